@@ -1,0 +1,31 @@
+# The two commands of the README, and the benchmarks. Everything installs into .venv.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+
+.PHONY: demo test bench install install-test clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+install: $(PY)
+	$(PIP) install --quiet -e ".[cli,sklearn,plot]"
+
+install-test: $(PY)
+	$(PIP) install --quiet -e ".[test]"
+
+demo: install
+	$(VENV)/bin/chainrule demo
+
+test: install-test
+	$(PY) -m pytest
+
+bench: $(PY)
+	$(PIP) install --quiet -e ".[bench,cli]"
+	-command -v apt-get >/dev/null && (dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist)) >/dev/null 2>&1
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache

@@ -1,0 +1,12 @@
+"""chainrule: backpropagation from first principles, vectorized with NumPy."""
+from . import callbacks, errors, examples, init, optim
+from .callbacks import EarlyStopping, History, ModelCheckpoint
+from .explain import explain
+from .gradcheck import gradcheck
+from .io import load
+from .layers import Dense, Dropout
+from .network import Network
+
+__version__ = "0.1.0"
+__all__ = ["Network", "Dense", "Dropout", "load", "gradcheck", "explain", "optim", "init", "errors",
+           "examples", "callbacks", "EarlyStopping", "ModelCheckpoint", "History", "__version__"]

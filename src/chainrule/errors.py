@@ -1,0 +1,39 @@
+"""Exceptions of chainrule: each names the argument, what was expected and what was received."""
+from __future__ import annotations
+
+import difflib
+
+
+class ChainruleError(Exception):
+    """Base class of every exception chainrule raises on purpose."""
+
+
+class ValidationError(ChainruleError, ValueError):
+    """An argument has the wrong value, shape or content."""
+
+
+class ChainruleTypeError(ChainruleError, TypeError):
+    """An argument has the wrong type."""
+
+
+class UnknownNameError(ValidationError):
+    """An activation, loss, optimizer or initializer name that does not exist."""
+
+
+class NotFittedError(ChainruleError, RuntimeError):
+    """A model is used before it has what it needs (for instance before fit)."""
+
+
+class TrainingDiverged(ChainruleError, RuntimeError):
+    """The loss or a gradient became NaN or infinite during training."""
+
+
+class ModelFileError(ChainruleError, ValueError):
+    """A model file is missing, truncated, corrupted, of another version, or crafted."""
+
+
+def unknown_name(kind: str, name: object, known: list[str]) -> UnknownNameError:
+    """An UnknownNameError for `name`, listing the known names and suggesting the closest."""
+    close = difflib.get_close_matches(str(name).lower(), known, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return UnknownNameError(f"{kind}={name!r} is not known; expected one of {', '.join(known)}.{hint}")

@@ -1,0 +1,274 @@
+"""The seed-style derivation of one forward and backward pass, read from the engine's caches.
+
+`explain(net, X, Y, lr)` runs `net.backprop` once and then only *reads*: each layer's cached
+input x, net input, output, dE/dout and delta, and the gradients in `net.grads`. Nothing here
+recomputes the math, so every number shown is the number training uses.
+
+Names follow the seeds: inputs i1.., hidden neurons h1.. (h<layer>_<j> when there are several
+hidden layers), outputs o1..; weights w1.. numbered neuron by neuron, layer by layer (for the
+seed network exactly its w1..w8); the bias of neuron h1 is b_h1.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from .errors import ValidationError
+from .layers import Dense
+
+MAX_PARAMETERS = 120
+MAX_SAMPLES = 8
+CDOT = " \\cdot "
+
+
+def _names(net) -> list[list[str]]:
+    """Unit names of each level: inputs, then each Dense layer's neurons."""
+    dense = net.dense_layers
+    names = [[f"i{j + 1}" for j in range(net.n_inputs)]]
+    n_hidden = len(dense) - 1
+    for l, layer in enumerate(dense):
+        if l == n_hidden:
+            names.append([f"o{j + 1}" for j in range(layer.n_out)])
+        elif n_hidden == 1:
+            names.append([f"h{j + 1}" for j in range(layer.n_out)])
+        else:
+            names.append([f"h{l + 1}_{j + 1}" for j in range(layer.n_out)])
+    return names
+
+
+def _vals(a) -> list[float]:
+    return [float(v) for v in np.asarray(a).reshape(-1)]
+
+
+class Report:
+    """One pass, explained. `.text()`, `.markdown()`, `.to_dict()`."""
+
+    def __init__(self, data: dict):
+        self.data = data
+
+    def to_dict(self) -> dict:
+        return self.data
+
+    def to_json(self) -> str:
+        return json.dumps(self.data, indent=2)
+
+    def parameter(self, name: str) -> dict:
+        """The entry of one weight or bias by name ("w5", "b_h1")."""
+        for p in self.data["parameters"]:
+            if p["name"] == name:
+                return p
+        raise KeyError(name)
+
+    def text(self) -> str:
+        return _render(self.data, markdown=False)
+
+    def markdown(self) -> str:
+        return _render(self.data, markdown=True)
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def explain(net, X, Y, lr: float | None = None, *, layer: int | None = None) -> Report:
+    """Explain one forward and backward pass of `net` on (X, Y), and with `lr` the update.
+
+    Parameters
+    ----------
+    layer : int, optional
+        Only list the parameters of this Dense layer (0 = first); needed for networks with
+        more than MAX_PARAMETERS parameters.
+
+    Examples
+    --------
+    >>> import chainrule as cr
+    >>> net, X, Y, lr = cr.examples.seed_network()
+    >>> report = cr.explain(net, X, Y, lr=lr)
+    >>> round(report.parameter("w5")["grad"], 9)
+    0.082167041
+    """
+    dense = net.dense_layers
+    E = net.backprop(X, Y)
+    n = dense[0].x.shape[0]
+    if layer is not None and not (isinstance(layer, int) and 0 <= layer < len(dense)):
+        raise ValidationError(f"layer must be an index of a Dense layer, 0..{len(dense) - 1}; got {layer!r}")
+    chosen = range(len(dense)) if layer is None else [layer]
+    n_listed = sum(dense[l].W.size + dense[l].b.size for l in chosen)
+    if n_listed > MAX_PARAMETERS or n > MAX_SAMPLES:
+        raise ValidationError(
+            f"explain prints at most {MAX_PARAMETERS} parameters and {MAX_SAMPLES} samples; this call has "
+            f"{n_listed} parameters and {n} samples. Explain a slice: explain(net, X[:1], Y[:1], layer=L) "
+            f"for one layer L in 0..{len(dense) - 1}.")
+    names = _names(net)
+    Yt = net.targets(Y)
+    out = dense[-1].out
+    loss = net.loss_function
+    terms = loss.elementwise(out, Yt)
+    data: dict = {
+        "loss": loss.name, "n_samples": n, "lr": lr, "fused": net._fused,
+        "inputs": [{"name": nm, "value": _vals(dense[0].x[:, i])} for i, nm in enumerate(names[0])],
+        "targets": [{"name": nm, "value": _vals(Yt[:, j])} for j, nm in enumerate(names[-1])],
+        "layers": [], "errors": [], "E_total": E, "parameters": [],
+    }
+    for l, lay in enumerate(dense):
+        data["layers"].append({
+            "index": l, "activation": lay.activation.name,
+            "neurons": [{"name": nm, "net": _vals(lay.net[:, j]), "out": _vals(lay.out[:, j]),
+                         "bias": f"b_{nm}",
+                         "weights": [_wname(dense, l, i, j) for i in range(lay.n_in)],
+                         "inputs": names[l]}
+                        for j, nm in enumerate(names[l + 1])],
+        })
+    data["errors"] = [{"name": f"E_{nm}", "value": _vals(terms[:, j])} for j, nm in enumerate(names[-1])]
+    for l in reversed(list(chosen)):  # backward order: output layer first, as the seeds do
+        lay = dense[l]
+        last = l == len(dense) - 1
+        nxt = None if last else dense[l + 1]
+        deriv = None if (last and net._fused) or not lay.activation.elementwise else lay.activation.derivative(lay.out, lay.net)
+        for j, to in enumerate(names[l + 1]):
+            neuron = {
+                "dE/dout": None if lay.dout is None or (last and net._fused) else _vals(lay.dout[:, j]),
+                "dout/dnet": None if deriv is None else _vals(deriv[:, j]),
+                "dE/dnet": _vals(lay.delta[:, j]),
+                "paths": None if nxt is None else [
+                    {"via": names[l + 2][k], "dE/dnet": _vals(nxt.delta[:, k]), "weight": _wname(dense, l + 1, j, k),
+                     "w": float(nxt.W[j, k]), "term": _vals(nxt.delta[:, k] * nxt.W[j, k])}
+                    for k in range(nxt.n_out)],
+            }
+            for i, frm in enumerate(names[l] + [None]):
+                kind = "W" if frm is not None else "b"
+                value = float(lay.W[i, j]) if frm else float(lay.b[j])
+                grad = float(lay.dW[i, j]) if frm else float(lay.db[j])
+                trainable = lay.trainable_params[kind]
+                entry = {"name": _wname(dense, l, i, j) if frm else f"b_{to}", "layer": l, "kind": kind,
+                         "index": [i, j] if frm else [j], "from": frm, "to": to, "value": value,
+                         "dnet/dparam": _vals(lay.x[:, i]) if frm else [1.0] * n, "grad": grad,
+                         "trainable": trainable, **neuron,
+                         "updated": value - lr * grad if (lr is not None and trainable) else None}
+                data["parameters"].append(entry)
+    return Report(data)
+
+
+def _wname(dense: list[Dense], l: int, i: int, j: int) -> str:
+    """w<k>: numbered neuron by neuron within a layer, layers in order (the seed's w1..w8)."""
+    offset = sum(d.W.size for d in dense[:l])
+    return f"w{offset + j * dense[l].n_in + i + 1}"
+
+
+# -- rendering --------------------------------------------------------------------------------
+def _f(v) -> str:
+    if isinstance(v, list):
+        return _f(v[0]) if len(v) == 1 else "[" + ", ".join(_f(x) for x in v) + "]"
+    return f"{v:.9f}"
+
+
+def _short(v: float) -> str:
+    return f"{v:g}"
+
+
+_ERROR_FORMULAS = {
+    "sse": ("1/2 (target_{o} - out_{o})^2", "\\frac{{1}}{{2}}(target_{{{o}}} - out_{{{o}}})^2"),
+    "mse": ("(target_{o} - out_{o})^2", "(target_{{{o}}} - out_{{{o}}})^2"),
+    "binary_crossentropy": ("-(t log out_{o} + (1-t) log(1-out_{o}))",
+                            "-(t\\log out_{{{o}}} + (1-t)\\log(1-out_{{{o}}}))"),
+    "categorical_crossentropy": ("-target_{o} log out_{o}", "-target_{{{o}}}\\log out_{{{o}}}"),
+}
+
+
+def _render(d: dict, markdown: bool) -> str:
+    lines: list[str] = []
+
+    def eq(plain: str, tex: str | None = None) -> None:
+        if markdown:
+            lines.append(f"$${tex if tex is not None else plain}$$")
+            lines.append("")
+        else:
+            lines.append("  " + plain)
+
+    def head(title: str) -> None:
+        lines.append(f"## {title}" if markdown else title)
+        if markdown:
+            lines.append("")
+
+    def tex(name: str) -> str:
+        base, _, sub = name.partition("_")
+        return f"{base}_{{{sub}}}" if sub else (f"{name[0]}_{{{name[1:]}}}" if name[1:].isdigit() else name)
+
+    n = d["n_samples"]
+    head("Forward pass" + (f" ({n} samples; values listed per sample)" if n > 1 else ""))
+    values = {p["name"]: p["value"] for p in d["parameters"]}
+    units = {u["name"]: u["value"] for u in d["inputs"]}
+    units.update({nr["name"]: nr["out"] for layer in d["layers"] for nr in layer["neurons"]})
+    for layer in d["layers"]:
+        for nr in layer["neurons"]:
+            parts = " + ".join(f"{w}*{i}" for w, i in zip(nr["weights"], nr["inputs"]))
+            if n == 1 and nr["bias"] in values:
+                nums = " + ".join(f"{_short(values[w])}*{_f(units[i])}" for w, i in zip(nr["weights"], nr["inputs"]))
+                parts += f" + {nr['bias']}*1 = {nums} + {_short(values[nr['bias']])}*1"
+            else:
+                parts += f" + {nr['bias']}*1"
+            eq(f"net_{nr['name']} = {parts} = {_f(nr['net'])}",
+               f"net_{{{nr['name']}}} = " + " + ".join(f"{tex(w)} \\cdot {tex(i)}" for w, i in zip(nr["weights"], nr["inputs"]))
+               + f" + {tex(nr['bias'])} \\cdot 1 = {_f(nr['net'])}")
+            eq(f"out_{nr['name']} = {layer['activation']}(net_{nr['name']}) = {_f(nr['out'])}",
+               f"out_{{{nr['name']}}} = \\mathrm{{{layer['activation']}}}(net_{{{nr['name']}}}) = {_f(nr['out'])}")
+    head(f"Error ({d['loss']})")
+    plain_f, tex_f = _ERROR_FORMULAS[d["loss"]]
+    for err, tgt in zip(d["errors"], d["targets"]):
+        o = tgt["name"]
+        eq(f"{err['name']} = {plain_f.format(o=o)} = {_f(err['value'])}   (target {_f(tgt['value'])})",
+           f"E_{{{o}}} = {tex_f.format(o=o)} = {_f(err['value'])}")
+    scale = {"sse": "n_samples", "categorical_crossentropy": "n_samples"}.get(d["loss"], "(n_samples * n_outputs)")
+    total = " + ".join(e["name"] for e in d["errors"])
+    eq(f"E_total = ({total}) / {scale} = {d['E_total']:.9f}" if (n > 1 or d["loss"] not in ("sse", "categorical_crossentropy"))
+       else f"E_total = {total} = {d['E_total']:.9f}",
+       f"E_{{total}} = {total.replace('E_', 'E_')} = {d['E_total']:.9f}")
+    current = None
+    for p in d["parameters"]:
+        layer_title = "output layer" if p["layer"] == len(d["layers"]) - 1 else f"hidden layer {p['layer'] + 1}"
+        if layer_title != current:
+            current = layer_title
+            head(f"Backward pass: {layer_title}")
+        name, to = p["name"], p["to"]
+        dparam = "dnet_{}/d{}".format(to, name)
+        if p["paths"] is not None and p["kind"] == "W" and p["index"][0] == 0:
+            # dE/dout of a hidden neuron: the sum over the paths through the layer above
+            for q in p["paths"]:
+                eq(f"dE_{q['via']}/dout_{to} = dE/dnet_{q['via']} * dnet_{q['via']}/dout_{to} = "
+                   f"dE/dnet_{q['via']} * {q['weight']} = {_f(q['dE/dnet'])} * {_short(q['w'])} = {_f(q['term'])}",
+                   f"\\frac{{\\partial E_{{{q['via']}}}}}{{\\partial out_{{{to}}}}} = \\frac{{\\partial E}}{{\\partial net_{{{q['via']}}}}}"
+                   f" \\cdot {tex(q['weight'])} = {_f(q['dE/dnet'])} \\cdot {_short(q['w'])} = {_f(q['term'])}")
+            terms = " + ".join(f"dE_{q['via']}/dout_{to}" for q in p["paths"])
+            nums = " + ".join(f"{_f(q['term'])}" for q in p["paths"])
+            eq(f"dE/dout_{to} = {terms} = {nums} = {_f(p['dE/dout'])}",
+               f"\\frac{{\\partial E}}{{\\partial out_{{{to}}}}} = " + " + ".join(
+                   f"\\frac{{\\partial E_{{{q['via']}}}}}{{\\partial out_{{{to}}}}}" for q in p["paths"])
+               + f" = {nums} = {_f(p['dE/dout'])}")
+        if p["dE/dout"] is not None and p["dout/dnet"] is not None:
+            chain = f"dE/dout_{to} * dout_{to}/dnet_{to} * {dparam}"
+            nums = f"{_f(p['dE/dout'])} * {_f(p['dout/dnet'])} * {_f(p['dnet/dparam'])}"
+            tex_chain = (f"\\frac{{\\partial E}}{{\\partial out_{{{to}}}}} \\cdot \\frac{{\\partial out_{{{to}}}}}"
+                         f"{{\\partial net_{{{to}}}}} \\cdot \\frac{{\\partial net_{{{to}}}}}{{\\partial {tex(name)}}}")
+        else:
+            why = "fused: out - target" if d["fused"] and p["paths"] is None else "softmax Jacobian"
+            chain = f"dE/dnet_{to} * {dparam}   ({why})"
+            nums = f"{_f(p['dE/dnet'])} * {_f(p['dnet/dparam'])}"
+            tex_chain = (f"\\frac{{\\partial E}}{{\\partial net_{{{to}}}}} \\cdot "
+                         f"\\frac{{\\partial net_{{{to}}}}}{{\\partial {tex(name)}}}")
+        sums = " (summed over samples)" if n > 1 else ""
+        eq(f"dE/d{name} = {chain} = {nums} = {p['grad']:.9f}{sums}",
+           f"\\frac{{\\partial E_{{total}}}}{{\\partial {tex(name)}}} = {tex_chain} = {nums.replace('*', CDOT)} = {p['grad']:.9f}")
+    if d["lr"] is not None:
+        head(f"Update (learning rate {d['lr']:g})")
+        for p in d["parameters"]:
+            if p["updated"] is None:
+                if not p["trainable"]:
+                    eq(f"{p['name']} = {_short(p['value'])} (frozen: not updated)",
+                       f"{tex(p['name'])} = {_short(p['value'])} \\text{{ (frozen)}}")
+                continue
+            eq(f"{p['name']}+ = {p['name']} - lr * dE/d{p['name']} = {_short(p['value'])} - {_short(d['lr'])} * "
+               f"{p['grad']:.9f} = {p['updated']:.9f}",
+               f"{tex(p['name'])}^+ = {tex(p['name'])} - \\eta \\cdot \\frac{{\\partial E_{{total}}}}{{\\partial {tex(p['name'])}}} = "
+               f"{_short(p['value'])} - {_short(d['lr'])} \\cdot {p['grad']:.9f} = {p['updated']:.9f}")
+    del values
+    return "\n".join(lines).rstrip() + "\n"

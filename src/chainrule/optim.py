@@ -1,0 +1,322 @@
+"""Optimizers: gradient descent and its remedies (momentum, adaptive learning rates).
+
+Names, defaults and update formulas are PyTorch's `torch.optim`, so a model moved from
+PyTorch follows the same trajectory. Each optimizer updates the network's one flat parameter
+vector in a few vectorized calls; frozen parameters are left out (their slices are skipped).
+
+The plain gradient-descent step of the seeds is `SGD(lr)`: w+ = w - lr * dE/dw.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from .errors import ChainruleTypeError, ValidationError, unknown_name
+
+
+def _number(value, name: str, *, low: float = 0.0, low_inclusive: bool = True,
+            high: float | None = None, high_inclusive: bool = True) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ChainruleTypeError(f"{name} must be a number; got {value!r} ({type(value).__name__})")
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValidationError(f"{name} must be finite; got {value!r}")
+    bad_low = v < low if low_inclusive else v <= low
+    bad_high = high is not None and (v > high if high_inclusive else v >= high)
+    if bad_low or bad_high:
+        lo = "[" if low_inclusive else "("
+        hi = ("]" if high_inclusive else ")") if high is not None else ")"
+        raise ValidationError(f"{name} must be in {lo}{low}, {high if high is not None else 'inf'}{hi}; got {value!r}")
+    return v
+
+
+# -- learning-rate schedules (per epoch, like torch.optim.lr_scheduler) -------------------------
+class Schedule:
+    """A learning rate as a function of the epoch (0-based)."""
+
+    def __call__(self, epoch: int) -> float:
+        raise NotImplementedError
+
+    def config(self) -> dict:
+        return {"name": type(self).__name__, **vars(self)}
+
+
+class StepLR(Schedule):
+    """lr * gamma ** (epoch // step_size)."""
+
+    def __init__(self, lr: float, step_size: int, gamma: float = 0.1):
+        self.lr, self.step_size, self.gamma = _number(lr, "lr", low_inclusive=False), int(step_size), float(gamma)
+        if self.step_size < 1:
+            raise ValidationError(f"step_size must be a positive integer; got {step_size!r}")
+
+    def __call__(self, epoch):
+        return self.lr * self.gamma ** (epoch // self.step_size)
+
+
+class ExponentialLR(Schedule):
+    """lr * gamma ** epoch."""
+
+    def __init__(self, lr: float, gamma: float):
+        self.lr, self.gamma = _number(lr, "lr", low_inclusive=False), _number(gamma, "gamma", low_inclusive=False)
+
+    def __call__(self, epoch):
+        return self.lr * self.gamma ** epoch
+
+
+class CosineAnnealingLR(Schedule):
+    """eta_min + (lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2."""
+
+    def __init__(self, lr: float, T_max: int, eta_min: float = 0.0):
+        self.lr, self.T_max, self.eta_min = _number(lr, "lr", low_inclusive=False), int(T_max), float(eta_min)
+        if self.T_max < 1:
+            raise ValidationError(f"T_max must be a positive integer; got {T_max!r}")
+
+    def __call__(self, epoch):
+        return self.eta_min + (self.lr - self.eta_min) * (1 + math.cos(math.pi * epoch / self.T_max)) / 2
+
+
+SCHEDULES = {cls.__name__: cls for cls in (StepLR, ExponentialLR, CosineAnnealingLR)}
+
+
+# -- optimizers ------------------------------------------------------------------------------
+class Optimizer:
+    """Base class. `step(params, grads, slices)` updates `params` in place.
+
+    Parameters common to all: `lr` (a number or a Schedule), `weight_decay` (L2: adds
+    weight_decay * w to the gradient, as torch.optim does), `clip_norm` (scale the gradients
+    so their global L2 norm is at most clip_norm, as torch.nn.utils.clip_grad_norm_).
+    """
+
+    #: names of the per-parameter state arrays
+    state_names: tuple[str, ...] = ()
+
+    def __init__(self, lr, weight_decay: float = 0.0, clip_norm: float | None = None):
+        if isinstance(lr, Schedule):
+            self.schedule = lr
+        else:
+            self.schedule = None
+            lr = _number(lr, "lr", low_inclusive=False)
+        self.lr = lr if self.schedule is None else self.schedule(0)
+        self.weight_decay = _number(weight_decay, "weight_decay")
+        self.clip_norm = None if clip_norm is None else _number(clip_norm, "clip_norm", low_inclusive=False)
+        self.t = 0          # steps taken
+        self.epoch = 0      # set by fit, read by the schedule
+        self.state: dict[str, np.ndarray] = {}
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+        if self.schedule is not None:
+            self.lr = self.schedule(epoch)
+
+    def _ensure_state(self, params: np.ndarray) -> None:
+        for name in self.state_names:
+            s = self.state.get(name)
+            if s is None or s.shape != params.shape or s.dtype != params.dtype:
+                self.state[name] = np.zeros_like(params)
+
+    def step(self, params: np.ndarray, grads: np.ndarray, slices: list[slice] | None = None) -> None:
+        """One update of `params` (flat) from `grads`, only inside `slices` (all when None)."""
+        self._ensure_state(params)
+        slices = [slice(None)] if slices is None else slices
+        if self.clip_norm is not None:
+            total = math.sqrt(sum(float(np.dot(grads[s], grads[s])) for s in slices))
+            coef = self.clip_norm / (total + 1e-6)
+            if coef < 1.0:
+                grads = grads * coef
+        self.t += 1
+        for s in slices:
+            self._update(params[s], grads[s], {k: v[s] for k, v in self.state.items()})
+
+    def _grad(self, p, g):
+        return g + self.weight_decay * p if self.weight_decay else g
+
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        raise NotImplementedError
+
+    def config(self) -> dict:
+        cfg = {k: v for k, v in vars(self).items() if k not in ("state", "schedule", "t", "epoch")}
+        cfg["name"] = type(self).__name__
+        if self.schedule is not None:
+            cfg["lr"] = self.schedule.config()
+        if "betas" in cfg:
+            cfg["betas"] = list(cfg["betas"])
+        return cfg
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items() if k != "name")
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    """Gradient descent, with optional momentum and Nesterov momentum (torch.optim.SGD).
+
+    buf = momentum * buf + (1 - dampening) * g    (buf = g at the first step)
+    w  -= lr * (g + momentum * buf if nesterov else buf)
+    """
+
+    state_names = ("momentum_buffer",)
+
+    def __init__(self, lr=0.01, momentum: float = 0.0, dampening: float = 0.0, nesterov: bool = False,
+                 weight_decay: float = 0.0, clip_norm: float | None = None):
+        super().__init__(lr, weight_decay, clip_norm)
+        self.momentum = _number(momentum, "momentum")
+        self.dampening = _number(dampening, "dampening")
+        self.nesterov = bool(nesterov)
+        if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
+            raise ValidationError("nesterov=True needs momentum > 0 and dampening = 0")
+        if self.momentum == 0:
+            self.state_names = ()
+
+    def _update(self, p, g, state):
+        g = self._grad(p, g)
+        if self.momentum:
+            buf = state["momentum_buffer"]
+            if self.t == 1:
+                buf[...] = g
+            else:
+                buf *= self.momentum
+                buf += (1.0 - self.dampening) * g
+            g = g + self.momentum * buf if self.nesterov else buf
+        p -= self.lr * g
+
+
+class Adagrad(Optimizer):
+    """Adaptive learning rates from the sum of squared gradients (torch.optim.Adagrad)."""
+
+    state_names = ("sum",)
+
+    def __init__(self, lr=0.01, lr_decay: float = 0.0, weight_decay: float = 0.0,
+                 initial_accumulator_value: float = 0.0, eps: float = 1e-10, clip_norm=None):
+        super().__init__(lr, weight_decay, clip_norm)
+        self.lr_decay = _number(lr_decay, "lr_decay")
+        self.initial_accumulator_value = _number(initial_accumulator_value, "initial_accumulator_value")
+        self.eps = _number(eps, "eps")
+
+    def _ensure_state(self, params):
+        fresh = "sum" not in self.state or self.state["sum"].shape != params.shape
+        super()._ensure_state(params)
+        if fresh:
+            self.state["sum"] += self.initial_accumulator_value
+
+    def _update(self, p, g, state):
+        g = self._grad(p, g)
+        clr = self.lr / (1 + (self.t - 1) * self.lr_decay)
+        s = state["sum"]
+        s += g * g
+        p -= clr * g / (np.sqrt(s) + self.eps)
+
+
+class RMSprop(Optimizer):
+    """Divide by a running root mean square of the gradients (torch.optim.RMSprop)."""
+
+    state_names = ("square_avg", "momentum_buffer")
+
+    def __init__(self, lr=0.01, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
+                 momentum: float = 0.0, centered: bool = False, clip_norm=None):
+        super().__init__(lr, weight_decay, clip_norm)
+        self.alpha = _number(alpha, "alpha", high=1.0)
+        self.eps = _number(eps, "eps")
+        self.momentum = _number(momentum, "momentum")
+        self.centered = bool(centered)
+        if self.centered:
+            self.state_names = self.state_names + ("grad_avg",)
+
+    def _update(self, p, g, state):
+        g = self._grad(p, g)
+        sq = state["square_avg"]
+        sq *= self.alpha
+        sq += (1.0 - self.alpha) * g * g
+        if self.centered:
+            ga = state["grad_avg"]
+            ga *= self.alpha
+            ga += (1.0 - self.alpha) * g
+            avg = np.sqrt(sq - ga * ga) + self.eps
+        else:
+            avg = np.sqrt(sq) + self.eps
+        if self.momentum:
+            buf = state["momentum_buffer"]
+            buf *= self.momentum
+            buf += g / avg
+            p -= self.lr * buf
+        else:
+            p -= self.lr * g / avg
+
+
+class Adam(Optimizer):
+    """Momentum plus per-weight adaptive rates, bias-corrected (torch.optim.Adam).
+
+    m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
+    w -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+    """
+
+    state_names = ("exp_avg", "exp_avg_sq")
+    decoupled = False
+
+    def __init__(self, lr=0.001, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0, amsgrad: bool = False, clip_norm=None):
+        super().__init__(lr, weight_decay, clip_norm)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValidationError(f"betas must be a pair (beta1, beta2); got {betas!r}")
+        self.betas = (_number(betas[0], "betas[0]", high=1.0, high_inclusive=False),
+                      _number(betas[1], "betas[1]", high=1.0, high_inclusive=False))
+        self.eps = _number(eps, "eps")
+        self.amsgrad = bool(amsgrad)
+        if self.amsgrad:
+            self.state_names = self.state_names + ("max_exp_avg_sq",)
+
+    def _update(self, p, g, state):
+        b1, b2 = self.betas
+        if self.decoupled:
+            if self.weight_decay:
+                p *= 1.0 - self.lr * self.weight_decay
+        else:
+            g = self._grad(p, g)
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m *= b1
+        m += (1.0 - b1) * g
+        v *= b2
+        v += (1.0 - b2) * (g * g)
+        if self.amsgrad:
+            np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+            v = state["max_exp_avg_sq"]
+        step_size = self.lr / (1.0 - b1 ** self.t)
+        denom = np.sqrt(v)
+        denom /= math.sqrt(1.0 - b2 ** self.t)
+        denom += self.eps
+        p -= step_size * (m / denom)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: w *= 1 - lr * weight_decay before the Adam step."""
+
+    decoupled = True
+
+    def __init__(self, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay: float = 0.01,
+                 amsgrad: bool = False, clip_norm=None):
+        super().__init__(lr, betas, eps, weight_decay, amsgrad, clip_norm)
+
+
+OPTIMIZERS = {cls.__name__.lower(): cls for cls in (SGD, Adagrad, RMSprop, Adam, AdamW)}
+
+
+def get_optimizer(optimizer, **kwargs) -> Optimizer:
+    """An Optimizer from an instance, or a name ("sgd", "adam", ...) and its arguments."""
+    if isinstance(optimizer, Optimizer):
+        return optimizer
+    if isinstance(optimizer, dict):
+        cfg = dict(optimizer)
+        name = cfg.pop("name", None)
+        if isinstance(cfg.get("lr"), dict):
+            sched = dict(cfg["lr"])
+            kind = sched.pop("name", None)
+            if kind not in SCHEDULES:
+                raise unknown_name("schedule", kind, sorted(SCHEDULES))
+            cfg["lr"] = SCHEDULES[kind](**sched)
+        if "betas" in cfg:
+            cfg["betas"] = tuple(cfg["betas"])
+        return get_optimizer(name, **cfg)
+    if not isinstance(optimizer, str) or optimizer.lower() not in OPTIMIZERS:
+        raise unknown_name("optimizer", optimizer, sorted(OPTIMIZERS))
+    return OPTIMIZERS[optimizer.lower()](**kwargs)

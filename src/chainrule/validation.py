@@ -1,0 +1,52 @@
+"""Input checks shared by every public entry point: fail early, name the argument."""
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import ChainruleTypeError, ValidationError
+
+
+def as_2d_array(X, name: str, dtype: np.dtype, n_features: int | None = None) -> np.ndarray:
+    """X as a finite 2-D array of `dtype` with `n_features` columns, or a clear error."""
+    if isinstance(X, np.ndarray) and X.dtype == dtype and X.ndim == 2:
+        arr = X
+    else:
+        try:
+            arr = np.asarray(X)
+        except (TypeError, ValueError) as exc:
+            raise ChainruleTypeError(f"{name} must be a numeric array; could not convert it: {exc}") from None
+        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+            raise ChainruleTypeError(f"{name} must be a numeric array; got an array of dtype {arr.dtype}")
+        if np.iscomplexobj(arr):
+            raise ChainruleTypeError(f"{name} must be real; got complex values")
+        if arr.ndim == 1:
+            raise ValidationError(f"{name} must be 2-D (n_samples, n_features); got a 1-D array of shape {arr.shape}. "
+                                  f"Use X.reshape(-1, 1) for one feature or X.reshape(1, -1) for one sample.")
+        if arr.ndim != 2:
+            raise ValidationError(f"{name} must be 2-D (n_samples, n_features); got {arr.ndim}-D shape {arr.shape}")
+        arr = arr.astype(dtype, copy=False)
+    if arr.shape[0] == 0:
+        raise ValidationError(f"{name} is empty: expected at least one sample, got shape {arr.shape}")
+    if n_features is not None and arr.shape[1] != n_features:
+        raise ValidationError(f"{name} has {arr.shape[1]} features per sample; the network expects {n_features}")
+    check_finite(arr, name)
+    return arr
+
+
+def check_finite(arr: np.ndarray, name: str) -> None:
+    if not np.isfinite(arr).all():
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise ValidationError(f"{name} contains NaN or infinity (first at index {tuple(int(i) for i in bad)})")
+
+
+def same_length(X: np.ndarray, Y: np.ndarray, x_name: str = "X", y_name: str = "Y") -> None:
+    if X.shape[0] != Y.shape[0]:
+        raise ValidationError(f"{x_name} and {y_name} have different numbers of samples: {X.shape[0]} and {Y.shape[0]}")
+
+
+def positive_int(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ChainruleTypeError(f"{name} must be a positive integer; got {value!r}")
+    if value < 1:
+        raise ValidationError(f"{name} must be a positive integer; got {value}")
+    return int(value)

@@ -1,0 +1,1 @@
+"""Subcommands of the `chainrule` command line; each module has `register(subparsers)`."""

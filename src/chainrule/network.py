@@ -361,6 +361,8 @@ class Network:
                 else:
                     idx = order[start:start + batch_size]
                     xb, yb = X[idx], Y[idx]
+                for cb in cbs:
+                    cb.on_batch_begin(batch)
                 try:
                     E = self._train_batch(xb, yb, opt)
                 except TrainingDiverged as exc:

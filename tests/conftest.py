@@ -1,0 +1,36 @@
+import numpy as np
+
+import chainrule as cr
+
+ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "softmax", "linear"]
+LOSSES = ["sse", "mse", "binary_crossentropy", "categorical_crossentropy"]
+# output activations whose outputs a loss accepts (cross-entropies need probabilities)
+OUTPUTS_FOR = {"sse": ACTIVATIONS, "mse": ACTIVATIONS,
+               "binary_crossentropy": ["sigmoid", "softmax"],
+               "categorical_crossentropy": ["softmax", "sigmoid"]}
+
+
+def random_network(rng, max_layers=5, max_width=64, loss=None, dtype="float64"):
+    """A random network, inputs and targets that fit its loss."""
+    loss = loss or rng.choice(LOSSES)
+    n_layers = int(rng.integers(1, max_layers + 1))
+    widths = [int(w) for w in rng.integers(1, max_width + 1, size=n_layers + 1)]
+    out_act = rng.choice(OUTPUTS_FOR[loss])
+    if loss == "categorical_crossentropy" and out_act == "softmax" and widths[-1] == 1:
+        widths[-1] = 2
+    layers = []
+    for i in range(n_layers):
+        act = out_act if i == n_layers - 1 else rng.choice(ACTIVATIONS)
+        layers.append(cr.Dense(widths[i], widths[i + 1], activation=str(act), weight_init="glorot_normal",
+                               bias_init="normal"))
+    net = cr.Network(layers, loss=str(loss), dtype=dtype, seed=int(rng.integers(1 << 31)))
+    n = int(rng.integers(1, 51))
+    X = rng.normal(size=(n, widths[0]))
+    k = widths[-1]
+    if loss in ("sse", "mse"):
+        Y = rng.normal(size=(n, k))
+    elif loss == "binary_crossentropy":
+        Y = rng.uniform(size=(n, k))
+    else:
+        Y = rng.dirichlet(np.ones(k), size=n) if rng.random() < 0.5 else np.eye(k)[rng.integers(0, k, size=n)]
+    return net, X, Y

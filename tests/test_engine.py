@@ -1,0 +1,138 @@
+"""The engine: gradcheck on random networks, dtypes, stability, freezing, shapes."""
+import warnings
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from conftest import LOSSES, random_network
+
+
+@pytest.mark.parametrize("case", range(60))
+def test_gradcheck_on_random_networks(case):
+    rng = np.random.default_rng(1000 + case)
+    net, X, Y = random_network(rng, max_layers=4, max_width=6, loss=LOSSES[case % len(LOSSES)])
+    assert cr.gradcheck(net, X[:8], Y[:8]) < 1e-4
+
+
+def test_gradcheck_detects_a_wrong_gradient(monkeypatch):
+    net, X, Y, _ = cr.examples.seed_network()
+    from chainrule.activations import Sigmoid
+    monkeypatch.setattr(Sigmoid, "derivative", lambda self, out, net: out * (1.0 - out) * 1.01)
+    assert cr.gradcheck(net, X, Y) > 1e-3
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_float32_stays_float32_end_to_end(loss):
+    rng = np.random.default_rng(7)
+    net, X, Y = random_network(rng, max_layers=3, max_width=8, loss=loss, dtype="float32")
+    assert net.params.dtype == np.float32 and net.grads.dtype == np.float32
+    out = net.forward(X)
+    assert out.dtype == np.float32
+    for layer in net.layers:
+        assert layer.net.dtype == np.float32 and layer.out.dtype == np.float32
+    for dW, db in net.gradients(X, Y):
+        assert dW.dtype == np.float32 and db.dtype == np.float32
+    for layer in net.layers:
+        assert layer.delta.dtype == np.float32
+    net.fit(X, Y, epochs=2, batch_size=4, verbose=0, seed=0)
+    assert net.params.dtype == np.float32 and net.predict(X).dtype == np.float32
+    assert isinstance(net.loss(X, Y), float)
+
+
+def test_float32_gradients_agree_with_float64():
+    rng = np.random.default_rng(3)
+    net64, X, Y = random_network(rng, max_layers=3, max_width=8, loss="mse")
+    net32 = cr.Network([cr.Dense(l.n_in, l.n_out, l.activation.name) for l in net64.layers], loss="mse",
+                       dtype="float32")
+    net32.params[...] = net64.params
+    for (a, b), (c, d) in zip(net64.gradients(X, Y), net32.gradients(X, Y)):
+        np.testing.assert_allclose(c, a, rtol=1e-3, atol=1e-5)
+
+
+@pytest.mark.parametrize("act", ["sigmoid", "tanh", "relu", "leaky_relu", "softmax", "linear"])
+def test_activations_are_finite_at_extreme_inputs(act):
+    from chainrule.activations import get_activation
+    f = get_activation(act)
+    z = np.array([[-1000.0, 1000.0, 0.0], [1e6, -1e6, 3.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = f(z)
+        d = f.backward(np.ones_like(out), out, z)
+    assert np.all(np.isfinite(out)) and np.all(np.isfinite(d))
+
+
+@pytest.mark.parametrize("loss,act", [("binary_crossentropy", "sigmoid"), ("categorical_crossentropy", "softmax"),
+                                      ("binary_crossentropy", "softmax"), ("categorical_crossentropy", "sigmoid")])
+def test_cross_entropy_is_finite_at_extreme_inputs(loss, act):
+    net = cr.Network([cr.Dense(2, 3, act)], loss=loss)
+    net.layers[0].W[...] = [[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 5.0]]
+    X = np.array([[1.0, 0.0], [0.0, 1.0]])
+    Y = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        E = net.loss(X, Y)
+        grads = net.gradients(X, Y)
+    assert np.isfinite(E) and E > 100      # confidently wrong: a large but finite error
+    assert all(np.all(np.isfinite(g)) for pair in grads for g in pair)
+
+
+def test_fused_cross_entropy_loss_matches_torch_at_extremes():
+    torch = pytest.importorskip("torch")
+    net = cr.Network([cr.Dense(1, 1, "sigmoid")], loss="binary_crossentropy")
+    net.layers[0].W[...] = 50.0
+    X, Y = np.array([[1.0], [-1.0]]), np.array([[0.0], [1.0]])
+    expected = torch.nn.functional.binary_cross_entropy_with_logits(
+        torch.tensor([[50.0], [-50.0]], dtype=torch.float64), torch.tensor(Y)).item()
+    assert net.loss(X, Y) == pytest.approx(expected, rel=1e-12)
+
+
+def test_frozen_parameters_report_gradients_but_do_not_move():
+    net = cr.Network([cr.Dense(3, 4, "tanh", trainable=False), cr.Dense(4, 2, "linear", trainable={"b": False})],
+                     seed=0)
+    X, Y = np.random.default_rng(0).normal(size=(5, 3)), np.zeros((5, 2))
+    before = net.get_weights()
+    grads = net.gradients(X, Y)
+    assert all(np.any(g != 0) for pair in grads for g in pair)
+    for opt in (cr.optim.SGD(0.1, momentum=0.9, weight_decay=0.1), cr.optim.Adam(0.1, weight_decay=0.1)):
+        net.fit(X, Y, epochs=3, batch_size=2, optimizer=opt, verbose=0)
+    after = net.get_weights()
+    np.testing.assert_array_equal(after[0], before[0])   # layer 0 W frozen
+    np.testing.assert_array_equal(after[1], before[1])   # layer 0 b frozen
+    assert np.any(after[2] != before[2])                 # layer 1 W learns
+    np.testing.assert_array_equal(after[3], before[3])   # layer 1 b frozen
+
+
+def test_layer_views_share_the_flat_buffer():
+    net = cr.Network([cr.Dense(2, 3, "relu"), cr.Dense(3, 1)], seed=1)
+    net.layers[1].W = np.ones((3, 1))
+    assert np.all(net.params[9:12] == 1.0)
+    with pytest.raises(ValueError, match=r"shape \(3, 1\)"):
+        net.layers[1].W = np.ones((2, 2))
+
+
+def test_same_seed_same_network():
+    a = cr.Network([cr.Dense(4, 5, "relu"), cr.Dense(5, 2, "softmax")], seed=42)
+    b = cr.Network([cr.Dense(4, 5, "relu"), cr.Dense(5, 2, "softmax")], seed=42)
+    c = cr.Network([cr.Dense(4, 5, "relu"), cr.Dense(5, 2, "softmax")], seed=43)
+    np.testing.assert_array_equal(a.params, b.params)
+    assert np.any(a.params != c.params)
+
+
+def test_batch_gradient_is_mean_of_sample_gradients():
+    rng = np.random.default_rng(5)
+    net, X, Y = random_network(rng, max_layers=3, max_width=5, loss="sse")
+    X, Y = X[:6], Y[:6]
+    total = [np.zeros_like(g) for pair in net.gradients(X, Y) for g in pair]
+    for i in range(X.shape[0]):
+        for t, g in zip(total, [g for pair in net.gradients(X[i:i + 1], Y[i:i + 1]) for g in pair]):
+            t += g / X.shape[0]
+    for t, g in zip(total, [g for pair in net.gradients(X, Y) for g in pair]):
+        np.testing.assert_allclose(g, t, rtol=1e-10, atol=1e-14)
+
+
+def test_unknown_names_suggest_the_closest():
+    with pytest.raises(cr.errors.UnknownNameError, match="sigmoid"):
+        cr.Dense(2, 2, activation="sigmod")
+    with pytest.raises(ValueError, match="categorical_crossentropy"):
+        cr.Network([cr.Dense(2, 2)], loss="categorical_crossentropi")

@@ -1,0 +1,195 @@
+"""Training on real data (scikit-learn's bundled sets), reproducibility, callbacks, save/load."""
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule import optim
+
+sklearn = pytest.importorskip("sklearn")
+from sklearn.datasets import load_breast_cancer, load_digits, load_iris, make_moons  # noqa: E402
+from sklearn.model_selection import train_test_split  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+
+
+def split(X, y):
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.25, random_state=0)
+    scaler = StandardScaler().fit(X_tr)
+    return scaler.transform(X_tr), scaler.transform(X_te), y_tr, y_te
+
+
+def test_digits_accuracy():
+    X_tr, X_te, y_tr, y_te = split(*load_digits(return_X_y=True))
+    net = cr.Network([cr.Dense(64, 64, "relu"), cr.Dense(64, 10, "softmax")], loss="categorical_crossentropy",
+                     seed=0)
+    net.fit(X_tr, y_tr, epochs=40, batch_size=32, optimizer=optim.Adam(1e-3), seed=0, verbose=0)
+    assert net.evaluate(X_te, y_te)["accuracy"] >= 0.97
+
+
+def test_iris_accuracy():
+    X_tr, X_te, y_tr, y_te = split(*load_iris(return_X_y=True))
+    net = cr.Network([cr.Dense(4, 16, "tanh"), cr.Dense(16, 3, "softmax")], loss="categorical_crossentropy", seed=0)
+    net.fit(X_tr, y_tr, epochs=200, batch_size=16, optimizer=optim.Adam(1e-2), seed=0, verbose=0)
+    assert net.evaluate(X_te, y_te)["accuracy"] >= 0.95
+
+
+def test_breast_cancer_accuracy():
+    X_tr, X_te, y_tr, y_te = split(*load_breast_cancer(return_X_y=True))
+    net = cr.Network([cr.Dense(30, 16, "relu"), cr.Dense(16, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
+    net.fit(X_tr, y_tr, epochs=50, batch_size=32, optimizer=optim.Adam(1e-3), seed=0, verbose=0)
+    assert net.evaluate(X_te, y_te)["accuracy"] >= 0.96
+
+
+def test_moons_accuracy():
+    X, y = make_moons(1000, noise=0.2, random_state=0)
+    X_tr, X_te, y_tr, y_te = split(X, y)
+    net = cr.Network([cr.Dense(2, 32, "relu"), cr.Dense(32, 32, "relu"), cr.Dense(32, 1, "sigmoid")],
+                     loss="binary_crossentropy", seed=0)
+    net.fit(X_tr, y_tr, epochs=100, batch_size=32, optimizer=optim.Adam(1e-2), seed=0, verbose=0)
+    assert net.evaluate(X_te, y_te)["accuracy"] >= 0.95
+
+
+def test_xor_needs_a_hidden_layer():
+    """The first seed: a single layer only separates linearly; a 2-2-1 sigmoid network learns XOR."""
+    X, y = cr.examples.xor()
+    deep = cr.Network([cr.Dense(2, 2, "sigmoid"), cr.Dense(2, 1, "sigmoid")], loss="sse", seed=3)
+    deep.fit(X, y, epochs=5000, batch_size=None, optimizer=optim.SGD(2.0), verbose=0)
+    assert np.array_equal(deep.predict_classes(X), y)
+    assert deep.loss(X, y) < 0.01
+    single = cr.Network([cr.Dense(2, 1, "sigmoid")], loss="sse", seed=3)
+    single.fit(X, y, epochs=5000, batch_size=None, optimizer=optim.SGD(2.0), verbose=0)
+    assert np.count_nonzero(single.predict_classes(X) == y) <= 3
+    assert single.loss(X, y) > 0.1
+
+
+def _small_problem():
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def _net(seed=0, dropout=0.0):
+    layers = [cr.Dense(4, 16, "relu")] + ([cr.Dropout(dropout)] if dropout else []) + [cr.Dense(16, 3, "softmax")]
+    return cr.Network(layers, loss="categorical_crossentropy", seed=seed)
+
+
+def test_same_seed_same_result_bit_for_bit():
+    X, y = _small_problem()
+    a, b = _net(dropout=0.2), _net(dropout=0.2)
+    ha = a.fit(X, y, epochs=5, batch_size=8, seed=7, verbose=0)
+    hb = b.fit(X, y, epochs=5, batch_size=8, seed=7, verbose=0)
+    np.testing.assert_array_equal(a.params, b.params)
+    assert ha.history == hb.history
+    c = _net(dropout=0.2)
+    c.fit(X, y, epochs=5, batch_size=8, seed=8, verbose=0)
+    assert np.any(c.params != a.params)
+
+
+def test_history_like_keras():
+    X, y = _small_problem()
+    net = _net()
+    h = net.fit(X, y, epochs=4, batch_size=16, validation_split=0.2, verbose=0, seed=0)
+    assert set(h.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert len(h.loss) == 4 and h["val_loss"] == h.history["val_loss"] and h.epoch == [0, 1, 2, 3]
+    assert net.history is h
+
+
+def test_integer_labels_and_one_hot_targets_train_identically():
+    X, y = _small_problem()
+    a, b = _net(), _net()
+    a.fit(X, y, epochs=3, batch_size=16, seed=0, verbose=0)
+    b.fit(X, np.eye(3)[y], epochs=3, batch_size=16, seed=0, verbose=0)
+    np.testing.assert_array_equal(a.params, b.params)
+
+
+def test_dropout_only_in_training():
+    X, _ = _small_problem()
+    net = _net(dropout=0.5)
+    np.testing.assert_array_equal(net.predict(X), net.predict(X))
+    d = net.layers[1]
+    out = d.forward(np.ones((1000, 16)), training=True)
+    assert 0.4 < np.mean(out == 0) < 0.6 and set(np.unique(out)) <= {0.0, 2.0}
+
+
+def test_early_stopping_restores_best_weights():
+    X, y = _small_problem()
+    net = _net()
+
+    class Snapshot(cr.callbacks.Callback):
+        def on_train_begin(self, params):
+            self.params_by_epoch = []
+
+        def on_epoch_end(self, epoch, logs):
+            self.params_by_epoch.append(self.network.params.copy())
+
+    snap = Snapshot()
+    stop = cr.EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True)
+    # a learning rate this high makes validation loss bounce, so stopping happens
+    h = net.fit(X, y, epochs=200, batch_size=8, optimizer=optim.SGD(0.5, momentum=0.9), validation_split=0.3,
+                callbacks=[snap, stop], seed=0, verbose=0)
+    assert len(h.epoch) < 200 and stop.stopped_epoch is not None
+    best = int(np.argmin(h.val_loss))
+    assert best == stop.best_epoch
+    np.testing.assert_array_equal(net.params, snap.params_by_epoch[best])
+
+
+def test_model_checkpoint_saves_best(tmp_path):
+    X, y = _small_problem()
+    net = _net()
+    path = tmp_path / "best.npz"
+    h = net.fit(X, y, epochs=6, batch_size=16, validation_split=0.2, seed=0, verbose=0,
+                callbacks=[cr.ModelCheckpoint(str(path), monitor="val_loss", save_best_only=True)])
+    best = cr.load(path)
+    Xv, yv = X[-30:], y[-30:]
+    assert best.evaluate(Xv, yv)["loss"] == pytest.approx(min(h.val_loss), rel=1e-12)
+
+
+def test_save_load_round_trip_exact_and_resumes_training(tmp_path):
+    X, y = _small_problem()
+    for dtype in ("float64", "float32"):
+        a = cr.Network([cr.Dense(4, 8, "tanh", trainable={"b": False}), cr.Dropout(0.1),
+                        cr.Dense(8, 3, "softmax")], loss="categorical_crossentropy", dtype=dtype, seed=0)
+        a.fit(X, y, epochs=2, batch_size=16, optimizer=optim.Adam(0.01), seed=0, verbose=0)
+        a.save(tmp_path / "m.npz")
+        b = cr.load(tmp_path / "m.npz")
+        assert b.dtype == a.dtype and repr(b) == repr(a)
+        assert b.layers[0].trainable_params == {"W": True, "b": False}
+        np.testing.assert_array_equal(a.params, b.params)
+        np.testing.assert_array_equal(a.predict(X), b.predict(X))
+        a.fit(X, y, epochs=2, batch_size=16, seed=1, verbose=0)
+        b.fit(X, y, epochs=2, batch_size=16, seed=1, verbose=0)
+        np.testing.assert_array_equal(a.params, b.params)     # optimizer state came along
+
+
+def test_initializers_follow_activation_and_seed():
+    relu = cr.Dense(400, 300, "relu", seed=0)
+    tanh = cr.Dense(400, 300, "tanh", seed=0)
+    assert np.std(relu.W) == pytest.approx(np.sqrt(2 / 400), rel=0.02)          # He uniform
+    assert np.std(tanh.W) == pytest.approx(np.sqrt(2 / 700), rel=0.02)          # Glorot uniform
+    assert np.all(relu.b == 0)
+    for name, std in [("he_normal", np.sqrt(2 / 400)), ("glorot_normal", np.sqrt(2 / 700)), ("normal", 0.05)]:
+        assert np.std(cr.Dense(400, 300, weight_init=name, seed=1).W) == pytest.approx(std, rel=0.02)
+    assert np.all(cr.Dense(3, 2, weight_init="zeros").W == 0)
+    assert np.all(cr.Dense(3, 2, bias_init=0.35).b == 0.35)
+    np.testing.assert_array_equal(cr.Dense(2, 2, weight_init=[[1, 2], [3, 4]]).W, [[1, 2], [3, 4]])
+    np.testing.assert_array_equal(cr.Dense(5, 5, seed=3).W, cr.Dense(5, 5, seed=3).W)
+
+
+def test_evaluate_and_predict_classes():
+    X, y = _small_problem()
+    net = _net()
+    net.fit(X, y, epochs=30, batch_size=16, seed=0, verbose=0, optimizer=optim.Adam(0.01))
+    r = net.evaluate(X, y)
+    assert r["accuracy"] == np.mean(net.predict_classes(X) == y)
+    assert r["loss"] == pytest.approx(net.loss(X, y))
+    assert net.predict(X, batch_size=7).shape == (150, 3)
+    np.testing.assert_allclose(net.predict(X, batch_size=7), net.predict(X))
+
+
+def test_verbose_modes(capsys):
+    X, y = _small_problem()
+    net = _net()
+    net.fit(X, y, epochs=2, verbose=0)
+    assert capsys.readouterr().out == ""
+    net.fit(X, y, epochs=2, verbose=2)
+    assert capsys.readouterr().out.count("Epoch") == 2
+    net.fit(X, y, epochs=2, verbose=1)
+    assert "Epoch 2/2" in capsys.readouterr().err

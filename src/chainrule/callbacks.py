@@ -126,7 +126,8 @@ class ModelCheckpoint(Callback):
 
 
 class ProgressBar(Callback):
-    """A tqdm progress bar over the batches of each epoch (plain lines when tqdm is absent)."""
+    """One tqdm progress bar over all the batches of training, showing the epoch and its metrics
+    (plain lines on stderr when tqdm is absent)."""
 
     def on_train_begin(self, params):
         self.params = params
@@ -134,26 +135,28 @@ class ProgressBar(Callback):
             from tqdm.auto import tqdm
         except ImportError:  # the core needs only NumPy
             tqdm = None
-        self._tqdm = tqdm
-        self.bar = None
+        self.bar = None if tqdm is None else tqdm(
+            total=params["epochs"] * params["steps"], unit="batch", file=sys.stderr, dynamic_ncols=True,
+            mininterval=0.2)
 
     def on_epoch_begin(self, epoch):
-        if self._tqdm is not None:
-            self.bar = self._tqdm(total=self.params["steps"], desc=f"Epoch {epoch + 1}/{self.params['epochs']}",
-                                  unit="batch", leave=True, file=sys.stderr, dynamic_ncols=True)
+        if self.bar is not None:
+            self.bar.set_description(f"Epoch {epoch + 1}/{self.params['epochs']}", refresh=False)
 
     def on_batch_end(self, batch, logs):
         if self.bar is not None:
             self.bar.update(1)
-            if batch % 20 == 0:
-                self.bar.set_postfix(loss=f"{logs['loss']:.4f}", refresh=False)
 
     def on_epoch_end(self, epoch, logs):
         if self.bar is not None:
-            self.bar.set_postfix_str(_format_logs(logs))
-            self.bar.close()
+            self.bar.set_postfix_str(_format_logs(logs), refresh=False)
         else:
             print(f"Epoch {epoch + 1}/{self.params['epochs']} - {_format_logs(logs)}", file=sys.stderr)
+
+    def on_train_end(self):
+        if self.bar is not None:
+            self.bar.refresh()
+            self.bar.close()
 
 
 class EpochLogger(Callback):

@@ -292,7 +292,8 @@ class Network:
     # -- training and use ---------------------------------------------------------------------
     def fit(self, X, Y, epochs: int = 1, batch_size: int | None = 32, optimizer: Optimizer | str | None = None,
             shuffle: bool = True, validation_data: tuple | None = None, validation_split: float = 0.0,
-            callbacks: Iterable[Callback] = (), seed: int | None = None, verbose: int = 1) -> History:
+            callbacks: Iterable[Callback] = (), seed: int | None = None, verbose: int = 1,
+            checkpoint_dir: str | None = None, resume: bool = False) -> History:
         """Train by mini-batch gradient descent; returns a History (Keras' `model.fit`).
 
         Parameters
@@ -309,6 +310,9 @@ class Network:
         callbacks : e.g. `EarlyStopping`, `ModelCheckpoint`.
         seed : seeds shuffling and dropout: same seed, same result, bit for bit.
         verbose : 0 silent, 1 progress bar, 2 one line per epoch.
+        checkpoint_dir : write a checkpoint there at the end of every epoch (atomically).
+        resume : continue from the last complete checkpoint in checkpoint_dir (if any); with
+            the same arguments the result equals an uninterrupted run bit for bit.
         """
         epochs = check.positive_int(epochs, "epochs")
         X, Y = self._checked(X, Y)
@@ -339,6 +343,14 @@ class Network:
             if isinstance(layer, Dropout):
                 layer.rng = rng
         history = History()
+        if resume and checkpoint_dir is None:
+            raise ValidationError("resume=True needs checkpoint_dir, the folder the checkpoints are in")
+        first_epoch = 0
+        if resume:
+            from .checkpoint import restore
+            first_epoch = restore(self, checkpoint_dir, rng, history)
+            opt = self.optimizer if self.optimizer is not None else opt
+            self.optimizer = opt
         cbs = [history, *make_progress(verbose), *callbacks]
         for cb in cbs:
             if not isinstance(cb, Callback):
@@ -349,7 +361,7 @@ class Network:
         for cb in cbs:
             cb.on_train_begin(params)
         classify = self.task != "regression"
-        for epoch in range(epochs):
+        for epoch in range(first_epoch, epochs):
             opt.set_epoch(self.epochs_trained)
             for cb in cbs:
                 cb.on_epoch_begin(epoch)
@@ -381,6 +393,9 @@ class Network:
                     logs["val_" + key] = value
             for cb in cbs:
                 cb.on_epoch_end(epoch, logs)
+            if checkpoint_dir is not None:
+                from .checkpoint import write
+                write(self, checkpoint_dir, epoch=epoch, epochs=epochs, rng=rng, history=history)
             if self.stop_training:
                 break
         for cb in cbs:

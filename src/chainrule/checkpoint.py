@@ -1,0 +1,58 @@
+"""Checkpoints of `fit`: everything needed to continue training exactly where it stopped.
+
+At the end of every epoch `fit(..., checkpoint_dir=DIR)` writes DIR/checkpoint.npz: the weights,
+the optimizer state (with its step count), the state of the random generator that shuffles and
+drops out, the epoch reached and the history. The file is replaced atomically (io.atomic_write),
+so a kill at any moment leaves the previous complete checkpoint. `fit(..., resume=True)` reads it
+and goes on; with the same arguments the result equals an uninterrupted run bit for bit.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ModelFileError, ValidationError
+from .io import load, save
+
+FILENAME = "checkpoint.npz"
+
+
+def checkpoint_path(directory) -> Path:
+    return Path(directory) / FILENAME
+
+
+def write(net, directory, *, epoch: int, epochs: int, rng: np.random.Generator, history) -> Path:
+    """Save the state after `epoch` (0-based) of a fit of `epochs` epochs."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = checkpoint_path(directory)
+    extra = {"checkpoint": {"epoch": epoch + 1, "epochs": epochs, "rng": rng.bit_generator.state,
+                            "history": history.history, "history_epochs": history.epoch}}
+    save(net, path, include_optimizer=True, extra=extra)
+    return path
+
+
+def restore(net, directory, rng: np.random.Generator, history) -> int:
+    """Load the last complete checkpoint into `net`, `rng` and `history`; return the epochs done
+    (0 when there is no checkpoint yet, so a first run with resume=True simply starts)."""
+    path = checkpoint_path(directory)
+    if not path.exists():
+        return 0
+    saved, extra = load(path, with_extra=True)
+    state = (extra or {}).get("checkpoint")
+    if not isinstance(state, dict):
+        raise ModelFileError(f"{path} is a model file, not a training checkpoint")
+    if json.dumps(saved.config(), sort_keys=True) != json.dumps(net.config(), sort_keys=True):
+        raise ValidationError(f"the checkpoint in {path} is of another network: {saved!r}; this one is {net!r}")
+    net.params[...] = saved.params
+    net.optimizer = saved.optimizer
+    net.epochs_trained = saved.epochs_trained
+    try:
+        rng.bit_generator.state = state["rng"]
+    except (TypeError, ValueError, KeyError) as exc:
+        raise ModelFileError(f"{path}: the random generator state is invalid: {exc}") from None
+    history.history = {k: list(v) for k, v in state["history"].items()}
+    history.epoch = list(state["history_epochs"])
+    return int(state["epoch"])

@@ -1,0 +1,139 @@
+"""Interrupted training: SIGKILL mid-epoch and mid-checkpoint-write, then resume bit for bit."""
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+
+CHILD = textwrap.dedent("""
+    import sys, time
+    import numpy as np
+    import chainrule as cr
+    import chainrule.io as cio
+    sys.path.insert(0, {tests!r})
+    from test_checkpoint import make_problem, FIT
+
+    class Slow(cr.callbacks.Callback):
+        def on_batch_end(self, batch, logs):
+            time.sleep(0.002)
+
+    mode = sys.argv[2]
+    if mode == "write":
+        real = np.savez
+        count = [0]
+        def slow_savez(f, **arrays):
+            real(f, **arrays)
+            count[0] += 1
+            if count[0] == 3:            # the third checkpoint: stop inside the write, before the rename
+                print("WRITING", flush=True)
+                time.sleep(60)
+        cio.np = type(sys)("np_proxy")
+        cio.np.__dict__.update(np.__dict__)
+        cio.np.savez = slow_savez
+    net, X, y = make_problem()
+    print("START", flush=True)
+    net.fit(X, y, checkpoint_dir=sys.argv[1], callbacks=[Slow()], **FIT)
+    print("DONE", flush=True)
+""")
+
+FIT = dict(epochs=8, batch_size=16, seed=3, verbose=0, optimizer=None)
+
+
+def make_problem():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 6))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    net = cr.Network([cr.Dense(6, 12, "tanh"), cr.Dropout(0.2), cr.Dense(12, 2, "softmax")],
+                     loss="categorical_crossentropy", seed=1)
+    FIT["optimizer"] = cr.optim.Adam(0.01)
+    return net, X, y
+
+
+def uninterrupted():
+    net, X, y = make_problem()
+    history = net.fit(X, y, **FIT)
+    return net, history
+
+
+def run_child(tmp_path, mode, wait_for):
+    script = tmp_path / "child.py"
+    script.write_text(CHILD.format(tests=os.path.dirname(__file__)))
+    proc = subprocess.Popen([sys.executable, str(script), str(tmp_path / "ckpt"), mode], stdout=subprocess.PIPE,
+                            text=True)
+    try:
+        wait_for(proc)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+
+
+def resume_and_compare(tmp_path, min_epoch):
+    reference, ref_history = uninterrupted()
+    net, X, y = make_problem()
+    from chainrule.checkpoint import checkpoint_path
+    _, extra = cr.io.load(checkpoint_path(tmp_path / "ckpt"), with_extra=True)
+    assert extra["checkpoint"]["epoch"] >= min_epoch
+    history = net.fit(X, y, checkpoint_dir=tmp_path / "ckpt", resume=True, **FIT)
+    np.testing.assert_array_equal(net.params, reference.params)
+    np.testing.assert_array_equal(net.optimizer.state["exp_avg"], reference.optimizer.state["exp_avg"])
+    assert history.history == ref_history.history
+
+
+def test_kill_mid_epoch_then_resume_bit_for_bit(tmp_path):
+    ckpt = tmp_path / "ckpt" / "checkpoint.npz"
+
+    def wait(proc):
+        assert proc.stdout.readline().strip() == "START"
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if ckpt.exists():
+                _, extra = cr.io.load(ckpt, with_extra=True)
+                if extra["checkpoint"]["epoch"] >= 2:
+                    time.sleep(0.03)          # into the next epoch
+                    return
+            time.sleep(0.01)
+        pytest.fail("no checkpoint written in time")
+
+    run_child(tmp_path, "epoch", wait)
+    resume_and_compare(tmp_path, 2)
+
+
+def test_kill_mid_checkpoint_write_keeps_the_previous_one(tmp_path):
+    def wait(proc):
+        assert proc.stdout.readline().strip() == "START"
+        assert proc.stdout.readline().strip() == "WRITING"
+
+    run_child(tmp_path, "write", wait)
+    leftovers = [p.name for p in (tmp_path / "ckpt").iterdir()]
+    assert "checkpoint.npz" in leftovers and any(n.endswith(".tmp") for n in leftovers)
+    _, extra = cr.io.load(tmp_path / "ckpt" / "checkpoint.npz", with_extra=True)
+    assert extra["checkpoint"]["epoch"] == 2        # the third write never completed
+    resume_and_compare(tmp_path, 2)
+
+
+def test_resume_without_checkpoint_starts_fresh(tmp_path):
+    reference, _ = uninterrupted()
+    net, X, y = make_problem()
+    net.fit(X, y, checkpoint_dir=tmp_path / "new", resume=True, **FIT)
+    np.testing.assert_array_equal(net.params, reference.params)
+
+
+def test_resume_needs_checkpoint_dir():
+    net, X, y = make_problem()
+    with pytest.raises(cr.errors.ValidationError, match="checkpoint_dir"):
+        net.fit(X, y, resume=True, epochs=1, verbose=0)
+
+
+def test_resume_refuses_another_network(tmp_path):
+    net, X, y = make_problem()
+    net.fit(X, y, checkpoint_dir=tmp_path, epochs=1, verbose=0)
+    other = cr.Network([cr.Dense(6, 5, "tanh"), cr.Dense(5, 2, "softmax")], loss="categorical_crossentropy")
+    with pytest.raises(cr.errors.ValidationError, match="another network"):
+        other.fit(X, y, checkpoint_dir=tmp_path, resume=True, epochs=2, verbose=0)

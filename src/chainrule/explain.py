@@ -16,6 +16,7 @@ import numpy as np
 
 from .errors import ValidationError
 from .layers import Dense
+from .validation import number
 
 MAX_PARAMETERS = 120
 MAX_SAMPLES = 8
@@ -87,6 +88,8 @@ def explain(net, X, Y, lr: float | None = None, *, layer: int | None = None) -> 
     >>> round(report.parameter("w5")["grad"], 9)
     0.082167041
     """
+    if lr is not None:
+        lr = number(lr, "lr", low_inclusive=False)
     dense = net.dense_layers
     E = net.backprop(X, Y)
     n = dense[0].x.shape[0]

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .validation import number
+
 
 def numerical_gradients(net, X, Y, eps: float = 1e-6) -> np.ndarray:
     """Central differences of the loss with respect to every parameter (flat, like `net.params`)."""
@@ -41,6 +43,8 @@ def gradcheck(net, X, Y, eps: float = 1e-6, floor: float = 1e-5) -> float:
     >>> cr.gradcheck(net, X, Y) < 1e-7
     True
     """
+    eps = number(eps, "eps", low_inclusive=False)
+    floor = number(floor, "floor", low_inclusive=False)
     if net.dtype != np.float64:
         from .layers import layer_from_config
         from .network import Network

@@ -9,27 +9,11 @@ The plain gradient-descent step of the seeds is `SGD(lr)`: w+ = w - lr * dE/dw.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
-from .errors import ChainruleTypeError, ValidationError, unknown_name
-
-
-def _number(value, name: str, *, low: float = 0.0, low_inclusive: bool = True,
-            high: float | None = None, high_inclusive: bool = True) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ChainruleTypeError(f"{name} must be a number; got {value!r} ({type(value).__name__})")
-    v = float(value)
-    if not math.isfinite(v):
-        raise ValidationError(f"{name} must be finite; got {value!r}")
-    bad_low = v < low if low_inclusive else v <= low
-    bad_high = high is not None and (v > high if high_inclusive else v >= high)
-    if bad_low or bad_high:
-        lo = "[" if low_inclusive else "("
-        hi = ("]" if high_inclusive else ")") if high is not None else ")"
-        raise ValidationError(f"{name} must be in {lo}{low}, {high if high is not None else 'inf'}{hi}; got {value!r}")
-    return v
+from .errors import ValidationError, unknown_name
+from .validation import number as _number
 
 
 # -- learning-rate schedules (per epoch, like torch.optim.lr_scheduler) -------------------------

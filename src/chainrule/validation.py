@@ -1,6 +1,9 @@
 """Input checks shared by every public entry point: fail early, name the argument."""
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
 from .errors import ChainruleTypeError, ValidationError
@@ -50,3 +53,20 @@ def positive_int(value, name: str) -> int:
     if value < 1:
         raise ValidationError(f"{name} must be a positive integer; got {value}")
     return int(value)
+
+
+def number(value, name: str, *, low: float = 0.0, low_inclusive: bool = True,
+            high: float | None = None, high_inclusive: bool = True) -> float:
+    """`value` as a float in the given range, or an error naming `name`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ChainruleTypeError(f"{name} must be a number; got {value!r} ({type(value).__name__})")
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValidationError(f"{name} must be finite; got {value!r}")
+    bad_low = v < low if low_inclusive else v <= low
+    bad_high = high is not None and (v > high if high_inclusive else v >= high)
+    if bad_low or bad_high:
+        lo = "[" if low_inclusive else "("
+        hi = ("]" if high_inclusive else ")") if high is not None else ")"
+        raise ValidationError(f"{name} must be in {lo}{low}, {high if high is not None else 'inf'}{hi}; got {value!r}")
+    return v

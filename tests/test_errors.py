@@ -1,0 +1,135 @@
+"""Bad input gets a clear exception from chainrule.errors that names what was wrong.
+
+Each case: (id, the call, the exception, a pattern its message must contain). docs/errors.md
+lists the same cases with their messages."""
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule import errors, optim
+
+
+def net2(loss="sse", out="sigmoid", k=2):
+    return cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, k, out)], loss=loss, seed=0)
+
+
+X = np.array([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]])
+Y = np.array([[0.0, 1.0], [1.0, 0.0], [0.0, 1.0]])
+
+CASES = [
+    ("dense n_in zero", lambda: cr.Dense(0, 2), errors.ValidationError, "n_in must be a positive integer; got 0"),
+    ("dense n_out float", lambda: cr.Dense(2, 2.5), errors.ChainruleTypeError, "n_out must be a positive integer"),
+    ("dense n_in bool", lambda: cr.Dense(True, 2), errors.ChainruleTypeError, "n_in must be a positive integer"),
+    ("unknown activation", lambda: cr.Dense(2, 2, "sigmod"), errors.UnknownNameError, "Did you mean 'sigmoid'"),
+    ("unknown initializer", lambda: cr.Dense(2, 2, weight_init="he_normel"), errors.UnknownNameError,
+     "Did you mean 'he_normal'"),
+    ("init array wrong shape", lambda: cr.Dense(2, 2, weight_init=np.ones((3, 3))), errors.ValidationError,
+     r"expected an array of shape \(2, 2\)"),
+    ("trainable unknown key", lambda: cr.Dense(2, 2, trainable={"w": False}), errors.ValidationError,
+     "unknown parameter"),
+    ("trainable wrong type", lambda: cr.Dense(2, 2, trainable="yes"), errors.ChainruleTypeError, "trainable must be"),
+    ("dropout rate 1", lambda: cr.Dropout(1.0), errors.ValidationError, r"rate must be a number in \[0, 1\)"),
+    ("unknown loss", lambda: cr.Network([cr.Dense(2, 2)], loss="crossentropyy"), errors.UnknownNameError,
+     "loss='crossentropyy' is not known"),
+    ("empty layers", lambda: cr.Network([]), errors.ValidationError, "non-empty list of layers"),
+    ("not a layer", lambda: cr.Network([cr.Dense(2, 2), "relu"]), errors.ChainruleTypeError,
+     r"layers\[1\] must be a Layer"),
+    ("layer sizes disagree", lambda: cr.Network([cr.Dense(2, 3), cr.Dense(4, 1)]), errors.ValidationError,
+     "expects 4 inputs but the layer before it gives 3"),
+    ("bad dtype", lambda: cr.Network([cr.Dense(2, 2)], dtype="int32"), errors.ValidationError,
+     "dtype must be 'float64' or 'float32'"),
+    ("X 1-D", lambda: net2().forward(np.array([0.1, 0.2])), errors.ValidationError, "X must be 2-D"),
+    ("X 3-D", lambda: net2().forward(np.zeros((2, 2, 2))), errors.ValidationError, "X must be 2-D"),
+    ("X wrong features", lambda: net2().predict(np.zeros((4, 3))), errors.ValidationError,
+     "X has 3 features per sample; the network expects 2"),
+    ("X empty", lambda: net2().forward(np.zeros((0, 2))), errors.ValidationError, "X is empty"),
+    ("X NaN", lambda: net2().forward(np.array([[0.1, np.nan]])), errors.ValidationError,
+     r"X contains NaN or infinity \(first at index \(0, 1\)\)"),
+    ("X infinite", lambda: net2().loss(np.array([[np.inf, 0.0]]), np.array([[0.0, 1.0]])), errors.ValidationError,
+     "X contains NaN or infinity"),
+    ("X strings", lambda: net2().forward(np.array([["a", "b"]])), errors.ChainruleTypeError,
+     "X must be a numeric array"),
+    ("X ragged", lambda: net2().forward([[1.0, 2.0], [3.0]]), errors.ChainruleTypeError, "X must be a numeric array"),
+    ("Y NaN", lambda: net2().loss(X, np.array([[0.0, np.nan]] * 3)), errors.ValidationError,
+     "Y contains NaN or infinity"),
+    ("sample counts differ", lambda: net2().gradients(X, Y[:2]), errors.ValidationError,
+     "X and Y have different numbers of samples: 3 and 2"),
+    ("Y wrong width", lambda: net2().loss(X, np.zeros((3, 3))), errors.ValidationError,
+     r"Y must have shape \(n_samples, 2\)"),
+    ("labels out of range", lambda: net2("categorical_crossentropy", "softmax", 3).fit(X, [0, 1, 3], verbose=0),
+     errors.ValidationError, r"class labels in Y must lie in 0..2 .* got values from 0 to 3"),
+    ("labels not integers", lambda: net2("categorical_crossentropy", "softmax", 3).loss(X, [0, 1.5, 2]),
+     errors.ValidationError, "class labels in Y must be integers"),
+    ("one-hot rows not summing to 1", lambda: net2("categorical_crossentropy", "softmax").loss(X, Y + 0.5),
+     errors.ValidationError, "row 0 is"),
+    ("BCE targets outside [0, 1]", lambda: net2("binary_crossentropy").loss(X, Y * 2), errors.ValidationError,
+     r"Y must lie in \[0, 1\] for binary_crossentropy"),
+    ("labels for regression", lambda: net2().loss(X, [0, 1, 1]), errors.ValidationError,
+     r"does not fit a network with 2 outputs"),
+    ("epochs zero", lambda: net2().fit(X, Y, epochs=0), errors.ValidationError, "epochs must be a positive integer"),
+    ("batch size zero", lambda: net2().fit(X, Y, batch_size=0), errors.ValidationError,
+     "batch_size must be a positive integer"),
+    ("batch size float", lambda: net2().fit(X, Y, batch_size=2.5), errors.ChainruleTypeError,
+     "batch_size must be a positive integer"),
+    ("validation_split 1", lambda: net2().fit(X, Y, validation_split=1.0), errors.ValidationError,
+     r"validation_split must be a number in \[0, 1\)"),
+    ("validation_split too small", lambda: net2().fit(X, Y, validation_split=0.01), errors.ValidationError,
+     "both need at least one"),
+    ("validation_data not a pair", lambda: net2().fit(X, Y, validation_data=X), errors.ValidationError,
+     "validation_data must be a pair"),
+    ("verbose 3", lambda: net2().fit(X, Y, verbose=3), errors.ValidationError, "verbose must be 0, 1 or 2"),
+    ("callback not a Callback", lambda: net2().fit(X, Y, callbacks=[print], verbose=0), errors.ChainruleTypeError,
+     "callbacks must be Callback instances"),
+    ("unknown optimizer", lambda: net2().fit(X, Y, optimizer="adamm"), errors.UnknownNameError,
+     "Did you mean 'adam'"),
+    ("learning rate zero", lambda: optim.Adam(lr=0), errors.ValidationError, r"lr must be in \(0.0, inf\); got 0"),
+    ("learning rate negative in step", lambda: net2().step(X, Y, lr=-0.5), errors.ValidationError,
+     r"lr must be in \(0.0, inf\); got -0.5"),
+    ("learning rate not a number", lambda: optim.SGD(lr="fast"), errors.ChainruleTypeError, "lr must be a number"),
+    ("beta out of range", lambda: optim.Adam(betas=(0.9, 1.0)), errors.ValidationError, r"betas\[1\] must be in"),
+    ("nesterov without momentum", lambda: optim.SGD(0.1, nesterov=True), errors.ValidationError,
+     "nesterov=True needs momentum > 0"),
+    ("set_weights wrong count", lambda: net2().set_weights([np.zeros((2, 3))]), errors.ValidationError,
+     "weights: expected 4 arrays, got 1"),
+    ("W assigned wrong shape", lambda: setattr(net2().layers[0], "W", np.zeros((3, 3))), errors.ValidationError,
+     r"W: expected an array of shape \(2, 3\)"),
+    ("gradcheck eps", lambda: cr.gradcheck(net2(), X, Y, eps=0), errors.ValidationError,
+     r"eps must be in \(0.0, inf\); got 0"),
+    ("explain lr", lambda: cr.explain(net2(), X, Y, lr=-1), errors.ValidationError, r"lr must be in \(0.0, inf\)"),
+    ("explain too large", lambda: cr.explain(cr.Network([cr.Dense(20, 20), cr.Dense(20, 2)]), np.zeros((1, 20)),
+                                             np.zeros((1, 2))),
+     errors.ValidationError, "explain prints at most"),
+    ("early stopping missing metric", lambda: net2().fit(X, Y, callbacks=[cr.EarlyStopping()], verbose=0),
+     errors.ValidationError, "EarlyStopping monitors 'val_loss', which fit does not report"),
+    ("load missing file", lambda: cr.load("/nonexistent/model.npz"), errors.ModelFileError, "does not exist"),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_raises_clear_error(case):
+    _, call, exc, pattern = case
+    with pytest.raises(exc, match=pattern):
+        call()
+
+
+def test_every_error_is_a_value_or_type_error():
+    for _, _, exc, _ in CASES:
+        assert issubclass(exc, errors.ChainruleError) and issubclass(exc, (ValueError, TypeError))
+
+
+def test_divergence_stops_with_the_last_finite_weights():
+    rng = np.random.default_rng(0)
+    Xr = rng.normal(size=(64, 3)) * 10
+    Yr = rng.normal(size=(64, 1)) * 10
+    net = cr.Network([cr.Dense(3, 8, "relu"), cr.Dense(8, 1)], loss="mse", seed=0)
+
+    class Keep(cr.callbacks.Callback):
+        def on_batch_begin(self, batch):
+            self.before = self.network.params.copy()
+
+    keep = Keep()
+    with pytest.raises(errors.TrainingDiverged, match=r"epoch \d+, batch \d+.*lower learning rate") as info:
+        net.fit(Xr, Yr, epochs=50, batch_size=8, optimizer=optim.SGD(5.0), callbacks=[keep], verbose=0)
+    assert "clip_norm" in str(info.value)
+    assert np.all(np.isfinite(net.params))
+    np.testing.assert_array_equal(net.params, keep.before)    # the failed step changed nothing

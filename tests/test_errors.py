@@ -133,3 +133,10 @@ def test_divergence_stops_with_the_last_finite_weights():
     assert "clip_norm" in str(info.value)
     assert np.all(np.isfinite(net.params))
     np.testing.assert_array_equal(net.params, keep.before)    # the failed step changed nothing
+
+
+def test_docs_list_every_case():
+    from pathlib import Path
+    doc = (Path(__file__).parent.parent / "docs" / "errors.md").read_text()
+    for name, _, exc, _ in CASES:
+        assert f"| {name} | `{exc.__name__}` |" in doc, name

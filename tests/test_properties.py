@@ -1,0 +1,91 @@
+"""Property-based tests: random architectures, activations, losses, batch sizes and dtypes."""
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import chainrule as cr
+from chainrule.errors import ModelFileError
+from conftest import ACTIVATIONS, LOSSES, OUTPUTS_FOR
+
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def problems(draw, max_width=5, dtype=None):
+    loss = draw(st.sampled_from(LOSSES))
+    depth = draw(st.integers(1, 3))
+    widths = draw(st.lists(st.integers(1, max_width), min_size=depth + 1, max_size=depth + 1))
+    out = draw(st.sampled_from(OUTPUTS_FOR[loss]))
+    if loss == "categorical_crossentropy" and out == "softmax":
+        widths[-1] = max(widths[-1], 2)
+    acts = [draw(st.sampled_from(ACTIVATIONS)) for _ in range(depth - 1)] + [out]
+    dtype = dtype or draw(st.sampled_from(["float64", "float32"]))
+    seed = draw(st.integers(0, 2**31 - 1))
+    net = cr.Network([cr.Dense(widths[i], widths[i + 1], acts[i], bias_init="normal") for i in range(depth)],
+                     loss=loss, dtype=dtype, seed=seed)
+    rng = np.random.default_rng(seed)
+    n = draw(st.integers(1, 12))
+    X = rng.normal(size=(n, widths[0]))
+    k = widths[-1]
+    if loss in ("sse", "mse"):
+        Y = rng.normal(size=(n, k))
+    elif loss == "binary_crossentropy":
+        Y = rng.uniform(size=(n, k))
+    else:
+        Y = np.eye(k)[rng.integers(0, k, size=n)]
+    return net, X, Y
+
+
+@SETTINGS
+@given(problems(dtype="float64"))
+def test_analytic_gradients_agree_with_central_differences(problem):
+    net, X, Y = problem
+    assert cr.gradcheck(net, X, Y) < 1e-4
+
+
+@SETTINGS
+@given(problems())
+def test_forward_is_batch_size_invariant(problem):
+    net, X, _ = problem
+    batch = net.forward(X).copy()
+    rows = np.concatenate([net.forward(X[i:i + 1]) for i in range(X.shape[0])])
+    tol = 1e-12 if net.dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(rows, batch, rtol=tol, atol=tol)
+
+
+@SETTINGS
+@given(problems(dtype="float32"))
+def test_float32_stays_float32(problem):
+    net, X, Y = problem
+    assert net.forward(X).dtype == np.float32
+    for dW, db in net.gradients(X, Y):
+        assert dW.dtype == np.float32 and db.dtype == np.float32
+    net.fit(X, Y, epochs=1, batch_size=4, verbose=0, optimizer=cr.optim.Adam(1e-3))
+    assert net.params.dtype == np.float32 and net.predict(X).dtype == np.float32
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=2000))
+def test_random_bytes_only_raise_model_file_error(tmp_path, blob):
+    path = tmp_path / "random.npz"
+    path.write_bytes(blob)
+    with pytest.raises(ModelFileError):
+        cr.load(path)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_mutated_model_files_only_raise_model_file_error(tmp_path, data):
+    net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 1)], seed=0)
+    path = tmp_path / "m.npz"
+    net.save(path)
+    blob = bytearray(path.read_bytes())
+    for _ in range(data.draw(st.integers(1, 8))):
+        blob[data.draw(st.integers(0, len(blob) - 1))] = data.draw(st.integers(0, 255))
+    path.write_bytes(bytes(blob))
+    try:
+        back = cr.load(path)
+    except ModelFileError:
+        return
+    assert back.params.shape == net.params.shape       # a mutation that left a valid file

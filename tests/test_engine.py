@@ -136,3 +136,16 @@ def test_unknown_names_suggest_the_closest():
         cr.Dense(2, 2, activation="sigmod")
     with pytest.raises(ValueError, match="categorical_crossentropy"):
         cr.Network([cr.Dense(2, 2)], loss="categorical_crossentropi")
+
+
+def test_unpickled_network_still_trains_its_layers():
+    import pickle
+    net = cr.Network([cr.Dense(3, 4, "tanh"), cr.Dense(4, 1)], seed=0)
+    X, Y = np.random.default_rng(0).normal(size=(8, 3)), np.ones((8, 1))
+    copy = pickle.loads(pickle.dumps(net))
+    np.testing.assert_array_equal(copy.predict(X), net.predict(X))
+    copy.fit(X, Y, epochs=3, batch_size=4, seed=0, verbose=0)
+    net.fit(X, Y, epochs=3, batch_size=4, seed=0, verbose=0)
+    np.testing.assert_array_equal(copy.params, net.params)
+    assert np.shares_memory(copy.layers[0].W, copy.params)
+    np.testing.assert_array_equal(copy.predict(X), net.predict(X))

@@ -116,6 +116,12 @@ class Network:
         self._fused = (isinstance(self.layers[-1], Dense)
                        and self.layers[-1].activation.name == self.loss_function.fused_with)
 
+    def __setstate__(self, state: dict) -> None:
+        """After unpickling (joblib, multiprocessing) the layers' W and b are copies: make them
+        views of the flat buffers again, so that training updates what the layers use."""
+        self.__dict__.update(state)
+        self._build_buffers()
+
     @property
     def dense_layers(self) -> list[Dense]:
         return [layer for layer in self.layers if isinstance(layer, Dense)]

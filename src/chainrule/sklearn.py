@@ -1,0 +1,231 @@
+"""scikit-learn estimators driving the chainrule engine: BackpropClassifier, BackpropRegressor.
+
+They validate with scikit-learn's own tools, build a `chainrule.Network` and call its `fit`;
+the math is the engine's. They pass `sklearn.utils.estimator_checks.check_estimator` and work in
+Pipeline, GridSearchCV and cross_val_score.
+
+Examples
+--------
+>>> from sklearn.datasets import load_iris
+>>> from sklearn.pipeline import make_pipeline
+>>> from sklearn.preprocessing import StandardScaler
+>>> from chainrule.sklearn import BackpropClassifier
+>>> X, y = load_iris(return_X_y=True)
+>>> clf = make_pipeline(StandardScaler(), BackpropClassifier(hidden_layer_sizes=(16,), random_state=0))
+>>> clf.fit(X, y).score(X, y) > 0.95
+True
+"""
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .callbacks import EarlyStopping
+from .errors import ValidationError
+from .layers import Dense
+from .network import Network
+from .optim import get_optimizer
+
+
+class _Backprop(BaseEstimator):
+    """What the classifier and the regressor share: the network, the optimizer, the training."""
+
+    def __init__(self, hidden_layer_sizes=(64,), activation="relu", optimizer="adam", learning_rate=1e-3,
+                 momentum=0.9, batch_size=32, epochs=200, early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=10, alpha=0.0, random_state=None, dtype="float64", verbose=0):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.alpha = alpha
+        self.random_state = random_state
+        self.dtype = dtype
+        self.verbose = verbose
+
+    # the output layer and loss for the targets; set by the subclass
+    def _output(self, n_outputs: int) -> tuple[str, str]:
+        raise NotImplementedError
+
+    def _make_optimizer(self):
+        kwargs = {"lr": self.learning_rate, "weight_decay": self.alpha}
+        if str(self.optimizer).lower() in ("sgd", "rmsprop"):
+            kwargs["momentum"] = self.momentum
+        return get_optimizer(self.optimizer, **kwargs)
+
+    def _build(self, n_in: int, n_out: int, rng) -> None:
+        sizes = self.hidden_layer_sizes
+        sizes = (sizes,) if isinstance(sizes, (int, np.integer)) else tuple(sizes)
+        out_act, loss = self._output(n_out)
+        widths = (n_in, *sizes, n_out)
+        layers = [Dense(a, b, self.activation if i < len(sizes) else out_act)
+                  for i, (a, b) in enumerate(zip(widths, widths[1:]))]
+        self.network_ = Network(layers, loss=loss, dtype=self.dtype, seed=int(rng.randint(2**31 - 1)))
+        self.network_.optimizer = self._make_optimizer()
+        self.loss_curve_ = []
+        self.validation_scores_ = []
+
+    def _train(self, X, Y, epochs: int, rng) -> None:
+        net = self.network_
+        callbacks, validation = [], None
+        if self.early_stopping:
+            n_val = int(round(X.shape[0] * self.validation_fraction))
+            if not 1 <= n_val < X.shape[0]:
+                raise ValidationError(f"validation_fraction={self.validation_fraction} leaves no validation or no "
+                                      f"training samples of {X.shape[0]}")
+            order = rng.permutation(X.shape[0])
+            X, Y, validation = X[order[n_val:]], Y[order[n_val:]], (X[order[:n_val]], Y[order[:n_val]])
+            callbacks.append(EarlyStopping("val_loss", patience=self.n_iter_no_change, restore_best_weights=True))
+        history = net.fit(X, Y, epochs=epochs, batch_size=min(self.batch_size, X.shape[0]), shuffle=True,
+                          validation_data=validation, callbacks=callbacks, seed=int(rng.randint(2**31 - 1)),
+                          verbose=self.verbose)
+        self.loss_curve_.extend(history.loss)
+        if validation is not None:
+            self.validation_scores_.extend(history.val_loss)
+        self.n_iter_ = len(self.loss_curve_)
+
+    def _forward(self, X):
+        check_is_fitted(self, "network_")
+        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        return self.network_.predict(X)
+
+
+class BackpropClassifier(ClassifierMixin, _Backprop):
+    """A multilayer perceptron classifier trained by backpropagation (chainrule's engine).
+
+    Binary targets: one sigmoid output and binary cross-entropy. Several classes: softmax and
+    categorical cross-entropy. Multi-label (a 2-D 0/1 target): one sigmoid output per label.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, the hidden layers' widths.
+    activation : hidden activation ("relu", "tanh", "sigmoid", "leaky_relu", "linear").
+    optimizer : "adam", "sgd", "rmsprop", "adagrad" or "adamw"; learning_rate and momentum its settings.
+    batch_size, epochs : mini-batch size and passes over the data.
+    early_stopping : hold out validation_fraction of the data and stop when its loss has not
+        improved for n_iter_no_change epochs (the best weights are kept).
+    alpha : L2 penalty (the optimizer's weight_decay).
+    random_state : seed of the initial weights, the shuffling and the validation split.
+    dtype : "float64" or "float32".
+    """
+
+    def _output(self, n_outputs):
+        if self._kind == "multiclass":
+            return "softmax", "categorical_crossentropy"
+        return "sigmoid", "binary_crossentropy"
+
+    def _encode(self, y):
+        if self._kind == "multilabel-indicator":
+            return y.astype(np.float64)
+        idx = np.searchsorted(self.classes_, y)
+        if np.any(self.classes_[np.minimum(idx, len(self.classes_) - 1)] != y):
+            raise ValidationError(f"y contains labels not seen in the first fit: expected among {self.classes_.tolist()}")
+        return idx if self._kind == "multiclass" else idx.reshape(-1, 1).astype(np.float64)
+
+    def _setup(self, y, classes=None):
+        kind = type_of_target(y)
+        if kind == "multilabel-indicator":
+            self.classes_ = np.arange(y.shape[1])
+        else:
+            check_classification_targets(y)
+            self.classes_ = np.unique(y) if classes is None else np.unique(np.asarray(classes))
+            if len(self.classes_) < 2:
+                raise ValidationError(f"y has only one class ({self.classes_.tolist()}); a classifier needs at least two")
+            kind = "binary" if len(self.classes_) == 2 else "multiclass"
+        self._kind = kind
+        return len(self.classes_) if kind != "binary" else 1
+
+    def fit(self, X, y):
+        """Train from scratch for `epochs` epochs."""
+        X, y = validate_data(self, X, y, multi_output=True, dtype=[np.float64, np.float32])
+        y = y if type_of_target(y) == "multilabel-indicator" else _column_or_1d(y)
+        rng = self._rng = check_random_state(self.random_state)
+        n_out = self._setup(y)
+        self._build(X.shape[1], n_out, rng)
+        self._train(X, self._encode(y), self.epochs, rng)
+        return self
+
+    def partial_fit(self, X, y, classes=None):
+        """One epoch more; `classes` (all the labels) is needed on the first call."""
+        first = not hasattr(self, "network_")
+        X, y = validate_data(self, X, y, multi_output=True, reset=first, dtype=[np.float64, np.float32])
+        y = y if type_of_target(y) == "multilabel-indicator" else _column_or_1d(y)
+        if first:
+            if classes is None and type_of_target(y) != "multilabel-indicator":
+                raise ValidationError("classes must be given on the first call to partial_fit (all the labels)")
+            self._rng = check_random_state(self.random_state)
+            self._build(X.shape[1], self._setup(y, classes), self._rng)
+        self._train(X, self._encode(y), 1, self._rng)
+        return self
+
+    def predict_proba(self, X):
+        """Class probabilities, shape (n_samples, n_classes) (per label for multi-label)."""
+        p = self._forward(X)
+        if self._kind == "binary":
+            return np.hstack([1.0 - p, p])
+        return p
+
+    def predict(self, X):
+        p = self._forward(X)
+        if self._kind == "multilabel-indicator":
+            return (p > 0.5).astype(np.int64)
+        if self._kind == "binary":
+            return self.classes_[(p[:, 0] > 0.5).astype(np.int64)]
+        return self.classes_[np.argmax(p, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+class BackpropRegressor(RegressorMixin, _Backprop):
+    """A multilayer perceptron regressor trained by backpropagation: linear outputs, mean squared
+    error; one output per target column (multi-output). Parameters as BackpropClassifier."""
+
+    def _output(self, n_outputs):
+        return "linear", "mse"
+
+    def fit(self, X, y):
+        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=[np.float64, np.float32])
+        self._y_1d = y.ndim == 1
+        rng = self._rng = check_random_state(self.random_state)
+        Y = y.reshape(-1, 1) if self._y_1d else y
+        self._build(X.shape[1], Y.shape[1], rng)
+        self._train(X, Y, self.epochs, rng)
+        return self
+
+    def partial_fit(self, X, y):
+        """One epoch more (the network is built on the first call)."""
+        first = not hasattr(self, "network_")
+        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, reset=first,
+                             dtype=[np.float64, np.float32])
+        Y = y.reshape(-1, 1) if y.ndim == 1 else y
+        if first:
+            self._y_1d = y.ndim == 1
+            self._rng = check_random_state(self.random_state)
+            self._build(X.shape[1], Y.shape[1], self._rng)
+        self._train(X, Y, 1, self._rng)
+        return self
+
+    def predict(self, X):
+        out = self._forward(X)
+        return out[:, 0] if self._y_1d else out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+
+def _column_or_1d(y):
+    from sklearn.utils.validation import column_or_1d
+    return column_or_1d(y, warn=True)

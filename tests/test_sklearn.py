@@ -1,0 +1,94 @@
+"""The estimators against scikit-learn's own conformance suite, and in its tools."""
+import numpy as np
+import pytest
+
+sklearn = pytest.importorskip("sklearn")
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, make_multilabel_classification  # noqa
+from sklearn.model_selection import GridSearchCV, cross_val_score  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+
+from chainrule.sklearn import BackpropClassifier, BackpropRegressor  # noqa: E402
+
+
+@parametrize_with_checks([BackpropClassifier(epochs=60, random_state=0),
+                          BackpropRegressor(epochs=60, random_state=0)])
+def test_scikit_learn_conformance(estimator, check):
+    check(estimator)
+
+
+def test_cross_val_score_breast_cancer():
+    X, y = load_breast_cancer(return_X_y=True)
+    clf = make_pipeline(StandardScaler(), BackpropClassifier(hidden_layer_sizes=(32,), epochs=40, random_state=0))
+    assert cross_val_score(clf, X, y, cv=5).mean() >= 0.95
+
+
+def test_grid_search_in_a_pipeline():
+    X, y = load_iris(return_X_y=True)
+    pipe = make_pipeline(StandardScaler(), BackpropClassifier(epochs=30, random_state=0))
+    grid = GridSearchCV(pipe, {"backpropclassifier__hidden_layer_sizes": [(4,), (16,)],
+                               "backpropclassifier__learning_rate": [1e-3, 1e-2]}, cv=3)
+    grid.fit(X, y)
+    assert grid.best_score_ > 0.9
+    assert set(grid.best_params_) == {"backpropclassifier__hidden_layer_sizes", "backpropclassifier__learning_rate"}
+
+
+def test_string_labels_binary_and_probabilities():
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    labels = np.where(y == 1, "benign", "malignant")
+    clf = BackpropClassifier(hidden_layer_sizes=(16,), epochs=30, random_state=0).fit(X, labels)
+    assert list(clf.classes_) == ["benign", "malignant"]
+    proba = clf.predict_proba(X)
+    assert proba.shape == (len(X), 2) and np.allclose(proba.sum(axis=1), 1)
+    assert np.array_equal(clf.predict(X), clf.classes_[proba.argmax(axis=1)])
+    assert clf.score(X, labels) > 0.97
+    assert clf.network_.layers[-1].activation.name == "sigmoid" and clf.n_features_in_ == 30
+
+
+def test_multilabel():
+    X, Y = make_multilabel_classification(n_samples=300, n_classes=4, random_state=0)
+    clf = BackpropClassifier(hidden_layer_sizes=(32,), epochs=100, random_state=0).fit(StandardScaler().fit_transform(X), Y)
+    assert clf.predict(StandardScaler().fit_transform(X)).shape == (300, 4)
+    assert clf.network_.loss_function.name == "binary_crossentropy"
+
+
+def test_multi_output_regression():
+    X, y = load_diabetes(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    Y = np.column_stack([y, -2 * y]) / y.std()
+    reg = BackpropRegressor(hidden_layer_sizes=(32,), epochs=100, learning_rate=1e-2, random_state=0).fit(X, Y)
+    assert reg.predict(X).shape == (len(X), 2)
+    assert reg.score(X, Y) > 0.45
+
+
+def test_partial_fit_continues_and_feature_names():
+    pd = pytest.importorskip("pandas")
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    clf = BackpropClassifier(epochs=1, random_state=0)
+    for _ in range(3):
+        clf.partial_fit(X, y, classes=[0, 1, 2])
+    assert len(clf.loss_curve_) == 3 and clf.loss_curve_[-1] < clf.loss_curve_[0]
+    assert list(clf.feature_names_in_) == list(X.columns)
+    assert isinstance(X, pd.DataFrame)
+
+
+def test_early_stopping_stops():
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    clf = BackpropClassifier(epochs=500, early_stopping=True, n_iter_no_change=3, learning_rate=1e-2,
+                             random_state=0).fit(X, y)
+    assert clf.n_iter_ < 500 and len(clf.validation_scores_) == clf.n_iter_
+
+
+def test_same_random_state_same_model():
+    X, y = load_iris(return_X_y=True)
+    a = BackpropClassifier(epochs=5, random_state=3).fit(X, y)
+    b = BackpropClassifier(epochs=5, random_state=3).fit(X, y)
+    np.testing.assert_array_equal(a.network_.params, b.network_.params)
+
+
+def test_one_class_is_a_clear_error():
+    with pytest.raises(ValueError, match="only one class"):
+        BackpropClassifier().fit(np.zeros((5, 2)), np.ones(5))

@@ -89,3 +89,20 @@ def test_mutated_model_files_only_raise_model_file_error(tmp_path, data):
     except ModelFileError:
         return
     assert back.params.shape == net.params.shape       # a mutation that left a valid file
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.sampled_from(list('ab,y"\n\r 0123.-e\\;')) | st.characters(), max_size=300))
+def test_random_csv_text_only_raises_validation_error(tmp_path, text):
+    pytest.importorskip("pandas")
+    from chainrule.errors import ValidationError
+    from chainrule.tabular import Preprocessing, read_csv
+    path = tmp_path / "random.csv"
+    path.write_bytes(text.encode("utf-8", errors="replace"))
+    try:
+        df = read_csv(path)
+        pre = Preprocessing.fit(df, df.columns[-1], impute="most_frequent")
+        X = pre.transform(df)
+        assert X.shape[0] == len(df) and np.all(np.isfinite(X))
+    except ValidationError:
+        pass

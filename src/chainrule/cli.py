@@ -9,6 +9,7 @@ import sys
 COMMAND_MODULES = [
     "chainrule.commands.example",
     "chainrule.commands.demo",
+    "chainrule.commands.tabular",
 ]
 
 

@@ -1,0 +1,167 @@
+"""`chainrule train/predict/evaluate/info` end to end, in a subprocess, on CSV files made here."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pd = pytest.importorskip("pandas")
+from sklearn.datasets import load_diabetes, load_iris, load_wine  # noqa: E402
+
+import chainrule as cr  # noqa: E402
+from chainrule.tabular import Preprocessing  # noqa: E402
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "chainrule.cli", *map(str, args)], capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def iris_csv(tmp_path_factory):
+    d = load_iris(as_frame=True).frame
+    d["species"] = np.array(["setosa", "versicolor", "virginica"])[d.pop("target")]
+    d["size"] = np.where(d["sepal length (cm)"] > 5.8, "large", "small")       # a text column
+    d.loc[[3, 40], "petal width (cm)"] = np.nan                                   # missing values
+    d.loc[7, "size"] = np.nan
+    path = tmp_path_factory.mktemp("data") / "iris.csv"
+    d.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def iris_model(iris_csv, tmp_path_factory):
+    out = tmp_path_factory.mktemp("model") / "iris.npz"
+    r = cli("train", iris_csv, "--target", "species", "--hidden", "16", "--epochs", "60", "--lr", "0.01",
+            "--impute", "median", "--out", out, "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert "validation: loss" in r.stdout and "accuracy" in r.stdout
+    return out
+
+
+def test_train_predict_evaluate_info_classification(iris_csv, iris_model, tmp_path):
+    preds = tmp_path / "preds.csv"
+    r = cli("predict", iris_model, iris_csv, "--out", preds, "--proba")
+    assert r.returncode == 0, r.stderr
+    got = pd.read_csv(preds)
+    assert list(got.columns) == ["prediction", "proba_setosa", "proba_versicolor", "proba_virginica"]
+    # the same model through the library gives the same predictions
+    net, extra = cr.io.load(iris_model, with_extra=True)
+    pre = Preprocessing.from_json(extra["tabular"])
+    df = pd.read_csv(iris_csv)
+    out = net.predict(pre.transform(df))
+    np.testing.assert_allclose(got[["proba_setosa", "proba_versicolor", "proba_virginica"]].to_numpy(), out,
+                               rtol=1e-12)
+    assert list(got["prediction"]) == list(pre.decode(out))
+    assert (got["prediction"] == df["species"]).mean() > 0.9
+    r = cli("evaluate", iris_model, iris_csv)
+    assert r.returncode == 0 and "accuracy:" in r.stdout and "confusion matrix" in r.stdout
+    acc = float(next(line for line in r.stdout.splitlines() if line.startswith("accuracy")).split()[1])
+    assert acc == pytest.approx((got["prediction"] == df["species"]).mean())
+    r = cli("info", iris_model)
+    assert r.returncode == 0 and "text column 'size'" in r.stdout and "Dense(6, 16" in r.stdout
+
+
+def test_regression_round_trip(tmp_path):
+    d = load_diabetes(as_frame=True, scaled=False).frame
+    path = tmp_path / "diabetes.csv"
+    d.to_csv(path, index=False)
+    model = tmp_path / "d.npz"
+    r = cli("train", path, "--target", "target", "--hidden", "32", "--epochs", "80", "--lr", "0.01",
+            "--out", model, "--quiet")
+    assert r.returncode == 0, r.stderr
+    r = cli("evaluate", model, path)
+    r2 = float(next(line for line in r.stdout.splitlines() if line.startswith("r2")).split()[1])
+    assert r2 > 0.4
+    r = cli("predict", model, path)
+    preds = pd.read_csv(__import__("io").StringIO(r.stdout))["prediction"]
+    assert abs(preds.mean() - d["target"].mean()) < 30      # in the target's own units
+
+
+def test_wine_integer_target_is_classification(tmp_path):
+    d = load_wine(as_frame=True).frame
+    path = tmp_path / "wine.csv"
+    d.to_csv(path, index=False)
+    model = tmp_path / "w.npz"
+    assert cli("train", path, "--target", "target", "--epochs", "30", "--out", model, "--quiet").returncode == 0
+    assert "classification of 'target'" in cli("info", model).stdout
+
+
+def bad(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text) if isinstance(text, str) else path.write_bytes(text)
+    return path
+
+
+def assert_bad_input(r, pattern):
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("chainrule: error:"), r.stderr
+    assert pattern in lines[0], lines[0]
+
+
+def test_missing_target_column(iris_csv, tmp_path):
+    assert_bad_input(cli("train", iris_csv, "--target", "kind", "--out", tmp_path / "m.npz"),
+                     "target column 'kind' is not in the file")
+
+
+def test_empty_file(tmp_path):
+    assert_bad_input(cli("train", bad(tmp_path, "e.csv", ""), "--target", "y", "--out", tmp_path / "m.npz"),
+                     "is empty")
+
+
+def test_header_only(tmp_path):
+    assert_bad_input(cli("train", bad(tmp_path, "h.csv", "a,b,y\n"), "--target", "y", "--out", tmp_path / "m.npz"),
+                     "no data rows")
+
+
+def test_non_numeric_target_for_regression(iris_csv, tmp_path):
+    assert_bad_input(cli("train", iris_csv, "--target", "species", "--task", "regression", "--impute", "mean",
+                         "--out", tmp_path / "m.npz"), "is not numeric")
+
+
+def test_one_class_only(tmp_path):
+    path = bad(tmp_path, "one.csv", "a,b,y\n1,2,cat\n3,4,cat\n5,6,cat\n")
+    assert_bad_input(cli("train", path, "--target", "y", "--out", tmp_path / "m.npz"), "only one class")
+
+
+def test_missing_values_without_impute(iris_csv, tmp_path):
+    assert_bad_input(cli("train", iris_csv, "--target", "species", "--out", tmp_path / "m.npz"),
+                     "missing values in 'petal width (cm)' on lines 5, 42")
+
+
+def test_column_mismatch_at_predict(iris_csv, iris_model, tmp_path):
+    df = pd.read_csv(iris_csv)
+    missing = tmp_path / "missing.csv"
+    df.drop(columns=["size"]).to_csv(missing, index=False)
+    assert_bad_input(cli("predict", iris_model, missing), "column 'size' is missing")
+    extra = tmp_path / "extra.csv"
+    df.assign(weight=1.0).to_csv(extra, index=False)
+    assert_bad_input(cli("predict", iris_model, extra), "column 'weight' was not in the training data")
+
+
+def test_unreadable_files(iris_model, tmp_path):
+    assert_bad_input(cli("predict", iris_model, tmp_path / "nope.csv"), "does not exist")
+    assert_bad_input(cli("predict", iris_model, bad(tmp_path, "bin.csv", b"\xff\xfe\x00\x81" * 50)),
+                     "could not be read")
+    assert_bad_input(cli("predict", iris_model, tmp_path), "is a folder")
+    assert_bad_input(cli("info", bad(tmp_path, "m.npz", b"garbage")), "could not be read as a chainrule model")
+
+
+def test_bad_usage_exits_2():
+    r = cli("train")
+    assert r.returncode == 2 and "usage" in r.stderr
+    assert cli("train", "--help").returncode == 0 and "example:" in cli("train", "--help").stdout
+
+
+def test_train_resume_from_checkpoint(iris_csv, tmp_path):
+    args = ["train", iris_csv, "--target", "species", "--epochs", "6", "--impute", "mean", "--quiet",
+            "--checkpoint-dir", tmp_path / "ck"]
+    assert cli(*args, "--out", tmp_path / "a.npz").returncode == 0
+    assert cli(*args, "--out", tmp_path / "b.npz", "--resume").returncode == 0    # already complete: no epochs
+    np.testing.assert_array_equal(cr.load(tmp_path / "a.npz").params, cr.load(tmp_path / "b.npz").params)
+
+
+def test_debug_shows_traceback(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "chainrule.cli", "--debug", "info", str(tmp_path / "x.npz")],
+                       capture_output=True, text=True)
+    assert r.returncode != 0 and "Traceback" in r.stderr

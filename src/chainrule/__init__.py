@@ -1,6 +1,7 @@
 """chainrule: backpropagation from first principles, vectorized with NumPy."""
 from . import callbacks, errors, examples, formulas, init, optim
 from .callbacks import EarlyStopping, History, ModelCheckpoint
+from .diagnostics import GradientDiagnostics, GradientWarning
 from .explain import explain
 from .gradcheck import gradcheck
 from .io import load

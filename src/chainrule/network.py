@@ -357,7 +357,7 @@ class Network:
             first_epoch = restore(self, checkpoint_dir, rng, history)
             opt = self.optimizer if self.optimizer is not None else opt
             self.optimizer = opt
-        cbs = [history, *make_progress(verbose), *callbacks]
+        cbs = [*make_progress(verbose), *callbacks, history]   # History last: it records what others add
         for cb in cbs:
             if not isinstance(cb, Callback):
                 raise ChainruleTypeError(f"callbacks must be Callback instances; got {type(cb).__name__}")

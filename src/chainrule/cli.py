@@ -10,6 +10,7 @@ COMMAND_MODULES = [
     "chainrule.commands.example",
     "chainrule.commands.demo",
     "chainrule.commands.tabular",
+    "chainrule.commands.plot",
 ]
 
 

@@ -1,0 +1,76 @@
+"""Each plot function writes a non-empty image of the asked size, without a display."""
+import numpy as np
+import pytest
+
+import chainrule as cr
+
+pytest.importorskip("matplotlib")
+from matplotlib.image import imread  # noqa: E402
+
+from chainrule import plot  # noqa: E402
+
+
+def size_of(path):
+    img = imread(path)
+    return img.shape[1], img.shape[0]
+
+
+@pytest.fixture
+def history():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(60, 2)), rng.integers(0, 2, 60)
+    net = cr.Network([cr.Dense(2, 4, "tanh"), cr.Dense(4, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
+    return net.fit(X, y, epochs=3, validation_split=0.2, callbacks=[cr.GradientDiagnostics(warn=False)], verbose=0)
+
+
+def test_no_display_and_no_pyplot(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+    monkeypatch.delenv("DISPLAY", raising=False)
+    code = ("import sys, chainrule.plot as p; p.training_curves({'loss': [1.0, 0.5]}, sys.argv[1]); "
+            "assert 'matplotlib.pyplot' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code, str(tmp_path / "c.png")], check=True)
+    assert (tmp_path / "c.png").stat().st_size > 0
+
+
+def test_training_curves(tmp_path, history):
+    path = plot.training_curves(history, tmp_path / "c.png", size=(6, 3), dpi=50)
+    assert path.stat().st_size > 1000 and size_of(path) == (300, 150)
+
+
+def test_gradient_norms(tmp_path, history):
+    path = plot.gradient_norms(history, tmp_path / "g.png", size=(5, 4), dpi=40)
+    assert size_of(path) == (200, 160)
+    with pytest.raises(cr.errors.ValidationError, match="GradientDiagnostics"):
+        plot.gradient_norms({"loss": [1.0]}, tmp_path / "x.png")
+
+
+def test_decision_boundaries(tmp_path):
+    X, y = cr.examples.xor()
+    nets = [cr.Network([cr.Dense(2, 1, "sigmoid")], seed=0),
+            cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 2, "softmax")], loss="categorical_crossentropy", seed=0)]
+    path = plot.decision_boundaries(nets, X, y, tmp_path / "b.png", size=(8, 4), dpi=50, resolution=30)
+    assert size_of(path) == (400, 200)
+    with pytest.raises(cr.errors.ValidationError, match="2 features"):
+        plot.decision_boundaries(nets, np.zeros((3, 3)), [0, 1, 0], tmp_path / "x.png")
+
+
+def test_network_diagram_png_and_svg(tmp_path):
+    net, X, Y, lr = cr.examples.seed_network()
+    path = plot.network_diagram(net, tmp_path / "n.png", report=cr.explain(net, X, Y), size=(8, 5), dpi=60)
+    assert size_of(path) == (480, 300)
+    svg = plot.network_diagram(net, tmp_path / "n.svg").read_text()
+    assert "<svg" in svg
+    with pytest.raises(cr.errors.ValidationError, match=r"\.png or \.svg"):
+        plot.network_diagram(net, tmp_path / "n.jpg")
+    with pytest.raises(cr.errors.ValidationError, match="at most 12 units"):
+        plot.network_diagram(cr.Network([cr.Dense(20, 2)]), tmp_path / "big.png")
+
+
+def test_plot_command(tmp_path):
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, "-m", "chainrule.cli", "plot", "boundary", "--data", "xor", "--out",
+                        str(tmp_path / "xor.png")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert size_of(tmp_path / "xor.png") == (900, 400)

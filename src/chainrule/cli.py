@@ -11,6 +11,7 @@ COMMAND_MODULES = [
     "chainrule.commands.demo",
     "chainrule.commands.tabular",
     "chainrule.commands.plot",
+    "chainrule.commands.explain",
 ]
 
 

@@ -71,7 +71,7 @@ class Report:
         return self.text()
 
 
-def explain(net, X, Y, lr: float | None = None, *, layer: int | None = None) -> Report:
+def explain(net, X, Y, lr: float | None = None, *, layer: int | None = None, neuron: int | None = None) -> Report:
     """Explain one forward and backward pass of `net` on (X, Y), and with `lr` the update.
 
     Parameters
@@ -79,6 +79,8 @@ def explain(net, X, Y, lr: float | None = None, *, layer: int | None = None) -> 
     layer : int, optional
         Only list the parameters of this Dense layer (0 = first); needed for networks with
         more than MAX_PARAMETERS parameters.
+    neuron : int, optional
+        With `layer`: only the weights into this neuron of the layer (0 = first).
 
     Examples
     --------
@@ -96,12 +98,16 @@ def explain(net, X, Y, lr: float | None = None, *, layer: int | None = None) -> 
     if layer is not None and not (isinstance(layer, int) and 0 <= layer < len(dense)):
         raise ValidationError(f"layer must be an index of a Dense layer, 0..{len(dense) - 1}; got {layer!r}")
     chosen = range(len(dense)) if layer is None else [layer]
-    n_listed = sum(dense[l].W.size + dense[l].b.size for l in chosen)
+    if neuron is not None and (layer is None or not (isinstance(neuron, int) and 0 <= neuron < dense[layer].n_out)):
+        limit = "give layer= too" if layer is None else f"0..{dense[layer].n_out - 1}"
+        raise ValidationError(f"neuron must be the index of a neuron of the chosen layer ({limit}); got {neuron!r}")
+    n_listed = (dense[layer].n_in + 1 if neuron is not None else
+                sum(dense[l].W.size + dense[l].b.size for l in chosen))
     if n_listed > MAX_PARAMETERS or n > MAX_SAMPLES:
         raise ValidationError(
             f"explain prints at most {MAX_PARAMETERS} parameters and {MAX_SAMPLES} samples; this call has "
             f"{n_listed} parameters and {n} samples. Explain a slice: explain(net, X[:1], Y[:1], layer=L) "
-            f"for one layer L in 0..{len(dense) - 1}.")
+            f"for one layer L in 0..{len(dense) - 1}, or explain(..., layer=L, neuron=J) for one neuron.")
     names = _names(net)
     Yt = net.targets(Y)
     out = dense[-1].out
@@ -117,8 +123,9 @@ def explain(net, X, Y, lr: float | None = None, *, layer: int | None = None) -> 
         data["layers"].append({
             "index": l, "activation": lay.activation.name,
             "neurons": [{"name": nm, "net": _vals(lay.net[:, j]), "out": _vals(lay.out[:, j]),
-                         "bias": f"b_{nm}",
+                         "bias": f"b_{nm}", "bias_value": float(lay.b[j]),
                          "weights": [_wname(dense, l, i, j) for i in range(lay.n_in)],
+                         "weight_values": [float(w) for w in lay.W[:, j]],
                          "inputs": names[l]}
                         for j, nm in enumerate(names[l + 1])],
         })
@@ -129,7 +136,9 @@ def explain(net, X, Y, lr: float | None = None, *, layer: int | None = None) -> 
         nxt = None if last else dense[l + 1]
         deriv = None if (last and net._fused) or not lay.activation.elementwise else lay.activation.derivative(lay.out, lay.net)
         for j, to in enumerate(names[l + 1]):
-            neuron = {
+            if neuron is not None and j != neuron:
+                continue
+            factors = {
                 "dE/dout": None if lay.dout is None or (last and net._fused) else _vals(lay.dout[:, j]),
                 "dout/dnet": None if deriv is None else _vals(deriv[:, j]),
                 "dE/dnet": _vals(lay.delta[:, j]),
@@ -146,7 +155,7 @@ def explain(net, X, Y, lr: float | None = None, *, layer: int | None = None) -> 
                 entry = {"name": _wname(dense, l, i, j) if frm else f"b_{to}", "layer": l, "kind": kind,
                          "index": [i, j] if frm else [j], "from": frm, "to": to, "value": value,
                          "dnet/dparam": _vals(lay.x[:, i]) if frm else [1.0] * n, "grad": grad,
-                         "trainable": trainable, **neuron,
+                         "trainable": trainable, **factors,
                          "updated": value - lr * grad if (lr is not None and trainable) else None}
                 data["parameters"].append(entry)
     return Report(data)
@@ -199,15 +208,14 @@ def _render(d: dict, markdown: bool) -> str:
 
     n = d["n_samples"]
     head("Forward pass" + (f" ({n} samples; values listed per sample)" if n > 1 else ""))
-    values = {p["name"]: p["value"] for p in d["parameters"]}
     units = {u["name"]: u["value"] for u in d["inputs"]}
     units.update({nr["name"]: nr["out"] for layer in d["layers"] for nr in layer["neurons"]})
     for layer in d["layers"]:
         for nr in layer["neurons"]:
             parts = " + ".join(f"{w}*{i}" for w, i in zip(nr["weights"], nr["inputs"]))
-            if n == 1 and nr["bias"] in values:
-                nums = " + ".join(f"{_short(values[w])}*{_f(units[i])}" for w, i in zip(nr["weights"], nr["inputs"]))
-                parts += f" + {nr['bias']}*1 = {nums} + {_short(values[nr['bias']])}*1"
+            if n == 1:
+                nums = " + ".join(f"{_short(w)}*{_f(units[i])}" for w, i in zip(nr["weight_values"], nr["inputs"]))
+                parts += f" + {nr['bias']}*1 = {nums} + {_short(nr['bias_value'])}*1"
             else:
                 parts += f" + {nr['bias']}*1"
             eq(f"net_{nr['name']} = {parts} = {_f(nr['net'])}",
@@ -273,5 +281,4 @@ def _render(d: dict, markdown: bool) -> str:
                f"{p['grad']:.9f} = {p['updated']:.9f}",
                f"{tex(p['name'])}^+ = {tex(p['name'])} - \\eta \\cdot \\frac{{\\partial E_{{total}}}}{{\\partial {tex(p['name'])}}} = "
                f"{_short(p['value'])} - {_short(d['lr'])} \\cdot {p['grad']:.9f} = {p['updated']:.9f}")
-    del values
     return "\n".join(lines).rstrip() + "\n"

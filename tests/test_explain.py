@@ -1,0 +1,135 @@
+"""explain: the seed's figures, and every number equal to the engine's own."""
+import json
+import re
+import subprocess
+import sys
+from decimal import Decimal
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.examples import SEED_FIGURES
+from chainrule.worked_example import at_digits
+from conftest import random_network
+
+NOT_CORRECT = {"dE_o2/dout_h1", "E_total after 1 update", "E_total after 10,000 updates"}
+
+
+def test_seed_report_text_shows_every_seed_figure():
+    net, X, Y, lr = cr.examples.seed_network()
+    report = cr.explain(net, X, Y, lr=lr)
+    for text in (report.text(), report.markdown()):
+        numbers = [float(x) for x in re.findall(r"-?\d+\.\d+", text)]
+        for key, printed in SEED_FIGURES.items():
+            if key in NOT_CORRECT:
+                continue
+            assert any(at_digits(v, printed) == Decimal(printed) for v in numbers), key
+
+
+def test_seed_names_follow_the_seed():
+    net, X, Y, lr = cr.examples.seed_network()
+    d = cr.explain(net, X, Y, lr=lr).to_dict()
+    wires = {p["name"]: (p["from"], p["to"]) for p in d["parameters"] if p["kind"] == "W"}
+    assert wires == {"w1": ("i1", "h1"), "w2": ("i2", "h1"), "w3": ("i1", "h2"), "w4": ("i2", "h2"),
+                     "w5": ("h1", "o1"), "w6": ("h2", "o1"), "w7": ("h1", "o2"), "w8": ("h2", "o2")}
+    assert all(p["updated"] is None for p in d["parameters"] if p["kind"] == "b")     # frozen biases
+
+
+@pytest.mark.parametrize("case", range(25))
+def test_every_number_is_the_engines(case):
+    rng = np.random.default_rng(500 + case)
+    net, X, Y = random_network(rng, max_layers=3, max_width=4)
+    X, Y = X[:3], Y[:3]
+    report = cr.explain(net, X, Y, lr=0.1)
+    d = report.to_dict()
+    grads = net.gradients(X, Y)
+    assert d["E_total"] == net.loss(X, Y)
+    dense = net.dense_layers
+    for layer_d, layer in zip(d["layers"], dense):
+        for j, nr in enumerate(layer_d["neurons"]):
+            assert nr["out"] == list(layer.out[:, j]) and nr["net"] == list(layer.net[:, j])
+    for p in d["parameters"]:
+        layer = dense[p["layer"]]
+        dW, db = grads[p["layer"]]
+        if p["kind"] == "W":
+            i, j = p["index"]
+            assert p["grad"] == dW[i, j] and p["value"] == layer.W[i, j]
+            assert p["dnet/dparam"] == list(layer.x[:, i])
+        else:
+            (j,) = p["index"]
+            assert p["grad"] == db[j] and p["value"] == layer.b[j]
+        assert p["dE/dnet"] == list(layer.delta[:, j])
+        assert p["updated"] == p["value"] - 0.1 * p["grad"]
+        # the factors shown multiply to the gradient (summed over the samples)
+        if p["dE/dout"] is not None and p["dout/dnet"] is not None:
+            prod = sum(a * b * c for a, b, c in zip(p["dE/dout"], p["dout/dnet"], p["dnet/dparam"]))
+            assert prod == pytest.approx(p["grad"], rel=1e-9, abs=1e-15)
+        if p["paths"]:
+            for s in range(len(p["dE/dout"])):
+                assert sum(q["term"][s] for q in p["paths"]) == pytest.approx(p["dE/dout"][s], rel=1e-9, abs=1e-15)
+
+
+def test_markdown_uses_latex_like_the_seed():
+    net, X, Y, lr = cr.examples.seed_network()
+    md = cr.explain(net, X, Y, lr=lr).markdown()
+    assert "$$\\frac{\\partial E_{total}}{\\partial w_{5}}" in md
+    assert "w_{5}^+ = w_{5} - \\eta" in md
+
+
+def test_large_network_needs_a_slice():
+    net = cr.Network([cr.Dense(30, 20, "relu"), cr.Dense(20, 3, "softmax")], loss="categorical_crossentropy", seed=0)
+    X, y = np.random.default_rng(0).normal(size=(1, 30)), [1]
+    with pytest.raises(cr.errors.ValidationError, match="layer=L, neuron=J"):
+        cr.explain(net, X, y)
+    d = cr.explain(net, X, y, layer=1).to_dict()
+    assert {p["layer"] for p in d["parameters"]} == {1} and len(d["parameters"]) == 21 * 3
+    d = cr.explain(net, X, y, layer=0, neuron=4).to_dict()
+    assert len(d["parameters"]) == 31 and {p["to"] for p in d["parameters"]} == {"h5"}
+    with pytest.raises(cr.errors.ValidationError, match="neuron"):
+        cr.explain(net, X, y, neuron=2)
+
+
+def test_softmax_with_cross_entropy_shows_the_fused_delta():
+    net = cr.Network([cr.Dense(2, 3, "softmax")], loss="categorical_crossentropy", seed=0)
+    report = cr.explain(net, [[0.5, -0.5]], [2])
+    assert "fused: out - target" in report.text()
+    p = report.parameter("w1")
+    assert p["dE/dnet"][0] == pytest.approx(net.layers[0].out[0, 0] - 0.0)
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "chainrule.cli", "explain", *args], capture_output=True, text=True)
+
+
+def test_cli_explain_formats(tmp_path):
+    r = cli()
+    assert r.returncode == 0 and "0.082167041" in r.stdout
+    r = cli("--format", "markdown", "--lr", "0.5")
+    assert r.returncode == 0 and "$$" in r.stdout and "0.358916480" in r.stdout
+    r = cli("--format", "json")
+    assert json.loads(r.stdout)["E_total"] == pytest.approx(0.298371109, abs=1e-9)
+    r = cli("--formulas")
+    assert r.returncode == 0 and "result (b)" in r.stdout
+
+
+def test_cli_explain_network_from_options(tmp_path):
+    weights = tmp_path / "w.json"
+    weights.write_text(json.dumps([[[0.15, 0.25], [0.2, 0.3]], [0.35, 0.35], [[0.4, 0.5], [0.45, 0.55]], [0.6, 0.6]]))
+    r = cli("--layers", "2,2,2", "--weights", str(weights), "--inputs", "0.05,0.1", "--targets", "0.01,0.99",
+            "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["E_total"] == pytest.approx(0.298371109, abs=1e-9)
+    r = cli("--layers", "2,3,2", "--activation", "tanh", "--inputs", "1,2", "--targets", "0,1", "--layer", "1")
+    assert r.returncode == 0 and "Backward pass: output layer" in r.stdout and "hidden layer" not in r.stdout
+
+
+def test_cli_explain_saved_model_and_errors(tmp_path):
+    net, X, Y, _ = cr.examples.seed_network()
+    net.save(tmp_path / "m.npz")
+    r = cli("--model", str(tmp_path / "m.npz"), "--inputs", "0.05,0.1", "--targets", "0.01,0.99")
+    assert r.returncode == 0 and "0.298371109" in r.stdout
+    r = cli("--model", str(tmp_path / "m.npz"))
+    assert r.returncode == 2 and "--inputs and --targets" in r.stderr
+    r = cli("--layers", "2,x")
+    assert r.returncode == 2 and "--layers must be integers" in r.stderr

@@ -1,5 +1,5 @@
 """chainrule: backpropagation from first principles, vectorized with NumPy."""
-from . import callbacks, errors, examples, formulas, init, optim
+from . import callbacks, datasets, errors, examples, formulas, init, optim
 from .callbacks import EarlyStopping, History, ModelCheckpoint
 from .diagnostics import GradientDiagnostics, GradientWarning
 from .explain import explain

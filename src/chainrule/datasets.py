@@ -67,7 +67,8 @@ def load_fashion_mnist(path=None, kind: str = "train", flatten: bool = True, dty
             X, y = read_idx(images), read_idx(labels)
             if X.shape[0] != y.shape[0]:
                 raise ValidationError(f"{images} has {X.shape[0]} images but {labels} has {y.shape[0]} labels")
-            X = X.astype(dtype) / 255.0
+            X = X.astype(dtype)
+            X /= 255.0
             return (X.reshape(len(X), -1) if flatten else X), y.astype(np.int64)
     where = ", ".join(str(f) for f in folders)
     raise ValidationError(f"Fashion-MNIST {kind} files ({', '.join(n + '.gz' for n in FILES[kind])}) are not in {where}. "

@@ -211,6 +211,21 @@ class Network:
         X, Y = self._checked(X, Y)
         return self._train_batch(X, Y, SGD(lr))
 
+    def train_steps(self, X, Y, steps: int, optimizer: Optimizer | str | None = None) -> float:
+        """`steps` updates on the same batch (X, Y), checked once: the seeds' training loop in one
+        call. The optimizer defaults to the network's (else SGD(lr=0.5), the seed's rate).
+        Returns the error of the last step's forward pass (before its update)."""
+        steps = check.positive_int(steps, "steps")
+        X, Y = self._checked(X, Y)
+        if optimizer is not None:
+            self.optimizer = get_optimizer(optimizer)
+        elif self.optimizer is None:
+            self.optimizer = SGD(0.5)
+        opt = self.optimizer
+        for _ in range(steps):
+            E = self._train_batch(X, Y, opt)
+        return E
+
     def _train_batch(self, X: np.ndarray, Y: np.ndarray, optimizer: Optimizer) -> float:
         out = self._last_output = self._forward(X, training=True)
         E = self._loss_value(out, Y)

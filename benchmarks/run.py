@@ -1,0 +1,164 @@
+"""Speed of chainrule against PyTorch and scikit-learn, measured in one run: `make bench`.
+
+Every (framework, workload) runs in its own process (NumPy's BLAS slows down in a process where
+PyTorch's OpenMP threads have run), repetitions alternate between frameworks (A B A B ...) so
+that the machine's drift hits all alike, and the table reports medians and ratios. Writes
+benchmarks/RESULTS.md and prints it.
+
+    python benchmarks/run.py [--reps N] [--quick]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+WORKER = HERE / "worker.py"
+
+
+def run(framework, workload, opts):
+    out = subprocess.run([sys.executable, str(WORKER), framework, workload, json.dumps(opts)], capture_output=True,
+                         text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    if out.returncode != 0:
+        raise RuntimeError(f"{framework} {workload} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def alternate(frameworks, workload, opts, reps):
+    results = {f: [] for f in frameworks}
+    for _ in range(reps):
+        for f in frameworks:
+            results[f].append(run(f, workload, opts))
+            print(f"  {workload} {opts.get('label', '')} {f}: {results[f][-1]['time']:.3f} s", file=sys.stderr)
+    return results
+
+
+def med(rows, key):
+    return statistics.median(r[key] for r in rows)
+
+
+def versions():
+    import numpy
+    v = {"python": platform.python_version(), "numpy": numpy.__version__}
+    for name in ("chainrule", "torch", "sklearn", "threadpoolctl", "micrograd", "numba"):
+        try:
+            v[name] = __import__(name).__version__
+        except Exception:
+            pass
+    from threadpoolctl import threadpool_info
+    blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    if blas:
+        v["blas"] = f"{blas[0].get('internal_api')} {blas[0].get('version')} ({blas[0].get('architecture')}), " \
+                    f"{blas[0]['num_threads']} threads"
+    return v
+
+
+def machine():
+    cpu = platform.processor() or ""
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--quick", action="store_true", help="a short smoke run (1 repetition, small workloads)")
+    args = ap.parse_args()
+    reps = 1 if args.quick else args.reps
+    lines, targets = [], []
+
+    peak = statistics.median(run("numpy", "peak", {})["gflops"] for _ in range(3))
+
+    # 1. the seed network
+    steps = 1000 if args.quick else 10_000
+    seed = alternate(["chainrule", "torch", "python", "micrograd"], "seed", {"steps": steps, "label": ""}, reps)
+    t_torch = med(seed["torch"], "time")
+    lines += [f"## The seed network: {steps:,} updates of the 2-2-2 sigmoid network (float64, batch 1)", "",
+              "| implementation | median time (s) | updates/s | speed vs PyTorch | final error | peak RSS (MB) |",
+              "|---|---:|---:|---:|---:|---:|"]
+    names = {"chainrule": "chainrule (`net.train_steps`)", "torch": "PyTorch autograd + optim.SGD",
+             "python": "pure Python scalar loop", "micrograd": "micrograd"}
+    for f, rows in seed.items():
+        t = med(rows, "time")
+        lines.append(f"| {names[f]} | {t:.4f} | {steps / t:,.0f} | {t_torch / t:.2f}x | {rows[0]['final_error']:.10f} | "
+                     f"{med(rows, 'rss_mb'):.0f} |")
+    targets.append(("seed network >= 10x PyTorch", t_torch / med(seed["chainrule"], "time"), 10.0))
+    lines.append("")
+
+    # 2. digits
+    epochs = 5 if args.quick else 50
+    for opt, lr in (("sgd", 0.01), ("adam", 1e-3)):
+        opts = {"sizes": [64, 64, 10], "opt": opt, "lr": lr, "batch": 32, "epochs": epochs, "label": opt}
+        res = alternate(["chainrule", "torch", "sklearn"], "digits", opts, reps)
+        t_torch, t_sk = med(res["torch"], "time"), med(res["sklearn"], "time")
+        title = "SGD(lr=0.01, momentum=0.9)" if opt == "sgd" else "Adam(lr=1e-3)"
+        lines += [f"## Digits: 64-64-10 ReLU/softmax, batch 32, {title}, {epochs} epochs, float32", "",
+                  "| framework | median time (s) | vs PyTorch | vs scikit-learn | test accuracy | peak RSS (MB) |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        for f, rows in res.items():
+            t = med(rows, "time")
+            lines.append(f"| {f} | {t:.3f} | {t_torch / t:.2f}x | {t_sk / t:.2f}x | {med(rows, 'accuracy'):.4f} | "
+                         f"{med(rows, 'rss_mb'):.0f} |")
+        lines.append("")
+        c = med(res["chainrule"], "time")
+        targets.append((f"digits {opt} >= 6x PyTorch", t_torch / c, 6.0))
+        targets.append((f"digits {opt} >= 3x scikit-learn", t_sk / c, 3.0))
+        targets.append((f"digits {opt}: accuracy within 1 point of PyTorch",
+                        1.0 - abs(med(res["chainrule"], "accuracy") - med(res["torch"], "accuracy")), 0.99))
+
+    # 3. MNIST-shaped
+    sizes = [784, 256, 128, 10]
+    source = None
+    lines += ["## MNIST-shaped: 784-256-128-10 ReLU/softmax, Adam(lr=1e-3), float32, one epoch", ""]
+    rows_out = ["| batch | framework | median time (s) | samples/s | GFLOP/s | % of matmul peak | vs PyTorch Adam | "
+                "vs Adam(fused=True) | test accuracy | peak RSS (MB) |", "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for batch in (32, 128, 1024):
+        opts = {"sizes": sizes, "opt": "adam", "lr": 1e-3, "batch": batch, "epochs": 1, "label": f"batch {batch}"}
+        if args.quick:
+            opts["train_samples"] = 6000
+        res = alternate(["chainrule", "torch", "torch_fused"], "mnist", opts, reps)
+        source = res["chainrule"][0]["data"]
+        t_torch, t_fused = med(res["torch"], "time"), med(res["torch_fused"], "time")
+        for f, rows in res.items():
+            t = med(rows, "time")
+            rows_out.append(f"| {batch} | {f} | {t:.3f} | {med(rows, 'samples_per_s'):,.0f} | {med(rows, 'gflops'):.1f} | "
+                            f"{100 * med(rows, 'gflops') / peak:.0f}% | {t_torch / t:.2f}x | {t_fused / t:.2f}x | "
+                            f"{med(rows, 'accuracy'):.4f} | {med(rows, 'rss_mb'):.0f} |")
+        c = med(res["chainrule"], "time")
+        need = 1.1 if batch == 1024 else 1.5
+        targets.append((f"MNIST batch {batch} >= {need}x PyTorch Adam", t_torch / c, need))
+        targets.append((f"MNIST batch {batch} not slower than Adam(fused=True)", t_fused / c, 1.0))
+        if batch == 1024:
+            targets.append(("MNIST batch 1024 >= 60% of matmul peak", med(res["chainrule"], "gflops") / peak, 0.6))
+    lines += [f"Data: {source}. Matrix-product peak measured in this run: {peak:.1f} GFLOP/s (float32 1024x1024 "
+              "NumPy matmul). GFLOP/s counts 6 x weights x samples (forward 2, backward 4).", ""] + rows_out + [""]
+
+    v = versions()
+    head = ["# Benchmarks", "",
+            f"Measured by `make bench` (`python benchmarks/run.py{' --quick' if args.quick else ''}`), "
+            f"{reps} alternating repetitions per framework, each in its own process; medians.", "",
+            f"- machine: {machine()}",
+            "- versions: " + ", ".join(f"{k} {val}" for k, val in v.items()), "",
+            "## Targets", "", "| target | measured | met |", "|---|---:|:---:|"]
+    for name, value, need in targets:
+        head.append(f"| {name} | {value:.2f} | {'yes' if value >= need else 'no'} |")
+    text = "\n".join(head + [""] + lines) + "\n"
+    out = HERE / ("RESULTS-quick.md" if args.quick else "RESULTS.md")
+    out.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

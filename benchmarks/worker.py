@@ -1,0 +1,238 @@
+"""One framework, one workload, in its own process: prints one JSON line of measurements.
+
+    python benchmarks/worker.py FRAMEWORK WORKLOAD [options as JSON]
+
+Frameworks: chainrule, torch, torch_fused, sklearn, python, micrograd. Each run does an
+untimed warm-up first, then the timed work.
+"""
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+
+import numpy as np
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def threads() -> int:
+    from threadpoolctl import threadpool_info
+    info = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    return info[0]["num_threads"] if info else 1
+
+
+# -- the seed network: 10,000 updates of the 2-2-2 sigmoid network --------------------------
+SEED = dict(X=[0.05, 0.10], Y=[0.01, 0.99], W1=[[0.15, 0.25], [0.20, 0.30]], W2=[[0.40, 0.50], [0.45, 0.55]],
+            b1=0.35, b2=0.60, lr=0.5)
+
+
+def seed_chainrule(steps):
+    import chainrule as cr
+    net, X, Y, lr = cr.examples.seed_network()
+    t = time.perf_counter()
+    net.train_steps(X, Y, steps, optimizer=cr.optim.SGD(lr))
+    return time.perf_counter() - t, net.loss(X, Y)
+
+
+def seed_torch(steps):
+    import torch
+    torch.set_num_threads(threads())
+    X = torch.tensor([SEED["X"]], dtype=torch.float64)
+    Y = torch.tensor([SEED["Y"]], dtype=torch.float64)
+    W1 = torch.tensor(SEED["W1"], dtype=torch.float64, requires_grad=True)
+    W2 = torch.tensor(SEED["W2"], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([W1, W2], lr=SEED["lr"])
+    t = time.perf_counter()
+    for _ in range(steps):
+        out = torch.sigmoid(torch.sigmoid(X @ W1 + SEED["b1"]) @ W2 + SEED["b2"])
+        E = 0.5 * ((Y - out) ** 2).sum()
+        opt.zero_grad()
+        E.backward()
+        opt.step()
+    elapsed = time.perf_counter() - t
+    with torch.no_grad():
+        out = torch.sigmoid(torch.sigmoid(X @ W1 + SEED["b1"]) @ W2 + SEED["b2"])
+        return elapsed, float(0.5 * ((Y - out) ** 2).sum())
+
+
+def seed_python(steps):
+    """The seeds' formulas, scalar by scalar, in plain Python."""
+    import math
+    i1, i2 = SEED["X"]
+    t1, t2 = SEED["Y"]
+    (w1, w3), (w2, w4) = SEED["W1"]
+    (w5, w7), (w6, w8) = SEED["W2"]
+    b1, b2, lr = SEED["b1"], SEED["b2"], SEED["lr"]
+    s = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731
+    t = time.perf_counter()
+    for _ in range(steps):
+        h1, h2 = s(w1 * i1 + w2 * i2 + b1), s(w3 * i1 + w4 * i2 + b1)
+        o1, o2 = s(w5 * h1 + w6 * h2 + b2), s(w7 * h1 + w8 * h2 + b2)
+        d1, d2 = -(t1 - o1) * o1 * (1 - o1), -(t2 - o2) * o2 * (1 - o2)
+        e1, e2 = (d1 * w5 + d2 * w7) * h1 * (1 - h1), (d1 * w6 + d2 * w8) * h2 * (1 - h2)
+        w5, w6, w7, w8 = w5 - lr * d1 * h1, w6 - lr * d1 * h2, w7 - lr * d2 * h1, w8 - lr * d2 * h2
+        w1, w2, w3, w4 = w1 - lr * e1 * i1, w2 - lr * e1 * i2, w3 - lr * e2 * i1, w4 - lr * e2 * i2
+    elapsed = time.perf_counter() - t
+    h1, h2 = s(w1 * i1 + w2 * i2 + b1), s(w3 * i1 + w4 * i2 + b1)
+    o1, o2 = s(w5 * h1 + w6 * h2 + b2), s(w7 * h1 + w8 * h2 + b2)
+    return elapsed, 0.5 * ((t1 - o1) ** 2 + (t2 - o2) ** 2)
+
+
+def seed_micrograd(steps):
+    from micrograd.engine import Value
+    i = [Value(v) for v in SEED["X"]]
+    W1 = [[Value(v) for v in row] for row in SEED["W1"]]
+    W2 = [[Value(v) for v in row] for row in SEED["W2"]]
+    params = [w for row in W1 + W2 for w in row]
+
+    def sigmoid(z):                       # micrograd 0.1.0 has relu only: a sigmoid node, micrograd style
+        import math
+        s = 1 / (1 + math.exp(-z.data))
+        out = Value(s, (z,), "sigmoid")
+
+        def _backward():
+            z.grad += s * (1 - s) * out.grad
+        out._backward = _backward
+        return out
+
+    def forward():
+        h = [sigmoid(i[0] * W1[0][j] + i[1] * W1[1][j] + SEED["b1"]) for j in range(2)]
+        o = [sigmoid(h[0] * W2[0][k] + h[1] * W2[1][k] + SEED["b2"]) for k in range(2)]
+        return sum(((t - ok) ** 2 for t, ok in zip(SEED["Y"], o)), Value(0.0)) * 0.5
+
+    t = time.perf_counter()
+    for _ in range(steps):
+        E = forward()
+        for p in params:
+            p.grad = 0.0
+        E.backward()
+        for p in params:
+            p.data -= SEED["lr"] * p.grad
+    return time.perf_counter() - t, forward().data
+
+
+# -- classification on arrays: digits and MNIST-shaped -----------------------------------------
+def data(workload, n_train=None):
+    if workload == "digits":
+        from sklearn.datasets import load_digits
+        from sklearn.model_selection import train_test_split
+        X, y = load_digits(return_X_y=True)
+        X_tr, X_te, y_tr, y_te = train_test_split((X / 16.0).astype(np.float32), y, test_size=0.25, random_state=0,
+                                                  stratify=y)
+        return X_tr, y_tr, X_te, y_te, "digits (load_digits)"
+    try:
+        from chainrule.datasets import load_fashion_mnist
+        X_tr, y_tr = load_fashion_mnist(kind="train")
+        X_te, y_te = load_fashion_mnist(kind="test")
+        source = "Fashion-MNIST (Debian dataset-fashion-mnist)"
+    except Exception:
+        rng = np.random.default_rng(0)
+        X_tr, y_tr = rng.random((60000, 784), dtype=np.float32), rng.integers(0, 10, 60000)
+        X_te, y_te = rng.random((10000, 784), dtype=np.float32), rng.integers(0, 10, 10000)
+        source = "generated (Fashion-MNIST not installed)"
+    return X_tr, y_tr, X_te, y_te, source
+
+
+def mlp_chainrule(X_tr, y_tr, X_te, y_te, sizes, opt, lr, batch, epochs, seed=0):
+    import chainrule as cr
+    layers = [cr.Dense(a, b, "relu") for a, b in zip(sizes[:-2], sizes[1:-1])] + [cr.Dense(sizes[-2], sizes[-1], "softmax")]
+    net = cr.Network(layers, loss="categorical_crossentropy", dtype="float32", seed=seed)
+    optimizer = cr.optim.SGD(lr, momentum=0.9) if opt == "sgd" else cr.optim.Adam(lr)
+    t = time.perf_counter()
+    net.fit(X_tr, y_tr, epochs=epochs, batch_size=batch, optimizer=optimizer, seed=seed, verbose=0)
+    elapsed = time.perf_counter() - t
+    return elapsed, float(np.mean(net.predict(X_te).argmax(axis=1) == y_te))
+
+
+def mlp_torch(X_tr, y_tr, X_te, y_te, sizes, opt, lr, batch, epochs, fused=False, seed=0):
+    import torch
+    torch.set_num_threads(threads())
+    torch.manual_seed(seed)
+    mods = []
+    for a, b in zip(sizes[:-2], sizes[1:-1]):
+        mods += [torch.nn.Linear(a, b), torch.nn.ReLU()]
+    model = torch.nn.Sequential(*mods, torch.nn.Linear(sizes[-2], sizes[-1]))
+    if opt == "sgd":
+        optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    else:
+        optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=fused) if fused else \
+            torch.optim.Adam(model.parameters(), lr=lr)
+    Xt, yt = torch.from_numpy(X_tr), torch.from_numpy(np.asarray(y_tr, dtype=np.int64))
+    loss_fn = torch.nn.CrossEntropyLoss()
+    g = torch.Generator().manual_seed(seed)
+    t = time.perf_counter()
+    for _ in range(epochs):
+        order = torch.randperm(len(Xt), generator=g)
+        for s in range(0, len(Xt), batch):
+            idx = order[s:s + batch]
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_fn(model(Xt[idx]), yt[idx])
+            loss.backward()
+            optimizer.step()
+    elapsed = time.perf_counter() - t
+    with torch.no_grad():
+        acc = float((model(torch.from_numpy(X_te)).argmax(1).numpy() == y_te).mean())
+    return elapsed, acc
+
+
+def mlp_sklearn(X_tr, y_tr, X_te, y_te, sizes, opt, lr, batch, epochs, seed=0):
+    import warnings
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+    clf = MLPClassifier(hidden_layer_sizes=tuple(sizes[1:-1]), solver=opt, learning_rate_init=lr, momentum=0.9,
+                        nesterovs_momentum=False, batch_size=batch, max_iter=epochs, tol=0.0,
+                        n_iter_no_change=epochs + 1, shuffle=True, random_state=seed)
+    t = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X_tr, y_tr)
+    return time.perf_counter() - t, float(clf.score(X_te, y_te))
+
+
+def matmul_peak(n=1024, reps=10):
+    a = np.random.default_rng(0).random((n, n), dtype=np.float32)
+    b = np.random.default_rng(1).random((n, n), dtype=np.float32)
+    a @ b
+    times = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        a @ b
+        times.append(time.perf_counter() - t)
+    return 2 * n ** 3 / float(np.median(times)) / 1e9
+
+
+def main():
+    framework, workload = sys.argv[1], sys.argv[2]
+    opts = json.loads(sys.argv[3]) if len(sys.argv) > 3 else {}
+    result = {"framework": framework, "workload": workload, **opts}
+    if workload == "peak":  # framework "numpy"
+        result["gflops"] = matmul_peak()
+    elif workload == "seed":
+        fn = {"chainrule": seed_chainrule, "torch": seed_torch, "python": seed_python,
+              "micrograd": seed_micrograd}[framework]
+        fn(min(200, opts["steps"]))                           # warm-up
+        result["time"], result["final_error"] = fn(opts["steps"])
+    else:
+        X_tr, y_tr, X_te, y_te, result["data"] = data(workload)
+        if opts.get("train_samples"):
+            X_tr, y_tr = X_tr[:opts["train_samples"]], y_tr[:opts["train_samples"]]
+        args = (X_tr, y_tr, X_te, y_te, opts["sizes"], opts["opt"], opts["lr"], opts["batch"])
+        fn = {"chainrule": mlp_chainrule, "torch": mlp_torch, "sklearn": mlp_sklearn,
+              "torch_fused": lambda *a, **k: mlp_torch(*a, fused=True, **k)}[framework]
+        fn(X_tr[:2048], y_tr[:2048], X_te[:10], y_te[:10], *args[4:], epochs=1)    # warm-up
+        result["time"], result["accuracy"] = fn(*args, epochs=opts["epochs"])
+        result["samples_per_s"] = len(X_tr) * opts["epochs"] / result["time"]
+        s = opts["sizes"]
+        weights = sum(a * b for a, b in zip(s, s[1:]))
+        result["gflops"] = 6 * weights * len(X_tr) * opts["epochs"] / result["time"] / 1e9
+    result["threads"] = threads()
+    result["rss_mb"] = rss_mb()
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

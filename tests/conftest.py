@@ -34,3 +34,17 @@ def random_network(rng, max_layers=5, max_width=64, loss=None, dtype="float64"):
     else:
         Y = rng.dirichlet(np.ones(k), size=n) if rng.random() < 0.5 else np.eye(k)[rng.integers(0, k, size=n)]
     return net, X, Y
+
+
+import pytest  # noqa: E402
+
+from chainrule import _kernels  # noqa: E402
+
+
+@pytest.fixture(params=["numpy", "numba"])
+def kernels(request, monkeypatch):
+    """Run a test with the NumPy optimizer updates and again with the compiled ones."""
+    if request.param == "numba" and _kernels.numba is None:
+        pytest.skip("numba is not installed")
+    monkeypatch.setattr(_kernels, "ENABLED", request.param == "numba")
+    return request.param

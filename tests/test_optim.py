@@ -63,7 +63,7 @@ def _net():
 
 
 @pytest.mark.parametrize("name,kwargs,_", CASES)
-def test_optimizer_trajectory_matches_torch(name, kwargs, _):
+def test_optimizer_trajectory_matches_torch(name, kwargs, _, kernels):
     X, y = _data()
     net = _net()
     expected = _torch_run(net, X, y, name, kwargs, steps=100, batch=5)
@@ -74,7 +74,7 @@ def test_optimizer_trajectory_matches_torch(name, kwargs, _):
     assert np.max(np.abs(net.get_weights()[0] - _net().get_weights()[0])) > 1e-3   # it did move
 
 
-def test_gradient_clipping_matches_torch():
+def test_gradient_clipping_matches_torch(kernels):
     X, y = _data()
     net = _net()
     expected = _torch_run(net, X, y, "SGD", dict(lr=0.5, momentum=0.5), steps=100, batch=5, clip=0.05)
@@ -90,7 +90,7 @@ def test_gradient_clipping_matches_torch():
     (lambda: optim.CosineAnnealingLR(0.1, T_max=10, eta_min=0.01),
      lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, 10, 0.01)),
 ])
-def test_schedules_match_torch(ours, theirs):
+def test_schedules_match_torch(ours, theirs, kernels):
     X, y = _data()
     net = _net()
     expected = _torch_run(net, X, y, "SGD", dict(lr=0.1, momentum=0.9), steps=100, batch=5, schedule=theirs)

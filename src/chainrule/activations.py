@@ -75,7 +75,7 @@ class ReLU(Activation):
         return (out > 0).astype(out.dtype)
 
     def backward(self, dout, out, net):
-        return np.where(out > 0, dout, 0.0).astype(dout.dtype, copy=False)
+        return dout * (out > 0)
 
 
 class LeakyReLU(Activation):

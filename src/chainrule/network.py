@@ -139,6 +139,8 @@ class Network:
                     slices[-1][1] = stop
                 else:
                     slices.append([start, stop])
+        if slices == [[0, self.params.size]]:
+            return [slice(None)]          # everything learns: the optimizer updates the whole vector
         return [slice(a, b) for a, b in slices]
 
     def get_weights(self) -> list[np.ndarray]:
@@ -221,12 +223,15 @@ class Network:
             self.optimizer = get_optimizer(optimizer)
         elif self.optimizer is None:
             self.optimizer = SGD(0.5)
-        opt = self.optimizer
+        opt, slices = self.optimizer, self.trainable_slices()
         for _ in range(steps):
-            E = self._train_batch(X, Y, opt)
+            E = self._train_batch(X, Y, opt, slices)
         return E
 
-    def _train_batch(self, X: np.ndarray, Y: np.ndarray, optimizer: Optimizer) -> float:
+    def _train_batch(self, X: np.ndarray, Y: np.ndarray, optimizer: Optimizer,
+                     slices: list[slice] | None = None) -> float:
+        """The hot path: forward, error, backward, finiteness check, update. `slices` (the
+        trainable parts, see `trainable_slices`) may be computed once by the caller."""
         out = self._last_output = self._forward(X, training=True)
         E = self._loss_value(out, Y)
         self._backward(Y)
@@ -235,7 +240,7 @@ class Network:
                 f"the {'loss' if not math.isfinite(E) else 'gradient'} became {E if not math.isfinite(E) else 'NaN or infinite'}; "
                 "the weights are those of the last finite step. Try a lower learning rate, gradient "
                 "clipping (clip_norm=...), or scaling the inputs.")
-        optimizer.step(self.params, self.grads, self.trainable_slices())
+        optimizer.step(self.params, self.grads, self.trainable_slices() if slices is None else slices)
         return E
 
     # -- targets ------------------------------------------------------------------------------
@@ -382,28 +387,32 @@ class Network:
         for cb in cbs:
             cb.on_train_begin(params)
         classify = self.task != "regression"
+        labels = Y.argmax(axis=1) if self.task == "multiclass" else None
+        # only the callbacks that use the per-batch hooks are called per batch (the hot loop)
+        begin = [cb for cb in cbs if type(cb).on_batch_begin is not Callback.on_batch_begin]
+        end = [cb for cb in cbs if type(cb).on_batch_end is not Callback.on_batch_end]
         for epoch in range(first_epoch, epochs):
             opt.set_epoch(self.epochs_trained)
             for cb in cbs:
                 cb.on_epoch_begin(epoch)
+            slices = self.trainable_slices()
             order = rng.permutation(n) if shuffle else None
-            total, correct = 0.0, 0.0
+            total, correct = 0.0, 0
             for batch, start in enumerate(range(0, n, batch_size)):
-                if order is None:
-                    xb, yb = X[start:start + batch_size], Y[start:start + batch_size]
-                else:
-                    idx = order[start:start + batch_size]
-                    xb, yb = X[idx], Y[idx]
-                for cb in cbs:
+                idx = slice(start, start + batch_size) if order is None else order[start:start + batch_size]
+                xb, yb = X[idx], Y[idx]
+                for cb in begin:
                     cb.on_batch_begin(batch)
                 try:
-                    E = self._train_batch(xb, yb, opt)
+                    E = self._train_batch(xb, yb, opt, slices)
                 except TrainingDiverged as exc:
                     raise TrainingDiverged(f"training diverged in epoch {epoch + 1}, batch {batch + 1}: {exc}") from None
                 total += E * xb.shape[0]
-                if classify:
+                if labels is not None:
+                    correct += int(np.count_nonzero(self._last_output.argmax(axis=1) == labels[idx]))
+                elif classify:
                     correct += self._n_correct(self._last_output, yb)
-                for cb in cbs:
+                for cb in end:
                     cb.on_batch_end(batch, {"loss": E})
             self.epochs_trained += 1
             logs = {"loss": total / n}

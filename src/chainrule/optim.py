@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from . import _kernels
 from .errors import ValidationError, unknown_name
 from .validation import number as _number
 
@@ -110,6 +111,9 @@ class Optimizer:
             if coef < 1.0:
                 grads = grads * coef
         self.t += 1
+        if len(slices) == 1 and slices[0] == slice(None):
+            self._update(params, grads, self.state)
+            return
         for s in slices:
             self._update(params[s], grads[s], {k: v[s] for k, v in self.state.items()})
 
@@ -154,6 +158,11 @@ class SGD(Optimizer):
             self.state_names = ()
 
     def _update(self, p, g, state):
+        if _kernels.ENABLED:
+            buf = state.get("momentum_buffer", p)
+            _kernels.sgd(p, g, buf, self.lr, self.momentum, self.dampening, self.nesterov, self.weight_decay,
+                         self.t == 1)
+            return
         g = self._grad(p, g)
         if self.momentum:
             buf = state["momentum_buffer"]
@@ -252,6 +261,10 @@ class Adam(Optimizer):
 
     def _update(self, p, g, state):
         b1, b2 = self.betas
+        if _kernels.ENABLED and not self.amsgrad:
+            _kernels.adam(p, g, state["exp_avg"], state["exp_avg_sq"], self.lr, b1, b2, self.eps, self.weight_decay,
+                          self.decoupled, 1.0 - b1 ** self.t, math.sqrt(1.0 - b2 ** self.t))
+            return
         if self.decoupled:
             if self.weight_decay:
                 p *= 1.0 - self.lr * self.weight_decay

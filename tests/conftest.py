@@ -47,4 +47,5 @@ def kernels(request, monkeypatch):
     if request.param == "numba" and _kernels.numba is None:
         pytest.skip("numba is not installed")
     monkeypatch.setattr(_kernels, "ENABLED", request.param == "numba")
+    monkeypatch.setattr(_kernels, "MIN_SIZE", 0)      # the test networks are small
     return request.param

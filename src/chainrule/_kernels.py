@@ -17,6 +17,12 @@ except ImportError:  # the core needs only NumPy
     numba = None
 
 ENABLED = numba is not None and os.environ.get("CHAINRULE_NUMBA", "1") != "0"
+MIN_SIZE = 20_000   # below this many parameters NumPy's few calls cost less than a compiled call
+
+
+def use(p) -> bool:
+    """Whether to update the parameter vector `p` with the compiled loop."""
+    return ENABLED and p.shape[0] >= MIN_SIZE
 
 
 def _adam(p, g, m, v, lr, b1, b2, eps, wd, decoupled, bc1, bc2_sqrt):

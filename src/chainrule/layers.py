@@ -187,7 +187,7 @@ class Dense(Layer):
         """Given delta = dE/dnet: dE/dW, dE/db into the gradient buffers; return dE/da_prev."""
         self.delta = delta
         np.matmul(self.x.T, delta, out=self.dW)
-        np.sum(delta, axis=0, out=self.db)
+        np.add.reduce(delta, axis=0, out=self.db)
         return delta @ self._W.T if need_input_grad else None
 
     def config(self):

@@ -123,9 +123,13 @@ class CategoricalCrossentropy(Loss):
     def value(self, out, Y, net=None):
         if net is None:
             return super().value(out, Y)
-        z = net - net.max(axis=1, keepdims=True)
-        log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-        return float(-(Y * log_p).sum() / out.shape[0])
+        if np.minimum.reduce(out, axis=None) >= np.finfo(out.dtype).tiny:
+            # every probability is a normal number: log(out) is log-softmax to the last bits (3 calls)
+            return float(-np.vdot(Y, np.log(out)) / out.shape[0])
+        # -sum_k y_k (z_k - lse) = sum(y) * lse - y . z, with z shifted by the row maximum
+        z = net - np.maximum.reduce(net, axis=1, keepdims=True)
+        lse = np.log(np.add.reduce(np.exp(z), axis=1))
+        return float((np.dot(np.add.reduce(Y, axis=1), lse) - np.vdot(Y, z)) / out.shape[0])
 
     def grad(self, out, Y):
         eps = np.finfo(out.dtype).tiny

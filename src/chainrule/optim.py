@@ -158,7 +158,7 @@ class SGD(Optimizer):
             self.state_names = ()
 
     def _update(self, p, g, state):
-        if _kernels.ENABLED:
+        if _kernels.use(p):
             buf = state.get("momentum_buffer", p)
             _kernels.sgd(p, g, buf, self.lr, self.momentum, self.dampening, self.nesterov, self.weight_decay,
                          self.t == 1)
@@ -261,7 +261,7 @@ class Adam(Optimizer):
 
     def _update(self, p, g, state):
         b1, b2 = self.betas
-        if _kernels.ENABLED and not self.amsgrad:
+        if _kernels.use(p) and not self.amsgrad:
             _kernels.adam(p, g, state["exp_avg"], state["exp_avg_sq"], self.lr, b1, b2, self.eps, self.weight_decay,
                           self.decoupled, 1.0 - b1 ** self.t, math.sqrt(1.0 - b2 ** self.t))
             return

@@ -20,10 +20,6 @@ class UnknownNameError(ValidationError):
     """An activation, loss, optimizer or initializer name that does not exist."""
 
 
-class NotFittedError(ChainruleError, RuntimeError):
-    """A model is used before it has what it needs (for instance before fit)."""
-
-
 class TrainingDiverged(ChainruleError, RuntimeError):
     """The loss or a gradient became NaN or infinite during training."""
 

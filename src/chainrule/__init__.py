@@ -10,4 +10,5 @@ from .network import Network
 
 __version__ = "0.1.0"
 __all__ = ["Network", "Dense", "Dropout", "load", "gradcheck", "explain", "optim", "init", "errors",
-           "examples", "callbacks", "EarlyStopping", "ModelCheckpoint", "History", "__version__"]
+           "examples", "callbacks", "datasets", "formulas", "EarlyStopping", "ModelCheckpoint", "History",
+           "GradientDiagnostics", "GradientWarning", "__version__"]

@@ -140,7 +140,7 @@ def render(figures: list[Figure], report, as_published: bool = False, fmt: str =
         line += "  " + ("ok" if f.matches else "differs (see below)")
         out.append(("    " if md else "  ") + line)
     out.append("")
-    out.append(f"Training with the plain gradient-descent step (net.step, lr 0.5), biases fixed:")
+    out.append("Training with the plain gradient-descent step (net.step, lr 0.5), biases fixed:")
     byname = {f.key: f for f in figures}
     for key in ("E_total after 1 update", "E_total after 10,000 updates"):
         f = byname[key]

@@ -224,8 +224,9 @@ class Network:
         elif self.optimizer is None:
             self.optimizer = SGD(0.5)
         opt, slices = self.optimizer, self.trainable_slices()
-        for _ in range(steps):
-            E = self._train_batch(X, Y, opt, slices)
+        with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged
+            for _ in range(steps):
+                E = self._train_batch(X, Y, opt, slices)
         return E
 
     def _train_batch(self, X: np.ndarray, Y: np.ndarray, optimizer: Optimizer,
@@ -386,6 +387,18 @@ class Network:
         params = {"epochs": epochs, "steps": -(-n // batch_size), "samples": n, "batch_size": batch_size}
         for cb in cbs:
             cb.on_train_begin(params)
+        with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged
+            self._epochs(X, Y, validation_data, first_epoch, epochs, batch_size, shuffle, rng, opt, cbs,
+                         checkpoint_dir, history)
+        for cb in cbs:
+            cb.on_train_end()
+        self.history = history
+        return history
+
+    def _epochs(self, X, Y, validation_data, first_epoch, epochs, batch_size, shuffle, rng, opt, cbs,
+                checkpoint_dir, history) -> None:
+        """The training loop of `fit`, epoch by epoch, batch by batch."""
+        n = X.shape[0]
         classify = self.task != "regression"
         labels = Y.argmax(axis=1) if self.task == "multiclass" else None
         # only the callbacks that use the per-batch hooks are called per batch (the hot loop)
@@ -428,10 +441,6 @@ class Network:
                 write(self, checkpoint_dir, epoch=epoch, epochs=epochs, rng=rng, history=history)
             if self.stop_training:
                 break
-        for cb in cbs:
-            cb.on_train_end()
-        self.history = history
-        return history
 
     def predict(self, X, batch_size: int | None = None) -> np.ndarray:
         """The network's outputs for X (dropout off), in chunks of `batch_size` if given."""

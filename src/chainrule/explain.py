@@ -114,7 +114,7 @@ def explain(net, X, Y, lr: float | None = None, *, layer: int | None = None, neu
     loss = net.loss_function
     terms = loss.elementwise(out, Yt)
     data: dict = {
-        "loss": loss.name, "n_samples": n, "lr": lr, "fused": net._fused,
+        "loss": loss.name, "n_samples": n, "lr": lr, "fused": net._fused, "scale": loss._scale(out),
         "inputs": [{"name": nm, "value": _vals(dense[0].x[:, i])} for i, nm in enumerate(names[0])],
         "targets": [{"name": nm, "value": _vals(Yt[:, j])} for j, nm in enumerate(names[-1])],
         "layers": [], "errors": [], "E_total": E, "parameters": [],
@@ -207,7 +207,11 @@ def _render(d: dict, markdown: bool) -> str:
         return f"{base}_{{{sub}}}" if sub else (f"{name[0]}_{{{name[1:]}}}" if name[1:].isdigit() else name)
 
     n = d["n_samples"]
-    head("Forward pass" + (f" ({n} samples; values listed per sample)" if n > 1 else ""))
+    if n > 1:
+        lines.append(f"E is the mean over {n} samples: values are listed per sample, each sample's derivatives "
+                     f"carry the factor 1/{d['scale']} of the mean, and a gradient is their sum.")
+        lines.append("")
+    head("Forward pass" + (f" ({n} samples)" if n > 1 else ""))
     units = {u["name"]: u["value"] for u in d["inputs"]}
     units.update({nr["name"]: nr["out"] for layer in d["layers"] for nr in layer["neurons"]})
     for layer in d["layers"]:
@@ -261,7 +265,8 @@ def _render(d: dict, markdown: bool) -> str:
             tex_chain = (f"\\frac{{\\partial E}}{{\\partial out_{{{to}}}}} \\cdot \\frac{{\\partial out_{{{to}}}}}"
                          f"{{\\partial net_{{{to}}}}} \\cdot \\frac{{\\partial net_{{{to}}}}}{{\\partial {tex(name)}}}")
         else:
-            why = "fused: out - target" if d["fused"] and p["paths"] is None else "softmax Jacobian"
+            fused = "out - target" if d["scale"] == 1 else f"(out - target) / {d['scale']}"
+            why = f"fused: {fused}" if d["fused"] and p["paths"] is None else "softmax Jacobian"
             chain = f"dE/dnet_{to} * {dparam}   ({why})"
             nums = f"{_f(p['dE/dnet'])} * {_f(p['dnet/dparam'])}"
             tex_chain = (f"\\frac{{\\partial E}}{{\\partial net_{{{to}}}}} \\cdot "

@@ -1,6 +1,8 @@
 import numpy as np
+import pytest
 
 import chainrule as cr
+from chainrule import _kernels
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "softmax", "linear"]
 LOSSES = ["sse", "mse", "binary_crossentropy", "categorical_crossentropy"]
@@ -25,20 +27,16 @@ def random_network(rng, max_layers=5, max_width=64, loss=None, dtype="float64"):
                                bias_init="normal"))
     net = cr.Network(layers, loss=str(loss), dtype=dtype, seed=int(rng.integers(1 << 31)))
     n = int(rng.integers(1, 51))
-    X = rng.normal(size=(n, widths[0]))
-    k = widths[-1]
+    return net, rng.normal(size=(n, widths[0])), random_targets(rng, loss, n, widths[-1], soft=rng.random() < 0.5)
+
+
+def random_targets(rng, loss, n, k, soft=False):
+    """Targets that fit the loss: any numbers, probabilities, or one-hot (or soft) class rows."""
     if loss in ("sse", "mse"):
-        Y = rng.normal(size=(n, k))
-    elif loss == "binary_crossentropy":
-        Y = rng.uniform(size=(n, k))
-    else:
-        Y = rng.dirichlet(np.ones(k), size=n) if rng.random() < 0.5 else np.eye(k)[rng.integers(0, k, size=n)]
-    return net, X, Y
-
-
-import pytest  # noqa: E402
-
-from chainrule import _kernels  # noqa: E402
+        return rng.normal(size=(n, k))
+    if loss == "binary_crossentropy":
+        return rng.uniform(size=(n, k))
+    return rng.dirichlet(np.ones(k), size=n) if soft else np.eye(k)[rng.integers(0, k, size=n)]
 
 
 @pytest.fixture(params=["numpy", "numba"])

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 import chainrule as cr
 from chainrule.errors import ModelFileError
-from conftest import ACTIVATIONS, LOSSES, OUTPUTS_FOR
+from conftest import ACTIVATIONS, LOSSES, OUTPUTS_FOR, random_targets
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -26,15 +26,7 @@ def problems(draw, max_width=5, dtype=None):
                      loss=loss, dtype=dtype, seed=seed)
     rng = np.random.default_rng(seed)
     n = draw(st.integers(1, 12))
-    X = rng.normal(size=(n, widths[0]))
-    k = widths[-1]
-    if loss in ("sse", "mse"):
-        Y = rng.normal(size=(n, k))
-    elif loss == "binary_crossentropy":
-        Y = rng.uniform(size=(n, k))
-    else:
-        Y = np.eye(k)[rng.integers(0, k, size=n)]
-    return net, X, Y
+    return net, rng.normal(size=(n, widths[0])), random_targets(rng, loss, n, widths[-1])
 
 
 @SETTINGS

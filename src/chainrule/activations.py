@@ -123,9 +123,9 @@ class Softmax(Activation):
     elementwise = False
 
     def __call__(self, net):
-        z = net - net.max(axis=1, keepdims=True)
+        z = net - np.maximum.reduce(net, axis=1, keepdims=True)
         np.exp(z, out=z)
-        z /= z.sum(axis=1, keepdims=True)
+        z /= np.add.reduce(z, axis=1, keepdims=True)
         return z
 
     def derivative(self, out, net):

@@ -404,6 +404,7 @@ class Network:
         # only the callbacks that use the per-batch hooks are called per batch (the hot loop)
         begin = [cb for cb in cbs if type(cb).on_batch_begin is not Callback.on_batch_begin]
         end = [cb for cb in cbs if type(cb).on_batch_end is not Callback.on_batch_end]
+        predicted = np.empty(n, dtype=np.intp) if labels is not None else None
         for epoch in range(first_epoch, epochs):
             opt.set_epoch(self.epochs_trained)
             for cb in cbs:
@@ -422,12 +423,14 @@ class Network:
                     raise TrainingDiverged(f"training diverged in epoch {epoch + 1}, batch {batch + 1}: {exc}") from None
                 total += E * xb.shape[0]
                 if labels is not None:
-                    correct += int(np.count_nonzero(self._last_output.argmax(axis=1) == labels[idx]))
+                    predicted[idx] = self._last_output.argmax(axis=1)     # compared once per epoch
                 elif classify:
                     correct += self._n_correct(self._last_output, yb)
                 for cb in end:
                     cb.on_batch_end(batch, {"loss": E})
             self.epochs_trained += 1
+            if labels is not None:
+                correct = int(np.count_nonzero(predicted == labels))
             logs = {"loss": total / n}
             if classify:
                 logs["accuracy"] = correct / n

@@ -165,3 +165,12 @@ def test_debug_shows_traceback(tmp_path):
     r = subprocess.run([sys.executable, "-m", "chainrule.cli", "--debug", "info", str(tmp_path / "x.npz")],
                        capture_output=True, text=True)
     assert r.returncode != 0 and "Traceback" in r.stderr
+
+
+def test_unseen_category_is_encoded_as_zeros_with_a_warning(iris_csv, iris_model, tmp_path):
+    df = pd.read_csv(iris_csv)
+    df.loc[0, "size"] = "gigantic"
+    path = tmp_path / "unseen.csv"
+    df.to_csv(path, index=False)
+    r = cli("predict", iris_model, path)
+    assert r.returncode == 0 and "unseen in training" in r.stderr and "gigantic" in r.stderr

@@ -7,6 +7,7 @@ file (`chainrule.io.save(..., extra=...)`), so prediction needs nothing else.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -14,6 +15,11 @@ import numpy as np
 from .errors import ValidationError
 
 IMPUTE = ("mean", "median", "most_frequent")
+
+
+class UnseenCategoryWarning(UserWarning):
+    """A text column holds a value the model never saw in training."""
+
 MAX_CLASSES = 20      # an integer target with at most this many values is taken as classes
 
 
@@ -172,9 +178,15 @@ class Preprocessing:
             cats = self.categories[c]
             onehot = np.zeros((len(df), len(cats)))
             index = {v: i for i, v in enumerate(cats)}
+            unseen = set()
             for r, v in enumerate(col.tolist()):
-                if v in index:             # an unseen category is all zeros
+                if v in index:
                     onehot[r, index[v]] = 1.0
+                else:                      # an unseen category is all zeros
+                    unseen.add(v)
+            if unseen:
+                warnings.warn(f"column {c!r} has values unseen in training, encoded as all zeros: "
+                              f"{sorted(unseen)[:5]}", UnseenCategoryWarning, stacklevel=2)
             blocks.append(onehot)
         return np.hstack(blocks)
 

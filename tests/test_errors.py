@@ -36,6 +36,8 @@ CASES = [
      r"layers\[1\] must be a Layer"),
     ("layer sizes disagree", lambda: cr.Network([cr.Dense(2, 3), cr.Dense(4, 1)]), errors.ValidationError,
      "expects 4 inputs but the layer before it gives 3"),
+    ("same layer twice", lambda: (lambda d: cr.Network([d, d]))(cr.Dense(2, 2)), errors.ValidationError,
+     "the same layer object twice"),
     ("bad dtype", lambda: cr.Network([cr.Dense(2, 2)], dtype="int32"), errors.ValidationError,
      "dtype must be 'float64' or 'float32'"),
     ("X 1-D", lambda: net2().forward(np.array([0.1, 0.2])), errors.ValidationError, "X must be 2-D"),

@@ -65,6 +65,8 @@ class Network:
         for i, layer in enumerate(layers):
             if not isinstance(layer, Layer):
                 raise ChainruleTypeError(f"layers[{i}] must be a Layer such as Dense or Dropout; got {type(layer).__name__}")
+        if len({id(layer) for layer in layers}) != len(layers):
+            raise ValidationError("layers contains the same layer object twice; create a new layer for each position")
         dense = [layer for layer in layers if isinstance(layer, Dense)]
         if not dense:
             raise ValidationError("layers must contain at least one Dense layer")

@@ -138,7 +138,7 @@ def test_zip_with_other_members(tmp_path):
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("evil.py", "print('hi')")
     path.write_bytes(buf.getvalue())
-    with pytest.raises(ModelFileError, match="lacks"):
+    with pytest.raises(ModelFileError, match="unexpected member 'evil.py'"):
         cr.load(path)
 
 

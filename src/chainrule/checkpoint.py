@@ -36,8 +36,17 @@ def write(net, directory, *, epoch: int, epochs: int, rng: np.random.Generator, 
 
 def restore(net, directory, rng: np.random.Generator, history) -> int:
     """Load the last complete checkpoint into `net`, `rng` and `history`; return the epochs done
-    (0 when there is no checkpoint yet, so a first run with resume=True simply starts)."""
+    (0 when there is no checkpoint yet, so a first run with resume=True simply starts).
+
+    Temporary files left by a write that was interrupted (a kill before the rename) are removed:
+    the checkpoint they were meant to replace is still complete."""
+    directory = Path(directory)
     path = checkpoint_path(directory)
+    for stale in directory.glob(f".{FILENAME}.*.tmp") if directory.is_dir() else ():
+        try:
+            stale.unlink()
+        except OSError:
+            pass
     if not path.exists():
         return 0
     saved, extra = load(path, with_extra=True)
@@ -46,13 +55,19 @@ def restore(net, directory, rng: np.random.Generator, history) -> int:
         raise ModelFileError(f"{path} is a model file, not a training checkpoint")
     if json.dumps(saved.config(), sort_keys=True) != json.dumps(net.config(), sort_keys=True):
         raise ValidationError(f"the checkpoint in {path} is of another network: {saved!r}; this one is {net!r}")
-    net.params[...] = saved.params
-    net.optimizer = saved.optimizer
-    net.epochs_trained = saved.epochs_trained
+    epoch, hist, hist_epochs = state.get("epoch"), state.get("history"), state.get("history_epochs")
+    if (set(state) != {"epoch", "epochs", "rng", "history", "history_epochs"}
+            or not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 0
+            or not isinstance(hist, dict) or not all(isinstance(v, list) for v in hist.values())
+            or not isinstance(hist_epochs, list) or not isinstance(state["rng"], dict)):
+        raise ModelFileError(f"{path}: the checkpoint's training state is invalid (epoch, history or rng)")
     try:
         rng.bit_generator.state = state["rng"]
     except (TypeError, ValueError, KeyError) as exc:
         raise ModelFileError(f"{path}: the random generator state is invalid: {exc}") from None
-    history.history = {k: list(v) for k, v in state["history"].items()}
-    history.epoch = list(state["history_epochs"])
-    return int(state["epoch"])
+    net.params[...] = saved.params
+    net.optimizer = saved.optimizer
+    net.epochs_trained = saved.epochs_trained
+    history.history = {k: list(v) for k, v in hist.items()}
+    history.epoch = list(hist_epochs)
+    return epoch

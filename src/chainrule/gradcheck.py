@@ -7,11 +7,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from .errors import ChainruleTypeError
 from .validation import number
+
+
+def _network(net) -> None:
+    from .network import Network
+    if not isinstance(net, Network):
+        raise ChainruleTypeError(f"net must be a chainrule Network; got {type(net).__name__}")
 
 
 def numerical_gradients(net, X, Y, eps: float = 1e-6) -> np.ndarray:
     """Central differences of the loss with respect to every parameter (flat, like `net.params`)."""
+    _network(net)
+    eps = number(eps, "eps", low_inclusive=False)
     X, Y = net._checked(X, Y)
     grads = np.zeros(net.n_params)
     saved = net.params.copy()
@@ -43,6 +52,7 @@ def gradcheck(net, X, Y, eps: float = 1e-6, floor: float = 1e-5) -> float:
     >>> cr.gradcheck(net, X, Y) < 1e-7
     True
     """
+    _network(net)
     eps = number(eps, "eps", low_inclusive=False)
     floor = number(floor, "floor", low_inclusive=False)
     if net.dtype != np.float64:

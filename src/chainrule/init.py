@@ -81,12 +81,19 @@ def resolve(init, activation_name: str) -> Callable | np.ndarray:
         return INITIALIZERS[key]
     if callable(init):
         return init
-    if isinstance(init, (int, float)) and not isinstance(init, bool):
+    if isinstance(init, (bool, np.bool_)):
+        raise ValidationError(f"init must be a name, a number, a function or an array; got {init!r}")
+    if isinstance(init, (int, float)):
+        if not np.isfinite(init):
+            raise ValidationError(f"init must be a finite number; got {init!r}")
         return constant(init)
     try:
-        return np.array(init, dtype=np.float64)
+        arr = np.array(init, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise ValidationError(f"init must be a name, a number, a function or an array; got {init!r}") from exc
+    if not np.isfinite(arr).all():
+        raise ValidationError("init: the array of initial values contains NaN or infinity")
+    return arr
 
 
 def initial_values(init, shape: tuple[int, ...], rng: np.random.Generator, name: str) -> np.ndarray:
@@ -98,4 +105,10 @@ def initial_values(init, shape: tuple[int, ...], rng: np.random.Generator, name:
             except ValueError:
                 raise ValidationError(f"{name}: expected an array of shape {shape}, got shape {init.shape}") from None
         return init.copy()
-    return np.asarray(init(shape, rng), dtype=np.float64)
+    values = np.asarray(init(shape, rng), dtype=np.float64)
+    if values.shape != tuple(shape):
+        raise ValidationError(f"{name}: the initializer {getattr(init, '__name__', init)!r} returned shape "
+                              f"{values.shape}; expected {tuple(shape)}")
+    if not np.isfinite(values).all():
+        raise ValidationError(f"{name}: the initializer {getattr(init, '__name__', init)!r} returned NaN or infinity")
+    return values

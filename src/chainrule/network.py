@@ -77,6 +77,7 @@ class Network:
         self.layers: list[Layer] = list(layers)
         self.loss_function: Loss = get_loss(loss)
         self.dtype = _as_dtype(dtype)
+        seed = check.seed(seed)
         self.n_inputs: int = dense[0].n_in
         self.n_outputs: int = dense[-1].n_out
         if seed is not None:
@@ -151,12 +152,9 @@ class Network:
 
     def set_weights(self, weights: Sequence[np.ndarray]) -> None:
         """Set every parameter array from a list like `get_weights()` returns."""
-        if len(weights) != len(self._segments):
-            raise ValidationError(f"weights: expected {len(self._segments)} arrays, got {len(weights)}")
-        for (layer, name, a, b), w in zip(self._segments, weights):
-            w = np.asarray(w)
-            if w.size != b - a:
-                raise ValidationError(f"weights for {name} of {layer!r}: expected {b - a} values, got shape {w.shape}")
+        shapes = [(f"{name} of {layer!r}", getattr(layer, name).shape) for layer, name, _, _ in self._segments]
+        checked = check.weight_arrays(weights, shapes, self.dtype)    # all checked before any is set
+        for (_, _, a, b), w in zip(self._segments, checked):
             self.params[a:b] = w.reshape(-1)
 
     # -- the pass -----------------------------------------------------------------------------
@@ -284,7 +282,8 @@ class Network:
             raise ValidationError(f"Y must have shape (n_samples, {k}) for a network with {k} outputs; got {arr.shape}")
         if arr.shape[0] == 0:
             raise ValidationError("Y is empty: expected at least one sample")
-        arr = arr.astype(self.dtype, copy=False)
+        with np.errstate(over="ignore", invalid="ignore"):    # an overflowing cast is reported below
+            arr = arr.astype(self.dtype, copy=False)
         check.check_finite(arr, "Y")
         name = self.loss_function.name
         if name == "binary_crossentropy" and ((arr < 0).any() or (arr > 1).any()):
@@ -300,8 +299,13 @@ class Network:
 
     @staticmethod
     def _one_hot(labels: np.ndarray, k: int) -> np.ndarray:
-        if labels.size and not np.all(np.equal(np.mod(labels, 1), 0)):
-            raise ValidationError(f"class labels in Y must be integers 0..{k - 1}; got non-integer values")
+        if labels.dtype.kind not in "iub":
+            check.check_finite(labels, "Y (class labels)")
+            if labels.size and not np.all(np.equal(np.mod(labels, 1), 0)):
+                raise ValidationError(f"class labels in Y must be integers 0..{k - 1}; got non-integer values")
+            if labels.size and (labels.min() < 0 or labels.max() >= k):
+                raise ValidationError(f"class labels in Y must lie in 0..{k - 1} for a network with {k} outputs; "
+                                      f"got values from {labels.min():g} to {labels.max():g}")
         labels = labels.astype(np.int64)
         if labels.size and (labels.min() < 0 or labels.max() >= k):
             raise ValidationError(f"class labels in Y must lie in 0..{k - 1} for a network with {k} outputs; "
@@ -344,6 +348,9 @@ class Network:
             the same arguments the result equals an uninterrupted run bit for bit.
         """
         epochs = check.positive_int(epochs, "epochs")
+        shuffle, resume, seed = check.flag(shuffle, "shuffle"), check.flag(resume, "resume"), check.seed(seed)
+        if checkpoint_dir is not None:
+            check.path_like(checkpoint_dir, "checkpoint_dir")
         X, Y = self._checked(X, Y)
         if not isinstance(validation_split, (int, float)) or not 0.0 <= validation_split < 1.0:
             raise ValidationError(f"validation_split must be a number in [0, 1); got {validation_split!r}")
@@ -422,7 +429,7 @@ class Network:
                 try:
                     E = self._train_batch(xb, yb, opt, slices)
                 except TrainingDiverged as exc:
-                    raise TrainingDiverged(f"training diverged in epoch {epoch + 1}, batch {batch + 1}: {exc}") from None
+                    raise self._diverged(exc, epoch, batch) from None
                 total += E * xb.shape[0]
                 if labels is not None:
                     predicted[idx] = self._last_output.argmax(axis=1)     # compared once per epoch
@@ -447,12 +454,23 @@ class Network:
             if self.stop_training:
                 break
 
+    def _diverged(self, exc: TrainingDiverged, epoch: int, batch: int) -> TrainingDiverged:
+        """The error of `fit` for a diverged step: where (1-based epoch and batch), and what to try.
+        The check runs before the update, so the weights are finite unless an update with finite
+        gradients overflowed (then the message says so instead of promising the last finite step)."""
+        msg = str(exc)
+        if not np.isfinite(self.params).all():
+            msg = msg.replace("the weights are those of the last finite step",
+                              "the previous update overflowed, so some weights are NaN or infinite")
+        return TrainingDiverged(f"training diverged in epoch {epoch + 1}, batch {batch + 1}: {msg}")
+
     def predict(self, X, batch_size: int | None = None) -> np.ndarray:
         """The network's outputs for X (dropout off), in chunks of `batch_size` if given."""
+        if batch_size is not None:
+            batch_size = check.positive_int(batch_size, "batch_size")
         X = check.as_2d_array(X, "X", self.dtype, self.n_inputs)
         if batch_size is None or batch_size >= X.shape[0]:
             return self._forward(X).copy()
-        batch_size = check.positive_int(batch_size, "batch_size")
         return np.concatenate([self._forward(X[i:i + batch_size]) for i in range(0, X.shape[0], batch_size)])
 
     def predict_classes(self, X) -> np.ndarray:

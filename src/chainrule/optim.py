@@ -8,13 +8,16 @@ The plain gradient-descent step of the seeds is `SGD(lr)`: w+ = w - lr * dE/dw.
 """
 from __future__ import annotations
 
+import difflib
+import inspect
 import math
 
 import numpy as np
 
 from . import _kernels
-from .errors import ValidationError, unknown_name
+from .errors import ChainruleTypeError, ValidationError, unknown_name
 from .validation import number as _number
+from .validation import positive_int as _positive_int
 
 
 # -- learning-rate schedules (per epoch, like torch.optim.lr_scheduler) -------------------------
@@ -32,9 +35,8 @@ class StepLR(Schedule):
     """lr * gamma ** (epoch // step_size)."""
 
     def __init__(self, lr: float, step_size: int, gamma: float = 0.1):
-        self.lr, self.step_size, self.gamma = _number(lr, "lr", low_inclusive=False), int(step_size), float(gamma)
-        if self.step_size < 1:
-            raise ValidationError(f"step_size must be a positive integer; got {step_size!r}")
+        self.lr, self.step_size = _number(lr, "lr", low_inclusive=False), _positive_int(step_size, "step_size")
+        self.gamma = _number(gamma, "gamma", low_inclusive=False)
 
     def __call__(self, epoch):
         return self.lr * self.gamma ** (epoch // self.step_size)
@@ -54,9 +56,8 @@ class CosineAnnealingLR(Schedule):
     """eta_min + (lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2."""
 
     def __init__(self, lr: float, T_max: int, eta_min: float = 0.0):
-        self.lr, self.T_max, self.eta_min = _number(lr, "lr", low_inclusive=False), int(T_max), float(eta_min)
-        if self.T_max < 1:
-            raise ValidationError(f"T_max must be a positive integer; got {T_max!r}")
+        self.lr, self.T_max = _number(lr, "lr", low_inclusive=False), _positive_int(T_max, "T_max")
+        self.eta_min = _number(eta_min, "eta_min")
 
     def __call__(self, epoch):
         return self.eta_min + (self.lr - self.eta_min) * (1 + math.cos(math.pi * epoch / self.T_max)) / 2
@@ -316,4 +317,11 @@ def get_optimizer(optimizer, **kwargs) -> Optimizer:
         return get_optimizer(name, **cfg)
     if not isinstance(optimizer, str) or optimizer.lower() not in OPTIMIZERS:
         raise unknown_name("optimizer", optimizer, sorted(OPTIMIZERS))
-    return OPTIMIZERS[optimizer.lower()](**kwargs)
+    cls = OPTIMIZERS[optimizer.lower()]
+    accepted = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+    unknown = sorted(set(kwargs) - set(accepted))
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], accepted, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ChainruleTypeError(f"{cls.__name__} got unknown argument(s) {unknown}; expected among {accepted}.{hint}")
+    return cls(**kwargs)

@@ -27,7 +27,8 @@ def as_2d_array(X, name: str, dtype: np.dtype, n_features: int | None = None) ->
                                   f"Use X.reshape(-1, 1) for one feature or X.reshape(1, -1) for one sample.")
         if arr.ndim != 2:
             raise ValidationError(f"{name} must be 2-D (n_samples, n_features); got {arr.ndim}-D shape {arr.shape}")
-        arr = arr.astype(dtype, copy=False)
+        with np.errstate(over="ignore", invalid="ignore"):   # an overflowing cast is reported below
+            arr = arr.astype(dtype, copy=False)
     if arr.shape[0] == 0:
         raise ValidationError(f"{name} is empty: expected at least one sample, got shape {arr.shape}")
     if n_features is not None and arr.shape[1] != n_features:
@@ -74,3 +75,59 @@ def number(value, name: str, *, low: float = 0.0, low_inclusive: bool = True,
         hi = ("]" if high_inclusive else ")") if high is not None else ")"
         raise ValidationError(f"{name} must be in {lo}{low}, {high if high is not None else 'inf'}{hi}; got {value!r}")
     return v
+
+
+def seed(value, name: str = "seed") -> int | None:
+    """None, or a non-negative integer seed for np.random.default_rng."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ChainruleTypeError(f"{name} must be a non-negative integer or None; got {value!r} ({type(value).__name__})")
+    if value < 0:
+        raise ValidationError(f"{name} must be a non-negative integer or None; got {value}")
+    return int(value)
+
+
+def flag(value, name: str) -> bool:
+    """A bool (NumPy's included); a string such as "no" is refused rather than read as True."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ChainruleTypeError(f"{name} must be True or False; got {value!r} ({type(value).__name__})")
+    return bool(value)
+
+
+def path_like(value, name: str):
+    """A str or os.PathLike (a folder or file name), or a ChainruleTypeError."""
+    import os
+    if not isinstance(value, (str, os.PathLike)):
+        raise ChainruleTypeError(f"{name} must be a path (str or os.PathLike); got {value!r} ({type(value).__name__})")
+    return value
+
+
+def learning_rate(value, name: str = "lr") -> float:
+    """A finite learning rate > 0 (explain, step and the optimizers share this check)."""
+    return number(value, name, low_inclusive=False)
+
+
+def weight_arrays(weights, shapes: list[tuple[str, tuple[int, ...]]], dtype: np.dtype) -> list[np.ndarray]:
+    """`weights` (a sequence like Network.get_weights()) checked against `shapes`: the same count,
+    each array numeric, finite and of exactly the expected shape."""
+    if isinstance(weights, (str, bytes)) or not hasattr(weights, "__len__"):
+        raise ChainruleTypeError(f"weights must be a list of arrays like get_weights() returns; got {type(weights).__name__}")
+    if len(weights) != len(shapes):
+        raise ValidationError(f"weights: expected {len(shapes)} arrays, got {len(weights)}")
+    out = []
+    for i, (w, (label, shape)) in enumerate(zip(weights, shapes)):
+        try:
+            arr = np.asarray(w)
+        except (TypeError, ValueError) as exc:
+            raise ChainruleTypeError(f"weights[{i}] ({label}) must be a numeric array; could not convert it: {exc}") from None
+        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool) or np.iscomplexobj(arr):
+            raise ChainruleTypeError(f"weights[{i}] ({label}) must be a real numeric array; got dtype {arr.dtype}")
+        if arr.shape != tuple(shape):
+            raise ValidationError(f"weights[{i}] ({label}): expected shape {tuple(shape)}, got shape {arr.shape}")
+        with np.errstate(over="ignore", invalid="ignore"):
+            arr = arr.astype(dtype, copy=False)
+        if not np.isfinite(arr).all():
+            raise ValidationError(f"weights[{i}] ({label}) contains NaN or infinity")
+        out.append(arr)
+    return out

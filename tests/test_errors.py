@@ -7,6 +7,7 @@ import pytest
 
 import chainrule as cr
 from chainrule import errors, optim
+from chainrule.gradcheck import numerical_gradients
 
 
 def net2(loss="sse", out="sigmoid", k=2):
@@ -104,6 +105,52 @@ CASES = [
     ("early stopping missing metric", lambda: net2().fit(X, Y, callbacks=[cr.EarlyStopping()], verbose=0),
      errors.ValidationError, "EarlyStopping monitors 'val_loss', which fit does not report"),
     ("load missing file", lambda: cr.load("/nonexistent/model.npz"), errors.ModelFileError, "does not exist"),
+    ("load path not a path", lambda: cr.load(123), errors.ChainruleTypeError, "path must be a file name"),
+    ("save path not a path", lambda: net2().save(None), errors.ChainruleTypeError, "path must be a file name"),
+    ("network seed text", lambda: cr.Network([cr.Dense(2, 2)], seed="a"), errors.ChainruleTypeError,
+     "seed must be a non-negative integer or None; got 'a'"),
+    ("network seed negative", lambda: cr.Network([cr.Dense(2, 2)], seed=-1), errors.ValidationError,
+     "seed must be a non-negative integer or None; got -1"),
+    ("fit seed float", lambda: net2().fit(X, Y, seed=1.5, verbose=0), errors.ChainruleTypeError,
+     "seed must be a non-negative integer"),
+    ("fit shuffle text", lambda: net2().fit(X, Y, shuffle="no", verbose=0), errors.ChainruleTypeError,
+     "shuffle must be True or False; got 'no'"),
+    ("fit resume text", lambda: net2().fit(X, Y, resume="yes", verbose=0), errors.ChainruleTypeError,
+     "resume must be True or False"),
+    ("checkpoint_dir not a path", lambda: net2().fit(X, Y, checkpoint_dir=3, verbose=0), errors.ChainruleTypeError,
+     "checkpoint_dir must be a path"),
+    ("set_weights transposed", lambda: net2().set_weights([w.T for w in net2().get_weights()]), errors.ValidationError,
+     r"weights\[0\] \(W of Dense\(2, 3.*expected shape \(2, 3\), got shape \(3, 2\)"),
+    ("set_weights NaN", lambda: net2().set_weights([w * np.nan for w in net2().get_weights()]), errors.ValidationError,
+     r"weights\[0\] .* contains NaN or infinity"),
+    ("set_weights text", lambda: net2().set_weights([np.full((2, 3), "a")] + net2().get_weights()[1:]),
+     errors.ChainruleTypeError, r"weights\[0\] .* must be a real numeric array; got dtype <U1"),
+    ("set_weights not a list", lambda: net2().set_weights(5), errors.ChainruleTypeError,
+     "weights must be a list of arrays"),
+    ("predict batch size text", lambda: net2().predict(X, batch_size="8"), errors.ChainruleTypeError,
+     "batch_size must be a positive integer; got '8'"),
+    ("gradcheck not a network", lambda: cr.gradcheck("net", X, Y), errors.ChainruleTypeError,
+     "net must be a chainrule Network; got str"),
+    ("numerical_gradients eps", lambda: numerical_gradients(net2(), X, Y, eps=-1e-6), errors.ValidationError,
+     r"eps must be in \(0.0, inf\); got -1e-06"),
+    ("optimizer unknown argument", lambda: optim.get_optimizer("adam", learning_rate=0.1), errors.ChainruleTypeError,
+     r"Adam got unknown argument\(s\) \['learning_rate'\]"),
+    ("schedule step_size float", lambda: optim.StepLR(0.1, 2.5), errors.ChainruleTypeError,
+     "step_size must be a positive integer; got 2.5"),
+    ("initializer NaN constant", lambda: cr.Dense(2, 2, bias_init=float("nan")), errors.ValidationError,
+     "init must be a finite number; got nan"),
+    ("initializer array with NaN", lambda: cr.Dense(2, 2, weight_init=np.full((2, 2), np.inf)), errors.ValidationError,
+     "contains NaN or infinity"),
+    ("initializer function wrong shape", lambda: cr.Dense(2, 2, weight_init=lambda shape, rng: np.ones(3)),
+     errors.ValidationError, r"W: the initializer '<lambda>' returned shape \(3,\); expected \(2, 2\)"),
+    ("initializer bool", lambda: cr.Dense(2, 2, weight_init=True), errors.ValidationError,
+     "init must be a name, a number, a function or an array; got True"),
+    ("class label NaN", lambda: net2("categorical_crossentropy", "softmax", 3).loss(X, [0.0, 1.0, np.nan]),
+     errors.ValidationError, r"Y \(class labels\) contains NaN or infinity \(first at index \(2,\)\)"),
+    ("class label huge", lambda: net2("categorical_crossentropy", "softmax", 3).loss(X, [0.0, 1.0, 1e20]),
+     errors.ValidationError, "got values from 0 to 1e\\+20"),
+    ("Y overflows float32", lambda: cr.Network([cr.Dense(2, 2)], dtype="float32").loss(X, np.full((3, 2), 1e300)),
+     errors.ValidationError, r"Y contains NaN or infinity"),
 ]
 
 
@@ -142,3 +189,59 @@ def test_docs_list_every_case():
     doc = (Path(__file__).parent.parent / "docs" / "errors.md").read_text()
     for name, _, exc, _ in CASES:
         assert f"| {name} | `{exc.__name__}` |" in doc, name
+
+
+def test_divergence_keeps_the_optimizer_state_of_the_last_finite_step():
+    rng = np.random.default_rng(1)
+    Xr, Yr = rng.normal(size=(64, 3)) * 10, rng.normal(size=(64, 1)) * 1e3
+    net = cr.Network([cr.Dense(3, 16, "relu"), cr.Dense(16, 1)], loss="mse", seed=0)
+
+    class Keep(cr.callbacks.Callback):
+        def on_batch_begin(self, batch):
+            self.params = self.network.params.copy()
+            opt = self.network.optimizer
+            self.t, self.state = opt.t, {k: v.copy() for k, v in opt.state.items()}
+
+    keep = Keep()
+    with pytest.raises(errors.TrainingDiverged, match=r"training diverged in epoch \d+, batch \d+: the loss"):
+        net.fit(Xr, Yr, epochs=200, batch_size=16, optimizer=optim.SGD(0.05, momentum=0.9), callbacks=[keep],
+                verbose=0)
+    np.testing.assert_array_equal(net.params, keep.params)
+    assert net.optimizer.t == keep.t
+    for k, v in keep.state.items():
+        np.testing.assert_array_equal(net.optimizer.state[k], v)
+
+
+def test_a_non_finite_gradient_with_a_finite_loss_is_divergence_too():
+    # sigmoid + binary cross-entropy: the loss grows like |net| (finite), the gradient like x * x
+    net = cr.Network([cr.Dense(1, 1, "sigmoid", weight_init=1.0)], loss="binary_crossentropy")
+    before = net.params.copy()
+    with pytest.raises(errors.TrainingDiverged, match=r"epoch 1, batch 1: the (loss or a )?gradient became") as info:
+        net.fit(np.array([[1e160]]), np.array([[0.0]]), epochs=3, optimizer=optim.Adam(0.1), verbose=0)
+    assert "lower learning rate" in str(info.value) and "scaling the inputs" in str(info.value)
+    np.testing.assert_array_equal(net.params, before)
+    assert net.optimizer.t == 0
+
+
+def test_an_update_that_overflows_is_reported_honestly():
+    # finite gradients, but lr * gradient overflows: the weights are not those of a finite step
+    class Losses(cr.callbacks.Callback):
+        def on_batch_end(self, batch, logs):
+            pass
+
+    net = cr.Network([cr.Dense(1, 1, weight_init=1.0)], loss="mse")
+    with pytest.raises(errors.TrainingDiverged, match="epoch 1, batch 2: .*previous update overflowed") as info:
+        net.fit(np.array([[1.0], [1.0]]), np.array([[0.0], [0.0]]), batch_size=1, shuffle=False,
+                optimizer=optim.SGD(1e308), callbacks=[Losses()], verbose=0)
+    assert "last finite step" not in str(info.value)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_step_and_train_steps_diverge_without_changing_the_weights():
+    net = cr.Network([cr.Dense(1, 1, "sigmoid", weight_init=1.0)], loss="binary_crossentropy")
+    before = net.params.copy()
+    with pytest.raises(errors.TrainingDiverged, match="the gradient became"):
+        net.step(np.array([[1e160]]), np.array([[0.0]]), lr=0.1)
+    with pytest.raises(errors.TrainingDiverged):
+        net.train_steps(np.array([[1e160]]), np.array([[0.0]]), steps=5)
+    np.testing.assert_array_equal(net.params, before)

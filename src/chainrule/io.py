@@ -186,6 +186,9 @@ def _array_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path, shape, dtype
     if shape is not None and (got_shape != shape or got_dtype != dtype):
         raise ModelFileError(f"{path}: entry {name!r} has shape {got_shape} and dtype {got_dtype}; "
                              f"the description needs shape {shape} and dtype {dtype}")
+    if shape is not None and info.file_size < int(np.prod(shape)) * dtype.itemsize:
+        raise ModelFileError(f"{path}: entry {name!r} holds {info.file_size} bytes, fewer than its "
+                             f"{int(np.prod(shape))} values need (truncated)")
     return got_shape, got_dtype
 
 

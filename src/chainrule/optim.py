@@ -125,7 +125,8 @@ class Optimizer:
         raise NotImplementedError
 
     def config(self) -> dict:
-        cfg = {k: v for k, v in vars(self).items() if k not in ("state", "schedule", "t", "epoch")}
+        # state_names is set per instance by some options (momentum=0, amsgrad, centered): not an argument
+        cfg = {k: v for k, v in vars(self).items() if k not in ("state", "schedule", "t", "epoch", "state_names")}
         cfg["name"] = type(self).__name__
         if self.schedule is not None:
             cfg["lr"] = self.schedule.config()

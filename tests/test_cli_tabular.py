@@ -144,7 +144,7 @@ def test_unreadable_files(iris_model, tmp_path):
     assert_bad_input(cli("predict", iris_model, bad(tmp_path, "bin.csv", b"\xff\xfe\x00\x81" * 50)),
                      "could not be read")
     assert_bad_input(cli("predict", iris_model, tmp_path), "is a folder")
-    assert_bad_input(cli("info", bad(tmp_path, "m.npz", b"garbage")), "could not be read as a chainrule model")
+    assert_bad_input(cli("info", bad(tmp_path, "m.npz", b"garbage")), "is not a chainrule model file")
 
 
 def test_bad_usage_exits_2():

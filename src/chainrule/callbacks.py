@@ -129,6 +129,9 @@ class ProgressBar(Callback):
     """One tqdm progress bar over all the batches of training, showing the epoch and its metrics
     (plain lines on stderr when tqdm is absent)."""
 
+    #: fit may skip the per-batch hook (the compiled epoch): the bar catches up at the epoch's end
+    per_batch_optional = True
+
     def on_train_begin(self, params):
         self.params = params
         try:
@@ -149,6 +152,7 @@ class ProgressBar(Callback):
 
     def on_epoch_end(self, epoch, logs):
         if self.bar is not None:
+            self.bar.update((epoch + 1) * self.params["steps"] - self.bar.n)
             self.bar.set_postfix_str(_format_logs(logs), refresh=False)
         else:
             print(f"Epoch {epoch + 1}/{self.params['epochs']} - {_format_logs(logs)}", file=sys.stderr)

@@ -11,6 +11,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from . import _kernels
 from . import validation as check
 from .callbacks import Callback, History, make_progress
 from .errors import ChainruleTypeError, TrainingDiverged, ValidationError
@@ -414,6 +415,9 @@ class Network:
         begin = [cb for cb in cbs if type(cb).on_batch_begin is not Callback.on_batch_begin]
         end = [cb for cb in cbs if type(cb).on_batch_end is not Callback.on_batch_end]
         predicted = np.empty(n, dtype=np.intp) if labels is not None else None
+        compiled = None
+        if not [cb for cb in begin + end if not getattr(cb, "per_batch_optional", False)]:
+            compiled = _kernels.epoch_args(self, opt, X, Y)
         for epoch in range(first_epoch, epochs):
             opt.set_epoch(self.epochs_trained)
             for cb in cbs:
@@ -421,6 +425,24 @@ class Network:
             slices = self.trainable_slices()
             order = rng.permutation(n) if shuffle else None
             total, correct = 0.0, 0
+            if compiled is not None and slices == [slice(None)]:
+                # small networks: the same epoch in one compiled loop (NumPy below is the reference)
+                losses, correct, bad = _kernels.epoch(self, opt, compiled, X, Y,
+                                                      np.arange(n) if order is None else order, batch_size,
+                                                      labels if labels is not None else np.zeros(1, np.int64))
+                if bad >= 0:
+                    raise TrainingDiverged(f"training diverged in epoch {epoch + 1}, batch {bad + 1}: the loss or a "
+                                           "gradient became NaN or infinite; the weights are those of the last finite "
+                                           "step. Try a lower learning rate, gradient clipping (clip_norm=...), or "
+                                           "scaling the inputs.")
+                sizes = np.full(len(losses), batch_size, dtype=np.float64)
+                sizes[-1] = n - batch_size * (len(losses) - 1)
+                total = float(np.dot(losses, sizes))
+                self._end_epoch(epoch, epochs, total, correct, n, classify, validation_data, cbs, checkpoint_dir,
+                                rng, history)
+                if self.stop_training:
+                    break
+                continue
             for batch, start in enumerate(range(0, n, batch_size)):
                 idx = slice(start, start + batch_size) if order is None else order[start:start + batch_size]
                 xb, yb = X[idx], Y[idx]
@@ -437,22 +459,27 @@ class Network:
                     correct += self._n_correct(self._last_output, yb)
                 for cb in end:
                     cb.on_batch_end(batch, {"loss": E})
-            self.epochs_trained += 1
             if labels is not None:
                 correct = int(np.count_nonzero(predicted == labels))
-            logs = {"loss": total / n}
-            if classify:
-                logs["accuracy"] = correct / n
-            if validation_data is not None:
-                for key, value in self._evaluate(*validation_data).items():
-                    logs["val_" + key] = value
-            for cb in cbs:
-                cb.on_epoch_end(epoch, logs)
-            if checkpoint_dir is not None:
-                from .checkpoint import write
-                write(self, checkpoint_dir, epoch=epoch, epochs=epochs, rng=rng, history=history)
+            self._end_epoch(epoch, epochs, total, correct, n, classify, validation_data, cbs, checkpoint_dir,
+                            rng, history)
             if self.stop_training:
                 break
+
+    def _end_epoch(self, epoch, epochs, total, correct, n, classify, validation_data, cbs, checkpoint_dir, rng,
+                   history) -> None:
+        self.epochs_trained += 1
+        logs = {"loss": total / n}
+        if classify:
+            logs["accuracy"] = correct / n
+        if validation_data is not None:
+            for key, value in self._evaluate(*validation_data).items():
+                logs["val_" + key] = value
+        for cb in cbs:
+            cb.on_epoch_end(epoch, logs)
+        if checkpoint_dir is not None:
+            from .checkpoint import write
+            write(self, checkpoint_dir, epoch=epoch, epochs=epochs, rng=rng, history=history)
 
     def _diverged(self, exc: TrainingDiverged, epoch: int, batch: int) -> TrainingDiverged:
         """The error of `fit` for a diverged step: where (1-based epoch and batch), and what to try.

@@ -116,6 +116,7 @@ def test_kill_mid_checkpoint_write_keeps_the_previous_one(tmp_path):
     _, extra = cr.io.load(tmp_path / "ckpt" / "checkpoint.npz", with_extra=True)
     assert extra["checkpoint"]["epoch"] == 2        # the third write never completed
     resume_and_compare(tmp_path, 2)
+    assert [p.name for p in (tmp_path / "ckpt").iterdir()] == ["checkpoint.npz"]   # the stale temporary is gone
 
 
 def test_resume_without_checkpoint_starts_fresh(tmp_path):
@@ -137,3 +138,88 @@ def test_resume_refuses_another_network(tmp_path):
     other = cr.Network([cr.Dense(6, 5, "tanh"), cr.Dense(5, 2, "softmax")], loss="categorical_crossentropy")
     with pytest.raises(cr.errors.ValidationError, match="another network"):
         other.fit(X, y, checkpoint_dir=tmp_path, resume=True, epochs=2, verbose=0)
+
+
+class Interrupt(cr.callbacks.Callback):
+    """Stops a fit in the middle of an epoch, as Ctrl-C would."""
+
+    def __init__(self, epoch, batch):
+        self.at, self.epoch = (epoch, batch), None
+
+    def on_epoch_begin(self, epoch):
+        self.epoch = epoch
+
+    def on_batch_end(self, batch, logs):
+        if (self.epoch, batch) == self.at:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("dtype,optimizer", [("float32", lambda: cr.optim.SGD(0.05, momentum=0.9, nesterov=True)),
+                                             ("float64", lambda: cr.optim.RMSprop(0.01, centered=True)),
+                                             ("float64", lambda: cr.optim.SGD(cr.optim.StepLR(0.1, 2)))])
+def test_interrupted_in_process_resumes_bit_for_bit(tmp_path, dtype, optimizer):
+    def problem():
+        rng = np.random.default_rng(4)
+        X, Y = rng.normal(size=(90, 5)), rng.normal(size=(90, 2))
+        net = cr.Network([cr.Dense(5, 7, "relu"), cr.Dropout(0.3), cr.Dense(7, 2)], loss="mse", dtype=dtype, seed=6)
+        return net, X, Y
+
+    args = dict(epochs=6, batch_size=16, verbose=0)
+    ref, X, Y = problem()
+    ref_history = ref.fit(X, Y, optimizer=optimizer(), **args)          # no seed: the network's own generator
+    net, X, Y = problem()
+    with pytest.raises(KeyboardInterrupt):
+        net.fit(X, Y, optimizer=optimizer(), checkpoint_dir=tmp_path, callbacks=[Interrupt(3, 2)], **args)
+    again, X, Y = problem()                                            # a fresh process would start like this
+    again._rng = np.random.default_rng(12345)                          # ... with another generator state
+    history = again.fit(X, Y, optimizer=optimizer(), checkpoint_dir=tmp_path, resume=True, **args)
+    assert again.params.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(again.params, ref.params)
+    assert again.optimizer.t == ref.optimizer.t and again.epochs_trained == 6
+    assert history.history == ref_history.history
+
+
+def test_a_checkpoint_is_written_after_every_epoch(tmp_path):
+    net, X, y = make_problem()
+    epochs_seen = []
+
+    class Watch(cr.callbacks.Callback):
+        def on_epoch_begin(self, epoch):
+            if epoch:
+                _, extra = cr.io.load(tmp_path / "checkpoint.npz", with_extra=True)
+                epochs_seen.append(extra["checkpoint"]["epoch"])
+
+    net.fit(X, y, checkpoint_dir=tmp_path, callbacks=[Watch()], **{**FIT, "epochs": 4})
+    assert epochs_seen == [1, 2, 3]
+    _, extra = cr.io.load(tmp_path / "checkpoint.npz", with_extra=True)
+    assert extra["checkpoint"]["epoch"] == 4 and len(extra["checkpoint"]["history"]["loss"]) == 4
+
+
+def test_resume_after_the_last_epoch_changes_nothing(tmp_path):
+    net, X, y = make_problem()
+    net.fit(X, y, checkpoint_dir=tmp_path, **FIT)
+    again, X, y = make_problem()
+    again.fit(X, y, checkpoint_dir=tmp_path, resume=True, **FIT)
+    np.testing.assert_array_equal(again.params, net.params)
+
+
+@pytest.mark.parametrize("change", [lambda c: c.update(epoch=-1), lambda c: c.update(history=[1]),
+                                    lambda c: c.update(rng={"bit_generator": "MT19937"}), lambda c: c.pop("rng"),
+                                    lambda c: c.update(extra_key=1)])
+def test_crafted_checkpoint_state_is_a_model_file_error(tmp_path, change):
+    import json
+    net, X, y = make_problem()
+    net.fit(X, y, checkpoint_dir=tmp_path, **{**FIT, "epochs": 1})
+    path = tmp_path / "checkpoint.npz"
+    with np.load(path, allow_pickle=False) as data:
+        entries = {k: data[k] for k in data.files}
+    header = json.loads(str(entries["__format__"]))
+    change(header["extra"]["checkpoint"])
+    entries["__format__"] = np.array(json.dumps(header))
+    with open(path, "wb") as f:
+        np.savez(f, **entries)
+    fresh, X, y = make_problem()
+    before = fresh.params.copy()
+    with pytest.raises(cr.errors.ModelFileError):
+        fresh.fit(X, y, checkpoint_dir=tmp_path, resume=True, **FIT)
+    np.testing.assert_array_equal(fresh.params, before)        # nothing half-restored

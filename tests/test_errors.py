@@ -149,6 +149,7 @@ CASES = [
      errors.ValidationError, r"Y \(class labels\) contains NaN or infinity \(first at index \(2,\)\)"),
     ("class label huge", lambda: net2("categorical_crossentropy", "softmax", 3).loss(X, [0.0, 1.0, 1e20]),
      errors.ValidationError, "got values from 0 to 1e\\+20"),
+    ("Y complex", lambda: net2().loss(X, Y * 1j), errors.ChainruleTypeError, "Y must be real; got complex values"),
     ("Y overflows float32", lambda: cr.Network([cr.Dense(2, 2)], dtype="float32").loss(X, np.full((3, 2), 1e300)),
      errors.ValidationError, r"Y contains NaN or infinity"),
 ]

@@ -22,8 +22,12 @@ def problems(draw, max_width=5, dtype=None):
     acts = [draw(st.sampled_from(ACTIVATIONS)) for _ in range(depth - 1)] + [out]
     dtype = dtype or draw(st.sampled_from(["float64", "float32"]))
     seed = draw(st.integers(0, 2**31 - 1))
-    net = cr.Network([cr.Dense(widths[i], widths[i + 1], acts[i], bias_init="normal") for i in range(depth)],
-                     loss=loss, dtype=dtype, seed=seed)
+    layers = []
+    for i in range(depth):
+        if i and draw(st.booleans()) and draw(st.booleans()):     # a Dropout between Dense layers, 1 in 4
+            layers.append(cr.Dropout(draw(st.sampled_from([0.0, 0.1, 0.5]))))
+        layers.append(cr.Dense(widths[i], widths[i + 1], acts[i], bias_init="normal"))
+    net = cr.Network(layers, loss=loss, dtype=dtype, seed=seed)
     rng = np.random.default_rng(seed)
     n = draw(st.integers(1, 12))
     return net, rng.normal(size=(n, widths[0])), random_targets(rng, loss, n, widths[-1])
@@ -53,7 +57,8 @@ def test_float32_stays_float32(problem):
     assert net.forward(X).dtype == np.float32
     for dW, db in net.gradients(X, Y):
         assert dW.dtype == np.float32 and db.dtype == np.float32
-    net.fit(X, Y, epochs=1, batch_size=4, verbose=0, optimizer=cr.optim.Adam(1e-3))
+    batch_size = int(np.random.default_rng(X.shape[0]).integers(1, X.shape[0] + 1))
+    net.fit(X, Y, epochs=1, batch_size=batch_size, verbose=0, optimizer=cr.optim.Adam(1e-3), seed=0)
     assert net.params.dtype == np.float32 and net.predict(X).dtype == np.float32
 
 
@@ -98,3 +103,57 @@ def test_random_csv_text_only_raises_validation_error(tmp_path, text):
         assert X.shape[0] == len(df) and np.all(np.isfinite(X))
     except ValidationError:
         pass
+
+
+OPTIMIZERS = [lambda: cr.optim.SGD(0.1), lambda: cr.optim.SGD(0.1, momentum=0.5), lambda: cr.optim.Adam(1e-2),
+              lambda: cr.optim.Adam(1e-2, amsgrad=True), lambda: cr.optim.AdamW(1e-2),
+              lambda: cr.optim.RMSprop(1e-2, centered=True, momentum=0.1), lambda: cr.optim.Adagrad(0.1)]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(problems(), st.sampled_from(OPTIMIZERS), st.booleans())
+def test_save_load_round_trip_is_exact_and_training_continues_identically(tmp_path, problem, make_opt, train_first):
+    net, X, Y = problem
+    net.optimizer = make_opt()
+    if train_first:
+        net.fit(X, Y, epochs=1, batch_size=3, verbose=0, seed=1)
+    net.save(tmp_path / "m.npz")
+    back = cr.load(tmp_path / "m.npz")
+    assert back.config() == net.config() and back.params.dtype == net.params.dtype
+    np.testing.assert_array_equal(back.params, net.params)
+    np.testing.assert_array_equal(back.predict(X), net.predict(X))
+    net.fit(X, Y, epochs=1, batch_size=3, verbose=0, seed=2)
+    back.fit(X, Y, epochs=1, batch_size=3, verbose=0, seed=2)
+    np.testing.assert_array_equal(back.params, net.params)
+
+
+@st.composite
+def bad_arrays(draw):
+    """Arrays of any rank, shape and dtype, sometimes with NaN or infinity or text."""
+    shape = tuple(draw(st.lists(st.integers(0, 4), min_size=0, max_size=3)))
+    kind = draw(st.sampled_from(["float", "int", "bool", "text", "complex", "object"]))
+    rng = np.random.default_rng(draw(st.integers(0, 1000)))
+    arr = rng.normal(size=shape)
+    if kind == "float" and arr.size and draw(st.booleans()):
+        arr.flat[draw(st.integers(0, arr.size - 1))] = draw(st.sampled_from([np.nan, np.inf, -np.inf]))
+    convert = {"float": lambda a: a, "int": lambda a: a.astype(np.int64), "bool": lambda a: a > 0,
+               "text": lambda a: a.astype(str), "complex": lambda a: a * 1j, "object": lambda a: a.astype(object)}
+    return convert[kind](arr)
+
+
+@settings(max_examples=80, deadline=None)
+@given(bad_arrays(), bad_arrays(), st.sampled_from(["fit", "predict", "loss", "gradients", "evaluate", "gradcheck"]),
+       st.sampled_from(LOSSES))
+def test_any_input_is_accepted_or_refused_with_a_chainrule_error(X, Y, method, loss):
+    out = "softmax" if loss == "categorical_crossentropy" else "sigmoid"
+    net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 2, out)], loss=loss, seed=0)
+    calls = {"fit": lambda: net.fit(X, Y, epochs=1, verbose=0), "predict": lambda: net.predict(X),
+             "loss": lambda: net.loss(X, Y), "gradients": lambda: net.gradients(X, Y),
+             "evaluate": lambda: net.evaluate(X, Y), "gradcheck": lambda: cr.gradcheck(net, X, Y)}
+    try:
+        calls[method]()
+    except cr.errors.ChainruleError as exc:
+        assert isinstance(exc, (ValueError, TypeError)) and str(exc)
+        return
+    assert np.all(np.isfinite(net.params))          # accepted: nothing NaN got in

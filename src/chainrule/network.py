@@ -270,6 +270,8 @@ class Network:
             raise ChainruleTypeError(f"Y must be a numeric array; could not convert it: {exc}") from None
         if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
             raise ChainruleTypeError(f"Y must be a numeric array; got an array of dtype {arr.dtype}")
+        if np.iscomplexobj(arr):
+            raise ChainruleTypeError("Y must be real; got complex values")
         k = self.n_outputs
         labels = arr.ndim == 1 or (arr.ndim == 2 and arr.shape[1] == 1 and k > 1)
         if labels and k == 1:

@@ -70,8 +70,6 @@ def test_paths_that_stay_on_numpy(monkeypatch):
     net, X, Y = build(["tanh", "softmax"], "categorical_crossentropy", 0)
     assert _kernels.epoch_args(net, cr.optim.RMSprop(0.01), X, Y) is None             # no compiled RMSprop
     assert _kernels.epoch_args(net, cr.optim.SGD(0.1, clip_norm=1.0), X, Y) is None
-    net.layers[0].freeze("b")
-    assert _kernels.epoch_args(net, cr.optim.SGD(0.1), X, Y) is None                  # frozen parameters
     dropout = cr.Network([cr.Dense(5, 4, "relu"), cr.Dropout(0.5), cr.Dense(4, 2, "softmax")],
                          loss="categorical_crossentropy")
     assert _kernels.epoch_args(dropout, cr.optim.SGD(0.1), X, Y) is None
@@ -85,3 +83,33 @@ def test_compiled_epoch_divergence_keeps_last_finite_weights(monkeypatch):
     with pytest.raises(cr.errors.TrainingDiverged, match=r"epoch \d+, batch \d+"):
         net.fit(X, Y, epochs=50, batch_size=8, optimizer=cr.optim.SGD(5.0), verbose=0)
     assert np.all(np.isfinite(net.params))
+
+
+@pytest.mark.parametrize("opt", range(len(OPTIMIZERS)))
+def test_compiled_epoch_with_frozen_parameters(monkeypatch, opt):
+    runs = []
+    for compiled in (False, True):
+        monkeypatch.setattr(_kernels, "ENABLED", compiled)
+        net, X, Y = build(["tanh", "softmax"], "categorical_crossentropy", 3)
+        net.layers[0].freeze("b")
+        net.layers[1].freeze()
+        before = net.get_weights()
+        net.fit(X, Y, epochs=3, batch_size=8, optimizer=OPTIMIZERS[opt](), seed=3, verbose=0)
+        after = net.get_weights()
+        assert np.array_equal(after[1], before[1]) and np.array_equal(after[2], before[2])
+        assert not np.array_equal(after[0], before[0])
+        runs.append(net.params.copy())
+    np.testing.assert_allclose(runs[1], runs[0], rtol=1e-10, atol=1e-13)
+
+
+def test_train_steps_compiled_equals_numpy_for_the_seed(monkeypatch):
+    results = []
+    for compiled in (False, True):
+        monkeypatch.setattr(_kernels, "ENABLED", compiled)
+        net, X, Y, lr = cr.examples.seed_network()
+        E = net.train_steps(X, Y, 10_000, optimizer=cr.optim.SGD(lr))
+        results.append((E, net.loss(X, Y), net.params.copy()))
+    (E0, L0, p0), (E1, L1, p1) = results
+    assert E1 == pytest.approx(E0, rel=1e-12) and L1 == pytest.approx(L0, rel=1e-12)
+    np.testing.assert_allclose(p1, p0, rtol=1e-12)
+    assert round(L1, 10) == 0.0000351019 and round(E1, 10) == 0.0000351085     # the seed's two figures

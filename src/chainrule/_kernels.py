@@ -142,7 +142,7 @@ def _dact(z, out, act, alpha, d):
 
 
 def _epoch(params, grads, layout, acts, alpha, loss_id, fused, X, Y, order, batch_size, labels,
-           opt_id, lr, momentum, dampening, nesterov, wd, b1, b2, eps, decoupled, t, s1, s2, losses):
+           opt_id, lr, momentum, dampening, nesterov, wd, b1, b2, eps, decoupled, t, s1, s2, losses, learns):
     """One epoch; returns (steps taken, correct predictions, index of a diverging batch or -1)."""
     n = order.shape[0]
     L = layout.shape[0]
@@ -253,6 +253,8 @@ def _epoch(params, grads, layout, acts, alpha, loss_id, fused, X, Y, order, batc
         t += 1
         if opt_id == 0:
             for i in range(params.shape[0]):
+                if not learns[i]:          # frozen: no update, no state
+                    continue
                 gi = grads[i] + wd * params[i]
                 if momentum != 0:
                     bi = gi if t == 1 else momentum * s1[i] + (1.0 - dampening) * gi
@@ -263,6 +265,8 @@ def _epoch(params, grads, layout, acts, alpha, loss_id, fused, X, Y, order, batc
             step = lr / (1.0 - b1 ** t)
             bc2 = math.sqrt(1.0 - b2 ** t)
             for i in range(params.shape[0]):
+                if not learns[i]:
+                    continue
                 p = params[i]
                 gi = grads[i]
                 if decoupled:
@@ -288,7 +292,7 @@ def epoch_args(net, optimizer, X, Y):
     (then Network.fit runs its NumPy loop, the reference)."""
     from .layers import Dense
     from .optim import SGD, Adam
-    if not ENABLED or net.n_params > MAX_FAST_PARAMS or net.trainable_slices() != [slice(None)]:
+    if not ENABLED or net.n_params > MAX_FAST_PARAMS:
         return None
     if not all(isinstance(layer, Dense) for layer in net.layers):
         return None
@@ -318,8 +322,9 @@ def epoch_args(net, optimizer, X, Y):
     return layout, acts, alpha, LOSS_IDS[loss], fused, opt
 
 
-def epoch(net, optimizer, static, X, Y, order, batch_size, labels):
-    """One compiled epoch: returns (per-batch errors, correct predictions, diverging batch or -1)."""
+def epoch(net, optimizer, static, X, Y, order, batch_size, labels, slices):
+    """One compiled epoch over the batches of `order` (updating only inside `slices`):
+    returns (per-batch errors, correct predictions, diverging batch or -1)."""
     layout, acts, alpha, loss_id, fused, (opt_id, momentum, dampening, nesterov, b1, b2, eps, decoupled) = static
     optimizer._ensure_state(net.params)
     state = optimizer.state
@@ -327,9 +332,12 @@ def epoch(net, optimizer, static, X, Y, order, batch_size, labels):
     s2 = state.get("exp_avg_sq", net.params[:0])
     f = net.dtype.type
     losses = np.zeros(-(-order.shape[0] // batch_size), dtype=np.float64)
+    learns = np.zeros(net.n_params, dtype=np.bool_)
+    for s in slices:
+        learns[s] = True
     steps, correct, bad = _epoch_jit(
         net.params, net.grads, layout, acts, alpha, loss_id, fused, X, Y, order, batch_size, labels, opt_id,
         f(optimizer.lr), f(momentum), f(dampening), nesterov, f(optimizer.weight_decay), f(b1), f(b2), f(eps),
-        decoupled, optimizer.t, s1, s2, losses)
+        decoupled, optimizer.t, s1, s2, losses, learns)
     optimizer.t += steps
     return losses[:steps], correct, bad

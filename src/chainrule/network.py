@@ -225,6 +225,16 @@ class Network:
         elif self.optimizer is None:
             self.optimizer = SGD(0.5)
         opt, slices = self.optimizer, self.trainable_slices()
+        compiled = _kernels.epoch_args(self, opt, X, Y)
+        if compiled is not None:      # the same steps in one compiled loop (the loop below is the reference)
+            n = X.shape[0]
+            losses, _, bad = _kernels.epoch(self, opt, compiled, X, Y, np.tile(np.arange(n), steps), n,
+                                            np.zeros(1, np.int64), slices)
+            if bad >= 0:
+                raise TrainingDiverged(f"training diverged at step {bad + 1}: the loss or a gradient became NaN or "
+                                       "infinite; the weights are those of the last finite step. Try a lower "
+                                       "learning rate, gradient clipping (clip_norm=...), or scaling the inputs.")
+            return float(losses[-1])
         with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged
             for _ in range(steps):
                 E = self._train_batch(X, Y, opt, slices)
@@ -427,11 +437,11 @@ class Network:
             slices = self.trainable_slices()
             order = rng.permutation(n) if shuffle else None
             total, correct = 0.0, 0
-            if compiled is not None and slices == [slice(None)]:
+            if compiled is not None:
                 # small networks: the same epoch in one compiled loop (NumPy below is the reference)
                 losses, correct, bad = _kernels.epoch(self, opt, compiled, X, Y,
                                                       np.arange(n) if order is None else order, batch_size,
-                                                      labels if labels is not None else np.zeros(1, np.int64))
+                                                      labels if labels is not None else np.zeros(1, np.int64), slices)
                 if bad >= 0:
                     raise TrainingDiverged(f"training diverged in epoch {epoch + 1}, batch {bad + 1}: the loss or a "
                                            "gradient became NaN or infinite; the weights are those of the last finite "

@@ -32,6 +32,11 @@ def _as_dtype(dtype) -> np.dtype:
     return dt
 
 
+def _not_finite(what: str) -> TrainingDiverged:
+    return TrainingDiverged(f"{what}; the weights are those of the last finite step. Try a lower learning rate, "
+                            "gradient clipping (clip_norm=...), or scaling the inputs.")
+
+
 class Network:
     """A feed-forward network trained by backpropagation.
 
@@ -231,9 +236,8 @@ class Network:
             losses, _, bad = _kernels.epoch(self, opt, compiled, X, Y, np.tile(np.arange(n), steps), n,
                                             np.zeros(1, np.int64), slices)
             if bad >= 0:
-                raise TrainingDiverged(f"training diverged at step {bad + 1}: the loss or a gradient became NaN or "
-                                       "infinite; the weights are those of the last finite step. Try a lower "
-                                       "learning rate, gradient clipping (clip_norm=...), or scaling the inputs.")
+                raise self._diverged(_not_finite("the loss or a gradient became NaN or infinite"), 0, bad,
+                                     where=f"at step {bad + 1}")
             return float(losses[-1])
         with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged
             for _ in range(steps):
@@ -248,10 +252,7 @@ class Network:
         E = self._loss_value(out, Y)
         self._backward(Y)
         if not (math.isfinite(E) and math.isfinite(float(np.dot(self.grads, self.grads)))):
-            raise TrainingDiverged(
-                f"the {'loss' if not math.isfinite(E) else 'gradient'} became {E if not math.isfinite(E) else 'NaN or infinite'}; "
-                "the weights are those of the last finite step. Try a lower learning rate, gradient "
-                "clipping (clip_norm=...), or scaling the inputs.")
+            raise _not_finite(f"the loss became {E}" if not math.isfinite(E) else "the gradient became NaN or infinite")
         optimizer.step(self.params, self.grads, self.trainable_slices() if slices is None else slices)
         return E
 
@@ -443,10 +444,7 @@ class Network:
                                                       np.arange(n) if order is None else order, batch_size,
                                                       labels if labels is not None else np.zeros(1, np.int64), slices)
                 if bad >= 0:
-                    raise TrainingDiverged(f"training diverged in epoch {epoch + 1}, batch {bad + 1}: the loss or a "
-                                           "gradient became NaN or infinite; the weights are those of the last finite "
-                                           "step. Try a lower learning rate, gradient clipping (clip_norm=...), or "
-                                           "scaling the inputs.")
+                    raise self._diverged(_not_finite("the loss or a gradient became NaN or infinite"), epoch, bad)
                 sizes = np.full(len(losses), batch_size, dtype=np.float64)
                 sizes[-1] = n - batch_size * (len(losses) - 1)
                 total = float(np.dot(losses, sizes))
@@ -493,7 +491,7 @@ class Network:
             from .checkpoint import write
             write(self, checkpoint_dir, epoch=epoch, epochs=epochs, rng=rng, history=history)
 
-    def _diverged(self, exc: TrainingDiverged, epoch: int, batch: int) -> TrainingDiverged:
+    def _diverged(self, exc: TrainingDiverged, epoch: int, batch: int, where: str | None = None) -> TrainingDiverged:
         """The error of `fit` for a diverged step: where (1-based epoch and batch), and what to try.
         The check runs before the update, so the weights are finite unless an update with finite
         gradients overflowed (then the message says so instead of promising the last finite step)."""
@@ -501,7 +499,7 @@ class Network:
         if not np.isfinite(self.params).all():
             msg = msg.replace("the weights are those of the last finite step",
                               "the previous update overflowed, so some weights are NaN or infinite")
-        return TrainingDiverged(f"training diverged in epoch {epoch + 1}, batch {batch + 1}: {msg}")
+        return TrainingDiverged(f"training diverged {where or f'in epoch {epoch + 1}, batch {batch + 1}'}: {msg}")
 
     def predict(self, X, batch_size: int | None = None) -> np.ndarray:
         """The network's outputs for X (dropout off), in chunks of `batch_size` if given."""

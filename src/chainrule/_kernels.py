@@ -142,7 +142,7 @@ def _dact(z, out, act, alpha, d):
 
 
 def _epoch(params, grads, layout, acts, alpha, loss_id, fused, X, Y, order, batch_size, labels,
-           opt_id, lr, momentum, dampening, nesterov, wd, b1, b2, eps, decoupled, t, s1, s2, losses, learns):
+           opt_id, lr, momentum, dampening, nesterov, wd, b1, b2, eps, decoupled, t, s1, s2, losses, bounds):
     """One epoch; returns (steps taken, correct predictions, index of a diverging batch or -1)."""
     n = order.shape[0]
     L = layout.shape[0]
@@ -249,40 +249,21 @@ def _epoch(params, grads, layout, acts, alpha, loss_id, fused, X, Y, order, batc
             return nb, correct, start // batch_size
         losses[nb] = E
         nb += 1
-        # the update (as optim.py)
+        # the update: the optimizers' own compiled kernels, on each trainable part
         t += 1
-        if opt_id == 0:
-            for i in range(params.shape[0]):
-                if not learns[i]:          # frozen: no update, no state
-                    continue
-                gi = grads[i] + wd * params[i]
-                if momentum != 0:
-                    bi = gi if t == 1 else momentum * s1[i] + (1.0 - dampening) * gi
-                    s1[i] = bi
-                    gi = gi + momentum * bi if nesterov else bi
-                params[i] = params[i] - lr * gi
-        else:
-            step = lr / (1.0 - b1 ** t)
-            bc2 = math.sqrt(1.0 - b2 ** t)
-            for i in range(params.shape[0]):
-                if not learns[i]:
-                    continue
-                p = params[i]
-                gi = grads[i]
-                if decoupled:
-                    p = p * (1.0 - lr * wd)
-                else:
-                    gi = gi + wd * p
-                mi = b1 * s1[i] + (1.0 - b1) * gi
-                vi = b2 * s2[i] + (1.0 - b2) * (gi * gi)
-                s1[i] = mi
-                s2[i] = vi
-                params[i] = p - step * (mi / (math.sqrt(vi) / bc2 + eps))
+        for q in range(bounds.shape[0]):
+            a, z = bounds[q, 0], bounds[q, 1]
+            if opt_id == 0:
+                _sgd_jit(params[a:z], grads[a:z], s1[a:z] if s1.shape[0] else s1, lr, momentum, dampening,
+                         nesterov, wd, t == 1)
+            else:
+                _adam_jit(params[a:z], grads[a:z], s1[a:z], s2[a:z], lr, b1, b2, eps, wd, decoupled,
+                          1.0 - b1 ** t, math.sqrt(1.0 - b2 ** t))
     return nb, correct, -1
 
 
 if numba is not None:  # pragma: no cover - depends on the environment
-    _act = numba.njit(cache=True)(_act)
+    _act = numba.njit(cache=True)(_act)  # _epoch calls _adam_jit/_sgd_jit, compiled above
     _dact = numba.njit(cache=True)(_dact)
     _epoch_jit = numba.njit(cache=True)(_epoch)
 
@@ -332,12 +313,11 @@ def epoch(net, optimizer, static, X, Y, order, batch_size, labels, slices):
     s2 = state.get("exp_avg_sq", net.params[:0])
     f = net.dtype.type
     losses = np.zeros(-(-order.shape[0] // batch_size), dtype=np.float64)
-    learns = np.zeros(net.n_params, dtype=np.bool_)
-    for s in slices:
-        learns[s] = True
-    steps, correct, bad = _epoch_jit(
-        net.params, net.grads, layout, acts, alpha, loss_id, fused, X, Y, order, batch_size, labels, opt_id,
-        f(optimizer.lr), f(momentum), f(dampening), nesterov, f(optimizer.weight_decay), f(b1), f(b2), f(eps),
-        decoupled, optimizer.t, s1, s2, losses, learns)
+    bounds = np.array([s.indices(net.n_params)[:2] for s in slices], dtype=np.int64).reshape(-1, 2)
+    with _one_thread():
+        steps, correct, bad = _epoch_jit(
+            net.params, net.grads, layout, acts, alpha, loss_id, fused, X, Y, order, batch_size, labels, opt_id,
+            f(optimizer.lr), f(momentum), f(dampening), nesterov, f(optimizer.weight_decay), f(b1), f(b2), f(eps),
+            decoupled, optimizer.t, s1, s2, losses, bounds)
     optimizer.t += steps
     return losses[:steps], correct, bad

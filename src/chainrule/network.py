@@ -428,6 +428,8 @@ class Network:
         begin = [cb for cb in cbs if type(cb).on_batch_begin is not Callback.on_batch_begin]
         end = [cb for cb in cbs if type(cb).on_batch_end is not Callback.on_batch_end]
         predicted = np.empty(n, dtype=np.intp) if labels is not None else None
+        xbuf = np.empty((min(batch_size, n), X.shape[1]), dtype=X.dtype) if shuffle else None
+        ybuf = np.empty((min(batch_size, n), Y.shape[1]), dtype=Y.dtype) if shuffle else None
         compiled = None
         if not [cb for cb in begin + end if not getattr(cb, "per_batch_optional", False)]:
             compiled = _kernels.epoch_args(self, opt, X, Y)
@@ -454,8 +456,13 @@ class Network:
                     break
                 continue
             for batch, start in enumerate(range(0, n, batch_size)):
-                idx = slice(start, start + batch_size) if order is None else order[start:start + batch_size]
-                xb, yb = X[idx], Y[idx]
+                if order is None:
+                    idx = slice(start, start + batch_size)
+                    xb, yb = X[idx], Y[idx]                       # views: nothing copied
+                else:                                             # gathered into the reused batch buffers
+                    idx = order[start:start + batch_size]
+                    xb = np.take(X, idx, axis=0, out=xbuf[:idx.shape[0]], mode="clip")
+                    yb = np.take(Y, idx, axis=0, out=ybuf[:idx.shape[0]], mode="clip")
                 for cb in begin:
                     cb.on_batch_begin(batch)
                 try:

@@ -172,23 +172,54 @@ class Dense(Layer):
         self.x = self.net = self.out = self.dout = self.delta = None
 
     def forward(self, x, training=False):
-        net = x @ self._W
-        net += self._b
-        out = self.activation(net)
+        """out = f(x @ W + b); caches x, net and out. In training (`training=True`, the fit loop)
+        net, a ReLU's out and the backward pass's arrays are written into buffers reused from
+        batch to batch (same values, no allocation): they hold the latest training batch."""
+        if training:
+            buf = self._training_buffers(x.shape[0], x.dtype)
+            net = np.matmul(x, self._W, out=buf["net"])
+            net += self._b
+            out = np.maximum(net, 0.0, out=buf["out"]) if self.activation.name == "relu" else self.activation(net)
+        else:
+            buf = None
+            net = x @ self._W
+            net += self._b
+            out = self.activation(net)
+        self._buf = buf
         self.x, self.net, self.out = x, net, out
         return out
+
+    def _training_buffers(self, m: int, dtype) -> dict:
+        bufs = getattr(self, "_bufs", None)
+        if bufs is None or bufs["net"].base.shape[0] < m or bufs["net"].dtype != dtype:
+            full = {"net": (m, self.n_out), "out": (m, self.n_out), "delta": (m, self.n_out), "dx": (m, self.n_in)}
+            bufs = {k: np.empty(shape, dtype=dtype)[:m] for k, shape in full.items()}
+        elif bufs["net"].shape[0] != m:
+            bufs = {k: v.base[:m] for k, v in bufs.items()}
+        self._bufs = bufs
+        return bufs
 
     def backward(self, dout, need_input_grad=True):
         """From dE/dout to delta = dE/dnet (chain rule through f), then as `backward_delta`."""
         self.dout = dout
-        return self.backward_delta(self.activation.backward(dout, self.out, self.net), need_input_grad)
+        buf = getattr(self, "_buf", None)
+        if buf is not None and self.activation.name == "relu" and buf["out"] is self.out:
+            delta = np.multiply(dout, self.out > 0, out=buf["delta"])   # = ReLU.backward, into the buffer
+        else:
+            delta = self.activation.backward(dout, self.out, self.net)
+        return self.backward_delta(delta, need_input_grad)
 
     def backward_delta(self, delta, need_input_grad=True):
         """Given delta = dE/dnet: dE/dW, dE/db into the gradient buffers; return dE/da_prev."""
         self.delta = delta
         np.matmul(self.x.T, delta, out=self.dW)
         np.add.reduce(delta, axis=0, out=self.db)
-        return delta @ self._W.T if need_input_grad else None
+        if not need_input_grad:
+            return None
+        buf = getattr(self, "_buf", None)
+        if buf is not None and buf["net"] is self.net and delta.shape[0] == buf["dx"].shape[0]:
+            return np.matmul(delta, self._W.T, out=buf["dx"])
+        return delta @ self._W.T
 
     def config(self):
         return {"type": "Dense", "n_in": self.n_in, "n_out": self.n_out,

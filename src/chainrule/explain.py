@@ -174,8 +174,21 @@ def _f(v) -> str:
     return f"{v:.9f}"
 
 
+def _par(s: str) -> str:
+    return f"({s})" if s.startswith("-") else s
+
+
 def _short(v: float) -> str:
-    return f"{v:g}"
+    return f"{v:.9g}"
+
+
+def _tex_activation(name: str, nr: dict, n: int) -> str:
+    """f(net) in LaTeX; the sigmoid written out as the seed does, with the number for one sample."""
+    net = f"net_{{{nr['name']}}}"
+    if name != "sigmoid":
+        return f"\\mathrm{{{name}}}({net})"
+    tex = f"\\frac{{1}}{{1+e^{{-{net}}}}}"
+    return tex + (f" = \\frac{{1}}{{1+e^{{-{nr['net'][0]:.9g}}}}}" if n == 1 else "")
 
 
 _ERROR_FORMULAS = {
@@ -203,6 +216,8 @@ def _render(d: dict, markdown: bool) -> str:
             lines.append("")
 
     def tex(name: str) -> str:
+        if name.startswith("out_"):
+            return f"out_{{{name[4:]}}}"
         base, _, sub = name.partition("_")
         return f"{base}_{{{sub}}}" if sub else (f"{name[0]}_{{{name[1:]}}}" if name[1:].isdigit() else name)
 
@@ -216,17 +231,21 @@ def _render(d: dict, markdown: bool) -> str:
     units.update({nr["name"]: nr["out"] for layer in d["layers"] for nr in layer["neurons"]})
     for layer in d["layers"]:
         for nr in layer["neurons"]:
-            parts = " + ".join(f"{w}*{i}" for w, i in zip(nr["weights"], nr["inputs"]))
+            ins = [i if i.startswith("i") else f"out_{i}" for i in nr["inputs"]]
+            parts = " + ".join(f"{w}*{i}" for w, i in zip(nr["weights"], ins))
+            parts += f" + {nr['bias']}*1"
+            tex_parts = " + ".join(f"{tex(w)} \\cdot {tex(i)}" for w, i in zip(nr["weights"], ins))
+            tex_parts += f" + {tex(nr['bias'])} \\cdot 1"
             if n == 1:
-                nums = " + ".join(f"{_short(w)}*{_f(units[i])}" for w, i in zip(nr["weight_values"], nr["inputs"]))
-                parts += f" + {nr['bias']}*1 = {nums} + {_short(nr['bias_value'])}*1"
-            else:
-                parts += f" + {nr['bias']}*1"
+                nums = " + ".join(f"{_par(_short(w))}*{_par(_f(units[i]))}"
+                                  for w, i in zip(nr["weight_values"], nr["inputs"]))
+                nums += f" + {_par(_short(nr['bias_value']))}*1"
+                parts += f" = {nums}"
+                tex_parts += " = " + nums.replace("*", CDOT)
             eq(f"net_{nr['name']} = {parts} = {_f(nr['net'])}",
-               f"net_{{{nr['name']}}} = " + " + ".join(f"{tex(w)} \\cdot {tex(i)}" for w, i in zip(nr["weights"], nr["inputs"]))
-               + f" + {tex(nr['bias'])} \\cdot 1 = {_f(nr['net'])}")
+               f"net_{{{nr['name']}}} = {tex_parts} = {_f(nr['net'])}")
             eq(f"out_{nr['name']} = {layer['activation']}(net_{nr['name']}) = {_f(nr['out'])}",
-               f"out_{{{nr['name']}}} = \\mathrm{{{layer['activation']}}}(net_{{{nr['name']}}}) = {_f(nr['out'])}")
+               f"out_{{{nr['name']}}} = {_tex_activation(layer['activation'], nr, n)} = {_f(nr['out'])}")
     head(f"Error ({d['loss']})")
     plain_f, tex_f = _ERROR_FORMULAS[d["loss"]]
     for err, tgt in zip(d["errors"], d["targets"]):

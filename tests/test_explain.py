@@ -1,8 +1,5 @@
 """explain: the seed's figures, and every number equal to the engine's own."""
-import json
 import re
-import subprocess
-import sys
 from decimal import Decimal
 
 import numpy as np
@@ -96,40 +93,3 @@ def test_softmax_with_cross_entropy_shows_the_fused_delta():
     assert "fused: out - target" in report.text()
     p = report.parameter("w1")
     assert p["dE/dnet"][0] == pytest.approx(net.layers[0].out[0, 0] - 0.0)
-
-
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "chainrule.cli", "explain", *args], capture_output=True, text=True)
-
-
-def test_cli_explain_formats(tmp_path):
-    r = cli()
-    assert r.returncode == 0 and "0.082167041" in r.stdout
-    r = cli("--format", "markdown", "--lr", "0.5")
-    assert r.returncode == 0 and "$$" in r.stdout and "0.358916480" in r.stdout
-    r = cli("--format", "json")
-    assert json.loads(r.stdout)["E_total"] == pytest.approx(0.298371109, abs=1e-9)
-    r = cli("--formulas")
-    assert r.returncode == 0 and "result (b)" in r.stdout
-
-
-def test_cli_explain_network_from_options(tmp_path):
-    weights = tmp_path / "w.json"
-    weights.write_text(json.dumps([[[0.15, 0.25], [0.2, 0.3]], [0.35, 0.35], [[0.4, 0.5], [0.45, 0.55]], [0.6, 0.6]]))
-    r = cli("--layers", "2,2,2", "--weights", str(weights), "--inputs", "0.05,0.1", "--targets", "0.01,0.99",
-            "--format", "json")
-    assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["E_total"] == pytest.approx(0.298371109, abs=1e-9)
-    r = cli("--layers", "2,3,2", "--activation", "tanh", "--inputs", "1,2", "--targets", "0,1", "--layer", "1")
-    assert r.returncode == 0 and "Backward pass: output layer" in r.stdout and "hidden layer" not in r.stdout
-
-
-def test_cli_explain_saved_model_and_errors(tmp_path):
-    net, X, Y, _ = cr.examples.seed_network()
-    net.save(tmp_path / "m.npz")
-    r = cli("--model", str(tmp_path / "m.npz"), "--inputs", "0.05,0.1", "--targets", "0.01,0.99")
-    assert r.returncode == 0 and "0.298371109" in r.stdout
-    r = cli("--model", str(tmp_path / "m.npz"))
-    assert r.returncode == 2 and "--inputs and --targets" in r.stderr
-    r = cli("--layers", "2,x")
-    assert r.returncode == 2 and "--layers must be integers" in r.stderr

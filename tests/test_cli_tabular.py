@@ -174,3 +174,24 @@ def test_unseen_category_is_encoded_as_zeros_with_a_warning(iris_csv, iris_model
     df.to_csv(path, index=False)
     r = cli("predict", iris_model, path)
     assert r.returncode == 0 and "unseen in training" in r.stderr and "gigantic" in r.stderr
+
+
+def test_arguments_and_output_folder_checked_before_any_work(tmp_path):
+    nowhere = tmp_path / "nope.csv"                 # never read: the arguments fail first
+    assert_bad_input(cli("train", nowhere, "--target", "y", "--optimizer", "bogus", "--out", tmp_path / "m.npz"),
+                     "optimizer='bogus' is not known")
+    assert_bad_input(cli("train", nowhere, "--target", "y", "--epochs", "0", "--out", tmp_path / "m.npz"),
+                     "--epochs must be a positive integer")
+    assert_bad_input(cli("train", nowhere, "--target", "y", "--out", tmp_path / "no" / "m.npz"),
+                     "does not exist")
+
+
+def test_predict_out_folder_missing(iris_csv, iris_model, tmp_path):
+    assert_bad_input(cli("predict", iris_model, iris_csv, "--out", tmp_path / "no" / "p.csv"),
+                     f"the folder {str(tmp_path / 'no')!r} does not exist")
+
+
+def test_empty_column_with_impute(tmp_path):
+    path = bad(tmp_path, "gap.csv", "a,b,y\n1,,0\n3,,1\n5,,0\n")
+    assert_bad_input(cli("train", path, "--target", "y", "--impute", "mean", "--out", tmp_path / "m.npz"),
+                     "column 'b' has no values at all")

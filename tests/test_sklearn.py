@@ -92,3 +92,9 @@ def test_same_random_state_same_model():
 def test_one_class_is_a_clear_error():
     with pytest.raises(ValueError, match="only one class"):
         BackpropClassifier().fit(np.zeros((5, 2)), np.ones(5))
+
+
+def test_momentum_goes_to_sgd_only():
+    X, y = load_iris(return_X_y=True)
+    assert BackpropClassifier(optimizer="sgd", momentum=0.5, epochs=1).fit(X, y).network_.optimizer.momentum == 0.5
+    assert BackpropClassifier(optimizer="rmsprop", epochs=1).fit(X, y).network_.optimizer.momentum == 0.0

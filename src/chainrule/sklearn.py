@@ -57,7 +57,7 @@ class _Backprop(BaseEstimator):
 
     def _make_optimizer(self):
         kwargs = {"lr": self.learning_rate, "weight_decay": self.alpha}
-        if str(self.optimizer).lower() in ("sgd", "rmsprop"):
+        if str(self.optimizer).lower() == "sgd":       # as MLPClassifier: momentum is SGD's
             kwargs["momentum"] = self.momentum
         return get_optimizer(self.optimizer, **kwargs)
 
@@ -108,7 +108,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     ----------
     hidden_layer_sizes : tuple of int, the hidden layers' widths.
     activation : hidden activation ("relu", "tanh", "sigmoid", "leaky_relu", "linear").
-    optimizer : "adam", "sgd", "rmsprop", "adagrad" or "adamw"; learning_rate and momentum its settings.
+    optimizer : "adam", "sgd", "rmsprop", "adagrad" or "adamw", with learning_rate; momentum is
+        used by "sgd" only.
     batch_size, epochs : mini-batch size and passes over the data.
     early_stopping : hold out validation_fraction of the data and stop when its loss has not
         improved for n_iter_no_change epochs (the best weights are kept).

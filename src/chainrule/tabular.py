@@ -109,6 +109,9 @@ class Preprocessing:
             if len(pre.classes) < 2:
                 raise ValidationError(f"target column {target!r} has only one class ({pre.classes[0]!r}); "
                                       "a classifier needs at least two")
+        empty = [c for c in features if df[c].isna().all()]
+        if empty:
+            raise ValidationError(f"column {empty[0]!r} has no values at all; remove it from the file")
         gaps = [c for c in features if df[c].isna().any()]
         if gaps and impute is None:
             detail = "; ".join(f"{c!r} on lines {_rows(df[c].isna())}" for c in gaps)

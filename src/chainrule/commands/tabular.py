@@ -67,25 +67,42 @@ def _hidden(text: str) -> list[int]:
     return sizes
 
 
+def _check_out(path) -> None:
+    """An output file's folder must exist (checked before any work is done)."""
+    from pathlib import Path
+    folder = Path(path).expanduser().resolve().parent
+    if not folder.is_dir():
+        raise ValidationError(f"cannot write {str(path)!r}: the folder {str(folder)!r} does not exist")
+
+
 def train(args) -> int:
     import numpy as np
 
     import chainrule as cr
+    from ..activations import get_activation
     from ..io import save
     from ..optim import get_optimizer
     from ..tabular import Preprocessing, read_csv
 
+    # the arguments are checked before the (possibly long) reading and training
+    hidden = _hidden(args.hidden)
+    for name in ("epochs", "batch_size"):
+        if getattr(args, name) < 1:
+            raise ValidationError(f"--{name.replace('_', '-')} must be a positive integer; got {getattr(args, name)}")
+    if not 0.0 <= args.val_split < 1.0:
+        raise ValidationError(f"--val-split must be in [0, 1); got {args.val_split}")
+    get_activation(args.activation)
+    optimizer = get_optimizer(args.optimizer, lr=args.lr)
+    _check_out(args.out)
     df = read_csv(args.csv)
     pre = Preprocessing.fit(df, args.target, task=args.task, impute=args.impute)
     X, y = pre.transform(df), pre.encode_target(df)
     classify = pre.task == "classification"
-    widths = [X.shape[1], *_hidden(args.hidden), len(pre.classes) if classify else 1]
+    widths = [X.shape[1], *hidden, len(pre.classes) if classify else 1]
     layers = [cr.Dense(a, b, args.activation if i < len(widths) - 2 else ("softmax" if classify else "linear"))
               for i, (a, b) in enumerate(zip(widths, widths[1:]))]
     net = cr.Network(layers, loss="categorical_crossentropy" if classify else "mse", dtype=args.dtype,
                      seed=args.seed)
-    if not 0.0 <= args.val_split < 1.0:
-        raise ValidationError(f"--val-split must be in [0, 1); got {args.val_split}")
     order = np.random.default_rng(args.seed).permutation(len(X))
     n_val = int(round(len(X) * args.val_split))
     if args.val_split and not 1 <= n_val < len(X):
@@ -95,7 +112,7 @@ def train(args) -> int:
           f"{len(pre.numeric)} numeric and {len(pre.text)} text columns -> {X.shape[1]} inputs; "
           f"network {'-'.join(map(str, widths))}", file=sys.stderr)
     history = net.fit(X[tr], y[tr], epochs=args.epochs, batch_size=args.batch_size,
-                      optimizer=get_optimizer(args.optimizer, lr=args.lr),
+                      optimizer=optimizer,
                       validation_data=(X[val], y[val]) if n_val else None, seed=args.seed,
                       verbose=0 if args.quiet else 1, checkpoint_dir=args.checkpoint_dir, resume=args.resume)
     summary = {"epochs": len(history.epoch), **{k: v[-1] for k, v in history.history.items()}}
@@ -133,12 +150,14 @@ def predict(args) -> int:
 
     from ..tabular import read_csv
     net, pre, _ = _load(args.model)
+    if args.proba and pre.task != "classification":
+        raise ValidationError("--proba needs a classification model; this one is a regression")
+    if args.out:
+        _check_out(args.out)
     df = read_csv(args.csv)
     out = net.predict(pre.transform(df))
     result = pd.DataFrame({"prediction": pre.decode(out)})
     if args.proba:
-        if pre.task != "classification":
-            raise ValidationError("--proba needs a classification model; this one is a regression")
         for j, c in enumerate(pre.classes):
             result[f"proba_{c}"] = out[:, j]
     if args.out:

@@ -75,6 +75,16 @@ def test_regression_round_trip(tmp_path):
     r = cli("predict", model, path)
     preds = pd.read_csv(__import__("io").StringIO(r.stdout))["prediction"]
     assert abs(preds.mean() - d["target"].mean()) < 30      # in the target's own units
+    net, extra = cr.io.load(model, with_extra=True)          # the library gives the same numbers
+    pre = Preprocessing.from_json(extra["tabular"])
+    np.testing.assert_allclose(preds, pre.decode(net.predict(pre.transform(pd.read_csv(path)))), rtol=1e-9)
+
+
+def test_core_imports_without_pandas_or_sklearn():
+    code = ("import sys, chainrule, chainrule.cli; chainrule.cli.build_parser(); "
+            "print(sorted(m for m in ('pandas', 'sklearn', 'chainrule.sklearn', 'chainrule.tabular') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.strip() == "[]", r.stdout + r.stderr
 
 
 def test_wine_integer_target_is_classification(tmp_path):

@@ -269,25 +269,25 @@ def _render(d: dict, markdown: bool) -> str:
             # dE/dout of a hidden neuron: the sum over the paths through the layer above
             for q in p["paths"]:
                 eq(f"dE_{q['via']}/dout_{to} = dE/dnet_{q['via']} * dnet_{q['via']}/dout_{to} = "
-                   f"dE/dnet_{q['via']} * {q['weight']} = {_f(q['dE/dnet'])} * {_short(q['w'])} = {_f(q['term'])}",
+                   f"dE/dnet_{q['via']} * {q['weight']} = {_par(_f(q['dE/dnet']))} * {_par(_short(q['w']))} = {_f(q['term'])}",
                    f"\\frac{{\\partial E_{{{q['via']}}}}}{{\\partial out_{{{to}}}}} = \\frac{{\\partial E}}{{\\partial net_{{{q['via']}}}}}"
-                   f" \\cdot {tex(q['weight'])} = {_f(q['dE/dnet'])} \\cdot {_short(q['w'])} = {_f(q['term'])}")
+                   f" \\cdot {tex(q['weight'])} = {_par(_f(q['dE/dnet']))} \\cdot {_par(_short(q['w']))} = {_f(q['term'])}")
             terms = " + ".join(f"dE_{q['via']}/dout_{to}" for q in p["paths"])
-            nums = " + ".join(f"{_f(q['term'])}" for q in p["paths"])
+            nums = " + ".join(f"{_par(_f(q['term']))}" for q in p["paths"])
             eq(f"dE/dout_{to} = {terms} = {nums} = {_f(p['dE/dout'])}",
                f"\\frac{{\\partial E}}{{\\partial out_{{{to}}}}} = " + " + ".join(
                    f"\\frac{{\\partial E_{{{q['via']}}}}}{{\\partial out_{{{to}}}}}" for q in p["paths"])
                + f" = {nums} = {_f(p['dE/dout'])}")
         if p["dE/dout"] is not None and p["dout/dnet"] is not None:
             chain = f"dE/dout_{to} * dout_{to}/dnet_{to} * {dparam}"
-            nums = f"{_f(p['dE/dout'])} * {_f(p['dout/dnet'])} * {_f(p['dnet/dparam'])}"
+            nums = f"{_par(_f(p['dE/dout']))} * {_par(_f(p['dout/dnet']))} * {_par(_f(p['dnet/dparam']))}"
             tex_chain = (f"\\frac{{\\partial E}}{{\\partial out_{{{to}}}}} \\cdot \\frac{{\\partial out_{{{to}}}}}"
                          f"{{\\partial net_{{{to}}}}} \\cdot \\frac{{\\partial net_{{{to}}}}}{{\\partial {tex(name)}}}")
         else:
             fused = "out - target" if d["scale"] == 1 else f"(out - target) / {d['scale']}"
             why = f"fused: {fused}" if d["fused"] and p["paths"] is None else "softmax Jacobian"
             chain = f"dE/dnet_{to} * {dparam}   ({why})"
-            nums = f"{_f(p['dE/dnet'])} * {_f(p['dnet/dparam'])}"
+            nums = f"{_par(_f(p['dE/dnet']))} * {_par(_f(p['dnet/dparam']))}"
             tex_chain = (f"\\frac{{\\partial E}}{{\\partial net_{{{to}}}}} \\cdot "
                          f"\\frac{{\\partial net_{{{to}}}}}{{\\partial {tex(name)}}}")
         sums = " (summed over samples)" if n > 1 else ""
@@ -302,7 +302,7 @@ def _render(d: dict, markdown: bool) -> str:
                        f"{tex(p['name'])} = {_short(p['value'])} \\text{{ (frozen)}}")
                 continue
             eq(f"{p['name']}+ = {p['name']} - lr * dE/d{p['name']} = {_short(p['value'])} - {_short(d['lr'])} * "
-               f"{p['grad']:.9f} = {p['updated']:.9f}",
+               f"{_par(_f(p['grad']))} = {p['updated']:.9f}",
                f"{tex(p['name'])}^+ = {tex(p['name'])} - \\eta \\cdot \\frac{{\\partial E_{{total}}}}{{\\partial {tex(p['name'])}}} = "
-               f"{_short(p['value'])} - {_short(d['lr'])} \\cdot {p['grad']:.9f} = {p['updated']:.9f}")
+               f"{_short(p['value'])} - {_short(d['lr'])} \\cdot {_par(_f(p['grad']))} = {p['updated']:.9f}")
     return "\n".join(lines).rstrip() + "\n"

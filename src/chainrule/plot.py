@@ -67,9 +67,13 @@ def decision_boundaries(nets, X, y, path, titles=None, size=None, dpi=100, resol
         ax = fig.add_subplot(1, len(nets), k + 1)
         out = net.predict(grid)
         z = out[:, 0] if out.shape[1] == 1 else out.argmax(axis=1)
-        ax.contourf(gx, gy, z.reshape(gx.shape), levels=20 if out.shape[1] == 1 else out.shape[1],
-                    cmap="RdBu_r", alpha=0.6)
-        if out.shape[1] == 1:
+        # a probability keeps its colour from plot to plot (0.5 is white); classes get one colour each
+        levels = np.linspace(0, 1, 21) if out.shape[1] == 1 else np.arange(out.shape[1] + 1) - 0.5
+        ax.contourf(gx, gy, z.reshape(gx.shape), levels=levels, cmap="RdBu_r", alpha=0.6)
+        if out.shape[1] == 1 and np.ptp(z) < 1e-3:      # no boundary to draw: say so
+            ax.text(0.5, 0.5, f"output {z.mean():.2f} everywhere:\nno boundary", transform=ax.transAxes,
+                    ha="center", va="center", fontsize=11, bbox=dict(fc="white", ec="0.5"))
+        elif out.shape[1] == 1:
             ax.contour(gx, gy, z.reshape(gx.shape), levels=[0.5], colors="k", linewidths=1.5)
         ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", edgecolors="k", s=25)
         ax.set_title(title)
@@ -91,7 +95,7 @@ def gradient_norms(history, path, size=(7, 4), dpi=100, title=None) -> Path:
     ax.set_ylabel("gradient norm ||dE/dW||")
     ax.set_title(title or "gradient norm per layer")
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize="small", ncol=2)
+    ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     return _save(fig, path, dpi)
 

@@ -160,7 +160,9 @@ def test_unreadable_files(iris_model, tmp_path):
 def test_bad_usage_exits_2():
     r = cli("train")
     assert r.returncode == 2 and "usage" in r.stderr
-    assert cli("train", "--help").returncode == 0 and "example:" in cli("train", "--help").stdout
+    for command in ("train", "predict", "evaluate", "info"):
+        r = cli(command, "--help")
+        assert r.returncode == 0 and "example:" in r.stdout and f"chainrule {command} " in r.stdout
 
 
 def test_train_resume_from_checkpoint(iris_csv, tmp_path):

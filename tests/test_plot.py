@@ -74,3 +74,20 @@ def test_plot_command(tmp_path):
                         str(tmp_path / "xor.png")], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert size_of(tmp_path / "xor.png") == (900, 400)
+
+
+def test_guide_code_runs_and_draws(tmp_path, monkeypatch, capsys):
+    import re
+    from pathlib import Path
+    pytest.importorskip("sklearn")
+    guide = (Path(__file__).parents[1] / "docs" / "guide.md").read_text()
+    monkeypatch.chdir(tmp_path)
+    ns = {}
+    for block in re.findall(r"```python\n(.*?)```", guide, re.S):
+        exec(block, ns)
+    out = capsys.readouterr().out
+    assert "0.082167041" in out and "sigmoid 0.1" in out and "relu 0.9" in out
+    for name in ("boundary.png", "digits-training.png", "gradients-sigmoid.png", "gradients-relu.png"):
+        assert (tmp_path / name).stat().st_size > 1000
+    for figure in re.findall(r"\]\((figures/[^)]+)\)", guide):
+        assert (Path(__file__).parents[1] / "docs" / figure).exists(), figure

@@ -25,16 +25,20 @@ FASHION_EPOCHS = 15
 
 # Why a target is missed (measured by profiling the training step), and what would close it.
 WHY = {
-    "seed": "A 2-2-2 step is about 35 NumPy calls on arrays of 2 to 4 numbers; at ~0.5 us of call overhead "
-            "each, one update costs ~18 us, against ~77 us for PyTorch (whose per-op overhead is larger). The "
-            "arithmetic is nothing: the pure-Python scalar loop does the same update in 0.8 us. Closing it needs "
-            "a compiled whole-step path for tiny networks (forward, backward and update in one Numba function), "
-            "tested against the NumPy engine as the optimizer kernels are.",
-    "digits": "A 64-64-10 step at batch 32 is ~35 us, nearly all NumPy call overhead (a 32x64 @ 64x64 product "
-              "takes 3.5 us, the softmax 5 calls). The same compiled whole-step path would close it.",
-    "MNIST": "At batch 128 and 1024 the step is bound by the matrix products; what is left is the ReLU and softmax passes and the per-batch gather of the "
-             "inputs, which allocate fresh arrays. Preallocated per-layer buffers reused across batches (out= in "
-             "every pass) would remove most of it.",
+    "seed": "With Numba installed, `train_steps` runs the 10,000 updates in one compiled loop (forward, "
+            "backward, check and update per step, tested equal to the NumPy loop); without it, each 2-2-2 step is "
+            "about 35 NumPy calls on arrays of 2 to 4 numbers (~0.5 us of call overhead each, ~18 us a step). A miss "
+            "with Numba present means the run was disturbed: compare the pure-Python row.",
+    "digits": "With Numba installed, a 64-64-10 epoch runs in one compiled loop; without it a step at batch 32 is "
+              "~35 us, nearly all NumPy call overhead. A miss with Numba present comes from the machine's load "
+              "(see the load averages above): PyTorch's and scikit-learn's times vary 2-20x under it.",
+    "MNIST": "At batch 128 the step is the matrix products (~85% of a step on one thread, measured: 1.06 ms "
+             "of 1.25 ms), the single-pass compiled Adam update (~0.05-0.1 ms, on one core: Numba's threads and "
+             "OpenBLAS' spinning threads fighting over the two cores made it 20x slower) and ~0.08 ms of "
+             "elementwise passes (bias, ReLU, softmax, loss). PyTorch spreads its Adam over both cores in the "
+             "same thread pool as its matrix products. What would close it: an Adam update that runs on both "
+             "cores in OpenBLAS' own pool (not reachable from NumPy), or bias and ReLU fused into the matrix "
+             "product (not possible with NumPy's BLAS).",
 }
 
 
@@ -67,11 +71,12 @@ def versions():
             v[name] = __import__(name).__version__
         except Exception:
             pass
-    from threadpoolctl import threadpool_info
-    blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    sys.path.insert(0, str(HERE))
+    from worker import numpy_blas
+    blas = numpy_blas()
     if blas:
-        v["blas"] = f"{blas[0].get('internal_api')} {blas[0].get('version')} ({blas[0].get('architecture')}), " \
-                    f"{blas[0]['num_threads']} threads"
+        v["blas"] = f"NumPy's {blas.get('internal_api')} {blas.get('version')} ({blas.get('architecture')}), " \
+                    f"{blas['num_threads']} threads"
     return v
 
 
@@ -95,6 +100,7 @@ def main():
     reps = 1 if args.quick else args.reps
     lines, targets = [], []
 
+    load_start = os.getloadavg()
     peak = statistics.median(run("numpy", "peak", {})["gflops"] for _ in range(3))
 
     # 1. the seed network
@@ -181,6 +187,8 @@ def main():
             f"Measured by `make bench` (`python benchmarks/run.py{' --quick' if args.quick else ''}`), "
             f"{reps} alternating repetitions per framework, each in its own process; medians.", "",
             f"- machine: {machine()}",
+            f"- load average (1, 5, 15 min) at the start: {', '.join(f'{x:.2f}' for x in load_start)}; at the end: "
+            f"{', '.join(f'{x:.2f}' for x in os.getloadavg())} (other jobs share the 2 cores: timings are noisy)",
             "- versions: " + ", ".join(f"{k} {val}" for k, val in v.items()), "",
             "## Targets", "", "| target | measured | met |", "|---|---:|:---:|"]
     for name, value, need in targets:

@@ -19,10 +19,18 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def threads() -> int:
+def numpy_blas() -> dict | None:
+    """threadpoolctl's entry for the BLAS NumPy itself uses (SciPy and PyTorch may load others)."""
+    import numpy  # noqa: F401  (loaded, so that its BLAS is listed)
     from threadpoolctl import threadpool_info
     info = [i for i in threadpool_info() if i["user_api"] == "blas"]
-    return info[0]["num_threads"] if info else 1
+    own = [i for i in info if "numpy" in i.get("filepath", "")]
+    return (own or info or [None])[0]
+
+
+def threads() -> int:
+    blas = numpy_blas()
+    return blas["num_threads"] if blas else 1
 
 
 # -- the seed network: 10,000 updates of the 2-2-2 sigmoid network --------------------------

@@ -93,3 +93,17 @@ def test_softmax_with_cross_entropy_shows_the_fused_delta():
     assert "fused: out - target" in report.text()
     p = report.parameter("w1")
     assert p["dE/dnet"][0] == pytest.approx(net.layers[0].out[0, 0] - 0.0)
+
+
+def test_slice_arguments_and_sample_limit():
+    net, X, Y, lr = cr.examples.seed_network()
+    assert len(cr.explain(net, X, Y, layer=np.int64(1)).to_dict()["parameters"]) == 6
+    for bad in (True, 2, -1, 1.0):
+        with pytest.raises(cr.errors.ValidationError, match="layer must be"):
+            cr.explain(net, X, Y, layer=bad)
+    X8, Y8 = np.repeat(X, 8, axis=0), np.repeat(Y, 8, axis=0)
+    assert cr.explain(net, X8, Y8).to_dict()["n_samples"] == 8
+    with pytest.raises(cr.errors.ValidationError, match="at most 120 parameters and 8 samples"):
+        cr.explain(net, np.repeat(X, 9, axis=0), np.repeat(Y, 9, axis=0))
+    with pytest.raises(cr.errors.ValidationError, match="lr"):
+        cr.explain(net, X, Y, lr=0)

@@ -95,10 +95,10 @@ def explain(net, X, Y, lr: float | None = None, *, layer: int | None = None, neu
     dense = net.dense_layers
     E = net.backprop(X, Y)
     n = dense[0].x.shape[0]
-    if layer is not None and not (isinstance(layer, int) and 0 <= layer < len(dense)):
+    if layer is not None and not (_is_index(layer) and 0 <= layer < len(dense)):
         raise ValidationError(f"layer must be an index of a Dense layer, 0..{len(dense) - 1}; got {layer!r}")
     chosen = range(len(dense)) if layer is None else [layer]
-    if neuron is not None and (layer is None or not (isinstance(neuron, int) and 0 <= neuron < dense[layer].n_out)):
+    if neuron is not None and (layer is None or not (_is_index(neuron) and 0 <= neuron < dense[layer].n_out)):
         limit = "give layer= too" if layer is None else f"0..{dense[layer].n_out - 1}"
         raise ValidationError(f"neuron must be the index of a neuron of the chosen layer ({limit}); got {neuron!r}")
     n_listed = (dense[layer].n_in + 1 if neuron is not None else
@@ -159,6 +159,11 @@ def explain(net, X, Y, lr: float | None = None, *, layer: int | None = None, neu
                          "updated": value - lr * grad if (lr is not None and trainable) else None}
                 data["parameters"].append(entry)
     return Report(data)
+
+
+def _is_index(v) -> bool:
+    """An integer (Python or NumPy), not a bool."""
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
 
 
 def _wname(dense: list[Dense], l: int, i: int, j: int) -> str:

@@ -67,6 +67,16 @@ def test_every_number_is_the_engines(case):
                 assert sum(q["term"][s] for q in p["paths"]) == pytest.approx(p["dE/dout"][s], rel=1e-9, abs=1e-15)
 
 
+def test_local_derivative_lines_like_the_seed():
+    net, X, Y, lr = cr.examples.seed_network()
+    text = cr.explain(net, X, Y, lr=lr).text()
+    assert "dE/dout_o1 = -(target_o1 - out_o1) = -(0.01 - 0.751365070) = 0.741365070" in text
+    assert "dout_h1/dnet_h1 = out_h1(1 - out_h1) = 0.593269992(1 - 0.593269992) = 0.241300709" in text
+    net = cr.Network([cr.Dense(2, 2, "tanh"), cr.Dense(2, 2, "relu")], loss="mse", seed=0)
+    text = cr.explain(net, [[1.0, 2.0], [0.5, -1.0]], [[0.0, 1.0], [1.0, 0.0]]).text()
+    assert "dE/dout_o1 = (2 (out_o1 - target_o1)) / 4 = [" in text and "dout_h1/dnet_h1 = 1 - out_h1^2 = [" in text
+
+
 def test_markdown_uses_latex_like_the_seed():
     net, X, Y, lr = cr.examples.seed_network()
     md = cr.explain(net, X, Y, lr=lr).markdown()

@@ -196,6 +196,38 @@ def _tex_activation(name: str, nr: dict, n: int) -> str:
     return tex + (f" = \\frac{{1}}{{1+e^{{-{nr['net'][0]:.9g}}}}}" if n == 1 else "")
 
 
+# dE/dout of one output (before the 1/scale of the mean) and f'(net), as written in the report
+_LOSS_DERIVATIVES = {"sse": "-(target_{o} - out_{o})", "mse": "2 (out_{o} - target_{o})",
+                     "binary_crossentropy": "(out_{o} - target_{o}) / (out_{o} (1 - out_{o}))",
+                     "categorical_crossentropy": "-target_{o} / out_{o}"}
+_ACTIVATION_DERIVATIVES = {"sigmoid": "out_{o}(1 - out_{o})", "tanh": "1 - out_{o}^2", "linear": "1",
+                           "relu": "1 if net_{o} > 0 else 0", "leaky_relu": "1 if net_{o} > 0 else alpha"}
+
+
+def _local_derivatives(d: dict, p: dict, eq, tex) -> None:
+    """The lines dE/dout (output layer) and dout/dnet of neuron p["to"], as the seed writes them."""
+    to, n, last = p["to"], d["n_samples"], p["paths"] is None
+    neuron = d["layers"][p["layer"]]["neurons"][p["index"][1]]
+    act = d["layers"][p["layer"]]["activation"]
+    tex_sub = lambda s: s.replace(f"_{to}", f"_{{{to}}}").replace(" / ", " \\,/\\, ")  # noqa: E731
+    if last and p["dE/dout"] is not None:
+        formula = _LOSS_DERIVATIVES[d["loss"]].format(o=to)
+        if d["scale"] != 1:
+            formula = f"({formula}) / {d['scale']}"
+        if d["loss"] == "sse" and n == 1:
+            target = next(t["value"][0] for t in d["targets"] if t["name"] == to)
+            formula += f" = -({_short(target)} - {_f(neuron['out'])})"
+        eq(f"dE/dout_{to} = {formula} = {_f(p['dE/dout'])}",
+           f"\\frac{{\\partial E_{{total}}}}{{\\partial out_{{{to}}}}} = {tex_sub(formula)} = {_f(p['dE/dout'])}")
+    if p["dout/dnet"] is not None and act in _ACTIVATION_DERIVATIVES:
+        formula = _ACTIVATION_DERIVATIVES[act].format(o=to)
+        if n == 1 and act in ("sigmoid", "tanh"):
+            o = _f(neuron["out"])
+            formula += f" = {o}(1 - {o})" if act == "sigmoid" else f" = 1 - {_par(o)}^2"
+        eq(f"dout_{to}/dnet_{to} = {formula} = {_f(p['dout/dnet'])}",
+           f"\\frac{{\\partial out_{{{to}}}}}{{\\partial net_{{{to}}}}} = {tex_sub(formula)} = {_f(p['dout/dnet'])}")
+
+
 _ERROR_FORMULAS = {
     "sse": ("1/2 (target_{o} - out_{o})^2", "\\frac{{1}}{{2}}(target_{{{o}}} - out_{{{o}}})^2"),
     "mse": ("(target_{o} - out_{o})^2", "(target_{{{o}}} - out_{{{o}}})^2"),
@@ -279,10 +311,13 @@ def _render(d: dict, markdown: bool) -> str:
                    f" \\cdot {tex(q['weight'])} = {_par(_f(q['dE/dnet']))} \\cdot {_par(_short(q['w']))} = {_f(q['term'])}")
             terms = " + ".join(f"dE_{q['via']}/dout_{to}" for q in p["paths"])
             nums = " + ".join(f"{_par(_f(q['term']))}" for q in p["paths"])
-            eq(f"dE/dout_{to} = {terms} = {nums} = {_f(p['dE/dout'])}",
-               f"\\frac{{\\partial E}}{{\\partial out_{{{to}}}}} = " + " + ".join(
-                   f"\\frac{{\\partial E_{{{q['via']}}}}}{{\\partial out_{{{to}}}}}" for q in p["paths"])
-               + f" = {nums} = {_f(p['dE/dout'])}")
+            if len(p["paths"]) > 1:
+                eq(f"dE/dout_{to} = {terms} = {nums} = {_f(p['dE/dout'])}",
+                   f"\\frac{{\\partial E}}{{\\partial out_{{{to}}}}} = " + " + ".join(
+                       f"\\frac{{\\partial E_{{{q['via']}}}}}{{\\partial out_{{{to}}}}}" for q in p["paths"])
+                   + f" = {nums} = {_f(p['dE/dout'])}")
+        if p["kind"] == "W" and p["index"][0] == 0:
+            _local_derivatives(d, p, eq, tex)
         if p["dE/dout"] is not None and p["dout/dnet"] is not None:
             chain = f"dE/dout_{to} * dout_{to}/dnet_{to} * {dparam}"
             nums = f"{_par(_f(p['dE/dout']))} * {_par(_f(p['dout/dnet']))} * {_par(_f(p['dnet/dparam']))}"

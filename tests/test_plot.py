@@ -5,9 +5,9 @@ import pytest
 import chainrule as cr
 
 pytest.importorskip("matplotlib")
-from matplotlib.image import imread  # noqa: E402
+from matplotlib.image import imread
 
-from chainrule import plot  # noqa: E402
+from chainrule import plot
 
 
 def size_of(path):
@@ -83,7 +83,7 @@ def test_guide_code_runs_and_draws(tmp_path, monkeypatch, capsys):
     guide = (Path(__file__).parents[1] / "docs" / "guide.md").read_text()
     monkeypatch.chdir(tmp_path)
     ns = {}
-    for block in re.findall(r"```python\n(.*?)```", guide, re.S):
+    for block in re.findall(r"```python\n(.*?)```", guide, re.DOTALL):
         exec(block, ns)
     out = capsys.readouterr().out
     assert "0.082167041" in out and "sigmoid 0.1" in out and "relu 0.9" in out

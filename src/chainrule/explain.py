@@ -209,7 +209,7 @@ def _local_derivatives(d: dict, p: dict, eq, tex) -> None:
     to, n, last = p["to"], d["n_samples"], p["paths"] is None
     neuron = d["layers"][p["layer"]]["neurons"][p["index"][1]]
     act = d["layers"][p["layer"]]["activation"]
-    tex_sub = lambda s: s.replace(f"_{to}", f"_{{{to}}}").replace(" / ", " \\,/\\, ")  # noqa: E731
+    tex_sub = lambda s: s.replace(f"_{to}", f"_{{{to}}}").replace(" / ", " \\,/\\, ")
     if last and p["dE/dout"] is not None:
         formula = _LOSS_DERIVATIVES[d["loss"]].format(o=to)
         if d["scale"] != 1:
@@ -301,7 +301,7 @@ def _render(d: dict, markdown: bool) -> str:
             current = layer_title
             head(f"Backward pass: {layer_title}")
         name, to = p["name"], p["to"]
-        dparam = "dnet_{}/d{}".format(to, name)
+        dparam = f"dnet_{to}/d{name}"
         if p["paths"] is not None and p["kind"] == "W" and p["index"][0] == 0:
             # dE/dout of a hidden neuron: the sum over the paths through the layer above
             for q in p["paths"]:

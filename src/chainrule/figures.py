@@ -4,7 +4,6 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-
 from . import optim, plot
 from .diagnostics import GradientDiagnostics, GradientWarning
 from .examples import seed_network, xor

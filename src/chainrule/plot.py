@@ -72,7 +72,7 @@ def decision_boundaries(nets, X, y, path, titles=None, size=None, dpi=100, resol
         ax.contourf(gx, gy, z.reshape(gx.shape), levels=levels, cmap="RdBu_r", alpha=0.6)
         if out.shape[1] == 1 and np.ptp(z) < 1e-3:      # no boundary to draw: say so
             ax.text(0.5, 0.5, f"output {z.mean():.2f} everywhere:\nno boundary", transform=ax.transAxes,
-                    ha="center", va="center", fontsize=11, bbox=dict(fc="white", ec="0.5"))
+                    ha="center", va="center", fontsize=11, bbox={"fc": "white", "ec": "0.5"})
         elif out.shape[1] == 1:
             ax.contour(gx, gy, z.reshape(gx.shape), levels=[0.5], colors="k", linewidths=1.5)
         ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", edgecolors="k", s=25)
@@ -132,7 +132,7 @@ def network_diagram(net, path, report=None, size=(8, 5), dpi=100, max_units=12) 
                 label = f"{name}={layer.W[i, j]:.3g}" + (f"\ng={grads[name]:.2e}" if name in grads else "")
                 t = 0.3 if (i + j) % 2 == 0 else 0.7
                 ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), label, fontsize=7, ha="center", va="center",
-                        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8), zorder=3)
+                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8}, zorder=3)
     for level, units in enumerate(names):
         for k, unit in enumerate(units):
             x, y = pos(level, k)

@@ -43,7 +43,16 @@ def _vals(a) -> list[float]:
 
 
 class Report:
-    """One pass, explained. `.text()`, `.markdown()`, `.to_dict()`."""
+    """One pass, explained. `.text()`, `.markdown()`, `.to_dict()`.
+
+    `to_dict()` keys: loss, n_samples, lr, fused, scale, inputs and targets (name, value), layers
+    (index, activation, neurons: name, net, out, weights, weight_values, bias, bias_value, inputs),
+    errors (E_<output> per sample), E_total, and parameters, one entry per weight or bias listed:
+    name, layer, kind ("W"/"b"), index, from, to, value, grad, trainable, updated (value - lr * grad),
+    and the chain-rule factors per sample: dE/dout, dout/dnet, dnet/dparam, dE/dnet, and for a
+    hidden neuron the paths through the layer above (via, dE/dnet, weight, w, term).
+    Per-sample values are lists; each sample's derivatives carry the 1/scale of the mean.
+    """
 
     def __init__(self, data: dict):
         self.data = data

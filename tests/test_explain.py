@@ -117,3 +117,15 @@ def test_slice_arguments_and_sample_limit():
         cr.explain(net, np.repeat(X, 9, axis=0), np.repeat(Y, 9, axis=0))
     with pytest.raises(cr.errors.ValidationError, match="lr"):
         cr.explain(net, X, Y, lr=0)
+
+
+def test_guide_quotes_the_report_as_it_prints():
+    from pathlib import Path
+    guide = (Path(__file__).parents[1] / "docs" / "guide.md").read_text()
+    net, X, Y, lr = cr.examples.seed_network()
+    text = cr.explain(net, X, Y, lr=lr).text()
+    quoted = [line.strip() for line in guide.splitlines() if line.startswith("    ") and "dnet_o1/dw7" not in line
+              and re.match(r"\s+(net_|dE|dout|w\d)", line)]
+    assert len(quoted) >= 6
+    for line in quoted:
+        assert line in text, line

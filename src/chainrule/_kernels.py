@@ -1,7 +1,7 @@
 """Optional compiled optimizer updates: one pass over the parameters instead of a dozen.
 
 With Numba installed (`pip install chainrule[fast]`) Adam, AdamW and SGD update the flat
-parameter vector in a single compiled parallel loop. The formulas, and their order of
+parameter vector in a single compiled loop. The formulas, and their order of
 operations, are those of the NumPy code in optim.py, which stays the reference: the tests run
 every optimizer both ways against torch.optim. Set the environment variable CHAINRULE_NUMBA=0,
 or `chainrule._kernels.ENABLED = False`, to use NumPy only.
@@ -53,9 +53,11 @@ def _sgd(p, g, buf, lr, momentum, dampening, nesterov, wd, first):
 
 
 if numba is not None:  # pragma: no cover - depends on the environment
-    _range = numba.prange
-    _adam_jit = numba.njit(cache=True, parallel=True)(_adam)
-    _sgd_jit = numba.njit(cache=True, parallel=True)(_sgd)
+    # one thread, vectorized: error_model="numpy" (no ZeroDivisionError branch in the loop) lets LLVM
+    # vectorize it, as fast as the parallel loop run on one thread, without the thread pool's launch
+    _range = range
+    _adam_jit = numba.njit(cache=True, error_model="numpy")(_adam)
+    _sgd_jit = numba.njit(cache=True, error_model="numpy")(_sgd)
 
 
 class _one_thread:
@@ -73,15 +75,13 @@ class _one_thread:
 def adam(p, g, m, v, lr, b1, b2, eps, wd, decoupled, bc1, bc2_sqrt) -> None:
     """In place: the Adam (decoupled: AdamW) step of optim.Adam._update, in one pass."""
     f = p.dtype.type    # scalars in the arrays' precision, so float32 runs as float32
-    with _one_thread():
-        _adam_jit(p, g, m, v, f(lr), f(b1), f(b2), f(eps), f(wd), decoupled, f(bc1), f(bc2_sqrt))
+    _adam_jit(p, g, m, v, f(lr), f(b1), f(b2), f(eps), f(wd), decoupled, f(bc1), f(bc2_sqrt))
 
 
 def sgd(p, g, buf, lr, momentum, dampening, nesterov, wd, first) -> None:
     """In place: the SGD step of optim.SGD._update (momentum, dampening, Nesterov), in one pass."""
     f = p.dtype.type
-    with _one_thread():
-        _sgd_jit(p, g, buf, f(lr), f(momentum), f(dampening), nesterov, f(wd), first)
+    _sgd_jit(p, g, buf, f(lr), f(momentum), f(dampening), nesterov, f(wd), first)
 
 
 # -- a whole epoch of mini-batch training, compiled: for small networks ------------------------

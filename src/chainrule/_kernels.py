@@ -84,6 +84,44 @@ def sgd(p, g, buf, lr, momentum, dampening, nesterov, wd, first) -> None:
     _sgd_jit(p, g, buf, f(lr), f(momentum), f(dampening), nesterov, f(wd), first)
 
 
+# -- elementwise passes of a Dense layer in training, fused (bigger networks' NumPy loop) ------
+def _bias_relu(net, b, out, zero):
+    """net += b and out = max(net, 0) in one pass: np.add then np.maximum's values (NaN kept)."""
+    m, k = net.shape
+    for r in range(m):
+        for c in range(k):
+            v = net[r, c] + b[c]
+            net[r, c] = v
+            out[r, c] = v if (v > zero or v != v) else zero     # max(-0.0, 0.0) is +0.0, as NumPy's
+    return out
+
+
+def _relu_backward(dout, out, delta, db, zero):
+    """delta = dout * (out > 0) and db = delta summed over the rows (in row order, as NumPy's
+    reduction over axis 0) in one pass."""
+    m, k = dout.shape
+    for c in range(k):
+        delta[0, c] = dout[0, c] if out[0, c] > zero else dout[0, c] * zero
+        db[c] = delta[0, c]
+    for r in range(1, m):
+        for c in range(k):
+            d = dout[r, c] if out[r, c] > zero else dout[r, c] * zero   # dout * (out > 0)
+            delta[r, c] = d
+            db[c] += d
+    return delta
+
+
+if numba is not None:  # pragma: no cover - depends on the environment
+    _bias_relu_jit = numba.njit(cache=True, error_model="numpy")(_bias_relu)
+    _relu_backward_jit = numba.njit(cache=True, error_model="numpy")(_relu_backward)
+
+
+def fused_ok(a) -> bool:
+    """Whether the fused passes apply to `a` (2-D, C-contiguous, at least 8 columns: NumPy's
+    reduction over rows then adds row by row, the order the fused loop uses)."""
+    return ENABLED and a.ndim == 2 and a.shape[1] >= 8 and a.flags.c_contiguous
+
+
 # -- a whole epoch of mini-batch training, compiled: for small networks ------------------------
 # Where NumPy's per-call overhead dominates (a few dozen calls of ~0.5 us per step on arrays of a
 # few numbers), one compiled loop over the batches does the same math: Network._epoch_numpy is

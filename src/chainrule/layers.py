@@ -17,6 +17,7 @@ import numbers
 
 import numpy as np
 
+from . import _kernels
 from . import init as initializers
 from .activations import Activation, get_activation
 from .errors import ChainruleTypeError, ValidationError
@@ -178,8 +179,14 @@ class Dense(Layer):
         if training:
             buf = self._training_buffers(x.shape[0], x.dtype)
             net = np.matmul(x, self._W, out=buf["net"])
-            net += self._b
-            out = np.maximum(net, 0.0, out=buf["out"]) if self.activation.name == "relu" else self.activation(net)
+            if self.activation.name != "relu":
+                net += self._b
+                out = self.activation(net)
+            elif _kernels.fused_ok(net):          # the same two passes fused into one (Numba)
+                out = _kernels._bias_relu_jit(net, self._b, buf["out"], net.dtype.type(0))
+            else:
+                net += self._b
+                out = np.maximum(net, 0.0, out=buf["out"])
         else:
             buf = None
             net = x @ self._W
@@ -204,6 +211,14 @@ class Dense(Layer):
         self.dout = dout
         buf = getattr(self, "_buf", None)
         if buf is not None and self.activation.name == "relu" and buf["out"] is self.out:
+            if _kernels.fused_ok(dout) and dout.shape == self.out.shape:
+                # = ReLU.backward and the bias gradient in one pass (Numba); then dW and dE/da_prev
+                self.delta = delta = _kernels._relu_backward_jit(dout, self.out, buf["delta"], self.db,
+                                                                 dout.dtype.type(0))
+                np.matmul(self.x.T, delta, out=self.dW)
+                if not need_input_grad:
+                    return None
+                return np.matmul(delta, self._W.T, out=buf["dx"])
             delta = np.multiply(dout, self.out > 0, out=buf["delta"])   # = ReLU.backward, into the buffer
         else:
             delta = self.activation.backward(dout, self.out, self.net)

@@ -40,7 +40,9 @@ WHY = {
              "checks on 60,000x784 (finiteness of X, the one-hot targets: ~15-25 ms per call) are inside the timed "
              "region too, ~4% of the epoch at batch 128. PyTorch's Adam runs on both cores in the same thread pool "
              "as its matrix products. What would close it: cheaper input checks in fit, and an Adam update on both "
-             "cores without the thread pools fighting (not reachable from NumPy's BLAS).",
+             "cores without the thread pools fighting (not reachable from NumPy's BLAS). The margin is thin: "
+             "chainrule's epoch time is bimodal across processes (e.g. 0.33-0.35 s or 0.44-0.47 s at batch 128), "
+             "so runs of the same code have given 1.41x to 1.58x.",
 }
 
 

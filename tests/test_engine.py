@@ -138,10 +138,13 @@ def test_unknown_names_suggest_the_closest():
         cr.Network([cr.Dense(2, 2)], loss="categorical_crossentropi")
 
 
-def test_unpickled_network_still_trains_its_layers():
+def test_unpickled_network_still_trains_its_layers(monkeypatch):
     import pickle
-    net = cr.Network([cr.Dense(3, 4, "tanh"), cr.Dense(4, 1)], seed=0)
+    from chainrule import _kernels
+    monkeypatch.setattr(_kernels, "ENABLED", False)     # the NumPy loop, with its reused training buffers
+    net = cr.Network([cr.Dense(3, 16, "relu"), cr.Dense(16, 1)], seed=0)
     X, Y = np.random.default_rng(0).normal(size=(8, 3)), np.ones((8, 1))
+    net.fit(X, Y, epochs=1, batch_size=4, seed=1, verbose=0)      # training buffers and caches exist
     copy = pickle.loads(pickle.dumps(net))
     np.testing.assert_array_equal(copy.predict(X), net.predict(X))
     copy.fit(X, Y, epochs=3, batch_size=4, seed=0, verbose=0)

@@ -196,6 +196,15 @@ class Dense(Layer):
         self.x, self.net, self.out = x, net, out
         return out
 
+    def __getstate__(self) -> dict:
+        """Pickle the parameters, not the caches and training buffers (views that would come back
+        as unrelated copies)."""
+        state = self.__dict__.copy()
+        state.pop("_bufs", None)
+        state.pop("_buf", None)
+        state.update(x=None, net=None, out=None, dout=None, delta=None)
+        return state
+
     def _training_buffers(self, m: int, dtype) -> dict:
         bufs = getattr(self, "_bufs", None)
         if bufs is None or bufs["net"].base.shape[0] < m or bufs["net"].dtype != dtype:

@@ -19,6 +19,8 @@ Y = np.array([[0.0, 1.0], [1.0, 0.0], [0.0, 1.0]])
 
 CASES = [
     ("dense n_in zero", lambda: cr.Dense(0, 2), errors.ValidationError, "n_in must be a positive integer; got 0"),
+    ("dense too large for memory", lambda: cr.Dense(10**6, 10**6), errors.ValidationError,
+     r"Dense\(1000000, 1000000\) needs 7450.6 GiB"),
     ("dense n_out float", lambda: cr.Dense(2, 2.5), errors.ChainruleTypeError, "n_out must be a positive integer"),
     ("dense n_in bool", lambda: cr.Dense(True, 2), errors.ChainruleTypeError, "n_in must be a positive integer"),
     ("unknown activation", lambda: cr.Dense(2, 2, "sigmod"), errors.UnknownNameError, "Did you mean 'sigmoid'"),

@@ -91,7 +91,11 @@ class Dense(Layer):
                        "b": initializers.resolve(bias_init, self.activation.name)}
         self._trainable = {"W": True, "b": True}
         self.trainable = trainable
-        self._W = np.zeros((self.n_in, self.n_out))
+        try:
+            self._W = np.zeros((self.n_in, self.n_out))
+        except MemoryError:
+            raise ValidationError(f"Dense({self.n_in}, {self.n_out}) needs {self.n_in * self.n_out * 8 / 2**30:.1f} GiB "
+                                  "for its weights, more memory than there is") from None
         self._b = np.zeros(self.n_out)
         self.dW = np.zeros_like(self._W)
         self.db = np.zeros_like(self._b)

@@ -42,7 +42,7 @@ def random_targets(rng, loss, n, k, soft=False):
 @pytest.fixture(params=["numpy", "numba"])
 def kernels(request, monkeypatch):
     """Run a test with the NumPy optimizer updates and again with the compiled ones."""
-    if request.param == "numba" and _kernels.numba is None:
+    if request.param == "numba" and not _kernels.AVAILABLE:
         pytest.skip("numba is not installed")
     monkeypatch.setattr(_kernels, "ENABLED", request.param == "numba")
     monkeypatch.setattr(_kernels, "MIN_SIZE", 0)      # the test networks are small

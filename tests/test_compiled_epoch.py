@@ -6,7 +6,7 @@ import chainrule as cr
 from chainrule import _kernels
 from conftest import random_targets
 
-pytestmark = pytest.mark.skipif(_kernels.numba is None, reason="numba is not installed")
+pytestmark = pytest.mark.skipif(not _kernels.AVAILABLE, reason="numba is not installed")
 
 ARCHS = [
     (["tanh", "softmax"], "categorical_crossentropy"),

@@ -8,23 +8,21 @@ or `chainrule._kernels.ENABLED = False`, to use NumPy only.
 """
 from __future__ import annotations
 
+import importlib.util
 import math
 import os
 
 import numpy as np
 
-try:  # pragma: no cover - depends on the environment
-    import numba
-except ImportError:  # the core needs only NumPy
-    numba = None
-
-ENABLED = numba is not None and os.environ.get("CHAINRULE_NUMBA", "1") != "0"
+AVAILABLE = importlib.util.find_spec("numba") is not None   # the core needs only NumPy
+ENABLED = AVAILABLE and os.environ.get("CHAINRULE_NUMBA", "1") != "0"
+numba = None    # imported, and the kernels compiled, on first use: `import chainrule` stays light
 MIN_SIZE = 20_000   # below this many parameters NumPy's few calls cost less than a compiled call
 
 
 def use(p) -> bool:
     """Whether to update the parameter vector `p` with the compiled loop."""
-    return ENABLED and p.shape[0] >= MIN_SIZE
+    return ENABLED and p.shape[0] >= MIN_SIZE and _load()
 
 
 def _adam(p, g, m, v, lr, b1, b2, eps, wd, decoupled, bc1, bc2_sqrt):
@@ -32,7 +30,7 @@ def _adam(p, g, m, v, lr, b1, b2, eps, wd, decoupled, bc1, bc2_sqrt):
     one = b1 / b1
     shrink = one - lr * wd if decoupled else one
     coupled = wd * (one - one) if decoupled else wd
-    for i in _range(p.shape[0]):
+    for i in range(p.shape[0]):
         gi = g[i] + coupled * p[i]
         mi = b1 * m[i] + (one - b1) * gi
         vi = b2 * v[i] + (one - b2) * (gi * gi)
@@ -43,7 +41,7 @@ def _adam(p, g, m, v, lr, b1, b2, eps, wd, decoupled, bc1, bc2_sqrt):
 
 def _sgd(p, g, buf, lr, momentum, dampening, nesterov, wd, first):
     one = lr / lr
-    for i in _range(p.shape[0]):
+    for i in range(p.shape[0]):
         gi = g[i] + wd * p[i]
         if momentum != 0:
             bi = gi if first else momentum * buf[i] + (one - dampening) * gi
@@ -52,12 +50,6 @@ def _sgd(p, g, buf, lr, momentum, dampening, nesterov, wd, first):
         p[i] = p[i] - lr * gi
 
 
-if numba is not None:  # pragma: no cover - depends on the environment
-    # one thread, vectorized: error_model="numpy" (no ZeroDivisionError branch in the loop) lets LLVM
-    # vectorize it, as fast as the parallel loop run on one thread, without the thread pool's launch
-    _range = range
-    _adam_jit = numba.njit(cache=True, error_model="numpy")(_adam)
-    _sgd_jit = numba.njit(cache=True, error_model="numpy")(_sgd)
 
 
 class _one_thread:
@@ -111,15 +103,12 @@ def _relu_backward(dout, out, delta, db, zero):
     return delta
 
 
-if numba is not None:  # pragma: no cover - depends on the environment
-    _bias_relu_jit = numba.njit(cache=True, error_model="numpy")(_bias_relu)
-    _relu_backward_jit = numba.njit(cache=True, error_model="numpy")(_relu_backward)
 
 
 def fused_ok(a) -> bool:
     """Whether the fused passes apply to `a` (2-D, C-contiguous, at least 8 columns: NumPy's
     reduction over rows then adds row by row, the order the fused loop uses)."""
-    return ENABLED and a.ndim == 2 and a.shape[1] >= 8 and a.flags.c_contiguous
+    return ENABLED and a.ndim == 2 and a.shape[1] >= 8 and a.flags.c_contiguous and _load()
 
 
 # -- a whole epoch of mini-batch training, compiled: for small networks ------------------------
@@ -300,10 +289,6 @@ def _epoch(params, grads, layout, acts, alpha, loss_id, fused, X, Y, order, batc
     return nb, correct, -1
 
 
-if numba is not None:  # pragma: no cover - depends on the environment
-    _act = numba.njit(cache=True)(_act)  # _epoch calls _adam_jit/_sgd_jit, compiled above
-    _dact = numba.njit(cache=True)(_dact)
-    _epoch_jit = numba.njit(cache=True)(_epoch)
 
 
 def epoch_args(net, optimizer, X, Y):
@@ -311,7 +296,7 @@ def epoch_args(net, optimizer, X, Y):
     (then Network.fit runs its NumPy loop, the reference)."""
     from .layers import Dense
     from .optim import SGD, Adam
-    if not ENABLED or net.n_params > MAX_FAST_PARAMS:
+    if not ENABLED or net.n_params > MAX_FAST_PARAMS or not _load():
         return None
     if not all(isinstance(layer, Dense) for layer in net.layers):
         return None
@@ -359,3 +344,31 @@ def epoch(net, optimizer, static, X, Y, order, batch_size, labels, slices):
             decoupled, optimizer.t, s1, s2, losses, bounds)
     optimizer.t += steps
     return losses[:steps], correct, bad
+
+
+_COMPILED = ("_adam_jit", "_sgd_jit", "_bias_relu_jit", "_relu_backward_jit", "_act", "_dact", "_epoch_jit")
+
+
+def _load() -> bool:
+    """Import Numba and wrap the kernels (compiled lazily on their first call, cached on disk)."""
+    global numba, _adam_jit, _sgd_jit, _bias_relu_jit, _relu_backward_jit, _act, _dact, _epoch_jit
+    if numba is None:
+        import numba as _numba
+        numba = _numba
+        # one thread, vectorized: error_model="numpy" (no ZeroDivisionError branch in the loop) lets LLVM
+        # vectorize it, as fast as the parallel loop run on one thread, without the thread pool's launch
+        _adam_jit = numba.njit(cache=True, error_model="numpy")(_adam)
+        _sgd_jit = numba.njit(cache=True, error_model="numpy")(_sgd)
+        _bias_relu_jit = numba.njit(cache=True, error_model="numpy")(_bias_relu)
+        _relu_backward_jit = numba.njit(cache=True, error_model="numpy")(_relu_backward)
+        _act = numba.njit(cache=True)(_act)  # _epoch calls _adam_jit/_sgd_jit, compiled above
+        _dact = numba.njit(cache=True)(_dact)
+        _epoch_jit = numba.njit(cache=True)(_epoch)
+    return True
+
+
+def __getattr__(name: str):
+    """`_kernels._adam_jit` and the other compiled kernels, loaded on first access."""
+    if name in _COMPILED and ENABLED and _load():
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,35 @@
+"""`chainrule export`: a model file to ONNX, with its CSV preprocessing when it has one."""
+from __future__ import annotations
+
+import argparse
+
+from ..errors import ValidationError
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "export", help="write a model file as ONNX (onnxruntime, other languages)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Export a chainrule model (.npz) to ONNX. A model from `chainrule train` keeps its CSV "
+                    "preprocessing in the graph: one input per column, outputs 'prediction' and, for a "
+                    "classifier, 'probabilities'. Needs the onnx extra: pip install 'chainrule[onnx]'.",
+        epilog="examples:\n  chainrule export iris.npz iris.onnx\n  chainrule export model.npz model.onnx --opset 18")
+    p.add_argument("model", help="chainrule model file (.npz)")
+    p.add_argument("out", help="ONNX file to write (.onnx)")
+    p.add_argument("--opset", type=int, default=17, help="ONNX opset version, 17 or later (default 17)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from pathlib import Path
+
+    from ..saving.onnx import export_file
+    folder = Path(args.out).expanduser().resolve().parent
+    if not folder.is_dir():
+        raise ValidationError(f"cannot write {args.out!r}: the folder {str(folder)!r} does not exist")
+    model = export_file(args.model, args.out, opset=args.opset)
+    graph = model.graph
+    inputs = ", ".join(f"{v.name!r}" for v in graph.input)
+    outputs = ", ".join(f"{v.name!r}" for v in graph.output)
+    print(f"wrote {args.out} (ONNX opset {args.opset}; inputs {inputs}; outputs {outputs})")
+    return 0

@@ -1,0 +1,260 @@
+"""Export a network to ONNX, with the CSV preprocessing of `chainrule train` in the graph.
+
+The network part is one Gemm per Dense layer (x @ W + b, W stored as chainrule keeps it) and
+the activation's own ONNX operator; Dropout is the identity at inference and is left out. The
+batch dimension is dynamic ("N"); the graph computes in the network's dtype (float32 or float64).
+
+A model trained by `chainrule train` keeps its preprocessing in the model file. Exported with it,
+the graph takes the raw columns, one input per column named after it (numbers as double, text
+as string, each of shape (N, 1)), and repeats chainrule's steps: missing numbers filled, then
+(x - mean) / scale in double, text one-hot encoded by the ONNX-ML OneHotEncoder (unseen values
+give all zeros), then cast to the network's dtype. Scaling is written as Sub and Div rather than
+the ONNX-ML Scaler because Scaler only outputs float32: it would round the inputs of a float64
+network, and even of a float32 one it would differ from chainrule's (float64 arithmetic, then one
+rounding). Outputs: "prediction" (the class label, or the regression value in the target's
+units) and, for a classifier, "probabilities" (one column per class, in the order of the classes).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+MIN_OPSET = 17
+ML_OPSET = 3                       # the ai.onnx.ml version that goes with opset 17 and later
+ACTIVATION_OPS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "leaky_relu": "PRelu",
+                  "softmax": "Softmax", "linear": None}
+PREFIX = "chainrule."              # internal tensor names; a column may not start with it
+
+
+def _onnx():
+    try:
+        import onnx
+    except ImportError:
+        raise ImportError("ONNX export needs the onnx package: pip install 'chainrule[onnx]'") from None
+    return onnx
+
+
+def builtin_activations() -> dict[str, type]:
+    """The exact class of each built-in activation, by name (a subclass may change the math)."""
+    import chainrule as cr
+    return {name: type(cr.Dense(1, 1, name).activation) for name in ACTIVATION_OPS}
+
+
+class _Graph:
+    """Nodes and constants of the graph being built, with unique internal names."""
+
+    def __init__(self) -> None:
+        self.nodes: list[Any] = []
+        self.initializers: list[Any] = []
+        self.count = 0
+
+    def name(self, hint: str) -> str:
+        self.count += 1
+        return f"{PREFIX}{hint}.{self.count}"
+
+    def const(self, hint: str, value: np.ndarray) -> str:
+        from onnx import numpy_helper
+        name = self.name(hint)
+        self.initializers.append(numpy_helper.from_array(np.asarray(value), name))
+        return name
+
+    def op(self, op_type: str, inputs: list[str], hint: str | None = None, output: str | None = None,
+           domain: str = "", **attrs) -> str:
+        from onnx import helper
+        out = output or self.name(hint or op_type.lower())
+        self.nodes.append(helper.make_node(op_type, inputs, [out], name=self.name(op_type), domain=domain, **attrs))
+        return out
+
+
+def to_onnx(net, path: str | os.PathLike | None = None, opset: int = MIN_OPSET, preprocessing=None):
+    """Write `net` as an ONNX model (checked by onnx.checker) and return the ModelProto.
+
+    Parameters
+    ----------
+    net : chainrule.Network of Dense and Dropout layers with built-in activations.
+    path : file to write (.onnx); None only builds and returns the model.
+    opset : ONNX opset version, 17 or later.
+    preprocessing : the CSV preprocessing of a `chainrule train` model (a Preprocessing or its
+        JSON dict, `extra["tabular"]` of `chainrule.load(path, with_extra=True)`): the graph
+        then takes the raw columns and gives the predictions `chainrule predict` gives.
+    """
+    onnx = _onnx()
+    from onnx import TensorProto, helper
+
+    import chainrule as cr
+    if not isinstance(net, cr.Network):
+        raise cr.errors.ChainruleTypeError(f"net must be a chainrule.Network; got {type(net).__name__}")
+    newest = onnx.defs.onnx_opset_version()
+    if isinstance(opset, bool) or not isinstance(opset, int) or not MIN_OPSET <= opset <= newest:
+        raise cr.errors.ValidationError(f"opset must be an integer from {MIN_OPSET} to {newest} (the newest this "
+                                        f"onnx package knows); got {opset!r}")
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise cr.errors.ChainruleTypeError(f"path must be a file name (str or os.PathLike); got {type(path).__name__}")
+    elem = TensorProto.DOUBLE if net.dtype == np.float64 else TensorProto.FLOAT
+    g = _Graph()
+    if preprocessing is None:
+        inputs = [helper.make_tensor_value_info("input", elem, ["N", net.n_inputs])]
+        out = network_nodes(g, net, "input", output="output")
+        outputs = [helper.make_tensor_value_info("output", elem, ["N", net.n_outputs])]
+        doc = f"chainrule network, {net.n_inputs} inputs -> {net.n_outputs} outputs ({net.dtype.name})"
+    else:
+        pre = _preprocessing_dict(preprocessing)
+        inputs, x = preprocessing_nodes(g, pre, net)
+        out = network_nodes(g, net, x)
+        outputs = output_nodes(g, pre, net, out)
+        doc = (f"chainrule network with its CSV preprocessing: the raw columns {pre['numeric'] + pre['text']} "
+               f"-> {pre['task']} of {pre['target']!r} ({net.dtype.name})")
+    graph = helper.make_graph(g.nodes, "chainrule", inputs, outputs, initializer=g.initializers, doc_string=doc)
+    imports = [helper.make_opsetid("", opset)]
+    if any(n.domain == "ai.onnx.ml" for n in g.nodes):
+        imports.append(helper.make_opsetid("ai.onnx.ml", ML_OPSET))
+    model = helper.make_model(graph, opset_imports=imports, producer_name="chainrule",
+                              producer_version=cr.__version__, doc_string=doc)
+    model.ir_version = min(model.ir_version, _ir_version(opset))
+    onnx.checker.check_model(model, full_check=True)
+    if path is not None:
+        Path(path).write_bytes(model.SerializeToString())
+    return model
+
+
+def _ir_version(opset: int) -> int:
+    """The IR version released with `opset`, so that runtimes of that time can read the file."""
+    from onnx import helper
+    for _, ir, op, *_ in helper.VERSION_TABLE:
+        if op == opset:
+            return ir
+    return helper.VERSION_TABLE[-1][1]
+
+
+def network_nodes(g: _Graph, net, x: str, output: str | None = None) -> str:
+    """Append the layers of `net` to the graph, reading tensor `x`; return the output's name."""
+    import chainrule as cr
+    builtins = builtin_activations()
+    dense = [i for i, layer in enumerate(net.layers) if type(layer) is cr.Dense]
+    for i, layer in enumerate(net.layers):
+        if type(layer) is cr.Dropout:
+            continue                      # the identity at inference
+        if type(layer) is not cr.Dense:
+            raise cr.errors.ValidationError(f"layer {i} ({type(layer).__name__}) has no ONNX form; to_onnx exports "
+                                            "the built-in Dense and Dropout layers")
+        act = layer.activation
+        if builtins.get(act.name) is not type(act):
+            raise cr.errors.ValidationError(
+                f"layer {i}'s activation {type(act).__name__} has no ONNX form; to_onnx exports the built-in "
+                f"activations {', '.join(ACTIVATION_OPS)}")
+        last = i == dense[-1]
+        op = ACTIVATION_OPS[act.name]
+        x = g.op("Gemm", [x, g.const(f"layer{i}.W", layer.W), g.const(f"layer{i}.b", layer.b)],
+                 hint=f"layer{i}.net", output=output if last and op is None else None)
+        if op is not None:
+            # leaky_relu as PRelu with a constant slope: LeakyRelu's alpha is a float32 attribute,
+            # which would round a float64 network's slope (0.01 -> 0.0099999998)
+            extra = [g.const(f"layer{i}.alpha", np.array(act.alpha, dtype=net.dtype))] if op == "PRelu" else []
+            attrs = {"axis": -1} if op == "Softmax" else {}
+            x = g.op(op, [x, *extra], hint=f"layer{i}.out", output=output if last else None, **attrs)
+    return x
+
+
+def _preprocessing_dict(pre) -> dict:
+    """The preprocessing as its JSON dict (from a Preprocessing object or the dict itself)."""
+    from chainrule.errors import ChainruleTypeError, ValidationError
+    data = pre.to_json() if hasattr(pre, "to_json") else pre
+    if not isinstance(data, dict):
+        raise ChainruleTypeError(f"preprocessing must be a Preprocessing or its JSON dict; got {type(pre).__name__}")
+    needed = {"target", "task", "numeric", "text", "means", "scales", "categories", "fill", "classes",
+              "y_mean", "y_scale"}
+    missing = sorted(needed - set(data))
+    if missing:
+        raise ValidationError(f"preprocessing lacks {missing}: expected the 'tabular' entry of a model file "
+                              "written by `chainrule train`")
+    return data
+
+
+def preprocessing_nodes(g: _Graph, pre: dict, net) -> tuple[list, str]:
+    """Graph inputs (one per column) and the nodes that turn them into the network's input."""
+    from onnx import TensorProto, helper
+
+    from chainrule.errors import ValidationError
+    columns = pre["numeric"] + pre["text"]
+    clash = [c for c in columns if not c or c.startswith(PREFIX)]
+    if clash:
+        raise ValidationError(f"column name {clash[0]!r} cannot name an ONNX input (empty, or starting with {PREFIX!r})")
+    width = len(pre["numeric"]) + sum(len(pre["categories"][c]) for c in pre["text"])
+    if width != net.n_inputs:
+        raise ValidationError(f"the preprocessing gives {width} inputs but the network takes {net.n_inputs}: "
+                              "they are not from the same model file")
+    inputs, blocks = [], []
+    if pre["numeric"]:
+        for c in pre["numeric"]:
+            inputs.append(helper.make_tensor_value_info(c, TensorProto.DOUBLE, ["N", 1]))
+        x = g.op("Concat", list(pre["numeric"]), hint="numeric", axis=1) if len(pre["numeric"]) > 1 \
+            else pre["numeric"][0]
+        if any(c in pre["fill"] for c in pre["numeric"]):
+            fill = np.array([[pre["fill"].get(c, np.nan) for c in pre["numeric"]]], dtype=np.float64)
+            x = g.op("Where", [g.op("IsNaN", [x]), g.const("fill", fill), x], hint="filled")
+        x = g.op("Sub", [x, g.const("means", np.array(pre["means"], dtype=np.float64))], hint="centred")
+        blocks.append(g.op("Div", [x, g.const("scales", np.array(pre["scales"], dtype=np.float64))], hint="scaled"))
+    for c in pre["text"]:
+        inputs.append(helper.make_tensor_value_info(c, TensorProto.STRING, ["N", 1]))
+        cats = [str(v) for v in pre["categories"][c]]
+        fill = pre["fill"].get(c)
+        extra = fill is not None and "" not in cats          # a missing value ("") is given the filled category
+        onehot = g.op("OneHotEncoder", [c], hint="onehot", domain="ai.onnx.ml",
+                      cats_strings=cats + ([""] if extra else []), zeros=1)
+        onehot = g.op("Flatten", [onehot], hint="onehot", axis=1)
+        if extra:
+            merge = np.vstack([np.eye(len(cats)), np.eye(len(cats))[cats.index(str(fill))]]).astype(np.float32)
+            onehot = g.op("MatMul", [onehot, g.const("fill", merge)], hint="onehot")
+        blocks.append(g.op("Cast", [onehot], hint="onehot", to=TensorProto.DOUBLE))
+    x = g.op("Concat", blocks, hint="features", axis=1) if len(blocks) > 1 else blocks[0]
+    if net.dtype != np.float64:
+        x = g.op("Cast", [x], hint="features", to=TensorProto.FLOAT)
+    return inputs, x
+
+
+def output_nodes(g: _Graph, pre: dict, net, out: str) -> list:
+    """"prediction" (label or value) and, for a classifier, "probabilities"."""
+    from onnx import TensorProto, helper
+
+    from chainrule.errors import ValidationError
+    elem = TensorProto.DOUBLE if net.dtype == np.float64 else TensorProto.FLOAT
+    if pre["task"] == "regression":
+        if net.n_outputs != 1:
+            raise ValidationError(f"a regression preprocessing needs a network with 1 output; it has {net.n_outputs}")
+        y = g.op("Mul", [out, g.const("y_scale", np.array(pre["y_scale"], dtype=net.dtype))], hint="prediction")
+        y = g.op("Add", [y, g.const("y_mean", np.array(pre["y_mean"], dtype=net.dtype))], hint="prediction")
+        g.op("Squeeze", [y, g.const("axis", np.array([1], dtype=np.int64))], output="prediction")
+        return [helper.make_tensor_value_info("prediction", elem, ["N"])]
+    classes = pre["classes"]
+    if net.n_outputs != len(classes):
+        raise ValidationError(f"the preprocessing has {len(classes)} classes but the network has {net.n_outputs} "
+                              "outputs: they are not from the same model file")
+    labels, label_elem = _labels(classes)
+    g.op("Identity", [out], output="probabilities")
+    index = g.op("ArgMax", [out], hint="class", axis=1, keepdims=0)
+    g.op("Gather", [g.const("classes", labels), index], output="prediction", axis=0)
+    return [helper.make_tensor_value_info("prediction", label_elem, ["N"]),
+            helper.make_tensor_value_info("probabilities", elem, ["N", len(classes)])]
+
+
+def _labels(classes: list) -> tuple[np.ndarray, int]:
+    """The class labels as a constant tensor of their own type (bool, integer, number or text)."""
+    from onnx import TensorProto
+    if all(isinstance(c, bool) for c in classes):
+        return np.array(classes, dtype=bool), TensorProto.BOOL
+    if all(isinstance(c, int) and not isinstance(c, bool) for c in classes):
+        return np.array(classes, dtype=np.int64), TensorProto.INT64
+    if all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in classes):
+        return np.array(classes, dtype=np.float64), TensorProto.DOUBLE
+    return np.array([str(c) for c in classes], dtype=object), TensorProto.STRING
+
+
+def export_file(model_path: str | os.PathLike, onnx_path: str | os.PathLike, opset: int = MIN_OPSET):
+    """A chainrule model file to an ONNX file, with its CSV preprocessing when it has one."""
+    import chainrule as cr
+    net, extra = cr.load(model_path, with_extra=True)
+    pre = (extra or {}).get("tabular")
+    return to_onnx(net, onnx_path, opset=opset, preprocessing=pre)

@@ -1,0 +1,212 @@
+"""ONNX export, checked by onnxruntime: its outputs against chainrule's predict, and a model from
+`chainrule train` against `chainrule predict` on the raw CSV columns."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+pd = pytest.importorskip("pandas")
+from sklearn.datasets import load_diabetes, load_iris  # noqa: E402
+
+import chainrule as cr  # noqa: E402
+from chainrule.saving.onnx import to_onnx  # noqa: E402
+
+ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "softmax", "linear"]
+TOL = {"float64": 1e-12, "float32": 1e-6}
+
+
+def session(model_or_path):
+    source = model_or_path.SerializeToString() if isinstance(model_or_path, onnx.ModelProto) else str(model_or_path)
+    return ort.InferenceSession(source, providers=["CPUExecutionProvider"])
+
+
+def every_activation(dtype, seed=0):
+    """Each built-in activation once (leaky_relu with a slope that float32 cannot hold exactly), and a Dropout."""
+    widths = [5, 9, 8, 7, 6, 5, 4]
+    acts = ["sigmoid", "tanh", {"name": "leaky_relu", "alpha": 0.1}, "relu", "linear", "softmax"]
+    layers = [cr.Dense(a, b, act, bias_init="normal") for a, b, act in zip(widths, widths[1:], acts)]
+    layers.insert(2, cr.Dropout(0.4))
+    return cr.Network(layers, loss="categorical_crossentropy", dtype=dtype, seed=seed)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_every_activation_and_dropout_equal_predict(dtype, tmp_path):
+    net = every_activation(dtype)
+    path = tmp_path / "net.onnx"
+    model = to_onnx(net, path)
+    onnx.checker.check_model(onnx.load(path), full_check=True)
+    assert {n.op_type for n in model.graph.node} == {"Gemm", "Sigmoid", "Tanh", "PRelu", "Relu", "Softmax"}
+    s = session(path)
+    X = np.random.default_rng(1).normal(scale=3.0, size=(257, 5)).astype(dtype)
+    got = s.run(None, {"input": X})[0]
+    assert got.dtype == np.dtype(dtype)
+    np.testing.assert_allclose(got, net.predict(X), rtol=TOL[dtype], atol=TOL[dtype])
+
+
+@pytest.mark.parametrize("act", ACTIVATIONS)
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_each_activation_alone(act, dtype):
+    net = cr.Network([cr.Dense(3, 4, act, bias_init="normal")], dtype=dtype, seed=2)
+    X = np.random.default_rng(2).normal(scale=4.0, size=(50, 3)).astype(dtype)
+    got = session(to_onnx(net)).run(None, {"input": X})[0]
+    np.testing.assert_allclose(got, net.predict(X), rtol=TOL[dtype], atol=TOL[dtype])
+
+
+def test_leaky_relu_slope_is_exact_in_float64():
+    # ONNX's LeakyRelu keeps alpha as a float32 attribute (0.01 -> 0.0099999998): PRelu keeps the float64 slope
+    net = cr.Network([cr.Dense(1, 1, "leaky_relu", weight_init="ones")], dtype="float64")
+    X = np.array([[-1e6], [-1.0], [0.0], [3.0]])
+    got = session(to_onnx(net)).run(None, {"input": X})[0]
+    np.testing.assert_array_equal(got, net.predict(X))
+    assert got[0, 0] == -1e6 * 0.01
+
+
+def test_batch_dimension_is_dynamic():
+    net = every_activation("float64", seed=3)
+    model = to_onnx(net)
+    dim = model.graph.input[0].type.tensor_type.shape.dim
+    assert dim[0].dim_param == "N" and dim[1].dim_value == 5
+    s = session(model)
+    for n in (1, 2, 1000):
+        X = np.random.default_rng(n).normal(size=(n, 5))
+        np.testing.assert_allclose(s.run(None, {"input": X})[0], net.predict(X), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("opset", [17, 18, 21])
+def test_opset_is_chosen(opset):
+    net = every_activation("float32", seed=4)
+    model = to_onnx(net, opset=opset)
+    assert [(o.domain, o.version) for o in model.opset_import] == [("", opset)]
+    X = np.random.default_rng(4).normal(size=(10, 5)).astype(np.float32)
+    np.testing.assert_allclose(session(model).run(None, {"input": X})[0], net.predict(X), rtol=1e-6, atol=1e-6)
+
+
+def test_bad_arguments_are_clear_errors(tmp_path):
+    net = every_activation("float64")
+    with pytest.raises(cr.errors.ValidationError, match="opset must be an integer from 17"):
+        to_onnx(net, opset=16)
+    with pytest.raises(cr.errors.ChainruleTypeError, match="net must be a chainrule.Network"):
+        to_onnx("model.npz")
+    with pytest.raises(cr.errors.ChainruleTypeError, match="path must be a file name"):
+        to_onnx(net, 3)
+
+
+def test_unsupported_layer_and_activation_are_named():
+    class Scaled(cr.Dense):
+        def forward(self, x, training=False):
+            return 2 * super().forward(x, training)
+
+    net = cr.Network([cr.Dense(2, 3, "tanh"), Scaled(3, 1)])
+    with pytest.raises(cr.errors.ValidationError, match=r"layer 1 \(Scaled\) has no ONNX form"):
+        to_onnx(net)
+    act = type("Swish", (type(cr.Dense(1, 1, "sigmoid").activation),), {})()
+    net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 1, act)])
+    with pytest.raises(cr.errors.ValidationError, match="layer 1's activation Swish has no ONNX form"):
+        to_onnx(net)
+
+
+# -- a model from `chainrule train`, with its CSV preprocessing in the graph -----------------------------
+def cli(*args):
+    r = subprocess.run([sys.executable, "-m", "chainrule.cli", *map(str, args)], capture_output=True, text=True)
+    return r
+
+
+def feeds(s, df):
+    """The raw columns as onnxruntime inputs: numbers as float64, text as strings ("" where missing)."""
+    out = {}
+    for i in s.get_inputs():
+        col = df[i.name]
+        if i.type == "tensor(string)":
+            out[i.name] = col.astype("string").fillna("").to_numpy(dtype=object).reshape(-1, 1)
+        else:
+            out[i.name] = col.to_numpy(dtype=np.float64).reshape(-1, 1)
+    return out
+
+
+@pytest.fixture(scope="module")
+def iris_csv(tmp_path_factory):
+    d = load_iris(as_frame=True).frame
+    d["species"] = np.array(["setosa", "versicolor", "virginica"])[d.pop("target")]
+    d["size"] = np.where(d["sepal length (cm)"] > 5.8, "large", "small")       # a text column
+    d.loc[[3, 40], "petal width (cm)"] = np.nan                                   # missing values
+    d.loc[[7, 90], "size"] = np.nan
+    path = tmp_path_factory.mktemp("data") / "iris.csv"
+    d.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_train_export_predict_classification(iris_csv, tmp_path, dtype):
+    model, onnx_path, preds = tmp_path / "iris.npz", tmp_path / "iris.onnx", tmp_path / "preds.csv"
+    r = cli("train", iris_csv, "--target", "species", "--hidden", "8", "--epochs", "30", "--lr", "0.01",
+            "--impute", "most_frequent", "--dtype", dtype, "--out", model, "--quiet")
+    assert r.returncode == 0, r.stderr
+    r = cli("export", model, onnx_path)
+    assert r.returncode == 0, r.stderr
+    assert f"wrote {onnx_path}" in r.stdout
+    assert cli("predict", model, iris_csv, "--proba", "--out", preds).returncode == 0
+    df, want = pd.read_csv(iris_csv), pd.read_csv(preds)
+    s = session(onnx_path)
+    assert [(i.name, i.type) for i in s.get_inputs()] == [
+        ("sepal length (cm)", "tensor(double)"), ("sepal width (cm)", "tensor(double)"),
+        ("petal length (cm)", "tensor(double)"), ("petal width (cm)", "tensor(double)"), ("size", "tensor(string)")]
+    assert [o.name for o in s.get_outputs()] == ["prediction", "probabilities"]
+    label, proba = s.run(None, feeds(s, df))
+    assert list(label) == list(want["prediction"])
+    np.testing.assert_allclose(proba, want[["proba_setosa", "proba_versicolor", "proba_virginica"]].to_numpy(),
+                               rtol=TOL[dtype], atol=TOL[dtype])
+    domains = {n.domain for n in onnx.load(onnx_path).graph.node}
+    assert "ai.onnx.ml" in domains                                # OneHotEncoder for the text column
+
+
+def test_unseen_category_is_all_zeros_as_in_chainrule(iris_csv, tmp_path):
+    model, onnx_path = tmp_path / "iris.npz", tmp_path / "iris.onnx"
+    assert cli("train", iris_csv, "--target", "species", "--hidden", "4", "--epochs", "5", "--impute", "median",
+               "--out", model, "--quiet").returncode == 0
+    assert cli("export", model, onnx_path, "--opset", "18").returncode == 0
+    df = pd.read_csv(iris_csv).head(6)
+    df.loc[[0, 1], "size"] = "enormous"
+    new = tmp_path / "new.csv"
+    df.to_csv(new, index=False)
+    preds = tmp_path / "preds.csv"
+    r = cli("predict", model, new, "--proba", "--out", preds)
+    assert r.returncode == 0 and "unseen" in r.stderr
+    s = session(onnx_path)
+    _, proba = s.run(None, feeds(s, df))
+    np.testing.assert_allclose(proba, pd.read_csv(preds).filter(like="proba_").to_numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_train_export_predict_regression(tmp_path, dtype):
+    d = load_diabetes(as_frame=True, scaled=False).frame
+    d["sex"] = np.where(d["sex"] > 1.5, "f", "m")
+    d.loc[[5, 17], "bmi"] = np.nan
+    csv, model, onnx_path, preds = (tmp_path / n for n in ("d.csv", "d.npz", "d.onnx", "preds.csv"))
+    d.to_csv(csv, index=False)
+    assert cli("train", csv, "--target", "target", "--hidden", "8", "--epochs", "10", "--impute", "mean",
+               "--dtype", dtype, "--out", model, "--quiet").returncode == 0
+    assert cli("export", model, onnx_path).returncode == 0
+    assert cli("predict", model, csv, "--out", preds).returncode == 0
+    s = session(onnx_path)
+    assert [o.name for o in s.get_outputs()] == ["prediction"]
+    (got,) = s.run(None, feeds(s, d.drop(columns="target")))
+    np.testing.assert_allclose(got, pd.read_csv(preds)["prediction"].to_numpy(), rtol=TOL[dtype],
+                               atol=TOL[dtype] * 100)     # in the target's units (up to ~350)
+
+
+def test_export_cli_errors(tmp_path):
+    net = every_activation("float64")
+    net.save(tmp_path / "m.npz")
+    r = cli("export", tmp_path / "m.npz", tmp_path / "m.onnx", "--opset", "12")
+    assert r.returncode == 2 and "opset must be an integer from 17" in r.stderr
+    r = cli("export", tmp_path / "missing.npz", tmp_path / "m.onnx")
+    assert r.returncode == 2 and "does not exist" in r.stderr
+    r = cli("export", tmp_path / "m.npz", tmp_path / "no" / "m.onnx")
+    assert r.returncode == 2 and "folder" in r.stderr
+    assert cli("export", tmp_path / "m.npz", tmp_path / "m.onnx").returncode == 0
+    X = np.random.default_rng(5).normal(size=(4, 5))
+    np.testing.assert_allclose(session(tmp_path / "m.onnx").run(None, {"input": X})[0], net.predict(X),
+                               rtol=1e-12, atol=1e-12)

@@ -1,0 +1,58 @@
+"""`chainrule sweep`: a grid search over a CSV file, on this machine or on a Dask cluster."""
+from __future__ import annotations
+
+import argparse
+
+from chainrule.errors import ValidationError
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "sweep", help="grid-search hyperparameters on a CSV file (locally or on Dask)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Cross-validate every combination of a grid with scikit-learn's GridSearchCV over "
+                    "chainrule's estimators; write the results table and the best model (refitted on the "
+                    "whole file, readable by `chainrule predict`). With --scheduler the fits run on a Dask "
+                    "cluster through joblib's Dask backend.",
+        epilog="examples:\n"
+               "  chainrule sweep iris.csv --target species --grid 'hidden=16,64;lr=1e-3,1e-2'\n"
+               "  chainrule sweep iris.csv --target species --grid 'hidden=8,32x16' --scheduler tcp://10.0.0.5:8786\n"
+               "grid names: hidden (layers joined by x: 32x16), lr, batch, epochs, activation, optimizer,\n"
+               "momentum, alpha, or any argument of chainrule.sklearn.BackpropClassifier")
+    p.add_argument("csv")
+    p.add_argument("--target", required=True, help="the column to predict")
+    p.add_argument("--grid", required=True, help="name=v1,v2;name=v1,... e.g. 'hidden=16,64;lr=1e-3,1e-2'")
+    p.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786); default: run here")
+    p.add_argument("--out-dir", default="sweep", help="folder for sweep_results.csv and best_model.npz "
+                                                      "(default ./sweep)")
+    p.add_argument("--cv", type=int, default=3, help="cross-validation folds (default 3)")
+    p.add_argument("--scoring", help="scikit-learn scorer name (default accuracy or r2)")
+    p.add_argument("--epochs", type=int, default=100, help="epochs of every fit unless the grid sets them")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--jobs", type=int, default=1, help="parallel fits on this machine (default 1)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--task", choices=["classification", "regression"], help="override the detected task")
+    p.add_argument("--impute", choices=["mean", "median", "most_frequent"], help="fill missing feature values")
+    p.set_defaults(func=sweep)
+
+
+def sweep(args) -> int:
+    from chainrule.sweep import parse_grid, run_sweep
+
+    grid = parse_grid(args.grid)              # checked before reading the data
+    for name in ("epochs", "batch_size", "jobs"):
+        if getattr(args, name) < 1:
+            raise ValidationError(f"--{name.replace('_', '-')} must be a positive integer; got {getattr(args, name)}")
+    fixed = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size))
+             if k not in grid and not (k == "batch_size" and "batch" in grid)}
+    result = run_sweep(args.csv, args.target, grid, scheduler=args.scheduler, out_dir=args.out_dir, cv=args.cv,
+                       scoring=args.scoring, n_jobs=args.jobs, seed=args.seed, task=args.task,
+                       impute=args.impute, **fixed)
+    where = f"Dask scheduler {args.scheduler}" if args.scheduler else "this machine"
+    print(f"{len(result.table)} candidates x {args.cv} folds on {where}; {result.scoring}, best first:")
+    shown = result.table[[*grid, "mean_score", "std_score", "rank"]].astype({k: str for k in grid})
+    print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    print(f"best: {', '.join(f'{k}={v}' for k, v in result.best_params.items())} "
+          f"({result.scoring} {result.best_score:.4f})")
+    print(f"wrote {result.results_path} and {result.model_path}")
+    return 0

@@ -1,0 +1,248 @@
+"""Hyperparameter sweeps: scikit-learn's GridSearchCV over chainrule's estimators, on this machine
+or on a Dask cluster through joblib's Dask backend.
+
+Nothing here distributes work itself: scikit-learn splits the search into fits, joblib hands them
+to its backend, and Dask runs them on its workers. What a cluster needs from chainrule is that
+each worker's BLAS and Numba use one thread per task (`chainrule.workers`), so that 2 workers
+on 2 cores run 2 threads, not 2 x the cores.
+
+Examples
+--------
+>>> parse_grid("hidden=16,32x16;lr=1e-3,1e-2")
+{'hidden': [(16,), (32, 16)], 'lr': [0.001, 0.01]}
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import chainrule as cr
+from chainrule.errors import ValidationError, unknown_name
+
+# short names accepted in a grid, and the estimator's argument each stands for
+ALIASES = {"hidden": "hidden_layer_sizes", "lr": "learning_rate", "batch": "batch_size",
+           "batch_size": "batch_size", "epochs": "epochs", "activation": "activation",
+           "optimizer": "optimizer", "momentum": "momentum", "alpha": "alpha", "dtype": "dtype"}
+def _value(text: str, key: str) -> Any:
+    text = text.strip()
+    if not text:
+        raise ValidationError(f"--grid: {key!r} has an empty value; write values separated by commas")
+    if ALIASES.get(key, key) == "hidden_layer_sizes":
+        try:
+            sizes = tuple(int(s) for s in text.lower().split("x"))
+        except ValueError:
+            raise ValidationError(f"--grid: hidden widths must be integers, layers joined by 'x' "
+                                  f"(e.g. 64 or 32x16); got {text!r}") from None
+        if any(s < 1 for s in sizes):
+            raise ValidationError(f"--grid: hidden widths must be positive; got {text!r}")
+        return sizes
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_grid(text: str) -> dict[str, list]:
+    """Parse "name=v1,v2;name=v1,..." into {name: [values]} (numbers, strings, hidden sizes).
+
+    Names are the short ones of ALIASES (hidden, lr, batch, ...) or any argument of
+    BackpropClassifier; hidden layer sizes join layers with "x": "hidden=64,32x16".
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ValidationError(f"--grid must look like 'hidden=16,64;lr=1e-3,1e-2'; got {text!r}")
+    grid: dict[str, list] = {}
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        key, sep, values = part.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ValidationError(f"--grid: each part must be name=value,value,...; got {part!r}")
+        if key in grid:
+            raise ValidationError(f"--grid names {key!r} twice")
+        grid[key] = [_value(v, key) for v in values.split(",")]
+    return grid
+
+
+def estimator_grid(grid: dict[str, list], estimator) -> dict[str, list]:
+    """The grid with the estimator's own argument names, every name checked against it."""
+    known = estimator.get_params()
+    out = {}
+    for key, values in grid.items():
+        name = ALIASES.get(key, key)
+        if name not in known:
+            raise unknown_name("grid name", key, sorted(set(ALIASES) | set(known)))
+        if not isinstance(values, (list, tuple)) or not values:
+            raise ValidationError(f"grid values of {key!r} must be a non-empty list; got {values!r}")
+        out[name] = list(values)
+    return out
+
+
+@dataclass
+class SweepResult:
+    """What a sweep leaves: the table (one row per candidate, best first) and the files written."""
+
+    table: Any                  # pandas DataFrame
+    best_params: dict
+    best_score: float
+    scoring: str
+    results_path: Path | None
+    model_path: Path | None
+
+
+def _tabular():
+    # the CSV preprocessing that `chainrule train` uses and the model file keeps
+    try:
+        from chainrule.data.tabular import Preprocessing, read_csv  # type: ignore[import-not-found]
+    except ImportError:
+        from chainrule.tabular import Preprocessing, read_csv
+    return Preprocessing, read_csv
+
+
+def _save(net, path, extra: dict) -> None:
+    try:
+        from chainrule.saving.npz import save  # type: ignore[import-not-found]
+    except ImportError:
+        from chainrule.io import save
+    save(net, path, include_optimizer=False, extra=extra)
+
+
+def as_softmax(net) -> Any:
+    """A binary classifier's network (one sigmoid output) as the same model with a 2-way softmax.
+
+    softmax([0, z]) = [1 - sigmoid(z), sigmoid(z)]: the probabilities are equal, and the file has
+    one output per class as `chainrule predict` reads it.
+    """
+    layers = []
+    dense = [layer for layer in net.layers if isinstance(layer, cr.Dense)]
+    for layer in dense:
+        last = layer is dense[-1]
+        new = cr.Dense(layer.W.shape[0], 2 if last else layer.W.shape[1],
+                       "softmax" if last else layer.activation.name)
+        layers.append(new)
+    out = cr.Network(layers, loss="categorical_crossentropy", dtype=net.dtype)
+    for old, new in zip(dense, layers):
+        if new is layers[-1]:
+            new.W[...] = np.hstack([np.zeros_like(old.W), old.W])
+            new.b[...] = np.concatenate([np.zeros_like(old.b), old.b])
+        else:
+            new.W[...] = old.W
+            new.b[...] = old.b
+    return out
+
+
+def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = None, out_dir=None,
+              cv: int = 3, scoring: str | None = None, n_jobs: int = 1, seed: int = 0,
+              task: str | None = None, impute: str | None = None, **fixed) -> SweepResult:
+    """Grid-search chainrule's estimator for a CSV file's target; write the table and the best model.
+
+    Parameters
+    ----------
+    csv, target : the data file and the column to predict (preprocessed as `chainrule train` does:
+        numeric columns standardised, text columns one-hot; statistics from the whole file).
+    grid : "hidden=16,64;lr=1e-3,1e-2" or a dict {name: [values]}.
+    scheduler : a Dask scheduler address ("tcp://host:8786"); None runs on this machine.
+    out_dir : where sweep_results.csv and best_model.npz go (None: write nothing).
+    cv, scoring : folds and scikit-learn scorer (default: accuracy or R2).
+    n_jobs : parallel fits on this machine (joblib); with a scheduler, Dask's workers decide.
+    fixed : other estimator arguments for every candidate (epochs=50, batch_size=16, ...).
+    """
+    import pandas as pd
+    from sklearn.metrics import get_scorer_names
+    from sklearn.model_selection import GridSearchCV
+
+    from chainrule.sklearn import BackpropClassifier, BackpropRegressor
+
+    Preprocessing, read_csv = _tabular()
+    if not isinstance(cv, int) or isinstance(cv, bool) or cv < 2:
+        raise ValidationError(f"cv must be an integer of at least 2 folds; got {cv!r}")
+    out = None
+    if out_dir is not None:
+        out = Path(out_dir)
+        if out.exists() and not out.is_dir():
+            raise ValidationError(f"--out-dir {str(out)!r} is a file, not a folder")
+    if scoring is not None and scoring not in get_scorer_names():
+        raise unknown_name("scoring", scoring, sorted(get_scorer_names()))
+    parsed = parse_grid(grid) if isinstance(grid, str) else dict(grid)
+    estimator_grid({**parsed, **{k: [v] for k, v in fixed.items()}}, BackpropClassifier())  # names, before reading
+    df = read_csv(csv)
+    pre = Preprocessing.fit(df, target, task=task, impute=impute)
+    X, y = pre.transform(df), pre.encode_target(df)
+    classify = pre.task == "classification"
+    if classify:
+        estimator = BackpropClassifier(random_state=seed)
+    else:
+        estimator, y = BackpropRegressor(random_state=seed), y[:, 0]
+    fixed_params = estimator_grid({k: [v] for k, v in fixed.items()}, estimator)
+    estimator.set_params(**{k: v[0] for k, v in fixed_params.items()})
+    param_grid = estimator_grid(parsed, estimator)
+    if classify and np.min(np.bincount(y)) < cv:
+        raise ValidationError(f"the class with fewest rows has {np.min(np.bincount(y))}; cv={cv} folds need at "
+                              "least that many rows of every class")
+    search = GridSearchCV(estimator, param_grid, cv=cv, scoring=scoring, refit=True,
+                          n_jobs=-1 if scheduler else n_jobs, error_score="raise")
+    if scheduler:
+        _fit_on_dask(search, X, y, scheduler)
+    else:
+        search.fit(X, y)
+
+    res = search.cv_results_
+    table = pd.DataFrame({key: [_show(p[ALIASES.get(key, key)]) for p in res["params"]] for key in parsed})
+    table["mean_score"] = res["mean_test_score"]
+    table["std_score"] = res["std_test_score"]
+    table["rank"] = res["rank_test_score"]
+    for k in range(cv):
+        table[f"fold{k}_score"] = res[f"split{k}_test_score"]
+    table["mean_fit_seconds"] = res["mean_fit_time"]
+    table = table.sort_values("rank", kind="stable").reset_index(drop=True)
+    best = {key: _show(search.best_params_[ALIASES.get(key, key)]) for key in parsed}
+    name = scoring or ("accuracy" if classify else "r2")
+    results_path = model_path = None
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        results_path, model_path = out / "sweep_results.csv", out / "best_model.npz"
+        table.to_csv(results_path, index=False)
+        net = search.best_estimator_.network_
+        if classify and net.n_outputs == 1:
+            net = as_softmax(net)
+        summary = {"epochs": int(search.best_estimator_.n_iter_), f"cv_{name}": float(search.best_score_)}
+        _save(net, model_path, extra={"tabular": pre.to_json(), "history": summary,
+                                      "sweep": {"best_params": {k: _json(v) for k, v in best.items()},
+                                                "scoring": name, "cv": cv}})
+    return SweepResult(table, best, float(search.best_score_), name, results_path, model_path)
+
+
+def _fit_on_dask(search, X, y, scheduler: str) -> None:
+    import joblib
+    try:
+        from distributed import Client
+
+        from chainrule.workers import ThreadLimits
+    except ImportError:
+        raise ValidationError("--scheduler needs Dask: pip install 'chainrule[dask]'") from None
+    try:
+        client = Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ValidationError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
+    with client:
+        try:
+            client.wait_for_workers(1, timeout=30)
+        except TimeoutError:
+            raise ValidationError(f"the Dask scheduler at {scheduler!r} has no workers (waited 30 s)") from None
+        client.register_plugin(ThreadLimits(1))
+        with joblib.parallel_backend("dask"):
+            search.fit(X, y)
+
+
+def _show(value):
+    """A grid value as the user wrote it: hidden sizes as 32x16."""
+    if isinstance(value, tuple):
+        return "x".join(str(v) for v in value)
+    return value
+
+
+def _json(value):
+    return value.item() if isinstance(value, np.generic) else value

@@ -1,0 +1,133 @@
+"""Sweeps on a real Dask cluster (two worker processes on 127.0.0.1): scikit-learn's searches over
+chainrule's estimators give the serial results, and every worker runs one BLAS/Numba thread."""
+import numpy as np
+import pytest
+
+distributed = pytest.importorskip("distributed")
+joblib = pytest.importorskip("joblib")
+from scipy.stats import loguniform  # noqa: E402
+from sklearn.datasets import load_diabetes, load_iris  # noqa: E402
+from sklearn.model_selection import GridSearchCV, RandomizedSearchCV  # noqa: E402
+from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
+
+from chainrule.sklearn import BackpropClassifier, BackpropRegressor  # noqa: E402
+from chainrule.sweep import run_sweep  # noqa: E402
+from chainrule.workers import ThreadLimits, worker_env  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", processes=True,
+                                       dashboard_address=None, env=worker_env(1))
+    c = distributed.Client(cluster)
+    try:
+        yield c
+    finally:
+        c.close()
+        cluster.close()
+
+
+def _serial_and_dask(search_factory, X, y, client):
+    """The same search fitted here, serially with one BLAS thread as on the workers, and on the cluster."""
+    with threadpool_limits(1):
+        serial = search_factory(n_jobs=None).fit(X, y)
+    on_dask = search_factory(n_jobs=-1)
+    with distributed.get_task_stream(client) as tasks, joblib.parallel_backend("dask"):
+        on_dask.fit(X, y)
+    return serial, on_dask, tasks.data
+
+
+def _same_results(serial, on_dask):
+    assert on_dask.best_params_ == serial.best_params_
+    assert on_dask.cv_results_["params"] == serial.cv_results_["params"]
+    n_splits = serial.n_splits_
+    for key in ["mean_test_score", "std_test_score", *(f"split{k}_test_score" for k in range(n_splits))]:
+        np.testing.assert_allclose(on_dask.cv_results_[key], serial.cv_results_[key], rtol=1e-12, atol=0)
+    np.testing.assert_array_equal(on_dask.cv_results_["rank_test_score"], serial.cv_results_["rank_test_score"])
+
+
+def test_grid_search_on_dask_equals_serial(client):
+    X, y = load_diabetes(return_X_y=True)
+    X, y = X[:150], (y[:150] - y[:150].mean()) / y[:150].std()
+    grid = {"hidden_layer_sizes": [(4,), (8,)], "learning_rate": [1e-2, 3e-2]}
+
+    def search(n_jobs):
+        return GridSearchCV(BackpropRegressor(epochs=8, batch_size=16, random_state=0), grid, cv=3, n_jobs=n_jobs)
+
+    serial, on_dask, tasks = _serial_and_dask(search, X, y, client)
+    _same_results(serial, on_dask)
+    assert tasks                                  # the fits ran as tasks of the cluster (joblib batches them)
+    assert len(set(serial.cv_results_["mean_test_score"])) == 4   # the candidates really differ
+
+
+def test_randomized_search_on_dask_equals_serial(client):
+    X, y = load_iris(return_X_y=True)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    dists = {"learning_rate": loguniform(1e-3, 1e-1), "hidden_layer_sizes": [(4,), (8,)]}
+
+    def search(n_jobs):
+        return RandomizedSearchCV(BackpropClassifier(epochs=8, batch_size=16, random_state=0), dists, n_iter=4,
+                                  cv=3, scoring="neg_log_loss", random_state=0, n_jobs=n_jobs)
+
+    serial, on_dask, tasks = _serial_and_dask(search, X, y, client)
+    _same_results(serial, on_dask)
+    assert tasks
+
+
+def _worker_threads():
+    import os
+
+    import numba
+    import numpy  # noqa: F401
+    from threadpoolctl import threadpool_info
+    blas = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    return {"blas": blas, "numba": numba.config.NUMBA_NUM_THREADS,
+            "env": {k: os.environ.get(k) for k in worker_env(1)}}
+
+
+def test_workers_run_one_blas_and_numba_thread(client):
+    pytest.importorskip("numba")
+    per_worker = client.run(_worker_threads)
+    assert len(per_worker) == 2
+    for info in per_worker.values():
+        assert info["blas"] and set(info["blas"]) == {1}, info
+        assert info["numba"] == 1
+        assert info["env"] == worker_env(1)
+
+
+def test_thread_limits_plugin_caps_running_workers(client):
+    blas_here = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
+    if not blas_here:
+        pytest.fail("threadpoolctl finds no BLAS library behind NumPy")
+
+    def blas_threads():
+        from threadpoolctl import threadpool_info
+        return sorted({lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"})
+
+    client.run(lambda: threadpool_limits(3) and None)     # a worker whose BLAS got more threads
+    assert set(map(tuple, client.run(blas_threads).values())) == {(3,)}
+    client.register_plugin(ThreadLimits(1), name="thread-limits")
+    try:
+        assert set(map(tuple, client.run(blas_threads).values())) == {(1,)}
+    finally:
+        client.unregister_worker_plugin("thread-limits")
+
+
+@pytest.fixture(scope="module")
+def iris_csv(tmp_path_factory):
+    d = load_iris(as_frame=True).frame
+    d["species"] = np.array(["setosa", "versicolor", "virginica"])[d.pop("target")]
+    path = tmp_path_factory.mktemp("data") / "iris.csv"
+    d.to_csv(path, index=False)
+    return path
+
+
+def test_run_sweep_with_scheduler_equals_local(client, iris_csv, tmp_path):
+    grid = "hidden=4,8;lr=1e-2,3e-2"
+    with threadpool_limits(1):
+        here = run_sweep(iris_csv, "species", grid, out_dir=tmp_path / "here", epochs=8, batch_size=16)
+    there = run_sweep(iris_csv, "species", grid, scheduler=client.scheduler.address, out_dir=tmp_path / "there",
+                      epochs=8, batch_size=16)
+    assert there.best_params == here.best_params
+    np.testing.assert_allclose(there.table["mean_score"], here.table["mean_score"], rtol=1e-12)
+    assert (tmp_path / "there" / "sweep_results.csv").is_file() and (tmp_path / "there" / "best_model.npz").is_file()

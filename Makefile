@@ -20,6 +20,7 @@ demo: install
 	$(VENV)/bin/chainrule demo
 
 test: install-test
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	$(PY) -m pytest
 
 bench: $(PY)

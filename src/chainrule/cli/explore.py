@@ -1,0 +1,84 @@
+"""`chainrule explore`: the browser explorer, served on this machine (127.0.0.1 by default)."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..errors import ValidationError
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "explore", help="see backpropagation happen in the browser, driven by the engine",
+        description="Serve the explorer: the seed's 2-2-2 network (or your model and CSV file) drawn in the "
+                    "browser, every number computed by chainrule's engine. Prints the URL, with a random token "
+                    "that every request needs, and opens it.",
+        epilog="examples:\n  chainrule explore\n  chainrule explore --no-browser --port 8765\n"
+               "  chainrule explore --data iris.csv --target species\n  chainrule explore --model iris.npz",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765; 0: any free port)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--no-browser", action="store_true", help="print the URL only, do not open a browser")
+    p.add_argument("--model", help="a model file (.npz written by chainrule) to open instead of the seed network")
+    p.add_argument("--data", help="a CSV file to train on (needs --target)")
+    p.add_argument("--target", help="the column of --data to predict")
+    p.set_defaults(func=run)
+
+
+def start(args):
+    """What every new page opens on: the files named on the command line, read once, here."""
+    from ..teach.explore.session import Session, Start
+    net = table = None
+    name = ""
+    if args.model:
+        import chainrule as cr
+        net = cr.load(args.model)
+        name = args.model
+    if args.data:
+        if not args.target:
+            raise ValidationError("--data needs --target, the column to predict")
+        from ..teach.explore.session import _tabular
+        read_csv, _ = _tabular()
+        table = read_csv(args.data)
+        name = args.data
+    elif args.target:
+        raise ValidationError("--target needs --data, the CSV file")
+    s = Start(net, table, args.target, name)
+    Session(s)            # the files are checked now, before the server starts
+    return s
+
+
+def run(args) -> int:
+    if not 0 <= args.port <= 65535:
+        raise ValidationError(f"--port must be from 0 to 65535; got {args.port}")
+    try:
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        raise ValidationError("chainrule explore needs Starlette and uvicorn: pip install 'chainrule[explore]'") from None
+    import secrets
+
+    from ..teach.explore.server import Server, bind, create_app
+    from ..teach.explore.session import Session
+    first = start(args)
+    token = secrets.token_urlsafe(24)
+    sock = bind(args.host, args.port)
+    server = Server(create_app(token, lambda: Session(first)), sock)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    url = f"http://{host}:{server.port}/?token={token}"
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"chainrule explore: listening on {args.host}: anyone who can reach it and has the token can use it",
+              file=sys.stderr)
+    server.start()
+    print(f"chainrule explore: serving at {url}\n(press Ctrl+C to stop)", flush=True)
+    if not args.no_browser:
+        import webbrowser
+        webbrowser.open(url)
+    try:
+        server.thread.join()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0

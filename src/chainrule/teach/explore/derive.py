@@ -1,0 +1,172 @@
+"""The chain rule of one weight, bias or neuron, written as the seed writes it, numbers plugged in.
+
+Every number comes from the `explain` report's dict (`cr.explain(...).to_dict()`), which reads
+the engine's caches; this module only lays them out as lines `lhs = formula = numbers = value`.
+Numbers are shown to 9 decimals with trailing zeros dropped (the seed's 0.74136507).
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+Line = dict[str, Any]
+
+_LOSS_DERIVATIVE = {"sse": "-(target_{o} - out_{o})", "mse": "2 (out_{o} - target_{o})",
+                    "binary_crossentropy": "(out_{o} - target_{o}) / (out_{o} (1 - out_{o}))",
+                    "categorical_crossentropy": "-target_{o} / out_{o}"}
+_ACTIVATION_DERIVATIVE = {"sigmoid": "out_{o}(1 - out_{o})", "tanh": "1 - out_{o}^2", "linear": "1",
+                          "relu": "1 if net_{o} > 0 else 0", "leaky_relu": "1 if net_{o} > 0 else alpha"}
+
+
+def fmt(v: float | list | None) -> str:
+    """A number as the seed prints it (9 decimals, no trailing zeros); a list per sample in brackets."""
+    if v is None:
+        return ""
+    if isinstance(v, list):
+        return fmt(v[0]) if len(v) == 1 else "[" + ", ".join(fmt(x) for x in v) + "]"
+    v = float(v)
+    if not math.isfinite(v):
+        return str(v)
+    if v != 0 and abs(v) < 1e-6:
+        return f"{v:.6e}"
+    s = f"{v:.9f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def _factor(v) -> str:
+    """A factor of a product: negative numbers in parentheses."""
+    s = fmt(v)
+    return f"({s})" if s.startswith("-") else s
+
+
+def _line(lhs: str, formula: str, numbers: str, value, **extra) -> Line:
+    return {"lhs": lhs, "formula": formula, "numbers": numbers, "value": fmt(value), "raw": value, **extra}
+
+
+def _neuron(d: dict, name: str) -> tuple[dict, dict]:
+    for layer in d["layers"]:
+        for nr in layer["neurons"]:
+            if nr["name"] == name:
+                return layer, nr
+    raise KeyError(name)
+
+
+def _unit_value(d: dict, name: str):
+    for u in d["inputs"]:
+        if u["name"] == name:
+            return u["value"]
+    return _neuron(d, name)[1]["out"]
+
+
+def _unit(name: str) -> str:
+    return name if name.startswith("i") else f"out_{name}"
+
+
+def forward_lines(d: dict, name: str, alias: dict[str, str]) -> list[Line]:
+    """net and out of one neuron: the weighted sum of its inputs, then its activation."""
+    layer, nr = _neuron(d, name)
+    terms = " + ".join(f"{alias.get(w, w)}*{_unit(i)}" for w, i in zip(nr["weights"], nr["inputs"])) \
+        + f" + {alias.get(nr['bias'], nr['bias'])}*1"
+    numbers = " + ".join(f"{_factor(w)}*{_factor(_unit_value(d, i))}"
+                         for w, i in zip(nr["weight_values"], nr["inputs"])) + f" + {_factor(nr['bias_value'])}*1"
+    act = layer["activation"]
+    out_formula = f"1/(1+e^(-net_{name}))" if act == "sigmoid" else f"{act}(net_{name})"
+    out_numbers = f"1/(1+e^(-{fmt(nr['net'])}))" if act == "sigmoid" and len(nr["net"]) == 1 else ""
+    return [_line(f"net_{name}", terms, numbers, nr["net"], kind="forward"),
+            _line(f"out_{name}", out_formula, out_numbers, nr["out"], kind="forward")]
+
+
+def _target(d: dict, name: str):
+    return next(t["value"] for t in d["targets"] if t["name"] == name)
+
+
+def _local_lines(d: dict, p: dict) -> list[Line]:
+    """dE/dout of the neuron p feeds (output layer: from the loss; hidden: sum over paths) and
+    dout/dnet (the activation's derivative)."""
+    to, n = p["to"], d["n_samples"]
+    layer, nr = _neuron(d, to)
+    lines: list[Line] = []
+    if p["paths"] is not None:           # hidden neuron: the error reaches it through every path above
+        for q in p["paths"]:
+            lines.append(_line(f"dE_{q['via']}/dout_{to}", f"dE/dnet_{q['via']} * dnet_{q['via']}/dout_{to}",
+                               f"{_factor(q['dE/dnet'])} * {_factor(q['w'])}", q["term"],
+                               note=f"dnet_{q['via']}/dout_{to} = {q['weight']}"))
+        if len(p["paths"]) > 1:
+            lines.append(_line(f"dE/dout_{to}", " + ".join(f"dE_{q['via']}/dout_{to}" for q in p["paths"]),
+                               " + ".join(_factor(q["term"]) for q in p["paths"]), p["dE/dout"],
+                               note="the sum over the paths through the layer above"))
+    elif p["dE/dout"] is not None:
+        formula = _LOSS_DERIVATIVE.get(d["loss"], "dE/dout").format(o=to)
+        if d["scale"] != 1:
+            formula = f"({formula}) / {d['scale']}"
+        numbers = ""
+        if d["loss"] == "sse" and n == 1:
+            numbers = f"-({fmt(_target(d, to))} - {fmt(nr['out'])})"
+        lines.append(_line(f"dE/dout_{to}", formula, numbers, p["dE/dout"]))
+    if p["dout/dnet"] is not None:
+        act = layer["activation"]
+        formula = _ACTIVATION_DERIVATIVE.get(act, f"{act}'(net_{{o}})").format(o=to)
+        numbers = ""
+        if n == 1 and act == "sigmoid":
+            numbers = f"{fmt(nr['out'])}(1 - {fmt(nr['out'])})"
+        elif n == 1 and act == "tanh":
+            numbers = f"1 - {_factor(nr['out'])}^2"
+        lines.append(_line(f"dout_{to}/dnet_{to}", formula, numbers, p["dout/dnet"]))
+    return lines
+
+
+def _delta_line(d: dict, p: dict) -> Line:
+    to = p["to"]
+    if p["dE/dout"] is not None and p["dout/dnet"] is not None:
+        return _line(f"dE/dnet_{to}", f"dE/dout_{to} * dout_{to}/dnet_{to}",
+                     f"{_factor(p['dE/dout'])} * {_factor(p['dout/dnet'])}", p["dE/dnet"],
+                     note=f"the delta of {to}")
+    why = "softmax Jacobian" if p["paths"] is not None or not d["fused"] else \
+        ("fused: out - target" if d["scale"] == 1 else f"fused: (out - target) / {d['scale']}")
+    return _line(f"dE/dnet_{to}", why, "", p["dE/dnet"], note=f"the delta of {to}")
+
+
+def parameter_lines(d: dict, p: dict, alias: dict[str, str]) -> list[Line]:
+    """The chain rule of one weight or bias `p` (an entry of d["parameters"]), and its update."""
+    name, to, n = alias.get(p["name"], p["name"]), p["to"], d["n_samples"]
+    lines = _local_lines(d, p)
+    dparam = f"dnet_{to}/d{name}"
+    src = _unit(p["from"]) if p["from"] else "1"
+    lines.append(_line(dparam, src, "", p["dnet/dparam"]))
+    sums = " (summed over the samples)" if n > 1 else ""
+    if p["dE/dout"] is not None and p["dout/dnet"] is not None:
+        chain = f"dE/dout_{to} * dout_{to}/dnet_{to} * {dparam}"
+        numbers = f"{_factor(p['dE/dout'])} * {_factor(p['dout/dnet'])} * {_factor(p['dnet/dparam'])}"
+    else:
+        lines.append(_delta_line(d, p))
+        chain = f"dE/dnet_{to} * {dparam}"
+        numbers = f"{_factor(p['dE/dnet'])} * {_factor(p['dnet/dparam'])}"
+    lines.append(_line(f"dE/d{name}", chain, numbers + sums, p["grad"], kind="gradient"))
+    if p["updated"] is not None:
+        lines.append(_line(f"{name}+", f"{name} - eta * dE/d{name}",
+                           f"{fmt(p['value'])} - {fmt(d['lr'])} * {_factor(p['grad'])}", p["updated"], kind="update"))
+    elif not p["trainable"]:
+        lines.append(_line(f"{name}+", f"{name} (frozen: not updated)", "", p["value"], kind="update"))
+    return lines
+
+
+def neuron_lines(d: dict, name: str, alias: dict[str, str]) -> list[Line]:
+    """A neuron: its forward pass, then its delta dE/dnet (for an input unit, its value)."""
+    if any(u["name"] == name for u in d["inputs"]):
+        value = next(u["value"] for u in d["inputs"] if u["name"] == name)
+        return [_line(name, "input", "", value, kind="forward")]
+    lines = forward_lines(d, name, alias)
+    p = next((q for q in d["parameters"] if q["to"] == name), None)
+    if p is not None:
+        lines += _local_lines(d, p) + [_delta_line(d, p)]
+    return lines
+
+
+def published(lines: list[Line], figures: list[dict]) -> None:
+    """Mark the lines whose figure the seed prints differently (as-published), with the reason."""
+    differ = {f["key"].replace("dE_total/", "dE/"): f for f in figures if not f["matches"]}
+    for line in lines:
+        f = differ.get(line["lhs"])
+        if f is not None and f.get("published") is not None:
+            line["published"] = f["seed"]
+            line["note"] = f["note"]

@@ -1,0 +1,125 @@
+"""What a page takes away: the model (.npz for `chainrule.load`), the derivation (Markdown with
+LaTeX, the `explain` report), and a share code that puts a small network's state in a URL."""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import tempfile
+import zlib
+
+import numpy as np
+
+from chainrule.errors import ValidationError
+
+from . import limits
+
+MAX_SHARED_PARAMS = 400
+
+
+def model_bytes(s) -> bytes:
+    """The network as the .npz file `net.save` writes (with the CSV preprocessing when there is
+    one, so `chainrule predict` can use it). Written in a private temporary folder, then read."""
+    with tempfile.TemporaryDirectory(prefix="chainrule-explore-") as folder:
+        path = os.path.join(folder, "model.npz")
+        if s.pre is not None:
+            from chainrule.saving.npz import save
+            save(s.net, path, extra={"tabular": s.pre.to_json()})
+        else:
+            s.net.save(path)
+        with open(path, "rb") as f:
+            return f.read()
+
+
+def markdown(s) -> str:
+    """The `explain` report of the derivation shown in the page, as Markdown with LaTeX."""
+    import chainrule as cr
+    Xe, Ye, whole = s._explain_batch()
+    lr = s.opt_settings["lr"] if (whole and s.opt_name == "sgd") else None
+    dense = s.net.dense_layers
+    sizes = "-".join(str(n) for n in [dense[0].n_in] + [d.n_out for d in dense])
+    head = [f"# {s.title}", "", f"Network {sizes}, loss {s.net.loss_function.name}, "
+            + ", ".join(f"layer {i + 1} {d.activation.name}" for i, d in enumerate(dense))
+            + (f", learning rate {lr:g}" if lr is not None else f", optimizer {s.opt_name}")
+            + ("." if whole else f"; the derivation follows training sample {s.sample + 1} of {len(s.X)}."), ""]
+    try:
+        body = cr.explain(s.net, Xe, Ye, lr=lr).markdown()
+    except ValidationError:   # more parameters than one report lists: one report per layer
+        body = "\n".join(cr.explain(s.net, Xe, Ye, lr=lr, layer=l, neuron=j).markdown()
+                         for l in reversed(range(len(dense))) for j in range(dense[l].n_out))
+    return "\n".join(head) + body
+
+
+def share_code(s) -> str:
+    """A short text (URL-safe) that holds the network, its batch or data set, and the optimizer."""
+    if s.mode == "csv":
+        raise ValidationError("a share link cannot hold an uploaded CSV file; export the model (.npz) instead")
+    if s.net.n_params > MAX_SHARED_PARAMS:
+        raise ValidationError(f"share links hold networks of up to {MAX_SHARED_PARAMS} parameters; this one has "
+                              f"{s.net.n_params} (export the model instead)")
+    payload = {"v": 1, "mode": s.mode, "arch": s.arch, "params": s.net.params.tolist(),
+               "opt": [s.opt_name, s.opt_settings], "data": s.data,
+               "X": None if s.data else s.X.tolist(), "Y": None if s.data else s.Y.tolist()}
+    raw = zlib.compress(json.dumps(payload, separators=(",", ":")).encode(), 9)
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _payload(code) -> dict:
+    if not isinstance(code, str) or not 0 < len(code) <= limits.MAX_SHARE:
+        raise ValidationError(f"a share code is a text of at most {limits.MAX_SHARE} characters")
+    try:
+        raw = base64.urlsafe_b64decode(code + "=" * (-len(code) % 4))
+        z = zlib.decompressobj()
+        text = z.decompress(raw, 200_000)
+        if z.unconsumed_tail:
+            raise ValueError("too long")
+        payload = json.loads(text)
+    except (ValueError, zlib.error):
+        raise ValidationError("the share code is damaged (copy the whole link)") from None
+    if not isinstance(payload, dict) or payload.get("v") != 1:
+        raise ValidationError("the share code is not one this version of chainrule writes")
+    return payload
+
+
+def _matrix(rows, name: str, n_cols: int) -> np.ndarray:
+    if not isinstance(rows, list) or not 1 <= len(rows) <= 8 or not all(isinstance(r, list) for r in rows):
+        raise ValidationError(f"share code: {name} must be 1 to 8 rows")
+    if any(len(r) != n_cols for r in rows):
+        raise ValidationError(f"share code: every row of {name} needs {n_cols} values")
+    return np.array([[limits.number(v, name, limits.MAX_VALUE) for v in r] for r in rows])
+
+
+def load_share(s, code) -> None:
+    """Put the state a share code holds into session `s` (checked like the page's own edits)."""
+    p = _payload(code)
+    data, arch, opt = p.get("data"), p.get("arch"), p.get("opt")
+    if data is not None:
+        if not isinstance(data, dict) or not set(data) <= {"name", "n", "noise", "seed"}:
+            raise ValidationError("share code: data must name a data set, its size, noise and seed")
+        s.load("dataset", **data)
+    else:
+        s.load("seed")
+    if not isinstance(arch, dict):
+        raise ValidationError("share code: the architecture is missing")
+    if data is None:
+        X, Y = p.get("X"), p.get("Y")
+        n_in = len(X[0]) if isinstance(X, list) and X and isinstance(X[0], list) else 0
+        n_out = len(Y[0]) if isinstance(Y, list) and Y and isinstance(Y[0], list) else 0
+        if arch != s.arch or (n_in, n_out) != (2, 2):
+            s.set_architecture(**arch, inputs=n_in, outputs=n_out)
+        X, Y = _matrix(X, "X", n_in), _matrix(Y, "Y", n_out)
+        if len(X) != len(Y):
+            raise ValidationError("share code: X and Y need the same number of rows")
+        s.X, s.Y = X, s.net.targets(Y)
+    elif arch != s.arch:
+        s.set_architecture(**arch)
+    values = p.get("params")
+    if not isinstance(values, list) or len(values) != s.net.n_params:
+        raise ValidationError(f"share code: expected {s.net.n_params} parameter values")
+    params = np.array([limits.number(v, "parameter", limits.MAX_VALUE) for v in values])
+    s.net.params[:] = params
+    if not isinstance(opt, list) or len(opt) != 2 or not isinstance(opt[1], dict):
+        raise ValidationError("share code: the optimizer is missing")
+    s.set_optimizer(opt[0], **opt[1])
+    s._fresh()
+    s.pristine = s.is_seed_start()

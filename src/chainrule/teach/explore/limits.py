@@ -1,0 +1,67 @@
+"""What the explorer accepts from a page: sizes it can draw and train at once, values it can show.
+
+Everything a request sends is checked here before the engine sees it, so a page (or anything
+else holding the token) cannot make the server allocate a 10^9-unit layer or hang in a loop.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from chainrule.errors import ValidationError
+
+MAX_HIDDEN_LAYERS = 6
+MAX_UNITS = 16          # neurons per layer, outputs and classes
+MAX_INPUTS = 32         # inputs of the network (a CSV file's encoded columns)
+MAX_ROWS = 5000         # rows of an uploaded CSV file
+MAX_STEPS = 10_000      # updates of one Train request (the seed's 10,000)
+MAX_VALUE = 1e6         # largest weight, input or target typed in
+MAX_UPLOAD = 2 * 2**20  # bytes of an uploaded CSV file
+MAX_BODY = 256 * 2**10  # bytes of any other request
+MAX_SHARE = 20_000      # characters of a share code
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax")
+LOSSES = ("sse", "mse", "binary_crossentropy", "categorical_crossentropy")
+INITS = ("auto", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "normal", "uniform", "zeros")
+
+
+def integer(value: Any, name: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationError(f"{name} must be an integer from {low} to {high}; got {value!r}")
+    return value
+
+
+def number(value: Any, name: str, bound: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or abs(value) > bound:
+        raise ValidationError(f"{name} must be a finite number between {-bound:g} and {bound:g}; got {value!r}")
+    return float(value)
+
+
+def check_architecture(arch: dict, n_in: int, n_out: int) -> None:
+    """The architecture description a page sends: sizes the explorer can draw, known names."""
+    allowed = {"hidden", "activations", "output_activation", "loss", "init", "seed", "train_biases"}
+    unknown = sorted(set(arch) - allowed)
+    if unknown:
+        raise ValidationError(f"architecture: unknown field {unknown[0]!r}; fields are {sorted(allowed)}")
+    integer(n_in, "inputs", 1, MAX_INPUTS)
+    integer(n_out, "outputs", 1, MAX_UNITS)
+    hidden, acts = arch["hidden"], arch["activations"]
+    if not isinstance(hidden, list) or len(hidden) > MAX_HIDDEN_LAYERS:
+        raise ValidationError(f"hidden must be a list of at most {MAX_HIDDEN_LAYERS} layer sizes; got {hidden!r}")
+    for k, units in enumerate(hidden):
+        integer(units, f"hidden layer {k + 1} units", 1, MAX_UNITS)
+    if not isinstance(acts, list) or len(acts) != len(hidden):
+        raise ValidationError(f"activations must list one activation per hidden layer ({len(hidden)}); got {acts!r}")
+    for name, value in [*((f"hidden layer {k + 1} activation", a) for k, a in enumerate(acts)),
+                        ("output_activation", arch["output_activation"])]:
+        if value not in ACTIVATIONS:
+            raise ValidationError(f"{name} must be one of {', '.join(ACTIVATIONS)}; got {value!r}")
+    if arch["loss"] not in LOSSES:
+        raise ValidationError(f"loss must be one of {', '.join(LOSSES)}; got {arch['loss']!r}")
+    if arch["init"] not in INITS + ("seed",):
+        raise ValidationError(f"init must be one of {', '.join(INITS)}; got {arch['init']!r}")
+    if arch["init"] == "seed" and (n_in, n_out, hidden) != (2, 2, [2]):
+        raise ValidationError("init 'seed' (the seed's weights) needs the seed's 2-2-2 shape; choose another init")
+    integer(arch["seed"], "seed", 0, 2**31 - 1)
+    if not isinstance(arch["train_biases"], bool):
+        raise ValidationError(f"train_biases must be true or false; got {arch['train_biases']!r}")

@@ -1,0 +1,469 @@
+"""One explorer session: the engine's state behind one browser tab (or one notebook widget).
+
+Pure Python over chainrule's public API: the network is a `cr.Network`, every number shown comes
+from `cr.explain(...).to_dict()` (forward values, chain-rule factors, gradients) or from the
+network itself (`loss`, `gradients`, `predict`, `step`, the optimizers of `cr.optim`). The page
+only draws what `state()` returns. Every action is atomic: if the engine rejects it, the session
+is left as it was and the error goes back to the page.
+"""
+from __future__ import annotations
+
+import copy
+import inspect
+import math
+import time
+from typing import Any
+
+import numpy as np
+
+import chainrule as cr
+from chainrule.errors import TrainingDiverged, ValidationError
+
+from . import datasets, limits
+from .limits import check_architecture, integer, number
+
+SEED_ARCH = {"hidden": [2], "activations": ["sigmoid"], "output_activation": "sigmoid", "loss": "sse",
+             "init": "seed", "seed": 0, "train_biases": False}
+DATA_ARCH = {"hidden": [4, 4], "activations": ["tanh", "tanh"], "output_activation": "sigmoid",
+             "loss": "binary_crossentropy", "init": "auto", "seed": 0, "train_biases": True}
+OPTIMIZERS = {"sgd": ("lr",), "momentum": ("lr", "momentum"), "nesterov": ("lr", "momentum"),
+              "adagrad": ("lr",), "rmsprop": ("lr", "alpha", "eps"), "adam": ("lr", "beta1", "beta2", "eps")}
+OPT_DEFAULTS = {"lr": 0.5, "momentum": 0.9, "alpha": 0.99, "eps": 1e-8, "beta1": 0.9, "beta2": 0.999}
+MUTATING = ("forward", "backward", "update", "step", "train", "reset", "set_param", "set_value",
+            "set_optimizer", "set_architecture", "load", "load_share", "upload_csv")
+VIEWING = ("state", "select", "set_sample", "undo")
+MAX_UNDO = 30
+TRAIN_SECONDS = 3.0      # one request trains at most this long, then returns what it has done
+EXPLAIN_BATCH = 8        # up to this many training samples, the derivation covers the whole batch
+
+
+class Start:
+    """What a session opens on (and `reset` returns to): the seed network, or the model and/or
+    CSV table named on the command line (read once, at startup)."""
+
+    def __init__(self, net: Any = None, table: Any = None, target: str | None = None, name: str = ""):
+        self.net, self.table, self.target, self.name = net, table, target, name
+
+
+class Session:
+    """The state of one explorer page; `act(action, body)` runs one request, `state()` answers."""
+
+    data: dict | None      # the generated data set's description (name, n, noise, seed)
+    pre: Any               # the CSV file's Preprocessing
+
+    def __init__(self, start: Start | None = None):
+        self.start = start or Start()
+        self.undo_stack: list[dict] = []
+        self.selected: str | None = None
+        self.message = ""
+        self.last_action = ""
+        self.reset()
+
+    # -- the request entry point ----------------------------------------------------------------
+    def act(self, action: str, body: dict | None = None) -> dict:
+        """Run `action` with the fields of `body`; returns the new state. Raises ValidationError
+        (or another chainrule error) with the session unchanged when the action is rejected."""
+        body = body or {}
+        if action not in MUTATING[:-1] + VIEWING:
+            raise ValidationError(f"unknown action {action!r}; expected one of {', '.join(MUTATING[:-1] + VIEWING)}")
+        if not isinstance(body, dict):
+            raise ValidationError(f"the request body must be a JSON object; got {type(body).__name__}")
+        fn = getattr(self, action)
+        try:
+            inspect.signature(fn).bind(**body)
+        except TypeError:
+            allowed = [p for p in inspect.signature(fn).parameters]
+            raise ValidationError(f"{action}: fields must be among {allowed}; got {sorted(body)}") from None
+        self.run(action, fn, **body)
+        return self.state()
+
+    def run(self, action: str, fn, *args, **kwargs) -> Any:
+        snap = self._snapshot()
+        self.message = ""
+        try:
+            result = fn(*args, **kwargs)
+        except BaseException:
+            self._restore(snap)
+            raise
+        if action in MUTATING and not (action == "train" and self.last_action == "train"):
+            self.undo_stack = (self.undo_stack + [snap])[-MAX_UNDO:]
+        self.last_action = action
+        return result
+
+    def _snapshot(self) -> dict:
+        shared = ("start", "undo_stack", "X", "Y", "Xt", "Yt", "pre", "report", "batch")
+        return {k: (v if k in shared else copy.deepcopy(v)) for k, v in vars(self).items() if k != "undo_stack"}
+
+    def _restore(self, snap: dict) -> None:
+        stack = self.undo_stack
+        self.__dict__.update(snap)
+        self.undo_stack = stack
+
+    # -- loading --------------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Back to what the session opened on."""
+        s = self.start
+        self.origin = "start" if (s.table is not None or s.net is not None) else "seed"
+        if s.table is not None:
+            self._load_table(s.table, s.target, s.name, s.net)
+        elif s.net is not None:
+            net = copy.deepcopy(s.net)
+            X = np.zeros((1, net.n_inputs))
+            Y = net.targets(np.zeros(1, int)) if net.task == "multiclass" else np.zeros((1, net.n_outputs))
+            self._set_problem("model", s.name, net, X, Y, None, None, _arch_of(net), ("sgd", {"lr": 0.5}))
+        else:
+            self.load("seed")
+
+    def load(self, what: str, name: str = "moons", n: int = 200, noise: float = 0.1, seed: int = 0) -> None:
+        """Open the seed network, a generated data set, or (what="start") what the session opened on."""
+        if what == "start":
+            return self.reset()
+        self.origin = what
+        if what == "seed":
+            net, X, Y, lr = cr.examples.seed_network()
+            self._set_problem("seed", "The seed's 2-2-2 network", net, X, Y, None, None, dict(SEED_ARCH),
+                              ("sgd", {"lr": lr}))
+            self.pristine = True
+            return None
+        if what != "dataset":
+            raise ValidationError(f"load: what must be 'seed', 'dataset' or 'start'; got {what!r}")
+        Xall, y = datasets.make(name, n, noise, seed)
+        order = np.random.default_rng(seed).permutation(len(y))
+        n_test = max(1, round(0.3 * len(y)))
+        test, train = order[:n_test], order[n_test:]
+        net = build(2, 1, DATA_ARCH)
+        Y = y.reshape(-1, 1).astype(float)
+        self._set_problem("dataset", f"{name}: {len(train)} training and {n_test} test points", net,
+                          Xall[train], Y[train], Xall[test], Y[test], dict(DATA_ARCH), ("adam", {"lr": 0.03}))
+        self.data = {"name": name, "n": n, "noise": noise, "seed": seed}
+        return None
+
+    def upload_csv(self, data: bytes, filename: str, target: str | None) -> list[str] | None:
+        """A CSV file sent by the page, read and preprocessed as `chainrule train` does. Without a
+        target, returns the columns to choose from (and loads nothing)."""
+        read_csv, _ = _tabular()
+        table = read_csv(_NamedBytes(data, filename))
+        if not target:
+            return list(table.columns)
+        self._load_table(table, target, filename, None)
+        self.origin = "upload"
+        return None
+
+    def _load_table(self, table, target: str | None, name: str, model) -> None:
+        _, Preprocessing = _tabular()
+        if len(table) > limits.MAX_ROWS:
+            raise ValidationError(f"{name} has {len(table)} rows; the explorer trains on at most {limits.MAX_ROWS} "
+                                  "(use `chainrule train` for larger files)")
+        if not isinstance(target, str):
+            raise ValidationError(f"choose the target column of {name}; columns are {list(table.columns)}")
+        pre = Preprocessing.fit(table, target)
+        X = pre.transform(table)
+        classify = pre.task == "classification"
+        if X.shape[1] > limits.MAX_INPUTS or (classify and len(pre.classes) > limits.MAX_UNITS):
+            raise ValidationError(f"{name} gives {X.shape[1]} inputs and {len(pre.classes)} classes; the explorer draws "
+                                  f"at most {limits.MAX_INPUTS} inputs and {limits.MAX_UNITS} classes")
+        n_out = len(pre.classes) if classify else 1
+        arch = {"hidden": [4], "activations": ["tanh"], "output_activation": "softmax" if classify else "linear",
+                "loss": "categorical_crossentropy" if classify else "mse", "init": "auto", "seed": 0,
+                "train_biases": True}
+        net = build(X.shape[1], n_out, arch) if model is None else copy.deepcopy(model)
+        if net.n_inputs != X.shape[1] or net.n_outputs != n_out:
+            raise ValidationError(f"the model has {net.n_inputs} inputs and {net.n_outputs} outputs; {name} gives "
+                                  f"{X.shape[1]} inputs and {n_out} outputs")
+        Y = net.targets(pre.encode_target(table))
+        order = np.random.default_rng(0).permutation(len(X))
+        n_test = round(0.2 * len(X)) if len(X) >= 10 else 0
+        test, train = order[:n_test], order[n_test:]
+        self._set_problem("csv", f"{name}: {pre.task} of {target!r}, {len(train)} training and {n_test} test rows",
+                          net, X[train], Y[train], X[test] if n_test else None, Y[test] if n_test else None,
+                          arch if model is None else _arch_of(net), ("adam", {"lr": 0.01}))
+        self.pre = pre
+
+    def _set_problem(self, mode, title, net, X, Y, Xt, Yt, arch, opt) -> None:
+        check_architecture(arch, X.shape[1], Y.shape[1])
+        self.mode, self.title, self.net, self.arch = mode, title, net, arch
+        self.X, self.Y = X, net.targets(Y)
+        self.Xt, self.Yt = Xt, (None if Yt is None else net.targets(Yt))
+        self.data = None
+        self.pre = None
+        self.pristine, self.sample, self.selected = False, 0, None
+        self.opt_name, self.opt_settings = opt[0], {**{k: OPT_DEFAULTS[k] for k in OPTIMIZERS[opt[0]]}, **opt[1]}
+        self.opt = make_optimizer(self.opt_name, self.opt_settings)
+        self._fresh()
+
+    def _fresh(self) -> None:
+        """A new starting point: history from step 0, the forward pass shown."""
+        self.steps, self.phase, self.before = 0, "forward", None
+        self.history: dict[str, list] = {"step": [], "train": [], "test": []}
+        self._compute()
+        self._record()
+
+    # -- the engine's passes --------------------------------------------------------------------
+    def _explain_batch(self) -> tuple[np.ndarray, np.ndarray, bool]:
+        if len(self.X) <= EXPLAIN_BATCH:
+            return self.X, self.Y, True
+        k = self.sample
+        return self.X[k:k + 1], self.Y[k:k + 1], False
+
+    def _compute(self) -> None:
+        """Explain the current weights (the derivation) and evaluate them on the whole batch."""
+        Xe, Ye, whole = self._explain_batch()
+        lr = self.opt_settings["lr"] if (whole and self.opt_name == "sgd") else None
+        self.report = explain_all(self.net, Xe, Ye, lr)
+        grads = self.net.gradients(self.X, self.Y)
+        self.batch = {"E": self.net.loss(self.X, self.Y),
+                      "E_test": None if self.Xt is None else self.net.loss(self.Xt, self.Yt), "grads": grads}
+        if self.selected is not None and self.selected not in self._names():
+            self.selected = None
+
+    def _record(self) -> None:
+        h = self.history
+        h["step"].append(self.steps)
+        h["train"].append(self.net.loss(self.X, self.Y))
+        h["test"].append(None if self.Xt is None else self.net.loss(self.Xt, self.Yt))
+
+    def _update_once(self) -> None:
+        net = self.net
+        if self.opt_name == "sgd":
+            net.step(self.X, self.Y, self.opt_settings["lr"])     # w+ = w - lr * dE/dw, the seed's update
+        else:
+            E = net.backprop(self.X, self.Y)
+            if not (math.isfinite(E) and np.all(np.isfinite(net.grads))):
+                raise TrainingDiverged(f"the loss or a gradient became NaN or infinite (E = {E}); lower the "
+                                       "learning rate, then Undo or Reset")
+            self.opt.step(net.params, net.grads, net.trainable_slices())
+        self.steps += 1
+
+    def forward(self) -> None:
+        """The forward pass of the current weights (net and out of every neuron, the error)."""
+        self._compute()
+        self.phase = "forward"
+
+    def backward(self) -> None:
+        """The backward pass: the gradient of every weight (shown on the drawing)."""
+        if self.phase == "update":
+            self._compute()
+        self.phase = "backward"
+
+    def update(self) -> None:
+        """Apply the optimizer's update to the weights; their forward pass waits for Forward."""
+        if self.phase == "update":
+            self._compute()
+        self.before = self.net.get_weights()
+        self._update_once()
+        self._record()
+        self.phase = "update"
+
+    def step(self) -> None:
+        """Forward, backward and update in one, then the forward pass of the new weights."""
+        if self.phase == "update":
+            self._compute()
+        self.before = self.net.get_weights()
+        self._update_once()
+        self._record()
+        self._compute()
+        self.phase = "forward"
+
+    def train(self, steps: int = 100) -> None:
+        """`steps` updates (at most limits.MAX_STEPS, and TRAIN_SECONDS per request)."""
+        steps = integer(steps, "steps", 1, limits.MAX_STEPS)
+        self.before = self.net.get_weights()
+        t0, done = time.monotonic(), 0
+        chunk = max(1, steps // 100)
+        while done < steps:
+            for _ in range(min(chunk, steps - done)):
+                self._update_once()
+                done += 1
+            self._record()
+            if time.monotonic() - t0 > TRAIN_SECONDS and done < steps:
+                self.message = f"trained {done} of {steps} steps (a request runs at most {TRAIN_SECONDS:g} s)"
+                break
+        self._compute()
+        self.phase = "forward"
+
+    def undo(self) -> None:
+        """Back to the state before the last change."""
+        if not self.undo_stack:
+            raise ValidationError("nothing to undo")
+        snap = self.undo_stack.pop()
+        self._restore(snap)
+
+    # -- edits ----------------------------------------------------------------------------------
+    def _names(self) -> set[str]:
+        d = self.report
+        return ({p["name"] for p in d["parameters"]} | {u["name"] for u in d["inputs"]}
+                | {nr["name"] for layer in d["layers"] for nr in layer["neurons"]})
+
+    def select(self, name: str | None) -> None:
+        """Show the derivation of a weight, bias or neuron (None: none)."""
+        if name is not None and name not in self._names():
+            raise ValidationError(f"select: {name!r} is not a weight, bias or neuron of this network")
+        self.selected = name
+
+    def set_sample(self, sample: int) -> None:
+        """Which training sample the derivation follows (for more than EXPLAIN_BATCH samples)."""
+        self.sample = integer(sample, "sample", 0, len(self.X) - 1)
+        self._compute()
+
+    def set_param(self, name: str, value: float) -> None:
+        """Set one weight or bias by its name (w5, b_h1)."""
+        p = next((q for q in self.report["parameters"] if q["name"] == name), None)
+        if p is None:
+            raise ValidationError(f"set_param: {name!r} is not a weight or bias of this network")
+        layer = self.net.dense_layers[p["layer"]]
+        (layer.W if p["kind"] == "W" else layer.b)[tuple(p["index"])] = number(value, name, limits.MAX_VALUE)
+        self._edited()
+
+    def set_value(self, what: str, sample: int, index: int, value: float) -> None:
+        """Set one input or target of the (small, editable) batch."""
+        if self.mode in ("dataset", "csv"):
+            raise ValidationError("inputs and targets come from the data set here; load the seed network to edit them")
+        if what not in ("input", "target"):
+            raise ValidationError(f"set_value: what must be 'input' or 'target'; got {what!r}")
+        arr = (self.X if what == "input" else self.Y).copy()
+        arr[integer(sample, "sample", 0, arr.shape[0] - 1), integer(index, "index", 0, arr.shape[1] - 1)] = \
+            number(value, what, limits.MAX_VALUE)
+        if what == "input":
+            self.X = arr
+        else:
+            self.Y = self.net.targets(arr)
+        self._edited()
+
+    def _edited(self) -> None:
+        self.pristine = False
+        self.phase, self.before = "forward", None
+        self._compute()
+
+    def set_optimizer(self, name: str | None = None, **settings: float) -> None:
+        """Choose the optimizer (sgd, momentum, nesterov, adagrad, rmsprop, adam) and its settings."""
+        name = self.opt_name if name is None else name
+        if name not in OPTIMIZERS:
+            raise ValidationError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {name!r}")
+        unknown = sorted(set(settings) - set(OPTIMIZERS[name]))
+        if unknown:
+            raise ValidationError(f"{name} has no setting {unknown[0]!r}; its settings are {list(OPTIMIZERS[name])}")
+        values = {k: self.opt_settings.get(k, OPT_DEFAULTS[k]) for k in OPTIMIZERS[name]}
+        values.update({k: number(v, k, 1e6) for k, v in settings.items()})
+        self.opt, self.opt_name, self.opt_settings = make_optimizer(name, values), name, values
+        self._edited()
+
+    def set_architecture(self, **arch: Any) -> None:
+        """Rebuild the network: hidden (units per layer), activations, output_activation, loss,
+        init, seed, train_biases, and for the editable batch inputs/outputs (how many)."""
+        new = {**self.arch, **arch}
+        n_in, n_out = new.pop("inputs", self.X.shape[1]), new.pop("outputs", self.Y.shape[1])
+        if self.mode in ("dataset", "csv") and (n_in, n_out) != (self.X.shape[1], self.Y.shape[1]):
+            raise ValidationError("the data set fixes the number of inputs and outputs here")
+        check_architecture(new, n_in, n_out)
+        net = build(n_in, n_out, new)
+        X = _resized(self.X, n_in, 0.5)
+        self.X, self.net, self.arch = X, net, new
+        self.Y = net.targets(_resized(self.Y, n_out, 0.5))
+        if self.mode == "seed":
+            self.mode, self.title = "custom", "Your network on the seed's sample"
+        self.opt = make_optimizer(self.opt_name, self.opt_settings)
+        self.pristine = False
+        self._fresh()
+
+    def is_seed_start(self) -> bool:
+        """Whether this is exactly the seed's network, sample, rate and step 0."""
+        net, X, Y, lr = cr.examples.seed_network()
+        return (self.mode == "seed" and self.steps == 0 and self.arch == SEED_ARCH and self.opt_name == "sgd"
+                and self.opt_settings == {"lr": lr} and np.array_equal(self.net.params, net.params)
+                and np.array_equal(self.X, X) and np.array_equal(self.Y, Y))
+
+    def load_share(self, code: str) -> None:
+        """The state a share code holds (see `export.share_code`)."""
+        from .export import load_share
+        load_share(self, code)
+
+    def share(self) -> str:
+        from .export import share_code
+        return share_code(self)
+
+    # -- the answer -----------------------------------------------------------------------------
+    def state(self) -> dict:
+        from .view import state
+        return state(self)
+
+
+def build(n_in: int, n_out: int, arch: dict) -> Any:
+    """A network from an architecture description (init "seed": the seed's weights and biases)."""
+    sizes = [n_in, *arch["hidden"], n_out]
+    acts = [*arch["activations"], arch["output_activation"]]
+    if arch["init"] == "seed":
+        seed_net, *_ = cr.examples.seed_network()
+        inits: list[tuple[Any, Any]] = [(d.W.copy(), d.b.copy()) for d in seed_net.dense_layers]
+    else:
+        inits = [(arch["init"], "zeros")] * len(acts)
+    layers = [cr.Dense(a, b, act, weight_init=w, bias_init=bias,
+                       trainable={"W": True, "b": bool(arch["train_biases"])})
+              for a, b, act, (w, bias) in zip(sizes, sizes[1:], acts, inits)]
+    return cr.Network(layers, loss=arch["loss"], seed=None if arch["init"] == "seed" else arch["seed"])
+
+
+def make_optimizer(name: str, s: dict) -> Any:
+    """The optimizer of `cr.optim` for a name of OPTIMIZERS and its settings."""
+    o = cr.optim
+    if name == "sgd":
+        return o.SGD(s["lr"])
+    if name in ("momentum", "nesterov"):
+        return o.SGD(s["lr"], momentum=s["momentum"], nesterov=name == "nesterov")
+    if name == "adagrad":
+        return o.Adagrad(s["lr"])
+    if name == "rmsprop":
+        return o.RMSprop(s["lr"], alpha=s["alpha"], eps=s["eps"])
+    return o.Adam(s["lr"], betas=(s["beta1"], s["beta2"]), eps=s["eps"])
+
+
+def explain_all(net, X, Y, lr) -> dict:
+    """`cr.explain(...).to_dict()`; for networks with more parameters than one report lists,
+    the reports of each neuron merged (output layer first, as the report orders them)."""
+    try:
+        return cr.explain(net, X, Y, lr=lr).to_dict()
+    except ValidationError:
+        dense = net.dense_layers
+        parts = [cr.explain(net, X, Y, lr=lr, layer=l, neuron=j).to_dict()
+                 for l in reversed(range(len(dense))) for j in range(dense[l].n_out)]
+        d = parts[0]
+        d["parameters"] = [p for part in parts for p in part["parameters"]]
+        return d
+
+
+def _arch_of(net) -> dict:
+    dense = net.dense_layers
+    return {"hidden": [d.n_out for d in dense[:-1]], "activations": [d.activation.name for d in dense[:-1]],
+            "output_activation": dense[-1].activation.name, "loss": net.loss_function.name, "init": "auto",
+            "seed": 0, "train_biases": all(d.trainable_params["b"] for d in dense)}
+
+
+def _resized(a: np.ndarray, k: int, fill: float) -> np.ndarray:
+    if a.shape[1] == k:
+        return a
+    out = np.full((a.shape[0], k), fill)
+    m = min(k, a.shape[1])
+    out[:, :m] = a[:, :m]
+    return out
+
+
+class _NamedBytes:
+    """Uploaded bytes that pandas reads like a file and error messages name like the file."""
+
+    def __init__(self, data: bytes, name: str):
+        import io
+        self._buf, self.name = io.BytesIO(data), name
+
+    def read(self, *args):
+        return self._buf.read(*args)
+
+    def __iter__(self):
+        return iter(self._buf)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _tabular():
+    """read_csv and Preprocessing of `chainrule train` (wherever the package keeps them)."""
+    from chainrule.data.tabular import Preprocessing, read_csv
+    return read_csv, Preprocessing

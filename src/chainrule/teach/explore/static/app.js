@@ -1,0 +1,592 @@
+// The explorer page: buttons and fields that send actions to the engine session, and the
+// drawing of the state it answers. No math happens here: every number comes from the server.
+// `mount(root, transport)` builds the page inside `root`; the same code runs in a notebook
+// widget with a transport over the widget's messages instead of fetch.
+
+import { drawGraph, fmt, short } from "./graph.js";
+import { drawLoss, drawBoundary, drawNorms } from "./charts.js";
+
+const TEMPLATE = `
+<header class="top">
+  <div class="brand"><span class="logo">∂</span><span>chainrule <b>explore</b></span></div>
+  <label class="field data-field">Data
+    <select data-id="data"></select>
+  </label>
+  <label class="toggle" data-id="published-box" title="Show the seed's printed figures where a correct computation differs">
+    <input type="checkbox" data-id="published"> as published
+  </label>
+  <span class="grow"></span>
+  <button data-id="share" class="ghost" title="A link that holds this network">Share</button>
+  <details class="menu" data-id="export-menu"><summary class="ghost">Export</summary>
+    <div class="menu-list">
+      <button data-export="model.npz">Model (.npz)</button>
+      <button data-export="derivation.md">Derivation (Markdown)</button>
+      <button data-export="svg">Drawing (SVG)</button>
+      <button data-export="png">Drawing (PNG)</button>
+    </div>
+  </details>
+</header>
+<div class="banner error" data-id="error" role="alert" hidden><span data-id="error-text"></span><button class="close" data-id="error-close" aria-label="Close">×</button></div>
+<div class="banner info" data-id="info" hidden></div>
+<input type="file" accept=".csv,text/csv" data-id="file" hidden>
+<main class="layout">
+  <section class="controls">
+    <div class="card readout">
+      <div class="readout-label">E<sub>total</sub> <span class="muted" data-id="loss-name"></span></div>
+      <div class="readout-value" data-id="etotal"></div>
+      <div class="readout-published" data-id="epublished" hidden></div>
+      <div class="readout-meta" data-id="emeta"></div>
+    </div>
+    <div class="card steps">
+      <h3>One training step</h3>
+      <div class="phase-buttons">
+        <button data-act="forward" title="The forward pass: net and out of every neuron, and the error">Forward</button>
+        <button data-act="backward" title="The backward pass: the gradient of every weight">Backward</button>
+        <button data-act="update" title="w+ = w - η · dE/dw">Update</button>
+      </div>
+      <button data-act="step" class="primary wide" title="Forward, Backward and Update">Step</button>
+      <div class="row">
+        <button data-id="train">Train</button>
+        <input type="number" data-id="train-steps" min="1" value="100" aria-label="steps to train">
+        <span class="muted">steps</span>
+        <button data-id="play" class="play" title="Train until paused">▶</button>
+      </div>
+      <div class="row">
+        <button data-act="undo" class="ghost">Undo</button>
+        <button data-act="reset" class="ghost">Reset</button>
+      </div>
+    </div>
+    <div class="card opt-card">
+      <h3>Optimizer</h3>
+      <label class="field">Method <select data-id="opt"></select></label>
+      <div data-id="opt-settings" class="settings"></div>
+    </div>
+    <div class="card net-card">
+      <h3>Network</h3>
+      <div class="muted small">Hidden layers: units and activation</div><div data-id="arch"></div>
+    </div>
+    <div class="card data-card" data-id="data-card" hidden>
+      <h3>Data</h3>
+      <div data-id="data-settings"></div>
+    </div>
+  </section>
+  <div class="card graph-card">
+    <div class="graph-head">
+      <div><div class="title" data-id="title"></div>
+        <div class="muted hint">Click a weight, a bias or a neuron to see its chain rule.</div></div>
+      <div class="sample-row" data-id="sample-row" hidden>
+        <label class="field">Sample <select data-id="sample"></select></label>
+      </div>
+      <div class="phases" data-id="phases">
+        <span data-phase="forward">Forward</span><span class="arrow">→</span>
+        <span data-phase="backward">Backward</span><span class="arrow">→</span>
+        <span data-phase="update">Update</span>
+      </div>
+    </div>
+    <div class="graph-wrap" data-id="graph-wrap"><svg data-id="graph" class="graph" role="img" aria-label="the network"></svg></div>
+    <div class="legend" data-id="legend"></div>
+  </div>
+  <section class="explain">
+    <div class="card derivation" data-id="derivation"></div>
+    <div class="card seed-card" data-id="seed-card" hidden></div>
+  </section>
+  <section class="charts">
+    <div class="card chart loss-card"><h3>Loss <span class="key"><i class="k-train"></i>train <i class="k-test"></i>test</span></h3>
+      <svg data-id="loss" class="loss"></svg></div>
+    <div class="card chart boundary-card" data-id="boundary-card" hidden><h3>Decision boundary</h3>
+      <canvas data-id="boundary" width="320" height="320"></canvas></div>
+    <div class="card chart norms-card"><h3>Gradient norm per layer <span class="muted key">‖∂E/∂W‖</span></h3>
+      <div data-id="norms" class="norms"></div>
+      <p class="muted small">Deep sigmoid networks: the norms shrink layer by layer towards the input (vanishing gradients); ReLU keeps them.</p></div>
+  </section>
+</main>`;
+
+const OPT_NAMES = { sgd: "Gradient descent", momentum: "Momentum", nesterov: "Nesterov", adagrad: "AdaGrad",
+                    rmsprop: "RMSprop", adam: "Adam" };
+const SETTING_NAMES = { lr: "η (learning rate)", momentum: "momentum", alpha: "α", eps: "ε", beta1: "β₁", beta2: "β₂" };
+
+// Names as the seed writes them: dE/dout_o1 -> ∂E/∂out with a subscript o1.
+export function notation(text) {
+  const esc = String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return esc
+    .replace(/\bd(E|out|net|w|b)(?=[_\w/ ]|$)/g, "∂$1")
+    .replace(/\b(E|out|net|target|b|w|i)_([a-z0-9]+(?:_[0-9]+)?)/g, "$1<sub>$2</sub>")
+    .replace(/\b(w|i)(\d+)\b/g, "$1<sub>$2</sub>")
+    .replace(/\beta\b/g, "η").replace(/ \* /g, " · ").replace(/\^2/g, "²");
+}
+
+export function mount(root, transport) {
+  root.classList.add("cr-explore");
+  root.innerHTML = TEMPLATE;
+  const $ = id => root.querySelector(`[data-id="${id}"]`);
+  let state = null, busy = false, playing = false, csvFile = null, editing = null;
+  const published = () => $("published").checked;
+
+  function showError(msg) {
+    $("error-text").textContent = msg;
+    $("error").hidden = !msg;
+  }
+  function info(msg) {
+    $("info").textContent = msg || "";
+    $("info").hidden = !msg;
+  }
+  $("error-close").addEventListener("click", () => showError(""));
+
+  async function call(action, body = {}) {
+    if (busy) return null;
+    busy = true;
+    root.classList.add("busy");
+    try {
+      const answer = await transport.call(action, body);
+      if (answer.error) showError(answer.error); else showError("");
+      if (answer.state) render(answer.state);
+      return answer;
+    } catch (e) {
+      showError(`The server did not answer (${e.message}). Is \`chainrule explore\` still running?`);
+      playing = false;
+      return null;
+    } finally {
+      busy = false;
+      root.classList.remove("busy");
+    }
+  }
+
+  // -- controls ------------------------------------------------------------------------------
+  root.querySelectorAll("[data-act]").forEach(b => b.addEventListener("click", () => call(b.dataset.act)));
+  $("train").addEventListener("click", () => call("train", { steps: Number($("train-steps").value) }));
+  $("play").addEventListener("click", async () => {
+    playing = !playing;
+    $("play").textContent = playing ? "❚❚" : "▶";
+    while (playing) {
+      const a = await call("train", { steps: Math.max(1, Math.min(50, Number($("train-steps").value) || 10)) });
+      if (!a || a.error) playing = false;
+      await new Promise(r => setTimeout(r, 30));
+    }
+    $("play").textContent = "▶";
+  });
+  $("published").addEventListener("change", () => render(state));
+  $("data").addEventListener("change", () => {
+    const v = $("data").value;
+    if (v === "csv") { $("file").value = ""; $("file").click(); render(state); return; }
+    if (v === "seed" || v === "start") call("load", { what: v });
+    else call("load", { what: "dataset", name: v });
+  });
+  $("file").addEventListener("change", async () => {
+    csvFile = $("file").files[0];
+    if (!csvFile) return;
+    if (csvFile.size > state.options.max_upload) {
+      showError(`${csvFile.name} is ${(csvFile.size / 2 ** 20).toFixed(1)} MiB; the explorer takes CSV files up to ${state.options.max_upload / 2 ** 20} MiB`);
+      return;
+    }
+    const a = await upload(null);
+    if (a && a.columns) chooseTarget(a.columns);
+  });
+  async function upload(target) {
+    busy = true;
+    try {
+      const a = await transport.upload(csvFile, target);
+      if (a.error) showError(a.error); else showError("");
+      if (a.state) render(a.state);
+      return a;
+    } catch (e) { showError(`The upload failed (${e.message})`); return null; } finally { busy = false; }
+  }
+  function chooseTarget(columns) {
+    $("data-card").hidden = false;
+    const box = $("data-settings");
+    box.innerHTML = `<p class="small">Which column of <b></b> should the network predict?</p>
+      <label class="field">Target <select data-id="target"></select></label><button data-id="use-target" class="primary">Train on it</button>`;
+    box.querySelector("b").textContent = csvFile.name;
+    const sel = box.querySelector("[data-id=target]");
+    columns.forEach(c => sel.add(new Option(c, c)));
+    sel.value = columns[columns.length - 1];
+    box.querySelector("[data-id=use-target]").addEventListener("click", () => upload(sel.value));
+  }
+  $("share").addEventListener("click", async () => {
+    const a = await call("share");
+    if (a && a.code) {
+      const url = transport.shareUrl(a.code);
+      info(`Share link (this network, its data and optimizer): ${url}`);
+      try { await navigator.clipboard.writeText(url); info(`Copied to the clipboard: ${url}`); } catch (e) { /* shown above */ }
+    }
+  });
+  root.querySelectorAll("[data-export]").forEach(b => b.addEventListener("click", () => {
+    $("export-menu").open = false;
+    const kind = b.dataset.export;
+    if (kind === "svg" || kind === "png") exportDrawing($("graph"), kind); else transport.download(kind);
+  }));
+  $("opt").addEventListener("change", () => call("set_optimizer", { name: $("opt").value }));
+  $("sample").addEventListener("change", () => call("set_sample", { sample: Number($("sample").value) }));
+  const select = name => { editing = null; call("select", { name }); };
+  const onTarget = j => { if (state.editable) { editing = { what: "target", index: j }; renderDerivation(); } };
+
+  // -- rendering -----------------------------------------------------------------------------
+  function render(s) {
+    if (!s) return;
+    state = s;
+    $("title").textContent = s.title;
+    renderData(s);
+    renderReadout(s);
+    root.querySelectorAll("[data-phase]").forEach(e => e.classList.toggle("on", e.dataset.phase === s.phase));
+    root.querySelector('[data-act="undo"]').disabled = !s.can_undo;
+    renderOptimizer(s);
+    renderArch(s);
+    renderSample(s);
+    drawGraph($("graph"), s, { selected: s.selected, onSelect: select, onTarget });
+    $("legend").innerHTML = s.phase === "forward"
+      ? `<i class="k-pos"></i>positive weight <i class="k-neg"></i>negative weight <span class="muted">thickness: |w|</span>`
+      : `<i class="k-gpos"></i>∂E/∂w &gt; 0 (w goes down) <i class="k-gneg"></i>∂E/∂w &lt; 0 (w goes up) <span class="muted">brightness: |∂E/∂w|</span>`;
+    drawLoss($("loss"), s.history);
+    $("boundary-card").hidden = !s.boundary;
+    if (s.boundary) drawBoundary($("boundary"), s.boundary, s.points);
+    drawNorms($("norms"), s.grad_norms);
+    renderDerivation();
+    renderSeed(s);
+    info(s.message);
+  }
+
+  function renderData(s) {
+    const sel = $("data");
+    if (!sel.options.length) {
+      sel.add(new Option("The seed's 2-2-2 network", "seed"));
+      if (s.start) sel.add(new Option(`Opened: ${s.start}`, "start"));
+      s.options.datasets.forEach(d => sel.add(new Option(d === "xor" ? "XOR" : d[0].toUpperCase() + d.slice(1), d)));
+      sel.add(new Option("Your CSV file…", "csv"));
+    }
+    const v = s.origin === "start" ? "start" : s.origin === "upload" ? "csv" : s.mode === "dataset" ? s.data.name : "seed";
+    sel.value = v;
+    $("published-box").hidden = s.mode !== "seed";
+    const card = $("data-card");
+    if (s.mode === "dataset") {
+      card.hidden = false;
+      const d = s.data, box = $("data-settings");
+      box.innerHTML = `<div class="settings"><label class="field">Points <input type="number" data-k="n" min="4" step="10"></label>
+        <label class="field">Noise <input type="number" data-k="noise" min="0" max="1" step="0.05"></label>
+        <label class="field">Seed <input type="number" data-k="seed" min="0"></label></div>`;
+      box.querySelectorAll("input").forEach(inp => {
+        inp.value = d[inp.dataset.k];
+        inp.addEventListener("change", () => call("load", { what: "dataset", name: d.name, n: Number(box.querySelector("[data-k=n]").value),
+          noise: Number(box.querySelector("[data-k=noise]").value), seed: Number(box.querySelector("[data-k=seed]").value) }));
+      });
+    } else if (!(s.mode === "csv" && !card.hidden && $("data-settings").querySelector("[data-id=target]"))) {
+      card.hidden = true;
+    }
+  }
+
+  function renderReadout(s) {
+    const stale = s.phase === "update";
+    $("etotal").textContent = s.E_total === null ? "—" : fmt(s.E_total);
+    $("etotal").classList.toggle("stale", stale);
+    $("loss-name").textContent = `(${s.loss})`;
+    const meta = [`step ${s.steps}`, `${s.n_train} training sample${s.n_train > 1 ? "s" : ""}`];
+    if (s.E_test !== null) meta.push(`test ${fmt(s.E_test)}`);
+    if (stale) meta.unshift("before the update: press Forward");
+    $("emeta").textContent = meta.join(" · ");
+    const pub = s.seed && s.seed.published_E;
+    $("epublished").hidden = !(published() && pub);
+    if (published() && pub) {
+      $("epublished").innerHTML = `<b>as published: ${pub.published}</b><span></span>`;
+      $("epublished").querySelector("span").textContent = ` — ${pub.note}`;
+    }
+  }
+
+  function renderOptimizer(s) {
+    const sel = $("opt");
+    if (!sel.options.length) Object.keys(s.options.optimizers).forEach(k => sel.add(new Option(OPT_NAMES[k] || k, k)));
+    sel.value = s.optimizer.name;
+    const box = $("opt-settings");
+    box.replaceChildren();
+    for (const [k, v] of Object.entries(s.optimizer.settings)) {
+      const lab = document.createElement("label");
+      lab.className = "field";
+      lab.innerHTML = `<span></span><input type="number" step="any" data-setting="${k}">`;
+      lab.querySelector("span").textContent = SETTING_NAMES[k] || k;
+      const inp = lab.querySelector("input");
+      inp.value = v;
+      inp.addEventListener("change", () => call("set_optimizer", { [k]: Number(inp.value) }));
+      box.appendChild(lab);
+    }
+  }
+
+  function archField(label, options, value, onChange) {
+    const lab = document.createElement("label");
+    lab.className = "field";
+    lab.innerHTML = "<span></span><select></select>";
+    lab.querySelector("span").textContent = label;
+    const sel = lab.querySelector("select");
+    options.forEach(o => sel.add(new Option(o, o)));
+    sel.value = value;
+    sel.addEventListener("change", () => onChange(sel.value));
+    return lab;
+  }
+
+  function renderArch(s) {
+    const box = $("arch"), a = s.arch;
+    box.replaceChildren();
+    const send = changes => {
+      const next = { ...a, ...changes };
+      const shape = JSON.stringify(next.hidden) !== JSON.stringify(a.hidden);
+      if (next.init === "seed" && shape) next.init = "auto";
+      call("set_architecture", next);
+    };
+    a.hidden.forEach((units, i) => {
+      const row = document.createElement("div");
+      row.className = "layer-row";
+      row.innerHTML = `<span class="layer-name" title="hidden layer ${i + 1}">${i + 1}</span><button class="mini" data-d="-1" aria-label="fewer units">−</button>
+        <span class="units">${units}</span><button class="mini" data-d="1" aria-label="more units">+</button><select></select>
+        <button class="mini ghost" data-remove aria-label="remove layer">×</button>`;
+      const sel = row.querySelector("select");
+      s.options.activations.forEach(o => sel.add(new Option(o, o)));
+      sel.value = a.activations[i];
+      sel.addEventListener("change", () => send({ activations: a.activations.map((x, j) => (j === i ? sel.value : x)) }));
+      row.querySelectorAll("[data-d]").forEach(b => b.addEventListener("click", () =>
+        send({ hidden: a.hidden.map((x, j) => (j === i ? x + Number(b.dataset.d) : x)) })));
+      row.querySelector("[data-remove]").addEventListener("click", () =>
+        send({ hidden: a.hidden.filter((_, j) => j !== i), activations: a.activations.filter((_, j) => j !== i) }));
+      box.appendChild(row);
+    });
+    const add = document.createElement("button");
+    add.className = "ghost small-button";
+    add.textContent = "+ hidden layer";
+    add.disabled = a.hidden.length >= s.options.max_hidden;
+    add.addEventListener("click", () => send({ hidden: [...a.hidden, a.hidden[a.hidden.length - 1] || 2],
+                                               activations: [...a.activations, a.activations[a.activations.length - 1] || "sigmoid"] }));
+    box.appendChild(add);
+    const grid = document.createElement("div");
+    grid.className = "settings";
+    grid.appendChild(archField("Output", s.options.activations, a.output_activation, v => send({ output_activation: v })));
+    grid.appendChild(archField("Loss", s.options.losses, a.loss, v => send({ loss: v })));
+    const inits = a.init === "seed" || s.mode === "seed" || s.mode === "custom" ? ["seed", ...s.options.inits] : s.options.inits;
+    grid.appendChild(archField("Init", inits, a.init, v => send({ init: v })));
+    const seedLab = document.createElement("label");
+    seedLab.className = "field";
+    seedLab.innerHTML = `<span>Init seed</span><input type="number" min="0" step="1">`;
+    const seedIn = seedLab.querySelector("input");
+    seedIn.value = a.seed;
+    seedIn.disabled = a.init === "seed";
+    seedIn.addEventListener("change", () => send({ seed: Number(seedIn.value) }));
+    grid.appendChild(seedLab);
+    box.appendChild(grid);
+    const bias = document.createElement("label");
+    bias.className = "toggle";
+    bias.innerHTML = `<input type="checkbox"> biases learn`;
+    bias.querySelector("input").checked = a.train_biases;
+    bias.querySelector("input").addEventListener("change", e => send({ train_biases: e.target.checked }));
+    box.appendChild(bias);
+  }
+
+  function renderSample(s) {
+    const row = $("sample-row"), sel = $("sample");
+    row.hidden = s.n_train <= 1;
+    if (row.hidden) return;
+    if (sel.options.length !== s.n_train) {
+      sel.replaceChildren();
+      for (let i = 0; i < s.n_train; i++) sel.add(new Option(String(i + 1), String(i)));
+    }
+    sel.value = String(s.explained.sample);
+  }
+
+  function editor(label, value, onSet) {
+    const form = document.createElement("form");
+    form.className = "editor";
+    form.innerHTML = `<label><span></span> = <input type="number" step="any" required></label><button class="primary">Set</button>`;
+    form.querySelector("span").innerHTML = notation(label);
+    const inp = form.querySelector("input");
+    inp.value = value;
+    form.addEventListener("submit", e => { e.preventDefault(); onSet(Number(inp.value)); });
+    return form;
+  }
+
+  function renderDerivation() {
+    const box = $("derivation"), s = state;
+    box.replaceChildren();
+    if (editing && editing.what === "target") {
+      const t = s.targets[editing.index], k = s.explained.whole_batch ? s.explained.sample : 0;
+      box.innerHTML = `<h3>Target of ${t.name}</h3>`;
+      box.appendChild(editor(`target_${t.name}`, t.value[k], v =>
+        call("set_value", { what: "target", sample: k, index: editing.index, value: v })));
+      return;
+    }
+    const d = s.derivation;
+    if (!d) {
+      box.innerHTML = `<h3>The chain rule</h3><p class="muted">Click a weight (an edge or its label), a bias or a neuron
+        in the drawing: its derivative appears here with the numbers plugged in, as the seed writes it.</p>`;
+      return;
+    }
+    const h = document.createElement("h3");
+    h.innerHTML = notation(d.title);
+    box.appendChild(h);
+    const p = s.params.find(q => q.name === d.name);
+    if (p) {
+      box.appendChild(editor(p.label, p.value, v => call("set_param", { name: p.name, value: v })));
+    } else if (d.editable && s.editable) {
+      const unit = s.layers[0].units.findIndex(u => u.name === d.name);
+      const k = s.explained.whole_batch ? s.explained.sample : 0;
+      box.appendChild(editor(d.name, s.layers[0].units[unit].value[k], v =>
+        call("set_value", { what: "input", sample: k, index: unit, value: v })));
+    }
+    const list = document.createElement("div");
+    list.className = "eqs";
+    for (const line of d.lines) {
+      const row = document.createElement("div");
+      row.className = "eq " + (line.kind || "");
+      const parts = [line.lhs, line.formula, line.numbers].filter(x => x);
+      row.innerHTML = parts.map((x, i) => `<span class="${["lhs", "formula", "nums"][i]}">${notation(x)}</span>`).join(" = ")
+        + ` = <b class="val"></b>`;
+      row.querySelector(".val").textContent = line.value;
+      if (line.note && !line.published) {
+        const n = document.createElement("div");
+        n.className = "eq-note";
+        n.innerHTML = notation(line.note);
+        row.appendChild(n);
+      }
+      if (line.published && published()) {
+        const n = document.createElement("div");
+        n.className = "eq-published";
+        n.innerHTML = `<b></b> <span></span>`;
+        n.querySelector("b").textContent = `as published: ${line.published}`;
+        n.querySelector("span").textContent = `— ${line.note}`;
+        row.appendChild(n);
+      }
+      list.appendChild(row);
+    }
+    box.appendChild(list);
+    if (d.note) {
+      const n = document.createElement("p");
+      n.className = "muted small";
+      n.textContent = d.note;
+      box.appendChild(n);
+    }
+  }
+
+  function renderSeed(s) {
+    const card = $("seed-card");
+    card.hidden = !s.seed;
+    if (!s.seed) return;
+    const figs = s.seed.figures, differ = figs.filter(f => !f.matches);
+    card.innerHTML = `<h3>The seed's figures</h3><p class="small">Every figure the seed prints, computed by the engine:
+      <b>${figs.length - differ.length} of ${figs.length}</b> match to the digits printed.</p>`;
+    if (!published()) {
+      const p = document.createElement("p");
+      p.className = "muted small";
+      p.textContent = `${differ.length} differ from a correct computation: switch on "as published" to see them, with the reason.`;
+      card.appendChild(p);
+      return;
+    }
+    const table = document.createElement("table");
+    table.className = "figures";
+    table.innerHTML = "<thead><tr><th>figure</th><th>correct</th><th>as published</th></tr></thead><tbody></tbody>";
+    for (const f of differ) {
+      const tr = document.createElement("tr");
+      tr.innerHTML = "<td></td><td></td><td></td>";
+      tr.children[0].innerHTML = notation(f.key);
+      tr.children[1].textContent = f.value;
+      tr.children[2].textContent = f.seed;
+      const why = document.createElement("tr");
+      why.className = "why";
+      why.innerHTML = `<td colspan="3"></td>`;
+      why.firstChild.textContent = f.note;
+      table.tBodies[0].append(tr, why);
+    }
+    card.appendChild(table);
+  }
+
+  let lastWidth = 0;
+  new ResizeObserver(() => {
+    const w = $("graph-wrap").clientWidth;
+    if (state && w !== lastWidth) { lastWidth = w; drawGraph($("graph"), state, { selected: state.selected, onSelect: select, onTarget }); }
+  }).observe($("graph-wrap"));
+
+  // -- start ---------------------------------------------------------------------------------
+  transport.open().then(a => {
+    if (a.error) showError(a.error);
+    render(a.state);
+  }).catch(e => showError(`Could not reach the explorer's server: ${e.message}`));
+  return { call, render: s => render(s) };
+}
+
+// The drawing as a standalone SVG (styles copied inline) or a PNG of it.
+const STYLE_PROPS = ["fill", "stroke", "stroke-width", "stroke-opacity", "stroke-dasharray", "opacity", "font-family",
+                     "font-size", "font-weight", "text-anchor", "dominant-baseline", "fill-opacity"];
+function standaloneSvg(svg) {
+  const clone = svg.cloneNode(true);
+  const src = svg.querySelectorAll("*"), dst = clone.querySelectorAll("*");
+  src.forEach((e, i) => {
+    const cs = getComputedStyle(e);
+    dst[i].setAttribute("style", STYLE_PROPS.map(p => `${p}:${cs.getPropertyValue(p)}`).join(";"));
+  });
+  clone.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+  const vb = svg.viewBox.baseVal;
+  clone.setAttribute("width", vb.width);
+  clone.setAttribute("height", vb.height);
+  const bg = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+  bg.setAttribute("width", "100%"); bg.setAttribute("height", "100%"); bg.setAttribute("fill", "#fff");
+  clone.insertBefore(bg, clone.firstChild);
+  return new XMLSerializer().serializeToString(clone);
+}
+
+function save(blob, name) {
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 5000);
+}
+
+function exportDrawing(svg, kind) {
+  const text = standaloneSvg(svg);
+  const blob = new Blob([text], { type: "image/svg+xml" });
+  if (kind === "svg") { save(blob, "chainrule-network.svg"); return; }
+  const img = new Image(), vb = svg.viewBox.baseVal;
+  img.onload = () => {
+    const c = document.createElement("canvas");
+    c.width = vb.width * 2; c.height = vb.height * 2;
+    const ctx = c.getContext("2d");
+    ctx.scale(2, 2);
+    ctx.drawImage(img, 0, 0);
+    c.toBlob(b => save(b, "chainrule-network.png"), "image/png");
+  };
+  img.src = URL.createObjectURL(blob);
+}
+
+// The page's transport: fetch to this server, with the token of the URL it was opened with.
+export function pageTransport() {
+  const token = new URLSearchParams(location.search).get("token") || "";
+  let sid = sessionStorage.getItem("chainrule-explore-session");
+  const headers = { "X-Token": token, "Content-Type": "application/json" };
+  const post = async (path, body) => (await fetch(path, { method: "POST", headers, body: JSON.stringify(body || {}) })).json();
+  return {
+    async open() {
+      const share = location.hash.startsWith("#s=") ? location.hash.slice(3) : null;
+      if (sid && !share) {
+        const a = await post(`/api/session/${sid}/state`, {});
+        if (a.state) return a;
+      }
+      const a = await post("/api/session", share ? { share } : {});
+      sid = a.session;
+      if (sid) sessionStorage.setItem("chainrule-explore-session", sid);
+      if (share) history.replaceState(null, "", location.pathname + location.search);
+      return a;
+    },
+    call: (action, body) => post(`/api/session/${sid}/${action}`, body),
+    async upload(file, target) {
+      const q = new URLSearchParams({ name: file.name });
+      if (target) q.set("target", target);
+      const r = await fetch(`/api/session/${sid}/upload?${q}`, { method: "POST", headers: { "X-Token": token }, body: file });
+      return r.json();
+    },
+    download(kind) {
+      const a = document.createElement("a");
+      a.href = `/api/session/${sid}/export/${kind}?token=${encodeURIComponent(token)}`;
+      a.download = `chainrule-${kind}`;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+    },
+    shareUrl: code => `${location.origin}${location.pathname}${location.search}#s=${code}`,
+  };
+}
+
+const page = typeof document !== "undefined" && document.getElementById("chainrule-explore");
+if (page) mount(page, pageTransport());

@@ -1,0 +1,92 @@
+// Small pictures of what the server computed: the loss curves, the decision boundary of 2-D data,
+// and the gradient norm of each layer. Only scaling to pixels happens here.
+
+import { el, short } from "./graph.js";
+
+const TRAIN = "#2563eb", TEST = "#ea580c";
+
+// Loss after each update, train and test; a log scale when the loss spans a decade or more.
+export function drawLoss(svg, history) {
+  const W = 360, H = 170, l = 46, r = 10, t = 12, b = 26;
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  svg.replaceChildren();
+  const steps = history.step, series = [[history.train, TRAIN], [history.test, TEST]];
+  const vals = series.flatMap(([s]) => s).filter(v => v !== null && v > 0);
+  if (!vals.length) return;
+  let lo = Math.min(...vals), hi = Math.max(...vals);
+  const log = hi / lo >= 10;
+  const f = log ? Math.log10 : (v => v);
+  if (!log) { lo = 0; hi = hi * 1.05; }
+  const [a, z] = [f(lo), f(hi) === f(lo) ? f(lo) + 1 : f(hi)];
+  const s0 = steps[0], s1 = Math.max(steps[steps.length - 1], s0 + 1);
+  const X = s => l + (W - l - r) * (s - s0) / (s1 - s0);
+  const Y = v => t + (H - t - b) * (1 - (f(v) - a) / (z - a));
+  el("rect", { x: l, y: t, width: W - l - r, height: H - t - b, class: "plot-bg" }, svg);
+  for (const v of [lo, hi]) {
+    el("text", { x: l - 4, y: Y(v) + 4, class: "axis-label end" }, svg, short(v));
+  }
+  el("text", { x: l, y: H - 8, class: "axis-label" }, svg, String(s0));
+  el("text", { x: W - r, y: H - 8, class: "axis-label end" }, svg, `step ${steps[steps.length - 1]}`);
+  if (log) el("text", { x: l + 4, y: t + 12, class: "axis-label" }, svg, "log scale");
+  for (const [s, colour] of series) {
+    const pts = steps.map((st, i) => [st, s[i]]).filter(([, v]) => v !== null && v > 0);
+    if (!pts.length) continue;
+    if (pts.length === 1) {
+      el("circle", { cx: X(pts[0][0]), cy: Y(pts[0][1]), r: 3, fill: colour }, svg);
+      continue;
+    }
+    el("polyline", { points: pts.map(([st, v]) => `${X(st).toFixed(1)},${Y(v).toFixed(1)}`).join(" "),
+                     fill: "none", stroke: colour, "stroke-width": 2, "stroke-dasharray": colour === TEST ? "5 3" : "" }, svg);
+  }
+}
+
+const CLASS_RGB = [[234, 88, 12], [37, 99, 235], [5, 150, 105], [192, 38, 211], [202, 138, 4], [8, 145, 178],
+                   [225, 29, 72], [101, 163, 13]];
+
+// The class the network gives each grid cell (shade: its confidence), and the data points on top
+// (test points drawn hollow).
+export function drawBoundary(canvas, boundary, points) {
+  const size = canvas.width, ctx = canvas.getContext("2d");
+  ctx.clearRect(0, 0, size, size);
+  const n = boundary.n, cell = size / n;
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < n; c++) {
+      const i = r * n + c, rgb = CLASS_RGB[boundary.cls[i] % CLASS_RGB.length], a = 0.12 + 0.5 * boundary.conf[i];
+      ctx.fillStyle = `rgba(${rgb[0]},${rgb[1]},${rgb[2]},${a})`;
+      ctx.fillRect(Math.floor(c * cell), Math.floor(r * cell), Math.ceil(cell), Math.ceil(cell));
+    }
+  }
+  const [x0, x1] = boundary.x, [y0, y1] = boundary.y;
+  points.x.forEach(([x, y], i) => {
+    const px = (x - x0) / (x1 - x0) * size, py = (1 - (y - y0) / (y1 - y0)) * size;
+    const rgb = CLASS_RGB[points.cls[i] % CLASS_RGB.length];
+    ctx.beginPath();
+    ctx.arc(px, py, 3.6, 0, 2 * Math.PI);
+    if (points.test[i]) {
+      ctx.fillStyle = "#fff"; ctx.fill();
+      ctx.lineWidth = 1.6; ctx.strokeStyle = `rgb(${rgb})`; ctx.stroke();
+    } else {
+      ctx.fillStyle = `rgb(${rgb})`; ctx.fill();
+      ctx.lineWidth = 1; ctx.strokeStyle = "#fff"; ctx.stroke();
+    }
+  });
+}
+
+// One bar per layer: the norm of dE/dW on a log scale (1e-8 .. 10), so vanishing gradients show.
+export function drawNorms(div, norms) {
+  div.replaceChildren();
+  const lo = -8, hi = 1;
+  for (const n of norms) {
+    const row = document.createElement("div");
+    row.className = "norm-row";
+    const pos = n.norm > 0 ? (Math.log10(n.norm) - lo) / (hi - lo) : 0;
+    const pct = Math.max(0.5, Math.min(100, 100 * pos));
+    const weak = n.norm < 1e-4;
+    row.innerHTML = `<span class="norm-name"></span><span class="norm-track"><span class="norm-bar${weak ? " weak" : ""}">` +
+      `</span></span><span class="norm-value"></span>`;
+    row.querySelector(".norm-bar").style.width = `${pct}%`;
+    row.querySelector(".norm-name").textContent = n.layer;
+    row.querySelector(".norm-value").textContent = short(n.norm);
+    div.appendChild(row);
+  }
+}

@@ -1,0 +1,186 @@
+// The network drawn as SVG: neurons with their net/out values, weights as edges (thickness:
+// |value|; colour: sign of the value, or of the gradient after a backward pass). Every number
+// drawn is one the server sent; this file only places and formats them.
+
+const NS = "http://www.w3.org/2000/svg";
+
+// A number as the seed prints it: 9 decimals, trailing zeros dropped (same rule as the server).
+export function fmt(v) {
+  if (v === null || v === undefined) return "";
+  if (Array.isArray(v)) return v.length === 1 ? fmt(v[0]) : "[" + v.map(fmt).join(", ") + "]";
+  if (!Number.isFinite(v)) return String(v);
+  if (v !== 0 && Math.abs(v) < 1e-6) return v.toExponential(6).replace(/e([+-])(\d)$/, "e$10$2");
+  let s = v.toFixed(9).replace(/0+$/, "").replace(/\.$/, "");
+  return s === "-0" || s === "" ? "0" : s;
+}
+
+// Short form for crowded places (4 significant digits).
+export function short(v) {
+  if (v === null || v === undefined) return "";
+  if (!Number.isFinite(v)) return String(v);
+  if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e4)) return v.toExponential(2).replace(/e\+?/, "e");
+  return String(Number(v.toPrecision(4)));
+}
+
+export function el(tag, attrs = {}, parent = null, text = null) {
+  const e = document.createElementNS(NS, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== null) e.textContent = text;
+  if (parent) parent.appendChild(e);
+  return e;
+}
+
+const POS = "#2563eb", NEG = "#ea580c", GPOS = "#c026d3", GNEG = "#059669";
+
+// Where everything goes. Small networks on a wide screen get "cards" with each neuron's values
+// and a label on every edge; larger ones (or a phone) get plain circles and values on click.
+function layout(state, width) {
+  const most = Math.max(...state.layers.map(l => l.units.length));
+  const rich = most <= 3 && width >= 640;
+  const compact = width < 640;
+  const labelled = state.params.length <= 24 && most <= 3 && !compact;
+  const showGrad = state.phase !== "forward";
+  const lines = rich ? (showGrad ? 4 : 3) : 0;
+  const node = rich ? { w: 138, h: 14 + 15 * lines, inW: 92 } : { w: 40, h: 40, inW: 40 };
+  const targetW = rich ? 150 : compact ? 90 : 120;
+  const spacing = rich ? Math.max(node.h + 64, 140) : most <= 2 ? 110 : most <= 4 ? 80 : most <= 8 ? 50 : 34;
+  const top = 58;
+  const height = top + most * spacing + 40;
+  const left = 12 + node.inW / 2, right = width - targetW - node.w / 2 - 8;
+  const cols = state.layers.length;
+  const xs = state.layers.map((_, c) => left + (right - left) * c / Math.max(1, cols - 1));
+  const units = {};
+  state.layers.forEach((layer, c) => {
+    const n = layer.units.length;
+    const y0 = top + (most - n) * spacing / 2 + spacing / 2;
+    const w = c === 0 ? node.inW : node.w;
+    layer.units.forEach((u, j) => { units[u.name] = { x: xs[c], y: y0 + j * spacing - 8, col: c, unit: u, w }; });
+  });
+  const biasY = top + most * spacing + 8;
+  const bias = state.layers.slice(1).map((_, l) => ({ x: xs[l] + (l === 0 ? node.inW : node.w) / 2 + 18, y: biasY, w: 22 }));
+  return { xs, units, bias, height, right, most, rich, compact, labelled, node, targetW };
+}
+
+function labelBox(parent, x, y, lines, cls, selected) {
+  const g = el("g", { class: "wlabel" + (selected ? " selected" : ""), transform: `translate(${x},${y})` }, parent);
+  const w = labelWidth(lines), h = 6 + 15 * lines.length;
+  el("rect", { x: -w / 2, y: -h / 2, width: w, height: h, rx: 5, class: "wlabel-bg" }, g);
+  lines.forEach((s, i) => el("text", { x: 0, y: -h / 2 + 15 + 15 * i, class: cls }, g, s));
+  return g;
+}
+
+const labelWidth = lines => Math.max(...lines.map(s => s.length)) * 7.1 + 10;
+
+// Draw `state` into `svg`, as wide as its container. opts: selected, onSelect(name), onTarget(j).
+export function drawGraph(svg, state, opts) {
+  const width = Math.max(300, Math.round(svg.parentElement.clientWidth || 900));
+  const L = layout(state, width);
+  svg.setAttribute("viewBox", `0 0 ${width} ${L.height}`);
+  svg.setAttribute("width", width);
+  svg.setAttribute("height", L.height);
+  svg.replaceChildren();
+  const phase = state.phase, showGrad = phase !== "forward";
+  const k = state.explained.whole_batch ? state.explained.sample : 0;
+  const at = v => (Array.isArray(v) ? v[Math.min(k, v.length - 1)] : v);
+  const num = v => (L.rich ? fmt(v) : short(v));
+  const maxW = Math.max(1e-12, ...state.params.map(p => Math.abs(p.value)));
+  const maxG = Math.max(1e-300, ...state.params.map(p => Math.abs(p.grad)));
+  const gEdges = el("g", { class: "edges" }, svg), gNodes = el("g", { class: "nodes" }, svg);
+  const gLabels = el("g", { class: "labels" }, svg);
+
+  state.layers.forEach((layer, c) => {
+    const name = c === 0 ? "inputs" : c === state.layers.length - 1 ? "output" : L.compact ? `hidden ${c}` : `hidden layer ${c}`;
+    el("text", { x: L.xs[c], y: 20, class: "col-head" }, svg, name);
+    if (layer.activation) el("text", { x: L.xs[c], y: 37, class: "col-sub" }, svg, layer.activation);
+  });
+  el("text", { x: width - L.targetW / 2 - 4, y: 20, class: "col-head" }, svg, "targets");
+
+  for (const p of state.params) {
+    const to = L.units[p.to], from = p.from ? L.units[p.from] : L.bias[p.layer];
+    const strength = showGrad ? Math.abs(p.grad) / maxG : 1;
+    const colour = showGrad ? (p.grad >= 0 ? GPOS : GNEG) : (p.value >= 0 ? POS : NEG);
+    const selected = p.name === opts.selected;
+    const g = el("g", { class: "edge" + (selected ? " selected" : "") + (p.trainable ? "" : " frozen"),
+                        "data-name": p.name, tabindex: "0", role: "button", "aria-label": `${p.label} = ${fmt(p.value)}` }, gEdges);
+    const x1 = from.x + (p.from ? from.w / 2 : 0), y1 = from.y;
+    const x2 = to.x - to.w / 2, y2 = to.y;
+    el("line", { x1, y1, x2, y2, class: "wire", stroke: colour, "stroke-width": 1.2 + 6 * Math.abs(p.value) / maxW,
+                 "stroke-opacity": (0.2 + 0.8 * strength).toFixed(3) }, g);
+    el("line", { x1, y1, x2, y2, class: "hit" }, g);
+    el("title", {}, g, `${p.label} = ${fmt(p.value)}` + (showGrad ? `\n∂E/∂${p.label} = ${fmt(p.grad)}` : "")
+                       + (p.before !== null && p.before !== p.value ? `\nbefore the update: ${fmt(p.before)}` : ""));
+    const pick = () => opts.onSelect(p.name);
+    g.addEventListener("click", pick);
+    g.addEventListener("keydown", e => { if (e.key === "Enter") pick(); });
+    if (!L.labelled || !p.from) continue;
+    const grad = phase === "backward";
+    const lines = grad ? [`∂E/∂${p.label} =`, num(p.grad)] : [`${p.label} = ${num(p.value)}`];
+    const t = Math.min(0.45, (labelWidth(lines) / 2 + 8) / Math.max(1, x2 - x1));
+    const lab = labelBox(gLabels, x1 + (x2 - x1) * t, y1 + (y2 - y1) * t, lines, grad ? "wlabel-grad" : "wlabel-value", selected);
+    lab.setAttribute("data-name", p.name);
+    lab.addEventListener("click", pick);
+  }
+
+  // the biases: one line per bias next to its unit (the seed's b1, b2: one line per layer)
+  if (L.labelled) {
+    L.bias.forEach((b, l) => {
+      const ps = state.params.filter(p => !p.from && p.layer === l);
+      const shown = ps.filter((p, i) => p.label === p.name || ps.findIndex(q => q.label === p.label) === i);
+      const grad = phase === "backward";
+      shown.forEach((p, i) => {
+        const text = grad ? `∂E/∂${p.label} = ${num(p.grad)}` : `${p.label} = ${num(p.value)}`;
+        const w = labelWidth([text]);
+        const lab = labelBox(gLabels, b.x + 18 + w / 2, b.y + 19 * i - 9 * (shown.length - 1) + (shown.length > 1 ? 0 : 0), [text],
+                             grad ? "wlabel-grad" : "wlabel-value", p.name === opts.selected);
+        lab.setAttribute("data-name", p.name);
+        lab.addEventListener("click", () => opts.onSelect(p.name));
+      });
+    });
+  }
+
+  L.bias.forEach(b => {
+    const g = el("g", { class: "bias-unit" }, gNodes);
+    el("circle", { cx: b.x, cy: b.y, r: 11 }, g);
+    el("text", { x: b.x, y: b.y + 4 }, g, "1");
+    el("title", {}, g, "the bias unit: its output is always 1");
+  });
+
+  for (const [name, u] of Object.entries(L.units)) {
+    const input = u.col === 0;
+    const g = el("g", { class: "unit" + (input ? " input" : "") + (name === opts.selected ? " selected" : "")
+                        + (phase === "update" ? " stale" : ""), "data-name": name, tabindex: "0", role: "button" }, gNodes);
+    const info = input ? [`${name} = ${fmt(at(u.unit.value))}`]
+      : [`net ${fmt(at(u.unit.net))}`, `out ${fmt(at(u.unit.out))}`].concat(showGrad && u.unit.delta ? [`δ ${fmt(at(u.unit.delta))}`] : []);
+    if (L.rich) {
+      const h = input ? 40 : L.node.h;
+      el("rect", { x: u.x - u.w / 2, y: u.y - h / 2, width: u.w, height: h, rx: 10, class: "shape" }, g);
+      if (input) {
+        el("text", { x: u.x, y: u.y + 5, class: "unit-name" }, g, `${name} = ${fmt(at(u.unit.value))}`);
+      } else {
+        el("text", { x: u.x - u.w / 2 + 10, y: u.y - h / 2 + 18, class: "unit-name start" }, g, name);
+        info.forEach((s, i) => el("text", { x: u.x - u.w / 2 + 10, y: u.y - h / 2 + 33 + 15 * i,
+                                            class: "unit-value" + (i === 2 ? " grad" : "") }, g, s));
+      }
+    } else {
+      if (input) el("rect", { x: u.x - 20, y: u.y - 20, width: 40, height: 40, rx: 9, class: "shape" }, g);
+      else el("circle", { cx: u.x, cy: u.y, r: 20, class: "shape" }, g);
+      el("text", { x: u.x, y: u.y + 4.5, class: "unit-name" + (name.length > 3 ? " long" : "") }, g, name);
+    }
+    el("title", {}, g, `${name}\n${info.join("\n")}`);
+    const pick = () => opts.onSelect(name);
+    g.addEventListener("click", pick);
+    g.addEventListener("keydown", e => { if (e.key === "Enter") pick(); });
+  }
+
+  const last = state.layers[state.layers.length - 1];
+  last.units.forEach((u, j) => {
+    const p = L.units[u.name], tgt = state.targets[j], err = state.errors[j];
+    const g = el("g", { class: "target", "data-name": tgt.name, role: "button" }, svg);
+    const x = width - L.targetW;
+    el("line", { x1: p.x + p.w / 2 + 2, y1: p.y, x2: x - 6, y2: p.y, class: "to-target" }, g);
+    el("text", { x, y: p.y - 3, class: "target-value" }, g, `${L.compact ? "t" : "target"} ${num(at(tgt.value))}`);
+    el("text", { x, y: p.y + 13, class: "target-error" }, g, `${L.compact ? "E" : err.name} = ${num(at(err.value))}`);
+    el("title", {}, g, `target of ${u.name}: ${fmt(at(tgt.value))}\n${err.name} = ${fmt(at(err.value))}`);
+    if (opts.onTarget) g.addEventListener("click", () => opts.onTarget(j));
+  });
+}

@@ -1,0 +1,164 @@
+"""The JSON a page draws: a session's numbers, all read from the engine or its `explain` report."""
+from __future__ import annotations
+
+import functools
+import math
+from typing import Any
+
+import numpy as np
+
+from . import datasets, derive, limits
+
+GRID = 40   # cells per side of the decision-boundary picture
+
+
+def state(s) -> dict:
+    """Everything the page shows for session `s` (plain JSON: lists, numbers, strings, None)."""
+    d, dense, grads = s.report, s.net.dense_layers, s.batch["grads"]
+    alias = aliases(s)
+    params = []
+    for p in d["parameters"]:
+        l, k, idx = p["layer"], 0 if p["kind"] == "W" else 1, tuple(p["index"])
+        params.append({"name": p["name"], "label": alias.get(p["name"], p["name"]), "layer": l, "kind": p["kind"],
+                       "index": p["index"], "from": p["from"], "to": p["to"],
+                       "value": float((dense[l].W, dense[l].b)[k][idx]), "grad": float(grads[l][k][idx]),
+                       "trainable": p["trainable"],
+                       "before": None if s.before is None else float(s.before[2 * l + k][idx])})
+    delta = {p["to"]: p["dE/dnet"] for p in d["parameters"]}
+    layers = [{"activation": None, "units": [{"name": u["name"], "value": u["value"]} for u in d["inputs"]]}]
+    for layer in d["layers"]:
+        layers.append({"activation": layer["activation"], "units": [
+            {"name": nr["name"], "net": nr["net"], "out": nr["out"], "delta": delta.get(nr["name"]),
+             "bias": nr["bias"]} for nr in layer["neurons"]]})
+    out = {
+        "mode": s.mode, "origin": s.origin, "start": s.start.name or None, "title": s.title, "phase": s.phase, "steps": s.steps, "message": s.message,
+        "editable": s.mode not in ("dataset", "csv"), "can_undo": bool(s.undo_stack),
+        "loss": d["loss"], "E_total": s.batch["E"], "E_test": s.batch["E_test"],
+        "n_train": len(s.X), "n_test": 0 if s.Xt is None else len(s.Xt),
+        "explained": {"n": d["n_samples"], "whole_batch": len(s.X) == d["n_samples"],
+                      "sample": s.sample, "E": d["E_total"]},
+        "layers": layers, "targets": d["targets"], "errors": d["errors"], "params": params,
+        "grad_norms": [{"layer": ("output" if l == len(dense) - 1 else f"hidden {l + 1}"),
+                        "norm": float(np.sqrt(np.sum(g[0] ** 2)))} for l, g in enumerate(grads)],
+        "history": s.history, "arch": s.arch, "data": s.data,
+        "optimizer": {"name": s.opt_name, "settings": s.opt_settings},
+        "selected": s.selected, "derivation": derivation(s, alias),
+        "seed": seed_view(s),
+        "options": {"activations": limits.ACTIVATIONS, "losses": limits.LOSSES, "inits": limits.INITS,
+                    "optimizers": {k: list(v) for k, v in _optimizers().items()}, "datasets": datasets.NAMES,
+                    "max_units": limits.MAX_UNITS, "max_hidden": limits.MAX_HIDDEN_LAYERS,
+                    "max_steps": limits.MAX_STEPS, "max_upload": limits.MAX_UPLOAD},
+        **boundary(s),
+    }
+    return clean(out)
+
+
+def _optimizers() -> dict:
+    from .session import OPTIMIZERS
+    return OPTIMIZERS
+
+
+def aliases(s) -> dict[str, str]:
+    """The seed's own names b1, b2 for its biases (one per layer, shared by the layer's neurons)."""
+    if s.mode != "seed":
+        return {}
+    out = {}
+    for l, layer in enumerate(s.report["layers"]):
+        values = {nr["bias_value"] for nr in layer["neurons"]}
+        if len(values) == 1:
+            out.update({nr["bias"]: f"b{l + 1}" for nr in layer["neurons"]})
+    return out
+
+
+def derivation(s, alias: dict[str, str]) -> dict | None:
+    """The chain rule of the selected weight, bias or neuron, numbers plugged in."""
+    name, d = s.selected, s.report
+    if name is None:
+        return None
+    p = next((q for q in d["parameters"] if q["name"] == name), None)
+    if p is not None:
+        lines = derive.parameter_lines(d, p, alias)
+        title = (f"{alias.get(name, name)}: the {'weight' if p['kind'] == 'W' else 'bias'} "
+                 f"from {p['from'] or 'the bias unit'} to {p['to']}")
+        batch = float(s.batch["grads"][p["layer"]][0 if p["kind"] == "W" else 1][tuple(p["index"])])
+    else:
+        lines = derive.neuron_lines(d, name, alias)
+        title = f"{name}: " + ("an input" if name.startswith("i") else "its forward pass and its delta dE/dnet")
+        batch = None
+    if s.mode == "seed" and s.pristine and s.steps == 0:
+        derive.published(lines, seed_figures())
+    whole = len(s.X) == d["n_samples"]
+    note = "" if whole else (f"Sample {s.sample + 1} of {len(s.X)}: the chain rule of this sample's error alone. "
+                             "The gradient of the whole batch (the mean over its samples), used for the update, "
+                             f"is {derive.fmt(batch) if batch is not None else 'shown on the drawing'}.")
+    if p is not None and p["updated"] is None and p["trainable"] and whole:
+        note = (note + f" The update is the {s.opt_name} optimizer's; press Update to see the new value.").strip()
+    return {"name": name, "title": title, "lines": lines, "note": note, "batch_grad": batch,
+            "editable": p is not None or (name.startswith("i") and s.mode not in ("dataset", "csv"))}
+
+
+@functools.lru_cache(maxsize=1)
+def seed_figures() -> list[dict]:
+    """Every figure the seed prints beside the engine's (`chainrule example --as-published`)."""
+    from chainrule.teach import worked_example as we
+    figures, _ = we.worked_example()
+    return [{"key": f.key, "seed": f.seed, "value": str(we.at_digits(f.value, f.seed)),
+             "published": None if f.published is None else str(we.at_digits(f.published, f.seed)),
+             "matches": bool(f.matches), "note": f.note} for f in figures]
+
+
+def seed_view(s) -> dict | None:
+    if s.mode != "seed":
+        return None
+    figures = seed_figures()
+    key = {1: "E_total after 1 update", 10_000: "E_total after 10,000 updates"}.get(s.steps)
+    published = next((f for f in figures if f["key"] == key), None) if s.pristine and s.phase != "update" else None
+    return {"figures": figures, "published_E": published, "pristine": s.pristine}
+
+
+def boundary(s) -> dict:
+    """For 2-D data: the points and the network's decision over a grid (Playground's picture)."""
+    net = s.net
+    if s.mode not in ("dataset", "csv") or net.n_inputs != 2 or net.task == "regression":
+        return {"points": None, "boundary": None}
+    sets = [(s.X, s.Y, False)] + ([] if s.Xt is None else [(s.Xt, s.Yt, True)])
+    allX = np.vstack([x for x, _, _ in sets])
+    lo, hi = allX.min(axis=0), allX.max(axis=0)
+    pad = (hi - lo) * 0.08 + 1e-9
+    lo, hi = lo - pad, hi + pad
+    xs = np.linspace(lo[0], hi[0], GRID)
+    ys = np.linspace(hi[1], lo[1], GRID)           # top row first, as the picture is drawn
+    gx, gy = np.meshgrid(xs, ys)
+    out = net.predict(np.c_[gx.ravel(), gy.ravel()])
+    cls, conf = decide(out)
+    points: dict[str, list] = {"x": [], "cls": [], "test": []}
+    for X, Y, test in sets:
+        points["x"] += X.tolist()
+        points["cls"] += decide(Y)[0].tolist()
+        points["test"] += [test] * len(X)
+    return {"points": points, "boundary": {"x": [float(lo[0]), float(hi[0])], "y": [float(lo[1]), float(hi[1])],
+                                           "n": GRID, "cls": cls.tolist(), "conf": np.round(conf, 3).tolist()}}
+
+
+def decide(out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Class and confidence in [0, 1] of network outputs (one output: threshold 0.5)."""
+    if out.shape[1] == 1:
+        return (out[:, 0] >= 0.5).astype(int), np.clip(np.abs(out[:, 0] - 0.5) * 2, 0, 1)
+    k = out.shape[1]
+    top = out.max(axis=1)
+    return out.argmax(axis=1), np.clip((top - 1 / k) / (1 - 1 / k), 0, 1)
+
+
+def clean(x: Any) -> Any:
+    """JSON-safe: NumPy scalars to Python, NaN and infinities to None."""
+    if isinstance(x, dict):
+        return {k: clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [clean(v) for v in x]
+    if isinstance(x, (float, np.floating)):
+        return float(x) if math.isfinite(x) else None
+    if isinstance(x, np.integer):
+        return int(x)
+    if isinstance(x, np.bool_):
+        return bool(x)
+    return x

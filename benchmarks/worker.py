@@ -133,7 +133,7 @@ def data(workload, n_train=None):
                                                   stratify=y)
         return X_tr, y_tr, X_te, y_te, "digits (load_digits)"
     try:
-        from chainrule.datasets import load_fashion_mnist
+        from chainrule.data.datasets import load_fashion_mnist
         X_tr, y_tr = load_fashion_mnist(kind="train")
         X_te, y_te = load_fashion_mnist(kind="test")
         source = "Fashion-MNIST (Debian dataset-fashion-mnist)"

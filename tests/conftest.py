@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import chainrule as cr
-from chainrule import _kernels
+from chainrule.backend import kernels as _kernels
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "softmax", "linear"]
 LOSSES = ["sse", "mse", "binary_crossentropy", "categorical_crossentropy"]
@@ -45,5 +45,5 @@ def kernels(request, monkeypatch):
     if request.param == "numba" and not _kernels.AVAILABLE:
         pytest.skip("numba is not installed")
     monkeypatch.setattr(_kernels, "ENABLED", request.param == "numba")
-    monkeypatch.setattr(_kernels, "MIN_SIZE", 0)      # the test networks are small
+    monkeypatch.setattr(_kernels, "MIN_UPDATE_SIZE", 0)      # the test networks are small
     return request.param

@@ -15,7 +15,7 @@ CHILD = textwrap.dedent("""
     import sys, time
     import numpy as np
     import chainrule as cr
-    import chainrule.io as cio
+    import chainrule.saving.npz as cio
     sys.path.insert(0, {tests!r})
     from test_checkpoint import make_problem, FIT
 
@@ -77,8 +77,8 @@ def run_child(tmp_path, mode, wait_for):
 def resume_and_compare(tmp_path, min_epoch):
     reference, ref_history = uninterrupted()
     net, X, y = make_problem()
-    from chainrule.checkpoint import checkpoint_path
-    _, extra = cr.io.load(checkpoint_path(tmp_path / "ckpt"), with_extra=True)
+    from chainrule.training.checkpoint import checkpoint_path
+    _, extra = cr.load(checkpoint_path(tmp_path / "ckpt"), with_extra=True)
     assert extra["checkpoint"]["epoch"] >= min_epoch
     history = net.fit(X, y, checkpoint_dir=tmp_path / "ckpt", resume=True, **FIT)
     np.testing.assert_array_equal(net.params, reference.params)
@@ -94,7 +94,7 @@ def test_kill_mid_epoch_then_resume_bit_for_bit(tmp_path):
         deadline = time.time() + 60
         while time.time() < deadline:
             if ckpt.exists():
-                _, extra = cr.io.load(ckpt, with_extra=True)
+                _, extra = cr.load(ckpt, with_extra=True)
                 if extra["checkpoint"]["epoch"] >= 2:
                     time.sleep(0.03)          # into the next epoch
                     return
@@ -113,7 +113,7 @@ def test_kill_mid_checkpoint_write_keeps_the_previous_one(tmp_path):
     run_child(tmp_path, "write", wait)
     leftovers = [p.name for p in (tmp_path / "ckpt").iterdir()]
     assert "checkpoint.npz" in leftovers and any(n.endswith(".tmp") for n in leftovers)
-    _, extra = cr.io.load(tmp_path / "ckpt" / "checkpoint.npz", with_extra=True)
+    _, extra = cr.load(tmp_path / "ckpt" / "checkpoint.npz", with_extra=True)
     assert extra["checkpoint"]["epoch"] == 2        # the third write never completed
     resume_and_compare(tmp_path, 2)
     assert [p.name for p in (tmp_path / "ckpt").iterdir()] == ["checkpoint.npz"]   # the stale temporary is gone
@@ -186,12 +186,12 @@ def test_a_checkpoint_is_written_after_every_epoch(tmp_path):
     class Watch(cr.callbacks.Callback):
         def on_epoch_begin(self, epoch):
             if epoch:
-                _, extra = cr.io.load(tmp_path / "checkpoint.npz", with_extra=True)
+                _, extra = cr.load(tmp_path / "checkpoint.npz", with_extra=True)
                 epochs_seen.append(extra["checkpoint"]["epoch"])
 
     net.fit(X, y, checkpoint_dir=tmp_path, callbacks=[Watch()], **{**FIT, "epochs": 4})
     assert epochs_seen == [1, 2, 3]
-    _, extra = cr.io.load(tmp_path / "checkpoint.npz", with_extra=True)
+    _, extra = cr.load(tmp_path / "checkpoint.npz", with_extra=True)
     assert extra["checkpoint"]["epoch"] == 4 and len(extra["checkpoint"]["history"]["loss"]) == 4
 
 

@@ -9,7 +9,7 @@ pd = pytest.importorskip("pandas")
 from sklearn.datasets import load_diabetes, load_iris, load_wine  # noqa: E402
 
 import chainrule as cr  # noqa: E402
-from chainrule.tabular import Preprocessing  # noqa: E402
+from chainrule.data.tabular import Preprocessing  # noqa: E402
 
 
 def cli(*args):
@@ -45,7 +45,7 @@ def test_train_predict_evaluate_info_classification(iris_csv, iris_model, tmp_pa
     got = pd.read_csv(preds)
     assert list(got.columns) == ["prediction", "proba_setosa", "proba_versicolor", "proba_virginica"]
     # the same model through the library gives the same predictions
-    net, extra = cr.io.load(iris_model, with_extra=True)
+    net, extra = cr.load(iris_model, with_extra=True)
     pre = Preprocessing.from_json(extra["tabular"])
     df = pd.read_csv(iris_csv)
     out = net.predict(pre.transform(df))
@@ -75,14 +75,14 @@ def test_regression_round_trip(tmp_path):
     r = cli("predict", model, path)
     preds = pd.read_csv(__import__("io").StringIO(r.stdout))["prediction"]
     assert abs(preds.mean() - d["target"].mean()) < 30      # in the target's own units
-    net, extra = cr.io.load(model, with_extra=True)          # the library gives the same numbers
+    net, extra = cr.load(model, with_extra=True)          # the library gives the same numbers
     pre = Preprocessing.from_json(extra["tabular"])
     np.testing.assert_allclose(preds, pre.decode(net.predict(pre.transform(pd.read_csv(path)))), rtol=1e-9)
 
 
 def test_core_imports_without_pandas_or_sklearn():
     code = ("import sys, chainrule, chainrule.cli; chainrule.cli.build_parser(); "
-            "print(sorted(m for m in ('pandas', 'sklearn', 'chainrule.sklearn', 'chainrule.tabular') if m in sys.modules))")
+            "print(sorted(m for m in ('pandas', 'sklearn', 'chainrule.sklearn', 'chainrule.data.tabular') if m in sys.modules))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.strip() == "[]", r.stdout + r.stderr
 

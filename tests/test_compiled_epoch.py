@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 import chainrule as cr
-from chainrule import _kernels
+from chainrule.backend import kernels as _kernels
+from chainrule.training import compiled
 from conftest import random_targets
 
 pytestmark = pytest.mark.skipif(not _kernels.AVAILABLE, reason="numba is not installed")
@@ -49,7 +50,7 @@ def test_compiled_epoch_equals_numpy_loop(monkeypatch, arch, opt):
     acts, loss = ARCHS[arch]
     a, ha = train(monkeypatch, False, acts, loss, OPTIMIZERS[opt], seed=arch * 10 + opt)
     b, hb = train(monkeypatch, True, acts, loss, OPTIMIZERS[opt], seed=arch * 10 + opt)
-    assert _kernels.epoch_args(b, b.optimizer, None, None) is not None      # it did take the compiled path
+    assert compiled.epoch_plan(b, b.optimizer) is not None      # it did take the compiled path
     np.testing.assert_allclose(b.params, a.params, rtol=1e-10, atol=1e-13)
     for key in ha.history:
         np.testing.assert_allclose(hb.history[key], ha.history[key], rtol=1e-10, atol=1e-13)
@@ -68,11 +69,11 @@ def test_compiled_epoch_float32_and_no_shuffle(monkeypatch):
 def test_paths_that_stay_on_numpy(monkeypatch):
     monkeypatch.setattr(_kernels, "ENABLED", True)
     net, X, Y = build(["tanh", "softmax"], "categorical_crossentropy", 0)
-    assert _kernels.epoch_args(net, cr.optim.RMSprop(0.01), X, Y) is None             # no compiled RMSprop
-    assert _kernels.epoch_args(net, cr.optim.SGD(0.1, clip_norm=1.0), X, Y) is None
+    assert compiled.epoch_plan(net, cr.optim.RMSprop(0.01)) is None             # no compiled RMSprop
+    assert compiled.epoch_plan(net, cr.optim.SGD(0.1, clip_norm=1.0)) is None
     dropout = cr.Network([cr.Dense(5, 4, "relu"), cr.Dropout(0.5), cr.Dense(4, 2, "softmax")],
                          loss="categorical_crossentropy")
-    assert _kernels.epoch_args(dropout, cr.optim.SGD(0.1), X, Y) is None
+    assert compiled.epoch_plan(dropout, cr.optim.SGD(0.1)) is None
 
 
 def test_compiled_epoch_divergence_keeps_last_finite_weights(monkeypatch):

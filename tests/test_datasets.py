@@ -4,7 +4,7 @@ import gzip
 import numpy as np
 import pytest
 
-from chainrule.datasets import load_fashion_mnist, read_idx
+from chainrule.data.datasets import load_fashion_mnist, read_idx
 from chainrule.errors import ValidationError
 
 

@@ -69,7 +69,7 @@ def test_exploding_gradients_are_flagged():
 
 
 def test_saturation_measures():
-    from chainrule.diagnostics import saturation
+    from chainrule.training.diagnostics import saturation
     layer = cr.Dense(2, 3, "sigmoid")
     layer.forward(np.array([[100.0, 0.0], [-100.0, 0.0]]))
     layer.W[...] = [[1, 0, 0], [0, 0, 0]]

@@ -17,7 +17,7 @@ def test_gradcheck_on_random_networks(case):
 
 def test_gradcheck_detects_a_wrong_gradient(monkeypatch):
     net, X, Y, _ = cr.examples.seed_network()
-    from chainrule.activations import Sigmoid
+    from chainrule.nn.activations import Sigmoid
     monkeypatch.setattr(Sigmoid, "derivative", lambda self, out, net: out * (1.0 - out) * 1.01)
     assert cr.gradcheck(net, X, Y) > 1e-3
 
@@ -52,7 +52,7 @@ def test_float32_gradients_agree_with_float64():
 
 @pytest.mark.parametrize("act", ["sigmoid", "tanh", "relu", "leaky_relu", "softmax", "linear"])
 def test_activations_are_finite_at_extreme_inputs(act):
-    from chainrule.activations import get_activation
+    from chainrule.nn.activations import get_activation
     f = get_activation(act)
     z = np.array([[-1000.0, 1000.0, 0.0], [1e6, -1e6, 3.0]])
     with warnings.catch_warnings():
@@ -140,7 +140,7 @@ def test_unknown_names_suggest_the_closest():
 
 def test_unpickled_network_still_trains_its_layers(monkeypatch):
     import pickle
-    from chainrule import _kernels
+    from chainrule.backend import kernels as _kernels
     monkeypatch.setattr(_kernels, "ENABLED", False)     # the NumPy loop, with its reused training buffers
     net = cr.Network([cr.Dense(3, 16, "relu"), cr.Dense(16, 1)], seed=0)
     X, Y = np.random.default_rng(0).normal(size=(8, 3)), np.ones((8, 1))

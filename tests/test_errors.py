@@ -7,7 +7,7 @@ import pytest
 
 import chainrule as cr
 from chainrule import errors, optim
-from chainrule.gradcheck import numerical_gradients
+from chainrule.teach.gradcheck import numerical_gradients
 
 
 def net2(loss="sse", out="sigmoid", k=2):

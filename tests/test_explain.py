@@ -7,8 +7,8 @@ import pytest
 from conftest import random_network
 
 import chainrule as cr
-from chainrule.examples import SEED_FIGURES
-from chainrule.worked_example import at_digits
+from chainrule.teach.examples import SEED_FIGURES
+from chainrule.teach.worked_example import at_digits
 
 NOT_CORRECT = {"dE_o2/dout_h1", "E_total after 1 update", "E_total after 10,000 updates"}
 

@@ -58,7 +58,7 @@ def test_save_replaces_atomically_and_a_failed_save_keeps_the_old_file(tmp_path,
         f.write(b"PK\x03\x04 half a file")
         raise OSError("disk full")
 
-    monkeypatch.setattr(cr.io.np, "savez", broken_savez)
+    monkeypatch.setattr(cr.saving.npz.np, "savez", broken_savez)
     with pytest.raises(OSError, match="disk full"):
         net.save(path)
     monkeypatch.undo()

@@ -38,7 +38,7 @@ def test_every_activation_and_dropout_equal_predict(dtype, tmp_path):
     path = tmp_path / "net.onnx"
     model = to_onnx(net, path)
     onnx.checker.check_model(onnx.load(path), full_check=True)
-    assert {n.op_type for n in model.graph.node} == {"Gemm", "Sigmoid", "Tanh", "PRelu", "Relu", "Softmax"}
+    assert {n.op_type for n in model.graph.node} == {"Gemm", "Sigmoid", "Tanh", "Dropout", "PRelu", "Relu", "Softmax"}
     s = session(path)
     X = np.random.default_rng(1).normal(scale=3.0, size=(257, 5)).astype(dtype)
     got = s.run(None, {"input": X})[0]

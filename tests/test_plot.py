@@ -7,7 +7,7 @@ import chainrule as cr
 pytest.importorskip("matplotlib")
 from matplotlib.image import imread
 
-from chainrule import plot
+from chainrule.teach import plot
 
 
 def size_of(path):
@@ -27,7 +27,7 @@ def test_no_display_and_no_pyplot(tmp_path, monkeypatch):
     import subprocess
     import sys
     monkeypatch.delenv("DISPLAY", raising=False)
-    code = ("import sys, chainrule.plot as p; p.training_curves({'loss': [1.0, 0.5]}, sys.argv[1]); "
+    code = ("import sys, chainrule.teach.plot as p; p.training_curves({'loss': [1.0, 0.5]}, sys.argv[1]); "
             "assert 'matplotlib.pyplot' not in sys.modules")
     subprocess.run([sys.executable, "-c", code, str(tmp_path / "c.png")], check=True)
     assert (tmp_path / "c.png").stat().st_size > 0

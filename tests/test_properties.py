@@ -93,7 +93,7 @@ def test_mutated_model_files_only_raise_model_file_error(tmp_path, data):
 def test_random_csv_text_only_raises_validation_error(tmp_path, text):
     pytest.importorskip("pandas")
     from chainrule.errors import ValidationError
-    from chainrule.tabular import Preprocessing, read_csv
+    from chainrule.data.tabular import Preprocessing, read_csv
     path = tmp_path / "random.csv"
     path.write_bytes(text.encode("utf-8", errors="replace"))
     try:

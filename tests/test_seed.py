@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import chainrule as cr
-from chainrule.examples import SEED_FIGURES
-from chainrule.worked_example import at_digits, error_after_sequential_update, worked_example
+from chainrule.teach.examples import SEED_FIGURES
+from chainrule.teach.worked_example import at_digits, error_after_sequential_update, worked_example
 
 # The three figures of the seed that a correct computation does not give (docs/seed-notes.md).
 NOT_CORRECT = {"dE_o2/dout_h1", "E_total after 1 update", "E_total after 10,000 updates"}

@@ -23,11 +23,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .callbacks import EarlyStopping
+from .training.callbacks import EarlyStopping
 from .errors import ValidationError
-from .layers import Dense
-from .network import Network
-from .optim import get_optimizer
+from .nn.layers import Dense
+from .nn.network import Network
+from .training.optim import get_optimizer
 
 
 class _Backprop(BaseEstimator):

@@ -1,7 +1,8 @@
 """Export a network to ONNX, with the CSV preprocessing of `chainrule train` in the graph.
 
 The network part is one Gemm per Dense layer (x @ W + b, W stored as chainrule keeps it) and
-the activation's own ONNX operator; Dropout is the identity at inference and is left out. The
+the activation's own ONNX operator (leaky_relu as PRelu, see below); Dropout is written as ONNX's
+Dropout, the identity at inference, so that its rate comes back on import. The
 batch dimension is dynamic ("N"); the graph computes in the network's dtype (float32 or float64).
 
 A model trained by `chainrule train` keeps its preprocessing in the model file. Exported with it,
@@ -133,10 +134,12 @@ def network_nodes(g: _Graph, net, x: str, output: str | None = None) -> str:
     """Append the layers of `net` to the graph, reading tensor `x`; return the output's name."""
     import chainrule as cr
     builtins = builtin_activations()
-    dense = [i for i, layer in enumerate(net.layers) if type(layer) is cr.Dense]
     for i, layer in enumerate(net.layers):
-        if type(layer) is cr.Dropout:
-            continue                      # the identity at inference
+        if type(layer) is cr.Dropout:     # the identity at inference; the node keeps the rate
+            rate = g.const(f"layer{i}.rate", np.array(layer.rate, dtype=net.dtype))
+            x = g.op("Dropout", [x, rate], hint=f"layer{i}.out",
+                     output=output if i == len(net.layers) - 1 else None)
+            continue
         if type(layer) is not cr.Dense:
             raise cr.errors.ValidationError(f"layer {i} ({type(layer).__name__}) has no ONNX form; to_onnx exports "
                                             "the built-in Dense and Dropout layers")
@@ -145,7 +148,7 @@ def network_nodes(g: _Graph, net, x: str, output: str | None = None) -> str:
             raise cr.errors.ValidationError(
                 f"layer {i}'s activation {type(act).__name__} has no ONNX form; to_onnx exports the built-in "
                 f"activations {', '.join(ACTIVATION_OPS)}")
-        last = i == dense[-1]
+        last = i == len(net.layers) - 1
         op = ACTIVATION_OPS[act.name]
         x = g.op("Gemm", [x, g.const(f"layer{i}.W", layer.W), g.const(f"layer{i}.b", layer.b)],
                  hint=f"layer{i}.net", output=output if last and op is None else None)

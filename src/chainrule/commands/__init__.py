@@ -1,1 +1,0 @@
-"""Subcommands of the `chainrule` command line; each module has `register(subparsers)`."""

@@ -1,0 +1,1 @@
+"""Data: CSV preprocessing for the command line, and data sets read from local files."""

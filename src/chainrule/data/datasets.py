@@ -1,0 +1,76 @@
+"""Data sets that exist offline: Fashion-MNIST from its IDX files.
+
+Debian's `dataset-fashion-mnist` package installs the four gzipped IDX files into
+/usr/share/datasets/fashion-mnist (`apt-get install dataset-fashion-mnist`); any folder with the
+same four files works too (`path=`). Nothing is downloaded.
+"""
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ValidationError
+
+DEFAULT_PATHS = ("/usr/share/datasets/fashion-mnist",)
+FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+         "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
+CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+
+
+def read_idx(path) -> np.ndarray:
+    """Read one IDX file (gzipped or not): magic 0x0000TTDD, then DD big-endian uint32 sizes, then data."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as f:
+            raw = f.read()
+    except (OSError, EOFError) as exc:
+        raise ValidationError(f"{path} could not be read as an IDX file: {exc}") from None
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _DTYPES:
+        raise ValidationError(f"{path} is not an IDX file (bad magic number)")
+    ndim = raw[3]
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise ValidationError(f"{path} is truncated: its header is incomplete")
+    shape = tuple(int.from_bytes(raw[4 + 4 * k: 8 + 4 * k], "big") for k in range(ndim))
+    dtype = np.dtype(_DTYPES[raw[2]])
+    expected = int(np.prod(shape)) * dtype.itemsize
+    if len(raw) - header != expected:
+        raise ValidationError(f"{path} holds {len(raw) - header} bytes of data; its header {shape} needs {expected}")
+    return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
+
+
+def _find(name: str, folder: Path) -> Path | None:
+    for candidate in (folder / f"{name}.gz", folder / name):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def load_fashion_mnist(path=None, kind: str = "train", flatten: bool = True, dtype="float32"):
+    """Fashion-MNIST images and labels: X (n, 784) scaled to [0, 1] (or (n, 28, 28)), y (n,).
+
+    Parameters
+    ----------
+    path : folder with the IDX files; default: where Debian's package puts them.
+    kind : "train" (60,000 images) or "test" (10,000).
+    """
+    if kind not in FILES:
+        raise ValidationError(f"kind must be 'train' or 'test'; got {kind!r}")
+    folders = [Path(path)] if path is not None else [Path(p) for p in DEFAULT_PATHS]
+    for folder in folders:
+        images, labels = (_find(name, folder) for name in FILES[kind])
+        if images and labels:
+            X, y = read_idx(images), read_idx(labels)
+            if X.shape[0] != y.shape[0]:
+                raise ValidationError(f"{images} has {X.shape[0]} images but {labels} has {y.shape[0]} labels")
+            X = X.astype(dtype)
+            X /= 255.0
+            return (X.reshape(len(X), -1) if flatten else X), y.astype(np.int64)
+    where = ", ".join(str(f) for f in folders)
+    raise ValidationError(f"Fashion-MNIST {kind} files ({', '.join(n + '.gz' for n in FILES[kind])}) are not in {where}. "
+                          "Install them with `apt-get install dataset-fashion-mnist`, or pass path= to a folder "
+                          "holding them.")

@@ -1,0 +1,236 @@
+"""Tabular data for the command line: a CSV file in, a trained network (and its preprocessing) out.
+
+`Preprocessing` learns from the training table what the network needs (which columns, their
+means and spreads, the categories of text columns, the classes of the target) and applies the
+same to any later table, checking its columns by name. It is stored as JSON inside the model
+file (`chainrule.io.save(..., extra=...)`), so prediction needs nothing else.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from ..errors import ValidationError
+
+IMPUTE = ("mean", "median", "most_frequent")
+
+
+class UnseenCategoryWarning(UserWarning):
+    """A text column holds a value the model never saw in training."""
+
+MAX_CLASSES = 20      # an integer target with at most this many values is taken as classes
+
+
+def read_csv(path):
+    """Read a CSV file with a header row (pandas), turning every failure into a one-line error."""
+    import pandas as pd
+    try:
+        df = pd.read_csv(path)
+    except FileNotFoundError:
+        raise ValidationError(f"CSV file {str(path)!r} does not exist") from None
+    except IsADirectoryError:
+        raise ValidationError(f"{str(path)!r} is a folder, not a CSV file") from None
+    except PermissionError:
+        raise ValidationError(f"CSV file {str(path)!r} cannot be read (permission denied)") from None
+    except pd.errors.EmptyDataError:
+        raise ValidationError(f"CSV file {str(path)!r} is empty: expected a header row and data rows") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ValidationError(f"CSV file {str(path)!r} could not be read: {first}") from None
+    if df.shape[0] == 0:
+        raise ValidationError(f"CSV file {str(path)!r} has a header but no data rows")
+    df.columns = [str(c) for c in df.columns]
+    return df
+
+
+def _rows(mask) -> str:
+    """File line numbers (header is line 1) of the True entries, the first few."""
+    idx = np.flatnonzero(np.asarray(mask)) + 2
+    shown = ", ".join(str(i) for i in idx[:5])
+    return shown + (f" and {len(idx) - 5} more" if len(idx) > 5 else "")
+
+
+@dataclass
+class Preprocessing:
+    """What the training table taught: columns, scaling, categories, target encoding."""
+
+    target: str
+    task: str                                   # "classification" or "regression"
+    numeric: list[str] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)
+    means: list[float] = field(default_factory=list)
+    scales: list[float] = field(default_factory=list)
+    categories: dict[str, list[str]] = field(default_factory=dict)
+    fill: dict[str, object] = field(default_factory=dict)   # imputed value per column with gaps
+    impute: str | None = None
+    classes: list = field(default_factory=list)
+    y_mean: float = 0.0
+    y_scale: float = 1.0
+
+    @property
+    def columns(self) -> list[str]:
+        return self.numeric + self.text
+
+    @property
+    def n_features(self) -> int:
+        return len(self.numeric) + sum(len(self.categories[c]) for c in self.text)
+
+    # -- learning from the training table ---------------------------------------------------
+    @classmethod
+    def fit(cls, df, target: str, task: str | None = None, impute: str | None = None) -> "Preprocessing":
+        import pandas as pd
+        if target not in df.columns:
+            raise ValidationError(f"target column {target!r} is not in the file; columns are {list(df.columns)}")
+        if impute is not None and impute not in IMPUTE:
+            raise ValidationError(f"impute must be one of {', '.join(IMPUTE)}; got {impute!r}")
+        features = [c for c in df.columns if c != target]
+        if not features:
+            raise ValidationError(f"the file has no feature columns besides the target {target!r}")
+        y = df[target]
+        if y.isna().any():
+            raise ValidationError(f"target column {target!r} has missing values on lines {_rows(y.isna())}")
+        numeric_target = pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)
+        if task is None:
+            integral = numeric_target and np.all(np.mod(y.to_numpy(dtype=float), 1) == 0)
+            task = "classification" if (not numeric_target or (integral and y.nunique() <= MAX_CLASSES)) \
+                else "regression"
+        if task not in ("classification", "regression"):
+            raise ValidationError(f"task must be 'classification' or 'regression'; got {task!r}")
+        pre = cls(target=target, task=task, impute=impute)
+        if task == "regression":
+            if not numeric_target:
+                raise ValidationError(f"target column {target!r} is not numeric (e.g. {y.iloc[0]!r}); regression "
+                                      "needs numbers (use --task classification for labels)")
+            pre.y_mean, pre.y_scale = float(y.mean()), float(y.std(ddof=0)) or 1.0
+        else:
+            pre.classes = sorted(y.unique().tolist(), key=lambda v: (str(type(v)), v))
+            if len(pre.classes) < 2:
+                raise ValidationError(f"target column {target!r} has only one class ({pre.classes[0]!r}); "
+                                      "a classifier needs at least two")
+        empty = [c for c in features if df[c].isna().all()]
+        if empty:
+            raise ValidationError(f"column {empty[0]!r} has no values at all; remove it from the file")
+        gaps = [c for c in features if df[c].isna().any()]
+        if gaps and impute is None:
+            detail = "; ".join(f"{c!r} on lines {_rows(df[c].isna())}" for c in gaps)
+            raise ValidationError(f"missing values in {detail}. Fill them in, or use --impute "
+                                  f"{'|'.join(IMPUTE)}")
+        for c in features:
+            col = df[c]
+            if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+                pre.numeric.append(c)
+                if c in gaps:
+                    pre.fill[c] = float({"mean": col.mean, "median": col.median}.get(impute, lambda: col.mode()[0])())
+            else:
+                pre.text.append(c)
+                col = col.astype("string")
+                if c in gaps:
+                    pre.fill[c] = str(col.mode()[0])
+                pre.categories[c] = sorted(col.fillna(pre.fill.get(c, "")).unique().tolist())
+        values = pre._numeric_block(df)
+        pre.means = values.mean(axis=0).tolist() if pre.numeric else []
+        pre.scales = [s if s > 0 else 1.0 for s in values.std(axis=0).tolist()] if pre.numeric else []
+        return pre
+
+    # -- applying to any table --------------------------------------------------------------
+    def check_columns(self, df, allow_target: bool = True) -> None:
+        expected = set(self.columns)
+        present = set(df.columns) - ({self.target} if allow_target else set())
+        missing = [c for c in self.columns if c not in present]
+        extra = [c for c in df.columns if c not in expected and c != self.target]
+        if missing:
+            raise ValidationError(f"column {missing[0]!r} is missing: the model was trained on columns {self.columns}")
+        if extra:
+            raise ValidationError(f"column {extra[0]!r} was not in the training data: the model expects {self.columns}")
+
+    def _numeric_block(self, df) -> np.ndarray:
+        import pandas as pd
+        block = np.empty((len(df), len(self.numeric)))
+        for j, c in enumerate(self.numeric):
+            col = pd.to_numeric(df[c], errors="coerce")
+            bad = col.isna() & df[c].notna()
+            if bad.any():
+                raise ValidationError(f"column {c!r} must be numeric; line {_rows(bad).split(',')[0]} has "
+                                      f"{df[c][bad].iloc[0]!r}")
+            if col.isna().any():
+                if c not in self.fill:
+                    raise ValidationError(f"missing values in {c!r} on lines {_rows(col.isna())}; the model was "
+                                          "trained without gaps there (train with --impute to fill them)")
+                col = col.fillna(self.fill[c])
+            block[:, j] = col.to_numpy(dtype=float)
+            if not np.all(np.isfinite(block[:, j])):
+                raise ValidationError(f"column {c!r} has an infinite value on line "
+                                      f"{_rows(~np.isfinite(block[:, j])).split(',')[0]}")
+        return block
+
+    def transform(self, df) -> np.ndarray:
+        """The network's inputs for a table with the training columns (checked by name)."""
+        self.check_columns(df)
+        X = (self._numeric_block(df) - np.array(self.means)) / np.array(self.scales) if self.numeric \
+            else np.empty((len(df), 0))
+        blocks = [X]
+        for c in self.text:
+            col = df[c].astype("string")
+            if col.isna().any():
+                if c not in self.fill:
+                    raise ValidationError(f"missing values in {c!r} on lines {_rows(col.isna())}; the model was "
+                                          "trained without gaps there (train with --impute to fill them)")
+                col = col.fillna(self.fill[c])
+            cats = self.categories[c]
+            onehot = np.zeros((len(df), len(cats)))
+            index = {v: i for i, v in enumerate(cats)}
+            unseen = set()
+            for r, v in enumerate(col.tolist()):
+                if v in index:
+                    onehot[r, index[v]] = 1.0
+                else:                      # an unseen category is all zeros
+                    unseen.add(v)
+            if unseen:
+                warnings.warn(f"column {c!r} has values unseen in training, encoded as all zeros: "
+                              f"{sorted(unseen)[:5]}", UnseenCategoryWarning, stacklevel=2)
+            blocks.append(onehot)
+        return np.hstack(blocks)
+
+    def encode_target(self, df) -> np.ndarray:
+        if self.target not in df.columns:
+            raise ValidationError(f"target column {self.target!r} is not in the file")
+        y = df[self.target]
+        if y.isna().any():
+            raise ValidationError(f"target column {self.target!r} has missing values on lines {_rows(y.isna())}")
+        if self.task == "regression":
+            values = pd_numeric(y, self.target)
+            return ((values - self.y_mean) / self.y_scale).reshape(-1, 1)
+        index = {v: i for i, v in enumerate(self.classes)}
+        unknown = [v for v in y.unique().tolist() if v not in index]
+        if unknown:
+            raise ValidationError(f"target column {self.target!r} has the class {unknown[0]!r}, unseen in training "
+                                  f"(classes: {self.classes})")
+        return np.array([index[v] for v in y.tolist()])
+
+    def decode(self, out: np.ndarray) -> np.ndarray:
+        """Network outputs to predictions in the target's own units or labels."""
+        if self.task == "regression":
+            return out[:, 0] * self.y_scale + self.y_mean
+        return np.array(self.classes, dtype=object)[out.argmax(axis=1)]
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Preprocessing":
+        if not isinstance(data, dict):
+            raise ValidationError("the model file's preprocessing is not a description (dict)")
+        try:
+            return cls(**data)
+        except TypeError as exc:
+            raise ValidationError(f"the model file's preprocessing is invalid: {exc}") from None
+
+
+def pd_numeric(y, name):
+    import pandas as pd
+    values = pd.to_numeric(y, errors="coerce")
+    if values.isna().any():
+        raise ValidationError(f"target column {name!r} must be numeric for regression")
+    return values.to_numpy(dtype=float)

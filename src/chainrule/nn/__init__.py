@@ -1,0 +1,1 @@
+"""The engine: activations, losses, initializers, layers and the Network that chains them."""

@@ -1,0 +1,169 @@
+"""Activation functions: the value, and the derivative read from the cached values.
+
+Each activation turns a layer's net input `net` into its output `out`. Backpropagation
+needs dout/dnet; for the sigmoid it is out * (1 - out) (the seeds' result (A)), so the
+derivative is computed from the cached output and never re-evaluates the exponential.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import unknown_name
+
+
+class Activation:
+    """Base class: `__call__` gives out = f(net); `derivative` gives f'(net) elementwise."""
+
+    name = "activation"
+    #: True when f'(net) is a diagonal (elementwise) Jacobian; softmax is the exception.
+    elementwise = True
+
+    def __call__(self, net: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def derivative(self, out: np.ndarray, net: np.ndarray) -> np.ndarray:
+        """dout/dnet for each element, from the cached output (and net input where needed)."""
+        raise NotImplementedError
+
+    def backward(self, dout: np.ndarray, out: np.ndarray, net: np.ndarray) -> np.ndarray:
+        """delta = dE/dnet from dE/dout: the chain rule through this activation."""
+        return dout * self.derivative(out, net)
+
+    def config(self) -> dict:
+        return {"name": self.name}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class Sigmoid(Activation):
+    """The logistic function 1 / (1 + e^-net), computed as 0.5 * (1 + tanh(net / 2)).
+
+    The tanh form is the same function, never overflows (net = -1000 is fine) and is
+    several times faster than the two-branch stable forms on large arrays.
+    """
+
+    name = "sigmoid"
+
+    def __call__(self, net):
+        out = np.tanh(net * 0.5)
+        out += 1.0
+        out *= 0.5
+        return out
+
+    def derivative(self, out, net):
+        return out * (1.0 - out)
+
+
+class Tanh(Activation):
+    name = "tanh"
+
+    def __call__(self, net):
+        return np.tanh(net)
+
+    def derivative(self, out, net):
+        return 1.0 - out * out
+
+
+class ReLU(Activation):
+    name = "relu"
+
+    def __call__(self, net):
+        return np.maximum(net, 0.0)
+
+    def derivative(self, out, net):
+        return (out > 0).astype(out.dtype)
+
+    def backward(self, dout, out, net):
+        return dout * (out > 0)
+
+
+class LeakyReLU(Activation):
+    """max(net, alpha * net); the derivative is 1 for net > 0 and alpha otherwise."""
+
+    name = "leaky_relu"
+
+    def __init__(self, alpha: float = 0.01):
+        self.alpha = float(alpha)
+
+    def __call__(self, net):
+        return np.where(net > 0, net, net * self.alpha)
+
+    def derivative(self, out, net):
+        return np.where(net > 0, 1.0, self.alpha).astype(out.dtype)
+
+    def config(self):
+        return {"name": self.name, "alpha": self.alpha}
+
+    def __repr__(self):
+        return f"LeakyReLU(alpha={self.alpha})"
+
+
+class Linear(Activation):
+    name = "linear"
+
+    def __call__(self, net):
+        return net
+
+    def derivative(self, out, net):
+        return np.ones_like(out)
+
+    def backward(self, dout, out, net):
+        return dout
+
+
+class Softmax(Activation):
+    """exp(net_k) / sum_j exp(net_j) over each row, shifted by the row maximum for stability.
+
+    Its Jacobian is not diagonal: dE/dnet_k = out_k * (dE/dout_k - sum_j dE/dout_j * out_j).
+    With categorical cross-entropy the network uses the fused delta (out - target) instead.
+    """
+
+    name = "softmax"
+    elementwise = False
+
+    def __call__(self, net):
+        z = net - np.maximum.reduce(net, axis=1, keepdims=True)
+        np.exp(z, out=z)
+        z /= np.add.reduce(z, axis=1, keepdims=True)
+        return z
+
+    def derivative(self, out, net):
+        """The diagonal of the Jacobian, out_k * (1 - out_k) (the off-diagonal is -out_j * out_k)."""
+        return out * (1.0 - out)
+
+    def backward(self, dout, out, net):
+        return out * (dout - (dout * out).sum(axis=1, keepdims=True))
+
+
+ACTIVATIONS: dict[str, type[Activation]] = {cls.name: cls for cls in (Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Linear)}
+
+
+def register_activation(cls: type[Activation]) -> type[Activation]:
+    """Class decorator: make an Activation subclass known by its `name`, so that a network using
+    it can be built by name, saved and loaded. A built-in name cannot be taken over."""
+    if cls.name in ACTIVATIONS and ACTIVATIONS[cls.name] is not cls and ACTIVATIONS[cls.name].__module__ == __name__:
+        from ..errors import ValidationError
+        raise ValidationError(f"activation name {cls.name!r} belongs to the built-in {ACTIVATIONS[cls.name].__name__}; "
+                              "give your class another name")
+    ACTIVATIONS[cls.name] = cls
+    return cls
+
+
+def get_activation(activation: str | Activation | dict | None) -> Activation:
+    """An Activation from a name ("sigmoid", ...), a config dict, an instance, or None (linear)."""
+    if activation is None:
+        return Linear()
+    if isinstance(activation, Activation):
+        return activation
+    if isinstance(activation, dict):
+        params = dict(activation)
+        name = params.pop("name", None)
+        return _from_name(name, params)
+    return _from_name(activation, {})
+
+
+def _from_name(name, params) -> Activation:
+    if not isinstance(name, str) or name.lower() not in ACTIVATIONS:
+        raise unknown_name("activation", name, sorted(ACTIVATIONS))
+    return ACTIVATIONS[name.lower()](**params)

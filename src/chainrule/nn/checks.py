@@ -1,0 +1,198 @@
+"""Input checks shared by every public entry point: fail early, name the argument."""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from ..errors import ChainruleTypeError, ValidationError
+
+
+def as_2d_array(X, name: str, dtype: np.dtype, n_features: int | None = None) -> np.ndarray:
+    """X as a finite 2-D array of `dtype` with `n_features` columns, or a clear error."""
+    if isinstance(X, np.ndarray) and X.dtype == dtype and X.ndim == 2:
+        arr = X
+    else:
+        try:
+            arr = np.asarray(X)
+        except (TypeError, ValueError) as exc:
+            raise ChainruleTypeError(f"{name} must be a numeric array; could not convert it: {exc}") from None
+        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+            raise ChainruleTypeError(f"{name} must be a numeric array; got an array of dtype {arr.dtype}")
+        if np.iscomplexobj(arr):
+            raise ChainruleTypeError(f"{name} must be real; got complex values")
+        if arr.ndim == 1:
+            raise ValidationError(f"{name} must be 2-D (n_samples, n_features); got a 1-D array of shape {arr.shape}. "
+                                  f"Use X.reshape(-1, 1) for one feature or X.reshape(1, -1) for one sample.")
+        if arr.ndim != 2:
+            raise ValidationError(f"{name} must be 2-D (n_samples, n_features); got {arr.ndim}-D shape {arr.shape}")
+        with np.errstate(over="ignore", invalid="ignore"):   # an overflowing cast is reported below
+            arr = arr.astype(dtype, copy=False)
+    if arr.shape[0] == 0:
+        raise ValidationError(f"{name} is empty: expected at least one sample, got shape {arr.shape}")
+    if n_features is not None and arr.shape[1] != n_features:
+        raise ValidationError(f"{name} has {arr.shape[1]} features per sample; the network expects {n_features}")
+    check_finite(arr, name)
+    return arr
+
+
+def check_finite(arr: np.ndarray, name: str) -> None:
+    # one pass without a temporary: NaN and infinity survive a sum (an overflowing sum of
+    # finite values only costs the exact check below)
+    if np.isfinite(np.add.reduce(arr, axis=None)):
+        return
+    if not np.isfinite(arr).all():
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise ValidationError(f"{name} contains NaN or infinity (first at index {tuple(int(i) for i in bad)})")
+
+
+def same_length(X: np.ndarray, Y: np.ndarray, x_name: str = "X", y_name: str = "Y") -> None:
+    if X.shape[0] != Y.shape[0]:
+        raise ValidationError(f"{x_name} and {y_name} have different numbers of samples: {X.shape[0]} and {Y.shape[0]}")
+
+
+def positive_int(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ChainruleTypeError(f"{name} must be a positive integer; got {value!r}")
+    if value < 1:
+        raise ValidationError(f"{name} must be a positive integer; got {value}")
+    return int(value)
+
+
+def number(value, name: str, *, low: float = 0.0, low_inclusive: bool = True,
+            high: float | None = None, high_inclusive: bool = True) -> float:
+    """`value` as a float in the given range, or an error naming `name`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ChainruleTypeError(f"{name} must be a number; got {value!r} ({type(value).__name__})")
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValidationError(f"{name} must be finite; got {value!r}")
+    bad_low = v < low if low_inclusive else v <= low
+    bad_high = high is not None and (v > high if high_inclusive else v >= high)
+    if bad_low or bad_high:
+        lo = "[" if low_inclusive else "("
+        hi = ("]" if high_inclusive else ")") if high is not None else ")"
+        raise ValidationError(f"{name} must be in {lo}{low}, {high if high is not None else 'inf'}{hi}; got {value!r}")
+    return v
+
+
+def seed(value, name: str = "seed") -> int | None:
+    """None, or a non-negative integer seed for np.random.default_rng."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ChainruleTypeError(f"{name} must be a non-negative integer or None; got {value!r} ({type(value).__name__})")
+    if value < 0:
+        raise ValidationError(f"{name} must be a non-negative integer or None; got {value}")
+    return int(value)
+
+
+def flag(value, name: str) -> bool:
+    """A bool (NumPy's included); a string such as "no" is refused rather than read as True."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ChainruleTypeError(f"{name} must be True or False; got {value!r} ({type(value).__name__})")
+    return bool(value)
+
+
+def path_like(value, name: str):
+    """A str or os.PathLike (a folder or file name), or a ChainruleTypeError."""
+    import os
+    if not isinstance(value, (str, os.PathLike)):
+        raise ChainruleTypeError(f"{name} must be a path (str or os.PathLike); got {value!r} ({type(value).__name__})")
+    return value
+
+
+def learning_rate(value, name: str = "lr") -> float:
+    """A finite learning rate > 0 (explain, step and the optimizers share this check)."""
+    return number(value, name, low_inclusive=False)
+
+
+def weight_arrays(weights, shapes: list[tuple[str, tuple[int, ...]]], dtype: np.dtype) -> list[np.ndarray]:
+    """`weights` (a sequence like Network.get_weights()) checked against `shapes`: the same count,
+    each array numeric, finite and of exactly the expected shape."""
+    if isinstance(weights, (str, bytes)) or not hasattr(weights, "__len__"):
+        raise ChainruleTypeError(f"weights must be a list of arrays like get_weights() returns; got {type(weights).__name__}")
+    if len(weights) != len(shapes):
+        raise ValidationError(f"weights: expected {len(shapes)} arrays, got {len(weights)}")
+    out = []
+    for i, (w, (label, shape)) in enumerate(zip(weights, shapes)):
+        try:
+            arr = np.asarray(w)
+        except (TypeError, ValueError) as exc:
+            raise ChainruleTypeError(f"weights[{i}] ({label}) must be a numeric array; could not convert it: {exc}") from None
+        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool) or np.iscomplexobj(arr):
+            raise ChainruleTypeError(f"weights[{i}] ({label}) must be a real numeric array; got dtype {arr.dtype}")
+        if arr.shape != tuple(shape):
+            raise ValidationError(f"weights[{i}] ({label}): expected shape {tuple(shape)}, got shape {arr.shape}")
+        with np.errstate(over="ignore", invalid="ignore"):
+            arr = arr.astype(dtype, copy=False)
+        if not np.isfinite(arr).all():
+            raise ValidationError(f"weights[{i}] ({label}) contains NaN or infinity")
+        out.append(arr)
+    return out
+
+
+def task_of(loss: str, output_activation: str) -> str:
+    """"multiclass" (softmax / categorical cross-entropy), "binary" (binary cross-entropy) or "regression"."""
+    if loss == "categorical_crossentropy" or output_activation == "softmax":
+        return "multiclass"
+    if loss == "binary_crossentropy":
+        return "binary"
+    return "regression"
+
+
+def targets(Y, k: int, task: str, loss: str, dtype: np.dtype) -> np.ndarray:
+    """Y as a (n_samples, k) array of `dtype` for a network with k outputs, its `task` and `loss`
+    name; integer class labels become one-hot rows."""
+    try:
+        arr = np.asarray(Y)
+    except (TypeError, ValueError) as exc:
+        raise ChainruleTypeError(f"Y must be a numeric array; could not convert it: {exc}") from None
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise ChainruleTypeError(f"Y must be a numeric array; got an array of dtype {arr.dtype}")
+    if np.iscomplexobj(arr):
+        raise ChainruleTypeError("Y must be real; got complex values")
+    labels = arr.ndim == 1 or (arr.ndim == 2 and arr.shape[1] == 1 and k > 1)
+    if labels and k == 1:
+        arr = arr.reshape(-1, 1)
+    elif labels:
+        if task != "multiclass":
+            raise ValidationError(f"Y of shape {arr.shape} does not fit a network with {k} outputs: "
+                                  f"expected shape (n_samples, {k})")
+        arr = one_hot(arr.reshape(-1), k)
+    if arr.ndim != 2 or arr.shape[1] != k:
+        raise ValidationError(f"Y must have shape (n_samples, {k}) for a network with {k} outputs; got {arr.shape}")
+    if arr.shape[0] == 0:
+        raise ValidationError("Y is empty: expected at least one sample")
+    with np.errstate(over="ignore", invalid="ignore"):    # an overflowing cast is reported below
+        arr = arr.astype(dtype, copy=False)
+    check_finite(arr, "Y")
+    name = loss
+    if name == "binary_crossentropy" and ((arr < 0).any() or (arr > 1).any()):
+        raise ValidationError("Y must lie in [0, 1] for binary_crossentropy; got values from "
+                              f"{arr.min():g} to {arr.max():g}")
+    if name == "categorical_crossentropy":
+        sums = arr.sum(axis=1)
+        if (arr < 0).any() or not np.allclose(sums, 1.0, atol=1e-3):
+            row = int(np.argmax(np.abs(sums - 1.0) + (arr < 0).any(axis=1)))
+            raise ValidationError("Y rows must be one-hot or probabilities summing to 1 for categorical_crossentropy; "
+                                  f"row {row} is {arr[row].tolist()}")
+    return arr
+
+def one_hot(labels: np.ndarray, k: int) -> np.ndarray:
+    """Integer class labels 0..k-1 as one-hot rows, or a clear error."""
+    if labels.dtype.kind not in "iub":
+        check_finite(labels, "Y (class labels)")
+        if labels.size and not np.all(np.equal(np.mod(labels, 1), 0)):
+            raise ValidationError(f"class labels in Y must be integers 0..{k - 1}; got non-integer values")
+        if labels.size and (labels.min() < 0 or labels.max() >= k):
+            raise ValidationError(f"class labels in Y must lie in 0..{k - 1} for a network with {k} outputs; "
+                                  f"got values from {labels.min():g} to {labels.max():g}")
+    labels = labels.astype(np.int64)
+    if labels.size and (labels.min() < 0 or labels.max() >= k):
+        raise ValidationError(f"class labels in Y must lie in 0..{k - 1} for a network with {k} outputs; "
+                              f"got values from {labels.min()} to {labels.max()}")
+    Y = np.zeros((labels.size, k))
+    Y[np.arange(labels.size), labels] = 1.0
+    return Y

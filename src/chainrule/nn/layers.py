@@ -1,0 +1,357 @@
+"""Layers: Dense (the seeds' neurons, vectorized) and Dropout.
+
+A Dense layer with input a_prev (n_samples x n_in), weights W (n_in x n_out) and bias b (n_out,):
+
+    net = a_prev @ W + b            out = f(net)
+    delta = dE/dnet = dE/dout * f'(net)
+    dE/dW = a_prev.T @ delta        dE/db = delta summed over samples
+    dE/da_prev = delta @ W.T        (what the layer below receives)
+
+The 1/n_samples of the batch mean is already inside delta (the loss puts it there once).
+Forward caches a_prev, net and out; backward caches dE/dout and delta. The explanation
+and the diagnostics read these caches: they never recompute the math.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ..backend import kernels
+from ..errors import ChainruleTypeError, ValidationError
+from . import initializers
+from .activations import Activation, ReLU, get_activation
+
+
+def _positive_int(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ChainruleTypeError(f"{name} must be a positive integer; got {value!r} ({type(value).__name__})")
+    if value < 1:
+        raise ValidationError(f"{name} must be a positive integer; got {value}")
+    return int(value)
+
+
+LAYERS: dict[str, type["Layer"]] = {}
+
+
+def register_layer(cls: type["Layer"]) -> type["Layer"]:
+    """Class decorator: make a Layer subclass savable and loadable by its class name."""
+    LAYERS[cls.__name__] = cls
+    return cls
+
+
+class Layer:
+    """What the Network asks of a layer.
+
+    forward(x, training) -> out, caching what backward needs; backward(dout, need_input_grad)
+    -> dE/dx (None when not needed), writing the parameters' gradients into `grads_of(name)`.
+    Parameters are declared by `param_shapes()`; the Network allocates one flat buffer and hands
+    each layer views of it with `bind`. `config()` gives the constructor arguments that rebuild the
+    layer with `from_config` (the saved architecture); a subclass registered with `register_layer`
+    saves and loads like a built-in one.
+    """
+
+    n_in: int | None = None
+    n_out: int | None = None
+
+    # caches of the last forward/backward pass, read by the explanation and the diagnostics
+    x: np.ndarray | None = None
+    out: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, dout: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        raise NotImplementedError
+
+    def param_shapes(self) -> list[tuple[str, tuple[int, ...]]]:
+        """[(name, shape), ...] of the parameter arrays, in the order of the flat buffer."""
+        return []
+
+    @property
+    def trainable_params(self) -> dict[str, bool]:
+        """{name: learns?} for each parameter."""
+        return {}
+
+    def bind(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        """Make the parameters and their gradients views of the network's flat buffers (the
+        current values are copied in first)."""
+
+    def initialize(self, rng: np.random.Generator) -> None:
+        """Draw fresh starting values (a layer without parameters has nothing to draw)."""
+
+    def config(self) -> dict:
+        """The arguments that rebuild this layer (without its parameter values), plus "type"."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_config(cls, cfg: dict) -> "Layer":
+        return cls(**cfg)
+
+    @classmethod
+    def n_params_of(cls, cfg: dict) -> int:
+        """How many parameters a layer of this config holds, computed without building it (so
+        that a crafted file is refused before any allocation)."""
+        return 0
+
+
+@register_layer
+class Dense(Layer):
+    """A fully connected layer: out = f(a_prev @ W + b).
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        Inputs and neurons. W has shape (n_in, n_out): W[i, j] connects input i to neuron j.
+    activation : str or Activation
+        "sigmoid", "tanh", "relu", "leaky_relu", "softmax" or "linear" (the default).
+    trainable : bool or dict
+        False freezes the layer; {"W": True, "b": False} freezes one parameter. Frozen
+        parameters still get gradients (`Network.gradients`); updates skip them.
+    weight_init, bias_init : str, number, function or array
+        "auto" (He for ReLU-like, Glorot uniform otherwise), any name of `chainrule.init`,
+        a constant, a function (shape, rng) -> array, or the values themselves.
+    seed : int, optional
+        Seed of the initial weights (a Network built with `seed=` redraws them from its own).
+
+    Examples
+    --------
+    >>> layer = Dense(2, 2, activation="sigmoid", bias_init=0.35)
+    >>> layer.W[...] = [[0.15, 0.25], [0.20, 0.30]]
+    """
+
+    param_names = ("W", "b")
+
+    def __init__(self, n_in: int, n_out: int, activation: str | Activation = "linear", *,
+                 trainable: bool | dict = True, weight_init="auto", bias_init="zeros",
+                 seed: int | None = None):
+        self.n_in = _positive_int(n_in, "n_in")
+        self.n_out = _positive_int(n_out, "n_out")
+        self.activation = get_activation(activation)
+        self._inits = {"W": initializers.resolve(weight_init, self.activation.name),
+                       "b": initializers.resolve(bias_init, self.activation.name)}
+        self._trainable = {"W": True, "b": True}
+        self.trainable = trainable
+        try:
+            self._W = np.zeros((self.n_in, self.n_out))
+        except MemoryError:
+            raise ValidationError(f"Dense({self.n_in}, {self.n_out}) needs {self.n_in * self.n_out * 8 / 2**30:.1f} GiB "
+                                  "for its weights, more memory than there is") from None
+        self._b = np.zeros(self.n_out)
+        self.dW = np.zeros_like(self._W)
+        self.db = np.zeros_like(self._b)
+        self.initialize(np.random.default_rng(seed))
+        self.clear_cache()
+
+    # -- parameters -------------------------------------------------------------------------
+    @property
+    def W(self) -> np.ndarray:
+        """Weights, shape (n_in, n_out). Assign in place (`layer.W[...] = ...`) or with `layer.W = ...`."""
+        return self._W
+
+    @W.setter
+    def W(self, value) -> None:
+        self._set("W", self._W, value)
+
+    @property
+    def b(self) -> np.ndarray:
+        """Biases, shape (n_out,)."""
+        return self._b
+
+    @b.setter
+    def b(self, value) -> None:
+        self._set("b", self._b, value)
+
+    @staticmethod
+    def _set(name, target, value):
+        value = np.asarray(value)
+        try:
+            target[...] = value
+        except ValueError:
+            raise ValidationError(f"{name}: expected an array of shape {target.shape}, got shape {value.shape}") from None
+
+    @property
+    def trainable(self) -> bool:
+        """True when every parameter learns; see `trainable_params` for each one."""
+        return all(self._trainable.values())
+
+    @trainable.setter
+    def trainable(self, value) -> None:
+        if isinstance(value, dict):
+            unknown = set(value) - set(self.param_names)
+            if unknown:
+                raise ValidationError(f"trainable: unknown parameter {sorted(unknown)}; expected keys among {list(self.param_names)}")
+            self._trainable.update({k: bool(v) for k, v in value.items()})
+        elif isinstance(value, (bool, np.bool_)):
+            self._trainable = {k: bool(value) for k in self.param_names}
+        else:
+            raise ChainruleTypeError(f"trainable must be a bool or a dict like {{'W': True, 'b': False}}; got {value!r}")
+
+    @property
+    def trainable_params(self) -> dict[str, bool]:
+        return dict(self._trainable)
+
+    def freeze(self, *names: str) -> "Dense":
+        """Exclude parameters ("W", "b"; all when none is named) from learning."""
+        self.trainable = {n: False for n in (names or self.param_names)}
+        return self
+
+    def unfreeze(self, *names: str) -> "Dense":
+        self.trainable = {n: True for n in (names or self.param_names)}
+        return self
+
+    def param_shapes(self):
+        return [("W", (self.n_in, self.n_out)), ("b", (self.n_out,))]
+
+    def initialize(self, rng):
+        for name, shape in self.param_shapes():
+            getattr(self, name)[...] = initializers.initial_values(self._inits[name], shape, rng, name)
+
+    def bind(self, params, grads):
+        params["W"][...] = self._W
+        params["b"][...] = self._b
+        self._W, self._b, self.dW, self.db = params["W"], params["b"], grads["W"], grads["b"]
+
+    # -- the pass ---------------------------------------------------------------------------
+    def clear_cache(self) -> None:
+        self.x = self.net = self.out = self.dout = self.delta = None
+
+    def forward(self, x, training=False):
+        """out = f(x @ W + b); caches x, net and out. In training (`training=True`, the fit loop)
+        net, a ReLU's out and the backward pass's arrays are written into buffers reused from
+        batch to batch (same values, no allocation): they hold the latest training batch."""
+        if training:
+            buf = self._training_buffers(x.shape[0], x.dtype)
+            net = np.matmul(x, self._W, out=buf["net"])
+            if type(self.activation) is not ReLU:    # the built-in ReLU only: a subclass runs its own code
+                net += self._b
+                out = self.activation(net)
+            elif kernels.fused_ok(net):          # the same two passes fused into one (Numba)
+                out = kernels.bias_relu(net, self._b, buf["out"])
+            else:
+                net += self._b
+                out = np.maximum(net, 0.0, out=buf["out"])
+        else:
+            buf = None
+            net = x @ self._W
+            net += self._b
+            out = self.activation(net)
+        self._buf = buf
+        self.x, self.net, self.out = x, net, out
+        return out
+
+    def __getstate__(self) -> dict:
+        """Pickle the parameters, not the caches and training buffers (views that would come back
+        as unrelated copies)."""
+        state = self.__dict__.copy()
+        state.pop("_bufs", None)
+        state.pop("_buf", None)
+        state.update(x=None, net=None, out=None, dout=None, delta=None)
+        return state
+
+    def _training_buffers(self, m: int, dtype) -> dict:
+        bufs = getattr(self, "_bufs", None)
+        if bufs is None or bufs["net"].base.shape[0] < m or bufs["net"].dtype != dtype:
+            full = {"net": (m, self.n_out), "out": (m, self.n_out), "delta": (m, self.n_out), "dx": (m, self.n_in)}
+            bufs = {k: np.empty(shape, dtype=dtype)[:m] for k, shape in full.items()}
+        elif bufs["net"].shape[0] != m:
+            bufs = {k: v.base[:m] for k, v in bufs.items()}
+        self._bufs = bufs
+        return bufs
+
+    def backward(self, dout, need_input_grad=True):
+        """From dE/dout to delta = dE/dnet (chain rule through f), then as `backward_delta`."""
+        self.dout = dout
+        buf = getattr(self, "_buf", None)
+        if buf is not None and type(self.activation) is ReLU and buf["out"] is self.out:
+            if kernels.fused_ok(dout) and dout.shape == self.out.shape:
+                # = ReLU.backward and the bias gradient in one pass (Numba); then dW and dE/da_prev
+                self.delta = delta = kernels.relu_backward(dout, self.out, buf["delta"], self.db)
+                np.matmul(self.x.T, delta, out=self.dW)
+                if not need_input_grad:
+                    return None
+                return np.matmul(delta, self._W.T, out=buf["dx"])
+            delta = np.multiply(dout, self.out > 0, out=buf["delta"])   # = ReLU.backward, into the buffer
+        else:
+            delta = self.activation.backward(dout, self.out, self.net)
+        return self.backward_delta(delta, need_input_grad)
+
+    def backward_delta(self, delta, need_input_grad=True):
+        """Given delta = dE/dnet: dE/dW, dE/db into the gradient buffers; return dE/da_prev."""
+        self.delta = delta
+        np.matmul(self.x.T, delta, out=self.dW)
+        np.add.reduce(delta, axis=0, out=self.db)
+        if not need_input_grad:
+            return None
+        buf = getattr(self, "_buf", None)
+        if buf is not None and buf["net"] is self.net and delta.shape[0] == buf["dx"].shape[0]:
+            return np.matmul(delta, self._W.T, out=buf["dx"])
+        return delta @ self._W.T
+
+    def config(self):
+        return {"type": "Dense", "n_in": self.n_in, "n_out": self.n_out,
+                "activation": self.activation.config(), "trainable": self.trainable_params}
+
+    @classmethod
+    def from_config(cls, cfg):
+        cfg = dict(cfg)
+        return cls(cfg.pop("n_in"), cfg.pop("n_out"), activation=cfg.pop("activation"),
+                   trainable=cfg.pop("trainable", True), weight_init="zeros", **cfg)
+
+    @classmethod
+    def n_params_of(cls, cfg):
+        n_in, n_out = (_positive_int(cfg.get(k), k) for k in ("n_in", "n_out"))
+        return n_in * n_out + n_out
+
+    def __repr__(self):
+        frozen = "" if self.trainable else f", trainable={self.trainable_params}"
+        return f"Dense({self.n_in}, {self.n_out}, activation={self.activation.name!r}{frozen})"
+
+
+@register_layer
+class Dropout(Layer):
+    """Inverted dropout: in training, zero each input with probability `rate` and scale the
+    rest by 1 / (1 - rate), so nothing changes at prediction time (where it is the identity)."""
+
+    def __init__(self, rate: float):
+        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0.0 <= rate < 1.0:
+            raise ValidationError(f"rate must be a number in [0, 1); got {rate!r}")
+        self.rate = float(rate)
+        self.rng = np.random.default_rng()
+        self.mask = None
+
+    def forward(self, x, training=False):
+        if not training or self.rate == 0.0:
+            self.mask = None
+            return x
+        keep = 1.0 - self.rate
+        self.mask = (self.rng.random(x.shape) < keep).astype(x.dtype)
+        self.mask *= 1.0 / keep
+        return x * self.mask
+
+    def backward(self, dout, need_input_grad=True):
+        return dout if self.mask is None else dout * self.mask
+
+    def config(self):
+        return {"type": "Dropout", "rate": self.rate}
+
+    @property
+    def trainable_params(self):
+        return {}
+
+    def __repr__(self):
+        return f"Dropout({self.rate})"
+
+
+def layer_from_config(cfg: dict) -> Layer:
+    """Rebuild a layer from `config()` through the registry of layer classes."""
+    if not isinstance(cfg, dict):
+        raise ValidationError(f"a layer description must be a dict; got {type(cfg).__name__}")
+    cfg = dict(cfg)
+    kind = cfg.pop("type", None)
+    if kind not in LAYERS:
+        raise ValidationError(f"layer type {kind!r} is not known; expected one of {sorted(LAYERS)}")
+    try:
+        return LAYERS[kind].from_config(cfg)
+    except TypeError as exc:
+        raise ValidationError(f"layer type {kind!r}: invalid arguments {sorted(cfg)}: {exc}") from None

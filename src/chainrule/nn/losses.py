@@ -1,0 +1,166 @@
+"""Loss functions: the error E of a batch, and dE/dout (or the fused delta dE/dnet).
+
+Every loss is averaged over the samples of a batch, so for one sample "sse" is exactly the
+seeds' E_total = 1/2 * sum over outputs of (target - out)^2.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import unknown_name
+from .activations import Activation, Sigmoid, Softmax
+
+
+class Loss:
+    """Base class.
+
+    `elementwise(out, Y)` gives each sample's and output's error term (the seeds' E_o1, E_o2),
+    `value` their batch total, `grad` dE/dout. A loss that meets its natural output activation
+    (`fused_with`, an activation class) gives dE/dnet directly with `fused_delta`:
+    (out - target) / scale, stable and cheaper than the chain rule through the activation.
+    """
+
+    name = "loss"
+    fused_with: type[Activation] | None = None
+
+    def elementwise(self, out: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def value(self, out: np.ndarray, Y: np.ndarray, net: np.ndarray | None = None) -> float:
+        """The batch error; `net` (the output layer's net input) allows a stable fused form."""
+        return float(self.elementwise(out, Y).sum() / self.scale(out))
+
+    def grad(self, out: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """dE/dout for the batch."""
+        raise NotImplementedError
+
+    def fused_delta(self, out: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """dE/dnet when the output activation is `fused_with`."""
+        return (out - Y) * (1.0 / self.scale(out))
+
+    def scale(self, out: np.ndarray) -> int:
+        """The number the summed error terms are divided by."""
+        return out.shape[0]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class SSE(Loss):
+    """The seeds' error: 1/2 * sum over outputs of (target - out)^2, averaged over samples."""
+
+    name = "sse"
+
+    def elementwise(self, out, Y):
+        d = Y - out
+        return 0.5 * d * d
+
+    def grad(self, out, Y):
+        return (out - Y) * (1.0 / out.shape[0])
+
+
+class MSE(Loss):
+    """Mean over all elements of (target - out)^2 (PyTorch's MSELoss, Keras' "mse")."""
+
+    name = "mse"
+
+    def elementwise(self, out, Y):
+        d = Y - out
+        return d * d
+
+    def grad(self, out, Y):
+        return (out - Y) * (2.0 / out.size)
+
+    def scale(self, out):
+        return out.size
+
+
+class BinaryCrossentropy(Loss):
+    """-mean over all elements of y log p + (1 - y) log(1 - p) (PyTorch's BCELoss).
+
+    After a sigmoid the value is computed from the net input (log-sum-exp form, exact and
+    finite for any net input) and the delta is (p - y) / size.
+    """
+
+    name = "binary_crossentropy"
+    fused_with = Sigmoid
+
+    def elementwise(self, out, Y):
+        # PyTorch's BCELoss clamps each log at -100 so that p = 0 or 1 stays finite.
+        log_p = np.maximum(np.log(np.maximum(out, 0.0), where=out > 0, out=np.full_like(out, -np.inf)), -100.0)
+        log_q = np.maximum(np.log(np.maximum(1.0 - out, 0.0), where=out < 1, out=np.full_like(out, -np.inf)), -100.0)
+        return -(Y * log_p + (1.0 - Y) * log_q)
+
+    def value(self, out, Y, net=None):
+        if net is None:
+            return super().value(out, Y)
+        # -(y log s(z) + (1-y) log(1-s(z))) = max(z, 0) - z*y + log(1 + e^-|z|)
+        terms = np.maximum(net, 0.0) - net * Y + np.log1p(np.exp(-np.abs(net)))
+        return float(terms.sum() / out.size)
+
+    def grad(self, out, Y):
+        eps = np.finfo(out.dtype).eps
+        p = np.clip(out, eps, 1.0 - eps)
+        return (p - Y) / (p * (1.0 - p)) * (1.0 / out.size)
+
+    def scale(self, out):
+        return out.size
+
+
+class CategoricalCrossentropy(Loss):
+    """-sum over classes of y log p, averaged over samples.
+
+    After a softmax the value is computed from the net input (log-softmax) and the delta is
+    (p - y) / n_samples, which holds when each target row sums to 1.
+    """
+
+    name = "categorical_crossentropy"
+    fused_with = Softmax
+
+    def elementwise(self, out, Y):
+        log_p = np.maximum(np.log(np.maximum(out, 0.0), where=out > 0, out=np.full_like(out, -np.inf)), -100.0)
+        return -(Y * log_p)
+
+    def value(self, out, Y, net=None):
+        if net is None:
+            return super().value(out, Y)
+        if np.minimum.reduce(out, axis=None) >= np.finfo(out.dtype).tiny:
+            # every probability is a normal number: log(out) is log-softmax to the last bits (3 calls)
+            return float(-np.vdot(Y, np.log(out)) / out.shape[0])
+        # -sum_k y_k (z_k - lse) = sum(y) * lse - y . z, with z shifted by the row maximum
+        z = net - np.maximum.reduce(net, axis=1, keepdims=True)
+        lse = np.log(np.add.reduce(np.exp(z), axis=1))
+        return float((np.dot(np.add.reduce(Y, axis=1), lse) - np.vdot(Y, z)) / out.shape[0])
+
+    def grad(self, out, Y):
+        eps = np.finfo(out.dtype).tiny
+        return -Y / np.maximum(out, eps) * (1.0 / out.shape[0])
+
+
+LOSSES: dict[str, type[Loss]] = {cls.name: cls for cls in (SSE, MSE, BinaryCrossentropy, CategoricalCrossentropy)}
+
+
+def register_loss(cls: type[Loss]) -> type[Loss]:
+    """Class decorator: make a Loss subclass known by its `name` (get_loss, saved files)."""
+    LOSSES[cls.name] = cls
+    return cls
+
+
+def fuses(loss: Loss, activation: Activation) -> bool:
+    """Whether the fused delta (out - target) / n replaces the chain rule through the output
+    activation: only for the exact activation class the loss class itself declares. A subclass
+    that inherits `fused_with` without declaring it again runs its own `grad` through its own
+    activation (the chain rule in full), so it never gets a formula that is not its own."""
+    declared = type(loss).__dict__.get("fused_with")
+    return declared is not None and type(activation) is declared
+ALIASES = {"bce": "binary_crossentropy", "cce": "categorical_crossentropy", "crossentropy": "categorical_crossentropy"}
+
+
+def get_loss(loss: str | Loss) -> Loss:
+    """A Loss from a name ("sse", "mse", "binary_crossentropy", "categorical_crossentropy") or an instance."""
+    if isinstance(loss, Loss):
+        return loss
+    key = ALIASES.get(str(loss).lower(), str(loss).lower()) if isinstance(loss, str) else None
+    if key not in LOSSES:
+        raise unknown_name("loss", loss, sorted(LOSSES))
+    return LOSSES[key]()

@@ -1,0 +1,356 @@
+"""Network: a stack of layers, the loss, and the backpropagation that connects them.
+
+All parameters live in one flat vector (`params`) and all gradients in another (`grads`);
+each layer's W and b are views into them. The optimizer updates the whole network in a few
+vectorized calls, and saving, loading and checkpointing copy one array.
+
+`fit` and `save` are the Keras-style entry points: they hand the network to the fit loop
+(`chainrule.training`) and to the file format (`chainrule.saving`), which sit above this
+module and are imported when called.
+"""
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+
+from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
+from . import checks as check
+from .layers import Dense, Layer
+from .losses import Loss, fuses, get_loss
+
+if TYPE_CHECKING:
+    from ..training.callbacks import History
+
+_DTYPES = {"float64": np.float64, "float32": np.float32}
+
+
+def as_dtype(dtype: Any) -> np.dtype:
+    """np.dtype('float64') or np.dtype('float32'), or a clear error."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt is None or dt.name not in _DTYPES:
+        raise ValidationError(f"dtype must be 'float64' or 'float32'; got {dtype!r}")
+    return dt
+
+
+def not_finite(what: str) -> TrainingDiverged:
+    return TrainingDiverged(f"{what}; the weights are those of the last finite step. Try a lower learning rate, "
+                            "gradient clipping (clip_norm=...), or scaling the inputs.")
+
+
+class Network:
+    """A feed-forward network trained by backpropagation.
+
+    Parameters
+    ----------
+    layers : list of Layer
+        `Dense` and `Dropout` layers, input to output; each Dense's n_in must equal the
+        previous Dense's n_out.
+    loss : str or Loss
+        "sse" (the seeds' 1/2 sum of squares, averaged over samples), "mse",
+        "binary_crossentropy" or "categorical_crossentropy".
+    dtype : "float64" (default, exact) or "float32" (fast); kept through forward and backward.
+    seed : int, optional
+        Redraws every layer's initial weights from this seed (same seed, same network).
+
+    Examples
+    --------
+    >>> import numpy as np, chainrule as cr
+    >>> net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 1, "sigmoid")],
+    ...                  loss="binary_crossentropy", seed=0)
+    >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]]); y = np.array([0, 1, 1, 0])
+    >>> net.forward(X).shape
+    (4, 1)
+    """
+
+    def __init__(self, layers: Sequence[Layer] | Layer, loss: str | Loss = "sse", *, dtype: Any = "float64",
+                 seed: int | None = None):
+        if isinstance(layers, Layer):
+            layers = [layers]
+        if not isinstance(layers, (list, tuple)) or not layers:
+            raise ValidationError(f"layers must be a non-empty list of layers; got {layers!r}")
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise ChainruleTypeError(f"layers[{i}] must be a Layer such as Dense or Dropout; got {type(layer).__name__}")
+        if len({id(layer) for layer in layers}) != len(layers):
+            raise ValidationError("layers contains the same layer object twice; create a new layer for each position")
+        sized = [layer for layer in layers if layer.n_in is not None]
+        if not sized:
+            raise ValidationError("layers must contain at least one Dense layer")
+        for a, b in zip(sized, sized[1:]):
+            if a.n_out != b.n_in:
+                raise ValidationError(f"layer {list(layers).index(b)} expects {b.n_in} inputs but the layer before it "
+                                      f"gives {a.n_out} outputs")
+        self.layers: list[Layer] = list(layers)
+        self.loss_function: Loss = get_loss(loss)
+        self.dtype = as_dtype(dtype)
+        seed = check.seed(seed)
+        self.n_inputs: int = int(sized[0].n_in)          # type: ignore[arg-type]
+        self.n_outputs: int = int(sized[-1].n_out)       # type: ignore[arg-type]
+        if seed is not None:
+            rng = np.random.default_rng(seed)
+            for layer in self.layers:
+                layer.initialize(rng)
+        self.rng = np.random.default_rng(seed)            # shuffling and dropout when fit has no seed
+        self._build_buffers()
+        self.optimizer: Any = None
+        self.history: History | None = None
+        self.epochs_trained = 0
+        self.stop_training = False
+        self.last_output: np.ndarray | None = None
+
+    # -- parameters ---------------------------------------------------------------------------
+    def _build_buffers(self) -> None:
+        shapes = [(layer, name, shape) for layer in self.layers for name, shape in layer.param_shapes()]
+        total = sum(int(np.prod(shape)) for _, _, shape in shapes)
+        self.params = np.empty(total, dtype=self.dtype)
+        self.grads = np.zeros(total, dtype=self.dtype)
+        #: (layer, parameter name, start, stop) of every parameter array in the flat vectors
+        self.segments: list[tuple[Layer, str, int, int]] = []
+        offset = 0
+        views: dict[int, tuple[dict, dict]] = {}
+        for layer, name, shape in shapes:
+            size = int(np.prod(shape))
+            p, g = views.setdefault(id(layer), ({}, {}))
+            p[name] = self.params[offset:offset + size].reshape(shape)
+            g[name] = self.grads[offset:offset + size].reshape(shape)
+            self.segments.append((layer, name, offset, offset + size))
+            offset += size
+        for layer in self.layers:
+            if id(layer) in views:
+                layer.bind(*views[id(layer)])
+        # a layer needs dE/d(input) only when some layer below it has parameters
+        below, self._need_input_grad = False, []
+        for layer in self.layers:
+            self._need_input_grad.append(below)
+            below = below or bool(layer.param_shapes())
+        last = self.layers[-1]
+        #: True when the output layer's activation and the loss give delta = (out - target) / n directly
+        self.fused_output = isinstance(last, Dense) and fuses(self.loss_function, last.activation)
+
+    def __setstate__(self, state: dict) -> None:
+        """After unpickling (joblib, multiprocessing) the layers' W and b are copies: make them
+        views of the flat buffers again, so that training updates what the layers use."""
+        self.__dict__.update(state)
+        self._build_buffers()
+
+    @property
+    def dense_layers(self) -> list[Dense]:
+        return [layer for layer in self.layers if isinstance(layer, Dense)]
+
+    @property
+    def n_params(self) -> int:
+        return int(self.params.size)
+
+    def trainable_slices(self) -> list[slice]:
+        """The parts of `params` that learn (frozen parameters are left out), merged where adjacent."""
+        slices: list[list[int]] = []
+        for layer, name, start, stop in self.segments:
+            if layer.trainable_params.get(name, True):
+                if slices and slices[-1][1] == start:
+                    slices[-1][1] = stop
+                else:
+                    slices.append([start, stop])
+        if slices == [[0, self.params.size]]:
+            return [slice(None)]          # everything learns: the optimizer updates the whole vector
+        return [slice(a, b) for a, b in slices]
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of every parameter array, layer by layer (W, b, W, b, ...)."""
+        return [getattr(layer, name).copy() for layer, name, _, _ in self.segments]
+
+    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
+        """Set every parameter array from a list like `get_weights()` returns."""
+        shapes = [(f"{name} of {layer!r}", getattr(layer, name).shape) for layer, name, _, _ in self.segments]
+        checked = check.weight_arrays(weights, shapes, self.dtype)    # all checked before any is set
+        for (_, _, a, b), w in zip(self.segments, checked):
+            self.params[a:b] = w.reshape(-1)
+
+    # -- the pass -----------------------------------------------------------------------------
+    def run_forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        """The forward pass on an already checked array (see `check_data`): every layer caches
+        its input, net input and output."""
+        a = X
+        for layer in self.layers:
+            a = layer.forward(a, training)
+        self.last_output = a
+        return a
+
+    def run_backward(self, Y: np.ndarray) -> None:
+        """Fill `grads` (and every layer's dout/delta caches) from the cached forward pass."""
+        last = self.layers[-1]
+        if self.fused_output:
+            assert isinstance(last, Dense) and last.out is not None
+            g = last.backward_delta(self.loss_function.fused_delta(last.out, Y), self._need_input_grad[-1])
+        else:
+            assert self.last_output is not None
+            g = last.backward(self.loss_function.grad(self.last_output, Y), self._need_input_grad[-1])
+        for layer, need in zip(reversed(self.layers[:-1]), reversed(self._need_input_grad[:-1])):
+            g = layer.backward(g, need)
+
+    def loss_value(self, out: np.ndarray, Y: np.ndarray) -> float:
+        """The error of outputs `out` just computed by the forward pass (the fused form reads the
+        output layer's net input)."""
+        net = self.layers[-1].net if self.fused_output else None      # type: ignore[attr-defined]
+        return self.loss_function.value(out, Y, net)
+
+    def forward(self, X) -> np.ndarray:
+        """Outputs for inputs X of shape (n_samples, n_inputs): shape (n_samples, n_outputs).
+
+        Caches every layer's input, net input and output (read by `explain`)."""
+        return self.run_forward(check.as_2d_array(X, "X", self.dtype, self.n_inputs))
+
+    def backprop(self, X, Y, training: bool = False) -> float:
+        """One forward and backward pass: returns the error E and leaves the gradients in
+        `grads` (and each layer's caches: x, net, out, dout, delta)."""
+        X, Y = self.check_data(X, Y)
+        E = self.loss_value(self.run_forward(X, training), Y)
+        self.run_backward(Y)
+        return E
+
+    def loss(self, X, Y) -> float:
+        """The error E of the batch (a Python float), with the network's loss."""
+        X, Y = self.check_data(X, Y)
+        return self.loss_value(self.run_forward(X), Y)
+
+    def gradients(self, X, Y) -> list[tuple[np.ndarray, np.ndarray]]:
+        """[(dE/dW, dE/db), ...] for every Dense layer, shapes of (W, b); frozen ones too."""
+        self.backprop(X, Y)
+        return [(layer.dW.copy(), layer.db.copy()) for layer in self.dense_layers]
+
+    def step(self, X, Y, lr: float) -> float:
+        """One plain gradient-descent update w+ = w - lr * dE/dw of every trainable parameter.
+
+        Returns the error E computed in this step's forward pass, i.e. before the update."""
+        lr = check.number(lr, "lr", low_inclusive=False)
+        X, Y = self.check_data(X, Y)
+        E = self.train_batch(X, Y)
+        for s in self.trainable_slices():
+            self.params[s] -= lr * self.grads[s]
+        return E
+
+    def train_batch(self, X: np.ndarray, Y: np.ndarray) -> float:
+        """Forward (training mode), error, backward and the finiteness check on checked arrays:
+        everything of one training step but the update. Raises TrainingDiverged."""
+        out = self.run_forward(X, training=True)
+        E = self.loss_value(out, Y)
+        self.run_backward(Y)
+        if not (math.isfinite(E) and math.isfinite(float(np.dot(self.grads, self.grads)))):
+            raise not_finite(f"the loss became {E}" if not math.isfinite(E) else "the gradient became NaN or infinite")
+        return E
+
+    # -- targets ------------------------------------------------------------------------------
+    @property
+    def task(self) -> str:
+        """"multiclass" (softmax / categorical cross-entropy), "binary" (binary cross-entropy) or "regression"."""
+        return check.task_of(self.loss_function.name, self.dense_layers[-1].activation.name)
+
+    def check_data(self, X, Y) -> tuple[np.ndarray, np.ndarray]:
+        """X and Y as checked arrays of the network's dtype (class labels become one-hot rows)."""
+        X = check.as_2d_array(X, "X", self.dtype, self.n_inputs)
+        Y = self.targets(Y)
+        check.same_length(X, Y)
+        return X, Y
+
+    def targets(self, Y) -> np.ndarray:
+        """Y as a (n_samples, n_outputs) array; integer class labels become one-hot rows."""
+        return check.targets(Y, self.n_outputs, self.task, self.loss_function.name, self.dtype)
+
+    def n_correct(self, out: np.ndarray, Y: np.ndarray) -> float | None:
+        """Correct predictions among outputs `out` for targets Y (None for regression)."""
+        task = self.task
+        if task == "multiclass":
+            return float(np.count_nonzero(out.argmax(axis=1) == Y.argmax(axis=1)))
+        if task == "binary":
+            return float(np.count_nonzero((out > 0.5) == (Y > 0.5))) / Y.shape[1]
+        return None
+
+    # -- training and use ---------------------------------------------------------------------
+    def fit(self, X, Y, epochs: int = 1, batch_size: int | None = 32, optimizer: Any = None,
+            shuffle: bool = True, validation_data: tuple | None = None, validation_split: float = 0.0,
+            callbacks: Sequence[Any] = (), seed: int | None = None, verbose: int = 1,
+            checkpoint_dir: str | None = None, resume: bool = False) -> History:
+        """Train by mini-batch gradient descent; returns a History (Keras' `model.fit`).
+
+        Parameters
+        ----------
+        X, Y : inputs (n_samples, n_inputs) and targets (n_samples, n_outputs), or integer
+            class labels (n_samples,) for a softmax output.
+        epochs : passes over the data.
+        batch_size : samples per update; None for the whole set (full-batch gradient descent).
+        optimizer : an optimizer of `chainrule.optim` or its name; kept on the network, so a
+            later `fit` continues with its state. Default: the previous one, else Adam(lr=1e-3).
+        shuffle : reshuffle the samples every epoch.
+        validation_data : (X_val, Y_val) evaluated after each epoch.
+        validation_split : fraction of the samples (the last ones, before shuffling) held out.
+        callbacks : e.g. `EarlyStopping`, `ModelCheckpoint`.
+        seed : seeds shuffling and dropout: same seed, same result, bit for bit.
+        verbose : 0 silent, 1 progress bar, 2 one line per epoch.
+        checkpoint_dir : write a checkpoint there at the end of every epoch (atomically).
+        resume : continue from the last complete checkpoint in checkpoint_dir (if any); with
+            the same arguments the result equals an uninterrupted run bit for bit.
+        """
+        from ..training.trainer import fit
+        return fit(self, X, Y, epochs=epochs, batch_size=batch_size, optimizer=optimizer, shuffle=shuffle,
+                   validation_data=validation_data, validation_split=validation_split, callbacks=callbacks,
+                   seed=seed, verbose=verbose, checkpoint_dir=checkpoint_dir, resume=resume)
+
+    def train_steps(self, X, Y, steps: int, optimizer: Any = None) -> float:
+        """`steps` updates on the same batch (X, Y), checked once: the seeds' training loop in one
+        call. The optimizer defaults to the network's (else SGD(lr=0.5), the seed's rate).
+        Returns the error of the last step's forward pass (before its update)."""
+        from ..training.trainer import train_steps
+        return train_steps(self, X, Y, steps, optimizer)
+
+    def predict(self, X, batch_size: int | None = None) -> np.ndarray:
+        """The network's outputs for X (dropout off), in chunks of `batch_size` if given."""
+        if batch_size is not None:
+            batch_size = check.positive_int(batch_size, "batch_size")
+        X = check.as_2d_array(X, "X", self.dtype, self.n_inputs)
+        if batch_size is None or batch_size >= X.shape[0]:
+            return self.run_forward(X).copy()
+        return np.concatenate([self.run_forward(X[i:i + batch_size]) for i in range(0, X.shape[0], batch_size)])
+
+    def predict_classes(self, X) -> np.ndarray:
+        """Class indices: argmax for several outputs, 0/1 at 0.5 for one sigmoid output."""
+        out = self.predict(X)
+        return out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] > 0.5).astype(np.int64)
+
+    def evaluate(self, X, Y) -> dict[str, float]:
+        """{"loss": E, "accuracy": fraction correct (classification only)} with dropout off."""
+        return self.evaluate_checked(*self.check_data(X, Y))
+
+    def evaluate_checked(self, X: np.ndarray, Y: np.ndarray) -> dict[str, float]:
+        """`evaluate` on arrays already checked by `check_data`."""
+        out = self.run_forward(X)
+        result = {"loss": self.loss_value(out, Y)}
+        correct = self.n_correct(out, Y)
+        if correct is not None:
+            result["accuracy"] = correct / X.shape[0]
+        return result
+
+    # -- files and display --------------------------------------------------------------------
+    def save(self, path, include_optimizer: bool = True) -> None:
+        """Write the network to one .npz file (arrays + JSON architecture; never pickle).
+        An existing file is replaced atomically."""
+        from ..saving.npz import save
+        save(self, path, include_optimizer=include_optimizer)
+
+    def config(self) -> dict:
+        return {"layers": [layer.config() for layer in self.layers], "loss": self.loss_function.name,
+                "dtype": self.dtype.name}
+
+    def summary(self) -> str:
+        lines = [f"Network(loss={self.loss_function.name!r}, dtype={self.dtype.name})"]
+        for i, layer in enumerate(self.layers):
+            n = sum(int(np.prod(s)) for _, s in layer.param_shapes())
+            lines.append(f"  {i}: {layer!r:<50} {n:>8} parameters")
+        lines.append(f"  total: {self.n_params} parameters")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"Network({self.layers!r}, loss={self.loss_function.name!r}, dtype={self.dtype.name!r})"

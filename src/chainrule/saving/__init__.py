@@ -1,0 +1,1 @@
+"""Files: the .npz model format (never pickle), and exchange with other libraries."""

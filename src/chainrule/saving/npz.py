@@ -1,0 +1,268 @@
+"""Save and load networks: one .npz file, arrays plus a JSON description. Never pickle.
+
+Layout of the file (format version 1):
+    "__format__"     JSON text: {"format": "chainrule", "version": 1, "network": {...}, "optimizer": {...}}
+    "params"         the flat parameter vector (dtype of the network)
+    "opt.<name>"     the optimizer's state arrays, when saved
+`load` opens it with allow_pickle=False, checks every entry against the description, and turns
+anything else into ModelFileError. `save` writes a temporary file beside the target, flushes
+and fsyncs it, then renames it over the target: a crash leaves the previous file intact.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ChainruleError, ChainruleTypeError, ModelFileError
+
+FORMAT_VERSION = 1
+MAX_PARAMS = 500_000_000  # refuse absurd sizes before allocating anything
+MAX_HEADER_BYTES = 16 * 2**20
+
+
+def atomic_write(path: str | os.PathLike, write) -> None:
+    """Call `write(file_object)` on a temporary file in the target's folder, fsync, rename."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        os.chmod(tmp, _file_mode(path))      # mkstemp makes 0600; give the file the mode open() would
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    try:  # make the rename itself durable
+        dir_fd = os.open(path.parent or ".", os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError:
+        pass
+
+
+def _file_mode(path: Path) -> int:
+    """The existing file's permissions, else those a new file gets (0666 less the umask)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def network_arrays(net, include_optimizer: bool = True, extra: dict | None = None) -> dict[str, np.ndarray]:
+    """The arrays and JSON header that describe `net` (shared by save and checkpoints)."""
+    header = {"format": "chainrule", "version": FORMAT_VERSION, "network": net.config(),
+              "epochs_trained": net.epochs_trained}
+    arrays = {"params": net.params}
+    opt = net.optimizer
+    if include_optimizer and opt is not None:
+        header["optimizer"] = {"config": opt.config(), "t": opt.t, "epoch": opt.epoch,
+                               "state": sorted(opt.state)}
+        arrays.update({f"opt.{k}": v for k, v in opt.state.items()})
+    if extra:
+        header["extra"] = extra
+    arrays["__format__"] = np.array(json.dumps(header))
+    return arrays
+
+
+def save(net, path, include_optimizer: bool = True, extra: dict | None = None) -> None:
+    """Write `net` to `path` (.npz), replacing any previous file atomically."""
+    path = Path(check_path(path, "path"))
+    arrays = network_arrays(net, include_optimizer, extra)
+    atomic_write(path, lambda f: np.savez(f, **arrays))
+
+
+def check_path(path, name: str = "path"):
+    if not isinstance(path, (str, os.PathLike)):
+        raise ChainruleTypeError(f"{name} must be a file name (str or os.PathLike); got {path!r} ({type(path).__name__})")
+    return path
+
+
+def load(path, *, with_extra: bool = False):
+    """Read a network written by `save`. Never executes code from the file.
+
+    The file is opened as a zip archive; the JSON description is read and checked first, then
+    every array's header (dtype and shape) against the description, and only then the array
+    data, with allow_pickle=False. Raises ModelFileError for a missing, truncated, corrupted,
+    wrong-version or crafted file: anything that goes wrong while reading a file is reported
+    as ModelFileError (with the underlying error's type and message)."""
+    path = Path(check_path(path, "path"))
+    if not path.is_file():
+        raise ModelFileError(f"model file {str(path)!r} does not exist or is not a file")
+    try:
+        return _load(path, with_extra)
+    except ModelFileError:
+        raise
+    except ChainruleError as exc:
+        raise ModelFileError(f"{path}: the model description is invalid: {exc}") from None
+    except Exception as exc:   # a file from anywhere: every failure to read it is a bad file
+        raise ModelFileError(f"{path} could not be read as a chainrule model (truncated or corrupted?): "
+                             f"{type(exc).__name__}: {exc}") from None
+
+
+def _load(path: Path, with_extra: bool):
+    from ..nn.layers import layer_from_config
+    from ..nn.network import Network
+    from ..training.optim import get_optimizer
+
+    if not zipfile.is_zipfile(path):
+        raise ModelFileError(f"{path} is not a chainrule model file: it is not an .npz (zip) archive")
+    size_on_disk = path.stat().st_size
+    with zipfile.ZipFile(path) as zf:
+        infos = {}
+        for info in zf.infolist():
+            if not info.filename.endswith(".npy") or info.filename[:-4] in infos:
+                raise ModelFileError(f"{path}: unexpected member {info.filename!r} in the archive")
+            if info.flag_bits & 0x1:
+                raise ModelFileError(f"{path}: member {info.filename!r} is encrypted")
+            if info.compress_type == zipfile.ZIP_STORED and info.file_size > size_on_disk:
+                raise ModelFileError(f"{path}: member {info.filename!r} claims {info.file_size} bytes, more than "
+                                     f"the file holds ({size_on_disk}); truncated or crafted")
+            infos[info.filename[:-4]] = info
+        names = set(infos)
+        if "__format__" not in names or "params" not in names:
+            raise ModelFileError(f"{path} is not a chainrule model: it lacks the '__format__' or 'params' entry")
+        if infos["__format__"].file_size > MAX_HEADER_BYTES:
+            raise ModelFileError(f"{path}: the description is {infos['__format__'].file_size} bytes, more than "
+                                 f"the limit of {MAX_HEADER_BYTES}")
+        header = _header(_read(zf, infos["__format__"], path, None, None), path)
+        opt_header = header.get("optimizer")
+        expected = {"__format__", "params"} | {f"opt.{k}" for k in (opt_header or {}).get("state", [])}
+        if names != expected:
+            raise ModelFileError(f"{path}: unexpected entries {sorted(names - expected)} or missing "
+                                 f"{sorted(expected - names)}")
+        cfg = header["network"]
+        dtype = np.dtype(cfg["dtype"]) if cfg["dtype"] in ("float64", "float32") else None
+        if dtype is None:
+            raise ModelFileError(f"{path}: dtype must be 'float64' or 'float32'; got {cfg['dtype']!r}")
+        n = header["_n_params"]
+        for name in sorted(names - {"__format__"}):      # headers first: no data is read before all fit
+            _array_header(zf, infos[name], path, (n,), dtype)
+        net = Network([layer_from_config(c) for c in cfg["layers"]], loss=cfg["loss"], dtype=cfg["dtype"])
+        if net.n_params != n:
+            raise ModelFileError(f"{path}: the description gives {net.n_params} parameters, the check counted {n}")
+        net.params[...] = _read(zf, infos["params"], path, (n,), dtype)
+        net.epochs_trained = header.get("epochs_trained", 0)
+        if opt_header is not None:
+            opt = get_optimizer(dict(opt_header["config"]))
+            state = opt_header["state"]
+            if set(state) != set(opt.state_names) and (state or opt_header["t"] > 0):
+                raise ModelFileError(f"{path}: the optimizer {type(opt).__name__} keeps state {sorted(opt.state_names)}; "
+                                     f"the file has {sorted(state)}")
+            opt.t, opt.epoch = opt_header["t"], opt_header["epoch"]
+            if opt.schedule is not None:
+                opt.set_epoch(opt.epoch)
+            opt.state = {k: _read(zf, infos[f"opt.{k}"], path, (n,), dtype) for k in state}
+            net.optimizer = opt
+    return (net, header.get("extra")) if with_extra else net
+
+
+def _array_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path, shape, dtype):
+    """Read only the .npy header of a member and check it against the expected shape and dtype."""
+    with zf.open(info) as f:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            got_shape, _, got_dtype = np.lib.format.read_array_header_1_0(f)
+        elif version in ((2, 0), (3, 0)):
+            got_shape, _, got_dtype = np.lib.format.read_array_header_2_0(f)
+        else:
+            raise ModelFileError(f"{path}: entry {info.filename!r} has an unknown .npy version {version}")
+    name = info.filename[:-4]
+    if got_dtype.hasobject:
+        raise ModelFileError(f"{path}: entry {name!r} holds Python objects (dtype {got_dtype}); refused, never unpickled")
+    if shape is not None and (got_shape != shape or got_dtype != dtype):
+        raise ModelFileError(f"{path}: entry {name!r} has shape {got_shape} and dtype {got_dtype}; "
+                             f"the description needs shape {shape} and dtype {dtype}")
+    if shape is not None and info.file_size < int(np.prod(shape)) * dtype.itemsize:
+        raise ModelFileError(f"{path}: entry {name!r} holds {info.file_size} bytes, fewer than its "
+                             f"{int(np.prod(shape))} values need (truncated)")
+    return got_shape, got_dtype
+
+
+def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path, shape, dtype) -> np.ndarray:
+    _array_header(zf, info, path, shape, dtype)
+    with zf.open(info) as f:
+        arr = np.lib.format.read_array(f, allow_pickle=False)
+    if shape is not None and (arr.shape != shape or arr.dtype != dtype):
+        raise ModelFileError(f"{path}: entry {info.filename[:-4]!r} has shape {arr.shape} and dtype {arr.dtype}; "
+                             f"the description needs shape {shape} and dtype {dtype}")
+    return arr
+
+
+def _header(raw: np.ndarray, path) -> dict:
+    if raw.dtype.kind != "U" or raw.shape != ():
+        raise ModelFileError(f"{path}: '__format__' must be a JSON text, got an array of dtype {raw.dtype}")
+    try:
+        header = json.loads(str(raw))
+    except json.JSONDecodeError as exc:
+        raise ModelFileError(f"{path}: '__format__' is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ModelFileError(f"{path}: '__format__' is nested too deeply to be a chainrule description") from None
+    if not isinstance(header, dict) or header.get("format") != "chainrule":
+        raise ModelFileError(f"{path} is not a chainrule model file")
+    if header.get("version") != FORMAT_VERSION:
+        raise ModelFileError(f"{path} has format version {header.get('version')!r}; this chainrule reads "
+                             f"version {FORMAT_VERSION}")
+    allowed = {"format", "version", "network", "optimizer", "epochs_trained", "extra"}
+    if set(header) - allowed:
+        raise ModelFileError(f"{path}: unexpected keys in the description: {sorted(set(header) - allowed)}")
+    if not _count(header.get("epochs_trained", 0)):
+        raise ModelFileError(f"{path}: epochs_trained must be a non-negative integer; got {header.get('epochs_trained')!r}")
+    if "extra" in header and not isinstance(header["extra"], dict):
+        raise ModelFileError(f"{path}: 'extra' must be a JSON object")
+    net = header.get("network")
+    if not isinstance(net, dict) or set(net) != {"layers", "loss", "dtype"} or not isinstance(net["layers"], list):
+        raise ModelFileError(f"{path}: the network description must have exactly 'layers', 'loss' and 'dtype'")
+    total, previous = 0, None
+    dense_keys = {"type", "n_in", "n_out", "activation", "trainable"}
+    for i, layer in enumerate(net["layers"]):
+        if not isinstance(layer, dict):
+            raise ModelFileError(f"{path}: layer {i} is not a description (dict)")
+        if layer.get("type") == "Dense":
+            if set(layer) - dense_keys:
+                raise ModelFileError(f"{path}: layer {i} has unexpected keys {sorted(set(layer) - dense_keys)}")
+            n_in, n_out = layer.get("n_in"), layer.get("n_out")
+            if not (_count(n_in) and _count(n_out) and 0 < n_in and 0 < n_out):
+                raise ModelFileError(f"{path}: layer {i} has invalid sizes n_in={n_in!r}, n_out={n_out!r}")
+            if previous is not None and n_in != previous:
+                raise ModelFileError(f"{path}: layer {i} expects {n_in} inputs but the layer before it gives "
+                                     f"{previous} outputs")
+            previous = n_out
+            total += n_in * n_out + n_out
+            if total > MAX_PARAMS:
+                raise ModelFileError(f"{path} describes more than the limit of {MAX_PARAMS} parameters")
+        elif layer.get("type") == "Dropout":
+            if set(layer) != {"type", "rate"}:
+                raise ModelFileError(f"{path}: layer {i} (Dropout) must have exactly 'type' and 'rate'")
+        else:
+            raise ModelFileError(f"{path}: layer {i} has layer type {layer.get('type')!r}; expected 'Dense' or 'Dropout'")
+    opt = header.get("optimizer")
+    if opt is not None:
+        if not isinstance(opt, dict) or set(opt) != {"config", "t", "epoch", "state"}:
+            raise ModelFileError(f"{path}: the optimizer description must have exactly 'config', 't', 'epoch' and 'state'")
+        if not isinstance(opt["config"], dict) or not _count(opt["t"]) or not _count(opt["epoch"]):
+            raise ModelFileError(f"{path}: the optimizer description has an invalid config, t or epoch")
+        state = opt["state"]
+        if (not isinstance(state, list) or not all(isinstance(k, str) and k.isidentifier() for k in state)
+                or len(set(state)) != len(state)):
+            raise ModelFileError(f"{path}: the optimizer state must be a list of distinct names; got {state!r}")
+    header["_n_params"] = total
+    return header
+
+
+def _count(value) -> bool:
+    """A non-negative JSON integer (not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0

@@ -1,0 +1,357 @@
+"""The seed-style derivation of one forward and backward pass, read from the engine's caches.
+
+`explain(net, X, Y, lr)` runs `net.backprop` once and then only *reads*: each layer's cached
+input x, net input, output, dE/dout and delta, and the gradients in `net.grads`. Nothing here
+recomputes the math, so every number shown is the number training uses.
+
+Names follow the seeds: inputs i1.., hidden neurons h1.. (h<layer>_<j> when there are several
+hidden layers), outputs o1..; weights w1.. numbered neuron by neuron, layer by layer (for the
+seed network exactly its w1..w8); the bias of neuron h1 is b_h1.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from ..errors import ValidationError
+from ..nn.layers import Dense
+from ..nn.checks import number
+
+MAX_PARAMETERS = 120
+MAX_SAMPLES = 8
+CDOT = " \\cdot "
+
+
+def _names(net) -> list[list[str]]:
+    """Unit names of each level: inputs, then each Dense layer's neurons."""
+    dense = net.dense_layers
+    names = [[f"i{j + 1}" for j in range(net.n_inputs)]]
+    n_hidden = len(dense) - 1
+    for l, layer in enumerate(dense):
+        if l == n_hidden:
+            names.append([f"o{j + 1}" for j in range(layer.n_out)])
+        elif n_hidden == 1:
+            names.append([f"h{j + 1}" for j in range(layer.n_out)])
+        else:
+            names.append([f"h{l + 1}_{j + 1}" for j in range(layer.n_out)])
+    return names
+
+
+def _vals(a) -> list[float]:
+    return [float(v) for v in np.asarray(a).reshape(-1)]
+
+
+class Report:
+    """One pass, explained. `.text()`, `.markdown()`, `.to_dict()`.
+
+    `to_dict()` keys: loss, n_samples, lr, fused, scale, inputs and targets (name, value), layers
+    (index, activation, neurons: name, net, out, weights, weight_values, bias, bias_value, inputs),
+    errors (E_<output> per sample), E_total, and parameters, one entry per weight or bias listed:
+    name, layer, kind ("W"/"b"), index, from, to, value, grad, trainable, updated (value - lr * grad),
+    and the chain-rule factors per sample: dE/dout, dout/dnet, dnet/dparam, dE/dnet, and for a
+    hidden neuron the paths through the layer above (via, dE/dnet, weight, w, term).
+    Per-sample values are lists; each sample's derivatives carry the 1/scale of the mean.
+    """
+
+    def __init__(self, data: dict):
+        self.data = data
+
+    def to_dict(self) -> dict:
+        return self.data
+
+    def to_json(self) -> str:
+        return json.dumps(self.data, indent=2)
+
+    def parameter(self, name: str) -> dict:
+        """The entry of one weight or bias by name ("w5", "b_h1")."""
+        for p in self.data["parameters"]:
+            if p["name"] == name:
+                return p
+        raise KeyError(name)
+
+    def text(self) -> str:
+        return _render(self.data, markdown=False)
+
+    def markdown(self) -> str:
+        return _render(self.data, markdown=True)
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def explain(net, X, Y, lr: float | None = None, *, layer: int | None = None, neuron: int | None = None) -> Report:
+    """Explain one forward and backward pass of `net` on (X, Y), and with `lr` the update.
+
+    Parameters
+    ----------
+    layer : int, optional
+        Only list the parameters of this Dense layer (0 = first); needed for networks with
+        more than MAX_PARAMETERS parameters.
+    neuron : int, optional
+        With `layer`: only the weights into this neuron of the layer (0 = first).
+
+    Examples
+    --------
+    >>> import chainrule as cr
+    >>> net, X, Y, lr = cr.examples.seed_network()
+    >>> report = cr.explain(net, X, Y, lr=lr)
+    >>> round(report.parameter("w5")["grad"], 9)
+    0.082167041
+    """
+    if lr is not None:
+        lr = number(lr, "lr", low_inclusive=False)
+    dense = net.dense_layers
+    E = net.backprop(X, Y)
+    n = dense[0].x.shape[0]
+    if layer is not None and not (_is_index(layer) and 0 <= layer < len(dense)):
+        raise ValidationError(f"layer must be an index of a Dense layer, 0..{len(dense) - 1}; got {layer!r}")
+    chosen = range(len(dense)) if layer is None else [layer]
+    if neuron is not None and (layer is None or not (_is_index(neuron) and 0 <= neuron < dense[layer].n_out)):
+        limit = "give layer= too" if layer is None else f"0..{dense[layer].n_out - 1}"
+        raise ValidationError(f"neuron must be the index of a neuron of the chosen layer ({limit}); got {neuron!r}")
+    n_listed = (dense[layer].n_in + 1 if neuron is not None else
+                sum(dense[l].W.size + dense[l].b.size for l in chosen))
+    if n_listed > MAX_PARAMETERS or n > MAX_SAMPLES:
+        raise ValidationError(
+            f"explain prints at most {MAX_PARAMETERS} parameters and {MAX_SAMPLES} samples; this call has "
+            f"{n_listed} parameters and {n} samples. Explain a slice: explain(net, X[:1], Y[:1], layer=L) "
+            f"for one layer L in 0..{len(dense) - 1}, or explain(..., layer=L, neuron=J) for one neuron.")
+    names = _names(net)
+    Yt = net.targets(Y)
+    out = dense[-1].out
+    loss = net.loss_function
+    terms = loss.elementwise(out, Yt)
+    data: dict = {
+        "loss": loss.name, "n_samples": n, "lr": lr, "fused": net.fused_output, "scale": loss.scale(out),
+        "inputs": [{"name": nm, "value": _vals(dense[0].x[:, i])} for i, nm in enumerate(names[0])],
+        "targets": [{"name": nm, "value": _vals(Yt[:, j])} for j, nm in enumerate(names[-1])],
+        "layers": [], "errors": [], "E_total": E, "parameters": [],
+    }
+    for l, lay in enumerate(dense):
+        data["layers"].append({
+            "index": l, "activation": lay.activation.name,
+            "neurons": [{"name": nm, "net": _vals(lay.net[:, j]), "out": _vals(lay.out[:, j]),
+                         "bias": f"b_{nm}", "bias_value": float(lay.b[j]),
+                         "weights": [_wname(dense, l, i, j) for i in range(lay.n_in)],
+                         "weight_values": [float(w) for w in lay.W[:, j]],
+                         "inputs": names[l]}
+                        for j, nm in enumerate(names[l + 1])],
+        })
+    data["errors"] = [{"name": f"E_{nm}", "value": _vals(terms[:, j])} for j, nm in enumerate(names[-1])]
+    for l in reversed(list(chosen)):  # backward order: output layer first, as the seeds do
+        lay = dense[l]
+        last = l == len(dense) - 1
+        nxt = None if last else dense[l + 1]
+        deriv = None if (last and net.fused_output) or not lay.activation.elementwise else lay.activation.derivative(lay.out, lay.net)
+        for j, to in enumerate(names[l + 1]):
+            if neuron is not None and j != neuron:
+                continue
+            factors = {
+                "dE/dout": None if lay.dout is None or (last and net.fused_output) else _vals(lay.dout[:, j]),
+                "dout/dnet": None if deriv is None else _vals(deriv[:, j]),
+                "dE/dnet": _vals(lay.delta[:, j]),
+                "paths": None if nxt is None else [
+                    {"via": names[l + 2][k], "dE/dnet": _vals(nxt.delta[:, k]), "weight": _wname(dense, l + 1, j, k),
+                     "w": float(nxt.W[j, k]), "term": _vals(nxt.delta[:, k] * nxt.W[j, k])}
+                    for k in range(nxt.n_out)],
+            }
+            for i, frm in enumerate(names[l] + [None]):
+                kind = "W" if frm is not None else "b"
+                value = float(lay.W[i, j]) if frm else float(lay.b[j])
+                grad = float(lay.dW[i, j]) if frm else float(lay.db[j])
+                trainable = lay.trainable_params[kind]
+                entry = {"name": _wname(dense, l, i, j) if frm else f"b_{to}", "layer": l, "kind": kind,
+                         "index": [i, j] if frm else [j], "from": frm, "to": to, "value": value,
+                         "dnet/dparam": _vals(lay.x[:, i]) if frm else [1.0] * n, "grad": grad,
+                         "trainable": trainable, **factors,
+                         "updated": value - lr * grad if (lr is not None and trainable) else None}
+                data["parameters"].append(entry)
+    return Report(data)
+
+
+def _is_index(v) -> bool:
+    """An integer (Python or NumPy), not a bool."""
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _wname(dense: list[Dense], l: int, i: int, j: int) -> str:
+    """w<k>: numbered neuron by neuron within a layer, layers in order (the seed's w1..w8)."""
+    offset = sum(d.W.size for d in dense[:l])
+    return f"w{offset + j * dense[l].n_in + i + 1}"
+
+
+# -- rendering --------------------------------------------------------------------------------
+def _f(v) -> str:
+    if isinstance(v, list):
+        return _f(v[0]) if len(v) == 1 else "[" + ", ".join(_f(x) for x in v) + "]"
+    return f"{v:.9f}"
+
+
+def _par(s: str) -> str:
+    return f"({s})" if s.startswith("-") else s
+
+
+def _short(v: float) -> str:
+    return f"{v:.9g}"
+
+
+def _tex_activation(name: str, nr: dict, n: int) -> str:
+    """f(net) in LaTeX; the sigmoid written out as the seed does, with the number for one sample."""
+    net = f"net_{{{nr['name']}}}"
+    if name != "sigmoid":
+        return f"\\mathrm{{{name}}}({net})"
+    tex = f"\\frac{{1}}{{1+e^{{-{net}}}}}"
+    return tex + (f" = \\frac{{1}}{{1+e^{{-{nr['net'][0]:.9g}}}}}" if n == 1 else "")
+
+
+# dE/dout of one output (before the 1/scale of the mean) and f'(net), as written in the report
+_LOSS_DERIVATIVES = {"sse": "-(target_{o} - out_{o})", "mse": "2 (out_{o} - target_{o})",
+                     "binary_crossentropy": "(out_{o} - target_{o}) / (out_{o} (1 - out_{o}))",
+                     "categorical_crossentropy": "-target_{o} / out_{o}"}
+_ACTIVATION_DERIVATIVES = {"sigmoid": "out_{o}(1 - out_{o})", "tanh": "1 - out_{o}^2", "linear": "1",
+                           "relu": "1 if net_{o} > 0 else 0", "leaky_relu": "1 if net_{o} > 0 else alpha"}
+
+
+def _local_derivatives(d: dict, p: dict, eq, tex) -> None:
+    """The lines dE/dout (output layer) and dout/dnet of neuron p["to"], as the seed writes them."""
+    to, n, last = p["to"], d["n_samples"], p["paths"] is None
+    neuron = d["layers"][p["layer"]]["neurons"][p["index"][1]]
+    act = d["layers"][p["layer"]]["activation"]
+    tex_sub = lambda s: s.replace(f"_{to}", f"_{{{to}}}").replace(" / ", " \\,/\\, ")
+    if last and p["dE/dout"] is not None:
+        formula = _LOSS_DERIVATIVES[d["loss"]].format(o=to)
+        if d["scale"] != 1:
+            formula = f"({formula}) / {d['scale']}"
+        if d["loss"] == "sse" and n == 1:
+            target = next(t["value"][0] for t in d["targets"] if t["name"] == to)
+            formula += f" = -({_short(target)} - {_f(neuron['out'])})"
+        eq(f"dE/dout_{to} = {formula} = {_f(p['dE/dout'])}",
+           f"\\frac{{\\partial E_{{total}}}}{{\\partial out_{{{to}}}}} = {tex_sub(formula)} = {_f(p['dE/dout'])}")
+    if p["dout/dnet"] is not None and act in _ACTIVATION_DERIVATIVES:
+        formula = _ACTIVATION_DERIVATIVES[act].format(o=to)
+        if n == 1 and act in ("sigmoid", "tanh"):
+            o = _f(neuron["out"])
+            formula += f" = {o}(1 - {o})" if act == "sigmoid" else f" = 1 - {_par(o)}^2"
+        eq(f"dout_{to}/dnet_{to} = {formula} = {_f(p['dout/dnet'])}",
+           f"\\frac{{\\partial out_{{{to}}}}}{{\\partial net_{{{to}}}}} = {tex_sub(formula)} = {_f(p['dout/dnet'])}")
+
+
+_ERROR_FORMULAS = {
+    "sse": ("1/2 (target_{o} - out_{o})^2", "\\frac{{1}}{{2}}(target_{{{o}}} - out_{{{o}}})^2"),
+    "mse": ("(target_{o} - out_{o})^2", "(target_{{{o}}} - out_{{{o}}})^2"),
+    "binary_crossentropy": ("-(t log out_{o} + (1-t) log(1-out_{o}))",
+                            "-(t\\log out_{{{o}}} + (1-t)\\log(1-out_{{{o}}}))"),
+    "categorical_crossentropy": ("-target_{o} log out_{o}", "-target_{{{o}}}\\log out_{{{o}}}"),
+}
+
+
+def _render(d: dict, markdown: bool) -> str:
+    lines: list[str] = []
+
+    def eq(plain: str, tex: str | None = None) -> None:
+        if markdown:
+            lines.append(f"$${tex if tex is not None else plain}$$")
+            lines.append("")
+        else:
+            lines.append("  " + plain)
+
+    def head(title: str) -> None:
+        lines.append(f"## {title}" if markdown else title)
+        if markdown:
+            lines.append("")
+
+    def tex(name: str) -> str:
+        if name.startswith("out_"):
+            return f"out_{{{name[4:]}}}"
+        base, _, sub = name.partition("_")
+        return f"{base}_{{{sub}}}" if sub else (f"{name[0]}_{{{name[1:]}}}" if name[1:].isdigit() else name)
+
+    n = d["n_samples"]
+    if n > 1:
+        lines.append(f"E is the mean over {n} samples: values are listed per sample, each sample's derivatives "
+                     f"carry the factor 1/{d['scale']} of the mean, and a gradient is their sum.")
+        lines.append("")
+    head("Forward pass" + (f" ({n} samples)" if n > 1 else ""))
+    units = {u["name"]: u["value"] for u in d["inputs"]}
+    units.update({nr["name"]: nr["out"] for layer in d["layers"] for nr in layer["neurons"]})
+    for layer in d["layers"]:
+        for nr in layer["neurons"]:
+            ins = [i if i.startswith("i") else f"out_{i}" for i in nr["inputs"]]
+            parts = " + ".join(f"{w}*{i}" for w, i in zip(nr["weights"], ins))
+            parts += f" + {nr['bias']}*1"
+            tex_parts = " + ".join(f"{tex(w)} \\cdot {tex(i)}" for w, i in zip(nr["weights"], ins))
+            tex_parts += f" + {tex(nr['bias'])} \\cdot 1"
+            if n == 1:
+                nums = " + ".join(f"{_par(_short(w))}*{_par(_f(units[i]))}"
+                                  for w, i in zip(nr["weight_values"], nr["inputs"]))
+                nums += f" + {_par(_short(nr['bias_value']))}*1"
+                parts += f" = {nums}"
+                tex_parts += " = " + nums.replace("*", CDOT)
+            eq(f"net_{nr['name']} = {parts} = {_f(nr['net'])}",
+               f"net_{{{nr['name']}}} = {tex_parts} = {_f(nr['net'])}")
+            eq(f"out_{nr['name']} = {layer['activation']}(net_{nr['name']}) = {_f(nr['out'])}",
+               f"out_{{{nr['name']}}} = {_tex_activation(layer['activation'], nr, n)} = {_f(nr['out'])}")
+    head(f"Error ({d['loss']})")
+    plain_f, tex_f = _ERROR_FORMULAS[d["loss"]]
+    for err, tgt in zip(d["errors"], d["targets"]):
+        o = tgt["name"]
+        eq(f"{err['name']} = {plain_f.format(o=o)} = {_f(err['value'])}   (target {_f(tgt['value'])})",
+           f"E_{{{o}}} = {tex_f.format(o=o)} = {_f(err['value'])}")
+    scale = {"sse": "n_samples", "categorical_crossentropy": "n_samples"}.get(d["loss"], "(n_samples * n_outputs)")
+    total = " + ".join(e["name"] for e in d["errors"])
+    eq(f"E_total = ({total}) / {scale} = {d['E_total']:.9f}" if (n > 1 or d["loss"] not in ("sse", "categorical_crossentropy"))
+       else f"E_total = {total} = {d['E_total']:.9f}",
+       f"E_{{total}} = {total.replace('E_', 'E_')} = {d['E_total']:.9f}")
+    current = None
+    for p in d["parameters"]:
+        layer_title = "output layer" if p["layer"] == len(d["layers"]) - 1 else f"hidden layer {p['layer'] + 1}"
+        if layer_title != current:
+            current = layer_title
+            head(f"Backward pass: {layer_title}")
+        name, to = p["name"], p["to"]
+        dparam = f"dnet_{to}/d{name}"
+        if p["paths"] is not None and p["kind"] == "W" and p["index"][0] == 0:
+            # dE/dout of a hidden neuron: the sum over the paths through the layer above
+            for q in p["paths"]:
+                eq(f"dE_{q['via']}/dout_{to} = dE/dnet_{q['via']} * dnet_{q['via']}/dout_{to} = "
+                   f"dE/dnet_{q['via']} * {q['weight']} = {_par(_f(q['dE/dnet']))} * {_par(_short(q['w']))} = {_f(q['term'])}",
+                   f"\\frac{{\\partial E_{{{q['via']}}}}}{{\\partial out_{{{to}}}}} = \\frac{{\\partial E}}{{\\partial net_{{{q['via']}}}}}"
+                   f" \\cdot {tex(q['weight'])} = {_par(_f(q['dE/dnet']))} \\cdot {_par(_short(q['w']))} = {_f(q['term'])}")
+            terms = " + ".join(f"dE_{q['via']}/dout_{to}" for q in p["paths"])
+            nums = " + ".join(f"{_par(_f(q['term']))}" for q in p["paths"])
+            if len(p["paths"]) > 1:
+                eq(f"dE/dout_{to} = {terms} = {nums} = {_f(p['dE/dout'])}",
+                   f"\\frac{{\\partial E}}{{\\partial out_{{{to}}}}} = " + " + ".join(
+                       f"\\frac{{\\partial E_{{{q['via']}}}}}{{\\partial out_{{{to}}}}}" for q in p["paths"])
+                   + f" = {nums} = {_f(p['dE/dout'])}")
+        if p["kind"] == "W" and p["index"][0] == 0:
+            _local_derivatives(d, p, eq, tex)
+        if p["dE/dout"] is not None and p["dout/dnet"] is not None:
+            chain = f"dE/dout_{to} * dout_{to}/dnet_{to} * {dparam}"
+            nums = f"{_par(_f(p['dE/dout']))} * {_par(_f(p['dout/dnet']))} * {_par(_f(p['dnet/dparam']))}"
+            tex_chain = (f"\\frac{{\\partial E}}{{\\partial out_{{{to}}}}} \\cdot \\frac{{\\partial out_{{{to}}}}}"
+                         f"{{\\partial net_{{{to}}}}} \\cdot \\frac{{\\partial net_{{{to}}}}}{{\\partial {tex(name)}}}")
+        else:
+            fused = "out - target" if d["scale"] == 1 else f"(out - target) / {d['scale']}"
+            why = f"fused: {fused}" if d["fused"] and p["paths"] is None else "softmax Jacobian"
+            chain = f"dE/dnet_{to} * {dparam}   ({why})"
+            nums = f"{_par(_f(p['dE/dnet']))} * {_par(_f(p['dnet/dparam']))}"
+            tex_chain = (f"\\frac{{\\partial E}}{{\\partial net_{{{to}}}}} \\cdot "
+                         f"\\frac{{\\partial net_{{{to}}}}}{{\\partial {tex(name)}}}")
+        sums = " (summed over samples)" if n > 1 else ""
+        eq(f"dE/d{name} = {chain} = {nums} = {p['grad']:.9f}{sums}",
+           f"\\frac{{\\partial E_{{total}}}}{{\\partial {tex(name)}}} = {tex_chain} = {nums.replace('*', CDOT)} = {p['grad']:.9f}")
+    if d["lr"] is not None:
+        head(f"Update (learning rate {d['lr']:g})")
+        for p in d["parameters"]:
+            if p["updated"] is None:
+                if not p["trainable"]:
+                    eq(f"{p['name']} = {_short(p['value'])} (frozen: not updated)",
+                       f"{tex(p['name'])} = {_short(p['value'])} \\text{{ (frozen)}}")
+                continue
+            eq(f"{p['name']}+ = {p['name']} - lr * dE/d{p['name']} = {_short(p['value'])} - {_short(d['lr'])} * "
+               f"{_par(_f(p['grad']))} = {p['updated']:.9f}",
+               f"{tex(p['name'])}^+ = {tex(p['name'])} - \\eta \\cdot \\frac{{\\partial E_{{total}}}}{{\\partial {tex(p['name'])}}} = "
+               f"{_short(p['value'])} - {_short(d['lr'])} \\cdot {_par(_f(p['grad']))} = {p['updated']:.9f}")
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,140 @@
+"""The general formulas: the seeds' results (a) and (b), for any layer of a given network.
+
+The first seed derives, for a 2-2-2 sigmoid network,
+  (a) output layer: dE/dw_j = -(target_o - out_o) * out_o (1 - out_o) * out_h
+  (b) hidden layer: dE/dw_k = -sum_i[(target_oi - out_oi) out_oi (1 - out_oi) w_j] * out_h (1 - out_h) * i_k
+In delta notation, for the weight w^(l)_ij from unit i of layer l-1 to neuron j of layer l:
+  dE/dw^(l)_ij = delta^(l)_j * a^(l-1)_i
+  delta^(L)_j  = dE/dout^(L)_j * f'(net^(L)_j)                       (a)
+  delta^(l)_j  = (sum_k delta^(l+1)_k * w^(l+1)_jk) * f'(net^(l)_j)  (b)
+`weight_gradient(net, layer, i, j)` writes this chain for one weight of a network, with its own
+activations and loss, in LaTeX; `Formula.sympy` builds the same expression from the same
+templates in SymPy, which the tests compare with SymPy differentiating the whole network.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import ValidationError
+
+# f'(net) from the cached output: LaTeX template and a builder (out, net) -> expression
+ACTIVATION_DERIVATIVES = {
+    "sigmoid": (r"{out}(1 - {out})", lambda out, net, sp: out * (1 - out)),
+    "tanh": (r"(1 - {out}^2)", lambda out, net, sp: 1 - out ** 2),
+    "relu": (r"\mathbb{{1}}[{net} > 0]", lambda out, net, sp: sp.Heaviside(net, 0)),
+    "leaky_relu": (r"(\mathbb{{1}}[{net} > 0] + 0.01\,\mathbb{{1}}[{net} \le 0])",
+                   lambda out, net, sp: sp.Piecewise((1, net > 0), (sp.Rational(1, 100), True))),
+    "linear": ("1", lambda out, net, sp: 1),
+}
+
+# dE/dout for one sample: LaTeX template and builder (out, target, n_outputs) -> expression
+LOSS_DERIVATIVES = {
+    "sse": (r"-(t_{{j}} - {out})", lambda out, t, K, sp: -(t - out)),
+    "mse": (r"\frac{{2}}{{{K}}}({out} - t_{{j}})", lambda out, t, K, sp: sp.Rational(2, K) * (out - t)),
+    "binary_crossentropy": (r"\frac{{1}}{{{K}}}\frac{{{out} - t_{{j}}}}{{{out}(1 - {out})}}",
+                            lambda out, t, K, sp: (out - t) / (K * out * (1 - out))),
+    "categorical_crossentropy": (r"-\frac{{t_{{j}}}}{{{out}}}", lambda out, t, K, sp: -t / out),
+}
+
+FUSED = {("sigmoid", "binary_crossentropy"): (r"\frac{{1}}{{{K}}}({out} - t_{{j}})",
+                                               lambda out, t, K, sp: (out - t) / K),
+         ("softmax", "categorical_crossentropy"): (r"({out} - t_{{j}})", lambda out, t, K, sp: out - t)}
+
+
+def _sym(name: str, l: int, j) -> str:
+    return f"{name}^{{({l})}}_{{{j}}}"
+
+
+@dataclass
+class Formula:
+    """dE/dw^(layer)_ij of one network, for one sample, as the seeds' chain of deltas."""
+
+    activations: list[str]
+    loss: str
+    layer: int            # 1-based, as in the formulas
+    i: int | None
+    j: int | None
+    n_outputs: int
+
+    def _delta_latex(self, l: int, j: str) -> str:
+        act = self.activations[l - 1]
+        L = len(self.activations)
+        out, net = _sym("out", l, j), _sym("net", l, j)
+        if l == L:
+            if (act, self.loss) in FUSED:
+                return FUSED[(act, self.loss)][0].format(out=out, K=self.n_outputs).replace("t_{j}", f"t_{{{j}}}")
+            dE = LOSS_DERIVATIVES[self.loss][0].format(out=out, K=self.n_outputs).replace("t_{j}", f"t_{{{j}}}")
+        else:
+            dE = rf"\sum_{{k}} \delta^{{({l + 1})}}_{{k}}\, w^{{({l + 1})}}_{{{j}k}}"
+            dE = f"\\left({dE}\\right)"
+        return f"{dE} \\cdot {ACTIVATION_DERIVATIVES[act][0].format(out=out, net=net)}"
+
+    def latex(self) -> list[str]:
+        """The lines of the derivation, from the weight down to the output layer."""
+        l = self.layer
+        i = "i" if self.i is None else self.i + 1     # None: the general index
+        j = "j" if self.j is None else self.j + 1
+        prev = _sym("a", l - 1, i) + (r" \;(= i_{%s})" % i if l == 1 else "")
+        lines = [rf"\frac{{\partial E}}{{\partial w^{{({l})}}_{{{i}{j}}}}} = \delta^{{({l})}}_{{{j}}} \cdot {prev}"]
+        for m in range(l, len(self.activations) + 1):
+            idx = str(j) if m == l else "j"
+            lines.append(rf"\delta^{{({m})}}_{{{idx}}} = {self._delta_latex(m, idx)}")
+        return lines
+
+    def markdown(self) -> str:
+        return "\n\n".join(f"$${line}$$" for line in self.latex()) + "\n"
+
+    def sympy(self, sp, outs, nets, weights, inputs, targets):
+        """The same formula built in SymPy from the network's symbolic outputs.
+
+        outs[l][j], nets[l][j]: expressions of layer l (1-based); weights[l][i][j]: symbols;
+        inputs: a^(0); targets: t_j."""
+        K = self.n_outputs
+        L = len(self.activations)
+        deltas = {}
+        for m in range(L, self.layer - 1, -1):
+            act = self.activations[m - 1]
+            for q in range(len(outs[m])):
+                o, z = outs[m][q], nets[m][q]
+                if m == L and (act, self.loss) in FUSED:
+                    deltas[m, q] = FUSED[(act, self.loss)][1](o, targets[q], K, sp)
+                    continue
+                if m == L:
+                    dE = LOSS_DERIVATIVES[self.loss][1](o, targets[q], K, sp)
+                else:
+                    dE = sum(deltas[m + 1, k] * weights[m + 1][q][k] for k in range(len(outs[m + 1])))
+                deltas[m, q] = dE * ACTIVATION_DERIVATIVES[act][1](o, z, sp)
+        a_prev = inputs if self.layer == 1 else outs[self.layer - 1]
+        return deltas[self.layer, self.j] * a_prev[self.i]
+
+
+def weight_gradient(net, layer: int, i: int, j: int) -> Formula:
+    """The formula of dE/dW[i, j] of Dense layer `layer` (0-based, as net.dense_layers)."""
+    dense = net.dense_layers
+    if not (isinstance(layer, int) and 0 <= layer < len(dense)):
+        raise ValidationError(f"layer must be an index of a Dense layer, 0..{len(dense) - 1}; got {layer!r}")
+    d = dense[layer]
+    if not (0 <= i < d.n_in and 0 <= j < d.n_out):
+        raise ValidationError(f"(i, j) must index W of shape {d.W.shape}; got {(i, j)}")
+    acts = [x.activation.name for x in dense]
+    loss = net.loss_function.name
+    for m, a in enumerate(acts):
+        if a == "softmax" and not (m == len(acts) - 1 and loss == "categorical_crossentropy"):
+            raise ValidationError("formulas are written for elementwise activations; softmax only as the output "
+                                  "of categorical_crossentropy (the fused delta out - t)")
+    return Formula(acts, loss, layer + 1, i, j, dense[-1].n_out)
+
+
+def general(net) -> str:
+    """Markdown: the seeds' results (a) and (b) written for every layer of `net`."""
+    dense = net.dense_layers
+    parts = [f"# The gradient of every weight of this network ({net.loss_function.name} loss)", "",
+             "For the weight $w^{(l)}_{ij}$ from unit $i$ of layer $l-1$ to neuron $j$ of layer $l$, "
+             "per sample (the batch gradient is the mean over samples):", ""]
+    for layer in range(len(dense) - 1, -1, -1):
+        kind = "output layer, the seed's result (a)" if layer == len(dense) - 1 else \
+            "hidden layer, the seed's result (b): the sum runs over the neurons k of the layer above"
+        f = weight_gradient(net, layer, 0, 0)
+        f.i = f.j = None
+        parts += [f"## Layer {layer + 1}: {kind}", "", f.markdown()]
+    return "\n".join(parts)

@@ -1,0 +1,1 @@
+"""Training: the fit loop, optimizers and schedules, callbacks, checkpoints, gradient diagnostics."""

@@ -1,0 +1,186 @@
+"""Callbacks of `Network.fit` (Keras' habits): History, EarlyStopping, ModelCheckpoint, progress."""
+from __future__ import annotations
+
+import math
+import sys
+from typing import Any
+
+
+from ..errors import ValidationError
+
+
+class Callback:
+    """Hooks called by `fit`. `self.network` is the network being trained; setting
+    `self.network.stop_training = True` ends training after the current epoch."""
+
+    network = None
+
+    def set_network(self, network) -> None:
+        self.network = network
+
+    def on_train_begin(self, params: dict[str, Any]) -> None: ...
+    def on_epoch_begin(self, epoch: int) -> None: ...
+    def on_batch_begin(self, batch: int) -> None: ...
+    def on_batch_end(self, batch: int, logs: dict[str, float]) -> None: ...
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None: ...
+    def on_train_end(self) -> None: ...
+
+
+class History(Callback):
+    """Per-epoch metrics: `history.history["loss"]`, `history.loss`, `history["val_loss"]`."""
+
+    def __init__(self):
+        self.history: dict[str, list[float]] = {}
+        self.epoch: list[int] = []
+
+    def on_epoch_end(self, epoch, logs):
+        self.epoch.append(epoch)
+        for key, value in logs.items():
+            self.history.setdefault(key, []).append(float(value))
+
+    def __getitem__(self, key: str) -> list[float]:
+        return self.history[key]
+
+    def __getattr__(self, key: str) -> list[float]:
+        history = self.__dict__.get("history", {})
+        if key in history:
+            return history[key]
+        raise AttributeError(f"History has no metric {key!r}; it has {sorted(history)}")
+
+    def __len__(self) -> int:
+        return len(self.epoch)
+
+    def __repr__(self):
+        last = {k: round(v[-1], 6) for k, v in self.history.items() if v}
+        return f"History(epochs={len(self.epoch)}, last={last})"
+
+
+def _monitor_mode(monitor: str, mode: str) -> str:
+    if mode not in ("auto", "min", "max"):
+        raise ValidationError(f"mode must be 'auto', 'min' or 'max'; got {mode!r}")
+    if mode == "auto":
+        return "max" if "acc" in monitor else "min"
+    return mode
+
+
+class EarlyStopping(Callback):
+    """Stop when `monitor` has not improved by `min_delta` for `patience` epochs.
+
+    With `restore_best_weights=True` the network ends with the weights of its best epoch."""
+
+    def __init__(self, monitor: str = "val_loss", patience: int = 0, min_delta: float = 0.0,
+                 mode: str = "auto", restore_best_weights: bool = False):
+        self.monitor, self.patience, self.min_delta = monitor, int(patience), abs(float(min_delta))
+        self.mode = _monitor_mode(monitor, mode)
+        self.restore_best_weights = restore_best_weights
+
+    def on_train_begin(self, params):
+        self.best, self.best_epoch, self.wait, self.stopped_epoch = math.inf, -1, 0, None
+        self.best_params = None
+
+    def _score(self, logs):
+        if self.monitor not in logs:
+            raise ValidationError(f"EarlyStopping monitors {self.monitor!r}, which fit does not report; "
+                                  f"available: {sorted(logs)} (val_ metrics need validation data)")
+        v = float(logs[self.monitor])
+        return v if self.mode == "min" else -v
+
+    def on_epoch_end(self, epoch, logs):
+        score = self._score(logs)
+        if score < self.best - self.min_delta:
+            self.best, self.best_epoch, self.wait = score, epoch, 0
+            if self.restore_best_weights:
+                self.best_params = self.network.params.copy()
+            return
+        self.wait += 1
+        if self.wait > self.patience:
+            self.stopped_epoch = epoch
+            self.network.stop_training = True
+
+    def on_train_end(self):
+        if self.restore_best_weights and self.best_params is not None:
+            self.network.params[...] = self.best_params
+
+
+class ModelCheckpoint(Callback):
+    """Save the network after each epoch (or only when `monitor` improves, `save_best_only`).
+
+    `filepath` may contain fields of the epoch's logs: "model-{epoch:03d}-{val_loss:.4f}.npz"."""
+
+    def __init__(self, filepath: str, monitor: str = "val_loss", save_best_only: bool = False,
+                 mode: str = "auto", include_optimizer: bool = True):
+        self.filepath, self.monitor, self.save_best_only = str(filepath), monitor, save_best_only
+        self.mode = _monitor_mode(monitor, mode)
+        self.include_optimizer = include_optimizer
+        self.best = math.inf
+
+    def on_epoch_end(self, epoch, logs):
+        if self.save_best_only:
+            if self.monitor not in logs:
+                raise ValidationError(f"ModelCheckpoint monitors {self.monitor!r}; available: {sorted(logs)}")
+            score = logs[self.monitor] if self.mode == "min" else -logs[self.monitor]
+            if not score < self.best:
+                return
+            self.best = score
+        self.network.save(self.filepath.format(epoch=epoch + 1, **logs), include_optimizer=self.include_optimizer)
+
+
+class ProgressBar(Callback):
+    """One tqdm progress bar over all the batches of training, showing the epoch and its metrics
+    (plain lines on stderr when tqdm is absent)."""
+
+    #: fit may skip the per-batch hook (the compiled epoch): the bar catches up at the epoch's end
+    per_batch_optional = True
+
+    def on_train_begin(self, params):
+        self.params = params
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:  # the core needs only NumPy
+            tqdm = None
+        self.bar = None if tqdm is None else tqdm(
+            total=params["epochs"] * params["steps"], unit="batch", file=sys.stderr, dynamic_ncols=True,
+            mininterval=0.2)
+
+    def on_epoch_begin(self, epoch):
+        if self.bar is not None:
+            self.bar.set_description(f"Epoch {epoch + 1}/{self.params['epochs']}", refresh=False)
+
+    def on_batch_end(self, batch, logs):
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def on_epoch_end(self, epoch, logs):
+        if self.bar is not None:
+            self.bar.update((epoch + 1) * self.params["steps"] - self.bar.n)
+            self.bar.set_postfix_str(_format_logs(logs), refresh=False)
+        else:
+            print(f"Epoch {epoch + 1}/{self.params['epochs']} - {_format_logs(logs)}", file=sys.stderr)
+
+    def on_train_end(self):
+        if self.bar is not None:
+            self.bar.refresh()
+            self.bar.close()
+
+
+class EpochLogger(Callback):
+    """One line per epoch (verbose=2)."""
+
+    def on_train_begin(self, params):
+        self.params = params
+
+    def on_epoch_end(self, epoch, logs):
+        print(f"Epoch {epoch + 1}/{self.params['epochs']} - {_format_logs(logs)}", flush=True)
+
+
+def _format_logs(logs: dict[str, float]) -> str:
+    return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
+
+
+def make_progress(verbose: int) -> list[Callback]:
+    if verbose not in (0, 1, 2):
+        raise ValidationError(f"verbose must be 0, 1 or 2; got {verbose!r}")
+    return [[], [ProgressBar()], [EpochLogger()]][verbose]
+
+
+__all__ = ["Callback", "History", "EarlyStopping", "ModelCheckpoint", "ProgressBar", "EpochLogger"]

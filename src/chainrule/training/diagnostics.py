@@ -1,0 +1,100 @@
+"""Gradient-flow diagnostics: is every layer still learning?
+
+The first seed names backpropagation's known trouble, vanishing and exploding gradients: the
+hidden-layer delta is a product of f'(net) factors and weights, one per layer above, and the
+sigmoid's f' = out(1 - out) is at most 1/4, so deep sigmoid networks pass almost nothing down to
+their first layers. `GradientDiagnostics` watches this during `fit`, from the engine's own caches.
+
+Per Dense layer and epoch (means over the batches), added to the History:
+  grad_norm/<l>     ||dE/dW|| of the layer
+  update_ratio/<l>  ||W_after - W_before|| / ||W_before|| of each update
+  saturation/<l>    fraction of saturated units: sigmoid out < 0.01 or > 0.99, tanh |out| > 0.99,
+                    ReLU units that output 0 for every sample of the batch (dead)
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .callbacks import Callback
+from ..nn.layers import Dense
+
+
+class GradientWarning(UserWarning):
+    """Gradients vanish or explode in a layer."""
+
+
+REMEDIES = ("ReLU activations with He initialisation (weight_init='he_normal'), a smaller learning rate, "
+            "or gradient clipping (clip_norm=...)")
+
+
+def saturation(layer: Dense) -> float:
+    """Fraction of saturated (or dead) units in the layer's cached output."""
+    out, name = layer.out, layer.activation.name
+    if name == "sigmoid":
+        return float(np.mean((out < 0.01) | (out > 0.99)))
+    if name == "tanh":
+        return float(np.mean(np.abs(out) > 0.99))
+    if name in ("relu", "leaky_relu"):
+        return float(np.mean(np.all(layer.net <= 0, axis=0)))
+    return 0.0
+
+
+class GradientDiagnostics(Callback):
+    """Record per-layer gradient norms, update ratios and saturation; warn when gradients vanish
+    (a layer's gradient norm below `vanish` times the largest layer's) or explode (a gradient
+    norm above `explode`, or updates larger than the weights).
+
+    Examples
+    --------
+    >>> diag = GradientDiagnostics()
+    >>> history = net.fit(X, y, epochs=5, callbacks=[diag])          # doctest: +SKIP
+    >>> history.history["grad_norm/0"]                                 # doctest: +SKIP
+    """
+
+    def __init__(self, vanish: float = 1e-3, explode: float = 1e3, warn: bool = True):
+        self.vanish, self.explode, self.warn = float(vanish), float(explode), warn
+        self.flagged: dict[int, str] = {}
+
+    def on_train_begin(self, params):
+        self.layers = self.network.dense_layers
+        self.flagged = {}
+
+    def on_epoch_begin(self, epoch):
+        n = len(self.layers)
+        self._sums = {"grad_norm": np.zeros(n), "update_ratio": np.zeros(n), "saturation": np.zeros(n)}
+        self._batches = 0
+
+    def on_batch_begin(self, batch):
+        self._before = [layer.W.copy() for layer in self.layers]
+
+    def on_batch_end(self, batch, logs):
+        for l, (layer, before) in enumerate(zip(self.layers, self._before)):
+            self._sums["grad_norm"][l] += np.linalg.norm(layer.dW)
+            self._sums["update_ratio"][l] += np.linalg.norm(layer.W - before) / (np.linalg.norm(before) or 1.0)
+            self._sums["saturation"][l] += saturation(layer)
+        self._batches += 1
+
+    def on_epoch_end(self, epoch, logs):
+        means = {k: v / max(self._batches, 1) for k, v in self._sums.items()}
+        for key, values in means.items():
+            for l, v in enumerate(values):
+                logs[f"{key}/{l}"] = float(v)
+        top = float(means["grad_norm"].max())
+        for l in range(len(self.layers)):
+            g, r = means["grad_norm"][l], means["update_ratio"][l]
+            if g < self.vanish * top:
+                self._flag(l, f"gradients vanish in layer {l} ({self.layers[l]!r}): its gradient norm {g:.2e} is "
+                              f"{g / top:.1e} of the largest layer's ({top:.2e}), so it barely learns "
+                              f"(saturated units: {means['saturation'][l]:.0%})")
+            elif g > self.explode or r > 1.0:
+                self._flag(l, f"gradients explode in layer {l} ({self.layers[l]!r}): gradient norm {g:.2e}, "
+                              f"updates {r:.1f} times the size of the weights")
+
+    def _flag(self, layer: int, message: str) -> None:
+        if layer in self.flagged:
+            return
+        self.flagged[layer] = message
+        if self.warn:
+            warnings.warn(f"{message}. Remedies: {REMEDIES}.", GradientWarning, stacklevel=2)

@@ -1,0 +1,369 @@
+"""Optimizers: gradient descent and its remedies (momentum, adaptive learning rates).
+
+Names, defaults and update formulas are PyTorch's `torch.optim`, so a model moved from
+PyTorch follows the same trajectory. Each optimizer updates the network's one flat parameter
+vector in a few vectorized calls; frozen parameters are left out (their slices are skipped).
+
+The plain gradient-descent step of the seeds is `SGD(lr)`: w+ = w - lr * dE/dw.
+"""
+from __future__ import annotations
+
+import difflib
+import inspect
+import math
+
+import numpy as np
+
+from ..backend import kernels
+from ..errors import ChainruleTypeError, ValidationError, unknown_name
+from ..nn.checks import number as _number
+from ..nn.checks import positive_int as _positive_int
+
+
+# -- learning-rate schedules (per epoch, like torch.optim.lr_scheduler) -------------------------
+class Schedule:
+    """A learning rate as a function of the epoch (0-based)."""
+
+    def __call__(self, epoch: int) -> float:
+        raise NotImplementedError
+
+    def config(self) -> dict:
+        """The constructor arguments, plus "name" (the class)."""
+        raise NotImplementedError
+
+
+class StepLR(Schedule):
+    """lr * gamma ** (epoch // step_size)."""
+
+    def __init__(self, lr: float, step_size: int, gamma: float = 0.1):
+        self.lr, self.step_size = _number(lr, "lr", low_inclusive=False), _positive_int(step_size, "step_size")
+        self.gamma = _number(gamma, "gamma", low_inclusive=False, high=1.0)
+
+    def __call__(self, epoch):
+        return self.lr * self.gamma ** (epoch // self.step_size)
+
+    def config(self):
+        return {"name": "StepLR", "lr": self.lr, "step_size": self.step_size, "gamma": self.gamma}
+
+
+class ExponentialLR(Schedule):
+    """lr * gamma ** epoch."""
+
+    def __init__(self, lr: float, gamma: float):
+        # gamma > 1 grows the rate without bound (an OverflowError after a few hundred epochs)
+        self.lr, self.gamma = _number(lr, "lr", low_inclusive=False), _number(gamma, "gamma", low_inclusive=False, high=1.0)
+
+    def __call__(self, epoch):
+        return self.lr * self.gamma ** epoch
+
+    def config(self):
+        return {"name": "ExponentialLR", "lr": self.lr, "gamma": self.gamma}
+
+
+class CosineAnnealingLR(Schedule):
+    """eta_min + (lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2."""
+
+    def __init__(self, lr: float, T_max: int, eta_min: float = 0.0):
+        self.lr, self.T_max = _number(lr, "lr", low_inclusive=False), _positive_int(T_max, "T_max")
+        self.eta_min = _number(eta_min, "eta_min")
+
+    def __call__(self, epoch):
+        return self.eta_min + (self.lr - self.eta_min) * (1 + math.cos(math.pi * epoch / self.T_max)) / 2
+
+    def config(self):
+        return {"name": "CosineAnnealingLR", "lr": self.lr, "T_max": self.T_max, "eta_min": self.eta_min}
+
+
+SCHEDULES = {cls.__name__: cls for cls in (StepLR, ExponentialLR, CosineAnnealingLR)}
+
+
+# -- optimizers ------------------------------------------------------------------------------
+class Optimizer:
+    """Base class. `step(params, grads, slices)` updates `params` in place.
+
+    Parameters common to all: `lr` (a number or a Schedule), `weight_decay` (L2: adds
+    weight_decay * w to the gradient, as torch.optim does), `clip_norm` (scale the gradients
+    so their global L2 norm is at most clip_norm, as torch.nn.utils.clip_grad_norm_).
+    """
+
+    #: names of the per-parameter state arrays
+    state_names: tuple[str, ...] = ()
+
+    def __init__(self, lr, weight_decay: float = 0.0, clip_norm: float | None = None):
+        if isinstance(lr, Schedule):
+            self.schedule = lr
+        else:
+            self.schedule = None
+            lr = _number(lr, "lr", low_inclusive=False)
+        self.lr = lr if self.schedule is None else self.schedule(0)
+        self.weight_decay = _number(weight_decay, "weight_decay")
+        self.clip_norm = None if clip_norm is None else _number(clip_norm, "clip_norm", low_inclusive=False)
+        self.t = 0          # steps taken
+        self.epoch = 0      # set by fit, read by the schedule
+        self.state: dict[str, np.ndarray] = {}
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+        if self.schedule is not None:
+            self.lr = self.schedule(epoch)
+
+    def _ensure_state(self, params: np.ndarray) -> None:
+        for name in self.state_names:
+            s = self.state.get(name)
+            if s is None or s.shape != params.shape or s.dtype != params.dtype:
+                self.state[name] = np.zeros_like(params)
+
+    def step(self, params: np.ndarray, grads: np.ndarray, slices: list[slice] | None = None) -> None:
+        """One update of `params` (flat) from `grads`, only inside `slices` (all when None)."""
+        self._ensure_state(params)
+        slices = [slice(None)] if slices is None else slices
+        if self.clip_norm is not None:
+            total = math.sqrt(sum(float(np.dot(grads[s], grads[s])) for s in slices))
+            coef = self.clip_norm / (total + 1e-6)
+            if coef < 1.0:
+                grads = grads * coef
+        self.t += 1
+        # the compiled update only for the exact built-in classes (COMPILED_UPDATES): a subclass
+        # runs its own `_update`, whatever it overrides
+        update = self._kernel_update if type(self) in COMPILED_UPDATES and kernels.ENABLED else self._update
+        if len(slices) == 1 and slices[0] == slice(None):
+            update(params, grads, self.state)
+            return
+        for s in slices:
+            update(params[s], grads[s], {k: v[s] for k, v in self.state.items()})
+
+    def _grad(self, p, g):
+        return g + self.weight_decay * p if self.weight_decay else g
+
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        """The NumPy update of one trainable part: the reference every compiled kernel equals."""
+        raise NotImplementedError
+
+    def _kernel_update(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        self._update(p, g, state)
+
+    def config(self) -> dict:
+        """The constructor arguments (a schedule as its own config), plus "name" (the class)."""
+        return {"name": type(self).__name__, "lr": self.lr if self.schedule is None else self.schedule.config(),
+                "weight_decay": self.weight_decay, "clip_norm": self.clip_norm, **self._config()}
+
+    def _config(self) -> dict:
+        """The arguments a subclass adds."""
+        return {}
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items() if k != "name")
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    """Gradient descent, with optional momentum and Nesterov momentum (torch.optim.SGD).
+
+    buf = momentum * buf + (1 - dampening) * g    (buf = g at the first step)
+    w  -= lr * (g + momentum * buf if nesterov else buf)
+    """
+
+    state_names = ("momentum_buffer",)
+
+    def __init__(self, lr=0.01, momentum: float = 0.0, dampening: float = 0.0, nesterov: bool = False,
+                 weight_decay: float = 0.0, clip_norm: float | None = None):
+        super().__init__(lr, weight_decay, clip_norm)
+        self.momentum = _number(momentum, "momentum")
+        self.dampening = _number(dampening, "dampening")
+        self.nesterov = bool(nesterov)
+        if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
+            raise ValidationError("nesterov=True needs momentum > 0 and dampening = 0")
+        if self.momentum == 0:
+            self.state_names = ()
+
+    def _config(self):
+        return {"momentum": self.momentum, "dampening": self.dampening, "nesterov": self.nesterov}
+
+    def _kernel_update(self, p, g, state):
+        if p.shape[0] < kernels.MIN_UPDATE_SIZE or not kernels.load():
+            return self._update(p, g, state)
+        kernels.sgd(p, g, state.get("momentum_buffer", p), lr=self.lr, momentum=self.momentum,
+                    dampening=self.dampening, nesterov=self.nesterov, wd=self.weight_decay, first=self.t == 1)
+
+    def _update(self, p, g, state):
+        g = self._grad(p, g)
+        if self.momentum:
+            buf = state["momentum_buffer"]
+            if self.t == 1:
+                buf[...] = g
+            else:
+                buf *= self.momentum
+                buf += (1.0 - self.dampening) * g if self.dampening else g
+            g = g + self.momentum * buf if self.nesterov else buf
+        p -= self.lr * g
+
+
+class Adagrad(Optimizer):
+    """Adaptive learning rates from the sum of squared gradients (torch.optim.Adagrad)."""
+
+    state_names = ("sum",)
+
+    def __init__(self, lr=0.01, lr_decay: float = 0.0, weight_decay: float = 0.0,
+                 initial_accumulator_value: float = 0.0, eps: float = 1e-10, clip_norm=None):
+        super().__init__(lr, weight_decay, clip_norm)
+        self.lr_decay = _number(lr_decay, "lr_decay")
+        self.initial_accumulator_value = _number(initial_accumulator_value, "initial_accumulator_value")
+        self.eps = _number(eps, "eps")
+
+    def _ensure_state(self, params):
+        fresh = "sum" not in self.state or self.state["sum"].shape != params.shape
+        super()._ensure_state(params)
+        if fresh:
+            self.state["sum"] += self.initial_accumulator_value
+
+    def _config(self):
+        return {"lr_decay": self.lr_decay, "initial_accumulator_value": self.initial_accumulator_value, "eps": self.eps}
+
+    def _update(self, p, g, state):
+        g = self._grad(p, g)
+        clr = self.lr / (1 + (self.t - 1) * self.lr_decay)
+        s = state["sum"]
+        s += g * g
+        p -= clr * g / (np.sqrt(s) + self.eps)
+
+
+class RMSprop(Optimizer):
+    """Divide by a running root mean square of the gradients (torch.optim.RMSprop)."""
+
+    state_names = ("square_avg", "momentum_buffer")
+
+    def __init__(self, lr=0.01, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
+                 momentum: float = 0.0, centered: bool = False, clip_norm=None):
+        super().__init__(lr, weight_decay, clip_norm)
+        self.alpha = _number(alpha, "alpha", high=1.0)
+        self.eps = _number(eps, "eps")
+        self.momentum = _number(momentum, "momentum")
+        self.centered = bool(centered)
+        if self.centered:
+            self.state_names = self.state_names + ("grad_avg",)
+
+    def _config(self):
+        return {"alpha": self.alpha, "eps": self.eps, "momentum": self.momentum, "centered": self.centered}
+
+    def _update(self, p, g, state):
+        g = self._grad(p, g)
+        sq = state["square_avg"]
+        sq *= self.alpha
+        sq += (1.0 - self.alpha) * g * g
+        if self.centered:
+            ga = state["grad_avg"]
+            ga *= self.alpha
+            ga += (1.0 - self.alpha) * g
+            avg = np.sqrt(sq - ga * ga) + self.eps
+        else:
+            avg = np.sqrt(sq) + self.eps
+        if self.momentum:
+            buf = state["momentum_buffer"]
+            buf *= self.momentum
+            buf += g / avg
+            p -= self.lr * buf
+        else:
+            p -= self.lr * g / avg
+
+
+class Adam(Optimizer):
+    """Momentum plus per-weight adaptive rates, bias-corrected (torch.optim.Adam).
+
+    m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
+    w -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+    """
+
+    state_names = ("exp_avg", "exp_avg_sq")
+    decoupled = False
+
+    def __init__(self, lr=0.001, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0, amsgrad: bool = False, clip_norm=None):
+        super().__init__(lr, weight_decay, clip_norm)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValidationError(f"betas must be a pair (beta1, beta2); got {betas!r}")
+        self.betas = (_number(betas[0], "betas[0]", high=1.0, high_inclusive=False),
+                      _number(betas[1], "betas[1]", high=1.0, high_inclusive=False))
+        self.eps = _number(eps, "eps")
+        self.amsgrad = bool(amsgrad)
+        if self.amsgrad:
+            self.state_names = self.state_names + ("max_exp_avg_sq",)
+
+    def _config(self):
+        return {"betas": list(self.betas), "eps": self.eps, "amsgrad": self.amsgrad}
+
+    def _kernel_update(self, p, g, state):
+        if self.amsgrad or p.shape[0] < kernels.MIN_UPDATE_SIZE or not kernels.load():
+            return self._update(p, g, state)
+        b1, b2 = self.betas
+        kernels.adam(p, g, state["exp_avg"], state["exp_avg_sq"], lr=self.lr, b1=b1, b2=b2, eps=self.eps,
+                     wd=self.weight_decay, decoupled=self.decoupled, t=self.t)
+
+    def _update(self, p, g, state):
+        b1, b2 = self.betas
+        if self.decoupled:
+            if self.weight_decay:
+                p *= 1.0 - self.lr * self.weight_decay
+        else:
+            g = self._grad(p, g)
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m *= b1
+        m += (1.0 - b1) * g
+        v *= b2
+        v += (1.0 - b2) * (g * g)
+        if self.amsgrad:
+            np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+            v = state["max_exp_avg_sq"]
+        step_size = self.lr / (1.0 - b1 ** self.t)
+        denom = np.sqrt(v)
+        denom /= math.sqrt(1.0 - b2 ** self.t)
+        denom += self.eps
+        p -= step_size * (m / denom)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: w *= 1 - lr * weight_decay before the Adam step."""
+
+    decoupled = True
+
+    def __init__(self, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay: float = 0.01,
+                 amsgrad: bool = False, clip_norm=None):
+        super().__init__(lr, betas, eps, weight_decay, amsgrad, clip_norm)
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {cls.__name__.lower(): cls for cls in (SGD, Adagrad, RMSprop, Adam, AdamW)}
+#: the classes whose update has a compiled kernel (exact classes: a subclass runs its own `_update`)
+COMPILED_UPDATES = (SGD, Adam, AdamW)
+
+
+def register_optimizer(cls: type[Optimizer]) -> type[Optimizer]:
+    """Class decorator: make an Optimizer subclass known by its lower-case class name (saved files)."""
+    OPTIMIZERS[cls.__name__.lower()] = cls
+    return cls
+
+
+def get_optimizer(optimizer, **kwargs) -> Optimizer:
+    """An Optimizer from an instance, or a name ("sgd", "adam", ...) and its arguments."""
+    if isinstance(optimizer, Optimizer):
+        return optimizer
+    if isinstance(optimizer, dict):
+        cfg = dict(optimizer)
+        name = cfg.pop("name", None)
+        if isinstance(cfg.get("lr"), dict):
+            sched = dict(cfg["lr"])
+            kind = sched.pop("name", None)
+            if kind not in SCHEDULES:
+                raise unknown_name("schedule", kind, sorted(SCHEDULES))
+            cfg["lr"] = SCHEDULES[kind](**sched)
+        if "betas" in cfg:
+            cfg["betas"] = tuple(cfg["betas"])
+        return get_optimizer(name, **cfg)
+    if not isinstance(optimizer, str) or optimizer.lower() not in OPTIMIZERS:
+        raise unknown_name("optimizer", optimizer, sorted(OPTIMIZERS))
+    cls = OPTIMIZERS[optimizer.lower()]
+    accepted = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+    unknown = sorted(set(kwargs) - set(accepted))
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], accepted, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ChainruleTypeError(f"{cls.__name__} got unknown argument(s) {unknown}; expected among {accepted}.{hint}")
+    return cls(**kwargs)

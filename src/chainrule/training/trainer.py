@@ -1,0 +1,221 @@
+"""The fit loop: epochs of mini-batches, callbacks, validation, checkpoints.
+
+`Network.fit` (Keras' entry point) calls `fit` here. A `Trainer` holds one run's state (the data,
+the optimizer, the random generator, the callbacks); the per-batch work is the engine's
+`train_batch` then the optimizer's `step`, or, for small networks built only of built-in
+classes, the same epoch in one compiled loop (`compiled.py`; the NumPy loop is the reference).
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy as np
+
+from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
+from ..nn import checks as check
+from ..nn.network import Network, not_finite
+from . import compiled
+from .callbacks import Callback, History, make_progress
+from .checkpoint import BackupAndRestore
+from .optim import SGD, Adam, Optimizer, get_optimizer
+
+
+def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, optimizer: Any = None,
+        shuffle: bool = True, validation_data: tuple | None = None, validation_split: float = 0.0,
+        callbacks: Iterable[Callback] = (), seed: int | None = None, verbose: int = 1,
+        checkpoint_dir: str | None = None, resume: bool = False) -> History:
+    """Check the arguments of `Network.fit` (all before any work), then train."""
+    epochs = check.positive_int(epochs, "epochs")
+    shuffle, resume, seed = check.flag(shuffle, "shuffle"), check.flag(resume, "resume"), check.seed(seed)
+    if checkpoint_dir is not None:
+        check.path_like(checkpoint_dir, "checkpoint_dir")
+    if resume and checkpoint_dir is None:
+        raise ValidationError("resume=True needs checkpoint_dir, the folder the checkpoints are in")
+    X, Y = net.check_data(X, Y)
+    if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)) \
+            or not 0.0 <= validation_split < 1.0:
+        raise ValidationError(f"validation_split must be a number in [0, 1); got {validation_split!r}")
+    if validation_split and validation_data is not None:
+        raise ValidationError("give validation_data or validation_split, not both")
+    if validation_split:
+        n_val = int(round(X.shape[0] * validation_split))
+        if n_val < 1 or n_val >= X.shape[0]:
+            raise ValidationError(f"validation_split={validation_split} leaves {X.shape[0] - n_val} training and "
+                                  f"{n_val} validation samples of {X.shape[0]}; both need at least one")
+        X, Y, validation_data = X[:-n_val], Y[:-n_val], (X[-n_val:], Y[-n_val:])
+    if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise ValidationError("validation_data must be a pair (X_val, Y_val)")
+        validation_data = net.check_data(*validation_data)
+    batch_size = X.shape[0] if batch_size is None else min(check.positive_int(batch_size, "batch_size"), X.shape[0])
+    if optimizer is not None:
+        net.optimizer = get_optimizer(optimizer)
+    elif net.optimizer is None:
+        net.optimizer = Adam()
+    cbs = [*make_progress(verbose), *callbacks]
+    for cb in cbs:
+        if not isinstance(cb, Callback):
+            raise ChainruleTypeError(f"callbacks must be Callback instances; got {type(cb).__name__}")
+    rng = np.random.default_rng(seed) if seed is not None else net.rng
+    backup = None if checkpoint_dir is None else BackupAndRestore(checkpoint_dir, rng, resume=resume)
+    trainer = Trainer(net, X, Y, batch_size=batch_size, shuffle=shuffle, rng=rng, callbacks=cbs,
+                      validation_data=validation_data, backup=backup)
+    return trainer.run(epochs)
+
+
+class Trainer:
+    """One run of `fit`: the checked data and everything that changes from batch to batch."""
+
+    def __init__(self, net: Network, X: np.ndarray, Y: np.ndarray, *, batch_size: int, shuffle: bool,
+                 rng: np.random.Generator, callbacks: list[Callback], validation_data: tuple | None,
+                 backup: BackupAndRestore | None):
+        self.net, self.X, self.Y = net, X, Y
+        self.batch_size, self.shuffle, self.rng = batch_size, shuffle, rng
+        self.validation_data = validation_data
+        self.history = History()
+        self.backup = backup
+        # History last: it records what the others add to the logs; the backup after it: it saves them
+        self.callbacks = [*callbacks, self.history] + ([backup] if backup is not None else [])
+        self.optimizer: Optimizer = net.optimizer
+        for layer in net.layers:
+            if hasattr(layer, "rng"):         # Dropout draws its masks from the run's generator
+                layer.rng = rng
+
+    def run(self, epochs: int) -> History:
+        net = self.net
+        for cb in self.callbacks:
+            cb.set_network(net)
+        first_epoch = self.backup.restore(net, self.history, self.callbacks) if self.backup is not None else 0
+        self.optimizer = net.optimizer
+        net.stop_training = False
+        n = self.X.shape[0]
+        params = {"epochs": epochs, "steps": -(-n // self.batch_size), "samples": n,
+                  "batch_size": self.batch_size, "initial_epoch": first_epoch}
+        for cb in self.callbacks:
+            cb.on_train_begin(params)
+        with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged
+            for epoch in range(first_epoch, epochs):
+                self.run_epoch(epoch, epochs)
+                if net.stop_training:
+                    break
+        for cb in self.callbacks:
+            cb.on_train_end()
+        net.history = self.history
+        return self.history
+
+    def run_epoch(self, epoch: int, epochs: int) -> None:
+        net, opt, X, Y = self.net, self.optimizer, self.X, self.Y
+        opt.set_epoch(net.epochs_trained)
+        for cb in self.callbacks:
+            cb.on_epoch_begin(epoch)
+        n, bs = X.shape[0], self.batch_size
+        labels = Y.argmax(axis=1) if net.task == "multiclass" else None
+        slices = net.trainable_slices()
+        order = self.rng.permutation(n) if self.shuffle else None
+        # only the callbacks that use the per-batch hooks are called per batch (the hot loop)
+        begin = [cb for cb in self.callbacks if type(cb).on_batch_begin is not Callback.on_batch_begin]
+        end = [cb for cb in self.callbacks if type(cb).on_batch_end is not Callback.on_batch_end]
+        plan = None
+        if not [cb for cb in begin + end if not getattr(cb, "per_batch_optional", False)]:
+            plan = compiled.epoch_plan(net, opt)
+        if plan is not None:
+            # small networks: the same epoch in one compiled loop (the NumPy loop below is the reference)
+            losses, correct, bad = compiled.run_epoch(net, opt, plan, X, Y, np.arange(n) if order is None else order,
+                                                      bs, labels, slices)
+            if bad >= 0:
+                raise self.diverged(not_finite("the loss or a gradient became NaN or infinite"), epoch, bad)
+            sizes = np.full(len(losses), bs, dtype=np.float64)
+            sizes[-1] = n - bs * (len(losses) - 1)
+            total = float(np.dot(losses, sizes))
+        else:
+            total, correct = self.numpy_epoch(epoch, order, labels, slices, begin, end)
+        self.end_epoch(epoch, total, correct)
+
+    def numpy_epoch(self, epoch, order, labels, slices, begin, end) -> tuple[float, float]:
+        """The reference loop: gather each batch into reused buffers, forward, backward, update."""
+        net, opt, X, Y = self.net, self.optimizer, self.X, self.Y
+        n, bs = X.shape[0], self.batch_size
+        classify = net.task != "regression"
+        if order is not None:
+            xbuf = np.empty((bs, X.shape[1]), dtype=X.dtype)
+            ybuf = np.empty((bs, Y.shape[1]), dtype=Y.dtype)
+        predicted = np.empty(n, dtype=np.intp) if labels is not None else None
+        total, correct = 0.0, 0.0
+        for batch, start in enumerate(range(0, n, bs)):
+            if order is None:
+                idx: Any = slice(start, start + bs)
+                xb, yb = X[idx], Y[idx]                           # views: nothing copied
+            else:
+                idx = order[start:start + bs]
+                xb = np.take(X, idx, axis=0, out=xbuf[:idx.shape[0]], mode="clip")
+                yb = np.take(Y, idx, axis=0, out=ybuf[:idx.shape[0]], mode="clip")
+            for cb in begin:
+                cb.on_batch_begin(batch)
+            try:
+                E = net.train_batch(xb, yb)
+            except TrainingDiverged as exc:
+                raise self.diverged(exc, epoch, batch) from None
+            opt.step(net.params, net.grads, slices)
+            total += E * xb.shape[0]
+            out = net.last_output
+            if predicted is not None:
+                predicted[idx] = out.argmax(axis=1)               # compared once per epoch
+            elif classify:
+                correct += net.n_correct(out, yb) or 0.0
+            for cb in end:
+                cb.on_batch_end(batch, {"loss": E})
+        if predicted is not None:
+            correct = int(np.count_nonzero(predicted == labels))
+        return total, correct
+
+    def end_epoch(self, epoch: int, total: float, correct: float) -> None:
+        net, n = self.net, self.X.shape[0]
+        net.epochs_trained += 1
+        logs = {"loss": total / n}
+        if net.task != "regression":
+            logs["accuracy"] = correct / n
+        if self.validation_data is not None:
+            for key, value in net.evaluate_checked(*self.validation_data).items():
+                logs["val_" + key] = value
+        for cb in self.callbacks:
+            cb.on_epoch_end(epoch, logs)
+
+    def diverged(self, exc: TrainingDiverged, epoch: int, batch: int, where: str | None = None) -> TrainingDiverged:
+        return diverged(self.net, exc, where or f"in epoch {epoch + 1}, batch {batch + 1}")
+
+
+def diverged(net: Network, exc: TrainingDiverged, where: str) -> TrainingDiverged:
+    """The error for a diverged step: where (1-based), and what to try. The check runs before the
+    update, so the weights are finite unless an update with finite gradients overflowed (then the
+    message says so instead of promising the last finite step)."""
+    msg = str(exc)
+    if not np.isfinite(net.params).all():
+        msg = msg.replace("the weights are those of the last finite step",
+                          "the previous update overflowed, so some weights are NaN or infinite")
+    return TrainingDiverged(f"training diverged {where}: {msg}")
+
+
+def train_steps(net: Network, X, Y, steps: int, optimizer: Any = None) -> float:
+    """`Network.train_steps`: `steps` updates on one batch, compiled when the classes allow."""
+    steps = check.positive_int(steps, "steps")
+    X, Y = net.check_data(X, Y)
+    if optimizer is not None:
+        net.optimizer = get_optimizer(optimizer)
+    elif net.optimizer is None:
+        net.optimizer = SGD(0.5)
+    opt, slices = net.optimizer, net.trainable_slices()
+    plan = compiled.epoch_plan(net, opt)
+    if plan is not None:      # the same steps in one compiled loop (the loop below is the reference)
+        n = X.shape[0]
+        losses, _, bad = compiled.run_epoch(net, opt, plan, X, Y, np.tile(np.arange(n), steps), n, None, slices)
+        if bad >= 0:
+            raise diverged(net, not_finite("the loss or a gradient became NaN or infinite"), f"at step {bad + 1}")
+        return float(losses[-1])
+    with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged
+        for i in range(steps):
+            try:
+                E = net.train_batch(X, Y)
+            except TrainingDiverged as exc:
+                raise diverged(net, exc, f"at step {i + 1}") from None
+            opt.step(net.params, net.grads, slices)
+    return E

@@ -1,5 +1,5 @@
 """The `chainrule` command: a thin driver of the library (each subcommand is a module of
-`chainrule.commands`). Exit codes: 0 success, 2 bad usage or bad input, 1 anything else."""
+`chainrule.cli`). Exit codes: 0 success, 2 bad usage or bad input, 1 anything else."""
 from __future__ import annotations
 
 import argparse
@@ -13,6 +13,8 @@ COMMAND_MODULES = [
     "chainrule.cli.plot",
     "chainrule.cli.explain",
     "chainrule.cli.sweep",
+    "chainrule.cli.explore",
+    "chainrule.cli.export",
 ]
 
 

@@ -1,0 +1,528 @@
+"""The explorer's JSON API (Starlette's TestClient): every number it sends is the engine's.
+
+Oracles: the seed's printed figures, `cr.explain` on a network the test builds itself, PyTorch
+autograd and torch.optim, `chainrule.load` on the exported file, and the CSV reader of
+`chainrule train`.
+"""
+import json
+import re
+import subprocess
+import sys
+import textwrap
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import pytest
+
+pytest.importorskip("starlette")
+from starlette.testclient import TestClient  # noqa: E402
+
+import chainrule as cr  # noqa: E402
+from chainrule.teach.explore import limits  # noqa: E402
+from chainrule.teach.explore.server import create_app  # noqa: E402
+
+TOKEN = "test-token"
+
+
+def at(value, printed):
+    """`value` to the digits of `printed`, rounded half up as by hand (the seed's rounding)."""
+    return str(Decimal(repr(float(value))).quantize(Decimal(printed), rounding=ROUND_HALF_UP))
+
+
+class Page:
+    """One browser tab: a session and its actions."""
+
+    def __init__(self, client, share=None):
+        self.client = client
+        answer = client.post("/api/session", headers={"X-Token": TOKEN}, json={"share": share} if share else {})
+        assert answer.status_code == 200, answer.text
+        self.answer = answer.json()
+        self.sid, self.state = self.answer["session"], self.answer["state"]
+
+    def act(self, action, status=200, **body):
+        r = self.client.post(f"/api/session/{self.sid}/{action}", headers={"X-Token": TOKEN}, json=body)
+        assert r.status_code == status, r.text
+        out = r.json()
+        if "state" in out:
+            self.state = out["state"]
+        return out
+
+    def param(self, name):
+        return next(p for p in self.state["params"] if p["name"] == name)
+
+    def unit(self, name):
+        return next(u for layer in self.state["layers"] for u in layer["units"] if u["name"] == name)
+
+
+@pytest.fixture
+def client():
+    return TestClient(create_app(TOKEN))
+
+
+@pytest.fixture
+def page(client):
+    return Page(client)
+
+
+def report_of(net, X, Y, lr=None):
+    return cr.explain(net, X, Y, lr=lr).to_dict()
+
+
+def assert_matches_report(state, d):
+    """Every neuron, error and parameter in the page's state equals the explain report's."""
+    units = {u["name"]: u for layer in state["layers"] for u in layer["units"]}
+    for layer in d["layers"]:
+        for nr in layer["neurons"]:
+            assert units[nr["name"]]["net"] == nr["net"] and units[nr["name"]]["out"] == nr["out"]
+    for u in d["inputs"]:
+        assert units[u["name"]]["value"] == u["value"]
+    assert state["errors"] == d["errors"] and state["targets"] == d["targets"]
+    params = {p["name"]: p for p in state["params"]}
+    assert set(params) == {p["name"] for p in d["parameters"]}
+    for p in d["parameters"]:
+        assert params[p["name"]]["value"] == p["value"]
+        assert params[p["name"]]["grad"] == p["grad"]
+
+
+# -- access ----------------------------------------------------------------------------------
+def test_every_api_call_needs_the_token(client):
+    assert client.post("/api/session").status_code == 403
+    assert client.post("/api/session", headers={"X-Token": "wrong"}).status_code == 403
+    p = Page(client)
+    r = client.post(f"/api/session/{p.sid}/step", json={})
+    assert r.status_code == 403 and "token" in r.json()["error"]
+    assert client.get(f"/api/session/{p.sid}/export/model.npz").status_code == 403
+    assert client.get(f"/api/session/{p.sid}/export/model.npz?token={TOKEN}").status_code == 200
+    assert p.act("state")["state"]["steps"] == 0          # refused calls changed nothing
+
+
+def test_the_page_and_its_static_files_are_served(client):
+    r = client.get("/")
+    assert r.status_code == 200 and "/static/app.js" in r.text
+    assert "default-src 'self'" in r.headers["content-security-policy"]
+    for name in ("app.js", "graph.js", "charts.js", "style.css"):
+        assert client.get(f"/static/{name}").status_code == 200
+
+
+def test_tabs_have_their_own_sessions(client):
+    a, b = Page(client), Page(client)
+    a.act("step")
+    assert a.state["steps"] == 1 and b.act("state")["state"]["steps"] == 0
+    r = client.post("/api/session/nope/state", headers={"X-Token": TOKEN}, json={})
+    assert r.status_code == 404 and "reload" in r.json()["error"]
+
+
+# -- the seed network --------------------------------------------------------------------------
+def test_opens_on_the_seed_with_every_seed_value(page):
+    s = page.state
+    assert s["mode"] == "seed" and s["phase"] == "forward"
+    assert at(s["E_total"], "0.298371109") == "0.298371109"
+    assert at(page.unit("h1")["net"][0], "0.3775") == "0.3775"
+    assert at(page.unit("h1")["out"][0], "0.593269992") == "0.593269992"
+    assert at(page.unit("h2")["out"][0], "0.596884378") == "0.596884378"
+    assert at(page.unit("o1")["net"][0], "1.105905967") == "1.105905967"
+    assert at(page.unit("o1")["out"][0], "0.75136507") == "0.75136507"
+    assert at(page.unit("o2")["out"][0], "0.772928465") == "0.772928465"
+    errors = {e["name"]: e["value"][0] for e in s["errors"]}
+    assert at(errors["E_o1"], "0.274811083") == "0.274811083" and at(errors["E_o2"], "0.023560026") == "0.023560026"
+    net, X, Y, lr = cr.examples.seed_network()
+    assert_matches_report(s, report_of(net, X, Y, lr))
+    labels = {p["name"]: p["label"] for p in s["params"]}
+    assert [labels[f"w{k}"] for k in range(1, 9)] == [f"w{k}" for k in range(1, 9)]
+    assert labels["b_h1"] == labels["b_h2"] == "b1" and labels["b_o1"] == labels["b_o2"] == "b2"
+    assert not page.param("b_h1")["trainable"] and page.param("w1")["trainable"]
+
+
+def test_click_w5_gives_the_seeds_derivation(page):
+    d = page.act("select", name="w5")["state"]["derivation"]
+    text = [f"{ln['lhs']} = {ln['formula']} = {ln['numbers']} = {ln['value']}" for ln in d["lines"]]
+    assert "dE/dw5 = dE/dout_o1 * dout_o1/dnet_o1 * dnet_o1/dw5 = 0.74136507 * 0.186815602 * 0.593269992 " \
+           "= 0.082167041" in text
+    assert "w5+ = w5 - eta * dE/dw5 = 0.4 - 0.5 * 0.082167041 = 0.35891648" in text
+    net, X, Y, lr = cr.examples.seed_network()
+    p = cr.explain(net, X, Y, lr=lr).parameter("w5")
+    raw = {ln["lhs"]: ln["raw"] for ln in d["lines"]}
+    assert raw["dE/dout_o1"] == p["dE/dout"] and raw["dout_o1/dnet_o1"] == p["dout/dnet"]
+    assert raw["dE/dw5"] == p["grad"] and raw["w5+"] == p["updated"]
+
+
+def test_hidden_weight_sums_over_the_output_paths(page):
+    d = page.act("select", name="w1")["state"]["derivation"]
+    lines = {ln["lhs"]: ln for ln in d["lines"]}
+    assert lines["dE_o1/dout_h1"]["value"] == "0.055399425"
+    assert lines["dE/dout_h1"]["numbers"] == "0.055399425 + (-0.019049118)"
+    assert lines["dE/dout_h1"]["value"] == "0.036350306"
+    assert lines["dout_h1/dnet_h1"]["value"] == "0.241300709"
+    assert lines["dE/dw1"]["value"] == "0.000438568" and lines["w1+"]["value"] == "0.149780716"
+    # the seed prints -0.019049119 for this path: shown beside, with the reason
+    assert lines["dE_o2/dout_h1"]["published"] == "-0.019049119"
+    assert "rounded" in lines["dE_o2/dout_h1"]["note"]
+
+
+def test_a_neuron_shows_its_forward_pass_and_delta(page):
+    lines = {ln["lhs"]: ln for ln in page.act("select", name="o1")["state"]["derivation"]["lines"]}
+    assert lines["net_o1"]["numbers"] == "0.4*0.593269992 + 0.45*0.596884378 + 0.6*1"
+    assert lines["net_o1"]["value"] == "1.105905967" and lines["out_o1"]["value"] == "0.75136507"
+    assert lines["dE/dnet_o1"]["value"] == "0.138498562"
+    assert "b2*1" in lines["net_o1"]["formula"]            # the seed's name of the shared bias
+    page.act("select", 400, name="w99")
+
+
+def test_frozen_bias_says_so(page):
+    lines = {ln["lhs"]: ln for ln in page.act("select", name="b_h1")["state"]["derivation"]["lines"]}
+    assert "frozen" in lines["b1+"]["formula"]
+
+
+def test_step_gives_the_correct_error_and_the_published_one_beside_it(page):
+    s = page.act("step")["state"]
+    assert at(s["E_total"], "0.291027774") == "0.291027774" and s["steps"] == 1
+    pub = s["seed"]["published_E"]
+    assert pub["published"] == "0.291027924" and pub["value"] == "0.291027774" and "updated" in pub["note"]
+    net, X, Y, lr = cr.examples.seed_network()
+    net.step(X, Y, lr)
+    assert s["E_total"] == net.loss(X, Y)
+    assert_matches_report(s, report_of(net, X, Y, lr))
+    differ = {f["key"]: f for f in s["seed"]["figures"] if not f["matches"]}
+    assert set(differ) == {"dE_o2/dout_h1", "E_total after 1 update", "E_total after 10,000 updates"}
+    assert differ["E_total after 10,000 updates"]["published"] == "0.0000351085"
+
+
+def test_forward_backward_update_is_one_step_a_phase_at_a_time(client):
+    a, b = Page(client), Page(client)
+    assert a.act("backward")["state"]["phase"] == "backward"
+    s = a.act("update")["state"]
+    assert s["phase"] == "update" and s["seed"]["published_E"] is None
+    assert s["params"][0]["before"] is not None
+    w5 = next(p for p in s["params"] if p["name"] == "w5")
+    assert at(w5["value"], "0.35891648") == "0.35891648" and w5["before"] == 0.4
+    assert at(s["E_total"], "0.298371109") == "0.298371109"      # the forward pass waits for Forward
+    s = a.act("forward")["state"]
+    assert s["phase"] == "forward"
+    assert s["E_total"] == b.act("step")["state"]["E_total"]
+
+
+def test_undo_and_reset(page):
+    page.act("step")
+    page.act("step")
+    assert page.act("undo")["state"]["steps"] == 1
+    assert at(page.state["E_total"], "0.291027774") == "0.291027774"
+    page.act("undo")
+    assert page.state["steps"] == 0 and not page.state["can_undo"]
+    page.act("undo", 400)
+    page.act("step")
+    assert page.act("reset")["state"]["steps"] == 0 and page.state["seed"]["pristine"]
+
+
+def test_ten_thousand_updates_as_the_seed(page, monkeypatch):
+    from chainrule.teach.explore import session
+    monkeypatch.setattr(session, "TRAIN_SECONDS", 60.0)
+    s = page.act("train", steps=10_000)["state"]
+    assert s["steps"] == 10_000
+    assert f"{s['E_total']:.10f}" == "0.0000351019"
+    assert s["seed"]["published_E"]["published"] == "0.0000351085"
+    assert len(s["history"]["step"]) > 50 and s["history"]["step"][-1] == 10_000
+    assert page.act("undo")["state"]["steps"] == 0           # one Train is one undo
+
+
+# -- edits ------------------------------------------------------------------------------------
+def test_editing_a_weight_recomputes_through_the_engine(page):
+    s = page.act("set_param", name="w5", value=0.5)["state"]
+    net, X, Y, lr = cr.examples.seed_network()
+    net.layers[1].W[0, 0] = 0.5
+    assert_matches_report(s, report_of(net, X, Y, lr))
+    assert s["E_total"] == net.loss(X, Y) and not s["seed"]["pristine"]
+    assert s["seed"]["published_E"] is None
+    page.act("set_param", 400, name="w5", value=float("1e300"))
+    page.act("set_param", 400, name="w5", value="0.3")
+    assert page.param("w5")["value"] == 0.5                  # rejected edits change nothing
+
+
+def test_editing_inputs_targets_and_the_learning_rate(page):
+    page.act("set_value", what="input", sample=0, index=1, value=0.7)
+    page.act("set_value", what="target", sample=0, index=0, value=0.2)
+    s = page.act("set_optimizer", lr=0.1)["state"]
+    net, X, Y, _ = cr.examples.seed_network()
+    X[0, 1], Y[0, 0] = 0.7, 0.2
+    assert_matches_report(s, report_of(net, X, Y, 0.1))
+    line = next(ln for ln in page.act("select", name="w6")["state"]["derivation"]["lines"] if ln["lhs"] == "w6+")
+    assert line["numbers"].startswith("0.45 - 0.1 * ")
+    page.act("set_value", 400, what="target", sample=3, index=0, value=0.2)
+
+
+def test_architecture_editing_and_its_limits(page):
+    r = page.act("set_architecture", 400, hidden=[10**9])
+    assert "hidden layer 1 units must be an integer from 1 to 16; got 1000000000" in r["error"]
+    assert r["state"]["mode"] == "seed"                        # the page still has its network
+    assert "activation" in page.act("set_architecture", 400, hidden=[3], activations=["swish"])["error"]
+    assert "hidden" in page.act("set_architecture", 400, hidden=[2] * 7, activations=["tanh"] * 7)["error"]
+    assert "loss" in page.act("set_architecture", 400, loss="hinge")["error"]
+    s = page.act("set_architecture", hidden=[3, 2], activations=["relu", "tanh"], init="he_normal", seed=3,
+                 train_biases=True)["state"]
+    assert s["mode"] == "custom" and [len(layer["units"]) for layer in s["layers"]] == [2, 3, 2, 2]
+    net = cr.Network([cr.Dense(2, 3, "relu", weight_init="he_normal"), cr.Dense(3, 2, "tanh", weight_init="he_normal"),
+                      cr.Dense(2, 2, "sigmoid", weight_init="he_normal")], loss="sse", seed=3)
+    X, Y = np.array([[0.05, 0.10]]), np.array([[0.01, 0.99]])
+    assert_matches_report(s, report_of(net, X, Y, 0.5))
+
+
+def test_gradients_equal_pytorch_autograd_on_a_data_set(page):
+    torch = pytest.importorskip("torch")
+    s = page.act("load", what="dataset", name="moons", n=120, noise=0.1, seed=4)["state"]
+    model = _exported(page)
+    X = torch.tensor(_dataset_points(s, test=False), dtype=torch.float64)
+    y = torch.tensor([[float(c)] for c, t in zip(s["points"]["cls"], s["points"]["test"]) if not t],
+                     dtype=torch.float64)
+    Ws = [torch.tensor(d.W, requires_grad=True) for d in model.dense_layers]
+    bs = [torch.tensor(d.b, requires_grad=True) for d in model.dense_layers]
+    a = X
+    for W, b, d in zip(Ws, bs, model.dense_layers):
+        a = {"tanh": torch.tanh, "sigmoid": torch.sigmoid}[d.activation.name](a @ W + b)
+    loss = torch.nn.functional.binary_cross_entropy(a, y)
+    loss.backward()
+    assert s["E_total"] == pytest.approx(loss.item(), rel=1e-12)
+    for p in s["params"]:
+        g = (Ws if p["kind"] == "W" else bs)[p["layer"]].grad.numpy()[tuple(p["index"])]
+        assert p["grad"] == pytest.approx(g, rel=1e-9, abs=1e-15)
+
+
+def _dataset_points(s, test):
+    return [x for x, t in zip(s["points"]["x"], s["points"]["test"]) if t == test]
+
+
+def _exported(page):
+    r = page.client.get(f"/api/session/{page.sid}/export/model.npz?token={TOKEN}")
+    assert r.status_code == 200
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        path = f"{d}/m.npz"
+        with open(path, "wb") as f:
+            f.write(r.content)
+        return cr.load(path)
+
+
+@pytest.mark.parametrize("name,settings,make", [
+    ("sgd", {"lr": 0.3}, lambda t, p: t.optim.SGD(p, lr=0.3)),
+    ("momentum", {"lr": 0.3, "momentum": 0.8}, lambda t, p: t.optim.SGD(p, lr=0.3, momentum=0.8)),
+    ("nesterov", {"lr": 0.3, "momentum": 0.8}, lambda t, p: t.optim.SGD(p, lr=0.3, momentum=0.8, nesterov=True)),
+    ("adagrad", {"lr": 0.2}, lambda t, p: t.optim.Adagrad(p, lr=0.2)),
+    ("rmsprop", {"lr": 0.01, "alpha": 0.9, "eps": 1e-8},
+     lambda t, p: t.optim.RMSprop(p, lr=0.01, alpha=0.9, eps=1e-8)),
+    ("adam", {"lr": 0.05, "beta1": 0.8, "beta2": 0.99, "eps": 1e-8},
+     lambda t, p: t.optim.Adam(p, lr=0.05, betas=(0.8, 0.99), eps=1e-8)),
+])
+def test_optimizers_step_as_torch_optim(page, name, settings, make):
+    torch = pytest.importorskip("torch")
+    page.act("set_architecture", train_biases=True)
+    s = page.act("set_optimizer", name=name, **settings)["state"]
+    assert s["optimizer"] == {"name": name, "settings": settings}
+    net, X, Y, _ = cr.examples.seed_network()
+    W = [torch.tensor(d.W.copy(), requires_grad=True) for d in net.dense_layers]
+    b = [torch.tensor(d.b.copy(), requires_grad=True) for d in net.dense_layers]
+    opt = make(torch, W + b)
+    x, y = torch.tensor(X), torch.tensor(Y)
+    for _ in range(3):
+        opt.zero_grad()
+        a = x
+        for Wl, bl in zip(W, b):
+            a = torch.sigmoid(a @ Wl + bl)
+        (0.5 * ((y - a) ** 2).sum()).backward()
+        opt.step()
+        page.act("step")
+    for p in page.state["params"]:
+        ref = (W if p["kind"] == "W" else b)[p["layer"]].detach().numpy()[tuple(p["index"])]
+        assert p["value"] == pytest.approx(ref, rel=1e-12, abs=1e-15), p["name"]
+    assert "momentum" in page.act("set_optimizer", 400, name="adam", momentum=0.9)["error"]
+
+
+# -- data sets ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["xor", "moons", "circles", "spirals", "blobs"])
+def test_data_sets_with_a_decision_boundary_and_loss_curves(page, name):
+    s = page.act("load", what="dataset", name=name, n=100, noise=0.05, seed=1)["state"]
+    assert s["mode"] == "dataset" and s["n_train"] == 70 and s["n_test"] == 30
+    assert set(s["points"]["cls"]) == {0, 1}
+    s = page.act("train", steps=40)["state"]
+    h = s["history"]
+    assert h["step"][0] == 0 and h["step"][-1] == 40 and None not in h["test"]
+    model = _exported(page)
+    b = s["boundary"]
+    xs, ys = np.linspace(*b["x"], b["n"]), np.linspace(b["y"][1], b["y"][0], b["n"])
+    gx, gy = np.meshgrid(xs, ys)
+    out = model.predict(np.c_[gx.ravel(), gy.ravel()])[:, 0]
+    assert b["cls"] == (out >= 0.5).astype(int).tolist()
+    train = np.array(_dataset_points(s, test=False))
+    y = np.array([[c] for c, t in zip(s["points"]["cls"], s["points"]["test"]) if not t], float)
+    assert h["train"][-1] == model.loss(train, y) == s["E_total"]
+
+
+def test_gradient_norms_show_vanishing_gradients_in_deep_sigmoid_nets(page):
+    deep = dict(hidden=[8] * 6, init="glorot_uniform", output_activation="sigmoid")
+    page.act("load", what="dataset", name="circles")
+    sig = page.act("set_architecture", activations=["sigmoid"] * 6, **deep)["state"]["grad_norms"]
+    relu = page.act("set_architecture", activations=["relu"] * 6, **deep)["state"]["grad_norms"]
+    assert [n["layer"] for n in sig] == [f"hidden {k}" for k in range(1, 7)] + ["output"]
+    assert sig[0]["norm"] < 1e-3 * sig[-1]["norm"]            # vanishing towards the input
+    assert relu[0]["norm"] > 1e-2 * relu[-1]["norm"]          # ReLU keeps them
+    model = _exported(page)
+    s = page.state
+    X = np.array(_dataset_points(s, test=False))
+    y = np.array([[c] for c, t in zip(s["points"]["cls"], s["points"]["test"]) if not t], float)
+    grads = model.gradients(X, y)
+    assert [n["norm"] for n in relu] == [float(np.sqrt(np.sum(g[0] ** 2))) for g in grads]
+
+
+def test_a_large_data_set_explains_one_sample(page):
+    page.act("load", what="dataset", name="xor", n=200)
+    s = page.act("set_sample", sample=5)["state"]
+    assert s["explained"] == {"n": 1, "whole_batch": False, "sample": 5, "E": s["explained"]["E"]}
+    d = page.act("select", name="w1")["state"]["derivation"]
+    assert "Sample 6 of 140" in d["note"]
+    assert d["batch_grad"] == page.param("w1")["grad"]
+    page.act("load", 400, what="dataset", name="xor", n=10**9)
+    page.act("load", 400, what="dataset", name="swirl")
+    page.act("set_value", 400, what="input", sample=0, index=0, value=1.0)
+
+
+# -- CSV files ---------------------------------------------------------------------------------
+CSV = b"x1,x2,kind\n" + b"".join(f"{a:.3f},{b:.3f},{'red' if a * b > 0 else 'blue'}\n".encode()
+                                 for a, b in np.random.default_rng(0).uniform(-1, 1, (60, 2)))
+
+
+def upload(page, data, name="points.csv", target=None, status=200):
+    q = f"?name={name}" + (f"&target={target}" if target else "")
+    r = page.client.post(f"/api/session/{page.sid}/upload{q}", headers={"X-Token": TOKEN}, content=data)
+    assert r.status_code == status, r.text
+    out = r.json()
+    page.state = out.get("state", page.state)
+    return out
+
+
+def test_csv_upload_uses_the_preprocessing_of_chainrule_train(page, tmp_path):
+    assert upload(page, CSV)["columns"] == ["x1", "x2", "kind"]
+    assert page.state["mode"] == "seed"                      # nothing loaded before the target is chosen
+    s = upload(page, CSV, target="kind")["state"]
+    assert s["mode"] == "csv" and s["n_train"] == 48 and s["n_test"] == 12 and s["boundary"] is not None
+    from chainrule.data.tabular import Preprocessing, read_csv
+    (tmp_path / "points.csv").write_bytes(CSV)
+    df = read_csv(tmp_path / "points.csv")
+    pre = Preprocessing.fit(df, "kind")
+    X, y = pre.transform(df), pre.encode_target(df)
+    order = np.random.default_rng(0).permutation(len(X))
+    xs = np.array(_dataset_points(s, test=False))
+    np.testing.assert_array_equal(xs, X[order[12:]])
+    assert [c for c, t in zip(s["points"]["cls"], s["points"]["test"]) if not t] == y[order[12:]].tolist()
+    # the exported model carries the preprocessing: `chainrule predict` can use it
+    r = page.client.get(f"/api/session/{page.sid}/export/model.npz?token={TOKEN}")
+    (tmp_path / "m.npz").write_bytes(r.content)
+    net, extra = cr.load(tmp_path / "m.npz", with_extra=True)
+    assert Preprocessing.from_json(extra["tabular"]).classes == ["blue", "red"]
+
+
+def test_bad_csv_files_get_the_clis_errors(page, tmp_path):
+    from chainrule.data.tabular import Preprocessing, read_csv
+    bad = {"ragged.csv": b"a,b,c\n1,2,3\n4,5,6,7,8\n", "empty.csv": b"", "header.csv": b"a,b\n"}
+    for name, data in bad.items():
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(cr.errors.ValidationError) as exc:
+            read_csv(str(tmp_path / name))
+        expected = str(exc.value).replace(str(tmp_path / name), name)
+        assert upload(page, data, name, target="c", status=400)["error"] == expected
+    (tmp_path / "points.csv").write_bytes(CSV)
+    with pytest.raises(cr.errors.ValidationError) as exc:
+        Preprocessing.fit(read_csv(tmp_path / "points.csv"), "colour")
+    assert upload(page, CSV, target="colour", status=400)["error"] == str(exc.value)
+    assert page.state["mode"] == "seed"
+    big = b"a,b\n" + b"1,2\n" * (limits.MAX_UPLOAD // 4 + 1)
+    assert "limit" in upload(page, big, target="b", status=413)["error"]
+
+
+# -- export and share --------------------------------------------------------------------------
+def test_exports_are_the_engines(page):
+    page.act("step")
+    model = _exported(page)
+    net, X, Y, lr = cr.examples.seed_network()
+    net.step(X, Y, lr)
+    np.testing.assert_array_equal(model.params, net.params)
+    r = page.client.get(f"/api/session/{page.sid}/export/derivation.md?token={TOKEN}")
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    assert r.text.endswith(cr.explain(net, X, Y, lr=lr).markdown())
+    assert page.client.get(f"/api/session/{page.sid}/export/secret.txt?token={TOKEN}").status_code == 404
+
+
+def test_share_code_round_trip(client):
+    a = Page(client)
+    a.act("set_architecture", hidden=[3], activations=["tanh"], init="glorot_uniform", seed=2)
+    a.act("set_param", name="w4", value=-0.75)
+    a.act("set_optimizer", name="momentum", lr=0.2)
+    a.act("step")
+    code = a.act("share")["code"]
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", code) and len(code) < 2000
+    b = Page(client, share=code)
+    assert "error" not in b.answer
+    assert [p["value"] for p in b.state["params"]] == [p["value"] for p in a.state["params"]]
+    assert b.state["optimizer"] == a.state["optimizer"] and b.state["arch"] == a.state["arch"]
+    assert b.state["E_total"] == a.state["E_total"]
+    seed = Page(client, share=Page(client).act("share")["code"])
+    assert seed.state["seed"]["pristine"]
+    broken = Page(client, share=code[:-12] + "AAAAAAAAAAAA")
+    assert "could not be opened" in broken.answer["error"] and broken.state["mode"] == "seed"
+    data = Page(client)
+    data.act("load", what="dataset", name="circles", n=50)
+    c = Page(client, share=data.act("share")["code"])
+    assert c.state["data"] == data.state["data"] and c.state["E_total"] == data.state["E_total"]
+
+
+# -- robustness --------------------------------------------------------------------------------
+def test_errors_are_answered_and_the_server_keeps_serving(client, page, monkeypatch):
+    from chainrule.teach.explore import session
+
+    def broken(self):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(session.Session, "step", broken)
+    r = page.act("step", 500)
+    assert r["error"] == "internal error (RuntimeError: boom)" and r["state"]["steps"] == 0
+    monkeypatch.undo()
+    assert page.act("step")["state"]["steps"] == 1
+    bad = client.post(f"/api/session/{page.sid}/step", headers={"X-Token": TOKEN}, content=b"{not json")
+    assert bad.status_code == 400 and "JSON" in bad.json()["error"]
+    assert "unknown action" in page.act("rm_rf", 400)["error"]
+    assert "fields" in page.act("step", 400, path="/etc/passwd")["error"]
+    assert client.post(f"/api/session/{page.sid}/state", headers={"X-Token": TOKEN},
+                       content=b"{" + b" " * limits.MAX_BODY + b"}").status_code == 413
+
+
+def test_command_line_serves_the_named_files_with_a_token(tmp_path):
+    """`chainrule explore --no-browser --port 0 --data F --target C`: prints a URL with a token,
+    serves the CSV file it was given, and stops on SIGINT."""
+    (tmp_path / "points.csv").write_bytes(CSV)
+    script = textwrap.dedent(f"""
+        import argparse, sys
+        from chainrule.cli import explore
+        parser = argparse.ArgumentParser()
+        explore.register(parser.add_subparsers())
+        args = parser.parse_args(["explore", "--no-browser", "--port", "0", "--data", {str(tmp_path / 'points.csv')!r},
+                                  "--target", "kind"])
+        sys.exit(args.func(args))
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/\?token=([\w-]+)", line)
+        assert m, line + proc.stderr.read() if proc.poll() is not None else line
+        import httpx
+        base = f"http://127.0.0.1:{m[1]}"
+        assert httpx.post(f"{base}/api/session", timeout=10).status_code == 403
+        r = httpx.post(f"{base}/api/session", headers={"X-Token": m[2]}, timeout=10)
+        assert r.json()["state"]["mode"] == "csv" and "points.csv" in r.json()["state"]["title"]
+    finally:
+        proc.send_signal(2)
+        proc.wait(timeout=20)
+    assert proc.returncode == 0
+    missing = subprocess.run([sys.executable, "-c", script.replace("points.csv", "nothere.csv")],
+                             capture_output=True, text=True, timeout=60)
+    assert missing.returncode != 0 and "does not exist" in missing.stderr
+
+
+def test_answers_are_plain_json_even_when_numbers_overflow(page):
+    s = page.act("set_param", name="w5", value=1e6)["state"]
+    json.dumps(s, allow_nan=False)
+    assert page.unit("o1")["out"] == [1.0]

@@ -93,20 +93,8 @@ class SweepResult:
     model_path: Path | None
 
 
-def _tabular():
-    # the CSV preprocessing that `chainrule train` uses and the model file keeps
-    try:
-        from chainrule.data.tabular import Preprocessing, read_csv  # type: ignore[import-not-found]
-    except ImportError:
-        from chainrule.tabular import Preprocessing, read_csv
-    return Preprocessing, read_csv
-
-
 def _save(net, path, extra: dict) -> None:
-    try:
-        from chainrule.saving.npz import save  # type: ignore[import-not-found]
-    except ImportError:
-        from chainrule.io import save
+    from chainrule.saving.npz import save
     save(net, path, include_optimizer=False, extra=extra)
 
 
@@ -154,9 +142,9 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     from sklearn.metrics import get_scorer_names
     from sklearn.model_selection import GridSearchCV
 
+    from chainrule.data.tabular import Preprocessing, read_csv
     from chainrule.sklearn import BackpropClassifier, BackpropRegressor
 
-    Preprocessing, read_csv = _tabular()
     if not isinstance(cv, int) or isinstance(cv, bool) or cv < 2:
         raise ValidationError(f"cv must be an integer of at least 2 folds; got {cv!r}")
     out = None

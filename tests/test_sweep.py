@@ -1,0 +1,124 @@
+"""`chainrule sweep` and chainrule.sweep on this machine: the grid, the table, the best model that
+`chainrule predict` reads, and the errors for bad input."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pd = pytest.importorskip("pandas")
+from sklearn.datasets import load_diabetes, load_iris
+from sklearn.model_selection import GridSearchCV
+
+import chainrule as cr
+from chainrule.errors import UnknownNameError, ValidationError
+from chainrule.sklearn import BackpropClassifier, BackpropRegressor
+from chainrule.sweep import as_softmax, parse_grid, run_sweep
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "chainrule.cli", *map(str, args)], capture_output=True, text=True,
+                          check=False)
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("data")
+    d = load_iris(as_frame=True).frame
+    d["species"] = np.array(["setosa", "versicolor", "virginica"])[d.pop("target")]
+    d.to_csv(folder / "iris.csv", index=False)
+    b = d[d.species != "setosa"]
+    b.to_csv(folder / "binary.csv", index=False)
+    r = load_diabetes(as_frame=True, scaled=False).frame.iloc[:200]
+    r.to_csv(folder / "diabetes.csv", index=False)
+    return folder
+
+
+def test_parse_grid():
+    assert parse_grid("hidden=16,32x16;lr=1e-3,0.01") == {"hidden": [(16,), (32, 16)], "lr": [0.001, 0.01]}
+    assert parse_grid(" activation = relu,tanh ; epochs=5 ;") == {"activation": ["relu", "tanh"], "epochs": [5]}
+    for bad in ["", "hidden", "=1,2", "hidden=16,,32", "hidden=a", "hidden=0", "lr=1;lr=2"]:
+        with pytest.raises(ValidationError):
+            parse_grid(bad)
+
+
+def _refit(X, y, estimator, best):
+    """The search's refit, done again here: the estimator with the best parameters on all rows."""
+    return estimator.set_params(**best).fit(X, y)
+
+
+def test_binary_sweep_best_model_equals_the_estimator(data, tmp_path):
+    res = run_sweep(data / "binary.csv", "species", "hidden=4,8;lr=1e-2,3e-2", out_dir=tmp_path, cv=3,
+                    epochs=10, batch_size=16, seed=3)
+    table = pd.read_csv(tmp_path / "sweep_results.csv")
+    assert len(table) == 4 and list(table["rank"]) == sorted(table["rank"])
+    assert table.loc[0, "mean_score"] == pytest.approx(res.best_score)
+    np.testing.assert_allclose(table[["fold0_score", "fold1_score", "fold2_score"]].mean(axis=1),
+                               table["mean_score"], rtol=1e-12)
+    # the same search through scikit-learn directly
+    from chainrule.data.tabular import Preprocessing
+    df = pd.read_csv(data / "binary.csv")
+    pre = Preprocessing.fit(df, "species")
+    X, y = pre.transform(df), pre.encode_target(df)
+    direct = GridSearchCV(BackpropClassifier(random_state=3, epochs=10, batch_size=16),
+                          {"hidden_layer_sizes": [(4,), (8,)], "learning_rate": [1e-2, 3e-2]}, cv=3).fit(X, y)
+    np.testing.assert_allclose(np.sort(table["mean_score"]), np.sort(direct.cv_results_["mean_test_score"]))
+    # the file holds a 2-way softmax whose probabilities are the sigmoid classifier's
+    net, extra = cr.load(tmp_path / "best_model.npz", with_extra=True)
+    assert net.n_outputs == 2 and extra["tabular"]["classes"] == ["versicolor", "virginica"]
+    proba = direct.best_estimator_.predict_proba(X)
+    np.testing.assert_allclose(net.predict(X), proba, rtol=1e-12, atol=1e-15)
+    assert extra["sweep"]["best_params"] == {"hidden": res.best_params["hidden"], "lr": res.best_params["lr"]}
+
+
+def test_as_softmax_is_the_same_model():
+    rng = np.random.default_rng(0)
+    clf = BackpropClassifier(hidden_layer_sizes=(5, 3), epochs=3, random_state=0)
+    X = rng.normal(size=(40, 4))
+    clf.fit(X, (X[:, 0] > 0).astype(int))
+    net = as_softmax(clf.network_)
+    np.testing.assert_allclose(net.predict(X), clf.predict_proba(X), rtol=1e-12, atol=1e-15)
+
+
+def test_regression_sweep(data, tmp_path):
+    res = run_sweep(data / "diabetes.csv", "target", {"hidden": [(8,)], "alpha": [0.0, 1e-3]}, out_dir=tmp_path,
+                    epochs=5, batch_size=16)
+    assert res.scoring == "r2" and set(res.table["alpha"]) == {0.0, 1e-3}
+    net, extra = cr.load(tmp_path / "best_model.npz", with_extra=True)
+    assert net.n_outputs == 1 and extra["tabular"]["task"] == "regression"
+    from chainrule.data.tabular import Preprocessing
+    df = pd.read_csv(data / "diabetes.csv")
+    pre = Preprocessing.fit(df, "target")
+    X, y = pre.transform(df), pre.encode_target(df)[:, 0]
+    est = _refit(X, y, BackpropRegressor(random_state=0, epochs=5, batch_size=16),
+                 {"hidden_layer_sizes": (8,), "alpha": res.best_params["alpha"]})
+    np.testing.assert_allclose(net.predict(X)[:, 0], est.predict(X), rtol=1e-12)
+
+
+def test_bad_input_is_named(data, tmp_path):
+    with pytest.raises(UnknownNameError, match="hiden.*Did you mean 'hidden'"):
+        run_sweep(data / "iris.csv", "species", "hiden=4")
+    with pytest.raises(UnknownNameError, match="scoring='acuracy'"):
+        run_sweep(data / "iris.csv", "species", "hidden=4", scoring="acuracy")
+    with pytest.raises(ValidationError, match="'nope' is not in the file"):
+        run_sweep(data / "iris.csv", "nope", "hidden=4")
+    with pytest.raises(ValidationError, match="cv must be"):
+        run_sweep(data / "iris.csv", "species", "hidden=4", cv=1)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ValidationError, match="is a file, not a folder"):
+        run_sweep(data / "iris.csv", "species", "hidden=4", out_dir=tmp_path / "file")
+
+
+def test_cli_sweep_then_predict(data, tmp_path):
+    out = tmp_path / "sweep"
+    r = cli("sweep", data / "iris.csv", "--target", "species", "--grid", "hidden=4,8;lr=3e-2", "--epochs", "10",
+            "--out-dir", out)
+    assert r.returncode == 0, r.stderr
+    assert "2 candidates x 3 folds on this machine; accuracy" in r.stdout and "best: hidden=" in r.stdout
+    r = cli("predict", out / "best_model.npz", data / "iris.csv", "--proba")
+    assert r.returncode == 0, r.stderr
+    got = pd.read_csv(__import__("io").StringIO(r.stdout))
+    assert list(got.columns) == ["prediction", "proba_setosa", "proba_versicolor", "proba_virginica"]
+    assert (got["prediction"] == pd.read_csv(data / "iris.csv")["species"]).mean() > 0.8
+    r = cli("sweep", data / "iris.csv", "--target", "species", "--grid", "hiden=4", "--out-dir", out)
+    assert r.returncode == 2 and "Did you mean 'hidden'" in r.stderr

@@ -91,10 +91,11 @@ const TEMPLATE = `
     <div class="card seed-card" data-id="seed-card" hidden></div>
   </section>
   <section class="charts">
+    <div class="card chart boundary-card" data-id="boundary-card" hidden><h3>Decision boundary</h3>
+      <canvas data-id="boundary" width="320" height="320"></canvas>
+      <p class="muted small">The network's class over the plane (shade: how sure). Dots: training points; rings: test points.</p></div>
     <div class="card chart loss-card"><h3>Loss <span class="key"><i class="k-train"></i>train <i class="k-test"></i>test</span></h3>
       <svg data-id="loss" class="loss"></svg></div>
-    <div class="card chart boundary-card" data-id="boundary-card" hidden><h3>Decision boundary</h3>
-      <canvas data-id="boundary" width="320" height="320"></canvas></div>
     <div class="card chart norms-card"><h3>Gradient norm per layer <span class="muted key">‖∂E/∂W‖</span></h3>
       <div data-id="norms" class="norms"></div>
       <p class="muted small">Deep sigmoid networks: the norms shrink layer by layer towards the input (vanishing gradients); ReLU keeps them.</p></div>
@@ -110,8 +111,7 @@ export function notation(text) {
   const esc = String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   return esc
     .replace(/\bd(E|out|net|w|b)(?=[_\w/ ]|$)/g, "∂$1")
-    .replace(/\b(E|out|net|target|b|w|i)_([a-z0-9]+(?:_[0-9]+)?)/g, "$1<sub>$2</sub>")
-    .replace(/\b(w|i)(\d+)\b/g, "$1<sub>$2</sub>")
+    .replace(/\b(E|out|net|target|b)_([a-z0-9]+(?:_[0-9]+)?)/g, "$1<sub>$2</sub>")
     .replace(/\beta\b/g, "η").replace(/ \* /g, " · ").replace(/\^2/g, "²");
 }
 
@@ -504,7 +504,7 @@ export function mount(root, transport) {
   return { call, render: s => render(s) };
 }
 
-// The drawing as a standalone SVG (styles copied inline) or a PNG of it.
+// The drawing as a standalone SVG (the page's styles copied as SVG attributes) or a PNG of it.
 const STYLE_PROPS = ["fill", "stroke", "stroke-width", "stroke-opacity", "stroke-dasharray", "opacity", "font-family",
                      "font-size", "font-weight", "text-anchor", "dominant-baseline", "fill-opacity"];
 function standaloneSvg(svg) {
@@ -512,7 +512,7 @@ function standaloneSvg(svg) {
   const src = svg.querySelectorAll("*"), dst = clone.querySelectorAll("*");
   src.forEach((e, i) => {
     const cs = getComputedStyle(e);
-    dst[i].setAttribute("style", STYLE_PROPS.map(p => `${p}:${cs.getPropertyValue(p)}`).join(";"));
+    for (const p of STYLE_PROPS) dst[i].setAttribute(p, cs.getPropertyValue(p));   // presentation attributes
   });
   clone.setAttribute("xmlns", "http://www.w3.org/2000/svg");
   const vb = svg.viewBox.baseVal;

@@ -1,0 +1,256 @@
+"""The explorer end to end, in a real browser: Playwright driving Debian's chromium (headless).
+
+The server runs in a thread on 127.0.0.1 (a free port) and is stopped by the module's fixture.
+Screenshots go to a temporary folder, or to $CHAINRULE_SCREENSHOTS (how docs/figures/explore-*.png
+are made: CHAINRULE_SCREENSHOTS=docs/figures pytest tests/test_explore_browser.py).
+"""
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("starlette")
+sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
+
+import chainrule as cr
+from chainrule.teach.explore.derive import fmt
+from chainrule.teach.explore.server import Server, bind, create_app
+
+CHROMIUM = "/usr/bin/chromium"
+TOKEN = "browser-test-token"
+ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+CSV = "x1,x2,kind\n" + "".join(f"{a:.3f},{b:.3f},{'red' if a * b > 0 else 'blue'}\n"
+                               for a, b in np.random.default_rng(0).uniform(-1, 1, (60, 2)))
+
+
+@pytest.fixture(scope="module")
+def server():
+    srv = Server(create_app(TOKEN), bind("127.0.0.1", 0)).start()
+    yield f"http://127.0.0.1:{srv.port}"
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"the browser tests need Debian's chromium at {CHROMIUM} (`make test` installs it with apt-get)")
+    with sync_api.sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
+        ctx = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True, args=ARGS,
+                                                   viewport={"width": 1280, "height": 800}, accept_downloads=True)
+        ctx.set_default_timeout(20_000)
+        yield ctx
+        ctx.close()
+
+
+@pytest.fixture
+def shots(tmp_path):
+    folder = Path(os.environ.get("CHAINRULE_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def page(browser, server):
+    pg = browser.new_page()
+    problems = []
+    pg.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    # a refused request (HTTP 400) is logged by the browser itself; the page shows its message
+    pg.on("console", lambda m: problems.append(f"console: {m.text}")
+          if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+    pg.set_viewport_size({"width": 1280, "height": 800})
+    pg.goto(f"{server}/?token={TOKEN}")
+    pg.wait_for_selector('[data-id="etotal"]:not(:empty)')
+    yield pg
+    pg.close()
+    assert problems == []
+
+
+def etotal(page):
+    return page.inner_text('[data-id="etotal"]')
+
+
+def graph_text(page):
+    return " | ".join(page.locator('[data-id="graph"] text').all_text_contents())
+
+
+def derivation(page):
+    return page.inner_text('[data-id="derivation"]')
+
+
+def no_horizontal_overflow(page):
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_opens_on_the_seed_network_with_its_figures(page, shots):
+    assert etotal(page) == "0.298371109"
+    text = graph_text(page)
+    for shown in ("net 0.3775", "out 0.593269992", "out 0.596884378", "net 1.105905967", "out 0.75136507",
+                  "out 0.772928465", "E_o1 = 0.274811083", "E_o2 = 0.023560026", "target 0.01", "target 0.99",
+                  "i1 = 0.05", "i2 = 0.1", "b1 = 0.35", "b2 = 0.6"):
+        assert shown in text, shown
+    for k, w in enumerate([0.15, 0.2, 0.25, 0.3, 0.4, 0.45, 0.5, 0.55], start=1):
+        assert f"w{k} = {w:g}" in text
+    assert no_horizontal_overflow(page)
+    assert page.inner_text('[data-id="seed-card"]').count("28 of 31") == 1
+    page.screenshot(path=str(shots / "explore-seed.png"))
+
+
+def test_click_w5_shows_its_chain_rule_with_the_numbers(page, shots):
+    page.click('.labels [data-name="w5"]')
+    page.wait_for_selector(".derivation .eq")
+    text = derivation(page)
+    assert "w5: the weight from h1 to o1" in text
+    assert "= 0.74136507 · 0.186815602 · 0.593269992 = 0.082167041" in text
+    assert "0.4 - 0.5 · 0.082167041 = 0.35891648" in text
+    page.click('[data-act="backward"]')
+    page.wait_for_selector('[data-phase="backward"].on')
+    assert "0.082167041" in graph_text(page) and "δ 0.138498562" in graph_text(page)
+    page.click('.unit[data-name="h1"]')
+    expect(page.locator('[data-id="derivation"]')).to_contain_text("delta")
+    text = derivation(page)
+    assert "0.055399425 + (-0.019049118) = 0.036350306" in text
+    page.click('.labels [data-name="w5"]')
+    expect(page.locator('[data-id="derivation"]')).to_contain_text("w5: the weight")
+    page.screenshot(path=str(shots / "explore-derivation.png"))
+
+
+def test_step_shows_the_new_error_and_as_published_the_seeds(page, shots):
+    page.click('[data-act="step"]')
+    expect(page.locator('[data-id="etotal"]')).to_have_text("0.291027774")
+    assert "0.291027924" not in page.inner_text("body")
+    page.check('[data-id="published"]')
+    assert "as published: 0.291027924" in page.inner_text('[data-id="epublished"]')
+    table = page.inner_text('[data-id="seed-card"] table')
+    assert "0.291027774" in table and "0.0000351085" in table and "-0.019049119" in table
+    page.click('[data-act="undo"]')
+    expect(page.locator('[data-id="etotal"]')).to_have_text("0.298371109")
+    page.click('.labels [data-name="w1"]')
+    page.wait_for_selector(".eq-published")
+    assert "as published: -0.019049119" in derivation(page)
+    page.screenshot(path=str(shots / "explore-published.png"))
+
+
+def test_one_phase_at_a_time(page):
+    page.click('[data-act="backward"]')
+    page.wait_for_selector('[data-phase="backward"].on')
+    page.click('[data-act="update"]')
+    page.wait_for_selector('[data-phase="update"].on')
+    assert "w5 = 0.35891648" in graph_text(page)
+    assert etotal(page) == "0.298371109"                    # the old forward pass, greyed
+    page.click('[data-act="forward"]')
+    expect(page.locator('[data-id="etotal"]')).to_have_text("0.291027774")
+
+
+def test_editing_a_weight_changes_every_number(page):
+    page.click('.labels [data-name="w5"]')
+    page.fill(".editor input", "0.5")
+    page.click(".editor button")
+    net, X, Y, _ = cr.examples.seed_network()
+    net.layers[1].W[0, 0] = 0.5
+    expected = fmt(net.loss(X, Y))
+    expect(page.locator('[data-id="etotal"]')).to_have_text(expected)
+    out_o1 = fmt(float(net.forward(X)[0, 0]))
+    assert f"out {out_o1}" in graph_text(page) and "w5 = 0.5" in graph_text(page)
+    page.fill(".editor input", "1e300")
+    page.click(".editor button")
+    page.wait_for_selector('[data-id="error"]:not([hidden])')
+    assert "w5 must be a finite number" in page.inner_text('[data-id="error"]')
+    assert etotal(page) == expected                          # the server kept the network and serves on
+    page.click('[data-act="step"]')
+    page.wait_for_selector('[data-id="error"][hidden]', state="attached")
+
+
+def test_train_a_data_set_with_its_decision_boundary(page, shots):
+    page.select_option('[data-id="data"]', "spirals")
+    expect(page.locator('[data-id="title"]')).to_have_text(re.compile("^spirals"))
+    first = etotal(page)
+    page.fill('[data-id="train-steps"]', "300")
+    page.click('[data-id="train"]')
+    expect(page.locator('[data-id="emeta"]')).to_have_text(re.compile("^step 300 "))
+    assert etotal(page) != first
+    assert page.is_visible('[data-id="boundary"]')
+    assert page.locator('[data-id="loss"] polyline').count() == 2
+    assert page.locator('[data-id="norms"] .norm-row').count() == 3
+    page.screenshot(path=str(shots / "explore-spirals.png"))
+
+
+def test_upload_a_csv_file(page, tmp_path):
+    good, bad = tmp_path / "points.csv", tmp_path / "ragged.csv"
+    good.write_text(CSV)
+    bad.write_text("a,b,c\n1,2,3\n4,5,6,7,8\n")
+    with page.expect_file_chooser() as chooser:
+        page.select_option('[data-id="data"]', "csv")
+    chooser.value.set_files(str(good))
+    page.wait_for_selector('[data-id="target"]')
+    page.select_option('[data-id="target"]', "kind")
+    page.click('[data-id="use-target"]')
+    expect(page.locator('[data-id="title"]')).to_have_text(re.compile("^points.csv"))
+    assert "classification of 'kind'" in page.inner_text('[data-id="title"]')
+    assert page.is_visible('[data-id="boundary"]')
+    with page.expect_file_chooser() as chooser:
+        page.select_option('[data-id="data"]', "seed")
+        page.select_option('[data-id="data"]', "csv")
+    chooser.value.set_files(str(bad))
+    page.wait_for_selector('[data-id="error"]:not([hidden])')
+    from chainrule.data.tabular import read_csv
+    with pytest.raises(cr.errors.ValidationError) as exc:
+        read_csv(str(bad))
+    assert page.inner_text('[data-id="error-text"]') == str(exc.value).replace(str(bad), "ragged.csv")
+
+
+def test_usable_at_phone_width(page, shots):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    page.wait_for_selector('[data-id="etotal"]:not(:empty)')
+    assert no_horizontal_overflow(page)
+    box = page.locator('[data-act="step"]').bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    page.screenshot(path=str(shots / "explore-phone.png"))
+    page.click('[data-act="step"]')
+    expect(page.locator('[data-id="etotal"]')).to_have_text("0.291027774")
+    page.click('.unit[data-name="o1"]')
+    page.wait_for_selector(".derivation .eq")
+    assert no_horizontal_overflow(page)
+
+
+def test_exports_and_share_link(page, browser):
+    with page.expect_download() as dl:
+        page.click('[data-id="export-menu"] summary')
+        page.click('[data-export="svg"]')
+    svg = Path(dl.value.path()).read_text()
+    assert svg.startswith("<svg") and "w5 = 0.4" in svg and "E_o1 = 0.274811083" in svg
+    with page.expect_download() as dl:
+        page.click('[data-id="export-menu"] summary')
+        page.click('[data-export="model.npz"]')
+    net = cr.load(dl.value.path())
+    np.testing.assert_array_equal(net.params, cr.examples.seed_network()[0].params)
+    with page.expect_download() as dl:
+        page.click('[data-id="export-menu"] summary')
+        page.click('[data-export="png"]')
+    assert Path(dl.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page.click('.labels [data-name="w2"]')
+    page.fill(".editor input", "-0.3")
+    page.click(".editor button")
+    expect(page.locator('[data-id="etotal"]')).not_to_have_text("0.298371109")
+    changed = etotal(page)
+    page.click('[data-id="share"]')
+    page.wait_for_selector('[data-id="info"]:not([hidden])')
+    url = re.search(r"http://\S+#s=[\w-]+", page.inner_text('[data-id="info"]'))[0]
+    other = browser.new_page()
+    other.goto(url)
+    other.wait_for_selector('[data-id="etotal"]:not(:empty)')
+    assert other.inner_text('[data-id="etotal"]') == changed and "w2 = -0.3" in graph_text(other)
+    other.close()
+
+
+def test_without_the_token_the_page_says_so(browser, server):
+    pg = browser.new_page()
+    pg.goto(f"{server}/")
+    pg.wait_for_selector('[data-id="error"]:not([hidden])')
+    assert "token" in pg.inner_text('[data-id="error"]')
+    pg.close()

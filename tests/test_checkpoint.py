@@ -77,7 +77,7 @@ def run_child(tmp_path, mode, wait_for):
 def resume_and_compare(tmp_path, min_epoch):
     reference, ref_history = uninterrupted()
     net, X, y = make_problem()
-    from chainrule.training.checkpoint import checkpoint_path
+    from chainrule.saving.checkpoint import checkpoint_path
     _, extra = cr.load(checkpoint_path(tmp_path / "ckpt"), with_extra=True)
     assert extra["checkpoint"]["epoch"] >= min_epoch
     history = net.fit(X, y, checkpoint_dir=tmp_path / "ckpt", resume=True, **FIT)

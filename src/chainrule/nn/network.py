@@ -294,10 +294,17 @@ class Network:
         resume : continue from the last complete checkpoint in checkpoint_dir (if any); with
             the same arguments the result equals an uninterrupted run bit for bit.
         """
+        resume = check.flag(resume, "resume")
+        backup = None
+        if checkpoint_dir is not None:
+            from ..saving.checkpoint import BackupAndRestore
+            backup = BackupAndRestore(check.path_like(checkpoint_dir, "checkpoint_dir"), resume=resume)
+        elif resume:
+            raise ValidationError("resume=True needs checkpoint_dir, the folder the checkpoints are in")
         from ..training.trainer import fit
         return fit(self, X, Y, epochs=epochs, batch_size=batch_size, optimizer=optimizer, shuffle=shuffle,
                    validation_data=validation_data, validation_split=validation_split, callbacks=callbacks,
-                   seed=seed, verbose=verbose, checkpoint_dir=checkpoint_dir, resume=resume)
+                   seed=seed, verbose=verbose, backup=backup)
 
     def train_steps(self, X, Y, steps: int, optimizer: Any = None) -> float:
         """`steps` updates on the same batch (X, Y), checked once: the seeds' training loop in one

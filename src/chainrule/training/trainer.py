@@ -16,21 +16,17 @@ from ..nn import checks as check
 from ..nn.network import Network, not_finite
 from . import compiled
 from .callbacks import Callback, History, make_progress
-from .checkpoint import BackupAndRestore
 from .optim import SGD, Adam, Optimizer, get_optimizer
 
 
 def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, optimizer: Any = None,
         shuffle: bool = True, validation_data: tuple | None = None, validation_split: float = 0.0,
         callbacks: Iterable[Callback] = (), seed: int | None = None, verbose: int = 1,
-        checkpoint_dir: str | None = None, resume: bool = False) -> History:
-    """Check the arguments of `Network.fit` (all before any work), then train."""
+        backup: Any = None) -> History:
+    """Check the arguments of `Network.fit` (all before any work), then train. `backup` is the
+    checkpoint component (`saving.checkpoint.BackupAndRestore`), given by `Network.fit`."""
     epochs = check.positive_int(epochs, "epochs")
-    shuffle, resume, seed = check.flag(shuffle, "shuffle"), check.flag(resume, "resume"), check.seed(seed)
-    if checkpoint_dir is not None:
-        check.path_like(checkpoint_dir, "checkpoint_dir")
-    if resume and checkpoint_dir is None:
-        raise ValidationError("resume=True needs checkpoint_dir, the folder the checkpoints are in")
+    shuffle, seed = check.flag(shuffle, "shuffle"), check.seed(seed)
     X, Y = net.check_data(X, Y)
     if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)) \
             or not 0.0 <= validation_split < 1.0:
@@ -57,7 +53,6 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
         if not isinstance(cb, Callback):
             raise ChainruleTypeError(f"callbacks must be Callback instances; got {type(cb).__name__}")
     rng = np.random.default_rng(seed) if seed is not None else net.rng
-    backup = None if checkpoint_dir is None else BackupAndRestore(checkpoint_dir, rng, resume=resume)
     trainer = Trainer(net, X, Y, batch_size=batch_size, shuffle=shuffle, rng=rng, callbacks=cbs,
                       validation_data=validation_data, backup=backup)
     return trainer.run(epochs)
@@ -68,7 +63,7 @@ class Trainer:
 
     def __init__(self, net: Network, X: np.ndarray, Y: np.ndarray, *, batch_size: int, shuffle: bool,
                  rng: np.random.Generator, callbacks: list[Callback], validation_data: tuple | None,
-                 backup: BackupAndRestore | None):
+                 backup: Any):
         self.net, self.X, self.Y = net, X, Y
         self.batch_size, self.shuffle, self.rng = batch_size, shuffle, rng
         self.validation_data = validation_data
@@ -85,7 +80,7 @@ class Trainer:
         net = self.net
         for cb in self.callbacks:
             cb.set_network(net)
-        first_epoch = self.backup.restore(net, self.history, self.callbacks) if self.backup is not None else 0
+        first_epoch = self.backup.restore(self) if self.backup is not None else 0
         self.optimizer = net.optimizer
         net.stop_training = False
         n = self.X.shape[0]

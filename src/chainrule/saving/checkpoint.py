@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelFileError, ValidationError
-from .callbacks import Callback
-from ..saving.npz import load, save
+from ..training.callbacks import Callback
+from .npz import load, save
 
 FILENAME = "checkpoint.npz"
 
@@ -80,18 +80,20 @@ class BackupAndRestore(Callback):
     first epoch (with resume=True) and writes one after every epoch. It runs after every other
     callback, so the checkpoint holds what they added to the epoch's logs."""
 
-    def __init__(self, directory, rng: np.random.Generator, resume: bool = False):
-        self.directory, self.rng, self.resume = Path(directory), rng, resume
+    def __init__(self, directory, resume: bool = False):
+        self.directory, self.resume = Path(directory), resume
         self.epochs = 0
-        self.history = None
+        self.trainer = None
 
-    def restore(self, net, history, callbacks) -> int:
-        """The epochs already done (0 without resume or checkpoint), after loading their state."""
-        self.history = history
-        return restore(net, self.directory, self.rng, history) if self.resume else 0
+    def restore(self, trainer) -> int:
+        """The epochs already done by `trainer`'s run (0 without resume or checkpoint), after
+        loading their state into its network, random generator and history."""
+        self.trainer = trainer
+        return restore(trainer.net, self.directory, trainer.rng, trainer.history) if self.resume else 0
 
     def on_train_begin(self, params):
         self.epochs = params["epochs"]
 
     def on_epoch_end(self, epoch, logs):
-        write(self.network, self.directory, epoch=epoch, epochs=self.epochs, rng=self.rng, history=self.history)
+        write(self.network, self.directory, epoch=epoch, epochs=self.epochs, rng=self.trainer.rng,
+              history=self.trainer.history)

@@ -1,0 +1,253 @@
+"""The rules of the package's design, each checked: kernels by exact class, one-way imports,
+compiled == NumPy over every registered combination, small modules."""
+from __future__ import annotations
+
+import ast
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.backend import kernels
+from chainrule.nn.activations import ACTIVATIONS, Activation, Sigmoid
+from chainrule.nn.losses import LOSSES
+from chainrule.training import compiled
+from chainrule.training.optim import COMPILED_UPDATES
+
+SRC = Path(cr.__file__).parent
+needs_numba = pytest.mark.skipif(not kernels.AVAILABLE, reason="needs Numba (the [fast] extra)")
+
+
+def xor():
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    return X, np.array([[0.0], [1.0], [1.0], [0.0]])
+
+
+class Swish(Activation):
+    """out = net * sigmoid(net), a user's own activation unknown to the kernels."""
+
+    name = "swish"
+
+    def __call__(self, net):
+        return net / (1.0 + np.exp(-net))
+
+    def derivative(self, out, net):
+        s = 1.0 / (1.0 + np.exp(-net))
+        return s + net * s * (1.0 - s)
+
+
+class FakeSigmoid(Sigmoid):
+    """Named "sigmoid" (inherited) but with another formula: tanh."""
+
+    def __call__(self, net):
+        return np.tanh(net)
+
+    def derivative(self, out, net):
+        return 1.0 - out * out
+
+
+class SignAdam(cr.optim.Adam):
+    """An Adam whose update is sign descent: must run its own code."""
+
+    def _update(self, p, g, state):
+        p -= self.lr * np.sign(g)
+
+
+def train(act_factory, optimizer_factory, *, numba: bool, monkeypatch) -> np.ndarray:
+    monkeypatch.setattr(kernels, "ENABLED", numba and kernels.AVAILABLE)
+    monkeypatch.setattr(kernels, "MIN_UPDATE_SIZE", 0)
+    X, Y = xor()
+    net = cr.Network([cr.Dense(2, 4, act_factory()), cr.Dense(4, 1, "sigmoid")], loss="sse", seed=3)
+    net.fit(X, Y, epochs=30, batch_size=2, optimizer=optimizer_factory(), seed=1, verbose=0)
+    return net.params.copy()
+
+
+def reference(act, optimizer_factory) -> np.ndarray:
+    """The same training written out by hand from the user's own formulas (no fit loop)."""
+    X, Y = xor()
+    net = cr.Network([cr.Dense(2, 4, act), cr.Dense(4, 1, "sigmoid")], loss="sse", seed=3)
+    opt = optimizer_factory()
+    rng = np.random.default_rng(1)
+    for _ in range(30):
+        order = rng.permutation(4)
+        for start in range(0, 4, 2):
+            idx = order[start:start + 2]
+            net.backprop(X[idx], Y[idx])
+            opt.step(net.params, net.grads)
+    return net.params.copy()
+
+
+@needs_numba
+@pytest.mark.parametrize("act", [Swish, FakeSigmoid], ids=["swish", "subclass-named-sigmoid"])
+def test_user_activation_trains_with_its_own_formula(act, monkeypatch):
+    with_numba = train(act, lambda: cr.optim.Adam(0.05), numba=True, monkeypatch=monkeypatch)
+    without = train(act, lambda: cr.optim.Adam(0.05), numba=False, monkeypatch=monkeypatch)
+    np.testing.assert_array_equal(with_numba, without)
+    monkeypatch.setattr(kernels, "ENABLED", False)
+    np.testing.assert_allclose(with_numba, reference(act(), lambda: cr.optim.Adam(0.05)), rtol=1e-12, atol=1e-14)
+    builtin = train(lambda: "sigmoid", lambda: cr.optim.Adam(0.05), numba=True, monkeypatch=monkeypatch)
+    assert np.abs(with_numba - builtin).max() > 1e-3      # really another function than the built-in sigmoid
+
+
+@needs_numba
+def test_optimizer_subclass_runs_its_own_update(monkeypatch):
+    with_numba = train(lambda: "tanh", lambda: SignAdam(0.01), numba=True, monkeypatch=monkeypatch)
+    monkeypatch.setattr(kernels, "ENABLED", False)
+    np.testing.assert_array_equal(with_numba, reference("tanh", lambda: SignAdam(0.01)))
+    adam = train(lambda: "tanh", lambda: cr.optim.Adam(0.01), numba=True, monkeypatch=monkeypatch)
+    assert np.abs(with_numba - adam).max() > 1e-3
+
+
+def test_kernel_tables_hold_exact_builtin_classes():
+    X, Y = xor()
+    net = cr.Network([cr.Dense(2, 4, FakeSigmoid()), cr.Dense(4, 1, "sigmoid")], loss="sse")
+    assert compiled.epoch_plan(net, cr.optim.Adam()) is None
+    net = cr.Network([cr.Dense(2, 4, "tanh"), cr.Dense(4, 1, "sigmoid")], loss="sse")
+    assert compiled.epoch_plan(net, SignAdam()) is None
+    for table in (compiled.ACTIVATION_KERNELS, compiled.LOSS_KERNELS, compiled.OPTIMIZER_KERNELS):
+        assert all(cls.__module__.startswith("chainrule.") for cls in table)
+
+
+def test_fused_delta_only_for_the_declaring_loss_and_exact_activation():
+    class MyBCE(cr.Loss.__subclasses__()[2]):        # BinaryCrossentropy, subclassed
+        pass
+
+    sig = cr.Network([cr.Dense(2, 1, "sigmoid")], loss="binary_crossentropy")
+    assert sig.fused_output
+    assert not cr.Network([cr.Dense(2, 1, FakeSigmoid())], loss="binary_crossentropy").fused_output
+    assert not cr.Network([cr.Dense(2, 1, "sigmoid")], loss=MyBCE()).fused_output
+
+
+# -- compiled == NumPy, for every combination the registries hold ------------------------------
+def combinations():
+    for act, loss, opt, dtype in itertools.product(sorted(ACTIVATIONS), sorted(LOSSES),
+                                                    [c.__name__ for c in COMPILED_UPDATES], ["float64", "float32"]):
+        out = {"categorical_crossentropy": "softmax", "binary_crossentropy": "sigmoid"}.get(loss, "linear")
+        if act == "softmax":
+            continue       # a hidden softmax is valid but not compiled; the output softmax is covered
+        yield pytest.param(act, loss, out, opt, dtype, id=f"{act}-{loss}-{opt}-{dtype}")
+
+
+def digits_task(loss, dtype):
+    from sklearn.datasets import load_digits
+    X, y = load_digits(return_X_y=True)
+    X = (X[:400] / 16.0).astype(dtype)
+    y = y[:400]
+    if loss == "categorical_crossentropy":
+        return X, y, 10
+    if loss == "binary_crossentropy":
+        return X, (y[:, None] >= 5).astype(float), 1
+    return X, np.eye(10)[y], 10
+
+
+@needs_numba
+@pytest.mark.parametrize("act, loss, out, opt, dtype", list(combinations()))
+def test_compiled_equals_numpy(act, loss, out, opt, dtype, monkeypatch):
+    X, Y, k = digits_task(loss, dtype)
+    epochs = 20 if dtype == "float32" else 5
+    results = []
+    for numba in (True, False):
+        monkeypatch.setattr(kernels, "ENABLED", numba)
+        net = cr.Network([cr.Dense(64, 16, act), cr.Dense(16, k, out)], loss=loss, dtype=dtype, seed=0)
+        optimizer = getattr(cr.optim, opt)(lr=0.01)
+        if numba:
+            assert compiled.epoch_plan(net, optimizer) is not None
+        net.fit(X, Y, epochs=epochs, batch_size=32, optimizer=optimizer, seed=1, verbose=0)
+        results.append(net.params.astype(np.float64))
+    scale = np.abs(results[1]).max()
+    tol = 1e-5 if dtype == "float32" else 1e-12
+    assert np.abs(results[0] - results[1]).max() <= tol * scale
+
+
+# -- the layout ---------------------------------------------------------------------------------
+LAYERS = {"errors": 0, "backend": 0, "nn": 1, "training": 2, "data": 2, "saving": 3,
+          "teach": 4, "sklearn": 5, "workers": 5, "sweep": 6, "cli": 7, "__init__": 8, "__main__": 8}
+#: the Keras-style entry points of the engine (fit, save) that hand over to a layer above, imported when called
+FACADES = {("nn/network.py", "chainrule.training.trainer"), ("nn/network.py", "chainrule.saving.npz"),
+           ("nn/network.py", "chainrule.saving.checkpoint"), ("nn/network.py", "chainrule.training.callbacks")}
+#: readers (teach, cli, sklearn) may use the public API of the package root
+READERS = LAYERS["teach"]
+
+
+def imports_of(path: Path) -> list[tuple[str, bool]]:
+    """(imported chainrule module, at module level?) for every import in `path`."""
+    rel = path.relative_to(SRC)
+    package = ["chainrule", *rel.parts[:-1]]
+    tree = ast.parse(path.read_text())
+    top = {id(node) for node in tree.body}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[:len(package) - node.level + 1]
+                name = ".".join(base + ([node.module] if node.module else []))
+            else:
+                name = node.module or ""
+            names = [name] + [f"{name}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        else:
+            continue
+        for n in names:
+            if n.startswith("chainrule"):
+                found.append((n, id(node) in top))
+    return found
+
+
+def layer_of(module: str) -> tuple[str, int] | None:
+    parts = module.split(".")
+    if len(parts) < 2:
+        return "__init__", LAYERS["__init__"]
+    head = parts[1]
+    return (head, LAYERS[head]) if head in LAYERS else None
+
+
+def test_imports_run_one_way():
+    bad = []
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC)
+        me = rel.parts[0].removesuffix(".py")
+        if me not in LAYERS:
+            continue
+        for module, _ in imports_of(path):
+            them = layer_of(module)
+            if them is None or them[0] == me or any(module.startswith(f) for r, f in FACADES if r == str(rel)):
+                continue
+            if them[0] == "__init__" and LAYERS[me] >= READERS:
+                continue
+            if them[1] >= LAYERS[me] and not (me == "backend"):
+                bad.append(f"{rel} imports {module} ({them[0]} is not below {me})")
+            if me == "backend":
+                bad.append(f"{rel} imports {module}: the backend imports nothing of chainrule")
+    assert not bad, "\n".join(bad)
+
+
+def test_no_import_cycle_between_modules():
+    """The module-level import graph has no cycle (function-level imports are the facades above)."""
+    modules = {}
+    for path in SRC.rglob("*.py"):
+        rel = path.relative_to(SRC).with_suffix("")
+        name = ".".join(["chainrule", *rel.parts]).removesuffix(".__init__")
+        modules[name] = {m for m, top in imports_of(path) if top}
+    graph = {m: {d for d in deps if d in modules and d != m} for m, deps in modules.items()}
+    state: dict[str, int] = {}
+
+    def visit(m, stack):
+        state[m] = 1
+        for d in graph[m]:
+            if state.get(d) == 1:
+                pytest.fail("import cycle: " + " -> ".join(stack[stack.index(d):] + [d]))
+            if d not in state:
+                visit(d, stack + [d])
+        state[m] = 2
+
+    for m in graph:
+        if m not in state:
+            visit(m, [m])
+
+
+def test_no_module_over_400_lines():
+    long = {str(p.relative_to(SRC)): n for p in SRC.rglob("*.py") if (n := len(p.read_text().splitlines())) > 400}
+    assert not long, f"modules over 400 lines (two ideas in one file?): {long}"

@@ -1,7 +1,8 @@
 """Export a network to ONNX, with the CSV preprocessing of `chainrule train` in the graph.
 
 The network part is one Gemm per Dense layer (x @ W + b, W stored as chainrule keeps it) and
-the activation's own ONNX operator (leaky_relu as PRelu, see below); Dropout is written as ONNX's
+the activation's own ONNX operator (in float64, leaky_relu as Where(x > 0, x, x * alpha): see
+`leaky_relu_float64`); Dropout is written as ONNX's
 Dropout, the identity at inference, so that its rate comes back on import. The
 batch dimension is dynamic ("N"); the graph computes in the network's dtype (float32 or float64).
 
@@ -25,7 +26,7 @@ import numpy as np
 
 MIN_OPSET = 17
 ML_OPSET = 3                       # the ai.onnx.ml version that goes with opset 17 and later
-ACTIVATION_OPS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "leaky_relu": "PRelu",
+ACTIVATION_OPS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "leaky_relu": "LeakyRelu",
                   "softmax": "Softmax", "linear": None}
 PREFIX = "chainrule."              # internal tensor names; a column may not start with it
 
@@ -136,7 +137,7 @@ def network_nodes(g: _Graph, net, x: str, output: str | None = None) -> str:
     builtins = builtin_activations()
     for i, layer in enumerate(net.layers):
         if type(layer) is cr.Dropout:     # the identity at inference; the node keeps the rate
-            rate = g.const(f"layer{i}.rate", np.array(layer.rate, dtype=net.dtype))
+            rate = g.const(f"layer{i}.rate", np.array(layer.config()["rate"], dtype=net.dtype))
             x = g.op("Dropout", [x, rate], hint=f"layer{i}.out",
                      output=output if i == len(net.layers) - 1 else None)
             continue
@@ -144,6 +145,7 @@ def network_nodes(g: _Graph, net, x: str, output: str | None = None) -> str:
             raise cr.errors.ValidationError(f"layer {i} ({type(layer).__name__}) has no ONNX form; to_onnx exports "
                                             "the built-in Dense and Dropout layers")
         act = layer.activation
+        alpha = act.config().get("alpha", 0.0)
         if builtins.get(act.name) is not type(act):
             raise cr.errors.ValidationError(
                 f"layer {i}'s activation {type(act).__name__} has no ONNX form; to_onnx exports the built-in "
@@ -152,13 +154,24 @@ def network_nodes(g: _Graph, net, x: str, output: str | None = None) -> str:
         op = ACTIVATION_OPS[act.name]
         x = g.op("Gemm", [x, g.const(f"layer{i}.W", layer.W), g.const(f"layer{i}.b", layer.b)],
                  hint=f"layer{i}.net", output=output if last and op is None else None)
-        if op is not None:
-            # leaky_relu as PRelu with a constant slope: LeakyRelu's alpha is a float32 attribute,
-            # which would round a float64 network's slope (0.01 -> 0.0099999998)
-            extra = [g.const(f"layer{i}.alpha", np.array(act.alpha, dtype=net.dtype))] if op == "PRelu" else []
-            attrs = {"axis": -1} if op == "Softmax" else {}
-            x = g.op(op, [x, *extra], hint=f"layer{i}.out", output=output if last else None, **attrs)
+        out = output if last else None
+        if op == "LeakyRelu" and net.dtype == np.float64:
+            x = leaky_relu_float64(g, x, alpha, f"layer{i}", out)
+        elif op is not None:
+            attrs: dict[str, Any] = {"axis": -1} if op == "Softmax" else {}
+            if op == "LeakyRelu":
+                attrs["alpha"] = alpha
+            x = g.op(op, [x], hint=f"layer{i}.out", output=out, **attrs)
     return x
+
+
+def leaky_relu_float64(g: _Graph, x: str, alpha: float, hint: str, output: str | None) -> str:
+    """Where(x > 0, x, x * alpha), chainrule's own formula. LeakyRelu keeps alpha as a float32
+    attribute (0.01 -> 0.0099999998), and onnxruntime's CPU provider has no float64 kernel for
+    LeakyRelu or PRelu (from opset 19 on it refuses the model)."""
+    positive = g.op("Greater", [x, g.const(f"{hint}.zero", np.array(0.0))], hint=f"{hint}.positive")
+    scaled = g.op("Mul", [x, g.const(f"{hint}.alpha", np.array(alpha))], hint=f"{hint}.scaled")
+    return g.op("Where", [positive, x, scaled], hint=f"{hint}.out", output=output)
 
 
 def _preprocessing_dict(pre) -> dict:

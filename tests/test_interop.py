@@ -1,0 +1,379 @@
+"""Networks from PyTorch, scikit-learn, Keras and ONNX (and back to PyTorch), each checked against
+the other library's own runtime: outputs, gradients, and scikit-learn's own training step."""
+import copy
+import os
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+from torch import nn
+
+import chainrule as cr
+from chainrule.saving.interop import (
+    from_keras,
+    from_onnx,
+    from_sklearn,
+    from_torch,
+    load_foreign,
+    to_torch,
+)
+
+pytestmark = [pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+              pytest.mark.filterwarnings("ignore:You are using the legacy TorchScript-based ONNX export"),
+              pytest.mark.filterwarnings("ignore:The feature will be removed:DeprecationWarning"),
+              pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy:DeprecationWarning")]
+TOL = {"float64": 1e-12, "float32": 1e-6}
+TORCH_DTYPE = {"float64": torch.float64, "float32": torch.float32}
+
+
+def torch_loss(name, out, Y):
+    """chainrule's losses written in PyTorch (the independent side of the gradient check)."""
+    n = out.shape[0]
+    if name == "sse":
+        return 0.5 * ((Y - out) ** 2).sum() / n
+    if name == "mse":
+        return nn.functional.mse_loss(out, Y)
+    if name == "binary_crossentropy":
+        return nn.functional.binary_cross_entropy(out, Y)
+    return -(Y * torch.log(out)).sum() / n
+
+
+def torch_grads(module, X, Y, loss):
+    module.zero_grad()
+    torch_loss(loss, module(torch.from_numpy(X)), torch.from_numpy(Y)).backward()
+    return [p.grad.numpy() for p in module.parameters()]
+
+
+def assert_close(a, b, dtype):
+    np.testing.assert_allclose(a, b, rtol=TOL[dtype], atol=TOL[dtype])
+
+
+# -- PyTorch -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_from_torch_outputs_and_gradients(dtype):
+    torch.manual_seed(0)
+    module = nn.Sequential(nn.Linear(4, 8), nn.Sigmoid(), nn.Dropout(0.2), nn.Linear(8, 7), nn.Tanh(),
+                           nn.Sequential(nn.Linear(7, 6), nn.LeakyReLU(0.2)), nn.Linear(6, 5), nn.ReLU(),
+                           nn.Identity(), nn.Linear(5, 5), nn.Linear(5, 3), nn.Softmax(dim=-1)).to(TORCH_DTYPE[dtype])
+    net = from_torch(module)
+    assert [type(layer).__name__ for layer in net.layers] == ["Dense", "Dropout"] + ["Dense"] * 5
+    assert [layer.activation.name for layer in net.dense_layers] == ["sigmoid", "tanh", "leaky_relu", "relu",
+                                                                      "linear", "softmax"]
+    assert net.loss_function.name == "categorical_crossentropy" and net.dtype == np.dtype(dtype)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 4)).astype(dtype)
+    Y = np.eye(3, dtype=dtype)[rng.integers(0, 3, size=20)]
+    module.eval()
+    with torch.no_grad():
+        assert_close(net.predict(X), module(torch.from_numpy(X)).numpy(), dtype)
+    ours = [g for pair in net.gradients(X, Y) for g in pair]
+    theirs = torch_grads(module, X, Y, "categorical_crossentropy")
+    for a, (b, p) in zip(ours, zip(theirs, module.parameters())):
+        assert_close(a, b.T if b.ndim == 2 else b, dtype)
+
+
+@pytest.mark.parametrize("loss", ["sse", "mse", "binary_crossentropy", "categorical_crossentropy"])
+def test_to_torch_equal_outputs_and_gradients_float64(loss):
+    out_act = {"binary_crossentropy": "sigmoid", "categorical_crossentropy": "softmax"}.get(loss, "tanh")
+    net = cr.Network([cr.Dense(3, 6, "relu", bias_init="normal"), cr.Dense(6, 5, {"name": "leaky_relu", "alpha": 0.3}),
+                      cr.Dropout(0.5), cr.Dense(5, 4, "sigmoid"), cr.Dense(4, 4, "linear", bias_init="normal"),
+                      cr.Dense(4, 3, out_act)], loss=loss, seed=1)
+    module = to_torch(net).eval()
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(30, 3))
+    Y = np.eye(3)[rng.integers(0, 3, size=30)] if loss.endswith("crossentropy") else rng.normal(size=(30, 3))
+    with torch.no_grad():
+        np.testing.assert_allclose(module(torch.from_numpy(X)).numpy(), net.predict(X), rtol=1e-12, atol=1e-12)
+    ours = [g for pair in net.gradients(X, Y) for g in pair]
+    theirs = torch_grads(module, X, Y, loss)
+    assert len(ours) == len(theirs) == 10
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b.T if b.ndim == 2 else b, rtol=1e-12, atol=1e-14)
+    back = from_torch(module, loss=loss)        # and back again: the very same weights
+    for a, b in zip(back.get_weights(), net.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_frozen_parameters_and_missing_bias_travel():
+    module = nn.Sequential(nn.Linear(2, 3, bias=False), nn.Tanh(), nn.Linear(3, 1)).double()
+    module[2].weight.requires_grad_(False)
+    net = from_torch(module)
+    assert net.layers[0].trainable_params == {"W": True, "b": False}
+    assert net.layers[1].trainable_params == {"W": False, "b": True}
+    np.testing.assert_array_equal(net.layers[0].b, 0.0)
+    back = to_torch(net)
+    assert [p.requires_grad for p in back.parameters()] == [True, False, False, True]
+    net32 = cr.Network([cr.Dense(2, 2, "sigmoid")], dtype="float32")
+    assert to_torch(net32)[0].weight.dtype == torch.float32
+
+
+def test_from_torch_refuses_naming_the_layer():
+    with pytest.raises(cr.errors.ValidationError, match=r"layer 1 \(Conv1d\) has no chainrule form"):
+        from_torch(nn.Sequential(nn.Linear(2, 2), nn.Conv1d(1, 1, 1)))
+    with pytest.raises(cr.errors.ValidationError, match=r"layer 3\.1 \(GELU\) has no chainrule form"):
+        from_torch(nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 2), nn.Sequential(nn.Linear(2, 2), nn.GELU())))
+    with pytest.raises(cr.errors.ValidationError, match=r"layer 0 \(ReLU\) does not follow a dense layer"):
+        from_torch(nn.Sequential(nn.ReLU(), nn.Linear(2, 2)))
+    with pytest.raises(cr.errors.ValidationError, match=r"layer 2 \(Tanh\) does not follow a dense layer"):
+        from_torch(nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Tanh()))
+    with pytest.raises(cr.errors.ValidationError, match="softmax over dim=0"):
+        from_torch(nn.Sequential(nn.Linear(2, 2), nn.Softmax(dim=0)))
+    with pytest.raises(cr.errors.ChainruleTypeError, match="torch.nn.Sequential"):
+        from_torch(nn.Linear(2, 2))
+    with pytest.raises(cr.errors.ValidationError, match="float32 or all float64"):
+        from_torch(nn.Sequential(nn.Linear(2, 2).half()))
+
+
+# -- scikit-learn ----------------------------------------------------------------------------------------
+sk_datasets = pytest.importorskip("sklearn.datasets")
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+
+def sk_flat(est):
+    return np.concatenate([np.ravel(a) for W, b in zip(est.coefs_, est.intercepts_) for a in (W, b)])
+
+
+def sk_targets(est, y):
+    """y as chainrule's targets: one-hot rows of sklearn's classes (binary: one column)."""
+    if isinstance(est, MLPRegressor):
+        return np.asarray(y, dtype=float).reshape(len(y), -1)
+    return est._label_binarizer.transform(y).astype(float)
+
+
+def check_forward(est, X):
+    net = from_sklearn(est)
+    out = net.predict(X)
+    if isinstance(est, MLPRegressor):
+        np.testing.assert_allclose(out, est.predict(X).reshape(len(X), -1), rtol=1e-12, atol=1e-12)
+    else:
+        proba = est.predict_proba(X)
+        np.testing.assert_allclose(out, proba[:, 1:] if out.shape[1] == 1 and proba.shape[1] == 2 else proba,
+                                   rtol=1e-12, atol=1e-12)
+    return net
+
+
+def check_steps(est, X, y, steps=1, batch_size=None):
+    """`steps` epochs of chainrule (no shuffling) against as many partial_fit calls of sklearn."""
+    est = copy.deepcopy(est)
+    if batch_size is not None:
+        est.set_params(batch_size=batch_size, shuffle=False)    # sklearn's batches, in order
+    net = from_sklearn(est)
+    Y = sk_targets(est, y)
+    net.fit(X, Y, epochs=steps, batch_size=batch_size or len(X), shuffle=False, verbose=0)
+    for _ in range(steps):
+        est.partial_fit(X, y)
+    assert np.abs(sk_flat(est) - from_sklearn(copy.deepcopy(est)).params).max() == 0   # the same layout
+    np.testing.assert_allclose(net.params, sk_flat(est), rtol=1e-12, atol=1e-13)
+
+
+@pytest.fixture(scope="module")
+def iris():
+    X, y = sk_datasets.load_iris(return_X_y=True)
+    return (X - X.mean(0)) / X.std(0), y
+
+
+def test_sklearn_multiclass_adam(iris):
+    X, y = iris
+    est = MLPClassifier(hidden_layer_sizes=(8, 6), activation="relu", alpha=1e-2, max_iter=30, random_state=0).fit(X, y)
+    net = check_forward(est, X)
+    assert net.loss_function.name == "categorical_crossentropy"
+    np.testing.assert_array_equal(est.classes_[net.predict(X).argmax(1)], est.predict(X))
+    check_steps(est, X[:100], y[:100], steps=3)
+    check_steps(est, X, y, steps=2, batch_size=40)          # sklearn's batches of 40, the last one of 30
+
+
+def test_sklearn_binary_sgd_nesterov(iris):
+    X, y = iris
+    y2 = np.array(["a", "b"])[(y == 2).astype(int)]
+    est = MLPClassifier(hidden_layer_sizes=(5,), activation="tanh", solver="sgd", momentum=0.8, nesterovs_momentum=True,
+                        learning_rate_init=0.05, alpha=3e-3, max_iter=20, batch_size=50, random_state=1).fit(X, y2)
+    net = check_forward(est, X)
+    assert net.n_outputs == 1 and net.loss_function.name == "binary_crossentropy"
+    check_steps(est, X[:50], y2[:50], steps=2)
+
+
+def test_sklearn_regressor_sgd_two_outputs():
+    X, y = sk_datasets.make_regression(120, 5, n_targets=2, noise=0.1, random_state=0)
+    y /= y.std(0)
+    est = MLPRegressor(hidden_layer_sizes=(7,), activation="logistic", solver="sgd", momentum=0.9, nesterovs_momentum=False,
+                       learning_rate_init=0.01, alpha=1e-3, max_iter=15, random_state=0).fit(X, y)
+    net = check_forward(est, X)
+    assert net.loss_function.name == "sse"
+    check_steps(est, X, y, steps=2)
+
+
+def test_sklearn_multilabel_and_identity(iris):
+    X, y = iris
+    Y = np.stack([y == 0, y == 2, X[:, 0] > 0], axis=1).astype(int)
+    est = MLPClassifier(hidden_layer_sizes=(6,), activation="identity", alpha=1e-3, max_iter=20, random_state=2).fit(X, Y)
+    net = check_forward(est, X)
+    assert net.n_outputs == 3 and net.layers[-1].activation.name == "sigmoid"
+    check_steps(est, X[:60], Y[:60])
+
+
+def test_sklearn_lbfgs_has_no_solver_to_continue(iris):
+    X, y = iris
+    est = MLPClassifier(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=50, random_state=0).fit(X, y)
+    assert check_forward(est, X).optimizer is None         # lbfgs has no partial_fit
+
+
+def test_sklearn_float32(iris):
+    X, y = iris[0].astype(np.float32), iris[1]
+    est = MLPClassifier(hidden_layer_sizes=(4,), max_iter=50, random_state=0).fit(X, y)
+    net = from_sklearn(est)
+    assert net.dtype == np.float32 and est.coefs_[0].dtype == np.float32
+    np.testing.assert_allclose(net.predict(X), est.predict_proba(X), rtol=1e-6, atol=1e-6)
+    est.partial_fit(X, y)
+    net.fit(X, sk_targets(est, y).astype(np.float32), epochs=1, batch_size=len(X), shuffle=False, verbose=0)
+    np.testing.assert_allclose(net.params, sk_flat(est), rtol=1e-5, atol=1e-6)
+
+
+def test_from_sklearn_refusals(iris):
+    from sklearn.linear_model import LogisticRegression
+    with pytest.raises(cr.errors.ChainruleTypeError, match="MLPClassifier or MLPRegressor; got LogisticRegression"):
+        from_sklearn(LogisticRegression())
+    with pytest.raises(cr.errors.ValidationError, match="not fitted"):
+        from_sklearn(MLPClassifier())
+    X, y = iris
+    if "poisson" in MLPRegressor._parameter_constraints["loss"][0].options:
+        est = MLPRegressor(hidden_layer_sizes=(3,), loss="poisson", max_iter=5).fit(X, y + 1.0)
+        with pytest.raises(cr.errors.ValidationError, match="output activation 'exp' has no chainrule form"):
+            from_sklearn(est)
+
+
+# -- Keras ---------------------------------------------------------------------------------------------
+os.environ.setdefault("KERAS_BACKEND", "torch")
+keras = pytest.importorskip("keras")
+kl = keras.layers
+
+
+def keras_mlp(dtype):
+    keras.utils.set_random_seed(0)
+    return keras.Sequential([keras.Input(shape=(4,), dtype=dtype), kl.Dense(8, "relu", dtype=dtype),
+                             kl.Dropout(0.3, dtype=dtype), kl.Dense(7, "tanh", dtype=dtype),
+                             kl.Dense(6, "sigmoid", dtype=dtype), kl.Dense(5, dtype=dtype), kl.LeakyReLU(0.3, dtype=dtype),
+                             kl.Dense(4, "leaky_relu", dtype=dtype), kl.Dense(4, use_bias=False, dtype=dtype),
+                             kl.Activation("relu", dtype=dtype), kl.Dense(3, "softmax", dtype=dtype)])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_from_keras_equals_predict(dtype, tmp_path):
+    model = keras_mlp(dtype)
+    assert keras.backend.backend() == "torch"
+    net = from_keras(model)
+    assert net.dtype == np.dtype(dtype)
+    assert [layer.activation.name for layer in net.dense_layers] == ["relu", "tanh", "sigmoid", "leaky_relu",
+                                                                      "leaky_relu", "relu", "softmax"]
+    assert [layer.activation.alpha for layer in net.dense_layers[3:5]] == pytest.approx([0.3, 0.2])
+    X = np.random.default_rng(0).normal(scale=2.0, size=(40, 4)).astype(dtype)
+    # Keras 3 on torch multiplies float64 matrices in float32 (its result_type demotes float64 on every
+    # backend but TensorFlow: keras-team/keras#23223, #23704), so its float64 outputs hold float32 digits
+    np.testing.assert_allclose(net.predict(X), model.predict(X, verbose=0), rtol=1e-6, atol=1e-6)
+    path = tmp_path / "m.keras"
+    model.save(path)
+    again = load_foreign(path)
+    for a, b in zip(again.get_weights(), net.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_from_keras_refusals():
+    with pytest.raises(cr.errors.ValidationError, match=r"layer 1 \(Dense 'd'\) uses the activation 'gelu'"):
+        from_keras(keras.Sequential([keras.Input(shape=(2,)), kl.Dense(2), kl.Dense(2, "gelu", name="d")]))
+    with pytest.raises(cr.errors.ValidationError, match=r"layer 1 \(BatchNormalization"):
+        from_keras(keras.Sequential([keras.Input(shape=(2,)), kl.Dense(2), kl.BatchNormalization()]))
+    with pytest.raises(cr.errors.ValidationError, match="not built"):
+        from_keras(keras.Sequential([kl.Dense(2)]))
+    inp = keras.Input(shape=(2,))
+    with pytest.raises(cr.errors.ChainruleTypeError, match="keras.Sequential"):
+        from_keras(keras.Model(inp, kl.Dense(1)(inp)))
+
+
+# -- ONNX ----------------------------------------------------------------------------------------------
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+from onnx import TensorProto, helper, numpy_helper
+
+
+def run_onnx(model_or_path, X):
+    source = model_or_path.SerializeToString() if isinstance(model_or_path, onnx.ModelProto) else str(model_or_path)
+    s = ort.InferenceSession(source, providers=["CPUExecutionProvider"])
+    return s.run(None, {s.get_inputs()[0].name: X})[0]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_from_onnx_round_trip_of_to_onnx(dtype, tmp_path):
+    from chainrule.saving.onnx import to_onnx
+    net = cr.Network([cr.Dense(3, 5, "sigmoid", bias_init="normal"), cr.Dropout(0.25), cr.Dense(5, 4, "leaky_relu"),
+                      cr.Dense(4, 4, "tanh"), cr.Dense(4, 4), cr.Dense(4, 2, "softmax")], dtype=dtype, seed=3)
+    to_onnx(net, tmp_path / "n.onnx")
+    back = load_foreign(tmp_path / "n.onnx")
+    assert back.config()["layers"] == net.config()["layers"]
+    for a, b in zip(back.get_weights(), net.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_from_onnx_of_pytorch_export(dtype, tmp_path):
+    torch.manual_seed(1)
+    # onnxruntime has no float64 LeakyRelu kernel: the float64 module uses Tanh there instead
+    middle = nn.LeakyReLU(0.05) if dtype == "float32" else nn.Tanh()
+    module = nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 5), middle, nn.Linear(5, 3),
+                           nn.Sigmoid()).to(TORCH_DTYPE[dtype]).eval()
+    path = tmp_path / "torch.onnx"
+    torch.onnx.export(module, (torch.zeros(2, 4, dtype=TORCH_DTYPE[dtype]),), path, dynamo=False,
+                      input_names=["x"], dynamic_axes={"x": {0: "N"}})
+    assert "Gemm" in {n.op_type for n in onnx.load(path).graph.node}
+    net = from_onnx(path)
+    assert net.dtype == np.dtype(dtype)
+    X = np.random.default_rng(2).normal(size=(25, 4)).astype(dtype)
+    assert_close(net.predict(X), run_onnx(path, X), dtype)
+    with torch.no_grad():
+        assert_close(net.predict(X), module(torch.from_numpy(X)).numpy(), dtype)
+
+
+def matmul_add_graph(extra_node=None):
+    """A float32 MLP written as MatMul + Add (as converters from Keras/TensorFlow write it)."""
+    rng = np.random.default_rng(3)
+    W1, b1 = rng.normal(size=(3, 4)).astype(np.float32), rng.normal(size=(4,)).astype(np.float32)
+    W2, b2 = rng.normal(size=(4, 2)).astype(np.float32), rng.normal(size=(1, 2)).astype(np.float32)
+    nodes = [helper.make_node("MatMul", ["x", "W1"], ["h1"]), helper.make_node("Add", ["h1", "b1"], ["z1"]),
+             helper.make_node("LeakyRelu", ["z1"], ["a1"], alpha=0.25),
+             helper.make_node("MatMul", ["a1", "W2"], ["h2"]), helper.make_node("Add", ["b2", "h2"], ["z2"]),
+             helper.make_node("Softmax", ["z2"], ["y"], axis=-1)]
+    if extra_node is not None:
+        nodes.insert(3, extra_node)
+    inits = [numpy_helper.from_array(a, n) for a, n in ((W1, "W1"), (b1, "b1"), (W2, "W2"), (b2, "b2"))]
+    graph = helper.make_graph(nodes, "mlp", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 2])], initializer=inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+
+
+def test_from_onnx_matmul_add():
+    model = matmul_add_graph()
+    onnx.checker.check_model(model, full_check=True)
+    net = from_onnx(model)
+    assert net.dtype == np.float32 and net.layers[0].activation.alpha == pytest.approx(0.25)
+    X = np.random.default_rng(4).normal(size=(30, 3)).astype(np.float32)
+    np.testing.assert_allclose(net.predict(X), run_onnx(model, X), rtol=1e-6, atol=1e-6)
+
+
+def test_from_onnx_refuses_naming_the_operator(tmp_path):
+    model = matmul_add_graph(helper.make_node("Exp", ["a1"], ["a1"]))
+    with pytest.raises(cr.errors.ValidationError, match=r"node 3 '' \(Exp\) has no chainrule form"):
+        from_onnx(model)
+    from chainrule.saving.onnx import to_onnx
+    net = cr.Network([cr.Dense(2, 2)])
+    path = tmp_path / "bad.onnx"
+    path.write_bytes(b"not a protobuf")
+    with pytest.raises(cr.errors.ModelFileError, match="not a valid ONNX model"):
+        from_onnx(path)
+    with pytest.raises(cr.errors.ModelFileError, match="does not exist"):
+        load_foreign(tmp_path / "missing.onnx")
+    to_onnx(net, tmp_path / "ok.onnx")
+    (tmp_path / "model.pt").write_bytes(b"x")
+    with pytest.raises(cr.errors.ValidationError, match="pickled code, which chainrule never loads"):
+        load_foreign(tmp_path / "model.pt")
+    (tmp_path / "model.h5").write_bytes(b"x")
+    with pytest.raises(cr.errors.ValidationError, match="unknown model file type '.h5'"):
+        load_foreign(tmp_path / "model.h5")

@@ -254,3 +254,52 @@ def test_without_the_token_the_page_says_so(browser, server):
     pg.wait_for_selector('[data-id="error"]:not([hidden])')
     assert "token" in pg.inner_text('[data-id="error"]')
     pg.close()
+
+
+def test_the_notebook_widget_runs_the_same_page_on_the_kernels_session(browser):
+    """The anywidget module (graph.js + charts.js + app.js + widget.js in one) in the browser, with a
+    stand-in for the widget model that passes each message to `Explorer.handle`, as the kernel does."""
+    pytest.importorskip("anywidget")
+    import base64
+    import json
+
+    from chainrule.teach.explore.widget import Explorer
+    w = Explorer()
+    pg = browser.new_page()
+    problems = []
+    pg.on("pageerror", lambda e: problems.append(str(e)))
+
+    def kernel(content, buffers):
+        answer, out = w.handle(json.loads(content), [base64.b64decode(b) for b in buffers])
+        return json.dumps({"answer": answer, "buffers": [base64.b64encode(b).decode() for b in out]})
+    pg.expose_function("kernel", kernel)
+    pg.set_content("<div id=cell></div>")
+    pg.add_style_tag(content=Explorer._css)
+    pg.evaluate("""async (code) => {
+        const mod = await import(URL.createObjectURL(new Blob([code], { type: "text/javascript" })));
+        const listeners = [];
+        const model = {
+          on: (event, f) => { if (event === "msg:custom") listeners.push(f); },
+          send(content, callbacks, buffers) {
+            const b64 = (buffers || []).map(b => btoa(String.fromCharCode(...new Uint8Array(b))));
+            window.kernel(JSON.stringify(content), b64).then(reply => {
+              const r = JSON.parse(reply);
+              const out = r.buffers.map(s => Uint8Array.from(atob(s), c => c.charCodeAt(0)).buffer);
+              listeners.forEach(f => f({ id: content.id, answer: r.answer }, out));
+            });
+          },
+        };
+        mod.default.render({ model, el: document.getElementById("cell") });
+    }""", Explorer._esm)
+    expect(pg.locator('[data-id="etotal"]')).to_have_text("0.298371109")
+    pg.click('.labels [data-name="w5"]')
+    expect(pg.locator('[data-id="derivation"]')).to_contain_text("0.74136507 · 0.186815602 · 0.593269992 = 0.082167041")
+    pg.click('[data-act="step"]')
+    expect(pg.locator('[data-id="etotal"]')).to_have_text("0.291027774")
+    assert w.session.steps == 1 and fmt(w.session.net.loss(w.session.X, w.session.Y)) == "0.291027774"
+    with pg.expect_download() as dl:
+        pg.click('[data-id="export-menu"] summary')
+        pg.click('[data-export="model.npz"]')
+    np.testing.assert_array_equal(cr.load(dl.value.path()).params, w.session.net.params)
+    pg.close()
+    assert problems == []

@@ -524,7 +524,7 @@ function standaloneSvg(svg) {
   return new XMLSerializer().serializeToString(clone);
 }
 
-function save(blob, name) {
+export function save(blob, name) {
   const a = document.createElement("a");
   a.href = URL.createObjectURL(blob);
   a.download = name;

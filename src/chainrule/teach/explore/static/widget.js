@@ -1,0 +1,38 @@
+// The explorer inside a Jupyter notebook (anywidget): the same page, its requests sent to the
+// kernel's engine session as widget messages instead of HTTP. chainrule.teach.explore.widget
+// joins graph.js, charts.js, app.js and this file into the widget's one module.
+
+import { mount, save } from "./app.js";
+
+function widgetTransport(model) {
+  let counter = 0;
+  const pending = new Map();
+  model.on("msg:custom", (msg, buffers) => {
+    const done = pending.get(msg.id);
+    if (done) { pending.delete(msg.id); done({ ...msg.answer, buffers }); }
+  });
+  const send = (kind, body = {}, buffers = []) => new Promise(resolve => {
+    const id = ++counter;
+    pending.set(id, resolve);
+    model.send({ id, kind, ...body }, undefined, buffers);
+  });
+  return {
+    open: () => send("open"),
+    call: (action, body) => send("act", { action, body }),
+    async upload(file, target) { return send("upload", { name: file.name, target }, [await file.arrayBuffer()]); },
+    async download(kind) {
+      const a = await send("export", { what: kind });
+      if (a.buffers && a.buffers.length) save(new Blob([a.buffers[0]]), `chainrule-${kind}`);
+    },
+    shareUrl: code => `Explorer(share="${code}") in a notebook, or #s=${code} after the URL of chainrule explore`,
+  };
+}
+
+export default {
+  render({ model, el }) {
+    const root = document.createElement("div");
+    root.classList.add("in-notebook");
+    el.appendChild(root);
+    mount(root, widgetTransport(model));
+  },
+};

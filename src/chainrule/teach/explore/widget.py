@@ -1,0 +1,78 @@
+"""The explorer in a Jupyter notebook: the same page and the same engine session, as a widget.
+
+    from chainrule.teach.explore.widget import Explorer
+    w = Explorer()              # the seed network; Explorer(share="...") opens a share code
+    w                           # (the last line of a cell shows it)
+    w.session.net               # the network the page is driving, to use in the next cell
+
+Needs anywidget (`pip install 'chainrule[explore]'`). The page's requests travel as widget
+messages to `Session.act` in the kernel: no server, no port, no token needed.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import anywidget
+
+from chainrule.errors import ChainruleError
+
+from . import export
+from .session import Session
+
+STATIC = Path(__file__).parent / "static"
+
+
+def bundle() -> str:
+    """graph.js, charts.js, app.js and widget.js as one ES module (their own imports removed)."""
+    parts = []
+    for name in ("graph.js", "charts.js", "app.js", "widget.js"):
+        text = (STATIC / name).read_text(encoding="utf-8")
+        text = re.sub(r"^import .*?;\n", "", text, flags=re.MULTILINE)
+        if name != "widget.js":
+            text = re.sub(r"^export (?=function|const|async)", "", text, flags=re.MULTILINE)
+        parts.append(f"// ---- {name}\n{text}")
+    return "\n".join(parts)
+
+
+class Explorer(anywidget.AnyWidget):
+    """The explorer page driving `self.session` (a `Session`: the seed network by default)."""
+
+    _esm = bundle()
+    _css = (STATIC / "style.css").read_text(encoding="utf-8")
+
+    def __init__(self, session: Session | None = None, share: str | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.session = session or Session()
+        if share:
+            self.session.act("load_share", {"code": share})
+        self.on_msg(self._on_message)
+
+    def handle(self, content: dict, buffers: list) -> tuple[dict, list]:
+        """One request of the page: (answer, buffers). Errors are answered, never raised."""
+        s, kind = self.session, content.get("kind")
+        out: list = []
+        answer: dict = {}
+        try:
+            if kind == "act" and content.get("action") == "share":
+                answer["code"] = s.share()
+            elif kind == "act":
+                s.act(str(content.get("action")), content.get("body") or {})
+            elif kind == "upload":
+                answer["columns"] = s.run("upload_csv", s.upload_csv, bytes(buffers[0]), str(content.get("name")),
+                                          content.get("target"))
+            elif kind == "export" and content.get("what") == "model.npz":
+                out = [export.model_bytes(s)]
+            elif kind == "export" and content.get("what") == "derivation.md":
+                out = [export.markdown(s).encode()]
+            elif kind != "open":
+                raise ChainruleError(f"unknown request {kind!r} {content.get('what') or ''}".strip())
+        except (ChainruleError, ValueError, TypeError) as exc:
+            answer["error"] = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        answer["state"] = s.state()
+        return answer, out
+
+    def _on_message(self, _widget: Any, content: dict, buffers: list) -> None:
+        answer, out = self.handle(content, buffers)
+        self.send({"id": content.get("id"), "answer": answer}, out)

@@ -251,3 +251,55 @@ def test_no_import_cycle_between_modules():
 def test_no_module_over_400_lines():
     long = {str(p.relative_to(SRC)): n for p in SRC.rglob("*.py") if (n := len(p.read_text().splitlines())) > 400}
     assert not long, f"modules over 400 lines (two ideas in one file?): {long}"
+
+
+# -- saving goes through the registries -----------------------------------------------------------
+DATA = Path(__file__).parent / "data"
+
+
+def test_files_written_before_the_redesign_still_load():
+    """Two model files written by the flat-package version (format 1), with the predictions that
+    version computed: they load, predict the same, and keep their optimizer state."""
+    import json
+    expected = json.loads((DATA / "model-format1-main-2026-12.json").read_text())
+    X = np.array(expected["X"])
+    net = cr.load(DATA / "model-format1-main-2026-12.npz")
+    np.testing.assert_allclose(net.predict(X), expected["out"], rtol=1e-13, atol=1e-15)
+    assert type(net.optimizer) is cr.optim.AdamW and net.optimizer.t == expected["opt_t"]
+    assert net.layers[0].trainable_params == {"W": True, "b": False}
+    net32 = cr.load(DATA / "model-format1-main-2026-12-float32.npz")
+    assert net32.dtype == np.float32 and net32.optimizer.nesterov and net32.optimizer.t == expected["opt32_t"]
+    np.testing.assert_allclose(net32.predict(X), expected["out32"], rtol=1e-6)
+
+
+def test_unregistered_user_class_is_refused_on_save_then_saves_when_registered(tmp_path):
+    net = cr.Network([cr.Dense(2, 3, Swish()), cr.Dense(3, 1, "sigmoid")], loss="sse", seed=0)
+    with pytest.raises(cr.errors.ChainruleTypeError, match="Swish.*register_activation"):
+        net.save(tmp_path / "m.npz")
+    fake = cr.Network([cr.Dense(2, 3, FakeSigmoid()), cr.Dense(3, 1, "sigmoid")], loss="sse", seed=0)
+    with pytest.raises(cr.errors.ChainruleTypeError, match="FakeSigmoid, which would load back as Sigmoid"):
+        fake.save(tmp_path / "f.npz")
+    assert not (tmp_path / "m.npz").exists() and not (tmp_path / "f.npz").exists()
+    try:
+        cr.register_activation(Swish)
+        net.save(tmp_path / "m.npz")
+        back = cr.load(tmp_path / "m.npz")
+        assert type(back.layers[0].activation) is Swish
+        X = np.array([[0.5, -1.0], [2.0, 0.1]])
+        np.testing.assert_array_equal(back.predict(X), net.predict(X))
+    finally:
+        ACTIVATIONS.pop("swish", None)
+
+
+def test_builtin_names_cannot_be_taken_over():
+    with pytest.raises(cr.errors.ValidationError, match="belongs to the built-in Sigmoid"):
+        cr.register_activation(FakeSigmoid)
+
+
+def test_optimizer_config_is_its_constructor_arguments():
+    for name, cls in cr.optim.OPTIMIZERS.items():
+        opt = cls(lr=0.05)
+        cfg = opt.config()
+        assert cfg.pop("name") == cls.__name__
+        rebuilt = cls(**{k: tuple(v) if k == "betas" else v for k, v in cfg.items()})
+        assert rebuilt.config() == opt.config()

@@ -181,6 +181,9 @@ class Dense(Layer):
             unknown = set(value) - set(self.param_names)
             if unknown:
                 raise ValidationError(f"trainable: unknown parameter {sorted(unknown)}; expected keys among {list(self.param_names)}")
+            wrong = {k: v for k, v in value.items() if not isinstance(v, (bool, np.bool_))}
+            if wrong:      # a string such as "no" must not read as True
+                raise ChainruleTypeError(f"trainable: each value must be True or False; got {wrong}")
             self._trainable.update({k: bool(v) for k, v in value.items()})
         elif isinstance(value, (bool, np.bool_)):
             self._trainable = {k: bool(value) for k in self.param_names}

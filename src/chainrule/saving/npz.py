@@ -10,6 +10,7 @@ and fsyncs it, then renames it over the target: a crash leaves the previous file
 """
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import tempfile
@@ -19,6 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ChainruleError, ChainruleTypeError, ModelFileError
+from ..nn.layers import LAYERS, layer_from_config
+from ..nn.network import Network
+from ..training.optim import get_optimizer
 
 FORMAT_VERSION = 1
 MAX_PARAMS = 500_000_000  # refuse absurd sizes before allocating anything
@@ -62,8 +66,32 @@ def _file_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
+def check_registered(net) -> None:
+    """Every class in `net` must be the one its saved name loads back as: a user's class that is
+    not registered (or a subclass that inherits a built-in's name) would load as another class."""
+    from ..nn.activations import ACTIVATIONS
+    from ..nn.layers import LAYERS
+    from ..nn.losses import LOSSES
+    from ..training.optim import OPTIMIZERS
+
+    found = [(f"layer {i}", type(layer), LAYERS.get(layer.config().get("type")), "register_layer")
+             for i, layer in enumerate(net.layers)]
+    found += [(f"the activation of layer {i}", type(layer.activation), ACTIVATIONS.get(layer.activation.name),
+               "register_activation") for i, layer in enumerate(net.layers) if hasattr(layer, "activation")]
+    found.append(("the loss", type(net.loss_function), LOSSES.get(net.loss_function.name), "register_loss"))
+    if net.optimizer is not None:
+        found.append(("the optimizer", type(net.optimizer), OPTIMIZERS.get(type(net.optimizer).__name__.lower()),
+                      "cr.optim.register_optimizer"))
+    for what, cls, saved_as, how in found:
+        if cls is not saved_as:
+            raise ChainruleTypeError(f"{what} is a {cls.__name__}, which would load back as "
+                                     f"{'nothing' if saved_as is None else saved_as.__name__}: give it a name of its own "
+                                     f"and register it with {how} before saving")
+
+
 def network_arrays(net, include_optimizer: bool = True, extra: dict | None = None) -> dict[str, np.ndarray]:
     """The arrays and JSON header that describe `net` (shared by save and checkpoints)."""
+    check_registered(net)
     header = {"format": "chainrule", "version": FORMAT_VERSION, "network": net.config(),
               "epochs_trained": net.epochs_trained}
     arrays = {"params": net.params}
@@ -114,9 +142,6 @@ def load(path, *, with_extra: bool = False):
 
 
 def _load(path: Path, with_extra: bool):
-    from ..nn.layers import layer_from_config
-    from ..nn.network import Network
-    from ..training.optim import get_optimizer
 
     if not zipfile.is_zipfile(path):
         raise ModelFileError(f"{path} is not a chainrule model file: it is not an .npz (zip) archive")
@@ -227,28 +252,28 @@ def _header(raw: np.ndarray, path) -> dict:
     if not isinstance(net, dict) or set(net) != {"layers", "loss", "dtype"} or not isinstance(net["layers"], list):
         raise ModelFileError(f"{path}: the network description must have exactly 'layers', 'loss' and 'dtype'")
     total, previous = 0, None
-    dense_keys = {"type", "n_in", "n_out", "activation", "trainable"}
     for i, layer in enumerate(net["layers"]):
         if not isinstance(layer, dict):
             raise ModelFileError(f"{path}: layer {i} is not a description (dict)")
-        if layer.get("type") == "Dense":
-            if set(layer) - dense_keys:
-                raise ModelFileError(f"{path}: layer {i} has unexpected keys {sorted(set(layer) - dense_keys)}")
-            n_in, n_out = layer.get("n_in"), layer.get("n_out")
-            if not (_count(n_in) and _count(n_out) and 0 < n_in and 0 < n_out):
-                raise ModelFileError(f"{path}: layer {i} has invalid sizes n_in={n_in!r}, n_out={n_out!r}")
+        cls = LAYERS.get(layer.get("type"))
+        if cls is None:
+            raise ModelFileError(f"{path}: layer {i} has layer type {layer.get('type')!r}; expected one of {sorted(LAYERS)}")
+        cfg = {k: v for k, v in layer.items() if k != "type"}
+        unexpected = sorted(set(cfg) - set(inspect.signature(cls.__init__).parameters))
+        if unexpected:
+            raise ModelFileError(f"{path}: layer {i} ({layer['type']}) has unexpected keys {unexpected}")
+        try:
+            total += cls.n_params_of(cfg)           # from the description alone: nothing is allocated yet
+        except ChainruleError as exc:
+            raise ModelFileError(f"{path}: layer {i} ({layer.get('type')}): {exc}") from None
+        if total > MAX_PARAMS:
+            raise ModelFileError(f"{path} describes more than the limit of {MAX_PARAMS} parameters")
+        n_in, n_out = cfg.get("n_in"), cfg.get("n_out")
+        if n_in is not None:
             if previous is not None and n_in != previous:
                 raise ModelFileError(f"{path}: layer {i} expects {n_in} inputs but the layer before it gives "
                                      f"{previous} outputs")
             previous = n_out
-            total += n_in * n_out + n_out
-            if total > MAX_PARAMS:
-                raise ModelFileError(f"{path} describes more than the limit of {MAX_PARAMS} parameters")
-        elif layer.get("type") == "Dropout":
-            if set(layer) != {"type", "rate"}:
-                raise ModelFileError(f"{path}: layer {i} (Dropout) must have exactly 'type' and 'rate'")
-        else:
-            raise ModelFileError(f"{path}: layer {i} has layer type {layer.get('type')!r}; expected 'Dense' or 'Dropout'")
     opt = header.get("optimizer")
     if opt is not None:
         if not isinstance(opt, dict) or set(opt) != {"config", "t", "epoch", "state"}:

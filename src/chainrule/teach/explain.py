@@ -23,7 +23,7 @@ MAX_SAMPLES = 8
 CDOT = " \\cdot "
 
 
-def _names(net) -> list[list[str]]:
+def neuron_names(net) -> list[list[str]]:
     """Unit names of each level: inputs, then each Dense layer's neurons."""
     dense = net.dense_layers
     names = [[f"i{j + 1}" for j in range(net.n_inputs)]]
@@ -117,7 +117,7 @@ def explain(net, X, Y, lr: float | None = None, *, layer: int | None = None, neu
             f"explain prints at most {MAX_PARAMETERS} parameters and {MAX_SAMPLES} samples; this call has "
             f"{n_listed} parameters and {n} samples. Explain a slice: explain(net, X[:1], Y[:1], layer=L) "
             f"for one layer L in 0..{len(dense) - 1}, or explain(..., layer=L, neuron=J) for one neuron.")
-    names = _names(net)
+    names = neuron_names(net)
     Yt = net.targets(Y)
     out = dense[-1].out
     loss = net.loss_function
@@ -133,7 +133,7 @@ def explain(net, X, Y, lr: float | None = None, *, layer: int | None = None, neu
             "index": l, "activation": lay.activation.name,
             "neurons": [{"name": nm, "net": _vals(lay.net[:, j]), "out": _vals(lay.out[:, j]),
                          "bias": f"b_{nm}", "bias_value": float(lay.b[j]),
-                         "weights": [_wname(dense, l, i, j) for i in range(lay.n_in)],
+                         "weights": [weight_name(dense, l, i, j) for i in range(lay.n_in)],
                          "weight_values": [float(w) for w in lay.W[:, j]],
                          "inputs": names[l]}
                         for j, nm in enumerate(names[l + 1])],
@@ -152,7 +152,7 @@ def explain(net, X, Y, lr: float | None = None, *, layer: int | None = None, neu
                 "dout/dnet": None if deriv is None else _vals(deriv[:, j]),
                 "dE/dnet": _vals(lay.delta[:, j]),
                 "paths": None if nxt is None else [
-                    {"via": names[l + 2][k], "dE/dnet": _vals(nxt.delta[:, k]), "weight": _wname(dense, l + 1, j, k),
+                    {"via": names[l + 2][k], "dE/dnet": _vals(nxt.delta[:, k]), "weight": weight_name(dense, l + 1, j, k),
                      "w": float(nxt.W[j, k]), "term": _vals(nxt.delta[:, k] * nxt.W[j, k])}
                     for k in range(nxt.n_out)],
             }
@@ -161,7 +161,7 @@ def explain(net, X, Y, lr: float | None = None, *, layer: int | None = None, neu
                 value = float(lay.W[i, j]) if frm else float(lay.b[j])
                 grad = float(lay.dW[i, j]) if frm else float(lay.db[j])
                 trainable = lay.trainable_params[kind]
-                entry = {"name": _wname(dense, l, i, j) if frm else f"b_{to}", "layer": l, "kind": kind,
+                entry = {"name": weight_name(dense, l, i, j) if frm else f"b_{to}", "layer": l, "kind": kind,
                          "index": [i, j] if frm else [j], "from": frm, "to": to, "value": value,
                          "dnet/dparam": _vals(lay.x[:, i]) if frm else [1.0] * n, "grad": grad,
                          "trainable": trainable, **factors,
@@ -175,7 +175,7 @@ def _is_index(v) -> bool:
     return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
 
 
-def _wname(dense: list[Dense], l: int, i: int, j: int) -> str:
+def weight_name(dense: list[Dense], l: int, i: int, j: int) -> str:
     """w<k>: numbered neuron by neuron within a layer, layers in order (the seed's w1..w8)."""
     offset = sum(d.W.size for d in dense[:l])
     return f"w{offset + j * dense[l].n_in + i + 1}"

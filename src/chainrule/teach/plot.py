@@ -103,9 +103,9 @@ def gradient_norms(history, path, size=(7, 4), dpi=100, title=None) -> Path:
 def network_diagram(net, path, report=None, size=(8, 5), dpi=100, max_units=12) -> Path:
     """A small network: units in columns, each edge labelled with its weight (and, given an
     `explain` report, its gradient). Names as `explain` gives them (i1, h1, o1, w1..)."""
-    from .explain import _names, _wname
+    from .explain import neuron_names, weight_name
     dense = net.dense_layers
-    names = _names(net)
+    names = neuron_names(net)
     if max(len(level) for level in names) > max_units:
         raise ValidationError(f"network_diagram draws at most {max_units} units per layer; this network has "
                               f"{max(len(level) for level in names)}")
@@ -128,7 +128,7 @@ def network_diagram(net, path, report=None, size=(8, 5), dpi=100, max_units=12) 
             for j in range(layer.n_out):
                 (x0, y0), (x1, y1) = pos(l, i), pos(l + 1, j)
                 ax.plot([x0, x1], [y0, y1], color="0.6", lw=1, zorder=1)
-                name = _wname(dense, l, i, j)
+                name = weight_name(dense, l, i, j)
                 label = f"{name}={layer.W[i, j]:.3g}" + (f"\ng={grads[name]:.2e}" if name in grads else "")
                 t = 0.3 if (i + j) % 2 == 0 else 0.7
                 ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), label, fontsize=7, ha="center", va="center",

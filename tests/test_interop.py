@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
-from torch import nn
+from torch import nn  # noqa: E402
 
-import chainrule as cr
-from chainrule.saving.interop import (
+import chainrule as cr  # noqa: E402
+from chainrule.saving.interop import (  # noqa: E402
     from_keras,
     from_onnx,
     from_sklearn,
@@ -69,7 +69,7 @@ def test_from_torch_outputs_and_gradients(dtype):
         assert_close(net.predict(X), module(torch.from_numpy(X)).numpy(), dtype)
     ours = [g for pair in net.gradients(X, Y) for g in pair]
     theirs = torch_grads(module, X, Y, "categorical_crossentropy")
-    for a, (b, p) in zip(ours, zip(theirs, module.parameters())):
+    for a, b in zip(ours, theirs):
         assert_close(a, b.T if b.ndim == 2 else b, dtype)
 
 
@@ -112,7 +112,8 @@ def test_from_torch_refuses_naming_the_layer():
     with pytest.raises(cr.errors.ValidationError, match=r"layer 1 \(Conv1d\) has no chainrule form"):
         from_torch(nn.Sequential(nn.Linear(2, 2), nn.Conv1d(1, 1, 1)))
     with pytest.raises(cr.errors.ValidationError, match=r"layer 3\.1 \(GELU\) has no chainrule form"):
-        from_torch(nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 2), nn.Sequential(nn.Linear(2, 2), nn.GELU())))
+        from_torch(nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 2),
+                                 nn.Sequential(nn.Linear(2, 2), nn.GELU())))
     with pytest.raises(cr.errors.ValidationError, match=r"layer 0 \(ReLU\) does not follow a dense layer"):
         from_torch(nn.Sequential(nn.ReLU(), nn.Linear(2, 2)))
     with pytest.raises(cr.errors.ValidationError, match=r"layer 2 \(Tanh\) does not follow a dense layer"):
@@ -127,7 +128,7 @@ def test_from_torch_refuses_naming_the_layer():
 
 # -- scikit-learn ----------------------------------------------------------------------------------------
 sk_datasets = pytest.importorskip("sklearn.datasets")
-from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.neural_network import MLPClassifier, MLPRegressor  # noqa: E402
 
 
 def sk_flat(est):
@@ -196,8 +197,9 @@ def test_sklearn_binary_sgd_nesterov(iris):
 def test_sklearn_regressor_sgd_two_outputs():
     X, y = sk_datasets.make_regression(120, 5, n_targets=2, noise=0.1, random_state=0)
     y /= y.std(0)
-    est = MLPRegressor(hidden_layer_sizes=(7,), activation="logistic", solver="sgd", momentum=0.9, nesterovs_momentum=False,
-                       learning_rate_init=0.01, alpha=1e-3, max_iter=15, random_state=0).fit(X, y)
+    est = MLPRegressor(hidden_layer_sizes=(7,), activation="logistic", solver="sgd", momentum=0.9,
+                       nesterovs_momentum=False, learning_rate_init=0.01, alpha=1e-3, max_iter=15,
+                       random_state=0).fit(X, y)
     net = check_forward(est, X)
     assert net.loss_function.name == "sse"
     check_steps(est, X, y, steps=2)
@@ -206,7 +208,8 @@ def test_sklearn_regressor_sgd_two_outputs():
 def test_sklearn_multilabel_and_identity(iris):
     X, y = iris
     Y = np.stack([y == 0, y == 2, X[:, 0] > 0], axis=1).astype(int)
-    est = MLPClassifier(hidden_layer_sizes=(6,), activation="identity", alpha=1e-3, max_iter=20, random_state=2).fit(X, Y)
+    est = MLPClassifier(hidden_layer_sizes=(6,), activation="identity", alpha=1e-3, max_iter=20,
+                        random_state=2).fit(X, Y)
     net = check_forward(est, X)
     assert net.n_outputs == 3 and net.layers[-1].activation.name == "sigmoid"
     check_steps(est, X[:60], Y[:60])
@@ -252,7 +255,8 @@ def keras_mlp(dtype):
     keras.utils.set_random_seed(0)
     return keras.Sequential([keras.Input(shape=(4,), dtype=dtype), kl.Dense(8, "relu", dtype=dtype),
                              kl.Dropout(0.3, dtype=dtype), kl.Dense(7, "tanh", dtype=dtype),
-                             kl.Dense(6, "sigmoid", dtype=dtype), kl.Dense(5, dtype=dtype), kl.LeakyReLU(0.3, dtype=dtype),
+                             kl.Dense(6, "sigmoid", dtype=dtype), kl.Dense(5, dtype=dtype),
+                             kl.LeakyReLU(0.3, dtype=dtype),
                              kl.Dense(4, "leaky_relu", dtype=dtype), kl.Dense(4, use_bias=False, dtype=dtype),
                              kl.Activation("relu", dtype=dtype), kl.Dense(3, "softmax", dtype=dtype)])
 
@@ -292,7 +296,7 @@ def test_from_keras_refusals():
 # -- ONNX ----------------------------------------------------------------------------------------------
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
 
 def run_onnx(model_or_path, X):
@@ -303,7 +307,7 @@ def run_onnx(model_or_path, X):
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_from_onnx_round_trip_of_to_onnx(dtype, tmp_path):
-    from chainrule.saving.onnx import to_onnx
+    from chainrule.saving.onnx import to_onnx  # noqa: E402
     net = cr.Network([cr.Dense(3, 5, "sigmoid", bias_init="normal"), cr.Dropout(0.25), cr.Dense(5, 4, "leaky_relu"),
                       cr.Dense(4, 4, "tanh"), cr.Dense(4, 4), cr.Dense(4, 2, "softmax")], dtype=dtype, seed=3)
     to_onnx(net, tmp_path / "n.onnx")

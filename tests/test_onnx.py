@@ -9,10 +9,10 @@ import pytest
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 pd = pytest.importorskip("pandas")
-from sklearn.datasets import load_diabetes, load_iris
+from sklearn.datasets import load_diabetes, load_iris  # noqa: E402
 
-import chainrule as cr
-from chainrule.saving.onnx import to_onnx
+import chainrule as cr  # noqa: E402
+from chainrule.saving.onnx import to_onnx  # noqa: E402
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "softmax", "linear"]
 TOL = {"float64": 1e-12, "float32": 1e-6}

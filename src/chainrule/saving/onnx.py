@@ -24,6 +24,12 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ChainruleTypeError, ValidationError
+from ..nn.layers import Dense, Dropout
+from ..nn.network import Network
+from .mlp import BUILTIN_ACTIVATIONS
+from .npz import load
+
 MIN_OPSET = 17
 ML_OPSET = 3                       # the ai.onnx.ml version that goes with opset 17 and later
 ACTIVATION_OPS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "leaky_relu": "LeakyRelu",
@@ -37,12 +43,6 @@ def _onnx():
     except ImportError:
         raise ImportError("ONNX export needs the onnx package: pip install 'chainrule[onnx]'") from None
     return onnx
-
-
-def builtin_activations() -> dict[str, type]:
-    """The exact class of each built-in activation, by name (a subclass may change the math)."""
-    import chainrule as cr
-    return {name: type(cr.Dense(1, 1, name).activation) for name in ACTIVATION_OPS}
 
 
 class _Graph:
@@ -86,15 +86,14 @@ def to_onnx(net, path: str | os.PathLike | None = None, opset: int = MIN_OPSET, 
     onnx = _onnx()
     from onnx import TensorProto, helper
 
-    import chainrule as cr
-    if not isinstance(net, cr.Network):
-        raise cr.errors.ChainruleTypeError(f"net must be a chainrule.Network; got {type(net).__name__}")
+    if not isinstance(net, Network):
+        raise ChainruleTypeError(f"net must be a chainrule.Network; got {type(net).__name__}")
     newest = onnx.defs.onnx_opset_version()
     if isinstance(opset, bool) or not isinstance(opset, int) or not MIN_OPSET <= opset <= newest:
-        raise cr.errors.ValidationError(f"opset must be an integer from {MIN_OPSET} to {newest} (the newest this "
+        raise ValidationError(f"opset must be an integer from {MIN_OPSET} to {newest} (the newest this "
                                         f"onnx package knows); got {opset!r}")
     if path is not None and not isinstance(path, (str, os.PathLike)):
-        raise cr.errors.ChainruleTypeError(f"path must be a file name (str or os.PathLike); got {type(path).__name__}")
+        raise ChainruleTypeError(f"path must be a file name (str or os.PathLike); got {type(path).__name__}")
     elem = TensorProto.DOUBLE if net.dtype == np.float64 else TensorProto.FLOAT
     g = _Graph()
     if preprocessing is None:
@@ -114,12 +113,20 @@ def to_onnx(net, path: str | os.PathLike | None = None, opset: int = MIN_OPSET, 
     if any(n.domain == "ai.onnx.ml" for n in g.nodes):
         imports.append(helper.make_opsetid("ai.onnx.ml", ML_OPSET))
     model = helper.make_model(graph, opset_imports=imports, producer_name="chainrule",
-                              producer_version=cr.__version__, doc_string=doc)
+                              producer_version=_version(), doc_string=doc)
     model.ir_version = min(model.ir_version, _ir_version(opset))
     onnx.checker.check_model(model, full_check=True)
     if path is not None:
         Path(path).write_bytes(model.SerializeToString())
     return model
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("chainrule")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def _ir_version(opset: int) -> int:
@@ -133,21 +140,19 @@ def _ir_version(opset: int) -> int:
 
 def network_nodes(g: _Graph, net, x: str, output: str | None = None) -> str:
     """Append the layers of `net` to the graph, reading tensor `x`; return the output's name."""
-    import chainrule as cr
-    builtins = builtin_activations()
     for i, layer in enumerate(net.layers):
-        if type(layer) is cr.Dropout:     # the identity at inference; the node keeps the rate
+        if type(layer) is Dropout:     # the identity at inference; the node keeps the rate
             rate = g.const(f"layer{i}.rate", np.array(layer.config()["rate"], dtype=net.dtype))
             x = g.op("Dropout", [x, rate], hint=f"layer{i}.out",
                      output=output if i == len(net.layers) - 1 else None)
             continue
-        if type(layer) is not cr.Dense:
-            raise cr.errors.ValidationError(f"layer {i} ({type(layer).__name__}) has no ONNX form; to_onnx exports "
+        if type(layer) is not Dense:
+            raise ValidationError(f"layer {i} ({type(layer).__name__}) has no ONNX form; to_onnx exports "
                                             "the built-in Dense and Dropout layers")
         act = layer.activation
         alpha = act.config().get("alpha", 0.0)
-        if builtins.get(act.name) is not type(act):
-            raise cr.errors.ValidationError(
+        if BUILTIN_ACTIVATIONS.get(act.name) is not type(act):
+            raise ValidationError(
                 f"layer {i}'s activation {type(act).__name__} has no ONNX form; to_onnx exports the built-in "
                 f"activations {', '.join(ACTIVATION_OPS)}")
         last = i == len(net.layers) - 1
@@ -176,7 +181,6 @@ def leaky_relu_float64(g: _Graph, x: str, alpha: float, hint: str, output: str |
 
 def _preprocessing_dict(pre) -> dict:
     """The preprocessing as its JSON dict (from a Preprocessing object or the dict itself)."""
-    from chainrule.errors import ChainruleTypeError, ValidationError
     data = pre.to_json() if hasattr(pre, "to_json") else pre
     if not isinstance(data, dict):
         raise ChainruleTypeError(f"preprocessing must be a Preprocessing or its JSON dict; got {type(pre).__name__}")
@@ -193,11 +197,11 @@ def preprocessing_nodes(g: _Graph, pre: dict, net) -> tuple[list, str]:
     """Graph inputs (one per column) and the nodes that turn them into the network's input."""
     from onnx import TensorProto, helper
 
-    from chainrule.errors import ValidationError
     columns = pre["numeric"] + pre["text"]
     clash = [c for c in columns if not c or c.startswith(PREFIX)]
     if clash:
-        raise ValidationError(f"column name {clash[0]!r} cannot name an ONNX input (empty, or starting with {PREFIX!r})")
+        raise ValidationError(f"column name {clash[0]!r} cannot name an ONNX input (it is empty, or starts "
+                              f"with {PREFIX!r})")
     width = len(pre["numeric"]) + sum(len(pre["categories"][c]) for c in pre["text"])
     if width != net.n_inputs:
         raise ValidationError(f"the preprocessing gives {width} inputs but the network takes {net.n_inputs}: "
@@ -235,7 +239,6 @@ def output_nodes(g: _Graph, pre: dict, net, out: str) -> list:
     """"prediction" (label or value) and, for a classifier, "probabilities"."""
     from onnx import TensorProto, helper
 
-    from chainrule.errors import ValidationError
     elem = TensorProto.DOUBLE if net.dtype == np.float64 else TensorProto.FLOAT
     if pre["task"] == "regression":
         if net.n_outputs != 1:
@@ -270,7 +273,6 @@ def _labels(classes: list) -> tuple[np.ndarray, int]:
 
 def export_file(model_path: str | os.PathLike, onnx_path: str | os.PathLike, opset: int = MIN_OPSET):
     """A chainrule model file to an ONNX file, with its CSV preprocessing when it has one."""
-    import chainrule as cr
-    net, extra = cr.load(model_path, with_extra=True)
+    net, extra = load(model_path, with_extra=True)
     pre = (extra or {}).get("tabular")
     return to_onnx(net, onnx_path, opset=opset, preprocessing=pre)

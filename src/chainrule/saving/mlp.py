@@ -1,0 +1,74 @@
+"""Building blocks of the importers: a Network assembled from another library's dense layers.
+
+Each importer reads the layers in order into [(layer, (W, b) or None)]: a Dense layer per
+matrix product, its activation attached by the next element, Dropout as it is. The weights are
+copied in after the Network has made its flat parameter buffer.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import ValidationError
+from ..nn.activations import LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
+from ..nn.layers import Dense
+from ..nn.network import Network
+
+#: the exact class of each built-in activation (a subclass may compute something else)
+BUILTIN_ACTIVATIONS: dict[str, type] = {cls.name: cls for cls in (Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Linear)}
+SUPPORTED = "sigmoid, tanh, relu, leaky_relu, softmax, linear"
+
+
+def dense_layer(W: np.ndarray, b: np.ndarray | None, activation: Any, trainable: dict | None = None):
+    """A Dense layer holding W (n_in, n_out) and b (zeros, frozen, when the source has no bias)."""
+    W = np.asarray(W)
+    layer = Dense(W.shape[0], W.shape[1], activation, weight_init="zeros")
+    if b is None:
+        trainable = {**(trainable or {}), "b": False}
+    if trainable:
+        layer.trainable = trainable
+    return layer, (W, np.zeros(W.shape[1]) if b is None else np.asarray(b).reshape(-1))
+
+
+def build_network(items: list, loss: str | None, dtype) -> Network:
+    """A Network from [(layer, arrays or None)], the arrays copied in after the buffers exist."""
+    layers = [layer for layer, _ in items]
+    dense = [layer for layer in layers if isinstance(layer, Dense)]
+    if not dense:
+        raise ValidationError("the model has no dense (Linear/Dense/Gemm) layer to import")
+    if loss is None:
+        loss = "categorical_crossentropy" if dense[-1].activation.name == "softmax" else "mse"
+    net = Network(layers, loss=loss, dtype=np.dtype(dtype).name)
+    for layer, arrays in items:
+        if arrays is not None:
+            layer.W[...], layer.b[...] = arrays
+    return net
+
+
+def weights_dtype(arrays: list[np.ndarray], what: str) -> np.dtype:
+    """The one dtype (float32 or float64) of all the weights."""
+    kinds = {np.dtype(a.dtype) for a in arrays}
+    if len(kinds) != 1 or next(iter(kinds)) not in (np.float32, np.float64):
+        raise ValidationError(f"{what}: the weights must all be float32 or all float64; got "
+                              f"{sorted(k.name for k in kinds)}")
+    return next(iter(kinds))
+
+
+def stored_scalar(value) -> float:
+    """A stored slope or rate as a Python float; a float32 one as the shortest decimal that is
+    the same float32 (0.01, not 0.009999999776), which chainrule rounds back to the same value."""
+    value = np.asarray(value).reshape(-1)[0]
+    return float(str(value)) if value.dtype == np.float32 else float(value)
+
+
+def attach_activation(items: list, activation, where: str) -> None:
+    """Give the Dense layer just read its activation (a lone activation has no chainrule form)."""
+    if not items or not isinstance(items[-1][0], Dense) or items[-1][0].activation.name != "linear":
+        raise ValidationError(f"{where} does not follow a dense layer directly: chainrule puts each activation "
+                              "inside a Dense layer")
+    old = items[-1][0]
+    items[-1] = (Dense(old.W.shape[0], old.W.shape[1], activation, trainable=old.trainable_params, weight_init="zeros"),
+                 items[-1][1])
+
+

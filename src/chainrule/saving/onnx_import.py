@@ -1,0 +1,174 @@
+"""`from_onnx`: a Network from an ONNX graph of a multilayer perceptron."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ChainruleTypeError, ModelFileError, ValidationError
+from ..nn.layers import Dropout
+from ..nn.network import Network
+from .mlp import attach_activation, build_network, dense_layer, stored_scalar, weights_dtype
+
+ONNX_ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "Softmax": "softmax"}
+
+
+def from_onnx(path_or_model, loss: str | None = None) -> Network:
+    """A Network from an ONNX MLP graph: a chain of Gemm (or MatMul and Add) nodes and the
+    activations Sigmoid, Tanh, Relu, LeakyRelu, PRelu (one slope), Where(x > 0, x, x * alpha)
+    (to_onnx's float64 leaky_relu), Softmax (last axis), with
+    Identity and Dropout passed through. Weights must be initializers or Constant nodes.
+    A graph exported by `to_onnx` with CSV preprocessing (one input per column) is refused."""
+    import onnx
+    from onnx import numpy_helper
+    if isinstance(path_or_model, onnx.ModelProto):
+        model, source = path_or_model, "the ONNX model"
+    else:
+        if not isinstance(path_or_model, (str, os.PathLike)):
+            raise ChainruleTypeError(f"path must be a file name or an onnx.ModelProto; got "
+                                     f"{type(path_or_model).__name__}")
+        source = str(path_or_model)
+        if not Path(source).is_file():
+            raise ModelFileError(f"ONNX file {source!r} does not exist or is not a file")
+        try:
+            model = onnx.load(source)
+            onnx.checker.check_model(model)
+        except Exception as exc:  # noqa: BLE001  (a file from anywhere: every failure to read it is a bad file)
+            raise ModelFileError(f"{source} is not a valid ONNX model: {type(exc).__name__}: "
+                                           f"{str(exc).splitlines()[0] if str(exc) else ''}") from None
+    graph = model.graph
+    consts = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    inputs = [v for v in graph.input if v.name not in consts]
+    if len(inputs) != 1 or len(graph.output) != 1:
+        raise ValidationError(f"{source}: an MLP graph has one input and one output; this one has inputs "
+                              f"{[v.name for v in inputs]} and outputs {[v.name for v in graph.output]}")
+    current = inputs[0].name
+    items: list = []
+    pending: dict | None = None            # a MatMul waiting for its Add
+    weights: list[np.ndarray] = []
+
+    def const(name: str, node) -> np.ndarray:
+        if name not in consts:
+            raise ValidationError(f"{source}: node {node.name!r} ({node.op_type}) takes {name!r}, which is not a "
+                                  "constant; an MLP's weights are initializers")
+        return consts[name]
+
+    def flush() -> None:
+        nonlocal pending
+        if pending is not None:
+            items.append(dense_layer(pending["W"], pending.get("b"), "linear"))
+            pending = None
+
+    nodes, k = list(graph.node), -1
+    while k + 1 < len(nodes):
+        k += 1
+        node = nodes[k]
+        where = f"node {k} {node.name!r} ({node.op_type})"
+        attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+        if node.op_type == "Constant" and node.domain in ("", "ai.onnx"):
+            if "value" not in attrs:
+                raise ValidationError(f"{source}: {where} holds no tensor 'value'")
+            consts[node.output[0]] = numpy_helper.to_array(attrs["value"])
+            continue
+        if node.domain not in ("", "ai.onnx"):
+            raise ValidationError(f"{source}: {where} of domain {node.domain!r} has no chainrule form; an MLP graph "
+                                  "holds Gemm, MatMul, Add and activations")
+        data = [name for name in node.input if name and name not in consts]
+        if data != [current]:
+            raise ValidationError(f"{source}: {where} does not continue the chain of layers (it reads {data}, "
+                                  f"the chain is at {current!r})")
+        if node.op_type == "Add":
+            if pending is None or "b" in pending:
+                raise ValidationError(f"{source}: {where} does not follow a MatMul: chainrule reads Add only as "
+                                      "the bias of a MatMul layer")
+            other = [n for n in node.input if n != current]
+            pending["b"] = _bias(const(other[0], node), pending["W"].shape[1], f"{source}: {where}")
+            weights.append(pending["b"])
+        elif node.op_type == "Gemm":
+            flush()
+            if attrs.get("transA", 0):
+                raise ValidationError(f"{source}: {where} has transA=1; an MLP layer multiplies the samples as rows")
+            W = const(node.input[1], node)
+            W = (W.T if attrs.get("transB", 0) else W) * np.asarray(attrs.get("alpha", 1.0), dtype=W.dtype)
+            b = None
+            if len(node.input) > 2 and node.input[2]:
+                b = _bias(const(node.input[2], node) * np.asarray(attrs.get("beta", 1.0), dtype=W.dtype),
+                          W.shape[1], f"{source}: {where}")
+            weights.extend([W] + ([] if b is None else [b]))
+            items.append(dense_layer(W, b, "linear"))
+        elif node.op_type == "MatMul":
+            flush()
+            W = const(node.input[1], node)
+            if W.ndim != 2:
+                raise ValidationError(f"{source}: {where} multiplies by an array of shape {W.shape}; expected 2-D")
+            weights.append(W)
+            pending = {"W": W}
+        elif node.op_type in ONNX_ACTIVATIONS or node.op_type in ("LeakyRelu", "PRelu"):
+            flush()
+            if node.op_type == "Softmax" and attrs.get("axis", -1) not in (-1, 1):
+                raise ValidationError(f"{source}: {where} has axis={attrs['axis']}; chainrule's softmax is over "
+                                      "the last axis")
+            if node.op_type == "LeakyRelu":
+                act: Any = {"name": "leaky_relu", "alpha": stored_scalar(np.float32(attrs.get("alpha", 0.01)))}
+            elif node.op_type == "PRelu":
+                slope = const(node.input[1], node)
+                if slope.size != 1:
+                    raise ValidationError(f"{source}: {where} has {slope.size} slopes; chainrule's leaky_relu has one")
+                act = {"name": "leaky_relu", "alpha": stored_scalar(slope)}
+            else:
+                act = ONNX_ACTIVATIONS[node.op_type]
+            attach_activation(items, act, f"{source}: {where}")
+        elif node.op_type == "Greater":           # to_onnx's float64 leaky_relu: Where(x > 0, x, x * alpha)
+            alpha = _leaky_relu_pattern(nodes[k:k + 3], current, consts)
+            if alpha is None:
+                raise ValidationError(f"{source}: {where} is not the start of Where(x > 0, x, x * alpha), the one "
+                                      "use of Greater chainrule reads (a leaky_relu)")
+            flush()
+            attach_activation(items, {"name": "leaky_relu", "alpha": alpha}, f"{source}: {where}")
+            k += 2
+            node = nodes[k]
+        elif node.op_type == "Identity":
+            pass
+        elif node.op_type == "Dropout":
+            flush()
+            ratio = stored_scalar(np.float32(attrs["ratio"])) if "ratio" in attrs else 0.5
+            if len(node.input) > 1 and node.input[1] in consts:
+                ratio = stored_scalar(consts[node.input[1]])
+            items.append((Dropout(ratio), None))
+        else:
+            raise ValidationError(f"{source}: {where} has no chainrule form; an MLP graph holds Gemm, MatMul, Add, "
+                                  "Sigmoid, Tanh, Relu, LeakyRelu, PRelu, Softmax, Identity and Dropout")
+        current = node.output[0]
+    flush()
+    if current != graph.output[0].name:
+        raise ValidationError(f"{source}: the chain of layers ends at {current!r}, not at the output "
+                              f"{graph.output[0].name!r}")
+    return build_network(items, loss, weights_dtype(weights, source) if weights else np.float64)
+
+
+def _bias(value: np.ndarray, n_out: int, where: str) -> np.ndarray:
+    """A bias of shape (n_out,) from a constant of shape (n_out,), (1, n_out) or one value."""
+    if value.size == 1:
+        return np.full(n_out, value.reshape(-1)[0], dtype=value.dtype)
+    if value.shape not in ((n_out,), (1, n_out)):
+        raise ValidationError(f"{where} adds a bias of shape {value.shape} to {n_out} outputs; expected ({n_out},)")
+    return value.reshape(-1).copy()
+
+
+def _leaky_relu_pattern(nodes: list, x: str, consts: dict) -> float | None:
+    """alpha when `nodes` are Greater(x, 0), Mul(x, alpha), Where(that, x, this); else None."""
+    if len(nodes) < 3 or [n.op_type for n in nodes] != ["Greater", "Mul", "Where"]:
+        return None
+    greater, mul, where = nodes
+    zero = consts.get(greater.input[1]) if list(greater.input[:1]) == [x] else None
+    others = [name for name in mul.input if name != x]
+    alpha = consts.get(others[0]) if len(others) == 1 and len(mul.input) == 2 else None
+    if zero is None or np.any(zero != 0) or alpha is None or alpha.size != 1:
+        return None
+    if list(where.input) != [greater.output[0], x, mul.output[0]]:
+        return None
+    return stored_scalar(alpha)
+
+

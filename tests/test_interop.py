@@ -11,6 +11,7 @@ from torch import nn  # noqa: E402
 
 import chainrule as cr  # noqa: E402
 from chainrule.saving.interop import (  # noqa: E402
+    SklearnSolver,
     from_keras,
     from_onnx,
     from_sklearn,
@@ -161,7 +162,8 @@ def check_steps(est, X, y, steps=1, batch_size=None):
         est.set_params(batch_size=batch_size, shuffle=False)    # sklearn's batches, in order
     net = from_sklearn(est)
     Y = sk_targets(est, y)
-    net.fit(X, Y, epochs=steps, batch_size=batch_size or len(X), shuffle=False, verbose=0)
+    net.fit(X, Y, epochs=steps, batch_size=batch_size or len(X), shuffle=False, verbose=0,
+            optimizer=SklearnSolver(net, est))
     for _ in range(steps):
         est.partial_fit(X, y)
     assert np.abs(sk_flat(est) - from_sklearn(copy.deepcopy(est)).params).max() == 0   # the same layout
@@ -218,7 +220,34 @@ def test_sklearn_multilabel_and_identity(iris):
 def test_sklearn_lbfgs_has_no_solver_to_continue(iris):
     X, y = iris
     est = MLPClassifier(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=50, random_state=0).fit(X, y)
-    assert check_forward(est, X).optimizer is None         # lbfgs has no partial_fit
+    net = check_forward(est, X)
+    assert net.optimizer is None                             # lbfgs has no partial_fit
+    with pytest.raises(cr.errors.ValidationError, match="solver='lbfgs' has no partial_fit step"):
+        SklearnSolver(net, est)
+
+
+def test_sklearn_state_travels_in_chainrules_own_optimizer(iris, tmp_path):
+    X, y = iris
+    # SGD without L2: chainrule's own SGD, with sklearn's velocity as its momentum buffer, is sklearn's step
+    est = MLPClassifier(hidden_layer_sizes=(5,), solver="sgd", alpha=0.0, learning_rate_init=0.05, max_iter=10,
+                        random_state=0).fit(X, y)
+    net = from_sklearn(est)
+    assert type(net.optimizer) is cr.optim.SGD and net.optimizer.nesterov
+    net.fit(X, sk_targets(est, y), epochs=1, batch_size=len(X), shuffle=False, verbose=0)
+    est.partial_fit(X, y)
+    np.testing.assert_allclose(net.params, sk_flat(est), rtol=1e-12, atol=1e-13)
+    # Adam: its moments and step count are saved with the network like any chainrule optimizer's
+    est = MLPClassifier(hidden_layer_sizes=(5,), max_iter=10, random_state=0).fit(X, y)
+    net = from_sklearn(est)
+    net.save(tmp_path / "m.npz")
+    back = cr.load(tmp_path / "m.npz")
+    assert type(back.optimizer) is cr.optim.Adam and back.optimizer.t == est._optimizer.t > 0
+    np.testing.assert_array_equal(back.optimizer.state["exp_avg_sq"], sk_flat_of(est._optimizer.vs))
+
+
+def sk_flat_of(per_param):
+    n = len(per_param) // 2
+    return np.concatenate([np.ravel(a) for i in range(n) for a in (per_param[i], per_param[n + i])])
 
 
 def test_sklearn_float32(iris):
@@ -227,8 +256,9 @@ def test_sklearn_float32(iris):
     net = from_sklearn(est)
     assert net.dtype == np.float32 and est.coefs_[0].dtype == np.float32
     np.testing.assert_allclose(net.predict(X), est.predict_proba(X), rtol=1e-6, atol=1e-6)
+    net.fit(X, sk_targets(est, y).astype(np.float32), epochs=1, batch_size=len(X), shuffle=False, verbose=0,
+            optimizer=SklearnSolver(net, est))
     est.partial_fit(X, y)
-    net.fit(X, sk_targets(est, y).astype(np.float32), epochs=1, batch_size=len(X), shuffle=False, verbose=0)
     np.testing.assert_allclose(net.params, sk_flat(est), rtol=1e-5, atol=1e-6)
 
 

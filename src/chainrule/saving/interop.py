@@ -25,9 +25,10 @@ from ..nn.network import Network
 from .mlp import BUILTIN_ACTIVATIONS, SUPPORTED, attach_activation, build_network, dense_layer, weights_dtype
 from .npz import load
 from .onnx_import import from_onnx
-from .sklearn_import import SklearnSolver, from_sklearn
+from .sklearn_import import SklearnSolver, from_sklearn, sklearn_optimizer
 
-__all__ = ["from_torch", "to_torch", "from_keras", "from_onnx", "from_sklearn", "SklearnSolver", "load_foreign"]
+__all__ = ["from_torch", "to_torch", "from_keras", "from_onnx", "from_sklearn", "SklearnSolver", "sklearn_optimizer",
+           "load_foreign"]
 
 
 # -- PyTorch ---------------------------------------------------------------------------------

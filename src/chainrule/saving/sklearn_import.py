@@ -23,8 +23,9 @@ def from_sklearn(estimator) -> Network:
     sigmoid output) or `predict` (regression). The loss is sklearn's: categorical cross-entropy
     after softmax, binary cross-entropy after the logistic output, "sse" for squared_error
     (whose gradient, out - y, is sklearn's). For the sgd and adam solvers the network's
-    optimizer is an `SklearnSolver` that carries on the estimator's own update, state included:
-    one chainrule training step on a batch equals `partial_fit` on it.
+    optimizer is chainrule's SGD or Adam holding the estimator's state (`sklearn_optimizer`), so
+    training carries on from where sklearn stopped; `SklearnSolver` repeats sklearn's update
+    exactly (its L2 term on the weights, its Adam epsilon).
     """
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     if not isinstance(estimator, (MLPClassifier, MLPRegressor)):
@@ -49,49 +50,69 @@ def from_sklearn(estimator) -> Network:
     items = [dense_layer(W, b, SKLEARN_ACTIVATIONS[hidden if i < n - 1 else out_act])
              for i, (W, b) in enumerate(zip(estimator.coefs_, estimator.intercepts_))]
     net = build_network(items, loss, weights_dtype(list(estimator.coefs_) + list(estimator.intercepts_), "estimator"))
-    if estimator.solver in ("sgd", "adam"):
-        net.optimizer = SklearnSolver(net, estimator)
+    net.optimizer = sklearn_optimizer(net, estimator)
     return net
 
 
-def _sklearn_flat(net, per_param: list[np.ndarray]) -> np.ndarray:
+def _flat(net: Network, per_param: list[np.ndarray]) -> np.ndarray:
     """sklearn's [coefs..., intercepts...] arrays as chainrule's flat vector (W, b per layer)."""
     n = len(net.dense_layers)
-    return np.concatenate([np.ravel(a) for i in range(n) for a in (per_param[i], per_param[n + i])]) \
-        .astype(net.dtype)
+    sizes = [a.size for a in per_param]
+    if len(per_param) != 2 * n or sum(sizes) != net.n_params:
+        raise ValidationError(f"the estimator's {len(per_param) // 2} layers ({sum(sizes)} parameters) do not fit "
+                              f"the network ({n} layers, {net.n_params} parameters)")
+    return np.concatenate([np.ravel(a) for i in range(n) for a in (per_param[i], per_param[n + i])]).astype(net.dtype)
+
+
+def sklearn_optimizer(net: Network, estimator: Any) -> Optimizer | None:
+    """chainrule's SGD or Adam with the estimator's solver settings and state (None for lbfgs).
+
+    SGD: sklearn's momentum and Nesterov at its current learning rate; its velocity v becomes
+    chainrule's (PyTorch's) momentum buffer -v / lr, the same update. Adam: sklearn's rate, betas,
+    epsilon, moments and step count; chainrule adds epsilon after the bias correction (as PyTorch
+    does), sklearn before it, a difference of order epsilon in the step size. The L2 term
+    (alpha) is not carried: chainrule's weight_decay would also decay the biases."""
+    est = estimator
+    if est.solver not in ("sgd", "adam"):
+        return None
+    sk = getattr(est, "_optimizer", None)
+    if est.solver == "sgd":
+        lr = float(sk.learning_rate) if sk is not None else float(est.learning_rate_init)
+        sgd = SGD(lr, momentum=est.momentum, nesterov=bool(est.nesterovs_momentum and est.momentum > 0))
+        if sk is not None and est.momentum > 0:
+            velocity = _flat(net, sk.velocities)
+            if np.any(velocity):
+                sgd.state["momentum_buffer"] = -velocity / lr
+                sgd.t = 1                  # the buffer exists: the next step updates it
+        return sgd
+    adam = Adam(float(est.learning_rate_init), betas=(est.beta_1, est.beta_2), eps=est.epsilon)
+    if sk is not None and sk.t > 0:
+        adam.state = {"exp_avg": _flat(net, sk.ms), "exp_avg_sq": _flat(net, sk.vs)}
+        adam.t = int(sk.t)
+    return adam
 
 
 class SklearnSolver(Optimizer):
-    """scikit-learn's MLP update, carried on by chainrule: for each batch of n samples,
-    sklearn's L2 term alpha * W / n is added to the weights' gradients (not the biases'), then
-    chainrule's SGD (sklearn's momentum and Nesterov, at its current learning rate) or Adam
-    (sklearn's betas; its epsilon, which sklearn adds before the bias correction, moved to
-    chainrule's place) takes the step from the estimator's state. A multilabel classifier's
-    gradient is scaled by the number of labels (sklearn sums the log-loss over labels, chainrule's
-    binary cross-entropy averages it). sklearn's invscaling/adaptive schedules are not
-    continued. Saved with the network, it is stored as the SGD or Adam inside (without L2).
+    """scikit-learn's own MLP update, for a network made by `from_sklearn`: one chainrule
+    training step with it on a batch equals `partial_fit` on that batch.
+
+    For each batch of n samples, sklearn's L2 term alpha * W / n is added to the weights'
+    gradients (not the biases'), then `sklearn_optimizer`'s SGD or Adam takes the step, Adam
+    with epsilon moved to sklearn's place. A multilabel classifier's gradient is scaled by the
+    number of labels (sklearn sums the log-loss over labels, chainrule's binary cross-entropy
+    averages it). sklearn's invscaling/adaptive schedules are not continued. It reads the batch
+    size from the network's forward pass, so it is not saved with the network: before `save`,
+    set `net.optimizer = solver.inner` (chainrule's SGD or Adam, with the state) or None.
     """
 
     def __init__(self, net: Network, estimator: Any) -> None:
-        est = estimator
-        sk = getattr(est, "_optimizer", None)
-        if est.solver == "sgd":
-            lr = float(sk.learning_rate) if sk is not None else float(est.learning_rate_init)
-            inner: Optimizer = SGD(lr, momentum=est.momentum,
-                                                     nesterov=bool(est.nesterovs_momentum and est.momentum > 0))
-            if sk is not None and est.momentum > 0:
-                velocity = _sklearn_flat(net, sk.velocities)
-                if np.any(velocity):
-                    inner.state["momentum_buffer"] = -velocity / lr
-                    inner.t = 1
-        else:
-            inner = Adam(float(est.learning_rate_init), betas=(est.beta_1, est.beta_2), eps=est.epsilon)
-            if sk is not None and sk.t > 0:
-                inner.state = {"exp_avg": _sklearn_flat(net, sk.ms), "exp_avg_sq": _sklearn_flat(net, sk.vs)}
-                inner.t = int(sk.t)
+        inner = sklearn_optimizer(net, estimator)
+        if inner is None:
+            raise ValidationError(f"solver={estimator.solver!r} has no partial_fit step to repeat; "
+                                  "SklearnSolver follows 'sgd' and 'adam'")
         super().__init__(inner.lr)
-        self.inner, self.net, self.alpha = inner, net, float(est.alpha)
-        self.epsilon = float(getattr(est, "epsilon", 0.0))
+        self.inner, self.net, self.alpha = inner, net, float(estimator.alpha)
+        self.epsilon = float(estimator.epsilon)
         self.scale = float(net.n_outputs) if net.loss_function.name == "binary_crossentropy" else 1.0
         self.state, self.t = inner.state, inner.t
         offsets = np.cumsum([0] + [s for layer in net.dense_layers for s in (layer.W.size, layer.b.size)])
@@ -118,5 +139,3 @@ class SklearnSolver(Optimizer):
 
     def __repr__(self) -> str:
         return f"SklearnSolver({self.inner!r}, alpha={self.alpha})"
-
-

@@ -2,22 +2,58 @@
 
 The package, bottom up (each layer imports only the ones below it; docs/architecture.md):
 errors -> backend (compiled kernels) -> nn (the engine) -> training, saving -> teach, data, cli,
-sklearn. The names below are the public API.
+sklearn. The names below are the public API. The engine is imported with the package; the rest
+(optimizers, saving, the teaching tools, data sets) on first use of its name, so that
+`import chainrule` stays fast for a command-line job.
 """
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from . import errors
 from .nn import initializers as init
 from .nn.activations import Activation, register_activation
 from .nn.layers import Dense, Dropout, Layer, register_layer
 from .nn.losses import Loss, register_loss
 from .nn.network import Network
-from .saving.npz import load
-from .teach import examples, formulas, plot
-from .teach.explain import explain
-from .teach.gradcheck import gradcheck
-from .training import callbacks, optim
-from .training.callbacks import EarlyStopping, History, ModelCheckpoint
-from .training.diagnostics import GradientDiagnostics, GradientWarning
-from .data import datasets
+
+if TYPE_CHECKING:      # what the lazy names below resolve to, for type checkers
+    from .data import datasets
+    from .saving.npz import load
+    from .teach import examples, formulas, plot
+    from .teach.explain import explain
+    from .teach.gradcheck import gradcheck
+    from .training import callbacks, optim
+    from .training.callbacks import EarlyStopping, History, ModelCheckpoint
+    from .training.diagnostics import GradientDiagnostics, GradientWarning
+
+#: public name -> (module, attribute or None for the module itself), imported on first access
+_LAZY = {"load": ("chainrule.saving.npz", "load"), "examples": ("chainrule.teach.examples", None),
+         "formulas": ("chainrule.teach.formulas", None), "plot": ("chainrule.teach.plot", None),
+         "explain": ("chainrule.teach.explain", "explain"), "gradcheck": ("chainrule.teach.gradcheck", "gradcheck"),
+         "callbacks": ("chainrule.training.callbacks", None), "optim": ("chainrule.training.optim", None),
+         "EarlyStopping": ("chainrule.training.callbacks", "EarlyStopping"),
+         "ModelCheckpoint": ("chainrule.training.callbacks", "ModelCheckpoint"),
+         "History": ("chainrule.training.callbacks", "History"),
+         "GradientDiagnostics": ("chainrule.training.diagnostics", "GradientDiagnostics"),
+         "GradientWarning": ("chainrule.training.diagnostics", "GradientWarning"),
+         "datasets": ("chainrule.data.datasets", None)}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'chainrule' has no attribute {name!r}")
+    module, attr = _LAZY[name]
+    value = importlib.import_module(module)
+    value = value if attr is None else getattr(value, attr)
+    globals()[name] = value           # later accesses are plain lookups
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __version__ = "0.1.0"
 __all__ = ["Network", "Dense", "Dropout", "Layer", "Activation", "Loss", "load", "gradcheck", "explain", "optim",

@@ -7,6 +7,8 @@ same four files works too (`path=`). Nothing is downloaded.
 from __future__ import annotations
 
 import gzip
+import os
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -17,10 +19,10 @@ DEFAULT_PATHS = ("/usr/share/datasets/fashion-mnist",)
 FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
          "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
 CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
-_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+_DTYPES: dict[int, Any] = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
 
-def read_idx(path) -> np.ndarray:
+def read_idx(path: str | os.PathLike) -> np.ndarray:
     """Read one IDX file (gzipped or not): magic 0x0000TTDD, then DD big-endian uint32 sizes, then data."""
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
@@ -50,7 +52,8 @@ def _find(name: str, folder: Path) -> Path | None:
     return None
 
 
-def load_fashion_mnist(path=None, kind: str = "train", flatten: bool = True, dtype="float32"):
+def load_fashion_mnist(path: str | os.PathLike | None = None, kind: str = "train", flatten: bool = True,
+                       dtype: str = "float32") -> tuple[np.ndarray, np.ndarray]:
     """Fashion-MNIST images and labels: X (n, 784) scaled to [0, 1] (or (n, 28, 28)), y (n,).
 
     Parameters

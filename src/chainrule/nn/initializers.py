@@ -6,7 +6,7 @@ ReLU family (keeps the variance of ReLU outputs), Glorot otherwise (Keras' defau
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -19,41 +19,41 @@ def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
     return shape[0], shape[1]
 
 
-def glorot_uniform(shape, rng):
+def glorot_uniform(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
     fan_in, fan_out = _fans(shape)
     limit = np.sqrt(6.0 / (fan_in + fan_out))
     return rng.uniform(-limit, limit, size=shape)
 
 
-def glorot_normal(shape, rng):
+def glorot_normal(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
     fan_in, fan_out = _fans(shape)
     return rng.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)), size=shape)
 
 
-def he_uniform(shape, rng):
+def he_uniform(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
     fan_in, _ = _fans(shape)
     limit = np.sqrt(6.0 / fan_in)
     return rng.uniform(-limit, limit, size=shape)
 
 
-def he_normal(shape, rng):
+def he_normal(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
     fan_in, _ = _fans(shape)
     return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
 
 
-def normal(shape, rng, std: float = 0.05):
+def normal(shape: tuple[int, ...], rng: np.random.Generator, std: float = 0.05) -> np.ndarray:
     return rng.normal(0.0, std, size=shape)
 
 
-def uniform(shape, rng, limit: float = 0.05):
+def uniform(shape: tuple[int, ...], rng: np.random.Generator, limit: float = 0.05) -> np.ndarray:
     return rng.uniform(-limit, limit, size=shape)
 
 
-def zeros(shape, rng=None):
+def zeros(shape: tuple[int, ...], rng: np.random.Generator | None = None) -> np.ndarray:
     return np.zeros(shape)
 
 
-def ones(shape, rng=None):
+def ones(shape: tuple[int, ...], rng: np.random.Generator | None = None) -> np.ndarray:
     return np.ones(shape)
 
 
@@ -70,7 +70,7 @@ INITIALIZERS = {f.__name__: f for f in (glorot_uniform, glorot_normal, he_unifor
 RELU_FAMILY = ("relu", "leaky_relu")
 
 
-def resolve(init, activation_name: str) -> Callable | np.ndarray:
+def resolve(init: Any, activation_name: str) -> Callable | np.ndarray:
     """An initializer function (or an explicit array) from a name, "auto", a number or an array."""
     if isinstance(init, str):
         key = init.lower()
@@ -96,7 +96,7 @@ def resolve(init, activation_name: str) -> Callable | np.ndarray:
     return arr
 
 
-def initial_values(init, shape: tuple[int, ...], rng: np.random.Generator, name: str) -> np.ndarray:
+def initial_values(init: Any, shape: tuple[int, ...], rng: np.random.Generator, name: str) -> np.ndarray:
     """Apply a resolved initializer, checking an explicit array's shape."""
     if isinstance(init, np.ndarray):
         if init.shape != shape:

@@ -45,7 +45,7 @@ SEED_FIGURES: dict[str, str] = {
 SEED_INTRO = {"prediction": 0.191, "actual": 1.0, "error": "0.327"}
 
 
-def seed_network(dtype="float64") -> tuple[Network, np.ndarray, np.ndarray, float]:
+def seed_network(dtype: str = "float64") -> tuple[Network, np.ndarray, np.ndarray, float]:
     """The seeds' 2-2-2 sigmoid network, its one sample, its targets and its learning rate.
 
     Weights as the seed wires them (w1: i1->h1, w2: i2->h1, w3: i1->h2, w4: i2->h2,
@@ -61,10 +61,10 @@ def seed_network(dtype="float64") -> tuple[Network, np.ndarray, np.ndarray, floa
     hidden = Dense(2, 2, activation="sigmoid", bias_init=0.35, trainable={"W": True, "b": False})
     output = Dense(2, 2, activation="sigmoid", bias_init=0.60, trainable={"W": True, "b": False})
     net = Network([hidden, output], loss="sse", dtype=dtype)
-    net.layers[0].W[...] = [[0.15, 0.25],
-                            [0.20, 0.30]]
-    net.layers[1].W[...] = [[0.40, 0.50],
-                            [0.45, 0.55]]
+    hidden.W[...] = [[0.15, 0.25],
+                     [0.20, 0.30]]
+    output.W[...] = [[0.40, 0.50],
+                     [0.45, 0.55]]
     X = np.array([[0.05, 0.10]], dtype=net.dtype)
     Y = np.array([[0.01, 0.99]], dtype=net.dtype)
     return net, X, Y, 0.5

@@ -14,8 +14,12 @@ templates in SymPy, which the tests compare with SymPy differentiating the whole
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
+
+if TYPE_CHECKING:
+    from ..nn.network import Network
 
 # f'(net) from the cached output: LaTeX template and a builder (out, net) -> expression
 ACTIVATION_DERIVATIVES = {
@@ -84,7 +88,7 @@ class Formula:
     def markdown(self) -> str:
         return "\n\n".join(f"$${line}$$" for line in self.latex()) + "\n"
 
-    def sympy(self, sp, outs, nets, weights, inputs, targets):
+    def sympy(self, sp: Any, outs: Any, nets: Any, weights: Any, inputs: Any, targets: Any) -> Any:
         """The same formula built in SymPy from the network's symbolic outputs.
 
         outs[l][j], nets[l][j]: expressions of layer l (1-based); weights[l][i][j]: symbols;
@@ -104,11 +108,13 @@ class Formula:
                 else:
                     dE = sum(deltas[m + 1, k] * weights[m + 1][q][k] for k in range(len(outs[m + 1])))
                 deltas[m, q] = dE * ACTIVATION_DERIVATIVES[act][1](o, z, sp)
+        if self.i is None or self.j is None:
+            raise ValidationError("sympy() needs a concrete weight (i and j), not the general formula")
         a_prev = inputs if self.layer == 1 else outs[self.layer - 1]
         return deltas[self.layer, self.j] * a_prev[self.i]
 
 
-def weight_gradient(net, layer: int, i: int, j: int) -> Formula:
+def weight_gradient(net: Network, layer: int, i: int, j: int) -> Formula:
     """The formula of dE/dW[i, j] of Dense layer `layer` (0-based, as net.dense_layers)."""
     dense = net.dense_layers
     if not (isinstance(layer, int) and 0 <= layer < len(dense)):
@@ -125,7 +131,7 @@ def weight_gradient(net, layer: int, i: int, j: int) -> Formula:
     return Formula(acts, loss, layer + 1, i, j, dense[-1].n_out)
 
 
-def general(net) -> str:
+def general(net: Network) -> str:
     """Markdown: the seeds' results (a) and (b) written for every layer of `net`."""
     dense = net.dense_layers
     parts = [f"# The gradient of every weight of this network ({net.loss_function.name} loss)", "",

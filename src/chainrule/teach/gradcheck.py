@@ -5,10 +5,16 @@ analytic gradients the engine computes.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..errors import ChainruleTypeError
 from ..nn.checks import number
+
+if TYPE_CHECKING:
+    from ..nn.network import Network
 
 
 def _network(net) -> None:
@@ -17,7 +23,7 @@ def _network(net) -> None:
         raise ChainruleTypeError(f"net must be a chainrule Network; got {type(net).__name__}")
 
 
-def numerical_gradients(net, X, Y, eps: float = 1e-6) -> np.ndarray:
+def numerical_gradients(net: Network, X: ArrayLike, Y: ArrayLike, eps: float = 1e-6) -> np.ndarray:
     """Central differences of the loss with respect to every parameter (flat, like `net.params`)."""
     _network(net)
     eps = number(eps, "eps", low_inclusive=False)
@@ -37,7 +43,7 @@ def numerical_gradients(net, X, Y, eps: float = 1e-6) -> np.ndarray:
     return grads
 
 
-def gradcheck(net, X, Y, eps: float = 1e-6, floor: float = 1e-5) -> float:
+def gradcheck(net: Network, X: ArrayLike, Y: ArrayLike, eps: float = 1e-6, floor: float = 1e-5) -> float:
     """Max relative error between analytic and central-difference gradients.
 
     Relative error |a - n| / max(|a| + |n|, floor): 1e-5 or less means backpropagation is

@@ -121,6 +121,8 @@ class Dense(Layer):
     """
 
     param_names = ("W", "b")
+    n_in: int
+    n_out: int
 
     def __init__(self, n_in: int, n_out: int, activation: str | Activation = "linear", *,
                  trainable: bool | dict = True, weight_init="auto", bias_init="zeros",

@@ -279,7 +279,9 @@ class Network:
         Parameters
         ----------
         X, Y : inputs (n_samples, n_inputs) and targets (n_samples, n_outputs), or integer
-            class labels (n_samples,) for a softmax output.
+            class labels (n_samples,) for a softmax output. X may be larger than memory: a NumPy
+            memmap, or any array-like with shape, dtype and row indexing (h5py, zarr), is read
+            and converted one batch at a time (`training/streaming.py`).
         epochs : passes over the data.
         batch_size : samples per update; None for the whole set (full-batch gradient descent).
         optimizer : an optimizer of `chainrule.optim` or its name; kept on the network, so a

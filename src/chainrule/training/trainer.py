@@ -17,6 +17,7 @@ from ..nn.network import Network, not_finite
 from . import compiled
 from .callbacks import Callback, History, make_progress
 from .optim import SGD, Adam, Optimizer, get_optimizer
+from .streaming import LazyRows, check_data, evaluate
 
 
 def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, optimizer: Any = None,
@@ -27,7 +28,7 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
     checkpoint component (`saving.checkpoint.BackupAndRestore`), given by `Network.fit`."""
     epochs = check.positive_int(epochs, "epochs")
     shuffle, seed = check.flag(shuffle, "shuffle"), check.seed(seed)
-    X, Y = net.check_data(X, Y)
+    X, Y = check_data(net, X, Y)            # an out-of-core X (memmap) stays on disk: see streaming.py
     if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)) \
             or not 0.0 <= validation_split < 1.0:
         raise ValidationError(f"validation_split must be a number in [0, 1); got {validation_split!r}")
@@ -42,7 +43,7 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
             raise ValidationError("validation_data must be a pair (X_val, Y_val)")
-        validation_data = net.check_data(*validation_data)
+        validation_data = check_data(net, *validation_data)
     batch_size = X.shape[0] if batch_size is None else min(check.positive_int(batch_size, "batch_size"), X.shape[0])
     if optimizer is not None:
         net.optimizer = get_optimizer(optimizer)
@@ -111,7 +112,8 @@ class Trainer:
         begin = [cb for cb in self.callbacks if type(cb).on_batch_begin is not Callback.on_batch_begin]
         end = [cb for cb in self.callbacks if type(cb).on_batch_end is not Callback.on_batch_end]
         plan = None
-        if not [cb for cb in begin + end if not getattr(cb, "per_batch_optional", False)]:
+        if not isinstance(X, LazyRows) and not [cb for cb in begin + end
+                                                if not getattr(cb, "per_batch_optional", False)]:
             plan = compiled.epoch_plan(net, opt)
         if plan is not None:
             # small networks: the same epoch in one compiled loop (the NumPy loop below is the reference)
@@ -139,11 +141,14 @@ class Trainer:
         for batch, start in enumerate(range(0, n, bs)):
             if order is None:
                 idx: Any = slice(start, start + bs)
-                xb, yb = X[idx], Y[idx]                           # views: nothing copied
+                xb = X.read(idx) if isinstance(X, LazyRows) else X[idx]   # views: nothing copied
+                yb = Y[idx]
             else:
                 idx = order[start:start + bs]
-                xb = np.take(X, idx, axis=0, out=xbuf[:idx.shape[0]], mode="clip")
-                yb = np.take(Y, idx, axis=0, out=ybuf[:idx.shape[0]], mode="clip")
+                k = idx.shape[0]
+                xb = X.read(idx, xbuf[:k]) if isinstance(X, LazyRows) else \
+                    np.take(X, idx, axis=0, out=xbuf[:k], mode="clip")
+                yb = np.take(Y, idx, axis=0, out=ybuf[:k], mode="clip")
             for cb in begin:
                 cb.on_batch_begin(batch)
             try:
@@ -170,7 +175,9 @@ class Trainer:
         if net.task != "regression":
             logs["accuracy"] = correct / n
         if self.validation_data is not None:
-            for key, value in net.evaluate_checked(*self.validation_data).items():
+            Xv, Yv = self.validation_data
+            result = evaluate(net, Xv, Yv) if isinstance(Xv, LazyRows) else net.evaluate_checked(Xv, Yv)
+            for key, value in result.items():
                 logs["val_" + key] = value
         for cb in self.callbacks:
             cb.on_epoch_end(epoch, logs)

@@ -13,8 +13,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pytest
-
-pytest.importorskip("starlette")
 from starlette.testclient import TestClient
 
 import chainrule as cr

@@ -11,10 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-pytest.importorskip("starlette")
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
+from playwright import sync_api
+from playwright.sync_api import expect
 
 import chainrule as cr
 from chainrule.teach.explore.derive import fmt
@@ -132,7 +130,7 @@ def test_step_shows_the_new_error_and_as_published_the_seeds(page, shots):
     page.click('.labels [data-name="w1"]')
     page.wait_for_selector(".eq-published")
     assert "as published: -0.019049119" in derivation(page)
-    page.screenshot(path=str(shots / "explore-published.png"))
+    page.screenshot(path=str(shots / "explore-published.png"), full_page=True)
 
 
 def test_one_phase_at_a_time(page):
@@ -176,7 +174,7 @@ def test_train_a_data_set_with_its_decision_boundary(page, shots):
     assert page.is_visible('[data-id="boundary"]')
     assert page.locator('[data-id="loss"] polyline').count() == 2
     assert page.locator('[data-id="norms"] .norm-row').count() == 3
-    page.screenshot(path=str(shots / "explore-spirals.png"))
+    page.screenshot(path=str(shots / "explore-spirals.png"), full_page=True)
 
 
 def test_upload_a_csv_file(page, tmp_path):
@@ -259,7 +257,6 @@ def test_without_the_token_the_page_says_so(browser, server):
 def test_the_notebook_widget_runs_the_same_page_on_the_kernels_session(browser):
     """The anywidget module (graph.js + charts.js + app.js + widget.js in one) in the browser, with a
     stand-in for the widget model that passes each message to `Explorer.handle`, as the kernel does."""
-    pytest.importorskip("anywidget")
     import base64
     import json
 

@@ -56,7 +56,8 @@ def run(args) -> int:
         import starlette  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError:
-        raise ValidationError("chainrule explore needs Starlette and uvicorn: pip install 'chainrule[explore]'") from None
+        raise ValidationError("chainrule explore needs Starlette and uvicorn: "
+                              "pip install 'chainrule[explore]'") from None
     import secrets
 
     from ..teach.explore.server import Server, bind, create_app

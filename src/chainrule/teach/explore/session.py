@@ -160,8 +160,8 @@ class Session:
         X = pre.transform(table)
         classify = pre.task == "classification"
         if X.shape[1] > limits.MAX_INPUTS or (classify and len(pre.classes) > limits.MAX_UNITS):
-            raise ValidationError(f"{name} gives {X.shape[1]} inputs and {len(pre.classes)} classes; the explorer draws "
-                                  f"at most {limits.MAX_INPUTS} inputs and {limits.MAX_UNITS} classes")
+            raise ValidationError(f"{name} gives {X.shape[1]} inputs and {len(pre.classes)} classes; the explorer "
+                                  f"draws at most {limits.MAX_INPUTS} inputs and {limits.MAX_UNITS} classes")
         n_out = len(pre.classes) if classify else 1
         arch = {"hidden": [4], "activations": ["tanh"], "output_activation": "softmax" if classify else "linear",
                 "loss": "categorical_crossentropy" if classify else "mse", "init": "auto", "seed": 0,

@@ -31,7 +31,8 @@ def state(s) -> dict:
             {"name": nr["name"], "net": nr["net"], "out": nr["out"], "delta": delta.get(nr["name"]),
              "bias": nr["bias"]} for nr in layer["neurons"]]})
     out = {
-        "mode": s.mode, "origin": s.origin, "start": s.start.name or None, "title": s.title, "phase": s.phase, "steps": s.steps, "message": s.message,
+        "mode": s.mode, "origin": s.origin, "start": s.start.name or None, "title": s.title, "phase": s.phase,
+        "steps": s.steps, "message": s.message,
         "editable": s.mode not in ("dataset", "csv"), "can_undo": bool(s.undo_stack),
         "loss": d["loss"], "E_total": s.batch["E"], "E_test": s.batch["E_test"],
         "n_train": len(s.X), "n_test": 0 if s.Xt is None else len(s.Xt),

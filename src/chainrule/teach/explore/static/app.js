@@ -224,6 +224,7 @@ export function mount(root, transport) {
     if (!s) return;
     state = s;
     $("title").textContent = s.title;
+    root.querySelector(".layout").classList.toggle("data-mode", Boolean(s.boundary));
     renderData(s);
     renderReadout(s);
     root.querySelectorAll("[data-phase]").forEach(e => e.classList.toggle("on", e.dataset.phase === s.phase));
@@ -412,16 +413,19 @@ export function mount(root, transport) {
         in the drawing: its derivative appears here with the numbers plugged in, as the seed writes it.</p>`;
       return;
     }
+    const head = document.createElement("div");
+    head.className = "derivation-head";
     const h = document.createElement("h3");
     h.innerHTML = notation(d.title);
-    box.appendChild(h);
+    head.appendChild(h);
+    box.appendChild(head);
     const p = s.params.find(q => q.name === d.name);
     if (p) {
-      box.appendChild(editor(p.label, p.value, v => call("set_param", { name: p.name, value: v })));
+      head.appendChild(editor(p.label, p.value, v => call("set_param", { name: p.name, value: v })));
     } else if (d.editable && s.editable) {
       const unit = s.layers[0].units.findIndex(u => u.name === d.name);
       const k = s.explained.whole_batch ? s.explained.sample : 0;
-      box.appendChild(editor(d.name, s.layers[0].units[unit].value[k], v =>
+      head.appendChild(editor(d.name, s.layers[0].units[unit].value[k], v =>
         call("set_value", { what: "input", sample: k, index: unit, value: v })));
     }
     const list = document.createElement("div");

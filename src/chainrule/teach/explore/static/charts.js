@@ -48,14 +48,18 @@ const CLASS_RGB = [[234, 88, 12], [37, 99, 235], [5, 150, 105], [192, 38, 211], 
 export function drawBoundary(canvas, boundary, points) {
   const size = canvas.width, ctx = canvas.getContext("2d");
   ctx.clearRect(0, 0, size, size);
-  const n = boundary.n, cell = size / n;
-  for (let r = 0; r < n; r++) {
-    for (let c = 0; c < n; c++) {
-      const i = r * n + c, rgb = CLASS_RGB[boundary.cls[i] % CLASS_RGB.length], a = 0.12 + 0.5 * boundary.conf[i];
-      ctx.fillStyle = `rgba(${rgb[0]},${rgb[1]},${rgb[2]},${a})`;
-      ctx.fillRect(Math.floor(c * cell), Math.floor(r * cell), Math.ceil(cell), Math.ceil(cell));
-    }
+  const n = boundary.n, small = document.createElement("canvas");
+  small.width = small.height = n;
+  const sctx = small.getContext("2d"), img = sctx.createImageData(n, n);
+  for (let i = 0; i < n * n; i++) {
+    const rgb = CLASS_RGB[boundary.cls[i] % CLASS_RGB.length], a = 0.12 + 0.5 * boundary.conf[i];
+    img.data.set([255 + (rgb[0] - 255) * a, 255 + (rgb[1] - 255) * a, 255 + (rgb[2] - 255) * a, 255], 4 * i);
   }
+  sctx.putImageData(img, 0, 0);
+  ctx.imageSmoothingEnabled = true;
+  ctx.imageSmoothingQuality = "high";
+  const step = size / (n - 1);                  // grid points lie on the picture's edges and between
+  ctx.drawImage(small, -step / 2, -step / 2, n * step, n * step);
   const [x0, x1] = boundary.x, [y0, y1] = boundary.y;
   points.x.forEach(([x, y], i) => {
     const px = (x - x0) / (x1 - x0) * size, py = (1 - (y - y0) / (y1 - y0)) * size;

@@ -40,23 +40,23 @@ function layout(state, width) {
   const compact = width < 640;
   const labelled = state.params.length <= 24 && most <= 3 && !compact;
   const showGrad = state.phase !== "forward";
-  const lines = rich ? (showGrad ? 4 : 3) : 0;
+  const lines = rich ? 4 : 0;                 // net, out, and after a backward pass δ: same size in every phase
   const node = rich ? { w: 138, h: 14 + 15 * lines, inW: 92 } : { w: 40, h: 40, inW: 40 };
   const targetW = rich ? 150 : compact ? 90 : 120;
-  const spacing = rich ? Math.max(node.h + 64, 140) : most <= 2 ? 110 : most <= 4 ? 80 : most <= 8 ? 50 : 34;
-  const top = 58;
-  const height = top + most * spacing + 40;
+  const spacing = rich ? Math.max(node.h + 62, 124) : most <= 2 ? 110 : most <= 4 ? 80 : most <= 8 ? 50 : 34;
+  const top = 46, pad = (rich ? node.h / 2 : 22) + 6;
+  const biasY = top + pad + (most - 1) * spacing + pad + 14;
+  const height = biasY + 22;
   const left = 12 + node.inW / 2, right = width - targetW - node.w / 2 - 8;
   const cols = state.layers.length;
   const xs = state.layers.map((_, c) => left + (right - left) * c / Math.max(1, cols - 1));
   const units = {};
   state.layers.forEach((layer, c) => {
     const n = layer.units.length;
-    const y0 = top + (most - n) * spacing / 2 + spacing / 2;
+    const y0 = top + pad + (most - n) * spacing / 2;
     const w = c === 0 ? node.inW : node.w;
-    layer.units.forEach((u, j) => { units[u.name] = { x: xs[c], y: y0 + j * spacing - 8, col: c, unit: u, w }; });
+    layer.units.forEach((u, j) => { units[u.name] = { x: xs[c], y: y0 + j * spacing, col: c, unit: u, w }; });
   });
-  const biasY = top + most * spacing + 8;
   const bias = state.layers.slice(1).map((_, l) => ({ x: xs[l] + (l === 0 ? node.inW : node.w) / 2 + 18, y: biasY, w: 22 }));
   return { xs, units, bias, height, right, most, rich, compact, labelled, node, targetW };
 }
@@ -89,7 +89,8 @@ export function drawGraph(svg, state, opts) {
   const gLabels = el("g", { class: "labels" }, svg);
 
   state.layers.forEach((layer, c) => {
-    const name = c === 0 ? "inputs" : c === state.layers.length - 1 ? "output" : L.compact ? `hidden ${c}` : `hidden layer ${c}`;
+    const narrow = L.compact || (L.xs[1] - L.xs[0]) < 130;
+    const name = c === 0 ? "inputs" : c === state.layers.length - 1 ? "output" : narrow ? `hidden ${c}` : `hidden layer ${c}`;
     el("text", { x: L.xs[c], y: 20, class: "col-head" }, svg, name);
     if (layer.activation) el("text", { x: L.xs[c], y: 37, class: "col-sub" }, svg, layer.activation);
   });

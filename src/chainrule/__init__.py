@@ -57,6 +57,6 @@ def __dir__() -> list[str]:
 
 __version__ = "0.1.0"
 __all__ = ["Network", "Dense", "Dropout", "Layer", "Activation", "Loss", "load", "gradcheck", "explain", "optim",
-           "init", "errors", "examples", "callbacks", "datasets", "formulas", "plot", "EarlyStopping", "ModelCheckpoint",
-           "History", "GradientDiagnostics", "GradientWarning", "register_activation", "register_layer",
-           "register_loss", "__version__"]
+           "init", "errors", "examples", "callbacks", "datasets", "formulas", "plot", "EarlyStopping",
+           "ModelCheckpoint", "History", "GradientDiagnostics", "GradientWarning", "register_activation",
+           "register_layer", "register_loss", "__version__"]

@@ -524,3 +524,21 @@ def test_answers_are_plain_json_even_when_numbers_overflow(page):
     s = page.act("set_param", name="w5", value=1e6)["state"]
     json.dumps(s, allow_nan=False)
     assert page.unit("o1")["out"] == [1.0]
+
+
+def test_a_model_from_the_command_line_opens_with_its_own_architecture(tmp_path):
+    from chainrule.teach.explore.session import Session, Start
+    net = cr.Network([cr.Dense(3, 4, "tanh"), cr.Dense(4, 2, "softmax")], loss="categorical_crossentropy", seed=5)
+    net.save(tmp_path / "m.npz")
+    start = Start(cr.load(tmp_path / "m.npz"), name="m.npz")
+    page = Page(TestClient(create_app(TOKEN, lambda: Session(start))))
+    s = page.state
+    assert s["mode"] == "model" and s["origin"] == "start" and s["start"] == "m.npz"
+    assert [len(layer["units"]) for layer in s["layers"]] == [3, 4, 2]
+    X, Y = np.zeros((1, 3)), np.array([[1.0, 0.0]])
+    assert_matches_report(s, report_of(net, X, Y, 0.5))
+    page.act("step")
+    assert page.act("load", what="seed")["state"]["mode"] == "seed"
+    assert page.act("load", what="start")["state"]["mode"] == "model"
+    np.testing.assert_array_equal([p["value"] for p in page.state["params"]],
+                                  [p["value"] for p in s["params"]])      # the file's weights again

@@ -161,6 +161,13 @@ def test_editing_a_weight_changes_every_number(page):
     assert etotal(page) == expected                          # the server kept the network and serves on
     page.click('[data-act="step"]')
     page.wait_for_selector('[data-id="error"][hidden]', state="attached")
+    page.click('.target[data-name="o2"]')
+    page.fill(".editor input", "0.5")
+    page.click(".editor button")
+    net.step(X, Y, 0.5)
+    Y[0, 1] = 0.5
+    expect(page.locator('[data-id="etotal"]')).to_have_text(fmt(net.loss(X, Y)))
+    assert "target 0.5" in graph_text(page)
 
 
 def test_train_a_data_set_with_its_decision_boundary(page, shots):
@@ -174,6 +181,10 @@ def test_train_a_data_set_with_its_decision_boundary(page, shots):
     assert page.is_visible('[data-id="boundary"]')
     assert page.locator('[data-id="loss"] polyline').count() == 2
     assert page.locator('[data-id="norms"] .norm-row').count() == 3
+    page.click('[data-id="play"]')                            # train until paused
+    expect(page.locator('[data-id="emeta"]')).not_to_have_text(re.compile("^step 300 "))
+    page.click('[data-id="play"]')
+    expect(page.locator('[data-id="play"]')).to_have_text("▶")
     page.screenshot(path=str(shots / "explore-spirals.png"), full_page=True)
 
 

@@ -179,6 +179,7 @@ export function drawGraph(svg, state, opts) {
     const g = el("g", { class: "target", "data-name": tgt.name, role: "button" }, svg);
     const x = width - L.targetW;
     el("line", { x1: p.x + p.w / 2 + 2, y1: p.y, x2: x - 6, y2: p.y, class: "to-target" }, g);
+    el("rect", { x: x - 4, y: p.y - 17, width: L.targetW, height: 36, class: "hit-area" }, g);
     el("text", { x, y: p.y - 3, class: "target-value" }, g, `${L.compact ? "t" : "target"} ${num(at(tgt.value))}`);
     el("text", { x, y: p.y + 13, class: "target-error" }, g, `${L.compact ? "E" : err.name} = ${num(at(err.value))}`);
     el("title", {}, g, `target of ${u.name}: ${fmt(at(tgt.value))}\n${err.name} = ${fmt(at(err.value))}`);

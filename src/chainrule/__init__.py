@@ -20,7 +20,9 @@ from .nn.network import Network
 
 if TYPE_CHECKING:      # what the lazy names below resolve to, for type checkers
     from .data import datasets
+    from .saving.interop import from_keras, from_onnx, from_sklearn, from_torch, load_foreign, to_torch
     from .saving.npz import load
+    from .saving.onnx import to_onnx
     from .teach import examples, formulas, plot
     from .teach.explain import explain
     from .teach.gradcheck import gradcheck
@@ -38,7 +40,9 @@ _LAZY = {"load": ("chainrule.saving.npz", "load"), "examples": ("chainrule.teach
          "History": ("chainrule.training.callbacks", "History"),
          "GradientDiagnostics": ("chainrule.training.diagnostics", "GradientDiagnostics"),
          "GradientWarning": ("chainrule.training.diagnostics", "GradientWarning"),
-         "datasets": ("chainrule.data.datasets", None)}
+         "datasets": ("chainrule.data.datasets", None), "to_onnx": ("chainrule.saving.onnx", "to_onnx"),
+         **{name: ("chainrule.saving.interop", name) for name in
+            ("to_torch", "from_torch", "from_sklearn", "from_keras", "from_onnx", "load_foreign")}}
 
 
 def __getattr__(name: str) -> Any:
@@ -59,4 +63,5 @@ __version__ = "0.1.0"
 __all__ = ["Network", "Dense", "Dropout", "Layer", "Activation", "Loss", "load", "gradcheck", "explain", "optim",
            "init", "errors", "examples", "callbacks", "datasets", "formulas", "plot", "EarlyStopping",
            "ModelCheckpoint", "History", "GradientDiagnostics", "GradientWarning", "register_activation",
-           "register_layer", "register_loss", "__version__"]
+           "register_layer", "register_loss", "to_onnx", "to_torch", "from_torch", "from_sklearn", "from_keras",
+           "from_onnx", "load_foreign", "__version__"]

@@ -45,7 +45,7 @@ def start(args):
     elif args.target:
         raise ValidationError("--target needs --data, the CSV file")
     s = Start(net, table, args.target, name)
-    Session(s)            # the files are checked now, before the server starts
+    Session(s).state()    # the files are checked now, before the server starts (and the seed's figures cached)
     return s
 
 

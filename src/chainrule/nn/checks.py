@@ -8,27 +8,25 @@ import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError
 
+#: the largest dense array a scipy.sparse input is converted to (Dense layers need dense rows)
+MAX_SPARSE_AS_DENSE_BYTES = 2 * 2**30
+
 
 def as_2d_array(X, name: str, dtype: np.dtype, n_features: int | None = None) -> np.ndarray:
-    """X as a finite 2-D array of `dtype` with `n_features` columns, or a clear error."""
-    if isinstance(X, np.ndarray) and X.dtype == dtype and X.ndim == 2:
+    """X as a finite, C-contiguous 2-D array of `dtype` with `n_features` columns, or a clear error.
+
+    C order in the network's dtype is what the compiled kernels were compiled for: another layout
+    would compile them again (seconds) or copy the data every epoch."""
+    if type(X) is np.ndarray and X.dtype == dtype and X.ndim == 2 and X.flags.c_contiguous:
         arr = X
     else:
-        try:
-            arr = np.asarray(X)
-        except (TypeError, ValueError) as exc:
-            raise ChainruleTypeError(f"{name} must be a numeric array; could not convert it: {exc}") from None
-        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-            raise ChainruleTypeError(f"{name} must be a numeric array; got an array of dtype {arr.dtype}")
-        if np.iscomplexobj(arr):
-            raise ChainruleTypeError(f"{name} must be real; got complex values")
+        arr = to_numeric(X, name, dtype)
         if arr.ndim == 1:
             raise ValidationError(f"{name} must be 2-D (n_samples, n_features); got a 1-D array of shape {arr.shape}. "
                                   f"Use X.reshape(-1, 1) for one feature or X.reshape(1, -1) for one sample.")
         if arr.ndim != 2:
             raise ValidationError(f"{name} must be 2-D (n_samples, n_features); got {arr.ndim}-D shape {arr.shape}")
-        with np.errstate(over="ignore", invalid="ignore"):   # an overflowing cast is reported below
-            arr = arr.astype(dtype, copy=False)
+        arr = np.ascontiguousarray(cast(arr, dtype, name))
     if arr.shape[0] == 0:
         raise ValidationError(f"{name} is empty: expected at least one sample, got shape {arr.shape}")
     if n_features is not None and arr.shape[1] != n_features:
@@ -37,11 +35,90 @@ def as_2d_array(X, name: str, dtype: np.dtype, n_features: int | None = None) ->
     return arr
 
 
+def to_numeric(X, name: str, dtype: np.dtype | None = None) -> np.ndarray:
+    """A real numeric NumPy array from what scikit-learn accepts: arrays and lists, masked arrays
+    (without masked values), pandas DataFrames and Series (nullable Int64/Float32/boolean
+    included, without missing values) and scipy.sparse matrices (as dense, size permitting).
+    Anything else is refused by its real name."""
+    if isinstance(X, np.ma.MaskedArray):
+        mask = np.ma.getmaskarray(X)
+        if mask.any():
+            first = tuple(int(i) for i in np.argwhere(mask)[0])
+            raise ValidationError(f"{name} is a masked array with {int(mask.sum())} masked values (first at index "
+                                  f"{first}); chainrule does not fill in missing values: impute them "
+                                  "(e.g. sklearn.impute.SimpleImputer) or drop those samples")
+        X = np.ma.getdata(X)
+    elif type(X).__module__.startswith("scipy.sparse") and hasattr(X, "toarray"):
+        X = _sparse_as_dense(X, name, dtype)
+    elif hasattr(X, "to_numpy") and hasattr(X, "isna") and hasattr(X, "dtypes" if hasattr(X, "columns") else "dtype"):
+        X = _pandas_as_numpy(X, name)
+    try:
+        arr = np.asarray(X)
+    except (TypeError, ValueError) as exc:
+        raise ChainruleTypeError(f"{name} must be a numeric array; could not convert it: {exc}") from None
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        what = "" if isinstance(X, (np.ndarray, list, tuple)) else f" ({type(X).__module__}.{type(X).__name__})"
+        raise ChainruleTypeError(f"{name} must be a numeric array; got an array of dtype {arr.dtype}{what}")
+    if np.iscomplexobj(arr):
+        raise ChainruleTypeError(f"{name} must be real; got complex values")
+    return arr
+
+
+def _sparse_as_dense(X, name: str, dtype: np.dtype | None) -> np.ndarray:
+    shape = tuple(int(s) for s in X.shape)
+    itemsize = np.dtype(dtype or np.float64).itemsize
+    need = int(np.prod(shape, dtype=np.float64)) * itemsize
+    if need > MAX_SPARSE_AS_DENSE_BYTES:
+        raise ValidationError(f"{name} is a scipy.sparse {type(X).__name__} of shape {shape}; the network needs it "
+                              f"dense, which takes {need / 2**30:.1f} GiB, more than the limit of "
+                              f"{MAX_SPARSE_AS_DENSE_BYTES / 2**30:.0f} GiB: reduce the features "
+                              "(e.g. sklearn.decomposition.TruncatedSVD) or pass fewer samples at a time")
+    return X.toarray()
+
+
+def _pandas_as_numpy(X, name: str) -> np.ndarray:
+    """A DataFrame or Series as a NumPy array of its columns' common numeric dtype; pandas'
+    nullable types (Int64, Float32, boolean) become their NumPy types."""
+    frame = hasattr(X, "columns")
+    columns = list(X.items()) if frame else [(X.name, X)]
+    dtypes = []
+    for col, series in columns:
+        dt = series.dtype
+        np_dt = getattr(dt, "numpy_dtype", dt)          # Int64 -> int64, boolean -> bool, Float32 -> float32
+        if not isinstance(np_dt, np.dtype) or not (np.issubdtype(np_dt, np.number) or np_dt.kind == "b"):
+            where = f" column {col!r}" if frame else ""
+            raise ChainruleTypeError(f"{name}{where} must be numeric; got pandas dtype {dt}: encode text and "
+                                     "categories as numbers first (e.g. sklearn.preprocessing.OneHotEncoder)")
+        missing = series.isna().to_numpy()
+        if missing.any():
+            where = f" column {col!r}" if frame else ""
+            raise ValidationError(f"{name}{where} has {int(missing.sum())} missing values (first in row "
+                                  f"{X.index[int(np.argmax(missing))]!r}); impute them or drop those rows")
+        dtypes.append(np_dt)
+    return X.to_numpy(dtype=np.result_type(*dtypes) if dtypes else np.float64)
+
+
+def cast(arr: np.ndarray, dtype: np.dtype, name: str) -> np.ndarray:
+    """`arr` as `dtype`; a finite value too large for float32 is named as such (not as infinity)."""
+    with np.errstate(over="ignore", invalid="ignore"):   # an overflowing cast is reported below
+        out = arr.astype(dtype, copy=False)
+    if out is not arr and out.dtype.kind == "f" and arr.dtype.kind == "f" and out.dtype.itemsize < arr.dtype.itemsize:
+        with np.errstate(over="ignore", invalid="ignore"):
+            overflow = np.isinf(out) & np.isfinite(arr)
+        if overflow.any():
+            at = tuple(int(i) for i in np.argwhere(overflow)[0])
+            raise ValidationError(f"{name} has values too large for {np.dtype(dtype).name} (first {arr[at]:g} at index "
+                                  f"{at}; {np.dtype(dtype).name} holds up to {np.finfo(dtype).max:.3g}): scale them "
+                                  "or use dtype='float64'")
+    return out
+
+
 def check_finite(arr: np.ndarray, name: str) -> None:
     # one pass without a temporary: NaN and infinity survive a sum (an overflowing sum of
-    # finite values only costs the exact check below)
-    if np.isfinite(np.add.reduce(arr, axis=None)):
-        return
+    # finite values, e.g. two inputs of 1e308, only costs the exact check below and no warning)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(np.add.reduce(arr, axis=None)):
+            return
     if not np.isfinite(arr).all():
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise ValidationError(f"{name} contains NaN or infinity (first at index {tuple(int(i) for i in bad)})")
@@ -82,7 +159,8 @@ def seed(value, name: str = "seed") -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ChainruleTypeError(f"{name} must be a non-negative integer or None; got {value!r} ({type(value).__name__})")
+        raise ChainruleTypeError(f"{name} must be a non-negative integer or None; got {value!r} "
+                                 f"({type(value).__name__})")
     if value < 0:
         raise ValidationError(f"{name} must be a non-negative integer or None; got {value}")
     return int(value)
@@ -112,7 +190,8 @@ def weight_arrays(weights, shapes: list[tuple[str, tuple[int, ...]]], dtype: np.
     """`weights` (a sequence like Network.get_weights()) checked against `shapes`: the same count,
     each array numeric, finite and of exactly the expected shape."""
     if isinstance(weights, (str, bytes)) or not hasattr(weights, "__len__"):
-        raise ChainruleTypeError(f"weights must be a list of arrays like get_weights() returns; got {type(weights).__name__}")
+        raise ChainruleTypeError("weights must be a list of arrays like get_weights() returns; "
+                                 f"got {type(weights).__name__}")
     if len(weights) != len(shapes):
         raise ValidationError(f"weights: expected {len(shapes)} arrays, got {len(weights)}")
     out = []
@@ -120,8 +199,10 @@ def weight_arrays(weights, shapes: list[tuple[str, tuple[int, ...]]], dtype: np.
         try:
             arr = np.asarray(w)
         except (TypeError, ValueError) as exc:
-            raise ChainruleTypeError(f"weights[{i}] ({label}) must be a numeric array; could not convert it: {exc}") from None
-        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool) or np.iscomplexobj(arr):
+            raise ChainruleTypeError(f"weights[{i}] ({label}) must be a numeric array; "
+                                     f"could not convert it: {exc}") from None
+        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool) \
+                or np.iscomplexobj(arr):
             raise ChainruleTypeError(f"weights[{i}] ({label}) must be a real numeric array; got dtype {arr.dtype}")
         if arr.shape != tuple(shape):
             raise ValidationError(f"weights[{i}] ({label}): expected shape {tuple(shape)}, got shape {arr.shape}")
@@ -145,14 +226,7 @@ def task_of(loss: str, output_activation: str) -> str:
 def targets(Y, k: int, task: str, loss: str, dtype: np.dtype) -> np.ndarray:
     """Y as a (n_samples, k) array of `dtype` for a network with k outputs, its `task` and `loss`
     name; integer class labels become one-hot rows."""
-    try:
-        arr = np.asarray(Y)
-    except (TypeError, ValueError) as exc:
-        raise ChainruleTypeError(f"Y must be a numeric array; could not convert it: {exc}") from None
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise ChainruleTypeError(f"Y must be a numeric array; got an array of dtype {arr.dtype}")
-    if np.iscomplexobj(arr):
-        raise ChainruleTypeError("Y must be real; got complex values")
+    arr = to_numeric(Y, "Y", dtype)
     labels = arr.ndim == 1 or (arr.ndim == 2 and arr.shape[1] == 1 and k > 1)
     if labels and k == 1:
         arr = arr.reshape(-1, 1)
@@ -180,6 +254,7 @@ def targets(Y, k: int, task: str, loss: str, dtype: np.dtype) -> np.ndarray:
                                   f"row {row} is {arr[row].tolist()}")
     return arr
 
+
 def one_hot(labels: np.ndarray, k: int) -> np.ndarray:
     """Integer class labels 0..k-1 as one-hot rows, or a clear error."""
     if labels.dtype.kind not in "iub":
@@ -189,10 +264,10 @@ def one_hot(labels: np.ndarray, k: int) -> np.ndarray:
         if labels.size and (labels.min() < 0 or labels.max() >= k):
             raise ValidationError(f"class labels in Y must lie in 0..{k - 1} for a network with {k} outputs; "
                                   f"got values from {labels.min():g} to {labels.max():g}")
-    labels = labels.astype(np.int64)
-    if labels.size and (labels.min() < 0 or labels.max() >= k):
+    elif labels.size and (labels.min() < 0 or labels.max() >= k):     # in their own type: uint64 stays exact
         raise ValidationError(f"class labels in Y must lie in 0..{k - 1} for a network with {k} outputs; "
                               f"got values from {labels.min()} to {labels.max()}")
+    labels = labels.astype(np.int64)
     Y = np.zeros((labels.size, k))
     Y[np.arange(labels.size), labels] = 1.0
     return Y

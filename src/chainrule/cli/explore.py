@@ -38,8 +38,8 @@ def start(args):
     if args.data:
         if not args.target:
             raise ValidationError("--data needs --target, the column to predict")
-        from ..teach.explore.session import _tabular
-        read_csv, _ = _tabular()
+        from ..teach.explore.engine import tabular
+        read_csv, _ = tabular()
         table = read_csv(args.data)
         name = args.data
     elif args.target:

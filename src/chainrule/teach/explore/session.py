@@ -20,6 +20,7 @@ import chainrule as cr
 from chainrule.errors import TrainingDiverged, ValidationError
 
 from . import datasets, limits
+from .engine import NamedBytes, arch_of, build, explain_all, make_optimizer, resized, tabular
 from .limits import check_architecture, integer, number
 
 SEED_ARCH = {"hidden": [2], "activations": ["sigmoid"], "output_activation": "sigmoid", "loss": "sse",
@@ -110,7 +111,7 @@ class Session:
             net = copy.deepcopy(s.net)
             X = np.zeros((1, net.n_inputs))
             Y = net.targets(np.zeros(1, int)) if net.task == "multiclass" else np.zeros((1, net.n_outputs))
-            self._set_problem("model", s.name, net, X, Y, None, None, _arch_of(net), ("sgd", {"lr": 0.5}))
+            self._set_problem("model", s.name, net, X, Y, None, None, arch_of(net), ("sgd", {"lr": 0.5}))
         else:
             self.load("seed")
 
@@ -141,8 +142,8 @@ class Session:
     def upload_csv(self, data: bytes, filename: str, target: str | None) -> list[str] | None:
         """A CSV file sent by the page, read and preprocessed as `chainrule train` does. Without a
         target, returns the columns to choose from (and loads nothing)."""
-        read_csv, _ = _tabular()
-        table = read_csv(_NamedBytes(data, filename))
+        read_csv, _ = tabular()
+        table = read_csv(NamedBytes(data, filename))
         if not target:
             return list(table.columns)
         self._load_table(table, target, filename, None)
@@ -150,7 +151,7 @@ class Session:
         return None
 
     def _load_table(self, table, target: str | None, name: str, model) -> None:
-        _, Preprocessing = _tabular()
+        _, Preprocessing = tabular()
         if len(table) > limits.MAX_ROWS:
             raise ValidationError(f"{name} has {len(table)} rows; the explorer trains on at most {limits.MAX_ROWS} "
                                   "(use `chainrule train` for larger files)")
@@ -176,7 +177,7 @@ class Session:
         test, train = order[:n_test], order[n_test:]
         self._set_problem("csv", f"{name}: {pre.task} of {target!r}, {len(train)} training and {n_test} test rows",
                           net, X[train], Y[train], X[test] if n_test else None, Y[test] if n_test else None,
-                          arch if model is None else _arch_of(net), ("adam", {"lr": 0.01}))
+                          arch if model is None else arch_of(net), ("adam", {"lr": 0.01}))
         self.pre = pre
 
     def _set_problem(self, mode, title, net, X, Y, Xt, Yt, arch, opt) -> None:
@@ -356,9 +357,9 @@ class Session:
             raise ValidationError("the data set fixes the number of inputs and outputs here")
         check_architecture(new, n_in, n_out)
         net = build(n_in, n_out, new)
-        X = _resized(self.X, n_in, 0.5)
+        X = resized(self.X, n_in, 0.5)
         self.X, self.net, self.arch = X, net, new
-        self.Y = net.targets(_resized(self.Y, n_out, 0.5))
+        self.Y = net.targets(resized(self.Y, n_out, 0.5))
         if self.mode == "seed":
             self.mode, self.title = "custom", "Your network on the seed's sample"
         self.opt = make_optimizer(self.opt_name, self.opt_settings)
@@ -385,85 +386,3 @@ class Session:
     def state(self) -> dict:
         from .view import state
         return state(self)
-
-
-def build(n_in: int, n_out: int, arch: dict) -> Any:
-    """A network from an architecture description (init "seed": the seed's weights and biases)."""
-    sizes = [n_in, *arch["hidden"], n_out]
-    acts = [*arch["activations"], arch["output_activation"]]
-    if arch["init"] == "seed":
-        seed_net, *_ = cr.examples.seed_network()
-        inits: list[tuple[Any, Any]] = [(d.W.copy(), d.b.copy()) for d in seed_net.dense_layers]
-    else:
-        inits = [(arch["init"], "zeros")] * len(acts)
-    layers = [cr.Dense(a, b, act, weight_init=w, bias_init=bias,
-                       trainable={"W": True, "b": bool(arch["train_biases"])})
-              for a, b, act, (w, bias) in zip(sizes, sizes[1:], acts, inits)]
-    return cr.Network(layers, loss=arch["loss"], seed=None if arch["init"] == "seed" else arch["seed"])
-
-
-def make_optimizer(name: str, s: dict) -> Any:
-    """The optimizer of `cr.optim` for a name of OPTIMIZERS and its settings."""
-    o = cr.optim
-    if name == "sgd":
-        return o.SGD(s["lr"])
-    if name in ("momentum", "nesterov"):
-        return o.SGD(s["lr"], momentum=s["momentum"], nesterov=name == "nesterov")
-    if name == "adagrad":
-        return o.Adagrad(s["lr"])
-    if name == "rmsprop":
-        return o.RMSprop(s["lr"], alpha=s["alpha"], eps=s["eps"])
-    return o.Adam(s["lr"], betas=(s["beta1"], s["beta2"]), eps=s["eps"])
-
-
-def explain_all(net, X, Y, lr) -> dict:
-    """`cr.explain(...).to_dict()`; for networks with more parameters than one report lists,
-    the reports of each neuron merged (output layer first, as the report orders them)."""
-    try:
-        return cr.explain(net, X, Y, lr=lr).to_dict()
-    except ValidationError:
-        dense = net.dense_layers
-        parts = [cr.explain(net, X, Y, lr=lr, layer=l, neuron=j).to_dict()
-                 for l in reversed(range(len(dense))) for j in range(dense[l].n_out)]
-        d = parts[0]
-        d["parameters"] = [p for part in parts for p in part["parameters"]]
-        return d
-
-
-def _arch_of(net) -> dict:
-    dense = net.dense_layers
-    return {"hidden": [d.n_out for d in dense[:-1]], "activations": [d.activation.name for d in dense[:-1]],
-            "output_activation": dense[-1].activation.name, "loss": net.loss_function.name, "init": "auto",
-            "seed": 0, "train_biases": all(d.trainable_params["b"] for d in dense)}
-
-
-def _resized(a: np.ndarray, k: int, fill: float) -> np.ndarray:
-    if a.shape[1] == k:
-        return a
-    out = np.full((a.shape[0], k), fill)
-    m = min(k, a.shape[1])
-    out[:, :m] = a[:, :m]
-    return out
-
-
-class _NamedBytes:
-    """Uploaded bytes that pandas reads like a file and error messages name like the file."""
-
-    def __init__(self, data: bytes, name: str):
-        import io
-        self._buf, self.name = io.BytesIO(data), name
-
-    def read(self, *args):
-        return self._buf.read(*args)
-
-    def __iter__(self):
-        return iter(self._buf)
-
-    def __str__(self) -> str:
-        return self.name
-
-
-def _tabular():
-    """read_csv and Preprocessing of `chainrule train` (wherever the package keeps them)."""
-    from chainrule.data.tabular import Preprocessing, read_csv
-    return read_csv, Preprocessing

@@ -25,9 +25,9 @@ STATIC = Path(__file__).parent / "static"
 
 
 def bundle() -> str:
-    """graph.js, charts.js, app.js and widget.js as one ES module (their own imports removed)."""
+    """The page's modules and widget.js as one ES module (their own imports removed)."""
     parts = []
-    for name in ("graph.js", "charts.js", "app.js", "widget.js"):
+    for name in ("graph.js", "charts.js", "template.js", "download.js", "app.js", "widget.js"):
         text = (STATIC / name).read_text(encoding="utf-8")
         text = re.sub(r"^import .*?;\n", "", text, flags=re.MULTILINE)
         if name != "widget.js":

@@ -1,8 +1,9 @@
 // The explorer inside a Jupyter notebook (anywidget): the same page, its requests sent to the
 // kernel's engine session as widget messages instead of HTTP. chainrule.teach.explore.widget
-// joins graph.js, charts.js, app.js and this file into the widget's one module.
+// joins the page's modules and this file into the widget's one module.
 
-import { mount, save } from "./app.js";
+import { mount } from "./app.js";
+import { save } from "./download.js";
 
 function widgetTransport(model) {
   let counter = 0;

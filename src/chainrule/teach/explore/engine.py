@@ -1,0 +1,92 @@
+"""The engine calls of a session: building a network from the page's description, the optimizer
+of `cr.optim` for a name, the `explain` report of any size, reading an uploaded CSV file."""
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import numpy as np
+
+import chainrule as cr
+from chainrule.errors import ValidationError
+
+
+def build(n_in: int, n_out: int, arch: dict) -> Any:
+    """A network from an architecture description (init "seed": the seed's weights and biases)."""
+    sizes = [n_in, *arch["hidden"], n_out]
+    acts = [*arch["activations"], arch["output_activation"]]
+    if arch["init"] == "seed":
+        seed_net, *_ = cr.examples.seed_network()
+        inits: list[tuple[Any, Any]] = [(d.W.copy(), d.b.copy()) for d in seed_net.dense_layers]
+    else:
+        inits = [(arch["init"], "zeros")] * len(acts)
+    layers = [cr.Dense(a, b, act, weight_init=w, bias_init=bias,
+                       trainable={"W": True, "b": bool(arch["train_biases"])})
+              for a, b, act, (w, bias) in zip(sizes, sizes[1:], acts, inits)]
+    return cr.Network(layers, loss=arch["loss"], seed=None if arch["init"] == "seed" else arch["seed"])
+
+
+def make_optimizer(name: str, s: dict) -> Any:
+    """The optimizer of `cr.optim` for a name of OPTIMIZERS and its settings."""
+    o = cr.optim
+    if name == "sgd":
+        return o.SGD(s["lr"])
+    if name in ("momentum", "nesterov"):
+        return o.SGD(s["lr"], momentum=s["momentum"], nesterov=name == "nesterov")
+    if name == "adagrad":
+        return o.Adagrad(s["lr"])
+    if name == "rmsprop":
+        return o.RMSprop(s["lr"], alpha=s["alpha"], eps=s["eps"])
+    return o.Adam(s["lr"], betas=(s["beta1"], s["beta2"]), eps=s["eps"])
+
+
+def explain_all(net, X, Y, lr) -> dict:
+    """`cr.explain(...).to_dict()`; for networks with more parameters than one report lists,
+    the reports of each neuron merged (output layer first, as the report orders them)."""
+    try:
+        return cr.explain(net, X, Y, lr=lr).to_dict()
+    except ValidationError:
+        dense = net.dense_layers
+        parts = [cr.explain(net, X, Y, lr=lr, layer=l, neuron=j).to_dict()
+                 for l in reversed(range(len(dense))) for j in range(dense[l].n_out)]
+        d = parts[0]
+        d["parameters"] = [p for part in parts for p in part["parameters"]]
+        return d
+
+
+def arch_of(net) -> dict:
+    dense = net.dense_layers
+    return {"hidden": [d.n_out for d in dense[:-1]], "activations": [d.activation.name for d in dense[:-1]],
+            "output_activation": dense[-1].activation.name, "loss": net.loss_function.name, "init": "auto",
+            "seed": 0, "train_biases": all(d.trainable_params["b"] for d in dense)}
+
+
+def resized(a: np.ndarray, k: int, fill: float) -> np.ndarray:
+    if a.shape[1] == k:
+        return a
+    out = np.full((a.shape[0], k), fill)
+    m = min(k, a.shape[1])
+    out[:, :m] = a[:, :m]
+    return out
+
+
+class NamedBytes:
+    """Uploaded bytes that pandas reads like a file and error messages name like the file."""
+
+    def __init__(self, data: bytes, name: str):
+        self._buf, self.name = io.BytesIO(data), name
+
+    def read(self, *args):
+        return self._buf.read(*args)
+
+    def __iter__(self):
+        return iter(self._buf)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def tabular():
+    """read_csv and Preprocessing of `chainrule train` (wherever the package keeps them)."""
+    from chainrule.data.tabular import Preprocessing, read_csv
+    return read_csv, Preprocessing

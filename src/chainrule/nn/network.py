@@ -270,7 +270,7 @@ class Network:
         return None
 
     # -- training and use ---------------------------------------------------------------------
-    def fit(self, X, Y, epochs: int = 1, batch_size: int | None = 32, optimizer: Any = None,
+    def fit(self, X, Y=None, epochs: int = 1, batch_size: int | None = 32, optimizer: Any = None,
             shuffle: bool = True, validation_data: tuple | None = None, validation_split: float = 0.0,
             callbacks: Sequence[Any] = (), seed: int | None = None, verbose: int = 1,
             checkpoint_dir: str | None = None, resume: bool = False) -> History:
@@ -281,7 +281,9 @@ class Network:
         X, Y : inputs (n_samples, n_inputs) and targets (n_samples, n_outputs), or integer
             class labels (n_samples,) for a softmax output. X may be larger than memory: a NumPy
             memmap, or any array-like with shape, dtype and row indexing (h5py, zarr), is read
-            and converted one batch at a time (`training/streaming.py`).
+            and converted one batch at a time (`training/streaming.py`). With Y=None, X is a
+            Keras-style sequence of (x, y) batches (`training/sequence.py`; batch_size is then
+            the sequence's own).
         epochs : passes over the data.
         batch_size : samples per update; None for the whole set (full-batch gradient descent).
         optimizer : an optimizer of `chainrule.optim` or its name; kept on the network, so a

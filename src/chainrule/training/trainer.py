@@ -7,7 +7,8 @@ classes, the same epoch in one compiled loop (`compiled.py`; the NumPy loop is t
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -28,6 +29,11 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
     checkpoint component (`saving.checkpoint.BackupAndRestore`), given by `Network.fit`."""
     epochs = check.positive_int(epochs, "epochs")
     shuffle, seed = check.flag(shuffle, "shuffle"), check.seed(seed)
+    if Y is None:                           # a Keras-style sequence of (x, y) batches
+        from .sequence import fit_batches
+        return fit_batches(net, X, epochs=epochs, optimizer=optimizer, shuffle=shuffle,
+                           validation_data=validation_data, validation_split=validation_split,
+                           callbacks=callbacks, seed=seed, verbose=verbose, backup=backup)
     X, Y = check_data(net, X, Y)            # an out-of-core X (memmap) stays on disk: see streaming.py
     if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)) \
             or not 0.0 <= validation_split < 1.0:
@@ -45,6 +51,15 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
             raise ValidationError("validation_data must be a pair (X_val, Y_val)")
         validation_data = check_data(net, *validation_data)
     batch_size = X.shape[0] if batch_size is None else min(check.positive_int(batch_size, "batch_size"), X.shape[0])
+    cbs, rng = setup(net, optimizer, callbacks, verbose, seed)
+    trainer = Trainer(net, X, Y, batch_size=batch_size, shuffle=shuffle, rng=rng, callbacks=cbs,
+                      validation_data=validation_data, backup=backup)
+    return trainer.run(epochs)
+
+
+def setup(net: Network, optimizer: Any, callbacks: Iterable[Callback], verbose: int,
+          seed: int | None) -> tuple[list[Callback], np.random.Generator]:
+    """The optimizer (kept on the network), the checked callbacks and the run's random generator."""
     if optimizer is not None:
         net.optimizer = get_optimizer(optimizer)
     elif net.optimizer is None:
@@ -53,10 +68,7 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
     for cb in cbs:
         if not isinstance(cb, Callback):
             raise ChainruleTypeError(f"callbacks must be Callback instances; got {type(cb).__name__}")
-    rng = np.random.default_rng(seed) if seed is not None else net.rng
-    trainer = Trainer(net, X, Y, batch_size=batch_size, shuffle=shuffle, rng=rng, callbacks=cbs,
-                      validation_data=validation_data, backup=backup)
-    return trainer.run(epochs)
+    return cbs, (np.random.default_rng(seed) if seed is not None else net.rng)
 
 
 class Trainer:
@@ -84,11 +96,8 @@ class Trainer:
         first_epoch = self.backup.restore(self) if self.backup is not None else 0
         self.optimizer = net.optimizer
         net.stop_training = False
-        n = self.X.shape[0]
-        params = {"epochs": epochs, "steps": -(-n // self.batch_size), "samples": n,
-                  "batch_size": self.batch_size, "initial_epoch": first_epoch}
         for cb in self.callbacks:
-            cb.on_train_begin(params)
+            cb.on_train_begin(self.train_params(epochs, first_epoch))
         with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged
             for epoch in range(first_epoch, epochs):
                 self.run_epoch(epoch, epochs)
@@ -98,6 +107,12 @@ class Trainer:
             cb.on_train_end()
         net.history = self.history
         return self.history
+
+    def train_params(self, epochs: int, first_epoch: int) -> dict:
+        """What the callbacks are told at the start (Keras' `params`)."""
+        n = self.X.shape[0]
+        return {"epochs": epochs, "steps": -(-n // self.batch_size), "samples": n,
+                "batch_size": self.batch_size, "initial_epoch": first_epoch}
 
     def run_epoch(self, epoch: int, epochs: int) -> None:
         net, opt, X, Y = self.net, self.optimizer, self.X, self.Y
@@ -168,19 +183,23 @@ class Trainer:
             correct = int(np.count_nonzero(predicted == labels))
         return total, correct
 
-    def end_epoch(self, epoch: int, total: float, correct: float) -> None:
-        net, n = self.net, self.X.shape[0]
+    def end_epoch(self, epoch: int, total: float, correct: float, n: int | None = None) -> None:
+        """The epoch's logs (mean loss and accuracy over its `n` samples, validation) to the callbacks."""
+        net, n = self.net, self.X.shape[0] if n is None else n
         net.epochs_trained += 1
         logs = {"loss": total / n}
         if net.task != "regression":
             logs["accuracy"] = correct / n
         if self.validation_data is not None:
-            Xv, Yv = self.validation_data
-            result = evaluate(net, Xv, Yv) if isinstance(Xv, LazyRows) else net.evaluate_checked(Xv, Yv)
-            for key, value in result.items():
+            for key, value in self.validate().items():
                 logs["val_" + key] = value
         for cb in self.callbacks:
             cb.on_epoch_end(epoch, logs)
+
+    def validate(self) -> dict[str, float]:
+        assert self.validation_data is not None
+        Xv, Yv = self.validation_data
+        return evaluate(self.net, Xv, Yv) if isinstance(Xv, LazyRows) else self.net.evaluate_checked(Xv, Yv)
 
     def diverged(self, exc: TrainingDiverged, epoch: int, batch: int, where: str | None = None) -> TrainingDiverged:
         return diverged(self.net, exc, where or f"in epoch {epoch + 1}, batch {batch + 1}")

@@ -5,14 +5,14 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 joblib = pytest.importorskip("joblib")
-from scipy.stats import loguniform
-from sklearn.datasets import load_diabetes, load_iris
-from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
-from threadpoolctl import threadpool_info, threadpool_limits
+from scipy.stats import loguniform  # noqa: E402
+from sklearn.datasets import load_diabetes, load_iris  # noqa: E402
+from sklearn.model_selection import GridSearchCV, RandomizedSearchCV  # noqa: E402
+from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
-from chainrule.sklearn import BackpropClassifier, BackpropRegressor
-from chainrule.sweep import run_sweep
-from chainrule.workers import ThreadLimits, worker_env
+from chainrule.sklearn import BackpropClassifier, BackpropRegressor  # noqa: E402
+from chainrule.sweep import run_sweep  # noqa: E402
+from chainrule.workers import ThreadLimits, worker_env  # noqa: E402
 
 
 @pytest.fixture(scope="module")

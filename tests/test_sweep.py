@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 
 pd = pytest.importorskip("pandas")
-from sklearn.datasets import load_diabetes, load_iris
-from sklearn.model_selection import GridSearchCV
+from sklearn.datasets import load_diabetes, load_iris  # noqa: E402
+from sklearn.model_selection import GridSearchCV  # noqa: E402
 
-import chainrule as cr
-from chainrule.errors import UnknownNameError, ValidationError
-from chainrule.sklearn import BackpropClassifier, BackpropRegressor
-from chainrule.sweep import as_softmax, parse_grid, run_sweep
+import chainrule as cr  # noqa: E402
+from chainrule.errors import UnknownNameError, ValidationError  # noqa: E402
+from chainrule.sklearn import BackpropClassifier, BackpropRegressor  # noqa: E402
+from chainrule.sweep import as_softmax, parse_grid, run_sweep  # noqa: E402
 
 
 def cli(*args):

@@ -149,3 +149,147 @@ def test_fortran_ordered_and_strided_inputs_compile_nothing_new(monkeypatch):
             np.testing.assert_array_equal(train(other, dtype), reference[dtype])
             train(other, dtype, shuffle=False)
     assert compiled_signatures() == before
+
+
+# -- model files: anything save writes, load reads; nothing non-finite; errors name the user's path ------
+def _entries(path):
+    import json
+    with np.load(path, allow_pickle=False) as data:
+        entries = {k: data[k] for k in data.files}
+    return entries, json.loads(str(entries["__format__"]))
+
+
+def _write(path, entries, header):
+    import json
+    entries["__format__"] = np.array(json.dumps(header))
+    with open(path, "wb") as f:
+        np.savez(f, **entries)
+    return path
+
+
+@pytest.mark.parametrize("what", ["20,000 categories", "long history"])
+def test_descriptions_beyond_the_old_16_mib_cap_load_back(tmp_path, what):
+    net = classifier()
+    if what == "20,000 categories":        # the preprocessing of a text column of 20,000 long IDs
+        extra = {"tabular": {"columns": [{"name": "id", "categories": [f"{i:06d}-" + "x" * 200
+                                                                       for i in range(20_000)]}]}}
+    else:
+        extra = {"history": {"loss": list(np.linspace(1.0, 0.1, 250_000))}}
+    net.save(tmp_path / "m.npz")
+    from chainrule.saving.npz import save
+    save(net, tmp_path / "m.npz", extra=extra)
+    assert (tmp_path / "m.npz").stat().st_size > 16 * 2**20
+    loaded, got = cr.load(tmp_path / "m.npz", with_extra=True)
+    assert got == extra
+    np.testing.assert_array_equal(loaded.params, net.params)
+
+
+def test_save_refuses_non_finite_weights_naming_the_layer(tmp_path):
+    net = classifier()
+    net.layers[1].W[2, 1] = np.nan
+    with pytest.raises(ValidationError, match=r"cannot save: .*NaN or infinity, first in W\[2, 1\] of layer 1 "
+                                              r"\(Dense\(4, 3, activation='softmax'\)\): nan"):
+        net.save(tmp_path / "m.npz")
+    assert not (tmp_path / "m.npz").exists()
+    net.layers[1].W[2, 1] = 0.0
+    net.layers[0].b[3] = -np.inf
+    with pytest.raises(ValidationError, match=r"b\[3\] of layer 0"):
+        net.save(tmp_path / "m.npz")
+
+
+BAD_FILES = [
+    ("NaN weight", lambda e, h: e["params"].__setitem__(5, np.nan), r"NaN or infinity, first in W\[1, 1\] of layer 0"),
+    ("infinite bias", lambda e, h: e["params"].__setitem__(-1, np.inf), r"first in b\[2\] of layer 1"),
+    ("NaN optimizer state", lambda e, h: e["opt.exp_avg"].__setitem__(0, np.nan), "opt.exp_avg vector contain NaN"),
+    ("NaN learning rate", lambda e, h: h["optimizer"]["config"].update(lr=float("nan")), "lr must be finite; got nan"),
+    ("infinite learning rate", lambda e, h: h["optimizer"]["config"].update(lr=float("inf")), "lr must be finite"),
+    ("negative learning rate", lambda e, h: h["optimizer"]["config"].update(lr=-0.1), r"lr must be in \(0.0, inf\)"),
+    ("text learning rate", lambda e, h: h["optimizer"]["config"].update(lr="fast"), "lr must be a number"),
+    ("NaN beta", lambda e, h: h["optimizer"]["config"].update(betas=[float("nan"), 0.999]), "betas.0. must be finite"),
+    ("schedule gamma above 1", lambda e, h: h["optimizer"]["config"].update(
+        lr={"name": "ExponentialLR", "lr": 0.1, "gamma": 1.5}), r"gamma must be in \(0.0, 1.0\]"),
+    ("trainable as text", lambda e, h: h["network"]["layers"][0].update(trainable={"W": "no", "b": True}),
+     "each value must be True or False"),
+]
+
+
+@pytest.mark.parametrize("change,message", [c[1:] for c in BAD_FILES], ids=[c[0] for c in BAD_FILES])
+def test_model_files_with_non_finite_or_invalid_numbers_are_refused(tmp_path, change, message):
+    net = classifier()
+    net.fit(X3, [0, 1, 2], epochs=2, verbose=0, optimizer=cr.optim.Adam(0.01))
+    net.save(tmp_path / "good.npz")
+    entries, header = _entries(tmp_path / "good.npz")
+    change(entries, header)
+    with pytest.raises(cr.errors.ModelFileError, match=message):
+        cr.load(_write(tmp_path / "bad.npz", entries, header))
+
+
+def _zip_with_members(path, n):
+    """A zip archive listing `n` empty members: local headers, central directory, end records
+    (zip64 when n needs it), written directly (zipfile would take seconds for 300,000)."""
+    import struct
+    import zlib
+    local, central = [], []
+    offset = 0
+    crc = zlib.crc32(b"")
+    for i in range(n):
+        name = f"m{i}.npy".encode()
+        header = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 0, 0, 0, crc, 0, 0, len(name), 0) + name
+        central.append(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, crc, 0, 0, len(name), 0, 0,
+                                   0, 0, 0, offset) + name)
+        local.append(header)
+        offset += len(header)
+    directory = b"".join(central)
+    end = b""
+    if n >= 0xFFFF:
+        z64 = offset + len(directory)
+        end += struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, n, n, len(directory), offset)
+        end += struct.pack("<4sLQL", b"PK\x06\x07", 0, z64, 1)
+    count = min(n, 0xFFFF)
+    end += struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, len(directory), offset, 0)
+    path.write_bytes(b"".join(local) + directory + end)
+    return path
+
+
+@pytest.mark.parametrize("n", [300_000, 1_000])
+def test_an_archive_of_many_members_is_refused_on_its_member_list(tmp_path, monkeypatch, n):
+    import tracemalloc
+    import zipfile
+    path = _zip_with_members(tmp_path / "many.npz", n)
+    assert zipfile.is_zipfile(path)
+    opened = []
+    monkeypatch.setattr(zipfile.ZipFile, "__init__", lambda self, *a, **k: opened.append(a) or 1 / 0)
+    tracemalloc.start()
+    try:
+        with pytest.raises(cr.errors.ModelFileError, match=f"lists {n} members.*at most 64.*refused before reading"):
+            cr.load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert not opened and peak < 2 * 2**20
+
+
+def test_saving_names_the_users_path_not_a_temporary_file(tmp_path):
+    net = classifier()
+    cases = [(tmp_path, IsADirectoryError, "it is a folder"),
+             (tmp_path / "missing" / "m.npz", FileNotFoundError, "its folder .* does not exist"),
+             (tmp_path / ("x" * 300 + ".npz"), OSError, "File name too long: 304 bytes"),
+             (tmp_path / "file.txt" / "m.npz", NotADirectoryError, "is not a folder")]
+    (tmp_path / "file.txt").write_text("a file, not a folder")
+    for path, exc, message in cases:
+        with pytest.raises(exc, match=message) as info:
+            net.save(path)
+        assert info.value.filename == str(path) and ".tmp" not in str(info.value)
+    long_name = tmp_path / ("y" * 250 + ".npz")           # fits the file system; its temporary name did not
+    net.save(long_name)
+    np.testing.assert_array_equal(cr.load(long_name).params, net.params)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["file.txt", long_name.name])
+
+
+def test_saving_through_a_symlink_writes_its_target(tmp_path):
+    net = classifier()
+    (tmp_path / "real.npz").write_bytes(b"old")
+    (tmp_path / "link.npz").symlink_to(tmp_path / "real.npz")
+    net.save(tmp_path / "link.npz")
+    assert (tmp_path / "link.npz").is_symlink()
+    np.testing.assert_array_equal(cr.load(tmp_path / "real.npz").params, net.params)

@@ -12,58 +12,27 @@ from __future__ import annotations
 
 import inspect
 import json
-import os
-import tempfile
+import struct
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import ChainruleError, ChainruleTypeError, ModelFileError
+from ..errors import ChainruleError, ChainruleTypeError, ModelFileError, ValidationError
 from ..nn.layers import LAYERS, layer_from_config
 from ..nn.network import Network
 from ..training.optim import get_optimizer
+from .files import atomic_write, check_path
+
+__all__ = ["save", "load", "atomic_write", "check_path", "network_arrays"]
 
 FORMAT_VERSION = 1
 MAX_PARAMS = 500_000_000  # refuse absurd sizes before allocating anything
+#: a compressed description may expand to this much (chainrule stores it uncompressed: the size of
+#: the file then bounds it, so anything `save` writes, `load` reads)
 MAX_HEADER_BYTES = 16 * 2**20
-
-
-def atomic_write(path: str | os.PathLike, write) -> None:
-    """Call `write(file_object)` on a temporary file in the target's folder, fsync, rename."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        os.chmod(tmp, _file_mode(path))      # mkstemp makes 0600; give the file the mode open() would
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    try:  # make the rename itself durable
-        dir_fd = os.open(path.parent or ".", os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError:
-        pass
-
-
-def _file_mode(path: Path) -> int:
-    """The existing file's permissions, else those a new file gets (0666 less the umask)."""
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+#: a model file holds the description, the parameters and the optimizer's state arrays
+MAX_MEMBERS = 64
 
 
 def check_registered(net) -> None:
@@ -85,12 +54,14 @@ def check_registered(net) -> None:
     for what, cls, saved_as, how in found:
         if cls is not saved_as:
             raise ChainruleTypeError(f"{what} is a {cls.__name__}, which would load back as "
-                                     f"{'nothing' if saved_as is None else saved_as.__name__}: give it a name of its own "
-                                     f"and register it with {how} before saving")
+                                     f"{'nothing' if saved_as is None else saved_as.__name__}: give it a name of "
+                                     f"its own and register it with {how} before saving")
 
 
-def network_arrays(net, include_optimizer: bool = True, extra: dict | None = None) -> dict[str, np.ndarray]:
-    """The arrays and JSON header that describe `net` (shared by save and checkpoints)."""
+def network_arrays(net, include_optimizer: bool = True, extra: dict | None = None,
+                   extra_arrays: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """The arrays and JSON header that describe `net` (shared by save and checkpoints).
+    `extra_arrays` are vectors of the parameters' size and dtype (a callback's best weights)."""
     check_registered(net)
     header = {"format": "chainrule", "version": FORMAT_VERSION, "network": net.config(),
               "epochs_trained": net.epochs_trained}
@@ -100,23 +71,45 @@ def network_arrays(net, include_optimizer: bool = True, extra: dict | None = Non
         header["optimizer"] = {"config": opt.config(), "t": opt.t, "epoch": opt.epoch,
                                "state": sorted(opt.state)}
         arrays.update({f"opt.{k}": v for k, v in opt.state.items()})
+    for name, values in (extra_arrays or {}).items():
+        if not name.isidentifier() or values.shape != net.params.shape or values.dtype != net.params.dtype:
+            raise ValidationError(f"extra array {name!r} must be a vector like the parameters "
+                                  f"({net.params.shape}, {net.params.dtype}); got {values.shape}, {values.dtype}")
+        arrays[f"extra.{name}"] = values
+    if extra_arrays:
+        header["extra_arrays"] = sorted(extra_arrays)
+    for key, values in arrays.items():
+        where = non_finite(net, values)
+        if where is not None:
+            what = "the parameters" if key == "params" else f"the {key} vector (same layout as the parameters)"
+            raise ValidationError(f"cannot save: {what} contain NaN or infinity, first in {where}; a model with "
+                                  "non-finite weights predicts nothing (did training diverge?)")
     if extra:
         header["extra"] = extra
     arrays["__format__"] = np.array(json.dumps(header))
     return arrays
 
 
-def save(net, path, include_optimizer: bool = True, extra: dict | None = None) -> None:
+def non_finite(net, values: np.ndarray) -> str | None:
+    """Where the first NaN or infinity of a parameter-shaped vector lies ('W[0, 1] of layer 1
+    (Dense(...))'), or None when every value is finite."""
+    if np.isfinite(np.add.reduce(values, axis=None)) or np.isfinite(values).all():
+        return None
+    at = int(np.flatnonzero(~np.isfinite(values))[0])
+    for layer, name, start, stop in net.segments:
+        if start <= at < stop:
+            shape = getattr(layer, name).shape
+            index = ", ".join(str(int(i)) for i in np.unravel_index(at - start, shape))
+            return f"{name}[{index}] of layer {net.layers.index(layer)} ({layer!r}): {values[at]}"
+    return f"value {at}"
+
+
+def save(net, path, include_optimizer: bool = True, extra: dict | None = None,
+         extra_arrays: dict[str, np.ndarray] | None = None) -> None:
     """Write `net` to `path` (.npz), replacing any previous file atomically."""
     path = Path(check_path(path, "path"))
-    arrays = network_arrays(net, include_optimizer, extra)
+    arrays = network_arrays(net, include_optimizer, extra, extra_arrays)
     atomic_write(path, lambda f: np.savez(f, **arrays))
-
-
-def check_path(path, name: str = "path"):
-    if not isinstance(path, (str, os.PathLike)):
-        raise ChainruleTypeError(f"{name} must be a file name (str or os.PathLike); got {path!r} ({type(path).__name__})")
-    return path
 
 
 def load(path, *, with_extra: bool = False):
@@ -127,11 +120,17 @@ def load(path, *, with_extra: bool = False):
     data, with allow_pickle=False. Raises ModelFileError for a missing, truncated, corrupted,
     wrong-version or crafted file: anything that goes wrong while reading a file is reported
     as ModelFileError (with the underlying error's type and message)."""
+    net, extra, _ = load_all(path)
+    return (net, extra) if with_extra else net
+
+
+def load_all(path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
+    """`load`, returning (network, extra JSON or None, extra arrays by name)."""
     path = Path(check_path(path, "path"))
     if not path.is_file():
         raise ModelFileError(f"model file {str(path)!r} does not exist or is not a file")
     try:
-        return _load(path, with_extra)
+        return _load(path)
     except ModelFileError:
         raise
     except ChainruleError as exc:
@@ -141,11 +140,33 @@ def load(path, *, with_extra: bool = False):
                              f"{type(exc).__name__}: {exc}") from None
 
 
-def _load(path: Path, with_extra: bool):
+def _check_member_list(path: Path, size: int) -> None:
+    """Refuse an archive that lists more members than a model has, from its end record alone:
+    before zipfile reads the member list (300,000 members took seconds and hundreds of MB)."""
+    with open(path, "rb") as f:
+        f.seek(max(0, size - 22 - 65535))
+        tail = f.read()
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or len(tail) - at < 22:
+            raise ModelFileError(f"{path} is not a chainrule model file: it is not an .npz (zip) archive")
+        count, directory = struct.unpack("<HL", tail[at + 10:at + 16])
+        if (count == 0xFFFF or directory == 0xFFFFFFFF) and tail[at - 20:at - 16] == b"PK\x06\x07":
+            offset = struct.unpack("<Q", tail[at - 12:at - 4])[0]      # the zip64 end record holds the counts
+            f.seek(offset)
+            record = f.read(56)
+            if len(record) == 56 and record[:4] == b"PK\x06\x06":
+                count, directory = struct.unpack("<QQ", record[32:48])
+    if count > MAX_MEMBERS or directory > MAX_MEMBERS * 1024:
+        raise ModelFileError(f"{path}: the archive lists {count} members ({directory} bytes of member list); a "
+                             f"chainrule model has at most {MAX_MEMBERS} (description, parameters, optimizer "
+                             "state): refused before reading them")
 
+
+def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
     if not zipfile.is_zipfile(path):
         raise ModelFileError(f"{path} is not a chainrule model file: it is not an .npz (zip) archive")
     size_on_disk = path.stat().st_size
+    _check_member_list(path, size_on_disk)
     with zipfile.ZipFile(path) as zf:
         infos = {}
         for info in zf.infolist():
@@ -160,12 +181,14 @@ def _load(path: Path, with_extra: bool):
         names = set(infos)
         if "__format__" not in names or "params" not in names:
             raise ModelFileError(f"{path} is not a chainrule model: it lacks the '__format__' or 'params' entry")
-        if infos["__format__"].file_size > MAX_HEADER_BYTES:
-            raise ModelFileError(f"{path}: the description is {infos['__format__'].file_size} bytes, more than "
-                                 f"the limit of {MAX_HEADER_BYTES}")
-        header = _header(_read(zf, infos["__format__"], path, None, None), path)
+        described = infos["__format__"]
+        if described.compress_type != zipfile.ZIP_STORED and described.file_size > MAX_HEADER_BYTES:
+            raise ModelFileError(f"{path}: the compressed description expands to {described.file_size} bytes, "
+                                 f"more than the limit of {MAX_HEADER_BYTES} for compressed descriptions")
+        header = _header(_read(zf, described, path, None, None), path)
         opt_header = header.get("optimizer")
-        expected = {"__format__", "params"} | {f"opt.{k}" for k in (opt_header or {}).get("state", [])}
+        expected = ({"__format__", "params"} | {f"opt.{k}" for k in (opt_header or {}).get("state", [])}
+                    | {f"extra.{k}" for k in header.get("extra_arrays", [])})
         if names != expected:
             raise ModelFileError(f"{path}: unexpected entries {sorted(names - expected)} or missing "
                                  f"{sorted(expected - names)}")
@@ -179,20 +202,28 @@ def _load(path: Path, with_extra: bool):
         net = Network([layer_from_config(c) for c in cfg["layers"]], loss=cfg["loss"], dtype=cfg["dtype"])
         if net.n_params != n:
             raise ModelFileError(f"{path}: the description gives {net.n_params} parameters, the check counted {n}")
-        net.params[...] = _read(zf, infos["params"], path, (n,), dtype)
+        vectors = {name: _read(zf, infos[name], path, (n,), dtype) for name in sorted(names - {"__format__"})}
+        for name, values in vectors.items():
+            where = non_finite(net, values)
+            if where is not None:
+                what = "the parameters" if name == "params" else f"the {name} vector"
+                raise ModelFileError(f"{path}: {what} contain NaN or infinity, first in {where}; refused "
+                                     "(a model with non-finite weights predicts nothing)")
+        net.params[...] = vectors["params"]
         net.epochs_trained = header.get("epochs_trained", 0)
         if opt_header is not None:
             opt = get_optimizer(dict(opt_header["config"]))
             state = opt_header["state"]
             if set(state) != set(opt.state_names) and (state or opt_header["t"] > 0):
-                raise ModelFileError(f"{path}: the optimizer {type(opt).__name__} keeps state {sorted(opt.state_names)}; "
-                                     f"the file has {sorted(state)}")
+                raise ModelFileError(f"{path}: the optimizer {type(opt).__name__} keeps state "
+                                     f"{sorted(opt.state_names)}; the file has {sorted(state)}")
             opt.t, opt.epoch = opt_header["t"], opt_header["epoch"]
             if opt.schedule is not None:
                 opt.set_epoch(opt.epoch)
-            opt.state = {k: _read(zf, infos[f"opt.{k}"], path, (n,), dtype) for k in state}
+            opt.state = {k: vectors[f"opt.{k}"] for k in state}
             net.optimizer = opt
-    return (net, header.get("extra")) if with_extra else net
+    arrays = {name[len("extra."):]: v for name, v in vectors.items() if name.startswith("extra.")}
+    return net, header.get("extra"), arrays
 
 
 def _array_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path, shape, dtype):
@@ -207,7 +238,8 @@ def _array_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path, shape, dtype
             raise ModelFileError(f"{path}: entry {info.filename!r} has an unknown .npy version {version}")
     name = info.filename[:-4]
     if got_dtype.hasobject:
-        raise ModelFileError(f"{path}: entry {name!r} holds Python objects (dtype {got_dtype}); refused, never unpickled")
+        raise ModelFileError(f"{path}: entry {name!r} holds Python objects (dtype {got_dtype}); refused, "
+                             "never unpickled")
     if shape is not None and (got_shape != shape or got_dtype != dtype):
         raise ModelFileError(f"{path}: entry {name!r} has shape {got_shape} and dtype {got_dtype}; "
                              f"the description needs shape {shape} and dtype {dtype}")
@@ -241,13 +273,18 @@ def _header(raw: np.ndarray, path) -> dict:
     if header.get("version") != FORMAT_VERSION:
         raise ModelFileError(f"{path} has format version {header.get('version')!r}; this chainrule reads "
                              f"version {FORMAT_VERSION}")
-    allowed = {"format", "version", "network", "optimizer", "epochs_trained", "extra"}
+    allowed = {"format", "version", "network", "optimizer", "epochs_trained", "extra", "extra_arrays"}
     if set(header) - allowed:
         raise ModelFileError(f"{path}: unexpected keys in the description: {sorted(set(header) - allowed)}")
     if not _count(header.get("epochs_trained", 0)):
-        raise ModelFileError(f"{path}: epochs_trained must be a non-negative integer; got {header.get('epochs_trained')!r}")
+        raise ModelFileError(f"{path}: epochs_trained must be a non-negative integer; "
+                             f"got {header.get('epochs_trained')!r}")
     if "extra" in header and not isinstance(header["extra"], dict):
         raise ModelFileError(f"{path}: 'extra' must be a JSON object")
+    names = header.get("extra_arrays", [])
+    if (not isinstance(names, list) or not all(isinstance(k, str) and k.isidentifier() for k in names)
+            or len(set(names)) != len(names)):
+        raise ModelFileError(f"{path}: 'extra_arrays' must be a list of distinct names; got {names!r}")
     net = header.get("network")
     if not isinstance(net, dict) or set(net) != {"layers", "loss", "dtype"} or not isinstance(net["layers"], list):
         raise ModelFileError(f"{path}: the network description must have exactly 'layers', 'loss' and 'dtype'")
@@ -257,7 +294,8 @@ def _header(raw: np.ndarray, path) -> dict:
             raise ModelFileError(f"{path}: layer {i} is not a description (dict)")
         cls = LAYERS.get(layer.get("type"))
         if cls is None:
-            raise ModelFileError(f"{path}: layer {i} has layer type {layer.get('type')!r}; expected one of {sorted(LAYERS)}")
+            raise ModelFileError(f"{path}: layer {i} has layer type {layer.get('type')!r}; "
+                                 f"expected one of {sorted(LAYERS)}")
         cfg = {k: v for k, v in layer.items() if k != "type"}
         unexpected = sorted(set(cfg) - set(inspect.signature(cls.__init__).parameters))
         if unexpected:
@@ -277,7 +315,8 @@ def _header(raw: np.ndarray, path) -> dict:
     opt = header.get("optimizer")
     if opt is not None:
         if not isinstance(opt, dict) or set(opt) != {"config", "t", "epoch", "state"}:
-            raise ModelFileError(f"{path}: the optimizer description must have exactly 'config', 't', 'epoch' and 'state'")
+            raise ModelFileError(f"{path}: the optimizer description must have exactly 'config', 't', 'epoch' "
+                                 "and 'state'")
         if not isinstance(opt["config"], dict) or not _count(opt["t"]) or not _count(opt["epoch"]):
             raise ModelFileError(f"{path}: the optimizer description has an invalid config, t or epoch")
         state = opt["state"]

@@ -293,3 +293,32 @@ def test_saving_through_a_symlink_writes_its_target(tmp_path):
     net.save(tmp_path / "link.npz")
     assert (tmp_path / "link.npz").is_symlink()
     np.testing.assert_array_equal(cr.load(tmp_path / "real.npz").params, net.params)
+
+
+# -- schedules: arguments checked when built, never a raw OverflowError hundreds of epochs later --------
+SCHEDULES = [
+    ("ExponentialLR gamma above 1", lambda: cr.optim.ExponentialLR(0.1, 1.5), r"gamma must be in \(0.0, 1.0\]; got 1.5"),
+    ("StepLR gamma above 1", lambda: cr.optim.StepLR(0.1, 2, gamma=2.0), r"gamma must be in \(0.0, 1.0\]; got 2.0"),
+    ("ExponentialLR gamma NaN", lambda: cr.optim.ExponentialLR(0.1, float("nan")), "gamma must be finite; got nan"),
+    ("ExponentialLR gamma 0", lambda: cr.optim.ExponentialLR(0.1, 0.0), r"gamma must be in \(0.0, 1.0\]; got 0.0"),
+    ("StepLR gamma negative", lambda: cr.optim.StepLR(0.1, 2, gamma=-0.5), r"gamma must be in \(0.0, 1.0\]"),
+    ("StepLR step 0", lambda: cr.optim.StepLR(0.1, 0), "step_size must be a positive integer; got 0"),
+    ("CosineAnnealingLR T_max 0", lambda: cr.optim.CosineAnnealingLR(0.1, 0), "T_max must be a positive integer"),
+    ("CosineAnnealingLR eta_min NaN", lambda: cr.optim.CosineAnnealingLR(0.1, 5, eta_min=float("nan")),
+     "eta_min must be finite"),
+    ("CosineAnnealingLR eta_min negative", lambda: cr.optim.CosineAnnealingLR(0.1, 5, eta_min=-1.0),
+     r"eta_min must be in \[0.0, inf\)"),
+    ("schedule lr infinite", lambda: cr.optim.ExponentialLR(float("inf"), 0.9), "lr must be finite"),
+]
+
+
+@pytest.mark.parametrize("make,message", [c[1:] for c in SCHEDULES], ids=[c[0] for c in SCHEDULES])
+def test_schedule_arguments_are_checked_when_built(make, message):
+    with pytest.raises(cr.errors.ChainruleError, match=message):
+        make()
+
+
+def test_the_largest_valid_schedules_run_a_thousand_epochs():
+    for schedule in (cr.optim.ExponentialLR(1e300, 1.0), cr.optim.StepLR(0.5, 1, gamma=1e-3)):
+        rates = [schedule(e) for e in range(1000)]
+        assert all(np.isfinite(rates)) and all(r >= 0 for r in rates)

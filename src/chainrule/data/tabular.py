@@ -13,36 +13,18 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from ..errors import ValidationError
+from .columns import MAX_CATEGORIES, ColumnWarning, categories, check_text_column, is_numeric, looks_like_id, warn_id
+from .csvfile import names, read_csv, short
+from .stored import IMPUTE, check_stored
 
-IMPUTE = ("mean", "median", "most_frequent")
+__all__ = ["Preprocessing", "read_csv", "ColumnWarning", "UnseenCategoryWarning", "IMPUTE", "MAX_CLASSES"]
 
 
 class UnseenCategoryWarning(UserWarning):
     """A text column holds a value the model never saw in training."""
 
+
 MAX_CLASSES = 20      # an integer target with at most this many values is taken as classes
-
-
-def read_csv(path):
-    """Read a CSV file with a header row (pandas), turning every failure into a one-line error."""
-    import pandas as pd
-    try:
-        df = pd.read_csv(path)
-    except FileNotFoundError:
-        raise ValidationError(f"CSV file {str(path)!r} does not exist") from None
-    except IsADirectoryError:
-        raise ValidationError(f"{str(path)!r} is a folder, not a CSV file") from None
-    except PermissionError:
-        raise ValidationError(f"CSV file {str(path)!r} cannot be read (permission denied)") from None
-    except pd.errors.EmptyDataError:
-        raise ValidationError(f"CSV file {str(path)!r} is empty: expected a header row and data rows") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ValidationError(f"CSV file {str(path)!r} could not be read: {first}") from None
-    if df.shape[0] == 0:
-        raise ValidationError(f"CSV file {str(path)!r} has a header but no data rows")
-    df.columns = [str(c) for c in df.columns]
-    return df
 
 
 def _rows(mask) -> str:
@@ -68,6 +50,7 @@ class Preprocessing:
     classes: list = field(default_factory=list)
     y_mean: float = 0.0
     y_scale: float = 1.0
+    other: dict[str, int] = field(default_factory=dict)     # text columns capped: categories counted as 'other'
 
     @property
     def columns(self) -> list[str]:
@@ -79,10 +62,21 @@ class Preprocessing:
 
     # -- learning from the training table ---------------------------------------------------
     @classmethod
-    def fit(cls, df, target: str, task: str | None = None, impute: str | None = None) -> "Preprocessing":
+    def fit(cls, df, target: str, task: str | None = None, impute: str | None = None,
+            text_columns=(), max_categories: int | None = MAX_CATEGORIES) -> Preprocessing:
+        """Learn the preprocessing from the training table. `text_columns` are used as categories even
+        when they hold numbers; a text column keeps its `max_categories` most frequent values."""
         import pandas as pd
         if target not in df.columns:
-            raise ValidationError(f"target column {target!r} is not in the file; columns are {list(df.columns)}")
+            raise ValidationError(f"target column {short(target)} is not in the file; columns are "
+                                  f"{names(df.columns, 20)}")
+        unknown = [c for c in text_columns if c not in df.columns]
+        if unknown:
+            raise ValidationError(f"text column {short(unknown[0])} is not in the file; columns are "
+                                  f"{names(df.columns, 20)}")
+        if max_categories is not None and (isinstance(max_categories, bool) or not isinstance(max_categories, int)
+                                           or max_categories < 1):
+            raise ValidationError(f"the category limit must be a positive integer; got {short(max_categories)}")
         if impute is not None and impute not in IMPUTE:
             raise ValidationError(f"impute must be one of {', '.join(IMPUTE)}; got {impute!r}")
         features = [c for c in df.columns if c != target]
@@ -119,16 +113,23 @@ class Preprocessing:
                                   f"{'|'.join(IMPUTE)}")
         for c in features:
             col = df[c]
-            if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            if looks_like_id(col):
+                warn_id(c, len(col))
+            if is_numeric(col) and c not in text_columns:
                 pre.numeric.append(c)
                 if c in gaps:
-                    pre.fill[c] = float({"mean": col.mean, "median": col.median}.get(impute, lambda: col.mode()[0])())
+                    pre.fill[c] = float(col.mean() if impute == "mean" else col.median() if impute == "median"
+                                        else col.mode()[0])
             else:
+                if c not in text_columns:
+                    check_text_column(col, c)
                 pre.text.append(c)
                 col = col.astype("string")
                 if c in gaps:
                     pre.fill[c] = str(col.mode()[0])
-                pre.categories[c] = sorted(col.fillna(pre.fill.get(c, "")).unique().tolist())
+                pre.categories[c], dropped = categories(col.fillna(pre.fill.get(c, "")), c, max_categories)
+                if dropped:
+                    pre.other[c] = dropped
         values = pre._numeric_block(df)
         pre.means = values.mean(axis=0).tolist() if pre.numeric else []
         pre.scales = [s if s > 0 else 1.0 for s in values.std(axis=0).tolist()] if pre.numeric else []
@@ -141,9 +142,11 @@ class Preprocessing:
         missing = [c for c in self.columns if c not in present]
         extra = [c for c in df.columns if c not in expected and c != self.target]
         if missing:
-            raise ValidationError(f"column {missing[0]!r} is missing: the model was trained on columns {self.columns}")
+            raise ValidationError(f"column {short(missing[0])} is missing: the model was trained on columns "
+                                  f"{names(self.columns, 20)}")
         if extra:
-            raise ValidationError(f"column {extra[0]!r} was not in the training data: the model expects {self.columns}")
+            raise ValidationError(f"column {short(extra[0])} was not in the training data: the model expects "
+                                  f"{names(self.columns, 20)}")
 
     def _numeric_block(self, df) -> np.ndarray:
         import pandas as pd
@@ -152,8 +155,8 @@ class Preprocessing:
             col = pd.to_numeric(df[c], errors="coerce")
             bad = col.isna() & df[c].notna()
             if bad.any():
-                raise ValidationError(f"column {c!r} must be numeric; line {_rows(bad).split(',')[0]} has "
-                                      f"{df[c][bad].iloc[0]!r}")
+                raise ValidationError(f"column {short(c)} must be numeric; line {_rows(bad).split(',')[0]} has "
+                                      f"{short(df[c][bad].iloc[0])}")
             if col.isna().any():
                 if c not in self.fill:
                     raise ValidationError(f"missing values in {c!r} on lines {_rows(col.isna())}; the model was "
@@ -187,9 +190,9 @@ class Preprocessing:
                     onehot[r, index[v]] = 1.0
                 else:                      # an unseen category is all zeros
                     unseen.add(v)
-            if unseen:
-                warnings.warn(f"column {c!r} has values unseen in training, encoded as all zeros: "
-                              f"{sorted(unseen)[:5]}", UnseenCategoryWarning, stacklevel=2)
+            if unseen and c not in self.other:      # a capped column's rare values are its 'other' (zeros)
+                warnings.warn(f"column {short(c)} has {len(unseen)} values unseen in training, encoded as all zeros: "
+                              f"{names(sorted(unseen), 5)}", UnseenCategoryWarning, stacklevel=2)
             blocks.append(onehot)
         return np.hstack(blocks)
 
@@ -205,8 +208,8 @@ class Preprocessing:
         index = {v: i for i, v in enumerate(self.classes)}
         unknown = [v for v in y.unique().tolist() if v not in index]
         if unknown:
-            raise ValidationError(f"target column {self.target!r} has the class {unknown[0]!r}, unseen in training "
-                                  f"(classes: {self.classes})")
+            raise ValidationError(f"target column {short(self.target)} has the class {short(unknown[0])}, unseen in "
+                                  f"training (classes: {names(self.classes, 20)})")
         return np.array([index[v] for v in y.tolist()])
 
     def decode(self, out: np.ndarray) -> np.ndarray:
@@ -219,13 +222,9 @@ class Preprocessing:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict) -> "Preprocessing":
-        if not isinstance(data, dict):
-            raise ValidationError("the model file's preprocessing is not a description (dict)")
-        try:
-            return cls(**data)
-        except TypeError as exc:
-            raise ValidationError(f"the model file's preprocessing is invalid: {exc}") from None
+    def from_json(cls, data: dict) -> Preprocessing:
+        """The preprocessing stored in a model file, every field checked (ModelFileError otherwise)."""
+        return cls(**check_stored(data))
 
 
 def pd_numeric(y, name):

@@ -1,15 +1,19 @@
 """The `chainrule` command: a thin driver of the library (each subcommand is a module of
-`chainrule.cli`). Exit codes: 0 success, 2 bad usage or bad input, 1 anything else."""
+`chainrule.cli`). One exit code per kind of failure (`EXIT_CODES`, docs/errors.md)."""
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
+import warnings
 
 COMMAND_MODULES = [
     "chainrule.cli.example",
     "chainrule.cli.demo",
-    "chainrule.cli.tabular",
+    "chainrule.cli.train",
+    "chainrule.cli.predict",
+    "chainrule.cli.data",
     "chainrule.cli.plot",
     "chainrule.cli.explain",
     "chainrule.cli.sweep",
@@ -17,27 +21,107 @@ COMMAND_MODULES = [
     "chainrule.cli.export",
 ]
 
+#: exit status of each kind of outcome; the same table is in docs/errors.md and tested
+EXIT_CODES = {
+    0: "success",
+    1: "internal error: a bug in chainrule (rerun with --debug and report the traceback)",
+    2: "bad usage or bad input: an option, a CSV or model file, an output path",
+    3: "training diverged (the loss or a gradient became NaN or infinite)",
+    4: "the system failed: disk full, out of memory, an input/output error",
+    5: "an optional part is not installed (the message names the pip extra)",
+    130: "interrupted (Ctrl-C)",
+}
+MAX_MESSAGE = 400      # characters of an error or warning line; longer ones are cut with '...'
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """Descriptions and examples as written; every option's default after its help (none for flags)."""
+
+    def _get_help_string(self, action):
+        help_text = action.help or ""
+        if action.default in (None, False, argparse.SUPPRESS) or "%(default)" in help_text or not action.option_strings:
+            return help_text
+        return f"{help_text} (default: %(default)s)"
+
 
 def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
     parser = argparse.ArgumentParser(
         prog="chainrule",
         description="Backpropagation from first principles: see every number, train on a CPU.",
-        epilog="examples:\n  chainrule example\n  chainrule demo",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog="examples:\n  chainrule example\n  chainrule data iris.csv\n"
+               "  chainrule train iris.csv --target species --out iris.npz\n\nexit codes:\n"
+               + "\n".join(f"  {code:<4}{text}" for code, text in EXIT_CODES.items()),
+        formatter_class=HelpFormatter)
     parser.add_argument("--version", action="version", version=f"chainrule {__version__}")
     parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    for p in sub.choices.values():        # the same help layout and --debug after every subcommand
+        p.formatter_class = HelpFormatter
+        if not any("--debug" in a.option_strings for a in p._actions):
+            p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                           help="show the full traceback on errors")
     return parser
+
+
+def clip(text: str, limit: int = MAX_MESSAGE) -> str:
+    """The first line of `text`, at most `limit` characters."""
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[:limit - 3] + "..."
+
+
+def exit_code(exc: BaseException) -> int:
+    """The documented exit status for an exception (EXIT_CODES)."""
+    from ..errors import ChainruleError, TrainingDiverged
+    if isinstance(exc, TrainingDiverged):
+        return 3
+    if isinstance(exc, ImportError):
+        return 5
+    if isinstance(exc, MemoryError) or (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EIO,
+                                                                                      errno.EDQUOT, errno.ENOMEM)):
+        return 4
+    return 2 if isinstance(exc, (ChainruleError, ValueError, OSError)) else 1
+
+
+EXTRAS = {"pandas": "cli", "tqdm": "cli", "matplotlib": "plot", "sklearn": "sklearn", "numba": "fast",
+          "onnx": "onnx", "onnxruntime": "onnx", "dask": "dask", "starlette": "explore", "uvicorn": "explore"}
+
+
+def _message(exc: BaseException) -> str:
+    module = (getattr(exc, "name", None) or "").split(".")[0]
+    if isinstance(exc, ModuleNotFoundError) and module in EXTRAS:
+        return f"this command needs {module}: pip install 'chainrule[{EXTRAS[module]}]'"
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f" {exc.filename!r}" if exc.filename else ""
+        return f"{exc.strerror.lower()}:{where}"
+    if isinstance(exc, MemoryError):
+        return "out of memory" + (f": {exc}" if str(exc) else "")
+    return str(exc) or type(exc).__name__
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """Warnings as one clean line, `chainrule: warning: ...`, not Python's two-line form."""
+    print(f"chainrule: warning: {clip(str(message))}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
     args = parser.parse_args(argv)
+    show = warnings.showwarning
+    warnings.showwarning = _show_warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        try:
+            return _run(args)
+        finally:
+            warnings.showwarning = show
+
+
+def _run(args) -> int:
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
@@ -50,11 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # one readable line unless --debug
         if args.debug:
             raise
-        from ..errors import ChainruleError
-        bad_input = isinstance(exc, (ChainruleError, ValueError, FileNotFoundError, PermissionError, IsADirectoryError))
-        code = 2 if bad_input and not isinstance(exc, RuntimeError) else 1
-        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"chainrule: error: {msg}", file=sys.stderr)
+        code = exit_code(exc)
+        prefix = "internal error " if code == 1 else ""
+        suffix = " (a bug: rerun with --debug and report the traceback)" if code == 1 else ""
+        print(f"chainrule: error: {prefix}{clip(_message(exc))}{suffix}", file=sys.stderr)
         return code
-
-

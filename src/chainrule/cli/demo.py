@@ -43,9 +43,10 @@ def run(args) -> int:
     t_cr = time.perf_counter() - t0
     acc = net.evaluate(X_test, y_test)["accuracy"]
     print(f"chainrule      test accuracy {acc:.4f}   training time {t_cr:.2f} s")
-    from sklearn.neural_network import MLPClassifier
     import warnings
+
     from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
     clf = MLPClassifier(hidden_layer_sizes=(64,), batch_size=32, max_iter=args.epochs, learning_rate_init=1e-3,
                         random_state=0)
     t0 = time.perf_counter()

@@ -1,0 +1,55 @@
+"""`chainrule data`: the small example files shipped with chainrule, copied where you want them."""
+from __future__ import annotations
+
+import shutil
+import sys
+from importlib import resources
+from pathlib import Path
+
+from ..errors import ValidationError
+
+
+def examples() -> dict[str, str]:
+    """{file name: first line of its description} of the shipped example files."""
+    folder = resources.files("chainrule.data") / "examples"
+    about = {}
+    for line in (folder / "README.txt").read_text().splitlines():
+        name, _, text = line.partition(": ")
+        if name.endswith((".csv", ".npz")) and " " not in name:
+            about[name] = text.strip()
+    return about
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "data", help="copy a small example data set (iris.csv, ...) to try the other commands on",
+        description="Copy example files shipped with chainrule into a folder (the current one by default). "
+                    "Without a name, list them.",
+        epilog="examples:\n  chainrule data\n  chainrule data iris.csv\n  chainrule data iris.csv --out data/")
+    p.add_argument("names", nargs="*", metavar="NAME", help="file names to copy (see the list)")
+    p.add_argument("--out", default=".", help="folder to copy into")
+    p.add_argument("--force", action="store_true", help="replace a file of the same name")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    about = examples()
+    if not args.names:
+        width = max(len(n) for n in about)
+        for name, text in about.items():
+            print(f"{name:<{width}}  {text}")
+        return 0
+    unknown = [n for n in args.names if n not in about]
+    if unknown:
+        raise ValidationError(f"no example file {unknown[0]!r}; there are {', '.join(about)}")
+    folder = Path(args.out)
+    if not folder.is_dir():
+        raise ValidationError(f"--out {args.out!r} is not a folder")
+    for name in args.names:
+        dest = folder / name
+        if dest.exists() and not args.force:
+            raise ValidationError(f"{str(dest)!r} exists already; use --force to replace it")
+        with resources.as_file(resources.files("chainrule.data") / "examples" / name) as src:
+            shutil.copyfile(src, dest)
+        print(f"wrote {dest}", file=sys.stderr)
+    return 0

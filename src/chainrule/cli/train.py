@@ -1,0 +1,181 @@
+"""`chainrule train`: a CSV file in, a model file (network and preprocessing) out."""
+from __future__ import annotations
+
+import sys
+
+import chainrule as cr
+
+from ..errors import UnknownNameError, ValidationError
+from .tabular import (
+    add_csv_options,
+    column_list,
+    format_metrics,
+    fraction,
+    metrics,
+    output_path,
+    positive_float,
+    positive_int,
+    read,
+    seed,
+)
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "train", help="train a network on a CSV file",
+        description="Train on a CSV file with a header row. Numeric columns are standardised, text columns "
+                    "one-hot encoded; the model file keeps that preprocessing, so `predict` needs nothing else.",
+        epilog="examples:\n  chainrule train iris.csv --target species --hidden 16 --epochs 100 --out iris.npz\n"
+               "  chainrule train cars.csv --target mpg --drop name --na-values '?' --impute median --out cars.npz")
+    p.add_argument("csv", help="the training data: a CSV file with a header row")
+    p.add_argument("--target", required=True, help="the column to predict")
+    p.add_argument("--out", required=True, help="model file to write (.npz)")
+    g = p.add_argument_group("columns")
+    g.add_argument("--drop", type=column_list, default=[], metavar="COL[,COL]", help="columns to leave out")
+    g.add_argument("--features", type=column_list, default=[], metavar="COL[,COL]",
+                   help="the only columns to use as inputs (default: all but the target and --drop)")
+    g.add_argument("--text", type=column_list, default=[], metavar="COL[,COL]",
+                   help="columns to use as text categories even if they hold numbers")
+    g.add_argument("--max-categories", type=positive_int, default=50,
+                   help="a text column keeps this many most frequent values; the rest count as 'other'")
+    g.add_argument("--impute", choices=["mean", "median", "most_frequent"],
+                   help="fill missing feature values (text columns take the most frequent value)")
+    g.add_argument("--task", choices=["classification", "regression"],
+                   help="override the detected task (text or small-integer targets are classes)")
+    add_csv_options(p)
+    g = p.add_argument_group("network and training")
+    g.add_argument("--hidden", default="64", help="hidden layer widths, comma separated ('' for none)")
+    g.add_argument("--activation", default="relu", help="activation of the hidden layers")
+    g.add_argument("--epochs", type=positive_int, default=100, help="passes over the training rows")
+    g.add_argument("--batch-size", type=positive_int, default=32, help="rows per gradient step")
+    g.add_argument("--optimizer", default="adam", help="sgd, adam, adamw, rmsprop or adagrad")
+    g.add_argument("--lr", type=positive_float, default=1e-3, help="learning rate")
+    g.add_argument("--val-split", type=fraction, default=0.2, help="fraction of the rows held out for validation")
+    g.add_argument("--seed", type=seed, default=0, help="seed of the initial weights and the shuffling")
+    g.add_argument("--dtype", choices=["float64", "float32"], default="float64", help="floating-point precision")
+    g.add_argument("--checkpoint-dir", help="write a checkpoint after every epoch into this folder")
+    g.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --checkpoint-dir")
+    g.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(func=train)
+
+
+def _hidden(text: str) -> list[int]:
+    try:
+        sizes = [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise ValidationError(f"--hidden must be comma-separated positive integers like 64,32; got {text!r}") from None
+    if any(s < 1 for s in sizes):
+        raise ValidationError(f"--hidden widths must be positive; got {text!r}")
+    return sizes
+
+
+def _named(exc: UnknownNameError, option: str, name: str) -> ValidationError:
+    """The library's `activation='x'` as the command line's `--activation 'x'`."""
+    return ValidationError(str(exc).replace(f"{name}=", f"{option} ", 1))
+
+
+def select_columns(df, target: str, features: list[str], drop: list[str]):
+    """The table with the target and the feature columns only (file order kept)."""
+    from ..data.csvfile import names, short
+    for option, cols in (("--features", features), ("--drop", drop)):
+        for c in cols:
+            if c not in df.columns:
+                raise ValidationError(f"{option}: column {short(c)} is not in the file; columns are "
+                                      f"{names(df.columns, 20)}")
+    if target in drop or target in features:
+        raise ValidationError(f"the target column {short(target)} cannot be in --drop or --features")
+    keep = set(features) | {target} if features else set(df.columns) - set(drop)
+    left = [c for c in df.columns if c not in keep]
+    if left:
+        print(f"left out: {names(left, 20)}", file=sys.stderr)
+    return df[[c for c in df.columns if c in keep]]
+
+
+def describe_columns(df, pre) -> None:
+    """Which columns became what, and why the text columns are text."""
+    from ..data.columns import text_reason
+    from ..data.csvfile import short
+    print(f"numeric columns ({len(pre.numeric)}): standardised", file=sys.stderr)
+    for c in pre.text:
+        kept = len(pre.categories[c])
+        other = f" + 'other' for {pre.other[c]} rarer ones" if c in pre.other else ""
+        print(f"text column {short(c)}: {kept} categories{other}, one-hot; {text_reason(df[c])}", file=sys.stderr)
+
+
+class EpochLines(cr.callbacks.Callback):
+    """One line per epoch on stderr: the progress when there is no terminal (CI, a pipe, a log)."""
+
+    def on_train_begin(self, params):
+        self.epochs = params["epochs"]
+
+    def on_epoch_end(self, epoch, logs):
+        shown = ", ".join(f"{k} {v:.4f}" for k, v in logs.items())
+        print(f"epoch {epoch + 1}/{self.epochs}: {shown}", file=sys.stderr, flush=True)
+
+
+class ResumeNote(cr.callbacks.Callback):
+    """Says where a resumed run starts."""
+
+    def __init__(self, folder: str):
+        self.folder = folder
+
+    def on_train_begin(self, params):
+        done, total = params.get("initial_epoch", 0), params["epochs"]
+        if not done:
+            print(f"no checkpoint in {self.folder!r} yet: starting at epoch 1 of {total}", file=sys.stderr)
+        elif done >= total:
+            print(f"resumed from epoch {done} of {total}: training was already complete", file=sys.stderr)
+        else:
+            print(f"resumed from epoch {done} of {total}", file=sys.stderr)
+
+
+def train(args) -> int:
+    import numpy as np
+
+    from ..data.tabular import Preprocessing
+    from ..saving.npz import save
+    # the arguments are checked before the (possibly long) reading and training
+    hidden = _hidden(args.hidden)
+    try:
+        activation = cr.Dense(1, 1, args.activation).activation
+    except UnknownNameError as exc:
+        raise _named(exc, "--activation", "activation") from None
+    try:
+        optimizer = cr.optim.get_optimizer(args.optimizer, lr=args.lr)
+    except UnknownNameError as exc:
+        raise _named(exc, "--optimizer", "optimizer") from None
+    if args.resume and not args.checkpoint_dir:
+        raise ValidationError("--resume needs --checkpoint-dir, the folder the checkpoints are in")
+    out = output_path(args.out, {"CSV file": args.csv})
+    df = select_columns(read(args, args.csv), args.target, args.features, args.drop)
+    pre = Preprocessing.fit(df, args.target, task=args.task, impute=args.impute, text_columns=args.text,
+                            max_categories=args.max_categories)
+    describe_columns(df, pre)
+    X, y = pre.transform(df), pre.encode_target(df)
+    classify = pre.task == "classification"
+    widths = [X.shape[1], *hidden, len(pre.classes) if classify else 1]
+    layers = [cr.Dense(a, b, activation.name if i < len(widths) - 2 else ("softmax" if classify else "linear"))
+              for i, (a, b) in enumerate(zip(widths, widths[1:]))]
+    net = cr.Network(layers, loss="categorical_crossentropy" if classify else "mse", dtype=args.dtype,
+                     seed=args.seed)
+    order = np.random.default_rng(args.seed).permutation(len(X))
+    n_val = int(round(len(X) * args.val_split))
+    if args.val_split and not 1 <= n_val < len(X):
+        raise ValidationError(f"--val-split {args.val_split} leaves no validation or training rows of {len(X)}")
+    val, tr = order[:n_val], order[n_val:]
+    print(f"{pre.task} of {args.target!r}: {len(tr)} training and {n_val} validation rows, {X.shape[1]} inputs; "
+          f"network {'-'.join(map(str, widths))}", file=sys.stderr)
+    callbacks: list = [] if args.quiet or sys.stderr.isatty() else [EpochLines()]
+    if args.resume:
+        callbacks.append(ResumeNote(args.checkpoint_dir))
+    history = net.fit(X[tr], y[tr], epochs=args.epochs, batch_size=args.batch_size, optimizer=optimizer,
+                      validation_data=(X[val], y[val]) if n_val else None, seed=args.seed,
+                      verbose=1 if sys.stderr.isatty() and not args.quiet else 0, callbacks=callbacks,
+                      checkpoint_dir=args.checkpoint_dir, resume=args.resume)
+    summary = {"epochs": len(history.epoch), **{k: v[-1] for k, v in history.history.items()}}
+    save(net, out, extra={"tabular": pre.to_json(), "history": summary})
+    shown = format_metrics(metrics(net, pre, X[val], y[val])) if n_val else ""
+    print(f"validation: {shown}" if shown else "no validation rows (--val-split 0)")
+    print(f"saved {args.out}")
+    return 0
+

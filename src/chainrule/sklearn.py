@@ -1,7 +1,8 @@
 """scikit-learn estimators driving the chainrule engine: BackpropClassifier, BackpropRegressor.
 
 They validate with scikit-learn's own tools, build a `chainrule.Network` and call its `fit`;
-the math is the engine's. They pass `sklearn.utils.estimator_checks.check_estimator` and work in
+the math is the engine's. X may be a SciPy sparse matrix (kept sparse, as CSR), as for
+scikit-learn's MLPClassifier. They pass `sklearn.utils.estimator_checks.check_estimator` and work in
 Pipeline, GridSearchCV and cross_val_score.
 
 Examples
@@ -28,6 +29,9 @@ from .errors import ValidationError
 from .nn.layers import Dense
 from .nn.network import Network
 from .training.optim import get_optimizer
+
+#: how X is validated: float64 or float32 kept, a sparse matrix kept sparse as CSR
+_X_CHECK: dict = {"dtype": [np.float64, np.float32], "accept_sparse": "csr"}
 
 
 class _Backprop(BaseEstimator):
@@ -94,7 +98,7 @@ class _Backprop(BaseEstimator):
 
     def _forward(self, X):
         check_is_fitted(self, "network_")
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        X = validate_data(self, X, reset=False, **_X_CHECK)
         return self.network_.predict(X)
 
 
@@ -146,7 +150,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
 
     def fit(self, X, y):
         """Train from scratch for `epochs` epochs."""
-        X, y = validate_data(self, X, y, multi_output=True, dtype=[np.float64, np.float32])
+        X, y = validate_data(self, X, y, multi_output=True, **_X_CHECK)
         y = y if type_of_target(y) == "multilabel-indicator" else _column_or_1d(y)
         rng = self._rng = check_random_state(self.random_state)
         n_out = self._setup(y)
@@ -157,7 +161,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     def partial_fit(self, X, y, classes=None):
         """One epoch more; `classes` (all the labels) is needed on the first call."""
         first = not hasattr(self, "network_")
-        X, y = validate_data(self, X, y, multi_output=True, reset=first, dtype=[np.float64, np.float32])
+        X, y = validate_data(self, X, y, multi_output=True, reset=first, **_X_CHECK)
         y = y if type_of_target(y) == "multilabel-indicator" else _column_or_1d(y)
         if first:
             if classes is None and type_of_target(y) != "multilabel-indicator":
@@ -196,7 +200,7 @@ class BackpropRegressor(RegressorMixin, _Backprop):
         return "linear", "mse"
 
     def fit(self, X, y):
-        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=[np.float64, np.float32])
+        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, **_X_CHECK)
         self._y_1d = y.ndim == 1
         rng = self._rng = check_random_state(self.random_state)
         Y = y.reshape(-1, 1) if self._y_1d else y
@@ -207,8 +211,7 @@ class BackpropRegressor(RegressorMixin, _Backprop):
     def partial_fit(self, X, y):
         """One epoch more (the network is built on the first call)."""
         first = not hasattr(self, "network_")
-        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, reset=first,
-                             dtype=[np.float64, np.float32])
+        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, reset=first, **_X_CHECK)
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         if first:
             self._y_1d = y.ndim == 1

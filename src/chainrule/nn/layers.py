@@ -19,7 +19,7 @@ import numpy as np
 
 from ..backend import kernels
 from ..errors import ChainruleTypeError, ValidationError
-from . import initializers
+from . import initializers, sparse
 from .activations import Activation, ReLU, get_activation
 
 
@@ -224,10 +224,12 @@ class Dense(Layer):
     def forward(self, x, training=False):
         """out = f(x @ W + b); caches x, net and out. In training (`training=True`, the fit loop)
         net, a ReLU's out and the backward pass's arrays are written into buffers reused from
-        batch to batch (same values, no allocation): they hold the latest training batch."""
+        batch to batch (same values, no allocation): they hold the latest training batch.
+        A sparse (CSR) x, the first layer's input only, gives the same numbers (`nn.sparse`)."""
+        is_sparse = sparse.is_sparse(x)
         if training:
             buf = self._training_buffers(x.shape[0], x.dtype)
-            net = np.matmul(x, self._W, out=buf["net"])
+            net = sparse.matmul(x, self._W, buf["net"]) if is_sparse else np.matmul(x, self._W, out=buf["net"])
             if type(self.activation) is not ReLU:    # the built-in ReLU only: a subclass runs its own code
                 net += self._b
                 out = self.activation(net)
@@ -238,7 +240,7 @@ class Dense(Layer):
                 out = np.maximum(net, 0.0, out=buf["out"])
         else:
             buf = None
-            net = x @ self._W
+            net = sparse.matmul(x, self._W) if is_sparse else x @ self._W
             net += self._b
             out = self.activation(net)
         self._buf = buf
@@ -272,7 +274,7 @@ class Dense(Layer):
             if kernels.fused_ok(dout) and dout.shape == self.out.shape:
                 # = ReLU.backward and the bias gradient in one pass (Numba); then dW and dE/da_prev
                 self.delta = delta = kernels.relu_backward(dout, self.out, buf["delta"], self.db)
-                np.matmul(self.x.T, delta, out=self.dW)
+                self._weight_gradient(delta)
                 if not need_input_grad:
                     return None
                 return np.matmul(delta, self._W.T, out=buf["dx"])
@@ -284,7 +286,7 @@ class Dense(Layer):
     def backward_delta(self, delta, need_input_grad=True):
         """Given delta = dE/dnet: dE/dW, dE/db into the gradient buffers; return dE/da_prev."""
         self.delta = delta
-        np.matmul(self.x.T, delta, out=self.dW)
+        self._weight_gradient(delta)
         np.add.reduce(delta, axis=0, out=self.db)
         if not need_input_grad:
             return None
@@ -292,6 +294,13 @@ class Dense(Layer):
         if buf is not None and buf["net"] is self.net and delta.shape[0] == buf["dx"].shape[0]:
             return np.matmul(delta, self._W.T, out=buf["dx"])
         return delta @ self._W.T
+
+    def _weight_gradient(self, delta) -> None:
+        """dE/dW = a_prev.T @ delta, into the gradient buffer."""
+        if sparse.is_sparse(self.x):
+            sparse.matmul_t(self.x, delta, self.dW)
+        else:
+            np.matmul(self.x.T, delta, out=self.dW)
 
     def config(self):
         return {"type": "Dense", "n_in": self.n_in, "n_out": self.n_out,
@@ -332,9 +341,11 @@ class Dropout(Layer):
         keep = 1.0 - self.rate
         self.mask = (self.rng.random(x.shape) < keep).astype(x.dtype)
         self.mask *= 1.0 / keep
-        return x * self.mask
+        return sparse.multiply(x, self.mask) if sparse.is_sparse(x) else x * self.mask
 
     def backward(self, dout, need_input_grad=True):
+        if dout is None or not need_input_grad:     # dropout on the inputs: nothing below it learns
+            return None
         return dout if self.mask is None else dout * self.mask
 
     def config(self):

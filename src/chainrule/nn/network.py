@@ -18,6 +18,7 @@ import numpy as np
 from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
 from . import checks as check
 from .layers import Dense, Layer
+from .sparse import rows
 from .losses import Loss, fuses, get_loss
 
 if TYPE_CHECKING:
@@ -40,6 +41,10 @@ def as_dtype(dtype: Any) -> np.dtype:
 def not_finite(what: str) -> TrainingDiverged:
     return TrainingDiverged(f"{what}; the weights are those of the last finite step. Try a lower learning rate, "
                             "gradient clipping (clip_norm=...), or scaling the inputs.")
+
+
+#: rows per chunk of predict and evaluate (8 MB per 64-wide float64 layer)
+CHUNK = 16384
 
 
 class Network:
@@ -318,13 +323,17 @@ class Network:
         return train_steps(self, X, Y, steps, optimizer)
 
     def predict(self, X, batch_size: int | None = None) -> np.ndarray:
-        """The network's outputs for X (dropout off), in chunks of `batch_size` if given."""
-        if batch_size is not None:
-            batch_size = check.positive_int(batch_size, "batch_size")
+        """The network's outputs for X (dropout off), computed in chunks of `batch_size` rows
+        (default CHUNK), so that the hidden layers' memory does not grow with X's length."""
+        batch_size = CHUNK if batch_size is None else check.positive_int(batch_size, "batch_size")
         X = check.as_2d_array(X, "X", self.dtype, self.n_inputs)
-        if batch_size is None or batch_size >= X.shape[0]:
+        n = X.shape[0]
+        if batch_size >= n:
             return self.run_forward(X).copy()
-        return np.concatenate([self.run_forward(X[i:i + batch_size]) for i in range(0, X.shape[0], batch_size)])
+        out = np.empty((n, self.n_outputs), dtype=self.dtype)
+        for i in range(0, n, batch_size):
+            out[i:i + batch_size] = self.run_forward(rows(X, i, i + batch_size))
+        return out
 
     def predict_classes(self, X) -> np.ndarray:
         """Class indices: argmax for several outputs, 0/1 at 0.5 for one sigmoid output."""
@@ -336,12 +345,17 @@ class Network:
         return self.evaluate_checked(*self.check_data(X, Y))
 
     def evaluate_checked(self, X: np.ndarray, Y: np.ndarray) -> dict[str, float]:
-        """`evaluate` on arrays already checked by `check_data`."""
-        out = self.run_forward(X)
-        result = {"loss": self.loss_value(out, Y)}
-        correct = self.n_correct(out, Y)
-        if correct is not None:
-            result["accuracy"] = correct / X.shape[0]
+        """`evaluate` on arrays already checked by `check_data`, in chunks of CHUNK rows (the
+        losses are means over samples: the chunks' means weighted by their sizes)."""
+        n = X.shape[0]
+        loss, correct = 0.0, 0.0
+        for i in range(0, n, CHUNK):
+            out, yb = self.run_forward(rows(X, i, i + CHUNK)), Y[i:i + CHUNK]
+            loss += self.loss_value(out, yb) * (out.shape[0] / n if n > CHUNK else 1.0)
+            correct += self.n_correct(out, yb) or 0.0
+        result = {"loss": loss}
+        if self.task != "regression":
+            result["accuracy"] = correct / n
         return result
 
     # -- files and display --------------------------------------------------------------------

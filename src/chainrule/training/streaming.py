@@ -13,12 +13,15 @@ from typing import Any
 import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError
+from ..nn.sparse import is_sparse
 
 
 def out_of_core(X: Any) -> bool:
     """True for inputs that `fit` reads batch by batch instead of converting whole."""
     if isinstance(X, np.memmap):
         return True
+    if is_sparse(X):
+        return False                 # a SciPy sparse matrix: checked in memory, batches gathered (sparse_rows.py)
     if isinstance(X, np.ndarray) or hasattr(X, "iloc") or not all(
             hasattr(X, a) for a in ("shape", "dtype", "__getitem__")):
         return False                 # arrays, lists, pandas: converted in memory as before
@@ -78,6 +81,10 @@ def check_data(net: Any, X: Any, Y: Any) -> tuple[Any, np.ndarray]:
     """`net.check_data`, except that an out-of-core X is checked by its shape and dtype only."""
     if isinstance(X, LazyRows):          # already checked (the rows that validation_split held out)
         return X, net.targets(Y)
+    if is_sparse(X):
+        from .sparse_rows import SparseRows
+        X, Y = net.check_data(X, Y)
+        return SparseRows(X, net.dtype), Y
     if not out_of_core(X):
         return net.check_data(X, Y)
     shape, dtype = tuple(X.shape), np.dtype(X.dtype)

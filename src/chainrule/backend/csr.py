@@ -1,0 +1,92 @@
+"""Compiled kernels for a sparse (CSR) input batch: the first Dense layer's two products and the
+gathering of a batch's rows, written into buffers the caller reuses.
+
+A CSR matrix is three arrays: `data` (the stored values), `indices` (their columns) and `indptr`
+(row r's values are data[indptr[r]:indptr[r + 1]]). The loops visit the stored values in the order
+SciPy's own `csr @ dense` and `csr.T @ dense` do, so they give SciPy's numbers; SciPy is the
+reference (the path taken without Numba). Like `kernels`, a leaf: it imports nothing of chainrule
+but its sibling, whose switch (ENABLED) and Numba loading it shares.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import kernels
+
+
+def _matmul(indptr, indices, data, W, out):
+    """out = X @ W for X in CSR form (row by row: out[r] += x[r, j] * W[j])."""
+    k = W.shape[1]
+    for r in range(indptr.shape[0] - 1):
+        for c in range(k):
+            out[r, c] = 0
+        for p in range(indptr[r], indptr[r + 1]):
+            j = indices[p]
+            v = data[p]
+            for c in range(k):
+                out[r, c] += v * W[j, c]
+    return out
+
+
+def _matmul_t(indptr, indices, data, delta, dW):
+    """dW = X.T @ delta for X in CSR form (dW[j] += x[r, j] * delta[r]); rows of dW that no stored
+    value touches are zero."""
+    dW[:, :] = 0
+    k = delta.shape[1]
+    for r in range(indptr.shape[0] - 1):
+        for p in range(indptr[r], indptr[r + 1]):
+            j = indices[p]
+            v = data[p]
+            for c in range(k):
+                dW[j, c] += v * delta[r, c]
+    return dW
+
+
+def _gather(indptr, indices, data, rows, out_indptr, out_indices, out_data):
+    """Rows `rows` (in that order) of a CSR matrix into the out_ arrays; returns their count of values."""
+    nnz = 0
+    out_indptr[0] = 0
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        for p in range(indptr[r], indptr[r + 1]):
+            out_indices[nnz] = indices[p]
+            out_data[nnz] = data[p]
+            nnz += 1
+        out_indptr[i + 1] = nnz
+    return nnz
+
+
+_jit: dict = {}
+
+
+def _compiled(name: str):
+    if not kernels.load():
+        return None
+    if not _jit:
+        numba = kernels.numba
+        cache = kernels._cache_writable()
+        for fn in (_matmul, _matmul_t, _gather):
+            _jit[fn.__name__] = numba.njit(cache=cache)(fn)
+    return _jit[name]
+
+
+def enabled() -> bool:
+    """Whether the compiled kernels run (Numba installed and not switched off)."""
+    return bool(kernels.ENABLED) and kernels.load()
+
+
+def matmul(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, W: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """out[...] = X @ W, X (out.shape[0] x W.shape[0]) given by its CSR arrays."""
+    return _compiled("_matmul")(indptr, indices, data, W, out)
+
+
+def matmul_t(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, delta: np.ndarray,
+             dW: np.ndarray) -> np.ndarray:
+    """dW[...] = X.T @ delta, X given by its CSR arrays."""
+    return _compiled("_matmul_t")(indptr, indices, data, delta, dW)
+
+
+def gather(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, rows: np.ndarray, out_indptr: np.ndarray,
+           out_indices: np.ndarray, out_data: np.ndarray) -> int:
+    """Copy rows `rows` into the out_ arrays (large enough); returns how many values were copied."""
+    return int(_compiled("_gather")(indptr, indices, data, rows, out_indptr, out_indices, out_data))

@@ -1,0 +1,40 @@
+"""A sparse (CSR) X in the fit loop: batches gathered by row index into reused buffers.
+
+`fit` reads a CSR matrix the way it reads an out-of-core array (`streaming.LazyRows`): the
+validation split is a range of rows (no copy), shuffling permutes indices, and each batch is
+gathered from the matrix when it is trained on. The compiled epoch (dense arrays only) is not
+used; the first Dense layer multiplies the sparse batch itself (`nn.sparse`).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import ChainruleTypeError
+from ..nn.sparse import RowGather, rows
+from .streaming import LazyRows
+
+
+class SparseRows(LazyRows):
+    """Rows [start, stop) of a checked CSR matrix (of the network's dtype)."""
+
+    def __init__(self, source: Any, dtype: np.dtype, start: int = 0, stop: int | None = None):
+        super().__init__(source, dtype, start, stop)
+        self._gather = RowGather(source)
+
+    def __getitem__(self, key: slice) -> SparseRows:
+        """A range of rows, sharing the matrix (validation_split takes the last rows this way)."""
+        if not isinstance(key, slice) or key.step not in (None, 1):
+            raise ChainruleTypeError("a sparse X is cut here by contiguous slices only")
+        a, b, _ = key.indices(self.shape[0])
+        return SparseRows(self.source, self.dtype, self.start + a, self.start + max(a, b))
+
+    def read(self, idx: slice | np.ndarray, out: np.ndarray | None = None) -> Any:
+        """Rows `idx` (a slice, or indices in any order) as a CSR batch; `out` is not used (the
+        values are already checked and of the network's dtype)."""
+        if isinstance(idx, slice):
+            a, b, _ = idx.indices(self.shape[0])
+            return rows(self.source, self.start + a, self.start + max(a, b))
+        idx = np.asarray(idx)
+        return self._gather(idx + self.start if self.start else idx)

@@ -58,7 +58,7 @@ def test_each_activation_alone(act, dtype):
 
 def test_leaky_relu_slope_is_exact_in_float64():
     # ONNX's LeakyRelu keeps alpha as a float32 attribute (0.01 -> 0.0099999998), and onnxruntime has no float64
-    # LeakyRelu or PRelu kernel: in float64 the graph computes chainrule's own Where(x > 0, x, x * alpha)
+    # LeakyRelu or PRelu kernel from opset 19: in float64 the graph computes chainrule's Where(x > 0, x, x * alpha)
     net = cr.Network([cr.Dense(1, 1, "leaky_relu", weight_init="ones")], dtype="float64")
     X = np.array([[-1e6], [-1.0], [0.0], [3.0]])
     got = session(to_onnx(net)).run(None, {"input": X})[0]

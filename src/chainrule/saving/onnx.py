@@ -172,8 +172,8 @@ def network_nodes(g: _Graph, net, x: str, output: str | None = None) -> str:
 
 def leaky_relu_float64(g: _Graph, x: str, alpha: float, hint: str, output: str | None) -> str:
     """Where(x > 0, x, x * alpha), chainrule's own formula. LeakyRelu keeps alpha as a float32
-    attribute (0.01 -> 0.0099999998), and onnxruntime's CPU provider has no float64 kernel for
-    LeakyRelu or PRelu (from opset 19 on it refuses the model)."""
+    attribute (0.01 -> 0.0099999998), and onnxruntime's CPU provider has no float64 kernel of
+    LeakyRelu or PRelu for opset 19 and later (it refuses the model)."""
     positive = g.op("Greater", [x, g.const(f"{hint}.zero", np.array(0.0))], hint=f"{hint}.positive")
     scaled = g.op("Mul", [x, g.const(f"{hint}.alpha", np.array(alpha))], hint=f"{hint}.scaled")
     return g.op("Where", [positive, x, scaled], hint=f"{hint}.out", output=output)

@@ -322,3 +322,63 @@ def test_the_largest_valid_schedules_run_a_thousand_epochs():
     for schedule in (cr.optim.ExponentialLR(1e300, 1.0), cr.optim.StepLR(0.5, 1, gamma=1e-3)):
         rates = [schedule(e) for e in range(1000)]
         assert all(np.isfinite(rates)) and all(r >= 0 for r in rates)
+
+
+# -- output activation and loss: cross-entropy needs probabilities ---------------------------------------
+WRONG_OUTPUTS = [(act, loss, k) for loss, k in (("categorical_crossentropy", 3), ("binary_crossentropy", 1))
+                 for act in ("linear", "relu", "leaky_relu", "tanh")]
+
+
+@pytest.mark.parametrize("act,loss,k", WRONG_OUTPUTS, ids=[f"{a}+{l}" for a, l, _ in WRONG_OUTPUTS])
+def test_cross_entropy_after_an_output_that_is_not_a_probability_is_refused(act, loss, k):
+    with pytest.raises(ValidationError, match=f"loss='{loss}' needs probabilities from the output layer, but its "
+                                              f"activation is '{act}'"):
+        cr.Network([cr.Dense(2, 4, "tanh"), cr.Dense(4, k, act)], loss=loss)
+
+
+def test_the_refused_pairing_really_gives_wrong_numbers():
+    """Why ReLU + categorical cross-entropy is refused: the value it computes is negative."""
+    from chainrule.nn.losses import CategoricalCrossentropy
+    out = np.array([[3.0, 0.0, 0.0]])                     # what a ReLU output layer can give
+    assert CategoricalCrossentropy().value(out, np.array([[1.0, 0.0, 0.0]])) < 0
+
+
+@pytest.mark.parametrize("act,loss,k,message", [
+    ("sigmoid", "categorical_crossentropy", 3, "outputs do not sum to 1"),
+    ("softmax", "binary_crossentropy", 3, "outputs compete"),
+])
+def test_unusual_but_valid_pairings_warn(act, loss, k, message):
+    with pytest.warns(UserWarning, match=message):
+        cr.Network([cr.Dense(2, k, act)], loss=loss)
+
+
+@pytest.mark.parametrize("act,loss,k", [("softmax", "categorical_crossentropy", 3), ("sigmoid", "binary_crossentropy", 2),
+                                        ("linear", "mse", 2), ("relu", "sse", 2), ("tanh", "sse", 1),
+                                        ("sigmoid", "sse", 2)])
+def test_usual_pairings_are_accepted_silently(act, loss, k):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cr.Network([cr.Dense(2, k, act)], loss=loss)
+
+
+def test_a_loss_that_declares_it_takes_logits_may_follow_a_linear_output():
+    class LogitBCE(cr.Loss):
+        """Binary cross-entropy from the raw scores z: max(z, 0) - z y + log(1 + e^-|z|)."""
+        name = "logit_bce"
+        takes_logits = True
+
+        def elementwise(self, out, Y):
+            return np.maximum(out, 0) - out * Y + np.log1p(np.exp(-np.abs(out)))
+
+        def grad(self, out, Y):
+            return (0.5 * (1 + np.tanh(out / 2)) - Y) / out.size
+
+        def scale(self, out):
+            return out.size
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        net = cr.Network([cr.Dense(2, 1, "linear")], loss=LogitBCE(), seed=0)
+    ref = cr.Network([cr.Dense(2, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
+    y = np.array([[0.0], [1.0], [1.0]])
+    assert net.loss(X3, y) == pytest.approx(ref.loss(X3, y), rel=1e-12)

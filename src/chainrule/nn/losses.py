@@ -22,6 +22,9 @@ class Loss:
 
     name = "loss"
     fused_with: type[Activation] | None = None
+    #: True for a loss computed from the output layer's raw scores (logits), not from probabilities:
+    #: it may follow any output activation (a user's loss declares it; see `output_mismatch`)
+    takes_logits = False
 
     def elementwise(self, out: np.ndarray, Y: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -153,6 +156,36 @@ def fuses(loss: Loss, activation: Activation) -> bool:
     activation (the chain rule in full), so it never gets a formula that is not its own."""
     declared = type(loss).__dict__.get("fused_with")
     return declared is not None and type(activation) is declared
+#: output activations whose values are not probabilities, and the range they give
+NOT_PROBABILITIES = {"linear": "any real number", "relu": "0 to infinity", "leaky_relu": "any real number",
+                     "tanh": "-1 to 1"}
+
+
+def output_mismatch(loss: Loss, activation: Activation, n_outputs: int) -> tuple[str, str] | None:
+    """("error" or "warning", why) when the output activation does not fit the loss: cross-entropy
+    is the log of probabilities, so after a linear, ReLU or tanh output it is wrong (negative, or
+    the log of a negative number); an unusual but valid pairing gets a warning."""
+    if loss.takes_logits or not isinstance(loss, (BinaryCrossentropy, CategoricalCrossentropy)):
+        return None
+    act, categorical = activation.name, isinstance(loss, CategoricalCrossentropy)
+    usual = "softmax" if categorical else "sigmoid"
+    if act in NOT_PROBABILITIES:
+        harm = ("the loss can turn negative and fall without bound" if categorical else
+                "its log(out) and log(1 - out) are undefined outside (0, 1)")
+        return "error", (f"loss={loss.name!r} needs probabilities from the output layer, but its activation is "
+                         f"{act!r}, whose outputs range over {NOT_PROBABILITIES[act]}: {harm}. Use "
+                         f"activation={usual!r} on the output layer (or a loss that declares takes_logits = True)")
+    if categorical and act == "sigmoid" and n_outputs > 1:
+        return "warning", (f"loss='categorical_crossentropy' after a sigmoid output: the {n_outputs} outputs do not "
+                           "sum to 1, so only the true class is pushed up; softmax is the usual output for one "
+                           "class per sample (sigmoid with binary_crossentropy for several labels per sample)")
+    if not categorical and act == "softmax" and n_outputs > 1:
+        return "warning", (f"loss='binary_crossentropy' after a softmax output: the {n_outputs} outputs compete (they "
+                           "sum to 1), so they are not independent labels; use sigmoid for several labels per sample, "
+                           "or categorical_crossentropy for one class per sample")
+    return None
+
+
 ALIASES = {"bce": "binary_crossentropy", "cce": "categorical_crossentropy", "crossentropy": "categorical_crossentropy"}
 
 

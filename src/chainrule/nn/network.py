@@ -11,6 +11,7 @@ module and are imported when called.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
@@ -19,7 +20,7 @@ from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
 from . import checks as check
 from .layers import Dense, Layer
 from .sparse import rows
-from .losses import Loss, fuses, get_loss
+from .losses import Loss, fuses, get_loss, output_mismatch
 
 if TYPE_CHECKING:
     from ..training.callbacks import History
@@ -92,6 +93,7 @@ class Network:
                                       f"gives {a.n_out} outputs")
         self.layers: list[Layer] = list(layers)
         self.loss_function: Loss = get_loss(loss)
+        self._check_output(sized[-1])
         self.dtype = as_dtype(dtype)
         seed = check.seed(seed)
         self.n_inputs: int = int(sized[0].n_in)          # type: ignore[arg-type]
@@ -107,6 +109,17 @@ class Network:
         self.epochs_trained = 0
         self.stop_training = False
         self.last_output: np.ndarray | None = None
+
+    def _check_output(self, last: Layer) -> None:
+        """Refuse an output activation the loss cannot use (cross-entropy after a linear, ReLU or
+        tanh output is wrong: a negative loss, or the log of a negative number); warn for an
+        unusual one."""
+        activation = getattr(last, "activation", None)
+        found = None if activation is None else output_mismatch(self.loss_function, activation, int(last.n_out or 0))
+        if found is not None and found[0] == "error":
+            raise ValidationError(found[1])
+        if found is not None:
+            warnings.warn(found[1], UserWarning, stacklevel=3)
 
     # -- parameters ---------------------------------------------------------------------------
     def _build_buffers(self) -> None:

@@ -382,3 +382,79 @@ def test_a_loss_that_declares_it_takes_logits_may_follow_a_linear_output():
     ref = cr.Network([cr.Dense(2, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
     y = np.array([[0.0], [1.0], [1.0]])
     assert net.loss(X3, y) == pytest.approx(ref.loss(X3, y), rel=1e-12)
+
+
+# -- predict from another thread while fit runs -----------------------------------------------------------
+class EveryBatch(cr.callbacks.Callback):
+    """A per-batch hook: keeps fit on its NumPy loop (the one with the shared layer caches)."""
+
+    def on_batch_end(self, batch, logs):
+        pass
+
+
+def _thread_problem():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(512, 20)), rng.integers(0, 4, size=512)
+    net = cr.Network([cr.Dense(20, 64, "relu"), cr.Dropout(0.2), cr.Dense(64, 32, "tanh"), cr.Dense(32, 4, "softmax")],
+                     loss="categorical_crossentropy", seed=1)
+    return net, X, y
+
+
+def test_predict_and_evaluate_from_another_thread_while_fit_runs():
+    import threading
+    reference, X, y = _thread_problem()
+    reference.fit(X, y, epochs=6, batch_size=32, seed=3, verbose=0, callbacks=[EveryBatch()])
+    net, X, y = _thread_problem()
+    errors, done = [], threading.Event()
+
+    def train():
+        try:
+            net.fit(X, y, epochs=6, batch_size=32, seed=3, verbose=0, callbacks=[EveryBatch()])
+        except BaseException as exc:        # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=train)
+    thread.start()
+    predictions = refused = 0
+    try:
+        while not done.is_set():
+            for rows in (X[:7], X[:100]):
+                out = net.predict(rows)
+                assert out.shape == (rows.shape[0], 4) and np.allclose(out.sum(axis=1), 1.0)
+                predictions += 1
+            assert set(net.evaluate(X[:50], y[:50])) == {"loss", "accuracy"}
+            try:
+                net.forward(X[:3])
+            except ValidationError as exc:
+                assert "being trained by fit in another thread" in str(exc)
+                refused += 1
+    finally:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert predictions > 10 and refused > 0
+    np.testing.assert_array_equal(net.params, reference.params)     # training saw nothing of the predictions
+    net.forward(X[:3])                                               # after fit: allowed again
+
+
+def test_a_second_fit_from_another_thread_is_refused():
+    import threading
+    net, X, y = _thread_problem()
+    started, release, caught = threading.Event(), threading.Event(), []
+
+    class Hold(cr.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs):
+            started.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=lambda: net.fit(X, y, epochs=1, verbose=0, callbacks=[Hold()]))
+    thread.start()
+    try:
+        assert started.wait(60)
+        with pytest.raises(ValidationError, match="fit cannot start: this network is being trained by fit in another"):
+            net.fit(X, y, epochs=1, verbose=0)
+    finally:
+        release.set()
+        thread.join(60)
+    assert not caught

@@ -61,6 +61,12 @@ class Layer:
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         raise NotImplementedError
 
+    def infer(self, x: np.ndarray) -> np.ndarray:
+        """The output for x with dropout off, writing nothing to the layer (no cache, no buffer), so
+        that predict may run while fit trains in another thread. A layer that does not override
+        it runs `forward(x, False)`, which fills its caches."""
+        return self.forward(x, False)
+
     def backward(self, dout: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         raise NotImplementedError
 
@@ -247,6 +253,14 @@ class Dense(Layer):
         self.x, self.net, self.out = x, net, out
         return out
 
+    def infer(self, x, with_net=False):
+        """out = f(x @ W + b) as `forward` computes it, without caching (`Layer.infer`); with
+        `with_net`, (net, out)."""
+        net = sparse.matmul(x, self._W) if sparse.is_sparse(x) else x @ self._W
+        net += self._b
+        out = self.activation(net)
+        return (net, out) if with_net else out
+
     def __getstate__(self) -> dict:
         """Pickle the parameters, not the caches and training buffers (views that would come back
         as unrelated copies)."""
@@ -342,6 +356,9 @@ class Dropout(Layer):
         self.mask = (self.rng.random(x.shape) < keep).astype(x.dtype)
         self.mask *= 1.0 / keep
         return sparse.multiply(x, self.mask) if sparse.is_sparse(x) else x * self.mask
+
+    def infer(self, x):
+        return x
 
     def backward(self, dout, need_input_grad=True):
         if dout is None or not need_input_grad:     # dropout on the inputs: nothing below it learns

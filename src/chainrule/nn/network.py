@@ -18,6 +18,7 @@ import numpy as np
 
 from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
 from . import checks as check
+from .inference import fitting, fresh, outputs, refuse_other_thread
 from .layers import Dense, Layer
 from .sparse import rows
 from .losses import Loss, fuses, get_loss, output_mismatch
@@ -72,6 +73,8 @@ class Network:
     >>> net.forward(X).shape
     (4, 1)
     """
+
+    _fit_thread: int | None = None      # the thread whose fit trains this network (nn/inference.py)
 
     def __init__(self, layers: Sequence[Layer] | Layer, loss: str | Loss = "sse", *, dtype: Any = "float64",
                  seed: int | None = None):
@@ -191,7 +194,8 @@ class Network:
     # -- the pass -----------------------------------------------------------------------------
     def run_forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
         """The forward pass on an already checked array (see `check_data`): every layer caches
-        its input, net input and output."""
+        its input, net input and output (so never beside a fit in another thread)."""
+        refuse_other_thread(self)
         a = X
         for layer in self.layers:
             a = layer.forward(a, training)
@@ -324,9 +328,10 @@ class Network:
         elif resume:
             raise ValidationError("resume=True needs checkpoint_dir, the folder the checkpoints are in")
         from ..training.trainer import fit
-        return fit(self, X, Y, epochs=epochs, batch_size=batch_size, optimizer=optimizer, shuffle=shuffle,
-                   validation_data=validation_data, validation_split=validation_split, callbacks=callbacks,
-                   seed=seed, verbose=verbose, backup=backup)
+        with fitting(self):
+            return fit(self, X, Y, epochs=epochs, batch_size=batch_size, optimizer=optimizer, shuffle=shuffle,
+                       validation_data=validation_data, validation_split=validation_split, callbacks=callbacks,
+                       seed=seed, verbose=verbose, backup=backup)
 
     def train_steps(self, X, Y, steps: int, optimizer: Any = None) -> float:
         """`steps` updates on the same batch (X, Y), checked once: the seeds' training loop in one
@@ -341,11 +346,11 @@ class Network:
         batch_size = CHUNK if batch_size is None else check.positive_int(batch_size, "batch_size")
         X = check.as_2d_array(X, "X", self.dtype, self.n_inputs)
         n = X.shape[0]
-        if batch_size >= n:
-            return self.run_forward(X).copy()
+        if batch_size >= n:      # inference writes no cache: safe beside a fit in another thread
+            return fresh(outputs(self, X), self)
         out = np.empty((n, self.n_outputs), dtype=self.dtype)
         for i in range(0, n, batch_size):
-            out[i:i + batch_size] = self.run_forward(rows(X, i, i + batch_size))
+            out[i:i + batch_size] = outputs(self, rows(X, i, i + batch_size))
         return out
 
     def predict_classes(self, X) -> np.ndarray:
@@ -363,8 +368,9 @@ class Network:
         n = X.shape[0]
         loss, correct = 0.0, 0.0
         for i in range(0, n, CHUNK):
-            out, yb = self.run_forward(rows(X, i, i + CHUNK)), Y[i:i + CHUNK]
-            loss += self.loss_value(out, yb) * (out.shape[0] / n if n > CHUNK else 1.0)
+            (out, last_net), yb = outputs(self, rows(X, i, i + CHUNK), with_net=True), Y[i:i + CHUNK]
+            E = self.loss_function.value(out, yb, last_net if self.fused_output else None)
+            loss += E * (out.shape[0] / n if n > CHUNK else 1.0)
             correct += self.n_correct(out, yb) or 0.0
         result = {"loss": loss}
         if self.task != "regression":

@@ -1,0 +1,60 @@
+"""Inference that leaves the training caches alone, so `predict` and `evaluate` may run while
+`fit` trains the same network in another thread.
+
+The fit loop's forward pass caches each layer's input, net input and output, and its backward
+pass reads them (and reuses scratch buffers) a moment later. `outputs` computes the same numbers
+with each layer's `infer`, which writes nothing to the layer; `Network.forward` and `backprop`,
+which do fill the caches (for `explain`), refuse to run from another thread while a fit runs.
+Weights are read as they are: a prediction during training sees the latest update.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from ..errors import ValidationError
+
+
+def outputs(net: Any, X: Any, with_net: bool = False) -> Any:
+    """The network's outputs for the checked inputs X (dropout off); with `with_net`, also the
+    output layer's net input (the fused losses compute their value from it)."""
+    a, last_net = X, None
+    for i, layer in enumerate(net.layers):
+        if with_net and i == len(net.layers) - 1 and hasattr(layer, "activation"):
+            last_net, a = layer.infer(a, with_net=True)
+        else:
+            a = layer.infer(a)
+    return (a, last_net) if with_net else a
+
+
+@contextmanager
+def fitting(net: Any) -> Iterator[None]:
+    """Mark `net` as trained by the calling thread for the duration of a fit."""
+    owner = net._fit_thread
+    if owner is not None and owner != threading.get_ident():
+        raise ValidationError("fit cannot start: this network is being trained by fit in another thread; train "
+                              "a copy (copy.deepcopy(net)) or wait for that fit to return")
+    net._fit_thread = threading.get_ident()
+    try:
+        yield
+    finally:
+        net._fit_thread = owner
+
+
+def refuse_other_thread(net: Any) -> None:
+    """A pass that fills the layers' caches must not run beside a fit in another thread."""
+    owner = net._fit_thread
+    if owner is not None and owner != threading.get_ident():
+        raise ValidationError("this network is being trained by fit in another thread, whose forward and backward "
+                              "passes use the layers' caches; net.predict and net.evaluate are safe during "
+                              "training, forward, backprop, loss and gradients wait until fit returns")
+
+
+def fresh(out: np.ndarray, net: Any) -> np.ndarray:
+    """`out` itself when every layer's `infer` returns a new array, else a copy."""
+    from .layers import Layer
+    return out if all(type(layer).infer is not Layer.infer for layer in net.layers) else out.copy()

@@ -151,25 +151,29 @@ def train(args) -> int:
     pre = Preprocessing.fit(df, args.target, task=args.task, impute=args.impute, text_columns=args.text,
                             max_categories=args.max_categories)
     describe_columns(df, pre)
-    X, y = pre.transform(df), pre.encode_target(df)
+    n = len(df)
+    order = np.random.default_rng(args.seed).permutation(n)
+    n_val = int(round(n * args.val_split))
+    if args.val_split and not 1 <= n_val < n:
+        raise ValidationError(f"--val-split {args.val_split} leaves no validation or training rows of {n}")
+    # the rows encoded in a shuffled order, the validation rows last (fit's validation_split takes
+    # them as a range): the split copies nothing; one-hot columns stay sparse, in the network's dtype
+    order = np.roll(order, -n_val)
+    X, y = pre.transform(df, dtype=args.dtype, rows=order), pre.encode_target(df)[order]
     classify = pre.task == "classification"
     widths = [X.shape[1], *hidden, len(pre.classes) if classify else 1]
     layers = [cr.Dense(a, b, activation.name if i < len(widths) - 2 else ("softmax" if classify else "linear"))
               for i, (a, b) in enumerate(zip(widths, widths[1:]))]
     net = cr.Network(layers, loss="categorical_crossentropy" if classify else "mse", dtype=args.dtype,
                      seed=args.seed)
-    order = np.random.default_rng(args.seed).permutation(len(X))
-    n_val = int(round(len(X) * args.val_split))
-    if args.val_split and not 1 <= n_val < len(X):
-        raise ValidationError(f"--val-split {args.val_split} leaves no validation or training rows of {len(X)}")
-    val, tr = order[:n_val], order[n_val:]
-    print(f"{pre.task} of {args.target!r}: {len(tr)} training and {n_val} validation rows, {X.shape[1]} inputs; "
+    val = slice(n - n_val, n)
+    print(f"{pre.task} of {args.target!r}: {n - n_val} training and {n_val} validation rows, {X.shape[1]} inputs; "
           f"network {'-'.join(map(str, widths))}", file=sys.stderr)
     callbacks: list = [] if args.quiet or sys.stderr.isatty() else [EpochLines()]
     if args.resume:
         callbacks.append(ResumeNote(args.checkpoint_dir))
-    history = net.fit(X[tr], y[tr], epochs=args.epochs, batch_size=args.batch_size, optimizer=optimizer,
-                      validation_data=(X[val], y[val]) if n_val else None, seed=args.seed,
+    history = net.fit(X, y, epochs=args.epochs, batch_size=args.batch_size, optimizer=optimizer,
+                      validation_split=args.val_split if n_val else 0.0, seed=args.seed,
                       verbose=1 if sys.stderr.isatty() and not args.quiet else 0, callbacks=callbacks,
                       checkpoint_dir=args.checkpoint_dir, resume=args.resume)
     summary = {"epochs": len(history.epoch), **{k: v[-1] for k, v in history.history.items()}}
@@ -178,4 +182,3 @@ def train(args) -> int:
     print(f"validation: {shown}" if shown else "no validation rows (--val-split 0)")
     print(f"saved {args.out}")
     return 0
-

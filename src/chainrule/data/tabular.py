@@ -7,8 +7,8 @@ file (`chainrule.io.save(..., extra=...)`), so prediction needs nothing else.
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -168,33 +168,13 @@ class Preprocessing:
                                       f"{_rows(~np.isfinite(block[:, j])).split(',')[0]}")
         return block
 
-    def transform(self, df) -> np.ndarray:
-        """The network's inputs for a table with the training columns (checked by name)."""
-        self.check_columns(df)
-        X = (self._numeric_block(df) - np.array(self.means)) / np.array(self.scales) if self.numeric \
-            else np.empty((len(df), 0))
-        blocks = [X]
-        for c in self.text:
-            col = df[c].astype("string")
-            if col.isna().any():
-                if c not in self.fill:
-                    raise ValidationError(f"missing values in {c!r} on lines {_rows(col.isna())}; the model was "
-                                          "trained without gaps there (train with --impute to fill them)")
-                col = col.fillna(self.fill[c])
-            cats = self.categories[c]
-            onehot = np.zeros((len(df), len(cats)))
-            index = {v: i for i, v in enumerate(cats)}
-            unseen = set()
-            for r, v in enumerate(col.tolist()):
-                if v in index:
-                    onehot[r, index[v]] = 1.0
-                else:                      # an unseen category is all zeros
-                    unseen.add(v)
-            if unseen and c not in self.other:      # a capped column's rare values are its 'other' (zeros)
-                warnings.warn(f"column {short(c)} has {len(unseen)} values unseen in training, encoded as all zeros: "
-                              f"{names(sorted(unseen), 5)}", UnseenCategoryWarning, stacklevel=2)
-            blocks.append(onehot)
-        return np.hstack(blocks)
+    def transform(self, df, dtype: Any = np.float64, sparse: bool = True, rows: np.ndarray | None = None) -> Any:
+        """The network's inputs for a table with the training columns (checked by name), in `dtype`
+        (the network's). With text columns and `sparse`, a SciPy CSR matrix (the one-hot columns
+        stay sparse); otherwise a dense array. `rows`: the row positions to encode, in that order
+        (e.g. a shuffled order whose last rows are the validation split: no copy of the result)."""
+        from .encode import encode
+        return encode(self, df, dtype=dtype, sparse=sparse, rows=rows, unseen_warning=UnseenCategoryWarning)
 
     def encode_target(self, df) -> np.ndarray:
         if self.target not in df.columns:
@@ -210,7 +190,9 @@ class Preprocessing:
         if unknown:
             raise ValidationError(f"target column {short(self.target)} has the class {short(unknown[0])}, unseen in "
                                   f"training (classes: {names(self.classes, 20)})")
-        return np.array([index[v] for v in y.tolist()])
+        import pandas as pd
+        codes = pd.Index(self.classes).get_indexer(y)          # vectorized; the dict where pandas differs
+        return codes if (codes >= 0).all() else np.array([index[v] for v in y.tolist()])
 
     def decode(self, out: np.ndarray) -> np.ndarray:
         """Network outputs to predictions in the target's own units or labels."""

@@ -158,7 +158,7 @@ class Session:
         if not isinstance(target, str):
             raise ValidationError(f"choose the target column of {name}; columns are {list(table.columns)}")
         pre = Preprocessing.fit(table, target)
-        X = pre.transform(table)
+        X = pre.transform(table, sparse=False)      # the explorer draws every input: dense
         classify = pre.task == "classification"
         if X.shape[1] > limits.MAX_INPUTS or (classify and len(pre.classes) > limits.MAX_UNITS):
             raise ValidationError(f"{name} gives {X.shape[1]} inputs and {len(pre.classes)} classes; the explorer "

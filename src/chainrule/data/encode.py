@@ -138,11 +138,11 @@ def encode(pre: Any, df: Any, dtype: Any = np.float64, sparse: bool = True, rows
         filled = starts + p
         offset = p
         for k, (c, codes) in enumerate(zip(pre.text, codes_all)):
-            seen = codes >= 0
-            pos = filled[seen]
+            kept = codes >= 0
+            pos = filled[kept]
             data[pos] = 1
-            indices[pos] = offset + codes[seen]
-            filled[seen] += 1
+            indices[pos] = offset + codes[kept]
+            filled[kept] += 1
             offset += len(pre.categories[c])
             progress.update(p + k + 1)
         return sp.csr_matrix((data, indices, indptr), shape=(n, pre.n_features), copy=False)

@@ -350,7 +350,7 @@ def test_from_onnx_round_trip_of_to_onnx(dtype, tmp_path):
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_from_onnx_of_pytorch_export(dtype, tmp_path):
     torch.manual_seed(1)
-    # onnxruntime has no float64 LeakyRelu kernel: the float64 module uses Tanh there instead
+    # onnxruntime has no float64 LeakyRelu kernel at the opset PyTorch writes: the float64 module has Tanh there
     middle = nn.LeakyReLU(0.05) if dtype == "float32" else nn.Tanh()
     module = nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 5), middle, nn.Linear(5, 3),
                            nn.Sigmoid()).to(TORCH_DTYPE[dtype]).eval()
@@ -411,3 +411,45 @@ def test_from_onnx_refuses_naming_the_operator(tmp_path):
     (tmp_path / "model.h5").write_bytes(b"x")
     with pytest.raises(cr.errors.ValidationError, match="unknown model file type '.h5'"):
         load_foreign(tmp_path / "model.h5")
+
+
+# -- docs/interop.md: every example runs and prints what the page shows ------------------------------------
+def run_markdown(text, cwd):
+    """Run the page's python blocks (one namespace, in order) and its `chainrule ...` lines; return
+    [(what ran, its output, the text block shown after it or None)]."""
+    import contextlib
+    import io
+    import re
+    import subprocess
+    import sys
+    blocks = re.findall(r"```(\w+)\n(.*?)```", text, flags=re.S)
+    namespace, results = {"__name__": "__doc__"}, []
+    for i, (kind, body) in enumerate(blocks):
+        shown = blocks[i + 1][1] if i + 1 < len(blocks) and blocks[i + 1][0] == "text" else None
+        if kind == "python":
+            out = io.StringIO()
+            old = os.getcwd()
+            os.chdir(cwd)
+            try:
+                with contextlib.redirect_stdout(out):
+                    exec(compile(body, f"docs/interop.md block {i}", "exec"), namespace)
+            finally:
+                os.chdir(old)
+            results.append((body, out.getvalue(), shown))
+        elif kind == "sh" and body.startswith("chainrule "):
+            out = ""
+            for line in body.splitlines():
+                r = subprocess.run([sys.executable, "-m", "chainrule.cli", *line.split()[1:]], cwd=cwd,
+                                   capture_output=True, text=True, check=False)
+                assert r.returncode == 0, r.stderr
+                out += r.stdout
+            results.append((body, out, shown))
+    return results
+
+
+def test_docs_interop_examples_print_what_the_page_shows(tmp_path):
+    from pathlib import Path
+    page = Path(__file__).parents[1] / "docs" / "interop.md"
+    for code, out, shown in run_markdown(page.read_text(), tmp_path):
+        if shown is not None:
+            assert out.strip() == shown.strip(), code

@@ -68,8 +68,11 @@ def add_csv_options(p) -> None:
 
 def read(args, path):
     """The CSV file read with the command's options; one line on stderr says how."""
-    from ..data.csvfile import describe_source, read_csv
-    df = read_csv(path, sep=args.sep, encoding=args.encoding, decimal=args.decimal, na_values=args.na_values or None)
+    from ..data.csvfile import describe_source, read_csv, short
+    from ..data.progress import Progress
+    with Progress(f"reading {short(str(path), 200)}"):        # a line only when it takes more than 2 s
+        df = read_csv(path, sep=args.sep, encoding=args.encoding, decimal=args.decimal,
+                      na_values=args.na_values or None)
     print(describe_source(df), file=sys.stderr)
     return df
 

@@ -160,3 +160,25 @@ def test_progress_line_only_for_long_work():
         p._last = 0.0
         p.update(3)
     assert "preprocessing: 3 of 4 columns (75%)" in term.getvalue() and term.getvalue().endswith(" s\n")
+
+
+def test_chunks_of_a_file_encode_as_the_whole_file_and_name_the_files_lines(fitted, tmp_path):
+    from chainrule.data.chunks import iter_chunks
+    from chainrule.data.csvfile import read_csv
+    df, pre = fitted
+    path = tmp_path / "t.csv"
+    df.to_csv(path, index=False, sep=";")
+    whole = pre.transform(read_csv(path))
+    parts = list(iter_chunks(path, rows=250, text_columns=pre.text))
+    assert [len(p) for p in parts] == [250, 250, 100] and parts[0].attrs["csv"]["sep"] == ";"
+    np.testing.assert_array_equal(sp.vstack([pre.transform(p) for p in parts]).toarray(), whole.toarray())
+    strict = Preprocessing.fit(df.dropna(), "cover", max_categories=None)
+    bad = df.dropna().reset_index(drop=True)
+    bad.loc[400, "num3"] = np.nan                       # file line 402, in the second chunk
+    bad.to_csv(path, index=False)
+    chunks = iter_chunks(path, rows=250, text_columns=pre.text)
+    strict.transform(next(chunks))
+    with pytest.raises(cr.errors.ValidationError, match="missing values in 'num3' on lines 402;"):
+        strict.transform(next(chunks))
+    with pytest.raises(cr.errors.ValidationError, match="does not exist"):
+        next(iter_chunks(tmp_path / "nope.csv"))

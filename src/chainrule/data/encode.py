@@ -20,14 +20,22 @@ from .progress import Progress
 INT32_MAX = 2**31 - 1
 
 
-def _line(mask: np.ndarray) -> int:
+def _first_line(df: Any) -> int:
+    """The file line of the table's first row: 2 (after the header), or later for a chunk of a
+    file read in pieces (whose RangeIndex continues from the chunks before it)."""
+    import pandas as pd
+    index = df.index
+    return int(index.start) + 2 if isinstance(index, pd.RangeIndex) and index.step == 1 else 2
+
+
+def _line(mask: np.ndarray, df: Any) -> int:
     """The file line (the header is line 1) of the first True entry."""
-    return int(np.flatnonzero(mask)[0]) + 2
+    return int(np.flatnonzero(mask)[0]) + _first_line(df)
 
 
-def _lines(mask: np.ndarray) -> str:
+def _lines(mask: np.ndarray, df: Any) -> str:
     """The file lines of the True entries, the first few."""
-    idx = np.flatnonzero(mask) + 2
+    idx = np.flatnonzero(mask) + _first_line(df)
     shown = ", ".join(str(i) for i in idx[:5])
     return shown + (f" and {len(idx) - 5} more" if len(idx) > 5 else "")
 
@@ -41,10 +49,10 @@ def numeric_column(pre: Any, df: Any, c: str) -> np.ndarray:
     if missing.any():
         bad = missing & raw.notna().to_numpy()
         if bad.any():
-            raise ValidationError(f"column {short(c)} must be numeric; line {_line(bad)} has "
+            raise ValidationError(f"column {short(c)} must be numeric; line {_line(bad, df)} has "
                                   f"{short(raw.iloc[int(np.flatnonzero(bad)[0])])}")
         if c not in pre.fill:
-            raise ValidationError(f"missing values in {short(c)} on lines {_lines(missing)}; the model was trained "
+            raise ValidationError(f"missing values in {short(c)} on lines {_lines(missing, df)}; the model was trained "
                                   "without gaps there (train with --impute to fill them)")
         col = col.fillna(pre.fill[c])
     values = col.to_numpy(dtype=np.float64)
@@ -53,7 +61,7 @@ def numeric_column(pre: Any, df: Any, c: str) -> np.ndarray:
         values = (values - pre.means[j]) / pre.scales[j]
     finite = np.isfinite(values)
     if not finite.all():
-        raise ValidationError(f"column {short(c)} has an infinite value on line {_line(~finite)}")
+        raise ValidationError(f"column {short(c)} has an infinite value on line {_line(~finite, df)}")
     return values
 
 
@@ -65,7 +73,7 @@ def text_codes(pre: Any, df: Any, c: str, unseen_warning: type[Warning]) -> np.n
     gaps = col.isna().to_numpy()
     if gaps.any():
         if c not in pre.fill:
-            raise ValidationError(f"missing values in {short(c)} on lines {_lines(gaps)}; the model was trained "
+            raise ValidationError(f"missing values in {short(c)} on lines {_lines(gaps, df)}; the model was trained "
                                   "without gaps there (train with --impute to fill them)")
         col = col.fillna(pre.fill[c])
     codes = pd.Index(pre.categories[c], dtype=col.dtype).get_indexer(col)

@@ -1,0 +1,67 @@
+"""A CSV file read in pieces of a fixed number of rows: predicting or evaluating on a file of any
+length in memory that does not grow with it.
+
+`read_csv` (csvfile.py) reads a whole file to check every line first; here pandas parses one
+chunk at a time. The separator is detected the same way (from the first lines), text columns
+are kept as text (a chunk of a text column that happens to hold only digits is not read as
+numbers), and each chunk's index continues the file's row numbers, so that an error names the
+file's line.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from ..errors import ValidationError
+from .csvfile import detect_separator, short
+
+SNIFF_BYTES = 1 << 18
+
+
+def iter_chunks(path: Any, *, rows: int = 100_000, sep: str | None = None, encoding: str | None = None,
+                decimal: str = ".", na_values: Sequence[str] | str | None = None,
+                text_columns: Sequence[str] = ()) -> Iterator[Any]:
+    """DataFrames of at most `rows` rows of the CSV file `path` (a header row, then data), in order.
+
+    sep, encoding, decimal, na_values : as `read_csv`. text_columns : columns read as text.
+    Each DataFrame's attrs["csv"] says how the file was read (as `read_csv`'s)."""
+    import pandas as pd
+    name = str(path)
+    if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
+        raise ValidationError(f"rows must be a positive integer; got {rows!r}")
+    try:
+        with open(os.path.expanduser(name), "rb") as f:
+            head = f.read(SNIFF_BYTES)
+    except FileNotFoundError:
+        raise ValidationError(f"CSV file {short(name, 200)} does not exist") from None
+    except IsADirectoryError:
+        raise ValidationError(f"{short(name, 200)} is a folder, not a CSV file") from None
+    except PermissionError:
+        raise ValidationError(f"CSV file {short(name, 200)} cannot be read (permission denied)") from None
+    text = head.decode(encoding or "utf-8-sig", errors="ignore")
+    if len(head) == SNIFF_BYTES:
+        text = text[:text.rfind("\n") + 1] or text         # whole lines only
+    if not text.strip():
+        raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data rows")
+    detected = sep is None
+    if sep is None:
+        sep, _ = detect_separator(text, name)
+    sep = {"tab": "\t", "\\t": "\t"}.get(sep, sep)
+    if isinstance(na_values, str):
+        na_values = [na_values]
+    info = {"name": name, "sep": sep, "sep_detected": detected, "encoding": encoding or "utf-8"}
+    try:
+        reader = pd.read_csv(os.path.expanduser(name), sep=sep, encoding=encoding or "utf-8-sig", decimal=decimal,
+                             na_values=na_values, index_col=False, chunksize=rows,
+                             dtype={c: "str" for c in text_columns} or None)
+        with reader:
+            for chunk in reader:
+                chunk.columns = [str(c) for c in chunk.columns]
+                chunk.attrs["csv"] = info
+                yield chunk
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"CSV file {short(name, 200)} is not {encoding or 'UTF-8'} text ({exc.reason}); give "
+                              "its encoding, e.g. --encoding latin-1") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise ValidationError(f"CSV file {short(name, 200)} could not be read: {str(exc).strip()[:200]}") from None

@@ -458,3 +458,246 @@ def test_a_second_fit_from_another_thread_is_refused():
         release.set()
         thread.join(60)
     assert not caught
+
+
+# -- checkpoints: resume equals an uninterrupted run, callbacks included; one run per folder -------------
+RESUME_CHILD = """
+import os, signal, sys
+sys.path.insert(0, {tests!r})
+import chainrule as cr
+from test_trust import resume_problem, resume_fit
+
+where, epoch, folder = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+
+class Kill(cr.callbacks.Callback):
+    def on_epoch_begin(self, e):
+        self.e = e
+        if where == "begin" and e == epoch:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    def on_batch_end(self, batch, logs):
+        if where == "batch" and self.e == epoch and batch == 2:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+net, X, y = resume_problem()
+resume_fit(net, X, y, folder, extra=[Kill()], resume=False)
+print("NOT KILLED")
+"""
+
+
+class PerBatch(cr.callbacks.Callback):
+    """The same per-batch hook as the child's killer: the same (NumPy) loop in every run."""
+
+    def on_batch_end(self, batch, logs):
+        pass
+
+
+def resume_problem():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(160, 5))
+    y = (X[:, 0] + rng.normal(scale=1.5, size=160) > 0).astype(int)
+    net = cr.Network([cr.Dense(5, 32, "tanh"), cr.Dropout(0.1), cr.Dense(32, 2, "softmax")],
+                     loss="categorical_crossentropy", seed=1)
+    return net, X, y
+
+
+def resume_fit(net, X, y, folder, extra=(), resume=True, epochs=40):
+    """A run that stops early: EarlyStopping (restoring the best weights) and ModelCheckpoint
+    (best only) carry state from epoch to epoch."""
+    from pathlib import Path
+    early = cr.EarlyStopping("val_loss", patience=3, restore_best_weights=True)
+    best = cr.ModelCheckpoint(str(Path(folder) / "best.npz"), monitor="val_loss", save_best_only=True)
+    history = net.fit(X, y, epochs=epochs, batch_size=16, optimizer=cr.optim.Adam(0.02), validation_split=0.3,
+                      callbacks=[early, best, *extra], seed=3, verbose=0, checkpoint_dir=Path(folder) / "ckpt",
+                      resume=resume)
+    return history, early, best
+
+
+@pytest.mark.parametrize("where,epoch", [("begin", 1), ("begin", 4), ("batch", 5), ("batch", 6)])
+def test_kill_9_then_resume_equals_the_uninterrupted_run_callbacks_included(tmp_path, monkeypatch, where, epoch):
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, "CHAINRULE_NUMBA": "0"}
+    from chainrule.backend import kernels
+    monkeypatch.setattr(kernels, "ENABLED", False)
+    script = tmp_path / "child.py"
+    script.write_text(RESUME_CHILD.format(tests=os.path.dirname(__file__)))
+    child = subprocess.run([sys.executable, str(script), where, str(epoch), str(tmp_path / "run")], env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert child.returncode == -9, child.stderr[-2000:]
+    reference, X, y = resume_problem()
+    ref_history, ref_early, _ = resume_fit(reference, X, y, tmp_path / "ref", extra=[PerBatch()], resume=False)
+    assert ref_early.stopped_epoch == 6 and len(ref_history) == 7        # it does stop early, at epoch 7
+    net, X, y = resume_problem()
+    history, early, best = resume_fit(net, X, y, tmp_path / "run", extra=[PerBatch()])
+    assert (early.stopped_epoch, early.best_epoch, early.wait) == (ref_early.stopped_epoch, ref_early.best_epoch,
+                                                                    ref_early.wait)
+    assert history.history == ref_history.history and history.epoch == ref_history.epoch
+    np.testing.assert_array_equal(net.params, reference.params)            # the best weights, restored
+    saved, ref_saved = cr.load(tmp_path / "run" / "best.npz"), cr.load(tmp_path / "ref" / "best.npz")
+    np.testing.assert_array_equal(saved.params, ref_saved.params)
+    assert saved.epochs_trained == ref_saved.epochs_trained == ref_early.best_epoch + 1
+
+
+def test_resuming_a_run_that_stopped_early_trains_no_further(tmp_path, capsys):
+    net, X, y = resume_problem()
+    history, early, _ = resume_fit(net, X, y, tmp_path, resume=False)
+    again, X, y = resume_problem()
+    before = cr.load(tmp_path / "best.npz").params
+    history2, early2, _ = resume_fit(again, X, y, tmp_path, extra=[cr.callbacks.EpochLogger()])
+    assert len(history2) == len(history) and early2.stopped_epoch == early.stopped_epoch
+    np.testing.assert_array_equal(again.params, net.params)
+    np.testing.assert_array_equal(cr.load(tmp_path / "best.npz").params, before)
+    assert "resumed from epoch 7 of 40: training had stopped early there" in capsys.readouterr().err
+
+
+def test_the_checkpoint_does_not_grow_with_the_epochs(tmp_path):
+    """Constant work per epoch: the history is appended to its own file, never rewritten."""
+    import json
+    net, X, y = resume_problem()
+    sizes = {}
+
+    class Size(cr.callbacks.Callback):
+        def on_epoch_begin(self, epoch):
+            if epoch in (3, 60):
+                sizes[epoch] = (tmp_path / "checkpoint.npz").stat().st_size
+
+    net.fit(X, y, epochs=61, batch_size=160, checkpoint_dir=tmp_path, callbacks=[Size()], seed=0, verbose=0)
+    assert abs(sizes[60] - sizes[3]) <= 16
+    _, extra = cr.load(tmp_path / "checkpoint.npz", with_extra=True)
+    assert "history" not in json.dumps(extra["checkpoint"]).replace("history_len", "")
+    lines = (tmp_path / "history.jsonl").read_text().splitlines()
+    assert len(lines) == 61 and json.loads(lines[-1])["epoch"] == 60
+
+
+def _fit_two(tmp_path, **changes):
+    net, X, y = resume_problem()
+    args = dict(epochs=2, batch_size=16, optimizer=cr.optim.Adam(0.02), seed=3, verbose=0, checkpoint_dir=tmp_path)
+    net.fit(X, y, **args)
+    again, X, y = resume_problem()
+    X, y = changes.pop("X", X), changes.pop("y", y)
+    args.update(changes, epochs=4, resume=True)
+    return again, X, y, args
+
+
+MISMATCHES = [
+    ("learning rate", dict(optimizer=cr.optim.Adam(0.001)), r"the optimizer \(lr 0.02 -> 0.001\)"),
+    ("optimizer class", dict(optimizer=cr.optim.SGD(0.02)), r"the optimizer \(.*name 'Adam' -> 'SGD'"),
+    ("one input changed", dict(X="one"), r"the inputs X \(same shape \[160, 5\], other values\)"),
+    ("fewer samples", dict(X="fewer", y="fewer"), r"the inputs X \(shape \[160, 5\] in the checkpoint, \[150, 5\] now\)"),
+    ("another target", dict(y="flipped"), r"the targets Y \(same shape \[160, 2\], other values\)"),
+    ("batch size", dict(batch_size=32), r"batch_size \(16 in the checkpoint, 32 now\)"),
+    ("shuffle", dict(shuffle=False), r"shuffle \(True in the checkpoint, False now\)"),
+]
+
+
+@pytest.mark.parametrize("change,message", [c[1:] for c in MISMATCHES], ids=[c[0] for c in MISMATCHES])
+def test_resume_refuses_another_run_saying_what_differs(tmp_path, change, message):
+    net, X, y = resume_problem()
+    change = dict(change)
+    kind = (change.get("X"), change.get("y"))
+    if kind[0] == "one":
+        X = X.copy()
+        X[7, 2] += 1e-9
+        change["X"] = X
+    if kind[0] == "fewer":
+        change["X"], change["y"] = X[:150], y[:150]
+    if kind[1] == "flipped":
+        change["y"] = 1 - y
+    again, X, y, args = _fit_two(tmp_path, **change)
+    before = again.params.copy()
+    with pytest.raises(ValidationError, match="cannot resume from .*checkpoint.npz: it was written by another run; "
+                                              "what differs: " + message):
+        again.fit(X, y, **args)
+    np.testing.assert_array_equal(again.params, before)
+
+
+def test_a_larger_epoch_count_continues_and_every_resume_is_announced(tmp_path, capsys):
+    reference, X, y = resume_problem()
+    reference.fit(X, y, epochs=6, batch_size=16, seed=3, verbose=0, optimizer=cr.optim.Adam(0.02))
+    net, X, y = resume_problem()
+    net.fit(X, y, epochs=3, batch_size=16, seed=3, verbose=0, optimizer=cr.optim.Adam(0.02), checkpoint_dir=tmp_path)
+    again, X, y = resume_problem()
+    history = again.fit(X, y, epochs=6, batch_size=16, seed=3, verbose=2, optimizer=cr.optim.Adam(0.02),
+                        checkpoint_dir=tmp_path, resume=True)
+    np.testing.assert_array_equal(again.params, reference.params)
+    assert len(history) == 6
+    assert "chainrule: resumed from epoch 3 of 6" in capsys.readouterr().err
+    again.fit(X, y, epochs=6, batch_size=16, seed=3, verbose=2, optimizer=cr.optim.Adam(0.02),
+              checkpoint_dir=tmp_path, resume=True)
+    assert "resumed from epoch 6 of 6: training was already complete" in capsys.readouterr().err
+
+
+LOCK_CHILD = """
+import sys, time
+sys.path.insert(0, {tests!r})
+import chainrule as cr
+from test_trust import resume_problem
+
+class Hold(cr.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs):
+        if epoch == 0:
+            print("HOLDING", flush=True)
+            time.sleep(120)
+
+net, X, y = resume_problem()
+net.fit(X, y, epochs=3, batch_size=16, seed=3, verbose=0, checkpoint_dir=sys.argv[1], callbacks=[Hold()])
+"""
+
+
+def test_a_second_run_on_a_live_runs_folder_is_refused_and_a_dead_runs_lock_taken_over(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    script = tmp_path / "child.py"
+    script.write_text(LOCK_CHILD.format(tests=os.path.dirname(__file__)))
+    folder = tmp_path / "ckpt"
+    child = subprocess.Popen([sys.executable, str(script), str(folder)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "HOLDING"
+        files = sorted(p.name for p in folder.iterdir())
+        net, X, y = resume_problem()
+        before = net.params.copy()
+        for resume in (False, True):
+            with pytest.raises(ValidationError, match=f"is in use by another training run \\(process {child.pid} "):
+                net.fit(X, y, epochs=3, batch_size=16, seed=3, verbose=0, checkpoint_dir=folder, resume=resume)
+        np.testing.assert_array_equal(net.params, before)
+        assert sorted(p.name for p in folder.iterdir()) == files           # nothing of the live run touched
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(30)
+    net.fit(X, y, epochs=3, batch_size=16, seed=3, verbose=0, checkpoint_dir=folder, resume=True)
+    assert net.epochs_trained == 3 and not (folder / "checkpoint.lock").exists()
+
+
+def test_the_lock_is_released_when_fit_fails(tmp_path):
+    net, X, y = resume_problem()
+
+    class Boom(cr.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        net.fit(X, y, epochs=3, verbose=0, checkpoint_dir=tmp_path, callbacks=[Boom()])
+    assert not (tmp_path / "checkpoint.lock").exists()
+    net.fit(X, y, epochs=3, verbose=0, checkpoint_dir=tmp_path, resume=True)
+
+
+def test_a_checkpoint_dir_that_cannot_be_written_is_found_before_training(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    net, X, y = resume_problem()
+    before = net.params.copy()
+    for folder, exc in [(tmp_path / "a-file", FileExistsError), (tmp_path / "a-file" / "sub", NotADirectoryError),
+                        ("/proc/chainrule-checkpoints", OSError)]:
+        started = []
+
+        class Started(cr.callbacks.Callback):
+            def on_epoch_begin(self, epoch):
+                started.append(epoch)
+
+        with pytest.raises(exc, match="checkpoint_dir cannot be created") as info:
+            net.fit(X, y, epochs=2, verbose=0, checkpoint_dir=folder, callbacks=[Started()])
+        assert info.value.filename == str(folder) and not started
+        np.testing.assert_array_equal(net.params, before)

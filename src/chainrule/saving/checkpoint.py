@@ -1,99 +1,264 @@
 """Checkpoints of `fit`: everything needed to continue training exactly where it stopped.
 
-At the end of every epoch `fit(..., checkpoint_dir=DIR)` writes DIR/checkpoint.npz: the weights,
-the optimizer state (with its step count), the state of the random generator that shuffles and
-drops out, the epoch reached and the history. The file is replaced atomically (saving.atomic_write),
-so a kill at any moment leaves the previous complete checkpoint. `fit(..., resume=True)` reads it
-and goes on; with the same arguments the result equals an uninterrupted run bit for bit.
-`BackupAndRestore` (as Keras' callback of that name) is how the fit loop uses this module.
+At the end of every epoch `fit(..., checkpoint_dir=DIR)` appends the epoch's metrics to
+DIR/history.jsonl and writes DIR/checkpoint.npz: the weights, the optimizer state (with its step
+count), the state of the random generator that shuffles and drops out, the epoch reached, the
+callbacks' state (EarlyStopping's patience count and best weights, ModelCheckpoint's best value)
+and a fingerprint of the run (architecture, optimizer, data shapes and hashes). The checkpoint's
+size does not grow with the epochs (the history is appended, never rewritten), it is replaced
+atomically, and a lock file keeps a second run out of the folder. `fit(..., resume=True)` checks
+the fingerprint, reads the state and goes on; with the same arguments the result equals an
+uninterrupted run bit for bit, callbacks included. `BackupAndRestore` (as Keras' callback of that
+name) is how the fit loop uses this module.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..errors import ModelFileError, ValidationError
-from ..training.callbacks import Callback
-from .npz import load, save
+from ..training.callbacks import Callback, EpochLogger, ProgressBar
+from . import runlock
+from .npz import load_all, save
 
 FILENAME = "checkpoint.npz"
+HISTORY = "history.jsonl"
+STATE_KEYS = {"epoch", "epochs", "rng", "history_len", "stopped", "fingerprint", "callbacks"}
 
 
 def checkpoint_path(directory) -> Path:
     return Path(directory) / FILENAME
 
 
-def write(net, directory, *, epoch: int, epochs: int, rng: np.random.Generator, history) -> Path:
-    """Save the state after `epoch` (0-based) of a fit of `epochs` epochs."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    path = checkpoint_path(directory)
-    extra = {"checkpoint": {"epoch": epoch + 1, "epochs": epochs, "rng": rng.bit_generator.state,
-                            "history": history.history, "history_epochs": history.epoch}}
-    save(net, path, include_optimizer=True, extra=extra)
-    return path
-
-
-def restore(net, directory, rng: np.random.Generator, history) -> int:
-    """Load the last complete checkpoint into `net`, `rng` and `history`; return the epochs done
-    (0 when there is no checkpoint yet, so a first run with resume=True simply starts).
-
-    Temporary files left by a write that was interrupted (a kill before the rename) are removed:
-    the checkpoint they were meant to replace is still complete."""
-    directory = Path(directory)
-    path = checkpoint_path(directory)
-    for stale in directory.glob(f".{FILENAME}.*.tmp") if directory.is_dir() else ():
+def read_history(directory, epochs: int | None = None) -> tuple[dict[str, list[float]], list[int]]:
+    """The metrics of the first `epochs` epochs (all complete lines when None) from the folder's
+    history file: (History.history, History.epoch)."""
+    path = Path(directory) / HISTORY
+    history: dict[str, list[float]] = {}
+    done: list[int] = []
+    lines = path.read_bytes().split(b"\n") if path.exists() else []
+    complete = lines[:-1]                       # the last piece is empty, or a line cut by a kill
+    if epochs is not None and len(complete) < epochs:
+        raise ModelFileError(f"{path} holds {len(complete)} epochs of history; the checkpoint needs {epochs}")
+    for line in complete[:epochs]:
         try:
-            stale.unlink()
-        except OSError:
-            pass
-    if not path.exists():
-        return 0
-    saved, extra = load(path, with_extra=True)
-    state = (extra or {}).get("checkpoint")
-    if not isinstance(state, dict):
-        raise ModelFileError(f"{path} is a model file, not a training checkpoint")
-    if json.dumps(saved.config(), sort_keys=True) != json.dumps(net.config(), sort_keys=True):
-        raise ValidationError(f"the checkpoint in {path} is of another network: {saved!r}; this one is {net!r}")
-    epoch, hist, hist_epochs = state.get("epoch"), state.get("history"), state.get("history_epochs")
-    if (set(state) != {"epoch", "epochs", "rng", "history", "history_epochs"}
-            or not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 0
-            or not isinstance(hist, dict) or not all(isinstance(v, list) for v in hist.values())
-            or not isinstance(hist_epochs, list) or not isinstance(state["rng"], dict)):
-        raise ModelFileError(f"{path}: the checkpoint's training state is invalid (epoch, history or rng)")
-    try:
-        rng.bit_generator.state = state["rng"]
-    except (TypeError, ValueError, KeyError) as exc:
-        raise ModelFileError(f"{path}: the random generator state is invalid: {exc}") from None
-    net.params[...] = saved.params
-    net.optimizer = saved.optimizer
-    net.epochs_trained = saved.epochs_trained
-    history.history = {k: list(v) for k, v in hist.items()}
-    history.epoch = list(hist_epochs)
-    return epoch
+            entry = json.loads(line)
+            epoch, logs = entry["epoch"], entry["logs"]
+            for key, value in logs.items():
+                history.setdefault(key, []).append(float(value))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise ModelFileError(f"{path}: a line of the history is not valid: {line[:200]!r}") from None
+        done.append(int(epoch))
+    return history, done
+
+
+def fingerprint(trainer) -> dict:
+    """What defines a run: resuming with another architecture, optimizer, data or targets would
+    continue something unrelated."""
+    net = trainer.net
+    return {"network": net.config(), "optimizer": net.optimizer.config(), "X": _data(trainer.X),
+            "Y": _data(trainer.Y), "validation": [_data(v) for v in trainer.validation_data or ()],
+            "batch_size": trainer.batch_size, "shuffle": trainer.shuffle}
+
+
+def _data(a: Any) -> dict | None:
+    """Shape, dtype and a hash of the values of an input or target array (shape only for data
+    read lazily from disk; None for a sequence of batches)."""
+    if a is None:
+        return None
+    if isinstance(a, np.ndarray):
+        digest = hashlib.blake2b(np.ascontiguousarray(a).data, digest_size=16).hexdigest()
+        return {"shape": list(a.shape), "dtype": a.dtype.name, "hash": digest}
+    parts = [getattr(a, k, None) for k in ("data", "indices", "indptr")]
+    if all(isinstance(p, np.ndarray) for p in parts):          # a sparse CSR matrix
+        h = hashlib.blake2b(digest_size=16)
+        for p in parts:
+            h.update(np.ascontiguousarray(p).data)
+        return {"shape": list(a.shape), "dtype": a.dtype.name, "hash": h.hexdigest()}
+    shape = getattr(a, "shape", None)
+    return {"shape": list(shape)} if shape is not None else None
+
+
+def differences(saved: dict, now: dict) -> list[str]:
+    """What differs between two fingerprints, in words."""
+    found = []
+    if saved.get("optimizer") != now["optimizer"]:
+        a, b = saved.get("optimizer") or {}, now["optimizer"]
+        changed = [f"{k} {a.get(k)!r} -> {b.get(k)!r}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+        found.append("the optimizer (" + ", ".join(changed) + ")")
+    names = {"X": "the inputs X", "Y": "the targets Y", "validation": "the validation data"}
+    for key, what in names.items():
+        a, b = saved.get(key), now[key]
+        if a == b:
+            continue
+        was, now_ = _shape(a), _shape(b)
+        if was == now_:
+            found.append(f"{what} (same shape {now_}, other values)")
+        else:
+            found.append(f"{what} (shape {was} in the checkpoint, {now_} now)")
+    for key in ("batch_size", "shuffle"):
+        if saved.get(key) != now[key]:
+            found.append(f"{key} ({saved.get(key)!r} in the checkpoint, {now[key]!r} now)")
+    return found
+
+
+def _shape(d: Any) -> Any:
+    if isinstance(d, list):                   # validation data: a pair
+        return [_shape(x) for x in d]
+    return d.get("shape") if isinstance(d, dict) else d
 
 
 class BackupAndRestore(Callback):
-    """The fit loop's checkpoint component: restores the last checkpoint of `directory` before the
-    first epoch (with resume=True) and writes one after every epoch. It runs after every other
+    """The fit loop's checkpoint component: takes the folder's lock and restores the last
+    checkpoint (with resume=True) before the first epoch, the callbacks' state after their
+    on_train_begin, and writes a checkpoint after every epoch. It runs after every other
     callback, so the checkpoint holds what they added to the epoch's logs."""
 
     def __init__(self, directory, resume: bool = False):
         self.directory, self.resume = Path(directory), resume
         self.epochs = 0
-        self.trainer = None
+        self.trainer: Any = None
+        self.saved_callbacks: list | None = None
+        self.stopped = False
+        self.locked = False
 
-    def restore(self, trainer) -> int:
-        """The epochs already done by `trainer`'s run (0 without resume or checkpoint), after
-        loading their state into its network, random generator and history."""
+    # -- before training ------------------------------------------------------------------------
+    def restore(self, trainer, epochs: int | None = None) -> int:
+        """Lock the folder; with resume, load the last checkpoint into `trainer`'s network, random
+        generator and history and return the epochs it had done (0 without one); the epochs of
+        this run when that run had already stopped early (EarlyStopping)."""
         self.trainer = trainer
-        return restore(trainer.net, self.directory, trainer.rng, trainer.history) if self.resume else 0
+        runlock.acquire(self.directory)
+        self.locked = True
+        self.fingerprint = fingerprint(trainer)
+        done = self._load(trainer) if self.resume else 0
+        if not done:
+            (self.directory / HISTORY).write_bytes(b"")          # a new run: a new history
+        self._announce(trainer, done, epochs)
+        return max(done, epochs or 0) if self.stopped else done
 
+    def _load(self, trainer) -> int:
+        path = checkpoint_path(self.directory)
+        for stale in self.directory.glob(f".{FILENAME}.*.tmp"):   # a write cut by a kill; the lock is ours
+            try:
+                stale.unlink()
+            except OSError:
+                pass
+        if not path.exists():
+            return 0
+        saved, extra, arrays = load_all(path)
+        state = (extra or {}).get("checkpoint")
+        if not isinstance(state, dict):
+            raise ModelFileError(f"{path} is a model file, not a training checkpoint")
+        net = trainer.net
+        if json.dumps(saved.config(), sort_keys=True) != json.dumps(net.config(), sort_keys=True):
+            raise ValidationError(f"the checkpoint in {path} is of another network: {saved!r}; this one is {net!r}")
+        epoch = state.get("epoch")
+        if (set(state) != STATE_KEYS or not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 0
+                or not isinstance(state["rng"], dict) or state["history_len"] != epoch
+                or not isinstance(state["callbacks"], list) or not isinstance(state["fingerprint"], dict)):
+            raise ModelFileError(f"{path}: the checkpoint's training state is invalid (epoch, history, rng, "
+                                 "callbacks or fingerprint)")
+        found = differences(state["fingerprint"], self.fingerprint)
+        if found:
+            raise ValidationError(f"cannot resume from {path}: it was written by another run; what differs: "
+                                  f"{'; '.join(found)}. Resume with the same arguments, or use another "
+                                  "checkpoint_dir (resume=False starts over and replaces the checkpoint)")
+        history, hist_epochs = read_history(self.directory, epoch)
+        try:
+            trainer.rng.bit_generator.state = state["rng"]
+        except (TypeError, ValueError, KeyError) as exc:
+            raise ModelFileError(f"{path}: the random generator state is invalid: {exc}") from None
+        with open(self.directory / HISTORY, "r+b") as f:           # drop lines written after the checkpoint
+            f.truncate(sum(len(line) + 1 for line in f.read().split(b"\n")[:epoch]))
+        net.params[...] = saved.params
+        net.optimizer = saved.optimizer
+        net.epochs_trained = saved.epochs_trained
+        trainer.history.history, trainer.history.epoch = history, hist_epochs
+        self.saved_callbacks = [_with_arrays(entry, arrays, path) for entry in state["callbacks"]]
+        self.stopped = bool(state["stopped"])
+        return epoch
+
+    def _announce(self, trainer, done: int, epochs: int | None) -> None:
+        """'resumed from epoch N of M' on stderr, unless fit runs silently (verbose=0)."""
+        if not self.resume or not any(isinstance(cb, (ProgressBar, EpochLogger)) for cb in trainer.callbacks):
+            return
+        total = epochs if epochs is not None else "?"
+        if not done:
+            text = f"no checkpoint in {str(self.directory)!r} yet: starting at epoch 1 of {total}"
+        elif self.stopped:
+            text = f"resumed from epoch {done} of {total}: training had stopped early there; nothing left to do"
+        elif epochs is not None and done >= epochs:
+            text = f"resumed from epoch {done} of {total}: training was already complete"
+        else:
+            text = f"resumed from epoch {done} of {total} ({checkpoint_path(self.directory)})"
+        print(f"chainrule: {text}", file=sys.stderr, flush=True)
+
+    def restore_callbacks(self, trainer) -> None:
+        """After the callbacks' on_train_begin (which resets them): give each its saved state."""
+        if self.saved_callbacks is None:
+            return
+        current = stateful(trainer.callbacks)
+        names = [type(cb).__name__ for cb in current]
+        saved = [entry.get("class") for entry in self.saved_callbacks]
+        if names != saved:
+            raise ValidationError(f"cannot resume: the checkpoint was written with the callbacks {saved}, this run "
+                                  f"has {names}; pass the same callbacks (their state, such as EarlyStopping's "
+                                  "patience count, is part of the run)")
+        for cb, entry in zip(current, self.saved_callbacks):
+            cb.set_state(entry["state"])
+        if self.stopped:
+            trainer.net.stop_training = True
+
+    # -- during training -------------------------------------------------------------------------
     def on_train_begin(self, params):
         self.epochs = params["epochs"]
 
     def on_epoch_end(self, epoch, logs):
-        write(self.network, self.directory, epoch=epoch, epochs=self.epochs, rng=self.trainer.rng,
-              history=self.trainer.history)
+        trainer, net = self.trainer, self.network
+        history = trainer.history
+        line = json.dumps({"epoch": history.epoch[-1], "logs": {k: v[-1] for k, v in history.history.items()}})
+        with open(self.directory / HISTORY, "ab") as f:           # appended: constant time per epoch
+            f.write(line.encode() + b"\n")
+            f.flush()
+            os.fsync(f.fileno())
+        entries, arrays = [], {}
+        for i, cb in enumerate(stateful(trainer.callbacks)):
+            state = dict(cb.get_state() or {})
+            for key, value in list(state.items()):
+                if isinstance(value, np.ndarray):                  # a vector like the parameters
+                    arrays[f"cb{i}_{key}"] = value
+                    state[key] = {"array": f"cb{i}_{key}"}
+            entries.append({"class": type(cb).__name__, "state": state})
+        extra = {"checkpoint": {"epoch": epoch + 1, "epochs": self.epochs, "rng": trainer.rng.bit_generator.state,
+                                "history_len": len(history.epoch), "stopped": bool(net.stop_training),
+                                "fingerprint": self.fingerprint, "callbacks": entries}}
+        save(net, checkpoint_path(self.directory), include_optimizer=True, extra=extra, extra_arrays=arrays)
+
+    def release(self) -> None:
+        if self.locked:
+            runlock.release(self.directory)
+            self.locked = False
+
+
+def stateful(callbacks: list) -> list:
+    """The callbacks whose state a checkpoint keeps (those that define get_state)."""
+    return [cb for cb in callbacks if type(cb).get_state is not Callback.get_state]
+
+
+def _with_arrays(entry: Any, arrays: dict[str, np.ndarray], path: Path) -> dict:
+    if not isinstance(entry, dict) or not isinstance(entry.get("state"), dict):
+        raise ModelFileError(f"{path}: a callback's saved state is invalid: {entry!r}"[:300])
+    state = dict(entry["state"])
+    for key, value in state.items():
+        if isinstance(value, dict) and set(value) == {"array"}:
+            if value["array"] not in arrays:
+                raise ModelFileError(f"{path}: the callback state names a missing array {value['array']!r}")
+            state[key] = arrays[value["array"]]
+    return {"class": entry.get("class"), "state": state}

@@ -3,10 +3,16 @@ from __future__ import annotations
 
 import math
 import sys
+import warnings
 from typing import Any
 
+import numpy as np
 
 from ..errors import ValidationError
+
+
+class GradientWarning(UserWarning):
+    """Gradients vanish or explode in a layer."""
 
 
 class Callback:
@@ -25,18 +31,61 @@ class Callback:
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None: ...
     def on_train_end(self) -> None: ...
 
+    def get_state(self) -> dict[str, Any] | None:
+        """What a checkpoint must keep for a resumed run to behave as an uninterrupted one (JSON
+        values, or arrays shaped like the network's parameters); None: nothing."""
+        return None
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Take back what `get_state` gave (called after on_train_begin when fit resumes)."""
+
 
 class History(Callback):
-    """Per-epoch metrics: `history.history["loss"]`, `history.loss`, `history["val_loss"]`."""
+    """Per-epoch metrics: `history.history["loss"]`, `history.loss`, `history["val_loss"]`.
+
+    It also watches the loss: an epoch whose loss is above the first epoch's and `explode_factor`
+    times the lowest so far, though finite, warns once (GradientWarning), naming the epoch and the
+    layer whose gradient norm grew most since the first epoch."""
+
+    explode_factor = 100.0
 
     def __init__(self):
         self.history: dict[str, list[float]] = {}
         self.epoch: list[int] = []
+        self.first_norms: list[float] | None = None
+        self.warned = False
 
     def on_epoch_end(self, epoch, logs):
         self.epoch.append(epoch)
         for key, value in logs.items():
             self.history.setdefault(key, []).append(float(value))
+        if not self.warned and self.network is not None and "loss" in logs:
+            self._watch(epoch, logs)
+
+    def _watch(self, epoch: int, logs: dict[str, float]) -> None:
+        losses = self.history["loss"]
+        norms = layer_grad_norms(self.network, logs)
+        if len(losses) == 1 or self.first_norms is None:
+            self.first_norms = [float(v) for v in norms]
+        loss, best = losses[-1], min(losses)
+        if not (math.isfinite(loss) and loss > losses[0] and best > 0 and loss > self.explode_factor * best):
+            return
+        self.warned = True
+        growth = norms / np.maximum(np.array(self.first_norms), np.finfo(np.float64).tiny)
+        l = int(np.argmax(growth))
+        layer = self.network.dense_layers[l]
+        warnings.warn(f"the loss exploded in epoch {epoch + 1}: {loss:.4g}, {loss / best:.3g} times its lowest "
+                      f"({best:.4g} in epoch {self.epoch[losses.index(best)] + 1}), though still finite; the gradient "
+                      f"norm of layer {self.network.layers.index(layer)} ({layer!r}) grew most, from "
+                      f"{self.first_norms[l]:.3g} in the first epoch to {norms[l]:.3g}. Try a lower learning rate, "
+                      "gradient clipping (clip_norm=...), or scaling the inputs and targets.", GradientWarning,
+                      stacklevel=2)
+
+    def get_state(self):
+        return {"first_norms": self.first_norms, "warned": self.warned}
+
+    def set_state(self, state):
+        self.first_norms, self.warned = state.get("first_norms"), bool(state.get("warned"))
 
     def __getitem__(self, key: str) -> list[float]:
         return self.history[key]
@@ -101,6 +150,16 @@ class EarlyStopping(Callback):
         if self.restore_best_weights and self.best_params is not None:
             self.network.params[...] = self.best_params
 
+    def get_state(self):
+        return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait,
+                "stopped_epoch": self.stopped_epoch, "best_params": self.best_params}
+
+    def set_state(self, state):
+        self.best, self.best_epoch = float(state["best"]), int(state["best_epoch"])
+        self.wait, self.stopped_epoch = int(state["wait"]), state["stopped_epoch"]
+        best = state.get("best_params")
+        self.best_params = None if best is None else np.array(best, dtype=self.network.params.dtype)
+
 
 class ModelCheckpoint(Callback):
     """Save the network after each epoch (or only when `monitor` improves, `save_best_only`).
@@ -124,6 +183,12 @@ class ModelCheckpoint(Callback):
             self.best = score
         self.network.save(self.filepath.format(epoch=epoch + 1, **logs), include_optimizer=self.include_optimizer)
 
+    def get_state(self):
+        return {"best": self.best}
+
+    def set_state(self, state):
+        self.best = float(state["best"])
+
 
 class ProgressBar(Callback):
     """One tqdm progress bar over all the batches of training, showing the epoch and its metrics
@@ -138,9 +203,10 @@ class ProgressBar(Callback):
             from tqdm.auto import tqdm
         except ImportError:  # the core needs only NumPy
             tqdm = None
+        done = min(params.get("initial_epoch") or 0, params["epochs"])   # a resumed run starts where it was
         self.bar = None if tqdm is None else tqdm(
-            total=params["epochs"] * params["steps"], unit="batch", file=sys.stderr, dynamic_ncols=True,
-            mininterval=0.2)
+            total=params["epochs"] * params["steps"], initial=done * params["steps"], unit="batch", file=sys.stderr,
+            dynamic_ncols=True, mininterval=0.2)
 
     def on_epoch_begin(self, epoch):
         if self.bar is not None:
@@ -173,6 +239,15 @@ class EpochLogger(Callback):
         print(f"Epoch {epoch + 1}/{self.params['epochs']} - {_format_logs(logs)}", flush=True)
 
 
+def layer_grad_norms(net, logs: dict[str, float] | None = None) -> np.ndarray:
+    """||dE/dW|| per Dense layer: GradientDiagnostics' epoch means when it ran (its grad_norm/<l>
+    logs), else those of the epoch's last batch (left in the network's gradient buffer)."""
+    dense = net.dense_layers
+    if logs is not None and all(f"grad_norm/{l}" in logs for l in range(len(dense))):
+        return np.array([logs[f"grad_norm/{l}"] for l in range(len(dense))])
+    return np.array([float(np.linalg.norm(layer.dW)) for layer in dense])
+
+
 def _format_logs(logs: dict[str, float]) -> str:
     return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
 
@@ -183,4 +258,4 @@ def make_progress(verbose: int) -> list[Callback]:
     return [[], [ProgressBar()], [EpochLogger()]][verbose]
 
 
-__all__ = ["Callback", "History", "EarlyStopping", "ModelCheckpoint", "ProgressBar", "EpochLogger"]
+__all__ = ["Callback", "History", "EarlyStopping", "ModelCheckpoint", "ProgressBar", "EpochLogger", "GradientWarning"]

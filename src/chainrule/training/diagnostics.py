@@ -14,16 +14,13 @@ Per Dense layer and epoch (means over the batches), added to the History:
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 
-from .callbacks import Callback
 from ..nn.layers import Dense
-
-
-class GradientWarning(UserWarning):
-    """Gradients vanish or explode in a layer."""
-
+from ..nn.losses import output_mismatch
+from .callbacks import Callback, GradientWarning
 
 REMEDIES = ("ReLU activations with He initialisation (weight_init='he_normal'), a smaller learning rate, "
             "or gradient clipping (clip_norm=...)")
@@ -98,3 +95,27 @@ class GradientDiagnostics(Callback):
         self.flagged[layer] = message
         if self.warn:
             warnings.warn(f"{message}. Remedies: {REMEDIES}.", GradientWarning, stacklevel=2)
+
+
+def likely_cause(net, X: Any, Y: Any) -> str:
+    """A sentence naming what most likely made training diverge, read from the run itself (empty
+    when nothing stands out): unscaled inputs or targets, an unusual output for the loss, a large
+    learning rate."""
+    causes = []
+    if isinstance(X, np.ndarray) and X.size and X.dtype.kind == "f":
+        big = np.abs(X).max(axis=0)
+        col = int(np.argmax(big))
+        if big[col] > 1e3:
+            causes.append(f"the inputs are not scaled: column {col} reaches {big[col]:.3g} (scale them, e.g. "
+                          "sklearn.preprocessing.StandardScaler)")
+    if net.task == "regression" and isinstance(Y, np.ndarray) and Y.size and float(np.abs(Y).max()) > 1e3:
+        causes.append(f"the targets reach {float(np.abs(Y).max()):.3g} (scale them, and the predictions back)")
+    last = net.dense_layers[-1]
+    found = output_mismatch(net.loss_function, last.activation, last.n_out)
+    if found is not None:
+        causes.append(found[1])
+    opt = net.optimizer
+    lr = getattr(opt, "lr", None)
+    if isinstance(lr, float) and lr > (0.1 if hasattr(opt, "betas") else 1.0):
+        causes.append(f"the learning rate {lr:g} is high for {type(opt).__name__}")
+    return ("Likely cause: " + "; ".join(causes) + ".") if causes else ""

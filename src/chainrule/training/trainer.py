@@ -17,6 +17,7 @@ from ..nn import checks as check
 from ..nn.network import Network, not_finite
 from . import compiled
 from .callbacks import Callback, History, make_progress
+from .diagnostics import likely_cause
 from .optim import SGD, Adam, Optimizer, get_optimizer
 from .streaming import LazyRows, check_data, evaluate
 
@@ -90,14 +91,23 @@ class Trainer:
                 layer.rng = rng
 
     def run(self, epochs: int) -> History:
+        try:
+            return self._run(epochs)
+        finally:
+            if self.backup is not None:          # the checkpoint folder's lock, whatever happened
+                self.backup.release()
+
+    def _run(self, epochs: int) -> History:
         net = self.net
         for cb in self.callbacks:
             cb.set_network(net)
-        first_epoch = self.backup.restore(self) if self.backup is not None else 0
+        first_epoch = self.backup.restore(self, epochs) if self.backup is not None else 0
         self.optimizer = net.optimizer
         net.stop_training = False
         for cb in self.callbacks:
             cb.on_train_begin(self.train_params(epochs, first_epoch))
+        if self.backup is not None:                  # after on_train_begin, which resets the callbacks
+            self.backup.restore_callbacks(self)
         with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged
             for epoch in range(first_epoch, epochs):
                 self.run_epoch(epoch, epochs)
@@ -202,7 +212,9 @@ class Trainer:
         return evaluate(self.net, Xv, Yv) if isinstance(Xv, LazyRows) else self.net.evaluate_checked(Xv, Yv)
 
     def diverged(self, exc: TrainingDiverged, epoch: int, batch: int, where: str | None = None) -> TrainingDiverged:
-        return diverged(self.net, exc, where or f"in epoch {epoch + 1}, batch {batch + 1}")
+        error = diverged(self.net, exc, where or f"in epoch {epoch + 1}, batch {batch + 1}")
+        cause = likely_cause(self.net, self.X, self.Y)      # the advice names what stands out in this run
+        return TrainingDiverged(str(error).replace(" Try ", f" {cause} Try ", 1)) if cause else error
 
 
 def diverged(net: Network, exc: TrainingDiverged, where: str) -> TrainingDiverged:

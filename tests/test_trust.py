@@ -701,3 +701,57 @@ def test_a_checkpoint_dir_that_cannot_be_written_is_found_before_training(tmp_pa
             net.fit(X, y, epochs=2, verbose=0, checkpoint_dir=folder, callbacks=[Started()])
         assert info.value.filename == str(folder) and not started
         np.testing.assert_array_equal(net.params, before)
+
+
+# -- a loss that explodes but stays finite; divergence that names its cause ------------------------------
+def _exploding():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 3))
+    return cr.Network([cr.Dense(3, 8, "tanh"), cr.Dense(8, 1)], loss="mse", seed=0), X, X @ np.array([[1.0], [-2.0],
+                                                                                                       [0.5]])
+
+
+def test_a_finite_explosion_warns_once_with_the_epoch_and_the_layer():
+    net, X, Y = _exploding()
+    norms = []
+
+    class Norms(cr.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs):
+            norms.append([np.linalg.norm(layer.dW) for layer in self.network.dense_layers])
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = net.fit(X, Y, epochs=12, batch_size=64, optimizer=cr.optim.SGD(1.6), verbose=0, callbacks=[Norms()])
+    found = [w for w in caught if issubclass(w.category, cr.GradientWarning)]
+    assert len(found) == 1 and np.isfinite(history.loss).all()
+    losses = history.loss
+    epoch = next(e for e in range(len(losses)) if losses[e] > losses[0] and losses[e] > 100 * min(losses[:e + 1]))
+    growth = np.array(norms[epoch]) / np.array(norms[0])
+    layer = int(np.argmax(growth))
+    message = str(found[0].message)
+    assert f"the loss exploded in epoch {epoch + 1}: " in message
+    assert f"layer {layer} ({net.dense_layers[layer]!r}) grew most" in message
+
+
+def test_ordinary_training_gives_no_explosion_warning():
+    from sklearn.datasets import load_digits
+    X, y = load_digits(return_X_y=True)
+    net = cr.Network([cr.Dense(64, 32, "relu"), cr.Dense(32, 10, "softmax")], loss="categorical_crossentropy", seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", cr.GradientWarning)
+        net.fit(X[:500] / 16, y[:500], epochs=40, batch_size=32, seed=0, verbose=0, optimizer=cr.optim.Adam(0.01))
+        xor = cr.Network([cr.Dense(2, 4, "tanh"), cr.Dense(4, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
+        xor.fit(np.array([[0, 0], [0, 1], [1, 0], [1, 1]]), np.array([0, 1, 1, 0]), epochs=400, batch_size=4,
+                optimizer=cr.optim.Adam(0.1), verbose=0)
+
+
+@pytest.mark.parametrize("scale,lr,cause", [
+    (1e4, 0.1, r"Likely cause: the inputs are not scaled: column 1 reaches \d\.\d+e\+04"),
+    (1.0, 50.0, r"Likely cause: the learning rate 50 is high for SGD"),
+])
+def test_divergence_names_its_likely_cause(scale, lr, cause):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(64, 3)) * np.array([1.0, scale, 1.0])
+    net = cr.Network([cr.Dense(3, 8, "relu"), cr.Dense(8, 1)], loss="mse", seed=0)
+    with pytest.raises(cr.errors.TrainingDiverged, match=cause + ".* Try a lower learning rate"):
+        net.fit(X, X[:, :1], epochs=200, batch_size=16, optimizer=cr.optim.SGD(lr), verbose=0)

@@ -1,32 +1,52 @@
 """Which parts of training run compiled: a table from exact built-in classes to kernel ids.
 
-The compiled epoch (`backend.kernels.epoch`) implements the built-in Dense layer, activations,
+The compiled loop (`backend.loops.train`) implements the built-in Dense layer, activations,
 losses and the SGD/Adam updates. It is chosen only when every class in the network and the
 optimizer is exactly one of those in the tables below: never by name, never by isinstance, so a
 user's subclass (or a new activation, loss, layer or optimizer) always runs its own Python code
-on the NumPy path, which is the reference the kernels are tested against.
+on the NumPy path, which is the reference the kernels are tested against. When no callback needs
+Python between epochs (only the History: verbose=0, no validation, no checkpoints, no schedule)
+the whole run is one compiled call (`run_all`).
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from ..backend import kernels
-from ..nn.activations import Linear, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from ..backend import kernels, loops, warmup
+from ..nn.activations import LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
 from ..nn.layers import Dense
 from ..nn.losses import MSE, SSE, BinaryCrossentropy, CategoricalCrossentropy
+from ..nn.network import not_finite
+from .callbacks import History
 from .optim import SGD, Adam, AdamW
 
 ACTIVATION_KERNELS = {Linear: 0, Sigmoid: 1, Tanh: 2, ReLU: 3, LeakyReLU: 4, Softmax: 5}
 LOSS_KERNELS = {SSE: 0, MSE: 1, BinaryCrossentropy: 2, CategoricalCrossentropy: 3}
 OPTIMIZER_KERNELS = {SGD: 0, Adam: 1, AdamW: 1}
 LAYER_KERNELS = {Dense}
+MAX_ORDERS = 8_000_000      # sample indices precomputed at once by run_all (64 MB)
 
 
-def epoch_plan(net, optimizer) -> tuple | None:
-    """The static arguments of the compiled epoch for `net` and `optimizer`, or None where it does
-    not apply (then the fit loop runs its NumPy code, the reference)."""
+def prepare(net, samples: int, epochs: int, batch_size: int) -> bool:
+    """Decide, before a job, whether it runs the kernels: with Numba's default ("auto") a job too
+    short to pay for loading them, or one whose kernels are not compiled yet, runs on NumPy
+    (`backend.warmup`). The estimate: a NumPy step's call overhead plus the matrix products."""
+    steps = epochs * -(-samples // batch_size)
+    n_dense = max(1, len(net.layers))
+    seconds = steps * (10e-6 + 12e-6 * n_dense) + 6.0 * net.n_params * samples * epochs / 2e10
+    return warmup.prepare(seconds)
+
+
+def epoch_plan(net, optimizer, X: Any = None) -> tuple | None:
+    """The static arguments of the compiled loop for `net` and `optimizer` (and inputs X, which
+    must be a dense array), or None where it does not apply (then the fit loop runs its NumPy
+    code, the reference)."""
     if not kernels.ENABLED or net.n_params > kernels.MAX_EPOCH_PARAMS:
         return None
+    if X is not None and not isinstance(X, np.ndarray):
+        return None                    # a sparse or out-of-core X: batches are gathered by its own code
     layers = net.layers
     if not all(type(layer) in LAYER_KERNELS for layer in layers):
         return None
@@ -49,10 +69,11 @@ def epoch_plan(net, optimizer) -> tuple | None:
     return layout, np.array(acts, dtype=np.int64), alpha, loss_id, fused, opt_id
 
 
-def run_epoch(net, optimizer, plan: tuple, X: np.ndarray, Y: np.ndarray, order: np.ndarray, batch_size: int,
-              labels: np.ndarray | None, slices: list[slice]) -> tuple[np.ndarray, float, int]:
-    """One compiled epoch over the batches of `order`, updating only inside `slices`: returns
-    (per-batch errors, correct predictions, index of a diverging batch or -1)."""
+def run(net, optimizer, plan: tuple, X: np.ndarray, Y: np.ndarray, orders: np.ndarray | None, epochs: int,
+        batch_size: int, labels: np.ndarray | None, slices: list[slice]) -> tuple[np.ndarray, np.ndarray, int]:
+    """`epochs` compiled epochs over the batches of `orders[e]` (None: the stored order), updating
+    only inside `slices`: returns (per-step errors, per-epoch correct predictions, index of the
+    step whose loss or gradient was not finite, or -1)."""
     layout, acts, alpha, loss_id, fused, opt_id = plan
     optimizer._ensure_state(net.params)
     state = optimizer.state
@@ -62,8 +83,9 @@ def run_epoch(net, optimizer, plan: tuple, X: np.ndarray, Y: np.ndarray, order: 
     b1, b2 = getattr(optimizer, "betas", (0.0, 0.0))
     X = np.ascontiguousarray(X, dtype=net.dtype)   # the dtype and layout the kernel was compiled for
     Y = np.ascontiguousarray(Y, dtype=net.dtype)
-    losses, correct, bad = kernels.epoch(
-        net.params, net.grads, layout, acts, alpha, loss_id, fused, X, Y, order, batch_size,
+    losses, correct, bad = loops.train(
+        net.params, net.grads, layout, acts, alpha, loss_id, fused, X, Y,
+        None if orders is None else np.ascontiguousarray(orders, dtype=np.int64), epochs, batch_size,
         labels if labels is not None else np.zeros(1, np.int64),
         opt_id=opt_id, lr=optimizer.lr, momentum=getattr(optimizer, "momentum", 0.0),
         dampening=getattr(optimizer, "dampening", 0.0), nesterov=getattr(optimizer, "nesterov", False),
@@ -71,3 +93,68 @@ def run_epoch(net, optimizer, plan: tuple, X: np.ndarray, Y: np.ndarray, order: 
         decoupled=bool(getattr(optimizer, "decoupled", False)), t=optimizer.t, s1=s1, s2=s2, bounds=bounds)
     optimizer.t += len(losses)
     return losses, correct, bad
+
+
+def run_epoch(net, optimizer, plan: tuple, X: np.ndarray, Y: np.ndarray, order: np.ndarray, batch_size: int,
+              labels: np.ndarray | None, slices: list[slice]) -> tuple[np.ndarray, float, int]:
+    """One compiled epoch over the batches of `order`: (per-step errors, correct predictions,
+    index of a diverging batch or -1)."""
+    losses, correct, bad = run(net, optimizer, plan, X, Y, order[None, :], 1, batch_size, labels, slices)
+    return losses, float(correct[0]), bad
+
+
+def run_steps(net, optimizer, plan: tuple, X: np.ndarray, Y: np.ndarray, steps: int,
+              slices: list[slice]) -> tuple[np.ndarray, int]:
+    """`steps` updates on the whole batch (X, Y) in one compiled call, nothing gathered:
+    (per-step errors, index of a diverging step or -1)."""
+    losses, _, bad = run(net, optimizer, plan, X, Y, None, steps, X.shape[0], None, slices)
+    return losses, bad
+
+
+def epoch_totals(losses: np.ndarray, n: int, batch_size: int) -> np.ndarray:
+    """The summed error of each epoch from its per-step (batch-mean) errors, as the NumPy loop
+    adds them up: E times the batch's size, batch after batch."""
+    steps = -(-n // batch_size)
+    sizes = np.full(steps, batch_size, dtype=np.float64)
+    sizes[-1] = n - batch_size * (steps - 1)
+    full = len(losses) // steps
+    totals = [float(np.dot(losses[e * steps:(e + 1) * steps], sizes)) for e in range(full)]
+    return np.array(totals, dtype=np.float64)
+
+
+def run_all(trainer, first_epoch: int, epochs: int) -> bool:
+    """The whole of `trainer.run`'s epochs in compiled calls when nothing needs Python between
+    them (the History only, no validation, no schedule); the callbacks then see the same epochs
+    in order. False (nothing done) where that does not hold."""
+    net, opt = trainer.net, trainer.optimizer
+    if type(trainer).__mro__[1] is not object:
+        return False                   # a Trainer subclass (MPI) runs its own epochs
+    if any(type(cb) is not History for cb in trainer.callbacks) or trainer.validation_data is not None \
+            or not isinstance(trainer.X, np.ndarray) \
+            or getattr(opt, "schedule", None) is not None or epochs - first_epoch < 2:
+        return False
+    plan = epoch_plan(net, opt, trainer.X)
+    if plan is None:
+        return False
+    X, Y, bs = trainer.X, trainer.Y, trainer.batch_size
+    n = X.shape[0]
+    labels = Y.argmax(axis=1) if net.task == "multiclass" else None
+    slices = net.trainable_slices()
+    epoch = first_epoch
+    while epoch < epochs:
+        count = min(epochs - epoch, max(1, MAX_ORDERS // n))
+        # the same draws, in the same order, as one permutation per epoch of the NumPy loop
+        orders = np.stack([trainer.rng.permutation(n) for _ in range(count)]) if trainer.shuffle else None
+        losses, correct, bad = run(net, opt, plan, X, Y, orders, count, bs, labels, slices)
+        totals = epoch_totals(losses, n, bs)
+        for e in range(len(totals)):
+            opt.set_epoch(net.epochs_trained)
+            for cb in trainer.callbacks:
+                cb.on_epoch_begin(epoch + e)
+            trainer.end_epoch(epoch + e, totals[e], correct[e])
+        if bad >= 0:
+            steps = -(-n // bs)
+            raise trainer.diverged(not_finite("the loss or a gradient became NaN or infinite"), epoch + bad // steps,
+                                   bad % steps)
+        epoch += count
+    return True

@@ -109,7 +109,10 @@ class Trainer:
         if self.backup is not None:                  # after on_train_begin, which resets the callbacks
             self.backup.restore_callbacks(self)
         with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged
-            for epoch in range(first_epoch, epochs):
+            compiled.prepare(net, self.X.shape[0], epochs - first_epoch, self.batch_size)
+            # nothing needing Python between epochs: all of them in one compiled call
+            start = epochs if compiled.run_all(self, first_epoch, epochs) else first_epoch
+            for epoch in range(start, epochs):
                 self.run_epoch(epoch, epochs)
                 if net.stop_training:
                     break
@@ -237,10 +240,10 @@ def train_steps(net: Network, X, Y, steps: int, optimizer: Any = None) -> float:
     elif net.optimizer is None:
         net.optimizer = SGD(0.5)
     opt, slices = net.optimizer, net.trainable_slices()
-    plan = compiled.epoch_plan(net, opt)
+    compiled.prepare(net, X.shape[0], steps, X.shape[0])
+    plan = compiled.epoch_plan(net, opt, X)
     if plan is not None:      # the same steps in one compiled loop (the loop below is the reference)
-        n = X.shape[0]
-        losses, _, bad = compiled.run_epoch(net, opt, plan, X, Y, np.tile(np.arange(n), steps), n, None, slices)
+        losses, bad = compiled.run_steps(net, opt, plan, X, Y, steps, slices)
         if bad >= 0:
             raise diverged(net, not_finite("the loss or a gradient became NaN or infinite"), f"at step {bad + 1}")
         return float(losses[-1])

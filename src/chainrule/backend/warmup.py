@@ -1,0 +1,107 @@
+"""No job waits for Numba: when to load the compiled kernels, and compiling them in the background.
+
+Importing Numba and loading the cached kernels costs about half a second, and compiling them
+the first time about ten; a small job is done on NumPy before either would be. With the default
+(`kernels.ENABLED == "auto"`, CHAINRULE_NUMBA unset) a job loads the kernels only when they are
+compiled and cached already and its NumPy estimate is longer than `LOAD_SECONDS`; when they are
+not cached it runs on NumPy and starts, once, a background process (niced, detached:
+`python -m chainrule.backend.warmup`) that compiles every kernel for float32 and float64 into
+Numba's cache and then writes a marker file, so that the next long job finds them ready.
+CHAINRULE_NUMBA=1 (`ENABLED = True`) always uses them, compiling in the job if needed;
+CHAINRULE_NUMBA=0 never.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from . import kernels, loops
+
+LOAD_SECONDS = 0.6        # importing Numba and loading the cached kernels (measured: 0.35-0.6 s)
+_next_look = 0.0
+
+
+def prepare(seconds: float) -> bool:
+    """Whether a job that would take about `seconds` on NumPy runs the kernels (see the module)."""
+    global _next_look
+    if not kernels.ENABLED:
+        return False
+    if kernels.ENABLED is True or kernels.numba is not None:
+        return kernels.load(force=True)
+    if seconds < LOAD_SECONDS or time.monotonic() < _next_look:
+        return False
+    if ready():
+        return kernels.load(force=True)
+    _next_look = time.monotonic() + 5.0          # look again for the marker in a few seconds at most
+    compile_in_background()
+    return False
+
+
+def ready() -> bool:
+    """Whether every kernel of this source, Python and Numba is compiled and cached."""
+    return os.path.exists(marker())
+
+
+def marker() -> str:
+    from importlib.metadata import version
+    with open(kernels.__file__, "rb") as f:
+        key = hashlib.sha1(f.read() + f"{sys.version}|{version('numba')}".encode()).hexdigest()[:16]
+    return os.path.join(kernels.cache_dir(), f"chainrule-kernels-{key}.ready")
+
+
+def _lock() -> str:
+    return os.path.join(kernels.cache_dir(), "chainrule-kernels.compiling")
+
+
+def compile_in_background() -> bool:
+    """Start the compiling process unless one started in the last 10 minutes or the cache folder
+    cannot be written (then the kernels are never ready in "auto": NumPy only)."""
+    if not kernels._cache_writable(quiet=True):
+        return False
+    try:
+        if time.time() - os.path.getmtime(_lock()) < 600:
+            return False
+    except OSError:
+        pass
+    with open(_lock(), "w") as f:
+        f.write(str(os.getpid()))
+    subprocess.Popen([sys.executable, "-m", "chainrule.backend.warmup"], stdin=subprocess.DEVNULL,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    return True
+
+
+def compile_all() -> str:
+    """Compile every kernel for float32 and float64 (each argument type the engine passes) into
+    Numba's cache; returns the marker file written last."""
+    kernels.load(force=True)
+    for dt in (np.float64, np.float32):
+        p = np.zeros(6, dt)
+        kernels.bias_relu(np.zeros((2, 8), dt), np.zeros(8, dt), np.zeros((2, 8), dt))
+        kernels.relu_backward(np.zeros((2, 8), dt), np.zeros((2, 8), dt), np.zeros((2, 8), dt), np.zeros(8, dt))
+        kernels.adam(p, p.copy(), p.copy(), p.copy(), lr=0.1, b1=0.9, b2=0.99, eps=1e-8, wd=0.0, decoupled=False, t=1)
+        kernels.sgd(p, p.copy(), p.copy(), lr=0.1, momentum=0.0, dampening=0.0, nesterov=False, wd=0.0, first=True)
+        for orders in (None, np.zeros((1, 2), np.int64)):
+            loops.train(p[:3], p[3:], np.array([[2, 1, 0, 2]], np.int64), np.zeros(1, np.int64), np.zeros(1, dt),
+                        0, False, np.zeros((2, 2), dt), np.zeros((2, 1), dt), orders, 1, 2, np.zeros(2, np.int64),
+                        opt_id=0, lr=0.1, momentum=0.0, dampening=0.0, nesterov=False, wd=0.0, b1=0.9, b2=0.99,
+                        eps=1e-8, decoupled=False, t=0, s1=p[:0], s2=p[:0], bounds=np.array([[0, 3]], np.int64))
+    path = marker()
+    with open(path, "w") as f:
+        f.write("compiled\n")
+    return path
+
+
+if __name__ == "__main__":          # the background compilation started by `prepare`
+    os.nice(10)
+    try:
+        compile_all()
+    finally:
+        try:
+            os.unlink(_lock())
+        except OSError:
+            pass

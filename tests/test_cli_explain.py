@@ -89,10 +89,71 @@ def test_saved_model(tmp_path):
     (["--layers", "2"], "at least two widths"),
     (["--layers", "2,2", "--inputs", "1,a", "--targets", "1,0"], "--inputs must be numbers"),
     (["--layers", "2,2", "--inputs", "1,2,3", "--targets", "1,0"], "features"),
-    (["--layers", "40,40,2", "--inputs", ",".join(["1"] * 40), "--targets", "1,0"], "layer="),
+    (["--layers", "40,40,2", "--inputs", ",".join(["1"] * 40), "--targets", "1,0"], "--layer L"),
     (["--lr", "-1"], "lr"),
 ])
 def test_bad_input_exits_2_with_one_line(tmp_path, args, message):
     cr.examples.seed_network()[0].save(tmp_path / "m.npz")
     r = cli(*[str(tmp_path / "m.npz") if a == "MODEL" else a for a in args])
     assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr
+
+
+def test_layers_alone_uses_seeded_random_weights_and_sample():
+    r = cli("--layers", "2,3,2")
+    assert r.returncode == 0, r.stderr
+    assert "note: random initial weights (--seed 0)" in r.stderr and "note: a random sample (--seed 0)" in r.stderr
+    assert r.stdout == cli("--layers", "2,3,2").stdout and r.stdout != cli("--layers", "2,3,2", "--seed", 1).stdout
+    net = cr.Network([cr.Dense(2, 3, "sigmoid"), cr.Dense(3, 2, "sigmoid")], loss="sse", seed=0)
+    rng = np.random.default_rng(0)
+    X = rng.random((1, 2)).round(2)
+    Y = rng.random((1, 2)).round(2)
+    assert f"E_total = E_o1 + E_o2 = {net.loss(X, Y):.9f}" in r.stdout
+
+
+@pytest.fixture(scope="module")
+def iris_model(tmp_path_factory):
+    from pathlib import Path
+    folder = tmp_path_factory.mktemp("iris")
+    csv = Path(cr.__file__).parent / "data" / "examples" / "iris.csv"
+    r = subprocess.run([sys.executable, "-m", "chainrule.cli", "train", str(csv), "--target", "species", "--hidden",
+                        "4", "--epochs", "20", "--lr", "0.02", "--out", str(folder / "iris.npz"), "--quiet"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return folder / "iris.npz", csv
+
+
+def test_trained_model_on_a_csv_row_with_its_preprocessing(iris_model):
+    model, csv = iris_model
+    r = cli("--model", model, "--data", csv, "--row", 51, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout.split("\n\n", 1)[1])
+    from chainrule.data.tabular import Preprocessing
+    pd = pytest.importorskip("pandas")
+    net, extra = cr.load(model, with_extra=True)
+    pre = Preprocessing.from_json(extra["tabular"])
+    row = pd.read_csv(csv).iloc[[50]]
+    X = pre.transform(row[pre.columns])
+    X = X.toarray() if hasattr(X, "toarray") else np.asarray(X)
+    assert [i["value"][0] for i in d["inputs"]] == pytest.approx(X[0].tolist(), rel=1e-12)
+    assert d["E_total"] == pytest.approx(net.loss(X, np.array([1])), rel=1e-12)      # versicolor is class 1
+    assert "i1 = 'sepal_length' standardised: (7 - " in r.stdout
+    assert "o2 = P('species' = 'versicolor')" in r.stdout
+    by_name = cli("--model", model, "--inputs", "7.0,3.2,4.7,1.4", "--targets", "versicolor", "--format", "json")
+    assert json.loads(by_name.stdout.split("\n\n", 1)[1])["E_total"] == d["E_total"]
+    bad = cli("--model", model, "--inputs", "7.0,3.2,4.7,1.4", "--targets", "rose")
+    assert bad.returncode == 2 and "--targets 'rose' is not a class of the model" in bad.stderr
+
+
+def test_one_neuron_only(iris_model):
+    model, csv = iris_model
+    r = cli("--model", model, "--data", csv, "--row", 1, "--layer", 0, "--neuron", 1)
+    assert r.returncode == 0, r.stderr
+    forward = r.stdout.split("Forward pass")[1].split("Error")[0]
+    assert {line.split()[0] for line in forward.strip().splitlines()} == {
+        "net_h2", "out_h2", "net_o1", "out_o1", "net_o2", "out_o2", "net_o3", "out_o3"}
+    assert "dE/dw5 " in r.stdout and "dE/dw1 " not in r.stdout and "dE/dw9 " not in r.stdout
+
+
+def test_too_large_says_which_options(tmp_path):
+    r = cli("--layers", "40,40,2", "--inputs", ",".join(["1"] * 40), "--targets", "1,0")
+    assert r.returncode == 2 and "--layer L (0..1) or one neuron with --layer L --neuron J" in r.stderr

@@ -63,8 +63,8 @@ def test_network_diagram_png_and_svg(tmp_path):
     assert "<svg" in svg
     with pytest.raises(cr.errors.ValidationError, match=r"\.png or \.svg"):
         plot.network_diagram(net, tmp_path / "n.jpg")
-    with pytest.raises(cr.errors.ValidationError, match="at most 12 units"):
-        plot.network_diagram(cr.Network([cr.Dense(20, 2)]), tmp_path / "big.png")
+    with pytest.raises(cr.errors.ValidationError, match="input_names must have 2 names"):
+        plot.network_diagram(net, tmp_path / "n.png", input_names=["a"])
 
 
 def test_plot_command(tmp_path):

@@ -39,7 +39,9 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefau
 
     def _get_help_string(self, action):
         help_text = action.help or ""
-        if action.default in (None, False, argparse.SUPPRESS) or "%(default)" in help_text or not action.option_strings:
+        default = action.default
+        if default is None or default is False or default is argparse.SUPPRESS or default == [] \
+                or "default" in help_text or not action.option_strings:
             return help_text
         return f"{help_text} (default: %(default)s)"
 

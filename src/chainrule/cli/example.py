@@ -14,7 +14,7 @@ def register(sub) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--as-published", action="store_true",
                    help="also show the computations that reproduce the seed's figures that are not correct")
-    p.add_argument("--format", choices=["text", "markdown"], default="text")
+    p.add_argument("--format", choices=["text", "markdown"], default="text", help="output format")
     p.set_defaults(func=run)
 
 

@@ -1,8 +1,9 @@
 """`chainrule explain`: one forward and backward pass of a network, every number, as the seeds write it."""
 from __future__ import annotations
 
-import argparse
 import json
+import re
+import sys
 
 import numpy as np
 
@@ -12,27 +13,33 @@ from ..errors import ValidationError
 def register(sub) -> None:
     p = sub.add_parser(
         "explain", help="every number of one forward and backward pass, as the seeds write it",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Explain one forward and backward pass (and with --lr the update) of the seed network "
-                    "(the default), a network given by options, or a saved model.",
+                    "(the default), a network given by options, or a saved model. A model from `chainrule train` "
+                    "takes a row of a CSV file (--data, --row) or raw column values (--inputs), and class names "
+                    "as targets.",
         epilog="examples:\n  chainrule explain --format markdown\n"
-               "  chainrule explain --layers 2,3,2 --activation tanh --loss sse --seed 0 "
-               "--inputs 0.05,0.1 --targets 0.01,0.99 --lr 0.5\n"
-               "  chainrule explain --model model.npz --inputs 1,2,3,4 --targets 0 --layer 1\n"
+               "  chainrule explain --layers 2,3,2 --activation tanh --lr 0.5\n"
+               "  chainrule explain --model iris.npz --data iris.csv --row 1 --layer 1 --neuron 0\n"
+               "  chainrule explain --model iris.npz --inputs 5.1,3.5,1.4,0.2 --targets setosa --layer 1\n"
                "  chainrule explain --formulas")
-    p.add_argument("--layers", help="widths, comma separated, e.g. 2,3,2 (a new network)")
+    p.add_argument("--layers", help="widths of a new network, comma separated, e.g. 2,3,2")
     p.add_argument("--activation", default="sigmoid", help="activation of every layer of --layers")
-    p.add_argument("--loss", default="sse")
-    p.add_argument("--seed", type=int, default=0, help="initial weights of --layers")
-    p.add_argument("--weights", help="weights: a saved .npz model or a JSON list [W1, b1, W2, b2, ...]")
+    p.add_argument("--loss", default="sse", help="loss of --layers: sse, mse, binary_crossentropy, "
+                                                 "categorical_crossentropy")
+    p.add_argument("--seed", type=int, default=0, help="seed of the initial weights (and random sample) of --layers")
+    p.add_argument("--weights", help="weights of --layers: a saved .npz model or a JSON list [W1, b1, W2, b2, ...]")
     p.add_argument("--model", help="a saved model (.npz) to explain")
-    p.add_argument("--inputs", help="one sample per ';', values separated by ',', e.g. 0.05,0.1")
-    p.add_argument("--targets", help="targets, like --inputs (or a class label per sample)")
+    p.add_argument("--data", help="with --model: a CSV file to take the sample from (see --row)")
+    p.add_argument("--row", type=int, default=1,
+                   help="with --data: the row to explain (1 = the first row below the header)")
+    p.add_argument("--inputs", help="one sample per ';', values separated by ',' (a trained model: its columns' "
+                                    "raw values in order)")
+    p.add_argument("--targets", help="targets like --inputs, or a class label (a class name for a trained model)")
     p.add_argument("--lr", type=float, help="also show the gradient-descent update with this learning rate")
     p.add_argument("--layer", type=int, help="only the parameters of this layer (0 = first)")
-    p.add_argument("--neuron", type=int, help="with --layer: only this neuron's parameters")
+    p.add_argument("--neuron", type=int, help="with --layer: only this neuron's derivation")
     p.add_argument("--formulas", action="store_true", help="print the general formulas of the network instead")
-    p.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    p.add_argument("--format", choices=["text", "markdown", "json"], default="text", help="output format")
     p.set_defaults(func=run)
 
 
@@ -44,12 +51,19 @@ def _rows(text: str, name: str) -> np.ndarray:
         raise ValidationError(f"--{name} must be numbers separated by ',' (samples by ';'); got {text!r}") from None
 
 
+def _note(text: str) -> None:
+    print(f"note: {text}", file=sys.stderr)
+
+
 def _network(args):
+    """(network, X, Y, lr, preprocessing) from the options; X, Y None when the options must give them."""
     import chainrule as cr
     if args.model:
-        return cr.load(args.model), None, None, None
+        from .tabular import load_model
+        net, pre, _ = load_model(args.model, need_preprocessing=False)
+        return net, None, None, None, pre
     if not args.layers:
-        return cr.examples.seed_network()
+        return (*cr.examples.seed_network(), None)
     try:
         widths = [int(w) for w in args.layers.split(",")]
     except ValueError:
@@ -64,23 +78,141 @@ def _network(args):
         else:
             with open(args.weights) as f:
                 net.set_weights([np.array(w, dtype=float) for w in json.load(f)])
-    return net, None, None, None
+    elif args.inputs is None:
+        _note(f"random initial weights (--seed {args.seed})")
+    return net, None, None, None, None
+
+
+def _random_sample(net, seed: int):
+    """One seeded sample in [0, 1) and a target that fits the loss, for a network given only by --layers."""
+    rng = np.random.default_rng(seed)
+    X = rng.random((1, net.layers[0].n_in)).round(2)
+    if net.task == "multiclass":
+        Y = np.array([0])
+    else:
+        Y = rng.random((1, net.n_outputs)).round(2)
+    _note(f"a random sample (--seed {seed}): inputs {X[0].tolist()}, targets {Y[0].tolist() if Y.ndim > 1 else Y}; "
+          "give --inputs and --targets for your own")
+    return X, Y
+
+
+def _tabular_sample(args, net, pre):
+    """X, Y of one row of a trained model's CSV columns (from --data/--row or --inputs), preprocessed."""
+    import pandas as pd
+
+    from ..data.csvfile import names, read_csv, short
+    if args.data:
+        df = read_csv(args.data)
+        if not 1 <= args.row <= len(df):
+            raise ValidationError(f"--row must be 1..{len(df)} (the data rows of {args.data}); got {args.row}")
+        row = df.iloc[[args.row - 1]]
+        where = f"row {args.row} (line {args.row + 1}) of {args.data}"
+    else:
+        if args.inputs is None:
+            raise ValidationError(f"give a sample: --data FILE --row N, or --inputs with one value per column "
+                                  f"{names(pre.columns, 20)}")
+        values = [v.strip() for v in args.inputs.split(",")]
+        if len(values) != len(pre.columns):
+            raise ValidationError(f"--inputs has {len(values)} values; the model's columns are "
+                                  f"{names(pre.columns, 20)} ({len(pre.columns)})")
+        row = pd.DataFrame([values], columns=pre.columns)
+        for c in pre.numeric:
+            row[c] = pd.to_numeric(row[c], errors="coerce")
+            if row[c].isna().any():
+                got = values[pre.columns.index(c)]
+                raise ValidationError(f"--inputs: column {short(c)} needs a number; got {short(got)}")
+        where = "--inputs"
+    missing = [c for c in pre.columns if c not in row.columns]
+    if missing:
+        raise ValidationError(f"column {short(missing[0])} is missing in {args.data}")
+    X = pre.transform(row[pre.columns])
+    X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=float)     # one row: dense
+    if args.targets is not None:
+        label = args.targets.strip()
+        if pre.task == "classification":
+            known = {str(c): i for i, c in enumerate(pre.classes)}
+            if label not in known:
+                raise ValidationError(f"--targets {short(label)} is not a class of the model; classes are "
+                                      f"{names(pre.classes, 20)}")
+            Y = np.array([known[label]])
+        else:
+            Y = (_rows(label, "targets") - pre.y_mean) / pre.y_scale
+    elif pre.target in row.columns:
+        Y = pre.encode_target(row)
+    else:
+        raise ValidationError(f"give the target: --targets, or a --data file with the column {short(pre.target)}")
+    _describe_inputs(pre, row, X, where)
+    return X, Y
+
+
+def _describe_inputs(pre, row, X, where: str) -> None:
+    """What i1, i2, ... and o1, o2, ... are: the columns, their raw values and the scaling."""
+    from ..data.csvfile import short
+    lines = [f"sample: {where}"]
+    k = 0
+    for j, c in enumerate(pre.numeric):
+        raw = float(row[c].iloc[0]) if not row[c].isna().iloc[0] else pre.fill.get(c, float("nan"))
+        lines.append(f"  i{k + 1} = {short(c)} standardised: ({raw:g} - {pre.means[j]:.4g}) / {pre.scales[j]:.4g} = "
+                     f"{X[0, k]:.6f}")
+        k += 1
+    for c in pre.text:
+        n = len(pre.categories[c])
+        value = row[c].iloc[0]
+        lines.append(f"  i{k + 1}..i{k + n} = {short(c)} one-hot {pre.categories[c][:6]}"
+                     f"{'...' if n > 6 else ''}: {short(value)} -> {X[0, k:k + n].astype(int).tolist()[:12]}")
+        k += n
+    if pre.task == "classification":
+        lines.append("  outputs: " + ", ".join(f"o{j + 1} = P({short(pre.target)} = {short(c)})"
+                                               for j, c in enumerate(pre.classes[:12])))
+    else:
+        lines.append(f"  output o1 = ({short(pre.target)} - {pre.y_mean:.4g}) / {pre.y_scale:.4g}")
+    print("\n".join(lines) + "\n")
+
+
+def _only_neuron(text: str, keep: set[str], markdown: bool) -> str:
+    """The derivation with the forward pass cut to the chosen neuron and the outputs."""
+    pattern = re.compile(r"^\$\$(?:net|out)_\{([^}]+)\}" if markdown else r"^  (?:net|out)_(\S+) = ")
+    out = []
+    for line in text.splitlines():
+        m = pattern.match(line)
+        if m and m.group(1) not in keep:
+            continue
+        out.append(line)
+    return "\n".join(out)
 
 
 def run(args) -> int:
-    from ..teach.explain import explain
+    from ..teach.explain import explain, neuron_names
     from ..teach.formulas import general
-    net, X, Y, lr = _network(args)
+    net, X, Y, lr, pre = _network(args)
     if args.formulas:
         print(general(net), end="")
         return 0
-    if args.inputs is not None or X is None:
-        if args.inputs is None or args.targets is None:
+    if pre is not None:
+        X, Y = _tabular_sample(args, net, pre)
+    elif args.inputs is not None or X is None:
+        if args.inputs is None and args.targets is None and args.layers:
+            X, Y = _random_sample(net, args.seed)
+        elif args.inputs is None or args.targets is None:
             raise ValidationError("--inputs and --targets are needed to explain this network")
-        X, Y = _rows(args.inputs, "inputs"), _rows(args.targets, "targets")
-        if Y.shape[1] == 1 and net.n_outputs > 1:
-            Y = Y[:, 0]                       # class labels
+        else:
+            X, Y = _rows(args.inputs, "inputs"), _rows(args.targets, "targets")
+            if Y.shape[1] == 1 and net.n_outputs > 1:
+                Y = Y[:, 0]                       # class labels
     lr = args.lr if args.lr is not None else lr
-    report = explain(net, X, Y, lr=lr, layer=args.layer, neuron=args.neuron)
-    print({"text": report.text, "markdown": report.markdown, "json": report.to_json}[args.format]().rstrip())
+    try:
+        report = explain(net, X, Y, lr=lr, layer=args.layer, neuron=args.neuron)
+    except ValidationError as exc:
+        text = str(exc)
+        if "explain prints at most" in text:
+            n_layers = len(net.dense_layers)
+            raise ValidationError(text.split(". Explain a slice")[0] + f". Choose one layer with --layer L "
+                                  f"(0..{n_layers - 1}) or one neuron with --layer L --neuron J") from None
+        raise ValidationError(re.sub(r"\b(layer|neuron|lr)\b(?= must)", r"--\1", text, count=1)) from None
+    shown = {"text": report.text, "markdown": report.markdown, "json": report.to_json}[args.format]().rstrip()
+    if args.neuron is not None and args.format != "json":
+        names = neuron_names(net)
+        keep = {names[args.layer + 1][args.neuron], *names[-1]}
+        shown = _only_neuron(shown, keep, args.format == "markdown")
+    print(shown)
     return 0

@@ -1,22 +1,23 @@
 """`chainrule plot`: figures saved as PNG or SVG, without a display."""
 from __future__ import annotations
 
-import argparse
+from pathlib import Path
 
 
 def register(sub) -> None:
     p = sub.add_parser(
         "plot", help="save figures: a network with its weights, decision boundaries, the guide's figures",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Draw figures into files (PNG or SVG by the extension).\n"
-                    "  network   a small network with its weights and, for the seed network, its gradients\n"
+                    "  network   a network with its weights (wide layers: first and last units, weight heat maps);\n"
+                    "            the seed network with its gradients; a trained model with its columns and classes\n"
                     "  boundary  a single-layer network's boundary beside a hidden layer's (xor, moons, circles)\n"
-                    "  demo      every figure of docs/guide.md into a folder",
+                    "  demo      every figure of docs/guide.md into a folder (or on one page: --out demo.png)",
         epilog="examples:\n  chainrule plot network --out seed.png\n  chainrule plot network --model model.npz "
                "--out model.svg\n  chainrule plot boundary --data moons --out moons.png\n"
-               "  chainrule plot demo --out docs/figures")
-    p.add_argument("kind", choices=["network", "boundary", "demo"])
-    p.add_argument("--out", required=True, help="file to write (a folder for demo)")
+               "  chainrule plot demo --out docs/figures\n  chainrule plot demo --out demo.png")
+    p.add_argument("kind", choices=["network", "boundary", "demo"], help="the figure to draw")
+    p.add_argument("--out", required=True, help="file to write (.png or .svg); for demo a folder, or one .png/.svg "
+                                                "file with every figure")
     p.add_argument("--model", help="network: a saved model instead of the seed network")
     p.add_argument("--data", choices=["xor", "moons", "circles"], default="xor", help="boundary: the data set")
     p.set_defaults(func=run)
@@ -27,17 +28,45 @@ def run(args) -> int:
     from ..teach.figures import all_figures, boundary_pair
     if args.kind == "network":
         if args.model:
-            from ..io import load
-            path = plot.network_diagram(load(args.model), args.out)
+            from .tabular import load_model
+            net, pre, _ = load_model(args.model, need_preprocessing=False)
+            inputs = outputs = None
+            if pre is not None:          # the columns (one-hot columns as column=value) and the classes
+                inputs = [*pre.numeric, *(f"{c}={v}" for c in pre.text for v in pre.categories[c])]
+                outputs = [str(c) for c in pre.classes] if pre.classes else [pre.target]
+            path = plot.network_diagram(net, args.out, input_names=inputs, output_names=outputs)
         else:
-            from ..examples import seed_network
-            from ..explain import explain
-            net, X, Y, lr = seed_network()
-            path = plot.network_diagram(net, args.out, report=explain(net, X, Y, lr=lr))
+            import chainrule as cr
+            net, X, Y, lr = cr.examples.seed_network()
+            path = plot.network_diagram(net, args.out, report=cr.explain(net, X, Y, lr=lr))
         print(f"wrote {path}")
     elif args.kind == "boundary":
         print(f"wrote {boundary_pair(args.data, args.out)}")
+    elif Path(args.out).suffix.lower() in (".png", ".svg"):
+        print(f"wrote {demo_sheet(args.out)}")
     else:
         for path in all_figures(args.out):
             print(f"wrote {path}")
     return 0
+
+
+def demo_sheet(path) -> Path:
+    """Every figure of the guide on one page (for `plot demo --out demo.png`)."""
+    import tempfile
+
+    from matplotlib.figure import Figure
+    from matplotlib.image import imread
+
+    from ..teach.figures import all_figures
+    with tempfile.TemporaryDirectory() as tmp:
+        images = [imread(p) for p in all_figures(tmp) if str(p).endswith(".png")]
+    cols = 2
+    rows = -(-len(images) // cols)
+    fig = Figure(figsize=(16, 5 * rows), dpi=100)
+    for k, image in enumerate(images):
+        ax = fig.add_subplot(rows, cols, k + 1)
+        ax.imshow(image)
+        ax.set_axis_off()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    return Path(path)

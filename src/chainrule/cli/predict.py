@@ -78,7 +78,7 @@ def predict(args) -> int:
     df = read(args, args.csv)
     if args.id is not None and args.id not in df.columns:
         raise ValidationError(f"--id: column {short(args.id)} is not in the file; columns are {names(df.columns, 20)}")
-    out = outputs(net, pre.transform(model_columns(df, pre, keep=(pre.target, args.id) if args.id else ())))
+    out = outputs(net, pre.transform(model_columns(df, pre, keep=(args.id,) if args.id else ())))
     result = pd.DataFrame({"prediction": pre.decode(out)})
     if args.id is not None:
         result.insert(0, args.id, df[args.id].to_numpy())

@@ -5,7 +5,7 @@ import sys
 
 import chainrule as cr
 
-from ..errors import UnknownNameError, ValidationError
+from ..errors import TrainingDiverged, UnknownNameError, ValidationError
 from .tabular import (
     add_csv_options,
     column_list,
@@ -94,8 +94,9 @@ def select_columns(df, target: str, features: list[str], drop: list[str]):
 def describe_columns(df, pre) -> None:
     """Which columns became what, and why the text columns are text."""
     from ..data.columns import text_reason
-    from ..data.csvfile import short
-    print(f"numeric columns ({len(pre.numeric)}): standardised", file=sys.stderr)
+    from ..data.csvfile import names, short
+    if pre.numeric:
+        print(f"numeric columns ({len(pre.numeric)}, standardised): {names(pre.numeric, 12)}", file=sys.stderr)
     for c in pre.text:
         kept = len(pre.categories[c])
         other = f" + 'other' for {pre.other[c]} rarer ones" if c in pre.other else ""
@@ -172,13 +173,18 @@ def train(args) -> int:
     callbacks: list = [] if args.quiet or sys.stderr.isatty() else [EpochLines()]
     if args.resume:
         callbacks.append(ResumeNote(args.checkpoint_dir))
-    history = net.fit(X, y, epochs=args.epochs, batch_size=args.batch_size, optimizer=optimizer,
-                      validation_split=args.val_split if n_val else 0.0, seed=args.seed,
-                      verbose=1 if sys.stderr.isatty() and not args.quiet else 0, callbacks=callbacks,
-                      checkpoint_dir=args.checkpoint_dir, resume=args.resume)
+    try:
+        history = net.fit(X, y, epochs=args.epochs, batch_size=args.batch_size, optimizer=optimizer,
+                          validation_split=args.val_split if n_val else 0.0, seed=args.seed,
+                          verbose=1 if sys.stderr.isatty() and not args.quiet else 0, callbacks=callbacks,
+                          checkpoint_dir=args.checkpoint_dir, resume=args.resume)
+    except TrainingDiverged as exc:       # the advice in the command line's words (inputs are already scaled)
+        cause = str(exc).split(" Try ")[0]
+        raise TrainingDiverged(f"{cause} Try a lower --lr (it was {args.lr:g}), or --optimizer adam") from None
     summary = {"epochs": len(history.epoch), **{k: v[-1] for k, v in history.history.items()}}
     save(net, out, extra={"tabular": pre.to_json(), "history": summary})
     shown = format_metrics(metrics(net, pre, X[val], y[val])) if n_val else ""
     print(f"validation: {shown}" if shown else "no validation rows (--val-split 0)")
     print(f"saved {args.out}")
     return 0
+

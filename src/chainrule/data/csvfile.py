@@ -135,6 +135,7 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
     The choices made are in `df.attrs["csv"]` (name, sep, sep_detected, encoding) to report them.
     """
     import pandas as pd
+    csv.field_size_limit(2**31 - 1)            # the csv module's default of 128 KB per cell is not the file's
     data, name = _read_bytes(source)
     text, used_encoding = _decode(data, name, encoding)
     if not text.strip():

@@ -100,45 +100,116 @@ def gradient_norms(history, path, size=(7, 4), dpi=100, title=None) -> Path:
     return _save(fig, path, dpi)
 
 
-def network_diagram(net, path, report=None, size=(8, 5), dpi=100, max_units=12) -> Path:
-    """A small network: units in columns, each edge labelled with its weight (and, given an
-    `explain` report, its gradient). Names as `explain` gives them (i1, h1, o1, w1..)."""
+LABELLED_EDGES = 9      # at most this many weights into one layer get a text label each; above, colour and a heat map
+
+
+def _shown(n: int, max_units: int) -> list[int | None]:
+    """The unit indices drawn for a level of n units: all of them, or the first and last few with
+    None where the ellipsis goes."""
+    if n <= max_units:
+        return list(range(n))
+    head = max_units // 2
+    tail = max_units - head - 1
+    return [*range(head), None, *range(n - tail, n)]
+
+
+def _clip_label(text: str, limit: int = 18) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def network_diagram(net, path, report=None, size=None, dpi=100, max_units=12, input_names=None,
+                    output_names=None) -> Path:
+    """Any network: units in columns. A small one has each edge labelled with its weight (and,
+    given an `explain` report, its gradient), names as `explain` gives them (i1, h1, o1, w1..).
+    A larger one has edges coloured by weight, a layer wider than `max_units` drawn as its first
+    and last units around an ellipsis, and every weight matrix as a heat map below.
+    `input_names`, `output_names`: labels of the inputs (column names) and outputs (classes)."""
     from .explain import neuron_names, weight_name
     dense = net.dense_layers
     names = neuron_names(net)
-    if max(len(level) for level in names) > max_units:
-        raise ValidationError(f"network_diagram draws at most {max_units} units per layer; this network has "
-                              f"{max(len(level) for level in names)}")
-    grads = {}
-    if report is not None:
-        grads = {p["name"]: p["grad"] for p in report.to_dict()["parameters"]}
-    fig = _figure(size, dpi)
-    ax = fig.add_axes((0, 0, 1, 1))
+    widths = [len(level) for level in names]
+    for what, given, n in (("input_names", input_names, widths[0]), ("output_names", output_names, widths[-1])):
+        if given is not None and len(given) != n:
+            raise ValidationError(f"{what} must have {n} names (one per unit); got {len(given)}")
+    shown = [_shown(n, max_units) for n in widths]
+    labelled = all(layer.n_in * layer.n_out <= LABELLED_EDGES for layer in dense) and max(widths) <= max_units
+    heat = not labelled
+    tall = max(len(s) for s in shown)
+    named = input_names is not None or output_names is not None
+    fig = _figure(size or ((max(8.0, 2.6 * len(names) + 2.5), 7.8) if heat else (8, 5)), dpi)
+    ax = fig.add_axes((0.12, 0.36, 0.76, 0.62) if heat else (0.12, 0.0, 0.76, 1.0) if named else (0, 0, 1, 1))
     ax.set_axis_off()
     ax.set_xlim(-0.5, len(names) - 0.5)
-    ax.set_ylim(-0.5, max(len(level) for level in names) - 0.5)
+    ax.set_ylim(-0.7, tall - 0.3)
 
-    def pos(level, k):
-        n = len(names[level])
-        top = max(len(lv) for lv in names)
-        return level, (top - 1) / 2 + (n - 1) / 2 - k
+    def pos(level: int, k: int) -> tuple[float, float]:
+        """x, y of the k-th drawn slot of a level (slots centred on the tallest column)."""
+        n = len(shown[level])
+        return level, (tall - 1) / 2 + (n - 1) / 2 - k
 
+    wmax = max(float(np.abs(layer.W).max()) for layer in dense) or 1.0
+    alpha = 0.8 if max(len(a) * len(b) for a, b in zip(shown, shown[1:])) <= 64 else 0.45
+    from matplotlib import colormaps
+    cmap = colormaps["RdBu_r"]
+    grads = {p["name"]: p["grad"] for p in report.to_dict()["parameters"]} if report is not None and labelled else {}
     for l, layer in enumerate(dense):
-        for i in range(layer.n_in):
-            for j in range(layer.n_out):
-                (x0, y0), (x1, y1) = pos(l, i), pos(l + 1, j)
-                ax.plot([x0, x1], [y0, y1], color="0.6", lw=1, zorder=1)
-                name = weight_name(dense, l, i, j)
-                label = f"{name}={layer.W[i, j]:.3g}" + (f"\ng={grads[name]:.2e}" if name in grads else "")
-                t = 0.3 if (i + j) % 2 == 0 else 0.7
-                ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), label, fontsize=7, ha="center", va="center",
-                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8}, zorder=3)
+        for a, i in enumerate(shown[l]):
+            for b, j in enumerate(shown[l + 1]):
+                if i is None or j is None:
+                    continue
+                (x0, y0), (x1, y1) = pos(l, a), pos(l + 1, b)
+                w = float(layer.W[i, j])
+                if labelled:
+                    ax.plot([x0, x1], [y0, y1], color="0.6", lw=1, zorder=1)
+                    name = weight_name(dense, l, i, j)
+                    label = f"{name}={w:.3g}" + (f"\ng={grads[name]:.2e}" if name in grads else "")
+                    t = 0.3 if (a + b) % 2 == 0 else 0.7
+                    ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), label, fontsize=7, ha="center", va="center",
+                            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8}, zorder=3)
+                else:
+                    ax.plot([x0, x1], [y0, y1], color=cmap(0.5 + 0.5 * w / wmax), lw=0.3 + 1.7 * abs(w) / wmax,
+                            alpha=alpha, zorder=1)
+    radius = 900 if tall <= 6 else max(150, 900 * 6 / tall)
     for level, units in enumerate(names):
-        for k, unit in enumerate(units):
+        for k, unit in enumerate(shown[level]):
             x, y = pos(level, k)
-            ax.scatter([x], [y], s=900, c="#cfe2f3" if level else "#d9ead3", edgecolors="k", zorder=4)
-            ax.text(x, y, unit, ha="center", va="center", fontsize=10, zorder=5)
-            if level:
-                b = dense[level - 1].b[k]
-                ax.text(x, y - 0.17, f"b={b:.3g}", ha="center", va="top", fontsize=7, zorder=5)
+            if unit is None:
+                ax.text(x, y, "\u22ee", ha="center", va="center", fontsize=16, zorder=5)
+                ax.text(x + 0.1, y, f"{widths[level] - len(shown[level]) + 1} more", ha="left", va="center",
+                        fontsize=7, color="0.3", zorder=5,
+                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.9})
+                continue
+            ax.scatter([x], [y], s=radius, c="#cfe2f3" if level else "#d9ead3", edgecolors="k", zorder=4)
+            ax.text(x, y, units[unit], ha="center", va="center", fontsize=10 if radius >= 600 else 7, zorder=5)
+            if level and labelled:
+                ax.text(x, y - 0.17, f"b={dense[level - 1].b[unit]:.3g}", ha="center", va="top", fontsize=7, zorder=5)
+            if level == 0 and input_names is not None:
+                ax.text(x - 0.12, y, _clip_label(input_names[unit]), ha="right", va="center", fontsize=8, zorder=5)
+            if level == len(names) - 1 and output_names is not None:
+                ax.text(x + 0.12, y, _clip_label(output_names[unit]), ha="left", va="center", fontsize=8, zorder=5)
+    if heat:
+        ax.text(len(names) - 0.5, tall - 0.35, "edges: weights, red > 0, blue < 0, wider = larger |w|",
+                ha="right", va="top", fontsize=8, color="0.3")
+        _weight_heat_maps(fig, dense, cmap, input_names)
     return _save(fig, path, dpi)
+
+
+def _weight_heat_maps(fig, dense, cmap, input_names) -> None:
+    """Each layer's weight matrix W (inputs down, neurons across), one colour scale per layer."""
+    n = len(dense)
+    for l, layer in enumerate(dense):
+        ax = fig.add_axes((0.1 + l * 0.9 / n, 0.05, 0.9 / n - 0.09, 0.24))
+        lim = float(np.abs(layer.W).max()) or 1.0
+        # numbered from 1, as the units above (i1, h1, o1)
+        im = ax.imshow(layer.W, cmap=cmap, vmin=-lim, vmax=lim, aspect="auto", interpolation="nearest",
+                       extent=(0.5, layer.n_out + 0.5, layer.n_in + 0.5, 0.5))
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.set_title(f"layer {l}: W ({layer.n_in} x {layer.n_out})", fontsize=9)
+        ax.set_xlabel("neuron", fontsize=8)
+        ax.set_ylabel("input", fontsize=8)
+        ax.tick_params(labelsize=7)
+        if l == 0 and input_names is not None and layer.n_in <= 12:
+            ax.set_yticks(range(1, layer.n_in + 1), [_clip_label(s, 12) for s in input_names], fontsize=6)
+        fig.colorbar(im, ax=ax, fraction=0.08, pad=0.02).ax.tick_params(labelsize=6)

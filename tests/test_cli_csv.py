@@ -1,0 +1,336 @@
+"""The command line against real and awkward CSV files: every case reads the file as meant, or
+stops with one line naming the file, line, column or option and the documented exit code."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pd = pytest.importorskip("pandas")
+import sklearn  # noqa: E402
+
+import chainrule as cr  # noqa: E402
+from chainrule.cli import EXIT_CODES  # noqa: E402
+
+SK_DATA = Path(sklearn.__file__).parent / "datasets" / "data"
+EXAMPLES = Path(cr.__file__).parent / "data" / "examples"
+
+
+def cli(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "chainrule.cli", *map(str, args)], capture_output=True, text=True,
+                          input=stdin)
+
+
+def error_line(r, code=2) -> str:
+    assert r.returncode == code, (r.returncode, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert lines[-1].startswith("chainrule: error:") and "Traceback" not in r.stderr, r.stderr
+    assert sum(line.startswith("chainrule: error:") for line in lines) == 1
+    return lines[-1]
+
+
+def write(path: Path, text) -> Path:
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return path
+
+
+@pytest.fixture(scope="module")
+def iris_model(tmp_path_factory):
+    out = tmp_path_factory.mktemp("m") / "iris.npz"
+    r = cli("train", EXAMPLES / "iris.csv", "--target", "species", "--hidden", "8", "--epochs", "40", "--lr", "0.02",
+            "--out", out, "--quiet")
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+# -- reading ------------------------------------------------------------------------------------
+def test_sklearn_wine_data_with_a_header_of_counts_is_refused_naming_the_line(tmp_path, iris_model):
+    wine = SK_DATA / "wine_data.csv"
+    assert wine.read_text().splitlines()[0] == "178,13,class_0,class_1,class_2"     # the trap is real
+    line = error_line(cli("train", wine, "--target", "class_2", "--out", tmp_path / "w.npz"))
+    assert "line 2 has 14 fields but the header (line 1: '178,13,class_0,class_1,class_2') has 5" in line
+    assert "(and 177 more lines)" in line
+    line = error_line(cli("predict", iris_model, wine))                       # in prediction too
+    assert "line 2 has 14 fields" in line
+
+
+def test_short_and_long_rows_are_errors(tmp_path):
+    for text, found in (("a,b,y\n1,2,x\n3,4\n5,6,y\n", "line 3 has 2 fields"),
+                        ("a,b,y\n1,2,x\n3,4,y,\n5,6,y\n", "line 3 has 4 fields")):
+        line = error_line(cli("train", write(tmp_path / "r.csv", text), "--target", "y", "--out", tmp_path / "m.npz"))
+        assert found in line and "the header (line 1: 'a,b,y') has 3" in line
+
+
+def test_semicolon_file_with_decimal_commas(tmp_path):
+    rows = ["x;z;y"] + [f"{i % 7},5;{i % 3},25;{'ab'[i % 2]}" for i in range(40)]
+    path = write(tmp_path / "eu.csv", "\n".join(rows) + "\n")
+    line = error_line(cli("train", path, "--target", "y", "--out", tmp_path / "m.npz"))
+    assert "column 'x' holds numbers with a decimal comma (e.g. '0,5' on line 2): give --decimal ','" in line
+    r = cli("train", path, "--target", "y", "--decimal", ",", "--epochs", "2", "--out", tmp_path / "m.npz")
+    assert r.returncode == 0, r.stderr
+    assert "separator ';' (detected)" in r.stderr and "numeric columns (2, standardised): ['x', 'z']" in r.stderr
+    pre = cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]
+    assert pre["means"] == pytest.approx([np.mean([i % 7 + 0.5 for i in range(40)]),
+                                          np.mean([i % 3 + 0.25 for i in range(40)])])
+
+
+def test_ambiguous_separator_asks_for_sep(tmp_path):
+    path = write(tmp_path / "amb.csv", "a,b;c\n1,2;3\n4,5;6\n")
+    assert "the separator is ambiguous (',' and ';' both split every line evenly); give it with --sep" in \
+        error_line(cli("train", path, "--target", "c", "--out", tmp_path / "m.npz"))
+
+
+def test_tab_separator_given(tmp_path):
+    path = write(tmp_path / "t.tsv", "a\tb\ty\n" + "".join(f"{i}\t{i % 5}\t{'pq'[i % 2]}\n" for i in range(30)))
+    r = cli("train", path, "--target", "y", "--sep", "tab", "--epochs", "1", "--out", tmp_path / "m.npz", "--quiet")
+    assert r.returncode == 0 and "separator tab," in r.stderr, r.stderr
+
+
+def test_latin1_file(tmp_path):
+    text = "city,temp,y\n" + "".join(f"{'Zürich' if i % 2 else 'Genève'},{i},{i % 2}\n" for i in range(30))
+    path = write(tmp_path / "l1.csv", text.encode("latin-1"))
+    line = error_line(cli("train", path, "--target", "y", "--out", tmp_path / "m.npz"))
+    assert "is not UTF-8 text: byte 0xe8 on line 2 cannot be decoded; give its encoding, e.g. --encoding latin-1" \
+        in line
+    r = cli("train", path, "--target", "y", "--encoding", "latin-1", "--epochs", "1", "--out", tmp_path / "m.npz")
+    assert r.returncode == 0, r.stderr
+    assert cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]["categories"]["city"] == ["Genève", "Zürich"]
+
+
+def test_question_mark_placeholder_is_named_and_na_values_reads_it(tmp_path):
+    # the cars data's horsepower column: numbers with '?' where the value is unknown
+    rng = np.random.default_rng(0)
+    hp = rng.integers(50, 200, 90).astype(str)
+    hp[[5, 40]] = "?"
+    df = pd.DataFrame({"hp": hp, "weight": rng.integers(1500, 4000, 90), "mpg": rng.normal(25, 5, 90)})
+    path = tmp_path / "cars.csv"
+    df.to_csv(path, index=False)
+    line = error_line(cli("train", path, "--target", "mpg", "--out", tmp_path / "m.npz"))
+    assert "column 'hp' is numbers except 2 of 90 cells ('?'; first on line 7)" in line
+    assert "Give --na-values '?'" in line and "--text 'hp'" in line
+    r = cli("train", path, "--target", "mpg", "--na-values", "?", "--impute", "median", "--epochs", "2",
+            "--out", tmp_path / "m.npz")
+    assert r.returncode == 0, r.stderr
+    pre = cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]
+    assert pre["numeric"] == ["hp", "weight"] and pre["fill"] == {"hp": float(np.median(hp[hp != "?"].astype(int)))}
+    r = cli("train", path, "--target", "mpg", "--text", "hp", "--epochs", "1", "--out", tmp_path / "t.npz")
+    assert r.returncode == 0 and "text column 'hp':" in r.stderr
+
+
+def test_text_columns_say_why_they_are_text(tmp_path):
+    df = pd.DataFrame({"island": ["Biscoe", "Dream", "Torgersen"] * 10, "mass": np.arange(30) % 7, "y": [0, 1] * 15})
+    df.to_csv(tmp_path / "p.csv", index=False)
+    r = cli("train", tmp_path / "p.csv", "--target", "y", "--epochs", "1", "--out", tmp_path / "m.npz")
+    assert "text column 'island': 3 categories, one-hot; not numbers, e.g. 'Biscoe' on line 2" in r.stderr
+
+
+def test_id_column_is_warned_and_drop_leaves_it_out(tmp_path):
+    d = pd.read_csv(EXAMPLES / "iris.csv")
+    d.insert(0, "id", np.arange(1, 151))
+    d.to_csv(tmp_path / "ids.csv", index=False)
+    r = cli("train", tmp_path / "ids.csv", "--target", "species", "--epochs", "1", "--out", tmp_path / "m.npz")
+    assert r.returncode == 0
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("chainrule: warning:")]
+    assert warnings == ["chainrule: warning: column 'id' has a different value on each of the 150 rows (an ID or "
+                        "row number?); it is used as a feature, which cannot generalise: leave it out with --drop 'id'"]
+    r = cli("train", tmp_path / "ids.csv", "--target", "species", "--drop", "id", "--epochs", "1",
+            "--out", tmp_path / "m.npz")
+    assert "warning" not in r.stderr and "left out: ['id']" in r.stderr
+    assert "id" not in cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]["numeric"]
+    r = cli("train", tmp_path / "ids.csv", "--target", "species", "--features", "petal_length,petal_width",
+            "--epochs", "1", "--out", tmp_path / "m.npz")
+    assert cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]["numeric"] == ["petal_length", "petal_width"]
+    line = error_line(cli("train", tmp_path / "ids.csv", "--target", "species", "--drop", "idd",
+                          "--out", tmp_path / "m.npz"))
+    assert "--drop: column 'idd' is not in the file; columns are ['id', 'sepal_length'" in line
+
+
+def test_high_cardinality_text_column_is_capped_with_a_warning(tmp_path):
+    n = 3000
+    rng = np.random.default_rng(1)
+    codes = np.where(rng.random(n) < 0.5, "common", np.char.add("rare", rng.integers(0, 2000, n).astype(str)))
+    df = pd.DataFrame({"code": codes, "x": rng.normal(size=n), "y": rng.integers(0, 2, n)})
+    df.to_csv(tmp_path / "hc.csv", index=False)
+    distinct = df["code"].nunique()
+    r = cli("train", tmp_path / "hc.csv", "--target", "y", "--epochs", "1", "--max-categories", "20",
+            "--out", tmp_path / "m.npz")
+    assert r.returncode == 0, r.stderr
+    kept = df["code"].value_counts().iloc[20:].sum()
+    assert (f"chainrule: warning: column 'code' has {distinct} different values; the 20 most frequent are kept as "
+            f"categories and the other {distinct - 20} ({kept} rows) count as 'other'") in r.stderr
+    net = cr.load(tmp_path / "m.npz")
+    assert net.layers[0].W.shape[0] == 1 + 20                       # x and 20 categories, not 1,500 columns
+    r = cli("predict", tmp_path / "m.npz", tmp_path / "hc.csv")       # rare values are 'other': no warning
+    assert r.returncode == 0 and "warning" not in r.stderr
+
+
+def test_huge_cell_is_truncated_in_the_warning(tmp_path, iris_model):
+    d = pd.read_csv(EXAMPLES / "iris.csv")
+    df = pd.DataFrame({"size": ["small", "large"] * 20, "x": np.arange(40) % 3, "y": [0, 0, 1, 1] * 10})
+    df.to_csv(tmp_path / "s.csv", index=False)
+    r = cli("train", tmp_path / "s.csv", "--target", "y", "--epochs", "1", "--out", tmp_path / "s.npz")
+    assert r.returncode == 0, r.stderr
+    df.loc[3, "size"] = "x" * 1_000_000
+    df.to_csv(tmp_path / "big.csv", index=False)
+    r = cli("predict", tmp_path / "s.npz", tmp_path / "big.csv")
+    assert r.returncode == 0 and "unseen in training" in r.stderr and len(r.stderr) < 2000
+    del d
+
+
+# -- outputs ------------------------------------------------------------------------------------
+def test_output_equal_to_an_input_is_refused_before_any_work(tmp_path, iris_model):
+    csv = tmp_path / "iris.csv"
+    csv.write_bytes((EXAMPLES / "iris.csv").read_bytes())
+    before = csv.read_bytes()
+    assert "--out" in error_line(cli("train", csv, "--target", "species", "--out", csv))
+    os.symlink(csv, tmp_path / "alias.npz")
+    assert "is the CSV file this command reads" in error_line(cli("train", csv, "--target", "species",
+                                                                  "--out", tmp_path / "alias.npz"))
+    model_before = iris_model.read_bytes()
+    assert "is the model file this command reads" in error_line(cli("predict", iris_model, csv, "--out", iris_model))
+    assert "is the CSV file this command reads" in error_line(cli("predict", iris_model, csv, "--out", csv))
+    assert csv.read_bytes() == before and iris_model.read_bytes() == model_before
+
+
+def test_symlink_output_is_written_through(tmp_path, iris_model):
+    os.symlink("real.csv", tmp_path / "link.csv")
+    r = cli("predict", iris_model, EXAMPLES / "iris.csv", "--out", tmp_path / "link.csv")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "link.csv").is_symlink() and (tmp_path / "real.csv").read_text().startswith("prediction\n")
+
+
+def test_fifo_folder_and_device_outputs_are_refused(tmp_path, iris_model):
+    os.mkfifo(tmp_path / "fifo")
+    for out, found in ((tmp_path / "fifo", "is not a regular file (a pipe, device or socket)"),
+                       ("/dev/null", "is not a regular file"), (tmp_path, "is a folder")):
+        assert found in error_line(cli("train", EXAMPLES / "iris.csv", "--target", "species", "--out", out))
+    assert (tmp_path / "fifo").exists() and not (tmp_path / "fifo").is_file()
+    assert os.path.exists("/dev/null") and not os.path.isfile("/dev/null")
+
+
+def test_predictions_to_standard_output(iris_model):
+    expected = cli("predict", iris_model, EXAMPLES / "iris.csv").stdout
+    assert expected.startswith("prediction\n") and len(expected.splitlines()) == 151
+    for out in ("-", "/dev/stdout"):
+        r = cli("predict", iris_model, EXAMPLES / "iris.csv", "--out", out)
+        assert r.returncode == 0 and r.stdout == expected
+
+
+def test_predict_keeps_order_and_copies_the_id(tmp_path, iris_model):
+    d = pd.read_csv(EXAMPLES / "iris.csv").sample(frac=1, random_state=0)
+    d.insert(0, "name", [f"flower{i}" for i in range(150)])
+    d.to_csv(tmp_path / "new.csv", index=False)
+    r = cli("predict", iris_model, tmp_path / "new.csv", "--id", "name", "--proba")
+    got = pd.read_csv(__import__("io").StringIO(r.stdout))
+    assert list(got.columns[:2]) == ["name", "prediction"] and list(got["name"]) == list(d["name"])
+    assert "ignored columns the model does not use: ['species']" in r.stderr
+    net, extra = cr.load(iris_model, with_extra=True)
+    from chainrule.data.tabular import Preprocessing
+    pre = Preprocessing.from_json(extra["tabular"])
+    np.testing.assert_allclose(got.filter(like="proba_").to_numpy(), net.predict(pre.transform(d[pre.columns])),
+                               rtol=1e-12)
+
+
+# -- models, metrics, messages ----------------------------------------------------------------------
+def craft(tmp_path, model, change) -> Path:
+    net, extra = cr.load(model, with_extra=True)
+    change(extra["tabular"])
+    from chainrule.saving.npz import save
+    save(net, tmp_path / "crafted.npz", extra=extra)
+    return tmp_path / "crafted.npz"
+
+
+@pytest.mark.parametrize("change, found", [
+    (lambda t: t["scales"].__setitem__(0, 0.0), "'scales' must be positive"),
+    (lambda t: t["means"].pop(), "'means' must hold one finite number per numeric column (4)"),
+    (lambda t: t.__setitem__("classes", ["a", "a", "b"]), "at least two distinct classes"),
+    (lambda t: t.__setitem__("task", "ranking"), "'task' must be 'classification' or 'regression'"),
+    (lambda t: t.__setitem__("numeric", [1, 2, 3, 4]), "'numeric' must be a list of column names"),
+    (lambda t: t.__setitem__("evil", 1), "unknown field 'evil'"),
+])
+def test_crafted_preprocessing_is_refused(tmp_path, iris_model, change, found):
+    line = error_line(cli("predict", craft(tmp_path, iris_model, change), EXAMPLES / "iris.csv"))
+    assert "the model file's CSV preprocessing is invalid" in line and found in line
+
+
+def test_regression_metrics_in_target_units_and_undefined_r2(tmp_path):
+    path = EXAMPLES / "diabetes.csv"
+    r = cli("train", path, "--target", "progression", "--epochs", "30", "--lr", "0.01", "--out", tmp_path / "d.npz",
+            "--quiet")
+    assert r.returncode == 0, r.stderr
+    r = cli("evaluate", tmp_path / "d.npz", path)
+    got = dict(line.split(": ") for line in r.stdout.splitlines() if ": " in line)
+    preds = pd.read_csv(__import__("io").StringIO(cli("predict", tmp_path / "d.npz", path).stdout))["prediction"]
+    truth = pd.read_csv(path)["progression"]
+    assert float(got["rmse"]) == pytest.approx(np.sqrt(np.mean((truth - preds) ** 2)), rel=1e-5)
+    assert float(got["mae"]) == pytest.approx(np.mean(np.abs(truth - preds)), rel=1e-5)
+    assert float(got["r2"]) == pytest.approx(1 - np.sum((truth - preds) ** 2) / np.sum((truth - truth.mean()) ** 2),
+                                             rel=1e-5)
+    const = pd.read_csv(path).assign(progression=100)
+    const.to_csv(tmp_path / "const.csv", index=False)
+    r = cli("evaluate", tmp_path / "d.npz", tmp_path / "const.csv")
+    assert "r2: undefined (the target is constant in this file)" in r.stdout
+
+
+def test_info_reads_network_save_models(tmp_path):
+    net = cr.Network([cr.Dense(3, 5, "tanh"), cr.Dense(5, 2, "softmax")], loss="categorical_crossentropy")
+    net.save(tmp_path / "plain.npz")
+    r = cli("info", tmp_path / "plain.npz")
+    assert r.returncode == 0 and "Dense(3, 5, activation='tanh')" in r.stdout and "no CSV preprocessing" in r.stdout
+
+
+def test_progress_without_a_terminal_is_one_line_per_epoch(tmp_path):
+    r = cli("train", EXAMPLES / "iris.csv", "--target", "species", "--epochs", "3", "--out", tmp_path / "m.npz")
+    epochs = [line for line in r.stderr.splitlines() if line.startswith("epoch ")]
+    assert [line.split(":")[0] for line in epochs] == ["epoch 1/3", "epoch 2/3", "epoch 3/3"]
+    assert "\r" not in r.stderr and "batch/s" not in r.stderr
+
+
+def test_resume_is_announced(tmp_path):
+    args = ["train", EXAMPLES / "iris.csv", "--target", "species", "--quiet", "--checkpoint-dir", tmp_path / "ck",
+            "--resume", "--out", tmp_path / "m.npz"]
+    assert "starting at epoch 1 of 3" in cli(*args, "--epochs", "3").stderr
+    assert "resumed from epoch 3 of 5" in cli(*args, "--epochs", "5").stderr
+
+
+def test_exit_codes_one_per_kind(tmp_path):
+    assert error_line(cli("train", EXAMPLES / "diabetes.csv", "--target", "progression", "--optimizer", "sgd",
+                          "--lr", "1e6", "--epochs", "3", "--out", tmp_path / "x.npz"), code=3).endswith(
+        "Try a lower --lr (it was 1e+06), or --optimizer adam")
+    assert cli("train").returncode == 2
+    assert set(EXIT_CODES) == {0, 1, 2, 3, 4, 5, 130}
+    errors_md = (Path(__file__).parents[1] / "docs" / "errors.md").read_text()
+    for code in EXIT_CODES:
+        assert f"| {code} |" in errors_md
+
+
+def test_help_describes_every_option_with_its_default():
+    from chainrule.cli import build_parser
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.choices and "train" in a.choices)
+    for name in ("train", "predict", "evaluate", "info", "data", "explain", "plot", "demo", "example"):
+        p = sub.choices[name]
+        for action in p._actions:
+            if action.option_strings and action.dest != "help":
+                assert action.help, f"chainrule {name} {action.option_strings[0]} has no description"
+        assert "example" in (p.epilog or ""), name
+    r = cli("train", "--help")
+    assert "--epochs EPOCHS" in r.stdout and "passes over the training rows (default: 100)" in r.stdout
+
+
+def test_debug_after_the_subcommand(tmp_path):
+    r = cli("info", tmp_path / "x.npz", "--debug")
+    assert r.returncode != 0 and "Traceback" in r.stderr
+    r = cli("info", tmp_path / "x.npz")
+    assert "Traceback" not in r.stderr
+
+
+def test_data_command_copies_the_examples(tmp_path):
+    r = cli("data")
+    assert r.returncode == 0 and "iris.csv" in r.stdout and "diabetes.csv" in r.stdout
+    r = cli("data", "iris.csv", "--out", tmp_path)
+    assert r.returncode == 0 and (tmp_path / "iris.csv").read_bytes() == (EXAMPLES / "iris.csv").read_bytes()
+    assert "exists already" in error_line(cli("data", "iris.csv", "--out", tmp_path))
+    assert "no example file 'wine.csv'" in error_line(cli("data", "wine.csv", "--out", tmp_path))

@@ -1,0 +1,89 @@
+"""`chainrule plot` as a user runs it: any model drawn (wide layers elided, weights as heat maps,
+columns and classes as labels), the guide's figures on one page, each file what was asked."""
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+pytest.importorskip("pandas")
+import chainrule as cr  # noqa: E402
+
+EXAMPLES = Path(cr.__file__).parent / "data" / "examples"
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "chainrule.cli", *map(str, args)], capture_output=True, text=True)
+
+
+def svg_texts(path) -> list[str]:
+    """The text drawn in an SVG written by matplotlib (svg.fonttype 'none' keeps text as text)."""
+    import matplotlib
+    matplotlib.rcParams["svg.fonttype"] = "none"
+    root = ET.parse(path).getroot()
+    return ["".join(t.itertext()).strip() for t in root.iter("{http://www.w3.org/2000/svg}text")]
+
+
+def png_size(path):
+    from matplotlib.image import imread
+    h, w = imread(path).shape[:2]
+    return w, h
+
+
+def test_trained_model_labelled_with_columns_and_classes(tmp_path):
+    model = tmp_path / "iris.npz"
+    assert cli("train", EXAMPLES / "iris.csv", "--target", "species", "--hidden", "16", "--epochs", "2",
+               "--out", model, "--quiet").returncode == 0
+    r = cli("plot", "network", "--model", model, "--out", tmp_path / "iris.png")
+    assert r.returncode == 0 and (tmp_path / "iris.png").stat().st_size > 10_000, r.stderr
+    from chainrule.teach import plot
+    from chainrule.data.tabular import Preprocessing
+    net, extra = cr.load(model, with_extra=True)
+    pre = Preprocessing.from_json(extra["tabular"])
+    import matplotlib
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        path = plot.network_diagram(net, tmp_path / "iris.svg", input_names=pre.numeric, output_names=pre.classes)
+        texts = svg_texts(path)
+    for label in ["sepal_length", "petal_width", "setosa", "virginica", "i1", "h1", "h16", "o3", "5 more",
+                  "layer 0: W (4 x 16)", "layer 1: W (16 x 3)"]:
+        assert label in texts, label
+    assert "h7" not in texts and "h11" not in texts            # the middle units are the ellipsis
+
+
+def test_ten_four_three_has_no_overlapping_labels(tmp_path, monkeypatch):
+    """The 10-4-3 drawing: every unit and label drawn, no two text boxes overlapping."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from chainrule.teach import plot
+    net = cr.Network([cr.Dense(10, 4, "relu"), cr.Dense(4, 3, "softmax")], loss="categorical_crossentropy", seed=0)
+    names = [f"measurement_{k}" for k in range(10)]
+    captured = {}
+    real_save = plot._save
+
+    def keep(fig, path, dpi):
+        captured["fig"] = fig
+        return real_save(fig, path, dpi)
+
+    monkeypatch.setattr(plot, "_save", keep)
+    plot.network_diagram(net, tmp_path / "n.png", input_names=names, output_names=["a", "b", "c"])
+    fig = captured["fig"]
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    ax = fig.axes[0]
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in ax.texts if t.get_text().strip()]
+    assert {"i1", "i10", "h4", "o3", "measurement_9", "c"} <= {t for t, _ in boxes}
+    for k, (a, box_a) in enumerate(boxes):
+        for b, box_b in boxes[k + 1:]:
+            assert not box_a.overlaps(box_b), (a, b)
+    assert len(fig.axes) == 5          # the diagram, two heat maps and their colour bars
+
+
+def test_plot_demo_to_one_file(tmp_path):
+    r = cli("plot", "demo", "--out", tmp_path / "demo.png")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "demo.png").is_file() and png_size(tmp_path / "demo.png") == (1600, 2000)
+    r = cli("plot", "network", "--model", EXAMPLES / "seed.npz", "--out", tmp_path / "seed.svg")
+    assert r.returncode == 0 and (tmp_path / "seed.svg").read_text().startswith("<?xml")
+    assert np.isfinite(cr.load(EXAMPLES / "seed.npz").params).all()

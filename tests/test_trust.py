@@ -755,3 +755,40 @@ def test_divergence_names_its_likely_cause(scale, lr, cause):
     net = cr.Network([cr.Dense(3, 8, "relu"), cr.Dense(8, 1)], loss="mse", seed=0)
     with pytest.raises(cr.errors.TrainingDiverged, match=cause + ".* Try a lower learning rate"):
         net.fit(X, X[:, :1], epochs=200, batch_size=16, optimizer=cr.optim.SGD(lr), verbose=0)
+
+
+# -- explain: every printed sum is the sum of its printed terms, also when outputs saturate -------------
+def _saturated_cases():
+    softmax = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 3, "softmax")], loss="categorical_crossentropy")
+    softmax.layers[0].W[...] = [[1.0, -1.0, 0.5], [0.0, 0.0, 0.0]]
+    softmax.layers[1].W[...] = [[0.0, 1200.0, 0.0], [0.0, 0.0, 300.0], [-50.0, 0.0, 0.0]]
+    sigmoid = cr.Network([cr.Dense(2, 2, "sigmoid")], loss="binary_crossentropy")
+    sigmoid.layers[0].W[...] = [[800.0, -800.0], [0.0, 40.0]]
+    x1, x2 = np.array([[1.0, 0.0]]), np.array([[1.0, 0.0], [0.5, 1.0]])
+    return [("softmax, one sample", softmax, x1, np.array([[1.0, 0.0, 0.0]])),
+            ("softmax, two samples", softmax, x2, np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])),
+            ("sigmoid, one sample", sigmoid, x1, np.array([[0.0, 1.0]])),
+            ("sigmoid, two samples", sigmoid, x2, np.array([[0.0, 1.0], [1.0, 0.0]]))]
+
+
+def _numbers(text: str) -> list[float]:
+    import re
+    return [float(v) for v in re.findall(r"-?\d+\.\d+(?:e[-+]\d+)?", text)]
+
+
+@pytest.mark.parametrize("name,net,X,Y", _saturated_cases(), ids=[c[0] for c in _saturated_cases()])
+def test_explain_sums_equal_their_printed_terms_when_outputs_saturate(name, net, X, Y):
+    text = cr.explain(net, X, Y, lr=0.1).text()
+    lines = [line.strip() for line in text.splitlines()]
+    terms = [_numbers(line.split(" = ")[-1].split("(target")[0]) for line in lines if line.startswith("E_o")]
+    total_line = next(line for line in lines if line.startswith("E_total"))
+    total = float(total_line.rsplit(" = ", 1)[1])
+    scale = X.shape[0] if "categorical" in net.loss_function.name else Y.size    # the mean's divisor
+    printed = sum(sum(t) for t in terms)
+    assert total == pytest.approx(printed / scale, abs=0.5e-9 * (len(terms) * X.shape[0] + 1))
+    assert total == pytest.approx(net.loss(X, Y), rel=1e-12)          # and it is the loss training uses
+    assert total > 150                                                 # saturated: beyond the -100 log clamp
+    for line in lines:                                                 # the hidden neurons' sums over paths
+        if line.startswith("dE/dout_h") and " + " in line and X.shape[0] == 1:
+            *_, nums, result = line.split(" = ")
+            assert sum(_numbers(nums)) == pytest.approx(float(result), abs=1e-8)

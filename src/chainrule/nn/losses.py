@@ -33,6 +33,11 @@ class Loss:
         """The batch error; `net` (the output layer's net input) allows a stable fused form."""
         return float(self.elementwise(out, Y).sum() / self.scale(out))
 
+    def terms(self, out: np.ndarray, Y: np.ndarray, net: np.ndarray | None = None) -> np.ndarray:
+        """Each sample's and output's error term as `value` computes it (from `net` in the fused
+        forms): the terms sum, divided by `scale`, to the value, also when outputs saturate."""
+        return self.elementwise(out, Y)
+
     def grad(self, out: np.ndarray, Y: np.ndarray) -> np.ndarray:
         """dE/dout for the batch."""
         raise NotImplementedError
@@ -97,9 +102,13 @@ class BinaryCrossentropy(Loss):
     def value(self, out, Y, net=None):
         if net is None:
             return super().value(out, Y)
+        return float(self.terms(out, Y, net).sum() / out.size)
+
+    def terms(self, out, Y, net=None):
+        if net is None:
+            return self.elementwise(out, Y)
         # -(y log s(z) + (1-y) log(1-s(z))) = max(z, 0) - z*y + log(1 + e^-|z|)
-        terms = np.maximum(net, 0.0) - net * Y + np.log1p(np.exp(-np.abs(net)))
-        return float(terms.sum() / out.size)
+        return np.maximum(net, 0.0) - net * Y + np.log1p(np.exp(-np.abs(net)))
 
     def grad(self, out, Y):
         eps = np.finfo(out.dtype).eps
@@ -134,6 +143,14 @@ class CategoricalCrossentropy(Loss):
         z = net - np.maximum.reduce(net, axis=1, keepdims=True)
         lse = np.log(np.add.reduce(np.exp(z), axis=1))
         return float((np.dot(np.add.reduce(Y, axis=1), lse) - np.vdot(Y, z)) / out.shape[0])
+
+    def terms(self, out, Y, net=None):
+        if net is None:
+            return self.elementwise(out, Y)
+        if np.minimum.reduce(out, axis=None) >= np.finfo(out.dtype).tiny:
+            return 0.0 - Y * np.log(out)             # as `value`: log(out) is log-softmax here (0.0 -: no -0)
+        z = net - np.maximum.reduce(net, axis=1, keepdims=True)
+        return 0.0 - Y * (z - np.log(np.add.reduce(np.exp(z), axis=1, keepdims=True)))
 
     def grad(self, out, Y):
         eps = np.finfo(out.dtype).tiny

@@ -295,17 +295,14 @@ class Network:
     def fit(self, X, Y=None, epochs: int = 1, batch_size: int | None = 32, optimizer: Any = None,
             shuffle: bool = True, validation_data: tuple | None = None, validation_split: float = 0.0,
             callbacks: Sequence[Any] = (), seed: int | None = None, verbose: int = 1,
-            checkpoint_dir: str | None = None, resume: bool = False) -> History:
+            checkpoint_dir: str | None = None, resume: bool = False, comm: Any = None) -> History:
         """Train by mini-batch gradient descent; returns a History (Keras' `model.fit`).
 
         Parameters
         ----------
         X, Y : inputs (n_samples, n_inputs) and targets (n_samples, n_outputs), or integer
-            class labels (n_samples,) for a softmax output. X may be larger than memory: a NumPy
-            memmap, or any array-like with shape, dtype and row indexing (h5py, zarr), is read
-            and converted one batch at a time (`training/streaming.py`). With Y=None, X is a
-            Keras-style sequence of (x, y) batches (`training/sequence.py`; batch_size is then
-            the sequence's own).
+            class labels (n_samples,) for a softmax output. A memmap (or h5py, zarr) X is read per
+            batch (`training/streaming.py`); Y=None: X is a sequence of (x, y) batches (`sequence.py`).
         epochs : passes over the data.
         batch_size : samples per update; None for the whole set (full-batch gradient descent).
         optimizer : an optimizer of `chainrule.optim` or its name; kept on the network, so a
@@ -319,6 +316,7 @@ class Network:
         checkpoint_dir : write a checkpoint there at the end of every epoch (atomically).
         resume : continue from the last complete checkpoint in checkpoint_dir (if any); with
             the same arguments the result equals an uninterrupted run bit for bit.
+        comm : an mpi4py communicator: data-parallel training under mpiexec (`training/distributed.py`).
         """
         resume = check.flag(resume, "resume")
         backup = None
@@ -331,7 +329,7 @@ class Network:
         with fitting(self):
             return fit(self, X, Y, epochs=epochs, batch_size=batch_size, optimizer=optimizer, shuffle=shuffle,
                        validation_data=validation_data, validation_split=validation_split, callbacks=callbacks,
-                       seed=seed, verbose=verbose, backup=backup)
+                       seed=seed, verbose=verbose, backup=backup, comm=comm)
 
     def train_steps(self, X, Y, steps: int, optimizer: Any = None) -> float:
         """`steps` updates on the same batch (X, Y), checked once: the seeds' training loop in one

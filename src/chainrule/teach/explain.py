@@ -121,12 +121,14 @@ def explain(net, X, Y, lr: float | None = None, *, layer: int | None = None, neu
     Yt = net.targets(Y)
     out = dense[-1].out
     loss = net.loss_function
-    terms = loss.elementwise(out, Yt)
+    # the terms as the loss's value computes them (from the net input in the fused forms), so that
+    # the printed E_total is their sum also when an output saturates
+    terms = loss.terms(out, Yt, dense[-1].net if net.fused_output else None)
     data: dict = {
         "loss": loss.name, "n_samples": n, "lr": lr, "fused": net.fused_output, "scale": loss.scale(out),
         "inputs": [{"name": nm, "value": _vals(dense[0].x[:, i])} for i, nm in enumerate(names[0])],
         "targets": [{"name": nm, "value": _vals(Yt[:, j])} for j, nm in enumerate(names[-1])],
-        "layers": [], "errors": [], "E_total": E, "parameters": [],
+        "layers": [], "errors": [], "E_total": float(terms.sum() / loss.scale(out)), "parameters": [],
     }
     for l, lay in enumerate(dense):
         data["layers"].append({

@@ -25,12 +25,15 @@ from .streaming import LazyRows, check_data, evaluate
 def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, optimizer: Any = None,
         shuffle: bool = True, validation_data: tuple | None = None, validation_split: float = 0.0,
         callbacks: Iterable[Callback] = (), seed: int | None = None, verbose: int = 1,
-        backup: Any = None) -> History:
+        backup: Any = None, comm: Any = None) -> History:
     """Check the arguments of `Network.fit` (all before any work), then train. `backup` is the
-    checkpoint component (`saving.checkpoint.BackupAndRestore`), given by `Network.fit`."""
+    checkpoint component (`saving.checkpoint.BackupAndRestore`), given by `Network.fit`; `comm`
+    an MPI communicator for data-parallel training (`distributed.py`)."""
     epochs = check.positive_int(epochs, "epochs")
     shuffle, seed = check.flag(shuffle, "shuffle"), check.seed(seed)
     if Y is None:                           # a Keras-style sequence of (x, y) batches
+        if comm is not None:
+            raise ValidationError("comm (MPI) needs arrays X, Y: every rank takes its shard of each batch")
         from .sequence import fit_batches
         return fit_batches(net, X, epochs=epochs, optimizer=optimizer, shuffle=shuffle,
                            validation_data=validation_data, validation_split=validation_split,
@@ -52,9 +55,14 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
             raise ValidationError("validation_data must be a pair (X_val, Y_val)")
         validation_data = check_data(net, *validation_data)
     batch_size = X.shape[0] if batch_size is None else min(check.positive_int(batch_size, "batch_size"), X.shape[0])
+    if comm is not None:
+        from .distributed import MPITrainer, check_sizes, prepare
+        verbose, seed = prepare(comm, verbose, seed)
+        check_sizes(comm, X.shape[0], batch_size)
     cbs, rng = setup(net, optimizer, callbacks, verbose, seed)
-    trainer = Trainer(net, X, Y, batch_size=batch_size, shuffle=shuffle, rng=rng, callbacks=cbs,
-                      validation_data=validation_data, backup=backup)
+    kwargs = {"batch_size": batch_size, "shuffle": shuffle, "rng": rng, "callbacks": cbs,
+              "validation_data": validation_data, "backup": backup}
+    trainer = Trainer(net, X, Y, **kwargs) if comm is None else MPITrainer(net, X, Y, comm, **kwargs)
     return trainer.run(epochs)
 
 

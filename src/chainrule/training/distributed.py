@@ -1,0 +1,212 @@
+"""Synchronous data-parallel training with MPI: `net.fit(X, Y, comm=MPI.COMM_WORLD)`.
+
+Every rank runs the same script on the same data (in memory or a memmap of a shared file). Each
+epoch, every rank draws the same order of samples from the shared seed and cuts it into the same
+global batches; rank r takes the r-th contiguous part of each global batch (its shard). A rank
+computes its shard's gradient (a mean over the shard), weights it by shard / global batch size,
+and one in-place `Allreduce` (sum) on the network's flat gradient vector gives every rank the
+gradient of the loss's mean over the global batch. Every rank then applies the same update, so all
+ranks hold the same parameters, equal to single-process training with the same global batch size
+(up to the order of floating-point sums).
+
+Dropout draws the whole global batch's mask from the shared generator on every rank and keeps its
+shard's rows: the masks are those of single-process training. Epoch losses, accuracies and
+validation metrics are sums reduced across ranks (validation rows are sharded too). Rank 0 alone
+prints progress and writes checkpoints; every rank restores them on resume. A rank whose training
+raises ends the whole job (`Abort`) with a message; one that stops answering for `TIMEOUT_S`
+seconds (env CHAINRULE_MPI_TIMEOUT) makes the others end it.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import Any
+
+import numpy as np
+
+from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
+from .callbacks import Callback
+from .streaming import LazyRows
+from .trainer import Trainer
+
+TIMEOUT_S = 600.0
+
+
+def prepare(comm: Any, verbose: int, seed: int | None) -> tuple[int, int]:
+    """The verbosity (rank 0 only) and a seed shared by every rank (drawn by rank 0 if None)."""
+    if not all(hasattr(comm, a) for a in ("Get_rank", "Get_size", "Allreduce", "Iallreduce", "bcast")):
+        raise ChainruleTypeError(f"comm must be an mpi4py communicator such as MPI.COMM_WORLD; got {comm!r}")
+    if seed is None:
+        seed = comm.bcast(int(np.random.default_rng().integers(2**62)) if comm.Get_rank() == 0 else None, root=0)
+    return (verbose if comm.Get_rank() == 0 else 0), int(seed)
+
+
+class SharedDraws:
+    """A Dropout layer's generator under MPI: draws the global batch's mask, hands out the shard's rows."""
+
+    def __init__(self, rng: np.random.Generator):
+        self.rng, self.size, self.lo, self.hi = rng, 0, 0, 0
+
+    def random(self, shape: tuple[int, ...]) -> np.ndarray:
+        return self.rng.random((self.size, *shape[1:]))[self.lo:self.hi]
+
+
+def lead_restore(backup: Any, comm: Any) -> Any:
+    """Rank 0's checkpoint component: restores as usual, then sends what it restored to the others."""
+    restore, restore_callbacks = backup.restore, getattr(backup, "restore_callbacks", None)
+
+    def restore_and_share(trainer: Any, *args: Any, **kwargs: Any) -> int:
+        first = restore(trainer, *args, **kwargs)
+        net, history = trainer.net, trainer.history
+        comm.bcast((first, net.optimizer, net.epochs_trained, trainer.rng.bit_generator.state,
+                    history.history, history.epoch), root=0)
+        comm.Bcast(net.params, root=0)
+        return first
+
+    def restore_callbacks_and_share(trainer: Any) -> None:
+        assert restore_callbacks is not None
+        restore_callbacks(trainer)
+        comm.bcast(([cb.get_state() if hasattr(cb, "get_state") else None for cb in trainer.callbacks],
+                    trainer.net.stop_training), root=0)
+
+    backup.restore = restore_and_share
+    if restore_callbacks is not None:
+        backup.restore_callbacks = restore_callbacks_and_share
+    return backup
+
+
+class FollowRestore(Callback):
+    """The checkpoint component of ranks other than 0: receives what rank 0 restored (the folder
+    is rank 0's alone: it locks it and writes the checkpoints)."""
+
+    def __init__(self, comm: Any):
+        self.comm = comm
+
+    def restore(self, trainer: Any, *args: Any, **kwargs: Any) -> int:
+        net, history = trainer.net, trainer.history
+        first, net.optimizer, net.epochs_trained, state, history.history, history.epoch = self.comm.bcast(None, 0)
+        trainer.rng.bit_generator.state = state
+        self.comm.Bcast(net.params, root=0)
+        return first
+
+    def restore_callbacks(self, trainer: Any) -> None:
+        states, trainer.net.stop_training = self.comm.bcast(None, root=0)
+        for cb, state in zip(trainer.callbacks, states):
+            if state is not None:
+                cb.set_state(state)
+
+    def release(self) -> None:
+        pass
+
+
+class MPITrainer(Trainer):
+    """The fit loop of one rank: its shard of every global batch, one Allreduce per step."""
+
+    def __init__(self, net: Any, X: Any, Y: np.ndarray, comm: Any, **kwargs: Any):
+        if kwargs.get("backup") is not None:
+            kwargs["backup"] = lead_restore(kwargs["backup"], comm) if comm.Get_rank() == 0 else FollowRestore(comm)
+        super().__init__(net, X, Y, **kwargs)
+        self.comm, self.rank, self.size = comm, comm.Get_rank(), comm.Get_size()
+        self.timeout = float(os.environ.get("CHAINRULE_MPI_TIMEOUT", TIMEOUT_S))
+        self.draws = [SharedDraws(self.rng) for layer in net.layers if hasattr(layer, "rng")]
+        for layer, draws in zip([la for la in net.layers if hasattr(la, "rng")], self.draws):
+            layer.rng = draws
+        self.allreduce_seconds = 0.0
+        self.steps = 0
+
+    def run(self, epochs: int) -> Any:
+        from mpi4py import MPI
+        self.MPI = MPI
+        try:
+            self.comm.Bcast(self.net.params, root=0)        # the same start on every rank
+            return super().run(epochs)
+        except Exception as exc:
+            if self.size == 1:
+                raise
+            print(f"chainrule: rank {self.rank} of {self.size} failed, ending the MPI job: "
+                  f"{type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+            self.comm.Abort(1)
+            raise
+
+    def shard(self, count: int) -> tuple[int, int]:
+        return count * self.rank // self.size, count * (self.rank + 1) // self.size
+
+    def rows(self, idx: Any) -> tuple[np.ndarray, np.ndarray]:
+        X, Y = self.X, self.Y
+        if isinstance(X, LazyRows):
+            return X.read(idx), Y[idx]
+        return X[idx], Y[idx]
+
+    def allreduce(self, buffer: np.ndarray) -> None:
+        """Sum `buffer` over the ranks in place; end the job if the others do not answer in time."""
+        start = time.perf_counter()
+        request = self.comm.Iallreduce(self.MPI.IN_PLACE, buffer, op=self.MPI.SUM)
+        deadline = start + self.timeout
+        while not request.Test():
+            if time.perf_counter() > deadline:
+                print(f"chainrule: rank {self.rank} of {self.size} waited {self.timeout:g} s for the other ranks "
+                      "in Allreduce (one died or hangs); ending the MPI job", file=sys.stderr, flush=True)
+                self.comm.Abort(1)
+            time.sleep(0)
+        self.allreduce_seconds += time.perf_counter() - start
+
+    def run_epoch(self, epoch: int, epochs: int) -> None:
+        net, opt, n, bs = self.net, self.optimizer, self.X.shape[0], self.batch_size
+        opt.set_epoch(net.epochs_trained)
+        for cb in self.callbacks:
+            cb.on_epoch_begin(epoch)
+        slices = net.trainable_slices()
+        end = [cb for cb in self.callbacks if type(cb).on_batch_end is not Callback.on_batch_end]
+        order = self.rng.permutation(n) if self.shuffle else np.arange(n)
+        sums = np.zeros(2, dtype=np.float64)                 # loss x samples, correct predictions
+        for batch, start in enumerate(range(0, n, bs)):
+            idx = order[start:start + bs]
+            lo, hi = self.shard(idx.shape[0])
+            for d in self.draws:
+                d.size, d.lo, d.hi = idx.shape[0], lo, hi
+            if hi > lo:
+                xb, yb = self.rows(idx[lo:hi])
+                try:
+                    E = net.train_batch(xb, yb)
+                except TrainingDiverged as exc:
+                    raise self.diverged(exc, epoch, batch) from None
+                net.grads *= (hi - lo) / idx.shape[0]
+                sums += (E * (hi - lo), net.n_correct(net.last_output, yb) or 0.0)  # type: ignore[arg-type]
+            else:                                            # fewer samples than ranks: nothing here
+                if self.draws:                               # draw the masks the other ranks draw
+                    net.run_forward(np.empty((0, net.n_inputs), dtype=net.dtype), training=True)
+                net.grads[...] = 0.0
+                E = float("nan")
+            self.allreduce(net.grads)
+            opt.step(net.params, net.grads, slices)
+            self.steps += 1
+            for cb in end:
+                cb.on_batch_end(batch, {"loss": E})
+        self.allreduce(sums)
+        self.end_epoch(epoch, float(sums[0]), float(sums[1]), n)
+
+    def validate(self) -> dict[str, float]:
+        assert self.validation_data is not None
+        Xv, Yv = self.validation_data
+        lo, hi = self.shard(Xv.shape[0])
+        sums = np.zeros(2, dtype=np.float64)
+        if hi > lo:
+            part = Xv[lo:hi]
+            out = self.net.run_forward(part.read(slice(None)) if isinstance(part, LazyRows) else part)
+            sums += (self.net.loss_value(out, Yv[lo:hi]) * (hi - lo), self.net.n_correct(out, Yv[lo:hi]) or 0.0)
+        self.allreduce(sums)
+        result = {"loss": float(sums[0]) / Xv.shape[0]}
+        if self.net.task != "regression":
+            result["accuracy"] = float(sums[1]) / Xv.shape[0]
+        return result
+
+
+def check_sizes(comm: Any, n: int, batch_size: int) -> None:
+    """Every rank must see the same data and batch size (else the shards do not fit together)."""
+    mine = np.array([n, batch_size], dtype=np.int64)
+    first = mine.copy()
+    comm.Bcast(first, root=0)
+    if not np.array_equal(mine, first):
+        raise ValidationError(f"rank {comm.Get_rank()} has {n} samples and batch_size {batch_size}; rank 0 has "
+                              f"{int(first[0])} and {int(first[1])}: every rank must train on the same data")

@@ -1,0 +1,72 @@
+"""Run under mpiexec by tests/test_mpi.py: train one network data-parallel and write each rank's
+parameters and history. Arguments: a JSON object of options (see `main`)."""
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from mpi4py import MPI
+
+import chainrule as cr
+
+
+def problem(opts):
+    rng = np.random.default_rng(0)
+    n, d = opts.get("n", 203), 7
+    X = rng.normal(size=(n, d))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int) + (X[:, 2] > 0.7)
+    layers = [cr.Dense(d, 16, "tanh")]
+    if opts.get("dropout"):
+        layers.append(cr.Dropout(0.3))
+    layers += [cr.Dense(16, 8, "relu"), cr.Dense(8, 3, "softmax")]
+    net = cr.Network(layers, loss="categorical_crossentropy", dtype=opts.get("dtype", "float64"), seed=1)
+    return net, X, y
+
+
+def optimizer(opts):
+    return cr.optim.Adam(1e-2) if opts.get("optimizer", "adam") == "adam" else cr.optim.SGD(0.1, momentum=0.9)
+
+
+def train(opts, comm=None):
+    net, X, y = problem(opts)
+    if opts.get("memmap"):
+        path = Path(opts["memmap"])
+        X = np.load(path, mmap_mode="r")
+    history = net.fit(X, y, epochs=opts.get("epochs", 4), batch_size=opts.get("batch_size", 32),
+                      optimizer=optimizer(opts), seed=5, verbose=opts.get("verbose", 0),
+                      validation_split=opts.get("validation_split", 0.0), comm=comm,
+                      checkpoint_dir=opts.get("checkpoint_dir"), resume=opts.get("resume", False))
+    return net, history
+
+
+def main():
+    opts = json.loads(sys.argv[1])
+    comm = MPI.COMM_WORLD
+    if opts.get("fail_rank") == comm.Get_rank():
+        import chainrule.training.distributed as dist
+        original = dist.MPITrainer.run_epoch
+
+        def failing(self, epoch, epochs):
+            if epoch == 1:
+                raise RuntimeError("disk full (a simulated failure)")
+            return original(self, epoch, epochs)
+        dist.MPITrainer.run_epoch = failing
+    if opts.get("hang_rank") == comm.Get_rank():
+        import time
+
+        import chainrule.training.distributed as dist
+        original = dist.MPITrainer.run_epoch
+
+        def hanging(self, epoch, epochs):
+            if epoch == 1:
+                time.sleep(60)
+            return original(self, epoch, epochs)
+        dist.MPITrainer.run_epoch = hanging
+    net, history = train(opts, comm)
+    out = Path(opts["out"])
+    np.save(out / f"params{comm.Get_rank()}.npy", net.params)
+    (out / f"history{comm.Get_rank()}.json").write_text(json.dumps(history.history))
+
+
+if __name__ == "__main__":
+    main()

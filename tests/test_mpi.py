@@ -1,0 +1,103 @@
+"""Data-parallel training under a real `mpiexec` (the mpich wheel's): every rank ends with the
+parameters of single-process training on the same global batches, for 1 to 4 ranks."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("mpi4py")
+MPIEXEC = Path(sys.executable).parent / "mpiexec"
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+import mpi_train  # noqa: E402
+
+if not MPIEXEC.exists():
+    pytest.fail(f"mpi4py is installed but {MPIEXEC} is not: install the mpich wheel (pip install 'chainrule[mpi]')")
+
+
+def mpirun(n, opts, tmp_path, timeout=120, env=None):
+    out = tmp_path / f"out{n}"
+    out.mkdir(exist_ok=True)
+    opts = {**opts, "out": str(out)}
+    r = subprocess.run([str(MPIEXEC), "-n", str(n), sys.executable, "-m", "mpi4py", str(HERE / "mpi_train.py"),
+                        json.dumps(opts)], capture_output=True, text=True, timeout=timeout, check=False,
+                       env={**os.environ, **(env or {})})
+    return r, out
+
+
+def ranks_agree(n, out):
+    params = [np.load(out / f"params{r}.npy") for r in range(n)]
+    for p in params[1:]:
+        np.testing.assert_array_equal(p, params[0])          # every rank holds the same parameters
+    histories = [json.loads((out / f"history{r}.json").read_text()) for r in range(n)]
+    assert all(h == histories[0] for h in histories)
+    return params[0], histories[0]
+
+
+def check_against_single_process(n, opts, tmp_path):
+    r, out = mpirun(n, opts, tmp_path)
+    assert r.returncode == 0, r.stderr
+    params, history = ranks_agree(n, out)
+    net, ref = mpi_train.train(opts)                         # one process, same global batches
+    tol = 1e-5 if opts.get("dtype") == "float32" else 1e-12
+    np.testing.assert_allclose(params, net.params, rtol=tol, atol=tol * np.abs(net.params).max())
+    for key, values in ref.history.items():
+        np.testing.assert_allclose(history[key], values, rtol=tol)
+    return r
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+@pytest.mark.parametrize("opt", ["sgd", "adam"])
+def test_ranks_equal_single_process(n, opt, tmp_path):
+    check_against_single_process(n, {"optimizer": opt, "validation_split": 0.2}, tmp_path)
+
+
+@pytest.mark.parametrize("n", [2, 4])
+def test_dropout_and_batches_smaller_than_the_ranks(n, tmp_path):
+    # 65 samples in batches of 32: the last global batch has one sample, so 3 of 4 ranks get none
+    check_against_single_process(n, {"dropout": True, "n": 65, "optimizer": "sgd"}, tmp_path)
+    check_against_single_process(n, {"dropout": True, "optimizer": "adam", "batch_size": 50}, tmp_path)
+
+
+def test_float32_and_plain_runs(tmp_path):
+    check_against_single_process(3, {"dtype": "float32"}, tmp_path)
+    check_against_single_process(2, {"epochs": 3}, tmp_path)         # no callback, no validation
+
+
+def test_memmap_on_every_rank(tmp_path):
+    _, X, _ = mpi_train.problem({})
+    np.save(tmp_path / "x.npy", X.astype(np.float32))
+    check_against_single_process(2, {"memmap": str(tmp_path / "x.npy")}, tmp_path)
+
+
+def test_only_rank_0_prints(tmp_path):
+    r = check_against_single_process(4, {"verbose": 2, "epochs": 3}, tmp_path)
+    assert [line.split(" - ")[0] for line in r.stdout.splitlines()] == ["Epoch 1/3", "Epoch 2/3", "Epoch 3/3"]
+
+
+def test_resume_under_mpi(tmp_path):
+    ckpt = tmp_path / "ckpt"
+    r, _ = mpirun(2, {"epochs": 2, "checkpoint_dir": str(ckpt)}, tmp_path)
+    assert r.returncode == 0, r.stderr
+    r, out = mpirun(2, {"epochs": 4, "checkpoint_dir": str(ckpt), "resume": True}, tmp_path)
+    assert r.returncode == 0, r.stderr
+    params, history = ranks_agree(2, out)
+    net, ref = mpi_train.train({"epochs": 4})                 # uninterrupted, one process
+    np.testing.assert_allclose(params, net.params, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(history["loss"], ref.history["loss"], rtol=1e-12)
+
+
+def test_a_failing_rank_ends_the_job(tmp_path):
+    r, _ = mpirun(2, {"fail_rank": 1, "epochs": 3}, tmp_path, timeout=60)
+    assert r.returncode != 0
+    assert "rank 1 of 2 failed, ending the MPI job: RuntimeError: disk full" in r.stderr
+
+
+def test_a_silent_rank_times_out(tmp_path):
+    r, _ = mpirun(2, {"hang_rank": 1, "epochs": 3}, tmp_path, timeout=50, env={"CHAINRULE_MPI_TIMEOUT": "2"})
+    assert r.returncode != 0
+    assert "rank 0 of 2 waited 2 s for the other ranks in Allreduce" in r.stderr

@@ -7,6 +7,7 @@ import numbers
 import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError
+from . import sparse
 
 #: the largest dense array a scipy.sparse input is converted to (Dense layers need dense rows)
 MAX_SPARSE_AS_DENSE_BYTES = 2 * 2**30
@@ -16,7 +17,10 @@ def as_2d_array(X, name: str, dtype: np.dtype, n_features: int | None = None) ->
     """X as a finite, C-contiguous 2-D array of `dtype` with `n_features` columns, or a clear error.
 
     C order in the network's dtype is what the compiled kernels were compiled for: another layout
-    would compile them again (seconds) or copy the data every epoch."""
+    would compile them again (seconds) or copy the data every epoch. A SciPy sparse matrix stays
+    sparse (as CSR; its structure and stored values checked: `sparse.check`)."""
+    if sparse.is_sparse(X):
+        return sparse.check(X, name, dtype, n_features)
     if type(X) is np.ndarray and X.dtype == dtype and X.ndim == 2 and X.flags.c_contiguous:
         arr = X
     else:

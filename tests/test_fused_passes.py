@@ -43,6 +43,7 @@ def test_training_with_fused_passes_equals_numpy(monkeypatch, layers):
     X = rng.standard_normal((150, 20)).astype(np.float32)
     y = rng.integers(0, 3, 150)
     results = []
+    monkeypatch.setattr(_kernels, "ENABLED", True)     # the kernels even for this short job (no "auto" choice)
     for fused in (True, False):
         if not fused:
             monkeypatch.setattr(_kernels, "fused_ok", lambda a: False)

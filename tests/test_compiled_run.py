@@ -1,0 +1,108 @@
+"""A whole fit in one compiled call, and the start-up policy: no job waits for Numba."""
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.backend import kernels
+from chainrule.training import compiled
+
+pytestmark = pytest.mark.skipif(not kernels.AVAILABLE, reason="needs Numba (the [fast] extra)")
+
+
+def digits(n=300):
+    from sklearn.datasets import load_digits
+    X, y = load_digits(return_X_y=True)
+    return X[:n] / 16.0, y[:n]
+
+
+def fit(monkeypatch, numba, opt, **kw):
+    monkeypatch.setattr(kernels, "ENABLED", numba)
+    X, y = digits()
+    net = cr.Network([cr.Dense(64, 12, "tanh"), cr.Dense(12, 10, "softmax")], loss="categorical_crossentropy",
+                     dtype=kw.pop("dtype", "float64"), seed=4)
+    hist = net.fit(X.astype(net.dtype), y, epochs=6, batch_size=32, optimizer=opt(), seed=5, **kw)
+    return net, hist
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+@pytest.mark.parametrize("opt", [lambda: cr.optim.SGD(0.05, momentum=0.9), lambda: cr.optim.Adam(0.01)])
+def test_whole_fit_in_one_compiled_call_equals_the_numpy_loop(monkeypatch, shuffle, opt):
+    calls = []
+    real = compiled.run
+    monkeypatch.setattr(compiled, "run", lambda *a, **k: calls.append(a[6]) or real(*a, **k))
+    a, ha = fit(monkeypatch, False, opt, shuffle=shuffle, verbose=0)
+    b, hb = fit(monkeypatch, True, opt, shuffle=shuffle, verbose=0)
+    assert calls == [6]                      # six epochs, one call
+    np.testing.assert_allclose(b.params, a.params, rtol=1e-10, atol=1e-13)
+    assert hb.epoch == ha.epoch == list(range(6)) and b.epochs_trained == 6
+    for key in ("loss", "accuracy"):
+        np.testing.assert_allclose(hb.history[key], ha.history[key], rtol=1e-10)
+    assert a.optimizer.t == b.optimizer.t == 6 * 10
+
+
+def test_callbacks_that_need_python_get_one_call_per_epoch(monkeypatch):
+    calls = []
+    real = compiled.run
+    monkeypatch.setattr(compiled, "run", lambda *a, **k: calls.append(a[6]) or real(*a, **k))
+    stopper = cr.EarlyStopping(monitor="loss", patience=100)
+    fit(monkeypatch, True, lambda: cr.optim.Adam(0.01), verbose=0, callbacks=[stopper])
+    assert calls == [1] * 6
+    calls.clear()
+    X, y = digits()
+    fit(monkeypatch, True, lambda: cr.optim.Adam(0.01), verbose=0, validation_data=(X[:50], y[:50]))
+    assert calls == [1] * 6
+
+
+def test_float32_whole_fit(monkeypatch):
+    a, _ = fit(monkeypatch, False, lambda: cr.optim.Adam(0.01), verbose=0, dtype="float32")
+    b, _ = fit(monkeypatch, True, lambda: cr.optim.Adam(0.01), verbose=0, dtype="float32")
+    assert b.params.dtype == np.float32
+    np.testing.assert_allclose(b.params, a.params, rtol=1e-4, atol=1e-5)
+
+
+SCRIPT = """
+import json, sys, time
+import chainrule as cr
+net, X, Y, lr = cr.examples.seed_network()
+kind = sys.argv[1]
+if kind == "tiny":
+    from sklearn.datasets import load_digits
+    Xd, yd = load_digits(return_X_y=True)
+    net = cr.Network([cr.Dense(64, 32, "relu"), cr.Dense(32, 10, "softmax")], loss="categorical_crossentropy", seed=0)
+    net.fit(Xd / 16.0, yd, epochs=3, verbose=0)
+else:
+    net.train_steps(X, Y, 30_000, optimizer=cr.optim.SGD(lr))
+from chainrule.backend import loops
+print(json.dumps({"numba": "numba" in sys.modules, "compiled": loops._train_jit is not None,
+                  "loss": net.loss(X, Y) if kind != "tiny" else None}))
+"""
+
+
+def job(kind, cache):
+    env = {k: v for k, v in os.environ.items() if k != "CHAINRULE_NUMBA"}
+    env["NUMBA_CACHE_DIR"] = str(cache)
+    out = subprocess.run([sys.executable, "-c", SCRIPT, kind], capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_no_job_waits_for_compilation_and_the_next_long_job_finds_the_kernels(tmp_path):
+    tiny = job("tiny", tmp_path)                 # digits, 3 epochs: shorter on NumPy than loading Numba
+    assert tiny == {"numba": False, "compiled": False, "loss": None}
+    assert not list(tmp_path.iterdir())          # ... and nothing started
+    cold = job("long", tmp_path)                 # 30,000 seed steps, cache empty: NumPy, compiling behind
+    assert cold["numba"] is False and cold["compiled"] is False
+    deadline = time.time() + 280
+    while not list(tmp_path.glob("chainrule-kernels-*.ready")) and time.time() < deadline:
+        time.sleep(2)
+    assert list(tmp_path.glob("chainrule-kernels-*.ready")), "the background compilation wrote no marker"
+    assert not (tmp_path / "chainrule-kernels.compiling").exists()
+    warm = job("long", tmp_path)                 # the same job again: the cached kernels
+    assert warm["numba"] is True and warm["compiled"] is True
+    assert warm["loss"] == pytest.approx(cold["loss"], rel=1e-10)

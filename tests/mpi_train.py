@@ -29,6 +29,14 @@ def optimizer(opts):
 
 def train(opts, comm=None):
     net, X, y = problem(opts)
+    rows = [0]
+    step = net.train_batch
+
+    def counted(xb, yb):                  # the rows this process trained on
+        rows[0] += xb.shape[0]
+        return step(xb, yb)
+    net.train_batch = counted
+    net.rows_trained = rows
     if opts.get("memmap"):
         path = Path(opts["memmap"])
         X = np.load(path, mmap_mode="r")
@@ -66,6 +74,7 @@ def main():
     out = Path(opts["out"])
     np.save(out / f"params{comm.Get_rank()}.npy", net.params)
     (out / f"history{comm.Get_rank()}.json").write_text(json.dumps(history.history))
+    (out / f"rows{comm.Get_rank()}.txt").write_text(str(net.rows_trained[0]))
 
 
 if __name__ == "__main__":

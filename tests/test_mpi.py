@@ -43,6 +43,10 @@ def check_against_single_process(n, opts, tmp_path):
     assert r.returncode == 0, r.stderr
     params, history = ranks_agree(n, out)
     net, ref = mpi_train.train(opts)                         # one process, same global batches
+    rows = [int((out / f"rows{r}.txt").read_text()) for r in range(n)]
+    assert sum(rows) == net.rows_trained[0]                  # each sample of each epoch on one rank only
+    epochs, bs = opts.get("epochs", 4), opts.get("batch_size", 32)
+    assert max(rows) - min(rows) <= epochs * -(-(sum(rows) // epochs) // bs)   # shards differ by 1 row at most
     tol = 1e-5 if opts.get("dtype") == "float32" else 1e-12
     np.testing.assert_allclose(params, net.params, rtol=tol, atol=tol * np.abs(net.params).max())
     for key, values in ref.history.items():

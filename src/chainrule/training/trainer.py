@@ -117,7 +117,8 @@ class Trainer:
         if self.backup is not None:                  # after on_train_begin, which resets the callbacks
             self.backup.restore_callbacks(self)
         with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged
-            compiled.prepare(net, self.X.shape[0], epochs - first_epoch, self.batch_size)
+            if self.X is not None:               # a sequence of batches (sequence.py) never runs compiled
+                compiled.prepare(net, self.X.shape[0], epochs - first_epoch, self.batch_size)
             # nothing needing Python between epochs: all of them in one compiled call
             start = epochs if compiled.run_all(self, first_epoch, epochs) else first_epoch
             for epoch in range(start, epochs):

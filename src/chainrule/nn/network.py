@@ -261,7 +261,9 @@ class Network:
         out = self.run_forward(X, training=True)
         E = self.loss_value(out, Y)
         self.run_backward(Y)
-        if not (math.isfinite(E) and math.isfinite(float(np.dot(self.grads, self.grads)))):
+        # the sum of squares as np.dot gives it, without BLAS threads (their wake-ups cost more than a
+        # sparse batch's whole step on a busy machine)
+        if not (math.isfinite(E) and math.isfinite(float(np.einsum("i,i->", self.grads, self.grads)))):
             raise not_finite(f"the loss became {E}" if not math.isfinite(E) else "the gradient became NaN or infinite")
         return E
 

@@ -792,3 +792,53 @@ def test_explain_sums_equal_their_printed_terms_when_outputs_saturate(name, net,
         if line.startswith("dE/dout_h") and " + " in line and X.shape[0] == 1:
             *_, nums, result = line.split(" = ")
             assert sum(_numbers(nums)) == pytest.approx(float(result), abs=1e-8)
+
+
+# -- scikit-learn estimators: arguments as MLPClassifier takes them, or named ---------------------------
+def test_batch_size_auto_is_min_200_n_samples_as_scikit_learn():
+    pytest.importorskip("sklearn")
+    from sklearn.datasets import load_iris
+
+    from chainrule.sklearn import BackpropClassifier
+    X, y = load_iris(return_X_y=True)
+    for n, explicit in ((150, 150), (60, 60)):
+        auto = BackpropClassifier(hidden_layer_sizes=(8,), batch_size="auto", epochs=3, random_state=0).fit(X[:n], y[:n])
+        ref = BackpropClassifier(hidden_layer_sizes=(8,), batch_size=explicit, epochs=3, random_state=0).fit(X[:n],
+                                                                                                           y[:n])
+        np.testing.assert_array_equal(auto.network_.params, ref.network_.params)
+    big = np.repeat(X, 3, axis=0)[:420], np.repeat(y, 3)[:420]
+    auto = BackpropClassifier(hidden_layer_sizes=(8,), batch_size="auto", epochs=2, random_state=0).fit(*big)
+    ref = BackpropClassifier(hidden_layer_sizes=(8,), batch_size=200, epochs=2, random_state=0).fit(*big)
+    np.testing.assert_array_equal(auto.network_.params, ref.network_.params)
+
+
+SKLEARN_BAD = [
+    ("hidden_layer_sizes text", dict(hidden_layer_sizes="64"), ChainruleTypeError,
+     r"BackpropClassifier: hidden_layer_sizes must be an int or a tuple of ints .*got '64' \(str\)"),
+    ("hidden_layer_sizes text in tuple", dict(hidden_layer_sizes=("64",)), ValidationError,
+     r"hidden_layer_sizes must hold positive integers .*got \('64',\)"),
+    ("hidden_layer_sizes zero", dict(hidden_layer_sizes=(16, 0)), ValidationError, r"got \(16, 0\)"),
+    ("hidden_layer_sizes float", dict(hidden_layer_sizes=(16.5,)), ValidationError, r"got \(16.5,\)"),
+    ("hidden_layer_sizes bool", dict(hidden_layer_sizes=True), ChainruleTypeError, "got True"),
+    ("batch_size text", dict(batch_size="big"), ValidationError,
+     r"batch_size must be a positive int or 'auto' \(min\(200, n_samples\)\); got 'big' \(str\)"),
+    ("batch_size zero", dict(batch_size=0), ValidationError, "batch_size must be a positive int or 'auto'"),
+    ("batch_size float", dict(batch_size=32.0), ValidationError, r"got 32.0 \(float\)"),
+    ("epochs text", dict(epochs="10"), ValidationError, r"epochs must be a positive int; got '10'"),
+    ("learning_rate text", dict(learning_rate="0.1"), ValidationError, "learning_rate must be a number > 0"),
+    ("learning_rate NaN", dict(learning_rate=float("nan")), ValidationError, "learning_rate must be a number > 0"),
+    ("alpha negative", dict(alpha=-1.0), ValidationError, "alpha must be a number >= 0"),
+    ("validation_fraction 1", dict(validation_fraction=1.0), ValidationError,
+     r"validation_fraction must be a number in \(0, 1\)"),
+    ("n_iter_no_change 0", dict(n_iter_no_change=0), ValidationError, "n_iter_no_change must be a positive int"),
+    ("early_stopping text", dict(early_stopping="yes"), ValidationError, "early_stopping must be True or False"),
+    ("activation misspelt", dict(activation="rleu"), cr.errors.UnknownNameError, "activation='rleu' is not known"),
+]
+
+
+@pytest.mark.parametrize("params,exc,message", [c[1:] for c in SKLEARN_BAD], ids=[c[0] for c in SKLEARN_BAD])
+def test_estimator_arguments_are_refused_by_name(params, exc, message):
+    pytest.importorskip("sklearn")
+    from chainrule.sklearn import BackpropClassifier
+    with pytest.raises(exc, match=message):
+        BackpropClassifier(**params).fit(X3, [0, 1, 2])

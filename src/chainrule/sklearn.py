@@ -24,10 +24,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .training.callbacks import EarlyStopping
-from .errors import ValidationError
+from .errors import ChainruleTypeError, ValidationError
 from .nn.layers import Dense
 from .nn.network import Network
+from .training.callbacks import EarlyStopping
 from .training.optim import get_optimizer
 
 #: how X is validated: float64 or float32 kept, a sparse matrix kept sparse as CSR
@@ -65,9 +65,38 @@ class _Backprop(BaseEstimator):
             kwargs["momentum"] = self.momentum
         return get_optimizer(self.optimizer, **kwargs)
 
-    def _build(self, n_in: int, n_out: int, rng) -> None:
+    def _check_params(self) -> tuple[int, ...]:
+        """The arguments checked as scikit-learn's MLP takes them, each error naming its parameter;
+        returns the hidden layers' widths."""
+        name = type(self).__name__
         sizes = self.hidden_layer_sizes
-        sizes = (sizes,) if isinstance(sizes, (int, np.integer)) else tuple(sizes)
+        if _count(sizes):
+            sizes = (sizes,)
+        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (tuple, list, np.ndarray)):
+            raise ChainruleTypeError(f"{name}: hidden_layer_sizes must be an int or a tuple of ints (the hidden "
+                                     f"layers' widths, e.g. (64,) or (64, 32)); got {sizes!r} ({type(sizes).__name__})")
+        bad = [w for w in sizes if not (_count(w) and w >= 1)]
+        if bad:
+            raise ValidationError(f"{name}: hidden_layer_sizes must hold positive integers (the hidden layers' "
+                                  f"widths); got {tuple(sizes)!r}")
+        checks = [("batch_size", self.batch_size == "auto" or (_count(self.batch_size) and self.batch_size >= 1),
+                   "a positive int or 'auto' (min(200, n_samples))"),
+                  ("epochs", _count(self.epochs) and self.epochs >= 1, "a positive int"),
+                  ("n_iter_no_change", _count(self.n_iter_no_change) and self.n_iter_no_change >= 1, "a positive int"),
+                  ("learning_rate", _real(self.learning_rate) and self.learning_rate > 0, "a number > 0"),
+                  ("alpha", _real(self.alpha) and self.alpha >= 0, "a number >= 0"),
+                  ("momentum", _real(self.momentum) and 0 <= self.momentum <= 1, "a number in [0, 1]"),
+                  ("validation_fraction", _real(self.validation_fraction) and 0 < self.validation_fraction < 1,
+                   "a number in (0, 1)"),
+                  ("early_stopping", isinstance(self.early_stopping, (bool, np.bool_)), "True or False")]
+        for param, ok, expected in checks:
+            if not ok:
+                value = getattr(self, param)
+                raise ValidationError(f"{name}: {param} must be {expected}; got {value!r} ({type(value).__name__})")
+        return tuple(int(w) for w in sizes)
+
+    def _build(self, n_in: int, n_out: int, rng) -> None:
+        sizes = self._check_params()
         out_act, loss = self._output(n_out)
         widths = (n_in, *sizes, n_out)
         layers = [Dense(a, b, self.activation if i < len(sizes) else out_act)
@@ -78,6 +107,7 @@ class _Backprop(BaseEstimator):
         self.validation_scores_ = []
 
     def _train(self, X, Y, epochs: int, rng) -> None:
+        self._check_params()
         net = self.network_
         callbacks, validation = [], None
         if self.early_stopping:
@@ -88,13 +118,19 @@ class _Backprop(BaseEstimator):
             order = rng.permutation(X.shape[0])
             X, Y, validation = X[order[n_val:]], Y[order[n_val:]], (X[order[:n_val]], Y[order[:n_val]])
             callbacks.append(EarlyStopping("val_loss", patience=self.n_iter_no_change, restore_best_weights=True))
-        history = net.fit(X, Y, epochs=epochs, batch_size=min(self.batch_size, X.shape[0]), shuffle=True,
+        batch_size = min(200 if self.batch_size == "auto" else self.batch_size, X.shape[0])   # 'auto' as MLPClassifier
+        history = net.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=True,
                           validation_data=validation, callbacks=callbacks, seed=int(rng.randint(2**31 - 1)),
                           verbose=self.verbose)
         self.loss_curve_.extend(history.loss)
         if validation is not None:
             self.validation_scores_.extend(history.val_loss)
         self.n_iter_ = len(self.loss_curve_)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True          # X may be a SciPy sparse matrix (_X_CHECK keeps it as CSR)
+        return tags
 
     def _forward(self, X):
         check_is_fitted(self, "network_")
@@ -114,7 +150,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     activation : hidden activation ("relu", "tanh", "sigmoid", "leaky_relu", "linear").
     optimizer : "adam", "sgd", "rmsprop", "adagrad" or "adamw", with learning_rate; momentum is
         used by "sgd" only.
-    batch_size, epochs : mini-batch size and passes over the data.
+    batch_size, epochs : mini-batch size ('auto': min(200, n_samples), as MLPClassifier) and passes
+        over the data.
     early_stopping : hold out validation_fraction of the data and stop when its loss has not
         improved for n_iter_no_change epochs (the best weights are kept).
     alpha : L2 penalty (the optimizer's weight_decay).
@@ -132,7 +169,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
             return y.astype(np.float64)
         idx = np.searchsorted(self.classes_, y)
         if np.any(self.classes_[np.minimum(idx, len(self.classes_) - 1)] != y):
-            raise ValidationError(f"y contains labels not seen in the first fit: expected among {self.classes_.tolist()}")
+            raise ValidationError("y contains labels not seen in the first fit: expected among "
+                                  f"{self.classes_.tolist()}")
         return idx if self._kind == "multiclass" else idx.reshape(-1, 1).astype(np.float64)
 
     def _setup(self, y, classes=None):
@@ -143,7 +181,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
             check_classification_targets(y)
             self.classes_ = np.unique(y) if classes is None else np.unique(np.asarray(classes))
             if len(self.classes_) < 2:
-                raise ValidationError(f"y has only one class ({self.classes_.tolist()}); a classifier needs at least two")
+                raise ValidationError(f"y has only one class ({self.classes_.tolist()}); a classifier needs "
+                                      "at least two")
             kind = "binary" if len(self.classes_) == 2 else "multiclass"
         self._kind = kind
         return len(self.classes_) if kind != "binary" else 1
@@ -228,6 +267,17 @@ class BackpropRegressor(RegressorMixin, _Backprop):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+
+def _count(v) -> bool:
+    """An integer (Python or NumPy), not a bool."""
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _real(v) -> bool:
+    """A finite real number, not a bool."""
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) \
+        and bool(np.isfinite(v))
 
 
 def _column_or_1d(y):

@@ -1,0 +1,173 @@
+"""A Covertype-like CSV file through `chainrule train` / `chainrule evaluate` and through the
+scikit-learn pipeline a practitioner would write, as whole processes.
+
+    python benchmarks/tabular.py [--rows 100000] [--reps 1] [--dir DIR] [--keep]
+
+The file is generated here (no download): 40 numeric columns on mixed scales (1e-2 to 1e4) with
+about 1% missing values in five of them, 4 text columns with 5, 40, 300 and 2,000 categories
+(skewed frequencies, as real categories are), and a 7-class text target that depends on the
+numbers and the categories; a test file of a quarter as many rows comes from the same source.
+
+Both sides train a 64-unit ReLU network with Adam (lr 1e-3) for 5 epochs at batch 256 on all the
+training rows and report the test accuracy:
+- chainrule: `chainrule train train.csv --target cover --hidden 64 --epochs 5 --batch-size 256
+  --impute mean --val-split 0` then `chainrule evaluate model.npz test.csv` (two processes),
+  once with the default cap of 50 categories per text column and once with every category
+  (--max-categories 5000, as scikit-learn's OneHotEncoder keeps them all);
+- scikit-learn: pandas.read_csv, ColumnTransformer(SimpleImputer + StandardScaler on the numbers,
+  OneHotEncoder(handle_unknown="ignore") on the text) and MLPClassifier(64, batch_size=256,
+  max_iter=5), then read_csv and predict on the test file (one process; its convergence warning
+  is expected and silenced).
+
+Wall time is the whole process (start-up, imports, reading, preprocessing, training, writing);
+peak memory is each process's maximum resident set (from wait4), the larger of chainrule's two.
+The table gives medians over --reps repetitions, which alternate between the sides.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+NUMERIC, CATEGORIES, CLASSES = 40, (5, 40, 300, 2000), 7
+
+SKLEARN = r"""
+import json, sys, time, warnings
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+warnings.filterwarnings("ignore")          # 5 epochs do not converge: expected
+t0 = time.perf_counter()
+df = pd.read_csv(sys.argv[1])
+y = df.pop("cover")
+text = [c for c in df.columns if df[c].dtype.kind not in "fiu"]
+numeric = [c for c in df.columns if c not in text]
+pre = ColumnTransformer([("num", make_pipeline(SimpleImputer(), StandardScaler()), numeric),
+                         ("cat", OneHotEncoder(handle_unknown="ignore"), text)])
+model = make_pipeline(pre, MLPClassifier(hidden_layer_sizes=(64,), batch_size=256, max_iter=5, random_state=0))
+model.fit(df, y)
+t1 = time.perf_counter()
+test = pd.read_csv(sys.argv[2])
+accuracy = float((model.predict(test.drop(columns="cover")) == test["cover"]).mean())
+print(json.dumps({"train_s": t1 - t0, "predict_s": time.perf_counter() - t1, "accuracy": accuracy}))
+"""
+
+
+def generate(path: Path, rows: int, seed: int) -> None:
+    """The Covertype-like file (see the module docstring), written in chunks of 100,000 rows."""
+    import pandas as pd
+    model = np.random.default_rng(12345)          # the same classes' rule for the train and test files
+    weights = model.normal(size=(10, CLASSES))
+    effects = [model.normal(size=(k, CLASSES)) * 0.8 for k in CATEGORIES]
+    freqs = [1.0 / np.arange(1, k + 1) ** 0.7 for k in CATEGORIES]
+    scales = 10.0 ** np.linspace(-2, 4, NUMERIC)
+    rng = np.random.default_rng(seed)
+    with open(path, "w") as f:
+        for start in range(0, rows, 100_000):
+            n = min(100_000, rows - start)
+            z = rng.normal(size=(n, NUMERIC))
+            score = z[:, :10] @ weights + rng.normal(size=(n, CLASSES)) * 1.5
+            df = pd.DataFrame(z * scales + scales, columns=[f"n{j}" for j in range(NUMERIC)])
+            for j in range(5):                       # about 1% missing in five columns
+                df.loc[rng.random(n) < 0.01, f"n{j * 7}"] = np.nan
+            for k, effect, p in zip(CATEGORIES, effects, freqs):
+                codes = rng.choice(k, size=n, p=p / p.sum())
+                score += effect[codes]
+                df[f"cat{k}"] = np.char.add(f"c{k}_", codes.astype(str))
+            df["cover"] = np.char.add("type_", score.argmax(axis=1).astype(str))
+            df.to_csv(f, index=False, header=start == 0, float_format="%.6g")
+
+
+def run_process(cmd: list[str]) -> tuple[float, float, str]:
+    """(wall seconds, peak resident GiB, stdout and stderr) of one process, reaped with wait4 so
+    that the memory is that child's own."""
+    t = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - t
+        out.seek(0)
+        err.seek(0)
+        if p.returncode != 0:
+            raise SystemExit(f"{' '.join(map(str, cmd[:6]))} ... failed ({p.returncode}):\n{err.read()[-2000:]}")
+        return wall, usage.ru_maxrss / 2**20, out.read() + err.read()
+
+
+def chainrule_run(train: Path, test: Path, folder: Path, max_categories: int) -> dict:
+    model = folder / "model.npz"
+    cmd = [sys.executable, "-m", "chainrule.cli", "train", str(train), "--target", "cover", "--hidden", "64",
+           "--epochs", "5", "--batch-size", "256", "--impute", "mean", "--val-split", "0", "--quiet",
+           "--max-categories", str(max_categories), "--out", str(model)]
+    t_train, m_train, log = run_process(cmd)
+    t_pred, m_pred, out = run_process([sys.executable, "-m", "chainrule.cli", "evaluate", str(model), str(test)])
+    accuracy = float(next(line.split()[1] for line in out.splitlines() if line.startswith("accuracy")))
+    inputs = next((line for line in log.splitlines() if "inputs" in line), "")
+    return {"train_s": t_train, "predict_s": t_pred, "total_s": t_train + t_pred, "peak_gib": max(m_train, m_pred),
+            "accuracy": accuracy, "note": inputs.strip()}
+
+
+def sklearn_run(train: Path, test: Path) -> dict:
+    wall, peak, out = run_process([sys.executable, "-c", SKLEARN, str(train), str(test)])
+    inner = json.loads(out.strip().splitlines()[-1])
+    start_up = wall - inner["train_s"] - inner["predict_s"]
+    return {"train_s": inner["train_s"] + start_up, "predict_s": inner["predict_s"], "total_s": wall,
+            "peak_gib": peak, "accuracy": inner["accuracy"], "note": ""}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--reps", type=int, default=1)
+    ap.add_argument("--dir", help="where to write the CSV files (default: a temporary folder)")
+    ap.add_argument("--keep", action="store_true", help="keep the generated files")
+    args = ap.parse_args()
+    folder = Path(args.dir or tempfile.mkdtemp(prefix="chainrule-tabular-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    train, test = folder / f"covertype-like-{args.rows}.csv", folder / f"covertype-like-{args.rows}-test.csv"
+    t = time.perf_counter()
+    if not train.exists():
+        generate(train, args.rows, seed=1)
+    if not test.exists():
+        generate(test, max(args.rows // 4, 1000), seed=2)
+    print(f"files: {train} ({train.stat().st_size / 2**20:.0f} MB), {test} (generated in "
+          f"{time.perf_counter() - t:.0f} s)", file=sys.stderr)
+    sides = {"chainrule (50 categories per column)": lambda: chainrule_run(train, test, folder, 50),
+             "chainrule (every category)": lambda: chainrule_run(train, test, folder, 5000),
+             "scikit-learn pipeline": lambda: sklearn_run(train, test)}
+    results: dict[str, list[dict]] = {name: [] for name in sides}
+    for _ in range(args.reps):
+        for name, fn in sides.items():
+            results[name].append(fn())
+            print(f"{name}: {results[name][-1]}", file=sys.stderr)
+    ref = {k: statistics.median(r[k] for r in results["scikit-learn pipeline"]) for k in ("total_s", "peak_gib")}
+    print(f"\n{args.rows:,} training rows, {max(args.rows // 4, 1000):,} test rows; "
+          f"medians of {args.reps}; load average before: {os.getloadavg()[0]:.1f}\n")
+    print("| | train s | predict s | total s | peak GiB | test accuracy | time / sklearn | memory / sklearn |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, runs in results.items():
+        m = {k: statistics.median(r[k] for r in runs) for k in ("train_s", "predict_s", "total_s", "peak_gib",
+                                                                 "accuracy")}
+        print(f"| {name} | {m['train_s']:.1f} | {m['predict_s']:.1f} | {m['total_s']:.1f} | {m['peak_gib']:.2f} | "
+              f"{m['accuracy']:.3f} | {m['total_s'] / ref['total_s']:.2f}x | {m['peak_gib'] / ref['peak_gib']:.2f}x |")
+    notes = {name: runs[0]["note"] for name, runs in results.items() if runs[0]["note"]}
+    for name, note in notes.items():
+        print(f"\n{name}: {note}")
+    if not args.keep and not args.dir:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -103,8 +103,8 @@ class _Backprop(BaseEstimator):
                   for i, (a, b) in enumerate(zip(widths, widths[1:]))]
         self.network_ = Network(layers, loss=loss, dtype=self.dtype, seed=int(rng.randint(2**31 - 1)))
         self.network_.optimizer = self._make_optimizer()
-        self.loss_curve_ = []
-        self.validation_scores_ = []
+        self.loss_curve_: list[float] = []
+        self.validation_scores_: list[float] = []
 
     def _train(self, X, Y, epochs: int, rng) -> None:
         self._check_params()

@@ -842,3 +842,59 @@ def test_estimator_arguments_are_refused_by_name(params, exc, message):
     from chainrule.sklearn import BackpropClassifier
     with pytest.raises(exc, match=message):
         BackpropClassifier(**params).fit(X3, [0, 1, 2])
+
+
+# -- Numba's cache folder cannot be written (a read-only install, no HOME) ---------------------------------
+NUMBA_CHILD = """
+import warnings
+warnings.simplefilter("always")
+import numpy as np
+import chainrule as cr
+from chainrule.backend import kernels
+kernels.MIN_UPDATE_SIZE = 0
+rng = np.random.default_rng(0)
+X, y = rng.normal(size=(200, 12)), rng.integers(0, 3, size=200)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    for _ in range(2):
+        net = cr.Network([cr.Dense(12, 16, "relu"), cr.Dense(16, 3, "softmax")], loss="categorical_crossentropy", seed=1)
+        net.fit(X, y, epochs=3, batch_size=16, seed=2, verbose=0)
+        per_batch = cr.Network([cr.Dense(12, 16, "relu"), cr.Dense(16, 3, "softmax")], loss="categorical_crossentropy",
+                               seed=1)
+        per_batch.fit(X, y, epochs=2, batch_size=16, seed=2, verbose=0, callbacks=[cr.GradientDiagnostics(warn=False)])
+        net.train_steps(X[:10], y[:10], steps=5)
+        try:
+            import scipy.sparse as sp
+        except ImportError:
+            continue
+        sparse_net = cr.Network([cr.Dense(12, 16, "relu"), cr.Dense(16, 3, "softmax")], loss="categorical_crossentropy",
+                                seed=1)
+        sparse_net.fit(sp.csr_matrix(X * (X > 1)), y, epochs=2, batch_size=16, seed=2, verbose=0)
+print("WARNINGS", sum("cannot be written" in str(w.message) for w in caught))
+print("PARAMS", repr(np.concatenate([net.params, per_batch.params]).tolist()))
+"""
+
+
+@pytest.mark.parametrize("mode", ["1", "auto"])
+def test_training_works_when_numbas_cache_folder_cannot_be_written(tmp_path, mode):
+    import os
+    import subprocess
+    import sys
+    from chainrule.backend import kernels
+    if not kernels.AVAILABLE:
+        pytest.skip("needs Numba (the [fast] extra)")
+    script = tmp_path / "child.py"
+    script.write_text(NUMBA_CHILD)
+    env = {k: v for k, v in os.environ.items() if k not in ("HOME", "NUMBA_CACHE_DIR", "CHAINRULE_NUMBA")}
+    unwritable = "/proc/chainrule-numba-cache"         # not even root can create it
+    runs = {}
+    for name, extra in (("read-only", {"NUMBA_CACHE_DIR": unwritable, "CHAINRULE_NUMBA": mode}),
+                        ("numpy", {"CHAINRULE_NUMBA": "0"})):
+        child = subprocess.run([sys.executable, str(script)], env={**env, **extra}, cwd=tmp_path, capture_output=True,
+                               text=True, timeout=600)
+        assert child.returncode == 0, child.stderr[-3000:]
+        lines = dict(line.split(" ", 1) for line in child.stdout.splitlines() if " " in line)
+        runs[name] = (int(lines["WARNINGS"]), np.array(eval(lines["PARAMS"])))
+    assert runs["read-only"][0] <= 1 and runs["numpy"][0] == 0
+    np.testing.assert_allclose(runs["read-only"][1], runs["numpy"][1], rtol=1e-9, atol=1e-12)
+    assert not os.path.exists(unwritable)

@@ -64,7 +64,7 @@ def _compiled(name: str):
         return None
     if not _jit:
         numba = kernels.numba
-        cache = kernels._cache_writable()
+        cache = kernels.CACHE          # decided (and warned about, once) by kernels.load()
         for fn in (_matmul, _matmul_t, _gather):
             _jit[fn.__name__] = numba.njit(cache=cache)(fn)
     return _jit[name]

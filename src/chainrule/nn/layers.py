@@ -21,6 +21,7 @@ from ..backend import kernels
 from ..errors import ChainruleTypeError, ValidationError
 from . import initializers, sparse
 from .activations import Activation, ReLU, get_activation
+from .predict import in_place
 
 
 def _positive_int(value, name: str) -> int:
@@ -260,6 +261,15 @@ class Dense(Layer):
         net += self._b
         out = self.activation(net)
         return (net, out) if with_net else out
+
+    _plain_infer = infer        # predict calls infer_into only where infer is this one (not overridden)
+
+    def infer_into(self, x, out):
+        """`infer` computed in `out` (a buffer of the output's shape; `predict`), the built-in
+        activations in place there."""
+        net = sparse.matmul(x, self._W, out) if sparse.is_sparse(x) else np.matmul(x, self._W, out=out)
+        net += self._b
+        return in_place(self.activation, net)
 
     def __getstate__(self) -> dict:
         """Pickle the parameters, not the caches and training buffers (views that would come back

@@ -18,8 +18,9 @@ import numpy as np
 
 from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
 from . import checks as check
-from .inference import fitting, fresh, outputs, refuse_other_thread
+from .inference import fitting, outputs, refuse_other_thread
 from .layers import Dense, Layer
+from .predict import predict
 from .sparse import rows
 from .losses import Loss, fuses, get_loss, output_mismatch
 
@@ -342,16 +343,8 @@ class Network:
 
     def predict(self, X, batch_size: int | None = None) -> np.ndarray:
         """The network's outputs for X (dropout off), computed in chunks of `batch_size` rows
-        (default CHUNK), so that the hidden layers' memory does not grow with X's length."""
-        batch_size = CHUNK if batch_size is None else check.positive_int(batch_size, "batch_size")
-        X = check.as_2d_array(X, "X", self.dtype, self.n_inputs)
-        n = X.shape[0]
-        if batch_size >= n:      # inference writes no cache: safe beside a fit in another thread
-            return fresh(outputs(self, X), self)
-        out = np.empty((n, self.n_outputs), dtype=self.dtype)
-        for i in range(0, n, batch_size):
-            out[i:i + batch_size] = outputs(self, rows(X, i, i + batch_size))
-        return out
+        (default: about 1 MB of the widest layer), so that memory does not grow with X's length."""
+        return predict(self, X, batch_size)      # in chunks, in place, in the network's dtype (predict.py)
 
     def predict_classes(self, X) -> np.ndarray:
         """Class indices: argmax for several outputs, 0/1 at 0.5 for one sigmoid output."""

@@ -1,0 +1,95 @@
+"""`Network.predict`: chunks of rows through buffers made for the call, in place, in the
+network's dtype.
+
+A whole-array forward pass allocates every hidden layer for all the rows (100,000 x 256 float32
+is 100 MB a layer) and streams each through memory three times (product, bias, activation).
+Chunks of about a thousand rows keep a layer's output in the CPU's cache between those passes,
+reuse one buffer per layer for every chunk, and write the last layer straight into the result.
+A float32 X for a float32 network is used as it is; an X of the other precision is converted one
+chunk at a time, never as a whole; each chunk is checked for NaN and infinity once converted. No
+layer is written to, so that predict may run while fit trains the network in another thread.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import checks as check
+from .activations import Linear, ReLU, Sigmoid, Softmax, Tanh
+from .sparse import rows
+
+CHUNK_BYTES = 1 << 20       # the widest layer's chunk: about 1 MB, so that it stays in cache
+MIN_ROWS, MAX_ROWS = 256, 16384
+
+
+def in_place(activation: Any, net: np.ndarray) -> np.ndarray:
+    """f(net) written over net, by the same NumPy operations as the built-in activation's own
+    (same values); any other activation (a subclass too) computes its own new array."""
+    kind = type(activation)
+    if kind is ReLU:
+        return np.maximum(net, 0.0, out=net)
+    if kind is Linear:
+        return net
+    if kind is Tanh:
+        return np.tanh(net, out=net)
+    if kind is Sigmoid:                   # np.tanh(net * 0.5); += 1; *= 0.5
+        net *= 0.5
+        np.tanh(net, out=net)
+        net += 1.0
+        net *= 0.5
+        return net
+    if kind is Softmax:
+        net -= np.maximum.reduce(net, axis=1, keepdims=True)
+        np.exp(net, out=net)
+        net /= np.add.reduce(net, axis=1, keepdims=True)
+        return net
+    return activation(net)
+
+
+def chunk_rows(net: Any) -> int:
+    """Rows per chunk: the widest layer's chunk about CHUNK_BYTES (a multiple of 64 rows)."""
+    widest = max([net.n_inputs] + [layer.n_out for layer in net.layers if layer.n_out is not None])
+    rows_ = CHUNK_BYTES // (widest * net.dtype.itemsize)
+    return int(min(MAX_ROWS, max(MIN_ROWS, rows_ // 64 * 64)))
+
+
+def plain_float_array(X: Any, net: Any) -> bool:
+    """A non-empty 2-D float32/float64 ndarray of the right width: checked chunk by chunk."""
+    return (isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype in (np.float32, np.float64)
+            and X.shape[0] > 0 and X.shape[1] == net.n_inputs)
+
+
+def predict(net: Any, X: Any, batch_size: int | None = None) -> np.ndarray:
+    """The network's outputs for X (dropout off), `batch_size` rows at a time (default: chunk_rows)."""
+    chunk = chunk_rows(net) if batch_size is None else check.positive_int(batch_size, "batch_size")
+    lazy = plain_float_array(X, net)
+    if not lazy:
+        X = check.as_2d_array(X, "X", net.dtype, net.n_inputs)
+    n = X.shape[0]
+    chunk = min(chunk, n)
+    out = np.empty((n, net.n_outputs), dtype=net.dtype)
+    # one buffer per layer that writes in place (Dense, unless a subclass overrides infer), the last one: `out`
+    inplace = [getattr(type(layer), "_plain_infer", None) is type(layer).infer for layer in net.layers]
+    bufs = [np.empty((chunk, layer.n_out), dtype=net.dtype) if ok and i < len(net.layers) - 1 else None
+            for i, (layer, ok) in enumerate(zip(net.layers, inplace))]
+    xbuf = np.empty((chunk, net.n_inputs), dtype=net.dtype) if lazy and X.dtype != net.dtype else None
+    for i in range(0, n, chunk):
+        j = min(i + chunk, n)
+        a = rows(X, i, j)
+        if xbuf is not None:
+            with np.errstate(over="ignore", invalid="ignore"):     # an overflowing cast is reported below
+                np.copyto(xbuf[:j - i], a, casting="unsafe")
+            a = xbuf[:j - i]
+        if lazy and not np.isfinite(np.add.reduce(a, axis=None)) and not np.isfinite(a).all():
+            check.as_2d_array(X, "X", net.dtype, net.n_inputs)   # raises, naming the first bad index of X
+        for k, layer in enumerate(net.layers):
+            if not inplace[k]:
+                a = layer.infer(a)
+            elif k == len(net.layers) - 1:
+                a = layer.infer_into(a, out[i:j])
+            else:
+                a = layer.infer_into(a, bufs[k][:j - i])
+        if not (a.base is out or a is out):
+            out[i:j] = a
+    return out

@@ -99,7 +99,7 @@ def test_random_csv_text_only_raises_validation_error(tmp_path, text):
     try:
         df = read_csv(path)
         pre = Preprocessing.fit(df, df.columns[-1], impute="most_frequent")
-        X = pre.transform(df)
+        X = pre.transform(df, sparse=False)
         assert X.shape[0] == len(df) and np.all(np.isfinite(X))
     except ValidationError:
         pass

@@ -48,7 +48,8 @@ def to_numeric(X, name: str, dtype: np.dtype | None = None) -> np.ndarray:
         mask = np.ma.getmaskarray(X)
         if mask.any():
             first = tuple(int(i) for i in np.argwhere(mask)[0])
-            raise ValidationError(f"{name} is a masked array with {int(mask.sum())} masked values (first at index "
+            k = int(mask.sum())
+            raise ValidationError(f"{name} is a masked array with {k} masked value{'s' * (k != 1)} (first at index "
                                   f"{first}); chainrule does not fill in missing values: impute them "
                                   "(e.g. sklearn.impute.SimpleImputer) or drop those samples")
         X = np.ma.getdata(X)
@@ -96,7 +97,8 @@ def _pandas_as_numpy(X, name: str) -> np.ndarray:
         missing = series.isna().to_numpy()
         if missing.any():
             where = f" column {col!r}" if frame else ""
-            raise ValidationError(f"{name}{where} has {int(missing.sum())} missing values (first in row "
+            k = int(missing.sum())
+            raise ValidationError(f"{name}{where} has {k} missing value{'s' * (k != 1)} (first in row "
                                   f"{X.index[int(np.argmax(missing))]!r}); impute them or drop those rows")
         dtypes.append(np_dt)
     return X.to_numpy(dtype=np.result_type(*dtypes) if dtypes else np.float64)

@@ -208,8 +208,9 @@ class BackupAndRestore(Callback):
         names = [type(cb).__name__ for cb in current]
         saved = [entry.get("class") for entry in self.saved_callbacks]
         if names != saved:
-            raise ValidationError(f"cannot resume: the checkpoint was written with the callbacks {saved}, this run "
-                                  f"has {names}; pass the same callbacks (their state, such as EarlyStopping's "
+            shown = [[n for n in found if n != "History"] for found in (saved, names)]     # History: always there
+            raise ValidationError(f"cannot resume: the checkpoint was written with the callbacks {shown[0]}, this "
+                                  f"run has {shown[1]}; pass the same callbacks (their state, such as EarlyStopping's "
                                   "patience count, is part of the run)")
         for cb, entry in zip(current, self.saved_callbacks):
             cb.set_state(entry["state"])

@@ -105,3 +105,28 @@ def test_a_silent_rank_times_out(tmp_path):
     r, _ = mpirun(2, {"hang_rank": 1, "epochs": 3}, tmp_path, timeout=50, env={"CHAINRULE_MPI_TIMEOUT": "2"})
     assert r.returncode != 0
     assert "rank 0 of 2 waited 2 s for the other ranks in Allreduce" in r.stderr
+
+
+def test_command_line_train_with_mpi(tmp_path):
+    from sklearn.datasets import load_iris
+    d = load_iris(as_frame=True).frame
+    d["species"] = np.array(["setosa", "versicolor", "virginica"])[d.pop("target")]
+    d.to_csv(tmp_path / "iris.csv", index=False)
+    chainrule = Path(sys.executable).parent / "chainrule"
+    args = ["train", tmp_path / "iris.csv", "--target", "species", "--hidden", "8", "--epochs", "5", "--lr", "0.01",
+            "--batch-size", "16"]
+    one = subprocess.run([chainrule, *args, "--out", tmp_path / "one.npz"], capture_output=True, text=True,
+                         check=False, timeout=120)
+    assert one.returncode == 0, one.stderr
+    r = subprocess.run([str(MPIEXEC), "-n", "3", str(chainrule), *map(str, args), "--out", str(tmp_path / "mpi.npz"),
+                        "--mpi"], capture_output=True, text=True, check=False, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("saved ") == 1 and r.stderr.count("training and") == 1      # rank 0 alone speaks
+    a, b = cr_load(tmp_path / "one.npz"), cr_load(tmp_path / "mpi.npz")
+    np.testing.assert_allclose(b.params, a.params, rtol=1e-12, atol=1e-14)
+    assert r.stdout.splitlines()[0] == one.stdout.splitlines()[0]          # the same validation line
+
+
+def cr_load(path):
+    import chainrule as cr
+    return cr.load(path)

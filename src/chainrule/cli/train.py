@@ -56,6 +56,9 @@ def register(sub) -> None:
     g.add_argument("--checkpoint-dir", help="write a checkpoint after every epoch into this folder")
     g.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --checkpoint-dir")
     g.add_argument("--quiet", action="store_true", help="no progress output")
+    g.add_argument("--mpi", action="store_true",
+                   help="data-parallel training under mpiexec (mpiexec -n 4 chainrule train ... --mpi): each rank "
+                        "takes its share of every batch; rank 0 prints and saves")
     p.set_defaults(func=train)
 
 
@@ -130,6 +133,19 @@ class ResumeNote(cr.callbacks.Callback):
             print(f"resumed from epoch {done} of {total}", file=sys.stderr)
 
 
+def mpi_world():
+    """MPI.COMM_WORLD for --mpi; the ranks other than 0 print nothing (rank 0 speaks for the job)."""
+    try:
+        from mpi4py import MPI
+    except ImportError:
+        raise ValidationError("--mpi needs mpi4py and an MPI library: pip install 'chainrule[mpi]'") from None
+    comm = MPI.COMM_WORLD
+    if comm.Get_rank() != 0:
+        import os
+        sys.stdout = sys.stderr = open(os.devnull, "w")      # for the life of the process
+    return comm
+
+
 def train(args) -> int:
     import numpy as np
 
@@ -147,6 +163,7 @@ def train(args) -> int:
         raise _named(exc, "--optimizer", "optimizer") from None
     if args.resume and not args.checkpoint_dir:
         raise ValidationError("--resume needs --checkpoint-dir, the folder the checkpoints are in")
+    comm = mpi_world() if args.mpi else None
     out = output_path(args.out, {"CSV file": args.csv})
     df = select_columns(read(args, args.csv), args.target, args.features, args.drop)
     pre = Preprocessing.fit(df, args.target, task=args.task, impute=args.impute, text_columns=args.text,
@@ -177,10 +194,12 @@ def train(args) -> int:
         history = net.fit(X, y, epochs=args.epochs, batch_size=args.batch_size, optimizer=optimizer,
                           validation_split=args.val_split if n_val else 0.0, seed=args.seed,
                           verbose=1 if sys.stderr.isatty() and not args.quiet else 0, callbacks=callbacks,
-                          checkpoint_dir=args.checkpoint_dir, resume=args.resume)
+                          checkpoint_dir=args.checkpoint_dir, resume=args.resume, comm=comm)
     except TrainingDiverged as exc:       # the advice in the command line's words (inputs are already scaled)
         cause = str(exc).split(" Try ")[0]
         raise TrainingDiverged(f"{cause} Try a lower --lr (it was {args.lr:g}), or --optimizer adam") from None
+    if comm is not None and comm.Get_rank() != 0:
+        return 0                          # rank 0 saves and reports
     summary = {"epochs": len(history.epoch), **{k: v[-1] for k, v in history.history.items()}}
     save(net, out, extra={"tabular": pre.to_json(), "history": summary})
     shown = format_metrics(metrics(net, pre, X[val], y[val])) if n_val else ""

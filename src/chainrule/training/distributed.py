@@ -12,9 +12,10 @@ ranks hold the same parameters, equal to single-process training with the same g
 Dropout draws the whole global batch's mask from the shared generator on every rank and keeps its
 shard's rows: the masks are those of single-process training. Epoch losses, accuracies and
 validation metrics are sums reduced across ranks (validation rows are sharded too). Rank 0 alone
-prints progress and writes checkpoints; every rank restores them on resume. A rank whose training
-raises ends the whole job (`Abort`) with a message; one that stops answering for `TIMEOUT_S`
-seconds (env CHAINRULE_MPI_TIMEOUT) makes the others end it.
+prints progress and writes checkpoints; on resume it sends what it restored to the others. A rank whose training
+raises ends the whole job (`Abort`) with a message (on the process's own stderr, which the command
+line silences on ranks other than 0); one that stops answering for `TIMEOUT_S` seconds (env
+CHAINRULE_MPI_TIMEOUT) makes the others end it.
 """
 from __future__ import annotations
 
@@ -125,7 +126,8 @@ class MPITrainer(Trainer):
             if self.size == 1:
                 raise
             print(f"chainrule: rank {self.rank} of {self.size} failed, ending the MPI job: "
-                  f"{type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+                  f"{type(exc).__name__}: {exc}", file=sys.__stderr__, flush=True)
+            time.sleep(0.5)                                  # mpiexec forwards the line before the abort
             self.comm.Abort(1)
             raise
 
@@ -146,7 +148,8 @@ class MPITrainer(Trainer):
         while not request.Test():
             if time.perf_counter() > deadline:
                 print(f"chainrule: rank {self.rank} of {self.size} waited {self.timeout:g} s for the other ranks "
-                      "in Allreduce (one died or hangs); ending the MPI job", file=sys.stderr, flush=True)
+                      "in Allreduce (one died or hangs); ending the MPI job", file=sys.__stderr__, flush=True)
+                time.sleep(0.5)
                 self.comm.Abort(1)
             time.sleep(0)
         self.allreduce_seconds += time.perf_counter() - start

@@ -15,6 +15,7 @@ import json
 import struct
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -43,6 +44,7 @@ def check_registered(net) -> None:
     from ..nn.losses import LOSSES
     from ..training.optim import OPTIMIZERS
 
+    found: list[tuple[str, type, type | None, str]]
     found = [(f"layer {i}", type(layer), LAYERS.get(layer.config().get("type")), "register_layer")
              for i, layer in enumerate(net.layers)]
     found += [(f"the activation of layer {i}", type(layer.activation), ACTIVATIONS.get(layer.activation.name),
@@ -109,7 +111,8 @@ def save(net, path, include_optimizer: bool = True, extra: dict | None = None,
     """Write `net` to `path` (.npz), replacing any previous file atomically."""
     path = Path(check_path(path, "path"))
     arrays = network_arrays(net, include_optimizer, extra, extra_arrays)
-    atomic_write(path, lambda f: np.savez(f, **arrays))
+    savez: Any = np.savez          # NumPy's stubs type the keyword arrays as its flags
+    atomic_write(path, lambda f: savez(f, **arrays))
 
 
 def load(path, *, with_extra: bool = False):
@@ -292,7 +295,7 @@ def _header(raw: np.ndarray, path) -> dict:
     for i, layer in enumerate(net["layers"]):
         if not isinstance(layer, dict):
             raise ModelFileError(f"{path}: layer {i} is not a description (dict)")
-        cls = LAYERS.get(layer.get("type"))
+        cls = LAYERS.get(str(layer.get("type")))
         if cls is None:
             raise ModelFileError(f"{path}: layer {i} has layer type {layer.get('type')!r}; "
                                  f"expected one of {sorted(LAYERS)}")

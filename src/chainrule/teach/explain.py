@@ -15,8 +15,8 @@ import json
 import numpy as np
 
 from ..errors import ValidationError
-from ..nn.layers import Dense
 from ..nn.checks import number
+from ..nn.layers import Dense
 
 MAX_PARAMETERS = 120
 MAX_SAMPLES = 8
@@ -102,7 +102,7 @@ def explain(net, X, Y, lr: float | None = None, *, layer: int | None = None, neu
     if lr is not None:
         lr = number(lr, "lr", low_inclusive=False)
     dense = net.dense_layers
-    E = net.backprop(X, Y)
+    net.backprop(X, Y)
     n = dense[0].x.shape[0]
     if layer is not None and not (_is_index(layer) and 0 <= layer < len(dense)):
         raise ValidationError(f"layer must be an index of a Dense layer, 0..{len(dense) - 1}; got {layer!r}")
@@ -145,7 +145,8 @@ def explain(net, X, Y, lr: float | None = None, *, layer: int | None = None, neu
         lay = dense[l]
         last = l == len(dense) - 1
         nxt = None if last else dense[l + 1]
-        deriv = None if (last and net.fused_output) or not lay.activation.elementwise else lay.activation.derivative(lay.out, lay.net)
+        deriv = (None if (last and net.fused_output) or not lay.activation.elementwise
+                 else lay.activation.derivative(lay.out, lay.net))
         for j, to in enumerate(names[l + 1]):
             if neuron is not None and j != neuron:
                 continue
@@ -154,8 +155,9 @@ def explain(net, X, Y, lr: float | None = None, *, layer: int | None = None, neu
                 "dout/dnet": None if deriv is None else _vals(deriv[:, j]),
                 "dE/dnet": _vals(lay.delta[:, j]),
                 "paths": None if nxt is None else [
-                    {"via": names[l + 2][k], "dE/dnet": _vals(nxt.delta[:, k]), "weight": weight_name(dense, l + 1, j, k),
-                     "w": float(nxt.W[j, k]), "term": _vals(nxt.delta[:, k] * nxt.W[j, k])}
+                    {"via": names[l + 2][k], "dE/dnet": _vals(nxt.delta[:, k]),
+                     "weight": weight_name(dense, l + 1, j, k), "w": float(nxt.W[j, k]),
+                     "term": _vals(nxt.delta[:, k] * nxt.W[j, k])}
                     for k in range(nxt.n_out)],
             }
             for i, frm in enumerate(names[l] + [None]):
@@ -220,7 +222,10 @@ def _local_derivatives(d: dict, p: dict, eq, tex) -> None:
     to, n, last = p["to"], d["n_samples"], p["paths"] is None
     neuron = d["layers"][p["layer"]]["neurons"][p["index"][1]]
     act = d["layers"][p["layer"]]["activation"]
-    tex_sub = lambda s: s.replace(f"_{to}", f"_{{{to}}}").replace(" / ", " \\,/\\, ")
+
+    def tex_sub(s: str) -> str:
+        return s.replace(f"_{to}", f"_{{{to}}}").replace(" / ", " \\,/\\, ")
+
     if last and p["dE/dout"] is not None:
         formula = _LOSS_DERIVATIVES[d["loss"]].format(o=to)
         if d["scale"] != 1:
@@ -302,8 +307,8 @@ def _render(d: dict, markdown: bool) -> str:
            f"E_{{{o}}} = {tex_f.format(o=o)} = {_f(err['value'])}")
     scale = {"sse": "n_samples", "categorical_crossentropy": "n_samples"}.get(d["loss"], "(n_samples * n_outputs)")
     total = " + ".join(e["name"] for e in d["errors"])
-    eq(f"E_total = ({total}) / {scale} = {d['E_total']:.9f}" if (n > 1 or d["loss"] not in ("sse", "categorical_crossentropy"))
-       else f"E_total = {total} = {d['E_total']:.9f}",
+    mean = n > 1 or d["loss"] not in ("sse", "categorical_crossentropy")
+    eq(f"E_total = ({total}) / {scale} = {d['E_total']:.9f}" if mean else f"E_total = {total} = {d['E_total']:.9f}",
        f"E_{{total}} = {total.replace('E_', 'E_')} = {d['E_total']:.9f}")
     current = None
     for p in d["parameters"]:
@@ -317,9 +322,12 @@ def _render(d: dict, markdown: bool) -> str:
             # dE/dout of a hidden neuron: the sum over the paths through the layer above
             for q in p["paths"]:
                 eq(f"dE_{q['via']}/dout_{to} = dE/dnet_{q['via']} * dnet_{q['via']}/dout_{to} = "
-                   f"dE/dnet_{q['via']} * {q['weight']} = {_par(_f(q['dE/dnet']))} * {_par(_short(q['w']))} = {_f(q['term'])}",
-                   f"\\frac{{\\partial E_{{{q['via']}}}}}{{\\partial out_{{{to}}}}} = \\frac{{\\partial E}}{{\\partial net_{{{q['via']}}}}}"
-                   f" \\cdot {tex(q['weight'])} = {_par(_f(q['dE/dnet']))} \\cdot {_par(_short(q['w']))} = {_f(q['term'])}")
+                   f"dE/dnet_{q['via']} * {q['weight']} = {_par(_f(q['dE/dnet']))} * {_par(_short(q['w']))} = "
+                   f"{_f(q['term'])}",
+                   f"\\frac{{\\partial E_{{{q['via']}}}}}{{\\partial out_{{{to}}}}} = "
+                   f"\\frac{{\\partial E}}{{\\partial net_{{{q['via']}}}}}"
+                   f" \\cdot {tex(q['weight'])} = {_par(_f(q['dE/dnet']))} \\cdot {_par(_short(q['w']))} = "
+                   f"{_f(q['term'])}")
             terms = " + ".join(f"dE_{q['via']}/dout_{to}" for q in p["paths"])
             nums = " + ".join(f"{_par(_f(q['term']))}" for q in p["paths"])
             if len(p["paths"]) > 1:
@@ -343,7 +351,8 @@ def _render(d: dict, markdown: bool) -> str:
                          f"\\frac{{\\partial net_{{{to}}}}}{{\\partial {tex(name)}}}")
         sums = " (summed over samples)" if n > 1 else ""
         eq(f"dE/d{name} = {chain} = {nums} = {p['grad']:.9f}{sums}",
-           f"\\frac{{\\partial E_{{total}}}}{{\\partial {tex(name)}}} = {tex_chain} = {nums.replace('*', CDOT)} = {p['grad']:.9f}")
+           f"\\frac{{\\partial E_{{total}}}}{{\\partial {tex(name)}}} = {tex_chain} = {nums.replace('*', CDOT)} = "
+           f"{p['grad']:.9f}")
     if d["lr"] is not None:
         head(f"Update (learning rate {d['lr']:g})")
         for p in d["parameters"]:
@@ -354,6 +363,7 @@ def _render(d: dict, markdown: bool) -> str:
                 continue
             eq(f"{p['name']}+ = {p['name']} - lr * dE/d{p['name']} = {_short(p['value'])} - {_short(d['lr'])} * "
                f"{_par(_f(p['grad']))} = {p['updated']:.9f}",
-               f"{tex(p['name'])}^+ = {tex(p['name'])} - \\eta \\cdot \\frac{{\\partial E_{{total}}}}{{\\partial {tex(p['name'])}}} = "
+               f"{tex(p['name'])}^+ = {tex(p['name'])} - \\eta \\cdot "
+               f"\\frac{{\\partial E_{{total}}}}{{\\partial {tex(p['name'])}}} = "
                f"{_short(p['value'])} - {_short(d['lr'])} \\cdot {_par(_f(p['grad']))} = {p['updated']:.9f}")
     return "\n".join(lines).rstrip() + "\n"

@@ -71,12 +71,14 @@ class History(Callback):
         if not (math.isfinite(loss) and loss > losses[0] and best > 0 and loss > self.explode_factor * best):
             return
         self.warned = True
+        net = self.network
+        assert net is not None
         growth = norms / np.maximum(np.array(self.first_norms), np.finfo(np.float64).tiny)
         l = int(np.argmax(growth))
-        layer = self.network.dense_layers[l]
+        layer = net.dense_layers[l]
         warnings.warn(f"the loss exploded in epoch {epoch + 1}: {loss:.4g}, {loss / best:.3g} times its lowest "
                       f"({best:.4g} in epoch {self.epoch[losses.index(best)] + 1}), though still finite; the gradient "
-                      f"norm of layer {self.network.layers.index(layer)} ({layer!r}) grew most, from "
+                      f"norm of layer {net.layers.index(layer)} ({layer!r}) grew most, from "
                       f"{self.first_norms[l]:.3g} in the first epoch to {norms[l]:.3g}. Try a lower learning rate, "
                       "gradient clipping (clip_norm=...), or scaling the inputs and targets.", GradientWarning,
                       stacklevel=2)
@@ -255,7 +257,8 @@ def _format_logs(logs: dict[str, float]) -> str:
 def make_progress(verbose: int) -> list[Callback]:
     if verbose not in (0, 1, 2):
         raise ValidationError(f"verbose must be 0, 1 or 2; got {verbose!r}")
-    return [[], [ProgressBar()], [EpochLogger()]][verbose]
+    choices: list[list[Callback]] = [[], [ProgressBar()], [EpochLogger()]]
+    return choices[verbose]
 
 
 __all__ = ["Callback", "History", "EarlyStopping", "ModelCheckpoint", "ProgressBar", "EpochLogger", "GradientWarning"]

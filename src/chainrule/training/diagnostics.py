@@ -29,6 +29,7 @@ REMEDIES = ("ReLU activations with He initialisation (weight_init='he_normal'), 
 def saturation(layer: Dense) -> float:
     """Fraction of saturated (or dead) units in the layer's cached output."""
     out, name = layer.out, layer.activation.name
+    assert out is not None and layer.net is not None, "saturation reads the caches of a forward pass"
     if name == "sigmoid":
         return float(np.mean((out < 0.01) | (out > 0.99)))
     if name == "tanh":

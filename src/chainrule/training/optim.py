@@ -51,7 +51,8 @@ class ExponentialLR(Schedule):
 
     def __init__(self, lr: float, gamma: float):
         # gamma > 1 grows the rate without bound (an OverflowError after a few hundred epochs)
-        self.lr, self.gamma = _number(lr, "lr", low_inclusive=False), _number(gamma, "gamma", low_inclusive=False, high=1.0)
+        self.lr = _number(lr, "lr", low_inclusive=False)
+        self.gamma = _number(gamma, "gamma", low_inclusive=False, high=1.0)
 
     def __call__(self, epoch):
         return self.lr * self.gamma ** epoch
@@ -90,6 +91,7 @@ class Optimizer:
     state_names: tuple[str, ...] = ()
 
     def __init__(self, lr, weight_decay: float = 0.0, clip_norm: float | None = None):
+        self.schedule: Schedule | None
         if isinstance(lr, Schedule):
             self.schedule = lr
         else:
@@ -163,7 +165,7 @@ class SGD(Optimizer):
     w  -= lr * (g + momentum * buf if nesterov else buf)
     """
 
-    state_names = ("momentum_buffer",)
+    state_names: tuple[str, ...] = ("momentum_buffer",)
 
     def __init__(self, lr=0.01, momentum: float = 0.0, dampening: float = 0.0, nesterov: bool = False,
                  weight_decay: float = 0.0, clip_norm: float | None = None):
@@ -201,7 +203,7 @@ class SGD(Optimizer):
 class Adagrad(Optimizer):
     """Adaptive learning rates from the sum of squared gradients (torch.optim.Adagrad)."""
 
-    state_names = ("sum",)
+    state_names: tuple[str, ...] = ("sum",)
 
     def __init__(self, lr=0.01, lr_decay: float = 0.0, weight_decay: float = 0.0,
                  initial_accumulator_value: float = 0.0, eps: float = 1e-10, clip_norm=None):
@@ -230,7 +232,7 @@ class Adagrad(Optimizer):
 class RMSprop(Optimizer):
     """Divide by a running root mean square of the gradients (torch.optim.RMSprop)."""
 
-    state_names = ("square_avg", "momentum_buffer")
+    state_names: tuple[str, ...] = ("square_avg", "momentum_buffer")
 
     def __init__(self, lr=0.01, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
                  momentum: float = 0.0, centered: bool = False, clip_norm=None):
@@ -273,7 +275,7 @@ class Adam(Optimizer):
     w -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
     """
 
-    state_names = ("exp_avg", "exp_avg_sq")
+    state_names: tuple[str, ...] = ("exp_avg", "exp_avg_sq")
     decoupled = False
 
     def __init__(self, lr=0.001, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,

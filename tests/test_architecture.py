@@ -166,7 +166,8 @@ LAYERS = {"errors": 0, "backend": 0, "nn": 1, "training": 2, "data": 2, "saving"
           "teach": 4, "sklearn": 5, "workers": 5, "sweep": 6, "cli": 7, "__init__": 8, "__main__": 8}
 #: the Keras-style entry points of the engine (fit, save) that hand over to a layer above, imported when called
 FACADES = {("nn/network.py", "chainrule.training.trainer"), ("nn/network.py", "chainrule.saving.npz"),
-           ("nn/network.py", "chainrule.saving.checkpoint"), ("nn/network.py", "chainrule.training.callbacks")}
+           ("nn/network.py", "chainrule.saving.checkpoint"), ("nn/network.py", "chainrule.training.callbacks"),
+           ("nn/network.py", "chainrule.saving.onnx"), ("nn/network.py", "chainrule.saving.interop")}
 #: readers (teach, cli, sklearn) may use the public API of the package root
 READERS = LAYERS["teach"]
 

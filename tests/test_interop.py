@@ -453,3 +453,18 @@ def test_docs_interop_examples_print_what_the_page_shows(tmp_path):
     for code, out, shown in run_markdown(page.read_text(), tmp_path):
         if shown is not None:
             assert out.strip() == shown.strip(), code
+
+
+def test_network_methods_to_onnx_and_to_torch(tmp_path):
+    """`net.to_onnx(path)` and `net.to_torch()` are the same exporters as the functions."""
+    import onnxruntime as ort
+    import torch
+
+    net = cr.Network([cr.Dense(3, 5, "tanh"), cr.Dense(5, 2, "softmax")], loss="categorical_crossentropy", seed=0)
+    X = np.random.default_rng(1).normal(size=(7, 3))
+    net.to_onnx(tmp_path / "m.onnx")
+    session = ort.InferenceSession(str(tmp_path / "m.onnx"))
+    out = session.run(None, {session.get_inputs()[0].name: X})[0]
+    np.testing.assert_allclose(out, net.predict(X), rtol=1e-12, atol=1e-15)
+    module = net.to_torch()
+    np.testing.assert_allclose(module(torch.tensor(X)).detach().numpy(), net.predict(X), rtol=1e-12, atol=1e-15)

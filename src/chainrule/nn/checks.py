@@ -4,6 +4,8 @@ from __future__ import annotations
 import math
 import numbers
 
+from typing import Any
+
 import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError
@@ -277,3 +279,25 @@ def one_hot(labels: np.ndarray, k: int) -> np.ndarray:
     Y = np.zeros((labels.size, k))
     Y[np.arange(labels.size), labels] = 1.0
     return Y
+
+
+def layer_stack(layers: Any, layer_type: type) -> tuple[list, list]:
+    """`layers` as a list of distinct `layer_type` instances whose sizes chain, and the sized ones
+    (those with n_in, Dense); a clear error otherwise."""
+    if isinstance(layers, layer_type):
+        layers = [layers]
+    if not isinstance(layers, (list, tuple)) or not layers:
+        raise ValidationError(f"layers must be a non-empty list of layers; got {layers!r}")
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, layer_type):
+            raise ChainruleTypeError(f"layers[{i}] must be a Layer such as Dense or Dropout; got {type(layer).__name__}")
+    if len({id(layer) for layer in layers}) != len(layers):
+        raise ValidationError("layers contains the same layer object twice; create a new layer for each position")
+    sized = [layer for layer in layers if layer.n_in is not None]
+    if not sized:
+        raise ValidationError("layers must contain at least one Dense layer")
+    for a, b in zip(sized, sized[1:]):
+        if a.n_out != b.n_in:
+            raise ValidationError(f"layer {list(layers).index(b)} expects {b.n_in} inputs but the layer before it "
+                                  f"gives {a.n_out} outputs")
+    return list(layers), sized

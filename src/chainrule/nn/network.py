@@ -79,23 +79,8 @@ class Network:
 
     def __init__(self, layers: Sequence[Layer] | Layer, loss: str | Loss = "sse", *, dtype: Any = "float64",
                  seed: int | None = None):
-        if isinstance(layers, Layer):
-            layers = [layers]
-        if not isinstance(layers, (list, tuple)) or not layers:
-            raise ValidationError(f"layers must be a non-empty list of layers; got {layers!r}")
-        for i, layer in enumerate(layers):
-            if not isinstance(layer, Layer):
-                raise ChainruleTypeError(f"layers[{i}] must be a Layer such as Dense or Dropout; got {type(layer).__name__}")
-        if len({id(layer) for layer in layers}) != len(layers):
-            raise ValidationError("layers contains the same layer object twice; create a new layer for each position")
-        sized = [layer for layer in layers if layer.n_in is not None]
-        if not sized:
-            raise ValidationError("layers must contain at least one Dense layer")
-        for a, b in zip(sized, sized[1:]):
-            if a.n_out != b.n_in:
-                raise ValidationError(f"layer {list(layers).index(b)} expects {b.n_in} inputs but the layer before it "
-                                      f"gives {a.n_out} outputs")
-        self.layers: list[Layer] = list(layers)
+        layers, sized = check.layer_stack(layers, Layer)
+        self.layers: list[Layer] = layers
         self.loss_function: Loss = get_loss(loss)
         self._check_output(sized[-1])
         self.dtype = as_dtype(dtype)
@@ -343,7 +328,7 @@ class Network:
 
     def predict(self, X, batch_size: int | None = None) -> np.ndarray:
         """The network's outputs for X (dropout off), computed in chunks of `batch_size` rows
-        (default: about 1 MB of the widest layer), so that memory does not grow with X's length."""
+        (default: about 8 MB of the widest layer), so that memory does not grow with X's length."""
         return predict(self, X, batch_size)      # in chunks, in place, in the network's dtype (predict.py)
 
     def predict_classes(self, X) -> np.ndarray:
@@ -376,6 +361,16 @@ class Network:
         An existing file is replaced atomically."""
         from ..saving.npz import save
         save(self, path, include_optimizer=include_optimizer)
+
+    def to_onnx(self, path: Any = None, opset: int = 17, preprocessing: Any = None) -> Any:
+        """The network as an ONNX model (written to `path` if given): `saving.onnx.to_onnx`."""
+        from ..saving.onnx import to_onnx
+        return to_onnx(self, path, opset=opset, preprocessing=preprocessing)
+
+    def to_torch(self) -> Any:
+        """The network as a `torch.nn.Sequential` with the same weights: `saving.interop.to_torch`."""
+        from ..saving.interop import to_torch
+        return to_torch(self)
 
     def config(self) -> dict:
         return {"layers": [layer.config() for layer in self.layers], "loss": self.loss_function.name,

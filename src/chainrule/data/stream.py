@@ -1,0 +1,320 @@
+"""A CSV file larger than memory, in two passes over its chunks: the preprocessing, then the
+network's inputs written to disk in the order training reads them.
+
+`CsvStream(path).fit(target)` reads the file once in chunks (`chunks.iter_chunks`) and returns
+the `Preprocessing` that `Preprocessing.fit` learns from the whole table: the same columns,
+categories, fill values, classes and checks (the same errors and warnings), means and spreads
+merged chunk by chunk (equal to the whole table's to rounding). `encode(rows)` reads it again
+and writes the inputs into files on disk (`ondisk.py`): row i of X is the file's row rows[i], as
+`Preprocessing.transform(df, rows=rows)` orders them, so `Network.fit` trains on it batch by
+batch the network it trains on the table in memory.
+
+Memory does not grow with the number of rows, but for what is kept per row: the targets and the
+order of the rows (about 16 bytes a row here; `fit` holds the targets as rows of n_outputs) and,
+with `impute='median'` or `'most_frequent'`, one numeric column with gaps at a time while its
+median or mode is computed from a file the first pass wrote.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..errors import ValidationError
+from .chunks import iter_chunks
+from .columns import MAX_CATEGORIES, MIN_ID_ROWS, categories, warn_id
+from .csvfile import SEP_NAMES, names, short
+from .progress import Progress
+from .scan import ColumnScan, Mixed
+from .stored import IMPUTE
+from .tabular import MAX_CLASSES, Preprocessing
+
+__all__ = ["CsvStream", "tail"]
+
+
+def _lines(scan: ColumnScan) -> str:
+    """The first gaps' lines as `tabular._rows` shows them."""
+    shown = ", ".join(str(i) for i in scan.missing_lines)
+    more = scan.missing - len(scan.missing_lines)
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+class _Counts:
+    """A column's value counts, in the shape `columns.categories` reads (`value_counts()`)."""
+
+    def __init__(self, values: list[str], counts: list[int]):
+        import pandas as pd
+        self.series = pd.Series(counts, index=pd.Index(values, dtype=object), dtype=np.int64)
+
+    def value_counts(self, dropna: bool = True) -> Any:
+        # as pandas' value_counts sorts its counts, kept in order of first appearance (ties keep it)
+        return self.series.sort_values(ascending=False, kind="stable")
+
+
+class CsvStream:
+    """A CSV file (header row, then data) read in chunks of `rows` rows; the reading options are
+    those of `read_csv`. Files written by `encode` go into a temporary folder inside `folder`
+    (the system's temporary folder, $TMPDIR, by default), removed by `close()` or at exit."""
+
+    def __init__(self, path: Any, *, rows: int = 100_000, sep: str | None = None, encoding: str | None = None,
+                 decimal: str = ".", na_values: Sequence[str] | str | None = None, folder: str | None = None):
+        if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
+            raise ValidationError(f"the chunk size must be a positive number of rows; got {rows!r}")
+        self.path, self.chunk_rows, self.folder = path, rows, folder
+        self.read: dict[str, Any] = {"sep": sep, "encoding": encoding, "decimal": decimal, "na_values": na_values}
+        self.text_read: set[str] = set()         # columns read as text (numbers in some chunks, text in others)
+        self.columns: list[str] | None = None
+        self.pre: Preprocessing | None = None
+        self.n_rows = 0
+        self.kinds: dict[str, str | None] = {}
+        self.reasons: dict[str, str] = {}        # why each text column is text, as `columns.text_reason` says
+        self.info: dict[str, Any] = {}
+        self.workdir: str | None = None
+        self.spools: dict[str, str] = {}
+
+    # -- reading ----------------------------------------------------------------------------
+    def header(self) -> list[str]:
+        """The file's column names (reads its first row)."""
+        for chunk in iter_chunks(self.path, rows=1, **self.read):
+            return list(chunk.columns)
+        raise ValidationError(f"CSV file {short(str(self.path), 200)} has a header but no data rows")
+
+    def chunks(self, rows: int | None = None) -> Any:
+        """(DataFrame, file line of its first row) per chunk, the kept columns typed as in the whole
+        file (a column of decimals stays decimal in a chunk of whole numbers)."""
+        floats = [c for c, k in self.kinds.items() if k == "float"]
+        for chunk in iter_chunks(self.path, rows=rows or self.chunk_rows, text_columns=sorted(self.text_read),
+                                 **self.read):
+            self.info = chunk.attrs["csv"]
+            if self.columns is not None:
+                chunk = chunk[self.columns]
+            for c in floats:
+                if chunk[c].dtype.kind in "iu":
+                    chunk[c] = chunk[c].astype(np.float64)
+            yield chunk, int(chunk.index.start) + 2
+
+    # -- pass 1 -----------------------------------------------------------------------------
+    def fit(self, target: str, *, columns: Sequence[str] | None = None, task: str | None = None,
+            impute: str | None = None, text_columns: Sequence[str] = (),
+            max_categories: int | None = MAX_CATEGORIES) -> Preprocessing:
+        """The preprocessing `Preprocessing.fit(df[columns], ...)` learns from the whole file
+        (`columns`: the target and the feature columns, in the file's order; default all)."""
+        header = self.header()
+        self.columns = list(columns) if columns is not None else None
+        shown = self.columns if self.columns is not None else header
+        unknown = [c for c in shown if c not in header]
+        if unknown:
+            raise ValidationError(f"column {short(unknown[0])} is not in the file; columns are {names(header, 20)}")
+        if target not in shown:
+            raise ValidationError(f"target column {short(target)} is not in the file; columns are {names(shown, 20)}")
+        unknown = [c for c in text_columns if c not in shown]
+        if unknown:
+            raise ValidationError(f"text column {short(unknown[0])} is not in the file; columns are "
+                                  f"{names(shown, 20)}")
+        if max_categories is not None and (isinstance(max_categories, bool) or not isinstance(max_categories, int)
+                                           or max_categories < 1):
+            raise ValidationError(f"the category limit must be a positive integer; got {short(max_categories)}")
+        if impute is not None and impute not in IMPUTE:
+            raise ValidationError(f"impute must be one of {', '.join(IMPUTE)}; got {impute!r}")
+        if task not in (None, "classification", "regression"):
+            raise ValidationError(f"task must be 'classification' or 'regression'; got {task!r}")
+        features = [c for c in shown if c != target]
+        if not features:
+            raise ValidationError(f"the file has no feature columns besides the target {target!r}")
+        self.close()
+        self.workdir = tempfile.mkdtemp(prefix="chainrule-stream-", dir=self.folder)
+        while True:
+            try:
+                scans, y = self._scan(target, features, task, impute, set(text_columns))
+                break
+            except Mixed as exc:             # read again with that column as text, as pandas reads it whole
+                self.text_read.add(exc.column)
+        self.kinds = {c: s.kind for c, s in scans.items()} | {target: y.kind}
+        try:
+            self.pre = self._preprocessing(target, task, impute, list(text_columns), max_categories, scans, y)
+        finally:
+            for path in self.spools.values():
+                os.remove(path)
+            self.spools = {}
+        return self.pre
+
+    def _scan(self, target: str, features: list[str], task: str | None, impute: str | None,
+              text_columns: set[str]) -> tuple[dict[str, ColumnScan], ColumnScan]:
+        assert self.workdir is not None
+        self.spools = {c: os.path.join(self.workdir, f"spool{i}.f8") for i, c in enumerate(features)} \
+            if impute in ("median", "most_frequent") else {}
+        scans = {c: ColumnScan(c, count_values=c in text_columns,
+                               spool=open(self.spools[c], "wb") if self.spools else None) for c in features}
+        cap = None if task == "classification" else MAX_CLASSES
+        y = ColumnScan(target, count_values=task != "regression", value_cap=cap)
+        self.n_rows = 0
+        try:
+            with Progress(f"reading {short(str(self.path), 200)} (pass 1 of 2: the preprocessing)") as progress:
+                for chunk, line0 in self.chunks():
+                    y.update(chunk[target], line0)
+                    for c, scan in scans.items():
+                        scan.update(chunk[c], line0)
+                    self.n_rows += len(chunk)
+                    progress.update(self.n_rows)
+        finally:
+            for scan in scans.values():
+                if scan.spool is not None:
+                    scan.spool.close()
+        if self.n_rows == 0:
+            raise ValidationError(f"CSV file {short(str(self.path), 200)} has a header but no data rows")
+        return scans, y
+
+    def _preprocessing(self, target: str, task: str | None, impute: str | None, text_columns: list[str],
+                       max_categories: int | None, scans: dict[str, ColumnScan], y: ColumnScan) -> Preprocessing:
+        """`Preprocessing.fit`'s checks and results, in its order, from the column summaries."""
+        if y.missing:
+            raise ValidationError(f"target column {target!r} has missing values on lines {_lines(y)}")
+        numeric_target = y.kind in ("int", "float")
+        if task is None:
+            small = not y.capped and len(y.counts) <= MAX_CLASSES
+            task = "classification" if not numeric_target or (y.integral and small) else "regression"
+        pre = Preprocessing(target=target, task=task, impute=impute)
+        if task == "regression":
+            if not numeric_target:
+                first = as_first(y)
+                raise ValidationError(f"target column {target!r} is not numeric (e.g. {first!r}); regression "
+                                      "needs numbers (use --task classification for labels)")
+            pre.y_mean, pre.y_scale = y.mean, y.std() or 1.0
+        else:
+            from .scan import as_python
+            pre.classes = sorted(as_python(list(y.counts), y.kind), key=lambda v: (str(type(v)), v))
+            if len(pre.classes) < 2:
+                raise ValidationError(f"target column {target!r} has only one class ({pre.classes[0]!r}); "
+                                      "a classifier needs at least two")
+        empty = [c for c, s in scans.items() if s.missing == s.rows]
+        if empty:
+            raise ValidationError(f"column {empty[0]!r} has no values at all; remove it from the file")
+        gaps = [c for c, s in scans.items() if s.missing]
+        if gaps and impute is None:
+            detail = "; ".join(f"{c!r} on lines {_lines(scans[c])}" for c in gaps)
+            raise ValidationError(f"missing values in {detail}. Fill them in, or use --impute {'|'.join(IMPUTE)}")
+        for c, s in scans.items():
+            if s.looks_like_id(MIN_ID_ROWS):
+                warn_id(c, s.rows)
+            if s.kind in ("int", "float") and c not in text_columns:
+                pre.numeric.append(c)
+                fill = self._fill(c, s, impute) if c in gaps else None
+                if fill is not None:
+                    pre.fill[c] = fill
+                mean, std = s.filled(fill) if fill is not None else (s.mean, s.std())
+                pre.means.append(mean)
+                pre.scales.append(std if std > 0 else 1.0)
+            else:
+                text, counts, first = s.strings()
+                if c not in text_columns:
+                    check_text(c, text, counts, first)
+                self.reasons[c] = reason(text, first)
+                pre.text.append(c)
+                if c in gaps:
+                    top = max(counts)
+                    pre.fill[c] = min(t for t, k in zip(text, counts) if k == top)
+                    text, counts, first = s.strings(str(pre.fill[c]), s.missing_lines[0])
+                pre.categories[c], dropped = categories(_Counts(text, counts), c, max_categories)
+                if dropped:
+                    pre.other[c] = dropped
+        return pre
+
+    def _fill(self, c: str, s: ColumnScan, impute: str | None) -> float:
+        """The numeric column's fill value: its mean, or its median or mode (read back from the
+        file the first pass wrote, one column at a time)."""
+        import pandas as pd
+        if impute == "mean":
+            return float(s.mean)
+        values = pd.Series(np.fromfile(self.spools[c], dtype=np.float64))
+        return float(values.median() if impute == "median" else values.mode()[0])
+
+    # -- pass 2 -----------------------------------------------------------------------------
+    def encode(self, rows: np.ndarray | None = None, dtype: Any = np.float64) -> tuple[Any, np.ndarray]:
+        """(X, y): X written to files (a memmap, or a CSR matrix of memmaps with one-hot columns)
+        whose row i is the file's row rows[i] (default: file order), y the encoded targets."""
+        from .ondisk import encode_csv
+        if self.pre is None or self.workdir is None:
+            raise ValidationError("encode needs the preprocessing first: call fit")
+        return encode_csv(self, self.pre, rows, np.dtype(dtype), self.workdir)
+
+    def describe(self) -> str:
+        """One line saying how the file was read (as `csvfile.describe_source`)."""
+        info = self.info
+        sep = SEP_NAMES.get(info.get("sep", ","), repr(info.get("sep")))
+        how = " (detected)" if info.get("sep_detected") else ""
+        return (f"read {short(str(self.path), 200)} in chunks of {self.chunk_rows} rows: {self.n_rows} rows, "
+                f"{len(self.columns or self.header())} columns, separator {sep}{how}, encoding "
+                f"{info.get('encoding', 'utf-8')}")
+
+    def close(self) -> None:
+        """Remove the files written (the arrays that `encode` returned must not be used after)."""
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
+
+    def __enter__(self) -> CsvStream:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        self.close()
+
+
+def as_first(scan: ColumnScan) -> Any:
+    """The column's first value in the file."""
+    from .scan import as_python
+    keys = sorted(scan.counts, key=scan.first.__getitem__)
+    return as_python(keys[:1], scan.kind)[0] if keys else None
+
+
+def check_text(name: str, text: list[str], counts: list[int], first: list[int]) -> None:
+    """`columns.check_text_column` from the column's value counts: refuse numbers with placeholders
+    or with a decimal comma, with the same message."""
+    import pandas as pd
+    values = [t.strip() for t in text]
+    n = np.asarray(counts, dtype=np.int64)
+    total = int(n.sum())
+    if total == 0:
+        return
+    ok = pd.to_numeric(pd.Series(values, dtype="string"), errors="coerce").notna().to_numpy()
+    if not ok.any():
+        commas = [v.replace(",", ".") for v in values]
+        comma = pd.to_numeric(pd.Series(commas, dtype="string"), errors="coerce").notna().to_numpy()
+        if n[comma].sum() / total > 0.5:
+            i = min(np.flatnonzero(comma), key=first.__getitem__)
+            raise ValidationError(f"column {short(name)} holds numbers with a decimal comma (e.g. {short(values[i])} "
+                                  f"on line {first[i]}): give --decimal ','")
+        return
+    if n[ok].sum() / total >= 0.5:
+        bad = sorted(np.flatnonzero(~ok), key=first.__getitem__)
+        kinds = list(dict.fromkeys(values[i] for i in bad))
+        listed = ", ".join(short(v) for v in kinds[:3]) + (f" and {len(kinds) - 3} more" if len(kinds) > 3 else "")
+        raise ValidationError(
+            f"column {short(name)} is numbers except {int(n[~ok].sum())} of {total} cells ({listed}; first on line "
+            f"{first[bad[0]]}), so it would be read as text with one category per number. Give --na-values "
+            f"{short(kinds[0])} to read such cells as missing (and --impute to fill them), or --text {short(name)} "
+            "to use the column as text categories")
+
+
+def reason(text: list[str], first: list[int]) -> str:
+    """`columns.text_reason`: the first value that is not a number, and its line."""
+    import pandas as pd
+    bad = pd.to_numeric(pd.Series(text, dtype="string"), errors="coerce").isna().to_numpy()
+    if not bad.any():
+        return "chosen as text"
+    i = min(np.flatnonzero(bad), key=first.__getitem__)
+    return f"not numbers, e.g. {short(text[i])} on line {first[i]}"
+
+
+def tail(X: Any, n: int) -> Any:
+    """The last `n` rows of X (an array, a memmap or a CSR matrix) without copying them (SciPy
+    copies the rows of a CSR slice)."""
+    from ..nn.sparse import is_sparse, rows
+    m = X.shape[0]
+    return rows(X, m - n, m) if is_sparse(X) else X[m - n:]

@@ -59,6 +59,10 @@ def register(sub) -> None:
     g.add_argument("--mpi", action="store_true",
                    help="data-parallel training under mpiexec (mpiexec -n 4 chainrule train ... --mpi): each rank "
                         "takes its share of every batch; rank 0 prints and saves")
+    g.add_argument("--stream", action="store_true",
+                   help="a file larger than memory: read it twice in chunks (the preprocessing, then the inputs, "
+                        "written to files in $TMPDIR and read batch by batch); the same model as without")
+    g.add_argument("--chunk-rows", type=positive_int, default=100_000, help="rows per chunk with --stream")
     p.set_defaults(func=train)
 
 
@@ -94,7 +98,7 @@ def select_columns(df, target: str, features: list[str], drop: list[str]):
     return df[[c for c in df.columns if c in keep]]
 
 
-def describe_columns(df, pre) -> None:
+def describe_columns(df, pre, reasons: dict | None = None) -> None:
     """Which columns became what, and why the text columns are text."""
     from ..data.columns import text_reason
     from ..data.csvfile import names, short
@@ -103,7 +107,8 @@ def describe_columns(df, pre) -> None:
     for c in pre.text:
         kept = len(pre.categories[c])
         other = f" + 'other' for {pre.other[c]} rarer ones" if c in pre.other else ""
-        print(f"text column {short(c)}: {kept} categories{other}, one-hot; {text_reason(df[c])}", file=sys.stderr)
+        print(f"text column {short(c)}: {kept} categories{other}, one-hot; "
+              f"{reasons[c] if reasons is not None else text_reason(df[c])}", file=sys.stderr)
 
 
 class EpochLines(cr.callbacks.Callback):
@@ -149,6 +154,7 @@ def mpi_world():
 def train(args) -> int:
     import numpy as np
 
+    from ..data.stream import CsvStream, tail
     from ..data.tabular import Preprocessing
     from ..saving.npz import save
     # the arguments are checked before the (possibly long) reading and training
@@ -163,13 +169,26 @@ def train(args) -> int:
         raise _named(exc, "--optimizer", "optimizer") from None
     if args.resume and not args.checkpoint_dir:
         raise ValidationError("--resume needs --checkpoint-dir, the folder the checkpoints are in")
+    if args.stream and args.mpi:
+        raise ValidationError("--stream and --mpi cannot be combined: give one of them")
     comm = mpi_world() if args.mpi else None
     out = output_path(args.out, {"CSV file": args.csv})
-    df = select_columns(read(args, args.csv), args.target, args.features, args.drop)
-    pre = Preprocessing.fit(df, args.target, task=args.task, impute=args.impute, text_columns=args.text,
-                            max_categories=args.max_categories)
-    describe_columns(df, pre)
-    n = len(df)
+    stream = None
+    if args.stream:                       # two passes over chunks of the file: it is never in memory whole
+        import pandas as pd
+        stream = CsvStream(args.csv, rows=args.chunk_rows, sep=args.sep, encoding=args.encoding,
+                           decimal=args.decimal, na_values=args.na_values or None)
+        columns = select_columns(pd.DataFrame(columns=stream.header()), args.target, args.features, args.drop)
+        pre = stream.fit(args.target, columns=list(columns.columns), task=args.task, impute=args.impute,
+                         text_columns=args.text, max_categories=args.max_categories)
+        print(stream.describe(), file=sys.stderr)
+        df, n = None, stream.n_rows
+    else:
+        df = select_columns(read(args, args.csv), args.target, args.features, args.drop)
+        pre = Preprocessing.fit(df, args.target, task=args.task, impute=args.impute, text_columns=args.text,
+                                max_categories=args.max_categories)
+        n = len(df)
+    describe_columns(df, pre, stream.reasons if stream is not None else None)
     order = np.random.default_rng(args.seed).permutation(n)
     n_val = int(round(n * args.val_split))
     if args.val_split and not 1 <= n_val < n:
@@ -177,7 +196,10 @@ def train(args) -> int:
     # the rows encoded in a shuffled order, the validation rows last (fit's validation_split takes
     # them as a range): the split copies nothing; one-hot columns stay sparse, in the network's dtype
     order = np.roll(order, -n_val)
-    X, y = pre.transform(df, dtype=args.dtype, rows=order), pre.encode_target(df)[order]
+    if stream is not None:                # written to disk in this order, read batch by batch
+        X, y = stream.encode(order, dtype=args.dtype)
+    else:
+        X, y = pre.transform(df, dtype=args.dtype, rows=order), pre.encode_target(df)[order]
     classify = pre.task == "classification"
     widths = [X.shape[1], *hidden, len(pre.classes) if classify else 1]
     layers = [cr.Dense(a, b, activation.name if i < len(widths) - 2 else ("softmax" if classify else "linear"))
@@ -202,7 +224,7 @@ def train(args) -> int:
         return 0                          # rank 0 saves and reports
     summary = {"epochs": len(history.epoch), **{k: v[-1] for k, v in history.history.items()}}
     save(net, out, extra={"tabular": pre.to_json(), "history": summary})
-    shown = format_metrics(metrics(net, pre, X[val], y[val])) if n_val else ""
+    shown = format_metrics(metrics(net, pre, tail(X, n_val), y[val])) if n_val else ""
     print(f"validation: {shown}" if shown else "no validation rows (--val-split 0)")
     print(f"saved {args.out}")
     return 0

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -127,6 +128,7 @@ class CsvStream:
             raise ValidationError(f"the file has no feature columns besides the target {target!r}")
         self.close()
         self.workdir = tempfile.mkdtemp(prefix="chainrule-stream-", dir=self.folder)
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self.workdir, True)     # at the latest at exit
         while True:
             try:
                 scans, y = self._scan(target, features, task, impute, set(text_columns))
@@ -253,16 +255,13 @@ class CsvStream:
     def close(self) -> None:
         """Remove the files written (the arrays that `encode` returned must not be used after)."""
         if self.workdir is not None:
-            shutil.rmtree(self.workdir, ignore_errors=True)
+            self._cleanup()
             self.workdir = None
 
     def __enter__(self) -> CsvStream:
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self.close()
-
-    def __del__(self) -> None:
         self.close()
 
 

@@ -16,6 +16,8 @@ from typing import IO, Any
 
 import numpy as np
 
+from ..errors import ValidationError
+
 SHOWN_LINES = 5           # file lines kept per column for error messages (as tabular._rows shows)
 U64 = 1 << 64
 
@@ -114,6 +116,10 @@ class ColumnScan:
             raise Mixed(self.name)
         if kind in ("int", "float"):
             values = col.to_numpy(dtype=np.float64, na_value=np.nan)
+            infinite = np.isinf(values)
+            if infinite.any():
+                raise ValidationError(f"column {self.name!r} has an infinite value on line "
+                                      f"{int(np.flatnonzero(infinite)[0]) + line0}")
             self._numbers(values[~missing] if gaps else values, gaps)
         if kind in ("text", "bool") or self.count_values:
             self._count(col, line0)

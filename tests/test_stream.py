@@ -1,0 +1,207 @@
+"""A CSV file read in chunks (`data.stream.CsvStream`, `chainrule train --stream`): the oracle is
+the in-memory path on the same file. `Preprocessing.fit` on the whole table gives the
+preprocessing (every field equal; means and spreads to rounding), `Preprocessing.transform` the
+inputs (equal, in the same row order), and `chainrule train` without --stream the model (float64
+to 1e-12). Peak memory on millions of rows is measured by benchmarks/stream.py, not here."""
+import os
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+pd = pytest.importorskip("pandas")
+sp = pytest.importorskip("scipy.sparse")
+
+import chainrule as cr  # noqa: E402
+from chainrule.data.stream import CsvStream, tail  # noqa: E402
+from chainrule.data.tabular import Preprocessing, read_csv  # noqa: E402
+from chainrule.errors import ValidationError  # noqa: E402
+
+FLOATS = ("means", "scales", "y_mean", "y_scale")
+
+
+def covertype(n=900, seed=0):
+    """Numeric columns on mixed scales with gaps (one of whole numbers until a decimal appears
+    late, one of whole numbers with a gap late), text columns of 3 to 60 values (ties in their
+    counts), a column of small integers to use as text, a shuffled ID column, a 3-class target."""
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({f"num{j}": np.round(rng.normal(size=n) * 10.0 ** (j - 2) + j, 6) for j in range(4)})
+    df["late_decimal"] = rng.integers(0, 50, size=n).astype(float)
+    df.loc[n - 5, "late_decimal"] = 2.5
+    df["late_gap"] = rng.integers(0, 9, size=n).astype(float)
+    df.loc[n - 3, "late_gap"] = np.nan
+    df["code"] = rng.integers(1, 6, size=n)
+    df["id"] = rng.permutation(n) + 1000
+    for name, k in (("soil", 3), ("area", 12), ("zone", 60)):
+        df[name] = rng.choice([f"{name}_{i}" for i in range(k)], size=n)
+    df.loc[[4, 17, 90, n - 2], "num1"] = np.nan
+    df.loc[[8, 33, n - 10], "area"] = None
+    df["cover"] = np.where(df["num0"] > 0, "spruce", np.where(df["soil"] == "soil_1", "pine", "aspen"))
+    return df
+
+
+@pytest.fixture(scope="module")
+def cover_csv(tmp_path_factory):
+    path = tmp_path_factory.mktemp("stream") / "cover.csv"
+    covertype().to_csv(path, index=False)
+    return path
+
+
+def fit_both(path, target, rows, **kwargs):
+    """(in-memory preprocessing, its warnings, streamed preprocessing, its warnings)."""
+    out = []
+    for streamed in (False, True):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            if streamed:
+                with CsvStream(path, rows=rows) as stream:
+                    pre = stream.fit(target, **kwargs)
+            else:
+                pre = Preprocessing.fit(read_csv(path), target, **kwargs)
+        out += [pre.to_json(), [str(w.message) for w in caught]]
+    return out
+
+
+def assert_same(a, b):
+    assert a.keys() == b.keys()
+    for key in a:
+        if key in FLOATS:
+            np.testing.assert_allclose(b[key], a[key], rtol=1e-13, atol=1e-15, err_msg=key)
+        elif key == "fill":
+            assert a[key].keys() == b[key].keys()
+            for c, v in a[key].items():
+                assert (b[key][c] == v) if isinstance(v, str) else b[key][c] == pytest.approx(v, rel=1e-13), c
+        else:
+            assert b[key] == a[key], key
+
+
+@pytest.mark.parametrize("impute", ["mean", "median", "most_frequent"])
+@pytest.mark.parametrize("rows", [64, 1000])
+def test_preprocessing_equals_the_whole_table(cover_csv, impute, rows):
+    a, wa, b, wb = fit_both(cover_csv, "cover", rows, impute=impute, text_columns=["code"], max_categories=40)
+    assert_same(a, b)
+    assert wb == wa and len(wa) == 2                  # the ID column and the capped 'zone', same words
+    assert "'id'" in wa[0] and "'zone'" in wa[1]
+    assert b["other"] == {"zone": 20} and b["categories"]["code"] == ["1", "2", "3", "4", "5"]
+    assert "late_decimal" in b["numeric"] and "late_gap" in b["fill"]
+
+
+def test_regression_target_and_task_detection(tmp_path):
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"a": rng.normal(size=300), "b": rng.choice(["x", "y"], size=300)})
+    df["price"] = np.round(df["a"] * 1000 + 5000)          # whole numbers, many values: regression
+    df["grade"] = rng.integers(0, 4, size=300)              # whole numbers, 4 values: classes
+    df.loc[250, "grade"] = 3                                # (no change: stays integer)
+    df.to_csv(tmp_path / "r.csv", index=False)
+    for target, task in (("price", "regression"), ("grade", "classification")):
+        a, _, b, _ = fit_both(tmp_path / "r.csv", target, 37)
+        assert b["task"] == task
+        assert_same(a, b)
+    a, _, b, _ = fit_both(tmp_path / "r.csv", "grade", 37, task="regression")
+    assert_same(a, b)
+
+
+def test_a_column_of_numbers_then_text_is_read_as_text(tmp_path):
+    """Numbers in the first chunks, letters later: pandas reads the whole column as text with each
+    cell as spelled ('1.50'); the stream reads the file again with the column as text."""
+    codes = ["1.50", "2"] * 10 + [f"K{i % 7}" for i in range(60)]
+    df = pd.DataFrame({"x": np.arange(80) % 9 * 1.5, "code": codes, "y": ["a", "b"] * 40})
+    df.to_csv(tmp_path / "m.csv", index=False)
+    a, wa, b, wb = fit_both(tmp_path / "m.csv", "y", 16)
+    assert_same(a, b)
+    assert "1.50" in b["categories"]["code"] and wb == wa
+
+
+@pytest.mark.parametrize("content, message", [
+    ("a,y\n1,u\n2,\n3,v\n", "target column 'y' has missing values on lines 3"),
+    ("a,b,y\n1,,u\n2,5,v\n,6,u\n", "missing values in 'a' on lines 4; 'b' on lines 2. Fill them in, or use --impute"),
+    ("a,b,y\n1,,u\n2,,v\n3,,u\n", "column 'b' has no values at all"),
+    ("a,y\n1,u\n2,u\n", "has only one class ('u')"),
+    ("a,y\n1,u\n2,v\n3,w\n", "target column 'z' is not in the file"),
+    ("a,y\n1,2\n?,3\n4,2\n5,3\n", "column 'a' is numbers except 1 of 4 cells ('?'; first on line 3)"),
+    ('a,y\n"1,5",2\n"2,5",3\n"4,0",2\n', "column 'a' holds numbers with a decimal comma (e.g. '1,5' on line 2)"),
+    ("a,y\n1,2\ninf,3\n", "column 'a' has an infinite value on line 3"),
+])
+def test_errors_name_the_column_and_line_as_in_memory(tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    target = "z" if "'z'" in message else "y"
+    with pytest.raises(ValidationError, match=message.replace("(", r"\(").replace(")", r"\)").replace("?", r"\?")):
+        with CsvStream(path, rows=1) as stream:
+            stream.fit(target)
+    if "infinite" not in message:                       # the whole table's check comes later there
+        with pytest.raises(ValidationError) as whole:
+            Preprocessing.fit(read_csv(path), target)
+        assert message in str(whole.value)
+
+
+def file_backed(a):
+    """True when the array's memory is a mapped file (not a copy in memory)."""
+    while a is not None:
+        if isinstance(a, np.memmap) or type(a).__name__ == "mmap":
+            return True
+        a = getattr(a, "base", None)
+    return False
+
+
+def test_encoded_rows_equal_transform_in_the_given_order(cover_csv):
+    df = read_csv(cover_csv)
+    order = np.roll(np.random.default_rng(3).permutation(len(df)), -180)
+    for max_categories in (40, 100):             # with a capped column: stored zeros for 'other'
+        pre = Preprocessing.fit(df, "cover", impute="median", max_categories=max_categories)
+        with CsvStream(cover_csv, rows=100) as stream:
+            stream.fit("cover", impute="median", max_categories=max_categories)
+            X, y = stream.encode(order)
+            assert sp.issparse(X) and all(file_backed(a) for a in (X.data, X.indices, X.indptr))
+            np.testing.assert_allclose(X.toarray(), pre.transform(df, rows=order).toarray(), rtol=1e-13, atol=1e-13)
+            np.testing.assert_array_equal(y, pre.encode_target(df)[order])
+            assert tail(X, 180).shape == (180, X.shape[1]) and file_backed(tail(X, 180).data)
+            folder = stream.workdir
+            assert os.path.isdir(folder)
+        assert not os.path.exists(folder)             # close() removes the files
+    with CsvStream(cover_csv, rows=100) as stream:
+        stream.fit("cover", impute="mean")
+        with pytest.raises(ValidationError, match="permutation"):
+            stream.encode(np.zeros(len(df), dtype=np.int64))
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "chainrule.cli", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd)
+
+
+@pytest.mark.parametrize("case", ["text", "numeric-regression", "float32"])
+def test_train_stream_writes_the_model_train_writes(tmp_path, case):
+    """The same model file with and without --stream, on a file that fits."""
+    df = covertype(600, seed=2).drop(columns="id")
+    target, extra = "cover", ["--impute", "median", "--max-categories", "40"]
+    if case == "numeric-regression":                 # no text column: a dense memmap; a regression
+        df = df[[c for c in df.columns if c.startswith(("num", "late"))]].copy()
+        df["target"], target = df["num0"] * 3 + df["num2"], "target"
+    if case == "float32":
+        extra += ["--dtype", "float32"]
+    df.to_csv(tmp_path / "d.csv", index=False)
+    runs = {}
+    for name, more in (("memory", []), ("stream", ["--stream", "--chunk-rows", "77"])):
+        r = cli("train", tmp_path / "d.csv", "--target", target, "--hidden", "8", "--epochs", "3", "--batch-size", "16",
+                "--out", tmp_path / f"{name}.npz", *extra, *more)
+        assert r.returncode == 0, r.stderr
+        runs[name] = r
+    a, ea = cr.load(tmp_path / "memory.npz", with_extra=True)
+    b, eb = cr.load(tmp_path / "stream.npz", with_extra=True)
+    rel = 1e-5 if case == "float32" else 1e-12
+    np.testing.assert_allclose(b.params, a.params, rtol=rel, atol=rel * np.abs(a.params).max())
+    assert_same(ea["tabular"], eb["tabular"])
+    if case != "float32":
+        # the validation metrics (the model's name aside)
+        assert runs["stream"].stdout.replace("stream.npz", "memory.npz") == runs["memory"].stdout
+    lines = [s for s in runs["memory"].stderr.splitlines() if not s.startswith(("read ", "epoch "))]
+    assert [s for s in runs["stream"].stderr.splitlines() if not s.startswith(("read ", "epoch "))] == lines
+    assert f"read {str(tmp_path / 'd.csv')!r} in chunks of 77 rows: 600 rows" in runs["stream"].stderr
+
+
+def test_train_stream_refuses_mpi(tmp_path, cover_csv):
+    r = cli("train", cover_csv, "--target", "cover", "--stream", "--mpi", "--out", tmp_path / "m.npz")
+    assert r.returncode == 2 and "--stream and --mpi cannot be combined" in r.stderr

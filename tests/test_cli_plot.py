@@ -39,8 +39,8 @@ def test_trained_model_labelled_with_columns_and_classes(tmp_path):
                "--out", model, "--quiet").returncode == 0
     r = cli("plot", "network", "--model", model, "--out", tmp_path / "iris.png")
     assert r.returncode == 0 and (tmp_path / "iris.png").stat().st_size > 10_000, r.stderr
-    from chainrule.teach import plot
     from chainrule.data.tabular import Preprocessing
+    from chainrule.teach import plot
     net, extra = cr.load(model, with_extra=True)
     pre = Preprocessing.from_json(extra["tabular"])
     import matplotlib

@@ -82,7 +82,8 @@ def test_regression_round_trip(tmp_path):
 
 def test_core_imports_without_pandas_or_sklearn():
     code = ("import sys, chainrule, chainrule.cli; chainrule.cli.build_parser(); "
-            "print(sorted(m for m in ('pandas', 'sklearn', 'chainrule.sklearn', 'chainrule.data.tabular') if m in sys.modules))")
+            "print(sorted(m for m in ('pandas', 'sklearn', 'chainrule.sklearn', 'chainrule.data.tabular') "
+            "if m in sys.modules))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.strip() == "[]", r.stdout + r.stderr
 

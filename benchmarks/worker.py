@@ -2,8 +2,10 @@
 
     python benchmarks/worker.py FRAMEWORK WORKLOAD [options as JSON]
 
-Frameworks: chainrule, torch, torch_fused, sklearn, python, micrograd. Each run does an
-untimed warm-up first, then the timed work.
+Frameworks: chainrule, torch, torch_fused, sklearn, python, micrograd, jax, keras (rivals.py).
+Each run does an untimed warm-up first, then the timed work. chainrule runs with its compiled
+kernels loaded (CHAINRULE_NUMBA=1, set by run.py: a warm process, as the rivals' jitted code);
+the start-up section of run.py measures whole processes with the defaults instead.
 """
 from __future__ import annotations
 
@@ -17,6 +19,26 @@ import numpy as np
 
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def status_mb(key: str) -> float:
+    """VmRSS or VmHWM of this process, in MB (0 where /proc cannot be read)."""
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def reset_peak() -> None:
+    """Reset VmHWM to the current RSS (Linux: 5 into /proc/self/clear_refs)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
 
 
 def numpy_blas() -> dict | None:
@@ -201,6 +223,43 @@ def mlp_sklearn(X_tr, y_tr, X_te, y_te, sizes, opt, lr, batch, epochs, seed=0):
     return time.perf_counter() - t, float(clf.score(X_te, y_te))
 
 
+# -- inference: 100,000 x 784 through 784-256-128-10, float32 weights -----------------------------
+def infer(framework, opts):
+    sizes, n = opts["sizes"], opts["rows"]
+    X = np.random.default_rng(0).random((n, sizes[0]), dtype=np.float32).astype(opts["input"])
+    if framework == "chainrule":
+        import chainrule as cr
+        layers = [cr.Dense(a, b, "relu") for a, b in zip(sizes[:-2], sizes[1:-1])]
+        net = cr.Network(layers + [cr.Dense(sizes[-2], sizes[-1])], loss="mse", dtype="float32", seed=0)
+        net.predict(X[:8192])
+
+        def run():
+            return net.predict(X)
+    elif framework == "torch":
+        import torch
+        torch.set_num_threads(threads())
+        mods = []
+        for a, b in zip(sizes[:-2], sizes[1:-1]):
+            mods += [torch.nn.Linear(a, b), torch.nn.ReLU()]
+        model = torch.nn.Sequential(*mods, torch.nn.Linear(sizes[-2], sizes[-1])).eval()
+
+        def run():
+            with torch.inference_mode():
+                return model(torch.from_numpy(X).float()).numpy()
+        run()
+    else:
+        import rivals
+        run = (rivals.infer_jax if framework == "jax" else rivals.infer_keras)(sizes, X)
+    times = []
+    before = status_mb("VmRSS")
+    reset_peak()
+    for _ in range(opts.get("reps", 5)):
+        t = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t)
+    return float(np.median(times)), status_mb("VmHWM") - before
+
+
 def matmul_peak(sizes=(1024, 2048), reps=10):
     """The best median GFLOP/s of float32 square matrix products (NumPy's BLAS)."""
     best = 0.0
@@ -223,6 +282,11 @@ def main():
     result = {"framework": framework, "workload": workload, **opts}
     if workload == "peak":  # framework "numpy"
         result["gflops"] = matmul_peak()
+    elif workload == "infer":
+        result["time"], result["added_mb"] = infer(framework, opts)
+    elif workload == "seed" and framework == "jax":
+        import rivals
+        result["time"], result["final_error"] = rivals.seed_jax(opts["steps"])
     elif workload == "seed":
         fn = {"chainrule": seed_chainrule, "torch": seed_torch, "python": seed_python,
               "micrograd": seed_micrograd}[framework]
@@ -233,9 +297,13 @@ def main():
         if opts.get("train_samples"):
             X_tr, y_tr = X_tr[:opts["train_samples"]], y_tr[:opts["train_samples"]]
         args = (X_tr, y_tr, X_te, y_te, opts["sizes"], opts["opt"], opts["lr"], opts["batch"])
-        fn = {"chainrule": mlp_chainrule, "torch": mlp_torch, "sklearn": mlp_sklearn,
-              "torch_fused": lambda *a, **k: mlp_torch(*a, fused=True, **k)}[framework]
-        fn(X_tr[:2048], y_tr[:2048], X_te[:10], y_te[:10], *args[4:], epochs=1)    # warm-up
+        if framework in ("jax", "keras"):
+            import rivals
+            fn = rivals.mlp_jax if framework == "jax" else rivals.mlp_keras   # warm themselves, on the real shapes
+        else:
+            fn = {"chainrule": mlp_chainrule, "torch": mlp_torch, "sklearn": mlp_sklearn,
+                  "torch_fused": lambda *a, **k: mlp_torch(*a, fused=True, **k)}[framework]
+            fn(X_tr[:2048], y_tr[:2048], X_te[:10], y_te[:10], *args[4:], epochs=1)    # warm-up
         result["time"], result["accuracy"] = fn(*args, epochs=opts["epochs"])
         result["samples_per_s"] = len(X_tr) * opts["epochs"] / result["time"]
         s = opts["sizes"]

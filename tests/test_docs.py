@@ -1,0 +1,149 @@
+"""Every code block of README.md and docs/*.md runs as written.
+
+A ```python block runs in one namespace per document, in order: with `>>>` prompts it is a
+doctest; followed by a ```text block, what it prints must be that text. A ```sh or ```console
+block runs in bash in the same folder as the document's other blocks; with `$ ` prompts each
+command's shown output (stdout and stderr, as a terminal shows them) must match, `...` matching
+anything (doctest's ELLIPSIS).
+Each document runs in a fresh, empty folder: its data comes from `chainrule data` or its own code.
+A block that cannot run here (it installs software, starts a server, needs a cluster) says so
+on the line before it: `<!-- not run: the reason -->`; other fences (text, output) are not code.
+"""
+from __future__ import annotations
+
+import contextlib
+import doctest
+import io
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+CODE = {"python": "python", "py": "python", "sh": "sh", "bash": "sh", "console": "sh", "shell": "sh"}
+NOT_RUN = re.compile(r"<!--\s*not run:\s*(.+?)\s*-->")
+CHECK = doctest.OutputChecker()
+FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+
+
+@dataclass
+class Block:
+    path: Path
+    line: int               # of the opening fence
+    kind: str               # "python" or "sh"
+    code: str
+    skip: str | None        # the reason it is not run
+    shown: str | None = None  # a python block's output, from the ```text block right after it
+
+    def where(self) -> str:
+        return f"{self.path.relative_to(ROOT)}:{self.line}"
+
+
+def blocks(path: Path) -> list[Block]:
+    found, lines = [], path.read_text().splitlines()
+    i = 0
+    while i < len(lines):
+        m = re.match(r"^```(\w*)\s*$", lines[i])
+        if not m:
+            i += 1
+            continue
+        end = next(j for j in range(i + 1, len(lines)) if lines[j].startswith("```"))
+        before = next((lines[k] for k in range(i - 1, -1, -1) if lines[k].strip()), "")
+        skip = NOT_RUN.search(before)
+        shown = None
+        after = next((k for k in range(end + 1, len(lines)) if lines[k].strip()), None)
+        if after is not None and lines[after].strip() in ("```text", "```output"):
+            close = next(j for j in range(after + 1, len(lines)) if lines[j].startswith("```"))
+            shown = "\n".join(lines[after + 1:close]) + "\n"
+        if m.group(1) in CODE:
+            found.append(Block(path, i + 1, CODE[m.group(1)], "\n".join(lines[i + 1:end]) + "\n",
+                               skip.group(1) if skip else None, shown if CODE[m.group(1)] == "python" else None))
+        i = end + 1
+    return found
+
+
+def env() -> dict[str, str]:
+    e = dict(os.environ, PYTHONUNBUFFERED="1", MPLBACKEND="Agg", COLUMNS="100", NO_COLOR="1")
+    e["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{e.get('PATH', '')}"
+    return e
+
+
+def run_python(block: Block, namespace: dict) -> None:
+    if ">>>" in block.code:
+        test = doctest.DocTestParser().get_doctest(block.code, namespace, block.where(), str(block.path), block.line)
+        runner = doctest.DocTestRunner(optionflags=FLAGS)
+        out: list[str] = []
+        runner.run(test, out=out.append, clear_globs=False)
+        namespace.update(test.globs)          # DocTest copies the namespace: later blocks see this one's names
+        assert runner.failures == 0, f"{block.where()}: doctest failed\n" + "".join(out)
+    elif block.shown is None:
+        exec(compile(block.code, block.where(), "exec"), namespace)
+    else:                                  # the ```text block after it shows what it prints
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(compile(block.code, block.where(), "exec"), namespace)
+        assert CHECK.check_output(block.shown, out.getvalue(), FLAGS), (
+            f"{block.where()} printed\n{out.getvalue()}\nbut the document shows\n{block.shown}")
+
+
+def commands(code: str) -> list[tuple[str, str | None]]:
+    """(command, shown output or None) of a shell block: with `$ ` prompts, each command and the
+    lines shown under it; without, the whole block as one script."""
+    if not any(line.startswith("$ ") for line in code.splitlines()):
+        return [(code, None)]
+    result: list[tuple[str, list[str]]] = []
+    for line in code.splitlines():
+        if line.startswith("$ "):
+            result.append((line[2:], []))
+        elif result and result[-1][0].endswith("\\") and not result[-1][1]:
+            result[-1] = (result[-1][0][:-1] + line, [])
+        elif result:
+            result[-1][1].append(line)
+    return [(cmd, "\n".join(out).strip() + "\n") for cmd, out in result]
+
+
+def run_sh(block: Block, folder: Path) -> None:
+    for cmd, shown in commands(block.code):
+        r = subprocess.run(["bash", "-c", "set -eo pipefail\n" + cmd], cwd=folder, env=env(), text=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+        assert r.returncode == 0, f"{block.where()}: `{cmd.strip()}` exited {r.returncode}:\n{r.stdout[-3000:]}"
+        if shown is not None and shown.strip():
+            got = r.stdout.replace(str(folder) + os.sep, "")
+            assert CHECK.check_output(shown, got, FLAGS), (
+                f"{block.where()}: `{cmd}` printed\n{got}\nbut the document shows\n{shown}")
+
+
+@pytest.mark.parametrize("path", DOCS, ids=[str(p.relative_to(ROOT)) for p in DOCS])
+def test_every_code_block_runs(path: Path, tmp_path: Path, monkeypatch):
+    found = blocks(path)
+    if not found:
+        pytest.skip(f"{path.name} has no code blocks")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {"__name__": "__docs__"}
+    for block in found:
+        if block.skip:
+            continue
+        if block.kind == "python":
+            run_python(block, namespace)
+        else:
+            run_sh(block, tmp_path)
+
+
+def test_blocks_not_run_say_why():
+    skipped = [b for p in DOCS for b in blocks(p) if b.skip]
+    assert all(len(b.skip) > 10 for b in skipped), [b.where() for b in skipped]
+    # the blocks this project can run are run: only installs, servers, clusters and long runs are left out
+    allowed = ("install", "server", "cluster", "browser", "long", "mpi", "gpu", "network", "download", "hours",
+               "minutes", "machine")
+    assert all(any(word in b.skip.lower() for word in allowed) for b in skipped), \
+        [(b.where(), b.skip) for b in skipped]
+
+
+def test_commands_parser():
+    assert commands("$ echo a\na\n$ echo b\n") == [("echo a", "a\n"), ("echo b", "\n")]
+    assert commands("make demo\nmake test\n") == [("make demo\nmake test\n", None)]

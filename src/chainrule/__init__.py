@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from . import errors
 from .nn import initializers as init
 from .nn.activations import Activation, register_activation
-from .nn.layers import Dense, Dropout, Layer, register_layer
+from .nn.dropout import Dropout
+from .nn.layers import Dense, Layer, register_layer
 from .nn.losses import Loss, register_loss
 from .nn.network import Network
 

@@ -6,9 +6,13 @@ derivative is computed from the cached output and never re-evaluates the exponen
 """
 from __future__ import annotations
 
+from typing import TypeVar
+
 import numpy as np
 
 from ..errors import unknown_name
+
+_C = TypeVar("_C", bound="type[Activation]")
 
 
 class Activation:
@@ -139,7 +143,7 @@ class Softmax(Activation):
 ACTIVATIONS: dict[str, type[Activation]] = {cls.name: cls for cls in (Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Linear)}
 
 
-def register_activation(cls: type[Activation]) -> type[Activation]:
+def register_activation(cls: _C) -> _C:
     """Class decorator: make an Activation subclass known by its `name`, so that a network using
     it can be built by name, saved and loaded. A built-in name cannot be taken over."""
     if cls.name in ACTIVATIONS and ACTIVATIONS[cls.name] is not cls and ACTIVATIONS[cls.name].__module__ == __name__:

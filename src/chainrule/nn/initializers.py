@@ -6,7 +6,8 @@ ReLU family (keeps the variance of ReLU outputs), Glorot otherwise (Keras' defau
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -14,6 +14,7 @@ and the diagnostics read these caches: they never recompute the math.
 from __future__ import annotations
 
 import numbers
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -22,6 +23,8 @@ from ..errors import ChainruleTypeError, ValidationError
 from . import initializers, sparse
 from .activations import Activation, ReLU, get_activation
 from .predict import in_place
+
+_C = TypeVar("_C", bound="type[Layer]")
 
 
 def _positive_int(value, name: str) -> int:
@@ -32,10 +35,10 @@ def _positive_int(value, name: str) -> int:
     return int(value)
 
 
-LAYERS: dict[str, type["Layer"]] = {}
+LAYERS: dict[str, type[Layer]] = {}
 
 
-def register_layer(cls: type["Layer"]) -> type["Layer"]:
+def register_layer(cls: _C) -> _C:
     """Class decorator: make a Layer subclass savable and loadable by its class name."""
     LAYERS[cls.__name__] = cls
     return cls
@@ -55,9 +58,12 @@ class Layer:
     n_in: int | None = None
     n_out: int | None = None
 
-    # caches of the last forward/backward pass, read by the explanation and the diagnostics
-    x: np.ndarray | None = None
-    out: np.ndarray | None = None
+    # caches of the last pass, read by explain and the diagnostics (None before a pass)
+    x: Any = None
+    net: Any = None
+    out: Any = None
+    dout: Any = None
+    delta: Any = None
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         raise NotImplementedError
@@ -92,7 +98,7 @@ class Layer:
         raise NotImplementedError
 
     @classmethod
-    def from_config(cls, cfg: dict) -> "Layer":
+    def from_config(cls, cfg: dict) -> Layer:
         return cls(**cfg)
 
     @classmethod
@@ -203,12 +209,12 @@ class Dense(Layer):
     def trainable_params(self) -> dict[str, bool]:
         return dict(self._trainable)
 
-    def freeze(self, *names: str) -> "Dense":
+    def freeze(self, *names: str) -> Dense:
         """Exclude parameters ("W", "b"; all when none is named) from learning."""
         self.trainable = {n: False for n in (names or self.param_names)}
         return self
 
-    def unfreeze(self, *names: str) -> "Dense":
+    def unfreeze(self, *names: str) -> Dense:
         self.trainable = {n: True for n in (names or self.param_names)}
         return self
 
@@ -344,46 +350,6 @@ class Dense(Layer):
     def __repr__(self):
         frozen = "" if self.trainable else f", trainable={self.trainable_params}"
         return f"Dense({self.n_in}, {self.n_out}, activation={self.activation.name!r}{frozen})"
-
-
-@register_layer
-class Dropout(Layer):
-    """Inverted dropout: in training, zero each input with probability `rate` and scale the
-    rest by 1 / (1 - rate), so nothing changes at prediction time (where it is the identity)."""
-
-    def __init__(self, rate: float):
-        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0.0 <= rate < 1.0:
-            raise ValidationError(f"rate must be a number in [0, 1); got {rate!r}")
-        self.rate = float(rate)
-        self.rng = np.random.default_rng()
-        self.mask = None
-
-    def forward(self, x, training=False):
-        if not training or self.rate == 0.0:
-            self.mask = None
-            return x
-        keep = 1.0 - self.rate
-        self.mask = (self.rng.random(x.shape) < keep).astype(x.dtype)
-        self.mask *= 1.0 / keep
-        return sparse.multiply(x, self.mask) if sparse.is_sparse(x) else x * self.mask
-
-    def infer(self, x):
-        return x
-
-    def backward(self, dout, need_input_grad=True):
-        if dout is None or not need_input_grad:     # dropout on the inputs: nothing below it learns
-            return None
-        return dout if self.mask is None else dout * self.mask
-
-    def config(self):
-        return {"type": "Dropout", "rate": self.rate}
-
-    @property
-    def trainable_params(self):
-        return {}
-
-    def __repr__(self):
-        return f"Dropout({self.rate})"
 
 
 def layer_from_config(cfg: dict) -> Layer:

@@ -5,10 +5,14 @@ seeds' E_total = 1/2 * sum over outputs of (target - out)^2.
 """
 from __future__ import annotations
 
+from typing import TypeVar
+
 import numpy as np
 
 from ..errors import unknown_name
 from .activations import Activation, Sigmoid, Softmax
+
+_C = TypeVar("_C", bound="type[Loss]")
 
 
 class Loss:
@@ -160,7 +164,7 @@ class CategoricalCrossentropy(Loss):
 LOSSES: dict[str, type[Loss]] = {cls.name: cls for cls in (SSE, MSE, BinaryCrossentropy, CategoricalCrossentropy)}
 
 
-def register_loss(cls: type[Loss]) -> type[Loss]:
+def register_loss(cls: _C) -> _C:
     """Class decorator: make a Loss subclass known by its `name` (get_loss, saved files)."""
     LOSSES[cls.name] = cls
     return cls

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
+from ..errors import TrainingDiverged, ValidationError
 from . import checks as check
 from .inference import fitting, outputs, refuse_other_thread
 from .layers import Dense, Layer
+from .losses import Loss, fuses, get_loss, output_mismatch
 from .predict import predict
 from .sparse import rows
-from .losses import Loss, fuses, get_loss, output_mismatch
 
 if TYPE_CHECKING:
     from ..training.callbacks import History
@@ -85,8 +86,8 @@ class Network:
         self._check_output(sized[-1])
         self.dtype = as_dtype(dtype)
         seed = check.seed(seed)
-        self.n_inputs: int = int(sized[0].n_in)          # type: ignore[arg-type]
-        self.n_outputs: int = int(sized[-1].n_out)       # type: ignore[arg-type]
+        self.n_inputs: int = int(sized[0].n_in)
+        self.n_outputs: int = int(sized[-1].n_out)
         if seed is not None:
             rng = np.random.default_rng(seed)
             for layer in self.layers:
@@ -203,7 +204,7 @@ class Network:
     def loss_value(self, out: np.ndarray, Y: np.ndarray) -> float:
         """The error of outputs `out` just computed by the forward pass (the fused form reads the
         output layer's net input)."""
-        net = self.layers[-1].net if self.fused_output else None      # type: ignore[attr-defined]
+        net = self.layers[-1].net if self.fused_output else None
         return self.loss_function.value(out, Y, net)
 
     def forward(self, X) -> np.ndarray:

@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import ChainruleTypeError, ModelFileError, ValidationError
-from ..nn.layers import Dense, Dropout
+from ..nn.dropout import Dropout
+from ..nn.layers import Dense
 from ..nn.network import Network
 from .mlp import BUILTIN_ACTIVATIONS, SUPPORTED, attach_activation, build_network, dense_layer, weights_dtype
 from .npz import load
@@ -32,7 +33,7 @@ __all__ = ["from_torch", "to_torch", "from_keras", "from_onnx", "from_sklearn", 
 
 
 # -- PyTorch ---------------------------------------------------------------------------------
-def from_torch(module, loss: str | None = None) -> Network:
+def from_torch(module: Any, loss: str | None = None) -> Network:
     """A Network from a `torch.nn.Sequential` of Linear layers and activations.
 
     Accepted: Linear, Sigmoid, Tanh, ReLU, LeakyReLU, Softmax (over the last dimension),
@@ -81,7 +82,7 @@ def from_torch(module, loss: str | None = None) -> Network:
     return build_network(items, loss, weights_dtype(weights, "module") if weights else np.float64)
 
 
-def to_torch(net) -> Any:
+def to_torch(net: Network) -> Any:
     """The network as a `torch.nn.Sequential` with the same weights and dtype (new parameters:
     training one does not change the other). Frozen parameters get requires_grad=False."""
     import torch
@@ -135,7 +136,7 @@ def _keras_activation(fn, where: str):
     return KERAS_ACTIVATIONS[name]
 
 
-def from_keras(model, loss: str | None = None) -> Network:
+def from_keras(model: Any, loss: str | None = None) -> Network:
     """A Network from a built Keras 3 `Sequential` of Dense layers.
 
     Accepted: Dense (with any supported activation), Dropout, Activation, ReLU (plain),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import struct
 import zipfile
 from pathlib import Path
@@ -115,7 +116,7 @@ def save(net, path, include_optimizer: bool = True, extra: dict | None = None,
     atomic_write(path, lambda f: savez(f, **arrays))
 
 
-def load(path, *, with_extra: bool = False):
+def load(path: str | os.PathLike, *, with_extra: bool = False) -> Any:
     """Read a network written by `save`. Never executes code from the file.
 
     The file is opened as a zip archive; the JSON description is read and checked first, then
@@ -127,7 +128,7 @@ def load(path, *, with_extra: bool = False):
     return (net, extra) if with_extra else net
 
 
-def load_all(path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
+def load_all(path: str | os.PathLike) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
     """`load`, returning (network, extra JSON or None, extra arrays by name)."""
     path = Path(check_path(path, "path"))
     if not path.is_file():

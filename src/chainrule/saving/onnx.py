@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError
-from ..nn.layers import Dense, Dropout
+from ..nn.dropout import Dropout
+from ..nn.layers import Dense
 from ..nn.network import Network
 from .mlp import BUILTIN_ACTIVATIONS
 from .npz import load
@@ -71,7 +72,8 @@ class _Graph:
         return out
 
 
-def to_onnx(net, path: str | os.PathLike | None = None, opset: int = MIN_OPSET, preprocessing=None):
+def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MIN_OPSET,
+            preprocessing: Any = None) -> Any:
     """Write `net` as an ONNX model (checked by onnx.checker) and return the ModelProto.
 
     Parameters

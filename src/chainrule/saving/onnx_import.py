@@ -8,14 +8,14 @@ from typing import Any
 import numpy as np
 
 from ..errors import ChainruleTypeError, ModelFileError, ValidationError
-from ..nn.layers import Dropout
+from ..nn.dropout import Dropout
 from ..nn.network import Network
 from .mlp import attach_activation, build_network, dense_layer, stored_scalar, weights_dtype
 
 ONNX_ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "Softmax": "softmax"}
 
 
-def from_onnx(path_or_model, loss: str | None = None) -> Network:
+def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
     """A Network from an ONNX MLP graph: a chain of Gemm (or MatMul and Add) nodes and the
     activations Sigmoid, Tanh, Relu, LeakyRelu, PRelu (one slope), Where(x > 0, x, x * alpha)
     (to_onnx's float64 leaky_relu), Softmax (last axis), with

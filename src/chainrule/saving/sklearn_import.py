@@ -16,7 +16,7 @@ SKLEARN_ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid", "tanh": "tan
                        "softmax": "softmax"}
 
 
-def from_sklearn(estimator) -> Network:
+def from_sklearn(estimator: Any) -> Network:
     """A Network from a fitted scikit-learn MLPClassifier or MLPRegressor.
 
     The forward pass equals `predict_proba` (multiclass), its second column (binary: one

@@ -42,7 +42,7 @@ SEED_FIGURES: dict[str, str] = {
 }
 
 #: The seed's opening illustration: Error = 1/2 (0.191 - 1.0)^2 = 0.327.
-SEED_INTRO = {"prediction": 0.191, "actual": 1.0, "error": "0.327"}
+SEED_INTRO: dict[str, float | str] = {"prediction": 0.191, "actual": 1.0, "error": "0.327"}
 
 
 def seed_network(dtype: str = "float64") -> tuple[Network, np.ndarray, np.ndarray, float]:

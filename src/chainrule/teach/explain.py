@@ -11,12 +11,16 @@ seed network exactly its w1..w8); the bias of neuron h1 is b_h1.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import ValidationError
 from ..nn.checks import number
 from ..nn.layers import Dense
+
+if TYPE_CHECKING:
+    from ..nn.network import Network
 
 MAX_PARAMETERS = 120
 MAX_SAMPLES = 8
@@ -80,7 +84,8 @@ class Report:
         return self.text()
 
 
-def explain(net, X, Y, lr: float | None = None, *, layer: int | None = None, neuron: int | None = None) -> Report:
+def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int | None = None,
+            neuron: int | None = None) -> Report:
     """Explain one forward and backward pass of `net` on (X, Y), and with `lr` the update.
 
     Parameters
@@ -103,14 +108,16 @@ def explain(net, X, Y, lr: float | None = None, *, layer: int | None = None, neu
         lr = number(lr, "lr", low_inclusive=False)
     dense = net.dense_layers
     net.backprop(X, Y)
-    n = dense[0].x.shape[0]
+    x = dense[0].x
+    assert x is not None          # cached by the forward pass just run
+    n = x.shape[0]
     if layer is not None and not (_is_index(layer) and 0 <= layer < len(dense)):
         raise ValidationError(f"layer must be an index of a Dense layer, 0..{len(dense) - 1}; got {layer!r}")
     chosen = range(len(dense)) if layer is None else [layer]
     if neuron is not None and (layer is None or not (_is_index(neuron) and 0 <= neuron < dense[layer].n_out)):
         limit = "give layer= too" if layer is None else f"0..{dense[layer].n_out - 1}"
         raise ValidationError(f"neuron must be the index of a neuron of the chosen layer ({limit}); got {neuron!r}")
-    n_listed = (dense[layer].n_in + 1 if neuron is not None else
+    n_listed = (dense[layer].n_in + 1 if neuron is not None and layer is not None else
                 sum(dense[l].W.size + dense[l].b.size for l in chosen))
     if n_listed > MAX_PARAMETERS or n > MAX_SAMPLES:
         raise ValidationError(

@@ -95,9 +95,9 @@ def worked_example(dtype="float64") -> tuple[list[Figure], object]:
         before_last = net.step(X, Y, lr)
     values["E_total after 10,000 updates"] = net.loss(X, Y)
     published["E_total after 10,000 updates"] = before_last
-    figures = [Figure(k, s, values[k], published.get(k), NOTES.get(k, "")) for k, s in SEED_FIGURES.items()]
+    figures = [Figure(k, s, values[k], published.get(k), NOTES.get(k, "")) for k, s in SEED_FIGURES.items()]  # type: ignore[arg-type]
     intro = get_loss("sse").value(np.array([[SEED_INTRO["prediction"]]]), np.array([[SEED_INTRO["actual"]]]))
-    figures.insert(0, Figure("Error = 1/2 (0.191 - 1.0)^2", SEED_INTRO["error"], intro))
+    figures.insert(0, Figure("Error = 1/2 (0.191 - 1.0)^2", str(SEED_INTRO["error"]), intro))
     return figures, report
 
 
@@ -153,7 +153,7 @@ def render(figures: list[Figure], report, as_published: bool = False, fmt: str =
             out.append(f"  - {f.key}: correct {at_digits(f.value, f.seed)}, seed {f.seed}: {f.note}.")
             if as_published:
                 check = "reproduces" if f.published_matches else "does NOT reproduce"
-                out.append(f"    as published: {float(f.published):.12g}, which {check} the seed's {f.seed}.")
+                out.append(f"    as published: {float(f.published or 0):.12g}, which {check} the seed's {f.seed}.")
         if not as_published:
             out.append("  Run `chainrule example --as-published` to see the computations that give the seed's figures.")
     out.append("")

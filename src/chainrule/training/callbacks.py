@@ -19,7 +19,7 @@ class Callback:
     """Hooks called by `fit`. `self.network` is the network being trained; setting
     `self.network.stop_training = True` ends training after the current epoch."""
 
-    network = None
+    network: Any = None
 
     def set_network(self, network) -> None:
         self.network = network
@@ -55,7 +55,7 @@ class History(Callback):
         self.first_norms: list[float] | None = None
         self.warned = False
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         self.epoch.append(epoch)
         for key, value in logs.items():
             self.history.setdefault(key, []).append(float(value))
@@ -83,10 +83,10 @@ class History(Callback):
                       "gradient clipping (clip_norm=...), or scaling the inputs and targets.", GradientWarning,
                       stacklevel=2)
 
-    def get_state(self):
+    def get_state(self) -> dict[str, Any]:
         return {"first_norms": self.first_norms, "warned": self.warned}
 
-    def set_state(self, state):
+    def set_state(self, state: dict[str, Any]) -> None:
         self.first_norms, self.warned = state.get("first_norms"), bool(state.get("warned"))
 
     def __getitem__(self, key: str) -> list[float]:
@@ -125,9 +125,10 @@ class EarlyStopping(Callback):
         self.mode = _monitor_mode(monitor, mode)
         self.restore_best_weights = restore_best_weights
 
-    def on_train_begin(self, params):
-        self.best, self.best_epoch, self.wait, self.stopped_epoch = math.inf, -1, 0, None
-        self.best_params = None
+    def on_train_begin(self, params: dict[str, Any]) -> None:
+        self.best, self.best_epoch, self.wait = math.inf, -1, 0
+        self.stopped_epoch: int | None = None
+        self.best_params: np.ndarray | None = None
 
     def _score(self, logs):
         if self.monitor not in logs:
@@ -136,7 +137,7 @@ class EarlyStopping(Callback):
         v = float(logs[self.monitor])
         return v if self.mode == "min" else -v
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         score = self._score(logs)
         if score < self.best - self.min_delta:
             self.best, self.best_epoch, self.wait = score, epoch, 0
@@ -148,15 +149,15 @@ class EarlyStopping(Callback):
             self.stopped_epoch = epoch
             self.network.stop_training = True
 
-    def on_train_end(self):
+    def on_train_end(self) -> None:
         if self.restore_best_weights and self.best_params is not None:
             self.network.params[...] = self.best_params
 
-    def get_state(self):
+    def get_state(self) -> dict[str, Any]:
         return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait,
                 "stopped_epoch": self.stopped_epoch, "best_params": self.best_params}
 
-    def set_state(self, state):
+    def set_state(self, state: dict[str, Any]) -> None:
         self.best, self.best_epoch = float(state["best"]), int(state["best_epoch"])
         self.wait, self.stopped_epoch = int(state["wait"]), state["stopped_epoch"]
         best = state.get("best_params")
@@ -175,7 +176,7 @@ class ModelCheckpoint(Callback):
         self.include_optimizer = include_optimizer
         self.best = math.inf
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         if self.save_best_only:
             if self.monitor not in logs:
                 raise ValidationError(f"ModelCheckpoint monitors {self.monitor!r}; available: {sorted(logs)}")
@@ -185,10 +186,10 @@ class ModelCheckpoint(Callback):
             self.best = score
         self.network.save(self.filepath.format(epoch=epoch + 1, **logs), include_optimizer=self.include_optimizer)
 
-    def get_state(self):
+    def get_state(self) -> dict[str, Any]:
         return {"best": self.best}
 
-    def set_state(self, state):
+    def set_state(self, state: dict[str, Any]) -> None:
         self.best = float(state["best"])
 
 
@@ -199,7 +200,7 @@ class ProgressBar(Callback):
     #: fit may skip the per-batch hook (the compiled epoch): the bar catches up at the epoch's end
     per_batch_optional = True
 
-    def on_train_begin(self, params):
+    def on_train_begin(self, params: dict[str, Any]) -> None:
         self.params = params
         try:
             from tqdm.auto import tqdm
@@ -210,22 +211,22 @@ class ProgressBar(Callback):
             total=params["epochs"] * params["steps"], initial=done * params["steps"], unit="batch", file=sys.stderr,
             dynamic_ncols=True, mininterval=0.2)
 
-    def on_epoch_begin(self, epoch):
+    def on_epoch_begin(self, epoch: int) -> None:
         if self.bar is not None:
             self.bar.set_description(f"Epoch {epoch + 1}/{self.params['epochs']}", refresh=False)
 
-    def on_batch_end(self, batch, logs):
+    def on_batch_end(self, batch: int, logs: dict[str, float]) -> None:
         if self.bar is not None:
             self.bar.update(1)
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         if self.bar is not None:
             self.bar.update((epoch + 1) * self.params["steps"] - self.bar.n)
             self.bar.set_postfix_str(_format_logs(logs), refresh=False)
         else:
             print(f"Epoch {epoch + 1}/{self.params['epochs']} - {_format_logs(logs)}", file=sys.stderr)
 
-    def on_train_end(self):
+    def on_train_end(self) -> None:
         if self.bar is not None:
             self.bar.refresh()
             self.bar.close()
@@ -234,10 +235,10 @@ class ProgressBar(Callback):
 class EpochLogger(Callback):
     """One line per epoch (verbose=2)."""
 
-    def on_train_begin(self, params):
+    def on_train_begin(self, params: dict[str, Any]) -> None:
         self.params = params
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         print(f"Epoch {epoch + 1}/{self.params['epochs']} - {_format_logs(logs)}", flush=True)
 
 

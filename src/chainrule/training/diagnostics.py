@@ -55,26 +55,26 @@ class GradientDiagnostics(Callback):
         self.vanish, self.explode, self.warn = float(vanish), float(explode), warn
         self.flagged: dict[int, str] = {}
 
-    def on_train_begin(self, params):
+    def on_train_begin(self, params: dict[str, Any]) -> None:
         self.layers = self.network.dense_layers
         self.flagged = {}
 
-    def on_epoch_begin(self, epoch):
+    def on_epoch_begin(self, epoch: int) -> None:
         n = len(self.layers)
         self._sums = {"grad_norm": np.zeros(n), "update_ratio": np.zeros(n), "saturation": np.zeros(n)}
         self._batches = 0
 
-    def on_batch_begin(self, batch):
+    def on_batch_begin(self, batch: int) -> None:
         self._before = [layer.W.copy() for layer in self.layers]
 
-    def on_batch_end(self, batch, logs):
+    def on_batch_end(self, batch: int, logs: dict[str, float]) -> None:
         for l, (layer, before) in enumerate(zip(self.layers, self._before)):
             self._sums["grad_norm"][l] += np.linalg.norm(layer.dW)
             self._sums["update_ratio"][l] += np.linalg.norm(layer.W - before) / (np.linalg.norm(before) or 1.0)
             self._sums["saturation"][l] += saturation(layer)
         self._batches += 1
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         means = {k: v / max(self._batches, 1) for k, v in self._sums.items()}
         for key, values in means.items():
             for l, v in enumerate(values):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import inspect
 import math
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -18,6 +19,8 @@ from ..backend import kernels
 from ..errors import ChainruleTypeError, ValidationError, unknown_name
 from ..nn.checks import number as _number
 from ..nn.checks import positive_int as _positive_int
+
+_C = TypeVar("_C", bound="type[Optimizer]")
 
 
 # -- learning-rate schedules (per epoch, like torch.optim.lr_scheduler) -------------------------
@@ -39,10 +42,10 @@ class StepLR(Schedule):
         self.lr, self.step_size = _number(lr, "lr", low_inclusive=False), _positive_int(step_size, "step_size")
         self.gamma = _number(gamma, "gamma", low_inclusive=False, high=1.0)
 
-    def __call__(self, epoch):
+    def __call__(self, epoch: int) -> float:
         return self.lr * self.gamma ** (epoch // self.step_size)
 
-    def config(self):
+    def config(self) -> dict:
         return {"name": "StepLR", "lr": self.lr, "step_size": self.step_size, "gamma": self.gamma}
 
 
@@ -54,10 +57,10 @@ class ExponentialLR(Schedule):
         self.lr = _number(lr, "lr", low_inclusive=False)
         self.gamma = _number(gamma, "gamma", low_inclusive=False, high=1.0)
 
-    def __call__(self, epoch):
+    def __call__(self, epoch: int) -> float:
         return self.lr * self.gamma ** epoch
 
-    def config(self):
+    def config(self) -> dict:
         return {"name": "ExponentialLR", "lr": self.lr, "gamma": self.gamma}
 
 
@@ -68,10 +71,10 @@ class CosineAnnealingLR(Schedule):
         self.lr, self.T_max = _number(lr, "lr", low_inclusive=False), _positive_int(T_max, "T_max")
         self.eta_min = _number(eta_min, "eta_min")
 
-    def __call__(self, epoch):
+    def __call__(self, epoch: int) -> float:
         return self.eta_min + (self.lr - self.eta_min) * (1 + math.cos(math.pi * epoch / self.T_max)) / 2
 
-    def config(self):
+    def config(self) -> dict:
         return {"name": "CosineAnnealingLR", "lr": self.lr, "T_max": self.T_max, "eta_min": self.eta_min}
 
 
@@ -90,7 +93,7 @@ class Optimizer:
     #: names of the per-parameter state arrays
     state_names: tuple[str, ...] = ()
 
-    def __init__(self, lr, weight_decay: float = 0.0, clip_norm: float | None = None):
+    def __init__(self, lr: float | Schedule, weight_decay: float = 0.0, clip_norm: float | None = None):
         self.schedule: Schedule | None
         if isinstance(lr, Schedule):
             self.schedule = lr
@@ -167,7 +170,7 @@ class SGD(Optimizer):
 
     state_names: tuple[str, ...] = ("momentum_buffer",)
 
-    def __init__(self, lr=0.01, momentum: float = 0.0, dampening: float = 0.0, nesterov: bool = False,
+    def __init__(self, lr: float | Schedule = 0.01, momentum: float = 0.0, dampening: float = 0.0, nesterov: bool = False,
                  weight_decay: float = 0.0, clip_norm: float | None = None):
         super().__init__(lr, weight_decay, clip_norm)
         self.momentum = _number(momentum, "momentum")
@@ -205,8 +208,8 @@ class Adagrad(Optimizer):
 
     state_names: tuple[str, ...] = ("sum",)
 
-    def __init__(self, lr=0.01, lr_decay: float = 0.0, weight_decay: float = 0.0,
-                 initial_accumulator_value: float = 0.0, eps: float = 1e-10, clip_norm=None):
+    def __init__(self, lr: float | Schedule = 0.01, lr_decay: float = 0.0, weight_decay: float = 0.0,
+                 initial_accumulator_value: float = 0.0, eps: float = 1e-10, clip_norm: float | None = None):
         super().__init__(lr, weight_decay, clip_norm)
         self.lr_decay = _number(lr_decay, "lr_decay")
         self.initial_accumulator_value = _number(initial_accumulator_value, "initial_accumulator_value")
@@ -234,8 +237,8 @@ class RMSprop(Optimizer):
 
     state_names: tuple[str, ...] = ("square_avg", "momentum_buffer")
 
-    def __init__(self, lr=0.01, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
-                 momentum: float = 0.0, centered: bool = False, clip_norm=None):
+    def __init__(self, lr: float | Schedule = 0.01, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
+                 momentum: float = 0.0, centered: bool = False, clip_norm: float | None = None):
         super().__init__(lr, weight_decay, clip_norm)
         self.alpha = _number(alpha, "alpha", high=1.0)
         self.eps = _number(eps, "eps")
@@ -278,8 +281,8 @@ class Adam(Optimizer):
     state_names: tuple[str, ...] = ("exp_avg", "exp_avg_sq")
     decoupled = False
 
-    def __init__(self, lr=0.001, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, amsgrad: bool = False, clip_norm=None):
+    def __init__(self, lr: float | Schedule = 0.001, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0, amsgrad: bool = False, clip_norm: float | None = None):
         super().__init__(lr, weight_decay, clip_norm)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValidationError(f"betas must be a pair (beta1, beta2); got {betas!r}")
@@ -327,8 +330,8 @@ class AdamW(Adam):
 
     decoupled = True
 
-    def __init__(self, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay: float = 0.01,
-                 amsgrad: bool = False, clip_norm=None):
+    def __init__(self, lr: float | Schedule = 0.001, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.01,
+                 amsgrad: bool = False, clip_norm: float | None = None):
         super().__init__(lr, betas, eps, weight_decay, amsgrad, clip_norm)
 
 
@@ -337,13 +340,13 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {cls.__name__.lower(): cls for cls in (
 COMPILED_UPDATES = (SGD, Adam, AdamW)
 
 
-def register_optimizer(cls: type[Optimizer]) -> type[Optimizer]:
+def register_optimizer(cls: _C) -> _C:
     """Class decorator: make an Optimizer subclass known by its lower-case class name (saved files)."""
     OPTIMIZERS[cls.__name__.lower()] = cls
     return cls
 
 
-def get_optimizer(optimizer, **kwargs) -> Optimizer:
+def get_optimizer(optimizer: Optimizer | str | dict, **kwargs: Any) -> Optimizer:
     """An Optimizer from an instance, or a name ("sgd", "adam", ...) and its arguments."""
     if isinstance(optimizer, Optimizer):
         return optimizer

@@ -195,6 +195,7 @@ class Trainer:
             opt.step(net.params, net.grads, slices)
             total += E * xb.shape[0]
             out = net.last_output
+            assert out is not None                                 # set by train_batch's forward pass
             if predicted is not None:
                 predicted[idx] = out.argmax(axis=1)               # compared once per epoch
             elif classify:

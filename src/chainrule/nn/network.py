@@ -19,6 +19,7 @@ import numpy as np
 
 from ..errors import TrainingDiverged, ValidationError
 from . import checks as check
+from . import sample_weight as sw
 from .inference import fitting, outputs, refuse_other_thread
 from .layers import Dense, Layer
 from .losses import Loss, fuses, get_loss, output_mismatch
@@ -189,23 +190,25 @@ class Network:
         self.last_output = a
         return a
 
-    def run_backward(self, Y: np.ndarray) -> None:
-        """Fill `grads` (and every layer's dout/delta caches) from the cached forward pass."""
+    def run_backward(self, Y: np.ndarray, c: np.ndarray | None = None) -> None:
+        """Fill `grads` (and every layer's dout/delta caches) from the cached forward pass (`c`: sample weights)."""
         last = self.layers[-1]
         if self.fused_output:
             assert isinstance(last, Dense) and last.out is not None
-            g = last.backward_delta(self.loss_function.fused_delta(last.out, Y), self._need_input_grad[-1])
+            d = self.loss_function.fused_delta(last.out, Y)
+            g = last.backward_delta(d if c is None else d * c[:, None], self._need_input_grad[-1])
         else:
             assert self.last_output is not None
-            g = last.backward(self.loss_function.grad(self.last_output, Y), self._need_input_grad[-1])
+            d = self.loss_function.grad(self.last_output, Y)
+            g = last.backward(d if c is None else d * c[:, None], self._need_input_grad[-1])
         for layer, need in zip(reversed(self.layers[:-1]), reversed(self._need_input_grad[:-1])):
             g = layer.backward(g, need)
 
-    def loss_value(self, out: np.ndarray, Y: np.ndarray) -> float:
+    def loss_value(self, out: np.ndarray, Y: np.ndarray, c: np.ndarray | None = None) -> float:
         """The error of outputs `out` just computed by the forward pass (the fused form reads the
-        output layer's net input)."""
+        output layer's net input); weighted by the sample-weight factors `c` if given."""
         net = self.layers[-1].net if self.fused_output else None
-        return self.loss_function.value(out, Y, net)
+        return self.loss_function.value(out, Y, net) if c is None else sw.value(self.loss_function, out, Y, net, c)
 
     def forward(self, X) -> np.ndarray:
         """Outputs for inputs X of shape (n_samples, n_inputs): shape (n_samples, n_outputs).
@@ -213,22 +216,23 @@ class Network:
         Caches every layer's input, net input and output (read by `explain`)."""
         return self.run_forward(check.as_2d_array(X, "X", self.dtype, self.n_inputs))
 
-    def backprop(self, X, Y, training: bool = False) -> float:
+    def backprop(self, X, Y, training: bool = False, sample_weight=None) -> float:
         """One forward and backward pass: returns the error E and leaves the gradients in
         `grads` (and each layer's caches: x, net, out, dout, delta)."""
         X, Y = self.check_data(X, Y)
-        E = self.loss_value(self.run_forward(X, training), Y)
-        self.run_backward(Y)
+        c = sw.batch(sample_weight, X.shape[0], self.dtype)
+        E = self.loss_value(self.run_forward(X, training), Y, c)
+        self.run_backward(Y, c)
         return E
 
-    def loss(self, X, Y) -> float:
-        """The error E of the batch (a Python float), with the network's loss."""
+    def loss(self, X, Y, sample_weight=None) -> float:
+        """The error E of the batch (a Python float); with `sample_weight`, the weighted mean of the samples'."""
         X, Y = self.check_data(X, Y)
-        return self.loss_value(self.run_forward(X), Y)
+        return self.loss_value(self.run_forward(X), Y, sw.batch(sample_weight, X.shape[0], self.dtype))
 
-    def gradients(self, X, Y) -> list[tuple[np.ndarray, np.ndarray]]:
+    def gradients(self, X, Y, sample_weight=None) -> list[tuple[np.ndarray, np.ndarray]]:
         """[(dE/dW, dE/db), ...] for every Dense layer, shapes of (W, b); frozen ones too."""
-        self.backprop(X, Y)
+        self.backprop(X, Y, sample_weight=sample_weight)
         return [(layer.dW.copy(), layer.db.copy()) for layer in self.dense_layers]
 
     def step(self, X, Y, lr: float) -> float:
@@ -242,12 +246,12 @@ class Network:
             self.params[s] -= lr * self.grads[s]
         return E
 
-    def train_batch(self, X: np.ndarray, Y: np.ndarray) -> float:
-        """Forward (training mode), error, backward and the finiteness check on checked arrays:
-        everything of one training step but the update. Raises TrainingDiverged."""
+    def train_batch(self, X: np.ndarray, Y: np.ndarray, c: np.ndarray | None = None) -> float:
+        """Forward (training mode), error, backward and the finiteness check on checked arrays
+        (`c`: sample-weight factors): everything of one training step but the update. Raises TrainingDiverged."""
         out = self.run_forward(X, training=True)
-        E = self.loss_value(out, Y)
-        self.run_backward(Y)
+        E = self.loss_value(out, Y, c)
+        self.run_backward(Y, c)
         # the sum of squares as np.dot gives it, without BLAS threads (their wake-ups cost more than a
         # sparse batch's whole step on a busy machine)
         if not (math.isfinite(E) and math.isfinite(float(np.einsum("i,i->", self.grads, self.grads)))):
@@ -284,7 +288,8 @@ class Network:
     def fit(self, X, Y=None, epochs: int = 1, batch_size: int | None = 32, optimizer: Any = None,
             shuffle: bool = True, validation_data: tuple | None = None, validation_split: float = 0.0,
             callbacks: Sequence[Any] = (), seed: int | None = None, verbose: int = 1,
-            checkpoint_dir: str | None = None, resume: bool = False, comm: Any = None) -> History:
+            checkpoint_dir: str | None = None, resume: bool = False, comm: Any = None,
+            sample_weight: Any = None) -> History:
         """Train by mini-batch gradient descent; returns a History (Keras' `model.fit`).
 
         Parameters
@@ -306,6 +311,8 @@ class Network:
         resume : continue from the last complete checkpoint in checkpoint_dir (if any); with
             the same arguments the result equals an uninterrupted run bit for bit.
         comm : an mpi4py communicator: data-parallel training under mpiexec (`training/distributed.py`).
+        sample_weight : one weight >= 0 per sample (as if row i were repeated w_i times: `sample_weight.py`);
+            validation_data may then be (X_val, Y_val, w_val).
         """
         resume = check.flag(resume, "resume")
         backup = None
@@ -318,7 +325,7 @@ class Network:
         with fitting(self):
             return fit(self, X, Y, epochs=epochs, batch_size=batch_size, optimizer=optimizer, shuffle=shuffle,
                        validation_data=validation_data, validation_split=validation_split, callbacks=callbacks,
-                       seed=seed, verbose=verbose, backup=backup, comm=comm)
+                       seed=seed, verbose=verbose, backup=backup, comm=comm, sample_weight=sample_weight)
 
     def train_steps(self, X, Y, steps: int, optimizer: Any = None) -> float:
         """`steps` updates on the same batch (X, Y), checked once: the seeds' training loop in one
@@ -337,13 +344,17 @@ class Network:
         out = self.predict(X)
         return out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] > 0.5).astype(np.int64)
 
-    def evaluate(self, X, Y) -> dict[str, float]:
-        """{"loss": E, "accuracy": fraction correct (classification only)} with dropout off."""
-        return self.evaluate_checked(*self.check_data(X, Y))
+    def evaluate(self, X, Y, sample_weight=None) -> dict[str, float]:
+        """{"loss": E, "accuracy": fraction correct (classification only)} with dropout off; with
+        `sample_weight`, the weighted mean loss and the weighted fraction correct."""
+        X, Y = self.check_data(X, Y)
+        return self.evaluate_checked(X, Y, None if sample_weight is None else sw.check(sample_weight, X.shape[0]))
 
-    def evaluate_checked(self, X: np.ndarray, Y: np.ndarray) -> dict[str, float]:
+    def evaluate_checked(self, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None = None) -> dict[str, float]:
         """`evaluate` on arrays already checked by `check_data`, in chunks of CHUNK rows (the
         losses are means over samples: the chunks' means weighted by their sizes)."""
+        if weight is not None:                   # checked by sample_weight.check
+            return sw.evaluate(self, X, Y, weight, CHUNK)
         n = X.shape[0]
         loss, correct = 0.0, 0.0
         for i in range(0, n, CHUNK):

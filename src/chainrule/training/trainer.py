@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
 from ..nn import checks as check
+from ..nn import sample_weight as sw
 from ..nn.network import Network, not_finite
 from . import compiled
 from .callbacks import Callback, History, make_progress
@@ -25,12 +26,16 @@ from .streaming import LazyRows, check_data, evaluate
 def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, optimizer: Any = None,
         shuffle: bool = True, validation_data: tuple | None = None, validation_split: float = 0.0,
         callbacks: Iterable[Callback] = (), seed: int | None = None, verbose: int = 1,
-        backup: Any = None, comm: Any = None) -> History:
+        backup: Any = None, comm: Any = None, sample_weight: Any = None) -> History:
     """Check the arguments of `Network.fit` (all before any work), then train. `backup` is the
     checkpoint component (`saving.checkpoint.BackupAndRestore`), given by `Network.fit`; `comm`
-    an MPI communicator for data-parallel training (`distributed.py`)."""
+    an MPI communicator for data-parallel training (`distributed.py`); `sample_weight` one weight
+    per sample (`nn/sample_weight.py`: the NumPy loop, gathered by index like the targets)."""
     epochs = check.positive_int(epochs, "epochs")
     shuffle, seed = check.flag(shuffle, "shuffle"), check.seed(seed)
+    if sample_weight is not None and (Y is None or comm is not None):
+        raise ValidationError("sample_weight needs arrays X, Y trained in one process; it cannot be combined with "
+                              + ("a sequence of batches (Y=None)" if Y is None else "comm (MPI)"))
     if Y is None:                           # a Keras-style sequence of (x, y) batches
         if comm is not None:
             raise ValidationError("comm (MPI) needs arrays X, Y: every rank takes its shard of each batch")
@@ -39,6 +44,8 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
                            validation_data=validation_data, validation_split=validation_split,
                            callbacks=callbacks, seed=seed, verbose=verbose, backup=backup)
     X, Y = check_data(net, X, Y)            # an out-of-core X (memmap) stays on disk: see streaming.py
+    w = None if sample_weight is None else sw.check(sample_weight, X.shape[0])
+    w_val = None
     if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)) \
             or not 0.0 <= validation_split < 1.0:
         raise ValidationError(f"validation_split must be a number in [0, 1); got {validation_split!r}")
@@ -50,10 +57,17 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
             raise ValidationError(f"validation_split={validation_split} leaves {X.shape[0] - n_val} training and "
                                   f"{n_val} validation samples of {X.shape[0]}; both need at least one")
         X, Y, validation_data = X[:-n_val], Y[:-n_val], (X[-n_val:], Y[-n_val:])
+        if w is not None:                   # split as X: each part must keep a weight > 0
+            rows = f" rows (validation_split={validation_split})"
+            w, w_val = (sw.check(w[:-n_val], X.shape[0], "sample_weight of the training" + rows),
+                        sw.check(w[-n_val:], n_val, "sample_weight of the validation" + rows))
     if validation_data is not None:
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            raise ValidationError("validation_data must be a pair (X_val, Y_val)")
-        validation_data = check_data(net, *validation_data)
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+            raise ValidationError("validation_data must be a pair (X_val, Y_val) or a triple (X_val, Y_val, "
+                                  "sample_weight_val)")
+        given, validation_data = validation_data, check_data(net, *validation_data[:2])
+        if len(given) == 3:
+            w_val = sw.check(given[2], validation_data[0].shape[0], "validation_data's sample weights")
     batch_size = X.shape[0] if batch_size is None else min(check.positive_int(batch_size, "batch_size"), X.shape[0])
     if comm is not None:
         from .distributed import MPITrainer, check_sizes, prepare
@@ -61,7 +75,7 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
         check_sizes(comm, X.shape[0], batch_size)
     cbs, rng = setup(net, optimizer, callbacks, verbose, seed)
     kwargs = {"batch_size": batch_size, "shuffle": shuffle, "rng": rng, "callbacks": cbs,
-              "validation_data": validation_data, "backup": backup}
+              "validation_data": validation_data, "backup": backup, "weight": w, "validation_weight": w_val}
     trainer = Trainer(net, X, Y, **kwargs) if comm is None else MPITrainer(net, X, Y, comm, **kwargs)
     return trainer.run(epochs)
 
@@ -85,8 +99,9 @@ class Trainer:
 
     def __init__(self, net: Network, X: np.ndarray, Y: np.ndarray, *, batch_size: int, shuffle: bool,
                  rng: np.random.Generator, callbacks: list[Callback], validation_data: tuple | None,
-                 backup: Any):
+                 backup: Any, weight: np.ndarray | None = None, validation_weight: np.ndarray | None = None):
         self.net, self.X, self.Y = net, X, Y
+        self.weight, self.validation_weight = weight, validation_weight     # checked sample weights, or None
         self.batch_size, self.shuffle, self.rng = batch_size, shuffle, rng
         self.validation_data = validation_data
         self.history = History()
@@ -149,8 +164,8 @@ class Trainer:
         begin = [cb for cb in self.callbacks if type(cb).on_batch_begin is not Callback.on_batch_begin]
         end = [cb for cb in self.callbacks if type(cb).on_batch_end is not Callback.on_batch_end]
         plan = None
-        if not isinstance(X, LazyRows) and not [cb for cb in begin + end
-                                                if not getattr(cb, "per_batch_optional", False)]:
+        if self.weight is None and not isinstance(X, LazyRows) and not [
+                cb for cb in begin + end if not getattr(cb, "per_batch_optional", False)]:
             plan = compiled.epoch_plan(net, opt)
         if plan is not None:
             # small networks: the same epoch in one compiled loop (the NumPy loop below is the reference)
@@ -167,9 +182,10 @@ class Trainer:
 
     def numpy_epoch(self, epoch, order, labels, slices, begin, end) -> tuple[float, float]:
         """The reference loop: gather each batch into reused buffers, forward, backward, update."""
-        net, opt, X, Y = self.net, self.optimizer, self.X, self.Y
+        net, opt, X, Y, w = self.net, self.optimizer, self.X, self.Y, self.weight
         n, bs = X.shape[0], self.batch_size
         classify = net.task != "regression"
+        wb = None
         if order is not None:
             xbuf = np.empty((bs, X.shape[1]), dtype=X.dtype)
             ybuf = np.empty((bs, Y.shape[1]), dtype=Y.dtype)
@@ -186,29 +202,33 @@ class Trainer:
                 xb = X.read(idx, xbuf[:k]) if isinstance(X, LazyRows) else \
                     np.take(X, idx, axis=0, out=xbuf[:k], mode="clip")
                 yb = np.take(Y, idx, axis=0, out=ybuf[:k], mode="clip")
+            if w is not None:
+                wb = w[idx]
             for cb in begin:
                 cb.on_batch_begin(batch)
             try:
-                E = net.train_batch(xb, yb)
+                E = net.train_batch(xb, yb, None if wb is None else sw.factors(wb, net.dtype))
             except TrainingDiverged as exc:
                 raise self.diverged(exc, epoch, batch) from None
             opt.step(net.params, net.grads, slices)
-            total += E * xb.shape[0]
+            total += E * (xb.shape[0] if wb is None else float(np.add.reduce(wb)))
             out = net.last_output
             assert out is not None                                 # set by train_batch's forward pass
             if predicted is not None:
                 predicted[idx] = out.argmax(axis=1)               # compared once per epoch
             elif classify:
-                correct += net.n_correct(out, yb) or 0.0
+                correct += (net.n_correct(out, yb) or 0.0) if wb is None else sw.correct(net.task, out, yb, wb)
             for cb in end:
                 cb.on_batch_end(batch, {"loss": E})
         if predicted is not None:
-            correct = int(np.count_nonzero(predicted == labels))
+            correct = int(np.count_nonzero(predicted == labels)) if w is None else float(np.dot(w, predicted == labels))
         return total, correct
 
-    def end_epoch(self, epoch: int, total: float, correct: float, n: int | None = None) -> None:
-        """The epoch's logs (mean loss and accuracy over its `n` samples, validation) to the callbacks."""
-        net, n = self.net, self.X.shape[0] if n is None else n
+    def end_epoch(self, epoch: int, total: float, correct: float, n: float | None = None) -> None:
+        """The epoch's logs (mean loss and accuracy over its `n` samples, or their total weight) to the callbacks."""
+        if n is None:
+            n = self.X.shape[0] if self.weight is None else float(np.add.reduce(self.weight))
+        net = self.net
         net.epochs_trained += 1
         logs = {"loss": total / n}
         if net.task != "regression":
@@ -222,6 +242,9 @@ class Trainer:
     def validate(self) -> dict[str, float]:
         assert self.validation_data is not None
         Xv, Yv = self.validation_data
+        if self.validation_weight is not None:
+            read = (lambda X, a, b: X.read(slice(a, b))) if isinstance(Xv, LazyRows) else None
+            return sw.evaluate(self.net, Xv, Yv, self.validation_weight, read=read)
         return evaluate(self.net, Xv, Yv) if isinstance(Xv, LazyRows) else self.net.evaluate_checked(Xv, Yv)
 
     def diverged(self, exc: TrainingDiverged, epoch: int, batch: int, where: str | None = None) -> TrainingDiverged:

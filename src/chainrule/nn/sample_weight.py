@@ -1,0 +1,89 @@
+"""Per-sample weights: sample i's error counts w_i times (scikit-learn's and Keras' `sample_weight`).
+
+A batch's weighted error is the weighted mean of its samples' errors, sum_i w_i E_i / sum_i w_i,
+so integer weights give the error (and the gradient) of the batch with row i repeated w_i times,
+and a zero weight drops the row. scikit-learn's MLP normalises the same way: by the batch's sum
+of weights. The losses already divide by the batch size n inside their delta, so a weighted batch
+only scales row i of the output delta, and of the error terms, by c_i = w_i * n / sum(w): the
+backward pass and the fused formulas stay as they are. Unweighted batches never come here.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import ValidationError
+from .checks import to_numeric
+from .inference import outputs
+from .losses import Loss
+from .sparse import rows as row_range
+
+
+def check(sample_weight: Any, n: int, name: str = "sample_weight") -> np.ndarray:
+    """`sample_weight` as a new float64 array of `n` finite weights >= 0, not all zero; errors
+    name it as `name`."""
+    w = to_numeric(sample_weight, name)
+    if w.ndim != 1:
+        raise ValidationError(f"{name} must be 1-D, one weight per sample (shape ({n},)); got shape {w.shape}")
+    if w.shape[0] != n:
+        raise ValidationError(f"{name} has {w.shape[0]} weights; expected one per sample: {n}")
+    w = np.array(w, dtype=np.float64)                 # a copy: the caller's array is never changed
+    bad = np.flatnonzero(~np.isfinite(w))
+    if bad.size:
+        raise ValidationError(f"{name} must be finite; weight {bad[0]} is {w[bad[0]]}")
+    bad = np.flatnonzero(w < 0)
+    if bad.size:
+        raise ValidationError(f"{name} must be >= 0; weight {bad[0]} is {w[bad[0]]:g}")
+    if not w.any():
+        raise ValidationError(f"{name} is zero for all {n} samples: at least one weight must be > 0")
+    return w
+
+
+def factors(w: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """c_i = w_i * n / sum(w) of a batch, in the network's dtype (all zero when every w_i is:
+    such a batch adds nothing to the gradient)."""
+    total = float(np.add.reduce(w, dtype=np.float64))
+    if total == 0.0:
+        return np.zeros(w.shape[0], dtype=dtype)
+    return np.asarray(w * (w.shape[0] / total), dtype=dtype)
+
+
+def batch(sample_weight: Any, n: int, dtype: np.dtype) -> np.ndarray | None:
+    """The checked factors of a whole batch of `n` samples, or None without weights."""
+    return None if sample_weight is None else factors(check(sample_weight, n), dtype)
+
+
+def value(loss: Loss, out: np.ndarray, Y: np.ndarray, net: np.ndarray | None, c: np.ndarray) -> float:
+    """The weighted batch error: each sample's error terms (`Loss.terms`, the ones `value` sums)
+    scaled by c_i, then divided as the loss divides them."""
+    try:
+        terms = loss.terms(out, Y, net)
+    except NotImplementedError:
+        raise ValidationError(f"sample_weight needs each sample's error terms, and the loss {loss!r} does not "
+                              "define them (Loss.elementwise)") from None
+    return float(np.dot(c, np.add.reduce(terms, axis=1)) / loss.scale(out))
+
+
+def correct(task: str, out: np.ndarray, Y: np.ndarray, w: np.ndarray) -> float:
+    """The weight of the correct predictions (`Network.n_correct` with each sample counted w_i times)."""
+    if task == "multiclass":
+        return float(np.dot(w, out.argmax(axis=1) == Y.argmax(axis=1)))
+    return float(np.dot(w, np.add.reduce((out > 0.5) == (Y > 0.5), axis=1))) / Y.shape[1]
+
+
+def evaluate(net: Any, X: Any, Y: np.ndarray, w: np.ndarray, chunk: int = 16384, read: Any = None) -> dict[str, float]:
+    """`Network.evaluate` with weights, in chunks of rows (`read(X, a, b)` gives rows a..b; default
+    a range of an array or CSR matrix): the weighted mean loss and the weighted accuracy."""
+    loss, hits, total = 0.0, 0.0, float(np.add.reduce(w))
+    for a in range(0, X.shape[0], chunk):
+        xb = read(X, a, a + chunk) if read is not None else row_range(X, a, a + chunk)
+        (out, last_net), yb, wb = outputs(net, xb, with_net=True), Y[a:a + chunk], w[a:a + chunk]
+        E = value(net.loss_function, out, yb, last_net if net.fused_output else None, factors(wb, net.dtype))
+        loss += E * float(np.add.reduce(wb)) / total
+        if net.task != "regression":
+            hits += correct(net.task, out, yb, wb)
+    result = {"loss": loss}
+    if net.task != "regression":
+        result["accuracy"] = hits / total
+    return result

@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from .errors import ChainruleTypeError, ValidationError
 from .nn.layers import Dense
@@ -106,10 +106,13 @@ class _Backprop(BaseEstimator):
         self.loss_curve_: list[float] = []
         self.validation_scores_: list[float] = []
 
-    def _train(self, X, Y, epochs: int, rng) -> None:
+    def _train(self, X, Y, epochs: int, rng, sample_weight=None) -> None:
         self._check_params()
         net = self.network_
-        callbacks, validation = [], None
+        callbacks: list = []
+        validation: tuple | None = None
+        if sample_weight is not None:        # scikit-learn's checks (and messages), then the engine's
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
         if self.early_stopping:
             n_val = int(round(X.shape[0] * self.validation_fraction))
             if not 1 <= n_val < X.shape[0]:
@@ -117,11 +120,13 @@ class _Backprop(BaseEstimator):
                                       f"training samples of {X.shape[0]}")
             order = rng.permutation(X.shape[0])
             X, Y, validation = X[order[n_val:]], Y[order[n_val:]], (X[order[:n_val]], Y[order[:n_val]])
+            if sample_weight is not None:    # the weights split with their rows; the validation loss is weighted
+                sample_weight, validation = sample_weight[order[n_val:]], (*validation, sample_weight[order[:n_val]])
             callbacks.append(EarlyStopping("val_loss", patience=self.n_iter_no_change, restore_best_weights=True))
         batch_size = min(200 if self.batch_size == "auto" else self.batch_size, X.shape[0])   # 'auto' as MLPClassifier
         history = net.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=True,
                           validation_data=validation, callbacks=callbacks, seed=int(rng.randint(2**31 - 1)),
-                          verbose=self.verbose)
+                          verbose=self.verbose, sample_weight=sample_weight)
         self.loss_curve_.extend(history.loss)
         if validation is not None:
             self.validation_scores_.extend(history.val_loss)
@@ -187,17 +192,18 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         self._kind = kind
         return len(self.classes_) if kind != "binary" else 1
 
-    def fit(self, X, y):
-        """Train from scratch for `epochs` epochs."""
+    def fit(self, X, y, sample_weight=None):
+        """Train from scratch for `epochs` epochs; `sample_weight`: one weight >= 0 per sample (each
+        batch's loss is the weighted mean of its samples' losses, as in MLPClassifier)."""
         X, y = validate_data(self, X, y, multi_output=True, **_X_CHECK)
         y = y if type_of_target(y) == "multilabel-indicator" else _column_or_1d(y)
         rng = self._rng = check_random_state(self.random_state)
         n_out = self._setup(y)
         self._build(X.shape[1], n_out, rng)
-        self._train(X, self._encode(y), self.epochs, rng)
+        self._train(X, self._encode(y), self.epochs, rng, sample_weight)
         return self
 
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch more; `classes` (all the labels) is needed on the first call."""
         first = not hasattr(self, "network_")
         X, y = validate_data(self, X, y, multi_output=True, reset=first, **_X_CHECK)
@@ -207,7 +213,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
                 raise ValidationError("classes must be given on the first call to partial_fit (all the labels)")
             self._rng = check_random_state(self.random_state)
             self._build(X.shape[1], self._setup(y, classes), self._rng)
-        self._train(X, self._encode(y), 1, self._rng)
+        self._train(X, self._encode(y), 1, self._rng, sample_weight)
         return self
 
     def predict_proba(self, X):
@@ -238,16 +244,17 @@ class BackpropRegressor(RegressorMixin, _Backprop):
     def _output(self, n_outputs):
         return "linear", "mse"
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
+        """Train from scratch for `epochs` epochs; `sample_weight`: one weight >= 0 per sample."""
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, **_X_CHECK)
         self._y_1d = y.ndim == 1
         rng = self._rng = check_random_state(self.random_state)
         Y = y.reshape(-1, 1) if self._y_1d else y
         self._build(X.shape[1], Y.shape[1], rng)
-        self._train(X, Y, self.epochs, rng)
+        self._train(X, Y, self.epochs, rng, sample_weight)
         return self
 
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y, sample_weight=None):
         """One epoch more (the network is built on the first call)."""
         first = not hasattr(self, "network_")
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, reset=first, **_X_CHECK)
@@ -256,7 +263,7 @@ class BackpropRegressor(RegressorMixin, _Backprop):
             self._y_1d = y.ndim == 1
             self._rng = check_random_state(self.random_state)
             self._build(X.shape[1], Y.shape[1], self._rng)
-        self._train(X, Y, 1, self._rng)
+        self._train(X, Y, 1, self._rng, sample_weight)
         return self
 
     def predict(self, X):

@@ -6,6 +6,7 @@ import sys
 import chainrule as cr
 
 from ..errors import TrainingDiverged, UnknownNameError, ValidationError
+from . import weights
 from .tabular import (
     add_csv_options,
     column_list,
@@ -40,6 +41,9 @@ def register(sub) -> None:
                    help="a text column keeps this many most frequent values; the rest count as 'other'")
     g.add_argument("--impute", choices=["mean", "median", "most_frequent"],
                    help="fill missing feature values (text columns take the most frequent value)")
+    g.add_argument("--weight", metavar="COL",
+                   help="a column of sample weights (numbers >= 0), not an input: each row's loss counts that many "
+                        "times in training and in the validation metrics (0 leaves the row out)")
     g.add_argument("--task", choices=["classification", "regression"],
                    help="override the detected task (text or small-integer targets are classes)")
     add_csv_options(p)
@@ -171,6 +175,8 @@ def train(args) -> int:
         raise ValidationError("--resume needs --checkpoint-dir, the folder the checkpoints are in")
     if args.stream and args.mpi:
         raise ValidationError("--stream and --mpi cannot be combined: give one of them")
+    if args.weight and args.mpi:
+        raise ValidationError("--weight and --mpi cannot be combined: weighted training runs in one process")
     comm = mpi_world() if args.mpi else None
     out = output_path(args.out, {"CSV file": args.csv})
     stream = None
@@ -178,13 +184,16 @@ def train(args) -> int:
         import pandas as pd
         stream = CsvStream(args.csv, rows=args.chunk_rows, sep=args.sep, encoding=args.encoding,
                            decimal=args.decimal, na_values=args.na_values or None)
-        columns = select_columns(pd.DataFrame(columns=stream.header()), args.target, args.features, args.drop)
+        header = weights.split_off(stream.header(), args) if args.weight else stream.header()
+        columns = select_columns(pd.DataFrame(columns=header), args.target, args.features, args.drop)
+        weight = weights.from_stream(stream, args.weight) if args.weight else None
         pre = stream.fit(args.target, columns=list(columns.columns), task=args.task, impute=args.impute,
                          text_columns=args.text, max_categories=args.max_categories)
         print(stream.describe(), file=sys.stderr)
         df, n = None, stream.n_rows
     else:
-        df = select_columns(read(args, args.csv), args.target, args.features, args.drop)
+        df, weight = weights.take(read(args, args.csv), args)
+        df = select_columns(df, args.target, args.features, args.drop)
         pre = Preprocessing.fit(df, args.target, task=args.task, impute=args.impute, text_columns=args.text,
                                 max_categories=args.max_categories)
         n = len(df)
@@ -196,6 +205,10 @@ def train(args) -> int:
     # the rows encoded in a shuffled order, the validation rows last (fit's validation_split takes
     # them as a range): the split copies nothing; one-hot columns stay sparse, in the network's dtype
     order = np.roll(order, -n_val)
+    if weight is not None:                # the weights in the rows' order; each part must weigh something
+        weight = weight[order]
+        weights.check_parts(weight, n_val, args)
+        print(weights.describe(weight, args.weight), file=sys.stderr)
     if stream is not None:                # written to disk in this order, read batch by batch
         X, y = stream.encode(order, dtype=args.dtype)
     else:
@@ -216,7 +229,8 @@ def train(args) -> int:
         history = net.fit(X, y, epochs=args.epochs, batch_size=args.batch_size, optimizer=optimizer,
                           validation_split=args.val_split if n_val else 0.0, seed=args.seed,
                           verbose=1 if sys.stderr.isatty() and not args.quiet else 0, callbacks=callbacks,
-                          checkpoint_dir=args.checkpoint_dir, resume=args.resume, comm=comm)
+                          checkpoint_dir=args.checkpoint_dir, resume=args.resume, comm=comm,
+                          sample_weight=weight)
     except TrainingDiverged as exc:       # the advice in the command line's words (inputs are already scaled)
         cause = str(exc).split(" Try ")[0]
         raise TrainingDiverged(f"{cause} Try a lower --lr (it was {args.lr:g}), or --optimizer adam") from None
@@ -224,8 +238,10 @@ def train(args) -> int:
         return 0                          # rank 0 saves and reports
     summary = {"epochs": len(history.epoch), **{k: v[-1] for k, v in history.history.items()}}
     save(net, out, extra={"tabular": pre.to_json(), "history": summary})
-    shown = format_metrics(metrics(net, pre, tail(X, n_val), y[val])) if n_val else ""
-    print(f"validation: {shown}" if shown else "no validation rows (--val-split 0)")
+    shown = format_metrics(metrics(net, pre, tail(X, n_val), y[val]) if weight is None else
+                           weights.metrics(net, pre, tail(X, n_val), y[val], weight[val])) if n_val else ""
+    weighted = f" (rows weighted by {args.weight!r})" if args.weight else ""
+    print(f"validation{weighted}: {shown}" if shown else "no validation rows (--val-split 0)")
     print(f"saved {args.out}")
     return 0
 

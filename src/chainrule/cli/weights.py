@@ -1,0 +1,91 @@
+"""`chainrule train --weight COL`: a column of sample weights, not an input.
+
+Row i's loss counts w_i times in training and in the validation metrics (`Network.fit`'s
+`sample_weight`; a weight of 2 is as if the row were in the file twice, 0 leaves it out). Every
+row needs a number >= 0; an error names the column and the file's line.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import ValidationError
+
+
+def checked(values: Any, col: str, first_line: int = 2) -> np.ndarray:
+    """The weights of a column's cells (pandas Series) as float64, or an error naming the line."""
+    import pandas as pd
+
+    from ..data.csvfile import short
+    numbers = pd.to_numeric(values, errors="coerce")
+    w = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+    problems = [(values.isna().to_numpy(), "has no value on line {line}: every row needs one (0 leaves a row out)"),
+                (np.isnan(w), "must hold numbers >= 0; line {line} has {value}"),
+                (np.isinf(w), "must hold finite numbers; line {line} has {value}"),
+                (w < 0, "must hold numbers >= 0; line {line} has {value}")]
+    for bad, what in problems:
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ValidationError(f"--weight column {short(col)} "
+                                  + what.format(line=first_line + i, value=short(str(values.iloc[i]))))
+    return w
+
+
+def split_off(columns: Any, args: Any) -> Any:
+    """The table (or list of column names) without the weight column, which must exist and be
+    neither the target nor in --features or --drop."""
+    from ..data.csvfile import names, short
+    col = args.weight
+    names_ = list(columns.columns) if hasattr(columns, "columns") else list(columns)
+    if col not in names_:
+        raise ValidationError(f"--weight: column {short(col)} is not in the file; columns are {names(names_, 20)}")
+    if col == args.target or col in args.features or col in args.drop:
+        raise ValidationError(f"the --weight column {short(col)} cannot also be the --target, in --features or in "
+                              "--drop: it is not an input")
+    return columns.drop(columns=[col]) if hasattr(columns, "columns") else [c for c in names_ if c != col]
+
+
+def take(df: Any, args: Any) -> tuple[Any, np.ndarray | None]:
+    """(the table without the --weight column, its checked weights), or (df, None) without --weight."""
+    if not args.weight:
+        return df, None
+    return split_off(df, args), checked(df[args.weight], args.weight)
+
+
+def from_stream(stream: Any, col: str) -> np.ndarray:
+    """The weight column of a file read in chunks (`--stream`): one more pass, this column kept."""
+    from ..data.chunks import iter_chunks
+    parts = [checked(chunk[col], col, int(chunk.index.start) + 2)
+             for chunk in iter_chunks(stream.path, rows=stream.chunk_rows, **stream.read)]
+    return np.concatenate(parts)
+
+
+def check_parts(w: np.ndarray, n_val: int, args: Any) -> None:
+    """Training rows and validation rows (the last n_val of `w`) must each weigh more than 0."""
+    from ..data.csvfile import short
+    for part, which in ((w[:len(w) - n_val], "training"), (w[len(w) - n_val:], "validation")):
+        if part.size and not part.any():
+            split = f" (--val-split {args.val_split})" if n_val else ""
+            raise ValidationError(f"--weight column {short(args.weight)} is 0 on every {which} row{split}: at least "
+                                  "one must weigh more than 0")
+
+
+def describe(w: np.ndarray, col: str) -> str:
+    """One line: the weights' range and mean, and how many rows they leave out."""
+    from ..data.csvfile import short
+    zero = int(np.count_nonzero(w == 0))
+    left = f"; {zero} row{'s' * (zero != 1)} with weight 0 left out" if zero else ""
+    return f"sample weights from column {short(col)}: {w.min():g} to {w.max():g}, mean {w.mean():.4g}{left}"
+
+
+def metrics(net: Any, pre: Any, X: Any, y: np.ndarray, w: np.ndarray) -> dict[str, float | None]:
+    """`tabular.metrics` with row i counted w_i times (scikit-learn's metrics with sample_weight)."""
+    if pre.task == "classification":
+        return dict(net.evaluate(X, y, sample_weight=w))
+    truth = y[:, 0] * pre.y_scale + pre.y_mean
+    err = truth - pre.decode(net.predict(X))
+    mse = float(np.average(err ** 2, weights=w))
+    ss_tot = float(np.dot(w, (truth - np.average(truth, weights=w)) ** 2))
+    return {"mse": mse, "rmse": float(np.sqrt(mse)), "mae": float(np.average(np.abs(err), weights=w)),
+            "r2": 1.0 - float(np.dot(w, err ** 2)) / ss_tot if ss_tot > 0 else None}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 
 from ..errors import ValidationError
-from .tabular import add_csv_options, load_model, metrics, output_path, read
+from .tabular import add_csv_options, load_model, output_path, positive_int, regression_metrics
 
 
 def register(sub) -> None:
@@ -20,6 +20,7 @@ def register(sub) -> None:
     p.add_argument("--proba", action="store_true", help="add the probability of each class")
     p.add_argument("--id", metavar="COL", help="copy this column (a row id) into the predictions")
     add_csv_options(p)
+    add_chunk_option(p)
     p.set_defaults(func=predict)
 
     p = sub.add_parser(
@@ -30,6 +31,7 @@ def register(sub) -> None:
     p.add_argument("model", help="a model file written by `chainrule train`")
     p.add_argument("csv", help="rows with the target column: a CSV file with a header row")
     add_csv_options(p)
+    add_chunk_option(p)
     p.set_defaults(func=evaluate)
 
     p = sub.add_parser(
@@ -41,29 +43,74 @@ def register(sub) -> None:
     p.set_defaults(func=info)
 
 
-def model_columns(df, pre, keep: tuple[str, ...] = ()):
-    """The columns the model uses (a missing one is an error); the others are named once and ignored."""
+CHUNK_ROWS = 50_000      # rows read, encoded and predicted at a time: tens of MB whatever the file's length
+
+
+def add_chunk_option(p) -> None:
+    p.add_argument("--chunk-rows", type=positive_int, default=CHUNK_ROWS, metavar="N",
+                   help="rows read, preprocessed and predicted at a time; memory depends on this, not on the "
+                        "file's length")
+
+
+def checked(args, path) -> dict:
+    """The CSV file checked as `read` checks it (without holding it in memory); one line on stderr
+    says how it is read. Returns `rowcheck.check_csv`'s description (header, rows)."""
+    from ..data.csvfile import SEP_NAMES, short
+    from ..data.progress import Progress
+    from ..data.rowcheck import check_csv
+    with Progress(f"reading {short(str(path), 200)}"):        # a line only when it takes more than 2 s
+        info = check_csv(path, sep=args.sep, encoding=args.encoding, decimal=args.decimal)
+    how = " (detected)" if info["sep_detected"] else ""
+    print(f"read {short(info['name'], 200)}: {info['rows']} rows, {len(info['header'])} columns, separator "
+          f"{SEP_NAMES.get(info['sep'], repr(info['sep']))}{how}, encoding {info['encoding']}", file=sys.stderr)
+    return info
+
+
+def model_columns(header, pre, keep: tuple[str, ...] = ()) -> None:
+    """The columns the model uses must be in the file (else an error); the others are named once and ignored."""
     from ..data.csvfile import names, short
-    missing = [c for c in pre.columns if c not in df.columns]
+    missing = [c for c in pre.columns if c not in header]
     if missing:
         raise ValidationError(f"column {short(missing[0])} is missing: the model was trained on columns "
                               f"{names(pre.columns, 20)}")
-    ignored = [c for c in df.columns if c not in pre.columns and c not in keep]
+    ignored = [c for c in header if c not in pre.columns and c not in keep]
     if ignored:
         print(f"ignored columns the model does not use: {names(ignored, 20)}", file=sys.stderr)
-    return df[pre.columns]
 
 
-def outputs(net, X):
-    """The network's outputs, refusing any that is not a finite number (a damaged model)."""
+def chunks(args, info, pre, net, text=()):
+    """(chunk, the network's outputs for it) for each chunk of `args.chunk_rows` rows of the file,
+    in order; text columns of the model (and `text`) are read as text. Values unseen in training
+    are warned about once, at the end; outputs that are not finite numbers are an error that
+    counts them in the whole file."""
+    import warnings
+
     import numpy as np
-    out = net.predict(X)
-    bad = ~np.isfinite(out).all(axis=1)
-    if bad.any():
-        raise ValidationError(f"the model gives NaN or infinite outputs for {int(bad.sum())} rows (first: line "
-                              f"{int(np.flatnonzero(bad)[0]) + 2}); its weights are damaged or the inputs far "
-                              "outside the training range")
-    return out
+
+    from ..data.chunks import iter_chunks
+    from ..data.encode import unseen_message
+    from ..data.progress import Progress
+    from ..data.tabular import UnseenCategoryWarning
+    unseen: dict[str, set] = {}
+    bad, first_bad = 0, 0
+    with Progress("predicting", total=info["rows"], unit="rows") as progress:
+        for chunk in iter_chunks(args.csv, rows=args.chunk_rows, sep=info["sep"], encoding=args.encoding,
+                                 decimal=args.decimal, na_values=args.na_values or None,
+                                 text_columns=[*pre.text, *(c for c in text if c not in pre.columns)]):
+            out = net.predict(pre.transform(chunk[pre.columns], dtype=net.dtype, unseen=unseen))
+            finite = np.isfinite(out).all(axis=1)
+            if not finite.all():
+                first_bad = first_bad or int(np.flatnonzero(~finite)[0]) + int(chunk.index[0]) + 2
+                bad += int((~finite).sum())
+            if not bad:
+                yield chunk, out
+            progress.update(int(chunk.index[-1]) + 1)
+    if bad:
+        raise ValidationError(f"the model gives NaN or infinite outputs for {bad} rows (first: line {first_bad}); its "
+                              "weights are damaged or the inputs far outside the training range")
+    for c in pre.text:
+        if unseen.get(c):
+            warnings.warn(unseen_message(c, unseen[c]), UnseenCategoryWarning, stacklevel=2)
 
 
 def predict(args) -> int:
@@ -75,44 +122,99 @@ def predict(args) -> int:
     net, pre, _ = load_model(args.model)
     if args.proba and pre.task != "classification":
         raise ValidationError("--proba needs a classification model; this one is a regression")
-    df = read(args, args.csv)
-    if args.id is not None and args.id not in df.columns:
-        raise ValidationError(f"--id: column {short(args.id)} is not in the file; columns are {names(df.columns, 20)}")
-    out = outputs(net, pre.transform(model_columns(df, pre, keep=(args.id,) if args.id else ())))
-    result = pd.DataFrame({"prediction": pre.decode(out)})
-    if args.id is not None:
-        result.insert(0, args.id, df[args.id].to_numpy())
-    if args.proba:
-        for j, c in enumerate(pre.classes):
-            result[f"proba_{c}"] = out[:, j]
-    text = result.to_csv(index=False)
+    info = checked(args, args.csv)
+    if args.id is not None and args.id not in info["header"]:
+        raise ValidationError(f"--id: column {short(args.id)} is not in the file; columns are "
+                              f"{names(info['header'], 20)}")
+    model_columns(info["header"], pre, keep=(args.id,) if args.id else ())
+
+    def write(emit) -> int:
+        """The predictions of each chunk as it is computed (to `emit`); the header line once."""
+        n = 0
+        for chunk, out in chunks(args, info, pre, net, text=(args.id,) if args.id else ()):
+            result = pd.DataFrame({"prediction": pre.decode(out)})
+            if args.id is not None:
+                result.insert(0, args.id, chunk[args.id].to_numpy())
+            if args.proba:
+                for j, c in enumerate(pre.classes):
+                    result[f"proba_{c}"] = out[:, j]
+            emit(result.to_csv(index=False, header=n == 0))
+            n += len(result)
+        return n
+
     if out_path is None:
-        sys.stdout.write(text)
+        write(sys.stdout.write)
     else:
-        atomic_write(out_path, lambda f: f.write(text.encode()))
-        print(f"wrote {len(result)} predictions to {args.out}", file=sys.stderr)
+        written: list[int] = []
+        atomic_write(out_path, lambda f: written.append(write(lambda text: f.write(text.encode()))))
+        print(f"wrote {written[0]} predictions to {args.out}", file=sys.stderr)
     return 0
+
+
+class Targets:
+    """The target column of a file read in chunks: its codes (or standardised values), with the
+    errors `Preprocessing.encode_target` raises on the whole file (its missing values' first lines
+    and count, its first class unseen in training), raised after every chunk's inputs are checked,
+    as on the whole file."""
+
+    def __init__(self, pre):
+        self.pre = pre
+        self.values: list = []
+        self.gaps: list[int] = []
+        self.n_gaps = 0
+        self.error: ValidationError | None = None
+
+    def add(self, chunk) -> None:
+        import numpy as np
+        gaps = chunk[self.pre.target].isna().to_numpy()
+        if gaps.any():
+            self.gaps = (self.gaps + (np.flatnonzero(gaps)[:5] + int(chunk.index[0]) + 2).tolist())[:5]
+            self.n_gaps += int(gaps.sum())
+        elif not self.n_gaps and self.error is None:
+            try:
+                self.values.append(self.pre.encode_target(chunk))
+            except ValidationError as exc:
+                self.error = exc
+
+    def array(self):
+        import numpy as np
+        if self.n_gaps:
+            shown = ", ".join(str(i) for i in self.gaps[:5]) + (f" and {self.n_gaps - 5} more"
+                                                                  if self.n_gaps > 5 else "")
+            raise ValidationError(f"target column {self.pre.target!r} has missing values on lines {shown}")
+        if self.error is not None:
+            raise self.error
+        return np.concatenate(self.values)
 
 
 def evaluate(args) -> int:
     import numpy as np
+
+    from ..data.csvfile import short
     net, pre, _ = load_model(args.model)
-    df = read(args, args.csv)
-    if pre.target not in df.columns:
-        from ..data.csvfile import short
+    info = checked(args, args.csv)
+    if pre.target not in info["header"]:
         raise ValidationError(f"target column {short(pre.target)} is not in the file: evaluate compares the "
                               "predictions with it")
-    X, y = pre.transform(model_columns(df, pre, keep=(pre.target,))), pre.encode_target(df)
-    outputs(net, X)
-    for k, v in metrics(net, pre, X, y).items():
+    model_columns(info["header"], pre, keep=(pre.target,))
+    targets, outs = Targets(pre), []
+    for chunk, out in chunks(args, info, pre, net):
+        targets.add(chunk)
+        outs.append(out)
+    out, y = np.concatenate(outs), targets.array()
+    del outs
+    if pre.task == "classification":
+        result = classification_metrics(net, out, y)
+    else:
+        result = regression_metrics(pre, out, y)
+    for k, v in result.items():
         print(f"{k}: undefined (the target is constant in this file)" if v is None else f"{k}: {v:.6g}")
     if pre.task == "regression":
         print(f"(mse, rmse and mae in the units of {pre.target!r})")
     if pre.task == "classification":
-        pred = net.predict(X).argmax(axis=1)
         n_classes = len(pre.classes)
         cm = np.zeros((n_classes, n_classes), dtype=int)
-        np.add.at(cm, (y, pred), 1)
+        np.add.at(cm, (y, out.argmax(axis=1)), 1)
         labels = [str(c)[:20] for c in pre.classes]
         width = max(8, *(len(n) for n in labels)) + 1
         print("confusion matrix (rows: true class, columns: predicted)")
@@ -120,6 +222,20 @@ def evaluate(args) -> int:
         for n, row in zip(labels, cm):
             print(f"{n:>{width}}" + "".join(f"{v:>{width}}" for v in row))
     return 0
+
+
+EVAL_ROWS = 16384        # Network.evaluate's chunk: the loss is summed in the same pieces
+
+
+def classification_metrics(net, out, y) -> dict[str, float | None]:
+    """Network.evaluate's loss and accuracy, from the outputs `out` and class codes `y`."""
+    n = out.shape[0]
+    loss, correct = 0.0, 0.0
+    for i in range(0, n, EVAL_ROWS):
+        ob, yb = out[i:i + EVAL_ROWS], net.targets(y[i:i + EVAL_ROWS])
+        loss += net.loss_function.value(ob, yb) * (ob.shape[0] / n if n > EVAL_ROWS else 1.0)
+        correct += net.n_correct(ob, yb) or 0.0
+    return {"loss": loss, "accuracy": correct / n}
 
 
 def info(args) -> int:

@@ -131,12 +131,17 @@ def load_model(path, need_preprocessing: bool = True):
 def metrics(net, pre, X, y) -> dict[str, float | None]:
     """Classification: loss (cross-entropy) and accuracy. Regression: MSE, RMSE and MAE in the
     target's own units (the network learns a standardised target) and R2 (None for a constant target)."""
-    import numpy as np
     if pre.task == "classification":
         return dict(net.evaluate(X, y))
+    return regression_metrics(pre, net.predict(X), y)
+
+
+def regression_metrics(pre, outputs, y) -> dict[str, float | None]:
+    """`metrics` of a regression from the network's outputs and the standardised targets `y`."""
+    import numpy as np
     result: dict[str, float | None] = {}
     if pre.task == "regression":
-        out = pre.decode(net.predict(X))
+        out = pre.decode(outputs)
         truth = y[:, 0] * pre.y_scale + pre.y_mean
         err = truth - out
         result["mse"] = float(np.mean(err ** 2))

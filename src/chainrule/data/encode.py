@@ -65,9 +65,41 @@ def numeric_column(pre: Any, df: Any, c: str) -> np.ndarray:
     return values
 
 
-def text_codes(pre: Any, df: Any, c: str, unseen_warning: type[Warning]) -> np.ndarray:
+def unseen_message(c: str, values: Any) -> str:
+    """The warning for the values of text column `c` unseen in training."""
+    values = sorted(values)
+    return f"column {short(c)} has {len(values)} values unseen in training, encoded as all zeros: {names(values, 5)}"
+
+
+def _as_typed(categories: list[str], values: Any) -> np.ndarray:
+    """Codes of `values` (text as spelled in the file) among `categories` learned from a column that
+    pandas read as numbers or booleans ('3' as '3.0' when the column had gaps, '1.50' as '1.5',
+    'true' as 'True'); -1 where none matches."""
+    import pandas as pd
+    index = pd.Index(categories, dtype="string")
+    codes = np.full(len(values), -1, dtype=np.intp)
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    ok = np.isfinite(numbers)
+    if ok.any():
+        codes[ok] = index.get_indexer(pd.Series(numbers[ok]).astype("string"))
+        whole = ok & (np.mod(np.where(ok, numbers, 0.0), 1) == 0) & (np.abs(np.where(ok, numbers, 0.0)) < 2**63)
+        left = whole & (codes < 0)
+        if left.any():
+            codes[left] = index.get_indexer(pd.Series(numbers[left].astype(np.int64)).astype("string"))
+    lower = values.str.lower().to_numpy(dtype=object, na_value=None)
+    for spelled, typed in (("true", "True"), ("false", "False")):
+        at = (codes < 0) & (lower == spelled)
+        if at.any():
+            codes[at] = index.get_indexer([typed])[0]
+    return codes
+
+
+def text_codes(pre: Any, df: Any, c: str, unseen_warning: type[Warning],
+               unseen: dict[str, set] | None = None) -> np.ndarray:
     """Column `c` as category codes 0..k-1 of the training categories, -1 for a value unseen in
-    training (encoded as all zeros; warned unless the column was capped, where that is its 'other')."""
+    training (encoded as all zeros; warned unless the column was capped, where that is its 'other').
+    `unseen`: a dict that collects the unseen values per column instead of a warning (a file
+    read in chunks warns once at its end)."""
     import pandas as pd
     col = df[c].astype("string")
     gaps = col.isna().to_numpy()
@@ -77,18 +109,26 @@ def text_codes(pre: Any, df: Any, c: str, unseen_warning: type[Warning]) -> np.n
                                   "without gaps there (train with --impute to fill them)")
         col = col.fillna(pre.fill[c])
     codes = pd.Index(pre.categories[c], dtype=col.dtype).get_indexer(col)
-    unseen = codes < 0
-    if unseen.any() and c not in pre.other:
-        values = sorted(col[unseen].unique().tolist())
-        warnings.warn(f"column {short(c)} has {len(values)} values unseen in training, encoded as all zeros: "
-                      f"{names(values, 5)}", unseen_warning, stacklevel=3)
+    missed = codes < 0
+    if missed.any():
+        codes[missed] = _as_typed(pre.categories[c], col[missed])
+        missed = codes < 0
+    if missed.any() and c not in pre.other:
+        values = col[missed].unique().tolist()
+        if unseen is not None:
+            unseen.setdefault(c, set()).update(values)
+        else:
+            warnings.warn(unseen_message(c, values), unseen_warning, stacklevel=4)
     return codes
 
 
 def encode(pre: Any, df: Any, dtype: Any = np.float64, sparse: bool = True, rows: np.ndarray | None = None,
-           unseen_warning: type[Warning] = UserWarning) -> Any:
+           unseen_warning: type[Warning] = UserWarning, unseen: dict[str, set] | None = None) -> Any:
     """The inputs of the rows `rows` of `df` (all, in file order, when None) for the preprocessing
-    `pre`: a CSR matrix when there are text columns and `sparse`, else a dense array of `dtype`."""
+    `pre`: a CSR matrix when there are text columns and `sparse`, else a dense array of `dtype`.
+    Inputs larger than the available memory are refused before they are built (MemoryError naming
+    the widest columns and the ways out: memory.message)."""
+    from .memory import check_fits, message
     dtype = np.dtype(dtype)
     if dtype.name not in ("float64", "float32"):
         raise ValidationError(f"dtype must be 'float64' or 'float32'; got {dtype!r}")
@@ -98,34 +138,52 @@ def encode(pre: Any, df: Any, dtype: Any = np.float64, sparse: bool = True, rows
         if rows.ndim != 1 or rows.dtype.kind not in "iu" or (rows.size and (rows.min() < 0 or rows.max() >= len(df))):
             raise ValidationError(f"rows must be row positions 0..{len(df) - 1} of the table")
     n = len(df) if rows is None else rows.shape[0]
-    p, t = len(pre.numeric), len(pre.text)
-    if sparse and t:
+    sp: Any = None
+    if sparse and pre.text:
         try:
-            import scipy.sparse as sp
+            import scipy.sparse
+            sp = scipy.sparse
         except ImportError:          # without SciPy the one-hot columns are dense (more memory, same numbers)
-            sp = None
-        sparse = sp is not None
+            pass
+    check_fits(pre, n, dtype, sp is not None)
+    try:
+        if sp is None:
+            return _dense(pre, df, dtype, rows, n, unseen_warning, unseen)
+        return _csr(sp, pre, df, dtype, rows, n, unseen_warning, unseen)
+    except MemoryError:
+        from .memory import available_bytes
+        raise MemoryError("ran out of memory: " + message(pre, n, dtype, sp is not None, available_bytes())) from None
+
+
+def _dense(pre: Any, df: Any, dtype: np.dtype, rows: np.ndarray | None, n: int, unseen_warning: type[Warning],
+           unseen: dict[str, set] | None) -> np.ndarray:
+    p, t = len(pre.numeric), len(pre.text)
     with Progress("preprocessing", total=p + t, unit="columns") as progress:
-        if not (sparse and t):
-            X = np.zeros((n, pre.n_features), dtype=dtype)
-            for j, c in enumerate(pre.numeric):
-                values = numeric_column(pre, df, c)
-                X[:, j] = values if rows is None else values[rows]
-                progress.update(j + 1)
-            offset = p
-            for k, c in enumerate(pre.text):
-                codes = text_codes(pre, df, c, unseen_warning)
-                codes = codes if rows is None else codes[rows]
-                seen = np.flatnonzero(codes >= 0)
-                X[seen, offset + codes[seen]] = 1
-                offset += len(pre.categories[c])
-                progress.update(p + k + 1)
-            return X
-        # CSR in one pass: the text columns first give each row's count of stored values
+        X = np.zeros((n, pre.n_features), dtype=dtype)
+        for j, c in enumerate(pre.numeric):
+            values = numeric_column(pre, df, c)
+            X[:, j] = values if rows is None else values[rows]
+            progress.update(j + 1)
+        offset = p
+        for k, c in enumerate(pre.text):
+            codes = text_codes(pre, df, c, unseen_warning, unseen)
+            codes = codes if rows is None else codes[rows]
+            seen = np.flatnonzero(codes >= 0)
+            X[seen, offset + codes[seen]] = 1
+            offset += len(pre.categories[c])
+            progress.update(p + k + 1)
+        return X
+
+
+def _csr(sp: Any, pre: Any, df: Any, dtype: np.dtype, rows: np.ndarray | None, n: int,
+         unseen_warning: type[Warning], unseen: dict[str, set] | None) -> Any:
+    """CSR in one pass: the text columns first give each row's count of stored values."""
+    p, t = len(pre.numeric), len(pre.text)
+    with Progress("preprocessing", total=p + t, unit="columns") as progress:
         codes_all = []
         counts = np.full(n, p, dtype=np.int64)
         for c in pre.text:
-            codes = text_codes(pre, df, c, unseen_warning)
+            codes = text_codes(pre, df, c, unseen_warning, unseen)
             codes = codes if rows is None else codes[rows]
             codes_all.append(codes)
             counts += codes >= 0

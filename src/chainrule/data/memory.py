@@ -1,0 +1,92 @@
+"""The size of a table's encoded inputs, checked against the memory there is before they are built.
+
+NumPy's own message ("Unable to allocate 16.0 GiB for an array with shape (900000, 2385)") says
+neither which columns made the array that wide nor what to do. Here the size is estimated from
+the preprocessing (rows x columns x bytes a value; for the CSR form, the stored values and their
+column numbers), compared with the memory the system says is available, and an input that does
+not fit is refused naming its widest columns and the ways out. A MemoryError that happens anyway
+is given the same message.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+
+from .csvfile import short
+
+GIB = 2**30
+
+
+def available_bytes() -> int | None:
+    """Memory that can be allocated without swapping: psutil's `available` when installed, else
+    the kernel's MemAvailable, else the free pages (os.sysconf); None when none can be read."""
+    try:
+        import psutil
+        return int(psutil.virtual_memory().available)
+    except ImportError:
+        pass
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def input_bytes(pre: Any, n: int, dtype: Any, sparse: bool) -> int:
+    """Bytes of the inputs of `n` rows: a dense (n, n_features) array, or a CSR matrix with one
+    stored value per numeric column and per text column a row (and the category codes on the way)."""
+    itemsize = np.dtype(dtype).itemsize
+    if not sparse:
+        return n * pre.n_features * itemsize
+    per_row = len(pre.numeric) + len(pre.text)
+    index = 4 if max(n * per_row, pre.n_features) < 2**31 else 8
+    return n * per_row * (itemsize + index) + (n + 1) * index + n * 8 * (len(pre.text) + 1)
+
+
+def _gib(size: float) -> str:
+    return f"{size / GIB:.1f} GiB" if size >= GIB / 10 else f"{size / 2**20:.0f} MiB"
+
+
+def message(pre: Any, n: int, dtype: Any, sparse: bool, available: int | None) -> str:
+    """What needs the memory (its widest columns) and the ways out."""
+    dtype = np.dtype(dtype)
+    size = input_bytes(pre, n, dtype, sparse)
+    have = f", and {_gib(available)} is available" if available is not None else ""
+    if sparse:
+        shape = (f"{n:,} rows x {len(pre.numeric) + len(pre.text):,} stored values a row (CSR) of {dtype.name}")
+    else:
+        shape = f"{n:,} rows x {pre.n_features:,} columns of {dtype.name}"
+    parts = []
+    if pre.text and not sparse:
+        wide = sorted(pre.text, key=lambda c: -len(pre.categories[c]))
+        parts += [f"{short(c)} ({len(pre.categories[c]):,} one-hot columns)" for c in wide[:5]]
+        if len(wide) > 5:
+            parts.append(f"{len(wide) - 5} more text columns")
+    if pre.numeric:
+        parts.append(f"{len(pre.numeric):,} numeric columns")
+    if pre.text and sparse:
+        parts.append(f"{len(pre.text):,} text columns (one stored value a row each)")
+    ways = ["leave columns out (--drop COLUMN)"]
+    if pre.text and not sparse:
+        ways.insert(0, "keep the one-hot columns sparse (the default, sparse=True)")
+        ways.append("keep fewer categories (--max-categories, e.g. 50)")
+    if dtype.itemsize > 4:
+        ways.append("use float32, half the memory (--dtype float32)")
+    ways.append("or keep the inputs on disk (chainrule train --stream)")
+    return (f"the network's inputs need {_gib(size)} ({shape}){have}; the columns: {', '.join(parts)}. "
+            f"To fit: {'; '.join(ways)}")
+
+
+def check_fits(pre: Any, n: int, dtype: Any, sparse: bool) -> None:
+    """Raise MemoryError (with `message`) when the inputs of `n` rows need more than is available."""
+    available = available_bytes()
+    if available is not None and input_bytes(pre, n, dtype, sparse) > available:
+        raise MemoryError(message(pre, n, dtype, sparse, available))

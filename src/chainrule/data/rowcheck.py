@@ -1,0 +1,216 @@
+"""A CSV file checked as `read_csv` checks it, in one pass over blocks of its bytes: memory that
+does not grow with the file, so that `predict` can stream a file of any length after the same
+checks (and stop before writing anything when a line is wrong).
+
+`read_csv` (csvfile.py) decodes the whole file and runs the csv module over every line. Here each
+block of 16 MB is decoded (a byte that is not in the encoding is named with its line, as there),
+and while a block holds no quote and no lone carriage return each line's fields are counted with
+NumPy (separators between line ends); a file with quotes, or in an encoding that is not ASCII
+underneath (UTF-16), is read again through the csv module, line by line. The messages are
+`read_csv`'s own.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+from typing import Any
+
+import numpy as np
+
+from ..errors import ValidationError
+from .csvfile import detect_separator, short
+
+BLOCK = 1 << 24
+SNIFF_CHARS = 1 << 18
+
+
+def _open(name: str) -> Any:
+    try:
+        return open(os.path.expanduser(name), "rb")
+    except FileNotFoundError:
+        raise ValidationError(f"CSV file {short(name, 200)} does not exist") from None
+    except IsADirectoryError:
+        raise ValidationError(f"{short(name, 200)} is a folder, not a CSV file") from None
+    except PermissionError:
+        raise ValidationError(f"CSV file {short(name, 200)} cannot be read (permission denied)") from None
+
+
+class _Rows:
+    """The field count check of `csvfile._check_rows`, fed line by line or block by block."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.header: list[str] | None = None
+        self.header_line = 0
+        self.header_text = ""
+        self.rows = 0
+        self.first_bad: tuple[int, int] | None = None
+        self.n_bad = 0
+
+    def set_header(self, fields: list[str], line: int, text: str) -> None:
+        self.header, self.header_line, self.header_text = fields, line, text
+
+    def add(self, fields: np.ndarray, lines: np.ndarray) -> None:
+        """Data rows with `fields` fields on file `lines` (blank lines already left out)."""
+        assert self.header is not None
+        self.rows += fields.size
+        bad = np.flatnonzero(fields != len(self.header))
+        if bad.size:
+            if self.first_bad is None:
+                self.first_bad = (int(lines[bad[0]]), int(fields[bad[0]]))
+            self.n_bad += int(bad.size)
+
+    def finish(self) -> list[str]:
+        name = short(self.name, 200)
+        if self.header is None:
+            raise ValidationError(f"CSV file {name} is empty: expected a header row and data rows")
+        if self.first_bad is not None:
+            line, n = self.first_bad
+            more = f" (and {self.n_bad - 1} more lines)" if self.n_bad > 1 else ""
+            raise ValidationError(
+                f"CSV file {name}: line {line} has {n} fields but the header (line {self.header_line}: "
+                f"{short(self.header_text, 60)}) has {len(self.header)}{more}. Every row needs one value per "
+                "column; if the first line is not the header (some files start with a line of counts), remove it")
+        seen: set[str] = set()
+        for col in self.header:
+            if col in seen:
+                raise ValidationError(f"CSV file {name}: the column name {short(col)} appears twice in the header; "
+                                      "column names must be unique")
+            seen.add(col)
+        if self.rows == 0:
+            raise ValidationError(f"CSV file {name} has a header but no data rows")
+        return self.header
+
+
+def _decode_error(exc: UnicodeDecodeError, name: str, encoding: str | None, lines_before: int,
+                  codec: str) -> ValidationError:
+    data = exc.object
+    line = lines_before + bytes(data[:exc.start]).decode(codec, errors="ignore").count("\n") + 1
+    hint = "give its encoding, e.g. --encoding latin-1 (or cp1252)" if encoding is None else \
+        "it is in another encoding"
+    return ValidationError(f"CSV file {short(name, 200)} is not {encoding or 'UTF-8'} text: byte "
+                           f"0x{data[exc.start]:02x} on line {line} cannot be decoded; {hint}")
+
+
+def _count_block(rows: _Rows, buf: bytes, end: int, sep: int, first_line: int, sep_char: str, codec: str) -> int:
+    """Count the fields of the complete lines of `buf[:end]` (which ends with a line end); returns
+    the number of lines."""
+    arr = np.frombuffer(buf, dtype=np.uint8, count=end)
+    ends = np.flatnonzero(arr == 10)
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    seps = np.flatnonzero(arr == sep)
+    fields = np.diff(np.searchsorted(seps, ends), prepend=0) + 1
+    lines = np.arange(first_line, first_line + ends.size)
+    keep = np.ones(ends.size, dtype=bool)
+    for i in np.flatnonzero(fields == 1):          # lines without a separator: blank lines are skipped
+        keep[i] = bool(buf[starts[i]:ends[i]].strip())
+    if rows.header is None:                        # the header is the first line that is not blank
+        if not keep.any():
+            return int(ends.size)
+        first = int(np.flatnonzero(keep)[0])
+        decoded = buf[starts[first]:ends[first]].decode(codec)
+        rows.set_header(next(csv.reader([decoded], delimiter=sep_char)), int(lines[first]), decoded.rstrip("\r"))
+        keep[:first + 1] = False
+    rows.add(fields[keep], lines[keep])
+    return int(ends.size)
+
+
+def _csv_rows(f: Any, rows: _Rows, encoding: str, sep: str) -> None:
+    """`_check_rows` through the csv module, line by line (quoted fields may hold line ends)."""
+    f.seek(0)
+    text = io.TextIOWrapper(f, encoding=encoding, newline="\n")     # as read_csv: no translation
+    reader = csv.reader(text, delimiter=sep)
+    batch: list[int] = []
+    lines: list[int] = []
+    try:
+        for row in reader:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            if rows.header is None:
+                rows.set_header(row, reader.line_num, sep.join(row))
+                continue
+            batch.append(len(row))
+            lines.append(reader.line_num)
+            if len(batch) >= 65536:
+                rows.add(np.array(batch), np.array(lines))
+                batch, lines = [], []
+    except csv.Error as exc:
+        raise ValidationError(f"CSV file {short(rows.name, 200)} could not be read near line {reader.line_num}: "
+                              f"{exc}") from None
+    rows.add(np.array(batch, dtype=np.int64), np.array(lines, dtype=np.int64))
+    text.detach()
+
+
+def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None, decimal: str = ".") -> dict:
+    """Check the CSV file `path` as `read_csv` does (encoding, separator, one field per column on
+    every line, unique column names, at least one data row) without holding it in memory.
+
+    Returns {"name", "sep", "sep_detected", "encoding", "header", "rows"}; raises ValidationError
+    with `read_csv`'s message otherwise."""
+    csv.field_size_limit(2**31 - 1)
+    name = str(path)
+    codec = encoding or "utf-8-sig"
+    try:
+        codecs.lookup(codec)
+    except LookupError:
+        raise ValidationError(f"encoding {short(encoding)} is not known (e.g. utf-8, latin-1, cp1252)") from None
+    with _open(name) as f:
+        block = f.read(BLOCK)
+        if b"\x00" in block[:65536] and not codec.lower().startswith("utf-16"):
+            raise ValidationError(f"CSV file {short(name, 200)} is not a text file (it holds NUL bytes)")
+        decoder = codecs.getincrementaldecoder(codec)()
+        rows = _Rows(name)
+        fast = "\n,".encode(codec.replace("-sig", "")) == b"\n,"      # ASCII underneath: count bytes
+        sep_used, detected, sep_byte = ",", False, 0
+        lines_before, line_no, tail, first = 0, 0, b"", True
+        while True:
+            final = len(block) < BLOCK
+            try:
+                text = decoder.decode(block, final=final)
+            except UnicodeDecodeError as exc:
+                raise _decode_error(exc, name, encoding, lines_before, codec) from None
+            if first:
+                if not text.strip() and final:
+                    raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data "
+                                          "rows")
+                sep_used, detected = _separator(sep, text[:SNIFF_CHARS], name, decimal)
+                sep_byte = ord(sep_used)
+                fast = fast and sep_byte < 128
+                first = False
+            if fast and (b'"' in block or (b"\r" in block and block.count(b"\r") != block.count(b"\r\n")) or
+                         (tail.endswith(b"\r") and block[:1] != b"\n")):
+                fast = False                      # quotes or lone carriage returns: the csv module decides
+            if not fast:
+                lines_before += text.count("\n")
+            if fast:
+                buf = tail + block
+                if final and buf and not buf.endswith(b"\n"):
+                    buf += b"\n"
+                end = buf.rfind(b"\n") + 1
+                line_no += _count_block(rows, buf, end, sep_byte, line_no + 1, sep_used, codec)
+                lines_before = line_no
+                tail = buf[end:]
+            if final:
+                break
+            block = f.read(BLOCK)
+        if not fast:
+            rows = _Rows(name)
+            _csv_rows(f, rows, codec, sep_used)
+    header = rows.finish()
+    return {"name": name, "sep": sep_used, "sep_detected": detected, "encoding": encoding or "utf-8", "header": header,
+            "rows": rows.rows}
+
+
+def _separator(sep: str | None, text: str, name: str, decimal: str) -> tuple[str, bool]:
+    if sep is not None:
+        sep = {"tab": "\t", "\\t": "\t"}.get(sep, sep)
+        if len(sep) != 1 or sep in "\"\r\n":
+            raise ValidationError(f"the separator must be one character such as , ; | or tab; got {short(sep)}")
+        detected = False
+    else:
+        sep, detected = detect_separator(text[:text.rfind("\n") + 1] or text, name)
+    if len(decimal) != 1 or decimal == sep:
+        raise ValidationError(f"the decimal mark must be one character other than the separator; got {short(decimal)}")
+    return sep, detected

@@ -75,7 +75,7 @@ def describe(w: np.ndarray, col: str) -> str:
     """One line: the weights' range and mean, and how many rows they leave out."""
     from ..data.csvfile import short
     zero = int(np.count_nonzero(w == 0))
-    left = f"; {zero} row{'s' * (zero != 1)} with weight 0 left out" if zero else ""
+    left = f"; {zero} row{'s' * (zero != 1)} of weight 0 count{'s' * (zero == 1)} in no loss" if zero else ""
     return f"sample weights from column {short(col)}: {w.min():g} to {w.max():g}, mean {w.mean():.4g}{left}"
 
 

@@ -52,7 +52,7 @@ def input_bytes(pre: Any, n: int, dtype: Any, sparse: bool) -> int:
 
 
 def _gib(size: float) -> str:
-    return f"{size / GIB:.1f} GiB" if size >= GIB / 10 else f"{size / 2**20:.0f} MiB"
+    return f"{size / GIB:.1f} GiB" if size >= GIB / 10 else f"{size / 2**20:.1f} MiB"
 
 
 def message(pre: Any, n: int, dtype: Any, sparse: bool, available: int | None) -> str:

@@ -22,6 +22,8 @@ demo: install
 test: install-test
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	$(PY) -m pytest
+	$(PY) -m ruff check src
+	$(PY) -m mypy
 
 bench: $(PY)
 	$(PIP) install --quiet -e ".[bench,cli]"

@@ -159,7 +159,8 @@ def load(force: bool = False) -> bool:
         CACHE = _cache_writable()
         for name in _PLAIN:      # the one-parameter steps inlined where they are used: no call per element
             inline = "always" if name.endswith("_one") else "never"
-            globals()[name + "_jit"] = _numba.njit(cache=CACHE, error_model="numpy", inline=inline)(globals()[name])
+            globals()[name + "_jit"] = _numba.njit(cache=CACHE, error_model="numpy",  # type: ignore[call-overload]
+                                                   inline=inline)(globals()[name])
         globals()["_sumsq_jit"] = _numba.njit(cache=CACHE, fastmath={"reassoc", "nsz"})(_sumsq)
         numba = _numba
     return True

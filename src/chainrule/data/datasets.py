@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import gzip
 import os
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -74,6 +74,7 @@ def load_fashion_mnist(path: str | os.PathLike | None = None, kind: str = "train
             X /= 255.0
             return (X.reshape(len(X), -1) if flatten else X), y.astype(np.int64)
     where = ", ".join(str(f) for f in folders)
-    raise ValidationError(f"Fashion-MNIST {kind} files ({', '.join(n + '.gz' for n in FILES[kind])}) are not in {where}. "
+    names = ", ".join(n + ".gz" for n in FILES[kind])
+    raise ValidationError(f"Fashion-MNIST {kind} files ({names}) are not in {where}. "
                           "Install them with `apt-get install dataset-fashion-mnist`, or pass path= to a folder "
                           "holding them.")

@@ -289,7 +289,8 @@ def layer_stack(layers: Any, layer_type: type) -> tuple[list, list]:
         raise ValidationError(f"layers must be a non-empty list of layers; got {layers!r}")
     for i, layer in enumerate(layers):
         if not isinstance(layer, layer_type):
-            raise ChainruleTypeError(f"layers[{i}] must be a Layer such as Dense or Dropout; got {type(layer).__name__}")
+            raise ChainruleTypeError(f"layers[{i}] must be a Layer such as Dense or Dropout; "
+                                     f"got {type(layer).__name__}")
     if len({id(layer) for layer in layers}) != len(layers):
         raise ValidationError("layers contains the same layer object twice; create a new layer for each position")
     sized = [layer for layer in layers if layer.n_in is not None]

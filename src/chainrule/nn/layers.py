@@ -150,7 +150,8 @@ class Dense(Layer):
         try:
             self._W = np.zeros((self.n_in, self.n_out))
         except MemoryError:
-            raise ValidationError(f"Dense({self.n_in}, {self.n_out}) needs {self.n_in * self.n_out * 8 / 2**30:.1f} GiB "
+            gib = self.n_in * self.n_out * 8 / 2**30
+            raise ValidationError(f"Dense({self.n_in}, {self.n_out}) needs {gib:.1f} GiB "
                                   "for its weights, more memory than there is") from None
         self._b = np.zeros(self.n_out)
         self.dW = np.zeros_like(self._W)
@@ -183,7 +184,8 @@ class Dense(Layer):
         try:
             target[...] = value
         except ValueError:
-            raise ValidationError(f"{name}: expected an array of shape {target.shape}, got shape {value.shape}") from None
+            raise ValidationError(f"{name}: expected an array of shape {target.shape}, "
+                                  f"got shape {value.shape}") from None
 
     @property
     def trainable(self) -> bool:
@@ -195,7 +197,8 @@ class Dense(Layer):
         if isinstance(value, dict):
             unknown = set(value) - set(self.param_names)
             if unknown:
-                raise ValidationError(f"trainable: unknown parameter {sorted(unknown)}; expected keys among {list(self.param_names)}")
+                raise ValidationError(f"trainable: unknown parameter {sorted(unknown)}; "
+                                      f"expected keys among {list(self.param_names)}")
             wrong = {k: v for k, v in value.items() if not isinstance(v, (bool, np.bool_))}
             if wrong:      # a string such as "no" must not read as True
                 raise ChainruleTypeError(f"trainable: each value must be True or False; got {wrong}")
@@ -203,7 +206,8 @@ class Dense(Layer):
         elif isinstance(value, (bool, np.bool_)):
             self._trainable = {k: bool(value) for k in self.param_names}
         else:
-            raise ChainruleTypeError(f"trainable must be a bool or a dict like {{'W': True, 'b': False}}; got {value!r}")
+            raise ChainruleTypeError("trainable must be a bool or a dict like {'W': True, 'b': False}; "
+                                     f"got {value!r}")
 
     @property
     def trainable_params(self) -> dict[str, bool]:

@@ -90,7 +90,9 @@ def predict(net: Any, X: Any, batch_size: int | None = None) -> np.ndarray:
             elif k == len(net.layers) - 1:
                 a = layer.infer_into(a, out[i:j])
             else:
-                a = layer.infer_into(a, bufs[k][:j - i])
+                buf = bufs[k]
+                assert buf is not None                     # allocated for every in-place layer but the last
+                a = layer.infer_into(a, buf[:j - i])
         if not (a.base is out or a is out):
             out[i:j] = a
     return out

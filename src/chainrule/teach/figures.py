@@ -4,13 +4,13 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from ..training import optim
-from . import plot
-from ..training.diagnostics import GradientDiagnostics, GradientWarning
-from .examples import seed_network, xor
-from .explain import explain
 from ..nn.layers import Dense
 from ..nn.network import Network
+from ..training import optim
+from ..training.diagnostics import GradientDiagnostics, GradientWarning
+from . import plot
+from .examples import seed_network, xor
+from .explain import explain
 
 
 def two_inputs(name: str, seed: int = 0):
@@ -38,7 +38,8 @@ def boundary_pair(name: str, path, hidden: int = 8, epochs: int | None = None):
                 seed=0, verbose=0)
     accs = [net.evaluate(X, y)["accuracy"] for net in (single, deep)]
     return plot.decision_boundaries([single, deep], X, y, path, titles=[
-        f"{name}: no hidden layer (accuracy {accs[0]:.2f})", f"{name}: {hidden} hidden tanh units (accuracy {accs[1]:.2f})"])
+        f"{name}: no hidden layer (accuracy {accs[0]:.2f})",
+        f"{name}: {hidden} hidden tanh units (accuracy {accs[1]:.2f})"])
 
 
 def deep_networks(epochs: int = 10):

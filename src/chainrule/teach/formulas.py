@@ -78,7 +78,7 @@ class Formula:
         l = self.layer
         i = "i" if self.i is None else self.i + 1     # None: the general index
         j = "j" if self.j is None else self.j + 1
-        prev = _sym("a", l - 1, i) + (r" \;(= i_{%s})" % i if l == 1 else "")
+        prev = _sym("a", l - 1, i) + (rf" \;(= i_{{{i}}})" if l == 1 else "")
         lines = [rf"\frac{{\partial E}}{{\partial w^{{({l})}}_{{{i}{j}}}}} = \delta^{{({l})}}_{{{j}}} \cdot {prev}"]
         for m in range(l, len(self.activations) + 1):
             idx = str(j) if m == l else "j"

@@ -20,9 +20,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
+from ..nn.losses import get_loss
 from .examples import SEED_FIGURES, SEED_INTRO, seed_network
 from .explain import explain
-from ..nn.losses import get_loss
 
 ITERATIONS = 10_000
 
@@ -119,7 +119,8 @@ def error_after_sequential_update(dtype="float64") -> float:
 def render(figures: list[Figure], report, as_published: bool = False, fmt: str = "text") -> str:
     """The worked example as text (or Markdown): the derivation, the check, the training."""
     md = fmt == "markdown"
-    out = ["# The seed's worked example, computed by chainrule" if md else "The seed's worked example, computed by chainrule",
+    title = "The seed's worked example, computed by chainrule"
+    out = ["# " + title if md else title,
            "",
            "Network 2-2-2, sigmoid everywhere, loss E = 1/2 sum (target - out)^2, inputs i1=0.05 i2=0.10,",
            "targets 0.01 0.99, weights w1..w8 = 0.15 0.20 0.25 0.30 0.40 0.45 0.50 0.55,",

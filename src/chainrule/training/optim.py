@@ -170,7 +170,8 @@ class SGD(Optimizer):
 
     state_names: tuple[str, ...] = ("momentum_buffer",)
 
-    def __init__(self, lr: float | Schedule = 0.01, momentum: float = 0.0, dampening: float = 0.0, nesterov: bool = False,
+    def __init__(self, lr: float | Schedule = 0.01, momentum: float = 0.0, dampening: float = 0.0,
+                 nesterov: bool = False,
                  weight_decay: float = 0.0, clip_norm: float | None = None):
         super().__init__(lr, weight_decay, clip_norm)
         self.momentum = _number(momentum, "momentum")
@@ -330,7 +331,8 @@ class AdamW(Adam):
 
     decoupled = True
 
-    def __init__(self, lr: float | Schedule = 0.001, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.01,
+    def __init__(self, lr: float | Schedule = 0.001, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.01,
                  amsgrad: bool = False, clip_norm: float | None = None):
         super().__init__(lr, betas, eps, weight_decay, amsgrad, clip_norm)
 

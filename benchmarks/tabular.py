@@ -1,7 +1,7 @@
 """A Covertype-like CSV file through `chainrule train` / `chainrule evaluate` and through the
 scikit-learn pipeline a practitioner would write, as whole processes.
 
-    python benchmarks/tabular.py [--rows 100000] [--reps 1] [--dir DIR] [--keep]
+    python benchmarks/tabular.py [--rows 100000,1000000] [--reps 1] [--dir DIR] [--keep]
 
 The file is generated here (no download): 40 numeric columns on mixed scales (1e-2 to 1e4) with
 about 1% missing values in five of them, 4 text columns with 5, 40, 300 and 2,000 categories
@@ -11,7 +11,9 @@ numbers and the categories; a test file of a quarter as many rows comes from the
 Both sides train a 64-unit ReLU network with Adam (lr 1e-3) for 5 epochs at batch 256 on all the
 training rows and report the test accuracy:
 - chainrule: `chainrule train train.csv --target cover --hidden 64 --epochs 5 --batch-size 256
-  --impute mean --val-split 0` then `chainrule evaluate model.npz test.csv` (two processes),
+  --impute mean --val-split 0` then `chainrule predict model.npz test.csv --out predictions.csv`
+  (two processes; predict reads, encodes and predicts the file in chunks, writing each chunk's
+  predictions as it goes; the accuracy is computed here from that file, outside the timing),
   once with the default cap of 50 categories per text column and once with every category
   (--max-categories 5000, as scikit-learn's OneHotEncoder keeps them all);
 - scikit-learn: pandas.read_csv, ColumnTransformer(SimpleImputer + StandardScaler on the numbers,
@@ -20,8 +22,9 @@ training rows and report the test accuracy:
   is expected and silenced).
 
 Wall time is the whole process (start-up, imports, reading, preprocessing, training, writing);
-peak memory is each process's maximum resident set (from wait4), the larger of chainrule's two.
-The table gives medians over --reps repetitions, which alternate between the sides.
+peak memory is each process's maximum resident set (from wait4), the larger of chainrule's two
+(predict's own is in the notes). Each --rows value gets its own files and table; the table gives
+medians over --reps repetitions, which alternate between the sides.
 """
 from __future__ import annotations
 
@@ -112,11 +115,24 @@ def chainrule_run(train: Path, test: Path, folder: Path, max_categories: int) ->
            "--epochs", "5", "--batch-size", "256", "--impute", "mean", "--val-split", "0", "--quiet",
            "--max-categories", str(max_categories), "--out", str(model)]
     t_train, m_train, log = run_process(cmd)
-    t_pred, m_pred, out = run_process([sys.executable, "-m", "chainrule.cli", "evaluate", str(model), str(test)])
-    accuracy = float(next(line.split()[1] for line in out.splitlines() if line.startswith("accuracy")))
-    inputs = next((line for line in log.splitlines() if "inputs" in line), "")
+    predictions = folder / "predictions.csv"
+    t_pred, m_pred, _ = run_process([sys.executable, "-m", "chainrule.cli", "predict", str(model), str(test),
+                                     "--out", str(predictions)])
+    accuracy = _accuracy(predictions, test)
+    inputs = next((line for line in log.splitlines() if "inputs" in line), "").strip()
     return {"train_s": t_train, "predict_s": t_pred, "total_s": t_train + t_pred, "peak_gib": max(m_train, m_pred),
-            "accuracy": accuracy, "note": inputs.strip()}
+            "accuracy": accuracy, "note": f"{inputs}; predict peak {m_pred:.2f} GiB"}
+
+
+def _accuracy(predictions: Path, test: Path) -> float:
+    """The fraction of `predictions` equal to the test file's target, read in chunks."""
+    import pandas as pd
+    right = total = 0
+    pred = pd.read_csv(predictions, chunksize=200_000)
+    for truth, got in zip(pd.read_csv(test, usecols=["cover"], chunksize=200_000), pred):
+        right += int((truth["cover"].to_numpy() == got["prediction"].to_numpy()).sum())
+        total += len(truth)
+    return right / total
 
 
 def sklearn_run(train: Path, test: Path) -> dict:
@@ -127,34 +143,54 @@ def sklearn_run(train: Path, test: Path) -> dict:
             "peak_gib": peak, "accuracy": inner["accuracy"], "note": ""}
 
 
+def row_counts(text: str) -> list[int]:
+    try:
+        rows = [int(r.replace("_", "")) for r in text.split(",") if r.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected row counts separated by commas, e.g. 100000,1000000; "
+                                         f"got {text!r}") from None
+    if not rows or min(rows) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive row counts; got {text!r}")
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--rows", type=row_counts, default=[100_000],
+                    help="training rows, one run per value, e.g. 100000,1000000 (default 100000)")
     ap.add_argument("--reps", type=int, default=1)
     ap.add_argument("--dir", help="where to write the CSV files (default: a temporary folder)")
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
     args = ap.parse_args()
     folder = Path(args.dir or tempfile.mkdtemp(prefix="chainrule-tabular-"))
     folder.mkdir(parents=True, exist_ok=True)
-    train, test = folder / f"covertype-like-{args.rows}.csv", folder / f"covertype-like-{args.rows}-test.csv"
+    for rows in args.rows:
+        compare(rows, args.reps, folder)
+    if not args.keep and not args.dir:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def compare(rows: int, reps: int, folder: Path) -> None:
+    """Generate the files of `rows` training rows (unless there), run every side `reps` times, print the table."""
+    train, test = folder / f"covertype-like-{rows}.csv", folder / f"covertype-like-{rows}-test.csv"
     t = time.perf_counter()
     if not train.exists():
-        generate(train, args.rows, seed=1)
+        generate(train, rows, seed=1)
     if not test.exists():
-        generate(test, max(args.rows // 4, 1000), seed=2)
+        generate(test, max(rows // 4, 1000), seed=2)
     print(f"files: {train} ({train.stat().st_size / 2**20:.0f} MB), {test} (generated in "
           f"{time.perf_counter() - t:.0f} s)", file=sys.stderr)
     sides = {"chainrule (50 categories per column)": lambda: chainrule_run(train, test, folder, 50),
              "chainrule (every category)": lambda: chainrule_run(train, test, folder, 5000),
              "scikit-learn pipeline": lambda: sklearn_run(train, test)}
     results: dict[str, list[dict]] = {name: [] for name in sides}
-    for _ in range(args.reps):
+    for _ in range(reps):
         for name, fn in sides.items():
             results[name].append(fn())
             print(f"{name}: {results[name][-1]}", file=sys.stderr)
     ref = {k: statistics.median(r[k] for r in results["scikit-learn pipeline"]) for k in ("total_s", "peak_gib")}
-    print(f"\n{args.rows:,} training rows, {max(args.rows // 4, 1000):,} test rows; "
-          f"medians of {args.reps}; load average before: {os.getloadavg()[0]:.1f}\n")
+    print(f"\n{rows:,} training rows, {max(rows // 4, 1000):,} test rows; "
+          f"medians of {reps}; load average before: {os.getloadavg()[0]:.1f}\n")
     print("| | train s | predict s | total s | peak GiB | test accuracy | time / sklearn | memory / sklearn |")
     print("|---|---|---|---|---|---|---|---|")
     for name, runs in results.items():
@@ -165,8 +201,6 @@ def main() -> None:
     notes = {name: runs[0]["note"] for name, runs in results.items() if runs[0]["note"]}
     for name, note in notes.items():
         print(f"\n{name}: {note}")
-    if not args.keep and not args.dir:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -74,7 +74,7 @@ class Layer:
         it runs `forward(x, False)`, which fills its caches."""
         return self.forward(x, False)
 
-    def backward(self, dout: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+    def backward(self, dout: Any, need_input_grad: bool = True) -> np.ndarray | None:
         raise NotImplementedError
 
     def param_shapes(self) -> list[tuple[str, tuple[int, ...]]]:
@@ -138,7 +138,7 @@ class Dense(Layer):
     n_out: int
 
     def __init__(self, n_in: int, n_out: int, activation: str | Activation = "linear", *,
-                 trainable: bool | dict = True, weight_init="auto", bias_init="zeros",
+                 trainable: bool | dict = True, weight_init: Any = "auto", bias_init: Any = "zeros",
                  seed: int | None = None):
         self.n_in = _positive_int(n_in, "n_in")
         self.n_out = _positive_int(n_out, "n_out")
@@ -222,14 +222,14 @@ class Dense(Layer):
         self.trainable = {n: True for n in (names or self.param_names)}
         return self
 
-    def param_shapes(self):
+    def param_shapes(self) -> list[tuple[str, tuple[int, ...]]]:
         return [("W", (self.n_in, self.n_out)), ("b", (self.n_out,))]
 
-    def initialize(self, rng):
+    def initialize(self, rng: np.random.Generator) -> None:
         for name, shape in self.param_shapes():
             getattr(self, name)[...] = initializers.initial_values(self._inits[name], shape, rng, name)
 
-    def bind(self, params, grads):
+    def bind(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         params["W"][...] = self._W
         params["b"][...] = self._b
         self._W, self._b, self.dW, self.db = params["W"], params["b"], grads["W"], grads["b"]
@@ -238,7 +238,7 @@ class Dense(Layer):
     def clear_cache(self) -> None:
         self.x = self.net = self.out = self.dout = self.delta = None
 
-    def forward(self, x, training=False):
+    def forward(self, x: Any, training: bool = False) -> np.ndarray:
         """out = f(x @ W + b); caches x, net and out. In training (`training=True`, the fit loop)
         net, a ReLU's out and the backward pass's arrays are written into buffers reused from
         batch to batch (same values, no allocation): they hold the latest training batch.
@@ -264,7 +264,7 @@ class Dense(Layer):
         self.x, self.net, self.out = x, net, out
         return out
 
-    def infer(self, x, with_net=False):
+    def infer(self, x: Any, with_net: bool = False) -> Any:
         """out = f(x @ W + b) as `forward` computes it, without caching (`Layer.infer`); with
         `with_net`, (net, out)."""
         net = sparse.matmul(x, self._W) if sparse.is_sparse(x) else x @ self._W
@@ -274,7 +274,7 @@ class Dense(Layer):
 
     _plain_infer = infer        # predict calls infer_into only where infer is this one (not overridden)
 
-    def infer_into(self, x, out):
+    def infer_into(self, x: Any, out: np.ndarray) -> np.ndarray:
         """`infer` computed in `out` (a buffer of the output's shape; `predict`), the built-in
         activations in place there."""
         net = sparse.matmul(x, self._W, out) if sparse.is_sparse(x) else np.matmul(x, self._W, out=out)
@@ -300,7 +300,7 @@ class Dense(Layer):
         self._bufs = bufs
         return bufs
 
-    def backward(self, dout, need_input_grad=True):
+    def backward(self, dout: Any, need_input_grad: bool = True) -> np.ndarray | None:
         """From dE/dout to delta = dE/dnet (chain rule through f), then as `backward_delta`."""
         self.dout = dout
         buf = getattr(self, "_buf", None)
@@ -317,7 +317,7 @@ class Dense(Layer):
             delta = self.activation.backward(dout, self.out, self.net)
         return self.backward_delta(delta, need_input_grad)
 
-    def backward_delta(self, delta, need_input_grad=True):
+    def backward_delta(self, delta: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         """Given delta = dE/dnet: dE/dW, dE/db into the gradient buffers; return dE/da_prev."""
         self.delta = delta
         self._weight_gradient(delta)
@@ -336,18 +336,18 @@ class Dense(Layer):
         else:
             np.matmul(self.x.T, delta, out=self.dW)
 
-    def config(self):
+    def config(self) -> dict:
         return {"type": "Dense", "n_in": self.n_in, "n_out": self.n_out,
                 "activation": self.activation.config(), "trainable": self.trainable_params}
 
     @classmethod
-    def from_config(cls, cfg):
+    def from_config(cls, cfg: dict) -> Dense:
         cfg = dict(cfg)
         return cls(cfg.pop("n_in"), cfg.pop("n_out"), activation=cfg.pop("activation"),
                    trainable=cfg.pop("trainable", True), weight_init="zeros", **cfg)
 
     @classmethod
-    def n_params_of(cls, cfg):
+    def n_params_of(cls, cfg: dict) -> int:
         n_in, n_out = (_positive_int(cfg.get(k), k) for k in ("n_in", "n_out"))
         return n_in * n_out + n_out
 

@@ -5,7 +5,9 @@ Each function draws on a `matplotlib.figure.Figure` (no pyplot, no window), save
 """
 from __future__ import annotations
 
+from os import PathLike
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -29,7 +31,8 @@ def _save(fig, path, dpi) -> Path:
     return path
 
 
-def training_curves(history, path, size=(10, 4), dpi=100) -> Path:
+def training_curves(history: Any, path: str | PathLike, size: tuple[float, float] = (10, 4),
+                    dpi: int = 100) -> Path:
     """Loss (and accuracy, when there is one) per epoch, training and validation."""
     h = history.history if hasattr(history, "history") else dict(history)
     if "loss" not in h:
@@ -50,7 +53,8 @@ def training_curves(history, path, size=(10, 4), dpi=100) -> Path:
     return _save(fig, path, dpi)
 
 
-def decision_boundaries(nets, X, y, path, titles=None, size=None, dpi=100, resolution=200) -> Path:
+def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | PathLike, titles: Any = None,
+                        size: tuple[float, float] | None = None, dpi: int = 100, resolution: int = 200) -> Path:
     """The decision regions of 2-input classifiers side by side, with the data on top."""
     X, y = np.asarray(X, dtype=float), np.asarray(y)
     if X.ndim != 2 or X.shape[1] != 2:
@@ -81,7 +85,8 @@ def decision_boundaries(nets, X, y, path, titles=None, size=None, dpi=100, resol
     return _save(fig, path, dpi)
 
 
-def gradient_norms(history, path, size=(7, 4), dpi=100, title=None) -> Path:
+def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float] = (7, 4), dpi: int = 100,
+                   title: str | None = None) -> Path:
     """Per-layer gradient norms over epochs (from GradientDiagnostics), on a log scale."""
     h = history.history if hasattr(history, "history") else dict(history)
     keys = sorted((k for k in h if k.startswith("grad_norm/")), key=lambda k: int(k.split("/")[1]))
@@ -118,8 +123,9 @@ def _clip_label(text: str, limit: int = 18) -> str:
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-def network_diagram(net, path, report=None, size=None, dpi=100, max_units=12, input_names=None,
-                    output_names=None) -> Path:
+def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tuple[float, float] | None = None,
+                    dpi: int = 100, max_units: int = 12, input_names: list[str] | None = None,
+                    output_names: list[str] | None = None) -> Path:
     """Any network: units in columns. A small one has each edge labelled with its weight (and,
     given an `explain` report, its gradient), names as `explain` gives them (i1, h1, o1, w1..).
     A larger one has edges coloured by weight, a layer wider than `max_units` drawn as its first

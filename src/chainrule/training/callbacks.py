@@ -21,7 +21,7 @@ class Callback:
 
     network: Any = None
 
-    def set_network(self, network) -> None:
+    def set_network(self, network: Any) -> None:
         self.network = network
 
     def on_train_begin(self, params: dict[str, Any]) -> None: ...

@@ -416,3 +416,27 @@ def test_cli_weight_column_errors(iris_weighted, tmp_path, capsys):
     d.to_csv(tmp_path / "one.csv", index=False)
     code, _, err = train(capsys, tmp_path / "one.csv", "--target", "species", "--weight", "w", *out)
     assert code != 0 and "--weight column 'w' is 0 on every" in err and "(--val-split 0.2)" in err
+
+
+# -- checkpoints ------------------------------------------------------------------------------
+class Interrupt(cr.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs):
+        if epoch == 1:
+            raise KeyboardInterrupt
+
+
+def test_a_weighted_run_resumes_bit_for_bit_and_refuses_other_weights(tmp_path):
+    X, Y, w = data("mse", n=40, seed=11)
+    args = dict(epochs=4, batch_size=8, sample_weight=w, validation_split=0.25, seed=2, verbose=0)
+    ref = make_net("mse", "linear")
+    ref_history = ref.fit(X, Y, **args)
+    net = make_net("mse", "linear")
+    with pytest.raises(KeyboardInterrupt):
+        net.fit(X, Y, checkpoint_dir=tmp_path, callbacks=[Interrupt()], **args)
+    again = make_net("mse", "linear")
+    history = again.fit(X, Y, checkpoint_dir=tmp_path, resume=True, **args)
+    np.testing.assert_array_equal(again.params, ref.params)
+    assert history.history == ref_history.history
+    other = make_net("mse", "linear")
+    with pytest.raises(ValidationError, match=r"the sample weights \(same shape \[\[30\], \[10\]\], other values\)"):
+        other.fit(X, Y, checkpoint_dir=tmp_path, resume=True, **{**args, "sample_weight": w + 1})

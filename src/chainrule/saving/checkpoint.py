@@ -62,9 +62,13 @@ def fingerprint(trainer) -> dict:
     """What defines a run: resuming with another architecture, optimizer, data or targets would
     continue something unrelated."""
     net = trainer.net
-    return {"network": net.config(), "optimizer": net.optimizer.config(), "X": _data(trainer.X),
-            "Y": _data(trainer.Y), "validation": [_data(v) for v in trainer.validation_data or ()],
-            "batch_size": trainer.batch_size, "shuffle": trainer.shuffle}
+    found = {"network": net.config(), "optimizer": net.optimizer.config(), "X": _data(trainer.X),
+             "Y": _data(trainer.Y), "validation": [_data(v) for v in trainer.validation_data or ()],
+             "batch_size": trainer.batch_size, "shuffle": trainer.shuffle}
+    weights = [getattr(trainer, "weight", None), getattr(trainer, "validation_weight", None)]
+    if any(w is not None for w in weights):     # unweighted runs keep the fingerprint they always had
+        found["sample_weight"] = [_data(w) for w in weights]
+    return found
 
 
 def _data(a: Any) -> dict | None:
@@ -92,9 +96,10 @@ def differences(saved: dict, now: dict) -> list[str]:
         a, b = saved.get("optimizer") or {}, now["optimizer"]
         changed = [f"{k} {a.get(k)!r} -> {b.get(k)!r}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
         found.append("the optimizer (" + ", ".join(changed) + ")")
-    names = {"X": "the inputs X", "Y": "the targets Y", "validation": "the validation data"}
+    names = {"X": "the inputs X", "Y": "the targets Y", "validation": "the validation data",
+             "sample_weight": "the sample weights"}
     for key, what in names.items():
-        a, b = saved.get(key), now[key]
+        a, b = saved.get(key), now.get(key)
         if a == b:
             continue
         was, now_ = _shape(a), _shape(b)

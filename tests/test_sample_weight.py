@@ -440,3 +440,14 @@ def test_a_weighted_run_resumes_bit_for_bit_and_refuses_other_weights(tmp_path):
     other = make_net("mse", "linear")
     with pytest.raises(ValidationError, match=r"the sample weights \(same shape \[\[30\], \[10\]\], other values\)"):
         other.fit(X, Y, checkpoint_dir=tmp_path, resume=True, **{**args, "sample_weight": w + 1})
+
+
+def test_estimator_early_stopping_with_a_weightless_part_is_a_clear_error():
+    pytest.importorskip("sklearn")
+    from chainrule.sklearn import BackpropRegressor
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    w = np.zeros(20)
+    w[0] = 1.0                                   # one row weighs something: one part weighs nothing
+    with pytest.raises(ValidationError, match=r"BackpropRegressor: early stopping held out 2 rows \(validation_fraction"
+                                              r"=0.1\); the held-out or the other rows all have sample_weight 0"):
+        BackpropRegressor(early_stopping=True, epochs=1).fit(X, X[:, 0], sample_weight=w)

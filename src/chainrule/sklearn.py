@@ -122,6 +122,10 @@ class _Backprop(BaseEstimator):
             X, Y, validation = X[order[n_val:]], Y[order[n_val:]], (X[order[:n_val]], Y[order[:n_val]])
             if sample_weight is not None:    # the weights split with their rows; the validation loss is weighted
                 sample_weight, validation = sample_weight[order[n_val:]], (*validation, sample_weight[order[:n_val]])
+                if not (sample_weight.any() and validation[2].any()):
+                    raise ValidationError(f"{type(self).__name__}: early stopping held out {n_val} rows "
+                                          f"(validation_fraction={self.validation_fraction}); the held-out or the "
+                                          "other rows all have sample_weight 0")
             callbacks.append(EarlyStopping("val_loss", patience=self.n_iter_no_change, restore_best_weights=True))
         batch_size = min(200 if self.batch_size == "auto" else self.batch_size, X.shape[0])   # 'auto' as MLPClassifier
         history = net.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=True,

@@ -468,3 +468,35 @@ def test_network_methods_to_onnx_and_to_torch(tmp_path):
     np.testing.assert_allclose(out, net.predict(X), rtol=1e-12, atol=1e-15)
     module = net.to_torch()
     np.testing.assert_allclose(module(torch.tensor(X)).detach().numpy(), net.predict(X), rtol=1e-12, atol=1e-15)
+
+
+def _cli(*args):
+    import subprocess
+    import sys
+    return subprocess.run([sys.executable, "-m", "chainrule.cli", *map(str, args)], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_explain_and_info_read_onnx_and_keras_files(tmp_path):
+    """`chainrule explain --model F` and `chainrule info F` on an ONNX and a Keras file print the
+    derivation of the network that file holds: the numbers of cr.explain on the imported network."""
+    import keras
+
+    net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 2, "sigmoid")], loss="sse", seed=4)
+    net.to_onnx(tmp_path / "m.onnx")
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3, activation="tanh"),
+                              keras.layers.Dense(2, activation="sigmoid")])
+    model.save(tmp_path / "m.keras")
+    for path, source in ((tmp_path / "m.onnx", net), (tmp_path / "m.keras", cr.from_keras(model, loss="sse"))):
+        r = _cli("explain", "--model", path, "--inputs", "0.05,0.1", "--targets", "0.01,0.99", "--lr", "0.5")
+        assert r.returncode == 0, r.stderr
+        expected = cr.explain(source, np.array([[0.05, 0.1]]), np.array([[0.01, 0.99]]), lr=0.5)
+        total = expected.to_dict()["E_total"] if "E_total" in expected.to_dict() else None
+        w = expected.parameter("w1")
+        assert f"{w['grad']:.9f}" in r.stdout and f"{w['updated']:.9f}" in r.stdout
+        if total is not None:
+            assert f"{total:.9f}" in r.stdout
+        info = _cli("info", path)
+        assert info.returncode == 0 and "Dense(2, 3, activation='tanh')" in info.stdout, info.stdout + info.stderr
+    r = _cli("predict", tmp_path / "m.onnx", tmp_path / "x.csv")
+    assert r.returncode == 2 and "another library" in r.stderr

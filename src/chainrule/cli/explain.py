@@ -28,7 +28,7 @@ def register(sub) -> None:
                                                  "categorical_crossentropy")
     p.add_argument("--seed", type=int, default=0, help="seed of the initial weights (and random sample) of --layers")
     p.add_argument("--weights", help="weights of --layers: a saved .npz model or a JSON list [W1, b1, W2, b2, ...]")
-    p.add_argument("--model", help="a saved model (.npz) to explain")
+    p.add_argument("--model", help="a saved model to explain: chainrule's .npz, an ONNX (.onnx) or Keras (.keras) file")
     p.add_argument("--data", help="with --model: a CSV file to take the sample from (see --row)")
     p.add_argument("--row", type=int, default=1,
                    help="with --data: the row to explain (1 = the first row below the header)")

@@ -118,6 +118,11 @@ def load_model(path, need_preprocessing: bool = True):
     import chainrule as cr
 
     from ..data.tabular import Preprocessing
+    if str(path).lower().endswith((".onnx", ".keras")):       # another library's model: no preprocessing
+        if need_preprocessing:
+            raise ValidationError(f"{path} is a model of another library; `predict` and `evaluate` need a model "
+                                  "trained by `chainrule train` (explain and info read this one)")
+        return cr.load_foreign(path), None, {}
     net, extra = cr.load(path, with_extra=True)
     extra = extra or {}
     if "tabular" not in extra:

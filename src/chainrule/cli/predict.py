@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from typing import Any
 
 from ..errors import ValidationError
 from .tabular import add_csv_options, load_model, output_path, positive_int, regression_metrics
@@ -78,7 +80,7 @@ def model_columns(header, pre, keep: tuple[str, ...] = ()) -> None:
         print(f"ignored columns the model does not use: {names(ignored, 20)}", file=sys.stderr)
 
 
-def chunks(args, info, pre, net, text=()):
+def chunks(args, info: dict, pre, net, text: tuple[str, ...] = ()) -> Iterator[tuple[Any, Any]]:
     """(chunk, the network's outputs for it) for each chunk of `args.chunk_rows` rows of the file,
     in order; text columns of the model (and `text`) are read as text. Values unseen in training
     are warned about once, at the end; outputs that are not finite numbers are an error that
@@ -157,7 +159,7 @@ class Targets:
     and count, its first class unseen in training), raised after every chunk's inputs are checked,
     as on the whole file."""
 
-    def __init__(self, pre):
+    def __init__(self, pre) -> None:
         self.pre = pre
         self.values: list = []
         self.gaps: list[int] = []

@@ -26,9 +26,13 @@ test: install-test
 	$(PY) -m mypy
 
 bench: $(PY)
-	$(PIP) install --quiet -e ".[bench,cli]"
+	$(PIP) install --quiet -e ".[bench,cli,mpi]"
 	-command -v apt-get >/dev/null && (dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist)) >/dev/null 2>&1
 	$(PY) benchmarks/run.py
+	# the tabular path against scikit-learn's pipeline, data-parallel steps, data larger than memory
+	$(PY) benchmarks/tabular.py --rows 100000,1000000 > benchmarks/RESULTS-tabular.md
+	$(PY) benchmarks/mpi.py > benchmarks/RESULTS-mpi.md
+	$(PY) benchmarks/memmap.py > benchmarks/RESULTS-memmap.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache

@@ -207,7 +207,7 @@ class Trainer:
             for cb in begin:
                 cb.on_batch_begin(batch)
             try:
-                E = net.train_batch(xb, yb, None if wb is None else sw.factors(wb, net.dtype))
+                E = net.train_batch(xb, yb) if wb is None else net.train_batch(xb, yb, sw.factors(wb, net.dtype))
             except TrainingDiverged as exc:
                 raise self.diverged(exc, epoch, batch) from None
             opt.step(net.params, net.grads, slices)

@@ -37,7 +37,7 @@ def register(sub) -> None:
                    help="the only columns to use as inputs (default: all but the target and --drop)")
     g.add_argument("--text", type=column_list, default=[], metavar="COL[,COL]",
                    help="columns to use as text categories even if they hold numbers")
-    g.add_argument("--max-categories", type=positive_int, default=50,
+    g.add_argument("--max-categories", type=positive_int, default=1000,
                    help="a text column keeps this many most frequent values; the rest count as 'other'")
     g.add_argument("--impute", choices=["mean", "median", "most_frequent"],
                    help="fill missing feature values (text columns take the most frequent value)")
@@ -213,6 +213,7 @@ def train(args) -> int:
         X, y = stream.encode(order, dtype=args.dtype)
     else:
         X, y = pre.transform(df, dtype=args.dtype, rows=order), pre.encode_target(df)[order]
+        del df                            # the table is encoded: training holds only X and y
     classify = pre.task == "classification"
     widths = [X.shape[1], *hidden, len(pre.classes) if classify else 1]
     layers = [cr.Dense(a, b, activation.name if i < len(widths) - 2 else ("softmax" if classify else "linear"))

@@ -12,7 +12,7 @@ import numpy as np
 from ..errors import ValidationError
 from .csvfile import short
 
-MAX_CATEGORIES = 50      # a text column keeps at most this many categories (the most frequent), the rest "other"
+MAX_CATEGORIES = 1000    # a text column keeps at most this many categories (the most frequent), the rest "other"
 MIN_ID_ROWS = 10         # fewer rows than this: uniqueness per row says nothing
 
 

@@ -304,3 +304,43 @@ def test_optimizer_config_is_its_constructor_arguments():
         assert cfg.pop("name") == cls.__name__
         rebuilt = cls(**{k: tuple(v) if k == "betas" else v for k, v in cfg.items()})
         assert rebuilt.config() == opt.config()
+
+
+# -- the public API is annotated ------------------------------------------------------------------
+def _public_callables():
+    """Every function, method and property of the names `chainrule` exports (and of its public
+    modules optim, callbacks, init, examples, formulas, datasets, plot)."""
+    import inspect
+    modules = [cr, cr.optim, cr.callbacks, cr.init, cr.examples, cr.formulas, cr.datasets, cr.plot]
+    found = {}
+    for module in modules:
+        for name in getattr(module, "__all__", [n for n in dir(module) if not n.startswith("_")]):
+            obj = getattr(module, name, None)
+            if obj is None or inspect.ismodule(obj) or not getattr(obj, "__module__", "").startswith("chainrule"):
+                continue
+            if inspect.isclass(obj):
+                for attr, member in vars(obj).items():
+                    if attr.startswith("_") and attr not in ("__init__", "__call__"):
+                        continue
+                    member = member.__func__ if isinstance(member, (staticmethod, classmethod)) else member
+                    member = member.fget if isinstance(member, property) else member
+                    if inspect.isfunction(member):
+                        found[f"{obj.__module__}.{obj.__qualname__}.{attr}"] = member
+            elif inspect.isfunction(obj):
+                found[f"{obj.__module__}.{name}"] = obj
+    return found
+
+
+def test_public_api_is_type_annotated():
+    import inspect
+    missing = []
+    for name, fn in _public_callables().items():
+        sig = inspect.signature(fn)
+        for p in sig.parameters.values():
+            if p.name not in ("self", "cls") and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) \
+                    and p.annotation is p.empty:
+                missing.append(f"{name}({p.name})")
+        if sig.return_annotation is sig.empty and fn.__name__ != "__init__":
+            missing.append(f"{name} -> ?")
+    assert len(_public_callables()) > 150          # the walk really reaches the classes' methods
+    assert not missing, missing

@@ -4,18 +4,19 @@ All parameters live in one flat vector (`params`) and all gradients in another (
 each layer's W and b are views into them. The optimizer updates the whole network in a few
 vectorized calls, and saving, loading and checkpointing copy one array.
 
-`fit` and `save` are the Keras-style entry points: they hand the network to the fit loop
-(`chainrule.training`) and to the file format (`chainrule.saving`), which sit above this
-module and are imported when called.
+`fit`, `save`, `to_onnx` and `to_torch` hand the network to `chainrule.training` and
+`chainrule.saving`, which sit above this module and are imported when called.
 """
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..errors import TrainingDiverged, ValidationError
 from . import checks as check
@@ -210,13 +211,14 @@ class Network:
         net = self.layers[-1].net if self.fused_output else None
         return self.loss_function.value(out, Y, net) if c is None else sw.value(self.loss_function, out, Y, net, c)
 
-    def forward(self, X) -> np.ndarray:
+    def forward(self, X: ArrayLike) -> np.ndarray:
         """Outputs for inputs X of shape (n_samples, n_inputs): shape (n_samples, n_outputs).
 
         Caches every layer's input, net input and output (read by `explain`)."""
         return self.run_forward(check.as_2d_array(X, "X", self.dtype, self.n_inputs))
 
-    def backprop(self, X, Y, training: bool = False, sample_weight=None) -> float:
+    def backprop(self, X: ArrayLike, Y: ArrayLike, training: bool = False,
+                 sample_weight: ArrayLike | None = None) -> float:
         """One forward and backward pass: returns the error E and leaves the gradients in
         `grads` (and each layer's caches: x, net, out, dout, delta)."""
         X, Y = self.check_data(X, Y)
@@ -225,17 +227,18 @@ class Network:
         self.run_backward(Y, c)
         return E
 
-    def loss(self, X, Y, sample_weight=None) -> float:
+    def loss(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
         """The error E of the batch (a Python float); with `sample_weight`, the weighted mean of the samples'."""
         X, Y = self.check_data(X, Y)
         return self.loss_value(self.run_forward(X), Y, sw.batch(sample_weight, X.shape[0], self.dtype))
 
-    def gradients(self, X, Y, sample_weight=None) -> list[tuple[np.ndarray, np.ndarray]]:
+    def gradients(self, X: ArrayLike, Y: ArrayLike,
+                  sample_weight: ArrayLike | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
         """[(dE/dW, dE/db), ...] for every Dense layer, shapes of (W, b); frozen ones too."""
         self.backprop(X, Y, sample_weight=sample_weight)
         return [(layer.dW.copy(), layer.db.copy()) for layer in self.dense_layers]
 
-    def step(self, X, Y, lr: float) -> float:
+    def step(self, X: ArrayLike, Y: ArrayLike, lr: float) -> float:
         """One plain gradient-descent update w+ = w - lr * dE/dw of every trainable parameter.
 
         Returns the error E computed in this step's forward pass, i.e. before the update."""
@@ -264,14 +267,14 @@ class Network:
         """"multiclass" (softmax / categorical cross-entropy), "binary" (binary cross-entropy) or "regression"."""
         return check.task_of(self.loss_function.name, self.dense_layers[-1].activation.name)
 
-    def check_data(self, X, Y) -> tuple[np.ndarray, np.ndarray]:
+    def check_data(self, X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """X and Y as checked arrays of the network's dtype (class labels become one-hot rows)."""
         X = check.as_2d_array(X, "X", self.dtype, self.n_inputs)
         Y = self.targets(Y)
         check.same_length(X, Y)
         return X, Y
 
-    def targets(self, Y) -> np.ndarray:
+    def targets(self, Y: ArrayLike) -> np.ndarray:
         """Y as a (n_samples, n_outputs) array; integer class labels become one-hot rows."""
         return check.targets(Y, self.n_outputs, self.task, self.loss_function.name, self.dtype)
 
@@ -285,11 +288,11 @@ class Network:
         return None
 
     # -- training and use ---------------------------------------------------------------------
-    def fit(self, X, Y=None, epochs: int = 1, batch_size: int | None = 32, optimizer: Any = None,
-            shuffle: bool = True, validation_data: tuple | None = None, validation_split: float = 0.0,
-            callbacks: Sequence[Any] = (), seed: int | None = None, verbose: int = 1,
+    def fit(self, X: ArrayLike, Y: ArrayLike | None = None, epochs: int = 1, batch_size: int | None = 32,
+            optimizer: Any = None, shuffle: bool = True, validation_data: tuple | None = None,
+            validation_split: float = 0.0, callbacks: Sequence[Any] = (), seed: int | None = None, verbose: int = 1,
             checkpoint_dir: str | None = None, resume: bool = False, comm: Any = None,
-            sample_weight: Any = None) -> History:
+            sample_weight: ArrayLike | None = None) -> History:
         """Train by mini-batch gradient descent; returns a History (Keras' `model.fit`).
 
         Parameters
@@ -301,15 +304,12 @@ class Network:
         batch_size : samples per update; None for the whole set (full-batch gradient descent).
         optimizer : an optimizer of `chainrule.optim` or its name; kept on the network, so a
             later `fit` continues with its state. Default: the previous one, else Adam(lr=1e-3).
-        shuffle : reshuffle the samples every epoch.
-        validation_data : (X_val, Y_val) evaluated after each epoch.
-        validation_split : fraction of the samples (the last ones, before shuffling) held out.
-        callbacks : e.g. `EarlyStopping`, `ModelCheckpoint`.
-        seed : seeds shuffling and dropout: same seed, same result, bit for bit.
-        verbose : 0 silent, 1 progress bar, 2 one line per epoch.
-        checkpoint_dir : write a checkpoint there at the end of every epoch (atomically).
-        resume : continue from the last complete checkpoint in checkpoint_dir (if any); with
-            the same arguments the result equals an uninterrupted run bit for bit.
+        shuffle : reshuffle the samples every epoch. seed : seeds shuffling and dropout (bit for bit).
+        validation_data : (X_val, Y_val) evaluated after each epoch; validation_split : the fraction
+            of the samples (the last ones, before shuffling) held out instead.
+        callbacks : e.g. `EarlyStopping`, `ModelCheckpoint`. verbose : 0 silent, 1 bar, 2 a line an epoch.
+        checkpoint_dir : a checkpoint there after every epoch (atomic); resume : continue from it
+            (with the same arguments the result equals an uninterrupted run bit for bit).
         comm : an mpi4py communicator: data-parallel training under mpiexec (`training/distributed.py`).
         sample_weight : one weight >= 0 per sample (as if row i were repeated w_i times: `sample_weight.py`);
             validation_data may then be (X_val, Y_val, w_val).
@@ -327,24 +327,24 @@ class Network:
                        validation_data=validation_data, validation_split=validation_split, callbacks=callbacks,
                        seed=seed, verbose=verbose, backup=backup, comm=comm, sample_weight=sample_weight)
 
-    def train_steps(self, X, Y, steps: int, optimizer: Any = None) -> float:
+    def train_steps(self, X: ArrayLike, Y: ArrayLike, steps: int, optimizer: Any = None) -> float:
         """`steps` updates on the same batch (X, Y), checked once: the seeds' training loop in one
         call. The optimizer defaults to the network's (else SGD(lr=0.5), the seed's rate).
         Returns the error of the last step's forward pass (before its update)."""
         from ..training.trainer import train_steps
         return train_steps(self, X, Y, steps, optimizer)
 
-    def predict(self, X, batch_size: int | None = None) -> np.ndarray:
+    def predict(self, X: ArrayLike, batch_size: int | None = None) -> np.ndarray:
         """The network's outputs for X (dropout off), computed in chunks of `batch_size` rows
         (default: about 8 MB of the widest layer), so that memory does not grow with X's length."""
         return predict(self, X, batch_size)      # in chunks, in place, in the network's dtype (predict.py)
 
-    def predict_classes(self, X) -> np.ndarray:
+    def predict_classes(self, X: ArrayLike) -> np.ndarray:
         """Class indices: argmax for several outputs, 0/1 at 0.5 for one sigmoid output."""
         out = self.predict(X)
         return out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] > 0.5).astype(np.int64)
 
-    def evaluate(self, X, Y, sample_weight=None) -> dict[str, float]:
+    def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None) -> dict[str, float]:
         """{"loss": E, "accuracy": fraction correct (classification only)} with dropout off; with
         `sample_weight`, the weighted mean loss and the weighted fraction correct."""
         X, Y = self.check_data(X, Y)
@@ -368,7 +368,7 @@ class Network:
         return result
 
     # -- files and display --------------------------------------------------------------------
-    def save(self, path, include_optimizer: bool = True) -> None:
+    def save(self, path: str | os.PathLike, include_optimizer: bool = True) -> None:
         """Write the network to one .npz file (arrays + JSON architecture; never pickle).
         An existing file is replaced atomically."""
         from ..saving.npz import save

@@ -193,3 +193,18 @@ def test_verbose_modes(capsys):
     assert capsys.readouterr().out.count("Epoch") == 2
     net.fit(X, y, epochs=2, verbose=1)
     assert "Epoch 2/2" in capsys.readouterr().err
+
+
+def test_progress_without_a_terminal_is_one_line_per_epoch():
+    """verbose=1 with stderr a pipe (CI, a log file): one plain line per epoch, no redrawn bars."""
+    import subprocess
+    import sys
+    code = ("import numpy as np, chainrule as cr\n"
+            "X = np.random.default_rng(0).normal(size=(64, 3)); y = (X[:, 0] > 0).astype(int)\n"
+            "net = cr.Network([cr.Dense(3, 4, 'tanh'), cr.Dense(4, 2, 'softmax')], "
+            "loss='categorical_crossentropy', seed=0)\n"
+            "net.fit(X, y, epochs=3, verbose=1)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "\r" not in r.stderr
+    assert [line.split(" - ")[0] for line in r.stderr.splitlines()] == ["Epoch 1/3", "Epoch 2/3", "Epoch 3/3"]

@@ -207,6 +207,8 @@ class ProgressBar(Callback):
         except ImportError:  # the core needs only NumPy
             tqdm = None
         done = min(params.get("initial_epoch") or 0, params["epochs"])   # a resumed run starts where it was
+        if not _is_terminal(sys.stderr):  # a pipe or a CI log: one plain line per epoch, not redrawn bars
+            tqdm = None
         self.bar = None if tqdm is None else tqdm(
             total=params["epochs"] * params["steps"], initial=done * params["steps"], unit="batch", file=sys.stderr,
             dynamic_ncols=True, mininterval=0.2)
@@ -249,6 +251,16 @@ def layer_grad_norms(net, logs: dict[str, float] | None = None) -> np.ndarray:
     if logs is not None and all(f"grad_norm/{l}" in logs for l in range(len(dense))):
         return np.array([logs[f"grad_norm/{l}"] for l in range(len(dense))])
     return np.array([float(np.linalg.norm(layer.dW)) for layer in dense])
+
+
+def _is_terminal(stream: Any) -> bool:
+    """A terminal or a notebook (tqdm draws a widget there): places where a redrawn bar reads well."""
+    if "ipykernel" in sys.modules:
+        return True
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):      # replaced or closed streams (notebooks, test capture)
+        return False
 
 
 def _format_logs(logs: dict[str, float]) -> str:

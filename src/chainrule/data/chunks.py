@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..errors import ValidationError
-from .csvfile import detect_separator, short
+from .csvfile import detect_separator, open_csv, short
 
 SNIFF_BYTES = 1 << 18
 
@@ -30,15 +30,8 @@ def iter_chunks(path: Any, *, rows: int = 100_000, sep: str | None = None, encod
     name = str(path)
     if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
         raise ValidationError(f"rows must be a positive integer; got {rows!r}")
-    try:
-        with open(os.path.expanduser(name), "rb") as f:
-            head = f.read(SNIFF_BYTES)
-    except FileNotFoundError:
-        raise ValidationError(f"CSV file {short(name, 200)} does not exist") from None
-    except IsADirectoryError:
-        raise ValidationError(f"{short(name, 200)} is a folder, not a CSV file") from None
-    except PermissionError:
-        raise ValidationError(f"CSV file {short(name, 200)} cannot be read (permission denied)") from None
+    with open_csv(name) as f:
+        head = f.read(SNIFF_BYTES)
     text = head.decode(encoding or "utf-8-sig", errors="ignore")
     if len(head) == SNIFF_BYTES:
         text = text[:text.rfind("\n") + 1] or text         # whole lines only

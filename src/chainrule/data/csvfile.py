@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from pathlib import Path
+from typing import Any
 
 from ..errors import ValidationError
 
@@ -39,10 +39,14 @@ def _read_bytes(source) -> tuple[bytes, str]:
     if hasattr(source, "read"):                     # an open file or an upload
         return source.read(), str(getattr(source, "name", "<data>"))
     name = str(source)
-    path = Path(os.path.expanduser(name))
+    with open_csv(name) as f:
+        return f.read(), name
+
+
+def open_csv(name: str) -> Any:
+    """The file `name` opened for reading bytes, or an error in the user's words."""
     try:
-        with open(path, "rb") as f:
-            return f.read(), name
+        return open(os.path.expanduser(name), "rb")
     except FileNotFoundError:
         raise ValidationError(f"CSV file {short(name, 200)} does not exist") from None
     except IsADirectoryError:

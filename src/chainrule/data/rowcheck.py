@@ -14,27 +14,19 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import os
 from typing import Any
 
 import numpy as np
 
 from ..errors import ValidationError
-from .csvfile import detect_separator, short
+from .csvfile import detect_separator, open_csv, short
 
 BLOCK = 1 << 24
 SNIFF_CHARS = 1 << 18
 
 
 def _open(name: str) -> Any:
-    try:
-        return open(os.path.expanduser(name), "rb")
-    except FileNotFoundError:
-        raise ValidationError(f"CSV file {short(name, 200)} does not exist") from None
-    except IsADirectoryError:
-        raise ValidationError(f"{short(name, 200)} is a folder, not a CSV file") from None
-    except PermissionError:
-        raise ValidationError(f"CSV file {short(name, 200)} cannot be read (permission denied)") from None
+    return open_csv(name)
 
 
 class _Rows:

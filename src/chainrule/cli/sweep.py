@@ -19,7 +19,7 @@ def register(sub) -> None:
                "  chainrule sweep iris.csv --target species --grid 'hidden=8,32x16' --scheduler tcp://10.0.0.5:8786\n"
                "grid names: hidden (layers joined by x: 32x16), lr, batch, epochs, activation, optimizer,\n"
                "momentum, alpha, or any argument of chainrule.sklearn.BackpropClassifier")
-    p.add_argument("csv")
+    p.add_argument("csv", help="the CSV file with a header row")
     p.add_argument("--target", required=True, help="the column to predict")
     p.add_argument("--grid", required=True, help="name=v1,v2;name=v1,... e.g. 'hidden=16,64;lr=1e-3,1e-2'")
     p.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786); default: run here")
@@ -28,9 +28,9 @@ def register(sub) -> None:
     p.add_argument("--cv", type=int, default=3, help="cross-validation folds (default 3)")
     p.add_argument("--scoring", help="scikit-learn scorer name (default accuracy or r2)")
     p.add_argument("--epochs", type=int, default=100, help="epochs of every fit unless the grid sets them")
-    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--batch-size", type=int, default=32, help="samples per update unless the grid sets them (default 32)")
     p.add_argument("--jobs", type=int, default=1, help="parallel fits on this machine (default 1)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seeds the folds, the weights and the shuffling (default 0)")
     p.add_argument("--task", choices=["classification", "regression"], help="override the detected task")
     p.add_argument("--impute", choices=["mean", "median", "most_frequent"], help="fill missing feature values")
     p.set_defaults(func=sweep)

@@ -28,7 +28,8 @@ def register(sub) -> None:
     p.add_argument("--cv", type=int, default=3, help="cross-validation folds (default 3)")
     p.add_argument("--scoring", help="scikit-learn scorer name (default accuracy or r2)")
     p.add_argument("--epochs", type=int, default=100, help="epochs of every fit unless the grid sets them")
-    p.add_argument("--batch-size", type=int, default=32, help="samples per update unless the grid sets them (default 32)")
+    p.add_argument("--batch-size", type=int, default=32,
+                   help="samples per update unless the grid sets them (default 32)")
     p.add_argument("--jobs", type=int, default=1, help="parallel fits on this machine (default 1)")
     p.add_argument("--seed", type=int, default=0, help="seeds the folds, the weights and the shuffling (default 0)")
     p.add_argument("--task", choices=["classification", "regression"], help="override the detected task")

@@ -33,6 +33,7 @@ bench: $(PY)
 	$(PY) benchmarks/tabular.py --rows 100000,1000000 > benchmarks/RESULTS-tabular.md
 	$(PY) benchmarks/mpi.py > benchmarks/RESULTS-mpi.md
 	$(PY) benchmarks/memmap.py > benchmarks/RESULTS-memmap.md
+	$(PY) benchmarks/scaling.py --steps 50 > benchmarks/RESULTS-scaling.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache

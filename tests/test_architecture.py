@@ -344,3 +344,16 @@ def test_public_api_is_type_annotated():
             missing.append(f"{name} -> ?")
     assert len(_public_callables()) > 150          # the walk really reaches the classes' methods
     assert not missing, missing
+
+
+def test_compiled_epoch_only_where_it_beats_blas(monkeypatch):
+    """The compiled loop's plain products lose to BLAS on big batches of a mid-sized network: the
+    plan declines there (the NumPy loop, the reference, runs) and keeps the small cases."""
+    monkeypatch.setattr(kernels, "ENABLED", True)
+    net = cr.Network([cr.Dense(784, 64, "relu"), cr.Dense(64, 64, "relu"), cr.Dense(64, 10, "softmax")],
+                     loss="categorical_crossentropy", dtype="float32")
+    if not kernels.AVAILABLE:
+        pytest.skip("needs Numba (the [fast] extra)")
+    assert compiled.epoch_plan(net, cr.optim.Adam(), batch_size=32) is not None
+    assert compiled.epoch_plan(net, cr.optim.Adam(), batch_size=256) is None
+    assert net.n_params * 256 > kernels.MAX_EPOCH_WORK >= net.n_params * 32

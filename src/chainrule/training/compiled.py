@@ -39,12 +39,14 @@ def prepare(net, samples: int, epochs: int, batch_size: int) -> bool:
     return warmup.prepare(seconds)
 
 
-def epoch_plan(net, optimizer, X: Any = None) -> tuple | None:
+def epoch_plan(net, optimizer, X: Any = None, batch_size: int | None = None) -> tuple | None:
     """The static arguments of the compiled loop for `net` and `optimizer` (and inputs X, which
     must be a dense array), or None where it does not apply (then the fit loop runs its NumPy
     code, the reference)."""
     if not kernels.ENABLED or net.n_params > kernels.MAX_EPOCH_PARAMS:
         return None
+    if batch_size is not None and batch_size * net.n_params > kernels.MAX_EPOCH_WORK:
+        return None                    # big batches: NumPy's BLAS products beat the compiled loop's
     if X is not None and not isinstance(X, np.ndarray):
         return None                    # a sparse or out-of-core X: batches are gathered by its own code
     layers = net.layers
@@ -135,7 +137,7 @@ def run_all(trainer, first_epoch: int, epochs: int) -> bool:
             or not isinstance(trainer.X, np.ndarray) \
             or getattr(opt, "schedule", None) is not None or epochs - first_epoch < 2:
         return False
-    plan = epoch_plan(net, opt, trainer.X)
+    plan = epoch_plan(net, opt, trainer.X, trainer.batch_size)
     if plan is None:
         return False
     X, Y, bs = trainer.X, trainer.Y, trainer.batch_size

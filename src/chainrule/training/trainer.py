@@ -166,7 +166,7 @@ class Trainer:
         plan = None
         if self.weight is None and not isinstance(X, LazyRows) and not [
                 cb for cb in begin + end if not getattr(cb, "per_batch_optional", False)]:
-            plan = compiled.epoch_plan(net, opt)
+            plan = compiled.epoch_plan(net, opt, batch_size=self.batch_size)
         if plan is not None:
             # small networks: the same epoch in one compiled loop (the NumPy loop below is the reference)
             losses, correct, bad = compiled.run_epoch(net, opt, plan, X, Y, np.arange(n) if order is None else order,
@@ -274,7 +274,7 @@ def train_steps(net: Network, X, Y, steps: int, optimizer: Any = None) -> float:
         net.optimizer = SGD(0.5)
     opt, slices = net.optimizer, net.trainable_slices()
     compiled.prepare(net, X.shape[0], steps, X.shape[0])
-    plan = compiled.epoch_plan(net, opt, X)
+    plan = compiled.epoch_plan(net, opt, X, X.shape[0])
     if plan is not None:      # the same steps in one compiled loop (the loop below is the reference)
         losses, bad = compiled.run_steps(net, opt, plan, X, Y, steps, slices)
         if bad >= 0:

@@ -137,8 +137,28 @@ def metrics(net, pre, X, y) -> dict[str, float | None]:
     """Classification: loss (cross-entropy) and accuracy. Regression: MSE, RMSE and MAE in the
     target's own units (the network learns a standardised target) and R2 (None for a constant target)."""
     if pre.task == "classification":
-        return dict(net.evaluate(X, y))
+        return evaluate_rows(net, X, y)
     return regression_metrics(pre, net.predict(X), y)
+
+
+def evaluate_rows(net, X, y, w=None, rows_per_call: int = 65536) -> dict[str, float]:
+    """`net.evaluate(X, y, sample_weight=w)` a range of rows at a time: the one-hot targets of one
+    range at a time (`--stream` keeps the class codes only), means weighted by rows or weights."""
+    import numpy as np
+
+    from ..nn.sparse import rows
+    n = X.shape[0]
+    total = float(n if w is None else np.add.reduce(w))
+    result: dict[str, float] = {}
+    for a in range(0, n, rows_per_call):
+        b = min(n, a + rows_per_call)
+        if w is not None and not np.add.reduce(w[a:b]) > 0:
+            continue                     # rows that weigh nothing add nothing
+        part = net.evaluate(rows(X, a, b), y[a:b], sample_weight=None if w is None else w[a:b])
+        share = float((b - a) if w is None else np.add.reduce(w[a:b])) / total
+        for k, v in part.items():
+            result[k] = result.get(k, 0.0) + v * share
+    return result
 
 
 def regression_metrics(pre, outputs, y) -> dict[str, float | None]:

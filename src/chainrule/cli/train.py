@@ -161,6 +161,7 @@ def train(args) -> int:
     from ..data.stream import CsvStream, tail
     from ..data.tabular import Preprocessing
     from ..saving.npz import save
+    from ..training.trainer import permutation
     # the arguments are checked before the (possibly long) reading and training
     hidden = _hidden(args.hidden)
     try:
@@ -198,7 +199,7 @@ def train(args) -> int:
                                 max_categories=args.max_categories)
         n = len(df)
     describe_columns(df, pre, stream.reasons if stream is not None else None)
-    order = np.random.default_rng(args.seed).permutation(n)
+    order = permutation(np.random.default_rng(args.seed), n, small=True)
     n_val = int(round(n * args.val_split))
     if args.val_split and not 1 <= n_val < n:
         raise ValidationError(f"--val-split {args.val_split} leaves no validation or training rows of {n}")

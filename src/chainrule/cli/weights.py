@@ -82,7 +82,8 @@ def describe(w: np.ndarray, col: str) -> str:
 def metrics(net: Any, pre: Any, X: Any, y: np.ndarray, w: np.ndarray) -> dict[str, float | None]:
     """`tabular.metrics` with row i counted w_i times (scikit-learn's metrics with sample_weight)."""
     if pre.task == "classification":
-        return dict(net.evaluate(X, y, sample_weight=w))
+        from .tabular import evaluate_rows
+        return dict(evaluate_rows(net, X, y, w))
     truth = y[:, 0] * pre.y_scale + pre.y_mean
     err = truth - pre.decode(net.predict(X))
     mse = float(np.average(err ** 2, weights=w))

@@ -32,10 +32,11 @@ def _order(rows: np.ndarray | None, n: int) -> np.ndarray | None:
     if rows.shape != (n,) or rows.dtype.kind not in "iu":
         raise ValidationError(f"rows must be an order of the file's {n} rows (a permutation of 0..{n - 1}); got "
                               f"shape {rows.shape} of {rows.dtype}")
-    inv = np.full(n, -1, dtype=np.int64)
+    index = np.int32 if n <= INT32_MAX else np.int64      # 4 bytes a row where that holds the positions
+    inv = np.full(n, -1, dtype=index)
     if rows.size and (rows.min() < 0 or rows.max() >= n):
         raise ValidationError(f"rows must be row positions 0..{n - 1} of the file")
-    inv[rows] = np.arange(n)
+    inv[rows] = np.arange(n, dtype=index)
     if (inv < 0).any():
         raise ValidationError("rows must name each row of the file once (a permutation)")
     return inv
@@ -100,7 +101,9 @@ def encode_csv(stream: Any, pre: Any, rows: np.ndarray | None, dtype: np.dtype, 
     path = {name: os.path.join(folder, name + ".bin") for name in ("X", "indices", "indptr")}
     X = np.memmap(path["X"], dtype=dtype, mode="w+", shape=shape)
     cols = np.memmap(path["indices"], dtype=index, mode="w+", shape=shape) if sparse else None
-    y = np.empty(n, dtype=np.int64) if pre.task == "classification" else np.empty((n, 1))
+    # class codes in the smallest integer type (1 byte a row up to 127 classes): fit keeps them so
+    y = np.empty(n, dtype=np.int8 if len(pre.classes or ()) <= 127 else np.int32) \
+        if pre.task == "classification" else np.empty((n, 1))
     what = f"encoding {short(str(stream.path), 200)} (pass 2 of 2: the inputs, on disk)"
     with Progress(what, total=n, unit="rows") as progress:
         for chunk, line0 in stream.chunks():

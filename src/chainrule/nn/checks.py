@@ -264,6 +264,15 @@ def targets(Y, k: int, task: str, loss: str, dtype: np.dtype) -> np.ndarray:
 
 def one_hot(labels: np.ndarray, k: int) -> np.ndarray:
     """Integer class labels 0..k-1 as one-hot rows, or a clear error."""
+    labels = class_codes(labels, k)
+    Y = np.zeros((labels.size, k))
+    Y[np.arange(labels.size), labels] = 1.0
+    return Y
+
+
+def class_codes(labels: np.ndarray, k: int) -> np.ndarray:
+    """Class labels 0..k-1 checked, as the smallest integer type that holds them (a view when
+    they already are integers of that kind): the targets of out-of-core data stay 1-4 bytes a row."""
     if labels.dtype.kind not in "iub":
         check_finite(labels, "Y (class labels)")
         if labels.size and not np.all(np.equal(np.mod(labels, 1), 0)):
@@ -274,10 +283,10 @@ def one_hot(labels: np.ndarray, k: int) -> np.ndarray:
     elif labels.size and (labels.min() < 0 or labels.max() >= k):     # in their own type: uint64 stays exact
         raise ValidationError(f"class labels in Y must lie in 0..{k - 1} for a network with {k} outputs; "
                               f"got values from {labels.min()} to {labels.max()}")
-    labels = labels.astype(np.int64)
-    Y = np.zeros((labels.size, k))
-    Y[np.arange(labels.size), labels] = 1.0
-    return Y
+    small = np.int8 if k <= 127 else np.int16 if k <= 32767 else np.int32
+    if labels.dtype.kind == "i" and labels.dtype.itemsize <= np.dtype(small).itemsize:
+        return labels
+    return labels.astype(small)
 
 
 def layer_stack(layers: Any, layer_type: type) -> tuple[list, list]:

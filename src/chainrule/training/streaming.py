@@ -3,8 +3,9 @@ indexing (an HDF5 or Zarr dataset), read one batch at a time.
 
 `fit` never converts or checks such an X whole: each batch is gathered from it, converted to the
 network's dtype (a float32 file for a float64 network is converted per batch, not copied whole),
-and checked for NaN and infinity. The targets Y (n_samples x n_outputs, small beside X) are
-checked in memory as usual. Validation data of this kind is evaluated in chunks.
+and checked for NaN and infinity. The targets Y are checked in memory; class labels stay labels
+(`OneHotRows`: 1 byte a row for up to 127 classes, not n_classes x 8), made one-hot per batch.
+Validation data of this kind is evaluated in chunks.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError
+from ..nn import checks as check
 from ..nn.sparse import is_sparse
 
 
@@ -77,13 +79,80 @@ class LazyRows:
         return out
 
 
-def check_data(net: Any, X: Any, Y: Any) -> tuple[Any, np.ndarray]:
-    """`net.check_data`, except that an out-of-core X is checked by its shape and dtype only."""
+class OneHotRows:
+    """The one-hot targets of class labels, kept as the labels: reads give one-hot rows of `dtype`
+    (`Y[rows]`, `np.take(Y, idx, axis=0, out=buffer)`), `argmax(axis=1)` the labels themselves,
+    and `part(a, b)` a range of rows without copying (validation_split)."""
+
+    ndim = 2
+
+    def __init__(self, codes: np.ndarray, k: int, dtype: np.dtype):
+        self.codes, self.k, self.dtype = codes, k, np.dtype(dtype)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.codes.shape[0], self.k)
+
+    def __len__(self) -> int:
+        return self.codes.shape[0]
+
+    def part(self, a: int | None, b: int | None) -> OneHotRows:
+        return OneHotRows(self.codes[a:b], self.k, self.dtype)
+
+    def take(self, indices: Any, axis: int = 0, out: np.ndarray | None = None, mode: str = "raise") -> np.ndarray:
+        codes = self.codes.take(indices, mode=mode)
+        if out is None:
+            out = np.empty((codes.shape[0], self.k), dtype=self.dtype)
+        out.fill(0)
+        out[np.arange(codes.shape[0]), codes] = 1
+        return out
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        if isinstance(key, slice):
+            return self.take(np.arange(*key.indices(len(self))))
+        return self.take(np.asarray(key))
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        out = self.take(np.arange(len(self)))
+        return out if dtype is None else out.astype(dtype)
+
+    def argmax(self, axis: int = 1) -> np.ndarray:
+        if axis != 1:
+            raise ChainruleTypeError("OneHotRows.argmax is over classes (axis=1) only")
+        return self.codes
+
+
+def targets(net: Any, Y: Any) -> Any:
+    """`net.targets(Y)`, except that the class labels of a multiclass network stay labels
+    (`OneHotRows`): the targets of data read batch by batch then cost 1-4 bytes a row."""
+    if isinstance(Y, OneHotRows):
+        return Y
+    if net.task == "multiclass" and net.n_outputs > 1:
+        arr = check.to_numeric(Y, "Y")
+        if arr.ndim == 1 or (arr.ndim == 2 and arr.shape[1] == 1):
+            if arr.shape[0] == 0:
+                raise ValidationError("Y is empty: expected at least one sample")
+            return OneHotRows(check.class_codes(arr.reshape(-1), net.n_outputs), net.n_outputs, net.dtype)
+    return net.targets(Y)
+
+
+def head_tail(Y: Any, n: int) -> tuple[Any, Any]:
+    """(Y without its last n rows, its last n rows): views, for arrays and `OneHotRows` alike."""
+    if isinstance(Y, OneHotRows):
+        return Y.part(None, -n), Y.part(-n, None)
+    return Y[:-n], Y[-n:]
+
+
+def check_data(net: Any, X: Any, Y: Any) -> tuple[Any, Any]:
+    """`net.check_data`, except that an out-of-core X is checked by its shape and dtype only and
+    class labels for it stay labels (`targets`)."""
     if isinstance(X, LazyRows):          # already checked (the rows that validation_split held out)
-        return X, net.targets(Y)
+        return X, targets(net, Y)
     if is_sparse(X):
         from .sparse_rows import SparseRows
-        X, Y = net.check_data(X, Y)
+        X = check.as_2d_array(X, "X", net.dtype, net.n_inputs)
+        Y = targets(net, Y)
+        check.same_length(X, Y)
         return SparseRows(X, net.dtype), Y
     if not out_of_core(X):
         return net.check_data(X, Y)
@@ -96,7 +165,7 @@ def check_data(net: Any, X: Any, Y: Any) -> tuple[Any, np.ndarray]:
         raise ValidationError(f"X is empty: expected at least one sample, got shape {shape}")
     if shape[1] != net.n_inputs:
         raise ValidationError(f"X has {shape[1]} features per sample; the network expects {net.n_inputs}")
-    Y = net.targets(Y)
+    Y = targets(net, Y)
     if Y.shape[0] != shape[0]:
         raise ValidationError(f"X and Y have different numbers of samples: {shape[0]} and {Y.shape[0]}")
     return LazyRows(X, net.dtype), Y

@@ -20,7 +20,7 @@ from . import compiled
 from .callbacks import Callback, History, make_progress
 from .diagnostics import likely_cause
 from .optim import SGD, Adam, Optimizer, get_optimizer
-from .streaming import LazyRows, check_data, evaluate
+from .streaming import LazyRows, check_data, evaluate, head_tail
 
 
 def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, optimizer: Any = None,
@@ -56,7 +56,8 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
         if n_val < 1 or n_val >= X.shape[0]:
             raise ValidationError(f"validation_split={validation_split} leaves {X.shape[0] - n_val} training and "
                                   f"{n_val} validation samples of {X.shape[0]}; both need at least one")
-        X, Y, validation_data = X[:-n_val], Y[:-n_val], (X[-n_val:], Y[-n_val:])
+        (Y, Y_val), X_val, X = head_tail(Y, n_val), X[-n_val:], X[:-n_val]
+        validation_data = (X_val, Y_val)
         if w is not None:                   # split as X: each part must keep a weight > 0
             rows = f" rows (validation_split={validation_split})"
             w, w_val = (sw.check(w[:-n_val], X.shape[0], "sample_weight of the training" + rows),
@@ -159,7 +160,6 @@ class Trainer:
         n, bs = X.shape[0], self.batch_size
         labels = Y.argmax(axis=1) if net.task == "multiclass" else None
         slices = net.trainable_slices()
-        order = self.rng.permutation(n) if self.shuffle else None
         # only the callbacks that use the per-batch hooks are called per batch (the hot loop)
         begin = [cb for cb in self.callbacks if type(cb).on_batch_begin is not Callback.on_batch_begin]
         end = [cb for cb in self.callbacks if type(cb).on_batch_end is not Callback.on_batch_end]
@@ -167,6 +167,7 @@ class Trainer:
         if self.weight is None and not isinstance(X, LazyRows) and not [
                 cb for cb in begin + end if not getattr(cb, "per_batch_optional", False)]:
             plan = compiled.epoch_plan(net, opt, batch_size=self.batch_size)
+        order = permutation(self.rng, n, small=plan is None) if self.shuffle else None
         if plan is not None:
             # small networks: the same epoch in one compiled loop (the NumPy loop below is the reference)
             losses, correct, bad = compiled.run_epoch(net, opt, plan, X, Y, np.arange(n) if order is None else order,
@@ -189,7 +190,7 @@ class Trainer:
         if order is not None:
             xbuf = np.empty((bs, X.shape[1]), dtype=X.dtype)
             ybuf = np.empty((bs, Y.shape[1]), dtype=Y.dtype)
-        predicted = np.empty(n, dtype=np.intp) if labels is not None else None
+        predicted = np.empty(n, dtype=labels.dtype) if labels is not None else None
         total, correct = 0.0, 0.0
         for batch, start in enumerate(range(0, n, bs)):
             if order is None:
@@ -251,6 +252,15 @@ class Trainer:
         error = diverged(self.net, exc, where or f"in epoch {epoch + 1}, batch {batch + 1}")
         cause = likely_cause(self.net, self.X, self.Y)      # the advice names what stands out in this run
         return TrainingDiverged(str(error).replace(" Try ", f" {cause} Try ", 1)) if cause else error
+
+
+def permutation(rng: np.random.Generator, n: int, small: bool = False) -> np.ndarray:
+    """`rng.permutation(n)`; with `small`, the same order as int32 (4 bytes a row, not 8) when n allows."""
+    if not small or n > np.iinfo(np.int32).max:
+        return rng.permutation(n)
+    order = np.arange(n, dtype=np.int32)
+    rng.shuffle(order)                  # the draws of rng.permutation(n): the same order
+    return order
 
 
 def diverged(net: Network, exc: TrainingDiverged, where: str) -> TrainingDiverged:

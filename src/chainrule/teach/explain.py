@@ -18,6 +18,7 @@ import numpy as np
 from ..errors import ValidationError
 from ..nn.checks import number
 from ..nn.layers import Dense
+from .notation import LOSSES, activation_numbers, activation_text
 
 if TYPE_CHECKING:
     from ..nn.network import Network
@@ -216,14 +217,6 @@ def _tex_activation(name: str, nr: dict, n: int) -> str:
     return tex + (f" = \\frac{{1}}{{1+e^{{-{nr['net'][0]:.9g}}}}}" if n == 1 else "")
 
 
-# dE/dout of one output (before the 1/scale of the mean) and f'(net), as written in the report
-_LOSS_DERIVATIVES = {"sse": "-(target_{o} - out_{o})", "mse": "2 (out_{o} - target_{o})",
-                     "binary_crossentropy": "(out_{o} - target_{o}) / (out_{o} (1 - out_{o}))",
-                     "categorical_crossentropy": "-target_{o} / out_{o}"}
-_ACTIVATION_DERIVATIVES = {"sigmoid": "out_{o}(1 - out_{o})", "tanh": "1 - out_{o}^2", "linear": "1",
-                           "relu": "1 if net_{o} > 0 else 0", "leaky_relu": "1 if net_{o} > 0 else alpha"}
-
-
 def _local_derivatives(d: dict, p: dict, eq, tex) -> None:
     """The lines dE/dout (output layer) and dout/dnet of neuron p["to"], as the seed writes them."""
     to, n, last = p["to"], d["n_samples"], p["paths"] is None
@@ -234,7 +227,7 @@ def _local_derivatives(d: dict, p: dict, eq, tex) -> None:
         return s.replace(f"_{to}", f"_{{{to}}}").replace(" / ", " \\,/\\, ")
 
     if last and p["dE/dout"] is not None:
-        formula = _LOSS_DERIVATIVES[d["loss"]].format(o=to)
+        formula = LOSSES[d["loss"]].plain.format(o=to)
         if d["scale"] != 1:
             formula = f"({formula}) / {d['scale']}"
         if d["loss"] == "sse" and n == 1:
@@ -242,13 +235,12 @@ def _local_derivatives(d: dict, p: dict, eq, tex) -> None:
             formula += f" = -({_short(target)} - {_f(neuron['out'])})"
         eq(f"dE/dout_{to} = {formula} = {_f(p['dE/dout'])}",
            f"\\frac{{\\partial E_{{total}}}}{{\\partial out_{{{to}}}}} = {tex_sub(formula)} = {_f(p['dE/dout'])}")
-    if p["dout/dnet"] is not None and act in _ACTIVATION_DERIVATIVES:
-        formula = _ACTIVATION_DERIVATIVES[act].format(o=to)
-        if n == 1 and act in ("sigmoid", "tanh"):
-            o = _f(neuron["out"])
-            formula += f" = {o}(1 - {o})" if act == "sigmoid" else f" = 1 - {_par(o)}^2"
-        eq(f"dout_{to}/dnet_{to} = {formula} = {_f(p['dout/dnet'])}",
-           f"\\frac{{\\partial out_{{{to}}}}}{{\\partial net_{{{to}}}}} = {tex_sub(formula)} = {_f(p['dout/dnet'])}")
+    derivative = activation_text(act, to)
+    if p["dout/dnet"] is not None and derivative is not None:
+        numbers = activation_numbers(act, _par(_f(neuron["out"]))) if n == 1 else ""
+        derivative += f" = {numbers}" if numbers else ""
+        eq(f"dout_{to}/dnet_{to} = {derivative} = {_f(p['dout/dnet'])}",
+           f"\\frac{{\\partial out_{{{to}}}}}{{\\partial net_{{{to}}}}} = {tex_sub(derivative)} = {_f(p['dout/dnet'])}")
 
 
 _ERROR_FORMULAS = {

@@ -17,32 +17,23 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
+from .notation import ACTIVATIONS, LOSSES, Builder
 
 if TYPE_CHECKING:
     from ..nn.network import Network
 
-# f'(net) from the cached output: LaTeX template and a builder (out, net) -> expression
-ACTIVATION_DERIVATIVES = {
-    "sigmoid": (r"{out}(1 - {out})", lambda out, net, sp: out * (1 - out)),
-    "tanh": (r"(1 - {out}^2)", lambda out, net, sp: 1 - out ** 2),
-    "relu": (r"\mathbb{{1}}[{net} > 0]", lambda out, net, sp: sp.Heaviside(net, 0)),
-    "leaky_relu": (r"(\mathbb{{1}}[{net} > 0] + 0.01\,\mathbb{{1}}[{net} \le 0])",
-                   lambda out, net, sp: sp.Piecewise((1, net > 0), (sp.Rational(1, 100), True))),
-    "linear": ("1", lambda out, net, sp: 1),
-}
-
-# dE/dout for one sample: LaTeX template and builder (out, target, n_outputs) -> expression
-LOSS_DERIVATIVES = {
-    "sse": (r"-(t_{{j}} - {out})", lambda out, t, K, sp: -(t - out)),
-    "mse": (r"\frac{{2}}{{{K}}}({out} - t_{{j}})", lambda out, t, K, sp: sp.Rational(2, K) * (out - t)),
-    "binary_crossentropy": (r"\frac{{1}}{{{K}}}\frac{{{out} - t_{{j}}}}{{{out}(1 - {out})}}",
-                            lambda out, t, K, sp: (out - t) / (K * out * (1 - out))),
-    "categorical_crossentropy": (r"-\frac{{t_{{j}}}}{{{out}}}", lambda out, t, K, sp: -t / out),
-}
-
+# the output delta where a loss declares the output activation's fused form (out - t)
 FUSED = {("sigmoid", "binary_crossentropy"): (r"\frac{{1}}{{{K}}}({out} - t_{{j}})",
                                                lambda out, t, K, sp: (out - t) / K),
          ("softmax", "categorical_crossentropy"): (r"({out} - t_{{j}})", lambda out, t, K, sp: out - t)}
+
+
+def _activation(name: str) -> tuple[str, Builder]:
+    """f'(net) of an elementwise activation: the LaTeX template and the SymPy builder."""
+    entry = ACTIVATIONS.get(name)
+    if entry is None or entry.latex is None or entry.sympy is None:
+        raise KeyError(name)
+    return entry.latex, entry.sympy
 
 
 def _sym(name: str, l: int, j) -> str:
@@ -67,11 +58,11 @@ class Formula:
         if l == L:
             if (act, self.loss) in FUSED:
                 return FUSED[(act, self.loss)][0].format(out=out, K=self.n_outputs).replace("t_{j}", f"t_{{{j}}}")
-            dE = LOSS_DERIVATIVES[self.loss][0].format(out=out, K=self.n_outputs).replace("t_{j}", f"t_{{{j}}}")
+            dE = LOSSES[self.loss].latex.format(out=out, K=self.n_outputs).replace("t_{j}", f"t_{{{j}}}")
         else:
             dE = rf"\sum_{{k}} \delta^{{({l + 1})}}_{{k}}\, w^{{({l + 1})}}_{{{j}k}}"
             dE = f"\\left({dE}\\right)"
-        return f"{dE} \\cdot {ACTIVATION_DERIVATIVES[act][0].format(out=out, net=net)}"
+        return f"{dE} \\cdot {_activation(act)[0].format(out=out, net=net)}"
 
     def latex(self) -> list[str]:
         """The lines of the derivation, from the weight down to the output layer."""
@@ -104,10 +95,10 @@ class Formula:
                     deltas[m, q] = FUSED[(act, self.loss)][1](o, targets[q], K, sp)
                     continue
                 if m == L:
-                    dE = LOSS_DERIVATIVES[self.loss][1](o, targets[q], K, sp)
+                    dE = LOSSES[self.loss].sympy(o, targets[q], K, sp)
                 else:
                     dE = sum(deltas[m + 1, k] * weights[m + 1][q][k] for k in range(len(outs[m + 1])))
-                deltas[m, q] = dE * ACTIVATION_DERIVATIVES[act][1](o, z, sp)
+                deltas[m, q] = dE * _activation(act)[1](o, z, sp)
         if self.i is None or self.j is None:
             raise ValidationError("sympy() needs a concrete weight (i and j), not the general formula")
         a_prev = inputs if self.layer == 1 else outs[self.layer - 1]

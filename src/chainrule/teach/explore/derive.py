@@ -9,13 +9,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-Line = dict[str, Any]
+from ..notation import activation_numbers, activation_text, loss_text
 
-_LOSS_DERIVATIVE = {"sse": "-(target_{o} - out_{o})", "mse": "2 (out_{o} - target_{o})",
-                    "binary_crossentropy": "(out_{o} - target_{o}) / (out_{o} (1 - out_{o}))",
-                    "categorical_crossentropy": "-target_{o} / out_{o}"}
-_ACTIVATION_DERIVATIVE = {"sigmoid": "out_{o}(1 - out_{o})", "tanh": "1 - out_{o}^2", "linear": "1",
-                          "relu": "1 if net_{o} > 0 else 0", "leaky_relu": "1 if net_{o} > 0 else alpha"}
+Line = dict[str, Any]
 
 
 def fmt(v: float | list | None) -> str:
@@ -96,7 +92,7 @@ def _local_lines(d: dict, p: dict) -> list[Line]:
                                " + ".join(_factor(q["term"]) for q in p["paths"]), p["dE/dout"],
                                note="the sum over the paths through the layer above"))
     elif p["dE/dout"] is not None:
-        formula = _LOSS_DERIVATIVE.get(d["loss"], "dE/dout").format(o=to)
+        formula = loss_text(d["loss"], to) or "dE/dout"
         if d["scale"] != 1:
             formula = f"({formula}) / {d['scale']}"
         numbers = ""
@@ -105,12 +101,8 @@ def _local_lines(d: dict, p: dict) -> list[Line]:
         lines.append(_line(f"dE/dout_{to}", formula, numbers, p["dE/dout"]))
     if p["dout/dnet"] is not None:
         act = layer["activation"]
-        formula = _ACTIVATION_DERIVATIVE.get(act, f"{act}'(net_{{o}})").format(o=to)
-        numbers = ""
-        if n == 1 and act == "sigmoid":
-            numbers = f"{fmt(nr['out'])}(1 - {fmt(nr['out'])})"
-        elif n == 1 and act == "tanh":
-            numbers = f"1 - {_factor(nr['out'])}^2"
+        formula = activation_text(act, to) or f"{act}'(net_{to})"
+        numbers = activation_numbers(act, _factor(nr["out"])) if n == 1 else ""
         lines.append(_line(f"dout_{to}/dnet_{to}", formula, numbers, p["dout/dnet"]))
     return lines
 

@@ -1,0 +1,80 @@
+"""How each derivative is written, once, for every reader that displays it.
+
+The numbers of every report come from the engine; only the text lives here. Three readers use
+it: `explain` (the report, plain text and its LaTeX), `explore.derive` (the browser's lines) and
+`formulas` (the general LaTeX formulas, whose SymPy builders the tests check against SymPy
+differentiating a whole network). A new activation or loss gets its derivative here, in each
+notation, and every reader writes it the same way.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+Builder = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class ActivationNotation:
+    """f'(net) of one activation. None where there is no elementwise f'(net) to write (softmax:
+    its Jacobian is not diagonal; the readers write the fused delta or "softmax Jacobian")."""
+
+    plain: str | None             # the reports' text; {o} is the neuron's name
+    latex: str | None             # the general formulas; {out} and {net} are the neuron's symbols
+    sympy: Builder | None         # (out, net, sympy) -> the same f'(net) in SymPy
+    numbers: str = ""             # `plain` with one sample's output in {out}, where the seed writes it
+
+
+@dataclass(frozen=True)
+class LossNotation:
+    """dE/dout of one output for one sample (before the 1/scale of the batch mean)."""
+
+    plain: str                    # {o} is the output's name
+    latex: str                    # {out} its symbol, {K} the number of outputs, t_{{j}} its target
+    sympy: Builder                # (out, target, K, sympy) -> the same dE/dout in SymPy
+
+
+ACTIVATIONS: dict[str, ActivationNotation] = {
+    "sigmoid": ActivationNotation("out_{o}(1 - out_{o})", r"{out}(1 - {out})",
+                                  lambda out, net, sp: out * (1 - out), numbers="{out}(1 - {out})"),
+    "tanh": ActivationNotation("1 - out_{o}^2", r"(1 - {out}^2)", lambda out, net, sp: 1 - out ** 2,
+                               numbers="1 - {out}^2"),
+    "relu": ActivationNotation("1 if net_{o} > 0 else 0", r"\mathbb{{1}}[{net} > 0]",
+                               lambda out, net, sp: sp.Heaviside(net, 0)),
+    "leaky_relu": ActivationNotation(
+        "1 if net_{o} > 0 else alpha", r"(\mathbb{{1}}[{net} > 0] + 0.01\,\mathbb{{1}}[{net} \le 0])",
+        lambda out, net, sp: sp.Piecewise((1, net > 0), (sp.Rational(1, 100), True))),
+    "linear": ActivationNotation("1", "1", lambda out, net, sp: 1),
+    "softmax": ActivationNotation(None, None, None),
+}
+
+LOSSES: dict[str, LossNotation] = {
+    "sse": LossNotation("-(target_{o} - out_{o})", r"-(t_{{j}} - {out})", lambda out, t, K, sp: -(t - out)),
+    "mse": LossNotation("2 (out_{o} - target_{o})", r"\frac{{2}}{{{K}}}({out} - t_{{j}})",
+                        lambda out, t, K, sp: sp.Rational(2, K) * (out - t)),
+    "binary_crossentropy": LossNotation("(out_{o} - target_{o}) / (out_{o} (1 - out_{o}))",
+                                        r"\frac{{1}}{{{K}}}\frac{{{out} - t_{{j}}}}{{{out}(1 - {out})}}",
+                                        lambda out, t, K, sp: (out - t) / (K * out * (1 - out))),
+    "categorical_crossentropy": LossNotation("-target_{o} / out_{o}", r"-\frac{{t_{{j}}}}{{{out}}}",
+                                             lambda out, t, K, sp: -t / out),
+}
+
+
+def activation_text(activation: str, neuron: str) -> str | None:
+    """dout/dnet of `neuron` in the reports' plain text; None when the table has none to write."""
+    entry = ACTIVATIONS.get(activation)
+    return None if entry is None or entry.plain is None else entry.plain.format(o=neuron)
+
+
+def activation_numbers(activation: str, out: str) -> str:
+    """dout/dnet with one sample's output `out` (already formatted) plugged in; "" where the
+    seed writes no such step."""
+    entry = ACTIVATIONS.get(activation)
+    return entry.numbers.format(out=out) if entry is not None and entry.numbers else ""
+
+
+def loss_text(loss: str, output: str) -> str | None:
+    """dE/dout of `output` in the reports' plain text; None for a loss the table does not know."""
+    entry = LOSSES.get(loss)
+    return None if entry is None else entry.plain.format(o=output)

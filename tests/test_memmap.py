@@ -139,3 +139,17 @@ def test_labels_for_out_of_core_data_are_checked_as_labels(tmp_path):
     a, _ = train(X, one_hot)
     b, _ = train(X, y.astype(np.uint8))
     np.testing.assert_array_equal(a.params, b.params)
+
+
+def test_labels_and_their_one_hot_rows_are_the_same_targets_on_resume(tmp_path):
+    """A checkpoint fingerprints class labels as their one-hot rows: a run given one-hot targets
+    resumes when given the labels (and checkpoints written before labels stayed labels still match)."""
+    X, y = make_memmap(tmp_path / "x.npy")
+    first = network(X.shape[1])
+    first.fit(X, np.eye(3)[y], epochs=2, seed=0, verbose=0, checkpoint_dir=tmp_path / "ck")
+    again = network(X.shape[1])
+    history = again.fit(X, y, epochs=3, seed=0, verbose=0, checkpoint_dir=tmp_path / "ck", resume=True)
+    assert history.epoch == [0, 1, 2]           # two epochs restored, one trained
+    whole = network(X.shape[1])
+    whole.fit(X, y, epochs=3, seed=0, verbose=0)
+    np.testing.assert_array_equal(again.params, whole.params)

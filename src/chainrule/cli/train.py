@@ -212,6 +212,7 @@ def train(args) -> int:
         print(weights.describe(weight, args.weight), file=sys.stderr)
     if stream is not None:                # written to disk in this order, read batch by batch
         X, y = stream.encode(order, dtype=args.dtype)
+        del order                         # 4 bytes a row, not needed once the rows are on disk in this order
     else:
         X, y = pre.transform(df, dtype=args.dtype, rows=order), pre.encode_target(df)[order]
         del df                            # the table is encoded: training holds only X and y

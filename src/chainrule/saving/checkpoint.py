@@ -24,6 +24,7 @@ import numpy as np
 
 from ..errors import ModelFileError, ValidationError
 from ..training.callbacks import Callback, EpochLogger, ProgressBar
+from ..training.streaming import OneHotRows
 from . import runlock
 from .npz import load_all, save
 
@@ -79,6 +80,11 @@ def _data(a: Any) -> dict | None:
     if isinstance(a, np.ndarray):
         digest = hashlib.blake2b(np.ascontiguousarray(a).data, digest_size=16).hexdigest()
         return {"shape": list(a.shape), "dtype": a.dtype.name, "hash": digest}
+    if isinstance(a, OneHotRows):      # the bytes of its one-hot rows, a range at a time: the dense array's hash
+        h = hashlib.blake2b(digest_size=16)
+        for s in range(0, a.shape[0], 1 << 16):
+            h.update(a[s:s + (1 << 16)].data)
+        return {"shape": list(a.shape), "dtype": a.dtype.name, "hash": h.hexdigest()}
     parts = [getattr(a, k, None) for k in ("data", "indices", "indptr")]
     if all(isinstance(p, np.ndarray) for p in parts):          # a sparse CSR matrix
         h = hashlib.blake2b(digest_size=16)

@@ -20,6 +20,7 @@ from . import kernels
 SMALL_PRODUCT = 4096        # products of fewer multiply-adds run as loops: a BLAS call costs more
 SMALL_UPDATE = 4096         # trainable parts this size or smaller are updated inline, larger by the kernels
 _f_jit = _df_jit = _train_jit = cast(Any, None)
+_dot_forward_jit = _dot_weight_grad_jit = _dot_delta_jit = _update_part_jit = cast(Any, None)
 
 
 def _f(v, act, alpha):
@@ -48,54 +49,92 @@ def _df(d, o, z, act, alpha):
     return d
 
 
+def _dot_forward(src, s0, m, n_in, n_out, params, w0, Z, zo):
+    """Z[zo:] = the m x n_in rows at src[s0:] @ W (BLAS; the views made here, not in the loop)."""
+    np.dot(src[s0:s0 + m * n_in].reshape((m, n_in)), params[w0:w0 + n_in * n_out].reshape((n_in, n_out)),
+           Z[zo:zo + m * n_out].reshape((m, n_out)))
+
+
+def _dot_weight_grad(src, s0, m, n_in, n_out, D, do, grads, w0):
+    """dW = A.T @ delta (BLAS), A the m x n_in rows at src[s0:]."""
+    np.dot(src[s0:s0 + m * n_in].reshape((m, n_in)).T, D[do:do + m * n_out].reshape((m, n_out)),
+           grads[w0:w0 + n_in * n_out].reshape((n_in, n_out)))
+
+
+def _dot_delta(D, do, m, n_in, n_out, params, w0, ai):
+    """D[ai:] = delta @ W.T (BLAS): the delta the layer below receives, before f'."""
+    np.dot(D[do:do + m * n_out].reshape((m, n_out)), params[w0:w0 + n_in * n_out].reshape((n_in, n_out)).T,
+           D[ai:ai + m * n_in].reshape((m, n_in)))
+
+
+def _update_part(params, grads, s1, s2, lo, hi, opt_id, hp, nesterov, first, decoupled, step, bc2_sqrt):
+    """A large trainable part [lo, hi) updated by the optimizer's kernel (views made here)."""
+    if opt_id == 0:
+        kernels._sgd_jit(params[lo:hi], grads[lo:hi], s1[lo:hi] if s1.shape[0] else s1, hp[0], hp[1], hp[2],
+                         nesterov, hp[3], first)
+    else:
+        kernels._adam_jit(params[lo:hi], grads[lo:hi], s1[lo:hi], s2[lo:hi], hp[4], hp[5], hp[10], hp[11], hp[6],
+                          hp[3], hp[12], decoupled, step, bc2_sqrt)
+
+
 def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gather, epochs, batch_size,
            labels, opt_id, hp, h64, nesterov, decoupled, t, s1, s2, losses, correct, bounds):
     """`epochs` passes over the rows of X, in the order orders[e] (gather) or as stored; per-step
     errors into `losses`, per-epoch correct predictions into `correct`. Returns (steps taken,
     index of the step whose loss or gradient was not finite, or -1)."""
     n, d = X.shape
+    Xf = X.reshape(n * d)                           # C-contiguous (compiled.run): row i at i * d
     L = layout.shape[0]
     k = layout[L - 1, 1]
-    off = np.zeros(L + 1, np.int64)                 # layer l's slice of Z, O, D starts at off[l]
-    for l in range(L):
-        off[l + 1] = off[l] + batch_size * layout[l, 1]
-    Z = np.zeros(off[L], params.dtype)
-    O = np.zeros(off[L], params.dtype)
-    D = np.zeros(off[L], params.dtype)
-    xbuf = np.zeros((batch_size, d), params.dtype)
+    # O holds the batch's input rows at off[0] and layer l's outputs at off[l + 1]; Z and D the
+    # net inputs and deltas at the same offsets. Layer l reads O[off[l]:], writes off[l + 1]:
+    off = np.zeros(L + 1, np.int64)
+    off[1] = batch_size * d
+    for l in range(1, L):
+        off[l + 1] = off[l] + batch_size * layout[l - 1, 1]
+    size = off[L] + batch_size * k
+    Z = np.zeros(size, params.dtype)
+    O = np.zeros(size, params.dtype)
+    D = np.zeros(size, params.dtype)
     rows = np.zeros(batch_size, np.int64)
     sc = np.zeros(2, params.dtype)
     zero = params[0] * 0
-    ko = off[L - 1]
+    ko = off[L]
+    plain = hp[1] == 0 and hp[3] == 0          # SGD without momentum nor weight decay: p - lr * g
+    n_batches = (n + batch_size - 1) // batch_size
     step = 0
     for e in range(epochs):
         hits = 0.0
-        for start in range(0, n, batch_size):
+        for batch in range(n_batches):
+            start = batch * batch_size
             m = min(batch_size, n - start)
             for r in range(m):
                 rows[r] = orders[e, start + r] if gather else start + r
-            if gather and m * d * layout[0, 1] > SMALL_PRODUCT:         # BLAS needs the rows together
+            x_in_o = gather or m * d * layout[0, 1] <= SMALL_PRODUCT   # else BLAS reads X's rows in place
+            if x_in_o:
                 for r in range(m):
-                    xbuf[r] = X[rows[r]]
+                    for q in range(d):
+                        O[r * d + q] = Xf[rows[r] * d + q]
             # -- forward: Z = A @ W + b, O = f(Z)
             for l in range(L):
                 n_in, n_out, w0, b0 = layout[l, 0], layout[l, 1], layout[l, 2], layout[l, 3]
-                zo, ao = off[l], off[l - 1] if l > 0 else 0
+                ai, zo = off[l], off[l + 1]
                 if m * n_in * n_out > SMALL_PRODUCT:
-                    A = O[ao:ao + m * n_in].reshape((m, n_in)) if l else (xbuf[:m] if gather else X[start:start + m])
-                    np.dot(A, params[w0:w0 + n_in * n_out].reshape((n_in, n_out)),
-                           Z[zo:zo + m * n_out].reshape((m, n_out)))
-                else:
+                    if l == 0 and not x_in_o:
+                        _dot_forward_jit(Xf, start * d, m, n_in, n_out, params, w0, Z, zo)
+                    else:
+                        _dot_forward_jit(O, ai, m, n_in, n_out, params, w0, Z, zo)
                     for r in range(m):
                         for c in range(n_out):
-                            s = zero
-                            for q in range(n_in):
-                                a = X[rows[r], q] if l == 0 else O[ao + r * n_in + q]
-                                s = a * params[w0 + q * n_out + c] if q == 0 else s + a * params[w0 + q * n_out + c]
-                            Z[zo + r * n_out + c] = s
-                for r in range(m):
-                    for c in range(n_out):
-                        Z[zo + r * n_out + c] += params[b0 + c]
+                            Z[zo + r * n_out + c] += params[b0 + c]
+                else:
+                    for r in range(m):
+                        a0, z0 = ai + r * n_in, zo + r * n_out
+                        for c in range(n_out):
+                            s = O[a0] * params[w0 + c]
+                            for q in range(1, n_in):
+                                s += O[a0 + q] * params[w0 + q * n_out + c]
+                            Z[z0 + c] = s + params[b0 + c]
                 if acts[l] == 5:                                    # softmax over each row
                     for r in range(m):
                         i0 = zo + r * n_out
@@ -109,8 +148,9 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                         for c in range(n_out):
                             O[i0 + c] /= s
                 else:
+                    act, al = acts[l], alpha[l]
                     for i in range(zo, zo + m * n_out):
-                        O[i] = _f_jit(Z[i], acts[l], alpha[l])
+                        O[i] = _f_jit(Z[i], act, al)
             # -- the error (as losses.py) and the output delta
             E = zero
             scale = m * k if loss_id == 1 or loss_id == 2 else m
@@ -137,14 +177,15 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
             if loss_id == 0:
                 E *= 0.5
             E /= scale
+            act, al = acts[L - 1], alpha[L - 1]
             for r in range(m):
                 for c in range(k):
                     i = ko + r * k + c
                     if fused:
                         D[i] = (O[i] - Y[rows[r], c]) / scale
                     else:
-                        D[i] = (O[i] - Y[rows[r], c]) * (2.0 / scale if loss_id == 1 else 1.0 / scale)
-                        D[i] = _df_jit(D[i], O[i], Z[i], acts[L - 1], alpha[L - 1])
+                        dv = (O[i] - Y[rows[r], c]) * (2.0 / scale if loss_id == 1 else 1.0 / scale)
+                        D[i] = _df_jit(dv, O[i], Z[i], act, al)
             # -- accuracy
             if k > 1 and loss_id == 3:
                 for r in range(m):
@@ -164,19 +205,18 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
             # -- backward: dW = A.T @ delta, db = delta summed over rows, delta_prev = delta @ W.T * f'
             for l in range(L - 1, -1, -1):
                 n_in, n_out, w0, b0 = layout[l, 0], layout[l, 1], layout[l, 2], layout[l, 3]
-                do, ao = off[l], off[l - 1] if l > 0 else 0
+                ai, do = off[l], off[l + 1]
                 big = m * n_in * n_out > SMALL_PRODUCT
-                if big:
-                    A = O[ao:ao + m * n_in].reshape((m, n_in)) if l else (xbuf[:m] if gather else X[start:start + m])
-                    np.dot(A.T, D[do:do + m * n_out].reshape((m, n_out)),
-                           grads[w0:w0 + n_in * n_out].reshape((n_in, n_out)))
+                if big and l == 0 and not x_in_o:
+                    _dot_weight_grad_jit(Xf, start * d, m, n_in, n_out, D, do, grads, w0)
+                elif big:
+                    _dot_weight_grad_jit(O, ai, m, n_in, n_out, D, do, grads, w0)
                 else:
                     for q in range(n_in):
                         for c in range(n_out):
-                            s = zero
-                            for r in range(m):
-                                a = X[rows[r], q] if l == 0 else O[ao + r * n_in + q]
-                                s = a * D[do + c] if r == 0 else s + a * D[do + r * n_out + c]
+                            s = O[ai + q] * D[do + c]
+                            for r in range(1, m):
+                                s += O[ai + r * n_in + q] * D[do + r * n_out + c]
                             grads[w0 + q * n_out + c] = s
                 for c in range(n_out):
                     grads[b0 + c] = D[do + c]
@@ -185,18 +225,17 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                         grads[b0 + c] += D[do + r * n_out + c]
                 if l > 0:
                     if big:
-                        np.dot(D[do:do + m * n_out].reshape((m, n_out)),
-                               params[w0:w0 + n_in * n_out].reshape((n_in, n_out)).T,
-                               D[ao:ao + m * n_in].reshape((m, n_in)))
+                        _dot_delta_jit(D, do, m, n_in, n_out, params, w0, ai)
                     else:
                         for r in range(m):
                             for q in range(n_in):
                                 s = D[do + r * n_out] * params[w0 + q * n_out]
                                 for c in range(1, n_out):
                                     s += D[do + r * n_out + c] * params[w0 + q * n_out + c]
-                                D[ao + r * n_in + q] = s
-                    for i in range(ao, ao + m * n_in):
-                        D[i] = _df_jit(D[i], O[i], Z[i], acts[l - 1], alpha[l - 1])
+                                D[ai + r * n_in + q] = s
+                    act, al = acts[l - 1], alpha[l - 1]
+                    for i in range(ai, ai + m * n_in):
+                        D[i] = _df_jit(D[i], O[i], Z[i], act, al)
             # -- divergence: nothing is updated
             if grads.shape[0] > SMALL_UPDATE:
                 ss = kernels._sumsq_jit(grads)
@@ -216,12 +255,12 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                 sc[1] = math.sqrt(1.0 - h64[9] ** t)        # sqrt(1 - beta2^t)
             for q in range(bounds.shape[0]):
                 lo, hi = bounds[q, 0], bounds[q, 1]
-                if hi - lo > SMALL_UPDATE and opt_id == 0:
-                    kernels._sgd_jit(params[lo:hi], grads[lo:hi], s1[lo:hi] if s1.shape[0] else s1, hp[0], hp[1],
-                                     hp[2], nesterov, hp[3], t == 1)
-                elif hi - lo > SMALL_UPDATE:
-                    kernels._adam_jit(params[lo:hi], grads[lo:hi], s1[lo:hi], s2[lo:hi], hp[4], hp[5], hp[10],
-                                      hp[11], hp[6], hp[3], hp[12], decoupled, sc[0], sc[1])
+                if hi - lo > SMALL_UPDATE:
+                    _update_part_jit(params, grads, s1, s2, lo, hi, opt_id, hp, nesterov, t == 1, decoupled, sc[0],
+                                     sc[1])
+                elif opt_id == 0 and plain:
+                    for i in range(lo, hi):
+                        params[i] -= hp[0] * grads[i]
                 elif opt_id == 0:
                     for i in range(lo, hi):
                         b = s1[i] if s1.shape[0] else grads[i]
@@ -240,14 +279,18 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
 
 def load() -> bool:
     """Numba's versions of the functions above (after `kernels.load`, whose kernels they call)."""
-    global _f_jit, _df_jit, _train_jit
+    global _f_jit, _df_jit, _train_jit, _dot_forward_jit, _dot_weight_grad_jit, _dot_delta_jit, _update_part_jit
     if not kernels.load(force=True):
         return False
     if _train_jit is None:
         njit = kernels.numba.njit
         _f_jit = njit(cache=kernels.CACHE, inline="always")(_f)       # no call per element
         _df_jit = njit(cache=kernels.CACHE, inline="always")(_df)
-        _train_jit = njit(cache=kernels.CACHE)(_train)
+        _dot_forward_jit = njit(cache=kernels.CACHE)(_dot_forward)
+        _dot_weight_grad_jit = njit(cache=kernels.CACHE)(_dot_weight_grad)
+        _dot_delta_jit = njit(cache=kernels.CACHE)(_dot_delta)
+        _update_part_jit = njit(cache=kernels.CACHE)(_update_part)
+        _train_jit = njit(cache=kernels.CACHE, error_model="numpy")(_train)
     return True
 
 

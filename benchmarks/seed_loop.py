@@ -1,0 +1,106 @@
+"""The seed network's 10,000 updates: chainrule's `train_steps` against JAX's whole loop under
+`lax.fori_loop`, in one process, repetitions interleaved (the machine may be shared), medians.
+
+Run: `python benchmarks/seed_loop.py [repetitions] [steps]`. Prints ns per update for
+`train_steps` (the whole public call: checks, plan, compiled loop), for the compiled loop alone
+(`compiled.run_steps`), and for JAX; both are warmed up (compiled) first. Each run is timed by
+the wall clock and by the calling thread's CPU time (JAX's CPU backend runs the loop on the calling
+thread too): on a shared machine the wall clock also counts the time other processes held the
+core, the CPU time does not.
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("CHAINRULE_NUMBA", "1")      # measured warm, as JAX's jitted loop
+
+import chainrule as cr  # noqa: E402
+from chainrule.training import compiled  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(__file__))
+from rivals import SEED  # noqa: E402
+
+
+class Clock:
+    """Wall-clock and thread CPU seconds since creation."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.thread_time()
+
+    def stop(self) -> tuple[float, float]:
+        return time.perf_counter() - self.wall, time.thread_time() - self.cpu
+
+
+def jax_loop():
+    """The rival of benchmarks/rivals.py (`seed_jax`), compiled once; returns a timed runner."""
+    import jax
+    import jax.numpy as jnp
+    jax.config.update("jax_enable_x64", True)
+    X, Y = jnp.array([SEED["X"]]), jnp.array([SEED["Y"]])
+
+    def error(p):
+        out = jax.nn.sigmoid(jax.nn.sigmoid(X @ p[0] + SEED["b1"]) @ p[1] + SEED["b2"])
+        return 0.5 * jnp.sum((Y - out) ** 2)
+
+    grad = jax.grad(error)
+
+    def body(_, p):
+        g = grad(p)
+        return (p[0] - SEED["lr"] * g[0], p[1] - SEED["lr"] * g[1])
+
+    train = jax.jit(lambda p, n: jax.lax.fori_loop(0, n, body, p))
+    p0 = (jnp.array(SEED["W1"]), jnp.array(SEED["W2"]))
+
+    def timed(steps):
+        clock = Clock()
+        p = jax.block_until_ready(train(p0, steps))
+        return clock.stop(), float(error(p))
+    timed(10)
+    return timed
+
+
+def chainrule_call(steps):
+    """`net.train_steps` as benchmarks/worker.py times it."""
+    net, X, Y, lr = cr.examples.seed_network()
+    clock = Clock()
+    net.train_steps(X, Y, steps, optimizer=cr.optim.SGD(lr))
+    return clock.stop(), net.loss(X, Y)
+
+
+def chainrule_loop(steps):
+    """The compiled loop alone (what `train_steps` calls once its checks are done)."""
+    net, X, Y, lr = cr.examples.seed_network()
+    opt = cr.optim.SGD(lr)
+    plan = compiled.epoch_plan(net, opt, X, X.shape[0])
+    assert plan is not None, "the compiled loop does not apply (is Numba installed?)"
+    slices = net.trainable_slices()
+    clock = Clock()
+    compiled.run_steps(net, opt, plan, X, Y, steps, slices)
+    return clock.stop(), net.loss(X, Y)
+
+
+def main(reps: int = 41, steps: int = 10_000) -> None:
+    runners = {"chainrule train_steps": chainrule_call, "chainrule loop only": chainrule_loop,
+               "jax fori_loop": jax_loop()}
+    for run in runners.values():
+        run(steps)                                  # compile / warm up
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in runners}
+    errors = {}
+    for _ in range(reps):
+        for name, run in runners.items():
+            seconds, errors[name] = run(steps)
+            times[name].append(seconds)
+    cpu_jax = statistics.median(c for _, c in times["jax fori_loop"])
+    print(f"{steps:,} updates, {reps} interleaved repetitions; ns/update: median CPU time, median and min wall clock")
+    for name, ts in times.items():
+        cpu, wall, best = (statistics.median(c for _, c in ts), statistics.median(w for w, _ in ts),
+                           min(w for w, _ in ts))
+        print(f"{name:22s} cpu {cpu / steps * 1e9:6.1f}  wall {wall / steps * 1e9:6.1f}  min {best / steps * 1e9:6.1f}"
+              f"  JAX/this (cpu) {cpu_jax / cpu:5.2f}x  final error {errors[name]:.10f}")
+
+
+if __name__ == "__main__":
+    main(*(int(a) for a in sys.argv[1:3]))

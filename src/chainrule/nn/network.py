@@ -5,13 +5,13 @@ each layer's W and b are views into them. The optimizer updates the whole networ
 vectorized calls, and saving, loading and checkpointing copy one array.
 
 `fit`, `save`, `to_onnx` and `to_torch` hand the network to `chainrule.training` and
-`chainrule.saving`, which sit above this module and are imported when called.
+`chainrule.saving`, which sit above this module and are imported when called. The task, targets
+and `evaluate` are in `evaluation.py`, `predict` in `predict.py`.
 """
 from __future__ import annotations
 
 import math
 import os
-import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -20,12 +20,12 @@ from numpy.typing import ArrayLike
 
 from ..errors import TrainingDiverged, ValidationError
 from . import checks as check
+from . import evaluation
 from . import sample_weight as sw
-from .inference import fitting, outputs, refuse_other_thread
+from .inference import fitting, refuse_other_thread
 from .layers import Dense, Layer
-from .losses import Loss, fuses, get_loss, output_mismatch
+from .losses import Loss, fuses, get_loss
 from .predict import predict
-from .sparse import rows
 
 if TYPE_CHECKING:
     from ..training.callbacks import History
@@ -85,7 +85,7 @@ class Network:
         layers, sized = check.layer_stack(layers, Layer)
         self.layers: list[Layer] = layers
         self.loss_function: Loss = get_loss(loss)
-        self._check_output(sized[-1])
+        evaluation.check_output(self.loss_function, sized[-1])
         self.dtype = as_dtype(dtype)
         seed = check.seed(seed)
         self.n_inputs: int = int(sized[0].n_in)
@@ -101,17 +101,6 @@ class Network:
         self.epochs_trained = 0
         self.stop_training = False
         self.last_output: np.ndarray | None = None
-
-    def _check_output(self, last: Layer) -> None:
-        """Refuse an output activation the loss cannot use (cross-entropy after a linear, ReLU or
-        tanh output is wrong: a negative loss, or the log of a negative number); warn for an
-        unusual one."""
-        activation = getattr(last, "activation", None)
-        found = None if activation is None else output_mismatch(self.loss_function, activation, int(last.n_out or 0))
-        if found is not None and found[0] == "error":
-            raise ValidationError(found[1])
-        if found is not None:
-            warnings.warn(found[1], UserWarning, stacklevel=3)
 
     # -- parameters ---------------------------------------------------------------------------
     def _build_buffers(self) -> None:
@@ -261,31 +250,23 @@ class Network:
             raise not_finite(f"the loss became {E}" if not math.isfinite(E) else "the gradient became NaN or infinite")
         return E
 
-    # -- targets ------------------------------------------------------------------------------
+    # -- targets (evaluation.py) --------------------------------------------------------------
     @property
     def task(self) -> str:
         """"multiclass" (softmax / categorical cross-entropy), "binary" (binary cross-entropy) or "regression"."""
-        return check.task_of(self.loss_function.name, self.dense_layers[-1].activation.name)
+        return evaluation.task(self)
 
     def check_data(self, X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """X and Y as checked arrays of the network's dtype (class labels become one-hot rows)."""
-        X = check.as_2d_array(X, "X", self.dtype, self.n_inputs)
-        Y = self.targets(Y)
-        check.same_length(X, Y)
-        return X, Y
+        return evaluation.check_data(self, X, Y)
 
     def targets(self, Y: ArrayLike) -> np.ndarray:
         """Y as a (n_samples, n_outputs) array; integer class labels become one-hot rows."""
-        return check.targets(Y, self.n_outputs, self.task, self.loss_function.name, self.dtype)
+        return evaluation.targets(self, Y)
 
     def n_correct(self, out: np.ndarray, Y: np.ndarray) -> float | None:
         """Correct predictions among outputs `out` for targets Y (None for regression)."""
-        task = self.task
-        if task == "multiclass":
-            return float(np.count_nonzero(out.argmax(axis=1) == Y.argmax(axis=1)))
-        if task == "binary":
-            return float(np.count_nonzero((out > 0.5) == (Y > 0.5))) / Y.shape[1]
-        return None
+        return evaluation.n_correct(self.task, out, Y)
 
     # -- training and use ---------------------------------------------------------------------
     def fit(self, X: ArrayLike, Y: ArrayLike | None = None, epochs: int = 1, batch_size: int | None = 32,
@@ -341,8 +322,7 @@ class Network:
 
     def predict_classes(self, X: ArrayLike) -> np.ndarray:
         """Class indices: argmax for several outputs, 0/1 at 0.5 for one sigmoid output."""
-        out = self.predict(X)
-        return out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] > 0.5).astype(np.int64)
+        return evaluation.classes(self.predict(X))
 
     def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None) -> dict[str, float]:
         """{"loss": E, "accuracy": fraction correct (classification only)} with dropout off; with
@@ -351,21 +331,9 @@ class Network:
         return self.evaluate_checked(X, Y, None if sample_weight is None else sw.check(sample_weight, X.shape[0]))
 
     def evaluate_checked(self, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None = None) -> dict[str, float]:
-        """`evaluate` on arrays already checked by `check_data`, in chunks of CHUNK rows (the
-        losses are means over samples: the chunks' means weighted by their sizes)."""
-        if weight is not None:                   # checked by sample_weight.check
-            return sw.evaluate(self, X, Y, weight, CHUNK)
-        n = X.shape[0]
-        loss, correct = 0.0, 0.0
-        for i in range(0, n, CHUNK):
-            (out, last_net), yb = outputs(self, rows(X, i, i + CHUNK), with_net=True), Y[i:i + CHUNK]
-            E = self.loss_function.value(out, yb, last_net if self.fused_output else None)
-            loss += E * (out.shape[0] / n if n > CHUNK else 1.0)
-            correct += self.n_correct(out, yb) or 0.0
-        result = {"loss": loss}
-        if self.task != "regression":
-            result["accuracy"] = correct / n
-        return result
+        """`evaluate` on arrays already checked by `check_data` (`weight`: by `sample_weight.check`),
+        in chunks of CHUNK rows."""
+        return evaluation.evaluate(self, X, Y, weight, CHUNK)
 
     # -- files and display --------------------------------------------------------------------
     def save(self, path: str | os.PathLike, include_optimizer: bool = True) -> None:

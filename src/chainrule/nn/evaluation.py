@@ -1,0 +1,89 @@
+"""What a network's outputs are measured against: the loss's fit with the output activation, the
+task, the targets, the correct predictions and `Network.evaluate`.
+
+The task (multiclass, binary, regression) follows from the loss and the output activation; it
+decides how targets are read (class labels become one-hot rows) and what counts as correct.
+`evaluate` runs over chunks of rows with `inference.outputs`, which writes nothing to the layers,
+so that it may run while `fit` trains the same network in another thread.
+"""
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ..errors import ValidationError
+from . import checks as check
+from . import sample_weight as sw
+from .inference import outputs
+from .layers import Layer
+from .losses import Loss, output_mismatch
+from .sparse import rows
+
+if TYPE_CHECKING:
+    from .network import Network
+
+
+def check_output(loss: Loss, last: Layer) -> None:
+    """Refuse an output activation the loss cannot use (cross-entropy after a linear, ReLU or
+    tanh output is wrong: a negative loss, or the log of a negative number); warn for an unusual
+    one, at the line that builds the network."""
+    activation = getattr(last, "activation", None)
+    found = None if activation is None else output_mismatch(loss, activation, int(last.n_out or 0))
+    if found is not None and found[0] == "error":
+        raise ValidationError(found[1])
+    if found is not None:
+        warnings.warn(found[1], UserWarning, stacklevel=3)
+
+
+def task(net: Network) -> str:
+    """"multiclass", "binary" or "regression", from the loss and the output activation."""
+    return check.task_of(net.loss_function.name, net.dense_layers[-1].activation.name)
+
+
+def check_data(net: Network, X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """X and Y checked against the network: its width, dtype and outputs, the same length."""
+    X = check.as_2d_array(X, "X", net.dtype, net.n_inputs)
+    Y = targets(net, Y)
+    check.same_length(X, Y)
+    return X, Y
+
+
+def targets(net: Network, Y: ArrayLike) -> np.ndarray:
+    """Y as (n_samples, n_outputs) of the network's dtype; class labels one-hot for a multiclass task."""
+    return check.targets(Y, net.n_outputs, net.task, net.loss_function.name, net.dtype)
+
+
+def n_correct(task: str, out: np.ndarray, Y: np.ndarray) -> float | None:
+    """Correct predictions: the argmax for multiclass, each output at 0.5 for binary (a fraction
+    of a sample per output); None for regression."""
+    if task == "multiclass":
+        return float(np.count_nonzero(out.argmax(axis=1) == Y.argmax(axis=1)))
+    if task == "binary":
+        return float(np.count_nonzero((out > 0.5) == (Y > 0.5))) / Y.shape[1]
+    return None
+
+
+def classes(out: np.ndarray) -> np.ndarray:
+    """Class indices of outputs: argmax for several outputs, 0/1 at 0.5 for one."""
+    return out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] > 0.5).astype(np.int64)
+
+
+def evaluate(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None, chunk: int) -> dict[str, float]:
+    """The loss (and accuracy) of checked arrays, `chunk` rows at a time: the chunks' mean losses
+    weighted by their sizes (with sample weights: `sample_weight.evaluate`)."""
+    if weight is not None:
+        return sw.evaluate(net, X, Y, weight, chunk)
+    n, kind = X.shape[0], net.task
+    loss, correct = 0.0, 0.0
+    for i in range(0, n, chunk):
+        (out, last_net), yb = outputs(net, rows(X, i, i + chunk), with_net=True), Y[i:i + chunk]
+        E = net.loss_function.value(out, yb, last_net if net.fused_output else None)
+        loss += E * (out.shape[0] / n if n > chunk else 1.0)
+        correct += net.n_correct(out, yb) or 0.0
+    result = {"loss": loss}
+    if kind != "regression":
+        result["accuracy"] = correct / n
+    return result

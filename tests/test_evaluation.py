@@ -1,0 +1,76 @@
+"""Network.evaluate, n_correct, predict_classes and the output check (nn/evaluation.py) against
+NumPy written out here: the loss and accuracy of the whole set, in chunks of any size."""
+import warnings
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.nn import network
+
+RNG = np.random.default_rng(11)
+X = RNG.normal(size=(23, 3))
+W = RNG.uniform(0.2, 2.0, size=23)
+
+
+def per_sample_loss(loss, out, Y):
+    """Each sample's error, as the losses define it (docs: sse halves the sum; the others are means)."""
+    if loss == "sse":
+        return 0.5 * ((out - Y) ** 2).sum(axis=1)
+    if loss == "mse":
+        return ((out - Y) ** 2).mean(axis=1)
+    if loss == "binary_crossentropy":
+        return -(Y * np.log(out) + (1 - Y) * np.log(1 - out)).mean(axis=1)
+    return -(Y * np.log(out)).sum(axis=1)
+
+
+CASES = {
+    "regression": (("tanh", "linear"), "mse", lambda: RNG.normal(size=(23, 2))),
+    "sse": (("sigmoid", "sigmoid"), "sse", lambda: RNG.uniform(size=(23, 2))),
+    "binary": (("tanh", "sigmoid"), "binary_crossentropy", lambda: (RNG.uniform(size=(23, 2)) > 0.5) * 1.0),
+    "multiclass": (("relu", "softmax"), "categorical_crossentropy", lambda: np.eye(2)[RNG.integers(0, 2, 23)]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("chunk", [1, 7, 23, 1000])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_evaluate_in_chunks_is_the_whole_sets_loss_and_accuracy(case, chunk, weighted, monkeypatch):
+    acts, loss, make_y = CASES[case]
+    Y = make_y()
+    net = cr.Network([cr.Dense(3, 4, acts[0]), cr.Dense(4, 2, acts[1])], loss=loss, seed=5)
+    out = net.forward(X)
+    w = W if weighted else np.ones(len(X))
+    truth_loss = float(np.dot(w, per_sample_loss(loss, out, Y)) / w.sum())
+    if case == "multiclass":
+        hits = (out.argmax(axis=1) == Y.argmax(axis=1)) * 1.0
+    else:
+        hits = ((out > 0.5) == (Y > 0.5)).mean(axis=1)
+    monkeypatch.setattr(network, "CHUNK", chunk)
+    result = net.evaluate(X, Y, sample_weight=W if weighted else None)
+    assert result["loss"] == pytest.approx(truth_loss, rel=1e-12)
+    if case in ("regression", "sse"):
+        assert set(result) == {"loss"} and net.n_correct(out, Y) is None
+    else:
+        assert result["accuracy"] == pytest.approx(float(np.dot(w, hits) / w.sum()), rel=1e-12)
+        assert net.n_correct(out, Y) == pytest.approx(hits.sum(), rel=1e-12)
+
+
+def test_predict_classes_and_targets_of_class_labels():
+    net = cr.Network([cr.Dense(3, 3, "softmax")], loss="categorical_crossentropy", seed=2)
+    labels = np.array([0, 2, 1])
+    np.testing.assert_array_equal(net.targets(labels), np.eye(3)[labels])
+    np.testing.assert_array_equal(net.predict_classes(X), net.predict(X).argmax(axis=1))
+    binary = cr.Network([cr.Dense(3, 1, "sigmoid")], loss="binary_crossentropy", seed=2)
+    np.testing.assert_array_equal(binary.predict_classes(X), (binary.predict(X)[:, 0] > 0.5).astype(int))
+    assert (net.task, binary.task, cr.Network([cr.Dense(3, 1)], loss="mse").task) == \
+        ("multiclass", "binary", "regression")
+
+
+def test_an_unusual_output_is_reported_at_the_line_that_builds_the_network():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cr.Network([cr.Dense(3, 2, "sigmoid")], loss="categorical_crossentropy")
+    assert [w.filename for w in caught] == [__file__]
+    with pytest.raises(cr.errors.ValidationError, match="'binary_crossentropy' needs probabilities"):
+        cr.Network([cr.Dense(3, 1, "tanh")], loss="binary_crossentropy")

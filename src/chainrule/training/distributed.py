@@ -11,10 +11,16 @@ ranks hold the same parameters, equal to single-process training with the same g
 
 Dropout draws the whole global batch's mask from the shared generator on every rank and keeps its
 shard's rows: the masks are those of single-process training. Epoch losses, accuracies and
-validation metrics are sums reduced across ranks (validation rows are sharded too). Rank 0 alone
-prints progress and writes checkpoints; on resume it sends what it restored to the others. A rank whose training
-raises ends the whole job (`Abort`) with a message (on the process's own stderr, which the command
-line silences on ranks other than 0); one that stops answering for `TIMEOUT_S` seconds (env
+validation metrics are sums reduced across ranks (validation rows are sharded too); a per-batch
+callback gets the global batch's loss (one more small Allreduce a step, only when there is such a
+callback). Rank 0 alone prints progress and writes checkpoints; on resume it sends what it restored
+to the others.
+
+Before training the ranks meet once (`agree`, the first collective of `prepare`): an error of any
+rank's checks, and data or batch sizes that differ between ranks, are raised on every rank with the
+rank named, so that rank 0, the one the user reads, reports it. A rank whose training raises ends
+the whole job (`Abort`) with a message (on the process's own stderr, which the command line
+silences on ranks other than 0); one that stops answering for `TIMEOUT_S` seconds (env
 CHAINRULE_MPI_TIMEOUT) makes the others end it.
 """
 from __future__ import annotations
@@ -26,7 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
+from .. import errors
+from ..errors import ChainruleError, ChainruleTypeError, TrainingDiverged, ValidationError
 from .callbacks import Callback
 from .streaming import LazyRows
 from .trainer import Trainer
@@ -34,10 +41,49 @@ from .trainer import Trainer
 TIMEOUT_S = 600.0
 
 
+def timeout_s() -> float:
+    return float(os.environ.get("CHAINRULE_MPI_TIMEOUT", TIMEOUT_S))
+
+
+def wait(comm: Any, request: Any, timeout: float, what: str) -> None:
+    """Wait for a non-blocking collective; end the job if the other ranks do not join in `timeout` s."""
+    deadline = time.perf_counter() + timeout
+    while not request.Test():
+        if time.perf_counter() > deadline:
+            print(f"chainrule: rank {comm.Get_rank()} of {comm.Get_size()} waited {timeout:g} s for the other ranks "
+                  f"{what} (one died or hangs); ending the MPI job", file=sys.__stderr__, flush=True)
+            time.sleep(0.5)                                  # mpiexec forwards the line before the abort
+            comm.Abort(1)
+        time.sleep(0)
+
+
+def agree(comm: Any, failure: BaseException | None = None) -> None:
+    """The ranks' meeting before training: each brings the error its checks raised, or None. If a
+    rank failed, every rank raises that error with the rank named (the class of a chainrule error,
+    else RuntimeError), so that rank 0 reports it instead of waiting for a rank that has left."""
+    from mpi4py import MPI
+    failed = np.array([failure is not None], dtype=np.int64)
+    wait(comm, comm.Iallreduce(MPI.IN_PLACE, failed, op=MPI.SUM), timeout_s(), "before training")
+    if not failed[0]:
+        return
+    mine = None if failure is None else (type(failure).__module__, type(failure).__name__, str(failure))
+    reports = [(rank, r) for rank, r in enumerate(comm.allgather(mine)) if r is not None]
+    size = comm.Get_size()
+    text = "; ".join(f"rank {rank} of {size} failed before training: "
+                     + (message if module == errors.__name__ else f"{name}: {message}")
+                     for rank, (module, name, message) in reports)
+    module, name, _ = reports[0][1]
+    cls = getattr(errors, name, None) if module == errors.__name__ else None
+    exc = cls(text) if isinstance(cls, type) and issubclass(cls, ChainruleError) else RuntimeError(text)
+    raise exc from failure
+
+
 def prepare(comm: Any, verbose: int, seed: int | None) -> tuple[int, int]:
-    """The verbosity (rank 0 only) and a seed shared by every rank (drawn by rank 0 if None)."""
+    """The verbosity (rank 0 only) and a seed shared by every rank (drawn by rank 0 if None), after
+    the ranks `agree` that their checks passed."""
     if not all(hasattr(comm, a) for a in ("Get_rank", "Get_size", "Allreduce", "Iallreduce", "bcast")):
         raise ChainruleTypeError(f"comm must be an mpi4py communicator such as MPI.COMM_WORLD; got {comm!r}")
+    agree(comm)
     if seed is None:
         seed = comm.bcast(int(np.random.default_rng().integers(2**62)) if comm.Get_rank() == 0 else None, root=0)
     return (verbose if comm.Get_rank() == 0 else 0), int(seed)
@@ -101,6 +147,11 @@ class FollowRestore(Callback):
         pass
 
 
+def reads_batch_loss(cb: Callback) -> bool:
+    """A per-batch callback that is not optional (the progress bar is: it counts batches)."""
+    return type(cb).on_batch_end is not Callback.on_batch_end and not getattr(cb, "per_batch_optional", False)
+
+
 class MPITrainer(Trainer):
     """The fit loop of one rank: its shard of every global batch, one Allreduce per step."""
 
@@ -109,18 +160,22 @@ class MPITrainer(Trainer):
             kwargs["backup"] = lead_restore(kwargs["backup"], comm) if comm.Get_rank() == 0 else FollowRestore(comm)
         super().__init__(net, X, Y, **kwargs)
         self.comm, self.rank, self.size = comm, comm.Get_rank(), comm.Get_size()
-        self.timeout = float(os.environ.get("CHAINRULE_MPI_TIMEOUT", TIMEOUT_S))
+        self.timeout = timeout_s()
         self.draws = [SharedDraws(self.rng) for layer in net.layers if hasattr(layer, "rng")]
         for layer, draws in zip([la for la in net.layers if hasattr(la, "rng")], self.draws):
             layer.rng = draws
         self.allreduce_seconds = 0.0
         self.steps = 0
+        self.global_batch_loss = False       # some rank's per-batch callback reads the loss: set by `run`
 
     def run(self, epochs: int) -> Any:
         from mpi4py import MPI
         self.MPI = MPI
         try:
             self.comm.Bcast(self.net.params, root=0)        # the same start on every rank
+            wanted = np.array([float(any(reads_batch_loss(cb) for cb in self.callbacks))])
+            self.allreduce(wanted)                           # a rank's own callbacks (rank 0's bar) may differ
+            self.global_batch_loss = bool(wanted[0])
             return super().run(epochs)
         except Exception as exc:
             if self.size == 1:
@@ -143,15 +198,7 @@ class MPITrainer(Trainer):
     def allreduce(self, buffer: np.ndarray) -> None:
         """Sum `buffer` over the ranks in place; end the job if the others do not answer in time."""
         start = time.perf_counter()
-        request = self.comm.Iallreduce(self.MPI.IN_PLACE, buffer, op=self.MPI.SUM)
-        deadline = start + self.timeout
-        while not request.Test():
-            if time.perf_counter() > deadline:
-                print(f"chainrule: rank {self.rank} of {self.size} waited {self.timeout:g} s for the other ranks "
-                      "in Allreduce (one died or hangs); ending the MPI job", file=sys.__stderr__, flush=True)
-                time.sleep(0.5)
-                self.comm.Abort(1)
-            time.sleep(0)
+        wait(self.comm, self.comm.Iallreduce(self.MPI.IN_PLACE, buffer, op=self.MPI.SUM), self.timeout, "in Allreduce")
         self.allreduce_seconds += time.perf_counter() - start
 
     def run_epoch(self, epoch: int, epochs: int) -> None:
@@ -163,6 +210,7 @@ class MPITrainer(Trainer):
         end = [cb for cb in self.callbacks if type(cb).on_batch_end is not Callback.on_batch_end]
         order = self.rng.permutation(n) if self.shuffle else np.arange(n)
         sums = np.zeros(2, dtype=np.float64)                 # loss x samples, correct predictions
+        batch_loss = np.zeros(1, dtype=np.float64)           # loss x samples of the global batch, for `end`
         for batch, start in enumerate(range(0, n, bs)):
             idx = order[start:start + bs]
             lo, hi = self.shard(idx.shape[0])
@@ -176,14 +224,18 @@ class MPITrainer(Trainer):
                     raise self.diverged(exc, epoch, batch) from None
                 net.grads *= (hi - lo) / idx.shape[0]
                 sums += (E * (hi - lo), net.n_correct(net.last_output, yb) or 0.0)  # type: ignore[arg-type]
+                batch_loss[0] = E * (hi - lo)
             else:                                            # fewer samples than ranks: nothing here
                 if self.draws:                               # draw the masks the other ranks draw
                     net.run_forward(np.empty((0, net.n_inputs), dtype=net.dtype), training=True)
                 net.grads[...] = 0.0
-                E = float("nan")
+                batch_loss[0], E = 0.0, float("nan")
             self.allreduce(net.grads)
             opt.step(net.params, net.grads, slices)
             self.steps += 1
+            if self.global_batch_loss:                       # the global batch's loss, as in one process
+                self.allreduce(batch_loss)
+                E = float(batch_loss[0]) / idx.shape[0]
             for cb in end:
                 cb.on_batch_end(batch, {"loss": E})
         self.allreduce(sums)
@@ -206,10 +258,10 @@ class MPITrainer(Trainer):
 
 
 def check_sizes(comm: Any, n: int, batch_size: int) -> None:
-    """Every rank must see the same data and batch size (else the shards do not fit together)."""
-    mine = np.array([n, batch_size], dtype=np.int64)
-    first = mine.copy()
-    comm.Bcast(first, root=0)
-    if not np.array_equal(mine, first):
-        raise ValidationError(f"rank {comm.Get_rank()} has {n} samples and batch_size {batch_size}; rank 0 has "
-                              f"{int(first[0])} and {int(first[1])}: every rank must train on the same data")
+    """Every rank must see the same data and batch size (else the shards do not fit together): a
+    rank that differs from rank 0 is named on every rank."""
+    sizes = comm.allgather((int(n), int(batch_size)))
+    differ = [f"rank {r} has {m} samples and batch_size {b}" for r, (m, b) in enumerate(sizes) if (m, b) != sizes[0]]
+    if differ:
+        raise ValidationError(f"{'; '.join(differ)}; rank 0 has {sizes[0][0]} and {sizes[0][1]}: every rank must "
+                              "train on the same data")

@@ -1,0 +1,77 @@
+"""Run under mpiexec by tests/test_mpi_agree.py: one scenario of errors before training or of
+per-batch callbacks; each rank writes what it saw to out/rank{r}.json. Arguments: a JSON object."""
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from mpi4py import MPI
+
+import chainrule as cr
+from chainrule.training.callbacks import Callback
+from chainrule.training.distributed import MPITrainer, agree
+
+sys.path.insert(0, str(Path(__file__).parent))
+import mpi_train  # noqa: E402
+
+
+class BatchLosses(Callback):
+    """Records the loss a per-batch callback is given."""
+
+    def __init__(self):
+        self.losses = []
+
+    def on_batch_end(self, batch, logs):
+        self.losses.append(logs["loss"])
+
+
+def run(opts, comm):
+    """The scenario's fit on this rank: what it returns is written to the rank's file."""
+    rank = 0 if comm is None else comm.Get_rank()
+    net, X, y = mpi_train.problem(opts)
+    fit = {"epochs": 2, "batch_size": opts.get("batch_size", 32), "optimizer": cr.optim.SGD(0.1, momentum=0.9),
+           "seed": 5, "verbose": opts.get("verbose", 0), "comm": comm}
+    scenario = opts["scenario"]
+    if scenario == "fewer_rows" and rank == 1:
+        X, y = X[:-1], y[:-1]
+    if scenario in ("bad_input", "foreign_error") and rank == 1:
+        # the failure of this rank's own checks, brought to the meeting as fit's checks do
+        try:
+            if scenario == "bad_input":
+                X = X.copy()
+                X[3, 2] = np.nan
+                net.check_data(X, y)
+            else:
+                raise OSError("no space left on device (a simulated failure)")
+        except Exception as exc:
+            agree(comm, exc)
+    recorder = BatchLosses()
+    if scenario == "batch_losses":
+        fit["callbacks"] = [recorder]
+    calls = [0]
+    allreduce = MPITrainer.allreduce
+
+    def counted(self, buffer):
+        calls[0] += 1
+        return allreduce(self, buffer)
+    MPITrainer.allreduce = counted
+    from chainrule.backend import kernels
+    kernels.ENABLED = False                 # the one-process reference takes the NumPy loop, as the ranks do
+    history = net.fit(X, y, **fit)
+    steps = -(-X.shape[0] // fit["batch_size"]) * fit["epochs"]
+    return {"losses": recorder.losses, "allreduce_calls": calls[0], "steps": steps,
+            "epoch_loss": history.history["loss"]}
+
+
+def main():
+    opts = json.loads(sys.argv[1])
+    comm = MPI.COMM_WORLD
+    try:
+        result = run(opts, comm)
+    except Exception as exc:
+        result = {"error": type(exc).__name__, "message": str(exc)}
+    Path(opts["out"], f"rank{comm.Get_rank()}.json").write_text(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

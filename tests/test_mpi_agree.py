@@ -1,0 +1,74 @@
+"""Under a real `mpiexec`: an error of one rank before training is raised on every rank with the
+rank named (so rank 0, the one the user reads, reports it), and per-batch callbacks get the global
+batch's loss, the loss of single-process training."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("mpi4py")
+MPIEXEC = Path(sys.executable).parent / "mpiexec"
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+import mpi_agree  # noqa: E402
+
+if not MPIEXEC.exists():
+    pytest.fail(f"mpi4py is installed but {MPIEXEC} is not: install the mpich wheel (pip install 'chainrule[mpi]')")
+
+
+def ranks(n, opts, tmp_path):
+    """Each rank's result of the scenario `opts` under `mpiexec -n n`."""
+    out = tmp_path / f"{opts['scenario']}{n}"
+    out.mkdir()
+    r = subprocess.run([str(MPIEXEC), "-n", str(n), sys.executable, "-m", "mpi4py", str(HERE / "mpi_agree.py"),
+                        json.dumps({**opts, "out": str(out)})], capture_output=True, text=True, timeout=120,
+                       check=False, env={**os.environ, "CHAINRULE_MPI_TIMEOUT": "30"})
+    assert r.returncode == 0, r.stderr
+    return [json.loads((out / f"rank{k}.json").read_text()) for k in range(n)]
+
+
+def test_a_rank_with_other_data_is_named_on_every_rank(tmp_path):
+    results = ranks(3, {"scenario": "fewer_rows"}, tmp_path)
+    for result in results:
+        assert result["error"] == "ValidationError"
+        assert result["message"].startswith("rank 1 has 202 samples and batch_size 32; rank 0 has 203 and 32")
+
+
+def test_a_bad_input_brought_to_the_meeting_by_rank_1_is_raised_on_every_rank(tmp_path):
+    # rank 1's check of its X fails and it calls `agree` with the error, as the checks of fit do
+    # once trainer.fit hands them to it; rank 0 is in fit, at the meeting of `prepare`
+    results = ranks(2, {"scenario": "bad_input"}, tmp_path)
+    assert results[0] == results[1]
+    assert results[0]["error"] == "ValidationError"
+    assert results[0]["message"].startswith("rank 1 of 2 failed before training: X")
+    assert "nan" in results[0]["message"].lower()
+
+
+def test_another_libraries_error_is_named_with_its_type(tmp_path):
+    results = ranks(3, {"scenario": "foreign_error"}, tmp_path)
+    assert all(r == {"error": "RuntimeError", "message": "rank 1 of 3 failed before training: OSError: no space left "
+                     "on device (a simulated failure)"} for r in results)
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_per_batch_callbacks_get_the_global_batch_loss(n, tmp_path):
+    # 65 samples in batches of 32: the last batch has one sample, so one rank trains on it and the others on none
+    opts = {"scenario": "batch_losses", "n": 65}
+    results = ranks(n, opts, tmp_path)
+    single = mpi_agree.run(opts, None)
+    assert len(single["losses"]) == single["steps"] == 6
+    for result in results:
+        np.testing.assert_allclose(result["losses"], single["losses"], rtol=1e-12)
+        np.testing.assert_allclose(result["epoch_loss"], single["epoch_loss"], rtol=1e-12)
+        # the gradient and the batch loss every step, the epoch sums, and the one check of the callbacks
+        assert result["allreduce_calls"] == 2 * result["steps"] + 2 + 1
+
+
+def test_without_a_per_batch_callback_a_step_has_one_allreduce(tmp_path):
+    # rank 0's progress bar is a per-batch callback that does not read the loss: no second Allreduce
+    for result in ranks(2, {"scenario": "plain", "verbose": 1}, tmp_path):
+        assert result["allreduce_calls"] == result["steps"] + 2 + 1

@@ -39,8 +39,7 @@ def test_a_rank_with_other_data_is_named_on_every_rank(tmp_path):
 
 
 def test_a_bad_input_brought_to_the_meeting_by_rank_1_is_raised_on_every_rank(tmp_path):
-    # rank 1's check of its X fails and it calls `agree` with the error, as the checks of fit do
-    # once trainer.fit hands them to it; rank 0 is in fit, at the meeting of `prepare`
+    # rank 1's fit finds NaN in its X before training; rank 0 is in fit, at the meeting of `prepare`
     results = ranks(2, {"scenario": "bad_input"}, tmp_path)
     assert results[0] == results[1]
     assert results[0]["error"] == "ValidationError"

@@ -43,6 +43,28 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
         return fit_batches(net, X, epochs=epochs, optimizer=optimizer, shuffle=shuffle,
                            validation_data=validation_data, validation_split=validation_split,
                            callbacks=callbacks, seed=seed, verbose=verbose, backup=backup)
+    try:                                    # under MPI an error here is raised on every rank, naming this one
+        X, Y, w, validation_data, w_val, batch_size = checked_data(net, X, Y, sample_weight, validation_data,
+                                                                   validation_split, batch_size)
+    except Exception as exc:
+        if comm is not None:
+            from .distributed import agree
+            agree(comm, exc)
+        raise
+    if comm is not None:
+        from .distributed import MPITrainer, check_sizes, prepare
+        verbose, seed = prepare(comm, verbose, seed)
+        check_sizes(comm, X.shape[0], batch_size)
+    cbs, rng = setup(net, optimizer, callbacks, verbose, seed)
+    kwargs = {"batch_size": batch_size, "shuffle": shuffle, "rng": rng, "callbacks": cbs,
+              "validation_data": validation_data, "backup": backup, "weight": w, "validation_weight": w_val}
+    trainer = Trainer(net, X, Y, **kwargs) if comm is None else MPITrainer(net, X, Y, comm, **kwargs)
+    return trainer.run(epochs)
+
+
+def checked_data(net: Network, X, Y, sample_weight: Any, validation_data: tuple | None, validation_split: float,
+                 batch_size: int | None) -> tuple:
+    """fit's data checked and split: (X, Y, weights, validation data, validation weights, batch size)."""
     X, Y = check_data(net, X, Y)            # an out-of-core X (memmap) stays on disk: see streaming.py
     w = None if sample_weight is None else sw.check(sample_weight, X.shape[0])
     w_val = None
@@ -70,15 +92,7 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
         if len(given) == 3:
             w_val = sw.check(given[2], validation_data[0].shape[0], "validation_data's sample weights")
     batch_size = X.shape[0] if batch_size is None else min(check.positive_int(batch_size, "batch_size"), X.shape[0])
-    if comm is not None:
-        from .distributed import MPITrainer, check_sizes, prepare
-        verbose, seed = prepare(comm, verbose, seed)
-        check_sizes(comm, X.shape[0], batch_size)
-    cbs, rng = setup(net, optimizer, callbacks, verbose, seed)
-    kwargs = {"batch_size": batch_size, "shuffle": shuffle, "rng": rng, "callbacks": cbs,
-              "validation_data": validation_data, "backup": backup, "weight": w, "validation_weight": w_val}
-    trainer = Trainer(net, X, Y, **kwargs) if comm is None else MPITrainer(net, X, Y, comm, **kwargs)
-    return trainer.run(epochs)
+    return X, Y, w, validation_data, w_val, batch_size
 
 
 def setup(net: Network, optimizer: Any, callbacks: Iterable[Callback], verbose: int,

@@ -1,0 +1,113 @@
+"""BLAS threads during training: no more threads than there are idle CPUs.
+
+A training step is a few small matrix products, each split by OpenBLAS across its threads and
+joined at a barrier. When another process holds a CPU, one of those threads waits for the
+scheduler at every barrier, and a step that takes 1 ms alone takes 30-60 ms: 784-256-128-10 at
+batch 32 went from 0.6 s to 19 s for 400 steps with two busy processes on two cores (one thread:
+1.3 s; see benchmarks/RESULTS-contention.md). `blas_limit` caps NumPy's BLAS (and the BLAS that
+Numba's products call) to the CPUs that are idle when training starts, and restores the limit
+after; on an idle machine it changes nothing.
+
+CHAINRULE_BLAS_THREADS: "auto" (the default) as above; a positive integer: that many threads
+during training, whatever the load; "off": never change them. The limit needs threadpoolctl
+(in the `[dask]`, `[test]` and `[bench]` extras); without it BLAS keeps its threads, and
+OPENBLAS_NUM_THREADS=1 in the environment does the same job for the whole process.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Iterator
+
+SAMPLES = 3     # reads of the run queue, 1 ms apart: a process only briefly running is not contention
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask, else the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _running(path: str) -> int:
+    with open(path) as f:
+        for line in f:
+            if line.startswith("procs_running"):
+                return int(line.split()[1])
+    return 0
+
+
+def _own_running() -> int:
+    """This process's threads that are running or runnable now (its BLAS threads spin a while
+    after each product, so they would otherwise count as load)."""
+    count = 0
+    for task in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{task}/stat") as f:
+                count += f.read().rsplit(")", 1)[1].split()[0] == "R"
+        except OSError:
+            pass
+    return count
+
+
+def others_running(samples: int = SAMPLES) -> int:
+    """Threads of other processes running or waiting for a CPU, the least of `samples` reads of
+    /proc/stat (Linux); 0 where it cannot be read."""
+    try:
+        counts = []
+        for i in range(samples):
+            if i:
+                time.sleep(0.001)
+            counts.append(max(0, _running("/proc/stat") - _own_running()))
+        return min(counts)
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def wanted_threads(current: int) -> int | None:
+    """The BLAS threads to use during training, or None to leave `current` as it is."""
+    mode = os.environ.get("CHAINRULE_BLAS_THREADS", "auto").strip().lower()
+    if mode == "off":
+        return None
+    if mode != "auto":
+        if not mode.isdigit() or int(mode) < 1:
+            raise ValueError(f"CHAINRULE_BLAS_THREADS must be 'auto', 'off' or a positive integer; got {mode!r}")
+        return int(mode)
+    if current <= 1:
+        return None
+    idle = usable_cpus() - others_running()
+    return max(1, idle) if idle < current else None
+
+
+def _blas_libraries() -> None:
+    """Load the BLAS that Numba's compiled products call (SciPy's), when Numba is in use, so that
+    the limit reaches it too."""
+    if "numba" in sys.modules:
+        with contextlib.suppress(ImportError):
+            import scipy.linalg.cython_blas  # noqa: F401
+
+
+@contextlib.contextmanager
+def blas_limit() -> Iterator[int | None]:
+    """Within the block, BLAS uses at most the CPUs idle at its start (see the module); yields
+    the limit set, or None where nothing was changed."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        yield None
+        return
+    _blas_libraries()
+    controller = ThreadpoolController().select(user_api="blas")
+    current = max((lib.num_threads for lib in controller.lib_controllers), default=1)
+    threads = wanted_threads(current)
+    if threads is None or threads == current:
+        yield None
+        return
+    limiter = controller.limit(limits=threads)
+    try:
+        yield threads
+    finally:
+        limiter.restore_original_limits()

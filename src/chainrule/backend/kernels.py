@@ -29,7 +29,22 @@ numba: Any = None
 # the compiled kernels, set by load()
 _adam_jit = _sgd_jit = _bias_relu_jit = _relu_backward_jit = _adam_one_jit = _sgd_one_jit = cast(Any, None)
 _sumsq_jit = cast(Any, None)
-MIN_UPDATE_SIZE = 20_000   # below this many parameters NumPy's few calls cost less than a compiled call
+# Where each per-step kernel beats the NumPy passes it replaces: benchmarks/kernel_costs.py on the
+# 2-core development machine, interleaved medians, microseconds NumPy / kernel.
+# - Fused bias+ReLU forward and ReLU backward (+ bias gradient): the kernel wins at every shape
+#   measured, batch 1..8192 x width 8..4096, float32 and float64, forward 1.2-22x, backward 1.3-9x
+#   (1 x 8: 1.6 / 1.2 and 2.6 / 1.2; 128 x 128 float32: 14.7 / 4.5 and 14.3 / 5.3; 8192 x 4096
+#   float64: 79 / 49 ms and 198 / 108 ms), so `fused_ok` asks only for a layout the loops fit.
+# - Adam and SGD with momentum: the kernel wins from 10 parameters (Adam 7.6 / 3.2, momentum
+#   3.1 / 3.0 float32) to 2M (Adam 13.4 / 2.9 ms, momentum 3.0 / 1.6 ms float32).
+# - Plain SGD (momentum 0: NumPy's two calls, lr * g and p -= ...): NumPy wins up to about 8k
+#   parameters in float32 (4k: 4.5 / 5.2), even at 8k-16k (6.0 / 5.9, 12.3 / 11.7), the kernel
+#   from 24k (18.8 / 13.2) to 2M (2.0 / 1.1 ms); in float64 the kernel wins from 2k.
+# A step of 784-128-128-10 (Adam, float32, BLAS at one thread) with the kernels takes 0.73-0.98
+# of NumPy's time at batch 32-1024. The kernels are serial (no parallel=, no prange): Numba starts
+# no thread pool. What makes steps swing by 10x on a loaded 2-core machine is OpenBLAS's two
+# threads, with or without the kernels.
+MIN_UPDATE_SIZE = 16_000   # plain SGD: below this many parameters NumPy's two calls cost less than the kernel
 MAX_EPOCH_PARAMS = 100_000  # above this the matrix products dominate and NumPy's loop is as fast
 # batch x parameters above which the compiled loop's plain products lose to BLAS (measured per step:
 # 784-64-64-10 at batch 32, 1.8M, 0.22 vs 0.29 ms; at batch 256, 14M, 1.11 vs 0.88 ms)
@@ -139,8 +154,17 @@ def relu_backward(dout, out, delta, db):
 
 def fused_ok(a) -> bool:
     """Whether the fused Dense passes apply to `a` (2-D, C-contiguous, at least 8 columns: NumPy's
-    reduction over rows then adds row by row, the order the fused loop uses)."""
+    reduction over rows then adds row by row, the order the fused loop uses). No size limit: the
+    fused loop beat NumPy's passes at every batch and width measured (the table above
+    MIN_UPDATE_SIZE)."""
     return bool(ENABLED) and a.ndim == 2 and a.shape[1] >= 8 and a.flags.c_contiguous and load()
+
+
+def update_ok(n: int, plain: bool = False) -> bool:
+    """Whether the one-pass update of `n` parameters beats the optimizer's NumPy update: Adam's and
+    SGD-with-momentum's at any size; plain SGD's (`plain`: no momentum, two NumPy calls) from
+    MIN_UPDATE_SIZE."""
+    return n >= MIN_UPDATE_SIZE or not plain
 
 
 # -- loading: Numba is imported, and the kernels wrapped, on first use --------------------------

@@ -186,7 +186,7 @@ class SGD(Optimizer):
         return {"momentum": self.momentum, "dampening": self.dampening, "nesterov": self.nesterov}
 
     def _kernel_update(self, p, g, state):
-        if p.shape[0] < kernels.MIN_UPDATE_SIZE or not kernels.load():
+        if not kernels.update_ok(p.shape[0], plain=self.momentum == 0) or not kernels.load():
             return self._update(p, g, state)
         kernels.sgd(p, g, state.get("momentum_buffer", p), lr=self.lr, momentum=self.momentum,
                     dampening=self.dampening, nesterov=self.nesterov, wd=self.weight_decay, first=self.t == 1)
@@ -298,7 +298,7 @@ class Adam(Optimizer):
         return {"betas": list(self.betas), "eps": self.eps, "amsgrad": self.amsgrad}
 
     def _kernel_update(self, p, g, state):
-        if self.amsgrad or p.shape[0] < kernels.MIN_UPDATE_SIZE or not kernels.load():
+        if self.amsgrad or not kernels.update_ok(p.shape[0]) or not kernels.load():
             return self._update(p, g, state)
         b1, b2 = self.betas
         kernels.adam(p, g, state["exp_avg"], state["exp_avg_sq"], lr=self.lr, b1=b1, b2=b2, eps=self.eps,

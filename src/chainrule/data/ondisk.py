@@ -36,7 +36,9 @@ def _order(rows: np.ndarray | None, n: int) -> np.ndarray | None:
     inv = np.full(n, -1, dtype=index)
     if rows.size and (rows.min() < 0 or rows.max() >= n):
         raise ValidationError(f"rows must be row positions 0..{n - 1} of the file")
-    inv[rows] = np.arange(n, dtype=index)
+    step = 1 << 20
+    for a in range(0, n, step):                           # no whole-length temporary
+        inv[rows[a:a + step]] = np.arange(a, min(a + step, n), dtype=index)
     if (inv < 0).any():
         raise ValidationError("rows must name each row of the file once (a permutation)")
     return inv

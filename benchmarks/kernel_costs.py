@@ -142,9 +142,12 @@ def _former_rule() -> None:
 
 
 def fit(reps: int, nets=FIT_NETS, batches=FIT_BATCHES, blas_threads: int | None = None) -> None:
-    limit = contextlib.nullcontext()
+    """The fit table, with every BLAS limited to `blas_threads` (None: as they are)."""
+    limit: contextlib.AbstractContextManager = contextlib.nullcontext()
     if blas_threads:
         from threadpoolctl import threadpool_limits  # installed with scikit-learn
+        with contextlib.suppress(ImportError):
+            import scipy.linalg  # noqa: F401  (SciPy's own OpenBLAS, which the compiled loop's products call)
         limit = threadpool_limits(blas_threads, user_api="blas")
     with limit:
         _fit(reps, nets, batches, blas_threads)

@@ -16,11 +16,15 @@ def calls(monkeypatch):
     monkeypatch.setattr(kernels, "ENABLED", True)
     counts = dict.fromkeys(("bias_relu", "relu_backward", "adam", "sgd"), 0)
     for name in counts:
-        def counted(*args, _name=name, _f=getattr(kernels, name), **kwargs):
-            counts[_name] += 1
-            return _f(*args, **kwargs)
-        monkeypatch.setattr(kernels, name, counted)
+        monkeypatch.setattr(kernels, name, _counting(getattr(kernels, name), name, counts))
     return counts
+
+
+def _counting(kernel, name, counts):
+    def counted(*args, **kwargs):
+        counts[name] += 1
+        return kernel(*args, **kwargs)
+    return counted
 
 
 def test_the_table():

@@ -40,10 +40,11 @@ _sumsq_jit = cast(Any, None)
 # - Plain SGD (momentum 0: NumPy's two calls, lr * g and p -= ...): NumPy wins up to about 8k
 #   parameters in float32 (4k: 4.5 / 5.2), even at 8k-16k (6.0 / 5.9, 12.3 / 11.7), the kernel
 #   from 24k (18.8 / 13.2) to 2M (2.0 / 1.1 ms); in float64 the kernel wins from 2k.
-# A step of 784-128-128-10 (Adam, float32, BLAS at one thread) with the kernels takes 0.73-0.98
-# of NumPy's time at batch 32-1024. The kernels are serial (no parallel=, no prange): Numba starts
-# no thread pool. What makes steps swing by 10x on a loaded 2-core machine is OpenBLAS's two
-# threads, with or without the kernels.
+# A fit step (Adam, float32, every BLAS at one thread) with the kernels takes 0.70-0.96 of NumPy's
+# time for 784-128-128-10 and 0.65-0.93 for 784-256-128-10 at batch 32-1024 (32: 0.84 vs 1.19 ms).
+# The kernels are serial (no parallel=, no prange): Numba starts no thread pool. The 1.73 vs 0.93
+# ms once measured at batch 128 does not come back with one BLAS thread; with OpenBLAS's two
+# threads on the loaded 2-core machine the same step swings 3-36 ms, with or without the kernels.
 MIN_UPDATE_SIZE = 16_000   # plain SGD: below this many parameters NumPy's two calls cost less than the kernel
 MAX_EPOCH_PARAMS = 100_000  # above this the matrix products dominate and NumPy's loop is as fast
 # batch x parameters above which the compiled loop's plain products lose to BLAS (measured per step:

@@ -32,7 +32,6 @@ from typing import Any
 
 import numpy as np
 
-from .. import errors
 from ..errors import ChainruleError, ChainruleTypeError, TrainingDiverged, ValidationError
 from .callbacks import Callback
 from .streaming import LazyRows
@@ -68,12 +67,12 @@ def agree(comm: Any, failure: BaseException | None = None) -> None:
         return
     mine = None if failure is None else (type(failure).__module__, type(failure).__name__, str(failure))
     reports = [(rank, r) for rank, r in enumerate(comm.allgather(mine)) if r is not None]
-    size = comm.Get_size()
+    size, ours = comm.Get_size(), ChainruleError.__module__
     text = "; ".join(f"rank {rank} of {size} failed before training: "
-                     + (message if module == errors.__name__ else f"{name}: {message}")
+                     + (message if module == ours else f"{name}: {message}")
                      for rank, (module, name, message) in reports)
     module, name, _ = reports[0][1]
-    cls = getattr(errors, name, None) if module == errors.__name__ else None
+    cls = getattr(sys.modules[ours], name, None) if module == ours else None      # ours: chainrule.errors
     exc = cls(text) if isinstance(cls, type) and issubclass(cls, ChainruleError) else RuntimeError(text)
     raise exc from failure
 

@@ -2,11 +2,12 @@
 error, backward, finiteness check, update) in one call.
 
 Every intermediate lives in three flat work arrays (net inputs, outputs, deltas: one slice per
-layer) and the parameters in the network's flat vector, addressed by index. A small product (the
-seed's 2x2) is a plain loop over those indices, a large one a BLAS call on views. No array is
-allocated or sliced per step: on a 2-2-2 network a step is tens of nanoseconds, where views,
-reference counts and BLAS calls would cost microseconds. The formulas are those of the NumPy
-path (activations.py, losses.py, optim.py), the reference this loop is tested against.
+layer; the batch's input rows are copied to the head of the outputs, so every layer reads one
+array) and the parameters in the network's flat vector, addressed by index. A small product is a
+plain loop over those indices, a large one a BLAS call on views made in a helper. No array is
+allocated or sliced per step, so no reference is counted. Tiny networks (every layer at most
+tiny.TINY wide, sse or mse, SGD: the seed's) run tiny.py's loop instead. The formulas are those
+of the NumPy path (activations.py, losses.py, optim.py), the reference this loop is tested against.
 """
 from __future__ import annotations
 
@@ -15,38 +16,12 @@ from typing import Any, cast
 
 import numpy as np
 
-from . import kernels
+from . import kernels, tiny, units
 
 SMALL_PRODUCT = 4096        # products of fewer multiply-adds run as loops: a BLAS call costs more
 SMALL_UPDATE = 4096         # trainable parts this size or smaller are updated inline, larger by the kernels
-_f_jit = _df_jit = _train_jit = cast(Any, None)
+_train_jit = cast(Any, None)
 _dot_forward_jit = _dot_weight_grad_jit = _dot_delta_jit = _update_part_jit = cast(Any, None)
-
-
-def _f(v, act, alpha):
-    """The activation of one net input (softmax is done per row by the loop)."""
-    if act == 1:
-        return 1.0 / (1.0 + math.exp(-v))
-    if act == 2:
-        return math.tanh(v)
-    if act == 3:
-        return v if v > 0 else v * 0
-    if act == 4:
-        return v if v > 0 else v * alpha
-    return v + 0 * v
-
-
-def _df(d, o, z, act, alpha):
-    """d * f'(net), from the output o (and net input z), as the activations' backward."""
-    if act == 1:
-        return d * (o * (1.0 - o))
-    if act == 2:
-        return d * (1.0 - o * o)
-    if act == 3:
-        return d if o > 0 else d * 0
-    if act == 4:
-        return d if z > 0 else d * alpha
-    return d
 
 
 def _dot_forward(src, s0, m, n_in, n_out, params, w0, Z, zo):
@@ -83,8 +58,14 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
     errors into `losses`, per-epoch correct predictions into `correct`. Returns (steps taken,
     index of the step whose loss or gradient was not finite, or -1)."""
     n, d = X.shape
-    Xf = X.reshape(n * d)                           # C-contiguous (compiled.run): row i at i * d
     L = layout.shape[0]
+    small = loss_id <= 1 and not fused and opt_id == 0 and d <= tiny.TINY     # sse or mse, SGD, tiny: tiny.py
+    for l in range(L):
+        small = small and layout[l, 1] <= tiny.TINY and acts[l] != 5
+    if small:
+        return tiny._train_tiny_jit(params, grads, layout, acts, alpha, loss_id, X, Y, orders, gather, epochs,
+                                    batch_size, hp, nesterov, t, s1, losses, bounds)
+    Xf = X.reshape(n * d)                           # C-contiguous (compiled.run): row i at i * d
     k = layout[L - 1, 1]
     # O holds the batch's input rows at off[0] and layer l's outputs at off[l + 1]; Z and D the
     # net inputs and deltas at the same offsets. Layer l reads O[off[l]:], writes off[l + 1]:
@@ -150,7 +131,7 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                 else:
                     act, al = acts[l], alpha[l]
                     for i in range(zo, zo + m * n_out):
-                        O[i] = _f_jit(Z[i], act, al)
+                        O[i] = units.f_jit(Z[i], act, al)
             # -- the error (as losses.py) and the output delta
             E = zero
             scale = m * k if loss_id == 1 or loss_id == 2 else m
@@ -185,7 +166,7 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                         D[i] = (O[i] - Y[rows[r], c]) / scale
                     else:
                         dv = (O[i] - Y[rows[r], c]) * (2.0 / scale if loss_id == 1 else 1.0 / scale)
-                        D[i] = _df_jit(dv, O[i], Z[i], act, al)
+                        D[i] = units.df_jit(dv, O[i], Z[i], act, al)
             # -- accuracy
             if k > 1 and loss_id == 3:
                 for r in range(m):
@@ -235,7 +216,7 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                                 D[ai + r * n_in + q] = s
                     act, al = acts[l - 1], alpha[l - 1]
                     for i in range(ai, ai + m * n_in):
-                        D[i] = _df_jit(D[i], O[i], Z[i], act, al)
+                        D[i] = units.df_jit(D[i], O[i], Z[i], act, al)
             # -- divergence: nothing is updated
             if grads.shape[0] > SMALL_UPDATE:
                 ss = kernels._sumsq_jit(grads)
@@ -279,13 +260,13 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
 
 def load() -> bool:
     """Numba's versions of the functions above (after `kernels.load`, whose kernels they call)."""
-    global _f_jit, _df_jit, _train_jit, _dot_forward_jit, _dot_weight_grad_jit, _dot_delta_jit, _update_part_jit
+    global _train_jit, _dot_forward_jit, _dot_weight_grad_jit, _dot_delta_jit, _update_part_jit
     if not kernels.load(force=True):
         return False
     if _train_jit is None:
+        units.load()
+        tiny.load()
         njit = kernels.numba.njit
-        _f_jit = njit(cache=kernels.CACHE, inline="always")(_f)       # no call per element
-        _df_jit = njit(cache=kernels.CACHE, inline="always")(_df)
         _dot_forward_jit = njit(cache=kernels.CACHE)(_dot_forward)
         _dot_weight_grad_jit = njit(cache=kernels.CACHE)(_dot_weight_grad)
         _dot_delta_jit = njit(cache=kernels.CACHE)(_dot_delta)

@@ -1,0 +1,45 @@
+"""One unit's activation and its derivative, for the compiled loops (loops.py and tiny.py): the
+formulas of nn/activations.py, chosen by id (0 linear, 1 sigmoid, 2 tanh, 3 ReLU, 4 leaky ReLU;
+the softmax, a whole row's, is the loops' own)."""
+from __future__ import annotations
+
+import math
+from typing import Any, cast
+
+from . import kernels
+
+f_jit = df_jit = cast(Any, None)
+
+
+def _f(v, act, alpha):
+    """The activation of one net input."""
+    if act == 1:
+        return 1.0 / (1.0 + math.exp(-v))
+    if act == 2:
+        return math.tanh(v)
+    if act == 3:
+        return v if v > 0 else v * 0
+    if act == 4:
+        return v if v > 0 else v * alpha
+    return v + 0 * v
+
+
+def _df(d, o, z, act, alpha):
+    """d * f'(net), from the output o (and net input z), as the activations' backward."""
+    if act == 1:
+        return d * (o * (1.0 - o))
+    if act == 2:
+        return d * (1.0 - o * o)
+    if act == 3:
+        return d if o > 0 else d * 0
+    if act == 4:
+        return d if z > 0 else d * alpha
+    return d
+
+
+def load() -> None:
+    """Numba's versions, inlined where they are called: no call per element (after `kernels.load`)."""
+    global f_jit, df_jit
+    if f_jit is None:
+        f_jit = kernels.numba.njit(cache=kernels.CACHE, inline="always")(_f)
+        df_jit = kernels.numba.njit(cache=kernels.CACHE, inline="always")(_df)

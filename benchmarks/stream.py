@@ -9,8 +9,9 @@ the rows held out) runs as a child process whose memory is sampled every 20 ms f
 /proc/PID/status:
 
 - private memory (RssAnon): what the process allocates. With --stream it should not grow with
-  the file but for the per-row arrays: the targets (one-hot, 7 x 8 bytes a row in fit), the
-  row order and the epoch's shuffled indices (8 bytes a row each);
+  the file but for the per-row arrays: the class codes (1 byte a row), the row order and its
+  inverse while the inputs are written (4 bytes a row each), the epoch's shuffled indices (4) and
+  predictions (1);
 - file pages (RssFile): the encoded inputs mapped from disk, page cache the kernel drops under
   memory pressure, not memory the process holds;
 - the peak resident set (ru_maxrss from wait4), which counts both.

@@ -138,15 +138,27 @@ def metrics(net, pre, X, y) -> dict[str, float | None]:
     target's own units (the network learns a standardised target) and R2 (None for a constant target)."""
     if pre.task == "classification":
         return evaluate_rows(net, X, y)
-    return regression_metrics(pre, net.predict(X), y)
+    return regression_metrics(pre, predict_rows(net, X), y)
+
+
+def part(X, a: int, b: int):
+    """Rows a..b of X: an array, a CSR matrix, or rows read from disk (`training.streaming.LazyRows`)."""
+    from ..nn.sparse import rows
+    return X.read(slice(a, b)) if hasattr(X, "read") else rows(X, a, b)
+
+
+def predict_rows(net, X, rows_per_call: int = 65536):
+    """`net.predict(X)` a range of rows at a time (X may be rows read from disk)."""
+    import numpy as np
+    if not hasattr(X, "read"):
+        return net.predict(X)
+    return np.concatenate([net.predict(part(X, a, a + rows_per_call)) for a in range(0, X.shape[0], rows_per_call)])
 
 
 def evaluate_rows(net, X, y, w=None, rows_per_call: int = 65536) -> dict[str, float]:
     """`net.evaluate(X, y, sample_weight=w)` a range of rows at a time: the one-hot targets of one
     range at a time (`--stream` keeps the class codes only), means weighted by rows or weights."""
     import numpy as np
-
-    from ..nn.sparse import rows
     n = X.shape[0]
     total = float(n if w is None else np.add.reduce(w))
     result: dict[str, float] = {}
@@ -154,9 +166,9 @@ def evaluate_rows(net, X, y, w=None, rows_per_call: int = 65536) -> dict[str, fl
         b = min(n, a + rows_per_call)
         if w is not None and not np.add.reduce(w[a:b]) > 0:
             continue                     # rows that weigh nothing add nothing
-        part = net.evaluate(rows(X, a, b), y[a:b], sample_weight=None if w is None else w[a:b])
+        found = net.evaluate(part(X, a, b), y[a:b], sample_weight=None if w is None else w[a:b])
         share = float((b - a) if w is None else np.add.reduce(w[a:b])) / total
-        for k, v in part.items():
+        for k, v in found.items():
             result[k] = result.get(k, 0.0) + v * share
     return result
 

@@ -161,6 +161,7 @@ def train(args) -> int:
     from ..data.stream import CsvStream, tail
     from ..data.tabular import Preprocessing
     from ..saving.npz import save
+    from ..training.streaming import Subset, check_inputs
     from ..training.trainer import permutation
     # the arguments are checked before the (possibly long) reading and training
     hidden = _hidden(args.hidden)
@@ -210,9 +211,8 @@ def train(args) -> int:
         weight = weight[order]
         weights.check_parts(weight, n_val, args)
         print(weights.describe(weight, args.weight), file=sys.stderr)
-    if stream is not None:                # written to disk in this order, read batch by batch
-        X, y = stream.encode(order, dtype=args.dtype)
-        del order                         # 4 bytes a row, not needed once the rows are on disk in this order
+    if stream is not None:                # written to disk in the file's order (sequential writes), read in this one
+        X, y = stream.encode(None, dtype=args.dtype)
     else:
         X, y = pre.transform(df, dtype=args.dtype, rows=order), pre.encode_target(df)[order]
         del df                            # the table is encoded: training holds only X and y
@@ -223,6 +223,8 @@ def train(args) -> int:
     net = cr.Network(layers, loss="categorical_crossentropy" if classify else "mse", dtype=args.dtype,
                      seed=args.seed)
     val = slice(n - n_val, n)
+    if stream is not None:                # the rows of the in-memory path, in its order: only indices move
+        X, y = Subset(check_inputs(net, X), order), y[order]
     print(f"{pre.task} of {args.target!r}: {n - n_val} training and {n_val} validation rows, {X.shape[1]} inputs; "
           f"network {'-'.join(map(str, widths))}", file=sys.stderr)
     callbacks: list = [] if args.quiet or sys.stderr.isatty() else [EpochLines()]

@@ -84,8 +84,9 @@ def metrics(net: Any, pre: Any, X: Any, y: np.ndarray, w: np.ndarray) -> dict[st
     if pre.task == "classification":
         from .tabular import evaluate_rows
         return dict(evaluate_rows(net, X, y, w))
+    from .tabular import predict_rows
     truth = y[:, 0] * pre.y_scale + pre.y_mean
-    err = truth - pre.decode(net.predict(X))
+    err = truth - pre.decode(predict_rows(net, X))
     mse = float(np.average(err ** 2, weights=w))
     ss_tot = float(np.dot(w, (truth - np.average(truth, weights=w)) ** 2))
     return {"mse": mse, "rmse": float(np.sqrt(mse)), "mae": float(np.average(np.abs(err), weights=w)),

@@ -79,6 +79,27 @@ class LazyRows:
         return out
 
 
+class Subset(LazyRows):
+    """The rows `rows` (an index array, in that order) of out-of-core or sparse data: training
+    and validation parts of a file written in its own order, with nothing copied but indices."""
+
+    def __init__(self, inner: LazyRows, rows: np.ndarray):
+        self.inner, self.rows, self.dtype = inner, np.asarray(rows), inner.dtype
+        self.source, self.start, self.stop = inner.source, 0, len(self.rows)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (len(self.rows), self.inner.shape[1])
+
+    def __getitem__(self, key: slice) -> Subset:
+        if not isinstance(key, slice) or key.step not in (None, 1):
+            raise ChainruleTypeError("out-of-core X can be cut by contiguous slices only")
+        return Subset(self.inner, self.rows[key])
+
+    def read(self, idx: slice | np.ndarray, out: np.ndarray | None = None) -> Any:
+        return self.inner.read(np.asarray(self.rows[idx]), out)
+
+
 class OneHotRows:
     """The one-hot targets of class labels, kept as the labels: reads give one-hot rows of `dtype`
     (`Y[rows]`, `np.take(Y, idx, axis=0, out=buffer)`), `argmax(axis=1)` the labels themselves,
@@ -144,18 +165,26 @@ def head_tail(Y: Any, n: int) -> tuple[Any, Any]:
 
 
 def check_data(net: Any, X: Any, Y: Any) -> tuple[Any, Any]:
-    """`net.check_data`, except that an out-of-core X is checked by its shape and dtype only and
-    class labels for it stay labels (`targets`)."""
+    """`net.check_data`, except that an out-of-core or sparse X is checked as `check_inputs` does
+    and class labels for it stay labels (`targets`)."""
+    if not isinstance(X, LazyRows) and not is_sparse(X) and not out_of_core(X):
+        return net.check_data(X, Y)
+    X = check_inputs(net, X)
+    Y = targets(net, Y)
+    check.same_length(X, Y)
+    return X, Y
+
+
+def check_inputs(net: Any, X: Any) -> LazyRows:
+    """An out-of-core X checked by its shape and dtype (its values batch by batch, as they are
+    read), a sparse one whole (`nn.sparse.check`); either as the rows `fit` reads."""
     if isinstance(X, LazyRows):          # already checked (the rows that validation_split held out)
-        return X, targets(net, Y)
+        if X.shape[1] != net.n_inputs:
+            raise ValidationError(f"X has {X.shape[1]} features per sample; the network expects {net.n_inputs}")
+        return X
     if is_sparse(X):
         from .sparse_rows import SparseRows
-        X = check.as_2d_array(X, "X", net.dtype, net.n_inputs)
-        Y = targets(net, Y)
-        check.same_length(X, Y)
-        return SparseRows(X, net.dtype), Y
-    if not out_of_core(X):
-        return net.check_data(X, Y)
+        return SparseRows(check.as_2d_array(X, "X", net.dtype, net.n_inputs), net.dtype)
     shape, dtype = tuple(X.shape), np.dtype(X.dtype)
     if len(shape) != 2:
         raise ValidationError(f"X must be 2-D (n_samples, n_features); got shape {shape}")
@@ -165,10 +194,7 @@ def check_data(net: Any, X: Any, Y: Any) -> tuple[Any, Any]:
         raise ValidationError(f"X is empty: expected at least one sample, got shape {shape}")
     if shape[1] != net.n_inputs:
         raise ValidationError(f"X has {shape[1]} features per sample; the network expects {net.n_inputs}")
-    Y = targets(net, Y)
-    if Y.shape[0] != shape[0]:
-        raise ValidationError(f"X and Y have different numbers of samples: {shape[0]} and {Y.shape[0]}")
-    return LazyRows(X, net.dtype), Y
+    return LazyRows(X, net.dtype)
 
 
 def evaluate(net: Any, X: LazyRows, Y: np.ndarray, chunk: int = 1024) -> dict[str, float]:

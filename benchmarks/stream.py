@@ -9,9 +9,8 @@ the rows held out) runs as a child process whose memory is sampled every 20 ms f
 /proc/PID/status:
 
 - private memory (RssAnon): what the process allocates. With --stream it should not grow with
-  the file but for the per-row arrays: the class codes (1 byte a row), the row order and its
-  inverse while the inputs are written (4 bytes a row each), the epoch's shuffled indices (4) and
-  predictions (1);
+  the file but for the per-row arrays: the class codes (1 byte a row), the row order (4), the
+  epoch's shuffled indices (4) and predictions (1);
 - file pages (RssFile): the encoded inputs mapped from disk, page cache the kernel drops under
   memory pressure, not memory the process holds;
 - the peak resident set (ru_maxrss from wait4), which counts both.

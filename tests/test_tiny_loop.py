@@ -8,8 +8,8 @@ from chainrule.backend import tiny
 
 pytestmark = pytest.mark.skipif(not _kernels.AVAILABLE, reason="numba is not installed")
 
-# (widths, activations, loss): every layer at most tiny.TINY wide, sse or mse, SGD: what loops._train hands
-# to tiny.py
+# (widths, activations, loss): at most tiny.MAX_LAYERS layers, each at most tiny.TINY wide, sse or mse, SGD:
+# what training/compiled.py hands to tiny.py
 SHAPES = [
     ([2, 2, 2], ["sigmoid", "sigmoid"], "sse"),
     ([2, 3, 1], ["tanh", "linear"], "mse"),
@@ -40,6 +40,8 @@ def test_tiny_loop_equals_numpy(monkeypatch, shape, opt, dtype):
         E = net.train_steps(X[:3], Y[:3], 50)
         runs.append((net.params.copy(), hist.history["loss"], E))
     (p0, h0, E0), (p1, h1, E1) = runs
+    widths = SHAPES[shape][0]
+    assert (np.dtype(dtype).char, tuple(widths + [0] * (tiny.MAX_LAYERS + 1 - len(widths)))) in tiny._entries
     rtol, atol = (1e-12, 1e-13) if dtype == "float64" else (1e-5, 1e-6)
     np.testing.assert_allclose(p1, p0, rtol=rtol, atol=atol)
     np.testing.assert_allclose(h1, h0, rtol=rtol, atol=atol)

@@ -5,9 +5,9 @@ Every intermediate lives in three flat work arrays (net inputs, outputs, deltas:
 layer; the batch's input rows are copied to the head of the outputs, so every layer reads one
 array) and the parameters in the network's flat vector, addressed by index. A small product is a
 plain loop over those indices, a large one a BLAS call on views made in a helper. No array is
-allocated or sliced per step, so no reference is counted. Tiny networks (every layer at most
-tiny.TINY wide, sse or mse, SGD: the seed's) run tiny.py's loop instead. The formulas are those
-of the NumPy path (activations.py, losses.py, optim.py), the reference this loop is tested against.
+allocated or sliced per step, so no reference is counted. The formulas are those of the NumPy
+path (activations.py, losses.py, optim.py), the reference this loop is tested against. Tiny
+networks (training/compiled.py sends them to backend/tiny.py) run a loop compiled for their widths.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from . import kernels, tiny, units
+from . import kernels, units
 
 SMALL_PRODUCT = 4096        # products of fewer multiply-adds run as loops: a BLAS call costs more
 SMALL_UPDATE = 4096         # trainable parts this size or smaller are updated inline, larger by the kernels
@@ -59,12 +59,6 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
     index of the step whose loss or gradient was not finite, or -1)."""
     n, d = X.shape
     L = layout.shape[0]
-    small = loss_id <= 1 and not fused and opt_id == 0 and d <= tiny.TINY     # sse or mse, SGD, tiny: tiny.py
-    for l in range(L):
-        small = small and layout[l, 1] <= tiny.TINY and acts[l] != 5
-    if small:
-        return tiny._train_tiny_jit(params, grads, layout, acts, alpha, loss_id, X, Y, orders, gather, epochs,
-                                    batch_size, hp, nesterov, t, s1, losses, bounds)
     Xf = X.reshape(n * d)                           # C-contiguous (compiled.run): row i at i * d
     k = layout[L - 1, 1]
     # O holds the batch's input rows at off[0] and layer l's outputs at off[l + 1]; Z and D the
@@ -265,7 +259,6 @@ def load() -> bool:
         return False
     if _train_jit is None:
         units.load()
-        tiny.load()
         njit = kernels.numba.njit
         _dot_forward_jit = njit(cache=kernels.CACHE)(_dot_forward)
         _dot_weight_grad_jit = njit(cache=kernels.CACHE)(_dot_weight_grad)

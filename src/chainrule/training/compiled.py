@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..backend import kernels, loops, warmup
+from ..backend import kernels, loops, tiny, warmup
 from ..nn.activations import LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
 from ..nn.layers import Dense
 from ..nn.losses import MSE, SSE, BinaryCrossentropy, CategoricalCrossentropy
@@ -27,6 +27,7 @@ LOSS_KERNELS = {SSE: 0, MSE: 1, BinaryCrossentropy: 2, CategoricalCrossentropy: 
 OPTIMIZER_KERNELS = {SGD: 0, Adam: 1, AdamW: 1}
 LAYER_KERNELS = {Dense}
 MAX_ORDERS = 8_000_000      # sample indices precomputed at once by run_all (64 MB)
+_plans: dict[tuple, tuple | None] = {}
 
 
 def prepare(net, samples: int, epochs: int, batch_size: int) -> bool:
@@ -50,6 +51,22 @@ def epoch_plan(net, optimizer, X: Any = None, batch_size: int | None = None) -> 
     if X is not None and not isinstance(X, np.ndarray):
         return None                    # a sparse or out-of-core X: batches are gathered by its own code
     layers = net.layers
+    # everything the plan depends on, beyond the checks above: plans are reused by it (a call of
+    # train_steps spends more time here than in a hundred of the seed's updates)
+    key = (type(net.loss_function), net.fused_output, net.dtype, type(optimizer), optimizer.clip_norm,
+           getattr(optimizer, "amsgrad", False), *((type(layer), getattr(layer, "n_in", 0), getattr(layer, "n_out", 0),
+                                                    type(act := getattr(layer, "activation", None)),
+                                                    getattr(act, "alpha", 0.0)) for layer in layers))
+    if key not in _plans:
+        if len(_plans) > 256:
+            _plans.clear()
+        _plans[key] = _plan(net, optimizer)
+    return _plans[key]
+
+
+def _plan(net, optimizer) -> tuple | None:
+    """`epoch_plan` for a network whose parts it has not seen."""
+    layers = net.layers
     if not all(type(layer) in LAYER_KERNELS for layer in layers):
         return None
     acts = [ACTIVATION_KERNELS.get(type(layer.activation)) for layer in layers]
@@ -68,7 +85,8 @@ def epoch_plan(net, optimizer, X: Any = None, batch_size: int | None = None) -> 
     layout = np.array([[layer.n_in, layer.n_out, a, a + layer.n_in * layer.n_out]
                        for layer, a in zip(layers, w_offsets)], dtype=np.int64)
     alpha = np.array([getattr(layer.activation, "alpha", 0.0) for layer in layers], dtype=net.dtype)
-    return layout, np.array(acts, dtype=np.int64), alpha, loss_id, fused, opt_id
+    kinds = np.array(acts, dtype=np.int64)
+    return layout, kinds, alpha, loss_id, fused, opt_id, tiny.widths(layout, kinds, loss_id, fused, opt_id)
 
 
 def run(net, optimizer, plan: tuple, X: np.ndarray, Y: np.ndarray, orders: np.ndarray | None, epochs: int,
@@ -76,7 +94,7 @@ def run(net, optimizer, plan: tuple, X: np.ndarray, Y: np.ndarray, orders: np.nd
     """`epochs` compiled epochs over the batches of `orders[e]` (None: the stored order), updating
     only inside `slices`: returns (per-step errors, per-epoch correct predictions, index of the
     step whose loss or gradient was not finite, or -1)."""
-    layout, acts, alpha, loss_id, fused, opt_id = plan
+    layout, acts, alpha, loss_id, fused, opt_id, sizes = plan
     optimizer._ensure_state(net.params)
     state = optimizer.state
     s1 = state.get("momentum_buffer", state.get("exp_avg", net.params[:0]))
@@ -85,6 +103,14 @@ def run(net, optimizer, plan: tuple, X: np.ndarray, Y: np.ndarray, orders: np.nd
     b1, b2 = getattr(optimizer, "betas", (0.0, 0.0))
     X = np.ascontiguousarray(X, dtype=net.dtype)   # the dtype and layout the kernel was compiled for
     Y = np.ascontiguousarray(Y, dtype=net.dtype)
+    if sizes is not None and loops.load():     # tiny: a loop compiled for its widths
+        losses, bad = tiny.train(
+            sizes, net.params, net.grads, acts, alpha, loss_id, X, Y,
+            None if orders is None else np.ascontiguousarray(orders, dtype=np.int64), epochs, batch_size,
+            lr=optimizer.lr, momentum=optimizer.momentum, dampening=optimizer.dampening,
+            nesterov=optimizer.nesterov, wd=optimizer.weight_decay, t=optimizer.t, s1=s1, bounds=bounds)
+        optimizer.t += len(losses)
+        return losses, np.zeros(epochs), bad
     losses, correct, bad = loops.train(
         net.params, net.grads, layout, acts, alpha, loss_id, fused, X, Y,
         None if orders is None else np.ascontiguousarray(orders, dtype=np.int64), epochs, batch_size,

@@ -2,9 +2,9 @@
 
 A training step is a few small matrix products, each split by OpenBLAS across its threads and
 joined at a barrier. When another process holds a CPU, one of those threads waits for the
-scheduler at every barrier, and a step that takes 1 ms alone takes 30-60 ms: 784-256-128-10 at
-batch 32 went from 0.6 s to 19 s for 400 steps with two busy processes on two cores (one thread:
-1.3 s; see benchmarks/RESULTS-contention.md). `blas_limit` caps NumPy's BLAS (and the BLAS that
+scheduler at every barrier: 784-256-128-10 at batch 32 took 0.7 s for 400 steps on a quiet
+2-core machine and a median of 18-26 s with two busy processes beside it (one thread: 1.9-3.1 s;
+benchmarks/RESULTS-contention.md). `blas_limit` caps NumPy's BLAS (and the BLAS that
 Numba's products call) to the CPUs that are idle when training starts, and restores the limit
 after; on an idle machine it changes nothing.
 

@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from . import kernels, loops
+from . import kernels, loops, tiny
 
 LOAD_SECONDS = 0.6        # importing Numba and loading the cached kernels (measured: 0.35-0.6 s)
 _next_look = 0.0
@@ -90,6 +90,10 @@ def compile_all() -> str:
                         0, False, np.zeros((2, 2), dt), np.zeros((2, 1), dt), orders, 1, 2, np.zeros(2, np.int64),
                         opt_id=0, lr=0.1, momentum=0.0, dampening=0.0, nesterov=False, wd=0.0, b1=0.9, b2=0.99,
                         eps=1e-8, decoupled=False, t=0, s1=p[:0], s2=p[:0], bounds=np.array([[0, 3]], np.int64))
+        q = np.zeros(12, dt)            # the seed's 2-2-2 network: its own compiled version (tiny.py)
+        tiny.train((2, 2, 2, 0), q, q.copy(), np.array([1, 1], np.int64), np.zeros(2, dt), 0, np.zeros((1, 2), dt),
+                   np.zeros((1, 2), dt), None, 1, 1, lr=0.1, momentum=0.0, dampening=0.0, nesterov=False, wd=0.0,
+                   t=0, s1=q[:0], bounds=np.array([[0, 12]], np.int64))
     path = marker()
     with open(path, "w") as f:
         f.write("compiled\n")

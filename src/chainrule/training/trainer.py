@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..backend.threads import blas_limit
 from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
 from ..nn import checks as check
 from ..nn import sample_weight as sw
@@ -149,12 +150,13 @@ class Trainer:
         with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged
             if self.X is not None:               # a sequence of batches (sequence.py) never runs compiled
                 compiled.prepare(net, self.X.shape[0], epochs - first_epoch, self.batch_size)
-            # nothing needing Python between epochs: all of them in one compiled call
-            start = epochs if compiled.run_all(self, first_epoch, epochs) else first_epoch
-            for epoch in range(start, epochs):
-                self.run_epoch(epoch, epochs)
-                if net.stop_training:
-                    break
+            with blas_limit():               # no more BLAS threads than idle CPUs (backend/threads.py)
+                # nothing needing Python between epochs: all of them in one compiled call
+                start = epochs if compiled.run_all(self, first_epoch, epochs) else first_epoch
+                for epoch in range(start, epochs):
+                    self.run_epoch(epoch, epochs)
+                    if net.stop_training:
+                        break
         for cb in self.callbacks:
             cb.on_train_end()
         net.history = self.history

@@ -291,7 +291,11 @@ NUMBA_NOTE = ('With `pip install chainrule[fast]` (Numba), small networks train 
               '`CHAINRULE_NUMBA=1` always uses the kernels (compiling in the job if needed: a notebook or server '
               "that trains often; the benchmarks set it, as the rivals' jitted code is measured warm); "
               '`CHAINRULE_NUMBA=0` never does. NumPy alone runs the same math, the reference the tests compare the '
-              'kernels against.')
+              'kernels against. During `fit`, BLAS uses no more threads than there are idle CPUs when it starts '
+              '(threadpoolctl, in `[fast]`; `CHAINRULE_BLAS_THREADS=N` or `off` overrides): on a shared machine a '
+              'product split across two threads waits at every step for the one another process keeps off its core '
+              '(400 steps at batch 32: 17.6 s instead of 2.5 s beside two busy processes, '
+              '[benchmarks/RESULTS-contention.md](benchmarks/RESULTS-contention.md)).')
 
 
 def snippet(r, targets, fashion, source, reps) -> str:

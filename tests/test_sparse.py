@@ -117,7 +117,8 @@ def test_predict_and_evaluate_in_chunks_equal_whole(monkeypatch):
 
 @needs_numba
 @pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
-def test_csr_kernels_equal_scipy(index_dtype):
+def test_csr_kernels_equal_scipy(index_dtype, monkeypatch):
+    monkeypatch.setattr(kernels, "ENABLED", True)     # compiled here (or loaded), whatever ran before
     rng = np.random.default_rng(5)
     X = sp.random(40, 30, density=0.2, format="csr", random_state=6, dtype=np.float64)
     X = sp.csr_matrix(X.multiply(np.arange(40)[:, None] != 3))      # row 3 empty

@@ -155,13 +155,13 @@ def predict_rows(net, X, rows_per_call: int = 65536):
     return np.concatenate([net.predict(part(X, a, a + rows_per_call)) for a in range(0, X.shape[0], rows_per_call)])
 
 
-def evaluate_rows(net, X, y, w=None, rows_per_call: int = 65536) -> dict[str, float]:
+def evaluate_rows(net, X, y, w=None, rows_per_call: int = 65536) -> dict[str, float | None]:
     """`net.evaluate(X, y, sample_weight=w)` a range of rows at a time: the one-hot targets of one
     range at a time (`--stream` keeps the class codes only), means weighted by rows or weights."""
     import numpy as np
     n = X.shape[0]
     total = float(n if w is None else np.add.reduce(w))
-    result: dict[str, float] = {}
+    result: dict[str, float | None] = {}
     for a in range(0, n, rows_per_call):
         b = min(n, a + rows_per_call)
         if w is not None and not np.add.reduce(w[a:b]) > 0:

@@ -33,7 +33,7 @@ def _order(rows: np.ndarray | None, n: int) -> np.ndarray | None:
         raise ValidationError(f"rows must be an order of the file's {n} rows (a permutation of 0..{n - 1}); got "
                               f"shape {rows.shape} of {rows.dtype}")
     index = np.int32 if n <= INT32_MAX else np.int64      # 4 bytes a row where that holds the positions
-    inv = np.full(n, -1, dtype=index)
+    inv: np.ndarray = np.full(n, -1, dtype=index)
     if rows.size and (rows.min() < 0 or rows.max() >= n):
         raise ValidationError(f"rows must be row positions 0..{n - 1} of the file")
     step = 1 << 20

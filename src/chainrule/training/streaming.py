@@ -120,7 +120,7 @@ class OneHotRows:
     def part(self, a: int | None, b: int | None) -> OneHotRows:
         return OneHotRows(self.codes[a:b], self.k, self.dtype)
 
-    def take(self, indices: Any, axis: int = 0, out: np.ndarray | None = None, mode: str = "raise") -> np.ndarray:
+    def take(self, indices: Any, axis: int = 0, out: np.ndarray | None = None, mode: Any = "raise") -> np.ndarray:
         codes = self.codes.take(indices, mode=mode)
         if out is None:
             out = np.empty((codes.shape[0], self.k), dtype=self.dtype)

@@ -106,3 +106,19 @@ def test_no_job_waits_for_compilation_and_the_next_long_job_finds_the_kernels(tm
     warm = job("long", tmp_path)                 # the same job again: the cached kernels
     assert warm["numba"] is True and warm["compiled"] is True
     assert warm["loss"] == pytest.approx(cold["loss"], rel=1e-10)
+
+
+def test_a_plan_declined_before_the_kernels_load_is_not_kept(monkeypatch):
+    """With CHAINRULE_NUMBA unset ("auto") a short job runs before the kernels are loaded; a
+    later long job in the same process, once they are, takes the compiled loop."""
+    monkeypatch.setattr(compiled, "_plans", {})
+    monkeypatch.setattr(kernels, "ENABLED", True)
+    assert kernels.load()
+    loaded = kernels.numba
+    monkeypatch.setattr(kernels, "ENABLED", "auto")
+    monkeypatch.setattr(kernels, "numba", None)          # not loaded yet
+    net = cr.Network([cr.Dense(3, 5, "sigmoid"), cr.Dense(5, 2)], loss="mse", seed=0)
+    opt = cr.optim.SGD(0.1)
+    assert compiled.epoch_plan(net, opt) is None
+    monkeypatch.setattr(kernels, "numba", loaded)        # a long job loaded them
+    assert compiled.epoch_plan(net, opt) is not None

@@ -50,6 +50,8 @@ def epoch_plan(net, optimizer, X: Any = None, batch_size: int | None = None) -> 
         return None                    # big batches: NumPy's BLAS products beat the compiled loop's
     if X is not None and not isinstance(X, np.ndarray):
         return None                    # a sparse or out-of-core X: batches are gathered by its own code
+    if not kernels.load():
+        return None                    # not loaded (yet: "auto" loads them for a long job): not part of the key
     layers = net.layers
     # everything the plan depends on, beyond the checks above: plans are reused by it (a call of
     # train_steps spends more time here than in a hundred of the seed's updates)
@@ -78,8 +80,6 @@ def _plan(net, optimizer) -> tuple | None:
     if (loss_id in (2, 3) or acts[-1] == 5) and not fused:
         return None                    # the kernel has these losses and the softmax only in fused form
     if optimizer.clip_norm is not None or getattr(optimizer, "amsgrad", False):
-        return None
-    if not kernels.load():
         return None
     w_offsets = [start for layer, name, start, _ in net.segments if name == "W"]
     layout = np.array([[layer.n_in, layer.n_out, a, a + layer.n_in * layer.n_out]

@@ -52,6 +52,23 @@ def test_idle_machine_changes_nothing(two_threads, monkeypatch):
         assert set(blas_threads()) == {2}
 
 
+def test_small_batches_train_on_one_blas_thread(two_threads, monkeypatch):
+    """Below SMALL_BATCH rows, on an idle machine too; from it on, the idle-CPU rule alone; a
+    number in CHAINRULE_BLAS_THREADS wins over both."""
+    monkeypatch.setattr(threads, "others_running", lambda samples=3: 0)
+    with threads.blas_limit(threads.SMALL_BATCH - 1) as limit:
+        assert limit == 1 and set(blas_threads()) == {1}
+    assert set(blas_threads()) == {2}
+    with threads.blas_limit(threads.SMALL_BATCH) as limit:
+        assert limit is None and set(blas_threads()) == {2}
+    monkeypatch.setenv("CHAINRULE_BLAS_THREADS", "2")
+    with threads.blas_limit(32) as limit:
+        assert set(blas_threads()) == {2}
+    monkeypatch.setenv("CHAINRULE_BLAS_THREADS", "off")
+    with threads.blas_limit(32) as limit:
+        assert limit is None and set(blas_threads()) == {2}
+
+
 def test_limit_reaches_the_blas_numba_calls(two_threads, monkeypatch):
     pytest.importorskip("numba")          # the [fast] extra; the NumPy path is covered above
     import numba  # noqa: F401

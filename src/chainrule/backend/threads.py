@@ -6,11 +6,12 @@ scheduler at every barrier: 784-256-128-10 at batch 32 took 0.7 s for 400 steps 
 2-core machine and a median of 18-26 s with two busy processes beside it (one thread: 1.9-3.1 s;
 benchmarks/RESULTS-contention.md). `blas_limit` caps NumPy's BLAS (and the BLAS that
 Numba's products call) to the CPUs that are idle when training starts, and restores the limit
-after; on an idle machine it changes nothing.
+after; on an idle machine it changes nothing, except that batches under SMALL_BATCH rows train
+on one thread (their products are too small for the join to pay, measured below).
 
 CHAINRULE_BLAS_THREADS: "auto" (the default) as above; a positive integer: that many threads
 during training, whatever the load; "off": never change them. The limit needs threadpoolctl
-(in the `[dask]`, `[test]` and `[bench]` extras); without it BLAS keeps its threads, and
+(in the `[fast]`, `[dask]`, `[test]` and `[bench]` extras); without it BLAS keeps its threads, and
 OPENBLAS_NUM_THREADS=1 in the environment does the same job for the whole process.
 """
 from __future__ import annotations
@@ -23,6 +24,11 @@ from collections.abc import Iterator
 from typing import Any
 
 SAMPLES = 3     # reads of the run queue, 1 ms apart: a process only briefly running is not contention
+# below this batch size fit runs BLAS on one thread: 784-256-128-10 Adam float32, one epoch of
+# 60,000 rows on this 2-CPU machine, fresh processes: batch 32, one thread 1.59-1.73 s, two
+# 1.38-2.91 s (7 of 8 runs slower than one thread: the second thread's join costs more than it
+# splits); batch 128, one thread 1.01-1.06 s, two 0.63-1.29 s; batch 1024, one 0.82-0.89 s, two 0.55-0.59 s
+SMALL_BATCH = 128
 _controllers: dict[bool, Any] = {}      # threadpoolctl's view of the BLAS libraries, kept per process
 
 
@@ -80,14 +86,17 @@ def _mode() -> int | str | None:
     return int(mode)
 
 
-def wanted_threads(current: int, others: int | None = None) -> int | None:
+def wanted_threads(current: int, others: int | None = None, batch_size: int | None = None) -> int | None:
     """The BLAS threads to use during training, or None to leave `current` as it is; `others`:
-    the threads of other processes running now (read when not given)."""
+    the threads of other processes running now (read when not given); below SMALL_BATCH rows a
+    batch's products are too small to gain from a second thread."""
     mode = _mode()
     if mode is None or isinstance(mode, int):
         return mode
     if current <= 1:
         return None
+    if batch_size is not None and batch_size < SMALL_BATCH:
+        return 1
     idle = usable_cpus() - (others_running() if others is None else others)
     return max(1, idle) if idle < current else None
 
@@ -101,13 +110,14 @@ def _blas_libraries() -> None:
 
 
 @contextlib.contextmanager
-def blas_limit() -> Iterator[int | None]:
-    """Within the block, BLAS uses at most the CPUs idle at its start (see the module); yields
-    the limit set, or None where nothing was changed. On an idle machine it costs one read of
-    /proc (about 50 microseconds)."""
+def blas_limit(batch_size: int | None = None) -> Iterator[int | None]:
+    """Within the block, BLAS uses at most the CPUs idle at its start (see the module), and one
+    thread for batches under SMALL_BATCH rows; yields the limit set, or None where nothing was
+    changed. On an idle machine with larger batches it costs one read of /proc (about 50 microseconds)."""
     mode = _mode()
-    others = others_running() if mode == "auto" else 0
-    if mode is None or (mode == "auto" and others == 0):
+    small = batch_size is not None and batch_size < SMALL_BATCH
+    others = others_running() if mode == "auto" and not small else 0
+    if mode is None or (mode == "auto" and others == 0 and not small):
         yield None
         return
     try:
@@ -121,7 +131,7 @@ def blas_limit() -> Iterator[int | None]:
         _controllers[key] = ThreadpoolController().select(user_api="blas")
     controller = _controllers[key]
     current = max((lib.num_threads for lib in controller.lib_controllers), default=1)
-    threads = wanted_threads(current, others)
+    threads = wanted_threads(current, others, batch_size)
     if threads is None or threads == current:
         yield None
         return

@@ -150,7 +150,7 @@ class Trainer:
         with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged
             if self.X is not None:               # a sequence of batches (sequence.py) never runs compiled
                 compiled.prepare(net, self.X.shape[0], epochs - first_epoch, self.batch_size)
-            with blas_limit():               # no more BLAS threads than idle CPUs (backend/threads.py)
+            with blas_limit(self.batch_size):    # BLAS threads: idle CPUs, one for small batches (backend/threads.py)
                 # nothing needing Python between epochs: all of them in one compiled call
                 start = epochs if compiled.run_all(self, first_epoch, epochs) else first_epoch
                 for epoch in range(start, epochs):

@@ -102,6 +102,7 @@ class RowGather:
         X = self.X
         if not csr.enabled():
             return X[idx]
+        idx = idx.astype(np.int64, copy=False)     # the index type the kernel is compiled (and cached) for
         m = idx.shape[0]
         nnz = int(np.sum(X.indptr[idx + 1] - X.indptr[idx]))
         if self.indptr.shape[0] < m + 1:

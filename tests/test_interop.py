@@ -176,6 +176,21 @@ def iris():
     return (X - X.mean(0)) / X.std(0), y
 
 
+def test_saving_with_sklearn_solver_says_to_swap_in_its_inner_optimizer(iris, tmp_path):
+    X, y = iris
+    est = MLPClassifier(hidden_layer_sizes=(5,), max_iter=5, random_state=0).fit(X, y)
+    net = from_sklearn(est)
+    net.fit(X, sk_targets(est, y), epochs=1, verbose=0, optimizer=SklearnSolver(net, est))
+    with pytest.raises(cr.errors.ChainruleTypeError, match=r"set net.optimizer = net.optimizer.inner"):
+        net.save(tmp_path / "m.npz")
+    assert not (tmp_path / "m.npz").exists()
+    net.optimizer = net.optimizer.inner
+    net.save(tmp_path / "m.npz")
+    again = cr.load(tmp_path / "m.npz")
+    np.testing.assert_array_equal(again.params, net.params)
+    assert type(again.optimizer) is type(net.optimizer) and again.optimizer.t == net.optimizer.t
+
+
 def test_sklearn_multiclass_adam(iris):
     X, y = iris
     est = MLPClassifier(hidden_layer_sizes=(8, 6), activation="relu", alpha=1e-2, max_iter=30, random_state=0).fit(X, y)

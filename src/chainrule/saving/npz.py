@@ -55,10 +55,11 @@ def check_registered(net) -> None:
         found.append(("the optimizer", type(net.optimizer), OPTIMIZERS.get(type(net.optimizer).__name__.lower()),
                       "cr.optim.register_optimizer"))
     for what, cls, saved_as, how in found:
+        hint = getattr(cls, "save_hint", None)         # a class that is not meant to be saved says what to do
         if cls is not saved_as:
             raise ChainruleTypeError(f"{what} is a {cls.__name__}, which would load back as "
-                                     f"{'nothing' if saved_as is None else saved_as.__name__}: give it a name of "
-                                     f"its own and register it with {how} before saving")
+                                     f"{'nothing' if saved_as is None else saved_as.__name__}: "
+                                     + (hint or f"give it a name of its own and register it with {how} before saving"))
 
 
 def network_arrays(net, include_optimizer: bool = True, extra: dict | None = None,

@@ -105,6 +105,9 @@ class SklearnSolver(Optimizer):
     set `net.optimizer = solver.inner` (chainrule's SGD or Adam, with the state) or None.
     """
 
+    save_hint = ("it replays scikit-learn's update for its estimator and is not saved; set net.optimizer = "
+                 "net.optimizer.inner (chainrule's SGD or Adam, with its state) or None before saving")
+
     def __init__(self, net: Network, estimator: Any) -> None:
         inner = sklearn_optimizer(net, estimator)
         if inner is None:

@@ -21,7 +21,7 @@ import chainrule as cr  # noqa: E402
 from chainrule.training import compiled  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(__file__))
-from rivals import SEED  # noqa: E402
+from rivals import seed_jax_loop  # noqa: E402
 
 
 class Clock:
@@ -37,22 +37,7 @@ class Clock:
 def jax_loop():
     """The rival of benchmarks/rivals.py (`seed_jax`), compiled once; returns a timed runner."""
     import jax
-    import jax.numpy as jnp
-    jax.config.update("jax_enable_x64", True)
-    X, Y = jnp.array([SEED["X"]]), jnp.array([SEED["Y"]])
-
-    def error(p):
-        out = jax.nn.sigmoid(jax.nn.sigmoid(X @ p[0] + SEED["b1"]) @ p[1] + SEED["b2"])
-        return 0.5 * jnp.sum((Y - out) ** 2)
-
-    grad = jax.grad(error)
-
-    def body(_, p):
-        g = grad(p)
-        return (p[0] - SEED["lr"] * g[0], p[1] - SEED["lr"] * g[1])
-
-    train = jax.jit(lambda p, n: jax.lax.fori_loop(0, n, body, p))
-    p0 = (jnp.array(SEED["W1"]), jnp.array(SEED["W2"]))
+    train, p0, error = seed_jax_loop()
 
     def timed(steps):
         clock = Clock()

@@ -194,14 +194,20 @@ def test_bad_sparse_input_is_named():
         net.predict(broken)
 
 
-def test_sklearn_estimators_accept_sparse():
+def test_sklearn_estimators_accept_sparse(monkeypatch):
     from chainrule.sklearn import BackpropClassifier, BackpropRegressor
+    from chainrule.training import trainer
+    from chainrule.training.sparse_rows import SparseRows
+    trained_on = []            # the X each fit trains on: the CSR rows themselves, never densified
+    init = trainer.Trainer.__init__
+    monkeypatch.setattr(trainer.Trainer, "__init__",
+                        lambda self, net, X, *a, **k: (trained_on.append(type(X)), init(self, net, X, *a, **k))[1])
     X, y = onehot_table()
     for kw in ({}, {"early_stopping": True, "validation_fraction": 0.2}):
         a = BackpropClassifier(hidden_layer_sizes=(6,), epochs=3, random_state=0, **kw).fit(X, y)
+        assert trained_on[-1] is SparseRows
         b = BackpropClassifier(hidden_layer_sizes=(6,), epochs=3, random_state=0, **kw).fit(X.toarray(), y)
         np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X.toarray()), rtol=1e-11, atol=1e-14)
-        assert sp.issparse(a.network_.layers[0].x)
     r = BackpropRegressor(hidden_layer_sizes=(4,), epochs=2, random_state=0).fit(X.tocsc(), y.astype(float))
     rd = BackpropRegressor(hidden_layer_sizes=(4,), epochs=2, random_state=0).fit(X.toarray(), y.astype(float))
     np.testing.assert_allclose(r.predict(X), rd.predict(X.toarray()), rtol=1e-11)

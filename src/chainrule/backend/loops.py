@@ -21,7 +21,8 @@ from . import kernels, units
 SMALL_PRODUCT = 4096        # products of fewer multiply-adds run as loops: a BLAS call costs more
 SMALL_UPDATE = 4096         # trainable parts this size or smaller are updated inline, larger by the kernels
 _train_jit = cast(Any, None)
-_dot_forward_jit = _dot_weight_grad_jit = _dot_delta_jit = _update_part_jit = cast(Any, None)
+_dot_forward_jit = _dot_weight_grad_jit = _dot_delta_jit = _update_part_jit = _target_jit = cast(Any, None)
+_csr_forward_jit = _csr_weight_grad_jit = cast(Any, None)
 
 
 def _dot_forward(src, s0, m, n_in, n_out, params, w0, Z, zo):
@@ -52,19 +53,56 @@ def _update_part(params, grads, s1, s2, lo, hi, opt_id, hp, nesterov, first, dec
                           hp[3], hp[12], decoupled, step, bc2_sqrt)
 
 
+def _csr_forward(indptr, indices, data, rows, m, params, w0, n_in, n_out, Z, zo):
+    """Z[zo:] = the CSR rows `rows[:m]` @ W, in SciPy's order as `csr.py` (out = 0, out[r] +=
+    x[r, j] * W[j]); on 2-D views, which Numba vectorizes (flat indices it does not: 4x slower)."""
+    W = params[w0:w0 + n_in * n_out].reshape((n_in, n_out))
+    out = Z[zo:zo + m * n_out].reshape((m, n_out))
+    for r in range(m):
+        for c in range(n_out):
+            out[r, c] = 0
+        for p in range(indptr[rows[r]], indptr[rows[r] + 1]):
+            j, v = indices[p], data[p]
+            for c in range(n_out):
+                out[r, c] += v * W[j, c]
+
+
+def _csr_weight_grad(indptr, indices, data, rows, m, D, do, n_in, n_out, grads, w0):
+    """dW = X.T @ delta for the CSR rows `rows[:m]` (dW = 0, dW[j] += x[r, j] * delta[r])."""
+    dW = grads[w0:w0 + n_in * n_out].reshape((n_in, n_out))
+    delta = D[do:do + m * n_out].reshape((m, n_out))
+    dW[:, :] = 0
+    for r in range(m):
+        for p in range(indptr[rows[r]], indptr[rows[r] + 1]):
+            j, v = indices[p], data[p]
+            for c in range(n_out):
+                dW[j, c] += v * delta[r, c]
+
+
+def _target(Y, labels, from_labels, i, c, one, zero):
+    """Y[i, c], or the one-hot entry of class label labels[i] (targets kept as labels)."""
+    if from_labels:
+        return one if labels[i] == c else zero
+    return Y[i, c]
+
+
 def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gather, epochs, batch_size,
-           labels, opt_id, hp, h64, nesterov, decoupled, t, s1, s2, losses, correct, bounds):
+           labels, from_labels, sparse, sp_indptr, sp_indices, sp_data, opt_id, hp, h64, nesterov, decoupled, t,
+           s1, s2, losses, correct, bounds):
     """`epochs` passes over the rows of X, in the order orders[e] (gather) or as stored; per-step
     errors into `losses`, per-epoch correct predictions into `correct`. Returns (steps taken,
-    index of the step whose loss or gradient was not finite, or -1)."""
-    n, d = X.shape
+    index of the step whose loss or gradient was not finite, or -1). A sparse X is given by its
+    CSR arrays (row i's values at sp_indptr[i]:sp_indptr[i + 1]); the first layer multiplies them in
+    SciPy's order, as `csr.py` does (X is then a placeholder)."""
+    d = layout[0, 0]
+    n = sp_indptr.shape[0] - 1 if sparse else X.shape[0]
     L = layout.shape[0]
-    Xf = X.reshape(n * d)                           # C-contiguous (compiled.run): row i at i * d
+    Xf = X.reshape(X.shape[0] * X.shape[1])         # C-contiguous (compiled.run): row i at i * d
     k = layout[L - 1, 1]
-    # O holds the batch's input rows at off[0] and layer l's outputs at off[l + 1]; Z and D the
-    # net inputs and deltas at the same offsets. Layer l reads O[off[l]:], writes off[l + 1]:
+    # O holds the batch's input rows at off[0] (dense X) and layer l's outputs at off[l + 1]; Z and D
+    # the net inputs and deltas at the same offsets. Layer l reads O[off[l]:], writes off[l + 1]:
     off = np.zeros(L + 1, np.int64)
-    off[1] = batch_size * d
+    off[1] = 0 if sparse else batch_size * d
     for l in range(1, L):
         off[l + 1] = off[l] + batch_size * layout[l - 1, 1]
     size = off[L] + batch_size * k
@@ -74,6 +112,7 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
     rows = np.zeros(batch_size, np.int64)
     sc = np.zeros(2, params.dtype)
     zero = params[0] * 0
+    one = zero + 1
     ko = off[L]
     plain = hp[1] == 0 and hp[3] == 0          # SGD without momentum nor weight decay: p - lr * g
     n_batches = (n + batch_size - 1) // batch_size
@@ -85,7 +124,7 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
             m = min(batch_size, n - start)
             for r in range(m):
                 rows[r] = orders[e, start + r] if gather else start + r
-            x_in_o = gather or m * d * layout[0, 1] <= SMALL_PRODUCT   # else BLAS reads X's rows in place
+            x_in_o = not sparse and (gather or m * d * layout[0, 1] <= SMALL_PRODUCT)  # else BLAS reads X in place
             if x_in_o:
                 for r in range(m):
                     for q in range(d):
@@ -94,7 +133,12 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
             for l in range(L):
                 n_in, n_out, w0, b0 = layout[l, 0], layout[l, 1], layout[l, 2], layout[l, 3]
                 ai, zo = off[l], off[l + 1]
-                if m * n_in * n_out > SMALL_PRODUCT:
+                if l == 0 and sparse:
+                    _csr_forward_jit(sp_indptr, sp_indices, sp_data, rows, m, params, w0, n_in, n_out, Z, zo)
+                    for r in range(m):
+                        for c in range(n_out):
+                            Z[zo + r * n_out + c] += params[b0 + c]
+                elif m * n_in * n_out > SMALL_PRODUCT:
                     if l == 0 and not x_in_o:
                         _dot_forward_jit(Xf, start * d, m, n_in, n_out, params, w0, Z, zo)
                     else:
@@ -140,14 +184,15 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                         s += math.exp(Z[i0 + c] - mx)
                     lse = math.log(s)
                     for c in range(k):
-                        E += Y[rows[r], c] * (lse - (Z[i0 + c] - mx))
+                        E += _target_jit(Y, labels, from_labels, rows[r], c, one, zero) * (lse - (Z[i0 + c] - mx))
                 elif loss_id == 2:      # fused sigmoid + binary cross-entropy: from the net input
                     for c in range(k):
                         v = Z[i0 + c]
-                        E += max(v, 0) - v * Y[rows[r], c] + math.log1p(math.exp(-abs(v)))
+                        E += max(v, 0) - v * _target_jit(Y, labels, from_labels, rows[r], c, one, zero) \
+                            + math.log1p(math.exp(-abs(v)))
                 else:
                     for c in range(k):
-                        dv = Y[rows[r], c] - O[i0 + c]
+                        dv = _target_jit(Y, labels, from_labels, rows[r], c, one, zero) - O[i0 + c]
                         E += dv * dv
             if loss_id == 0:
                 E *= 0.5
@@ -156,10 +201,11 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
             for r in range(m):
                 for c in range(k):
                     i = ko + r * k + c
+                    y = _target_jit(Y, labels, from_labels, rows[r], c, one, zero)
                     if fused:
-                        D[i] = (O[i] - Y[rows[r], c]) / scale
+                        D[i] = (O[i] - y) / scale
                     else:
-                        dv = (O[i] - Y[rows[r], c]) * (2.0 / scale if loss_id == 1 else 1.0 / scale)
+                        dv = (O[i] - y) * (2.0 / scale if loss_id == 1 else 1.0 / scale)
                         D[i] = units.df_jit(dv, O[i], Z[i], act, al)
             # -- accuracy
             if k > 1 and loss_id == 3:
@@ -174,7 +220,7 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                 hit = 0
                 for r in range(m):
                     for c in range(k):
-                        if (O[ko + r * k + c] > 0.5) == (Y[rows[r], c] > 0.5):
+                        if (O[ko + r * k + c] > 0.5) == (_target_jit(Y, labels, from_labels, rows[r], c, one, zero) > 0.5):
                             hit += 1
                 hits += hit / k
             # -- backward: dW = A.T @ delta, db = delta summed over rows, delta_prev = delta @ W.T * f'
@@ -182,7 +228,9 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                 n_in, n_out, w0, b0 = layout[l, 0], layout[l, 1], layout[l, 2], layout[l, 3]
                 ai, do = off[l], off[l + 1]
                 big = m * n_in * n_out > SMALL_PRODUCT
-                if big and l == 0 and not x_in_o:
+                if l == 0 and sparse:
+                    _csr_weight_grad_jit(sp_indptr, sp_indices, sp_data, rows, m, D, do, n_in, n_out, grads, w0)
+                elif big and l == 0 and not x_in_o:
                     _dot_weight_grad_jit(Xf, start * d, m, n_in, n_out, D, do, grads, w0)
                 elif big:
                     _dot_weight_grad_jit(O, ai, m, n_in, n_out, D, do, grads, w0)
@@ -254,7 +302,8 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
 
 def load() -> bool:
     """Numba's versions of the functions above (after `kernels.load`, whose kernels they call)."""
-    global _train_jit, _dot_forward_jit, _dot_weight_grad_jit, _dot_delta_jit, _update_part_jit
+    global _train_jit, _dot_forward_jit, _dot_weight_grad_jit, _dot_delta_jit, _update_part_jit, _target_jit
+    global _csr_forward_jit, _csr_weight_grad_jit
     if not kernels.load(force=True):
         return False
     if _train_jit is None:
@@ -264,29 +313,46 @@ def load() -> bool:
         _dot_weight_grad_jit = njit(cache=kernels.CACHE)(_dot_weight_grad)
         _dot_delta_jit = njit(cache=kernels.CACHE)(_dot_delta)
         _update_part_jit = njit(cache=kernels.CACHE)(_update_part)
+        _target_jit = njit(cache=kernels.CACHE)(_target)
+        _csr_forward_jit = njit(cache=kernels.CACHE)(_csr_forward)
+        _csr_weight_grad_jit = njit(cache=kernels.CACHE)(_csr_weight_grad)
         _train_jit = njit(cache=kernels.CACHE, error_model="numpy")(_train)
     return True
 
 
 def train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, epochs, batch_size, labels, *,
-          opt_id, lr, momentum, dampening, nesterov, wd, b1, b2, eps, decoupled, t, s1, s2, bounds):
+          opt_id, lr, momentum, dampening, nesterov, wd, b1, b2, eps, decoupled, t, s1, s2, bounds,
+          csr=None, from_labels=False):
     """`epochs` epochs of mini-batch training of a stack of Dense layers in one compiled call.
 
     layout: one row per layer (n_in, n_out, offset of W, offset of b) in `params`; acts: activation
     ids (0 linear, 1 sigmoid, 2 tanh, 3 relu, 4 leaky ReLU, 5 softmax); loss_id: 0 sse, 1 mse,
     2 binary cross-entropy, 3 categorical cross-entropy; orders: (epochs, n) sample order of each
     epoch, or None for the stored order; opt_id: 0 SGD, 1 Adam; bounds: the trainable
-    [start, stop) parts of `params`. Returns (per-step errors, per-epoch correct predictions,
-    index of the step whose loss or gradient was not finite, or -1)."""
+    [start, stop) parts of `params`; csr: (indptr, indices, data) of a sparse X (X is then not
+    read); from_labels: Y is not read, the targets are one-hot rows of `labels` (int64). Returns
+    (per-step errors, per-epoch correct predictions, index of the step whose loss or gradient was
+    not finite, or -1)."""
     load()
     hyper = np.array([lr, momentum, 1.0 - dampening, wd, b1, b2, eps, lr, b1, b2, 1.0 - b1, 1.0 - b2,
                       1.0 - lr * wd], dtype=np.float64)
     # all used rounded once to the parameters' precision, but 7-9 (the bias corrections, per step, in float64)
     hyper_p = hyper.astype(params.dtype)
     gather = orders is not None
-    losses = np.zeros(epochs * -(-X.shape[0] // batch_size), dtype=np.float64)
+    sparse = csr is not None
+    if sparse:   # one compiled signature for every matrix: int64 row pointers, int32 columns
+        indptr, indices, data = (np.asarray(csr[0], np.int64), np.asarray(csr[1], np.int32),
+                                 np.asarray(csr[2], params.dtype))
+        n = indptr.shape[0] - 1
+        X = np.zeros((1, layout[0, 0]), params.dtype)
+    else:
+        indptr, indices, data, n = np.zeros(1, np.int64), np.zeros(0, np.int32), params[:0], X.shape[0]
+    if from_labels:
+        Y = np.zeros((1, layout[-1, 1]), params.dtype)
+    losses = np.zeros(epochs * -(-n // batch_size), dtype=np.float64)
     correct = np.zeros(epochs, dtype=np.float64)
     steps, bad = _train_jit(params, grads, layout, acts, alpha, loss_id, fused, X, Y,
                             orders if gather else np.zeros((1, 1), np.int64), gather, epochs, batch_size, labels,
-                            opt_id, hyper_p, hyper, nesterov, decoupled, t, s1, s2, losses, correct, bounds)
+                            from_labels, sparse, indptr, indices, data, opt_id, hyper_p, hyper, nesterov, decoupled,
+                            t, s1, s2, losses, correct, bounds)
     return losses[:steps], correct, bad

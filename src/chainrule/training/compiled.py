@@ -21,6 +21,8 @@ from ..nn.losses import MSE, SSE, BinaryCrossentropy, CategoricalCrossentropy
 from ..nn.network import not_finite
 from .callbacks import History
 from .optim import SGD, Adam, AdamW
+from .sparse_rows import SparseRows
+from .streaming import OneHotRows
 
 ACTIVATION_KERNELS = {Linear: 0, Sigmoid: 1, Tanh: 2, ReLU: 3, LeakyReLU: 4, Softmax: 5}
 LOSS_KERNELS = {SSE: 0, MSE: 1, BinaryCrossentropy: 2, CategoricalCrossentropy: 3}
@@ -42,14 +44,19 @@ def prepare(net, samples: int, epochs: int, batch_size: int) -> bool:
 
 def epoch_plan(net, optimizer, X: Any = None, batch_size: int | None = None) -> tuple | None:
     """The static arguments of the compiled loop for `net` and `optimizer` (and inputs X, which
-    must be a dense array), or None where it does not apply (then the fit loop runs its NumPy
-    code, the reference)."""
-    if not kernels.ENABLED or net.n_params > kernels.MAX_EPOCH_PARAMS:
+    must be a dense array or the rows of a sparse one), or None where it does not apply (then the
+    fit loop runs its NumPy code, the reference)."""
+    sparse = isinstance(X, SparseRows)
+    # a sparse first layer is a loop over its stored values, whatever its width: the limits are
+    # those of the layers above it
+    first = net.layers[0] if sparse and net.layers else None
+    size = net.n_params - (first.n_in * first.n_out if type(first) is Dense else 0)
+    if not kernels.ENABLED or size > kernels.MAX_EPOCH_PARAMS:
         return None
-    if batch_size is not None and batch_size * net.n_params > kernels.MAX_EPOCH_WORK:
+    if batch_size is not None and batch_size * size > kernels.MAX_EPOCH_WORK:
         return None                    # big batches: NumPy's BLAS products beat the compiled loop's
-    if X is not None and not isinstance(X, np.ndarray):
-        return None                    # a sparse or out-of-core X: batches are gathered by its own code
+    if X is not None and not isinstance(X, np.ndarray) and not sparse:
+        return None                    # an out-of-core X: batches are gathered by its own code
     if not kernels.load():
         return None                    # not loaded (yet: "auto" loads them for a long job): not part of the key
     layers = net.layers
@@ -101,9 +108,19 @@ def run(net, optimizer, plan: tuple, X: np.ndarray, Y: np.ndarray, orders: np.nd
     s2 = state.get("exp_avg_sq", net.params[:0])
     bounds = np.array([s.indices(net.n_params)[:2] for s in slices], dtype=np.int64).reshape(-1, 2)
     b1, b2 = getattr(optimizer, "betas", (0.0, 0.0))
-    X = np.ascontiguousarray(X, dtype=net.dtype)   # the dtype and layout the kernel was compiled for
-    Y = np.ascontiguousarray(Y, dtype=net.dtype)
-    if sizes is not None and loops.load():     # tiny: a loop compiled for its widths
+    csr = None
+    if isinstance(X, SparseRows):              # the rows [start, stop) of a CSR matrix, as its arrays
+        csr = (X.source.indptr[X.start:X.stop + 1], X.source.indices, X.source.data)
+    else:
+        X = np.ascontiguousarray(X, dtype=net.dtype)   # the dtype and layout the kernel was compiled for
+    from_labels = isinstance(Y, OneHotRows)    # class labels kept as labels: the loop makes the one-hot rows
+    if from_labels:
+        labels = Y.codes
+    else:
+        Y = np.ascontiguousarray(Y, dtype=net.dtype)
+    if labels is not None:
+        labels = np.asarray(labels, np.int64)
+    if sizes is not None and csr is None and not from_labels and loops.load():   # tiny: compiled for its widths
         losses, bad = tiny.train(
             sizes, net.params, net.grads, acts, alpha, loss_id, X, Y,
             None if orders is None else np.ascontiguousarray(orders, dtype=np.int64), epochs, batch_size,
@@ -118,7 +135,8 @@ def run(net, optimizer, plan: tuple, X: np.ndarray, Y: np.ndarray, orders: np.nd
         opt_id=opt_id, lr=optimizer.lr, momentum=getattr(optimizer, "momentum", 0.0),
         dampening=getattr(optimizer, "dampening", 0.0), nesterov=getattr(optimizer, "nesterov", False),
         wd=optimizer.weight_decay, b1=b1, b2=b2, eps=getattr(optimizer, "eps", 0.0),
-        decoupled=bool(getattr(optimizer, "decoupled", False)), t=optimizer.t, s1=s1, s2=s2, bounds=bounds)
+        decoupled=bool(getattr(optimizer, "decoupled", False)), t=optimizer.t, s1=s1, s2=s2, bounds=bounds,
+        csr=csr, from_labels=from_labels)
     optimizer.t += len(losses)
     return losses, correct, bad
 
@@ -160,7 +178,7 @@ def run_all(trainer, first_epoch: int, epochs: int) -> bool:
     if getattr(trainer, "weight", None) is not None:
         return False                   # sample weights: the NumPy loop (nn/sample_weight.py)
     if any(type(cb) is not History for cb in trainer.callbacks) or trainer.validation_data is not None \
-            or not isinstance(trainer.X, np.ndarray) \
+            or not isinstance(trainer.X, (np.ndarray, SparseRows)) \
             or getattr(opt, "schedule", None) is not None or epochs - first_epoch < 2:
         return False
     plan = epoch_plan(net, opt, trainer.X, trainer.batch_size)

@@ -2,8 +2,9 @@
 
 `fit` reads a CSR matrix the way it reads an out-of-core array (`streaming.LazyRows`): the
 validation split is a range of rows (no copy), shuffling permutes indices, and each batch is
-gathered from the matrix when it is trained on. The compiled epoch (dense arrays only) is not
-used; the first Dense layer multiplies the sparse batch itself (`nn.sparse`).
+gathered from the matrix when it is trained on; the first Dense layer multiplies the sparse batch
+itself (`nn.sparse`). Where the compiled loop applies (`compiled.py`) it reads the rows straight
+from the matrix's arrays instead, in the same order, with the same numbers.
 """
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ from . import compiled
 from .callbacks import Callback, History, make_progress
 from .diagnostics import likely_cause
 from .optim import SGD, Adam, Optimizer, get_optimizer
+from .sparse_rows import SparseRows
 from .streaming import LazyRows, check_data, evaluate, head_tail
 
 
@@ -180,9 +181,9 @@ class Trainer:
         begin = [cb for cb in self.callbacks if type(cb).on_batch_begin is not Callback.on_batch_begin]
         end = [cb for cb in self.callbacks if type(cb).on_batch_end is not Callback.on_batch_end]
         plan = None
-        if self.weight is None and not isinstance(X, LazyRows) and not [
+        if self.weight is None and (not isinstance(X, LazyRows) or isinstance(X, SparseRows)) and not [
                 cb for cb in begin + end if not getattr(cb, "per_batch_optional", False)]:
-            plan = compiled.epoch_plan(net, opt, batch_size=self.batch_size)
+            plan = compiled.epoch_plan(net, opt, X, batch_size=self.batch_size)
         order = permutation(self.rng, n, small=plan is None) if self.shuffle else None
         if plan is not None:
             # small networks: the same epoch in one compiled loop (the NumPy loop below is the reference)

@@ -1,0 +1,112 @@
+"""A sparse (CSR) X trains in the compiled loop (`backend/loops.py`), and gives the numbers of the
+NumPy fit loop on the same CSR batches (the reference: `nn.sparse` products, SciPy's order).
+
+Class labels stay labels there (`OneHotRows`): the loop reads the one-hot targets from them.
+"""
+import numpy as np
+import pytest
+
+sp = pytest.importorskip("scipy.sparse")
+
+import chainrule as cr  # noqa: E402
+from chainrule.backend import kernels, loops  # noqa: E402
+from chainrule.training import compiled  # noqa: E402
+
+pytestmark = pytest.mark.skipif(not kernels.AVAILABLE, reason="needs Numba (the [fast] extra)")
+
+
+def table(n=300, seed=0, dtype=np.float64):
+    """Numeric columns and one-hot blocks (44 stored values a row of 2,000 columns at most)."""
+    rng = np.random.default_rng(seed)
+    num = rng.normal(size=(n, 4))
+    codes = [rng.integers(0, k, size=n) for k in (3, 9, 40)]
+    X = sp.hstack([sp.csr_matrix(num)] + [sp.csr_matrix(np.eye(k)[c]) for k, c in zip((3, 9, 40), codes)])
+    y = ((num[:, 0] > 0).astype(int) + (codes[0] == 1) + (codes[1] > 3)) % 3
+    return sp.csr_matrix(X, dtype=dtype), y
+
+
+def fit(X, y, *, compiled_loop, monkeypatch, hidden=8, act="relu", optimizer=None, dtype="float64", **kw):
+    """Train with or without the compiled loop (the NumPy loop's CSR kernels stay on); return the
+    network, its history and the number of compiled calls that got a sparse X."""
+    monkeypatch.setattr(kernels, "ENABLED", True)
+    calls = []
+    train = loops.train
+    monkeypatch.setattr(loops, "train", lambda *a, **k: (calls.append(k.get("csr") is not None), train(*a, **k))[1])
+    if not compiled_loop:
+        monkeypatch.setattr(compiled, "epoch_plan", lambda *a, **k: None)
+    net = cr.Network([cr.Dense(X.shape[1], hidden, act), cr.Dense(hidden, 3, "softmax")],
+                     loss="categorical_crossentropy", dtype=dtype, seed=0)
+    history = net.fit(X, y, epochs=3, batch_size=16, optimizer=optimizer or cr.optim.Adam(0.01), seed=1, verbose=0,
+                      **kw)
+    monkeypatch.undo()
+    return net, history.history, sum(calls)
+
+
+@pytest.mark.parametrize("kw", [{}, {"validation_split": 0.2}, {"shuffle": False}, {"validation_split": 0.1,
+                                                                                       "shuffle": False}])
+@pytest.mark.parametrize("opt", [cr.optim.Adam, cr.optim.SGD, cr.optim.AdamW])
+def test_csr_fit_runs_compiled_with_the_numpy_loops_numbers(kw, opt, monkeypatch):
+    X, y = table()
+    ref, h_ref, n_ref = fit(X, y, compiled_loop=False, monkeypatch=monkeypatch, optimizer=opt(0.01), **kw)
+    got, h_got, n_got = fit(X, y, compiled_loop=True, monkeypatch=monkeypatch, optimizer=opt(0.01), **kw)
+    assert n_ref == 0 and n_got >= 1                  # the loop took the sparse rows themselves
+    np.testing.assert_allclose(got.params, ref.params, rtol=1e-12, atol=1e-14)
+    assert h_got.keys() == h_ref.keys()
+    for key in h_ref:
+        np.testing.assert_allclose(h_got[key], h_ref[key], rtol=1e-12)
+
+
+@pytest.mark.parametrize("act", ["sigmoid", "tanh", "leaky_relu", "linear"])
+def test_csr_compiled_every_activation(act, monkeypatch):
+    X, y = table(n=120)
+    ref, h_ref, _ = fit(X, y, compiled_loop=False, monkeypatch=monkeypatch, act=act)
+    got, h_got, n = fit(X, y, compiled_loop=True, monkeypatch=monkeypatch, act=act)
+    assert n >= 1
+    np.testing.assert_allclose(got.params, ref.params, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(h_got["accuracy"], h_ref["accuracy"], rtol=1e-12)
+
+
+def test_csr_float32_and_a_tiny_hidden_layer(monkeypatch):
+    """float32 stays float32 in the loop; a hidden layer of 3 (which the widths-compiled tiny loop
+    would take for a dense X) runs the general loop with the sparse rows."""
+    X, y = table(n=200, dtype=np.float32)
+    ref, _, _ = fit(X, y, compiled_loop=False, monkeypatch=monkeypatch, dtype="float32", hidden=3)
+    got, _, n = fit(X, y, compiled_loop=True, monkeypatch=monkeypatch, dtype="float32", hidden=3)
+    assert n >= 1 and got.params.dtype == np.float32
+    np.testing.assert_allclose(got.params, ref.params, rtol=2e-5, atol=1e-6)
+
+
+def test_csr_rows_of_a_larger_matrix_and_other_targets(monkeypatch):
+    """The validation split holds out the last rows (the loop reads a range of the row pointers);
+    one-hot targets given as a matrix train as the labels do; regression losses read Y itself."""
+    X, y = table(n=150)
+    by_labels, _, _ = fit(X, y, compiled_loop=True, monkeypatch=monkeypatch, validation_split=0.3)
+    by_onehot, _, n = fit(X, np.eye(3)[y], compiled_loop=True, monkeypatch=monkeypatch, validation_split=0.3)
+    assert n >= 1
+    np.testing.assert_allclose(by_onehot.params, by_labels.params, rtol=1e-12, atol=1e-14)
+    Y = np.eye(3)[y] * 2.0 - 1.0
+    params = []
+    for compiled_loop in (False, True):
+        monkeypatch.setattr(kernels, "ENABLED", True)
+        if not compiled_loop:
+            monkeypatch.setattr(compiled, "epoch_plan", lambda *a, **k: None)
+        net = cr.Network([cr.Dense(X.shape[1], 5, "tanh"), cr.Dense(5, 3, "tanh")], loss="mse", seed=2)
+        net.fit(X, Y, epochs=2, batch_size=32, optimizer=cr.optim.SGD(0.05, momentum=0.9), seed=3, verbose=0)
+        params.append(net.params.copy())
+        monkeypatch.undo()
+    np.testing.assert_allclose(params[1], params[0], rtol=1e-12, atol=1e-14)
+
+
+def test_csr_divergence_is_reported_with_its_batch(monkeypatch):
+    X, y = table(n=64)
+    X = X * 1e200
+    for compiled_loop in (False, True):
+        monkeypatch.setattr(kernels, "ENABLED", True)
+        if not compiled_loop:
+            monkeypatch.setattr(compiled, "epoch_plan", lambda *a, **k: None)
+        net = cr.Network([cr.Dense(X.shape[1], 4, "linear"), cr.Dense(4, 3, "softmax")],
+                         loss="categorical_crossentropy", seed=0)
+        with pytest.raises(cr.errors.TrainingDiverged) as info:
+            net.fit(X, y, epochs=2, batch_size=16, optimizer=cr.optim.SGD(1.0), seed=1, verbose=0)
+        assert "epoch 1" in str(info.value) and "batch 1" in str(info.value)
+        monkeypatch.undo()

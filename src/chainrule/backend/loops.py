@@ -220,7 +220,8 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                 hit = 0
                 for r in range(m):
                     for c in range(k):
-                        if (O[ko + r * k + c] > 0.5) == (_target_jit(Y, labels, from_labels, rows[r], c, one, zero) > 0.5):
+                        y = _target_jit(Y, labels, from_labels, rows[r], c, one, zero)
+                        if (O[ko + r * k + c] > 0.5) == (y > 0.5):
                             hit += 1
                 hits += hit / k
             # -- backward: dW = A.T @ delta, db = delta summed over rows, delta_prev = delta @ W.T * f'

@@ -96,8 +96,9 @@ def _plan(net, optimizer) -> tuple | None:
     return layout, kinds, alpha, loss_id, fused, opt_id, tiny.widths(layout, kinds, loss_id, fused, opt_id)
 
 
-def run(net, optimizer, plan: tuple, X: np.ndarray, Y: np.ndarray, orders: np.ndarray | None, epochs: int,
-        batch_size: int, labels: np.ndarray | None, slices: list[slice]) -> tuple[np.ndarray, np.ndarray, int]:
+def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray | OneHotRows,
+        orders: np.ndarray | None, epochs: int, batch_size: int, labels: np.ndarray | None,
+        slices: list[slice]) -> tuple[np.ndarray, np.ndarray, int]:
     """`epochs` compiled epochs over the batches of `orders[e]` (None: the stored order), updating
     only inside `slices`: returns (per-step errors, per-epoch correct predictions, index of the
     step whose loss or gradient was not finite, or -1)."""
@@ -114,7 +115,7 @@ def run(net, optimizer, plan: tuple, X: np.ndarray, Y: np.ndarray, orders: np.nd
     else:
         X = np.ascontiguousarray(X, dtype=net.dtype)   # the dtype and layout the kernel was compiled for
     from_labels = isinstance(Y, OneHotRows)    # class labels kept as labels: the loop makes the one-hot rows
-    if from_labels:
+    if isinstance(Y, OneHotRows):
         labels = Y.codes
     else:
         Y = np.ascontiguousarray(Y, dtype=net.dtype)

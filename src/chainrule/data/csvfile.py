@@ -10,15 +10,19 @@ as UTF-8 unless another encoding is given.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
 from typing import Any
 
+import numpy as np
+
 from ..errors import ValidationError
 
 SEPARATORS = (",", ";", "\t", "|")
 SNIFF_LINES = 50          # lines looked at to detect the separator
+BLOCK = 1 << 23           # bytes counted at a time by the row check's fast path
 SEP_NAMES = {",": "','", ";": "';'", "\t": "tab", "|": "'|'"}
 
 
@@ -95,8 +99,98 @@ def detect_separator(text: str, name: str = "<data>") -> tuple[str, bool]:
     return (best if (_field_counts([header], best) or [0])[0] > 1 else ","), True
 
 
-def _check_rows(text: str, sep: str, name: str) -> list[str]:
-    """The header's fields, after checking every row has as many (the error names the line)."""
+def _ascii_based(encoding: str) -> bool:
+    """Whether every ASCII character is its own single byte, never part of another character's bytes."""
+    name = codecs.lookup(encoding).name
+    return name in ("utf-8", "utf-8-sig", "ascii") or name.startswith(("iso8859-", "cp125"))
+
+
+def _fast_header(text: str, data: bytes, sep: str, encoding: str) -> list[str] | None:
+    """The header when every row has as many fields, each line's fields counted as its separators
+    + 1 on the bytes; None when the csv module must decide (quotes, a lone carriage return, a NUL,
+    an encoding that is not ASCII underneath, a row that disagrees), so its messages stay as they are."""
+    if ord(sep) > 127 or not _ascii_based(encoding) or b'"' in data or b"\x00" in data:
+        return None
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+        return None
+    pos = line = 0
+    while True:                                        # the header: the first line that is not blank
+        if pos >= len(text):
+            return None
+        end = text.find("\n", pos) + 1 or len(text)
+        try:
+            row = next(csv.reader([text[pos:end]], delimiter=sep), [])
+        except csv.Error:                              # the csv path words it
+            return None
+        pos, line = end, line + 1
+        if row and not (len(row) == 1 and not row[0].strip()):
+            break
+    codec = "utf-8" if codecs.lookup(encoding).name == "utf-8-sig" else encoding   # a BOM inside is a character
+    return row if _rows_agree(data, ord(sep), line, len(row), codec) else None
+
+
+def _rows_agree(data: bytes, sep: int, header_line: int, n: int, codec: str) -> bool:
+    """Whether every line after `header_line` (1-based) has `n` fields or is blank, counted in
+    blocks of bytes (memory that does not grow with the file)."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    lines, carry, prev, limit = 0, 0, -1, csv.field_size_limit()
+    for at in range(0, arr.size, BLOCK):
+        part = arr[at:at + BLOCK]
+        ends = np.flatnonzero(part == 10)
+        seps = np.flatnonzero(part == sep)
+        before = np.searchsorted(seps, ends)           # this block's separators before each line end
+        fields = np.diff(before, prepend=0) + 1
+        if ends.size:
+            fields[0] += carry
+            carry = 0
+            if np.diff(ends + at, prepend=prev).max() > limit:
+                return False                           # a field may pass the csv module's limit: it says so
+            prev = int(ends[-1]) + at
+        carry += seps.size - (int(before[-1]) if ends.size else 0)
+        if not _lines_agree(data, ends + at, fields, lines, header_line, n, codec):
+            return False
+        lines += ends.size
+    if data.endswith(b"\n"):
+        return True
+    if len(data) - prev > limit:
+        return False
+    return _lines_agree(data, np.array([len(data)]), np.array([carry + 1]), lines, header_line, n, codec)
+
+
+def _lines_agree(data: bytes, ends: np.ndarray, fields: np.ndarray, lines_before: int, header_line: int, n: int,
+                 codec: str) -> bool:
+    """Lines `lines_before` + 1.. end at `ends` with `fields` fields: those after the header must
+    have `n`, or be blank (no separator, only white space) as the csv path skips them."""
+    odd = np.flatnonzero(fields != n)
+    odd = odd[odd + lines_before + 1 > header_line]
+    if odd.size and (fields[odd] != 1).any():
+        return False
+    for i in odd:
+        end = int(ends[i])
+        if data[data.rfind(b"\n", 0, end) + 1:end].decode(codec).strip():
+            return False
+    return True
+
+
+def _check_rows(text: str, sep: str, name: str, data: bytes | None = None, encoding: str = "utf-8-sig") -> list[str]:
+    """The header's fields, after checking every row has as many (the error names the line).
+
+    With `data`, the bytes `text` was decoded from with `encoding`, a file without quotes is
+    counted with NumPy; any doubt, and every error, goes through the csv module."""
+    header = _fast_header(text, data, sep, encoding) if data is not None else None
+    if header is None:
+        header = _csv_rows(text, sep, name)
+    seen: set[str] = set()
+    for col in header:
+        if col in seen:
+            raise ValidationError(f"CSV file {short(name, 200)}: the column name {short(col)} appears twice in "
+                                  "the header; column names must be unique")
+        seen.add(col)
+    return header
+
+
+def _csv_rows(text: str, sep: str, name: str) -> list[str]:
+    """The header's fields through the csv module, after checking every row has as many."""
     reader = csv.reader(io.StringIO(text), delimiter=sep)
     header: list[str] | None = None
     bad: list[tuple[int, int]] = []
@@ -121,12 +215,6 @@ def _check_rows(text: str, sep: str, name: str) -> list[str]:
             f"CSV file {short(name, 200)}: line {line} has {n} fields but the header (line {header_line}: "
             f"{short(first, 60)}) has {len(header)}{more}. Every row needs one value per column; if the first "
             "line is not the header (some files start with a line of counts), remove it")
-    seen: set[str] = set()
-    for col in header:
-        if col in seen:
-            raise ValidationError(f"CSV file {short(name, 200)}: the column name {short(col)} appears twice in "
-                                  "the header; column names must be unique")
-        seen.add(col)
     return header
 
 
@@ -153,7 +241,7 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
         sep, detected = detect_separator(text, name)
     if len(decimal) != 1 or decimal == sep:
         raise ValidationError(f"the decimal mark must be one character other than the separator; got {short(decimal)}")
-    _check_rows(text, sep, name)
+    _check_rows(text, sep, name, data, encoding or "utf-8-sig")
     del text                              # pandas parses the bytes: a StringIO copy is 4 bytes a character
     if isinstance(na_values, str):
         na_values = [na_values]

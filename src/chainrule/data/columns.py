@@ -30,40 +30,53 @@ def is_numeric(col) -> bool:
     return bool(pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col))
 
 
+def _distinct(values):
+    """(code of each cell, its distinct values in order of first appearance, NA included): the
+    checks below parse each distinct value once, not every cell."""
+    import pandas as pd
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return codes, pd.Series(uniques, dtype=values.dtype)
+
+
 def text_reason(col) -> str:
     """Why a column is text: its first value that is not a number, and its line."""
     import pandas as pd
     values = col.astype("string")
-    bad = values.notna() & pd.to_numeric(values, errors="coerce").isna()
+    codes, distinct = _distinct(values)
+    bad = (distinct.notna() & pd.to_numeric(distinct, errors="coerce").isna()).to_numpy(dtype=bool)
     if not bad.any():
         return "chosen as text"
-    return f"not numbers, e.g. {short(values[bad].iloc[0])} on line {_line(col, bad)}"
+    first = int(np.flatnonzero(bad[codes])[0])
+    return f"not numbers, e.g. {short(values.iloc[first])} on line {first + 2}"
 
 
 def check_text_column(col, name: str) -> None:
     """Refuse a column pandas read as text that is really numbers with placeholders, or numbers
     with a decimal comma: one-hot encoding it would learn one category per number."""
     import pandas as pd
-    values = col.dropna().astype("string").str.strip()
+    values = col.dropna().astype("string")
     if len(values) == 0:
         return
-    nums = pd.to_numeric(values, errors="coerce")
-    ok = nums.notna()
-    if ok.sum() == 0:
-        comma = pd.to_numeric(values.str.replace(",", ".", regex=False), errors="coerce").notna()
-        if comma.mean() > 0.5:
-            first = values[comma].iloc[0]
-            raise ValidationError(f"column {short(name)} holds numbers with a decimal comma (e.g. {short(first)} on "
-                                  f"line {_line(col, col.index.isin(values[comma].index[:1]))}): give --decimal ','")
+    codes, distinct = _distinct(values)
+    distinct = distinct.str.strip()
+    counts = np.bincount(codes, minlength=len(distinct))
+    ok = pd.to_numeric(distinct, errors="coerce").notna().to_numpy(dtype=bool)
+    if not ok.any():
+        comma = pd.to_numeric(distinct.str.replace(",", ".", regex=False), errors="coerce").notna().to_numpy(dtype=bool)
+        if counts[comma].sum() / len(values) > 0.5:
+            i = int(np.flatnonzero(comma[codes])[0])
+            raise ValidationError(f"column {short(name)} holds numbers with a decimal comma (e.g. "
+                                  f"{short(distinct.iloc[codes[i]])} on line "
+                                  f"{_line(col, col.index.isin(values.index[i:i + 1]))}): give --decimal ','")
         return
-    if ok.mean() >= 0.5:
-        bad = values[~ok]
-        kinds = list(dict.fromkeys(bad.tolist()))
-        line = _line(col, col.index.isin(bad.index[:1]))
+    if counts[ok].sum() / len(values) >= 0.5:
+        i = int(np.flatnonzero(~ok[codes])[0])
+        kinds = list(dict.fromkeys(distinct[~ok].tolist()))
+        line = _line(col, col.index.isin(values.index[i:i + 1]))
         listed = ", ".join(short(v) for v in kinds[:3]) + (f" and {len(kinds) - 3} more" if len(kinds) > 3 else "")
         raise ValidationError(
-            f"column {short(name)} is numbers except {len(bad)} of {len(values)} cells ({listed}; first on line "
-            f"{line}), so it would be read as text with one category per number. Give --na-values "
+            f"column {short(name)} is numbers except {int(counts[~ok].sum())} of {len(values)} cells ({listed}; "
+            f"first on line {line}), so it would be read as text with one category per number. Give --na-values "
             f"{short(kinds[0])} to read such cells as missing (and --impute to fill them), or --text {short(name)} "
             "to use the column as text categories")
 

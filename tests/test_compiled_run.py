@@ -122,3 +122,18 @@ def test_a_plan_declined_before_the_kernels_load_is_not_kept(monkeypatch):
     assert compiled.epoch_plan(net, opt) is None
     monkeypatch.setattr(kernels, "numba", loaded)        # a long job loaded them
     assert compiled.epoch_plan(net, opt) is not None
+
+
+@pytest.mark.parametrize("module", ["kernels", "loops", "tiny", "csr", "units"])
+def test_the_ready_marker_names_every_compiled_source(module, tmp_path, monkeypatch):
+    """An upgrade that changes any compiled module leaves Numba's cache of it stale: the marker of
+    the old sources must not say the kernels are ready (a long job would compile in the foreground)."""
+    import importlib
+
+    from chainrule.backend import warmup
+    mod = importlib.import_module(f"chainrule.backend.{module}")
+    before = warmup.marker()
+    changed = tmp_path / f"{module}.py"
+    changed.write_bytes(open(mod.__file__, "rb").read() + b"\n# changed\n")
+    monkeypatch.setattr(mod, "__file__", str(changed))
+    assert warmup.marker() != before

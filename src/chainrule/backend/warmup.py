@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from . import kernels, loops, tiny
+from . import csr, kernels, loops, tiny, units
 
 LOAD_SECONDS = 0.6        # importing Numba and loading the cached kernels (measured: 0.35-0.6 s)
 _next_look = 0.0
@@ -48,10 +48,14 @@ def ready() -> bool:
 
 
 def marker() -> str:
+    """The marker's path, named by the sources of every compiled module (a change to any of them,
+    e.g. an upgrade, makes Numba's cache of that module stale), Python's and Numba's versions."""
     from importlib.metadata import version
-    with open(kernels.__file__, "rb") as f:
-        key = hashlib.sha1(f.read() + f"{sys.version}|{version('numba')}".encode()).hexdigest()[:16]
-    return os.path.join(kernels.cache_dir(), f"chainrule-kernels-{key}.ready")
+    key = hashlib.sha1(f"{sys.version}|{version('numba')}".encode())
+    for module in (kernels, loops, tiny, csr, units):
+        with open(str(module.__file__), "rb") as f:
+            key.update(f.read())
+    return os.path.join(kernels.cache_dir(), f"chainrule-kernels-{key.hexdigest()[:16]}.ready")
 
 
 def _lock() -> str:
@@ -90,6 +94,12 @@ def compile_all() -> str:
                         0, False, np.zeros((2, 2), dt), np.zeros((2, 1), dt), orders, 1, 2, np.zeros(2, np.int64),
                         opt_id=0, lr=0.1, momentum=0.0, dampening=0.0, nesterov=False, wd=0.0, b1=0.9, b2=0.99,
                         eps=1e-8, decoupled=False, t=0, s1=p[:0], s2=p[:0], bounds=np.array([[0, 3]], np.int64))
+        x = (np.array([0, 1, 2]), np.array([0, 1], np.int32), np.ones(2, dt))     # a CSR matrix of 2 rows
+        for index in (np.int32, np.int64):          # SciPy's two index types: predict and evaluate
+            ptr, idx = x[0].astype(index), x[1].astype(index)
+            csr.matmul(ptr, idx, x[2], np.zeros((2, 2), dt), np.zeros((2, 2), dt))
+            csr.matmul_t(ptr, idx, x[2], np.zeros((2, 2), dt), np.zeros((2, 2), dt))
+            csr.gather(ptr, idx, x[2], np.zeros(1, np.int64), np.zeros(2, index), np.zeros(2, index), np.zeros(2, dt))
         q = np.zeros(12, dt)            # the seed's 2-2-2 network: its own compiled version (tiny.py)
         tiny.train((2, 2, 2, 0), q, q.copy(), np.array([1, 1], np.int64), np.zeros(2, dt), 0, np.zeros((1, 2), dt),
                    np.zeros((1, 2), dt), None, 1, 1, lr=0.1, momentum=0.0, dampening=0.0, nesterov=False, wd=0.0,

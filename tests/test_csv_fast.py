@@ -257,3 +257,12 @@ def test_numbers_stored_as_text_are_named():
 ])
 def test_looks_like_id(values, expected):
     assert columns.looks_like_id(pd.Series(values)) is expected
+
+
+def test_first_lines_equal_splitlines():
+    rng = random.Random(3)
+    pieces = ["a,b", "1;2", "", " ", "\r", "\n", "\r\n", "\x0c", "\x85", "\u2028", "x\ty", "é"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 40)))
+        k = rng.randrange(0, 12)
+        assert csvfile._first_lines(text, k) == text.splitlines()[:k], (text, k)

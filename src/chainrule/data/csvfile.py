@@ -78,10 +78,20 @@ def _field_counts(lines: list[str], sep: str) -> list[int]:
     return [len(row) for row in csv.reader(lines, delimiter=sep) if row]
 
 
+def _first_lines(text: str, k: int) -> list[str]:
+    """text.splitlines()[:k] without splitting the whole text (a file's text can be gigabytes)."""
+    end = -1
+    for _ in range(k):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            return text.splitlines()[:k]
+    return text[:end + 1].splitlines()[:k]
+
+
 def detect_separator(text: str, name: str = "<data>") -> tuple[str, bool]:
     """(separator, detected?): the one candidate that splits the first lines into the same number
     (> 1) of fields; ',' when no candidate splits anything; an error when two candidates do."""
-    lines = [line for line in text.splitlines()[:SNIFF_LINES * 2] if line.strip()][:SNIFF_LINES]
+    lines = [line for line in _first_lines(text, SNIFF_LINES * 2) if line.strip()][:SNIFF_LINES]
     even = []
     for sep in SEPARATORS:
         counts = _field_counts(lines, sep)

@@ -15,8 +15,9 @@ training rows and report the test accuracy:
   (two processes; predict reads, encodes and predicts the file in chunks, writing each chunk's
   predictions as it goes; the accuracy is computed here from that file, outside the timing),
   once as `chainrule train` runs by default (up to 1,000 categories per text column: here the
-  2,000-category column is capped) and once with every category (--max-categories 5000, as
-  scikit-learn's OneHotEncoder keeps them all);
+  2,000-category column is capped), once with every category (--max-categories 5000, as
+  scikit-learn's OneHotEncoder keeps them all), and once more in float32 (--dtype float32: the
+  speed a user gets by asking for it; the others are float64, as scikit-learn is);
 - scikit-learn: pandas.read_csv, ColumnTransformer(SimpleImputer + StandardScaler on the numbers,
   OneHotEncoder(handle_unknown="ignore") on the text) and MLPClassifier(64, batch_size=256,
   max_iter=5), then read_csv and predict on the test file (one process; its convergence warning
@@ -110,11 +111,11 @@ def run_process(cmd: list[str]) -> tuple[float, float, str]:
         return wall, usage.ru_maxrss / 2**20, out.read() + err.read()
 
 
-def chainrule_run(train: Path, test: Path, folder: Path, max_categories: int) -> dict:
+def chainrule_run(train: Path, test: Path, folder: Path, max_categories: int, dtype: str = "float64") -> dict:
     model = folder / "model.npz"
     cmd = [sys.executable, "-m", "chainrule.cli", "train", str(train), "--target", "cover", "--hidden", "64",
            "--epochs", "5", "--batch-size", "256", "--impute", "mean", "--val-split", "0", "--quiet",
-           "--max-categories", str(max_categories), "--out", str(model)]
+           "--max-categories", str(max_categories), "--dtype", dtype, "--out", str(model)]
     t_train, m_train, log = run_process(cmd)
     predictions = folder / "predictions.csv"
     t_pred, m_pred, _ = run_process([sys.executable, "-m", "chainrule.cli", "predict", str(model), str(test),
@@ -165,10 +166,23 @@ def main() -> None:
     args = ap.parse_args()
     folder = Path(args.dir or tempfile.mkdtemp(prefix="chainrule-tabular-"))
     folder.mkdir(parents=True, exist_ok=True)
+    print(header(args.rows, args.reps))
     for rows in args.rows:
         compare(rows, args.reps, folder)
     if not args.keep and not args.dir:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def header(rows: list[int], reps: int) -> str:
+    """The top of RESULTS-tabular.md: what ran, how, where."""
+    import pandas
+    from run import machine, versions
+    v = {**versions(), "pandas": pandas.__version__}
+    return "\n".join([
+        "# The tabular path: `chainrule train/predict` against the scikit-learn pipeline", "",
+        f"`python benchmarks/tabular.py --rows {','.join(map(str, rows))} --reps {reps}` (part of `make bench`).", "",
+        __doc__.split("\n\n", 2)[2].strip(), "",
+        f"Machine: {machine()}. Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()) + "."])
 
 
 def compare(rows: int, reps: int, folder: Path) -> None:
@@ -183,6 +197,8 @@ def compare(rows: int, reps: int, folder: Path) -> None:
           f"{time.perf_counter() - t:.0f} s)", file=sys.stderr)
     sides = {"chainrule (default: up to 1,000 categories)": lambda: chainrule_run(train, test, folder, 1000),
              "chainrule (every category)": lambda: chainrule_run(train, test, folder, 5000),
+             "chainrule (every category, --dtype float32)": lambda: chainrule_run(train, test, folder, 5000,
+                                                                                 "float32"),
              "scikit-learn pipeline": lambda: sklearn_run(train, test)}
     results: dict[str, list[dict]] = {name: [] for name in sides}
     for _ in range(reps):

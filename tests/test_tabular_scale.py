@@ -182,3 +182,25 @@ def test_chunks_of_a_file_encode_as_the_whole_file_and_name_the_files_lines(fitt
         strict.transform(next(chunks))
     with pytest.raises(cr.errors.ValidationError, match="does not exist"):
         next(iter_chunks(tmp_path / "nope.csv"))
+
+
+def test_rows_with_every_column_encode_as_the_general_case(monkeypatch):
+    """Every category kept and no unseen value: each row stores one value per column, written as a
+    grid (encode._full_rows); the same CSR as scattering by position, and scikit-learn's numbers."""
+    from chainrule.data import encode
+    df = table(n=300, seed=3)
+    pre = Preprocessing.fit(df, "cover", impute="median", max_categories=None)
+    used = []
+    full_rows = encode._full_rows
+    monkeypatch.setattr(encode, "_full_rows", lambda *a: (used.append(True), full_rows(*a))[1])
+    order = np.random.default_rng(2).permutation(len(df))
+    for rows in (None, order):
+        for dtype in ("float64", "float32"):
+            X = pre.transform(df, dtype=dtype, rows=rows)
+            assert X.nnz == len(df) * (len(pre.numeric) + len(pre.text)) and X.has_sorted_indices
+            assert X.dtype == np.dtype(dtype) and X.indices.dtype == np.int32
+            np.testing.assert_array_equal(X.toarray(), pre.transform(df, dtype=dtype, rows=rows, sparse=False))
+            want = oracle(pre, df).toarray()
+            tol = 1e-6 if dtype == "float32" else 1e-12
+            np.testing.assert_allclose(X.toarray(), want if rows is None else want[rows], rtol=tol, atol=tol)
+    assert len(used) == 4

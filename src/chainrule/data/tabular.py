@@ -7,6 +7,7 @@ file (`chainrule.io.save(..., extra=...)`), so prediction needs nothing else.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -130,9 +131,10 @@ class Preprocessing:
                 pre.categories[c], dropped = categories(col.fillna(pre.fill.get(c, "")), c, max_categories)
                 if dropped:
                     pre.other[c] = dropped
-        values = pre._numeric_block(df)
-        pre.means = values.mean(axis=0).tolist() if pre.numeric else []
-        pre.scales = [s if s > 0 else 1.0 for s in values.std(axis=0).tolist()] if pre.numeric else []
+        for column in pre._numeric_columns(df):    # one column at a time: no n x columns block
+            pre.means.append(float(column.mean()))
+            std = float(column.std())
+            pre.scales.append(std if std > 0 else 1.0)
         return pre
 
     # -- applying to any table --------------------------------------------------------------
@@ -148,10 +150,10 @@ class Preprocessing:
             raise ValidationError(f"column {short(extra[0])} was not in the training data: the model expects "
                                   f"{names(self.columns, 20)}")
 
-    def _numeric_block(self, df) -> np.ndarray:
+    def _numeric_columns(self, df) -> Iterator[np.ndarray]:
+        """The numeric columns as float64 arrays, gaps filled, each checked (numbers, finite)."""
         import pandas as pd
-        block = np.empty((len(df), len(self.numeric)))
-        for j, c in enumerate(self.numeric):
+        for c in self.numeric:
             col = pd.to_numeric(df[c], errors="coerce")
             bad = col.isna() & df[c].notna()
             if bad.any():
@@ -162,11 +164,11 @@ class Preprocessing:
                     raise ValidationError(f"missing values in {c!r} on lines {_rows(col.isna())}; the model was "
                                           "trained without gaps there (train with --impute to fill them)")
                 col = col.fillna(self.fill[c])
-            block[:, j] = col.to_numpy(dtype=float)
-            if not np.all(np.isfinite(block[:, j])):
+            values = col.to_numpy(dtype=float)
+            if not np.all(np.isfinite(values)):
                 raise ValidationError(f"column {c!r} has an infinite value on line "
-                                      f"{_rows(~np.isfinite(block[:, j])).split(',')[0]}")
-        return block
+                                      f"{_rows(~np.isfinite(values)).split(',')[0]}")
+            yield values
 
     def transform(self, df, dtype: Any = np.float64, sparse: bool = True, rows: np.ndarray | None = None,
                   unseen: dict[str, set] | None = None) -> Any:

@@ -87,26 +87,76 @@ def test_csr_rows_of_a_larger_matrix_and_other_targets(monkeypatch):
     Y = np.eye(3)[y] * 2.0 - 1.0
     params = []
     for compiled_loop in (False, True):
-        monkeypatch.setattr(kernels, "ENABLED", True)
-        if not compiled_loop:
-            monkeypatch.setattr(compiled, "epoch_plan", lambda *a, **k: None)
+        calls = spy_and_switch(monkeypatch, compiled_loop)
         net = cr.Network([cr.Dense(X.shape[1], 5, "tanh"), cr.Dense(5, 3, "tanh")], loss="mse", seed=2)
         net.fit(X, Y, epochs=2, batch_size=32, optimizer=cr.optim.SGD(0.05, momentum=0.9), seed=3, verbose=0)
         params.append(net.params.copy())
         monkeypatch.undo()
+        assert bool(calls) == compiled_loop
     np.testing.assert_allclose(params[1], params[0], rtol=1e-12, atol=1e-14)
+
+
+def spy_and_switch(monkeypatch, compiled_loop):
+    """Kernels on; the compiled loop allowed or not; returns the list of its calls with a sparse X."""
+    monkeypatch.setattr(kernels, "ENABLED", True)
+    if not compiled_loop:
+        monkeypatch.setattr(compiled, "epoch_plan", lambda *a, **k: None)
+    calls = []
+    train = loops.train
+    monkeypatch.setattr(loops, "train",
+                        lambda *a, **k: (k.get("csr") is not None and calls.append(1), train(*a, **k))[1])
+    return calls
 
 
 def test_csr_divergence_is_reported_with_its_batch(monkeypatch):
     X, y = table(n=64)
     X = X * 1e200
     for compiled_loop in (False, True):
-        monkeypatch.setattr(kernels, "ENABLED", True)
-        if not compiled_loop:
-            monkeypatch.setattr(compiled, "epoch_plan", lambda *a, **k: None)
+        calls = spy_and_switch(monkeypatch, compiled_loop)
         net = cr.Network([cr.Dense(X.shape[1], 4, "linear"), cr.Dense(4, 3, "softmax")],
                          loss="categorical_crossentropy", seed=0)
         with pytest.raises(cr.errors.TrainingDiverged) as info:
             net.fit(X, y, epochs=2, batch_size=16, optimizer=cr.optim.SGD(1.0), seed=1, verbose=0)
         assert "epoch 1" in str(info.value) and "batch 1" in str(info.value)
         monkeypatch.undo()
+        assert bool(calls) == compiled_loop
+
+
+@pytest.mark.parametrize("kind", ["int64 columns", "strided values", "read-only values"])
+def test_csr_the_loop_would_copy_or_recompile_for_trains_on_numpy(kind, monkeypatch):
+    """int64 column indices (SciPy's type past 2**31 values: the loop would copy them all each
+    epoch), strided or read-only values (a Numba signature of their own, compiled in the
+    foreground): the NumPy loop trains, with the same numbers."""
+    X, y = table(n=120)
+    if kind == "int64 columns":
+        X.indices = X.indices.astype(np.int64)
+        X.indptr = X.indptr.astype(np.int64)
+    elif kind == "strided values":
+        doubled = np.repeat(X.data, 2)
+        X = sp.csr_matrix((doubled[::2], X.indices, X.indptr), shape=X.shape, copy=False)
+        assert not X.data.flags.c_contiguous
+    else:
+        X.data.flags.writeable = False
+    ref, _, _ = fit(sp.csr_matrix(X.toarray()), y, compiled_loop=True, monkeypatch=monkeypatch)
+    got, _, n = fit(X, y, compiled_loop=True, monkeypatch=monkeypatch)
+    assert n == 0
+    np.testing.assert_allclose(got.params, ref.params, rtol=1e-12, atol=1e-14)
+
+
+def test_csr_loop_arrays_are_made_once_per_fit(monkeypatch):
+    """The int64 row pointers and labels the loop reads are made once, not every epoch (a
+    validation split or a callback makes one compiled call per epoch)."""
+    from chainrule.training.sparse_rows import SparseRows
+    from chainrule.training.streaming import OneHotRows
+    made = []
+    loop_arrays, labels64 = SparseRows.loop_arrays, OneHotRows.labels64
+    monkeypatch.setattr(SparseRows, "loop_arrays", lambda self: (made.append(self._loop_arrays is None),
+                                                                 loop_arrays(self))[1])
+    monkeypatch.setattr(OneHotRows, "labels64", lambda self: (made.append(self._labels64 is None),
+                                                              labels64(self))[1])
+    X, y = table(n=200)
+    monkeypatch.setattr(kernels, "ENABLED", True)
+    net = cr.Network([cr.Dense(X.shape[1], 6, "relu"), cr.Dense(6, 3, "softmax")], loss="categorical_crossentropy",
+                     seed=0)
+    net.fit(X, y, epochs=4, batch_size=16, validation_split=0.2, verbose=0)
+    assert made.count(True) == 2 and made.count(False) >= 6        # two made, then reused in every epoch

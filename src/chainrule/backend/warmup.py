@@ -95,7 +95,7 @@ def compile_all() -> str:
                         opt_id=0, lr=0.1, momentum=0.0, dampening=0.0, nesterov=False, wd=0.0, b1=0.9, b2=0.99,
                         eps=1e-8, decoupled=False, t=0, s1=p[:0], s2=p[:0], bounds=np.array([[0, 3]], np.int64))
         x = (np.array([0, 1, 2]), np.array([0, 1], np.int32), np.ones(2, dt))     # a CSR matrix of 2 rows
-        for index in (np.int32, np.int64):          # SciPy's two index types: predict and evaluate
+        for index in (np.int32, np.int64):   # SciPy's two index types: predict, evaluate, the NumPy fit loop
             ptr, idx = x[0].astype(index), x[1].astype(index)
             csr.matmul(ptr, idx, x[2], np.zeros((2, 2), dt), np.zeros((2, 2), dt))
             csr.matmul_t(ptr, idx, x[2], np.zeros((2, 2), dt), np.zeros((2, 2), dt))

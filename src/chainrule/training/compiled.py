@@ -55,8 +55,8 @@ def epoch_plan(net, optimizer, X: Any = None, batch_size: int | None = None) -> 
         return None
     if batch_size is not None and batch_size * size > kernels.MAX_EPOCH_WORK:
         return None                    # big batches: NumPy's BLAS products beat the compiled loop's
-    if X is not None and not isinstance(X, np.ndarray) and not sparse:
-        return None                    # an out-of-core X: batches are gathered by its own code
+    if X is not None and not isinstance(X, np.ndarray) and (not sparse or X.loop_arrays() is None):
+        return None                    # an out-of-core X (or a CSR one the loop does not take): its own code
     if not kernels.load():
         return None                    # not loaded (yet: "auto" loads them for a long job): not part of the key
     layers = net.layers
@@ -111,12 +111,12 @@ def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray |
     b1, b2 = getattr(optimizer, "betas", (0.0, 0.0))
     csr = None
     if isinstance(X, SparseRows):              # the rows [start, stop) of a CSR matrix, as its arrays
-        csr = (X.source.indptr[X.start:X.stop + 1], X.source.indices, X.source.data)
+        csr = X.loop_arrays()
     else:
         X = np.ascontiguousarray(X, dtype=net.dtype)   # the dtype and layout the kernel was compiled for
     from_labels = isinstance(Y, OneHotRows)    # class labels kept as labels: the loop makes the one-hot rows
     if isinstance(Y, OneHotRows):
-        labels = Y.codes
+        labels = Y.labels64()
     else:
         Y = np.ascontiguousarray(Y, dtype=net.dtype)
     if labels is not None:
@@ -142,8 +142,8 @@ def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray |
     return losses, correct, bad
 
 
-def run_epoch(net, optimizer, plan: tuple, X: np.ndarray, Y: np.ndarray, order: np.ndarray, batch_size: int,
-              labels: np.ndarray | None, slices: list[slice]) -> tuple[np.ndarray, float, int]:
+def run_epoch(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray | OneHotRows, order: np.ndarray,
+              batch_size: int, labels: np.ndarray | None, slices: list[slice]) -> tuple[np.ndarray, float, int]:
     """One compiled epoch over the batches of `order`: (per-step errors, correct predictions,
     index of a diverging batch or -1)."""
     losses, correct, bad = run(net, optimizer, plan, X, Y, order[None, :], 1, batch_size, labels, slices)

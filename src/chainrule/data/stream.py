@@ -291,10 +291,10 @@ def check_text(name: str, text: list[str], counts: list[int], first: list[int]) 
                                   f"on line {first[i]}): give --decimal ','")
         return
     if ok.all():
-        i = min(range(len(values)), key=first.__getitem__)
-        raise ValidationError(f"column {short(name)} holds numbers stored as text (e.g. {short(values[i])} on line "
-                              f"{first[i]}): convert it to numbers, or give --text {short(name)} to use it as text "
-                              "categories")
+        earliest = min(range(len(values)), key=first.__getitem__)
+        raise ValidationError(f"column {short(name)} holds numbers stored as text (e.g. {short(values[earliest])} on "
+                              f"line {first[earliest]}): convert it to numbers, or give --text {short(name)} to use "
+                              "it as text categories")
     if n[ok].sum() / total >= 0.5:
         bad = sorted(np.flatnonzero(~ok), key=first.__getitem__)
         kinds = list(dict.fromkeys(values[i] for i in bad))

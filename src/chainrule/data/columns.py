@@ -57,8 +57,8 @@ def check_text_column(col, name: str) -> None:
     values = col.dropna().astype("string")
     if len(values) == 0:
         return
-    codes, distinct = _distinct(values)
-    distinct = distinct.str.strip()
+    codes, raw = _distinct(values)
+    distinct = raw.str.strip()
     counts = np.bincount(codes, minlength=len(distinct))
     ok = pd.to_numeric(distinct, errors="coerce").notna().to_numpy(dtype=bool)
     if not ok.any():
@@ -70,7 +70,7 @@ def check_text_column(col, name: str) -> None:
                                   f"{_line(col, col.index.isin(values.index[i:i + 1]))}): give --decimal ','")
         return
     if ok.all():
-        raise ValidationError(f"column {short(name)} holds numbers stored as text (e.g. {short(distinct.iloc[0])} on "
+        raise ValidationError(f"column {short(name)} holds numbers stored as text (e.g. {short(raw.iloc[0])} on "
                               f"line {_line(col, col.index.isin(values.index[:1]))}): convert it to numbers, or "
                               f"give --text {short(name)} to use it as text categories")
     if counts[ok].sum() / len(values) >= 0.5:

@@ -292,7 +292,7 @@ def check_text(name: str, text: list[str], counts: list[int], first: list[int]) 
         return
     if ok.all():
         earliest = min(range(len(values)), key=first.__getitem__)
-        raise ValidationError(f"column {short(name)} holds numbers stored as text (e.g. {short(values[earliest])} on "
+        raise ValidationError(f"column {short(name)} holds numbers stored as text (e.g. {short(text[earliest])} on "
                               f"line {first[earliest]}): convert it to numbers, or give --text {short(name)} to use "
                               "it as text categories")
     if n[ok].sum() / total >= 0.5:

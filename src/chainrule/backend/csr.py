@@ -1,5 +1,6 @@
 """Compiled kernels for a sparse (CSR) input batch: the first Dense layer's two products and the
-gathering of a batch's rows, written into buffers the caller reuses.
+gathering of a batch's rows, written into buffers the caller reuses. The compiled fit loop
+(loops.py) calls the same two products for its batch's rows.
 
 A CSR matrix is three arrays: `data` (the stored values), `indices` (their columns) and `indptr`
 (row r's values are data[indptr[r]:indptr[r + 1]]). The loops visit the stored values in the order
@@ -14,13 +15,15 @@ import numpy as np
 from . import kernels
 
 
-def _matmul(indptr, indices, data, W, out):
-    """out = X @ W for X in CSR form (row by row: out[r] += x[r, j] * W[j])."""
+def _matmul(indptr, indices, data, rows, W, out):
+    """out = X @ W for X in CSR form (row by row: out[r] += x[r, j] * W[j]); with `rows` not
+    empty, for the rows rows[0], rows[1], ... of X instead (the compiled fit loop's batch)."""
     k = W.shape[1]
-    for r in range(indptr.shape[0] - 1):
+    for r in range(rows.shape[0] if rows.shape[0] else indptr.shape[0] - 1):
+        s = rows[r] if rows.shape[0] else r
         for c in range(k):
             out[r, c] = 0
-        for p in range(indptr[r], indptr[r + 1]):
+        for p in range(indptr[s], indptr[s + 1]):
             j = indices[p]
             v = data[p]
             for c in range(k):
@@ -28,13 +31,14 @@ def _matmul(indptr, indices, data, W, out):
     return out
 
 
-def _matmul_t(indptr, indices, data, delta, dW):
-    """dW = X.T @ delta for X in CSR form (dW[j] += x[r, j] * delta[r]); rows of dW that no stored
-    value touches are zero."""
+def _matmul_t(indptr, indices, data, rows, delta, dW):
+    """dW = X.T @ delta for X in CSR form (dW[j] += x[r, j] * delta[r]), or for its rows `rows`
+    as `_matmul`; rows of dW that no stored value touches are zero."""
     dW[:, :] = 0
     k = delta.shape[1]
-    for r in range(indptr.shape[0] - 1):
-        for p in range(indptr[r], indptr[r + 1]):
+    for r in range(rows.shape[0] if rows.shape[0] else indptr.shape[0] - 1):
+        s = rows[r] if rows.shape[0] else r
+        for p in range(indptr[s], indptr[s + 1]):
             j = indices[p]
             v = data[p]
             for c in range(k):
@@ -75,15 +79,18 @@ def enabled() -> bool:
     return bool(kernels.ENABLED) and kernels.load()
 
 
+ALL_ROWS = np.zeros(0, np.int64)        # the kernels' `rows` for every row in order
+
+
 def matmul(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, W: np.ndarray, out: np.ndarray) -> np.ndarray:
     """out[...] = X @ W, X (out.shape[0] x W.shape[0]) given by its CSR arrays."""
-    return _compiled("_matmul")(indptr, indices, data, W, out)
+    return _compiled("_matmul")(indptr, indices, data, ALL_ROWS, W, out)
 
 
 def matmul_t(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, delta: np.ndarray,
              dW: np.ndarray) -> np.ndarray:
     """dW[...] = X.T @ delta, X given by its CSR arrays."""
-    return _compiled("_matmul_t")(indptr, indices, data, delta, dW)
+    return _compiled("_matmul_t")(indptr, indices, data, ALL_ROWS, delta, dW)
 
 
 def gather(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, rows: np.ndarray, out_indptr: np.ndarray,

@@ -16,13 +16,13 @@ from typing import Any, cast
 
 import numpy as np
 
-from . import kernels, units
+from . import csr, kernels, units
 
 SMALL_PRODUCT = 4096        # products of fewer multiply-adds run as loops: a BLAS call costs more
 SMALL_UPDATE = 4096         # trainable parts this size or smaller are updated inline, larger by the kernels
 _train_jit = cast(Any, None)
 _dot_forward_jit = _dot_weight_grad_jit = _dot_delta_jit = _update_part_jit = _target_jit = cast(Any, None)
-_csr_forward_jit = _csr_weight_grad_jit = cast(Any, None)
+_csr_forward_jit = _csr_weight_grad_jit = _csr_matmul_jit = _csr_matmul_t_jit = cast(Any, None)
 
 
 def _dot_forward(src, s0, m, n_in, n_out, params, w0, Z, zo):
@@ -54,29 +54,15 @@ def _update_part(params, grads, s1, s2, lo, hi, opt_id, hp, nesterov, first, dec
 
 
 def _csr_forward(indptr, indices, data, rows, m, params, w0, n_in, n_out, Z, zo):
-    """Z[zo:] = the CSR rows `rows[:m]` @ W, in SciPy's order as `csr.py` (out = 0, out[r] +=
-    x[r, j] * W[j]); on 2-D views, which Numba vectorizes (flat indices it does not: 4x slower)."""
-    W = params[w0:w0 + n_in * n_out].reshape((n_in, n_out))
-    out = Z[zo:zo + m * n_out].reshape((m, n_out))
-    for r in range(m):
-        for c in range(n_out):
-            out[r, c] = 0
-        for p in range(indptr[rows[r]], indptr[rows[r] + 1]):
-            j, v = indices[p], data[p]
-            for c in range(n_out):
-                out[r, c] += v * W[j, c]
+    """Z[zo:] = the CSR rows `rows[:m]` @ W: csr.py's product, on views made here."""
+    _csr_matmul_jit(indptr, indices, data, rows[:m], params[w0:w0 + n_in * n_out].reshape((n_in, n_out)),
+                    Z[zo:zo + m * n_out].reshape((m, n_out)))
 
 
 def _csr_weight_grad(indptr, indices, data, rows, m, D, do, n_in, n_out, grads, w0):
-    """dW = X.T @ delta for the CSR rows `rows[:m]` (dW = 0, dW[j] += x[r, j] * delta[r])."""
-    dW = grads[w0:w0 + n_in * n_out].reshape((n_in, n_out))
-    delta = D[do:do + m * n_out].reshape((m, n_out))
-    dW[:, :] = 0
-    for r in range(m):
-        for p in range(indptr[rows[r]], indptr[rows[r] + 1]):
-            j, v = indices[p], data[p]
-            for c in range(n_out):
-                dW[j, c] += v * delta[r, c]
+    """dW = X.T @ delta for the CSR rows `rows[:m]`: csr.py's product, on views made here."""
+    _csr_matmul_t_jit(indptr, indices, data, rows[:m], D[do:do + m * n_out].reshape((m, n_out)),
+                      grads[w0:w0 + n_in * n_out].reshape((n_in, n_out)))
 
 
 def _target(Y, labels, from_labels, i, c, one, zero):
@@ -304,7 +290,7 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
 def load() -> bool:
     """Numba's versions of the functions above (after `kernels.load`, whose kernels they call)."""
     global _train_jit, _dot_forward_jit, _dot_weight_grad_jit, _dot_delta_jit, _update_part_jit, _target_jit
-    global _csr_forward_jit, _csr_weight_grad_jit
+    global _csr_forward_jit, _csr_weight_grad_jit, _csr_matmul_jit, _csr_matmul_t_jit
     if not kernels.load(force=True):
         return False
     if _train_jit is None:
@@ -315,6 +301,7 @@ def load() -> bool:
         _dot_delta_jit = njit(cache=kernels.CACHE)(_dot_delta)
         _update_part_jit = njit(cache=kernels.CACHE)(_update_part)
         _target_jit = njit(cache=kernels.CACHE)(_target)
+        _csr_matmul_jit, _csr_matmul_t_jit = csr._compiled("_matmul"), csr._compiled("_matmul_t")
         _csr_forward_jit = njit(cache=kernels.CACHE)(_csr_forward)
         _csr_weight_grad_jit = njit(cache=kernels.CACHE)(_csr_weight_grad)
         _train_jit = njit(cache=kernels.CACHE, error_model="numpy")(_train)

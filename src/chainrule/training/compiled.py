@@ -47,8 +47,9 @@ def epoch_plan(net, optimizer, X: Any = None, batch_size: int | None = None) -> 
     must be a dense array or the rows of a sparse one), or None where it does not apply (then the
     fit loop runs its NumPy code, the reference)."""
     sparse = isinstance(X, SparseRows)
-    # a sparse first layer is a loop over its stored values, whatever its width: the limits are
-    # those of the layers above it
+    # a sparse first layer's products are loops over its stored values, whatever its width (its
+    # update still passes over all its weights, as the NumPy loop's does): the limits, which weigh
+    # the loop's plain products against BLAS, are those of the layers above it
     first = net.layers[0] if sparse and net.layers else None
     size = net.n_params - (first.n_in * first.n_out if type(first) is Dense else 0)
     if not kernels.ENABLED or size > kernels.MAX_EPOCH_PARAMS:

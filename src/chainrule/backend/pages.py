@@ -1,0 +1,85 @@
+"""Arrays mapped from files (np.memmap, and SciPy matrices built on them): the pages a process
+reads or writes through a mapping stay in its resident memory until it lets them go.
+
+Training on a file batch by batch would otherwise end with the whole file resident (5 GB at 10
+million encoded rows), although the kernel could take it back. `Pages` hands the pages back
+(madvise MADV_DONTNEED) each time the process holds about `budget` bytes more of them than when it
+started: the data stays in the file and in the page cache (nothing is lost, written pages
+included), and the next read of a page maps it again from there. So the memory of a streamed fit
+is the same at one million rows and at ten million.
+"""
+from __future__ import annotations
+
+import mmap
+from typing import Any
+
+PAGE = mmap.PAGESIZE
+BUDGET = 256 * 2**20          # bytes of mapped pages a reader may hold before it hands them back
+AROUND = 64 * 2**10           # what one random read can map at most (Linux maps 16 pages per fault)
+
+
+def mappings(*arrays: Any) -> list[mmap.mmap]:
+    """The mmap objects whose memory the arrays (or a SciPy matrix's three arrays) are views of."""
+    found: list[mmap.mmap] = []
+    for arr in arrays:
+        if all(hasattr(arr, a) for a in ("data", "indices", "indptr")) and not isinstance(arr, memoryview):
+            found += [m for m in mappings(arr.data, arr.indices, arr.indptr) if all(m is not f for f in found)]
+            continue
+        base = arr
+        while base is not None and not isinstance(base, mmap.mmap):
+            base = getattr(base, "base", None)
+        if isinstance(base, mmap.mmap) and not base.closed and all(base is not f for f in found):
+            found.append(base)
+    return found
+
+
+def _mapped_bytes() -> int | None:
+    """This process's resident pages that belong to files (Linux: /proc/self/statm's third field,
+    shared libraries included); None where the system does not say."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[2]) * PAGE
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+class Pages:
+    """The pages of `arrays`' mappings held by this process, handed back every `budget` bytes."""
+
+    def __init__(self, *arrays: Any, budget: int | None = None):
+        self.maps = mappings(*arrays)
+        self.budget = BUDGET if budget is None else budget
+        self.others = _mapped_bytes() if self.maps else None   # file pages held for other reasons
+        self.pending = 0                       # bytes possibly mapped since the last check
+        self.since = 0                         # ... and since the last release
+
+    def __bool__(self) -> bool:
+        return bool(self.maps) and hasattr(mmap, "MADV_DONTNEED")
+
+    def touched(self, rows: int, row_bytes: int, contiguous: bool = False) -> None:
+        """Record a read or write of `rows` rows of `row_bytes` each; hand the pages back once the
+        mappings hold more than the budget. Where the system says how many file pages this
+        process holds (Linux), it is asked every budget / 16 bytes (one small file read);
+        elsewhere the bytes are counted, a random row as the most one read can map."""
+        if not self:
+            return
+        size = rows * row_bytes if contiguous else rows * max(row_bytes, AROUND)
+        self.pending += size
+        self.since += size
+        if self.pending < self.budget // 16:
+            return
+        self.pending = 0
+        now = _mapped_bytes()
+        held = self.since if now is None or self.others is None else now - self.others
+        if held >= self.budget:
+            self.release()
+
+    def release(self) -> None:
+        """Unmap every page of the mappings from this process (they stay in the page cache)."""
+        if not self:
+            return
+        for m in self.maps:
+            if not m.closed:
+                m.madvise(mmap.MADV_DONTNEED)
+        self.since = self.pending = 0
+        self.others = _mapped_bytes()

@@ -1,0 +1,139 @@
+"""Arrays mapped from files hand their pages back as they are read (`backend.pages`): the file
+pages a process holds (RssFile on Linux) stay under a budget while `fit` reads a file-mapped X in
+shuffled batches, while the sparse checks scan a file-mapped CSR matrix and while `CsvStream`
+writes the encoded inputs, and the numbers are those of the same data in memory."""
+import mmap
+import sys
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.backend import pages
+from chainrule.errors import ValidationError
+
+sp = pytest.importorskip("scipy.sparse")
+linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads RssFile from /proc/self/status")
+MIB = 2**20
+
+
+def file_pages() -> int:
+    """This process's resident file pages (RssFile), in bytes."""
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith("RssFile"))
+
+
+def drop(*arrays):
+    """Unmap the arrays' file pages from this process (the starting point of a measurement)."""
+    for m in pages.mappings(*arrays):
+        m.madvise(mmap.MADV_DONTNEED)
+
+
+def memmap(path, shape, dtype=np.float64, seed=0):
+    X = np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=shape)
+    rng = np.random.default_rng(seed)
+    for a in range(0, shape[0], 50_000):
+        X[a:a + 50_000] = rng.normal(size=X[a:a + 50_000].shape)
+    X.flush()
+    del X
+    return np.load(path, mmap_mode="r")
+
+
+def test_mappings_are_found_through_views_and_sparse_matrices(tmp_path):
+    X = memmap(tmp_path / "x.npy", (100, 4))
+    assert len(pages.mappings(X)) == 1 and isinstance(pages.mappings(X)[0], mmap.mmap)
+    assert pages.mappings(X[10:20].reshape(-1)) == pages.mappings(X)         # views lead to the same mmap
+    assert pages.mappings(np.zeros(3), [1, 2]) == []                         # arrays in memory have none
+    csr = sp.csr_matrix((X.reshape(-1), np.tile(np.arange(4, dtype=np.int32), 100),
+                         np.arange(0, 401, 4, dtype=np.int32)), shape=(100, 6), copy=False)
+    assert pages.mappings(csr) == pages.mappings(X)                          # only its values are on disk
+    assert not pages.Pages(np.zeros(5)) and pages.Pages(X)
+
+
+@linux
+def test_fit_on_a_file_larger_than_the_budget_holds_the_budget(tmp_path, monkeypatch):
+    """64 MiB on disk, read in shuffled batches for 2 epochs with a budget of 8 MiB: the file pages
+    held grow by about the budget (by the whole file before), and the weights are those of the
+    same rows in memory."""
+    X = memmap(tmp_path / "x.npy", (200_000, 40))
+    y = (X[:, 0] > 0).astype(int)
+    inputs = np.array(X)
+
+    def fit(X):
+        net = cr.Network([cr.Dense(40, 8, "tanh"), cr.Dense(8, 2, "softmax")], loss="categorical_crossentropy",
+                         seed=0)
+        net.fit(X, y[:X.shape[0]], epochs=2, batch_size=256, validation_split=0.1, seed=3, verbose=0)
+        return net
+
+    fit(X[:1000])                                      # imports and kernels loaded before measuring
+    monkeypatch.setattr(pages, "BUDGET", 8 * MIB)
+    drop(X)
+    before = file_pages()
+    lazy = fit(X)
+    grown = file_pages() - before
+    assert grown < 24 * MIB, f"the file pages grew by {grown / MIB:.0f} MiB"
+    np.testing.assert_allclose(lazy.params, fit(inputs).params, rtol=1e-12, atol=1e-12)
+
+
+@linux
+def test_the_sparse_checks_of_a_mapped_matrix_hold_the_budget_and_say_what_scipy_says(tmp_path, monkeypatch):
+    n, width = 400_000, 10
+    values = memmap(tmp_path / "v.npy", (n * width,))
+    cols = np.lib.format.open_memmap(tmp_path / "c.npy", mode="w+", dtype=np.int32, shape=(n * width,))
+    cols[:] = np.tile(np.arange(width, dtype=np.int32) * 3, n)
+    cols.flush()
+    ptr = np.arange(0, n * width + 1, width, dtype=np.int32)
+    monkeypatch.setattr(pages, "BUDGET", 4 * MIB)
+
+    def matrix(c=None, p=None):
+        c = np.load(tmp_path / "c.npy", mmap_mode="r") if c is None else c
+        return sp.csr_matrix((values, c, ptr if p is None else p), shape=(n, 3 * width), copy=False)
+
+    net = cr.Network([cr.Dense(3 * width, 2, "softmax")], loss="categorical_crossentropy", seed=0)
+    drop(matrix())
+    before = file_pages()
+    net.predict(matrix()[:10])
+    from chainrule.nn import sparse
+    checked = sparse.check(matrix(), "X", np.dtype("float64"))
+    assert file_pages() - before < 12 * MIB                        # 48 MiB of values and columns read
+    assert pages.mappings(checked.indices) and checked.indices.dtype == np.int32   # still the file, not a copy
+    wrong_column, negative = np.array(cols), np.array(cols)
+    wrong_column[-1], negative[5] = 3 * width, -1
+    falling = ptr.copy()
+    falling[7] = falling[6] - 1
+    for c, p in [(wrong_column, None), (negative, None), (None, falling)]:
+        for mapped in (True, False):                               # the same words as SciPy's own check
+            got = matrix(c, p) if mapped else sp.csr_matrix((np.array(values), np.array(matrix(c, p).indices),
+                                                             (ptr if p is None else p).copy()), shape=(n, 3 * width))
+            with pytest.raises(ValidationError) as err:
+                sparse.check(got, "X", np.dtype("float64"))
+            if mapped:
+                said = str(err.value)
+            else:
+                assert str(err.value) == said
+
+
+@linux
+def test_encoding_a_csv_holds_the_budget_of_written_pages(tmp_path, monkeypatch):
+    pd = pytest.importorskip("pandas")
+    from chainrule.data.stream import CsvStream
+    rng = np.random.default_rng(0)
+    n = 200_000
+    pd.DataFrame({**{f"x{j}": rng.normal(size=n) for j in range(20)},
+                  "shop": rng.choice(["a", "b", "c"], size=n), "y": rng.choice(["p", "q"], size=n)}).to_csv(
+        tmp_path / "t.csv", index=False)
+    monkeypatch.setattr(pages, "BUDGET", 4 * MIB)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    with CsvStream(tmp_path / "t.csv", rows=20_000) as stream:
+        stream.fit("y")
+        before = file_pages()
+        peak = [0]
+        real = pages.Pages.touched
+
+        def touched(self, *a, **k):                 # the file pages held after each chunk written
+            real(self, *a, **k)
+            peak[0] = max(peak[0], file_pages() - before)
+        monkeypatch.setattr(pages.Pages, "touched", touched)
+        X, y = stream.encode(None)                  # 200,000 x 21 values and columns: 25 MiB written
+        assert peak[0] < 14 * MIB, f"the written pages held reached {peak[0] / MIB:.0f} MiB"
+        assert X.shape == (n, 23) and X.nnz == n * 21

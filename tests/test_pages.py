@@ -137,3 +137,27 @@ def test_encoding_a_csv_holds_the_budget_of_written_pages(tmp_path, monkeypatch)
         X, y = stream.encode(None)                  # 200,000 x 21 values and columns: 25 MiB written
         assert peak[0] < 14 * MIB, f"the written pages held reached {peak[0] / MIB:.0f} MiB"
         assert X.shape == (n, 23) and X.nnz == n * 21
+
+
+def test_rows_read_in_shuffled_order_from_a_file_come_in_pieces_with_the_same_values(tmp_path):
+    from chainrule.training import streaming
+    from chainrule.training.sparse_rows import SparseRows
+    X = memmap(tmp_path / "x.npy", (3000, 5))
+    order = np.random.default_rng(1).permutation(3000)
+    rows = streaming.Subset(streaming.LazyRows(X, np.dtype("float64")), order)
+    assert rows.pages() and 1000 > streaming.SCATTERED
+    np.testing.assert_array_equal(rows.read(slice(0, 1000)), np.array(X)[order[:1000]])
+    out = np.empty((1000, 5))
+    assert rows.read(np.arange(500, 1500), out) is out
+    np.testing.assert_array_equal(out, np.array(X)[order[500:1500]])
+    values = X.reshape(-1)
+    csr = sp.csr_matrix((values, np.tile(np.arange(5, dtype=np.int32) * 2, 3000),
+                         np.arange(0, 15001, 5, dtype=np.int32)), shape=(3000, 10), copy=False)
+    sparse_rows = streaming.Subset(SparseRows(csr, np.dtype("float64")), order)
+    got = sparse_rows.read(slice(100, 1300))
+    np.testing.assert_array_equal(got.toarray(), csr.toarray()[order[100:1300]])
+    net = cr.Network([cr.Dense(10, 4, "relu"), cr.Dense(4, 3, "softmax")], loss="categorical_crossentropy", seed=0)
+    y = np.arange(3000) % 3
+    a = streaming.evaluate(net, sparse_rows, streaming.targets(net, y[order]))
+    b = net.evaluate(csr.toarray()[order], y[order])
+    assert a["accuracy"] == b["accuracy"] and abs(a["loss"] - b["loss"]) < 1e-12

@@ -155,6 +155,38 @@ def mpi_world():
     return comm
 
 
+def rolled(order, k: int):
+    """np.roll(order, -k): the same array kind (a file-backed order stays in a file), a block at a time."""
+    import numpy as np
+    if not isinstance(order, np.memmap):
+        return np.roll(order, -k)
+    from ..backend.pages import Pages, scratch
+    n = order.shape[0]
+    out = scratch(n, order.dtype)
+    pages = Pages(order, out)
+    for a in range(0, n, 1 << 20):
+        b = min(n, a + (1 << 20))
+        out[a:b] = order[(np.arange(a, b) + k) % n]
+        pages.touched(b - a, 2 * order.itemsize, contiguous=True)
+    pages.release()
+    return out
+
+
+def gathered(y, order):
+    """y[order], in a temporary file when the order is in one (`--stream`), a block at a time."""
+    import numpy as np
+    if not isinstance(order, np.memmap):
+        return y[order]
+    from ..backend.pages import Pages, scratch
+    out = scratch(order.shape[0], y.dtype).reshape((-1, *y.shape[1:]))
+    pages = Pages(y, order, out)
+    for a in range(0, order.shape[0], 1 << 20):
+        out[a:a + (1 << 20)] = y[order[a:a + (1 << 20)]]
+        pages.touched(min(1 << 20, order.shape[0] - a), y.itemsize + order.itemsize, contiguous=True)
+    pages.release()
+    return out
+
+
 def train(args) -> int:
     import numpy as np
 
@@ -200,13 +232,13 @@ def train(args) -> int:
                                 max_categories=args.max_categories)
         n = len(df)
     describe_columns(df, pre, stream.reasons if stream is not None else None)
-    order = permutation(np.random.default_rng(args.seed), n, small=True)
     n_val = int(round(n * args.val_split))
     if args.val_split and not 1 <= n_val < n:
         raise ValidationError(f"--val-split {args.val_split} leaves no validation or training rows of {n}")
     # the rows encoded in a shuffled order, the validation rows last (fit's validation_split takes
-    # them as a range): the split copies nothing; one-hot columns stay sparse, in the network's dtype
-    order = np.roll(order, -n_val)
+    # them as a range): the split copies nothing; one-hot columns stay sparse, in the network's dtype.
+    # With --stream the order is in a temporary file, as the inputs are: no memory a row
+    order = rolled(permutation(np.random.default_rng(args.seed), n, small=True, on_disk=stream is not None), n_val)
     if weight is not None:                # the weights in the rows' order; each part must weigh something
         weight = weight[order]
         weights.check_parts(weight, n_val, args)
@@ -224,7 +256,7 @@ def train(args) -> int:
                      seed=args.seed)
     val = slice(n - n_val, n)
     if stream is not None:                # the rows of the in-memory path, in its order: only indices move
-        X, y = Subset(check_inputs(net, X), order), y[order]
+        X, y = Subset(check_inputs(net, X), order), gathered(y, order)
     print(f"{pre.task} of {args.target!r}: {n - n_val} training and {n_val} validation rows, {X.shape[1]} inputs; "
           f"network {'-'.join(map(str, widths))}", file=sys.stderr)
     callbacks: list = [] if args.quiet or sys.stderr.isatty() else [EpochLines()]

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ..backend.pages import Pages, scratch
 from ..errors import ValidationError
 from .csvfile import short
 from .encode import INT32_MAX, numeric_column, text_codes
@@ -104,9 +105,12 @@ def encode_csv(stream: Any, pre: Any, rows: np.ndarray | None, dtype: np.dtype, 
     X = np.memmap(path["X"], dtype=dtype, mode="w+", shape=shape)
     cols = np.memmap(path["indices"], dtype=index, mode="w+", shape=shape) if sparse else None
     # class codes in the smallest integer type (1 byte a row up to 127 classes): fit keeps them so
-    y = np.empty(n, dtype=np.int8 if len(pre.classes or ()) <= 127 else np.int32) \
-        if pre.task == "classification" else np.empty((n, 1))
+    # (in a temporary file, as X: read per batch, they cost no memory a row)
+    y = scratch(n, np.int8 if len(pre.classes or ()) <= 127 else np.int32) \
+        if pre.task == "classification" else scratch(n, np.float64).reshape(n, 1)
     what = f"encoding {short(str(stream.path), 200)} (pass 2 of 2: the inputs, on disk)"
+    written = Pages(X, cols, y)               # the pages written are handed back as the file grows
+    row_bytes = width * item
     with Progress(what, total=n, unit="rows") as progress:
         for chunk, line0 in stream.chunks():
             a = line0 - 2
@@ -116,7 +120,10 @@ def encode_csv(stream: Any, pre: Any, rows: np.ndarray | None, dtype: np.dtype, 
                 X[dest], cols[dest] = fixed_width(pre, chunk, dtype, index)
             else:
                 X[dest] = dense(pre, chunk, dtype)
+            written.touched(len(chunk), row_bytes, inv is None)
             progress.update(a + len(chunk))
+    written.release()
+    del written
     X.flush()
     X = np.memmap(path["X"], dtype=dtype, mode="r", shape=shape)
     if cols is None:

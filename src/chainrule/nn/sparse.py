@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..backend import csr
+from ..backend.pages import Pages
 from ..errors import ChainruleTypeError, ValidationError
 
 
@@ -38,18 +39,55 @@ def check(X: Any, name: str, dtype: np.dtype, n_features: int | None = None) -> 
         raise ValidationError(f"{name} is empty: expected at least one sample, got shape {X.shape}")
     if n_features is not None and X.shape[1] != n_features:
         raise ValidationError(f"{name} has {X.shape[1]} features per sample; the network expects {n_features}")
+    pages = Pages(X)
     try:   # the compiled loops trust indptr and indices: a broken matrix must not reach them
-        X.check_format(full_check=True)
+        if pages:
+            _check_mapped(X, pages)
+        else:
+            X.check_format(full_check=True)
     except ValueError as exc:
         raise ValidationError(f"{name} is not a valid CSR matrix: {exc}") from None
-    data = X.data
-    if data.size and not np.isfinite(np.add.reduce(data)):
-        bad = np.flatnonzero(~np.isfinite(data))
-        if bad.size:
-            p = int(bad[0])
-            row = int(np.searchsorted(X.indptr, p, side="right")) - 1
-            raise ValidationError(f"{name} contains NaN or infinity (first at index ({row}, {int(X.indices[p])}))")
+    for a, b in _blocks(X.data.shape[0]):
+        data = X.data[a:b]
+        if not np.isfinite(np.add.reduce(data)):
+            bad = np.flatnonzero(~np.isfinite(data))
+            if bad.size:
+                p = a + int(bad[0])
+                row = int(np.searchsorted(X.indptr, p, side="right")) - 1
+                raise ValidationError(f"{name} contains NaN or infinity (first at index ({row}, {int(X.indices[p])}))")
+        pages.touched(b - a, data.itemsize, contiguous=True)
+    pages.release()
     return X
+
+
+def _blocks(n: int, step: int = 1 << 22) -> list[tuple[int, int]]:
+    return [(a, min(a + step, n)) for a in range(0, n, step)]
+
+
+def _check_mapped(X: Any, pages: Pages) -> None:
+    """SciPy's `check_format(full_check=True)` (the same checks, in its order, with its messages)
+    for a matrix mapped from files: a block of each array at a time, its pages handed back as it
+    goes, where SciPy would read the whole arrays into this process (and np.diff(indptr) copy one)."""
+    X.check_format(full_check=False)        # shapes and the ends of indptr
+    ind, ptr, n = X.indices, X.indptr, X.indices.shape[0]
+
+    def scan(arr: np.ndarray, n: int, reduce: Any, overlap: int = 0) -> list:
+        found = []
+        for a, b in _blocks(n):
+            found.append(reduce(arr[a:b + overlap]))
+            pages.touched(b - a, arr.itemsize, contiguous=True)
+        return found
+
+    if X.nnz > 0:
+        if max(scan(ind, n, np.max)) >= X.shape[1]:
+            raise ValueError(f"indices must be < {X.shape[1]}")
+        if min(scan(ind, n, np.min)) < 0:
+            raise ValueError("indices must be >= 0")
+        if min(scan(ptr, ptr.shape[0] - 1, lambda p: np.diff(p).min(), overlap=1)) < 0:
+            raise ValueError("indptr must be a non-decreasing sequence")
+    pages.release()
+    index = np.int64 if max(ptr.dtype.itemsize, ind.dtype.itemsize) > 4 else np.int32   # as SciPy makes them
+    X.indptr, X.indices = np.asarray(ptr, dtype=index), np.asarray(ind, dtype=index)
 
 
 def rows(X: Any, start: int, stop: int) -> Any:

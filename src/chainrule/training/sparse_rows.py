@@ -49,8 +49,14 @@ class SparseRows(LazyRows):
     def read(self, idx: slice | np.ndarray, out: np.ndarray | None = None) -> Any:
         """Rows `idx` (a slice, or indices in any order) as a CSR batch; `out` is not used (the
         values are already checked and of the network's dtype)."""
+        X, pages = self.source, self.pages()
         if isinstance(idx, slice):
             a, b, _ = idx.indices(self.shape[0])
-            return rows(self.source, self.start + a, self.start + max(a, b))
-        idx = np.asarray(idx)
-        return self._gather(idx + self.start if self.start else idx)
+            batch = rows(X, self.start + a, self.start + max(a, b))
+        else:
+            idx = np.asarray(idx)
+            batch = self._gather(idx + self.start if self.start else idx)
+        # a row is read from two arrays (values, columns): counted as two reads
+        row_bytes = (X.data.itemsize + X.indices.itemsize) * X.nnz // max(X.shape[0], 1)
+        pages.touched(2 * batch.shape[0], row_bytes // 2 + 1, isinstance(idx, slice))
+        return batch

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..backend.pages import Pages
 from ..errors import ChainruleTypeError, ValidationError
 from ..nn import checks as check
 from ..nn.sparse import is_sparse
@@ -41,6 +42,13 @@ class LazyRows:
         self.source, self.dtype = source, np.dtype(dtype)
         self.start = start
         self.stop = source.shape[0] if stop is None else stop
+        self._pages: Pages | None = None
+
+    def pages(self) -> Pages:
+        """The pages of a file-mapped source this reader holds, handed back as it reads (backend.pages)."""
+        if self._pages is None:
+            self._pages = Pages(self.source)
+        return self._pages
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -55,7 +63,7 @@ class LazyRows:
 
     def read(self, idx: slice | np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Rows `idx` (a slice, or indices in any order) as a checked array of `dtype`."""
-        src = self.source
+        src, pages = self.source, self.pages()
         if isinstance(idx, slice):
             a, b, _ = idx.indices(self.shape[0])
             block = np.asarray(src[self.start + a:self.start + b])
@@ -69,6 +77,7 @@ class LazyRows:
                 got = np.asarray(src[rows[order] + self.start])
                 block = np.empty_like(got)
                 block[order] = got
+        pages.touched(block.shape[0], block.shape[1] * block.itemsize, isinstance(idx, slice))
         if out is None:
             out = np.empty(block.shape, dtype=self.dtype)
         with np.errstate(over="ignore", invalid="ignore"):
@@ -79,6 +88,9 @@ class LazyRows:
         return out
 
 
+SCATTERED = 256          # rows in shuffled order read from a file at once
+
+
 class Subset(LazyRows):
     """The rows `rows` (an index array, in that order) of out-of-core or sparse data: training
     and validation parts of a file written in its own order, with nothing copied but indices."""
@@ -86,6 +98,10 @@ class Subset(LazyRows):
     def __init__(self, inner: LazyRows, rows: np.ndarray):
         self.inner, self.rows, self.dtype = inner, np.asarray(rows), inner.dtype
         self.source, self.start, self.stop = inner.source, 0, len(self.rows)
+        inner.pages().adopt(rows)            # rows in a file (`backend.pages.scratch`): read along with the data
+
+    def pages(self) -> Pages:
+        return self.inner.pages()
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -97,7 +113,21 @@ class Subset(LazyRows):
         return Subset(self.inner, self.rows[key])
 
     def read(self, idx: slice | np.ndarray, out: np.ndarray | None = None) -> Any:
-        return self.inner.read(np.asarray(self.rows[idx]), out)
+        rows = np.asarray(self.rows[idx])
+        if rows.shape[0] <= SCATTERED or not self.inner.pages():
+            return self.inner.read(rows, out)
+        # rows of a file in shuffled order: a few hundred at a time, each read mapping little of the
+        # file (a random row can map a large part of a page-cache folio) before its pages are handed back
+        parts = []
+        for a in range(0, rows.shape[0], SCATTERED):
+            part = self.inner.read(rows[a:a + SCATTERED], None if out is None else out[a:a + SCATTERED])
+            parts.append(part.copy() if out is None and not isinstance(part, np.ndarray) else part)
+        if out is not None:
+            return out
+        if isinstance(parts[0], np.ndarray):
+            return np.concatenate(parts)
+        import scipy.sparse as sp  # a sparse X exists: SciPy is there
+        return sp.vstack(parts, format="csr")
 
 
 class OneHotRows:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..backend.pages import scratch
 from ..backend.threads import blas_limit
 from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
 from ..nn import checks as check
@@ -184,7 +185,11 @@ class Trainer:
         if self.weight is None and (not isinstance(X, LazyRows) or isinstance(X, SparseRows)) and not [
                 cb for cb in begin + end if not getattr(cb, "per_batch_optional", False)]:
             plan = compiled.epoch_plan(net, opt, X, batch_size=self.batch_size)
-        order = permutation(self.rng, n, small=plan is None) if self.shuffle else None
+        # data read from disk: its epoch order on disk too, its pages handed back with the rows'
+        pages = X.pages() if isinstance(X, LazyRows) else None
+        order = permutation(self.rng, n, small=plan is None, on_disk=bool(pages)) if self.shuffle else None
+        if pages:
+            pages.adopt(order, getattr(Y, "codes", None))
         if plan is not None:
             # small networks: the same epoch in one compiled loop (the NumPy loop below is the reference)
             losses, correct, bad = compiled.run_epoch(net, opt, plan, X, Y, np.arange(n) if order is None else order,
@@ -207,7 +212,9 @@ class Trainer:
         if order is not None:
             xbuf = np.empty((bs, X.shape[1]), dtype=X.dtype)
             ybuf = np.empty((bs, Y.shape[1]), dtype=Y.dtype)
-        predicted = np.empty(n, dtype=labels.dtype) if labels is not None else None
+        # predicted classes compared once an epoch, except for data read from disk (no memory a row)
+        per_batch = labels is not None and w is None and isinstance(X, LazyRows)
+        predicted = np.empty(n, dtype=labels.dtype) if labels is not None and not per_batch else None
         total, correct = 0.0, 0.0
         for batch, start in enumerate(range(0, n, bs)):
             if order is None:
@@ -234,6 +241,8 @@ class Trainer:
             assert out is not None                                 # set by train_batch's forward pass
             if predicted is not None:
                 predicted[idx] = out.argmax(axis=1)               # compared once per epoch
+            elif per_batch:
+                correct += int(np.count_nonzero(out.argmax(axis=1) == labels[idx]))
             elif classify:
                 correct += (net.n_correct(out, yb) or 0.0) if wb is None else sw.correct(net.task, out, yb, wb)
             for cb in end:
@@ -271,13 +280,17 @@ class Trainer:
         return TrainingDiverged(str(error).replace(" Try ", f" {cause} Try ", 1)) if cause else error
 
 
-def permutation(rng: np.random.Generator, n: int, small: bool = False) -> np.ndarray:
-    """`rng.permutation(n)`; with `small`, the same order as int32 (4 bytes a row, not 8) when n allows."""
-    if not small or n > np.iinfo(np.int32).max:
+def permutation(rng: np.random.Generator, n: int, small: bool = False, on_disk: bool = False) -> np.ndarray:
+    """`rng.permutation(n)`; with `small`, the same order as int32 (4 bytes a row, not 8) when n
+    allows; with `on_disk`, in a temporary file (data read from disk: no memory a row)."""
+    if not small and not on_disk:
         return rng.permutation(n)
-    order = np.arange(n, dtype=np.int32)
-    rng.shuffle(order)                  # the draws of rng.permutation(n): the same order
-    return order
+    index = np.int32 if n <= np.iinfo(np.int32).max else np.int64
+    order = scratch(n, index) if on_disk else np.empty(n, dtype=index)
+    for a in range(0, n, 1 << 16):      # no whole-length temporary
+        order[a:a + (1 << 16)] = np.arange(a, min(a + (1 << 16), n), dtype=index)
+    rng.shuffle(order.view(np.ndarray))  # the draws of rng.permutation(n): the same order (NumPy's
+    return order                         # fast path wants a plain ndarray, not a memmap: 130x)
 
 
 def diverged(net: Network, exc: TrainingDiverged, where: str) -> TrainingDiverged:

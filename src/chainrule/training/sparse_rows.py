@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import ChainruleTypeError
 from ..nn.sparse import RowGather, rows
-from .streaming import LazyRows
+from .streaming import LazyRows, scattered
 
 
 class SparseRows(LazyRows):
@@ -50,6 +50,8 @@ class SparseRows(LazyRows):
         """Rows `idx` (a slice, or indices in any order) as a CSR batch; `out` is not used (the
         values are already checked and of the network's dtype)."""
         X, pages = self.source, self.pages()
+        if scattered(idx, pages):
+            return self.pieces(np.asarray(idx), None)
         if isinstance(idx, slice):
             a, b, _ = idx.indices(self.shape[0])
             batch = rows(X, self.start + a, self.start + max(a, b))

@@ -64,6 +64,8 @@ class LazyRows:
     def read(self, idx: slice | np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Rows `idx` (a slice, or indices in any order) as a checked array of `dtype`."""
         src, pages = self.source, self.pages()
+        if scattered(idx, pages):
+            return self.pieces(np.asarray(idx), out)
         if isinstance(idx, slice):
             a, b, _ = idx.indices(self.shape[0])
             block = np.asarray(src[self.start + a:self.start + b])
@@ -87,8 +89,27 @@ class LazyRows:
             raise ValidationError(f"X contains NaN or infinity (row {self.start + int(rows[r])}, column {int(c)})")
         return out
 
+    def pieces(self, rows: np.ndarray, out: np.ndarray | None) -> Any:
+        """Rows in shuffled order from a file, a few hundred at a time: one random row can map a
+        large part of a page-cache folio, so each read maps little before its pages are handed back."""
+        parts = []
+        for a in range(0, rows.shape[0], SCATTERED):
+            part = self.read(rows[a:a + SCATTERED], None if out is None else out[a:a + SCATTERED])
+            parts.append(part.copy() if out is None and not isinstance(part, np.ndarray) else part)
+        if out is not None:
+            return out
+        if isinstance(parts[0], np.ndarray):
+            return np.concatenate(parts)
+        import scipy.sparse as sp  # a sparse X exists: SciPy is there
+        return sp.vstack(parts, format="csr")
+
 
 SCATTERED = 256          # rows in shuffled order read from a file at once
+
+
+def scattered(idx: Any, pages: Pages) -> bool:
+    """Whether `idx` asks for more rows in any order than one read of a file-mapped source takes."""
+    return not isinstance(idx, slice) and len(idx) > SCATTERED and bool(pages)
 
 
 class Subset(LazyRows):
@@ -113,21 +134,7 @@ class Subset(LazyRows):
         return Subset(self.inner, self.rows[key])
 
     def read(self, idx: slice | np.ndarray, out: np.ndarray | None = None) -> Any:
-        rows = np.asarray(self.rows[idx])
-        if rows.shape[0] <= SCATTERED or not self.inner.pages():
-            return self.inner.read(rows, out)
-        # rows of a file in shuffled order: a few hundred at a time, each read mapping little of the
-        # file (a random row can map a large part of a page-cache folio) before its pages are handed back
-        parts = []
-        for a in range(0, rows.shape[0], SCATTERED):
-            part = self.inner.read(rows[a:a + SCATTERED], None if out is None else out[a:a + SCATTERED])
-            parts.append(part.copy() if out is None and not isinstance(part, np.ndarray) else part)
-        if out is not None:
-            return out
-        if isinstance(parts[0], np.ndarray):
-            return np.concatenate(parts)
-        import scipy.sparse as sp  # a sparse X exists: SciPy is there
-        return sp.vstack(parts, format="csr")
+        return self.inner.read(np.asarray(self.rows[idx]), out)
 
 
 class OneHotRows:

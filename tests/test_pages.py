@@ -161,3 +161,39 @@ def test_rows_read_in_shuffled_order_from_a_file_come_in_pieces_with_the_same_va
     a = streaming.evaluate(net, sparse_rows, streaming.targets(net, y[order]))
     b = net.evaluate(csr.toarray()[order], y[order])
     assert a["accuracy"] == b["accuracy"] and abs(a["loss"] - b["loss"]) < 1e-12
+
+
+def test_shuffled_rows_of_a_file_larger_than_the_budget_are_read_not_mapped(tmp_path, monkeypatch):
+    """Past the budget, shuffled reads use preadv: the same rows (dense and CSR, any offset of the
+    rows in the file, a validation part of it), the same trained weights, and no file pages held."""
+    from chainrule.training import streaming
+    from chainrule.training.sparse_rows import SparseRows
+    X = memmap(tmp_path / "x.npy", (200_000, 6))
+    monkeypatch.setattr(pages, "BUDGET", 2**16)
+    rows = np.random.default_rng(2).permutation(200_000)[:700]
+    dense = streaming.LazyRows(X, np.dtype("float32"), start=10_000)
+    assert dense.files(X) is not None
+    inside = rows[rows < 190_000]
+    np.testing.assert_array_equal(dense.read(inside), np.array(X, dtype=np.float32)[inside + 10_000])
+    values = X.reshape(-1)
+    width = np.arange(200_000) % 6 + 1                                  # rows of 1 to 6 values
+    ptr = np.r_[0, np.cumsum(width)].astype(np.int32)
+    cols = np.lib.format.open_memmap(tmp_path / "c.npy", mode="w+", dtype=np.int32, shape=(int(ptr[-1]),))
+    cols[:] = np.concatenate([np.arange(k, dtype=np.int32) for k in width])
+    cols.flush()
+    csr = sp.csr_matrix((values[:ptr[-1]], np.load(tmp_path / "c.npy", mmap_mode="r"), ptr), shape=(200_000, 6),
+                        copy=False)
+    sparse_rows = SparseRows(csr, np.dtype("float64"), start=5_000)
+    assert sparse_rows.files(csr.data, csr.indices) is not None
+    got = sparse_rows.read(rows[rows < 195_000])
+    np.testing.assert_array_equal(got.toarray(), csr.toarray()[rows[rows < 195_000] + 5_000])
+    y = np.arange(200_000) % 3
+    net = lambda: cr.Network([cr.Dense(6, 5, "tanh"), cr.Dense(5, 3, "softmax")],  # noqa: E731
+                             loss="categorical_crossentropy", seed=0)
+    a, b = net(), net()
+    drop(X)
+    before = file_pages()
+    a.fit(X, y, epochs=1, batch_size=256, validation_split=0.2, seed=1, verbose=0)
+    assert file_pages() - before < 3 * MIB      # the file: 9 MiB, its last fifth read in order
+    b.fit(np.array(X), y, epochs=1, batch_size=256, validation_split=0.2, seed=1, verbose=0)
+    np.testing.assert_allclose(a.params, b.params, rtol=1e-12, atol=1e-12)

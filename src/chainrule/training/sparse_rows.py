@@ -57,8 +57,24 @@ class SparseRows(LazyRows):
             batch = rows(X, self.start + a, self.start + max(a, b))
         else:
             idx = np.asarray(idx)
-            batch = self._gather(idx + self.start if self.start else idx)
+            files = self.files(X.data, X.indices)
+            batch = self._gather(idx + self.start if self.start else idx) if files is None else \
+                read_rows(X, idx.astype(np.int64) + self.start, files)
         # a row is read from two arrays (values, columns): counted as two reads
         row_bytes = (X.data.itemsize + X.indices.itemsize) * X.nnz // max(X.shape[0], 1)
         pages.touched(2 * batch.shape[0], row_bytes // 2 + 1, isinstance(idx, slice))
         return batch
+
+
+def read_rows(X: Any, rows: np.ndarray, files: list) -> Any:
+    """Rows `rows` of a CSR matrix whose values and columns are read from their files (preadv), not
+    mapped: the batch `RowGather` would give, for a file larger than the budget of mapped pages."""
+    a = np.asarray(X.indptr[rows], dtype=np.int64)
+    sizes = np.asarray(X.indptr[rows + 1], dtype=np.int64) - a
+    indptr = np.zeros(rows.shape[0] + 1, dtype=X.indptr.dtype)
+    np.cumsum(sizes, out=indptr[1:])
+    data = np.empty(int(indptr[-1]), dtype=X.data.dtype)
+    indices = np.empty(int(indptr[-1]), dtype=X.indices.dtype)
+    files[0].spans(a * data.itemsize, sizes * data.itemsize, data)
+    files[1].spans(a * indices.itemsize, sizes * indices.itemsize, indices)
+    return type(X)((data, indices, indptr), shape=(rows.shape[0], X.shape[1]), copy=False)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..backend.pages import Pages
+from ..backend.pages import FileReader, Pages, reader
 from ..errors import ChainruleTypeError, ValidationError
 from ..nn import checks as check
 from ..nn.sparse import is_sparse
@@ -43,12 +43,20 @@ class LazyRows:
         self.start = start
         self.stop = source.shape[0] if stop is None else stop
         self._pages: Pages | None = None
+        self._files: list[FileReader] | None | bool = False       # not looked for yet
 
     def pages(self) -> Pages:
         """The pages of a file-mapped source this reader holds, handed back as it reads (backend.pages)."""
         if self._pages is None:
             self._pages = Pages(self.source)
         return self._pages
+
+    def files(self, *arrays: Any) -> list[FileReader] | None:
+        """Readers of the source's files where shuffled rows are read without mapping them (a file
+        larger than the budget of mapped pages: `backend.pages.reader`)."""
+        if self._files is False:
+            self._files = reader(*arrays)
+        return self._files if isinstance(self._files, list) else None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -72,7 +80,12 @@ class LazyRows:
             rows = np.arange(a, b)
         else:
             rows = np.asarray(idx)
-            if isinstance(src, np.ndarray):                 # memmap: gather rows in the given order
+            files = self.files(src) if isinstance(src, np.ndarray) and src.ndim == 2 else None
+            if files is not None:                           # a large file: rows read, not mapped
+                block = np.empty((rows.shape[0], src.shape[1]), dtype=src.dtype)
+                size = src.shape[1] * src.itemsize
+                files[0].spans((rows.astype(np.int64) + self.start) * size, np.full(rows.shape[0], size), block)
+            elif isinstance(src, np.ndarray):               # memmap: gather rows in the given order
                 block = np.take(src, rows + self.start, axis=0)
             else:                                           # h5py and the like want increasing indices
                 order = np.argsort(rows, kind="stable")

@@ -83,7 +83,7 @@ def test_the_sparse_checks_of_a_mapped_matrix_hold_the_budget_and_say_what_scipy
     cols[:] = np.tile(np.arange(width, dtype=np.int32) * 3, n)
     cols.flush()
     ptr = np.arange(0, n * width + 1, width, dtype=np.int32)
-    monkeypatch.setattr(pages, "BUDGET", 4 * MIB)
+    monkeypatch.setattr(pages, "IN_ORDER", 4 * MIB)
 
     def matrix(c=None, p=None):
         c = np.load(tmp_path / "c.npy", mmap_mode="r") if c is None else c
@@ -122,7 +122,7 @@ def test_encoding_a_csv_holds_the_budget_of_written_pages(tmp_path, monkeypatch)
     pd.DataFrame({**{f"x{j}": rng.normal(size=n) for j in range(20)},
                   "shop": rng.choice(["a", "b", "c"], size=n), "y": rng.choice(["p", "q"], size=n)}).to_csv(
         tmp_path / "t.csv", index=False)
-    monkeypatch.setattr(pages, "BUDGET", 4 * MIB)
+    monkeypatch.setattr(pages, "IN_ORDER", 4 * MIB)
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     with CsvStream(tmp_path / "t.csv", rows=20_000) as stream:
         stream.fit("y")

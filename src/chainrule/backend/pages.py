@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import mmap
 import os
-import tempfile
 import weakref
 from typing import Any, cast
 
@@ -29,6 +28,7 @@ import numpy as np
 
 PAGE = mmap.PAGESIZE
 BUDGET = 2**30                # bytes of mapped pages a reader may hold before it hands them back
+IN_ORDER = 64 * 2**20         # the budget of a pass in order (writing, checking): it reads no page twice
 AROUND = 64 * 2**10           # what one random read can map at most (Linux maps 16 pages per fault)
 
 
@@ -58,11 +58,12 @@ def _mapped_bytes() -> int | None:
 
 
 class Pages:
-    """The pages of `arrays`' mappings held by this process, handed back every `budget` bytes."""
+    """The pages of `arrays`' mappings held by this process, handed back every BUDGET bytes (a pass
+    `in_order`, which reads no page twice: every IN_ORDER bytes)."""
 
-    def __init__(self, *arrays: Any, budget: int | None = None):
+    def __init__(self, *arrays: Any, in_order: bool = False):
         self._maps = [weakref.ref(m) for m in mappings(*arrays)]   # weak: an array's file goes when it does
-        self.budget = BUDGET if budget is None else budget
+        self.budget = IN_ORDER if in_order else BUDGET
         self.others = _mapped_bytes() if self.maps else None   # file pages held for other reasons
         self.pending = 0                       # bytes possibly mapped since the last check
         self.since = 0                         # ... and since the last release
@@ -115,6 +116,7 @@ def scratch(n: int, dtype: Any) -> np.ndarray:
     """A 1-D array of n elements in a temporary file that is gone once the array is (its name is
     removed at once where the system allows): the per-row indices and labels of data read from
     disk, which then cost this process no memory but the pages it holds (`Pages`)."""
+    import tempfile  # here: its import costs `import chainrule` 5 ms
     with tempfile.TemporaryFile() as f:      # the mapping keeps the file open; the name is already gone
         return np.memmap(f, dtype=dtype, mode="w+", shape=(max(n, 1),))[:n]
 

@@ -163,7 +163,7 @@ def rolled(order, k: int):
     from ..backend.pages import Pages, scratch
     n = order.shape[0]
     out = scratch(n, order.dtype)
-    pages = Pages(order, out)
+    pages = Pages(order, out, in_order=True)
     for a in range(0, n, 1 << 20):
         b = min(n, a + (1 << 20))
         out[a:b] = order[(np.arange(a, b) + k) % n]
@@ -179,7 +179,7 @@ def gathered(y, order):
         return y[order]
     from ..backend.pages import Pages, scratch
     out = scratch(order.shape[0], y.dtype).reshape((-1, *y.shape[1:]))
-    pages = Pages(y, order, out)
+    pages = Pages(y, order, out, in_order=True)
     for a in range(0, order.shape[0], 1 << 20):
         out[a:a + (1 << 20)] = y[order[a:a + (1 << 20)]]
         pages.touched(min(1 << 20, order.shape[0] - a), y.itemsize + order.itemsize, contiguous=True)

@@ -109,7 +109,8 @@ def encode_csv(stream: Any, pre: Any, rows: np.ndarray | None, dtype: np.dtype, 
     y = scratch(n, np.int8 if len(pre.classes or ()) <= 127 else np.int32) \
         if pre.task == "classification" else scratch(n, np.float64).reshape(n, 1)
     what = f"encoding {short(str(stream.path), 200)} (pass 2 of 2: the inputs, on disk)"
-    written = Pages(X, cols, y)               # the pages written are handed back as the file grows
+    # the pages written are handed back as the file grows (often when it is written in order)
+    written = Pages(X, cols, y, in_order=inv is None)
     row_bytes = width * item
     with Progress(what, total=n, unit="rows") as progress:
         for chunk, line0 in stream.chunks():

@@ -39,7 +39,7 @@ def check(X: Any, name: str, dtype: np.dtype, n_features: int | None = None) -> 
         raise ValidationError(f"{name} is empty: expected at least one sample, got shape {X.shape}")
     if n_features is not None and X.shape[1] != n_features:
         raise ValidationError(f"{name} has {X.shape[1]} features per sample; the network expects {n_features}")
-    pages = Pages(X)
+    pages = Pages(X, in_order=True)
     try:   # the compiled loops trust indptr and indices: a broken matrix must not reach them
         if pages:
             _check_mapped(X, pages)

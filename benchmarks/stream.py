@@ -4,15 +4,15 @@
 
 Each file comes from benchmarks/tabular.py's generator (40 numeric columns with gaps, text columns
 of 5/40/300/2,000 categories, a 7-class text target). `chainrule train FILE --target cover --stream
---hidden 64 --batch-size 256 --impute mean` (50 categories per text column, the default; 0.2 of
+--hidden 64 --batch-size 256 --impute mean` (up to 1,000 categories per text column, the default; 0.2 of
 the rows held out) runs as a child process whose memory is sampled every 20 ms from
 /proc/PID/status:
 
-- private memory (RssAnon): what the process allocates. With --stream it should not grow with
-  the file but for the per-row arrays: the class codes (1 byte a row), the row order (4), the
-  epoch's shuffled indices (4) and predictions (1);
-- file pages (RssFile): the encoded inputs mapped from disk, page cache the kernel drops under
-  memory pressure, not memory the process holds;
+- private memory (RssAnon): what the process allocates. With --stream it does not grow with the
+  file: the per-row arrays (class codes, row orders) are in temporary files;
+- file pages (RssFile): the libraries, and the pages of the encoded inputs and orders mapped from
+  disk, which chainrule hands back to the kernel past a budget (backend/pages.py; shuffled rows of
+  a file larger than 1 GiB are read with preadv, not mapped);
 - the peak resident set (ru_maxrss from wait4), which counts both.
 
 --memory also trains without --stream on each file (the whole table in memory), to compare.

@@ -197,3 +197,17 @@ def test_shuffled_rows_of_a_file_larger_than_the_budget_are_read_not_mapped(tmp_
     assert file_pages() - before < 3 * MIB      # the file: 9 MiB, its last fifth read in order
     b.fit(np.array(X), y, epochs=1, batch_size=256, validation_split=0.2, seed=1, verbose=0)
     np.testing.assert_allclose(a.params, b.params, rtol=1e-12, atol=1e-12)
+
+
+def test_the_budget_can_be_set_in_the_environment(tmp_path, monkeypatch):
+    X = memmap(tmp_path / "x.npy", (3000, 40))                    # 0.9 MiB
+    monkeypatch.setenv("CHAINRULE_MAPPED_MIB", "2")
+    assert pages.budget() == 2 * MIB and pages.Pages(X).budget == 2 * MIB
+    assert pages.reader(X) is None                                # under the budget: mapped
+    monkeypatch.setattr(pages, "BUDGET", 1)
+    assert pages.reader(X) is None                                # the environment wins
+    monkeypatch.delenv("CHAINRULE_MAPPED_MIB")
+    assert pages.reader(X) is not None
+    monkeypatch.setenv("CHAINRULE_MAPPED_MIB", "lots")
+    with pytest.raises(ValueError, match="CHAINRULE_MAPPED_MIB must be a positive whole number of MiB; got 'lots'"):
+        pages.budget()

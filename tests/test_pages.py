@@ -211,3 +211,16 @@ def test_the_budget_can_be_set_in_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("CHAINRULE_MAPPED_MIB", "lots")
     with pytest.raises(ValueError, match="CHAINRULE_MAPPED_MIB must be a positive whole number of MiB; got 'lots'"):
         pages.budget()
+
+
+@linux
+def test_predict_on_a_memmap_hands_its_pages_back(tmp_path, monkeypatch):
+    X = memmap(tmp_path / "x.npy", (200_000, 40))                 # 61 MiB read in order
+    net = cr.Network([cr.Dense(40, 8, "tanh"), cr.Dense(8, 3, "softmax")], loss="categorical_crossentropy", seed=0)
+    net.predict(X[:2000])
+    monkeypatch.setattr(pages, "IN_ORDER", 4 * MIB)
+    drop(X)
+    before = file_pages()
+    got = net.predict(X)
+    assert file_pages() - before < 8 * MIB
+    np.testing.assert_array_equal(got, net.predict(np.array(X)))

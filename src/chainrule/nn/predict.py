@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ..backend.pages import Pages
 from . import checks as check
 from .activations import Linear, ReLU, Sigmoid, Softmax, Tanh
 from .sparse import rows
@@ -80,6 +81,7 @@ def predict(net: Any, X: Any, batch_size: int | None = None) -> np.ndarray:
     bufs = [np.empty((chunk, layer.n_out), dtype=net.dtype) if ok and i < len(net.layers) - 1 else None
             for i, (layer, ok) in enumerate(zip(net.layers, inplace))]
     xbuf = np.empty((chunk, net.n_inputs), dtype=net.dtype) if converted else None
+    pages = Pages(X, in_order=True) if lazy else None      # a memmap's pages handed back as it is read
     for i in range(0, n, chunk):
         j = min(i + chunk, n)
         a = rows(X, i, j)
@@ -100,4 +102,8 @@ def predict(net: Any, X: Any, batch_size: int | None = None) -> np.ndarray:
                 a = layer.infer_into(a, buf[:j - i])
         if not (a.base is out or a is out):
             out[i:j] = a
+        if pages is not None:
+            pages.touched(j - i, X.shape[1] * X.itemsize, contiguous=True)
+    if pages is not None:
+        pages.release()
     return out

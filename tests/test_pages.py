@@ -224,3 +224,64 @@ def test_predict_on_a_memmap_hands_its_pages_back(tmp_path, monkeypatch):
     got = net.predict(X)
     assert file_pages() - before < 8 * MIB
     np.testing.assert_array_equal(got, net.predict(np.array(X)))
+
+
+def test_views_copy_on_write_maps_and_deleted_files_train_as_in_memory(tmp_path, monkeypatch):
+    """Past the budget (64 KiB here): a slice of a memmap is read at its own rows (numpy gives every
+    view the parent's offset); a copy-on-write memmap keeps the user's edits (neither read from the
+    file nor handed back); a deleted file is read through its mapping; the same weights each time."""
+    import os
+    monkeypatch.setattr(pages, "BUDGET", 2**16)
+    y = np.arange(6000) % 3
+
+    def weights(X):
+        net = cr.Network([cr.Dense(8, 4, "tanh"), cr.Dense(4, 3, "softmax")], loss="categorical_crossentropy",
+                         seed=0)
+        net.fit(X, y[:X.shape[0]], epochs=1, batch_size=64, validation_split=0.2, seed=1, verbose=0)
+        return net.params
+
+    X = memmap(tmp_path / "x.npy", (8000, 8))
+    view = X[2000:]
+    assert pages.file_of(view)[1] == pages.file_of(X)[1] + 2000 * 8 * 8
+    np.testing.assert_array_equal(weights(view), weights(np.array(view)))
+    edited = np.load(tmp_path / "x.npy", mmap_mode="c")[:6000]
+    edited[:, 0] = 100.0                                       # the user's change, in this process only
+    assert pages.mappings(edited) == [] and pages.file_of(edited) is None
+    np.testing.assert_array_equal(weights(edited), weights(np.array(edited)))
+    assert (edited[:, 0] == 100.0).all()
+    cr.Network([cr.Dense(8, 3, "softmax")], loss="categorical_crossentropy", seed=0).predict(edited)
+    assert (edited[:, 0] == 100.0).all()
+    gone = memmap(tmp_path / "g.npy", (6000, 8), seed=4)
+    expected = weights(np.array(gone))
+    os.remove(tmp_path / "g.npy")
+    assert pages.reader(gone) is None                          # the path names no file: read through the mapping
+    np.testing.assert_array_equal(weights(gone), expected)
+
+
+def test_scratch_falls_back_to_memory_when_the_temporary_folder_is_full(monkeypatch):
+    import errno
+    import os
+
+    def full(fd, offset, size):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(os, "posix_fallocate", full, raising=False)
+    a = pages.scratch(1000, np.int32)
+    assert a.shape == (1000,) and not isinstance(a, np.memmap)
+    from chainrule.training.trainer import permutation
+    np.testing.assert_array_equal(permutation(np.random.default_rng(0), 1000, on_disk=True),
+                                  np.random.default_rng(0).permutation(1000))
+
+
+def test_a_mapped_matrix_gets_scipys_index_type_and_a_bad_budget_setting_spares_data_in_memory(tmp_path, monkeypatch):
+    from chainrule.nn import sparse
+    values = memmap(tmp_path / "v.npy", (40,))
+    for kind in (np.uint32, np.int64, np.int16):
+        cols = np.arange(40, dtype=kind) % 5
+        ptr = np.arange(0, 41, 4, dtype=kind)
+        mapped = sparse.check(sp.csr_matrix((values, cols, ptr), shape=(10, 5), copy=False), "X", np.dtype("float64"))
+        plain = sp.csr_matrix((np.array(values), cols, ptr), shape=(10, 5))
+        plain.check_format(full_check=True)
+        assert mapped.indices.dtype == plain.indices.dtype and mapped.indptr.dtype == plain.indptr.dtype
+    monkeypatch.setenv("CHAINRULE_MAPPED_MIB", "512M")
+    net = cr.Network([cr.Dense(5, 2, "softmax")], loss="categorical_crossentropy", seed=0)
+    net.fit(sp.random(50, 5, density=0.5, format="csr", random_state=0), np.arange(50) % 2, verbose=0)

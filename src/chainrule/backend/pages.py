@@ -9,8 +9,8 @@ included), and the next read of a page maps it again from there. So the memory o
 is the same at one million rows and at ten million.
 
 The budget (1 GiB) is a trade: a mapped page costs nothing to read again, a handed-back one a
-page fault (which on Linux maps a whole run of pages around it), so a file smaller than the budget
-is never handed back and trains at full speed, and one larger pays a fault on most shuffled reads
+page fault (which on Linux maps a whole run of pages around it), so the shuffled reads of a file
+smaller than the budget never hand it back and train at full speed, and one larger pays a fault on most shuffled reads
 (measured: 256 random rows of a 528 MB CSR file, 1.6-2.6 ms more a batch when every read faults).
 Sequential passes (writing the encoded rows, the checks, evaluation) fault cheaply. Shuffled
 reads of a file larger than the budget do not map it at all: `FileReader` reads their rows with
@@ -45,18 +45,29 @@ def budget() -> int:
     return int(text) * 2**20
 
 
+def _root(arr: Any) -> np.memmap | None:
+    """The np.memmap made on the mmap that `arr` is a view of (numpy gives every view of a memmap
+    the parent's `offset` and `filename`: only the one made on the mmap itself has the right ones);
+    None for arrays not mapped by np.memmap, and for copy-on-write ones (mode "c": handing their
+    pages back, or reading their file, would lose the user's changes)."""
+    base = arr
+    while base is not None and not (isinstance(base, np.memmap) and isinstance(base.base, mmap.mmap)):
+        base = getattr(base, "base", None)
+    if base is None or base.base.closed or getattr(base, "mode", "c") == "c":
+        return None
+    return base
+
+
 def mappings(*arrays: Any) -> list[mmap.mmap]:
-    """The mmap objects whose memory the arrays (or a SciPy matrix's three arrays) are views of."""
+    """The shared mmaps of np.memmaps that the arrays (or a SciPy matrix's three arrays) are views of."""
     found: list[mmap.mmap] = []
     for arr in arrays:
         if all(hasattr(arr, a) for a in ("data", "indices", "indptr")) and not isinstance(arr, memoryview):
             found += [m for m in mappings(arr.data, arr.indices, arr.indptr) if all(m is not f for f in found)]
             continue
-        base = arr
-        while base is not None and not isinstance(base, mmap.mmap):
-            base = getattr(base, "base", None)
-        if isinstance(base, mmap.mmap) and not base.closed and all(base is not f for f in found):
-            found.append(base)
+        root = _root(arr)
+        if root is not None and all(root.base is not f for f in found):
+            found.append(cast(mmap.mmap, root.base))
     return found
 
 
@@ -76,7 +87,7 @@ class Pages:
 
     def __init__(self, *arrays: Any, in_order: bool = False):
         self._maps = [weakref.ref(m) for m in mappings(*arrays)]   # weak: an array's file goes when it does
-        self.budget = IN_ORDER if in_order else budget()
+        self.budget = IN_ORDER if in_order else budget() if self._maps else BUDGET
         self.others = _mapped_bytes() if self.maps else None   # file pages held for other reasons
         self.pending = 0                       # bytes possibly mapped since the last check
         self.since = 0                         # ... and since the last release
@@ -130,31 +141,67 @@ def scratch(n: int, dtype: Any) -> np.ndarray:
     removed at once where the system allows): the per-row indices and labels of data read from
     disk, which then cost this process no memory but the pages it holds (`Pages`)."""
     import tempfile  # here: its import costs `import chainrule` 5 ms
+    size = max(n, 1) * np.dtype(dtype).itemsize
     with tempfile.TemporaryFile() as f:      # the mapping keeps the file open; the name is already gone
+        try:                                 # the room reserved now: a full disk later would kill the process
+            if hasattr(os, "posix_fallocate"):
+                os.posix_fallocate(f.fileno(), 0, size)
+        except OSError:                      # no room in the temporary folder: in memory, as before
+            return np.empty(n, dtype=dtype)
         return np.memmap(f, dtype=dtype, mode="w+", shape=(max(n, 1),))[:n]
 
 
 def file_of(arr: Any) -> tuple[str, int] | None:
-    """(path, byte offset in it) of a C-contiguous array that is (a view of) an np.memmap of a
-    file; None for anything else, or where the system has no preadv."""
+    """(path, byte offset in it) of a C-contiguous array that is (a view of) a shared np.memmap of
+    a file; None for anything else, or where the system has no preadv."""
     if not isinstance(arr, np.ndarray) or not arr.flags.c_contiguous or not hasattr(os, "preadv"):
         return None
-    base: Any = arr
-    while base is not None and not (isinstance(base, np.memmap) and getattr(base, "filename", None)):
-        base = getattr(base, "base", None)
-    if base is None:
+    root = _root(arr)
+    if root is None or not getattr(root, "filename", None):
         return None
-    return str(base.filename), int(base.offset) + arr.__array_interface__["data"][0] - \
-        base.__array_interface__["data"][0]
+    return str(root.filename), int(root.offset) + arr.__array_interface__["data"][0] - \
+        root.__array_interface__["data"][0]
+
+
+def _mapped_file(address: int) -> tuple[int, int] | None:
+    """(device, inode) of the file mapped at `address` (Linux: /proc/self/maps), or None."""
+    try:
+        with open("/proc/self/maps") as f:
+            for line in f:
+                fields = line.split()
+                a, b = (int(x, 16) for x in fields[0].split("-"))
+                if a <= address < b and len(fields) >= 5:
+                    major, minor = (int(x, 16) for x in fields[3].split(":"))
+                    return os.makedev(major, minor), int(fields[4])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 class FileReader:
     """Byte ranges of an array's file read with preadv into a caller's buffer: nothing is mapped."""
 
-    def __init__(self, path: str, offset: int):
-        self.fd = os.open(path, os.O_RDONLY)
-        self.offset = offset
-        weakref.finalize(self, os.close, self.fd)
+    def __init__(self, fd: int, offset: int):
+        self.fd, self.offset = fd, offset
+        weakref.finalize(self, os.close, fd)
+
+    @staticmethod
+    def of(arr: Any) -> FileReader | None:
+        """A reader of `arr`'s file, when the file at its path is still the one mapped (not deleted,
+        not replaced: compared by device and inode); None otherwise (then reads go through the mapping)."""
+        where = file_of(arr)
+        if where is None:
+            return None
+        mapped = _mapped_file(arr.__array_interface__["data"][0])
+        try:
+            fd = os.open(where[0], os.O_RDONLY)
+        except OSError:
+            return None
+        st = os.fstat(fd)
+        if mapped != (st.st_dev, st.st_ino):
+            os.close(fd)
+            return None
+        return FileReader(fd, where[1])
 
     def spans(self, starts: np.ndarray, sizes: np.ndarray, out: np.ndarray) -> None:
         """out's bytes <- the sizes[i] bytes at starts[i] of the array (in bytes), one after another."""
@@ -170,7 +217,7 @@ class FileReader:
 def reader(*arrays: Any) -> list[FileReader] | None:
     """Readers of the arrays' files, when they are all file-backed and together larger than the
     budget (shuffled reads would otherwise map them and hand them back, faulting); else None."""
-    found = [file_of(a) for a in arrays]
-    if any(f is None for f in found) or sum(a.nbytes for a in arrays) <= budget():
+    if any(file_of(a) is None for a in arrays) or sum(a.nbytes for a in arrays) <= budget():
         return None
-    return [FileReader(*f) for f in found if f is not None]
+    found = [FileReader.of(a) for a in arrays]
+    return None if any(f is None for f in found) else cast(list, found)

@@ -86,7 +86,7 @@ def _check_mapped(X: Any, pages: Pages) -> None:
         if min(scan(ptr, ptr.shape[0] - 1, lambda p: np.diff(p).min(), overlap=1)) < 0:
             raise ValueError("indptr must be a non-decreasing sequence")
     pages.release()
-    index = np.int64 if max(ptr.dtype.itemsize, ind.dtype.itemsize) > 4 else np.int32   # as SciPy makes them
+    index = X._get_index_dtype((ptr, ind))       # what SciPy's full check makes them (no copy when they are)
     X.indptr, X.indices = np.asarray(ptr, dtype=index), np.asarray(ind, dtype=index)
 
 

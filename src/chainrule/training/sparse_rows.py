@@ -44,7 +44,9 @@ class SparseRows(LazyRows):
         if not isinstance(key, slice) or key.step not in (None, 1):
             raise ChainruleTypeError("a sparse X is cut here by contiguous slices only")
         a, b, _ = key.indices(self.shape[0])
-        return SparseRows(self.source, self.dtype, self.start + a, self.start + max(a, b))
+        part = SparseRows(self.source, self.dtype, self.start + a, self.start + max(a, b))
+        part._pages = self.pages()           # one budget for the parts of one file
+        return part
 
     def read(self, idx: slice | np.ndarray, out: np.ndarray | None = None) -> Any:
         """Rows `idx` (a slice, or indices in any order) as a CSR batch; `out` is not used (the

@@ -67,7 +67,9 @@ class LazyRows:
         if not isinstance(key, slice) or key.step not in (None, 1):
             raise ChainruleTypeError("out-of-core X can be cut by contiguous slices only")
         a, b, _ = key.indices(self.shape[0])
-        return LazyRows(self.source, self.dtype, self.start + a, self.start + max(a, b))
+        part = LazyRows(self.source, self.dtype, self.start + a, self.start + max(a, b))
+        part._pages = self.pages()           # one budget for the parts of one file
+        return part
 
     def read(self, idx: slice | np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Rows `idx` (a slice, or indices in any order) as a checked array of `dtype`."""

@@ -285,3 +285,18 @@ def test_a_mapped_matrix_gets_scipys_index_type_and_a_bad_budget_setting_spares_
     monkeypatch.setenv("CHAINRULE_MAPPED_MIB", "512M")
     net = cr.Network([cr.Dense(5, 2, "softmax")], loss="categorical_crossentropy", seed=0)
     net.fit(sp.random(50, 5, density=0.5, format="csr", random_state=0), np.arange(50) % 2, verbose=0)
+
+
+def test_file_reads_continue_after_a_short_read(tmp_path, monkeypatch):
+    import os
+    X = memmap(tmp_path / "x.npy", (100, 6))
+    reader = pages.FileReader.of(X)
+    real = os.preadv
+    monkeypatch.setattr(os, "preadv", lambda fd, bufs, at: real(fd, [bufs[0][:5]], at))   # 5 bytes at a time
+    out = np.empty((3, 6))
+    reader.spans(np.array([7, 2, 50]) * 48, np.full(3, 48), out)
+    np.testing.assert_array_equal(out, np.array(X)[[7, 2, 50]])
+    X.flush()
+    os.truncate(tmp_path / "x.npy", 200)                       # the file cut short under the reader
+    with pytest.raises(OSError, match="was it cut short"):
+        reader.spans(np.array([90 * 48]), np.array([48]), out)

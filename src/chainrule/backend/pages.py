@@ -207,10 +207,12 @@ class FileReader:
         """out's bytes <- the sizes[i] bytes at starts[i] of the array (in bytes), one after another."""
         view, pos, fd, offset = memoryview(cast(Any, out)).cast("B"), 0, self.fd, self.offset
         for start, size in zip(starts.tolist(), sizes.tolist()):
-            if size:
-                got = os.preadv(fd, [view[pos:pos + size]], offset + start)
-                if got != size:
-                    raise OSError(f"read {got} of {size} bytes at {offset + start} of a data file: was it cut short?")
+            done = 0
+            while done < size:               # a network file system may return part of a range
+                got = os.preadv(fd, [view[pos + done:pos + size]], offset + start + done)
+                if got <= 0:
+                    raise OSError(f"read {done} of {size} bytes at {offset + start} of a data file: was it cut short?")
+                done += got
             pos += size
 
 

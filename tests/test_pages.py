@@ -300,3 +300,29 @@ def test_file_reads_continue_after_a_short_read(tmp_path, monkeypatch):
     os.truncate(tmp_path / "x.npy", 200)                       # the file cut short under the reader
     with pytest.raises(OSError, match="was it cut short"):
         reader.spans(np.array([90 * 48]), np.array([48]), out)
+
+
+def test_evaluate_reads_a_memmap_a_chunk_at_a_time(tmp_path):
+    """`Network.evaluate` converts and checks a float32 memmap chunk by chunk for a float64 network
+    (it converted it whole: twice the file in memory), with the numbers and errors of the array."""
+    import tracemalloc
+    X = memmap(tmp_path / "x.npy", (100_000, 20), dtype=np.float32)      # 8 MB on disk
+    y = (np.arange(100_000) * 7) % 3
+    net = cr.Network([cr.Dense(20, 8, "tanh"), cr.Dense(8, 3, "softmax")], loss="categorical_crossentropy", seed=0)
+    expected = net.evaluate(np.array(X, dtype=np.float64), y)
+    tracemalloc.start()
+    got = net.evaluate(X, y)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert got == expected
+    assert peak < 12e6, f"evaluate allocated {peak / 1e6:.1f} MB"          # the one-hot targets (7 MB), chunks
+    bad = np.lib.format.open_memmap(tmp_path / "b.npy", mode="w+", dtype=np.float32, shape=(50_000, 20))
+    bad[:] = 1.0
+    bad[40_123, 5] = np.nan
+    bad.flush()
+    bad = np.load(tmp_path / "b.npy", mmap_mode="r")
+    with pytest.raises(ValidationError) as mapped_error:
+        net.evaluate(bad, y[:50_000])
+    with pytest.raises(ValidationError) as array_error:
+        net.evaluate(np.array(bad), y[:50_000])
+    assert str(mapped_error.value) == str(array_error.value) and "40123" in str(mapped_error.value)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..backend.pages import Pages
 from ..errors import ValidationError
 from . import checks as check
 from . import sample_weight as sw
@@ -51,6 +52,24 @@ def check_data(net: Network, X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np
     return X, Y
 
 
+def mapped(net: Network, X: ArrayLike) -> bool:
+    """A float array of the network's width mapped from a file (np.memmap): `evaluate` converts and
+    checks it a chunk at a time, as `predict` does, instead of whole (8 GiB for a 4 GiB float32 file
+    and a float64 network)."""
+    return (isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype in (np.float32, np.float64)
+            and X.shape[0] > 0 and X.shape[1] == net.n_inputs and bool(Pages(X)))
+
+
+def checked_rows(net: Network, X: np.ndarray, chunk: np.ndarray) -> np.ndarray:
+    """A chunk of a `mapped` X in the network's dtype, checked; a non-finite value is named by its
+    place in X (the whole X checked, only then)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        converted = np.asarray(chunk, dtype=net.dtype)
+    if not np.isfinite(np.add.reduce(converted, axis=None)) and not np.isfinite(converted).all():
+        check.as_2d_array(X, "X", net.dtype, net.n_inputs)      # raises, naming the first bad index of X
+    return converted
+
+
 def targets(net: Network, Y: ArrayLike) -> np.ndarray:
     """Y as (n_samples, n_outputs) of the network's dtype; class labels one-hot for a multiclass task."""
     return check.targets(Y, net.n_outputs, net.task, net.loss_function.name, net.dtype)
@@ -78,8 +97,13 @@ def evaluate(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | No
         return sw.evaluate(net, X, Y, weight, chunk)
     n, kind = X.shape[0], net.task
     loss, correct = 0.0, 0.0
+    pages = Pages(X, in_order=True)          # a memmap (`mapped`): read a chunk at a time, handed back
     for i in range(0, n, chunk):
-        (out, last_net), yb = outputs(net, rows(X, i, i + chunk), with_net=True), Y[i:i + chunk]
+        xb = rows(X, i, i + chunk)
+        if pages:
+            xb = checked_rows(net, X, xb)
+            pages.touched(xb.shape[0], X.shape[1] * X.itemsize, contiguous=True)
+        (out, last_net), yb = outputs(net, xb, with_net=True), Y[i:i + chunk]
         E = net.loss_function.value(out, yb, last_net if net.fused_output else None)
         loss += E * (out.shape[0] / n if n > chunk else 1.0)
         correct += net.n_correct(out, yb) or 0.0

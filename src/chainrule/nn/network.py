@@ -327,8 +327,12 @@ class Network:
     def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None) -> dict[str, float]:
         """{"loss": E, "accuracy": fraction correct (classification only)} with dropout off; with
         `sample_weight`, the weighted mean loss and the weighted fraction correct."""
-        X, Y = self.check_data(X, Y)
-        return self.evaluate_checked(X, Y, None if sample_weight is None else sw.check(sample_weight, X.shape[0]))
+        if sample_weight is None and evaluation.mapped(self, X):   # a memmap: converted a chunk at a time
+            rows, Y = np.asarray(X), self.targets(Y)
+            check.same_length(rows, Y)
+        else:
+            rows, Y = self.check_data(X, Y)
+        return self.evaluate_checked(rows, Y, None if sample_weight is None else sw.check(sample_weight, rows.shape[0]))
 
     def evaluate_checked(self, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None = None) -> dict[str, float]:
         """`evaluate` on arrays already checked by `check_data` (`weight`: by `sample_weight.check`),

@@ -316,6 +316,13 @@ def test_evaluate_reads_a_memmap_a_chunk_at_a_time(tmp_path):
     tracemalloc.stop()
     assert got == expected
     assert peak < 12e6, f"evaluate allocated {peak / 1e6:.1f} MB"          # the one-hot targets (7 MB), chunks
+    w = 1.0 + (np.arange(100_000) % 5)
+    tracemalloc.start()
+    weighted = net.evaluate(X, y, sample_weight=w)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert weighted == net.evaluate(np.array(X, dtype=np.float64), y, sample_weight=w)
+    assert peak < 13e6, f"evaluate with weights allocated {peak / 1e6:.1f} MB"
     bad = np.lib.format.open_memmap(tmp_path / "b.npy", mode="w+", dtype=np.float32, shape=(50_000, 20))
     bad[:] = 1.0
     bad[40_123, 5] = np.nan
@@ -326,3 +333,6 @@ def test_evaluate_reads_a_memmap_a_chunk_at_a_time(tmp_path):
     with pytest.raises(ValidationError) as array_error:
         net.evaluate(np.array(bad), y[:50_000])
     assert str(mapped_error.value) == str(array_error.value) and "40123" in str(mapped_error.value)
+    with pytest.raises(ValidationError) as weighted_error:
+        net.evaluate(bad, y[:50_000], sample_weight=w[:50_000])
+    assert str(weighted_error.value) == str(array_error.value)

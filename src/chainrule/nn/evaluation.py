@@ -93,11 +93,15 @@ def classes(out: np.ndarray) -> np.ndarray:
 def evaluate(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None, chunk: int) -> dict[str, float]:
     """The loss (and accuracy) of checked arrays, `chunk` rows at a time: the chunks' mean losses
     weighted by their sizes (with sample weights: `sample_weight.evaluate`)."""
+    pages = Pages(X, in_order=True)          # a memmap (`mapped`): read a chunk at a time, handed back
     if weight is not None:
-        return sw.evaluate(net, X, Y, weight, chunk)
+        def read(X: np.ndarray, a: int, b: int) -> np.ndarray:
+            xb = checked_rows(net, X, rows(X, a, b))
+            pages.touched(xb.shape[0], X.shape[1] * X.itemsize, contiguous=True)
+            return xb
+        return sw.evaluate(net, X, Y, weight, chunk, read if pages else None)
     n, kind = X.shape[0], net.task
     loss, correct = 0.0, 0.0
-    pages = Pages(X, in_order=True)          # a memmap (`mapped`): read a chunk at a time, handed back
     for i in range(0, n, chunk):
         xb = rows(X, i, i + chunk)
         if pages:

@@ -327,7 +327,7 @@ class Network:
     def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None) -> dict[str, float]:
         """{"loss": E, "accuracy": fraction correct (classification only)} with dropout off; with
         `sample_weight`, the weighted mean loss and the weighted fraction correct."""
-        if sample_weight is None and evaluation.mapped(self, X):   # a memmap: converted a chunk at a time
+        if evaluation.mapped(self, X):       # a memmap: converted a chunk at a time
             rows, Y = np.asarray(X), self.targets(Y)
             check.same_length(rows, Y)
         else:

@@ -105,8 +105,8 @@ class Pages:
         """The mappings still open."""
         return [m for m in (r() for r in self._maps) if m is not None and not m.closed]
 
-    def __bool__(self) -> bool:
-        return bool(self.maps) and hasattr(mmap, "MADV_DONTNEED")
+    def __bool__(self) -> bool:          # asked on every batch: data in memory answers at once
+        return bool(self._maps) and bool(self.maps) and hasattr(mmap, "MADV_DONTNEED")
 
     def touched(self, rows: int, row_bytes: int, contiguous: bool = False) -> None:
         """Record a read or write of `rows` rows of `row_bytes` each; hand the pages back once the

@@ -120,6 +120,22 @@ def cast(arr: np.ndarray, dtype: np.dtype, name: str) -> np.ndarray:
     return out
 
 
+def chunk_of(X: np.ndarray, chunk: np.ndarray, dtype: np.dtype, out: np.ndarray | None = None) -> np.ndarray:
+    """A chunk of rows of a float array checked a chunk at a time (a memmap: never converted whole),
+    in `dtype` (into `out` when given); a NaN or infinity is named by its place in the whole X
+    (X checked whole, only then)."""
+    if chunk.dtype != dtype:
+        with np.errstate(over="ignore", invalid="ignore"):     # an overflowing cast is reported below
+            if out is None:
+                chunk = chunk.astype(dtype)
+            else:
+                np.copyto(out, chunk, casting="unsafe")
+                chunk = out
+    if not np.isfinite(np.add.reduce(chunk, axis=None)) and not np.isfinite(chunk).all():
+        as_2d_array(X, "X", dtype, X.shape[1])               # raises, naming the first bad index of X
+    return chunk
+
+
 def check_finite(arr: np.ndarray, name: str) -> None:
     # one pass without a temporary: NaN and infinity survive a sum (an overflowing sum of
     # finite values, e.g. two inputs of 1e308, only costs the exact check below and no warning)

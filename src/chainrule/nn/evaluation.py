@@ -21,6 +21,7 @@ from . import sample_weight as sw
 from .inference import outputs
 from .layers import Layer
 from .losses import Loss, output_mismatch
+from .predict import plain_float_array
 from .sparse import rows
 
 if TYPE_CHECKING:
@@ -56,18 +57,7 @@ def mapped(net: Network, X: ArrayLike) -> bool:
     """A float array of the network's width mapped from a file (np.memmap): `evaluate` converts and
     checks it a chunk at a time, as `predict` does, instead of whole (8 GiB for a 4 GiB float32 file
     and a float64 network)."""
-    return (isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype in (np.float32, np.float64)
-            and X.shape[0] > 0 and X.shape[1] == net.n_inputs and bool(Pages(X)))
-
-
-def checked_rows(net: Network, X: np.ndarray, chunk: np.ndarray) -> np.ndarray:
-    """A chunk of a `mapped` X in the network's dtype, checked; a non-finite value is named by its
-    place in X (the whole X checked, only then)."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        converted = np.asarray(chunk, dtype=net.dtype)
-    if not np.isfinite(np.add.reduce(converted, axis=None)) and not np.isfinite(converted).all():
-        check.as_2d_array(X, "X", net.dtype, net.n_inputs)      # raises, naming the first bad index of X
-    return converted
+    return plain_float_array(X, net) and bool(Pages(X))
 
 
 def targets(net: Network, Y: ArrayLike) -> np.ndarray:
@@ -96,7 +86,7 @@ def evaluate(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | No
     pages = Pages(X, in_order=True)          # a memmap (`mapped`): read a chunk at a time, handed back
     if weight is not None:
         def read(X: np.ndarray, a: int, b: int) -> np.ndarray:
-            xb = checked_rows(net, X, rows(X, a, b))
+            xb = check.chunk_of(X, rows(X, a, b), net.dtype)
             pages.touched(xb.shape[0], X.shape[1] * X.itemsize, contiguous=True)
             return xb
         return sw.evaluate(net, X, Y, weight, chunk, read if pages else None)
@@ -105,7 +95,7 @@ def evaluate(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | No
     for i in range(0, n, chunk):
         xb = rows(X, i, i + chunk)
         if pages:
-            xb = checked_rows(net, X, xb)
+            xb = check.chunk_of(X, xb, net.dtype)
             pages.touched(xb.shape[0], X.shape[1] * X.itemsize, contiguous=True)
         (out, last_net), yb = outputs(net, xb, with_net=True), Y[i:i + chunk]
         E = net.loss_function.value(out, yb, last_net if net.fused_output else None)

@@ -85,12 +85,8 @@ def predict(net: Any, X: Any, batch_size: int | None = None) -> np.ndarray:
     for i in range(0, n, chunk):
         j = min(i + chunk, n)
         a = rows(X, i, j)
-        if xbuf is not None:
-            with np.errstate(over="ignore", invalid="ignore"):     # an overflowing cast is reported below
-                np.copyto(xbuf[:j - i], a, casting="unsafe")
-            a = xbuf[:j - i]
-        if lazy and not np.isfinite(np.add.reduce(a, axis=None)) and not np.isfinite(a).all():
-            check.as_2d_array(X, "X", net.dtype, net.n_inputs)   # raises, naming the first bad index of X
+        if lazy:
+            a = check.chunk_of(X, a, net.dtype, None if xbuf is None else xbuf[:j - i])
         for k, layer in enumerate(net.layers):
             if not inplace[k]:
                 a = layer.infer(a)

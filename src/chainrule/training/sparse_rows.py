@@ -62,9 +62,9 @@ class SparseRows(LazyRows):
             files = self.files(X.data, X.indices)
             batch = self._gather(idx + self.start if self.start else idx) if files is None else \
                 read_rows(X, idx.astype(np.int64) + self.start, files)
-        # a row is read from two arrays (values, columns): counted as two reads
-        row_bytes = (X.data.itemsize + X.indices.itemsize) * X.nnz // max(X.shape[0], 1)
-        pages.touched(2 * batch.shape[0], row_bytes // 2 + 1, isinstance(idx, slice))
+        if pages:                            # a row is read from two arrays (values, columns): two reads
+            row_bytes = (X.data.itemsize + X.indices.itemsize) * X.nnz // max(X.shape[0], 1)
+            pages.touched(2 * batch.shape[0], row_bytes // 2 + 1, isinstance(idx, slice))
         return batch
 
 

@@ -9,10 +9,10 @@ included), and the next read of a page maps it again from there. So the memory o
 is the same at one million rows and at ten million.
 
 The budget (1 GiB) is a trade: a mapped page costs nothing to read again, a handed-back one a
-page fault (which on Linux maps a whole run of pages around it), so the shuffled reads of a file
-smaller than the budget never hand it back and train at full speed, and one larger pays a fault on most shuffled reads
-(measured: 256 random rows of a 528 MB CSR file, 1.6-2.6 ms more a batch when every read faults).
-Sequential passes (writing the encoded rows, the checks, evaluation) fault cheaply. Shuffled
+page fault (which on Linux maps a whole run of pages around it: 256 random rows of a 528 MB CSR
+file cost 1.6-2.6 ms more a batch when every read faulted), so the shuffled reads of a file
+smaller than the budget never hand it back and train at full speed. Passes in order (writing the
+encoded rows, the checks, evaluation) fault cheaply and hand back every IN_ORDER bytes. Shuffled
 reads of a file larger than the budget do not map it at all: `FileReader` reads their rows with
 preadv into the batch's buffer (about 2.5 microseconds a row from the page cache, where a fault on
 a handed-back page cost about 9), so nothing of it stays resident. That costs time where the

@@ -84,20 +84,20 @@ def evaluate(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | No
     """The loss (and accuracy) of checked arrays, `chunk` rows at a time: the chunks' mean losses
     weighted by their sizes (with sample weights: `sample_weight.evaluate`)."""
     pages = Pages(X, in_order=True)          # a memmap (`mapped`): read a chunk at a time, handed back
-    if weight is not None:
-        def read(X: np.ndarray, a: int, b: int) -> np.ndarray:
-            xb = check.chunk_of(X, rows(X, a, b), net.dtype)
-            pages.touched(xb.shape[0], X.shape[1] * X.itemsize, contiguous=True)
-            return xb
-        return sw.evaluate(net, X, Y, weight, chunk, read if pages else None)
-    n, kind = X.shape[0], net.task
-    loss, correct = 0.0, 0.0
-    for i in range(0, n, chunk):
-        xb = rows(X, i, i + chunk)
+
+    def read(X: np.ndarray, a: int, b: int) -> np.ndarray:
+        xb = rows(X, a, b)
         if pages:
             xb = check.chunk_of(X, xb, net.dtype)
             pages.touched(xb.shape[0], X.shape[1] * X.itemsize, contiguous=True)
-        (out, last_net), yb = outputs(net, xb, with_net=True), Y[i:i + chunk]
+        return xb
+
+    if weight is not None:
+        return sw.evaluate(net, X, Y, weight, chunk, read)
+    n, kind = X.shape[0], net.task
+    loss, correct = 0.0, 0.0
+    for i in range(0, n, chunk):
+        (out, last_net), yb = outputs(net, read(X, i, i + chunk), with_net=True), Y[i:i + chunk]
         E = net.loss_function.value(out, yb, last_net if net.fused_output else None)
         loss += E * (out.shape[0] / n if n > chunk else 1.0)
         correct += net.n_correct(out, yb) or 0.0

@@ -135,6 +135,32 @@ def test_csr_kernels_equal_scipy(index_dtype, monkeypatch):
     np.testing.assert_array_equal(got.toarray(), X[rows].toarray())
 
 
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_csr_weight_gradient_sums_in_scipys_order(dtype, monkeypatch):
+    """The weight gradient is built column by column (csr._matmul_t): every entry must still be
+    SciPy's sum in SciPy's order, bit for bit, with unsorted and repeated columns in a row, a
+    matrix that starts past its arrays' first value, and a batch of rows with repeats."""
+    monkeypatch.setattr(kernels, "ENABLED", True)
+    rng = np.random.default_rng(8)
+    # values of very different sizes: any other order of the additions changes the last bits
+    data = (rng.normal(size=60) * 10.0 ** rng.integers(-8, 8, size=60)).astype(dtype)
+    indices = rng.integers(0, 7, size=60).astype(np.int32)      # repeats within rows, unsorted
+    indptr = np.array([3, 10, 10, 25, 40, 52, 60], dtype=np.int64)  # 6 rows, the first from value 3
+    X = sp.csr_matrix((data[3:], indices[3:], indptr - 3), shape=(6, 7))
+    assert not X.has_canonical_format
+    delta = (rng.normal(size=(6, 5)) * 10.0 ** rng.integers(-8, 8, size=(6, 5))).astype(dtype)
+    dW = np.full((7, 5), np.nan, dtype)
+    got = csr_kernels.matmul_t(indptr, indices, data, delta, dW)
+    np.testing.assert_array_equal(got, X.T @ delta)
+    rows = np.array([4, 0, 4, 2, 5, 3], dtype=np.int64)          # the compiled loop's batch: rows in its order
+    n_rows = int(sum(indptr[r + 1] - indptr[r] for r in rows))
+    dW = np.full((7, 5), np.nan, dtype)
+    csr_kernels._compiled("_matmul_t")(indptr, indices, data, rows, delta, dW, np.empty(8, np.int64),
+                                       np.empty(n_rows, np.int64), np.empty(n_rows, dtype))
+    np.testing.assert_array_equal(dW, X[rows].T @ delta)
+
+
 def test_compiled_epoch_declines_csr_and_train_steps_runs(monkeypatch):
     X, y = onehot_table(n=30)
     Y = np.eye(3)[y]

@@ -59,10 +59,10 @@ def _csr_forward(indptr, indices, data, rows, m, params, w0, n_in, n_out, Z, zo)
                     Z[zo:zo + m * n_out].reshape((m, n_out)))
 
 
-def _csr_weight_grad(indptr, indices, data, rows, m, D, do, n_in, n_out, grads, w0):
+def _csr_weight_grad(indptr, indices, data, rows, m, D, do, n_in, n_out, grads, w0, start, src_row, src_val):
     """dW = X.T @ delta for the CSR rows `rows[:m]`: csr.py's product, on views made here."""
     _csr_matmul_t_jit(indptr, indices, data, rows[:m], D[do:do + m * n_out].reshape((m, n_out)),
-                      grads[w0:w0 + n_in * n_out].reshape((n_in, n_out)))
+                      grads[w0:w0 + n_in * n_out].reshape((n_in, n_out)), start, src_row, src_val)
 
 
 def _target(Y, labels, from_labels, i, c, one, zero):
@@ -96,6 +96,14 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
     O = np.zeros(size, params.dtype)
     D = np.zeros(size, params.dtype)
     rows = np.zeros(batch_size, np.int64)
+    longest = 0                                 # scratch of the sparse weight gradient (csr._matmul_t)
+    if sparse:
+        for i in range(n):
+            longest = max(longest, sp_indptr[i + 1] - sp_indptr[i])
+    col_start = np.zeros(d + 1, np.int64)
+    src_row = np.zeros(batch_size * longest, np.int64)
+    src_val = np.zeros(batch_size * longest, params.dtype)
+    sink = np.zeros(1, params.dtype)
     sc = np.zeros(2, params.dtype)
     zero = params[0] * 0
     one = zero + 1
@@ -115,6 +123,17 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                 for r in range(m):
                     for q in range(d):
                         O[r * d + q] = Xf[rows[r] * d + q]
+            if sparse:      # the batch's stored values and labels read once first: their cache misses
+                touched = 0     # overlap here, where the loop is short, and not one by one in the products
+                total = zero
+                for r in range(m):
+                    s0 = rows[r]
+                    for p in range(sp_indptr[s0], sp_indptr[s0 + 1], 8):
+                        touched ^= sp_indices[p]
+                        total += sp_data[p]
+                    if labels.shape[0] > s0:
+                        touched ^= labels[s0]
+                sink[0] = total + touched
             # -- forward: Z = A @ W + b, O = f(Z)
             for l in range(L):
                 n_in, n_out, w0, b0 = layout[l, 0], layout[l, 1], layout[l, 2], layout[l, 3]
@@ -153,9 +172,7 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                         for c in range(n_out):
                             O[i0 + c] /= s
                 else:
-                    act, al = acts[l], alpha[l]
-                    for i in range(zo, zo + m * n_out):
-                        O[i] = units.f_jit(Z[i], act, al)
+                    units.f_range_jit(Z, O, zo, zo + m * n_out, acts[l], alpha[l])
             # -- the error (as losses.py) and the output delta
             E = zero
             scale = m * k if loss_id == 1 or loss_id == 2 else m
@@ -216,7 +233,8 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                 ai, do = off[l], off[l + 1]
                 big = m * n_in * n_out > SMALL_PRODUCT
                 if l == 0 and sparse:
-                    _csr_weight_grad_jit(sp_indptr, sp_indices, sp_data, rows, m, D, do, n_in, n_out, grads, w0)
+                    _csr_weight_grad_jit(sp_indptr, sp_indices, sp_data, rows, m, D, do, n_in, n_out, grads, w0,
+                                         col_start, src_row, src_val)
                 elif big and l == 0 and not x_in_o:
                     _dot_weight_grad_jit(Xf, start * d, m, n_in, n_out, D, do, grads, w0)
                 elif big:
@@ -243,9 +261,7 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                                 for c in range(1, n_out):
                                     s += D[do + r * n_out + c] * params[w0 + q * n_out + c]
                                 D[ai + r * n_in + q] = s
-                    act, al = acts[l - 1], alpha[l - 1]
-                    for i in range(ai, ai + m * n_in):
-                        D[i] = units.df_jit(D[i], O[i], Z[i], act, al)
+                    units.df_range_jit(D, O, Z, ai, ai + m * n_in, acts[l - 1], alpha[l - 1])
             # -- divergence: nothing is updated
             if grads.shape[0] > SMALL_UPDATE:
                 ss = kernels._sumsq_jit(grads)

@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from . import kernels
 
-f_jit = df_jit = cast(Any, None)
+f_jit = df_jit = f_range_jit = df_range_jit = cast(Any, None)
 
 
 def _f(v, act, alpha):
@@ -37,9 +37,51 @@ def _df(d, o, z, act, alpha):
     return d
 
 
+def _f_range(Z, O, lo, hi, act, alpha):
+    """O[lo:hi] = f(Z[lo:hi]). The activation is chosen once, outside the loop over the units (a
+    constant id inlined in each branch), so that each loop is branch-free and vectorizes."""
+    if act == 3:
+        for i in range(lo, hi):
+            O[i] = f_jit(Z[i], 3, alpha)
+    elif act == 1:
+        for i in range(lo, hi):
+            O[i] = f_jit(Z[i], 1, alpha)
+    elif act == 2:
+        for i in range(lo, hi):
+            O[i] = f_jit(Z[i], 2, alpha)
+    elif act == 4:
+        for i in range(lo, hi):
+            O[i] = f_jit(Z[i], 4, alpha)
+    else:
+        for i in range(lo, hi):
+            O[i] = f_jit(Z[i], 0, alpha)
+
+
+def _df_range(D, O, Z, lo, hi, act, alpha):
+    """D[lo:hi] = D * f'(net) for the units lo..hi, the activation chosen outside the loop as in
+    `_f_range`."""
+    if act == 3:
+        for i in range(lo, hi):
+            D[i] = df_jit(D[i], O[i], Z[i], 3, alpha)
+    elif act == 1:
+        for i in range(lo, hi):
+            D[i] = df_jit(D[i], O[i], Z[i], 1, alpha)
+    elif act == 2:
+        for i in range(lo, hi):
+            D[i] = df_jit(D[i], O[i], Z[i], 2, alpha)
+    elif act == 4:
+        for i in range(lo, hi):
+            D[i] = df_jit(D[i], O[i], Z[i], 4, alpha)
+    else:
+        for i in range(lo, hi):
+            D[i] = df_jit(D[i], O[i], Z[i], 0, alpha)
+
+
 def load() -> None:
     """Numba's versions, inlined where they are called: no call per element (after `kernels.load`)."""
-    global f_jit, df_jit
+    global f_jit, df_jit, f_range_jit, df_range_jit
     if f_jit is None:
         f_jit = kernels.numba.njit(cache=kernels.CACHE, inline="always")(_f)
         df_jit = kernels.numba.njit(cache=kernels.CACHE, inline="always")(_df)
+        f_range_jit = kernels.numba.njit(cache=kernels.CACHE)(_f_range)
+        df_range_jit = kernels.numba.njit(cache=kernels.CACHE)(_df_range)

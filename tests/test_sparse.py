@@ -138,9 +138,9 @@ def test_csr_kernels_equal_scipy(index_dtype, monkeypatch):
 @needs_numba
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_csr_weight_gradient_sums_in_scipys_order(dtype, monkeypatch):
-    """The weight gradient is built column by column (csr._matmul_t): every entry must still be
-    SciPy's sum in SciPy's order, bit for bit, with unsorted and repeated columns in a row, a
-    matrix that starts past its arrays' first value, and a batch of rows with repeats."""
+    """Every entry of the sparse weight gradient (csr._matmul_t) is SciPy's sum in SciPy's order,
+    bit for bit, with unsorted and repeated columns in a row, a matrix that starts past its
+    arrays' first value, and a batch of rows with repeats (the compiled loop's)."""
     monkeypatch.setattr(kernels, "ENABLED", True)
     rng = np.random.default_rng(8)
     # values of very different sizes: any other order of the additions changes the last bits
@@ -154,10 +154,8 @@ def test_csr_weight_gradient_sums_in_scipys_order(dtype, monkeypatch):
     got = csr_kernels.matmul_t(indptr, indices, data, delta, dW)
     np.testing.assert_array_equal(got, X.T @ delta)
     rows = np.array([4, 0, 4, 2, 5, 3], dtype=np.int64)          # the compiled loop's batch: rows in its order
-    n_rows = int(sum(indptr[r + 1] - indptr[r] for r in rows))
     dW = np.full((7, 5), np.nan, dtype)
-    csr_kernels._compiled("_matmul_t")(indptr, indices, data, rows, delta, dW, np.empty(8, np.int64),
-                                       np.empty(n_rows, np.int64), np.empty(n_rows, dtype))
+    csr_kernels._compiled("_matmul_t")(indptr, indices, data, rows, delta, dW)
     np.testing.assert_array_equal(dW, X[rows].T @ delta)
 
 

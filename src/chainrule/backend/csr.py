@@ -31,41 +31,18 @@ def _matmul(indptr, indices, data, rows, W, out):
     return out
 
 
-def _matmul_t(indptr, indices, data, rows, delta, dW, start, src_row, src_val):
-    """dW = X.T @ delta for X in CSR form, or for its rows `rows` as `_matmul`. Built column by
-    column: the stored values are first sorted by column (a counting sort that keeps their row
-    order), then each row of dW is summed while it stays in cache, over the rows that touch it in
-    row order: each entry gets SciPy's sum, in SciPy's order (dW[j] += x[r, j] * delta[r], r
-    ascending). Rows of dW that no stored value touches are zero. Scratch: start (dW's rows + 1),
-    src_row and src_val (the values' count)."""
-    n, k = dW.shape
-    count = rows.shape[0] if rows.shape[0] else indptr.shape[0] - 1
-    for j in range(n + 1):
-        start[j] = 0
-    for r in range(count):
-        s = rows[r] if rows.shape[0] else r
-        for p in range(indptr[s], indptr[s + 1]):
-            start[indices[p] + 1] += 1
-    for j in range(n):
-        start[j + 1] += start[j]
-    for r in range(count):                       # start[j] walks to the end of column j's values
+def _matmul_t(indptr, indices, data, rows, delta, dW):
+    """dW = X.T @ delta for X in CSR form (dW[j] += x[r, j] * delta[r]), or for its rows `rows`
+    as `_matmul`; rows of dW that no stored value touches are zero."""
+    dW[:, :] = 0
+    k = delta.shape[1]
+    for r in range(rows.shape[0] if rows.shape[0] else indptr.shape[0] - 1):
         s = rows[r] if rows.shape[0] else r
         for p in range(indptr[s], indptr[s + 1]):
             j = indices[p]
-            q = start[j]
-            src_row[q] = r
-            src_val[q] = data[p]
-            start[j] = q + 1
-    first = 0
-    for j in range(n):                           # column j's values are now at [first, start[j])
-        for c in range(k):
-            dW[j, c] = 0
-        for q in range(first, start[j]):
-            r = src_row[q]
-            v = src_val[q]
+            v = data[p]
             for c in range(k):
                 dW[j, c] += v * delta[r, c]
-        first = start[j]
     return dW
 
 
@@ -113,9 +90,7 @@ def matmul(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, W: np.ndar
 def matmul_t(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, delta: np.ndarray,
              dW: np.ndarray) -> np.ndarray:
     """dW[...] = X.T @ delta, X given by its CSR arrays."""
-    nnz = int(indptr[-1] - indptr[0])
-    return _compiled("_matmul_t")(indptr, indices, data, ALL_ROWS, delta, dW, np.empty(dW.shape[0] + 1, np.int64),
-                                  np.empty(nnz, np.int64), np.empty(nnz, data.dtype))
+    return _compiled("_matmul_t")(indptr, indices, data, ALL_ROWS, delta, dW)
 
 
 def gather(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, rows: np.ndarray, out_indptr: np.ndarray,

@@ -59,10 +59,10 @@ def _csr_forward(indptr, indices, data, rows, m, params, w0, n_in, n_out, Z, zo)
                     Z[zo:zo + m * n_out].reshape((m, n_out)))
 
 
-def _csr_weight_grad(indptr, indices, data, rows, m, D, do, n_in, n_out, grads, w0, start, src_row, src_val):
+def _csr_weight_grad(indptr, indices, data, rows, m, D, do, n_in, n_out, grads, w0):
     """dW = X.T @ delta for the CSR rows `rows[:m]`: csr.py's product, on views made here."""
     _csr_matmul_t_jit(indptr, indices, data, rows[:m], D[do:do + m * n_out].reshape((m, n_out)),
-                      grads[w0:w0 + n_in * n_out].reshape((n_in, n_out)), start, src_row, src_val)
+                      grads[w0:w0 + n_in * n_out].reshape((n_in, n_out)))
 
 
 def _target(Y, labels, from_labels, i, c, one, zero):
@@ -96,13 +96,6 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
     O = np.zeros(size, params.dtype)
     D = np.zeros(size, params.dtype)
     rows = np.zeros(batch_size, np.int64)
-    longest = 0                                 # scratch of the sparse weight gradient (csr._matmul_t)
-    if sparse:
-        for i in range(n):
-            longest = max(longest, sp_indptr[i + 1] - sp_indptr[i])
-    col_start = np.zeros(d + 1, np.int64)
-    src_row = np.zeros(batch_size * longest, np.int64)
-    src_val = np.zeros(batch_size * longest, params.dtype)
     sink = np.zeros(1, params.dtype)
     sc = np.zeros(2, params.dtype)
     zero = params[0] * 0
@@ -233,8 +226,7 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                 ai, do = off[l], off[l + 1]
                 big = m * n_in * n_out > SMALL_PRODUCT
                 if l == 0 and sparse:
-                    _csr_weight_grad_jit(sp_indptr, sp_indices, sp_data, rows, m, D, do, n_in, n_out, grads, w0,
-                                         col_start, src_row, src_val)
+                    _csr_weight_grad_jit(sp_indptr, sp_indices, sp_data, rows, m, D, do, n_in, n_out, grads, w0)
                 elif big and l == 0 and not x_in_o:
                     _dot_weight_grad_jit(Xf, start * d, m, n_in, n_out, D, do, grads, w0)
                 elif big:

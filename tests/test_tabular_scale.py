@@ -148,6 +148,7 @@ def test_progress_line_only_for_long_work():
     with Progress("reading", stream=quiet, after=60) as p:
         p.update(1)
     assert quiet.getvalue() == ""
+    assert not p._timer.is_alive()                 # no thread outlives the block (the command's quick exit)
     log = io.StringIO()
     with Progress("preprocessing", total=4, unit="columns", stream=log, after=0.0) as p:
         p._timer.join()                            # the timer has fired: the line is out

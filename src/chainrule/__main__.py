@@ -1,6 +1,4 @@
 """`python -m chainrule`: the same as the `chainrule` command."""
-import sys
+from .cli import command
 
-from .cli import main
-
-sys.exit(main())
+command()

@@ -7,6 +7,7 @@ import errno
 import importlib
 import sys
 import warnings
+from typing import NoReturn
 
 COMMAND_MODULES = [
     "chainrule.cli.example",
@@ -107,6 +108,32 @@ def _message(exc: BaseException) -> str:
 def _show_warning(message, category, filename, lineno, file=None, line=None):
     """Warnings as one clean line, `chainrule: warning: ...`, not Python's two-line form."""
     print(f"chainrule: warning: {clip(str(message))}", file=sys.stderr)
+
+
+def command() -> NoReturn:
+    """The `chainrule` command and `python -m chainrule`: `main`, then `quick_exit`."""
+    quick_exit(main())
+
+
+def quick_exit(code: int) -> NoReturn:
+    """Exit without Python's teardown, which frees every module and object one by one: about 0.2 s
+    after pandas is imported and 0.45 s after a fit on Numba's kernels, a tenth of a short job.
+    What the teardown would do for the user still happens: the exit handlers run (atexit:
+    temporary folders, logging, MPI) and the output is flushed (every file the commands write is
+    closed before they return). While a thread the normal exit would wait for runs (not a daemon),
+    the normal exit it is."""
+    import atexit
+    import os
+    import threading
+    if any(not t.daemon and t is not threading.main_thread() for t in threading.enumerate()):
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):      # a reader gone (`| head`) or a stream closed: nothing to flush to
+            pass
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,4 @@
 """`python -m chainrule.cli`: the same as the `chainrule` command."""
-import sys
+from . import command
 
-from . import main
-
-sys.exit(main())
+command()

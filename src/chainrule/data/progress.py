@@ -36,6 +36,7 @@ class Progress:
     def __exit__(self, *exc: Any) -> None:
         if self._timer is not None:
             self._timer.cancel()
+            self._timer.join()              # returns at once once cancelled: no thread outlives the block
         with self._lock:
             if self.shown and exc[0] is None:
                 self._write(f"{self.what}: done in {time.perf_counter() - self.start:.1f} s", final=True)

@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
+# byte-code compiled at install, as pip does for a regular install: an editable one otherwise
+# compiles chainrule's modules at every start where PYTHONDONTWRITEBYTECODE is set (CI, containers)
+COMPILE := $(PY) -m compileall -q src/chainrule
 
 .PHONY: demo test bench install install-test clean
 
@@ -12,9 +15,11 @@ $(PY):
 
 install: $(PY)
 	$(PIP) install --quiet -e ".[cli,sklearn,plot]"
+	$(COMPILE)
 
 install-test: $(PY)
 	$(PIP) install --quiet -e ".[test]"
+	$(COMPILE)
 
 demo: install
 	$(VENV)/bin/chainrule demo
@@ -27,6 +32,7 @@ test: install-test
 
 bench: $(PY)
 	$(PIP) install --quiet -e ".[bench,cli,mpi]"
+	$(COMPILE)
 	-command -v apt-get >/dev/null && (dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist)) >/dev/null 2>&1
 	$(PY) benchmarks/run.py
 	# the tabular path against scikit-learn's pipeline, data-parallel steps, data larger than memory

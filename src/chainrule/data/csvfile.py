@@ -240,7 +240,7 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
     csv.field_size_limit(2**31 - 1)            # the csv module's default of 128 KB per cell is not the file's
     data, name = _read_bytes(source)
     text, used_encoding = _decode(data, name, encoding)
-    if not text.strip():
+    if not text or text.isspace():          # isspace stops at the first other character: no copy of the text
         raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data rows")
     if sep is not None:
         sep = {"tab": "\t", "\\t": "\t"}.get(sep, sep)

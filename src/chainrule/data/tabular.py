@@ -104,17 +104,18 @@ class Preprocessing:
             if len(pre.classes) < 2:
                 raise ValidationError(f"target column {target!r} has only one class ({pre.classes[0]!r}); "
                                       "a classifier needs at least two")
-        empty = [c for c in features if df[c].isna().all()]
+        missing = df[features].isna().sum()          # one pass over the table, not two a column
+        empty = [c for c in features if missing[c] == len(df)]
         if empty:
             raise ValidationError(f"column {empty[0]!r} has no values at all; remove it from the file")
-        gaps = [c for c in features if df[c].isna().any()]
+        gaps = [c for c in features if missing[c]]
         if gaps and impute is None:
             detail = "; ".join(f"{c!r} on lines {_rows(df[c].isna())}" for c in gaps)
             raise ValidationError(f"missing values in {detail}. Fill them in, or use --impute "
                                   f"{'|'.join(IMPUTE)}")
         for c in features:
             col = df[c]
-            if looks_like_id(col):
+            if c not in gaps and looks_like_id(col):
                 warn_id(c, len(col))
             if is_numeric(col) and c not in text_columns:
                 pre.numeric.append(c)

@@ -1,11 +1,11 @@
 """The compiled epoch (Numba) against the NumPy training loop, the reference."""
 import numpy as np
 import pytest
+from conftest import random_targets
 
 import chainrule as cr
 from chainrule.backend import kernels as _kernels
 from chainrule.training import compiled
-from conftest import random_targets
 
 pytestmark = pytest.mark.skipif(not _kernels.AVAILABLE, reason="numba is not installed")
 
@@ -89,8 +89,8 @@ def test_compiled_epoch_divergence_keeps_last_finite_weights(monkeypatch):
 @pytest.mark.parametrize("opt", range(len(OPTIMIZERS)))
 def test_compiled_epoch_with_frozen_parameters(monkeypatch, opt):
     runs = []
-    for compiled in (False, True):
-        monkeypatch.setattr(_kernels, "ENABLED", compiled)
+    for use_kernels in (False, True):
+        monkeypatch.setattr(_kernels, "ENABLED", use_kernels)
         net, X, Y = build(["tanh", "softmax"], "categorical_crossentropy", 3)
         net.layers[0].freeze("b")
         net.layers[1].freeze()
@@ -105,8 +105,8 @@ def test_compiled_epoch_with_frozen_parameters(monkeypatch, opt):
 
 def test_train_steps_compiled_equals_numpy_for_the_seed(monkeypatch):
     results = []
-    for compiled in (False, True):
-        monkeypatch.setattr(_kernels, "ENABLED", compiled)
+    for use_kernels in (False, True):
+        monkeypatch.setattr(_kernels, "ENABLED", use_kernels)
         net, X, Y, lr = cr.examples.seed_network()
         E = net.train_steps(X, Y, 10_000, optimizer=cr.optim.SGD(lr))
         results.append((E, net.loss(X, Y), net.params.copy()))

@@ -7,8 +7,8 @@ import pytest
 import chainrule as cr
 
 sklearn = pytest.importorskip("sklearn")
-from sklearn.datasets import load_digits
-from sklearn.preprocessing import StandardScaler
+from sklearn.datasets import load_digits  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 
 def deep(activation, init, depth=8):

@@ -3,9 +3,9 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import LOSSES, random_network
 
 import chainrule as cr
-from conftest import LOSSES, random_network
 
 
 @pytest.mark.parametrize("case", range(60))
@@ -46,7 +46,7 @@ def test_float32_gradients_agree_with_float64():
     net32 = cr.Network([cr.Dense(l.n_in, l.n_out, l.activation.name) for l in net64.layers], loss="mse",
                        dtype="float32")
     net32.params[...] = net64.params
-    for (a, b), (c, d) in zip(net64.gradients(X, Y), net32.gradients(X, Y)):
+    for (a, _), (c, _) in zip(net64.gradients(X, Y), net32.gradients(X, Y)):
         np.testing.assert_allclose(c, a, rtol=1e-3, atol=1e-5)
 
 
@@ -140,6 +140,7 @@ def test_unknown_names_suggest_the_closest():
 
 def test_unpickled_network_still_trains_its_layers(monkeypatch):
     import pickle
+
     from chainrule.backend import kernels as _kernels
     monkeypatch.setattr(_kernels, "ENABLED", False)     # the NumPy loop, with its reused training buffers
     net = cr.Network([cr.Dense(3, 16, "relu"), cr.Dense(16, 1)], seed=0)

@@ -1,12 +1,12 @@
 """Property-based tests: random architectures, activations, losses, batch sizes and dtypes."""
 import numpy as np
 import pytest
+from conftest import ACTIVATIONS, LOSSES, OUTPUTS_FOR, random_targets
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import chainrule as cr
 from chainrule.errors import ModelFileError
-from conftest import ACTIVATIONS, LOSSES, OUTPUTS_FOR, random_targets
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -92,8 +92,8 @@ def test_mutated_model_files_only_raise_model_file_error(tmp_path, data):
 @given(st.text(alphabet=st.sampled_from(list('ab,y"\n\r 0123.-e\\;')) | st.characters(), max_size=300))
 def test_random_csv_text_only_raises_validation_error(tmp_path, text):
     pytest.importorskip("pandas")
-    from chainrule.errors import ValidationError
     from chainrule.data.tabular import Preprocessing, read_csv
+    from chainrule.errors import ValidationError
     path = tmp_path / "random.csv"
     path.write_bytes(text.encode("utf-8", errors="replace"))
     try:

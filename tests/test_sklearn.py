@@ -49,7 +49,8 @@ def test_string_labels_binary_and_probabilities():
 
 def test_multilabel():
     X, Y = make_multilabel_classification(n_samples=300, n_classes=4, random_state=0)
-    clf = BackpropClassifier(hidden_layer_sizes=(32,), epochs=100, random_state=0).fit(StandardScaler().fit_transform(X), Y)
+    clf = BackpropClassifier(hidden_layer_sizes=(32,), epochs=100, random_state=0)
+    clf.fit(StandardScaler().fit_transform(X), Y)
     assert clf.predict(StandardScaler().fit_transform(X)).shape == (300, 4)
     assert clf.network_.loss_function.name == "binary_crossentropy"
 

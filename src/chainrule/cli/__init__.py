@@ -120,8 +120,8 @@ def quick_exit(code: int) -> NoReturn:
     after pandas is imported and 0.45 s after a fit on Numba's kernels, a tenth of a short job.
     What the teardown would do for the user still happens: the exit handlers run (atexit:
     temporary folders, logging, MPI) and the output is flushed (every file the commands write is
-    closed before they return). While a thread the normal exit would wait for runs (not a daemon),
-    the normal exit it is."""
+    closed before they return). While a non-daemon thread still runs, it is the normal exit,
+    which waits for that thread."""
     import atexit
     import os
     import threading

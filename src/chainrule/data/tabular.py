@@ -115,7 +115,7 @@ class Preprocessing:
                                   f"{'|'.join(IMPUTE)}")
         for c in features:
             col = df[c]
-            if c not in gaps and looks_like_id(col):
+            if not missing[c] and looks_like_id(col):     # a column with gaps is never an ID
                 warn_id(c, len(col))
             if is_numeric(col) and c not in text_columns:
                 pre.numeric.append(c)

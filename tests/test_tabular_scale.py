@@ -185,23 +185,34 @@ def test_chunks_of_a_file_encode_as_the_whole_file_and_name_the_files_lines(fitt
         next(iter_chunks(tmp_path / "nope.csv"))
 
 
-def test_rows_with_every_column_encode_as_the_general_case(monkeypatch):
-    """Every category kept and no unseen value: each row stores one value per column, written as a
-    grid (encode._full_rows); the same CSR as scattering by position, and scikit-learn's numbers."""
+@pytest.mark.parametrize("block", [7, 1 << 16])
+def test_rows_left_short_are_closed_up_in_place(monkeypatch, block):
+    """Values are written as a grid (one per column) and rows that leave a category out (unseen in
+    training, or 'other' past the cap, in any text column, several in one row, the first and last
+    rows too) are closed up in blocks of rows (encode._close_up), also across block borders: the
+    same matrix as the dense encoding and as scikit-learn's, in each dtype and row order."""
     from chainrule.data import encode
+    monkeypatch.setattr(encode, "CLOSE_UP_ROWS", block)
     df = table(n=300, seed=3)
-    pre = Preprocessing.fit(df, "cover", impute="median", max_categories=None)
-    used = []
-    full_rows = encode._full_rows
-    monkeypatch.setattr(encode, "_full_rows", lambda *a: (used.append(True), full_rows(*a))[1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")            # the capped column's warning
+        capped = Preprocessing.fit(df, "cover", impute="median", max_categories=30)
+    full = Preprocessing.fit(df, "cover", impute="median", max_categories=None)
+    new = df.copy()
+    new.loc[[0, 5, 6, 299], "soil"] = "peat"               # unseen: left out of these rows
+    new.loc[[5, 150, 299], "area"] = "dune"
     order = np.random.default_rng(2).permutation(len(df))
-    for rows in (None, order):
-        for dtype in ("float64", "float32"):
-            X = pre.transform(df, dtype=dtype, rows=rows)
-            assert X.nnz == len(df) * (len(pre.numeric) + len(pre.text)) and X.has_sorted_indices
-            assert X.dtype == np.dtype(dtype) and X.indices.dtype == np.int32
-            np.testing.assert_array_equal(X.toarray(), pre.transform(df, dtype=dtype, rows=rows, sparse=False))
-            want = oracle(pre, df).toarray()
-            tol = 1e-6 if dtype == "float32" else 1e-12
-            np.testing.assert_allclose(X.toarray(), want if rows is None else want[rows], rtol=tol, atol=tol)
-    assert len(used) == 4
+    for pre, frame, short in ((full, df, 0), (capped, df, None), (capped, new, None), (full, new, 7)):
+        for rows in (None, order):
+            for dtype in ("float64", "float32"):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", UnseenCategoryWarning)
+                    X = pre.transform(frame, dtype=dtype, rows=rows)
+                    dense = pre.transform(frame, dtype=dtype, rows=rows, sparse=False)
+                per_row = len(pre.numeric) + len(pre.text)
+                assert X.has_sorted_indices and X.dtype == np.dtype(dtype) and X.indices.dtype == np.int32
+                assert (np.diff(X.indptr) <= per_row).all() and (short is None or X.nnz == len(df) * per_row - short)
+                np.testing.assert_array_equal(X.toarray(), dense)
+                want = oracle(pre, frame).toarray()
+                tol = 1e-6 if dtype == "float32" else 1e-12
+                np.testing.assert_allclose(X.toarray(), want if rows is None else want[rows], rtol=tol, atol=tol)

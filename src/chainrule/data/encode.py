@@ -177,8 +177,12 @@ def _dense(pre: Any, df: Any, dtype: np.dtype, rows: np.ndarray | None, n: int, 
 
 def _csr(sp: Any, pre: Any, df: Any, dtype: np.dtype, rows: np.ndarray | None, n: int,
          unseen_warning: type[Warning], unseen: dict[str, set] | None) -> Any:
-    """CSR in one pass: the text columns first give each row's count of stored values."""
+    """CSR in one pass. The values are first written as an n x (numeric + text) grid, column by
+    column (4x faster than scattering each column by position); a text column's value is left out
+    where its category is (unseen, or 'other' past the cap), and the rows are then closed up in
+    place, a block of rows at a time, so the arrays never hold more than the grid."""
     p, t = len(pre.numeric), len(pre.text)
+    width = p + t
     with Progress("preprocessing", total=p + t, unit="columns") as progress:
         codes_all = []
         counts = np.full(n, p, dtype=np.int64)
@@ -192,45 +196,39 @@ def _csr(sp: Any, pre: Any, df: Any, dtype: np.dtype, rows: np.ndarray | None, n
         indptr = np.zeros(n + 1, dtype=index)
         np.cumsum(counts, out=indptr[1:])
         del counts
-        data = np.empty(nnz, dtype=dtype)
-        indices = np.empty(nnz, dtype=index)
-        if n and nnz == n * (p + t):      # every row has a value in every column: a regular grid
-            return _full_rows(sp, pre, df, rows, n, codes_all, data, indices, indptr, progress)
-        starts = indptr[:-1]
+        data = np.empty(n * width, dtype=dtype)
+        indices = np.empty(n * width, dtype=index)
+        grid, cols = data.reshape(n, width), indices.reshape(n, width)
         for j, c in enumerate(pre.numeric):
             values = numeric_column(pre, df, c)
-            at = starts + j
-            data[at] = values if rows is None else values[rows]
-            indices[at] = j
+            grid[:, j] = values if rows is None else values[rows]
+            cols[:, j] = j
             progress.update(j + 1)
-        filled = starts + p
         offset = p
         for k, (c, codes) in enumerate(zip(pre.text, codes_all)):
-            kept = codes >= 0
-            pos = filled[kept]
-            data[pos] = 1
-            indices[pos] = offset + codes[kept]
-            filled[kept] += 1
+            grid[:, p + k] = 1
+            cols[:, p + k] = offset + codes          # a left-out value's column is closed up below
             offset += len(pre.categories[c])
             progress.update(p + k + 1)
-        return sp.csr_matrix((data, indices, indptr), shape=(n, pre.n_features), copy=False)
+        if nnz < n * width:
+            _close_up(grid, cols, codes_all, indptr, p)
+        return sp.csr_matrix((data[:nnz], indices[:nnz], indptr), shape=(n, pre.n_features), copy=False)
 
 
-def _full_rows(sp: Any, pre: Any, df: Any, rows: np.ndarray | None, n: int, codes_all: list, data: np.ndarray,
-               indices: np.ndarray, indptr: np.ndarray, progress: Any) -> Any:
-    """`_csr` when every row stores one value per column (no category left out): the values are an
-    n x (numeric + text) grid, written column by column (4x faster than scattering by position)."""
-    p = len(pre.numeric)
-    grid, cols = data.reshape(n, -1), indices.reshape(n, -1)
-    for j, c in enumerate(pre.numeric):
-        values = numeric_column(pre, df, c)
-        grid[:, j] = values if rows is None else values[rows]
-        cols[:, j] = j
-        progress.update(j + 1)
-    offset = p
-    for k, (c, codes) in enumerate(zip(pre.text, codes_all)):
-        grid[:, p + k] = 1
-        cols[:, p + k] = offset + codes
-        offset += len(pre.categories[c])
-        progress.update(p + k + 1)
-    return sp.csr_matrix((data, indices, indptr), shape=(n, pre.n_features), copy=False)
+CLOSE_UP_ROWS = 1 << 16
+
+
+def _close_up(grid: np.ndarray, cols: np.ndarray, codes_all: list, indptr: np.ndarray, p: int) -> None:
+    """Move each row's kept values to its place in the CSR arrays (the grid's own memory, read
+    row-major): block by block from the top, a block's values land at or before where it starts,
+    so no block overwrites one not yet read."""
+    data, indices = grid.reshape(-1), cols.reshape(-1)
+    n = grid.shape[0]
+    for a in range(0, n, CLOSE_UP_ROWS):
+        b = min(a + CLOSE_UP_ROWS, n)
+        keep = np.ones((b - a, grid.shape[1]), dtype=bool)
+        for k, codes in enumerate(codes_all):
+            keep[:, p + k] = codes[a:b] >= 0
+        lo, hi = int(indptr[a]), int(indptr[b])
+        data[lo:hi] = grid[a:b][keep]        # the right sides are copies: the overlap is safe
+        indices[lo:hi] = cols[a:b][keep]

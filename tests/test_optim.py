@@ -1,4 +1,6 @@
 """Optimizers against torch.optim: same network, same weights, same batches, 100 steps."""
+import math
+
 import numpy as np
 import pytest
 
@@ -119,3 +121,87 @@ def test_optimizer_by_name():
     assert isinstance(optim.get_optimizer("adam", lr=0.1), optim.Adam)
     with pytest.raises(cr.errors.UnknownNameError, match="adam"):
         optim.get_optimizer("adma")
+
+
+def _formula(name, kw, p, g, st, t):
+    """One step of torch.optim's single-tensor algorithm, written out as plain expressions: the
+    order of operations the NumPy updates keep (their work arrays change no rounding)."""
+    lr, wd = kw.get("lr"), kw.get("weight_decay", 0.0)
+    if name == "SGD":
+        g = g + wd * p if wd else g
+        mom, damp = kw.get("momentum", 0.0), kw.get("dampening", 0.0)
+        if mom:
+            st["buf"] = g.copy() if t == 1 else st["buf"] * mom + ((1.0 - damp) * g if damp else g)
+            g = g + mom * st["buf"] if kw.get("nesterov") else st["buf"]
+        return p - lr * g
+    if name == "Adagrad":
+        g = g + wd * p if wd else g
+        clr = lr / (1 + (t - 1) * kw.get("lr_decay", 0.0))
+        st["sum"] = st.get("sum", np.full_like(p, kw.get("initial_accumulator_value", 0.0))) + g * g
+        return p - clr * g / (np.sqrt(st["sum"]) + kw.get("eps", 1e-10))
+    if name == "RMSprop":
+        g = g + wd * p if wd else g
+        a, eps = kw.get("alpha", 0.99), kw.get("eps", 1e-8)
+        st["sq"] = st.get("sq", np.zeros_like(p)) * a + (1.0 - a) * g * g
+        if kw.get("centered"):
+            st["ga"] = st.get("ga", np.zeros_like(p)) * a + (1.0 - a) * g
+            avg = np.sqrt(st["sq"] - st["ga"] * st["ga"]) + eps
+        else:
+            avg = np.sqrt(st["sq"]) + eps
+        if kw.get("momentum"):
+            st["buf"] = st.get("buf", np.zeros_like(p)) * kw["momentum"] + g / avg
+            return p - lr * st["buf"]
+        return p - lr * g / avg
+    b1, b2 = kw.get("betas", (0.9, 0.999))
+    if name == "AdamW":
+        wd = kw.get("weight_decay", 0.01)
+        p = p * (1.0 - lr * wd) if wd else p
+    else:
+        g = g + wd * p if wd else g
+    st["m"] = st.get("m", np.zeros_like(p)) * b1 + (1.0 - b1) * g
+    st["v"] = v = st.get("v", np.zeros_like(p)) * b2 + (1.0 - b2) * (g * g)
+    if kw.get("amsgrad"):
+        st["vmax"] = v = np.maximum(st.get("vmax", np.zeros_like(p)), v)
+    return p - lr / (1.0 - b1 ** t) * (st["m"] / (np.sqrt(v) / math.sqrt(1.0 - b2 ** t) + kw.get("eps", 1e-8)))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name,kwargs,_", CASES + [("SGD", dict(lr=0.1, momentum=0.9, dampening=0.3), {}),
+                                                   ("RMSprop", dict(lr=0.01, momentum=0.9, centered=True), {})])
+def test_numpy_updates_are_the_formulas_bit_for_bit(name, kwargs, _, dtype, monkeypatch):
+    """The NumPy update (the reference every compiled kernel equals) computes in work arrays kept
+    between steps, here reused by two parts of different lengths: its numbers are the formula's
+    to the last bit, weights and state, in both dtypes, with gradients of very different sizes."""
+    from chainrule.backend import kernels
+    monkeypatch.setattr(kernels, "ENABLED", False)
+    rng = np.random.default_rng(4)
+    p = rng.normal(size=90).astype(dtype)
+    opt = getattr(optim, name)(**kwargs)
+    parts = [slice(0, 50), slice(60, 90)]
+    want, states = p.copy(), [{}, {}]
+    for t in range(1, 16):
+        g = (rng.normal(size=90) * 10.0 ** rng.integers(-6, 3, size=90)).astype(dtype)
+        opt.step(p, g, parts)
+        for s, st in zip(parts, states):
+            want[s] = _formula(name, kwargs, want[s], g[s], st, t)
+        np.testing.assert_array_equal(p, want)
+    assert p.dtype == dtype and {a.dtype for a in opt.state.values()} <= {np.dtype(dtype)}
+
+
+def test_an_optimizer_pickles_without_its_work_arrays(monkeypatch):
+    """Work arrays hold nothing between steps: a pickled optimizer (a sweep's result) leaves them
+    out, and the copy goes on as the original does."""
+    import pickle
+
+    from chainrule.backend import kernels
+    monkeypatch.setattr(kernels, "ENABLED", False)        # the NumPy update, which keeps work arrays
+    rng = np.random.default_rng(0)
+    p, opt = rng.normal(size=50_000), optim.Adam(0.01)
+    opt.step(p, rng.normal(size=50_000))
+    copy, p2 = pickle.loads(pickle.dumps(opt)), p.copy()
+    assert "_work" in opt.__dict__ and "_work" not in copy.__dict__
+    assert len(pickle.dumps(opt)) < 50_000 * 8 * 2.2        # the weights' two state arrays, not a third
+    g = rng.normal(size=50_000)
+    opt.step(p, g)
+    copy.step(p2, g)
+    np.testing.assert_array_equal(p, p2)

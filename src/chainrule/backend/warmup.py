@@ -4,9 +4,10 @@ Importing Numba and loading the cached kernels costs about half a second, and co
 the first time about ten; a small job is done on NumPy before either would be. With the default
 (`kernels.ENABLED == "auto"`, CHAINRULE_NUMBA unset) a job loads the kernels only when they are
 compiled and cached already and its NumPy estimate is longer than `LOAD_SECONDS`; when they are
-not cached it runs on NumPy and starts, once, a background process (niced, detached:
-`python -m chainrule.backend.warmup`) that compiles every kernel for float32 and float64 into
-Numba's cache and then writes a marker file, so that the next long job finds them ready.
+not cached it runs on NumPy and, once it is done (`job_done`), starts a background process
+(niced, detached: `python -m chainrule.backend.warmup`) that compiles every kernel for float32
+and float64 into Numba's cache and then writes a marker file, so that the next long job finds them
+ready. Not beside the job: on a 2-core machine the compiler slowed it by a fifth to a half.
 CHAINRULE_NUMBA=1 (`ENABLED = True`) always uses them, compiling in the job if needed;
 CHAINRULE_NUMBA=0 never.
 """
@@ -24,11 +25,12 @@ from . import csr, kernels, loops, tiny, units
 
 LOAD_SECONDS = 0.6        # importing Numba and loading the cached kernels (measured: 0.35-0.6 s)
 _next_look = 0.0
+_pending = False          # a job ran on NumPy for want of the kernels: compile them when it is done
 
 
 def prepare(seconds: float) -> bool:
     """Whether a job that would take about `seconds` on NumPy runs the kernels (see the module)."""
-    global _next_look
+    global _next_look, _pending
     if not kernels.ENABLED:
         return False
     if kernels.ENABLED is True or kernels.numba is not None:
@@ -38,8 +40,17 @@ def prepare(seconds: float) -> bool:
     if ready():
         return kernels.load(force=True)
     _next_look = time.monotonic() + 5.0          # look again for the marker in a few seconds at most
-    compile_in_background()
+    _pending = True
     return False
+
+
+def job_done() -> None:
+    """The end of a job `prepare` ran on NumPy because the kernels were not compiled: compile
+    them now, in the background."""
+    global _pending
+    if _pending:
+        _pending = False
+        compile_in_background()
 
 
 def ready() -> bool:

@@ -42,6 +42,11 @@ def prepare(net, samples: int, epochs: int, batch_size: int) -> bool:
     return warmup.prepare(seconds)
 
 
+def job_done() -> None:
+    """After the job `prepare` was asked about (`backend.warmup.job_done`)."""
+    warmup.job_done()
+
+
 def epoch_plan(net, optimizer, X: Any = None, batch_size: int | None = None) -> tuple | None:
     """The static arguments of the compiled loop for `net` and `optimizer` (and inputs X, which
     must be a dense array or the rows of a sparse one), or None where it does not apply (then the

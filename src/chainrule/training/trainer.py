@@ -137,6 +137,7 @@ class Trainer:
         finally:
             if self.backup is not None:          # the checkpoint folder's lock, whatever happened
                 self.backup.release()
+            compiled.job_done()                  # kernels this job lacked: compiled now, not beside it
 
     def _run(self, epochs: int) -> History:
         net = self.net
@@ -320,11 +321,14 @@ def train_steps(net: Network, X, Y, steps: int, optimizer: Any = None) -> float:
         if bad >= 0:
             raise diverged(net, not_finite("the loss or a gradient became NaN or infinite"), f"at step {bad + 1}")
         return float(losses[-1])
-    with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged
-        for i in range(steps):
-            try:
-                E = net.train_batch(X, Y)
-            except TrainingDiverged as exc:
-                raise diverged(net, exc, f"at step {i + 1}") from None
-            opt.step(net.params, net.grads, slices)
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged
+            for i in range(steps):
+                try:
+                    E = net.train_batch(X, Y)
+                except TrainingDiverged as exc:
+                    raise diverged(net, exc, f"at step {i + 1}") from None
+                opt.step(net.params, net.grads, slices)
+    finally:
+        compiled.job_done()
     return E

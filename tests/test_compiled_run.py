@@ -141,9 +141,33 @@ def test_kernels_missing_for_a_job_are_compiled_once_it_is_done_not_beside_it(ca
     else:
         with pytest.raises(KeyboardInterrupt):
             net.fit(X, y, epochs=3, batch_size=16, verbose=0, callbacks=[Watch()])
-    assert started == [1] and kernels.numba is None
+    assert started == [1] and kernels.numba is None and warmup._timer is None
     net.fit(X, y, epochs=1, verbose=0)                        # within a few seconds: not looked for again
     assert started == [1]
+
+
+def test_a_long_job_on_numpy_starts_the_compiling_after_a_while_once(monkeypatch):
+    """A job still running COMPILE_AFTER seconds in starts the compiling then (the jobs after it
+    in the process get the kernels sooner), and not again when it ends."""
+    from chainrule.backend import warmup
+    started, seen_during = [], []
+    monkeypatch.setattr(kernels, "ENABLED", "auto")
+    monkeypatch.setattr(kernels, "numba", None)
+    monkeypatch.setattr(warmup, "ready", lambda: False)
+    monkeypatch.setattr(warmup, "LOAD_SECONDS", 0.0)
+    monkeypatch.setattr(warmup, "_next_look", 0.0)
+    monkeypatch.setattr(warmup, "COMPILE_AFTER", 0.1)
+    monkeypatch.setattr(warmup, "compile_in_background", lambda: started.append(1))
+
+    class Slow(cr.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs):
+            seen_during.append(len(started))
+            time.sleep(0.3 if epoch == 0 else 0.0)
+
+    X, y = digits(64)
+    net = cr.Network([cr.Dense(64, 8, "tanh"), cr.Dense(8, 10, "softmax")], loss="categorical_crossentropy", seed=0)
+    net.fit(X, y, epochs=3, batch_size=16, verbose=0, callbacks=[Slow()])
+    assert seen_during == [0, 1, 1] and started == [1] and warmup._timer is None
 
 
 def test_a_plan_declined_before_the_kernels_load_is_not_kept(monkeypatch):

@@ -4,10 +4,11 @@ Importing Numba and loading the cached kernels costs about half a second, and co
 the first time about ten; a small job is done on NumPy before either would be. With the default
 (`kernels.ENABLED == "auto"`, CHAINRULE_NUMBA unset) a job loads the kernels only when they are
 compiled and cached already and its NumPy estimate is longer than `LOAD_SECONDS`; when they are
-not cached it runs on NumPy and, once it is done (`job_done`), starts a background process
-(niced, detached: `python -m chainrule.backend.warmup`) that compiles every kernel for float32
-and float64 into Numba's cache and then writes a marker file, so that the next long job finds them
-ready. Not beside the job: on a 2-core machine the compiler slowed it by a fifth to a half.
+not cached it runs on NumPy and, once it is done (`job_done`) or COMPILE_AFTER seconds into it,
+starts a background process (niced, detached: `python -m chainrule.backend.warmup`) that compiles
+every kernel for float32 and float64 into Numba's cache and then writes a marker file, so that the
+next long job finds them ready. Not beside a short job: on a 2-core machine the compiler slowed the
+first 2-second job by a fifth to a half; a long one starts it anyway, for the jobs after it.
 CHAINRULE_NUMBA=1 (`ENABLED = True`) always uses them, compiling in the job if needed;
 CHAINRULE_NUMBA=0 never.
 """
@@ -17,6 +18,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import threading
 import time
 
 import numpy as np
@@ -24,13 +26,15 @@ import numpy as np
 from . import csr, kernels, loops, tiny, units
 
 LOAD_SECONDS = 0.6        # importing Numba and loading the cached kernels (measured: 0.35-0.6 s)
+COMPILE_AFTER = 10.0      # seconds into a job on NumPy when the compiling starts if the job is not done
 _next_look = 0.0
-_pending = False          # a job ran on NumPy for want of the kernels: compile them when it is done
+_timer: threading.Timer | None = None     # the compiling a job on NumPy will start (job_done, or the timer)
+_guard = threading.Lock()
 
 
 def prepare(seconds: float) -> bool:
     """Whether a job that would take about `seconds` on NumPy runs the kernels (see the module)."""
-    global _next_look, _pending
+    global _next_look, _timer
     if not kernels.ENABLED:
         return False
     if kernels.ENABLED is True or kernels.numba is not None:
@@ -40,17 +44,30 @@ def prepare(seconds: float) -> bool:
     if ready():
         return kernels.load(force=True)
     _next_look = time.monotonic() + 5.0          # look again for the marker in a few seconds at most
-    _pending = True
+    with _guard:
+        if _timer is None:
+            _timer = threading.Timer(COMPILE_AFTER, _compile_once)
+            _timer.daemon = True
+            _timer.start()
     return False
 
 
 def job_done() -> None:
     """The end of a job `prepare` ran on NumPy because the kernels were not compiled: compile
-    them now, in the background."""
-    global _pending
-    if _pending:
-        _pending = False
-        compile_in_background()
+    them now, in the background, unless the job's timer already did."""
+    _compile_once()
+
+
+def _compile_once() -> None:
+    global _timer
+    with _guard:
+        timer, _timer = _timer, None
+    if timer is None:
+        return
+    timer.cancel()
+    if timer is not threading.current_thread():
+        timer.join()                             # no thread outlives the job
+    compile_in_background()
 
 
 def ready() -> bool:

@@ -22,6 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 import sections  # noqa: E402
+
 WORKER = HERE / "worker.py"
 FASHION_EPOCHS = 15
 
@@ -154,8 +155,8 @@ def main():
              "python": "pure Python scalar loop", "micrograd": "micrograd"}
     for f, rows in seed.items():
         t = med(rows, "time")
-        lines.append(f"| {names[f]} | {t:.4f} | {steps / t:,.0f} | {t_torch / t:.2f}x | {rows[0]['final_error']:.10f} | "
-                     f"{med(rows, 'rss_mb'):.0f} |")
+        lines.append(f"| {names[f]} | {t:.4f} | {steps / t:,.0f} | {t_torch / t:.2f}x | "
+                     f"{rows[0]['final_error']:.10f} | {med(rows, 'rss_mb'):.0f} |")
     targets.append(("seed network >= 10x PyTorch", t_torch / med(seed["chainrule"], "time"), 10.0))
     targets.append(("seed network faster than JAX fori_loop",
                     med(seed["jax"], "time") / med(seed["chainrule"], "time"), 1.0))
@@ -199,7 +200,8 @@ def main():
         t_torch, t_fused, t_jax = med(res["torch"], "time"), med(res["torch_fused"], "time"), med(res["jax"], "time")
         for f, rows in res.items():
             t = med(rows, "time")
-            rows_out.append(f"| {batch} | {f} | {t:.3f} | {med(rows, 'samples_per_s'):,.0f} | {med(rows, 'gflops'):.1f} | "
+            rows_out.append(f"| {batch} | {f} | {t:.3f} | {med(rows, 'samples_per_s'):,.0f} | "
+                            f"{med(rows, 'gflops'):.1f} | "
                             f"{100 * med(rows, 'gflops') / peak:.0f}% | {t_torch / t:.2f}x | {t_fused / t:.2f}x | "
                             f"{t_jax / t:.2f}x | "
                             f"{med(rows, 'accuracy'):.4f} | {med(rows, 'rss_mb'):.0f} |")
@@ -211,8 +213,8 @@ def main():
             targets.append(("MNIST batch 128 >= 2x PyTorch Adam", t_torch / c, 2.0))
         if batch == 1024:
             targets.append(("MNIST batch 1024 >= 80% of matmul peak", med(res["chainrule"], "gflops") / peak, 0.8))
-    lines += [f"Data: {source}. Matrix-product peak measured in this run: {peak:.1f} GFLOP/s (the best of 6 runs, 3 at the start and 3 "
-              "just before this section, each the best median of "
+    lines += [f"Data: {source}. Matrix-product peak measured in this run: {peak:.1f} GFLOP/s (the best of 6 runs, "
+              "3 at the start and 3 just before this section, each the best median of "
               "float32 1024x1024 and 2048x2048 NumPy products). GFLOP/s counts the training step's matrix "
               "products: 2 flops per weight forward, 2 for dE/dW, 2 for dE/d(input) except the first layer's.",
               ""] + rows_out + [""]
@@ -255,13 +257,15 @@ def main():
             f"{reps} alternating repetitions per framework, each in its own process; medians.", "",
             f"- machine: {machine()}",
             f"- load average (1, 5, 15 min) at the start: {', '.join(f'{x:.2f}' for x in load_start)}; at the end: "
-            f"{', '.join(f'{x:.2f}' for x in os.getloadavg())} (other jobs share the 2 cores: timings are noisy; before each run the benchmark waited up to 5 s for idle "
+            f"{', '.join(f'{x:.2f}' for x in os.getloadavg())} (other jobs share the 2 cores: timings are noisy; "
+            "before each run the benchmark waited up to 5 s for idle "
             f"CPUs, {WAITED[0]:.0f} s in all, and {WAITED[1]} runs started while other jobs still ran)",
             "- versions: " + ", ".join(f"{k} {val}" for k, val in v.items()),
             ("- chainrule ran with Numba (the optional `[fast]` extra): the seed network and digits train in one "
              "compiled loop per call/epoch, and the MNIST-shaped network's Adam update and ReLU passes are compiled; "
              "NumPy alone runs the same math (earlier NumPy-only runs: seed ~4x, digits ~4-5.5x PyTorch)"
-             if "numba" in v else "- chainrule ran on NumPy alone (Numba, the optional `[fast]` extra, is not installed)"),
+             if "numba" in v else
+             "- chainrule ran on NumPy alone (Numba, the optional `[fast]` extra, is not installed)"),
             "",
             "## Targets", "", "| target | measured | met |", "|---|---:|:---:|"]
     for name, value, need in targets:

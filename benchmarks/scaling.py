@@ -65,7 +65,8 @@ def main() -> None:
         times[batch, width] = {f: point(f, batch, width, args.steps) for f in FRAMEWORKS}
     print(f"784-W-W-10 ReLU/softmax, Adam, float32, {args.steps} steps after a warm-up; one run a point; "
           "ratio = rival's time / chainrule's (above 1: chainrule faster)\n")
-    print("| batch | width | chainrule s | PyTorch s | JAX s | vs PyTorch | vs JAX |\n|---:|---:|---:|---:|---:|---:|---:|")
+    print("| batch | width | chainrule s | PyTorch s | JAX s | vs PyTorch | vs JAX |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
     for (batch, width), t in sorted(times.items(), key=lambda kv: (kv[0][1] != 256, kv[0])):
         print(f"| {batch} | {width} | {t['chainrule']:.3f} | {t['torch']:.3f} | {t['jax']:.3f} | "
               f"{t['torch'] / t['chainrule']:.2f}x | {t['jax'] / t['chainrule']:.2f}x |")

@@ -169,7 +169,8 @@ def data(workload, n_train=None):
 
 def mlp_chainrule(X_tr, y_tr, X_te, y_te, sizes, opt, lr, batch, epochs, seed=0):
     import chainrule as cr
-    layers = [cr.Dense(a, b, "relu") for a, b in zip(sizes[:-2], sizes[1:-1])] + [cr.Dense(sizes[-2], sizes[-1], "softmax")]
+    layers = [cr.Dense(a, b, "relu") for a, b in zip(sizes[:-2], sizes[1:-1])]
+    layers.append(cr.Dense(sizes[-2], sizes[-1], "softmax"))
     net = cr.Network(layers, loss="categorical_crossentropy", dtype="float32", seed=seed)
     optimizer = cr.optim.SGD(lr, momentum=0.9) if opt == "sgd" else cr.optim.Adam(lr)
     t = time.perf_counter()
@@ -211,6 +212,7 @@ def mlp_torch(X_tr, y_tr, X_te, y_te, sizes, opt, lr, batch, epochs, fused=False
 
 def mlp_sklearn(X_tr, y_tr, X_te, y_te, sizes, opt, lr, batch, epochs, seed=0):
     import warnings
+
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
     clf = MLPClassifier(hidden_layer_sizes=tuple(sizes[1:-1]), solver=opt, learning_rate_init=lr, momentum=0.9,

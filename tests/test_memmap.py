@@ -135,6 +135,42 @@ def test_per_row_memory_of_fit_is_the_labels_alone(tmp_path):
     assert (large - small) / 1_000_000 < 1.5, f"fit allocated {(large - small) / 1e6:.1f} bytes a row more"
 
 
+def test_weights_in_a_file_cost_fit_no_memory_a_row(tmp_path):
+    """Float64 sample weights in a file (`chainrule train --weight --stream` keeps them so) are
+    checked a block at a time and read batch by batch, and the weighted accuracy of a file-mapped X
+    is counted batch by batch: what fit allocates still grows by about the labels' byte a row (it
+    grew by 18 when the weights were copied and checked whole, and the predictions kept)."""
+    def peak(n):
+        X = np.lib.format.open_memmap(tmp_path / f"x{n}.npy", mode="w+", dtype=np.float32, shape=(n, 2))
+        X[:] = np.random.default_rng(0).normal(size=(n, 2))
+        X.flush()
+        y = (X[:, 0] > 0).astype(np.int64) + (X[:, 1] > 1)
+        w = np.lib.format.open_memmap(tmp_path / f"w{n}.npy", mode="w+", dtype=np.float64, shape=(n,))
+        w[:] = np.random.default_rng(1).integers(0, 3, size=n)
+        w.flush()
+        X, w = np.load(tmp_path / f"x{n}.npy", mmap_mode="r"), np.load(tmp_path / f"w{n}.npy", mmap_mode="r")
+        net = cr.Network([cr.Dense(2, 8, "tanh"), cr.Dense(8, 3, "softmax")], loss="categorical_crossentropy",
+                         seed=0)
+        tracemalloc.start()
+        history = net.fit(X, y, epochs=1, batch_size=4096, optimizer=cr.optim.Adam(0.05), validation_split=0.2,
+                          seed=0, verbose=0, sample_weight=w)
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert history.history["val_accuracy"][-1] > 0.9
+        return top, history.history
+
+    (small, _), (large, hist) = peak(400_000), peak(1_400_000)
+    assert (large - small) / 1_000_000 < 1.5, f"fit allocated {(large - small) / 1e6:.1f} bytes a row more"
+    X, w = np.load(tmp_path / "x1400000.npy"), np.load(tmp_path / "w1400000.npy")       # the same, in memory
+    y = (X[:, 0] > 0).astype(np.int64) + (X[:, 1] > 1)
+    net = cr.Network([cr.Dense(2, 8, "tanh"), cr.Dense(8, 3, "softmax")], loss="categorical_crossentropy", seed=0)
+    mem = net.fit(X, y, epochs=1, batch_size=4096, optimizer=cr.optim.Adam(0.05), validation_split=0.2, seed=0,
+                  verbose=0, sample_weight=w).history
+    assert mem["loss"] == pytest.approx(hist["loss"], rel=1e-12)
+    assert mem["accuracy"] == pytest.approx(hist["accuracy"], rel=1e-12)     # summed batch by batch there
+    assert mem["val_loss"] == pytest.approx(hist["val_loss"], rel=1e-12)
+
+
 def test_labels_for_out_of_core_data_are_checked_as_labels(tmp_path):
     X, y = make_memmap(tmp_path / "x.npy")
     for bad, said in [(y + 3, "must lie in 0..2"), (y + 0.5, "integers"), (y[:-1], "different numbers of samples")]:

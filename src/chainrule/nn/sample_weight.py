@@ -19,23 +19,32 @@ from .inference import outputs
 from .losses import Loss
 from .sparse import rows as row_range
 
+BLOCK = 1 << 20      # weights checked a block at a time: no whole-length temporary
+
 
 def check(sample_weight: Any, n: int, name: str = "sample_weight") -> np.ndarray:
     """`sample_weight` as a new float64 array of `n` finite weights >= 0, not all zero; errors
-    name it as `name`."""
-    w = to_numeric(sample_weight, name)
+    name it as `name`. Float64 weights in a file (np.memmap, as `chainrule train --weight
+    --stream` keeps them) are checked in place, not copied: no memory a row."""
+    on_disk = isinstance(sample_weight, np.memmap) and sample_weight.dtype == np.float64
+    w = sample_weight if on_disk else to_numeric(sample_weight, name)
     if w.ndim != 1:
         raise ValidationError(f"{name} must be 1-D, one weight per sample (shape ({n},)); got shape {w.shape}")
     if w.shape[0] != n:
         raise ValidationError(f"{name} has {w.shape[0]} weights; expected one per sample: {n}")
-    w = np.array(w, dtype=np.float64)                 # a copy: the caller's array is never changed
-    bad = np.flatnonzero(~np.isfinite(w))
-    if bad.size:
-        raise ValidationError(f"{name} must be finite; weight {bad[0]} is {w[bad[0]]}")
-    bad = np.flatnonzero(w < 0)
-    if bad.size:
-        raise ValidationError(f"{name} must be >= 0; weight {bad[0]} is {w[bad[0]]:g}")
-    if not w.any():
+    if not on_disk:
+        w = np.array(w, dtype=np.float64)             # a copy: the caller's array is never changed
+    positive = False
+    for a in range(0, n, BLOCK):
+        part = w[a:a + BLOCK]
+        bad = np.flatnonzero(~np.isfinite(part))
+        if bad.size:
+            raise ValidationError(f"{name} must be finite; weight {a + bad[0]} is {part[bad[0]]}")
+        bad = np.flatnonzero(part < 0)
+        if bad.size:
+            raise ValidationError(f"{name} must be >= 0; weight {a + bad[0]} is {part[bad[0]]:g}")
+        positive = positive or bool(part.any())
+    if not positive:
         raise ValidationError(f"{name} is zero for all {n} samples: at least one weight must be > 0")
     return w
 

@@ -213,9 +213,10 @@ class Trainer:
         if order is not None:
             xbuf = np.empty((bs, X.shape[1]), dtype=X.dtype)
             ybuf = np.empty((bs, Y.shape[1]), dtype=Y.dtype)
-        # predicted classes compared once an epoch, except for data read from disk (no memory a row)
+        # predicted classes compared once an epoch, except for data read from disk (no memory a row:
+        # counted batch by batch, weighted below when there are weights)
         per_batch = labels is not None and w is None and isinstance(X, LazyRows)
-        predicted = np.empty(n, dtype=labels.dtype) if labels is not None and not per_batch else None
+        predicted = np.empty(n, dtype=labels.dtype) if labels is not None and not isinstance(X, LazyRows) else None
         total, correct = 0.0, 0.0
         for batch, start in enumerate(range(0, n, bs)):
             if order is None:

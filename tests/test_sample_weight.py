@@ -351,6 +351,43 @@ def test_cli_weight_column_trains_a_weighted_model(iris_weighted, tmp_path, caps
     assert not np.allclose(a.params, c.params)
 
 
+@pytest.mark.parametrize("room", [True, False])
+def test_streamed_weights_are_kept_in_a_file(iris_weighted, tmp_path, monkeypatch, room):
+    """`--weight --stream` reads the weight column chunk by chunk into a temporary file (no memory
+    a row), or, where that file cannot be written, into memory: the same weights either way."""
+    import tempfile
+
+    from chainrule.cli import weights
+    from chainrule.data.stream import CsvStream
+    _, d, path = iris_weighted
+    if not room:                                 # the disk fills up after the first chunk
+        class Full:
+            def __init__(self):
+                self.f, self.calls = open(tmp_path / "spill", "w+b"), 0
+
+            def write(self, data):
+                self.calls += 1
+                if self.calls > 1:
+                    self.f.write(data[:5])       # part of a chunk, then no room
+                    raise OSError(28, "No space left on device")
+                return self.f.write(data)
+
+            def __getattr__(self, name):
+                return getattr(self.f, name)
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                self.f.close()
+        monkeypatch.setattr(tempfile, "TemporaryFile", Full)
+    w = weights.from_stream(CsvStream(path, rows=40), "w")
+    assert isinstance(w, np.memmap) == room and w.dtype == np.float64
+    np.testing.assert_array_equal(w, d["w"].to_numpy(dtype=np.float64))
+    zero = int((d["w"] == 0).sum())
+    assert weights.describe(w, "w").endswith(f"; {zero} rows of weight 0 count in no loss")
+
+
 def test_cli_weighted_validation_metrics_are_scikit_learns():
     pytest.importorskip("sklearn")
     from sklearn.metrics import accuracy_score, log_loss, mean_absolute_error, mean_squared_error, r2_score

@@ -240,7 +240,7 @@ def train(args) -> int:
     # With --stream the order is in a temporary file, as the inputs are: no memory a row
     order = rolled(permutation(np.random.default_rng(args.seed), n, small=True, on_disk=stream is not None), n_val)
     if weight is not None:                # the weights in the rows' order; each part must weigh something
-        weight = weight[order]
+        weight = gathered(weight, order)    # in a temporary file with --stream, as the order is
         weights.check_parts(weight, n_val, args)
         print(weights.describe(weight, args.weight), file=sys.stderr)
     if stream is not None:                # written to disk in the file's order (sequential writes), read in this one

@@ -54,11 +54,29 @@ def take(df: Any, args: Any) -> tuple[Any, np.ndarray | None]:
 
 
 def from_stream(stream: Any, col: str) -> np.ndarray:
-    """The weight column of a file read in chunks (`--stream`): one more pass, this column kept."""
+    """The weight column of a file read in chunks (`--stream`): one more pass, this column kept in a
+    temporary file (8 bytes a row on disk, none in memory; in memory where the file cannot be written)."""
+    import tempfile
+
     from ..data.chunks import iter_chunks
-    parts = [checked(chunk[col], col, int(chunk.index.start) + 2)
-             for chunk in iter_chunks(stream.path, rows=stream.chunk_rows, **stream.read)]
-    return np.concatenate(parts)
+    parts: list[np.ndarray] = []
+    with tempfile.TemporaryFile() as f:      # the mapping keeps the file open; the name is already gone
+        n = 0                                # weights written whole to the file
+        for chunk in iter_chunks(stream.path, rows=stream.chunk_rows, **stream.read):
+            w = checked(chunk[col], col, int(chunk.index.start) + 2)
+            if parts:
+                parts.append(w)
+                continue
+            try:
+                f.write(w.tobytes())
+                n += w.shape[0]
+            except OSError:                  # no room in the temporary folder: in memory
+                f.seek(0)
+                parts = [np.frombuffer(f.read(n * 8), dtype=np.float64).copy(), w]
+        if parts:
+            return np.concatenate(parts)
+        f.flush()
+        return np.memmap(f, dtype=np.float64, mode="r+", shape=(max(n, 1),))[:n]
 
 
 def check_parts(w: np.ndarray, n_val: int, args: Any) -> None:
@@ -74,7 +92,7 @@ def check_parts(w: np.ndarray, n_val: int, args: Any) -> None:
 def describe(w: np.ndarray, col: str) -> str:
     """One line: the weights' range and mean, and how many rows they leave out."""
     from ..data.csvfile import short
-    zero = int(np.count_nonzero(w == 0))
+    zero = sum(int(np.count_nonzero(w[a:a + (1 << 20)] == 0)) for a in range(0, w.shape[0], 1 << 20))
     left = f"; {zero} row{'s' * (zero != 1)} of weight 0 count{'s' * (zero == 1)} in no loss" if zero else ""
     return f"sample weights from column {short(col)}: {w.min():g} to {w.max():g}, mean {w.mean():.4g}{left}"
 

@@ -23,9 +23,10 @@ BLOCK = 1 << 20      # weights checked a block at a time: no whole-length tempor
 
 
 def check(sample_weight: Any, n: int, name: str = "sample_weight") -> np.ndarray:
-    """`sample_weight` as a new float64 array of `n` finite weights >= 0, not all zero; errors
-    name it as `name`. Float64 weights in a file (np.memmap, as `chainrule train --weight
-    --stream` keeps them) are checked in place, not copied: no memory a row."""
+    """`sample_weight` as a float64 array of `n` finite weights >= 0, not all zero (a copy: the
+    caller's array is never changed); errors name it as `name`. Float64 weights in a file
+    (np.memmap, as `chainrule train --weight --stream` keeps them) are checked in place and used
+    as they are, never written: no memory a row."""
     on_disk = isinstance(sample_weight, np.memmap) and sample_weight.dtype == np.float64
     w = sample_weight if on_disk else to_numeric(sample_weight, name)
     if w.ndim != 1:

@@ -190,7 +190,7 @@ class Trainer:
         pages = X.pages() if isinstance(X, LazyRows) else None
         order = permutation(self.rng, n, small=plan is None, on_disk=bool(pages)) if self.shuffle else None
         if pages:
-            pages.adopt(order, getattr(Y, "codes", None))
+            pages.adopt(order, getattr(Y, "codes", None), self.weight)    # mapped ones: handed back too
         if plan is not None:
             # small networks: the same epoch in one compiled loop (the NumPy loop below is the reference)
             losses, correct, bad = compiled.run_epoch(net, opt, plan, X, Y, np.arange(n) if order is None else order,

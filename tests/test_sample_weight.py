@@ -353,8 +353,9 @@ def test_cli_weight_column_trains_a_weighted_model(iris_weighted, tmp_path, caps
 
 @pytest.mark.parametrize("room", [True, False])
 def test_streamed_weights_are_kept_in_a_file(iris_weighted, tmp_path, monkeypatch, room):
-    """`--weight --stream` reads the weight column chunk by chunk into a temporary file (no memory
-    a row), or, where that file cannot be written, into memory: the same weights either way."""
+    """`--weight --stream` reads the weight column in the preprocessing's pass (CsvStream.fit's
+    keep), chunk by chunk into a temporary file (no memory a row), or, where that file cannot be
+    written, into memory: the same weights either way, and not an input."""
     import tempfile
 
     from chainrule.cli import weights
@@ -362,7 +363,7 @@ def test_streamed_weights_are_kept_in_a_file(iris_weighted, tmp_path, monkeypatc
     _, d, path = iris_weighted
     if not room:                                 # the disk fills up after the first chunk
         class Full:
-            def __init__(self):
+            def __init__(self, **kw):
                 self.f, self.calls = open(tmp_path / "spill", "w+b"), 0
 
             def write(self, data):
@@ -381,11 +382,32 @@ def test_streamed_weights_are_kept_in_a_file(iris_weighted, tmp_path, monkeypatc
             def __exit__(self, *exc):
                 self.f.close()
         monkeypatch.setattr(tempfile, "TemporaryFile", Full)
-    w = weights.from_stream(CsvStream(path, rows=40), "w")
-    assert isinstance(w, np.memmap) == room and w.dtype == np.float64
+    stream = CsvStream(path, rows=40)
+    pre = stream.fit("species", keep=("w", lambda cells, line: weights.checked(cells, "w", line)))
+    w = stream.kept
+    assert isinstance(w, np.memmap) == room and w.dtype == np.float64 and "w" not in pre.numeric
     np.testing.assert_array_equal(w, d["w"].to_numpy(dtype=np.float64))
     zero = int((d["w"] == 0).sum())
     assert weights.describe(w, "w").endswith(f"; {zero} rows of weight 0 count in no loss")
+    X, _ = stream.encode(None)
+    assert X.shape == (150, 4)                   # the second pass leaves the kept column out
+
+
+def test_kept_column_survives_a_column_read_again_as_text(tmp_path):
+    """A column that turns to text in a later chunk makes the preprocessing's pass start again
+    (as pandas reads it whole): the kept weights are each row's once, in order."""
+    pd = pytest.importorskip("pandas")
+    from chainrule.cli import weights
+    from chainrule.data.stream import CsvStream
+    n = 130
+    a = [str(i % 3) for i in range(40)] + [("red", "blue", "green")[i % 3] for i in range(n - 40)]
+    df = pd.DataFrame({"a": a, "b": np.arange(n) * 0.5, "w": np.arange(n) % 4,      # "a": numbers in the
+                       "y": np.where(np.arange(n) % 3 == 0, "yes", "no")})            # first chunk, then text
+    df.to_csv(tmp_path / "m.csv", index=False)
+    stream = CsvStream(tmp_path / "m.csv", rows=40)
+    pre = stream.fit("y", keep=("w", lambda cells, line: weights.checked(cells, "w", line)))
+    assert "a" in pre.text and stream.text_read == {"a"}
+    np.testing.assert_array_equal(stream.kept, df["w"].to_numpy(dtype=np.float64))
 
 
 def test_cli_weighted_validation_metrics_are_scikit_learns():

@@ -220,9 +220,10 @@ def train(args) -> int:
                            decimal=args.decimal, na_values=args.na_values or None)
         header = weights.split_off(stream.header(), args) if args.weight else stream.header()
         columns = select_columns(pd.DataFrame(columns=header), args.target, args.features, args.drop)
-        weight = weights.from_stream(stream, args.weight) if args.weight else None
+        keep = (args.weight, lambda cells, line: weights.checked(cells, args.weight, line)) if args.weight else None
         pre = stream.fit(args.target, columns=list(columns.columns), task=args.task, impute=args.impute,
-                         text_columns=args.text, max_categories=args.max_categories)
+                         text_columns=args.text, max_categories=args.max_categories, keep=keep)
+        weight = stream.kept              # the --weight column, read in the same pass, in a temporary file
         print(stream.describe(), file=sys.stderr)
         df, n = None, stream.n_rows
     else:

@@ -53,32 +53,6 @@ def take(df: Any, args: Any) -> tuple[Any, np.ndarray | None]:
     return split_off(df, args), checked(df[args.weight], args.weight)
 
 
-def from_stream(stream: Any, col: str) -> np.ndarray:
-    """The weight column of a file read in chunks (`--stream`): one more pass, this column kept in a
-    temporary file (8 bytes a row on disk, none in memory; in memory where the file cannot be written)."""
-    import tempfile
-
-    from ..data.chunks import iter_chunks
-    parts: list[np.ndarray] = []
-    with tempfile.TemporaryFile() as f:      # the mapping keeps the file open; the name is already gone
-        n = 0                                # weights written whole to the file
-        for chunk in iter_chunks(stream.path, rows=stream.chunk_rows, **stream.read):
-            w = checked(chunk[col], col, int(chunk.index.start) + 2)
-            if parts:
-                parts.append(w)
-                continue
-            try:
-                f.write(w.tobytes())
-                n += w.shape[0]
-            except OSError:                  # no room in the temporary folder: in memory
-                f.seek(0)
-                parts = [np.frombuffer(f.read(n * 8), dtype=np.float64).copy(), w]
-        if parts:
-            return np.concatenate(parts)
-        f.flush()
-        return np.memmap(f, dtype=np.float64, mode="r+", shape=(max(n, 1),))[:n]
-
-
 def check_parts(w: np.ndarray, n_val: int, args: Any) -> None:
     """Training rows and validation rows (the last n_val of `w`) must each weigh more than 0."""
     from ..data.csvfile import short

@@ -20,7 +20,7 @@ import os
 import shutil
 import tempfile
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -69,6 +69,8 @@ class CsvStream:
         self.read: dict[str, Any] = {"sep": sep, "encoding": encoding, "decimal": decimal, "na_values": na_values}
         self.text_read: set[str] = set()         # columns read as text (numbers in some chunks, text in others)
         self.columns: list[str] | None = None
+        self.keep: tuple[str, Callable[[Any, int], np.ndarray]] | None = None
+        self.kept: np.ndarray | None = None      # the kept column's values (`fit`'s keep)
         self.pre: Preprocessing | None = None
         self.n_rows = 0
         self.kinds: dict[str, str | None] = {}
@@ -92,7 +94,7 @@ class CsvStream:
                                  **self.read):
             self.info = chunk.attrs["csv"]
             if self.columns is not None:
-                chunk = chunk[self.columns]
+                chunk = chunk[self.columns + ([self.keep[0]] if self.keep is not None else [])]
             for c in floats:
                 if chunk[c].dtype.kind in "iu":
                     chunk[c] = chunk[c].astype(np.float64)
@@ -101,10 +103,19 @@ class CsvStream:
     # -- pass 1 -----------------------------------------------------------------------------
     def fit(self, target: str, *, columns: Sequence[str] | None = None, task: str | None = None,
             impute: str | None = None, text_columns: Sequence[str] = (),
-            max_categories: int | None = MAX_CATEGORIES) -> Preprocessing:
+            max_categories: int | None = MAX_CATEGORIES,
+            keep: tuple[str, Callable[[Any, int], np.ndarray]] | None = None) -> Preprocessing:
         """The preprocessing `Preprocessing.fit(df[columns], ...)` learns from the whole file
-        (`columns`: the target and the feature columns, in the file's order; default all)."""
+        (`columns`: the target and the feature columns, in the file's order; default all).
+        `keep`: (a column that is not an input, read(cells, file line of the first) -> float64
+        values), read in the same pass into a temporary file: `self.kept` (`--weight`)."""
         header = self.header()
+        if keep is not None and keep[0] not in header:
+            raise ValidationError(f"column {short(keep[0])} is not in the file; columns are {names(header, 20)}")
+        if keep is not None and columns is None:
+            columns = [c for c in header if c != keep[0]]
+        if keep is not None and columns is not None and keep[0] in columns:
+            raise ValidationError(f"column {short(keep[0])} cannot be kept aside and be an input or the target too")
         self.columns = list(columns) if columns is not None else None
         shown = self.columns if self.columns is not None else header
         unknown = [c for c in shown if c not in header]
@@ -127,6 +138,7 @@ class CsvStream:
         if not features:
             raise ValidationError(f"the file has no feature columns besides the target {target!r}")
         self.close()
+        self.keep, self.kept = keep, None
         self.workdir = tempfile.mkdtemp(prefix="chainrule-stream-", dir=self.folder)
         self._cleanup = weakref.finalize(self, shutil.rmtree, self.workdir, True)     # at the latest at exit
         while True:
@@ -135,6 +147,7 @@ class CsvStream:
                 break
             except Mixed as exc:             # read again with that column as text, as pandas reads it whole
                 self.text_read.add(exc.column)
+        self.keep = None                         # read: the second pass leaves it out
         self.kinds = {c: s.kind for c, s in scans.items()} | {target: y.kind}
         try:
             self.pre = self._preprocessing(target, task, impute, list(text_columns), max_categories, scans, y)
@@ -154,18 +167,25 @@ class CsvStream:
         cap = None if task == "classification" else MAX_CLASSES
         y = ColumnScan(target, count_values=task != "regression", value_cap=cap)
         self.n_rows = 0
+        kept = _Kept(self.workdir) if self.keep is not None else None
         try:
             with Progress(f"reading {short(str(self.path), 200)} (pass 1 of 2: the preprocessing)") as progress:
                 for chunk, line0 in self.chunks():
                     y.update(chunk[target], line0)
                     for c, scan in scans.items():
                         scan.update(chunk[c], line0)
+                    if kept is not None and self.keep is not None:
+                        kept.add(self.keep[1](chunk[self.keep[0]], line0))
                     self.n_rows += len(chunk)
                     progress.update(self.n_rows)
+            if kept is not None:
+                self.kept, kept = kept.array(), None
         finally:
             for scan in scans.values():
                 if scan.spool is not None:
                     scan.spool.close()
+            if kept is not None:                 # not finished (an error, or a column read again as text)
+                kept.file.close()
         if self.n_rows == 0:
             raise ValidationError(f"CSV file {short(str(self.path), 200)} has a header but no data rows")
         return scans, y
@@ -263,6 +283,34 @@ class CsvStream:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+class _Kept:
+    """A column's float64 values, chunk by chunk, in a temporary file (in memory from the point
+    where the file cannot be written: the same values)."""
+
+    def __init__(self, folder: str | None):
+        self.file, self.n = tempfile.TemporaryFile(dir=folder), 0
+        self.parts: list[np.ndarray] = []
+
+    def add(self, values: np.ndarray) -> None:
+        if not self.parts:
+            try:
+                self.file.write(np.asarray(values, dtype=np.float64).tobytes())
+                self.n += len(values)
+                return
+            except OSError:                      # no room: what the file holds whole, then memory
+                self.file.seek(0)
+                self.parts = [np.frombuffer(self.file.read(self.n * 8), dtype=np.float64).copy()]
+        self.parts.append(np.asarray(values, dtype=np.float64))
+
+    def array(self) -> np.ndarray:
+        """The values (a mapping of the file, which keeps it open once closed here)."""
+        with self.file as f:
+            if self.parts:
+                return np.concatenate(self.parts)
+            f.flush()
+            return np.memmap(f, dtype=np.float64, mode="r+", shape=(max(self.n, 1),))[:self.n]
 
 
 def as_first(scan: ColumnScan) -> Any:

@@ -139,10 +139,12 @@ class Optimizer:
 
     def _grad(self, p, g):
         """g + weight_decay * p (L2, in a work array), or g."""
-        return np.add(np.multiply(p, self.weight_decay, out=self.work(p, 1)), g, out=self.work(p, 1)) \
-            if self.weight_decay else g
+        if not self.weight_decay:
+            return g
+        out = self._work_array(p, 1)
+        return np.add(np.multiply(p, self.weight_decay, out=out), g, out=out)
 
-    def work(self, like: np.ndarray, k: int = 0) -> np.ndarray:
+    def _work_array(self, like: np.ndarray, k: int = 0) -> np.ndarray:
         """Work array `k` of `like`'s length and dtype, kept between steps: the updates compute in
         these, the same operations in the same order, not in new temporaries (fresh pages at every
         step for a large network: Adam in float64 3x slower)."""
@@ -207,7 +209,7 @@ class SGD(Optimizer):
 
     def _update(self, p, g, state):
         g = self._grad(p, g)
-        tmp = self.work(p)
+        tmp = self._work_array(p)
         if self.momentum:
             buf = state["momentum_buffer"]
             if self.t == 1:
@@ -244,7 +246,7 @@ class Adagrad(Optimizer):
         g = self._grad(p, g)
         clr = self.lr / (1 + (self.t - 1) * self.lr_decay)
         s = state["sum"]
-        tmp, step = self.work(p), self.work(p, 2)
+        tmp, step = self._work_array(p), self._work_array(p, 2)
         s += np.multiply(g, g, out=tmp)
         np.add(np.sqrt(s, out=tmp), self.eps, out=tmp)
         p -= np.divide(np.multiply(g, clr, out=step), tmp, out=step)     # clr * g / (sqrt(s) + eps)
@@ -271,7 +273,7 @@ class RMSprop(Optimizer):
     def _update(self, p, g, state):
         g = self._grad(p, g)
         sq = state["square_avg"]
-        tmp, avg = self.work(p), self.work(p, 2)
+        tmp, avg = self._work_array(p), self._work_array(p, 2)
         sq *= self.alpha
         sq += np.multiply(np.multiply(g, 1.0 - self.alpha, out=tmp), g, out=tmp)    # (1 - alpha) * g * g
         if self.centered:                           # sqrt(sq - ga * ga) + eps
@@ -331,7 +333,7 @@ class Adam(Optimizer):
         else:
             g = self._grad(p, g)
         m, v = state["exp_avg"], state["exp_avg_sq"]
-        tmp = self.work(p)
+        tmp = self._work_array(p)
         m *= b1
         m += np.multiply(g, 1.0 - b1, out=tmp)
         v *= b2

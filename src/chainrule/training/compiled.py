@@ -115,9 +115,9 @@ def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray |
     s2 = state.get("exp_avg_sq", net.params[:0])
     bounds = np.array([s.indices(net.n_params)[:2] for s in slices], dtype=np.int64).reshape(-1, 2)
     b1, b2 = getattr(optimizer, "betas", (0.0, 0.0))
-    csr = None
+    csr, prefix = None, 0
     if isinstance(X, SparseRows):              # the rows [start, stop) of a CSR matrix, as its arrays
-        csr = X.loop_arrays()
+        csr, prefix = X.loop_arrays(), X.dense_prefix()
     else:
         X = np.ascontiguousarray(X, dtype=net.dtype)   # the dtype and layout the kernel was compiled for
     from_labels = isinstance(Y, OneHotRows)    # class labels kept as labels: the loop makes the one-hot rows
@@ -143,7 +143,7 @@ def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray |
         dampening=getattr(optimizer, "dampening", 0.0), nesterov=getattr(optimizer, "nesterov", False),
         wd=optimizer.weight_decay, b1=b1, b2=b2, eps=getattr(optimizer, "eps", 0.0),
         decoupled=bool(getattr(optimizer, "decoupled", False)), t=optimizer.t, s1=s1, s2=s2, bounds=bounds,
-        csr=csr, from_labels=from_labels)
+        csr=csr, dense_prefix=prefix, from_labels=from_labels)
     optimizer.t += len(losses)
     return losses, correct, bad
 

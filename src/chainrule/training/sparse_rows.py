@@ -12,9 +12,12 @@ from typing import Any
 
 import numpy as np
 
+from ..backend import csr
 from ..errors import ChainruleTypeError
 from ..nn.sparse import RowGather, rows
 from .streaming import LazyRows, scattered
+
+PREFIX_ROWS = 1 << 16        # rows scanned at a time by `SparseRows.dense_prefix`
 
 
 class SparseRows(LazyRows):
@@ -24,6 +27,7 @@ class SparseRows(LazyRows):
         super().__init__(source, dtype, start, stop)
         self._gather = RowGather(source)
         self._loop_arrays: tuple | None = None
+        self._prefix: int | None = None
 
     def loop_arrays(self) -> tuple | None:
         """(row pointers as int64, columns, values) of these rows for the compiled loop, the
@@ -38,6 +42,24 @@ class SparseRows(LazyRows):
         if self._loop_arrays is None:
             self._loop_arrays = (np.asarray(X.indptr[self.start:self.stop + 1], dtype=np.int64), X.indices, X.data)
         return self._loop_arrays
+
+    def dense_prefix(self) -> int:
+        """How many columns every one of these rows stores first, as columns 0, 1, ... (the numeric
+        block of an encoded table: the compiled loop multiplies it with BLAS, `backend.csr`), for
+        rows the loop reads (`loop_arrays`); found once per fit, a block of rows at a time."""
+        if self._prefix is None:
+            arrays = self.loop_arrays()
+            assert arrays is not None, "dense_prefix is for rows the compiled loop reads"
+            indptr, indices, _ = arrays
+            pages, n, width = self.pages(), indptr.shape[0] - 1, self.shape[1]
+            for a in range(0, n, PREFIX_ROWS):
+                b = min(a + PREFIX_ROWS, n)
+                width = csr.dense_prefix(indptr[a:b + 1], indices, width)
+                pages.touched(int(indptr[b] - indptr[a]), indices.itemsize, contiguous=True)   # a mapped file's
+                if width == 0:
+                    break
+            self._prefix = width
+        return self._prefix
 
     def __getitem__(self, key: slice) -> SparseRows:
         """A range of rows, sharing the matrix (validation_split takes the last rows this way)."""

@@ -187,12 +187,15 @@ def test_chunks_of_a_file_encode_as_the_whole_file_and_name_the_files_lines(fitt
 
 @pytest.mark.parametrize("block", [7, 1 << 16])
 def test_rows_left_short_are_closed_up_in_place(monkeypatch, block):
-    """Values are written as a grid (one per column) and rows that leave a category out (unseen in
-    training, or 'other' past the cap, in any text column, several in one row, the first and last
-    rows too) are closed up in blocks of rows (encode._close_up), also across block borders: the
-    same matrix as the dense encoding and as scikit-learn's, in each dtype and row order."""
+    """Values are written as a grid (one per column, a block of rows at a time, a few numeric
+    columns at a time) and rows that leave a category out (unseen in training, or 'other' past the
+    cap, in any text column, several in one row, the first and last rows too) are closed up in
+    blocks of rows (encode._close_up), also across block borders: the same matrix as the dense
+    encoding and as scikit-learn's, in each dtype and row order."""
     from chainrule.data import encode
     monkeypatch.setattr(encode, "CLOSE_UP_ROWS", block)
+    monkeypatch.setattr(encode, "GRID_ROWS", 11 if block == 7 else 4096)
+    monkeypatch.setattr(encode, "NUMERIC_AT_ONCE", 3 if block == 7 else 4)
     df = table(n=300, seed=3)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")            # the capped column's warning

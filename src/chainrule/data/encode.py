@@ -177,8 +177,8 @@ def _dense(pre: Any, df: Any, dtype: np.dtype, rows: np.ndarray | None, n: int, 
 
 def _csr(sp: Any, pre: Any, df: Any, dtype: np.dtype, rows: np.ndarray | None, n: int,
          unseen_warning: type[Warning], unseen: dict[str, set] | None) -> Any:
-    """CSR in one pass. The values are first written as an n x (numeric + text) grid, column by
-    column (4x faster than scattering each column by position); a text column's value is left out
+    """CSR in one pass. The values are first written as an n x (numeric + text) grid, a block of
+    rows at a time (4x faster than scattering each column by position); a text column's value is left out
     where its category is (unseen, or 'other' past the cap), and the rows are then closed up in
     place, a block of rows at a time, so the arrays never hold more than the grid."""
     p, t = len(pre.numeric), len(pre.text)
@@ -199,23 +199,36 @@ def _csr(sp: Any, pre: Any, df: Any, dtype: np.dtype, rows: np.ndarray | None, n
         data = np.empty(n * width, dtype=dtype)
         indices = np.empty(n * width, dtype=index)
         grid, cols = data.reshape(n, width), indices.reshape(n, width)
-        for j, c in enumerate(pre.numeric):
-            values = numeric_column(pre, df, c)
-            grid[:, j] = values if rows is None else values[rows]
-            cols[:, j] = j
-            progress.update(j + 1)
-        offset = p
-        for k, (c, codes) in enumerate(zip(pre.text, codes_all)):
-            grid[:, p + k] = 1
-            cols[:, p + k] = offset + codes          # a left-out value's column is closed up below
-            offset += len(pre.categories[c])
-            progress.update(p + k + 1)
+        # a block of rows gets every column while it is in the cache: a whole column at a time, each
+        # row (44 columns: 528 bytes) would pass through the cache once per column, and at a million
+        # rows the grid took 0.75-0.8 s to write instead of 0.25-0.3 s
+        starts = np.cumsum([p] + [len(pre.categories[c]) for c in pre.text])
+        numeric_cols = np.arange(p, dtype=index)
+        for a, b in _row_blocks(n):
+            cols[a:b, :p] = numeric_cols
+            for k, codes in enumerate(codes_all):
+                grid[a:b, p + k] = 1
+                cols[a:b, p + k] = starts[k] + codes[a:b]     # a left-out value's column is closed up below
+        progress.update(t)
+        for g in range(0, p, NUMERIC_AT_ONCE):
+            group = [numeric_column(pre, df, c) for c in pre.numeric[g:g + NUMERIC_AT_ONCE]]
+            group = group if rows is None else [values[rows] for values in group]
+            for a, b in _row_blocks(n):
+                for q, values in enumerate(group):
+                    grid[a:b, g + q] = values[a:b]
+            progress.update(t + g + len(group))
         if nnz < n * width:
             _close_up(grid, cols, codes_all, indptr, p)
         return sp.csr_matrix((data[:nnz], indices[:nnz], indptr), shape=(n, pre.n_features), copy=False)
 
 
 CLOSE_UP_ROWS = 1 << 16
+GRID_ROWS = 4096            # rows of the grid written at a time (a few hundred kB: they stay in the cache)
+NUMERIC_AT_ONCE = 4         # numeric columns standardised at a time for the grid (8 bytes a row each)
+
+
+def _row_blocks(n: int) -> list[tuple[int, int]]:
+    return [(a, min(a + GRID_ROWS, n)) for a in range(0, n, GRID_ROWS)]
 
 
 def _close_up(grid: np.ndarray, cols: np.ndarray, codes_all: list, indptr: np.ndarray, p: int) -> None:

@@ -55,7 +55,8 @@ class SparseRows(LazyRows):
             for a in range(0, n, PREFIX_ROWS):
                 b = min(a + PREFIX_ROWS, n)
                 width = csr.dense_prefix(indptr[a:b + 1], indices, width)
-                pages.touched(int(indptr[b] - indptr[a]), indices.itemsize, contiguous=True)   # a mapped file's
+                # a mapped file's pages are handed back as they are read
+                pages.touched(int(indptr[b] - indptr[a]), indices.itemsize, contiguous=True)
                 if width == 0:
                     break
             self._prefix = width

@@ -36,7 +36,7 @@ bench: $(PY)
 	-command -v apt-get >/dev/null && (dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist)) >/dev/null 2>&1
 	$(PY) benchmarks/run.py
 	# the tabular path against scikit-learn's pipeline, data-parallel steps, data larger than memory
-	$(PY) benchmarks/tabular.py --rows 100000,1000000 --reps 3 > benchmarks/RESULTS-tabular.md
+	$(PY) benchmarks/tabular.py --rows 100000,1000000 --reps 5 > benchmarks/RESULTS-tabular.md
 	$(PY) benchmarks/mpi.py > benchmarks/RESULTS-mpi.md
 	$(PY) benchmarks/memmap.py > benchmarks/RESULTS-memmap.md
 	$(PY) benchmarks/scaling.py --steps 50 > benchmarks/RESULTS-scaling.md

@@ -145,18 +145,14 @@ def _rows_agree(data: bytes, sep: int, header_line: int, n: int, codec: str) -> 
     arr = np.frombuffer(data, dtype=np.uint8)
     lines, carry, prev, limit = 0, 0, -1, csv.field_size_limit()
     for at in range(0, arr.size, BLOCK):
-        part = arr[at:at + BLOCK]
-        ends = np.flatnonzero(part == 10)
-        seps = np.flatnonzero(part == sep)
-        before = np.searchsorted(seps, ends)           # this block's separators before each line end
-        fields = np.diff(before, prepend=0) + 1
+        ends, fields, after = field_counts(arr[at:at + BLOCK], sep)
         if ends.size:
             fields[0] += carry
             carry = 0
             if np.diff(ends + at, prepend=prev).max() > limit:
                 return False                           # a field may pass the csv module's limit: it says so
             prev = int(ends[-1]) + at
-        carry += seps.size - (int(before[-1]) if ends.size else 0)
+        carry += after
         if not _lines_agree(data, ends + at, fields, lines, header_line, n, codec):
             return False
         lines += ends.size
@@ -165,6 +161,16 @@ def _rows_agree(data: bytes, sep: int, header_line: int, n: int, codec: str) -> 
     if len(data) - prev > limit:
         return False
     return _lines_agree(data, np.array([len(data)]), np.array([carry + 1]), lines, header_line, n, codec)
+
+
+def field_counts(block: np.ndarray, sep: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """For a block of a file's bytes: where its lines end, each of those lines' count of fields
+    (the separators since the line end before it, plus one) and how many separators follow the
+    last line end (they belong to a line a later block ends)."""
+    ends = np.flatnonzero(block == 10)
+    seps = np.flatnonzero(block == sep)
+    before = np.searchsorted(seps, ends)
+    return ends, np.diff(before, prepend=0) + 1, seps.size - (int(before[-1]) if ends.size else 0)
 
 
 def _lines_agree(data: bytes, ends: np.ndarray, fields: np.ndarray, lines_before: int, header_line: int, n: int,

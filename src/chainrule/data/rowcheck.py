@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
-from .csvfile import detect_separator, open_csv, short
+from .csvfile import detect_separator, field_counts, open_csv, short
 
 BLOCK = 1 << 24
 SNIFF_CHARS = 1 << 18
@@ -89,11 +89,8 @@ def _decode_error(exc: UnicodeDecodeError, name: str, encoding: str | None, line
 def _count_block(rows: _Rows, buf: bytes, end: int, sep: int, first_line: int, sep_char: str, codec: str) -> int:
     """Count the fields of the complete lines of `buf[:end]` (which ends with a line end); returns
     the number of lines."""
-    arr = np.frombuffer(buf, dtype=np.uint8, count=end)
-    ends = np.flatnonzero(arr == 10)
+    ends, fields, _ = field_counts(np.frombuffer(buf, dtype=np.uint8, count=end), sep)
     starts = np.concatenate(([0], ends[:-1] + 1))
-    seps = np.flatnonzero(arr == sep)
-    fields = np.diff(np.searchsorted(seps, ends), prepend=0) + 1
     lines = np.arange(first_line, first_line + ends.size)
     keep = np.ones(ends.size, dtype=bool)
     for i in np.flatnonzero(fields == 1):          # lines without a separator: blank lines are skipped

@@ -149,7 +149,13 @@ def file_backed(a):
     return False
 
 
-def test_encoded_rows_equal_transform_in_the_given_order(cover_csv):
+@pytest.mark.parametrize("grid_rows", [7, 4096])
+def test_encoded_rows_equal_transform_in_the_given_order(cover_csv, grid_rows, monkeypatch):
+    """The rows on disk (a left-out category stored as a 0) are the in-memory matrix's, in the
+    given order; the grid of a chunk is written in blocks of `grid_rows` rows (encode.fill_grid)."""
+    from chainrule.data import encode
+    monkeypatch.setattr(encode, "GRID_ROWS", grid_rows)
+    monkeypatch.setattr(encode, "NUMERIC_AT_ONCE", 3 if grid_rows == 7 else 4)
     df = read_csv(cover_csv)
     order = np.roll(np.random.default_rng(3).permutation(len(df)), -180)
     for max_categories in (40, 100):             # with a capped column: stored zeros for 'other'

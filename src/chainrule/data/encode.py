@@ -177,10 +177,10 @@ def _dense(pre: Any, df: Any, dtype: np.dtype, rows: np.ndarray | None, n: int, 
 
 def _csr(sp: Any, pre: Any, df: Any, dtype: np.dtype, rows: np.ndarray | None, n: int,
          unseen_warning: type[Warning], unseen: dict[str, set] | None) -> Any:
-    """CSR in one pass. The values are first written as an n x (numeric + text) grid, a block of
-    rows at a time (4x faster than scattering each column by position); a text column's value is left out
-    where its category is (unseen, or 'other' past the cap), and the rows are then closed up in
-    place, a block of rows at a time, so the arrays never hold more than the grid."""
+    """CSR in one pass. The values are first written as an n x (numeric + text) grid (`fill_grid`:
+    4x faster than scattering each column by position); a text column's value is left out where
+    its category is (unseen, or 'other' past the cap), and the rows are then closed up in place, a
+    block of rows at a time, so the arrays never hold more than the grid."""
     p, t = len(pre.numeric), len(pre.text)
     width = p + t
     with Progress("preprocessing", total=p + t, unit="columns") as progress:
@@ -199,24 +199,7 @@ def _csr(sp: Any, pre: Any, df: Any, dtype: np.dtype, rows: np.ndarray | None, n
         data = np.empty(n * width, dtype=dtype)
         indices = np.empty(n * width, dtype=index)
         grid, cols = data.reshape(n, width), indices.reshape(n, width)
-        # a block of rows gets every column while it is in the cache: a whole column at a time, each
-        # row (44 columns: 528 bytes) would pass through the cache once per column, and at a million
-        # rows the grid took 0.75-0.8 s to write instead of 0.25-0.3 s
-        starts = np.cumsum([p] + [len(pre.categories[c]) for c in pre.text])
-        numeric_cols = np.arange(p, dtype=index)
-        for a, b in _row_blocks(n):
-            cols[a:b, :p] = numeric_cols
-            for k, codes in enumerate(codes_all):
-                grid[a:b, p + k] = 1
-                cols[a:b, p + k] = starts[k] + codes[a:b]     # a left-out value's column is closed up below
-        progress.update(t)
-        for g in range(0, p, NUMERIC_AT_ONCE):
-            group = [numeric_column(pre, df, c) for c in pre.numeric[g:g + NUMERIC_AT_ONCE]]
-            group = group if rows is None else [values[rows] for values in group]
-            for a, b in _row_blocks(n):
-                for q, values in enumerate(group):
-                    grid[a:b, g + q] = values[a:b]
-            progress.update(t + g + len(group))
+        fill_grid(pre, df, rows, codes_all, grid, cols, progress)
         if nnz < n * width:
             _close_up(grid, cols, codes_all, indptr, p)
         return sp.csr_matrix((data[:nnz], indices[:nnz], indptr), shape=(n, pre.n_features), copy=False)
@@ -227,8 +210,34 @@ GRID_ROWS = 4096            # rows of the grid written at a time (a few hundred 
 NUMERIC_AT_ONCE = 4         # numeric columns standardised at a time for the grid (8 bytes a row each)
 
 
-def _row_blocks(n: int) -> list[tuple[int, int]]:
-    return [(a, min(a + GRID_ROWS, n)) for a in range(0, n, GRID_ROWS)]
+def fill_grid(pre: Any, df: Any, rows: np.ndarray | None, codes_all: list, grid: np.ndarray, cols: np.ndarray,
+              progress: Any = None) -> None:
+    """The rows of a CSR matrix as a grid, one value per numeric column and one per text column
+    (the 1 of its category, or 0 where its category is left out: unseen, or 'other' past the cap),
+    with their columns, for the rows `rows` of `df` (all, in order, when None) and the text columns'
+    category codes `codes_all` (already in that order). A block of rows gets every column while it
+    is in the cache: a whole column at a time, each row (44 columns: 528 bytes) would pass through
+    the cache once per column, and a million rows took 0.75-0.8 s to write instead of 0.25-0.3 s."""
+    p, t, n = len(pre.numeric), len(pre.text), grid.shape[0]
+    starts = np.cumsum([p] + [len(pre.categories[c]) for c in pre.text])
+    numeric_cols = np.arange(p, dtype=cols.dtype)
+    blocks = [(a, min(a + GRID_ROWS, n)) for a in range(0, n, GRID_ROWS)]
+    for a, b in blocks:
+        cols[a:b, :p] = numeric_cols
+        for k, codes in enumerate(codes_all):
+            part = codes[a:b]
+            grid[a:b, p + k] = part >= 0
+            cols[a:b, p + k] = starts[k] + np.maximum(part, 0)
+    if progress is not None:
+        progress.update(t)
+    for g in range(0, p, NUMERIC_AT_ONCE):
+        group = [numeric_column(pre, df, c) for c in pre.numeric[g:g + NUMERIC_AT_ONCE]]
+        group = group if rows is None else [values[rows] for values in group]
+        for a, b in blocks:
+            for q, values in enumerate(group):
+                grid[a:b, g + q] = values[a:b]
+        if progress is not None:
+            progress.update(t + g + len(group))
 
 
 def _close_up(grid: np.ndarray, cols: np.ndarray, codes_all: list, indptr: np.ndarray, p: int) -> None:

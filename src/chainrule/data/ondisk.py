@@ -20,7 +20,7 @@ import numpy as np
 from ..backend.pages import Pages, scratch
 from ..errors import ValidationError
 from .csvfile import short
-from .encode import INT32_MAX, numeric_column, text_codes
+from .encode import INT32_MAX, fill_grid, numeric_column, text_codes
 from .progress import Progress
 from .tabular import UnseenCategoryWarning
 
@@ -53,20 +53,13 @@ def _space(folder: str, need: int) -> None:
 
 
 def fixed_width(pre: Any, df: Any, dtype: np.dtype, index: type) -> tuple[np.ndarray, np.ndarray]:
-    """(values, column indices), each n_rows x (numeric + text columns): the rows of the CSR matrix."""
-    p, w = len(pre.numeric), len(pre.numeric) + len(pre.text)
+    """(values, column indices), each n_rows x (numeric + text columns): the rows of the CSR matrix
+    (`encode.fill_grid`: a left-out category is an explicit 0)."""
+    w = len(pre.numeric) + len(pre.text)
     values = np.empty((len(df), w), dtype=dtype)
     cols: np.ndarray = np.empty((len(df), w), dtype=index)
-    for j, c in enumerate(pre.numeric):
-        values[:, j] = numeric_column(pre, df, c)
-        cols[:, j] = j
-    offset = p
-    for k, c in enumerate(pre.text):
-        codes = text_codes(pre, df, c, UnseenCategoryWarning)
-        seen = codes >= 0
-        values[:, p + k] = seen
-        cols[:, p + k] = offset + np.where(seen, codes, 0)
-        offset += len(pre.categories[c])
+    codes_all = [text_codes(pre, df, c, UnseenCategoryWarning) for c in pre.text]
+    fill_grid(pre, df, None, codes_all, values, cols)
     return values, cols
 
 

@@ -155,7 +155,7 @@ def test_csr_weight_gradient_sums_in_scipys_order(dtype, monkeypatch):
     np.testing.assert_array_equal(got, X.T @ delta)
     rows = np.array([4, 0, 4, 2, 5, 3], dtype=np.int64)          # the compiled loop's batch: rows in its order
     dW = np.full((7, 5), np.nan, dtype)
-    csr_kernels._compiled("_matmul_t")(indptr, indices, data, rows, 0, delta, dW)
+    csr_kernels._compiled("_matmul_t")(indptr, indices, data, rows, np.zeros(0, np.int64), 0, delta, dW)
     np.testing.assert_array_equal(dW, X[rows].T @ delta)
 
 

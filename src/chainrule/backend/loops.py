@@ -23,7 +23,7 @@ SMALL_UPDATE = 4096         # trainable parts this size or smaller are updated i
 DENSE_PREFIX = 8            # a sparse X's dense block of columns (csr.py) this wide or wider: BLAS products
 _train_jit = cast(Any, None)
 _dot_forward_jit = _dot_weight_grad_jit = _dot_delta_jit = _update_part_jit = _target_jit = cast(Any, None)
-_csr_forward_jit = _csr_weight_grad_jit = _csr_matmul_jit = _csr_matmul_t_jit = _csr_first_values_jit = cast(Any, None)
+_csr_forward_jit = _csr_weight_grad_jit = _csr_matmul_jit = _csr_matmul_t_jit = _csr_block_values_jit = cast(Any, None)
 
 
 def _dot_forward(src, s0, m, n_in, n_out, params, w0, Z, zo):
@@ -54,26 +54,26 @@ def _update_part(params, grads, s1, s2, lo, hi, opt_id, hp, nesterov, first, dec
                           hp[3], hp[12], decoupled, step, bc2_sqrt)
 
 
-def _csr_forward(indptr, indices, data, rows, m, params, w0, n_in, n_out, Z, zo, prefix, A):
-    """Z[zo:] = the CSR rows `rows[:m]` @ W: csr.py's product, on views made here; the first
-    `prefix` values of every row (columns 0..prefix-1, `csr.dense_prefix`) copied into A and
-    multiplied by BLAS, the rest value by value."""
+def _csr_forward(indptr, indices, data, rows, m, params, w0, n_in, n_out, Z, zo, prefix, A, skips):
+    """Z[zo:] = the CSR rows `rows[:m]` @ W: csr.py's product, on views made here; each row's
+    values in the first `prefix` columns (a dense block: `SparseRows.dense_prefix`) put into A
+    and multiplied by BLAS, the rest value by value."""
     W = params[w0:w0 + n_in * n_out].reshape((n_in, n_out))
     out = Z[zo:zo + m * n_out].reshape((m, n_out))
     if prefix:
-        _csr_first_values_jit(indptr, data, rows, m, prefix, A)
+        _csr_block_values_jit(indptr, indices, data, rows, m, prefix, A, skips)
         np.dot(A[:m * prefix].reshape((m, prefix)), W[:prefix], out)
-    _csr_matmul_jit(indptr, indices, data, rows[:m], prefix, W, out)
+    _csr_matmul_jit(indptr, indices, data, rows[:m], skips[:m], W, out)
 
 
-def _csr_weight_grad(indptr, indices, data, rows, m, D, do, n_in, n_out, grads, w0, prefix, A):
+def _csr_weight_grad(indptr, indices, data, rows, m, D, do, n_in, n_out, grads, w0, prefix, A, skips):
     """dW = X.T @ delta for the CSR rows `rows[:m]`: csr.py's product, on views made here; the
-    dense block's part by BLAS from A (the batch's first values, as `_csr_forward` left them)."""
+    dense block's part by BLAS from A (as `_csr_forward` left it)."""
     delta = D[do:do + m * n_out].reshape((m, n_out))
     dW = grads[w0:w0 + n_in * n_out].reshape((n_in, n_out))
     if prefix:
         np.dot(A[:m * prefix].reshape((m, prefix)).T, delta, dW[:prefix])
-    _csr_matmul_t_jit(indptr, indices, data, rows[:m], prefix, delta, dW)
+    _csr_matmul_t_jit(indptr, indices, data, rows[:m], skips[:m], prefix, delta, dW)
 
 
 def _target(Y, labels, from_labels, i, c, one, zero):
@@ -90,8 +90,8 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
     errors into `losses`, per-epoch correct predictions into `correct`. Returns (steps taken,
     index of the step whose loss or gradient was not finite, or -1). A sparse X is given by its
     CSR arrays (row i's values at sp_indptr[i]:sp_indptr[i + 1]); the first layer multiplies them in
-    SciPy's order, as `csr.py` does (X is then a placeholder), its first sp_prefix values (a
-    dense block: `csr.dense_prefix`) by BLAS."""
+    SciPy's order, as `csr.py` does (X is then a placeholder), its first sp_prefix columns (a
+    dense block: `SparseRows.dense_prefix`) by BLAS."""
     d = layout[0, 0]
     n = sp_indptr.shape[0] - 1 if sparse else X.shape[0]
     L = layout.shape[0]
@@ -109,6 +109,7 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
     D = np.zeros(size, params.dtype)
     rows = np.zeros(batch_size, np.int64)
     A = np.zeros(batch_size * sp_prefix, params.dtype)        # the batch's dense block of a sparse X
+    skips = np.zeros(batch_size if sp_prefix else 0, np.int64)   # and each row's count of values in it
     sink = np.zeros(1, params.dtype)
     sc = np.zeros(2, params.dtype)
     zero = params[0] * 0
@@ -146,7 +147,7 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                 ai, zo = off[l], off[l + 1]
                 if l == 0 and sparse:
                     _csr_forward_jit(sp_indptr, sp_indices, sp_data, rows, m, params, w0, n_in, n_out, Z, zo,
-                                     sp_prefix, A)
+                                     sp_prefix, A, skips)
                     for r in range(m):
                         for c in range(n_out):
                             Z[zo + r * n_out + c] += params[b0 + c]
@@ -241,7 +242,7 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                 big = m * n_in * n_out > SMALL_PRODUCT
                 if l == 0 and sparse:
                     _csr_weight_grad_jit(sp_indptr, sp_indices, sp_data, rows, m, D, do, n_in, n_out, grads, w0,
-                                         sp_prefix, A)
+                                         sp_prefix, A, skips)
                 elif big and l == 0 and not x_in_o:
                     _dot_weight_grad_jit(Xf, start * d, m, n_in, n_out, D, do, grads, w0)
                 elif big:
@@ -313,7 +314,7 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
 def load() -> bool:
     """Numba's versions of the functions above (after `kernels.load`, whose kernels they call)."""
     global _train_jit, _dot_forward_jit, _dot_weight_grad_jit, _dot_delta_jit, _update_part_jit, _target_jit
-    global _csr_forward_jit, _csr_weight_grad_jit, _csr_matmul_jit, _csr_matmul_t_jit, _csr_first_values_jit
+    global _csr_forward_jit, _csr_weight_grad_jit, _csr_matmul_jit, _csr_matmul_t_jit, _csr_block_values_jit
     if not kernels.load(force=True):
         return False
     if _train_jit is None:
@@ -325,7 +326,7 @@ def load() -> bool:
         _update_part_jit = njit(cache=kernels.CACHE)(_update_part)
         _target_jit = njit(cache=kernels.CACHE)(_target)
         _csr_matmul_jit, _csr_matmul_t_jit = csr._compiled("_matmul"), csr._compiled("_matmul_t")
-        _csr_first_values_jit = csr._compiled("_first_values")
+        _csr_block_values_jit = csr._compiled("_block_values")
         _csr_forward_jit = njit(cache=kernels.CACHE)(_csr_forward)
         _csr_weight_grad_jit = njit(cache=kernels.CACHE)(_csr_weight_grad)
         _train_jit = njit(cache=kernels.CACHE, error_model="numpy")(_train)
@@ -342,8 +343,8 @@ def train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, epoc
     2 binary cross-entropy, 3 categorical cross-entropy; orders: (epochs, n) sample order of each
     epoch, or None for the stored order; opt_id: 0 SGD, 1 Adam; bounds: the trainable
     [start, stop) parts of `params`; csr: (indptr, indices, data) of a sparse X (X is then not
-    read), whose rows store their first dense_prefix columns first (`csr.dense_prefix`: multiplied
-    by BLAS when at least DENSE_PREFIX); from_labels: Y is not read, the targets are one-hot rows
+    read), whose first dense_prefix columns nearly every row stores (`SparseRows.dense_prefix`:
+    multiplied by BLAS when at least DENSE_PREFIX); from_labels: Y is not read, the targets are one-hot rows
     of `labels` (int64). Returns (per-step errors, per-epoch correct predictions, index of the step
     whose loss or gradient was not finite, or -1)."""
     load()

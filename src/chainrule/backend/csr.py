@@ -128,4 +128,3 @@ def gather(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, rows: np.n
            out_indices: np.ndarray, out_data: np.ndarray) -> int:
     """Copy rows `rows` into the out_ arrays (large enough); returns how many values were copied."""
     return int(_compiled("_gather")(indptr, indices, data, rows, out_indptr, out_indices, out_data))
-

@@ -343,10 +343,10 @@ def train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, epoc
     2 binary cross-entropy, 3 categorical cross-entropy; orders: (epochs, n) sample order of each
     epoch, or None for the stored order; opt_id: 0 SGD, 1 Adam; bounds: the trainable
     [start, stop) parts of `params`; csr: (indptr, indices, data) of a sparse X (X is then not
-    read), whose first dense_prefix columns nearly every row stores (`SparseRows.dense_prefix`:
-    multiplied by BLAS when at least DENSE_PREFIX); from_labels: Y is not read, the targets are one-hot rows
-    of `labels` (int64). Returns (per-step errors, per-epoch correct predictions, index of the step
-    whose loss or gradient was not finite, or -1)."""
+    read), each of whose first dense_prefix columns most rows store (`SparseRows.dense_prefix`:
+    multiplied by BLAS when at least DENSE_PREFIX); from_labels: Y is not read, the targets are
+    one-hot rows of `labels` (int64). Returns (per-step errors, per-epoch correct predictions,
+    index of the step whose loss or gradient was not finite, or -1)."""
     load()
     hyper = np.array([lr, momentum, 1.0 - dampening, wd, b1, b2, eps, lr, b1, b2, 1.0 - b1, 1.0 - b2,
                       1.0 - lr * wd], dtype=np.float64)

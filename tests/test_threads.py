@@ -109,3 +109,100 @@ def test_a_busy_process_is_seen_and_this_one_is_not():
     finally:
         hog.kill()
         hog.wait()
+
+
+class FakeBlas:
+    """A BLAS library as threadpoolctl's controllers show it: a thread count that can be set."""
+
+    def __init__(self, n: int):
+        self.num_threads = n
+
+    def set_num_threads(self, n: int) -> None:
+        self.num_threads = n
+
+
+def run_steps(chooser, lib, clock, steps: int, seconds) -> list[int]:
+    """`steps` steps whose duration is seconds(thread count); the count each ran on."""
+    used = []
+    for _ in range(steps):
+        used.append(lib.num_threads)
+        clock[0] += seconds(lib.num_threads)
+        chooser.step()
+    return used
+
+
+def test_balance_follows_the_faster_count():
+    """A virtual machine's second CPU can be slow for a while: two threads are then slower than
+    one. The chooser moves to the faster count and back, and spends few steps trying the other."""
+    clock = [0.0]
+    lib = FakeBlas(2)
+    chooser = threads.Balance([lib], 2, clock=lambda: clock[0])
+    step = threads.Balance.WINDOW / 4            # four steps a window
+    fast_two = {2: step, 1: 1.6 * step}
+    slow_two = {2: 1.3 * step, 1: step}
+    used = run_steps(chooser, lib, clock, 2000, fast_two.__getitem__)
+    assert used[:4] == [2] * 4                  # starts on all threads
+    assert used[-1000:].count(2) > 950          # trials of one thread: rare once confirmed
+    assert chooser.interval == threads.Balance.MAX_INTERVAL
+    used = run_steps(chooser, lib, clock, 2000, slow_two.__getitem__)
+    assert used[-1000:].count(1) > 950          # found one thread faster, within the run
+    used = run_steps(chooser, lib, clock, 2000, fast_two.__getitem__)
+    assert used[-1000:].count(2) > 950
+    chooser.close()
+    assert lib.num_threads == 2
+
+
+def test_balance_windows_start_after_pauses():
+    """An epoch's end (validation, callbacks) is not a step: `restart` leaves it out of the
+    window, so a slow pause on two threads does not send the fit to one."""
+    clock = [0.0]
+    lib = FakeBlas(2)
+    chooser = threads.Balance([lib], 2, clock=lambda: clock[0])
+    step = threads.Balance.WINDOW / 4
+    for _ in range(50):
+        run_steps(chooser, lib, clock, 40, {2: step, 1: 2 * step}.__getitem__)
+        clock[0] += 10 * threads.Balance.WINDOW  # the pause
+        chooser.restart()
+    assert run_steps(chooser, lib, clock, 400, {2: step, 1: 2 * step}.__getitem__).count(2) > 360
+
+
+def test_balance_only_from_small_batch_on_and_restores(two_threads, monkeypatch):
+    monkeypatch.setattr(threads, "others_running", lambda samples=3: 0)
+    with threads.balance(threads.SMALL_BATCH - 1) as chooser:
+        assert chooser is None
+    with threads.balance(threads.SMALL_BATCH) as chooser:
+        assert chooser is not None and chooser.high == 2
+        chooser._set(1)
+        assert set(blas_threads()) == {1}          # the real libraries, read back
+    assert set(blas_threads()) == {2}
+    with pytest.raises(RuntimeError), threads.balance(threads.SMALL_BATCH) as chooser:
+        chooser._set(1)
+        raise RuntimeError("diverged")
+    assert set(blas_threads()) == {2}
+    monkeypatch.setenv("CHAINRULE_BLAS_THREADS", "2")    # a fixed count: fixed numbers
+    with threads.balance(threads.SMALL_BATCH) as chooser:
+        assert chooser is None
+    with threadpool_limits(1, user_api="blas"), threads.balance(threads.SMALL_BATCH) as chooser:
+        assert chooser is None                      # one thread: nothing to choose
+
+
+def test_fit_tells_the_balance_every_step(two_threads, monkeypatch):
+    """fit's NumPy loop times its steps (and only them) for the chooser, which then sets the
+    threads back."""
+    import chainrule as cr
+    monkeypatch.setattr(threads, "others_running", lambda samples=3: 0)
+    calls = {"step": 0, "restart": 0}
+    real_step, real_restart = threads.Balance.step, threads.Balance.restart
+    monkeypatch.setattr(threads.Balance, "step", lambda self: (calls.__setitem__("step", calls["step"] + 1),
+                                                               real_step(self))[1])
+    monkeypatch.setattr(threads.Balance, "restart", lambda self: (calls.__setitem__("restart", calls["restart"] + 1),
+                                                                  real_restart(self))[1])
+    monkeypatch.setenv("CHAINRULE_NUMBA", "0")
+    monkeypatch.setattr(cr.backend.kernels, "ENABLED", False)
+    rng = np.random.default_rng(0)
+    X, y = rng.random((1000, 20)), rng.integers(0, 3, 1000)
+    net = cr.Network([cr.Dense(20, 16, "relu"), cr.Dense(16, 3, "softmax")], loss="categorical_crossentropy", seed=0)
+    net.fit(X, y, epochs=3, batch_size=threads.SMALL_BATCH, verbose=0, validation_split=0.2)
+    assert calls["step"] == 3 * -(-800 // threads.SMALL_BATCH)
+    assert calls["restart"] >= 3                    # each epoch starts a window
+    assert set(blas_threads()) == {2}

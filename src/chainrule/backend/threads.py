@@ -7,7 +7,9 @@ scheduler at every barrier: 784-256-128-10 at batch 32 took 0.7 s for 400 steps 
 benchmarks/RESULTS-contention.md). `blas_limit` caps NumPy's BLAS (and the BLAS that
 Numba's products call) to the CPUs that are idle when training starts, and restores the limit
 after; on an idle machine it changes nothing, except that batches under SMALL_BATCH rows train
-on one thread (their products are too small for the join to pay, measured below).
+on one thread (their products are too small for the join to pay, measured below). From
+SMALL_BATCH rows on, `Balance` then switches between one thread and all of them during the fit,
+to whichever is faster at the moment (a virtual machine's second CPU is not always as fast).
 
 CHAINRULE_BLAS_THREADS: "auto" (the default) as above; a positive integer: that many threads
 during training, whatever the load; "off": never change them. The limit needs threadpoolctl
@@ -109,6 +111,20 @@ def _blas_libraries() -> None:
             import scipy.linalg.cython_blas  # noqa: F401
 
 
+def _controller() -> Any:
+    """threadpoolctl's view of the BLAS libraries loaded (NumPy's, and SciPy's when Numba is in
+    use), kept per process; None without threadpoolctl."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    _blas_libraries()
+    key = "scipy.linalg.cython_blas" in sys.modules
+    if key not in _controllers:                                # finding them takes about a millisecond
+        _controllers[key] = ThreadpoolController().select(user_api="blas")
+    return _controllers[key]
+
+
 @contextlib.contextmanager
 def blas_limit(batch_size: int | None = None) -> Iterator[int | None]:
     """Within the block, BLAS uses at most the CPUs idle at its start (see the module), and one
@@ -120,16 +136,10 @@ def blas_limit(batch_size: int | None = None) -> Iterator[int | None]:
     if mode is None or (mode == "auto" and others == 0 and not small):
         yield None
         return
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:
+    controller = _controller()
+    if controller is None:
         yield None
         return
-    _blas_libraries()
-    key = "scipy.linalg.cython_blas" in sys.modules          # the BLAS libraries loaded: NumPy's, SciPy's
-    if key not in _controllers:                                # finding them takes about a millisecond
-        _controllers[key] = ThreadpoolController().select(user_api="blas")
-    controller = _controllers[key]
     current = max((lib.num_threads for lib in controller.lib_controllers), default=1)
     threads = wanted_threads(current, others, batch_size)
     if threads is None or threads == current:
@@ -140,3 +150,90 @@ def blas_limit(batch_size: int | None = None) -> Iterator[int | None]:
         yield threads
     finally:
         limiter.restore_original_limits()
+
+
+class Balance:
+    """Picks, while a fit runs, the BLAS thread count (all of `high`, or one) whose steps are faster
+    now, by timing windows of steps.
+
+    On a virtual machine the second CPU's speed can change by the second: measured here, two
+    threads multiplied 512 x 512 matrices 1.96-2.07x faster than one in some moments and 1.43-1.6x
+    (once 1.04x) in others, with nothing else running in the guest. OpenBLAS splits a product into
+    equal parts, so in the slow moments a training step's smaller products wait for the slow thread
+    and two threads are slower than one (784-256-128-10 at batch 128, one epoch: 0.68-0.83 s at its
+    best, 1.3 s in a slow moment, one thread 1.0 s). So the steps are timed (`step`) in windows of
+    WINDOW seconds (MIN_STEPS steps at least); now and then a window runs on the other count, and
+    the faster of the two latest measures is kept. The trial comes after `interval` windows: an
+    interval doubled (up to MAX_INTERVAL) each time the trial confirms the choice, and brought back
+    to its minimum when the choice changes. The thread count changes how OpenBLAS rounds some
+    products (784 inputs: by 1e-7 relative), so under "auto" two runs with the same seed can part
+    in the last bits; CHAINRULE_BLAS_THREADS=N fixes the count (and the numbers)."""
+
+    WINDOW, MIN_STEPS = 0.02, 2
+    MIN_INTERVAL, MAX_INTERVAL = 2, 32
+
+    def __init__(self, libraries: list, high: int, clock=time.perf_counter):
+        self.libraries, self.high, self.clock = libraries, high, clock
+        self.threads = high
+        self.measured: dict[int, float] = {}        # seconds a step, the latest window of each count
+        self.interval = self.MIN_INTERVAL
+        self.since, self.trial = 0, False
+        self.restart()
+
+    def _set(self, n: int) -> None:
+        for lib in self.libraries:
+            lib.set_num_threads(n)
+        self.threads = n
+
+    def restart(self) -> None:
+        """Start a new window (after anything that is not a training step: an epoch's end)."""
+        self.count, self.start = 0, self.clock()
+
+    def step(self) -> None:
+        """One training step done: at the end of a window, time it, and choose the next count."""
+        self.count += 1
+        now = self.clock()
+        if self.count < self.MIN_STEPS or now - self.start < self.WINDOW:
+            return
+        self.measured[self.threads] = (now - self.start) / self.count
+        other = 1 if self.threads == self.high else self.high
+        if self.trial:                            # the other count tried: keep the faster
+            self.trial = False
+            best = min(self.measured, key=self.measured.__getitem__)
+            self.interval = min(2 * self.interval, self.MAX_INTERVAL) if best != self.threads \
+                else self.MIN_INTERVAL
+            self._set(best)
+        else:
+            self.since += 1
+            if self.since >= self.interval or other not in self.measured:
+                self.since, self.trial = 0, True
+                self._set(other)
+        self.restart()
+
+    def close(self) -> None:
+        """Back to `high` threads."""
+        self._set(self.high)
+
+
+@contextlib.contextmanager
+def balance(batch_size: int | None) -> Iterator[Balance | None]:
+    """Within the block, a `Balance` of the BLAS threads set now (after `blas_limit`) and one, when
+    there are two or more of them and CHAINRULE_BLAS_THREADS is "auto"; None otherwise."""
+    if _mode() != "auto" or batch_size is None or batch_size < SMALL_BATCH:
+        yield None
+        return
+    controller = _controller()
+    if controller is None:
+        yield None
+        return
+    libraries = list(controller.lib_controllers)
+    high = max((lib.num_threads for lib in libraries), default=1)
+    if high < 2:
+        yield None
+        return
+    chooser = Balance(libraries, high)
+    try:
+        yield chooser
+    finally:
+        chooser.close()
+

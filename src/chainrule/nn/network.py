@@ -285,7 +285,8 @@ class Network:
         batch_size : samples per update; None for the whole set (full-batch gradient descent).
         optimizer : an optimizer of `chainrule.optim` or its name; kept on the network, so a
             later `fit` continues with its state. Default: the previous one, else Adam(lr=1e-3).
-        shuffle : reshuffle the samples every epoch. seed : seeds shuffling and dropout (bit for bit).
+        shuffle : reshuffle the samples every epoch. seed : seeds shuffling and dropout (bit for bit;
+            from batch 128 on, with CHAINRULE_BLAS_THREADS fixed: backend/threads.py `Balance`).
         validation_data : (X_val, Y_val) evaluated after each epoch; validation_split : the fraction
             of the samples (the last ones, before shuffling) held out instead.
         callbacks : e.g. `EarlyStopping`, `ModelCheckpoint`. verbose : 0 silent, 1 bar, 2 a line an epoch.

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..backend.pages import scratch
-from ..backend.threads import blas_limit
+from ..backend.threads import Balance, balance, blas_limit
 from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
 from ..nn import checks as check
 from ..nn import sample_weight as sw
@@ -127,6 +127,7 @@ class Trainer:
         # History last: it records what the others add to the logs; the backup after it: it saves them
         self.callbacks = [*callbacks, self.history] + ([backup] if backup is not None else [])
         self.optimizer: Optimizer = net.optimizer
+        self.balance: Balance | None = None         # set by _run: told of each step of the NumPy loop
         for layer in net.layers:
             if hasattr(layer, "rng"):         # Dropout draws its masks from the run's generator
                 layer.rng = rng
@@ -153,7 +154,9 @@ class Trainer:
         with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged
             if self.X is not None:               # a sequence of batches (sequence.py) never runs compiled
                 compiled.prepare(net, self.X.shape[0], epochs - first_epoch, self.batch_size)
-            with blas_limit(self.batch_size):    # BLAS threads: idle CPUs, one for small batches (backend/threads.py)
+            # BLAS threads: idle CPUs, one for small batches; from SMALL_BATCH on, whichever of one or
+            # all is faster at the moment (backend/threads.py)
+            with blas_limit(self.batch_size), balance(self.batch_size) as self.balance:
                 # nothing needing Python between epochs: all of them in one compiled call
                 start = epochs if compiled.run_all(self, first_epoch, epochs) else first_epoch
                 for epoch in range(start, epochs):
@@ -218,6 +221,9 @@ class Trainer:
         per_batch = labels is not None and w is None and isinstance(X, LazyRows)
         predicted = np.empty(n, dtype=labels.dtype) if labels is not None and not isinstance(X, LazyRows) else None
         total, correct = 0.0, 0.0
+        timer = self.balance
+        if timer is not None:
+            timer.restart()
         for batch, start in enumerate(range(0, n, bs)):
             if order is None:
                 idx: Any = slice(start, start + bs)
@@ -238,6 +244,8 @@ class Trainer:
             except TrainingDiverged as exc:
                 raise self.diverged(exc, epoch, batch) from None
             opt.step(net.params, net.grads, slices)
+            if timer is not None:
+                timer.step()
             total += E * (xb.shape[0] if wb is None else float(np.add.reduce(wb)))
             out = net.last_output
             assert out is not None                                 # set by train_batch's forward pass

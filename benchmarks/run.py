@@ -287,19 +287,26 @@ NUMBA_NOTE = ('With `pip install chainrule[fast]` (Numba), small networks train 
               'callback needs Python between epochs) in one compiled loop, the optimizers update the parameters in '
               'one compiled pass, and `predict` runs in chunks in place on NumPy alone. No job waits for Numba: by '
               'default (`CHAINRULE_NUMBA` unset) a job loads the kernels only when they are already compiled and '
-              'cached and the job would take longer on NumPy than loading them (about 0.6 s); a shorter job (digits '
-              'for 3 epochs, say) never imports Numba. When the kernels are not cached yet (the first run after '
-              'install), the job runs on NumPy and starts one background process (`python -m '
-              "chainrule.backend.warmup`, niced) that compiles them for float32 and float64 into Numba's cache "
-              '(`__pycache__` beside the package, or `NUMBA_CACHE_DIR`) and the next long job uses them. '
-              '`CHAINRULE_NUMBA=1` always uses the kernels (compiling in the job if needed: a notebook or server '
-              "that trains often; the benchmarks set it, as the rivals' jitted code is measured warm); "
+              'cached and the job would take longer on NumPy than loading them (about 0.6 s); a shorter job (digits'
+              ' for 3 epochs, say) never imports Numba. When the kernels are not cached yet (the first run after '
+              'install), the job runs on NumPy and, when its training is done (or 10 s into it), starts one '
+              'background process (`python -m chainrule.backend.warmup`, niced) that compiles them for float32 and '
+              "float64 into Numba's cache (`__pycache__` beside the package, or `NUMBA_CACHE_DIR`), and the next "
+              'long job uses them (not beside a short job: on 2 cores the compiler slowed a 2-second one by a fifth'
+              ' to a half). `CHAINRULE_NUMBA=1` always uses the kernels (compiling in the job if needed: a notebook'
+              " or server that trains often; the benchmarks set it, as the rivals' jitted code is measured warm); "
               '`CHAINRULE_NUMBA=0` never does. NumPy alone runs the same math, the reference the tests compare the '
               'kernels against. During `fit`, BLAS uses no more threads than there are idle CPUs when it starts '
               '(threadpoolctl, in `[fast]`; `CHAINRULE_BLAS_THREADS=N` or `off` overrides): on a shared machine a '
               'product split across two threads waits at every step for the one another process keeps off its core '
               '(400 steps at batch 32: 17.6 s instead of 2.5 s beside two busy processes, '
-              '[benchmarks/RESULTS-contention.md](benchmarks/RESULTS-contention.md)).')
+              '[benchmarks/RESULTS-contention.md](benchmarks/RESULTS-contention.md)). From batch 128 on, `fit` also'
+              ' times its steps and switches between one BLAS thread and all of them, to whichever is faster at the'
+              ' moment: on a virtual machine the second CPU is at times slow, and a product split in equal halves '
+              'then waits for it (784-256-128-10 at batch 128: 1.3 s an epoch on two threads in such a moment, 1.0 '
+              's on one, 0.6-0.7 s on two otherwise). One and two threads can round a product over many inputs '
+              'differently (by about 1e-7 in float32), so with the same seed two such fits can part in the last '
+              'bits; `CHAINRULE_BLAS_THREADS=N` fixes the count, and the numbers.')
 
 
 def snippet(r, targets, fashion, source, reps) -> str:

@@ -162,22 +162,24 @@ class Balance:
     equal parts, so in the slow moments a training step's smaller products wait for the slow thread
     and two threads are slower than one (784-256-128-10 at batch 128, one epoch: 0.68-0.83 s at its
     best, 1.3 s in a slow moment, one thread 1.0 s). So the steps are timed (`step`) in windows of
-    WINDOW seconds (MIN_STEPS steps at least); now and then a window runs on the other count, and
-    the faster of the two latest measures is kept. The trial comes after `interval` windows: an
-    interval doubled (up to MAX_INTERVAL) each time the trial confirms the choice, and brought back
-    to its minimum when the choice changes. The thread count changes how OpenBLAS rounds some
-    products (784 inputs: by 1e-7 relative), so under "auto" two runs with the same seed can part
-    in the last bits; CHAINRULE_BLAS_THREADS=N fixes the count (and the numbers)."""
+    WINDOW seconds (MIN_STEPS steps at least, one for a trial) and the faster count of the latest
+    measures is kept. A trial of the other count runs when the current count's window is slower than
+    the other's latest measure, or when the time the trials have lost (their extra time against the
+    faster count), with the next trial's expected loss, stays within BUDGET of the fit's time: frequent
+    where a trial costs little (steps of a millisecond), rare where it costs a step of 60 ms
+    (784-2048-2048-10, where two threads always win). The thread count changes how OpenBLAS rounds
+    some products (784 inputs: by 1e-7 relative), so under "auto" two runs with the same seed can
+    part in the last bits; CHAINRULE_BLAS_THREADS=N fixes the count (and the numbers)."""
 
     WINDOW, MIN_STEPS = 0.02, 2
-    MIN_INTERVAL, MAX_INTERVAL = 2, 32
+    BUDGET = 0.03           # the share of the fit's time the trials may lose
+    GUESS = 0.25            # a first trial's expected extra time, per step, against the current count
 
     def __init__(self, libraries: list, high: int, clock=time.perf_counter):
         self.libraries, self.high, self.clock = libraries, high, clock
         self.threads = high
         self.measured: dict[int, float] = {}        # seconds a step, the latest window of each count
-        self.interval = self.MIN_INTERVAL
-        self.since, self.trial = 0, False
+        self.trial, self.lost, self.began = False, 0.0, clock()
         self.restart()
 
     def _set(self, n: int) -> None:
@@ -193,20 +195,22 @@ class Balance:
         """One training step done: at the end of a window, time it, and choose the next count."""
         self.count += 1
         now = self.clock()
-        if self.count < self.MIN_STEPS or now - self.start < self.WINDOW:
+        if self.count < (1 if self.trial else self.MIN_STEPS) or now - self.start < self.WINDOW:
             return
-        self.measured[self.threads] = (now - self.start) / self.count
+        per = (now - self.start) / self.count
         other = 1 if self.threads == self.high else self.high
         if self.trial:                            # the other count tried: keep the faster
             self.trial = False
-            best = min(self.measured, key=self.measured.__getitem__)
-            self.interval = min(2 * self.interval, self.MAX_INTERVAL) if best != self.threads \
-                else self.MIN_INTERVAL
-            self._set(best)
+            self.lost += self.count * max(0.0, per - self.measured[other])
+            self.measured[self.threads] = per
+            if per > self.measured[other]:
+                self._set(other)
         else:
-            self.since += 1
-            if self.since >= self.interval or other not in self.measured:
-                self.since, self.trial = 0, True
+            self.measured[self.threads] = per
+            known = self.measured.get(other)
+            expected = (self.GUESS * per if known is None else max(0.0, known - per)) * max(1.0, self.WINDOW / per)
+            if (known is not None and per > known) or self.lost + expected <= self.BUDGET * (now - self.began):
+                self.trial = True
                 self._set(other)
         self.restart()
 

@@ -328,8 +328,9 @@ NUMBA_NOTE = ('With `pip install chainrule[fast]` (Numba), small networks train 
               ' moment: on a virtual machine the second CPU is at times slow, and a product split in equal halves '
               'then waits for it (784-256-128-10 at batch 128: 1.3 s an epoch on two threads in such a moment, 1.0 '
               's on one, 0.6-0.7 s on two otherwise). One and two threads can round a product over many inputs '
-              'differently (by about 1e-7 in float32), so with the same seed two such fits can part in the last '
-              'bits; `CHAINRULE_BLAS_THREADS=N` fixes the count, and the numbers.')
+              'differently (by about 1e-7 of the sum of the magnitudes of its terms, in float32), so with the same '
+              'seed two such fits can part in the last bits; `CHAINRULE_BLAS_THREADS=N` fixes the count, and the '
+              'numbers.')
 
 
 def snippet(r, targets, fashion, source, reps) -> str:

@@ -205,18 +205,24 @@ def test_fit_tells_the_balance_every_step(two_threads, monkeypatch):
     threads back."""
     import chainrule as cr
     monkeypatch.setattr(threads, "others_running", lambda samples=3: 0)
-    calls = {"step": 0, "restart": 0}
-    real_step, real_restart = threads.Balance.step, threads.Balance.restart
-    monkeypatch.setattr(threads.Balance, "step", lambda self: (calls.__setitem__("step", calls["step"] + 1),
-                                                               real_step(self))[1])
-    monkeypatch.setattr(threads.Balance, "restart", lambda self: (calls.__setitem__("restart", calls["restart"] + 1),
-                                                                  real_restart(self))[1])
+    class Counting(threads.Balance):
+        steps = restarts = 0
+
+        def step(self):
+            Counting.steps += 1
+            super().step()
+
+        def restart(self):
+            Counting.restarts += 1
+            super().restart()
+
+    monkeypatch.setattr(threads, "Balance", Counting)
     monkeypatch.setenv("CHAINRULE_NUMBA", "0")
     monkeypatch.setattr(cr.backend.kernels, "ENABLED", False)
     rng = np.random.default_rng(0)
     X, y = rng.random((1000, 20)), rng.integers(0, 3, 1000)
     net = cr.Network([cr.Dense(20, 16, "relu"), cr.Dense(16, 3, "softmax")], loss="categorical_crossentropy", seed=0)
     net.fit(X, y, epochs=3, batch_size=threads.SMALL_BATCH, verbose=0, validation_split=0.2)
-    assert calls["step"] == 3 * -(-800 // threads.SMALL_BATCH)
-    assert calls["restart"] >= 3                    # each epoch starts a window
+    assert Counting.steps == 3 * -(-800 // threads.SMALL_BATCH)
+    assert Counting.restarts >= 3                   # each epoch starts a window
     assert set(blas_threads()) == {2}

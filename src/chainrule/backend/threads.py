@@ -168,8 +168,9 @@ class Balance:
     faster count), with the next trial's expected loss, stays within BUDGET of the fit's time: frequent
     where a trial costs little (steps of a millisecond), rare where it costs a step of 60 ms
     (784-2048-2048-10, where two threads always win). The thread count changes how OpenBLAS rounds
-    some products (784 inputs: by 1e-7 relative), so under "auto" two runs with the same seed can
-    part in the last bits; CHAINRULE_BLAS_THREADS=N fixes the count (and the numbers)."""
+    some products (784 inputs: by 1e-7 of the sum of the magnitudes of their terms), so under
+    "auto" two runs with the same seed can part in the last bits; CHAINRULE_BLAS_THREADS=N fixes
+    the count (and the numbers)."""
 
     WINDOW, MIN_STEPS = 0.02, 2
     BUDGET = 0.03           # the share of the fit's time the trials may lose

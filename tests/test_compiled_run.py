@@ -146,6 +146,36 @@ def test_kernels_missing_for_a_job_are_compiled_once_it_is_done_not_beside_it(ca
     assert started == [1]
 
 
+def test_the_command_line_does_not_report_the_compiling_process_it_leaves_running(tmp_path, monkeypatch, capsys):
+    """The first `chainrule train` after install starts the compiling and exits while it runs: the
+    process is held, not dropped (Python then warned "subprocess N is still running", and the
+    command line printed that warning to the user)."""
+    from chainrule.backend import warmup
+    from chainrule.cli import main
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(kernels, "ENABLED", "auto")
+    monkeypatch.setattr(kernels, "numba", None)
+    monkeypatch.setattr(warmup, "ready", lambda: False)
+    monkeypatch.setattr(warmup, "LOAD_SECONDS", 0.0)          # any job is long enough
+    monkeypatch.setattr(warmup, "_next_look", 0.0)
+    monkeypatch.setattr(warmup, "COMMAND", [sys.executable, "-c", "import time; time.sleep(60)"])
+    X, y = digits(60)
+    rows = ["a,b,c,label"] + [f"{r[20]},{r[28]},{r[36]},{c}" for r, c in zip(X, y)]
+    (tmp_path / "small.csv").write_text("\n".join(rows) + "\n")
+    try:
+        assert main(["train", str(tmp_path / "small.csv"), "--target", "label", "--epochs", "2",
+                     "--out", str(tmp_path / "m.npz"), "--quiet"]) == 0
+        err = capsys.readouterr().err
+        assert "still running" not in err and "warning" not in err, err
+        assert (tmp_path / "chainrule-kernels.compiling").exists()      # the compiling was started
+        assert warmup.compiling is not None and warmup.compiling.poll() is None       # ... and runs
+    finally:
+        if warmup.compiling is not None:
+            warmup.compiling.kill()
+            warmup.compiling.wait(timeout=10)
+            warmup.compiling = None
+
+
 def test_a_long_job_on_numpy_starts_the_compiling_after_a_while_once(monkeypatch):
     """A job still running COMPILE_AFTER seconds in starts the compiling then (the jobs after it
     in the process get the kernels sooner), and not again when it ends."""

@@ -30,6 +30,10 @@ COMPILE_AFTER = 10.0      # seconds into a job on NumPy when the compiling start
 _next_look = 0.0
 _timer: threading.Timer | None = None     # the compiling a job on NumPy will start (job_done, or the timer)
 _guard = threading.Lock()
+#: the compiling process this one started, held while it runs: a dropped Popen of a running child
+#: says "subprocess N is still running" (a ResourceWarning, which the command line shows)
+compiling: subprocess.Popen | None = None
+COMMAND = [sys.executable, "-m", "chainrule.backend.warmup"]
 
 
 def prepare(seconds: float) -> bool:
@@ -102,8 +106,9 @@ def compile_in_background() -> bool:
         pass
     with open(_lock(), "w") as f:
         f.write(str(os.getpid()))
-    subprocess.Popen([sys.executable, "-m", "chainrule.backend.warmup"], stdin=subprocess.DEVNULL,
-                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    global compiling
+    compiling = subprocess.Popen(COMMAND, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL, start_new_session=True)
     return True
 
 

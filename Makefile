@@ -7,6 +7,11 @@ PIP := $(PY) -m pip
 # compiles chainrule's modules at every start where PYTHONDONTWRITEBYTECODE is set (CI, containers)
 COMPILE := $(PY) -m compileall -q src/chainrule
 
+# the benchmarks run every framework at its defaults for this CPU: NumPy's OpenBLAS picks its own
+# kernels, whatever a machine image forces on all its hosts (OPENBLAS_CORETYPE=Haswell on an AVX-512
+# CPU ran the benchmarks' float32 products at 0.55-0.65x the speed of the kernels OpenBLAS picks there)
+BENCH := env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY)
+
 .PHONY: demo test bench install install-test clean
 
 $(PY):
@@ -34,12 +39,12 @@ bench: $(PY)
 	$(PIP) install --quiet -e ".[bench,cli,mpi]"
 	$(COMPILE)
 	-command -v apt-get >/dev/null && (dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist)) >/dev/null 2>&1
-	$(PY) benchmarks/run.py
+	$(BENCH) benchmarks/run.py
 	# the tabular path against scikit-learn's pipeline, data-parallel steps, data larger than memory
-	$(PY) benchmarks/tabular.py --rows 100000,1000000 --reps 5 > benchmarks/RESULTS-tabular.md
-	$(PY) benchmarks/mpi.py > benchmarks/RESULTS-mpi.md
-	$(PY) benchmarks/memmap.py > benchmarks/RESULTS-memmap.md
-	$(PY) benchmarks/scaling.py --steps 50 > benchmarks/RESULTS-scaling.md
+	$(BENCH) benchmarks/tabular.py --rows 100000,1000000 --reps 5 > benchmarks/RESULTS-tabular.md
+	$(BENCH) benchmarks/mpi.py > benchmarks/RESULTS-mpi.md
+	$(BENCH) benchmarks/memmap.py > benchmarks/RESULTS-memmap.md
+	$(BENCH) benchmarks/scaling.py --steps 50 > benchmarks/RESULTS-scaling.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache

@@ -141,6 +141,18 @@ def versions():
     return v
 
 
+#: what overrides OpenBLAS's own choices for the CPU (`make bench` runs without them)
+BLAS_OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+def blas_choice():
+    forced = [f"{k}={os.environ[k]}" for k in BLAS_OVERRIDES if k in os.environ]
+    if forced:
+        return f"forced by {', '.join(forced)} in the environment (`make bench` runs without them)"
+    return ("OpenBLAS's own for this CPU (`make bench` runs without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, "
+            "which a machine image may set to force older kernels on all its hosts)")
+
+
 def machine():
     cpu = platform.processor() or ""
     try:
@@ -284,6 +296,7 @@ def main():
             "before each run the benchmark waited up to 5 s for idle "
             f"CPUs, {WAITED[0]:.0f} s in all, and {WAITED[1]} runs started while other jobs still ran)",
             "- versions: " + ", ".join(f"{k} {val}" for k, val in v.items()),
+            f"- BLAS kernels: {blas_choice()}",
             ("- chainrule ran with Numba (the optional `[fast]` extra): the seed network and digits train in one "
              "compiled loop per call/epoch, and the MNIST-shaped network's Adam update and ReLU passes are compiled; "
              "NumPy alone runs the same math (earlier NumPy-only runs: seed ~4x, digits ~4-5.5x PyTorch)"

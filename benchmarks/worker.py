@@ -308,7 +308,8 @@ def main():
             fn = {"chainrule": mlp_chainrule, "torch": mlp_torch, "sklearn": mlp_sklearn,
                   "torch_fused": lambda *a, **k: mlp_torch(*a, fused=True, **k)}[framework]
             fn(X_tr[:2048], y_tr[:2048], X_te[:10], y_te[:10], *args[4:], epochs=1)    # warm-up
-        result["time"], result["accuracy"] = fn(*args, epochs=opts["epochs"])
+        seed = {"seed": opts["seed"]} if "seed" in opts else {}        # chainrule and torch take one
+        result["time"], result["accuracy"] = fn(*args, epochs=opts["epochs"], **seed)
         result["samples_per_s"] = len(X_tr) * opts["epochs"] / result["time"]
         s = opts["sizes"]
         weights = [a * b for a, b in zip(s, s[1:])]

@@ -66,7 +66,7 @@ WHY = {
             "measured, not built) and the finiteness check 1.5 ms. JAX's jitted step multiplied 2048 x 2048 "
             "matrices at 345-352 GFLOP/s where NumPy's OpenBLAS reached 367-436 on the same machine; fresh "
             'processes of either vary by up to 1.6x from run to run (chainrule 1.31-2.32 s, JAX 1.40-2.37 s in '
-            'this run).',
+            'five runs each, earlier the same day).',
     "first run after install": "`chainrule train` on a 1,000-row CSV, first run after install: without the "
             "compiled kernels the job runs on NumPy, 2,500 steps of a 930-64-7 network at about 0.57 ms each "
             "(the float64 Adam update of its 60,000 weights 0.21 ms, of which np.sqrt alone 75 us; the forward "

@@ -80,6 +80,12 @@ WHY = {
                "chainrule's (He uniform) differ, and so do their accuracies at 15 epochs.",
 }
 
+# the figure `make bench` draws next (benchmarks/scaling.py), linked from this file and the README
+SCALING = ["## Scaling: where chainrule wins and where it does not", "",
+           "Over batch 16-4096 and width 64-4096 (784-W-W-10, Adam, float32; `benchmarks/scaling.py`, one run a "
+           "point): [RESULTS-scaling.md](RESULTS-scaling.md) and the figure:", "",
+           "![speed ratio to PyTorch and JAX over batch size and width](scaling.png)", ""]
+
 
 def cpu_idle(seconds=0.3) -> float:
     """The fraction of CPU time idle over `seconds` (from /proc/stat; 1.0 where it cannot be read)."""
@@ -328,7 +334,7 @@ def main():
     if missed:
         head += ["", "Missed targets, the measured reason, and what would close them:", ""]
         head += [f"- {key}: {WHY[key]}" for key in WHY if key in missed]
-    text = "\n".join(head + [""] + lines) + "\n"
+    text = "\n".join(head + [""] + lines + SCALING) + "\n"
     out = HERE / ("RESULTS-quick.md" if args.quick else "RESULTS.md")
     out.write_text(text)
     print(text)
@@ -399,7 +405,8 @@ def snippet(r, targets, fashion, source, reps) -> str:
                     "3 seeds) | "
                     f"{fashion['chainrule'][0]:.1f} s vs {fashion['torch'][0]:.1f} s | | |")
     rows += ["", f"At batch 1024 the training step runs at {100 * r['MNIST batch 1024 >= 80% of matmul peak']:.0f}% of "
-             "the machine's measured float32 matrix-product peak."]
+             "the machine's measured float32 matrix-product peak. Where chainrule wins and where it does not, over "
+             "batch size and layer width: [benchmarks/RESULTS-scaling.md](benchmarks/RESULTS-scaling.md)."]
     missed = [name for name, value, need in targets if value < need]
     rows += ["", ("Missed in this run: " + "; ".join(missed) + ". RESULTS.md gives the measured reasons.")
              if missed else "Every target of the benchmark was met in this run."]

@@ -9,7 +9,7 @@ COMPILE := $(PY) -m compileall -q src/chainrule
 
 # the benchmarks run every framework at its defaults for this CPU: NumPy's OpenBLAS picks its own
 # kernels, whatever a machine image forces on all its hosts (OPENBLAS_CORETYPE=Haswell on an AVX-512
-# CPU ran the benchmarks' float32 products at 0.55-0.65x the speed of the kernels OpenBLAS picks there)
+# CPU ran the benchmarks' float32 products at 0.55-0.7x the speed of the kernels OpenBLAS picks there)
 BENCH := env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY)
 
 .PHONY: demo test bench install install-test clean

@@ -63,6 +63,14 @@ def main() -> None:
     times: dict[tuple[int, int], dict[str, float]] = {}
     for _, batch, width in grid:
         times[batch, width] = {f: point(f, batch, width, args.steps) for f in FRAMEWORKS}
+    sys.path.insert(0, str(HERE))
+    import worker
+    blas = worker.numpy_blas() or {}
+    print(f"# Where chainrule wins and where it does not\n\n`python benchmarks/scaling.py --steps {args.steps}` "
+          f"(part of `make bench`); the picture: [scaling.png](scaling.png). {os.cpu_count()} CPUs; NumPy's BLAS: "
+          f"{blas.get('internal_api')} {blas.get('version')} ({blas.get('architecture')}). Batches under 128 rows "
+          "train with one BLAS thread; from 128 rows on, one or two, whichever is faster at the moment "
+          "(`backend/threads.py` `Balance`).\n")
     print(f"784-W-W-10 ReLU/softmax, Adam, float32, {args.steps} steps after a warm-up; one run a point; "
           "ratio = rival's time / chainrule's (above 1: chainrule faster)\n")
     print("| batch | width | chainrule s | PyTorch s | JAX s | vs PyTorch | vs JAX |")

@@ -97,6 +97,7 @@ def _lock() -> str:
 def compile_in_background() -> bool:
     """Start the compiling process unless one started in the last 10 minutes or the cache folder
     cannot be written (then the kernels are never ready in "auto": NumPy only)."""
+    global compiling
     if not kernels._cache_writable(quiet=True):
         return False
     try:
@@ -106,7 +107,6 @@ def compile_in_background() -> bool:
         pass
     with open(_lock(), "w") as f:
         f.write(str(os.getpid()))
-    global compiling
     compiling = subprocess.Popen(COMMAND, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL, start_new_session=True)
     return True

@@ -44,14 +44,14 @@ def _dot_delta(D, do, m, n_in, n_out, params, w0, ai):
            D[ai:ai + m * n_in].reshape((m, n_in)))
 
 
-def _update_part(params, grads, s1, s2, lo, hi, opt_id, hp, nesterov, first, decoupled, step, bc2_sqrt):
+def _update_part(params, grads, s1, s2, lo, hi, opt_id, hp, nesterov, first, decoupled, step, bc2_sqrt, quiet_above):
     """A large trainable part [lo, hi) updated by the optimizer's kernel (views made here)."""
     if opt_id == 0:
         kernels._sgd_jit(params[lo:hi], grads[lo:hi], s1[lo:hi] if s1.shape[0] else s1, hp[0], hp[1], hp[2],
                          nesterov, hp[3], first)
     else:
         kernels._adam_jit(params[lo:hi], grads[lo:hi], s1[lo:hi], s2[lo:hi], hp[4], hp[5], hp[10], hp[11], hp[6],
-                          hp[3], hp[12], decoupled, step, bc2_sqrt)
+                          hp[3], hp[12], decoupled, step, bc2_sqrt, quiet_above)
 
 
 def _csr_forward(indptr, indices, data, rows, m, params, w0, n_in, n_out, Z, zo, prefix, A, skips):
@@ -111,7 +111,7 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
     A = np.zeros(batch_size * sp_prefix, params.dtype)        # the batch's dense block of a sparse X
     skips = np.zeros(batch_size if sp_prefix else 0, np.int64)   # and each row's count of values in it
     sink = np.zeros(1, params.dtype)
-    sc = np.zeros(2, params.dtype)
+    sc = np.zeros(3, params.dtype)
     zero = params[0] * 0
     one = zero + 1
     ko = off[L]
@@ -287,11 +287,12 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
             if opt_id == 1:
                 sc[0] = h64[7] / (1.0 - h64[8] ** t)        # lr / (1 - beta1^t)
                 sc[1] = math.sqrt(1.0 - h64[9] ** t)        # sqrt(1 - beta2^t)
+                sc[2] = kernels.quiet_bound_jit(h64[7] / (1.0 - h64[8] ** t), h64[13], h64[14])
             for q in range(bounds.shape[0]):
                 lo, hi = bounds[q, 0], bounds[q, 1]
                 if hi - lo > SMALL_UPDATE:
                     _update_part_jit(params, grads, s1, s2, lo, hi, opt_id, hp, nesterov, t == 1, decoupled, sc[0],
-                                     sc[1])
+                                     sc[1], sc[2])
                 elif opt_id == 0 and plain:
                     for i in range(lo, hi):
                         params[i] -= hp[0] * grads[i]
@@ -306,7 +307,7 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                     for i in range(lo, hi):
                         params[i], s1[i], s2[i] = kernels._adam_one_jit(
                             params[i], grads[i], s1[i], s2[i], hp[4], hp[5], hp[10], hp[11], hp[6], hp[3], hp[12],
-                            decoupled, sc[0], sc[1])
+                            decoupled, sc[0], sc[1], sc[2])
         correct[e] = hits
     return step, -1
 
@@ -349,8 +350,9 @@ def train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, epoc
     index of the step whose loss or gradient was not finite, or -1)."""
     load()
     hyper = np.array([lr, momentum, 1.0 - dampening, wd, b1, b2, eps, lr, b1, b2, 1.0 - b1, 1.0 - b2,
-                      1.0 - lr * wd], dtype=np.float64)
+                      1.0 - lr * wd, *kernels.quiet_constants(params.dtype, eps, b1)], dtype=np.float64)
     # all used rounded once to the parameters' precision, but 7-9 (the bias corrections, per step, in float64)
+    # and 13-14 (`kernels.quiet_constants`, for the bound of each step)
     hyper_p = hyper.astype(params.dtype)
     gather = orders is not None
     sparse = csr is not None

@@ -306,8 +306,8 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                 else:
                     for i in range(lo, hi):
                         params[i], s1[i], s2[i] = kernels._adam_one_jit(
-                            params[i], grads[i], s1[i], s2[i], hp[4], hp[5], hp[10], hp[11], hp[6], hp[3], hp[12],
-                            decoupled, sc[0], sc[1], sc[2])
+                            params[i], grads[i], s1[i], s2[i], hp[4], hp[5], hp[10], hp[11], hp[6], hp[3] != 0,
+                            hp[3], hp[12], decoupled, sc[0], sc[1], sc[2])
         correct[e] = hits
     return step, -1
 

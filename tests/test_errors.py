@@ -2,6 +2,8 @@
 
 Each case: (id, the call, the exception, a pattern its message must contain). docs/errors.md
 lists the same cases with their messages."""
+import re
+
 import numpy as np
 import pytest
 
@@ -215,15 +217,37 @@ def test_divergence_keeps_the_optimizer_state_of_the_last_finite_step():
         np.testing.assert_array_equal(net.optimizer.state[k], v)
 
 
-def test_a_non_finite_gradient_with_a_finite_loss_is_divergence_too():
-    # sigmoid + binary cross-entropy: the loss grows like |net| (finite), the gradient like x * x
+def test_a_gradient_too_large_with_a_finite_loss_is_divergence_too():
+    # sigmoid + binary cross-entropy: the loss grows like |net| (finite), the gradient like x: 1e160,
+    # finite, but its square overflows float64
     net = cr.Network([cr.Dense(1, 1, "sigmoid", weight_init=1.0)], loss="binary_crossentropy")
     before = net.params.copy()
-    with pytest.raises(errors.TrainingDiverged, match=r"epoch 1, batch 1: the (loss or a )?gradient became") as info:
+    with pytest.raises(errors.TrainingDiverged, match=r"epoch 1, batch 1: the gradient became too large: its "
+                                                      r"squares overflow float64 \(\|dE/dw\| up to 1e\+160\)") as info:
         net.fit(np.array([[1e160]]), np.array([[0.0]]), epochs=3, optimizer=optim.Adam(0.1), verbose=0)
     assert "lower learning rate" in str(info.value) and "scaling the inputs" in str(info.value)
     np.testing.assert_array_equal(net.params, before)
     assert net.optimizer.t == 0
+
+
+@pytest.mark.parametrize("sizes", [[1, 1], [1, 8, 1], [1, 300, 300, 1]])
+def test_a_gradient_too_large_for_its_squares_is_divergence_named_as_such(kernels, sizes):
+    """float32: gradients from 1.8e19 on are finite, but their squares overflow (Adam's v would
+    hold them), which the check of every step counts as divergence: the message says so, not
+    "NaN or infinite". The nets take the tiny loop, the compiled epoch and the NumPy loop."""
+    net = cr.Network([cr.Dense(a, b, weight_init=1.0) for a, b in zip(sizes, sizes[1:])], loss="mse",
+                     dtype="float32")
+    X, Y = np.full((4, 1), 1e10, np.float32), np.zeros((4, 1), np.float32)
+    net.gradients(X, Y)
+    top = np.abs(net.grads).max()
+    assert np.isfinite(net.grads).all() and top > 1e20
+    before = net.params.copy()
+    message = re.escape(f"the gradient became too large: its squares overflow float32 (|dE/dw| up to {top:.3g})")
+    with pytest.raises(errors.TrainingDiverged, match=r"epoch 1, batch 1: " + message):
+        net.fit(X, Y, epochs=2, batch_size=4, optimizer=optim.SGD(1e-30), verbose=0)
+    np.testing.assert_array_equal(net.params, before)
+    with pytest.raises(errors.TrainingDiverged, match=message):
+        net.step(X, Y, lr=1e-30)
 
 
 def test_an_update_that_overflows_is_reported_honestly():

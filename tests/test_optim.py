@@ -86,6 +86,20 @@ def test_gradient_clipping_matches_torch(kernels):
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-10)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_clipping_huge_finite_gradients_gives_the_clip_norm(dtype):
+    """Gradients of 1e20 (float32) or 1e200 (float64) are finite but their sum of squares overflows:
+    clipping still scales them to clip_norm (PyTorch's inf norm would scale them to zero)."""
+    big = 1e20 if dtype == np.float32 else 1e200
+    grads = np.array([3.0, -4.0, 0.0, 1e-3], dtype) * dtype(big)
+    with np.errstate(over="ignore"):
+        assert not np.isfinite(np.dot(grads, grads))
+    p = np.zeros(4, dtype)
+    optim.SGD(1.0, clip_norm=2.0).step(p, grads)
+    np.testing.assert_allclose(np.linalg.norm((p / 2).astype(np.float64)), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(p[:2], [-1.2, 1.6], rtol=1e-5)      # -2 * (3, -4) / 5
+
+
 @pytest.mark.parametrize("ours,theirs", [
     (lambda: optim.StepLR(0.1, step_size=3, gamma=0.5), lambda o: torch.optim.lr_scheduler.StepLR(o, 3, 0.5)),
     (lambda: optim.ExponentialLR(0.1, gamma=0.9), lambda o: torch.optim.lr_scheduler.ExponentialLR(o, 0.9)),

@@ -21,7 +21,8 @@ class UnknownNameError(ValidationError):
 
 
 class TrainingDiverged(ChainruleError, RuntimeError):
-    """The loss or a gradient became NaN or infinite during training."""
+    """The loss or a gradient became NaN or infinite during training (or the gradient too large
+    for its squares)."""
 
 
 class ModelFileError(ChainruleError, ValueError):

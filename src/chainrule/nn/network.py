@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..backend import kernels
 from ..errors import TrainingDiverged, ValidationError
 from . import checks as check
 from . import evaluation
@@ -42,6 +43,29 @@ def as_dtype(dtype: Any) -> np.dtype:
     if dt is None or dt.name not in _DTYPES:
         raise ValidationError(f"dtype must be 'float64' or 'float32'; got {dtype!r}")
     return dt
+
+
+def sum_of_squares(a: np.ndarray) -> float:
+    """The sum of squares of the flat array: each step's divergence test of its gradient. NaN and
+    infinity survive it, and it overflows for a gradient too large for its squares (from 1.8e19 in
+    float32: Adam's v would hold them), which counts as diverged too. Compiled where the kernels
+    run (a third of np.einsum's time); else np.einsum, without BLAS threads, whose wake-ups cost
+    more than a sparse batch's whole step on a busy machine."""
+    return kernels.sumsq(a) if kernels.load() else float(np.einsum("i,i->", a, a))
+
+
+def divergence(grads: np.ndarray, E: float | None = None) -> TrainingDiverged:
+    """The error of a step that may not update, naming why: its loss E (where given, and not
+    finite), a gradient NaN or infinite, or one too large for its squares; else (a compiled loop's
+    step, E not given) the loss."""
+    if E is not None and not math.isfinite(E):
+        return not_finite(f"the loss became {E}")
+    if not np.isfinite(grads).all():
+        return not_finite("the gradient became NaN or infinite")
+    if math.isfinite(sum_of_squares(grads)):
+        return not_finite("the loss became NaN or infinite")
+    return not_finite(f"the gradient became too large: its squares overflow {grads.dtype} (|dE/dw| up to "
+                      f"{float(np.abs(grads).max()):.3g})")
 
 
 def not_finite(what: str) -> TrainingDiverged:
@@ -244,10 +268,8 @@ class Network:
         out = self.run_forward(X, training=True)
         E = self.loss_value(out, Y, c)
         self.run_backward(Y, c)
-        # the sum of squares as np.dot gives it, without BLAS threads (their wake-ups cost more than a
-        # sparse batch's whole step on a busy machine)
-        if not (math.isfinite(E) and math.isfinite(float(np.einsum("i,i->", self.grads, self.grads)))):
-            raise not_finite(f"the loss became {E}" if not math.isfinite(E) else "the gradient became NaN or infinite")
+        if not (math.isfinite(E) and math.isfinite(sum_of_squares(self.grads))):
+            raise divergence(self.grads, E)
         return E
 
     # -- targets (evaluation.py) --------------------------------------------------------------

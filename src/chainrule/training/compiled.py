@@ -18,7 +18,7 @@ from ..backend import kernels, loops, tiny, warmup
 from ..nn.activations import LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
 from ..nn.layers import Dense
 from ..nn.losses import MSE, SSE, BinaryCrossentropy, CategoricalCrossentropy
-from ..nn.network import not_finite
+from ..nn.network import divergence
 from .callbacks import History
 from .optim import SGD, Adam, AdamW
 from .sparse_rows import SparseRows
@@ -209,7 +209,6 @@ def run_all(trainer, first_epoch: int, epochs: int) -> bool:
             trainer.end_epoch(epoch + e, totals[e], correct[e])
         if bad >= 0:
             steps = -(-n // bs)
-            raise trainer.diverged(not_finite("the loss or a gradient became NaN or infinite"), epoch + bad // steps,
-                                   bad % steps)
+            raise trainer.diverged(divergence(net.grads), epoch + bad // steps, bad % steps)
         epoch += count
     return True

@@ -17,7 +17,7 @@ from ..backend.threads import Balance, balance, blas_limit
 from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
 from ..nn import checks as check
 from ..nn import sample_weight as sw
-from ..nn.network import Network, not_finite
+from ..nn.network import Network, divergence
 from . import compiled
 from .callbacks import Callback, History, make_progress
 from .diagnostics import likely_cause
@@ -199,7 +199,7 @@ class Trainer:
             losses, correct, bad = compiled.run_epoch(net, opt, plan, X, Y, np.arange(n) if order is None else order,
                                                       bs, labels, slices)
             if bad >= 0:
-                raise self.diverged(not_finite("the loss or a gradient became NaN or infinite"), epoch, bad)
+                raise self.diverged(divergence(net.grads), epoch, bad)
             sizes = np.full(len(losses), bs, dtype=np.float64)
             sizes[-1] = n - bs * (len(losses) - 1)
             total = float(np.dot(losses, sizes))
@@ -328,7 +328,7 @@ def train_steps(net: Network, X, Y, steps: int, optimizer: Any = None) -> float:
     if plan is not None:      # the same steps in one compiled loop (the loop below is the reference)
         losses, bad = compiled.run_steps(net, opt, plan, X, Y, steps, slices)
         if bad >= 0:
-            raise diverged(net, not_finite("the loss or a gradient became NaN or infinite"), f"at step {bad + 1}")
+            raise diverged(net, divergence(net.grads), f"at step {bad + 1}")
         return float(losses[-1])
     try:
         with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged

@@ -40,26 +40,25 @@ WHY = {
             "processes ranged 0.81-1.39 ms, JAX's 0.82-0.94 ms. The compiled code is page-aligned and the arrays "
             "lie at the same offsets in every process; this VM exposes no hardware counters, so the cause (the "
             "host's other load) could not be measured further.",
-    "MNIST batch": 'Batch 32 trains BLAS on one thread (two were slower in 7 of 8 processes): a step there (about '
-                   "0.4 ms on this Zen 5 machine with OpenBLAS's AVX-512 kernels) is the six matrix products (0.26 "
-                   'ms, 124 GFLOP/s on one core; 0.37 ms on the AVX2 kernels), the one-pass Adam update of 235,146 '
-                   'weights (55-58 us with normal numbers, 145-160 us after the first epoch), the elementwise '
-                   "passes, the batch's gather and the finiteness check. The update's extra 0.1 ms is subnormal "
-                   "numbers: the running average m of a weight whose gradient stays zero (Fashion-MNIST's blank "
-                   "border pixels) decays below float32's smallest normal number (21,100 such values after one "
-                   'epoch), and the processor takes a slow path for instructions that read one. XLA flushes '
-                   'subnormal numbers to zero; chainrule keeps IEEE arithmetic (its compiled update must give the '
-                   "NumPy update's numbers). Tried and not kept: an exact guard in the kernel (cost as much as it "
-                   'saved); dividing m scaled into the normal range (bit for bit equal, and no faster: the other '
-                   "instructions that read m still take the slow path); rebuilding a subnormal m's decay from its "
-                   "bits in integer arithmetic (bit for bit equal on the real state, but 2.5x the loop's time); "
-                   'the update split over two threads (108 vs 53 us at 235,146 weights: the hand-off; 3.2 vs 3.5 '
-                   'ms at 5.8 million: memory-bound). From batch 128 on, BLAS runs on two threads, or one when two '
-                   'are slower at the moment (`backend/threads.py` `Balance`). The share of the matrix-product '
-                   'peak: the six products alone, at batch 1024 on two threads, run at 295 GFLOP/s, 65% of the '
-                   'peak of 1024 x 1024 and 2048 x 2048 products (their shapes: 1024 rows against 784 x 256 and '
-                   "smaller); the step's elementwise passes and update between them, which XLA fuses into the "
-                   'products, take the rest.',
+    "MNIST batch": 'Batch 32 trains BLAS on one thread (two were slower in 7 of 8 processes): a step there (0.42-0.49 '
+                   "ms on this Zen 5 machine with OpenBLAS's AVX-512 kernels, measured the day of this run) is the "
+                   'six matrix products (0.26 ms, 124 GFLOP/s on one core; 0.37 ms on the AVX2 kernels), the '
+                   'one-pass Adam update of 235,146 weights (0.07 ms with its call), the finiteness check (0.01 '
+                   "ms), the batch's gather (0.02 ms), the elementwise passes and the Python of the step. Subnormal "
+                   'numbers no longer slow the update: the running average m of a weight whose gradient stays zero '
+                   "(Fashion-MNIST's blank border pixels, units that stay off) decays below float32's smallest "
+                   'normal number (21,100 such values after one epoch), and arithmetic on them took the '
+                   "processor's slow path (0.12-0.16 ms an update instead of 0.055); the kernel now computes such "
+                   "an m from its bits and leaves its weight, which the update cannot move, as it is: the NumPy "
+                   "update's numbers bit for bit (XLA flushes subnormal numbers to zero instead). Tried and not "
+                   'kept: the update split over two threads (108 vs 53 us at 235,146 weights: the hand-off; 3.2 '
+                   'vs 3.5 ms at 5.8 million: memory-bound); the compiled epoch of the small networks for this one '
+                   '(5% faster at batch 32, slower from batch 128 on). From batch 128 on, BLAS runs on two '
+                   'threads, or one when two are slower at the moment (`backend/threads.py` `Balance`). The share '
+                   'of the matrix-product peak: the six products alone, at batch 1024 on two threads, run at 295 '
+                   'GFLOP/s, 65% of the peak of 1024 x 1024 and 2048 x 2048 products (their shapes: 1024 rows '
+                   "against 784 x 256 and smaller); the step's elementwise passes and update between them, which "
+                   'XLA fuses into the products, take the rest.',
     "wide": '784-2048-2048-10 at batch 256 is 8.1 GFLOP a step: about 31 ms here, of which the products take 26 '
             '(two BLAS threads, 3.4-3.6 ms for each 256 x 784 x 2048 product and 9.3-9.5 ms for each 256 x 2048 x '
             '2048 one), the Adam update of its 5.8 million weights 3.5 ms (memory-bound: 3.2 ms on two threads, '

@@ -78,7 +78,20 @@ def main() -> None:
     for (batch, width), t in sorted(times.items(), key=lambda kv: (kv[0][1] != 256, kv[0])):
         print(f"| {batch} | {width} | {t['chainrule']:.3f} | {t['torch']:.3f} | {t['jax']:.3f} | "
               f"{t['torch'] / t['chainrule']:.2f}x | {t['jax'] / t['chainrule']:.2f}x |")
+    print("\n" + summary(times))
     draw(times, Path(args.out))
+
+
+def summary(times: dict[tuple[int, int], dict[str, float]]) -> str:
+    """Where each rival is ahead, in words, from this run's table (one run a point)."""
+    parts = []
+    for rival, name in (("torch", "PyTorch"), ("jax", "JAX")):
+        ratios = {point: t[rival] / t["chainrule"] for point, t in times.items()}
+        behind = [f"batch {b} width {w} ({r:.2f}x)" for (b, w), r in sorted(ratios.items()) if r < 1.0]
+        where = f"at {len(ratios) - len(behind)} of {len(ratios)} points" if behind else "at every point"
+        parts.append(f"chainrule leads {name} {where} ({min(ratios.values()):.2f}-{max(ratios.values()):.2f}x)"
+                     + (f"; {name} is ahead at {', '.join(behind)}" if behind else ""))
+    return "; ".join(parts) + ". One run a point: a trend, not records."
 
 
 def draw(times: dict[tuple[int, int], dict[str, float]], out: Path) -> None:
@@ -103,7 +116,7 @@ def draw(times: dict[tuple[int, int], dict[str, float]], out: Path) -> None:
     fig.suptitle("chainrule training speed relative to PyTorch and JAX, 784-W-W-10 Adam float32, 2 CPU cores")
     fig.tight_layout()
     fig.savefig(out, dpi=110)
-    print(f"\nwrote {out}")
+    print(f"wrote {out}", file=sys.stderr)
 
 
 if __name__ == "__main__":

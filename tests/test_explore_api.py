@@ -542,3 +542,20 @@ def test_a_model_from_the_command_line_opens_with_its_own_architecture(tmp_path)
     assert page.act("load", what="start")["state"]["mode"] == "model"
     np.testing.assert_array_equal([p["value"] for p in page.state["params"]],
                                   [p["value"] for p in s["params"]])      # the file's weights again
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_step_stops_where_fit_would_and_says_why():
+    """The explorer's updates other than plain SGD count divergence as `fit` does (the engine's
+    test): a gradient too large for its squares stops them too, named as such."""
+    from chainrule.errors import TrainingDiverged
+    from chainrule.teach.explore.session import Session
+    s = Session()
+    s.set_architecture(activations=["linear"], output_activation="linear", loss="mse")
+    s.set_optimizer("adam", lr=0.01)
+    s.X = np.full_like(s.X, 1e100)          # past the editor's limit: gradients of 1e199, finite
+    before = s.net.params.copy()
+    with pytest.raises(TrainingDiverged, match=r"the gradient became too large: its squares overflow float64 "
+                                               r".*; lower the learning rate, then Undo or Reset"):
+        s.step()
+    np.testing.assert_array_equal(s.net.params, before)

@@ -55,17 +55,21 @@ def sum_of_squares(a: np.ndarray) -> float:
 
 
 def divergence(grads: np.ndarray, E: float | None = None) -> TrainingDiverged:
-    """The error of a step that may not update, naming why: its loss E (where given, and not
-    finite), a gradient NaN or infinite, or one too large for its squares; else (a compiled loop's
-    step, E not given) the loss."""
+    """The error of a step that may not update (`divergence_cause`)."""
+    return not_finite(divergence_cause(grads, E))
+
+
+def divergence_cause(grads: np.ndarray, E: float | None = None) -> str:
+    """Why a step may not update: its loss E (where given, and not finite), a gradient NaN or
+    infinite, or one too large for its squares; else (a compiled loop's step, E not given) the loss."""
     if E is not None and not math.isfinite(E):
-        return not_finite(f"the loss became {E}")
+        return f"the loss became {E}"
     if not np.isfinite(grads).all():
-        return not_finite("the gradient became NaN or infinite")
+        return "the gradient became NaN or infinite"
     if math.isfinite(sum_of_squares(grads)):
-        return not_finite("the loss became NaN or infinite")
-    return not_finite(f"the gradient became too large: its squares overflow {grads.dtype} (|dE/dw| up to "
-                      f"{float(np.abs(grads).max()):.3g})")
+        return "the loss became NaN or infinite"
+    return (f"the gradient became too large: its squares overflow {grads.dtype} (|dE/dw| up to "
+            f"{float(np.abs(grads).max()):.3g})")
 
 
 def not_finite(what: str) -> TrainingDiverged:

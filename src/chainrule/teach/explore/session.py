@@ -18,6 +18,7 @@ import numpy as np
 
 import chainrule as cr
 from chainrule.errors import TrainingDiverged, ValidationError
+from chainrule.nn.network import divergence_cause, sum_of_squares
 
 from . import datasets, limits
 from .engine import NamedBytes, arch_of, build, explain_all, make_optimizer, resized, tabular
@@ -229,9 +230,8 @@ class Session:
             net.step(self.X, self.Y, self.opt_settings["lr"])     # w+ = w - lr * dE/dw, the seed's update
         else:
             E = net.backprop(self.X, self.Y)
-            if not (math.isfinite(E) and np.all(np.isfinite(net.grads))):
-                raise TrainingDiverged(f"the loss or a gradient became NaN or infinite (E = {E}); lower the "
-                                       "learning rate, then Undo or Reset")
+            if not (math.isfinite(E) and math.isfinite(sum_of_squares(net.grads))):   # fit's test of a step
+                raise TrainingDiverged(f"{divergence_cause(net.grads, E)}; lower the learning rate, then Undo or Reset")
             self.opt.step(net.params, net.grads, net.trainable_slices())
         self.steps += 1
 

@@ -84,7 +84,7 @@ def test_every_float32_subnormal_decays_as_ieee_arithmetic():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_subnormal_is_zero_below_the_smallest_normal_number(dtype):
+def test_subnormal_means_nonzero_and_below_the_smallest_normal_number(dtype):
     import numba
     tiny = np.finfo(dtype).tiny
     x = np.array([0.0, -0.0, tiny, -tiny, np.nextafter(tiny, 0), -np.nextafter(tiny, 0), np.nextafter(0, 1),
@@ -101,7 +101,7 @@ def test_subnormal_is_zero_below_the_smallest_normal_number(dtype):
         np.testing.assert_array_equal(out, (x != 0) & (np.abs(x) < tiny))
 
 
-def adversarial_state(dtype, rng):
+def adversarial_state(dtype):
     """Every combination of the cases that matter for a quiet parameter and its neighbours: m
     subnormal (either sign, the largest), zero or normal; g a signed zero, subnormal or normal;
     v zero, subnormal or normal; p from far above the quiet bound down through it (where the
@@ -136,7 +136,7 @@ OPTIMIZERS = {
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
 @pytest.mark.parametrize("t", [0, 1000])
 def test_the_kernel_equals_numpy_on_quiet_parameters_and_their_neighbours(dtype, name, t):
-    p0, g, m0, v0 = adversarial_state(dtype, np.random.default_rng(0))
+    p0, g, m0, v0 = adversarial_state(dtype)
     results = []
     for enabled in (True, False):
         kernels.ENABLED = enabled

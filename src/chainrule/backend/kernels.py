@@ -59,7 +59,7 @@ def _adam_one(p, g, m, v, b1, b2, omb1, omb2, eps, decay, wd, shrink, decoupled,
 
     A "quiet" parameter (zero gradient, m subnormal, |p| >= quiet_above: `quiet_bound`) gets the
     same numbers without floating-point arithmetic on its subnormal m: its new m from m's bits
-    (`_decayed`), and p as it is, which the update cannot move (under a quarter of p's last
+    (`_bit_kernels`), and p as it is, which the update cannot move (under a quarter of p's last
     place). Such m are common (a weight of a pixel that is always blank, of a unit that stays
     off: 21,100 of 784-256-128-10's 235,146 after one Fashion-MNIST epoch) and, on the Zen 5
     development machine, made the whole compiled update 2x slower (0.12 vs 0.055 ms).

@@ -285,9 +285,10 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
             # parameters' precision (as NumPy does)
             t += 1
             if opt_id == 1:
-                sc[0] = h64[7] / (1.0 - h64[8] ** t)        # lr / (1 - beta1^t)
+                step_size = h64[7] / (1.0 - h64[8] ** t)    # lr / (1 - beta1^t)
+                sc[0] = step_size
                 sc[1] = math.sqrt(1.0 - h64[9] ** t)        # sqrt(1 - beta2^t)
-                sc[2] = kernels.quiet_bound_jit(h64[7] / (1.0 - h64[8] ** t), h64[13], h64[14])
+                sc[2] = kernels.quiet_bound_jit(step_size, h64[13], h64[14])
             for q in range(bounds.shape[0]):
                 lo, hi = bounds[q, 0], bounds[q, 1]
                 if hi - lo > SMALL_UPDATE:

@@ -6,6 +6,7 @@ with the message it must give), then the cases that need a process, a thread or 
 """
 from __future__ import annotations
 
+import math
 import time
 import warnings
 
@@ -748,6 +749,43 @@ def test_a_finite_explosion_warns_once_with_the_epoch_and_the_layer():
     message = str(found[0].message)
     assert f"the loss exploded in epoch {epoch + 1}: " in message
     assert f"layer {layer} ({net.dense_layers[layer]!r}) grew most" in message
+
+
+def test_the_explosion_watch_reads_each_loss_once():
+    """History's watch took min() of the whole loss list every epoch: n^2 / 2 reads, 2.4 s of a
+    20,000-epoch XOR fit whose compiled training took 2 ms. Its lowest loss is min()'s, found
+    with one read an epoch, through ties and a NaN first value."""
+    class Counted(list):
+        reads = 0
+
+        def __iter__(self):
+            Counted.reads += len(self)
+            return super().__iter__()
+
+        def __getitem__(self, i):
+            Counted.reads += 1
+            return super().__getitem__(i)
+
+    net, X, Y = _exploding()
+    net.backprop(X, Y)
+    rng = np.random.default_rng(0)
+    for first in (None, math.nan):
+        history = cr.callbacks.History()
+        history.set_network(net)
+        history.history["loss"] = Counted()
+        Counted.reads = 0
+        values = rng.integers(1, 50, size=3000).astype(float)
+        if first is not None:
+            values[0] = first
+        for epoch, value in enumerate(values):
+            history.on_epoch_end(epoch, {"loss": value})
+            if epoch % 500 == 0 or epoch == len(values) - 1:
+                seen = [float(v) for v in values[:epoch + 1]]
+                lowest = min(seen)
+                best, at = history.lowest_loss()
+                assert best == lowest or (math.isnan(best) and math.isnan(lowest))
+                assert at == seen.index(lowest)
+        assert Counted.reads < 10 * len(values)
 
 
 def test_ordinary_training_gives_no_explosion_warning():

@@ -54,6 +54,7 @@ class History(Callback):
         self.epoch: list[int] = []
         self.first_norms: list[float] | None = None
         self.warned = False
+        self._lowest: tuple[list[float] | None, int, float, int] = (None, 0, math.nan, -1)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         self.epoch.append(epoch)
@@ -64,24 +65,37 @@ class History(Callback):
 
     def _watch(self, epoch: int, logs: dict[str, float]) -> None:
         losses = self.history["loss"]
-        norms = layer_grad_norms(self.network, logs)
         if len(losses) == 1 or self.first_norms is None:
-            self.first_norms = [float(v) for v in norms]
-        loss, best = losses[-1], min(losses)
+            self.first_norms = [float(v) for v in layer_grad_norms(self.network, logs)]
+        loss, (best, at) = losses[-1], self.lowest_loss()
         if not (math.isfinite(loss) and loss > losses[0] and best > 0 and loss > self.explode_factor * best):
             return
         self.warned = True
         net = self.network
         assert net is not None
+        norms = layer_grad_norms(net, logs)
         growth = norms / np.maximum(np.array(self.first_norms), np.finfo(np.float64).tiny)
         l = int(np.argmax(growth))
         layer = net.dense_layers[l]
         warnings.warn(f"the loss exploded in epoch {epoch + 1}: {loss:.4g}, {loss / best:.3g} times its lowest "
-                      f"({best:.4g} in epoch {self.epoch[losses.index(best)] + 1}), though still finite; the gradient "
+                      f"({best:.4g} in epoch {self.epoch[at] + 1}), though still finite; the gradient "
                       f"norm of layer {net.layers.index(layer)} ({layer!r}) grew most, from "
                       f"{self.first_norms[l]:.3g} in the first epoch to {norms[l]:.3g}. Try a lower learning rate, "
                       "gradient clipping (clip_norm=...), or scaling the inputs and targets.", GradientWarning,
                       stacklevel=2)
+
+    def lowest_loss(self) -> tuple[float, int]:
+        """min(history["loss"]) and its first position, each loss read once: the watch runs every
+        epoch, and rescanning the whole list made a fit of n epochs cost n^2 / 2 comparisons."""
+        losses = self.history["loss"]
+        seen, scanned, best, at = self._lowest
+        if seen is not losses or scanned > len(losses):
+            scanned, best, at = 0, math.nan, -1
+        for i in range(scanned, len(losses)):
+            if at < 0 or losses[i] < best:          # min()'s rule: the first, then any smaller
+                best, at = losses[i], i
+        self._lowest = (losses, len(losses), best, at)
+        return best, at
 
     def get_state(self) -> dict[str, Any]:
         return {"first_norms": self.first_norms, "warned": self.warned}

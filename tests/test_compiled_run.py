@@ -200,6 +200,56 @@ def test_a_long_job_on_numpy_starts_the_compiling_after_a_while_once(monkeypatch
     assert seen_during == [0, 1, 1] and started == [1] and warmup._timer is None
 
 
+def test_a_tiny_version_not_compiled_yet_runs_on_the_general_loop_and_is_compiled_behind(monkeypatch, tmp_path):
+    """CHAINRULE_NUMBA unset, the kernels loaded: a tiny network whose version (tiny.version) no
+    process compiled would wait seconds for it (3-4 s on 2 cores, for a job of 1 s on NumPy). It runs
+    on loops.train, compiled already, with the same numbers, and asks for its version in the
+    background once; with the version's marker written, the next job runs it."""
+    from chainrule.backend import loops, tiny, warmup
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))     # the markers (Numba read its own at import)
+    monkeypatch.setattr(kernels, "ENABLED", True)
+    assert kernels.load()
+    monkeypatch.setattr(kernels, "ENABLED", "auto")
+    monkeypatch.setattr(tiny, "_entries", {})
+    monkeypatch.setattr(warmup, "_requested", set())
+    started, used = [], []
+    monkeypatch.setattr(warmup, "_start", lambda command, lock: started.append(command[-2:]) or True)
+    for module in (loops, tiny):
+        real = module.train
+        monkeypatch.setattr(module, "train", lambda *a, _real=real, _name=module.__name__, **k:
+                            used.append(_name.rsplit(".", 1)[1]) or _real(*a, **k))
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(11, 2)), rng.normal(size=(11, 1))
+
+    def job():
+        net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 1, "linear")], loss="mse", seed=0)
+        net.fit(X, Y, epochs=30, batch_size=4, optimizer=cr.optim.SGD(0.1), seed=1, verbose=0)
+        return net.params.copy()
+
+    first = job()
+    key = tiny.version((2, 3, 1, 0), np.array([2, 0]), 11, 4)
+    assert used == ["loops"] and started == [["d", ",".join(map(str, key))]]
+    job()
+    assert used == ["loops"] * 2 and len(started) == 1             # asked for once
+    open(warmup._tiny_marker(np.float64, key), "w").close()         # the background process is done
+    second = job()
+    assert used[2:] == ["tiny"] and tiny.ready(np.float64, key)
+    np.testing.assert_allclose(second, first, rtol=1e-12)
+
+
+def test_the_background_process_compiles_a_tiny_version(tmp_path):
+    """`python -m chainrule.backend.warmup <dtype> <version>`, what tiny_ready starts: it compiles
+    that version into Numba's cache and writes its marker."""
+    from chainrule.backend import tiny, warmup
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    key = tiny.version((3, 1, 4, 0), np.array([4, 2]), 8, 2)
+    out = subprocess.run(warmup.COMMAND + ["f", ",".join(map(str, key))], env=env, timeout=300,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert list(tmp_path.glob(f"chainrule-tiny-*-f-{'.'.join(map(str, key))}.ready"))
+    assert list(tmp_path.rglob("tiny._train_tiny-*.nbc"))             # the version itself, in the cache
+
+
 def test_a_plan_declined_before_the_kernels_load_is_not_kept(monkeypatch):
     """With CHAINRULE_NUMBA unset ("auto") a short job runs before the kernels are loaded; a
     later long job in the same process, once they are, takes the compiled loop."""

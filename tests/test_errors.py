@@ -9,6 +9,7 @@ import pytest
 
 import chainrule as cr
 from chainrule import errors, optim
+from chainrule.backend import kernels as _kernels
 from chainrule.teach.gradcheck import numerical_gradients
 
 
@@ -87,6 +88,10 @@ CASES = [
     ("verbose 3", lambda: net2().fit(X, Y, verbose=3), errors.ValidationError, "verbose must be 0, 1 or 2"),
     ("callback not a Callback", lambda: net2().fit(X, Y, callbacks=[print], verbose=0), errors.ChainruleTypeError,
      "callbacks must be Callback instances"),
+    ("a bare callback", lambda: net2().fit(X, Y, callbacks=cr.EarlyStopping(), verbose=0), errors.ChainruleTypeError,
+     r"callbacks must be a list of Callback instances; got EarlyStopping \(put it in a list: callbacks=\[\.\.\.\]\)"),
+    ("callbacks a number", lambda: net2().fit(X, Y, callbacks=3, verbose=0), errors.ChainruleTypeError,
+     "callbacks must be a list of Callback instances; got int"),
     ("unknown optimizer", lambda: net2().fit(X, Y, optimizer="adamm"), errors.UnknownNameError,
      "Did you mean 'adam'"),
     ("learning rate zero", lambda: optim.Adam(lr=0), errors.ValidationError, r"lr must be in \(0.0, inf\); got 0"),
@@ -248,6 +253,37 @@ def test_a_gradient_too_large_for_its_squares_is_divergence_named_as_such(kernel
     np.testing.assert_array_equal(net.params, before)
     with pytest.raises(errors.TrainingDiverged, match=message):
         net.step(X, Y, lr=1e-30)
+
+
+@pytest.mark.skipif(not _kernels.AVAILABLE, reason="needs Numba (the [fast] extra)")
+@pytest.mark.parametrize("sizes", [[2, 3, 1], [2, 8, 1]])
+@pytest.mark.parametrize("call", ["fit", "fit epoch by epoch", "train_steps"])
+def test_the_compiled_loops_name_a_divergence_in_the_numpy_loops_words(monkeypatch, sizes, call):
+    """A loss that becomes infinite: the compiled loops (the tiny one, 2-3-1; the general one, 2-8-1;
+    a whole fit, an epoch, train_steps) said "the gradient became NaN or infinite", where the NumPy
+    loop, the reference, says "the loss became inf": they now hand the failing step's loss on."""
+    messages, states = [], []
+    for compiled in (False, True):
+        monkeypatch.setattr(_kernels, "ENABLED", compiled)
+        net = cr.Network([cr.Dense(a, b, "linear") for a, b in zip(sizes, sizes[1:])], loss="mse", seed=0)
+        X = np.array([[1e3, -2e3], [3e2, 1e2], [-1e3, 5e2]])
+        with pytest.raises(errors.TrainingDiverged) as info:
+            if call == "train_steps":
+                net.train_steps(X, X[:, :1], 200, optimizer=optim.SGD(10.0))
+            else:
+                net.fit(X, X[:, :1], epochs=200, batch_size=3, optimizer=optim.SGD(10.0), verbose=0,
+                        callbacks=[cr.callbacks.Callback()] if call == "fit epoch by epoch" else None)
+        messages.append(str(info.value))
+        states.append(net.params.copy())
+    assert "the loss became inf;" in messages[0]
+    assert messages[1] == messages[0]
+    np.testing.assert_allclose(states[1], states[0], rtol=1e-12)
+
+
+def test_callbacks_none_means_none():
+    """Keras' default, callbacks=None, was a TypeError from inside fit."""
+    history = net2().fit(X, Y, epochs=2, callbacks=None, verbose=0)
+    assert len(history.loss) == 2
 
 
 def test_an_update_that_overflows_is_reported_honestly():

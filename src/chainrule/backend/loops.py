@@ -277,9 +277,9 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                 ss = zero
                 for i in range(grads.shape[0]):
                     ss += grads[i] * grads[i]
+            losses[step] = E              # the failing step's too: its error names the cause
             if not (math.isfinite(E) and math.isfinite(ss)):
                 return step, step
-            losses[step] = E
             step += 1
             # -- the update, with the scalars of step t computed in float64 and rounded once to the
             # parameters' precision (as NumPy does)
@@ -348,7 +348,7 @@ def train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, epoc
     read), each of whose first dense_prefix columns most rows store (`SparseRows.dense_prefix`:
     multiplied by BLAS when at least DENSE_PREFIX); from_labels: Y is not read, the targets are
     one-hot rows of `labels` (int64). Returns (per-step errors, per-epoch correct predictions,
-    index of the step whose loss or gradient was not finite, or -1)."""
+    index of the step whose loss or gradient was not finite, or -1, and that step's loss)."""
     load()
     hyper = np.array([lr, momentum, 1.0 - dampening, wd, b1, b2, eps, lr, b1, b2, 1.0 - b1, 1.0 - b2,
                       1.0 - lr * wd, *kernels.quiet_constants(params.dtype, eps, b1)], dtype=np.float64)
@@ -373,4 +373,4 @@ def train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, epoc
                             orders if gather else np.zeros((1, 1), np.int64), gather, epochs, batch_size, labels,
                             from_labels, sparse, indptr, indices, data, prefix, opt_id, hyper_p, hyper, nesterov,
                             decoupled, t, s1, s2, losses, correct, bounds)
-    return losses[:steps], correct, bad
+    return losses[:steps], correct, bad, float(losses[bad]) if bad >= 0 else None

@@ -9,6 +9,11 @@ starts a background process (niced, detached: `python -m chainrule.backend.warmu
 every kernel for float32 and float64 into Numba's cache and then writes a marker file, so that the
 next long job finds them ready. Not beside a short job: on a 2-core machine the compiler slowed the
 first 2-second job by a fifth to a half; a long one starts it anyway, for the jobs after it.
+The tiny networks' loop (tiny.py) has one version per widths, activations and row count, a few
+seconds of compiling each; that process compiles the seed network's. A job whose version no
+process compiled yet runs on `loops.train` (compiled already, the same numbers) and starts one
+process that compiles that version alone (`python -m chainrule.backend.warmup <dtype> <version>`,
+`tiny_ready`), with a marker of its own.
 CHAINRULE_NUMBA=1 (`ENABLED = True`) always uses them, compiling in the job if needed;
 CHAINRULE_NUMBA=0 never.
 """
@@ -20,6 +25,7 @@ import subprocess
 import sys
 import threading
 import time
+from typing import Any
 
 import numpy as np
 
@@ -33,7 +39,11 @@ _guard = threading.Lock()
 #: the compiling process this one started, held while it runs: a dropped Popen of a running child
 #: says "subprocess N is still running" (a ResourceWarning, which the command line shows)
 compiling: subprocess.Popen | None = None
+_held: list[subprocess.Popen] = []        # and every one before it (a tiny version's each)
 COMMAND = [sys.executable, "-m", "chainrule.backend.warmup"]
+SEED = (2, 2, 2, 0, 1, 1, 0, 1, 12)    # tiny.version of the seed's 2-2-2 sigmoid network, one sample a step
+_source_keys: dict[tuple[str, ...], str] = {}
+_requested: set[tuple[str, tuple[int, ...]]] = set()      # the tiny versions this process asked for
 
 
 def prepare(seconds: float) -> bool:
@@ -82,12 +92,48 @@ def ready() -> bool:
 def marker() -> str:
     """The marker's path, named by the sources of every compiled module (a change to any of them,
     e.g. an upgrade, makes Numba's cache of that module stale), Python's and Numba's versions."""
-    from importlib.metadata import version
-    key = hashlib.sha1(f"{sys.version}|{version('numba')}".encode())
-    for module in (kernels, loops, tiny, csr, units):
-        with open(str(module.__file__), "rb") as f:
-            key.update(f.read())
-    return os.path.join(kernels.cache_dir(), f"chainrule-kernels-{key.hexdigest()[:16]}.ready")
+    return os.path.join(kernels.cache_dir(), f"chainrule-kernels-{_sources()}.ready")
+
+
+def _sources() -> str:
+    """The key of the compiled modules' sources, Python's and Numba's versions (hashed once a process)."""
+    files = tuple(str(module.__file__) for module in (kernels, loops, tiny, csr, units))
+    if files not in _source_keys:
+        from importlib.metadata import version
+        key = hashlib.sha1(f"{sys.version}|{version('numba')}".encode())
+        for name in files:
+            with open(name, "rb") as f:
+                key.update(f.read())
+        _source_keys[files] = key.hexdigest()[:16]
+    return _source_keys[files]
+
+
+def tiny_ready(dtype: Any, key: tuple[int, ...]) -> bool:
+    """Whether a job runs the tiny networks' version `key` (tiny.py) now: with CHAINRULE_NUMBA=1
+    always (compiled in the job if need be), else once this process or an earlier one compiled it.
+    Where none did, the job runs on `loops.train`, compiled already, and a background process
+    compiles the version for the next job (a version takes seconds, a tiny job less)."""
+    if kernels.ENABLED is True or tiny.ready(dtype, key) or os.path.exists(_tiny_marker(dtype, key)):
+        return True
+    if (np.dtype(dtype).char, key) not in _requested:
+        _requested.add((np.dtype(dtype).char, key))
+        _start(COMMAND + [np.dtype(dtype).char, ",".join(map(str, key))], _tiny_marker(dtype, key) + ".compiling")
+    return False
+
+
+def _tiny_marker(dtype: Any, key: tuple[int, ...]) -> str:
+    name = f"chainrule-tiny-{_sources()}-{np.dtype(dtype).char}-{'.'.join(map(str, key))}.ready"
+    return os.path.join(kernels.cache_dir(), name)
+
+
+def compile_tiny(dtype: Any, key: tuple[int, ...]) -> str:
+    """Compile the tiny version `key` into Numba's cache; returns its marker, written last."""
+    kernels.load(force=True)
+    tiny.compile_version(dtype, key)
+    path = _tiny_marker(dtype, key)
+    with open(path, "w") as f:
+        f.write("compiled\n")
+    return path
 
 
 def _lock() -> str:
@@ -97,18 +143,25 @@ def _lock() -> str:
 def compile_in_background() -> bool:
     """Start the compiling process unless one started in the last 10 minutes or the cache folder
     cannot be written (then the kernels are never ready in "auto": NumPy only)."""
+    return _start(COMMAND, _lock())
+
+
+def _start(command: list[str], lock: str) -> bool:
+    """Run `command` detached, niced, unless its `lock` is younger than 10 minutes or the cache
+    folder cannot be written."""
     global compiling
     if not kernels._cache_writable(quiet=True):
         return False
     try:
-        if time.time() - os.path.getmtime(_lock()) < 600:
+        if time.time() - os.path.getmtime(lock) < 600:
             return False
     except OSError:
         pass
-    with open(_lock(), "w") as f:
+    with open(lock, "w") as f:
         f.write(str(os.getpid()))
-    compiling = subprocess.Popen(COMMAND, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+    compiling = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL, start_new_session=True)
+    _held.append(compiling)
     return True
 
 
@@ -133,22 +186,23 @@ def compile_all() -> str:
             csr.matmul(ptr, idx, x[2], np.zeros((2, 2), dt), np.zeros((2, 2), dt))
             csr.matmul_t(ptr, idx, x[2], np.zeros((2, 2), dt), np.zeros((2, 2), dt))
             csr.gather(ptr, idx, x[2], np.zeros(1, np.int64), np.zeros(2, index), np.zeros(2, index), np.zeros(2, dt))
-        q = np.zeros(12, dt)            # the seed's 2-2-2 network: its own compiled version (tiny.py)
-        tiny.train((2, 2, 2, 0), q, q.copy(), np.array([1, 1], np.int64), np.zeros(2, dt), 0, np.zeros((1, 2), dt),
-                   np.zeros((1, 2), dt), None, 1, 1, lr=0.1, momentum=0.0, dampening=0.0, nesterov=False, wd=0.0,
-                   t=0, s1=q[:0], bounds=np.array([[0, 12]], np.int64))
+        compile_tiny(dt, SEED)          # the seed's 2-2-2 network: its own compiled version (tiny.py)
     path = marker()
     with open(path, "w") as f:
         f.write("compiled\n")
     return path
 
 
-if __name__ == "__main__":          # the background compilation started by `prepare`
+if __name__ == "__main__":     # the background compilation started by `prepare`, or by `tiny_ready` (dtype, version)
     os.nice(10)
+    request = (np.dtype(sys.argv[1]), tuple(int(v) for v in sys.argv[2].split(","))) if len(sys.argv) == 3 else None
     try:
-        compile_all()
+        if request:
+            compile_tiny(*request)
+        else:
+            compile_all()
     finally:
         try:
-            os.unlink(_lock())
+            os.unlink(_tiny_marker(*request) + ".compiling" if request else _lock())
         except OSError:
             pass

@@ -54,20 +54,19 @@ def sum_of_squares(a: np.ndarray) -> float:
     return kernels.sumsq(a) if kernels.load() else float(np.einsum("i,i->", a, a))
 
 
-def divergence(grads: np.ndarray, E: float | None = None) -> TrainingDiverged:
+def divergence(grads: np.ndarray, E: float) -> TrainingDiverged:
     """The error of a step that may not update (`divergence_cause`)."""
     return not_finite(divergence_cause(grads, E))
 
 
-def divergence_cause(grads: np.ndarray, E: float | None = None) -> str:
-    """Why a step may not update: its loss E (where given, and not finite), a gradient NaN or
-    infinite, or one too large for its squares; else (a compiled loop's step, E not given) the loss."""
-    if E is not None and not math.isfinite(E):
+def divergence_cause(grads: np.ndarray, E: float) -> str:
+    """Why a step with loss E and gradient `grads` may not update: the loss not finite, else a
+    gradient NaN or infinite, else one too large for its squares. Every loop, the compiled ones
+    too, names it from the failing step's loss and gradient, in these words."""
+    if not math.isfinite(E):
         return f"the loss became {E}"
     if not np.isfinite(grads).all():
         return "the gradient became NaN or infinite"
-    if math.isfinite(sum_of_squares(grads)):
-        return "the loss became NaN or infinite"
     return (f"the gradient became too large: its squares overflow {grads.dtype} (|dE/dw| up to "
             f"{float(np.abs(grads).max()):.3g})")
 
@@ -297,8 +296,8 @@ class Network:
     # -- training and use ---------------------------------------------------------------------
     def fit(self, X: ArrayLike, Y: ArrayLike | None = None, epochs: int = 1, batch_size: int | None = 32,
             optimizer: Any = None, shuffle: bool = True, validation_data: tuple | None = None,
-            validation_split: float = 0.0, callbacks: Sequence[Any] = (), seed: int | None = None, verbose: int = 1,
-            checkpoint_dir: str | None = None, resume: bool = False, comm: Any = None,
+            validation_split: float = 0.0, callbacks: Sequence[Any] | None = (), seed: int | None = None,
+            verbose: int = 1, checkpoint_dir: str | None = None, resume: bool = False, comm: Any = None,
             sample_weight: ArrayLike | None = None) -> History:
         """Train by mini-batch gradient descent; returns a History (Keras' `model.fit`).
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..backend import kernels, loops, tiny, warmup
+from ..errors import TrainingDiverged
 from ..nn.activations import LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
 from ..nn.layers import Dense
 from ..nn.losses import MSE, SSE, BinaryCrossentropy, CategoricalCrossentropy
@@ -104,10 +105,11 @@ def _plan(net, optimizer) -> tuple | None:
 
 def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray | OneHotRows,
         orders: np.ndarray | None, epochs: int, batch_size: int, labels: np.ndarray | None,
-        slices: list[slice]) -> tuple[np.ndarray, np.ndarray, int]:
+        slices: list[slice]) -> tuple[np.ndarray, np.ndarray, int, TrainingDiverged | None]:
     """`epochs` compiled epochs over the batches of `orders[e]` (None: the stored order), updating
     only inside `slices`: returns (per-step errors, per-epoch correct predictions, index of the
-    step whose loss or gradient was not finite, or -1)."""
+    step whose loss or gradient was not finite, or -1, and the error naming its cause, as the
+    NumPy loop's words it)."""
     layout, acts, alpha, loss_id, fused, opt_id, sizes = plan
     optimizer._ensure_state(net.params)
     state = optimizer.state
@@ -127,15 +129,16 @@ def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray |
         Y = np.ascontiguousarray(Y, dtype=net.dtype)
     if labels is not None:
         labels = np.asarray(labels, np.int64)
-    if sizes is not None and csr is None and not from_labels and loops.load():   # tiny: compiled for its widths
-        losses, bad = tiny.train(
-            sizes, net.params, net.grads, acts, alpha, loss_id, X, Y,
+    key = None if sizes is None or csr is not None or from_labels else tiny.version(sizes, acts, X.shape[0], batch_size)
+    if key is not None and loops.load() and warmup.tiny_ready(net.dtype, key):   # tiny: compiled for its widths
+        losses, bad, bad_loss = tiny.train(
+            key, net.params, net.grads, alpha, loss_id, X, Y,
             None if orders is None else np.ascontiguousarray(orders, dtype=np.int64), epochs, batch_size,
             lr=optimizer.lr, momentum=optimizer.momentum, dampening=optimizer.dampening,
             nesterov=optimizer.nesterov, wd=optimizer.weight_decay, t=optimizer.t, s1=s1, bounds=bounds)
         optimizer.t += len(losses)
-        return losses, np.zeros(epochs), bad
-    losses, correct, bad = loops.train(
+        return losses, np.zeros(epochs), bad, None if bad_loss is None else divergence(net.grads, bad_loss)
+    losses, correct, bad, bad_loss = loops.train(
         net.params, net.grads, layout, acts, alpha, loss_id, fused, X, Y,
         None if orders is None else np.ascontiguousarray(orders, dtype=np.int64), epochs, batch_size,
         labels if labels is not None else np.zeros(1, np.int64),
@@ -145,23 +148,24 @@ def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray |
         decoupled=bool(getattr(optimizer, "decoupled", False)), t=optimizer.t, s1=s1, s2=s2, bounds=bounds,
         csr=csr, dense_prefix=prefix, from_labels=from_labels)
     optimizer.t += len(losses)
-    return losses, correct, bad
+    return losses, correct, bad, None if bad_loss is None else divergence(net.grads, bad_loss)
 
 
 def run_epoch(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray | OneHotRows, order: np.ndarray,
-              batch_size: int, labels: np.ndarray | None, slices: list[slice]) -> tuple[np.ndarray, float, int]:
+              batch_size: int, labels: np.ndarray | None,
+              slices: list[slice]) -> tuple[np.ndarray, float, int, TrainingDiverged | None]:
     """One compiled epoch over the batches of `order`: (per-step errors, correct predictions,
-    index of a diverging batch or -1)."""
-    losses, correct, bad = run(net, optimizer, plan, X, Y, order[None, :], 1, batch_size, labels, slices)
-    return losses, float(correct[0]), bad
+    index of a diverging batch or -1, its error)."""
+    losses, correct, bad, error = run(net, optimizer, plan, X, Y, order[None, :], 1, batch_size, labels, slices)
+    return losses, float(correct[0]), bad, error
 
 
 def run_steps(net, optimizer, plan: tuple, X: np.ndarray, Y: np.ndarray, steps: int,
-              slices: list[slice]) -> tuple[np.ndarray, int]:
+              slices: list[slice]) -> tuple[np.ndarray, int, TrainingDiverged | None]:
     """`steps` updates on the whole batch (X, Y) in one compiled call, nothing gathered:
-    (per-step errors, index of a diverging step or -1)."""
-    losses, _, bad = run(net, optimizer, plan, X, Y, None, steps, X.shape[0], None, slices)
-    return losses, bad
+    (per-step errors, index of a diverging step or -1, its error)."""
+    losses, _, bad, error = run(net, optimizer, plan, X, Y, None, steps, X.shape[0], None, slices)
+    return losses, bad, error
 
 
 def epoch_totals(losses: np.ndarray, n: int, batch_size: int) -> np.ndarray:
@@ -200,15 +204,15 @@ def run_all(trainer, first_epoch: int, epochs: int) -> bool:
         count = min(epochs - epoch, max(1, MAX_ORDERS // n))
         # the same draws, in the same order, as one permutation per epoch of the NumPy loop
         orders = np.stack([trainer.rng.permutation(n) for _ in range(count)]) if trainer.shuffle else None
-        losses, correct, bad = run(net, opt, plan, X, Y, orders, count, bs, labels, slices)
+        losses, correct, bad, error = run(net, opt, plan, X, Y, orders, count, bs, labels, slices)
         totals = epoch_totals(losses, n, bs)
         for e in range(len(totals)):
             opt.set_epoch(net.epochs_trained)
             for cb in trainer.callbacks:
                 cb.on_epoch_begin(epoch + e)
             trainer.end_epoch(epoch + e, totals[e], correct[e])
-        if bad >= 0:
+        if error is not None:
             steps = -(-n // bs)
-            raise trainer.diverged(divergence(net.grads), epoch + bad // steps, bad % steps)
+            raise trainer.diverged(error, epoch + bad // steps, bad % steps)
         epoch += count
     return True

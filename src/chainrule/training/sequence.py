@@ -33,7 +33,7 @@ def check_batches(batches: Any, name: str = "X") -> Any:
 
 
 def fit_batches(net: Any, batches: Any, *, epochs: int, optimizer: Any, shuffle: bool, validation_data: Any,
-                validation_split: float, callbacks: Iterable[Callback], seed: int | None, verbose: int,
+                validation_split: float, callbacks: Iterable[Callback] | None, seed: int | None, verbose: int,
                 backup: Any) -> History:
     """`Network.fit(batches)`: the arguments checked before any work, then the epochs."""
     check_batches(batches)

@@ -17,7 +17,7 @@ from ..backend.threads import Balance, balance, blas_limit
 from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
 from ..nn import checks as check
 from ..nn import sample_weight as sw
-from ..nn.network import Network, divergence
+from ..nn.network import Network
 from . import compiled
 from .callbacks import Callback, History, make_progress
 from .diagnostics import likely_cause
@@ -28,7 +28,7 @@ from .streaming import LazyRows, check_data, evaluate, head_tail
 
 def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, optimizer: Any = None,
         shuffle: bool = True, validation_data: tuple | None = None, validation_split: float = 0.0,
-        callbacks: Iterable[Callback] = (), seed: int | None = None, verbose: int = 1,
+        callbacks: Iterable[Callback] | None = (), seed: int | None = None, verbose: int = 1,
         backup: Any = None, comm: Any = None, sample_weight: Any = None) -> History:
     """Check the arguments of `Network.fit` (all before any work), then train. `backup` is the
     checkpoint component (`saving.checkpoint.BackupAndRestore`), given by `Network.fit`; `comm`
@@ -98,14 +98,17 @@ def checked_data(net: Network, X, Y, sample_weight: Any, validation_data: tuple 
     return X, Y, w, validation_data, w_val, batch_size
 
 
-def setup(net: Network, optimizer: Any, callbacks: Iterable[Callback], verbose: int,
+def setup(net: Network, optimizer: Any, callbacks: Iterable[Callback] | None, verbose: int,
           seed: int | None) -> tuple[list[Callback], np.random.Generator]:
     """The optimizer (kept on the network), the checked callbacks and the run's random generator."""
     if optimizer is not None:
         net.optimizer = get_optimizer(optimizer)
     elif net.optimizer is None:
         net.optimizer = Adam()
-    cbs = [*make_progress(verbose), *callbacks]
+    if isinstance(callbacks, Callback) or not isinstance(callbacks, Iterable | None):
+        raise ChainruleTypeError(f"callbacks must be a list of Callback instances; got {type(callbacks).__name__}"
+                                 + (" (put it in a list: callbacks=[...])" if isinstance(callbacks, Callback) else ""))
+    cbs = [*make_progress(verbose), *(callbacks or ())]
     for cb in cbs:
         if not isinstance(cb, Callback):
             raise ChainruleTypeError(f"callbacks must be Callback instances; got {type(cb).__name__}")
@@ -196,10 +199,11 @@ class Trainer:
             pages.adopt(order, getattr(Y, "codes", None), self.weight)    # mapped ones: handed back too
         if plan is not None:
             # small networks: the same epoch in one compiled loop (the NumPy loop below is the reference)
-            losses, correct, bad = compiled.run_epoch(net, opt, plan, X, Y, np.arange(n) if order is None else order,
-                                                      bs, labels, slices)
-            if bad >= 0:
-                raise self.diverged(divergence(net.grads), epoch, bad)
+            losses, correct, bad, error = compiled.run_epoch(net, opt, plan, X, Y,
+                                                             np.arange(n) if order is None else order, bs, labels,
+                                                             slices)
+            if error is not None:
+                raise self.diverged(error, epoch, bad)
             sizes = np.full(len(losses), bs, dtype=np.float64)
             sizes[-1] = n - bs * (len(losses) - 1)
             total = float(np.dot(losses, sizes))
@@ -326,9 +330,9 @@ def train_steps(net: Network, X, Y, steps: int, optimizer: Any = None) -> float:
     compiled.prepare(net, X.shape[0], steps, X.shape[0])
     plan = compiled.epoch_plan(net, opt, X, X.shape[0])
     if plan is not None:      # the same steps in one compiled loop (the loop below is the reference)
-        losses, bad = compiled.run_steps(net, opt, plan, X, Y, steps, slices)
-        if bad >= 0:
-            raise diverged(net, divergence(net.grads), f"at step {bad + 1}")
+        losses, bad, error = compiled.run_steps(net, opt, plan, X, Y, steps, slices)
+        if error is not None:
+            raise diverged(net, error, f"at step {bad + 1}")
         return float(losses[-1])
     try:
         with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged

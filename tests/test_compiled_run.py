@@ -203,8 +203,9 @@ def test_a_long_job_on_numpy_starts_the_compiling_after_a_while_once(monkeypatch
 def test_a_tiny_version_not_compiled_yet_runs_on_the_general_loop_and_is_compiled_behind(monkeypatch, tmp_path):
     """CHAINRULE_NUMBA unset, the kernels loaded: a tiny network whose version (tiny.version) no
     process compiled would wait seconds for it (3-4 s on 2 cores, for a job of 1 s on NumPy). It runs
-    on loops.train, compiled already, with the same numbers, and asks for its version in the
-    background once; with the version's marker written, the next job runs it."""
+    on loops.train, compiled already, with the same numbers, and, if it is long enough to load the
+    kernels for, asks for its version in the background once; with the version's marker written,
+    the next job runs it."""
     from chainrule.backend import loops, tiny, warmup
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))     # the markers (Numba read its own at import)
     monkeypatch.setattr(kernels, "ENABLED", True)
@@ -226,15 +227,30 @@ def test_a_tiny_version_not_compiled_yet_runs_on_the_general_loop_and_is_compile
         net.fit(X, Y, epochs=30, batch_size=4, optimizer=cr.optim.SGD(0.1), seed=1, verbose=0)
         return net.params.copy()
 
-    first = job()
-    key = tiny.version((2, 3, 1, 0), np.array([2, 0]), 11, 4)
-    assert used == ["loops"] and started == [["d", ",".join(map(str, key))]]
+    monkeypatch.setattr(warmup, "LOAD_SECONDS", 10.0)         # a job too short to load the kernels for:
+    first = job()                                              # ... nothing compiled for it
+    assert used == ["loops"] and started == []
+    monkeypatch.setattr(warmup, "LOAD_SECONDS", 0.0)
     job()
-    assert used == ["loops"] * 2 and len(started) == 1             # asked for once
+    key = tiny.version((2, 3, 1, 0), np.array([2, 0]), 11, 4)
+    assert used == ["loops"] * 2 and started == [["d", ",".join(map(str, key))]]
+    job()
+    assert used == ["loops"] * 3 and len(started) == 1             # asked for once
     open(warmup._tiny_marker(np.float64, key), "w").close()         # the background process is done
     second = job()
-    assert used[2:] == ["tiny"] and tiny.ready(np.float64, key)
+    assert used[3:] == ["tiny"] and tiny.ready(np.float64, key)
     np.testing.assert_allclose(second, first, rtol=1e-12)
+
+
+def test_the_version_compiled_ahead_is_the_seed_networks(monkeypatch):
+    """compile_all compiles warmup.SEED for the seed network (its train_steps on its one sample,
+    the explorer's steps): the constants must be what that job asks for."""
+    from chainrule.backend import tiny, warmup
+    monkeypatch.setattr(kernels, "ENABLED", True)
+    net, X, Y, lr = cr.examples.seed_network()
+    plan = compiled.epoch_plan(net, cr.optim.SGD(lr), X, X.shape[0])
+    assert plan is not None
+    assert tiny.version(plan[-1], plan[1], X.shape[0], X.shape[0]) == warmup.SEED
 
 
 def test_the_background_process_compiles_a_tiny_version(tmp_path):

@@ -11,8 +11,8 @@ next long job finds them ready. Not beside a short job: on a 2-core machine the 
 first 2-second job by a fifth to a half; a long one starts it anyway, for the jobs after it.
 The tiny networks' loop (tiny.py) has one version per widths, activations and row count, a few
 seconds of compiling each; that process compiles the seed network's. A job whose version no
-process compiled yet runs on `loops.train` (compiled already, the same numbers) and starts one
-process that compiles that version alone (`python -m chainrule.backend.warmup <dtype> <version>`,
+process compiled yet runs on `loops.train` (compiled already, the same numbers) and, if it is
+longer than LOAD_SECONDS, starts one process that compiles that version alone (`python -m chainrule.backend.warmup <dtype> <version>`,
 `tiny_ready`), with a marker of its own.
 CHAINRULE_NUMBA=1 (`ENABLED = True`) always uses them, compiling in the job if needed;
 CHAINRULE_NUMBA=0 never.
@@ -44,11 +44,13 @@ COMMAND = [sys.executable, "-m", "chainrule.backend.warmup"]
 SEED = (2, 2, 2, 0, 1, 1, 0, 1, 12)    # tiny.version of the seed's 2-2-2 sigmoid network, one sample a step
 _source_keys: dict[tuple[str, ...], str] = {}
 _requested: set[tuple[str, tuple[int, ...]]] = set()      # the tiny versions this process asked for
+_job_seconds = 0.0        # the NumPy estimate of the job `prepare` was last asked about
 
 
 def prepare(seconds: float) -> bool:
     """Whether a job that would take about `seconds` on NumPy runs the kernels (see the module)."""
-    global _next_look, _timer
+    global _next_look, _timer, _job_seconds
+    _job_seconds = seconds
     if not kernels.ENABLED:
         return False
     if kernels.ENABLED is True or kernels.numba is not None:
@@ -111,11 +113,12 @@ def _sources() -> str:
 def tiny_ready(dtype: Any, key: tuple[int, ...]) -> bool:
     """Whether a job runs the tiny networks' version `key` (tiny.py) now: with CHAINRULE_NUMBA=1
     always (compiled in the job if need be), else once this process or an earlier one compiled it.
-    Where none did, the job runs on `loops.train`, compiled already, and a background process
-    compiles the version for the next job (a version takes seconds, a tiny job less)."""
+    Where none did, the job runs on `loops.train`, compiled already, and, if it is long enough to
+    load the kernels for (`prepare`), a background process compiles the version for the next job
+    (a version takes seconds, a tiny job less)."""
     if kernels.ENABLED is True or tiny.ready(dtype, key) or os.path.exists(_tiny_marker(dtype, key)):
         return True
-    if (np.dtype(dtype).char, key) not in _requested:
+    if _job_seconds >= LOAD_SECONDS and (np.dtype(dtype).char, key) not in _requested:
         _requested.add((np.dtype(dtype).char, key))
         _start(COMMAND + [np.dtype(dtype).char, ",".join(map(str, key))], _tiny_marker(dtype, key) + ".compiling")
     return False

@@ -31,10 +31,11 @@ FASHION_EPOCHS = 15
 # Why a target is missed (measured by profiling the training step), and what would close it: written
 # into RESULTS.md under the targets table for each target this run missed.
 WHY = {
-    "seed": "The seed network trains in a loop compiled for its exact widths (`backend/tiny.py`, unrolled, "
-            "80-90 ns an update). Measured interleaved in one process against JAX's `fori_loop` "
-            "(`benchmarks/seed_loop.py`, median thread CPU time) the whole `train_steps` call is 0.83-0.99x JAX and "
-            "the compiled loop alone 0.93-1.15x; in this table each framework is timed once per process, and "
+    "seed": "The seed network trains in a loop compiled for its exact widths, activations and row count "
+            "(`backend/tiny.py`: unrolled, its scratch and parameters in registers, 51-58 ns an update; 80-90 ns "
+            "through arrays in memory before). Measured interleaved in one process against JAX's `fori_loop` "
+            "(`benchmarks/seed_loop.py`, median thread CPU time) the whole `train_steps` call is 1.33-1.35x JAX and "
+            "the compiled loop alone 1.50-1.68x; in this table each framework is timed once per process, and "
             "chainrule's processes vary more than the code does: one process gave a median of 0.79 ms over 5 calls, "
             "then 0.92-1.16 ms over the next 200 calls of the same network; pinned to one CPU or the other, "
             "processes ranged 0.81-1.39 ms, JAX's 0.82-0.94 ms. The compiled code is page-aligned and the arrays "
@@ -351,7 +352,12 @@ NUMBA_NOTE = ('With `pip install chainrule[fast]` (Numba), small networks train 
               'background process (`python -m chainrule.backend.warmup`, niced) that compiles them for float32 and '
               "float64 into Numba's cache (`__pycache__` beside the package, or `NUMBA_CACHE_DIR`), and the next "
               'long job uses them (not beside a short job: on 2 cores the compiler slowed a 2-second one by a fifth'
-              ' to a half). `CHAINRULE_NUMBA=1` always uses the kernels (compiling in the job if needed: a notebook'
+              " to a half). The tiny networks' loop (layers at most 4 wide: the seed's, XOR's) is compiled per "
+              'widths, activations and, for batches of at most 4 rows, row count, a few seconds each; the '
+              "background process compiles the seed's, and a job whose version no process compiled yet runs on the "
+              'general compiled loop (the same numbers) and, if it is long enough to load the kernels for, has a '
+              'background process compile its version for the next job. `CHAINRULE_NUMBA=1` always uses the kernels'
+              ' (compiling in the job if needed: a notebook'
               " or server that trains often; the benchmarks set it, as the rivals' jitted code is measured warm); "
               '`CHAINRULE_NUMBA=0` never does. NumPy alone runs the same math, the reference the tests compare the '
               'kernels against. During `fit`, BLAS uses no more threads than there are idle CPUs when it starts '

@@ -12,8 +12,8 @@ first 2-second job by a fifth to a half; a long one starts it anyway, for the jo
 The tiny networks' loop (tiny.py) has one version per widths, activations and row count, a few
 seconds of compiling each; that process compiles the seed network's. A job whose version no
 process compiled yet runs on `loops.train` (compiled already, the same numbers) and, if it is
-longer than LOAD_SECONDS, starts one process that compiles that version alone (`python -m chainrule.backend.warmup <dtype> <version>`,
-`tiny_ready`), with a marker of its own.
+longer than LOAD_SECONDS, starts one process that compiles that version alone (`tiny_ready`:
+`python -m chainrule.backend.warmup <dtype> <version>`), with a marker of its own.
 CHAINRULE_NUMBA=1 (`ENABLED = True`) always uses them, compiling in the job if needed;
 CHAINRULE_NUMBA=0 never.
 """

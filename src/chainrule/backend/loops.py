@@ -85,9 +85,10 @@ def _target(Y, labels, from_labels, i, c, one, zero):
 
 def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gather, epochs, batch_size,
            labels, from_labels, sparse, sp_indptr, sp_indices, sp_data, sp_prefix, opt_id, hp, h64, nesterov,
-           decoupled, t, s1, s2, losses, correct, bounds):
+           decoupled, t, s1, s2, losses, correct, norms, bounds):
     """`epochs` passes over the rows of X, in the order orders[e] (gather) or as stored; per-step
-    errors into `losses`, per-epoch correct predictions into `correct`. Returns (steps taken,
+    errors into `losses`, per-epoch correct predictions into `correct`, each layer's ||dE/dW|| at
+    each epoch's end into `norms` (the History's explosion watch reads them). Returns (steps taken,
     index of the step whose loss or gradient was not finite, or -1). A sparse X is given by its
     CSR arrays (row i's values at sp_indptr[i]:sp_indptr[i + 1]); the first layer multiplies them in
     SciPy's order, as `csr.py` does (X is then a placeholder), its first sp_prefix columns (a
@@ -310,6 +311,12 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                             params[i], grads[i], s1[i], s2[i], hp[4], hp[5], hp[10], hp[11], hp[6], hp[3] != 0,
                             hp[3], hp[12], decoupled, sc[0], sc[1], sc[2])
         correct[e] = hits
+        for l in range(L):
+            g = grads[layout[l, 2]:layout[l, 3]]
+            ss = 0.0
+            for i in range(g.shape[0]):
+                ss += g[i] * g[i]
+            norms[e, l] = math.sqrt(ss)
     return step, -1
 
 
@@ -348,7 +355,8 @@ def train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, epoc
     read), each of whose first dense_prefix columns most rows store (`SparseRows.dense_prefix`:
     multiplied by BLAS when at least DENSE_PREFIX); from_labels: Y is not read, the targets are
     one-hot rows of `labels` (int64). Returns (per-step errors, per-epoch correct predictions,
-    index of the step whose loss or gradient was not finite, or -1, and that step's loss)."""
+    index of the step whose loss or gradient was not finite, or -1, that step's loss, and each
+    layer's ||dE/dW|| at each epoch's end)."""
     load()
     hyper = np.array([lr, momentum, 1.0 - dampening, wd, b1, b2, eps, lr, b1, b2, 1.0 - b1, 1.0 - b2,
                       1.0 - lr * wd, *kernels.quiet_constants(params.dtype, eps, b1)], dtype=np.float64)
@@ -369,8 +377,9 @@ def train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, epoc
         Y = np.zeros((1, layout[-1, 1]), params.dtype)
     losses = np.zeros(epochs * -(-n // batch_size), dtype=np.float64)
     correct = np.zeros(epochs, dtype=np.float64)
+    norms = np.zeros((epochs, layout.shape[0]), dtype=np.float64)
     steps, bad = _train_jit(params, grads, layout, acts, alpha, loss_id, fused, X, Y,
                             orders if gather else np.zeros((1, 1), np.int64), gather, epochs, batch_size, labels,
                             from_labels, sparse, indptr, indices, data, prefix, opt_id, hyper_p, hyper, nesterov,
-                            decoupled, t, s1, s2, losses, correct, bounds)
-    return losses[:steps], correct, bad, float(losses[bad]) if bad >= 0 else None
+                            decoupled, t, s1, s2, losses, correct, norms, bounds)
+    return losses[:steps], correct, bad, float(losses[bad]) if bad >= 0 else None, norms

@@ -76,12 +76,12 @@ def _backward(A, ZA, DA, D, params, grads, m, n_in, n_out, w0, below, act, al):
 
 
 def _train_tiny(params_in, grads_in, alpha, loss_id, X, Y, orders, gather, epochs, batch_size, hp, nesterov, t,
-                s1, losses, bounds, d, w1, w2, w3, f1, f2, f3, rows, n_params):
+                s1, losses, norms, bounds, d, w1, w2, w3, f1, f2, f3, rows, n_params):
     """`loops._train` for the tiny networks (its arguments, less those of the other losses and
     optimizers). Compile-time constants at the end (`version`): the widths d-w1-w2-w3 (0 past the
     output layer), the activations' ids, the rows of every batch (0: up to batch_size, the last
-    batch fewer) and the parameters' count. Returns (steps taken, index of the step whose loss or
-    gradient was not finite, or -1)."""
+    batch fewer) and the parameters' count. Each layer's ||dE/dW|| at each epoch's end goes into
+    `norms`. Returns (steps taken, index of the step whose loss or gradient was not finite, or -1)."""
     n = X.shape[0]
     if rows > 0:                       # every batch has `rows` rows: the scratch on the stack
         params, grads = _stack(1, n_params, params_in), _stack(1, n_params, params_in)
@@ -103,6 +103,7 @@ def _train_tiny(params_in, grads_in, alpha, loss_id, X, Y, orders, gather, epoch
     k = w3 if w3 > 0 else (w2 if w2 > 0 else w1)
     Zk, Ok, Dk = (Z3, O3, D3) if w3 > 0 else ((Z2, O2, D2) if w2 > 0 else (Z1, O1, D1))
     L = 3 if w3 > 0 else (2 if w2 > 0 else 1)
+    w_start, w_stop = (0, p2, p3), (d * w1, p2 + w1 * w2, p3 + w2 * w3)      # each layer's W
     fk = f3 if w3 > 0 else (f2 if w2 > 0 else f1)
     zero = params[0] * 0
     n_batches = (n + batch_size - 1) // batch_size
@@ -170,6 +171,12 @@ def _train_tiny(params_in, grads_in, alpha, loss_id, X, Y, orders, gather, epoch
                         s1[i] = b
         if bad >= 0:
             break
+        for l in range(L):
+            g = grads[w_start[l]:w_stop[l]]
+            ss = 0.0
+            for i in range(g.shape[0]):
+                ss += g[i] * g[i]
+            norms[e, l] = math.sqrt(ss)
     if rows > 0:
         params_in[:] = params
         grads_in[:] = grads
@@ -208,19 +215,20 @@ def ready(dtype: Any, key: tuple[int, ...]) -> bool:
 def train(key: tuple[int, ...], params, grads, alpha, loss_id, X, Y, orders, epochs, batch_size, *,
           lr, momentum, dampening, nesterov, wd, t, s1, bounds):
     """`loops.train` for a network `widths` accepts, in the version `key` (`version`'s answer):
-    (per-step errors, index of the step whose loss or gradient was not finite, or -1, and that
-    step's loss). Compiles
+    (per-step errors, index of the step whose loss or gradient was not finite, or -1, that step's
+    loss, and each layer's ||dE/dW|| at each epoch's end). Compiles
     the version (or loads it from Numba's cache) if this process has not."""
     hp = np.array([lr, momentum, 1.0 - dampening, wd], dtype=params.dtype)    # each rounded once, as NumPy's
     gather = orders is not None
     losses = np.zeros(epochs * -(-X.shape[0] // batch_size), dtype=np.float64)
+    norms = np.zeros((epochs, sum(1 for w in key[1:MAX_LAYERS + 1] if w > 0)), dtype=np.float64)
     args = (params, grads, alpha, loss_id, X, Y, orders if gather else _NO_ORDERS, gather,
-            epochs, batch_size, hp, bool(nesterov), t, s1, losses, bounds)
+            epochs, batch_size, hp, bool(nesterov), t, s1, losses, norms, bounds)
     entry = _entries.get((params.dtype.char, key))
     if entry is None:
         entry = _compile(key, args)
     steps, bad = entry(*args, *key)
-    return losses[:steps], bad, float(losses[bad]) if bad >= 0 else None
+    return losses[:steps], bad, float(losses[bad]) if bad >= 0 else None, norms
 
 
 def compile_version(dtype: Any, key: tuple[int, ...]) -> None:

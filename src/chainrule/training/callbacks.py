@@ -55,6 +55,9 @@ class History(Callback):
         self.first_norms: list[float] | None = None
         self.warned = False
         self._lowest: tuple[list[float] | None, int, float, int] = (None, 0, math.nan, -1)
+        #: ||dE/dW|| per layer at the end of the epoch a compiled run replays (`compiled.run_all`),
+        #: whose gradient buffer then holds the run's last step's; None: read the buffer
+        self.replayed_norms: np.ndarray | None = None
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         self.epoch.append(epoch)
@@ -66,14 +69,14 @@ class History(Callback):
     def _watch(self, epoch: int, logs: dict[str, float]) -> None:
         losses = self.history["loss"]
         if len(losses) == 1 or self.first_norms is None:
-            self.first_norms = [float(v) for v in layer_grad_norms(self.network, logs)]
+            self.first_norms = [float(v) for v in self._norms(logs)]
         loss, (best, at) = losses[-1], self.lowest_loss()
         if not (math.isfinite(loss) and loss > losses[0] and best > 0 and loss > self.explode_factor * best):
             return
         self.warned = True
         net = self.network
         assert net is not None
-        norms = layer_grad_norms(net, logs)
+        norms = self._norms(logs)
         growth = norms / np.maximum(np.array(self.first_norms), np.finfo(np.float64).tiny)
         l = int(np.argmax(growth))
         layer = net.dense_layers[l]
@@ -83,6 +86,9 @@ class History(Callback):
                       f"{self.first_norms[l]:.3g} in the first epoch to {norms[l]:.3g}. Try a lower learning rate, "
                       "gradient clipping (clip_norm=...), or scaling the inputs and targets.", GradientWarning,
                       stacklevel=2)
+
+    def _norms(self, logs: dict[str, float]) -> np.ndarray:
+        return self.replayed_norms if self.replayed_norms is not None else layer_grad_norms(self.network, logs)
 
     def lowest_loss(self) -> tuple[float, int]:
         """min(history["loss"]) and its first position, each loss read once: the watch runs every

@@ -10,7 +10,7 @@ the whole run is one compiled call (`run_all`).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -103,13 +103,23 @@ def _plan(net, optimizer) -> tuple | None:
     return layout, kinds, alpha, loss_id, fused, opt_id, tiny.widths(layout, kinds, loss_id, fused, opt_id)
 
 
+class Outcome(NamedTuple):
+    """What a compiled run did: per-step errors, per-epoch correct predictions, each layer's
+    ||dE/dW|| at each epoch's end (`run_all` hands them to the History, which sees the epochs after
+    the run), the step whose loss or gradient was not finite (-1: none) and the error naming its
+    cause in the NumPy loop's words."""
+    losses: np.ndarray
+    correct: np.ndarray
+    norms: np.ndarray
+    bad: int
+    error: TrainingDiverged | None
+
+
 def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray | OneHotRows,
         orders: np.ndarray | None, epochs: int, batch_size: int, labels: np.ndarray | None,
-        slices: list[slice]) -> tuple[np.ndarray, np.ndarray, int, TrainingDiverged | None]:
+        slices: list[slice]) -> Outcome:
     """`epochs` compiled epochs over the batches of `orders[e]` (None: the stored order), updating
-    only inside `slices`: returns (per-step errors, per-epoch correct predictions, index of the
-    step whose loss or gradient was not finite, or -1, and the error naming its cause, as the
-    NumPy loop's words it)."""
+    only inside `slices`."""
     layout, acts, alpha, loss_id, fused, opt_id, sizes = plan
     optimizer._ensure_state(net.params)
     state = optimizer.state
@@ -131,14 +141,15 @@ def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray |
         labels = np.asarray(labels, np.int64)
     key = None if sizes is None or csr is not None or from_labels else tiny.version(sizes, acts, X.shape[0], batch_size)
     if key is not None and loops.load() and warmup.tiny_ready(net.dtype, key):   # tiny: compiled for its widths
-        losses, bad, bad_loss = tiny.train(
+        losses, bad, bad_loss, norms = tiny.train(
             key, net.params, net.grads, alpha, loss_id, X, Y,
             None if orders is None else np.ascontiguousarray(orders, dtype=np.int64), epochs, batch_size,
             lr=optimizer.lr, momentum=optimizer.momentum, dampening=optimizer.dampening,
             nesterov=optimizer.nesterov, wd=optimizer.weight_decay, t=optimizer.t, s1=s1, bounds=bounds)
         optimizer.t += len(losses)
-        return losses, np.zeros(epochs), bad, None if bad_loss is None else divergence(net.grads, bad_loss)
-    losses, correct, bad, bad_loss = loops.train(
+        return Outcome(losses, np.zeros(epochs), norms, bad, None if bad_loss is None else divergence(net.grads,
+                                                                                                       bad_loss))
+    losses, correct, bad, bad_loss, norms = loops.train(
         net.params, net.grads, layout, acts, alpha, loss_id, fused, X, Y,
         None if orders is None else np.ascontiguousarray(orders, dtype=np.int64), epochs, batch_size,
         labels if labels is not None else np.zeros(1, np.int64),
@@ -148,7 +159,7 @@ def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray |
         decoupled=bool(getattr(optimizer, "decoupled", False)), t=optimizer.t, s1=s1, s2=s2, bounds=bounds,
         csr=csr, dense_prefix=prefix, from_labels=from_labels)
     optimizer.t += len(losses)
-    return losses, correct, bad, None if bad_loss is None else divergence(net.grads, bad_loss)
+    return Outcome(losses, correct, norms, bad, None if bad_loss is None else divergence(net.grads, bad_loss))
 
 
 def run_epoch(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray | OneHotRows, order: np.ndarray,
@@ -156,16 +167,16 @@ def run_epoch(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.nda
               slices: list[slice]) -> tuple[np.ndarray, float, int, TrainingDiverged | None]:
     """One compiled epoch over the batches of `order`: (per-step errors, correct predictions,
     index of a diverging batch or -1, its error)."""
-    losses, correct, bad, error = run(net, optimizer, plan, X, Y, order[None, :], 1, batch_size, labels, slices)
-    return losses, float(correct[0]), bad, error
+    out = run(net, optimizer, plan, X, Y, order[None, :], 1, batch_size, labels, slices)
+    return out.losses, float(out.correct[0]), out.bad, out.error
 
 
 def run_steps(net, optimizer, plan: tuple, X: np.ndarray, Y: np.ndarray, steps: int,
               slices: list[slice]) -> tuple[np.ndarray, int, TrainingDiverged | None]:
     """`steps` updates on the whole batch (X, Y) in one compiled call, nothing gathered:
     (per-step errors, index of a diverging step or -1, its error)."""
-    losses, _, bad, error = run(net, optimizer, plan, X, Y, None, steps, X.shape[0], None, slices)
-    return losses, bad, error
+    out = run(net, optimizer, plan, X, Y, None, steps, X.shape[0], None, slices)
+    return out.losses, out.bad, out.error
 
 
 def epoch_totals(losses: np.ndarray, n: int, batch_size: int) -> np.ndarray:
@@ -204,15 +215,17 @@ def run_all(trainer, first_epoch: int, epochs: int) -> bool:
         count = min(epochs - epoch, max(1, MAX_ORDERS // n))
         # the same draws, in the same order, as one permutation per epoch of the NumPy loop
         orders = np.stack([trainer.rng.permutation(n) for _ in range(count)]) if trainer.shuffle else None
-        losses, correct, bad, error = run(net, opt, plan, X, Y, orders, count, bs, labels, slices)
-        totals = epoch_totals(losses, n, bs)
+        out = run(net, opt, plan, X, Y, orders, count, bs, labels, slices)
+        totals = epoch_totals(out.losses, n, bs)
         for e in range(len(totals)):
             opt.set_epoch(net.epochs_trained)
             for cb in trainer.callbacks:
                 cb.on_epoch_begin(epoch + e)
-            trainer.end_epoch(epoch + e, totals[e], correct[e])
-        if error is not None:
+            trainer.history.replayed_norms = out.norms[e]       # the gradient buffer holds the run's last step's
+            trainer.end_epoch(epoch + e, totals[e], out.correct[e])
+        trainer.history.replayed_norms = None
+        if out.error is not None:
             steps = -(-n // bs)
-            raise trainer.diverged(error, epoch + bad // steps, bad % steps)
+            raise trainer.diverged(out.error, epoch + out.bad // steps, out.bad % steps)
         epoch += count
     return True

@@ -353,10 +353,12 @@ NUMBA_NOTE = ('With `pip install chainrule[fast]` (Numba), small networks train 
               "float64 into Numba's cache (`__pycache__` beside the package, or `NUMBA_CACHE_DIR`), and the next "
               'long job uses them (not beside a short job: on 2 cores the compiler slowed a 2-second one by a fifth'
               " to a half). The tiny networks' loop (layers at most 4 wide: the seed's, XOR's) is compiled per "
-              'widths, activations and, for batches of at most 4 rows, row count, a few seconds each; the '
-              "background process compiles the seed's, and a job whose version no process compiled yet runs on the "
-              'general compiled loop (the same numbers) and, if it is long enough to load the kernels for, has a '
-              'background process compile its version for the next job. `CHAINRULE_NUMBA=1` always uses the kernels'
+              'widths, activations and, where every batch has the same few rows (at most 4), row count, a few '
+              "seconds each; the background process compiles the seed's, and a job whose version no process "
+              'compiled yet runs on the '
+              'general compiled loop to its end (the same numbers in float64; in float32 the last bits can differ) '
+              'and, if it is long enough to load the kernels for, has its version compiled in the background once '
+              'it is done, for the next job. `CHAINRULE_NUMBA=1` always uses the kernels'
               ' (compiling in the job if needed: a notebook'
               " or server that trains often; the benchmarks set it, as the rivals' jitted code is measured warm); "
               '`CHAINRULE_NUMBA=0` never does. NumPy alone runs the same math, the reference the tests compare the '

@@ -203,28 +203,38 @@ def test_a_long_job_on_numpy_starts_the_compiling_after_a_while_once(monkeypatch
 def test_a_tiny_version_not_compiled_yet_runs_on_the_general_loop_and_is_compiled_behind(monkeypatch, tmp_path):
     """CHAINRULE_NUMBA unset, the kernels loaded: a tiny network whose version (tiny.version) no
     process compiled would wait seconds for it (3-4 s on 2 cores, for a job of 1 s on NumPy). It runs
-    on loops.train, compiled already, with the same numbers, and, if it is long enough to load the
-    kernels for, asks for its version in the background once; with the version's marker written,
-    the next job runs it."""
+    on loops.train, compiled already, with the same numbers in float64, to the job's end (a version
+    compiled meanwhile is not switched to: in float32 the loops' last bits can differ); a job long
+    enough to load the kernels for has its version compiled once it is done, once; with the
+    version's marker written, the next job runs it."""
     from chainrule.backend import loops, tiny, warmup
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))     # the markers (Numba read its own at import)
     monkeypatch.setattr(kernels, "ENABLED", True)
     assert kernels.load()
     monkeypatch.setattr(kernels, "ENABLED", "auto")
     monkeypatch.setattr(tiny, "_entries", {})
-    monkeypatch.setattr(warmup, "_requested", set())
+    for name in ("_requested", "_declined"):
+        monkeypatch.setattr(warmup, name, set())
+    monkeypatch.setattr(warmup, "_pending", [])
     started, used = [], []
-    monkeypatch.setattr(warmup, "_start", lambda command, lock: started.append(command[-2:]) or True)
+    monkeypatch.setattr(warmup, "_start", lambda command, lock: started.append((command[-2:], len(used))) or True)
     for module in (loops, tiny):
         real = module.train
         monkeypatch.setattr(module, "train", lambda *a, _real=real, _name=module.__name__, **k:
                             used.append(_name.rsplit(".", 1)[1]) or _real(*a, **k))
     rng = np.random.default_rng(0)
     X, Y = rng.normal(size=(11, 2)), rng.normal(size=(11, 1))
+    key = tiny.version((2, 3, 1, 0), np.array([2, 0]), 11, 4)
+    marker = warmup._tiny_marker(np.float64, key)
 
-    def job():
+    class Compiled(cr.callbacks.Callback):          # the background process is done in the job's middle
+        def on_epoch_end(self, epoch, logs):
+            if epoch == 1:
+                open(marker, "w").close()
+
+    def job(callbacks=()):
         net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 1, "linear")], loss="mse", seed=0)
-        net.fit(X, Y, epochs=30, batch_size=4, optimizer=cr.optim.SGD(0.1), seed=1, verbose=0)
+        net.fit(X, Y, epochs=4, batch_size=4, optimizer=cr.optim.SGD(0.1), seed=1, verbose=0, callbacks=callbacks)
         return net.params.copy()
 
     monkeypatch.setattr(warmup, "LOAD_SECONDS", 10.0)         # a job too short to load the kernels for:
@@ -232,14 +242,29 @@ def test_a_tiny_version_not_compiled_yet_runs_on_the_general_loop_and_is_compile
     assert used == ["loops"] and started == []
     monkeypatch.setattr(warmup, "LOAD_SECONDS", 0.0)
     job()
-    key = tiny.version((2, 3, 1, 0), np.array([2, 0]), 11, 4)
-    assert used == ["loops"] * 2 and started == [["d", ",".join(map(str, key))]]
-    job()
-    assert used == ["loops"] * 3 and len(started) == 1             # asked for once
-    open(warmup._tiny_marker(np.float64, key), "w").close()         # the background process is done
+    assert used == ["loops"] * 2 and started == [(["d", ",".join(map(str, key))], 2)]    # once the job was done
+    job(callbacks=[Compiled()])                                # an epoch a call: the marker comes after epoch 2
+    assert used == ["loops"] * 6 and len(started) == 1         # ... the job stays on loops; asked for once
     second = job()
-    assert used[3:] == ["tiny"] and tiny.ready(np.float64, key)
-    np.testing.assert_allclose(second, first, rtol=1e-12)
+    assert used[6:] == ["tiny"] and tiny.ready(np.float64, key)
+    np.testing.assert_array_equal(second, first)
+
+
+def test_a_read_only_input_runs_the_versions_compiled_ahead(monkeypatch):
+    """Numba types read-only and writable arrays apart: a read-only X (pandas' copy-on-write
+    to_numpy(), a memmap opened "r") compiled the loops again, in the job. The loops take every
+    input read-only now, so one version serves both."""
+    from chainrule.backend import loops, tiny
+    monkeypatch.setattr(kernels, "ENABLED", True)
+    for width in (3, 8):                                       # the tiny loop; the general one
+        counts = []
+        for writable in (True, False):
+            X = np.random.default_rng(0).normal(size=(11, 2))
+            X.setflags(write=writable)
+            net = cr.Network([cr.Dense(2, width, "tanh"), cr.Dense(width, 1)], loss="mse", seed=0)
+            net.fit(X, X[:, :1].copy(), epochs=3, batch_size=4, verbose=0)
+            counts.append((len(tiny._train_tiny_jit.overloads), len(loops._train_jit.overloads)))
+        assert counts[1] == counts[0]
 
 
 def test_the_version_compiled_ahead_is_the_seed_networks(monkeypatch):
@@ -254,16 +279,28 @@ def test_the_version_compiled_ahead_is_the_seed_networks(monkeypatch):
 
 
 def test_the_background_process_compiles_a_tiny_version(tmp_path):
-    """`python -m chainrule.backend.warmup <dtype> <version>`, what tiny_ready starts: it compiles
-    that version into Numba's cache and writes its marker."""
+    """`python -m chainrule.backend.warmup <dtype> <version> ...`, what job_done starts for the
+    versions a job ran without: it compiles each into Numba's cache, writes each one's marker, and
+    a later job of that version loads it from the cache, compiling nothing."""
     from chainrule.backend import tiny, warmup
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
     key = tiny.version((3, 1, 4, 0), np.array([4, 2]), 8, 2)
-    out = subprocess.run(warmup.COMMAND + ["f", ",".join(map(str, key))], env=env, timeout=300,
-                         capture_output=True, text=True)
+    out = subprocess.run(warmup.COMMAND + ["f", ",".join(map(str, key)), "d", ",".join(map(str, warmup.SEED))],
+                         env=env, timeout=300, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert list(tmp_path.glob(f"chainrule-tiny-*-f-{'.'.join(map(str, key))}.ready"))
-    assert list(tmp_path.rglob("tiny._train_tiny-*.nbc"))             # the version itself, in the cache
+    assert list(tmp_path.glob(f"chainrule-tiny-*-d-{'.'.join(map(str, warmup.SEED))}.ready"))
+    job = ("import numpy as np, chainrule as cr\n"
+           "from chainrule.backend import tiny\n"
+           "X = np.random.default_rng(0).normal(size=(8, 3)).astype('float32')\n"
+           "net = cr.Network([cr.Dense(3, 1, 'leaky_relu'), cr.Dense(1, 4, 'tanh')], loss='mse', dtype='float32')\n"
+           "net.fit(X, np.zeros((8, 4), 'float32'), epochs=2, batch_size=2, optimizer=cr.optim.SGD(0.1), verbose=0)\n"
+           "s = tiny._train_tiny_jit.stats\n"
+           "print(sum(s.cache_hits.values()), sum(s.cache_misses.values()))\n")
+    out = subprocess.run([sys.executable, "-c", job], env={**env, "CHAINRULE_NUMBA": "1"}, timeout=300,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["1", "0"]                 # a job of that version loads it, compiling nothing
 
 
 def test_a_plan_declined_before_the_kernels_load_is_not_kept(monkeypatch):

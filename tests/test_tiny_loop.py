@@ -77,16 +77,21 @@ def test_tiny_loop_updates_only_the_trainable_parameters(monkeypatch, rows):
     np.testing.assert_allclose(runs[1], runs[0], rtol=1e-12, atol=1e-13)
 
 
-@pytest.mark.parametrize("X", [np.array([[1e3, -2e3]]), np.array([[1e3, -2e3], [3e2, 1e2], [-1e3, 5e2]])])
-def test_tiny_loop_divergence_keeps_last_finite_weights(monkeypatch, X):
-    """The weights and gradients left by a diverging step are those the NumPy loop leaves (one row:
-    the version whose parameters are copied to the stack and back)."""
+@pytest.mark.parametrize("rows", [1, 3, 5])
+def test_tiny_loop_divergence_keeps_last_finite_weights(monkeypatch, rows):
+    """The weights and gradients left by a diverging step, and the error's words, are those the
+    NumPy loop leaves: train_steps on 1 and 3 rows (the versions whose parameters are copied to the
+    stack and back), a fit of 5 rows in batches of 2 (the last of 1: the version on arrays)."""
+    X = np.array([[1e3, -2e3], [3e2, 1e2], [-1e3, 5e2], [2e2, -7e2], [9e2, 4e2]])[:rows]
     runs = []
     for compiled in (False, True):
         monkeypatch.setattr(_kernels, "ENABLED", compiled)
         net = cr.Network([cr.Dense(2, 3, "linear"), cr.Dense(3, 1, "linear")], loss="mse", seed=0)
         with pytest.raises(cr.errors.TrainingDiverged) as caught:
-            net.train_steps(X, X[:, :1], 200, optimizer=cr.optim.SGD(10.0))
+            if rows == 5:
+                net.fit(X, X[:, :1], epochs=200, batch_size=2, optimizer=cr.optim.SGD(10.0), seed=0, verbose=0)
+            else:
+                net.train_steps(X, X[:, :1], 200, optimizer=cr.optim.SGD(10.0))
         assert np.all(np.isfinite(net.params))
         runs.append((net.params.copy(), net.grads.copy(), str(caught.value)))
     (p0, g0, m0), (p1, g1, m1) = runs

@@ -751,12 +751,14 @@ def test_a_finite_explosion_warns_once_with_the_epoch_and_the_layer():
     assert f"layer {layer} ({net.dense_layers[layer]!r}) grew most" in message
 
 
-@pytest.mark.parametrize("hidden", [8, 4])
-def test_the_explosion_warning_of_a_fit_in_one_compiled_call_is_the_numpy_loops(monkeypatch, hidden):
+@pytest.mark.parametrize("hidden,rows,batch,lr", [(8, 64, 64, 1.6), (4, 64, 64, 1.6), (4, 8, 4, 1.0)])
+def test_the_explosion_warning_of_a_fit_in_one_compiled_call_is_the_numpy_loops(monkeypatch, hidden, rows, batch,
+                                                                                 lr):
     """A fit whose only callback is the History runs in one compiled call (`compiled.run_all`: the
-    general loop with 8 hidden units, the tiny one with 4) and the History sees its epochs after the
-    run, when the gradient buffer holds the run's last step's: the warning said "grew most, from 14.3
-    in the first epoch to 14.3" and named layer 0 whatever grew. It reads each epoch's norms now."""
+    general loop with 8 hidden units, the tiny one with 4, its scratch on the stack with batches of 4)
+    and the History sees its epochs after the run, when the gradient buffer holds the run's last
+    step's: the warning said "grew most, from 14.3 in the first epoch to 14.3" and named layer 0
+    whatever grew. It reads each epoch's norms now; a History passed in `callbacks` too."""
     from chainrule.backend import kernels
     if not kernels.AVAILABLE:
         pytest.skip("needs Numba (the [fast] extra)")
@@ -766,11 +768,13 @@ def test_the_explosion_warning_of_a_fit_in_one_compiled_call_is_the_numpy_loops(
         net, X, Y = _exploding()
         if hidden != 8:
             net = cr.Network([cr.Dense(3, hidden, "tanh"), cr.Dense(hidden, 1)], loss="mse", seed=0)
+        mine = cr.callbacks.History()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            net.fit(X, Y, epochs=12, batch_size=64, optimizer=cr.optim.SGD(1.6), verbose=0)
+            net.fit(X[:rows], Y[:rows], epochs=12, batch_size=batch, optimizer=cr.optim.SGD(lr), verbose=0,
+                    callbacks=[mine])
         found = [str(w.message) for w in caught if issubclass(w.category, cr.GradientWarning)]
-        assert len(found) == 1
+        assert len(found) == 2 and found[0] == found[1]            # the fit's History and the one passed
         messages.append(found[0])
     assert messages[1] == messages[0]
 

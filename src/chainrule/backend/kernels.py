@@ -288,6 +288,16 @@ def _bit_kernels():
     return subnormal, decayed
 
 
+def read_only(a: Any) -> Any:
+    """A read-only view of an input array of a compiled loop. Numba types read-only and writable
+    arrays apart, so a job handed a read-only X (pandas' copy-on-write `to_numpy()`, a memmap opened
+    "r") would compile the loop again, in the job; with every input passed read-only, the versions
+    compiled ahead serve every job."""
+    view = a.view()
+    view.flags.writeable = False
+    return view
+
+
 def cache_dir() -> str:
     """Where Numba keeps the compiled kernels: NUMBA_CACHE_DIR, else __pycache__ beside this file."""
     return os.environ.get("NUMBA_CACHE_DIR") or os.path.join(os.path.dirname(__file__), "__pycache__")

@@ -378,8 +378,14 @@ def train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, epoc
     losses = np.zeros(epochs * -(-n // batch_size), dtype=np.float64)
     correct = np.zeros(epochs, dtype=np.float64)
     norms = np.zeros((epochs, layout.shape[0]), dtype=np.float64)
-    steps, bad = _train_jit(params, grads, layout, acts, alpha, loss_id, fused, X, Y,
-                            orders if gather else np.zeros((1, 1), np.int64), gather, epochs, batch_size, labels,
-                            from_labels, sparse, indptr, indices, data, prefix, opt_id, hyper_p, hyper, nesterov,
-                            decoupled, t, s1, s2, losses, correct, norms, bounds)
-    return losses[:steps], correct, bad, float(losses[bad]) if bad >= 0 else None, norms
+    ro = kernels.read_only              # the inputs, read-only whatever the caller's: one signature
+    steps, bad = _train_jit(params, grads, layout, acts, alpha, loss_id, fused, ro(X), ro(Y),
+                            ro(orders if gather else np.zeros((1, 1), np.int64)), gather, epochs, batch_size,
+                            ro(labels), from_labels, sparse, ro(indptr), ro(indices), ro(data), prefix, opt_id, hyper_p,
+                            hyper, nesterov, decoupled, t, s1, s2, losses, correct, norms, bounds)
+    return losses[:steps], correct, bad, failed_loss(losses, bad), norms
+
+
+def failed_loss(losses: np.ndarray, bad: int) -> float | None:
+    """The loss of the step that failed (the loops write it before they stop), or None."""
+    return float(losses[bad]) if bad >= 0 else None

@@ -9,7 +9,7 @@ per such tuple (a literal signature, cached on disk like the others), so the com
 loop over a layer's units and folds every index; with the widths as runtime values the loops of the
 seed's two-unit layers cost more in loop control than their arithmetic does. With the rows
 constant too, the scratch arrays and a copy of the parameters live on the stack (`_stack`), where
-LLVM keeps them in registers: the seed's update took 80-85 ns through arrays in memory, 51-53 ns so.
+LLVM keeps them in registers: the seed's update took 80-90 ns through arrays in memory, 51-58 ns so.
 That version is called directly (its entry point, `_entries`): Numba's dispatcher never matches
 literal signatures by itself and would type the function again at every call.
 
@@ -27,7 +27,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from . import kernels, units
+from . import kernels, loops, units
 
 TINY = 4
 MAX_LAYERS = 3
@@ -222,13 +222,14 @@ def train(key: tuple[int, ...], params, grads, alpha, loss_id, X, Y, orders, epo
     gather = orders is not None
     losses = np.zeros(epochs * -(-X.shape[0] // batch_size), dtype=np.float64)
     norms = np.zeros((epochs, sum(1 for w in key[1:MAX_LAYERS + 1] if w > 0)), dtype=np.float64)
-    args = (params, grads, alpha, loss_id, X, Y, orders if gather else _NO_ORDERS, gather,
+    ro = kernels.read_only              # the inputs, read-only whatever the caller's: one signature
+    args = (params, grads, alpha, loss_id, ro(X), ro(Y), ro(orders if gather else _NO_ORDERS), gather,
             epochs, batch_size, hp, bool(nesterov), t, s1, losses, norms, bounds)
     entry = _entries.get((params.dtype.char, key))
     if entry is None:
         entry = _compile(key, args)
     steps, bad = entry(*args, *key)
-    return losses[:steps], bad, float(losses[bad]) if bad >= 0 else None, norms
+    return losses[:steps], bad, loops.failed_loss(losses, bad), norms
 
 
 def compile_version(dtype: Any, key: tuple[int, ...]) -> None:

@@ -11,9 +11,11 @@ next long job finds them ready. Not beside a short job: on a 2-core machine the 
 first 2-second job by a fifth to a half; a long one starts it anyway, for the jobs after it.
 The tiny networks' loop (tiny.py) has one version per widths, activations and row count, a few
 seconds of compiling each; that process compiles the seed network's. A job whose version no
-process compiled yet runs on `loops.train` (compiled already, the same numbers) and, if it is
-longer than LOAD_SECONDS, starts one process that compiles that version alone (`tiny_ready`:
-`python -m chainrule.backend.warmup <dtype> <version>`), with a marker of its own.
+process compiled yet runs on `loops.train` (compiled already; the same numbers in float64, in
+float32 the last bits can differ), the whole job, and, if it is longer than LOAD_SECONDS, once it
+is done starts one process that compiles the versions it lacked (`tiny_ready`, `job_done`:
+`python -m chainrule.backend.warmup <dtype> <version> ...`), each with a marker of its own; one
+such process at a time, and none beside the kernels' own.
 CHAINRULE_NUMBA=1 (`ENABLED = True`) always uses them, compiling in the job if needed;
 CHAINRULE_NUMBA=0 never.
 """
@@ -39,11 +41,13 @@ _guard = threading.Lock()
 #: the compiling process this one started, held while it runs: a dropped Popen of a running child
 #: says "subprocess N is still running" (a ResourceWarning, which the command line shows)
 compiling: subprocess.Popen | None = None
-_held: list[subprocess.Popen] = []        # and every one before it (a tiny version's each)
+_held: list[subprocess.Popen] = []        # every one it started and has not seen end (then reaped)
 COMMAND = [sys.executable, "-m", "chainrule.backend.warmup"]
 SEED = (2, 2, 2, 0, 1, 1, 0, 1, 12)    # tiny.version of the seed's 2-2-2 sigmoid network, one sample a step
 _source_keys: dict[tuple[str, ...], str] = {}
 _requested: set[tuple[str, tuple[int, ...]]] = set()      # the tiny versions this process asked for
+_pending: list[tuple[str, tuple[int, ...]]] = []          # ... and will, when the job is done
+_declined: set[tuple[str, tuple[int, ...]]] = set()       # the versions this job runs without, to its end
 _job_seconds = 0.0        # the NumPy estimate of the job `prepare` was last asked about
 
 
@@ -69,9 +73,13 @@ def prepare(seconds: float) -> bool:
 
 
 def job_done() -> None:
-    """The end of a job `prepare` ran on NumPy because the kernels were not compiled: compile
-    them now, in the background, unless the job's timer already did."""
+    """The end of a job: the kernels it ran without (`prepare`) or the tiny versions it lacked
+    (`tiny_ready`) are compiled now, in the background, unless the job's timer already did."""
     _compile_once()
+    _declined.clear()
+    if _pending and not _fresh(_lock()):
+        _start(COMMAND + [v for char, key in _pending for v in (char, ",".join(map(str, key)))], _tiny_lock())
+    _pending.clear()
 
 
 def _compile_once() -> None:
@@ -111,16 +119,22 @@ def _sources() -> str:
 
 
 def tiny_ready(dtype: Any, key: tuple[int, ...]) -> bool:
-    """Whether a job runs the tiny networks' version `key` (tiny.py) now: with CHAINRULE_NUMBA=1
+    """Whether a job runs the tiny networks' version `key` (tiny.py): with CHAINRULE_NUMBA=1
     always (compiled in the job if need be), else once this process or an earlier one compiled it.
-    Where none did, the job runs on `loops.train`, compiled already, and, if it is long enough to
-    load the kernels for (`prepare`), a background process compiles the version for the next job
-    (a version takes seconds, a tiny job less)."""
-    if kernels.ENABLED is True or tiny.ready(dtype, key) or os.path.exists(_tiny_marker(dtype, key)):
+    Where none did, the job runs on `loops.train` to its end (a version found compiled in its
+    middle is not switched to: in float32 the two loops' last bits can differ), and, if it is long
+    enough to load the kernels for, the version is compiled when it is done (`job_done`)."""
+    char = np.dtype(dtype).char
+    if kernels.ENABLED is True or tiny.ready(dtype, key):
         return True
-    if _job_seconds >= LOAD_SECONDS and (np.dtype(dtype).char, key) not in _requested:
-        _requested.add((np.dtype(dtype).char, key))
-        _start(COMMAND + [np.dtype(dtype).char, ",".join(map(str, key))], _tiny_marker(dtype, key) + ".compiling")
+    if (char, key) in _declined:
+        return False
+    if os.path.exists(_tiny_marker(dtype, key)):
+        return True
+    _declined.add((char, key))
+    if _job_seconds >= LOAD_SECONDS and (char, key) not in _requested:
+        _requested.add((char, key))
+        _pending.append((char, key))
     return False
 
 
@@ -139,27 +153,36 @@ def compile_tiny(dtype: Any, key: tuple[int, ...]) -> str:
     return path
 
 
+def _tiny_lock() -> str:
+    return os.path.join(kernels.cache_dir(), "chainrule-tiny.compiling")
+
+
+def _fresh(lock: str) -> bool:
+    """Whether `lock` was written in the last 10 minutes (its process runs, or died recently)."""
+    try:
+        return time.time() - os.path.getmtime(lock) < 600
+    except OSError:
+        return False
+
+
 def _lock() -> str:
     return os.path.join(kernels.cache_dir(), "chainrule-kernels.compiling")
 
 
 def compile_in_background() -> bool:
     """Start the compiling process unless one started in the last 10 minutes or the cache folder
-    cannot be written (then the kernels are never ready in "auto": NumPy only)."""
-    return _start(COMMAND, _lock())
+    cannot be written (then the kernels are never ready in "auto": NumPy only), nor beside a
+    process compiling tiny versions (both write tiny.py's cache)."""
+    return not _fresh(_tiny_lock()) and _start(COMMAND, _lock())
 
 
 def _start(command: list[str], lock: str) -> bool:
     """Run `command` detached, niced, unless its `lock` is younger than 10 minutes or the cache
     folder cannot be written."""
     global compiling
-    if not kernels._cache_writable(quiet=True):
+    _held[:] = [p for p in _held if p.poll() is None]          # reap the ones that ended
+    if not kernels._cache_writable(quiet=True) or _fresh(lock):
         return False
-    try:
-        if time.time() - os.path.getmtime(lock) < 600:
-            return False
-    except OSError:
-        pass
     with open(lock, "w") as f:
         f.write(str(os.getpid()))
     compiling = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -196,16 +219,17 @@ def compile_all() -> str:
     return path
 
 
-if __name__ == "__main__":     # the background compilation started by `prepare`, or by `tiny_ready` (dtype, version)
+if __name__ == "__main__":     # the background compilation: `prepare`'s, or `job_done`'s of tiny versions (dtype, key)
     os.nice(10)
-    request = (np.dtype(sys.argv[1]), tuple(int(v) for v in sys.argv[2].split(","))) if len(sys.argv) == 3 else None
+    requests = [(np.dtype(char), tuple(int(v) for v in key.split(","))) for char, key in zip(sys.argv[1::2],
+                                                                                         sys.argv[2::2])]
     try:
-        if request:
+        for request in requests:
             compile_tiny(*request)
-        else:
+        if not requests:
             compile_all()
     finally:
         try:
-            os.unlink(_tiny_marker(*request) + ".compiling" if request else _lock())
+            os.unlink(_tiny_lock() if requests else _lock())
         except OSError:
             pass

@@ -140,24 +140,22 @@ def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray |
     if labels is not None:
         labels = np.asarray(labels, np.int64)
     key = None if sizes is None or csr is not None or from_labels else tiny.version(sizes, acts, X.shape[0], batch_size)
+    order = None if orders is None else np.ascontiguousarray(orders, dtype=np.int64)
     if key is not None and loops.load() and warmup.tiny_ready(net.dtype, key):   # tiny: compiled for its widths
         losses, bad, bad_loss, norms = tiny.train(
-            key, net.params, net.grads, alpha, loss_id, X, Y,
-            None if orders is None else np.ascontiguousarray(orders, dtype=np.int64), epochs, batch_size,
+            key, net.params, net.grads, alpha, loss_id, X, Y, order, epochs, batch_size,
             lr=optimizer.lr, momentum=optimizer.momentum, dampening=optimizer.dampening,
             nesterov=optimizer.nesterov, wd=optimizer.weight_decay, t=optimizer.t, s1=s1, bounds=bounds)
-        optimizer.t += len(losses)
-        return Outcome(losses, np.zeros(epochs), norms, bad, None if bad_loss is None else divergence(net.grads,
-                                                                                                       bad_loss))
-    losses, correct, bad, bad_loss, norms = loops.train(
-        net.params, net.grads, layout, acts, alpha, loss_id, fused, X, Y,
-        None if orders is None else np.ascontiguousarray(orders, dtype=np.int64), epochs, batch_size,
-        labels if labels is not None else np.zeros(1, np.int64),
-        opt_id=opt_id, lr=optimizer.lr, momentum=getattr(optimizer, "momentum", 0.0),
-        dampening=getattr(optimizer, "dampening", 0.0), nesterov=getattr(optimizer, "nesterov", False),
-        wd=optimizer.weight_decay, b1=b1, b2=b2, eps=getattr(optimizer, "eps", 0.0),
-        decoupled=bool(getattr(optimizer, "decoupled", False)), t=optimizer.t, s1=s1, s2=s2, bounds=bounds,
-        csr=csr, dense_prefix=prefix, from_labels=from_labels)
+        correct = np.zeros(epochs)
+    else:
+        losses, correct, bad, bad_loss, norms = loops.train(
+            net.params, net.grads, layout, acts, alpha, loss_id, fused, X, Y, order, epochs, batch_size,
+            labels if labels is not None else np.zeros(1, np.int64),
+            opt_id=opt_id, lr=optimizer.lr, momentum=getattr(optimizer, "momentum", 0.0),
+            dampening=getattr(optimizer, "dampening", 0.0), nesterov=getattr(optimizer, "nesterov", False),
+            wd=optimizer.weight_decay, b1=b1, b2=b2, eps=getattr(optimizer, "eps", 0.0),
+            decoupled=bool(getattr(optimizer, "decoupled", False)), t=optimizer.t, s1=s1, s2=s2, bounds=bounds,
+            csr=csr, dense_prefix=prefix, from_labels=from_labels)
     optimizer.t += len(losses)
     return Outcome(losses, correct, norms, bad, None if bad_loss is None else divergence(net.grads, bad_loss))
 
@@ -221,9 +219,11 @@ def run_all(trainer, first_epoch: int, epochs: int) -> bool:
             opt.set_epoch(net.epochs_trained)
             for cb in trainer.callbacks:
                 cb.on_epoch_begin(epoch + e)
-            trainer.history.replayed_norms = out.norms[e]       # the gradient buffer holds the run's last step's
+            for cb in trainer.callbacks:      # the gradient buffer holds the run's last step's: the epoch's own
+                cb.replayed_norms = out.norms[e]
             trainer.end_epoch(epoch + e, totals[e], out.correct[e])
-        trainer.history.replayed_norms = None
+        for cb in trainer.callbacks:
+            cb.replayed_norms = None
         if out.error is not None:
             steps = -(-n // bs)
             raise trainer.diverged(out.error, epoch + out.bad // steps, out.bad % steps)

@@ -108,7 +108,7 @@ def setup(net: Network, optimizer: Any, callbacks: Iterable[Callback] | None, ve
     if isinstance(callbacks, Callback) or not isinstance(callbacks, Iterable | None):
         raise ChainruleTypeError(f"callbacks must be a list of Callback instances; got {type(callbacks).__name__}"
                                  + (" (put it in a list: callbacks=[...])" if isinstance(callbacks, Callback) else ""))
-    cbs = [*make_progress(verbose), *(callbacks or ())]
+    cbs = [*make_progress(verbose), *(() if callbacks is None else callbacks)]
     for cb in cbs:
         if not isinstance(cb, Callback):
             raise ChainruleTypeError(f"callbacks must be Callback instances; got {type(cb).__name__}")
@@ -216,7 +216,7 @@ class Trainer:
         """The reference loop: gather each batch into reused buffers, forward, backward, update."""
         net, opt, X, Y, w = self.net, self.optimizer, self.X, self.Y, self.weight
         n, bs = X.shape[0], self.batch_size
-        classify = net.task != "regression"
+        classify = self.classify
         wb = None
         if order is not None:
             xbuf = np.empty((bs, X.shape[1]), dtype=X.dtype)

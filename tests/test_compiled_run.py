@@ -200,13 +200,11 @@ def test_a_long_job_on_numpy_starts_the_compiling_after_a_while_once(monkeypatch
     assert seen_during == [0, 1, 1] and started == [1] and warmup._timer is None
 
 
-def test_a_tiny_version_not_compiled_yet_runs_on_the_general_loop_and_is_compiled_behind(monkeypatch, tmp_path):
-    """CHAINRULE_NUMBA unset, the kernels loaded: a tiny network whose version (tiny.version) no
-    process compiled would wait seconds for it (3-4 s on 2 cores, for a job of 1 s on NumPy). It runs
-    on loops.train, compiled already, with the same numbers in float64, to the job's end (a version
-    compiled meanwhile is not switched to: in float32 the loops' last bits can differ); a job long
-    enough to load the kernels for has its version compiled once it is done, once; with the
-    version's marker written, the next job runs it."""
+@pytest.fixture
+def tiny_policy(monkeypatch, tmp_path):
+    """CHAINRULE_NUMBA unset, the kernels loaded, no tiny version compiled in this process, markers
+    in tmp_path: (the compiling processes started, as (command's last two, loops run before), the
+    loops run, "loops" or "tiny")."""
     from chainrule.backend import loops, tiny, warmup
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))     # the markers (Numba read its own at import)
     monkeypatch.setattr(kernels, "ENABLED", True)
@@ -222,6 +220,32 @@ def test_a_tiny_version_not_compiled_yet_runs_on_the_general_loop_and_is_compile
         real = module.train
         monkeypatch.setattr(module, "train", lambda *a, _real=real, _name=module.__name__, **k:
                             used.append(_name.rsplit(".", 1)[1]) or _real(*a, **k))
+    return started, used
+
+
+def test_train_steps_has_the_tiny_version_it_lacked_compiled_once_done(tiny_policy):
+    """The compiled train_steps returned before telling the job was done: the version it lacked
+    was never compiled, and it stayed without it for the process's life."""
+    from chainrule.backend import tiny, warmup
+    started, used = tiny_policy
+    net = cr.Network([cr.Dense(2, 4, "tanh"), cr.Dense(4, 1, "sigmoid")], loss="mse", seed=0)
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    net.train_steps(X, np.array([[0.0], [1.0], [1.0], [0.0]]), 40_000, optimizer=cr.optim.SGD(0.5))
+    key = tiny.version((2, 4, 1, 0), np.array([2, 1]), 4, 4)
+    assert used == ["loops"] and started == [(["d", ",".join(map(str, key))], 1)]
+    assert not warmup._declined
+
+
+def test_a_tiny_version_not_compiled_yet_runs_on_the_general_loop_and_is_compiled_behind(monkeypatch, tmp_path,
+                                                                                          tiny_policy):
+    """CHAINRULE_NUMBA unset, the kernels loaded: a tiny network whose version (tiny.version) no
+    process compiled would wait seconds for it (3-4 s on 2 cores, for a job of 1 s on NumPy). It runs
+    on loops.train, compiled already, with the same numbers in float64, to the job's end (a version
+    compiled meanwhile is not switched to: in float32 the loops' last bits can differ); a job long
+    enough to load the kernels for has its version compiled once it is done, once; with the
+    version's marker written, the next job runs it."""
+    from chainrule.backend import tiny, warmup
+    started, used = tiny_policy
     rng = np.random.default_rng(0)
     X, Y = rng.normal(size=(11, 2)), rng.normal(size=(11, 1))
     key = tiny.version((2, 3, 1, 0), np.array([2, 0]), 11, 4)

@@ -330,12 +330,12 @@ def train_steps(net: Network, X, Y, steps: int, optimizer: Any = None) -> float:
     opt, slices = net.optimizer, net.trainable_slices()
     compiled.prepare(net, X.shape[0], steps, X.shape[0])
     plan = compiled.epoch_plan(net, opt, X, X.shape[0])
-    if plan is not None:      # the same steps in one compiled loop (the loop below is the reference)
-        losses, bad, error = compiled.run_steps(net, opt, plan, X, Y, steps, slices)
-        if error is not None:
-            raise diverged(net, error, f"at step {bad + 1}")
-        return float(losses[-1])
     try:
+        if plan is not None:      # the same steps in one compiled loop (the loop below is the reference)
+            losses, bad, error = compiled.run_steps(net, opt, plan, X, Y, steps, slices)
+            if error is not None:
+                raise diverged(net, error, f"at step {bad + 1}")
+            return float(losses[-1])
         with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged
             for i in range(steps):
                 try:
@@ -344,5 +344,5 @@ def train_steps(net: Network, X, Y, steps: int, optimizer: Any = None) -> float:
                     raise diverged(net, exc, f"at step {i + 1}") from None
                 opt.step(net.params, net.grads, slices)
     finally:
-        compiled.job_done()
+        compiled.job_done()          # what this job lacked (kernels, a tiny version): compiled now, not beside it
     return E

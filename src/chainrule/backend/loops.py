@@ -88,7 +88,7 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
            decoupled, t, s1, s2, losses, correct, norms, bounds):
     """`epochs` passes over the rows of X, in the order orders[e] (gather) or as stored; per-step
     errors into `losses`, per-epoch correct predictions into `correct`, each layer's ||dE/dW|| at
-    each epoch's end into `norms` (the History's explosion watch reads them). Returns (steps taken,
+    each epoch's end into `norms` when it has rows (the History's explosion watch reads them). Returns (steps taken,
     index of the step whose loss or gradient was not finite, or -1). A sparse X is given by its
     CSR arrays (row i's values at sp_indptr[i]:sp_indptr[i + 1]); the first layer multiplies them in
     SciPy's order, as `csr.py` does (X is then a placeholder), its first sp_prefix columns (a
@@ -311,7 +311,7 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                             params[i], grads[i], s1[i], s2[i], hp[4], hp[5], hp[10], hp[11], hp[6], hp[3] != 0,
                             hp[3], hp[12], decoupled, sc[0], sc[1], sc[2])
         correct[e] = hits
-        for l in range(L):
+        for l in range(L if norms.shape[0] else 0):
             g = grads[layout[l, 2]:layout[l, 3]]
             ss = 0.0
             for i in range(g.shape[0]):
@@ -344,7 +344,7 @@ def load() -> bool:
 
 def train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, epochs, batch_size, labels, *,
           opt_id, lr, momentum, dampening, nesterov, wd, b1, b2, eps, decoupled, t, s1, s2, bounds,
-          csr=None, dense_prefix=0, from_labels=False):
+          csr=None, dense_prefix=0, from_labels=False, norms=False):
     """`epochs` epochs of mini-batch training of a stack of Dense layers in one compiled call.
 
     layout: one row per layer (n_in, n_out, offset of W, offset of b) in `params`; acts: activation
@@ -355,8 +355,8 @@ def train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, epoc
     read), each of whose first dense_prefix columns most rows store (`SparseRows.dense_prefix`:
     multiplied by BLAS when at least DENSE_PREFIX); from_labels: Y is not read, the targets are
     one-hot rows of `labels` (int64). Returns (per-step errors, per-epoch correct predictions,
-    index of the step whose loss or gradient was not finite, or -1, that step's loss, and each
-    layer's ||dE/dW|| at each epoch's end)."""
+    index of the step whose loss or gradient was not finite, or -1, that step's loss, and with
+    `norms` each layer's ||dE/dW|| at each epoch's end: an epoch x layers array, 0 rows without)."""
     load()
     hyper = np.array([lr, momentum, 1.0 - dampening, wd, b1, b2, eps, lr, b1, b2, 1.0 - b1, 1.0 - b2,
                       1.0 - lr * wd, *kernels.quiet_constants(params.dtype, eps, b1)], dtype=np.float64)
@@ -377,13 +377,13 @@ def train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, epoc
         Y = np.zeros((1, layout[-1, 1]), params.dtype)
     losses = np.zeros(epochs * -(-n // batch_size), dtype=np.float64)
     correct = np.zeros(epochs, dtype=np.float64)
-    norms = np.zeros((epochs, layout.shape[0]), dtype=np.float64)
+    norms_out = np.zeros((epochs if norms else 0, layout.shape[0]), dtype=np.float64)
     ro = kernels.read_only              # the inputs, read-only whatever the caller's: one signature
     steps, bad = _train_jit(params, grads, layout, acts, alpha, loss_id, fused, ro(X), ro(Y),
                             ro(orders if gather else np.zeros((1, 1), np.int64)), gather, epochs, batch_size,
                             ro(labels), from_labels, sparse, ro(indptr), ro(indices), ro(data), prefix, opt_id, hyper_p,
-                            hyper, nesterov, decoupled, t, s1, s2, losses, correct, norms, bounds)
-    return losses[:steps], correct, bad, failed_loss(losses, bad), norms
+                            hyper, nesterov, decoupled, t, s1, s2, losses, correct, norms_out, bounds)
+    return losses[:steps], correct, bad, failed_loss(losses, bad), norms_out
 
 
 def failed_loss(losses: np.ndarray, bad: int) -> float | None:

@@ -81,7 +81,7 @@ def _train_tiny(params_in, grads_in, alpha, loss_id, X, Y, orders, gather, epoch
     optimizers). Compile-time constants at the end (`version`): the widths d-w1-w2-w3 (0 past the
     output layer), the activations' ids, the rows of every batch (0: up to batch_size, the last
     batch fewer) and the parameters' count. Each layer's ||dE/dW|| at each epoch's end goes into
-    `norms`. Returns (steps taken, index of the step whose loss or gradient was not finite, or -1)."""
+    `norms` when it has rows. Returns (steps taken, index of the step whose loss or gradient was not finite, or -1)."""
     n = X.shape[0]
     if rows > 0:                       # every batch has `rows` rows: the scratch on the stack
         params, grads = _stack(1, n_params, params_in), _stack(1, n_params, params_in)
@@ -171,7 +171,7 @@ def _train_tiny(params_in, grads_in, alpha, loss_id, X, Y, orders, gather, epoch
                         s1[i] = b
         if bad >= 0:
             break
-        for l in range(L):
+        for l in range(L if norms.shape[0] else 0):
             g = grads[w_start[l]:w_stop[l]]
             ss = 0.0
             for i in range(g.shape[0]):
@@ -213,23 +213,24 @@ def ready(dtype: Any, key: tuple[int, ...]) -> bool:
 
 
 def train(key: tuple[int, ...], params, grads, alpha, loss_id, X, Y, orders, epochs, batch_size, *,
-          lr, momentum, dampening, nesterov, wd, t, s1, bounds):
+          lr, momentum, dampening, nesterov, wd, t, s1, bounds, norms=False):
     """`loops.train` for a network `widths` accepts, in the version `key` (`version`'s answer):
     (per-step errors, index of the step whose loss or gradient was not finite, or -1, that step's
-    loss, and each layer's ||dE/dW|| at each epoch's end). Compiles
+    loss, and with `norms` each layer's ||dE/dW|| at each epoch's end, else 0 rows). Compiles
     the version (or loads it from Numba's cache) if this process has not."""
     hp = np.array([lr, momentum, 1.0 - dampening, wd], dtype=params.dtype)    # each rounded once, as NumPy's
     gather = orders is not None
     losses = np.zeros(epochs * -(-X.shape[0] // batch_size), dtype=np.float64)
-    norms = np.zeros((epochs, sum(1 for w in key[1:MAX_LAYERS + 1] if w > 0)), dtype=np.float64)
+    layers = sum(1 for w in key[1:MAX_LAYERS + 1] if w > 0)
+    norms_out = np.zeros((epochs if norms else 0, layers), dtype=np.float64)
     ro = kernels.read_only              # the inputs, read-only whatever the caller's: one signature
     args = (params, grads, alpha, loss_id, ro(X), ro(Y), ro(orders if gather else _NO_ORDERS), gather,
-            epochs, batch_size, hp, bool(nesterov), t, s1, losses, norms, bounds)
+            epochs, batch_size, hp, bool(nesterov), t, s1, losses, norms_out, bounds)
     entry = _entries.get((params.dtype.char, key))
     if entry is None:
         entry = _compile(key, args)
     steps, bad = entry(*args, *key)
-    return losses[:steps], bad, loops.failed_loss(losses, bad), norms
+    return losses[:steps], bad, loops.failed_loss(losses, bad), norms_out
 
 
 def compile_version(dtype: Any, key: tuple[int, ...]) -> None:

@@ -117,9 +117,10 @@ class Outcome(NamedTuple):
 
 def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray | OneHotRows,
         orders: np.ndarray | None, epochs: int, batch_size: int, labels: np.ndarray | None,
-        slices: list[slice]) -> Outcome:
+        slices: list[slice], norms: bool = False) -> Outcome:
     """`epochs` compiled epochs over the batches of `orders[e]` (None: the stored order), updating
-    only inside `slices`."""
+    only inside `slices`; with `norms`, each layer's ||dE/dW|| at each epoch's end too (a pass over
+    the gradient an epoch, which train_steps, one epoch a step, does not pay)."""
     layout, acts, alpha, loss_id, fused, opt_id, sizes = plan
     optimizer._ensure_state(net.params)
     state = optimizer.state
@@ -142,22 +143,22 @@ def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray |
     key = None if sizes is None or csr is not None or from_labels else tiny.version(sizes, acts, X.shape[0], batch_size)
     order = None if orders is None else np.ascontiguousarray(orders, dtype=np.int64)
     if key is not None and loops.load() and warmup.tiny_ready(net.dtype, key):   # tiny: compiled for its widths
-        losses, bad, bad_loss, norms = tiny.train(
+        losses, bad, bad_loss, layer_norms = tiny.train(
             key, net.params, net.grads, alpha, loss_id, X, Y, order, epochs, batch_size,
             lr=optimizer.lr, momentum=optimizer.momentum, dampening=optimizer.dampening,
-            nesterov=optimizer.nesterov, wd=optimizer.weight_decay, t=optimizer.t, s1=s1, bounds=bounds)
+            nesterov=optimizer.nesterov, wd=optimizer.weight_decay, t=optimizer.t, s1=s1, bounds=bounds, norms=norms)
         correct = np.zeros(epochs)
     else:
-        losses, correct, bad, bad_loss, norms = loops.train(
+        losses, correct, bad, bad_loss, layer_norms = loops.train(
             net.params, net.grads, layout, acts, alpha, loss_id, fused, X, Y, order, epochs, batch_size,
             labels if labels is not None else np.zeros(1, np.int64),
             opt_id=opt_id, lr=optimizer.lr, momentum=getattr(optimizer, "momentum", 0.0),
             dampening=getattr(optimizer, "dampening", 0.0), nesterov=getattr(optimizer, "nesterov", False),
             wd=optimizer.weight_decay, b1=b1, b2=b2, eps=getattr(optimizer, "eps", 0.0),
             decoupled=bool(getattr(optimizer, "decoupled", False)), t=optimizer.t, s1=s1, s2=s2, bounds=bounds,
-            csr=csr, dense_prefix=prefix, from_labels=from_labels)
+            csr=csr, dense_prefix=prefix, from_labels=from_labels, norms=norms)
     optimizer.t += len(losses)
-    return Outcome(losses, correct, norms, bad, None if bad_loss is None else divergence(net.grads, bad_loss))
+    return Outcome(losses, correct, layer_norms, bad, None if bad_loss is None else divergence(net.grads, bad_loss))
 
 
 def run_epoch(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray | OneHotRows, order: np.ndarray,
@@ -213,13 +214,12 @@ def run_all(trainer, first_epoch: int, epochs: int) -> bool:
         count = min(epochs - epoch, max(1, MAX_ORDERS // n))
         # the same draws, in the same order, as one permutation per epoch of the NumPy loop
         orders = np.stack([trainer.rng.permutation(n) for _ in range(count)]) if trainer.shuffle else None
-        out = run(net, opt, plan, X, Y, orders, count, bs, labels, slices)
+        out = run(net, opt, plan, X, Y, orders, count, bs, labels, slices, norms=True)
         totals = epoch_totals(out.losses, n, bs)
         for e in range(len(totals)):
             opt.set_epoch(net.epochs_trained)
-            for cb in trainer.callbacks:
+            for cb in trainer.callbacks:      # Histories: the gradient buffer holds the run's last step's
                 cb.on_epoch_begin(epoch + e)
-            for cb in trainer.callbacks:      # the gradient buffer holds the run's last step's: the epoch's own
                 cb.replayed_norms = out.norms[e]
             trainer.end_epoch(epoch + e, totals[e], out.correct[e])
         for cb in trainer.callbacks:

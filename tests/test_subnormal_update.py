@@ -194,3 +194,54 @@ def test_training_with_quiet_parameters_is_the_numpy_training(monkeypatch):
     assert same_bits(results["per-step kernels"][0], p) and same_bits(results["per-step kernels"][1], m)
     # the compiled epoch's products add in their own order: float32's tolerance (test_compiled_epoch.py)
     np.testing.assert_allclose(results["compiled epoch"][0], p, rtol=1e-4, atol=1e-6)
+
+
+def quotients(dtype):
+    """A jitted loop dividing x by c through `kernels._quotient` (c's reciprocal given), and
+    counting where it differs from x / c, bit for bit (NaN equals NaN)."""
+    import numba
+    quotient = kernels._quotient_jit
+    uint = BITS[dtype][0]
+
+    @numba.njit
+    def run(x, c, r):
+        differ = 0
+        for i in range(x.shape[0]):
+            a, b = quotient(x[i], c, r), x[i] / c
+            differ += not ((a == b and (a != 0 or np.signbit(a) == np.signbit(b))) or (a != a and b != b))
+        return differ
+    return run, uint
+
+
+def adam_bias_corrections(dtype):
+    """sqrt(1 - b2^t) rounded to `dtype`, as optim.Adam divides by it: usual b2, early and late t."""
+    import math
+    return sorted({dtype(math.sqrt(1.0 - b2 ** t)) for b2 in (0.9, 0.99, 0.999, 0.9999, 1 - 1e-12)
+                   for t in (1, 2, 3, 7, 50, 400, 3000, 10 ** 6)})
+
+
+def test_the_quotient_from_the_reciprocal_is_division_for_every_float32_significand():
+    """Every float32 x in [1, 2) (scaling by a power of two changes nothing, short of underflow)
+    divided by the bias corrections of Adam's usual betas: the kernel's update divides sqrt(v) by
+    sqrt(1 - b2^t) this way (`kernels._quotient`), and must round as the division does."""
+    run, uint = quotients(np.float32)
+    x = np.arange(np.float32(1).view(uint), np.float32(2).view(uint), dtype=uint).view(np.float32)
+    for c in adam_bias_corrections(np.float32):
+        assert run(x, c, np.float32(1) / c) == 0, c
+    # the uncorrected product x * (1 / c), which the check must tell apart
+    c = np.float32(0.0316)
+    assert np.count_nonzero(x * (np.float32(1) / c) != x / c) > 10 ** 6
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_quotient_keeps_zeros_infinities_nan_and_the_range_of_square_roots(dtype):
+    """The values sqrt(v) can take at its ends: ±0 (sign kept), the square root of the least
+    subnormal number, of the largest number, infinity, NaN; and random significands."""
+    run, uint = quotients(dtype)
+    least = np.sqrt(np.nextafter(dtype(0), dtype(1)))
+    ends = np.array([0.0, -0.0, least, np.nextafter(least, dtype(1)), np.sqrt(np.finfo(dtype).tiny),
+                     np.sqrt(np.finfo(dtype).max), np.inf, np.nan], dtype=dtype)
+    rng = np.random.default_rng(0)
+    x = np.concatenate([ends, ((1 + rng.random(200_000)) * 2.0 ** rng.integers(-60, 60, 200_000)).astype(dtype)])
+    for c in adam_bias_corrections(dtype):
+        assert run(x, c, dtype(1) / c) == 0, c

@@ -44,14 +44,15 @@ def _dot_delta(D, do, m, n_in, n_out, params, w0, ai):
            D[ai:ai + m * n_in].reshape((m, n_in)))
 
 
-def _update_part(params, grads, s1, s2, lo, hi, opt_id, hp, nesterov, first, decoupled, step, bc2_sqrt, quiet_above):
+def _update_part(params, grads, s1, s2, lo, hi, opt_id, hp, nesterov, first, decoupled, step, bc2_sqrt, bc2_inv,
+                 quiet_above):
     """A large trainable part [lo, hi) updated by the optimizer's kernel (views made here)."""
     if opt_id == 0:
         kernels._sgd_jit(params[lo:hi], grads[lo:hi], s1[lo:hi] if s1.shape[0] else s1, hp[0], hp[1], hp[2],
                          nesterov, hp[3], first)
     else:
         kernels._adam_jit(params[lo:hi], grads[lo:hi], s1[lo:hi], s2[lo:hi], hp[4], hp[5], hp[10], hp[11], hp[6],
-                          hp[3], hp[12], decoupled, step, bc2_sqrt, quiet_above)
+                          hp[3], hp[12], decoupled, step, bc2_sqrt, bc2_inv, quiet_above)
 
 
 def _csr_forward(indptr, indices, data, rows, m, params, w0, n_in, n_out, Z, zo, prefix, A, skips):
@@ -112,7 +113,7 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
     A = np.zeros(batch_size * sp_prefix, params.dtype)        # the batch's dense block of a sparse X
     skips = np.zeros(batch_size if sp_prefix else 0, np.int64)   # and each row's count of values in it
     sink = np.zeros(1, params.dtype)
-    sc = np.zeros(3, params.dtype)
+    sc = np.zeros(4, params.dtype)
     zero = params[0] * 0
     one = zero + 1
     ko = off[L]
@@ -290,11 +291,12 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                 sc[0] = step_size
                 sc[1] = math.sqrt(1.0 - h64[9] ** t)        # sqrt(1 - beta2^t)
                 sc[2] = kernels.quiet_bound_jit(step_size, h64[13], h64[14])
+                sc[3] = one / sc[1]                         # its reciprocal, correctly rounded (kernels._quotient)
             for q in range(bounds.shape[0]):
                 lo, hi = bounds[q, 0], bounds[q, 1]
                 if hi - lo > SMALL_UPDATE:
                     _update_part_jit(params, grads, s1, s2, lo, hi, opt_id, hp, nesterov, t == 1, decoupled, sc[0],
-                                     sc[1], sc[2])
+                                     sc[1], sc[3], sc[2])
                 elif opt_id == 0 and plain:
                     for i in range(lo, hi):
                         params[i] -= hp[0] * grads[i]
@@ -309,7 +311,7 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                     for i in range(lo, hi):
                         params[i], s1[i], s2[i] = kernels._adam_one_jit(
                             params[i], grads[i], s1[i], s2[i], hp[4], hp[5], hp[10], hp[11], hp[6], hp[3] != 0,
-                            hp[3], hp[12], decoupled, sc[0], sc[1], sc[2])
+                            hp[3], hp[12], decoupled, sc[0], sc[1], sc[3], sc[2])
         correct[e] = hits
         for l in range(L if norms.shape[0] else 0):
             g = grads[layout[l, 2]:layout[l, 3]]

@@ -116,6 +116,7 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
     sc = np.zeros(4, params.dtype)
     zero = params[0] * 0
     one = zero + 1
+    tau = hp[15]                                # deltas under it are flushed (nn.layers.flush_small)
     ko = off[L]
     plain = hp[1] == 0 and hp[3] == 0          # SGD without momentum nor weight decay: p - lr * g
     n_batches = (n + batch_size - 1) // batch_size
@@ -216,10 +217,10 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                     i = ko + r * k + c
                     y = _target_jit(Y, labels, from_labels, rows[r], c, one, zero)
                     if fused:
-                        D[i] = (O[i] - y) / scale
+                        D[i] = units.flush_jit((O[i] - y) / scale, tau)
                     else:
                         dv = (O[i] - y) * (2.0 / scale if loss_id == 1 else 1.0 / scale)
-                        D[i] = units.df_jit(dv, O[i], Z[i], act, al)
+                        D[i] = units.flush_jit(units.df_jit(dv, O[i], Z[i], act, al), tau)
             # -- accuracy
             if k > 1 and loss_id == 3:
                 for r in range(m):
@@ -271,7 +272,7 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                                 for c in range(1, n_out):
                                     s += D[do + r * n_out + c] * params[w0 + q * n_out + c]
                                 D[ai + r * n_in + q] = s
-                    units.df_range_jit(D, O, Z, ai, ai + m * n_in, acts[l - 1], alpha[l - 1])
+                    units.df_range_jit(D, O, Z, ai, ai + m * n_in, acts[l - 1], alpha[l - 1], tau)
             # -- divergence: nothing is updated
             if grads.shape[0] > SMALL_UPDATE:
                 ss = kernels._sumsq_jit(grads)
@@ -361,9 +362,10 @@ def train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, epoc
     `norms` each layer's ||dE/dW|| at each epoch's end: an epoch x layers array, 0 rows without)."""
     load()
     hyper = np.array([lr, momentum, 1.0 - dampening, wd, b1, b2, eps, lr, b1, b2, 1.0 - b1, 1.0 - b2,
-                      1.0 - lr * wd, *kernels.quiet_constants(params.dtype, eps, b1)], dtype=np.float64)
+                      1.0 - lr * wd, *kernels.quiet_constants(params.dtype, eps, b1),
+                      kernels.flush_below(params.dtype)], dtype=np.float64)
     # all used rounded once to the parameters' precision, but 7-9 (the bias corrections, per step, in float64)
-    # and 13-14 (`kernels.quiet_constants`, for the bound of each step)
+    # and 13-14 (`kernels.quiet_constants`, for the bound of each step); 15: the deltas' flush threshold
     hyper_p = hyper.astype(params.dtype)
     gather = orders is not None
     sparse = csr is not None

@@ -32,7 +32,7 @@ from . import kernels, loops, units
 TINY = 4
 MAX_LAYERS = 3
 ROWS = 4          # batches of at most this many rows, all full, get a version for their row count
-_train_tiny_jit = _f_jit = _df_jit = _forward_jit = _backward_jit = _stack = cast(Any, None)
+_train_tiny_jit = _f_jit = _df_jit = _flush_jit = _forward_jit = _backward_jit = _stack = cast(Any, None)
 _entries: dict[tuple[str, tuple[int, ...]], Any] = {}
 _NO_ORDERS = np.zeros((1, 1), np.int64)
 
@@ -50,9 +50,9 @@ def _forward(A, Z, O, params, m, n_in, n_out, w0, act, al):
             O[r * n_out + c] = _f_jit(Z[r * n_out + c], act, al)
 
 
-def _backward(A, ZA, DA, D, params, grads, m, n_in, n_out, w0, below, act, al):
+def _backward(A, ZA, DA, D, params, grads, m, n_in, n_out, w0, below, act, al, tau):
     """dW = A.T @ D, db = D summed over rows; when `below`, DA = D @ W.T * f'(ZA) (f the layer
-    below's activation)."""
+    below's activation), flushed under tau (`units._flush`)."""
     b0 = w0 + n_in * n_out
     for q in range(n_in):
         for c in range(n_out):
@@ -72,7 +72,7 @@ def _backward(A, ZA, DA, D, params, grads, m, n_in, n_out, w0, below, act, al):
                 for c in range(1, n_out):
                     s += D[r * n_out + c] * params[w0 + q * n_out + c]
                 i = r * n_in + q
-                DA[i] = _df_jit(s, A[i], ZA[i], act, al)
+                DA[i] = _flush_jit(_df_jit(s, A[i], ZA[i], act, al), tau)
 
 
 def _train_tiny(params_in, grads_in, alpha, loss_id, X, Y, orders, gather, epochs, batch_size, hp, nesterov, t,
@@ -143,12 +143,12 @@ def _train_tiny(params_in, grads_in, alpha, loss_id, X, Y, orders, gather, epoch
                 for c in range(k):
                     i = r * k + c
                     dv = (Ok[i] - Y[at[r], c]) * factor
-                    Dk[i] = _df_jit(dv, Ok[i], Zk[i], fk, al)
+                    Dk[i] = _flush_jit(_df_jit(dv, Ok[i], Zk[i], fk, al), hp[4])
             if w3 > 0:
-                _backward_jit(O2, Z2, D2, D3, params, grads, m, w2, w3, p3, True, f2, alpha[1])
+                _backward_jit(O2, Z2, D2, D3, params, grads, m, w2, w3, p3, True, f2, alpha[1], hp[4])
             if w2 > 0:
-                _backward_jit(O1, Z1, D1, D2, params, grads, m, w1, w2, p2, True, f1, alpha[0])
-            _backward_jit(O0, O0, O0, D1, params, grads, m, d, w1, 0, False, f1, alpha[0])
+                _backward_jit(O1, Z1, D1, D2, params, grads, m, w1, w2, p2, True, f1, alpha[0], hp[4])
+            _backward_jit(O0, O0, O0, D1, params, grads, m, d, w1, 0, False, f1, alpha[0], hp[4])
             ss = zero
             for i in range(n_params):
                 ss += grads[i] * grads[i]
@@ -218,7 +218,8 @@ def train(key: tuple[int, ...], params, grads, alpha, loss_id, X, Y, orders, epo
     (per-step errors, index of the step whose loss or gradient was not finite, or -1, that step's
     loss, and with `norms` each layer's ||dE/dW|| at each epoch's end, else 0 rows). Compiles
     the version (or loads it from Numba's cache) if this process has not."""
-    hp = np.array([lr, momentum, 1.0 - dampening, wd], dtype=params.dtype)    # each rounded once, as NumPy's
+    # each rounded once, as NumPy's; then the deltas' flush threshold
+    hp = np.array([lr, momentum, 1.0 - dampening, wd, kernels.flush_below(params.dtype)], dtype=params.dtype)
     gather = orders is not None
     losses = np.zeros(epochs * -(-X.shape[0] // batch_size), dtype=np.float64)
     layers = sum(1 for w in key[1:MAX_LAYERS + 1] if w > 0)
@@ -283,10 +284,10 @@ def _stack_intrinsic() -> Any:
 
 def load() -> None:
     """Numba's version of `_train_tiny` (after `kernels.load` and `units.load`)."""
-    global _train_tiny_jit, _f_jit, _df_jit, _forward_jit, _backward_jit, _stack
+    global _train_tiny_jit, _f_jit, _df_jit, _flush_jit, _forward_jit, _backward_jit, _stack
     if _train_tiny_jit is None:
         units.load()
-        _f_jit, _df_jit = units.f_jit, units.df_jit       # module globals, so that Numba inlines them
+        _f_jit, _df_jit, _flush_jit = units.f_jit, units.df_jit, units.flush_jit   # module globals: Numba inlines them
         _stack = _stack_intrinsic()
         njit = kernels.numba.njit
         _forward_jit = njit(cache=kernels.CACHE, inline="always")(_forward)

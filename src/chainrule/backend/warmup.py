@@ -198,7 +198,8 @@ def compile_all() -> str:
     for dt in (np.float64, np.float32):
         p = np.zeros(6, dt)
         kernels.bias_relu(np.zeros((2, 8), dt), np.zeros(8, dt), np.zeros((2, 8), dt))
-        kernels.relu_backward(np.zeros((2, 8), dt), np.zeros((2, 8), dt), np.zeros((2, 8), dt), np.zeros(8, dt))
+        kernels.relu_backward(np.zeros((2, 8), dt), np.zeros((2, 8), dt), np.zeros((2, 8), dt), np.zeros(8, dt),
+                              1e-30)
         kernels.adam(p, p.copy(), p.copy(), p.copy(), lr=0.1, b1=0.9, b2=0.99, eps=1e-8, wd=0.0, decoupled=False, t=1)
         kernels.sgd(p, p.copy(), p.copy(), lr=0.1, momentum=0.0, dampening=0.0, nesterov=False, wd=0.0, first=True)
         for orders in (None, np.zeros((1, 2), np.int64)):

@@ -8,6 +8,8 @@ A Dense layer with input a_prev (n_samples x n_in), weights W (n_in x n_out) and
     dE/da_prev = delta @ W.T        (what the layer below receives)
 
 The 1/n_samples of the batch mean is already inside delta (the loss puts it there once).
+Entries of delta too small to matter are set to zero (`flush_small`): kept, they would slow
+every product they enter.
 Forward caches a_prev, net and out; backward caches dE/dout and delta. The explanation
 and the diagnostics read these caches: they never recompute the math.
 """
@@ -25,6 +27,14 @@ from .activations import Activation, ReLU, get_activation
 from .predict import in_place
 
 _C = TypeVar("_C", bound="type[Layer]")
+
+
+def flush_small(delta: np.ndarray) -> np.ndarray:
+    """delta with its entries under `kernels.flush_below` set to zero, in place (a negative one to
+    -0, as d * 0 gives; NaN and infinity stay): such an entry is 1e-24 of a typical one, too small
+    to change any sum it enters, and kept it would slow every product it enters (`kernels.FLUSH_BINADES`)."""
+    np.multiply(delta, 0, out=delta, where=np.abs(delta) < kernels.flush_below(delta.dtype))
+    return delta
 
 
 def _positive_int(value, name: str) -> int:
@@ -307,7 +317,8 @@ class Dense(Layer):
         if buf is not None and type(self.activation) is ReLU and buf["out"] is self.out:
             if kernels.fused_ok(dout) and dout.shape == self.out.shape:
                 # = ReLU.backward and the bias gradient in one pass (Numba); then dW and dE/da_prev
-                self.delta = delta = kernels.relu_backward(dout, self.out, buf["delta"], self.db)
+                self.delta = delta = kernels.relu_backward(dout, self.out, buf["delta"], self.db,
+                                                           kernels.flush_below(dout.dtype))
                 self._weight_gradient(delta)
                 if not need_input_grad:
                     return None
@@ -318,8 +329,9 @@ class Dense(Layer):
         return self.backward_delta(delta, need_input_grad)
 
     def backward_delta(self, delta: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
-        """Given delta = dE/dnet: dE/dW, dE/db into the gradient buffers; return dE/da_prev."""
-        self.delta = delta
+        """Given delta = dE/dnet: dE/dW, dE/db into the gradient buffers; return dE/da_prev.
+        delta's entries too small to matter are set to zero first, in place (`flush_small`)."""
+        self.delta = delta = flush_small(delta)
         self._weight_gradient(delta)
         np.add.reduce(delta, axis=0, out=self.db)
         if not need_input_grad:

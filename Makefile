@@ -45,6 +45,7 @@ bench: $(PY)
 	$(BENCH) benchmarks/mpi.py > benchmarks/RESULTS-mpi.md
 	$(BENCH) benchmarks/memmap.py > benchmarks/RESULTS-memmap.md
 	$(BENCH) benchmarks/scaling.py --steps 50 > benchmarks/RESULTS-scaling.md
+	$(BENCH) benchmarks/subnormal.py > benchmarks/RESULTS-subnormal.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache

@@ -342,6 +342,11 @@ def main():
                                                         source, reps))
 
 
+SUBNORMAL_NOTE = ("Late in training, a confident classifier's tiny outputs push error signals, gradients and "
+                  "Adam's moments below float32's normal range, where every operation takes the processor's slow "
+                  "path: on digits at lr 0.01, PyTorch runs 1.4-1.6x slower than with those numbers flushed to zero, "
+                  "and 3x slower than chainrule, which sets deltas too small to matter to zero "
+                  "([benchmarks/RESULTS-subnormal.md](benchmarks/RESULTS-subnormal.md)).")
 NUMBA_NOTE = ('With `pip install chainrule[fast]` (Numba), small networks train a whole fit (or epoch, when a '
               'callback needs Python between epochs) in one compiled loop, the optimizers update the parameters in '
               'one compiled pass, and `predict` runs in chunks in place on NumPy alone. No job waits for Numba: by '
@@ -412,7 +417,8 @@ def snippet(r, targets, fashion, source, reps) -> str:
                     f"{fashion['chainrule'][0]:.1f} s vs {fashion['torch'][0]:.1f} s | | |")
     rows += ["", f"At batch 1024 the training step runs at {100 * r['MNIST batch 1024 >= 80% of matmul peak']:.0f}% of "
              "the machine's measured float32 matrix-product peak. Where chainrule wins and where it does not, over "
-             "batch size and layer width: [benchmarks/RESULTS-scaling.md](benchmarks/RESULTS-scaling.md)."]
+             "batch size and layer width: [benchmarks/RESULTS-scaling.md](benchmarks/RESULTS-scaling.md).",
+             "", SUBNORMAL_NOTE]
     missed = [name for name, value, need in targets if value < need]
     rows += ["", ("Missed in this run: " + "; ".join(missed) + ". RESULTS.md gives the measured reasons.")
              if missed else "Every target of the benchmark was met in this run."]

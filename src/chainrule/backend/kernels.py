@@ -74,7 +74,6 @@ def flush_below(dtype: Any) -> float:
     return float(np.finfo(dtype).tiny) * 2.0 ** FLUSH_BINADES
 
 
-
 # -- optimizer updates: one pass over the flat parameter vector -------------------------------
 def _adam_one(p, g, m, v, b1, b2, omb1, omb2, eps, decay, wd, shrink, decoupled, step, bc2_sqrt, bc2_inv,
               quiet_above):

@@ -58,13 +58,13 @@ MAX_EPOCH_WORK = 4_000_000
 # delta's entries below 2^FLUSH_BINADES times the smallest normal number of their dtype (float32:
 # 2^-100, 7.9e-31; float64: 2^-996) are set to zero. Their products with weights and activations
 # (down to 2^-26 = 1.5e-8) could fall below the normal range, where the processor computes every
-# operation on a slow path (a 512 x 512 float32 product whose terms all fall there: 359 ms against
-# 1.7). A confident classifier's softmax outputs reach that range late in training: after 60 epochs
-# of digits, 64-1024-1024-10 float32, the forward and backward pass of 1,024 rows took 69 ms with
-# its deltas kept, 51 flushed. Such an entry is 1e-24 of a typical one: it cannot change a sum that
-# has one ordinary term. XLA (JAX, TensorFlow) flushes every subnormal number to zero instead.
-# nn/layers.py `flush_small` is the rule; the kernels and the compiled loops flush with the same
-# test (`_relu_backward`, units.py `_flush`).
+# operation on a slow path (a 512 x 512 float32 product whose terms all fall there: 359 ms, 1.7
+# with them flushed to zero). A confident classifier's softmax outputs reach that range late in training: after 60
+# epochs of digits, 64-1024-1024-10 float32, the forward and backward pass of 1,024 rows took 71
+# ms with its deltas kept, 52 flushed (benchmarks/RESULTS-subnormal.md). Such an entry is 1e-24
+# of a typical one: it cannot change a sum that has one ordinary term. XLA (JAX, TensorFlow)
+# flushes every subnormal number to zero instead. nn/layers.py `flush_small` is the rule; the
+# kernels and the compiled loops flush with the same test (`_relu_backward`, units.py `_flush`).
 FLUSH_BINADES = 26
 
 

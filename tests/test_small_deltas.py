@@ -115,7 +115,8 @@ def test_the_tiny_loop_flushes_alike(monkeypatch):
 def test_the_finiteness_check_agrees_with_the_sum_of_squares(dtype):
     """`kernels.sumsq` counts entries under 1 as 0 (their squares cannot overflow; a tiny one's
     underflows, on the slow path): finite exactly where NumPy's sum of squares is, from Python and
-    from inside a compiled loop (where a float64 zero once made the sum float64 and never overflow)."""
+    from inside a compiled function (Numba typed the old sum's start, g[0] * 0, as float64: a float32
+    sum of squares then overflowed only where a square did)."""
     import numba
 
     _kernels.load(force=True)

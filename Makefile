@@ -44,7 +44,7 @@ bench: $(PY)
 	$(BENCH) benchmarks/tabular.py --rows 100000,1000000 --reps 5 > benchmarks/RESULTS-tabular.md
 	$(BENCH) benchmarks/mpi.py > benchmarks/RESULTS-mpi.md
 	$(BENCH) benchmarks/memmap.py > benchmarks/RESULTS-memmap.md
-	$(BENCH) benchmarks/scaling.py --steps 50 > benchmarks/RESULTS-scaling.md
+	$(BENCH) benchmarks/scaling.py > benchmarks/RESULTS-scaling.md
 	$(BENCH) benchmarks/subnormal.py > benchmarks/RESULTS-subnormal.md
 
 clean:

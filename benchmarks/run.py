@@ -83,8 +83,9 @@ WHY = {
 
 # the figure `make bench` draws next (benchmarks/scaling.py), linked from this file and the README
 SCALING = ["## Scaling: where chainrule wins and where it does not", "",
-           "Over batch 16-4096 and width 64-4096 (784-W-W-10, Adam, float32; `benchmarks/scaling.py`, one run a "
-           "point): [RESULTS-scaling.md](RESULTS-scaling.md) and the figure:", "",
+           "Over batch 16-4096 and width 64-4096 (784-W-W-10, Adam, float32; `benchmarks/scaling.py`, the median "
+           "of 4 timed calls a point, in 2 processes, each warmed up as long): [RESULTS-scaling.md]"
+           "(RESULTS-scaling.md) and the figure:", "",
            "![speed ratio to PyTorch and JAX over batch size and width](scaling.png)", ""]
 
 

@@ -1,9 +1,10 @@
 """Training on a float32 memmap larger than this benchmark lets the process allocate.
 
-    python benchmarks/memmap.py [--gb 4] [--dir DIR] [--epochs 1]
+    python benchmarks/memmap.py [--gb 4] [--dir DIR] [--epochs 1] [--keep]
 
 Writes a (rows x 784) float32 .npy file of `--gb` gigabytes (Fashion-MNIST's row width, random
-values; deleted at the end unless --keep), then trains a 784-64-10 network on it for `--epochs`
+values) in a new folder (inside --dir when given), deleted with it at the end, or when the
+benchmark fails or is stopped, unless --keep; then trains a 784-64-10 network on it for `--epochs`
 epochs (Adam, batch 1024, shuffled) in a child process per network dtype (float64, float32), and
 reports for each:
 
@@ -27,12 +28,12 @@ import resource
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 import numpy as np
+import scratch
 
 WIDTH, CLASSES = 784, 10
 
@@ -92,7 +93,8 @@ def child(folder: str, dtype: str, epochs: int, limit_gb: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--gb", type=float, default=4.0, help="size of the float32 file (default 4)")
-    parser.add_argument("--dir", help="folder for the file (default: a temporary folder)")
+    parser.add_argument("--dir", help="where to make the new folder for the file (default: the system's temporary "
+                                      "folder); the folder named is not removed")
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--limit-gb", type=float, default=1.0, help="RLIMIT_DATA of the training process")
     parser.add_argument("--keep", action="store_true", help="keep the file")
@@ -100,16 +102,14 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         return child(args.child[0], args.child[1], args.epochs, args.limit_gb)
-    folder = Path(args.dir or tempfile.mkdtemp(prefix="chainrule-memmap-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    free = shutil.disk_usage(folder).free / 2**30
-    if free < args.gb * 1.1:
-        sys.exit(f"{folder} has {free:.1f} GB free; the file needs {args.gb} GB")
-    try:
+    with scratch.folder("chainrule-memmap-", args.dir, args.keep) as folder:
+        free = shutil.disk_usage(folder).free / 2**30
+        if free < args.gb * 1.1:
+            sys.exit(f"{folder} has {free:.1f} GB free; the file needs {args.gb} GB")
         start = time.perf_counter()
         rows = make_file(folder / "x.npy", args.gb)
         print(f"wrote {folder / 'x.npy'}: {rows} x {WIDTH} float32 = {rows * WIDTH * 4 / 2**30:.2f} GiB "
-              f"in {time.perf_counter() - start:.0f} s")
+              f"in {time.perf_counter() - start:.0f} s", flush=True)
         print(f"784-64-10, Adam, batch 1024, shuffled, {args.epochs} epoch(s); training process limited to "
               f"{args.limit_gb:g} GiB of private memory (RLIMIT_DATA)")
         print("| network dtype | peak private memory (RssAnon) | peak resident (VmHWM) | of which file pages "
@@ -127,11 +127,7 @@ def main() -> None:
             print(f"| {dtype} | {r['anon'] / mib:.0f} MiB | {r['hwm'] / mib:.0f} MiB | {r['file'] / mib:.0f} MiB "
                   f"| {r['seconds']:.1f} |")
         print(f"(a float64 copy of the whole file would take {rows * WIDTH * 8 / 2**30:.1f} GiB)")
-    finally:
-        if not args.keep:
-            shutil.rmtree(folder, ignore_errors=True)
-        os.sync()
-
+    os.sync()
 
 if __name__ == "__main__":
     main()

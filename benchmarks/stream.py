@@ -20,8 +20,8 @@ the rows held out) runs as a child process whose memory is sampled every 20 ms f
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+import scratch  # noqa: E402
 from tabular import generate  # noqa: E402
 
 MIB = 2**20
@@ -85,45 +86,48 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the generated CSV files")
     ap.add_argument("--memory", action="store_true", help="also train without --stream, to compare")
     args = ap.parse_args()
-    folder = Path(args.dir or tempfile.mkdtemp(prefix="chainrule-stream-bench-"))
-    folder.mkdir(parents=True, exist_ok=True)
+    if args.dir:        # the user's folder: the CSV files are written there and kept (and reused by later runs)
+        Path(args.dir).mkdir(parents=True, exist_ok=True)
+    with contextlib.nullcontext(Path(args.dir)) if args.dir else scratch.folder("chainrule-stream-bench-",
+                                                                                  keep=args.keep) as folder:
+        measure(args, folder)
+
+
+def measure(args: argparse.Namespace, folder: Path) -> None:
+    """Train on each size of CSV file (written into `folder` unless there already) and print the table."""
     env = {**os.environ, "TMPDIR": str(folder)}            # the encoded inputs go next to the CSV files
     rows = [int(r) for r in args.rows.split(",")]
     results = []
-    try:
-        for n in rows:
-            path = folder / f"covertype-like-{n}.csv"
-            if not path.exists():
-                t = time.perf_counter()
-                generate(path, n, seed=1)
-                print(f"wrote {path} ({path.stat().st_size / 2**30:.2f} GiB) in {time.perf_counter() - t:.0f} s",
-                      file=sys.stderr)
-            modes = [["--stream", "--chunk-rows", str(args.chunk_rows)]] + ([[]] if args.memory else [])
-            for mode in modes:
-                cmd = [sys.executable, "-m", "chainrule.cli", "train", str(path), "--target", "cover", "--hidden",
-                       "64", "--epochs", str(args.epochs), "--batch-size", "256", "--impute", "mean",
-                       "--out", str(folder / "model.npz"), *mode]
-                os.environ["TMPDIR"] = env["TMPDIR"]
-                r = run(cmd)
-                r.update(rows=n, size=path.stat().st_size, mode="--stream" if mode else "in memory")
-                r["accuracy"] = next((line.split("accuracy ")[1] for line in r["log"].splitlines()
-                                      if line.startswith("validation:")), "?")
-                results.append(r)
-                print(f"{n} rows, {r['mode']}: {r['wall']:.0f} s, RssAnon {r['anon'] / MIB:.0f} MiB, "
-                      f"RssFile {r['file'] / MIB:.0f} MiB, maxrss {r['hwm'] / MIB:.0f} MiB", file=sys.stderr)
-                print("\n".join("    " + line for line in r["log"].splitlines()), file=sys.stderr)
-        print(f"\n{args.epochs} epoch(s), 64 hidden units, batch 256, chunks of {args.chunk_rows:,} rows; "
-              f"load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
-        print("| rows | CSV file | path | wall time | peak private memory (RssAnon) | peak file pages (RssFile) "
-              "| peak resident (maxrss) | validation accuracy |")
-        print("|---:|---:|---|---:|---:|---:|---:|---:|")
-        for r in results:
-            print(f"| {r['rows']:,} | {r['size'] / 2**30:.2f} GiB | {r['mode']} | {r['wall']:.0f} s | "
-                  f"{r['anon'] / MIB:,.0f} MiB | {r['file'] / MIB:,.0f} MiB | {r['hwm'] / MIB:,.0f} MiB | "
-                  f"{r['accuracy']} |")
-    finally:
-        if not args.keep and not args.dir:
-            shutil.rmtree(folder, ignore_errors=True)
+    for n in rows:
+        path = folder / f"covertype-like-{n}.csv"
+        if not path.exists():
+            t = time.perf_counter()
+            generate(path, n, seed=1)
+            print(f"wrote {path} ({path.stat().st_size / 2**30:.2f} GiB) in {time.perf_counter() - t:.0f} s",
+                  file=sys.stderr)
+        modes = [["--stream", "--chunk-rows", str(args.chunk_rows)]] + ([[]] if args.memory else [])
+        for mode in modes:
+            cmd = [sys.executable, "-m", "chainrule.cli", "train", str(path), "--target", "cover", "--hidden",
+                   "64", "--epochs", str(args.epochs), "--batch-size", "256", "--impute", "mean",
+                   "--out", str(folder / "model.npz"), *mode]
+            os.environ["TMPDIR"] = env["TMPDIR"]
+            r = run(cmd)
+            r.update(rows=n, size=path.stat().st_size, mode="--stream" if mode else "in memory")
+            r["accuracy"] = next((line.split("accuracy ")[1] for line in r["log"].splitlines()
+                                  if line.startswith("validation:")), "?")
+            results.append(r)
+            print(f"{n} rows, {r['mode']}: {r['wall']:.0f} s, RssAnon {r['anon'] / MIB:.0f} MiB, "
+                  f"RssFile {r['file'] / MIB:.0f} MiB, maxrss {r['hwm'] / MIB:.0f} MiB", file=sys.stderr)
+            print("\n".join("    " + line for line in r["log"].splitlines()), file=sys.stderr)
+    print(f"\n{args.epochs} epoch(s), 64 hidden units, batch 256, chunks of {args.chunk_rows:,} rows; "
+          f"load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
+    print("| rows | CSV file | path | wall time | peak private memory (RssAnon) | peak file pages (RssFile) "
+          "| peak resident (maxrss) | validation accuracy |")
+    print("|---:|---:|---|---:|---:|---:|---:|---:|")
+    for r in results:
+        print(f"| {r['rows']:,} | {r['size'] / 2**30:.2f} GiB | {r['mode']} | {r['wall']:.0f} s | "
+              f"{r['anon'] / MIB:,.0f} MiB | {r['file'] / MIB:,.0f} MiB | {r['hwm'] / MIB:,.0f} MiB | "
+              f"{r['accuracy']} |")
 
 
 if __name__ == "__main__":

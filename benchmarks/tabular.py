@@ -31,9 +31,9 @@ medians over --reps repetitions, which alternate between the sides.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scratch
 
 NUMERIC, CATEGORIES, CLASSES = 40, (5, 40, 300, 2000), 7
 
@@ -185,13 +186,13 @@ def main() -> None:
     ap.add_argument("--dir", help="where to write the CSV files (default: a temporary folder)")
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
     args = ap.parse_args()
-    folder = Path(args.dir or tempfile.mkdtemp(prefix="chainrule-tabular-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    print(header(args.rows, args.reps))
-    for rows in args.rows:
-        compare(rows, args.reps, folder)
-    if not args.keep and not args.dir:
-        shutil.rmtree(folder, ignore_errors=True)
+    if args.dir:                 # the user's folder: the files are written there and kept
+        Path(args.dir).mkdir(parents=True, exist_ok=True)
+    with contextlib.nullcontext(Path(args.dir)) if args.dir else scratch.folder("chainrule-tabular-",
+                                                                                  keep=args.keep) as folder:
+        print(header(args.rows, args.reps), flush=True)
+        for rows in args.rows:
+            compare(rows, args.reps, folder)
 
 
 def header(rows: list[int], reps: int) -> str:

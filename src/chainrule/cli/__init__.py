@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "chainrule.cli.sweep",
     "chainrule.cli.explore",
     "chainrule.cli.export",
+    "chainrule.cli.compile",
 ]
 
 #: exit status of each kind of outcome; the same table is in docs/errors.md and tested

@@ -1,0 +1,65 @@
+"""`chainrule compile`: the kernels compiled ahead (a container image, a shared install), so that
+the first long job loads them instead of running on NumPy while a background process compiles."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from test_cli_csv import error_line
+
+# long enough that a job with CHAINRULE_NUMBA unset loads the kernels (its NumPy estimate: 20,000
+# steps, over warmup.LOAD_SECONDS), 8 units wide (the general compiled loop, not a tiny version)
+JOB = """
+import numpy as np, chainrule as cr
+from chainrule.backend import kernels, loops, warmup
+X = np.random.default_rng(0).normal(size=(200, 4))
+net = cr.Network([cr.Dense(4, 8, 'sigmoid'), cr.Dense(8, 3)], loss='mse', seed=0)
+net.fit(X, X[:, :3].copy(), epochs=100, batch_size=1, optimizer=cr.optim.SGD(0.01), verbose=0)
+s = loops._train_jit.stats if loops._train_jit is not None else None     # None: never loaded
+hits, misses = (sum(s.cache_hits.values()), sum(s.cache_misses.values())) if s else (0, 0)
+behind = warmup.compiling
+print(kernels.numba is not None, hits, misses, behind is not None)
+if behind is not None:          # the background compiling the job started: not left running beside the tests
+    behind.kill()
+    behind.wait()
+"""
+
+
+def run(args: list[str], **env: str) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if k != "CHAINRULE_NUMBA"}
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=600,
+                          env={**environ, **env})
+
+
+def test_compile_fills_the_cache_that_the_next_job_loads(tmp_path):
+    cache = str(tmp_path)
+    done = run(["-m", "chainrule.cli", "compile"], NUMBA_CACHE_DIR=cache)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"compiled chainrule's kernels for float32 and float64 into {cache} in ")
+    assert len(list(tmp_path.glob("chainrule-kernels-*.ready"))) == 1
+    job = run(["-c", JOB], NUMBA_CACHE_DIR=cache)
+    assert job.returncode == 0, job.stderr
+    # the kernels loaded, the loop read from the cache and not compiled, no background compiling started
+    assert job.stdout.split() == ["True", "1", "0", "False"]
+    again = run(["-m", "chainrule.cli", "compile"], NUMBA_CACHE_DIR=cache)
+    assert again.returncode == 0 and again.stdout.startswith(f"already compiled in {cache} ")
+
+
+def test_without_compile_the_first_job_runs_on_numpy(tmp_path):
+    """What the command saves: with an empty cache the same job does not load the kernels."""
+    job = run(["-c", JOB], NUMBA_CACHE_DIR=str(tmp_path))
+    assert job.returncode == 0, job.stderr
+    assert job.stdout.split() == ["False", "0", "0", "True"]        # NumPy, and the compiling started behind
+
+
+def test_compile_says_what_stops_it(tmp_path):
+    off = run(["-m", "chainrule.cli", "compile"], CHAINRULE_NUMBA="0", NUMBA_CACHE_DIR=str(tmp_path))
+    assert "CHAINRULE_NUMBA=0 turns the compiled kernels off" in error_line(off)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    cannot = run(["-m", "chainrule.cli", "compile"], NUMBA_CACHE_DIR=str(blocked / "cache"))
+    assert f"cannot write Numba's cache folder '{blocked / 'cache'}'" in error_line(cannot)
+    no_numba = run(["-c", "import sys; sys.modules['numba'] = None\n"
+                          "from chainrule.cli import main; sys.exit(main(['compile']))"])
+    assert "this command needs numba: pip install 'chainrule[fast]'" in error_line(no_numba, code=5)

@@ -17,7 +17,9 @@ is done starts one process that compiles the versions it lacked (`tiny_ready`, `
 `python -m chainrule.backend.warmup <dtype> <version> ...`), each with a marker of its own; one
 such process at a time, and none beside the kernels' own.
 CHAINRULE_NUMBA=1 (`ENABLED = True`) always uses them, compiling in the job if needed;
-CHAINRULE_NUMBA=0 never.
+CHAINRULE_NUMBA=0 never. `chainrule compile` compiles them ahead (`compile_all`). Numba loads only
+from a cache folder it can write: compiled kernels in one this process cannot write are not
+loaded (that would compile them again in the job), and the job runs on NumPy, warned once.
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from typing import Any
 
 import numpy as np
@@ -49,6 +52,7 @@ _requested: set[tuple[str, tuple[int, ...]]] = set()      # the tiny versions th
 _pending: list[tuple[str, tuple[int, ...]]] = []          # ... and will, when the job is done
 _declined: set[tuple[str, tuple[int, ...]]] = set()       # the versions this job runs without, to its end
 _job_seconds = 0.0        # the NumPy estimate of the job `prepare` was last asked about
+_warned_cache = False     # whether this process said that the compiled kernels' cache cannot be written
 
 
 def prepare(seconds: float) -> bool:
@@ -62,7 +66,11 @@ def prepare(seconds: float) -> bool:
     if seconds < LOAD_SECONDS or time.monotonic() < _next_look:
         return False
     if ready():
-        return kernels.load(force=True)
+        if kernels._cache_writable(quiet=True):
+            return kernels.load(force=True)
+        _cannot_load()
+        _next_look = time.monotonic() + 5.0
+        return False
     _next_look = time.monotonic() + 5.0          # look again for the marker in a few seconds at most
     with _guard:
         if _timer is None:
@@ -70,6 +78,19 @@ def prepare(seconds: float) -> bool:
             _timer.daemon = True
             _timer.start()
     return False
+
+
+def _cannot_load() -> None:
+    """Compiled kernels in a cache folder this process cannot write: Numba loads only from a cache
+    it can write (a container built as root and run as another user, a shared install), so loading
+    them would compile them again in the job (12 s measured). The job runs on NumPy, warned once."""
+    global _warned_cache
+    if not _warned_cache:
+        _warned_cache = True
+        warnings.warn(f"chainrule: the compiled kernels in {kernels.cache_dir()} cannot be used: Numba reads only a "
+                      "cache folder it can write, and this one cannot be written; jobs run on NumPy. Set "
+                      "NUMBA_CACHE_DIR to a folder this user can write (and run `chainrule compile` with it)",
+                      RuntimeWarning, stacklevel=4)
 
 
 def job_done() -> None:

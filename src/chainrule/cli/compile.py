@@ -17,7 +17,9 @@ def register(sub) -> None:
                     "minute. Without it, the first job long enough to use them runs on NumPy and then compiles them "
                     "in the background for the jobs after it, and in a container started fresh each time every "
                     "first job would. Run it where the jobs will run, with the same NUMBA_CACHE_DIR: in a Dockerfile "
-                    "after `pip install 'chainrule[fast]'`, say. The loop of networks at most 4 units wide is "
+                    "after `pip install 'chainrule[fast]'`, say. Numba reads only a cache folder it can write: the "
+                    "users whose jobs run must be able to write it (an image built as root and run as another user: "
+                    "a NUMBA_CACHE_DIR given to that user). The loop of networks at most 4 units wide is "
                     "compiled per widths: the seed network's here, the others after the first job that needs them.",
         epilog="examples:\n  chainrule compile\n  NUMBA_CACHE_DIR=/opt/numba-cache chainrule compile --force")
     p.add_argument("--force", action="store_true", help="compile again where the cache is marked compiled")

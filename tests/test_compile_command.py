@@ -46,6 +46,11 @@ def test_compile_fills_the_cache_that_the_next_job_loads(tmp_path):
     assert job.stdout.split() == ["True", "1", "0", "False"]
     again = run(["-m", "chainrule.cli", "compile"], NUMBA_CACHE_DIR=cache)
     assert again.returncode == 0 and again.stdout.startswith(f"already compiled in {cache} ")
+    # for another processor (here Numba told to compile for a generic one) Numba's cache holds
+    # nothing: the job runs on NumPy (loading would have compiled every kernel in it: 11 s)
+    other = run(["-c", JOB], NUMBA_CACHE_DIR=cache, NUMBA_CPU_NAME="generic")
+    assert other.returncode == 0, other.stderr
+    assert other.stdout.split() == ["False", "0", "0", "True"]
 
 
 def test_without_compile_the_first_job_runs_on_numpy(tmp_path):
@@ -83,3 +88,28 @@ def test_a_compiled_cache_this_process_cannot_write_is_not_loaded(tmp_path, monk
     with pytest.warns(RuntimeWarning, match="cannot be used: Numba reads only a cache folder it can write"):
         assert warmup.prepare(60.0) is False
     assert kernels.numba is None and warmup._timer is None
+
+
+def test_the_ready_marker_names_the_processor(monkeypatch):
+    """Numba's cache is per processor: a marker written by a compile for another one (an image
+    built elsewhere, a cache shared between machines) must not say the kernels are ready here."""
+    from chainrule.backend import warmup
+    monkeypatch.setattr(warmup, "_source_keys", {})
+    here = warmup.marker()
+    monkeypatch.setattr(warmup, "_source_keys", {})
+    monkeypatch.setenv("NUMBA_CPU_NAME", "generic")
+    assert warmup.marker() != here
+    monkeypatch.delenv("NUMBA_CPU_NAME")
+    monkeypatch.setattr(warmup, "_source_keys", {})
+    monkeypatch.setattr(warmup, "cpu", lambda: "another processor")
+    assert warmup.marker() != here
+
+
+def test_a_generic_processor_is_the_same_on_every_machine(monkeypatch):
+    """NUMBA_CPU_NAME=generic (Numba's code for any processor of the architecture, no features):
+    one cache, and one marker, serve every machine."""
+    from chainrule.backend import warmup
+    monkeypatch.setenv("NUMBA_CPU_NAME", "generic")
+    assert warmup.cpu() == "generic|"
+    monkeypatch.setenv("NUMBA_CPU_FEATURES", "+avx2")
+    assert warmup.cpu() == "generic|+avx2"

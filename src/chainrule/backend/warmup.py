@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import platform
 import subprocess
 import sys
 import threading
@@ -122,16 +123,49 @@ def ready() -> bool:
 
 def marker() -> str:
     """The marker's path, named by the sources of every compiled module (a change to any of them,
-    e.g. an upgrade, makes Numba's cache of that module stale), Python's and Numba's versions."""
+    e.g. an upgrade, makes Numba's cache of that module stale), Python's and Numba's versions and
+    the processor Numba compiles for (`cpu`)."""
     return os.path.join(kernels.cache_dir(), f"chainrule-kernels-{_sources()}.ready")
 
 
+# the lines of /proc/cpuinfo that tell processor models apart (x86, then ARM), and their instruction sets
+_CPU_MODEL = ("vendor_id", "cpu family", "model", "model name", "CPU implementer", "CPU architecture", "CPU variant",
+              "CPU part")
+_CPU_FLAGS = ("flags", "Features")
+
+
+def cpu() -> str:
+    """The processor Numba compiles for, as its cache tells them apart: Numba keeps compiled code
+    per CPU name and features, and code compiled for another processor (an image built on another
+    machine, a cache shared between machines) is not found, so a job that loaded it would compile
+    every kernel again (11 s measured). Numba's NUMBA_CPU_NAME and NUMBA_CPU_FEATURES replace the
+    host's where set ("generic": no features, code for any processor of the architecture); the
+    host: its model and flags from /proc/cpuinfo (Linux, the first processor), elsewhere what
+    `platform` knows."""
+    name = os.environ.get("NUMBA_CPU_NAME")
+    features = os.environ.get("NUMBA_CPU_FEATURES", "" if (name or "").lower() == "generic" else None)
+    model, flags = [platform.machine()], list[str]()
+    if name is None or features is None:
+        try:
+            with open("/proc/cpuinfo") as f:
+                for line in f:
+                    if not line.strip():
+                        break                                        # the first processor's block only
+                    field = line.split(":", 1)[0].strip()
+                    if field in _CPU_MODEL or field in _CPU_FLAGS:
+                        (model if field in _CPU_MODEL else flags).append(" ".join(line.split()))
+        except OSError:
+            model.append(platform.processor())      # (it runs `uname -p` on some systems: only here)
+    return f"{name if name is not None else ' '.join(model)}|{features if features is not None else ' '.join(flags)}"
+
+
 def _sources() -> str:
-    """The key of the compiled modules' sources, Python's and Numba's versions (hashed once a process)."""
+    """The key of the compiled modules' sources, Python's and Numba's versions and the processor
+    (hashed once a process)."""
     files = tuple(str(module.__file__) for module in (kernels, loops, tiny, csr, units))
     if files not in _source_keys:
         from importlib.metadata import version
-        key = hashlib.sha1(f"{sys.version}|{version('numba')}".encode())
+        key = hashlib.sha1(f"{sys.version}|{version('numba')}|{cpu()}".encode())
         for name in files:
             with open(name, "rb") as f:
                 key.update(f.read())

@@ -12,15 +12,18 @@ def register(sub) -> None:
     p = sub.add_parser(
         "compile", help="compile the fast kernels now (a container image, a shared install)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Compile chainrule's kernels (the fast extra, Numba) for float32 and float64 into Numba's cache "
-                    "(__pycache__ beside the package, or NUMBA_CACHE_DIR) and return when they are done: about a "
-                    "minute. Without it, the first job long enough to use them runs on NumPy and then compiles them "
-                    "in the background for the jobs after it, and in a container started fresh each time every "
-                    "first job would. Run it where the jobs will run, with the same NUMBA_CACHE_DIR: in a Dockerfile "
-                    "after `pip install 'chainrule[fast]'`, say. Numba reads only a cache folder it can write: the "
-                    "users whose jobs run must be able to write it (an image built as root and run as another user: "
-                    "a NUMBA_CACHE_DIR given to that user). The loop of networks at most 4 units wide is "
-                    "compiled per widths: the seed network's here, the others after the first job that needs them.",
+        description="Compile chainrule's kernels (the fast extra, Numba) for float32 and float64 into Numba's\n"
+                    "cache (__pycache__ beside the package, or NUMBA_CACHE_DIR) and return when they are done:\n"
+                    "about a minute. Without it, the first job long enough to use them runs on NumPy and then\n"
+                    "compiles them in the background for the jobs after it; in a container started fresh each\n"
+                    "time, every first job would.\n\n"
+                    "Run it where the jobs will run, with the same NUMBA_CACHE_DIR: in a Dockerfile after\n"
+                    "`pip install 'chainrule[fast]'`, say. Numba reads only a cache folder it can write, so the\n"
+                    "users whose jobs run must be able to write it (an image built as root and run as another\n"
+                    "user: a NUMBA_CACHE_DIR of that user's). Numba compiles for this machine's processor: on a\n"
+                    "machine with another, a job runs on NumPy and compiles them behind it, as after an install.\n"
+                    "The loop of networks at most 4 units wide is compiled per widths: the seed network's here,\n"
+                    "the others after the first job that needs them.",
         epilog="examples:\n  chainrule compile\n  NUMBA_CACHE_DIR=/opt/numba-cache chainrule compile --force")
     p.add_argument("--force", action="store_true", help="compile again where the cache is marked compiled")
     p.set_defaults(func=run)

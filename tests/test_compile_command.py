@@ -35,17 +35,18 @@ def run(args: list[str], **env: str) -> subprocess.CompletedProcess:
 
 
 def test_compile_fills_the_cache_that_the_next_job_loads(tmp_path):
-    cache = str(tmp_path)
+    from chainrule.backend import kernels
+    cache, folder = str(tmp_path), kernels.cache_dir(str(tmp_path))        # Numba's subfolder for chainrule's
     done = run(["-m", "chainrule.cli", "compile"], NUMBA_CACHE_DIR=cache)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith(f"compiled chainrule's kernels for float32 and float64 into {cache} in ")
-    assert len(list(tmp_path.glob("chainrule-kernels-*.ready"))) == 1
+    assert done.stdout.startswith(f"compiled chainrule's kernels for float32 and float64 into {folder} in ")
+    assert len(list(Path(folder).glob("chainrule-kernels-*.ready"))) == 1
     job = run(["-c", JOB], NUMBA_CACHE_DIR=cache)
     assert job.returncode == 0, job.stderr
     # the kernels loaded, the loop read from the cache and not compiled, no background compiling started
     assert job.stdout.split() == ["True", "1", "0", "False"]
     again = run(["-m", "chainrule.cli", "compile"], NUMBA_CACHE_DIR=cache)
-    assert again.returncode == 0 and again.stdout.startswith(f"already compiled in {cache} ")
+    assert again.returncode == 0 and again.stdout.startswith(f"already compiled in {folder} ")
     # for another processor (here Numba told to compile for a generic one) Numba's cache holds
     # nothing: the job runs on NumPy (loading would have compiled every kernel in it: 11 s)
     other = run(["-c", JOB], NUMBA_CACHE_DIR=cache, NUMBA_CPU_NAME="generic")
@@ -66,7 +67,8 @@ def test_compile_says_what_stops_it(tmp_path):
     blocked = tmp_path / "a-file"
     blocked.write_text("")
     cannot = run(["-m", "chainrule.cli", "compile"], NUMBA_CACHE_DIR=str(blocked / "cache"))
-    assert f"cannot write Numba's cache folder '{blocked / 'cache'}'" in error_line(cannot)
+    line = error_line(cannot)
+    assert "cannot write Numba's cache folder '" in line and "set NUMBA_CACHE_DIR to a folder this user can" in line
     no_numba = run(["-c", "import sys; sys.modules['numba'] = None\n"
                           "from chainrule.cli import main; sys.exit(main(['compile']))"])
     assert "this command needs numba: pip install 'chainrule[fast]'" in error_line(no_numba, code=5)
@@ -79,11 +81,13 @@ def test_a_compiled_cache_this_process_cannot_write_is_not_loaded(tmp_path, monk
     compiled cache, for a job of 0.7 s on NumPy. The job now runs on NumPy, with one warning."""
     from chainrule.backend import kernels, warmup
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    Path(warmup.marker()).parent.mkdir(parents=True)
     Path(warmup.marker()).write_text("compiled\n")
     monkeypatch.setattr(kernels, "ENABLED", "auto")
     monkeypatch.setattr(kernels, "numba", None)                 # not loaded yet in this "process"
     monkeypatch.setattr(kernels, "_cache_writable", lambda quiet=False: False)
     monkeypatch.setattr(warmup, "_next_look", 0.0)
+    monkeypatch.setattr(warmup, "_timer", None)
     monkeypatch.setattr(warmup, "_warned_cache", False)
     with pytest.warns(RuntimeWarning, match="cannot be used: Numba reads only a cache folder it can write"):
         assert warmup.prepare(60.0) is False
@@ -94,6 +98,8 @@ def test_the_ready_marker_names_the_processor(monkeypatch):
     """Numba's cache is per processor: a marker written by a compile for another one (an image
     built elsewhere, a cache shared between machines) must not say the kernels are ready here."""
     from chainrule.backend import warmup
+    for name in ("NUMBA_CPU_NAME", "NUMBA_CPU_FEATURES", "NUMBA_ENABLE_AVX"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(warmup, "_source_keys", {})
     here = warmup.marker()
     monkeypatch.setattr(warmup, "_source_keys", {})
@@ -109,7 +115,59 @@ def test_a_generic_processor_is_the_same_on_every_machine(monkeypatch):
     """NUMBA_CPU_NAME=generic (Numba's code for any processor of the architecture, no features):
     one cache, and one marker, serve every machine."""
     from chainrule.backend import warmup
+    monkeypatch.delenv("NUMBA_CPU_FEATURES", raising=False)
+    monkeypatch.delenv("NUMBA_ENABLE_AVX", raising=False)
     monkeypatch.setenv("NUMBA_CPU_NAME", "generic")
-    assert warmup.cpu() == "generic|"
+    assert warmup.cpu() == "generic||"
     monkeypatch.setenv("NUMBA_CPU_FEATURES", "+avx2")
-    assert warmup.cpu() == "generic|+avx2"
+    assert warmup.cpu() == "generic|+avx2|"
+
+
+def test_the_processor_is_llvms_as_numba_sees_it(monkeypatch):
+    """The host's CPU name and features as Numba's codegen reads them (its cache's key)."""
+    from numba.core.codegen import JITCPUCodegen
+
+    from chainrule.backend import warmup
+    for name in ("NUMBA_CPU_NAME", "NUMBA_CPU_FEATURES", "NUMBA_ENABLE_AVX"):
+        monkeypatch.delenv(name, raising=False)
+    codegen = JITCPUCodegen("probe")
+    _, cpu_name, features = codegen.magic_tuple()
+    assert warmup.cpu() == f"{cpu_name}|{features}|"
+
+
+def test_the_cache_folder_is_numbas_own_subfolder(tmp_path, monkeypatch):
+    """Under NUMBA_CACHE_DIR Numba keeps the kernels in a subfolder named after the install's path:
+    that is the folder whose writability decides (a NUMBA_CACHE_DIR writable at its top, with the
+    subfolder left by another user's `chainrule compile`, was taken as usable), and where the
+    markers go (installs at other paths sharing NUMBA_CACHE_DIR, whose entries Numba keeps apart,
+    each said the other's kernels were ready)."""
+    from numba.core.caching import _CacheLocator
+
+    from chainrule.backend import kernels
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    assert kernels.cache_dir() == str(tmp_path / _CacheLocator.get_suitable_cache_subpath(kernels.__file__))
+    Path(kernels.cache_dir()).write_text("")           # Numba cannot make its folder there
+    assert not kernels._cache_writable(quiet=True)
+
+
+def test_force_removes_chainrules_entries_and_compiles_again(tmp_path, monkeypatch, capsys):
+    """--force: Numba would load the entries it still finds valid, so they are removed first;
+    only chainrule's (the compiled modules' entries, the markers), nothing else in the folder."""
+    from chainrule.backend import kernels, warmup
+    from chainrule.cli import main
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    folder = Path(kernels.cache_dir())
+    folder.mkdir(parents=True)
+    ours = ["kernels._adam-115.py311.nbi", "kernels._adam-115.py311.1.nbc", "loops._train-87.py311.nbi",
+            "tiny._train_tiny-40.py311.nbi", "csr._matmul-25.py311.nbi", "units._flush-9.py311.nbc",
+            "chainrule-kernels-0123456789abcdef.ready", "chainrule-tiny-0123456789abcdef-d-2.2.2.ready"]
+    theirs = ["mymodule.f-1.py311.nbi", "kernels.cpython-311.pyc", "notes.txt"]
+    for name in ours + theirs:
+        (folder / name).write_text("")
+    compiled = []
+    monkeypatch.setattr(warmup, "compile_all", lambda: compiled.append(sorted(p.name for p in folder.iterdir())))
+    monkeypatch.setattr(warmup, "ready", lambda: True)
+    assert main(["compile"]) == 0 and compiled == []                    # ready: nothing done
+    assert main(["compile", "--force"]) == 0
+    assert compiled == [sorted(theirs)]
+    assert "compiled chainrule's kernels" in capsys.readouterr().out

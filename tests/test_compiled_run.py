@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -99,10 +100,11 @@ def test_no_job_waits_for_compilation_and_the_next_long_job_finds_the_kernels(tm
     cold = job("long", tmp_path)                 # 30,000 seed steps, cache empty: NumPy, compiling behind
     assert cold["numba"] is False and cold["compiled"] is False
     deadline = time.time() + 280
-    while not list(tmp_path.glob("chainrule-kernels-*.ready")) and time.time() < deadline:
+    folder = Path(kernels.cache_dir(str(tmp_path)))     # Numba's subfolder for chainrule's backend
+    while not list(folder.glob("chainrule-kernels-*.ready")) and time.time() < deadline:
         time.sleep(2)
-    assert list(tmp_path.glob("chainrule-kernels-*.ready")), "the background compilation wrote no marker"
-    assert not (tmp_path / "chainrule-kernels.compiling").exists()
+    assert list(folder.glob("chainrule-kernels-*.ready")), "the background compilation wrote no marker"
+    assert not (folder / "chainrule-kernels.compiling").exists()
     warm = job("long", tmp_path)                 # the same job again: the cached kernels
     assert warm["numba"] is True and warm["compiled"] is True
     assert warm["loss"] == pytest.approx(cold["loss"], rel=1e-10)
@@ -167,7 +169,7 @@ def test_the_command_line_does_not_report_the_compiling_process_it_leaves_runnin
                      "--out", str(tmp_path / "m.npz"), "--quiet"]) == 0
         err = capsys.readouterr().err
         assert "still running" not in err and "warning" not in err, err
-        assert (tmp_path / "chainrule-kernels.compiling").exists()      # the compiling was started
+        assert os.path.exists(warmup._lock())                             # the compiling was started
         assert warmup.compiling is not None and warmup.compiling.poll() is None       # ... and runs
     finally:
         if warmup.compiling is not None:
@@ -207,6 +209,7 @@ def tiny_policy(monkeypatch, tmp_path):
     loops run, "loops" or "tiny")."""
     from chainrule.backend import loops, tiny, warmup
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))     # the markers (Numba read its own at import)
+    os.makedirs(kernels.cache_dir())                         # its subfolder, made where Numba is loaded
     monkeypatch.setattr(kernels, "ENABLED", True)
     assert kernels.load()
     monkeypatch.setattr(kernels, "ENABLED", "auto")
@@ -312,8 +315,9 @@ def test_the_background_process_compiles_a_tiny_version(tmp_path):
     out = subprocess.run(warmup.COMMAND + ["f", ",".join(map(str, key)), "d", ",".join(map(str, warmup.SEED))],
                          env=env, timeout=300, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    assert list(tmp_path.glob(f"chainrule-tiny-*-f-{'.'.join(map(str, key))}.ready"))
-    assert list(tmp_path.glob(f"chainrule-tiny-*-d-{'.'.join(map(str, warmup.SEED))}.ready"))
+    folder = Path(kernels.cache_dir(str(tmp_path)))
+    assert list(folder.glob(f"chainrule-tiny-*-f-{'.'.join(map(str, key))}.ready"))
+    assert list(folder.glob(f"chainrule-tiny-*-d-{'.'.join(map(str, warmup.SEED))}.ready"))
     job = ("import numpy as np, chainrule as cr\n"
            "from chainrule.backend import tiny\n"
            "X = np.random.default_rng(0).normal(size=(8, 3)).astype('float32')\n"

@@ -17,6 +17,7 @@ runs on NumPy while a background process compiles and caches them for the next j
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.util
 import math
 import os
@@ -357,14 +358,22 @@ def read_only(a: Any) -> Any:
     return view
 
 
-def cache_dir() -> str:
-    """Where Numba keeps the compiled kernels: NUMBA_CACHE_DIR, else __pycache__ beside this file."""
-    return os.environ.get("NUMBA_CACHE_DIR") or os.path.join(os.path.dirname(__file__), "__pycache__")
+def cache_dir(root: str | None = None) -> str:
+    """The folder where Numba keeps the compiled kernels (of every module of this folder) and
+    chainrule its markers: __pycache__ beside this file, or, under NUMBA_CACHE_DIR (or `root`),
+    the subfolder Numba names after this folder's path (its `_UserProvidedCacheLocator`: the
+    folder's name and the SHA-1 of its absolute path), so that installs at other paths sharing
+    NUMBA_CACHE_DIR, whose entries Numba keeps apart, keep their markers apart too."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = root or os.environ.get("NUMBA_CACHE_DIR")
+    if not root:
+        return os.path.join(here, "__pycache__")
+    return os.path.join(root, f"{os.path.basename(here)}_{hashlib.sha1(here.encode()).hexdigest()}")
 
 
 def _cache_writable(quiet: bool = False) -> bool:
-    """Whether Numba can write its on-disk cache beside this file (or in NUMBA_CACHE_DIR); a
-    read-only install compiles in memory instead, with one warning."""
+    """Whether Numba can write its on-disk cache of the kernels (`cache_dir`: it reads only a
+    folder it can write); a read-only install compiles in memory instead, with one warning."""
     folder = cache_dir()
     try:
         os.makedirs(folder, exist_ok=True)

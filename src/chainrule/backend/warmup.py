@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import platform
 import subprocess
 import sys
 import threading
@@ -128,35 +127,23 @@ def marker() -> str:
     return os.path.join(kernels.cache_dir(), f"chainrule-kernels-{_sources()}.ready")
 
 
-# the lines of /proc/cpuinfo that tell processor models apart (x86, then ARM), and their instruction sets
-_CPU_MODEL = ("vendor_id", "cpu family", "model", "model name", "CPU implementer", "CPU architecture", "CPU variant",
-              "CPU part")
-_CPU_FLAGS = ("flags", "Features")
-
-
 def cpu() -> str:
     """The processor Numba compiles for, as its cache tells them apart: Numba keeps compiled code
-    per CPU name and features, and code compiled for another processor (an image built on another
-    machine, a cache shared between machines) is not found, so a job that loaded it would compile
-    every kernel again (11 s measured). Numba's NUMBA_CPU_NAME and NUMBA_CPU_FEATURES replace the
-    host's where set ("generic": no features, code for any processor of the architecture); the
-    host: its model and flags from /proc/cpuinfo (Linux, the first processor), elsewhere what
-    `platform` knows."""
-    name = os.environ.get("NUMBA_CPU_NAME")
+    per CPU name and features (`CPUCodegen.magic_tuple`), and code compiled for another processor
+    (an image built on another machine, a cache shared between machines) is not found, so a job
+    that loaded it would compile every kernel again (11 s measured). Asked of LLVM as Numba asks
+    (llvmlite, which Numba imports anyway: about 50 ms, for a job long enough to load the kernels),
+    NUMBA_CPU_NAME and NUMBA_CPU_FEATURES replacing the host's where set ("generic": no features)
+    and NUMBA_ENABLE_AVX, which turns features off, counted as set."""
+    import llvmlite.binding as ll
+    name = os.environ.get("NUMBA_CPU_NAME") or None
     features = os.environ.get("NUMBA_CPU_FEATURES", "" if (name or "").lower() == "generic" else None)
-    model, flags = [platform.machine()], list[str]()
-    if name is None or features is None:
+    if features is None:
         try:
-            with open("/proc/cpuinfo") as f:
-                for line in f:
-                    if not line.strip():
-                        break                                        # the first processor's block only
-                    field = line.split(":", 1)[0].strip()
-                    if field in _CPU_MODEL or field in _CPU_FLAGS:
-                        (model if field in _CPU_MODEL else flags).append(" ".join(line.split()))
-        except OSError:
-            model.append(platform.processor())      # (it runs `uname -p` on some systems: only here)
-    return f"{name if name is not None else ' '.join(model)}|{features if features is not None else ' '.join(flags)}"
+            features = ll.get_host_cpu_features().flatten()
+        except RuntimeError:                    # Numba's answer where LLVM cannot tell
+            features = ""
+    return f"{name or ll.get_host_cpu_name()}|{features}|{os.environ.get('NUMBA_ENABLE_AVX', '')}"
 
 
 def _sources() -> str:
@@ -244,6 +231,22 @@ def _start(command: list[str], lock: str) -> bool:
                                  stderr=subprocess.DEVNULL, start_new_session=True)
     _held.append(compiling)
     return True
+
+
+def forget() -> int:
+    """Remove what Numba's cache holds of chainrule (the entries of the compiled modules, the
+    markers: `chainrule compile --force`), so that `compile_all` compiles every kernel again,
+    where Numba would load entries it still finds valid; returns the count of files removed."""
+    folder = kernels.cache_dir()
+    modules = tuple(os.path.splitext(os.path.basename(str(m.__file__)))[0] + "." for m in (kernels, loops, tiny, csr,
+                                                                                           units))
+    removed = 0
+    for name in os.listdir(folder) if os.path.isdir(folder) else []:
+        if (name.startswith(modules) and name.endswith((".nbi", ".nbc"))) or (
+                name.startswith(("chainrule-kernels-", "chainrule-tiny-")) and name.endswith(".ready")):
+            os.unlink(os.path.join(folder, name))
+            removed += 1
+    return removed
 
 
 def compile_all() -> str:

@@ -25,7 +25,8 @@ def register(sub) -> None:
                     "The loop of networks at most 4 units wide is compiled per widths: the seed network's here,\n"
                     "the others after the first job that needs them.",
         epilog="examples:\n  chainrule compile\n  NUMBA_CACHE_DIR=/opt/numba-cache chainrule compile --force")
-    p.add_argument("--force", action="store_true", help="compile again where the cache is marked compiled")
+    p.add_argument("--force", action="store_true",
+                   help="remove chainrule's compiled kernels from the cache and compile them again")
     p.set_defaults(func=run)
 
 
@@ -40,9 +41,11 @@ def run(args) -> int:
         raise ValidationError(f"cannot write Numba's cache folder {folder!r}: set NUMBA_CACHE_DIR to a folder this "
                               "user can write, the same where the jobs run")
     if warmup.ready() and not args.force:
-        print(f"already compiled in {folder} (for this chainrule, Python and Numba {numba.__version__}); "
-              "--force compiles them again")
+        print(f"already compiled in {folder} (for this chainrule, Python, Numba {numba.__version__} and this "
+              "processor); --force compiles them again")
         return 0
+    if args.force:
+        warmup.forget()                     # else Numba would load the entries it still finds valid
     start = time.perf_counter()
     warmup.compile_all()
     print(f"compiled chainrule's kernels for float32 and float64 into {folder} in {time.perf_counter() - start:.0f} s; "

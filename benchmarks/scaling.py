@@ -111,7 +111,8 @@ def summary(times: dict[tuple[int, int], dict[str, float]]) -> str:
         where = f"at {len(ratios) - len(behind)} of {len(ratios)} points" if behind else "at every point"
         parts.append(f"chainrule leads {name} {where} ({min(ratios.values()):.2f}-{max(ratios.values()):.2f}x)"
                      + (f"; {name} is ahead at {', '.join(behind)}" if behind else ""))
-    return "; ".join(parts) + ". Processes on this machine vary by up to 1.5x: a trend, not records."
+    return "; ".join(parts) + (". Processes of one framework and point can differ by tens of percent on a shared "
+                               "machine: a trend, not records.")
 
 
 def draw(times: dict[tuple[int, int], dict[str, float]], out: Path) -> None:

@@ -1,15 +1,20 @@
 """A benchmark's scratch folder: removed when the benchmark ends, fails, or is stopped (Ctrl-C,
 or SIGTERM from `timeout` or `kill`, which would otherwise end the process without cleaning up:
 memmap.py's 4 GiB file was left in /tmp that way), unless kept. It is always a new folder,
-inside `parent` when one is given: a folder the user names is never removed."""
+inside `parent` when one is given: a folder the user names is never removed. And the children
+a benchmark waits for are not left running when it is stopped (`wait4`)."""
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import signal
+import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 
 def _stop(signum, frame):
@@ -19,14 +24,31 @@ def _stop(signum, frame):
 @contextlib.contextmanager
 def folder(prefix: str, parent: str | None = None, keep: bool = False) -> Iterator[Path]:
     """A new folder (in `parent`, else the system's temporary folder), removed on leaving the
-    block unless `keep`; SIGTERM stops the process through the removal."""
+    block unless `keep`; SIGTERM stops the process through the removal (in the main thread: only
+    it can set a signal handler)."""
     if parent is not None:
         Path(parent).mkdir(parents=True, exist_ok=True)
     path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
-    previous = signal.signal(signal.SIGTERM, _stop)
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _stop) if main else None
     try:
         yield path
     finally:
-        signal.signal(signal.SIGTERM, previous)
         if not keep:
             shutil.rmtree(path, ignore_errors=True)
+        if previous is not None:          # None: a handler set outside Python, which cannot be put back
+            signal.signal(signal.SIGTERM, previous)
+
+
+def wait4(p: subprocess.Popen) -> tuple[int, Any]:
+    """(exit code, resource usage) of child `p`, reaped with os.wait4 so that the usage (its peak
+    memory) is that child's own; `p` is killed if this process is stopped while waiting, not left
+    running on its own."""
+    try:
+        _, status, usage = os.wait4(p.pid, 0)
+    except BaseException:
+        p.kill()
+        p.wait()
+        raise
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return p.returncode, usage

@@ -65,10 +65,11 @@ def run(cmd: list[str]) -> dict:
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        _, code, usage = os.wait4(p.pid, 0)
-        done.set()
-        sampler.join()
-        p.returncode = os.waitstatus_to_exitcode(code)
+        try:
+            _, usage = scratch.wait4(p)
+        finally:
+            done.set()
+            sampler.join()
         log.seek(0)
         text = log.read()
     if p.returncode != 0:

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -32,38 +33,71 @@ def test_a_folder_given_to_memmap_is_kept_with_what_was_in_it(tmp_path):
     assert (mine / "notes.txt").read_text() == "the user's"
 
 
-def _stopped(argv: list[str], tmp: Path, after: str, sig: int) -> subprocess.CompletedProcess:
-    """Run a benchmark, send `sig` once its output shows `after`, and return how it ended."""
-    proc = subprocess.Popen([sys.executable, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=_env(tmp))
-    try:
-        assert proc.stdout is not None
-        seen = []
-        for line in proc.stdout:
-            seen.append(line)
-            if after in line:
-                break
-        assert any(after in line for line in seen), "".join(seen) + proc.stderr.read()
-        proc.send_signal(sig)
-        rest, err = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    return subprocess.CompletedProcess(argv, proc.returncode, "".join(seen) + rest, err)
+def _children(pid: int, running: str) -> list[int]:
+    """The child processes of `pid` whose command line contains `running`."""
+    found = []
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        for child in map(int, f.read().split()):
+            try:
+                with open(f"/proc/{child}/cmdline", "rb") as c:
+                    if running.encode() in c.read():
+                        found.append(child)
+            except OSError:
+                pass
+    return found
+
+
+def _stopped(argv: list[str], tmp: Path, after: str, sig: int, child: str = "") -> tuple[int, str, list[int]]:
+    """Run a benchmark, send `sig` once its output shows `after` (and, with `child`, once it runs
+    a child process whose command line has `child`): (its exit code, its output, those children)."""
+    with open(tmp / "stderr.txt", "w+") as err:
+        proc = subprocess.Popen([sys.executable, *argv], stdout=subprocess.PIPE, stderr=err, text=True,
+                                env=_env(tmp))
+        try:
+            assert proc.stdout is not None
+            seen = []
+            for line in proc.stdout:
+                seen.append(line)
+                if after in line:
+                    break
+            assert any(after in line for line in seen), "".join(seen)
+            kids: list[int] = []
+            deadline = time.monotonic() + 120
+            while child and not kids and proc.poll() is None and time.monotonic() < deadline:
+                kids = _children(proc.pid, child)
+                time.sleep(0.05)
+            proc.send_signal(sig)
+            rest, _ = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        err.seek(0)
+        return proc.returncode, "".join(seen) + rest + err.read(), kids
+
+
+def _gone(pid: int, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not os.path.exists(f"/proc/{pid}")
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_memmap_stopped_removes_its_file(tmp_path, sig):
-    done = _stopped([str(BENCH / "memmap.py"), "--gb", "0.05"], tmp_path, "wrote", sig)
-    assert done.returncode != 0
-    assert list(tmp_path.glob("chainrule-memmap-*")) == [], done.stdout + done.stderr
+    code, output, _ = _stopped([str(BENCH / "memmap.py"), "--gb", "0.05"], tmp_path, "wrote", sig)
+    assert code != 0
+    assert list(tmp_path.glob("chainrule-memmap-*")) == [], output
 
 
-def test_tabular_stopped_removes_its_files(tmp_path):
-    done = _stopped([str(BENCH / "tabular.py"), "--rows", "20000"], tmp_path, "# ", signal.SIGTERM)
-    assert done.returncode == 128 + signal.SIGTERM
-    assert list(tmp_path.glob("chainrule-tabular-*")) == [], done.stdout + done.stderr
+def test_tabular_stopped_removes_its_files_and_its_child(tmp_path):
+    """Stopped while `chainrule train` runs (reaped with os.wait4, for its own peak memory): the
+    child is killed with it, not left training on its own in a removed folder."""
+    code, output, kids = _stopped([str(BENCH / "tabular.py"), "--rows", "20000"], tmp_path, "# ", signal.SIGTERM,
+                                  child="chainrule.cli")
+    assert code == 128 + signal.SIGTERM, output
+    assert list(tmp_path.glob("chainrule-tabular-*")) == [], output
+    assert kids and all(_gone(pid, 1.0) for pid in kids), kids      # killed, not finishing on its own
 
 
 def test_scratch_folder_is_removed_after_an_error_and_kept_when_asked(tmp_path):
@@ -74,4 +108,4 @@ def test_scratch_folder_is_removed_after_an_error_and_kept_when_asked(tmp_path):
     with scratch.folder("x-", str(tmp_path), keep=True) as kept:
         (kept / "data").write_bytes(b"1")
     assert (kept / "data").exists()
-    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL or signal.getsignal(signal.SIGTERM) is not scratch._stop
+    assert signal.getsignal(signal.SIGTERM) is not scratch._stop            # the handler put back

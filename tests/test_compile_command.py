@@ -64,11 +64,6 @@ def test_without_compile_the_first_job_runs_on_numpy(tmp_path):
 def test_compile_says_what_stops_it(tmp_path):
     off = run(["-m", "chainrule.cli", "compile"], CHAINRULE_NUMBA="0", NUMBA_CACHE_DIR=str(tmp_path))
     assert "CHAINRULE_NUMBA=0 turns the compiled kernels off" in error_line(off)
-    blocked = tmp_path / "a-file"
-    blocked.write_text("")
-    cannot = run(["-m", "chainrule.cli", "compile"], NUMBA_CACHE_DIR=str(blocked / "cache"))
-    line = error_line(cannot)
-    assert "cannot write Numba's cache folder '" in line and "set NUMBA_CACHE_DIR to a folder this user can" in line
     no_numba = run(["-c", "import sys; sys.modules['numba'] = None\n"
                           "from chainrule.cli import main; sys.exit(main(['compile']))"])
     assert "this command needs numba: pip install 'chainrule[fast]'" in error_line(no_numba, code=5)
@@ -81,7 +76,7 @@ def test_a_compiled_cache_this_process_cannot_write_is_not_loaded(tmp_path, monk
     compiled cache, for a job of 0.7 s on NumPy. The job now runs on NumPy, with one warning."""
     from chainrule.backend import kernels, warmup
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
-    Path(warmup.marker()).parent.mkdir(parents=True)
+    Path(warmup.marker()).parent.mkdir(parents=True, exist_ok=True)
     Path(warmup.marker()).write_text("compiled\n")
     monkeypatch.setattr(kernels, "ENABLED", "auto")
     monkeypatch.setattr(kernels, "numba", None)                 # not loaded yet in this "process"
@@ -139,15 +134,53 @@ def test_the_cache_folder_is_numbas_own_subfolder(tmp_path, monkeypatch):
     """Under NUMBA_CACHE_DIR Numba keeps the kernels in a subfolder named after the install's path:
     that is the folder whose writability decides (a NUMBA_CACHE_DIR writable at its top, with the
     subfolder left by another user's `chainrule compile`, was taken as usable), and where the
-    markers go (installs at other paths sharing NUMBA_CACHE_DIR, whose entries Numba keeps apart,
-    each said the other's kernels were ready)."""
+    markers go (installs at other paths sharing NUMBA_CACHE_DIR said each other's kernels were
+    ready). One that cannot be written passes to Numba's next choice, __pycache__ beside the package."""
     from numba.core.caching import _CacheLocator
 
     from chainrule.backend import kernels
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
-    assert kernels.cache_dir() == str(tmp_path / _CacheLocator.get_suitable_cache_subpath(kernels.__file__))
-    Path(kernels.cache_dir()).write_text("")           # Numba cannot make its folder there
-    assert not kernels._cache_writable(quiet=True)
+    sub = Path(kernels.cache_dir())
+    assert sub == tmp_path / _CacheLocator.get_suitable_cache_subpath(kernels.__file__)
+    sub.rmdir()
+    sub.write_text("")                                 # Numba cannot make its folder there
+    assert kernels.cache_dir() == os.path.join(os.path.dirname(kernels.__file__), "__pycache__")
+
+
+def test_a_read_only_install_caches_in_the_users_folder(tmp_path, monkeypatch):
+    """Where neither NUMBA_CACHE_DIR nor __pycache__ beside the package can be written (a shared
+    install on a lab machine), Numba caches in the user's cache folder, and so the kernels and
+    their markers go there: before, such an install never used the kernels with CHAINRULE_NUMBA
+    unset, and compiled them in every process with CHAINRULE_NUMBA=1."""
+    from numba.core.caching import UserWideCacheLocator
+    from numba.misc.appdirs import AppDirs
+
+    from chainrule.backend import kernels
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    in_tree = os.path.join(os.path.dirname(kernels.__file__), "__pycache__")
+    writable = kernels._writable
+    monkeypatch.setattr(kernels, "_writable", lambda folder: folder != in_tree and writable(folder))
+    numbas = os.path.join(AppDirs(appname="numba", appauthor=False).user_cache_dir,
+                          UserWideCacheLocator.get_suitable_cache_subpath(kernels.__file__))
+    assert kernels.cache_dir() == numbas and numbas.startswith(str(tmp_path))
+    assert kernels._cache_writable(quiet=True)
+
+
+@pytest.mark.parametrize("where", ["given", "blocked", "unset"])
+def test_the_cache_folder_is_where_numba_caches_the_kernels(tmp_path, where):
+    """`cache_dir` against the folder Numba's dispatchers use, in a process with the kernels loaded."""
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    env = {"given": {"NUMBA_CACHE_DIR": str(tmp_path / "cache")}, "blocked": {"NUMBA_CACHE_DIR": str(blocked / "x")},
+           "unset": {}}[where]
+    environ = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    out = subprocess.run([sys.executable, "-c", "from chainrule.backend import kernels\n"
+                          "assert kernels.load()\n"
+                          "print(kernels._adam_jit._cache._cache_path == kernels.cache_dir(), kernels.CACHE)"],
+                         capture_output=True, text=True, timeout=300, env={**environ, **env, "CHAINRULE_NUMBA": "1"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "True"]
 
 
 def test_force_removes_chainrules_entries_and_compiles_again(tmp_path, monkeypatch, capsys):
@@ -156,8 +189,7 @@ def test_force_removes_chainrules_entries_and_compiles_again(tmp_path, monkeypat
     from chainrule.backend import kernels, warmup
     from chainrule.cli import main
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
-    folder = Path(kernels.cache_dir())
-    folder.mkdir(parents=True)
+    folder = Path(kernels.cache_dir())                  # made by cache_dir's test of it
     ours = ["kernels._adam-115.py311.nbi", "kernels._adam-115.py311.1.nbc", "loops._train-87.py311.nbi",
             "tiny._train_tiny-40.py311.nbi", "csr._matmul-25.py311.nbi", "units._flush-9.py311.nbc",
             "chainrule-kernels-0123456789abcdef.ready", "chainrule-tiny-0123456789abcdef-d-2.2.2.ready"]
@@ -171,3 +203,16 @@ def test_force_removes_chainrules_entries_and_compiles_again(tmp_path, monkeypat
     assert main(["compile", "--force"]) == 0
     assert compiled == [sorted(theirs)]
     assert "compiled chainrule's kernels" in capsys.readouterr().out
+
+
+def test_compile_says_when_no_cache_folder_can_be_written(tmp_path, monkeypatch, capsys):
+    """NUMBA_CACHE_DIR, __pycache__ beside the package and the user's cache folder all read-only
+    (simulated: this runs as root in CI): exit 2, naming the folder and what to set."""
+    from chainrule.backend import kernels
+    from chainrule.cli import main
+    monkeypatch.setattr(kernels, "_writable", lambda folder: False)
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(["compile"]) == 2
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert line.startswith(f"chainrule: error: cannot write Numba's cache folder '{tmp_path / 'cache'}")
+    assert "set NUMBA_CACHE_DIR to a folder this user can write" in line

@@ -209,7 +209,7 @@ def tiny_policy(monkeypatch, tmp_path):
     loops run, "loops" or "tiny")."""
     from chainrule.backend import loops, tiny, warmup
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))     # the markers (Numba read its own at import)
-    os.makedirs(kernels.cache_dir())                         # its subfolder, made where Numba is loaded
+    os.makedirs(kernels.cache_dir(), exist_ok=True)          # its subfolder, made where Numba is loaded
     monkeypatch.setattr(kernels, "ENABLED", True)
     assert kernels.load()
     monkeypatch.setattr(kernels, "ENABLED", "auto")

@@ -21,6 +21,8 @@ import hashlib
 import importlib.util
 import math
 import os
+import sys
+import tempfile
 import warnings
 from typing import Any, cast
 
@@ -360,31 +362,49 @@ def read_only(a: Any) -> Any:
 
 def cache_dir(root: str | None = None) -> str:
     """The folder where Numba keeps the compiled kernels (of every module of this folder) and
-    chainrule its markers: __pycache__ beside this file, or, under NUMBA_CACHE_DIR (or `root`),
-    the subfolder Numba names after this folder's path (its `_UserProvidedCacheLocator`: the
-    folder's name and the SHA-1 of its absolute path), so that installs at other paths sharing
-    NUMBA_CACHE_DIR, whose entries Numba keeps apart, keep their markers apart too."""
+    chainrule its markers, chosen as Numba chooses (its cache locators, in their order): the first
+    it can write of NUMBA_CACHE_DIR (or `root`; there, a subfolder named after this folder's path:
+    the folder's name and the SHA-1 of its absolute path, so that installs at other paths keep
+    their entries and markers apart), __pycache__ beside this file, and the user's cache folder
+    (~/.cache/numba on Linux: a shared read-only install still caches, per user). Numba reads
+    only a cache it can write; where none can be written, its first choice."""
     here = os.path.dirname(os.path.abspath(__file__))
+    sub = f"{os.path.basename(here)}_{hashlib.sha1(here.encode()).hexdigest()}"
     root = root or os.environ.get("NUMBA_CACHE_DIR")
-    if not root:
-        return os.path.join(here, "__pycache__")
-    return os.path.join(root, f"{os.path.basename(here)}_{hashlib.sha1(here.encode()).hexdigest()}")
+    folders = ([os.path.join(root, sub)] if root else []) + [os.path.join(here, "__pycache__"),
+                                                               os.path.join(_user_cache(), sub)]
+    return next((f for f in folders if _writable(f)), folders[0])
+
+
+def _user_cache() -> str:
+    """Numba's user-wide cache folder (its appdirs' user_cache_dir for "numba", without importing Numba)."""
+    if sys.platform == "win32":
+        return os.path.join(os.environ.get("LOCALAPPDATA", os.path.expanduser("~")), "numba", "Cache")
+    if sys.platform == "darwin":
+        return os.path.expanduser("~/Library/Caches/numba")
+    return os.path.join(os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "numba")
+
+
+def _writable(folder: str) -> bool:
+    """Numba's test of a cache folder (`_CacheLocator.ensure_cache_path`): made if missing, and a
+    file can be created in it."""
+    try:
+        os.makedirs(folder, exist_ok=True)
+        tempfile.TemporaryFile(dir=folder).close()
+        return True
+    except OSError:
+        return False
 
 
 def _cache_writable(quiet: bool = False) -> bool:
-    """Whether Numba can write its on-disk cache of the kernels (`cache_dir`: it reads only a
-    folder it can write); a read-only install compiles in memory instead, with one warning."""
+    """Whether Numba can write an on-disk cache of the kernels (`cache_dir`: it reads only a
+    folder it can write); where none can be written, the kernels are compiled in memory instead,
+    with one warning."""
     folder = cache_dir()
-    try:
-        os.makedirs(folder, exist_ok=True)
-        probe = os.path.join(folder, f".chainrule-write-test-{os.getpid()}")
-        with open(probe, "w"):
-            pass
-        os.unlink(probe)
+    if _writable(folder):
         return True
-    except OSError:
-        if not quiet:
-            warnings.warn(f"chainrule: Numba's cache folder {folder} cannot be written; the kernels are compiled in "
-                          "memory for this process (set NUMBA_CACHE_DIR to a writable folder to keep them)",
-                          RuntimeWarning, stacklevel=3)
-        return False
+    if not quiet:
+        warnings.warn(f"chainrule: Numba's cache folder {folder} cannot be written; the kernels are compiled in "
+                      "memory for this process (set NUMBA_CACHE_DIR to a writable folder to keep them)",
+                      RuntimeWarning, stacklevel=3)
+    return False

@@ -18,9 +18,9 @@ def register(sub) -> None:
                     "compiles them in the background for the jobs after it; in a container started fresh each\n"
                     "time, every first job would.\n\n"
                     "Run it where the jobs will run, with the same NUMBA_CACHE_DIR: in a Dockerfile after\n"
-                    "`pip install 'chainrule[fast]'`, say. Numba reads only a cache folder it can write, so the\n"
-                    "users whose jobs run must be able to write it (an image built as root and run as another\n"
-                    "user: a NUMBA_CACHE_DIR of that user's). Numba compiles for this machine's processor: on a\n"
+                    "`pip install 'chainrule[fast]'`, say. Numba reads only a cache folder it can write (else\n"
+                    "it caches in the user's own, ~/.cache/numba), so run it as the user whose jobs run, or give\n"
+                    "it a NUMBA_CACHE_DIR that user can write. Numba compiles for this machine's processor: on a\n"
                     "machine with another, a job runs on NumPy and compiles them behind it, as after an install.\n"
                     "The loop of networks at most 4 units wide is compiled per widths: the seed network's here,\n"
                     "the others after the first job that needs them.",

@@ -181,6 +181,10 @@ def test_the_cache_folder_is_where_numba_caches_the_kernels(tmp_path, where):
                          capture_output=True, text=True, timeout=300, env={**environ, **env, "CHAINRULE_NUMBA": "1"})
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["True", "True"]
+    # Numba passes over a NUMBA_CACHE_DIR it cannot write without a word; chainrule says it, once
+    said = out.stderr.count(f"NUMBA_CACHE_DIR {blocked / 'x'} cannot be written by this user; Numba caches the "
+                            "kernels in ")
+    assert said == (1 if where == "blocked" else 0), out.stderr
 
 
 def test_force_removes_chainrules_entries_and_compiles_again(tmp_path, monkeypatch, capsys):

@@ -370,10 +370,26 @@ def cache_dir(root: str | None = None) -> str:
     only a cache it can write; where none can be written, its first choice."""
     here = os.path.dirname(os.path.abspath(__file__))
     sub = f"{os.path.basename(here)}_{hashlib.sha1(here.encode()).hexdigest()}"
-    root = root or os.environ.get("NUMBA_CACHE_DIR")
-    folders = ([os.path.join(root, sub)] if root else []) + [os.path.join(here, "__pycache__"),
-                                                               os.path.join(_user_cache(), sub)]
-    return next((f for f in folders if _writable(f)), folders[0])
+    given = root or os.environ.get("NUMBA_CACHE_DIR")
+    folders = ([os.path.join(given, sub)] if given else []) + [os.path.join(here, "__pycache__"),
+                                                                 os.path.join(_user_cache(), sub)]
+    chosen = next((f for f in folders if _writable(f)), folders[0])
+    if given and not root and chosen != folders[0]:
+        _passed_over(given, chosen)
+    return chosen
+
+
+_said_passed_over = False
+
+
+def _passed_over(given: str, chosen: str) -> None:
+    """Once a process: the NUMBA_CACHE_DIR the user set cannot be written, and Numba, without a
+    word, caches elsewhere (an image built as root whose cache folder was not given to the user)."""
+    global _said_passed_over
+    if not _said_passed_over:
+        _said_passed_over = True
+        warnings.warn(f"chainrule: NUMBA_CACHE_DIR {given} cannot be written by this user; Numba caches the kernels "
+                      f"in {chosen} instead", RuntimeWarning, stacklevel=4)
 
 
 def _user_cache() -> str:
@@ -401,7 +417,7 @@ def _cache_writable(quiet: bool = False) -> bool:
     folder it can write); where none can be written, the kernels are compiled in memory instead,
     with one warning."""
     folder = cache_dir()
-    if _writable(folder):
+    if _writable(folder):            # (tested in cache_dir already where it could: a file made and removed)
         return True
     if not quiet:
         warnings.warn(f"chainrule: Numba's cache folder {folder} cannot be written; the kernels are compiled in "

@@ -144,7 +144,9 @@ def test_the_cache_folder_is_numbas_own_subfolder(tmp_path, monkeypatch):
     assert sub == tmp_path / _CacheLocator.get_suitable_cache_subpath(kernels.__file__)
     sub.rmdir()
     sub.write_text("")                                 # Numba cannot make its folder there
-    assert kernels.cache_dir() == os.path.join(os.path.dirname(kernels.__file__), "__pycache__")
+    monkeypatch.setattr(kernels, "_said_passed_over", False)
+    with pytest.warns(RuntimeWarning, match="cannot be written by this user; Numba caches the kernels in"):
+        assert kernels.cache_dir() == os.path.join(os.path.dirname(kernels.__file__), "__pycache__")
 
 
 def test_a_read_only_install_caches_in_the_users_folder(tmp_path, monkeypatch):

@@ -102,8 +102,8 @@ def whole_process(code, env):
 def compiled_behind(cache, timeout=600.0):
     """Wait until a compiling process a job started in `cache` (backend/warmup.py) has ended: it
     would otherwise share the CPUs with the next measurements."""
-    from chainrule.backend import kernels  # its folder of Numba's cache: a subfolder of `cache`
-    lock, deadline = os.path.join(kernels.cache_dir(cache), "chainrule-kernels.compiling"), time.time() + timeout
+    from chainrule.backend import cachedir  # its folder of Numba's cache: a subfolder of `cache`
+    lock, deadline = os.path.join(cachedir.folder(cache), "chainrule-kernels.compiling"), time.time() + timeout
     while os.path.exists(lock) and time.time() < deadline:
         time.sleep(1.0)
 

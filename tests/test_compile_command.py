@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from test_cli_csv import error_line
 
+from chainrule.backend import cachedir
+
 # long enough that a job with CHAINRULE_NUMBA unset loads the kernels (its NumPy estimate: 20,000
 # steps, over warmup.LOAD_SECONDS), 8 units wide (the general compiled loop, not a tiny version)
 JOB = """
@@ -35,8 +37,7 @@ def run(args: list[str], **env: str) -> subprocess.CompletedProcess:
 
 
 def test_compile_fills_the_cache_that_the_next_job_loads(tmp_path):
-    from chainrule.backend import kernels
-    cache, folder = str(tmp_path), kernels.cache_dir(str(tmp_path))        # Numba's subfolder for chainrule's
+    cache, folder = str(tmp_path), cachedir.folder(str(tmp_path))        # Numba's subfolder for chainrule's
     done = run(["-m", "chainrule.cli", "compile"], NUMBA_CACHE_DIR=cache)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"compiled chainrule's kernels for float32 and float64 into {folder} in ")
@@ -80,7 +81,7 @@ def test_a_compiled_cache_this_process_cannot_write_is_not_loaded(tmp_path, monk
     Path(warmup.marker()).write_text("compiled\n")
     monkeypatch.setattr(kernels, "ENABLED", "auto")
     monkeypatch.setattr(kernels, "numba", None)                 # not loaded yet in this "process"
-    monkeypatch.setattr(kernels, "_cache_writable", lambda quiet=False: False)
+    monkeypatch.setattr(cachedir, "writable", lambda quiet=False: False)
     monkeypatch.setattr(warmup, "_next_look", 0.0)
     monkeypatch.setattr(warmup, "_timer", None)
     monkeypatch.setattr(warmup, "_warned_cache", False)
@@ -140,13 +141,13 @@ def test_the_cache_folder_is_numbas_own_subfolder(tmp_path, monkeypatch):
 
     from chainrule.backend import kernels
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
-    sub = Path(kernels.cache_dir())
+    sub = Path(cachedir.folder())
     assert sub == tmp_path / _CacheLocator.get_suitable_cache_subpath(kernels.__file__)
     sub.rmdir()
     sub.write_text("")                                 # Numba cannot make its folder there
-    monkeypatch.setattr(kernels, "_said_passed_over", False)
+    monkeypatch.setattr(cachedir, "_said_passed_over", False)
     with pytest.warns(RuntimeWarning, match="cannot be written by this user; Numba caches the kernels in"):
-        assert kernels.cache_dir() == os.path.join(os.path.dirname(kernels.__file__), "__pycache__")
+        assert cachedir.folder() == os.path.join(os.path.dirname(kernels.__file__), "__pycache__")
 
 
 def test_a_read_only_install_caches_in_the_users_folder(tmp_path, monkeypatch):
@@ -161,25 +162,25 @@ def test_a_read_only_install_caches_in_the_users_folder(tmp_path, monkeypatch):
     monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     in_tree = os.path.join(os.path.dirname(kernels.__file__), "__pycache__")
-    writable = kernels._writable
-    monkeypatch.setattr(kernels, "_writable", lambda folder: folder != in_tree and writable(folder))
+    usable = cachedir.usable
+    monkeypatch.setattr(cachedir, "usable", lambda path: path != in_tree and usable(path))
     numbas = os.path.join(AppDirs(appname="numba", appauthor=False).user_cache_dir,
                           UserWideCacheLocator.get_suitable_cache_subpath(kernels.__file__))
-    assert kernels.cache_dir() == numbas and numbas.startswith(str(tmp_path))
-    assert kernels._cache_writable(quiet=True)
+    assert cachedir.folder() == numbas and numbas.startswith(str(tmp_path))
+    assert cachedir.writable(quiet=True)
 
 
 @pytest.mark.parametrize("where", ["given", "blocked", "unset"])
 def test_the_cache_folder_is_where_numba_caches_the_kernels(tmp_path, where):
-    """`cache_dir` against the folder Numba's dispatchers use, in a process with the kernels loaded."""
+    """`cachedir.folder` against the folder Numba's dispatchers use, in a process with the kernels loaded."""
     blocked = tmp_path / "a-file"
     blocked.write_text("")
     env = {"given": {"NUMBA_CACHE_DIR": str(tmp_path / "cache")}, "blocked": {"NUMBA_CACHE_DIR": str(blocked / "x")},
            "unset": {}}[where]
     environ = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
-    out = subprocess.run([sys.executable, "-c", "from chainrule.backend import kernels\n"
+    out = subprocess.run([sys.executable, "-c", "from chainrule.backend import cachedir, kernels\n"
                           "assert kernels.load()\n"
-                          "print(kernels._adam_jit._cache._cache_path == kernels.cache_dir(), kernels.CACHE)"],
+                          "print(kernels._adam_jit._cache._cache_path == cachedir.folder(), kernels.CACHE)"],
                          capture_output=True, text=True, timeout=300, env={**environ, **env, "CHAINRULE_NUMBA": "1"})
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["True", "True"]
@@ -192,10 +193,10 @@ def test_the_cache_folder_is_where_numba_caches_the_kernels(tmp_path, where):
 def test_force_removes_chainrules_entries_and_compiles_again(tmp_path, monkeypatch, capsys):
     """--force: Numba would load the entries it still finds valid, so they are removed first;
     only chainrule's (the compiled modules' entries, the markers), nothing else in the folder."""
-    from chainrule.backend import kernels, warmup
+    from chainrule.backend import warmup
     from chainrule.cli import main
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
-    folder = Path(kernels.cache_dir())                  # made by cache_dir's test of it
+    folder = Path(cachedir.folder())                  # made by cachedir.folder's test of it
     ours = ["kernels._adam-115.py311.nbi", "kernels._adam-115.py311.1.nbc", "loops._train-87.py311.nbi",
             "tiny._train_tiny-40.py311.nbi", "csr._matmul-25.py311.nbi", "units._flush-9.py311.nbc",
             "chainrule-kernels-0123456789abcdef.ready", "chainrule-tiny-0123456789abcdef-d-2.2.2.ready"]
@@ -214,9 +215,8 @@ def test_force_removes_chainrules_entries_and_compiles_again(tmp_path, monkeypat
 def test_compile_says_when_no_cache_folder_can_be_written(tmp_path, monkeypatch, capsys):
     """NUMBA_CACHE_DIR, __pycache__ beside the package and the user's cache folder all read-only
     (simulated: this runs as root in CI): exit 2, naming the folder and what to set."""
-    from chainrule.backend import kernels
     from chainrule.cli import main
-    monkeypatch.setattr(kernels, "_writable", lambda folder: False)
+    monkeypatch.setattr(cachedir, "usable", lambda path: False)
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "cache"))
     assert main(["compile"]) == 2
     line = capsys.readouterr().err.strip().splitlines()[-1]

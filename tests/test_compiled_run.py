@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import chainrule as cr
-from chainrule.backend import kernels
+from chainrule.backend import cachedir, kernels
 from chainrule.training import compiled
 
 pytestmark = pytest.mark.skipif(not kernels.AVAILABLE, reason="needs Numba (the [fast] extra)")
@@ -100,7 +100,7 @@ def test_no_job_waits_for_compilation_and_the_next_long_job_finds_the_kernels(tm
     cold = job("long", tmp_path)                 # 30,000 seed steps, cache empty: NumPy, compiling behind
     assert cold["numba"] is False and cold["compiled"] is False
     deadline = time.time() + 280
-    folder = Path(kernels.cache_dir(str(tmp_path)))     # Numba's subfolder for chainrule's backend
+    folder = Path(cachedir.folder(str(tmp_path)))     # Numba's subfolder for chainrule's backend
     while not list(folder.glob("chainrule-kernels-*.ready")) and time.time() < deadline:
         time.sleep(2)
     assert list(folder.glob("chainrule-kernels-*.ready")), "the background compilation wrote no marker"
@@ -209,7 +209,7 @@ def tiny_policy(monkeypatch, tmp_path):
     loops run, "loops" or "tiny")."""
     from chainrule.backend import loops, tiny, warmup
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))     # the markers (Numba read its own at import)
-    os.makedirs(kernels.cache_dir(), exist_ok=True)          # its subfolder, made where Numba is loaded
+    os.makedirs(cachedir.folder(), exist_ok=True)          # its subfolder, made where Numba is loaded
     monkeypatch.setattr(kernels, "ENABLED", True)
     assert kernels.load()
     monkeypatch.setattr(kernels, "ENABLED", "auto")
@@ -315,7 +315,7 @@ def test_the_background_process_compiles_a_tiny_version(tmp_path):
     out = subprocess.run(warmup.COMMAND + ["f", ",".join(map(str, key)), "d", ",".join(map(str, warmup.SEED))],
                          env=env, timeout=300, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    folder = Path(kernels.cache_dir(str(tmp_path)))
+    folder = Path(cachedir.folder(str(tmp_path)))
     assert list(folder.glob(f"chainrule-tiny-*-f-{'.'.join(map(str, key))}.ready"))
     assert list(folder.glob(f"chainrule-tiny-*-d-{'.'.join(map(str, warmup.SEED))}.ready"))
     job = ("import numpy as np, chainrule as cr\n"

@@ -938,7 +938,8 @@ from chainrule.backend import kernels
 kernels.MIN_UPDATE_SIZE = 0
 import os
 if os.environ.get("CHILD_NO_CACHE_FOLDER"):    # no folder Numba could cache in either: the user's, the package's
-    kernels._writable = lambda folder: False    # (this runs as root in CI, where those can always be written)
+    from chainrule.backend import cachedir      # (this runs as root in CI, where those can always be written)
+    cachedir.usable = lambda path: False
 rng = np.random.default_rng(0)
 X, y = rng.normal(size=(200, 12)), rng.integers(0, 3, size=200)
 with warnings.catch_warnings(record=True) as caught:

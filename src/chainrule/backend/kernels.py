@@ -17,16 +17,14 @@ runs on NumPy while a background process compiles and caches them for the next j
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.util
 import math
 import os
-import sys
-import tempfile
-import warnings
 from typing import Any, cast
 
 import numpy as np
+
+from . import cachedir
 
 AVAILABLE = importlib.util.find_spec("numba") is not None   # the core needs only NumPy
 _MODE = os.environ.get("CHAINRULE_NUMBA", "auto")
@@ -271,7 +269,7 @@ def load(force: bool = False) -> bool:
         if ENABLED == "auto" and not force:
             return False
         import numba as _numba
-        CACHE = _cache_writable()
+        CACHE = cachedir.writable()
         globals()["_subnormal_jit"], globals()["_decayed_jit"], globals()["_quotient_jit"] = _bit_kernels()
         for name in _PLAIN:      # the one-parameter steps inlined where they are used: no call per element
             inline = "always" if name.endswith("_one") else "never"
@@ -358,69 +356,3 @@ def read_only(a: Any) -> Any:
     view = a.view()
     view.flags.writeable = False
     return view
-
-
-def cache_dir(root: str | None = None) -> str:
-    """The folder where Numba keeps the compiled kernels (of every module of this folder) and
-    chainrule its markers, chosen as Numba chooses (its cache locators, in their order): the first
-    it can write of NUMBA_CACHE_DIR (or `root`; there, a subfolder named after this folder's path:
-    the folder's name and the SHA-1 of its absolute path, so that installs at other paths keep
-    their entries and markers apart), __pycache__ beside this file, and the user's cache folder
-    (~/.cache/numba on Linux: a shared read-only install still caches, per user). Numba reads
-    only a cache it can write; where none can be written, its first choice."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    sub = f"{os.path.basename(here)}_{hashlib.sha1(here.encode()).hexdigest()}"
-    given = root or os.environ.get("NUMBA_CACHE_DIR")
-    folders = ([os.path.join(given, sub)] if given else []) + [os.path.join(here, "__pycache__"),
-                                                                 os.path.join(_user_cache(), sub)]
-    chosen = next((f for f in folders if _writable(f)), folders[0])
-    if given and not root and chosen != folders[0]:
-        _passed_over(given, chosen)
-    return chosen
-
-
-_said_passed_over = False
-
-
-def _passed_over(given: str, chosen: str) -> None:
-    """Once a process: the NUMBA_CACHE_DIR the user set cannot be written, and Numba, without a
-    word, caches elsewhere (an image built as root whose cache folder was not given to the user)."""
-    global _said_passed_over
-    if not _said_passed_over:
-        _said_passed_over = True
-        warnings.warn(f"chainrule: NUMBA_CACHE_DIR {given} cannot be written by this user; Numba caches the kernels "
-                      f"in {chosen} instead", RuntimeWarning, stacklevel=4)
-
-
-def _user_cache() -> str:
-    """Numba's user-wide cache folder (its appdirs' user_cache_dir for "numba", without importing Numba)."""
-    if sys.platform == "win32":
-        return os.path.join(os.environ.get("LOCALAPPDATA", os.path.expanduser("~")), "numba", "Cache")
-    if sys.platform == "darwin":
-        return os.path.expanduser("~/Library/Caches/numba")
-    return os.path.join(os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "numba")
-
-
-def _writable(folder: str) -> bool:
-    """Numba's test of a cache folder (`_CacheLocator.ensure_cache_path`): made if missing, and a
-    file can be created in it."""
-    try:
-        os.makedirs(folder, exist_ok=True)
-        tempfile.TemporaryFile(dir=folder).close()
-        return True
-    except OSError:
-        return False
-
-
-def _cache_writable(quiet: bool = False) -> bool:
-    """Whether Numba can write an on-disk cache of the kernels (`cache_dir`: it reads only a
-    folder it can write); where none can be written, the kernels are compiled in memory instead,
-    with one warning."""
-    folder = cache_dir()
-    if _writable(folder):            # (tested in cache_dir already where it could: a file made and removed)
-        return True
-    if not quiet:
-        warnings.warn(f"chainrule: Numba's cache folder {folder} cannot be written; the kernels are compiled in "
-                      "memory for this process (set NUMBA_CACHE_DIR to a writable folder to keep them)",
-                      RuntimeWarning, stacklevel=3)
-    return False

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from . import csr, kernels, loops, tiny, units
+from . import cachedir, csr, kernels, loops, tiny, units
 
 LOAD_SECONDS = 0.6        # importing Numba and loading the cached kernels (measured: 0.35-0.6 s)
 COMPILE_AFTER = 10.0      # seconds into a job on NumPy when the compiling starts if the job is not done
@@ -66,7 +66,7 @@ def prepare(seconds: float) -> bool:
     if seconds < LOAD_SECONDS or time.monotonic() < _next_look:
         return False
     if ready():
-        if kernels._cache_writable(quiet=True):
+        if cachedir.writable(quiet=True):
             return kernels.load(force=True)
         _cannot_load()
         _next_look = time.monotonic() + 5.0
@@ -87,7 +87,7 @@ def _cannot_load() -> None:
     global _warned_cache
     if not _warned_cache:
         _warned_cache = True
-        warnings.warn(f"chainrule: the compiled kernels in {kernels.cache_dir()} cannot be used: Numba reads only a "
+        warnings.warn(f"chainrule: the compiled kernels in {cachedir.folder()} cannot be used: Numba reads only a "
                       "cache folder it can write, and this one cannot be written; jobs run on NumPy. Set "
                       "NUMBA_CACHE_DIR to a folder this user can write (and run `chainrule compile` with it)",
                       RuntimeWarning, stacklevel=4)
@@ -124,7 +124,7 @@ def marker() -> str:
     """The marker's path, named by the sources of every compiled module (a change to any of them,
     e.g. an upgrade, makes Numba's cache of that module stale), Python's and Numba's versions and
     the processor Numba compiles for (`cpu`)."""
-    return os.path.join(kernels.cache_dir(), f"chainrule-kernels-{_sources()}.ready")
+    return os.path.join(cachedir.folder(), f"chainrule-kernels-{_sources()}.ready")
 
 
 def cpu() -> str:
@@ -182,7 +182,7 @@ def tiny_ready(dtype: Any, key: tuple[int, ...]) -> bool:
 
 def _tiny_marker(dtype: Any, key: tuple[int, ...]) -> str:
     name = f"chainrule-tiny-{_sources()}-{np.dtype(dtype).char}-{'.'.join(map(str, key))}.ready"
-    return os.path.join(kernels.cache_dir(), name)
+    return os.path.join(cachedir.folder(), name)
 
 
 def compile_tiny(dtype: Any, key: tuple[int, ...]) -> str:
@@ -196,7 +196,7 @@ def compile_tiny(dtype: Any, key: tuple[int, ...]) -> str:
 
 
 def _tiny_lock() -> str:
-    return os.path.join(kernels.cache_dir(), "chainrule-tiny.compiling")
+    return os.path.join(cachedir.folder(), "chainrule-tiny.compiling")
 
 
 def _fresh(lock: str) -> bool:
@@ -208,7 +208,7 @@ def _fresh(lock: str) -> bool:
 
 
 def _lock() -> str:
-    return os.path.join(kernels.cache_dir(), "chainrule-kernels.compiling")
+    return os.path.join(cachedir.folder(), "chainrule-kernels.compiling")
 
 
 def compile_in_background() -> bool:
@@ -223,7 +223,7 @@ def _start(command: list[str], lock: str) -> bool:
     folder cannot be written."""
     global compiling
     _held[:] = [p for p in _held if p.poll() is None]          # reap the ones that ended
-    if not kernels._cache_writable(quiet=True) or _fresh(lock):
+    if not cachedir.writable(quiet=True) or _fresh(lock):
         return False
     with open(lock, "w") as f:
         f.write(str(os.getpid()))
@@ -237,7 +237,7 @@ def forget() -> int:
     """Remove what Numba's cache holds of chainrule (the entries of the compiled modules, the
     markers: `chainrule compile --force`), so that `compile_all` compiles every kernel again,
     where Numba would load entries it still finds valid; returns the count of files removed."""
-    folder = kernels.cache_dir()
+    folder = cachedir.folder()
     modules = tuple(os.path.splitext(os.path.basename(str(m.__file__)))[0] + "." for m in (kernels, loops, tiny, csr,
                                                                                            units))
     removed = 0

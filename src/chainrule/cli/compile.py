@@ -33,11 +33,11 @@ def register(sub) -> None:
 def run(args) -> int:
     import numba  # without the fast extra: exit code 5, "pip install 'chainrule[fast]'"
 
-    from ..backend import kernels, warmup
+    from ..backend import cachedir, kernels, warmup
     if not kernels.ENABLED:
         raise ValidationError("CHAINRULE_NUMBA=0 turns the compiled kernels off; unset it to compile them")
-    folder = kernels.cache_dir()
-    if not kernels._cache_writable(quiet=True):
+    folder = cachedir.folder()
+    if not cachedir.writable(quiet=True):
         raise ValidationError(f"cannot write Numba's cache folder {folder!r}: set NUMBA_CACHE_DIR to a folder this "
                               "user can write, the same where the jobs run")
     if warmup.ready() and not args.force:

@@ -19,14 +19,15 @@ import numpy as np, chainrule as cr
 from chainrule.backend import kernels, loops, warmup
 X = np.random.default_rng(0).normal(size=(200, 4))
 net = cr.Network([cr.Dense(4, 8, 'sigmoid'), cr.Dense(8, 3)], loss='mse', seed=0)
-net.fit(X, X[:, :3].copy(), epochs=100, batch_size=1, optimizer=cr.optim.SGD(0.01), verbose=0)
-s = loops._train_jit.stats if loops._train_jit is not None else None     # None: never loaded
-hits, misses = (sum(s.cache_hits.values()), sum(s.cache_misses.values())) if s else (0, 0)
-behind = warmup.compiling
-print(kernels.numba is not None, hits, misses, behind is not None)
-if behind is not None:          # the background compiling the job started: not left running beside the tests
-    behind.kill()
-    behind.wait()
+try:
+    net.fit(X, X[:, :3].copy(), epochs=100, batch_size=1, optimizer=cr.optim.SGD(0.01), verbose=0)
+    s = loops._train_jit.stats if loops._train_jit is not None else None     # None: never loaded
+    hits, misses = (sum(s.cache_hits.values()), sum(s.cache_misses.values())) if s else (0, 0)
+    print(kernels.numba is not None, hits, misses, warmup.compiling is not None)
+finally:                        # the background compiling the job started: not left running beside the tests
+    if warmup.compiling is not None:
+        warmup.compiling.kill()
+        warmup.compiling.wait()
 """
 
 
@@ -222,3 +223,18 @@ def test_compile_says_when_no_cache_folder_can_be_written(tmp_path, monkeypatch,
     line = capsys.readouterr().err.strip().splitlines()[-1]
     assert line.startswith(f"chainrule: error: cannot write Numba's cache folder '{tmp_path / 'cache'}")
     assert "set NUMBA_CACHE_DIR to a folder this user can write" in line
+
+
+def test_without_scipy_the_kernels_are_not_used_and_compile_says_why(tmp_path):
+    """Numba's np.dot calls SciPy's BLAS, and `[fast]` did not install SciPy: with Numba alone, a
+    fit with CHAINRULE_NUMBA=1 crashed inside Numba ("scipy 0.16+ is required for linear
+    algebra"), and with it unset the background compiling failed at every first job. Now `[fast]`
+    installs SciPy, and without it the kernels count as not installed."""
+    block = "import sys; sys.modules['scipy'] = None      # SciPy not installed\n"
+    job = run(["-c", block + JOB], NUMBA_CACHE_DIR=str(tmp_path), CHAINRULE_NUMBA="1")
+    assert job.returncode == 0, job.stderr
+    assert job.stdout.split() == ["False", "0", "0", "False"]            # NumPy, nothing compiling
+    compile_ = run(["-c", block + "from chainrule.cli import main; sys.exit(main(['compile']))"],
+                   NUMBA_CACHE_DIR=str(tmp_path))
+    assert "this command needs SciPy, whose BLAS Numba's matrix products call: pip install 'chainrule[fast]'" in \
+        error_line(compile_, code=5)

@@ -26,7 +26,9 @@ import numpy as np
 
 from . import cachedir
 
-AVAILABLE = importlib.util.find_spec("numba") is not None   # the core needs only NumPy
+# the core needs only NumPy; the kernels need Numba, and SciPy, whose BLAS Numba's np.dot calls
+# (without it the compiled loops failed to compile: "scipy 0.16+ is required for linear algebra")
+AVAILABLE = importlib.util.find_spec("numba") is not None and importlib.util.find_spec("scipy") is not None
 _MODE = os.environ.get("CHAINRULE_NUMBA", "auto")
 ENABLED: bool | str = AVAILABLE and (_MODE != "0") and (True if _MODE == "1" else "auto")
 numba: Any = None

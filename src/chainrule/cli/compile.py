@@ -32,9 +32,14 @@ def register(sub) -> None:
 
 def run(args) -> int:
     import numba  # without the fast extra: exit code 5, "pip install 'chainrule[fast]'"
+    try:
+        import scipy  # noqa: F401
+    except ImportError:
+        raise ImportError("this command needs SciPy, whose BLAS Numba's matrix products call: "
+                          "pip install 'chainrule[fast]'") from None
 
     from ..backend import cachedir, kernels, warmup
-    if not kernels.ENABLED:
+    if kernels._MODE == "0":
         raise ValidationError("CHAINRULE_NUMBA=0 turns the compiled kernels off; unset it to compile them")
     folder = cachedir.folder()
     if not cachedir.writable(quiet=True):

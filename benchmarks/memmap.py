@@ -129,5 +129,6 @@ def main() -> None:
         print(f"(a float64 copy of the whole file would take {rows * WIDTH * 8 / 2**30:.1f} GiB)")
     os.sync()
 
+
 if __name__ == "__main__":
     main()

@@ -40,6 +40,15 @@ def folder(prefix: str, parent: str | None = None, keep: bool = False) -> Iterat
             signal.signal(signal.SIGTERM, previous)
 
 
+def files(given: str | None, prefix: str, keep: bool = False) -> contextlib.AbstractContextManager[Path]:
+    """The folder a benchmark writes its files in: the user's `given` one (made if missing; the
+    files are left there, for later runs to reuse), else a new scratch `folder`."""
+    if given:
+        Path(given).mkdir(parents=True, exist_ok=True)
+        return contextlib.nullcontext(Path(given))
+    return folder(prefix, keep=keep)
+
+
 def wait4(p: subprocess.Popen) -> tuple[int, Any]:
     """(exit code, resource usage) of child `p`, reaped with os.wait4 so that the usage (its peak
     memory) is that child's own; `p` is killed if this process is stopped while waiting, not left

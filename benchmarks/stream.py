@@ -20,7 +20,6 @@ the rows held out) runs as a child process whose memory is sampled every 20 ms f
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import subprocess
 import sys
@@ -87,10 +86,7 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the generated CSV files")
     ap.add_argument("--memory", action="store_true", help="also train without --stream, to compare")
     args = ap.parse_args()
-    if args.dir:        # the user's folder: the CSV files are written there and kept (and reused by later runs)
-        Path(args.dir).mkdir(parents=True, exist_ok=True)
-    with contextlib.nullcontext(Path(args.dir)) if args.dir else scratch.folder("chainrule-stream-bench-",
-                                                                                  keep=args.keep) as folder:
+    with scratch.files(args.dir, "chainrule-stream-bench-", args.keep) as folder:
         measure(args, folder)
 
 

@@ -31,7 +31,6 @@ medians over --reps repetitions, which alternate between the sides.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import statistics
@@ -185,10 +184,7 @@ def main() -> None:
     ap.add_argument("--dir", help="where to write the CSV files (default: a temporary folder)")
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
     args = ap.parse_args()
-    if args.dir:                 # the user's folder: the files are written there and kept
-        Path(args.dir).mkdir(parents=True, exist_ok=True)
-    with contextlib.nullcontext(Path(args.dir)) if args.dir else scratch.folder("chainrule-tabular-",
-                                                                                  keep=args.keep) as folder:
+    with scratch.files(args.dir, "chainrule-tabular-", args.keep) as folder:
         print(header(args.rows, args.reps), flush=True)
         for rows in args.rows:
             compare(rows, args.reps, folder)

@@ -18,15 +18,20 @@ def folder(root: str | None = None) -> str:
     their entries and markers apart), __pycache__ beside this file, and the user's cache folder
     (~/.cache/numba on Linux: a shared read-only install still caches, per user). Numba reads
     only a cache it can write; where none can be written, its first choice."""
+    return _choose(root)[0]
+
+
+def _choose(root: str | None) -> tuple[str, bool]:
+    """(`folder`'s answer, whether it can be written), each candidate tested once."""
     here = os.path.dirname(os.path.abspath(__file__))
     sub = f"{os.path.basename(here)}_{hashlib.sha1(here.encode()).hexdigest()}"
     given = root or os.environ.get("NUMBA_CACHE_DIR")
     folders = ([os.path.join(given, sub)] if given else []) + [os.path.join(here, "__pycache__"),
                                                                  os.path.join(_user_cache(), sub)]
-    chosen = next((f for f in folders if usable(f)), folders[0])
-    if given and not root and chosen != folders[0]:
+    chosen = next((f for f in folders if usable(f)), None)
+    if given and not root and chosen is not None and chosen != folders[0]:
         _passed_over(given, chosen)
-    return chosen
+    return (folders[0], False) if chosen is None else (chosen, True)
 
 
 _said_passed_over = False
@@ -65,8 +70,8 @@ def usable(path: str) -> bool:
 def writable(quiet: bool = False) -> bool:
     """Whether Numba can keep the kernels on disk (`folder`: it reads only a folder it can
     write); where no folder can be written, they are compiled in memory instead, with one warning."""
-    where = folder()
-    if usable(where):            # (tested in `folder` already where it could: a file made and removed)
+    where, ok = _choose(None)
+    if ok:
         return True
     if not quiet:
         warnings.warn(f"chainrule: Numba's cache folder {where} cannot be written; the kernels are compiled in "

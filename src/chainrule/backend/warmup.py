@@ -48,6 +48,7 @@ _held: list[subprocess.Popen] = []        # every one it started and has not see
 COMMAND = [sys.executable, "-m", "chainrule.backend.warmup"]
 SEED = (2, 2, 2, 0, 1, 1, 0, 1, 12)    # tiny.version of the seed's 2-2-2 sigmoid network, one sample a step
 _source_keys: dict[tuple[str, ...], str] = {}
+COMPILED = (kernels, loops, tiny, csr, units)   # the modules Numba compiles and caches
 _requested: set[tuple[str, tuple[int, ...]]] = set()      # the tiny versions this process asked for
 _pending: list[tuple[str, tuple[int, ...]]] = []          # ... and will, when the job is done
 _declined: set[tuple[str, tuple[int, ...]]] = set()       # the versions this job runs without, to its end
@@ -149,7 +150,7 @@ def cpu() -> str:
 def _sources() -> str:
     """The key of the compiled modules' sources, Python's and Numba's versions and the processor
     (hashed once a process)."""
-    files = tuple(str(module.__file__) for module in (kernels, loops, tiny, csr, units))
+    files = tuple(str(module.__file__) for module in COMPILED)
     if files not in _source_keys:
         from importlib.metadata import version
         key = hashlib.sha1(f"{sys.version}|{version('numba')}|{cpu()}".encode())
@@ -238,8 +239,7 @@ def forget() -> int:
     markers: `chainrule compile --force`), so that `compile_all` compiles every kernel again,
     where Numba would load entries it still finds valid; returns the count of files removed."""
     folder = cachedir.folder()
-    modules = tuple(os.path.splitext(os.path.basename(str(m.__file__)))[0] + "." for m in (kernels, loops, tiny, csr,
-                                                                                           units))
+    modules = tuple(os.path.splitext(os.path.basename(str(m.__file__)))[0] + "." for m in COMPILED)
     removed = 0
     for name in os.listdir(folder) if os.path.isdir(folder) else []:
         if (name.startswith(modules) and name.endswith((".nbi", ".nbc"))) or (

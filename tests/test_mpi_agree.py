@@ -20,13 +20,13 @@ if not MPIEXEC.exists():
     pytest.fail(f"mpi4py is installed but {MPIEXEC} is not: install the mpich wheel (pip install 'chainrule[mpi]')")
 
 
-def ranks(n, opts, tmp_path):
+def ranks(n, opts, tmp_path, timeout="30"):
     """Each rank's result of the scenario `opts` under `mpiexec -n n`."""
     out = tmp_path / f"{opts['scenario']}{n}"
     out.mkdir()
     r = subprocess.run([str(MPIEXEC), "-n", str(n), sys.executable, "-m", "mpi4py", str(HERE / "mpi_agree.py"),
                         json.dumps({**opts, "out": str(out)})], capture_output=True, text=True, timeout=120,
-                       check=False, env={**os.environ, "CHAINRULE_MPI_TIMEOUT": "30"})
+                       check=False, env={**os.environ, "CHAINRULE_MPI_TIMEOUT": timeout})
     assert r.returncode == 0, r.stderr
     return [json.loads((out / f"rank{k}.json").read_text()) for k in range(n)]
 
@@ -71,3 +71,17 @@ def test_without_a_per_batch_callback_a_step_has_one_allreduce(tmp_path):
     # rank 0's progress bar is a per-batch callback that does not read the loss: no second Allreduce
     for result in ranks(2, {"scenario": "plain", "verbose": 1}, tmp_path):
         assert result["allreduce_calls"] == result["steps"] + 2 + 1
+
+
+@pytest.mark.parametrize("timeout", ["0", "-5", "nan", "ten"])
+def test_a_timeout_that_cannot_be_waited_is_an_error_on_every_rank(timeout, tmp_path):
+    # 0 or less ended the job at the meeting before training ("waited 0 s ... ending the MPI job");
+    # NaN never timed out; "ten" failed as float("ten") without naming the variable
+    for result in ranks(2, {"scenario": "plain"}, tmp_path, timeout=timeout):
+        assert result == {"error": "ValidationError", "message": "CHAINRULE_MPI_TIMEOUT must be a number of "
+                          f"seconds above 0 (or inf); got {timeout!r}"}
+
+
+def test_an_infinite_timeout_trains(tmp_path):
+    for result in ranks(2, {"scenario": "plain"}, tmp_path, timeout=" inf "):
+        assert "error" not in result and len(result["epoch_loss"]) == 2

@@ -29,8 +29,11 @@ from . import cachedir
 # the core needs only NumPy; the kernels need Numba, and SciPy, whose BLAS Numba's np.dot calls
 # (without it the compiled loops failed to compile: "scipy 0.16+ is required for linear algebra")
 AVAILABLE = importlib.util.find_spec("numba") is not None and importlib.util.find_spec("scipy") is not None
-_MODE = os.environ.get("CHAINRULE_NUMBA", "auto")
-ENABLED: bool | str = AVAILABLE and (_MODE != "0") and (True if _MODE == "1" else "auto")
+_MODES: dict[str, bool | str] = {"0": False, "1": True, "auto": "auto"}
+_MODE = os.environ.get("CHAINRULE_NUMBA", "").strip().lower() or "auto"
+# a value not in _MODES leaves ENABLED true, so that the first job to ask for the kernels (load,
+# warmup.prepare) raises check_mode's error: `import chainrule`, and commands that train nothing, still work
+ENABLED: bool | str = (AVAILABLE and _MODES[_MODE]) if _MODE in _MODES else "auto"
 numba: Any = None
 # the compiled kernels, set by load()
 _adam_jit = _sgd_jit = _bias_relu_jit = _relu_backward_jit = _adam_one_jit = _sgd_one_jit = cast(Any, None)
@@ -267,6 +270,7 @@ def load(force: bool = False) -> bool:
     global numba, CACHE
     if not ENABLED:
         return False
+    check_mode()
     if numba is None:
         if ENABLED == "auto" and not force:
             return False
@@ -280,6 +284,14 @@ def load(force: bool = False) -> bool:
         globals()["_sumsq_jit"] = _numba.njit(cache=CACHE, fastmath={"reassoc", "nsz"})(_sumsq)
         numba = _numba
     return True
+
+
+def check_mode() -> None:
+    """A CHAINRULE_NUMBA this module does not know is an error (=off, =true once silently meant auto)."""
+    if _MODE not in _MODES:
+        raise ValueError("CHAINRULE_NUMBA must be 0 (NumPy only), 1 (always the compiled kernels) or auto (the "
+                         f"default: the kernels when they are compiled and the job is long enough); got "
+                         f"{os.environ.get('CHAINRULE_NUMBA')!r}")
 
 
 def _bit_kernels():

@@ -62,6 +62,7 @@ def prepare(seconds: float) -> bool:
     _job_seconds = seconds
     if not kernels.ENABLED:
         return False
+    kernels.check_mode()
     if kernels.ENABLED is True or kernels.numba is not None:
         return kernels.load(force=True)
     if seconds < LOAD_SECONDS or time.monotonic() < _next_look:

@@ -39,6 +39,7 @@ def run(args) -> int:
                           "pip install 'chainrule[fast]'") from None
 
     from ..backend import cachedir, kernels, warmup
+    kernels.check_mode()
     if kernels._MODE == "0":
         raise ValidationError("CHAINRULE_NUMBA=0 turns the compiled kernels off; unset it to compile them")
     folder = cachedir.folder()

@@ -25,6 +25,7 @@ CHAINRULE_MPI_TIMEOUT) makes the others end it.
 """
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
@@ -41,7 +42,18 @@ TIMEOUT_S = 600.0
 
 
 def timeout_s() -> float:
-    return float(os.environ.get("CHAINRULE_MPI_TIMEOUT", TIMEOUT_S))
+    """CHAINRULE_MPI_TIMEOUT seconds (`inf`: wait for ever), else TIMEOUT_S. Zero or less ended every
+    job at its first collective, and NaN never timed out: both are errors, raised on every rank."""
+    text = os.environ.get("CHAINRULE_MPI_TIMEOUT", "").strip()
+    if not text:
+        return TIMEOUT_S
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not seconds > 0:
+        raise ValidationError(f"CHAINRULE_MPI_TIMEOUT must be a number of seconds above 0 (or inf); got {text!r}")
+    return seconds
 
 
 def wait(comm: Any, request: Any, timeout: float, what: str) -> None:

@@ -11,6 +11,11 @@ COMPILE := $(PY) -m compileall -q src/chainrule
 # kernels, whatever a machine image forces on all its hosts (OPENBLAS_CORETYPE=Haswell on an AVX-512
 # CPU ran the benchmarks' float32 products at 0.55-0.7x the speed of the kernels OpenBLAS picks there)
 BENCH := env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY)
+# $(call results,SCRIPT ARGS,FILE): a benchmark's table replaces FILE only once the benchmark has
+# finished; stopped or failed, it leaves the table of the run before (`> FILE` would empty it first)
+results = $(BENCH) benchmarks/$(1) > $(2).part && mv $(2).part $(2) || (rm -f $(2).part; exit 1)
+# the tabular benchmark's sizes: in a variable, as a comma in $(call)'s argument would split it
+TABULAR_ROWS := 100000,1000000
 
 .PHONY: demo test bench install install-test clean
 
@@ -41,11 +46,11 @@ bench: $(PY)
 	-command -v apt-get >/dev/null && (dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist)) >/dev/null 2>&1
 	$(BENCH) benchmarks/run.py
 	# the tabular path against scikit-learn's pipeline, data-parallel steps, data larger than memory
-	$(BENCH) benchmarks/tabular.py --rows 100000,1000000 --reps 5 > benchmarks/RESULTS-tabular.md
-	$(BENCH) benchmarks/mpi.py > benchmarks/RESULTS-mpi.md
-	$(BENCH) benchmarks/memmap.py > benchmarks/RESULTS-memmap.md
-	$(BENCH) benchmarks/scaling.py > benchmarks/RESULTS-scaling.md
-	$(BENCH) benchmarks/subnormal.py > benchmarks/RESULTS-subnormal.md
+	$(call results,tabular.py --rows $(TABULAR_ROWS) --reps 5,benchmarks/RESULTS-tabular.md)
+	$(call results,mpi.py,benchmarks/RESULTS-mpi.md)
+	$(call results,memmap.py,benchmarks/RESULTS-memmap.md)
+	$(call results,scaling.py,benchmarks/RESULTS-scaling.md)
+	$(call results,subnormal.py,benchmarks/RESULTS-subnormal.md)
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache

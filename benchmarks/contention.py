@@ -36,6 +36,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import scratch
 
 HERE = Path(__file__).parent
 STEPS = 400
@@ -241,7 +242,7 @@ def main() -> None:
     text = "\n".join(lines)
     print(text)
     if args.out:
-        Path(args.out).write_text(text + "\n")
+        scratch.save(args.out, lambda part: part.write_text(text + "\n"))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
+import scratch  # noqa: E402
 import sections  # noqa: E402
 
 WORKER = HERE / "worker.py"
@@ -336,11 +337,11 @@ def main():
         head += [f"- {key}: {WHY[key]}" for key in WHY if key in missed]
     text = "\n".join(head + [""] + lines + SCALING) + "\n"
     out = HERE / ("RESULTS-quick.md" if args.quick else "RESULTS.md")
-    out.write_text(text)
+    scratch.save(out, lambda part: part.write_text(text))
     print(text)
     if not args.quick:
-        (HERE / "README_SNIPPET.md").write_text(snippet({name: value for name, value, _ in targets}, targets, fashion,
-                                                        source, reps))
+        readme = snippet({name: value for name, value, _ in targets}, targets, fashion, source, reps)
+        scratch.save(HERE / "README_SNIPPET.md", lambda part: part.write_text(readme))
 
 
 SUBNORMAL_NOTE = ("Late in training, a confident classifier's tiny outputs push error signals, gradients and "

@@ -26,6 +26,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import scratch
 
 HERE = Path(__file__).parent
 BATCHES = (16, 64, 256, 1024, 4096)
@@ -136,7 +137,7 @@ def draw(times: dict[tuple[int, int], dict[str, float]], out: Path) -> None:
     axes[0].legend()
     fig.suptitle("chainrule training speed relative to PyTorch and JAX, 784-W-W-10 Adam float32, 2 CPU cores")
     fig.tight_layout()
-    fig.savefig(out, dpi=110)
+    scratch.save(out, lambda part: fig.savefig(part, dpi=110, format="png"))
     print(f"wrote {out}", file=sys.stderr)
 
 

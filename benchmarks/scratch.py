@@ -61,3 +61,15 @@ def wait4(p: subprocess.Popen) -> tuple[int, Any]:
         raise
     p.returncode = os.waitstatus_to_exitcode(status)
     return p.returncode, usage
+
+
+def save(path: Path | str, write: Any) -> None:
+    """Replace `path` with what `write(part)` writes into a file beside it: a benchmark that fails,
+    or is stopped, while it saves leaves the file of the run before (Path.write_text empties it first)."""
+    path = Path(path)
+    part = path.with_name(path.name + ".part")
+    try:
+        write(part)
+        os.replace(part, path)
+    finally:
+        part.unlink(missing_ok=True)

@@ -109,3 +109,39 @@ def test_scratch_folder_is_removed_after_an_error_and_kept_when_asked(tmp_path):
         (kept / "data").write_bytes(b"1")
     assert (kept / "data").exists()
     assert signal.getsignal(signal.SIGTERM) is not scratch._stop            # the handler put back
+
+
+def _probe(table: Path, bench: str, tmp: Path) -> subprocess.CompletedProcess:
+    """The Makefile's `results` (as `make bench` writes each RESULTS-*.md) with BENCH replaced."""
+    return subprocess.run(["make", "-s", "-f", str(BENCH.parent / "Makefile"), "--eval",
+                           f"probe: ; $(call results,x.py,{table})", "probe", f"BENCH={bench}"],
+                          cwd=tmp, capture_output=True, text=True, timeout=60)
+
+
+def test_make_bench_keeps_the_last_table_when_a_benchmark_fails(tmp_path):
+    # `script > RESULTS-x.md` emptied the table before the benchmark ran: a failure lost the last run's
+    table = tmp_path / "RESULTS-x.md"
+    table.write_text("the run before\n")
+    failed = _probe(table, "sh -c 'echo half a table; exit 3' --", tmp_path)
+    assert failed.returncode != 0
+    assert table.read_text() == "the run before\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["RESULTS-x.md"]
+    done = _probe(table, "echo", tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert table.read_text() == "benchmarks/x.py\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["RESULTS-x.md"]
+
+
+def test_a_results_file_is_replaced_only_by_a_whole_one(tmp_path):
+    # run.py's RESULTS.md, scaling.py's PNG, contention.py's table: written beside, then moved over
+    table = tmp_path / "RESULTS.md"
+    table.write_text("the run before\n")
+
+    def fails(part: Path) -> None:
+        part.write_text("half a ta")
+        raise OSError("No space left on device")
+    with pytest.raises(OSError, match="No space"):
+        scratch.save(table, fails)
+    assert table.read_text() == "the run before\n" and [p.name for p in tmp_path.iterdir()] == ["RESULTS.md"]
+    scratch.save(table, lambda part: part.write_text("this run\n"))
+    assert table.read_text() == "this run\n" and [p.name for p in tmp_path.iterdir()] == ["RESULTS.md"]

@@ -17,6 +17,12 @@ def net2(loss="sse", out="sigmoid", k=2):
     return cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, k, out)], loss=loss, seed=0)
 
 
+def net32(hidden="tanh", out="sigmoid"):
+    """float32, weights 10: inputs near float32's top overflow inside (infinite outputs)."""
+    return cr.Network([cr.Dense(2, 3, hidden, weight_init=10.0), cr.Dense(3, 2, out, weight_init=10.0)], loss="mse",
+                      seed=0, dtype="float32")
+
+
 X = np.array([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]])
 Y = np.array([[0.0, 1.0], [1.0, 0.0], [0.0, 1.0]])
 
@@ -55,6 +61,13 @@ CASES = [
      r"X contains NaN or infinity \(first at index \(0, 1\)\)"),
     ("X infinite", lambda: net2().loss(np.array([[np.inf, 0.0]]), np.array([[0.0, 1.0]])), errors.ValidationError,
      "X contains NaN or infinity"),
+    ("X too large for float32", lambda: net32().predict(np.array([[1e300, 0.0]])), errors.ValidationError,
+     r"X has values too large for float32 \(first 1e\+300 at index \(0, 0\); float32 holds up to 3.4e\+38\): "
+     "scale them or use dtype='float64'"),
+    ("outputs not finite", lambda: net32("linear", "linear").predict(np.array([[3e38, 3e38]], dtype=np.float32)),
+     errors.ValidationError, r"the network's outputs are NaN or infinite for 1 of the 1 rows of X \(first: row 0\)"),
+    ("leaky_relu alpha NaN", lambda: cr.Dense(2, 2, {"name": "leaky_relu", "alpha": float("nan")}),
+     errors.ValidationError, "leaky_relu alpha must be finite; got nan"),
     ("X strings", lambda: net2().forward(np.array([["a", "b"]])), errors.ChainruleTypeError,
      "X must be a numeric array"),
     ("X ragged", lambda: net2().forward([[1.0, 2.0], [3.0]]), errors.ChainruleTypeError, "X must be a numeric array"),

@@ -93,13 +93,14 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = ()) -> Iterator[t
     from ..data.encode import unseen_message
     from ..data.progress import Progress
     from ..data.tabular import UnseenCategoryWarning
+    from ..nn.predict import predict as outputs  # non-finite rows named by their lines below
     unseen: dict[str, set] = {}
     bad, first_bad = 0, 0
     with Progress("predicting", total=info["rows"], unit="rows") as progress:
         for chunk in iter_chunks(args.csv, rows=args.chunk_rows, sep=info["sep"], encoding=args.encoding,
                                  decimal=args.decimal, na_values=args.na_values or None,
                                  text_columns=[*pre.text, *(c for c in text if c not in pre.columns)]):
-            out = net.predict(pre.transform(chunk[pre.columns], dtype=net.dtype, unseen=unseen))
+            out = outputs(net, pre.transform(chunk[pre.columns], dtype=net.dtype, unseen=unseen), finite=False)
             finite = np.isfinite(out).all(axis=1)
             if not finite.all():
                 first_bad = first_bad or int(np.flatnonzero(~finite)[0]) + int(chunk.index[0]) + 2

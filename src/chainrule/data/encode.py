@@ -40,8 +40,9 @@ def _lines(mask: np.ndarray, df: Any) -> str:
     return shown + (f" and {len(idx) - 5} more" if len(idx) > 5 else "")
 
 
-def numeric_column(pre: Any, df: Any, c: str) -> np.ndarray:
-    """Column `c` as float64 standardised values, gaps filled as in training (or a clear error)."""
+def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.ndarray:
+    """Column `c` as float64 standardised values, gaps filled as in training, that `dtype` (the
+    network's) can hold (or a clear error)."""
     import pandas as pd
     raw = df[c]
     col = pd.to_numeric(raw, errors="coerce")
@@ -62,6 +63,13 @@ def numeric_column(pre: Any, df: Any, c: str) -> np.ndarray:
     finite = np.isfinite(values)
     if not finite.all():
         raise ValidationError(f"column {short(c)} has an infinite value on line {_line(~finite, df)}")
+    big = np.abs(values) > np.finfo(dtype).max          # float32 would make it infinite
+    if big.any():
+        line, at = _line(big, df), int(np.flatnonzero(big)[0])
+        kind = np.dtype(dtype).name
+        raise ValidationError(f"column {short(c)} has a value too large for the model's {kind} on line {line}: "
+                              f"{raw.iloc[at]} (standardised {values[at]:.3g}; {kind} holds up to "
+                              f"{np.finfo(dtype).max:.3g}); scale the column, or train with --dtype float64")
     return values
 
 
@@ -161,7 +169,7 @@ def _dense(pre: Any, df: Any, dtype: np.dtype, rows: np.ndarray | None, n: int, 
     with Progress("preprocessing", total=p + t, unit="columns") as progress:
         X = np.zeros((n, pre.n_features), dtype=dtype)
         for j, c in enumerate(pre.numeric):
-            values = numeric_column(pre, df, c)
+            values = numeric_column(pre, df, c, dtype)
             X[:, j] = values if rows is None else values[rows]
             progress.update(j + 1)
         offset = p
@@ -231,7 +239,7 @@ def fill_grid(pre: Any, df: Any, rows: np.ndarray | None, codes_all: list, grid:
     if progress is not None:
         progress.update(t)
     for g in range(0, p, NUMERIC_AT_ONCE):
-        group = [numeric_column(pre, df, c) for c in pre.numeric[g:g + NUMERIC_AT_ONCE]]
+        group = [numeric_column(pre, df, c, grid.dtype) for c in pre.numeric[g:g + NUMERIC_AT_ONCE]]
         group = group if rows is None else [values[rows] for values in group]
         for a, b in blocks:
             for q, values in enumerate(group):

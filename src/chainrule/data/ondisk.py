@@ -67,7 +67,7 @@ def dense(pre: Any, df: Any, dtype: np.dtype) -> np.ndarray:
     """The rows as a dense array (one-hot columns included when SciPy is missing)."""
     X = np.zeros((len(df), pre.n_features), dtype=dtype)
     for j, c in enumerate(pre.numeric):
-        X[:, j] = numeric_column(pre, df, c)
+        X[:, j] = numeric_column(pre, df, c, dtype)
     offset = len(pre.numeric)
     for c in pre.text:
         codes = text_codes(pre, df, c, UnseenCategoryWarning)

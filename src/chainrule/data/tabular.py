@@ -7,6 +7,7 @@ file (`chainrule.io.save(..., extra=...)`), so prediction needs nothing else.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -133,8 +134,12 @@ class Preprocessing:
                 if dropped:
                     pre.other[c] = dropped
         for column in pre._numeric_columns(df):    # one column at a time: no n x columns block
-            pre.means.append(float(column.mean()))
-            std = float(column.std())
+            with np.errstate(over="ignore"):
+                mean, std = float(column.mean()), float(column.std())
+            if not math.isfinite(mean + std):       # values near 1e300: their sum or squares overflow
+                big = float(np.abs(column).max())
+                mean, std = big * float((column / big).mean()), big * float((column / big).std())
+            pre.means.append(mean)
             pre.scales.append(std if std > 0 else 1.0)
         return pre
 

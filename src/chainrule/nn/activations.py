@@ -6,11 +6,13 @@ derivative is computed from the cached output and never re-evaluates the exponen
 """
 from __future__ import annotations
 
+import math
 from typing import TypeVar
 
 import numpy as np
 
 from ..errors import unknown_name
+from .checks import number
 
 _C = TypeVar("_C", bound="type[Activation]")
 
@@ -88,7 +90,8 @@ class LeakyReLU(Activation):
     name = "leaky_relu"
 
     def __init__(self, alpha: float = 0.01):
-        self.alpha = float(alpha)
+        # a finite real number: NaN (from a damaged model file too) made every negative input NaN
+        self.alpha = number(alpha, "leaky_relu alpha", low=-math.inf)
 
     def __call__(self, net):
         return np.where(net > 0, net, net * self.alpha)

@@ -114,26 +114,57 @@ def cast(arr: np.ndarray, dtype: np.dtype, name: str) -> np.ndarray:
             overflow = np.isinf(out) & np.isfinite(arr)
         if overflow.any():
             at = tuple(int(i) for i in np.argwhere(overflow)[0])
-            raise ValidationError(f"{name} has values too large for {np.dtype(dtype).name} (first {arr[at]:g} at index "
-                                  f"{at}; {np.dtype(dtype).name} holds up to {np.finfo(dtype).max:.3g}): scale them "
-                                  "or use dtype='float64'")
+            raise too_large(name, arr[at], f"index {at}", dtype)
     return out
 
 
-def chunk_of(X: np.ndarray, chunk: np.ndarray, dtype: np.dtype, out: np.ndarray | None = None) -> np.ndarray:
-    """A chunk of rows of a float array checked a chunk at a time (a memmap: never converted whole),
-    in `dtype` (into `out` when given); a NaN or infinity is named by its place in the whole X
-    (X checked whole, only then)."""
-    if chunk.dtype != dtype:
-        with np.errstate(over="ignore", invalid="ignore"):     # an overflowing cast is reported below
-            if out is None:
-                chunk = chunk.astype(dtype)
-            else:
-                np.copyto(out, chunk, casting="unsafe")
-                chunk = out
-    if not np.isfinite(np.add.reduce(chunk, axis=None)) and not np.isfinite(chunk).all():
-        as_2d_array(X, "X", dtype, X.shape[1])               # raises, naming the first bad index of X
-    return chunk
+def out_of_core(X: Any) -> bool:
+    """True for inputs read a batch or chunk at a time instead of converted whole: a NumPy memmap,
+    or an array-like with `shape`, a NumPy `dtype` and row indexing (an HDF5 or Zarr dataset)."""
+    if isinstance(X, np.memmap):
+        return True
+    if sparse.is_sparse(X) or isinstance(X, np.ndarray) or hasattr(X, "iloc") or not all(
+            hasattr(X, a) for a in ("shape", "dtype", "__getitem__")):
+        return False                 # sparse matrices, arrays, lists, pandas: converted in memory
+    try:
+        np.dtype(X.dtype)            # a NumPy dtype (h5py, zarr), not e.g. a torch dtype
+    except TypeError:
+        return False
+    return True
+
+
+def converted(block: np.ndarray, dtype: np.dtype, out: np.ndarray | None = None, rows: Any = 0,
+              name: str = "X") -> np.ndarray:
+    """Rows of X read a chunk or batch at a time, in `dtype` (into `out` when given) and checked:
+    NaN, infinity, and finite values too large for float32, named by their row in X. `rows`: the
+    first row's number in X (a chunk in order), or each row's (a batch in any order)."""
+    out_ = block
+    with np.errstate(over="ignore", invalid="ignore"):         # an overflowing cast is reported below
+        if out is not None:
+            np.copyto(out, block, casting="unsafe")
+            out_ = out
+        elif block.dtype != dtype:
+            out_ = block.astype(dtype)
+        if np.isfinite(np.add.reduce(out_, axis=None)):
+            return out_
+    bad = ~np.isfinite(out_)
+    if bad.any():
+        r, c = (int(i) for i in np.argwhere(bad)[0])
+        if isinstance(rows, (int, np.integer)):
+            where, first = f"index {(int(rows) + r, c)}", "first "
+        else:
+            where, first = f"row {int(np.asarray(rows)[r])}, column {c}", ""
+        if np.isfinite(block[r, c]):
+            raise too_large(name, block[r, c], where, dtype, first)
+        raise ValidationError(f"{name} contains NaN or infinity ({first and 'first at '}{where})")
+    return out_
+
+
+def too_large(name: str, value: Any, where: str, dtype: np.dtype, first: str = "first ") -> ValidationError:
+    """The error for a finite value that `dtype` (float32) cannot hold: named as such, not as infinity."""
+    kind = np.dtype(dtype).name
+    return ValidationError(f"{name} has values too large for {kind} ({first}{float(value):g} at {where}; {kind} holds "
+                           f"up to {np.finfo(dtype).max:.3g}): scale them or use dtype='float64'")
 
 
 def check_finite(arr: np.ndarray, name: str) -> None:

@@ -17,15 +17,18 @@ from numpy.typing import ArrayLike
 from ..backend.pages import Pages
 from ..errors import ValidationError
 from . import checks as check
+from . import predict
 from . import sample_weight as sw
 from .inference import outputs
 from .layers import Layer
 from .losses import Loss, output_mismatch
-from .predict import plain_float_array
-from .sparse import rows
+from .sparse import is_sparse, rows
 
 if TYPE_CHECKING:
     from .network import Network
+
+
+CONVERTED_BYTES = 8 << 20      # a chunk of X converted by `evaluate` (a memmap, another dtype)
 
 
 def check_output(loss: Loss, last: Layer) -> None:
@@ -53,11 +56,11 @@ def check_data(net: Network, X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np
     return X, Y
 
 
-def mapped(net: Network, X: ArrayLike) -> bool:
-    """A float array of the network's width mapped from a file (np.memmap): `evaluate` converts and
-    checks it a chunk at a time, as `predict` does, instead of whole (8 GiB for a 4 GiB float32 file
-    and a float64 network)."""
-    return plain_float_array(X, net) and bool(Pages(X))
+def chunked(net: Network, X: ArrayLike) -> bool:
+    """An X that `evaluate` converts and checks a chunk at a time, as `predict` does, instead of
+    whole (8 GiB for a 4 GiB float32 file and a float64 network): `predict.chunked`'s, except an
+    in-memory array already in the network's dtype, checked whole (it costs no copy)."""
+    return predict.chunked(X, net) and not (type(X) is np.ndarray and X.dtype == net.dtype)
 
 
 def targets(net: Network, Y: ArrayLike) -> np.ndarray:
@@ -83,13 +86,17 @@ def classes(out: np.ndarray) -> np.ndarray:
 def evaluate(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None, chunk: int) -> dict[str, float]:
     """The loss (and accuracy) of checked arrays, `chunk` rows at a time: the chunks' mean losses
     weighted by their sizes (with sample weights: `sample_weight.evaluate`)."""
-    pages = Pages(X, in_order=True)          # a memmap (`mapped`): read a chunk at a time, handed back
+    pages = Pages(X, in_order=True)          # a memmap: read a chunk at a time, handed back
+    lazy = bool(pages) or not (is_sparse(X) or isinstance(X, np.ndarray) and X.dtype == net.dtype)  # `chunked`
+    if lazy:                                 # a chunk converted to the network's dtype: about 8 MB of it
+        chunk = min(chunk, max(1024, CONVERTED_BYTES // (net.n_inputs * net.dtype.itemsize)))
 
     def read(X: np.ndarray, a: int, b: int) -> np.ndarray:
         xb = rows(X, a, b)
+        if lazy:
+            xb = check.converted(np.asarray(xb), net.dtype, rows=a)
         if pages:
-            xb = check.chunk_of(X, xb, net.dtype)
-            pages.touched(xb.shape[0], X.shape[1] * X.itemsize, contiguous=True)
+            pages.touched(xb.shape[0], X.shape[1] * np.dtype(X.dtype).itemsize, contiguous=True)
         return xb
 
     if weight is not None:

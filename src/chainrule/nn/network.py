@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -343,7 +343,9 @@ class Network:
 
     def predict(self, X: ArrayLike, batch_size: int | None = None) -> np.ndarray:
         """The network's outputs for X (dropout off), computed in chunks of `batch_size` rows
-        (default: about 8 MB of the widest layer), so that memory does not grow with X's length."""
+        (default: about 2 MB of buffers, at least 1,024 rows), so that memory does not grow with
+        X's length. Outputs that are NaN or infinite (damaged weights, inputs far outside the
+        training range) are an error."""
         return predict(self, X, batch_size)      # in chunks, in place, in the network's dtype (predict.py)
 
     def predict_classes(self, X: ArrayLike) -> np.ndarray:
@@ -353,8 +355,8 @@ class Network:
     def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None) -> dict[str, float]:
         """{"loss": E, "accuracy": fraction correct (classification only)} with dropout off; with
         `sample_weight`, the weighted mean loss and the weighted fraction correct."""
-        if evaluation.mapped(self, X):       # a memmap: converted a chunk at a time
-            rows, Y = np.asarray(X), self.targets(Y)
+        if evaluation.chunked(self, X):      # a memmap, another dtype: converted a chunk at a time
+            rows, Y = cast(np.ndarray, X), self.targets(Y)      # or an HDF5 dataset: read as rows
             check.same_length(rows, Y)
         else:
             rows, Y = self.check_data(X, Y)

@@ -8,9 +8,11 @@ straight into the result; all of a chunk's buffers together take about 2 MB (CHU
 where 1,024 rows take more: wide layers, or an input converted from float64), less than JAX's
 jitted forward pass adds (measured on 784-256-128-10 in float32, 100,000 rows: chunks of 1,024 to
 4,096 rows take the same time within noise).
-A float32 X for a float32 network is used as it is; an X of the other precision is converted one
-chunk at a time, never as a whole; each chunk is checked for NaN and infinity once converted. No
-layer is written to, so that predict may run while fit trains the network in another thread.
+A float32 X for a float32 network is used as it is; an X of another type (the other precision,
+integers: a uint8 image file; an HDF5 dataset) is read and converted one chunk at a time, never as
+a whole; each chunk is checked for NaN and infinity once converted, and so are the outputs (a
+finite input far outside the training range can overflow inside the network). No layer is written
+to, so that predict may run while fit trains the network in another thread.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..backend.pages import Pages
+from ..errors import ValidationError
 from . import checks as check
 from .activations import Linear, ReLU, Sigmoid, Softmax, Tanh
 from .sparse import rows
@@ -60,16 +63,27 @@ def chunk_rows(net: Any, converted: bool = False) -> int:
     return int(min(MAX_ROWS, max(MIN_ROWS, rows_ // 64 * 64)))
 
 
-def plain_float_array(X: Any, net: Any) -> bool:
-    """A non-empty 2-D float32/float64 ndarray of the right width: checked chunk by chunk."""
-    return (isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype in (np.float32, np.float64)
-            and X.shape[0] > 0 and X.shape[1] == net.n_inputs)
+def chunked(X: Any, net: Any) -> bool:
+    """Whether X is read, converted to the network's dtype and checked a chunk at a time, never
+    whole: a non-empty 2-D NumPy array or memmap of real numbers (an integer or float16 image file
+    too) or an out-of-core array (HDF5, Zarr) of the network's width. Anything else (lists, pandas,
+    masked arrays and other subclasses, sparse matrices) is checked whole by `as_2d_array`."""
+    if type(X) not in (np.ndarray, np.memmap) and not check.out_of_core(X):
+        return False
+    shape = tuple(X.shape)
+    return (len(shape) == 2 and np.dtype(X.dtype).kind in "fiub" and shape[0] > 0 and shape[1] == net.n_inputs)
 
 
-def predict(net: Any, X: Any, batch_size: int | None = None) -> np.ndarray:
-    """The network's outputs for X (dropout off), `batch_size` rows at a time (default: chunk_rows)."""
-    lazy = plain_float_array(X, net)
-    converted = lazy and X.dtype != net.dtype
+def as_is(X: Any, dtype: np.dtype) -> bool:
+    """An array (or memmap) whose chunks are used as they are, not copied into the network's dtype."""
+    return isinstance(X, np.ndarray) and X.dtype == dtype
+
+
+def predict(net: Any, X: Any, batch_size: int | None = None, finite: bool = True) -> np.ndarray:
+    """The network's outputs for X (dropout off), `batch_size` rows at a time (default: chunk_rows);
+    `finite`: NaN or infinite outputs are an error (the command line names their lines itself)."""
+    lazy = chunked(X, net)
+    converted = lazy and not as_is(X, net.dtype)
     chunk = chunk_rows(net, converted) if batch_size is None else check.positive_int(batch_size, "batch_size")
     if not lazy:
         X = check.as_2d_array(X, "X", net.dtype, net.n_inputs)
@@ -82,11 +96,12 @@ def predict(net: Any, X: Any, batch_size: int | None = None) -> np.ndarray:
             for i, (layer, ok) in enumerate(zip(net.layers, inplace))]
     xbuf = np.empty((chunk, net.n_inputs), dtype=net.dtype) if converted else None
     pages = Pages(X, in_order=True) if lazy else None      # a memmap's pages handed back as it is read
+    bad, first_bad = 0, -1
     for i in range(0, n, chunk):
         j = min(i + chunk, n)
         a = rows(X, i, j)
         if lazy:
-            a = check.chunk_of(X, a, net.dtype, None if xbuf is None else xbuf[:j - i])
+            a = check.converted(np.asarray(a), net.dtype, None if xbuf is None else xbuf[:j - i], rows=i)
         for k, layer in enumerate(net.layers):
             if not inplace[k]:
                 a = layer.infer(a)
@@ -98,8 +113,18 @@ def predict(net: Any, X: Any, batch_size: int | None = None) -> np.ndarray:
                 a = layer.infer_into(a, buf[:j - i])
         if not (a.base is out or a is out):
             out[i:j] = a
-        if pages is not None:
-            pages.touched(j - i, X.shape[1] * X.itemsize, contiguous=True)
-    if pages is not None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            ok = not finite or np.isfinite(np.add.reduce(out[i:j], axis=None))
+        if not ok:
+            wrong = ~np.isfinite(out[i:j]).all(axis=1)
+            first_bad = first_bad if bad else i + int(np.argmax(wrong))
+            bad += int(wrong.sum())
+        if pages:
+            pages.touched(j - i, X.shape[1] * np.dtype(X.dtype).itemsize, contiguous=True)
+    if pages:
         pages.release()
+    if bad:
+        raise ValidationError(f"the network's outputs are NaN or infinite for {bad} of the {n} rows of X (first: row "
+                              f"{first_bad}): its weights are damaged, or those inputs are far outside the range "
+                              "it was trained on")
     return out

@@ -16,23 +16,8 @@ import numpy as np
 from ..backend.pages import FileReader, Pages, reader
 from ..errors import ChainruleTypeError, ValidationError
 from ..nn import checks as check
+from ..nn.checks import out_of_core
 from ..nn.sparse import is_sparse
-
-
-def out_of_core(X: Any) -> bool:
-    """True for inputs that `fit` reads batch by batch instead of converting whole."""
-    if isinstance(X, np.memmap):
-        return True
-    if is_sparse(X):
-        return False                 # a SciPy sparse matrix: checked in memory, batches gathered (sparse_rows.py)
-    if isinstance(X, np.ndarray) or hasattr(X, "iloc") or not all(
-            hasattr(X, a) for a in ("shape", "dtype", "__getitem__")):
-        return False                 # arrays, lists, pandas: converted in memory as before
-    try:
-        np.dtype(X.dtype)            # a NumPy dtype (h5py, zarr), not e.g. a torch dtype
-    except TypeError:
-        return False
-    return True
 
 
 class LazyRows:
@@ -97,12 +82,7 @@ class LazyRows:
         pages.touched(block.shape[0], block.shape[1] * block.itemsize, isinstance(idx, slice))
         if out is None:
             out = np.empty(block.shape, dtype=self.dtype)
-        with np.errstate(over="ignore", invalid="ignore"):
-            out[...] = block                                # the conversion of this batch only
-        if not np.isfinite(np.add.reduce(out, axis=None)):
-            r, c = np.argwhere(~np.isfinite(out))[0]
-            raise ValidationError(f"X contains NaN or infinity (row {self.start + int(rows[r])}, column {int(c)})")
-        return out
+        return check.converted(block, self.dtype, out, rows=rows + self.start)     # this batch only
 
     def pieces(self, rows: np.ndarray, out: np.ndarray | None) -> Any:
         """Rows in shuffled order from a file, a few hundred at a time: one random row can map a

@@ -92,9 +92,7 @@ def test_every_path_flushes_alike(monkeypatch, path):
 def test_the_tiny_loop_flushes_alike(monkeypatch):
     """A linear output unit off its target by 1e-33 (zero weights, that bias): its deltas, 5e-34,
     are under float32's threshold and above its smallest normal number; the tiny loop's gradient
-    of that unit is exactly 0, as the NumPy loop's. (A sigmoid cannot give such a delta: computed
-    as 0.5 * (1 + tanh(net / 2)), its least non-zero float32 value is 3.0e-8, and from net = -20 on it
-    is exactly 0.)"""
+    of that unit is exactly 0, as the NumPy loop's."""
     grads = []
     for enabled in (False, True):
         monkeypatch.setattr(_kernels, "ENABLED", enabled)

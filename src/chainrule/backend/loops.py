@@ -116,6 +116,7 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
     sc = np.zeros(4, params.dtype)
     zero = params[0] * 0
     one = zero + 1
+    in_dtype = np.zeros(1, params.dtype)      # a sum rounded to the arrays' precision (Numba sums in float64)
     tau = hp[15]                                # deltas under it are flushed (nn.layers.flush_small)
     ko = off[L]
     plain = hp[1] == 0 and hp[3] == 0          # SGD without momentum nor weight decay: p - lr * g
@@ -208,6 +209,8 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                     for c in range(k):
                         dv = _target_jit(Y, labels, from_labels, rows[r], c, one, zero) - O[i0 + c]
                         E += dv * dv
+            in_dtype[0] = E           # float32's sum overflows where NumPy's does: a divergence at the same step
+            E = in_dtype[0]
             if loss_id == 0:
                 E *= 0.5
             E /= scale

@@ -106,6 +106,7 @@ def _train_tiny(params_in, grads_in, alpha, loss_id, X, Y, orders, gather, epoch
     w_start, w_stop = (0, p2, p3), (d * w1, p2 + w1 * w2, p3 + w2 * w3)      # each layer's W
     fk = f3 if w3 > 0 else (f2 if w2 > 0 else f1)
     zero = params[0] * 0
+    in_dtype = np.zeros(1, params.dtype)
     n_batches = (n + batch_size - 1) // batch_size
     plain = hp[1] == 0 and hp[3] == 0
     buffered = s1.shape[0] > 0
@@ -134,6 +135,8 @@ def _train_tiny(params_in, grads_in, alpha, loss_id, X, Y, orders, gather, epoch
                 for c in range(k):
                     dv = Y[at[r], c] - Ok[r * k + c]
                     E += dv * dv
+            in_dtype[0] = E           # float32's sum overflows where NumPy's does (loops.py)
+            E = in_dtype[0]
             if loss_id == 0:
                 E *= 0.5
             E /= scale

@@ -43,19 +43,18 @@ class Activation:
 
 
 class Sigmoid(Activation):
-    """The logistic function 1 / (1 + e^-net), computed as 0.5 * (1 + tanh(net / 2)).
-
-    The tanh form is the same function, never overflows (net = -1000 is fine) and is
-    several times faster than the two-branch stable forms on large arrays.
-    """
+    """The logistic function 1 / (1 + e^-net), computed so: accurate to the last bits for every
+    net (0.5 * (1 + tanh(net / 2)), used before, lost the small outputs: at net = -30 it was off
+    by 1.7e-4 of the value, at -37 by 35%, in float64), and as fast (faster in float64). Below
+    net = -709 (float32: -88) e^-net is infinite and the output 0, as it should be."""
 
     name = "sigmoid"
 
     def __call__(self, net):
-        out = np.tanh(net * 0.5)
+        with np.errstate(over="ignore"):
+            out = np.exp(-net)
         out += 1.0
-        out *= 0.5
-        return out
+        return np.reciprocal(out, out=out)
 
     def derivative(self, out, net):
         return out * (1.0 - out)

@@ -40,12 +40,12 @@ def in_place(activation: Any, net: np.ndarray) -> np.ndarray:
         return net
     if kind is Tanh:
         return np.tanh(net, out=net)
-    if kind is Sigmoid:                   # np.tanh(net * 0.5); += 1; *= 0.5
-        net *= 0.5
-        np.tanh(net, out=net)
+    if kind is Sigmoid:                   # 1 / (1 + exp(-net))
+        np.negative(net, out=net)
+        with np.errstate(over="ignore"):
+            np.exp(net, out=net)
         net += 1.0
-        net *= 0.5
-        return net
+        return np.reciprocal(net, out=net)
     if kind is Softmax:
         net -= np.maximum.reduce(net, axis=1, keepdims=True)
         np.exp(net, out=net)

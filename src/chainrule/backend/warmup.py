@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -41,10 +43,8 @@ COMPILE_AFTER = 10.0      # seconds into a job on NumPy when the compiling start
 _next_look = 0.0
 _timer: threading.Timer | None = None     # the compiling a job on NumPy will start (job_done, or the timer)
 _guard = threading.Lock()
-#: the compiling process this one started, held while it runs: a dropped Popen of a running child
-#: says "subprocess N is still running" (a ResourceWarning, which the command line shows)
+#: the compiling process this one started last; a thread waits for each (`_start`)
 compiling: subprocess.Popen | None = None
-_held: list[subprocess.Popen] = []        # every one it started and has not seen end (then reaped)
 COMMAND = [sys.executable, "-m", "chainrule.backend.warmup"]
 SEED = (2, 2, 2, 0, 1, 1, 0, 1, 12)    # tiny.version of the seed's 2-2-2 sigmoid network, one sample a step
 _source_keys: dict[tuple[str, ...], str] = {}
@@ -95,17 +95,18 @@ def _cannot_load() -> None:
                       RuntimeWarning, stacklevel=4)
 
 
-def job_done() -> None:
+def job_done(start: bool = True) -> None:
     """The end of a job: the kernels it ran without (`prepare`) or the tiny versions it lacked
-    (`tiny_ready`) are compiled now, in the background, unless the job's timer already did."""
-    _compile_once()
+    (`tiny_ready`) are compiled now, in the background, unless the job's timer already did, or
+    not (`start` False: a job the user stopped with Ctrl-C expects nothing to go on running)."""
+    _compile_once(start)
     _declined.clear()
-    if _pending and not _fresh(_lock()):
+    if start and _pending and not _fresh(_lock()):
         _start(COMMAND + [v for char, key in _pending for v in (char, ",".join(map(str, key)))], _tiny_lock())
     _pending.clear()
 
 
-def _compile_once() -> None:
+def _compile_once(start: bool = True) -> None:
     global _timer
     with _guard:
         timer, _timer = _timer, None
@@ -114,7 +115,8 @@ def _compile_once() -> None:
     timer.cancel()
     if timer is not threading.current_thread():
         timer.join()                             # no thread outlives the job
-    compile_in_background()
+    if start:
+        compile_in_background()
 
 
 def ready() -> bool:
@@ -202,11 +204,25 @@ def _tiny_lock() -> str:
 
 
 def _fresh(lock: str) -> bool:
-    """Whether `lock` was written in the last 10 minutes (its process runs, or died recently)."""
+    """Whether `lock` was written in the last 10 minutes and its compiling process may still run:
+    one of this machine whose process is gone (killed: SIGKILL, a container stopped) does not
+    hold the next job's compiling back. A lock of another machine (a shared folder) is trusted."""
     try:
-        return time.time() - os.path.getmtime(lock) < 600
+        if time.time() - os.path.getmtime(lock) >= 600:
+            return False
+        with open(lock) as f:
+            host, _, pid = f.read().strip().rpartition(" ")
     except OSError:
         return False
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:                 # another user's: it runs
+        pass
+    return True
 
 
 def _lock() -> str:
@@ -224,14 +240,17 @@ def _start(command: list[str], lock: str) -> bool:
     """Run `command` detached, niced, unless its `lock` is younger than 10 minutes or the cache
     folder cannot be written."""
     global compiling
-    _held[:] = [p for p in _held if p.poll() is None]          # reap the ones that ended
     if not cachedir.writable(quiet=True) or _fresh(lock):
         return False
-    with open(lock, "w") as f:
-        f.write(str(os.getpid()))
+    with open(lock, "w") as f:                       # taken before the child exists: no second one starts
+        f.write(f"{socket.gethostname()} {os.getpid()}")
     compiling = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL, start_new_session=True)
-    _held.append(compiling)
+    with open(lock, "w") as f:                       # then the child's, which `_fresh` looks for
+        f.write(f"{socket.gethostname()} {compiling.pid}")
+    # reaped as it ends, in a notebook or server too (else a zombie for the life of this process);
+    # a Popen dropped while its child runs would warn "subprocess N is still running"
+    threading.Thread(target=compiling.wait, name="chainrule-compiling", daemon=True).start()
     return True
 
 
@@ -279,8 +298,13 @@ def compile_all() -> str:
     return path
 
 
+def _stop(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)           # SIGTERM: through the `finally` that removes the lock
+
+
 if __name__ == "__main__":     # the background compilation: `prepare`'s, or `job_done`'s of tiny versions (dtype, key)
     os.nice(10)
+    signal.signal(signal.SIGTERM, _stop)
     requests = [(np.dtype(char), tuple(int(v) for v in key.split(","))) for char, key in zip(sys.argv[1::2],
                                                                                          sys.argv[2::2])]
     try:

@@ -43,9 +43,10 @@ def prepare(net, samples: int, epochs: int, batch_size: int) -> bool:
     return warmup.prepare(seconds)
 
 
-def job_done() -> None:
-    """After the job `prepare` was asked about (`backend.warmup.job_done`)."""
-    warmup.job_done()
+def job_done(start: bool = True) -> None:
+    """After the job `prepare` was asked about (`backend.warmup.job_done`); `start`: False for a
+    job the user stopped (Ctrl-C)."""
+    warmup.job_done(start)
 
 
 def epoch_plan(net, optimizer, X: Any = None, batch_size: int | None = None) -> tuple | None:

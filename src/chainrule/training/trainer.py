@@ -137,12 +137,16 @@ class Trainer:
                 layer.rng = rng
 
     def run(self, epochs: int) -> History:
+        stopped = False
         try:
             return self._run(epochs)
+        except (KeyboardInterrupt, SystemExit):  # the user stopped it: no compiling starts behind their back
+            stopped = True
+            raise
         finally:
             if self.backup is not None:          # the checkpoint folder's lock, whatever happened
                 self.backup.release()
-            compiled.job_done()                  # kernels this job lacked: compiled now, not beside it
+            compiled.job_done(start=not stopped)  # kernels this job lacked: compiled now, not beside it
 
     def _run(self, epochs: int) -> History:
         net = self.net
@@ -330,6 +334,7 @@ def train_steps(net: Network, X, Y, steps: int, optimizer: Any = None) -> float:
     opt, slices = net.optimizer, net.trainable_slices()
     compiled.prepare(net, X.shape[0], steps, X.shape[0])
     plan = compiled.epoch_plan(net, opt, X, X.shape[0])
+    stopped = False
     try:
         if plan is not None:      # the same steps in one compiled loop (the loop below is the reference)
             losses, bad, error = compiled.run_steps(net, opt, plan, X, Y, steps, slices)
@@ -343,6 +348,9 @@ def train_steps(net: Network, X, Y, steps: int, optimizer: Any = None) -> float:
                 except TrainingDiverged as exc:
                     raise diverged(net, exc, f"at step {i + 1}") from None
                 opt.step(net.params, net.grads, slices)
+    except (KeyboardInterrupt, SystemExit):
+        stopped = True
+        raise
     finally:
-        compiled.job_done()          # what this job lacked (kernels, a tiny version): compiled now, not beside it
+        compiled.job_done(start=not stopped)      # what this job lacked (kernels, a tiny version), not beside it
     return E

@@ -1,0 +1,98 @@
+"""The background compiling a job on NumPy starts (backend/warmup.py): reaped when it ends (it
+stayed a zombie for the life of a notebook or server), not started by a job the user stopped
+with Ctrl-C, and its lock not left to hold the next job's compiling back when it was killed."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from chainrule.backend import cachedir, kernels, warmup
+
+needs_numba = pytest.mark.skipif(not kernels.AVAILABLE, reason="needs Numba (the [fast] extra)")
+
+
+def state(pid: int) -> str | None:
+    """The process's state letter (Z: a zombie), None once it is gone (reaped)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return None
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_the_compiling_process_is_reaped_when_it_ends(tmp_path, monkeypatch):
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    lock = os.path.join(cachedir.folder(), "probe.compiling")
+    os.makedirs(os.path.dirname(lock), exist_ok=True)
+    assert warmup._start([sys.executable, "-c", "pass"], lock)
+    pid = warmup.compiling.pid
+    deadline = time.time() + 30
+    while state(pid) is not None and time.time() < deadline:
+        time.sleep(0.05)
+    assert state(pid) is None                    # was 'Z' until this process ended
+    assert warmup.compiling.returncode == 0
+
+
+JOB = """
+import numpy as np, chainrule as cr
+from chainrule.backend import warmup
+class Stop(cr.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == 2:
+            raise KeyboardInterrupt
+X = np.random.default_rng(0).normal(size=(4000, 20))
+net = cr.Network([cr.Dense(20, 32, 'relu'), cr.Dense(32, 3)], loss='mse', seed=0)
+try:
+    net.fit(X, X[:, :3].copy(), epochs=200, batch_size=32, verbose=0, callbacks=[Stop()])
+except KeyboardInterrupt:
+    print('stopped', warmup.compiling is None)
+"""
+
+
+@needs_numba
+def test_a_job_stopped_with_ctrl_c_starts_no_compiling(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "CHAINRULE_NUMBA"}
+    done = subprocess.run([sys.executable, "-c", JOB], capture_output=True, text=True, timeout=300,
+                          env={**env, "NUMBA_CACHE_DIR": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["stopped", "True"]          # was a detached compiling of a minute
+    assert not list(Path(cachedir.folder(str(tmp_path))).glob("*.compiling"))
+
+
+def test_a_lock_whose_process_is_gone_holds_nothing_back(tmp_path):
+    lock = tmp_path / "chainrule-kernels.compiling"
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    host = socket.gethostname()
+    for text, fresh in [(f"{host} {gone.pid}", False), (f"{host} {os.getpid()}", True),
+                        (f"another-machine {gone.pid}", True), ("", True)]:
+        lock.write_text(text)
+        assert warmup._fresh(str(lock)) is fresh, text
+    os.utime(lock, (time.time() - 601, time.time() - 601))
+    assert not warmup._fresh(str(lock))                          # 10 minutes old: never
+
+
+@needs_numba
+def test_the_compiling_process_stopped_by_sigterm_removes_its_lock(tmp_path):
+    folder = Path(cachedir.folder(str(tmp_path)))
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = folder / "chainrule-kernels.compiling"
+    lock.write_text(f"{socket.gethostname()} 1")
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    child = subprocess.Popen([sys.executable, "-m", "chainrule.backend.warmup"], env=env, stderr=subprocess.PIPE)
+    try:
+        time.sleep(3)                                            # compiling by now
+        child.send_signal(signal.SIGTERM)
+        child.wait(timeout=60)
+    finally:
+        child.kill()
+        child.wait()
+    assert child.returncode == 128 + signal.SIGTERM
+    assert not lock.exists()                                     # was left: no compiling for 10 minutes

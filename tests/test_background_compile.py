@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -96,3 +97,30 @@ def test_the_compiling_process_stopped_by_sigterm_removes_its_lock(tmp_path):
         child.wait()
     assert child.returncode == 128 + signal.SIGTERM
     assert not lock.exists()                                     # was left: no compiling for 10 minutes
+
+
+@needs_numba
+def test_compile_waits_for_a_compiling_already_running(tmp_path, monkeypatch):
+    """Two `chainrule compile`, or one beside a job's background compiling, each compiled everything
+    (83 and 80 s on 2 cores): now the second waits, then finds the kernels compiled."""
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("CHAINRULE_NUMBA", raising=False)
+    folder = Path(cachedir.folder())
+    folder.mkdir(parents=True, exist_ok=True)
+    marker = warmup.marker()
+    other = subprocess.Popen([sys.executable, "-c", f"import time; time.sleep(2); open({marker!r}, 'w').write('x')"])
+    threading.Thread(target=other.wait, daemon=True).start()      # reaped as its starter does (a zombie would "run")
+    (folder / "chainrule-kernels.compiling").write_text(f"{socket.gethostname()} {other.pid}")
+    try:
+        done = subprocess.run([sys.executable, "-m", "chainrule.cli", "compile"], capture_output=True, text=True,
+                              timeout=120)
+    finally:
+        other.kill()
+        other.wait()
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == f"another process (pid {other.pid}) is compiling the kernels into {folder}; waiting for it"
+    assert lines[1].startswith(f"already compiled in {folder} ")
+    with warmup.compiling_here():                     # while `chainrule compile` runs, no job starts its own
+        assert not warmup.compile_in_background()
+    assert not (folder / "chainrule-kernels.compiling").exists()

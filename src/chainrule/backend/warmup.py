@@ -23,6 +23,7 @@ loaded (that would compile them again in the job), and the job runs on NumPy, wa
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import signal
@@ -32,6 +33,8 @@ import sys
 import threading
 import time
 import warnings
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -227,6 +230,33 @@ def _fresh(lock: str) -> bool:
 
 def _lock() -> str:
     return os.path.join(cachedir.folder(), "chainrule-kernels.compiling")
+
+
+def wait_for_others(report: Any) -> None:
+    """Wait while another process compiles into this cache (a job's background compiling, another
+    `chainrule compile`), calling `report(pid)` once: compiling beside it spends the CPUs twice."""
+    told = False
+    while any(_fresh(lock) for lock in (_lock(), _tiny_lock())):
+        if not told:
+            held = [lock for lock in (_lock(), _tiny_lock()) if _fresh(lock)]
+            with contextlib.suppress(OSError, IndexError):
+                report(Path(held[0]).read_text().rpartition(" ")[2] or "?")
+            told = True
+        time.sleep(0.5)
+
+
+@contextlib.contextmanager
+def compiling_here() -> Iterator[None]:
+    """This process's lock while it compiles (`chainrule compile`): no job starts its background
+    compiling beside it, and another `chainrule compile` waits."""
+    lock = _lock()
+    with open(lock, "w") as f:
+        f.write(f"{socket.gethostname()} {os.getpid()}")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(lock)
 
 
 def compile_in_background() -> bool:

@@ -110,11 +110,12 @@ def test_no_job_waits_for_compilation_and_the_next_long_job_finds_the_kernels(tm
     assert warm["loss"] == pytest.approx(cold["loss"], rel=1e-10)
 
 
-@pytest.mark.parametrize("call", ["fit", "train_steps", "fit that fails"])
+@pytest.mark.parametrize("call", ["fit", "train_steps", "fit that fails", "fit stopped with Ctrl-C"])
 def test_kernels_missing_for_a_job_are_compiled_once_it_is_done_not_beside_it(call, monkeypatch):
     """A job long enough for the kernels, when they are not compiled yet, runs on NumPy and starts
     the compiling process after its last step (on a 2-core machine it slowed the job by a fifth
-    to a half), once, whether the job ended well or not."""
+    to a half), once, whether the job ended well or not; not when the user stopped it (Ctrl-C),
+    who expects nothing to go on running."""
     from chainrule.backend import warmup
     started, seen_during = [], []
     monkeypatch.setattr(kernels, "ENABLED", "auto")
@@ -128,6 +129,8 @@ def test_kernels_missing_for_a_job_are_compiled_once_it_is_done_not_beside_it(ca
         def on_epoch_end(self, epoch, logs):
             seen_during.append(len(started))
             if call == "fit that fails" and epoch == 1:
+                raise RuntimeError("a callback's own error")
+            if call == "fit stopped with Ctrl-C" and epoch == 1:
                 raise KeyboardInterrupt
 
     X, y = digits(64)
@@ -141,8 +144,11 @@ def test_kernels_missing_for_a_job_are_compiled_once_it_is_done_not_beside_it(ca
         net.fit(X, y, epochs=3, batch_size=16, verbose=0, callbacks=[Watch()])
         assert seen_during == [0, 0, 0]
     else:
-        with pytest.raises(KeyboardInterrupt):
+        with pytest.raises(RuntimeError if call == "fit that fails" else KeyboardInterrupt):
             net.fit(X, y, epochs=3, batch_size=16, verbose=0, callbacks=[Watch()])
+        if call == "fit stopped with Ctrl-C":
+            assert started == [] and warmup._timer is None
+            return
     assert started == [1] and kernels.numba is None and warmup._timer is None
     net.fit(X, y, epochs=1, verbose=0)                        # within a few seconds: not looked for again
     assert started == [1]

@@ -328,22 +328,31 @@ def compile_all() -> str:
     return path
 
 
-def _stop(signum: int, frame: Any) -> None:
-    raise SystemExit(128 + signum)           # SIGTERM: through the `finally` that removes the lock
+def _release(lock: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(lock)
+
+
+def _stop_on_sigterm(lock: str) -> None:
+    """SIGTERM (a kill, a container stopped) removes the lock and ends the process at once: a
+    SystemExit raised from the handler could land in a finalizer (Numba's compiling makes many),
+    which would swallow it, and the compiling would go on."""
+    def stop(signum: int, frame: Any) -> None:
+        _release(lock)
+        os._exit(128 + signum)
+    signal.signal(signal.SIGTERM, stop)
 
 
 if __name__ == "__main__":     # the background compilation: `prepare`'s, or `job_done`'s of tiny versions (dtype, key)
     os.nice(10)
-    signal.signal(signal.SIGTERM, _stop)
     requests = [(np.dtype(char), tuple(int(v) for v in key.split(","))) for char, key in zip(sys.argv[1::2],
                                                                                          sys.argv[2::2])]
+    held = _tiny_lock() if requests else _lock()
+    _stop_on_sigterm(held)
     try:
         for request in requests:
             compile_tiny(*request)
         if not requests:
             compile_all()
     finally:
-        try:
-            os.unlink(_tiny_lock() if requests else _lock())
-        except OSError:
-            pass
+        _release(held)

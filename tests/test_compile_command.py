@@ -209,7 +209,8 @@ def test_force_removes_chainrules_entries_and_compiles_again(tmp_path, monkeypat
     monkeypatch.setattr(warmup, "ready", lambda: True)
     assert main(["compile"]) == 0 and compiled == []                    # ready: nothing done
     assert main(["compile", "--force"]) == 0
-    assert compiled == [sorted(theirs)]
+    assert compiled == [sorted(theirs + ["chainrule-kernels.compiling"])]    # its lock held while it compiles
+    assert not (folder / "chainrule-kernels.compiling").exists()
     assert "compiled chainrule's kernels" in capsys.readouterr().out
 
 

@@ -67,15 +67,23 @@ def test_a_job_stopped_with_ctrl_c_starts_no_compiling(tmp_path):
     assert not list(Path(cachedir.folder(str(tmp_path))).glob("*.compiling"))
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 def test_a_lock_whose_process_is_gone_holds_nothing_back(tmp_path):
     lock = tmp_path / "chainrule-kernels.compiling"
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])        # ended, not reaped yet
+    deadline = time.time() + 30
+    while state(zombie.pid) != "Z" and time.time() < deadline:
+        time.sleep(0.05)
     host = socket.gethostname()
-    for text, fresh in [(f"{host} {gone.pid}", False), (f"{host} {os.getpid()}", True),
-                        (f"another-machine {gone.pid}", True), ("", True)]:
-        lock.write_text(text)
-        assert warmup._fresh(str(lock)) is fresh, text
+    try:
+        for text, fresh in [(f"{host} {gone.pid}", False), (f"{host} {zombie.pid}", False),
+                            (f"{host} {os.getpid()}", True), (f"another-machine {gone.pid}", True), ("", True)]:
+            lock.write_text(text)
+            assert warmup._fresh(str(lock)) is fresh, text
+    finally:
+        zombie.wait()
     os.utime(lock, (time.time() - 601, time.time() - 601))
     assert not warmup._fresh(str(lock))                          # 10 minutes old: never
 

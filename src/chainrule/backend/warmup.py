@@ -225,6 +225,8 @@ def _fresh(lock: str) -> bool:
         return False
     except OSError:                 # another user's: it runs
         pass
+    with contextlib.suppress(OSError, IndexError):     # Linux: ended, but its parent has not reaped it
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     return True
 
 

@@ -76,28 +76,51 @@ def test_a_lock_whose_process_is_gone_holds_nothing_back(tmp_path):
     deadline = time.time() + 30
     while state(zombie.pid) != "Z" and time.time() < deadline:
         time.sleep(0.05)
-    host = socket.gethostname()
+    me = warmup._me()                 # the host name and this PID namespace
     try:
-        for text, fresh in [(f"{host} {gone.pid}", False), (f"{host} {zombie.pid}", False),
-                            (f"{host} {os.getpid()}", True), (f"another-machine {gone.pid}", True), ("", True)]:
+        for text, fresh in [(f"{me} {gone.pid}", False), (f"{me} {zombie.pid}", False), (f"{me} {os.getpid()}", True),
+                            (f"another-machine {gone.pid}", True), (f"{socket.gethostname()}:1 {gone.pid}", True),
+                            ("", True)]:
             lock.write_text(text)
             assert warmup._fresh(str(lock)) is fresh, text
     finally:
         zombie.wait()
     os.utime(lock, (time.time() - 601, time.time() - 601))
     assert not warmup._fresh(str(lock))                          # 10 minutes old: never
+    os.utime(lock, (time.time() + 3600, time.time() + 3600))
+    assert not warmup._fresh(str(lock))                          # an hour ahead (a clock on a shared folder)
+
+
+def test_of_two_processes_taking_the_lock_one_does(tmp_path):
+    lock = str(tmp_path / "chainrule-kernels.compiling")
+    assert warmup._take(lock)
+    assert not warmup._take(lock)                                # held by this live process
+    Path(lock).write_text(f"{warmup._me()} 999999999")         # no such process: taken over
+    assert warmup._take(lock) and Path(lock).read_text() == f"{warmup._me()} {os.getpid()}"
+
+
+def handles_sigterm(pid: int) -> bool:
+    """Whether process `pid` has set a handler for SIGTERM (Linux: SigCgt in /proc/PID/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (signal.SIGTERM - 1) & 1)
+    return False
 
 
 @needs_numba
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
 def test_the_compiling_process_stopped_by_sigterm_removes_its_lock(tmp_path):
     folder = Path(cachedir.folder(str(tmp_path)))
     folder.mkdir(parents=True, exist_ok=True)
     lock = folder / "chainrule-kernels.compiling"
-    lock.write_text(f"{socket.gethostname()} 1")
+    lock.write_text(f"{warmup._me()} 1")
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
     child = subprocess.Popen([sys.executable, "-m", "chainrule.backend.warmup"], env=env, stderr=subprocess.PIPE)
     try:
-        time.sleep(3)                                            # compiling by now
+        deadline = time.time() + 60                              # until its handler is set (a loaded machine)
+        while not handles_sigterm(child.pid) and child.poll() is None and time.time() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)                                          # compiling by now
         child.send_signal(signal.SIGTERM)
         child.wait(timeout=60)
     finally:
@@ -118,7 +141,7 @@ def test_compile_waits_for_a_compiling_already_running(tmp_path, monkeypatch):
     marker = warmup.marker()
     other = subprocess.Popen([sys.executable, "-c", f"import time; time.sleep(2); open({marker!r}, 'w').write('x')"])
     threading.Thread(target=other.wait, daemon=True).start()      # reaped as its starter does (a zombie would "run")
-    (folder / "chainrule-kernels.compiling").write_text(f"{socket.gethostname()} {other.pid}")
+    (folder / "chainrule-kernels.compiling").write_text(f"{warmup._me()} {other.pid}")
     try:
         done = subprocess.run([sys.executable, "-m", "chainrule.cli", "compile"], capture_output=True, text=True,
                               timeout=120)

@@ -28,6 +28,8 @@ def test_the_sigmoid_is_accurate_to_the_last_bits(dtype, ulps):
         assert abs(float(s) - exact) <= ulps * float(np.spacing(dtype(exact))), (z, s, exact)
     with np.errstate(over="raise"):                        # e^-net overflows below -709 (float32: -88): output 0
         assert Sigmoid()(np.array([-1000.0, -750.0], dtype=dtype)).tolist() == [0.0, 0.0]
+    for one, kind in ((dtype(-3.0), dtype), (np.array(dtype(-3.0)), dtype), (-3.0, np.float64)):   # one number
+        assert Sigmoid()(one) == Sigmoid()(np.array([-3.0], dtype=kind))[0]
 
 
 @needs_numba

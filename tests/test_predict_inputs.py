@@ -183,3 +183,19 @@ def test_a_column_of_huge_values_is_standardised_not_zeroed(tmp_path):
     b = np.array([(i % 5) * 1e299 for i in range(40)])
     assert pre.means[1] == pytest.approx(b.mean(), rel=1e-12)
     assert pre.scales[1] == pytest.approx((b / 1e300).std() * 1e300, rel=1e-12)
+
+
+def test_the_training_commands_metrics_show_non_finite_outputs_instead_of_failing():
+    """`chainrule train` scores the held-out rows after saving the model: outputs that overflow
+    there make its metrics inf or NaN, as before `predict` refused them, not an error after the
+    save; the explorer draws what the network gives."""
+    from chainrule.cli.tabular import predict_rows
+    net = cr.Network([cr.Dense(2, 3, "linear", weight_init=10.0), cr.Dense(3, 1, weight_init=10.0)], loss="mse",
+                     dtype="float32")
+    X = np.array([[1.0, 2.0], [3e38, 3e38]], dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        out = predict_rows(net, X)
+        assert np.isfinite(out[0]).all() and not np.isfinite(out[1]).any()
+        with pytest.raises(ValidationError, match="NaN or infinite for 1 of the 2 rows of X"):
+            net.predict(X)

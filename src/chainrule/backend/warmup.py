@@ -206,59 +206,87 @@ def _tiny_lock() -> str:
     return os.path.join(cachedir.folder(), "chainrule-tiny.compiling")
 
 
-def _fresh(lock: str) -> bool:
-    """Whether `lock` was written in the last 10 minutes and its compiling process may still run:
-    one of this machine whose process is gone (killed: SIGKILL, a container stopped) does not
-    hold the next job's compiling back. A lock of another machine (a shared folder) is trusted."""
-    try:
-        if time.time() - os.path.getmtime(lock) >= 600:
-            return False
-        with open(lock) as f:
-            host, _, pid = f.read().strip().rpartition(" ")
-    except OSError:
-        return False
-    if host != socket.gethostname() or not pid.isdigit():
+def _me() -> str:
+    """This machine and PID namespace, as a lock names them: containers that share a host name and
+    a cache volume number their processes each on their own."""
+    with contextlib.suppress(OSError):
+        return f"{socket.gethostname()}:{os.stat('/proc/self/ns/pid').st_ino}"
+    return socket.gethostname()
+
+
+def _running(pid: int) -> bool:
+    """Whether process `pid` (of this machine) runs: POSIX's signal 0, and a zombie (ended, not
+    reaped) counts as ended. Elsewhere taken to run: on Windows os.kill would end the process."""
+    if os.name != "posix":
         return True
     try:
-        os.kill(int(pid), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except OSError:                 # another user's: it runs
-        pass
-    with contextlib.suppress(OSError, IndexError):     # Linux: ended, but its parent has not reaped it
+        return True
+    with contextlib.suppress(OSError, IndexError):     # Linux
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     return True
+
+
+def _fresh(lock: str) -> bool:
+    """Whether `lock` was written in the last 10 minutes (either way: a clock ahead on a shared
+    folder) and its compiling process may still run: one of this machine whose process is gone
+    (SIGKILL, a container stopped) holds nothing back; another machine's is trusted."""
+    try:
+        age = time.time() - os.path.getmtime(lock)
+        where, _, pid = Path(lock).read_text().strip().rpartition(" ")
+    except OSError:
+        return False
+    if not -600 < age < 600:
+        return False
+    return where != _me() or not pid.isdigit() or _running(int(pid))
+
+
+def _take(lock: str) -> bool:
+    """Create `lock` for this process unless a fresh one exists: atomically, so that of two
+    processes asking at once one takes it; a stale one is taken over."""
+    for _ in range(2):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            if _fresh(lock):
+                return False
+            _release(lock)
+            continue
+        with os.fdopen(fd, "w") as f:
+            f.write(f"{_me()} {os.getpid()}")
+        return True
+    return False
+
+
+def _release(lock: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(lock)
 
 
 def _lock() -> str:
     return os.path.join(cachedir.folder(), "chainrule-kernels.compiling")
 
 
-def wait_for_others(report: Any) -> None:
-    """Wait while another process compiles into this cache (a job's background compiling, another
-    `chainrule compile`), calling `report(pid)` once: compiling beside it spends the CPUs twice."""
-    told = False
-    while any(_fresh(lock) for lock in (_lock(), _tiny_lock())):
-        if not told:
-            held = [lock for lock in (_lock(), _tiny_lock()) if _fresh(lock)]
-            with contextlib.suppress(OSError, IndexError):
-                report(Path(held[0]).read_text().rpartition(" ")[2] or "?")
-            told = True
-        time.sleep(0.5)
-
-
 @contextlib.contextmanager
-def compiling_here() -> Iterator[None]:
-    """This process's lock while it compiles (`chainrule compile`): no job starts its background
-    compiling beside it, and another `chainrule compile` waits."""
-    lock = _lock()
-    with open(lock, "w") as f:
-        f.write(f"{socket.gethostname()} {os.getpid()}")
+def compiling_here(report: Any = None) -> Iterator[None]:
+    """Hold the lock while this process compiles (`chainrule compile`), once no other process
+    compiles into this cache (a job's background compiling, another `chainrule compile`: each
+    compiled everything beside the other), calling `report(pid)` once if it waits."""
+    told = False
+    while _fresh(_tiny_lock()) or not _take(_lock()):
+        if not told and report is not None:
+            with contextlib.suppress(OSError):
+                held = [lock for lock in (_lock(), _tiny_lock()) if _fresh(lock)]
+                report(Path(held[0]).read_text().rpartition(" ")[2] if held else "?")
+        told = True
+        time.sleep(0.5)
     try:
         yield
     finally:
-        with contextlib.suppress(OSError):
-            os.unlink(lock)
+        _release(_lock())
 
 
 def compile_in_background() -> bool:
@@ -272,14 +300,12 @@ def _start(command: list[str], lock: str) -> bool:
     """Run `command` detached, niced, unless its `lock` is younger than 10 minutes or the cache
     folder cannot be written."""
     global compiling
-    if not cachedir.writable(quiet=True) or _fresh(lock):
+    if not cachedir.writable(quiet=True) or not _take(lock):     # taken before the child exists
         return False
-    with open(lock, "w") as f:                       # taken before the child exists: no second one starts
-        f.write(f"{socket.gethostname()} {os.getpid()}")
     compiling = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL, start_new_session=True)
-    with open(lock, "w") as f:                       # then the child's, which `_fresh` looks for
-        f.write(f"{socket.gethostname()} {compiling.pid}")
+    with open(lock, "w") as f:                       # then named after the child, which `_fresh` looks for
+        f.write(f"{_me()} {compiling.pid}")
     # reaped as it ends, in a notebook or server too (else a zombie for the life of this process);
     # a Popen dropped while its child runs would warn "subprocess N is still running"
     threading.Thread(target=compiling.wait, name="chainrule-compiling", daemon=True).start()
@@ -330,11 +356,6 @@ def compile_all() -> str:
     return path
 
 
-def _release(lock: str) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(lock)
-
-
 def _stop_on_sigterm(lock: str) -> None:
     """SIGTERM (a kill, a container stopped) removes the lock and ends the process at once: a
     SystemExit raised from the handler could land in a finalizer (Numba's compiling makes many),
@@ -346,11 +367,11 @@ def _stop_on_sigterm(lock: str) -> None:
 
 
 if __name__ == "__main__":     # the background compilation: `prepare`'s, or `job_done`'s of tiny versions (dtype, key)
-    os.nice(10)
     requests = [(np.dtype(char), tuple(int(v) for v in key.split(","))) for char, key in zip(sys.argv[1::2],
                                                                                          sys.argv[2::2])]
     held = _tiny_lock() if requests else _lock()
     _stop_on_sigterm(held)
+    os.nice(10)
     try:
         for request in requests:
             compile_tiny(*request)

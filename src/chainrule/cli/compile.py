@@ -46,17 +46,22 @@ def run(args) -> int:
     if not cachedir.writable(quiet=True):
         raise ValidationError(f"cannot write Numba's cache folder {folder!r}: set NUMBA_CACHE_DIR to a folder this "
                               "user can write, the same where the jobs run")
-    warmup.wait_for_others(lambda pid: print(f"another process (pid {pid}) is compiling the kernels into {folder}; "
-                                             "waiting for it", flush=True))
     if warmup.ready() and not args.force:
-        print(f"already compiled in {folder} (for this chainrule, Python, Numba {numba.__version__} and this "
-              "processor); --force compiles them again")
-        return 0
-    if args.force:
-        warmup.forget()                     # else Numba would load the entries it still finds valid
-    start = time.perf_counter()
-    with warmup.compiling_here():
+        return _already(folder, numba.__version__)
+    with warmup.compiling_here(lambda pid: print(f"another process (pid {pid}) is compiling the kernels into "
+                                                 f"{folder}; waiting for it", flush=True)):
+        if warmup.ready() and not args.force:      # compiled by the process waited for
+            return _already(folder, numba.__version__)
+        if args.force:
+            warmup.forget()                     # else Numba would load the entries it still finds valid
+        start = time.perf_counter()
         warmup.compile_all()
     print(f"compiled chainrule's kernels for float32 and float64 into {folder} in {time.perf_counter() - start:.0f} s; "
           "jobs load them from there")
+    return 0
+
+
+def _already(folder: str, version: str) -> int:
+    print(f"already compiled in {folder} (for this chainrule, Python, Numba {version} and this processor); "
+          "--force compiles them again")
     return 0

@@ -148,11 +148,15 @@ def part(X, a: int, b: int):
 
 
 def predict_rows(net, X, rows_per_call: int = 65536):
-    """`net.predict(X)` a range of rows at a time (X may be rows read from disk)."""
+    """`net.predict(X)` a range of rows at a time (X may be rows read from disk), NaN or infinite
+    outputs included: the metrics computed from them say so (a model saved before them stays usable)."""
     import numpy as np
+
+    from ..nn.predict import predict
     if not hasattr(X, "read"):
-        return net.predict(X)
-    return np.concatenate([net.predict(part(X, a, a + rows_per_call)) for a in range(0, X.shape[0], rows_per_call)])
+        return predict(net, X, finite=False)
+    return np.concatenate([predict(net, part(X, a, a + rows_per_call), finite=False)
+                           for a in range(0, X.shape[0], rows_per_call)])
 
 
 def evaluate_rows(net, X, y, w=None, rows_per_call: int = 65536) -> dict[str, float | None]:

@@ -53,6 +53,8 @@ class Sigmoid(Activation):
     def __call__(self, net):
         with np.errstate(over="ignore"):
             out = np.exp(-net)
+        if not isinstance(out, np.ndarray) or out.ndim == 0:      # one number (a scalar, a 0-d array)
+            return 1.0 / (1.0 + out)
         out += 1.0
         return np.reciprocal(out, out=out)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ...nn.predict import predict
 from . import datasets, derive, limits
 
 GRID = 40   # cells per side of the decision-boundary picture
@@ -130,7 +131,7 @@ def boundary(s) -> dict:
     xs = np.linspace(lo[0], hi[0], GRID)
     ys = np.linspace(hi[1], lo[1], GRID)           # top row first, as the picture is drawn
     gx, gy = np.meshgrid(xs, ys)
-    out = net.predict(np.c_[gx.ravel(), gy.ravel()])
+    out = predict(net, np.c_[gx.ravel(), gy.ravel()], finite=False)      # drawn as the network gives it
     cls, conf = decide(out)
     points: dict[str, list] = {"x": [], "cls": [], "test": []}
     for X, Y, test in sets:

@@ -99,3 +99,27 @@ def test_momentum_goes_to_sgd_only():
     X, y = load_iris(return_X_y=True)
     assert BackpropClassifier(optimizer="sgd", momentum=0.5, epochs=1).fit(X, y).network_.optimizer.momentum == 0.5
     assert BackpropClassifier(optimizer="rmsprop", epochs=1).fit(X, y).network_.optimizer.momentum == 0.0
+
+
+@pytest.mark.parametrize("Estimator", [BackpropClassifier, BackpropRegressor])
+def test_partial_fit_refuses_early_stopping(Estimator):
+    """It held out a new 10% of every batch and never trained on them (MLPClassifier refuses it)."""
+    X, y = load_iris(return_X_y=True)
+    est = Estimator(early_stopping=True, random_state=0)
+    extra = {"classes": [0, 1, 2]} if Estimator is BackpropClassifier else {}
+    with pytest.raises(ValueError, match=f"{Estimator.__name__}.partial_fit does not support early_stopping=True"):
+        est.partial_fit(X[:50], y[:50].astype(float), **extra)
+
+
+def test_partial_fit_refuses_other_classes_than_the_first_calls():
+    X, y = load_iris(return_X_y=True)
+    est = BackpropClassifier(epochs=2, random_state=0).fit(X, y)
+    est.partial_fit(X, y, classes=[2, 1, 0])                              # the same labels: fine
+    with pytest.raises(ValueError, match=r"classes=\[0, 1, 2, 3\] is not the same as on the first call"):
+        est.partial_fit(X, y, classes=[0, 1, 2, 3])
+
+
+def test_predict_log_proba_is_the_log_of_predict_proba():
+    X, y = load_iris(return_X_y=True)
+    est = BackpropClassifier(epochs=5, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(est.predict_log_proba(X), np.log(est.predict_proba(X)))

@@ -106,6 +106,13 @@ class _Backprop(BaseEstimator):
         self.loss_curve_: list[float] = []
         self.validation_scores_: list[float] = []
 
+    def _no_early_stopping(self) -> None:
+        """partial_fit holds nothing out: early stopping would leave 10% of every batch untrained, and
+        compare held-out losses of different rows call by call (MLPClassifier refuses it too)."""
+        if self.early_stopping:
+            raise ValidationError(f"{type(self).__name__}.partial_fit does not support early_stopping=True; use fit, "
+                                  "or set early_stopping=False")
+
     def _train(self, X, Y, epochs: int, rng, sample_weight=None) -> None:
         self._check_params()
         net = self.network_
@@ -209,6 +216,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch more; `classes` (all the labels) is needed on the first call."""
+        self._no_early_stopping()
         first = not hasattr(self, "network_")
         X, y = validate_data(self, X, y, multi_output=True, reset=first, **_X_CHECK)
         y = y if type_of_target(y) == "multilabel-indicator" else _column_or_1d(y)
@@ -217,6 +225,9 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
                 raise ValidationError("classes must be given on the first call to partial_fit (all the labels)")
             self._rng = check_random_state(self.random_state)
             self._build(X.shape[1], self._setup(y, classes), self._rng)
+        elif classes is not None and not np.array_equal(labels := np.unique(np.asarray(classes)), self.classes_):
+            raise ValidationError(f"classes={labels.tolist()!r} is not the same as on the first call to partial_fit "
+                                  f"or fit: {self.classes_.tolist()}")
         self._train(X, self._encode(y), 1, self._rng, sample_weight)
         return self
 
@@ -226,6 +237,11 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         if self._kind == "binary":
             return np.hstack([1.0 - p, p])
         return p
+
+    def predict_log_proba(self, X):
+        """The log of predict_proba (as MLPClassifier's)."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
 
     def predict(self, X):
         p = self._forward(X)
@@ -260,6 +276,7 @@ class BackpropRegressor(RegressorMixin, _Backprop):
 
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch more (the network is built on the first call)."""
+        self._no_early_stopping()
         first = not hasattr(self, "network_")
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, reset=first, **_X_CHECK)
         Y = y.reshape(-1, 1) if y.ndim == 1 else y

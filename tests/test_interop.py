@@ -515,3 +515,28 @@ def test_explain_and_info_read_onnx_and_keras_files(tmp_path):
         assert info.returncode == 0 and "Dense(2, 3, activation='tanh')" in info.stdout, info.stdout + info.stderr
     r = _cli("predict", tmp_path / "m.onnx", tmp_path / "x.csv")
     assert r.returncode == 2 and "another library" in r.stderr
+
+
+def test_torch_forward_hooks_are_refused():
+    """A hook changes what a module computes: prune's recomputes the weight, so the stored one was stale."""
+    for prune in (False, True):
+        m = nn.Sequential(nn.Linear(4, 5), nn.ReLU(), nn.Linear(5, 2)).double()
+        if prune:
+            import torch.nn.utils.prune
+            torch.nn.utils.prune.l1_unstructured(m[0], "weight", amount=0.5)
+        else:
+            m[2].register_forward_hook(lambda mod, i, o: o * 2)
+        with pytest.raises(cr.errors.ValidationError, match="has forward hooks"):
+            cr.from_torch(m)
+
+
+def test_a_keras_activation_of_ones_own_named_like_a_builtin_is_refused():
+    import keras
+
+    def sigmoid(x):                                  # the user's own, under a built-in's name
+        return keras.ops.sigmoid(x) * 3
+    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(5, activation=sigmoid),
+                              keras.layers.Dense(2)])
+    message = "uses its own activation function 'sigmoid', not Keras' 'sigmoid'"
+    with pytest.raises(cr.errors.ValidationError, match=message):
+        cr.from_keras(model)

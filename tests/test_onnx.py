@@ -214,3 +214,36 @@ def test_export_cli_errors(tmp_path):
     X = np.random.default_rng(5).normal(size=(4, 5))
     np.testing.assert_allclose(session(tmp_path / "m.onnx").run(None, {"input": X})[0], net.predict(X),
                                rtol=1e-12, atol=1e-12)
+
+
+def test_export_keeps_the_previous_file_when_the_write_fails(tmp_path):
+    """to_onnx wrote the file in place: a write that failed half-way (a full disk; here a file-size
+    limit) left a truncated model where the previous one was. `chainrule export model.npz model.npz`
+    replaced the model file with ONNX bytes."""
+    every_activation("float64").to_onnx(tmp_path / "prev.onnx")
+    small = (tmp_path / "prev.onnx").read_bytes()
+    code = ("import resource, signal, numpy as np, chainrule as cr\n"
+            "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+            f"resource.setrlimit(resource.RLIMIT_FSIZE, ({len(small) * 4}, {len(small) * 4}))\n"
+            "net = cr.Network([cr.Dense(300, 300), cr.Dense(300, 3)], loss='mse')\n"
+            f"net.to_onnx({str(tmp_path / 'prev.onnx')!r})\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert r.returncode != 0 and "File too large" in r.stderr
+    assert (tmp_path / "prev.onnx").read_bytes() == small
+    onnx.checker.check_model(onnx.load(tmp_path / "prev.onnx"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["prev.onnx"]
+    every_activation("float64").save(tmp_path / "m.npz")
+    r = cli("export", tmp_path / "m.npz", tmp_path / "m.npz")
+    assert r.returncode == 2 and "is the model file itself" in r.stderr
+    cr.load(tmp_path / "m.npz")
+
+
+def test_a_column_named_like_an_output_is_refused_clearly(tmp_path):
+    rng = np.random.default_rng(0)
+    csv = tmp_path / "t.csv"
+    rows = "".join(f"{x:.3f},{i % 3},{'ab'[i % 2]}\n" for i, x in enumerate(rng.normal(size=60)))
+    csv.write_text("prediction,c,y\n" + rows)
+    assert cli("train", csv, "--target", "y", "--epochs", "2", "--quiet", "--out", tmp_path / "m.npz").returncode == 0
+    r = cli("export", tmp_path / "m.npz", tmp_path / "m.onnx")
+    assert r.returncode == 2, r.stderr                      # was 1: "internal error ... single static assignment"
+    assert "column name 'prediction' cannot name an ONNX input" in r.stderr

@@ -27,6 +27,11 @@ def run(args) -> int:
     folder = Path(args.out).expanduser().resolve().parent
     if not folder.is_dir():
         raise ValidationError(f"cannot write {args.out!r}: the folder {str(folder)!r} does not exist")
+    if Path(args.out).expanduser().resolve() == Path(args.model).expanduser().resolve():
+        raise ValidationError(f"{args.out!r} is the model file itself: writing the ONNX model there would replace "
+                              "it; give another name (model.onnx)")
+    from .tabular import load_model
+    load_model(args.model, need_preprocessing=False)      # a stored CSV preprocessing checked as `predict` does
     model = export_file(args.model, args.out, opset=args.opset)
     graph = model.graph
     inputs = ", ".join(f"{v.name!r}" for v in graph.input)

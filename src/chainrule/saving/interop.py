@@ -49,9 +49,21 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     items: list = []
     weights: list[np.ndarray] = []
 
+    def hooked(m: Any) -> bool:
+        """Forward hooks change what a module computes (torch.nn.utils.prune recomputes its weight in one)."""
+        return any(getattr(m, a, None) for a in ("_forward_hooks", "_forward_pre_hooks"))
+
+    if hooked(module) or any(getattr(torch.nn.modules.module, a, None)
+                             for a in ("_global_forward_hooks", "_global_forward_pre_hooks")):
+        raise ValidationError("the module, or torch globally, has forward hooks, which change what it computes: "
+                              "remove them first (torch.nn.utils.prune.remove for pruning)")
+
     def walk(seq: nn.Sequential, prefix: str) -> None:
         for name, m in seq.named_children():
             where = f"layer {prefix}{name} ({type(m).__name__})"
+            if hooked(m):
+                raise ValidationError(f"{where} has forward hooks, which change what it computes (pruning recomputes "
+                                      "its weight in one): remove them first (torch.nn.utils.prune.remove)")
             if isinstance(m, nn.Sequential):
                 walk(m, f"{prefix}{name}.")
             elif type(m) is nn.Linear:
@@ -127,13 +139,27 @@ def _keras_activation(fn, where: str):
     import keras
     name = keras.activations.serialize(fn) if fn is not None else "linear"
     if isinstance(name, dict):
-        name = name.get("config", {}).get("name", name.get("class_name"))
+        config = name.get("config")
+        name = config.get("name", name.get("class_name")) if isinstance(config, dict) else name.get("class_name")
+    # by identity, not by name alone: a user's own function named `sigmoid` serializes as "sigmoid"
+    if fn is not None and isinstance(name, str) and _keras_builtin(name) is not fn:
+        raise ValidationError(f"{where} uses its own activation function {getattr(fn, '__name__', fn)!r}, not Keras' "
+                              f"{name!r}: chainrule cannot know its formula; supported: {SUPPORTED}")
     if name == "leaky_relu":                         # Keras' leaky_relu function: negative_slope=0.2
         return {"name": "leaky_relu", "alpha": 0.2}
     if name not in KERAS_ACTIVATIONS:
         raise ValidationError(f"{where} uses the activation {name!r}, which has no chainrule form; supported: "
                               f"{SUPPORTED}")
     return KERAS_ACTIVATIONS[name]
+
+
+def _keras_builtin(name: str) -> Any:
+    """Keras' own activation function of that name, or None."""
+    import keras
+    try:
+        return keras.activations.get(name)
+    except (ValueError, TypeError):
+        return None
 
 
 def from_keras(model: Any, loss: str | None = None) -> Network:

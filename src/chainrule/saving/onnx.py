@@ -19,7 +19,6 @@ units) and, for a classifier, "probabilities" (one column per class, in the orde
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,6 +27,7 @@ from ..errors import ChainruleTypeError, ValidationError
 from ..nn.dropout import Dropout
 from ..nn.layers import Dense
 from ..nn.network import Network
+from .files import atomic_write
 from .mlp import BUILTIN_ACTIVATIONS
 from .npz import load
 
@@ -118,8 +118,9 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
                               producer_version=_version(), doc_string=doc)
     model.ir_version = min(model.ir_version, _ir_version(opset))
     onnx.checker.check_model(model, full_check=True)
-    if path is not None:
-        Path(path).write_bytes(model.SerializeToString())
+    if path is not None:          # written beside and renamed: a failed write keeps the previous file
+        data = model.SerializeToString()
+        atomic_write(path, lambda f: f.write(data))
     return model
 
 
@@ -200,10 +201,11 @@ def preprocessing_nodes(g: _Graph, pre: dict, net) -> tuple[list, str]:
     from onnx import TensorProto, helper
 
     columns = pre["numeric"] + pre["text"]
-    clash = [c for c in columns if not c or c.startswith(PREFIX)]
+    clash = [c for c in columns if not c or c.startswith(PREFIX) or c in ("prediction", "probabilities")]
     if clash:
-        raise ValidationError(f"column name {clash[0]!r} cannot name an ONNX input (it is empty, or starts "
-                              f"with {PREFIX!r})")
+        raise ValidationError(f"column name {clash[0]!r} cannot name an ONNX input (it is empty, starts with "
+                              f"{PREFIX!r}, or is the name of an output: 'prediction', 'probabilities'); rename "
+                              "the column and train again")
     width = len(pre["numeric"]) + sum(len(pre["categories"][c]) for c in pre["text"])
     if width != net.n_inputs:
         raise ValidationError(f"the preprocessing gives {width} inputs but the network takes {net.n_inputs}: "

@@ -247,3 +247,18 @@ def test_a_column_named_like_an_output_is_refused_clearly(tmp_path):
     r = cli("export", tmp_path / "m.npz", tmp_path / "m.onnx")
     assert r.returncode == 2, r.stderr                      # was 1: "internal error ... single static assignment"
     assert "column name 'prediction' cannot name an ONNX input" in r.stderr
+
+
+def test_export_checks_a_stored_csv_preprocessing_as_predict_does(tmp_path):
+    """A damaged preprocessing (one mean for two columns) was exported: the one value broadcast
+    over every column; `chainrule predict` refused the same file."""
+    from chainrule.saving.npz import save
+    csv = tmp_path / "t.csv"
+    csv.write_text("a,b,y\n" + "".join(f"{i % 7},{i % 5},{i % 2}\n" for i in range(40)))
+    assert cli("train", csv, "--target", "y", "--epochs", "2", "--quiet", "--out", tmp_path / "m.npz").returncode == 0
+    net, extra = cr.load(tmp_path / "m.npz", with_extra=True)
+    extra["tabular"]["means"] = [100.0]
+    save(net, tmp_path / "bad.npz", extra=extra)
+    r = cli("export", tmp_path / "bad.npz", tmp_path / "bad.onnx")
+    assert r.returncode == 2 and "the model file's CSV preprocessing is invalid: 'means' must hold" in r.stderr
+    assert not (tmp_path / "bad.onnx").exists()

@@ -23,16 +23,20 @@ def register(sub) -> None:
 def run(args) -> int:
     from pathlib import Path
 
-    from ..saving.onnx import export_file
+    import chainrule as cr
+
+    from ..data.tabular import Preprocessing
+    from ..saving.onnx import to_onnx
     folder = Path(args.out).expanduser().resolve().parent
     if not folder.is_dir():
         raise ValidationError(f"cannot write {args.out!r}: the folder {str(folder)!r} does not exist")
     if Path(args.out).expanduser().resolve() == Path(args.model).expanduser().resolve():
         raise ValidationError(f"{args.out!r} is the model file itself: writing the ONNX model there would replace "
                               "it; give another name (model.onnx)")
-    from .tabular import load_model
-    load_model(args.model, need_preprocessing=False)      # a stored CSV preprocessing checked as `predict` does
-    model = export_file(args.model, args.out, opset=args.opset)
+    net, extra = cr.load(args.model, with_extra=True)
+    stored = (extra or {}).get("tabular")              # a CSV preprocessing, checked as `predict` checks it
+    pre = None if stored is None else Preprocessing.from_json(stored).to_json()
+    model = to_onnx(net, args.out, opset=args.opset, preprocessing=pre)
     graph = model.graph
     inputs = ", ".join(f"{v.name!r}" for v in graph.input)
     outputs = ", ".join(f"{v.name!r}" for v in graph.output)

@@ -87,7 +87,7 @@ def evaluate(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | No
     """The loss (and accuracy) of checked arrays, `chunk` rows at a time: the chunks' mean losses
     weighted by their sizes (with sample weights: `sample_weight.evaluate`)."""
     pages = Pages(X, in_order=True)          # a memmap: read a chunk at a time, handed back
-    lazy = bool(pages) or not (is_sparse(X) or isinstance(X, np.ndarray) and X.dtype == net.dtype)  # `chunked`
+    lazy = bool(pages) or not (is_sparse(X) or predict.as_is(X, net.dtype))       # `chunked`
     if lazy:                                 # a chunk converted to the network's dtype: about 8 MB of it
         chunk = min(chunk, max(1024, CONVERTED_BYTES // (net.n_inputs * net.dtype.itemsize)))
 

@@ -29,7 +29,6 @@ from ..nn.layers import Dense
 from ..nn.network import Network
 from .files import atomic_write
 from .mlp import BUILTIN_ACTIVATIONS
-from .npz import load
 
 MIN_OPSET = 17
 ML_OPSET = 3                       # the ai.onnx.ml version that goes with opset 17 and later
@@ -273,10 +272,3 @@ def _labels(classes: list) -> tuple[np.ndarray, int]:
     if all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in classes):
         return np.array(classes, dtype=np.float64), TensorProto.DOUBLE
     return np.array([str(c) for c in classes], dtype=object), TensorProto.STRING
-
-
-def export_file(model_path: str | os.PathLike, onnx_path: str | os.PathLike, opset: int = MIN_OPSET):
-    """A chainrule model file to an ONNX file, with its CSV preprocessing when it has one."""
-    net, extra = load(model_path, with_extra=True)
-    pre = (extra or {}).get("tabular")
-    return to_onnx(net, onnx_path, opset=opset, preprocessing=pre)

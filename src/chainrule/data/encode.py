@@ -79,7 +79,7 @@ def unseen_message(c: str, values: Any) -> str:
     return f"column {short(c)} has {len(values)} values unseen in training, encoded as all zeros: {names(values, 5)}"
 
 
-def _as_typed(categories: list[str], values: Any) -> np.ndarray:
+def as_typed(categories: list[str], values: Any) -> np.ndarray:
     """Codes of `values` (text as spelled in the file) among `categories` learned from a column that
     pandas read as numbers or booleans ('3' as '3.0' when the column had gaps, '1.50' as '1.5',
     'true' as 'True'); -1 where none matches."""
@@ -119,7 +119,7 @@ def text_codes(pre: Any, df: Any, c: str, unseen_warning: type[Warning],
     codes = pd.Index(pre.categories[c], dtype=col.dtype).get_indexer(col)
     missed = codes < 0
     if missed.any():
-        codes[missed] = _as_typed(pre.categories[c], col[missed])
+        codes[missed] = as_typed(pre.categories[c], col[missed])
         missed = codes < 0
     if missed.any() and c not in pre.other:
         values = col[missed].unique().tolist()

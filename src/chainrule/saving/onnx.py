@@ -223,19 +223,46 @@ def preprocessing_nodes(g: _Graph, pre: dict, net) -> tuple[list, str]:
     for c in pre["text"]:
         inputs.append(helper.make_tensor_value_info(c, TensorProto.STRING, ["N", 1]))
         cats = [str(v) for v in pre["categories"][c]]
+        more = other_spellings(cats)
         fill = pre["fill"].get(c)
-        extra = fill is not None and "" not in cats          # a missing value ("") is given the filled category
-        onehot = g.op("OneHotEncoder", [c], hint="onehot", domain="ai.onnx.ml",
-                      cats_strings=cats + ([""] if extra else []), zeros=1)
+        if fill is not None and "" not in cats:          # a missing value ("") is given the filled category
+            more[""] = cats.index(str(fill))
+        onehot = g.op("OneHotEncoder", [c], hint="onehot", domain="ai.onnx.ml", cats_strings=cats + list(more),
+                      zeros=1)
         onehot = g.op("Flatten", [onehot], hint="onehot", axis=1)
-        if extra:
-            merge = np.vstack([np.eye(len(cats)), np.eye(len(cats))[cats.index(str(fill))]]).astype(np.float32)
-            onehot = g.op("MatMul", [onehot, g.const("fill", merge)], hint="onehot")
+        if more:                                         # each other spelling adds to its category's column
+            merge = np.eye(len(cats))[list(range(len(cats))) + list(more.values())].astype(np.float32)
+            onehot = g.op("MatMul", [onehot, g.const("spellings", merge)], hint="onehot")
         blocks.append(g.op("Cast", [onehot], hint="onehot", to=TensorProto.DOUBLE))
     x = g.op("Concat", blocks, hint="features", axis=1) if len(blocks) > 1 else blocks[0]
     if net.dtype != np.float64:
         x = g.op("Cast", [x], hint="features", to=TensorProto.FLOAT)
     return inputs, x
+
+
+def other_spellings(categories: list[str]) -> dict[str, int]:
+    """The spellings of a number or boolean category other than the stored one that `chainrule
+    predict` takes as that category (encode.as_typed), with its index: categories learned from a
+    column pandas read as numbers with gaps are stored as '10.0', and a file without gaps reads the
+    same cell as '10'; 'true' and 'TRUE' are 'True'. The graph's OneHotEncoder matches text exactly."""
+    import pandas as pd
+
+    from ..data.encode import as_typed
+    numbers = pd.to_numeric(pd.Series(categories, dtype="string"), errors="coerce")
+    numbers = numbers.to_numpy(np.float64, na_value=np.nan)
+    spellings: set[str] = set()
+    for text, v in zip(categories, numbers):
+        if np.isfinite(v):
+            spellings.add(str(pd.Series([v], dtype=np.float64).astype("string")[0]))
+            if v % 1 == 0 and abs(v) < 2**63:
+                spellings.add(str(int(v)))
+        elif text in ("True", "False"):
+            spellings.update((text.lower(), text.upper()))
+    candidates = sorted(spellings - set(categories))
+    if not candidates:
+        return {}
+    codes = as_typed(categories, pd.Series(candidates, dtype="string"))
+    return {text: int(code) for text, code in zip(candidates, codes) if code >= 0}
 
 
 def output_nodes(g: _Graph, pre: dict, net, out: str) -> list:

@@ -69,7 +69,11 @@ def test_binary_sweep_best_model_equals_the_estimator(data, tmp_path):
     assert net.n_outputs == 2 and extra["tabular"]["classes"] == ["versicolor", "virginica"]
     proba = direct.best_estimator_.predict_proba(X)
     np.testing.assert_allclose(net.predict(X), proba, rtol=1e-12, atol=1e-15)
-    assert extra["sweep"]["best_params"] == {"hidden": res.best_params["hidden"], "lr": res.best_params["lr"]}
+    assert res.best_params == direct.best_params_                 # values the estimator takes, under its names
+    assert extra["sweep"]["best_params"] == {"hidden": "x".join(map(str, res.best_params["hidden_layer_sizes"])),
+                                             "lr": res.best_params["learning_rate"]}
+    again = BackpropClassifier(random_state=3, epochs=10, batch_size=16, **res.best_params).fit(X, y)
+    np.testing.assert_allclose(again.predict_proba(X), res.best_estimator.predict_proba(X), rtol=1e-12)
 
 
 def test_as_softmax_is_the_same_model():
@@ -92,7 +96,7 @@ def test_regression_sweep(data, tmp_path):
     pre = Preprocessing.fit(df, "target")
     X, y = pre.transform(df), pre.encode_target(df)[:, 0]
     est = _refit(X, y, BackpropRegressor(random_state=0, epochs=5, batch_size=16),
-                 {"hidden_layer_sizes": (8,), "alpha": res.best_params["alpha"]})
+                 res.best_params)
     np.testing.assert_allclose(net.predict(X)[:, 0], est.predict(X), rtol=1e-12)
 
 
@@ -112,10 +116,12 @@ def test_bad_input_is_named(data, tmp_path):
 
 def test_cli_sweep_then_predict(data, tmp_path):
     out = tmp_path / "sweep"
-    r = cli("sweep", data / "iris.csv", "--target", "species", "--grid", "hidden=4,8;lr=3e-2", "--epochs", "10",
+    r = cli("sweep", data / "iris.csv", "--target", "species", "--grid", "hidden=4,8x4;lr=3e-2", "--epochs", "10",
             "--out-dir", out)
     assert r.returncode == 0, r.stderr
-    assert "2 candidates x 3 folds on this machine; accuracy" in r.stdout and "best: hidden=" in r.stdout
+    assert "2 candidates x 3 folds on this machine; accuracy" in r.stdout
+    first = pd.read_csv(out / "sweep_results.csv").iloc[0]           # the best row, as the grid wrote it
+    assert f"best: hidden={first['hidden']}, lr={first['lr']} (accuracy {first['mean_score']:.4f})" in r.stdout
     r = cli("predict", out / "best_model.npz", data / "iris.csv", "--proba")
     assert r.returncode == 0, r.stderr
     got = pd.read_csv(__import__("io").StringIO(r.stdout))

@@ -83,7 +83,9 @@ def estimator_grid(grid: dict[str, list], estimator) -> dict[str, list]:
 
 @dataclass
 class SweepResult:
-    """What a sweep leaves: the table (one row per candidate, best first) and the files written."""
+    """What a sweep leaves: the table (one row per candidate, best first, values as the grid wrote
+    them), the best candidate's estimator arguments as values (`BackpropClassifier(**best_params)`,
+    as GridSearchCV's best_params_), that estimator refit on every row, and the files written."""
 
     table: Any                  # pandas DataFrame
     best_params: dict
@@ -91,6 +93,7 @@ class SweepResult:
     scoring: str
     results_path: Path | None
     model_path: Path | None
+    best_estimator: Any = None
 
 
 def _save(net, path, extra: dict) -> None:
@@ -189,7 +192,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         table[f"fold{k}_score"] = res[f"split{k}_test_score"]
     table["mean_fit_seconds"] = res["mean_fit_time"]
     table = table.sort_values("rank", kind="stable").reset_index(drop=True)
-    best = {key: _show(search.best_params_[ALIASES.get(key, key)]) for key in parsed}
+    shown = {key: _show(search.best_params_[ALIASES.get(key, key)]) for key in parsed}
     name = scoring or ("accuracy" if classify else "r2")
     results_path = model_path = None
     if out is not None:
@@ -201,9 +204,10 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
             net = as_softmax(net)
         summary = {"epochs": int(search.best_estimator_.n_iter_), f"cv_{name}": float(search.best_score_)}
         _save(net, model_path, extra={"tabular": pre.to_json(), "history": summary,
-                                      "sweep": {"best_params": {k: _json(v) for k, v in best.items()},
+                                      "sweep": {"best_params": {k: _json(v) for k, v in shown.items()},
                                                 "scoring": name, "cv": cv}})
-    return SweepResult(table, best, float(search.best_score_), name, results_path, model_path)
+    return SweepResult(table, dict(search.best_params_), float(search.best_score_), name, results_path, model_path,
+                       search.best_estimator_)
 
 
 def _fit_on_dask(search, X, y, scheduler: str) -> None:

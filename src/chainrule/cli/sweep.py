@@ -53,7 +53,7 @@ def sweep(args) -> int:
     print(f"{len(result.table)} candidates x {args.cv} folds on {where}; {result.scoring}, best first:")
     shown = result.table[[*grid, "mean_score", "std_score", "rank"]].astype({k: str for k in grid})
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    print(f"best: {', '.join(f'{k}={v}' for k, v in result.best_params.items())} "
+    print(f"best: {', '.join(f'{k}={v}' for k, v in shown.iloc[0][list(grid)].items())} "
           f"({result.scoring} {result.best_score:.4f})")
     print(f"wrote {result.results_path} and {result.model_path}")
     return 0

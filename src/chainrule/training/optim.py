@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import inspect
 import math
+import weakref
 from typing import Any, TypeVar
 
 import numpy as np
@@ -51,6 +52,18 @@ class Optimizer:
         self.t = 0          # steps taken
         self.epoch = 0      # set by fit, read by the schedule
         self.state: dict[str, np.ndarray] = {}
+
+    def bind(self, net: Any) -> Optimizer:
+        """This optimizer, bound to `net`: its step count and moments are that network's. One that
+        trained another network is refused (reused across the folds of a cross-validation it
+        started each fold with the last fold's moments and step count), as Keras refuses it."""
+        owner = self.__dict__.get("_owner")
+        if owner is not None and owner() is not net:
+            name = type(self).__name__
+            raise ValidationError(f"this {name} instance already trained another network (its step count and moments "
+                                  f"belong to that one); give each network its own optimizer: {name}(...)")
+        self._owner = weakref.ref(net)
+        return self
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
@@ -99,7 +112,8 @@ class Optimizer:
         return arrays[k][:n]
 
     def __getstate__(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "_work"}     # pickled without work arrays
+        # pickled and copied without work arrays, and unbound: a copy may train another network
+        return {k: v for k, v in self.__dict__.items() if k not in ("_work", "_owner")}
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
         """The NumPy update of one trainable part: the reference every compiled kernel equals."""

@@ -102,9 +102,9 @@ def setup(net: Network, optimizer: Any, callbacks: Iterable[Callback] | None, ve
           seed: int | None) -> tuple[list[Callback], np.random.Generator]:
     """The optimizer (kept on the network), the checked callbacks and the run's random generator."""
     if optimizer is not None:
-        net.optimizer = get_optimizer(optimizer)
+        net.optimizer = get_optimizer(optimizer).bind(net)
     elif net.optimizer is None:
-        net.optimizer = Adam()
+        net.optimizer = Adam().bind(net)
     if isinstance(callbacks, Callback) or not isinstance(callbacks, Iterable | None):
         raise ChainruleTypeError(f"callbacks must be a list of Callback instances; got {type(callbacks).__name__}"
                                  + (" (put it in a list: callbacks=[...])" if isinstance(callbacks, Callback) else ""))
@@ -328,9 +328,9 @@ def train_steps(net: Network, X, Y, steps: int, optimizer: Any = None) -> float:
     steps = check.positive_int(steps, "steps")
     X, Y = net.check_data(X, Y)
     if optimizer is not None:
-        net.optimizer = get_optimizer(optimizer)
+        net.optimizer = get_optimizer(optimizer).bind(net)
     elif net.optimizer is None:
-        net.optimizer = SGD(0.5)
+        net.optimizer = SGD(0.5).bind(net)
     opt, slices = net.optimizer, net.trainable_slices()
     compiled.prepare(net, X.shape[0], steps, X.shape[0])
     plan = compiled.epoch_plan(net, opt, X, X.shape[0])

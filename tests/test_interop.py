@@ -2,6 +2,7 @@
 the other library's own runtime: outputs, gradients, and scikit-learn's own training step."""
 import copy
 import os
+import re
 
 import numpy as np
 import pytest
@@ -338,6 +339,35 @@ def test_from_keras_refusals():
         from_keras(keras.Model(inp, kl.Dense(1)(inp)))
 
 
+def _scaled_relu(x):
+    return keras.ops.relu(x) * 2
+
+
+class _Doubled:
+    def __call__(self, x):
+        return x * 2
+
+
+def test_from_keras_refuses_ones_own_activations_naming_the_layer_and_the_function():
+    """A function Keras cannot serialize (a NumPy ufunc, a callable object, functools.partial, a lambda)
+    raised AttributeError or TypeError, or named the activation None or 'function'."""
+    import functools
+    registered = keras.saving.register_keras_serializable(package="mine")(_scaled_relu)
+    cases = [(np.tanh, "tanh"), (_Doubled(), "_Doubled"), (lambda x: x * 2, "<lambda>"),
+             (functools.partial(keras.activations.relu, negative_slope=0.1), "partial"),
+             (registered, "_scaled_relu")]
+    for fn, label in cases:
+        for i, layer in enumerate([kl.Dense(3, activation=fn, name="d"), kl.Activation(fn, name="a")]):
+            model = keras.Sequential([keras.Input(shape=(4,))] + ([kl.Dense(3)] if i else []) + [layer])
+            where = r"layer 0 \(Dense 'd'\)" if i == 0 else r"layer 1 \(Activation 'a'\)"
+            with pytest.raises(cr.errors.ValidationError,
+                               match=rf"{where} uses its own activation function '{re.escape(label)}'"):
+                from_keras(model)
+    # Keras' own activations chainrule has no form for are named as Keras names them
+    with pytest.raises(cr.errors.ValidationError, match=r"uses the activation 'relu6', which has no chainrule form"):
+        from_keras(keras.Sequential([keras.Input(shape=(4,)), kl.Dense(3, activation="relu6")]))
+
+
 # -- ONNX ----------------------------------------------------------------------------------------------
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
@@ -434,7 +464,6 @@ def run_markdown(text, cwd):
     [(what ran, its output, the text block shown after it or None)]."""
     import contextlib
     import io
-    import re
     import subprocess
     import sys
     blocks = re.findall(r"```(\w+)\n(.*?)```", text, flags=re.S)

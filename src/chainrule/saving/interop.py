@@ -135,31 +135,26 @@ KERAS_ACTIVATIONS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "soft
 
 
 def _keras_activation(fn, where: str):
-    """chainrule's activation for a Keras activation function (by its registered name)."""
+    """chainrule's activation for a Keras activation function, found by identity among Keras' own: a
+    user's function (named `sigmoid`, registered, a lambda, a NumPy ufunc, a callable object) is refused."""
     import keras
-    name = keras.activations.serialize(fn) if fn is not None else "linear"
-    if isinstance(name, dict):
-        config = name.get("config")
-        name = config.get("name", name.get("class_name")) if isinstance(config, dict) else name.get("class_name")
-    # by identity, not by name alone: a user's own function named `sigmoid` serializes as "sigmoid"
-    if fn is not None and isinstance(name, str) and _keras_builtin(name) is not fn:
-        raise ValidationError(f"{where} uses its own activation function {getattr(fn, '__name__', fn)!r}, not Keras' "
-                              f"{name!r}: chainrule cannot know its formula; supported: {SUPPORTED}")
+    if fn is None:
+        return "linear"
+    builtins = {name: obj for name, obj in vars(keras.activations).items()
+                if callable(obj) and not name.startswith("_") and name not in ("get", "serialize", "deserialize")}
+    name = next((n for n, obj in builtins.items() if obj is fn), None)
+    if name is None:
+        label = getattr(fn, "__name__", None)
+        label = label if isinstance(label, str) and label else type(fn).__name__
+        same = f", not Keras' {label!r}" if label in builtins else ""
+        raise ValidationError(f"{where} uses its own activation function {label!r}{same}: chainrule cannot know "
+                              f"its formula; supported: {SUPPORTED}")
     if name == "leaky_relu":                         # Keras' leaky_relu function: negative_slope=0.2
         return {"name": "leaky_relu", "alpha": 0.2}
     if name not in KERAS_ACTIVATIONS:
         raise ValidationError(f"{where} uses the activation {name!r}, which has no chainrule form; supported: "
                               f"{SUPPORTED}")
     return KERAS_ACTIVATIONS[name]
-
-
-def _keras_builtin(name: str) -> Any:
-    """Keras' own activation function of that name, or None."""
-    import keras
-    try:
-        return keras.activations.get(name)
-    except (ValueError, TypeError):
-        return None
 
 
 def from_keras(model: Any, loss: str | None = None) -> Network:

@@ -157,6 +157,18 @@ def _keras_activation(fn, where: str):
     return KERAS_ACTIVATIONS[name]
 
 
+def _keras_dense_weights(layer: Any) -> tuple[np.ndarray, np.ndarray | None]:
+    """W and b of a Keras Dense layer as it computes: a LoRA update merged into W as Keras' `kernel`
+    property does."""
+    named = {v.name: np.asarray(a) for v, a in zip(layer.weights, layer.get_weights())}
+    W, b = named["kernel"], (named["bias"] if layer.use_bias else None)
+    if getattr(layer, "lora_enabled", False):        # kernel + lora_alpha / lora_rank * lora_kernel_a @ lora_kernel_b
+        rank = layer.lora_rank
+        scale = (getattr(layer, "lora_alpha", None) or rank) / rank
+        W = W + (np.matmul(named["lora_kernel_a"], named["lora_kernel_b"]) * scale).astype(W.dtype)
+    return W, b
+
+
 def from_keras(model: Any, loss: str | None = None) -> Network:
     """A Network from a built Keras 3 `Sequential` of Dense layers.
 
@@ -174,9 +186,8 @@ def from_keras(model: Any, loss: str | None = None) -> Network:
     for i, layer in enumerate(model.layers):
         where = f"layer {i} ({type(layer).__name__} {layer.name!r})"
         if type(layer) is kl.Dense:
-            arrays = [np.asarray(w) for w in layer.get_weights()]
-            weights.extend(arrays)
-            W, b = arrays[0], (arrays[1] if layer.use_bias else None)
+            W, b = _keras_dense_weights(layer)
+            weights.extend([W] + ([] if b is None else [b]))
             items.append(dense_layer(W, b, "linear", {"W": layer.trainable, "b": layer.trainable}))
             act = _keras_activation(layer.activation, where)
             if act != "linear":

@@ -363,6 +363,20 @@ def test_from_keras_merges_a_lora_update_as_keras_computes_it(dtype, tmp_path):
     np.testing.assert_allclose(load_foreign(tmp_path / "lora.keras").predict(X), net.predict(X), rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.filterwarnings("ignore:Layer InputLayer does not have a `quantize` method")
+def test_from_keras_refuses_quantized_dense_layers():
+    """int8 and int4 layers hold an integer kernel and a scale (was an IndexError); float8 ones round
+    the inputs and kernel to float8 on every call (was imported silently, off by 0.06)."""
+    for mode in ("int8", "int4", "float8"):
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input(shape=(4,)), kl.Dense(6, "tanh"), kl.Dense(3)])
+        model.quantize(mode)
+        assert model.layers[0].quantization_mode == mode
+        with pytest.raises(cr.errors.ValidationError,
+                           match=rf"layer 0 \(Dense 'dense(_\d+)?'\) is quantized \({mode}\)"):
+            from_keras(model)
+
+
 def _scaled_relu(x):
     return keras.ops.relu(x) * 2
 

@@ -157,9 +157,14 @@ def _keras_activation(fn, where: str):
     return KERAS_ACTIVATIONS[name]
 
 
-def _keras_dense_weights(layer: Any) -> tuple[np.ndarray, np.ndarray | None]:
+def _keras_dense_weights(layer: Any, where: str) -> tuple[np.ndarray, np.ndarray | None]:
     """W and b of a Keras Dense layer as it computes: a LoRA update merged into W as Keras' `kernel`
-    property does."""
+    property does; a quantized layer (integer or float8 numbers) is refused."""
+    mode = getattr(layer, "quantization_mode", None) or getattr(layer.dtype_policy, "quantization_mode", None)
+    if mode:
+        raise ValidationError(f"{where} is quantized ({mode}): Keras computes it with numbers rounded to {mode}, "
+                              "not the float kernel, which chainrule cannot reproduce; import the model as it was "
+                              "before model.quantize()")
     named = {v.name: np.asarray(a) for v, a in zip(layer.weights, layer.get_weights())}
     W, b = named["kernel"], (named["bias"] if layer.use_bias else None)
     if getattr(layer, "lora_enabled", False):        # kernel + lora_alpha / lora_rank * lora_kernel_a @ lora_kernel_b
@@ -186,7 +191,7 @@ def from_keras(model: Any, loss: str | None = None) -> Network:
     for i, layer in enumerate(model.layers):
         where = f"layer {i} ({type(layer).__name__} {layer.name!r})"
         if type(layer) is kl.Dense:
-            W, b = _keras_dense_weights(layer)
+            W, b = _keras_dense_weights(layer, where)
             weights.extend([W] + ([] if b is None else [b]))
             items.append(dense_layer(W, b, "linear", {"W": layer.trainable, "b": layer.trainable}))
             act = _keras_activation(layer.activation, where)

@@ -377,6 +377,25 @@ def test_from_keras_refuses_quantized_dense_layers():
             from_keras(model)
 
 
+def test_from_keras_mixed_precision_imports_the_float32_weights():
+    """mixed_float16 keeps float32 weights and computes in float16: the import is the float32 network,
+    which Keras' own outputs approximate to float16 precision."""
+    keras.utils.set_random_seed(0)
+    before = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("mixed_float16")
+    try:
+        model = keras.Sequential([keras.Input(shape=(4,)), kl.Dense(8, "relu"), kl.Dense(3, "softmax")])
+    finally:
+        keras.config.set_dtype_policy(before)
+    assert model.layers[0].compute_dtype == "float16"
+    net = from_keras(model)
+    assert net.dtype == np.float32
+    for ours, theirs in zip(net.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(ours, theirs)
+    X = np.random.default_rng(0).normal(size=(20, 4)).astype("float32")
+    np.testing.assert_allclose(net.predict(X), model.predict(X, verbose=0), rtol=0, atol=2e-3)
+
+
 def _scaled_relu(x):
     return keras.ops.relu(x) * 2
 

@@ -495,7 +495,7 @@ def test_from_onnx_matmul_add():
 
 
 def test_from_onnx_refuses_naming_the_operator(tmp_path):
-    model = matmul_add_graph(helper.make_node("Exp", ["a1"], ["a1"]))
+    model = matmul_add_graph(helper.make_node("Exp", ["a1"], ["e1"]))
     with pytest.raises(cr.errors.ValidationError, match=r"node 3 '' \(Exp\) has no chainrule form"):
         from_onnx(model)
     from chainrule.saving.onnx import to_onnx
@@ -513,6 +513,43 @@ def test_from_onnx_refuses_naming_the_operator(tmp_path):
     (tmp_path / "model.h5").write_bytes(b"x")
     with pytest.raises(cr.errors.ValidationError, match="unknown model file type '.h5'"):
         load_foreign(tmp_path / "model.h5")
+
+
+ORT_REFUSES = (ort.capi.onnxruntime_pybind11_state.Fail, ort.capi.onnxruntime_pybind11_state.InvalidArgument,
+               ort.capi.onnxruntime_pybind11_state.InvalidGraph)
+
+
+def gemm_graph(nodes, inits, n_in=3, opset=17):
+    """A float32 graph x (N, n_in) -> y (N, 4) of `nodes`, with W (3, 4) and b (4,) among its initializers."""
+    rng = np.random.default_rng(5)
+    inits = [numpy_helper.from_array(rng.normal(size=(3, 4)).astype(np.float32), "W"),
+             numpy_helper.from_array(rng.normal(size=(4,)).astype(np.float32), "b"), *inits]
+    graph = helper.make_graph(nodes, "mlp", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", n_in])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 4])], initializer=inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], ir_version=8)
+
+
+def test_from_onnx_checks_an_in_memory_model_as_it_checks_a_file(tmp_path):
+    """onnx.checker ran on files only: a malformed ModelProto failed with IndexError or ValueError, or with a
+    message about the chain of layers instead of the missing initializer."""
+    short = numpy_helper.from_array(np.ones((3, 4), np.float32), "W")
+    short.raw_data = b"\0" * 8                                         # 2 floats for a (3, 4) tensor
+    cases = [(gemm_graph([helper.make_node("Gemm", ["x", "W_missing", "b"], ["y"])], []), "'W_missing'"),
+             (gemm_graph([helper.make_node("Gemm", ["x"], ["y"])], []), "input size 1 not in range"),
+             (gemm_graph([helper.make_node("Gemm", ["x", "W", "b"], []),
+                          helper.make_node("Identity", ["x"], ["y"])], []), "output size 0 not in range")]
+    broken = gemm_graph([helper.make_node("Gemm", ["x", "W"], ["y"])], [])
+    broken.graph.initializer[0].CopyFrom(short)
+    cases.append((broken, "raw_data size"))
+    for model, what in cases:
+        with pytest.raises(ORT_REFUSES):                               # neither ONNX Runtime nor the checker takes it
+            ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+        with pytest.raises(cr.errors.ValidationError, match=rf"the ONNX model is not a valid ONNX model "
+                                                            rf"\(onnx.checker\): ValidationError: .*{what}"):
+            from_onnx(model)
+        onnx.save(model, tmp_path / "m.onnx")
+        with pytest.raises(cr.errors.ModelFileError, match=rf"m.onnx is not a valid ONNX model: .*{what}"):
+            from_onnx(tmp_path / "m.onnx")
 
 
 # -- docs/interop.md: every example runs and prints what the page shows ------------------------------------

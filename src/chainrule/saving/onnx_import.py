@@ -20,11 +20,16 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
     activations Sigmoid, Tanh, Relu, LeakyRelu, PRelu (one slope), Where(x > 0, x, x * alpha)
     (to_onnx's float64 leaky_relu), Softmax (last axis), with
     Identity and Dropout passed through. Weights must be initializers or Constant nodes.
-    A graph exported by `to_onnx` with CSV preprocessing (one input per column) is refused."""
+    A file or a ModelProto is checked by onnx.checker first. A graph exported by `to_onnx` with
+    CSV preprocessing (one input per column) is refused."""
     import onnx
     from onnx import numpy_helper
     if isinstance(path_or_model, onnx.ModelProto):
         model, source = path_or_model, "the ONNX model"
+        try:
+            onnx.checker.check_model(model)
+        except Exception as exc:  # noqa: BLE001  (a model from anywhere: the checker's every complaint is the answer)
+            raise ValidationError(f"{source} is not a valid ONNX model (onnx.checker): {_said(exc)}") from None
     else:
         if not isinstance(path_or_model, (str, os.PathLike)):
             raise ChainruleTypeError(f"path must be a file name or an onnx.ModelProto; got "
@@ -36,8 +41,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
             model = onnx.load(source)
             onnx.checker.check_model(model)
         except Exception as exc:  # noqa: BLE001  (a file from anywhere: every failure to read it is a bad file)
-            raise ModelFileError(f"{source} is not a valid ONNX model: {type(exc).__name__}: "
-                                           f"{str(exc).splitlines()[0] if str(exc) else ''}") from None
+            raise ModelFileError(f"{source} is not a valid ONNX model: {_said(exc)}") from None
     graph = model.graph
     consts = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
     inputs = [v for v in graph.input if v.name not in consts]
@@ -146,6 +150,12 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
         raise ValidationError(f"{source}: the chain of layers ends at {current!r}, not at the output "
                               f"{graph.output[0].name!r}")
     return build_network(items, loss, weights_dtype(weights, source) if weights else np.float64)
+
+
+def _said(exc: Exception) -> str:
+    """An exception's type and message on one line (the checker's runs over several)."""
+    text = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+    return f"{type(exc).__name__}: {text[:300]}"
 
 
 def _bias(value: np.ndarray, n_out: int, where: str) -> np.ndarray:

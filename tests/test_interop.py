@@ -552,6 +552,29 @@ def test_from_onnx_checks_an_in_memory_model_as_it_checks_a_file(tmp_path):
             from_onnx(tmp_path / "m.onnx")
 
 
+def test_from_onnx_refuses_what_the_checker_passes_but_is_no_mlp(tmp_path, monkeypatch):
+    """Structural problems onnx.checker does not see: a Gemm by a 1-D array (was an IndexError), an input
+    wider than the first layer (imported silently; ONNX Runtime refuses it), a ModelProto whose weights are
+    in an external file (they were read from the working folder, whichever model's they were)."""
+    with pytest.raises(cr.errors.ValidationError, match=r"node 0 '' \(Gemm\) multiplies by an array of shape \(4,\)"):
+        from_onnx(gemm_graph([helper.make_node("Gemm", ["x", "b"], ["y"])], []))
+    wide = gemm_graph([helper.make_node("Gemm", ["x", "W", "b"], ["y"])], [], n_in=5)
+    onnx.checker.check_model(wide)
+    with pytest.raises(ORT_REFUSES, match="Dimension mismatch"):
+        ort.InferenceSession(wide.SerializeToString(), providers=["CPUExecutionProvider"])
+    with pytest.raises(cr.errors.ValidationError, match=r"the input 'x' has 5 features; the first layer takes 3"):
+        from_onnx(wide)
+    onnx.save(gemm_graph([helper.make_node("Gemm", ["x", "W", "b"], ["y"])], []), tmp_path / "m.onnx",
+              save_as_external_data=True, location="weights.bin", size_threshold=0)
+    external = onnx.load(tmp_path / "m.onnx", load_external_data=False)
+    monkeypatch.chdir(tmp_path)                                        # where the checker finds weights.bin
+    onnx.checker.check_model(external)
+    with pytest.raises(cr.errors.ValidationError, match=r"the tensor 'W' keeps its data in an external file "
+                                                        r"\('weights.bin'\)"):
+        from_onnx(external)
+    assert from_onnx(tmp_path / "m.onnx").layers[0].W.shape == (3, 4)    # its file's path reads it
+
+
 # -- docs/interop.md: every example runs and prints what the page shows ------------------------------------
 def run_markdown(text, cwd):
     """Run the page's python blocks (one namespace, in order) and its `chainrule ...` lines; return

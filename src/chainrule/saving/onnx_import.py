@@ -26,6 +26,13 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
     from onnx import numpy_helper
     if isinstance(path_or_model, onnx.ModelProto):
         model, source = path_or_model, "the ONNX model"
+        constants = [a.t for node in model.graph.node for a in node.attribute if a.HasField("t")]
+        for t in list(model.graph.initializer) + constants:
+            if t.data_location == onnx.TensorProto.EXTERNAL:
+                where = {e.key: e.value for e in t.external_data}.get("location", "?")
+                raise ValidationError(f"{source}: the tensor {t.name!r} keeps its data in an external file "
+                                      f"({where!r}), which an in-memory model has no folder to read it from: give "
+                                      "the .onnx file's path, or onnx.load it with its external data")
         try:
             onnx.checker.check_model(model)
         except Exception as exc:  # noqa: BLE001  (a model from anywhere: the checker's every complaint is the answer)
@@ -94,7 +101,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
             flush()
             if attrs.get("transA", 0):
                 raise ValidationError(f"{source}: {where} has transA=1; an MLP layer multiplies the samples as rows")
-            W = const(node.input[1], node)
+            W = _matrix(const(node.input[1], node), f"{source}: {where}")
             W = (W.T if attrs.get("transB", 0) else W) * np.asarray(attrs.get("alpha", 1.0), dtype=W.dtype)
             b = None
             if len(node.input) > 2 and node.input[2]:
@@ -104,9 +111,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
             items.append(dense_layer(W, b, "linear"))
         elif node.op_type == "MatMul":
             flush()
-            W = const(node.input[1], node)
-            if W.ndim != 2:
-                raise ValidationError(f"{source}: {where} multiplies by an array of shape {W.shape}; expected 2-D")
+            W = _matrix(const(node.input[1], node), f"{source}: {where}")
             weights.append(W)
             pending = {"W": W}
         elif node.op_type in ONNX_ACTIVATIONS or node.op_type in ("LeakyRelu", "PRelu"):
@@ -146,6 +151,11 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
                                   "Sigmoid, Tanh, Relu, LeakyRelu, PRelu, Softmax, Identity and Dropout")
         current = node.output[0]
     flush()
+    dims = inputs[0].type.tensor_type.shape.dim
+    n_in = next((arrays[0].shape[0] for _, arrays in items if arrays is not None), None)
+    if n_in is not None and dims and dims[-1].HasField("dim_value") and dims[-1].dim_value != n_in:
+        raise ValidationError(f"{source}: the input {inputs[0].name!r} has {dims[-1].dim_value} features; the first "
+                              f"layer takes {n_in}")
     if current != graph.output[0].name:
         raise ValidationError(f"{source}: the chain of layers ends at {current!r}, not at the output "
                               f"{graph.output[0].name!r}")
@@ -156,6 +166,13 @@ def _said(exc: Exception) -> str:
     """An exception's type and message on one line (the checker's runs over several)."""
     text = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
     return f"{type(exc).__name__}: {text[:300]}"
+
+
+def _matrix(value: np.ndarray, where: str) -> np.ndarray:
+    """A layer's weights: a 2-D array."""
+    if value.ndim != 2:
+        raise ValidationError(f"{where} multiplies by an array of shape {value.shape}; expected 2-D")
+    return value
 
 
 def _bias(value: np.ndarray, n_out: int, where: str) -> np.ndarray:

@@ -575,6 +575,31 @@ def test_from_onnx_refuses_what_the_checker_passes_but_is_no_mlp(tmp_path, monke
     assert from_onnx(tmp_path / "m.onnx").layers[0].W.shape == (3, 4)    # its file's path reads it
 
 
+def test_from_onnx_refuses_a_dropout_in_training_mode():
+    """Dropout with training_mode true drops at inference too (ONNX Runtime shows it); it was imported as an
+    inference Dropout. Before opset 7 Dropout's is_test defaulted to 0 (training); ONNX Runtime runs opset 7 on."""
+    gemm = helper.make_node("Gemm", ["x", "W", "b"], ["h"])
+    half = numpy_helper.from_array(np.array(0.5, np.float32), "ratio")
+    flag = numpy_helper.from_array(np.array(True), "train")
+    X = np.random.default_rng(6).normal(size=(50, 3)).astype(np.float32)
+    plain = run_onnx(gemm_graph([helper.make_node("Gemm", ["x", "W", "b"], ["y"])], []), X)
+    as_initializer = gemm_graph([gemm, helper.make_node("Dropout", ["h", "ratio", "train"], ["y"])], [half, flag])
+    as_constant = gemm_graph([gemm, helper.make_node("Constant", [], ["train"], value=flag),
+                              helper.make_node("Dropout", ["h", "", "train"], ["y"])], [])
+    for model in (as_initializer, as_constant):
+        dropped = run_onnx(model, X)
+        assert np.mean(dropped == 0) > 0.2 and np.allclose(dropped[dropped != 0], 2 * plain[dropped != 0])
+        with pytest.raises(cr.errors.ValidationError, match=r"node \d '' \(Dropout\) has training_mode true"):
+            from_onnx(model)
+    off = numpy_helper.from_array(np.array(False), "train")
+    net = from_onnx(gemm_graph([gemm, helper.make_node("Dropout", ["h", "ratio", "train"], ["y"])], [half, off]))
+    np.testing.assert_allclose(net.predict(X), plain, rtol=1e-6, atol=1e-6)
+    assert onnx.defs.get_schema("Dropout", 6).attributes["is_test"].default_value.i == 0
+    old = gemm_graph([gemm, helper.make_node("Dropout", ["h"], ["y"])], [], opset=6)
+    with pytest.raises(cr.errors.ValidationError, match="opset 6; chainrule reads opset 7 and later"):
+        from_onnx(old)
+
+
 # -- docs/interop.md: every example runs and prints what the page shows ------------------------------------
 def run_markdown(text, cwd):
     """Run the page's python blocks (one namespace, in order) and its `chainrule ...` lines; return

@@ -20,8 +20,9 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
     activations Sigmoid, Tanh, Relu, LeakyRelu, PRelu (one slope), Where(x > 0, x, x * alpha)
     (to_onnx's float64 leaky_relu), Softmax (last axis), with
     Identity and Dropout passed through. Weights must be initializers or Constant nodes.
-    A file or a ModelProto is checked by onnx.checker first. A graph exported by `to_onnx` with
-    CSV preprocessing (one input per column) is refused."""
+    A file or a ModelProto is checked by onnx.checker first; opsets before 7 and a Dropout with
+    training_mode true are refused. A graph exported by `to_onnx` with CSV preprocessing (one input
+    per column) is refused."""
     import onnx
     from onnx import numpy_helper
     if isinstance(path_or_model, onnx.ModelProto):
@@ -49,6 +50,10 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
             onnx.checker.check_model(model)
         except Exception as exc:  # noqa: BLE001  (a file from anywhere: every failure to read it is a bad file)
             raise ModelFileError(f"{source} is not a valid ONNX model: {_said(exc)}") from None
+    opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=0)
+    if opset < 7:
+        raise ValidationError(f"{source}: the model is of opset {opset}; chainrule reads opset 7 and later, as ONNX "
+                              "Runtime does (before it, Dropout's default is_test=0 meant training mode)")
     graph = model.graph
     consts = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
     inputs = [v for v in graph.input if v.name not in consts]
@@ -145,6 +150,10 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
             ratio = stored_scalar(np.float32(attrs["ratio"])) if "ratio" in attrs else 0.5
             if len(node.input) > 1 and node.input[1] in consts:
                 ratio = stored_scalar(consts[node.input[1]])
+            if len(node.input) > 2 and node.input[2] and np.any(const(node.input[2], node)):
+                raise ValidationError(f"{source}: {where} has training_mode true: ONNX drops at random even at "
+                                      "inference then, which chainrule's predict never does; set it false (or "
+                                      "leave the input out) for an inference Dropout")
             items.append((Dropout(ratio), None))
         else:
             raise ValidationError(f"{source}: {where} has no chainrule form; an MLP graph holds Gemm, MatMul, Add, "

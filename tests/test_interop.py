@@ -552,6 +552,25 @@ def test_from_onnx_checks_an_in_memory_model_as_it_checks_a_file(tmp_path):
             from_onnx(tmp_path / "m.onnx")
 
 
+def test_from_onnx_gemm_attributes_agree_with_onnxruntime():
+    """Gemm computes alpha * A @ op(B) + beta * C: transB, alpha, beta and a C of shape (1, n) or one value
+    import as ONNX Runtime computes them; transA (the samples as columns) is refused."""
+    rng = np.random.default_rng(7)
+    Bt = numpy_helper.from_array(rng.normal(size=(5, 3)).astype(np.float32), "Bt")       # (n_out, n_in): transB
+    C1 = numpy_helper.from_array(rng.normal(size=(1, 5)).astype(np.float32), "C1")
+    W2 = numpy_helper.from_array(rng.normal(size=(5, 4)).astype(np.float32), "W2")
+    C2 = numpy_helper.from_array(np.array(0.75, np.float32), "C2")
+    nodes = [helper.make_node("Gemm", ["x", "Bt", "C1"], ["h"], transB=1, alpha=0.5, beta=2.0),
+             helper.make_node("Tanh", ["h"], ["t"]),
+             helper.make_node("Gemm", ["t", "W2", "C2"], ["y"], alpha=-1.5, beta=0.25)]
+    model = gemm_graph(nodes, [Bt, C1, W2, C2])
+    X = rng.normal(size=(40, 3)).astype(np.float32)
+    np.testing.assert_allclose(from_onnx(model).predict(X), run_onnx(model, X), rtol=1e-5, atol=1e-5)
+    transposed = gemm_graph([helper.make_node("Gemm", ["x", "W", "b"], ["y"], transA=1)], [])
+    with pytest.raises(cr.errors.ValidationError, match=r"node 0 '' \(Gemm\) has transA=1"):
+        from_onnx(transposed)
+
+
 def test_from_onnx_refuses_what_the_checker_passes_but_is_no_mlp(tmp_path, monkeypatch):
     """Structural problems onnx.checker does not see: a Gemm by a 1-D array (was an IndexError), an input
     wider than the first layer (imported silently; ONNX Runtime refuses it), a ModelProto whose weights are

@@ -179,6 +179,28 @@ def test_interrupted_in_process_resumes_bit_for_bit(tmp_path, dtype, optimizer):
     assert history.history == ref_history.history
 
 
+def test_a_new_run_refuses_to_replace_an_interrupted_one(tmp_path):
+    """Re-running the same script after a crash (checkpoint_dir, no resume) emptied history.jsonl
+    and replaced the checkpoint of the interrupted run, without a word. Now it is refused; the
+    interrupted run resumes; a finished run's folder takes a new run."""
+    from chainrule.saving.checkpoint import checkpoint_path, read_history
+    args = dict(epochs=6, batch_size=16, verbose=0, optimizer=cr.optim.Adam(0.01))
+    net, X, y = make_problem()
+    with pytest.raises(KeyboardInterrupt):
+        net.fit(X, y, checkpoint_dir=tmp_path, callbacks=[Interrupt(3, 1)], **args)
+    kept = checkpoint_path(tmp_path).read_bytes(), (tmp_path / "history.jsonl").read_bytes()
+    again, X, y = make_problem()
+    with pytest.raises(cr.errors.ValidationError, match=r"checkpoint.npz holds a run stopped at epoch 3 of 6; a new "
+                       r"run would replace it: resume=True \(chainrule train --resume\) continues it"):
+        again.fit(X, y, checkpoint_dir=tmp_path, **{**args, "optimizer": cr.optim.Adam(0.01)})
+    assert (checkpoint_path(tmp_path).read_bytes(), (tmp_path / "history.jsonl").read_bytes()) == kept
+    again.fit(X, y, checkpoint_dir=tmp_path, resume=True, **{**args, "optimizer": cr.optim.Adam(0.01)})
+    assert len(read_history(tmp_path)[0]["loss"]) == 6
+    third, X, y = make_problem()                      # the run is finished: a new one may take the folder
+    third.fit(X, y, checkpoint_dir=tmp_path, **{**args, "epochs": 2, "optimizer": cr.optim.Adam(0.01)})
+    assert len(read_history(tmp_path)[0]["loss"]) == 2
+
+
 def test_a_checkpoint_is_written_after_every_epoch(tmp_path):
     net, X, y = make_problem()
     epochs_seen = []

@@ -148,11 +148,26 @@ class BackupAndRestore(Callback):
         runlock.acquire(self.directory)
         self.locked = True
         self.fingerprint = fingerprint(trainer)
-        done = self._load(trainer) if self.resume else 0
+        done = self._load(trainer) if self.resume else self._keep_unfinished()
         if not done:
             (self.directory / HISTORY).write_bytes(b"")          # a new run: a new history
         self._announce(trainer, done, epochs)
         return max(done, epochs or 0) if self.stopped else done
+
+    def _keep_unfinished(self) -> int:
+        """A new run (resume=False) would replace the checkpoint and empty the history: refused
+        where they are those of a run cut short (a crash, a kill), which resume=True continues."""
+        path = checkpoint_path(self.directory)
+        try:
+            state = (load_all(path)[1] or {}).get("checkpoint") if path.exists() else None
+        except (ModelFileError, ValidationError, OSError):
+            return 0                                    # nothing a run could continue from
+        epoch, epochs = (state.get("epoch"), state.get("epochs")) if isinstance(state, dict) else (None, None)
+        if isinstance(epoch, int) and isinstance(epochs, int) and epoch < epochs and not state.get("stopped"):
+            raise ValidationError(f"{path} holds a run stopped at epoch {epoch} of {epochs}; a new run would replace "
+                                  "it: resume=True (chainrule train --resume) continues it; to start over, delete "
+                                  "the file or use another checkpoint_dir")
+        return 0
 
     def _load(self, trainer) -> int:
         path = checkpoint_path(self.directory)
@@ -180,7 +195,7 @@ class BackupAndRestore(Callback):
         if found:
             raise ValidationError(f"cannot resume from {path}: it was written by another run; what differs: "
                                   f"{'; '.join(found)}. Resume with the same arguments, or use another "
-                                  "checkpoint_dir (resume=False starts over and replaces the checkpoint)")
+                                  "checkpoint_dir, or delete the checkpoint to start over")
         history, hist_epochs = read_history(self.directory, epoch)
         try:
             trainer.rng.bit_generator.state = state["rng"]

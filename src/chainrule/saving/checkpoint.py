@@ -162,7 +162,9 @@ class BackupAndRestore(Callback):
             state = (load_all(path)[1] or {}).get("checkpoint") if path.exists() else None
         except (ModelFileError, ValidationError, OSError):
             return 0                                    # nothing a run could continue from
-        epoch, epochs = (state.get("epoch"), state.get("epochs")) if isinstance(state, dict) else (None, None)
+        if not isinstance(state, dict):
+            return 0
+        epoch, epochs = state.get("epoch"), state.get("epochs")
         if isinstance(epoch, int) and isinstance(epochs, int) and epoch < epochs and not state.get("stopped"):
             raise ValidationError(f"{path} holds a run stopped at epoch {epoch} of {epochs}; a new run would replace "
                                   "it: resume=True (chainrule train --resume) continues it; to start over, delete "

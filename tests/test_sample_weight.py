@@ -292,11 +292,11 @@ def test_estimator_early_stopping_weights_the_validation_loss():
     w = rng.uniform(0.1, 3, size=60)
     est = BackpropRegressor(hidden_layer_sizes=(4,), early_stopping=True, epochs=5, random_state=0)
     est.fit(X, y, sample_weight=w)
-    # the split the estimator draws: its generator's first permutation after the network's seed
+    # the split the estimator draws: train_test_split seeded by its generator's next draw after the network's seed
+    from sklearn.model_selection import train_test_split
     gen = np.random.RandomState(0)
     gen.randint(2**31 - 1)
-    order = gen.permutation(60)
-    val = order[:6]
+    val = train_test_split(np.arange(60), test_size=0.1, random_state=gen.randint(2**31 - 1))[1]
     # the last epoch's validation loss is the weighted loss of the held-out rows for the final weights
     # unless early stopping restored better ones; then it is the best one seen
     assert min(est.validation_scores_) == pytest.approx(

@@ -123,3 +123,45 @@ def test_predict_log_proba_is_the_log_of_predict_proba():
     X, y = load_iris(return_X_y=True)
     est = BackpropClassifier(epochs=5, random_state=0).fit(X, y)
     np.testing.assert_array_equal(est.predict_log_proba(X), np.log(est.predict_proba(X)))
+
+
+def _held_out(monkeypatch, est, X, y):
+    """The validation rows the estimator hands the engine (fit's validation_data)."""
+    from chainrule.nn.network import Network
+    seen = {}
+    fit = Network.fit
+
+    def spy(net, *args, **kwargs):
+        seen["validation_data"] = kwargs.get("validation_data")
+        return fit(net, *args, **kwargs)
+
+    monkeypatch.setattr(Network, "fit", spy)
+    est.fit(X, y)
+    return seen["validation_data"]
+
+
+def test_early_stopping_holds_out_each_class_in_proportion(monkeypatch):
+    """The hold-out was a plain permutation: a rare class could be missing from it (MLPClassifier
+    stratifies: train_test_split(..., stratify=y))."""
+    from sklearn.model_selection import train_test_split
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3))
+    y = np.repeat(["a", "b", "c"], [90, 24, 6])
+    # scikit-learn's own stratified split of these classes: 24 rows, of which 18 a, 5 b (4.8) and 1 c (1.2)
+    expected = np.unique(train_test_split(y, test_size=0.2, stratify=y, random_state=0)[1], return_counts=True)[1]
+    for seed in range(6):
+        est = BackpropClassifier(hidden_layer_sizes=(4,), epochs=2, early_stopping=True, validation_fraction=0.2,
+                                 random_state=seed)
+        X_val, Y_val = _held_out(monkeypatch, est, X, y)
+        assert len(X_val) == 24
+        np.testing.assert_array_equal(np.bincount(Y_val.ravel().astype(int), minlength=3), expected)
+
+
+def test_early_stopping_with_a_class_too_rare_to_stratify_is_a_clear_error():
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    y = np.array(["a"] * 20 + ["b"] * 19 + ["c"])
+    with pytest.raises(ValueError, match=r"BackpropClassifier: early_stopping holds out a stratified "
+                                         r"validation_fraction=0\.1 of the rows, which needs at least 2 rows of each "
+                                         r"class; class 'c' has 1"):
+        BackpropClassifier(epochs=2, early_stopping=True, random_state=0).fit(X, y)
+    BackpropRegressor(epochs=2, early_stopping=True, random_state=0).fit(X, (y == "c").astype(float))  # not stratified

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
@@ -121,18 +122,7 @@ class _Backprop(BaseEstimator):
         if sample_weight is not None:        # scikit-learn's checks (and messages), then the engine's
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
         if self.early_stopping:
-            n_val = int(round(X.shape[0] * self.validation_fraction))
-            if not 1 <= n_val < X.shape[0]:
-                raise ValidationError(f"validation_fraction={self.validation_fraction} leaves no validation or no "
-                                      f"training samples of {X.shape[0]}")
-            order = rng.permutation(X.shape[0])
-            X, Y, validation = X[order[n_val:]], Y[order[n_val:]], (X[order[:n_val]], Y[order[:n_val]])
-            if sample_weight is not None:    # the weights split with their rows; the validation loss is weighted
-                sample_weight, validation = sample_weight[order[n_val:]], (*validation, sample_weight[order[:n_val]])
-                if not (sample_weight.any() and validation[2].any()):
-                    raise ValidationError(f"{type(self).__name__}: early stopping held out {n_val} rows "
-                                          f"(validation_fraction={self.validation_fraction}); the held-out or the "
-                                          "other rows all have sample_weight 0")
+            X, Y, sample_weight, validation = self._hold_out(X, Y, sample_weight, int(rng.randint(2**31 - 1)))
             callbacks.append(EarlyStopping("val_loss", patience=self.n_iter_no_change, restore_best_weights=True))
         batch_size = min(200 if self.batch_size == "auto" else self.batch_size, X.shape[0])   # 'auto' as MLPClassifier
         history = net.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=True,
@@ -142,6 +132,40 @@ class _Backprop(BaseEstimator):
         if validation is not None:
             self.validation_scores_.extend(history.val_loss)
         self.n_iter_ = len(self.loss_curve_)
+
+    def _hold_out(self, X, Y, sample_weight, seed: int) -> tuple:
+        """Early stopping's split, as MLPClassifier's: train_test_split with test_size=validation_fraction,
+        stratified by class for a single-label classifier; (X, Y, sample_weight) of the rows trained on, and
+        the held-out (X, Y) or (X, Y, sample_weight)."""
+        stratify = self._stratify(Y)
+        counts = None if stratify is None else np.bincount(stratify.astype(np.int64))
+        if counts is not None and counts.min() < 2:
+            rare = int(np.argmin(counts))
+            raise ValidationError(f"{type(self).__name__}: early_stopping holds out a stratified validation_fraction="
+                                  f"{self.validation_fraction} of the rows, which needs at least 2 rows of each class; "
+                                  f"class {self.classes_[rare:rare + 1].tolist()[0]!r} has {counts[rare]}")
+        arrays = (X, Y) if sample_weight is None else (X, Y, sample_weight)
+        try:
+            parts = train_test_split(*arrays, test_size=self.validation_fraction, random_state=seed,
+                                     stratify=stratify)
+        except ValueError as exc:
+            how = "a stratified" if stratify is not None else "a random"
+            raise ValidationError(f"{type(self).__name__}: early_stopping holds out {how} validation_fraction="
+                                  f"{self.validation_fraction} of the {X.shape[0]} rows: {exc}") from exc
+        train, held = parts[0::2], parts[1::2]
+        if held[0].shape[0] < 2:                   # as MLPClassifier: a score of one row means little (R2: none)
+            raise ValidationError(f"{type(self).__name__}: early_stopping holds out validation_fraction="
+                                  f"{self.validation_fraction} of the {X.shape[0]} rows: {held[0].shape[0]}; "
+                                  "it needs at least 2: raise validation_fraction or give more rows")
+        if sample_weight is not None and not (train[2].any() and held[2].any()):
+            raise ValidationError(f"{type(self).__name__}: early stopping held out {held[0].shape[0]} rows "
+                                  f"(validation_fraction={self.validation_fraction}); the held-out or the "
+                                  "other rows all have sample_weight 0")
+        return train[0], train[1], (None if sample_weight is None else train[2]), tuple(held)
+
+    def _stratify(self, Y):
+        """The labels early stopping's hold-out keeps in proportion, or None (set by the classifier)."""
+        return None
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -168,8 +192,9 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         used by "sgd" only.
     batch_size, epochs : mini-batch size ('auto': min(200, n_samples), as MLPClassifier) and passes
         over the data.
-    early_stopping : hold out validation_fraction of the data and stop when its loss has not
-        improved for n_iter_no_change epochs (the best weights are kept).
+    early_stopping : hold out validation_fraction of the data (each class in proportion, as
+        MLPClassifier, for single-label targets) and stop when its loss has not improved for
+        n_iter_no_change epochs (the best weights are kept).
     alpha : L2 penalty (the optimizer's weight_decay).
     random_state : seed of the initial weights, the shuffling and the validation split.
     dtype : "float64" or "float32".
@@ -179,6 +204,10 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         if self._kind == "multiclass":
             return "softmax", "categorical_crossentropy"
         return "sigmoid", "binary_crossentropy"
+
+    def _stratify(self, Y):
+        """The class indices of single-label targets (MLPClassifier stratifies those, not multi-label ones)."""
+        return None if self._kind == "multilabel-indicator" else Y.ravel()
 
     def _encode(self, y):
         if self._kind == "multilabel-indicator":

@@ -283,8 +283,10 @@ def test_estimators_with_integer_weights_equal_repeated_rows(optimizer):
         np.testing.assert_allclose(getattr(weighted, out)(X), getattr(repeated, out)(X), rtol=1e-9, atol=1e-12)
 
 
-def test_estimator_early_stopping_weights_the_validation_loss():
+def test_estimator_early_stopping_weights_the_validation_loss_and_score():
     pytest.importorskip("sklearn")
+    from sklearn.metrics import r2_score
+
     from chainrule.sklearn import BackpropRegressor
     rng = np.random.default_rng(9)
     X = rng.normal(size=(60, 3))
@@ -297,9 +299,12 @@ def test_estimator_early_stopping_weights_the_validation_loss():
     gen = np.random.RandomState(0)
     gen.randint(2**31 - 1)
     val = train_test_split(np.arange(60), test_size=0.1, random_state=gen.randint(2**31 - 1))[1]
-    # the last epoch's validation loss is the weighted loss of the held-out rows for the final weights
-    # unless early stopping restored better ones; then it is the best one seen
-    assert min(est.validation_scores_) == pytest.approx(
+    # the weights kept are those of the best held-out score (weighted R2, as MLPRegressor's); that epoch's
+    # held-out loss is the weighted loss of the held-out rows for them
+    best = int(np.argmax(est.validation_scores_))
+    assert est.best_validation_score_ == pytest.approx(r2_score(y[val], est.predict(X[val]), sample_weight=w[val]),
+                                                       rel=1e-12)
+    assert est.validation_loss_curve_[best] == pytest.approx(
         est.network_.evaluate(X[val], y[val].reshape(-1, 1), sample_weight=w[val])["loss"], rel=1e-10)
     with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
         BackpropRegressor(epochs=1).fit(X, y, sample_weight=-w)

@@ -165,3 +165,40 @@ def test_early_stopping_with_a_class_too_rare_to_stratify_is_a_clear_error():
                                          r"class; class 'c' has 1"):
         BackpropClassifier(epochs=2, early_stopping=True, random_state=0).fit(X, y)
     BackpropRegressor(epochs=2, early_stopping=True, random_state=0).fit(X, (y == "c").astype(float))  # not stratified
+
+
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # MLPClassifier's 2 epochs
+@pytest.mark.parametrize("Estimator", [BackpropClassifier, BackpropRegressor])
+def test_validation_scores_are_scores_as_in_mlp(monkeypatch, Estimator):
+    """validation_scores_ held the held-out losses (lower is better) where MLPClassifier's holds accuracies and
+    MLPRegressor's R2 (higher is better); early stopping now watches the score and keeps the weights of the best
+    one, as scikit-learn's, and the losses are validation_loss_curve_."""
+    from sklearn.metrics import accuracy_score, log_loss, mean_squared_error, r2_score
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+    classify = Estimator is BackpropClassifier
+    X, y = load_breast_cancer(return_X_y=True) if classify else load_diabetes(return_X_y=True)
+    X, y = StandardScaler().fit_transform(X), y if classify else (y - y.mean()) / y.std()
+    est = Estimator(hidden_layer_sizes=(16,), epochs=300, early_stopping=True, n_iter_no_change=4, learning_rate=3e-2,
+                    random_state=0)
+    X_val, Y_val = _held_out(monkeypatch, est, X, y)
+    scores, losses = est.validation_scores_, est.validation_loss_curve_
+    assert len(scores) == len(losses) == len(est.loss_curve_) == est.n_iter_ < 300
+    best = int(np.argmax(scores))                   # the first epoch of the best score
+    assert est.n_iter_ == best + est.n_iter_no_change + 2     # stopped as MLPClassifier: more than 4 epochs no better
+    assert est.best_validation_score_ == max(scores)
+    # the kept weights are the best epoch's: its score and loss, recomputed by scikit-learn on the held-out rows
+    if classify:
+        y_val = est.classes_[Y_val.ravel().astype(int)]
+        assert est.best_validation_score_ == accuracy_score(y_val, est.predict(X_val))
+        assert losses[best] == pytest.approx(log_loss(y_val, est.predict_proba(X_val)), rel=1e-9)
+    else:
+        y_val = Y_val.ravel()
+        assert est.best_validation_score_ == pytest.approx(r2_score(y_val, est.predict(X_val)), rel=1e-12)
+        assert losses[best] == pytest.approx(mean_squared_error(y_val, est.predict(X_val)), rel=1e-9)
+    assert all(0 <= s <= 1 for s in scores) if classify else max(scores) > 0.3
+    # without early stopping, as MLPClassifier's: neither attribute holds anything
+    MLP = MLPClassifier if classify else MLPRegressor
+    sk = MLP(max_iter=2).fit(X[:50], y[:50])
+    ours = Estimator(epochs=2).fit(X[:50], y[:50])
+    for name in ("validation_scores_", "best_validation_score_", "validation_loss_curve_"):
+        assert getattr(ours, name) is None and getattr(sk, name, None) is None, name

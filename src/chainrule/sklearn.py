@@ -19,7 +19,8 @@ True
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
+from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -105,7 +106,11 @@ class _Backprop(BaseEstimator):
         self.network_ = Network(layers, loss=loss, dtype=self.dtype, seed=int(rng.randint(2**31 - 1)))
         self.network_.optimizer = self._make_optimizer()
         self.loss_curve_: list[float] = []
-        self.validation_scores_: list[float] = []
+        # as MLPClassifier's: the held-out scores (accuracy, R2) and the best of them with early stopping, else None;
+        # the held-out losses beside them
+        self.validation_scores_: list[float] | None = [] if self.early_stopping else None
+        self.validation_loss_curve_: list[float] | None = [] if self.early_stopping else None
+        self.best_validation_score_: float | None = None
 
     def _no_early_stopping(self) -> None:
         """partial_fit holds nothing out: early stopping would leave 10% of every batch untrained, and
@@ -114,29 +119,34 @@ class _Backprop(BaseEstimator):
             raise ValidationError(f"{type(self).__name__}.partial_fit does not support early_stopping=True; use fit, "
                                   "or set early_stopping=False")
 
-    def _train(self, X, Y, epochs: int, rng, sample_weight=None) -> None:
+    def _train(self, X, y, Y, epochs: int, rng, sample_weight=None) -> None:
+        """Train on X and Y (y encoded) for `epochs` epochs; with early stopping, on the rows not held out."""
         self._check_params()
         net = self.network_
-        callbacks: list = []
+        stopper: _ScoreStopping | None = None
         validation: tuple | None = None
         if sample_weight is not None:        # scikit-learn's checks (and messages), then the engine's
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
         if self.early_stopping:
-            X, Y, sample_weight, validation = self._hold_out(X, Y, sample_weight, int(rng.randint(2**31 - 1)))
-            callbacks.append(EarlyStopping("val_loss", patience=self.n_iter_no_change, restore_best_weights=True))
+            (X, y, Y, sample_weight), (X_val, y_val, Y_val, w_val) = self._hold_out(X, y, Y, sample_weight,
+                                                                                    int(rng.randint(2**31 - 1)))
+            validation = (X_val, Y_val) if w_val is None else (X_val, Y_val, w_val)     # its loss: val_loss
+            stopper = _ScoreStopping(self, (X_val, y_val, w_val), self.n_iter_no_change)
         batch_size = min(200 if self.batch_size == "auto" else self.batch_size, X.shape[0])   # 'auto' as MLPClassifier
-        history = net.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=True,
-                          validation_data=validation, callbacks=callbacks, seed=int(rng.randint(2**31 - 1)),
+        history = net.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=True, validation_data=validation,
+                          callbacks=[] if stopper is None else [stopper], seed=int(rng.randint(2**31 - 1)),
                           verbose=self.verbose, sample_weight=sample_weight)
         self.loss_curve_.extend(history.loss)
-        if validation is not None:
-            self.validation_scores_.extend(history.val_loss)
+        if stopper is not None and self.validation_scores_ is not None and self.validation_loss_curve_ is not None:
+            self.validation_scores_.extend(history.val_score)
+            self.validation_loss_curve_.extend(history.val_loss)
+            self.best_validation_score_ = -stopper.best
         self.n_iter_ = len(self.loss_curve_)
 
-    def _hold_out(self, X, Y, sample_weight, seed: int) -> tuple:
+    def _hold_out(self, X, y, Y, sample_weight, seed: int) -> tuple[tuple, tuple]:
         """Early stopping's split, as MLPClassifier's: train_test_split with test_size=validation_fraction,
-        stratified by class for a single-label classifier; (X, Y, sample_weight) of the rows trained on, and
-        the held-out (X, Y) or (X, Y, sample_weight)."""
+        stratified by class for a single-label classifier; (X, y, Y, sample_weight) of the rows trained on and
+        of the rows held out (sample_weight None for both when it is None)."""
         stratify = self._stratify(Y)
         counts = None if stratify is None else np.bincount(stratify.astype(np.int64))
         if counts is not None and counts.min() < 2:
@@ -144,7 +154,7 @@ class _Backprop(BaseEstimator):
             raise ValidationError(f"{type(self).__name__}: early_stopping holds out a stratified validation_fraction="
                                   f"{self.validation_fraction} of the rows, which needs at least 2 rows of each class; "
                                   f"class {self.classes_[rare:rare + 1].tolist()[0]!r} has {counts[rare]}")
-        arrays = (X, Y) if sample_weight is None else (X, Y, sample_weight)
+        arrays = (X, y, Y) if sample_weight is None else (X, y, Y, sample_weight)
         try:
             parts = train_test_split(*arrays, test_size=self.validation_fraction, random_state=seed,
                                      stratify=stratify)
@@ -152,16 +162,16 @@ class _Backprop(BaseEstimator):
             how = "a stratified" if stratify is not None else "a random"
             raise ValidationError(f"{type(self).__name__}: early_stopping holds out {how} validation_fraction="
                                   f"{self.validation_fraction} of the {X.shape[0]} rows: {exc}") from exc
-        train, held = parts[0::2], parts[1::2]
+        train, held = [*parts[0::2], None][:4], [*parts[1::2], None][:4]
         if held[0].shape[0] < 2:                   # as MLPClassifier: a score of one row means little (R2: none)
             raise ValidationError(f"{type(self).__name__}: early_stopping holds out validation_fraction="
                                   f"{self.validation_fraction} of the {X.shape[0]} rows: {held[0].shape[0]}; "
                                   "it needs at least 2: raise validation_fraction or give more rows")
-        if sample_weight is not None and not (train[2].any() and held[2].any()):
+        if sample_weight is not None and not (train[3].any() and held[3].any()):
             raise ValidationError(f"{type(self).__name__}: early stopping held out {held[0].shape[0]} rows "
                                   f"(validation_fraction={self.validation_fraction}); the held-out or the "
                                   "other rows all have sample_weight 0")
-        return train[0], train[1], (None if sample_weight is None else train[2]), tuple(held)
+        return tuple(train), tuple(held)
 
     def _stratify(self, Y):
         """The labels early stopping's hold-out keeps in proportion, or None (set by the classifier)."""
@@ -176,6 +186,15 @@ class _Backprop(BaseEstimator):
         check_is_fitted(self, "network_")
         X = validate_data(self, X, reset=False, **_X_CHECK)
         return self.network_.predict(X)
+
+    def _predicted(self, out):
+        """`predict`'s answer from the network's outputs (set by the subclass)."""
+        raise NotImplementedError
+
+    def _held_out_score(self, X, y, sample_weight) -> float:
+        """`score` of rows already checked by fit (as MLPClassifier's `_score`: not checked again each epoch)."""
+        metric = accuracy_score if is_classifier(self) else r2_score
+        return float(metric(y, self._predicted(self.network_.predict(X)), sample_weight=sample_weight))
 
 
 class BackpropClassifier(ClassifierMixin, _Backprop):
@@ -192,12 +211,21 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         used by "sgd" only.
     batch_size, epochs : mini-batch size ('auto': min(200, n_samples), as MLPClassifier) and passes
         over the data.
-    early_stopping : hold out validation_fraction of the data (each class in proportion, as
-        MLPClassifier, for single-label targets) and stop when its loss has not improved for
-        n_iter_no_change epochs (the best weights are kept).
+    early_stopping : hold out validation_fraction of the data (each class in proportion for
+        single-label targets) and stop when its score (`score`: accuracy, R2 for the regressor) has
+        not improved for more than n_iter_no_change epochs; the weights of the best score are kept.
+        As MLPClassifier.
     alpha : L2 penalty (the optimizer's weight_decay).
     random_state : seed of the initial weights, the shuffling and the validation split.
     dtype : "float64" or "float32".
+
+    Attributes
+    ----------
+    loss_curve_ : the training loss of each epoch. n_iter_ : the epochs trained.
+    validation_scores_, best_validation_score_ : with early_stopping, the held-out score of each
+        epoch and the best one (as MLPClassifier's); None without it.
+    validation_loss_curve_ : with early_stopping, the held-out loss of each epoch; None without it.
+    network_ : the trained `chainrule.Network`.
     """
 
     def _output(self, n_outputs):
@@ -240,7 +268,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         rng = self._rng = check_random_state(self.random_state)
         n_out = self._setup(y)
         self._build(X.shape[1], n_out, rng)
-        self._train(X, self._encode(y), self.epochs, rng, sample_weight)
+        self._train(X, y, self._encode(y), self.epochs, rng, sample_weight)
         return self
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -257,7 +285,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         elif classes is not None and not np.array_equal(labels := np.unique(np.asarray(classes)), self.classes_):
             raise ValidationError(f"classes={labels.tolist()!r} is not the same as on the first call to partial_fit "
                                   f"or fit: {self.classes_.tolist()}")
-        self._train(X, self._encode(y), 1, self._rng, sample_weight)
+        self._train(X, y, self._encode(y), 1, self._rng, sample_weight)
         return self
 
     def predict_proba(self, X):
@@ -273,7 +301,9 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
             return np.log(self.predict_proba(X))
 
     def predict(self, X):
-        p = self._forward(X)
+        return self._predicted(self._forward(X))
+
+    def _predicted(self, p):
         if self._kind == "multilabel-indicator":
             return (p > 0.5).astype(np.int64)
         if self._kind == "binary":
@@ -300,7 +330,7 @@ class BackpropRegressor(RegressorMixin, _Backprop):
         rng = self._rng = check_random_state(self.random_state)
         Y = y.reshape(-1, 1) if self._y_1d else y
         self._build(X.shape[1], Y.shape[1], rng)
-        self._train(X, Y, self.epochs, rng, sample_weight)
+        self._train(X, y, Y, self.epochs, rng, sample_weight)
         return self
 
     def partial_fit(self, X, y, sample_weight=None):
@@ -313,17 +343,33 @@ class BackpropRegressor(RegressorMixin, _Backprop):
             self._y_1d = y.ndim == 1
             self._rng = check_random_state(self.random_state)
             self._build(X.shape[1], Y.shape[1], self._rng)
-        self._train(X, Y, 1, self._rng, sample_weight)
+        self._train(X, y, Y, 1, self._rng, sample_weight)
         return self
 
     def predict(self, X):
-        out = self._forward(X)
+        return self._predicted(self._forward(X))
+
+    def _predicted(self, out):
         return out[:, 0] if self._y_1d else out
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+
+class _ScoreStopping(EarlyStopping):
+    """Early stopping on the estimator's score of the held-out rows (accuracy, or R2 for a regressor),
+    as MLPClassifier's: logged each epoch as "val_score"; training stops when it has not improved for
+    more than `patience` epochs, and the weights of the best one are kept."""
+
+    def __init__(self, estimator: _Backprop, held_out: tuple, patience: int):
+        super().__init__("val_score", patience=patience, mode="max", restore_best_weights=True)
+        self.estimator, self.held_out = estimator, held_out
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        logs["val_score"] = self.estimator._held_out_score(*self.held_out)
+        super().on_epoch_end(epoch, logs)
 
 
 def _count(v) -> bool:

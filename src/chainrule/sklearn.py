@@ -26,9 +26,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from .errors import ChainruleTypeError, ValidationError
+from .errors import ValidationError
 from .nn.layers import Dense
 from .nn.network import Network
+from .sklearn_params import check_params
 from .training.callbacks import EarlyStopping
 from .training.optim import get_optimizer
 
@@ -67,38 +68,8 @@ class _Backprop(BaseEstimator):
             kwargs["momentum"] = self.momentum
         return get_optimizer(self.optimizer, **kwargs)
 
-    def _check_params(self) -> tuple[int, ...]:
-        """The arguments checked as scikit-learn's MLP takes them, each error naming its parameter;
-        returns the hidden layers' widths."""
-        name = type(self).__name__
-        sizes = self.hidden_layer_sizes
-        if _count(sizes):
-            sizes = (sizes,)
-        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (tuple, list, np.ndarray)):
-            raise ChainruleTypeError(f"{name}: hidden_layer_sizes must be an int or a tuple of ints (the hidden "
-                                     f"layers' widths, e.g. (64,) or (64, 32)); got {sizes!r} ({type(sizes).__name__})")
-        bad = [w for w in sizes if not (_count(w) and w >= 1)]
-        if bad:
-            raise ValidationError(f"{name}: hidden_layer_sizes must hold positive integers (the hidden layers' "
-                                  f"widths); got {tuple(sizes)!r}")
-        checks = [("batch_size", self.batch_size == "auto" or (_count(self.batch_size) and self.batch_size >= 1),
-                   "a positive int or 'auto' (min(200, n_samples))"),
-                  ("epochs", _count(self.epochs) and self.epochs >= 1, "a positive int"),
-                  ("n_iter_no_change", _count(self.n_iter_no_change) and self.n_iter_no_change >= 1, "a positive int"),
-                  ("learning_rate", _real(self.learning_rate) and self.learning_rate > 0, "a number > 0"),
-                  ("alpha", _real(self.alpha) and self.alpha >= 0, "a number >= 0"),
-                  ("momentum", _real(self.momentum) and 0 <= self.momentum <= 1, "a number in [0, 1]"),
-                  ("validation_fraction", _real(self.validation_fraction) and 0 < self.validation_fraction < 1,
-                   "a number in (0, 1)"),
-                  ("early_stopping", isinstance(self.early_stopping, (bool, np.bool_)), "True or False")]
-        for param, ok, expected in checks:
-            if not ok:
-                value = getattr(self, param)
-                raise ValidationError(f"{name}: {param} must be {expected}; got {value!r} ({type(value).__name__})")
-        return tuple(int(w) for w in sizes)
-
     def _build(self, n_in: int, n_out: int, rng) -> None:
-        sizes = self._check_params()
+        sizes = check_params(self)
         out_act, loss = self._output(n_out)
         widths = (n_in, *sizes, n_out)
         layers = [Dense(a, b, self.activation if i < len(sizes) else out_act)
@@ -121,7 +92,7 @@ class _Backprop(BaseEstimator):
 
     def _train(self, X, y, Y, epochs: int, rng, sample_weight=None) -> None:
         """Train on X and Y (y encoded) for `epochs` epochs; with early stopping, on the rows not held out."""
-        self._check_params()
+        check_params(self)
         net = self.network_
         stopper: _ScoreStopping | None = None
         validation: tuple | None = None
@@ -370,17 +341,6 @@ class _ScoreStopping(EarlyStopping):
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         logs["val_score"] = self.estimator._held_out_score(*self.held_out)
         super().on_epoch_end(epoch, logs)
-
-
-def _count(v) -> bool:
-    """An integer (Python or NumPy), not a bool."""
-    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
-
-
-def _real(v) -> bool:
-    """A finite real number, not a bool."""
-    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) \
-        and bool(np.isfinite(v))
 
 
 def _column_or_1d(y):

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 sklearn = pytest.importorskip("sklearn")
+from sklearn.base import clone  # noqa: E402
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, make_multilabel_classification  # noqa
 from sklearn.model_selection import GridSearchCV, cross_val_score  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
@@ -202,3 +203,55 @@ def test_validation_scores_are_scores_as_in_mlp(monkeypatch, Estimator):
     ours = Estimator(epochs=2).fit(X[:50], y[:50])
     for name in ("validation_scores_", "best_validation_score_", "validation_loss_curve_"):
         assert getattr(ours, name) is None and getattr(sk, name, None) is None, name
+
+
+@pytest.mark.parametrize("Estimator, MLP", [(BackpropClassifier, "MLPClassifier"), (BackpropRegressor, "MLPRegressor")])
+@pytest.mark.parametrize("theirs, ours, value", [("max_iter", "epochs", 5), ("solver", "optimizer", "sgd"),
+                                                 ("learning_rate_init", "learning_rate", 0.01)])
+def test_mlp_parameter_names_are_errors_naming_ours(Estimator, MLP, theirs, ours, value):
+    """BackpropClassifier(max_iter=5) was Python's plain TypeError (an unexpected keyword argument), and
+    set_params(max_iter=5) scikit-learn's list of valid names: now both name the parameter to use."""
+    from sklearn import neural_network
+    assert theirs in getattr(neural_network, MLP)().get_params()             # scikit-learn's name for it
+    assert theirs not in Estimator().get_params() and ours in Estimator().get_params()
+    hint = rf"{Estimator.__name__} has no parameter {theirs}: {MLP}'s {theirs} is {ours} here; use {ours}={value!r}"
+    with pytest.raises(TypeError, match=hint):
+        Estimator(**{theirs: value})
+    with pytest.raises(ValueError, match=hint):
+        Estimator().set_params(**{theirs: value})
+    with pytest.raises(ValueError, match=hint):                              # a grid by scikit-learn's names
+        GridSearchCV(Estimator(), {theirs: [value]}, cv=2).fit(*load_iris(return_X_y=True))
+    est = Estimator(**{ours: value})                                        # what the message says works
+    assert est.get_params()[ours] == value and clone(est).get_params() == est.get_params()
+
+
+def test_other_unknown_parameters_are_errors_listing_ours():
+    with pytest.raises(TypeError, match=r"BackpropClassifier has no parameter solver: MLPClassifier's solver is "
+                                        r"optimizer here; 'lbfgs' has no equivalent here \(optimizer is one of .*adam"):
+        BackpropClassifier(solver="lbfgs")
+    with pytest.raises(TypeError, match=r"BackpropClassifier has no parameter tol \(MLPClassifier's tol has no "
+                                        r"equivalent here\); its parameters are: .*epochs"):
+        BackpropClassifier(tol=1e-4)
+    with pytest.raises(TypeError, match=r"BackpropRegressor has no parameter epoch; its parameters are: .*\. "
+                                        r"Did you mean 'epochs'\?"):
+        BackpropRegressor(epoch=5)
+    with pytest.raises(ValueError, match=r"BackpropClassifier: learning_rate must be a number > 0; got 'adaptive' "
+                                         r"\(str\)\. MLPClassifier's learning_rate \(a schedule\) has no equivalent "
+                                         r"here: learning_rate is the step size, MLPClassifier's learning_rate_init"):
+        BackpropClassifier(learning_rate="adaptive").fit(*load_iris(return_X_y=True))
+
+
+@pytest.mark.parametrize("theirs, ours", [("logistic", "sigmoid"), ("identity", "linear")])
+def test_mlp_activation_names_are_taken(theirs, ours):
+    """activation="logistic" (MLPClassifier's name of the sigmoid) was an unknown activation."""
+    from sklearn.neural_network._base import ACTIVATIONS
+    X, y = load_iris(return_X_y=True)
+    a = BackpropClassifier(hidden_layer_sizes=(5,), activation=theirs, epochs=3, random_state=0).fit(X, y)
+    b = BackpropClassifier(hidden_layer_sizes=(5,), activation=ours, epochs=3, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    assert a.get_params()["activation"] == theirs
+    # the hidden layer computes scikit-learn's function of that name
+    hidden = X @ a.network_.layers[0].W + a.network_.layers[0].b
+    expected = hidden.copy()
+    ACTIVATIONS[theirs](expected)
+    np.testing.assert_allclose(a.network_.layers[0].activation(hidden), expected, rtol=1e-15)

@@ -29,7 +29,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from .errors import ValidationError
 from .nn.layers import Dense
 from .nn.network import Network
-from .sklearn_params import check_params
+from .sklearn_params import MLP_ACTIVATIONS, check_params, takes_mlp_names, unknown_parameter
 from .training.callbacks import EarlyStopping
 from .training.optim import get_optimizer
 
@@ -40,6 +40,7 @@ _X_CHECK: dict = {"dtype": [np.float64, np.float32], "accept_sparse": "csr"}
 class _Backprop(BaseEstimator):
     """What the classifier and the regressor share: the network, the optimizer, the training."""
 
+    @takes_mlp_names
     def __init__(self, hidden_layer_sizes=(64,), activation="relu", optimizer="adam", learning_rate=1e-3,
                  momentum=0.9, batch_size=32, epochs=200, early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, alpha=0.0, random_state=None, dtype="float64", verbose=0):
@@ -58,6 +59,15 @@ class _Backprop(BaseEstimator):
         self.dtype = dtype
         self.verbose = verbose
 
+    _mlp = "MLPClassifier"      # scikit-learn's estimator of the same kind (the regressor's: MLPRegressor)
+
+    def set_params(self, **params):
+        """As BaseEstimator's; an MLPClassifier's name for one of ours is an error naming ours."""
+        for key, value in params.items():
+            if "__" not in key and key not in self._get_param_names():
+                raise ValidationError(unknown_parameter(type(self), key, value))
+        return super().set_params(**params)
+
     # the output layer and loss for the targets; set by the subclass
     def _output(self, n_outputs: int) -> tuple[str, str]:
         raise NotImplementedError
@@ -72,7 +82,9 @@ class _Backprop(BaseEstimator):
         sizes = check_params(self)
         out_act, loss = self._output(n_out)
         widths = (n_in, *sizes, n_out)
-        layers = [Dense(a, b, self.activation if i < len(sizes) else out_act)
+        hidden = MLP_ACTIVATIONS.get(self.activation, self.activation) if isinstance(self.activation, str) \
+            else self.activation                             # MLPClassifier's names taken too
+        layers = [Dense(a, b, hidden if i < len(sizes) else out_act)
                   for i, (a, b) in enumerate(zip(widths, widths[1:]))]
         self.network_ = Network(layers, loss=loss, dtype=self.dtype, seed=int(rng.randint(2**31 - 1)))
         self.network_.optimizer = self._make_optimizer()
@@ -290,6 +302,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
 class BackpropRegressor(RegressorMixin, _Backprop):
     """A multilayer perceptron regressor trained by backpropagation: linear outputs, mean squared
     error; one output per target column (multi-output). Parameters as BackpropClassifier."""
+
+    _mlp = "MLPRegressor"
 
     def _output(self, n_outputs):
         return "linear", "mse"

@@ -1,12 +1,52 @@
 """The parameters of the scikit-learn estimators (`chainrule.sklearn`), checked as scikit-learn's
-MLPClassifier takes them: each error names the parameter, what is allowed and what was given."""
+MLPClassifier takes them: each error names the parameter, what is allowed and what was given; a
+name of MLPClassifier's for a parameter called otherwise here is an error naming ours."""
 from __future__ import annotations
 
+import difflib
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from .errors import ChainruleTypeError, ValidationError
+from .training.optim import OPTIMIZERS
+
+#: MLPClassifier's and MLPRegressor's names of parameters that have another name here
+MLP_NAMES = {"max_iter": "epochs", "learning_rate_init": "learning_rate", "solver": "optimizer"}
+#: their names of hidden activations that have another name here
+MLP_ACTIVATIONS = {"logistic": "sigmoid", "identity": "linear"}
+
+
+def takes_mlp_names(init: Callable) -> Callable:
+    """An estimator's `__init__` for which a parameter it does not have is an error naming ours when
+    it is MLPClassifier's name for one of them (max_iter: epochs here), else listing ours: Python's
+    own TypeError names no alternative. The signature stays `init`'s (get_params and clone read it)."""
+    @functools.wraps(init)
+    def checked(self: Any, *args: Any, **params: Any) -> None:
+        known = type(self)._get_param_names()
+        unknown = [name for name in params if name not in known]
+        if unknown:
+            raise ChainruleTypeError(unknown_parameter(type(self), unknown[0], params[unknown[0]]))
+        init(self, *args, **params)
+    return checked
+
+
+def unknown_parameter(cls: Any, name: str, value: Any) -> str:
+    """The message for a parameter `name` (given `value`) that the estimator class `cls` does not have:
+    ours when it is the MLP's name for one of ours, else our parameters (and the closest)."""
+    mlp, ours = cls._mlp, cls._get_param_names()
+    if name in MLP_NAMES:
+        use = (f"; use {MLP_NAMES[name]}={value!r}" if value != "lbfgs" else
+               f"; 'lbfgs' has no equivalent here (optimizer is one of {', '.join(sorted(OPTIMIZERS))})")
+        return f"{cls.__name__} has no parameter {name}: {mlp}'s {name} is {MLP_NAMES[name]} here{use}"
+    from sklearn import neural_network
+    theirs = getattr(neural_network, mlp)._get_param_names()
+    close = difflib.get_close_matches(name, ours, n=1)
+    return (f"{cls.__name__} has no parameter {name}"
+            + (f" ({mlp}'s {name} has no equivalent here)" if name in theirs else "")
+            + f"; its parameters are: {', '.join(ours)}" + (f". Did you mean {close[0]!r}?" if close else ""))
 
 
 def check_params(est: Any) -> tuple[int, ...]:
@@ -36,7 +76,11 @@ def check_params(est: Any) -> tuple[int, ...]:
     for param, ok, expected in checks:
         if not ok:
             value = getattr(est, param)
-            raise ValidationError(f"{name}: {param} must be {expected}; got {value!r} ({type(value).__name__})")
+            hint = ""
+            if param == "learning_rate" and value in ("constant", "invscaling", "adaptive"):    # the MLP's schedules
+                hint = (f". {est._mlp}'s learning_rate (a schedule) has no equivalent here: learning_rate is the "
+                        f"step size, {est._mlp}'s learning_rate_init")
+            raise ValidationError(f"{name}: {param} must be {expected}; got {value!r} ({type(value).__name__}){hint}")
     return tuple(int(w) for w in sizes)
 
 

@@ -1,37 +1,19 @@
-"""scikit-learn estimators driving the chainrule engine: BackpropClassifier, BackpropRegressor.
-
-They validate with scikit-learn's own tools, build a `chainrule.Network` and call its `fit`;
-the math is the engine's. X may be a SciPy sparse matrix (kept sparse, as CSR), as for
-scikit-learn's MLPClassifier. They pass `sklearn.utils.estimator_checks.check_estimator` and work in
-Pipeline, GridSearchCV and cross_val_score.
-
-Examples
---------
->>> from sklearn.datasets import load_iris
->>> from sklearn.pipeline import make_pipeline
->>> from sklearn.preprocessing import StandardScaler
->>> from chainrule.sklearn import BackpropClassifier
->>> X, y = load_iris(return_X_y=True)
->>> clf = make_pipeline(StandardScaler(), BackpropClassifier(hidden_layer_sizes=(16,), random_state=0))
->>> clf.fit(X, y).score(X, y) > 0.95
-True
-"""
+"""The estimators: what BackpropClassifier and BackpropRegressor share (`_Backprop`), and each."""
 from __future__ import annotations
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from .errors import ValidationError
-from .nn.layers import Dense
-from .nn.network import Network
-from .sklearn_params import MLP_ACTIVATIONS, check_params, takes_mlp_names, unknown_parameter
-from .training.callbacks import EarlyStopping
-from .training.optim import get_optimizer
+from ..errors import ValidationError
+from ..nn.layers import Dense
+from ..nn.network import Network
+from ..training.optim import get_optimizer
+from .params import MLP_ACTIVATIONS, check_params, takes_mlp_names, unknown_parameter
+from .stopping import ScoreStopping, hold_out
 
 #: how X is validated: float64 or float32 kept, a sparse matrix kept sparse as CSR
 _X_CHECK: dict = {"dtype": [np.float64, np.float32], "accept_sparse": "csr"}
@@ -106,15 +88,15 @@ class _Backprop(BaseEstimator):
         """Train on X and Y (y encoded) for `epochs` epochs; with early stopping, on the rows not held out."""
         check_params(self)
         net = self.network_
-        stopper: _ScoreStopping | None = None
+        stopper: ScoreStopping | None = None
         validation: tuple | None = None
         if sample_weight is not None:        # scikit-learn's checks (and messages), then the engine's
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
         if self.early_stopping:
-            (X, y, Y, sample_weight), (X_val, y_val, Y_val, w_val) = self._hold_out(X, y, Y, sample_weight,
+            (X, y, Y, sample_weight), (X_val, y_val, Y_val, w_val) = hold_out(self, X, y, Y, sample_weight,
                                                                                     int(rng.randint(2**31 - 1)))
             validation = (X_val, Y_val) if w_val is None else (X_val, Y_val, w_val)     # its loss: val_loss
-            stopper = _ScoreStopping(self, (X_val, y_val, w_val), self.n_iter_no_change)
+            stopper = ScoreStopping(self, (X_val, y_val, w_val), self.n_iter_no_change)
         batch_size = min(200 if self.batch_size == "auto" else self.batch_size, X.shape[0])   # 'auto' as MLPClassifier
         history = net.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=True, validation_data=validation,
                           callbacks=[] if stopper is None else [stopper], seed=int(rng.randint(2**31 - 1)),
@@ -125,36 +107,6 @@ class _Backprop(BaseEstimator):
             self.validation_loss_curve_.extend(history.val_loss)
             self.best_validation_score_ = -stopper.best
         self.n_iter_ = len(self.loss_curve_)
-
-    def _hold_out(self, X, y, Y, sample_weight, seed: int) -> tuple[tuple, tuple]:
-        """Early stopping's split, as MLPClassifier's: train_test_split with test_size=validation_fraction,
-        stratified by class for a single-label classifier; (X, y, Y, sample_weight) of the rows trained on and
-        of the rows held out (sample_weight None for both when it is None)."""
-        stratify = self._stratify(Y)
-        counts = None if stratify is None else np.bincount(stratify.astype(np.int64))
-        if counts is not None and counts.min() < 2:
-            rare = int(np.argmin(counts))
-            raise ValidationError(f"{type(self).__name__}: early_stopping holds out a stratified validation_fraction="
-                                  f"{self.validation_fraction} of the rows, which needs at least 2 rows of each class; "
-                                  f"class {self.classes_[rare:rare + 1].tolist()[0]!r} has {counts[rare]}")
-        arrays = (X, y, Y) if sample_weight is None else (X, y, Y, sample_weight)
-        try:
-            parts = train_test_split(*arrays, test_size=self.validation_fraction, random_state=seed,
-                                     stratify=stratify)
-        except ValueError as exc:
-            how = "a stratified" if stratify is not None else "a random"
-            raise ValidationError(f"{type(self).__name__}: early_stopping holds out {how} validation_fraction="
-                                  f"{self.validation_fraction} of the {X.shape[0]} rows: {exc}") from exc
-        train, held = [*parts[0::2], None][:4], [*parts[1::2], None][:4]
-        if held[0].shape[0] < 2:                   # as MLPClassifier: a score of one row means little (R2: none)
-            raise ValidationError(f"{type(self).__name__}: early_stopping holds out validation_fraction="
-                                  f"{self.validation_fraction} of the {X.shape[0]} rows: {held[0].shape[0]}; "
-                                  "it needs at least 2: raise validation_fraction or give more rows")
-        if sample_weight is not None and not (train[3].any() and held[3].any()):
-            raise ValidationError(f"{type(self).__name__}: early stopping held out {held[0].shape[0]} rows "
-                                  f"(validation_fraction={self.validation_fraction}); the held-out or the "
-                                  "other rows all have sample_weight 0")
-        return tuple(train), tuple(held)
 
     def _stratify(self, Y):
         """The labels early stopping's hold-out keeps in proportion, or None (set by the classifier)."""
@@ -341,20 +293,6 @@ class BackpropRegressor(RegressorMixin, _Backprop):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
-
-
-class _ScoreStopping(EarlyStopping):
-    """Early stopping on the estimator's score of the held-out rows (accuracy, or R2 for a regressor),
-    as MLPClassifier's: logged each epoch as "val_score"; training stops when it has not improved for
-    more than `patience` epochs, and the weights of the best one are kept."""
-
-    def __init__(self, estimator: _Backprop, held_out: tuple, patience: int):
-        super().__init__("val_score", patience=patience, mode="max", restore_best_weights=True)
-        self.estimator, self.held_out = estimator, held_out
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-        logs["val_score"] = self.estimator._held_out_score(*self.held_out)
-        super().on_epoch_end(epoch, logs)
 
 
 def _column_or_1d(y):

@@ -1,6 +1,6 @@
-"""The parameters of the scikit-learn estimators (`chainrule.sklearn`), checked as scikit-learn's
-MLPClassifier takes them: each error names the parameter, what is allowed and what was given; a
-name of MLPClassifier's for a parameter called otherwise here is an error naming ours."""
+"""The parameters of the estimators, checked as scikit-learn's MLPClassifier takes them: each error
+names the parameter, what is allowed and what was given; a name of MLPClassifier's for a parameter
+called otherwise here is an error naming ours."""
 from __future__ import annotations
 
 import difflib
@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ChainruleTypeError, ValidationError
-from .training.optim import OPTIMIZERS
+from ..errors import ChainruleTypeError, ValidationError
+from ..training.optim import OPTIMIZERS
 
 #: MLPClassifier's and MLPRegressor's names of parameters that have another name here
 MLP_NAMES = {"max_iter": "epochs", "learning_rate_init": "learning_rate", "solver": "optimizer"}

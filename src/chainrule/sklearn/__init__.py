@@ -1,0 +1,22 @@
+"""scikit-learn estimators driving the chainrule engine: BackpropClassifier, BackpropRegressor.
+
+They validate with scikit-learn's own tools, build a `chainrule.Network` and call its `fit`;
+the math is the engine's. X may be a SciPy sparse matrix (kept sparse, as CSR), as for
+scikit-learn's MLPClassifier. They pass `sklearn.utils.estimator_checks.check_estimator` and work in
+Pipeline, GridSearchCV and cross_val_score. `estimators.py` holds them, `params.py` their parameters'
+checks, `stopping.py` their early stopping.
+
+Examples
+--------
+>>> from sklearn.datasets import load_iris
+>>> from sklearn.pipeline import make_pipeline
+>>> from sklearn.preprocessing import StandardScaler
+>>> from chainrule.sklearn import BackpropClassifier
+>>> X, y = load_iris(return_X_y=True)
+>>> clf = make_pipeline(StandardScaler(), BackpropClassifier(hidden_layer_sizes=(16,), random_state=0))
+>>> clf.fit(X, y).score(X, y) > 0.95
+True
+"""
+from .estimators import BackpropClassifier, BackpropRegressor
+
+__all__ = ["BackpropClassifier", "BackpropRegressor"]

@@ -255,3 +255,80 @@ def test_mlp_activation_names_are_taken(theirs, ours):
     expected = hidden.copy()
     ACTIVATIONS[theirs](expected)
     np.testing.assert_allclose(a.network_.layers[0].activation(hidden), expected, rtol=1e-15)
+
+
+@pytest.mark.parametrize("Estimator, optimizer", [(BackpropClassifier, "adam"), (BackpropClassifier, "sgd"),
+                                                  (BackpropRegressor, "adam")])
+def test_warm_start_continues_the_network(Estimator, optimizer):
+    """There was no warm_start (MLPClassifier's continues from the previous weights): two fits of 5 epochs
+    with it are one fit of 10, weights, optimizer state and shuffling continued; without it, fit starts anew."""
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    y = y if Estimator is BackpropClassifier else X[:, 0] - X[:, 2] * X[:, 3]
+    settings = dict(hidden_layer_sizes=(8,), optimizer=optimizer, learning_rate=1e-2, batch_size=16, random_state=0)
+    warm = Estimator(epochs=5, warm_start=True, **settings).fit(X, y)
+    first = warm.network_.params.copy()
+    warm.fit(X, y)
+    once = Estimator(epochs=10, **settings).fit(X, y)
+    np.testing.assert_array_equal(warm.network_.params, once.network_.params)
+    assert warm.loss_curve_ == once.loss_curve_ and len(warm.loss_curve_) == 10
+    cold = Estimator(epochs=5, **settings).fit(X, y)
+    cold.fit(X, y)                                                        # warm_start=False: anew
+    np.testing.assert_array_equal(cold.network_.params, first)
+    assert len(cold.loss_curve_) == 5
+    # partial_fit continues the same way: three calls are a fit of 3 epochs
+    stepped = Estimator(epochs=1, **settings)
+    for _ in range(3):
+        stepped.partial_fit(X, y, **({"classes": [0, 1, 2]} if Estimator is BackpropClassifier else {}))
+    np.testing.assert_array_equal(stepped.network_.params, Estimator(epochs=3, **settings).fit(X, y).network_.params)
+
+
+def test_warm_start_with_other_parameters():
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    est = BackpropClassifier(hidden_layer_sizes=(8,), epochs=20, learning_rate=1e-2, warm_start=True, random_state=0)
+    est.fit(X, y)
+    before = est.loss_curve_[:]
+    est.set_params(learning_rate=1e-3, epochs=3).fit(X, y)                # another step size: the same weights on
+    assert est.network_.optimizer.lr == 1e-3 and len(est.loss_curve_) == 23 and est.loss_curve_[:20] == before
+    assert est.loss_curve_[20] < 0.5 * before[0] and abs(est.loss_curve_[20] - before[-1]) < 0.1 * before[-1]
+    # another network (wider): fit starts anew, as the same estimator without warm_start
+    est.set_params(hidden_layer_sizes=(6,)).fit(X, y)
+    anew = BackpropClassifier(hidden_layer_sizes=(6,), epochs=3, learning_rate=1e-3, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(est.network_.params, anew.network_.params)
+    assert est.loss_curve_ == anew.loss_curve_
+
+
+def test_warm_start_refuses_other_data_as_mlpclassifier():
+    """Other classes or other columns than the network was trained on: MLPClassifier's errors, in its words."""
+    from sklearn.neural_network import MLPClassifier
+    X, y = load_iris(return_X_y=True)
+    for other, prefix in [((X, y % 2), "BackpropClassifier: "), ((X[:, :3], y), "")]:
+        sk = MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, warm_start=True, random_state=0)
+        with pytest.warns(Warning):                                        # not converged in 2 epochs
+            sk.fit(X, y)
+        with pytest.raises(ValueError) as theirs:
+            sk.fit(*other)
+        ours = BackpropClassifier(hidden_layer_sizes=(4,), epochs=2, warm_start=True, random_state=0).fit(X, y)
+        with pytest.raises(ValueError) as raised:
+            ours.fit(*other)
+        assert str(raised.value) == prefix + str(theirs.value).replace("MLPClassifier", "BackpropClassifier")
+    reg = BackpropRegressor(epochs=2, warm_start=True, random_state=0).fit(X, y.astype(float))
+    with pytest.raises(ValueError, match=r"BackpropRegressor: warm_start can only be used where `y` has as many "
+                                         r"columns as in the previous call to fit. Previously got 1, `y` has 2"):
+        reg.fit(X, np.column_stack([y, y]).astype(float))
+
+
+def test_warm_start_with_early_stopping_holds_out_the_same_rows(monkeypatch):
+    """The second fit holds out the rows the first held out (others would have been trained on), and the
+    scores go on: best_validation_score_ is the best of both fits, and its weights are kept."""
+    from sklearn.metrics import accuracy_score
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    est = BackpropClassifier(hidden_layer_sizes=(8,), epochs=4, early_stopping=True, n_iter_no_change=50,
+                             warm_start=True, random_state=0)
+    X1, _ = _held_out(monkeypatch, est, X, y)
+    X2, Y2 = _held_out(monkeypatch, est, X, y)
+    np.testing.assert_array_equal(X1, X2)
+    assert len(est.validation_scores_) == len(est.validation_loss_curve_) == 8
+    assert est.best_validation_score_ == max(est.validation_scores_) == accuracy_score(Y2.ravel(), est.predict(X2))

@@ -25,7 +25,7 @@ class _Backprop(BaseEstimator):
     @takes_mlp_names
     def __init__(self, hidden_layer_sizes=(64,), activation="relu", optimizer="adam", learning_rate=1e-3,
                  momentum=0.9, batch_size=32, epochs=200, early_stopping=False, validation_fraction=0.1,
-                 n_iter_no_change=10, alpha=0.0, random_state=None, dtype="float64", verbose=0):
+                 n_iter_no_change=10, alpha=0.0, random_state=None, dtype="float64", verbose=0, warm_start=False):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.optimizer = optimizer
@@ -40,6 +40,7 @@ class _Backprop(BaseEstimator):
         self.random_state = random_state
         self.dtype = dtype
         self.verbose = verbose
+        self.warm_start = warm_start
 
     _mlp = "MLPClassifier"      # scikit-learn's estimator of the same kind (the regressor's: MLPRegressor)
 
@@ -60,16 +61,38 @@ class _Backprop(BaseEstimator):
             kwargs["momentum"] = self.momentum
         return get_optimizer(self.optimizer, **kwargs)
 
-    def _build(self, n_in: int, n_out: int, rng) -> None:
+    def _layers(self, n_in: int, n_out: int) -> list[Dense]:
+        """The network's layers for the parameters (not initialised)."""
         sizes = check_params(self)
-        out_act, loss = self._output(n_out)
         widths = (n_in, *sizes, n_out)
         hidden = MLP_ACTIVATIONS.get(self.activation, self.activation) if isinstance(self.activation, str) \
             else self.activation                             # MLPClassifier's names taken too
-        layers = [Dense(a, b, hidden if i < len(sizes) else out_act)
-                  for i, (a, b) in enumerate(zip(widths, widths[1:]))]
-        self.network_ = Network(layers, loss=loss, dtype=self.dtype, seed=int(rng.randint(2**31 - 1)))
+        return [Dense(a, b, hidden if i < len(sizes) else self._output(n_out)[0])
+                for i, (a, b) in enumerate(zip(widths, widths[1:]))]
+
+    def _continues(self) -> bool:
+        """warm_start: whether fit goes on with the current network, which it does when the parameters
+        still describe it (the same layers, loss and dtype); else it builds one anew."""
+        check_params(self)
+        if not (self.warm_start and hasattr(self, "network_")):
+            return False
+        net = self.network_
+        return ([layer.config() for layer in self._layers(net.n_inputs, net.n_outputs)]
+                == [layer.config() for layer in net.layers] and np.dtype(self.dtype) == net.dtype
+                and self._output(net.n_outputs)[1] == net.loss_function.name)
+
+    def _go_on(self) -> None:
+        """A warm start: the optimizer's state goes on too, unless its parameters changed."""
+        optimizer = self._make_optimizer()
+        if optimizer.config() != self.network_.optimizer.config():
+            self.network_.optimizer = optimizer
+
+    def _build(self, n_in: int, n_out: int, rng) -> None:
+        self.network_ = Network(self._layers(n_in, n_out), loss=self._output(n_out)[1], dtype=self.dtype,
+                                seed=int(rng.randint(2**31 - 1)))
         self.network_.optimizer = self._make_optimizer()
+        self._split_seed: int | None = None      # early stopping's, drawn once: a warm start holds out the same rows
+        self._stopped: dict | None = None        # early stopping's state, which a warm start goes on with
         self.loss_curve_: list[float] = []
         # as MLPClassifier's: the held-out scores (accuracy, R2) and the best of them with early stopping, else None;
         # the held-out losses beside them
@@ -84,28 +107,37 @@ class _Backprop(BaseEstimator):
             raise ValidationError(f"{type(self).__name__}.partial_fit does not support early_stopping=True; use fit, "
                                   "or set early_stopping=False")
 
-    def _train(self, X, y, Y, epochs: int, rng, sample_weight=None) -> None:
-        """Train on X and Y (y encoded) for `epochs` epochs; with early stopping, on the rows not held out."""
+    def _train(self, X, y, Y, epochs: int, sample_weight=None, fresh: bool = True) -> None:
+        """Train on X and Y (y encoded) for `epochs` epochs; with early stopping, on the rows not held out.
+        `fresh`: the network was just built (else its shuffling, and early stopping's state, go on)."""
         check_params(self)
-        net = self.network_
+        net, rng = self.network_, self._rng
         stopper: ScoreStopping | None = None
         validation: tuple | None = None
         if sample_weight is not None:        # scikit-learn's checks (and messages), then the engine's
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
         if self.early_stopping:
+            if self._split_seed is None:
+                self._split_seed = int(rng.randint(2**31 - 1))
             (X, y, Y, sample_weight), (X_val, y_val, Y_val, w_val) = hold_out(self, X, y, Y, sample_weight,
-                                                                                    int(rng.randint(2**31 - 1)))
+                                                                              self._split_seed)
             validation = (X_val, Y_val) if w_val is None else (X_val, Y_val, w_val)     # its loss: val_loss
-            stopper = ScoreStopping(self, (X_val, y_val, w_val), self.n_iter_no_change)
+            stopper = ScoreStopping(self, (X_val, y_val, w_val), self.n_iter_no_change,
+                                    None if fresh else self._stopped)
+        if fresh:                            # the shuffling's generator, which warm starts and partial_fit go on with
+            net.rng = np.random.default_rng(int(rng.randint(2**31 - 1)))
         batch_size = min(200 if self.batch_size == "auto" else self.batch_size, X.shape[0])   # 'auto' as MLPClassifier
         history = net.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=True, validation_data=validation,
-                          callbacks=[] if stopper is None else [stopper], seed=int(rng.randint(2**31 - 1)),
-                          verbose=self.verbose, sample_weight=sample_weight)
+                          callbacks=[] if stopper is None else [stopper], seed=None, verbose=self.verbose,
+                          sample_weight=sample_weight)
         self.loss_curve_.extend(history.loss)
-        if stopper is not None and self.validation_scores_ is not None and self.validation_loss_curve_ is not None:
+        if stopper is not None:
+            if self.validation_scores_ is None or self.validation_loss_curve_ is None:   # early stopping from now on
+                self.validation_scores_, self.validation_loss_curve_ = [], []
             self.validation_scores_.extend(history.val_score)
             self.validation_loss_curve_.extend(history.val_loss)
             self.best_validation_score_ = -stopper.best
+            self._stopped = stopper.get_state()
         self.n_iter_ = len(self.loss_curve_)
 
     def _stratify(self, Y):
@@ -153,6 +185,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     alpha : L2 penalty (the optimizer's weight_decay).
     random_state : seed of the initial weights, the shuffling and the validation split.
     dtype : "float64" or "float32".
+    warm_start : fit goes on training the current network (its optimizer's state and shuffling
+        too) when the parameters still describe it; else it builds one anew. As MLPClassifier.
 
     Attributes
     ----------
@@ -198,13 +232,25 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     def fit(self, X, y, sample_weight=None):
         """Train from scratch for `epochs` epochs; `sample_weight`: one weight >= 0 per sample (each
         batch's loss is the weighted mean of its samples' losses, as in MLPClassifier)."""
-        X, y = validate_data(self, X, y, multi_output=True, **_X_CHECK)
+        warm = self._continues()
+        X, y = validate_data(self, X, y, multi_output=True, reset=not warm, **_X_CHECK)
         y = y if type_of_target(y) == "multilabel-indicator" else _column_or_1d(y)
-        rng = self._rng = check_random_state(self.random_state)
-        n_out = self._setup(y)
-        self._build(X.shape[1], n_out, rng)
-        self._train(X, y, self._encode(y), self.epochs, rng, sample_weight)
+        if warm:
+            self._same_classes(y)
+            self._go_on()
+        else:
+            self._rng = check_random_state(self.random_state)
+            self._build(X.shape[1], self._setup(y), self._rng)
+        self._train(X, y, self._encode(y), self.epochs, sample_weight, fresh=not warm)
         return self
+
+    def _same_classes(self, y) -> None:
+        """A warm start needs the classes of the network's outputs (as MLPClassifier, in its words)."""
+        multilabel = type_of_target(y) == "multilabel-indicator"
+        labels = np.arange(y.shape[1]) if multilabel else np.unique(y)
+        if multilabel != (self._kind == "multilabel-indicator") or not np.array_equal(labels, self.classes_):
+            raise ValidationError(f"{type(self).__name__}: warm_start can only be used where `y` has the same classes "
+                                  f"as in the previous call to fit. Previously got {self.classes_}, `y` has {labels}")
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch more; `classes` (all the labels) is needed on the first call."""
@@ -220,7 +266,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         elif classes is not None and not np.array_equal(labels := np.unique(np.asarray(classes)), self.classes_):
             raise ValidationError(f"classes={labels.tolist()!r} is not the same as on the first call to partial_fit "
                                   f"or fit: {self.classes_.tolist()}")
-        self._train(X, y, self._encode(y), 1, self._rng, sample_weight)
+        self._train(X, y, self._encode(y), 1, sample_weight, fresh=first)
         return self
 
     def predict_proba(self, X):
@@ -262,12 +308,20 @@ class BackpropRegressor(RegressorMixin, _Backprop):
 
     def fit(self, X, y, sample_weight=None):
         """Train from scratch for `epochs` epochs; `sample_weight`: one weight >= 0 per sample."""
-        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, **_X_CHECK)
+        warm = self._continues()
+        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, reset=not warm, **_X_CHECK)
+        Y = y.reshape(-1, 1) if y.ndim == 1 else y
+        if warm and Y.shape[1] != self.network_.n_outputs:
+            raise ValidationError(f"{type(self).__name__}: warm_start can only be used where `y` has as many columns "
+                                  f"as in the previous call to fit. Previously got {self.network_.n_outputs}, `y` has "
+                                  f"{Y.shape[1]}")
         self._y_1d = y.ndim == 1
-        rng = self._rng = check_random_state(self.random_state)
-        Y = y.reshape(-1, 1) if self._y_1d else y
-        self._build(X.shape[1], Y.shape[1], rng)
-        self._train(X, y, Y, self.epochs, rng, sample_weight)
+        if warm:
+            self._go_on()
+        else:
+            self._rng = check_random_state(self.random_state)
+            self._build(X.shape[1], Y.shape[1], self._rng)
+        self._train(X, y, Y, self.epochs, sample_weight, fresh=not warm)
         return self
 
     def partial_fit(self, X, y, sample_weight=None):
@@ -280,7 +334,7 @@ class BackpropRegressor(RegressorMixin, _Backprop):
             self._y_1d = y.ndim == 1
             self._rng = check_random_state(self.random_state)
             self._build(X.shape[1], Y.shape[1], self._rng)
-        self._train(X, y, Y, 1, self._rng, sample_weight)
+        self._train(X, y, Y, 1, sample_weight, fresh=first)
         return self
 
     def predict(self, X):

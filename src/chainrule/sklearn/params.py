@@ -72,7 +72,8 @@ def check_params(est: Any) -> tuple[int, ...]:
               ("momentum", _real(est.momentum) and 0 <= est.momentum <= 1, "a number in [0, 1]"),
               ("validation_fraction", _real(est.validation_fraction) and 0 < est.validation_fraction < 1,
                "a number in (0, 1)"),
-              ("early_stopping", isinstance(est.early_stopping, (bool, np.bool_)), "True or False")]
+              ("early_stopping", isinstance(est.early_stopping, (bool, np.bool_)), "True or False"),
+              ("warm_start", isinstance(est.warm_start, (bool, np.bool_)), "True or False")]
     for param, ok, expected in checks:
         if not ok:
             value = getattr(est, param)

@@ -45,11 +45,17 @@ def hold_out(est: Any, X: Any, y: Any, Y: Any, sample_weight: Any, seed: int) ->
 class ScoreStopping(EarlyStopping):
     """Early stopping on the estimator's score of the held-out rows (accuracy, or R2 for a regressor),
     as MLPClassifier's: logged each epoch as "val_score"; training stops when it has not improved for
-    more than `patience` epochs, and the weights of the best one are kept."""
+    more than `patience` epochs, and the weights of the best one are kept. `state`: that of the fit a
+    warm start goes on from (`get_state`)."""
 
-    def __init__(self, estimator: Any, held_out: tuple, patience: int):
+    def __init__(self, estimator: Any, held_out: tuple, patience: int, state: dict | None = None):
         super().__init__("val_score", patience=patience, mode="max", restore_best_weights=True)
-        self.estimator, self.held_out = estimator, held_out
+        self.estimator, self.held_out, self.state = estimator, held_out, state
+
+    def on_train_begin(self, params: dict) -> None:
+        super().on_train_begin(params)
+        if self.state is not None:         # a warm start: the best score, its weights and the count go on
+            self.set_state(self.state)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         logs["val_score"] = self.estimator._held_out_score(*self.held_out)

@@ -332,3 +332,18 @@ def test_warm_start_with_early_stopping_holds_out_the_same_rows(monkeypatch):
     np.testing.assert_array_equal(X1, X2)
     assert len(est.validation_scores_) == len(est.validation_loss_curve_) == 8
     assert est.best_validation_score_ == max(est.validation_scores_) == accuracy_score(Y2.ravel(), est.predict(X2))
+
+
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")
+def test_n_iter_counts_the_last_calls_epochs_as_mlpclassifier():
+    """n_iter_ was len(loss_curve_): all the epochs since the network was built. MLPClassifier's counts those
+    of the last call (fit: its epochs; partial_fit: 1), and loss_curve_ holds them all."""
+    from sklearn.neural_network import MLPClassifier
+    X, y = load_iris(return_X_y=True)
+    sk = MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, warm_start=True, n_iter_no_change=100, random_state=0)
+    ours = BackpropClassifier(hidden_layer_sizes=(4,), epochs=5, warm_start=True, random_state=0)
+    for call in ("fit", "fit", "partial_fit", "partial_fit"):
+        getattr(sk, call)(X, y)
+        getattr(ours, call)(X, y)
+        assert ours.n_iter_ == sk.n_iter_ and len(ours.loss_curve_) == len(sk.loss_curve_), call
+    assert (ours.n_iter_, len(ours.loss_curve_)) == (1, 12)

@@ -138,7 +138,7 @@ class _Backprop(BaseEstimator):
             self.validation_loss_curve_.extend(history.val_loss)
             self.best_validation_score_ = -stopper.best
             self._stopped = stopper.get_state()
-        self.n_iter_ = len(self.loss_curve_)
+        self.n_iter_ = len(history.loss)        # this call's epochs, as MLPClassifier's (loss_curve_ has them all)
 
     def _stratify(self, Y):
         """The labels early stopping's hold-out keeps in proportion, or None (set by the classifier)."""
@@ -190,7 +190,9 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
 
     Attributes
     ----------
-    loss_curve_ : the training loss of each epoch. n_iter_ : the epochs trained.
+    loss_curve_ : the training loss of each epoch (of every fit since the network was built, with
+        warm_start and partial_fit). n_iter_ : the epochs of the last call of fit or partial_fit
+        (partial_fit: 1), as MLPClassifier's.
     validation_scores_, best_validation_score_ : with early_stopping, the held-out score of each
         epoch and the best one (as MLPClassifier's); None without it.
     validation_loss_curve_ : with early_stopping, the held-out loss of each epoch; None without it.

@@ -182,7 +182,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         single-label targets) and stop when its score (`score`: accuracy, R2 for the regressor) has
         not improved for more than n_iter_no_change epochs; the weights of the best score are kept.
         As MLPClassifier.
-    alpha : L2 penalty (the optimizer's weight_decay).
+    alpha : L2 penalty: the optimizer's weight_decay, alpha * w added to every parameter's gradient
+        each step (MLPClassifier adds alpha * W / batch size to the weights' only).
     random_state : seed of the initial weights, the shuffling and the validation split.
     dtype : "float64" or "float32".
     warm_start : fit goes on training the current network (its optimizer's state and shuffling
@@ -191,8 +192,9 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     Attributes
     ----------
     loss_curve_ : the training loss of each epoch (of every fit since the network was built, with
-        warm_start and partial_fit). n_iter_ : the epochs of the last call of fit or partial_fit
-        (partial_fit: 1), as MLPClassifier's.
+        warm_start and partial_fit): the network's loss, without the alpha term (the regressor's:
+        the mean squared error, twice MLPRegressor's half squared error).
+    n_iter_ : the epochs of the last call of fit or partial_fit (partial_fit: 1), as MLPClassifier's.
     validation_scores_, best_validation_score_ : with early_stopping, the held-out score of each
         epoch and the best one (as MLPClassifier's); None without it.
     validation_loss_curve_ : with early_stopping, the held-out loss of each epoch; None without it.

@@ -347,3 +347,18 @@ def test_n_iter_counts_the_last_calls_epochs_as_mlpclassifier():
         getattr(ours, call)(X, y)
         assert ours.n_iter_ == sk.n_iter_ and len(ours.loss_curve_) == len(sk.loss_curve_), call
     assert (ours.n_iter_, len(ours.loss_curve_)) == (1, 12)
+
+
+def test_an_optimizer_instance_is_copied_by_each_fit():
+    """An optimizer given as an instance was trained in place: fit changed the estimator's parameter, and a
+    second fit went on with its state (Adam's moments and step count) instead of starting anew."""
+    import chainrule as cr
+    X, y = load_iris(return_X_y=True)
+    opt = cr.optim.Adam(0.01)
+    est = BackpropClassifier(hidden_layer_sizes=(4,), optimizer=opt, epochs=3, random_state=0)
+    first = est.fit(X, y).network_.params.copy()
+    assert opt.t == 0 and not opt.state and est.get_params()["optimizer"] is opt
+    np.testing.assert_array_equal(est.fit(X, y).network_.params, first)
+    by_name = BackpropClassifier(hidden_layer_sizes=(4,), optimizer="adam", learning_rate=0.01, epochs=3,
+                                 random_state=0).fit(X, y)
+    np.testing.assert_array_equal(by_name.network_.params, first)

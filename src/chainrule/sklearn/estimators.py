@@ -1,6 +1,8 @@
 """The estimators: what BackpropClassifier and BackpropRegressor share (`_Backprop`), and each."""
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.metrics import accuracy_score, r2_score
@@ -11,7 +13,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from ..errors import ValidationError
 from ..nn.layers import Dense
 from ..nn.network import Network
-from ..training.optim import get_optimizer
+from ..training.optim import Optimizer, get_optimizer
 from .params import MLP_ACTIVATIONS, check_params, takes_mlp_names, unknown_parameter
 from .stopping import ScoreStopping, hold_out
 
@@ -56,6 +58,10 @@ class _Backprop(BaseEstimator):
         raise NotImplementedError
 
     def _make_optimizer(self):
+        """The optimizer named, with learning_rate and alpha; one given as an instance is copied (with its
+        own arguments): fit changes no parameter of the estimator, and each fit starts from its state."""
+        if isinstance(self.optimizer, Optimizer):
+            return copy.deepcopy(self.optimizer)
         kwargs = {"lr": self.learning_rate, "weight_decay": self.alpha}
         if str(self.optimizer).lower() == "sgd":       # as MLPClassifier: momentum is SGD's
             kwargs["momentum"] = self.momentum
@@ -175,7 +181,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     hidden_layer_sizes : tuple of int, the hidden layers' widths.
     activation : hidden activation ("relu", "tanh", "sigmoid", "leaky_relu", "linear").
     optimizer : "adam", "sgd", "rmsprop", "adagrad" or "adamw", with learning_rate; momentum is
-        used by "sgd" only.
+        used by "sgd" only. Or a `chainrule.optim` optimizer, copied by each fit, with its own
+        arguments (learning_rate, momentum and alpha are then not used).
     batch_size, epochs : mini-batch size ('auto': min(200, n_samples), as MLPClassifier) and passes
         over the data.
     early_stopping : hold out validation_fraction of the data (each class in proportion for

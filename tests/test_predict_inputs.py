@@ -55,7 +55,10 @@ def test_integer_and_other_dtype_inputs_are_converted_a_chunk_at_a_time(kind, tm
     whole = outputs(net, pixels.astype(np.float32))                   # 63 MB converted at once
     got, peak = peak_of(lambda: net.predict(X))
     assert peak < got.nbytes + 6 * 2**20, peak / 2**20
-    np.testing.assert_allclose(got, whole, rtol=1e-5, atol=1e-7)
+    # float32 sums of 784 unscaled pixels (logits in the hundreds): OpenBLAS rounds a product of
+    # another row count in another order (its small-matrix kernels), by up to 1e-4 of a probability
+    np.testing.assert_allclose(got, whole, rtol=0, atol=2e-4)
+    assert (got.argmax(axis=1) == whole.argmax(axis=1)).mean() > 0.999
     result, peak = peak_of(lambda: net.evaluate(X, y))
     assert peak < 12 * 2**20, peak / 2**20         # chunks of X converted, about 8 MB (the whole: 60 MB)
     expected = net.evaluate(pixels.astype(np.float32), y)

@@ -292,6 +292,48 @@ def test_unregistered_user_class_is_refused_on_save_then_saves_when_registered(t
         ACTIVATIONS.pop("swish", None)
 
 
+def test_a_users_schedule_is_refused_on_save_then_saves_when_registered(tmp_path):
+    """A user's Schedule saved without a word, and every checkpoint of the run could not be loaded
+    ("schedule='Warmup' is not known"); now the save says so, and registered it loads back."""
+    from chainrule.training.schedules import SCHEDULES, Schedule
+
+    class Warmup(Schedule):
+        def __init__(self, lr, epochs):
+            self.lr, self.epochs = lr, epochs
+
+        def __call__(self, epoch):
+            return self.lr * min(1.0, (epoch + 1) / self.epochs)
+
+        def config(self):
+            return {"name": "Warmup", "lr": self.lr, "epochs": self.epochs}
+
+    class Steps(cr.optim.StepLR):           # inherits StepLR's config: would load back as StepLR
+        pass
+
+    X, Y = np.random.default_rng(0).normal(size=(20, 2)), np.random.default_rng(1).normal(size=(20, 1))
+    net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 1)], loss="mse", seed=0)
+    net.fit(X, Y, epochs=3, batch_size=5, optimizer=cr.optim.Adam(Warmup(0.01, 5)), verbose=0)
+    with pytest.raises(cr.errors.ChainruleTypeError, match="the optimizer's schedule is a Warmup, which would load "
+                                                          "back as nothing.*cr.optim.register_schedule"):
+        net.save(tmp_path / "m.npz")
+    other = cr.Network([cr.Dense(2, 1)], loss="mse", seed=0)
+    other.fit(X, Y, epochs=1, optimizer=cr.optim.SGD(Steps(0.1, 2)), verbose=0)
+    with pytest.raises(cr.errors.ChainruleTypeError, match="Steps, which would load back as StepLR"):
+        other.save(tmp_path / "s.npz")
+    with pytest.raises(cr.errors.ChainruleTypeError, match="Warmup"):
+        cr.Network([cr.Dense(2, 1)], loss="mse", seed=0).fit(
+            X, Y, epochs=2, optimizer=cr.optim.Adam(Warmup(0.01, 5)), checkpoint_dir=tmp_path / "ck", verbose=0)
+    with pytest.raises(cr.errors.ValidationError, match="belongs to the built-in"):
+        cr.optim.register_schedule(type("StepLR", (Schedule,), {}))
+    try:
+        cr.optim.register_schedule(Warmup)
+        net.save(tmp_path / "m.npz")
+        back = cr.load(tmp_path / "m.npz")
+        assert type(back.optimizer.schedule) is Warmup and back.optimizer.lr == net.optimizer.lr
+    finally:
+        SCHEDULES.pop("Warmup", None)
+
+
 def test_builtin_names_cannot_be_taken_over():
     with pytest.raises(cr.errors.ValidationError, match="belongs to the built-in Sigmoid"):
         cr.register_activation(FakeSigmoid)

@@ -44,6 +44,7 @@ def check_registered(net) -> None:
     from ..nn.layers import LAYERS
     from ..nn.losses import LOSSES
     from ..training.optim import OPTIMIZERS
+    from ..training.schedules import SCHEDULES
 
     found: list[tuple[str, type, type | None, str]]
     found = [(f"layer {i}", type(layer), LAYERS.get(layer.config().get("type")), "register_layer")
@@ -54,6 +55,14 @@ def check_registered(net) -> None:
     if net.optimizer is not None:
         found.append(("the optimizer", type(net.optimizer), OPTIMIZERS.get(type(net.optimizer).__name__.lower()),
                       "cr.optim.register_optimizer"))
+        schedule = getattr(net.optimizer, "schedule", None)
+        if schedule is not None:
+            try:
+                name = schedule.config().get("name")
+            except NotImplementedError:
+                name = None
+            found.append(("the optimizer's schedule", type(schedule), SCHEDULES.get(name),
+                          "cr.optim.register_schedule"))
     for what, cls, saved_as, how in found:
         hint = getattr(cls, "save_hint", None)         # a class that is not meant to be saved says what to do
         if cls is not saved_as:

@@ -23,6 +23,7 @@ from .schedules import SCHEDULES, Schedule
 from .schedules import CosineAnnealingLR as CosineAnnealingLR  # the schedules are chainrule.optim's too
 from .schedules import ExponentialLR as ExponentialLR
 from .schedules import StepLR as StepLR
+from .schedules import register_schedule as register_schedule
 
 _C = TypeVar("_C", bound="type[Optimizer]")
 

@@ -3,9 +3,12 @@ torch.optim.lr_scheduler; an optimizer takes one as its `lr` (`chainrule.optim.S
 from __future__ import annotations
 
 import math
+from typing import TypeVar
 
 from ..nn.checks import number as _number
 from ..nn.checks import positive_int as _positive_int
+
+_S = TypeVar("_S", bound="type[Schedule]")
 
 
 class Schedule:
@@ -62,4 +65,17 @@ class CosineAnnealingLR(Schedule):
         return {"name": "CosineAnnealingLR", "lr": self.lr, "T_max": self.T_max, "eta_min": self.eta_min}
 
 
-SCHEDULES = {cls.__name__: cls for cls in (StepLR, ExponentialLR, CosineAnnealingLR)}
+SCHEDULES: dict[str, type[Schedule]] = {cls.__name__: cls for cls in (StepLR, ExponentialLR, CosineAnnealingLR)}
+
+
+def register_schedule(cls: _S) -> _S:
+    """Class decorator: make a Schedule subclass known by its class name, the "name" its config()
+    gives, so that an optimizer using it can be saved and loaded (a model file, a checkpoint). A
+    built-in name cannot be taken over."""
+    old = SCHEDULES.get(cls.__name__)
+    if old is not None and old is not cls and old.__module__ == __name__:
+        from ..errors import ValidationError
+        raise ValidationError(f"schedule name {cls.__name__!r} belongs to the built-in one; give your class another "
+                              "name")
+    SCHEDULES[cls.__name__] = cls
+    return cls

@@ -138,18 +138,28 @@ def test_compile_waits_for_a_compiling_already_running(tmp_path, monkeypatch):
     monkeypatch.delenv("CHAINRULE_NUMBA", raising=False)
     folder = Path(cachedir.folder())
     folder.mkdir(parents=True, exist_ok=True)
-    marker = warmup.marker()
-    other = subprocess.Popen([sys.executable, "-c", f"import time; time.sleep(2); open({marker!r}, 'w').write('x')"])
+    marker, go = warmup.marker(), tmp_path / "go"
+    # the other "compiling" ends (writes the marker) once `chainrule compile` says it waits: a fixed
+    # sleep raced the command's start on a loaded machine
+    other = subprocess.Popen([sys.executable, "-c", f"import os, time\nwhile not os.path.exists({str(go)!r}): "
+                              f"time.sleep(0.05)\nopen({marker!r}, 'w').write('x')"])
     threading.Thread(target=other.wait, daemon=True).start()      # reaped as its starter does (a zombie would "run")
     (folder / "chainrule-kernels.compiling").write_text(f"{warmup._me()} {other.pid}")
+    command = subprocess.Popen([sys.executable, "-m", "chainrule.cli", "compile"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
     try:
-        done = subprocess.run([sys.executable, "-m", "chainrule.cli", "compile"], capture_output=True, text=True,
-                              timeout=120)
+        timer = threading.Timer(120, command.kill)
+        timer.start()
+        first = command.stdout.readline()
+        go.write_text("")
+        rest, err = command.communicate(timeout=120)
+        timer.cancel()
     finally:
-        other.kill()
-        other.wait()
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
+        for p in (command, other):
+            p.kill()
+            p.wait()
+    assert command.returncode == 0, err
+    lines = (first + rest).splitlines()
     assert lines[0] == f"another process (pid {other.pid}) is compiling the kernels into {folder}; waiting for it"
     assert lines[1].startswith(f"already compiled in {folder} ")
     with warmup.compiling_here():                     # while `chainrule compile` runs, no job starts its own

@@ -105,6 +105,16 @@ CASES = [
      r"callbacks must be a list of Callback instances; got EarlyStopping \(put it in a list: callbacks=\[\.\.\.\]\)"),
     ("callbacks a number", lambda: net2().fit(X, Y, callbacks=3, verbose=0), errors.ChainruleTypeError,
      "callbacks must be a list of Callback instances; got int"),
+    ("optimizer flag text", lambda: optim.SGD(0.1, momentum=0.9, nesterov="no"), errors.ChainruleTypeError,
+     "nesterov must be True or False; got 'no'"),
+    ("EarlyStopping flag text", lambda: cr.EarlyStopping(restore_best_weights="no"), errors.ChainruleTypeError,
+     "EarlyStopping: restore_best_weights must be True or False; got 'no'"),
+    ("EarlyStopping patience fraction", lambda: cr.EarlyStopping(patience=2.9), errors.ChainruleTypeError,
+     "EarlyStopping: patience must be a whole number of epochs, 0 or more; got 2.9"),
+    ("ModelCheckpoint field not logged", lambda: net2().fit(X, Y, epochs=1, verbose=0, callbacks=[
+        cr.ModelCheckpoint("m-{val_loss:.3f}.npz")]), errors.ValidationError,
+     r"ModelCheckpoint: filepath 'm-\{val_loss:.3f\}.npz' cannot be filled from the epoch's logs \(KeyError: "
+     r"'val_loss'\); its fields may be epoch and \['loss'\]"),
     ("unknown optimizer", lambda: net2().fit(X, Y, optimizer="adamm"), errors.UnknownNameError,
      "Did you mean 'adam'"),
     ("learning rate zero", lambda: optim.Adam(lr=0), errors.ValidationError, r"lr must be in \(0.0, inf\); got 0"),

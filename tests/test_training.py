@@ -208,3 +208,30 @@ def test_progress_without_a_terminal_is_one_line_per_epoch():
     assert r.returncode == 0, r.stderr
     assert "\r" not in r.stderr
     assert [line.split(" - ")[0] for line in r.stderr.splitlines()] == ["Epoch 1/3", "Epoch 2/3", "Epoch 3/3"]
+
+
+@pytest.mark.parametrize("patience", [0, 1, 2, 3])
+def test_early_stopping_counts_patience_as_keras(patience):
+    """With patience 1-3 EarlyStopping stopped one epoch after Keras' callback, against its own
+    docstring ("not improved for patience epochs")."""
+    import os
+    import types
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    losses = [1.0, 0.5, 0.6, 0.7, 0.55, 0.8, 0.9, 1.0, 1.1, 1.2]
+
+    def stopped_at(callback, owner):
+        for epoch, value in enumerate(losses):
+            callback.on_epoch_end(epoch, {"val_loss": value})
+            if owner.stop_training:
+                return epoch
+        return None
+
+    theirs, model = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience), \
+        types.SimpleNamespace(stop_training=False)
+    theirs.set_model(model)
+    theirs.on_train_begin()
+    ours = cr.EarlyStopping("val_loss", patience=patience)
+    ours.network = types.SimpleNamespace(stop_training=False)
+    ours.on_train_begin({})
+    assert stopped_at(ours, ours.network) == stopped_at(theirs, model) == [2, 2, 3, 4][patience]

@@ -49,7 +49,9 @@ class ScoreStopping(EarlyStopping):
     warm start goes on from (`get_state`)."""
 
     def __init__(self, estimator: Any, held_out: tuple, patience: int, state: dict | None = None):
-        super().__init__("val_score", patience=patience, mode="max", restore_best_weights=True)
+        # MLPClassifier stops after more than n_iter_no_change epochs without improvement; EarlyStopping,
+        # as Keras', after `patience` of them
+        super().__init__("val_score", patience=patience + 1, mode="max", restore_best_weights=True)
         self.estimator, self.held_out, self.state = estimator, held_out, state
 
     def on_train_begin(self, params: dict) -> None:

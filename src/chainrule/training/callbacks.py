@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import math
+import os
+import string
 import sys
 import warnings
 from typing import Any
 
 import numpy as np
 
-from ..errors import ValidationError
+from ..errors import ChainruleTypeError, ValidationError
+from ..nn import checks as check
 
 
 class GradientWarning(UserWarning):
@@ -134,16 +137,30 @@ def _monitor_mode(monitor: str, mode: str) -> str:
     return mode
 
 
+def _monitor(monitor: Any, owner: str) -> str:
+    if not isinstance(monitor, str):
+        raise ChainruleTypeError(f"{owner}: monitor must be the name of a logged value, such as 'val_loss'; got "
+                                 f"{monitor!r} ({type(monitor).__name__})")
+    return monitor
+
+
 class EarlyStopping(Callback):
-    """Stop when `monitor` has not improved by `min_delta` for `patience` epochs.
+    """Stop when `monitor` has not improved by `min_delta` for `patience` epochs, as Keras' callback
+    counts them (patience=2: the second epoch without improvement is the last).
 
     With `restore_best_weights=True` the network ends with the weights of its best epoch."""
 
     def __init__(self, monitor: str = "val_loss", patience: int = 0, min_delta: float = 0.0,
                  mode: str = "auto", restore_best_weights: bool = False):
-        self.monitor, self.patience, self.min_delta = monitor, int(patience), abs(float(min_delta))
+        self.monitor = _monitor(monitor, "EarlyStopping")
+        if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) or patience < 0:
+            raise (ValidationError if isinstance(patience, (int, np.integer)) and not isinstance(patience, bool)
+                   else ChainruleTypeError)(f"EarlyStopping: patience must be a whole number of epochs, 0 or more; "
+                                            f"got {patience!r}")
+        self.patience = int(patience)
+        self.min_delta = abs(check.number(min_delta, "EarlyStopping: min_delta", low=-math.inf))
         self.mode = _monitor_mode(monitor, mode)
-        self.restore_best_weights = restore_best_weights
+        self.restore_best_weights = check.flag(restore_best_weights, "EarlyStopping: restore_best_weights")
 
     def on_train_begin(self, params: dict[str, Any]) -> None:
         self.best, self.best_epoch, self.wait = math.inf, -1, 0
@@ -165,7 +182,7 @@ class EarlyStopping(Callback):
                 self.best_params = self.network.params.copy()
             return
         self.wait += 1
-        if self.wait > self.patience:
+        if self.wait >= self.patience:
             self.stopped_epoch = epoch
             self.network.stop_training = True
 
@@ -191,9 +208,16 @@ class ModelCheckpoint(Callback):
 
     def __init__(self, filepath: str, monitor: str = "val_loss", save_best_only: bool = False,
                  mode: str = "auto", include_optimizer: bool = True):
-        self.filepath, self.monitor, self.save_best_only = str(filepath), monitor, save_best_only
+        self.filepath = os.fspath(check.path_like(filepath, "ModelCheckpoint: filepath"))
+        try:
+            list(string.Formatter().parse(self.filepath))        # its braces, checked before the first epoch
+        except ValueError as exc:
+            raise ValidationError(f"ModelCheckpoint: filepath {self.filepath!r} is not a valid format string "
+                                  f"({exc}); write a brace as {{{{ or }}}}") from None
+        self.monitor = _monitor(monitor, "ModelCheckpoint")
+        self.save_best_only = check.flag(save_best_only, "ModelCheckpoint: save_best_only")
         self.mode = _monitor_mode(monitor, mode)
-        self.include_optimizer = include_optimizer
+        self.include_optimizer = check.flag(include_optimizer, "ModelCheckpoint: include_optimizer")
         self.best = math.inf
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
@@ -204,7 +228,13 @@ class ModelCheckpoint(Callback):
             if not score < self.best:
                 return
             self.best = score
-        self.network.save(self.filepath.format(epoch=epoch + 1, **logs), include_optimizer=self.include_optimizer)
+        try:
+            path = self.filepath.format(epoch=epoch + 1, **logs)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValidationError(f"ModelCheckpoint: filepath {self.filepath!r} cannot be filled from the epoch's "
+                                  f"logs ({type(exc).__name__}: {exc}); its fields may be epoch and {sorted(logs)} "
+                                  "(val_ metrics need validation data)") from None
+        self.network.save(path, include_optimizer=self.include_optimizer)
 
     def get_state(self) -> dict[str, Any]:
         return {"best": self.best}

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ..nn import checks as check
 from ..nn.layers import Dense
 from ..nn.losses import output_mismatch
 from .callbacks import Callback, GradientWarning
@@ -52,7 +53,9 @@ class GradientDiagnostics(Callback):
     """
 
     def __init__(self, vanish: float = 1e-3, explode: float = 1e3, warn: bool = True):
-        self.vanish, self.explode, self.warn = float(vanish), float(explode), warn
+        self.vanish = check.number(vanish, "GradientDiagnostics: vanish", low_inclusive=False)
+        self.explode = check.number(explode, "GradientDiagnostics: explode", low=self.vanish, low_inclusive=False)
+        self.warn = check.flag(warn, "GradientDiagnostics: warn")
         self.flagged: dict[int, str] = {}
 
     def on_train_begin(self, params: dict[str, Any]) -> None:

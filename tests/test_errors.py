@@ -322,6 +322,18 @@ def test_an_update_that_overflows_is_reported_honestly():
     assert "last finite step" not in str(info.value)
 
 
+def test_nan_weights_from_the_last_update_are_reported(kernels):
+    """fit returned a finite History with NaN weights when the last update made them (Adam with
+    eps=0 on an input column of zeros: 0/0); they showed only at predict or save."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(200, 4)), rng.integers(0, 2, size=200)
+    X[:, 3] = 0.0
+    net = cr.Network([cr.Dense(4, 5, "tanh"), cr.Dense(5, 2, "softmax")], loss="categorical_crossentropy", seed=0)
+    with pytest.raises(errors.TrainingDiverged, match=r"training diverged in its last update \(epoch 1\): some "
+                                                       r"weights became NaN or infinite"):
+        net.fit(X, y, epochs=1, batch_size=200, optimizer=optim.Adam(0.01, eps=0.0), verbose=0)   # one update
+
+
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_step_and_train_steps_diverge_without_changing_the_weights():
     net = cr.Network([cr.Dense(1, 1, "sigmoid", weight_init=1.0)], loss="binary_crossentropy")

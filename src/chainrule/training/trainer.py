@@ -173,6 +173,11 @@ class Trainer:
                         break
         for cb in self.callbacks:
             cb.on_train_end()
+        if not np.isfinite(net.params).all():   # the last update's: no forward pass came after it to find it
+            raise TrainingDiverged(f"training diverged in its last update (epoch {net.epochs_trained}): some weights "
+                                   "became NaN or infinite (an update that overflowed, or Adam's with eps=0 on a zero "
+                                   "gradient: 0/0); try a lower learning rate, gradient clipping (clip_norm=...), or "
+                                   "eps > 0")
         net.history = self.history
         return self.history
 

@@ -991,3 +991,35 @@ def test_training_works_when_numbas_cache_folder_cannot_be_written(tmp_path, mod
     assert runs["read-only"][0] == (1 if mode == "1" else 0) and runs["numpy"][0] == 0
     np.testing.assert_allclose(runs["read-only"][1], runs["numpy"][1], rtol=1e-9, atol=1e-12)
     assert not os.path.exists(unwritable)
+
+
+def test_a_killed_runs_lock_is_taken_over_while_its_process_is_a_zombie(tmp_path):
+    """A run killed in a container whose first process reaps nothing stays a zombie, which signal 0
+    reaches: its lock held the folder ("in use by another training run") until deleted by hand."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    script = tmp_path / "child.py"
+    script.write_text(LOCK_CHILD.format(tests=os.path.dirname(__file__)))
+    folder = tmp_path / "ckpt"
+    child = subprocess.Popen([sys.executable, str(script), str(folder)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "HOLDING"
+        child.send_signal(signal.SIGKILL)
+        deadline = time.time() + 30                       # not waited for: a zombie, as under such an init
+        while open(f"/proc/{child.pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z" and time.time() < deadline:
+            time.sleep(0.05)
+        net, X, y = resume_problem()
+        net.fit(X, y, epochs=3, batch_size=16, seed=3, verbose=0, checkpoint_dir=folder, resume=True)
+        assert net.epochs_trained == 3
+    finally:
+        child.kill()
+        child.wait(30)
+    # a lock written before locks named the PID namespace: the host name and a live process still hold it
+    (folder / "checkpoint.lock").write_text(json.dumps({"pid": os.getppid(), "host": __import__("socket").gethostname(),
+                                                        "since": "2026-12-01 10:00:00"}))
+    with pytest.raises(ValidationError, match=f"in use by another training run \\(process {os.getppid()} "):
+        resume_problem()[0].fit(X, y, epochs=3, batch_size=16, seed=3, verbose=0, checkpoint_dir=folder, resume=True)

@@ -27,7 +27,6 @@ import contextlib
 import hashlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -40,6 +39,8 @@ from typing import Any
 import numpy as np
 
 from . import cachedir, csr, kernels, loops, tiny, units
+from .processes import machine as _me
+from .processes import running as _running
 
 LOAD_SECONDS = 0.6        # importing Numba and loading the cached kernels (measured: 0.35-0.6 s)
 COMPILE_AFTER = 10.0      # seconds into a job on NumPy when the compiling starts if the job is not done
@@ -204,30 +205,6 @@ def compile_tiny(dtype: Any, key: tuple[int, ...]) -> str:
 
 def _tiny_lock() -> str:
     return os.path.join(cachedir.folder(), "chainrule-tiny.compiling")
-
-
-def _me() -> str:
-    """This machine and PID namespace, as a lock names them: containers that share a host name and
-    a cache volume number their processes each on their own."""
-    with contextlib.suppress(OSError):
-        return f"{socket.gethostname()}:{os.stat('/proc/self/ns/pid').st_ino}"
-    return socket.gethostname()
-
-
-def _running(pid: int) -> bool:
-    """Whether process `pid` (of this machine) runs: POSIX's signal 0, and a zombie (ended, not
-    reaped) counts as ended. Elsewhere taken to run: on Windows os.kill would end the process."""
-    if os.name != "posix":
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:                 # another user's: it runs
-        return True
-    with contextlib.suppress(OSError, IndexError):     # Linux
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    return True
 
 
 def _fresh(lock: str) -> bool:

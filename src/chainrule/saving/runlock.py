@@ -15,6 +15,7 @@ import threading
 import time
 from pathlib import Path
 
+from ..backend.processes import machine, running
 from ..errors import ValidationError
 
 LOCKNAME = "checkpoint.lock"
@@ -38,7 +39,8 @@ def acquire(directory: Path) -> Path:
     written), or raise ValidationError naming the live run that holds it."""
     prepare_folder(directory)
     path = directory / LOCKNAME
-    me = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%d %H:%M:%S")}
+    me = {"pid": os.getpid(), "host": socket.gethostname(), "machine": machine(),
+          "since": time.strftime("%Y-%m-%d %H:%M:%S")}
     key = str(directory.resolve())
     with _guard:
         for _ in range(3):
@@ -89,18 +91,17 @@ def _read(path: Path) -> dict:
 
 def _alive(holder: dict, key: str) -> bool:
     """Whether the run named by a lock is running: this process's own runs by the folders they
-    hold, another host's always (it cannot be checked from here), others by their process id."""
+    hold, another machine's (or PID namespace's) always (it cannot be checked from here), others
+    by their process id."""
     pid = holder.get("pid")
     if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
         return False                        # unreadable, or half-written by a run killed at that moment
-    if holder.get("host") != socket.gethostname():
+    if "machine" in holder:
+        here = holder["machine"] == machine()
+    else:                                   # a lock of an earlier version: its host name alone
+        here = holder.get("host") == socket.gethostname()
+    if not here:
         return True
     if pid == os.getpid():
         return key in _held
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return running(pid)                     # a zombie (killed, never reaped) is a run that ended

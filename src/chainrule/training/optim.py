@@ -18,7 +18,7 @@ import numpy as np
 
 from ..backend import kernels
 from ..errors import ChainruleTypeError, ValidationError, unknown_name
-from ..nn.checks import flag as check_flag
+from ..nn.checks import flag as _flag
 from ..nn.checks import number as _number
 from .schedules import SCHEDULES, Schedule
 from .schedules import CosineAnnealingLR as CosineAnnealingLR  # the schedules are chainrule.optim's too
@@ -153,7 +153,7 @@ class SGD(Optimizer):
         super().__init__(lr, weight_decay, clip_norm)
         self.momentum = _number(momentum, "momentum")
         self.dampening = _number(dampening, "dampening")
-        self.nesterov = check_flag(nesterov, "nesterov")
+        self.nesterov = _flag(nesterov, "nesterov")
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValidationError("nesterov=True needs momentum > 0 and dampening = 0")
         if self.momentum == 0:
@@ -224,7 +224,7 @@ class RMSprop(Optimizer):
         self.alpha = _number(alpha, "alpha", high=1.0)
         self.eps = _number(eps, "eps")
         self.momentum = _number(momentum, "momentum")
-        self.centered = check_flag(centered, "centered")
+        self.centered = _flag(centered, "centered")
         if self.centered:
             self.state_names = self.state_names + ("grad_avg",)
 
@@ -272,7 +272,7 @@ class Adam(Optimizer):
         self.betas = (_number(betas[0], "betas[0]", high=1.0, high_inclusive=False),
                       _number(betas[1], "betas[1]", high=1.0, high_inclusive=False))
         self.eps = _number(eps, "eps")
-        self.amsgrad = check_flag(amsgrad, "amsgrad")
+        self.amsgrad = _flag(amsgrad, "amsgrad")
         if self.amsgrad:
             self.state_names = self.state_names + ("max_exp_avg_sq",)
 

@@ -36,6 +36,11 @@ class Optimizer:
     Parameters common to all: `lr` (a number or a Schedule), `weight_decay` (L2: adds
     weight_decay * w to the gradient, as torch.optim does), `clip_norm` (scale the gradients
     so their global L2 norm is at most clip_norm, as torch.nn.utils.clip_grad_norm_).
+
+    The step count `t` (Adam's bias correction, Adagrad's decay) is one for the whole network, as
+    Keras counts it; torch.optim counts per parameter. The two agree while every parameter trains;
+    a layer frozen for some steps and then unfrozen takes its first updates at the network's `t`
+    (under Adam, smaller ones than torch's: bias correction near 1 instead of 1 - beta).
     """
 
     #: names of the per-parameter state arrays

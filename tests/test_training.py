@@ -235,3 +235,16 @@ def test_early_stopping_counts_patience_as_keras(patience):
     ours.network = types.SimpleNamespace(stop_training=False)
     ours.on_train_begin({})
     assert stopped_at(ours, ours.network) == stopped_at(theirs, model) == [2, 2, 3, 4][patience]
+
+
+def test_validation_split_takes_a_numpy_number_and_cr_save_writes_what_load_reads(tmp_path):
+    """validation_split=np.float32(0.2) was refused as not a number; cr.load had no cr.save."""
+    X, y = _small_problem()
+    a, b = _net(), _net()
+    ha = a.fit(X, y, epochs=2, batch_size=16, validation_split=0.2, seed=0, verbose=0)
+    hb = b.fit(X, y, epochs=2, batch_size=16, validation_split=np.float32(0.2), seed=0, verbose=0)
+    assert ha.history == hb.history
+    cr.save(b, tmp_path / "m.npz")
+    np.testing.assert_array_equal(cr.load(tmp_path / "m.npz").params, b.params)
+    with pytest.raises(cr.errors.ChainruleTypeError, match="save writes a chainrule Network; got str"):
+        cr.save("net", tmp_path / "x.npz")

@@ -22,7 +22,7 @@ from .nn.network import Network
 if TYPE_CHECKING:      # what the lazy names below resolve to, for type checkers
     from .data import datasets
     from .saving.interop import from_keras, from_onnx, from_sklearn, from_torch, load_foreign, to_torch
-    from .saving.npz import load
+    from .saving.npz import load, save
     from .saving.onnx import to_onnx
     from .teach import examples, formulas, plot
     from .teach.explain import explain
@@ -32,7 +32,8 @@ if TYPE_CHECKING:      # what the lazy names below resolve to, for type checkers
     from .training.diagnostics import GradientDiagnostics, GradientWarning
 
 #: public name -> (module, attribute or None for the module itself), imported on first access
-_LAZY = {"load": ("chainrule.saving.npz", "load"), "examples": ("chainrule.teach.examples", None),
+_LAZY = {"load": ("chainrule.saving.npz", "load"), "save": ("chainrule.saving.npz", "save"),
+         "examples": ("chainrule.teach.examples", None),
          "formulas": ("chainrule.teach.formulas", None), "plot": ("chainrule.teach.plot", None),
          "explain": ("chainrule.teach.explain", "explain"), "gradcheck": ("chainrule.teach.gradcheck", "gradcheck"),
          "callbacks": ("chainrule.training.callbacks", None), "optim": ("chainrule.training.optim", None),
@@ -61,8 +62,8 @@ def __dir__() -> list[str]:
 
 
 __version__ = "0.1.0"
-__all__ = ["Network", "Dense", "Dropout", "Layer", "Activation", "Loss", "load", "gradcheck", "explain", "optim",
-           "init", "errors", "examples", "callbacks", "datasets", "formulas", "plot", "EarlyStopping",
+__all__ = ["Network", "Dense", "Dropout", "Layer", "Activation", "Loss", "load", "save", "gradcheck", "explain",
+           "optim", "init", "errors", "examples", "callbacks", "datasets", "formulas", "plot", "EarlyStopping",
            "ModelCheckpoint", "History", "GradientDiagnostics", "GradientWarning", "register_activation",
            "register_layer", "register_loss", "to_onnx", "to_torch", "from_torch", "from_sklearn", "from_keras",
            "from_onnx", "load_foreign", "__version__"]

@@ -117,9 +117,14 @@ def non_finite(net, values: np.ndarray) -> str | None:
     return f"value {at}"
 
 
-def save(net, path, include_optimizer: bool = True, extra: dict | None = None,
+def save(net: Any, path: str | os.PathLike, include_optimizer: bool = True, extra: dict | None = None,
          extra_arrays: dict[str, np.ndarray] | None = None) -> None:
-    """Write `net` to `path` (.npz), replacing any previous file atomically."""
+    """Write `net` to `path` (.npz), replacing any previous file atomically (`cr.save`,
+    `Network.save`); `cr.load` reads it back."""
+    from ..nn.network import Network
+    if not isinstance(net, Network):
+        raise ChainruleTypeError(f"save writes a chainrule Network; got {type(net).__name__} (a model of another "
+                                 "framework: import it first with cr.from_torch, from_keras, from_sklearn, from_onnx)")
     path = Path(check_path(path, "path"))
     arrays = network_arrays(net, include_optimizer, extra, extra_arrays)
     savez: Any = np.savez          # NumPy's stubs type the keyword arrays as its flags

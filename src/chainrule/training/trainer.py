@@ -7,6 +7,7 @@ classes, the same epoch in one compiled loop (`compiled.py`; the NumPy loop is t
 """
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable
 from typing import Any
 
@@ -71,9 +72,10 @@ def checked_data(net: Network, X, Y, sample_weight: Any, validation_data: tuple 
     X, Y = check_data(net, X, Y)            # an out-of-core X (memmap) stays on disk: see streaming.py
     w = None if sample_weight is None else sw.check(sample_weight, X.shape[0])
     w_val = None
-    if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)) \
-            or not 0.0 <= validation_split < 1.0:
+    if isinstance(validation_split, (bool, np.bool_)) or not isinstance(validation_split, numbers.Real) \
+            or not 0.0 <= validation_split < 1.0:                  # NaN fails the range too
         raise ValidationError(f"validation_split must be a number in [0, 1); got {validation_split!r}")
+    validation_split = float(validation_split)
     if validation_split and validation_data is not None:
         raise ValidationError("give validation_data or validation_split, not both")
     if validation_split:

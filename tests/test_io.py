@@ -294,6 +294,23 @@ def test_compressed_member_with_corrupt_stream(tmp_path):
         cr.load(path)
 
 
+def test_a_compressed_member_that_expands_far_is_refused(tmp_path):
+    """A 0.4 MB file of 50M zero weights (deflated) loaded with 1.2 GB; weights compress little, so a
+    member that expands more than 20 times is refused before it is read. Real weights, compressed,
+    still load."""
+    net = cr.Network([cr.Dense(1000, 1000), cr.Dense(1000, 1)], loss="mse", seed=0)
+    with open(tmp_path / "real.npz", "wb") as f:
+        np.savez_compressed(f, **read_entries(_saved(tmp_path, net)))
+    np.testing.assert_array_equal(cr.load(tmp_path / "real.npz").params, net.params)
+    net.params[...] = 0.0
+    with open(tmp_path / "zeros.npz", "wb") as f:
+        np.savez_compressed(f, **read_entries(_saved(tmp_path, net)))
+    assert (tmp_path / "zeros.npz").stat().st_size < 100_000
+    with pytest.raises(ModelFileError, match=r"member 'params.npy' expands from \d+ to 8016136 bytes \(\d+ times\); "
+                                             "weights compress little"):
+        cr.load(tmp_path / "zeros.npz")
+
+
 def _saved(tmp_path, net):
     net.save(tmp_path / "plain.npz")
     return tmp_path / "plain.npz"

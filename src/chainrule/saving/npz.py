@@ -35,6 +35,9 @@ MAX_PARAMS = 500_000_000  # refuse absurd sizes before allocating anything
 MAX_HEADER_BYTES = 16 * 2**20
 #: a model file holds the description, the parameters and the optimizer's state arrays
 MAX_MEMBERS = 64
+#: a compressed member may expand this many times (weights: about 1.1; a file of zeros: 1,000, a
+#: 0.4 MB file that took 1.2 GB to load)
+MAX_EXPANSION = 20
 
 
 def check_registered(net) -> None:
@@ -196,6 +199,10 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
             if info.compress_type == zipfile.ZIP_STORED and info.file_size > size_on_disk:
                 raise ModelFileError(f"{path}: member {info.filename!r} claims {info.file_size} bytes, more than "
                                      f"the file holds ({size_on_disk}); truncated or crafted")
+            if info.compress_type != zipfile.ZIP_STORED and info.file_size > MAX_EXPANSION * info.compress_size + 2**20:
+                raise ModelFileError(f"{path}: member {info.filename!r} expands from {info.compress_size} to "
+                                     f"{info.file_size} bytes ({info.file_size // max(info.compress_size, 1)} times); "
+                                     f"weights compress little (save writes them uncompressed): refused as crafted")
             infos[info.filename[:-4]] = info
         names = set(infos)
         if "__format__" not in names or "params" not in names:

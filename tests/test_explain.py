@@ -129,3 +129,56 @@ def test_guide_quotes_the_report_as_it_prints():
     assert len(quoted) >= 6
     for line in quoted:
         assert line in text, line
+
+
+def mathtext(tex: str) -> None:
+    """Parse one LaTeX formula with matplotlib's mathtext (raises ValueError where it is invalid)."""
+    from matplotlib.mathtext import MathTextParser
+    MathTextParser("path").parse(f"${tex}$")
+
+
+def numpy_loss(loss, out, Y):
+    """The mean error of each loss, computed here from the network's outputs."""
+    n, k = out.shape
+    if loss == "sse":
+        return 0.5 * np.sum((Y - out) ** 2) / n
+    if loss == "mse":
+        return np.sum((Y - out) ** 2) / (n * k)
+    if loss == "binary_crossentropy":
+        return -np.sum(Y * np.log(out) + (1 - Y) * np.log(1 - out)) / (n * k)
+    return -np.sum(Y * np.log(out)) / n
+
+
+@pytest.mark.parametrize("loss", ["sse", "mse", "binary_crossentropy", "categorical_crossentropy"])
+@pytest.mark.parametrize("n", [1, 2, 6])
+def test_the_total_error_line_says_how_the_errors_make_the_total(loss, n):
+    act = "softmax" if loss == "categorical_crossentropy" else "sigmoid"
+    net = cr.Network([cr.Dense(2, 2, "sigmoid"), cr.Dense(2, 2, act)], loss=loss, seed=3)
+    rng = np.random.default_rng(n)
+    X = rng.random((n, 2))
+    Y = np.eye(2)[rng.integers(0, 2, n)] if loss == "categorical_crossentropy" else rng.uniform(0.05, 0.95, (n, 2))
+    report = cr.explain(net, X, Y)
+    W1, b1, W2, b2 = net.get_weights()
+    h = 1 / (1 + np.exp(-(X @ W1 + b1)))
+    z = h @ W2 + b2
+    out = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True) if act == "softmax" else 1 / (1 + np.exp(-z))
+    truth = numpy_loss(loss, out, Y)
+    scale = n * 2 if loss in ("mse", "binary_crossentropy") else n
+    # the plain text: (E_o1 + E_o2) / scale, each E_o a list over the samples
+    text = report.text()
+    errors = {m.group(1): [float(x) for x in re.findall(r"-?\d+\.\d+(?:e-?\d+)?", m.group(2))]
+              for m in re.finditer(r"^  E_(o\d) = .*? = (\[[^]]*\]|\S+)   \(target", text, re.M)}
+    total_line = next(line for line in text.splitlines() if line.startswith("  E_total"))
+    printed = float(total_line.rsplit("= ", 1)[1])
+    assert printed == pytest.approx(truth, abs=1e-9)
+    assert (sum(map(sum, errors.values())) / scale) == pytest.approx(truth, abs=1e-8)
+    # the LaTeX line: the same formula, valid, with E_{o1} and the right denominator
+    md = report.markdown()
+    tex = next(line for line in md.splitlines() if line.startswith("$$E_{total}")).strip("$")
+    mathtext(tex)
+    formula, value = tex.split(" = ")[1], float(tex.rsplit(" = ", 1)[1])
+    assert value == printed and "E_o" not in tex and "E_{o1} + E_{o2}" in formula
+    expr = formula.replace("E_{o1}", repr(sum(errors["o1"]))).replace("E_{o2}", repr(sum(errors["o2"])))
+    expr = expr.replace("n_{samples}", str(n)).replace("n_{outputs}", "2").replace(" \\cdot ", " * ")
+    expr = re.sub(r"\\frac\{(.*)\}\{(.*)\}", r"(\1) / (\2)", expr)
+    assert eval(expr) == pytest.approx(truth, abs=1e-8), tex

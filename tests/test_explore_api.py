@@ -446,6 +446,23 @@ def test_exports_are_the_engines(page):
     assert page.client.get(f"/api/session/{page.sid}/export/secret.txt?token={TOKEN}").status_code == 404
 
 
+def test_the_derivation_export_divides_the_errors_as_the_loss_does(page):
+    from matplotlib.mathtext import MathTextParser
+    s = page.act("load", what="dataset", name="xor", n=8)["state"]
+    assert s["n_train"] == 6 and s["explained"]["whole_batch"]
+    md = page.client.get(f"/api/session/{page.sid}/export/derivation.md?token={TOKEN}").text
+    line = next(x for x in md.splitlines() if x.startswith("$$E_{total}")).strip("$")
+    MathTextParser("path").parse(f"${line}$")
+    assert line.startswith("E_{total} = \\frac{E_{o1}}{n_{samples} \\cdot n_{outputs}} = ")
+    E_o1 = sum(next(e["value"] for e in s["errors"] if e["name"] == "E_o1"))
+    X = np.array(_dataset_points(s, test=False))
+    y = np.array([[c] for c, t in zip(s["points"]["cls"], s["points"]["test"]) if not t], float)
+    out = _exported(page).predict(X)
+    truth = -np.mean(y * np.log(out) + (1 - y) * np.log(1 - out))     # binary cross-entropy, NumPy's
+    assert float(line.rsplit(" = ", 1)[1]) == pytest.approx(truth, abs=1e-9)
+    assert E_o1 / (6 * 1) == pytest.approx(truth, rel=1e-12)
+
+
 def test_share_code_round_trip(client):
     a = Page(client)
     a.act("set_architecture", hidden=[3], activations=["tanh"], init="glorot_uniform", seed=2)

@@ -304,11 +304,16 @@ def _render(d: dict, markdown: bool) -> str:
         o = tgt["name"]
         eq(f"{err['name']} = {plain_f.format(o=o)} = {_f(err['value'])}   (target {_f(tgt['value'])})",
            f"E_{{{o}}} = {tex_f.format(o=o)} = {_f(err['value'])}")
-    scale = {"sse": "n_samples", "categorical_crossentropy": "n_samples"}.get(d["loss"], "(n_samples * n_outputs)")
+    per_sample = d["loss"] in ("sse", "categorical_crossentropy")     # the others: the mean over outputs too
+    scale, tex_scale = ("n_samples", "n_{samples}") if per_sample else \
+        ("(n_samples * n_outputs)", "n_{samples} \\cdot n_{outputs}")
     total = " + ".join(e["name"] for e in d["errors"])
-    mean = n > 1 or d["loss"] not in ("sse", "categorical_crossentropy")
-    eq(f"E_total = ({total}) / {scale} = {d['E_total']:.9f}" if mean else f"E_total = {total} = {d['E_total']:.9f}",
-       f"E_{{total}} = {total.replace('E_', 'E_')} = {d['E_total']:.9f}")
+    tex_total = " + ".join(tex(e["name"]) for e in d["errors"])
+    E = f"{d['E_total']:.9f}"
+    if n > 1 or not per_sample:
+        eq(f"E_total = ({total}) / {scale} = {E}", f"E_{{total}} = \\frac{{{tex_total}}}{{{tex_scale}}} = {E}")
+    else:
+        eq(f"E_total = {total} = {E}", f"E_{{total}} = {tex_total} = {E}")
     current = None
     for p in d["parameters"]:
         layer_title = "output layer" if p["layer"] == len(d["layers"]) - 1 else f"hidden layer {p['layer'] + 1}"

@@ -127,7 +127,7 @@ def test_opens_on_the_seed_with_every_seed_value(page):
     assert_matches_report(s, report_of(net, X, Y, lr))
     labels = {p["name"]: p["label"] for p in s["params"]}
     assert [labels[f"w{k}"] for k in range(1, 9)] == [f"w{k}" for k in range(1, 9)]
-    assert labels["b_h1"] == labels["b_h2"] == "b1" and labels["b_o1"] == labels["b_o2"] == "b2"
+    assert all(labels[name] == name for name in ("b_h1", "b_h2", "b_o1", "b_o2"))
     assert not page.param("b_h1")["trainable"] and page.param("w1")["trainable"]
 
 
@@ -162,13 +162,44 @@ def test_a_neuron_shows_its_forward_pass_and_delta(page):
     assert lines["net_o1"]["numbers"] == "0.4*0.593269992 + 0.45*0.596884378 + 0.6*1"
     assert lines["net_o1"]["value"] == "1.105905967" and lines["out_o1"]["value"] == "0.75136507"
     assert lines["dE/dnet_o1"]["value"] == "0.138498562"
-    assert "b2*1" in lines["net_o1"]["formula"]            # the seed's name of the shared bias
+    assert "b_o1*1" in lines["net_o1"]["formula"]          # one bias per neuron, as `chainrule explain` names it
     page.act("select", 400, name="w99")
 
 
 def test_frozen_bias_says_so(page):
     lines = {ln["lhs"]: ln for ln in page.act("select", name="b_h1")["state"]["derivation"]["lines"]}
-    assert "frozen" in lines["b1+"]["formula"]
+    assert "frozen" in lines["b_h1+"]["formula"]
+
+
+def seed_gradients_numpy(W1, b1, W2, b2, x, t):
+    """dE/dW and dE/db of the seed's 2-2-2 sigmoid network (E = 1/2 sum (t - out)^2), by hand."""
+    h = 1 / (1 + np.exp(-(x @ W1 + b1)))
+    o = 1 / (1 + np.exp(-(h @ W2 + b2)))
+    d2 = (o - t) * o * (1 - o)
+    d1 = (d2 @ W2.T) * h * (1 - h)
+    return {"W1": np.outer(x, d1), "b1": d1, "W2": np.outer(h, d2), "b2": d2}
+
+
+def test_each_bias_is_drawn_with_its_own_name_gradient_and_edit(page):
+    s = page.act("backward")["state"]
+    W1, b1 = np.array([[0.15, 0.25], [0.2, 0.3]]), np.array([0.35, 0.35])
+    W2, b2 = np.array([[0.4, 0.5], [0.45, 0.55]]), np.array([0.6, 0.6])
+    g = seed_gradients_numpy(W1, b1, W2, b2, np.array([0.05, 0.1]), np.array([0.01, 0.99]))
+    truth = {"b_h1": g["b1"][0], "b_h2": g["b1"][1], "b_o1": g["b2"][0], "b_o2": g["b2"][1]}
+    labels = {p["label"]: p for p in s["params"] if p["kind"] == "b"}
+    assert set(labels) == set(truth)                    # one label per bias: no label for two values
+    for label, p in labels.items():
+        assert p["grad"] == pytest.approx(truth[label], rel=1e-12)       # the gradient of that bias alone
+    assert at(truth["b_h1"], "0.008771355") == "0.008771355" and at(truth["b_h2"], "0.009954255") == "0.009954255"
+    d = page.act("select", name="b_h1")["state"]["derivation"]
+    grad = next(ln for ln in d["lines"] if ln.get("kind") == "gradient")
+    assert grad["lhs"] == "dE/db_h1" and grad["value"] == "0.008771355"
+    s = page.act("set_param", name="b_h1", value=0.4)["state"]
+    values = {p["label"]: p["value"] for p in s["params"] if p["kind"] == "b"}
+    assert values == {"b_h1": 0.4, "b_h2": 0.35, "b_o1": 0.6, "b_o2": 0.6}
+    g = seed_gradients_numpy(W1, np.array([0.4, 0.35]), W2, b2, np.array([0.05, 0.1]), np.array([0.01, 0.99]))
+    page.act("backward")
+    assert page.param("b_h2")["grad"] == pytest.approx(g["b1"][1], rel=1e-12)
 
 
 def test_step_gives_the_correct_error_and_the_published_one_beside_it(page):

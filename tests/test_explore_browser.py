@@ -89,7 +89,7 @@ def test_opens_on_the_seed_network_with_its_figures(page, shots):
     text = graph_text(page)
     for shown in ("net 0.3775", "out 0.593269992", "out 0.596884378", "net 1.105905967", "out 0.75136507",
                   "out 0.772928465", "E_o1 = 0.274811083", "E_o2 = 0.023560026", "target 0.01", "target 0.99",
-                  "i1 = 0.05", "i2 = 0.1", "b1 = 0.35", "b2 = 0.6"):
+                  "i1 = 0.05", "i2 = 0.1", "b_h1 = 0.35", "b_h2 = 0.35", "b_o1 = 0.6", "b_o2 = 0.6"):
         assert shown in text, shown
     for k, w in enumerate([0.15, 0.2, 0.25, 0.3, 0.4, 0.45, 0.5, 0.55], start=1):
         assert f"w{k} = {w:g}" in text

@@ -61,7 +61,7 @@ def test_the_three_readers_write_the_tables_derivative(act):
         # the report and the explorer write the same text, the table's
         explained = next(line.strip() for line in text.splitlines() if line.strip().startswith(f"dout_{h}/dnet_{h} ="))
         p = next(q for q in d["parameters"] if q["to"] == h and q["kind"] == "W")
-        lines = {line["lhs"]: line for line in derive.parameter_lines(d, p, {})}
+        lines = {line["lhs"]: line for line in derive.parameter_lines(d, p)}
         derived = lines[f"dout_{h}/dnet_{h}"]
         assert derived["formula"] == plain
         factor = derive.fmt(out) if out >= 0 else f"({derive.fmt(out)})"
@@ -92,7 +92,7 @@ def test_explain_and_the_explorer_write_the_same_loss_derivative(loss):
     X, Y = np.array([[0.4, 0.6]]), np.array([[0.0, 1.0]])
     d = cr.explain(net, X, Y).to_dict()
     p = next(q for q in d["parameters"] if q["to"] == "o1" and q["kind"] == "W")
-    derived = {line["lhs"]: line for line in derive.parameter_lines(d, p, {})}["dE/dout_o1"]
+    derived = {line["lhs"]: line for line in derive.parameter_lines(d, p)}["dE/dout_o1"]
     written = notation.LOSSES[loss].plain.format(o="o1")
     assert derived["formula"] == (written if d["scale"] == 1 else f"({written}) / {d['scale']}")
     assert f"dE/dout_o1 = {derived['formula']}" in cr.explain(net, X, Y).text()

@@ -58,11 +58,10 @@ def _unit(name: str) -> str:
     return name if name.startswith("i") else f"out_{name}"
 
 
-def forward_lines(d: dict, name: str, alias: dict[str, str]) -> list[Line]:
+def forward_lines(d: dict, name: str) -> list[Line]:
     """net and out of one neuron: the weighted sum of its inputs, then its activation."""
     layer, nr = _neuron(d, name)
-    terms = " + ".join(f"{alias.get(w, w)}*{_unit(i)}" for w, i in zip(nr["weights"], nr["inputs"])) \
-        + f" + {alias.get(nr['bias'], nr['bias'])}*1"
+    terms = " + ".join(f"{w}*{_unit(i)}" for w, i in zip(nr["weights"], nr["inputs"])) + f" + {nr['bias']}*1"
     numbers = " + ".join(f"{_factor(w)}*{_factor(_unit_value(d, i))}"
                          for w, i in zip(nr["weight_values"], nr["inputs"])) + f" + {_factor(nr['bias_value'])}*1"
     act = layer["activation"]
@@ -118,9 +117,9 @@ def _delta_line(d: dict, p: dict) -> Line:
     return _line(f"dE/dnet_{to}", why, "", p["dE/dnet"], note=f"the delta of {to}")
 
 
-def parameter_lines(d: dict, p: dict, alias: dict[str, str]) -> list[Line]:
+def parameter_lines(d: dict, p: dict) -> list[Line]:
     """The chain rule of one weight or bias `p` (an entry of d["parameters"]), and its update."""
-    name, to, n = alias.get(p["name"], p["name"]), p["to"], d["n_samples"]
+    name, to, n = p["name"], p["to"], d["n_samples"]
     lines = _local_lines(d, p)
     dparam = f"dnet_{to}/d{name}"
     src = _unit(p["from"]) if p["from"] else "1"
@@ -142,12 +141,12 @@ def parameter_lines(d: dict, p: dict, alias: dict[str, str]) -> list[Line]:
     return lines
 
 
-def neuron_lines(d: dict, name: str, alias: dict[str, str]) -> list[Line]:
+def neuron_lines(d: dict, name: str) -> list[Line]:
     """A neuron: its forward pass, then its delta dE/dnet (for an input unit, its value)."""
     if any(u["name"] == name for u in d["inputs"]):
         value = next(u["value"] for u in d["inputs"] if u["name"] == name)
         return [_line(name, "input", "", value, kind="forward")]
-    lines = forward_lines(d, name, alias)
+    lines = forward_lines(d, name)
     p = next((q for q in d["parameters"] if q["to"] == name), None)
     if p is not None:
         lines += _local_lines(d, p) + [_delta_line(d, p)]

@@ -16,11 +16,10 @@ GRID = 40   # cells per side of the decision-boundary picture
 def state(s) -> dict:
     """Everything the page shows for session `s` (plain JSON: lists, numbers, strings, None)."""
     d, dense, grads = s.report, s.net.dense_layers, s.batch["grads"]
-    alias = aliases(s)
     params = []
     for p in d["parameters"]:
         l, k, idx = p["layer"], 0 if p["kind"] == "W" else 1, tuple(p["index"])
-        params.append({"name": p["name"], "label": alias.get(p["name"], p["name"]), "layer": l, "kind": p["kind"],
+        params.append({"name": p["name"], "label": p["name"], "layer": l, "kind": p["kind"],
                        "index": p["index"], "from": p["from"], "to": p["to"],
                        "value": float((dense[l].W, dense[l].b)[k][idx]), "grad": float(grads[l][k][idx]),
                        "trainable": p["trainable"],
@@ -44,7 +43,7 @@ def state(s) -> dict:
                         "norm": float(np.sqrt(np.sum(g[0] ** 2)))} for l, g in enumerate(grads)],
         "history": s.history, "arch": s.arch, "data": s.data,
         "optimizer": {"name": s.opt_name, "settings": s.opt_settings},
-        "selected": s.selected, "derivation": derivation(s, alias),
+        "selected": s.selected, "derivation": derivation(s),
         "seed": seed_view(s),
         "options": {"activations": limits.ACTIVATIONS, "losses": limits.LOSSES, "inits": limits.INITS,
                     "optimizers": {k: list(v) for k, v in _optimizers().items()}, "datasets": datasets.NAMES,
@@ -60,31 +59,19 @@ def _optimizers() -> dict:
     return OPTIMIZERS
 
 
-def aliases(s) -> dict[str, str]:
-    """The seed's own names b1, b2 for its biases (one per layer, shared by the layer's neurons)."""
-    if s.mode != "seed":
-        return {}
-    out = {}
-    for l, layer in enumerate(s.report["layers"]):
-        values = {nr["bias_value"] for nr in layer["neurons"]}
-        if len(values) == 1:
-            out.update({nr["bias"]: f"b{l + 1}" for nr in layer["neurons"]})
-    return out
-
-
-def derivation(s, alias: dict[str, str]) -> dict | None:
+def derivation(s) -> dict | None:
     """The chain rule of the selected weight, bias or neuron, numbers plugged in."""
     name, d = s.selected, s.report
     if name is None:
         return None
     p = next((q for q in d["parameters"] if q["name"] == name), None)
     if p is not None:
-        lines = derive.parameter_lines(d, p, alias)
-        title = (f"{alias.get(name, name)}: the {'weight' if p['kind'] == 'W' else 'bias'} "
+        lines = derive.parameter_lines(d, p)
+        title = (f"{name}: the {'weight' if p['kind'] == 'W' else 'bias'} "
                  f"from {p['from'] or 'the bias unit'} to {p['to']}")
         batch = float(s.batch["grads"][p["layer"]][0 if p["kind"] == "W" else 1][tuple(p["index"])])
     else:
-        lines = derive.neuron_lines(d, name, alias)
+        lines = derive.neuron_lines(d, name)
         title = f"{name}: " + ("an input" if name.startswith("i") else "its forward pass and its delta dE/dnet")
         batch = None
     if s.mode == "seed" and s.pristine and s.steps == 0:

@@ -46,7 +46,8 @@ function layout(state, width) {
   const spacing = rich ? Math.max(node.h + 62, 124) : most <= 2 ? 110 : most <= 4 ? 80 : most <= 8 ? 50 : 34;
   const top = 46, pad = (rich ? node.h / 2 : 22) + 6;
   const biasY = top + pad + (most - 1) * spacing + pad + 14;
-  const height = biasY + 22;
+  const biases = Math.max(...state.layers.slice(1).map(l => l.units.length));     // bias labels stacked per layer
+  const height = biasY + (labelled ? Math.max(22, 9.5 * (biases - 1) + 13) : 22);
   const left = 12 + node.inW / 2, right = width - targetW - node.w / 2 - 8;
   const cols = state.layers.length;
   const xs = state.layers.map((_, c) => left + (right - left) * c / Math.max(1, cols - 1));
@@ -122,16 +123,16 @@ export function drawGraph(svg, state, opts) {
     lab.addEventListener("click", pick);
   }
 
-  // the biases: one line per bias next to its unit (the seed's b1, b2: one line per layer)
+  // the biases: one line per neuron's bias (b_h1, b_h2, ...: the engine keeps one per neuron, each
+  // with its own gradient, as `chainrule explain` lists them) next to the layer's bias unit
   if (L.labelled) {
     L.bias.forEach((b, l) => {
-      const ps = state.params.filter(p => !p.from && p.layer === l);
-      const shown = ps.filter((p, i) => p.label === p.name || ps.findIndex(q => q.label === p.label) === i);
+      const shown = state.params.filter(p => !p.from && p.layer === l);
       const grad = phase === "backward";
       shown.forEach((p, i) => {
         const text = grad ? `∂E/∂${p.label} = ${num(p.grad)}` : `${p.label} = ${num(p.value)}`;
         const w = labelWidth([text]);
-        const lab = labelBox(gLabels, b.x + 18 + w / 2, b.y + 19 * i - 9 * (shown.length - 1) + (shown.length > 1 ? 0 : 0), [text],
+        const lab = labelBox(gLabels, b.x + 18 + w / 2, b.y + 19 * i - 9 * (shown.length - 1), [text],
                              grad ? "wlabel-grad" : "wlabel-value", p.name === opts.selected);
         lab.setAttribute("data-name", p.name);
         lab.addEventListener("click", () => opts.onSelect(p.name));

@@ -157,3 +157,12 @@ def test_one_neuron_only(iris_model):
 def test_too_large_says_which_options(tmp_path):
     r = cli("--layers", "40,40,2", "--inputs", ",".join(["1"] * 40), "--targets", "1,0")
     assert r.returncode == 2 and "--layer L (0..1) or one neuron with --layer L --neuron J" in r.stderr
+
+
+def test_vanishing_gradients_are_not_printed_as_zero():
+    r = cli("--layers", ",".join(["2"] * 18), "--inputs", "0.5,0.5", "--targets", "0.1,0.9", "--lr", 0.5, "--layer", 0)
+    assert r.returncode == 0, r.stderr
+    assert "-0.000000000" not in r.stdout and "e-14" in r.stdout
+    w2 = next(line for line in r.stdout.splitlines() if line.startswith("  w2+"))
+    before, after = w2.split(" = ")[2].split(" - ")[0], w2.rsplit(" = ", 1)[1]
+    assert before == after                       # one rounding for the weight before and after a 3e-14 change

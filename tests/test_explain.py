@@ -182,3 +182,52 @@ def test_the_total_error_line_says_how_the_errors_make_the_total(loss, n):
     expr = expr.replace("n_{samples}", str(n)).replace("n_{outputs}", "2").replace(" \\cdot ", " * ")
     expr = re.sub(r"\\frac\{(.*)\}\{(.*)\}", r"(\1) / (\2)", expr)
     assert eval(expr) == pytest.approx(truth, abs=1e-8), tex
+
+
+def sigmoid_chain_gradients(weights, x, t):
+    """dE/dW, dE/db of a sigmoid network with E = 1/2 sum (t - out)^2, one sample, backprop by hand."""
+    Ws, bs = weights[0::2], weights[1::2]
+    outs = [np.asarray(x, float)]
+    for W, b in zip(Ws, bs):
+        outs.append(1 / (1 + np.exp(-(outs[-1] @ W + b))))
+    delta = (outs[-1] - t) * outs[-1] * (1 - outs[-1])
+    grads: list = [None] * len(Ws)
+    for layer in reversed(range(len(Ws))):
+        grads[layer] = (np.outer(outs[layer], delta), delta)
+        delta = (delta @ Ws[layer].T) * outs[layer] * (1 - outs[layer])
+    return grads
+
+
+def test_vanishing_gradients_are_written_with_their_size():
+    """17 sigmoid layers: the first layer's gradients are about 1e-13. Nine fixed decimals wrote them
+    -0.000000000 and the update as a change; the report writes their size and the same rounding
+    for a weight before and after."""
+    net = cr.Network([cr.Dense(2, 2, "sigmoid") for _ in range(17)], loss="sse", seed=0)
+    x, t = np.array([0.5, 0.5]), np.array([0.1, 0.9])
+    grads = sigmoid_chain_gradients(net.get_weights(), x, t)
+    text = cr.explain(net, [x], [t], lr=0.5, layer=0).text()
+    assert "0.000000000 " not in text.split("Backward pass")[1] and "-0.000000000" not in text
+    W = net.get_weights()[0]
+    for k, (i, j) in enumerate([(0, 0), (1, 0), (0, 1), (1, 1)]):
+        printed = re.search(rf"^  dE/dw{k + 1} = .* = (\S+)$", text, re.M)[1]
+        assert 1e-15 < abs(grads[0][0][i, j]) < 1e-12
+        assert float(printed) == pytest.approx(grads[0][0][i, j], rel=1e-6)       # 7 significant digits
+        update = re.search(rf"^  w{k + 1}\+ = .* = (\S+) - 0\.5 \* \((\S+)\) = (\S+)$", text, re.M)
+        before, grad, after = update.groups()
+        assert before == after == f"{W[i, j]:.9f}"     # a change of 3e-14 is not a change in the 9th decimal
+        assert float(grad) == pytest.approx(grads[0][0][i, j], rel=1e-6)
+    printed = re.search(r"^  dE/db_h1_1 = .* = (\S+)$", text, re.M)[1]
+    assert float(printed) == pytest.approx(grads[0][1][0], rel=1e-6)
+
+
+def test_negative_numbers_are_parenthesised_in_the_formulas():
+    net = cr.Network([cr.Dense(1, 1, "tanh")], loss="sse", seed=0)
+    net.set_weights([np.array([[1.0]]), np.array([0.0])])
+    report = cr.explain(net, [[-0.3]], [[0.04]])
+    out = np.tanh(-0.3)
+    assert f"= -(0.04 - ({out:.9f})) = {out - 0.04:.9f}" in report.text()
+    assert "- -" not in report.text() and "--" not in report.markdown().replace("---", "")
+    net = cr.Network([cr.Dense(1, 1, "sigmoid")], loss="sse", seed=0)
+    net.set_weights([np.array([[1.0]]), np.array([0.0])])
+    md = cr.explain(net, [[-0.5]], [[0.04]]).markdown()
+    assert "e^{-(-0.5)}" in md and "e^{--" not in md

@@ -607,3 +607,24 @@ def test_a_step_stops_where_fit_would_and_says_why():
                                                r".*; lower the learning rate, then Undo or Reset"):
         s.step()
     np.testing.assert_array_equal(s.net.params, before)
+
+
+def test_the_page_formats_numbers_by_the_servers_rule():
+    """graph.js's fmt (run by Node) writes every number as derive.fmt does: one rule, scientific
+    below 1e-6 (a vanishing gradient keeps its size), 9 decimals otherwise."""
+    import shutil
+    from pathlib import Path
+
+    from chainrule.teach.explore import derive
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("needs Node.js")
+    values = [0.0, -0.0, 3.042190e-14, -6.324507e-14, 1e-6, 9.99e-7, 0.000438568, 0.74136507, -1.124380645031,
+              0.4, 1e10, -2.5e12, 123456789.123, float(np.float64(1) / 3)]
+    graph = Path(cr.__file__).parent / "teach" / "explore" / "static" / "graph.js"
+    script = (f"import {{fmt}} from {json.dumps(graph.as_uri())}; "
+              f"console.log(JSON.stringify({json.dumps(values)}.map(fmt)))")
+    r = subprocess.run([node, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == [derive.fmt(v) for v in values]
+    assert derive.fmt(-6.324507e-14) == "-6.324507e-14" and derive.fmt(-0.0) == "0"

@@ -19,6 +19,7 @@ from ..errors import ValidationError
 from ..nn.checks import number
 from ..nn.layers import Dense
 from .notation import LOSSES, activation_numbers, activation_text
+from .numbers import fmt
 
 if TYPE_CHECKING:
     from ..nn.network import Network
@@ -195,17 +196,17 @@ def weight_name(dense: list[Dense], l: int, i: int, j: int) -> str:
 
 # -- rendering --------------------------------------------------------------------------------
 def _f(v) -> str:
-    if isinstance(v, list):
-        return _f(v[0]) if len(v) == 1 else "[" + ", ".join(_f(x) for x in v) + "]"
-    return f"{v:.9f}"
+    """A computed number: nine decimals (scientific below 1e-6), see `numbers.fmt`."""
+    return fmt(v)
 
 
 def _par(s: str) -> str:
     return f"({s})" if s.startswith("-") else s
 
 
-def _short(v: float) -> str:
-    return f"{v:.9g}"
+def _short(v) -> str:
+    """A given number (weight, target, rate): the same rounding, trailing zeros dropped."""
+    return fmt(v, zeros=False)
 
 
 def _tex_activation(name: str, nr: dict, n: int) -> str:
@@ -214,7 +215,7 @@ def _tex_activation(name: str, nr: dict, n: int) -> str:
     if name != "sigmoid":
         return f"\\mathrm{{{name}}}({net})"
     tex = f"\\frac{{1}}{{1+e^{{-{net}}}}}"
-    return tex + (f" = \\frac{{1}}{{1+e^{{-{nr['net'][0]:.9g}}}}}" if n == 1 else "")
+    return tex + (f" = \\frac{{1}}{{1+e^{{-{_par(_short(nr['net'][0]))}}}}}" if n == 1 else "")
 
 
 def _local_derivatives(d: dict, p: dict, eq, tex) -> None:
@@ -232,7 +233,7 @@ def _local_derivatives(d: dict, p: dict, eq, tex) -> None:
             formula = f"({formula}) / {d['scale']}"
         if d["loss"] == "sse" and n == 1:
             target = next(t["value"][0] for t in d["targets"] if t["name"] == to)
-            formula += f" = -({_short(target)} - {_f(neuron['out'])})"
+            formula += f" = -({_short(target)} - {_par(_f(neuron['out']))})"
         eq(f"dE/dout_{to} = {formula} = {_f(p['dE/dout'])}",
            f"\\frac{{\\partial E_{{total}}}}{{\\partial out_{{{to}}}}} = {tex_sub(formula)} = {_f(p['dE/dout'])}")
     derivative = activation_text(act, to)
@@ -309,7 +310,7 @@ def _render(d: dict, markdown: bool) -> str:
         ("(n_samples * n_outputs)", "n_{samples} \\cdot n_{outputs}")
     total = " + ".join(e["name"] for e in d["errors"])
     tex_total = " + ".join(tex(e["name"]) for e in d["errors"])
-    E = f"{d['E_total']:.9f}"
+    E = _f(d["E_total"])
     if n > 1 or not per_sample:
         eq(f"E_total = ({total}) / {scale} = {E}", f"E_{{total}} = \\frac{{{tex_total}}}{{{tex_scale}}} = {E}")
     else:
@@ -354,9 +355,9 @@ def _render(d: dict, markdown: bool) -> str:
             tex_chain = (f"\\frac{{\\partial E}}{{\\partial net_{{{to}}}}} \\cdot "
                          f"\\frac{{\\partial net_{{{to}}}}}{{\\partial {tex(name)}}}")
         sums = " (summed over samples)" if n > 1 else ""
-        eq(f"dE/d{name} = {chain} = {nums} = {p['grad']:.9f}{sums}",
+        eq(f"dE/d{name} = {chain} = {nums} = {_f(p['grad'])}{sums}",
            f"\\frac{{\\partial E_{{total}}}}{{\\partial {tex(name)}}} = {tex_chain} = {nums.replace('*', CDOT)} = "
-           f"{p['grad']:.9f}")
+           f"{_f(p['grad'])}")
     if d["lr"] is not None:
         head(f"Update (learning rate {d['lr']:g})")
         for p in d["parameters"]:
@@ -366,8 +367,8 @@ def _render(d: dict, markdown: bool) -> str:
                        f"{tex(p['name'])} = {_short(p['value'])} \\text{{ (frozen)}}")
                 continue
             eq(f"{p['name']}+ = {p['name']} - lr * dE/d{p['name']} = {_short(p['value'])} - {_short(d['lr'])} * "
-               f"{_par(_f(p['grad']))} = {p['updated']:.9f}",
+               f"{_par(_f(p['grad']))} = {_f(p['updated'])}",
                f"{tex(p['name'])}^+ = {tex(p['name'])} - \\eta \\cdot "
                f"\\frac{{\\partial E_{{total}}}}{{\\partial {tex(p['name'])}}} = "
-               f"{_short(p['value'])} - {_short(d['lr'])} \\cdot {_par(_f(p['grad']))} = {p['updated']:.9f}")
+               f"{_short(p['value'])} - {_short(d['lr'])} \\cdot {_par(_f(p['grad']))} = {_f(p['updated'])}")
     return "\n".join(lines).rstrip() + "\n"

@@ -2,37 +2,28 @@
 
 Every number comes from the `explain` report's dict (`cr.explain(...).to_dict()`), which reads
 the engine's caches; this module only lays them out as lines `lhs = formula = numbers = value`.
-Numbers are shown to 9 decimals with trailing zeros dropped (the seed's 0.74136507).
+Numbers are shown to 9 decimals with trailing zeros dropped (the seed's 0.74136507), scientific
+below 1e-6: the rule of every report (`teach/numbers.py`).
 """
 from __future__ import annotations
 
-import math
 from typing import Any
 
+from .. import numbers as rule
 from ..notation import activation_numbers, activation_text, loss_text
 
 Line = dict[str, Any]
 
 
 def fmt(v: float | list | None) -> str:
-    """A number as the seed prints it (9 decimals, no trailing zeros); a list per sample in brackets."""
-    if v is None:
-        return ""
-    if isinstance(v, list):
-        return fmt(v[0]) if len(v) == 1 else "[" + ", ".join(fmt(x) for x in v) + "]"
-    v = float(v)
-    if not math.isfinite(v):
-        return str(v)
-    if v != 0 and abs(v) < 1e-6:
-        return f"{v:.6e}"
-    s = f"{v:.9f}".rstrip("0").rstrip(".")
-    return "0" if s in ("-0", "") else s
+    """A number as the seed prints it (9 decimals, no trailing zeros; scientific below 1e-6): the
+    rule of every report, `numbers.fmt`; a list per sample in brackets."""
+    return rule.fmt(v, zeros=False)
 
 
 def _factor(v) -> str:
     """A factor of a product: negative numbers in parentheses."""
-    s = fmt(v)
-    return f"({s})" if s.startswith("-") else s
+    return rule.factor(v, zeros=False)
 
 
 def _line(lhs: str, formula: str, numbers: str, value, **extra) -> Line:
@@ -66,7 +57,7 @@ def forward_lines(d: dict, name: str) -> list[Line]:
                          for w, i in zip(nr["weight_values"], nr["inputs"])) + f" + {_factor(nr['bias_value'])}*1"
     act = layer["activation"]
     out_formula = f"1/(1+e^(-net_{name}))" if act == "sigmoid" else f"{act}(net_{name})"
-    out_numbers = f"1/(1+e^(-{fmt(nr['net'])}))" if act == "sigmoid" and len(nr["net"]) == 1 else ""
+    out_numbers = f"1/(1+e^(-{_factor(nr['net'])}))" if act == "sigmoid" and len(nr["net"]) == 1 else ""
     return [_line(f"net_{name}", terms, numbers, nr["net"], kind="forward"),
             _line(f"out_{name}", out_formula, out_numbers, nr["out"], kind="forward")]
 
@@ -96,7 +87,7 @@ def _local_lines(d: dict, p: dict) -> list[Line]:
             formula = f"({formula}) / {d['scale']}"
         numbers = ""
         if d["loss"] == "sse" and n == 1:
-            numbers = f"-({fmt(_target(d, to))} - {fmt(nr['out'])})"
+            numbers = f"-({fmt(_target(d, to))} - {_factor(nr['out'])})"
         lines.append(_line(f"dE/dout_{to}", formula, numbers, p["dE/dout"]))
     if p["dout/dnet"] is not None:
         act = layer["activation"]

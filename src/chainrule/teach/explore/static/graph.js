@@ -9,7 +9,7 @@ export function fmt(v) {
   if (v === null || v === undefined) return "";
   if (Array.isArray(v)) return v.length === 1 ? fmt(v[0]) : "[" + v.map(fmt).join(", ") + "]";
   if (!Number.isFinite(v)) return String(v);
-  if (v !== 0 && Math.abs(v) < 1e-6) return v.toExponential(6).replace(/e([+-])(\d)$/, "e$10$2");
+  if (v !== 0 && (Math.abs(v) < 1e-6 || Math.abs(v) >= 1e10)) return v.toExponential(6).replace(/e([+-])(\d)$/, "e$10$2");
   let s = v.toFixed(9).replace(/0+$/, "").replace(/\.$/, "");
   return s === "-0" || s === "" ? "0" : s;
 }

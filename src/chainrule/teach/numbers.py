@@ -1,0 +1,36 @@
+"""How every report writes a number: one rule for `chainrule explain` (text and Markdown) and the
+explorer (whose page, graph.js's `fmt`, follows the same rule).
+
+Nine decimals, as the seed prints its figures (0.298371109). A magnitude below 1e-6 (or of 1e10
+and more) is written in scientific notation with 7 significant digits, so that a vanishing
+gradient shows its size instead of 0.000000000; zero is 0.000000000, never -0.000000000.
+`zeros=False` drops the trailing zeros of the nine decimals (a typed value 0.15, the seed's
+0.74136507): the same rounding, written shorter.
+"""
+from __future__ import annotations
+
+import math
+
+SMALL = 1e-6       # below this magnitude: scientific notation
+LARGE = 1e10       # from this magnitude: scientific notation
+
+
+def fmt(v, zeros: bool = True) -> str:
+    """`v` as the reports write it; a list (one value per sample) in brackets; None as ""."""
+    if v is None:
+        return ""
+    if isinstance(v, (list, tuple)):
+        return fmt(v[0], zeros) if len(v) == 1 else "[" + ", ".join(fmt(x, zeros) for x in v) + "]"
+    v = float(v)
+    if not math.isfinite(v):
+        return str(v)
+    if v != 0 and not SMALL <= abs(v) < LARGE:
+        return f"{v:.6e}"
+    s = f"{abs(v) if v == 0 else v:.9f}"
+    return s if zeros else s.rstrip("0").rstrip(".")
+
+
+def factor(v, zeros: bool = True) -> str:
+    """A number inside a formula: in parentheses when negative, as -(0.04 - (-0.28)) needs."""
+    s = fmt(v, zeros)
+    return f"({s})" if s.startswith("-") else s

@@ -166,3 +166,64 @@ def test_vanishing_gradients_are_not_printed_as_zero():
     w2 = next(line for line in r.stdout.splitlines() if line.startswith("  w2+"))
     before, after = w2.split(" = ")[2].split(" - ")[0], w2.rsplit(" = ", 1)[1]
     assert before == after                       # one rounding for the weight before and after a 3e-14 change
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--activation", "tanh", "--loss", "mse", "--seed", "7", "--weights", "nonexistent.json", "--inputs", "0.05,0.1",
+      "--targets", "0.01,0.99"], "--activation needs --layers"),
+    (["--loss", "mse"], "--loss needs --layers"),
+    (["--seed", "7"], "--seed needs --layers"),
+    (["--weights", "w.json"], "--weights needs --layers"),
+    (["--model", "MODEL", "--activation", "tanh"], "--activation needs --layers (it describes a new network; a"),
+    (["--model", "MODEL", "--layers", "2,2"], "not both"),
+    (["--data", "x.csv", "--row", "3"], "--data needs --model"),
+    (["--model", "MODEL", "--row", "3", "--inputs", "1,2", "--targets", "0,1"], "--row needs --data"),
+    (["--formulas", "--format", "json"], "--format must be markdown"),
+    (["--formulas", "--format", "text"], "--format must be markdown"),
+    (["--formulas", "--layer", "1"], "--layer has no use with --formulas"),
+    (["--formulas", "--lr", "0.5"], "--lr has no use with --formulas"),
+    (["--formulas", "--inputs", "foo"], "--inputs has no use with --formulas"),
+    (["--neuron", "1"], "--neuron needs --layer"),
+])
+def test_options_the_network_would_ignore_are_refused(tmp_path, args, message):
+    cr.examples.seed_network()[0].save(tmp_path / "m.npz")
+    r = cli(*[str(tmp_path / "m.npz") if a == "MODEL" else a for a in args])
+    assert r.returncode == 2 and message in r.stderr and r.stdout == "", (r.stdout, r.stderr)
+
+
+def test_formulas_in_markdown_still_print():
+    r = cli("--formulas", "--format", "markdown", "--layers", "2,3,2", "--activation", "tanh")
+    assert r.returncode == 0 and "result (b)" in r.stdout and r.stderr == ""
+
+
+def test_relu_hidden_layers_with_a_softmax_output():
+    r = cli("--layers", "2,3,2", "--activation", "relu,softmax", "--loss", "categorical_crossentropy",
+            "--inputs", "0.5,-0.2", "--targets", "1", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert [layer["activation"] for layer in d["layers"]] == ["relu", "softmax"]
+    W1 = np.array([nr["weight_values"] for nr in d["layers"][0]["neurons"]]).T
+    b1 = np.array([nr["bias_value"] for nr in d["layers"][0]["neurons"]])
+    W2 = np.array([nr["weight_values"] for nr in d["layers"][1]["neurons"]]).T
+    b2 = np.array([nr["bias_value"] for nr in d["layers"][1]["neurons"]])
+    x, t = np.array([0.5, -0.2]), np.array([0.0, 1.0])
+    net1 = x @ W1 + b1
+    h = np.maximum(net1, 0)
+    z = h @ W2 + b2
+    p = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    assert d["E_total"] == pytest.approx(-np.log(p[1]), rel=1e-12)
+    dz = p - t
+    dW1 = np.outer(x, (dz @ W2.T) * (net1 > 0))
+    grads = {q["name"]: q["grad"] for q in d["parameters"]}
+    assert [grads[f"w{k}"] for k in range(7, 13)] == pytest.approx(np.outer(h, dz).T.ravel().tolist(), abs=1e-15)
+    assert [grads[f"w{k}"] for k in range(1, 7)] == pytest.approx(dW1.T.ravel().tolist(), abs=1e-15)
+    deep = cli("--layers", "2,3,3,2", "--activation", "relu,tanh,softmax", "--loss", "categorical_crossentropy",
+               "--inputs", "0.5,-0.2", "--targets", "1", "--format", "json")
+    assert [layer["activation"] for layer in json.loads(deep.stdout)["layers"]] == ["relu", "tanh", "softmax"]
+    two = cli("--layers", "2,3,3,2", "--activation", "relu,softmax", "--loss", "categorical_crossentropy",
+              "--inputs", "0.5,-0.2", "--targets", "1", "--format", "json")
+    assert [layer["activation"] for layer in json.loads(two.stdout)["layers"]] == ["relu", "relu", "softmax"]
+    for bad, message in [("relu,tanh,a,b", "one per layer (3) or two (hidden,output); got 4"),
+                         ("relu", "--activation relu,softmax")]:
+        r = cli("--layers", "2,3,3,2", "--activation", bad, "--loss", "categorical_crossentropy")
+        assert r.returncode == 2 and message in r.stderr, r.stderr

@@ -87,3 +87,16 @@ def test_plot_demo_to_one_file(tmp_path):
     r = cli("plot", "network", "--model", EXAMPLES / "seed.npz", "--out", tmp_path / "seed.svg")
     assert r.returncode == 0 and (tmp_path / "seed.svg").read_text().startswith("<?xml")
     assert np.isfinite(cr.load(EXAMPLES / "seed.npz").params).all()
+
+
+@pytest.mark.parametrize("args,message", [
+    (["network", "--data", "moons"], "--data is for `plot boundary`"),
+    (["boundary", "--model", "MODEL"], "--model is for `plot network`"),
+    (["demo", "--data", "xor"], "--data is for `plot boundary`"),
+    (["demo", "--model", "MODEL"], "--model is for `plot network`"),
+])
+def test_options_of_another_figure_are_refused(tmp_path, args, message):
+    cr.examples.seed_network()[0].save(tmp_path / "m.npz")
+    out = tmp_path / "figure.png"
+    r = cli("plot", *[tmp_path / "m.npz" if a == "MODEL" else a for a in args], "--out", out)
+    assert r.returncode == 2 and message in r.stderr and not out.exists(), r.stderr

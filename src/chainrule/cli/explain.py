@@ -19,27 +19,29 @@ def register(sub) -> None:
                     "as targets.",
         epilog="examples:\n  chainrule explain --format markdown\n"
                "  chainrule explain --layers 2,3,2 --activation tanh --lr 0.5\n"
+               "  chainrule explain --layers 4,8,3 --activation relu,softmax --loss categorical_crossentropy\n"
                "  chainrule explain --model iris.npz --data iris.csv --row 1 --layer 1 --neuron 0\n"
                "  chainrule explain --model iris.npz --inputs 5.1,3.5,1.4,0.2 --targets setosa --layer 1\n"
                "  chainrule explain --formulas")
     p.add_argument("--layers", help="widths of a new network, comma separated, e.g. 2,3,2")
-    p.add_argument("--activation", default="sigmoid", help="activation of every layer of --layers")
-    p.add_argument("--loss", default="sse", help="loss of --layers: sse, mse, binary_crossentropy, "
-                                                 "categorical_crossentropy")
-    p.add_argument("--seed", type=int, default=0, help="seed of the initial weights (and random sample) of --layers")
-    p.add_argument("--weights", help="weights of --layers: a saved .npz model or a JSON list [W1, b1, W2, b2, ...]")
+    p.add_argument("--activation", help="with --layers: one activation for every layer (default sigmoid), or a comma "
+                                        "list: one per layer, or two for hidden,output (e.g. relu,softmax)")
+    p.add_argument("--loss", help="with --layers: sse (default), mse, binary_crossentropy, categorical_crossentropy")
+    p.add_argument("--seed", type=int, help="with --layers: seed of the initial weights (and random sample); default 0")
+    p.add_argument("--weights", help="with --layers: a saved .npz model or a JSON list [W1, b1, W2, b2, ...]")
     p.add_argument("--model", help="a saved model to explain: chainrule's .npz, an ONNX (.onnx) or Keras (.keras) file")
     p.add_argument("--data", help="with --model: a CSV file to take the sample from (see --row)")
-    p.add_argument("--row", type=int, default=1,
-                   help="with --data: the row to explain (1 = the first row below the header)")
+    p.add_argument("--row", type=int, help="with --data: the row to explain (1 = the first row below the header; "
+                                           "default 1)")
     p.add_argument("--inputs", help="one sample per ';', values separated by ',' (a trained model: its columns' "
                                     "raw values in order)")
     p.add_argument("--targets", help="targets like --inputs, or a class label (a class name for a trained model)")
     p.add_argument("--lr", type=float, help="also show the gradient-descent update with this learning rate")
     p.add_argument("--layer", type=int, help="only the parameters of this layer (0 = first)")
     p.add_argument("--neuron", type=int, help="with --layer: only this neuron's derivation")
-    p.add_argument("--formulas", action="store_true", help="print the general formulas of the network instead")
-    p.add_argument("--format", choices=["text", "markdown", "json"], default="text", help="output format")
+    p.add_argument("--formulas", action="store_true", help="print the general formulas of the network instead "
+                                                           "(Markdown with LaTeX)")
+    p.add_argument("--format", choices=["text", "markdown", "json"], help="output format (default text)")
     p.set_defaults(func=run)
 
 
@@ -53,6 +55,53 @@ def _rows(text: str, name: str) -> np.ndarray:
 
 def _note(text: str) -> None:
     print(f"note: {text}", file=sys.stderr)
+
+
+def _check_options(args) -> None:
+    """Refuse options that the chosen source of the network would ignore; then fill in the defaults."""
+    given = [name for name in ("activation", "loss", "seed", "weights", "data", "row", "inputs", "targets", "lr",
+                               "layer", "neuron") if getattr(args, name) is not None]
+    if args.layers and args.model:
+        raise ValidationError("give --layers (a new network) or --model (a saved one), not both")
+    if not args.layers:
+        source = "a --model has its own" if args.model else "the default seed network has its own"
+        for name in ("activation", "loss", "seed", "weights"):
+            if name in given:
+                raise ValidationError(f"--{name} needs --layers (it describes a new network; {source})")
+    if args.formulas:
+        for name in ("data", "row", "inputs", "targets", "lr", "layer", "neuron"):
+            if name in given:
+                raise ValidationError(f"--{name} has no use with --formulas, which prints the general formulas of the "
+                                      "network, not one pass: leave one of them out")
+        if args.format not in (None, "markdown"):
+            raise ValidationError(f"--formulas prints Markdown with LaTeX: --format must be markdown or left out; "
+                                  f"got {args.format}")
+    if "data" in given and not args.model:
+        raise ValidationError("--data needs --model (a model from `chainrule train` explains a row of a CSV file)")
+    if "row" in given and "data" not in given:
+        raise ValidationError("--row needs --data (the CSV file the row is taken from)")
+    if "data" in given and "inputs" in given:
+        raise ValidationError("give the sample by --data and --row, or by --inputs, not both")
+    if "neuron" in given and "layer" not in given:
+        raise ValidationError("--neuron needs --layer (the layer the neuron is in)")
+    args.activation = args.activation or "sigmoid"
+    args.loss = args.loss or "sse"
+    args.seed = 0 if args.seed is None else args.seed
+    args.row = 1 if args.row is None else args.row
+    args.format = args.format or "text"
+
+
+def activations(text: str, n_layers: int) -> list[str]:
+    """--activation: one name for every layer, one per layer, or two (hidden layers, output layer)."""
+    names = [a.strip() for a in text.split(",")]
+    if len(names) == 1:
+        return names * n_layers
+    if len(names) == n_layers:
+        return names
+    if len(names) == 2:
+        return [names[0]] * (n_layers - 1) + [names[1]]
+    raise ValidationError(f"--activation needs one name, one per layer ({n_layers}) or two (hidden,output); got "
+                          f"{len(names)}: {text!r}")
 
 
 def _network(args):
@@ -70,15 +119,22 @@ def _network(args):
         raise ValidationError(f"--layers must be integers separated by ',', e.g. 2,3,2; got {args.layers!r}") from None
     if len(widths) < 2:
         raise ValidationError(f"--layers needs at least two widths (inputs and outputs); got {args.layers!r}")
-    net = cr.Network([cr.Dense(a, b, args.activation) for a, b in zip(widths, widths[1:])], loss=args.loss,
-                     seed=args.seed)
+    acts = activations(args.activation, len(widths) - 1)
+    try:
+        net = cr.Network([cr.Dense(a, b, act) for a, b, act in zip(widths, widths[1:], acts)], loss=args.loss,
+                         seed=args.seed)
+    except ValidationError as exc:
+        if "," in args.activation or "output layer" not in str(exc):
+            raise
+        raise ValidationError(f"{exc}. Here: --activation HIDDEN,OUTPUT sets the output layer's apart, e.g. "
+                              f"--activation {args.activation},softmax") from None
     if args.weights:
         if args.weights.endswith(".npz"):
             net.set_weights(cr.load(args.weights).get_weights())
         else:
             with open(args.weights) as f:
                 net.set_weights([np.array(w, dtype=float) for w in json.load(f)])
-    elif args.inputs is None:
+    elif args.inputs is None and not args.formulas:
         _note(f"random initial weights (--seed {args.seed})")
     return net, None, None, None, None
 
@@ -184,6 +240,7 @@ def _only_neuron(text: str, keep: set[str], markdown: bool) -> str:
 def run(args) -> int:
     from ..teach.explain import explain, neuron_names
     from ..teach.formulas import general
+    _check_options(args)
     net, X, Y, lr, pre = _network(args)
     if args.formulas:
         print(general(net), end="")

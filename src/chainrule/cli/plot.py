@@ -18,14 +18,21 @@ def register(sub) -> None:
     p.add_argument("kind", choices=["network", "boundary", "demo"], help="the figure to draw")
     p.add_argument("--out", required=True, help="file to write (.png or .svg); for demo a folder, or one .png/.svg "
                                                 "file with every figure")
-    p.add_argument("--model", help="network: a saved model instead of the seed network")
-    p.add_argument("--data", choices=["xor", "moons", "circles"], default="xor", help="boundary: the data set")
+    p.add_argument("--model", help="network only: a saved model instead of the seed network")
+    p.add_argument("--data", choices=["xor", "moons", "circles"], help="boundary only: the data set (default xor)")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
+    from ..errors import ValidationError
     from ..teach import plot
     from ..teach.figures import all_figures, boundary_pair
+    if args.model is not None and args.kind != "network":
+        raise ValidationError(f"--model is for `plot network` (a saved model's drawing); `plot {args.kind}` draws "
+                              "its own networks: leave --model out")
+    if args.data is not None and args.kind != "boundary":
+        raise ValidationError(f"--data is for `plot boundary` (its data set); `plot {args.kind}` has no data "
+                              "set: leave --data out")
     if args.kind == "network":
         if args.model:
             from .tabular import load_model
@@ -41,7 +48,7 @@ def run(args) -> int:
             path = plot.network_diagram(net, args.out, report=cr.explain(net, X, Y, lr=lr))
         print(f"wrote {path}")
     elif args.kind == "boundary":
-        print(f"wrote {boundary_pair(args.data, args.out)}")
+        print(f"wrote {boundary_pair(args.data or 'xor', args.out)}")
     elif Path(args.out).suffix.lower() in (".png", ".svg"):
         print(f"wrote {demo_sheet(args.out)}")
     else:

@@ -98,3 +98,24 @@ def test_bad_indices():
         formulas.weight_gradient(net, 2, 0, 0)
     with pytest.raises(cr.errors.ValidationError, match=r"must index W of shape \(2, 2\)"):
         formulas.weight_gradient(net, 0, 2, 0)
+
+
+@pytest.mark.parametrize("act", ["sigmoid", "tanh", "relu", "leaky_relu", "linear"])
+def test_the_formulas_are_valid_latex_for_every_activation(act):
+    """Every $...$ of `chainrule explain --formulas` parses with matplotlib's mathtext (tanh wrote
+    out^{(2)}_{j}^2, a double superscript; leaky ReLU \\le, which mathtext does not know)."""
+    import re
+
+    from matplotlib.mathtext import MathTextParser
+    parser = MathTextParser("path")
+    nets = [cr.Network([cr.Dense(2, 3, act), cr.Dense(3, 2, act)], loss=loss, seed=0) for loss in ("sse", "mse")]
+    nets.append(cr.Network([cr.Dense(2, 3, act), cr.Dense(3, 3, "softmax")], loss="categorical_crossentropy", seed=0))
+    for net in nets:
+        md = formulas.general(net)
+        found = re.findall(r"\$\$(.+?)\$\$|\$(.+?)\$", md)
+        assert len(found) >= 4
+        for display, inline in found:
+            parser.parse(f"${display or inline}$")
+    text = formulas.general(nets[0])
+    if act == "tanh":
+        assert r"(1 - {out^{(2)}_{j}}^2)" in text

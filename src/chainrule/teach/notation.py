@@ -21,7 +21,8 @@ class ActivationNotation:
     its Jacobian is not diagonal; the readers write the fused delta or "softmax Jacobian")."""
 
     plain: str | None             # the reports' text; {o} is the neuron's name
-    latex: str | None             # the general formulas; {out} and {net} are the neuron's symbols
+    latex: str | None             # the general formulas; {out} and {net} are the neuron's symbols, which carry
+                                  # their own superscript: brace them before a power ({{{out}}}^2)
     sympy: Builder | None         # (out, net, sympy) -> the same f'(net) in SymPy
     numbers: str = ""             # `plain` with one sample's output in {out}, where the seed writes it
 
@@ -38,12 +39,12 @@ class LossNotation:
 ACTIVATIONS: dict[str, ActivationNotation] = {
     "sigmoid": ActivationNotation("out_{o}(1 - out_{o})", r"{out}(1 - {out})",
                                   lambda out, net, sp: out * (1 - out), numbers="{out}(1 - {out})"),
-    "tanh": ActivationNotation("1 - out_{o}^2", r"(1 - {out}^2)", lambda out, net, sp: 1 - out ** 2,
+    "tanh": ActivationNotation("1 - out_{o}^2", r"(1 - {{{out}}}^2)", lambda out, net, sp: 1 - out ** 2,
                                numbers="1 - {out}^2"),
     "relu": ActivationNotation("1 if net_{o} > 0 else 0", r"\mathbb{{1}}[{net} > 0]",
                                lambda out, net, sp: sp.Heaviside(net, 0)),
     "leaky_relu": ActivationNotation(
-        "1 if net_{o} > 0 else alpha", r"(\mathbb{{1}}[{net} > 0] + 0.01\,\mathbb{{1}}[{net} \le 0])",
+        "1 if net_{o} > 0 else alpha", r"(\mathbb{{1}}[{net} > 0] + 0.01\,\mathbb{{1}}[{net} \leq 0])",
         lambda out, net, sp: sp.Piecewise((1, net > 0), (sp.Rational(1, 100), True))),
     "linear": ActivationNotation("1", "1", lambda out, net, sp: 1),
     "softmax": ActivationNotation(None, None, None),

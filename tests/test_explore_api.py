@@ -628,3 +628,20 @@ def test_the_page_formats_numbers_by_the_servers_rule():
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == [derive.fmt(v) for v in values]
     assert derive.fmt(-6.324507e-14) == "-6.324507e-14" and derive.fmt(-0.0) == "0"
+
+
+def test_softmax_targets_are_edited_as_class_probabilities(page):
+    s = page.act("set_architecture", output_activation="softmax", loss="categorical_crossentropy", init="auto",
+                 outputs=3)["state"]
+    rows = [[t["value"][0] for t in s["targets"]]]
+    assert sum(rows[-1]) == pytest.approx(1)
+    for index, value, expected in [(0, 1.0, [1, 0, 0]), (2, 0.3, [0.7, 0, 0.3]), (1, 0.5, [0.35, 0.5, 0.15])]:
+        s = page.act("set_value", what="target", sample=0, index=index, value=value)["state"]
+        assert [t["value"][0] for t in s["targets"]] == pytest.approx(expected, abs=1e-15)
+    net = _exported(page)
+    X, Y = np.array([[u["value"][0] for u in s["layers"][0]["units"]]]), np.array([[0.35, 0.5, 0.15]])
+    p = net.predict(X)
+    assert s["E_total"] == pytest.approx(-np.sum(Y * np.log(p)), rel=1e-12)      # the loss of the edited row
+    r = page.act("set_value", 400, what="target", sample=0, index=1, value=1.5)
+    assert "class probability from 0 to 1" in r["error"]
+    assert [t["value"][0] for t in page.state["targets"]] == pytest.approx([0.35, 0.5, 0.15])

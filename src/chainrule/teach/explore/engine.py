@@ -61,6 +61,31 @@ def arch_of(net) -> dict:
             "seed": 0, "train_biases": all(d.trainable_params["b"] for d in dense)}
 
 
+def class_row(row: np.ndarray, j: int, value: float) -> np.ndarray:
+    """A categorical cross-entropy target row (probabilities summing to 1) with class j's target set
+    to `value` and the other classes rescaled to share the rest (1 makes the row one-hot)."""
+    if not 0 <= value <= 1:
+        raise ValidationError(f"target: with categorical_crossentropy a target is a class probability from 0 to 1; "
+                              f"got {value!r}")
+    row = row.astype(float)
+    others = np.arange(len(row)) != j
+    total = row[others].sum()
+    row[others] = row[others] * ((1 - value) / total) if total > 0 else (1 - value) / others.sum()
+    row[j] = value
+    return row
+
+
+def resized_targets(Y: np.ndarray, k: int, loss: str) -> np.ndarray:
+    """The batch's targets for k outputs; for categorical cross-entropy rows of probabilities
+    (each row rescaled to sum to 1; an all-zero row uniform)."""
+    Y = resized(Y, k, 0.5)
+    if loss != "categorical_crossentropy" or k == 1:
+        return Y
+    Y = np.clip(Y, 0, None)
+    total = Y.sum(axis=1, keepdims=True)
+    return np.where(total > 0, Y / np.where(total > 0, total, 1), 1 / k)
+
+
 def resized(a: np.ndarray, k: int, fill: float) -> np.ndarray:
     if a.shape[1] == k:
         return a

@@ -20,7 +20,7 @@ import chainrule as cr
 from chainrule.errors import TrainingDiverged, ValidationError
 from chainrule.nn.network import divergence_cause, sum_of_squares
 
-from . import datasets, limits
+from . import datasets, engine, limits
 from .engine import NamedBytes, arch_of, build, explain_all, make_optimizer, resized, tabular
 from .limits import check_architecture, integer, number
 
@@ -316,14 +316,17 @@ class Session:
         self._edited()
 
     def set_value(self, what: str, sample: int, index: int, value: float) -> None:
-        """Set one input or target of the (small, editable) batch."""
+        """Set one input or target of the (small, editable) batch. With categorical cross-entropy a
+        target row is probabilities: the other classes' targets are rescaled to sum to 1 with it."""
         if self.mode in ("dataset", "csv"):
             raise ValidationError("inputs and targets come from the data set here; load the seed network to edit them")
         if what not in ("input", "target"):
             raise ValidationError(f"set_value: what must be 'input' or 'target'; got {what!r}")
         arr = (self.X if what == "input" else self.Y).copy()
-        arr[integer(sample, "sample", 0, arr.shape[0] - 1), integer(index, "index", 0, arr.shape[1] - 1)] = \
-            number(value, what, limits.MAX_VALUE)
+        i, j = integer(sample, "sample", 0, arr.shape[0] - 1), integer(index, "index", 0, arr.shape[1] - 1)
+        arr[i, j] = value = number(value, what, limits.MAX_VALUE)
+        if what == "target" and self.net.loss_function.name == "categorical_crossentropy" and arr.shape[1] > 1:
+            arr[i] = engine.class_row(self.Y[i], j, value)      # the row stays probabilities summing to 1
         if what == "input":
             self.X = arr
         else:
@@ -359,7 +362,7 @@ class Session:
         net = build(n_in, n_out, new)
         X = resized(self.X, n_in, 0.5)
         self.X, self.net, self.arch = X, net, new
-        self.Y = net.targets(resized(self.Y, n_out, 0.5))
+        self.Y = net.targets(engine.resized_targets(self.Y, n_out, new["loss"]))
         if self.mode == "seed":
             self.mode, self.title = "custom", "Your network on the seed's sample"
         self.opt = make_optimizer(self.opt_name, self.opt_settings)

@@ -307,6 +307,13 @@ export function mount(root, transport) {
       box.innerHTML = `<h3>Target of ${t.name}</h3>`;
       box.appendChild(editor(`target_${t.name}`, t.value[k], v =>
         call("set_value", { what: "target", sample: k, index: editing.index, value: v })));
+      if (s.loss === "categorical_crossentropy") {
+        const n = document.createElement("p");
+        n.className = "muted small";
+        n.textContent = "With categorical cross-entropy a sample's targets are class probabilities that sum to 1: "
+          + "setting this one (0 to 1) rescales the other classes' targets to share the rest; 1 makes the row one-hot.";
+        box.appendChild(n);
+      }
       return;
     }
     const d = s.derivation;

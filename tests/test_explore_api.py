@@ -645,3 +645,38 @@ def test_softmax_targets_are_edited_as_class_probabilities(page):
     r = page.act("set_value", 400, what="target", sample=0, index=1, value=1.5)
     assert "class probability from 0 to 1" in r["error"]
     assert [t["value"][0] for t in page.state["targets"]] == pytest.approx([0.35, 0.5, 0.15])
+
+
+@pytest.mark.parametrize("name,settings", [("nesterov", {"lr": 0.3, "momentum": 0.8}), ("momentum", {"lr": 0.2}),
+                                           ("adam", {"lr": 0.05}), ("rmsprop", {"lr": 0.01}), ("adagrad", {"lr": 0.1})])
+def test_a_shared_session_continues_with_the_optimizers_state(client, name, settings):
+    a = Page(client)
+    a.act("set_architecture", train_biases=True)
+    a.act("set_optimizer", name=name, **settings)
+    for _ in range(3):
+        a.act("step")
+    b = Page(client, share=a.act("share")["code"])
+    assert "error" not in b.answer and b.state["steps"] == 3
+    for _ in range(2):
+        a.act("step")
+        b.act("step")
+    assert b.state["E_total"] == a.state["E_total"] and b.state["steps"] == 5
+    assert [p["value"] for p in b.state["params"]] == [p["value"] for p in a.state["params"]]
+
+
+def test_a_share_code_with_a_broken_optimizer_state_is_refused(client):
+    import base64
+    import zlib
+    a = Page(client)
+    a.act("set_optimizer", name="adam", lr=0.05)
+    a.act("step")
+    code = a.act("share")["code"]
+    payload = json.loads(zlib.decompress(base64.urlsafe_b64decode(code + "=" * (-len(code) % 4))))
+    for broken in ({"t": 1}, {**payload["opt_state"], "exp_avg": [1.0]}, {**payload["opt_state"], "t": -1}):
+        bad = {**payload, "opt_state": broken}
+        text = base64.urlsafe_b64encode(zlib.compress(json.dumps(bad).encode())).decode().rstrip("=")
+        c = Page(client, share=text)
+        assert "share code" in c.answer["error"] and c.state["mode"] == "seed" and c.state["steps"] == 0
+    del payload["opt_state"], payload["steps"]                # a code written before the state was kept
+    old = base64.urlsafe_b64encode(zlib.compress(json.dumps(payload).encode())).decode().rstrip("=")
+    assert "error" not in Page(client, share=old).answer

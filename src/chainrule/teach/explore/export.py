@@ -51,7 +51,8 @@ def markdown(s) -> str:
 
 
 def share_code(s) -> str:
-    """A short text (URL-safe) that holds the network, its batch or data set, and the optimizer."""
+    """A short text (URL-safe) that holds the network, its batch or data set, and the optimizer with
+    its state (step count, momentum or Adam's moments: at most 3 values per parameter)."""
     if s.mode == "csv":
         raise ValidationError("a share link cannot hold an uploaded CSV file; export the model (.npz) instead")
     if s.net.n_params > MAX_SHARED_PARAMS:
@@ -59,7 +60,9 @@ def share_code(s) -> str:
                               f"{s.net.n_params} (export the model instead)")
     payload = {"v": 1, "mode": s.mode, "arch": s.arch, "params": s.net.params.tolist(),
                "opt": [s.opt_name, s.opt_settings], "data": s.data,
-               "X": None if s.data else s.X.tolist(), "Y": None if s.data else s.Y.tolist()}
+               "X": None if s.data else s.X.tolist(), "Y": None if s.data else s.Y.tolist(),
+               # the optimizer's step count and moments: the copy's next steps are the original's
+               "steps": s.steps, "opt_state": {"t": s.opt.t, **{k: v.tolist() for k, v in s.opt.state.items()}}}
     raw = zlib.compress(json.dumps(payload, separators=(",", ":")).encode(), 9)
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -121,5 +124,26 @@ def load_share(s, code) -> None:
     if not isinstance(opt, list) or len(opt) != 2 or not isinstance(opt[1], dict):
         raise ValidationError("share code: the optimizer is missing")
     s.set_optimizer(opt[0], **opt[1])
+    state = p.get("opt_state")         # absent from codes written before it was kept
+    if state is not None:
+        _optimizer_state(s, state)
+    steps = limits.integer(p.get("steps", 0), "share code: steps", 0, 10**9)
     s._fresh()
+    s.steps, s.history["step"] = steps, [steps]
     s.pristine = s.is_seed_start()
+
+
+def _optimizer_state(s, state) -> None:
+    """The optimizer's step count and per-parameter arrays, checked against the optimizer chosen."""
+    names = set(s.opt.state_names)
+    if isinstance(state, dict) and state.get("t") == 0 and set(state) == {"t"}:
+        return                          # no step yet: no moments
+    if not isinstance(state, dict) or set(state) != names | {"t"}:
+        raise ValidationError(f"share code: the {s.opt_name} optimizer's state needs t and {sorted(names)}")
+    s.opt.t = limits.integer(state["t"], "share code: the optimizer's step count", 0, 10**9)
+    n = s.net.n_params
+    for name in names:
+        values = state[name]
+        if not isinstance(values, list) or len(values) != n:
+            raise ValidationError(f"share code: the optimizer's {name} needs {n} values")
+        s.opt.state[name] = np.array([limits.number(v, name, 1e300) for v in values], dtype=s.net.params.dtype)

@@ -680,3 +680,27 @@ def test_a_share_code_with_a_broken_optimizer_state_is_refused(client):
     del payload["opt_state"], payload["steps"]                # a code written before the state was kept
     old = base64.urlsafe_b64encode(zlib.compress(json.dumps(payload).encode())).decode().rstrip("=")
     assert "error" not in Page(client, share=old).answer
+
+
+def test_the_loss_curve_sent_stays_small_however_long_it_trains(page, monkeypatch):
+    """Every point kept is the loss at its step (a NumPy forward pass of the weights at that step)."""
+    from chainrule.teach.explore import session
+    monkeypatch.setattr(session, "MAX_HISTORY", 60, raising=False)
+    truth = {0: page.state["E_total"]}
+    page.act("set_optimizer", lr=0.5)
+    for _ in range(200):
+        s = page.act("train", steps=3)["state"]
+        W1, b1, W2, b2 = _exported(page).get_weights() if s["steps"] % 60 == 0 else (None,) * 4
+        if W1 is not None:
+            h = 1 / (1 + np.exp(-(np.array([[0.05, 0.1]]) @ W1 + b1)))
+            o = 1 / (1 + np.exp(-(h @ W2 + b2)))
+            truth[s["steps"]] = float(0.5 * np.sum((np.array([[0.01, 0.99]]) - o) ** 2))
+    h = s["history"]
+    assert len(h["step"]) <= 60 and h["step"][0] == 0 and h["step"][-1] == 600 == s["steps"]
+    assert h["step"] == sorted(set(h["step"])) and h["step"][-10:] == list(range(591, 601))
+    shown = dict(zip(h["step"], h["train"]))
+    assert sum(k in shown for k in truth) >= 2
+    for k, v in truth.items():
+        if k in shown:
+            assert shown[k] == pytest.approx(v, rel=1e-12)
+    assert len(json.dumps(s)) < 20_000

@@ -75,6 +75,17 @@ def class_row(row: np.ndarray, j: int, value: float) -> np.ndarray:
     return row
 
 
+def thinned(history: dict[str, list], limit: int) -> dict[str, list]:
+    """The loss curve's points, at most `limit`: past it the older half is thinned to every other
+    point (the first point and the recent ones stay), so the curve keeps its shape and a page's
+    answer stays small however long it trains."""
+    n = len(history["step"])
+    if n <= limit:
+        return history
+    keep = [*range(0, n // 2, 2), *range(n // 2, n)]
+    return {k: [v[i] for i in keep] for k, v in history.items()}
+
+
 def resized_targets(Y: np.ndarray, k: int, loss: str) -> np.ndarray:
     """The batch's targets for k outputs; for categorical cross-entropy rows of probabilities
     (each row rescaled to sum to 1; an all-zero row uniform)."""

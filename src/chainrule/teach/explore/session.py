@@ -35,6 +35,7 @@ MUTATING = ("forward", "backward", "update", "step", "train", "reset", "set_para
             "set_optimizer", "set_architecture", "load", "load_share", "upload_csv")
 VIEWING = ("state", "select", "set_sample", "undo")
 MAX_UNDO = 30
+MAX_HISTORY = 1000       # points of the loss curve kept (and sent)
 TRAIN_SECONDS = 3.0      # one request trains at most this long, then returns what it has done
 EXPLAIN_BATCH = 8        # up to this many training samples, the derivation covers the whole batch
 
@@ -219,10 +220,12 @@ class Session:
             self.selected = None
 
     def _record(self) -> None:
+        """One point of the loss curve (at most MAX_HISTORY kept: `engine.thinned`)."""
         h = self.history
         h["step"].append(self.steps)
         h["train"].append(self.net.loss(self.X, self.Y))
         h["test"].append(None if self.Xt is None else self.net.loss(self.Xt, self.Yt))
+        self.history = engine.thinned(h, MAX_HISTORY)
 
     def _update_once(self) -> None:
         net = self.net

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -613,7 +614,6 @@ def test_the_page_formats_numbers_by_the_servers_rule():
     """graph.js's fmt (run by Node) writes every number as derive.fmt does: one rule, scientific
     below 1e-6 (a vanishing gradient keeps its size), 9 decimals otherwise."""
     import shutil
-    from pathlib import Path
 
     from chainrule.teach.explore import derive
     node = shutil.which("node")
@@ -704,3 +704,20 @@ def test_the_loss_curve_sent_stays_small_however_long_it_trains(page, monkeypatc
         if k in shown:
             assert shown[k] == pytest.approx(v, rel=1e-12)
     assert len(json.dumps(s)) < 20_000
+
+
+def test_a_model_too_wide_to_draw_is_refused_in_the_models_terms(tmp_path):
+    """`chainrule train`'s default --hidden 64 gives a model the explorer cannot draw: the error says
+    what the explorer draws, what the model has, and what to do (exit 2, before any server starts)."""
+    csv = tmp_path / "iris.csv"
+    csv.write_bytes((Path(cr.__file__).parent / "data" / "examples" / "iris.csv").read_bytes())
+    model = tmp_path / "iris.npz"
+    r = subprocess.run([sys.executable, "-m", "chainrule.cli", "train", str(csv), "--target", "species", "--epochs",
+                        "1", "--out", str(model), "--quiet"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert cr.load(model).dense_layers[0].n_out == 64
+    r = subprocess.run([sys.executable, "-m", "chainrule.cli", "explore", "--model", str(model), "--no-browser",
+                        "--port", "0"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "serving" not in r.stdout
+    assert (f"the explorer draws at most 16 units per layer; {model} has 64 in its hidden layer 1; train a smaller "
+            f"one to explore it (chainrule train ... --hidden 8)") in r.stderr

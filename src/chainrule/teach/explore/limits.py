@@ -65,3 +65,24 @@ def check_architecture(arch: dict, n_in: int, n_out: int) -> None:
     integer(arch["seed"], "seed", 0, 2**31 - 1)
     if not isinstance(arch["train_biases"], bool):
         raise ValidationError(f"train_biases must be true or false; got {arch['train_biases']!r}")
+
+
+def check_model(net, name: str) -> None:
+    """A saved model the explorer is to open: sizes it can draw, said in terms of the model."""
+    dense = net.dense_layers
+    what = f"{name or 'the model'}"
+    hint = (f"; train a smaller one to explore it (chainrule train ... --hidden 8), or explain this one step by "
+            f"step: chainrule explain --model {name or 'MODEL'} --layer L --neuron J")
+    if len(dense) - 1 > MAX_HIDDEN_LAYERS:
+        raise ValidationError(f"the explorer draws at most {MAX_HIDDEN_LAYERS} hidden layers; {what} has "
+                              f"{len(dense) - 1}{hint}")
+    if net.n_inputs > MAX_INPUTS:
+        raise ValidationError(f"the explorer draws at most {MAX_INPUTS} inputs; {what} has {net.n_inputs}{hint}")
+    for k, d in enumerate(dense):
+        if d.n_out > MAX_UNITS:
+            layer = "output layer" if k == len(dense) - 1 else f"hidden layer {k + 1}"
+            raise ValidationError(f"the explorer draws at most {MAX_UNITS} units per layer; {what} has {d.n_out} in "
+                                  f"its {layer}{hint}")
+        if d.activation.name not in ACTIVATIONS:
+            raise ValidationError(f"the explorer knows the activations {', '.join(ACTIVATIONS)}; {what} has "
+                                  f"{d.activation.name!r} in layer {k + 1}")

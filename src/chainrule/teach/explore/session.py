@@ -45,6 +45,8 @@ class Start:
     CSV table named on the command line (read once, at startup)."""
 
     def __init__(self, net: Any = None, table: Any = None, target: str | None = None, name: str = ""):
+        if net is not None:
+            limits.check_model(net, name)
         self.net, self.table, self.target, self.name = net, table, target, name
 
 

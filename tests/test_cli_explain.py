@@ -227,3 +227,44 @@ def test_relu_hidden_layers_with_a_softmax_output():
                          ("relu", "--activation relu,softmax")]:
         r = cli("--layers", "2,3,3,2", "--activation", bad, "--loss", "categorical_crossentropy")
         assert r.returncode == 2 and message in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--inputs", "0.05,0.1;0.2", "--targets", "0.01,0.99;0.5,0.5"],
+     "--inputs: every sample (separated by ';') needs the same number of values; got 2, 1"),
+    (["--inputs", "0.05,0.1", "--targets", "1"], "--targets has 1 value per sample; the network has 2 outputs"),
+    (["--inputs", "0.05,0.1;1,2", "--targets", "0.01,0.99"], "--inputs has 2 samples and --targets 1"),
+    (["--layers", "2,2,2", "--weights", "BADJSON", "--inputs", "0.05,0.1", "--targets", "0.01,0.99"],
+     "--weights BADJSON: Expecting"),
+    (["--layers", "2,2,2", "--weights", "SHORTJSON", "--inputs", "0.05,0.1", "--targets", "0.01,0.99"],
+     "--weights SHORTJSON: weights: expected 4 arrays, got 1"),
+    (["--layers", "2,2,2", "--weights", "nothere.json", "--inputs", "0.05,0.1", "--targets", "0.01,0.99"],
+     "--weights: no such file 'nothere.json'"),
+])
+def test_bad_samples_and_weights_are_named_by_their_option(tmp_path, args, message):
+    (tmp_path / "bad.json").write_text("[1, 2")
+    (tmp_path / "short.json").write_text("[[1, 2]]")
+    names = {"BADJSON": str(tmp_path / "bad.json"), "SHORTJSON": str(tmp_path / "short.json")}
+    r = cli(*[names.get(a, a) for a in args])
+    expected = message
+    for key, path in names.items():
+        expected = expected.replace(key, path)
+    assert r.returncode == 2 and expected in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def test_an_overflowing_pass_is_refused_not_written_as_infinity():
+    r = cli("--layers", "2,2,2", "--activation", "linear", "--loss", "mse", "--inputs", "1e200,1e200", "--targets",
+            "1,1", "--format", "json")
+    assert r.returncode == 2 and r.stdout == ""
+    assert "overflows float64" in r.stderr and "warning" not in r.stderr, r.stderr
+    net = cr.Network([cr.Dense(2, 2, "linear"), cr.Dense(2, 2, "linear")], loss="mse", seed=0)
+    with pytest.raises(cr.errors.ValidationError, match="overflows float64"):
+        cr.explain(net, [[1e200, 1e200]], [[1.0, 1.0]])
+    assert np.isfinite(cr.explain(net, [[1e100, 1e100]], [[1.0, 1.0]]).to_dict()["E_total"])
+
+
+def test_demo_checks_epochs_before_it_runs():
+    r = subprocess.run([sys.executable, "-m", "chainrule.cli", "demo", "--epochs", "0"], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 2 and r.stdout == ""
+    assert "argument --epochs: expected a positive integer; got '0'" in r.stderr

@@ -721,3 +721,28 @@ def test_a_model_too_wide_to_draw_is_refused_in_the_models_terms(tmp_path):
     assert r.returncode == 2 and "serving" not in r.stdout
     assert (f"the explorer draws at most 16 units per layer; {model} has 64 in its hidden layer 1; train a smaller "
             f"one to explore it (chainrule train ... --hidden 8)") in r.stderr
+
+
+def test_malformed_requests_are_refused_by_name(client, page):
+    r = page.act("select", 400, name=["w5"])
+    assert "select: ['w5'] is not a weight, bias or neuron" in r["error"]
+    assert "optimizer must be one of" in page.act("set_optimizer", 400, name=["adam"])["error"]
+    huge = client.post(f"/api/session/{page.sid}/set_param", headers={"X-Token": TOKEN},
+                       content=b'{"name": "w5", "value": ' + b"9" * 5000 + b"}")
+    assert huge.status_code == 400 and "w5 must be a finite number between -1e+06 and 1e+06; got inf" in huge.text
+    steps = client.post(f"/api/session/{page.sid}/train", headers={"X-Token": TOKEN},
+                        content=b'{"steps": ' + b"9" * 5000 + b"}")
+    assert steps.status_code == 400 and "steps must be an integer from 1 to 10000" in steps.text
+    deep = client.post(f"/api/session/{page.sid}/select", headers={"X-Token": TOKEN},
+                       content=b'{"name": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
+    assert deep.status_code == 400 and "nested too deeply" in deep.json()["error"]
+    r = page.act("set_optimizer", 400, name="adam", eps=0)
+    assert "eps must be a positive number" in r["error"] and page.state["optimizer"]["name"] == "sgd"
+    assert page.act("state")["state"]["steps"] == 0 and page.param("w5")["value"] == 0.4
+
+
+def test_listing_a_csv_files_columns_is_not_an_undo_step(page):
+    assert upload(page, CSV)["columns"] == ["x1", "x2", "kind"]
+    assert not page.state["can_undo"]
+    upload(page, CSV, target="kind")
+    assert page.state["can_undo"] and page.act("undo")["state"]["mode"] == "seed"

@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 import time
 
+from .tabular import positive_int
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -12,7 +14,7 @@ def register(sub) -> None:
                     "bundled digits (8x8 images) and compare with scikit-learn's MLPClassifier.",
         epilog="example:\n  chainrule demo --epochs 30",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--epochs", type=int, default=40, help="passes over the digits training images")
+    p.add_argument("--epochs", type=positive_int, default=40, help="passes over the digits training images")
     p.add_argument("--no-example", action="store_true", help="skip the worked example")
     p.set_defaults(func=run)
 

@@ -48,9 +48,32 @@ def register(sub) -> None:
 def _rows(text: str, name: str) -> np.ndarray:
     try:
         rows = [[float(v) for v in row.split(",") if v.strip()] for row in text.split(";") if row.strip()]
-        return np.array(rows)
     except ValueError:
         raise ValidationError(f"--{name} must be numbers separated by ',' (samples by ';'); got {text!r}") from None
+    if not rows:
+        raise ValidationError(f"--{name} needs at least one sample of numbers separated by ','; got {text!r}")
+    if len({len(r) for r in rows}) > 1:
+        raise ValidationError(f"--{name}: every sample (separated by ';') needs the same number of values; got "
+                              f"{', '.join(str(len(r)) for r in rows)} in {text!r}")
+    return np.array(rows)
+
+
+def _weights(path: str, net) -> None:
+    """--weights: a saved .npz model's weights or a JSON list [W1, b1, W2, b2, ...], set on `net`."""
+    import chainrule as cr
+    try:
+        if path.endswith(".npz"):
+            arrays = cr.load(path).get_weights()
+        else:
+            with open(path) as f:
+                arrays = [np.array(w, dtype=float) for w in json.load(f)]
+        net.set_weights(arrays)
+    except FileNotFoundError:
+        raise ValidationError(f"--weights: no such file {path!r}") from None
+    except (ValueError, TypeError) as exc:      # JSON's errors, arrays of the wrong shapes
+        shapes = [list(a.shape) for a in net.get_weights()]
+        raise ValidationError(f"--weights {path}: {exc} (expected a JSON list [W1, b1, W2, b2, ...] of the "
+                              f"--layers shapes {shapes}, or a .npz model)") from None
 
 
 def _note(text: str) -> None:
@@ -129,14 +152,27 @@ def _network(args):
         raise ValidationError(f"{exc}. Here: --activation HIDDEN,OUTPUT sets the output layer's apart, e.g. "
                               f"--activation {args.activation},softmax") from None
     if args.weights:
-        if args.weights.endswith(".npz"):
-            net.set_weights(cr.load(args.weights).get_weights())
-        else:
-            with open(args.weights) as f:
-                net.set_weights([np.array(w, dtype=float) for w in json.load(f)])
+        _weights(args.weights, net)
     elif args.inputs is None and not args.formulas:
         _note(f"random initial weights (--seed {args.seed})")
     return net, None, None, None, None
+
+
+def _values(k: int) -> str:
+    return f"{k} value" + ("" if k == 1 else "s")
+
+
+def _check_sample(net, X: np.ndarray, Y: np.ndarray) -> None:
+    """--inputs and --targets against the network's inputs and outputs, in the options' words."""
+    if X.shape[1] != net.n_inputs:
+        raise ValidationError(f"--inputs has {_values(X.shape[1])} per sample; the network has {net.n_inputs} "
+                              "inputs (features)")
+    labels = net.task == "multiclass"
+    if Y.shape[1] != net.n_outputs and not (labels and Y.shape[1] == 1):
+        raise ValidationError(f"--targets has {_values(Y.shape[1])} per sample; the network has {net.n_outputs} outputs"
+                              + (" (or give one class label per sample)" if labels else ""))
+    if len(X) != len(Y):
+        raise ValidationError(f"--inputs has {len(X)} samples and --targets {len(Y)}; give one target row per sample")
 
 
 def _random_sample(net, seed: int):
@@ -254,6 +290,7 @@ def run(args) -> int:
             raise ValidationError("--inputs and --targets are needed to explain this network")
         else:
             X, Y = _rows(args.inputs, "inputs"), _rows(args.targets, "targets")
+            _check_sample(net, X, Y)
             if Y.shape[1] == 1 and net.n_outputs > 1:
                 Y = Y[:, 0]                       # class labels
     lr = args.lr if args.lr is not None else lr

@@ -11,6 +11,7 @@ seed network exactly its w1..w8); the bias of neuron h1 is b_h1.
 from __future__ import annotations
 
 import json
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,6 +19,7 @@ import numpy as np
 from ..errors import ValidationError
 from ..nn.checks import number
 from ..nn.layers import Dense
+from ..nn.network import divergence_cause
 from .notation import LOSSES, activation_numbers, activation_text
 from .numbers import fmt
 
@@ -109,7 +111,14 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
     if lr is not None:
         lr = number(lr, "lr", low_inclusive=False)
     dense = net.dense_layers
-    net.backprop(X, Y)
+    with np.errstate(over="ignore", invalid="ignore"):     # an overflow is refused below, in words
+        E = net.backprop(X, Y)
+    if not (math.isfinite(E) and np.isfinite(net.grads).all() and all(np.isfinite(d.net).all() for d in dense)):
+        cause = divergence_cause(net.grads, E) if not math.isfinite(E) or not np.isfinite(net.grads).all() \
+            else "a net input became infinite"
+        raise ValidationError(f"explain: {cause}: with these inputs and weights the pass overflows float64 "
+                              "(numbers beyond about 1.8e308), so there is nothing finite to show; use smaller inputs "
+                              "or weights")
     x = dense[0].x
     assert x is not None          # cached by the forward pass just run
     n = x.shape[0]

@@ -37,6 +37,16 @@ def number(value: Any, name: str, bound: float) -> float:
     return float(value)
 
 
+def setting(name: str, value: Any) -> float:
+    """An optimizer setting from the page. eps must be positive here: with eps = 0 (which the
+    engine, like torch.optim, accepts) a weight whose gradient is 0 gets 0/0 = NaN."""
+    value = number(value, name, 1e6)
+    if name == "eps" and value <= 0:
+        raise ValidationError(f"eps must be a positive number (it keeps the division finite where a gradient is 0); "
+                              f"got {value!r}")
+    return value
+
+
 def check_architecture(arch: dict, n_in: int, n_out: int) -> None:
     """The architecture description a page sends: sizes the explorer can draw, known names."""
     allowed = {"hidden", "activations", "output_activation", "loss", "init", "seed", "train_biases"}

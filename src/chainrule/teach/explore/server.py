@@ -71,7 +71,9 @@ def create_app(token: str, make_session: Callable[[], Session] = Session) -> Sta
     async def json_body(request: Request) -> dict:
         raw = await body(request, limits.MAX_BODY)
         try:
-            value = json.loads(raw or b"{}")
+            value = json.loads(raw or b"{}", parse_int=_integer)
+        except RecursionError:
+            raise _Refused(400, "the request body is nested too deeply") from None
         except ValueError:
             raise _Refused(400, "the request body is not JSON") from None
         if not isinstance(value, dict):
@@ -174,6 +176,12 @@ def create_app(token: str, make_session: Callable[[], Session] = Session) -> Sta
         Route("/api/session/{sid}/{action}", answer(act), methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ])
+
+
+def _integer(text: str) -> int | float:
+    """A JSON integer; one of more digits than Python converts (4300) is read as the float it
+    overflows to (infinity), which the field's own check then refuses by name."""
+    return int(text) if len(text.lstrip("-")) <= 300 else float(text)
 
 
 def bind(host: str, port: int) -> socket.socket:

@@ -90,7 +90,8 @@ class Session:
         except BaseException:
             self._restore(snap)
             raise
-        if action in MUTATING and not (action == "train" and self.last_action == "train"):
+        changed = not (action == "upload_csv" and result is not None)      # columns listed: nothing loaded
+        if action in MUTATING and changed and not (action == "train" and self.last_action == "train"):
             self.undo_stack = (self.undo_stack + [snap])[-MAX_UNDO:]
         self.last_action = action
         return result
@@ -302,7 +303,7 @@ class Session:
 
     def select(self, name: str | None) -> None:
         """Show the derivation of a weight, bias or neuron (None: none)."""
-        if name is not None and name not in self._names():
+        if name is not None and (not isinstance(name, str) or name not in self._names()):
             raise ValidationError(f"select: {name!r} is not a weight, bias or neuron of this network")
         self.selected = name
 
@@ -346,13 +347,13 @@ class Session:
     def set_optimizer(self, name: str | None = None, **settings: float) -> None:
         """Choose the optimizer (sgd, momentum, nesterov, adagrad, rmsprop, adam) and its settings."""
         name = self.opt_name if name is None else name
-        if name not in OPTIMIZERS:
+        if not isinstance(name, str) or name not in OPTIMIZERS:
             raise ValidationError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {name!r}")
         unknown = sorted(set(settings) - set(OPTIMIZERS[name]))
         if unknown:
             raise ValidationError(f"{name} has no setting {unknown[0]!r}; its settings are {list(OPTIMIZERS[name])}")
         values = {k: self.opt_settings.get(k, OPT_DEFAULTS[k]) for k in OPTIMIZERS[name]}
-        values.update({k: number(v, k, 1e6) for k, v in settings.items()})
+        values.update({k: limits.setting(k, v) for k, v in settings.items()})
         self.opt, self.opt_name, self.opt_settings = make_optimizer(name, values), name, values
         self._edited()
 

@@ -359,3 +359,62 @@ def test_the_command_skips_pythons_teardown_but_not_exit_handlers_or_output(tmp_
             assert r.returncode == 0 and len(r.stdout.splitlines()) == 151, r.stderr
         else:
             assert error_line(r, 2)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_none_and_null_are_categories_not_missing_cells(tmp_path, stream):
+    """pandas' own missing markers include None, null, N/A: with --impute, half a column's real
+    categories were rewritten to its most frequent one, without a word (docs/tabular.md says only
+    the empty cell, NA and NaN mean missing)."""
+    rng = np.random.default_rng(0)
+    veneer = rng.choice(["None", "BrkFace", "Stone", "null"], size=120)
+    x = rng.normal(size=120)
+    df = pd.DataFrame({"x": x, "veneer": veneer, "y": np.where((veneer == "None") ^ (x > 0), "a", "b")})
+    df.loc[[4, 9], "x"] = np.nan                           # written as empty cells: these are missing
+    csv, model = tmp_path / "v.csv", tmp_path / "v.npz"
+    df.to_csv(csv, index=False)
+    r = cli("train", csv, "--target", "y", "--impute", "median", "--epochs", "3", "--out", model, "--quiet",
+            *(["--stream"] if stream else []))
+    assert r.returncode == 0, r.stderr
+    _, extra = cr.load(model, with_extra=True)
+    pre = extra["tabular"]
+    assert pre["categories"]["veneer"] == ["BrkFace", "None", "Stone", "null"] and "veneer" not in pre["fill"]
+    assert set(pre["fill"]) == {"x"}
+    r = cli("predict", model, csv)
+    assert r.returncode == 0 and "unseen" not in r.stderr, r.stderr
+
+
+def test_text_labels_meet_a_file_whose_labels_read_as_numbers(tmp_path):
+    """Trained on labels 0, 1, 2 and 'unknown' (text), evaluate on a file without 'unknown' rows
+    (its labels read as numbers) said "the class 0, unseen in training (classes: ['0', ...])"."""
+    from sklearn.datasets import load_wine
+    df = load_wine(as_frame=True).frame
+    labels = df.pop("target").astype(str)
+    df["target"] = labels.where(np.arange(len(df)) % 9 != 0, "unknown")
+    csv, clean, model = tmp_path / "t.csv", tmp_path / "clean.csv", tmp_path / "t.npz"
+    df.to_csv(csv, index=False)
+    df[df.target != "unknown"].to_csv(clean, index=False)
+    assert pd.read_csv(clean)["target"].dtype.kind == "i"
+    r = cli("train", csv, "--target", "target", "--epochs", "30", "--out", model, "--quiet")
+    assert r.returncode == 0, r.stderr
+    evaluated = cli("evaluate", model, clean)
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert cli("predict", model, clean, "--out", tmp_path / "p.csv").returncode == 0
+    kept = pd.read_csv(clean)
+    accuracy = (pd.read_csv(tmp_path / "p.csv")["prediction"].astype(str) == kept["target"].astype(str)).mean()
+    assert f"accuracy: {accuracy:.6f}" in evaluated.stdout
+
+
+def test_labels_that_are_one_number_written_two_ways_are_warned(tmp_path):
+    from sklearn.datasets import load_wine
+    df = load_wine(as_frame=True).frame
+    target = df.pop("target").astype(str).to_numpy(dtype=object)
+    target[target == "2"] = "yes"
+    target[::7] = np.where(target[::7] == "1", "1.0", target[::7])
+    df["target"] = target
+    csv = tmp_path / "m.csv"
+    df.to_csv(csv, index=False)
+    r = cli("train", csv, "--target", "target", "--epochs", "2", "--out", tmp_path / "m.npz", "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert "target column 'target' has the labels ['1', '1.0'], one number written 2 ways: they are 2 classes" \
+        in r.stderr

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..errors import ValidationError
-from .csvfile import detect_separator, open_csv, short
+from .csvfile import detect_separator, na_markers, open_csv, short
 
 SNIFF_BYTES = 1 << 18
 
@@ -41,12 +41,10 @@ def iter_chunks(path: Any, *, rows: int = 100_000, sep: str | None = None, encod
     if sep is None:
         sep, _ = detect_separator(text, name)
     sep = {"tab": "\t", "\\t": "\t"}.get(sep, sep)
-    if isinstance(na_values, str):
-        na_values = [na_values]
     info = {"name": name, "sep": sep, "sep_detected": detected, "encoding": encoding or "utf-8"}
     try:
         reader = pd.read_csv(os.path.expanduser(name), sep=sep, encoding=encoding or "utf-8-sig", decimal=decimal,
-                             na_values=na_values, index_col=False, chunksize=rows,
+                             na_values=na_markers(na_values), keep_default_na=False, index_col=False, chunksize=rows,
                              dtype={c: "str" for c in text_columns} or None)
         with reader:
             for chunk in reader:

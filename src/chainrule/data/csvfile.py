@@ -234,12 +234,23 @@ def _csv_rows(text: str, sep: str, name: str) -> list[str]:
     return header
 
 
+#: the cells that mean "missing" (besides a user's --na-values): pandas' own list also takes None,
+#: null, NULL, n/a, N/A, #N/A, -NaN, ... and so rewrote real categories such as 'None' with --impute
+NA_MARKERS = ("", "NA", "NaN", "nan")
+
+
+def na_markers(na_values) -> list[str]:
+    """The cells read as missing: NA_MARKERS and the user's `na_values` (a string or a list)."""
+    return [*NA_MARKERS, *([na_values] if isinstance(na_values, str) else (na_values or []))]
+
+
 def read_csv(source, *, sep: str | None = None, encoding: str | None = None, decimal: str = ".",
              na_values=None):
     """Read a CSV file (a path or an open binary file) with a header row into a DataFrame.
 
     sep : None detects it among , ; tab | (the one that splits every line evenly).
-    na_values : extra cell values that mean "missing" (e.g. ["?", "-"]), besides pandas' defaults.
+    na_values : extra cell values that mean "missing" (e.g. ["?", "-"]), besides the empty cell,
+        NA, NaN and nan (NA_MARKERS; a cell 'None' or 'null' is text, as written).
     The choices made are in `df.attrs["csv"]` (name, sep, sep_detected, encoding) to report them.
     """
     import pandas as pd
@@ -259,10 +270,9 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
         raise ValidationError(f"the decimal mark must be one character other than the separator; got {short(decimal)}")
     _check_rows(text, sep, name, data, encoding or "utf-8-sig")
     del text                              # pandas parses the bytes: a StringIO copy is 4 bytes a character
-    if isinstance(na_values, str):
-        na_values = [na_values]
     try:
-        df = pd.read_csv(io.BytesIO(data), sep=sep, decimal=decimal, na_values=na_values, index_col=False,
+        df = pd.read_csv(io.BytesIO(data), sep=sep, decimal=decimal, na_values=na_markers(na_values),
+                         keep_default_na=False, index_col=False,
                          encoding="utf-8-sig" if encoding is None else used_encoding)
     except (pd.errors.ParserError, ValueError) as exc:
         raise ValidationError(f"CSV file {short(name, 200)} could not be read: {str(exc).strip()[:200]}") from None

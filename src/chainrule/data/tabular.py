@@ -8,6 +8,7 @@ file (`chainrule.io.save(..., extra=...)`), so prediction needs nothing else.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -105,6 +106,7 @@ class Preprocessing:
             if len(pre.classes) < 2:
                 raise ValidationError(f"target column {target!r} has only one class ({pre.classes[0]!r}); "
                                       "a classifier needs at least two")
+            _warn_equal_numbers(target, pre.classes)
         missing = df[features].isna().sum()          # one pass over the table, not two a column
         empty = [c for c in features if missing[c] == len(df)]
         if empty:
@@ -200,6 +202,18 @@ class Preprocessing:
             return ((values - self.y_mean) / self.y_scale).reshape(-1, 1)
         index = {v: i for i, v in enumerate(self.classes)}
         unknown = [v for v in y.unique().tolist() if v not in index]
+        if unknown and all(isinstance(c, str) for c in self.classes):
+            # text classes, and a file whose labels pandas read as numbers or booleans (it holds no
+            # 'unknown' row): matched as predict matches a text column's cells
+            import pandas as pd
+
+            from .encode import as_typed
+            text = y.astype("string")
+            codes = pd.Index(self.classes, dtype="string").get_indexer(text)
+            codes[codes < 0] = as_typed(self.classes, text[codes < 0])
+            if (codes >= 0).all():
+                return codes
+            unknown = text[codes < 0].unique().tolist()
         if unknown:
             raise ValidationError(f"target column {short(self.target)} has the class {short(unknown[0])}, unseen in "
                                   f"training (classes: {names(self.classes, 20)})")
@@ -220,6 +234,20 @@ class Preprocessing:
     def from_json(cls, data: dict) -> Preprocessing:
         """The preprocessing stored in a model file, every field checked (ModelFileError otherwise)."""
         return cls(**check_stored(data))
+
+
+def _warn_equal_numbers(target: str, classes: list) -> None:
+    """Text labels that are one number written two ways ('1' and '1.0', a column that also holds
+    'yes') are two classes: said, as the user most likely meant one."""
+    import pandas as pd
+    text = [c for c in classes if isinstance(c, str)]
+    numbers = pd.to_numeric(pd.Series(text, dtype="string"), errors="coerce")
+    same = numbers[numbers.notna() & numbers.duplicated(keep=False)]
+    if len(same):
+        spelled = [text[i] for i in same.index if numbers[i] == same.iloc[0]]
+        warnings.warn(f"target column {short(target)} has the labels {names(spelled, 5)}, one number written "
+                      f"{len(spelled)} ways: they are {len(spelled)} classes; write them alike if they are one",
+                      ColumnWarning, stacklevel=3)
 
 
 def pd_numeric(y, name):

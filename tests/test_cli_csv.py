@@ -418,3 +418,22 @@ def test_labels_that_are_one_number_written_two_ways_are_warned(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "target column 'target' has the labels ['1', '1.0'], one number written 2 ways: they are 2 classes" \
         in r.stderr
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_text_column_keeps_its_codes_as_written(tmp_path, stream):
+    """--text read the column as numbers first: codes 0001, 001, 01 and 1 became one category '1'."""
+    rng = np.random.default_rng(0)
+    codes = ["0001", "001", "01", "1", "0002", "002", "02", "2", "3", "03"]
+    k, x = rng.integers(0, 10, size=300), rng.normal(size=300)
+    csv = write(tmp_path / "z.csv", "id,x,y\n" + "".join(f"{codes[a]},{b},{'a' if (a % 4 < 2) ^ (b > 0) else 'b'}\n"
+                                                          for a, b in zip(k, x)))
+    model = tmp_path / "z.npz"
+    r = cli("train", csv, "--target", "y", "--text", "id", "--epochs", "20", "--out", model,
+            *(["--stream"] if stream else []))
+    assert r.returncode == 0, r.stderr
+    assert "text column 'id': 10 categories" in r.stderr
+    _, extra = cr.load(model, with_extra=True)
+    assert extra["tabular"]["categories"]["id"] == sorted(codes)
+    r = cli("predict", model, csv, "--out", tmp_path / "p.csv")
+    assert r.returncode == 0 and "unseen" not in r.stderr, r.stderr

@@ -72,7 +72,7 @@ def read(args, path):
     from ..data.progress import Progress
     with Progress(f"reading {short(str(path), 200)}"):        # a line only when it takes more than 2 s
         df = read_csv(path, sep=args.sep, encoding=args.encoding, decimal=args.decimal,
-                      na_values=args.na_values or None)
+                      na_values=args.na_values or None, text_columns=getattr(args, "text", None) or ())
     print(describe_source(df), file=sys.stderr)
     return df
 

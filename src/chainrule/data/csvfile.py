@@ -245,12 +245,14 @@ def na_markers(na_values) -> list[str]:
 
 
 def read_csv(source, *, sep: str | None = None, encoding: str | None = None, decimal: str = ".",
-             na_values=None):
+             na_values=None, text_columns=()):
     """Read a CSV file (a path or an open binary file) with a header row into a DataFrame.
 
     sep : None detects it among , ; tab | (the one that splits every line evenly).
     na_values : extra cell values that mean "missing" (e.g. ["?", "-"]), besides the empty cell,
         NA, NaN and nan (NA_MARKERS; a cell 'None' or 'null' is text, as written).
+    text_columns : columns read as text, as written (codes 0001 and 1 are two categories; read as
+        numbers they were one), as `chunks.iter_chunks` reads them.
     The choices made are in `df.attrs["csv"]` (name, sep, sep_detected, encoding) to report them.
     """
     import pandas as pd
@@ -272,7 +274,7 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
     del text                              # pandas parses the bytes: a StringIO copy is 4 bytes a character
     try:
         df = pd.read_csv(io.BytesIO(data), sep=sep, decimal=decimal, na_values=na_markers(na_values),
-                         keep_default_na=False, index_col=False,
+                         keep_default_na=False, index_col=False, dtype={c: "str" for c in text_columns} or None,
                          encoding="utf-8-sig" if encoding is None else used_encoding)
     except (pd.errors.ParserError, ValueError) as exc:
         raise ValidationError(f"CSV file {short(name, 200)} could not be read: {str(exc).strip()[:200]}") from None

@@ -138,6 +138,7 @@ class CsvStream:
         if not features:
             raise ValidationError(f"the file has no feature columns besides the target {target!r}")
         self.close()
+        self.text_read |= set(text_columns)      # as written: codes 0001 and 1 are two categories
         self.keep, self.kept = keep, None
         self.workdir = tempfile.mkdtemp(prefix="chainrule-stream-", dir=self.folder)
         self._cleanup = weakref.finalize(self, shutil.rmtree, self.workdir, True)     # at the latest at exit

@@ -437,3 +437,56 @@ def test_a_text_column_keeps_its_codes_as_written(tmp_path, stream):
     assert extra["tabular"]["categories"]["id"] == sorted(codes)
     r = cli("predict", model, csv, "--out", tmp_path / "p.csv")
     assert r.returncode == 0 and "unseen" not in r.stderr, r.stderr
+
+
+def test_small_command_line_messages(tmp_path):
+    """--hidden 64,,32 was taken as 64,32; an empty column's error did not name --drop; predicting a
+    decimal-comma file without --decimal gave no hint; a full disk said 'no space left on device:'."""
+    from sklearn.datasets import load_wine
+    df = load_wine(as_frame=True).frame.iloc[:, [0, 1, 2, 13]]
+    csv, model = tmp_path / "w.csv", tmp_path / "w.npz"
+    df.to_csv(csv, index=False)
+    assert "--hidden has an empty width between its commas: '64,,32'" in error_line(
+        cli("train", csv, "--target", "target", "--hidden", "64,,32", "--out", model))
+    assert cli("train", csv, "--target", "target", "--hidden", "", "--epochs", "2", "--out", model,
+               "--quiet").returncode == 0                                   # no hidden layer, as before
+    empty = df.assign(blank=np.nan)
+    empty.to_csv(tmp_path / "e.csv", index=False)
+    for extra in ([], ["--stream"]):
+        line = error_line(cli("train", tmp_path / "e.csv", "--target", "target", "--out", model, *extra))
+        assert "column 'blank' has no values at all; leave it out (chainrule train --drop 'blank'" in line
+    df.to_csv(tmp_path / "c.csv", index=False, sep=";", decimal=",")
+    line = error_line(cli("predict", model, tmp_path / "c.csv"))
+    assert line.endswith("; the file seems to write decimals with a comma: give --decimal ','"), line
+    if os.path.exists("/dev/full"):
+        with open("/dev/full", "w") as full:
+            r = subprocess.run([sys.executable, "-m", "chainrule.cli", "predict", str(model), str(csv)],
+                               stdout=full, stderr=subprocess.PIPE, text=True)
+        assert r.returncode != 0 and r.stderr.strip().endswith("no space left on device"), r.stderr
+
+
+def test_ctrl_c_says_what_was_kept_and_how_to_go_on(tmp_path):
+    import signal
+    import time
+
+    from sklearn.datasets import load_wine
+    load_wine(as_frame=True).frame.to_csv(tmp_path / "w.csv", index=False)
+    model, ckpt = tmp_path / "w.npz", tmp_path / "ck"
+    model.write_bytes(b"an earlier file")
+    proc = subprocess.Popen([sys.executable, "-m", "chainrule.cli", "train", str(tmp_path / "w.csv"), "--target",
+                             "target", "--epochs", "100000", "--out", str(model), "--checkpoint-dir", str(ckpt),
+                             "--quiet"], stderr=subprocess.PIPE, text=True, env={**os.environ, "CHAINRULE_NUMBA": "0"})
+    try:
+        deadline = time.time() + 120
+        while not (ckpt / "checkpoint.npz").exists() and time.time() < deadline:
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1] == (
+        f"chainrule: interrupted; {str(model)!r} was not written (a file there before is unchanged); run the same "
+        f"command with --resume to continue from the last checkpoint in {str(ckpt)!r}")
+    assert model.read_bytes() == b"an earlier file"

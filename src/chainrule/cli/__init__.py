@@ -99,8 +99,8 @@ def _message(exc: BaseException) -> str:
     if isinstance(exc, ModuleNotFoundError) and module in EXTRAS:
         return f"this command needs {module}: pip install 'chainrule[{EXTRAS[module]}]'"
     if isinstance(exc, OSError) and exc.strerror:
-        where = f" {exc.filename!r}" if exc.filename else ""
-        return f"{exc.strerror.lower()}:{where}"
+        where = f": {exc.filename!r}" if exc.filename else ""     # none for a write to a redirected stdout
+        return f"{exc.strerror.lower()}{where}"
     if isinstance(exc, MemoryError):
         return "out of memory" + (f": {exc}" if str(exc) else "")
     return str(exc) or type(exc).__name__
@@ -157,7 +157,13 @@ def _run(args) -> int:
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
-        print("chainrule: interrupted", file=sys.stderr)
+        # train, predict and export write their --out file beside and rename it when it is whole
+        out = getattr(args, "out", None)
+        kept = (f"; {str(out)!r} was not written (a file there before is unchanged)"
+                if args.command in ("train", "predict", "export") and out not in (None, "-", "/dev/stdout") else "")
+        again = (f"; run the same command with --resume to continue from the last checkpoint in "
+                 f"{str(args.checkpoint_dir)!r}") if getattr(args, "checkpoint_dir", None) else ""
+        print(f"chainrule: interrupted{kept}{again}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader went away (`chainrule example | head`): stop quietly
         import os

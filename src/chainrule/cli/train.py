@@ -71,8 +71,11 @@ def register(sub) -> None:
 
 
 def _hidden(text: str) -> list[int]:
+    parts = text.split(",") if text.strip() else []          # '' is no hidden layer
+    if any(not s.strip() for s in parts):
+        raise ValidationError(f"--hidden has an empty width between its commas: {text!r}; write widths like 64,32")
     try:
-        sizes = [int(s) for s in text.split(",") if s.strip()]
+        sizes = [int(s) for s in parts]
     except ValueError:
         raise ValidationError(f"--hidden must be comma-separated positive integers like 64,32; got {text!r}") from None
     if any(s < 1 for s in sizes):

@@ -50,8 +50,11 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
     if missing.any():
         bad = missing & raw.notna().to_numpy()
         if bad.any():
-            raise ValidationError(f"column {short(c)} must be numeric; line {_line(bad, df)} has "
-                                  f"{short(raw.iloc[int(np.flatnonzero(bad)[0])])}")
+            cell = raw.iloc[int(np.flatnonzero(bad)[0])]
+            comma = isinstance(cell, str) and pd.notna(pd.to_numeric(cell.replace(",", "."), errors="coerce"))
+            raise ValidationError(f"column {short(c)} must be numeric; line {_line(bad, df)} has {short(cell)}"
+                                  + ("; the file seems to write decimals with a comma: give --decimal ','"
+                                     if comma else ""))
         if c not in pre.fill:
             raise ValidationError(f"missing values in {short(c)} on lines {_lines(missing, df)}; the model was trained "
                                   "without gaps there (train with --impute to fill them)")

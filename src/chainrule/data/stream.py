@@ -215,7 +215,8 @@ class CsvStream:
                                       "a classifier needs at least two")
         empty = [c for c, s in scans.items() if s.missing == s.rows]
         if empty:
-            raise ValidationError(f"column {empty[0]!r} has no values at all; remove it from the file")
+            raise ValidationError(f"column {empty[0]!r} has no values at all; leave it out (chainrule train --drop "
+                                  f"{empty[0]!r}, or remove it from the file)")
         gaps = [c for c, s in scans.items() if s.missing]
         if gaps and impute is None:
             detail = "; ".join(f"{c!r} on lines {_lines(scans[c])}" for c in gaps)

@@ -110,7 +110,8 @@ class Preprocessing:
         missing = df[features].isna().sum()          # one pass over the table, not two a column
         empty = [c for c in features if missing[c] == len(df)]
         if empty:
-            raise ValidationError(f"column {empty[0]!r} has no values at all; remove it from the file")
+            raise ValidationError(f"column {empty[0]!r} has no values at all; leave it out (chainrule train --drop "
+                                  f"{empty[0]!r}, or remove it from the file)")
         gaps = [c for c in features if missing[c]]
         if gaps and impute is None:
             detail = "; ".join(f"{c!r} on lines {_rows(df[c].isna())}" for c in gaps)

@@ -248,3 +248,5 @@ def test_validation_split_takes_a_numpy_number_and_cr_save_writes_what_load_read
     np.testing.assert_array_equal(cr.load(tmp_path / "m.npz").params, b.params)
     with pytest.raises(cr.errors.ChainruleTypeError, match="save writes a chainrule Network; got str"):
         cr.save("net", tmp_path / "x.npz")
+    with pytest.raises(cr.errors.ChainruleTypeError, match=r"the network first, then the path: cr.save\(net, path\)"):
+        cr.save(tmp_path / "x.npz", b)

@@ -1018,7 +1018,7 @@ def test_a_killed_runs_lock_is_taken_over_while_its_process_is_a_zombie(tmp_path
     finally:
         child.kill()
         child.wait(30)
-    # a lock written before locks named the PID namespace: the host name and a live process still hold it
+    # the host name and a live process hold it
     (folder / "checkpoint.lock").write_text(json.dumps({"pid": os.getppid(), "host": __import__("socket").gethostname(),
                                                         "since": "2026-12-01 10:00:00"}))
     with pytest.raises(ValidationError, match=f"in use by another training run \\(process {os.getppid()} "):

@@ -125,6 +125,8 @@ def save(net: Any, path: str | os.PathLike, include_optimizer: bool = True, extr
     """Write `net` to `path` (.npz), replacing any previous file atomically (`cr.save`,
     `Network.save`); `cr.load` reads it back."""
     from ..nn.network import Network
+    if isinstance(path, Network):
+        raise ChainruleTypeError("save takes the network first, then the path: cr.save(net, path)")
     if not isinstance(net, Network):
         raise ChainruleTypeError(f"save writes a chainrule Network; got {type(net).__name__} (a model of another "
                                  "framework: import it first with cr.from_torch, from_keras, from_sklearn, from_onnx)")

@@ -15,7 +15,7 @@ import threading
 import time
 from pathlib import Path
 
-from ..backend.processes import machine, running
+from ..backend.processes import running
 from ..errors import ValidationError
 
 LOCKNAME = "checkpoint.lock"
@@ -39,8 +39,7 @@ def acquire(directory: Path) -> Path:
     written), or raise ValidationError naming the live run that holds it."""
     prepare_folder(directory)
     path = directory / LOCKNAME
-    me = {"pid": os.getpid(), "host": socket.gethostname(), "machine": machine(),
-          "since": time.strftime("%Y-%m-%d %H:%M:%S")}
+    me = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%d %H:%M:%S")}
     key = str(directory.resolve())
     with _guard:
         for _ in range(3):
@@ -91,16 +90,13 @@ def _read(path: Path) -> dict:
 
 def _alive(holder: dict, key: str) -> bool:
     """Whether the run named by a lock is running: this process's own runs by the folders they
-    hold, another machine's (or PID namespace's) always (it cannot be checked from here), others
-    by their process id."""
+    hold, another host's always (it cannot be checked from here), others by their process id."""
     pid = holder.get("pid")
     if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
         return False                        # unreadable, or half-written by a run killed at that moment
-    if "machine" in holder:
-        here = holder["machine"] == machine()
-    else:                                   # a lock of an earlier version: its host name alone
-        here = holder.get("host") == socket.gethostname()
-    if not here:
+    # by host name, not PID namespace (as the compiling lock): a container restarted after a crash
+    # keeps its name in a new namespace, and its run's lock must be taken over for --resume
+    if holder.get("host") != socket.gethostname():
         return True
     if pid == os.getpid():
         return key in _held

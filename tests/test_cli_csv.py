@@ -490,3 +490,48 @@ def test_ctrl_c_says_what_was_kept_and_how_to_go_on(tmp_path):
         f"chainrule: interrupted; {str(model)!r} was not written (a file there before is unchanged); run the same "
         f"command with --resume to continue from the last checkpoint in {str(ckpt)!r}")
     assert model.read_bytes() == b"an earlier file"
+
+
+def test_predict_reads_missing_cells_as_training_did(tmp_path):
+    """The missing-value markers are kept in the model: a model trained with --na-values N/A read
+    'N/A' as a number to predict ('must be numeric'), and so did one written before the markers
+    were kept, trained when pandas' own list (N/A among them) meant missing."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=60).round(3).astype(object)
+    x[[3, 17]] = "N/A"
+    df = pd.DataFrame({"x": x, "z": rng.normal(size=60), "y": np.where(rng.normal(size=60) > 0, "a", "b")})
+    csv, model = tmp_path / "n.csv", tmp_path / "n.npz"
+    df.to_csv(csv, index=False)
+    r = cli("train", csv, "--target", "y", "--na-values", "N/A", "--impute", "median", "--epochs", "2",
+            "--out", model, "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert cli("predict", model, csv).returncode == 0 and cli("evaluate", model, csv).returncode == 0
+    net, extra = cr.load(model, with_extra=True)
+    legacy = {k: v for k, v in extra["tabular"].items() if k not in ("na_values", "typed")}
+    from chainrule.saving.npz import save
+    save(net, tmp_path / "old.npz", extra={**extra, "tabular": legacy})
+    r = cli("predict", tmp_path / "old.npz", csv)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == cli("predict", model, csv).stdout
+
+
+def test_a_text_column_read_as_written_matches_exact_text_only_as_the_onnx_graph(tmp_path):
+    """Codes read as written are categories as written: '0002' matched '2' as a number in predict
+    (no unseen warning) while the exported graph gave it all zeros."""
+    ort = pytest.importorskip("onnxruntime")
+    rng = np.random.default_rng(1)
+    codes = ["0001", "001", "1", "2", "02", "7"]
+    k, x = rng.integers(0, 6, size=200), rng.normal(size=200)
+    text = "code,x,y\n" + "".join(f"{codes[a]},{b},{'a' if (a < 3) ^ (b > 0) else 'b'}\n" for a, b in zip(k, x))
+    csv, model, onnx_path = write(tmp_path / "c.csv", text), tmp_path / "c.npz", tmp_path / "c.onnx"
+    assert cli("train", csv, "--target", "y", "--text", "code", "--epochs", "30", "--out", model,
+               "--quiet").returncode == 0
+    assert cli("export", model, onnx_path).returncode == 0
+    new = write(tmp_path / "new.csv", "code,x\n0002,0.5\n2,0.5\n1.0,0.5\n")
+    r = cli("predict", model, new, "--proba")
+    assert r.returncode == 0 and "column 'code' has 2 values unseen in training" in r.stderr, r.stderr
+    want = pd.read_csv(__import__("io").StringIO(r.stdout)).filter(like="proba_").to_numpy()
+    s = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    _, proba = s.run(None, {"code": np.array([["0002"], ["2"], ["1.0"]], dtype=object),
+                            "x": np.full((3, 1), 0.5)})
+    np.testing.assert_allclose(proba, want, rtol=1e-12, atol=1e-12)

@@ -185,36 +185,48 @@ def test_unseen_category_is_all_zeros_as_in_chainrule(iris_csv, tmp_path):
 
 @pytest.mark.parametrize("floats_in", ["training", "new"])
 def test_a_text_column_of_numbers_agrees_whether_pandas_reads_it_as_int_or_float(tmp_path, floats_in):
-    """A --text column of numbers with gaps reads as floats ('10.0'), without as ints ('10'); a
-    boolean column read from 'true' as 'True'. `chainrule predict` takes both spellings as one
-    category; so must the graph fed from a file that pandas reads the other way (agreed on 54% of rows)."""
+    """A column of numbers with gaps reads as floats ('10.0'), without as ints ('10'); a boolean
+    column read from 'true' as 'True'. A model that stored such typed categories (a file written
+    before --text columns were read as written) takes both spellings as one category in `chainrule
+    predict`; so must its graph (agreed on 54% of rows). A --text column read as written matches
+    exact text in both: '10' against a stored '10.0' is unseen, warned, all zeros in both."""
     rng = np.random.default_rng(0)
     zips, x = rng.choice([10, 20, 30, 40], size=400), rng.normal(size=400)
     d = pd.DataFrame({"x": x, "zip": zips, "flag": rng.choice(["true", "false"], size=400),
                       "y": np.where((zips >= 30) ^ (x > 0), "a", "b")})
     train, new = d.copy(), d.drop(columns="y")
     if floats_in == "training":
-        train.loc[[3, 9], "zip"] = np.nan                        # stored as '10.0'; the new file reads '10'
+        train.loc[[3, 9], "zip"] = np.nan                        # written '10.0'; the new file writes '10'
     else:
-        new["zip"] = new["zip"].astype(float)                    # stored as '10'; the new file reads '10.0'
+        new["zip"] = new["zip"].astype(float)                    # written '10'; the new file writes '10.0'
     new["flag"] = new["flag"].str.upper()
-    csv, new_csv, model, onnx_path, preds = (tmp_path / n for n in ("t.csv", "n.csv", "m.npz", "m.onnx", "p.csv"))
+    csv, new_csv, model = tmp_path / "t.csv", tmp_path / "n.csv", tmp_path / "m.npz"
     train.to_csv(csv, index=False)
     new.to_csv(new_csv, index=False)
     assert cli("train", csv, "--target", "y", "--text", "zip", "--impute", "most_frequent", "--hidden", "8",
                "--epochs", "60", "--lr", "0.05", "--out", model, "--quiet").returncode == 0
-    assert cli("export", model, onnx_path).returncode == 0
-    r = cli("predict", model, new_csv, "--proba", "--out", preds)
-    assert r.returncode == 0 and "unseen" not in r.stderr, r.stderr
-    want = pd.read_csv(preds)
-    assert (want["prediction"] == d["y"]).mean() > 0.9            # zip matters: the one-hot is read
-    s = session(onnx_path)
-    label, proba = s.run(None, feeds(s, pd.read_csv(new_csv)))
-    assert list(label) == list(want["prediction"])
-    np.testing.assert_allclose(proba, want[["proba_a", "proba_b"]].to_numpy(), rtol=1e-12, atol=1e-12)
+    net, extra = cr.load(model, with_extra=True)
+    typed = {k: v for k, v in extra["tabular"].items() if k not in ("na_values", "typed")}
+    typed["categories"] = {**typed["categories"], "zip": [str(float(v)) for v in typed["categories"]["zip"]]}
+    if "zip" in typed["fill"]:
+        typed["fill"] = {**typed["fill"], "zip": str(float(typed["fill"]["zip"]))}
+    from chainrule.saving.npz import save
+    save(net, tmp_path / "old.npz", extra={**extra, "tabular": typed})       # as a file of an earlier version
+    for path, unseen in ((model, True), (tmp_path / "old.npz", False)):
+        onnx_path, preds = path.with_suffix(".onnx"), path.with_suffix(".csv")
+        assert cli("export", path, onnx_path).returncode == 0
+        r = cli("predict", path, new_csv, "--proba", "--out", preds)
+        assert r.returncode == 0 and ("column 'zip' has 4 values unseen" in r.stderr) == unseen, r.stderr
+        want = pd.read_csv(preds)
+        if not unseen:
+            assert (want["prediction"] == d["y"]).mean() > 0.9    # zip matters: the one-hot is read
+        s = session(onnx_path)
+        label, proba = s.run(None, feeds(s, pd.read_csv(new_csv)))
+        assert list(label) == list(want["prediction"])
+        np.testing.assert_allclose(proba, want[["proba_a", "proba_b"]].to_numpy(), rtol=1e-12, atol=1e-12)
     raw = {"x": np.full((4, 1), 0.5), "flag": np.array([["true"], ["TRUE"], ["True"], ["true"]], dtype=object),
            "zip": np.array([["10"], ["10.0"], ["30"], ["30.0"]], dtype=object)}
-    _, by_spelling = s.run(None, raw)                             # each spelling as its category
+    _, by_spelling = s.run(None, raw)                             # the earlier file: each spelling as its category
     np.testing.assert_array_equal(by_spelling[0], by_spelling[1])
     np.testing.assert_array_equal(by_spelling[2], by_spelling[3])
     assert np.abs(by_spelling[0] - by_spelling[2]).max() > 0.5

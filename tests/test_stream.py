@@ -60,7 +60,8 @@ def fit_both(path, target, rows, **kwargs):
                 with CsvStream(path, rows=rows) as stream:
                     pre = stream.fit(target, **kwargs)
             else:
-                pre = Preprocessing.fit(read_csv(path), target, **kwargs)
+                pre = Preprocessing.fit(read_csv(path, text_columns=kwargs.get("text_columns", ())), target,
+                                        **kwargs)                # as chainrule train reads the file
         out += [pre.to_json(), [str(w.message) for w in caught]]
     return out
 

@@ -140,3 +140,19 @@ def test_the_folds_are_shuffled_rows_seeded_by_seed(data, tmp_path):
                         learning_rate=1e-2).best_score for seed in (0, 1)]
     assert min(scores) > 0.0, scores
     assert scores[0] != scores[1]                       # other folds for another seed
+
+
+def test_sweep_reads_missing_markers_and_text_columns_as_train(data, tmp_path):
+    """`sweep` had no --na-values (its error suggested it) once only the empty cell, NA and NaN were
+    missing; the model it writes keeps the markers for predict."""
+    df = pd.read_csv(data / "iris.csv")
+    df["sepal length (cm)"] = df["sepal length (cm)"].astype(object)
+    df.loc[[2, 9], "sepal length (cm)"] = "N/A"
+    df.to_csv(tmp_path / "na.csv", index=False)
+    r = cli("sweep", tmp_path / "na.csv", "--target", "species", "--grid", "hidden=4", "--epochs", "3",
+            "--impute", "median", "--out-dir", tmp_path / "s")
+    assert r.returncode == 2 and "Give --na-values 'N/A'" in r.stderr
+    r = cli("sweep", tmp_path / "na.csv", "--target", "species", "--grid", "hidden=4", "--epochs", "3",
+            "--impute", "median", "--na-values", "N/A", "--out-dir", tmp_path / "s")
+    assert r.returncode == 0, r.stderr
+    assert cli("predict", tmp_path / "s" / "best_model.npz", tmp_path / "na.csv").returncode == 0

@@ -98,7 +98,8 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = ()) -> Iterator[t
     bad, first_bad = 0, 0
     with Progress("predicting", total=info["rows"], unit="rows") as progress:
         for chunk in iter_chunks(args.csv, rows=args.chunk_rows, sep=info["sep"], encoding=args.encoding,
-                                 decimal=args.decimal, na_values=args.na_values or None,
+                                 decimal=args.decimal, na_values=[*(pre.na_values or []), *args.na_values],
+                                 pandas_markers=pre.na_values is None,       # a model file written before
                                  text_columns=[*pre.text, *(c for c in text if c not in pre.columns)]):
             out = outputs(net, pre.transform(chunk[pre.columns], dtype=net.dtype, unseen=unseen), finite=False)
             finite = np.isfinite(out).all(axis=1)

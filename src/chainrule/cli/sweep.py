@@ -5,6 +5,8 @@ import argparse
 
 from chainrule.errors import ValidationError
 
+from .tabular import column_list
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -34,6 +36,10 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=0, help="seeds the folds, the weights and the shuffling (default 0)")
     p.add_argument("--task", choices=["classification", "regression"], help="override the detected task")
     p.add_argument("--impute", choices=["mean", "median", "most_frequent"], help="fill missing feature values")
+    p.add_argument("--na-values", type=column_list, default=[], metavar="TEXT[,TEXT]",
+                   help="cell values that mean 'missing' (e.g. '?,n/a'), besides empty cells and NA/NaN")
+    p.add_argument("--text", type=column_list, default=[], metavar="COL[,COL]",
+                   help="columns used as text categories even if they hold numbers")
     p.set_defaults(func=sweep)
 
 
@@ -48,7 +54,7 @@ def sweep(args) -> int:
              if k not in grid and not (k == "batch_size" and "batch" in grid)}
     result = run_sweep(args.csv, args.target, grid, scheduler=args.scheduler, out_dir=args.out_dir, cv=args.cv,
                        scoring=args.scoring, n_jobs=args.jobs, seed=args.seed, task=args.task,
-                       impute=args.impute, **fixed)
+                       impute=args.impute, na_values=args.na_values, text_columns=args.text, **fixed)
     where = f"Dask scheduler {args.scheduler}" if args.scheduler else "this machine"
     print(f"{len(result.table)} candidates x {args.cv} folds on {where}; {result.scoring}, best first:")
     shown = result.table[[*grid, "mean_score", "std_score", "rank"]].astype({k: str for k in grid})

@@ -236,6 +236,7 @@ def train(args) -> int:
         pre = Preprocessing.fit(df, args.target, task=args.task, impute=args.impute, text_columns=args.text,
                                 max_categories=args.max_categories)
         n = len(df)
+    pre.na_values = list(args.na_values or [])       # predict reads the file's missing cells as train did
     describe_columns(df, pre, stream.reasons if stream is not None else None)
     n_val = int(round(n * args.val_split))
     if args.val_split and not 1 <= n_val < n:

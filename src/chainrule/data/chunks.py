@@ -21,10 +21,10 @@ SNIFF_BYTES = 1 << 18
 
 def iter_chunks(path: Any, *, rows: int = 100_000, sep: str | None = None, encoding: str | None = None,
                 decimal: str = ".", na_values: Sequence[str] | str | None = None,
-                text_columns: Sequence[str] = ()) -> Iterator[Any]:
+                text_columns: Sequence[str] = (), pandas_markers: bool = False) -> Iterator[Any]:
     """DataFrames of at most `rows` rows of the CSV file `path` (a header row, then data), in order.
 
-    sep, encoding, decimal, na_values : as `read_csv`. text_columns : columns read as text.
+    sep, encoding, decimal, na_values, pandas_markers : as `read_csv`. text_columns : columns read as text.
     Each DataFrame's attrs["csv"] says how the file was read (as `read_csv`'s)."""
     import pandas as pd
     name = str(path)
@@ -44,7 +44,7 @@ def iter_chunks(path: Any, *, rows: int = 100_000, sep: str | None = None, encod
     info = {"name": name, "sep": sep, "sep_detected": detected, "encoding": encoding or "utf-8"}
     try:
         reader = pd.read_csv(os.path.expanduser(name), sep=sep, encoding=encoding or "utf-8-sig", decimal=decimal,
-                             na_values=na_markers(na_values), keep_default_na=False, index_col=False, chunksize=rows,
+                             **na_markers(na_values, pandas_markers), index_col=False, chunksize=rows,
                              dtype={c: "str" for c in text_columns} or None)
         with reader:
             for chunk in reader:

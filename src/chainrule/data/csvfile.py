@@ -239,13 +239,17 @@ def _csv_rows(text: str, sep: str, name: str) -> list[str]:
 NA_MARKERS = ("", "NA", "NaN", "nan")
 
 
-def na_markers(na_values) -> list[str]:
-    """The cells read as missing: NA_MARKERS and the user's `na_values` (a string or a list)."""
-    return [*NA_MARKERS, *([na_values] if isinstance(na_values, str) else (na_values or []))]
+def na_markers(na_values, pandas_markers: bool = False) -> dict:
+    """read_csv's arguments for the cells read as missing: NA_MARKERS and the user's `na_values` (a
+    string or a list); with `pandas_markers`, pandas' own list instead of NA_MARKERS (a model file
+    written before the markers were kept was trained so)."""
+    extra = [na_values] if isinstance(na_values, str) else list(na_values or [])
+    return {"na_values": extra or None, "keep_default_na": True} if pandas_markers else \
+        {"na_values": [*NA_MARKERS, *extra], "keep_default_na": False}
 
 
 def read_csv(source, *, sep: str | None = None, encoding: str | None = None, decimal: str = ".",
-             na_values=None, text_columns=()):
+             na_values=None, text_columns=(), pandas_markers: bool = False):
     """Read a CSV file (a path or an open binary file) with a header row into a DataFrame.
 
     sep : None detects it among , ; tab | (the one that splits every line evenly).
@@ -273,8 +277,8 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
     _check_rows(text, sep, name, data, encoding or "utf-8-sig")
     del text                              # pandas parses the bytes: a StringIO copy is 4 bytes a character
     try:
-        df = pd.read_csv(io.BytesIO(data), sep=sep, decimal=decimal, na_values=na_markers(na_values),
-                         keep_default_na=False, index_col=False, dtype={c: "str" for c in text_columns} or None,
+        df = pd.read_csv(io.BytesIO(data), sep=sep, decimal=decimal, **na_markers(na_values, pandas_markers),
+                         index_col=False, dtype={c: "str" for c in text_columns} or None,
                          encoding="utf-8-sig" if encoding is None else used_encoding)
     except (pd.errors.ParserError, ValueError) as exc:
         raise ValidationError(f"CSV file {short(name, 200)} could not be read: {str(exc).strip()[:200]}") from None

@@ -121,7 +121,12 @@ def text_codes(pre: Any, df: Any, c: str, unseen_warning: type[Warning],
         col = col.fillna(pre.fill[c])
     codes = pd.Index(pre.categories[c], dtype=col.dtype).get_indexer(col)
     missed = codes < 0
-    if missed.any():
+    # numbers matched as numbers where the categories are pandas' typed spellings ('10.0') or the
+    # table's column holds numbers, not text (a DataFrame read without dtype=str); a text column
+    # read as written, given as text, matches exact text only (the exported graph's rule)
+    typed = pre.typed is None or c in pre.typed or pd.api.types.is_numeric_dtype(df[c]) \
+        or pd.api.types.is_bool_dtype(df[c])
+    if missed.any() and typed:
         codes[missed] = as_typed(pre.categories[c], col[missed])
         missed = codes < 0
     if missed.any() and c not in pre.other:

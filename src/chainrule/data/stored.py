@@ -13,7 +13,7 @@ from ..errors import ModelFileError
 from .csvfile import short
 
 FIELDS = {"target", "task", "numeric", "text", "means", "scales", "categories", "fill", "impute", "classes",
-          "y_mean", "y_scale", "other"}
+          "y_mean", "y_scale", "other", "na_values", "typed"}
 IMPUTE = ("mean", "median", "most_frequent")
 
 
@@ -91,4 +91,9 @@ def check_stored(data) -> dict:
     if not isinstance(other, dict) or not all(c in text and isinstance(n, int) and not isinstance(n, bool) and n > 0
                                               for c, n in other.items()):
         raise _bad("'other' must map text columns to positive counts", other)
+    na_values, typed = data.get("na_values"), data.get("typed")
+    if na_values is not None and (not isinstance(na_values, list) or not all(isinstance(v, str) for v in na_values)):
+        raise _bad("'na_values' must be a list of texts or null", na_values)
+    if typed is not None and (_names(data, "typed") is None or not set(typed) <= set(text)):
+        raise _bad("'typed' must list text columns or be null", typed)
     return data

@@ -200,7 +200,8 @@ class CsvStream:
         if task is None:
             small = not y.capped and len(y.counts) <= MAX_CLASSES
             task = "classification" if not numeric_target or (y.integral and small) else "regression"
-        pre = Preprocessing(target=target, task=task, impute=impute)
+        pre = Preprocessing(target=target, task=task, impute=impute, na_values=[])
+        typed: list[str] = []
         if task == "regression":
             if not numeric_target:
                 first = as_first(y)
@@ -238,6 +239,8 @@ class CsvStream:
                     check_text(c, text, counts, first)
                 self.reasons[c] = reason(text, first)
                 pre.text.append(c)
+                if s.kind in ("int", "float", "bool"):              # pandas typed it: '10.0', 'True'
+                    typed.append(c)
                 if c in gaps:
                     top = max(counts)
                     pre.fill[c] = min(t for t, k in zip(text, counts) if k == top)
@@ -245,6 +248,7 @@ class CsvStream:
                 pre.categories[c], dropped = categories(_Counts(text, counts), c, max_categories)
                 if dropped:
                     pre.other[c] = dropped
+        pre.typed = typed
         return pre
 
     def _fill(self, c: str, s: ColumnScan, impute: str | None) -> float:

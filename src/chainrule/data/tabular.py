@@ -54,6 +54,12 @@ class Preprocessing:
     y_mean: float = 0.0
     y_scale: float = 1.0
     other: dict[str, int] = field(default_factory=dict)     # text columns capped: categories counted as 'other'
+    # how the file was read, for predict to read the same: the user's extra missing-value markers
+    # (--na-values), and the text columns pandas typed (numbers, booleans: categories '10.0', 'True',
+    # matched through encode.as_typed); the others are as written. None: a file written before
+    # these were kept (pandas' own markers; every text column typed)
+    na_values: list[str] | None = None
+    typed: list[str] | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -95,7 +101,8 @@ class Preprocessing:
                 else "regression"
         if task not in ("classification", "regression"):
             raise ValidationError(f"task must be 'classification' or 'regression'; got {task!r}")
-        pre = cls(target=target, task=task, impute=impute)
+        pre = cls(target=target, task=task, impute=impute, na_values=[])
+        typed: list[str] = []
         if task == "regression":
             if not numeric_target:
                 raise ValidationError(f"target column {target!r} is not numeric (e.g. {y.iloc[0]!r}); regression "
@@ -130,12 +137,16 @@ class Preprocessing:
                 if c not in text_columns:
                     check_text_column(col, c)
                 pre.text.append(c)
+                if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col) or \
+                        pd.api.types.infer_dtype(col, skipna=True) == "boolean":
+                    typed.append(c)
                 col = col.astype("string")
                 if c in gaps:
                     pre.fill[c] = str(col.mode()[0])
                 pre.categories[c], dropped = categories(col.fillna(pre.fill.get(c, "")), c, max_categories)
                 if dropped:
                     pre.other[c] = dropped
+        pre.typed = typed
         for column in pre._numeric_columns(df):    # one column at a time: no n x columns block
             with np.errstate(over="ignore"):
                 mean, std = float(column.mean()), float(column.std())

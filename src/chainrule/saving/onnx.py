@@ -223,7 +223,8 @@ def preprocessing_nodes(g: _Graph, pre: dict, net) -> tuple[list, str]:
     for c in pre["text"]:
         inputs.append(helper.make_tensor_value_info(c, TensorProto.STRING, ["N", 1]))
         cats = [str(v) for v in pre["categories"][c]]
-        more = other_spellings(cats)
+        typed = pre.get("typed")
+        more = other_spellings(cats) if typed is None or c in typed else {}     # as written: exact text
         fill = pre["fill"].get(c)
         if fill is not None and "" not in cats:          # a missing value ("") is given the filled category
             more[""] = cats.index(str(fill))

@@ -322,7 +322,7 @@ def test_an_update_that_overflows_is_reported_honestly():
     assert "last finite step" not in str(info.value)
 
 
-def test_nan_weights_from_the_last_update_are_reported(kernels):
+def test_nan_weights_from_the_last_update_are_reported(kernels, tmp_path):
     """fit returned a finite History with NaN weights when the last update made them (Adam with
     eps=0 on an input column of zeros: 0/0); they showed only at predict or save."""
     rng = np.random.default_rng(0)
@@ -332,6 +332,21 @@ def test_nan_weights_from_the_last_update_are_reported(kernels):
     with pytest.raises(errors.TrainingDiverged, match=r"training diverged in its last update \(epoch 1\): some "
                                                        r"weights became NaN or infinite"):
         net.fit(X, y, epochs=1, batch_size=200, optimizer=optim.Adam(0.01, eps=0.0), verbose=0)   # one update
+    # with checkpoints, the same words (it was the checkpoint's "cannot save"), the last one kept
+    net = cr.Network([cr.Dense(4, 5, "tanh"), cr.Dense(5, 2, "softmax")], loss="categorical_crossentropy", seed=0)
+    kept = {}
+
+    class LastUpdateOverflows(cr.callbacks.Callback):      # as an update that overflows at the end of epoch 2
+        def on_epoch_end(self, epoch, logs):
+            if epoch == 1:
+                kept["file"] = (tmp_path / "ck" / "checkpoint.npz").read_bytes()
+                self.network.params[0] = np.nan
+
+    with pytest.raises(errors.TrainingDiverged, match=r"in its last update \(epoch 2\): some weights became NaN or "
+                                                       r"infinite; the checkpoint of epoch 1 in .* is kept"):
+        net.fit(X, y, epochs=2, batch_size=200, optimizer=optim.Adam(0.01), verbose=0,
+                callbacks=[LastUpdateOverflows()], checkpoint_dir=tmp_path / "ck")
+    assert (tmp_path / "ck" / "checkpoint.npz").read_bytes() == kept["file"]
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")

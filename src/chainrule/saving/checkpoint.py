@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ModelFileError, ValidationError
+from ..errors import ModelFileError, TrainingDiverged, ValidationError
 from ..training.callbacks import Callback, EpochLogger, ProgressBar
 from ..training.streaming import OneHotRows
 from . import runlock
@@ -251,6 +251,11 @@ class BackupAndRestore(Callback):
 
     def on_epoch_end(self, epoch, logs):
         trainer, net = self.trainer, self.network
+        if not np.isfinite(net.params).all():     # the epoch's last update: said as fit says it, not "cannot save"
+            kept = f"the checkpoint of epoch {epoch} in {str(self.directory)!r} is kept" if epoch else "no checkpoint"
+            raise TrainingDiverged(f"training diverged in its last update (epoch {epoch + 1}): some weights became NaN "
+                                   f"or infinite; {kept}. Try a lower learning rate, gradient clipping "
+                                   "(clip_norm=...), or eps > 0")
         history = trainer.history
         line = json.dumps({"epoch": history.epoch[-1], "logs": {k: v[-1] for k, v in history.history.items()}})
         with open(self.directory / HISTORY, "ab") as f:           # appended: constant time per epoch

@@ -661,15 +661,20 @@ net.fit(X, y, epochs=3, batch_size=16, seed=3, verbose=0, checkpoint_dir=sys.arg
 """
 
 
-def test_a_second_run_on_a_live_runs_folder_is_refused_and_a_dead_runs_lock_taken_over(tmp_path):
+def lock_holder(tmp_path):
+    """(a child process holding a checkpoint folder's lock, that folder)."""
     import os
-    import signal
     import subprocess
     import sys
     script = tmp_path / "child.py"
     script.write_text(LOCK_CHILD.format(tests=os.path.dirname(__file__)))
     folder = tmp_path / "ckpt"
-    child = subprocess.Popen([sys.executable, str(script), str(folder)], stdout=subprocess.PIPE, text=True)
+    return subprocess.Popen([sys.executable, str(script), str(folder)], stdout=subprocess.PIPE, text=True), folder
+
+
+def test_a_second_run_on_a_live_runs_folder_is_refused_and_a_dead_runs_lock_taken_over(tmp_path):
+    import signal
+    child, folder = lock_holder(tmp_path)
     try:
         assert child.stdout.readline().strip() == "HOLDING"
         files = sorted(p.name for p in folder.iterdir())
@@ -999,13 +1004,8 @@ def test_a_killed_runs_lock_is_taken_over_while_its_process_is_a_zombie(tmp_path
     import json
     import os
     import signal
-    import subprocess
-    import sys
     import time
-    script = tmp_path / "child.py"
-    script.write_text(LOCK_CHILD.format(tests=os.path.dirname(__file__)))
-    folder = tmp_path / "ckpt"
-    child = subprocess.Popen([sys.executable, str(script), str(folder)], stdout=subprocess.PIPE, text=True)
+    child, folder = lock_holder(tmp_path)
     try:
         assert child.stdout.readline().strip() == "HOLDING"
         child.send_signal(signal.SIGKILL)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:      # what the lazy names below resolve to, for type checkers
     from .teach.explain import explain
     from .teach.gradcheck import gradcheck
     from .training import callbacks, optim
-    from .training.callbacks import EarlyStopping, History, ModelCheckpoint
+    from .training.callbacks import CSVLogger, EarlyStopping, History, ModelCheckpoint, ReduceLROnPlateau
     from .training.diagnostics import GradientDiagnostics, GradientWarning
 
 #: public name -> (module, attribute or None for the module itself), imported on first access
@@ -40,6 +40,8 @@ _LAZY = {"load": ("chainrule.saving.npz", "load"), "save": ("chainrule.saving.np
          "EarlyStopping": ("chainrule.training.callbacks", "EarlyStopping"),
          "ModelCheckpoint": ("chainrule.training.callbacks", "ModelCheckpoint"),
          "History": ("chainrule.training.callbacks", "History"),
+         "ReduceLROnPlateau": ("chainrule.training.callbacks", "ReduceLROnPlateau"),
+         "CSVLogger": ("chainrule.training.callbacks", "CSVLogger"),
          "GradientDiagnostics": ("chainrule.training.diagnostics", "GradientDiagnostics"),
          "GradientWarning": ("chainrule.training.diagnostics", "GradientWarning"),
          "datasets": ("chainrule.data.datasets", None), "to_onnx": ("chainrule.saving.onnx", "to_onnx"),
@@ -64,6 +66,6 @@ def __dir__() -> list[str]:
 __version__ = "0.1.0"
 __all__ = ["Network", "Dense", "Dropout", "Layer", "Activation", "Loss", "load", "save", "gradcheck", "explain",
            "optim", "init", "errors", "examples", "callbacks", "datasets", "formulas", "plot", "EarlyStopping",
-           "ModelCheckpoint", "History", "GradientDiagnostics", "GradientWarning", "register_activation",
-           "register_layer", "register_loss", "to_onnx", "to_torch", "from_torch", "from_sklearn", "from_keras",
-           "from_onnx", "load_foreign", "__version__"]
+           "ModelCheckpoint", "History", "ReduceLROnPlateau", "CSVLogger", "GradientDiagnostics", "GradientWarning",
+           "register_activation", "register_layer", "register_loss", "to_onnx", "to_torch", "from_torch",
+           "from_sklearn", "from_keras", "from_onnx", "load_foreign", "__version__"]

@@ -1,4 +1,5 @@
-"""Callbacks of `Network.fit` (Keras' habits): History, EarlyStopping, ModelCheckpoint, progress."""
+"""Callbacks of `Network.fit` (Keras' habits): History, EarlyStopping, ModelCheckpoint, progress; the
+base (callback.py), ReduceLROnPlateau (plateau.py) and CSVLogger (csv_logger.py) gathered here."""
 from __future__ import annotations
 
 import math
@@ -10,37 +11,16 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ChainruleTypeError, ValidationError
+from ..errors import ValidationError
 from ..nn import checks as check
+from .callback import Callback as Callback  # the base, re-exported: chainrule.callbacks.Callback
+from .callback import monitor_mode, monitor_name, whole_epochs
+from .csv_logger import CSVLogger as CSVLogger  # Keras' other callbacks, each in its module
+from .plateau import ReduceLROnPlateau as ReduceLROnPlateau
 
 
 class GradientWarning(UserWarning):
     """Gradients vanish or explode in a layer."""
-
-
-class Callback:
-    """Hooks called by `fit`. `self.network` is the network being trained; setting
-    `self.network.stop_training = True` ends training after the current epoch."""
-
-    network: Any = None
-
-    def set_network(self, network: Any) -> None:
-        self.network = network
-
-    def on_train_begin(self, params: dict[str, Any]) -> None: ...
-    def on_epoch_begin(self, epoch: int) -> None: ...
-    def on_batch_begin(self, batch: int) -> None: ...
-    def on_batch_end(self, batch: int, logs: dict[str, float]) -> None: ...
-    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None: ...
-    def on_train_end(self) -> None: ...
-
-    def get_state(self) -> dict[str, Any] | None:
-        """What a checkpoint must keep for a resumed run to behave as an uninterrupted one (JSON
-        values, or arrays shaped like the network's parameters); None: nothing."""
-        return None
-
-    def set_state(self, state: dict[str, Any]) -> None:
-        """Take back what `get_state` gave (called after on_train_begin when fit resumes)."""
 
 
 class History(Callback):
@@ -129,21 +109,6 @@ class History(Callback):
         return f"History(epochs={len(self.epoch)}, last={last})"
 
 
-def _monitor_mode(monitor: str, mode: str) -> str:
-    if mode not in ("auto", "min", "max"):
-        raise ValidationError(f"mode must be 'auto', 'min' or 'max'; got {mode!r}")
-    if mode == "auto":
-        return "max" if "acc" in monitor else "min"
-    return mode
-
-
-def _monitor(monitor: Any, owner: str) -> str:
-    if not isinstance(monitor, str):
-        raise ChainruleTypeError(f"{owner}: monitor must be the name of a logged value, such as 'val_loss'; got "
-                                 f"{monitor!r} ({type(monitor).__name__})")
-    return monitor
-
-
 class EarlyStopping(Callback):
     """Stop when `monitor` has not improved by `min_delta` for `patience` epochs, as Keras' callback
     counts them (patience=2: the second epoch without improvement is the last).
@@ -152,14 +117,10 @@ class EarlyStopping(Callback):
 
     def __init__(self, monitor: str = "val_loss", patience: int = 0, min_delta: float = 0.0,
                  mode: str = "auto", restore_best_weights: bool = False):
-        self.monitor = _monitor(monitor, "EarlyStopping")
-        if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) or patience < 0:
-            raise (ValidationError if isinstance(patience, (int, np.integer)) and not isinstance(patience, bool)
-                   else ChainruleTypeError)(f"EarlyStopping: patience must be a whole number of epochs, 0 or more; "
-                                            f"got {patience!r}")
-        self.patience = int(patience)
+        self.monitor = monitor_name(monitor, "EarlyStopping")
+        self.patience = whole_epochs(patience, "EarlyStopping: patience")
         self.min_delta = abs(check.number(min_delta, "EarlyStopping: min_delta", low=-math.inf))
-        self.mode = _monitor_mode(monitor, mode)
+        self.mode = monitor_mode(monitor, mode)
         self.restore_best_weights = check.flag(restore_best_weights, "EarlyStopping: restore_best_weights")
 
     def on_train_begin(self, params: dict[str, Any]) -> None:
@@ -214,9 +175,9 @@ class ModelCheckpoint(Callback):
         except ValueError as exc:
             raise ValidationError(f"ModelCheckpoint: filepath {self.filepath!r} is not a valid format string "
                                   f"({exc}); write a brace as {{{{ or }}}}") from None
-        self.monitor = _monitor(monitor, "ModelCheckpoint")
+        self.monitor = monitor_name(monitor, "ModelCheckpoint")
         self.save_best_only = check.flag(save_best_only, "ModelCheckpoint: save_best_only")
-        self.mode = _monitor_mode(monitor, mode)
+        self.mode = monitor_mode(monitor, mode)
         self.include_optimizer = check.flag(include_optimizer, "ModelCheckpoint: include_optimizer")
         self.best = math.inf
 
@@ -324,4 +285,5 @@ def make_progress(verbose: int) -> list[Callback]:
     return choices[verbose]
 
 
-__all__ = ["Callback", "History", "EarlyStopping", "ModelCheckpoint", "ProgressBar", "EpochLogger", "GradientWarning"]
+__all__ = ["Callback", "History", "EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau", "CSVLogger", "ProgressBar",
+           "EpochLogger", "GradientWarning"]

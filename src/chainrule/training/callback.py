@@ -1,0 +1,63 @@
+"""The base of every callback, and how a callback reads the value it watches (`monitor`, `mode`).
+
+Kept apart from the callbacks themselves so that each may live in its own module (callbacks.py
+gathers them: `chainrule.callbacks`)."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import ChainruleTypeError, ValidationError
+
+
+class Callback:
+    """Hooks called by `fit`. `self.network` is the network being trained; setting
+    `self.network.stop_training = True` ends training after the current epoch."""
+
+    network: Any = None
+
+    def set_network(self, network: Any) -> None:
+        self.network = network
+
+    def on_train_begin(self, params: dict[str, Any]) -> None: ...
+    def on_epoch_begin(self, epoch: int) -> None: ...
+    def on_batch_begin(self, batch: int) -> None: ...
+    def on_batch_end(self, batch: int, logs: dict[str, float]) -> None: ...
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None: ...
+    def on_train_end(self) -> None: ...
+
+    def get_state(self) -> dict[str, Any] | None:
+        """What a checkpoint must keep for a resumed run to behave as an uninterrupted one (JSON
+        values, or arrays shaped like the network's parameters); None: nothing."""
+        return None
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Take back what `get_state` gave (called after on_train_begin when fit resumes)."""
+
+
+def monitor_mode(monitor: str, mode: str) -> str:
+    """"min" or "max": how the watched value improves ("auto": up for accuracies, down for the rest)."""
+    if mode not in ("auto", "min", "max"):
+        raise ValidationError(f"mode must be 'auto', 'min' or 'max'; got {mode!r}")
+    if mode == "auto":
+        return "max" if "acc" in monitor else "min"
+    return mode
+
+
+def monitor_name(monitor: Any, owner: str) -> str:
+    """The name of the logged value `owner` watches, checked."""
+    if not isinstance(monitor, str):
+        raise ChainruleTypeError(f"{owner}: monitor must be the name of a logged value, such as 'val_loss'; got "
+                                 f"{monitor!r} ({type(monitor).__name__})")
+    return monitor
+
+
+def whole_epochs(value: Any, name: str) -> int:
+    """A count of epochs (a patience, a cooldown): a whole number, 0 or more, or an error naming `name`."""
+    message = f"{name} must be a whole number of epochs, 0 or more; got {value!r}"
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ChainruleTypeError(message)
+    if value < 0:
+        raise ValidationError(message)
+    return int(value)

@@ -1,0 +1,83 @@
+"""CSVLogger: each epoch's logs as a row of a CSV file, written as the epoch ends (Keras' callback)."""
+from __future__ import annotations
+
+import csv
+import os
+from typing import IO, Any
+
+from ..errors import ValidationError
+from ..nn import checks as check
+from .callback import Callback
+
+
+class CSVLogger(Callback):
+    """Write `epoch` (from 0, as History and Keras count) and the epoch's logs (loss, accuracy,
+    val_loss, ...) as one row per epoch, flushed at once: a run stopped part-way keeps its rows.
+
+    The file is replaced at the start of training unless `append=True`; a run resumed from its
+    checkpoint (`checkpoint_dir`) always appends, under the header the file has. Under MPI, give it
+    on every rank with `append=True` or on rank 0 only (every rank writes otherwise)."""
+
+    def __init__(self, filename: str | os.PathLike, separator: str = ",", append: bool = False):
+        self.filename = os.fspath(check.path_like(filename, "CSVLogger: filename"))
+        if not isinstance(separator, str) or len(separator) != 1 or separator in '"\r\n':
+            raise ValidationError(f"CSVLogger: separator must be one character (not a quote or a line break); "
+                                  f"got {separator!r}")
+        self.separator = separator
+        self.append = check.flag(append, "CSVLogger: append")
+        self.keys: list[str] | None = None
+        self.file: IO[str] | None = None
+
+    def on_train_begin(self, params: dict[str, Any]) -> None:
+        self.close()
+        resumed = bool(params.get("initial_epoch"))
+        self.keys = None
+        if (self.append or resumed) and os.path.exists(self.filename):
+            rows = self._rows()
+            self.keys = rows[0][1:] if rows else None
+            if resumed:                     # rows of the epochs the resumed run trains again (an interruption
+                self._keep_before(rows, int(params["initial_epoch"]))   # after the row, before the checkpoint)
+        try:
+            self.file = open(self.filename, "a" if self.append or resumed else "w", newline="", encoding="utf-8")
+        except OSError as exc:
+            raise ValidationError(f"CSVLogger: cannot write {self.filename!r}: {exc.strerror or exc}") from None
+
+    def _rows(self) -> list[list[str]]:
+        """The rows of an existing file, its header first."""
+        try:
+            with open(self.filename, newline="", encoding="utf-8") as f:
+                return list(csv.reader(f, delimiter=self.separator))
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raise ValidationError(f"CSVLogger: cannot append to {self.filename!r}: it cannot be read as CSV "
+                                  f"({exc})") from None
+
+    def _keep_before(self, rows: list[list[str]], epoch: int) -> None:
+        """Rewrite the file without the rows of `epoch` and after (written beside, then moved over)."""
+        kept = rows[:1] + [r for r in rows[1:] if not (r and r[0].isdigit() and int(r[0]) >= epoch)]
+        if len(kept) == len(rows):
+            return
+        part = self.filename + ".part"
+        with open(part, "w", newline="", encoding="utf-8") as f:
+            csv.writer(f, delimiter=self.separator, lineterminator="\n").writerows(kept)
+        os.replace(part, self.filename)
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        if self.file is None:
+            return
+        writer = csv.writer(self.file, delimiter=self.separator, lineterminator="\n")
+        if self.keys is None:               # the first epoch's logs name the columns
+            self.keys = list(logs)
+            writer.writerow(["epoch", *self.keys])
+        writer.writerow([epoch, *(repr(float(logs[k])) if k in logs else "" for k in self.keys)])
+        self.file.flush()
+
+    def on_train_end(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "file": None}     # copied or pickled without its open file

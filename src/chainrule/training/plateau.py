@@ -1,0 +1,81 @@
+"""ReduceLROnPlateau: lower the learning rate when the watched value stops improving (Keras' callback,
+the same counts: a test drives both with one sequence of values)."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..errors import ValidationError
+from ..nn import checks as check
+from .callback import Callback, monitor_mode, monitor_name, whole_epochs
+
+
+class ReduceLROnPlateau(Callback):
+    """Multiply the optimizer's `lr` by `factor` once `monitor` has not improved by more than
+    `min_delta` for `patience` epochs, never below `min_lr`; after a reduction, wait `cooldown`
+    epochs before counting again. Each epoch's logs get the rate that epoch trained with ("lr").
+
+    The changed rate is the optimizer's own, so it is saved with the network and a checkpointed run
+    resumes with it (and with this callback's counts). An optimizer following a schedule (its lr
+    given as StepLR, ...) is refused: the schedule would set the rate back at the next epoch.
+
+        fit(X, Y, validation_split=0.2, callbacks=[ReduceLROnPlateau(factor=0.5, patience=3)])
+    """
+
+    def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10, verbose: int = 0,
+                 mode: str = "auto", min_delta: float = 1e-4, cooldown: int = 0, min_lr: float = 0.0):
+        self.monitor = monitor_name(monitor, "ReduceLROnPlateau")
+        self.factor = check.number(factor, "ReduceLROnPlateau: factor", low_inclusive=False, high=1.0,
+                                   high_inclusive=False)
+        self.patience = whole_epochs(patience, "ReduceLROnPlateau: patience")
+        if verbose not in (0, 1) or isinstance(verbose, bool):
+            raise ValidationError(f"ReduceLROnPlateau: verbose must be 0 or 1; got {verbose!r}")
+        self.verbose = int(verbose)
+        self.mode = monitor_mode(monitor, mode)
+        self.min_delta = abs(check.number(min_delta, "ReduceLROnPlateau: min_delta", low=-math.inf))
+        self.cooldown = whole_epochs(cooldown, "ReduceLROnPlateau: cooldown")
+        self.min_lr = check.number(min_lr, "ReduceLROnPlateau: min_lr")
+        self.best: float | None = None
+        self.wait = self.cooldown_counter = 0
+
+    def on_train_begin(self, params: dict[str, Any]) -> None:
+        schedule = getattr(getattr(self.network, "optimizer", None), "schedule", None)
+        if schedule is not None:
+            raise ValidationError(f"ReduceLROnPlateau changes the optimizer's lr, which follows a schedule "
+                                  f"({type(schedule).__name__}); use one or the other")
+        self.best, self.wait, self.cooldown_counter = None, 0, 0
+
+    def _improved(self, current: float) -> bool:
+        if self.best is None:
+            return True
+        if self.mode == "min":
+            return current < self.best - self.min_delta
+        return current > self.best + self.min_delta
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        optimizer = self.network.optimizer
+        if self.monitor not in logs:
+            raise ValidationError(f"ReduceLROnPlateau monitors {self.monitor!r}, which fit does not report; "
+                                  f"available: {sorted(logs)} (val_ metrics need validation data)")
+        current = float(logs[self.monitor])
+        logs["lr"] = float(optimizer.lr)
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self._improved(current):
+            self.best, self.wait = current, 0
+        elif self.cooldown_counter == 0:
+            self.wait += 1
+            if self.wait >= self.patience and optimizer.lr > self.min_lr:
+                optimizer.lr = max(optimizer.lr * self.factor, self.min_lr)
+                self.cooldown_counter, self.wait = self.cooldown, 0
+                if self.verbose:
+                    print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing the learning rate to {optimizer.lr:.6g}",
+                          flush=True)
+
+    def get_state(self) -> dict[str, Any]:
+        return {"best": self.best, "wait": self.wait, "cooldown_counter": self.cooldown_counter}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.best = None if state["best"] is None else float(state["best"])
+        self.wait, self.cooldown_counter = int(state["wait"]), int(state["cooldown_counter"])

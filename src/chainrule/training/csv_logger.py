@@ -15,8 +15,7 @@ class CSVLogger(Callback):
     val_loss, ...) as one row per epoch, flushed at once: a run stopped part-way keeps its rows.
 
     The file is replaced at the start of training unless `append=True`; a run resumed from its
-    checkpoint (`checkpoint_dir`) always appends, under the header the file has. Under MPI, give it
-    on every rank with `append=True` or on rank 0 only (every rank writes otherwise)."""
+    checkpoint (`checkpoint_dir`) always appends, under the header the file has."""
 
     def __init__(self, filename: str | os.PathLike, separator: str = ",", append: bool = False):
         self.filename = os.fspath(check.path_like(filename, "CSVLogger: filename"))

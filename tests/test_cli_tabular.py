@@ -212,3 +212,21 @@ def test_empty_column_with_impute(tmp_path):
     path = bad(tmp_path, "gap.csv", "a,b,y\n1,,0\n3,,1\n5,,0\n")
     assert_bad_input(cli("train", path, "--target", "y", "--impute", "mean", "--out", tmp_path / "m.npz"),
                      "column 'b' has no values at all")
+
+
+def test_val_split_counts_rows_as_fit_and_keras_do(iris_csv, tmp_path):
+    """--val-split counted round(n * split) rows, fit's validation_split now counts as Keras (n - floor(n *
+    (1 - split))): on 150 rows at 0.19, 28 rows against Keras' 29. The command line counts as fit does, and
+    the printed validation metrics are those of fit's held-out rows (the model file's history)."""
+    import math
+    for split in (0.3, 0.19, 0.1):
+        out = tmp_path / f"m{split}.npz"
+        r = cli("train", iris_csv, "--target", "species", "--hidden", "4", "--epochs", "3", "--impute", "median",
+                "--val-split", split, "--out", out, "--quiet")
+        assert r.returncode == 0, r.stderr
+        n_val = 150 - math.floor(150 * (1 - split))
+        assert f"{150 - n_val} training and {n_val} validation rows" in r.stderr
+        info = cli("info", out)
+        kept = float(info.stdout.split("val_loss ")[1].split(",")[0])       # fit's history, in the model file
+        printed = float(r.stdout.split("validation: loss ")[1].split(",")[0])
+        assert printed == pytest.approx(kept, abs=1.5e-4)

@@ -250,3 +250,26 @@ def test_validation_split_takes_a_numpy_number_and_cr_save_writes_what_load_read
         cr.save("net", tmp_path / "x.npz")
     with pytest.raises(cr.errors.ChainruleTypeError, match=r"the network first, then the path: cr.save\(net, path\)"):
         cr.save(tmp_path / "x.npz", b)
+
+
+
+def test_validation_split_holds_out_the_rows_keras_holds_out():
+    """fit held out round(n * split) rows; Keras holds out n - floor(n * (1 - split)) (n=50, 0.25: 12
+    rows against Keras' 13), so the same call trained and scored on other rows than Keras'."""
+    import os
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    pytest.importorskip("keras")
+    from keras.src.trainers.data_adapters.array_slicing import train_validation_split
+    rng = np.random.default_rng(0)
+    for n in (10, 11, 49, 50, 97, 101):
+        for split in (0.1, 0.2, 0.25, 0.3, 1 / 3, 0.5, 0.7):
+            X, y = rng.normal(size=(n, 2)), np.arange(n) % 2
+            (x_train, _), _ = train_validation_split((X, y), validation_split=split)
+            k = len(x_train)                      # Keras' training rows (its arrays are float32: the count only)
+            net = cr.Network([cr.Dense(2, 2, "softmax")], loss="categorical_crossentropy", seed=0)
+            history = net.fit(X, y, epochs=2, batch_size=n, validation_split=split, shuffle=False, verbose=0)
+            keras_rows = cr.Network([cr.Dense(2, 2, "softmax")], loss="categorical_crossentropy", seed=0)
+            keras_rows.fit(X[:k], y[:k], epochs=2, batch_size=n, shuffle=False, verbose=0)
+            np.testing.assert_allclose(net.params, keras_rows.params, rtol=1e-10, atol=1e-12, err_msg=f"n={n}, {split}")
+            expected = net.evaluate(X[k:], y[k:])["loss"]
+            assert history["val_loss"][-1] == pytest.approx(expected, rel=1e-12), (n, split)

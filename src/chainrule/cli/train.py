@@ -197,7 +197,7 @@ def train(args) -> int:
     from ..data.tabular import Preprocessing
     from ..saving.npz import save
     from ..training.streaming import Subset, check_inputs
-    from ..training.trainer import permutation
+    from ..training.trainer import held_out, permutation
     # the arguments are checked before the (possibly long) reading and training
     hidden = _hidden(args.hidden)
     try:
@@ -238,7 +238,7 @@ def train(args) -> int:
         n = len(df)
     pre.na_values = list(args.na_values or [])       # predict reads the file's missing cells as train did
     describe_columns(df, pre, stream.reasons if stream is not None else None)
-    n_val = int(round(n * args.val_split))
+    n_val = held_out(n, args.val_split)             # the rows fit's validation_split holds out
     if args.val_split and not 1 <= n_val < n:
         raise ValidationError(f"--val-split {args.val_split} leaves no validation or training rows of {n}")
     # the rows encoded in a shuffled order, the validation rows last (fit's validation_split takes

@@ -313,7 +313,7 @@ class Network:
         shuffle : reshuffle the samples every epoch. seed : seeds shuffling and dropout (bit for bit;
             from batch 128 on, with CHAINRULE_BLAS_THREADS fixed: backend/threads.py `Balance`).
         validation_data : (X_val, Y_val) evaluated after each epoch; validation_split : the fraction
-            of the samples (the last ones, before shuffling) held out instead.
+            of the samples held out instead: the last n - floor(n * (1 - split)), before shuffling (Keras).
         callbacks : e.g. `EarlyStopping`, `ModelCheckpoint`. verbose : 0 silent, 1 bar, 2 a line an epoch.
         checkpoint_dir : a checkpoint there after every epoch (atomic); resume : continue from it
             (with the same arguments the result equals an uninterrupted run bit for bit).

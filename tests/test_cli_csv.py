@@ -333,6 +333,12 @@ def test_data_command_copies_the_examples(tmp_path):
     assert r.returncode == 0 and (tmp_path / "iris.csv").read_bytes() == (EXAMPLES / "iris.csv").read_bytes()
     assert "exists already" in error_line(cli("data", "iris.csv", "--out", tmp_path))
     assert "no example file 'wine.csv'" in error_line(cli("data", "wine.csv", "--out", tmp_path))
+    # the help's example `chainrule data iris.csv --out data/`: a folder not there yet is created
+    r = subprocess.run([sys.executable, "-m", "chainrule.cli", "data", "iris.csv", "--out", "data/"], cwd=tmp_path,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "data" / "iris.csv").read_bytes() == (EXAMPLES / "iris.csv").read_bytes()
+    assert "is not a folder" in error_line(cli("data", "iris.csv", "--out", tmp_path / "iris.csv"))
 
 
 def test_the_command_skips_pythons_teardown_but_not_exit_handlers_or_output(tmp_path, iris_model):

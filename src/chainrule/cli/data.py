@@ -27,7 +27,7 @@ def register(sub) -> None:
                     "Without a name, list them.",
         epilog="examples:\n  chainrule data\n  chainrule data iris.csv\n  chainrule data iris.csv --out data/")
     p.add_argument("names", nargs="*", metavar="NAME", help="file names to copy (see the list)")
-    p.add_argument("--out", default=".", help="folder to copy into")
+    p.add_argument("--out", default=".", help="folder to copy into, created if it does not exist (default: .)")
     p.add_argument("--force", action="store_true", help="replace a file of the same name")
     p.set_defaults(func=run)
 
@@ -43,8 +43,12 @@ def run(args) -> int:
     if unknown:
         raise ValidationError(f"no example file {unknown[0]!r}; there are {', '.join(about)}")
     folder = Path(args.out)
-    if not folder.is_dir():
+    if folder.exists() and not folder.is_dir():
         raise ValidationError(f"--out {args.out!r} is not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:          # a file on the way: data/iris.csv/x
+        raise ValidationError(f"--out {args.out!r} is not a folder") from None
     for name in args.names:
         dest = folder / name
         if dest.exists() and not args.force:

@@ -224,6 +224,28 @@ def test_docs_list_every_case():
         assert f"| {name} | `{exc.__name__}` |" in doc, name
 
 
+def _documented_messages() -> dict[str, str]:
+    """{case: message} of the table "Every case, with its message" in docs/errors.md."""
+    from pathlib import Path
+    doc = (Path(__file__).parent.parent / "docs" / "errors.md").read_text()
+    table = doc.split("## Every case, with its message", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
+        if len(cells) == 4 and cells[1].startswith("`"):
+            rows[cells[0]] = cells[2]
+    return rows
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_docs_show_each_message_as_raised(case):
+    """docs/errors.md says its message column is what each call prints: the whole message, not a pattern."""
+    name, call, exc, _ = case
+    with pytest.raises(exc) as info:
+        call()
+    assert str(info.value) == _documented_messages()[name]
+
+
 def test_divergence_keeps_the_optimizer_state_of_the_last_finite_step():
     rng = np.random.default_rng(1)
     Xr, Yr = rng.normal(size=(64, 3)) * 10, rng.normal(size=(64, 1)) * 1e3

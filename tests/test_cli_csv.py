@@ -341,6 +341,16 @@ def test_data_command_copies_the_examples(tmp_path):
     assert "is not a folder" in error_line(cli("data", "iris.csv", "--out", tmp_path / "iris.csv"))
 
 
+def test_main_returns_the_code_of_a_usage_error_and_of_help(capsys):
+    """docs/errors.md: called as a function, chainrule.cli.main(argv) returns the code and exits nothing."""
+    from chainrule.cli import main
+    assert main(["train", "iris.csv", "--target", "species", "--epochs", "0", "--out", "m.npz"]) == 2
+    assert "argument --epochs: expected a positive integer; got '0'" in capsys.readouterr().err
+    assert main(["info", "--help"]) == 0
+    assert "usage: chainrule info" in capsys.readouterr().out
+    assert main(["no-such-command"]) == 2
+
+
 def test_the_command_skips_pythons_teardown_but_not_exit_handlers_or_output(tmp_path, iris_model):
     """`chainrule` ends with os._exit (cli.quick_exit: the teardown costs about 0.45 s after a fit on
     the kernels): the exit handlers still run, the output is all there, the exit code is kept,

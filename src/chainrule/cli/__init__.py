@@ -142,7 +142,10 @@ def quick_exit(code: int) -> NoReturn:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:        # --help, --version or a usage error: argparse printed it; return its code
+        return stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 2
     show = warnings.showwarning
     warnings.showwarning = _show_warning
     with warnings.catch_warnings():

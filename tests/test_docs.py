@@ -184,3 +184,24 @@ def test_the_checker_forgives_only_the_last_places_of_full_floats():
     assert not CHECK.check_output("p 0.000510547745589435 ok\n", "q 0.0005105477455894346 ok\n", FLAGS)
     assert not CHECK.check_output("E_total = 0.298371109\n", "E_total = 0.298371108\n", FLAGS)   # 9 digits: exact
     assert CHECK.check_output("x ... 0.12345678901234567\n", "x y z 0.12345678901234566\n", FLAGS)
+
+
+def test_the_readme_architecture_names_every_module():
+    """README.md's architecture section lists each package's modules: a module added without a line
+    there is a part of chainrule a reader cannot find."""
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Architecture", 1)[1].split("\n## ", 1)[0]
+    words = set(re.findall(r"[\w.]+", section))
+    src = ROOT / "src" / "chainrule"
+    from chainrule.cli import build_parser
+    commands = next(a.choices for a in build_parser()._subparsers._group_actions)   # "one module per subcommand"
+    missing = []
+    for module in sorted(src.glob("*/*.py")) + sorted(src.glob("*.py")):
+        if module.stem.startswith("__") or (module.parent.name == "cli" and module.stem in commands):
+            continue
+        if module.stem not in words and module.name not in words:
+            missing.append(str(module.relative_to(src)))
+    for folder in sorted(p for p in src.glob("*/*") if p.is_dir() and p.name != "__pycache__"):
+        if f"{folder.name}/" not in section:
+            missing.append(f"{folder.relative_to(src)}/")
+    assert not missing, f"README.md's architecture section does not name {missing}"

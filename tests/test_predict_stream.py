@@ -67,7 +67,7 @@ def test_chunked_output_equals_the_whole_file_byte_for_byte(files):
     for r in runs.values():
         assert r.stdout == whole.stdout and without_progress(r.stderr) == without_progress(whole.stderr)
     warned = [line for line in whole.stderr.splitlines() if "unseen" in line]
-    assert warned == ["chainrule: warning: column 'zone' has 1 values unseen in training, encoded as all zeros: "
+    assert warned == ["chainrule: warning: column 'zone' has 1 value unseen in training, encoded as all zeros: "
                       "['never_seen']"]
     assert "ignored columns the model does not use: ['y']" in whole.stderr
     # a file written through the atomic output holds the same bytes

@@ -79,7 +79,8 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
 def unseen_message(c: str, values: Any) -> str:
     """The warning for the values of text column `c` unseen in training."""
     values = sorted(values)
-    return f"column {short(c)} has {len(values)} values unseen in training, encoded as all zeros: {names(values, 5)}"
+    count = f"{len(values)} value" if len(values) == 1 else f"{len(values)} values"
+    return f"column {short(c)} has {count} unseen in training, encoded as all zeros: {names(values, 5)}"
 
 
 def as_typed(categories: list[str], values: Any) -> np.ndarray:

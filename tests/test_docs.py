@@ -205,3 +205,25 @@ def test_the_readme_architecture_names_every_module():
         if f"{folder.name}/" not in section:
             missing.append(f"{folder.relative_to(src)}/")
     assert not missing, f"README.md's architecture section does not name {missing}"
+
+
+def test_every_output_shown_after_a_run_block_is_compared():
+    """An output shown right after a block that runs is compared only where the harness knows it: a
+    ```text block after a python block, or the lines under a `$ ` command. A ```text block after a
+    prompt-less shell script, or a bare ``` block after a python block, would be shown and never
+    checked."""
+    unchecked = []
+    for path in DOCS:
+        lines = path.read_text().splitlines()
+        found = {b.line: b for b in blocks(path)}
+        for line, block in found.items():
+            if block.skip:
+                continue
+            end = next(j for j in range(line, len(lines)) if lines[j].startswith("```"))
+            after = next((k for k in range(end + 1, len(lines)) if lines[k].strip()), None)
+            fence = lines[after].strip() if after is not None else ""
+            prompted = any(row.startswith("$ ") for row in block.code.splitlines())
+            if (block.kind == "sh" and not prompted and fence in ("```text", "```output", "```")) or \
+                    (block.kind == "python" and fence == "```"):
+                unchecked.append(block.where())
+    assert not unchecked, f"outputs shown but not compared after {unchecked}"

@@ -227,3 +227,17 @@ def test_every_output_shown_after_a_run_block_is_compared():
                     (block.kind == "python" and fence == "```"):
                 unchecked.append(block.where())
     assert not unchecked, f"outputs shown but not compared after {unchecked}"
+
+
+def test_a_text_block_follows_the_block_whose_output_it_is():
+    """A ```text block is compared with the block right before it; one after a paragraph is
+    compared with nothing (the paragraph goes after the output)."""
+    detached = []
+    for path in DOCS:
+        lines = path.read_text().splitlines()
+        for i, line in enumerate(lines):
+            if line.strip() in ("```text", "```output"):
+                before = next((lines[k] for k in range(i - 1, -1, -1) if lines[k].strip()), "")
+                if before.strip() != "```":
+                    detached.append(f"{path.relative_to(ROOT)}:{i + 1}")
+    assert not detached, f"text blocks after a paragraph, not after their code: {detached}"

@@ -380,3 +380,20 @@ def test_step_and_train_steps_diverge_without_changing_the_weights():
     with pytest.raises(errors.TrainingDiverged):
         net.train_steps(np.array([[1e160]]), np.array([[0.0]]), steps=5)
     np.testing.assert_array_equal(net.params, before)
+
+
+def test_docs_class_table_names_each_exceptions_real_base():
+    """docs/errors.md's first table: each class of chainrule.errors with its base; all are ChainruleError."""
+    from pathlib import Path
+    doc = (Path(__file__).parent.parent / "docs" / "errors.md").read_text()
+    table = doc.split("| class | base | raised when |", 1)[1].split("\n\n", 1)[0]
+    rows = [line.split(" | ") for line in table.strip().splitlines()[1:]]
+    documented = {}
+    for row in rows:
+        name, base = row[0].strip("| `"), row[1].strip("`")
+        documented[name] = base
+        cls = getattr(errors, name)
+        assert issubclass(cls, errors.ChainruleError)
+        assert base in [b.__name__ for b in cls.__bases__], (name, base, cls.__bases__)
+    raised = {n for n, c in vars(errors).items() if isinstance(c, type) and issubclass(c, errors.ChainruleError)}
+    assert set(documented) == raised - {"ChainruleError"}

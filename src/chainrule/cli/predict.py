@@ -26,7 +26,7 @@ def register(sub) -> None:
     p.set_defaults(func=predict)
 
     p = sub.add_parser(
-        "evaluate", help="loss and accuracy (or RMSE, MAE, R2), and a confusion matrix",
+        "evaluate", help="loss, accuracy and a confusion matrix (or MSE, RMSE, MAE, R2)",
         description="Evaluate a trained model on a CSV file that has the target column. Regression errors are in "
                     "the target's own units.",
         epilog="example:\n  chainrule evaluate iris.npz test.csv")

@@ -74,3 +74,14 @@ def test_an_unusual_output_is_reported_at_the_line_that_builds_the_network():
     assert [w.filename for w in caught] == [__file__]
     with pytest.raises(cr.errors.ValidationError, match="'binary_crossentropy' needs probabilities"):
         cr.Network([cr.Dense(3, 1, "tanh")], loss="binary_crossentropy")
+
+
+def test_predict_classes_of_several_labels_are_what_evaluate_counts():
+    # binary cross-entropy with 3 sigmoid outputs: 3 independent labels per sample; evaluate's accuracy
+    # is the fraction of labels with (out > 0.5) == (Y > 0.5), so the predicted classes are that 0/1 matrix
+    net = cr.Network([cr.Dense(3, 5, "tanh"), cr.Dense(5, 3, "sigmoid")], loss="binary_crossentropy", seed=4)
+    Y = (RNG.uniform(size=(23, 3)) > 0.5) * 1.0
+    predicted = net.predict_classes(X)
+    np.testing.assert_array_equal(predicted, (net.predict(X) > 0.5).astype(int))
+    assert predicted.shape == (23, 3)
+    assert net.evaluate(X, Y)["accuracy"] == pytest.approx(np.mean(predicted == Y), rel=1e-12)

@@ -78,9 +78,14 @@ def n_correct(task: str, out: np.ndarray, Y: np.ndarray) -> float | None:
     return None
 
 
-def classes(out: np.ndarray) -> np.ndarray:
-    """Class indices of outputs: argmax for several outputs, 0/1 at 0.5 for one."""
-    return out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] > 0.5).astype(np.int64)
+def classes(out: np.ndarray, task: str = "multiclass") -> np.ndarray:
+    """Predicted classes of outputs, as `n_correct` counts them: for a binary task each output at
+    0.5 (shape (n_samples,) for one output, (n_samples, n_outputs) of 0/1 for several labels per
+    sample); else the argmax of several outputs, or one output at 0.5."""
+    if task == "binary" or out.shape[1] == 1:
+        flags = (out > 0.5).astype(np.int64)
+        return flags[:, 0] if out.shape[1] == 1 else flags
+    return out.argmax(axis=1)
 
 
 def evaluate(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None, chunk: int) -> dict[str, float]:

@@ -349,8 +349,8 @@ class Network:
         return predict(self, X, batch_size)      # in chunks, in place, in the network's dtype (predict.py)
 
     def predict_classes(self, X: ArrayLike) -> np.ndarray:
-        """Class indices: argmax for several outputs, 0/1 at 0.5 for one sigmoid output."""
-        return evaluation.classes(self.predict(X))
+        """Classes as `evaluate` counts them (`evaluation.classes`): argmax, or 0/1 at 0.5 per label."""
+        return evaluation.classes(self.predict(X), self.task)
 
     def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None) -> dict[str, float]:
         """{"loss": E, "accuracy": fraction correct (classification only)} with dropout off; with

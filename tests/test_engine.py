@@ -153,3 +153,22 @@ def test_unpickled_network_still_trains_its_layers(monkeypatch):
     np.testing.assert_array_equal(copy.params, net.params)
     assert np.shares_memory(copy.layers[0].W, copy.params)
     np.testing.assert_array_equal(copy.predict(X), net.predict(X))
+
+
+def test_repr_and_summary_show_an_activations_parameters():
+    from chainrule.nn.activations import LeakyReLU
+    layers = [cr.Dense(2, 3, LeakyReLU(alpha=0.2)), cr.Dense(3, 1, "leaky_relu")]
+    net = cr.Network(layers, loss="mse", seed=0)
+    for layer, alpha in zip(layers, (0.2, 0.01)):
+        rebuilt = eval(repr(layer), {"Dense": cr.Dense})        # the repr is the layer's constructor call
+        assert rebuilt.activation.alpha == alpha and repr(rebuilt) == repr(layer)
+    assert repr(layers[0]) != repr(cr.Dense(2, 3, "leaky_relu"))
+    assert "0.2" in net.summary().splitlines()[1] and "0.2" in repr(net)
+
+
+def test_an_activation_given_a_parameter_it_does_not_take_is_named():
+    match = r"'leaky_relu' takes the parameters \['alpha'\]; got \['slope'\]"
+    with pytest.raises(cr.errors.ValidationError, match=match):
+        cr.Dense(2, 3, {"name": "leaky_relu", "slope": 0.3})
+    with pytest.raises(cr.errors.ValidationError, match=r"'relu' takes no parameters; got \['alpha'\]"):
+        cr.Dense(2, 3, {"name": "relu", "alpha": 0.3})

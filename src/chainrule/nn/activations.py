@@ -6,12 +6,13 @@ derivative is computed from the cached output and never re-evaluates the exponen
 """
 from __future__ import annotations
 
+import inspect
 import math
 from typing import TypeVar
 
 import numpy as np
 
-from ..errors import unknown_name
+from ..errors import ValidationError, unknown_name
 from .checks import number
 
 _C = TypeVar("_C", bound="type[Activation]")
@@ -151,7 +152,6 @@ def register_activation(cls: _C) -> _C:
     """Class decorator: make an Activation subclass known by its `name`, so that a network using
     it can be built by name, saved and loaded. A built-in name cannot be taken over."""
     if cls.name in ACTIVATIONS and ACTIVATIONS[cls.name] is not cls and ACTIVATIONS[cls.name].__module__ == __name__:
-        from ..errors import ValidationError
         raise ValidationError(f"activation name {cls.name!r} belongs to the built-in {ACTIVATIONS[cls.name].__name__}; "
                               "give your class another name")
     ACTIVATIONS[cls.name] = cls
@@ -174,4 +174,11 @@ def get_activation(activation: str | Activation | dict | None) -> Activation:
 def _from_name(name, params) -> Activation:
     if not isinstance(name, str) or name.lower() not in ACTIVATIONS:
         raise unknown_name("activation", name, sorted(ACTIVATIONS))
-    return ACTIVATIONS[name.lower()](**params)
+    cls = ACTIVATIONS[name.lower()]
+    try:
+        inspect.signature(cls).bind(**params)
+    except TypeError:
+        accepted = [p for p in inspect.signature(cls).parameters if p not in ("args", "kwargs")]
+        takes = f"the parameters {accepted}" if accepted else "no parameters"
+        raise ValidationError(f"activation {name!r} takes {takes}; got {sorted(params)}") from None
+    return cls(**params)

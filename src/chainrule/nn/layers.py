@@ -366,7 +366,9 @@ class Dense(Layer):
 
     def __repr__(self):
         frozen = "" if self.trainable else f", trainable={self.trainable_params}"
-        return f"Dense({self.n_in}, {self.n_out}, activation={self.activation.name!r}{frozen})"
+        cfg = self.activation.config()     # with its parameters (leaky_relu's alpha), as Dense accepts it
+        act = cfg if set(cfg) - {"name"} else self.activation.name
+        return f"Dense({self.n_in}, {self.n_out}, activation={act!r}{frozen})"
 
 
 def layer_from_config(cfg: dict) -> Layer:

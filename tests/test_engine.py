@@ -172,3 +172,15 @@ def test_an_activation_given_a_parameter_it_does_not_take_is_named():
         cr.Dense(2, 3, {"name": "leaky_relu", "slope": 0.3})
     with pytest.raises(cr.errors.ValidationError, match=r"'relu' takes no parameters; got \['alpha'\]"):
         cr.Dense(2, 3, {"name": "relu", "alpha": 0.3})
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_binary_cross_entropy_of_probabilities_is_torchs_bce_loss(dtype):
+    # the unfused form (an output other than a sigmoid): log(1 - p) must not round a small p away
+    torch = pytest.importorskip("torch")
+    from chainrule.nn.losses import BinaryCrossentropy
+    out = np.array([[1e-17, 1e-10, 1e-5, 0.3], [0.5, 1 - 1e-7, 0.0, 1.0]], dtype=dtype)
+    Y = np.array([[0.0, 0.0, 0.0, 1.0], [0.25, 1.0, 0.0, 1.0]], dtype=dtype)
+    expected = torch.nn.functional.binary_cross_entropy(torch.tensor(out), torch.tensor(Y), reduction="none").numpy()
+    np.testing.assert_allclose(BinaryCrossentropy().elementwise(out, Y), expected, rtol=1e-6 if dtype == "float32"
+                               else 1e-13, atol=0)

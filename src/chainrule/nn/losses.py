@@ -98,9 +98,10 @@ class BinaryCrossentropy(Loss):
     fused_with = Sigmoid
 
     def elementwise(self, out, Y):
-        # PyTorch's BCELoss clamps each log at -100 so that p = 0 or 1 stays finite.
+        # PyTorch's BCELoss clamps each log at -100 so that p = 0 or 1 stays finite, and takes log(1 - p)
+        # as log1p(-p): 1 - p rounds away a small p (p = 1e-17 gave a loss of 0, 1e-10 one off by 8e-8)
         log_p = np.maximum(np.log(np.maximum(out, 0.0), where=out > 0, out=np.full_like(out, -np.inf)), -100.0)
-        log_q = np.maximum(np.log(np.maximum(1.0 - out, 0.0), where=out < 1, out=np.full_like(out, -np.inf)), -100.0)
+        log_q = np.maximum(np.log1p(-np.minimum(out, 1.0), where=out < 1, out=np.full_like(out, -np.inf)), -100.0)
         return -(Y * log_p + (1.0 - Y) * log_q)
 
     def value(self, out, Y, net=None):

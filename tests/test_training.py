@@ -273,3 +273,13 @@ def test_validation_split_holds_out_the_rows_keras_holds_out():
             np.testing.assert_allclose(net.params, keras_rows.params, rtol=1e-10, atol=1e-12, err_msg=f"n={n}, {split}")
             expected = net.evaluate(X[k:], y[k:])["loss"]
             assert history["val_loss"][-1] == pytest.approx(expected, rel=1e-12), (n, split)
+
+
+def test_fit_takes_its_options_by_keyword_only():
+    # Keras' positional order is fit(x, y, batch_size, epochs): fit(X, y, 32, 10) must not train 32 epochs of 10
+    net = cr.Network([cr.Dense(2, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
+    X, y = cr.examples.xor()
+    before = net.get_weights()
+    with pytest.raises(TypeError, match="positional"):
+        net.fit(X, y, 32, 10, verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(before, net.get_weights()))

@@ -294,12 +294,12 @@ class Network:
         return evaluation.n_correct(self.task, out, Y)
 
     # -- training and use ---------------------------------------------------------------------
-    def fit(self, X: ArrayLike, Y: ArrayLike | None = None, epochs: int = 1, batch_size: int | None = 32,
+    def fit(self, X: ArrayLike, Y: ArrayLike | None = None, *, epochs: int = 1, batch_size: int | None = 32,
             optimizer: Any = None, shuffle: bool = True, validation_data: tuple | None = None,
             validation_split: float = 0.0, callbacks: Sequence[Any] | None = (), seed: int | None = None,
             verbose: int = 1, checkpoint_dir: str | None = None, resume: bool = False, comm: Any = None,
             sample_weight: ArrayLike | None = None) -> History:
-        """Train by mini-batch gradient descent; returns a History (Keras' `model.fit`).
+        """Train by mini-batch gradient descent; returns a History (Keras' `model.fit`; keywords after X, Y).
 
         Parameters
         ----------

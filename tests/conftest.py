@@ -18,13 +18,12 @@ def random_network(rng, max_layers=5, max_width=64, loss=None, dtype="float64"):
     n_layers = int(rng.integers(1, max_layers + 1))
     widths = [int(w) for w in rng.integers(1, max_width + 1, size=n_layers + 1)]
     out_act = rng.choice(OUTPUTS_FOR[loss])
-    if loss == "categorical_crossentropy" and out_act == "softmax" and widths[-1] == 1:
-        widths[-1] = 2
-    layers = []
-    for i in range(n_layers):
-        act = out_act if i == n_layers - 1 else rng.choice(ACTIVATIONS)
-        layers.append(cr.Dense(widths[i], widths[i + 1], activation=str(act), weight_init="glorot_normal",
-                               bias_init="normal"))
+    acts = [rng.choice(ACTIVATIONS) for _ in range(n_layers - 1)] + [out_act]
+    for i, act in enumerate(acts):
+        if act == "softmax" and widths[i + 1] == 1:      # a softmax over one unit is refused (always 1)
+            widths[i + 1] = 2
+    layers = [cr.Dense(widths[i], widths[i + 1], activation=str(act), weight_init="glorot_normal", bias_init="normal")
+              for i, act in enumerate(acts)]
     net = cr.Network(layers, loss=str(loss), dtype=dtype, seed=int(rng.integers(1 << 31)))
     n = int(rng.integers(1, 51))
     return net, rng.normal(size=(n, widths[0])), random_targets(rng, loss, n, widths[-1], soft=rng.random() < 0.5)

@@ -85,3 +85,17 @@ def test_predict_classes_of_several_labels_are_what_evaluate_counts():
     np.testing.assert_array_equal(predicted, (net.predict(X) > 0.5).astype(int))
     assert predicted.shape == (23, 3)
     assert net.evaluate(X, Y)["accuracy"] == pytest.approx(np.mean(predicted == Y), rel=1e-12)
+
+
+@pytest.mark.parametrize("where", ["output", "hidden"])
+def test_a_softmax_over_one_unit_is_refused(where):
+    # softmax over one unit is exp(z) / exp(z) = 1 for every input: d out / d z = 0, nothing learns
+    torch = pytest.importorskip("torch")
+    z = torch.tensor([[-3.0], [0.5], [40.0]], dtype=torch.float64, requires_grad=True)
+    out = torch.softmax(z, dim=1)
+    out.sum().backward()
+    assert torch.all(out == 1) and torch.all(z.grad == 0)
+    for loss in ("categorical_crossentropy", "mse"):
+        layers = [cr.Dense(3, 1, "softmax")] + ([cr.Dense(1, 2, "softmax")] if where == "hidden" else [])
+        with pytest.raises(cr.errors.ValidationError, match="activation='softmax' over n_out=1 unit"):
+            cr.Network(layers, loss=loss)

@@ -17,9 +17,10 @@ def problems(draw, max_width=5, dtype=None):
     depth = draw(st.integers(1, 3))
     widths = draw(st.lists(st.integers(1, max_width), min_size=depth + 1, max_size=depth + 1))
     out = draw(st.sampled_from(OUTPUTS_FOR[loss]))
-    if loss == "categorical_crossentropy" and out == "softmax":
-        widths[-1] = max(widths[-1], 2)
     acts = [draw(st.sampled_from(ACTIVATIONS)) for _ in range(depth - 1)] + [out]
+    for i, act in enumerate(acts):
+        if act == "softmax":                     # a softmax over one unit is refused (always 1)
+            widths[i + 1] = max(widths[i + 1], 2)
     dtype = dtype or draw(st.sampled_from(["float64", "float32"]))
     seed = draw(st.integers(0, 2**31 - 1))
     layers = []

@@ -31,10 +31,18 @@ if TYPE_CHECKING:
 CONVERTED_BYTES = 8 << 20      # a chunk of X converted by `evaluate` (a memmap, another dtype)
 
 
-def check_output(loss: Loss, last: Layer) -> None:
-    """Refuse an output activation the loss cannot use (cross-entropy after a linear, ReLU or
-    tanh output is wrong: a negative loss, or the log of a negative number); warn for an unusual
-    one, at the line that builds the network."""
+def check_output(loss: Loss, sized: list[Layer]) -> None:
+    """Refuse a softmax over one unit (its output is 1 whatever the input: its gradient is zero, so
+    nothing below it learns) and an output activation the loss cannot use (cross-entropy after a
+    linear, ReLU or tanh output is wrong: a negative loss, or the log of a negative number); warn
+    for an unusual one, at the line that builds the network. `sized`: the layers with n_in, n_out."""
+    for i, layer in enumerate(sized):
+        if getattr(getattr(layer, "activation", None), "name", None) == "softmax" and layer.n_out == 1:
+            where = "the output layer" if i == len(sized) - 1 else f"Dense layer {i}"
+            raise ValidationError(f"{where} has activation='softmax' over n_out=1 unit: its output is always 1 and "
+                                  "its gradient 0. Use 'sigmoid' for one output (a binary classifier), or one unit "
+                                  "per class with 'softmax'")
+    last = sized[-1]
     activation = getattr(last, "activation", None)
     found = None if activation is None else output_mismatch(loss, activation, int(last.n_out or 0))
     if found is not None and found[0] == "error":

@@ -184,3 +184,22 @@ def test_binary_cross_entropy_of_probabilities_is_torchs_bce_loss(dtype):
     expected = torch.nn.functional.binary_cross_entropy(torch.tensor(out), torch.tensor(Y), reduction="none").numpy()
     np.testing.assert_allclose(BinaryCrossentropy().elementwise(out, Y), expected, rtol=1e-6 if dtype == "float32"
                                else 1e-13, atol=0)
+
+
+
+def test_dropout_in_step_and_train_steps_follows_the_networks_seed():
+    # Network(seed=...) seeds the generator that fit draws dropout masks from without a seed of its own;
+    # step, train_steps and backprop(training=True) must draw from it too, not from an unseeded one
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(16, 4)), rng.integers(0, 3, 16)
+
+    def build(seed=0):
+        return cr.Network([cr.Dense(4, 8, "relu"), cr.Dropout(0.5), cr.Dense(8, 3, "softmax")],
+                          loss="categorical_crossentropy", seed=seed)
+
+    for train in (lambda net: net.step(X, y, 0.1), lambda net: net.train_steps(X, y, 3),
+                  lambda net: net.backprop(X, y, training=True)):
+        a, b = build(), build()
+        assert train(a) == train(b)
+        np.testing.assert_array_equal(a.params, b.params)
+        np.testing.assert_array_equal(a.grads, b.grads)

@@ -14,6 +14,17 @@ from . import sparse
 MAX_SPARSE_AS_DENSE_BYTES = 2 * 2**30
 
 
+def as_dtype(dtype: Any) -> np.dtype:
+    """np.dtype('float64') or np.dtype('float32'), or a clear error."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt is None or dt.name not in ("float64", "float32"):
+        raise ValidationError(f"dtype must be 'float64' or 'float32'; got {dtype!r}")
+    return dt
+
+
 def as_2d_array(X, name: str, dtype: np.dtype, n_features: int | None = None) -> np.ndarray:
     """X as a finite, C-contiguous 2-D array of `dtype` with `n_features` columns, or a clear error.
 

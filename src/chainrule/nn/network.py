@@ -31,20 +31,6 @@ from .predict import predict
 if TYPE_CHECKING:
     from ..training.callbacks import History
 
-_DTYPES = {"float64": np.float64, "float32": np.float32}
-
-
-def as_dtype(dtype: Any) -> np.dtype:
-    """np.dtype('float64') or np.dtype('float32'), or a clear error."""
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        dt = None
-    if dt is None or dt.name not in _DTYPES:
-        raise ValidationError(f"dtype must be 'float64' or 'float32'; got {dtype!r}")
-    return dt
-
-
 def sum_of_squares(a: np.ndarray) -> float:
     """The sum of squares of the flat array: each step's divergence test of its gradient. NaN and
     infinity survive it, and it overflows for a gradient too large for its squares (from 1.8e19 in
@@ -113,7 +99,7 @@ class Network:
         self.layers: list[Layer] = layers
         self.loss_function: Loss = get_loss(loss)
         evaluation.check_output(self.loss_function, sized)
-        self.dtype = as_dtype(dtype)
+        self.dtype = check.as_dtype(dtype)
         seed = check.seed(seed)
         self.n_inputs: int = int(sized[0].n_in)
         self.n_outputs: int = int(sized[-1].n_out)
@@ -122,6 +108,9 @@ class Network:
             for layer in self.layers:
                 layer.initialize(rng)
         self.rng = np.random.default_rng(seed)            # shuffling and dropout when fit has no seed
+        for layer in self.layers:                         # and dropout in step, train_steps, backprop
+            if hasattr(layer, "rng"):
+                layer.rng = self.rng
         self._build_buffers()
         self.optimizer: Any = None
         self.history: History | None = None

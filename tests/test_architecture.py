@@ -337,6 +337,19 @@ def test_a_users_schedule_is_refused_on_save_then_saves_when_registered(tmp_path
 def test_builtin_names_cannot_be_taken_over():
     with pytest.raises(cr.errors.ValidationError, match="belongs to the built-in Sigmoid"):
         cr.register_activation(FakeSigmoid)
+    from chainrule.nn.layers import LAYERS
+    from chainrule.nn.losses import LOSSES, MSE
+    # a loss, layer or optimizer under a built-in's name would replace it in every network built or loaded by name
+    fake_mse = type("FakeMSE", (cr.Loss,), {"name": "mse"})
+    for register, cls, builtin in ((cr.register_loss, fake_mse, "MSE"),
+                                   (cr.register_layer, type("Dense", (cr.Layer,), {}), "Dense"),
+                                   (cr.register_layer, type("Dropout", (cr.Layer,), {}), "Dropout"),
+                                   (cr.optim.register_optimizer, type("Adam", (cr.optim.Optimizer,), {}), "Adam")):
+        with pytest.raises(cr.errors.ValidationError, match=f"belongs to the built-in {builtin}"):
+            register(cls)
+    assert LOSSES["mse"] is MSE and LAYERS["Dense"] is cr.Dense and LAYERS["Dropout"] is cr.Dropout
+    assert cr.optim.OPTIMIZERS["adam"] is cr.optim.Adam
+    assert type(cr.Network([cr.Dense(2, 1)], loss="mse").loss_function) is MSE
 
 
 def test_optimizer_config_is_its_constructor_arguments():

@@ -50,7 +50,12 @@ LAYERS: dict[str, type[Layer]] = {}
 
 
 def register_layer(cls: _C) -> _C:
-    """Class decorator: make a Layer subclass savable and loadable by its class name."""
+    """Class decorator: make a Layer subclass savable and loadable by its class name. A built-in
+    name (Dense, Dropout) cannot be taken over: every saved network would load with the new class."""
+    old = LAYERS.get(cls.__name__)
+    if old is not None and old is not cls and old.__module__.startswith("chainrule.nn."):
+        raise ValidationError(f"layer name {cls.__name__!r} belongs to the built-in {old.__name__}; give your class "
+                              "another name")
     LAYERS[cls.__name__] = cls
     return cls
 

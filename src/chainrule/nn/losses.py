@@ -9,7 +9,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from ..errors import unknown_name
+from ..errors import ValidationError, unknown_name
 from .activations import Activation, Sigmoid, Softmax
 
 _C = TypeVar("_C", bound="type[Loss]")
@@ -166,7 +166,12 @@ LOSSES: dict[str, type[Loss]] = {cls.name: cls for cls in (SSE, MSE, BinaryCross
 
 
 def register_loss(cls: _C) -> _C:
-    """Class decorator: make a Loss subclass known by its `name` (get_loss, saved files)."""
+    """Class decorator: make a Loss subclass known by its `name` (get_loss, saved files). A built-in
+    name cannot be taken over: every network built or loaded with that name would get the new class."""
+    old = LOSSES.get(cls.name)
+    if old is not None and old is not cls and old.__module__ == __name__:
+        raise ValidationError(f"loss name {cls.name!r} belongs to the built-in {old.__name__}; give your class "
+                              "another name")
     LOSSES[cls.name] = cls
     return cls
 

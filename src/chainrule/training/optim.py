@@ -346,7 +346,12 @@ def global_norm(grads: np.ndarray, slices: list[slice]) -> float:
 
 
 def register_optimizer(cls: _C) -> _C:
-    """Class decorator: make an Optimizer subclass known by its lower-case class name (saved files)."""
+    """Class decorator: make an Optimizer subclass known by its lower-case class name (saved files).
+    A built-in name cannot be taken over."""
+    old = OPTIMIZERS.get(cls.__name__.lower())
+    if old is not None and old is not cls and old.__module__ == __name__:
+        raise ValidationError(f"optimizer name {cls.__name__.lower()!r} belongs to the built-in {old.__name__}; "
+                              "give your class another name")
     OPTIMIZERS[cls.__name__.lower()] = cls
     return cls
 

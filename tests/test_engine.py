@@ -203,3 +203,21 @@ def test_dropout_in_step_and_train_steps_follows_the_networks_seed():
         assert train(a) == train(b)
         np.testing.assert_array_equal(a.params, b.params)
         np.testing.assert_array_equal(a.grads, b.grads)
+
+
+def test_a_network_whose_layers_another_network_took_over_refuses_to_run():
+    # two networks built from the same layer objects: the layers use the second one's parameters, and the
+    # first one's fit updated parameters its layers no longer read (its predictions never changed)
+    layers = [cr.Dense(2, 3, "tanh"), cr.Dense(3, 1)]
+    first = cr.Network(layers, loss="mse", seed=0)
+    second = cr.Network(layers, loss="mse", seed=1)
+    X = np.random.default_rng(0).normal(size=(8, 2))
+    y = X.sum(axis=1)
+    for call in (lambda: first.fit(X, y, epochs=1, verbose=0), lambda: first.predict(X),
+                 lambda: first.evaluate(X, y), lambda: first.loss(X, y), lambda: first.step(X, y, 0.1),
+                 lambda: first.train_steps(X, y, 2)):
+        with pytest.raises(cr.errors.ValidationError, match="layer 0 .* now belongs to another Network"):
+            call()
+    before = second.predict(X)
+    second.fit(X, y, epochs=2, verbose=0)
+    assert np.any(second.predict(X) != before)

@@ -37,6 +37,9 @@ CASES = [
      errors.ValidationError, r"activation 'leaky_relu' takes the parameters \['alpha'\]; got \['slope'\]"),
     ("softmax over one unit", lambda: cr.Network([cr.Dense(2, 1, "softmax")], loss="categorical_crossentropy"),
      errors.ValidationError, "the output layer has activation='softmax' over n_out=1 unit"),
+    ("layers taken over by another network", lambda: (lambda ls: (cr.Network(ls), cr.Network(ls))[0].predict(X))(
+        [cr.Dense(2, 2)]), errors.ValidationError, r"layer 0 \(Dense\(2, 2, activation='linear'\)\) now belongs to "
+     "another Network"),
     ("unknown initializer", lambda: cr.Dense(2, 2, weight_init="he_normel"), errors.UnknownNameError,
      "Did you mean 'he_normal'"),
     ("init array wrong shape", lambda: cr.Dense(2, 2, weight_init=np.ones((3, 3))), errors.ValidationError,

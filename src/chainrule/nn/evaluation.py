@@ -19,7 +19,7 @@ from ..errors import ValidationError
 from . import checks as check
 from . import predict
 from . import sample_weight as sw
-from .inference import outputs
+from .inference import outputs, refuse_rebound
 from .layers import Layer
 from .losses import Loss, output_mismatch
 from .sparse import is_sparse, rows
@@ -99,6 +99,7 @@ def classes(out: np.ndarray, task: str = "multiclass") -> np.ndarray:
 def evaluate(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None, chunk: int) -> dict[str, float]:
     """The loss (and accuracy) of checked arrays, `chunk` rows at a time: the chunks' mean losses
     weighted by their sizes (with sample weights: `sample_weight.evaluate`)."""
+    refuse_rebound(net)
     pages = Pages(X, in_order=True)          # a memmap: read a chunk at a time, handed back
     lazy = bool(pages) or not (is_sparse(X) or predict.as_is(X, net.dtype))       # `chunked`
     if lazy:                                 # a chunk converted to the network's dtype: about 8 MB of it

@@ -34,6 +34,7 @@ def outputs(net: Any, X: Any, with_net: bool = False) -> Any:
 @contextmanager
 def fitting(net: Any) -> Iterator[None]:
     """Mark `net` as trained by the calling thread for the duration of a fit."""
+    refuse_rebound(net)
     owner = net._fit_thread
     if owner is not None and owner != threading.get_ident():
         raise ValidationError("fit cannot start: this network is being trained by fit in another thread; train "
@@ -45,8 +46,23 @@ def fitting(net: Any) -> Iterator[None]:
         net._fit_thread = owner
 
 
+def refuse_rebound(net: Any) -> None:
+    """The layers' parameters must still be views of `net.params`: building a second Network from
+    the same layer objects binds them to its buffers, and this one would train and save parameters
+    that its layers no longer use (its fit changed nothing, its predict gave the other's outputs)."""
+    for i, layer in enumerate(net.layers):
+        for name, _ in layer.param_shapes():
+            value = getattr(layer, name, None)          # a user's layer may keep its parameters otherwise
+            if isinstance(value, np.ndarray) and value.base is not net.params:
+                raise ValidationError(f"layer {i} ({layer!r}) now belongs to another Network built from the same "
+                                      "layer objects, so this network's parameters no longer reach it. Build each "
+                                      "network from layers of its own (copy.deepcopy(layers))")
+
+
 def refuse_other_thread(net: Any) -> None:
-    """A pass that fills the layers' caches must not run beside a fit in another thread."""
+    """A pass that fills the layers' caches must not run beside a fit in another thread (nor on
+    layers another network took over: `refuse_rebound`)."""
+    refuse_rebound(net)
     owner = net._fit_thread
     if owner is not None and owner != threading.get_ident():
         raise ValidationError("this network is being trained by fit in another thread, whose forward and backward "

@@ -24,6 +24,7 @@ from ..backend.pages import Pages
 from ..errors import ValidationError
 from . import checks as check
 from .activations import Linear, ReLU, Sigmoid, Softmax, Tanh
+from .inference import refuse_rebound
 from .sparse import rows
 
 CHUNK_BYTES = 2 << 20       # all the chunk buffers together (hidden layers, converted input): about 2 MB
@@ -82,6 +83,7 @@ def as_is(X: Any, dtype: np.dtype) -> bool:
 def predict(net: Any, X: Any, batch_size: int | None = None, finite: bool = True) -> np.ndarray:
     """The network's outputs for X (dropout off), `batch_size` rows at a time (default: chunk_rows);
     `finite`: NaN or infinite outputs are an error (the command line names their lines itself)."""
+    refuse_rebound(net)
     lazy = chunked(X, net)
     converted = lazy and not as_is(X, net.dtype)
     chunk = chunk_rows(net, converted) if batch_size is None else check.positive_int(batch_size, "batch_size")

@@ -116,9 +116,9 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
     if not (math.isfinite(E) and np.isfinite(net.grads).all() and all(np.isfinite(d.net).all() for d in dense)):
         cause = divergence_cause(net.grads, E) if not math.isfinite(E) or not np.isfinite(net.grads).all() \
             else "a net input became infinite"
-        raise ValidationError(f"explain: {cause}: with these inputs and weights the pass overflows float64 "
-                              "(numbers beyond about 1.8e308), so there is nothing finite to show; use smaller inputs "
-                              "or weights")
+        raise ValidationError(f"explain: {cause}: with these inputs and weights the pass overflows {net.dtype} "
+                              f"(numbers beyond about {np.finfo(net.dtype).max:.2g}), so there is nothing finite to "
+                              "show; use smaller inputs or weights")
     x = dense[0].x
     assert x is not None          # cached by the forward pass just run
     n = x.shape[0]

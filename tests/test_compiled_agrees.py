@@ -9,6 +9,7 @@ import chainrule as cr
 from chainrule.backend import kernels
 from chainrule.errors import TrainingDiverged
 from chainrule.nn.activations import Sigmoid
+from chainrule.training import compiled
 
 needs_numba = pytest.mark.skipif(not kernels.AVAILABLE, reason="needs Numba (the [fast] extra)")
 
@@ -73,3 +74,54 @@ def test_a_float32_loss_that_overflows_stops_both_loops_at_the_same_step(shuffle
                     callbacks=callbacks)
         ends.append((str(info.value).split(":")[0], net.optimizer.t))      # "... in epoch 2, batch 6", the steps
     assert ends[1] == ends[0]
+
+
+def odd_batch_fit(monkeypatch, enabled, dtype, batch_size, sparse, opt, epochs=3, callbacks=()):
+    import scipy.sparse as sp
+    monkeypatch.setattr(kernels, "ENABLED", enabled)
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(13, 5))
+    X[np.abs(X) < 0.6] = 0.0
+    y = rng.integers(0, 3, 13)
+    net = cr.Network([cr.Dense(5, 6, "tanh"), cr.Dense(6, 3, "softmax")], loss="categorical_crossentropy",
+                     dtype=dtype, seed=2)
+    history = net.fit(sp.csr_matrix(X) if sparse else X, y, epochs=epochs, batch_size=batch_size, optimizer=opt(),
+                      seed=4, verbose=0, callbacks=list(callbacks))
+    return net, history
+
+
+ODD_OPTIMIZERS = [lambda: cr.optim.SGD(0.1, momentum=0.9, nesterov=True, weight_decay=0.01),
+                  lambda: cr.optim.Adam(0.02)]
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype, rtol", [("float64", 1e-12), ("float32", 1e-5)])
+@pytest.mark.parametrize("batch_size", [1, 4, 13, 50])          # one row, a short last batch, all rows, more than all
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("opt", range(len(ODD_OPTIMIZERS)))
+def test_odd_batch_sizes_give_the_numpy_loops_numbers(monkeypatch, dtype, rtol, batch_size, sparse, opt):
+    a, ha = odd_batch_fit(monkeypatch, False, dtype, batch_size, sparse, ODD_OPTIMIZERS[opt])
+    b, hb = odd_batch_fit(monkeypatch, True, dtype, batch_size, sparse, ODD_OPTIMIZERS[opt])
+    assert compiled.epoch_plan(b, b.optimizer) is not None        # the compiled loop ran
+    assert b.params.dtype == np.dtype(dtype) and a.optimizer.t == b.optimizer.t == 3 * -(-13 // batch_size)
+    np.testing.assert_allclose(b.params, a.params, rtol=rtol, atol=rtol * np.abs(a.params).max())
+    np.testing.assert_allclose(hb.history["loss"], ha.history["loss"], rtol=rtol)
+
+
+class EveryEpoch(cr.callbacks.Callback):
+    """A callback between epochs: the compiled loop runs one call an epoch instead of one for the run."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        pass
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_the_whole_run_in_one_call_equals_the_run_epoch_by_epoch_bit_for_bit(monkeypatch, dtype, sparse):
+    """Both run the same compiled epochs, so a checkpointed run (epoch by epoch) and a plain one
+    (one call) give the same bits, in float32 too."""
+    whole, _ = odd_batch_fit(monkeypatch, True, dtype, 4, sparse, ODD_OPTIMIZERS[1], epochs=5)
+    by_epoch, _ = odd_batch_fit(monkeypatch, True, dtype, 4, sparse, ODD_OPTIMIZERS[1], epochs=5,
+                                callbacks=[EveryEpoch()])
+    assert np.array_equal(whole.params, by_epoch.params) and whole.optimizer.t == by_epoch.optimizer.t

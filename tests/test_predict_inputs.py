@@ -112,6 +112,25 @@ def test_a_finite_value_too_large_for_float32_is_named_as_such(tmp_path):
         net.fit(mapped, np.zeros(3000, dtype=int), epochs=1, batch_size=100, shuffle=False, verbose=0)
 
 
+@pytest.mark.parametrize("fmt", ["csr", "coo"])
+def test_a_sparse_finite_value_too_large_for_float32_is_named_as_such(fmt):
+    """A float64 sparse X given to a float32 network: its cast turned 1e300 into infinity, and the
+    error said 'X contains NaN or infinity', where a dense X names the value as too large."""
+    import scipy.sparse as sp
+    net = net_of((5, 4, 3))
+    X = np.zeros((30, 5))
+    X[25, 1], X[27, 3] = 1e300, np.inf
+    Z = sp.csr_matrix(X) if fmt == "csr" else sp.coo_matrix(X)
+    message = r"X has values too large for float32 \(first 1e\+300 at index \(25, 1\); float32 holds up to 3.4e\+38\)"
+    for call in (lambda: net.predict(Z), lambda: net.evaluate(Z, np.zeros(30, dtype=int)),
+                 lambda: net.fit(Z, np.zeros(30, dtype=int), epochs=1, verbose=0)):
+        with pytest.raises(ValidationError, match=message):
+            call()
+    X[25, 1] = 0.0                      # infinity itself is still named as infinity
+    with pytest.raises(ValidationError, match=r"X contains NaN or infinity \(first at index \(27, 3\)\)"):
+        net.predict(sp.csr_matrix(X))
+
+
 @pytest.mark.parametrize("dtype, big", [("float32", 1e37), ("float64", 1e307)])
 def test_large_finite_inputs_give_no_overflow_warning(dtype, big):
     # the chunk check summed the chunk without np.errstate: "overflow encountered in reduce"

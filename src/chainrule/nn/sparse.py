@@ -32,6 +32,7 @@ def check(X: Any, name: str, dtype: np.dtype, n_features: int | None = None) -> 
         raise ChainruleTypeError(f"{name} must hold real numbers; got a sparse matrix of dtype {X.dtype}")
     if X.format != "csr":
         X = X.tocsr()
+    given = X.data                    # before the cast: a finite value float32 cannot hold is named as such
     if X.dtype != dtype:
         with np.errstate(over="ignore", invalid="ignore"):    # an overflowing cast is reported below
             X = X.astype(dtype)
@@ -54,6 +55,10 @@ def check(X: Any, name: str, dtype: np.dtype, n_features: int | None = None) -> 
             if bad.size:
                 p = a + int(bad[0])
                 row = int(np.searchsorted(X.indptr, p, side="right")) - 1
+                if np.isfinite(given[p]):       # (checks imports this module: imported here)
+                    from .checks import too_large
+
+                    raise too_large(name, given[p], f"index ({row}, {int(X.indices[p])})", dtype)
                 raise ValidationError(f"{name} contains NaN or infinity (first at index ({row}, {int(X.indices[p])}))")
         pages.touched(b - a, data.itemsize, contiguous=True)
     pages.release()

@@ -42,6 +42,18 @@ def run(opts, comm):
             raise OSError("no space left on device (a simulated failure)")
         except Exception as exc:
             agree(comm, exc)
+    if scenario == "other_run" and rank == 1:      # this rank's fit is not rank 0's
+        kind = opts["kind"]
+        if kind == "network":
+            net = mpi_train.problem({**opts, "dtype": "float32"})[0]
+        elif kind == "data":                        # the same rows in another order: each rank's own shuffle
+            X, y = X[::-1].copy(), y[::-1].copy()
+        else:
+            fit.update({"epochs": {"epochs": 3}, "shuffle": {"shuffle": False}, "seed": {"seed": None},
+                        "optimizer": {"optimizer": cr.optim.Adam(1e-2)}}[kind])
+    if scenario == "stop_on_rank_0":                # only rank 0 (or the one process) has the callback
+        fit["epochs"] = 8
+        fit["callbacks"] = [cr.EarlyStopping(monitor="loss", min_delta=0.06, patience=1)] if rank == 0 else []
     recorder = BatchLosses()
     if scenario == "batch_losses":
         fit["callbacks"] = [recorder]

@@ -44,10 +44,11 @@ def train(opts, comm=None):
     # the kernels are cached) never calls train_batch, so it would count no rows
     from chainrule.backend import kernels
     enabled, kernels.ENABLED = kernels.ENABLED, False
+    callbacks = [cr.EarlyStopping(patience=opts["early"], restore_best_weights=True)] if opts.get("early") else []
     try:
         history = net.fit(X, y, epochs=opts.get("epochs", 4), batch_size=opts.get("batch_size", 32),
                           optimizer=optimizer(opts), seed=5, verbose=opts.get("verbose", 0),
-                          validation_split=opts.get("validation_split", 0.0), comm=comm,
+                          validation_split=opts.get("validation_split", 0.0), comm=comm, callbacks=callbacks,
                           checkpoint_dir=opts.get("checkpoint_dir"), resume=opts.get("resume", False))
     finally:
         kernels.ENABLED = enabled

@@ -95,6 +95,23 @@ def test_resume_under_mpi(tmp_path):
     np.testing.assert_allclose(history["loss"], ref.history["loss"], rtol=1e-12)
 
 
+def test_resume_with_progress_lines_and_early_stopping(tmp_path):
+    # rank 0 has a progress callback the others lack: its callbacks' states were matched to the other
+    # ranks' callbacks by position, so rank 1's EarlyStopping started afresh, stopped at another
+    # epoch than rank 0's, and left it waiting until the timeout
+    ckpt, opts = tmp_path / "ckpt", {"optimizer": "sgd", "early": 2, "validation_split": 0.3, "verbose": 2}
+    r, _ = mpirun(2, {**opts, "epochs": 10, "checkpoint_dir": str(ckpt)}, tmp_path)      # one epoch of patience used
+    assert r.returncode == 0, r.stderr
+    r, out = mpirun(2, {**opts, "epochs": 20, "checkpoint_dir": str(ckpt), "resume": True}, tmp_path, timeout=60,
+                    env={"CHAINRULE_MPI_TIMEOUT": "10"})
+    assert r.returncode == 0, r.stderr
+    params, history = ranks_agree(2, out)
+    net, ref = mpi_train.train({**opts, "epochs": 20, "verbose": 0})       # uninterrupted, one process
+    assert 10 < len(ref.epoch) < 20                                         # it stops after the resume
+    np.testing.assert_allclose(params, net.params, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(history["val_loss"], ref.history["val_loss"], rtol=1e-12)
+
+
 def test_a_failing_rank_ends_the_job(tmp_path):
     r, _ = mpirun(2, {"fail_rank": 1, "epochs": 3}, tmp_path, timeout=60)
     assert r.returncode != 0

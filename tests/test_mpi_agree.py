@@ -63,14 +63,15 @@ def test_per_batch_callbacks_get_the_global_batch_loss(n, tmp_path):
     for result in results:
         np.testing.assert_allclose(result["losses"], single["losses"], rtol=1e-12)
         np.testing.assert_allclose(result["epoch_loss"], single["epoch_loss"], rtol=1e-12)
-        # the gradient and the batch loss every step, the epoch sums, and the one check of the callbacks
-        assert result["allreduce_calls"] == 2 * result["steps"] + 2 + 1
+        # the gradient and the batch loss every step, the epoch sums and the stop (2 epochs), and the one
+        # check of the callbacks
+        assert result["allreduce_calls"] == 2 * result["steps"] + 2 + 1 + 2
 
 
 def test_without_a_per_batch_callback_a_step_has_one_allreduce(tmp_path):
     # rank 0's progress bar is a per-batch callback that does not read the loss: no second Allreduce
     for result in ranks(2, {"scenario": "plain", "verbose": 1}, tmp_path):
-        assert result["allreduce_calls"] == result["steps"] + 2 + 1
+        assert result["allreduce_calls"] == result["steps"] + 2 + 1 + 2          # + a stop agreed per epoch
 
 
 @pytest.mark.parametrize("timeout", ["0", "-5", "nan", "ten"])
@@ -85,3 +86,31 @@ def test_a_timeout_that_cannot_be_waited_is_an_error_on_every_rank(timeout, tmp_
 def test_an_infinite_timeout_trains(tmp_path):
     for result in ranks(2, {"scenario": "plain"}, tmp_path, timeout=" inf "):
         assert "error" not in result and len(result["epoch_loss"]) == 2
+
+
+@pytest.mark.parametrize("kind, named", [
+    ("epochs", "rank 1 has epochs=3 (rank 0: 2)"),
+    ("shuffle", "rank 1 has shuffle=False (rank 0: True)"),
+    ("seed", "rank 1 has seed=None (rank 0: 5)"),
+    ("optimizer", "rank 1 has optimizer='Adam(lr=0.01"),
+    ("network", "rank 1 has network=\"Network([Dense(7, 16, activation='tanh')"),
+    ("data", "rank 1's data differ from rank 0's"),
+])
+def test_a_rank_running_another_fit_is_named_on_every_rank(kind, named, tmp_path):
+    # before, other epochs left rank 0 waiting for rank 1 until the timeout, another network ended in
+    # an error of MPI itself, and another order, seed, optimizer or data trained silently
+    results = ranks(2, {"scenario": "other_run", "kind": kind}, tmp_path, timeout="10")
+    for result in results:
+        assert result["error"] == "ValidationError", result
+        assert result["message"].startswith(named), result["message"]
+        assert result["message"].endswith("every rank must run the same fit (the same data, network, optimizer and "
+                                          "arguments); each rank takes its own part of every batch")
+
+
+def test_a_stop_asked_by_one_ranks_callback_stops_every_rank(tmp_path):
+    # EarlyStopping given to rank 0 alone: rank 0 stopped and the others waited for it until the timeout
+    opts = {"scenario": "stop_on_rank_0"}
+    single = mpi_agree.run(opts, None)
+    assert len(single["epoch_loss"]) < 8                      # the callback stops the one process early
+    for result in ranks(3, opts, tmp_path, timeout="10"):
+        np.testing.assert_allclose(result["epoch_loss"], single["epoch_loss"], rtol=1e-12)

@@ -25,6 +25,7 @@ CHAINRULE_MPI_TIMEOUT) makes the others end it.
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import sys
@@ -90,14 +91,46 @@ def agree(comm: Any, failure: BaseException | None = None) -> None:
 
 
 def prepare(comm: Any, verbose: int, seed: int | None) -> tuple[int, int]:
-    """The verbosity (rank 0 only) and a seed shared by every rank (drawn by rank 0 if None), after
-    the ranks `agree` that their checks passed."""
+    """The verbosity (rank 0 only) and a seed shared by every rank (drawn by rank 0 if None on
+    every rank), after the ranks `agree` that their checks passed. Ranks given other seeds (or a
+    seed on some and None on others) are an error on every rank: their orders of the samples
+    would differ, so that their parts of a batch would not make up the batch."""
     if not all(hasattr(comm, a) for a in ("Get_rank", "Get_size", "Allreduce", "Iallreduce", "bcast")):
         raise ChainruleTypeError(f"comm must be an mpi4py communicator such as MPI.COMM_WORLD; got {comm!r}")
     agree(comm)
+    same(comm, {"seed": seed})
     if seed is None:
         seed = comm.bcast(int(np.random.default_rng().integers(2**62)) if comm.Get_rank() == 0 else None, root=0)
     return (verbose if comm.Get_rank() == 0 else 0), int(seed)
+
+
+def same(comm: Any, run: dict[str, Any]) -> None:
+    """Every rank must bring the same `run` (what a rank's fit depends on, as comparable values):
+    a rank that differs from rank 0 is named on every rank, with the values that differ. Without
+    this, other epochs left a rank waiting for the others until the timeout, another network or
+    dtype ended in an error of MPI itself, and another optimizer, order or data trained silently
+    on something else than the documented global batches."""
+    runs = comm.allgather(run)
+    differ = [f"rank {r}'s {key} differ from rank 0's (rows spread over X and Y)" if key.endswith("data") else
+              f"rank {r} has {key}={value!r} (rank 0: {runs[0].get(key)!r})"
+              for r, other in enumerate(runs) for key, value in other.items() if value != runs[0].get(key)]
+    if differ:
+        raise ValidationError(f"{'; '.join(differ)}: every rank must run the same fit (the same data, network, "
+                              "optimizer and arguments); each rank takes its own part of every batch")
+
+
+def fingerprint(X: Any, Y: Any) -> str:
+    """A digest of up to 64 rows spread over X and Y (and their shapes), as float32 (the same for a
+    float32 and a float64 network): ranks that hold other data (each its own part of a data set,
+    say) differ here. Reads those rows alone (X may be on disk)."""
+    n = X.shape[0]
+    idx = np.unique(np.linspace(0, n - 1, min(n, 64)).astype(np.int64)) if n else np.zeros(0, dtype=np.int64)
+    x = X.read(idx) if isinstance(X, LazyRows) else X[idx]
+    x = x.toarray() if hasattr(x, "toarray") else x
+    digest = hashlib.sha256(repr((tuple(X.shape), tuple(np.shape(Y)))).encode())
+    for part in (x, Y[idx]):
+        digest.update(np.ascontiguousarray(np.asarray(part), dtype=np.float32).tobytes())
+    return digest.hexdigest()[:16]
 
 
 class SharedDraws:
@@ -125,7 +158,7 @@ def lead_restore(backup: Any, comm: Any) -> Any:
     def restore_callbacks_and_share(trainer: Any) -> None:
         assert restore_callbacks is not None
         restore_callbacks(trainer)
-        comm.bcast(([cb.get_state() if hasattr(cb, "get_state") else None for cb in trainer.callbacks],
+        comm.bcast(([(type(cb).__name__, cb.get_state()) for cb in stateful(trainer.callbacks)],
                     trainer.net.stop_training), root=0)
 
     backup.restore = restore_and_share
@@ -150,12 +183,40 @@ class FollowRestore(Callback):
 
     def restore_callbacks(self, trainer: Any) -> None:
         states, trainer.net.stop_training = self.comm.bcast(None, root=0)
-        for cb, state in zip(trainer.callbacks, states):
-            if state is not None:
-                cb.set_state(state)
+        unused = list(states)
+        for cb in stateful(trainer.callbacks):     # by class, in order: rank 0 has callbacks of its own
+            name = type(cb).__name__
+            match = next((i for i, (kind, _) in enumerate(unused) if kind == name), None)
+            if match is None:
+                raise ValidationError(f"cannot resume: this rank has the callback {name}, which rank 0's run does "
+                                      f"not have (rank 0 restored {[kind for kind, _ in states]}); give every rank "
+                                      "the callbacks that keep a state")
+            if unused[match][1] is not None:
+                cb.set_state(unused[match][1])
+            del unused[:match + 1]
 
     def release(self) -> None:
         pass
+
+
+class SharedStop(Callback):
+    """After the callbacks of every rank have seen the epoch (and before the history and the
+    checkpoint record it), `stop_training` becomes true on every rank if it is on one: an
+    EarlyStopping given to rank 0 alone stopped rank 0 and left the others waiting for it."""
+
+    def __init__(self, trainer: MPITrainer):
+        self.trainer = trainer
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        net = self.trainer.net
+        stop = np.array([float(bool(net.stop_training))])
+        self.trainer.allreduce(stop)
+        net.stop_training = bool(stop[0])
+
+
+def stateful(callbacks: list[Callback]) -> list[Callback]:
+    """The callbacks a checkpoint keeps the state of (those that define get_state)."""
+    return [cb for cb in callbacks if type(cb).get_state is not Callback.get_state]
 
 
 def reads_batch_loss(cb: Callback) -> bool:
@@ -167,7 +228,9 @@ class MPITrainer(Trainer):
     """The fit loop of one rank: its shard of every global batch, one Allreduce per step."""
 
     def __init__(self, net: Any, X: Any, Y: np.ndarray, comm: Any, **kwargs: Any):
-        if kwargs.get("backup") is not None:
+        backup = kwargs.get("backup")
+        self.checkpoints = None if backup is None else ("resume" if getattr(backup, "resume", False) else "write")
+        if backup is not None:
             kwargs["backup"] = lead_restore(kwargs["backup"], comm) if comm.Get_rank() == 0 else FollowRestore(comm)
         super().__init__(net, X, Y, **kwargs)
         self.comm, self.rank, self.size = comm, comm.Get_rank(), comm.Get_size()
@@ -178,10 +241,21 @@ class MPITrainer(Trainer):
         self.allreduce_seconds = 0.0
         self.steps = 0
         self.global_batch_loss = False       # some rank's per-batch callback reads the loss: set by `run`
+        # a stop asked for by any rank's callback stops every rank (their callbacks may differ)
+        self.callbacks.insert(self.callbacks.index(self.history), SharedStop(self))
+
+    def description(self, epochs: int) -> dict[str, Any]:
+        """What every rank's run must share (`same`): the data, the network, the optimizer, the arguments."""
+        val = self.validation_data
+        return {"epochs": epochs, "shuffle": self.shuffle, "network": repr(self.net),
+                "optimizer": repr(self.net.optimizer), "validation samples": 0 if val is None else int(val[0].shape[0]),
+                "checkpoints": self.checkpoints, "data": fingerprint(self.X, self.Y),
+                "validation data": None if val is None else fingerprint(*val)}
 
     def run(self, epochs: int) -> Any:
         from mpi4py import MPI
         self.MPI = MPI
+        same(self.comm, self.description(epochs))           # raised on every rank alike: no abort
         try:
             self.comm.Bcast(self.net.params, root=0)        # the same start on every rank
             wanted = np.array([float(any(reads_batch_loss(cb) for cb in self.callbacks))])

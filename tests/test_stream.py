@@ -141,6 +141,30 @@ def test_errors_name_the_column_and_line_as_in_memory(tmp_path, content, message
         assert message in str(whole.value)
 
 
+@pytest.mark.parametrize("kind", ["short row", "long row", "gzip"])
+def test_every_line_is_checked_as_read_csv_checks_it(tmp_path, kind):
+    # a row with too few fields was filled with NaN by pandas (then imputed, or named as a missing
+    # value), one with too many gave pandas' tokenizer message, and a gzip file that `train` and
+    # `predict` refuse trained: the stream now checks the file as read_csv does, with its messages
+    lines = ["a,b,c,y", *(f"{i},{i % 3},{i * 0.5},{'uv'[i % 2]}" for i in range(40))]
+    if kind == "short row":
+        lines[25] = "24,0,u"
+    elif kind == "long row":
+        lines[30] = "29,2,14.5,v,extra"
+    path = tmp_path / ("data.csv.gz" if kind == "gzip" else "data.csv")
+    if kind == "gzip":
+        import gzip
+        path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    else:
+        path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValidationError) as whole:
+        read_csv(path)
+    with pytest.raises(ValidationError) as streamed:
+        with CsvStream(path, rows=7) as stream:
+            stream.fit("y", impute="mean")
+    assert str(streamed.value) == str(whole.value)
+
+
 def file_backed(a):
     """True when the array's memory is a mapped file (not a copy in memory)."""
     while a is not None:

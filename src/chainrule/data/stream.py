@@ -30,6 +30,7 @@ from .chunks import iter_chunks
 from .columns import MAX_CATEGORIES, MIN_ID_ROWS, categories, warn_id
 from .csvfile import SEP_NAMES, names, short
 from .progress import Progress
+from .rowcheck import check_csv
 from .scan import ColumnScan, Mixed
 from .stored import IMPUTE
 from .tabular import MAX_CLASSES, Preprocessing
@@ -109,6 +110,8 @@ class CsvStream:
         (`columns`: the target and the feature columns, in the file's order; default all).
         `keep`: (a column that is not an input, read(cells, file line of the first) -> float64
         values), read in the same pass into a temporary file: `self.kept` (`--weight`)."""
+        with Progress(f"checking {short(str(self.path), 200)} (every line)"):
+            check_csv(self.path, **{k: self.read[k] for k in ("sep", "encoding", "decimal")})
         header = self.header()
         if keep is not None and keep[0] not in header:
             raise ValidationError(f"column {short(keep[0])} is not in the file; columns are {names(header, 20)}")

@@ -2,6 +2,7 @@
 per-batch callbacks; each rank writes what it saw to out/rank{r}.json. Arguments: a JSON object."""
 import json
 import sys
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +55,9 @@ def run(opts, comm):
     if scenario == "stop_on_rank_0":                # only rank 0 (or the one process) has the callback
         fit["epochs"] = 8
         fit["callbacks"] = [cr.EarlyStopping(monitor="loss", min_delta=0.06, patience=1)] if rank == 0 else []
+    if scenario == "memmap_validation":            # validation rows on disk, and the memory fit allocates
+        fit["validation_data"] = (np.load(opts["val"], mmap_mode="r"), np.load(opts["val_y"]))
+        tracemalloc.start()
     recorder = BatchLosses()
     if scenario == "batch_losses":
         fit["callbacks"] = [recorder]
@@ -68,8 +72,10 @@ def run(opts, comm):
     kernels.ENABLED = False                 # the one-process reference takes the NumPy loop, as the ranks do
     history = net.fit(X, y, **fit)
     steps = -(-X.shape[0] // fit["batch_size"]) * fit["epochs"]
+    peak = tracemalloc.get_traced_memory()[1] if tracemalloc.is_tracing() else None
+    tracemalloc.stop()
     return {"losses": recorder.losses, "allreduce_calls": calls[0], "steps": steps,
-            "epoch_loss": history.history["loss"]}
+            "epoch_loss": history.history["loss"], "val_loss": history.history.get("val_loss"), "peak": peak}
 
 
 def main():

@@ -36,7 +36,7 @@ import numpy as np
 
 from ..errors import ChainruleError, ChainruleTypeError, TrainingDiverged, ValidationError
 from .callbacks import Callback
-from .streaming import LazyRows
+from .streaming import LazyRows, OneHotRows, evaluate
 from .trainer import Trainer
 
 TIMEOUT_S = 600.0
@@ -331,10 +331,11 @@ class MPITrainer(Trainer):
         Xv, Yv = self.validation_data
         lo, hi = self.shard(Xv.shape[0])
         sums = np.zeros(2, dtype=np.float64)
-        if hi > lo:
-            part = Xv[lo:hi]
-            out = self.net.run_forward(part.read(slice(None)) if isinstance(part, LazyRows) else part)
-            sums += (self.net.loss_value(out, Yv[lo:hi]) * (hi - lo), self.net.n_correct(out, Yv[lo:hi]) or 0.0)
+        if hi > lo:                          # one process's evaluation of the shard: in chunks (X may be on disk)
+            part, Yp = Xv[lo:hi], (Yv.part(lo, hi) if isinstance(Yv, OneHotRows) else Yv[lo:hi])   # labels stay labels
+            res = evaluate(self.net, part, Yp) if isinstance(part, LazyRows) else \
+                self.net.evaluate_checked(part, np.asarray(Yp))
+            sums += (res["loss"] * (hi - lo), res.get("accuracy", 0.0) * (hi - lo))
         self.allreduce(sums)
         result = {"loss": float(sums[0]) / Xv.shape[0]}
         if self.net.task != "regression":

@@ -236,8 +236,9 @@ def check_inputs(net: Any, X: Any) -> LazyRows:
     return LazyRows(X, net.dtype)
 
 
-def evaluate(net: Any, X: LazyRows, Y: np.ndarray, chunk: int = 1024) -> dict[str, float]:
-    """`net.evaluate_checked` over chunks of rows: the mean loss and accuracy of the whole set."""
+def evaluate(net: Any, X: LazyRows, Y: Any, chunk: int = 1024) -> dict[str, float]:
+    """`net.evaluate_checked` over chunks of rows: the mean loss and accuracy of the whole set (Y an
+    array or `OneHotRows`, made one-hot a chunk at a time)."""
     n = X.shape[0]
     loss, correct = 0.0, 0.0
     for a in range(0, n, chunk):

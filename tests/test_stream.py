@@ -265,3 +265,25 @@ def test_train_stream_resume_continues_the_run(tmp_path, cover_csv):
     df.to_csv(other, index=False)
     r = cli("train", other, *base[2:], *stream, "--epochs", "6", "--checkpoint-dir", ck, "--resume", "--out", out)
     assert r.returncode == 2 and "the targets Y (same shape [720, 3], other values)" in r.stderr
+
+
+def test_sigterm_removes_the_encoded_inputs_and_writes_no_model(tmp_path, cover_csv):
+    # a kill (a batch system's time limit) ended the process at once: the encoded inputs, as large
+    # as the file or larger, stayed in the temporary folder
+    import signal
+    import time
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    p = subprocess.Popen([sys.executable, "-m", "chainrule", "train", str(cover_csv), "--target", "cover", "--stream",
+                          "--impute", "mean", "--chunk-rows", "100", "--epochs", "100000", "--quiet", "--out",
+                          str(tmp_path / "m.npz")],
+                         env={**os.environ, "TMPDIR": str(temp)}, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not any(f.is_file() for f in temp.rglob("*")) and time.monotonic() < deadline:
+        time.sleep(0.05)                     # until the second pass writes the inputs
+    time.sleep(0.5)
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 130, err
+    assert "chainrule: interrupted; " in err and "was not written" in err
+    assert list(temp.iterdir()) == [] and not (tmp_path / "m.npz").exists()

@@ -7,7 +7,7 @@ import errno
 import importlib
 import sys
 import warnings
-from typing import NoReturn
+from typing import Any, NoReturn
 
 COMMAND_MODULES = [
     "chainrule.cli.example",
@@ -31,7 +31,7 @@ EXIT_CODES = {
     3: "training diverged (the loss or a gradient became NaN or infinite)",
     4: "the system failed: disk full, out of memory, an input/output error",
     5: "an optional part is not installed (the message names the pip extra)",
-    130: "interrupted (Ctrl-C)",
+    130: "interrupted (Ctrl-C, or SIGTERM)",
 }
 MAX_MESSAGE = 400      # characters of an error or warning line; longer ones are cut with '...'
 
@@ -112,7 +112,15 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 
 
 def command() -> NoReturn:
-    """The `chainrule` command and `python -m chainrule`: `main`, then `quick_exit`."""
+    """The `chainrule` command and `python -m chainrule`: `main`, then `quick_exit`. SIGTERM (a
+    kill, a container stopped, a batch system's time limit) is handled as Ctrl-C is: before, it
+    ended the process at once, and `train --stream` left its encoded inputs (the size of the file
+    or more) in the temporary folder."""
+    import signal
+
+    def terminated(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+    signal.signal(signal.SIGTERM, terminated)
     quick_exit(main())
 
 

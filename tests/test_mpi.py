@@ -147,3 +147,21 @@ def test_command_line_train_with_mpi(tmp_path):
 def cr_load(path):
     import chainrule as cr
     return cr.load(path)
+
+
+def test_a_diverging_step_is_the_one_process_error_on_every_rank(tmp_path):
+    # the rank whose part of the batch diverged ended the job with MPI_Abort: the command line lost its
+    # exit code (3) and its advice, and the other ranks' messages came too
+    from sklearn.datasets import load_iris
+    load_iris(as_frame=True).frame.to_csv(tmp_path / "iris.csv", index=False)
+    chainrule = Path(sys.executable).parent / "chainrule"
+    args = ["train", str(tmp_path / "iris.csv"), "--target", "petal width (cm)", "--optimizer", "sgd", "--lr", "1e6",
+            "--epochs", "3", "--quiet", "--out", str(tmp_path / "m.npz")]
+    one = subprocess.run([str(chainrule), *args], capture_output=True, text=True, check=False, timeout=120)
+    assert one.returncode == 3 and "training diverged in epoch" in one.stderr, one.stderr
+    for n in (2, 3):
+        r = subprocess.run([str(MPIEXEC), "-n", str(n), str(chainrule), *args, "--mpi"], capture_output=True,
+                           text=True, check=False, timeout=120, env={**os.environ, "CHAINRULE_MPI_TIMEOUT": "20"})
+        assert r.returncode == 3, r.stderr
+        assert r.stderr.splitlines()[-1] == one.stderr.splitlines()[-1]        # the same error line, once
+        assert "MPI_Abort" not in r.stderr and r.stderr.count("training diverged") == 1

@@ -18,7 +18,9 @@ to the others.
 
 Before training the ranks meet once (`agree`, the first collective of `prepare`): an error of any
 rank's checks, and data or batch sizes that differ between ranks, are raised on every rank with the
-rank named, so that rank 0, the one the user reads, reports it. A rank whose training raises ends
+rank named, so that rank 0, the one the user reads, reports it; so are ranks whose fits differ
+(`same`). A step that diverges on one rank's shard sends NaN gradients, and every rank raises that
+rank's TrainingDiverged. A rank whose training raises another error ends
 the whole job (`Abort`) with a message (on the process's own stderr, which the command line
 silences on ranks other than 0); one that stops answering for `TIMEOUT_S` seconds (env
 CHAINRULE_MPI_TIMEOUT) makes the others end it.
@@ -263,13 +265,22 @@ class MPITrainer(Trainer):
             self.global_batch_loss = bool(wanted[0])
             return super().run(epochs)
         except Exception as exc:
-            if self.size == 1:
+            if self.size == 1 or isinstance(exc, TrainingDiverged):     # raised by every rank alike
                 raise
             print(f"chainrule: rank {self.rank} of {self.size} failed, ending the MPI job: "
                   f"{type(exc).__name__}: {exc}", file=sys.__stderr__, flush=True)
             time.sleep(0.5)                                  # mpiexec forwards the line before the abort
             self.comm.Abort(1)
             raise
+
+    def shared_divergence(self, failed: TrainingDiverged | None) -> None:
+        """After an Allreduce whose gradient is not finite: if a rank's step diverged (it sent NaN),
+        every rank raises that rank's error before the update, as one process raises it (before, the
+        rank ended the job with MPI_Abort, and `chainrule train --mpi` lost its exit code and advice)."""
+        messages = self.comm.allgather(None if failed is None else str(failed))
+        first = next((m for m in messages if m is not None), None)
+        if first is not None:
+            raise TrainingDiverged(first)
 
     def shard(self, count: int) -> tuple[int, int]:
         return count * self.rank // self.size, count * (self.rank + 1) // self.size
@@ -301,21 +312,26 @@ class MPITrainer(Trainer):
             lo, hi = self.shard(idx.shape[0])
             for d in self.draws:
                 d.size, d.lo, d.hi = idx.shape[0], lo, hi
+            failed = None
             if hi > lo:
                 xb, yb = self.rows(idx[lo:hi])
                 try:
                     E = net.train_batch(xb, yb)
-                except TrainingDiverged as exc:
-                    raise self.diverged(exc, epoch, batch) from None
-                net.grads *= (hi - lo) / idx.shape[0]
-                sums += (E * (hi - lo), net.n_correct(net.last_output, yb) or 0.0)  # type: ignore[arg-type]
-                batch_loss[0] = E * (hi - lo)
+                except TrainingDiverged as exc:          # told to the other ranks by a NaN gradient
+                    failed, E = self.diverged(exc, epoch, batch), math.nan
+                    net.grads[...] = np.nan
+                else:
+                    net.grads *= (hi - lo) / idx.shape[0]
+                    sums += (E * (hi - lo), net.n_correct(net.last_output, yb) or 0.0)  # type: ignore[arg-type]
+                    batch_loss[0] = E * (hi - lo)
             else:                                            # fewer samples than ranks: nothing here
                 if self.draws:                               # draw the masks the other ranks draw
                     net.run_forward(np.empty((0, net.n_inputs), dtype=net.dtype), training=True)
                 net.grads[...] = 0.0
                 batch_loss[0], E = 0.0, float("nan")
             self.allreduce(net.grads)
+            if net.grads.size and not math.isfinite(net.grads[0]):
+                self.shared_divergence(failed)
             opt.step(net.params, net.grads, slices)
             self.steps += 1
             if self.global_batch_loss:                       # the global batch's loss, as in one process

@@ -45,6 +45,10 @@ def train(opts, comm=None):
     from chainrule.backend import kernels
     enabled, kernels.ENABLED = kernels.ENABLED, False
     callbacks = [cr.EarlyStopping(patience=opts["early"], restore_best_weights=True)] if opts.get("early") else []
+    if opts.get("files"):                 # the callbacks that write or print, given on every rank
+        folder = Path(opts["files"])
+        callbacks += [cr.ReduceLROnPlateau(monitor="loss", min_delta=10.0, patience=1, factor=0.5, verbose=1),
+                      cr.CSVLogger(folder / "log.csv"), cr.ModelCheckpoint(str(folder / "model-{epoch}.npz"))]
     try:
         history = net.fit(X, y, epochs=opts.get("epochs", 4), batch_size=opts.get("batch_size", 32),
                           optimizer=optimizer(opts), seed=5, verbose=opts.get("verbose", 0),
@@ -78,7 +82,16 @@ def main():
                 time.sleep(60)
             return original(self, epoch, epochs)
         dist.MPITrainer.run_epoch = hanging
+    if opts.get("files"):                 # how many files this rank saved
+        saves, save = [0], cr.Network.save
+
+        def counted_save(self, *args, **kwargs):
+            saves[0] += 1
+            return save(self, *args, **kwargs)
+        cr.Network.save = counted_save
     net, history = train(opts, comm)
+    if opts.get("files"):
+        (Path(opts["out"]) / f"saves{comm.Get_rank()}.txt").write_text(str(saves[0]))
     out = Path(opts["out"])
     np.save(out / f"params{comm.Get_rank()}.npy", net.params)
     (out / f"history{comm.Get_rank()}.json").write_text(json.dumps(history.history))

@@ -1,5 +1,6 @@
 """Data-parallel training under a real `mpiexec` (the mpich wheel's): every rank ends with the
 parameters of single-process training on the same global batches, for 1 to 4 ranks."""
+import csv
 import json
 import os
 import subprocess
@@ -165,3 +166,29 @@ def test_a_diverging_step_is_the_one_process_error_on_every_rank(tmp_path):
         assert r.returncode == 3, r.stderr
         assert r.stderr.splitlines()[-1] == one.stderr.splitlines()[-1]        # the same error line, once
         assert "MPI_Abort" not in r.stderr and r.stderr.count("training diverged") == 1
+
+
+def test_files_and_lines_of_callbacks_come_from_rank_0(tmp_path):
+    """ModelCheckpoint, CSVLogger and ReduceLROnPlateau given on every rank: every rank wrote the same
+    files (two processes writing one log) and printed the lines. Rank 0 writes and prints; every rank
+    lowers its rate, as one process does."""
+    files = tmp_path / "files"
+    files.mkdir()
+    opts = {"files": str(files), "epochs": 4, "validation_split": 0.2}
+    r, out = mpirun(3, opts, tmp_path)
+    assert r.returncode == 0, r.stderr
+    params, history = ranks_agree(3, out)
+    assert [int((out / f"saves{k}.txt").read_text()) for k in range(3)] == [4, 0, 0]
+    assert sorted(p.name for p in files.iterdir()) == ["log.csv", *(f"model-{e}.npz" for e in (1, 2, 3, 4))]
+    assert r.stdout.count("reducing the learning rate to 0.005") == 1
+    assert history["lr"] == [0.01, 0.01, 0.005, 0.0025]
+    with open(files / "log.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [int(row["epoch"]) for row in rows] == [0, 1, 2, 3]
+    for key, values in history.items():
+        assert [float(row[key]) for row in rows] == values
+    single = tmp_path / "single"
+    single.mkdir()
+    net, ref = mpi_train.train({**opts, "files": str(single)})
+    np.testing.assert_allclose(params, net.params, rtol=1e-12, atol=1e-12)
+    assert ref.history["lr"] == history["lr"]

@@ -165,7 +165,8 @@ class EarlyStopping(Callback):
 class ModelCheckpoint(Callback):
     """Save the network after each epoch (or only when `monitor` improves, `save_best_only`).
 
-    `filepath` may contain fields of the epoch's logs: "model-{epoch:03d}-{val_loss:.4f}.npz"."""
+    `filepath` may contain fields of the epoch's logs: "model-{epoch:03d}-{val_loss:.4f}.npz". Under MPI
+    (`comm`), give it on every rank: rank 0 saves."""
 
     def __init__(self, filepath: str, monitor: str = "val_loss", save_best_only: bool = False,
                  mode: str = "auto", include_optimizer: bool = True):
@@ -180,6 +181,10 @@ class ModelCheckpoint(Callback):
         self.mode = monitor_mode(monitor, mode)
         self.include_optimizer = check.flag(include_optimizer, "ModelCheckpoint: include_optimizer")
         self.best = math.inf
+        self.writes = True
+
+    def on_train_begin(self, params: dict[str, Any]) -> None:
+        self.writes = params.get("rank", 0) == 0         # under MPI every rank runs the callbacks; rank 0 saves
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         if self.save_best_only:
@@ -195,7 +200,8 @@ class ModelCheckpoint(Callback):
             raise ValidationError(f"ModelCheckpoint: filepath {self.filepath!r} cannot be filled from the epoch's "
                                   f"logs ({type(exc).__name__}: {exc}); its fields may be epoch and {sorted(logs)} "
                                   "(val_ metrics need validation data)") from None
-        self.network.save(path, include_optimizer=self.include_optimizer)
+        if self.writes:
+            self.network.save(path, include_optimizer=self.include_optimizer)
 
     def get_state(self) -> dict[str, Any]:
         return {"best": self.best}

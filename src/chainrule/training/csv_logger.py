@@ -15,7 +15,8 @@ class CSVLogger(Callback):
     val_loss, ...) as one row per epoch, flushed at once: a run stopped part-way keeps its rows.
 
     The file is replaced at the start of training unless `append=True`; a run resumed from its
-    checkpoint (`checkpoint_dir`) always appends, under the header the file has."""
+    checkpoint (`checkpoint_dir`) always appends, under the header the file has. Under MPI (`comm`),
+    give it on every rank: rank 0 writes."""
 
     def __init__(self, filename: str | os.PathLike, separator: str = ",", append: bool = False):
         self.filename = os.fspath(check.path_like(filename, "CSVLogger: filename"))
@@ -29,6 +30,8 @@ class CSVLogger(Callback):
 
     def on_train_begin(self, params: dict[str, Any]) -> None:
         self.close()
+        if params.get("rank", 0) != 0:      # under MPI every rank runs the callbacks; rank 0 writes
+            return
         resumed = bool(params.get("initial_epoch"))
         self.keys = None
         if (self.append or resumed) and os.path.exists(self.filename):

@@ -13,8 +13,9 @@ Dropout draws the whole global batch's mask from the shared generator on every r
 shard's rows: the masks are those of single-process training. Epoch losses, accuracies and
 validation metrics are sums reduced across ranks (validation rows are sharded too); a per-batch
 callback gets the global batch's loss (one more small Allreduce a step, only when there is such a
-callback). Rank 0 alone prints progress and writes checkpoints; on resume it sends what it restored
-to the others.
+callback). Rank 0 alone prints progress and writes checkpoints (callbacks read the rank in their
+`params`: ModelCheckpoint and CSVLogger write on rank 0); on resume it sends what it restored to the
+others.
 
 Before training the ranks meet once (`agree`, the first collective of `prepare`): an error of any
 rank's checks, and data or batch sizes that differ between ranks, are raised on every rank with the
@@ -245,6 +246,11 @@ class MPITrainer(Trainer):
         self.global_batch_loss = False       # some rank's per-batch callback reads the loss: set by `run`
         # a stop asked for by any rank's callback stops every rank (their callbacks may differ)
         self.callbacks.insert(self.callbacks.index(self.history), SharedStop(self))
+
+    def train_params(self, epochs: int, first_epoch: int) -> dict:
+        """As one process's, with this rank and the number of ranks: callbacks that write files or print
+        (ModelCheckpoint, CSVLogger, ReduceLROnPlateau's lines) do it on rank 0 only."""
+        return {**super().train_params(epochs, first_epoch), "rank": self.rank, "ranks": self.size}
 
     def description(self, epochs: int) -> dict[str, Any]:
         """What every rank's run must share (`same`): the data, the network, the optimizer, the arguments."""

@@ -37,6 +37,7 @@ class ReduceLROnPlateau(Callback):
         self.min_lr = check.number(min_lr, "ReduceLROnPlateau: min_lr")
         self.best: float | None = None
         self.wait = self.cooldown_counter = 0
+        self.prints = bool(self.verbose)
 
     def on_train_begin(self, params: dict[str, Any]) -> None:
         schedule = getattr(getattr(self.network, "optimizer", None), "schedule", None)
@@ -44,6 +45,7 @@ class ReduceLROnPlateau(Callback):
             raise ValidationError(f"ReduceLROnPlateau changes the optimizer's lr, which follows a schedule "
                                   f"({type(schedule).__name__}); use one or the other")
         self.best, self.wait, self.cooldown_counter = None, 0, 0
+        self.prints = bool(self.verbose) and params.get("rank", 0) == 0      # under MPI: rank 0 prints
 
     def _improved(self, current: float) -> bool:
         if self.best is None:
@@ -69,7 +71,7 @@ class ReduceLROnPlateau(Callback):
             if self.wait >= self.patience and optimizer.lr > self.min_lr:
                 optimizer.lr = max(optimizer.lr * self.factor, self.min_lr)
                 self.cooldown_counter, self.wait = self.cooldown, 0
-                if self.verbose:
+                if self.prints:
                     print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing the learning rate to {optimizer.lr:.6g}",
                           flush=True)
 

@@ -128,7 +128,8 @@ class CategoricalCrossentropy(Loss):
     """-sum over classes of y log p, averaged over samples.
 
     After a softmax the value is computed from the net input (log-softmax) and the delta is
-    (p - y) / n_samples, which holds when each target row sums to 1.
+    (p - y) / n_samples where each target row sums to 1 (one-hot rows, labels), and (p * sum(y) - y) /
+    n_samples, the exact gradient (torch's, Keras'), for rows of probabilities that do not quite.
     """
 
     name = "categorical_crossentropy"
@@ -160,6 +161,20 @@ class CategoricalCrossentropy(Loss):
     def grad(self, out, Y):
         eps = np.finfo(out.dtype).tiny
         return -Y / np.maximum(out, eps) * (1.0 / out.shape[0])
+
+    def fused_delta(self, out, Y):
+        sums = np.add.reduce(Y, axis=1, keepdims=True)
+        if (sums == 1.0).all():
+            return super().fused_delta(out, Y)
+        return (out * sums - Y) * (1.0 / self.scale(out))
+
+
+def rows_sum_to_one(loss: Loss, Y: object) -> bool:
+    """Whether the fused delta of `loss` is (p - y) / n for these targets, the form the compiled loops
+    compute: every loss but categorical cross-entropy, whose target rows must then sum to exactly 1."""
+    if not isinstance(loss, CategoricalCrossentropy) or not isinstance(Y, np.ndarray):
+        return True                 # another loss, or class labels (OneHotRows: rows of exactly one 1)
+    return bool((np.add.reduce(Y, axis=1) == 1.0).all())
 
 
 LOSSES: dict[str, type[Loss]] = {cls.name: cls for cls in (SSE, MSE, BinaryCrossentropy, CategoricalCrossentropy)}

@@ -357,7 +357,10 @@ def _render(d: dict, markdown: bool) -> str:
             tex_chain = (f"\\frac{{\\partial E}}{{\\partial out_{{{to}}}}} \\cdot \\frac{{\\partial out_{{{to}}}}}"
                          f"{{\\partial net_{{{to}}}}} \\cdot \\frac{{\\partial net_{{{to}}}}}{{\\partial {tex(name)}}}")
         else:
-            fused = "out - target" if d["scale"] == 1 else f"(out - target) / {d['scale']}"
+            rows = [sum(t["value"][i] for t in d["targets"]) for i in range(n)]   # the engine's delta for these rows
+            fused = "out - target" if d["loss"] != "categorical_crossentropy" or all(r == 1.0 for r in rows) \
+                else "out * sum(target) - target"
+            fused = fused if d["scale"] == 1 else f"({fused}) / {d['scale']}"
             why = f"fused: {fused}" if d["fused"] and p["paths"] is None else "softmax Jacobian"
             chain = f"dE/dnet_{to} * {dparam}   ({why})"
             nums = f"{_par(_f(p['dE/dnet']))} * {_par(_f(p['dnet/dparam']))}"

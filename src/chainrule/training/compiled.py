@@ -197,8 +197,8 @@ def run_all(trainer, first_epoch: int, epochs: int) -> bool:
     net, opt = trainer.net, trainer.optimizer
     if type(trainer).__mro__[1] is not object:
         return False                   # a Trainer subclass (MPI) runs its own epochs
-    if getattr(trainer, "weight", None) is not None:
-        return False                   # sample weights: the NumPy loop (nn/sample_weight.py)
+    if getattr(trainer, "weight", None) is not None or not getattr(trainer, "compilable", True):
+        return False                   # sample weights (nn/sample_weight.py), target rows not summing to 1
     if any(type(cb) is not History for cb in trainer.callbacks) or trainer.validation_data is not None \
             or not isinstance(trainer.X, (np.ndarray, SparseRows)) \
             or getattr(opt, "schedule", None) is not None or epochs - first_epoch < 2:

@@ -20,6 +20,7 @@ from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
 from ..nn import checks as check
 from ..nn import sample_weight as sw
 from ..nn.inference import refuse_rebound
+from ..nn.losses import rows_sum_to_one
 from ..nn.network import Network
 from . import compiled
 from .callbacks import Callback, History, make_progress
@@ -143,6 +144,8 @@ class Trainer:
         self.optimizer: Optimizer = net.optimizer
         self.balance: Balance | None = None         # set by _run: told of each step of the NumPy loop
         self.classify = net.task != "regression"    # read every epoch (a fit in one compiled call: 20,000 of them)
+        # targets whose fused delta the compiled loops compute ((p - y) / n): else the NumPy loop's exact one
+        self.compilable = Y is None or rows_sum_to_one(net.loss_function, Y)
         for layer in net.layers:
             if hasattr(layer, "rng"):         # Dropout draws its masks from the run's generator
                 layer.rng = rng
@@ -210,8 +213,9 @@ class Trainer:
         begin = [cb for cb in self.callbacks if type(cb).on_batch_begin is not Callback.on_batch_begin]
         end = [cb for cb in self.callbacks if type(cb).on_batch_end is not Callback.on_batch_end]
         plan = None
-        if self.weight is None and (not isinstance(X, LazyRows) or isinstance(X, SparseRows)) and not [
-                cb for cb in begin + end if not getattr(cb, "per_batch_optional", False)]:
+        per_batch = [cb for cb in begin + end if not getattr(cb, "per_batch_optional", False)]
+        if self.weight is None and self.compilable and not per_batch \
+                and (not isinstance(X, LazyRows) or isinstance(X, SparseRows)):
             plan = compiled.epoch_plan(net, opt, X, batch_size=self.batch_size)
         # data read from disk: its epoch order on disk too, its pages handed back with the rows'
         pages = X.pages() if isinstance(X, LazyRows) else None
@@ -350,7 +354,7 @@ def train_steps(net: Network, X, Y, steps: int, optimizer: Any = None) -> float:
         net.optimizer = SGD(0.5).bind(net)
     opt, slices = net.optimizer, net.trainable_slices()
     compiled.prepare(net, X.shape[0], steps, X.shape[0])
-    plan = compiled.epoch_plan(net, opt, X, X.shape[0])
+    plan = compiled.epoch_plan(net, opt, X, X.shape[0]) if rows_sum_to_one(net.loss_function, Y) else None
     stopped = False
     try:
         if plan is not None:      # the same steps in one compiled loop (the loop below is the reference)

@@ -99,3 +99,23 @@ def test_a_softmax_over_one_unit_is_refused(where):
         layers = [cr.Dense(3, 1, "softmax")] + ([cr.Dense(1, 2, "softmax")] if where == "hidden" else [])
         with pytest.raises(cr.errors.ValidationError, match="activation='softmax' over n_out=1 unit"):
             cr.Network(layers, loss=loss)
+
+
+def test_predict_classes_of_a_regression_is_refused_and_keras_and_torch_loss_names_are_known():
+    """predict_classes of a linear-output regression thresholded its values at 0.5 without a word;
+    Keras' and torch.nn's loss names were unknown ('CrossEntropyLoss' suggested binary_crossentropy)."""
+    X = np.array([[0.1, 0.2], [3.0, -1.0]])
+    reg = cr.Network([cr.Dense(2, 1, "linear")], loss="mse", seed=0)
+    with pytest.raises(cr.errors.ValidationError, match="predict_classes is for a classifier; this network regresses"):
+        reg.predict_classes(X)
+    xor_like = cr.Network([cr.Dense(2, 1, "sigmoid")], loss="sse", seed=0)      # the seeds' outputs: 0/1 at 0.5
+    np.testing.assert_array_equal(xor_like.predict_classes(X), (xor_like.predict(X)[:, 0] > 0.5).astype(int))
+    for name, ours in [("sparse_categorical_crossentropy", "categorical_crossentropy"), ("mean_squared_error", "mse"),
+                       ("CrossEntropyLoss", "categorical_crossentropy"), ("MSELoss", "mse"),
+                       ("BCELoss", "binary_crossentropy")]:
+        out = "softmax" if ours == "categorical_crossentropy" else "sigmoid"
+        net = cr.Network([cr.Dense(2, 3, out)], loss=name, seed=0)
+        assert net.loss_function.name == ours
+    sparse = cr.Network([cr.Dense(2, 3, "softmax")], loss="sparse_categorical_crossentropy", seed=0)
+    assert sparse.loss(X, [0, 2]) == cr.Network([cr.Dense(2, 3, "softmax")], loss="categorical_crossentropy",
+                                                seed=0).loss(X, np.eye(3)[[0, 2]])

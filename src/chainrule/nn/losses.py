@@ -228,7 +228,11 @@ def output_mismatch(loss: Loss, activation: Activation, n_outputs: int) -> tuple
     return None
 
 
-ALIASES = {"bce": "binary_crossentropy", "cce": "categorical_crossentropy", "crossentropy": "categorical_crossentropy"}
+ALIASES = {"bce": "binary_crossentropy", "cce": "categorical_crossentropy", "crossentropy": "categorical_crossentropy",
+           # Keras' names (its sparse form is ours with class labels as targets) and torch.nn's (after a
+           # softmax output, CrossEntropyLoss of the logits is categorical cross-entropy of the probabilities)
+           "mean_squared_error": "mse", "sparse_categorical_crossentropy": "categorical_crossentropy",
+           "mseloss": "mse", "bceloss": "binary_crossentropy", "crossentropyloss": "categorical_crossentropy"}
 
 
 def get_loss(loss: str | Loss) -> Loss:

@@ -339,6 +339,10 @@ class Network:
 
     def predict_classes(self, X: ArrayLike) -> np.ndarray:
         """Classes as `evaluate` counts them (`evaluation.classes`): argmax, or 0/1 at 0.5 per label."""
+        act = self.dense_layers[-1].activation.name if self.dense_layers else ""
+        if self.task == "regression" and act != "sigmoid":     # sigmoid outputs with sse (the seeds', XOR): 0/1
+            raise ValidationError(f"predict_classes is for a classifier; this network regresses ({act} output, "
+                                  f"loss {self.loss_function.name!r}): its outputs are predict's")
         return evaluation.classes(self.predict(X), self.task)
 
     def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None) -> dict[str, float]:

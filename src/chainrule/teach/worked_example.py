@@ -158,5 +158,5 @@ def render(figures: list[Figure], report, as_published: bool = False, fmt: str =
         if not as_published:
             out.append("  Run `chainrule example --as-published` to see the computations that give the seed's figures.")
     out.append("")
-    out.append("Every decision about the seed's network, and each of its errors: docs/seed-notes.md in chainrule's source.")
+    out.append("The seed's errors and every decision about its network: docs/seed-notes.md in chainrule's source.")
     return "\n".join(out) + "\n"

@@ -412,3 +412,12 @@ def test_compiled_epoch_only_where_it_beats_blas(monkeypatch):
     assert compiled.epoch_plan(net, cr.optim.Adam(), batch_size=32) is not None
     assert compiled.epoch_plan(net, cr.optim.Adam(), batch_size=256) is None
     assert net.n_params * 256 > kernels.MAX_EPOCH_WORK >= net.n_params * 32
+
+
+def test_dir_of_the_package_is_its_public_api():
+    """dir(chainrule) listed Any, TYPE_CHECKING, annotations and importlib (tab completion showed them)."""
+    import chainrule
+    assert dir(chainrule) == sorted(chainrule.__all__)
+    assert set(chainrule._LAZY) <= set(chainrule.__all__)
+    for name in chainrule.__all__:
+        assert getattr(chainrule, name) is not None

@@ -60,7 +60,8 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    """The public names (tab completion shows the API, not this module's own imports such as Any)."""
+    return sorted(__all__)
 
 
 __version__ = "0.1.0"

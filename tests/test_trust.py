@@ -452,8 +452,10 @@ def test_predict_and_evaluate_from_another_thread_while_fit_runs():
     net.forward(X[:3])                                               # after fit: allowed again
 
 
-def test_a_second_fit_from_another_thread_is_refused():
+def test_a_second_fit_from_another_thread_is_refused(monkeypatch):
     import threading
+
+    from chainrule.backend import kernels
     net, X, y = _thread_problem()
     started, release, caught = threading.Event(), threading.Event(), []
 
@@ -468,6 +470,13 @@ def test_a_second_fit_from_another_thread_is_refused():
         assert started.wait(60)
         with pytest.raises(ValidationError, match="fit cannot start: this network is being trained by fit in another"):
             net.fit(X, y, epochs=1, verbose=0)
+        before, optimizer = net.params.copy(), net.optimizer
+        for enabled in (False, True):     # train_steps' compiled path updated the parameters under the fit
+            monkeypatch.setattr(kernels, "ENABLED", enabled and kernels.AVAILABLE)
+            with pytest.raises(ValidationError, match="train_steps cannot start: this network is being trained"):
+                net.train_steps(X[:8], y[:8], 3, optimizer=cr.optim.SGD(0.1))
+        np.testing.assert_array_equal(net.params, before)
+        assert net.optimizer is optimizer            # the fit's, not replaced under it
     finally:
         release.set()
         thread.join(60)

@@ -32,12 +32,12 @@ def outputs(net: Any, X: Any, with_net: bool = False) -> Any:
 
 
 @contextmanager
-def fitting(net: Any) -> Iterator[None]:
-    """Mark `net` as trained by the calling thread for the duration of a fit."""
+def fitting(net: Any, what: str = "fit") -> Iterator[None]:
+    """Mark `net` as trained by the calling thread for the duration of a fit (or of train_steps)."""
     refuse_rebound(net)
     owner = net._fit_thread
     if owner is not None and owner != threading.get_ident():
-        raise ValidationError("fit cannot start: this network is being trained by fit in another thread; train "
+        raise ValidationError(f"{what} cannot start: this network is being trained by fit in another thread; train "
                               "a copy (copy.deepcopy(net)) or wait for that fit to return")
     net._fit_thread = threading.get_ident()
     try:

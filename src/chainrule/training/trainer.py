@@ -19,7 +19,7 @@ from ..backend.threads import Balance, balance, blas_limit
 from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
 from ..nn import checks as check
 from ..nn import sample_weight as sw
-from ..nn.inference import refuse_rebound
+from ..nn.inference import fitting
 from ..nn.losses import rows_sum_to_one
 from ..nn.network import Network
 from . import compiled
@@ -346,7 +346,11 @@ def diverged(net: Network, exc: TrainingDiverged, where: str) -> TrainingDiverge
 def train_steps(net: Network, X, Y, steps: int, optimizer: Any = None) -> float:
     """`Network.train_steps`: `steps` updates on one batch, compiled when the classes allow."""
     steps = check.positive_int(steps, "steps")
-    refuse_rebound(net)            # the compiled steps update net.params, which its layers must read
+    with fitting(net, "train_steps"):      # not beside a fit in another thread; layers still net.params' views
+        return _train_steps(net, X, Y, steps, optimizer)
+
+
+def _train_steps(net: Network, X, Y, steps: int, optimizer: Any) -> float:
     X, Y = net.check_data(X, Y)
     if optimizer is not None:
         net.optimizer = get_optimizer(optimizer).bind(net)

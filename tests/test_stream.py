@@ -79,6 +79,21 @@ def assert_same(a, b):
             assert b[key] == a[key], key
 
 
+@pytest.mark.parametrize("impute", [None, "mean", "median"])
+def test_a_column_near_1e300_is_scaled_as_in_memory(tmp_path, impute):
+    """The streamed scan summed squared deviations in float64: values near 1e300 overflowed it and the
+    column was stored with scale 1.0 (training then diverged, or refused float32); in memory the
+    column is divided by its largest value first. Chunks of 3 rows: small values first, then larger."""
+    rng = np.random.default_rng(0)
+    big = np.concatenate([rng.normal(size=6), rng.normal(size=9) * 1e300, rng.normal(size=9) * 1e305])
+    lines = ["a,b,c"] + [f"{'' if impute and i % 7 == 3 else repr(float(v))},{i % 5},{'xy'[i % 2]}" for i, v in enumerate(big)]
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(lines) + "\n")
+    a, _, b, _ = fit_both(path, "c", 3, impute=impute)
+    assert_same(a, b)
+    assert 1e304 < b["scales"][0] < 1e307
+
+
 @pytest.mark.parametrize("impute", ["mean", "median", "most_frequent"])
 @pytest.mark.parametrize("rows", [64, 1000])
 def test_preprocessing_equals_the_whole_table(cover_csv, impute, rows):

@@ -18,6 +18,9 @@ import numpy as np
 
 from ..errors import ValidationError
 
+#: beyond this magnitude a column's squares may overflow float64: it is summed in units of its largest value
+BIG = 1e100
+
 SHOWN_LINES = 5           # file lines kept per column for error messages (as tabular._rows shows)
 U64 = 1 << 64
 
@@ -88,6 +91,7 @@ class ColumnScan:
         self.counts: dict[Any, int] = {}       # value -> count, in order of first appearance
         self.first: dict[Any, int] = {}        # value -> its first file line
         self.n, self.mean, self.m2 = 0, 0.0, 0.0     # numeric values present
+        self.unit, self.mean_u, self.m2_u = 0.0, 0.0, 0.0     # beyond BIG: the mean and m2 in units of `unit`
         self.integral = True
         self.lo, self.hi = np.inf, -np.inf
         self.id_sums: list[int] | None = [0, 0]      # sums of (v - v0) and (v - v0)^2 modulo 2^64
@@ -126,15 +130,19 @@ class ColumnScan:
 
     def _numbers(self, values: np.ndarray, gaps: int) -> None:
         k = values.shape[0]
-        mean = float(values.mean())
-        m2 = float(np.square(values - mean).sum())
+        lo, hi = float(values.min()), float(values.max())
         total = self.n + k
-        delta = mean - self.mean
-        self.mean += delta * k / total
-        self.m2 += m2 + delta * delta * self.n * k / total
+        if self.unit or max(-lo, hi) > BIG:
+            self._in_units(values, k, max(-lo, hi))
+        else:
+            mean = float(values.mean())
+            m2 = float(np.square(values - mean).sum())
+            delta = mean - self.mean
+            self.mean += delta * k / total
+            self.m2 += m2 + delta * delta * self.n * k / total
         self.n = total
         self.integral = self.integral and bool(np.all(np.mod(values, 1) == 0))
-        self.lo, self.hi = min(self.lo, float(values.min())), max(self.hi, float(values.max()))
+        self.lo, self.hi = min(self.lo, lo), max(self.hi, hi)
         if self.spool is not None:
             self.spool.write(values.tobytes())
         if self.id_sums is not None:            # a row number or ID: consecutive integers, each once
@@ -146,6 +154,25 @@ class ColumnScan:
             d = (values - self.v0).astype(np.int64).view(np.uint64)
             self.id_sums[0] = (self.id_sums[0] + int(d.sum(dtype=np.uint64))) % U64
             self.id_sums[1] = (self.id_sums[1] + int((d * d).sum(dtype=np.uint64))) % U64
+
+    def _in_units(self, values: np.ndarray, k: int, peak: float) -> None:
+        """The same update in units of the largest value so far, for a column with values beyond BIG
+        (near 1e300 their squares, or a chunk's sum, overflow float64), as Preprocessing.fit divides
+        such a column by its largest value in memory."""
+        if not self.unit:                      # the state so far, in those units
+            self.unit = peak
+            self.mean_u, self.m2_u = self.mean / peak, self.m2 / peak / peak
+        elif peak > self.unit:
+            r = self.unit / peak
+            self.unit, self.mean_u, self.m2_u = peak, self.mean_u * r, self.m2_u * r * r
+        v = values / self.unit
+        mean = float(v.mean())
+        m2 = float(np.square(v - mean).sum())
+        total = self.n + k
+        delta = mean - self.mean_u
+        self.mean_u += delta * k / total
+        self.m2_u += m2 + delta * delta * self.n * k / total
+        self.mean = self.unit * self.mean_u
 
     def _count(self, col: Any, line0: int) -> None:
         import pandas as pd
@@ -167,12 +194,18 @@ class ColumnScan:
 
     # -- what the whole column was ---------------------------------------------------------
     def std(self) -> float:
+        if self.unit:
+            return float(self.unit * np.sqrt(self.m2_u / self.n))
         return float(np.sqrt(self.m2 / self.n)) if self.n else 0.0
 
     def filled(self, fill: float) -> tuple[float, float]:
         """(mean, standard deviation) of the column with its gaps filled with `fill`."""
         n, gaps = self.n, self.missing
         total = n + gaps
+        if self.unit:                          # in units of the largest value (`_in_units`)
+            d = fill / self.unit - self.mean_u
+            mean_u = self.mean_u + d * gaps / total
+            return self.unit * mean_u, float(self.unit * np.sqrt((self.m2_u + d * d * n * gaps / total) / total))
         delta = fill - self.mean
         mean = self.mean + delta * gaps / total
         m2 = self.m2 + delta * delta * n * gaps / total

@@ -86,7 +86,8 @@ def test_a_column_near_1e300_is_scaled_as_in_memory(tmp_path, impute):
     column is divided by its largest value first. Chunks of 3 rows: small values first, then larger."""
     rng = np.random.default_rng(0)
     big = np.concatenate([rng.normal(size=6), rng.normal(size=9) * 1e300, rng.normal(size=9) * 1e305])
-    lines = ["a,b,c"] + [f"{'' if impute and i % 7 == 3 else repr(float(v))},{i % 5},{'xy'[i % 2]}" for i, v in enumerate(big)]
+    cells = ["" if impute and i % 7 == 3 else repr(float(v)) for i, v in enumerate(big)]
+    lines = ["a,b,c"] + [f"{cell},{i % 5},{'xy'[i % 2]}" for i, cell in enumerate(cells)]
     path = tmp_path / "big.csv"
     path.write_text("\n".join(lines) + "\n")
     a, _, b, _ = fit_both(path, "c", 3, impute=impute)

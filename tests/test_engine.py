@@ -221,3 +221,23 @@ def test_a_network_whose_layers_another_network_took_over_refuses_to_run():
     before = second.predict(X)
     second.fit(X, y, epochs=2, verbose=0)
     assert np.any(second.predict(X) != before)
+
+
+def test_a_keras_style_initializer_of_the_shape_alone_is_called_with_the_shape():
+    """weight_init=lambda shape: ... (Keras' form; a Keras initializer's second argument is a dtype) was
+    called (shape, rng): Python's TypeError about positional arguments, or the generator as a dtype."""
+    import os
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+
+    def ours(shape, rng=None):
+        return rng.normal(size=shape)
+    for init, expected in [(lambda shape: np.full(shape, 0.25), np.full((2, 3), 0.25)),
+                           (keras.initializers.Constant(0.5), np.full((2, 3), 0.5)),
+                           (ours, cr.Network([cr.Dense(2, 3, "relu", weight_init=ours)], loss="mse",
+                                             seed=4).layers[0].W)]:
+        net = cr.Network([cr.Dense(2, 3, "relu", weight_init=init)], loss="mse", seed=4)
+        np.testing.assert_array_equal(net.layers[0].W, expected)
+    net = cr.Network([cr.Dense(2, 3, "relu", weight_init=keras.initializers.GlorotUniform(seed=1))], loss="mse")
+    limit = np.sqrt(6 / 5)
+    assert net.layers[0].W.shape == (2, 3) and np.abs(net.layers[0].W).max() <= limit

@@ -6,6 +6,7 @@ ReLU family (keeps the variance of ReLU outputs), Glorot otherwise (Keras' defau
 """
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -106,10 +107,23 @@ def initial_values(init: Any, shape: tuple[int, ...], rng: np.random.Generator, 
             except ValueError:
                 raise ValidationError(f"{name}: expected an array of shape {shape}, got shape {init.shape}") from None
         return init.copy()
-    values = np.asarray(init(shape, rng), dtype=np.float64)
+    values = np.asarray(init(shape, rng) if _takes_rng(init) else init(shape), dtype=np.float64)
     if values.shape != tuple(shape):
         raise ValidationError(f"{name}: the initializer {getattr(init, '__name__', init)!r} returned shape "
                               f"{values.shape}; expected {tuple(shape)}")
     if not np.isfinite(values).all():
         raise ValidationError(f"{name}: the initializer {getattr(init, '__name__', init)!r} returned NaN or infinity")
     return values
+
+
+def _takes_rng(init: Callable) -> bool:
+    """Whether `init` is called (shape, rng), as chainrule's initializers are, or (shape), as a Keras-style
+    `lambda shape: ...` or a Keras initializer (whose second argument is a dtype) is."""
+    try:
+        params = list(inspect.signature(init).parameters.values())
+    except (TypeError, ValueError):           # a builtin without a signature: chainrule's form
+        return True
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return True
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= 2 and positional[1].name != "dtype"

@@ -241,3 +241,17 @@ def test_a_keras_style_initializer_of_the_shape_alone_is_called_with_the_shape()
     net = cr.Network([cr.Dense(2, 3, "relu", weight_init=keras.initializers.GlorotUniform(seed=1))], loss="mse")
     limit = np.sqrt(6 / 5)
     assert net.layers[0].W.shape == (2, 3) and np.abs(net.layers[0].W).max() <= limit
+
+
+def test_summary_aligns_long_layers_and_counts_frozen_parameters():
+    """A layer repr longer than 50 characters pushed its count out of the column, and the total did
+    not say that the seed's biases (or a frozen layer) do not train."""
+    from chainrule.nn.activations import LeakyReLU
+    net = cr.Network([cr.Dense(64, 32, LeakyReLU(0.2)), cr.Dropout(0.1), cr.Dense(32, 10, "softmax", trainable=False)],
+                     loss="categorical_crossentropy")
+    lines = net.summary().splitlines()
+    assert len({line.index(" parameters") for line in lines[1:-1]}) == 1
+    assert lines[-1] == "  total: 2410 parameters (2080 trainable, 330 frozen)"
+    seed = cr.examples.seed_network()[0]
+    assert seed.summary().splitlines()[-1] == "  total: 12 parameters (8 trainable, 4 frozen)"
+    assert cr.Network([cr.Dense(2, 2, "relu")], loss="mse").summary().splitlines()[-1] == "  total: 6 parameters"

@@ -382,11 +382,15 @@ class Network:
                 "dtype": self.dtype.name}
 
     def summary(self) -> str:
-        lines = [f"Network(loss={self.loss_function.name!r}, dtype={self.dtype.name})"]
+        """One line per layer, its parameter count in one column; the total says how many are frozen."""
+        lines, width = [f"Network(loss={self.loss_function.name!r}, dtype={self.dtype.name})"], 50
+        width = max([width] + [len(repr(layer)) for layer in self.layers])
         for i, layer in enumerate(self.layers):
             n = sum(int(np.prod(s)) for _, s in layer.param_shapes())
-            lines.append(f"  {i}: {layer!r:<50} {n:>8} parameters")
-        lines.append(f"  total: {self.n_params} parameters")
+            lines.append(f"  {i}: {layer!r:<{width}} {n:>8} parameters")
+        trainable = sum(len(range(*s.indices(self.n_params))) for s in self.trainable_slices())
+        frozen = f" ({trainable} trainable, {self.n_params - trainable} frozen)" if trainable < self.n_params else ""
+        lines.append(f"  total: {self.n_params} parameters{frozen}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:

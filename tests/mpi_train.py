@@ -24,6 +24,8 @@ def problem(opts):
 
 
 def optimizer(opts):
+    if opts.get("nan_update"):            # Adam without eps on an input column of zeros: 0/0 in the first update
+        return cr.optim.Adam(1e-2, eps=0.0)
     return cr.optim.Adam(1e-2) if opts.get("optimizer", "adam") == "adam" else cr.optim.SGD(0.1, momentum=0.9)
 
 
@@ -40,11 +42,16 @@ def train(opts, comm=None):
     if opts.get("memmap"):
         path = Path(opts["memmap"])
         X = np.load(path, mmap_mode="r")
+    if opts.get("nan_update"):
+        X = X.copy()
+        X[:, 2] = 0.0
     # the reference runs the NumPy loop, as the ranks do: the compiled whole-fit loop (taken when
     # the kernels are cached) never calls train_batch, so it would count no rows
     from chainrule.backend import kernels
     enabled, kernels.ENABLED = kernels.ENABLED, False
     callbacks = [cr.EarlyStopping(patience=opts["early"], restore_best_weights=True)] if opts.get("early") else []
+    if opts.get("plateau_on_rank_0") and (comm is None or comm.Get_rank() == 0):    # rank 0's alone
+        callbacks.append(cr.ReduceLROnPlateau(monitor="loss", min_delta=10.0, patience=1, factor=0.5))
     if opts.get("files"):                 # the callbacks that write or print, given on every rank
         folder = Path(opts["files"])
         callbacks += [cr.ReduceLROnPlateau(monitor="loss", min_delta=10.0, patience=1, factor=0.5, verbose=1),
@@ -89,7 +96,11 @@ def main():
             saves[0] += 1
             return save(self, *args, **kwargs)
         cr.Network.save = counted_save
-    net, history = train(opts, comm)
+    try:
+        net, history = train(opts, comm)
+    except cr.errors.TrainingDiverged as exc:      # each rank says it raised it (the runner would abort the job)
+        (Path(opts["out"]) / f"diverged{comm.Get_rank()}.txt").write_text(str(exc))
+        return
     if opts.get("files"):
         (Path(opts["out"]) / f"saves{comm.Get_rank()}.txt").write_text(str(saves[0]))
     out = Path(opts["out"])

@@ -255,3 +255,20 @@ def test_summary_aligns_long_layers_and_counts_frozen_parameters():
     seed = cr.examples.seed_network()[0]
     assert seed.summary().splitlines()[-1] == "  total: 12 parameters (8 trainable, 4 frozen)"
     assert cr.Network([cr.Dense(2, 2, "relu")], loss="mse").summary().splitlines()[-1] == "  total: 6 parameters"
+
+
+def test_dropout_draws_from_the_networks_generator_again_after_fit():
+    """After fit(seed=...) each Dropout kept the fit's generator (after an MPI fit, a generator of a
+    global batch's shards: step then failed with a broadcast error), against the network's seed."""
+    X, y = np.random.default_rng(0).normal(size=(20, 4)), np.arange(20) % 2
+
+    def network():
+        return cr.Network([cr.Dense(4, 8, "relu"), cr.Dropout(0.5), cr.Dense(8, 2, "softmax")],
+                          loss="categorical_crossentropy", seed=2)
+    a, b = network(), network()
+    a.fit(X, y, epochs=1, batch_size=10, seed=7, verbose=0)
+    b.fit(X, y, epochs=1, batch_size=10, seed=7, verbose=0)
+    assert a.layers[1].rng is a.rng
+    a.step(X[:5], np.eye(2)[y[:5]], 0.1)
+    b.step(X[:5], np.eye(2)[y[:5]], 0.1)
+    np.testing.assert_array_equal(a.params, b.params)

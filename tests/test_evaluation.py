@@ -119,3 +119,12 @@ def test_predict_classes_of_a_regression_is_refused_and_keras_and_torch_loss_nam
     sparse = cr.Network([cr.Dense(2, 3, "softmax")], loss="sparse_categorical_crossentropy", seed=0)
     assert sparse.loss(X, [0, 2]) == cr.Network([cr.Dense(2, 3, "softmax")], loss="categorical_crossentropy",
                                                 seed=0).loss(X, np.eye(3)[[0, 2]])
+
+
+def test_a_users_loss_cannot_take_an_alias_name():
+    """A loss registered as 'mean_squared_error' was never reached (the alias went to MSE first), and a
+    saved network with it loaded with MSE: such a name is refused as the built-in names are."""
+    from chainrule.nn.losses import MSE
+    for name in ("mean_squared_error", "MSELoss", "cce"):
+        with pytest.raises(cr.errors.ValidationError, match="belongs to the built-in"):
+            cr.register_loss(type("Mine", (MSE,), {"name": name}))

@@ -619,47 +619,6 @@ def test_from_onnx_refuses_a_dropout_in_training_mode():
         from_onnx(old)
 
 
-# -- docs/interop.md: every example runs and prints what the page shows ------------------------------------
-def run_markdown(text, cwd):
-    """Run the page's python blocks (one namespace, in order) and its `chainrule ...` lines; return
-    [(what ran, its output, the text block shown after it or None)]."""
-    import contextlib
-    import io
-    import subprocess
-    import sys
-    blocks = re.findall(r"```(\w+)\n(.*?)```", text, flags=re.S)
-    namespace, results = {"__name__": "__doc__"}, []
-    for i, (kind, body) in enumerate(blocks):
-        shown = blocks[i + 1][1] if i + 1 < len(blocks) and blocks[i + 1][0] == "text" else None
-        if kind == "python":
-            out = io.StringIO()
-            old = os.getcwd()
-            os.chdir(cwd)
-            try:
-                with contextlib.redirect_stdout(out):
-                    exec(compile(body, f"docs/interop.md block {i}", "exec"), namespace)
-            finally:
-                os.chdir(old)
-            results.append((body, out.getvalue(), shown))
-        elif kind == "sh" and body.startswith("chainrule "):
-            out = ""
-            for line in body.splitlines():
-                r = subprocess.run([sys.executable, "-m", "chainrule.cli", *line.split()[1:]], cwd=cwd,
-                                   capture_output=True, text=True, check=False)
-                assert r.returncode == 0, r.stderr
-                out += r.stdout
-            results.append((body, out, shown))
-    return results
-
-
-def test_docs_interop_examples_print_what_the_page_shows(tmp_path):
-    from pathlib import Path
-    page = Path(__file__).parents[1] / "docs" / "interop.md"
-    for code, out, shown in run_markdown(page.read_text(), tmp_path):
-        if shown is not None:
-            assert out.strip() == shown.strip(), code
-
-
 def test_network_methods_to_onnx_and_to_torch(tmp_path):
     """`net.to_onnx(path)` and `net.to_torch()` are the same exporters as the functions."""
     import onnxruntime as ort

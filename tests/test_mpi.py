@@ -192,3 +192,26 @@ def test_files_and_lines_of_callbacks_come_from_rank_0(tmp_path):
     net, ref = mpi_train.train({**opts, "files": str(single)})
     np.testing.assert_allclose(params, net.params, rtol=1e-12, atol=1e-12)
     assert ref.history["lr"] == history["lr"]
+
+
+def test_a_rate_lowered_on_rank_0_alone_is_every_ranks(tmp_path):
+    """A ReduceLROnPlateau given to rank 0 alone lowered rank 0's rate only: the same summed gradient
+    then moved the ranks' weights apart (0.135 after 4 epochs), without a word."""
+    opts = {"plateau_on_rank_0": True, "epochs": 4, "optimizer": "sgd"}
+    r, out = mpirun(2, opts, tmp_path)
+    assert r.returncode == 0, r.stderr
+    params = [np.load(out / f"params{k}.npy") for k in range(2)]
+    np.testing.assert_array_equal(params[0], params[1])
+    net, ref = mpi_train.train(opts)                          # one process, the callback on it
+    assert ref.history["lr"] == [0.1, 0.1, 0.05, 0.025]
+    np.testing.assert_allclose(params[0], net.params, rtol=1e-12, atol=1e-12)
+
+
+def test_weights_made_nan_by_an_epochs_last_update_end_every_rank_alike(tmp_path):
+    """With checkpoint_dir, rank 0's checkpoint found the NaN weights and raised alone: the other ranks
+    waited in the next Allreduce until CHAINRULE_MPI_TIMEOUT ended the job."""
+    opts = {"nan_update": True, "batch_size": None, "epochs": 3, "checkpoint_dir": str(tmp_path / "ck")}
+    r, out = mpirun(2, opts, tmp_path, env={"CHAINRULE_MPI_TIMEOUT": "20"})
+    assert r.returncode == 0 and "waited" not in r.stderr, r.stderr[-1500:]
+    for rank in range(2):
+        assert (out / f"diverged{rank}.txt").read_text().startswith("training diverged in its last update (epoch 1)")

@@ -142,5 +142,25 @@ def test_bad_arguments_and_uses_are_named():
         cr.CSVLogger("log.csv", separator=", ")
     with pytest.raises(ValidationError, match="CSVLogger: cannot write '.*no-such-folder/log.csv'"):
         _net().fit(X, y, epochs=1, verbose=0, callbacks=[cr.CSVLogger("/no-such-folder/log.csv")])
+
+
+def test_a_refused_or_stopped_fit_leaves_the_log_as_it_was_and_no_file_open(tmp_path):
+    """The log was opened (and emptied) at the start: a fit refused by a later callback emptied the
+    user's log, and one stopped by an exception left the file open."""
+    import gc
+    import warnings
+    X, y = _problem()
+    log = tmp_path / "log.csv"
+    log.write_text("epoch,loss\n0,1.0\n")
+    with pytest.raises(ValidationError, match="follows a schedule"):
+        _net().fit(X, y, epochs=2, verbose=0, optimizer=cr.optim.SGD(cr.optim.StepLR(0.1, 1)),
+                   callbacks=[cr.CSVLogger(log), cr.ReduceLROnPlateau(monitor="loss")])
+    assert log.read_text() == "epoch,loss\n0,1.0\n"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)
+        with pytest.raises(KeyboardInterrupt):
+            _net().fit(X, y, epochs=3, verbose=0, callbacks=[cr.CSVLogger(log), _StopAt(1)])
+        gc.collect()
+    assert [line.split(",")[0] for line in log.read_text().splitlines()] == ["epoch", "0", "1"]
     with pytest.raises(ChainruleTypeError, match="EarlyStopping: patience must be a whole number of epochs"):
         cr.EarlyStopping(patience=1.5)

@@ -1032,3 +1032,30 @@ def test_a_killed_runs_lock_is_taken_over_while_its_process_is_a_zombie(tmp_path
                                                         "since": "2026-12-01 10:00:00"}))
     with pytest.raises(ValidationError, match=f"in use by another training run \\(process {os.getppid()} "):
         resume_problem()[0].fit(X, y, epochs=3, batch_size=16, seed=3, verbose=0, checkpoint_dir=folder, resume=True)
+
+
+def test_the_refusals_name_train_steps_when_it_holds_the_network():
+    """While train_steps ran in another thread, a fit or a forward pass was refused as being beside
+    'fit in another thread'."""
+    import threading
+
+    from chainrule.nn.inference import fitting
+    net, X, y = _thread_problem()
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with fitting(net, "train_steps"):         # as train_steps holds the network while it runs
+            held.set()
+            release.wait(30)
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert held.wait(30)
+        with pytest.raises(ValidationError, match="fit cannot start: this network is being trained by train_steps in"):
+            net.fit(X, y, epochs=1, verbose=0)
+        with pytest.raises(ValidationError, match="being trained by train_steps in another thread.*until train_steps"):
+            net.forward(X[:3])
+    finally:
+        release.set()
+        thread.join(30)
+    net.forward(X[:3])

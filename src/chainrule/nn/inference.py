@@ -35,15 +35,15 @@ def outputs(net: Any, X: Any, with_net: bool = False) -> Any:
 def fitting(net: Any, what: str = "fit") -> Iterator[None]:
     """Mark `net` as trained by the calling thread for the duration of a fit (or of train_steps)."""
     refuse_rebound(net)
-    owner = net._fit_thread
+    owner, holder = net._fit_thread, getattr(net, "_fit_what", "fit")
     if owner is not None and owner != threading.get_ident():
-        raise ValidationError(f"{what} cannot start: this network is being trained by fit in another thread; train "
-                              "a copy (copy.deepcopy(net)) or wait for that fit to return")
-    net._fit_thread = threading.get_ident()
+        raise ValidationError(f"{what} cannot start: this network is being trained by {holder} in another thread; "
+                              f"train a copy (copy.deepcopy(net)) or wait for that {holder} to return")
+    net._fit_thread, net._fit_what = threading.get_ident(), what
     try:
         yield
     finally:
-        net._fit_thread = owner
+        net._fit_thread, net._fit_what = owner, holder
 
 
 def refuse_rebound(net: Any) -> None:
@@ -65,9 +65,10 @@ def refuse_other_thread(net: Any) -> None:
     refuse_rebound(net)
     owner = net._fit_thread
     if owner is not None and owner != threading.get_ident():
-        raise ValidationError("this network is being trained by fit in another thread, whose forward and backward "
-                              "passes use the layers' caches; net.predict and net.evaluate are safe during "
-                              "training, forward, backprop, loss and gradients wait until fit returns")
+        holder = getattr(net, "_fit_what", "fit")
+        raise ValidationError(f"this network is being trained by {holder} in another thread, whose forward and "
+                              "backward passes use the layers' caches; net.predict and net.evaluate are safe during "
+                              f"training, forward, backprop, loss and gradients wait until {holder} returns")
 
 
 def fresh(out: np.ndarray, net: Any) -> np.ndarray:

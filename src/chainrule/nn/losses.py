@@ -183,7 +183,7 @@ LOSSES: dict[str, type[Loss]] = {cls.name: cls for cls in (SSE, MSE, BinaryCross
 def register_loss(cls: _C) -> _C:
     """Class decorator: make a Loss subclass known by its `name` (get_loss, saved files). A built-in
     name cannot be taken over: every network built or loaded with that name would get the new class."""
-    old = LOSSES.get(cls.name)
+    old = LOSSES.get(cls.name) or LOSSES.get(ALIASES.get(str(cls.name).lower(), ""))
     if old is not None and old is not cls and old.__module__ == __name__:
         raise ValidationError(f"loss name {cls.name!r} belongs to the built-in {old.__name__}; give your class "
                               "another name")
@@ -239,7 +239,8 @@ def get_loss(loss: str | Loss) -> Loss:
     """A Loss from a name ("sse", "mse", "binary_crossentropy", "categorical_crossentropy") or an instance."""
     if isinstance(loss, Loss):
         return loss
-    key = ALIASES.get(str(loss).lower(), str(loss).lower()) if isinstance(loss, str) else None
+    key = None if not isinstance(loss, str) else loss if loss in LOSSES else \
+        ALIASES.get(loss.lower(), loss.lower())
     if key not in LOSSES:
         raise unknown_name("loss", loss, sorted(LOSSES))
     return LOSSES[key]()

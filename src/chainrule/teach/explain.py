@@ -19,6 +19,7 @@ import numpy as np
 from ..errors import ValidationError
 from ..nn.checks import number
 from ..nn.layers import Dense
+from ..nn.losses import rows_sum_to_one
 from ..nn.network import divergence_cause
 from .notation import LOSSES, activation_numbers, activation_text
 from .numbers import fmt
@@ -53,7 +54,7 @@ def _vals(a) -> list[float]:
 class Report:
     """One pass, explained. `.text()`, `.markdown()`, `.to_dict()`.
 
-    `to_dict()` keys: loss, n_samples, lr, fused, scale, inputs and targets (name, value), layers
+    `to_dict()` keys: loss, n_samples, lr, fused, scale, rows_sum_to_one, inputs and targets (name, value), layers
     (index, activation, neurons: name, net, out, weights, weight_values, bias, bias_value, inputs),
     errors (E_<output> per sample), E_total, and parameters, one entry per weight or bias listed:
     name, layer, kind ("W"/"b"), index, from, to, value, grad, trainable, updated (value - lr * grad),
@@ -144,6 +145,7 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
     terms = loss.terms(out, Yt, dense[-1].net if net.fused_output else None)
     data: dict = {
         "loss": loss.name, "n_samples": n, "lr": lr, "fused": net.fused_output, "scale": loss.scale(out),
+        "rows_sum_to_one": rows_sum_to_one(loss, Yt),     # the engine's own test: which fused delta it took
         "inputs": [{"name": nm, "value": _vals(dense[0].x[:, i])} for i, nm in enumerate(names[0])],
         "targets": [{"name": nm, "value": _vals(Yt[:, j])} for j, nm in enumerate(names[-1])],
         "layers": [], "errors": [], "E_total": float(terms.sum() / loss.scale(out)), "parameters": [],
@@ -357,9 +359,7 @@ def _render(d: dict, markdown: bool) -> str:
             tex_chain = (f"\\frac{{\\partial E}}{{\\partial out_{{{to}}}}} \\cdot \\frac{{\\partial out_{{{to}}}}}"
                          f"{{\\partial net_{{{to}}}}} \\cdot \\frac{{\\partial net_{{{to}}}}}{{\\partial {tex(name)}}}")
         else:
-            rows = [sum(t["value"][i] for t in d["targets"]) for i in range(n)]   # the engine's delta for these rows
-            fused = "out - target" if d["loss"] != "categorical_crossentropy" or all(r == 1.0 for r in rows) \
-                else "out * sum(target) - target"
+            fused = "out - target" if d.get("rows_sum_to_one", True) else "out * sum(target) - target"
             fused = fused if d["scale"] == 1 else f"({fused}) / {d['scale']}"
             why = f"fused: {fused}" if d["fused"] and p["paths"] is None else "softmax Jacobian"
             chain = f"dE/dnet_{to} * {dparam}   ({why})"

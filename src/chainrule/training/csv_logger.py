@@ -14,7 +14,7 @@ class CSVLogger(Callback):
     """Write `epoch` (from 0, as History and Keras count) and the epoch's logs (loss, accuracy,
     val_loss, ...) as one row per epoch, flushed at once: a run stopped part-way keeps its rows.
 
-    The file is replaced at the start of training unless `append=True`; a run resumed from its
+    The file is replaced at the first epoch's end unless `append=True`; a run resumed from its
     checkpoint (`checkpoint_dir`) always appends, under the header the file has. Under MPI (`comm`),
     give it on every rank: rank 0 writes."""
 
@@ -26,21 +26,32 @@ class CSVLogger(Callback):
         self.separator = separator
         self.append = check.flag(append, "CSVLogger: append")
         self.keys: list[str] | None = None
-        self.file: IO[str] | None = None
+        self.writes, self.started, self.resumed_at = True, False, 0
 
     def on_train_begin(self, params: dict[str, Any]) -> None:
-        self.close()
-        if params.get("rank", 0) != 0:      # under MPI every rank runs the callbacks; rank 0 writes
-            return
-        resumed = bool(params.get("initial_epoch"))
-        self.keys = None
+        """Nothing is written yet (a fit refused after this, by another callback or a resume's check,
+        leaves the file as it was); only the folder is checked."""
+        self.writes = params.get("rank", 0) == 0        # under MPI every rank runs the callbacks; rank 0 writes
+        self.started, self.keys, self.resumed_at = False, None, int(params.get("initial_epoch") or 0)
+        folder = os.path.dirname(os.path.abspath(self.filename))
+        if self.writes and not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
+            raise ValidationError(f"CSVLogger: cannot write {self.filename!r}: the folder {folder!r} does not exist "
+                                  "or cannot be written")
+
+    def _start(self) -> None:
+        """At the first epoch's end: replace the file, or append to it (append=True, a resumed run)."""
+        resumed = bool(self.resumed_at)
         if (self.append or resumed) and os.path.exists(self.filename):
             rows = self._rows()
             self.keys = rows[0][1:] if rows else None
             if resumed:                     # rows of the epochs the resumed run trains again (an interruption
-                self._keep_before(rows, int(params["initial_epoch"]))   # after the row, before the checkpoint)
+                self._keep_before(rows, self.resumed_at)    # after the row, before the checkpoint)
+            return
+        self._open("w").close()
+
+    def _open(self, mode: str) -> IO[str]:
         try:
-            self.file = open(self.filename, "a" if self.append or resumed else "w", newline="", encoding="utf-8")
+            return open(self.filename, mode, newline="", encoding="utf-8")
         except OSError as exc:
             raise ValidationError(f"CSVLogger: cannot write {self.filename!r}: {exc.strerror or exc}") from None
 
@@ -64,22 +75,14 @@ class CSVLogger(Callback):
         os.replace(part, self.filename)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-        if self.file is None:
+        if not self.writes:
             return
-        writer = csv.writer(self.file, delimiter=self.separator, lineterminator="\n")
-        if self.keys is None:               # the first epoch's logs name the columns
-            self.keys = list(logs)
-            writer.writerow(["epoch", *self.keys])
-        writer.writerow([epoch, *(repr(float(logs[k])) if k in logs else "" for k in self.keys)])
-        self.file.flush()
-
-    def on_train_end(self) -> None:
-        self.close()
-
-    def close(self) -> None:
-        if self.file is not None:
-            self.file.close()
-            self.file = None
-
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "file": None}     # copied or pickled without its open file
+        if not self.started:
+            self._start()
+            self.started = True
+        with self._open("a") as f:          # opened and closed each epoch: nothing left open if training stops
+            writer = csv.writer(f, delimiter=self.separator, lineterminator="\n")
+            if self.keys is None:           # the first epoch's logs name the columns
+                self.keys = list(logs)
+                writer.writerow(["epoch", *self.keys])
+            writer.writerow([epoch, *(repr(float(logs[k])) if k in logs else "" for k in self.keys)])

@@ -40,7 +40,7 @@ import numpy as np
 from ..errors import ChainruleError, ChainruleTypeError, TrainingDiverged, ValidationError
 from .callbacks import Callback
 from .streaming import LazyRows, OneHotRows, evaluate
-from .trainer import Trainer
+from .trainer import Trainer, last_update_diverged
 
 TIMEOUT_S = 600.0
 
@@ -204,17 +204,29 @@ class FollowRestore(Callback):
 
 class SharedStop(Callback):
     """After the callbacks of every rank have seen the epoch (and before the history and the
-    checkpoint record it), `stop_training` becomes true on every rank if it is on one: an
-    EarlyStopping given to rank 0 alone stopped rank 0 and left the others waiting for it."""
+    checkpoint record it), in one Allreduce: `stop_training` becomes true on every rank if it is on
+    one (an EarlyStopping given to rank 0 alone stopped rank 0 and left the others waiting), and the
+    learning rate is the lowest of the ranks' (a ReduceLROnPlateau given to rank 0 alone lowered
+    rank 0's, and the same gradient then moved the ranks' weights apart). Weights that the epoch's
+    last update made NaN are the one-process error on every rank, before the checkpoint's check,
+    which rank 0 alone makes."""
 
     def __init__(self, trainer: MPITrainer):
         self.trainer = trainer
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-        net = self.trainer.net
-        stop = np.array([float(bool(net.stop_training))])
-        self.trainer.allreduce(stop)
-        net.stop_training = bool(stop[0])
+        net, opt = self.trainer.net, self.trainer.net.optimizer
+        shared = np.array([float(bool(net.stop_training)), -float(opt.lr)])
+        self.trainer.allreduce(shared, maximum=True)
+        net.stop_training, opt.lr = bool(shared[0]), -float(shared[1])
+        if not np.isfinite(net.params).all():            # the same parameters on every rank: raised by all
+            raise everywhere(last_update_diverged(epoch + 1))
+
+
+def everywhere(exc: TrainingDiverged) -> TrainingDiverged:
+    """Mark an error that every rank raises alike (the job ends by itself, not by MPI_Abort)."""
+    exc.on_every_rank = True              # type: ignore[attr-defined]
+    return exc
 
 
 def stateful(callbacks: list[Callback]) -> list[Callback]:
@@ -271,7 +283,7 @@ class MPITrainer(Trainer):
             self.global_batch_loss = bool(wanted[0])
             return super().run(epochs)
         except Exception as exc:
-            if self.size == 1 or isinstance(exc, TrainingDiverged):     # raised by every rank alike
+            if self.size == 1 or getattr(exc, "on_every_rank", False):     # raised by every rank alike
                 raise
             print(f"chainrule: rank {self.rank} of {self.size} failed, ending the MPI job: "
                   f"{type(exc).__name__}: {exc}", file=sys.__stderr__, flush=True)
@@ -286,7 +298,10 @@ class MPITrainer(Trainer):
         messages = self.comm.allgather(None if failed is None else str(failed))
         first = next((m for m in messages if m is not None), None)
         if first is not None:
-            raise TrainingDiverged(first)
+            raise everywhere(TrainingDiverged(first))
+        raise everywhere(TrainingDiverged("training diverged: the gradient of the global batch, summed over the "
+                                          "ranks, is not finite though each rank's part was; try a lower learning "
+                                          "rate, gradient clipping (clip_norm=...), or scaling the inputs"))
 
     def shard(self, count: int) -> tuple[int, int]:
         return count * self.rank // self.size, count * (self.rank + 1) // self.size
@@ -297,10 +312,12 @@ class MPITrainer(Trainer):
             return X.read(idx), Y[idx]
         return X[idx], Y[idx]
 
-    def allreduce(self, buffer: np.ndarray) -> None:
-        """Sum `buffer` over the ranks in place; end the job if the others do not answer in time."""
+    def allreduce(self, buffer: np.ndarray, maximum: bool = False) -> None:
+        """Sum (or take the largest of) `buffer` over the ranks in place; end the job if the others do not
+        answer in time."""
         start = time.perf_counter()
-        wait(self.comm, self.comm.Iallreduce(self.MPI.IN_PLACE, buffer, op=self.MPI.SUM), self.timeout, "in Allreduce")
+        op = self.MPI.MAX if maximum else self.MPI.SUM
+        wait(self.comm, self.comm.Iallreduce(self.MPI.IN_PLACE, buffer, op=op), self.timeout, "in Allreduce")
         self.allreduce_seconds += time.perf_counter() - start
 
     def run_epoch(self, epoch: int, epochs: int) -> None:
@@ -336,8 +353,8 @@ class MPITrainer(Trainer):
                 net.grads[...] = 0.0
                 batch_loss[0], E = 0.0, float("nan")
             self.allreduce(net.grads)
-            if net.grads.size and not math.isfinite(net.grads[0]):
-                self.shared_divergence(failed)
+            if net.grads.size and not (math.isfinite(net.grads[0]) and np.isfinite(net.grads).all()):
+                self.shared_divergence(failed)          # a rank's NaN, or a sum that overflowed: every rank
             opt.step(net.params, net.grads, slices)
             self.steps += 1
             if self.global_batch_loss:                       # the global batch's loss, as in one process

@@ -103,6 +103,13 @@ def checked_data(net: Network, X, Y, sample_weight: Any, validation_data: tuple 
     return X, Y, w, validation_data, w_val, batch_size
 
 
+def last_update_diverged(epoch: int) -> TrainingDiverged:
+    """The error for weights an epoch's last update made NaN or infinite (no forward pass came after it)."""
+    return TrainingDiverged(f"training diverged in its last update (epoch {epoch}): some weights became NaN or "
+                            "infinite (an update that overflowed, or Adam's with eps=0 on a zero gradient: 0/0); try "
+                            "a lower learning rate, gradient clipping (clip_norm=...), or eps > 0")
+
+
 def held_out(n: int, validation_split: float) -> int:
     """The rows `validation_split` holds out of n (the last ones), as Keras counts them: n - floor(n * (1 - split)),
     in the split's own precision (np.float32(0.2) of 150 rows holds out 30, as Keras does, not 31). The command
@@ -160,6 +167,9 @@ class Trainer:
         finally:
             if self.backup is not None:          # the checkpoint folder's lock, whatever happened
                 self.backup.release()
+            for layer in self.net.layers:        # Dropout draws from the network's generator again (step,
+                if hasattr(layer, "rng") and getattr(self.net, "rng", None) is not None:     # train_steps, backprop)
+                    layer.rng = self.net.rng     # not from this fit's (an MPI fit's shares a global batch's)
             compiled.job_done(start=not stopped)  # kernels this job lacked: compiled now, not beside it
 
     def _run(self, epochs: int) -> History:
@@ -188,10 +198,7 @@ class Trainer:
         for cb in self.callbacks:
             cb.on_train_end()
         if not np.isfinite(net.params).all():   # the last update's: no forward pass came after it to find it
-            raise TrainingDiverged(f"training diverged in its last update (epoch {net.epochs_trained}): some weights "
-                                   "became NaN or infinite (an update that overflowed, or Adam's with eps=0 on a zero "
-                                   "gradient: 0/0); try a lower learning rate, gradient clipping (clip_norm=...), or "
-                                   "eps > 0")
+            raise last_update_diverged(net.epochs_trained)
         net.history = self.history
         return self.history
 

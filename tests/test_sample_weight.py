@@ -515,3 +515,58 @@ def test_estimator_early_stopping_with_a_weightless_part_is_a_clear_error():
     with pytest.raises(ValidationError, match=r"BackpropRegressor: early stopping held out 2 rows \(validation_fraction"
                                               r"=0.1\); the held-out or the other rows all have sample_weight 0"):
         BackpropRegressor(early_stopping=True, epochs=1).fit(X, X[:, 0], sample_weight=w)
+
+
+def test_class_weight_is_keras_and_balanced_is_scikit_learns():
+    """fit(class_weight=...) did not exist (a Keras habit for imbalanced classes): {class: weight}
+    weighs each training row by its class (a class left out weighs 1), 'balanced' as scikit-learn's
+    compute_class_weight; the same run as the sample weights they stand for, validation unweighted."""
+    from sklearn.utils.class_weight import compute_class_weight
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(60, 3))
+    y = np.where(X[:, 0] > 0.8, 2, np.where(X[:, 1] > 0, 1, 0))
+
+    def net():
+        return cr.Network([cr.Dense(3, 5, "tanh"), cr.Dense(5, 3, "softmax")], loss="categorical_crossentropy", seed=0)
+    balanced = compute_class_weight("balanced", classes=np.unique(y[:45]), y=y[:45])
+    for class_weight, weights in (({0: 3.0, 2: 0.5}, np.select([y == 0, y == 2], [3.0, 0.5], 1.0)),
+                                  ("balanced", balanced[y])):
+        a, b = net(), net()
+        ha = a.fit(X, y, epochs=3, batch_size=8, class_weight=class_weight, validation_split=0.25, seed=1, verbose=0)
+        hb = b.fit(X[:45], y[:45], epochs=3, batch_size=8, sample_weight=weights[:45], seed=1, verbose=0,
+                   validation_data=(X[45:], y[45:]))
+        np.testing.assert_array_equal(a.params, b.params)
+        assert ha.history == hb.history
+        assert ha.val_loss[-1] == pytest.approx(a.evaluate(X[45:], y[45:])["loss"], rel=1e-12)   # unweighted
+    both, alone = net(), net()                     # with sample_weight: the product
+    w = rng.uniform(0.5, 2.0, size=60)
+    both.fit(X, y, epochs=2, batch_size=8, sample_weight=w, class_weight={1: 2.0}, seed=1, verbose=0)
+    alone.fit(X, y, epochs=2, batch_size=8, sample_weight=w * np.where(y == 1, 2.0, 1.0), seed=1, verbose=0)
+    np.testing.assert_array_equal(both.params, alone.params)
+    binary = cr.Network([cr.Dense(3, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
+    reference = cr.Network([cr.Dense(3, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
+    binary.fit(X, y == 1, epochs=2, batch_size=8, class_weight={1: 4.0}, seed=1, verbose=0)
+    reference.fit(X, y == 1, epochs=2, batch_size=8, sample_weight=np.where(y == 1, 4.0, 1.0), seed=1, verbose=0)
+    np.testing.assert_array_equal(binary.params, reference.params)
+
+
+def test_class_weight_refuses_what_it_cannot_weigh():
+    X, y = np.random.default_rng(0).normal(size=(10, 3)), np.arange(10) % 3
+    multiclass = cr.Network([cr.Dense(3, 3, "softmax")], loss="categorical_crossentropy", seed=0)
+    for bad, kind, words in [({3: 1.0}, ValidationError, r"class indices 0..2 .*got 3"),
+                             ({"a": 1.0}, ValidationError, "class indices"),
+                             ({0: -1.0}, ValidationError, r"class_weight\[0\] must be a number >= 0"),
+                             ({0: "2"}, ValidationError, "must be a number"),
+                             ("auto", ValidationError, "or 'balanced'; got 'auto'"),
+                             ([1.0, 2.0], ChainruleTypeError, "got list"),
+                             ({0: 0.0, 1: 0.0, 2: 0.0}, ValidationError, "class_weight's weights")]:
+        with pytest.raises(kind, match=words):
+            multiclass.fit(X, y, epochs=1, class_weight=bad, verbose=0)
+    regression = cr.Network([cr.Dense(3, 1, "linear")], loss="mse", seed=0)
+    with pytest.raises(ValidationError, match="class_weight is for a classifier .*task is regression"):
+        regression.fit(X, y * 1.0, epochs=1, class_weight={0: 2.0}, verbose=0)
+    labels = cr.Network([cr.Dense(3, 3, "sigmoid")], loss="binary_crossentropy", seed=0)
+    with pytest.raises(ValidationError, match="task is binary with 3 outputs"):
+        labels.fit(X, np.eye(3)[y], epochs=1, class_weight="balanced", verbose=0)
+    with pytest.raises(ValidationError, match="class_weight needs arrays X, Y trained in one process"):
+        multiclass.fit([(X, y)], epochs=1, class_weight={0: 2.0}, verbose=0)

@@ -287,7 +287,7 @@ class Network:
             optimizer: Any = None, shuffle: bool = True, validation_data: tuple | None = None,
             validation_split: float = 0.0, callbacks: Sequence[Any] | None = (), seed: int | None = None,
             verbose: int = 1, checkpoint_dir: str | None = None, resume: bool = False, comm: Any = None,
-            sample_weight: ArrayLike | None = None) -> History:
+            sample_weight: ArrayLike | None = None, class_weight: dict | str | None = None) -> History:
         """Train by mini-batch gradient descent; returns a History (Keras' `model.fit`; keywords after X, Y).
 
         Parameters
@@ -308,7 +308,8 @@ class Network:
             (with the same arguments the result equals an uninterrupted run bit for bit).
         comm : an mpi4py communicator: data-parallel training under mpiexec (`training/distributed.py`).
         sample_weight : one weight >= 0 per sample (as if row i were repeated w_i times: `sample_weight.py`);
-            validation_data may then be (X_val, Y_val, w_val).
+            validation_data may then be (X_val, Y_val, w_val). class_weight : {class index: weight} (Keras') or
+            "balanced" (scikit-learn's): the training rows' weights by class, times sample_weight.
         """
         resume = check.flag(resume, "resume")
         backup = None
@@ -321,7 +322,8 @@ class Network:
         with fitting(self):
             return fit(self, X, Y, epochs=epochs, batch_size=batch_size, optimizer=optimizer, shuffle=shuffle,
                        validation_data=validation_data, validation_split=validation_split, callbacks=callbacks,
-                       seed=seed, verbose=verbose, backup=backup, comm=comm, sample_weight=sample_weight)
+                       seed=seed, verbose=verbose, backup=backup, comm=comm, sample_weight=sample_weight,
+                       class_weight=class_weight)
 
     def train_steps(self, X: ArrayLike, Y: ArrayLike, steps: int, optimizer: Any = None) -> float:
         """`steps` updates on the same batch (X, Y), checked once: the seeds' training loop in one

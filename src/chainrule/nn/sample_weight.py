@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ValidationError
+from ..errors import ChainruleTypeError, ValidationError
 from .checks import to_numeric
 from .inference import outputs
 from .losses import Loss
@@ -97,3 +97,39 @@ def evaluate(net: Any, X: Any, Y: np.ndarray, w: np.ndarray, chunk: int = 16384,
     if net.task != "regression":
         result["accuracy"] = hits / total
     return result
+
+
+def class_weights(class_weight: Any, Y: Any, task: str, k: int) -> np.ndarray:
+    """One weight per row of the checked targets Y (one-hot rows, or one 0/1 column) from Keras'
+    `class_weight` ({class index: weight}; a class left out weighs 1) or scikit-learn's "balanced"
+    (n_samples / (n_classes * rows of the class): every class present weighs the same in all)."""
+    if task == "multiclass":
+        labels = np.asarray(Y.argmax(axis=1), dtype=np.int64)
+    elif task == "binary" and k == 1:
+        labels, k = (np.asarray(Y[:, 0]) > 0.5).astype(np.int64), 2
+    else:
+        raise ValidationError(f"class_weight is for a classifier with one class per sample (a softmax output, or "
+                              f"one sigmoid output with binary cross-entropy); this network's task is {task}"
+                              + (f" with {k} outputs" if task == "binary" else "") + ": give sample_weight instead")
+    if isinstance(class_weight, str):
+        if class_weight != "balanced":
+            raise ValidationError(f"class_weight must be a dict {{class index: weight}} or 'balanced'; got "
+                                  f"{class_weight!r}")
+        counts = np.bincount(labels, minlength=k).astype(np.float64)
+        present = counts > 0
+        table = np.ones(k)
+        table[present] = labels.shape[0] / (int(present.sum()) * counts[present])
+        return table[labels]
+    if not isinstance(class_weight, dict):
+        raise ChainruleTypeError(f"class_weight must be a dict {{class index: weight}} or 'balanced'; got "
+                                 f"{type(class_weight).__name__}")
+    table = np.ones(k)
+    for key, value in class_weight.items():
+        if isinstance(key, (bool, np.bool_)) or not isinstance(key, (int, np.integer)) or not 0 <= key < k:
+            raise ValidationError(f"class_weight keys are class indices 0..{k - 1} (as the targets' labels or "
+                                  f"one-hot columns); got {key!r}")
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
+                or not np.isfinite(value) or value < 0:
+            raise ValidationError(f"class_weight[{key!r}] must be a number >= 0; got {value!r}")
+        table[int(key)] = float(value)
+    return table[labels]

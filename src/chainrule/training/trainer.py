@@ -33,16 +33,18 @@ from .streaming import LazyRows, check_data, evaluate, head_tail
 def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, optimizer: Any = None,
         shuffle: bool = True, validation_data: tuple | None = None, validation_split: float = 0.0,
         callbacks: Iterable[Callback] | None = (), seed: int | None = None, verbose: int = 1,
-        backup: Any = None, comm: Any = None, sample_weight: Any = None) -> History:
+        backup: Any = None, comm: Any = None, sample_weight: Any = None, class_weight: Any = None) -> History:
     """Check the arguments of `Network.fit` (all before any work), then train. `backup` is the
     checkpoint component (`saving.checkpoint.BackupAndRestore`), given by `Network.fit`; `comm`
     an MPI communicator for data-parallel training (`distributed.py`); `sample_weight` one weight
-    per sample (`nn/sample_weight.py`: the NumPy loop, gathered by index like the targets)."""
+    per sample (`nn/sample_weight.py`: the NumPy loop, gathered by index like the targets); `class_weight`
+    weighs the training rows by their class (`sample_weight.class_weights`), times sample_weight."""
     epochs = check.positive_int(epochs, "epochs")
     shuffle, seed = check.flag(shuffle, "shuffle"), check.seed(seed)
-    if sample_weight is not None and (Y is None or comm is not None):
-        raise ValidationError("sample_weight needs arrays X, Y trained in one process; it cannot be combined with "
-                              + ("a sequence of batches (Y=None)" if Y is None else "comm (MPI)"))
+    for given, name in ((sample_weight, "sample_weight"), (class_weight, "class_weight")):
+        if given is not None and (Y is None or comm is not None):
+            raise ValidationError(f"{name} needs arrays X, Y trained in one process; it cannot be combined with "
+                                  + ("a sequence of batches (Y=None)" if Y is None else "comm (MPI)"))
     if Y is None:                           # a Keras-style sequence of (x, y) batches
         if comm is not None:
             raise ValidationError("comm (MPI) needs arrays X, Y: every rank takes its shard of each batch")
@@ -52,7 +54,7 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
                            callbacks=callbacks, seed=seed, verbose=verbose, backup=backup)
     try:                                    # under MPI an error here is raised on every rank, naming this one
         X, Y, w, validation_data, w_val, batch_size = checked_data(net, X, Y, sample_weight, validation_data,
-                                                                   validation_split, batch_size)
+                                                                   validation_split, batch_size, class_weight)
     except Exception as exc:
         if comm is not None:
             from .distributed import agree
@@ -70,7 +72,7 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
 
 
 def checked_data(net: Network, X, Y, sample_weight: Any, validation_data: tuple | None, validation_split: float,
-                 batch_size: int | None) -> tuple:
+                 batch_size: int | None, class_weight: Any = None) -> tuple:
     """fit's data checked and split: (X, Y, weights, validation data, validation weights, batch size)."""
     X, Y = check_data(net, X, Y)            # an out-of-core X (memmap) stays on disk: see streaming.py
     w = None if sample_weight is None else sw.check(sample_weight, X.shape[0])
@@ -92,6 +94,10 @@ def checked_data(net: Network, X, Y, sample_weight: Any, validation_data: tuple 
             rows = f" rows (validation_split={validation_split})"
             w, w_val = (sw.check(w[:-n_val], X.shape[0], "sample_weight of the training" + rows),
                         sw.check(w[-n_val:], n_val, "sample_weight of the validation" + rows))
+    if class_weight is not None:            # the training rows only, as Keras: validation is not reweighted
+        by_class = sw.class_weights(class_weight, Y, net.task, net.n_outputs)
+        w = sw.check(by_class if w is None else w * by_class, X.shape[0],
+                     "class_weight's weights of the training rows" if w is None else "sample_weight times class_weight")
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
             raise ValidationError("validation_data must be a pair (X_val, Y_val) or a triple (X_val, Y_val, "

@@ -61,10 +61,13 @@ def refuse_rebound(net: Any) -> None:
 
 def refuse_other_thread(net: Any) -> None:
     """A pass that fills the layers' caches must not run beside a fit in another thread (nor on
-    layers another network took over: `refuse_rebound`)."""
-    refuse_rebound(net)
+    layers another network took over: `refuse_rebound`, tested when this thread's fit or train_steps
+    began, `fitting`, not again at each of its batches: the training step is the hot path)."""
     owner = net._fit_thread
-    if owner is not None and owner != threading.get_ident():
+    if owner == threading.get_ident():
+        return
+    refuse_rebound(net)
+    if owner is not None:
         holder = getattr(net, "_fit_what", "fit")
         raise ValidationError(f"this network is being trained by {holder} in another thread, whose forward and "
                               "backward passes use the layers' caches; net.predict and net.evaluate are safe during "

@@ -5,6 +5,8 @@ seeds' E_total = 1/2 * sum over outputs of (target - out)^2.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 import numpy as np
@@ -162,11 +164,30 @@ class CategoricalCrossentropy(Loss):
         eps = np.finfo(out.dtype).tiny
         return -Y / np.maximum(out, eps) * (1.0 / out.shape[0])
 
+    #: True while a fit or train_steps trains on targets whose rows were all found to sum to 1, once
+    #: (`rows_sum_to_one`): its batches' deltas skip the per-batch test, three quarters of their time
+    rows_checked = False
+
     def fused_delta(self, out, Y):
+        if self.rows_checked:
+            return super().fused_delta(out, Y)
         sums = np.add.reduce(Y, axis=1, keepdims=True)
         if (sums == 1.0).all():
             return super().fused_delta(out, Y)
         return (out * sums - Y) * (1.0 / self.scale(out))
+
+
+@contextmanager
+def rows_known(loss: Loss, known: bool) -> Iterator[None]:
+    """While training on targets `rows_sum_to_one` found summing to 1 (`known`): no per-batch test."""
+    if not isinstance(loss, CategoricalCrossentropy) or not known:
+        yield
+        return
+    before, loss.rows_checked = loss.rows_checked, True
+    try:
+        yield
+    finally:
+        loss.rows_checked = before
 
 
 def rows_sum_to_one(loss: Loss, Y: object) -> bool:

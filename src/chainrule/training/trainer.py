@@ -20,7 +20,7 @@ from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
 from ..nn import checks as check
 from ..nn import sample_weight as sw
 from ..nn.inference import fitting
-from ..nn.losses import rows_sum_to_one
+from ..nn.losses import rows_known, rows_sum_to_one
 from ..nn.network import Network
 from . import compiled
 from .callbacks import Callback, History, make_progress
@@ -158,7 +158,8 @@ class Trainer:
         self.balance: Balance | None = None         # set by _run: told of each step of the NumPy loop
         self.classify = net.task != "regression"    # read every epoch (a fit in one compiled call: 20,000 of them)
         # targets whose fused delta the compiled loops compute ((p - y) / n): else the NumPy loop's exact one
-        self.compilable = Y is None or rows_sum_to_one(net.loss_function, Y)
+        self.rows_known = Y is not None and rows_sum_to_one(net.loss_function, Y)
+        self.compilable = Y is None or self.rows_known
         for layer in net.layers:
             if hasattr(layer, "rng"):         # Dropout draws its masks from the run's generator
                 layer.rng = rng
@@ -166,7 +167,8 @@ class Trainer:
     def run(self, epochs: int) -> History:
         stopped = False
         try:
-            return self._run(epochs)
+            with rows_known(self.net.loss_function, self.rows_known):    # tested once, not at every batch
+                return self._run(epochs)
         except (KeyboardInterrupt, SystemExit):  # the user stopped it: no compiling starts behind their back
             stopped = True
             raise
@@ -371,7 +373,8 @@ def _train_steps(net: Network, X, Y, steps: int, optimizer: Any) -> float:
         net.optimizer = SGD(0.5).bind(net)
     opt, slices = net.optimizer, net.trainable_slices()
     compiled.prepare(net, X.shape[0], steps, X.shape[0])
-    plan = compiled.epoch_plan(net, opt, X, X.shape[0]) if rows_sum_to_one(net.loss_function, Y) else None
+    known = rows_sum_to_one(net.loss_function, Y)
+    plan = compiled.epoch_plan(net, opt, X, X.shape[0]) if known else None
     stopped = False
     try:
         if plan is not None:      # the same steps in one compiled loop (the loop below is the reference)
@@ -379,8 +382,8 @@ def _train_steps(net: Network, X, Y, steps: int, optimizer: Any) -> float:
             if error is not None:
                 raise diverged(net, error, f"at step {bad + 1}")
             return float(losses[-1])
-        with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged
-            for i in range(steps):
+        with np.errstate(over="ignore", invalid="ignore"), rows_known(net.loss_function, known):
+            for i in range(steps):                           # divergence is reported by TrainingDiverged
                 try:
                     E = net.train_batch(X, Y)
                 except TrainingDiverged as exc:

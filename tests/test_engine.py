@@ -265,10 +265,12 @@ def test_dropout_draws_from_the_networks_generator_again_after_fit():
     def network():
         return cr.Network([cr.Dense(4, 8, "relu"), cr.Dropout(0.5), cr.Dense(8, 2, "softmax")],
                           loss="categorical_crossentropy", seed=2)
-    a, b = network(), network()
+    a, b, fresh = network(), network(), network()
     a.fit(X, y, epochs=1, batch_size=10, seed=7, verbose=0)
     b.fit(X, y, epochs=1, batch_size=10, seed=7, verbose=0)
     assert a.layers[1].rng is a.rng
     a.step(X[:5], np.eye(2)[y[:5]], 0.1)
     b.step(X[:5], np.eye(2)[y[:5]], 0.1)
     np.testing.assert_array_equal(a.params, b.params)
+    fresh.step(X[:5], np.eye(2)[y[:5]], 0.1)       # fit(seed=7) drew from its own generator: the network's
+    np.testing.assert_array_equal(a.layers[1].mask, fresh.layers[1].mask)     # is where a fresh one's starts

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelFileError, TrainingDiverged, ValidationError
+from ..training.callback import stateful
 from ..training.callbacks import Callback, EpochLogger, ProgressBar
 from ..training.streaming import OneHotRows
 from . import runlock
@@ -279,11 +280,6 @@ class BackupAndRestore(Callback):
         if self.locked:
             runlock.release(self.directory)
             self.locked = False
-
-
-def stateful(callbacks: list) -> list:
-    """The callbacks whose state a checkpoint keeps (those that define get_state)."""
-    return [cb for cb in callbacks if type(cb).get_state is not Callback.get_state]
 
 
 def _with_arrays(entry: Any, arrays: dict[str, np.ndarray], path: Path) -> dict:

@@ -36,6 +36,12 @@ class Callback:
         """Take back what `get_state` gave (called after on_train_begin when fit resumes)."""
 
 
+def stateful(callbacks: list[Callback]) -> list[Callback]:
+    """The callbacks whose state a checkpoint keeps (those that define get_state), in order: what a
+    checkpoint writes and what a resumed run (each MPI rank's too) gives back."""
+    return [cb for cb in callbacks if type(cb).get_state is not Callback.get_state]
+
+
 def monitor_mode(monitor: str, mode: str) -> str:
     """"min" or "max": how the watched value improves ("auto": up for accuracies, down for the rest)."""
     if mode not in ("auto", "min", "max"):

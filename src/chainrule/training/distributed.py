@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ChainruleError, ChainruleTypeError, TrainingDiverged, ValidationError
+from .callback import stateful
 from .callbacks import Callback
 from .streaming import LazyRows, OneHotRows, evaluate
 from .trainer import Trainer, last_update_diverged
@@ -227,11 +228,6 @@ def everywhere(exc: TrainingDiverged) -> TrainingDiverged:
     """Mark an error that every rank raises alike (the job ends by itself, not by MPI_Abort)."""
     exc.on_every_rank = True              # type: ignore[attr-defined]
     return exc
-
-
-def stateful(callbacks: list[Callback]) -> list[Callback]:
-    """The callbacks a checkpoint keeps the state of (those that define get_state)."""
-    return [cb for cb in callbacks if type(cb).get_state is not Callback.get_state]
 
 
 def reads_batch_loss(cb: Callback) -> bool:

@@ -196,8 +196,9 @@ def train(args) -> int:
     from ..data.stream import CsvStream, tail
     from ..data.tabular import Preprocessing
     from ..saving.npz import save
+    from ..training.arguments import held_out
     from ..training.streaming import Subset, check_inputs
-    from ..training.trainer import held_out, permutation
+    from ..training.trainer import permutation
     # the arguments are checked before the (possibly long) reading and training
     hidden = _hidden(args.hidden)
     try:

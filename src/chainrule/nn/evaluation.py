@@ -8,8 +8,10 @@ so that it may run while `fit` trains the same network in another thread.
 """
 from __future__ import annotations
 
+import sys
+import time
 import warnings
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -126,3 +128,27 @@ def evaluate(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | No
     if kind != "regression":
         result["accuracy"] = correct / n
     return result
+
+
+class Report:
+    """Keras' `verbose` of predict and evaluate: 0 says nothing; 1, 2 and 'auto' one line on stdout
+    once done (rows, seconds, and evaluate's results), as fit's verbose=2 prints an epoch's."""
+
+    def __init__(self, what: str, verbose: Any):
+        if isinstance(verbose, bool) or verbose not in (0, 1, 2, "auto"):
+            raise ValidationError(f"{what}: verbose must be 0, 1, 2 or 'auto'; got {verbose!r}")
+        self.what, self.verbose, self.start = what, verbose, time.perf_counter()
+
+    def rows(self, out: np.ndarray) -> np.ndarray:
+        self.say(out.shape[0], {})
+        return out
+
+    def results(self, results: dict[str, float], n: int) -> dict[str, float]:
+        self.say(n, results)
+        return results
+
+    def say(self, n: int, results: dict[str, float]) -> None:
+        if self.verbose:
+            took = time.perf_counter() - self.start
+            line = [f"{self.what}: {n:,} rows in {took:.3g} s", *(f"{k}: {v:.4f}" for k, v in results.items())]
+            print(" - ".join(line), file=sys.stdout, flush=True)

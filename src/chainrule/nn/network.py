@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..backend import kernels
-from ..errors import TrainingDiverged, ValidationError
+from ..errors import ValidationError
 from . import checks as check
 from . import evaluation
 from . import sample_weight as sw
+from .divergence import divergence, sum_of_squares
 from .inference import fitting, refuse_other_thread
 from .layers import Dense, Layer
 from .losses import Loss, fuses, get_loss
@@ -30,37 +30,6 @@ from .predict import predict
 
 if TYPE_CHECKING:
     from ..training.callbacks import History
-
-def sum_of_squares(a: np.ndarray) -> float:
-    """The sum of squares of the flat array: each step's divergence test of its gradient. NaN and
-    infinity survive it, and it overflows for a gradient too large for its squares (from 1.8e19 in
-    float32: Adam's v would hold them), which counts as diverged too. Compiled where the kernels
-    run (a third of np.einsum's time); else np.einsum, without BLAS threads, whose wake-ups cost
-    more than a sparse batch's whole step on a busy machine."""
-    return kernels.sumsq(a) if kernels.load() else float(np.einsum("i,i->", a, a))
-
-
-def divergence(grads: np.ndarray, E: float) -> TrainingDiverged:
-    """The error of a step that may not update (`divergence_cause`)."""
-    return not_finite(divergence_cause(grads, E))
-
-
-def divergence_cause(grads: np.ndarray, E: float) -> str:
-    """Why a step with loss E and gradient `grads` may not update: the loss not finite, else a
-    gradient NaN or infinite, else one too large for its squares. Every loop, the compiled ones
-    too, names it from the failing step's loss and gradient, in these words."""
-    if not math.isfinite(E):
-        return f"the loss became {E}"
-    if not np.isfinite(grads).all():
-        return "the gradient became NaN or infinite"
-    return (f"the gradient became too large: its squares overflow {grads.dtype} (|dE/dw| up to "
-            f"{float(np.abs(grads).max()):.3g})")
-
-
-def not_finite(what: str) -> TrainingDiverged:
-    return TrainingDiverged(f"{what}; the weights are those of the last finite step. Try a lower learning rate, "
-                            "gradient clipping (clip_norm=...), or scaling the inputs.")
-
 
 #: rows per chunk of predict and evaluate (8 MB per 64-wide float64 layer)
 CHUNK = 16384
@@ -286,8 +255,9 @@ class Network:
     def fit(self, X: ArrayLike, Y: ArrayLike | None = None, *, epochs: int = 1, batch_size: int | None = 32,
             optimizer: Any = None, shuffle: bool = True, validation_data: tuple | None = None,
             validation_split: float = 0.0, callbacks: Sequence[Any] | None = (), seed: int | None = None,
-            verbose: int = 1, checkpoint_dir: str | None = None, resume: bool = False, comm: Any = None,
-            sample_weight: ArrayLike | None = None, class_weight: dict | str | None = None) -> History:
+            verbose: int | str = 1, checkpoint_dir: str | None = None, resume: bool = False, comm: Any = None,
+            sample_weight: ArrayLike | None = None, class_weight: dict | str | None = None,
+            initial_epoch: int = 0) -> History:
         """Train by mini-batch gradient descent; returns a History (Keras' `model.fit`; keywords after X, Y).
 
         Parameters
@@ -295,7 +265,8 @@ class Network:
         X, Y : inputs (n_samples, n_inputs) and targets (n_samples, n_outputs), or integer
             class labels (n_samples,) for a softmax output. A memmap (or h5py, zarr) X is read per
             batch (`training/streaming.py`); Y=None: X is a sequence of (x, y) batches (`sequence.py`).
-        epochs : passes over the data.
+        epochs : the index of the last epoch: passes over the data after `initial_epoch` (Keras'; default 0),
+            the index of the first (fit(epochs=20, initial_epoch=10) trains 10, numbered 11-20).
         batch_size : samples per update; None for the whole set (full-batch gradient descent).
         optimizer : an optimizer of `chainrule.optim` or its name; kept on the network, so a
             later `fit` continues with its state. Default: the previous one, else Adam(lr=1e-3).
@@ -303,7 +274,7 @@ class Network:
             from batch 128 on, with CHAINRULE_BLAS_THREADS fixed: backend/threads.py `Balance`).
         validation_data : (X_val, Y_val) evaluated after each epoch; validation_split : the fraction
             of the samples held out instead: the last n - floor(n * (1 - split)), before shuffling (Keras).
-        callbacks : e.g. `EarlyStopping`, `ModelCheckpoint`. verbose : 0 silent, 1 bar, 2 a line an epoch.
+        callbacks : e.g. `EarlyStopping`, `ModelCheckpoint`. verbose : 0 silent, 1 or 'auto' bar, 2 a line an epoch.
         checkpoint_dir : a checkpoint there after every epoch (atomic); resume : continue from it
             (with the same arguments the result equals an uninterrupted run bit for bit).
         comm : an mpi4py communicator: data-parallel training under mpiexec (`training/distributed.py`).
@@ -323,7 +294,7 @@ class Network:
             return fit(self, X, Y, epochs=epochs, batch_size=batch_size, optimizer=optimizer, shuffle=shuffle,
                        validation_data=validation_data, validation_split=validation_split, callbacks=callbacks,
                        seed=seed, verbose=verbose, backup=backup, comm=comm, sample_weight=sample_weight,
-                       class_weight=class_weight)
+                       class_weight=class_weight, initial_epoch=initial_epoch)
 
     def train_steps(self, X: ArrayLike, Y: ArrayLike, steps: int, optimizer: Any = None) -> float:
         """`steps` updates on the same batch (X, Y), checked once: the seeds' training loop in one
@@ -332,13 +303,13 @@ class Network:
         from ..training.trainer import train_steps
         return train_steps(self, X, Y, steps, optimizer)
 
-    def predict(self, X: ArrayLike, batch_size: int | None = None) -> np.ndarray:
+    def predict(self, X: ArrayLike, batch_size: int | None = None, verbose: int | str = 0) -> np.ndarray:
         """The network's outputs for X (dropout off), computed in chunks of `batch_size` rows
         (default: about 2 MB of buffers, at least 1,024 rows), so that memory does not grow with
         X's length. Outputs that are NaN or infinite (damaged weights, inputs far outside the
-        training range) are an error."""
-        return predict(self, X, batch_size)      # in chunks, in place, in the network's dtype (predict.py)
-
+        training range) are an error. verbose : 0 silent; 1, 2 or 'auto' (Keras') a line once done."""
+        report = evaluation.Report("predict", verbose)
+        return report.rows(predict(self, X, batch_size))     # in chunks, in place, in the network's dtype
     def predict_classes(self, X: ArrayLike) -> np.ndarray:
         """Classes as `evaluate` counts them (`evaluation.classes`): argmax, or 0/1 at 0.5 per label."""
         act = self.dense_layers[-1].activation.name if self.dense_layers else ""
@@ -347,15 +318,20 @@ class Network:
                                   f"loss {self.loss_function.name!r}): its outputs are predict's")
         return evaluation.classes(self.predict(X), self.task)
 
-    def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None) -> dict[str, float]:
+    def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None, *,
+                 batch_size: int | None = None, verbose: int | str = 0) -> dict[str, float]:
         """{"loss": E, "accuracy": fraction correct (classification only)} with dropout off; with
-        `sample_weight`, the weighted mean loss and the weighted fraction correct."""
+        `sample_weight`, the weighted mean loss and the weighted fraction correct. batch_size : rows
+        per chunk (default CHUNK); verbose : 0 silent; 1, 2 or 'auto' (Keras') a line with the results."""
+        chunk = CHUNK if batch_size is None else check.positive_int(batch_size, "batch_size")
+        report = evaluation.Report("evaluate", verbose)
         if evaluation.chunked(self, X):      # a memmap, another dtype: converted a chunk at a time
             rows, Y = cast(np.ndarray, X), self.targets(Y)      # or an HDF5 dataset: read as rows
             check.same_length(rows, Y)
         else:
             rows, Y = self.check_data(X, Y)
-        return self.evaluate_checked(rows, Y, None if sample_weight is None else sw.check(sample_weight, rows.shape[0]))
+        weight = None if sample_weight is None else sw.check(sample_weight, rows.shape[0])
+        return report.results(evaluation.evaluate(self, rows, Y, weight, chunk), rows.shape[0])
 
     def evaluate_checked(self, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None = None) -> dict[str, float]:
         """`evaluate` on arrays already checked by `check_data` (`weight`: by `sample_weight.check`),

@@ -190,7 +190,8 @@ class BackupAndRestore(Callback):
             raise ValidationError(f"the checkpoint in {path} is of another network: {saved!r}; this one is {net!r}")
         epoch = state.get("epoch")
         if (set(state) != STATE_KEYS or not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 0
-                or not isinstance(state["rng"], dict) or state["history_len"] != epoch
+                or not isinstance(state["rng"], dict) or not isinstance(state["history_len"], int)
+                or not 0 <= state["history_len"] <= epoch
                 or not isinstance(state["callbacks"], list) or not isinstance(state["fingerprint"], dict)):
             raise ModelFileError(f"{path}: the checkpoint's training state is invalid (epoch, history, rng, "
                                  "callbacks or fingerprint)")
@@ -199,13 +200,14 @@ class BackupAndRestore(Callback):
             raise ValidationError(f"cannot resume from {path}: it was written by another run; what differs: "
                                   f"{'; '.join(found)}. Resume with the same arguments, or use another "
                                   "checkpoint_dir, or delete the checkpoint to start over")
-        history, hist_epochs = read_history(self.directory, epoch)
+        kept = state["history_len"]            # epoch - initial_epoch: fit's history of this run
+        history, hist_epochs = read_history(self.directory, kept)
         try:
             trainer.rng.bit_generator.state = state["rng"]
         except (TypeError, ValueError, KeyError) as exc:
             raise ModelFileError(f"{path}: the random generator state is invalid: {exc}") from None
         with open(self.directory / HISTORY, "r+b") as f:           # drop lines written after the checkpoint
-            f.truncate(sum(len(line) + 1 for line in f.read().split(b"\n")[:epoch]))
+            f.truncate(sum(len(line) + 1 for line in f.read().split(b"\n")[:kept]))
         net.params[...] = saved.params
         net.optimizer = saved.optimizer
         net.epochs_trained = saved.epochs_trained
@@ -220,7 +222,8 @@ class BackupAndRestore(Callback):
             return
         total = epochs if epochs is not None else "?"
         if not done:
-            text = f"no checkpoint in {str(self.directory)!r} yet: starting at epoch 1 of {total}"
+            text = (f"no checkpoint in {str(self.directory)!r} yet: starting at epoch "
+                    f"{getattr(trainer, 'initial_epoch', 0) + 1} of {total}")
         elif self.stopped:
             text = f"resumed from epoch {done} of {total}: training had stopped early there; nothing left to do"
         elif epochs is not None and done >= epochs:

@@ -18,9 +18,9 @@ import numpy as np
 
 from ..errors import ValidationError
 from ..nn.checks import number
+from ..nn.divergence import divergence_cause
 from ..nn.layers import Dense
 from ..nn.losses import rows_sum_to_one
-from ..nn.network import divergence_cause
 from .notation import LOSSES, activation_numbers, activation_text
 from .numbers import fmt
 

@@ -284,11 +284,12 @@ def _format_logs(logs: dict[str, float]) -> str:
     return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
 
 
-def make_progress(verbose: int) -> list[Callback]:
-    if verbose not in (0, 1, 2):
-        raise ValidationError(f"verbose must be 0, 1 or 2; got {verbose!r}")
+def make_progress(verbose: int | str) -> list[Callback]:
+    """fit's verbose: 0 silent, 1 (and Keras' 'auto') a bar, 2 a line an epoch."""
+    if isinstance(verbose, bool) or verbose not in (0, 1, 2, "auto"):
+        raise ValidationError(f"verbose must be 0, 1, 2 or 'auto'; got {verbose!r}")
     choices: list[list[Callback]] = [[], [ProgressBar()], [EpochLogger()]]
-    return choices[verbose]
+    return choices[1 if verbose == "auto" else int(verbose)]
 
 
 __all__ = ["Callback", "History", "EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau", "CSVLogger", "ProgressBar",

@@ -17,9 +17,9 @@ import numpy as np
 from ..backend import kernels, loops, tiny, warmup
 from ..errors import TrainingDiverged
 from ..nn.activations import LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
+from ..nn.divergence import divergence
 from ..nn.layers import Dense
 from ..nn.losses import MSE, SSE, BinaryCrossentropy, CategoricalCrossentropy
-from ..nn.network import divergence
 from .callbacks import History
 from .optim import SGD, Adam, AdamW
 from .sparse_rows import SparseRows

@@ -32,7 +32,8 @@ class CSVLogger(Callback):
         """Nothing is written yet (a fit refused after this, by another callback or a resume's check,
         leaves the file as it was); only the folder is checked."""
         self.writes = params.get("rank", 0) == 0        # under MPI every rank runs the callbacks; rank 0 writes
-        self.started, self.keys, self.resumed_at = False, None, int(params.get("initial_epoch") or 0)
+        self.started, self.keys, self.resumed_at = False, None, \
+            int(params.get("initial_epoch") or 0) if params.get("resumed", True) else 0
         folder = os.path.dirname(os.path.abspath(self.filename))
         if self.writes and not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
             raise ValidationError(f"CSVLogger: cannot write {self.filename!r}: the folder {folder!r} does not exist "

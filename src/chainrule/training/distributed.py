@@ -94,7 +94,7 @@ def agree(comm: Any, failure: BaseException | None = None) -> None:
     raise exc from failure
 
 
-def prepare(comm: Any, verbose: int, seed: int | None) -> tuple[int, int]:
+def prepare(comm: Any, verbose: int | str, seed: int | None) -> tuple[int | str, int]:
     """The verbosity (rank 0 only) and a seed shared by every rank (drawn by rank 0 if None on
     every rank), after the ranks `agree` that their checks passed. Ranks given other seeds (or a
     seed on some and None on others) are an error on every rank: their orders of the samples
@@ -263,7 +263,8 @@ class MPITrainer(Trainer):
     def description(self, epochs: int) -> dict[str, Any]:
         """What every rank's run must share (`same`): the data, the network, the optimizer, the arguments."""
         val = self.validation_data
-        return {"epochs": epochs, "shuffle": self.shuffle, "network": repr(self.net),
+        return {"epochs": epochs, "initial_epoch": self.initial_epoch, "shuffle": self.shuffle,
+                "network": repr(self.net),
                 "optimizer": repr(self.net.optimizer), "validation samples": 0 if val is None else int(val[0].shape[0]),
                 "checkpoints": self.checkpoints, "data": fingerprint(self.X, self.Y),
                 "validation data": None if val is None else fingerprint(*val)}

@@ -33,8 +33,8 @@ def check_batches(batches: Any, name: str = "X") -> Any:
 
 
 def fit_batches(net: Any, batches: Any, *, epochs: int, optimizer: Any, shuffle: bool, validation_data: Any,
-                validation_split: float, callbacks: Iterable[Callback] | None, seed: int | None, verbose: int,
-                backup: Any) -> History:
+                validation_split: float, callbacks: Iterable[Callback] | None, seed: int | None, verbose: int | str,
+                backup: Any, initial_epoch: int = 0) -> History:
     """`Network.fit(batches)`: the arguments checked before any work, then the epochs."""
     check_batches(batches)
     if validation_split:
@@ -46,7 +46,7 @@ def fit_batches(net: Any, batches: Any, *, epochs: int, optimizer: Any, shuffle:
         validation_data = net.check_data(*validation_data)
     cbs, rng = setup(net, optimizer, callbacks, verbose, seed)
     trainer = SequenceTrainer(net, batches, shuffle=shuffle, rng=rng, callbacks=cbs,
-                              validation_data=validation_data, backup=backup)
+                              validation_data=validation_data, backup=backup, initial_epoch=initial_epoch)
     return trainer.run(epochs)
 
 

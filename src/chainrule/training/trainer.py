@@ -7,8 +7,6 @@ classes, the same epoch in one compiled loop (`compiled.py`; the NumPy loop is t
 """
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,23 +21,25 @@ from ..nn.inference import fitting
 from ..nn.losses import rows_known, rows_sum_to_one
 from ..nn.network import Network
 from . import compiled
+from .arguments import checked_data, first_epoch
 from .callbacks import Callback, History, make_progress
 from .diagnostics import likely_cause
 from .optim import SGD, Adam, Optimizer, get_optimizer
 from .sparse_rows import SparseRows
-from .streaming import LazyRows, check_data, evaluate, head_tail
+from .streaming import LazyRows, evaluate
 
 
 def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, optimizer: Any = None,
         shuffle: bool = True, validation_data: tuple | None = None, validation_split: float = 0.0,
-        callbacks: Iterable[Callback] | None = (), seed: int | None = None, verbose: int = 1,
-        backup: Any = None, comm: Any = None, sample_weight: Any = None, class_weight: Any = None) -> History:
+        callbacks: Iterable[Callback] | None = (), seed: int | None = None, verbose: int | str = 1,
+        backup: Any = None, comm: Any = None, sample_weight: Any = None, class_weight: Any = None,
+        initial_epoch: int = 0) -> History:
     """Check the arguments of `Network.fit` (all before any work), then train. `backup` is the
     checkpoint component (`saving.checkpoint.BackupAndRestore`), given by `Network.fit`; `comm`
     an MPI communicator for data-parallel training (`distributed.py`); `sample_weight` one weight
     per sample (`nn/sample_weight.py`: the NumPy loop, gathered by index like the targets); `class_weight`
     weighs the training rows by their class (`sample_weight.class_weights`), times sample_weight."""
-    epochs = check.positive_int(epochs, "epochs")
+    epochs, initial_epoch = check.positive_int(epochs, "epochs"), first_epoch(initial_epoch, epochs)
     shuffle, seed = check.flag(shuffle, "shuffle"), check.seed(seed)
     for given, name in ((sample_weight, "sample_weight"), (class_weight, "class_weight")):
         if given is not None and (Y is None or comm is not None):
@@ -51,7 +51,8 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
         from .sequence import fit_batches
         return fit_batches(net, X, epochs=epochs, optimizer=optimizer, shuffle=shuffle,
                            validation_data=validation_data, validation_split=validation_split,
-                           callbacks=callbacks, seed=seed, verbose=verbose, backup=backup)
+                           callbacks=callbacks, seed=seed, verbose=verbose, backup=backup,
+                           initial_epoch=initial_epoch)
     try:                                    # under MPI an error here is raised on every rank, naming this one
         X, Y, w, validation_data, w_val, batch_size = checked_data(net, X, Y, sample_weight, validation_data,
                                                                    validation_split, batch_size, class_weight)
@@ -66,47 +67,10 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
         check_sizes(comm, X.shape[0], batch_size)
     cbs, rng = setup(net, optimizer, callbacks, verbose, seed)
     kwargs = {"batch_size": batch_size, "shuffle": shuffle, "rng": rng, "callbacks": cbs,
-              "validation_data": validation_data, "backup": backup, "weight": w, "validation_weight": w_val}
+              "validation_data": validation_data, "backup": backup, "weight": w, "validation_weight": w_val,
+              "initial_epoch": initial_epoch}
     trainer = Trainer(net, X, Y, **kwargs) if comm is None else MPITrainer(net, X, Y, comm, **kwargs)
     return trainer.run(epochs)
-
-
-def checked_data(net: Network, X, Y, sample_weight: Any, validation_data: tuple | None, validation_split: float,
-                 batch_size: int | None, class_weight: Any = None) -> tuple:
-    """fit's data checked and split: (X, Y, weights, validation data, validation weights, batch size)."""
-    X, Y = check_data(net, X, Y)            # an out-of-core X (memmap) stays on disk: see streaming.py
-    w = None if sample_weight is None else sw.check(sample_weight, X.shape[0])
-    w_val = None
-    if isinstance(validation_split, (bool, np.bool_)) or not isinstance(validation_split, numbers.Real) \
-            or not 0.0 <= validation_split < 1.0:                  # NaN fails the range too
-        raise ValidationError(f"validation_split must be a number in [0, 1); got {validation_split!r}")
-    given, validation_split = validation_split, float(validation_split)
-    if validation_split and validation_data is not None:
-        raise ValidationError("give validation_data or validation_split, not both")
-    if validation_split:
-        n_val = held_out(X.shape[0], given)
-        if n_val < 1 or n_val >= X.shape[0]:
-            raise ValidationError(f"validation_split={validation_split} leaves {X.shape[0] - n_val} training and "
-                                  f"{n_val} validation samples of {X.shape[0]}; both need at least one")
-        (Y, Y_val), X_val, X = head_tail(Y, n_val), X[-n_val:], X[:-n_val]
-        validation_data = (X_val, Y_val)
-        if w is not None:                   # split as X: each part must keep a weight > 0
-            rows = f" rows (validation_split={validation_split})"
-            w, w_val = (sw.check(w[:-n_val], X.shape[0], "sample_weight of the training" + rows),
-                        sw.check(w[-n_val:], n_val, "sample_weight of the validation" + rows))
-    if class_weight is not None:            # the training rows only, as Keras: validation is not reweighted
-        by_class = sw.class_weights(class_weight, Y, net.task, net.n_outputs)
-        w = sw.check(by_class if w is None else w * by_class, X.shape[0],
-                     "class_weight's weights of the training rows" if w is None else "sample_weight times class_weight")
-    if validation_data is not None:
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
-            raise ValidationError("validation_data must be a pair (X_val, Y_val) or a triple (X_val, Y_val, "
-                                  "sample_weight_val)")
-        given, validation_data = validation_data, check_data(net, *validation_data[:2])
-        if len(given) == 3:
-            w_val = sw.check(given[2], validation_data[0].shape[0], "validation_data's sample weights")
-    batch_size = X.shape[0] if batch_size is None else min(check.positive_int(batch_size, "batch_size"), X.shape[0])
-    return X, Y, w, validation_data, w_val, batch_size
 
 
 def last_update_diverged(epoch: int) -> TrainingDiverged:
@@ -116,14 +80,7 @@ def last_update_diverged(epoch: int) -> TrainingDiverged:
                             "a lower learning rate, gradient clipping (clip_norm=...), or eps > 0")
 
 
-def held_out(n: int, validation_split: float) -> int:
-    """The rows `validation_split` holds out of n (the last ones), as Keras counts them: n - floor(n * (1 - split)),
-    in the split's own precision (np.float32(0.2) of 150 rows holds out 30, as Keras does, not 31). The command
-    line's --val-split reads it too."""
-    return n - math.floor(n * (1.0 - validation_split))
-
-
-def setup(net: Network, optimizer: Any, callbacks: Iterable[Callback] | None, verbose: int,
+def setup(net: Network, optimizer: Any, callbacks: Iterable[Callback] | None, verbose: int | str,
           seed: int | None) -> tuple[list[Callback], np.random.Generator]:
     """The optimizer (kept on the network), the checked callbacks and the run's random generator."""
     if optimizer is not None:
@@ -145,8 +102,9 @@ class Trainer:
 
     def __init__(self, net: Network, X: np.ndarray, Y: np.ndarray, *, batch_size: int, shuffle: bool,
                  rng: np.random.Generator, callbacks: list[Callback], validation_data: tuple | None,
-                 backup: Any, weight: np.ndarray | None = None, validation_weight: np.ndarray | None = None):
-        self.net, self.X, self.Y = net, X, Y
+                 backup: Any, weight: np.ndarray | None = None, validation_weight: np.ndarray | None = None,
+                 initial_epoch: int = 0):
+        self.net, self.X, self.Y, self.initial_epoch = net, X, Y, initial_epoch
         self.weight, self.validation_weight = weight, validation_weight     # checked sample weights, or None
         self.batch_size, self.shuffle, self.rng = batch_size, shuffle, rng
         self.validation_data = validation_data
@@ -184,11 +142,12 @@ class Trainer:
         net = self.net
         for cb in self.callbacks:
             cb.set_network(net)
-        first_epoch = self.backup.restore(self, epochs) if self.backup is not None else 0
+        restored = self.backup.restore(self, epochs) if self.backup is not None else 0
+        first_epoch = max(self.initial_epoch, restored)     # a checkpoint's epoch wins, as in Keras
         self.optimizer = net.optimizer
         net.stop_training = False
-        for cb in self.callbacks:
-            cb.on_train_begin(self.train_params(epochs, first_epoch))
+        for cb in self.callbacks:       # "resumed": from a checkpoint (CSVLogger keeps the rows before it)
+            cb.on_train_begin({**self.train_params(epochs, first_epoch), "resumed": restored > 0})
         if self.backup is not None:                  # after on_train_begin, which resets the callbacks
             self.backup.restore_callbacks(self)
         with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged

@@ -18,7 +18,7 @@ import numpy as np
 
 import chainrule as cr
 from chainrule.errors import TrainingDiverged, ValidationError
-from chainrule.nn.network import divergence_cause, sum_of_squares
+from chainrule.nn.divergence import divergence_cause, sum_of_squares
 
 from . import datasets, engine, limits
 from .engine import NamedBytes, arch_of, build, explain_all, make_optimizer, resized, tabular

@@ -1,0 +1,73 @@
+"""fit's arguments checked before any work: the data and its split (Keras' validation_split),
+sample and class weights, the batch size and Keras' initial_epoch."""
+from __future__ import annotations
+
+import math
+import numbers
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import ValidationError
+from ..nn import checks as check
+from ..nn import sample_weight as sw
+from .streaming import check_data, head_tail
+
+if TYPE_CHECKING:
+    from ..nn.network import Network
+
+
+def checked_data(net: Network, X, Y, sample_weight: Any, validation_data: tuple | None, validation_split: float,
+                 batch_size: int | None, class_weight: Any = None) -> tuple:
+    """fit's data checked and split: (X, Y, weights, validation data, validation weights, batch size)."""
+    X, Y = check_data(net, X, Y)            # an out-of-core X (memmap) stays on disk: see streaming.py
+    w = None if sample_weight is None else sw.check(sample_weight, X.shape[0])
+    w_val = None
+    if isinstance(validation_split, (bool, np.bool_)) or not isinstance(validation_split, numbers.Real) \
+            or not 0.0 <= validation_split < 1.0:                  # NaN fails the range too
+        raise ValidationError(f"validation_split must be a number in [0, 1); got {validation_split!r}")
+    given, validation_split = validation_split, float(validation_split)
+    if validation_split and validation_data is not None:
+        raise ValidationError("give validation_data or validation_split, not both")
+    if validation_split:
+        n_val = held_out(X.shape[0], given)
+        if n_val < 1 or n_val >= X.shape[0]:
+            raise ValidationError(f"validation_split={validation_split} leaves {X.shape[0] - n_val} training and "
+                                  f"{n_val} validation samples of {X.shape[0]}; both need at least one")
+        (Y, Y_val), X_val, X = head_tail(Y, n_val), X[-n_val:], X[:-n_val]
+        validation_data = (X_val, Y_val)
+        if w is not None:                   # split as X: each part must keep a weight > 0
+            rows = f" rows (validation_split={validation_split})"
+            w, w_val = (sw.check(w[:-n_val], X.shape[0], "sample_weight of the training" + rows),
+                        sw.check(w[-n_val:], n_val, "sample_weight of the validation" + rows))
+    if class_weight is not None:            # the training rows only, as Keras: validation is not reweighted
+        by_class = sw.class_weights(class_weight, Y, net.task, net.n_outputs)
+        w = sw.check(by_class if w is None else w * by_class, X.shape[0],
+                     "class_weight's weights of the training rows" if w is None else "sample_weight times class_weight")
+    if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+            raise ValidationError("validation_data must be a pair (X_val, Y_val) or a triple (X_val, Y_val, "
+                                  "sample_weight_val)")
+        given, validation_data = validation_data, check_data(net, *validation_data[:2])
+        if len(given) == 3:
+            w_val = sw.check(given[2], validation_data[0].shape[0], "validation_data's sample weights")
+    batch_size = X.shape[0] if batch_size is None else min(check.positive_int(batch_size, "batch_size"), X.shape[0])
+    return X, Y, w, validation_data, w_val, batch_size
+
+
+def first_epoch(initial_epoch: Any, epochs: int) -> int:
+    """Keras' `initial_epoch`: the index of the first epoch to train, below `epochs` (the index the
+    run ends at, so fit(epochs=20, initial_epoch=10) trains 10 epochs, numbered 11 to 20)."""
+    if isinstance(initial_epoch, (bool, np.bool_)) or not isinstance(initial_epoch, numbers.Integral) \
+            or not 0 <= int(initial_epoch) < epochs:
+        raise ValidationError(f"initial_epoch must be an integer from 0 to epochs - 1 = {epochs - 1} (epochs is the "
+                              f"index of the last epoch, as in Keras: fit(epochs=20, initial_epoch=10) trains 10); "
+                              f"got {initial_epoch!r}")
+    return int(initial_epoch)
+
+
+def held_out(n: int, validation_split: float) -> int:
+    """The rows `validation_split` holds out of n (the last ones), as Keras counts them: n - floor(n * (1 - split)),
+    in the split's own precision (np.float32(0.2) of 150 rows holds out 30, as Keras does, not 31). The command
+    line's --val-split reads it too."""
+    return n - math.floor(n * (1.0 - validation_split))

@@ -37,18 +37,41 @@ def run(args: list[str], **env: str) -> subprocess.CompletedProcess:
                           env={**environ, **env})
 
 
+def shown_in_the_docs() -> list[tuple[str, str | None]]:
+    """docs/scale.md's two `chainrule compile` commands and what it shows them print: run by the test
+    below (the docs' test leaves that block to it, so that the kernels are compiled once, not twice)."""
+    from test_docs import ROOT, blocks, commands
+    block = next(b for b in blocks(ROOT / "docs" / "scale.md") if "chainrule compile" in b.code)
+    assert block.skip and "test_compile_command.py" in block.skip
+    return commands(block.code)
+
+
+def shell(command: str, folder: Path) -> str:
+    """A documented command, run as test_docs runs one: bash in `folder`, the venv's commands first."""
+    from test_docs import env
+    environ = {k: v for k, v in env().items() if k != "CHAINRULE_NUMBA"}
+    r = subprocess.run(["bash", "-c", "set -eo pipefail\n" + command], cwd=folder, env=environ, text=True,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)
+    assert r.returncode == 0, r.stdout[-3000:]
+    return r.stdout
+
+
 def test_compile_fills_the_cache_that_the_next_job_loads(tmp_path):
-    cache, folder = str(tmp_path), cachedir.folder(str(tmp_path))        # Numba's subfolder for chainrule's
-    done = run(["-m", "chainrule.cli", "compile"], NUMBA_CACHE_DIR=cache)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith(f"compiled chainrule's kernels for float32 and float64 into {folder} in ")
+    from test_docs import CHECK, FLAGS
+    (first, shows_first), (second, shows_second) = shown_in_the_docs()
+    cache = str(tmp_path / "numba-cache")
+    folder = cachedir.folder(cache)                  # Numba's subfolder for chainrule's
+    done = shell(first, tmp_path)                    # NUMBA_CACHE_DIR=numba-cache chainrule compile
+    assert shows_first and CHECK.check_output(shows_first, done, FLAGS), done
+    assert done.startswith("compiled chainrule's kernels for float32 and float64 into numba-cache/")
     assert len(list(Path(folder).glob("chainrule-kernels-*.ready"))) == 1
     job = run(["-c", JOB], NUMBA_CACHE_DIR=cache)
     assert job.returncode == 0, job.stderr
     # the kernels loaded, the loop read from the cache and not compiled, no background compiling started
     assert job.stdout.split() == ["True", "1", "0", "False"]
-    again = run(["-m", "chainrule.cli", "compile"], NUMBA_CACHE_DIR=cache)
-    assert again.returncode == 0 and again.stdout.startswith(f"already compiled in {folder} ")
+    again = shell(second, tmp_path)
+    assert shows_second and CHECK.check_output(shows_second, again, FLAGS), again
+    assert again.startswith("already compiled in numba-cache/")
     # for another processor (here Numba told to compile for a generic one) Numba's cache holds
     # nothing: the job runs on NumPy (loading would have compiled every kernel in it: 11 s)
     other = run(["-c", JOB], NUMBA_CACHE_DIR=cache, NUMBA_CPU_NAME="generic")

@@ -44,6 +44,9 @@ def register(sub) -> None:
     g.add_argument("--weight", metavar="COL",
                    help="a column of sample weights (numbers >= 0), not an input: each row's loss counts that many "
                         "times in training and in the validation metrics (0 leaves the row out)")
+    g.add_argument("--class-weight", type=weights.class_weight_arg, metavar="balanced|LABEL=W[,LABEL=W]",
+                   help="weigh the training rows by their class: 'balanced' (each class weighs the same in all, "
+                        "scikit-learn's) or weights by label, e.g. 'yes=3' (a class left out weighs 1)")
     g.add_argument("--task", choices=["classification", "regression"],
                    help="override the detected task (text or small-integer targets are classes)")
     add_csv_options(p)
@@ -213,8 +216,9 @@ def train(args) -> int:
         raise ValidationError("--resume needs --checkpoint-dir, the folder the checkpoints are in")
     if args.stream and args.mpi:
         raise ValidationError("--stream and --mpi cannot be combined: give one of them")
-    if args.weight and args.mpi:
-        raise ValidationError("--weight and --mpi cannot be combined: weighted training runs in one process")
+    for given, option in ((args.weight, "--weight"), (args.class_weight, "--class-weight")):
+        if given and args.mpi:
+            raise ValidationError(f"{option} and --mpi cannot be combined: weighted training runs in one process")
     comm = mpi_world() if args.mpi else None
     out = output_path(args.out, {"CSV file": args.csv})
     assert out is not None                     # a model file: never standard output
@@ -239,6 +243,7 @@ def train(args) -> int:
         n = len(df)
     pre.na_values = list(args.na_values or [])       # predict reads the file's missing cells as train did
     describe_columns(df, pre, stream.reasons if stream is not None else None)
+    class_weight = None if args.class_weight is None else weights.by_class(args.class_weight, pre, args.target)
     n_val = held_out(n, args.val_split)             # the rows fit's validation_split holds out
     if args.val_split and not 1 <= n_val < n:
         raise ValidationError(f"--val-split {args.val_split} leaves no validation or training rows of {n}")
@@ -255,6 +260,8 @@ def train(args) -> int:
     else:
         X, y = pre.transform(df, dtype=args.dtype, rows=order), pre.encode_target(df)[order]
         del df                            # the table is encoded: training holds only X and y
+    if class_weight is not None:
+        print(weights.describe_classes(class_weight, pre, y[:n - n_val]), file=sys.stderr)
     classify = pre.task == "classification"
     widths = [X.shape[1], *hidden, len(pre.classes) if classify else 1]
     layers = [cr.Dense(a, b, activation.name if i < len(widths) - 2 else ("softmax" if classify else "linear"))
@@ -274,7 +281,7 @@ def train(args) -> int:
                           validation_split=args.val_split if n_val else 0.0, seed=args.seed,
                           verbose=1 if sys.stderr.isatty() and not args.quiet else 0, callbacks=callbacks,
                           checkpoint_dir=args.checkpoint_dir, resume=args.resume, comm=comm,
-                          sample_weight=weight)
+                          sample_weight=weight, class_weight=class_weight)
     except TrainingDiverged as exc:       # the advice in the command line's words (inputs are already scaled)
         cause = str(exc).split(" Try ")[0]
         raise TrainingDiverged(f"{cause} Try a lower --lr (it was {args.lr:g}), or --optimizer adam") from None

@@ -1,11 +1,14 @@
-"""`chainrule train --weight COL`: a column of sample weights, not an input.
+"""`chainrule train --weight COL`: a column of sample weights, not an input; and `--class-weight`.
 
 Row i's loss counts w_i times in training and in the validation metrics (`Network.fit`'s
 `sample_weight`; a weight of 2 is as if the row were in the file twice, 0 leaves it out). Every
-row needs a number >= 0; an error names the column and the file's line.
+row needs a number >= 0; an error names the column and the file's line. `--class-weight` is fit's
+`class_weight` with the target's labels as the file writes them: the training rows only.
 """
 from __future__ import annotations
 
+import argparse
+import math
 from typing import Any
 
 import numpy as np
@@ -83,3 +86,57 @@ def metrics(net: Any, pre: Any, X: Any, y: np.ndarray, w: np.ndarray) -> dict[st
     ss_tot = float(np.dot(w, (truth - np.average(truth, weights=w)) ** 2))
     return {"mse": mse, "rmse": float(np.sqrt(mse)), "mae": float(np.average(np.abs(err), weights=w)),
             "r2": 1.0 - float(np.dot(w, err ** 2)) / ss_tot if ss_tot > 0 else None}
+
+
+def class_weight_arg(text: str) -> str | list[tuple[str, float]]:
+    """The argparse type of --class-weight: 'balanced', or LABEL=WEIGHT pairs separated by commas."""
+    if text.strip() == "balanced":
+        return "balanced"
+    pairs = []
+    for item in text.split(","):
+        label, eq, number = item.rpartition("=")
+        try:
+            w = float(number)
+        except ValueError:
+            w = math.nan
+        if not eq or not label.strip() or not math.isfinite(w) or w < 0:
+            raise argparse.ArgumentTypeError(f"expected 'balanced' or LABEL=WEIGHT pairs (weights >= 0) separated by "
+                                             f"commas, e.g. 'yes=3,no=1'; got {item!r}")
+        pairs.append((label.strip(), w))
+    return pairs
+
+
+def by_class(spec: str | list[tuple[str, float]], pre: Any, target: str) -> str | dict[int, float]:
+    """fit's class_weight from --class-weight: the labels matched to the classes as written (a class
+    left out weighs 1), or 'balanced'."""
+    from ..data.csvfile import names, short
+    if pre.task != "classification":
+        raise ValidationError(f"--class-weight is for classification; {short(target)} is a regression target "
+                              "(--weight COL weighs its rows)")
+    if isinstance(spec, str):
+        return spec
+    index = {str(c): i for i, c in enumerate(pre.classes)}
+    table: dict[int, float] = {}
+    for label, w in spec:
+        if label not in index:
+            raise ValidationError(f"--class-weight: {short(label)} is not a class of {short(target)}; its classes "
+                                  f"are {names(pre.classes, 20)}")
+        if index[label] in table:
+            raise ValidationError(f"--class-weight gives the class {short(label)} twice")
+        table[index[label]] = w
+    return table
+
+
+def describe_classes(class_weight: str | dict[int, float], pre: Any, labels: np.ndarray) -> str:
+    """One line: each class's weight ('balanced': from the training rows' `labels`, as fit computes it)."""
+    from ..data.csvfile import short
+    k = len(pre.classes)
+    if isinstance(class_weight, str):
+        counts = np.bincount(np.asarray(labels, dtype=np.int64), minlength=k)
+        table = [labels.shape[0] / (int(np.count_nonzero(counts)) * c) if c else 1.0 for c in counts]
+    else:
+        table = [class_weight.get(i, 1.0) for i in range(k)]
+    shown = ", ".join(f"{short(str(c))} {w:.4g}" for c, w in list(zip(pre.classes, table))[:20])
+    more = f", and {k - 20} more" if k > 20 else ""
+    how = " ('balanced', from the training rows)" if isinstance(class_weight, str) else ""
+    return f"class weights{how}: {shown}{more}"

@@ -1,0 +1,90 @@
+"""`chainrule train --class-weight`: fit's class_weight with the target's labels as the file writes
+them, equal to the --weight column of the same weights; its errors name the option."""
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.cli import main
+
+
+def _csv(path, weights=None, labels=("common", "rare")):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 2))
+    y = np.where(X[:, 0] + 0.5 * X[:, 1] > 1.2, labels[1], labels[0])
+    with open(path, "w") as f:
+        f.write("x1,x2,label" + (",w" if weights is not None else "") + "\n")
+        for i, (row, label) in enumerate(zip(X, y)):
+            f.write(f"{float(row[0])!r},{float(row[1])!r},{label}" + (f",{float(weights[i])!r}" if weights is not None else "") + "\n")
+    return y
+
+
+def _train(tmp_path, csv, out, *options):
+    code = main(["train", str(csv), "--target", "label", "--out", str(tmp_path / out), "--epochs", "3",
+                 "--hidden", "4", "--quiet", *options])
+    assert code == 0
+    return cr.load(tmp_path / out)
+
+
+def test_weights_by_label_are_the_weight_column_of_those_weights(tmp_path, capsys):
+    y = _csv(tmp_path / "plain.csv")
+    _csv(tmp_path / "weighted.csv", weights=np.where(y == "rare", 5.0, 1.0))
+    by_class = _train(tmp_path, tmp_path / "plain.csv", "a.npz", "--class-weight", "rare=5")
+    assert "class weights: 'common' 1, 'rare' 5" in capsys.readouterr().err
+    by_column = _train(tmp_path, tmp_path / "weighted.csv", "b.npz", "--weight", "w")
+    np.testing.assert_array_equal(by_class.params, by_column.params)
+    plain = _train(tmp_path, tmp_path / "plain.csv", "c.npz")
+    assert not np.array_equal(plain.params, by_class.params)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_balanced_is_scikit_learns_weights_of_the_training_rows(tmp_path, capsys, stream):
+    from sklearn.utils.class_weight import compute_class_weight
+    y = _csv(tmp_path / "plain.csv")
+    table = dict(zip(["common", "rare"], compute_class_weight("balanced", classes=np.array(["common", "rare"]), y=y)))
+    _csv(tmp_path / "weighted.csv", weights=np.array([table[label] for label in y]))
+    more = ["--stream"] if stream else []
+    balanced = _train(tmp_path, tmp_path / "plain.csv", "a.npz", "--class-weight", "balanced", "--val-split", "0", *more)
+    err = capsys.readouterr().err
+    assert f"class weights ('balanced', from the training rows): 'common' {table['common']:.4g}, " \
+           f"'rare' {table['rare']:.4g}" in err
+    by_column = _train(tmp_path, tmp_path / "weighted.csv", "b.npz", "--weight", "w", "--val-split", "0")
+    np.testing.assert_array_equal(balanced.params, by_column.params)
+
+
+def test_numeric_labels_are_written_as_the_file_writes_them(tmp_path):
+    y = _csv(tmp_path / "plain.csv", labels=("0", "1"))
+    _csv(tmp_path / "weighted.csv", weights=np.where(y == "1", 2.5, 1.0), labels=("0", "1"))
+    by_class = _train(tmp_path, tmp_path / "plain.csv", "a.npz", "--class-weight", "1=2.5")
+    by_column = _train(tmp_path, tmp_path / "weighted.csv", "b.npz", "--weight", "w")
+    np.testing.assert_array_equal(by_class.params, by_column.params)
+
+
+@pytest.mark.parametrize("value, message", [
+    ("nope=2", "chainrule: error: --class-weight: 'nope' is not a class of 'label'; its classes are "
+               "['common', 'rare']"),
+    ("rare=2,rare=3", "chainrule: error: --class-weight gives the class 'rare' twice"),
+    ("rare", "argument --class-weight: expected 'balanced' or LABEL=WEIGHT pairs (weights >= 0) separated by commas, "
+             "e.g. 'yes=3,no=1'; got 'rare'"),
+    ("rare=-1", "got 'rare=-1'"),
+    ("rare=nan", "got 'rare=nan'"),
+    ("=2", "got '=2'"),
+])
+def test_bad_class_weights_are_named(tmp_path, capsys, value, message):
+    _csv(tmp_path / "plain.csv")
+    code = main(["train", str(tmp_path / "plain.csv"), "--target", "label", "--out", str(tmp_path / "m.npz"),
+                 "--class-weight", value])
+    assert code != 0
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_class_weight_of_a_regression_or_under_mpi_is_refused(tmp_path, capsys):
+    with open(tmp_path / "reg.csv", "w") as f:
+        f.write("x,label\n" + "".join(f"{i / 7:.3f},{i * 1.37:.3f}\n" for i in range(40)))
+    assert main(["train", str(tmp_path / "reg.csv"), "--target", "label", "--out", str(tmp_path / "m.npz"),
+                 "--class-weight", "balanced"]) != 0
+    assert "--class-weight is for classification; 'label' is a regression target" in capsys.readouterr().err
+    _csv(tmp_path / "plain.csv")
+    assert main(["train", str(tmp_path / "plain.csv"), "--target", "label", "--out", str(tmp_path / "m.npz"),
+                 "--class-weight", "balanced", "--mpi"]) != 0
+    assert "--class-weight and --mpi cannot be combined" in capsys.readouterr().err

@@ -14,7 +14,8 @@ def _csv(path, weights=None, labels=("common", "rare")):
     with open(path, "w") as f:
         f.write("x1,x2,label" + (",w" if weights is not None else "") + "\n")
         for i, (row, label) in enumerate(zip(X, y)):
-            f.write(f"{float(row[0])!r},{float(row[1])!r},{label}" + (f",{float(weights[i])!r}" if weights is not None else "") + "\n")
+            weight = f",{float(weights[i])!r}" if weights is not None else ""
+            f.write(f"{float(row[0])!r},{float(row[1])!r},{label}{weight}\n")
     return y
 
 
@@ -43,7 +44,8 @@ def test_balanced_is_scikit_learns_weights_of_the_training_rows(tmp_path, capsys
     table = dict(zip(["common", "rare"], compute_class_weight("balanced", classes=np.array(["common", "rare"]), y=y)))
     _csv(tmp_path / "weighted.csv", weights=np.array([table[label] for label in y]))
     more = ["--stream"] if stream else []
-    balanced = _train(tmp_path, tmp_path / "plain.csv", "a.npz", "--class-weight", "balanced", "--val-split", "0", *more)
+    balanced = _train(tmp_path, tmp_path / "plain.csv", "a.npz", "--class-weight", "balanced", "--val-split", "0",
+                      *more)
     err = capsys.readouterr().err
     assert f"class weights ('balanced', from the training rows): 'common' {table['common']:.4g}, " \
            f"'rare' {table['rare']:.4g}" in err

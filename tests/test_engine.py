@@ -274,3 +274,14 @@ def test_dropout_draws_from_the_networks_generator_again_after_fit():
     np.testing.assert_array_equal(a.params, b.params)
     fresh.step(X[:5], np.eye(2)[y[:5]], 0.1)       # fit(seed=7) drew from its own generator: the network's
     np.testing.assert_array_equal(a.layers[1].mask, fresh.layers[1].mask)     # is where a fresh one's starts
+
+
+def test_summary_shows_as_its_table_at_the_prompt_and_in_jupyter():
+    """At the Python prompt and in Jupyter, `net.summary()` showed one quoted line of '\\n's (a str's
+    repr): Keras users type it expecting the table."""
+    from IPython.core.formatters import PlainTextFormatter
+    net = cr.examples.seed_network()[0]
+    text = net.summary()
+    assert isinstance(text, str) and text.count("\n") == 3
+    assert repr(text) == str(text)                             # the prompt's display: sys.displayhook uses repr
+    assert PlainTextFormatter()(text) == str(text)             # Jupyter's text/plain: IPython's pretty printer

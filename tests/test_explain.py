@@ -231,3 +231,16 @@ def test_negative_numbers_are_parenthesised_in_the_formulas():
     net.set_weights([np.array([[1.0]]), np.array([0.0])])
     md = cr.explain(net, [[-0.5]], [[0.04]]).markdown()
     assert "e^{-(-0.5)}" in md and "e^{--" not in md
+
+
+def test_the_report_shows_itself_at_the_prompt_and_in_jupyter():
+    """`cr.explain(...)` as a cell's last line showed `<chainrule.teach.explain.Report object at 0x...>`:
+    the prompt now shows its text, and Jupyter its Markdown, the formulas typeset (LaTeX)."""
+    from IPython.core.formatters import DisplayFormatter
+    net, X, Y, lr = cr.examples.seed_network()
+    report = cr.explain(net, X, Y, lr=lr)
+    assert repr(report) == report.text() and "E_total = E_o1 + E_o2 = 0.298371109" in repr(report)
+    shown, _ = DisplayFormatter().format(report)
+    assert shown["text/markdown"] == report.markdown()
+    assert r"$$E_{total} = E_{o1} + E_{o2} = 0.298371109$$" in shown["text/markdown"]
+    assert shown["text/plain"] == report.text().rstrip("\n")          # IPython drops the last newline

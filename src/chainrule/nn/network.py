@@ -35,6 +35,14 @@ if TYPE_CHECKING:
 CHUNK = 16384
 
 
+class Summary(str):
+    """`summary()`'s text: a str (print it, split it) that the Python prompt and Jupyter show as the
+    table it is, where a plain str would show as one quoted line of '\\n's."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
 class Network:
     """A feed-forward network trained by backpropagation.
 
@@ -359,8 +367,9 @@ class Network:
         return {"layers": [layer.config() for layer in self.layers], "loss": self.loss_function.name,
                 "dtype": self.dtype.name}
 
-    def summary(self) -> str:
-        """One line per layer, its parameter count in one column; the total says how many are frozen."""
+    def summary(self) -> Summary:
+        """One line per layer, its parameter count in one column; the total says how many are frozen.
+        A str, shown as the table at the prompt and in Jupyter (Keras' prints it)."""
         lines, width = [f"Network(loss={self.loss_function.name!r}, dtype={self.dtype.name})"], 50
         width = max([width] + [len(repr(layer)) for layer in self.layers])
         for i, layer in enumerate(self.layers):
@@ -369,7 +378,7 @@ class Network:
         trainable = sum(len(range(*s.indices(self.n_params))) for s in self.trainable_slices())
         frozen = f" ({trainable} trainable, {self.n_params - trainable} frozen)" if trainable < self.n_params else ""
         lines.append(f"  total: {self.n_params} parameters{frozen}")
-        return "\n".join(lines)
+        return Summary("\n".join(lines))
 
     def __repr__(self) -> str:
         return f"Network({self.layers!r}, loss={self.loss_function.name!r}, dtype={self.dtype.name!r})"

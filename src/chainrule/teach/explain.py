@@ -88,6 +88,14 @@ class Report:
     def __str__(self) -> str:
         return self.text()
 
+    def __repr__(self) -> str:
+        """The text at the Python prompt (not `<Report object at 0x...>`)."""
+        return self.text()
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter shows the derivation as Markdown, its formulas typeset."""
+        return self.markdown()
+
 
 def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int | None = None,
             neuron: int | None = None) -> Report:

@@ -421,6 +421,31 @@ def test_text_labels_meet_a_file_whose_labels_read_as_numbers(tmp_path):
     assert f"accuracy: {accuracy:.6f}" in evaluated.stdout
 
 
+def test_labels_read_as_written_are_evaluated_as_written(tmp_path):
+    """Trained with --text on the target (class codes 007 and 010 kept as written), evaluate read the
+    same file's labels as the numbers 7 and 10: "the class '7', unseen in training"."""
+    from sklearn.datasets import load_wine
+    df = load_wine(as_frame=True).frame
+    df["target"] = df.pop("target").map({0: "007", 1: "010", 2: "100"})
+    csv, model = tmp_path / "codes.csv", tmp_path / "codes.npz"
+    df.to_csv(csv, index=False)
+    assert pd.read_csv(csv)["target"].dtype.kind == "i"                  # pandas' reading: 7, 10, 100
+    for stream in ([], ["--stream"]):
+        r = cli("train", csv, "--target", "target", "--text", "target", "--epochs", "30", "--out", model, "--quiet",
+                *stream)
+        assert r.returncode == 0, r.stderr
+        assert cli("predict", model, csv, "--out", tmp_path / "p.csv").returncode == 0
+        predicted = pd.read_csv(tmp_path / "p.csv", dtype=str)["prediction"]
+        assert set(predicted) <= {"007", "010", "100"}
+        evaluated = cli("evaluate", model, csv)
+        assert evaluated.returncode == 0, evaluated.stderr
+        accuracy = (predicted.to_numpy() == df["target"].to_numpy()).mean()
+        assert f"accuracy: {accuracy:.6f}" in evaluated.stdout and "007" in evaluated.stdout
+    df.assign(target=df["target"].str.lstrip("0")).to_csv(tmp_path / "numbers.csv", index=False)
+    assert "the class '7', unseen in training (classes: ['007', '010', '100'])" in error_line(
+        cli("evaluate", model, tmp_path / "numbers.csv"))
+
+
 def test_labels_that_are_one_number_written_two_ways_are_warned(tmp_path):
     from sklearn.datasets import load_wine
     df = load_wine(as_frame=True).frame

@@ -202,7 +202,9 @@ def evaluate(args) -> int:
                               "predictions with it")
     model_columns(info["header"], pre, keep=(pre.target,))
     targets, outs = Targets(pre), []
-    for chunk, out in chunks(args, info, pre, net):
+    # text labels are matched as written: '007' is not the 7 pandas would make of it (train --text TARGET)
+    as_text = (pre.target,) if pre.classes and all(isinstance(c, str) for c in pre.classes) else ()
+    for chunk, out in chunks(args, info, pre, net, text=as_text):
         targets.add(chunk)
         outs.append(out)
     out, y = np.concatenate(outs), targets.array()

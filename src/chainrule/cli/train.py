@@ -36,7 +36,8 @@ def register(sub) -> None:
     g.add_argument("--features", type=column_list, default=[], metavar="COL[,COL]",
                    help="the only columns to use as inputs (default: all but the target and --drop)")
     g.add_argument("--text", type=column_list, default=[], metavar="COL[,COL]",
-                   help="columns to use as text categories even if they hold numbers")
+                   help="columns to use as text categories even if they hold numbers, read as written (codes "
+                        "007 and 7 differ); the target too: its class labels as written")
     g.add_argument("--max-categories", type=positive_int, default=1000,
                    help="a text column keeps this many most frequent values; the rest count as 'other'")
     g.add_argument("--impute", choices=["mean", "median", "most_frequent"],

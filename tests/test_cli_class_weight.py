@@ -90,3 +90,39 @@ def test_class_weight_of_a_regression_or_under_mpi_is_refused(tmp_path, capsys):
     assert main(["train", str(tmp_path / "plain.csv"), "--target", "label", "--out", str(tmp_path / "m.npz"),
                  "--class-weight", "balanced", "--mpi"]) != 0
     assert "--class-weight and --mpi cannot be combined" in capsys.readouterr().err
+
+
+def test_the_balanced_line_counts_the_training_rows_with_stream_too(tmp_path, capsys):
+    """With --stream the line counted the file's first rows (not yet in the training order): a sorted
+    file showed 'b' 8 where the weights trained were 'b' 2.162."""
+    with open(tmp_path / "sorted.csv", "w") as f:
+        f.write("x,label\n" + "".join(f"{i / 200!r},{'a' if i < 150 else 'b'}\n" for i in range(200)))
+    lines = []
+    for more in ([], ["--stream"]):
+        _train(tmp_path, tmp_path / "sorted.csv", "m.npz", "--class-weight", "balanced", *more)
+        lines.append([line for line in capsys.readouterr().err.splitlines() if line.startswith("class weights")])
+    assert lines[0] == lines[1] and len(lines[0]) == 1
+
+
+def test_labels_match_as_written_or_as_the_numbers_they_are(tmp_path):
+    """' yes' (a label with a space) could not be named, nor the class 1 of a file that writes 01."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 2))
+    cases = (([" yes", "no"], " yes=3", 0), (["00", "01"], "01=3", 1), (["1.0", "3.0"], "3.00=3", 1))
+    for labels, given, index in cases:
+        with open(tmp_path / "t.csv", "w") as f:
+            f.write("x1,x2,label\n" + "".join(f"{float(a)!r},{float(b)!r},{labels[int(a > 0)]}\n" for a, b in X))
+        net = _train(tmp_path, tmp_path / "t.csv", "a.npz", "--class-weight", given)
+        weight = np.where(X[:, 0] > 0, 3.0, 1.0) if index == 1 else np.where(X[:, 0] > 0, 1.0, 3.0)
+        with open(tmp_path / "w.csv", "w") as f:
+            f.write("x1,x2,label,w\n" + "".join(f"{float(a)!r},{float(b)!r},{labels[int(a > 0)]},{float(w)!r}\n"
+                                                for (a, b), w in zip(X, weight)))
+        np.testing.assert_array_equal(net.params, _train(tmp_path, tmp_path / "w.csv", "b.npz", "--weight", "w").params)
+
+
+def test_weights_that_leave_no_training_row_are_named_in_the_options_words(tmp_path, capsys):
+    _csv(tmp_path / "plain.csv")
+    assert main(["train", str(tmp_path / "plain.csv"), "--target", "label", "--out", str(tmp_path / "m.npz"),
+                 "--class-weight", "common=0,rare=0"]) != 0
+    assert "--class-weight gives every training row the weight 0: at least one must weigh more than 0" \
+        in capsys.readouterr().err

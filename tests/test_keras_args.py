@@ -130,3 +130,50 @@ def test_evaluate_batch_size_chunks_the_rows_not_the_result(batch_size):
         assert chunked["accuracy"] == pytest.approx(whole["accuracy"], rel=1e-12)
     with pytest.raises(ValidationError, match="batch_size"):
         net.evaluate(X, y, batch_size=0)
+
+
+def test_a_checkpoint_behind_initial_epoch_still_wins(tmp_path):
+    """Resumed with an initial_epoch beyond the checkpoint's epoch, fit went on at initial_epoch and
+    skipped the epochs between without a word; Keras' BackupAndRestore takes the checkpoint's."""
+    X, y = _problem()
+
+    class Stop(cr.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs):
+            if epoch == 3:
+                raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _net().fit(X, y, epochs=8, batch_size=8, seed=0, verbose=0, checkpoint_dir=tmp_path, callbacks=[Stop()])
+    resumed = _net()
+    h = resumed.fit(X, y, epochs=8, initial_epoch=6, batch_size=8, seed=0, verbose=0, checkpoint_dir=tmp_path,
+                    resume=True)
+    assert h.epoch == list(range(8)) and resumed.epochs_trained == 8
+    whole = _net()
+    whole.fit(X, y, epochs=8, batch_size=8, seed=0, verbose=0)
+    np.testing.assert_array_equal(resumed.params, whole.params)
+
+
+@pytest.mark.parametrize("checkpoints", [False, True])
+def test_a_last_update_that_diverges_is_named_by_its_epoch(tmp_path, checkpoints):
+    """It said "epoch 1" for the third epoch of fit(epochs=3, initial_epoch=2) (the network's count), and
+    with checkpoint_dir "the checkpoint of epoch 2 is kept" where this run had written none."""
+    X, y = _problem()
+    kwargs = {"checkpoint_dir": tmp_path / "ck"} if checkpoints else {}
+    with pytest.raises(cr.errors.TrainingDiverged, match=r"in its last update \(epoch 3\)") as info:
+        linear = cr.Network([cr.Dense(3, 1, "linear")], loss="mse", seed=0)
+        linear.fit(X * 1e3, y.astype(float), epochs=3, initial_epoch=2, batch_size=None,
+                   optimizer=cr.optim.SGD(1e307), verbose=0, **kwargs)
+    if checkpoints:
+        assert "; no checkpoint." in str(info.value)
+        assert not (tmp_path / "ck" / "checkpoint.npz").exists()
+
+
+def test_numpy_bools_and_floats_are_not_a_verbosity():
+    X, y = _problem()
+    net = _net()
+    for bad in (np.True_, 1.0, np.float64(2.0)):
+        with pytest.raises(ValidationError, match="verbose must be 0, 1, 2 or 'auto'"):
+            net.predict(X, verbose=bad)
+        with pytest.raises(ValidationError, match="verbose must be 0, 1, 2 or 'auto'"):
+            net.fit(X, y, verbose=bad)
+    assert net.predict(X, verbose=np.int64(0)).shape == (40, 2)

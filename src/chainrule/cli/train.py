@@ -261,8 +261,6 @@ def train(args) -> int:
     else:
         X, y = pre.transform(df, dtype=args.dtype, rows=order), pre.encode_target(df)[order]
         del df                            # the table is encoded: training holds only X and y
-    if class_weight is not None:
-        print(weights.describe_classes(class_weight, pre, y[:n - n_val]), file=sys.stderr)
     classify = pre.task == "classification"
     widths = [X.shape[1], *hidden, len(pre.classes) if classify else 1]
     layers = [cr.Dense(a, b, activation.name if i < len(widths) - 2 else ("softmax" if classify else "linear"))
@@ -272,6 +270,9 @@ def train(args) -> int:
     val = slice(n - n_val, n)
     if stream is not None:                # the rows of the in-memory path, in its order: only indices move
         X, y = Subset(check_inputs(net, X), order), gathered(y, order)
+    if class_weight is not None:          # the training rows' labels: in the rows' order, validation last
+        kept = None if weight is None else weight[:n - n_val]
+        print(weights.describe_classes(class_weight, pre, y[:n - n_val], kept), file=sys.stderr)
     print(f"{pre.task} of {args.target!r}: {n - n_val} training and {n_val} validation rows, {X.shape[1]} inputs; "
           f"network {'-'.join(map(str, widths))}", file=sys.stderr)
     callbacks: list = [] if args.quiet or sys.stderr.isatty() else [EpochLines()]

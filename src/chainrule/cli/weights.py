@@ -89,7 +89,8 @@ def metrics(net: Any, pre: Any, X: Any, y: np.ndarray, w: np.ndarray) -> dict[st
 
 
 def class_weight_arg(text: str) -> str | list[tuple[str, float]]:
-    """The argparse type of --class-weight: 'balanced', or LABEL=WEIGHT pairs separated by commas."""
+    """The argparse type of --class-weight: 'balanced', or LABEL=WEIGHT pairs separated by commas
+    (a label is split from its weight at the last '=')."""
     if text.strip() == "balanced":
         return "balanced"
     pairs = []
@@ -102,12 +103,29 @@ def class_weight_arg(text: str) -> str | list[tuple[str, float]]:
         if not eq or not label.strip() or not math.isfinite(w) or w < 0:
             raise argparse.ArgumentTypeError(f"expected 'balanced' or LABEL=WEIGHT pairs (weights >= 0) separated by "
                                              f"commas, e.g. 'yes=3,no=1'; got {item!r}")
-        pairs.append((label.strip(), w))
+        pairs.append((label, w))
     return pairs
 
 
+def _class_of(label: str, pre: Any) -> int | None:
+    """The index of the class `label` names: as written, else without the spaces around it, else the
+    number it is for a target read as numbers ('01' and '1.50' for the classes 1 and 1.5)."""
+    written = [str(c) for c in pre.classes]
+    for text in (label, label.strip()):
+        if text in written:
+            return written.index(text)
+    try:
+        number = float(label)
+    except ValueError:
+        return None
+    found = [i for i, c in enumerate(pre.classes)
+             if isinstance(c, (int, float, np.integer, np.floating)) and not isinstance(c, (bool, np.bool_))
+             and float(c) == number]
+    return found[0] if found else None
+
+
 def by_class(spec: str | list[tuple[str, float]], pre: Any, target: str) -> str | dict[int, float]:
-    """fit's class_weight from --class-weight: the labels matched to the classes as written (a class
+    """fit's class_weight from --class-weight: the labels matched to the classes (`_class_of`; a class
     left out weighs 1), or 'balanced'."""
     from ..data.csvfile import names, short
     if pre.task != "classification":
@@ -115,28 +133,36 @@ def by_class(spec: str | list[tuple[str, float]], pre: Any, target: str) -> str 
                               "(--weight COL weighs its rows)")
     if isinstance(spec, str):
         return spec
-    index = {str(c): i for i, c in enumerate(pre.classes)}
     table: dict[int, float] = {}
     for label, w in spec:
-        if label not in index:
+        i = _class_of(label, pre)
+        if i is None:
             raise ValidationError(f"--class-weight: {short(label)} is not a class of {short(target)}; its classes "
                                   f"are {names(pre.classes, 20)}")
-        if index[label] in table:
-            raise ValidationError(f"--class-weight gives the class {short(label)} twice")
-        table[index[label]] = w
+        if i in table:
+            raise ValidationError(f"--class-weight gives the class {short(pre.classes[i])} twice")
+        table[i] = w
     return table
 
 
-def describe_classes(class_weight: str | dict[int, float], pre: Any, labels: np.ndarray) -> str:
-    """One line: each class's weight ('balanced': from the training rows' `labels`, as fit computes it)."""
+def describe_classes(class_weight: str | dict[int, float], pre: Any, labels: np.ndarray,
+                     w: np.ndarray | None = None) -> str:
+    """One line: each class's weight ('balanced': from the training rows' `labels`, as fit computes it).
+    Weights that leave no training row counting (times --weight's `w`) are an error in the options' words."""
     from ..data.csvfile import short
     k = len(pre.classes)
+    labels = np.asarray(labels, dtype=np.int64)
     if isinstance(class_weight, str):
-        counts = np.bincount(np.asarray(labels, dtype=np.int64), minlength=k)
-        table = [labels.shape[0] / (int(np.count_nonzero(counts)) * c) if c else 1.0 for c in counts]
+        counts = np.bincount(labels, minlength=k)
+        table = np.array([labels.shape[0] / (int(np.count_nonzero(counts)) * c) if c else 1.0 for c in counts])
     else:
-        table = [class_weight.get(i, 1.0) for i in range(k)]
-    shown = ", ".join(f"{short(str(c))} {w:.4g}" for c, w in list(zip(pre.classes, table))[:20])
+        table = np.array([class_weight.get(i, 1.0) for i in range(k)])
+    rows = table[labels] if w is None else table[labels] * np.asarray(w)
+    if labels.size and not rows.any():
+        with_weight = " times the --weight column" if w is not None else ""
+        raise ValidationError(f"--class-weight{with_weight} gives every training row the weight 0: at least one "
+                              "must weigh more than 0")
+    shown = ", ".join(f"{short(str(c))} {t:.4g}" for c, t in list(zip(pre.classes, table))[:20])
     more = f", and {k - 20} more" if k > 20 else ""
     how = " ('balanced', from the training rows)" if isinstance(class_weight, str) else ""
     return f"class weights{how}: {shown}{more}"

@@ -238,6 +238,13 @@ def flag(value, name: str) -> bool:
     return bool(value)
 
 
+def verbosity(value: Any) -> bool:
+    """Keras' verbose: 0, 1, 2 (integers, NumPy's too; not True or 1.0) or 'auto'."""
+    if isinstance(value, str):
+        return value == "auto"
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)) and value in (0, 1, 2)
+
+
 def path_like(value, name: str):
     """A str or os.PathLike (a folder or file name), or a ChainruleTypeError."""
     import os

@@ -135,7 +135,7 @@ class Report:
     once done (rows, seconds, and evaluate's results), as fit's verbose=2 prints an epoch's."""
 
     def __init__(self, what: str, verbose: Any):
-        if isinstance(verbose, bool) or verbose not in (0, 1, 2, "auto"):
+        if not check.verbosity(verbose):
             raise ValidationError(f"{what}: verbose must be 0, 1, 2 or 'auto'; got {verbose!r}")
         self.what, self.verbose, self.start = what, verbose, time.perf_counter()
 

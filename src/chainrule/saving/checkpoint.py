@@ -137,7 +137,7 @@ class BackupAndRestore(Callback):
         self.epochs = 0
         self.trainer: Any = None
         self.saved_callbacks: list | None = None
-        self.stopped = False
+        self.stopped, self.saved = False, 0
         self.locked = False
 
     # -- before training ------------------------------------------------------------------------
@@ -150,6 +150,7 @@ class BackupAndRestore(Callback):
         self.locked = True
         self.fingerprint = fingerprint(trainer)
         done = self._load(trainer) if self.resume else self._keep_unfinished()
+        self.saved = done                                           # the epoch of the checkpoint there (0: none)
         if not done:
             (self.directory / HISTORY).write_bytes(b"")          # a new run: a new history
         self._announce(trainer, done, epochs)
@@ -256,7 +257,8 @@ class BackupAndRestore(Callback):
     def on_epoch_end(self, epoch, logs):
         trainer, net = self.trainer, self.network
         if not np.isfinite(net.params).all():     # the epoch's last update: said as fit says it, not "cannot save"
-            kept = f"the checkpoint of epoch {epoch} in {str(self.directory)!r} is kept" if epoch else "no checkpoint"
+            kept = (f"the checkpoint of epoch {self.saved} in {str(self.directory)!r} is kept" if self.saved
+                    else "no checkpoint")
             raise TrainingDiverged(f"training diverged in its last update (epoch {epoch + 1}): some weights became NaN "
                                    f"or infinite; {kept}. Try a lower learning rate, gradient clipping "
                                    "(clip_norm=...), or eps > 0")
@@ -278,6 +280,7 @@ class BackupAndRestore(Callback):
                                 "history_len": len(history.epoch), "stopped": bool(net.stop_training),
                                 "fingerprint": self.fingerprint, "callbacks": entries}}
         save(net, checkpoint_path(self.directory), include_optimizer=True, extra=extra, extra_arrays=arrays)
+        self.saved = epoch + 1
 
     def release(self) -> None:
         if self.locked:

@@ -286,10 +286,10 @@ def _format_logs(logs: dict[str, float]) -> str:
 
 def make_progress(verbose: int | str) -> list[Callback]:
     """fit's verbose: 0 silent, 1 (and Keras' 'auto') a bar, 2 a line an epoch."""
-    if isinstance(verbose, bool) or verbose not in (0, 1, 2, "auto"):
+    if not check.verbosity(verbose):
         raise ValidationError(f"verbose must be 0, 1, 2 or 'auto'; got {verbose!r}")
     choices: list[list[Callback]] = [[], [ProgressBar()], [EpochLogger()]]
-    return choices[1 if verbose == "auto" else int(verbose)]
+    return choices[1 if isinstance(verbose, str) else int(verbose)]
 
 
 __all__ = ["Callback", "History", "EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau", "CSVLogger", "ProgressBar",

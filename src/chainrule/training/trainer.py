@@ -143,7 +143,7 @@ class Trainer:
         for cb in self.callbacks:
             cb.set_network(net)
         restored = self.backup.restore(self, epochs) if self.backup is not None else 0
-        first_epoch = max(self.initial_epoch, restored)     # a checkpoint's epoch wins, as in Keras
+        first_epoch = restored or self.initial_epoch         # a checkpoint's epoch wins, as in Keras
         self.optimizer = net.optimizer
         net.stop_training = False
         for cb in self.callbacks:       # "resumed": from a checkpoint (CSVLogger keeps the rows before it)
@@ -165,7 +165,7 @@ class Trainer:
         for cb in self.callbacks:
             cb.on_train_end()
         if not np.isfinite(net.params).all():   # the last update's: no forward pass came after it to find it
-            raise last_update_diverged(net.epochs_trained)
+            raise last_update_diverged(self.history.epoch[-1] + 1 if self.history.epoch else first_epoch + 1)
         net.history = self.history
         return self.history
 

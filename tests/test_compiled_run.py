@@ -1,5 +1,4 @@
 """A whole fit in one compiled call, and the start-up policy: no job waits for Numba."""
-import json
 import os
 import subprocess
 import sys
@@ -65,49 +64,6 @@ def test_float32_whole_fit(monkeypatch):
     b, _ = fit(monkeypatch, True, lambda: cr.optim.Adam(0.01), verbose=0, dtype="float32")
     assert b.params.dtype == np.float32
     np.testing.assert_allclose(b.params, a.params, rtol=1e-4, atol=1e-5)
-
-
-SCRIPT = """
-import json, sys, time
-import chainrule as cr
-net, X, Y, lr = cr.examples.seed_network()
-kind = sys.argv[1]
-if kind == "tiny":
-    from sklearn.datasets import load_digits
-    Xd, yd = load_digits(return_X_y=True)
-    net = cr.Network([cr.Dense(64, 32, "relu"), cr.Dense(32, 10, "softmax")], loss="categorical_crossentropy", seed=0)
-    net.fit(Xd / 16.0, yd, epochs=3, verbose=0)
-else:
-    net.train_steps(X, Y, 30_000, optimizer=cr.optim.SGD(lr))
-from chainrule.backend import loops
-print(json.dumps({"numba": "numba" in sys.modules, "compiled": loops._train_jit is not None,
-                  "loss": net.loss(X, Y) if kind != "tiny" else None}))
-"""
-
-
-def job(kind, cache):
-    env = {k: v for k, v in os.environ.items() if k != "CHAINRULE_NUMBA"}
-    env["NUMBA_CACHE_DIR"] = str(cache)
-    out = subprocess.run([sys.executable, "-c", SCRIPT, kind], capture_output=True, text=True, env=env, timeout=300)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def test_no_job_waits_for_compilation_and_the_next_long_job_finds_the_kernels(tmp_path):
-    tiny = job("tiny", tmp_path)                 # digits, 3 epochs: shorter on NumPy than loading Numba
-    assert tiny == {"numba": False, "compiled": False, "loss": None}
-    assert not list(tmp_path.iterdir())          # ... and nothing started
-    cold = job("long", tmp_path)                 # 30,000 seed steps, cache empty: NumPy, compiling behind
-    assert cold["numba"] is False and cold["compiled"] is False
-    deadline = time.time() + 280
-    folder = Path(cachedir.folder(str(tmp_path)))     # Numba's subfolder for chainrule's backend
-    while not list(folder.glob("chainrule-kernels-*.ready")) and time.time() < deadline:
-        time.sleep(2)
-    assert list(folder.glob("chainrule-kernels-*.ready")), "the background compilation wrote no marker"
-    assert not (folder / "chainrule-kernels.compiling").exists()
-    warm = job("long", tmp_path)                 # the same job again: the cached kernels
-    assert warm["numba"] is True and warm["compiled"] is True
-    assert warm["loss"] == pytest.approx(cold["loss"], rel=1e-10)
 
 
 @pytest.mark.parametrize("call", ["fit", "train_steps", "fit that fails", "fit stopped with Ctrl-C"])

@@ -689,3 +689,79 @@ def test_a_keras_activation_of_ones_own_named_like_a_builtin_is_refused():
     message = "uses its own activation function 'sigmoid', not Keras' 'sigmoid'"
     with pytest.raises(cr.errors.ValidationError, match=message):
         cr.from_keras(model)
+
+
+def test_shared_weights_and_sequentials_with_their_own_forward_are_refused():
+    """A Linear given twice (named_children() yields it once: the second layer was dropped), a tied
+    parameter, and a Sequential subclass whose forward doubles its output were imported as another
+    network, predicting other numbers without a word."""
+    lin = nn.Linear(3, 3).double()
+    with pytest.raises(cr.errors.ValidationError, match=r"layer 2 \(Linear\) shares its weights with layer 0"):
+        cr.from_torch(nn.Sequential(lin, nn.Tanh(), lin))
+    a, b = nn.Linear(3, 3).double(), nn.Linear(3, 3).double()
+    b.weight = a.weight
+    with pytest.raises(cr.errors.ValidationError, match="shares its weights"):
+        cr.from_torch(nn.Sequential(a, nn.ReLU(), b))
+
+    class Twice(nn.Sequential):
+        def forward(self, x):
+            return 2 * super().forward(x)
+
+    for module, where in ((Twice(nn.Linear(3, 1)).double(), "the module"),
+                          (nn.Sequential(Twice(nn.Linear(3, 2)), nn.Linear(2, 1)).double(), r"layer 0 \(Twice\)")):
+        with pytest.raises(cr.errors.ValidationError, match=where + r" is a Twice, a Sequential with its own forward"):
+            cr.from_torch(module)
+
+    class Plain(nn.Sequential):                          # a subclass that computes as its layers: accepted
+        pass
+
+    m = Plain(nn.Linear(3, 2), nn.Sigmoid()).double()
+    X = np.random.default_rng(0).normal(size=(4, 3))
+    np.testing.assert_allclose(cr.from_torch(m).predict(X), m(torch.from_numpy(X)).detach().numpy(), rtol=1e-12)
+
+
+def test_keras_dense_given_twice_or_a_sequential_with_its_own_call_is_refused():
+    import keras
+    d = keras.layers.Dense(3, activation="tanh")
+    model = keras.Sequential([keras.Input((3,)), d, d])
+    with pytest.raises(cr.errors.ValidationError, match=r"layer 1 \(Dense '.*'\) is layer 0 again: its weights are "
+                                                        "shared"):
+        cr.from_keras(model)
+
+    class Twice(keras.Sequential):
+        def call(self, x, training=None, mask=None):
+            return 2 * super().call(x, training=training, mask=mask)
+
+    twice = Twice([keras.Input((3,)), keras.layers.Dense(1)])
+    with pytest.raises(cr.errors.ValidationError, match="the model is a Twice, a Sequential with its own call"):
+        cr.from_keras(twice)
+
+
+def test_an_onnx_initializer_read_by_two_layers_is_refused():
+    W = numpy_helper.from_array(np.eye(2), "W")
+    nodes = [helper.make_node("MatMul", ["x", "W"], ["h"]), helper.make_node("Tanh", ["h"], ["t"]),
+             helper.make_node("MatMul", ["t", "W"], ["y"])]
+    graph = helper.make_graph(nodes, "tied", [helper.make_tensor_value_info("x", TensorProto.DOUBLE, ["N", 2])],
+                              [helper.make_tensor_value_info("y", TensorProto.DOUBLE, ["N", 2])], [W])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    with pytest.raises(cr.errors.ValidationError, match=r"node 2 .*reads the weights 'W' that node 0 .* reads too"):
+        cr.from_onnx(model)
+
+
+def test_a_torch_exported_batch_norm_is_named():
+    """torch.onnx.export copies the BatchNorm's constants through Identity nodes: the error was about
+    'Identity_0' not continuing the chain, never naming BatchNormalization."""
+    import io
+    m = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 1)).eval()
+    buffer = io.BytesIO()
+    torch.onnx.export(m, (torch.zeros(2, 3),), buffer, dynamo=False)
+    with pytest.raises(cr.errors.ValidationError, match="BatchNormalization"):
+        cr.from_onnx(onnx.load_from_string(buffer.getvalue()))
+
+
+def test_to_torch_gives_a_module_in_eval_mode_as_predict():
+    net = cr.Network([cr.Dense(3, 8, "relu"), cr.Dropout(0.5), cr.Dense(8, 1)], loss="mse", seed=0)
+    module = cr.to_torch(net)
+    assert not module.training
+    X = np.random.default_rng(0).normal(size=(16, 3))
+    np.testing.assert_allclose(module(torch.from_numpy(X)).detach().numpy(), net.predict(X), rtol=1e-12, atol=1e-12)

@@ -311,3 +311,24 @@ def test_export_checks_a_stored_csv_preprocessing_as_predict_does(tmp_path):
     r = cli("export", tmp_path / "bad.npz", tmp_path / "bad.onnx")
     assert r.returncode == 2 and "the model file's CSV preprocessing is invalid: 'means' must hold" in r.stderr
     assert not (tmp_path / "bad.onnx").exists()
+
+
+def test_missing_markers_of_a_filled_text_column_get_the_filled_category(tmp_path):
+    """The graph gave the filled category to "" only: a text cell NA or a marker of the model's
+    --na-values ('?') was an unseen value (all zeros) where `chainrule predict` fills it."""
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=120)
+    shade = rng.choice(["dark", "light", "?", "NA", ""], size=120, p=[0.4, 0.4, 0.08, 0.06, 0.06])
+    d = pd.DataFrame({"x": x, "shade": shade, "y": np.where((x > 0) ^ (shade == "dark"), "a", "b")})
+    csv, model, onnx_path, preds = (tmp_path / n for n in ("s.csv", "s.npz", "s.onnx", "p.csv"))
+    d.to_csv(csv, index=False)
+    assert cli("train", csv, "--target", "y", "--hidden", "4", "--epochs", "5", "--impute", "most_frequent",
+               "--na-values", "?", "--out", model, "--quiet").returncode == 0
+    assert cli("export", model, onnx_path).returncode == 0
+    assert cli("predict", model, csv, "--proba", "--out", preds).returncode == 0
+    s = session(onnx_path)
+    raw = pd.read_csv(csv, dtype={"shade": str}, keep_default_na=False, na_values={"x": ["", "NA", "NaN", "nan"]})
+    assert {"?", "NA", ""} <= set(raw["shade"])
+    _, proba = s.run(None, {"x": raw["x"].to_numpy(dtype=np.float64).reshape(-1, 1),
+                            "shade": raw["shade"].to_numpy(dtype=object).reshape(-1, 1)})
+    np.testing.assert_allclose(proba, pd.read_csv(preds).filter(like="proba_").to_numpy(), rtol=1e-12, atol=1e-12)

@@ -39,7 +39,9 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     Accepted: Linear, Sigmoid, Tanh, ReLU, LeakyReLU, Softmax (over the last dimension),
     Identity, Dropout, and nested Sequential. A parameter with requires_grad=False is frozen;
     a Linear without bias gets a zero, frozen bias. `loss` defaults to categorical cross-entropy
-    after a softmax and mse otherwise (PyTorch's MSELoss).
+    after a softmax and mse otherwise (PyTorch's MSELoss). Refused: a Sequential subclass with its
+    own forward (it computes something else than its layers in order) and weights shared between
+    layers (chainrule's layers each own theirs: training would untie them).
     """
     import torch
     from torch import nn
@@ -48,6 +50,12 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
                                  f"got {type(module).__name__}")
     items: list = []
     weights: list[np.ndarray] = []
+    owners: dict[int, str] = {}          # id of each parameter read -> the layer that holds it
+
+    def own_forward(seq: Any, where: str) -> None:
+        if type(seq).forward is not nn.Sequential.forward:
+            raise ValidationError(f"{where} is a {type(seq).__name__}, a Sequential with its own forward, which "
+                                  "computes something else than its layers in order; give a plain nn.Sequential")
 
     def hooked(m: Any) -> bool:
         """Forward hooks change what a module computes (torch.nn.utils.prune recomputes its weight in one)."""
@@ -59,14 +67,22 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
                               "remove them first (torch.nn.utils.prune.remove for pruning)")
 
     def walk(seq: nn.Sequential, prefix: str) -> None:
-        for name, m in seq.named_children():
+        for name, m in seq._modules.items():     # named_children() would skip a module given twice
             where = f"layer {prefix}{name} ({type(m).__name__})"
             if hooked(m):
                 raise ValidationError(f"{where} has forward hooks, which change what it computes (pruning recomputes "
                                       "its weight in one): remove them first (torch.nn.utils.prune.remove)")
             if isinstance(m, nn.Sequential):
+                own_forward(m, where)
                 walk(m, f"{prefix}{name}.")
             elif type(m) is nn.Linear:
+                for p in (m.weight, m.bias):
+                    if p is not None and id(p) in owners:
+                        raise ValidationError(f"{where} shares its weights with {owners[id(p)]}: chainrule's layers "
+                                              "each own their weights (training would untie them); give each Linear "
+                                              "its own")
+                    if p is not None:
+                        owners[id(p)] = where
                 W = m.weight.detach().cpu().numpy().T
                 b = None if m.bias is None else m.bias.detach().cpu().numpy()
                 weights.extend([W] + ([] if b is None else [b]))
@@ -89,6 +105,7 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
                 raise ValidationError(f"{where} has no chainrule form; supported: Linear, Sigmoid, Tanh, ReLU, "
                                       "LeakyReLU, Softmax, Identity, Dropout")
 
+    own_forward(module, "the module")
     with torch.no_grad():
         walk(module, "")
     return build_network(items, loss, weights_dtype(weights, "module") if weights else np.float64)
@@ -96,7 +113,8 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
 
 def to_torch(net: Network) -> Any:
     """The network as a `torch.nn.Sequential` with the same weights and dtype (new parameters:
-    training one does not change the other). Frozen parameters get requires_grad=False."""
+    training one does not change the other), in eval mode as `predict` (Dropout off; `.train()`
+    before training it). Frozen parameters get requires_grad=False."""
     import torch
     from torch import nn
     if not isinstance(net, Network):
@@ -126,7 +144,7 @@ def to_torch(net: Network) -> Any:
             modules.append(nn.Softmax(dim=1))
         elif act.name != "linear":
             modules.append({"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}[act.name]())
-    return nn.Sequential(*modules)
+    return nn.Sequential(*modules).eval()
 
 
 # -- Keras -----------------------------------------------------------------------------------
@@ -184,12 +202,20 @@ def from_keras(model: Any, loss: str | None = None) -> Network:
     from keras import layers as kl
     if not isinstance(model, keras.Sequential):
         raise ChainruleTypeError(f"model must be a keras.Sequential of Dense layers; got {type(model).__name__}")
+    if type(model).call is not keras.Sequential.call:
+        raise ValidationError(f"the model is a {type(model).__name__}, a Sequential with its own call, which computes "
+                              "something else than its layers in order; give a plain keras.Sequential")
     if not model.built:
         raise ValidationError("the Keras model is not built: give it an Input(shape=...) or call it on data first")
     items: list = []
     weights: list[np.ndarray] = []
+    seen: dict[int, str] = {}
     for i, layer in enumerate(model.layers):
         where = f"layer {i} ({type(layer).__name__} {layer.name!r})"
+        if id(layer) in seen and type(layer) is kl.Dense:
+            raise ValidationError(f"{where} is {seen[id(layer)]} again: its weights are shared, and chainrule's "
+                                  "layers each own theirs (training would untie them); give each Dense its own")
+        seen[id(layer)] = f"layer {i}"
         if type(layer) is kl.Dense:
             W, b = _keras_dense_weights(layer, where)
             weights.extend([W] + ([] if b is None else [b]))

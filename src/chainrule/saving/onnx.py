@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ..data.csvfile import NA_MARKERS
 from ..errors import ChainruleTypeError, ValidationError
 from ..nn.dropout import Dropout
 from ..nn.layers import Dense
@@ -226,8 +227,10 @@ def preprocessing_nodes(g: _Graph, pre: dict, net) -> tuple[list, str]:
         typed = pre.get("typed")
         more = other_spellings(cats) if typed is None or c in typed else {}     # as written: exact text
         fill = pre["fill"].get(c)
-        if fill is not None and "" not in cats:          # a missing value ("") is given the filled category
-            more[""] = cats.index(str(fill))
+        if fill is not None:          # a missing value ("", NA, a marker of --na-values) gets the filled category
+            for marker in (*NA_MARKERS, *(pre.get("na_values") or [])):
+                if marker not in cats and marker not in more:
+                    more[marker] = cats.index(str(fill))
         onehot = g.op("OneHotEncoder", [c], hint="onehot", domain="ai.onnx.ml", cats_strings=cats + list(more),
                       zeros=1)
         onehot = g.op("Flatten", [onehot], hint="onehot", axis=1)

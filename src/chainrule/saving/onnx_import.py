@@ -71,6 +71,16 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
                                   "constant; an MLP's weights are initializers")
         return consts[name]
 
+    readers: dict[str, str] = {}           # a weight's initializer -> the node that reads it
+
+    def weight(name: str, node, where: str) -> np.ndarray:
+        """A layer's weights or bias, read by this node only: chainrule's layers each own theirs."""
+        if name in readers:
+            raise ValidationError(f"{source}: {where} reads the weights {name!r} that {readers[name]} reads too: "
+                                  "chainrule's layers each own their weights (training would untie them)")
+        readers[name] = where
+        return const(name, node)
+
     def flush() -> None:
         nonlocal pending
         if pending is not None:
@@ -88,6 +98,9 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
                 raise ValidationError(f"{source}: {where} holds no tensor 'value'")
             consts[node.output[0]] = numpy_helper.to_array(attrs["value"])
             continue
+        if node.op_type == "Identity" and node.domain in ("", "ai.onnx") and node.input and node.input[0] in consts:
+            consts[node.output[0]] = consts[node.input[0]]     # a copy of a constant (torch.onnx.export writes them)
+            continue
         if node.domain not in ("", "ai.onnx"):
             raise ValidationError(f"{source}: {where} of domain {node.domain!r} has no chainrule form; an MLP graph "
                                   "holds Gemm, MatMul, Add and activations")
@@ -100,23 +113,23 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
                 raise ValidationError(f"{source}: {where} does not follow a MatMul: chainrule reads Add only as "
                                       "the bias of a MatMul layer")
             other = [n for n in node.input if n != current]
-            pending["b"] = _bias(const(other[0], node), pending["W"].shape[1], f"{source}: {where}")
+            pending["b"] = _bias(weight(other[0], node, where), pending["W"].shape[1], f"{source}: {where}")
             weights.append(pending["b"])
         elif node.op_type == "Gemm":
             flush()
             if attrs.get("transA", 0):
                 raise ValidationError(f"{source}: {where} has transA=1; an MLP layer multiplies the samples as rows")
-            W = _matrix(const(node.input[1], node), f"{source}: {where}")
+            W = _matrix(weight(node.input[1], node, where), f"{source}: {where}")
             W = (W.T if attrs.get("transB", 0) else W) * np.asarray(attrs.get("alpha", 1.0), dtype=W.dtype)
             b = None
             if len(node.input) > 2 and node.input[2]:
-                b = _bias(const(node.input[2], node) * np.asarray(attrs.get("beta", 1.0), dtype=W.dtype),
+                b = _bias(weight(node.input[2], node, where) * np.asarray(attrs.get("beta", 1.0), dtype=W.dtype),
                           W.shape[1], f"{source}: {where}")
             weights.extend([W] + ([] if b is None else [b]))
             items.append(dense_layer(W, b, "linear"))
         elif node.op_type == "MatMul":
             flush()
-            W = _matrix(const(node.input[1], node), f"{source}: {where}")
+            W = _matrix(weight(node.input[1], node, where), f"{source}: {where}")
             weights.append(W)
             pending = {"W": W}
         elif node.op_type in ONNX_ACTIVATIONS or node.op_type in ("LeakyRelu", "PRelu"):

@@ -102,7 +102,7 @@ def test_verbose_zero_is_silent_and_a_wrong_verbose_is_named(capsys):
     net.evaluate(X, y, verbose=0)
     net.fit(X, y, epochs=1, verbose=0)
     assert capsys.readouterr().out == ""
-    for bad in (3, True, "loud", -1):
+    for bad in (3, 1.0, "loud", -1):
         with pytest.raises(ValidationError, match=r"predict: verbose must be 0, 1, 2 or 'auto'; got"):
             net.predict(X, verbose=bad)
         with pytest.raises(ValidationError, match=r"evaluate: verbose must be 0, 1, 2 or 'auto'; got"):
@@ -168,12 +168,19 @@ def test_a_last_update_that_diverges_is_named_by_its_epoch(tmp_path, checkpoints
         assert not (tmp_path / "ck" / "checkpoint.npz").exists()
 
 
-def test_numpy_bools_and_floats_are_not_a_verbosity():
+def test_bools_are_zero_and_one_and_floats_are_not_a_verbosity(capsys):
+    """False and True are 0 and 1, as in Keras and scikit-learn (refusing them broke the estimators'
+    verbose=False); 1.0 is not a verbosity."""
     X, y = _problem()
     net = _net()
-    for bad in (np.True_, 1.0, np.float64(2.0)):
+    for bad in (1.0, np.float64(2.0)):
         with pytest.raises(ValidationError, match="verbose must be 0, 1, 2 or 'auto'"):
             net.predict(X, verbose=bad)
         with pytest.raises(ValidationError, match="verbose must be 0, 1, 2 or 'auto'"):
             net.fit(X, y, verbose=bad)
-    assert net.predict(X, verbose=np.int64(0)).shape == (40, 2)
+    net.fit(X, y, epochs=1, verbose=False)
+    net.predict(X, verbose=np.False_)
+    assert capsys.readouterr().out == ""
+    net.predict(X, verbose=True)
+    net.evaluate(X, y, verbose=np.True_)
+    assert len(capsys.readouterr().out.splitlines()) == 2

@@ -362,3 +362,75 @@ def test_an_optimizer_instance_is_copied_by_each_fit():
     by_name = BackpropClassifier(hidden_layer_sizes=(4,), optimizer="adam", learning_rate=0.01, epochs=3,
                                  random_state=0).fit(X, y)
     np.testing.assert_array_equal(by_name.network_.params, first)
+
+
+def test_verbose_takes_scikit_learns_bools_and_ints(capsys):
+    """MLPClassifier's verbose is a bool (default False): verbose=False was refused, after the refused fit
+    had already built an untrained network that predict answered from."""
+    X, y = load_iris(return_X_y=True)
+    for verbose in (False, np.False_, 0):
+        BackpropClassifier(epochs=2, verbose=verbose, random_state=0).fit(X, y)
+    assert capsys.readouterr().out == ""
+    BackpropClassifier(epochs=2, verbose=3, random_state=0).fit(X, y)              # a line an epoch
+    assert capsys.readouterr().out.count("Epoch ") == 2
+    BackpropClassifier(epochs=2, verbose=True, random_state=0).fit(X, y)
+    for bad in (-1, 1.5, "yes"):
+        est = BackpropClassifier(verbose=bad)
+        with pytest.raises(ValueError, match="BackpropClassifier: verbose must be an int >= 0 or a bool"):
+            est.fit(X, y)
+        assert not hasattr(est, "network_")
+
+
+def test_a_refused_fit_leaves_the_estimator_as_it_was():
+    """A refit with one class replaced classes_ and kept the old network (predict: IndexError); a first
+    partial_fit whose y had a label outside `classes` built the network, so the corrected call was refused
+    and predict answered from an untrained network."""
+    from sklearn.exceptions import NotFittedError
+    X, y = load_iris(return_X_y=True)
+    est = BackpropClassifier(epochs=20, random_state=0).fit(X, y)
+    before = est.predict(X)
+    with pytest.raises(ValueError, match="only one class"):
+        est.fit(X, np.ones(150, int))
+    np.testing.assert_array_equal(est.classes_, [0, 1, 2])
+    np.testing.assert_array_equal(est.predict(X), before)
+    fresh = BackpropClassifier(random_state=0)
+    with pytest.raises(ValueError, match=r"y contains labels \[2\] not in classes=\[0, 1\] given to partial_fit"):
+        fresh.partial_fit(X, y, classes=[0, 1])
+    with pytest.raises(NotFittedError):
+        fresh.predict(X)
+    fresh.partial_fit(X, y, classes=[0, 1, 2])
+    assert fresh.predict_proba(X).shape == (150, 3)
+
+
+def test_partial_fit_takes_classes_and_weights_by_keyword():
+    """MLPClassifier's third argument is sample_weight, SGDClassifier's classes: partial_fit(X, y, w) read w
+    as the classes (a phantom class 3, probabilities of 4 columns)."""
+    X, y = load_iris(return_X_y=True)
+    w = np.tile([0, 1, 2, 3], 38)[:150]
+    with pytest.raises(TypeError):
+        BackpropClassifier().partial_fit(X, y, w)
+    est = BackpropClassifier(random_state=0).partial_fit(X, y, classes=[0, 1, 2], sample_weight=w)
+    assert est.predict_proba(X).shape == (150, 3)
+
+
+def test_validation_fraction_zero_without_early_stopping_as_mlp():
+    from sklearn.neural_network import MLPClassifier
+    X, y = load_iris(return_X_y=True)
+    MLPClassifier(validation_fraction=0.0, max_iter=1).fit(X, y)          # theirs: accepted
+    BackpropClassifier(validation_fraction=0.0, epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match=r"validation_fraction must be a number in \[0, 1\), above 0 with "
+                                         "early_stopping"):
+        BackpropClassifier(validation_fraction=0.0, early_stopping=True).fit(X, y)
+
+
+def test_a_one_column_target_is_read_as_mlpregressor_reads_it():
+    from sklearn.exceptions import DataConversionWarning
+    from sklearn.neural_network import MLPRegressor
+    X, y = load_diabetes(return_X_y=True)
+    with pytest.warns(DataConversionWarning):
+        theirs = MLPRegressor(max_iter=2).fit(X, y.reshape(-1, 1)).predict(X)
+    with pytest.warns(DataConversionWarning):
+        ours = BackpropRegressor(epochs=2).fit(X, y.reshape(-1, 1)).predict(X)
+    assert ours.shape == theirs.shape == (442,)
+    with pytest.warns(DataConversionWarning):
+        assert BackpropRegressor().partial_fit(X, y.reshape(-1, 1)).predict(X).shape == (442,)

@@ -239,10 +239,11 @@ def flag(value, name: str) -> bool:
 
 
 def verbosity(value: Any) -> bool:
-    """Keras' verbose: 0, 1, 2 (integers, NumPy's too; not True or 1.0) or 'auto'."""
+    """Keras' verbose: 0, 1, 2 (integers, NumPy's too; False and True are 0 and 1, as in Keras and
+    scikit-learn; not 1.0) or 'auto'."""
     if isinstance(value, str):
         return value == "auto"
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)) and value in (0, 1, 2)
+    return isinstance(value, (int, np.integer, np.bool_)) and value in (0, 1, 2)
 
 
 def path_like(value, name: str):

@@ -134,7 +134,7 @@ class _Backprop(BaseEstimator):
             net.rng = np.random.default_rng(int(rng.randint(2**31 - 1)))
         batch_size = min(200 if self.batch_size == "auto" else self.batch_size, X.shape[0])   # 'auto' as MLPClassifier
         history = net.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=True, validation_data=validation,
-                          callbacks=[] if stopper is None else [stopper], seed=None, verbose=self.verbose,
+                          callbacks=[] if stopper is None else [stopper], seed=None, verbose=min(int(self.verbose), 2),
                           sample_weight=sample_weight)
         self.loss_curve_.extend(history.loss)
         if stopper is not None:
@@ -192,7 +192,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     alpha : L2 penalty: the optimizer's weight_decay, alpha * w added to every parameter's gradient
         each step (MLPClassifier adds alpha * W / batch size to the weights' only).
     random_state : seed of the initial weights, the shuffling and the validation split.
-    dtype : "float64" or "float32".
+    dtype : "float64" or "float32". verbose : 0 or False silent, 1 or True a progress bar, 2 and
+        above a line an epoch.
     warm_start : fit goes on training the current network (its optimizer's state and shuffling
         too) when the parameters still describe it; else it builds one anew. As MLPClassifier.
 
@@ -217,28 +218,37 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         """The class indices of single-label targets (MLPClassifier stratifies those, not multi-label ones)."""
         return None if self._kind == "multilabel-indicator" else Y.ravel()
 
-    def _encode(self, y):
-        if self._kind == "multilabel-indicator":
+    def _encode(self, y, classes=None, kind=None, given: bool = False):
+        """y as the network's targets, for `classes` and `kind` (default: the fitted ones); `given`: the
+        classes are partial_fit's argument, named in the error."""
+        classes = self.classes_ if classes is None else classes
+        kind = self._kind if kind is None else kind
+        if kind == "multilabel-indicator":
             return y.astype(np.float64)
-        idx = np.searchsorted(self.classes_, y)
-        if np.any(self.classes_[np.minimum(idx, len(self.classes_) - 1)] != y):
-            raise ValidationError("y contains labels not seen in the first fit: expected among "
-                                  f"{self.classes_.tolist()}")
-        return idx if self._kind == "multiclass" else idx.reshape(-1, 1).astype(np.float64)
+        idx = np.searchsorted(classes, y)
+        unknown = classes[np.minimum(idx, len(classes) - 1)] != y
+        if np.any(unknown):
+            where = (f"not in classes={classes.tolist()!r} given to partial_fit" if given else
+                     f"not seen in the first fit: expected among {classes.tolist()}")
+            raise ValidationError(f"y contains labels {np.unique(y[unknown]).tolist()[:10]} {where}")
+        return idx if kind == "multiclass" else idx.reshape(-1, 1).astype(np.float64)
 
     def _setup(self, y, classes=None):
+        """The targets encoded, and the network's outputs, for a new network: the classes and kind are
+        checked before they are kept (a refused fit leaves the estimator as it was)."""
         kind = type_of_target(y)
         if kind == "multilabel-indicator":
-            self.classes_ = np.arange(y.shape[1])
+            labels = np.arange(y.shape[1])
         else:
             check_classification_targets(y)
-            self.classes_ = np.unique(y) if classes is None else np.unique(np.asarray(classes))
-            if len(self.classes_) < 2:
-                raise ValidationError(f"y has only one class ({self.classes_.tolist()}); a classifier needs "
+            labels = np.unique(y) if classes is None else np.unique(np.asarray(classes))
+            if len(labels) < 2:
+                raise ValidationError(f"y has only one class ({labels.tolist()}); a classifier needs "
                                       "at least two")
-            kind = "binary" if len(self.classes_) == 2 else "multiclass"
-        self._kind = kind
-        return len(self.classes_) if kind != "binary" else 1
+            kind = "binary" if len(labels) == 2 else "multiclass"
+        Y = self._encode(y, labels, kind, given=classes is not None)
+        self.classes_, self._kind = labels, kind
+        return Y, len(labels) if kind != "binary" else 1
 
     def fit(self, X, y, sample_weight=None):
         """Train from scratch for `epochs` epochs; `sample_weight`: one weight >= 0 per sample (each
@@ -246,13 +256,16 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         warm = self._continues()
         X, y = validate_data(self, X, y, multi_output=True, reset=not warm, **_X_CHECK)
         y = y if type_of_target(y) == "multilabel-indicator" else _column_or_1d(y)
+        check_params(self)                   # before anything is kept: a refused fit leaves the estimator as it was
         if warm:
             self._same_classes(y)
             self._go_on()
+            Y = self._encode(y)
         else:
+            Y, n_out = self._setup(y)
             self._rng = check_random_state(self.random_state)
-            self._build(X.shape[1], self._setup(y), self._rng)
-        self._train(X, y, self._encode(y), self.epochs, sample_weight, fresh=not warm)
+            self._build(X.shape[1], n_out, self._rng)
+        self._train(X, y, Y, self.epochs, sample_weight, fresh=not warm)
         return self
 
     def _same_classes(self, y) -> None:
@@ -263,21 +276,26 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
             raise ValidationError(f"{type(self).__name__}: warm_start can only be used where `y` has the same classes "
                                   f"as in the previous call to fit. Previously got {self.classes_}, `y` has {labels}")
 
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
-        """One epoch more; `classes` (all the labels) is needed on the first call."""
+    def partial_fit(self, X, y, *, classes=None, sample_weight=None):
+        """One epoch more; `classes` (all the labels) is needed on the first call. classes and
+        sample_weight by keyword: MLPClassifier's third argument is sample_weight, SGDClassifier's classes."""
         self._no_early_stopping()
+        check_params(self)
         first = not hasattr(self, "network_")
         X, y = validate_data(self, X, y, multi_output=True, reset=first, **_X_CHECK)
         y = y if type_of_target(y) == "multilabel-indicator" else _column_or_1d(y)
         if first:
             if classes is None and type_of_target(y) != "multilabel-indicator":
                 raise ValidationError("classes must be given on the first call to partial_fit (all the labels)")
+            Y, n_out = self._setup(y, classes)
             self._rng = check_random_state(self.random_state)
-            self._build(X.shape[1], self._setup(y, classes), self._rng)
+            self._build(X.shape[1], n_out, self._rng)
         elif classes is not None and not np.array_equal(labels := np.unique(np.asarray(classes)), self.classes_):
             raise ValidationError(f"classes={labels.tolist()!r} is not the same as on the first call to partial_fit "
                                   f"or fit: {self.classes_.tolist()}")
-        self._train(X, y, self._encode(y), 1, sample_weight, fresh=first)
+        else:
+            Y = self._encode(y)
+        self._train(X, y, Y, 1, sample_weight, fresh=first)
         return self
 
     def predict_proba(self, X):
@@ -321,6 +339,8 @@ class BackpropRegressor(RegressorMixin, _Backprop):
         """Train from scratch for `epochs` epochs; `sample_weight`: one weight >= 0 per sample."""
         warm = self._continues()
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, reset=not warm, **_X_CHECK)
+        y = _column_or_1d(y) if y.ndim == 2 and y.shape[1] == 1 else y      # MLPRegressor's reading, and warning
+        check_params(self)
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         if warm and Y.shape[1] != self.network_.n_outputs:
             raise ValidationError(f"{type(self).__name__}: warm_start can only be used where `y` has as many columns "
@@ -338,8 +358,10 @@ class BackpropRegressor(RegressorMixin, _Backprop):
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch more (the network is built on the first call)."""
         self._no_early_stopping()
+        check_params(self)
         first = not hasattr(self, "network_")
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, reset=first, **_X_CHECK)
+        y = _column_or_1d(y) if y.ndim == 2 and y.shape[1] == 1 else y
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         if first:
             self._y_1d = y.ndim == 1

@@ -70,8 +70,11 @@ def check_params(est: Any) -> tuple[int, ...]:
               ("learning_rate", _real(est.learning_rate) and est.learning_rate > 0, "a number > 0"),
               ("alpha", _real(est.alpha) and est.alpha >= 0, "a number >= 0"),
               ("momentum", _real(est.momentum) and 0 <= est.momentum <= 1, "a number in [0, 1]"),
-              ("validation_fraction", _real(est.validation_fraction) and 0 < est.validation_fraction < 1,
-               "a number in (0, 1)"),
+              ("validation_fraction", _real(est.validation_fraction) and 0 <= est.validation_fraction < 1
+               and (est.validation_fraction > 0 or est.early_stopping is False),
+               "a number in [0, 1), above 0 with early_stopping"),
+              ("verbose", isinstance(est.verbose, (bool, np.bool_)) or (_count(est.verbose) and est.verbose >= 0),
+               "an int >= 0 or a bool (0: silent, 1: a progress bar, 2 and above: a line an epoch)"),
               ("early_stopping", isinstance(est.early_stopping, (bool, np.bool_)), "True or False"),
               ("warm_start", isinstance(est.warm_start, (bool, np.bool_)), "True or False")]
     for param, ok, expected in checks:

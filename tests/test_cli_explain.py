@@ -278,3 +278,21 @@ def test_demo_checks_epochs_before_it_runs():
                        text=True, timeout=60)
     assert r.returncode == 2 and r.stdout == ""
     assert "argument --epochs: expected a positive integer; got '0'" in r.stderr
+
+
+def test_targets_alone_explain_the_seed_network_with_them():
+    """--targets without --inputs on the seed network was ignored: it explained the targets 0.01, 0.99."""
+    r = cli("--targets", "0.5,0.5")
+    assert r.returncode == 0, r.stderr
+    net, X, _, lr = cr.examples.seed_network()
+    expected = cr.explain(net, X, np.array([[0.5, 0.5]]), lr=lr).to_dict()["E_total"]
+    assert f"E_total = E_o1 + E_o2 = {expected:.9f}" in r.stdout and "(target 0.500000000)" in r.stdout
+
+
+def test_the_suggested_output_activation_fits_the_loss():
+    """For binary cross-entropy after tanh the advice was '--activation tanh,softmax' (softmax with BCE:
+    another warning); it is sigmoid."""
+    r = cli("--layers", "2,3,2", "--activation", "tanh", "--loss", "binary_crossentropy")
+    assert r.returncode == 2 and r.stderr.rstrip().endswith("e.g. --activation tanh,sigmoid")
+    r = cli("--layers", "2,3,2", "--activation", "tanh", "--loss", "categorical_crossentropy")
+    assert r.returncode == 2 and r.stderr.rstrip().endswith("e.g. --activation tanh,softmax")

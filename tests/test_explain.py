@@ -244,3 +244,46 @@ def test_the_report_shows_itself_at_the_prompt_and_in_jupyter():
     assert shown["text/markdown"] == report.markdown()
     assert r"$$E_{total} = E_{o1} + E_{o2} = 0.298371109$$" in shown["text/markdown"]
     assert shown["text/plain"] == report.text().rstrip("\n")          # IPython drops the last newline
+
+
+def test_paths_above_a_softmax_output_are_written_as_what_they_are():
+    """Above a softmax every E_o depends on every net: the path through net_o1 is dE/dnet_o1 * w, not
+    dE_o1/dout_h1 (E_o1 was 0 for a target of 0, its derivative shown as 0.236)."""
+    from chainrule.teach.explore import derive
+    net = cr.Network([cr.Dense(2, 2, "leaky_relu"), cr.Dense(2, 3, "softmax")], loss="categorical_crossentropy",
+                     seed=0)
+    report = cr.explain(net, np.array([[0.5, -0.2]]), np.array([2]))
+    text, d = report.text(), report.to_dict()
+    assert "dE_o1/dout_h1" not in text and "dE_o1/dout_h1" not in report.markdown()
+    p = next(q for q in d["parameters"] if q["name"] == "w1")
+    q = p["paths"][0]
+    assert f"dE/dnet_o1 * dnet_o1/dout_h1 = dE/dnet_o1 * w5 = {q['dE/dnet'][0]:.9f} * " in text
+    assert "dE/dout_h1 = dE/dnet_o1 * w5 + dE/dnet_o2 * w7 + dE/dnet_o3 * w9 = " in text
+    assert "dE_o" not in " ".join(line["lhs"] + line["formula"] for line in derive.parameter_lines(d, p))
+    seed_net, X, Y, lr = cr.examples.seed_network()                 # sigmoid outputs: the seed's own names
+    assert "dE_o1/dout_h1 = dE/dnet_o1 * dnet_o1/dout_h1" in cr.explain(seed_net, X, Y, lr=lr).text()
+
+
+def test_a_registered_loss_and_leaky_relu_are_written_in_text_and_latex(monkeypatch):
+    """A loss of one's own made text() and markdown() fail (KeyError: no formula); leaky_relu's name was
+    LaTeX with a subscript ('leaky' sub 'r')."""
+    from chainrule.nn.losses import MSE
+
+    class Halved(MSE):
+        name = "halved_mse"
+
+        def elementwise(self, out, Y):
+            return super().elementwise(out, Y) / 2
+
+        def grad(self, out, Y):
+            return super().grad(out, Y) / 2
+
+    from chainrule.nn import losses
+    monkeypatch.setitem(losses.LOSSES, "halved_mse", Halved)          # registered for this test only
+    net = cr.Network([cr.Dense(2, 2, "leaky_relu"), cr.Dense(2, 1)], loss="halved_mse", seed=0)
+    report = cr.explain(net, np.array([[0.5, -0.2]]), np.array([[0.3]]))
+    assert "E_o1 = halved_mse(out_o1, target_o1) = " in report.text()
+    assert "dE/dout_o1 = dhalved_mse/dout_o1 = " in report.text()
+    md = report.markdown()
+    assert r"E_{o1} = \mathrm{halved\_mse}(out_{o1}, target_{o1}) = " in md
+    assert r"\mathrm{leaky\_relu}(net_{h1})" in md and r"\mathrm{leaky_relu}" not in md

@@ -119,3 +119,24 @@ def test_the_formulas_are_valid_latex_for_every_activation(act):
     text = formulas.general(nets[0])
     if act == "tanh":
         assert r"(1 - {out^{(2)}_{j}}^2)" in text
+
+
+def test_leaky_relu_formulas_use_the_layers_slope():
+    """The formulas wrote (and built in SymPy) leaky_relu's slope as 0.01 whatever the layer's alpha."""
+    from chainrule.nn.activations import LeakyReLU
+    net = cr.Network([cr.Dense(2, 2, LeakyReLU(0.2)), cr.Dense(2, 1, "linear")], loss="mse")
+    assert r"0.2\,\mathbb{1}[net^{(1)}_{j} \leq 0]" in formulas.general(net)
+    i1, i2, t = sp.symbols("i1 i2 t1")
+    w = [[sp.Symbol(f"w1_{i}{j}") for j in range(2)] for i in range(2)]
+    v = [[sp.Symbol(f"w2_{j}0")] for j in range(2)]
+    nets1 = [i1 * w[0][j] + i2 * w[1][j] for j in range(2)]
+    outs1 = [sp.Piecewise((z, z > 0), (sp.Rational(1, 5) * z, True)) for z in nets1]
+    nets2 = [outs1[0] * v[0][0] + outs1[1] * v[1][0]]
+    E = (t - nets2[0]) ** 2
+    point = {i1: 0.7, i2: -0.4, t: 0.3, w[0][0]: -1.0, w[1][0]: 0.5, w[0][1]: 0.8, w[1][1]: 0.2,
+             v[0][0]: 0.6, v[1][0]: -0.9}                    # net^(1)_1 < 0 < net^(1)_2
+    for i in range(2):
+        for j in range(2):
+            f = formulas.weight_gradient(net, 0, i, j)
+            ours = f.sympy(sp, {0: [i1, i2], 1: outs1, 2: nets2}, {1: nets1, 2: nets2}, {1: w, 2: v}, [i1, i2], [t])
+            assert float(ours.subs(point)) == pytest.approx(float(sp.diff(E, w[i][j]).subs(point)), rel=1e-12)

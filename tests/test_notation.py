@@ -76,10 +76,11 @@ def test_the_three_readers_write_the_tables_derivative(act):
         assert value == pytest.approx(engine[k], rel=1e-12)
         if numbers:
             assert eval(as_python(numbers, {})) == pytest.approx(engine[k], rel=1e-8)
-        assert float(entry.sympy(sp.Float(out), sp.Float(net_in), sp)) == pytest.approx(engine[k], rel=1e-12)
+        assert float(entry.sympy(sp.Float(out), sp.Float(net_in), sp, alpha)) == pytest.approx(engine[k], rel=1e-12)
     # the general formulas write the table's LaTeX for the hidden layer (the ' \cdot f'(net)' of delta^(1))
     latex = formulas.weight_gradient(net, 0, 0, 0).latex()
-    assert latex[1].endswith(r" \cdot " + entry.latex.format(out="out^{(1)}_{1}", net="net^{(1)}_{1}"))
+    assert latex[1].endswith(r" \cdot " + entry.latex.format(out="out^{(1)}_{1}", net="net^{(1)}_{1}",
+                                                             alpha=f"{alpha or 0.01:g}"))
 
 
 @pytest.mark.parametrize("loss", sorted(notation.LOSSES))

@@ -149,8 +149,9 @@ def _network(args):
     except ValidationError as exc:
         if "," in args.activation or "output layer" not in str(exc):
             raise
+        output = "sigmoid" if "binary" in str(args.loss) else "softmax"
         raise ValidationError(f"{exc}. Here: --activation HIDDEN,OUTPUT sets the output layer's apart, e.g. "
-                              f"--activation {args.activation},softmax") from None
+                              f"--activation {args.activation},{output}") from None
     if args.weights:
         _weights(args.weights, net)
     elif args.inputs is None and not args.formulas:
@@ -281,6 +282,8 @@ def run(args) -> int:
     if args.formulas:
         print(general(net), end="")
         return 0
+    if pre is None and X is not None and args.inputs is None and args.targets is not None:
+        args.inputs = ";".join(",".join(repr(float(v)) for v in row) for row in X)   # the seed's inputs, these targets
     if pre is not None:
         X, Y = _tabular_sample(args, net, pre)
     elif args.inputs is not None or X is None:

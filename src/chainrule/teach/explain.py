@@ -21,7 +21,7 @@ from ..nn.checks import number
 from ..nn.divergence import divergence_cause
 from ..nn.layers import Dense
 from ..nn.losses import rows_sum_to_one
-from .notation import LOSSES, activation_numbers, activation_text
+from .notation import ERROR_FORMULAS, LOSSES, activation_numbers, activation_text, tex_name
 from .numbers import fmt
 
 if TYPE_CHECKING:
@@ -232,7 +232,7 @@ def _tex_activation(name: str, nr: dict, n: int) -> str:
     """f(net) in LaTeX; the sigmoid written out as the seed does, with the number for one sample."""
     net = f"net_{{{nr['name']}}}"
     if name != "sigmoid":
-        return f"\\mathrm{{{name}}}({net})"
+        return f"\\mathrm{{{tex_name(name)}}}({net})"
     tex = f"\\frac{{1}}{{1+e^{{-{net}}}}}"
     return tex + (f" = \\frac{{1}}{{1+e^{{-{_par(_short(nr['net'][0]))}}}}}" if n == 1 else "")
 
@@ -247,7 +247,8 @@ def _local_derivatives(d: dict, p: dict, eq, tex) -> None:
         return s.replace(f"_{to}", f"_{{{to}}}").replace(" / ", " \\,/\\, ")
 
     if last and p["dE/dout"] is not None:
-        formula = LOSSES[d["loss"]].plain.format(o=to)
+        known = LOSSES.get(d["loss"])          # a registered loss of one's own has no formula here: its name
+        formula = known.plain.format(o=to) if known is not None else f"d{d['loss']}/dout_{to}"
         if d["scale"] != 1:
             formula = f"({formula}) / {d['scale']}"
         if d["loss"] == "sse" and n == 1:
@@ -263,13 +264,6 @@ def _local_derivatives(d: dict, p: dict, eq, tex) -> None:
            f"\\frac{{\\partial out_{{{to}}}}}{{\\partial net_{{{to}}}}} = {tex_sub(derivative)} = {_f(p['dout/dnet'])}")
 
 
-_ERROR_FORMULAS = {
-    "sse": ("1/2 (target_{o} - out_{o})^2", "\\frac{{1}}{{2}}(target_{{{o}}} - out_{{{o}}})^2"),
-    "mse": ("(target_{o} - out_{o})^2", "(target_{{{o}}} - out_{{{o}}})^2"),
-    "binary_crossentropy": ("-(t log out_{o} + (1-t) log(1-out_{o}))",
-                            "-(t\\log out_{{{o}}} + (1-t)\\log(1-out_{{{o}}}))"),
-    "categorical_crossentropy": ("-target_{o} log out_{o}", "-target_{{{o}}}\\log out_{{{o}}}"),
-}
 
 
 def _render(d: dict, markdown: bool) -> str:
@@ -319,7 +313,8 @@ def _render(d: dict, markdown: bool) -> str:
             eq(f"out_{nr['name']} = {layer['activation']}(net_{nr['name']}) = {_f(nr['out'])}",
                f"out_{{{nr['name']}}} = {_tex_activation(layer['activation'], nr, n)} = {_f(nr['out'])}")
     head(f"Error ({d['loss']})")
-    plain_f, tex_f = _ERROR_FORMULAS[d["loss"]]
+    plain_f, tex_f = ERROR_FORMULAS.get(d["loss"]) or (
+        d["loss"] + "(out_{o}, target_{o})", "\\mathrm{{" + tex_name(d["loss"]) + "}}(out_{{{o}}}, target_{{{o}}})")
     for err, tgt in zip(d["errors"], d["targets"]):
         o = tgt["name"]
         eq(f"{err['name']} = {plain_f.format(o=o)} = {_f(err['value'])}   (target {_f(tgt['value'])})",
@@ -343,21 +338,30 @@ def _render(d: dict, markdown: bool) -> str:
         name, to = p["name"], p["to"]
         dparam = f"dnet_{to}/d{name}"
         if p["paths"] is not None and p["kind"] == "W" and p["index"][0] == 0:
-            # dE/dout of a hidden neuron: the sum over the paths through the layer above
+            # dE/dout of a hidden neuron: the sum over the paths through the layer above. Each path is
+            # the seed's dE_o/dout_h where E_o depends on net_o alone; above a softmax output every E_o
+            # depends on every net, so a path is written as what it is, dE/dnet_o * dnet_o/dout_h
+            coupled = d["layers"][p["layer"] + 1]["activation"] == "softmax"
             for q in p["paths"]:
-                eq(f"dE_{q['via']}/dout_{to} = dE/dnet_{q['via']} * dnet_{q['via']}/dout_{to} = "
-                   f"dE/dnet_{q['via']} * {q['weight']} = {_par(_f(q['dE/dnet']))} * {_par(_short(q['w']))} = "
+                via = q["via"]
+                lhs, tex_lhs = ((f"dE/dnet_{via} * dnet_{via}/dout_{to}",
+                                 f"\\frac{{\\partial E}}{{\\partial net_{{{via}}}}} \\cdot "
+                                 f"\\frac{{\\partial net_{{{via}}}}}{{\\partial out_{{{to}}}}}") if coupled else
+                                (f"dE_{via}/dout_{to} = dE/dnet_{via} * dnet_{via}/dout_{to}",
+                                 f"\\frac{{\\partial E_{{{via}}}}}{{\\partial out_{{{to}}}}}"))
+                eq(f"{lhs} = dE/dnet_{via} * {q['weight']} = {_par(_f(q['dE/dnet']))} * {_par(_short(q['w']))} = "
                    f"{_f(q['term'])}",
-                   f"\\frac{{\\partial E_{{{q['via']}}}}}{{\\partial out_{{{to}}}}} = "
-                   f"\\frac{{\\partial E}}{{\\partial net_{{{q['via']}}}}}"
+                   f"{tex_lhs} = \\frac{{\\partial E}}{{\\partial net_{{{via}}}}}"
                    f" \\cdot {tex(q['weight'])} = {_par(_f(q['dE/dnet']))} \\cdot {_par(_short(q['w']))} = "
                    f"{_f(q['term'])}")
-            terms = " + ".join(f"dE_{q['via']}/dout_{to}" for q in p["paths"])
+            terms = " + ".join(f"dE/dnet_{q['via']} * {q['weight']}" if coupled else f"dE_{q['via']}/dout_{to}"
+                               for q in p["paths"])
             nums = " + ".join(f"{_par(_f(q['term']))}" for q in p["paths"])
             if len(p["paths"]) > 1:
                 eq(f"dE/dout_{to} = {terms} = {nums} = {_f(p['dE/dout'])}",
                    f"\\frac{{\\partial E}}{{\\partial out_{{{to}}}}} = " + " + ".join(
-                       f"\\frac{{\\partial E_{{{q['via']}}}}}{{\\partial out_{{{to}}}}}" for q in p["paths"])
+                       (f"\\frac{{\\partial E}}{{\\partial net_{{{q['via']}}}}} \\cdot {tex(q['weight'])}" if coupled
+                        else f"\\frac{{\\partial E_{{{q['via']}}}}}{{\\partial out_{{{to}}}}}") for q in p["paths"])
                    + f" = {nums} = {_f(p['dE/dout'])}")
         if p["kind"] == "W" and p["index"][0] == 0:
             _local_derivatives(d, p, eq, tex)

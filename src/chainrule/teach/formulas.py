@@ -50,6 +50,7 @@ class Formula:
     i: int | None
     j: int | None
     n_outputs: int
+    slopes: list[float] | None = None     # each layer's leaky_relu slope (alpha); None: 0.01
 
     def _delta_latex(self, l: int, j: str) -> str:
         act = self.activations[l - 1]
@@ -62,7 +63,8 @@ class Formula:
         else:
             dE = rf"\sum_{{k}} \delta^{{({l + 1})}}_{{k}}\, w^{{({l + 1})}}_{{{j}k}}"
             dE = f"\\left({dE}\\right)"
-        return f"{dE} \\cdot {_activation(act)[0].format(out=out, net=net)}"
+        alpha = self.slopes[l - 1] if self.slopes else 0.01
+        return f"{dE} \\cdot {_activation(act)[0].format(out=out, net=net, alpha=f'{alpha:g}')}"
 
     def latex(self) -> list[str]:
         """The lines of the derivation, from the weight down to the output layer."""
@@ -98,7 +100,7 @@ class Formula:
                     dE = LOSSES[self.loss].sympy(o, targets[q], K, sp)
                 else:
                     dE = sum(deltas[m + 1, k] * weights[m + 1][q][k] for k in range(len(outs[m + 1])))
-                deltas[m, q] = dE * _activation(act)[1](o, z, sp)
+                deltas[m, q] = dE * _activation(act)[1](o, z, sp, self.slopes[m - 1] if self.slopes else 0.01)
         if self.i is None or self.j is None:
             raise ValidationError("sympy() needs a concrete weight (i and j), not the general formula")
         a_prev = inputs if self.layer == 1 else outs[self.layer - 1]
@@ -119,7 +121,8 @@ def weight_gradient(net: Network, layer: int, i: int, j: int) -> Formula:
         if a == "softmax" and not (m == len(acts) - 1 and loss == "categorical_crossentropy"):
             raise ValidationError("formulas are written for elementwise activations; softmax only as the output "
                                   "of categorical_crossentropy (the fused delta out - t)")
-    return Formula(acts, loss, layer + 1, i, j, dense[-1].n_out)
+    slopes = [float(x.activation.config().get("alpha", 0.01)) for x in dense]
+    return Formula(acts, loss, layer + 1, i, j, dense[-1].n_out, slopes)
 
 
 def general(net: Network) -> str:

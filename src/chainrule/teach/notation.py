@@ -22,8 +22,9 @@ class ActivationNotation:
 
     plain: str | None             # the reports' text; {o} is the neuron's name
     latex: str | None             # the general formulas; {out} and {net} are the neuron's symbols, which carry
-                                  # their own superscript: brace them before a power ({{{out}}}^2)
-    sympy: Builder | None         # (out, net, sympy) -> the same f'(net) in SymPy
+                                  # their own superscript: brace them before a power ({{{out}}}^2); {alpha}
+                                  # leaky_relu's slope
+    sympy: Builder | None         # (out, net, sympy, alpha) -> the same f'(net) in SymPy
     numbers: str = ""             # `plain` with one sample's output in {out}, where the seed writes it
 
 
@@ -38,15 +39,15 @@ class LossNotation:
 
 ACTIVATIONS: dict[str, ActivationNotation] = {
     "sigmoid": ActivationNotation("out_{o}(1 - out_{o})", r"{out}(1 - {out})",
-                                  lambda out, net, sp: out * (1 - out), numbers="{out}(1 - {out})"),
-    "tanh": ActivationNotation("1 - out_{o}^2", r"(1 - {{{out}}}^2)", lambda out, net, sp: 1 - out ** 2,
+                                  lambda out, net, sp, alpha: out * (1 - out), numbers="{out}(1 - {out})"),
+    "tanh": ActivationNotation("1 - out_{o}^2", r"(1 - {{{out}}}^2)", lambda out, net, sp, alpha: 1 - out ** 2,
                                numbers="1 - {out}^2"),
     "relu": ActivationNotation("1 if net_{o} > 0 else 0", r"\mathbb{{1}}[{net} > 0]",
-                               lambda out, net, sp: sp.Heaviside(net, 0)),
+                               lambda out, net, sp, alpha: sp.Heaviside(net, 0)),
     "leaky_relu": ActivationNotation(
-        "1 if net_{o} > 0 else alpha", r"(\mathbb{{1}}[{net} > 0] + 0.01\,\mathbb{{1}}[{net} \leq 0])",
-        lambda out, net, sp: sp.Piecewise((1, net > 0), (sp.Rational(1, 100), True))),
-    "linear": ActivationNotation("1", "1", lambda out, net, sp: 1),
+        "1 if net_{o} > 0 else alpha", r"(\mathbb{{1}}[{net} > 0] + {alpha}\,\mathbb{{1}}[{net} \leq 0])",
+        lambda out, net, sp, alpha: sp.Piecewise((1, net > 0), (sp.nsimplify(alpha), True))),
+    "linear": ActivationNotation("1", "1", lambda out, net, sp, alpha: 1),
     "softmax": ActivationNotation(None, None, None),
 }
 
@@ -79,3 +80,18 @@ def loss_text(loss: str, output: str) -> str | None:
     """dE/dout of `output` in the reports' plain text; None for a loss the table does not know."""
     entry = LOSSES.get(loss)
     return None if entry is None else entry.plain.format(o=output)
+
+
+#: each output's error E_o of the reports: (plain text, LaTeX); {o} is the output's name
+ERROR_FORMULAS = {
+    "sse": ("1/2 (target_{o} - out_{o})^2", "\\frac{{1}}{{2}}(target_{{{o}}} - out_{{{o}}})^2"),
+    "mse": ("(target_{o} - out_{o})^2", "(target_{{{o}}} - out_{{{o}}})^2"),
+    "binary_crossentropy": ("-(t log out_{o} + (1-t) log(1-out_{o}))",
+                            "-(t\\log out_{{{o}}} + (1-t)\\log(1-out_{{{o}}}))"),
+    "categorical_crossentropy": ("-target_{o} log out_{o}", "-target_{{{o}}}\\log out_{{{o}}}"),
+}
+
+
+def tex_name(name: str) -> str:
+    """A name as LaTeX text: leaky_relu's underscore is not a subscript."""
+    return name.replace("_", "\\_")

@@ -73,12 +73,18 @@ def _local_lines(d: dict, p: dict) -> list[Line]:
     layer, nr = _neuron(d, to)
     lines: list[Line] = []
     if p["paths"] is not None:           # hidden neuron: the error reaches it through every path above
+        # above a softmax output every E_o depends on every net: a path is dE/dnet_o * dnet_o/dout_h, not dE_o/dout_h
+        coupled = d["layers"][layer["index"] + 1]["activation"] == "softmax"
+        names = {q["via"]: (f"dE/dnet_{q['via']} * {q['weight']}" if coupled else f"dE_{q['via']}/dout_{to}")
+                 for q in p["paths"]}
         for q in p["paths"]:
-            lines.append(_line(f"dE_{q['via']}/dout_{to}", f"dE/dnet_{q['via']} * dnet_{q['via']}/dout_{to}",
+            lhs = f"dE/dnet_{q['via']} * dnet_{q['via']}/dout_{to}"
+            lines.append(_line(names[q["via"]] if not coupled else lhs,
+                               lhs if not coupled else f"dE/dnet_{q['via']} * {q['weight']}",
                                f"{_factor(q['dE/dnet'])} * {_factor(q['w'])}", q["term"],
                                note=f"dnet_{q['via']}/dout_{to} = {q['weight']}"))
         if len(p["paths"]) > 1:
-            lines.append(_line(f"dE/dout_{to}", " + ".join(f"dE_{q['via']}/dout_{to}" for q in p["paths"]),
+            lines.append(_line(f"dE/dout_{to}", " + ".join(names[q["via"]] for q in p["paths"]),
                                " + ".join(_factor(q["term"]) for q in p["paths"]), p["dE/dout"],
                                note="the sum over the paths through the layer above"))
     elif p["dE/dout"] is not None:

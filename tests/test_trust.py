@@ -927,7 +927,7 @@ SKLEARN_BAD = [
     ("learning_rate NaN", dict(learning_rate=float("nan")), ValidationError, "learning_rate must be a number > 0"),
     ("alpha negative", dict(alpha=-1.0), ValidationError, "alpha must be a number >= 0"),
     ("validation_fraction 1", dict(validation_fraction=1.0), ValidationError,
-     r"validation_fraction must be a number in \(0, 1\)"),
+     r"validation_fraction must be a number in \[0, 1\), above 0 with early_stopping; got 1.0"),
     ("n_iter_no_change 0", dict(n_iter_no_change=0), ValidationError, "n_iter_no_change must be a positive int"),
     ("early_stopping text", dict(early_stopping="yes"), ValidationError, "early_stopping must be True or False"),
     ("activation misspelt", dict(activation="rleu"), cr.errors.UnknownNameError, "activation='rleu' is not known"),

@@ -296,3 +296,19 @@ def test_the_suggested_output_activation_fits_the_loss():
     assert r.returncode == 2 and r.stderr.rstrip().endswith("e.g. --activation tanh,sigmoid")
     r = cli("--layers", "2,3,2", "--activation", "tanh", "--loss", "categorical_crossentropy")
     assert r.returncode == 2 and r.stderr.rstrip().endswith("e.g. --activation tanh,softmax")
+
+
+def test_too_many_samples_a_neuron_too_wide_and_an_empty_field_are_named_as_such():
+    """9 samples were refused as too many parameters ('choose one layer with --layer'); a neuron with 200
+    inputs was told to choose one neuron, which it was; '0.05,,0.1' was read as two values."""
+    nine = ";".join(["0.1,0.2"] * 9)
+    r = cli("--layers", "2,3,2", "--inputs", nine, "--targets", ";".join(["0,1"] * 9))
+    assert r.returncode == 2
+    assert "explain shows at most 8 samples; this call has 9: give at most that many with --inputs and --targets" \
+        in r.stderr and "--layer" not in r.stderr
+    r = cli("--layers", "200,2", "--layer", "0", "--neuron", "0")
+    assert r.returncode == 2
+    assert "neuron 0 of layer 0 has 201 parameters (its weights and bias), more than the 120 explain shows" in r.stderr
+    assert "Choose one layer" not in r.stderr
+    r = cli("--inputs", "0.05,,0.1", "--targets", "0.01,0.99")
+    assert r.returncode == 2 and "--inputs must be numbers separated by ','" in r.stderr

@@ -113,7 +113,8 @@ def test_slice_arguments_and_sample_limit():
             cr.explain(net, X, Y, layer=bad)
     X8, Y8 = np.repeat(X, 8, axis=0), np.repeat(Y, 8, axis=0)
     assert cr.explain(net, X8, Y8).to_dict()["n_samples"] == 8
-    with pytest.raises(cr.errors.ValidationError, match="at most 120 parameters and 8 samples"):
+    with pytest.raises(cr.errors.ValidationError,
+                       match=r"explain shows at most 8 samples; this call has 9. Explain fewer: explain\(net, X\[:1\]"):
         cr.explain(net, np.repeat(X, 9, axis=0), np.repeat(Y, 9, axis=0))
     with pytest.raises(cr.errors.ValidationError, match="lr"):
         cr.explain(net, X, Y, lr=0)

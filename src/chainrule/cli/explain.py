@@ -47,8 +47,8 @@ def register(sub) -> None:
 
 def _rows(text: str, name: str) -> np.ndarray:
     try:
-        rows = [[float(v) for v in row.split(",") if v.strip()] for row in text.split(";") if row.strip()]
-    except ValueError:
+        rows = [[float(v) for v in row.split(",")] for row in text.split(";") if row.strip()]
+    except ValueError:                       # an empty field too ('0.05,,0.1'): not skipped
         raise ValidationError(f"--{name} must be numbers separated by ',' (samples by ';'); got {text!r}") from None
     if not rows:
         raise ValidationError(f"--{name} needs at least one sample of numbers separated by ','; got {text!r}")
@@ -305,6 +305,9 @@ def run(args) -> int:
             n_layers = len(net.dense_layers)
             raise ValidationError(text.split(". Explain a slice")[0] + f". Choose one layer with --layer L "
                                   f"(0..{n_layers - 1}) or one neuron with --layer L --neuron J") from None
+        if "samples; this call has" in text:
+            raise ValidationError(text.split(". Explain fewer")[0] + ": give at most that many with --inputs and "
+                                  "--targets (samples separated by ';')") from None
         raise ValidationError(re.sub(r"\b(layer|neuron|lr)\b(?= must)", r"--\1", text, count=1)) from None
     shown = {"text": report.text, "markdown": report.markdown, "json": report.to_json}[args.format]().rstrip()
     if args.neuron is not None and args.format != "json":

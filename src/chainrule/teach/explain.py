@@ -19,9 +19,8 @@ import numpy as np
 from ..errors import ValidationError
 from ..nn.checks import number
 from ..nn.divergence import divergence_cause
-from ..nn.layers import Dense
 from ..nn.losses import rows_sum_to_one
-from .notation import ERROR_FORMULAS, LOSSES, activation_numbers, activation_text, tex_name
+from .notation import ERROR_FORMULAS, LOSSES, activation_numbers, activation_text, neuron_names, tex_name, weight_name
 from .numbers import fmt
 
 if TYPE_CHECKING:
@@ -30,21 +29,6 @@ if TYPE_CHECKING:
 MAX_PARAMETERS = 120
 MAX_SAMPLES = 8
 CDOT = " \\cdot "
-
-
-def neuron_names(net) -> list[list[str]]:
-    """Unit names of each level: inputs, then each Dense layer's neurons."""
-    dense = net.dense_layers
-    names = [[f"i{j + 1}" for j in range(net.n_inputs)]]
-    n_hidden = len(dense) - 1
-    for l, layer in enumerate(dense):
-        if l == n_hidden:
-            names.append([f"o{j + 1}" for j in range(layer.n_out)])
-        elif n_hidden == 1:
-            names.append([f"h{j + 1}" for j in range(layer.n_out)])
-        else:
-            names.append([f"h{l + 1}_{j + 1}" for j in range(layer.n_out)])
-    return names
 
 
 def _vals(a) -> list[float]:
@@ -139,11 +123,18 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
         raise ValidationError(f"neuron must be the index of a neuron of the chosen layer ({limit}); got {neuron!r}")
     n_listed = (dense[layer].n_in + 1 if neuron is not None and layer is not None else
                 sum(dense[l].W.size + dense[l].b.size for l in chosen))
-    if n_listed > MAX_PARAMETERS or n > MAX_SAMPLES:
+    if n > MAX_SAMPLES:
+        raise ValidationError(f"explain shows at most {MAX_SAMPLES} samples; this call has {n}. Explain fewer: "
+                              "explain(net, X[:1], Y[:1])")
+    if n_listed > MAX_PARAMETERS and neuron is not None:      # no smaller slice: say so, not "choose a neuron"
+        raise ValidationError(f"neuron {neuron} of layer {layer} has {n_listed} parameters (its weights and bias), "
+                              f"more than the {MAX_PARAMETERS} explain shows: a neuron this wide is not written out "
+                              "(net.gradients and gradcheck give its numbers)")
+    if n_listed > MAX_PARAMETERS:
         raise ValidationError(
-            f"explain prints at most {MAX_PARAMETERS} parameters and {MAX_SAMPLES} samples; this call has "
-            f"{n_listed} parameters and {n} samples. Explain a slice: explain(net, X[:1], Y[:1], layer=L) "
-            f"for one layer L in 0..{len(dense) - 1}, or explain(..., layer=L, neuron=J) for one neuron.")
+            f"explain prints at most {MAX_PARAMETERS} parameters; this call has {n_listed}. Explain a slice: "
+            f"explain(net, X, Y, layer=L) for one layer L in 0..{len(dense) - 1}, or explain(..., layer=L, "
+            "neuron=J) for one neuron.")
     names = neuron_names(net)
     Yt = net.targets(Y)
     out = dense[-1].out
@@ -205,12 +196,6 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
 def _is_index(v) -> bool:
     """An integer (Python or NumPy), not a bool."""
     return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
-
-
-def weight_name(dense: list[Dense], l: int, i: int, j: int) -> str:
-    """w<k>: numbered neuron by neuron within a layer, layers in order (the seed's w1..w8)."""
-    offset = sum(d.W.size for d in dense[:l])
-    return f"w{offset + j * dense[l].n_in + i + 1}"
 
 
 # -- rendering --------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""How each derivative is written, once, for every reader that displays it.
+"""How each derivative is written, and each unit and weight named, once, for every reader that displays it.
 
 The numbers of every report come from the engine; only the text lives here. Three readers use
 it: `explain` (the report, plain text and its LaTeX), `explore.derive` (the browser's lines) and
@@ -95,3 +95,24 @@ ERROR_FORMULAS = {
 def tex_name(name: str) -> str:
     """A name as LaTeX text: leaky_relu's underscore is not a subscript."""
     return name.replace("_", "\\_")
+
+
+def neuron_names(net) -> list[list[str]]:
+    """Unit names of each level: inputs, then each Dense layer's neurons."""
+    dense = net.dense_layers
+    names = [[f"i{j + 1}" for j in range(net.n_inputs)]]
+    n_hidden = len(dense) - 1
+    for l, layer in enumerate(dense):
+        if l == n_hidden:
+            names.append([f"o{j + 1}" for j in range(layer.n_out)])
+        elif n_hidden == 1:
+            names.append([f"h{j + 1}" for j in range(layer.n_out)])
+        else:
+            names.append([f"h{l + 1}_{j + 1}" for j in range(layer.n_out)])
+    return names
+
+
+def weight_name(dense: list[Any], l: int, i: int, j: int) -> str:
+    """w<k>: numbered neuron by neuron within a layer, layers in order (the seed's w1..w8)."""
+    offset = sum(d.W.size for d in dense[:l])
+    return f"w{offset + j * dense[l].n_in + i + 1}"

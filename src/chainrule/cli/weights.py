@@ -150,13 +150,10 @@ def describe_classes(class_weight: str | dict[int, float], pre: Any, labels: np.
     """One line: each class's weight ('balanced': from the training rows' `labels`, as fit computes it).
     Weights that leave no training row counting (times --weight's `w`) are an error in the options' words."""
     from ..data.csvfile import short
+    from ..nn.sample_weight import class_table
     k = len(pre.classes)
     labels = np.asarray(labels, dtype=np.int64)
-    if isinstance(class_weight, str):
-        counts = np.bincount(labels, minlength=k)
-        table = np.array([labels.shape[0] / (int(np.count_nonzero(counts)) * c) if c else 1.0 for c in counts])
-    else:
-        table = np.array([class_weight.get(i, 1.0) for i in range(k)])
+    table = class_table(class_weight, labels, k)          # the engine's table, which fit trains with
     rows = table[labels] if w is None else table[labels] * np.asarray(w)
     if labels.size and not rows.any():
         with_weight = " times the --weight column" if w is not None else ""

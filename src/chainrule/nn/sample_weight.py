@@ -111,6 +111,12 @@ def class_weights(class_weight: Any, Y: Any, task: str, k: int) -> np.ndarray:
         raise ValidationError(f"class_weight is for a classifier with one class per sample (a softmax output, or "
                               f"one sigmoid output with binary cross-entropy); this network's task is {task}"
                               + (f" with {k} outputs" if task == "binary" else "") + ": give sample_weight instead")
+    return class_table(class_weight, labels, k)[labels]
+
+
+def class_table(class_weight: Any, labels: np.ndarray, k: int) -> np.ndarray:
+    """Each of the k classes' weight under `class_weight` (checked), 'balanced' counted on `labels`
+    (the class index of each training row)."""
     if isinstance(class_weight, str):
         if class_weight != "balanced":
             raise ValidationError(f"class_weight must be a dict {{class index: weight}} or 'balanced'; got "
@@ -119,7 +125,7 @@ def class_weights(class_weight: Any, Y: Any, task: str, k: int) -> np.ndarray:
         present = counts > 0
         table = np.ones(k)
         table[present] = labels.shape[0] / (int(present.sum()) * counts[present])
-        return table[labels]
+        return table
     if not isinstance(class_weight, dict):
         raise ChainruleTypeError(f"class_weight must be a dict {{class index: weight}} or 'balanced'; got "
                                  f"{type(class_weight).__name__}")
@@ -132,4 +138,4 @@ def class_weights(class_weight: Any, Y: Any, task: str, k: int) -> np.ndarray:
                 or not np.isfinite(value) or value < 0:
             raise ValidationError(f"class_weight[{key!r}] must be a number >= 0; got {value!r}")
         table[int(key)] = float(value)
-    return table[labels]
+    return table

@@ -102,3 +102,21 @@ def test_chainrule_example_as_published_shows_both():
     assert out.count("reproduces the seed's") == 3
     assert "does NOT reproduce" not in out
     assert "0.291027924" in out and "0.0000351085" in out and "-0.019049119" in out
+
+
+@pytest.mark.parametrize("as_published", [False, True])
+def test_chainrule_example_markdown_keeps_each_result_its_own_item(as_published):
+    """Markdown joins indented lines into one paragraph: the training results and the seed's
+    differing figures are list items under their headings, as a Markdown renderer shows them."""
+    from markdown_it import MarkdownIt
+
+    from chainrule.teach.worked_example import render
+    figs, report = worked_example()
+    tokens = MarkdownIt().parse(render(figs, report, as_published=as_published, fmt="markdown"))
+    headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+    assert headings[-2:] == ["Training with the plain gradient-descent step (net.step, lr 0.5), biases fixed",
+                             "Where the seed's figure is not the correct computation (3 of 31)"]
+    items = [tokens[i + 2].content for i, t in enumerate(tokens) if t.type == "list_item_open"]
+    assert [i.split(":")[0] for i in items] == ["E_total after 1 update", "E_total after 10,000 updates",
+                                                 *sorted(NOT_CORRECT, key=list(SEED_FIGURES).index)]
+    assert sum("reproduces the seed's" in i for i in items) == (3 if as_published else 0)

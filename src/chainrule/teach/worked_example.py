@@ -140,23 +140,30 @@ def render(figures: list[Figure], report, as_published: bool = False, fmt: str =
             line += f" {pub:>14}"
         line += "  " + ("ok" if f.matches else "differs (see below)")
         out.append(("    " if md else "  ") + line)
+    # Markdown joins indented lines into one paragraph: there, headings and list items
+    item = "- " if md else "  - "
     out.append("")
-    out.append("Training with the plain gradient-descent step (net.step, lr 0.5), biases fixed:")
+    training = "Training with the plain gradient-descent step (net.step, lr 0.5), biases fixed"
+    out += [f"## {training}", ""] if md else [training + ":"]
     byname = {f.key: f for f in figures}
     for key in ("E_total after 1 update", "E_total after 10,000 updates"):
         f = byname[key]
-        out.append(f"  {key}: {f.value:.10f}" + ("" if f.matches else f"   (the seed prints {f.seed})"))
+        out.append(("- " if md else "  ") + f"{key}: {f.value:.10f}" + ("" if f.matches else f"   (the seed prints {f.seed})"))
     diffs = [f for f in figures if not f.matches]
     if diffs:
         out.append("")
-        out.append(f"Where the seed's figure is not the correct computation ({len(diffs)} of {len(figures)}):")
+        where = f"Where the seed's figure is not the correct computation ({len(diffs)} of {len(figures)})"
+        out += [f"## {where}", ""] if md else [where + ":"]
         for f in diffs:
-            out.append(f"  - {f.key}: correct {at_digits(f.value, f.seed)}, seed {f.seed}: {f.note}.")
+            line = f"{item}{f.key}: correct {at_digits(f.value, f.seed)}, seed {f.seed}: {f.note}."
             if as_published:
                 check = "reproduces" if f.published_matches else "does NOT reproduce"
-                out.append(f"    as published: {float(f.published or 0):.12g}, which {check} the seed's {f.seed}.")
+                published = f"as published: {float(f.published or 0):.12g}, which {check} the seed's {f.seed}."
+                line += (" " if md else "\n    ") + published
+            out.append(line)
         if not as_published:
-            out.append("  Run `chainrule example --as-published` to see the computations that give the seed's figures.")
+            run = "Run `chainrule example --as-published` to see the computations that give the seed's figures."
+            out += ["", run] if md else ["  " + run]
     out.append("")
     out.append("The seed's errors and every decision about its network: docs/seed-notes.md in chainrule's source.")
     return "\n".join(out) + "\n"

@@ -57,7 +57,10 @@ def test_the_three_readers_write_the_tables_derivative(act):
     for k in range(3):
         h = f"h{k + 1}"
         out, net_in = float(layer.out[0, k]), float(layer.net[0, k])
-        plain = entry.plain.format(o=h)
+        plain = entry.plain.format(o=h, alpha=f"{alpha or 0.01:g}")      # the layer's slope, as a number
+        # the report's LaTeX is the table's (an indicator for relu, not the words "if ... else")
+        tex = entry.latex.format(out=f"out_{{{h}}}", net=f"net_{{{h}}}", alpha=f"{alpha or 0.01:g}")
+        assert rf"\frac{{\partial out_{{{h}}}}}{{\partial net_{{{h}}}}} = {tex} = " in report.markdown()
         # the report and the explorer write the same text, the table's
         explained = next(line.strip() for line in text.splitlines() if line.strip().startswith(f"dout_{h}/dnet_{h} ="))
         p = next(q for q in d["parameters"] if q["to"] == h and q["kind"] == "W")

@@ -20,6 +20,7 @@ from ..errors import ValidationError
 from ..nn.checks import number
 from ..nn.divergence import divergence_cause
 from ..nn.losses import rows_sum_to_one
+from . import notation
 from .notation import ERROR_FORMULAS, LOSSES, activation_numbers, activation_text, neuron_names, tex_name, weight_name
 from .numbers import fmt
 
@@ -39,7 +40,8 @@ class Report:
     """One pass, explained. `.text()`, `.markdown()`, `.to_dict()`.
 
     `to_dict()` keys: loss, n_samples, lr, fused, scale, rows_sum_to_one, inputs and targets (name, value), layers
-    (index, activation, neurons: name, net, out, weights, weight_values, bias, bias_value, inputs),
+    (index, activation, alpha (leaky_relu's slope, else None), neurons: name, net, out, weights, weight_values,
+    bias, bias_value, inputs),
     errors (E_<output> per sample), E_total, and parameters, one entry per weight or bias listed:
     name, layer, kind ("W"/"b"), index, from, to, value, grad, trainable, updated (value - lr * grad),
     and the chain-rule factors per sample: dE/dout, dout/dnet, dnet/dparam, dE/dnet, and for a
@@ -151,7 +153,7 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
     }
     for l, lay in enumerate(dense):
         data["layers"].append({
-            "index": l, "activation": lay.activation.name,
+            "index": l, "activation": lay.activation.name, "alpha": lay.activation.config().get("alpha"),
             "neurons": [{"name": nm, "net": _vals(lay.net[:, j]), "out": _vals(lay.out[:, j]),
                          "bias": f"b_{nm}", "bias_value": float(lay.b[j]),
                          "weights": [weight_name(dense, l, i, j) for i in range(lay.n_in)],
@@ -241,12 +243,15 @@ def _local_derivatives(d: dict, p: dict, eq, tex) -> None:
             formula += f" = -({_short(target)} - {_par(_f(neuron['out']))})"
         eq(f"dE/dout_{to} = {formula} = {_f(p['dE/dout'])}",
            f"\\frac{{\\partial E_{{total}}}}{{\\partial out_{{{to}}}}} = {tex_sub(formula)} = {_f(p['dE/dout'])}")
-    derivative = activation_text(act, to)
-    if p["dout/dnet"] is not None and derivative is not None:
+    slope = d["layers"][p["layer"]]["alpha"]
+    slope = 0.01 if slope is None else slope
+    derivative, derivative_tex = activation_text(act, to, slope), notation.activation_tex(act, to, slope)
+    if p["dout/dnet"] is not None and derivative is not None and derivative_tex is not None:
         numbers = activation_numbers(act, _par(_f(neuron["out"]))) if n == 1 else ""
         derivative += f" = {numbers}" if numbers else ""
+        derivative_tex += f" = {numbers}" if numbers else ""
         eq(f"dout_{to}/dnet_{to} = {derivative} = {_f(p['dout/dnet'])}",
-           f"\\frac{{\\partial out_{{{to}}}}}{{\\partial net_{{{to}}}}} = {tex_sub(derivative)} = {_f(p['dout/dnet'])}")
+           f"\\frac{{\\partial out_{{{to}}}}}{{\\partial net_{{{to}}}}} = {derivative_tex} = {_f(p['dout/dnet'])}")
 
 
 

@@ -45,7 +45,7 @@ ACTIVATIONS: dict[str, ActivationNotation] = {
     "relu": ActivationNotation("1 if net_{o} > 0 else 0", r"\mathbb{{1}}[{net} > 0]",
                                lambda out, net, sp, alpha: sp.Heaviside(net, 0)),
     "leaky_relu": ActivationNotation(
-        "1 if net_{o} > 0 else alpha", r"(\mathbb{{1}}[{net} > 0] + {alpha}\,\mathbb{{1}}[{net} \leq 0])",
+        "1 if net_{o} > 0 else {alpha}", r"(\mathbb{{1}}[{net} > 0] + {alpha}\,\mathbb{{1}}[{net} \leq 0])",
         lambda out, net, sp, alpha: sp.Piecewise((1, net > 0), (sp.nsimplify(alpha), True))),
     "linear": ActivationNotation("1", "1", lambda out, net, sp, alpha: 1),
     "softmax": ActivationNotation(None, None, None),
@@ -63,10 +63,19 @@ LOSSES: dict[str, LossNotation] = {
 }
 
 
-def activation_text(activation: str, neuron: str) -> str | None:
-    """dout/dnet of `neuron` in the reports' plain text; None when the table has none to write."""
+def activation_text(activation: str, neuron: str, alpha: float = 0.01) -> str | None:
+    """dout/dnet of `neuron` in the reports' plain text (`alpha`: leaky_relu's slope); None when
+    the table has none to write."""
     entry = ACTIVATIONS.get(activation)
-    return None if entry is None or entry.plain is None else entry.plain.format(o=neuron)
+    return None if entry is None or entry.plain is None else entry.plain.format(o=neuron, alpha=f"{alpha:g}")
+
+
+def activation_tex(activation: str, neuron: str, alpha: float = 0.01) -> str | None:
+    """The same dout/dnet in LaTeX (an indicator, not the words "if ... else")."""
+    entry = ACTIVATIONS.get(activation)
+    if entry is None or entry.latex is None:
+        return None
+    return entry.latex.format(out=f"out_{{{neuron}}}", net=f"net_{{{neuron}}}", alpha=f"{alpha:g}")
 
 
 def activation_numbers(activation: str, out: str) -> str:

@@ -148,7 +148,8 @@ def render(figures: list[Figure], report, as_published: bool = False, fmt: str =
     byname = {f.key: f for f in figures}
     for key in ("E_total after 1 update", "E_total after 10,000 updates"):
         f = byname[key]
-        out.append(("- " if md else "  ") + f"{key}: {f.value:.10f}" + ("" if f.matches else f"   (the seed prints {f.seed})"))
+        seed = "" if f.matches else f"   (the seed prints {f.seed})"
+        out.append(("- " if md else "  ") + f"{key}: {f.value:.10f}{seed}")
     diffs = [f for f in figures if not f.matches]
     if diffs:
         out.append("")

@@ -97,7 +97,8 @@ def _local_lines(d: dict, p: dict) -> list[Line]:
         lines.append(_line(f"dE/dout_{to}", formula, numbers, p["dE/dout"]))
     if p["dout/dnet"] is not None:
         act = layer["activation"]
-        formula = activation_text(act, to) or f"{act}'(net_{to})"
+        slope = 0.01 if layer.get("alpha") is None else layer["alpha"]
+        formula = activation_text(act, to, slope) or f"{act}'(net_{to})"
         numbers = activation_numbers(act, _factor(nr["out"])) if n == 1 else ""
         lines.append(_line(f"dout_{to}/dnet_{to}", formula, numbers, p["dout/dnet"]))
     return lines

@@ -97,6 +97,24 @@ def test_large_network_needs_a_slice():
         cr.explain(net, X, y, neuron=2)
 
 
+def test_a_slice_of_a_wide_network_writes_wide_sums_by_their_ends():
+    """explain(layer=1, neuron=1) of a 784-64-10 network printed every one of the 64 hidden sums with
+    its 784 products and numbers (2 MB of text); a sum too wide for any slice is now written by its
+    ends, with the engine's value."""
+    net = cr.Network([cr.Dense(784, 64, "relu"), cr.Dense(64, 10, "softmax")], loss="categorical_crossentropy",
+                     seed=0)
+    X = np.random.default_rng(0).random((1, 784))
+    report = cr.explain(net, X, [3], layer=1, neuron=1)
+    text, md = report.text(), report.markdown()
+    assert len(text) < 100_000 and len(md) < 150_000
+    h2 = float(net.layers[0].net[0, 1])
+    assert f"  net_h2 = w785*i1 + w786*i2 + ... + w1568*i784 + b_h2*1 = {h2:.9f}\n" in text
+    assert (r"net_{h2} = w_{785} \cdot i_{1} + w_{786} \cdot i_{2} + \cdots + w_{1568} \cdot i_{784} + "
+            rf"b_{{h2}} \cdot 1 = {h2:.9f}$$") in md
+    # the output neurons' sums (64 inputs) are written out whole, with the numbers
+    assert text.count(" + w") > 10 * 63 and "w1568*i784" not in text.replace("... + w1568*i784", "")
+
+
 def test_softmax_with_cross_entropy_shows_the_fused_delta():
     net = cr.Network([cr.Dense(2, 3, "softmax")], loss="categorical_crossentropy", seed=0)
     report = cr.explain(net, [[0.5, -0.5]], [2])

@@ -288,11 +288,16 @@ def _render(d: dict, markdown: bool) -> str:
     for layer in d["layers"]:
         for nr in layer["neurons"]:
             ins = [i if i.startswith("i") else f"out_{i}" for i in nr["inputs"]]
-            parts = " + ".join(f"{w}*{i}" for w, i in zip(nr["weights"], ins))
+            wide = len(ins) + 1 > MAX_PARAMETERS     # a sum no neuron slice writes out: its ends only
+            shown = [0, 1, len(ins) - 1] if wide else range(len(ins))
+            parts = " + ".join(f"{nr['weights'][k]}*{ins[k]}" for k in shown)
+            parts = parts.replace(" + ", " + ... + ", 2).replace(" + ... + ", " + ", 1) if wide else parts
             parts += f" + {nr['bias']}*1"
-            tex_parts = " + ".join(f"{tex(w)} \\cdot {tex(i)}" for w, i in zip(nr["weights"], ins))
+            tex_parts = " + ".join(f"{tex(nr['weights'][k])} \\cdot {tex(ins[k])}" for k in shown)
+            tex_parts = tex_parts.replace(" + ", " + \\cdots + ", 2).replace(" + \\cdots + ", " + ", 1) if wide \
+                else tex_parts
             tex_parts += f" + {tex(nr['bias'])} \\cdot 1"
-            if n == 1:
+            if n == 1 and not wide:
                 nums = " + ".join(f"{_par(_short(w))}*{_par(_f(units[i]))}"
                                   for w, i in zip(nr["weight_values"], nr["inputs"]))
                 nums += f" + {_par(_short(nr['bias_value']))}*1"

@@ -85,6 +85,10 @@ def test_saved_model(tmp_path):
 
 @pytest.mark.parametrize("args,message", [
     (["--model", "MODEL"], "--inputs and --targets"),
+    # a network saved without columns was told to give --inputs, as if --data were not there
+    (["--model", "MODEL", "--data", "DATA"], "--data needs a model from `chainrule train`, which knows the CSV's "
+     "columns; MODEL is a network without them (saved by Network.save, or an ONNX or Keras file): give its sample "
+     "with --inputs and --targets"),
     (["--layers", "2,x"], "--layers must be integers"),
     (["--layers", "2"], "at least two widths"),
     (["--layers", "2,2", "--inputs", "1,a", "--targets", "1,0"], "--inputs must be numbers"),
@@ -94,8 +98,10 @@ def test_saved_model(tmp_path):
 ])
 def test_bad_input_exits_2_with_one_line(tmp_path, args, message):
     cr.examples.seed_network()[0].save(tmp_path / "m.npz")
-    r = cli(*[str(tmp_path / "m.npz") if a == "MODEL" else a for a in args])
-    assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr
+    (tmp_path / "d.csv").write_text("a,b,y\n0.05,0.1,1\n")
+    given = {"MODEL": str(tmp_path / "m.npz"), "DATA": str(tmp_path / "d.csv")}
+    r = cli(*[given.get(a, a) for a in args])
+    assert r.returncode == 2 and message.replace("MODEL", given["MODEL"]) in r.stderr and "Traceback" not in r.stderr
 
 
 def test_layers_alone_uses_seeded_random_weights_and_sample():

@@ -284,6 +284,10 @@ def run(args) -> int:
         return 0
     if pre is None and X is not None and args.inputs is None and args.targets is not None:
         args.inputs = ";".join(",".join(repr(float(v)) for v in row) for row in X)   # the seed's inputs, these targets
+    if pre is None and args.data is not None:
+        raise ValidationError(f"--data needs a model from `chainrule train`, which knows the CSV's columns; "
+                              f"{args.model} is a network without them (saved by Network.save, or an ONNX or "
+                              "Keras file): give its sample with --inputs and --targets")
     if pre is not None:
         X, Y = _tabular_sample(args, net, pre)
     elif args.inputs is not None or X is None:

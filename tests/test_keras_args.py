@@ -184,3 +184,30 @@ def test_bools_are_zero_and_one_and_floats_are_not_a_verbosity(capsys):
     net.predict(X, verbose=True)
     net.evaluate(X, y, verbose=np.True_)
     assert len(capsys.readouterr().out.splitlines()) == 2
+
+
+def test_return_dict_false_gives_keras_list_and_keras_scalar():
+    """`loss, acc = model.evaluate(x, y)` is Keras' default form: with return_dict=False it is
+    ours too (the dict's keys unpacked silently before); the loss alone for regression."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    X, y = _problem()
+    net = _net()
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(5, activation="tanh"),
+                              keras.layers.Dense(2, activation="softmax")])
+    model.set_weights([p for layer in net.layers for p in (layer.W, layer.b)])
+    model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    theirs = model.evaluate(X, y, verbose=0)
+    loss, acc = net.evaluate(X, y, return_dict=False)
+    assert [loss, acc] == pytest.approx(theirs, rel=1e-5)
+    assert net.evaluate(X, y) == {"loss": loss, "accuracy": acc}
+    reg = cr.Network([cr.Dense(3, 1)], loss="mse", seed=0)
+    target = X @ [1.0, -2.0, 0.5]
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.set_weights([reg.layers[0].W, reg.layers[0].b])
+    model.compile(loss="mse")
+    theirs = model.evaluate(X, target, verbose=0)
+    ours = reg.evaluate(X, target, return_dict=False)
+    assert isinstance(ours, float) and isinstance(theirs, float) and ours == pytest.approx(theirs, rel=1e-5)
+    with pytest.raises(cr.errors.ChainruleTypeError, match="return_dict must be True or False; got 'no'"):
+        net.evaluate(X, y, return_dict="no")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -326,12 +326,25 @@ class Network:
                                   f"loss {self.loss_function.name!r}): its outputs are predict's")
         return evaluation.classes(self.predict(X), self.task)
 
+    @overload
     def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None, *,
-                 batch_size: int | None = None, verbose: int | str = 0) -> dict[str, float]:
+                 batch_size: int | None = None, verbose: int | str = 0,
+                 return_dict: Literal[True] = True) -> dict[str, float]: ...
+
+    @overload
+    def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None, *,
+                 batch_size: int | None = None, verbose: int | str = 0,
+                 return_dict: Literal[False]) -> float | list[float]: ...
+
+    def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None, *,
+                 batch_size: int | None = None, verbose: int | str = 0,
+                 return_dict: bool = True) -> dict[str, float] | float | list[float]:
         """{"loss": E, "accuracy": fraction correct (classification only)} with dropout off; with
         `sample_weight`, the weighted mean loss and the weighted fraction correct. batch_size : rows
-        per chunk (default CHUNK); verbose : 0 silent; 1, 2 or 'auto' (Keras') a line with the results."""
+        per chunk (default CHUNK); verbose : 0 silent; 1, 2 or 'auto' (Keras') a line with the results;
+        return_dict=False: Keras' default form, [loss, accuracy] (the loss alone for regression)."""
         chunk = CHUNK if batch_size is None else check.positive_int(batch_size, "batch_size")
+        as_dict = check.flag(return_dict, "return_dict")
         report = evaluation.Report("evaluate", verbose)
         if evaluation.chunked(self, X):      # a memmap, another dtype: converted a chunk at a time
             rows, Y = cast(np.ndarray, X), self.targets(Y)      # or an HDF5 dataset: read as rows
@@ -339,7 +352,9 @@ class Network:
         else:
             rows, Y = self.check_data(X, Y)
         weight = None if sample_weight is None else sw.check(sample_weight, rows.shape[0])
-        return report.results(evaluation.evaluate(self, rows, Y, weight, chunk), rows.shape[0])
+        results = report.results(evaluation.evaluate(self, rows, Y, weight, chunk), rows.shape[0])
+        values = list(results.values())
+        return results if as_dict else values[0] if len(values) == 1 else values
 
     def evaluate_checked(self, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None = None) -> dict[str, float]:
         """`evaluate` on arrays already checked by `check_data` (`weight`: by `sample_weight.check`),

@@ -402,6 +402,38 @@ def test_a_refused_fit_leaves_the_estimator_as_it_was():
     assert fresh.predict_proba(X).shape == (150, 3)
 
 
+@pytest.mark.parametrize("Est", [BackpropClassifier, BackpropRegressor])
+@pytest.mark.parametrize("bad", [{"activation": "bogus"}, {"dtype": "float16"}, {"optimizer": "nope"},
+                                 {"random_state": "x"}, {"sample_weight": -1.0}])
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_a_fit_refused_by_any_argument_leaves_the_estimator_as_it_was(Est, bad, method):
+    """An activation, dtype, optimizer, random_state or sample weights refused after scikit-learn's checks
+    had set n_features_in_ (and classes_): the old network under 6 features and the labels 'a', 'b'."""
+    X, y = load_iris(return_X_y=True)
+    y = y if Est is BackpropClassifier else X[:, 0]
+    est = Est(epochs=5, random_state=0).fit(X, y)
+    kept, before = dict(est.__dict__), est.predict(X)
+    X6 = np.hstack([X, X[:, :2]])
+    y6 = np.array(["a", "b"] * 75) if Est is BackpropClassifier else X[:, 1]
+    params = {k: v for k, v in bad.items() if k != "sample_weight"}
+    weight = {"sample_weight": np.full(150, bad["sample_weight"])} if "sample_weight" in bad else {}
+    est.set_params(warm_start=False, **params)
+    extra = {"classes": ["a", "b"]} if method == "partial_fit" and Est is BackpropClassifier else {}
+    refit = est if method == "fit" else clone(est)
+    named = {"activation": "activation='bogus'", "dtype": "dtype", "optimizer": "optimizer='nope'",
+             "random_state": "'x' cannot be used to seed", "sample_weight": "[Nn]egative"}[next(iter(bad))]
+    if method == "partial_fit":               # a first partial_fit of a fresh estimator: still unfitted after
+        with pytest.raises((ValueError, TypeError), match=named):
+            refit.partial_fit(X6, y6, **extra, **weight)
+        assert not hasattr(refit, "n_features_in_") and not hasattr(refit, "network_")
+        return
+    with pytest.raises((ValueError, TypeError), match=named):
+        est.fit(X6, y6, **weight)
+    assert est.n_features_in_ == 4 and est.network_ is kept["network_"]
+    assert getattr(est, "classes_", None) is kept.get("classes_")
+    np.testing.assert_array_equal(est.predict(X), before)
+
+
 def test_partial_fit_takes_classes_and_weights_by_keyword():
     """MLPClassifier's third argument is sample_weight, SGDClassifier's classes: partial_fit(X, y, w) read w
     as the classes (a phantom class 3, probabilities of 4 columns)."""

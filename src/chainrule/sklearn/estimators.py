@@ -14,7 +14,7 @@ from ..errors import ValidationError
 from ..nn.layers import Dense
 from ..nn.network import Network
 from ..training.optim import Optimizer, get_optimizer
-from .params import MLP_ACTIVATIONS, check_params, takes_mlp_names, unknown_parameter
+from .params import MLP_ACTIVATIONS, as_before_if_refused, check_params, takes_mlp_names, unknown_parameter
 from .stopping import ScoreStopping, hold_out
 
 #: how X is validated: float64 or float32 kept, a sparse matrix kept sparse as CSR
@@ -116,7 +116,6 @@ class _Backprop(BaseEstimator):
     def _train(self, X, y, Y, epochs: int, sample_weight=None, fresh: bool = True) -> None:
         """Train on X and Y (y encoded) for `epochs` epochs; with early stopping, on the rows not held out.
         `fresh`: the network was just built (else its shuffling, and early stopping's state, go on)."""
-        check_params(self)
         net, rng = self.network_, self._rng
         stopper: ScoreStopping | None = None
         validation: tuple | None = None
@@ -250,13 +249,13 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         self.classes_, self._kind = labels, kind
         return Y, len(labels) if kind != "binary" else 1
 
+    @as_before_if_refused
     def fit(self, X, y, sample_weight=None):
         """Train from scratch for `epochs` epochs; `sample_weight`: one weight >= 0 per sample (each
         batch's loss is the weighted mean of its samples' losses, as in MLPClassifier)."""
         warm = self._continues()
         X, y = validate_data(self, X, y, multi_output=True, reset=not warm, **_X_CHECK)
         y = y if type_of_target(y) == "multilabel-indicator" else _column_or_1d(y)
-        check_params(self)                   # before anything is kept: a refused fit leaves the estimator as it was
         if warm:
             self._same_classes(y)
             self._go_on()
@@ -276,6 +275,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
             raise ValidationError(f"{type(self).__name__}: warm_start can only be used where `y` has the same classes "
                                   f"as in the previous call to fit. Previously got {self.classes_}, `y` has {labels}")
 
+    @as_before_if_refused
     def partial_fit(self, X, y, *, classes=None, sample_weight=None):
         """One epoch more; `classes` (all the labels) is needed on the first call. classes and
         sample_weight by keyword: MLPClassifier's third argument is sample_weight, SGDClassifier's classes."""
@@ -335,12 +335,12 @@ class BackpropRegressor(RegressorMixin, _Backprop):
     def _output(self, n_outputs):
         return "linear", "mse"
 
+    @as_before_if_refused
     def fit(self, X, y, sample_weight=None):
         """Train from scratch for `epochs` epochs; `sample_weight`: one weight >= 0 per sample."""
         warm = self._continues()
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, reset=not warm, **_X_CHECK)
         y = _column_or_1d(y) if y.ndim == 2 and y.shape[1] == 1 else y      # MLPRegressor's reading, and warning
-        check_params(self)
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         if warm and Y.shape[1] != self.network_.n_outputs:
             raise ValidationError(f"{type(self).__name__}: warm_start can only be used where `y` has as many columns "
@@ -355,6 +355,7 @@ class BackpropRegressor(RegressorMixin, _Backprop):
         self._train(X, y, Y, self.epochs, sample_weight, fresh=not warm)
         return self
 
+    @as_before_if_refused
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch more (the network is built on the first call)."""
         self._no_early_stopping()

@@ -33,6 +33,23 @@ def takes_mlp_names(init: Callable) -> Callable:
     return checked
 
 
+def as_before_if_refused(fit: Callable) -> Callable:
+    """fit or partial_fit that leaves the estimator as it was when it raises: scikit-learn's checks set
+    n_features_in_ before the activation, dtype, optimizer or sample weights are refused, which left
+    the old network under new classes_ and feature counts. (A warm start's network is trained in
+    place: what training itself changed before an error stays.)"""
+    @functools.wraps(fit)
+    def kept(self: Any, *args: Any, **kwargs: Any) -> Any:
+        before = dict(self.__dict__)
+        try:
+            return fit(self, *args, **kwargs)
+        except Exception:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+    return kept
+
+
 def unknown_parameter(cls: Any, name: str, value: Any) -> str:
     """The message for a parameter `name` (given `value`) that the estimator class `cls` does not have:
     ours when it is the MLP's name for one of ours, else our parameters (and the closest)."""

@@ -360,8 +360,8 @@ def test_nan_weights_from_the_last_update_are_reported(kernels, tmp_path):
     X, y = rng.normal(size=(200, 4)), rng.integers(0, 2, size=200)
     X[:, 3] = 0.0
     net = cr.Network([cr.Dense(4, 5, "tanh"), cr.Dense(5, 2, "softmax")], loss="categorical_crossentropy", seed=0)
-    with pytest.raises(errors.TrainingDiverged, match=r"training diverged in its last update \(epoch 1\): some "
-                                                       r"weights became NaN or infinite"):
+    with pytest.raises(errors.TrainingDiverged, match=r"training diverged in its last update \(epoch 1\): Adam's "
+                                                       r"update with eps=0 divided 0 by 0 where a gradient was 0"):
         net.fit(X, y, epochs=1, batch_size=200, optimizer=optim.Adam(0.01, eps=0.0), verbose=0)   # one update
     # with checkpoints, the same words (it was the checkpoint's "cannot save"), the last one kept
     net = cr.Network([cr.Dense(4, 5, "tanh"), cr.Dense(5, 2, "softmax")], loss="categorical_crossentropy", seed=0)
@@ -373,11 +373,28 @@ def test_nan_weights_from_the_last_update_are_reported(kernels, tmp_path):
                 kept["file"] = (tmp_path / "ck" / "checkpoint.npz").read_bytes()
                 self.network.params[0] = np.nan
 
-    with pytest.raises(errors.TrainingDiverged, match=r"in its last update \(epoch 2\): some weights became NaN or "
-                                                       r"infinite; the checkpoint of epoch 1 in .* is kept"):
+    with pytest.raises(errors.TrainingDiverged, match=r"in its last update \(epoch 2\): the previous update "
+                                                       r"overflowed, so some weights are NaN or infinite; the "
+                                                       r"checkpoint of epoch 1 in .* is kept"):
         net.fit(X, y, epochs=2, batch_size=200, optimizer=optim.Adam(0.01), verbose=0,
                 callbacks=[LastUpdateOverflows()], checkpoint_dir=tmp_path / "ck")
     assert (tmp_path / "ck" / "checkpoint.npz").read_bytes() == kept["file"]
+
+
+def test_train_steps_reports_nan_weights_from_its_last_update_and_names_eps_zero(kernels):
+    """train_steps returned a finite loss with NaN weights when its last update made them (fit raised);
+    and the messages said 'the previous update overflowed' for Adam's 0/0 with eps=0, where a lower
+    learning rate cannot help."""
+    X, Y = np.array([[0.0, 1.0], [0.0, 2.0], [0.0, 3.0]]), np.array([[0.1], [0.2], [0.3]])
+    eps_zero = "Adam's update with eps=0 divided 0 by 0 where a gradient was 0, so some weights are NaN: set eps > 0"
+    net = cr.Network([cr.Dense(2, 1)], loss="mse", seed=0)
+    with pytest.raises(errors.TrainingDiverged, match=re.escape(f"in its last update (step 1): {eps_zero}")):
+        net.train_steps(X, Y, 1, optimizer=optim.Adam(0.01, eps=0.0))
+    for run in (lambda n: n.train_steps(X, Y, 2, optimizer=optim.Adam(0.01, eps=0.0)),
+                lambda n: n.fit(X, Y, epochs=3, batch_size=3, optimizer=optim.Adam(0.01, eps=0.0), verbose=0)):
+        with pytest.raises(errors.TrainingDiverged, match=re.escape(f"the loss became nan; {eps_zero}")) as info:
+            run(cr.Network([cr.Dense(2, 1)], loss="mse", seed=0))
+        assert "overflowed" not in str(info.value)
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -39,3 +40,13 @@ def divergence_cause(grads: np.ndarray, E: float) -> str:
 def not_finite(what: str) -> TrainingDiverged:
     return TrainingDiverged(f"{what}; the weights are those of the last finite step. Try a lower learning rate, "
                             "gradient clipping (clip_norm=...), or scaling the inputs.")
+
+
+def nonfinite_update(net: Any) -> str:
+    """What an update that left weights NaN or infinite did: an adaptive optimizer with eps=0 divides
+    0 by 0 where a gradient has been 0 (NaN, whatever the rate); else the update overflowed."""
+    opt = net.optimizer
+    if getattr(opt, "eps", None) == 0 and np.isnan(net.params).any():
+        return (f"{type(opt).__name__}'s update with eps=0 divided 0 by 0 where a gradient was 0, so some weights "
+                "are NaN: set eps > 0")
+    return "the previous update overflowed, so some weights are NaN or infinite"

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelFileError, TrainingDiverged, ValidationError
+from ..nn.divergence import nonfinite_update
 from ..training.callback import stateful
 from ..training.callbacks import Callback, EpochLogger, ProgressBar
 from ..training.streaming import OneHotRows
@@ -259,9 +260,9 @@ class BackupAndRestore(Callback):
         if not np.isfinite(net.params).all():     # the epoch's last update: said as fit says it, not "cannot save"
             kept = (f"the checkpoint of epoch {self.saved} in {str(self.directory)!r} is kept" if self.saved
                     else "no checkpoint")
-            raise TrainingDiverged(f"training diverged in its last update (epoch {epoch + 1}): some weights became NaN "
-                                   f"or infinite; {kept}. Try a lower learning rate, gradient clipping "
-                                   "(clip_norm=...), or eps > 0")
+            raise TrainingDiverged(f"training diverged in its last update (epoch {epoch + 1}): "
+                                   f"{nonfinite_update(net)}; {kept}. Try a lower learning rate, gradient "
+                                   "clipping (clip_norm=...), or scaling the inputs")
         history = trainer.history
         line = json.dumps({"epoch": history.epoch[-1], "logs": {k: v[-1] for k, v in history.history.items()}})
         with open(self.directory / HISTORY, "ab") as f:           # appended: constant time per epoch

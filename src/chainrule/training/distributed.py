@@ -221,7 +221,7 @@ class SharedStop(Callback):
         self.trainer.allreduce(shared, maximum=True)
         net.stop_training, opt.lr = bool(shared[0]), -float(shared[1])
         if not np.isfinite(net.params).all():            # the same parameters on every rank: raised by all
-            raise everywhere(last_update_diverged(epoch + 1))
+            raise everywhere(last_update_diverged(f"epoch {epoch + 1}", net))
 
 
 def everywhere(exc: TrainingDiverged) -> TrainingDiverged:

@@ -17,6 +17,7 @@ from ..backend.threads import Balance, balance, blas_limit
 from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
 from ..nn import checks as check
 from ..nn import sample_weight as sw
+from ..nn.divergence import nonfinite_update
 from ..nn.inference import fitting
 from ..nn.losses import rows_known, rows_sum_to_one
 from ..nn.network import Network
@@ -73,11 +74,11 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
     return trainer.run(epochs)
 
 
-def last_update_diverged(epoch: int) -> TrainingDiverged:
-    """The error for weights an epoch's last update made NaN or infinite (no forward pass came after it)."""
-    return TrainingDiverged(f"training diverged in its last update (epoch {epoch}): some weights became NaN or "
-                            "infinite (an update that overflowed, or Adam's with eps=0 on a zero gradient: 0/0); try "
-                            "a lower learning rate, gradient clipping (clip_norm=...), or eps > 0")
+def last_update_diverged(where: str, net: Network) -> TrainingDiverged:
+    """The error for weights the last update (of an epoch, of train_steps) made NaN or infinite: no
+    forward pass came after it to find it. `where`: "epoch 3", "step 10"."""
+    return TrainingDiverged(f"training diverged in its last update ({where}): {nonfinite_update(net)}; try "
+                            "a lower learning rate, gradient clipping (clip_norm=...), or scaling the inputs")
 
 
 def setup(net: Network, optimizer: Any, callbacks: Iterable[Callback] | None, verbose: int | str,
@@ -165,7 +166,8 @@ class Trainer:
         for cb in self.callbacks:
             cb.on_train_end()
         if not np.isfinite(net.params).all():   # the last update's: no forward pass came after it to find it
-            raise last_update_diverged(self.history.epoch[-1] + 1 if self.history.epoch else first_epoch + 1)
+            raise last_update_diverged(f"epoch {self.history.epoch[-1] + 1 if self.history.epoch else first_epoch + 1}",
+                                       net)
         net.history = self.history
         return self.history
 
@@ -312,8 +314,7 @@ def diverged(net: Network, exc: TrainingDiverged, where: str) -> TrainingDiverge
     message says so instead of promising the last finite step)."""
     msg = str(exc)
     if not np.isfinite(net.params).all():
-        msg = msg.replace("the weights are those of the last finite step",
-                          "the previous update overflowed, so some weights are NaN or infinite")
+        msg = msg.replace("the weights are those of the last finite step", nonfinite_update(net))
     return TrainingDiverged(f"training diverged {where}: {msg}")
 
 
@@ -340,17 +341,20 @@ def _train_steps(net: Network, X, Y, steps: int, optimizer: Any) -> float:
             losses, bad, error = compiled.run_steps(net, opt, plan, X, Y, steps, slices)
             if error is not None:
                 raise diverged(net, error, f"at step {bad + 1}")
-            return float(losses[-1])
-        with np.errstate(over="ignore", invalid="ignore"), rows_known(net.loss_function, known):
-            for i in range(steps):                           # divergence is reported by TrainingDiverged
-                try:
-                    E = net.train_batch(X, Y)
-                except TrainingDiverged as exc:
-                    raise diverged(net, exc, f"at step {i + 1}") from None
-                opt.step(net.params, net.grads, slices)
+            E = float(losses[-1])
+        else:
+            with np.errstate(over="ignore", invalid="ignore"), rows_known(net.loss_function, known):
+                for i in range(steps):                           # divergence is reported by TrainingDiverged
+                    try:
+                        E = net.train_batch(X, Y)
+                    except TrainingDiverged as exc:
+                        raise diverged(net, exc, f"at step {i + 1}") from None
+                    opt.step(net.params, net.grads, slices)
     except (KeyboardInterrupt, SystemExit):
         stopped = True
         raise
     finally:
         compiled.job_done(start=not stopped)      # what this job lacked (kernels, a tiny version), not beside it
+    if not np.isfinite(net.params).all():          # the last step's update: no forward pass came after it
+        raise last_update_diverged(f"step {steps}", net)
     return E

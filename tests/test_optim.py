@@ -245,3 +245,18 @@ def test_an_optimizer_pickles_without_its_work_arrays(monkeypatch):
     opt.step(p, g)
     copy.step(p2, g)
     np.testing.assert_array_equal(p, p2)
+
+
+def test_defaults_are_torch_optims_but_sgds_rate_as_the_guide_says():
+    """docs/guide.md: torch.optim's arguments and defaults, one exception (SGD's lr 0.01, Keras')."""
+    import inspect
+    from pathlib import Path
+    differ = {}
+    for name in ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad"):
+        ours = inspect.signature(getattr(cr.optim, name)).parameters
+        theirs = inspect.signature(getattr(torch.optim, name)).parameters
+        differ.update({(name, k): (p.default, theirs[k].default) for k, p in ours.items()
+                       if k in theirs and p.default != theirs[k].default})
+    assert differ == {("SGD", "lr"): (0.01, 0.001)}
+    guide = (Path(__file__).parents[1] / "docs" / "guide.md").read_text()
+    assert "`SGD`'s `lr` is 0.01, Keras', where torch's is\n0.001" in guide

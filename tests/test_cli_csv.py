@@ -194,6 +194,35 @@ def test_output_equal_to_an_input_is_refused_before_any_work(tmp_path, iris_mode
     assert csv.read_bytes() == before and iris_model.read_bytes() == model_before
 
 
+def test_an_existing_file_of_another_kind_is_not_replaced(tmp_path, iris_model):
+    """train --out data.csv replaced a CSV file with a model, export iris.npz iris.csv the user's CSV with
+    ONNX bytes, predict --out other.npz a model with predictions: each is refused, the file kept."""
+    data = write(tmp_path / "data.csv", (EXAMPLES / "iris.csv").read_text())
+    other = tmp_path / "other.npz"
+    other.write_bytes(iris_model.read_bytes())
+    onnx = tmp_path / "m.onnx"
+    assert cli("export", iris_model, onnx).returncode == 0
+    kept = {p: p.read_bytes() for p in (data, other, onnx)}
+    train = ("train", EXAMPLES / "iris.csv", "--target", "species", "--epochs", "1")
+    for args, said in (((*train, "--out", data), f"--out {str(data)!r} exists and holds text (a CSV file?), not a "
+                                                 "chainrule model (.npz): writing there would lose it"),
+                       (("export", iris_model, data), f"the output {str(data)!r} exists and holds text (a CSV "
+                                                      "file?), not an ONNX model"),
+                       (("predict", iris_model, EXAMPLES / "iris.csv", "--out", other),
+                        "exists and holds a zip archive (a model file?), not a CSV file"),
+                       (("predict", iris_model, EXAMPLES / "iris.csv", "--out", onnx),
+                        "exists and holds binary data, not a CSV file")):
+        assert said in error_line(cli(*args))
+    assert {p: p.read_bytes() for p in kept} == kept
+    # files of the kind written are replaced as before: a model, an ONNX model, predictions, an empty file
+    (tmp_path / "empty.csv").write_bytes(b"")
+    for args in ((*train, "--out", other), ("export", iris_model, onnx),
+                 ("predict", iris_model, EXAMPLES / "iris.csv", "--out", tmp_path / "empty.csv"),
+                 ("predict", iris_model, EXAMPLES / "iris.csv", "--out", tmp_path / "empty.csv")):
+        assert cli(*args).returncode == 0
+    assert other.read_bytes() != kept[other] and (tmp_path / "empty.csv").read_text().startswith("prediction")
+
+
 def test_symlink_output_is_written_through(tmp_path, iris_model):
     os.symlink("real.csv", tmp_path / "link.csv")
     r = cli("predict", iris_model, EXAMPLES / "iris.csv", "--out", tmp_path / "link.csv")

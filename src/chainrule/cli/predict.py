@@ -122,7 +122,8 @@ def predict(args) -> int:
 
     from ..data.csvfile import names, short
     from ..saving.npz import atomic_write
-    out_path = output_path(args.out, {"model file": args.model, "CSV file": args.csv}, stdout_ok=True)
+    out_path = output_path(args.out, {"model file": args.model, "CSV file": args.csv}, stdout_ok=True,
+                           kind="csv")
     net, pre, _ = load_model(args.model)
     if args.proba and pre.task != "classification":
         raise ValidationError("--proba needs a classification model; this one is a regression")

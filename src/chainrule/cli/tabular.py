@@ -81,10 +81,32 @@ def read(args, path):
 STDOUT = ("-", "/dev/stdout")
 
 
-def output_path(path: str, inputs: dict[str, str], option: str = "--out", stdout_ok: bool = False) -> Path | None:
+#: what each command writes, and how an existing file of that kind begins
+KINDS = {"model": "a chainrule model (.npz)", "csv": "a CSV file", "onnx": "an ONNX model"}
+
+
+def other_kind(target: Path, kind: str, shown: str) -> None:
+    """Refuse to replace an existing file that holds another kind of data than `kind` ("model",
+    "csv", "onnx"): a typo in --out (train's --out data.csv, export's model.csv) replaced the
+    user's data. By content: a model is a zip archive, a CSV text, an ONNX model binary."""
+    with open(target, "rb") as f:
+        head = f.read(4096)
+    if not head:
+        return
+    found = "zip" if head.startswith(b"PK\x03\x04") else "binary" if b"\0" in head else "text"
+    if (kind, found) in {("model", "zip"), ("csv", "text"), ("onnx", "binary")}:
+        return
+    holds = {"zip": "a zip archive (a model file?)", "binary": "binary data", "text": "text (a CSV file?)"}[found]
+    raise ValidationError(f"{shown} exists and holds {holds}, not {KINDS[kind]}: writing there would lose it. "
+                          "Give another file name, or remove that file first")
+
+
+def output_path(path: str, inputs: dict[str, str], option: str = "--out", stdout_ok: bool = False,
+                kind: str | None = None) -> Path | None:
     """Where to write `path` (None: standard output), checked before any work: never one of the
-    command's `inputs` (same file after links), never a folder, FIFO or device; a symbolic
-    link is written through (its target is replaced atomically)."""
+    command's `inputs` (same file after links), never a folder, FIFO or device, never an existing
+    file of another `kind` than the one written (see `other_kind`); a symbolic link is written
+    through (its target is replaced atomically)."""
     if stdout_ok and path in STDOUT:
         return None
     from ..data.csvfile import short
@@ -105,6 +127,8 @@ def output_path(path: str, inputs: dict[str, str], option: str = "--out", stdout
             hint = " (use - for standard output)" if stdout_ok else ""
             raise ValidationError(f"{option} {shown} is not a regular file (a pipe, device or socket); chainrule "
                                   f"writes a file and renames it into place{hint}")
+        if kind is not None:
+            other_kind(target, kind, f"{option} {shown}")
     if not target.parent.is_dir():
         raise ValidationError(f"cannot write {shown}: the folder {short(str(target.parent), 200)} does not exist")
     if not os.access(target.parent, os.W_OK):

@@ -221,7 +221,7 @@ def train(args) -> int:
         if given and args.mpi:
             raise ValidationError(f"{option} and --mpi cannot be combined: weighted training runs in one process")
     comm = mpi_world() if args.mpi else None
-    out = output_path(args.out, {"CSV file": args.csv})
+    out = output_path(args.out, {"CSV file": args.csv}, kind="model")
     assert out is not None                     # a model file: never standard output
     stream = None
     if args.stream:                       # two passes over chunks of the file: it is never in memory whole

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.metrics import r2_score
 
 pd = pytest.importorskip("pandas")
 import sklearn  # noqa: E402
@@ -303,6 +304,26 @@ def test_regression_metrics_in_target_units_and_undefined_r2(tmp_path):
     assert "r2: undefined (the target is constant in this file)" in r.stdout
 
 
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_target_near_the_largest_float_trains_and_is_scored(tmp_path, stream):
+    """Targets near 1e307: their squares overflow, so their scale did (NaN metrics, 'the target is constant',
+    a model file that predict refused); now scaled in units of the largest value, scores computed scale-free."""
+    csv = write(tmp_path / "big.csv", "x,y\n1,1e307\n2,-1e307\n3,1e307\n4,1\n5,7\n6,3.3\n7,-2e306\n8,5e306\n")
+    r = cli("train", csv, "--target", "y", "--epochs", "3", "--out", tmp_path / "b.npz", "--quiet",
+            *(["--stream"] if stream else []))
+    assert r.returncode == 0 and "nan" not in r.stdout + r.stderr and "constant" not in r.stdout, r.stderr
+    assert "warning" not in r.stderr
+    r = cli("evaluate", tmp_path / "b.npz", csv)
+    assert r.returncode == 0, r.stderr
+    got = dict(line.split(": ") for line in r.stdout.splitlines() if ": " in line)
+    preds = pd.read_csv(__import__("io").StringIO(cli("predict", tmp_path / "b.npz", csv).stdout))["prediction"]
+    truth = pd.read_csv(csv)["y"]
+    unit = 1e307                               # the scores in units of 1e307: the same r2, rmse / 1e307
+    assert float(got["r2"]) == pytest.approx(r2_score(truth / unit, preds / unit), rel=1e-5)
+    assert float(got["rmse"]) / unit == pytest.approx(np.sqrt(np.mean(((truth - preds) / unit) ** 2)), rel=1e-5)
+    assert got["mse"] == "inf"                 # beyond float64, honestly
+
+
 def test_info_reads_network_save_models(tmp_path):
     net = cr.Network([cr.Dense(3, 5, "tanh"), cr.Dense(5, 2, "softmax")], loss="categorical_crossentropy")
     net.save(tmp_path / "plain.npz")
@@ -542,7 +563,8 @@ def test_ctrl_c_says_what_was_kept_and_how_to_go_on(tmp_path):
     from sklearn.datasets import load_wine
     load_wine(as_frame=True).frame.to_csv(tmp_path / "w.csv", index=False)
     model, ckpt = tmp_path / "w.npz", tmp_path / "ck"
-    model.write_bytes(b"an earlier file")
+    cr.Network([cr.Dense(13, 3, "softmax")], loss="categorical_crossentropy").save(model)     # an earlier model
+    earlier = model.read_bytes()
     proc = subprocess.Popen([sys.executable, "-m", "chainrule.cli", "train", str(tmp_path / "w.csv"), "--target",
                              "target", "--epochs", "100000", "--out", str(model), "--checkpoint-dir", str(ckpt),
                              "--quiet"], stderr=subprocess.PIPE, text=True, env={**os.environ, "CHAINRULE_NUMBA": "0"})
@@ -559,7 +581,7 @@ def test_ctrl_c_says_what_was_kept_and_how_to_go_on(tmp_path):
     assert err.strip().splitlines()[-1] == (
         f"chainrule: interrupted; {str(model)!r} was not written (a file there before is unchanged); run the same "
         f"command with --resume to continue from the last checkpoint in {str(ckpt)!r}")
-    assert model.read_bytes() == b"an earlier file"
+    assert model.read_bytes() == earlier
 
 
 def test_predict_reads_missing_cells_as_training_did(tmp_path):

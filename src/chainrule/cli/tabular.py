@@ -202,18 +202,20 @@ def evaluate_rows(net, X, y, w=None, rows_per_call: int = 65536) -> dict[str, fl
 
 
 def regression_metrics(pre, outputs, y) -> dict[str, float | None]:
-    """`metrics` of a regression from the network's outputs and the standardised targets `y`."""
+    """`metrics` of a regression from the network's outputs and the standardised targets `y`: computed
+    in the standardised units and scaled back (a target near 1e300 overflowed the squares: NaN r2);
+    only an mse beyond the dtype's range is inf."""
     import numpy as np
     result: dict[str, float | None] = {}
     if pre.task == "regression":
-        out = pre.decode(outputs)
-        truth = y[:, 0] * pre.y_scale + pre.y_mean
-        err = truth - out
-        result["mse"] = float(np.mean(err ** 2))
-        result["rmse"] = float(np.sqrt(np.mean(err ** 2)))
-        result["mae"] = float(np.mean(np.abs(err)))
-        ss_tot = float(np.sum((truth - truth.mean()) ** 2))
-        result["r2"] = 1.0 - float(np.sum(err ** 2)) / ss_tot if ss_tot > 0 else None
+        err = y[:, 0] - np.asarray(outputs, dtype=np.float64)[:, 0]      # (truth - prediction) / y_scale
+        square = float(np.mean(err ** 2))
+        with np.errstate(over="ignore"):
+            result["mse"] = float(np.float64(square) * np.float64(pre.y_scale) ** 2)
+        result["rmse"] = float(np.sqrt(square)) * pre.y_scale
+        result["mae"] = float(np.mean(np.abs(err))) * pre.y_scale
+        ss_tot = float(np.sum((y[:, 0] - y[:, 0].mean()) ** 2))
+        result["r2"] = 1.0 - float(np.sum(err ** 2)) / ss_tot if np.ptp(y[:, 0]) > 0 else None
     return result
 
 

@@ -37,6 +37,18 @@ def _rows(mask) -> str:
     return shown + (f" and {len(idx) - 5} more" if len(idx) > 5 else "")
 
 
+def mean_and_spread(values: Any) -> tuple[float, float]:
+    """Mean and (population) standard deviation of a column (an array or a Series); for values near
+    1e300, whose sum or squares overflow, computed in units of the largest (the target's too: its
+    scale was inf)."""
+    with np.errstate(over="ignore"):
+        mean, std = float(values.mean()), float(values.std(ddof=0))
+    if not math.isfinite(mean + std):
+        big = float(np.abs(values).max())
+        mean, std = big * float((values / big).mean()), big * float((values / big).std(ddof=0))
+    return mean, std
+
+
 @dataclass
 class Preprocessing:
     """What the training table taught: columns, scaling, categories, target encoding."""
@@ -107,7 +119,8 @@ class Preprocessing:
             if not numeric_target:
                 raise ValidationError(f"target column {target!r} is not numeric (e.g. {y.iloc[0]!r}); regression "
                                       "needs numbers (use --task classification for labels)")
-            pre.y_mean, pre.y_scale = float(y.mean()), float(y.std(ddof=0)) or 1.0
+            pre.y_mean, y_scale = mean_and_spread(y)
+            pre.y_scale = y_scale or 1.0
         else:
             pre.classes = sorted(y.unique().tolist(), key=lambda v: (str(type(v)), v))
             if len(pre.classes) < 2:
@@ -148,11 +161,7 @@ class Preprocessing:
                     pre.other[c] = dropped
         pre.typed = typed
         for column in pre._numeric_columns(df):    # one column at a time: no n x columns block
-            with np.errstate(over="ignore"):
-                mean, std = float(column.mean()), float(column.std())
-            if not math.isfinite(mean + std):       # values near 1e300: their sum or squares overflow
-                big = float(np.abs(column).max())
-                mean, std = big * float((column / big).mean()), big * float((column / big).std())
+            mean, std = mean_and_spread(column)
             pre.means.append(mean)
             pre.scales.append(std if std > 0 else 1.0)
         return pre

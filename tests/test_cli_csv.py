@@ -324,6 +324,25 @@ def test_a_target_near_the_largest_float_trains_and_is_scored(tmp_path, stream):
     assert got["mse"] == "inf"                 # beyond float64, honestly
 
 
+def test_a_model_file_whose_preprocessing_does_not_fit_its_network_is_refused(tmp_path, iris_model):
+    """Classes that disagree with the network's outputs were read (export alone compared them): predict
+    named labels from the wrong list, or failed with an internal IndexError; so for the inputs."""
+    from chainrule.saving.npz import save
+    net, extra = cr.load(iris_model, with_extra=True)
+    tab = extra["tabular"]
+    for name, change, said in (("four", {"classes": ["a", "b", "c", "d"]}, "4 inputs and 4 outputs"),
+                               ("two", {"classes": ["a", "b"]}, "4 inputs and 2 outputs"),
+                               ("inputs", {"numeric": tab["numeric"][:3], "means": tab["means"][:3],
+                                           "scales": tab["scales"][:3]}, "3 inputs and 3 outputs")):
+        path = tmp_path / f"{name}.npz"
+        save(net, path, extra={**extra, "tabular": {**tab, **change}})
+        for command in (("predict", path, EXAMPLES / "iris.csv"), ("evaluate", path, EXAMPLES / "iris.csv"),
+                        ("info", path), ("explain", "--model", path, "--data", EXAMPLES / "iris.csv")):
+            assert error_line(cli(*command)) == (
+                f"chainrule: error: {path}: the CSV preprocessing does not fit the network: it encodes {said} "
+                "(classification), the network has 4 and 3; the file is damaged or put together from two models")
+
+
 def test_info_reads_network_save_models(tmp_path):
     net = cr.Network([cr.Dense(3, 5, "tanh"), cr.Dense(5, 2, "softmax")], loss="categorical_crossentropy")
     net.save(tmp_path / "plain.npz")

@@ -8,7 +8,7 @@ import stat
 import sys
 from pathlib import Path
 
-from ..errors import ValidationError
+from ..errors import ModelFileError, ValidationError
 
 
 # -- option values, checked by argparse (a bad value is a usage error naming the option) ----------
@@ -154,7 +154,13 @@ def load_model(path, need_preprocessing: bool = True):
             raise ValidationError(f"{path} is a chainrule model without CSV preprocessing (saved by Network.save); "
                                   "`predict` and `evaluate` need a model trained by `chainrule train`")
         return net, None, extra
-    return net, Preprocessing.from_json(extra["tabular"]), extra
+    pre = Preprocessing.from_json(extra["tabular"])
+    outputs = len(pre.classes) if pre.task == "classification" else 1
+    if (pre.n_features, outputs) != (net.n_inputs, net.n_outputs):       # each part checked alone when read
+        raise ModelFileError(f"{path}: the CSV preprocessing does not fit the network: it encodes {pre.n_features} "
+                             f"inputs and {outputs} output{'s' * (outputs != 1)} ({pre.task}), the network has "
+                             f"{net.n_inputs} and {net.n_outputs}; the file is damaged or put together from two models")
+    return net, pre, extra
 
 
 def metrics(net, pre, X, y) -> dict[str, float | None]:

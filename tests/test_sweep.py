@@ -13,7 +13,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold  # noqa: E402
 import chainrule as cr  # noqa: E402
 from chainrule.errors import UnknownNameError, ValidationError  # noqa: E402
 from chainrule.sklearn import BackpropClassifier, BackpropRegressor  # noqa: E402
-from chainrule.sweep import as_softmax, parse_grid, run_sweep  # noqa: E402
+from chainrule.sweep import ALIASES, as_softmax, parse_grid, run_sweep  # noqa: E402
 
 
 def cli(*args):
@@ -40,6 +40,17 @@ def test_parse_grid():
     for bad in ["", "hidden", "=1,2", "hidden=16,,32", "hidden=a", "hidden=0", "lr=1;lr=2"]:
         with pytest.raises(ValidationError):
             parse_grid(bad)
+
+
+def test_an_argument_named_twice_by_its_alias_and_its_name_is_refused(data, tmp_path):
+    """'lr=0.1;learning_rate=0.0001' ran one of the two and reported lr=0.0001, a value never given to lr."""
+    for grid, first, second in (("lr=0.1;learning_rate=0.0001", "lr", "learning_rate"),
+                                ("batch_size=8;batch=16", "batch_size", "batch"),
+                                ("hidden=4;hidden_layer_sizes=8", "hidden", "hidden_layer_sizes")):
+        with pytest.raises(ValidationError, match=f"the grid names {ALIASES[first]} twice, as {first!r} and "
+                                                  f"{second!r}: give one"):
+            run_sweep(data / "iris.csv", "species", grid, out_dir=tmp_path, cv=2, epochs=1)
+    assert not list(tmp_path.iterdir())
 
 
 def _refit(X, y, estimator, best):

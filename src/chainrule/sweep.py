@@ -77,6 +77,9 @@ def estimator_grid(grid: dict[str, list], estimator) -> dict[str, list]:
             raise unknown_name("grid name", key, sorted(set(ALIASES) | set(known)))
         if not isinstance(values, (list, tuple)) or not values:
             raise ValidationError(f"grid values of {key!r} must be a non-empty list; got {values!r}")
+        if name in out:                      # lr and learning_rate: one argument, the second silently won
+            first = next(k for k in grid if ALIASES.get(k, k) == name)
+            raise ValidationError(f"the grid names {name} twice, as {first!r} and {key!r}: give one")
         out[name] = list(values)
     return out
 

@@ -145,7 +145,28 @@ def test_id_column_is_warned_and_drop_leaves_it_out(tmp_path):
     assert cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]["numeric"] == ["petal_length", "petal_width"]
     line = error_line(cli("train", tmp_path / "ids.csv", "--target", "species", "--drop", "idd",
                           "--out", tmp_path / "m.npz"))
-    assert "--drop: column 'idd' is not in the file; columns are ['id', 'sepal_length'" in line
+    assert "--drop: column 'idd' is not in the file (did you mean 'id'?); columns are ['id', 'sepal_length'" in line
+
+
+def test_columns_are_named_as_the_file_spells_them_or_the_likely_one_is_suggested(tmp_path):
+    """A header 'age, income, y' has ' income' and ' y': --drop income (or ' income', whose space the
+    option's list strips) was 'not in the file'; a misspelt name listed the first 20 columns, no hint."""
+    spaced = write(tmp_path / "sp.csv", "age, income, y\n" + "".join(f"{i % 5}, {i % 3}, {'xy'[i % 2]}\n"
+                                                                     for i in range(12)))
+    for stream in ([], ["--stream"]):
+        for target, drop in (("y", "income"), (" y", " income")):
+            r = cli("train", spaced, "--target", target, "--drop", drop, "--text", "age", "--epochs", "1", "--out",
+                    tmp_path / "m.npz", *stream)
+            assert r.returncode == 0, r.stderr
+            tab = cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]
+            assert (tab["target"], tab["text"], tab["numeric"]) == (" y", ["age"], [])
+    wide = write(tmp_path / "wide.csv", ",".join([f"feature_{i}" for i in range(25)] + ["Outcome"]) + "\n"
+                 + "".join(",".join(["1"] * 25 + [str(i % 2)]) + "\n" for i in range(6)))
+    for args, said in ((["--target", "outcome"], "target column 'outcome' is not in the file (did you mean "
+                                                  "'Outcome'?); columns are ['feature_0'"),
+                       (["--target", "Outcome", "--drop", "featur_3"], "--drop: column 'featur_3' is not in the "
+                                                                      "file (did you mean 'feature_3'?)")):
+        assert said in error_line(cli("train", wide, *args, "--out", tmp_path / "m.npz"))
 
 
 def test_high_cardinality_text_column_is_capped_with_a_warning(tmp_path):
@@ -341,6 +362,40 @@ def test_a_model_file_whose_preprocessing_does_not_fit_its_network_is_refused(tm
             assert error_line(cli(*command)) == (
                 f"chainrule: error: {path}: the CSV preprocessing does not fit the network: it encodes {said} "
                 "(classification), the network has 4 and 3; the file is damaged or put together from two models")
+
+
+def test_small_misreadings_are_said_as_they_are(tmp_path):
+    """--text X --drop X said X was not in the file; a .keras file that is not a zip was 'File not found'
+    (Keras' words); a regression target with text named no row; `chainrule data iris.csv iris.csv` wrote the
+    file, then refused it as existing, and `data a b` with b present wrote a before refusing."""
+    iris = EXAMPLES / "iris.csv"
+    for stream in ([], ["--stream"]):
+        for option, why in ((["--drop", "sepal_length"], "is in --drop"),
+                            (["--features", "petal_length"], "is not among --features")):
+            line = error_line(cli("train", iris, "--target", "species", "--text", "sepal_length", *option,
+                                  "--out", tmp_path / "m.npz", *stream))
+            assert line == f"chainrule: error: --text: column 'sepal_length' {why}, so it is not an input; give " \
+                           "one or the other"
+    (tmp_path / "x.keras").write_text("not a zip")
+    assert error_line(cli("info", tmp_path / "x.keras")) == (
+        f"chainrule: error: {tmp_path / 'x.keras'} is not a Keras model file: a .keras file is a zip archive, this "
+        "one is not")
+    d = pd.read_csv(EXAMPLES / "diabetes.csv")[["age", "progression"]]
+    d.to_csv(tmp_path / "d.csv", index=False)
+    assert cli("train", tmp_path / "d.csv", "--target", "progression", "--epochs", "1", "--out",
+               tmp_path / "d.npz").returncode == 0
+    d["progression"] = d["progression"].astype(object)
+    d.loc[[4, 9], "progression"] = ["abc", "n.a."]
+    d.to_csv(tmp_path / "bad.csv", index=False)
+    assert error_line(cli("evaluate", tmp_path / "d.npz", tmp_path / "bad.csv")) == (
+        "chainrule: error: target column 'progression' must be numeric for regression; data row 5 holds 'abc' "
+        "(2 such rows)")
+    r = cli("data", "iris.csv", "iris.csv", "--out", tmp_path / "ex")
+    assert r.returncode == 0 and (tmp_path / "ex" / "iris.csv").read_bytes() == iris.read_bytes()
+    (tmp_path / "ex2").mkdir()
+    (tmp_path / "ex2" / "diabetes.csv").write_text("mine")
+    assert "exists already" in error_line(cli("data", "iris.csv", "diabetes.csv", "--out", tmp_path / "ex2"))
+    assert sorted(p.name for p in (tmp_path / "ex2").iterdir()) == ["diabetes.csv"]
 
 
 def test_info_reads_network_save_models(tmp_path):

@@ -49,10 +49,12 @@ def run(args) -> int:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:          # a file on the way: data/iris.csv/x
         raise ValidationError(f"--out {args.out!r} is not a folder") from None
-    for name in args.names:
+    wanted = list(dict.fromkeys(args.names))     # a name given twice is copied once
+    there = [folder / name for name in wanted if (folder / name).exists()]
+    if there and not args.force:                 # checked for every file before any is written
+        raise ValidationError(f"{str(there[0])!r} exists already; use --force to replace it")
+    for name in wanted:
         dest = folder / name
-        if dest.exists() and not args.force:
-            raise ValidationError(f"{str(dest)!r} exists already; use --force to replace it")
         with resources.as_file(resources.files("chainrule.data") / "examples" / name) as src:
             shutil.copyfile(src, dest)
         print(f"wrote {dest}", file=sys.stderr)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import ValidationError
-from .tabular import add_csv_options, load_model, output_path, positive_int, regression_metrics
+from .tabular import add_csv_options, as_in_file, load_model, output_path, positive_int, regression_metrics
 
 
 def register(sub) -> None:
@@ -120,7 +120,7 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = ()) -> Iterator[t
 def predict(args) -> int:
     import pandas as pd
 
-    from ..data.csvfile import names, short
+    from ..data.csvfile import not_in_file
     from ..saving.npz import atomic_write
     out_path = output_path(args.out, {"model file": args.model, "CSV file": args.csv}, stdout_ok=True,
                            kind="csv")
@@ -128,9 +128,9 @@ def predict(args) -> int:
     if args.proba and pre.task != "classification":
         raise ValidationError("--proba needs a classification model; this one is a regression")
     info = checked(args, args.csv)
+    as_in_file(args, info["header"])
     if args.id is not None and args.id not in info["header"]:
-        raise ValidationError(f"--id: column {short(args.id)} is not in the file; columns are "
-                              f"{names(info['header'], 20)}")
+        raise not_in_file("--id: column", args.id, info["header"])
     model_columns(info["header"], pre, keep=(args.id,) if args.id else ())
 
     def write(emit) -> int:

@@ -66,13 +66,43 @@ def add_csv_options(p) -> None:
                    help="cell values that mean 'missing' (e.g. '?,n/a'), besides empty cells and NA/NaN")
 
 
+#: the options that name columns of the file
+COLUMN_OPTIONS = ("target", "features", "drop", "text", "weight", "id")
+
+
+def as_in_file(args, columns) -> bool:
+    """The column options spelled as the file spells them: a header "age, income" has the column
+    ' income', which --drop income (or ' income', whose spaces the option's list strips) names.
+    A name matches the one column equal to it once both are stripped. Whether --text changed."""
+    by_stripped: dict[str, list[str]] = {}
+    for c in map(str, columns):
+        by_stripped.setdefault(c.strip(), []).append(c)
+
+    def spelled(name):
+        found = by_stripped.get(str(name).strip(), [])
+        return found[0] if name not in columns and len(found) == 1 else name
+
+    text = list(getattr(args, "text", None) or [])
+    for option in COLUMN_OPTIONS:
+        value = getattr(args, option, None)
+        if isinstance(value, list):
+            setattr(args, option, [spelled(v) for v in value])
+        elif isinstance(value, str):
+            setattr(args, option, spelled(value))
+    return text != list(getattr(args, "text", None) or [])
+
+
 def read(args, path):
     """The CSV file read with the command's options; one line on stderr says how."""
     from ..data.csvfile import describe_source, read_csv, short
     from ..data.progress import Progress
     with Progress(f"reading {short(str(path), 200)}"):        # a line only when it takes more than 2 s
-        df = read_csv(path, sep=args.sep, encoding=args.encoding, decimal=args.decimal,
-                      na_values=args.na_values or None, text_columns=getattr(args, "text", None) or ())
+        def read_it():
+            return read_csv(path, sep=args.sep, encoding=args.encoding, decimal=args.decimal,
+                            na_values=args.na_values or None, text_columns=getattr(args, "text", None) or ())
+        df = read_it()
+        if as_in_file(args, df.columns):         # --text named a column spelled otherwise: read it as text
+            df = read_it()
     print(describe_source(df), file=sys.stderr)
     return df
 

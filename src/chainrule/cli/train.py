@@ -9,6 +9,7 @@ from ..errors import TrainingDiverged, UnknownNameError, ValidationError
 from . import weights
 from .tabular import (
     add_csv_options,
+    as_in_file,
     column_list,
     format_metrics,
     fraction,
@@ -92,18 +93,21 @@ def _named(exc: UnknownNameError, option: str, name: str) -> ValidationError:
     return ValidationError(str(exc).replace(f"{name}=", f"{option} ", 1))
 
 
-def select_columns(df, target: str, features: list[str], drop: list[str]):
-    """The table with the target and the feature columns only (file order kept)."""
-    from ..data.csvfile import names, short
+def select_columns(df, target: str, features: list[str], drop: list[str], text: tuple[str, ...] | list[str] = ()):
+    """The table with the target and the feature columns only (file order kept); a --text column
+    left out by --drop or --features is named as such (it is in the file)."""
+    from ..data.csvfile import names, not_in_file, short
     for option, cols in (("--features", features), ("--drop", drop)):
         for c in cols:
             if c not in df.columns:
-                raise ValidationError(f"{option}: column {short(c)} is not in the file; columns are "
-                                      f"{names(df.columns, 20)}")
+                raise not_in_file(f"{option}: column", c, df.columns)
     if target in drop or target in features:
         raise ValidationError(f"the target column {short(target)} cannot be in --drop or --features")
     keep = set(features) | {target} if features else set(df.columns) - set(drop)
     left = [c for c in df.columns if c not in keep]
+    for c in (c for c in text if c in left):
+        why = "is in --drop" if c in drop else "is not among --features"
+        raise ValidationError(f"--text: column {short(c)} {why}, so it is not an input; give one or the other")
     if left:
         print(f"left out: {names(left, 20)}", file=sys.stderr)
     return df[[c for c in df.columns if c in keep]]
@@ -228,8 +232,10 @@ def train(args) -> int:
         import pandas as pd
         stream = CsvStream(args.csv, rows=args.chunk_rows, sep=args.sep, encoding=args.encoding,
                            decimal=args.decimal, na_values=args.na_values or None)
+        as_in_file(args, stream.header())
         header = weights.split_off(stream.header(), args) if args.weight else stream.header()
-        columns = select_columns(pd.DataFrame(columns=header), args.target, args.features, args.drop)
+        columns = select_columns(pd.DataFrame(columns=header), args.target, args.features, args.drop,
+                                 args.text)
         keep = (args.weight, lambda cells, line: weights.checked(cells, args.weight, line)) if args.weight else None
         pre = stream.fit(args.target, columns=list(columns.columns), task=args.task, impute=args.impute,
                          text_columns=args.text, max_categories=args.max_categories, keep=keep)
@@ -238,7 +244,7 @@ def train(args) -> int:
         df, n = None, stream.n_rows
     else:
         df, weight = weights.take(read(args, args.csv), args)
-        df = select_columns(df, args.target, args.features, args.drop)
+        df = select_columns(df, args.target, args.features, args.drop, args.text)
         pre = Preprocessing.fit(df, args.target, task=args.task, impute=args.impute, text_columns=args.text,
                                 max_categories=args.max_categories)
         n = len(df)

@@ -38,11 +38,11 @@ def checked(values: Any, col: str, first_line: int = 2) -> np.ndarray:
 def split_off(columns: Any, args: Any) -> Any:
     """The table (or list of column names) without the weight column, which must exist and be
     neither the target nor in --features or --drop."""
-    from ..data.csvfile import names, short
+    from ..data.csvfile import not_in_file, short
     col = args.weight
     names_ = list(columns.columns) if hasattr(columns, "columns") else list(columns)
     if col not in names_:
-        raise ValidationError(f"--weight: column {short(col)} is not in the file; columns are {names(names_, 20)}")
+        raise not_in_file("--weight: column", col, names_)
     if col == args.target or col in args.features or col in args.drop:
         raise ValidationError(f"the --weight column {short(col)} cannot also be the --target, in --features or in "
                               "--drop: it is not an input")

@@ -39,6 +39,19 @@ def names(values, limit: int = 8) -> str:
     return f"[{shown}" + (f", ... ({len(values) - limit} more)]" if len(values) > limit else "]")
 
 
+def not_in_file(what: str, name: Any, columns: Any) -> ValidationError:
+    """"{what} 'name' is not in the file", with the column it likely means (the same once case and
+    surrounding spaces are set aside, or the closest spelling) and the file's columns."""
+    import difflib
+    columns = [str(c) for c in columns]
+    key = str(name).strip().casefold()
+    close = ([c for c in columns if c.strip().casefold() == key]
+             or difflib.get_close_matches(str(name), columns, n=1, cutoff=0.7)
+             or [c for c in columns if key and (key in c.casefold())][:1])
+    hint = f" (did you mean {short(close[0])}?)" if close else ""
+    return ValidationError(f"{what} {short(name)} is not in the file{hint}; columns are {names(columns, 20)}")
+
+
 def _read_bytes(source) -> tuple[bytes, str]:
     if hasattr(source, "read"):                     # an open file or an upload
         return source.read(), str(getattr(source, "name", "<data>"))

@@ -28,7 +28,7 @@ import numpy as np
 from ..errors import ValidationError
 from .chunks import iter_chunks
 from .columns import MAX_CATEGORIES, MIN_ID_ROWS, categories, warn_id
-from .csvfile import SEP_NAMES, names, short
+from .csvfile import SEP_NAMES, not_in_file, short
 from .progress import Progress
 from .rowcheck import check_csv
 from .scan import ColumnScan, Mixed
@@ -114,7 +114,7 @@ class CsvStream:
             check_csv(self.path, **{k: self.read[k] for k in ("sep", "encoding", "decimal")})
         header = self.header()
         if keep is not None and keep[0] not in header:
-            raise ValidationError(f"column {short(keep[0])} is not in the file; columns are {names(header, 20)}")
+            raise not_in_file("column", keep[0], header)
         if keep is not None and columns is None:
             columns = [c for c in header if c != keep[0]]
         if keep is not None and columns is not None and keep[0] in columns:
@@ -123,13 +123,12 @@ class CsvStream:
         shown = self.columns if self.columns is not None else header
         unknown = [c for c in shown if c not in header]
         if unknown:
-            raise ValidationError(f"column {short(unknown[0])} is not in the file; columns are {names(header, 20)}")
+            raise not_in_file("column", unknown[0], header)
         if target not in shown:
-            raise ValidationError(f"target column {short(target)} is not in the file; columns are {names(shown, 20)}")
+            raise not_in_file("target column", target, shown)
         unknown = [c for c in text_columns if c not in shown]
         if unknown:
-            raise ValidationError(f"text column {short(unknown[0])} is not in the file; columns are "
-                                  f"{names(shown, 20)}")
+            raise not_in_file("text column", unknown[0], shown)
         if max_categories is not None and (isinstance(max_categories, bool) or not isinstance(max_categories, int)
                                            or max_categories < 1):
             raise ValidationError(f"the category limit must be a positive integer; got {short(max_categories)}")

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from .columns import MAX_CATEGORIES, ColumnWarning, categories, check_text_column, is_numeric, looks_like_id, warn_id
-from .csvfile import names, read_csv, short
+from .csvfile import names, not_in_file, read_csv, short
 from .stored import IMPUTE, check_stored
 
 __all__ = ["Preprocessing", "read_csv", "ColumnWarning", "UnseenCategoryWarning", "IMPUTE", "MAX_CLASSES"]
@@ -89,12 +89,10 @@ class Preprocessing:
         when they hold numbers; a text column keeps its `max_categories` most frequent values."""
         import pandas as pd
         if target not in df.columns:
-            raise ValidationError(f"target column {short(target)} is not in the file; columns are "
-                                  f"{names(df.columns, 20)}")
+            raise not_in_file("target column", target, df.columns)
         unknown = [c for c in text_columns if c not in df.columns]
         if unknown:
-            raise ValidationError(f"text column {short(unknown[0])} is not in the file; columns are "
-                                  f"{names(df.columns, 20)}")
+            raise not_in_file("text column", unknown[0], df.columns)
         if max_categories is not None and (isinstance(max_categories, bool) or not isinstance(max_categories, int)
                                            or max_categories < 1):
             raise ValidationError(f"the category limit must be a positive integer; got {short(max_categories)}")
@@ -275,5 +273,8 @@ def pd_numeric(y, name):
     import pandas as pd
     values = pd.to_numeric(y, errors="coerce")
     if values.isna().any():
-        raise ValidationError(f"target column {name!r} must be numeric for regression")
+        bad = np.flatnonzero(values.isna().to_numpy() & pd.notna(y).to_numpy())
+        found = (f"; data row {bad[0] + 1} holds {short(y.iloc[bad[0]])}" + (f" ({len(bad)} such rows)" if len(bad) > 1
+                 else "")) if len(bad) else ""
+        raise ValidationError(f"target column {name!r} must be numeric for regression{found}")
     return values.to_numpy(dtype=float)

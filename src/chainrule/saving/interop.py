@@ -260,6 +260,9 @@ def load_foreign(path: str | os.PathLike, loss: str | None = None) -> Network:
     if not Path(path).is_file():
         raise ModelFileError(f"model file {str(path)!r} does not exist or is not a file")
     if suffix == ".keras":
+        import zipfile
+        if not zipfile.is_zipfile(path):                      # Keras says "File not found" of such a file
+            raise ModelFileError(f"{path} is not a Keras model file: a .keras file is a zip archive, this one is not")
         os.environ.setdefault("KERAS_BACKEND", "torch")      # only if the user chose no backend
         import keras
         try:

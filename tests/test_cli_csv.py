@@ -99,6 +99,23 @@ def test_latin1_file(tmp_path):
     assert cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]["categories"]["city"] == ["Genève", "Zürich"]
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_files_with_a_byte_order_mark_are_read(tmp_path, encoding):
+    """Windows' "Unicode text" files start with a byte order mark and hold NUL bytes: read, not called binary."""
+    text = "city,temp,y\n" + "".join(f"{'Zürich' if i % 2 else 'Genève'},{i},{'pq'[i % 2]}\n" for i in range(30))
+    data = text.encode(encoding) if encoding != "utf-16-be" else b"\xfe\xff" + text.encode(encoding)
+    path = write(tmp_path / "u.csv", data)
+    for stream in ((), ("--stream",)):
+        r = cli("train", path, "--target", "y", "--epochs", "1", "--out", tmp_path / "m.npz", *stream)
+        assert r.returncode == 0, r.stderr
+        assert f"encoding {encoding[:6]}" in r.stderr
+        pre = cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]
+        assert pre["categories"]["city"] == ["Genève", "Zürich"] and pre["means"] == [pytest.approx(14.5)]
+    r = cli("predict", tmp_path / "m.npz", path)
+    assert r.returncode == 0 and f"30 rows, 3 columns, separator ',' (detected), encoding {encoding[:6]}" in r.stderr
+    assert len(r.stdout.splitlines()) == 31, r.stderr
+
+
 def test_question_mark_placeholder_is_named_and_na_values_reads_it(tmp_path):
     # the cars data's horsepower column: numbers with '?' where the value is unknown
     rng = np.random.default_rng(0)

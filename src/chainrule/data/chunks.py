@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..errors import ValidationError
-from .csvfile import detect_separator, na_markers, open_csv, short
+from .csvfile import bom_encoding, detect_separator, na_markers, open_csv, short
 
 SNIFF_BYTES = 1 << 18
 
@@ -32,6 +32,7 @@ def iter_chunks(path: Any, *, rows: int = 100_000, sep: str | None = None, encod
         raise ValidationError(f"rows must be a positive integer; got {rows!r}")
     with open_csv(name) as f:
         head = f.read(SNIFF_BYTES)
+    encoding = encoding or bom_encoding(head)
     text = head.decode(encoding or "utf-8-sig", errors="ignore")
     if len(head) == SNIFF_BYTES:
         text = text[:text.rfind("\n") + 1] or text         # whole lines only

@@ -59,8 +59,30 @@ def open_csv(name: str) -> Any:
         raise ValidationError(f"CSV file {short(name, 200)} cannot be read (permission denied)") from None
 
 
+#: byte order marks of the encodings whose text holds NUL bytes (UTF-32's first: it starts like UTF-16's)
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def bom_encoding(head: bytes) -> str | None:
+    """'utf-16' or 'utf-32' when a file's first bytes `head` are that encoding's byte order mark
+    (Windows' "Unicode text" files) and a line ends in the first 64 KB so read, else None (UTF-8
+    is read with or without its mark; binary data that starts so stays binary)."""
+    enc = next((enc for bom, enc in BOMS if head.startswith(bom)), None)
+    text = head[:65536].decode(enc, errors="ignore") if enc else ""
+    return enc if "\n" in text or "\r" in text else None
+
+
+def wide(encoding: str | None) -> bool:
+    """Whether text in `encoding` holds NUL bytes (UTF-16, UTF-32): they do not say it is binary."""
+    try:
+        return codecs.lookup(encoding or "utf-8").name.startswith(("utf-16", "utf-32"))
+    except LookupError:
+        return False
+
+
 def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
-    if b"\x00" in data[:65536] and not (encoding or "").lower().startswith("utf-16"):
+    if b"\x00" in data[:65536] and not wide(encoding):
         raise ValidationError(f"CSV file {short(name, 200)} is not a text file (it holds NUL bytes)")
     try:
         return data.decode(encoding or "utf-8-sig"), encoding or "utf-8"
@@ -262,6 +284,7 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
     import pandas as pd
     csv.field_size_limit(2**31 - 1)            # the csv module's default of 128 KB per cell is not the file's
     data, name = _read_bytes(source)
+    encoding = encoding or bom_encoding(data)
     text, used_encoding = _decode(data, name, encoding)
     if not text or text.isspace():          # isspace stops at the first other character: no copy of the text
         raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data rows")

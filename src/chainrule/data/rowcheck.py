@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
-from .csvfile import detect_separator, field_counts, open_csv, short
+from .csvfile import bom_encoding, detect_separator, field_counts, open_csv, short, wide
 
 BLOCK = 1 << 24
 SNIFF_CHARS = 1 << 18
@@ -140,14 +140,15 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
     with `read_csv`'s message otherwise."""
     csv.field_size_limit(2**31 - 1)
     name = str(path)
-    codec = encoding or "utf-8-sig"
     try:
-        codecs.lookup(codec)
+        codecs.lookup(encoding or "utf-8")
     except LookupError:
         raise ValidationError(f"encoding {short(encoding)} is not known (e.g. utf-8, latin-1, cp1252)") from None
     with _open(name) as f:
         block = f.read(BLOCK)
-        if b"\x00" in block[:65536] and not codec.lower().startswith("utf-16"):
+        encoding = encoding or bom_encoding(block)
+        codec = encoding or "utf-8-sig"
+        if b"\x00" in block[:65536] and not wide(codec):
             raise ValidationError(f"CSV file {short(name, 200)} is not a text file (it holds NUL bytes)")
         decoder = codecs.getincrementaldecoder(codec)()
         rows = _Rows(name)

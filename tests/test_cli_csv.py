@@ -99,6 +99,23 @@ def test_latin1_file(tmp_path):
     assert cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]["categories"]["city"] == ["Genève", "Zürich"]
 
 
+def test_lone_carriage_returns_end_lines(tmp_path):
+    """Old Mac and Excel "CSV (Macintosh)" files end lines with a lone \\r: lines, as pandas reads them."""
+    rows = [f"{i},{i % 4},{'pq'[i % 2]}" for i in range(20)]
+    path = write(tmp_path / "cr.csv", "a,b,y\r" + "\r".join(rows) + "\r")
+    for stream in ((), ("--stream",)):
+        r = cli("train", path, "--target", "y", "--epochs", "1", "--out", tmp_path / "m.npz", *stream)
+        assert r.returncode == 0, r.stderr
+        assert "20 rows, 3 columns, separator ',' (detected)" in r.stderr
+        pre = cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]
+        assert pre["means"] == [pytest.approx(9.5), pytest.approx(1.5)]
+    r = cli("predict", tmp_path / "m.npz", path)
+    assert r.returncode == 0 and len(r.stdout.splitlines()) == 21, r.stderr
+    ragged = write(tmp_path / "r.csv", "a,b,y\r1,2,x\r3,4\r5,6,y\r")     # a short row is named by its line
+    assert "line 3 has 2 fields" in error_line(cli("train", ragged, "--target", "y", "--out", tmp_path / "m.npz"))
+    assert "line 3 has 2 fields" in error_line(cli("predict", tmp_path / "m.npz", ragged))
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
 def test_utf16_and_utf32_files_with_a_byte_order_mark_are_read(tmp_path, encoding):
     """Windows' "Unicode text" files start with a byte order mark and hold NUL bytes: read, not called binary."""

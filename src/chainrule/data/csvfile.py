@@ -229,7 +229,7 @@ def _check_rows(text: str, sep: str, name: str, data: bytes | None = None, encod
 
 def _csv_rows(text: str, sep: str, name: str) -> list[str]:
     """The header's fields through the csv module, after checking every row has as many."""
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     header: list[str] | None = None
     bad: list[tuple[int, int]] = []
     try:

@@ -109,7 +109,7 @@ def _count_block(rows: _Rows, buf: bytes, end: int, sep: int, first_line: int, s
 def _csv_rows(f: Any, rows: _Rows, encoding: str, sep: str) -> None:
     """`_check_rows` through the csv module, line by line (quoted fields may hold line ends)."""
     f.seek(0)
-    text = io.TextIOWrapper(f, encoding=encoding, newline="\n")     # as read_csv: no translation
+    text = io.TextIOWrapper(f, encoding=encoding, newline="")    # lines end at \n, \r\n or \r, as in read_csv
     reader = csv.reader(text, delimiter=sep)
     batch: list[int] = []
     lines: list[int] = []

@@ -76,6 +76,55 @@ def test_semicolon_file_with_decimal_commas(tmp_path):
                                           np.mean([i % 3 + 0.25 for i in range(40)])])
 
 
+@pytest.mark.parametrize("a", [["1,5", "3,25", "5", "7", "1", "2"], ["1,5", "3,25", "5,1", "7", "1,2", "2,7"]])
+def test_decimal_commas_among_whole_numbers(tmp_path, a):
+    """Whole numbers among '1,5' cells were 'numbers except 2 of 6 cells ... Give --na-values '1,5''
+    or, fewer of them, one text category per number."""
+    rows = [f"{v};{i};{'xy'[i % 2]}" for i, v in enumerate(a)]
+    path = write(tmp_path / "semi.csv", "a;b;y\n" + "\n".join(rows) + "\n")
+    for stream in ((), ("--stream",)):
+        line = error_line(cli("train", path, "--target", "y", "--out", tmp_path / "m.npz", *stream))
+        assert line.endswith("column 'a' holds numbers with a decimal comma (e.g. '1,5' on line 2): give --decimal ','")
+    r = cli("train", path, "--target", "y", "--decimal", ",", "--epochs", "1", "--out", tmp_path / "m.npz")
+    assert r.returncode == 0, r.stderr
+    pre = cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]
+    assert pre["numeric"] == ["a", "b"] and pre["means"][0] == pytest.approx(np.mean([float(v.replace(",", "."))
+                                                                                        for v in a]))
+
+
+def test_thousands_separators(tmp_path):
+    income = ["1,234", "12,500", "3,000", "45,000.5", "999", "1,000,000"]
+    rows = "".join(f'"{v}",{i},{"ab"[i % 2]}\n' for i, v in enumerate(income))
+    path = write(tmp_path / "t.csv", "income,x,y\n" + rows)
+    for stream in ((), ("--stream",)):
+        line = error_line(cli("train", path, "--target", "y", "--out", tmp_path / "m.npz", *stream))
+        assert line.endswith("column 'income' holds numbers with thousands separators (e.g. '1,234' on line 2): give "
+                             "--thousands ','")
+        r = cli("train", path, "--target", "y", "--thousands", ",", "--epochs", "1", "--out", tmp_path / "m.npz",
+                *stream)
+        assert r.returncode == 0, r.stderr
+        pre = cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]
+        assert pre["numeric"] == ["income", "x"]
+        assert pre["means"][0] == pytest.approx(np.mean([float(v.replace(",", "")) for v in income]))
+    for command in ("predict", "evaluate"):
+        r = cli(command, tmp_path / "m.npz", path, "--thousands", ",")
+        assert r.returncode == 0, r.stderr
+    assert len(r.stdout.splitlines()) > 3 and "accuracy" in r.stdout
+    eu = write(tmp_path / "eu.csv", "a;y\n1.234,5;p\n2,5;q\n3;p\n1.000.000;q\n")
+    assert error_line(cli("train", eu, "--target", "y", "--out", tmp_path / "m.npz")).endswith(
+        "column 'a' holds numbers with a decimal comma and '.' between thousands (e.g. '1.234,5' on line 2): give "
+        "--decimal ',' --thousands '.'")
+    r = cli("train", eu, "--target", "y", "--decimal", ",", "--thousands", ".", "--epochs", "1", "--out",
+            tmp_path / "m.npz")
+    assert r.returncode == 0, r.stderr
+    means = cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]["means"]
+    assert means == [pytest.approx((1234.5 + 2.5 + 3 + 1e6) / 4)]
+    for given in (("--thousands", ","), ("--thousands", "1"), ("--thousands", "ab")):
+        line = error_line(cli("train", eu, "--target", "y", "--decimal", ",", *given, "--out", tmp_path / "m.npz"))
+        assert line.endswith("the thousands separator must be one character other than the decimal mark and a digit "
+                             f"(e.g. , or . or a space); got '{given[1]}'")
+
+
 def test_ambiguous_separator_asks_for_sep(tmp_path):
     path = write(tmp_path / "amb.csv", "a,b;c\n1,2;3\n4,5;6\n")
     assert "the separator is ambiguous (',' and ';' both split every line evenly); give it with --sep" in \

@@ -61,7 +61,8 @@ def checked(args, path) -> dict:
     from ..data.progress import Progress
     from ..data.rowcheck import check_csv
     with Progress(f"reading {short(str(path), 200)}"):        # a line only when it takes more than 2 s
-        info = check_csv(path, sep=args.sep, encoding=args.encoding, decimal=args.decimal)
+        info = check_csv(path, sep=args.sep, encoding=args.encoding, decimal=args.decimal,
+                          thousands=args.thousands)
     how = " (detected)" if info["sep_detected"] else ""
     print(f"read {short(info['name'], 200)}: {info['rows']} rows, {len(info['header'])} columns, separator "
           f"{SEP_NAMES.get(info['sep'], repr(info['sep']))}{how}, encoding {info['encoding']}", file=sys.stderr)
@@ -98,7 +99,8 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = ()) -> Iterator[t
     bad, first_bad = 0, 0
     with Progress("predicting", total=info["rows"], unit="rows") as progress:
         for chunk in iter_chunks(args.csv, rows=args.chunk_rows, sep=info["sep"], encoding=args.encoding,
-                                 decimal=args.decimal, na_values=[*(pre.na_values or []), *args.na_values],
+                                 decimal=args.decimal, thousands=args.thousands,
+                                 na_values=[*(pre.na_values or []), *args.na_values],
                                  pandas_markers=pre.na_values is None,       # a model file written before
                                  text_columns=[*pre.text, *(c for c in text if c not in pre.columns)]):
             out = outputs(net, pre.transform(chunk[pre.columns], dtype=net.dtype, unseen=unseen), finite=False)

@@ -20,11 +20,12 @@ SNIFF_BYTES = 1 << 18
 
 
 def iter_chunks(path: Any, *, rows: int = 100_000, sep: str | None = None, encoding: str | None = None,
-                decimal: str = ".", na_values: Sequence[str] | str | None = None,
+                decimal: str = ".", thousands: str | None = None, na_values: Sequence[str] | str | None = None,
                 text_columns: Sequence[str] = (), pandas_markers: bool = False) -> Iterator[Any]:
     """DataFrames of at most `rows` rows of the CSV file `path` (a header row, then data), in order.
 
-    sep, encoding, decimal, na_values, pandas_markers : as `read_csv`. text_columns : columns read as text.
+    sep, encoding, decimal, thousands, na_values, pandas_markers : as `read_csv`. text_columns : columns
+    read as text.
     Each DataFrame's attrs["csv"] says how the file was read (as `read_csv`'s)."""
     import pandas as pd
     name = str(path)
@@ -45,7 +46,8 @@ def iter_chunks(path: Any, *, rows: int = 100_000, sep: str | None = None, encod
     info = {"name": name, "sep": sep, "sep_detected": detected, "encoding": encoding or "utf-8"}
     try:
         reader = pd.read_csv(os.path.expanduser(name), sep=sep, encoding=encoding or "utf-8-sig", decimal=decimal,
-                             **na_markers(na_values, pandas_markers), index_col=False, chunksize=rows,
+                             thousands=thousands, **na_markers(na_values, pandas_markers), index_col=False,
+                             chunksize=rows,
                              dtype={c: "str" for c in text_columns} or None)
         with reader:
             for chunk in reader:

@@ -270,11 +270,22 @@ def na_markers(na_values, pandas_markers: bool = False) -> dict:
         {"na_values": [*NA_MARKERS, *extra], "keep_default_na": False}
 
 
+def check_marks(sep: str, decimal: str, thousands: str | None) -> None:
+    """The decimal mark (one character, not the separator) and the thousands separator (None: none;
+    one character, neither the decimal mark nor a digit; the separator when numbers are quoted, "1,234")."""
+    if len(decimal) != 1 or decimal == sep:
+        raise ValidationError(f"the decimal mark must be one character other than the separator; got {short(decimal)}")
+    if thousands is not None and (len(thousands) != 1 or thousands == decimal or thousands in '"\r\n0123456789'):
+        raise ValidationError("the thousands separator must be one character other than the decimal mark and a digit "
+                              f"(e.g. , or . or a space); got {short(thousands)}")
+
+
 def read_csv(source, *, sep: str | None = None, encoding: str | None = None, decimal: str = ".",
-             na_values=None, text_columns=(), pandas_markers: bool = False):
+             thousands: str | None = None, na_values=None, text_columns=(), pandas_markers: bool = False):
     """Read a CSV file (a path or an open binary file) with a header row into a DataFrame.
 
     sep : None detects it among , ; tab | (the one that splits every line evenly).
+    thousands : the character between thousands in numbers (',' for 1,234), None for none.
     na_values : extra cell values that mean "missing" (e.g. ["?", "-"]), besides the empty cell,
         NA, NaN and nan (NA_MARKERS; a cell 'None' or 'null' is text, as written).
     text_columns : columns read as text, as written (codes 0001 and 1 are two categories; read as
@@ -295,13 +306,13 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
         detected = False
     else:
         sep, detected = detect_separator(text, name)
-    if len(decimal) != 1 or decimal == sep:
-        raise ValidationError(f"the decimal mark must be one character other than the separator; got {short(decimal)}")
+    check_marks(sep, decimal, thousands)
     _check_rows(text, sep, name, data, encoding or "utf-8-sig")
     del text                              # pandas parses the bytes: a StringIO copy is 4 bytes a character
     try:
-        df = pd.read_csv(io.BytesIO(data), sep=sep, decimal=decimal, **na_markers(na_values, pandas_markers),
-                         index_col=False, dtype={c: "str" for c in text_columns} or None,
+        df = pd.read_csv(io.BytesIO(data), sep=sep, decimal=decimal, thousands=thousands,
+                         **na_markers(na_values, pandas_markers), index_col=False,
+                         dtype={c: "str" for c in text_columns} or None,
                          encoding="utf-8-sig" if encoding is None else used_encoding)
     except (pd.errors.ParserError, ValueError) as exc:
         raise ValidationError(f"CSV file {short(name, 200)} could not be read: {str(exc).strip()[:200]}") from None

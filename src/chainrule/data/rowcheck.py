@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
-from .csvfile import bom_encoding, detect_separator, field_counts, open_csv, short, wide
+from .csvfile import bom_encoding, check_marks, detect_separator, field_counts, open_csv, short, wide
 
 BLOCK = 1 << 24
 SNIFF_CHARS = 1 << 18
@@ -132,7 +132,8 @@ def _csv_rows(f: Any, rows: _Rows, encoding: str, sep: str) -> None:
     text.detach()
 
 
-def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None, decimal: str = ".") -> dict:
+def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None, decimal: str = ".",
+              thousands: str | None = None) -> dict:
     """Check the CSV file `path` as `read_csv` does (encoding, separator, one field per column on
     every line, unique column names, at least one data row) without holding it in memory.
 
@@ -165,7 +166,7 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
                 if not text.strip() and final:
                     raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data "
                                           "rows")
-                sep_used, detected = _separator(sep, text[:SNIFF_CHARS], name, decimal)
+                sep_used, detected = _separator(sep, text[:SNIFF_CHARS], name, decimal, thousands)
                 sep_byte = ord(sep_used)
                 fast = fast and sep_byte < 128
                 first = False
@@ -193,7 +194,7 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
             "rows": rows.rows}
 
 
-def _separator(sep: str | None, text: str, name: str, decimal: str) -> tuple[str, bool]:
+def _separator(sep: str | None, text: str, name: str, decimal: str, thousands: str | None) -> tuple[str, bool]:
     if sep is not None:
         sep = {"tab": "\t", "\\t": "\t"}.get(sep, sep)
         if len(sep) != 1 or sep in "\"\r\n":
@@ -201,6 +202,5 @@ def _separator(sep: str | None, text: str, name: str, decimal: str) -> tuple[str
         detected = False
     else:
         sep, detected = detect_separator(text[:text.rfind("\n") + 1] or text, name)
-    if len(decimal) != 1 or decimal == sep:
-        raise ValidationError(f"the decimal mark must be one character other than the separator; got {short(decimal)}")
+    check_marks(sep, decimal, thousands)
     return sep, detected

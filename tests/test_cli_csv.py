@@ -125,6 +125,28 @@ def test_thousands_separators(tmp_path):
                              f"(e.g. , or . or a space); got '{given[1]}'")
 
 
+def test_value_errors_name_the_files_own_line(tmp_path):
+    """Blank lines and a quoted cell over two lines move the rows after them down: the line was
+    counted as data row + 2 (line 4 for line 5, line 4 for line 6)."""
+    quoted = write(tmp_path / "nl.csv", 'note,a,y\n"x\ny",1,p\nz,2,q\nz,,p\nw,4,q\n')
+    assert error_line(cli("train", quoted, "--target", "y", "--out", tmp_path / "m.npz")).endswith(
+        "missing values in 'a' on lines 5. Fill them in, or use --impute mean|median|most_frequent")
+    blank = write(tmp_path / "b.csv", "a,y\n1,x\n\n\n2,y\nabc,x\n4,y\n5,x\n6,y\n7,x\n")
+    assert "('abc'; first on line 6)" in error_line(cli("train", blank, "--target", "y", "--out", tmp_path / "m.npz"))
+    write(tmp_path / "t.csv", "color,x\nred,1\nblue,2\nred,3\nblue,4\n")
+    r = cli("train", tmp_path / "t.csv", "--target", "color", "--epochs", "1", "--out", tmp_path / "m.npz")
+    assert r.returncode == 0, r.stderr
+    for text in ('color,x\n"red",1\n\n"blue",2\nred,oops\n', "color,x\nred,1\n\nblue,2\nred,oops\n",
+                 'color,x\n"red\n",1\nblue,2\nred,oops\n'):
+        path = write(tmp_path / "p.csv", text)
+        for chunk_rows in ("50000", "1"):
+            line = error_line(cli("predict", tmp_path / "m.npz", path, "--chunk-rows", chunk_rows))
+            assert line.endswith("column 'x' must be numeric; line 5 has 'oops'"), (text, line)
+    path = write(tmp_path / "p.csv", 'color,x\n"red\n",1\n\nblue,2\nred,\n')
+    assert error_line(cli("evaluate", tmp_path / "m.npz", path, "--chunk-rows", "1")).endswith(
+        "missing values in 'x' on lines 6; the model was trained without gaps there (train with --impute to fill them)")
+
+
 def test_ambiguous_separator_asks_for_sep(tmp_path):
     path = write(tmp_path / "amb.csv", "a,b;c\n1,2;3\n4,5;6\n")
     assert "the separator is ambiguous (',' and ';' both split every line evenly); give it with --sep" in \

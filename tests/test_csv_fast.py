@@ -9,6 +9,7 @@ import pytest
 pd = pytest.importorskip("pandas")
 
 from chainrule.data import columns, csvfile  # noqa: E402
+from chainrule.data.lines import Lines, file_lines  # noqa: E402
 from chainrule.errors import ValidationError  # noqa: E402
 
 
@@ -81,6 +82,39 @@ def test_row_check_fast_path_matches_csv_module(monkeypatch, block, encoding):
         decided += fast_decided
     assert 50 < errors < 350                                    # both outcomes were compared often
     assert (decided > 50) if encoding != "utf-16" else decided == 0
+
+
+@pytest.mark.parametrize("block", [3, 7, csvfile.BLOCK])
+def test_row_lines_of_the_fast_path_are_the_csv_modules(monkeypatch, block):
+    """Each data row's file line (blank lines, quoted line ends before it) as the csv module counts it."""
+    monkeypatch.setattr(csvfile, "BLOCK", block)
+    rng = random.Random(f"lines-{block}")
+    compared = 0
+    for _ in range(600):
+        sep = rng.choice(csvfile.SEPARATORS)
+        text = random_text(rng, sep)
+        fast, slow = Lines(), Lines()
+        try:
+            csvfile._check_rows(text, sep, "f.csv", text.encode(), "utf-8", fast)
+            csvfile._check_rows(text, sep, "f.csv", None, "utf-8", slow)
+        except ValidationError:
+            continue
+        rows = np.arange(slow.n)
+        assert fast(rows).tolist() == slow(rows).tolist(), text
+        compared += slow(rows)[-1:].tolist() != [slow.n + 1]         # a row after a blank or multi-line one
+    assert compared > 30
+
+
+def test_row_lines():
+    lines = Lines.skipping(3, [5, 6, 9])                       # header on line 2; blank lines 5, 6 and 9
+    assert lines(range(6)).tolist() == [3, 4, 7, 8, 10, 11]
+    lines = Lines()
+    lines.extend([2, 3, 6])
+    lines.extend([7, 9])
+    assert lines(range(5)).tolist() == [2, 3, 6, 7, 9] and (lines.starts, lines.lines) == ([0, 2, 4], [2, 6, 9])
+    df = csvfile.read_csv(io.BytesIO(b'a,b\n1,2\n\n"x\ny",3\n4,5\n'))
+    assert df.attrs["lines"](range(3)).tolist() == [2, 4, 6]
+    assert file_lines(df["b"], [2]).tolist() == [6] and file_lines(df.iloc[1:], [1]).tolist() == [6]
 
 
 @pytest.mark.parametrize("text, header", [

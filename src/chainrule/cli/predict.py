@@ -92,6 +92,7 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = ()) -> Iterator[t
 
     from ..data.chunks import iter_chunks
     from ..data.encode import unseen_message
+    from ..data.lines import file_lines
     from ..data.progress import Progress
     from ..data.tabular import UnseenCategoryWarning
     from ..nn.predict import predict as outputs  # non-finite rows named by their lines below
@@ -102,11 +103,12 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = ()) -> Iterator[t
                                  decimal=args.decimal, thousands=args.thousands,
                                  na_values=[*(pre.na_values or []), *args.na_values],
                                  pandas_markers=pre.na_values is None,       # a model file written before
+                                 lines=info["lines"],
                                  text_columns=[*pre.text, *(c for c in text if c not in pre.columns)]):
             out = outputs(net, pre.transform(chunk[pre.columns], dtype=net.dtype, unseen=unseen), finite=False)
             finite = np.isfinite(out).all(axis=1)
             if not finite.all():
-                first_bad = first_bad or int(np.flatnonzero(~finite)[0]) + int(chunk.index[0]) + 2
+                first_bad = first_bad or int(file_lines(chunk, np.flatnonzero(~finite)[:1])[0])
                 bad += int((~finite).sum())
             if not bad:
                 yield chunk, out

@@ -21,12 +21,13 @@ SNIFF_BYTES = 1 << 18
 
 def iter_chunks(path: Any, *, rows: int = 100_000, sep: str | None = None, encoding: str | None = None,
                 decimal: str = ".", thousands: str | None = None, na_values: Sequence[str] | str | None = None,
-                text_columns: Sequence[str] = (), pandas_markers: bool = False) -> Iterator[Any]:
+                text_columns: Sequence[str] = (), pandas_markers: bool = False, lines: Any = None) -> Iterator[Any]:
     """DataFrames of at most `rows` rows of the CSV file `path` (a header row, then data), in order.
 
     sep, encoding, decimal, thousands, na_values, pandas_markers : as `read_csv`. text_columns : columns
     read as text.
-    Each DataFrame's attrs["csv"] says how the file was read (as `read_csv`'s)."""
+    Each DataFrame's attrs["csv"] says how the file was read (as `read_csv`'s); `lines`, the data
+    rows' file lines (`rowcheck.check_csv`'s), become its attrs["lines"] (as `read_csv`'s)."""
     import pandas as pd
     name = str(path)
     if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
@@ -53,6 +54,8 @@ def iter_chunks(path: Any, *, rows: int = 100_000, sep: str | None = None, encod
             for chunk in reader:
                 chunk.columns = [str(c) for c in chunk.columns]
                 chunk.attrs["csv"] = info
+                if lines is not None:
+                    chunk.attrs["lines"] = lines
                 yield chunk
     except UnicodeDecodeError as exc:
         raise ValidationError(f"CSV file {short(name, 200)} is not {encoding or 'UTF-8'} text ({exc.reason}); give "

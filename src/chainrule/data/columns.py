@@ -13,6 +13,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from .csvfile import short
+from .lines import file_lines
 
 MAX_CATEGORIES = 1000    # a text column keeps at most this many categories (the most frequent), the rest "other"
 MIN_ID_ROWS = 10         # fewer rows than this: uniqueness per row says nothing
@@ -25,8 +26,8 @@ class ColumnWarning(UserWarning):
 
 
 def _line(col, mask) -> int:
-    """The file line (the header is line 1) of the first True entry of `mask`."""
-    return int(np.flatnonzero(np.asarray(mask))[0]) + 2
+    """The file line (the header is line 1) of the first True entry of `mask` over `col`'s rows."""
+    return int(file_lines(col, np.flatnonzero(np.asarray(mask))[:1])[0])
 
 
 def is_numeric(col) -> bool:
@@ -51,7 +52,7 @@ def text_reason(col) -> str:
     if not bad.any():
         return "chosen as text"
     first = int(np.flatnonzero(bad[codes])[0])
-    return f"not numbers, e.g. {short(values.iloc[first])} on line {first + 2}"
+    return f"not numbers, e.g. {short(values.iloc[first])} on line {int(file_lines(col, [first])[0])}"
 
 
 def comma_cells(distinct: list[str], ok: np.ndarray, counts: np.ndarray) -> tuple[str, np.ndarray] | None:

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from .csvfile import bom_encoding, check_marks, detect_separator, field_counts, open_csv, short, wide
+from .lines import Lines
 
 BLOCK = 1 << 24
 SNIFF_CHARS = 1 << 18
@@ -40,14 +41,17 @@ class _Rows:
         self.rows = 0
         self.first_bad: tuple[int, int] | None = None
         self.n_bad = 0
+        self.lines = Lines()                       # the line each data row starts on
 
     def set_header(self, fields: list[str], line: int, text: str) -> None:
         self.header, self.header_line, self.header_text = fields, line, text
 
-    def add(self, fields: np.ndarray, lines: np.ndarray) -> None:
-        """Data rows with `fields` fields on file `lines` (blank lines already left out)."""
+    def add(self, fields: np.ndarray, lines: np.ndarray, starts: np.ndarray | None = None) -> None:
+        """Data rows with `fields` fields ending on file `lines` (blank lines already left out),
+        starting on `starts` (default: those lines)."""
         assert self.header is not None
         self.rows += fields.size
+        self.lines.extend(lines if starts is None else starts)
         bad = np.flatnonzero(fields != len(self.header))
         if bad.size:
             if self.first_bad is None:
@@ -113,22 +117,28 @@ def _csv_rows(f: Any, rows: _Rows, encoding: str, sep: str) -> None:
     reader = csv.reader(text, delimiter=sep)
     batch: list[int] = []
     lines: list[int] = []
+    starts: list[int] = []
+    after = 0                                      # the line the previous row ended on
     try:
         for row in reader:
             if not row or (len(row) == 1 and not row[0].strip()):
+                after = reader.line_num
                 continue
             if rows.header is None:
                 rows.set_header(row, reader.line_num, sep.join(row))
+                after = reader.line_num
                 continue
             batch.append(len(row))
             lines.append(reader.line_num)
+            starts.append(after + 1)
+            after = reader.line_num
             if len(batch) >= 65536:
-                rows.add(np.array(batch), np.array(lines))
-                batch, lines = [], []
+                rows.add(np.array(batch), np.array(lines), np.array(starts))
+                batch, lines, starts = [], [], []
     except csv.Error as exc:
         raise ValidationError(f"CSV file {short(rows.name, 200)} could not be read near line {reader.line_num}: "
                               f"{exc}") from None
-    rows.add(np.array(batch, dtype=np.int64), np.array(lines, dtype=np.int64))
+    rows.add(np.array(batch, dtype=np.int64), np.array(lines, dtype=np.int64), np.array(starts, dtype=np.int64))
     text.detach()
 
 
@@ -191,7 +201,7 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
             _csv_rows(f, rows, codec, sep_used)
     header = rows.finish()
     return {"name": name, "sep": sep_used, "sep_detected": detected, "encoding": encoding or "utf-8", "header": header,
-            "rows": rows.rows}
+            "rows": rows.rows, "lines": rows.lines}
 
 
 def _separator(sep: str | None, text: str, name: str, decimal: str, thousands: str | None) -> tuple[str, bool]:

@@ -77,6 +77,77 @@ def test_semicolon_file_with_decimal_commas(tmp_path):
                                           np.mean([i % 3 + 0.25 for i in range(40)])])
 
 
+@pytest.mark.parametrize("a", [["1,5", "3,25", "5", "7", "1", "2"], ["1,5", "3,25", "5,1", "7", "1,2", "2,7"]])
+def test_decimal_commas_among_whole_numbers(tmp_path, a):
+    """Whole numbers among '1,5' cells were 'numbers except 2 of 6 cells ... Give --na-values '1,5''
+    or, fewer of them, one text category per number."""
+    rows = [f"{v};{i};{'xy'[i % 2]}" for i, v in enumerate(a)]
+    path = write(tmp_path / "semi.csv", "a;b;y\n" + "\n".join(rows) + "\n")
+    for stream in ((), ("--stream",)):
+        line = error_line(cli("train", path, "--target", "y", "--out", tmp_path / "m.npz", *stream))
+        assert line.endswith("column 'a' holds numbers with a decimal comma (e.g. '1,5' on line 2): give --decimal ','")
+    r = cli("train", path, "--target", "y", "--decimal", ",", "--epochs", "1", "--out", tmp_path / "m.npz")
+    assert r.returncode == 0, r.stderr
+    pre = cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]
+    assert pre["numeric"] == ["a", "b"] and pre["means"][0] == pytest.approx(np.mean([float(v.replace(",", "."))
+                                                                                        for v in a]))
+
+
+def test_thousands_separators(tmp_path):
+    income = ["1,234", "12,500", "3,000", "45,000.5", "999", "1,000,000"]
+    rows = "".join(f'"{v}",{i},{"ab"[i % 2]}\n' for i, v in enumerate(income))
+    path = write(tmp_path / "t.csv", "income,x,y\n" + rows)
+    for stream in ((), ("--stream",)):
+        line = error_line(cli("train", path, "--target", "y", "--out", tmp_path / "m.npz", *stream))
+        assert line.endswith("column 'income' holds numbers with thousands separators (e.g. '1,234' on line 2): give "
+                             "--thousands ','")
+        r = cli("train", path, "--target", "y", "--thousands", ",", "--epochs", "1", "--out", tmp_path / "m.npz",
+                *stream)
+        assert r.returncode == 0, r.stderr
+        pre = cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]
+        assert pre["numeric"] == ["income", "x"]
+        assert pre["means"][0] == pytest.approx(np.mean([float(v.replace(",", "")) for v in income]))
+    for command in ("predict", "evaluate"):
+        r = cli(command, tmp_path / "m.npz", path, "--thousands", ",")
+        assert r.returncode == 0, r.stderr
+    assert len(r.stdout.splitlines()) > 3 and "accuracy" in r.stdout
+    eu = write(tmp_path / "eu.csv", "a;y\n1.234,5;p\n2,5;q\n3;p\n1.000.000;q\n")
+    assert error_line(cli("train", eu, "--target", "y", "--out", tmp_path / "m.npz")).endswith(
+        "column 'a' holds numbers with a decimal comma and '.' between thousands (e.g. '1.234,5' on line 2): give "
+        "--decimal ',' --thousands '.'")
+    r = cli("train", eu, "--target", "y", "--decimal", ",", "--thousands", ".", "--epochs", "1", "--out",
+            tmp_path / "m.npz")
+    assert r.returncode == 0, r.stderr
+    means = cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]["means"]
+    assert means == [pytest.approx((1234.5 + 2.5 + 3 + 1e6) / 4)]
+    for given in (("--thousands", ","), ("--thousands", "1"), ("--thousands", "ab")):
+        line = error_line(cli("train", eu, "--target", "y", "--decimal", ",", *given, "--out", tmp_path / "m.npz"))
+        assert line.endswith("the thousands separator must be one character other than the decimal mark and a digit "
+                             f"(e.g. , or . or a space); got '{given[1]}'")
+
+
+def test_value_errors_name_the_files_own_line(tmp_path):
+    """Blank lines and a quoted cell over two lines move the rows after them down: the line was
+    counted as data row + 2 (line 4 for line 5, line 4 for line 6)."""
+    quoted = write(tmp_path / "nl.csv", 'note,a,y\n"x\ny",1,p\nz,2,q\nz,,p\nw,4,q\n')
+    assert error_line(cli("train", quoted, "--target", "y", "--out", tmp_path / "m.npz")).endswith(
+        "missing values in 'a' on lines 5. Fill them in, or use --impute mean|median|most_frequent")
+    blank = write(tmp_path / "b.csv", "a,y\n1,x\n\n\n2,y\nabc,x\n4,y\n5,x\n6,y\n7,x\n")
+    assert "('abc'; first on line 6)" in error_line(cli("train", blank, "--target", "y", "--out", tmp_path / "m.npz"))
+    write(tmp_path / "t.csv", "color,x\nred,1\nblue,2\nred,3\nblue,4\n")
+    r = cli("train", tmp_path / "t.csv", "--target", "color", "--epochs", "1", "--out", tmp_path / "m.npz")
+    assert r.returncode == 0, r.stderr
+    for text in ('color,x\n"red",1\n\n"blue",2\nred,oops\n', "color,x\nred,1\n\nblue,2\nred,oops\n",
+                 'color,x\n"red\n",1\nblue,2\nred,oops\n'):
+        path = write(tmp_path / "p.csv", text)
+        for chunk_rows in ("50000", "1"):
+            line = error_line(cli("predict", tmp_path / "m.npz", path, "--chunk-rows", chunk_rows))
+            assert line.endswith("column 'x' must be numeric; line 5 has 'oops'"), (text, line)
+    path = write(tmp_path / "p.csv", 'color,x\n"red\n",1\n\nblue,2\nred,\n')
+    assert error_line(cli("evaluate", tmp_path / "m.npz", path, "--chunk-rows", "1")).endswith(
+        "missing values in 'x' on lines 6; the model was trained without gaps there (train with --impute to fill them)")
+
+
 def test_ambiguous_separator_asks_for_sep(tmp_path):
     path = write(tmp_path / "amb.csv", "a,b;c\n1,2;3\n4,5;6\n")
     assert "the separator is ambiguous (',' and ';' both split every line evenly); give it with --sep" in \
@@ -98,6 +169,40 @@ def test_latin1_file(tmp_path):
     r = cli("train", path, "--target", "y", "--encoding", "latin-1", "--epochs", "1", "--out", tmp_path / "m.npz")
     assert r.returncode == 0, r.stderr
     assert cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]["categories"]["city"] == ["Genève", "Zürich"]
+
+
+def test_lone_carriage_returns_end_lines(tmp_path):
+    """Old Mac and Excel "CSV (Macintosh)" files end lines with a lone \\r: lines, as pandas reads them."""
+    rows = [f"{i},{i % 4},{'pq'[i % 2]}" for i in range(20)]
+    path = write(tmp_path / "cr.csv", "a,b,y\r" + "\r".join(rows) + "\r")
+    for stream in ((), ("--stream",)):
+        r = cli("train", path, "--target", "y", "--epochs", "1", "--out", tmp_path / "m.npz", *stream)
+        assert r.returncode == 0, r.stderr
+        assert "20 rows, 3 columns, separator ',' (detected)" in r.stderr
+        pre = cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]
+        assert pre["means"] == [pytest.approx(9.5), pytest.approx(1.5)]
+    r = cli("predict", tmp_path / "m.npz", path)
+    assert r.returncode == 0 and len(r.stdout.splitlines()) == 21, r.stderr
+    ragged = write(tmp_path / "r.csv", "a,b,y\r1,2,x\r3,4\r5,6,y\r")     # a short row is named by its line
+    assert "line 3 has 2 fields" in error_line(cli("train", ragged, "--target", "y", "--out", tmp_path / "m.npz"))
+    assert "line 3 has 2 fields" in error_line(cli("predict", tmp_path / "m.npz", ragged))
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_files_with_a_byte_order_mark_are_read(tmp_path, encoding):
+    """Windows' "Unicode text" files start with a byte order mark and hold NUL bytes: read, not called binary."""
+    text = "city,temp,y\n" + "".join(f"{'Zürich' if i % 2 else 'Genève'},{i},{'pq'[i % 2]}\n" for i in range(30))
+    data = text.encode(encoding) if encoding != "utf-16-be" else b"\xfe\xff" + text.encode(encoding)
+    path = write(tmp_path / "u.csv", data)
+    for stream in ((), ("--stream",)):
+        r = cli("train", path, "--target", "y", "--epochs", "1", "--out", tmp_path / "m.npz", *stream)
+        assert r.returncode == 0, r.stderr
+        assert f"encoding {encoding[:6]}" in r.stderr
+        pre = cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]
+        assert pre["categories"]["city"] == ["Genève", "Zürich"] and pre["means"] == [pytest.approx(14.5)]
+    r = cli("predict", tmp_path / "m.npz", path)
+    assert r.returncode == 0 and f"30 rows, 3 columns, separator ',' (detected), encoding {encoding[:6]}" in r.stderr
+    assert len(r.stdout.splitlines()) == 31, r.stderr
 
 
 def test_question_mark_placeholder_is_named_and_na_values_reads_it(tmp_path):

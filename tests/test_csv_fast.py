@@ -9,6 +9,7 @@ import pytest
 pd = pytest.importorskip("pandas")
 
 from chainrule.data import columns, csvfile  # noqa: E402
+from chainrule.data.lines import Lines, file_lines  # noqa: E402
 from chainrule.errors import ValidationError  # noqa: E402
 
 
@@ -81,6 +82,39 @@ def test_row_check_fast_path_matches_csv_module(monkeypatch, block, encoding):
         decided += fast_decided
     assert 50 < errors < 350                                    # both outcomes were compared often
     assert (decided > 50) if encoding != "utf-16" else decided == 0
+
+
+@pytest.mark.parametrize("block", [3, 7, csvfile.BLOCK])
+def test_row_lines_of_the_fast_path_are_the_csv_modules(monkeypatch, block):
+    """Each data row's file line (blank lines, quoted line ends before it) as the csv module counts it."""
+    monkeypatch.setattr(csvfile, "BLOCK", block)
+    rng = random.Random(f"lines-{block}")
+    compared = 0
+    for _ in range(600):
+        sep = rng.choice(csvfile.SEPARATORS)
+        text = random_text(rng, sep)
+        fast, slow = Lines(), Lines()
+        try:
+            csvfile._check_rows(text, sep, "f.csv", text.encode(), "utf-8", fast)
+            csvfile._check_rows(text, sep, "f.csv", None, "utf-8", slow)
+        except ValidationError:
+            continue
+        rows = np.arange(slow.n)
+        assert fast(rows).tolist() == slow(rows).tolist(), text
+        compared += slow(rows)[-1:].tolist() != [slow.n + 1]         # a row after a blank or multi-line one
+    assert compared > 30
+
+
+def test_row_lines():
+    lines = Lines.skipping(3, [5, 6, 9])                       # header on line 2; blank lines 5, 6 and 9
+    assert lines(range(6)).tolist() == [3, 4, 7, 8, 10, 11]
+    lines = Lines()
+    lines.extend([2, 3, 6])
+    lines.extend([7, 9])
+    assert lines(range(5)).tolist() == [2, 3, 6, 7, 9] and (lines.starts, lines.lines) == ([0, 2, 4], [2, 6, 9])
+    df = csvfile.read_csv(io.BytesIO(b'a,b\n1,2\n\n"x\ny",3\n4,5\n'))
+    assert df.attrs["lines"](range(3)).tolist() == [2, 4, 6]
+    assert file_lines(df["b"], [2]).tolist() == [6] and file_lines(df.iloc[1:], [1]).tolist() == [6]
 
 
 @pytest.mark.parametrize("text, header", [
@@ -159,19 +193,30 @@ def old_text_reason(col) -> str:
 
 
 def old_check_text_column(col, name: str) -> None:
-    """columns.check_text_column as it was: every cell parsed."""
+    """columns.check_text_column cell by cell: every cell parsed (commas in numbers before anything else)."""
     short, _line = csvfile.short, columns._line
     values = col.dropna().astype("string").str.strip()
     if len(values) == 0:
         return
     nums = pd.to_numeric(values, errors="coerce")
     ok = nums.notna()
+    commas = ~ok & values.str.contains(",", regex=False)
+    thousands = commas & values.str.fullmatch(r"-?[1-9]\d{0,2}(,\d{3})+(\.\d+)?")
+    european = commas & values.str.fullmatch(r"-?[1-9]\d{0,2}(\.\d{3})+(,\d*)?")
+    decimal = commas & pd.to_numeric(values.where(~european, values.str.replace(".", "", regex=False))
+                                      .str.replace(",", ".", regex=False), errors="coerce").notna()
+    found = None
+    if thousands.any() and not (commas & ~thousands).any() and (ok | thousands).mean() > 0.5:
+        found = thousands, "thousands separators", "--thousands ','"
+    elif decimal.any() and (ok | decimal).mean() > 0.5:
+        found = (decimal, "a decimal comma and '.' between thousands", "--decimal ',' --thousands '.'") \
+            if european.any() else (decimal, "a decimal comma", "--decimal ','")
+    if found is not None:
+        cells, how, give = found
+        first = values[cells].iloc[0]
+        raise ValidationError(f"column {short(name)} holds numbers with {how} (e.g. {short(first)} on "
+                              f"line {_line(col, col.index.isin(values[cells].index[:1]))}): give {give}")
     if ok.sum() == 0:
-        comma = pd.to_numeric(values.str.replace(",", ".", regex=False), errors="coerce").notna()
-        if comma.mean() > 0.5:
-            first = values[comma].iloc[0]
-            raise ValidationError(f"column {short(name)} holds numbers with a decimal comma (e.g. {short(first)} on "
-                                  f"line {_line(col, col.index.isin(values[comma].index[:1]))}): give --decimal ','")
         return
     if ok.mean() >= 0.5:
         bad = values[~ok]
@@ -187,7 +232,7 @@ def old_check_text_column(col, name: str) -> None:
 
 NUMBERS = ["1", "2.5", " 3 ", "-4", "1e3", "inf", "-inf", "1e400", "18446744073709551616", "-9223372036854775809",
            "0x10", "  7", "nan", "NaN"]
-COMMAS = ["1,5", " 2,25", "-3,0", "1,2,3", "4,"]
+COMMAS = ["1,5", " 2,25", "-3,0", "1,2,3", "4,", "1,234", "-12,500.5", "0,125", "1.234,5", "2.000.000", "1,23,456"]
 OTHERS = ["?", "n/a", "-", "", " ", "abc", "a b", " ? ", "True", "x" * 60]
 MISSING = [None, np.nan, pd.NA]
 PYTHON = [1, 2.5, True, -3, 1e300]                             # an object column may hold other types
@@ -221,6 +266,23 @@ def test_text_checks_match_per_cell_checks():
         assert columns.text_reason(col) == old_text_reason(col), col.tolist()
         kinds.add(old[1].split(" ")[2] if old[0] == "error" else old[0])
     assert {"ok", "holds", "is"} <= kinds                      # both refusals were compared
+
+
+@pytest.mark.parametrize("cells, found", [
+    (["1,5", "2", "3,25", "5", "7", "1"], "a decimal comma (e.g. '1,5' on line 2): give --decimal ','"),
+    (["5", "1,5", "?", "2"], "a decimal comma (e.g. '1,5' on line 3): give --decimal ','"),
+    (["1,234", "12,500", "3,000", "45,000.5", "7"], "thousands separators (e.g. '1,234' on line 2): give "
+                                                    "--thousands ','"),
+    (["1,234", "1,5", "3"], "a decimal comma (e.g. '1,234' on line 2): give --decimal ','"),   # 1,5 is no thousands
+    (["3", "1.234,5", "2,5"], "a decimal comma and '.' between thousands (e.g. '1.234,5' on line 3): give "
+                              "--decimal ',' --thousands '.'"),
+])
+def test_numbers_with_commas_among_whole_numbers_are_named(cells, found):
+    """A column mixing whole numbers with '1,5' (or '1,234') was 'numbers except ... Give --na-values
+    '1,5'' (which --na-values splits on its comma) or, with fewer whole numbers, text categories."""
+    with pytest.raises(ValidationError) as exc:
+        columns.check_text_column(pd.Series(cells, dtype="str"), "c")
+    assert str(exc.value) == f"column 'c' holds numbers with {found}"
 
 
 def test_text_checks_on_a_long_column():

@@ -150,6 +150,7 @@ CASES = {
     "long row": b"a,b,y\n1,2,x\n3,4,y,\n5,6,y\n",
     "counts line": b"178,13,c0,c1,c2\n" + b"1,2,3,4,5,6,7,8,9,10,11,12,13,14\n" * 5,
     "blank lines": b"\n\na,b,y\n\n1,2,x\n   \n3,4,y",
+    "quoted lines": b'a,b,y\n"1\n\n2",2,x\n\n3,"4\r\n5",y\n6,7,z\n',
     "crlf": b"a,b,y\r\n1,2,x\r\n3,4\r\n",
     "quoted": b'a,b,y\n1,"2,5",x\n3,4\n',
     "quoted newline": b'a,b,y\n1,"2\n5",x\n3,4,z\n',
@@ -174,12 +175,12 @@ def test_file_checks_are_read_csvs(tmp_path, monkeypatch, case, block):
     monkeypatch.setattr(rowcheck, "BLOCK", block)
     try:
         df = read_csv(path)
-        expected = (len(df), list(df.columns), df.attrs["csv"]["sep"])
+        expected = (len(df), list(df.columns), df.attrs["csv"]["sep"], df.attrs["lines"](range(len(df))).tolist())
     except ValidationError as exc:
         expected = str(exc)
     try:
         info = rowcheck.check_csv(path)
-        got = (info["rows"], info["header"], info["sep"])
+        got = (info["rows"], info["header"], info["sep"], info["lines"](range(info["rows"])).tolist())
     except ValidationError as exc:
         got = str(exc)
     assert got == expected

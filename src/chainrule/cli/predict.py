@@ -61,7 +61,8 @@ def checked(args, path) -> dict:
     from ..data.progress import Progress
     from ..data.rowcheck import check_csv
     with Progress(f"reading {short(str(path), 200)}"):        # a line only when it takes more than 2 s
-        info = check_csv(path, sep=args.sep, encoding=args.encoding, decimal=args.decimal)
+        info = check_csv(path, sep=args.sep, encoding=args.encoding, decimal=args.decimal,
+                          thousands=args.thousands)
     how = " (detected)" if info["sep_detected"] else ""
     print(f"read {short(info['name'], 200)}: {info['rows']} rows, {len(info['header'])} columns, separator "
           f"{SEP_NAMES.get(info['sep'], repr(info['sep']))}{how}, encoding {info['encoding']}", file=sys.stderr)
@@ -91,6 +92,7 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = ()) -> Iterator[t
 
     from ..data.chunks import iter_chunks
     from ..data.encode import unseen_message
+    from ..data.lines import file_lines
     from ..data.progress import Progress
     from ..data.tabular import UnseenCategoryWarning
     from ..nn.predict import predict as outputs  # non-finite rows named by their lines below
@@ -98,13 +100,15 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = ()) -> Iterator[t
     bad, first_bad = 0, 0
     with Progress("predicting", total=info["rows"], unit="rows") as progress:
         for chunk in iter_chunks(args.csv, rows=args.chunk_rows, sep=info["sep"], encoding=args.encoding,
-                                 decimal=args.decimal, na_values=[*(pre.na_values or []), *args.na_values],
+                                 decimal=args.decimal, thousands=args.thousands,
+                                 na_values=[*(pre.na_values or []), *args.na_values],
                                  pandas_markers=pre.na_values is None,       # a model file written before
+                                 lines=info["lines"],
                                  text_columns=[*pre.text, *(c for c in text if c not in pre.columns)]):
             out = outputs(net, pre.transform(chunk[pre.columns], dtype=net.dtype, unseen=unseen), finite=False)
             finite = np.isfinite(out).all(axis=1)
             if not finite.all():
-                first_bad = first_bad or int(np.flatnonzero(~finite)[0]) + int(chunk.index[0]) + 2
+                first_bad = first_bad or int(file_lines(chunk, np.flatnonzero(~finite)[:1])[0])
                 bad += int((~finite).sum())
             if not bad:
                 yield chunk, out

@@ -57,11 +57,13 @@ def column_list(text: str) -> list[str]:
 
 
 def add_csv_options(p) -> None:
-    """How to read the CSV file: separator, encoding, decimal mark, missing-value markers."""
+    """How to read the CSV file: separator, encoding, decimal mark, thousands separator, missing-value markers."""
     g = p.add_argument_group("reading the CSV file")
     g.add_argument("--sep", help="field separator: , ; | or tab (detected when only one splits every line evenly)")
     g.add_argument("--encoding", help="text encoding of the file, e.g. latin-1 or cp1252 (UTF-8 when not given)")
     g.add_argument("--decimal", default=".", help="decimal mark of the numbers (',' in many European files)")
+    g.add_argument("--thousands", metavar="CHAR", help="thousands separator of the numbers: ',' reads 1,234 as 1234 "
+                                                       "('.' with --decimal , reads 1.234,5); none when not given")
     g.add_argument("--na-values", type=column_list, default=[], metavar="TEXT[,TEXT]",
                    help="cell values that mean 'missing' (e.g. '?,n/a'), besides empty cells and NA/NaN")
 
@@ -99,6 +101,7 @@ def read(args, path):
     with Progress(f"reading {short(str(path), 200)}"):        # a line only when it takes more than 2 s
         def read_it():
             return read_csv(path, sep=args.sep, encoding=args.encoding, decimal=args.decimal,
+                            thousands=args.thousands,
                             na_values=args.na_values or None, text_columns=getattr(args, "text", None) or ())
         df = read_it()
         if as_in_file(args, df.columns):         # --text named a column spelled otherwise: read it as text

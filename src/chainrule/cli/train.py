@@ -231,7 +231,7 @@ def train(args) -> int:
     if args.stream:                       # two passes over chunks of the file: it is never in memory whole
         import pandas as pd
         stream = CsvStream(args.csv, rows=args.chunk_rows, sep=args.sep, encoding=args.encoding,
-                           decimal=args.decimal, na_values=args.na_values or None)
+                           decimal=args.decimal, thousands=args.thousands, na_values=args.na_values or None)
         as_in_file(args, stream.header())
         header = weights.split_off(stream.header(), args) if args.weight else stream.header()
         columns = select_columns(pd.DataFrame(columns=header), args.target, args.features, args.drop,

@@ -14,24 +14,27 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..errors import ValidationError
-from .csvfile import detect_separator, na_markers, open_csv, short
+from .csvfile import bom_encoding, detect_separator, na_markers, open_csv, short
 
 SNIFF_BYTES = 1 << 18
 
 
 def iter_chunks(path: Any, *, rows: int = 100_000, sep: str | None = None, encoding: str | None = None,
-                decimal: str = ".", na_values: Sequence[str] | str | None = None,
-                text_columns: Sequence[str] = (), pandas_markers: bool = False) -> Iterator[Any]:
+                decimal: str = ".", thousands: str | None = None, na_values: Sequence[str] | str | None = None,
+                text_columns: Sequence[str] = (), pandas_markers: bool = False, lines: Any = None) -> Iterator[Any]:
     """DataFrames of at most `rows` rows of the CSV file `path` (a header row, then data), in order.
 
-    sep, encoding, decimal, na_values, pandas_markers : as `read_csv`. text_columns : columns read as text.
-    Each DataFrame's attrs["csv"] says how the file was read (as `read_csv`'s)."""
+    sep, encoding, decimal, thousands, na_values, pandas_markers : as `read_csv`. text_columns : columns
+    read as text.
+    Each DataFrame's attrs["csv"] says how the file was read (as `read_csv`'s); `lines`, the data
+    rows' file lines (`rowcheck.check_csv`'s), become its attrs["lines"] (as `read_csv`'s)."""
     import pandas as pd
     name = str(path)
     if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
         raise ValidationError(f"rows must be a positive integer; got {rows!r}")
     with open_csv(name) as f:
         head = f.read(SNIFF_BYTES)
+    encoding = encoding or bom_encoding(head)
     text = head.decode(encoding or "utf-8-sig", errors="ignore")
     if len(head) == SNIFF_BYTES:
         text = text[:text.rfind("\n") + 1] or text         # whole lines only
@@ -44,12 +47,15 @@ def iter_chunks(path: Any, *, rows: int = 100_000, sep: str | None = None, encod
     info = {"name": name, "sep": sep, "sep_detected": detected, "encoding": encoding or "utf-8"}
     try:
         reader = pd.read_csv(os.path.expanduser(name), sep=sep, encoding=encoding or "utf-8-sig", decimal=decimal,
-                             **na_markers(na_values, pandas_markers), index_col=False, chunksize=rows,
+                             thousands=thousands, **na_markers(na_values, pandas_markers), index_col=False,
+                             chunksize=rows,
                              dtype={c: "str" for c in text_columns} or None)
         with reader:
             for chunk in reader:
                 chunk.columns = [str(c) for c in chunk.columns]
                 chunk.attrs["csv"] = info
+                if lines is not None:
+                    chunk.attrs["lines"] = lines
                 yield chunk
     except UnicodeDecodeError as exc:
         raise ValidationError(f"CSV file {short(name, 200)} is not {encoding or 'UTF-8'} text ({exc.reason}); give "

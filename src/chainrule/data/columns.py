@@ -7,13 +7,18 @@ either refused (when training on it would give wrong results) or capped with a w
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..errors import ValidationError
 from .csvfile import short
+from .lines import file_lines
 
 MAX_CATEGORIES = 1000    # a text column keeps at most this many categories (the most frequent), the rest "other"
 MIN_ID_ROWS = 10         # fewer rows than this: uniqueness per row says nothing
+THOUSANDS = re.compile(r"-?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?")      # 1,234 and 12,500.5
+EUROPEAN = re.compile(r"-?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d*)?")       # 1.234,5 and 1.234.567
 
 
 class ColumnWarning(UserWarning):
@@ -21,8 +26,8 @@ class ColumnWarning(UserWarning):
 
 
 def _line(col, mask) -> int:
-    """The file line (the header is line 1) of the first True entry of `mask`."""
-    return int(np.flatnonzero(np.asarray(mask))[0]) + 2
+    """The file line (the header is line 1) of the first True entry of `mask` over `col`'s rows."""
+    return int(file_lines(col, np.flatnonzero(np.asarray(mask))[:1])[0])
 
 
 def is_numeric(col) -> bool:
@@ -47,12 +52,43 @@ def text_reason(col) -> str:
     if not bad.any():
         return "chosen as text"
     first = int(np.flatnonzero(bad[codes])[0])
-    return f"not numbers, e.g. {short(values.iloc[first])} on line {first + 2}"
+    return f"not numbers, e.g. {short(values.iloc[first])} on line {int(file_lines(col, [first])[0])}"
+
+
+def comma_cells(distinct: list[str], ok: np.ndarray, counts: np.ndarray) -> tuple[str, np.ndarray] | None:
+    """Whether a column of text is numbers written with a comma, from its distinct cells (stripped),
+    which of them are numbers (`ok`) and how often each occurs: ('thousands', which cells) when the
+    others with a comma all are numbers with thousands separators (1,234; 12,500.5); ('decimal', ...)
+    when cells read as numbers once their comma is a point (1,5), ('decimal.', ...) when some also
+    write '.' between thousands (1.234,5); None when not, or when those cells and the numbers are
+    half the column or less."""
+    import pandas as pd
+    texts = pd.Series(distinct, dtype="string")
+    other = ~np.asarray(ok, dtype=bool) & texts.str.contains(",", regex=False).to_numpy(dtype=bool)
+    thousands = other & texts.str.fullmatch(THOUSANDS.pattern).to_numpy(dtype=bool)
+    european = other & texts.str.fullmatch(EUROPEAN.pattern).to_numpy(dtype=bool)
+    pointed = texts.where(~european, texts.str.replace(".", "", regex=False)).str.replace(",", ".", regex=False)
+    decimal = other & pd.to_numeric(pointed, errors="coerce").notna().to_numpy(dtype=bool)
+    half = counts.sum() / 2
+    if thousands.any() and not (other & ~thousands).any() and counts[ok | thousands].sum() > half:
+        return "thousands", thousands
+    if decimal.any() and counts[ok | decimal].sum() > half:
+        return ("decimal." if european.any() else "decimal"), decimal
+    return None
+
+
+def comma_error(name: str, kind: str, example: str, line: int) -> ValidationError:
+    """The error for a column `comma_cells` finds of `kind`, with an example cell and its line."""
+    how, give = {"thousands": ("thousands separators", "--thousands ','"),
+                 "decimal.": ("a decimal comma and '.' between thousands", "--decimal ',' --thousands '.'")
+                 }.get(kind, ("a decimal comma", "--decimal ','"))
+    return ValidationError(f"column {short(name)} holds numbers with {how} (e.g. {short(example)} on line {line}): "
+                           f"give {give}")
 
 
 def check_text_column(col, name: str) -> None:
     """Refuse a column pandas read as text that is really numbers with placeholders, or numbers
-    with a decimal comma: one-hot encoding it would learn one category per number."""
+    with a decimal comma or thousands separators: one-hot encoding it would learn one category per number."""
     import pandas as pd
     values = col.dropna().astype("string")
     if len(values) == 0:
@@ -61,13 +97,11 @@ def check_text_column(col, name: str) -> None:
     distinct = raw.str.strip()
     counts = np.bincount(codes, minlength=len(distinct))
     ok = pd.to_numeric(distinct, errors="coerce").notna().to_numpy(dtype=bool)
+    found = comma_cells(distinct.tolist(), ok, counts)
+    if found is not None:
+        i = int(np.flatnonzero(found[1][codes])[0])
+        raise comma_error(name, found[0], distinct.iloc[codes[i]], _line(col, col.index.isin(values.index[i:i + 1])))
     if not ok.any():
-        comma = pd.to_numeric(distinct.str.replace(",", ".", regex=False), errors="coerce").notna().to_numpy(dtype=bool)
-        if counts[comma].sum() / len(values) > 0.5:
-            i = int(np.flatnonzero(comma[codes])[0])
-            raise ValidationError(f"column {short(name)} holds numbers with a decimal comma (e.g. "
-                                  f"{short(distinct.iloc[codes[i]])} on line "
-                                  f"{_line(col, col.index.isin(values.index[i:i + 1]))}): give --decimal ','")
         return
     if ok.all():
         raise ValidationError(f"column {short(name)} holds numbers stored as text (e.g. {short(raw.iloc[0])} on "

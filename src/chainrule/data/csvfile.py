@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
+from .lines import Lines
 
 SEPARATORS = (",", ";", "\t", "|")
 SNIFF_LINES = 50          # lines looked at to detect the separator
@@ -72,8 +73,30 @@ def open_csv(name: str) -> Any:
         raise ValidationError(f"CSV file {short(name, 200)} cannot be read (permission denied)") from None
 
 
+#: byte order marks of the encodings whose text holds NUL bytes (UTF-32's first: it starts like UTF-16's)
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def bom_encoding(head: bytes) -> str | None:
+    """'utf-16' or 'utf-32' when a file's first bytes `head` are that encoding's byte order mark
+    (Windows' "Unicode text" files) and a line ends in the first 64 KB so read, else None (UTF-8
+    is read with or without its mark; binary data that starts so stays binary)."""
+    enc = next((enc for bom, enc in BOMS if head.startswith(bom)), None)
+    text = head[:65536].decode(enc, errors="ignore") if enc else ""
+    return enc if "\n" in text or "\r" in text else None
+
+
+def wide(encoding: str | None) -> bool:
+    """Whether text in `encoding` holds NUL bytes (UTF-16, UTF-32): they do not say it is binary."""
+    try:
+        return codecs.lookup(encoding or "utf-8").name.startswith(("utf-16", "utf-32"))
+    except LookupError:
+        return False
+
+
 def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
-    if b"\x00" in data[:65536] and not (encoding or "").lower().startswith("utf-16"):
+    if b"\x00" in data[:65536] and not wide(encoding):
         raise ValidationError(f"CSV file {short(name, 200)} is not a text file (it holds NUL bytes)")
     try:
         return data.decode(encoding or "utf-8-sig"), encoding or "utf-8"
@@ -128,10 +151,11 @@ def _ascii_based(encoding: str) -> bool:
     return name in ("utf-8", "utf-8-sig", "ascii") or name.startswith(("iso8859-", "cp125"))
 
 
-def _fast_header(text: str, data: bytes, sep: str, encoding: str) -> list[str] | None:
+def _fast_header(text: str, data: bytes, sep: str, encoding: str, lines: Lines | None = None) -> list[str] | None:
     """The header when every row has as many fields, each line's fields counted as its separators
     + 1 on the bytes; None when the csv module must decide (quotes, a lone carriage return, a NUL,
-    an encoding that is not ASCII underneath, a row that disagrees), so its messages stay as they are."""
+    an encoding that is not ASCII underneath, a row that disagrees), so its messages stay as they are.
+    `lines`: filled with the data rows' lines when the header is returned."""
     if ord(sep) > 127 or not _ascii_based(encoding) or b'"' in data or b"\x00" in data:
         return None
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
@@ -149,12 +173,18 @@ def _fast_header(text: str, data: bytes, sep: str, encoding: str) -> list[str] |
         if row and not (len(row) == 1 and not row[0].strip()):
             break
     codec = "utf-8" if codecs.lookup(encoding).name == "utf-8-sig" else encoding   # a BOM inside is a character
-    return row if _rows_agree(data, ord(sep), line, len(row), codec) else None
+    blanks: list[int] = []
+    if not _rows_agree(data, ord(sep), line, len(row), codec, blanks):
+        return None
+    if lines is not None:
+        found = Lines.skipping(line + 1, blanks)
+        lines.starts, lines.lines = found.starts, found.lines
+    return row
 
 
-def _rows_agree(data: bytes, sep: int, header_line: int, n: int, codec: str) -> bool:
-    """Whether every line after `header_line` (1-based) has `n` fields or is blank, counted in
-    blocks of bytes (memory that does not grow with the file)."""
+def _rows_agree(data: bytes, sep: int, header_line: int, n: int, codec: str, blanks: list[int]) -> bool:
+    """Whether every line after `header_line` (1-based) has `n` fields or is blank (their lines
+    go into `blanks`), counted in blocks of bytes (memory that does not grow with the file)."""
     arr = np.frombuffer(data, dtype=np.uint8)
     lines, carry, prev, limit = 0, 0, -1, csv.field_size_limit()
     for at in range(0, arr.size, BLOCK):
@@ -166,14 +196,14 @@ def _rows_agree(data: bytes, sep: int, header_line: int, n: int, codec: str) -> 
                 return False                           # a field may pass the csv module's limit: it says so
             prev = int(ends[-1]) + at
         carry += after
-        if not _lines_agree(data, ends + at, fields, lines, header_line, n, codec):
+        if not _lines_agree(data, ends + at, fields, lines, header_line, n, codec, blanks):
             return False
         lines += ends.size
     if data.endswith(b"\n"):
         return True
     if len(data) - prev > limit:
         return False
-    return _lines_agree(data, np.array([len(data)]), np.array([carry + 1]), lines, header_line, n, codec)
+    return _lines_agree(data, np.array([len(data)]), np.array([carry + 1]), lines, header_line, n, codec, blanks)
 
 
 def field_counts(block: np.ndarray, sep: int) -> tuple[np.ndarray, np.ndarray, int]:
@@ -187,28 +217,40 @@ def field_counts(block: np.ndarray, sep: int) -> tuple[np.ndarray, np.ndarray, i
 
 
 def _lines_agree(data: bytes, ends: np.ndarray, fields: np.ndarray, lines_before: int, header_line: int, n: int,
-                 codec: str) -> bool:
+                 codec: str, blanks: list[int]) -> bool:
     """Lines `lines_before` + 1.. end at `ends` with `fields` fields: those after the header must
-    have `n`, or be blank (no separator, only white space) as the csv path skips them."""
+    have `n`, or be blank (no separator, only white space) as the csv path skips them; the blank
+    ones' lines are added to `blanks`."""
     odd = np.flatnonzero(fields != n)
     odd = odd[odd + lines_before + 1 > header_line]
     if odd.size and (fields[odd] != 1).any():
         return False
+    if n == 1 and ends.size:            # every line has one field: blank ones hold no ASCII character but space
+        first = data.rfind(b"\n", 0, int(ends[0])) + 1
+        arr = np.frombuffer(data, dtype=np.uint8, count=min(int(ends[-1]) + 1, len(data)) - first, offset=first)
+        solid = np.add.reduceat((arr > 32) & (arr < 128), np.r_[0, ends[:-1] + 1 - first], dtype=np.int64)
+        odd = np.flatnonzero(solid == 0)
+        odd = odd[odd + lines_before + 1 > header_line]
     for i in odd:
         end = int(ends[i])
         if data[data.rfind(b"\n", 0, end) + 1:end].decode(codec).strip():
+            if n == 1:
+                continue
             return False
+        blanks.append(lines_before + int(i) + 1)
     return True
 
 
-def _check_rows(text: str, sep: str, name: str, data: bytes | None = None, encoding: str = "utf-8-sig") -> list[str]:
+def _check_rows(text: str, sep: str, name: str, data: bytes | None = None, encoding: str = "utf-8-sig",
+                lines: Lines | None = None) -> list[str]:
     """The header's fields, after checking every row has as many (the error names the line).
 
     With `data`, the bytes `text` was decoded from with `encoding`, a file without quotes is
-    counted with NumPy; any doubt, and every error, goes through the csv module."""
-    header = _fast_header(text, data, sep, encoding) if data is not None else None
+    counted with NumPy; any doubt, and every error, goes through the csv module. `lines`: filled
+    with the data rows' lines."""
+    header = _fast_header(text, data, sep, encoding, lines) if data is not None else None
     if header is None:
-        header = _csv_rows(text, sep, name)
+        header = _csv_rows(text, sep, name, lines)
     seen: set[str] = set()
     for col in header:
         if col in seen:
@@ -218,24 +260,33 @@ def _check_rows(text: str, sep: str, name: str, data: bytes | None = None, encod
     return header
 
 
-def _csv_rows(text: str, sep: str, name: str) -> list[str]:
-    """The header's fields through the csv module, after checking every row has as many."""
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
+def _csv_rows(text: str, sep: str, name: str, lines: Lines | None = None) -> list[str]:
+    """The header's fields through the csv module, after checking every row has as many; `lines`:
+    filled with the line each data row starts on."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     header: list[str] | None = None
     bad: list[tuple[int, int]] = []
+    starts: list[int] = []
+    after = 0                                               # the line the previous row ended on
     try:
         for row in reader:
             if not row or (len(row) == 1 and not row[0].strip()):
+                after = reader.line_num
                 continue                                    # blank lines are skipped, as pandas does
             if header is None:
                 header, header_line = row, reader.line_num
-            elif len(row) != len(header):
-                bad.append((reader.line_num, len(row)))
+            else:
+                starts.append(after + 1)
+                if len(row) != len(header):
+                    bad.append((reader.line_num, len(row)))
+            after = reader.line_num
     except csv.Error as exc:
         raise ValidationError(f"CSV file {short(name, 200)} could not be read near line {reader.line_num}: "
                               f"{exc}") from None
     if header is None:
         raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data rows")
+    if lines is not None:
+        lines.extend(starts)
     if bad:
         line, n = bad[0]
         more = f" (and {len(bad) - 1} more lines)" if len(bad) > 1 else ""
@@ -261,11 +312,22 @@ def na_markers(na_values, pandas_markers: bool = False) -> dict:
         {"na_values": [*NA_MARKERS, *extra], "keep_default_na": False}
 
 
+def check_marks(sep: str, decimal: str, thousands: str | None) -> None:
+    """The decimal mark (one character, not the separator) and the thousands separator (None: none;
+    one character, neither the decimal mark nor a digit; the separator when numbers are quoted, "1,234")."""
+    if len(decimal) != 1 or decimal == sep:
+        raise ValidationError(f"the decimal mark must be one character other than the separator; got {short(decimal)}")
+    if thousands is not None and (len(thousands) != 1 or thousands == decimal or thousands in '"\r\n0123456789'):
+        raise ValidationError("the thousands separator must be one character other than the decimal mark and a digit "
+                              f"(e.g. , or . or a space); got {short(thousands)}")
+
+
 def read_csv(source, *, sep: str | None = None, encoding: str | None = None, decimal: str = ".",
-             na_values=None, text_columns=(), pandas_markers: bool = False):
+             thousands: str | None = None, na_values=None, text_columns=(), pandas_markers: bool = False):
     """Read a CSV file (a path or an open binary file) with a header row into a DataFrame.
 
     sep : None detects it among , ; tab | (the one that splits every line evenly).
+    thousands : the character between thousands in numbers (',' for 1,234), None for none.
     na_values : extra cell values that mean "missing" (e.g. ["?", "-"]), besides the empty cell,
         NA, NaN and nan (NA_MARKERS; a cell 'None' or 'null' is text, as written).
     text_columns : columns read as text, as written (codes 0001 and 1 are two categories; read as
@@ -275,6 +337,7 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
     import pandas as pd
     csv.field_size_limit(2**31 - 1)            # the csv module's default of 128 KB per cell is not the file's
     data, name = _read_bytes(source)
+    encoding = encoding or bom_encoding(data)
     text, used_encoding = _decode(data, name, encoding)
     if not text or text.isspace():          # isspace stops at the first other character: no copy of the text
         raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data rows")
@@ -285,13 +348,14 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
         detected = False
     else:
         sep, detected = detect_separator(text, name)
-    if len(decimal) != 1 or decimal == sep:
-        raise ValidationError(f"the decimal mark must be one character other than the separator; got {short(decimal)}")
-    _check_rows(text, sep, name, data, encoding or "utf-8-sig")
+    check_marks(sep, decimal, thousands)
+    lines = Lines()
+    _check_rows(text, sep, name, data, encoding or "utf-8-sig", lines)
     del text                              # pandas parses the bytes: a StringIO copy is 4 bytes a character
     try:
-        df = pd.read_csv(io.BytesIO(data), sep=sep, decimal=decimal, **na_markers(na_values, pandas_markers),
-                         index_col=False, dtype={c: "str" for c in text_columns} or None,
+        df = pd.read_csv(io.BytesIO(data), sep=sep, decimal=decimal, thousands=thousands,
+                         **na_markers(na_values, pandas_markers), index_col=False,
+                         dtype={c: "str" for c in text_columns} or None,
                          encoding="utf-8-sig" if encoding is None else used_encoding)
     except (pd.errors.ParserError, ValueError) as exc:
         raise ValidationError(f"CSV file {short(name, 200)} could not be read: {str(exc).strip()[:200]}") from None
@@ -299,6 +363,7 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
         raise ValidationError(f"CSV file {short(name, 200)} has a header but no data rows")
     df.columns = [str(c) for c in df.columns]
     df.attrs["csv"] = {"name": name, "sep": sep, "sep_detected": detected, "encoding": used_encoding}
+    df.attrs["lines"] = lines                   # each data row's file line, for messages (lines.file_lines)
     return df
 
 

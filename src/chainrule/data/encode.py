@@ -15,29 +15,22 @@ import numpy as np
 
 from ..errors import ValidationError
 from .csvfile import names, short
+from .lines import file_lines
 from .progress import Progress
 
 INT32_MAX = 2**31 - 1
 
 
-def _first_line(df: Any) -> int:
-    """The file line of the table's first row: 2 (after the header), or later for a chunk of a
-    file read in pieces (whose RangeIndex continues from the chunks before it)."""
-    import pandas as pd
-    index = df.index
-    return int(index.start) + 2 if isinstance(index, pd.RangeIndex) and index.step == 1 else 2
-
-
 def _line(mask: np.ndarray, df: Any) -> int:
     """The file line (the header is line 1) of the first True entry."""
-    return int(np.flatnonzero(mask)[0]) + _first_line(df)
+    return int(file_lines(df, np.flatnonzero(mask)[:1])[0])
 
 
 def _lines(mask: np.ndarray, df: Any) -> str:
     """The file lines of the True entries, the first few."""
-    idx = np.flatnonzero(mask) + _first_line(df)
-    shown = ", ".join(str(i) for i in idx[:5])
-    return shown + (f" and {len(idx) - 5} more" if len(idx) > 5 else "")
+    at = np.flatnonzero(mask)
+    shown = ", ".join(str(i) for i in file_lines(df, at[:5]))
+    return shown + (f" and {len(at) - 5} more" if len(at) > 5 else "")
 
 
 def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.ndarray:

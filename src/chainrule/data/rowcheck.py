@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
-from .csvfile import detect_separator, field_counts, open_csv, short
+from .csvfile import bom_encoding, check_marks, detect_separator, field_counts, open_csv, short, wide
+from .lines import Lines
 
 BLOCK = 1 << 24
 SNIFF_CHARS = 1 << 18
@@ -40,14 +41,17 @@ class _Rows:
         self.rows = 0
         self.first_bad: tuple[int, int] | None = None
         self.n_bad = 0
+        self.lines = Lines()                       # the line each data row starts on
 
     def set_header(self, fields: list[str], line: int, text: str) -> None:
         self.header, self.header_line, self.header_text = fields, line, text
 
-    def add(self, fields: np.ndarray, lines: np.ndarray) -> None:
-        """Data rows with `fields` fields on file `lines` (blank lines already left out)."""
+    def add(self, fields: np.ndarray, lines: np.ndarray, starts: np.ndarray | None = None) -> None:
+        """Data rows with `fields` fields ending on file `lines` (blank lines already left out),
+        starting on `starts` (default: those lines)."""
         assert self.header is not None
         self.rows += fields.size
+        self.lines.extend(lines if starts is None else starts)
         bad = np.flatnonzero(fields != len(self.header))
         if bad.size:
             if self.first_bad is None:
@@ -109,30 +113,37 @@ def _count_block(rows: _Rows, buf: bytes, end: int, sep: int, first_line: int, s
 def _csv_rows(f: Any, rows: _Rows, encoding: str, sep: str) -> None:
     """`_check_rows` through the csv module, line by line (quoted fields may hold line ends)."""
     f.seek(0)
-    text = io.TextIOWrapper(f, encoding=encoding, newline="\n")     # as read_csv: no translation
+    text = io.TextIOWrapper(f, encoding=encoding, newline="")    # lines end at \n, \r\n or \r, as in read_csv
     reader = csv.reader(text, delimiter=sep)
     batch: list[int] = []
     lines: list[int] = []
+    starts: list[int] = []
+    after = 0                                      # the line the previous row ended on
     try:
         for row in reader:
             if not row or (len(row) == 1 and not row[0].strip()):
+                after = reader.line_num
                 continue
             if rows.header is None:
                 rows.set_header(row, reader.line_num, sep.join(row))
+                after = reader.line_num
                 continue
             batch.append(len(row))
             lines.append(reader.line_num)
+            starts.append(after + 1)
+            after = reader.line_num
             if len(batch) >= 65536:
-                rows.add(np.array(batch), np.array(lines))
-                batch, lines = [], []
+                rows.add(np.array(batch), np.array(lines), np.array(starts))
+                batch, lines, starts = [], [], []
     except csv.Error as exc:
         raise ValidationError(f"CSV file {short(rows.name, 200)} could not be read near line {reader.line_num}: "
                               f"{exc}") from None
-    rows.add(np.array(batch, dtype=np.int64), np.array(lines, dtype=np.int64))
+    rows.add(np.array(batch, dtype=np.int64), np.array(lines, dtype=np.int64), np.array(starts, dtype=np.int64))
     text.detach()
 
 
-def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None, decimal: str = ".") -> dict:
+def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None, decimal: str = ".",
+              thousands: str | None = None) -> dict:
     """Check the CSV file `path` as `read_csv` does (encoding, separator, one field per column on
     every line, unique column names, at least one data row) without holding it in memory.
 
@@ -140,14 +151,15 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
     with `read_csv`'s message otherwise."""
     csv.field_size_limit(2**31 - 1)
     name = str(path)
-    codec = encoding or "utf-8-sig"
     try:
-        codecs.lookup(codec)
+        codecs.lookup(encoding or "utf-8")
     except LookupError:
         raise ValidationError(f"encoding {short(encoding)} is not known (e.g. utf-8, latin-1, cp1252)") from None
     with _open(name) as f:
         block = f.read(BLOCK)
-        if b"\x00" in block[:65536] and not codec.lower().startswith("utf-16"):
+        encoding = encoding or bom_encoding(block)
+        codec = encoding or "utf-8-sig"
+        if b"\x00" in block[:65536] and not wide(codec):
             raise ValidationError(f"CSV file {short(name, 200)} is not a text file (it holds NUL bytes)")
         decoder = codecs.getincrementaldecoder(codec)()
         rows = _Rows(name)
@@ -164,7 +176,7 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
                 if not text.strip() and final:
                     raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data "
                                           "rows")
-                sep_used, detected = _separator(sep, text[:SNIFF_CHARS], name, decimal)
+                sep_used, detected = _separator(sep, text[:SNIFF_CHARS], name, decimal, thousands)
                 sep_byte = ord(sep_used)
                 fast = fast and sep_byte < 128
                 first = False
@@ -189,10 +201,10 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
             _csv_rows(f, rows, codec, sep_used)
     header = rows.finish()
     return {"name": name, "sep": sep_used, "sep_detected": detected, "encoding": encoding or "utf-8", "header": header,
-            "rows": rows.rows}
+            "rows": rows.rows, "lines": rows.lines}
 
 
-def _separator(sep: str | None, text: str, name: str, decimal: str) -> tuple[str, bool]:
+def _separator(sep: str | None, text: str, name: str, decimal: str, thousands: str | None) -> tuple[str, bool]:
     if sep is not None:
         sep = {"tab": "\t", "\\t": "\t"}.get(sep, sep)
         if len(sep) != 1 or sep in "\"\r\n":
@@ -200,6 +212,5 @@ def _separator(sep: str | None, text: str, name: str, decimal: str) -> tuple[str
         detected = False
     else:
         sep, detected = detect_separator(text[:text.rfind("\n") + 1] or text, name)
-    if len(decimal) != 1 or decimal == sep:
-        raise ValidationError(f"the decimal mark must be one character other than the separator; got {short(decimal)}")
+    check_marks(sep, decimal, thousands)
     return sep, detected

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from .chunks import iter_chunks
-from .columns import MAX_CATEGORIES, MIN_ID_ROWS, categories, warn_id
+from .columns import MAX_CATEGORIES, MIN_ID_ROWS, categories, comma_cells, comma_error, warn_id
 from .csvfile import SEP_NAMES, not_in_file, short
 from .progress import Progress
 from .rowcheck import check_csv
@@ -63,11 +63,13 @@ class CsvStream:
     (the system's temporary folder, $TMPDIR, by default), removed by `close()` or at exit."""
 
     def __init__(self, path: Any, *, rows: int = 100_000, sep: str | None = None, encoding: str | None = None,
-                 decimal: str = ".", na_values: Sequence[str] | str | None = None, folder: str | None = None):
+                 decimal: str = ".", thousands: str | None = None, na_values: Sequence[str] | str | None = None,
+                 folder: str | None = None):
         if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
             raise ValidationError(f"the chunk size must be a positive number of rows; got {rows!r}")
         self.path, self.chunk_rows, self.folder = path, rows, folder
-        self.read: dict[str, Any] = {"sep": sep, "encoding": encoding, "decimal": decimal, "na_values": na_values}
+        self.read: dict[str, Any] = dict(sep=sep, encoding=encoding, decimal=decimal, thousands=thousands,
+                                         na_values=na_values)
         self.text_read: set[str] = set()         # columns read as text (numbers in some chunks, text in others)
         self.columns: list[str] | None = None
         self.keep: tuple[str, Callable[[Any, int], np.ndarray]] | None = None
@@ -111,7 +113,7 @@ class CsvStream:
         `keep`: (a column that is not an input, read(cells, file line of the first) -> float64
         values), read in the same pass into a temporary file: `self.kept` (`--weight`)."""
         with Progress(f"checking {short(str(self.path), 200)} (every line)"):
-            check_csv(self.path, **{k: self.read[k] for k in ("sep", "encoding", "decimal")})
+            check_csv(self.path, **{k: self.read[k] for k in ("sep", "encoding", "decimal", "thousands")})
         header = self.header()
         if keep is not None and keep[0] not in header:
             raise not_in_file("column", keep[0], header)
@@ -331,8 +333,8 @@ def as_first(scan: ColumnScan) -> Any:
 
 
 def check_text(name: str, text: list[str], counts: list[int], first: list[int]) -> None:
-    """`columns.check_text_column` from the column's value counts: refuse numbers with placeholders
-    or with a decimal comma, with the same message."""
+    """`columns.check_text_column` from the column's value counts: refuse numbers with placeholders,
+    a decimal comma or thousands separators, with the same message."""
     import pandas as pd
     values = [t.strip() for t in text]
     n = np.asarray(counts, dtype=np.int64)
@@ -340,13 +342,11 @@ def check_text(name: str, text: list[str], counts: list[int], first: list[int]) 
     if total == 0:
         return
     ok = pd.to_numeric(pd.Series(values, dtype="string"), errors="coerce").notna().to_numpy()
+    found = comma_cells(values, ok, n)
+    if found is not None:
+        i = min(np.flatnonzero(found[1]), key=first.__getitem__)
+        raise comma_error(name, found[0], values[i], first[i])
     if not ok.any():
-        commas = [v.replace(",", ".") for v in values]
-        comma = pd.to_numeric(pd.Series(commas, dtype="string"), errors="coerce").notna().to_numpy()
-        if n[comma].sum() / total > 0.5:
-            i = min(np.flatnonzero(comma), key=first.__getitem__)
-            raise ValidationError(f"column {short(name)} holds numbers with a decimal comma (e.g. {short(values[i])} "
-                                  f"on line {first[i]}): give --decimal ','")
         return
     if ok.all():
         earliest = min(range(len(values)), key=first.__getitem__)

@@ -220,7 +220,9 @@ def test_question_mark_placeholder_is_named_and_na_values_reads_it(tmp_path):
             "--out", tmp_path / "m.npz")
     assert r.returncode == 0, r.stderr
     pre = cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]
-    assert pre["numeric"] == ["hp", "weight"] and pre["fill"] == {"hp": float(np.median(hp[hp != "?"].astype(int)))}
+    assert pre["numeric"] == ["hp", "weight"]
+    # every column gets a fill value, the one without gaps too (as SimpleImputer)
+    assert pre["fill"] == {"hp": float(np.median(hp[hp != "?"].astype(int))), "weight": float(np.median(df["weight"]))}
     r = cli("train", path, "--target", "mpg", "--text", "hp", "--epochs", "1", "--out", tmp_path / "t.npz")
     assert r.returncode == 0 and "text column 'hp':" in r.stderr
 
@@ -623,8 +625,13 @@ def test_none_and_null_are_categories_not_missing_cells(tmp_path, stream):
     assert r.returncode == 0, r.stderr
     _, extra = cr.load(model, with_extra=True)
     pre = extra["tabular"]
-    assert pre["categories"]["veneer"] == ["BrkFace", "None", "Stone", "null"] and "veneer" not in pre["fill"]
-    assert set(pre["fill"]) == {"x"}
+    assert pre["categories"]["veneer"] == ["BrkFace", "None", "Stone", "null"]
+    from sklearn.impute import SimpleImputer
+
+    # 'None' and 'null' are values, counted for the mode
+    most_frequent = SimpleImputer(strategy="most_frequent").fit(veneer.reshape(-1, 1).astype(object))
+    assert pre["fill"]["veneer"] == most_frequent.statistics_[0]
+    assert pre["fill"]["x"] == pytest.approx(float(np.median(df["x"].dropna())), rel=1e-12)
     r = cli("predict", model, csv)
     assert r.returncode == 0 and "unseen" not in r.stderr, r.stderr
 

@@ -332,3 +332,37 @@ def test_missing_markers_of_a_filled_text_column_get_the_filled_category(tmp_pat
     _, proba = s.run(None, {"x": raw["x"].to_numpy(dtype=np.float64).reshape(-1, 1),
                             "shade": raw["shade"].to_numpy(dtype=object).reshape(-1, 1)})
     np.testing.assert_allclose(proba, pd.read_csv(preds).filter(like="proba_").to_numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_info_describes_a_graph_from_export_and_predict_promises_only_what_holds(iris_csv, tmp_path):
+    """`chainrule info` on the graph `chainrule export` writes said "an MLP graph has one input and
+    one output", and `predict` on it said that info reads it. Now info says what the graph is (its
+    columns and outputs, as onnxruntime sees them), and predict and explain point to the .npz."""
+    model, graph = tmp_path / "iris.npz", tmp_path / "iris.onnx"
+    assert cli("train", iris_csv, "--target", "species", "--hidden", "4", "--epochs", "2", "--impute", "median",
+               "--out", model, "--quiet").returncode == 0
+    assert cli("export", model, graph).returncode == 0
+    r = cli("info", graph)
+    assert r.returncode == 0, r.stderr
+    s = session(graph)
+    kinds = {"tensor(double)": "number", "tensor(string)": "text"}
+    assert ", ".join(f"{i.name!r} ({kinds[i.type]})" for i in s.get_inputs()) in r.stdout
+    assert repr([o.name for o in s.get_outputs()]) in r.stdout
+    assert "written by `chainrule export`" in r.stdout and "read the .npz model it was exported from" in r.stdout
+    for command in (("predict", graph, iris_csv), ("evaluate", graph, iris_csv), ("explain", "--model", graph)):
+        r = cli(*command)
+        assert r.returncode == 2 and "written by `chainrule export`" in r.stderr, r.stderr
+        assert "read the .npz model it was exported from" in r.stderr and "info read" not in r.stderr
+    # another library's graph: the promise that info reads it is made only when info does
+    plain = cr.Network([cr.Dense(5, 3, "softmax")], loss="categorical_crossentropy")
+    to_onnx(plain, tmp_path / "mlp.onnx")
+    helper = onnx.helper
+    pair = [helper.make_tensor_value_info(n, onnx.TensorProto.FLOAT, [1]) for n in "abo"]
+    add = helper.make_model(helper.make_graph([helper.make_node("Add", ["a", "b"], ["o"])], "g", pair[:2], pair[2:]),
+                            opset_imports=[helper.make_opsetid("", 17)])
+    onnx.save(add, tmp_path / "add.onnx")
+    for name, reads in (("mlp.onnx", True), ("add.onnx", False)):
+        assert (cli("info", tmp_path / name).returncode == 0) == reads
+        r = cli("predict", tmp_path / name, iris_csv)
+        assert r.returncode == 2 and "is a model of another library" in r.stderr
+        assert ("explain and info read this one" in r.stderr) == reads, r.stderr

@@ -39,9 +39,11 @@ def register(sub) -> None:
     p = sub.add_parser(
         "info", help="what a model file holds",
         description="Architecture, parameters, and (for `chainrule train` models) the preprocessing and "
-                    "training summary of a model file.",
+                    "training summary of a model file; for an ONNX graph from `chainrule export`, its input "
+                    "columns and outputs.",
         epilog="example:\n  chainrule info iris.npz")
-    p.add_argument("model", help="a model file (.npz) from `chainrule train` or Network.save()")
+    p.add_argument("model", help="a model file (.npz) from `chainrule train` or Network.save(), or an .onnx or "
+                                 ".keras file")
     p.set_defaults(func=info)
 
 
@@ -251,6 +253,11 @@ def classification_metrics(net, out, y) -> dict[str, float | None]:
 
 def info(args) -> int:
     from ..data.csvfile import names, short
+    from .tabular import describe_export, exported_graph
+    graph = exported_graph(args.model)
+    if graph is not None:             # one input per column: not a network to load; said what it is
+        describe_export(args.model, graph)
+        return 0
     net, pre, extra = load_model(args.model, need_preprocessing=False)
     print(net.summary())
     if pre is None:

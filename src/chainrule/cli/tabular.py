@@ -8,7 +8,7 @@ import stat
 import sys
 from pathlib import Path
 
-from ..errors import ModelFileError, ValidationError
+from ..errors import ChainruleError, ModelFileError, ValidationError
 
 
 # -- option values, checked by argparse (a bad value is a usage error naming the option) ----------
@@ -175,10 +175,19 @@ def load_model(path, need_preprocessing: bool = True):
     import chainrule as cr
 
     from ..data.tabular import Preprocessing
+    if exported_graph(path) is not None:
+        raise ValidationError(f"{path} is an ONNX graph written by `chainrule export` with its CSV preprocessing; "
+                              "chainrule's commands read the .npz model it was exported from (`chainrule info` "
+                              "describes this graph; onnxruntime runs it)")
     if str(path).lower().endswith((".onnx", ".keras")):       # another library's model: no preprocessing
         if need_preprocessing:
+            try:
+                cr.load_foreign(path)
+                readable = " (explain and info read this one)"
+            except (ChainruleError, ImportError):      # not a network chainrule reads: nothing to promise
+                readable = ""
             raise ValidationError(f"{path} is a model of another library; `predict` and `evaluate` need a model "
-                                  "trained by `chainrule train` (explain and info read this one)")
+                                  f"trained by `chainrule train`{readable}")
         return cr.load_foreign(path), None, {}
     net, extra = cr.load(path, with_extra=True)
     extra = extra or {}
@@ -194,6 +203,41 @@ def load_model(path, need_preprocessing: bool = True):
                              f"inputs and {outputs} output{'s' * (outputs != 1)} ({pre.task}), the network has "
                              f"{net.n_inputs} and {net.n_outputs}; the file is damaged or put together from two models")
     return net, pre, extra
+
+
+def exported_graph(path):
+    """The ONNX model in `path` if `chainrule export` wrote it with a CSV preprocessing (one input per
+    column, outputs 'prediction' and 'probabilities': not a network `from_onnx` reads); else None."""
+    if not str(path).lower().endswith(".onnx") or not Path(path).is_file():
+        return None
+    try:
+        import onnx
+        model = onnx.load(str(path))
+    except Exception:  # noqa: BLE001  (onnx missing, or not an ONNX file: load_foreign says which)
+        return None
+    if model.producer_name != "chainrule" or "prediction" not in [v.name for v in model.graph.output]:
+        return None
+    return model
+
+
+def describe_export(path, model) -> None:
+    """What `chainrule info` says of a graph from `chainrule export` with its CSV preprocessing."""
+    from onnx import TensorProto
+
+    from ..data.csvfile import names, short
+    kinds = {TensorProto.DOUBLE: "number", TensorProto.STRING: "text"}
+    graph = model.graph
+    print(f"{short(str(path), 200)}: an ONNX graph written by `chainrule export` (chainrule "
+          f"{model.producer_version or 'of unknown version'}) with its CSV preprocessing built in")
+    if model.doc_string:
+        print(model.doc_string)
+    inputs = [f"{short(v.name)} ({kinds.get(v.type.tensor_type.elem_type, 'other')})" for v in graph.input]
+    print(f"inputs, one per CSV column: {', '.join(inputs[:20])}{' ...' if len(inputs) > 20 else ''}")
+    print(f"outputs: {names([v.name for v in graph.output], 20)}")
+    opsets = ", ".join(f"{o.domain or 'ai.onnx'} {o.version}" for o in model.opset_import)
+    print(f"opsets: {opsets}")
+    print("chainrule info, predict, evaluate and explain read the .npz model it was exported from; "
+          "onnxruntime runs this graph")
 
 
 def metrics(net, pre, X, y) -> dict[str, float | None]:

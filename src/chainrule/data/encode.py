@@ -33,6 +33,19 @@ def _lines(mask: np.ndarray, df: Any) -> str:
     return shown + (f" and {len(at) - 5} more" if len(at) > 5 else "")
 
 
+def gap_message(pre: Any, c: str, lines: str) -> str:
+    """The refusal of a missing value in column `c` (file lines `lines`) that the model has no fill
+    value for: trained without --impute, or (a file written before a fill value was kept for every
+    column) with --impute, in a column that had no gaps."""
+    if pre.impute is None:
+        return (f"missing values in {short(c)} on lines {lines}; the model was trained without gaps there "
+                "(train with --impute to fill them)")
+    return (f"missing values in {short(c)} on lines {lines}; the model was trained with --impute {pre.impute}, but "
+            "its file, written by an older chainrule, keeps a fill value only for the columns that had gaps in "
+            "training, and this one had none: fill them in, or train the model again (which keeps one for "
+            "every column)")
+
+
 def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.ndarray:
     """Column `c` as float64 standardised values, gaps filled as in training, that `dtype` (the
     network's) can hold (or a clear error)."""
@@ -49,8 +62,7 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
                                   + ("; the file seems to write decimals with a comma: give --decimal ','"
                                      if comma else ""))
         if c not in pre.fill:
-            raise ValidationError(f"missing values in {short(c)} on lines {_lines(missing, df)}; the model was trained "
-                                  "without gaps there (train with --impute to fill them)")
+            raise ValidationError(gap_message(pre, c, _lines(missing, df)))
         col = col.fillna(pre.fill[c])
     values = col.to_numpy(dtype=np.float64)
     j = pre.numeric.index(c)
@@ -110,8 +122,7 @@ def text_codes(pre: Any, df: Any, c: str, unseen_warning: type[Warning],
     gaps = col.isna().to_numpy()
     if gaps.any():
         if c not in pre.fill:
-            raise ValidationError(f"missing values in {short(c)} on lines {_lines(gaps, df)}; the model was trained "
-                                  "without gaps there (train with --impute to fill them)")
+            raise ValidationError(gap_message(pre, c, _lines(gaps, df)))
         col = col.fillna(pre.fill[c])
     codes = pd.Index(pre.categories[c], dtype=col.dtype).get_indexer(col)
     missed = codes < 0

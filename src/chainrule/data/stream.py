@@ -231,10 +231,10 @@ class CsvStream:
                 warn_id(c, s.rows)
             if s.kind in ("int", "float") and c not in text_columns:
                 pre.numeric.append(c)
-                fill = self._fill(c, s, impute) if c in gaps else None
+                fill = self._fill(c, s, impute) if impute is not None else None    # every column, as in fit
                 if fill is not None:
                     pre.fill[c] = fill
-                mean, std = s.filled(fill) if fill is not None else (s.mean, s.std())
+                mean, std = s.filled(fill) if fill is not None and c in gaps else (s.mean, s.std())
                 pre.means.append(mean)
                 pre.scales.append(std if std > 0 else 1.0)
             else:
@@ -245,9 +245,10 @@ class CsvStream:
                 pre.text.append(c)
                 if s.kind in ("int", "float", "bool"):              # pandas typed it: '10.0', 'True'
                     typed.append(c)
-                if c in gaps:
+                if impute is not None:
                     top = max(counts)
                     pre.fill[c] = min(t for t, k in zip(text, counts) if k == top)
+                if c in gaps:
                     text, counts, first = s.strings(str(pre.fill[c]), s.missing_lines[0])
                 pre.categories[c], dropped = categories(_Counts(text, counts), c, max_categories)
                 if dropped:

@@ -61,7 +61,9 @@ class Preprocessing:
     means: list[float] = field(default_factory=list)
     scales: list[float] = field(default_factory=list)
     categories: dict[str, list[str]] = field(default_factory=dict)
-    fill: dict[str, object] = field(default_factory=dict)   # imputed value per column with gaps
+    # the value --impute fills a missing cell with, for every feature column (an older file holds only
+    # the columns that had gaps in training, and refuses a gap elsewhere)
+    fill: dict[str, object] = field(default_factory=dict)
     impute: str | None = None
     classes: list = field(default_factory=list)
     y_mean: float = 0.0
@@ -142,7 +144,7 @@ class Preprocessing:
                 warn_id(c, len(col))
             if is_numeric(col) and c not in text_columns:
                 pre.numeric.append(c)
-                if c in gaps:
+                if impute is not None:        # every column, as SimpleImputer: predict may meet a gap anywhere
                     pre.fill[c] = float(col.mean() if impute == "mean" else col.median() if impute == "median"
                                         else col.mode()[0])
             else:
@@ -153,7 +155,7 @@ class Preprocessing:
                         pd.api.types.infer_dtype(col, skipna=True) == "boolean":
                     typed.append(c)
                 col = col.astype("string")
-                if c in gaps:
+                if impute is not None:
                     pre.fill[c] = str(col.mode()[0])
                 pre.categories[c], dropped = categories(col.fillna(pre.fill.get(c, "")), c, max_categories)
                 if dropped:
@@ -189,8 +191,8 @@ class Preprocessing:
                                       f"{short(df[c][bad].iloc[0])}")
             if col.isna().any():
                 if c not in self.fill:
-                    raise ValidationError(f"missing values in {c!r} on lines {_rows(col.isna(), df)}; the model was "
-                                          "trained without gaps there (train with --impute to fill them)")
+                    from .encode import gap_message
+                    raise ValidationError(gap_message(self, c, _rows(col.isna(), df)))
                 col = col.fillna(self.fill[c])
             values = col.to_numpy(dtype=float)
             if not np.all(np.isfinite(values)):

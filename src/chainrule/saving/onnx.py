@@ -227,7 +227,9 @@ def preprocessing_nodes(g: _Graph, pre: dict, net) -> tuple[list, str]:
         typed = pre.get("typed")
         more = other_spellings(cats) if typed is None or c in typed else {}     # as written: exact text
         fill = pre["fill"].get(c)
-        if fill is not None:          # a missing value ("", NA, a marker of --na-values) gets the filled category
+        # a missing value ("", NA, a marker of --na-values) gets the filled category; a fill value past
+        # --max-categories (a most frequent value tied with more than the limit) is 'other': all zeros
+        if fill is not None and str(fill) in cats:
             for marker in (*NA_MARKERS, *(pre.get("na_values") or [])):
                 if marker not in cats and marker not in more:
                     more[marker] = cats.index(str(fill))

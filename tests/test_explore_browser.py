@@ -250,10 +250,17 @@ def test_exports_and_share_link(page, browser):
     page.click('[data-id="share"]')
     page.wait_for_selector('[data-id="info"]:not([hidden])')
     url = re.search(r"http://\S+#s=[\w-]+", page.inner_text('[data-id="info"]'))[0]
+    assert TOKEN not in url and "token" not in url      # whoever gets the link must not get the server
     other = browser.new_page()
     other.goto(url)
     other.wait_for_selector('[data-id="etotal"]:not(:empty)')
     assert other.inner_text('[data-id="etotal"]') == changed and "w2 = -0.3" in graph_text(other)
+    # a browser that never opened the printed URL has no token: the page says how to open the link
+    other.evaluate("localStorage.clear(); sessionStorage.clear()")
+    other.goto(url)
+    other.reload()
+    other.wait_for_selector('[data-id="error"]:not([hidden])')
+    assert "token" in other.inner_text('[data-id="error"]') and "#s=" in other.inner_text('[data-id="error"]')
     other.close()
 
 

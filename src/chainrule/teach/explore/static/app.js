@@ -107,8 +107,10 @@ export function mount(root, transport) {
     const a = await call("share");
     if (a && a.code) {
       const url = transport.shareUrl(a.code);
-      info(`Share link (this network, its data and optimizer): ${url}`);
-      try { await navigator.clipboard.writeText(url); info(`Copied to the clipboard: ${url}`); } catch (e) { /* shown above */ }
+      const what = "(this network, its data and optimizer; no token: it opens in this browser, or added to the URL "
+        + "another `chainrule explore` prints)";
+      info(`Share link ${what}: ${url}`);
+      try { await navigator.clipboard.writeText(url); info(`Copied to the clipboard ${what}: ${url}`); } catch (e) { /* shown above */ }
     }
   });
   root.querySelectorAll("[data-export]").forEach(b => b.addEventListener("click", () => {
@@ -417,9 +419,15 @@ export function mount(root, transport) {
   return { call, render: s => render(s) };
 }
 
-// The page's transport: fetch to this server, with the token of the URL it was opened with.
+// The page's transport: fetch to this server, with the token of the URL it was opened with (kept
+// in this browser's storage for this server, so a share link, which holds no token, opens here too).
 export function pageTransport() {
-  const token = new URLSearchParams(location.search).get("token") || "";
+  const TOKEN_KEY = "chainrule-explore-token";
+  const given = new URLSearchParams(location.search).get("token");
+  if (given) { try { localStorage.setItem(TOKEN_KEY, given); } catch (e) { /* storage off: the URL's token only */ } }
+  let stored = null;
+  try { stored = localStorage.getItem(TOKEN_KEY); } catch (e) { /* storage off */ }
+  const token = given || stored || "";
   let sid = sessionStorage.getItem("chainrule-explore-session");
   const headers = { "X-Token": token, "Content-Type": "application/json" };
   const post = async (path, body) => (await fetch(path, { method: "POST", headers, body: JSON.stringify(body || {}) })).json();
@@ -431,6 +439,10 @@ export function pageTransport() {
         if (a.state) return a;
       }
       const a = await post("/api/session", share ? { share } : {});
+      if (a.error && share && !a.session) {
+        a.error += ". A share link holds no token: add its #s=… part to the URL your `chainrule explore` printed.";
+        return a;
+      }
       sid = a.session;
       if (sid) sessionStorage.setItem("chainrule-explore-session", sid);
       if (share) history.replaceState(null, "", location.pathname + location.search);
@@ -451,7 +463,8 @@ export function pageTransport() {
       a.click();
       a.remove();
     },
-    shareUrl: code => `${location.origin}${location.pathname}${location.search}#s=${code}`,
+    // the shared state only: never the token of location.search (whoever holds it drives this server)
+    shareUrl: code => `${location.origin}${location.pathname}#s=${code}`,
   };
 }
 

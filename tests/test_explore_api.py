@@ -243,6 +243,20 @@ def test_undo_and_reset(page):
     assert page.act("reset")["state"]["steps"] == 0 and page.state["seed"]["pristine"]
 
 
+def test_forward_and_backward_are_not_undo_steps(page):
+    """Undo goes back one change of weights, inputs or settings; showing a pass changes none."""
+    page.act("set_param", name="w5", value=2)
+    for _ in range(20):         # more than the undo history holds
+        page.act("backward")
+        page.act("forward")
+    assert page.act("undo")["state"]["phase"] == "forward" and page.param("w5")["value"] == 0.4
+    assert not page.state["can_undo"]
+    page.act("update")
+    page.act("forward")
+    page.act("undo")
+    assert page.state["steps"] == 0 and page.state["phase"] == "forward" and not page.state["can_undo"]
+
+
 def test_ten_thousand_updates_as_the_seed(page, monkeypatch):
     from chainrule.teach.explore import session
     monkeypatch.setattr(session, "TRAIN_SECONDS", 60.0)

@@ -170,6 +170,41 @@ def test_editing_a_weight_changes_every_number(page):
     assert "target 0.5" in graph_text(page)
 
 
+def error_after(page, field, typed):
+    """Type `typed` into `field` and leave it (a change): the error banner's text."""
+    page.fill(field, typed)
+    page.dispatch_event(field, "change")
+    page.wait_for_selector('[data-id="error"]:not([hidden])')
+    text = page.inner_text('[data-id="error"]')
+    page.click('[data-id="error-close"]')
+    return text
+
+
+def test_a_blank_or_invalid_number_field_is_refused_never_read_as_0(page):
+    lr = '[data-setting="lr"]'
+    assert "learning rate) is empty" in error_after(page, lr, "")
+    assert '"1e400" is not a finite number' in error_after(page, lr, "1e400")
+    assert page.input_value(lr) == "0.5" and etotal(page) == "0.298371109"
+    page.click('[data-act="step"]')                         # still the seed's rate: the seed's first step
+    expect(page.locator('[data-id="etotal"]')).to_have_text("0.291027774")
+    page.fill('[data-id="train-steps"]', "")
+    page.click('[data-id="train"]')
+    page.wait_for_selector('[data-id="error"]:not([hidden])')
+    assert "Steps to train is empty" in page.inner_text('[data-id="error"]')
+    assert page.inner_text('[data-id="emeta"]').startswith("step 1 ")
+    page.select_option('[data-id="opt"]', "adam")
+    expect(page.locator('[data-setting="beta2"]')).to_have_value("0.999")
+    assert "β₂ is empty" in error_after(page, '[data-setting="beta2"]', "")
+    assert page.input_value('[data-setting="beta2"]') == "0.999"
+    page.select_option('[data-id="data"]', "moons")
+    expect(page.locator('[data-id="title"]')).to_have_text(re.compile("^moons"))
+    first = etotal(page)
+    assert "Noise is empty" in error_after(page, "[data-k=noise]", "")
+    assert "Init seed is empty" in error_after(page, '[data-id="arch"] input.num', "")
+    assert page.input_value("[data-k=noise]") == "0.1" and page.input_value('[data-id="arch"] input.num') == "0"
+    assert etotal(page) == first
+
+
 def test_train_a_data_set_with_its_decision_boundary(page, shots):
     page.select_option('[data-id="data"]', "spirals")
     expect(page.locator('[data-id="title"]')).to_have_text(re.compile("^spirals"))

@@ -34,6 +34,24 @@ export function mount(root, transport) {
   }
   $("error-close").addEventListener("click", () => showError(""));
 
+  // The number typed in field `inp`, or null (the reason shown, quoting what was typed) when it is
+  // blank or not a finite number: an empty field is never read as 0. `name` says which field.
+  function numberIn(inp, name) {
+    const text = inp.value.trim(), v = Number(text);
+    if (text !== "" && Number.isFinite(v)) return v;
+    showError(text !== "" ? `${name}: "${text}" is not a finite number; nothing was changed`
+      : inp.validity && inp.validity.badInput ? `${name}: what was typed is not a number; nothing was changed`
+        : `${name} is empty: type a number (nothing was changed)`);
+    return null;
+  }
+  // On change of `inp`, send(value) with the number typed; a refused entry puts back `shown`.
+  function onNumber(inp, name, shown, send) {
+    inp.addEventListener("change", () => {
+      const v = numberIn(inp, name);
+      if (v === null) inp.value = shown; else send(v);
+    });
+  }
+
   async function call(action, body = {}) {
     if (busy) return null;
     busy = true;
@@ -55,8 +73,12 @@ export function mount(root, transport) {
 
   // -- controls ------------------------------------------------------------------------------
   root.querySelectorAll("[data-act]").forEach(b => b.addEventListener("click", () => call(b.dataset.act)));
-  $("train").addEventListener("click", () => call("train", { steps: Number($("train-steps").value) }));
+  $("train").addEventListener("click", () => {
+    const steps = numberIn($("train-steps"), "Steps to train");
+    if (steps !== null) call("train", { steps });
+  });
   $("play").addEventListener("click", async () => {
+    if (!playing && numberIn($("train-steps"), "Steps to train") === null) return;
     playing = !playing;
     $("play").textContent = playing ? "❚❚" : "▶";
     while (playing) {
@@ -164,13 +186,14 @@ export function mount(root, transport) {
     if (s.mode === "dataset") {
       card.hidden = false;
       const d = s.data, box = $("data-settings");
-      box.innerHTML = `<div class="settings"><label class="field">Points <input type="number" data-k="n" min="4" step="10"></label>
-        <label class="field">Noise <input type="number" data-k="noise" min="0" max="1" step="0.05"></label>
-        <label class="field">Seed <input type="number" data-k="seed" min="0"></label></div>`;
+      box.innerHTML = `<div class="settings"><label class="field">Points <input type="text" inputmode="decimal" class="num" data-k="n"></label>
+        <label class="field">Noise <input type="text" inputmode="decimal" class="num" data-k="noise"></label>
+        <label class="field">Seed <input type="text" inputmode="decimal" class="num" data-k="seed"></label></div>`;
+      const label = { n: "Points", noise: "Noise", seed: "Seed" };
       box.querySelectorAll("input").forEach(inp => {
-        inp.value = d[inp.dataset.k];
-        inp.addEventListener("change", () => call("load", { what: "dataset", name: d.name, n: Number(box.querySelector("[data-k=n]").value),
-          noise: Number(box.querySelector("[data-k=noise]").value), seed: Number(box.querySelector("[data-k=seed]").value) }));
+        const k = inp.dataset.k;
+        inp.value = d[k];
+        onNumber(inp, label[k], d[k], v => call("load", { what: "dataset", name: d.name, n: d.n, noise: d.noise, seed: d.seed, [k]: v }));
       });
     } else if (!(s.mode === "csv" && !card.hidden && $("data-settings").querySelector("[data-id=target]"))) {
       card.hidden = true;
@@ -203,11 +226,11 @@ export function mount(root, transport) {
     for (const [k, v] of Object.entries(s.optimizer.settings)) {
       const lab = document.createElement("label");
       lab.className = "field";
-      lab.innerHTML = `<span></span><input type="number" step="any" data-setting="${k}">`;
+      lab.innerHTML = `<span></span><input type="text" inputmode="decimal" class="num" data-setting="${k}">`;
       lab.querySelector("span").textContent = SETTING_NAMES[k] || k;
       const inp = lab.querySelector("input");
       inp.value = v;
-      inp.addEventListener("change", () => call("set_optimizer", { [k]: Number(inp.value) }));
+      onNumber(inp, SETTING_NAMES[k] || k, v, x => call("set_optimizer", { [k]: x }));
       box.appendChild(lab);
     }
   }
@@ -264,11 +287,11 @@ export function mount(root, transport) {
     grid.appendChild(archField("Init", inits, a.init, v => send({ init: v })));
     const seedLab = document.createElement("label");
     seedLab.className = "field";
-    seedLab.innerHTML = `<span>Init seed</span><input type="number" min="0" step="1">`;
+    seedLab.innerHTML = `<span>Init seed</span><input type="text" inputmode="decimal" class="num">`;
     const seedIn = seedLab.querySelector("input");
     seedIn.value = a.seed;
     seedIn.disabled = a.init === "seed";
-    seedIn.addEventListener("change", () => send({ seed: Number(seedIn.value) }));
+    onNumber(seedIn, "Init seed", a.seed, v => send({ seed: v }));
     grid.appendChild(seedLab);
     box.appendChild(grid);
     const bias = document.createElement("label");
@@ -293,11 +316,15 @@ export function mount(root, transport) {
   function editor(label, value, onSet) {
     const form = document.createElement("form");
     form.className = "editor";
-    form.innerHTML = `<label><span></span> = <input type="number" step="any" required></label><button class="primary">Set</button>`;
+    form.innerHTML = `<label><span></span> = <input type="text" inputmode="decimal" class="num"></label><button class="primary">Set</button>`;
     form.querySelector("span").innerHTML = notation(label);
     const inp = form.querySelector("input");
     inp.value = value;
-    form.addEventListener("submit", e => { e.preventDefault(); onSet(Number(inp.value)); });
+    form.addEventListener("submit", e => {
+      e.preventDefault();
+      const v = numberIn(inp, label.replace(/_/g, " "));
+      if (v !== null) onSet(v);
+    });
     return form;
   }
 

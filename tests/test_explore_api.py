@@ -492,6 +492,19 @@ def test_exports_are_the_engines(page):
     assert page.client.get(f"/api/session/{page.sid}/export/secret.txt?token={TOKEN}").status_code == 404
 
 
+def test_the_derivation_export_after_update_is_the_one_shown(page):
+    net, X, Y, lr = cr.examples.seed_network()
+    shown = cr.explain(net, X, Y, lr=lr)
+    s = page.act("update")["state"]
+    assert s["phase"] == "update" and next(p for p in s["params"] if p["name"] == "w5")["value"] != 0.4
+    md = page.client.get(f"/api/session/{page.sid}/export/derivation.md?token={TOKEN}").text
+    assert md.endswith(shown.markdown()) and "before update 1" in md      # the page's numbers: not re-run
+    assert page.act("forward")["state"]["phase"] == "forward"
+    net.step(X, Y, lr)
+    md = page.client.get(f"/api/session/{page.sid}/export/derivation.md?token={TOKEN}").text
+    assert md.endswith(cr.explain(net, X, Y, lr=lr).markdown()) and "before update" not in md
+
+
 def test_the_derivation_export_divides_the_errors_as_the_loss_does(page):
     from matplotlib.mathtext import MathTextParser
     s = page.act("load", what="dataset", name="xor", n=8)["state"]

@@ -3,6 +3,7 @@ LaTeX, the `explain` report), and a share code that puts a small network's state
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import os
 import tempfile
@@ -32,22 +33,29 @@ def model_bytes(s) -> bytes:
 
 
 def markdown(s) -> str:
-    """The `explain` report of the derivation shown in the page, as Markdown with LaTeX."""
+    """The `explain` report of the derivation shown in the page, as Markdown with LaTeX. After
+    Update the page shows the forward pass of the weights before it (until Forward): so does this."""
     import chainrule as cr
     Xe, Ye, whole = s._explain_batch()
     lr = s.opt_settings["lr"] if (whole and s.opt_name == "sgd") else None
-    dense = s.net.dense_layers
+    net = s.net
+    if s.phase == "update" and s.before is not None:
+        net = copy.deepcopy(s.net)
+        net.set_weights(s.before)
+    dense = net.dense_layers
     sizes = "-".join(str(n) for n in [dense[0].n_in] + [d.n_out for d in dense])
     head = [f"# {s.title}", "", f"Network {sizes}, loss {s.net.loss_function.name}, "
             + ", ".join(f"layer {i + 1} {d.activation.name}" for i, d in enumerate(dense))
             + (f", learning rate {lr:g}" if lr is not None else f", optimizer {s.opt_name}")
             + ("." if whole else f"; the derivation follows training sample {s.sample + 1} of {len(s.X)}."), ""]
+    if net is not s.net:
+        head[-1:] = [f"The weights before update {s.steps}, as the page shows them until Forward.", ""]
     try:
-        body = cr.explain(s.net, Xe, Ye, lr=lr).markdown()
+        body = cr.explain(net, Xe, Ye, lr=lr).markdown()
     except ValidationError as exc:   # more parameters than one report lists: one report per layer
         if "explain prints at most" not in str(exc):
             raise
-        body = "\n".join(cr.explain(s.net, Xe, Ye, lr=lr, layer=l, neuron=j).markdown()
+        body = "\n".join(cr.explain(net, Xe, Ye, lr=lr, layer=l, neuron=j).markdown()
                          for l in reversed(range(len(dense))) for j in range(dense[l].n_out))
     return "\n".join(head) + body
 

@@ -505,6 +505,20 @@ def test_the_derivation_export_after_update_is_the_one_shown(page):
     assert md.endswith(cr.explain(net, X, Y, lr=lr).markdown()) and "before update" not in md
 
 
+def test_share_refuses_up_front_what_loading_would_refuse(page):
+    page.act("set_architecture", hidden=[2], activations=["linear"], output_activation="linear", init="auto")
+    page.act("set_optimizer", lr=1000)
+    page.act("step")
+    page.act("step")                              # a diverging run: weights past 1e6
+    big = max(abs(p["value"]) for p in page.state["params"])
+    assert big > limits.MAX_VALUE
+    error = page.act("share", status=400)["error"]
+    assert "between -1e+06 and 1e+06" in error and f"{big:.3g}" in error and "export the model" in error
+    page.act("undo")
+    code = page.act("share")["code"]             # within the bounds: shared, and it opens
+    assert Page(page.client, share=code).answer.get("error") is None
+
+
 def test_the_derivation_export_divides_the_errors_as_the_loss_does(page):
     from matplotlib.mathtext import MathTextParser
     s = page.act("load", what="dataset", name="xor", n=8)["state"]

@@ -68,6 +68,7 @@ def share_code(s) -> str:
     if s.net.n_params > MAX_SHARED_PARAMS:
         raise ValidationError(f"share links hold networks of up to {MAX_SHARED_PARAMS} parameters; this one has "
                               f"{s.net.n_params} (export the model instead)")
+    _check_shareable(s)
     payload = {"v": 1, "mode": s.mode, "arch": s.arch, "params": s.net.params.tolist(),
                "opt": [s.opt_name, s.opt_settings], "data": s.data,
                "X": None if s.data else s.X.tolist(), "Y": None if s.data else s.Y.tolist(),
@@ -75,6 +76,20 @@ def share_code(s) -> str:
                "steps": s.steps, "opt_state": {"t": s.opt.t, **{k: v.tolist() for k, v in s.opt.state.items()}}}
     raw = zlib.compress(json.dumps(payload, separators=(",", ":")).encode(), 9)
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _check_shareable(s) -> None:
+    """Refuse, with the reason, a state that `load_share` would refuse: weights past what a page
+    accepts (limits.MAX_VALUE, as typed in), not finite, or an optimizer state past 1e300."""
+    arrays = [("weight", s.net.params, limits.MAX_VALUE),
+              *((f"the optimizer's {k}", v, 1e300) for k, v in s.opt.state.items())]
+    for what, values, bound in arrays:
+        values = np.asarray(values, dtype=float)
+        if values.size and not (np.all(np.isfinite(values)) and np.max(np.abs(values)) <= bound):
+            worst = np.max(np.abs(np.nan_to_num(values, nan=np.inf)))
+            raise ValidationError(f"a share link holds values between {-bound:g} and {bound:g}, as the page accepts "
+                                  f"them; this network has a {what} of magnitude {worst:.3g}: lower the learning "
+                                  "rate and Undo or Reset, or export the model (.npz) instead")
 
 
 def _payload(code) -> dict:

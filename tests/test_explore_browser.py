@@ -144,6 +144,26 @@ def test_one_phase_at_a_time(page):
     expect(page.locator('[data-id="etotal"]')).to_have_text("0.291027774")
 
 
+def server_state(page):
+    """The session's state as the server holds it (full precision), asked by the page itself."""
+    return page.evaluate("""async () => {
+        const sid = sessionStorage.getItem("chainrule-explore-session");
+        const headers = { "X-Token": localStorage.getItem("chainrule-explore-token") };
+        const r = await fetch(`/api/session/${sid}/state`, { method: "POST", headers, body: "{}" });
+        return (await r.json()).state; }""")
+
+
+def test_the_weight_editor_shows_the_pages_rounding_and_keeps_the_full_value(page):
+    page.click('[data-act="step"]')
+    expect(page.locator('[data-id="etotal"]')).to_have_text("0.291027774")
+    page.click('.labels [data-name="w5"]')
+    assert page.input_value(".editor input") == "0.35891648"          # as the label and the derivation show it
+    w5 = next(p["value"] for p in server_state(page)["params"] if p["name"] == "w5")
+    page.click(".editor button")                                      # Set, unchanged: the value is not cut
+    expect(page.locator(".cr-explore.busy")).to_have_count(0)
+    assert next(p["value"] for p in server_state(page)["params"] if p["name"] == "w5") == w5 != 0.35891648
+
+
 def test_editing_a_weight_changes_every_number(page):
     page.click('.labels [data-name="w5"]')
     page.fill(".editor input", "0.5")

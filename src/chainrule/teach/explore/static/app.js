@@ -318,11 +318,12 @@ export function mount(root, transport) {
     form.className = "editor";
     form.innerHTML = `<label><span></span> = <input type="text" inputmode="decimal" class="num"></label><button class="primary">Set</button>`;
     form.querySelector("span").innerHTML = notation(label);
-    const inp = form.querySelector("input");
-    inp.value = value;
+    const inp = form.querySelector("input"), shown = fmt(value);
+    inp.value = shown;                  // rounded as everywhere on the page; unchanged, the full value is kept
+    inp.title = String(value);
     form.addEventListener("submit", e => {
       e.preventDefault();
-      const v = numberIn(inp, label.replace(/_/g, " "));
+      const v = inp.value.trim() === shown ? value : numberIn(inp, label.replace(/_/g, " "));
       if (v !== null) onSet(v);
     });
     return form;

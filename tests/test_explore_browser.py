@@ -225,6 +225,19 @@ def test_a_blank_or_invalid_number_field_is_refused_never_read_as_0(page):
     assert etotal(page) == first
 
 
+def test_the_unit_buttons_are_off_at_the_limits(page):
+    fewer, more = '.layer-row [aria-label="fewer units"]', '.layer-row [aria-label="more units"]'
+    page.click(fewer)
+    expect(page.locator(".layer-row .units")).to_have_text("1")
+    expect(page.locator(fewer)).to_be_disabled()
+    for n in range(2, 17):
+        page.click(more)
+        expect(page.locator(".layer-row .units")).to_have_text(str(n))
+    expect(page.locator(more)).to_be_disabled()
+    expect(page.locator(fewer)).to_be_enabled()
+    assert page.locator('[data-id="error"]').is_hidden()
+
+
 def test_train_a_data_set_with_its_decision_boundary(page, shots):
     page.select_option('[data-id="data"]', "spirals")
     expect(page.locator('[data-id="title"]')).to_have_text(re.compile("^spirals"))

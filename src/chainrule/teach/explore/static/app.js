@@ -266,8 +266,11 @@ export function mount(root, transport) {
       s.options.activations.forEach(o => sel.add(new Option(o, o)));
       sel.value = a.activations[i];
       sel.addEventListener("change", () => send({ activations: a.activations.map((x, j) => (j === i ? sel.value : x)) }));
-      row.querySelectorAll("[data-d]").forEach(b => b.addEventListener("click", () =>
-        send({ hidden: a.hidden.map((x, j) => (j === i ? x + Number(b.dataset.d) : x)) })));
+      row.querySelectorAll("[data-d]").forEach(b => {
+        const next = units + Number(b.dataset.d);
+        b.disabled = next < 1 || next > s.options.max_units;      // as "+ hidden layer" at the most layers
+        b.addEventListener("click", () => send({ hidden: a.hidden.map((x, j) => (j === i ? next : x)) }));
+      });
       row.querySelector("[data-remove]").addEventListener("click", () =>
         send({ hidden: a.hidden.filter((_, j) => j !== i), activations: a.activations.filter((_, j) => j !== i) }));
       box.appendChild(row);

@@ -238,6 +238,26 @@ def test_the_unit_buttons_are_off_at_the_limits(page):
     assert page.locator('[data-id="error"]').is_hidden()
 
 
+def fill_of(page, selector):
+    return page.eval_on_selector(selector, "e => getComputedStyle(e).fill")
+
+
+def test_gradients_are_coloured_by_sign_and_fixed_biases_grey(page, shots):
+    page.click('[data-act="backward"]')
+    page.wait_for_selector('[data-phase="backward"].on')
+    magenta, green, grey = "rgb(162, 28, 175)", "rgb(4, 120, 87)", "rgb(156, 163, 175)"
+    assert fill_of(page, '.labels [data-name="w5"] text:last-child') == magenta        # dE/dw5 = 0.082167041
+    assert fill_of(page, '.labels [data-name="w7"] text:last-child') == green          # dE/dw7 = -0.022602540
+    assert "-0.02260254" in page.locator('.labels [data-name="w7"] text').all_text_contents()[-1]
+    assert fill_of(page, '.unit[data-name="o1"] .unit-value.grad') == magenta          # δ_o1 = 0.138498562
+    assert fill_of(page, '.unit[data-name="o2"] .unit-value.grad') == green            # δ_o2 = -0.038098236
+    # the seed's biases are fixed: their gradients are shown, not coloured as moving the bias
+    assert fill_of(page, '.labels [data-name="b_o1"] text') == grey
+    assert page.get_attribute('.edge[data-name="b_o1"] .wire', "stroke") == "#9ca3af"
+    assert "fixed (not trained" in page.inner_text('[data-id="legend"]')
+    page.screenshot(path=str(shots / "explore-backward-colours.png"))
+
+
 def test_train_a_data_set_with_its_decision_boundary(page, shots):
     page.select_option('[data-id="data"]', "spirals")
     expect(page.locator('[data-id="title"]')).to_have_text(re.compile("^spirals"))

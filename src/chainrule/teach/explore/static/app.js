@@ -161,7 +161,9 @@ export function mount(root, transport) {
     drawGraph($("graph"), s, { selected: s.selected, onSelect: select, onTarget });
     $("legend").innerHTML = s.phase === "forward"
       ? `<i class="k-pos"></i>positive weight <i class="k-neg"></i>negative weight <span class="muted">thickness: |w|</span>`
-      : `<i class="k-gpos"></i>∂E/∂w &gt; 0 (w goes down) <i class="k-gneg"></i>∂E/∂w &lt; 0 (w goes up) <span class="muted">brightness: |∂E/∂w|</span>`;
+      : `<i class="k-gpos"></i>∂E/∂w &gt; 0 (w goes down) <i class="k-gneg"></i>∂E/∂w &lt; 0 (w goes up)`
+        + (s.params.some(p => !p.trainable) ? ` <i class="k-fixed"></i>fixed (not trained: does not move)` : "")
+        + ` <span class="muted">brightness: |∂E/∂w|; δ coloured by its sign</span>`;
     drawLoss($("loss"), s.history);
     $("boundary-card").hidden = !s.boundary;
     if (s.boundary) drawBoundary($("boundary"), s.boundary, s.points);

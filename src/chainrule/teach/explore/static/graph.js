@@ -30,7 +30,11 @@ export function el(tag, attrs = {}, parent = null, text = null) {
   return e;
 }
 
-const POS = "#2563eb", NEG = "#ea580c", GPOS = "#c026d3", GNEG = "#059669";
+const POS = "#2563eb", NEG = "#ea580c", GPOS = "#c026d3", GNEG = "#059669", FIXED = "#9ca3af";
+
+// The colour class of a gradient (or delta) as the legend says: > 0 magenta, < 0 green; a fixed
+// (not trained) parameter's gradient grey, as it does not move the parameter.
+export const signClass = (v, trainable = true) => (!trainable ? "fixed" : v > 0 ? "pos" : v < 0 ? "neg" : "zero");
 
 // Where everything goes. Small networks on a wide screen get "cards" with each neuron's values
 // and a label on every edge; larger ones (or a phone) get plain circles and values on click.
@@ -100,7 +104,7 @@ export function drawGraph(svg, state, opts) {
   for (const p of state.params) {
     const to = L.units[p.to], from = p.from ? L.units[p.from] : L.bias[p.layer];
     const strength = showGrad ? Math.abs(p.grad) / maxG : 1;
-    const colour = showGrad ? (p.grad >= 0 ? GPOS : GNEG) : (p.value >= 0 ? POS : NEG);
+    const colour = showGrad ? (!p.trainable ? FIXED : p.grad >= 0 ? GPOS : GNEG) : (p.value >= 0 ? POS : NEG);
     const selected = p.name === opts.selected;
     const g = el("g", { class: "edge" + (selected ? " selected" : "") + (p.trainable ? "" : " frozen"),
                         "data-name": p.name, tabindex: "0", role: "button", "aria-label": `${p.label} = ${fmt(p.value)}` }, gEdges);
@@ -109,7 +113,8 @@ export function drawGraph(svg, state, opts) {
     el("line", { x1, y1, x2, y2, class: "wire", stroke: colour, "stroke-width": 1.2 + 6 * Math.abs(p.value) / maxW,
                  "stroke-opacity": (0.2 + 0.8 * strength).toFixed(3) }, g);
     el("line", { x1, y1, x2, y2, class: "hit" }, g);
-    el("title", {}, g, `${p.label} = ${fmt(p.value)}` + (showGrad ? `\n∂E/∂${p.label} = ${fmt(p.grad)}` : "")
+    el("title", {}, g, `${p.label} = ${fmt(p.value)}` + (p.trainable ? "" : " (fixed: not trained)")
+                       + (showGrad ? `\n∂E/∂${p.label} = ${fmt(p.grad)}` : "")
                        + (p.before !== null && p.before !== p.value ? `\nbefore the update: ${fmt(p.before)}` : ""));
     const pick = () => opts.onSelect(p.name);
     g.addEventListener("click", pick);
@@ -118,7 +123,8 @@ export function drawGraph(svg, state, opts) {
     const grad = phase === "backward";
     const lines = grad ? [`∂E/∂${p.label} =`, num(p.grad)] : [`${p.label} = ${num(p.value)}`];
     const t = Math.min(0.45, (labelWidth(lines) / 2 + 8) / Math.max(1, x2 - x1));
-    const lab = labelBox(gLabels, x1 + (x2 - x1) * t, y1 + (y2 - y1) * t, lines, grad ? "wlabel-grad" : "wlabel-value", selected);
+    const lab = labelBox(gLabels, x1 + (x2 - x1) * t, y1 + (y2 - y1) * t, lines,
+                         grad ? `wlabel-grad ${signClass(p.grad, p.trainable)}` : "wlabel-value", selected);
     lab.setAttribute("data-name", p.name);
     lab.addEventListener("click", pick);
   }
@@ -133,7 +139,7 @@ export function drawGraph(svg, state, opts) {
         const text = grad ? `∂E/∂${p.label} = ${num(p.grad)}` : `${p.label} = ${num(p.value)}`;
         const w = labelWidth([text]);
         const lab = labelBox(gLabels, b.x + 18 + w / 2, b.y + 19 * i - 9 * (shown.length - 1), [text],
-                             grad ? "wlabel-grad" : "wlabel-value", p.name === opts.selected);
+                             grad ? `wlabel-grad ${signClass(p.grad, p.trainable)}` : "wlabel-value", p.name === opts.selected);
         lab.setAttribute("data-name", p.name);
         lab.addEventListener("click", () => opts.onSelect(p.name));
       });
@@ -161,7 +167,7 @@ export function drawGraph(svg, state, opts) {
       } else {
         el("text", { x: u.x - u.w / 2 + 10, y: u.y - h / 2 + 18, class: "unit-name start" }, g, name);
         info.forEach((s, i) => el("text", { x: u.x - u.w / 2 + 10, y: u.y - h / 2 + 33 + 15 * i,
-                                            class: "unit-value" + (i === 2 ? " grad" : "") }, g, s));
+                                            class: "unit-value" + (i === 2 ? ` grad ${signClass(at(u.unit.delta))}` : "") }, g, s));
       }
     } else {
       if (input) el("rect", { x: u.x - 20, y: u.y - 20, width: 40, height: 40, rx: 9, class: "shape" }, g);

@@ -140,6 +140,8 @@ def test_one_phase_at_a_time(page):
     page.wait_for_selector('[data-phase="update"].on')
     assert "w5 = 0.35891648" in graph_text(page)
     assert etotal(page) == "0.298371109"                    # the old forward pass, greyed
+    stale = fill_of(page, '.unit[data-name="o1"] .unit-value')
+    assert fill_of(page, '.target[data-name="o1"] .target-error') == stale == "rgb(182, 188, 198)"   # E_o1 too
     page.click('[data-act="forward"]')
     expect(page.locator('[data-id="etotal"]')).to_have_text("0.291027774")
 

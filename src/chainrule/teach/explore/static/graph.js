@@ -183,7 +183,7 @@ export function drawGraph(svg, state, opts) {
   const last = state.layers[state.layers.length - 1];
   last.units.forEach((u, j) => {
     const p = L.units[u.name], tgt = state.targets[j], err = state.errors[j];
-    const g = el("g", { class: "target", "data-name": tgt.name, role: "button" }, svg);
+    const g = el("g", { class: "target" + (phase === "update" ? " stale" : ""), "data-name": tgt.name, role: "button" }, svg);
     const x = width - L.targetW;
     el("line", { x1: p.x + p.w / 2 + 2, y1: p.y, x2: x - 6, y2: p.y, class: "to-target" }, g);
     el("rect", { x: x - 4, y: p.y - 17, width: L.targetW, height: 36, class: "hit-area" }, g);

@@ -260,6 +260,19 @@ def test_gradients_are_coloured_by_sign_and_fixed_biases_grey(page, shots):
     page.screenshot(path=str(shots / "explore-backward-colours.png"))
 
 
+def test_the_loss_menu_shows_the_whole_name(page, shots):
+    loss, name = page.locator('[data-id="arch"] select').nth(2), "binary_crossentropy"
+    loss.select_option(name)
+    expect(loss).to_have_value(name)
+    for width in (1280, 1000):          # the controls column: 276 and 240 pixels
+        page.set_viewport_size({"width": width, "height": 800})
+        room = loss.evaluate("""s => { const c = document.createElement("canvas").getContext("2d");
+            c.font = getComputedStyle(s).font;
+            return s.clientWidth - c.measureText(s.selectedOptions[0].text).width - 30; }""")
+        assert room >= 0, (width, name, room)          # the text, its padding and the arrow fit
+    page.screenshot(path=str(shots / "explore-loss-menu.png"))
+
+
 def test_train_a_data_set_with_its_decision_boundary(page, shots):
     page.select_option('[data-id="data"]', "spirals")
     expect(page.locator('[data-id="title"]')).to_have_text(re.compile("^spirals"))

@@ -287,7 +287,8 @@ export function mount(root, transport) {
     const grid = document.createElement("div");
     grid.className = "settings";
     grid.appendChild(archField("Output", s.options.activations, a.output_activation, v => send({ output_activation: v })));
-    grid.appendChild(archField("Loss", s.options.losses, a.loss, v => send({ loss: v })));
+    const loss = grid.appendChild(archField("Loss", s.options.losses, a.loss, v => send({ loss: v })));
+    loss.classList.add("span-2");         // binary_crossentropy: wider than half the card
     const inits = a.init === "seed" || s.mode === "seed" || s.mode === "custom" ? ["seed", ...s.options.inits] : s.options.inits;
     grid.appendChild(archField("Init", inits, a.init, v => send({ init: v })));
     const seedLab = document.createElement("label");

@@ -273,6 +273,37 @@ def test_the_loss_menu_shows_the_whole_name(page, shots):
     page.screenshot(path=str(shots / "explore-loss-menu.png"))
 
 
+LABEL_BOXES = """() => [...document.querySelectorAll('[data-id="graph"] .labels .wlabel rect')].map(r => {
+    const b = r.getBoundingClientRect(); return [r.parentNode.dataset.name, b.left, b.top, b.right, b.bottom]; })"""
+SHAPES = """() => [...document.querySelectorAll('[data-id="graph"] .unit .shape, [data-id="graph"] .bias-unit circle')]
+    .map(r => { const b = r.getBoundingClientRect(); return ["node", b.left, b.top, b.right, b.bottom]; })"""
+
+
+def intersecting(boxes, others=()):
+    def meet(a, b):
+        return min(a[3], b[3]) - max(a[1], b[1]) > 0.5 and min(a[4], b[4]) - max(a[2], b[2]) > 0.5
+    pairs = [(a[0], b[0]) for i, a in enumerate(boxes) for b in boxes[i + 1:] if meet(a, b)]
+    return pairs + [(a[0], "a neuron") for a in boxes for b in others if meet(a, b)]
+
+
+@pytest.mark.parametrize("width", [700, 1024, 1280, 1366, 1920])
+def test_labels_on_the_lines_never_overlap(page, shots, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    for phase in ("forward", "backward", "update"):
+        page.click(f'[data-act="{phase}"]')
+        page.wait_for_selector(f'[data-phase="{phase}"].on')
+        page.wait_for_function("w => document.querySelector('[data-id=graph]').getAttribute('width') == "
+                               "document.querySelector('[data-id=graph-wrap]').clientWidth", arg=None)
+        if phase == "backward":
+            page.locator('[data-id="graph"]').screenshot(path=str(shots / f"explore-labels-{width}.png"))
+        boxes = page.evaluate(LABEL_BOXES)
+        if width > 1100 or (width > 1000 and phase == "forward"):    # w1..w8 and the 4 biases
+            assert len(boxes) == 12, (width, phase)
+        else:                                        # where they cannot all have a place, none (as on a phone)
+            assert len(boxes) in (0, 12), (width, phase)
+        assert intersecting(boxes, page.evaluate(SHAPES)) == [], (width, phase)
+
+
 def test_train_a_data_set_with_its_decision_boundary(page, shots):
     page.select_option('[data-id="data"]', "spirals")
     expect(page.locator('[data-id="title"]')).to_have_text(re.compile("^spirals"))

@@ -243,6 +243,20 @@ def test_undo_and_reset(page):
     assert page.act("reset")["state"]["steps"] == 0 and page.state["seed"]["pristine"]
 
 
+def test_forward_and_backward_are_not_undo_steps(page):
+    """Undo goes back one change of weights, inputs or settings; showing a pass changes none."""
+    page.act("set_param", name="w5", value=2)
+    for _ in range(20):         # more than the undo history holds
+        page.act("backward")
+        page.act("forward")
+    assert page.act("undo")["state"]["phase"] == "forward" and page.param("w5")["value"] == 0.4
+    assert not page.state["can_undo"]
+    page.act("update")
+    page.act("forward")
+    page.act("undo")
+    assert page.state["steps"] == 0 and page.state["phase"] == "forward" and not page.state["can_undo"]
+
+
 def test_ten_thousand_updates_as_the_seed(page, monkeypatch):
     from chainrule.teach.explore import session
     monkeypatch.setattr(session, "TRAIN_SECONDS", 60.0)
@@ -476,6 +490,33 @@ def test_exports_are_the_engines(page):
     assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
     assert r.text.endswith(cr.explain(net, X, Y, lr=lr).markdown())
     assert page.client.get(f"/api/session/{page.sid}/export/secret.txt?token={TOKEN}").status_code == 404
+
+
+def test_the_derivation_export_after_update_is_the_one_shown(page):
+    net, X, Y, lr = cr.examples.seed_network()
+    shown = cr.explain(net, X, Y, lr=lr)
+    s = page.act("update")["state"]
+    assert s["phase"] == "update" and next(p for p in s["params"] if p["name"] == "w5")["value"] != 0.4
+    md = page.client.get(f"/api/session/{page.sid}/export/derivation.md?token={TOKEN}").text
+    assert md.endswith(shown.markdown()) and "before update 1" in md      # the page's numbers: not re-run
+    assert page.act("forward")["state"]["phase"] == "forward"
+    net.step(X, Y, lr)
+    md = page.client.get(f"/api/session/{page.sid}/export/derivation.md?token={TOKEN}").text
+    assert md.endswith(cr.explain(net, X, Y, lr=lr).markdown()) and "before update" not in md
+
+
+def test_share_refuses_up_front_what_loading_would_refuse(page):
+    page.act("set_architecture", hidden=[2], activations=["linear"], output_activation="linear", init="auto")
+    page.act("set_optimizer", lr=1000)
+    page.act("step")
+    page.act("step")                              # a diverging run: weights past 1e6
+    big = max(abs(p["value"]) for p in page.state["params"])
+    assert big > limits.MAX_VALUE
+    error = page.act("share", status=400)["error"]
+    assert "between -1e+06 and 1e+06" in error and f"{big:.3g}" in error and "export the model" in error
+    page.act("undo")
+    code = page.act("share")["code"]             # within the bounds: shared, and it opens
+    assert Page(page.client, share=code).answer.get("error") is None
 
 
 def test_the_derivation_export_divides_the_errors_as_the_loss_does(page):

@@ -140,8 +140,30 @@ def test_one_phase_at_a_time(page):
     page.wait_for_selector('[data-phase="update"].on')
     assert "w5 = 0.35891648" in graph_text(page)
     assert etotal(page) == "0.298371109"                    # the old forward pass, greyed
+    stale = fill_of(page, '.unit[data-name="o1"] .unit-value')
+    assert fill_of(page, '.target[data-name="o1"] .target-error') == stale == "rgb(182, 188, 198)"   # E_o1 too
     page.click('[data-act="forward"]')
     expect(page.locator('[data-id="etotal"]')).to_have_text("0.291027774")
+
+
+def server_state(page):
+    """The session's state as the server holds it (full precision), asked by the page itself."""
+    return page.evaluate("""async () => {
+        const sid = sessionStorage.getItem("chainrule-explore-session");
+        const headers = { "X-Token": localStorage.getItem("chainrule-explore-token") };
+        const r = await fetch(`/api/session/${sid}/state`, { method: "POST", headers, body: "{}" });
+        return (await r.json()).state; }""")
+
+
+def test_the_weight_editor_shows_the_pages_rounding_and_keeps_the_full_value(page):
+    page.click('[data-act="step"]')
+    expect(page.locator('[data-id="etotal"]')).to_have_text("0.291027774")
+    page.click('.labels [data-name="w5"]')
+    assert page.input_value(".editor input") == "0.35891648"          # as the label and the derivation show it
+    w5 = next(p["value"] for p in server_state(page)["params"] if p["name"] == "w5")
+    page.click(".editor button")                                      # Set, unchanged: the value is not cut
+    expect(page.locator(".cr-explore.busy")).to_have_count(0)
+    assert next(p["value"] for p in server_state(page)["params"] if p["name"] == "w5") == w5 != 0.35891648
 
 
 def test_editing_a_weight_changes_every_number(page):
@@ -168,6 +190,118 @@ def test_editing_a_weight_changes_every_number(page):
     Y[0, 1] = 0.5
     expect(page.locator('[data-id="etotal"]')).to_have_text(fmt(net.loss(X, Y)))
     assert "target 0.5" in graph_text(page)
+
+
+def error_after(page, field, typed):
+    """Type `typed` into `field` and leave it (a change): the error banner's text."""
+    page.fill(field, typed)
+    page.dispatch_event(field, "change")
+    page.wait_for_selector('[data-id="error"]:not([hidden])')
+    text = page.inner_text('[data-id="error"]')
+    page.click('[data-id="error-close"]')
+    return text
+
+
+def test_a_blank_or_invalid_number_field_is_refused_never_read_as_0(page):
+    lr = '[data-setting="lr"]'
+    assert "learning rate) is empty" in error_after(page, lr, "")
+    assert '"1e400" is not a finite number' in error_after(page, lr, "1e400")
+    assert page.input_value(lr) == "0.5" and etotal(page) == "0.298371109"
+    page.click('[data-act="step"]')                         # still the seed's rate: the seed's first step
+    expect(page.locator('[data-id="etotal"]')).to_have_text("0.291027774")
+    page.fill('[data-id="train-steps"]', "")
+    page.click('[data-id="train"]')
+    page.wait_for_selector('[data-id="error"]:not([hidden])')
+    assert "Steps to train is empty" in page.inner_text('[data-id="error"]')
+    assert page.inner_text('[data-id="emeta"]').startswith("step 1 ")
+    page.select_option('[data-id="opt"]', "adam")
+    expect(page.locator('[data-setting="beta2"]')).to_have_value("0.999")
+    assert "β₂ is empty" in error_after(page, '[data-setting="beta2"]', "")
+    assert page.input_value('[data-setting="beta2"]') == "0.999"
+    page.select_option('[data-id="data"]', "moons")
+    expect(page.locator('[data-id="title"]')).to_have_text(re.compile("^moons"))
+    first = etotal(page)
+    assert "Noise is empty" in error_after(page, "[data-k=noise]", "")
+    assert "Init seed is empty" in error_after(page, '[data-id="arch"] input.num', "")
+    assert page.input_value("[data-k=noise]") == "0.1" and page.input_value('[data-id="arch"] input.num') == "0"
+    assert etotal(page) == first
+
+
+def test_the_unit_buttons_are_off_at_the_limits(page):
+    fewer, more = '.layer-row [aria-label="fewer units"]', '.layer-row [aria-label="more units"]'
+    page.click(fewer)
+    expect(page.locator(".layer-row .units")).to_have_text("1")
+    expect(page.locator(fewer)).to_be_disabled()
+    for n in range(2, 17):
+        page.click(more)
+        expect(page.locator(".layer-row .units")).to_have_text(str(n))
+    expect(page.locator(more)).to_be_disabled()
+    expect(page.locator(fewer)).to_be_enabled()
+    assert page.locator('[data-id="error"]').is_hidden()
+
+
+def fill_of(page, selector):
+    return page.eval_on_selector(selector, "e => getComputedStyle(e).fill")
+
+
+def test_gradients_are_coloured_by_sign_and_fixed_biases_grey(page, shots):
+    page.click('[data-act="backward"]')
+    page.wait_for_selector('[data-phase="backward"].on')
+    magenta, green, grey = "rgb(162, 28, 175)", "rgb(4, 120, 87)", "rgb(156, 163, 175)"
+    assert fill_of(page, '.labels [data-name="w5"] text:last-child') == magenta        # dE/dw5 = 0.082167041
+    assert fill_of(page, '.labels [data-name="w7"] text:last-child') == green          # dE/dw7 = -0.022602540
+    assert "-0.02260254" in page.locator('.labels [data-name="w7"] text').all_text_contents()[-1]
+    assert fill_of(page, '.unit[data-name="o1"] .unit-value.grad') == magenta          # δ_o1 = 0.138498562
+    assert fill_of(page, '.unit[data-name="o2"] .unit-value.grad') == green            # δ_o2 = -0.038098236
+    # the seed's biases are fixed: their gradients are shown, not coloured as moving the bias
+    assert fill_of(page, '.labels [data-name="b_o1"] text') == grey
+    assert page.get_attribute('.edge[data-name="b_o1"] .wire', "stroke") == "#9ca3af"
+    assert "fixed (not trained" in page.inner_text('[data-id="legend"]')
+    page.screenshot(path=str(shots / "explore-backward-colours.png"))
+
+
+def test_the_loss_menu_shows_the_whole_name(page, shots):
+    loss, name = page.locator('[data-id="arch"] select').nth(2), "binary_crossentropy"
+    loss.select_option(name)
+    expect(loss).to_have_value(name)
+    for width in (1280, 1000):          # the controls column: 276 and 240 pixels
+        page.set_viewport_size({"width": width, "height": 800})
+        room = loss.evaluate("""s => { const c = document.createElement("canvas").getContext("2d");
+            c.font = getComputedStyle(s).font;
+            return s.clientWidth - c.measureText(s.selectedOptions[0].text).width - 30; }""")
+        assert room >= 0, (width, name, room)          # the text, its padding and the arrow fit
+    page.screenshot(path=str(shots / "explore-loss-menu.png"))
+
+
+LABEL_BOXES = """() => [...document.querySelectorAll('[data-id="graph"] .labels .wlabel rect')].map(r => {
+    const b = r.getBoundingClientRect(); return [r.parentNode.dataset.name, b.left, b.top, b.right, b.bottom]; })"""
+SHAPES = """() => [...document.querySelectorAll('[data-id="graph"] .unit .shape, [data-id="graph"] .bias-unit circle')]
+    .map(r => { const b = r.getBoundingClientRect(); return ["node", b.left, b.top, b.right, b.bottom]; })"""
+
+
+def intersecting(boxes, others=()):
+    def meet(a, b):
+        return min(a[3], b[3]) - max(a[1], b[1]) > 0.5 and min(a[4], b[4]) - max(a[2], b[2]) > 0.5
+    pairs = [(a[0], b[0]) for i, a in enumerate(boxes) for b in boxes[i + 1:] if meet(a, b)]
+    return pairs + [(a[0], "a neuron") for a in boxes for b in others if meet(a, b)]
+
+
+@pytest.mark.parametrize("width", [700, 1024, 1280, 1366, 1920])
+def test_labels_on_the_lines_never_overlap(page, shots, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    for phase in ("forward", "backward", "update"):
+        page.click(f'[data-act="{phase}"]')
+        page.wait_for_selector(f'[data-phase="{phase}"].on')
+        page.wait_for_function("w => document.querySelector('[data-id=graph]').getAttribute('width') == "
+                               "document.querySelector('[data-id=graph-wrap]').clientWidth", arg=None)
+        if phase == "backward":
+            page.locator('[data-id="graph"]').screenshot(path=str(shots / f"explore-labels-{width}.png"))
+        boxes = page.evaluate(LABEL_BOXES)
+        if width > 1100 or (width > 1000 and phase == "forward"):    # w1..w8 and the 4 biases
+            assert len(boxes) == 12, (width, phase)
+        else:                                        # where they cannot all have a place, none (as on a phone)
+            assert len(boxes) in (0, 12), (width, phase)
+        assert intersecting(boxes, page.evaluate(SHAPES)) == [], (width, phase)
 
 
 def test_train_a_data_set_with_its_decision_boundary(page, shots):
@@ -250,10 +384,17 @@ def test_exports_and_share_link(page, browser):
     page.click('[data-id="share"]')
     page.wait_for_selector('[data-id="info"]:not([hidden])')
     url = re.search(r"http://\S+#s=[\w-]+", page.inner_text('[data-id="info"]'))[0]
+    assert TOKEN not in url and "token" not in url      # whoever gets the link must not get the server
     other = browser.new_page()
     other.goto(url)
     other.wait_for_selector('[data-id="etotal"]:not(:empty)')
     assert other.inner_text('[data-id="etotal"]') == changed and "w2 = -0.3" in graph_text(other)
+    # a browser that never opened the printed URL has no token: the page says how to open the link
+    other.evaluate("localStorage.clear(); sessionStorage.clear()")
+    other.goto(url)
+    other.reload()
+    other.wait_for_selector('[data-id="error"]:not([hidden])')
+    assert "token" in other.inner_text('[data-id="error"]') and "#s=" in other.inner_text('[data-id="error"]')
     other.close()
 
 

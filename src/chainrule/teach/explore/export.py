@@ -3,6 +3,7 @@ LaTeX, the `explain` report), and a share code that puts a small network's state
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import os
 import tempfile
@@ -32,22 +33,29 @@ def model_bytes(s) -> bytes:
 
 
 def markdown(s) -> str:
-    """The `explain` report of the derivation shown in the page, as Markdown with LaTeX."""
+    """The `explain` report of the derivation shown in the page, as Markdown with LaTeX. After
+    Update the page shows the forward pass of the weights before it (until Forward): so does this."""
     import chainrule as cr
     Xe, Ye, whole = s._explain_batch()
     lr = s.opt_settings["lr"] if (whole and s.opt_name == "sgd") else None
-    dense = s.net.dense_layers
+    net = s.net
+    if s.phase == "update" and s.before is not None:
+        net = copy.deepcopy(s.net)
+        net.set_weights(s.before)
+    dense = net.dense_layers
     sizes = "-".join(str(n) for n in [dense[0].n_in] + [d.n_out for d in dense])
     head = [f"# {s.title}", "", f"Network {sizes}, loss {s.net.loss_function.name}, "
             + ", ".join(f"layer {i + 1} {d.activation.name}" for i, d in enumerate(dense))
             + (f", learning rate {lr:g}" if lr is not None else f", optimizer {s.opt_name}")
             + ("." if whole else f"; the derivation follows training sample {s.sample + 1} of {len(s.X)}."), ""]
+    if net is not s.net:
+        head[-1:] = [f"The weights before update {s.steps}, as the page shows them until Forward.", ""]
     try:
-        body = cr.explain(s.net, Xe, Ye, lr=lr).markdown()
+        body = cr.explain(net, Xe, Ye, lr=lr).markdown()
     except ValidationError as exc:   # more parameters than one report lists: one report per layer
         if "explain prints at most" not in str(exc):
             raise
-        body = "\n".join(cr.explain(s.net, Xe, Ye, lr=lr, layer=l, neuron=j).markdown()
+        body = "\n".join(cr.explain(net, Xe, Ye, lr=lr, layer=l, neuron=j).markdown()
                          for l in reversed(range(len(dense))) for j in range(dense[l].n_out))
     return "\n".join(head) + body
 
@@ -60,6 +68,7 @@ def share_code(s) -> str:
     if s.net.n_params > MAX_SHARED_PARAMS:
         raise ValidationError(f"share links hold networks of up to {MAX_SHARED_PARAMS} parameters; this one has "
                               f"{s.net.n_params} (export the model instead)")
+    _check_shareable(s)
     payload = {"v": 1, "mode": s.mode, "arch": s.arch, "params": s.net.params.tolist(),
                "opt": [s.opt_name, s.opt_settings], "data": s.data,
                "X": None if s.data else s.X.tolist(), "Y": None if s.data else s.Y.tolist(),
@@ -67,6 +76,20 @@ def share_code(s) -> str:
                "steps": s.steps, "opt_state": {"t": s.opt.t, **{k: v.tolist() for k, v in s.opt.state.items()}}}
     raw = zlib.compress(json.dumps(payload, separators=(",", ":")).encode(), 9)
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _check_shareable(s) -> None:
+    """Refuse, with the reason, a state that `load_share` would refuse: weights past what a page
+    accepts (limits.MAX_VALUE, as typed in), not finite, or an optimizer state past 1e300."""
+    arrays = [("weight", s.net.params, limits.MAX_VALUE),
+              *((f"the optimizer's {k}", v, 1e300) for k, v in s.opt.state.items())]
+    for what, values, bound in arrays:
+        values = np.asarray(values, dtype=float)
+        if values.size and not (np.all(np.isfinite(values)) and np.max(np.abs(values)) <= bound):
+            worst = np.max(np.abs(np.nan_to_num(values, nan=np.inf)))
+            raise ValidationError(f"a share link holds values between {-bound:g} and {bound:g}, as the page accepts "
+                                  f"them; this network has a {what} of magnitude {worst:.3g}: lower the learning "
+                                  "rate and Undo or Reset, or export the model (.npz) instead")
 
 
 def _payload(code) -> dict:

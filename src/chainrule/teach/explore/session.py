@@ -34,6 +34,7 @@ OPT_DEFAULTS = {"lr": 0.5, "momentum": 0.9, "alpha": 0.99, "eps": 1e-8, "beta1":
 MUTATING = ("forward", "backward", "update", "step", "train", "reset", "set_param", "set_value",
             "set_optimizer", "set_architecture", "load", "load_share", "upload_csv")
 VIEWING = ("state", "select", "set_sample", "undo")
+PHASES = ("forward", "backward")   # change what is shown, not the weights, inputs or settings: not undone
 MAX_UNDO = 30
 MAX_HISTORY = 1000       # points of the loss curve kept (and sent)
 TRAIN_SECONDS = 3.0      # one request trains at most this long, then returns what it has done
@@ -91,7 +92,8 @@ class Session:
             self._restore(snap)
             raise
         changed = not (action == "upload_csv" and result is not None)      # columns listed: nothing loaded
-        if action in MUTATING and changed and not (action == "train" and self.last_action == "train"):
+        if action in MUTATING and action not in PHASES and changed \
+                and not (action == "train" and self.last_action == "train"):
             self.undo_stack = (self.undo_stack + [snap])[-MAX_UNDO:]
         self.last_action = action
         return result

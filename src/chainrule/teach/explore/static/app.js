@@ -34,6 +34,24 @@ export function mount(root, transport) {
   }
   $("error-close").addEventListener("click", () => showError(""));
 
+  // The number typed in field `inp`, or null (the reason shown, quoting what was typed) when it is
+  // blank or not a finite number: an empty field is never read as 0. `name` says which field.
+  function numberIn(inp, name) {
+    const text = inp.value.trim(), v = Number(text);
+    if (text !== "" && Number.isFinite(v)) return v;
+    showError(text !== "" ? `${name}: "${text}" is not a finite number; nothing was changed`
+      : inp.validity && inp.validity.badInput ? `${name}: what was typed is not a number; nothing was changed`
+        : `${name} is empty: type a number (nothing was changed)`);
+    return null;
+  }
+  // On change of `inp`, send(value) with the number typed; a refused entry puts back `shown`.
+  function onNumber(inp, name, shown, send) {
+    inp.addEventListener("change", () => {
+      const v = numberIn(inp, name);
+      if (v === null) inp.value = shown; else send(v);
+    });
+  }
+
   async function call(action, body = {}) {
     if (busy) return null;
     busy = true;
@@ -55,8 +73,12 @@ export function mount(root, transport) {
 
   // -- controls ------------------------------------------------------------------------------
   root.querySelectorAll("[data-act]").forEach(b => b.addEventListener("click", () => call(b.dataset.act)));
-  $("train").addEventListener("click", () => call("train", { steps: Number($("train-steps").value) }));
+  $("train").addEventListener("click", () => {
+    const steps = numberIn($("train-steps"), "Steps to train");
+    if (steps !== null) call("train", { steps });
+  });
   $("play").addEventListener("click", async () => {
+    if (!playing && numberIn($("train-steps"), "Steps to train") === null) return;
     playing = !playing;
     $("play").textContent = playing ? "❚❚" : "▶";
     while (playing) {
@@ -107,8 +129,10 @@ export function mount(root, transport) {
     const a = await call("share");
     if (a && a.code) {
       const url = transport.shareUrl(a.code);
-      info(`Share link (this network, its data and optimizer): ${url}`);
-      try { await navigator.clipboard.writeText(url); info(`Copied to the clipboard: ${url}`); } catch (e) { /* shown above */ }
+      const what = "(this network, its data and optimizer; no token: it opens in this browser, or added to the URL "
+        + "another `chainrule explore` prints)";
+      info(`Share link ${what}: ${url}`);
+      try { await navigator.clipboard.writeText(url); info(`Copied to the clipboard ${what}: ${url}`); } catch (e) { /* shown above */ }
     }
   });
   root.querySelectorAll("[data-export]").forEach(b => b.addEventListener("click", () => {
@@ -137,7 +161,9 @@ export function mount(root, transport) {
     drawGraph($("graph"), s, { selected: s.selected, onSelect: select, onTarget });
     $("legend").innerHTML = s.phase === "forward"
       ? `<i class="k-pos"></i>positive weight <i class="k-neg"></i>negative weight <span class="muted">thickness: |w|</span>`
-      : `<i class="k-gpos"></i>∂E/∂w &gt; 0 (w goes down) <i class="k-gneg"></i>∂E/∂w &lt; 0 (w goes up) <span class="muted">brightness: |∂E/∂w|</span>`;
+      : `<i class="k-gpos"></i>∂E/∂w &gt; 0 (w goes down) <i class="k-gneg"></i>∂E/∂w &lt; 0 (w goes up)`
+        + (s.params.some(p => !p.trainable) ? ` <i class="k-fixed"></i>fixed (not trained: does not move)` : "")
+        + ` <span class="muted">brightness: |∂E/∂w|; δ coloured by its sign</span>`;
     drawLoss($("loss"), s.history);
     $("boundary-card").hidden = !s.boundary;
     if (s.boundary) drawBoundary($("boundary"), s.boundary, s.points);
@@ -162,13 +188,14 @@ export function mount(root, transport) {
     if (s.mode === "dataset") {
       card.hidden = false;
       const d = s.data, box = $("data-settings");
-      box.innerHTML = `<div class="settings"><label class="field">Points <input type="number" data-k="n" min="4" step="10"></label>
-        <label class="field">Noise <input type="number" data-k="noise" min="0" max="1" step="0.05"></label>
-        <label class="field">Seed <input type="number" data-k="seed" min="0"></label></div>`;
+      box.innerHTML = `<div class="settings"><label class="field">Points <input type="text" inputmode="decimal" class="num" data-k="n"></label>
+        <label class="field">Noise <input type="text" inputmode="decimal" class="num" data-k="noise"></label>
+        <label class="field">Seed <input type="text" inputmode="decimal" class="num" data-k="seed"></label></div>`;
+      const label = { n: "Points", noise: "Noise", seed: "Seed" };
       box.querySelectorAll("input").forEach(inp => {
-        inp.value = d[inp.dataset.k];
-        inp.addEventListener("change", () => call("load", { what: "dataset", name: d.name, n: Number(box.querySelector("[data-k=n]").value),
-          noise: Number(box.querySelector("[data-k=noise]").value), seed: Number(box.querySelector("[data-k=seed]").value) }));
+        const k = inp.dataset.k;
+        inp.value = d[k];
+        onNumber(inp, label[k], d[k], v => call("load", { what: "dataset", name: d.name, n: d.n, noise: d.noise, seed: d.seed, [k]: v }));
       });
     } else if (!(s.mode === "csv" && !card.hidden && $("data-settings").querySelector("[data-id=target]"))) {
       card.hidden = true;
@@ -201,11 +228,11 @@ export function mount(root, transport) {
     for (const [k, v] of Object.entries(s.optimizer.settings)) {
       const lab = document.createElement("label");
       lab.className = "field";
-      lab.innerHTML = `<span></span><input type="number" step="any" data-setting="${k}">`;
+      lab.innerHTML = `<span></span><input type="text" inputmode="decimal" class="num" data-setting="${k}">`;
       lab.querySelector("span").textContent = SETTING_NAMES[k] || k;
       const inp = lab.querySelector("input");
       inp.value = v;
-      inp.addEventListener("change", () => call("set_optimizer", { [k]: Number(inp.value) }));
+      onNumber(inp, SETTING_NAMES[k] || k, v, x => call("set_optimizer", { [k]: x }));
       box.appendChild(lab);
     }
   }
@@ -241,8 +268,11 @@ export function mount(root, transport) {
       s.options.activations.forEach(o => sel.add(new Option(o, o)));
       sel.value = a.activations[i];
       sel.addEventListener("change", () => send({ activations: a.activations.map((x, j) => (j === i ? sel.value : x)) }));
-      row.querySelectorAll("[data-d]").forEach(b => b.addEventListener("click", () =>
-        send({ hidden: a.hidden.map((x, j) => (j === i ? x + Number(b.dataset.d) : x)) })));
+      row.querySelectorAll("[data-d]").forEach(b => {
+        const next = units + Number(b.dataset.d);
+        b.disabled = next < 1 || next > s.options.max_units;      // as "+ hidden layer" at the most layers
+        b.addEventListener("click", () => send({ hidden: a.hidden.map((x, j) => (j === i ? next : x)) }));
+      });
       row.querySelector("[data-remove]").addEventListener("click", () =>
         send({ hidden: a.hidden.filter((_, j) => j !== i), activations: a.activations.filter((_, j) => j !== i) }));
       box.appendChild(row);
@@ -257,16 +287,17 @@ export function mount(root, transport) {
     const grid = document.createElement("div");
     grid.className = "settings";
     grid.appendChild(archField("Output", s.options.activations, a.output_activation, v => send({ output_activation: v })));
-    grid.appendChild(archField("Loss", s.options.losses, a.loss, v => send({ loss: v })));
+    const loss = grid.appendChild(archField("Loss", s.options.losses, a.loss, v => send({ loss: v })));
+    loss.classList.add("span-2");         // binary_crossentropy: wider than half the card
     const inits = a.init === "seed" || s.mode === "seed" || s.mode === "custom" ? ["seed", ...s.options.inits] : s.options.inits;
     grid.appendChild(archField("Init", inits, a.init, v => send({ init: v })));
     const seedLab = document.createElement("label");
     seedLab.className = "field";
-    seedLab.innerHTML = `<span>Init seed</span><input type="number" min="0" step="1">`;
+    seedLab.innerHTML = `<span>Init seed</span><input type="text" inputmode="decimal" class="num">`;
     const seedIn = seedLab.querySelector("input");
     seedIn.value = a.seed;
     seedIn.disabled = a.init === "seed";
-    seedIn.addEventListener("change", () => send({ seed: Number(seedIn.value) }));
+    onNumber(seedIn, "Init seed", a.seed, v => send({ seed: v }));
     grid.appendChild(seedLab);
     box.appendChild(grid);
     const bias = document.createElement("label");
@@ -291,11 +322,16 @@ export function mount(root, transport) {
   function editor(label, value, onSet) {
     const form = document.createElement("form");
     form.className = "editor";
-    form.innerHTML = `<label><span></span> = <input type="number" step="any" required></label><button class="primary">Set</button>`;
+    form.innerHTML = `<label><span></span> = <input type="text" inputmode="decimal" class="num"></label><button class="primary">Set</button>`;
     form.querySelector("span").innerHTML = notation(label);
-    const inp = form.querySelector("input");
-    inp.value = value;
-    form.addEventListener("submit", e => { e.preventDefault(); onSet(Number(inp.value)); });
+    const inp = form.querySelector("input"), shown = fmt(value);
+    inp.value = shown;                  // rounded as everywhere on the page; unchanged, the full value is kept
+    inp.title = String(value);
+    form.addEventListener("submit", e => {
+      e.preventDefault();
+      const v = inp.value.trim() === shown ? value : numberIn(inp, label.replace(/_/g, " "));
+      if (v !== null) onSet(v);
+    });
     return form;
   }
 
@@ -417,9 +453,15 @@ export function mount(root, transport) {
   return { call, render: s => render(s) };
 }
 
-// The page's transport: fetch to this server, with the token of the URL it was opened with.
+// The page's transport: fetch to this server, with the token of the URL it was opened with (kept
+// in this browser's storage for this server, so a share link, which holds no token, opens here too).
 export function pageTransport() {
-  const token = new URLSearchParams(location.search).get("token") || "";
+  const TOKEN_KEY = "chainrule-explore-token";
+  const given = new URLSearchParams(location.search).get("token");
+  if (given) { try { localStorage.setItem(TOKEN_KEY, given); } catch (e) { /* storage off: the URL's token only */ } }
+  let stored = null;
+  try { stored = localStorage.getItem(TOKEN_KEY); } catch (e) { /* storage off */ }
+  const token = given || stored || "";
   let sid = sessionStorage.getItem("chainrule-explore-session");
   const headers = { "X-Token": token, "Content-Type": "application/json" };
   const post = async (path, body) => (await fetch(path, { method: "POST", headers, body: JSON.stringify(body || {}) })).json();
@@ -431,6 +473,10 @@ export function pageTransport() {
         if (a.state) return a;
       }
       const a = await post("/api/session", share ? { share } : {});
+      if (a.error && share && !a.session) {
+        a.error += ". A share link holds no token: add its #s=… part to the URL your `chainrule explore` printed.";
+        return a;
+      }
       sid = a.session;
       if (sid) sessionStorage.setItem("chainrule-explore-session", sid);
       if (share) history.replaceState(null, "", location.pathname + location.search);
@@ -451,7 +497,8 @@ export function pageTransport() {
       a.click();
       a.remove();
     },
-    shareUrl: code => `${location.origin}${location.pathname}${location.search}#s=${code}`,
+    // the shared state only: never the token of location.search (whoever holds it drives this server)
+    shareUrl: code => `${location.origin}${location.pathname}#s=${code}`,
   };
 }
 

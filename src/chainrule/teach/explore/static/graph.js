@@ -30,7 +30,11 @@ export function el(tag, attrs = {}, parent = null, text = null) {
   return e;
 }
 
-const POS = "#2563eb", NEG = "#ea580c", GPOS = "#c026d3", GNEG = "#059669";
+const POS = "#2563eb", NEG = "#ea580c", GPOS = "#c026d3", GNEG = "#059669", FIXED = "#9ca3af";
+
+// The colour class of a gradient (or delta) as the legend says: > 0 magenta, < 0 green; a fixed
+// (not trained) parameter's gradient grey, as it does not move the parameter.
+export const signClass = (v, trainable = true) => (!trainable ? "fixed" : v > 0 ? "pos" : v < 0 ? "neg" : "zero");
 
 // Where everything goes. Small networks on a wide screen get "cards" with each neuron's values
 // and a label on every edge; larger ones (or a phone) get plain circles and values on click.
@@ -41,13 +45,14 @@ function layout(state, width) {
   const labelled = state.params.length <= 24 && most <= 3 && !compact;
   const showGrad = state.phase !== "forward";
   const lines = rich ? 4 : 0;                 // net, out, and after a backward pass δ: same size in every phase
-  const node = rich ? { w: 138, h: 14 + 15 * lines, inW: 92 } : { w: 40, h: 40, inW: 40 };
-  const targetW = rich ? 150 : compact ? 90 : 120;
+  const tight = rich && width < 800;          // slimmer cards and targets: room for the labels between columns
+  const node = rich ? { w: tight ? 126 : 138, h: 14 + 15 * lines, inW: 92 } : { w: 40, h: 40, inW: 40 };
+  const targetW = rich ? (tight ? 136 : 150) : compact ? 90 : 120;
   const spacing = rich ? Math.max(node.h + 62, 124) : most <= 2 ? 110 : most <= 4 ? 80 : most <= 8 ? 50 : 34;
   const top = 46, pad = (rich ? node.h / 2 : 22) + 6;
-  const biasY = top + pad + (most - 1) * spacing + pad + 14;
+  const biasY = top + pad + (most - 1) * spacing + pad + 22;
   const biases = Math.max(...state.layers.slice(1).map(l => l.units.length));     // bias labels stacked per layer
-  const height = biasY + (labelled ? Math.max(22, 9.5 * (biases - 1) + 13) : 22);
+  const height = biasY + (labelled ? Math.max(22, 11.5 * (biases - 1) + 12) : 22);   // bias labels 23 px apart
   const left = 12 + node.inW / 2, right = width - targetW - node.w / 2 - 8;
   const cols = state.layers.length;
   const xs = state.layers.map((_, c) => left + (right - left) * c / Math.max(1, cols - 1));
@@ -64,13 +69,84 @@ function layout(state, width) {
 
 function labelBox(parent, x, y, lines, cls, selected) {
   const g = el("g", { class: "wlabel" + (selected ? " selected" : ""), transform: `translate(${x},${y})` }, parent);
-  const w = labelWidth(lines), h = 6 + 15 * lines.length;
+  const w = labelWidth(lines), h = labelHeight(lines);
   el("rect", { x: -w / 2, y: -h / 2, width: w, height: h, rx: 5, class: "wlabel-bg" }, g);
   lines.forEach((s, i) => el("text", { x: 0, y: -h / 2 + 15 + 15 * i, class: cls }, g, s));
   return g;
 }
 
 const labelWidth = lines => Math.max(...lines.map(s => s.length)) * 7.1 + 10;
+const labelHeight = lines => 6 + 15 * lines.length;
+
+// Where labels may go: boxes (x1, y1, x2, y2) already taken by neurons, bias units and labels.
+function obstacles(L) {
+  const taken = Object.values(L.units).map(u => {
+    const h = u.col === 0 ? 40 : L.node.h;
+    return { x1: u.x - u.w / 2 - 3, y1: u.y - h / 2 - 3, x2: u.x + u.w / 2 + 3, y2: u.y + h / 2 + 3 };
+  });
+  L.bias.forEach(b => taken.push({ x1: b.x - 12, y1: b.y - 12, x2: b.x + 12, y2: b.y + 12 }));
+  return taken;
+}
+const overlap = (a, b) => Math.max(0, Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1))
+  * Math.max(0, Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1));
+
+// The centre of a w x h label on the line (x1, y1)-(x2, y2): the point nearest the source end where
+// it overlaps nothing in `taken`, else where it overlaps least (`hit`: by how much); its box is added
+// to `taken`. Lines that converge on one neuron get their labels staggered along them.
+function placeOnLine(taken, x1, y1, x2, y2, w, h) {
+  const len = Math.max(1, Math.hypot(x2 - x1, y2 - y1)), end = (w / 2 + 8) / len;
+  const ts = [];
+  for (let i = 0; i <= 40; i++) ts.push(end + (1 - 2 * end) * i / 40);
+  if (end >= 0.5) ts.splice(0, ts.length, 0.5);
+  let best = null;
+  for (const t of ts) {
+    const x = x1 + (x2 - x1) * t, y = y1 + (y2 - y1) * t;
+    const box = { x1: x - w / 2 - 2, y1: y - h / 2 - 2, x2: x + w / 2 + 2, y2: y + h / 2 + 2 };
+    const hit = taken.reduce((sum, b) => sum + overlap(box, b), 0);
+    if (!best || hit < best.hit) best = { x, y, box, hit };
+    if (hit === 0) break;
+  }
+  taken.push(best.box);
+  return best;
+}
+
+// An edge's ends: from the right side of its source (or the bias unit) to the left side of its target.
+function ends(L, p) {
+  const to = L.units[p.to], from = p.from ? L.units[p.from] : L.bias[p.layer];
+  return [from.x + (p.from ? from.w / 2 : 0), from.y, to.x - to.w / 2, to.y];
+}
+
+// The labels of the edges and biases, placed: in the page's 9 decimals where every one finds a place
+// that overlaps no other label and no neuron, else in 4 significant digits; where even those collide,
+// none (a narrow drawing: the values are on hover and click, as on a phone).
+function placeLabels(state, L, grad) {
+  // level lines first: their labels can only move sideways; slanted ones then find room above or below
+  const slope = p => { const [x1, y1, x2, y2] = ends(L, p); return Math.abs(y2 - y1) / Math.max(1, x2 - x1); };
+  const edges = state.params.filter(q => q.from).map(p => [slope(p), p]).sort((a, b) => a[0] - b[0]).map(e => e[1]);
+  for (const f of [fmt, short]) {
+    const taken = obstacles(L), placed = [];
+    let clash = false;
+    L.bias.forEach((b, l) => {      // one line per neuron's bias, stacked beside the layer's bias unit
+      const shown = state.params.filter(p => !p.from && p.layer === l);
+      shown.forEach((p, i) => {
+        const lines = [grad ? `∂E/∂${p.label} = ${f(p.grad)}` : `${p.label} = ${f(p.value)}`];
+        const w = labelWidth(lines), x = b.x + 18 + w / 2, y = b.y + 23 * i - 11.5 * (shown.length - 1);
+        const box = { x1: x - w / 2 - 2, y1: y - 11.5, x2: x + w / 2 + 2, y2: y + 11.5 };
+        clash = clash || taken.some(t => overlap(box, t) > 0);
+        taken.push(box);
+        placed.push({ p, lines, x, y });
+      });
+    });
+    for (const p of edges) {
+      const lines = grad ? [`∂E/∂${p.label} =`, f(p.grad)] : [`${p.label} = ${f(p.value)}`];
+      const spot = placeOnLine(taken, ...ends(L, p), labelWidth(lines), labelHeight(lines));
+      clash = clash || spot.hit > 0;
+      placed.push({ p, lines, x: spot.x, y: spot.y });
+    }
+    if (!clash) return placed;
+  }
+  return [];
+}
 
 // Draw `state` into `svg`, as wide as its container. opts: selected, onSelect(name), onTarget(j).
 export function drawGraph(svg, state, opts) {
@@ -98,46 +174,28 @@ export function drawGraph(svg, state, opts) {
   el("text", { x: width - L.targetW / 2 - 4, y: 20, class: "col-head" }, svg, "targets");
 
   for (const p of state.params) {
-    const to = L.units[p.to], from = p.from ? L.units[p.from] : L.bias[p.layer];
     const strength = showGrad ? Math.abs(p.grad) / maxG : 1;
-    const colour = showGrad ? (p.grad >= 0 ? GPOS : GNEG) : (p.value >= 0 ? POS : NEG);
+    const colour = showGrad ? (!p.trainable ? FIXED : p.grad >= 0 ? GPOS : GNEG) : (p.value >= 0 ? POS : NEG);
     const selected = p.name === opts.selected;
     const g = el("g", { class: "edge" + (selected ? " selected" : "") + (p.trainable ? "" : " frozen"),
                         "data-name": p.name, tabindex: "0", role: "button", "aria-label": `${p.label} = ${fmt(p.value)}` }, gEdges);
-    const x1 = from.x + (p.from ? from.w / 2 : 0), y1 = from.y;
-    const x2 = to.x - to.w / 2, y2 = to.y;
+    const [x1, y1, x2, y2] = ends(L, p);
     el("line", { x1, y1, x2, y2, class: "wire", stroke: colour, "stroke-width": 1.2 + 6 * Math.abs(p.value) / maxW,
                  "stroke-opacity": (0.2 + 0.8 * strength).toFixed(3) }, g);
     el("line", { x1, y1, x2, y2, class: "hit" }, g);
-    el("title", {}, g, `${p.label} = ${fmt(p.value)}` + (showGrad ? `\n∂E/∂${p.label} = ${fmt(p.grad)}` : "")
+    el("title", {}, g, `${p.label} = ${fmt(p.value)}` + (p.trainable ? "" : " (fixed: not trained)")
+                       + (showGrad ? `\n∂E/∂${p.label} = ${fmt(p.grad)}` : "")
                        + (p.before !== null && p.before !== p.value ? `\nbefore the update: ${fmt(p.before)}` : ""));
     const pick = () => opts.onSelect(p.name);
     g.addEventListener("click", pick);
     g.addEventListener("keydown", e => { if (e.key === "Enter") pick(); });
-    if (!L.labelled || !p.from) continue;
-    const grad = phase === "backward";
-    const lines = grad ? [`∂E/∂${p.label} =`, num(p.grad)] : [`${p.label} = ${num(p.value)}`];
-    const t = Math.min(0.45, (labelWidth(lines) / 2 + 8) / Math.max(1, x2 - x1));
-    const lab = labelBox(gLabels, x1 + (x2 - x1) * t, y1 + (y2 - y1) * t, lines, grad ? "wlabel-grad" : "wlabel-value", selected);
-    lab.setAttribute("data-name", p.name);
-    lab.addEventListener("click", pick);
   }
-
-  // the biases: one line per neuron's bias (b_h1, b_h2, ...: the engine keeps one per neuron, each
-  // with its own gradient, as `chainrule explain` lists them) next to the layer's bias unit
-  if (L.labelled) {
-    L.bias.forEach((b, l) => {
-      const shown = state.params.filter(p => !p.from && p.layer === l);
-      const grad = phase === "backward";
-      shown.forEach((p, i) => {
-        const text = grad ? `∂E/∂${p.label} = ${num(p.grad)}` : `${p.label} = ${num(p.value)}`;
-        const w = labelWidth([text]);
-        const lab = labelBox(gLabels, b.x + 18 + w / 2, b.y + 19 * i - 9 * (shown.length - 1), [text],
-                             grad ? "wlabel-grad" : "wlabel-value", p.name === opts.selected);
-        lab.setAttribute("data-name", p.name);
-        lab.addEventListener("click", () => opts.onSelect(p.name));
-      });
-    });
+  const grad = phase === "backward";
+  for (const { p, lines, x, y } of L.labelled ? placeLabels(state, L, grad) : []) {
+    const lab = labelBox(gLabels, x, y, lines, grad ? `wlabel-grad ${signClass(p.grad, p.trainable)}` : "wlabel-value",
+                         p.name === opts.selected);
+    lab.setAttribute("data-name", p.name);
+    lab.addEventListener("click", () => opts.onSelect(p.name));
   }
 
   L.bias.forEach(b => {
@@ -161,7 +219,7 @@ export function drawGraph(svg, state, opts) {
       } else {
         el("text", { x: u.x - u.w / 2 + 10, y: u.y - h / 2 + 18, class: "unit-name start" }, g, name);
         info.forEach((s, i) => el("text", { x: u.x - u.w / 2 + 10, y: u.y - h / 2 + 33 + 15 * i,
-                                            class: "unit-value" + (i === 2 ? " grad" : "") }, g, s));
+                                            class: "unit-value" + (i === 2 ? ` grad ${signClass(at(u.unit.delta))}` : "") }, g, s));
       }
     } else {
       if (input) el("rect", { x: u.x - 20, y: u.y - 20, width: 40, height: 40, rx: 9, class: "shape" }, g);
@@ -177,7 +235,7 @@ export function drawGraph(svg, state, opts) {
   const last = state.layers[state.layers.length - 1];
   last.units.forEach((u, j) => {
     const p = L.units[u.name], tgt = state.targets[j], err = state.errors[j];
-    const g = el("g", { class: "target", "data-name": tgt.name, role: "button" }, svg);
+    const g = el("g", { class: "target" + (phase === "update" ? " stale" : ""), "data-name": tgt.name, role: "button" }, svg);
     const x = width - L.targetW;
     el("line", { x1: p.x + p.w / 2 + 2, y1: p.y, x2: x - 6, y2: p.y, class: "to-target" }, g);
     el("rect", { x: x - 4, y: p.y - 17, width: L.targetW, height: 36, class: "hit-area" }, g);

@@ -41,7 +41,7 @@ export const TEMPLATE = `
       <button data-act="step" class="primary wide" title="Forward, Backward and Update">Step</button>
       <div class="row">
         <button data-id="train">Train</button>
-        <input type="number" data-id="train-steps" min="1" value="100" aria-label="steps to train">
+        <input type="text" inputmode="decimal" class="num" data-id="train-steps" value="100" aria-label="steps to train">
         <span class="muted">steps</span>
         <button data-id="play" class="play" title="Train until paused">▶</button>
       </div>

@@ -505,6 +505,29 @@ def test_small_misreadings_are_said_as_they_are(tmp_path):
     assert sorted(p.name for p in (tmp_path / "ex2").iterdir()) == ["diabetes.csv"]
 
 
+def test_predict_evaluate_and_explain_read_numbers_as_train_did(tmp_path):
+    """A model trained with --decimal , --thousands . read its own file with '.' at predict time ('1,5'
+    refused as text) unless both were given again; the model file now keeps them."""
+    from chainrule.saving.npz import save
+    rows = "".join(f"{i % 7},{i % 3};{i % 4 + 1}.{i % 10}00,5;{'rs'[i % 2]};{'xy'[(i // 2) % 2]}\n" for i in range(24))
+    csv = write(tmp_path / "eu.csv", "a;b;c;y\n" + rows)
+    marks = ("--decimal", ",", "--thousands", ".")
+    assert cli("train", csv, "--target", "y", *marks, "--epochs", "2", "--out", tmp_path / "eu.npz").returncode == 0
+    net, extra = cr.load(tmp_path / "eu.npz", with_extra=True)
+    assert (extra["tabular"]["decimal"], extra["tabular"]["thousands"]) == (",", ".")
+    for command in (("predict", "--proba"), ("evaluate",)):
+        given = cli(command[0], tmp_path / "eu.npz", csv, *command[1:], *marks)
+        kept = cli(command[0], tmp_path / "eu.npz", csv, *command[1:])
+        assert given.returncode == kept.returncode == 0 and kept.stdout == given.stdout, kept.stderr
+    r = cli("explain", "--model", tmp_path / "eu.npz", "--data", csv, "--row", "2", "--layer", "1", "--neuron", "0")
+    assert r.returncode == 0 and "i2 = 'b' standardised: (2100.5 - " in r.stdout, r.stderr
+    # a file written before the marks were kept reads with '.', as then
+    tab = {k: v for k, v in extra["tabular"].items() if k not in ("decimal", "thousands")}
+    save(net, tmp_path / "old.npz", extra={**extra, "tabular": tab})
+    assert "--decimal ','" in error_line(cli("predict", tmp_path / "old.npz", csv))
+    assert cli("predict", tmp_path / "old.npz", csv, *marks).stdout == cli("predict", tmp_path / "eu.npz", csv).stdout
+
+
 def test_info_reads_network_save_models(tmp_path):
     net = cr.Network([cr.Dense(3, 5, "tanh"), cr.Dense(5, 2, "softmax")], loss="categorical_crossentropy")
     net.save(tmp_path / "plain.npz")

@@ -195,7 +195,8 @@ def _tabular_sample(args, net, pre):
 
     from ..data.csvfile import names, read_csv, short
     if args.data:
-        df = read_csv(args.data)
+        df = read_csv(args.data, decimal=pre.decimal or ".", thousands=pre.thousands,   # as train read its file
+                      na_values=pre.na_values or None, text_columns=pre.text, pandas_markers=pre.na_values is None)
         if not 1 <= args.row <= len(df):
             raise ValidationError(f"--row must be 1..{len(df)} (the data rows of {args.data}); got {args.row}")
         row = df.iloc[[args.row - 1]]

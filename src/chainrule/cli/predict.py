@@ -6,7 +6,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import ValidationError
-from .tabular import add_csv_options, as_in_file, load_model, output_path, positive_int, regression_metrics
+from .tabular import (
+    add_csv_options,
+    as_in_file,
+    load_model,
+    output_path,
+    positive_int,
+    reading_marks,
+    regression_metrics,
+)
 
 
 def register(sub) -> None:
@@ -131,6 +139,7 @@ def predict(args) -> int:
     out_path = output_path(args.out, {"model file": args.model, "CSV file": args.csv}, stdout_ok=True,
                            kind="csv")
     net, pre, _ = load_model(args.model)
+    reading_marks(args, pre)
     if args.proba and pre.task != "classification":
         raise ValidationError("--proba needs a classification model; this one is a regression")
     info = checked(args, args.csv)
@@ -203,6 +212,7 @@ def evaluate(args) -> int:
 
     from ..data.csvfile import short
     net, pre, _ = load_model(args.model)
+    reading_marks(args, pre)
     info = checked(args, args.csv)
     if pre.target not in info["header"]:
         raise ValidationError(f"target column {short(pre.target)} is not in the file: evaluate compares the "

@@ -61,11 +61,22 @@ def add_csv_options(p) -> None:
     g = p.add_argument_group("reading the CSV file")
     g.add_argument("--sep", help="field separator: , ; | or tab (detected when only one splits every line evenly)")
     g.add_argument("--encoding", help="text encoding of the file, e.g. latin-1 or cp1252 (UTF-8 when not given)")
-    g.add_argument("--decimal", default=".", help="decimal mark of the numbers (',' in many European files)")
+    g.add_argument("--decimal", help="decimal mark of the numbers (',' in many European files); default '.', and for "
+                                     "predict and evaluate the model's (the one train read its file with)")
     g.add_argument("--thousands", metavar="CHAR", help="thousands separator of the numbers: ',' reads 1,234 as 1234 "
-                                                       "('.' with --decimal , reads 1.234,5); none when not given")
+                                                       "('.' with --decimal , reads 1.234,5); none when not given (for "
+                                                       "predict and evaluate: the model's)")
     g.add_argument("--na-values", type=column_list, default=[], metavar="TEXT[,TEXT]",
                    help="cell values that mean 'missing' (e.g. '?,n/a'), besides empty cells and NA/NaN")
+
+
+def reading_marks(args, pre=None) -> None:
+    """--decimal and --thousands where not given: '.' and none for train; the model's for predict and
+    evaluate (a model trained on 1.234,5 files read its own file with '.' and refused it)."""
+    if args.decimal is None:
+        args.decimal = pre.decimal if pre is not None and pre.decimal is not None else "."
+    if args.thousands is None and pre is not None:
+        args.thousands = pre.thousands
 
 
 #: the options that name columns of the file

@@ -18,6 +18,7 @@ from .tabular import (
     positive_float,
     positive_int,
     read,
+    reading_marks,
     seed,
 )
 
@@ -208,6 +209,7 @@ def train(args) -> int:
     from ..training.streaming import Subset, check_inputs
     from ..training.trainer import permutation
     # the arguments are checked before the (possibly long) reading and training
+    reading_marks(args)
     hidden = _hidden(args.hidden)
     try:
         activation = cr.Dense(1, 1, args.activation).activation
@@ -249,6 +251,7 @@ def train(args) -> int:
                                 max_categories=args.max_categories)
         n = len(df)
     pre.na_values = list(args.na_values or [])       # predict reads the file's missing cells as train did
+    pre.decimal, pre.thousands = args.decimal, args.thousands           # and its numbers
     describe_columns(df, pre, stream.reasons if stream is not None else None)
     class_weight = None if args.class_weight is None else weights.by_class(args.class_weight, pre, args.target)
     n_val = held_out(n, args.val_split)             # the rows fit's validation_split holds out

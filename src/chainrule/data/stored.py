@@ -13,7 +13,7 @@ from ..errors import ModelFileError
 from .csvfile import short
 
 FIELDS = {"target", "task", "numeric", "text", "means", "scales", "categories", "fill", "impute", "classes",
-          "y_mean", "y_scale", "other", "na_values", "typed"}
+          "y_mean", "y_scale", "other", "na_values", "typed", "decimal", "thousands"}
 IMPUTE = ("mean", "median", "most_frequent")
 
 
@@ -96,4 +96,8 @@ def check_stored(data) -> dict:
         raise _bad("'na_values' must be a list of texts or null", na_values)
     if typed is not None and (_names(data, "typed") is None or not set(typed) <= set(text)):
         raise _bad("'typed' must list text columns or be null", typed)
+    for key in ("decimal", "thousands"):
+        mark = data.get(key)
+        if mark is not None and not (isinstance(mark, str) and len(mark) == 1 and not mark.isdigit()):
+            raise _bad(f"'{key}' must be one character (not a digit) or null", mark)
     return data

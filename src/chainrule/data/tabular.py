@@ -75,6 +75,10 @@ class Preprocessing:
     # these were kept (pandas' own markers; every text column typed)
     na_values: list[str] | None = None
     typed: list[str] | None = None
+    # the decimal mark and thousands separator the file was read with (--decimal, --thousands), which
+    # predict and evaluate read with unless told otherwise; None: '.' and none (a file before these)
+    decimal: str | None = None
+    thousands: str | None = None
 
     @property
     def columns(self) -> list[str]:

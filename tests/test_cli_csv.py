@@ -528,6 +528,17 @@ def test_predict_evaluate_and_explain_read_numbers_as_train_did(tmp_path):
     assert cli("predict", tmp_path / "old.npz", csv, *marks).stdout == cli("predict", tmp_path / "eu.npz", csv).stdout
 
 
+def test_predict_names_the_mark_a_number_with_a_comma_needs(tmp_path, iris_model):
+    """predict said 'give --decimal ,' of every number with a comma, 1,234 (thousands) and 1.234,5 too."""
+    head = "sepal_length,sepal_width,petal_length,petal_width\n"
+    for cell, hint in (('"1,234"', "thousands separators: give --thousands ','"),
+                       ('"1.234,5"', "a decimal comma and '.' between thousands: give --decimal ',' --thousands '.'"),
+                       ('"1,5"', "decimals with a comma: give --decimal ','"), ("abc", None)):
+        line = error_line(cli("predict", iris_model, write(tmp_path / "p.csv", head + f"5.1,3.5,{cell},0.2\n")))
+        assert f"column 'petal_length' must be numeric; line 2 has {cell.strip(chr(34))!r}" in line
+        assert (f"; the file seems to write {hint}" in line) if hint else "the file seems" not in line
+
+
 def test_info_reads_network_save_models(tmp_path):
     net = cr.Network([cr.Dense(3, 5, "tanh"), cr.Dense(5, 2, "softmax")], loss="categorical_crossentropy")
     net.save(tmp_path / "plain.npz")

@@ -33,6 +33,24 @@ def _lines(mask: np.ndarray, df: Any) -> str:
     return shown + (f" and {len(at) - 5} more" if len(at) > 5 else "")
 
 
+def _comma_hint(cell: Any) -> str:
+    """What a number written with a comma needs (train's `comma_cells` words): 1,234 thousands
+    separators, 1.234,5 both marks, 1,5 a decimal comma; "" for another cell."""
+    import pandas as pd
+
+    from .columns import EUROPEAN, THOUSANDS
+    if not isinstance(cell, str) or "," not in cell:
+        return ""
+    text = cell.strip()
+    if THOUSANDS.fullmatch(text):
+        return "; the file seems to write thousands separators: give --thousands ','"
+    if EUROPEAN.fullmatch(text):
+        return "; the file seems to write a decimal comma and '.' between thousands: give --decimal ',' --thousands '.'"
+    if pd.notna(pd.to_numeric(text.replace(",", "."), errors="coerce")):
+        return "; the file seems to write decimals with a comma: give --decimal ','"
+    return ""
+
+
 def gap_message(pre: Any, c: str, lines: str) -> str:
     """The refusal of a missing value in column `c` (file lines `lines`) that the model has no fill
     value for: trained without --impute, or (a file written before a fill value was kept for every
@@ -57,10 +75,8 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
         bad = missing & raw.notna().to_numpy()
         if bad.any():
             cell = raw.iloc[int(np.flatnonzero(bad)[0])]
-            comma = isinstance(cell, str) and pd.notna(pd.to_numeric(cell.replace(",", "."), errors="coerce"))
             raise ValidationError(f"column {short(c)} must be numeric; line {_line(bad, df)} has {short(cell)}"
-                                  + ("; the file seems to write decimals with a comma: give --decimal ','"
-                                     if comma else ""))
+                                  + _comma_hint(cell))
         if c not in pre.fill:
             raise ValidationError(gap_message(pre, c, _lines(missing, df)))
         col = col.fillna(pre.fill[c])

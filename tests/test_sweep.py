@@ -53,6 +53,25 @@ def test_an_argument_named_twice_by_its_alias_and_its_name_is_refused(data, tmp_
     assert not list(tmp_path.iterdir())
 
 
+def test_sweep_reads_a_file_as_train_does(data, tmp_path):
+    """sweep had no --sep, --encoding, --decimal or --thousands: a European file could not be swept. The
+    best model keeps the marks, so predict reads the same file without them."""
+    d = pd.read_csv(data / "iris.csv")
+    first = d.columns[0]
+    mean = d[first].mean()
+    d[first] = [f"{v * 1000:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".") for v in
+                d[first]]                                                     # 5.100,0: '.' thousands, ',' decimal
+    d.to_csv(tmp_path / "eu.csv", sep=";", index=False, encoding="latin-1")
+    r = cli("sweep", tmp_path / "eu.csv", "--target", "species", "--grid", "hidden=4", "--epochs", "2", "--cv", "2",
+            "--decimal", ",", "--thousands", ".", "--encoding", "latin-1", "--out-dir", tmp_path / "sw")
+    assert r.returncode == 0, r.stderr
+    net, extra = cr.load(tmp_path / "sw" / "best_model.npz", with_extra=True)
+    assert (extra["tabular"]["decimal"], extra["tabular"]["thousands"]) == (",", ".")
+    assert extra["tabular"]["means"][0] == pytest.approx(1000 * mean, rel=1e-12)
+    r = cli("predict", tmp_path / "sw" / "best_model.npz", tmp_path / "eu.csv", "--encoding", "latin-1")
+    assert r.returncode == 0 and len(r.stdout.splitlines()) == 151, r.stderr
+
+
 def _refit(X, y, estimator, best):
     """The search's refit, done again here: the estimator with the best parameters on all rows."""
     return estimator.set_params(**best).fit(X, y)

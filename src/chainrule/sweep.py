@@ -131,7 +131,7 @@ def as_softmax(net) -> Any:
 def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = None, out_dir=None,
               cv: int = 3, scoring: str | None = None, n_jobs: int = 1, seed: int = 0,
               task: str | None = None, impute: str | None = None, na_values: list[str] | None = None,
-              text_columns: list[str] | None = None, **fixed) -> SweepResult:
+              text_columns: list[str] | None = None, read: dict | None = None, **fixed) -> SweepResult:
     """Grid-search chainrule's estimator for a CSV file's target; write the table and the best model.
 
     Parameters
@@ -145,6 +145,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     n_jobs : parallel fits on this machine (joblib); with a scheduler, Dask's workers decide.
     na_values, text_columns : cells that mean missing besides the empty cell, NA, NaN and nan; columns
         used as text categories (as `chainrule train --na-values`, `--text`).
+    read : how to read the file, as `read_csv`'s arguments sep, encoding, decimal, thousands (the
+        decimal mark and thousands separator are kept in the best model, for `predict`).
     fixed : other estimator arguments for every candidate (epochs=50, batch_size=16, ...).
     """
     import pandas as pd
@@ -165,9 +167,11 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         raise unknown_name("scoring", scoring, sorted(get_scorer_names()))
     parsed = parse_grid(grid) if isinstance(grid, str) else dict(grid)
     estimator_grid({**parsed, **{k: [v] for k, v in fixed.items()}}, BackpropClassifier())  # names, before reading
-    df = read_csv(csv, na_values=na_values, text_columns=text_columns or ())
+    read = {k: v for k, v in (read or {}).items() if v is not None}
+    df = read_csv(csv, na_values=na_values, text_columns=text_columns or (), **read)
     pre = Preprocessing.fit(df, target, task=task, impute=impute, text_columns=text_columns or ())
     pre.na_values = list(na_values or [])
+    pre.decimal, pre.thousands = read.get("decimal", "."), read.get("thousands")
     X, y = pre.transform(df), pre.encode_target(df)
     classify = pre.task == "classification"
     if classify:

@@ -5,7 +5,7 @@ import argparse
 
 from chainrule.errors import ValidationError
 
-from .tabular import column_list
+from .tabular import add_csv_options, column_list, reading_marks
 
 
 def register(sub) -> None:
@@ -36,8 +36,7 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=0, help="seeds the folds, the weights and the shuffling (default 0)")
     p.add_argument("--task", choices=["classification", "regression"], help="override the detected task")
     p.add_argument("--impute", choices=["mean", "median", "most_frequent"], help="fill missing feature values")
-    p.add_argument("--na-values", type=column_list, default=[], metavar="TEXT[,TEXT]",
-                   help="cell values that mean 'missing' (e.g. '?,n/a'), besides empty cells and NA/NaN")
+    add_csv_options(p)
     p.add_argument("--text", type=column_list, default=[], metavar="COL[,COL]",
                    help="columns used as text categories even if they hold numbers")
     p.set_defaults(func=sweep)
@@ -47,6 +46,7 @@ def sweep(args) -> int:
     from chainrule.sweep import parse_grid, run_sweep
 
     grid = parse_grid(args.grid)              # checked before reading the data
+    reading_marks(args)
     for name in ("epochs", "batch_size", "jobs"):
         if getattr(args, name) < 1:
             raise ValidationError(f"--{name.replace('_', '-')} must be a positive integer; got {getattr(args, name)}")
@@ -54,7 +54,9 @@ def sweep(args) -> int:
              if k not in grid and not (k == "batch_size" and "batch" in grid)}
     result = run_sweep(args.csv, args.target, grid, scheduler=args.scheduler, out_dir=args.out_dir, cv=args.cv,
                        scoring=args.scoring, n_jobs=args.jobs, seed=args.seed, task=args.task,
-                       impute=args.impute, na_values=args.na_values, text_columns=args.text, **fixed)
+                       impute=args.impute, na_values=args.na_values, text_columns=args.text, **fixed,
+                       read={"sep": args.sep, "encoding": args.encoding, "decimal": args.decimal,
+                             "thousands": args.thousands})
     where = f"Dask scheduler {args.scheduler}" if args.scheduler else "this machine"
     print(f"{len(result.table)} candidates x {args.cv} folds on {where}; {result.scoring}, best first:")
     shown = result.table[[*grid, "mean_score", "std_score", "rank"]].astype({k: str for k in grid})

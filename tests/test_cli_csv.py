@@ -130,10 +130,15 @@ def test_value_errors_name_the_files_own_line(tmp_path):
     """Blank lines and a quoted cell over two lines move the rows after them down: the line was
     counted as data row + 2 (line 4 for line 5, line 4 for line 6)."""
     quoted = write(tmp_path / "nl.csv", 'note,a,y\n"x\ny",1,p\nz,2,q\nz,,p\nw,4,q\n')
-    assert error_line(cli("train", quoted, "--target", "y", "--out", tmp_path / "m.npz")).endswith(
-        "missing values in 'a' on lines 5. Fill them in, or use --impute mean|median|most_frequent")
     blank = write(tmp_path / "b.csv", "a,y\n1,x\n\n\n2,y\nabc,x\n4,y\n5,x\n6,y\n7,x\n")
-    assert "('abc'; first on line 6)" in error_line(cli("train", blank, "--target", "y", "--out", tmp_path / "m.npz"))
+    weighted = write(tmp_path / "w.csv", "a,w,y\n1,1,x\n\n\n2,1,y\n3,-1,x\n4,1,y\n")
+    for stream in ([], ["--stream"]):          # --stream counted data row + 2 too (and --weight in both)
+        assert error_line(cli("train", quoted, "--target", "y", "--out", tmp_path / "m.npz", *stream)).endswith(
+            "missing values in 'a' on lines 5. Fill them in, or use --impute mean|median|most_frequent")
+        assert "('abc'; first on line 6)" in error_line(cli("train", blank, "--target", "y", "--out",
+                                                            tmp_path / "m.npz", *stream))
+        assert error_line(cli("train", weighted, "--target", "y", "--weight", "w", "--out", tmp_path / "m.npz",
+                              *stream)).endswith("--weight column 'w' must hold numbers >= 0; line 6 has '-1'")
     write(tmp_path / "t.csv", "color,x\nred,1\nblue,2\nred,3\nblue,4\n")
     r = cli("train", tmp_path / "t.csv", "--target", "color", "--epochs", "1", "--out", tmp_path / "m.npz")
     assert r.returncode == 0, r.stderr

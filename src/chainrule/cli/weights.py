@@ -21,6 +21,7 @@ def checked(values: Any, col: str, first_line: int = 2) -> np.ndarray:
     import pandas as pd
 
     from ..data.csvfile import short
+    from ..data.scan import at_lines
     numbers = pd.to_numeric(values, errors="coerce")
     w = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
     problems = [(values.isna().to_numpy(), "has no value on line {line}: every row needs one (0 leaves a row out)"),
@@ -31,7 +32,8 @@ def checked(values: Any, col: str, first_line: int = 2) -> np.ndarray:
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise ValidationError(f"--weight column {short(col)} "
-                                  + what.format(line=first_line + i, value=short(str(values.iloc[i]))))
+                                  + what.format(line=int(at_lines(values, [i], first_line)[0]),
+                                                value=short(str(values.iloc[i]))))
     return w
 
 

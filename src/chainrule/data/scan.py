@@ -25,6 +25,15 @@ SHOWN_LINES = 5           # file lines kept per column for error messages (as ta
 U64 = 1 << 64
 
 
+
+def at_lines(col: Any, positions: Any, line0: int) -> np.ndarray:
+    """The file lines of a chunk's rows at `positions`: through the chunk's line map where it has one
+    (blank lines, cells over several lines), else `line0` (its first row's line) + position."""
+    from .lines import file_lines
+    if getattr(col, "attrs", {}).get("lines") is not None:
+        return file_lines(col, positions)
+    return np.asarray(positions, dtype=np.int64) + line0
+
 class Mixed(Exception):
     """A column read as numbers in one chunk and as text in another."""
 
@@ -109,7 +118,7 @@ class ColumnScan:
         if gaps:
             self.missing += gaps
             if len(self.missing_lines) < SHOWN_LINES:
-                self.missing_lines += (np.flatnonzero(missing)[:SHOWN_LINES] + line0).tolist()
+                self.missing_lines += at_lines(col, np.flatnonzero(missing)[:SHOWN_LINES], line0).tolist()
                 del self.missing_lines[SHOWN_LINES:]
         self.rows += len(col)
         kind = chunk_kind(col, gaps == len(col))
@@ -123,7 +132,7 @@ class ColumnScan:
             infinite = np.isinf(values)
             if infinite.any():
                 raise ValidationError(f"column {self.name!r} has an infinite value on line "
-                                      f"{int(np.flatnonzero(infinite)[0]) + line0}")
+                                      f"{int(at_lines(col, np.flatnonzero(infinite)[:1], line0)[0])}")
             self._numbers(values[~missing] if gaps else values, gaps)
         if kind in ("text", "bool") or self.count_values:
             self._count(col, line0)
@@ -182,7 +191,7 @@ class ColumnScan:
         valid = codes >= 0
         counts = np.bincount(codes[valid], minlength=len(uniques))
         seen, first = np.unique(codes, return_index=True)
-        first = first[seen >= 0] + line0
+        first = at_lines(col, first[seen >= 0], line0)
         for v, c, f in zip(uniques.tolist(), counts.tolist(), first.tolist()):
             if v in self.counts:
                 self.counts[v] += c

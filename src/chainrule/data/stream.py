@@ -73,6 +73,7 @@ class CsvStream:
         self.text_read: set[str] = set()         # columns read as text (numbers in some chunks, text in others)
         self.columns: list[str] | None = None
         self.keep: tuple[str, Callable[[Any, int], np.ndarray]] | None = None
+        self.lines: Any = None                   # the data rows' file lines, from the check of every line
         self.kept: np.ndarray | None = None      # the kept column's values (`fit`'s keep)
         self.pre: Preprocessing | None = None
         self.n_rows = 0
@@ -94,7 +95,7 @@ class CsvStream:
         file (a column of decimals stays decimal in a chunk of whole numbers)."""
         floats = [c for c, k in self.kinds.items() if k == "float"]
         for chunk in iter_chunks(self.path, rows=rows or self.chunk_rows, text_columns=sorted(self.text_read),
-                                 **self.read):
+                                 lines=self.lines, **self.read):
             self.info = chunk.attrs["csv"]
             if self.columns is not None:
                 chunk = chunk[self.columns + ([self.keep[0]] if self.keep is not None else [])]
@@ -113,7 +114,8 @@ class CsvStream:
         `keep`: (a column that is not an input, read(cells, file line of the first) -> float64
         values), read in the same pass into a temporary file: `self.kept` (`--weight`)."""
         with Progress(f"checking {short(str(self.path), 200)} (every line)"):
-            check_csv(self.path, **{k: self.read[k] for k in ("sep", "encoding", "decimal", "thousands")})
+            marks = ("sep", "encoding", "decimal", "thousands")
+            self.lines = check_csv(self.path, **{k: self.read[k] for k in marks})["lines"]
         header = self.header()
         if keep is not None and keep[0] not in header:
             raise not_in_file("column", keep[0], header)

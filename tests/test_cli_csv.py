@@ -544,6 +544,56 @@ def test_predict_names_the_mark_a_number_with_a_comma_needs(tmp_path, iris_model
         assert (f"; the file seems to write {hint}" in line) if hint else "the file seems" not in line
 
 
+def test_the_models_marks_give_way_to_given_ones_and_lines_are_the_files(tmp_path):
+    """A model's --thousands ',' could not be set aside (predict --decimal , clashed with it, and nothing said
+    'no separator'); a mark from the model was blamed on the user; evaluate named a missing target and a text
+    target by their row in the chunk, explain --data by row + 1; a regression prediction beyond float64 was
+    written as inf."""
+    quoted = write(tmp_path / "t1.csv", 'a,b,y\n' + "".join(f'"{i},{i * 7 % 10}00",{i % 5},{i % 2}\n'
+                                                          for i in range(1, 13)))
+    assert cli("train", quoted, "--target", "y", "--thousands", ",", "--epochs", "1", "--out",
+               tmp_path / "t1.npz").returncode == 0
+    eu = write(tmp_path / "eu.csv", "a;b;y\n1,5;2;1\n2,5;3;0\n")
+    for extra in ([], ["--thousands", "none"]):
+        r = cli("predict", tmp_path / "t1.npz", eu, "--decimal", ",", *extra)
+        assert r.returncode == 0 and r.stdout.splitlines()[0] == "prediction", r.stderr
+    write(tmp_path / "eu2.csv", "a;b;y\n" + "".join(f"{i}.234,5;{i % 3};{i % 2}\n" for i in range(1, 9)))
+    assert cli("train", tmp_path / "eu2.csv", "--target", "b", "--task", "regression", "--decimal", ",", "--thousands",
+               ".", "--epochs", "1", "--out", tmp_path / "th2.npz").returncode == 0
+    plain = write(tmp_path / "plain.csv", "a,b,y\n1.5,2,1\n")
+    assert error_line(cli("predict", tmp_path / "th2.npz", plain)).endswith(
+        "(the model file's --decimal ',' and --thousands '.', as train read its file: give --decimal or --thousands "
+        "to read this one otherwise)")
+    assert cli("predict", tmp_path / "th2.npz", plain, "--decimal", ".").returncode == 0
+    # lines of the file, not of the chunk
+    write(tmp_path / "b2.csv", "a,b,y\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(8)))
+    assert cli("train", tmp_path / "b2.csv", "--target", "y", "--epochs", "1", "--out",
+               tmp_path / "b2.npz").returncode == 0
+    gap = write(tmp_path / "gap.csv", "a,b,y\n\n1,2,1\n2,3,\n3,1,1\n")
+    for rows in ("1", "2", "100"):
+        assert "target column 'y' has missing values on lines 4" in error_line(
+            cli("evaluate", tmp_path / "b2.npz", gap, "--chunk-rows", rows))
+    write(tmp_path / "r.csv", "a,b,y\n" + "".join(f"{i},{i % 3},{i * 0.37:.2f}\n" for i in range(8)))
+    assert cli("train", tmp_path / "r.csv", "--target", "y", "--epochs", "1", "--out",
+               tmp_path / "r.npz").returncode == 0
+    text = write(tmp_path / "r2.csv", "a,b,y\n1,2,1.5\n\n2,3,2.5\n3,1,abc\n4,5,0.2\n")
+    for rows in ("2", "100"):
+        assert error_line(cli("evaluate", tmp_path / "r.npz", text, "--chunk-rows", rows)).endswith(
+            "target column 'y' must be numeric for regression; line 5 has 'abc'")
+    r = cli("explain", "--model", tmp_path / "b2.npz", "--data", write(tmp_path / "e.csv", "a,b,y\n\n1,2,1\n2,3,0\n"),
+            "--row", "2", "--layer", "1", "--neuron", "0")
+    assert r.returncode == 0 and f"sample: row 2 (line 4) of {tmp_path / 'e.csv'}" in r.stdout, r.stderr
+    big = write(tmp_path / "big.csv", "a,y\n1,1e307\n2,5e307\n3,-8e307\n4,2e307\n5,1e307\n6,-3e307\n")
+    assert cli("train", big, "--target", "y", "--task", "regression", "--epochs", "2", "--lr", "0.5", "--out",
+               tmp_path / "big.npz").returncode == 0
+    net, extra = cr.load(tmp_path / "big.npz", with_extra=True)
+    net.layers[-1].b[...] = 100.0                             # a prediction of 100 spreads: beyond float64
+    from chainrule.saving.npz import save
+    save(net, tmp_path / "big.npz", extra=extra)
+    line = error_line(cli("predict", tmp_path / "big.npz", big))
+    assert "the model gives NaN or infinite outputs for 6 rows (first: line 2)" in line and "float64's range" in line
+
+
 def test_info_reads_network_save_models(tmp_path):
     net = cr.Network([cr.Dense(3, 5, "tanh"), cr.Dense(5, 2, "softmax")], loss="categorical_crossentropy")
     net.save(tmp_path / "plain.npz")

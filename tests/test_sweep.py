@@ -72,6 +72,17 @@ def test_sweep_reads_a_file_as_train_does(data, tmp_path):
     assert r.returncode == 0 and len(r.stdout.splitlines()) == 151, r.stderr
 
 
+def test_sweep_names_columns_as_the_file_spells_them(tmp_path):
+    """A header 'age, income, y' has ' y' and ' income': train took --target y, sweep did not."""
+    rows = "".join(f"{i % 7}, {'ab'[i % 2]}, {i % 2}\n" for i in range(20))
+    (tmp_path / "sp.csv").write_text("age, income, y\n" + rows)
+    r = cli("sweep", tmp_path / "sp.csv", "--target", "y", "--text", "income", "--grid", "lr=0.01", "--cv", "2",
+            "--epochs", "1", "--out-dir", tmp_path / "sw")
+    assert r.returncode == 0, r.stderr
+    tab = cr.load(tmp_path / "sw" / "best_model.npz", with_extra=True)[1]["tabular"]
+    assert (tab["target"], tab["text"]) == (" y", [" income"])
+
+
 def _refit(X, y, estimator, best):
     """The search's refit, done again here: the estimator with the best parameters on all rows."""
     return estimator.set_params(**best).fit(X, y)

@@ -200,7 +200,8 @@ def _tabular_sample(args, net, pre):
         if not 1 <= args.row <= len(df):
             raise ValidationError(f"--row must be 1..{len(df)} (the data rows of {args.data}); got {args.row}")
         row = df.iloc[[args.row - 1]]
-        where = f"row {args.row} (line {args.row + 1}) of {args.data}"
+        from ..data.lines import file_lines
+        where = f"row {args.row} (line {int(file_lines(df, [args.row - 1])[0])}) of {args.data}"
     else:
         if args.inputs is None:
             raise ValidationError(f"give a sample: --data FILE --row N, or --inputs with one value per column "

@@ -70,9 +70,15 @@ def checked(args, path) -> dict:
     from ..data.csvfile import SEP_NAMES, short
     from ..data.progress import Progress
     from ..data.rowcheck import check_csv
-    with Progress(f"reading {short(str(path), 200)}"):        # a line only when it takes more than 2 s
-        info = check_csv(path, sep=args.sep, encoding=args.encoding, decimal=args.decimal,
-                          thousands=args.thousands)
+    try:
+        with Progress(f"reading {short(str(path), 200)}"):        # a line only when it takes more than 2 s
+            info = check_csv(path, sep=args.sep, encoding=args.encoding, decimal=args.decimal,
+                              thousands=args.thousands)
+    except ValidationError as exc:       # a mark taken from the model file is said to be the model's
+        if not getattr(args, "inherited", None) or not any(w in str(exc) for w in ("decimal", "thousands")):
+            raise
+        raise ValidationError(f"{exc} (the model file's {' and '.join(args.inherited)}, as train read its file: "
+                              "give --decimal or --thousands to read this one otherwise)") from None
     how = " (detected)" if info["sep_detected"] else ""
     print(f"read {short(info['name'], 200)}: {info['rows']} rows, {len(info['header'])} columns, separator "
           f"{SEP_NAMES.get(info['sep'], repr(info['sep']))}{how}, encoding {info['encoding']}", file=sys.stderr)
@@ -117,6 +123,9 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = ()) -> Iterator[t
                                  text_columns=[*pre.text, *(c for c in text if c not in pre.columns)]):
             out = outputs(net, pre.transform(chunk[pre.columns], dtype=net.dtype, unseen=unseen), finite=False)
             finite = np.isfinite(out).all(axis=1)
+            if pre.task == "regression":        # a prediction beyond the dtype's range (a target near 1e307)
+                with np.errstate(over="ignore", invalid="ignore"):
+                    finite &= np.isfinite(pre.decode(out))
             if not finite.all():
                 first_bad = first_bad or int(file_lines(chunk, np.flatnonzero(~finite)[:1])[0])
                 bad += int((~finite).sum())
@@ -125,7 +134,8 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = ()) -> Iterator[t
             progress.update(int(chunk.index[-1]) + 1)
     if bad:
         raise ValidationError(f"the model gives NaN or infinite outputs for {bad} rows (first: line {first_bad}); its "
-                              "weights are damaged or the inputs far outside the training range")
+                              "weights are damaged or the inputs far outside the training range (or the predictions "
+                              "beyond float64's range)")
     for c in pre.text:
         if unseen.get(c):
             warnings.warn(unseen_message(c, unseen[c]), UnseenCategoryWarning, stacklevel=2)
@@ -188,7 +198,8 @@ class Targets:
         import numpy as np
         gaps = chunk[self.pre.target].isna().to_numpy()
         if gaps.any():
-            self.gaps = (self.gaps + (np.flatnonzero(gaps)[:5] + int(chunk.index[0]) + 2).tolist())[:5]
+            from ..data.lines import file_lines
+            self.gaps = (self.gaps + file_lines(chunk, np.flatnonzero(gaps)[:5]).tolist())[:5]
             self.n_gaps += int(gaps.sum())
         elif not self.n_gaps and self.error is None:
             try:

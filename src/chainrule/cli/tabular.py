@@ -65,18 +65,31 @@ def add_csv_options(p) -> None:
                                      "predict and evaluate the model's (the one train read its file with)")
     g.add_argument("--thousands", metavar="CHAR", help="thousands separator of the numbers: ',' reads 1,234 as 1234 "
                                                        "('.' with --decimal , reads 1.234,5); none when not given (for "
-                                                       "predict and evaluate: the model's)")
+                                                       "predict and evaluate: the model's; 'none' for none)")
     g.add_argument("--na-values", type=column_list, default=[], metavar="TEXT[,TEXT]",
                    help="cell values that mean 'missing' (e.g. '?,n/a'), besides empty cells and NA/NaN")
 
 
 def reading_marks(args, pre=None) -> None:
     """--decimal and --thousands where not given: '.' and none for train; the model's for predict and
-    evaluate (a model trained on 1.234,5 files read its own file with '.' and refused it)."""
-    if args.decimal is None:
+    evaluate (a model trained on 1.234,5 files read its own file with '.' and refused it). A mark
+    given wins over the model's other one where they clash; --thousands none: no separator."""
+    given = args.decimal is not None, args.thousands is not None
+    if args.thousands is not None and args.thousands.strip().lower() in ("", "none"):
+        args.thousands = None
+    if not given[0]:
         args.decimal = pre.decimal if pre is not None and pre.decimal is not None else "."
-    if args.thousands is None and pre is not None:
+    if not given[1] and pre is not None:
         args.thousands = pre.thousands
+    if args.thousands == args.decimal and given != (True, True):    # the model's mark gives way to the given one
+        if given[0]:
+            args.thousands = None
+        else:
+            args.decimal = "," if args.thousands == "." else "."
+    taken = [] if pre is None else [(k, v) for k, v, g, plain in (("decimal", args.decimal, given[0], "."),
+                                                                    ("thousands", args.thousands, given[1], None))
+                                     if not g and v != plain]
+    args.inherited = [f"--{k} {v!r}" for k, v in taken]
 
 
 #: the options that name columns of the file
@@ -87,13 +100,11 @@ def as_in_file(args, columns) -> bool:
     """The column options spelled as the file spells them: a header "age, income" has the column
     ' income', which --drop income (or ' income', whose spaces the option's list strips) names.
     A name matches the one column equal to it once both are stripped. Whether --text changed."""
-    by_stripped: dict[str, list[str]] = {}
-    for c in map(str, columns):
-        by_stripped.setdefault(c.strip(), []).append(c)
+    from ..data.csvfile import as_spelled
+    columns = list(columns)
 
     def spelled(name):
-        found = by_stripped.get(str(name).strip(), [])
-        return found[0] if name not in columns and len(found) == 1 else name
+        return as_spelled(name, columns)
 
     text = list(getattr(args, "text", None) or [])
     for option in COLUMN_OPTIONS:

@@ -40,6 +40,16 @@ def names(values, limit: int = 8) -> str:
     return f"[{shown}" + (f", ... ({len(values) - limit} more)]" if len(values) > limit else "]")
 
 
+def as_spelled(name: Any, columns: Any) -> Any:
+    """`name` as the file spells it: the one column equal to it once both are stripped of surrounding
+    spaces (a header "age, income" has ' income'), else `name` itself."""
+    columns = [str(c) for c in columns]
+    if name in columns:
+        return name
+    found = [c for c in columns if c.strip() == str(name).strip()]
+    return found[0] if len(found) == 1 else name
+
+
 def not_in_file(what: str, name: Any, columns: Any) -> ValidationError:
     """"{what} 'name' is not in the file", with the column it likely means (the same once case and
     surrounding spaces are set aside, or the closest spelling) and the file's columns."""

@@ -281,7 +281,7 @@ def pd_numeric(y, name):
     values = pd.to_numeric(y, errors="coerce")
     if values.isna().any():
         bad = np.flatnonzero(values.isna().to_numpy() & pd.notna(y).to_numpy())
-        found = (f"; data row {bad[0] + 1} holds {short(y.iloc[bad[0]])}" + (f" ({len(bad)} such rows)" if len(bad) > 1
-                 else "")) if len(bad) else ""
+        found = (f"; line {int(file_lines(y, bad[:1])[0])} has {short(y.iloc[bad[0]])}"
+                 + (f" ({len(bad)} such cells)" if len(bad) > 1 else "")) if len(bad) else ""
         raise ValidationError(f"target column {name!r} must be numeric for regression{found}")
     return values.to_numpy(dtype=float)

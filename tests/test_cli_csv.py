@@ -500,8 +500,8 @@ def test_small_misreadings_are_said_as_they_are(tmp_path):
     d.loc[[4, 9], "progression"] = ["abc", "n.a."]
     d.to_csv(tmp_path / "bad.csv", index=False)
     assert error_line(cli("evaluate", tmp_path / "d.npz", tmp_path / "bad.csv")) == (
-        "chainrule: error: target column 'progression' must be numeric for regression; data row 5 holds 'abc' "
-        "(2 such rows)")
+        "chainrule: error: target column 'progression' must be numeric for regression; line 6 has 'abc' "
+        "(2 such cells)")
     r = cli("data", "iris.csv", "iris.csv", "--out", tmp_path / "ex")
     assert r.returncode == 0 and (tmp_path / "ex" / "iris.csv").read_bytes() == iris.read_bytes()
     (tmp_path / "ex2").mkdir()

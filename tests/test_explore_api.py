@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 
 import chainrule as cr
 from chainrule.teach.explore import limits
+from chainrule.teach.explore.engine import build
 from chainrule.teach.explore.server import create_app
 
 TOKEN = "test-token"
@@ -787,3 +788,19 @@ def test_listing_a_csv_files_columns_is_not_an_undo_step(page):
     assert not page.state["can_undo"]
     upload(page, CSV, target="kind")
     assert page.state["can_undo"] and page.act("undo")["state"]["mode"] == "seed"
+
+
+def test_the_readout_says_how_e_total_is_made_from_the_outputs_errors(page):
+    how = page.state["E_how"]                    # the seed: E_total = E_o1 + E_o2
+    assert how["line"] == "E_total = E_o1 + E_o2" and "sum" in how["words"]
+    page.act("set_architecture", loss="mse")     # the mean over the outputs, as the report writes it
+    errors = [e["value"][0] for e in page.state["errors"]]
+    assert page.state["E_total"] == pytest.approx(sum(errors) / 2)
+    assert page.state["E_how"]["line"] == "E_total = (E_o1 + E_o2) / (n_samples * n_outputs)"
+    assert page.state["E_how"]["words"] == "the mean of the 2 outputs' errors"
+    _, X, Y, _ = cr.examples.seed_network()                  # the report's own line, word for word
+    report = str(cr.explain(build(2, 2, page.state["arch"]), X, Y))
+    assert "E_total = (E_o1 + E_o2) / (n_samples * n_outputs) = " in report
+    page.act("load", what="dataset", name="moons")          # binary cross-entropy over 140 samples
+    assert page.state["E_how"] == {"line": "E_total = (E_o1) / (n_samples * n_outputs)",
+                                   "words": "the output's error, averaged over the 140 samples"}

@@ -207,6 +207,8 @@ export function mount(root, transport) {
     $("etotal").textContent = s.E_total === null ? "—" : fmt(s.E_total);
     $("etotal").classList.toggle("stale", stale);
     $("loss-name").textContent = `(${s.loss})`;
+    $("ehow").innerHTML = `${notation(s.E_how.line)}<span class="muted"></span>`;       // the report's total error line
+    $("ehow").querySelector("span").textContent = `: ${s.E_how.words}`;
     const meta = [`step ${s.steps}`, `${s.n_train} training sample${s.n_train > 1 ? "s" : ""}`];
     if (s.E_test !== null) meta.push(`test ${fmt(s.E_test)}`);
     if (stale) meta.unshift("before the update: press Forward");

@@ -465,3 +465,37 @@ def test_the_readout_says_how_e_total_is_made_from_the_outputs_errors(page, shot
     page.select_option('[data-id="data"]', "moons")
     expect(how).to_have_text("Etotal = (Eo1) / (n_samples · n_outputs): the output's error, "
                              "averaged over the 140 samples")
+
+
+FOCUSED = "() => { const e = document.activeElement; return [e.tagName, e.getAttribute('data-name')]; }"
+
+
+def test_the_drawing_works_from_the_keyboard_with_a_visible_focus(page, shots):
+    page.keyboard.press("Tab")                                       # from the page's controls into the drawing
+    page.focus('.edge[data-name="w5"]')
+    assert page.evaluate(FOCUSED) == ["g", "w5"]
+    ring = "e => getComputedStyle(e).stroke + ' ' + getComputedStyle(e).strokeOpacity"
+    assert page.eval_on_selector('.edge[data-name="w5"] .hit', ring) == "rgb(37, 99, 235) 0.35"
+    page.keyboard.press("Enter")
+    expect(page.locator('[data-id="derivation"] h3')).to_contain_text("w5: the weight from h1 to o1")
+    assert page.evaluate(FOCUSED) == ["g", "w5"]                     # redrawn: the focus stays on w5
+    page.locator('[data-id="graph"]').screenshot(path=str(shots / "explore-keyboard-focus-w5.png"))
+    page.keyboard.press("Tab")
+    page.keyboard.press(" ")                                         # Space acts as Enter
+    expect(page.locator('[data-id="derivation"] h3')).to_contain_text("w6")
+    assert page.evaluate(FOCUSED) == ["g", "w6"]
+    page.focus('.unit[data-name="h1"]')
+    page.keyboard.press(" ")
+    expect(page.locator('[data-id="derivation"] h3')).to_contain_text("h1: its forward pass")
+    assert page.evaluate(FOCUSED) == ["g", "h1"]
+    assert page.eval_on_selector('.unit[data-name="h1"] .shape', "e => getComputedStyle(e).strokeDasharray") \
+        == "6px, 3px"
+    page.locator('[data-id="graph"]').screenshot(path=str(shots / "explore-keyboard-focus.png"))
+    page.focus('.target[data-name="o2"]')                            # targets: reachable and editable
+    assert page.get_attribute('.target[data-name="o2"]', "tabindex") == "0"
+    page.keyboard.press("Enter")
+    expect(page.locator('[data-id="derivation"] h3')).to_have_text("Target of o2")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate(FOCUSED) == ["g", "o1"]
+    page.keyboard.press(" ")
+    expect(page.locator('[data-id="derivation"] h3')).to_have_text("Target of o1")

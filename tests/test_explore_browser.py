@@ -499,3 +499,35 @@ def test_the_drawing_works_from_the_keyboard_with_a_visible_focus(page, shots):
     assert page.evaluate(FOCUSED) == ["g", "o1"]
     page.keyboard.press(" ")
     expect(page.locator('[data-id="derivation"] h3')).to_have_text("Target of o1")
+
+
+SEEN = """() => { window.seen = []; new MutationObserver(() => window.seen.push(
+    document.querySelector('[data-id="info"]').textContent)).observe(document.querySelector('[data-id="info"]'),
+    { childList: true, characterData: true, subtree: true }); }"""
+
+
+def test_train_continues_to_the_steps_asked_for_and_can_be_stopped(page, monkeypatch, shots):
+    from chainrule.teach.explore import session
+    monkeypatch.setattr(session, "TRAIN_SECONDS", 0.005)     # a busy machine: each request does a part
+    page.evaluate(SEEN)
+    page.fill('[data-id="train-steps"]', "1000")
+    page.click('[data-id="train"]')
+    expect(page.locator('[data-id="emeta"]')).to_have_text(re.compile("^step 1000 "))
+    expect(page.locator('[data-id="train"]')).to_have_text("Train")
+    seen = page.evaluate("window.seen")
+    assert any(re.fullmatch(r"Training: \d+ of 1000 steps done… \(Stop ends the run here\)", t) for t in seen), seen
+    assert page.locator('[data-id="info"]').is_hidden()
+    assert page.locator('[data-id="loss"] polyline').count() >= 1
+    page.click('[data-act="undo"]')                            # the whole run is one undo step
+    expect(page.locator('[data-id="emeta"]')).to_have_text(re.compile("^step 0 "))
+    page.fill('[data-id="train-steps"]', "10000")                # the seed's 10,000, stopped partway
+    page.click('[data-id="train"]')
+    expect(page.locator('[data-id="train"]')).to_have_text("Stop")
+    expect(page.locator('[data-id="info"]')).to_contain_text("of 10000 steps done")
+    page.screenshot(path=str(shots / "explore-train-progress.png"))
+    page.click('[data-id="train"]')
+    expect(page.locator('[data-id="info"]')).to_have_text(re.compile(r"^Stopped after \d+ of 10000 steps$"))
+    stopped = int(re.search(r"after (\d+)", page.inner_text('[data-id="info"]')).group(1))
+    assert 0 < stopped < 10000
+    page.wait_for_timeout(300)
+    expect(page.locator('[data-id="emeta"]')).to_have_text(re.compile(f"^step {stopped} "))

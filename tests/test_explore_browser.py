@@ -531,3 +531,20 @@ def test_train_continues_to_the_steps_asked_for_and_can_be_stopped(page, monkeyp
     assert 0 < stopped < 10000
     page.wait_for_timeout(300)
     expect(page.locator('[data-id="emeta"]')).to_have_text(re.compile(f"^step {stopped} "))
+
+
+def test_the_activation_menus_show_the_whole_name(page, shots):
+    page.select_option('[data-id="data"]', "moons")                   # two hidden layers of 4
+    expect(page.locator('[data-id="arch"] .layer-row')).to_have_count(2)
+    for width in (1280, 1000, 390):          # the controls column: 276 and 240 pixels, and a phone
+        page.set_viewport_size({"width": width, "height": 800})
+        menus = page.locator('[data-id="arch"] .layer-row select').all()
+        for sel in menus + [page.locator('[data-id="arch"] .settings select').first]:     # and the output's
+            room = sel.evaluate("""s => { const c = document.createElement("canvas").getContext("2d");
+                c.font = getComputedStyle(s).font;
+                return s.clientWidth - Math.max(...[...s.options].map(o => c.measureText(o.text).width)) - 30; }""")
+            assert room >= 0, (width, sel.input_value(), room)       # leaky_relu, its padding and the arrow fit
+        rows = page.locator('[data-id="arch"] .layer-row').all()
+        for row in rows:                                               # nothing of a row leaves the card
+            assert row.evaluate("r => r.scrollWidth <= r.clientWidth"), width
+        page.locator(".net-card").screenshot(path=str(shots / f"explore-activation-menus-{width}.png"))

@@ -548,3 +548,12 @@ def test_the_activation_menus_show_the_whole_name(page, shots):
         for row in rows:                                               # nothing of a row leaves the card
             assert row.evaluate("r => r.scrollWidth <= r.clientWidth"), width
         page.locator(".net-card").screenshot(path=str(shots / f"explore-activation-menus-{width}.png"))
+
+
+def test_an_engine_error_names_what_the_page_offers(page, shots):
+    page.locator('[data-id="arch"] .settings select').first.select_option("linear")        # the output
+    page.locator('[data-id="arch"] select').nth(2).select_option("binary_crossentropy")
+    banner = page.locator('[data-id="error-text"]')
+    expect(banner).to_contain_text("Choose sigmoid as the Output activation (Network), or another Loss")
+    assert "takes_logits" not in banner.inner_text()
+    page.screenshot(path=str(shots / "explore-error-in-page-terms.png"))

@@ -263,7 +263,8 @@ def test_gradients_are_coloured_by_sign_and_fixed_biases_grey(page, shots):
 def test_the_loss_menu_shows_the_whole_name(page, shots):
     loss, name = page.locator('[data-id="arch"] select').nth(2), "binary_crossentropy"
     loss.select_option(name)
-    expect(loss).to_have_value(name)
+    expect(page.locator('[data-id="loss-name"]')).to_have_text(f"({name})")     # the server's answer drawn:
+    expect(loss).to_have_value(name)                 # the menu measured is the new one, not the one replaced
     for width in (1280, 1000):          # the controls column: 276 and 240 pixels
         page.set_viewport_size({"width": width, "height": 800})
         room = loss.evaluate("""s => { const c = document.createElement("canvas").getContext("2d");
@@ -512,7 +513,7 @@ def test_train_continues_to_the_steps_asked_for_and_can_be_stopped(page, monkeyp
     page.evaluate(SEEN)
     page.fill('[data-id="train-steps"]', "1000")
     page.click('[data-id="train"]')
-    expect(page.locator('[data-id="emeta"]')).to_have_text(re.compile("^step 1000 "))
+    expect(page.locator('[data-id="emeta"]')).to_have_text(re.compile("^step 1000 "), timeout=60_000)    # many parts
     expect(page.locator('[data-id="train"]')).to_have_text("Train")
     seen = page.evaluate("window.seen")
     assert any(re.fullmatch(r"Training: \d+ of 1000 steps done… \(Stop ends the run here\)", t) for t in seen), seen

@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 
 import chainrule as cr
 from chainrule.teach.explore import limits
+from chainrule.teach.explore.engine import build
 from chainrule.teach.explore.server import create_app
 
 TOKEN = "test-token"
@@ -787,3 +788,45 @@ def test_listing_a_csv_files_columns_is_not_an_undo_step(page):
     assert not page.state["can_undo"]
     upload(page, CSV, target="kind")
     assert page.state["can_undo"] and page.act("undo")["state"]["mode"] == "seed"
+
+
+def test_the_readout_says_how_e_total_is_made_from_the_outputs_errors(page):
+    how = page.state["E_how"]                    # the seed: E_total = E_o1 + E_o2
+    assert how["line"] == "E_total = E_o1 + E_o2" and "sum" in how["words"]
+    page.act("set_architecture", loss="mse")     # the mean over the outputs, as the report writes it
+    errors = [e["value"][0] for e in page.state["errors"]]
+    assert page.state["E_total"] == pytest.approx(sum(errors) / 2)
+    assert page.state["E_how"]["line"] == "E_total = (E_o1 + E_o2) / (n_samples * n_outputs)"
+    assert page.state["E_how"]["words"] == "the mean of the 2 outputs' errors"
+    _, X, Y, _ = cr.examples.seed_network()                  # the report's own line, word for word
+    report = str(cr.explain(build(2, 2, page.state["arch"]), X, Y))
+    assert "E_total = (E_o1 + E_o2) / (n_samples * n_outputs) = " in report
+    page.act("load", what="dataset", name="moons")          # binary cross-entropy over 140 samples
+    assert page.state["E_how"] == {"line": "E_total = (E_o1) / (n_samples * n_outputs)",
+                                   "words": "the output's error, averaged over the 140 samples"}
+
+
+def test_engine_errors_name_what_the_page_offers_not_command_line_options(page, tmp_path):
+    from chainrule.data.tabular import Preprocessing, read_csv
+    latin = "a,b,c\n1,1,café\n2,2,thé\n".encode("latin-1")
+    (tmp_path / "latin.csv").write_bytes(latin)
+    with pytest.raises(cr.errors.ValidationError, match="--encoding latin-1"):     # the library's message is kept
+        read_csv(str(tmp_path / "latin.csv"))
+    error = upload(page, latin, "latin.csv", status=400)["error"]
+    assert error == ("CSV file 'latin.csv' is not UTF-8 text: byte 0xe9 on line 2 cannot be decoded; "
+                     "save it as UTF-8 text and upload it again (the explorer reads UTF-8 files)")
+    empty = b"a,b,c\n,1,x\n,2,y\n,3,x\n"
+    (tmp_path / "empty.csv").write_bytes(empty)
+    with pytest.raises(cr.errors.ValidationError, match="chainrule train --drop 'a'"):
+        Preprocessing.fit(read_csv(str(tmp_path / "empty.csv")), "c")
+    assert upload(page, empty, "empty.csv", target="c", status=400)["error"] == \
+        "column 'a' has no values at all; remove it from the file and upload it again"
+    error = page.act("set_architecture", status=400, loss="binary_crossentropy", output_activation="linear")["error"]
+    assert error.endswith("outside (0, 1). Choose sigmoid as the Output activation (Network), or another Loss")
+    page.act("set_architecture", activations=["linear"], output_activation="linear")
+    page.act("set_optimizer", lr=100)
+    before = page.state["E_total"]
+    error = page.act("train", status=400, steps=500)["error"]
+    assert error.startswith("the gradient became too large") and error.endswith(
+        "; nothing was changed: lower the learning rate (Optimizer, η), then train again")
+    assert page.state["steps"] == 0 and page.state["E_total"] == before

@@ -263,7 +263,8 @@ def test_gradients_are_coloured_by_sign_and_fixed_biases_grey(page, shots):
 def test_the_loss_menu_shows_the_whole_name(page, shots):
     loss, name = page.locator('[data-id="arch"] select').nth(2), "binary_crossentropy"
     loss.select_option(name)
-    expect(loss).to_have_value(name)
+    expect(page.locator('[data-id="loss-name"]')).to_have_text(f"({name})")     # the server's answer drawn:
+    expect(loss).to_have_value(name)                 # the menu measured is the new one, not the one replaced
     for width in (1280, 1000):          # the controls column: 276 and 240 pixels
         page.set_viewport_size({"width": width, "height": 800})
         room = loss.evaluate("""s => { const c = document.createElement("canvas").getContext("2d");
@@ -452,3 +453,108 @@ def test_the_notebook_widget_runs_the_same_page_on_the_kernels_session(browser):
     np.testing.assert_array_equal(cr.load(dl.value.path()).params, w.session.net.params)
     pg.close()
     assert problems == []
+
+
+def test_the_readout_says_how_e_total_is_made_from_the_outputs_errors(page, shots):
+    how = page.locator('[data-id="ehow"]')
+    expect(how).to_have_text("Etotal = Eo1 + Eo2: the sum of the outputs' errors")
+    page.locator('[data-id="arch"] select').nth(2).select_option("mse")
+    expect(how).to_have_text("Etotal = (Eo1 + Eo2) / (n_samples · n_outputs): the mean of the 2 outputs' errors")
+    errors = [float(t.split("= ")[1]) for t in page.locator(".target-error").all_text_contents()]
+    assert float(etotal(page)) == pytest.approx(sum(errors) / 2, abs=1e-8)      # the mean, as it says
+    page.locator(".readout").screenshot(path=str(shots / "explore-readout-mse.png"))
+    page.select_option('[data-id="data"]', "moons")
+    expect(how).to_have_text("Etotal = (Eo1) / (n_samples · n_outputs): the output's error, "
+                             "averaged over the 140 samples")
+
+
+FOCUSED = "() => { const e = document.activeElement; return [e.tagName, e.getAttribute('data-name')]; }"
+
+
+def test_the_drawing_works_from_the_keyboard_with_a_visible_focus(page, shots):
+    page.keyboard.press("Tab")                                       # from the page's controls into the drawing
+    page.focus('.edge[data-name="w5"]')
+    assert page.evaluate(FOCUSED) == ["g", "w5"]
+    ring = "e => getComputedStyle(e).stroke + ' ' + getComputedStyle(e).strokeOpacity"
+    assert page.eval_on_selector('.edge[data-name="w5"] .hit', ring) == "rgb(37, 99, 235) 0.35"
+    page.keyboard.press("Enter")
+    expect(page.locator('[data-id="derivation"] h3')).to_contain_text("w5: the weight from h1 to o1")
+    assert page.evaluate(FOCUSED) == ["g", "w5"]                     # redrawn: the focus stays on w5
+    page.locator('[data-id="graph"]').screenshot(path=str(shots / "explore-keyboard-focus-w5.png"))
+    page.keyboard.press("Tab")
+    page.keyboard.press(" ")                                         # Space acts as Enter
+    expect(page.locator('[data-id="derivation"] h3')).to_contain_text("w6")
+    assert page.evaluate(FOCUSED) == ["g", "w6"]
+    page.focus('.unit[data-name="h1"]')
+    page.keyboard.press(" ")
+    expect(page.locator('[data-id="derivation"] h3')).to_contain_text("h1: its forward pass")
+    assert page.evaluate(FOCUSED) == ["g", "h1"]
+    assert page.eval_on_selector('.unit[data-name="h1"] .shape', "e => getComputedStyle(e).strokeDasharray") \
+        == "6px, 3px"
+    page.locator('[data-id="graph"]').screenshot(path=str(shots / "explore-keyboard-focus.png"))
+    page.focus('.target[data-name="o2"]')                            # targets: reachable and editable
+    assert page.get_attribute('.target[data-name="o2"]', "tabindex") == "0"
+    page.keyboard.press("Enter")
+    expect(page.locator('[data-id="derivation"] h3')).to_have_text("Target of o2")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate(FOCUSED) == ["g", "o1"]
+    page.keyboard.press(" ")
+    expect(page.locator('[data-id="derivation"] h3')).to_have_text("Target of o1")
+
+
+SEEN = """() => { window.seen = []; new MutationObserver(() => window.seen.push(
+    document.querySelector('[data-id="info"]').textContent)).observe(document.querySelector('[data-id="info"]'),
+    { childList: true, characterData: true, subtree: true }); }"""
+
+
+def test_train_continues_to_the_steps_asked_for_and_can_be_stopped(page, monkeypatch, shots):
+    from chainrule.teach.explore import session
+    monkeypatch.setattr(session, "TRAIN_SECONDS", 0.005)     # a busy machine: each request does a part
+    page.evaluate(SEEN)
+    page.fill('[data-id="train-steps"]', "1000")
+    page.click('[data-id="train"]')
+    expect(page.locator('[data-id="emeta"]')).to_have_text(re.compile("^step 1000 "), timeout=60_000)    # many parts
+    expect(page.locator('[data-id="train"]')).to_have_text("Train")
+    seen = page.evaluate("window.seen")
+    assert any(re.fullmatch(r"Training: \d+ of 1000 steps done… \(Stop ends the run here\)", t) for t in seen), seen
+    assert page.locator('[data-id="info"]').is_hidden()
+    assert page.locator('[data-id="loss"] polyline').count() >= 1
+    page.click('[data-act="undo"]')                            # the whole run is one undo step
+    expect(page.locator('[data-id="emeta"]')).to_have_text(re.compile("^step 0 "))
+    page.fill('[data-id="train-steps"]', "10000")                # the seed's 10,000, stopped partway
+    page.click('[data-id="train"]')
+    expect(page.locator('[data-id="train"]')).to_have_text("Stop")
+    expect(page.locator('[data-id="info"]')).to_contain_text("of 10000 steps done")
+    page.screenshot(path=str(shots / "explore-train-progress.png"))
+    page.click('[data-id="train"]')
+    expect(page.locator('[data-id="info"]')).to_have_text(re.compile(r"^Stopped after \d+ of 10000 steps$"))
+    stopped = int(re.search(r"after (\d+)", page.inner_text('[data-id="info"]')).group(1))
+    assert 0 < stopped < 10000
+    page.wait_for_timeout(300)
+    expect(page.locator('[data-id="emeta"]')).to_have_text(re.compile(f"^step {stopped} "))
+
+
+def test_the_activation_menus_show_the_whole_name(page, shots):
+    page.select_option('[data-id="data"]', "moons")                   # two hidden layers of 4
+    expect(page.locator('[data-id="arch"] .layer-row')).to_have_count(2)
+    for width in (1280, 1000, 390):          # the controls column: 276 and 240 pixels, and a phone
+        page.set_viewport_size({"width": width, "height": 800})
+        menus = page.locator('[data-id="arch"] .layer-row select').all()
+        for sel in menus + [page.locator('[data-id="arch"] .settings select').first]:     # and the output's
+            room = sel.evaluate("""s => { const c = document.createElement("canvas").getContext("2d");
+                c.font = getComputedStyle(s).font;
+                return s.clientWidth - Math.max(...[...s.options].map(o => c.measureText(o.text).width)) - 30; }""")
+            assert room >= 0, (width, sel.input_value(), room)       # leaky_relu, its padding and the arrow fit
+        rows = page.locator('[data-id="arch"] .layer-row').all()
+        for row in rows:                                               # nothing of a row leaves the card
+            assert row.evaluate("r => r.scrollWidth <= r.clientWidth"), width
+        page.locator(".net-card").screenshot(path=str(shots / f"explore-activation-menus-{width}.png"))
+
+
+def test_an_engine_error_names_what_the_page_offers(page, shots):
+    page.locator('[data-id="arch"] .settings select').first.select_option("linear")        # the output
+    page.locator('[data-id="arch"] select').nth(2).select_option("binary_crossentropy")
+    banner = page.locator('[data-id="error-text"]')
+    expect(banner).to_contain_text("Choose sigmoid as the Output activation (Network), or another Loss")
+    assert "takes_logits" not in banner.inner_text()
+    page.screenshot(path=str(shots / "explore-error-in-page-terms.png"))

@@ -314,16 +314,9 @@ def _render(d: dict, markdown: bool) -> str:
         o = tgt["name"]
         eq(f"{err['name']} = {plain_f.format(o=o)} = {_f(err['value'])}   (target {_f(tgt['value'])})",
            f"E_{{{o}}} = {tex_f.format(o=o)} = {_f(err['value'])}")
-    per_sample = d["loss"] in ("sse", "categorical_crossentropy")     # the others: the mean over outputs too
-    scale, tex_scale = ("n_samples", "n_{samples}") if per_sample else \
-        ("(n_samples * n_outputs)", "n_{samples} \\cdot n_{outputs}")
-    total = " + ".join(e["name"] for e in d["errors"])
-    tex_total = " + ".join(tex(e["name"]) for e in d["errors"])
+    plain, tex_line, _ = notation.total_error(d["loss"], [e["name"] for e in d["errors"]], n)
     E = _f(d["E_total"])
-    if n > 1 or not per_sample:
-        eq(f"E_total = ({total}) / {scale} = {E}", f"E_{{total}} = \\frac{{{tex_total}}}{{{tex_scale}}} = {E}")
-    else:
-        eq(f"E_total = {total} = {E}", f"E_{{total}} = {tex_total} = {E}")
+    eq(f"{plain} = {E}", f"{tex_line} = {E}")
     current = None
     for p in d["parameters"]:
         layer_title = "output layer" if p["layer"] == len(d["layers"]) - 1 else f"hidden layer {p['layer'] + 1}"

@@ -125,3 +125,21 @@ def weight_name(dense: list[Any], l: int, i: int, j: int) -> str:
     """w<k>: numbered neuron by neuron within a layer, layers in order (the seed's w1..w8)."""
     offset = sum(d.W.size for d in dense[:l])
     return f"w{offset + j * dense[l].n_in + i + 1}"
+
+
+def total_error(loss: str, errors: list[str], n_samples: int) -> tuple[str, str, str]:
+    """How E_total is made from the outputs' errors E_o: the report's total error line (plain and
+    TeX, without its value) and the same in words. sse and categorical cross-entropy add the E_o of
+    a sample; the other losses take their mean over the outputs; several samples: the mean over them."""
+    per_sample = loss in ("sse", "categorical_crossentropy")
+    total = " + ".join(errors)
+    tex_total = " + ".join(f"E_{{{e.partition('_')[2]}}}" for e in errors)
+    words = ("the output's error" if len(errors) == 1 else "the sum of the outputs' errors" if per_sample
+             else f"the mean of the {len(errors)} outputs' errors")
+    if n_samples > 1:
+        words += f", averaged over the {n_samples} samples"
+    if n_samples == 1 and per_sample:
+        return f"E_total = {total}", f"E_{{total}} = {tex_total}", words
+    scale, tex_scale = ("n_samples", "n_{samples}") if per_sample else \
+        ("(n_samples * n_outputs)", "n_{samples} \\cdot n_{outputs}")
+    return f"E_total = ({total}) / {scale}", f"E_{{total}} = \\frac{{{tex_total}}}{{{tex_scale}}}", words

@@ -26,6 +26,7 @@ from chainrule.errors import ChainruleError
 
 from . import limits
 from .session import Session
+from .wording import for_page
 
 STATIC = Path(__file__).parent / "static"
 MAX_SESSIONS = 32
@@ -98,6 +99,8 @@ def create_app(token: str, make_session: Callable[[], Session] = Session) -> Sta
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if status == 500:
             msg = f"internal error ({type(exc).__name__}: {msg})"
+        else:
+            msg = for_page(msg)
         content: dict = {"error": msg}
         sid = request.path_params.get("sid") or ""
         if sid in sessions:   # the session is unchanged: send its state back with the error
@@ -122,7 +125,7 @@ def create_app(token: str, make_session: Callable[[], Session] = Session) -> Sta
             try:
                 await run_in_threadpool(s.act, "load_share", {"code": req["share"]})
             except (ChainruleError, ValueError, TypeError) as exc:
-                content["error"] = f"the shared link could not be opened: {exc}"
+                content["error"] = for_page(f"the shared link could not be opened: {exc}")
         content["state"] = await run_in_threadpool(s.state)
         return JSONResponse(content, headers=HEADERS)
 

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ...nn.predict import predict
+from ..notation import total_error
 from . import datasets, derive, limits
 
 GRID = 40   # cells per side of the decision-boundary picture
@@ -34,7 +35,7 @@ def state(s) -> dict:
         "mode": s.mode, "origin": s.origin, "start": s.start.name or None, "title": s.title, "phase": s.phase,
         "steps": s.steps, "message": s.message,
         "editable": s.mode not in ("dataset", "csv"), "can_undo": bool(s.undo_stack),
-        "loss": d["loss"], "E_total": s.batch["E"], "E_test": s.batch["E_test"],
+        "loss": d["loss"], "E_total": s.batch["E"], "E_test": s.batch["E_test"], "E_how": total_line(s),
         "n_train": len(s.X), "n_test": 0 if s.Xt is None else len(s.Xt),
         "explained": {"n": d["n_samples"], "whole_batch": len(s.X) == d["n_samples"],
                       "sample": s.sample, "E": d["E_total"]},
@@ -52,6 +53,12 @@ def state(s) -> dict:
         **boundary(s),
     }
     return clean(out)
+
+
+def total_line(s) -> dict:
+    """How the readout's E_total is made from the E_o (over the whole training batch), as the report writes it."""
+    plain, _, words = total_error(s.report["loss"], [e["name"] for e in s.report["errors"]], len(s.X))
+    return {"line": plain, "words": words}
 
 
 def _optimizers() -> dict:

@@ -20,6 +20,7 @@ from chainrule.errors import ChainruleError
 
 from . import export
 from .session import Session
+from .wording import for_page
 
 STATIC = Path(__file__).parent / "static"
 
@@ -69,7 +70,7 @@ class Explorer(anywidget.AnyWidget):
             elif kind != "open":
                 raise ChainruleError(f"unknown request {kind!r} {content.get('what') or ''}".strip())
         except (ChainruleError, ValueError, TypeError) as exc:
-            answer["error"] = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            answer["error"] = for_page(str(exc).strip().splitlines()[0]) if str(exc).strip() else type(exc).__name__
         answer["state"] = s.state()
         return answer, out
 

@@ -21,7 +21,7 @@ export function mount(root, transport) {
   root.classList.add("cr-explore");
   root.innerHTML = TEMPLATE;
   const $ = id => root.querySelector(`[data-id="${id}"]`);
-  let state = null, busy = false, playing = false, csvFile = null, editing = null;
+  let state = null, busy = false, playing = false, csvFile = null, editing = null, training = null;
   const published = () => $("published").checked;
 
   function showError(msg) {
@@ -54,6 +54,7 @@ export function mount(root, transport) {
 
   async function call(action, body = {}) {
     if (busy) return null;
+    if (training && action !== "train") training.stop = true;     // another action ends a Train run
     busy = true;
     root.classList.add("busy");
     try {
@@ -73,11 +74,32 @@ export function mount(root, transport) {
 
   // -- controls ------------------------------------------------------------------------------
   root.querySelectorAll("[data-act]").forEach(b => b.addEventListener("click", () => call(b.dataset.act)));
-  $("train").addEventListener("click", () => {
+  // Train N: a request trains for at most a few seconds, so the page asks again for the rest until
+  // the N steps are done, showing how far it is; meanwhile the button reads Stop and ends the run.
+  $("train").addEventListener("click", async () => {
+    if (training) { training.stop = true; return; }
     const steps = numberIn($("train-steps"), "Steps to train");
-    if (steps !== null) call("train", { steps });
+    if (steps === null || busy) return;
+    const run = training = { stop: false }, start = state.steps;
+    let done = 0;
+    $("train").textContent = "Stop";
+    $("train").classList.add("stop");
+    try {
+      while (done < steps && !run.stop) {
+        const a = await call("train", { steps: steps - done });
+        if (!a || a.error || !a.state || a.state.steps < start + done) break;
+        done = a.state.steps - start;
+        if (done < steps && !run.stop) info(`Training: ${done} of ${steps} steps done… (Stop ends the run here)`);
+      }
+      if (run.stop && done < steps) info(`Stopped after ${done} of ${steps} steps`);
+    } finally {
+      training = null;
+      $("train").textContent = "Train";
+      $("train").classList.remove("stop");
+    }
   });
   $("play").addEventListener("click", async () => {
+    if (training) training.stop = true;
     if (!playing && numberIn($("train-steps"), "Steps to train") === null) return;
     playing = !playing;
     $("play").textContent = playing ? "❚❚" : "▶";
@@ -207,6 +229,8 @@ export function mount(root, transport) {
     $("etotal").textContent = s.E_total === null ? "—" : fmt(s.E_total);
     $("etotal").classList.toggle("stale", stale);
     $("loss-name").textContent = `(${s.loss})`;
+    $("ehow").innerHTML = `${notation(s.E_how.line)}<span class="muted"></span>`;       // the report's total error line
+    $("ehow").querySelector("span").textContent = `: ${s.E_how.words}`;
     const meta = [`step ${s.steps}`, `${s.n_train} training sample${s.n_train > 1 ? "s" : ""}`];
     if (s.E_test !== null) meta.push(`test ${fmt(s.E_test)}`);
     if (stale) meta.unshift("before the update: press Forward");

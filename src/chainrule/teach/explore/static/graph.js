@@ -152,6 +152,10 @@ function placeLabels(state, L, grad) {
 export function drawGraph(svg, state, opts) {
   const width = Math.max(300, Math.round(svg.parentElement.clientWidth || 900));
   const L = layout(state, width);
+  // the element focused in the drawing (a line, a neuron, a target) is focused again once redrawn
+  const active = svg.getRootNode().activeElement;
+  const refocus = active && active !== svg && svg.contains(active)
+    ? `.${active.classList[0]}[data-name="${CSS.escape(active.getAttribute("data-name") || "")}"]` : null;
   svg.setAttribute("viewBox", `0 0 ${width} ${L.height}`);
   svg.setAttribute("width", width);
   svg.setAttribute("height", L.height);
@@ -188,7 +192,7 @@ export function drawGraph(svg, state, opts) {
                        + (p.before !== null && p.before !== p.value ? `\nbefore the update: ${fmt(p.before)}` : ""));
     const pick = () => opts.onSelect(p.name);
     g.addEventListener("click", pick);
-    g.addEventListener("keydown", e => { if (e.key === "Enter") pick(); });
+    onKey(g, pick);
   }
   const grad = phase === "backward";
   for (const { p, lines, x, y } of L.labelled ? placeLabels(state, L, grad) : []) {
@@ -229,19 +233,33 @@ export function drawGraph(svg, state, opts) {
     el("title", {}, g, `${name}\n${info.join("\n")}`);
     const pick = () => opts.onSelect(name);
     g.addEventListener("click", pick);
-    g.addEventListener("keydown", e => { if (e.key === "Enter") pick(); });
+    onKey(g, pick);
   }
 
   const last = state.layers[state.layers.length - 1];
   last.units.forEach((u, j) => {
     const p = L.units[u.name], tgt = state.targets[j], err = state.errors[j];
-    const g = el("g", { class: "target" + (phase === "update" ? " stale" : ""), "data-name": tgt.name, role: "button" }, svg);
+    const editable = Boolean(opts.onTarget && state.editable);
+    const g = el("g", { class: "target" + (phase === "update" ? " stale" : "") + (editable ? " editable" : ""),
+                        "data-name": tgt.name, ...(editable ? { role: "button", tabindex: "0" } : {}) }, svg);
     const x = width - L.targetW;
     el("line", { x1: p.x + p.w / 2 + 2, y1: p.y, x2: x - 6, y2: p.y, class: "to-target" }, g);
     el("rect", { x: x - 4, y: p.y - 17, width: L.targetW, height: 36, class: "hit-area" }, g);
     el("text", { x, y: p.y - 3, class: "target-value" }, g, `${L.compact ? "t" : "target"} ${num(at(tgt.value))}`);
     el("text", { x, y: p.y + 13, class: "target-error" }, g, `${L.compact ? "E" : err.name} = ${num(at(err.value))}`);
     el("title", {}, g, `target of ${u.name}: ${fmt(at(tgt.value))}\n${err.name} = ${fmt(at(err.value))}`);
-    if (opts.onTarget) g.addEventListener("click", () => opts.onTarget(j));
+    if (editable) {
+      g.addEventListener("click", () => opts.onTarget(j));
+      onKey(g, () => opts.onTarget(j));
+    }
+  });
+  const again = refocus && svg.querySelector(refocus);
+  if (again) again.focus();
+}
+
+// Enter and Space act as a click on a role=button element of the drawing, as on a <button>.
+function onKey(g, act) {
+  g.addEventListener("keydown", e => {
+    if (e.key === "Enter" || e.key === " ") { e.preventDefault(); act(); }
   });
 }

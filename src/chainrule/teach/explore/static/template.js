@@ -28,6 +28,7 @@ export const TEMPLATE = `
     <div class="card readout">
       <div class="readout-label">E<sub>total</sub> <span class="muted" data-id="loss-name"></span></div>
       <div class="readout-value" data-id="etotal"></div>
+      <div class="readout-how" data-id="ehow"></div>
       <div class="readout-published" data-id="epublished" hidden></div>
       <div class="readout-meta" data-id="emeta"></div>
     </div>

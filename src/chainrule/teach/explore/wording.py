@@ -1,0 +1,36 @@
+"""The engine's messages in the page's terms.
+
+The library's messages name what its command line and Python API offer (`--encoding`, `chainrule
+train --drop`, `clip_norm=`, a loss with `takes_logits`); the page has none of these. At the
+explorer's boundary (the server's and the widget's answers) those parts are replaced by what the
+page offers, or dropped; the library's own messages stay as they are.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+RULES: list[tuple[re.Pattern, Any]] = [     # (pattern, what re.sub puts in its place)
+    # a CSV file in another encoding: the page reads UTF-8 only
+    (re.compile(r"give its encoding, e\.g\. --encoding \S+ \(or \S+\)"),
+     "save it as UTF-8 text and upload it again (the explorer reads UTF-8 files)"),
+    (re.compile(r"it is in another encoding$"), "save it as UTF-8 text and upload it again"),
+    # an empty column: no --drop on the page
+    (re.compile(r"leave it out \(chainrule train --drop .+, or remove it from the file\)"),
+     "remove it from the file and upload it again"),
+    # a diverged Train: the session is left as it was (no weights of a last finite step), no clip_norm
+    (re.compile(r"; the weights are those of the last finite step\. Try a lower learning rate, gradient clipping "
+                r"\(clip_norm=\.\.\.\), or scaling the inputs\.?"),
+     "; nothing was changed: lower the learning rate (Optimizer, η), then train again"),
+    (re.compile(r"(, )?(or )?gradient clipping \(clip_norm=\.\.\.\)(, )?"), lambda m: ", " if m[1] and m[3] else ""),
+    # a loss that needs probabilities after an output that gives none
+    (re.compile(r"Use activation='(\w+)' on the output layer \(or a loss that declares takes_logits = True\)"),
+     r"Choose \1 as the Output activation (Network), or another Loss"),
+]
+
+
+def for_page(message: str) -> str:
+    """`message` with the parts that name options the page does not have put in the page's terms."""
+    for pattern, replacement in RULES:
+        message = pattern.sub(replacement, message)
+    return message

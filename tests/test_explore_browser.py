@@ -552,9 +552,13 @@ def test_the_activation_menus_show_the_whole_name(page, shots):
 
 
 def test_an_engine_error_names_what_the_page_offers(page, shots):
-    page.locator('[data-id="arch"] .settings select').first.select_option("linear")        # the output
+    # the loss first, its answer drawn (a second menu chosen before the redraw was the replaced one, on a
+    # loaded machine), then the output activation that does not fit it
     page.locator('[data-id="arch"] select').nth(2).select_option("binary_crossentropy")
+    expect(page.locator('[data-id="loss-name"]')).to_have_text("(binary_crossentropy)")
+    page.locator('[data-id="arch"] .settings select').first.select_option("linear")        # the output
     banner = page.locator('[data-id="error-text"]')
-    expect(banner).to_contain_text("Choose sigmoid as the Output activation (Network), or another Loss")
+    expect(banner).to_contain_text("Choose sigmoid as the Output activation (Network), or another Loss",
+                                   timeout=20_000)
     assert "takes_logits" not in banner.inner_text()
     page.screenshot(path=str(shots / "explore-error-in-page-terms.png"))

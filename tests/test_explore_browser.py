@@ -558,3 +558,20 @@ def test_an_engine_error_names_what_the_page_offers(page, shots):
     expect(banner).to_contain_text("Choose sigmoid as the Output activation (Network), or another Loss")
     assert "takes_logits" not in banner.inner_text()
     page.screenshot(path=str(shots / "explore-error-in-page-terms.png"))
+
+
+def test_the_loss_and_init_menus_show_every_option_whole(page, shots):
+    for mode in ("seed", "moons"):                        # Init has 'seed' with the seed network
+        page.select_option('[data-id="data"]', mode)
+        expect(page.locator('[data-id="title"]')).to_have_text(re.compile("^The seed" if mode == "seed" else "^moons"))
+        for width in (1280, 1000, 390):          # the controls column: 276 and 240 pixels, and a phone
+            page.set_viewport_size({"width": width, "height": 800})
+            for sel in page.locator('[data-id="arch"] .settings select').all():        # Output, Loss, Init
+                room = sel.evaluate("""s => { const c = document.createElement("canvas").getContext("2d");
+                    c.font = getComputedStyle(s).font;
+                    return s.clientWidth - Math.max(...[...s.options].map(o => c.measureText(o.text).width)) - 30; }""")
+                assert room >= 0, (mode, width, [o for o in sel.evaluate("s => [...s.options].map(o => o.text)")],
+                                   room)
+            grid = page.locator('[data-id="arch"] .settings')
+            assert grid.evaluate("g => g.scrollWidth <= g.clientWidth"), width      # nothing leaves the card
+            page.locator(".net-card").screenshot(path=str(shots / f"explore-arch-menus-{mode}-{width}.png"))

@@ -309,14 +309,13 @@ export function mount(root, transport) {
                                                activations: [...a.activations, a.activations[a.activations.length - 1] || "sigmoid"] }));
     box.appendChild(add);
     const grid = document.createElement("div");
-    grid.className = "settings";
+    grid.className = "settings arch-settings";      // each menu as wide as its longest option, on a line of its own if need be
     grid.appendChild(archField("Output", s.options.activations, a.output_activation, v => send({ output_activation: v })));
-    const loss = grid.appendChild(archField("Loss", s.options.losses, a.loss, v => send({ loss: v })));
-    loss.classList.add("span-2");         // binary_crossentropy: wider than half the card
+    grid.appendChild(archField("Loss", s.options.losses, a.loss, v => send({ loss: v })));
     const inits = a.init === "seed" || s.mode === "seed" || s.mode === "custom" ? ["seed", ...s.options.inits] : s.options.inits;
     grid.appendChild(archField("Init", inits, a.init, v => send({ init: v })));
     const seedLab = document.createElement("label");
-    seedLab.className = "field";
+    seedLab.className = "field seed-field";
     seedLab.innerHTML = `<span>Init seed</span><input type="text" inputmode="decimal" class="num">`;
     const seedIn = seedLab.querySelector("input");
     seedIn.value = a.seed;

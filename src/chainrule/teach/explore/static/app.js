@@ -4,7 +4,7 @@
 // widget with a transport over the widget's messages instead of fetch.
 
 import { drawGraph, fmt } from "./graph.js";
-import { drawLoss, drawBoundary, drawNorms } from "./charts.js";
+import { drawLoss, drawBoundary, drawClassKey, drawNorms } from "./charts.js";
 import { OPT_NAMES, SETTING_NAMES, TEMPLATE } from "./template.js";
 import { exportDrawing } from "./download.js";
 
@@ -188,7 +188,10 @@ export function mount(root, transport) {
         + ` <span class="muted">brightness: |∂E/∂w|; δ coloured by its sign</span>`;
     drawLoss($("loss"), s.history);
     $("boundary-card").hidden = !s.boundary;
-    if (s.boundary) drawBoundary($("boundary"), s.boundary, s.points);
+    if (s.boundary) {
+      drawBoundary($("boundary"), s.boundary, s.points);
+      drawClassKey($("class-key"), s.names && s.names.classes);
+    }
     drawNorms($("norms"), s.grad_norms);
     renderDerivation();
     renderSeed(s);

@@ -598,6 +598,21 @@ def test_a_csv_files_columns_and_classes_are_named_in_the_drawing(page, tmp_path
     assert all(lab[0] >= left and lab[1] <= shape[0] for lab, shape in zip(labels, shapes))   # left of its input
     assert no_horizontal_overflow(page)
     page.locator(".graph-card").screenshot(path=str(shots / "explore-csv-names.png"))
+    for width in (1000, 390):              # narrower: the labels still fit; on a phone only the titles have them
+        page.set_viewport_size({"width": width, "height": 800})
+        page.wait_for_function("() => document.querySelector('[data-id=graph]').getAttribute('width') == "
+                               "document.querySelector('[data-id=graph-wrap]').clientWidth")
+        labels, shapes = page.evaluate(edges, ".unit-label"), page.evaluate(edges, ".unit.input .shape")
+        left = page.locator('[data-id="graph"]').bounding_box()["x"]
+        assert len(labels) == (7 if width > 640 else 0), width
+        assert all(lab[0] >= left and lab[1] <= shape[0] for lab, shape in zip(labels, shapes)), width
+        values = graph.locator(".target .target-value").all_text_contents()
+        assert [v.split(":")[0] for v in values] == ["cat", "dog", "fish"], width
+        right = page.evaluate("""() => Math.max(...[...document.querySelectorAll('[data-id="graph"] .target text')]
+            .map(e => e.getBoundingClientRect().right)) - document.querySelector('[data-id="graph"]')
+            .getBoundingClientRect().right""")
+        assert right <= 0 and no_horizontal_overflow(page), width              # the targets stay in the drawing
+        page.locator(".graph-card").screenshot(path=str(shots / f"explore-csv-names-{width}.png"))
 
 
 SWATCHES = """() => [...document.querySelectorAll('[data-id="class-key"] .class-item')].map(e =>

@@ -861,6 +861,7 @@ def test_a_csv_files_columns_and_classes_name_the_inputs_and_outputs(page, tmp_p
             assert np.corrcoef(X[:, j], table[column])[0, 1] == pytest.approx(1)
     assert names["outputs"] == names["classes"] == ["cat", "dog", "fish"] and names["target"] == "kind"
     assert len(s["layers"][-1]["units"]) == 3
+    assert page.act("select", name="i3")["state"]["derivation"]["title"] == "i3: an input, column size=L"
     s = upload(page, data, "mixed.csv", target="price")["state"]               # regression: the target's name
     assert names_of(s) == (["x1", "x2", "size=L", "size=M", "size=S", "colour=blue", "colour=red", "kind=cat",
                             "kind=dog", "kind=fish"], ["price"], None)

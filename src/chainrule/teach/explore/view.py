@@ -95,6 +95,9 @@ def derivation(s) -> dict | None:
     else:
         lines = derive.neuron_lines(d, name)
         title = f"{name}: " + ("an input" if name.startswith("i") else "its forward pass and its delta dE/dnet")
+        named = names(s)
+        if named and named["inputs"] and name.startswith("i"):     # a CSV file's column
+            title += f", column {named['inputs'][[u['name'] for u in d['inputs']].index(name)]}"
         batch = None
     if s.mode == "seed" and s.pristine and s.steps == 0:
         derive.published(lines, seed_figures())

@@ -562,3 +562,101 @@ def test_an_engine_error_names_what_the_page_offers(page, shots):
                                    timeout=20_000)
     assert "takes_logits" not in banner.inner_text()
     page.screenshot(path=str(shots / "explore-error-in-page-terms.png"))
+
+
+MIXED = "size,x1,colour,x2,kind\n" + "".join(
+    f"{'SML'[i % 3]},{a:.3f},{('red', 'blue')[i % 2]},{b:.3f},{('cat', 'dog', 'fish')[i % 3]}\n"
+    for i, (a, b) in enumerate(np.random.default_rng(1).normal(size=(40, 2))))
+
+
+def upload_csv(page, path, target):
+    with page.expect_file_chooser() as chooser:
+        page.select_option('[data-id="data"]', "seed")
+        page.select_option('[data-id="data"]', "csv")
+    chooser.value.set_files(str(path))
+    page.select_option('[data-id="target"]', target)
+    page.click('[data-id="use-target"]')
+    expect(page.locator('[data-id="title"]')).to_have_text(re.compile(f"^{path.name}"))
+
+
+def test_a_csv_files_columns_and_classes_are_named_in_the_drawing(page, tmp_path, shots):
+    (tmp_path / "mixed.csv").write_text(MIXED)
+    upload_csv(page, tmp_path / "mixed.csv", "kind")
+    columns = ["x1", "x2", "size=L", "size=M", "size=S", "colour=blue", "colour=red"]     # transform's order
+    graph = page.locator('[data-id="graph"]')
+    expect(graph.locator(".unit.input")).to_have_count(7)
+    titles = [graph.locator(f'.unit[data-name="i{k + 1}"] > title').text_content() for k in range(7)]
+    assert [t.split("\n")[0] for t in titles] == [f"i{k + 1} (column {c})" for k, c in enumerate(columns)]
+    assert graph.locator(".unit-label").all_text_contents() == columns         # beside the inputs
+    for k, cls in enumerate(["cat", "dog", "fish"]):                           # the outputs and their targets
+        o = f"o{k + 1}"
+        title = graph.locator(f'.unit[data-name="{o}"] > title').text_content()
+        assert title.startswith(f"{o} (class '{cls}' of kind)")
+        target = graph.locator(".target").nth(k)
+        assert target.locator(".target-value").text_content().startswith(f"{cls}: ")
+        assert target.locator("title").text_content().startswith(f"target of {o} (class '{cls}' of kind): ")
+    edges = """s => [...document.querySelectorAll(`[data-id="graph"] ${s}`)].map(e => {
+        const b = e.getBoundingClientRect(); return [b.left, b.right]; })"""
+    labels, shapes = page.evaluate(edges, ".unit-label"), page.evaluate(edges, ".unit.input .shape")
+    left = page.locator('[data-id="graph"]').bounding_box()["x"]
+    assert all(lab[0] >= left and lab[1] <= shape[0] for lab, shape in zip(labels, shapes))   # left of its input
+    assert no_horizontal_overflow(page)
+    page.locator(".graph-card").screenshot(path=str(shots / "explore-csv-names.png"))
+    for width in (1000, 390):              # narrower: the labels still fit; on a phone only the titles have them
+        page.set_viewport_size({"width": width, "height": 800})
+        page.wait_for_function("() => document.querySelector('[data-id=graph]').getAttribute('width') == "
+                               "document.querySelector('[data-id=graph-wrap]').clientWidth")
+        labels, shapes = page.evaluate(edges, ".unit-label"), page.evaluate(edges, ".unit.input .shape")
+        left = page.locator('[data-id="graph"]').bounding_box()["x"]
+        assert len(labels) == (7 if width > 640 else 0), width
+        assert all(lab[0] >= left and lab[1] <= shape[0] for lab, shape in zip(labels, shapes)), width
+        values = graph.locator(".target .target-value").all_text_contents()
+        assert [v.split(":")[0] for v in values] == ["cat", "dog", "fish"], width
+        right = page.evaluate("""() => Math.max(...[...document.querySelectorAll('[data-id="graph"] .target text')]
+            .map(e => e.getBoundingClientRect().right)) - document.querySelector('[data-id="graph"]')
+            .getBoundingClientRect().right""")
+        assert right <= 0 and no_horizontal_overflow(page), width              # the targets stay in the drawing
+        page.locator(".graph-card").screenshot(path=str(shots / f"explore-csv-names-{width}.png"))
+
+
+SWATCHES = """() => [...document.querySelectorAll('[data-id="class-key"] .class-item')].map(e =>
+    [e.innerText.trim(), getComputedStyle(e.querySelector('.class-swatch')).backgroundColor])"""
+# where the canvas has each colour exactly (a point's fill: the regions are mixed with white), by quadrant
+QUADRANTS = """colours => { const c = document.querySelector('[data-id="boundary"]'), n = c.width;
+    const d = c.getContext("2d").getImageData(0, 0, n, n).data;
+    return colours.map(rgb => { const q = [0, 0, 0, 0];
+      for (let i = 0; i < n * n; i++) if (d[4 * i] === rgb[0] && d[4 * i + 1] === rgb[1] && d[4 * i + 2] === rgb[2])
+        q[(i % n < n / 2 ? 0 : 1) + (i < n * n / 2 ? 0 : 2)] += 1;
+      return q; }); }"""
+
+
+def test_the_decision_boundary_has_a_key_of_its_classes(page, tmp_path, shots):
+    (tmp_path / "points.csv").write_text(CSV)            # red: x1 * x2 > 0, the top right and bottom left
+    upload_csv(page, tmp_path / "points.csv", "kind")
+    expect(page.locator('[data-id="class-key"] .class-item')).to_have_count(2)
+    key = page.evaluate(SWATCHES)
+    assert key == [["blue", "rgb(234, 88, 12)"], ["red", "rgb(37, 99, 235)"]]
+    colours = [[int(v) for v in re.findall(r"\d+", rgb)] for _, rgb in key]
+    (tl, tr, bl, br), (rtl, rtr, rbl, rbr) = page.evaluate(QUADRANTS, colours)
+    assert tl + br > 5 * (tr + bl) and rtr + rbl > 5 * (rtl + rbr)        # each name's colour is its points'
+    page.locator(".boundary-card").screenshot(path=str(shots / "explore-class-key.png"))
+    page.select_option('[data-id="data"]', "xor")
+    expect(page.locator('[data-id="title"]')).to_have_text(re.compile("^xor"))
+    assert page.evaluate(SWATCHES) == [["class 0", "rgb(234, 88, 12)"], ["class 1", "rgb(37, 99, 235)"]]
+
+
+def test_the_loss_and_init_menus_show_every_option_whole(page, shots):
+    for mode in ("seed", "moons"):                        # Init has 'seed' with the seed network
+        page.select_option('[data-id="data"]', mode)
+        expect(page.locator('[data-id="title"]')).to_have_text(re.compile("^The seed" if mode == "seed" else "^moons"))
+        for width in (1280, 1000, 390):          # the controls column: 276 and 240 pixels, and a phone
+            page.set_viewport_size({"width": width, "height": 800})
+            for sel in page.locator('[data-id="arch"] .settings select').all():        # Output, Loss, Init
+                room = sel.evaluate("""s => { const c = document.createElement("canvas").getContext("2d");
+                    c.font = getComputedStyle(s).font;
+                    return s.clientWidth - Math.max(...[...s.options].map(o => c.measureText(o.text).width)) - 30; }""")
+                assert room >= 0, (mode, width, [o for o in sel.evaluate("s => [...s.options].map(o => o.text)")],
+                                   room)
+            grid = page.locator('[data-id="arch"] .settings')
+            assert grid.evaluate("g => g.scrollWidth <= g.clientWidth"), width      # nothing leaves the card
+            page.locator(".net-card").screenshot(path=str(shots / f"explore-arch-menus-{mode}-{width}.png"))

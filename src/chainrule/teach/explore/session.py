@@ -20,7 +20,7 @@ import chainrule as cr
 from chainrule.errors import TrainingDiverged, ValidationError
 from chainrule.nn.divergence import divergence_cause, sum_of_squares
 
-from . import datasets, engine, limits
+from . import datasets, engine, limits, wording
 from .engine import NamedBytes, arch_of, build, explain_all, make_optimizer, resized, tabular
 from .limits import check_architecture, integer, number
 
@@ -239,7 +239,7 @@ class Session:
         else:
             E = net.backprop(self.X, self.Y)
             if not (math.isfinite(E) and math.isfinite(sum_of_squares(net.grads))):   # fit's test of a step
-                raise TrainingDiverged(f"{divergence_cause(net.grads, E)}; lower the learning rate, then Undo or Reset")
+                raise TrainingDiverged(f"{divergence_cause(net.grads, E)}{wording.NOTHING_CHANGED}")  # run() undoes it
             self.opt.step(net.params, net.grads, net.trainable_slices())
         self.steps += 1
 

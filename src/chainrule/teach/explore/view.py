@@ -42,7 +42,7 @@ def state(s) -> dict:
         "layers": layers, "targets": d["targets"], "errors": d["errors"], "params": params,
         "grad_norms": [{"layer": ("output" if l == len(dense) - 1 else f"hidden {l + 1}"),
                         "norm": float(np.sqrt(np.sum(g[0] ** 2)))} for l, g in enumerate(grads)],
-        "history": s.history, "arch": s.arch, "data": s.data,
+        "history": s.history, "arch": s.arch, "data": s.data, "names": names(s),
         "optimizer": {"name": s.opt_name, "settings": s.opt_settings},
         "selected": s.selected, "derivation": derivation(s),
         "seed": seed_view(s),
@@ -59,6 +59,21 @@ def total_line(s) -> dict:
     """How the readout's E_total is made from the E_o (over the whole training batch), as the report writes it."""
     plain, _, words = total_error(s.report["loss"], [e["name"] for e in s.report["errors"]], len(s.X))
     return {"line": plain, "words": words}
+
+
+def names(s) -> dict | None:
+    """What the units stand for, where the data names it: a CSV file's input columns in the order
+    `Preprocessing.transform` writes them (the numeric columns, then each text column's categories
+    as column=value), its outputs (the classes, or the regression target) and classes; a generated
+    data set's classes (class 0 and class 1). None for the seed's and the user's own networks."""
+    pre = s.pre
+    if s.mode == "csv" and pre is not None:
+        classes = [str(c) for c in pre.classes] if pre.task == "classification" else []
+        return {"inputs": [*pre.numeric, *(f"{c}={v}" for c in pre.text for v in pre.categories[c])],
+                "outputs": classes or [pre.target], "target": pre.target, "classes": classes or None}
+    if s.mode == "dataset":
+        return {"inputs": None, "outputs": None, "target": None, "classes": ["class 0", "class 1"]}
+    return None
 
 
 def _optimizers() -> dict:
@@ -80,6 +95,9 @@ def derivation(s) -> dict | None:
     else:
         lines = derive.neuron_lines(d, name)
         title = f"{name}: " + ("an input" if name.startswith("i") else "its forward pass and its delta dE/dnet")
+        named = names(s)
+        if named and named["inputs"] and name.startswith("i"):     # a CSV file's column
+            title += f", column {named['inputs'][[u['name'] for u in d['inputs']].index(name)]}"
         batch = None
     if s.mode == "seed" and s.pristine and s.steps == 0:
         derive.published(lines, seed_figures())

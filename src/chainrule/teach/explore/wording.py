@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+# what a refused Train, Step or Update says: the session is left as it was (the request is rolled back)
+NOTHING_CHANGED = "; nothing was changed: lower the learning rate (Optimizer, η), then train again"
+
 RULES: list[tuple[re.Pattern, Any]] = [     # (pattern, what re.sub puts in its place)
     # a CSV file in another encoding: the page reads UTF-8 only
     (re.compile(r"give its encoding, e\.g\. --encoding \S+ \(or \S+\)"),
@@ -21,7 +24,7 @@ RULES: list[tuple[re.Pattern, Any]] = [     # (pattern, what re.sub puts in its 
     # a diverged Train: the session is left as it was (no weights of a last finite step), no clip_norm
     (re.compile(r"; the weights are those of the last finite step\. Try a lower learning rate, gradient clipping "
                 r"\(clip_norm=\.\.\.\), or scaling the inputs\.?"),
-     "; nothing was changed: lower the learning rate (Optimizer, η), then train again"),
+     NOTHING_CHANGED),
     (re.compile(r"(, )?(or )?gradient clipping \(clip_norm=\.\.\.\)(, )?"), lambda m: ", " if m[1] and m[3] else ""),
     # a loss that needs probabilities after an output that gives none
     (re.compile(r"Use activation='(\w+)' on the output layer \(or a loss that declares takes_logits = True\)"),

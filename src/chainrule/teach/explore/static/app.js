@@ -4,7 +4,7 @@
 // widget with a transport over the widget's messages instead of fetch.
 
 import { drawGraph, fmt } from "./graph.js";
-import { drawLoss, drawBoundary, drawNorms } from "./charts.js";
+import { drawLoss, drawBoundary, drawClassKey, drawNorms } from "./charts.js";
 import { OPT_NAMES, SETTING_NAMES, TEMPLATE } from "./template.js";
 import { exportDrawing } from "./download.js";
 
@@ -188,7 +188,10 @@ export function mount(root, transport) {
         + ` <span class="muted">brightness: |∂E/∂w|; δ coloured by its sign</span>`;
     drawLoss($("loss"), s.history);
     $("boundary-card").hidden = !s.boundary;
-    if (s.boundary) drawBoundary($("boundary"), s.boundary, s.points);
+    if (s.boundary) {
+      drawBoundary($("boundary"), s.boundary, s.points);
+      drawClassKey($("class-key"), s.names && s.names.classes);
+    }
     drawNorms($("norms"), s.grad_norms);
     renderDerivation();
     renderSeed(s);
@@ -309,14 +312,13 @@ export function mount(root, transport) {
                                                activations: [...a.activations, a.activations[a.activations.length - 1] || "sigmoid"] }));
     box.appendChild(add);
     const grid = document.createElement("div");
-    grid.className = "settings";
+    grid.className = "settings arch-settings";      // each menu as wide as its longest option, on a line of its own if need be
     grid.appendChild(archField("Output", s.options.activations, a.output_activation, v => send({ output_activation: v })));
-    const loss = grid.appendChild(archField("Loss", s.options.losses, a.loss, v => send({ loss: v })));
-    loss.classList.add("span-2");         // binary_crossentropy: wider than half the card
+    grid.appendChild(archField("Loss", s.options.losses, a.loss, v => send({ loss: v })));
     const inits = a.init === "seed" || s.mode === "seed" || s.mode === "custom" ? ["seed", ...s.options.inits] : s.options.inits;
     grid.appendChild(archField("Init", inits, a.init, v => send({ init: v })));
     const seedLab = document.createElement("label");
-    seedLab.className = "field";
+    seedLab.className = "field seed-field";
     seedLab.innerHTML = `<span>Init seed</span><input type="text" inputmode="decimal" class="num">`;
     const seedIn = seedLab.querySelector("input");
     seedIn.value = a.seed;

@@ -43,6 +43,23 @@ export function drawLoss(svg, history) {
 const CLASS_RGB = [[234, 88, 12], [37, 99, 235], [5, 150, 105], [192, 38, 211], [202, 138, 4], [8, 145, 178],
                    [225, 29, 72], [101, 163, 13]];
 
+// The colour of class k in the picture (its points, and its region at full confidence).
+export const classColour = k => `rgb(${CLASS_RGB[k % CLASS_RGB.length]})`;
+
+// The key of the picture's colours: one swatch per class, named (a CSV file's classes, or class 0 and 1).
+export function drawClassKey(div, classes) {
+  div.replaceChildren();
+  (classes || []).forEach((name, k) => {
+    const item = document.createElement("span");
+    item.className = "class-item";
+    item.innerHTML = `<i class="class-swatch"></i><span class="class-name"></span>`;
+    item.querySelector("i").style.background = classColour(k);
+    item.querySelector(".class-name").textContent = name;
+    item.title = name;
+    div.appendChild(item);
+  });
+}
+
 // The class the network gives each grid cell (shade: its confidence), and the data points on top
 // (test points drawn hollow).
 export function drawBoundary(canvas, boundary, points) {

@@ -47,13 +47,15 @@ function layout(state, width) {
   const lines = rich ? 4 : 0;                 // net, out, and after a backward pass δ: same size in every phase
   const tight = rich && width < 800;          // slimmer cards and targets: room for the labels between columns
   const node = rich ? { w: tight ? 126 : 138, h: 14 + 15 * lines, inW: 92 } : { w: 40, h: 40, inW: 40 };
-  const targetW = rich ? (tight ? 136 : 150) : compact ? 90 : 120;
+  // a CSV file's column names left of the inputs, its classes (or target) beside the targets
+  const named = unitNames(state, compact);
+  const targetW = Math.max(rich ? (tight ? 136 : 150) : compact ? 90 : 120, named.outChars ? (named.outChars + 11) * 7.5 : 0);
   const spacing = rich ? Math.max(node.h + 62, 124) : most <= 2 ? 110 : most <= 4 ? 80 : most <= 8 ? 50 : 34;
   const top = 46, pad = (rich ? node.h / 2 : 22) + 6;
   const biasY = top + pad + (most - 1) * spacing + pad + 22;
   const biases = Math.max(...state.layers.slice(1).map(l => l.units.length));     // bias labels stacked per layer
   const height = biasY + (labelled ? Math.max(22, 11.5 * (biases - 1) + 12) : 22);   // bias labels 23 px apart
-  const left = 12 + node.inW / 2, right = width - targetW - node.w / 2 - 8;
+  const left = 12 + named.inW + node.inW / 2, right = width - targetW - node.w / 2 - 8;
   const cols = state.layers.length;
   const xs = state.layers.map((_, c) => left + (right - left) * c / Math.max(1, cols - 1));
   const units = {};
@@ -61,10 +63,25 @@ function layout(state, width) {
     const n = layer.units.length;
     const y0 = top + pad + (most - n) * spacing / 2;
     const w = c === 0 ? node.inW : node.w;
-    layer.units.forEach((u, j) => { units[u.name] = { x: xs[c], y: y0 + j * spacing, col: c, unit: u, w }; });
+    layer.units.forEach((u, j) => {
+      units[u.name] = { x: xs[c], y: y0 + j * spacing, col: c, unit: u, w, index: j, last: c === cols - 1 };
+    });
   });
   const bias = state.layers.slice(1).map((_, l) => ({ x: xs[l] + (l === 0 ? node.inW : node.w) / 2 + 18, y: biasY, w: 22 }));
-  return { xs, units, bias, height, right, most, rich, compact, labelled, node, targetW };
+  return { xs, units, bias, height, right, most, rich, compact, labelled, node, targetW, named };
+}
+
+// `name` cut to `n` characters (an ellipsis for the rest), for a label; the title has it whole.
+const cut = (name, n) => (name.length <= n ? name : name.slice(0, Math.max(1, n - 1)) + "…");
+
+// What the inputs and outputs stand for (state.names: a CSV file's columns and classes), cut to the
+// room they get: beside the inputs (none on a phone: the titles have them), before the targets.
+function unitNames(state, compact) {
+  const names = state.names || {}, inputs = names.inputs || null, outputs = names.outputs || null;
+  const inChars = inputs && !compact ? Math.min(20, Math.max(...inputs.map(s => s.length))) : 0;
+  const outChars = outputs ? Math.min(compact ? 5 : 14, Math.max(...outputs.map(s => s.length))) : 0;
+  return { inputs, outputs, classes: names.classes, target: names.target, inW: inChars ? inChars * 6.3 + 10 : 0,
+           inChars, outChars };
 }
 
 function labelBox(parent, x, y, lines, cls, selected) {
@@ -230,7 +247,11 @@ export function drawGraph(svg, state, opts) {
       else el("circle", { cx: u.x, cy: u.y, r: 20, class: "shape" }, g);
       el("text", { x: u.x, y: u.y + 4.5, class: "unit-name" + (name.length > 3 ? " long" : "") }, g, name);
     }
-    el("title", {}, g, `${name}\n${info.join("\n")}`);
+    el("title", {}, g, `${name}${stands(L.named, u)}\n${info.join("\n")}`);
+    if (input && L.named.inChars) {
+      el("text", { x: u.x - u.w / 2 - 6, y: u.y + 4, class: "unit-label" }, g,
+         cut(L.named.inputs[u.index], L.named.inChars));
+    }
     const pick = () => opts.onSelect(name);
     g.addEventListener("click", pick);
     onKey(g, pick);
@@ -245,9 +266,10 @@ export function drawGraph(svg, state, opts) {
     const x = width - L.targetW;
     el("line", { x1: p.x + p.w / 2 + 2, y1: p.y, x2: x - 6, y2: p.y, class: "to-target" }, g);
     el("rect", { x: x - 4, y: p.y - 17, width: L.targetW, height: 36, class: "hit-area" }, g);
-    el("text", { x, y: p.y - 3, class: "target-value" }, g, `${L.compact ? "t" : "target"} ${num(at(tgt.value))}`);
+    const label = L.named.outputs ? `${cut(L.named.outputs[j], L.named.outChars)}:` : L.compact ? "t" : "target";
+    el("text", { x, y: p.y - 3, class: "target-value" }, g, `${label} ${num(at(tgt.value))}`);
     el("text", { x, y: p.y + 13, class: "target-error" }, g, `${L.compact ? "E" : err.name} = ${num(at(err.value))}`);
-    el("title", {}, g, `target of ${u.name}: ${fmt(at(tgt.value))}\n${err.name} = ${fmt(at(err.value))}`);
+    el("title", {}, g, `target of ${u.name}${stands(L.named, p)}: ${fmt(at(tgt.value))}\n${err.name} = ${fmt(at(err.value))}`);
     if (editable) {
       g.addEventListener("click", () => opts.onTarget(j));
       onKey(g, () => opts.onTarget(j));
@@ -255,6 +277,17 @@ export function drawGraph(svg, state, opts) {
   });
   const again = refocus && svg.querySelector(refocus);
   if (again) again.focus();
+}
+
+// What a drawn unit stands for, for its title: " (column x1)", " (class 'red' of kind)", " (the target
+// price, standardised)" (a regression's output and target are the standardised column), or "".
+function stands(named, u) {
+  if (u.col === 0 && named.inputs) return ` (column ${named.inputs[u.index]})`;
+  if (u.last && named.outputs) {
+    return named.classes ? ` (class '${named.outputs[u.index]}' of ${named.target})`
+      : ` (the target ${named.outputs[u.index]}, standardised)`;
+  }
+  return "";
 }
 
 // Enter and Space act as a click on a role=button element of the drawing, as on a <button>.

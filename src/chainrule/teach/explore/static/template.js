@@ -88,6 +88,7 @@ export const TEMPLATE = `
   <section class="charts">
     <div class="card chart boundary-card" data-id="boundary-card" hidden><h3>Decision boundary</h3>
       <canvas data-id="boundary" width="320" height="320"></canvas>
+      <div class="class-key" data-id="class-key"></div>
       <p class="muted small">The network's class over the plane (shade: how sure). Dots: training points; rings: test points.</p></div>
     <div class="card chart loss-card"><h3>Loss <span class="key"><i class="k-train"></i>train <i class="k-test"></i>test</span></h3>
       <svg data-id="loss" class="loss"></svg></div>

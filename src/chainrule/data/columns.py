@@ -77,11 +77,15 @@ def comma_cells(distinct: list[str], ok: np.ndarray, counts: np.ndarray) -> tupl
     return None
 
 
+#: each kind `comma_cells` finds: what the numbers hold, and the options that read them
+COMMA_KINDS = {"thousands": ("thousands separators", "--thousands ','"),
+               "decimal.": ("a decimal comma and '.' between thousands", "--decimal ',' --thousands '.'"),
+               "decimal": ("a decimal comma", "--decimal ','")}
+
+
 def comma_error(name: str, kind: str, example: str, line: int) -> ValidationError:
     """The error for a column `comma_cells` finds of `kind`, with an example cell and its line."""
-    how, give = {"thousands": ("thousands separators", "--thousands ','"),
-                 "decimal.": ("a decimal comma and '.' between thousands", "--decimal ',' --thousands '.'")
-                 }.get(kind, ("a decimal comma", "--decimal ','"))
+    how, give = COMMA_KINDS[kind]
     return ValidationError(f"column {short(name)} holds numbers with {how} (e.g. {short(example)} on line {line}): "
                            f"give {give}")
 

@@ -34,21 +34,14 @@ def _lines(mask: np.ndarray, df: Any) -> str:
 
 
 def _comma_hint(cell: Any) -> str:
-    """What a number written with a comma needs (train's `comma_cells` words): 1,234 thousands
-    separators, 1.234,5 both marks, 1,5 a decimal comma; "" for another cell."""
-    import pandas as pd
-
-    from .columns import EUROPEAN, THOUSANDS
-    if not isinstance(cell, str) or "," not in cell:
+    """What a number written with a comma needs, by train's own test (`comma_cells` on this one cell):
+    1,234 thousands separators, 1.234,5 both marks, 1,5 a decimal comma; "" for another cell."""
+    from .columns import COMMA_KINDS, comma_cells
+    found = comma_cells([cell.strip()], np.array([False]), np.array([1])) if isinstance(cell, str) else None
+    if found is None:
         return ""
-    text = cell.strip()
-    if THOUSANDS.fullmatch(text):
-        return "; the file seems to write thousands separators: give --thousands ','"
-    if EUROPEAN.fullmatch(text):
-        return "; the file seems to write a decimal comma and '.' between thousands: give --decimal ',' --thousands '.'"
-    if pd.notna(pd.to_numeric(text.replace(",", "."), errors="coerce")):
-        return "; the file seems to write decimals with a comma: give --decimal ','"
-    return ""
+    how, give = COMMA_KINDS[found[0]]
+    return f"; the file seems to write {'decimals with a comma' if found[0] == 'decimal' else how}: give {give}"
 
 
 def gap_message(pre: Any, c: str, lines: str) -> str:

@@ -126,3 +126,27 @@ def test_weights_that_leave_no_training_row_are_named_in_the_options_words(tmp_p
                  "--class-weight", "common=0,rare=0"]) != 0
     assert "--class-weight gives every training row the weight 0: at least one must weigh more than 0" \
         in capsys.readouterr().err
+
+
+def test_a_label_holding_a_comma_is_named_in_double_quotes(tmp_path, capsys):
+    y = _csv(tmp_path / "plain.csv", labels=("common", "rare, but real"))
+    with open(tmp_path / "plain.csv") as f:              # the file quotes the label, as CSV writes it
+        text = f.read().replace("rare, but real", '"rare, but real"')
+    (tmp_path / "plain.csv").write_text(text)
+    _csv(tmp_path / "weighted.csv", weights=np.where(y == "rare, but real", 5.0, 1.0), labels=("common", "rare"))
+    by_class = _train(tmp_path, tmp_path / "plain.csv", "a.npz", "--class-weight", '"rare, but real"=5,common=1')
+    assert "class weights: 'common' 1, 'rare, but real' 5" in capsys.readouterr().err
+    by_column = _train(tmp_path, tmp_path / "weighted.csv", "b.npz", "--weight", "w")
+    np.testing.assert_array_equal(by_class.params, by_column.params)
+
+
+@pytest.mark.parametrize("value, message", [
+    ("rare, but real=5", "got 'rare'; a label holding a comma is written in double quotes: '\"a,b\"=3'"),
+    ('"rare, but real=5', "--class-weight has a double quote that is not closed"),
+])
+def test_a_comma_label_written_without_quotes_is_explained(tmp_path, capsys, value, message):
+    _csv(tmp_path / "plain.csv", labels=("common", "rare, but real"))
+    code = main(["train", str(tmp_path / "plain.csv"), "--target", "label", "--out", str(tmp_path / "m.npz"),
+                 "--class-weight", value])
+    assert code != 0
+    assert message in capsys.readouterr().err

@@ -49,7 +49,8 @@ def register(sub) -> None:
                         "times in training and in the validation metrics (0 leaves the row out)")
     g.add_argument("--class-weight", type=weights.class_weight_arg, metavar="balanced|LABEL=W[,LABEL=W]",
                    help="weigh the training rows by their class: 'balanced' (each class weighs the same in all, "
-                        "scikit-learn's) or weights by label, e.g. 'yes=3' (a class left out weighs 1)")
+                        "scikit-learn's) or weights by label, e.g. 'yes=3' (a class left out weighs 1; a label "
+                        "holding a comma in double quotes: '\"a,b\"=2')")
     g.add_argument("--task", choices=["classification", "regression"],
                    help="override the detected task (text or small-integer targets are classes)")
     add_csv_options(p)

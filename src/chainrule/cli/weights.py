@@ -8,7 +8,9 @@ row needs a number >= 0; an error names the column and the file's line. `--class
 from __future__ import annotations
 
 import argparse
+import csv
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -92,19 +94,25 @@ def metrics(net: Any, pre: Any, X: Any, y: np.ndarray, w: np.ndarray) -> dict[st
 
 def class_weight_arg(text: str) -> str | list[tuple[str, float]]:
     """The argparse type of --class-weight: 'balanced', or LABEL=WEIGHT pairs separated by commas
-    (a label is split from its weight at the last '=')."""
+    (a label is split from its weight at the last '='); a label holding a comma is written in double
+    quotes, as a CSV cell: '"a,b"=2,c=1'."""
     if text.strip() == "balanced":
         return "balanced"
-    pairs = []
-    for item in text.split(","):
+    if text.count('"') % 2 and re.search(r'(^|,)\s*"', text):
+        raise argparse.ArgumentTypeError(f"--class-weight has a double quote that is not closed: {text!r}; a label "
+                                         "holding a comma is written '\"a,b\"=2'")
+    pairs, items = [], next(csv.reader([text]))       # a quoted label keeps its commas, as a CSV cell
+    for item in items:
         label, eq, number = item.rpartition("=")
         try:
             w = float(number)
         except ValueError:
             w = math.nan
         if not eq or not label.strip() or not math.isfinite(w) or w < 0:
+            comma = ("; a label holding a comma is written in double quotes: '\"a,b\"=3'"
+                     if not eq and len(items) > 1 else "")
             raise argparse.ArgumentTypeError(f"expected 'balanced' or LABEL=WEIGHT pairs (weights >= 0) separated by "
-                                             f"commas, e.g. 'yes=3,no=1'; got {item!r}")
+                                             f"commas, e.g. 'yes=3,no=1'; got {item!r}{comma}")
         pairs.append((label, w))
     return pairs
 

@@ -50,6 +50,7 @@ def markdown(s) -> str:
             + ("." if whole else f"; the derivation follows training sample {s.sample + 1} of {len(s.X)}."), ""]
     if net is not s.net:
         head[-1:] = [f"The weights before update {s.steps}, as the page shows them until Forward.", ""]
+    head += _units(s)
     try:
         body = cr.explain(net, Xe, Ye, lr=lr).markdown()
     except ValidationError as exc:   # more parameters than one report lists: one report per layer
@@ -58,6 +59,19 @@ def markdown(s) -> str:
         body = "\n".join(cr.explain(net, Xe, Ye, lr=lr, layer=l, neuron=j).markdown()
                          for l in reversed(range(len(dense))) for j in range(dense[l].n_out))
     return "\n".join(head) + body
+
+
+def _units(s) -> list[str]:
+    """A CSV file's names of the units, as the page labels them: the report writes i1, o1."""
+    from .view import names
+    named = names(s)
+    if not named or not named["inputs"]:
+        return []
+    outputs = ([f"o{k + 1} = class {c}" for k, c in enumerate(named["classes"])] if named["classes"]
+               else [f"o1 = {named['target']}"])
+    return ["Inputs (column, or column=category): "
+            + ", ".join(f"i{k + 1} = {c}" for k, c in enumerate(named["inputs"])) + ".",
+            "", "Outputs: " + ", ".join(outputs) + ".", ""]
 
 
 def share_code(s) -> str:

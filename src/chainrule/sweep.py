@@ -153,6 +153,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     from sklearn.metrics import get_scorer_names
     from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
 
+    from chainrule.data.columns import labels_as_written
     from chainrule.data.csvfile import as_spelled
     from chainrule.data.tabular import Preprocessing, read_csv
     from chainrule.sklearn import BackpropClassifier, BackpropRegressor
@@ -169,12 +170,14 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     parsed = parse_grid(grid) if isinstance(grid, str) else dict(grid)
     estimator_grid({**parsed, **{k: [v] for k, v in fixed.items()}}, BackpropClassifier())  # names, before reading
     read = {k: v for k, v in (read or {}).items() if v is not None}
-    df = read_csv(csv, na_values=na_values, text_columns=text_columns or (), **read)
+    df = read_csv(csv, na_values=na_values, text_columns=text_columns or (), zeros=True, **read)
     spelled = [as_spelled(c, df.columns) for c in text_columns or ()]
     if spelled != list(text_columns or ()):       # --text named a column spelled otherwise: read it as text
         text_columns = spelled
-        df = read_csv(csv, na_values=na_values, text_columns=text_columns, **read)
+        df = read_csv(csv, na_values=na_values, text_columns=text_columns, zeros=True, **read)
     target = as_spelled(target, df.columns)
+    df, _ = labels_as_written(df, target, task, text_columns or (), lambda text: read_csv(
+        csv, na_values=na_values, text_columns=text, **read))                       # 007 stays '007'
     pre = Preprocessing.fit(df, target, task=task, impute=impute, text_columns=text_columns or ())
     pre.na_values = list(na_values or [])
     pre.decimal, pre.thousands = read.get("decimal", "."), read.get("thousands")

@@ -116,19 +116,22 @@ def as_in_file(args, columns) -> bool:
     return text != list(getattr(args, "text", None) or [])
 
 
-def read(args, path):
-    """The CSV file read with the command's options; one line on stderr says how."""
+def read(args, path, text_columns=None, zeros: bool = False):
+    """The CSV file read with the command's options; one line on stderr says how (none when read
+    again with other `text_columns`)."""
     from ..data.csvfile import describe_source, read_csv, short
     from ..data.progress import Progress
     with Progress(f"reading {short(str(path), 200)}"):        # a line only when it takes more than 2 s
         def read_it():
             return read_csv(path, sep=args.sep, encoding=args.encoding, decimal=args.decimal,
-                            thousands=args.thousands,
-                            na_values=args.na_values or None, text_columns=getattr(args, "text", None) or ())
+                            thousands=args.thousands, na_values=args.na_values or None,
+                            text_columns=(getattr(args, "text", None) or ()) if text_columns is None else text_columns,
+                            zeros=zeros)
         df = read_it()
-        if as_in_file(args, df.columns):         # --text named a column spelled otherwise: read it as text
+        if text_columns is None and as_in_file(args, df.columns):   # --text named a column spelled otherwise
             df = read_it()
-    print(describe_source(df), file=sys.stderr)
+    if text_columns is None:
+        print(describe_source(df), file=sys.stderr)
     return df
 
 

@@ -203,6 +203,7 @@ def gathered(y, order):
 def train(args) -> int:
     import numpy as np
 
+    from ..data.columns import labels_as_written
     from ..data.stream import CsvStream, tail
     from ..data.tabular import Preprocessing
     from ..saving.npz import save
@@ -244,9 +245,14 @@ def train(args) -> int:
                          text_columns=args.text, max_categories=args.max_categories, keep=keep)
         weight = stream.kept              # the --weight column, read in the same pass, in a temporary file
         print(stream.describe(), file=sys.stderr)
+        if stream.said:
+            print(stream.said, file=sys.stderr)
         df, n = None, stream.n_rows
     else:
-        df, weight = weights.take(read(args, args.csv), args)
+        df, weight = weights.take(read(args, args.csv, zeros=True), args)
+        df, said = labels_as_written(df, args.target, args.task, args.text, lambda text: read(args, args.csv, text))
+        if said:
+            print(said, file=sys.stderr)
         df = select_columns(df, args.target, args.features, args.drop, args.text)
         pre = Preprocessing.fit(df, args.target, task=args.task, impute=args.impute, text_columns=args.text,
                                 max_categories=args.max_categories)

@@ -8,17 +8,21 @@ either refused (when training on it would give wrong results) or capped with a w
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 
 from ..errors import ValidationError
-from .csvfile import short
+from .csvfile import short, wide
 from .lines import file_lines
 
 MAX_CATEGORIES = 1000    # a text column keeps at most this many categories (the most frequent), the rest "other"
 MIN_ID_ROWS = 10         # fewer rows than this: uniqueness per row says nothing
 THOUSANDS = re.compile(r"-?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?")      # 1,234 and 12,500.5
 EUROPEAN = re.compile(r"-?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d*)?")       # 1.234,5 and 1.234.567
+
+
+LEADING_ZERO = r"\s*[+-]?0\d"                                        # 007, 012: not 0, 0.5
 
 
 class ColumnWarning(UserWarning):
@@ -156,3 +160,52 @@ def categories(col, name: str, max_categories: int | None) -> tuple[list[str], i
                   "(raise the limit with --max-categories, or leave the column out with --drop)",
                   ColumnWarning, stacklevel=3)
     return sorted(str(v) for v in kept), len(counts) - max_categories
+
+
+def zero_led(data: bytes, sep: str, encoding: str | None = None) -> bool:
+    """Whether a field of these bytes may begin with a 0 and a digit (007, which pandas reads as 7):
+    a target's labels written so are read again as written (labels_as_written). Counted
+    in blocks, with NumPy; True for UTF-16 and UTF-32 text, whose bytes are not counted."""
+    if wide(encoding):
+        return True
+    arr = np.frombuffer(data, dtype=np.uint8)
+    for i in range(1, arr.size - 1, 1 << 22):
+        block = arr[i - 1:i + (1 << 22) + 1]
+        pairs = block[1:-1] == 48                        # a 0 followed by a digit (uint8: '0' - 48 wraps)
+        pairs &= (block[2:] - np.uint8(48)) < 10
+        before = block[np.flatnonzero(pairs)]             # the byte before each such 0
+        if np.any((before == ord(sep)) | (before == 10) | (before == 13) | (before == 34)):
+            return True
+    return False
+
+
+def labels_as_written(df, target: str, task: str | None, text_columns, read_again) -> tuple[Any, str | None]:
+    """(df, None), or the table with its target's labels as the file writes them and a line that
+    says so: a target pandas read as whole numbers, of which the file spells some with leading
+    zeros (007, 012: predictions would be written 7 and 12, '007' and '7' one class), is read
+    again as text, as --text TARGET reads it. `read_again(text_columns)` reads the file again;
+    read_csv's flag (no field begins with 0 and a digit) spares it for most files."""
+    import pandas as pd
+    y = df[target] if target in df.columns else None
+    if (y is None or target in text_columns or task == "regression" or not df.attrs.get("csv", {}).get("zero_led")
+            or not pd.api.types.is_integer_dtype(y)):
+        return df, None
+    from .tabular import MAX_CLASSES
+    if task is None and y.nunique() > MAX_CLASSES:             # a regression target: its numbers are meant
+        return df, None
+    spelled = read_again([*text_columns, target])[target]
+    led = spelled.str.match(LEADING_ZERO).to_numpy(dtype=bool, na_value=False)
+    if not led.any():
+        return df, None
+    df[target] = spelled.to_numpy()
+    return df, written_label(target, [spelled[led].iloc[0]], _line(spelled, led))
+
+
+def written_label(target: str, labels, line: int | None = None) -> str | None:
+    """The line that says a target's labels are kept as written, if one of `labels` (text) is a
+    number with leading zeros; else None."""
+    led = next((v for v in labels if re.match(LEADING_ZERO, str(v))), None)
+    if led is None:
+        return None
+    return (f"target column {short(target)}: class labels as the file writes them ({short(led)}"
+            f"{f' on line {line}' if line else ''}: a number with leading zeros, which would be {int(led)})")

@@ -248,3 +248,22 @@ class ColumnScan:
             first[i] = min(first[i], fill_line if fill_line is not None else first[i])
         order = sorted(range(len(text)), key=first.__getitem__)
         return [text[i] for i in order], [counts[i] for i in order], [first[i] for i in order]
+
+
+def gap_lines(scan: ColumnScan) -> str:
+    """The first gaps' lines as `tabular._rows` shows them."""
+    shown = ", ".join(str(i) for i in scan.missing_lines)
+    more = scan.missing - len(scan.missing_lines)
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+class Counts:
+    """A column's value counts, in the shape `columns.categories` reads (`value_counts()`)."""
+
+    def __init__(self, values: list[str], counts: list[int]):
+        import pandas as pd
+        self.series = pd.Series(counts, index=pd.Index(values, dtype=object), dtype=np.int64)
+
+    def value_counts(self, dropna: bool = True) -> Any:
+        # as pandas' value_counts sorts its counts, kept in order of first appearance (ties keep it)
+        return self.series.sort_values(ascending=False, kind="stable")

@@ -27,34 +27,15 @@ import numpy as np
 
 from ..errors import ValidationError
 from .chunks import iter_chunks
-from .columns import MAX_CATEGORIES, MIN_ID_ROWS, categories, comma_cells, comma_error, warn_id
+from .columns import MAX_CATEGORIES, MIN_ID_ROWS, categories, comma_cells, comma_error, warn_id, written_label
 from .csvfile import SEP_NAMES, not_in_file, short
 from .progress import Progress
 from .rowcheck import check_csv
-from .scan import ColumnScan, Mixed
+from .scan import ColumnScan, Counts, Mixed, gap_lines
 from .stored import IMPUTE
 from .tabular import MAX_CLASSES, Preprocessing
 
 __all__ = ["CsvStream", "tail"]
-
-
-def _lines(scan: ColumnScan) -> str:
-    """The first gaps' lines as `tabular._rows` shows them."""
-    shown = ", ".join(str(i) for i in scan.missing_lines)
-    more = scan.missing - len(scan.missing_lines)
-    return shown + (f" and {more} more" if more > 0 else "")
-
-
-class _Counts:
-    """A column's value counts, in the shape `columns.categories` reads (`value_counts()`)."""
-
-    def __init__(self, values: list[str], counts: list[int]):
-        import pandas as pd
-        self.series = pd.Series(counts, index=pd.Index(values, dtype=object), dtype=np.int64)
-
-    def value_counts(self, dropna: bool = True) -> Any:
-        # as pandas' value_counts sorts its counts, kept in order of first appearance (ties keep it)
-        return self.series.sort_values(ascending=False, kind="stable")
 
 
 class CsvStream:
@@ -82,6 +63,7 @@ class CsvStream:
         self.info: dict[str, Any] = {}
         self.workdir: str | None = None
         self.spools: dict[str, str] = {}
+        self.said: str | None = None             # a line for the user about the target's labels (`fit`)
 
     # -- reading ----------------------------------------------------------------------------
     def header(self) -> list[str]:
@@ -115,7 +97,8 @@ class CsvStream:
         values), read in the same pass into a temporary file: `self.kept` (`--weight`)."""
         with Progress(f"checking {short(str(self.path), 200)} (every line)"):
             marks = ("sep", "encoding", "decimal", "thousands")
-            self.lines = check_csv(self.path, **{k: self.read[k] for k in marks})["lines"]
+            checked = check_csv(self.path, **{k: self.read[k] for k in marks}, zeros=target not in text_columns)
+            self.lines = checked["lines"]
         header = self.header()
         if keep is not None and keep[0] not in header:
             raise not_in_file("column", keep[0], header)
@@ -154,6 +137,13 @@ class CsvStream:
                 break
             except Mixed as exc:             # read again with that column as text, as pandas reads it whole
                 self.text_read.add(exc.column)
+        self.said = None                    # labels such as 007 are kept as written: columns.labels_as_written
+        if checked["zero_led"] and y.kind == "int" and task != "regression" and (task or len(y.counts) <= MAX_CLASSES):
+            self.text_read.add(target)
+            again = self._scan(target, features, task, impute, set(text_columns))
+            self.said = written_label(target, again[1].counts)
+            scans, y = again if self.said else (scans, y)
+            self.text_read -= set() if self.said else {target}
         self.keep = None                         # read: the second pass leaves it out
         self.kinds = {c: s.kind for c, s in scans.items()} | {target: y.kind}
         try:
@@ -201,7 +191,7 @@ class CsvStream:
                        max_categories: int | None, scans: dict[str, ColumnScan], y: ColumnScan) -> Preprocessing:
         """`Preprocessing.fit`'s checks and results, in its order, from the column summaries."""
         if y.missing:
-            raise ValidationError(f"target column {target!r} has missing values on lines {_lines(y)}")
+            raise ValidationError(f"target column {target!r} has missing values on lines {gap_lines(y)}")
         numeric_target = y.kind in ("int", "float")
         if task is None:
             small = not y.capped and len(y.counts) <= MAX_CLASSES
@@ -226,7 +216,7 @@ class CsvStream:
                                   f"{empty[0]!r}, or remove it from the file)")
         gaps = [c for c, s in scans.items() if s.missing]
         if gaps and impute is None:
-            detail = "; ".join(f"{c!r} on lines {_lines(scans[c])}" for c in gaps)
+            detail = "; ".join(f"{c!r} on lines {gap_lines(scans[c])}" for c in gaps)
             raise ValidationError(f"missing values in {detail}. Fill them in, or use --impute {'|'.join(IMPUTE)}")
         for c, s in scans.items():
             if s.looks_like_id(MIN_ID_ROWS):
@@ -252,7 +242,7 @@ class CsvStream:
                     pre.fill[c] = min(t for t, k in zip(text, counts) if k == top)
                 if c in gaps:
                     text, counts, first = s.strings(str(pre.fill[c]), s.missing_lines[0])
-                pre.categories[c], dropped = categories(_Counts(text, counts), c, max_categories)
+                pre.categories[c], dropped = categories(Counts(text, counts), c, max_categories)
                 if dropped:
                     pre.other[c] = dropped
         pre.typed = typed

@@ -1,0 +1,81 @@
+"""Class labels written with leading zeros (007, 012) stay as the file writes them: pandas reads
+them as the numbers 7 and 12, and predictions were written '12' for a class the file calls '012'.
+The model is the one `--text TARGET` trains (in memory, with --stream, and in a sweep)."""
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.cli import main
+from chainrule.data.columns import zero_led
+from chainrule.data.tabular import Preprocessing
+
+
+def _csv(path, labels=("007", "012", "3"), feature=None, n=150):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 2))
+    k = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5).astype(int)
+    with open(path, "w") as f:
+        f.write("a,b,code\n")
+        for i, (row, c) in enumerate(zip(X, k)):
+            first = feature[i] if feature is not None else f"{row[0]:.3f}"
+            f.write(f"{first},{row[1]:.3f},{labels[c]}\n")
+    return path
+
+
+def _train(tmp_path, csv, out, *options):
+    assert main(["train", str(csv), "--target", "code", "--out", str(tmp_path / out), "--epochs", "3",
+                 "--hidden", "4", "--quiet", *options]) == 0
+    return cr.load(tmp_path / out, with_extra=True)
+
+
+@pytest.mark.parametrize("stream", [[], ["--stream", "--chunk-rows", "40"]])
+def test_labels_with_leading_zeros_are_the_files_and_train_the_text_model(tmp_path, capsys, stream):
+    csv = _csv(tmp_path / "codes.csv")
+    net, extra = _train(tmp_path, csv, "m.npz", *stream)
+    err = capsys.readouterr().err
+    assert "target column 'code': class labels as the file writes them ('012'" in err
+    assert "a number with leading zeros, which would be 12)" in err
+    assert Preprocessing.from_json(extra["tabular"]).classes == ["007", "012", "3"]
+    as_text, _ = _train(tmp_path, csv, "t.npz", "--text", "code")
+    np.testing.assert_array_equal(net.params, as_text.params)
+    assert main(["predict", str(tmp_path / "m.npz"), str(csv), "--out", str(tmp_path / "p.csv")]) == 0
+    written = set((tmp_path / "p.csv").read_text().split()[1:])
+    assert written <= {"007", "012", "3"} and written & {"007", "012"}
+    assert main(["evaluate", str(tmp_path / "m.npz"), str(csv)]) == 0
+    assert "accuracy" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("stream", [[], ["--stream"]])
+def test_zeros_elsewhere_leave_number_labels_numbers(tmp_path, capsys, stream):
+    csv = _csv(tmp_path / "n.csv", labels=("0", "1", "2"), feature=[f"00{i % 7}" for i in range(150)])
+    _, extra = _train(tmp_path, csv, "m.npz", *stream)
+    assert Preprocessing.from_json(extra["tabular"]).classes == [0, 1, 2]
+    assert "class labels as the file writes them" not in capsys.readouterr().err
+
+
+def test_a_regression_target_with_leading_zeros_stays_numbers(tmp_path, capsys):
+    csv = tmp_path / "r.csv"
+    rng = np.random.default_rng(1)
+    csv.write_text("a,code\n" + "".join(f"{x:.3f},{int(100 * x + 300):05d}\n" for x in rng.uniform(0, 5, 80)))
+    assert main(["train", str(csv), "--target", "code", "--out", str(tmp_path / "m.npz"), "--epochs", "2",
+                 "--quiet"]) == 0
+    _, extra = cr.load(tmp_path / "m.npz", with_extra=True)
+    assert Preprocessing.from_json(extra["tabular"]).task == "regression"
+    assert "class labels as the file writes them" not in capsys.readouterr().err
+
+
+def test_the_sweep_keeps_the_labels_as_written(tmp_path):
+    pytest.importorskip("pandas")
+    from chainrule.sweep import run_sweep
+    csv = _csv(tmp_path / "codes.csv", n=90)
+    run_sweep(csv, "code", "hidden=4", out_dir=tmp_path, cv=2, epochs=1, batch_size=16, seed=0)
+    _, extra = cr.load(tmp_path / "best_model.npz", with_extra=True)
+    assert Preprocessing.from_json(extra["tabular"]).classes == ["007", "012", "3"]
+
+
+@pytest.mark.parametrize("data, led", [
+    (b"a,b\n1,007\n", True), (b"a,b\n007,1\n", True), (b'a,b\n1,"012"\n', True), (b"a;b\r\n1;2\r\n09;3\r\n", True),
+    (b"a,b\n1,7\n", False), (b"a,b\n0.07,0\n", False), (b"a,b\n10,100\n", False), (b"a,b\n1,2.007\n", False),
+])
+def test_the_flag_finds_a_field_that_begins_with_0_and_a_digit(data, led):
+    assert zero_led(data, ";" if b";" in data else ",") is led

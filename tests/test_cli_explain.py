@@ -132,7 +132,7 @@ def test_trained_model_on_a_csv_row_with_its_preprocessing(iris_model):
     model, csv = iris_model
     r = cli("--model", model, "--data", csv, "--row", 51, "--format", "json")
     assert r.returncode == 0, r.stderr
-    d = json.loads(r.stdout.split("\n\n", 1)[1])
+    d = json.loads(r.stdout)
     from chainrule.data.tabular import Preprocessing
     pd = pytest.importorskip("pandas")
     net, extra = cr.load(model, with_extra=True)
@@ -142,10 +142,10 @@ def test_trained_model_on_a_csv_row_with_its_preprocessing(iris_model):
     X = X.toarray() if hasattr(X, "toarray") else np.asarray(X)
     assert [i["value"][0] for i in d["inputs"]] == pytest.approx(X[0].tolist(), rel=1e-12)
     assert d["E_total"] == pytest.approx(net.loss(X, np.array([1])), rel=1e-12)      # versicolor is class 1
-    assert "i1 = 'sepal_length' standardised: (7 - " in r.stdout
-    assert "o2 = P('species' = 'versicolor')" in r.stdout
+    assert d["sample_lines"][0].startswith("i1 = 'sepal_length' standardised: (7 - ")
+    assert "o2 = P('species' = 'versicolor')" in d["sample_lines"][-1]
     by_name = cli("--model", model, "--inputs", "7.0,3.2,4.7,1.4", "--targets", "versicolor", "--format", "json")
-    assert json.loads(by_name.stdout.split("\n\n", 1)[1])["E_total"] == d["E_total"]
+    assert json.loads(by_name.stdout)["E_total"] == d["E_total"]
     bad = cli("--model", model, "--inputs", "7.0,3.2,4.7,1.4", "--targets", "rose")
     assert bad.returncode == 2 and "--targets 'rose' is not a class of the model" in bad.stderr
 

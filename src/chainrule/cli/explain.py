@@ -28,17 +28,25 @@ def register(sub) -> None:
                                         "list: one per layer, or two for hidden,output (e.g. relu,softmax)")
     p.add_argument("--loss", help="with --layers: sse (default), mse, binary_crossentropy, categorical_crossentropy")
     p.add_argument("--seed", type=int, help="with --layers: seed of the initial weights (and random sample); default 0")
-    p.add_argument("--weights", help="with --layers: a saved .npz model or a JSON list [W1, b1, W2, b2, ...]")
+    p.add_argument("--weights", help="with --layers: a saved .npz model or a JSON list [W1, b1, W2, b2, ...] as "
+                                     "Network.get_weights gives: each W a list of rows, one row per input (its "
+                                     "weights to each neuron), W[input][neuron], shape inputs x neurons; a square "
+                                     "W is read so too (a transposed one is not detected)")
     p.add_argument("--model", help="a saved model to explain: chainrule's .npz, an ONNX (.onnx) or Keras (.keras) file")
     p.add_argument("--data", help="with --model: a CSV file to take the sample from (see --row)")
     p.add_argument("--row", type=int, help="with --data: the row to explain (1 = the first row below the header; "
                                            "default 1)")
-    p.add_argument("--inputs", help="one sample per ';', values separated by ',' (a trained model: its columns' "
-                                    "raw values in order)")
-    p.add_argument("--targets", help="targets like --inputs, or a class label (a class name for a trained model)")
+    p.add_argument("--inputs", help="one sample per ';', values separated by ',' (a trained model: one sample, its "
+                                    "columns' raw values in order; an empty value is missing, filled as predict "
+                                    "fills it if the model was trained with --impute)")
+    p.add_argument("--targets", help="targets like --inputs, or a class label (a class name for a trained model; "
+                                     "with --data it replaces the row's own target)")
     p.add_argument("--lr", type=float, help="also show the gradient-descent update with this learning rate")
-    p.add_argument("--layer", type=int, help="only the parameters of this layer (0 = first)")
-    p.add_argument("--neuron", type=int, help="with --layer: only this neuron's derivation")
+    p.add_argument("--layer", type=int, help="only the parameters of this layer of weights, 0-based: --layer 0 is "
+                                             "the first layer of weights (into hidden layer 1, units h1, h2, ... or "
+                                             "h1_1, h1_2, ...)")
+    p.add_argument("--neuron", type=int, help="with --layer: only this neuron's derivation, 0-based: --neuron 0 is "
+                                              "the layer's first unit (h1 or h1_1; o1 in the output layer)")
     p.add_argument("--formulas", action="store_true", help="print the general formulas of the network instead "
                                                            "(Markdown with LaTeX)")
     p.add_argument("--format", choices=["text", "markdown", "json"], help="output format (default text)")
@@ -55,6 +63,9 @@ def _rows(text: str, name: str) -> np.ndarray:
     if len({len(r) for r in rows}) > 1:
         raise ValidationError(f"--{name}: every sample (separated by ';') needs the same number of values; got "
                               f"{', '.join(str(len(r)) for r in rows)} in {text!r}")
+    bad = [v for row in rows for v in row if not np.isfinite(v)]
+    if bad:
+        raise ValidationError(f"--{name} must be finite numbers; got {bad[0]} in {text!r}")
     return np.array(rows)
 
 
@@ -67,6 +78,10 @@ def _weights(path: str, net) -> None:
         else:
             with open(path) as f:
                 arrays = [np.array(w, dtype=float) for w in json.load(f)]
+            square = [k // 2 + 1 for k, w in enumerate(arrays) if k % 2 == 0 and w.ndim == 2 and len(set(w.shape)) == 1]
+            if square:                          # a transposed square W fits too: say how it is read
+                _note(f"--weights: W{', W'.join(map(str, square))} square, read as W[input][neuron] (a row per "
+                      "input), as Network.get_weights writes it")
         net.set_weights(arrays)
     except FileNotFoundError:
         raise ValidationError(f"--weights: no such file {path!r}") from None
@@ -140,6 +155,8 @@ def _network(args):
         widths = [int(w) for w in args.layers.split(",")]
     except ValueError:
         raise ValidationError(f"--layers must be integers separated by ',', e.g. 2,3,2; got {args.layers!r}") from None
+    if any(w < 1 for w in widths):
+        raise ValidationError(f"--layers widths must be positive integers; got {min(widths)} in {args.layers!r}")
     if len(widths) < 2:
         raise ValidationError(f"--layers needs at least two widths (inputs and outputs); got {args.layers!r}")
     acts = activations(args.activation, len(widths) - 1)
@@ -189,79 +206,25 @@ def _random_sample(net, seed: int):
     return X, Y
 
 
-def _tabular_sample(args, net, pre):
-    """X, Y of one row of a trained model's CSV columns (from --data/--row or --inputs), preprocessed."""
-    import pandas as pd
-
-    from ..data.csvfile import names, read_csv, short
-    if args.data:
-        df = read_csv(args.data, decimal=pre.decimal or ".", thousands=pre.thousands,   # as train read its file
-                      na_values=pre.na_values or None, text_columns=pre.text, pandas_markers=pre.na_values is None)
-        if not 1 <= args.row <= len(df):
-            raise ValidationError(f"--row must be 1..{len(df)} (the data rows of {args.data}); got {args.row}")
-        row = df.iloc[[args.row - 1]]
-        from ..data.lines import file_lines
-        where = f"row {args.row} (line {int(file_lines(df, [args.row - 1])[0])}) of {args.data}"
-    else:
-        if args.inputs is None:
-            raise ValidationError(f"give a sample: --data FILE --row N, or --inputs with one value per column "
-                                  f"{names(pre.columns, 20)}")
-        values = [v.strip() for v in args.inputs.split(",")]
-        if len(values) != len(pre.columns):
-            raise ValidationError(f"--inputs has {len(values)} values; the model's columns are "
-                                  f"{names(pre.columns, 20)} ({len(pre.columns)})")
-        row = pd.DataFrame([values], columns=pre.columns)
-        for c in pre.numeric:
-            row[c] = pd.to_numeric(row[c], errors="coerce")
-            if row[c].isna().any():
-                got = values[pre.columns.index(c)]
-                raise ValidationError(f"--inputs: column {short(c)} needs a number; got {short(got)}")
-        where = "--inputs"
-    missing = [c for c in pre.columns if c not in row.columns]
-    if missing:
-        raise ValidationError(f"column {short(missing[0])} is missing in {args.data}")
-    X = pre.transform(row[pre.columns])
-    X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=float)     # one row: dense
-    if args.targets is not None:
-        label = args.targets.strip()
-        if pre.task == "classification":
-            known = {str(c): i for i, c in enumerate(pre.classes)}
-            if label not in known:
-                raise ValidationError(f"--targets {short(label)} is not a class of the model; classes are "
-                                      f"{names(pre.classes, 20)}")
-            Y = np.array([known[label]])
-        else:
-            Y = (_rows(label, "targets") - pre.y_mean) / pre.y_scale
-    elif pre.target in row.columns:
-        Y = pre.encode_target(row)
-    else:
-        raise ValidationError(f"give the target: --targets, or a --data file with the column {short(pre.target)}")
-    _describe_inputs(pre, row, X, where)
-    return X, Y
+def _slice(net, layer: int, neuron: int | None) -> str:
+    """Which weights --layer and --neuron (0-based, as explain's layer= and neuron=) chose, in the report's names."""
+    from ..teach.explain import neuron_names
+    n, units = len(net.dense_layers), neuron_names(net)[layer + 1]
+    into = "the output layer" if layer == n - 1 else f"hidden layer {layer + 1}"
+    text = f"slice: --layer {layer} (0-based) = weights layer {layer + 1} of {n}, into {into}"
+    if neuron is None:
+        return text + f" (units {units[0]}..{units[-1]})"
+    return text + f"; --neuron {neuron} (0-based) = its unit {units[neuron]}"
 
 
-def _describe_inputs(pre, row, X, where: str) -> None:
-    """What i1, i2, ... and o1, o2, ... are: the columns, their raw values and the scaling."""
-    from ..data.csvfile import short
-    lines = [f"sample: {where}"]
-    k = 0
-    for j, c in enumerate(pre.numeric):
-        raw = float(row[c].iloc[0]) if not row[c].isna().iloc[0] else pre.fill.get(c, float("nan"))
-        lines.append(f"  i{k + 1} = {short(c)} standardised: ({raw:g} - {pre.means[j]:.4g}) / {pre.scales[j]:.4g} = "
-                     f"{X[0, k]:.6f}")
-        k += 1
-    for c in pre.text:
-        n = len(pre.categories[c])
-        value = row[c].iloc[0]
-        lines.append(f"  i{k + 1}..i{k + n} = {short(c)} one-hot {pre.categories[c][:6]}"
-                     f"{'...' if n > 6 else ''}: {short(value)} -> {X[0, k:k + n].astype(int).tolist()[:12]}")
-        k += n
-    if pre.task == "classification":
-        lines.append("  outputs: " + ", ".join(f"o{j + 1} = P({short(pre.target)} = {short(c)})"
-                                               for j, c in enumerate(pre.classes[:12])))
-    else:
-        lines.append(f"  output o1 = ({short(pre.target)} - {pre.y_mean:.4g}) / {pre.y_scale:.4g}")
-    print("\n".join(lines) + "\n")
+def _markdown(lines: list[str]) -> str:
+    """The header lines as a Markdown list (indented lines nested), each item's text as code."""
+    out = []
+    for line in lines:
+        text = line.strip()
+        tick = "``" if "`" in text else "`"
+        out.append(("  - " if line.startswith("  ") else "- ") + f"{tick}{text}{tick}")
+    return "\n".join(out)
 
 
 def _only_neuron(text: str, keep: set[str], markdown: bool) -> str:
@@ -290,8 +253,10 @@ def run(args) -> int:
         raise ValidationError(f"--data needs a model from `chainrule train`, which knows the CSV's columns; "
                               f"{args.model} is a network without them (saved by Network.save, or an ONNX or "
                               "Keras file): give its sample with --inputs and --targets")
+    header: list[str] = []
     if pre is not None:
-        X, Y = _tabular_sample(args, net, pre)
+        from .explain_sample import tabular_sample
+        X, Y, header = tabular_sample(args, pre)
     elif args.inputs is not None or X is None:
         if args.inputs is None and args.targets is None and args.layers:
             X, Y = _random_sample(net, args.seed)
@@ -314,11 +279,26 @@ def run(args) -> int:
         if "samples; this call has" in text:
             raise ValidationError(text.split(". Explain fewer")[0] + ": give at most that many with --inputs and "
                                   "--targets (samples separated by ';')") from None
-        raise ValidationError(re.sub(r"\b(layer|neuron|lr)\b(?= must)", r"--\1", text, count=1)) from None
-    shown = {"text": report.text, "markdown": report.markdown, "json": report.to_json}[args.format]().rstrip()
-    if args.neuron is not None and args.format != "json":
+        text = re.sub(r"\b(layer|neuron|lr)\b(?= must)", r"--\1", text, count=1)
+        if args.inputs is not None and pre is None:         # the engine's names of the samples: X, Y
+            text = re.sub(r"^X and Y\b", "--inputs and --targets", text)
+            text = re.sub(r"^X\b", "--inputs", re.sub(r"^Y\b", "--targets", text))
+        raise ValidationError(text) from None
+    extra = {}                                      # what the header says, as JSON: stdout holds only the object
+    if header:
+        extra = {"sample": header[0].split(": ", 1)[1], "sample_lines": [line.strip() for line in header[1:]]}
+    if args.layer is not None:
+        header.append(_slice(net, args.layer, args.neuron))
+        extra["slice"] = header[-1].split(": ", 1)[1]
+    if args.format == "json":
+        print(json.dumps({**extra, **report.to_dict()}, indent=2))
+        return 0
+    shown = {"text": report.text, "markdown": report.markdown}[args.format]().rstrip()
+    if args.neuron is not None:
         names = neuron_names(net)
         keep = {names[args.layer + 1][args.neuron], *names[-1]}
         shown = _only_neuron(shown, keep, args.format == "markdown")
+    if header:
+        print(_markdown(header) if args.format == "markdown" else "\n".join(header), end="\n\n")
     print(shown)
     return 0

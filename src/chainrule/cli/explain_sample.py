@@ -1,0 +1,136 @@
+"""The sample of `chainrule explain --model` for a model from `chainrule train`: a CSV row (--data, --row)
+or raw column values (--inputs), preprocessed as in training, and the lines that say what i1, i2, ... are."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ValidationError
+
+
+def _one_sample(text: str, option: str, what: str) -> str:
+    """A trained model's --inputs or --targets: one sample (several are explained one at a time)."""
+    samples = [s for s in text.split(";") if s.strip()]
+    if len(samples) > 1:
+        raise ValidationError(f"{option} with a model from `chainrule train` takes one sample ({what}); got "
+                              f"{len(samples)} separated by ';' in {text!r}: explain them one at a time")
+    return samples[0] if samples else text
+
+
+def _inputs_row(args, pre):
+    """--inputs of a trained model as a one-row table of its columns; an empty cell is missing, filled
+    as `chainrule predict` fills it when the model was trained with --impute."""
+    import pandas as pd
+
+    from ..data.csvfile import names, short
+    text = _one_sample(args.inputs, "--inputs", "one raw value per column, separated by ','")
+    values = [v.strip() for v in text.split(",")]
+    if len(values) != len(pre.columns):
+        raise ValidationError(f"--inputs has {len(values)} values; the model's columns are "
+                              f"{names(pre.columns, 20)} ({len(pre.columns)})")
+    cells: list = []
+    for c, v in zip(pre.columns, values):
+        if v == "":
+            if c not in pre.fill:
+                why = ("it was trained without --impute" if pre.impute is None else
+                       "its file, written by an older chainrule, keeps no fill value for this column")
+                raise ValidationError(f"--inputs: column {short(c)} is empty, and the model has no value to fill "
+                                      f"a missing cell with ({why}): give a value")
+            cells.append(float("nan") if c in pre.numeric else None)
+        elif c in pre.numeric:
+            number = pd.to_numeric(pd.Series([v]), errors="coerce").iloc[0]
+            if not np.isfinite(number):
+                empty = " (or an empty cell, filled as in training)" if c in pre.fill else ""
+                raise ValidationError(f"--inputs: column {short(c)} needs a finite number{empty}; got {short(v)}")
+            cells.append(float(number))
+        else:
+            cells.append(v)
+    return pd.DataFrame([cells], columns=pre.columns)
+
+
+def tabular_sample(args, pre) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """X, Y and the header lines of one row of a trained model's CSV columns (from --data/--row or
+    --inputs), preprocessed."""
+    from ..data.csvfile import names, read_csv, short
+    if args.data:
+        df = read_csv(args.data, decimal=pre.decimal or ".", thousands=pre.thousands,   # as train read its file
+                      na_values=pre.na_values or None, text_columns=pre.text, pandas_markers=pre.na_values is None)
+        if not 1 <= args.row <= len(df):
+            raise ValidationError(f"--row must be 1..{len(df)} (the data rows of {args.data}); got {args.row}")
+        row = df.iloc[[args.row - 1]]
+        from ..data.lines import file_lines
+        where = f"row {args.row} (line {int(file_lines(df, [args.row - 1])[0])}) of {args.data}"
+    else:
+        if args.inputs is None:
+            raise ValidationError(f"give a sample: --data FILE --row N, or --inputs with one value per column "
+                                  f"{names(pre.columns, 20)}")
+        row = _inputs_row(args, pre)
+        where = "--inputs"
+    missing = [c for c in pre.columns if c not in row.columns]
+    if missing:
+        raise ValidationError(f"column {short(missing[0])} is missing in {args.data}")
+    X = pre.transform(row[pre.columns])
+    X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=float)     # one row: dense
+    replaced = []
+    if args.targets is not None:
+        label = _one_sample(args.targets, "--targets", "one class name" if pre.task == "classification" else
+                            f"one value of {short(pre.target)}").strip()
+        if pre.task == "classification":
+            known = {str(c): i for i, c in enumerate(pre.classes)}
+            if label not in known:
+                raise ValidationError(f"--targets {short(label)} is not a class of the model; classes are "
+                                      f"{names(pre.classes, 20)}")
+            Y = np.array([known[label]])
+        else:
+            from .explain import _rows
+            value = _rows(label, "targets")
+            if value.shape != (1, 1):
+                raise ValidationError(f"--targets for this regression model is one number (its "
+                                      f"{short(pre.target)}); got {value.shape[1]} values in {label!r}")
+            Y = (value - pre.y_mean) / pre.y_scale
+        if pre.target in row.columns and not row[pre.target].isna().iloc[0]:
+            replaced = [f"target: --targets {short(label)} replaces the row's own {short(pre.target)} = "
+                        f"{short(row[pre.target].iloc[0])}"]
+    elif pre.target in row.columns:
+        Y = pre.encode_target(row)
+    else:
+        raise ValidationError(f"give the target: --targets, or a --data file with the column {short(pre.target)}")
+    return X, Y, [f"sample: {where}", *_describe_inputs(pre, row, X), *replaced]
+
+
+def _operands(raw: str, mean: float, scale: float, shown: str) -> tuple[str, str]:
+    """The mean and spread with the fewest digits (4 or more) whose printed arithmetic gives `shown`."""
+    for digits in range(4, 18):
+        m, s = f"{mean:.{digits}g}", f"{scale:.{digits}g}"
+        if f"{(float(raw) - float(m)) / float(s):.6f}" == shown:
+            return m, s
+    return repr(mean), repr(scale)
+
+
+def _describe_inputs(pre, row, X) -> list[str]:
+    """What i1, i2, ... and o1, o2, ... are: the columns, their raw values (or the fill of a missing
+    one) and the scaling, each line's numbers enough to redo its arithmetic by hand."""
+    from ..data.csvfile import short
+    how = {"most_frequent": "most frequent value"}.get(str(pre.impute), str(pre.impute))
+    lines, k = [], 0
+    for j, c in enumerate(pre.numeric):
+        gap = bool(row[c].isna().iloc[0])
+        raw = f"{float(pre.fill[c] if gap else row[c].iloc[0]):.15g}"
+        shown = f"{X[0, k]:.6f}"
+        mean, scale = _operands(raw, pre.means[j], pre.scales[j], shown)
+        filled = f"   (missing -> filled with the training {how} {raw})" if gap else ""
+        lines.append(f"  i{k + 1} = {short(c)} standardised: ({raw} - {mean}) / {scale} = {shown}{filled}")
+        k += 1
+    for c in pre.text:
+        n = len(pre.categories[c])
+        gap = bool(row[c].isna().iloc[0])
+        value = pre.fill[c] if gap else row[c].iloc[0]
+        filled = f"   (missing -> filled with the training most frequent value {short(value)})" if gap else ""
+        lines.append(f"  i{k + 1}..i{k + n} = {short(c)} one-hot {pre.categories[c][:6]}"
+                     f"{'...' if n > 6 else ''}: {short(value)} -> {X[0, k:k + n].astype(int).tolist()[:12]}{filled}")
+        k += n
+    if pre.task == "classification":
+        lines.append("  outputs: " + ", ".join(f"o{j + 1} = P({short(pre.target)} = {short(c)})"
+                                               for j, c in enumerate(pre.classes[:12])))
+    else:
+        lines.append(f"  output o1 = ({short(pre.target)} - {pre.y_mean:.4g}) / {pre.y_scale:.4g}")
+    return lines

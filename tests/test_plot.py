@@ -92,3 +92,53 @@ def test_guide_code_runs_and_draws(tmp_path, monkeypatch, capsys):
         assert (tmp_path / name).stat().st_size > 1000
     for figure in re.findall(r"\]\((figures/[^)]+)\)", guide):
         assert (Path(__file__).parents[1] / "docs" / figure).exists(), figure
+
+
+def drawn_texts(monkeypatch, draw):
+    """The texts of the diagram's axes that `draw()` saves."""
+    captured = {}
+    real_save = plot._save
+
+    def keep(fig, path, dpi):
+        captured["fig"] = fig
+        return real_save(fig, path, dpi)
+
+    monkeypatch.setattr(plot, "_save", keep)
+    draw()
+    return [t.get_text() for t in captured["fig"].axes[0].texts]
+
+
+def test_a_report_of_another_network_is_refused(tmp_path):
+    small = cr.Network([cr.Dense(2, 2, "sigmoid"), cr.Dense(2, 2, "sigmoid")], seed=0)
+    other = cr.Network([cr.Dense(3, 4, "relu"), cr.Dense(4, 3, "tanh"), cr.Dense(3, 2, "sigmoid")], seed=0)
+    report = cr.explain(other, np.ones((1, 3)), np.zeros((1, 2)))
+    with pytest.raises(cr.errors.ValidationError, match="report describes a network of 3-4-3-2 units, the network "
+                                                        "drawn has 2-2-2"):
+        plot.network_diagram(small, tmp_path / "m.png", report=report)
+    net, X, Y, lr = cr.examples.seed_network()                 # same shapes and names, other values
+    report = cr.explain(net, X, Y, lr=lr)
+    net.step(X, Y, lr)
+    with pytest.raises(cr.errors.ValidationError, match=r"w1 is 0\.15 in the report, 0\.149781 in the network"):
+        plot.network_diagram(net, tmp_path / "m.png", report=report)
+    twin = cr.Network([cr.Dense(2, 2, "tanh"), cr.Dense(2, 2, "sigmoid")])
+    twin.params[...] = cr.examples.seed_network()[0].params
+    with pytest.raises(cr.errors.ValidationError, match="report's layer 0 is sigmoid, the network's is tanh"):
+        plot.network_diagram(twin, tmp_path / "m.png", report=cr.explain(cr.examples.seed_network()[0], X, Y))
+    with pytest.raises(cr.errors.ChainruleTypeError, match="report must be what cr.explain returns; got dict"):
+        plot.network_diagram(net, tmp_path / "m.png", report={})
+    assert not (tmp_path / "m.png").exists()
+
+
+def test_the_gradients_drawn_are_the_networks(tmp_path, monkeypatch):
+    net, X, Y, lr = cr.examples.seed_network()
+    report = cr.explain(net, X, Y)
+    texts = drawn_texts(monkeypatch, lambda: plot.network_diagram(net, tmp_path / "m.png", report=report))
+    (dW0, db0), (dW1, db1) = net.gradients(X, Y)
+    assert f"w5=0.4\ng={dW1[0, 0]:.2e}" in texts and f"w2=0.2\ng={dW0[1, 0]:.2e}" in texts
+
+
+def test_a_report_too_large_to_label_is_said(tmp_path):
+    wide = cr.Network([cr.Dense(4, 4, "relu"), cr.Dense(4, 1)], seed=0)
+    report = cr.explain(wide, np.ones((1, 4)), np.zeros((1, 1)))
+    with pytest.warns(UserWarning, match="the report's gradients are not drawn: the network is too large"):
+        plot.network_diagram(wide, tmp_path / "m.png", report=report)

@@ -5,13 +5,14 @@ Each function draws on a `matplotlib.figure.Figure` (no pyplot, no window), save
 """
 from __future__ import annotations
 
+import warnings
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..errors import ValidationError
+from ..errors import ChainruleTypeError, ValidationError
 
 
 def _figure(size, dpi):
@@ -123,11 +124,50 @@ def _clip_label(text: str, limit: int = 18) -> str:
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
+def _report_grads(net: Any, report: Any, labelled: bool) -> dict[str, float]:
+    """{parameter name: gradient} of an `explain` report, after checking that the report describes
+    the network drawn (its sizes, activations, loss and every weight and bias value): labels matched
+    by name alone would show another network's gradients."""
+    if report is None:
+        return {}
+    if not hasattr(report, "to_dict"):
+        raise ChainruleTypeError(f"report must be what cr.explain returns; got {type(report).__name__}")
+    d, dense = report.to_dict(), net.dense_layers
+    drawn = [dense[0].n_in] + [layer.n_out for layer in dense]
+    told = [len(d["layers"][0]["neurons"][0]["inputs"])] + [len(layer["neurons"]) for layer in d["layers"]]
+    if told != drawn:
+        raise ValidationError(f"report describes a network of {'-'.join(map(str, told))} units, the network drawn "
+                              f"has {'-'.join(map(str, drawn))}: give the report of this network, "
+                              "report=cr.explain(net, X, Y)")
+    if d["loss"] != net.loss_function.name:
+        raise ValidationError(f"report's gradients are of the loss {d['loss']}, the network's loss is "
+                              f"{net.loss_function.name}: give the report of this network")
+    for layer, told_layer in zip(dense, d["layers"]):
+        if layer.activation.name != told_layer["activation"]:
+            raise ValidationError(f"report's layer {told_layer['index']} is {told_layer['activation']}, the network's "
+                                  f"is {layer.activation.name}: give the report of this network")
+        for j, neuron in enumerate(told_layer["neurons"]):
+            values = [*zip(neuron["weights"], neuron["weight_values"], layer.W[:, j]),
+                      (neuron["bias"], neuron["bias_value"], layer.b[j])]
+            for name, value, actual in values:
+                if value != float(actual):
+                    raise ValidationError(f"report does not match the network drawn: {name} is {value:.6g} in the "
+                                          f"report, {float(actual):.6g} in the network (a report of another network, "
+                                          "or of these weights before an update): give report=cr.explain(net, X, Y)")
+    if not labelled:
+        warnings.warn("network_diagram: the report's gradients are not drawn: the network is too large for labelled "
+                      f"edges (more than {LABELLED_EDGES} weights into a layer, or a layer wider than max_units); "
+                      "the report itself lists them", UserWarning, stacklevel=3)
+        return {}
+    return {p["name"]: p["grad"] for p in d["parameters"]}
+
+
 def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tuple[float, float] | None = None,
                     dpi: int = 100, max_units: int = 12, input_names: list[str] | None = None,
                     output_names: list[str] | None = None) -> Path:
     """Any network: units in columns. A small one has each edge labelled with its weight (and,
-    given an `explain` report, its gradient), names as `explain` gives them (i1, h1, o1, w1..).
+    given an `explain` report of this network, its gradient: a report of another network or of
+    other weights is refused), names as `explain` gives them (i1, h1, o1, w1..).
     A larger one has edges coloured by weight, a layer wider than `max_units` drawn as its first
     and last units around an ellipsis, and every weight matrix as a heat map below.
     `input_names`, `output_names`: labels of the inputs (column names) and outputs (classes)."""
@@ -141,6 +181,7 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
     shown = [_shown(n, max_units) for n in widths]
     labelled = all(layer.n_in * layer.n_out <= LABELLED_EDGES for layer in dense) and max(widths) <= max_units
     heat = not labelled
+    grads = _report_grads(net, report, labelled)
     tall = max(len(s) for s in shown)
     named = input_names is not None or output_names is not None
     fig = _figure(size or ((max(8.0, 2.6 * len(names) + 2.5), 7.8) if heat else (8, 5)), dpi)
@@ -158,7 +199,6 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
     alpha = 0.8 if max(len(a) * len(b) for a, b in zip(shown, shown[1:])) <= 64 else 0.45
     from matplotlib import colormaps
     cmap = colormaps["RdBu_r"]
-    grads = {p["name"]: p["grad"] for p in report.to_dict()["parameters"]} if report is not None and labelled else {}
     for l, layer in enumerate(dense):
         for a, i in enumerate(shown[l]):
             for b, j in enumerate(shown[l + 1]):

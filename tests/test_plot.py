@@ -142,3 +142,34 @@ def test_a_report_too_large_to_label_is_said(tmp_path):
     report = cr.explain(wide, np.ones((1, 4)), np.zeros((1, 1)))
     with pytest.warns(UserWarning, match="the report's gradients are not drawn: the network is too large"):
         plot.network_diagram(wide, tmp_path / "m.png", report=report)
+
+
+def test_a_regression_network_has_no_decision_boundary(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    reg = cr.Network([cr.Dense(2, 4, "tanh"), cr.Dense(4, 1)], seed=0)
+    reg.fit(X, X.sum(axis=1), epochs=2, verbose=0)
+    with pytest.raises(cr.errors.ValidationError, match=r"draws classifiers; nets\[0\] has a linear output \(loss "
+                                                        r"sse\): not a probability"):
+        plot.decision_boundaries([reg], X, X.sum(axis=1), tmp_path / "r.png")
+    with pytest.raises(cr.errors.ValidationError, match="nets is empty"):
+        plot.decision_boundaries([], X, X.sum(axis=1), tmp_path / "r.png")
+    with pytest.raises(cr.errors.ValidationError, match=r"y must have one value per row of X \(40\); got 3"):
+        plot.decision_boundaries([reg], X, [0, 1, 0], tmp_path / "r.png")
+    assert not (tmp_path / "r.png").exists()
+
+
+def test_an_empty_history_is_refused(tmp_path):
+    with pytest.raises(cr.errors.ValidationError, match="history's 'loss' is empty: no epoch to draw"):
+        plot.training_curves({"loss": []}, tmp_path / "c.png")
+    with pytest.raises(cr.errors.ValidationError, match="history's 'grad_norm/0' is empty"):
+        plot.gradient_norms({"loss": [], "grad_norm/0": []}, tmp_path / "c.png")
+    assert not (tmp_path / "c.png").exists()
+
+
+def test_a_missing_folder_is_refused_as_net_save_refuses_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match="its folder .*missing' does not exist"):
+        plot.training_curves({"loss": [1.0, 0.5]}, tmp_path / "missing" / "c.png")
+    with pytest.raises(FileNotFoundError, match="its folder .*missing' does not exist"):
+        cr.examples.seed_network()[0].save(tmp_path / "missing" / "m.npz")
+    assert not (tmp_path / "missing").exists()

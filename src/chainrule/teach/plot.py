@@ -24,10 +24,11 @@ def _figure(size, dpi):
 
 
 def _save(fig, path, dpi) -> Path:
+    from ..saving.files import writable_target
     path = Path(path)
     if path.suffix.lower() not in (".png", ".svg"):
         raise ValidationError(f"path must end in .png or .svg; got {str(path)!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    writable_target(path)        # a missing folder is refused (an OSError naming the path), as net.save does
     fig.savefig(path, dpi=dpi)
     return path
 
@@ -38,6 +39,8 @@ def training_curves(history: Any, path: str | PathLike, size: tuple[float, float
     h = history.history if hasattr(history, "history") else dict(history)
     if "loss" not in h:
         raise ValidationError(f"history has no 'loss'; it has {sorted(h)}")
+    if len(h["loss"]) == 0:
+        raise ValidationError("history's 'loss' is empty: no epoch to draw (train for at least one epoch)")
     fig = _figure(size, dpi)
     metrics = ["loss"] + (["accuracy"] if "accuracy" in h else [])
     for k, metric in enumerate(metrics):
@@ -56,11 +59,25 @@ def training_curves(history: Any, path: str | PathLike, size: tuple[float, float
 
 def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | PathLike, titles: Any = None,
                         size: tuple[float, float] | None = None, dpi: int = 100, resolution: int = 200) -> Path:
-    """The decision regions of 2-input classifiers side by side, with the data on top."""
+    """The decision regions of 2-input classifiers (a sigmoid or softmax output) side by side, with
+    the data on top; a regression network, whose output is no probability, is refused."""
     X, y = np.asarray(X, dtype=float), np.asarray(y)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValidationError(f"X must have 2 features to draw a decision boundary; got shape {X.shape}")
+    if len(y) != len(X):
+        raise ValidationError(f"y must have one value per row of X ({len(X)}); got {len(y)}")
     nets = list(nets)
+    if not nets:
+        raise ValidationError("nets is empty: give the networks to draw, decision_boundaries([net], X, y, path)")
+    from ..nn.network import Network
+    for k, net in enumerate(nets):
+        if not isinstance(net, Network):
+            raise ChainruleTypeError(f"nets[{k}] must be a chainrule Network; got {type(net).__name__}")
+        act = net.dense_layers[-1].activation.name
+        if act not in ("sigmoid", "softmax"):
+            raise ValidationError(f"decision_boundaries draws classifiers; nets[{k}] has a {act} output (loss "
+                                  f"{net.loss_function.name}): not a probability, so there is no class boundary to "
+                                  "draw. Give a network with a sigmoid or softmax output")
     titles = titles or [f"{len(n.dense_layers)} layer(s)" for n in nets]
     fig = _figure(size or (4.5 * len(nets), 4), dpi)
     pad = 0.5
@@ -93,6 +110,8 @@ def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float]
     keys = sorted((k for k in h if k.startswith("grad_norm/")), key=lambda k: int(k.split("/")[1]))
     if not keys:
         raise ValidationError("history has no 'grad_norm/<layer>' entries: train with GradientDiagnostics()")
+    if not any(len(h[k]) for k in keys):
+        raise ValidationError(f"history's {keys[0]!r} is empty: no epoch to draw (train for at least one epoch)")
     fig = _figure(size, dpi)
     ax = fig.add_subplot(1, 1, 1)
     for k in keys:

@@ -173,3 +173,56 @@ def test_a_missing_folder_is_refused_as_net_save_refuses_it(tmp_path):
     with pytest.raises(FileNotFoundError, match="its folder .*missing' does not exist"):
         cr.examples.seed_network()[0].save(tmp_path / "missing" / "m.npz")
     assert not (tmp_path / "missing").exists()
+
+
+def crossings(fig):
+    """For each weight label of a labelled diagram: (label, is its centre on an edge, the other edges
+    crossing its box, the labels overlapping it), read from the drawn figure (Agg's text extents)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    ax = fig.axes[0]
+    lines = [ax.transData.transform(np.column_stack(line.get_data())) for line in ax.lines]
+    labels = [(t.get_text(), t.get_window_extent(renderer)) for t in ax.texts if t.get_text().startswith("w")]
+    found = []
+    for text, box in labels:
+        centre = np.array([(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2])
+        on, crossed = [], []
+        for k, (p, q) in enumerate(lines):
+            t = np.clip(np.dot(centre - p, q - p) / np.dot(q - p, q - p), 0, 1)
+            d = np.linalg.norm(p + t * (q - p) - centre)                 # from the segment
+            pts = p + np.linspace(0, 1, 400)[:, None] * (q - p)
+            inside = (pts[:, 0] > box.x0) & (pts[:, 0] < box.x1) & (pts[:, 1] > box.y0) & (pts[:, 1] < box.y1)
+            (on if d < 1.0 else crossed if inside.any() else []).append(k)
+        overlapping = [t for t, other in labels if t != text and box.overlaps(other)]
+        found.append((text.split("\n")[0], len(on) == 1, crossed, overlapping))
+    return found
+
+
+@pytest.mark.parametrize("widths", [(2, 3, 1), (2, 2, 2), (1, 2, 1), (3, 3, 3, 2)])
+def test_each_weight_label_sits_on_its_own_edge_clear_of_the_others(tmp_path, monkeypatch, widths):
+    layers = [cr.Dense(a, b, "tanh") for a, b in zip(widths, widths[1:])]
+    net = cr.Network(layers, seed=0)
+    X, Y = np.ones((2, widths[0])), np.zeros((2, widths[-1]))
+    captured = {}
+    real_save = plot._save
+
+    def keep(fig, path, dpi):
+        captured["fig"] = fig
+        return real_save(fig, path, dpi)
+
+    monkeypatch.setattr(plot, "_save", keep)
+    plot.network_diagram(net, tmp_path / "n.png", report=cr.explain(net, X, Y))
+    found = crossings(captured["fig"])
+    assert len(found) == sum(a * b for a, b in zip(widths, widths[1:]))
+    for name, on_its_edge, crossed, overlapping in found:
+        assert on_its_edge and not crossed and not overlapping, (name, crossed, overlapping)
+
+
+def test_the_biases_gradients_are_drawn(tmp_path, monkeypatch):
+    net, X, Y, lr = cr.examples.seed_network()
+    report = cr.explain(net, X, Y)
+    texts = drawn_texts(monkeypatch, lambda: plot.network_diagram(net, tmp_path / "m.png", report=report))
+    (_, db0), (_, db1) = net.gradients(X, Y)
+    for b, g in [(0.35, db0[0]), (0.35, db0[1]), (0.6, db1[0]), (0.6, db1[1])]:
+        assert f"b={b}\ng={g:.2e}" in texts
+    assert "b=0.35" in drawn_texts(monkeypatch, lambda: plot.network_diagram(net, tmp_path / "m.png"))

@@ -184,9 +184,10 @@ def _report_grads(net: Any, report: Any, labelled: bool) -> dict[str, float]:
 def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tuple[float, float] | None = None,
                     dpi: int = 100, max_units: int = 12, input_names: list[str] | None = None,
                     output_names: list[str] | None = None) -> Path:
-    """Any network: units in columns. A small one has each edge labelled with its weight (and,
-    given an `explain` report of this network, its gradient: a report of another network or of
-    other weights is refused), names as `explain` gives them (i1, h1, o1, w1..).
+    """Any network: units in columns. A small one has each edge labelled with its weight, on the edge
+    away from crossings, and each neuron with its bias (and, given an `explain` report of this
+    network, their gradients: a report of another network or of other weights is refused), names
+    as `explain` gives them (i1, h1, o1, w1..).
     A larger one has edges coloured by weight, a layer wider than `max_units` drawn as its first
     and last units around an ellipsis, and every weight matrix as a heat map below.
     `input_names`, `output_names`: labels of the inputs (column names) and outputs (classes)."""
@@ -203,7 +204,9 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
     grads = _report_grads(net, report, labelled)
     tall = max(len(s) for s in shown)
     named = input_names is not None or output_names is not None
-    fig = _figure(size or ((max(8.0, 2.6 * len(names) + 2.5), 7.8) if heat else (8, 5)), dpi)
+    # labelled: 8 x 5 inches for three levels, wider and taller for more (each label needs its room)
+    fig = _figure(size or ((max(8.0, 2.6 * len(names) + 2.5), 7.8) if heat else
+                           (max(8.0, 3.4 * len(names) - 2.2), 5.0 if tall <= 2 else 6.0)), dpi)
     ax = fig.add_axes((0.12, 0.36, 0.76, 0.62) if heat else (0.12, 0.0, 0.76, 1.0) if named else (0, 0, 1, 1))
     ax.set_axis_off()
     ax.set_xlim(-0.5, len(names) - 0.5)
@@ -218,6 +221,8 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
     alpha = 0.8 if max(len(a) * len(b) for a, b in zip(shown, shown[1:])) <= 64 else 0.45
     from matplotlib import colormaps
     cmap = colormaps["RdBu_r"]
+    edges: list[tuple[tuple[float, float], tuple[float, float], str]] = []      # labelled: (from, to, label)
+    fixed: list[tuple[float, float, str]] = []                                   # the bias labels: (x, top, text)
     for l, layer in enumerate(dense):
         for a, i in enumerate(shown[l]):
             for b, j in enumerate(shown[l + 1]):
@@ -228,14 +233,14 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
                 if labelled:
                     ax.plot([x0, x1], [y0, y1], color="0.6", lw=1, zorder=1)
                     name = weight_name(dense, l, i, j)
-                    label = f"{name}={w:.3g}" + (f"\ng={grads[name]:.2e}" if name in grads else "")
-                    t = 0.3 if (a + b) % 2 == 0 else 0.7
-                    ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), label, fontsize=7, ha="center", va="center",
-                            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8}, zorder=3)
+                    edges.append(((x0, y0), (x1, y1),
+                                  f"{name}={w:.3g}" + (f"\ng={grads[name]:.2e}" if name in grads else "")))
                 else:
                     ax.plot([x0, x1], [y0, y1], color=cmap(0.5 + 0.5 * w / wmax), lw=0.3 + 1.7 * abs(w) / wmax,
                             alpha=alpha, zorder=1)
     radius = 900 if tall <= 6 else max(150, 900 * 6 / tall)
+    _, _, aw, _ = ax.get_position().bounds
+    beside = (np.sqrt(radius) / 2 + 4) / 72 / (aw * fig.get_size_inches()[0] / len(names))   # the names clear the node
     for level, units in enumerate(names):
         for k, unit in enumerate(shown[level]):
             x, y = pos(level, k)
@@ -248,16 +253,64 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
             ax.scatter([x], [y], s=radius, c="#cfe2f3" if level else "#d9ead3", edgecolors="k", zorder=4)
             ax.text(x, y, units[unit], ha="center", va="center", fontsize=10 if radius >= 600 else 7, zorder=5)
             if level and labelled:
-                ax.text(x, y - 0.17, f"b={dense[level - 1].b[unit]:.3g}", ha="center", va="top", fontsize=7, zorder=5)
+                bias = dense[level - 1].b[unit]
+                name = f"b_{units[unit]}"           # the bias's name in a report
+                text = f"b={bias:.3g}" + (f"\ng={grads[name]:.2e}" if name in grads else "")
+                ax.text(x, y - 0.17, text, ha="center", va="top", fontsize=7, zorder=5)
+                fixed.append((x, y - 0.17, text))
             if level == 0 and input_names is not None:
-                ax.text(x - 0.12, y, _clip_label(input_names[unit]), ha="right", va="center", fontsize=8, zorder=5)
+                ax.text(x - beside, y, _clip_label(input_names[unit]), ha="right", va="center", fontsize=8, zorder=5)
             if level == len(names) - 1 and output_names is not None:
-                ax.text(x + 0.12, y, _clip_label(output_names[unit]), ha="left", va="center", fontsize=8, zorder=5)
+                ax.text(x + beside, y, _clip_label(output_names[unit]), ha="left", va="center", fontsize=8, zorder=5)
+    if labelled:
+        _place_labels(fig, ax, edges, fixed, [pos(level, k) for level in range(len(names))
+                                              for k in range(len(shown[level]))], np.sqrt(radius) / 2 / 72)
     if heat:
         ax.text(len(names) - 0.5, tall - 0.35, "edges: weights, red > 0, blue < 0, wider = larger |w|",
                 ha="right", va="top", fontsize=8, color="0.3")
         _weight_heat_maps(fig, dense, cmap, input_names)
     return _save(fig, path, dpi)
+
+
+def _text_size(text: str, fontsize: float = 7) -> np.ndarray:
+    """(width, height) in inches of a text box, estimated from its characters (no renderer needed)."""
+    lines = text.split("\n")
+    return np.array([max(map(len, lines)) * 0.6 * fontsize + 3, len(lines) * 1.25 * fontsize + 3]) / 72
+
+
+def _label_cost(c, size, others, boxes, centres, node_radius) -> tuple[bool, float]:
+    """(does a label box at c clash with a node, a bias label or a label placed before, how bad:
+    the points of other edges inside it + 1000 x the clashes), all in inches."""
+    half = size / 2 + 0.05
+    crossed = sum(int(np.all(np.abs(pts - c) < half, axis=1).sum()) for pts in others)
+    clash = sum(float(np.prod(np.maximum((size + s2) / 2 - np.abs(c - c2), 0))) for c2, s2 in boxes)
+    near = np.maximum(np.abs(centres - c) - size / 2, 0)
+    clash += float(np.sum(np.hypot(*near.T) < node_radius))
+    return clash > 0, crossed + 1000 * clash
+
+
+def _place_labels(fig, ax, edges, fixed, nodes, node_radius) -> None:
+    """Write each edge's label on its own edge, at the fraction of its length where its box is
+    crossed by the fewest other edges and overlaps no node, bias label or label placed before:
+    a label on a crossing of two edges does not say which of them it names."""
+    x0, x1, y0, y1 = (*ax.get_xlim(), *ax.get_ylim())
+    fw, fh = fig.get_size_inches()
+    _, _, aw, ah = ax.get_position().bounds
+    scale = np.array([aw * fw / (x1 - x0), ah * fh / (y1 - y0)])        # inches per data unit
+    segments = [(np.array(p) * scale, np.array(q) * scale) for p, q, _ in edges]
+    ts = np.linspace(0.0, 1.0, 41)
+    samples = [p + ts[:, None] * (q - p) for p, q in segments]
+    boxes = [(np.array([x, top]) * scale - [0, _text_size(t)[1] / 2], _text_size(t)) for x, top, t in fixed]
+    centres = np.array(nodes) * scale
+    for k, ((p, q), (_, _, label)) in enumerate(zip(segments, edges)):
+        size = _text_size(label)
+        others = [pts for m, pts in enumerate(samples) if m != k]
+        t = min(np.linspace(0.2, 0.8, 25),
+                key=lambda t: (*_label_cost(p + t * (q - p), size, others, boxes, centres, node_radius), abs(t - 0.35)))
+        c = p + t * (q - p)
+        boxes.append((c, size))
+        ax.text(*(c / scale), label, fontsize=7, ha="center", va="center",
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8}, zorder=3)
 
 
 def _weight_heat_maps(fig, dense, cmap, input_names) -> None:

@@ -224,5 +224,6 @@ def test_the_biases_gradients_are_drawn(tmp_path, monkeypatch):
     texts = drawn_texts(monkeypatch, lambda: plot.network_diagram(net, tmp_path / "m.png", report=report))
     (_, db0), (_, db1) = net.gradients(X, Y)
     for b, g in [(0.35, db0[0]), (0.35, db0[1]), (0.6, db1[0]), (0.6, db1[1])]:
-        assert f"b={b}\ng={g:.2e}" in texts
+        assert f"b={b} (fixed)\ng={g:.2e}" in texts           # the seed's biases do not learn
+    net.dense_layers[0].unfreeze("b")
     assert "b=0.35" in drawn_texts(monkeypatch, lambda: plot.network_diagram(net, tmp_path / "m.png"))

@@ -233,8 +233,9 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
                 if labelled:
                     ax.plot([x0, x1], [y0, y1], color="0.6", lw=1, zorder=1)
                     name = weight_name(dense, l, i, j)
+                    frozen = "" if layer.trainable_params["W"] else " (fixed)"
                     edges.append(((x0, y0), (x1, y1),
-                                  f"{name}={w:.3g}" + (f"\ng={grads[name]:.2e}" if name in grads else "")))
+                                  f"{name}={w:.3g}{frozen}" + (f"\ng={grads[name]:.2e}" if name in grads else "")))
                 else:
                     ax.plot([x0, x1], [y0, y1], color=cmap(0.5 + 0.5 * w / wmax), lw=0.3 + 1.7 * abs(w) / wmax,
                             alpha=alpha, zorder=1)
@@ -255,7 +256,8 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
             if level and labelled:
                 bias = dense[level - 1].b[unit]
                 name = f"b_{units[unit]}"           # the bias's name in a report
-                text = f"b={bias:.3g}" + (f"\ng={grads[name]:.2e}" if name in grads else "")
+                fixed_b = "" if dense[level - 1].trainable_params["b"] else " (fixed)"     # frozen: not learnt
+                text = f"b={bias:.3g}{fixed_b}" + (f"\ng={grads[name]:.2e}" if name in grads else "")
                 ax.text(x, y - 0.17, text, ha="center", va="top", fontsize=7, zorder=5)
                 fixed.append((x, y - 0.17, text))
             if level == 0 and input_names is not None:

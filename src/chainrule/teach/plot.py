@@ -295,10 +295,8 @@ def _place_labels(fig, ax, edges, fixed, nodes, node_radius) -> None:
     """Write each edge's label on its own edge, at the fraction of its length where its box is
     crossed by the fewest other edges and overlaps no node, bias label or label placed before:
     a label on a crossing of two edges does not say which of them it names."""
-    x0, x1, y0, y1 = (*ax.get_xlim(), *ax.get_ylim())
-    fw, fh = fig.get_size_inches()
-    _, _, aw, ah = ax.get_position().bounds
-    scale = np.array([aw * fw / (x1 - x0), ah * fh / (y1 - y0)])        # inches per data unit
+    span = np.array([np.ptp(ax.get_xlim()), np.ptp(ax.get_ylim())])
+    scale = np.array(ax.get_position().size) * fig.get_size_inches() / span      # inches per data unit
     segments = [(np.array(p) * scale, np.array(q) * scale) for p, q, _ in edges]
     ts = np.linspace(0.0, 1.0, 41)
     samples = [p + ts[:, None] * (q - p) for p, q in segments]

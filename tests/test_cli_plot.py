@@ -100,3 +100,19 @@ def test_options_of_another_figure_are_refused(tmp_path, args, message):
     out = tmp_path / "figure.png"
     r = cli("plot", *[tmp_path / "m.npz" if a == "MODEL" else a for a in args], "--out", out)
     assert r.returncode == 2 and message in r.stderr and not out.exists(), r.stderr
+
+
+@pytest.mark.parametrize("kind", ["network", "boundary", "demo"])
+def test_a_missing_folder_is_refused_as_train_refuses_it(tmp_path, kind):
+    out = tmp_path / "missing" / "figure.png"
+    r = cli("plot", kind, "--out", out)
+    assert r.returncode == 2 and f"cannot write '{out}': the folder '{out.parent}' does not exist" in r.stderr
+    assert not out.parent.exists()
+    r = cli("train", EXAMPLES / "iris.csv", "--target", "species", "--out", tmp_path / "missing" / "m.npz")
+    assert r.returncode == 2 and "the folder" in r.stderr and "does not exist" in r.stderr
+
+
+def test_plot_demo_refuses_a_file_for_its_folder(tmp_path):
+    (tmp_path / "file").write_text("x")
+    r = cli("plot", "demo", "--out", tmp_path / "file")
+    assert r.returncode == 2 and "is not a folder" in r.stderr and (tmp_path / "file").read_text() == "x"

@@ -16,8 +16,8 @@ def register(sub) -> None:
                "--out model.svg\n  chainrule plot boundary --data moons --out moons.png\n"
                "  chainrule plot demo --out docs/figures\n  chainrule plot demo --out demo.png")
     p.add_argument("kind", choices=["network", "boundary", "demo"], help="the figure to draw")
-    p.add_argument("--out", required=True, help="file to write (.png or .svg); for demo a folder, or one .png/.svg "
-                                                "file with every figure")
+    p.add_argument("--out", required=True, help="file to write (.png or .svg), in a folder that exists; for demo a "
+                                                "folder (created if missing), or one .png/.svg file with every figure")
     p.add_argument("--model", help="network only: a saved model instead of the seed network")
     p.add_argument("--data", choices=["xor", "moons", "circles"], help="boundary only: the data set (default xor)")
     p.set_defaults(func=run)
@@ -33,6 +33,15 @@ def run(args) -> int:
     if args.data is not None and args.kind != "boundary":
         raise ValidationError(f"--data is for `plot boundary` (its data set); `plot {args.kind}` has no data "
                               "set: leave --data out")
+    one_file = args.kind != "demo" or Path(args.out).suffix.lower() in (".png", ".svg")
+    if one_file:               # checked before any drawing: a missing folder is refused, as `train --out` does
+        from .tabular import output_path
+        if Path(args.out).suffix.lower() not in (".png", ".svg"):
+            raise ValidationError(f"--out must end in .png or .svg; got {args.out!r}")
+        output_path(args.out, {"--model": args.model})
+    elif Path(args.out).exists() and not Path(args.out).is_dir():
+        raise ValidationError(f"--out {args.out!r} is not a folder (plot demo writes its figures into a folder, or "
+                              "one .png/.svg file)")
     if args.kind == "network":
         if args.model:
             from .tabular import load_model

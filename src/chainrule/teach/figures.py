@@ -61,8 +61,9 @@ def deep_networks(epochs: int = 10):
 
 
 def all_figures(folder) -> list[Path]:
-    """Every figure of docs/guide.md, written into `folder`."""
+    """Every figure of docs/guide.md, written into `folder` (created if missing, as `chainrule data --out`)."""
     folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     paths = []
     net, X, Y, lr = seed_network()
     paths.append(plot.network_diagram(net, folder / "seed-network.png", report=explain(net, X, Y, lr=lr)))

@@ -1,20 +1,31 @@
 """Numerical gradients: the independent check of backpropagation.
 
 dE/dw ~ (E(w + eps) - E(w - eps)) / (2 eps) for every parameter, compared with the
-analytic gradients the engine computes.
+analytic gradients the engine computes. At a kink of an activation (relu at net = 0) the
+derivative is not defined and the central difference mixes the two slopes: gradcheck leaves
+such samples out of the comparison, with a KinkWarning naming them.
 """
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..errors import ChainruleTypeError
+from ..errors import ChainruleTypeError, ValidationError
 from ..nn.checks import number
 
 if TYPE_CHECKING:
     from ..nn.network import Network
+
+#: where the built-in activations are not differentiable; another activation class may declare
+#: its own with a `kinks` attribute (a tuple of net inputs)
+KINKS: dict[str, tuple[float, ...]] = {"relu": (0.0,), "leaky_relu": (0.0,)}
+
+
+class KinkWarning(UserWarning):
+    """gradcheck left out samples that put a unit at a kink of its activation."""
 
 
 def _network(net) -> None:
@@ -28,19 +39,62 @@ def numerical_gradients(net: Network, X: ArrayLike, Y: ArrayLike, eps: float = 1
     _network(net)
     eps = number(eps, "eps", low_inclusive=False)
     X, Y = net.check_data(X, Y)
+    return _central(net, X, Y, eps)[0]
+
+
+def _kinked(net) -> list[tuple[int, np.ndarray, str]]:
+    """(index among the dense layers, its kinks, activation name) of each layer whose activation has kinks."""
+    found = []
+    for l, layer in enumerate(net.dense_layers):
+        act = layer.activation
+        kinks = tuple(getattr(act, "kinks", KINKS.get(act.name, ())))
+        if kinks:
+            found.append((l, np.asarray(kinks, dtype=float), act.name))
+    return found
+
+
+def _central(net, X, Y, eps) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    """The central differences, and for each kinked layer a (samples, units) mask of the units that
+    some step of +-eps carried across (or onto) a kink."""
+    kinked = _kinked(net)
+    dense = net.dense_layers
+    crossed = {l: np.zeros((X.shape[0], dense[l].n_out), dtype=bool) for l, _, _ in kinked}
     grads = np.zeros(net.n_params)
     saved = net.params.copy()
     try:
         for i in range(net.n_params):
             net.params[i] = saved[i] + eps
             plus = net.loss_value(net.run_forward(X), Y)
+            nets = {l: dense[l].net.copy() for l in crossed}
             net.params[i] = saved[i] - eps
             minus = net.loss_value(net.run_forward(X), Y)
+            for l, kinks, _ in kinked:
+                p, m = nets[l][..., None] - kinks, dense[l].net[..., None] - kinks
+                crossed[l] |= ((np.sign(p) != np.sign(m)) & (p != m)).any(axis=-1)
             net.params[i] = saved[i]
             grads[i] = (plus - minus) / (2 * eps)
     finally:
         net.params[...] = saved
-    return grads
+    return grads, crossed
+
+
+def _kink_message(net, crossed, eps) -> tuple[np.ndarray, str]:
+    """The samples at a kink, and what to tell about them."""
+    from .notation import neuron_names
+    names = neuron_names(net)
+    acts = {l: (name, kinks) for l, kinks, name in _kinked(net)}
+    bad = np.flatnonzero(np.any([c.any(axis=1) for c in crossed.values()], axis=0))
+    parts = []
+    for s in bad[:5]:
+        for l, c in crossed.items():
+            units = [names[l + 1][j] for j in np.flatnonzero(c[s])]
+            if units:
+                name, kinks = acts[l]
+                at = " or ".join(f"{k:g}" for k in kinks)
+                parts.append(f"sample {s} puts {', '.join(units)} at net = {at} (a step of eps={eps:g} in a "
+                             f"parameter moves {'it' if len(units) == 1 else 'them'} across), a kink of {name}")
+    more = f"; and {len(bad) - 5} more samples" if len(bad) > 5 else ""
+    return bad, "; ".join(parts) + more + ": the numerical gradient is not defined there"
 
 
 def gradcheck(net: Network, X: ArrayLike, Y: ArrayLike, eps: float = 1e-6, floor: float = 1e-5) -> float:
@@ -50,6 +104,10 @@ def gradcheck(net: Network, X: ArrayLike, Y: ArrayLike, eps: float = 1e-6, floor
     right; a wrong derivative gives 1e-2 or more. Central differences carry a rounding error of
     about 1e-16 * E / eps = 1e-10, so gradients smaller than `floor` (1e-5) are compared relative
     to `floor`. float32 networks are checked in float64 copies of themselves.
+
+    A sample that puts a unit at a kink of its activation (relu, leaky_relu at net = 0: a step of
+    eps moves the unit across it) has no derivative to check: it is left out, with a KinkWarning
+    naming the sample and the units; if every sample is, a ValidationError says so.
 
     Examples
     --------
@@ -68,8 +126,19 @@ def gradcheck(net: Network, X: ArrayLike, Y: ArrayLike, eps: float = 1e-6, floor
                        dtype="float64")
         copy.params[...] = net.params
         net = copy
-    net.backprop(X, Y)
+    Xc, Yc = net.check_data(X, Y)
+    numeric, crossed = _central(net, Xc, Yc, eps)
+    if any(c.any() for c in crossed.values()):
+        bad, message = _kink_message(net, crossed, eps)
+        keep = np.setdiff1d(np.arange(Xc.shape[0]), bad)
+        if not keep.size:
+            raise ValidationError(f"gradcheck: {message}. Every sample is at a kink: nothing left to compare; give "
+                                  "other samples, or move the parameters off the kink (nonzero biases)")
+        warnings.warn(f"gradcheck left out {len(bad)} of {Xc.shape[0]} samples: {message}", KinkWarning, stacklevel=2)
+        Xc, Yc = Xc[keep], Yc[keep]
+        numeric = _central(net, Xc, Yc, eps)[0]
+    net.run_forward(Xc)
+    net.run_backward(Yc)
     analytic = net.grads.copy()
-    numeric = numerical_gradients(net, X, Y, eps)
     denom = np.maximum(np.abs(analytic) + np.abs(numeric), floor)
     return float(np.max(np.abs(analytic - numeric) / denom))

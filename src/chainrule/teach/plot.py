@@ -5,13 +5,14 @@ Each function draws on a `matplotlib.figure.Figure` (no pyplot, no window), save
 """
 from __future__ import annotations
 
+import warnings
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..errors import ValidationError
+from ..errors import ChainruleTypeError, ValidationError
 
 
 def _figure(size, dpi):
@@ -23,10 +24,11 @@ def _figure(size, dpi):
 
 
 def _save(fig, path, dpi) -> Path:
+    from ..saving.files import writable_target
     path = Path(path)
     if path.suffix.lower() not in (".png", ".svg"):
         raise ValidationError(f"path must end in .png or .svg; got {str(path)!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    writable_target(path)        # a missing folder is refused (an OSError naming the path), as net.save does
     fig.savefig(path, dpi=dpi)
     return path
 
@@ -37,6 +39,8 @@ def training_curves(history: Any, path: str | PathLike, size: tuple[float, float
     h = history.history if hasattr(history, "history") else dict(history)
     if "loss" not in h:
         raise ValidationError(f"history has no 'loss'; it has {sorted(h)}")
+    if len(h["loss"]) == 0:
+        raise ValidationError("history's 'loss' is empty: no epoch to draw (train for at least one epoch)")
     fig = _figure(size, dpi)
     metrics = ["loss"] + (["accuracy"] if "accuracy" in h else [])
     for k, metric in enumerate(metrics):
@@ -55,11 +59,25 @@ def training_curves(history: Any, path: str | PathLike, size: tuple[float, float
 
 def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | PathLike, titles: Any = None,
                         size: tuple[float, float] | None = None, dpi: int = 100, resolution: int = 200) -> Path:
-    """The decision regions of 2-input classifiers side by side, with the data on top."""
+    """The decision regions of 2-input classifiers (a sigmoid or softmax output) side by side, with
+    the data on top; a regression network, whose output is no probability, is refused."""
     X, y = np.asarray(X, dtype=float), np.asarray(y)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValidationError(f"X must have 2 features to draw a decision boundary; got shape {X.shape}")
+    if len(y) != len(X):
+        raise ValidationError(f"y must have one value per row of X ({len(X)}); got {len(y)}")
     nets = list(nets)
+    if not nets:
+        raise ValidationError("nets is empty: give the networks to draw, decision_boundaries([net], X, y, path)")
+    from ..nn.network import Network
+    for k, net in enumerate(nets):
+        if not isinstance(net, Network):
+            raise ChainruleTypeError(f"nets[{k}] must be a chainrule Network; got {type(net).__name__}")
+        act = net.dense_layers[-1].activation.name
+        if act not in ("sigmoid", "softmax"):
+            raise ValidationError(f"decision_boundaries draws classifiers; nets[{k}] has a {act} output (loss "
+                                  f"{net.loss_function.name}): not a probability, so there is no class boundary to "
+                                  "draw. Give a network with a sigmoid or softmax output")
     titles = titles or [f"{len(n.dense_layers)} layer(s)" for n in nets]
     fig = _figure(size or (4.5 * len(nets), 4), dpi)
     pad = 0.5
@@ -92,6 +110,8 @@ def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float]
     keys = sorted((k for k in h if k.startswith("grad_norm/")), key=lambda k: int(k.split("/")[1]))
     if not keys:
         raise ValidationError("history has no 'grad_norm/<layer>' entries: train with GradientDiagnostics()")
+    if not any(len(h[k]) for k in keys):
+        raise ValidationError(f"history's {keys[0]!r} is empty: no epoch to draw (train for at least one epoch)")
     fig = _figure(size, dpi)
     ax = fig.add_subplot(1, 1, 1)
     for k in keys:
@@ -123,11 +143,51 @@ def _clip_label(text: str, limit: int = 18) -> str:
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
+def _report_grads(net: Any, report: Any, labelled: bool) -> dict[str, float]:
+    """{parameter name: gradient} of an `explain` report, after checking that the report describes
+    the network drawn (its sizes, activations, loss and every weight and bias value): labels matched
+    by name alone would show another network's gradients."""
+    if report is None:
+        return {}
+    if not hasattr(report, "to_dict"):
+        raise ChainruleTypeError(f"report must be what cr.explain returns; got {type(report).__name__}")
+    d, dense = report.to_dict(), net.dense_layers
+    drawn = [dense[0].n_in] + [layer.n_out for layer in dense]
+    told = [len(d["layers"][0]["neurons"][0]["inputs"])] + [len(layer["neurons"]) for layer in d["layers"]]
+    if told != drawn:
+        raise ValidationError(f"report describes a network of {'-'.join(map(str, told))} units, the network drawn "
+                              f"has {'-'.join(map(str, drawn))}: give the report of this network, "
+                              "report=cr.explain(net, X, Y)")
+    if d["loss"] != net.loss_function.name:
+        raise ValidationError(f"report's gradients are of the loss {d['loss']}, the network's loss is "
+                              f"{net.loss_function.name}: give the report of this network")
+    for layer, told_layer in zip(dense, d["layers"]):
+        if layer.activation.name != told_layer["activation"]:
+            raise ValidationError(f"report's layer {told_layer['index']} is {told_layer['activation']}, the network's "
+                                  f"is {layer.activation.name}: give the report of this network")
+        for j, neuron in enumerate(told_layer["neurons"]):
+            values = [*zip(neuron["weights"], neuron["weight_values"], layer.W[:, j]),
+                      (neuron["bias"], neuron["bias_value"], layer.b[j])]
+            for name, value, actual in values:
+                if value != float(actual):
+                    raise ValidationError(f"report does not match the network drawn: {name} is {value:.6g} in the "
+                                          f"report, {float(actual):.6g} in the network (a report of another network, "
+                                          "or of these weights before an update): give report=cr.explain(net, X, Y)")
+    if not labelled:
+        warnings.warn("network_diagram: the report's gradients are not drawn: the network is too large for labelled "
+                      f"edges (more than {LABELLED_EDGES} weights into a layer, or a layer wider than max_units); "
+                      "the report itself lists them", UserWarning, stacklevel=3)
+        return {}
+    return {p["name"]: p["grad"] for p in d["parameters"]}
+
+
 def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tuple[float, float] | None = None,
                     dpi: int = 100, max_units: int = 12, input_names: list[str] | None = None,
                     output_names: list[str] | None = None) -> Path:
-    """Any network: units in columns. A small one has each edge labelled with its weight (and,
-    given an `explain` report, its gradient), names as `explain` gives them (i1, h1, o1, w1..).
+    """Any network: units in columns. A small one has each edge labelled with its weight, on the edge
+    away from crossings, and each neuron with its bias (and, given an `explain` report of this
+    network, their gradients: a report of another network or of other weights is refused), names
+    as `explain` gives them (i1, h1, o1, w1..).
     A larger one has edges coloured by weight, a layer wider than `max_units` drawn as its first
     and last units around an ellipsis, and every weight matrix as a heat map below.
     `input_names`, `output_names`: labels of the inputs (column names) and outputs (classes)."""
@@ -141,9 +201,12 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
     shown = [_shown(n, max_units) for n in widths]
     labelled = all(layer.n_in * layer.n_out <= LABELLED_EDGES for layer in dense) and max(widths) <= max_units
     heat = not labelled
+    grads = _report_grads(net, report, labelled)
     tall = max(len(s) for s in shown)
     named = input_names is not None or output_names is not None
-    fig = _figure(size or ((max(8.0, 2.6 * len(names) + 2.5), 7.8) if heat else (8, 5)), dpi)
+    # labelled: 8 x 5 inches for three levels, wider and taller for more (each label needs its room)
+    fig = _figure(size or ((max(8.0, 2.6 * len(names) + 2.5), 7.8) if heat else
+                           (max(8.0, 3.4 * len(names) - 2.2), 5.0 if tall <= 2 else 6.0)), dpi)
     ax = fig.add_axes((0.12, 0.36, 0.76, 0.62) if heat else (0.12, 0.0, 0.76, 1.0) if named else (0, 0, 1, 1))
     ax.set_axis_off()
     ax.set_xlim(-0.5, len(names) - 0.5)
@@ -158,7 +221,8 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
     alpha = 0.8 if max(len(a) * len(b) for a, b in zip(shown, shown[1:])) <= 64 else 0.45
     from matplotlib import colormaps
     cmap = colormaps["RdBu_r"]
-    grads = {p["name"]: p["grad"] for p in report.to_dict()["parameters"]} if report is not None and labelled else {}
+    edges: list[tuple[tuple[float, float], tuple[float, float], str]] = []      # labelled: (from, to, label)
+    fixed: list[tuple[float, float, str]] = []                                   # the bias labels: (x, top, text)
     for l, layer in enumerate(dense):
         for a, i in enumerate(shown[l]):
             for b, j in enumerate(shown[l + 1]):
@@ -169,14 +233,15 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
                 if labelled:
                     ax.plot([x0, x1], [y0, y1], color="0.6", lw=1, zorder=1)
                     name = weight_name(dense, l, i, j)
-                    label = f"{name}={w:.3g}" + (f"\ng={grads[name]:.2e}" if name in grads else "")
-                    t = 0.3 if (a + b) % 2 == 0 else 0.7
-                    ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), label, fontsize=7, ha="center", va="center",
-                            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8}, zorder=3)
+                    frozen = "" if layer.trainable_params["W"] else " (fixed)"
+                    edges.append(((x0, y0), (x1, y1),
+                                  f"{name}={w:.3g}{frozen}" + (f"\ng={grads[name]:.2e}" if name in grads else "")))
                 else:
                     ax.plot([x0, x1], [y0, y1], color=cmap(0.5 + 0.5 * w / wmax), lw=0.3 + 1.7 * abs(w) / wmax,
                             alpha=alpha, zorder=1)
     radius = 900 if tall <= 6 else max(150, 900 * 6 / tall)
+    _, _, aw, _ = ax.get_position().bounds
+    beside = (np.sqrt(radius) / 2 + 4) / 72 / (aw * fig.get_size_inches()[0] / len(names))   # the names clear the node
     for level, units in enumerate(names):
         for k, unit in enumerate(shown[level]):
             x, y = pos(level, k)
@@ -189,16 +254,63 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
             ax.scatter([x], [y], s=radius, c="#cfe2f3" if level else "#d9ead3", edgecolors="k", zorder=4)
             ax.text(x, y, units[unit], ha="center", va="center", fontsize=10 if radius >= 600 else 7, zorder=5)
             if level and labelled:
-                ax.text(x, y - 0.17, f"b={dense[level - 1].b[unit]:.3g}", ha="center", va="top", fontsize=7, zorder=5)
+                bias = dense[level - 1].b[unit]
+                name = f"b_{units[unit]}"           # the bias's name in a report
+                fixed_b = "" if dense[level - 1].trainable_params["b"] else " (fixed)"     # frozen: not learnt
+                text = f"b={bias:.3g}{fixed_b}" + (f"\ng={grads[name]:.2e}" if name in grads else "")
+                ax.text(x, y - 0.17, text, ha="center", va="top", fontsize=7, zorder=5)
+                fixed.append((x, y - 0.17, text))
             if level == 0 and input_names is not None:
-                ax.text(x - 0.12, y, _clip_label(input_names[unit]), ha="right", va="center", fontsize=8, zorder=5)
+                ax.text(x - beside, y, _clip_label(input_names[unit]), ha="right", va="center", fontsize=8, zorder=5)
             if level == len(names) - 1 and output_names is not None:
-                ax.text(x + 0.12, y, _clip_label(output_names[unit]), ha="left", va="center", fontsize=8, zorder=5)
+                ax.text(x + beside, y, _clip_label(output_names[unit]), ha="left", va="center", fontsize=8, zorder=5)
+    if labelled:
+        _place_labels(fig, ax, edges, fixed, [pos(level, k) for level in range(len(names))
+                                              for k in range(len(shown[level]))], np.sqrt(radius) / 2 / 72)
     if heat:
         ax.text(len(names) - 0.5, tall - 0.35, "edges: weights, red > 0, blue < 0, wider = larger |w|",
                 ha="right", va="top", fontsize=8, color="0.3")
         _weight_heat_maps(fig, dense, cmap, input_names)
     return _save(fig, path, dpi)
+
+
+def _text_size(text: str, fontsize: float = 7) -> np.ndarray:
+    """(width, height) in inches of a text box, estimated from its characters (no renderer needed)."""
+    lines = text.split("\n")
+    return np.array([max(map(len, lines)) * 0.6 * fontsize + 3, len(lines) * 1.25 * fontsize + 3]) / 72
+
+
+def _label_cost(c, size, others, boxes, centres, node_radius) -> tuple[bool, float]:
+    """(does a label box at c clash with a node, a bias label or a label placed before, how bad:
+    the points of other edges inside it + 1000 x the clashes), all in inches."""
+    half = size / 2 + 0.05
+    crossed = sum(int(np.all(np.abs(pts - c) < half, axis=1).sum()) for pts in others)
+    clash = sum(float(np.prod(np.maximum((size + s2) / 2 - np.abs(c - c2), 0))) for c2, s2 in boxes)
+    near = np.maximum(np.abs(centres - c) - size / 2, 0)
+    clash += float(np.sum(np.hypot(*near.T) < node_radius))
+    return clash > 0, crossed + 1000 * clash
+
+
+def _place_labels(fig, ax, edges, fixed, nodes, node_radius) -> None:
+    """Write each edge's label on its own edge, at the fraction of its length where its box is
+    crossed by the fewest other edges and overlaps no node, bias label or label placed before:
+    a label on a crossing of two edges does not say which of them it names."""
+    span = np.array([np.ptp(ax.get_xlim()), np.ptp(ax.get_ylim())])
+    scale = np.array(ax.get_position().size) * fig.get_size_inches() / span      # inches per data unit
+    segments = [(np.array(p) * scale, np.array(q) * scale) for p, q, _ in edges]
+    ts = np.linspace(0.0, 1.0, 41)
+    samples = [p + ts[:, None] * (q - p) for p, q in segments]
+    boxes = [(np.array([x, top]) * scale - [0, _text_size(t)[1] / 2], _text_size(t)) for x, top, t in fixed]
+    centres = np.array(nodes) * scale
+    for k, ((p, q), (_, _, label)) in enumerate(zip(segments, edges)):
+        size = _text_size(label)
+        others = [pts for m, pts in enumerate(samples) if m != k]
+        t = min(np.linspace(0.2, 0.8, 25),
+                key=lambda t: (*_label_cost(p + t * (q - p), size, others, boxes, centres, node_radius), abs(t - 0.35)))
+        c = p + t * (q - p)
+        boxes.append((c, size))
+        ax.text(*(c / scale), label, fontsize=7, ha="center", va="center",
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8}, zorder=3)
 
 
 def _weight_heat_maps(fig, dense, cmap, input_names) -> None:

@@ -36,6 +36,25 @@ def _vals(a) -> list[float]:
     return [float(v) for v in np.asarray(a).reshape(-1)]
 
 
+class UnknownParameterError(ValidationError, KeyError):
+    """`Report.parameter` of a name the report does not list: says which names it lists, and its slice."""
+
+    def __init__(self, name: str, listed: list[str], chosen: dict | None):
+        weights = sorted((n for n in listed if not n.startswith("b_")), key=lambda n: int(n[1:]))
+        biases = [n for n in listed if n.startswith("b_")]
+        shown = [_names(weights), _names(biases)]
+        where = "" if chosen is None else " in this slice (" + ", ".join(
+            f"{k}={v}" for k, v in chosen.items() if v is not None) + "; explain without layer= lists every one)"
+        super().__init__(f"no parameter named {name!r}{where}; this report lists {' and '.join(x for x in shown if x)}")
+
+    __str__ = ValidationError.__str__      # not KeyError's repr of the message
+
+
+def _names(names: list[str]) -> str:
+    """Names written out, or by their ends when there are many."""
+    return ", ".join(names) if len(names) <= 8 else f"{names[0]}, {names[1]}, ..., {names[-1]} ({len(names)})"
+
+
 class Report:
     """One pass, explained. `.text()`, `.markdown()`, `.to_dict()`.
 
@@ -47,6 +66,7 @@ class Report:
     and the chain-rule factors per sample: dE/dout, dout/dnet, dnet/dparam, dE/dnet, and for a
     hidden neuron the paths through the layer above (via, dE/dnet, weight, w, term).
     Per-sample values are lists; each sample's derivatives carry the 1/scale of the mean.
+    slice: None, or the layer (and neuron) explain was asked for.
     """
 
     def __init__(self, data: dict):
@@ -63,7 +83,7 @@ class Report:
         for p in self.data["parameters"]:
             if p["name"] == name:
                 return p
-        raise KeyError(name)
+        raise UnknownParameterError(name, [p["name"] for p in self.data["parameters"]], self.data.get("slice"))
 
     def text(self) -> str:
         return _render(self.data, markdown=False)
@@ -150,6 +170,7 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
         "inputs": [{"name": nm, "value": _vals(dense[0].x[:, i])} for i, nm in enumerate(names[0])],
         "targets": [{"name": nm, "value": _vals(Yt[:, j])} for j, nm in enumerate(names[-1])],
         "layers": [], "errors": [], "E_total": float(terms.sum() / loss.scale(out)), "parameters": [],
+        "slice": None if layer is None else {"layer": int(layer), "neuron": None if neuron is None else int(neuron)},
     }
     for l, lay in enumerate(dense):
         data["layers"].append({

@@ -19,3 +19,59 @@ def test_an_unknown_parameter_names_the_listed_ones_and_the_slice():
     with pytest.raises(cr.errors.ValidationError, match=r"'w1' in this slice \(layer=1, neuron=0; .*lists w5, w6 "
                                                         r"and b_o1$"):
         cr.explain(net, X, Y, layer=1, neuron=0).parameter("w1")
+
+
+def torch_pass(net, X, Y):
+    """Every Dense layer's net input (its .grad: dE/dnet) and output, by torch autograd, from the
+    network's weights; E as chainrule's loss defines it (sse, mse; softmax or not)."""
+    torch = pytest.importorskip("torch")
+    a = torch.tensor(np.asarray(X, float), requires_grad=True)
+    nets, outs = [], []
+    for layer in net.dense_layers:
+        z = a @ torch.tensor(layer.W.astype(float)) + torch.tensor(layer.b.astype(float))
+        z.retain_grad()
+        act = layer.activation.name
+        a = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "softmax": lambda t: torch.softmax(t, dim=1),
+             "linear": lambda t: t}[act](z)
+        nets.append(z)
+        outs.append(a)
+    t = torch.tensor(np.asarray(Y, float))
+    n, k = t.shape
+    E = (0.5 * ((t - a) ** 2).sum() / n) if net.loss_function.name == "sse" else ((t - a) ** 2).sum() / (n * k)
+    E.backward()
+    return [z.grad.numpy() for z in nets], [o.detach().numpy() for o in outs]
+
+
+def test_paths_between_hidden_layers_use_the_names_the_report_defines():
+    """`dE_h2_1/dout_h1_1` named an error E_h2_1 that does not exist (E_o is an output's error): a path
+    through a hidden layer is dE/dnet_h2_1 * w, and dE/dnet_h2_1 is torch's."""
+    net = cr.Network([cr.Dense(2, 3, "sigmoid"), cr.Dense(3, 3, "sigmoid"), cr.Dense(3, 2, "sigmoid")], seed=0)
+    X, Y = [[0.1, 0.2]], [[0.3, 0.4]]
+    report = cr.explain(net, X, Y, layer=0, neuron=0)
+    text, md = report.text(), report.markdown()
+    assert "dE_h" not in text and "E_{h" not in md
+    deltas, _ = torch_pass(net, X, Y)
+    W = net.dense_layers[1].W
+    for k in range(3):
+        m = re.search(rf"^  dE/dnet_h2_{k + 1} \* dnet_h2_{k + 1}/dout_h1_1 = dE/dnet_h2_{k + 1} \* w\d+ = "
+                      r"\(?(\S+?)\)? \* \(?(\S+?)\)? = (\S+)$", text, re.M)
+        assert float(m[1]) == pytest.approx(deltas[1][0, k], abs=1e-9) and float(m[2]) == pytest.approx(W[0, k])
+        assert float(m[3]) == pytest.approx(deltas[1][0, k] * W[0, k], abs=1e-9)
+    total = re.search(r"^  dE/dout_h1_1 = dE/dnet_h2_1 \* w\d+ \+ dE/dnet_h2_2 \* w\d+ \+ dE/dnet_h2_3 \* w\d+ = .* = "
+                      r"(\S+)$", text, re.M)
+    assert float(total[1]) == pytest.approx(deltas[1][0] @ W[0], abs=1e-9)
+    # a path into an output (not softmax) keeps the seed's own name dE_o/dout_h
+    assert "  dE_o1/dout_h2_1 = dE/dnet_o1 * dnet_o1/dout_h2_1" in cr.explain(net, X, Y, layer=1).text()
+
+
+def test_a_slice_heading_names_the_layer_as_the_api_counts_it():
+    """layer=0 printed 'hidden layer 1' only: the heading now says both numberings; a whole report is unchanged."""
+    net = cr.Network([cr.Dense(2, 3, "sigmoid"), cr.Dense(3, 3, "sigmoid"), cr.Dense(3, 2, "sigmoid")], seed=0)
+    X, Y = [[0.1, 0.2]], [[0.3, 0.4]]
+    for layer, title in [(0, "hidden layer 1"), (1, "hidden layer 2"), (2, "output layer")]:
+        report = cr.explain(net, X, Y, layer=layer)
+        heads = [line for line in report.text().splitlines() if line.startswith("Backward pass")]
+        assert heads == [f"Backward pass: {title} (layer={layer})"]
+        assert {p["layer"] for p in report.to_dict()["parameters"]} == {layer}
+        assert f"## Backward pass: {title} (layer={layer})" in report.markdown()
+    assert "(layer=" not in cr.explain(net, X, Y).text()

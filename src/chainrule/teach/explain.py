@@ -342,15 +342,17 @@ def _render(d: dict, markdown: bool) -> str:
     for p in d["parameters"]:
         layer_title = "output layer" if p["layer"] == len(d["layers"]) - 1 else f"hidden layer {p['layer'] + 1}"
         if layer_title != current:
-            current = layer_title
-            head(f"Backward pass: {layer_title}")
+            current = layer_title          # a slice also in the API's numbering, which it was asked in
+            head(f"Backward pass: {layer_title}" + (f" (layer={p['layer']})" if d.get("slice") else ""))
         name, to = p["name"], p["to"]
         dparam = f"dnet_{to}/d{name}"
         if p["paths"] is not None and p["kind"] == "W" and p["index"][0] == 0:
             # dE/dout of a hidden neuron: the sum over the paths through the layer above. Each path is
             # the seed's dE_o/dout_h where E_o depends on net_o alone; above a softmax output every E_o
-            # depends on every net, so a path is written as what it is, dE/dnet_o * dnet_o/dout_h
-            coupled = d["layers"][p["layer"] + 1]["activation"] == "softmax"
+            # depends on every net, and a hidden layer has no E of its own, so there a path is written as
+            # what it is, dE/dnet_o * dnet_o/dout_h
+            above = p["layer"] + 1
+            coupled = d["layers"][above]["activation"] == "softmax" or above < len(d["layers"]) - 1
             for q in p["paths"]:
                 via = q["via"]
                 lhs, tex_lhs = ((f"dE/dnet_{via} * dnet_{via}/dout_{to}",

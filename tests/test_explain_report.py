@@ -75,3 +75,24 @@ def test_a_slice_heading_names_the_layer_as_the_api_counts_it():
         assert {p["layer"] for p in report.to_dict()["parameters"]} == {layer}
         assert f"## Backward pass: {title} (layer={layer})" in report.markdown()
     assert "(layer=" not in cr.explain(net, X, Y).text()
+
+
+@pytest.mark.parametrize("loss", ["mse", "binary_crossentropy", "sse"])
+def test_several_samples_say_what_e_is_the_mean_of(loss):
+    """mse over 3 samples and 2 outputs said 'the mean over 3 samples ... the factor 1/6': it is the mean
+    of 6 terms; and (E_o1 + E_o2) / (n_samples * n_outputs) left out the sum over the samples."""
+    net = cr.Network([cr.Dense(2, 2, "sigmoid"), cr.Dense(2, 2, "sigmoid")], loss=loss, seed=0)
+    X, Y = [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]], [[0.1, 0.9], [0.2, 0.8], [0.3, 0.7]]
+    text = cr.explain(net, X, Y).text()
+    first, total = text.splitlines()[0], next(line for line in text.splitlines() if line.startswith("  E_total"))
+    terms = 3 if loss == "sse" else 6
+    assert first.startswith(f"E is the mean over {terms} " + ("samples:" if loss == "sse" else
+                                                               "terms (3 samples x 2 outputs):"))
+    assert f"the factor 1/{terms} of the mean" in first
+    errors = [[float(v) for v in re.search(rf"^  E_o{k} = .* = \[(.*)\]   \(target", text, re.M)[1].split(", ")]
+              for k in (1, 2)]
+    # the formula as printed, its names replaced by their numbers, gives the printed E_total and net.loss
+    expr = total.split(" = ")[1].replace("sum_samples", "sum").replace("n_samples", "3").replace("n_outputs", "2")
+    expr = expr.replace("E_o1 + E_o2", f"a + b for a, b in zip({errors[0]}, {errors[1]})")
+    assert eval(expr) == pytest.approx(float(total.rsplit(" = ", 1)[1]), abs=1e-8)
+    assert float(total.rsplit(" = ", 1)[1]) == pytest.approx(net.loss(X, Y), abs=1e-9)

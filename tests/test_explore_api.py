@@ -804,7 +804,7 @@ def test_the_readout_says_how_e_total_is_made_from_the_outputs_errors(page):
     report = str(cr.explain(build(2, 2, page.state["arch"]), X, Y))
     assert "E_total = (E_o1 + E_o2) / (n_samples * n_outputs) = " in report
     page.act("load", what="dataset", name="moons")          # binary cross-entropy over 140 samples
-    assert page.state["E_how"] == {"line": "E_total = (E_o1) / (n_samples * n_outputs)",
+    assert page.state["E_how"] == {"line": "E_total = sum_samples(E_o1) / (n_samples * n_outputs)",
                                    "words": "the output's error, averaged over the 140 samples"}
 
 

@@ -300,8 +300,7 @@ def _render(d: dict, markdown: bool) -> str:
 
     n = d["n_samples"]
     if n > 1:
-        lines.append(f"E is the mean over {n} samples: values are listed per sample, each sample's derivatives "
-                     f"carry the factor 1/{d['scale']} of the mean, and a gradient is their sum.")
+        lines.append(notation.mean_note(n, len(d["targets"]), d["scale"]))
         lines.append("")
     head("Forward pass" + (f" ({n} samples)" if n > 1 else ""))
     units = {u["name"]: u["value"] for u in d["inputs"]}

@@ -130,7 +130,8 @@ def weight_name(dense: list[Any], l: int, i: int, j: int) -> str:
 def total_error(loss: str, errors: list[str], n_samples: int) -> tuple[str, str, str]:
     """How E_total is made from the outputs' errors E_o: the report's total error line (plain and
     TeX, without its value) and the same in words. sse and categorical cross-entropy add the E_o of
-    a sample; the other losses take their mean over the outputs; several samples: the mean over them."""
+    a sample; the other losses take their mean over the outputs; several samples: the mean over them,
+    each E_o summed over the samples (sum_samples)."""
     per_sample = loss in ("sse", "categorical_crossentropy")
     total = " + ".join(errors)
     tex_total = " + ".join(f"E_{{{e.partition('_')[2]}}}" for e in errors)
@@ -142,4 +143,19 @@ def total_error(loss: str, errors: list[str], n_samples: int) -> tuple[str, str,
         return f"E_total = {total}", f"E_{{total}} = {tex_total}", words
     scale, tex_scale = ("n_samples", "n_{samples}") if per_sample else \
         ("(n_samples * n_outputs)", "n_{samples} \\cdot n_{outputs}")
+    if n_samples > 1:
+        total, tex_total = f"sum_samples({total})", f"\\sum_{{samples}} ({tex_total})"
+        return (f"E_total = {total} / {scale}", f"E_{{total}} = \\frac{{{tex_total}}}{{{tex_scale}}}", words)
     return f"E_total = ({total}) / {scale}", f"E_{{total}} = \\frac{{{tex_total}}}{{{tex_scale}}}", words
+
+
+def mean_note(n_samples: int, n_outputs: int, scale: int) -> str:
+    """The report's first line for several samples: what E is the mean of, so that the 1/scale each
+    derivative carries is explained (samples x outputs for the losses that also average the outputs)."""
+    if scale == n_samples:
+        return (f"E is the mean over {n_samples} samples: values are listed per sample, each sample's derivatives "
+                f"carry the factor 1/{scale} of the mean, and a gradient is their sum.")
+    terms = f"{scale} terms ({n_samples} samples x {n_outputs} outputs)" if scale == n_samples * n_outputs \
+        else f"{n_samples} samples (its terms summed and divided by {scale})"
+    return (f"E is the mean over {terms}: values are listed per sample, each sample's derivatives carry the "
+            f"factor 1/{scale} of the mean, and a gradient is their sum over the samples.")

@@ -96,3 +96,20 @@ def test_several_samples_say_what_e_is_the_mean_of(loss):
     expr = expr.replace("E_o1 + E_o2", f"a + b for a, b in zip({errors[0]}, {errors[1]})")
     assert eval(expr) == pytest.approx(float(total.rsplit(" = ", 1)[1]), abs=1e-8)
     assert float(total.rsplit(" = ", 1)[1]) == pytest.approx(net.loss(X, Y), abs=1e-9)
+
+
+@pytest.mark.parametrize("loss", ["mse", "binary_crossentropy"])
+@pytest.mark.parametrize("k", [1, 2, 3, 4])
+def test_the_general_formulas_write_their_factors_in_lowest_terms(loss, k):
+    """mse with 2 outputs printed \\frac{2}{2}(out - t), binary cross-entropy with 1 output \\frac{1}{1}."""
+    from fractions import Fraction
+
+    from chainrule.teach.formulas import general
+    net = cr.Network([cr.Dense(2, 2, "tanh"), cr.Dense(2, k, "sigmoid")], loss=loss, seed=0)
+    md = general(net)
+    for a, b in re.findall(r"\\frac\{(\d+)\}\{(\d+)\}", md):
+        assert Fraction(int(a), int(b)).denominator == int(b) > 1, md
+    factor = Fraction(2 if loss == "mse" else 1, k)
+    written = "" if factor == 1 else f"{factor}" if factor.denominator == 1 else \
+        f"\\frac{{{factor.numerator}}}{{{factor.denominator}}}"
+    assert f"\\delta^{{(2)}}_{{j}} = {written}(out^{{(2)}}_{{j}} - t_{{j}})" in md

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 Builder = Callable[..., Any]
@@ -33,7 +34,7 @@ class LossNotation:
     """dE/dout of one output for one sample (before the 1/scale of the batch mean)."""
 
     plain: str                    # {o} is the output's name
-    latex: str                    # {out} its symbol, {K} the number of outputs, t_{{j}} its target
+    latex: str                    # {out} its symbol, t_{{j}} its target; {c1}, {c2}: 1/K, 2/K (K outputs), see `coef`
     sympy: Builder                # (out, target, K, sympy) -> the same dE/dout in SymPy
 
 
@@ -53,14 +54,21 @@ ACTIVATIONS: dict[str, ActivationNotation] = {
 
 LOSSES: dict[str, LossNotation] = {
     "sse": LossNotation("-(target_{o} - out_{o})", r"-(t_{{j}} - {out})", lambda out, t, K, sp: -(t - out)),
-    "mse": LossNotation("2 (out_{o} - target_{o})", r"\frac{{2}}{{{K}}}({out} - t_{{j}})",
+    "mse": LossNotation("2 (out_{o} - target_{o})", r"{c2}({out} - t_{{j}})",
                         lambda out, t, K, sp: sp.Rational(2, K) * (out - t)),
     "binary_crossentropy": LossNotation("(out_{o} - target_{o}) / (out_{o} (1 - out_{o}))",
-                                        r"\frac{{1}}{{{K}}}\frac{{{out} - t_{{j}}}}{{{out}(1 - {out})}}",
+                                        r"{c1}\frac{{{out} - t_{{j}}}}{{{out}(1 - {out})}}",
                                         lambda out, t, K, sp: (out - t) / (K * out * (1 - out))),
     "categorical_crossentropy": LossNotation("-target_{o} / out_{o}", r"-\frac{{t_{{j}}}}{{{out}}}",
                                              lambda out, t, K, sp: -t / out),
 }
+
+
+def coef(numerator: int, K: int) -> str:
+    """numerator/K in LaTeX, in lowest terms, as a factor before a parenthesis: "" for 1, "2" for 2/1,
+    \\frac{1}{2} for 2/4 (not \\frac{2}{2} or \\frac{1}{1})."""
+    f = Fraction(numerator, K)
+    return "" if f == 1 else str(f.numerator) if f.denominator == 1 else f"\\frac{{{f.numerator}}}{{{f.denominator}}}"
 
 
 def activation_text(activation: str, neuron: str, alpha: float = 0.01) -> str | None:

@@ -113,3 +113,36 @@ def test_the_general_formulas_write_their_factors_in_lowest_terms(loss, k):
     written = "" if factor == 1 else f"{factor}" if factor.denominator == 1 else \
         f"\\frac{{{factor.numerator}}}{{{factor.denominator}}}"
     assert f"\\delta^{{(2)}}_{{j}} = {written}(out^{{(2)}}_{{j}} - t_{{j}})" in md
+
+
+def float32_seed():
+    net, X, Y, lr = cr.examples.seed_network()
+    n32 = cr.Network([cr.Dense(2, 2, "sigmoid"), cr.Dense(2, 2, "sigmoid")], loss="sse", dtype="float32")
+    n32.set_weights([w.astype("float32") for w in net.get_weights()])
+    return n32, X, Y, lr
+
+
+def test_a_float32_report_writes_the_shortest_decimal_of_each_float32():
+    """The seed network in float32 printed 0.150000006*0.050000001 and E to 9 decimals: digits below
+    float32's precision. Each number is now the shortest decimal that reads back as the same float32."""
+    net, X, Y, lr = float32_seed()
+    report = cr.explain(net, X, Y, lr=lr)
+    text, d = report.text(), report.to_dict()
+    assert "net_h1 = w1*i1 + w2*i2 + b_h1*1 = 0.15*0.05 + 0.2*0.1 + 0.35*1 = 0.3775\n" in text
+    assert "(target 0.01)" in text and "-(0.01 - " in text and "0.150000006" not in report.markdown()
+    total = float(re.search(r"^  E_total = E_o1 \+ E_o2 = (\S+)$", text, re.M)[1])
+    assert np.float32(total) == np.float32(net.loss(X, Y)) and len(str(total)) < 11
+    W = [w.copy() for w in net.get_weights()]
+    dense = net.dense_layers
+    net.step(X, Y, lr)                                  # the engine's own float32 update
+    for p in d["parameters"]:
+        grad = re.search(rf"^  dE/d{p['name']} = .* = (\S+)(?: \(summed over samples\))?$", text, re.M)[1]
+        assert np.float32(grad) == np.float32(p["grad"])
+        if p["updated"] is None:
+            continue
+        after = re.search(rf"^  {p['name']}\+ = .* = (\S+)$", text, re.M)[1]
+        layer = dense[p["layer"]]
+        engine = layer.W[tuple(p["index"])] if p["kind"] == "W" else layer.b[p["index"][0]]
+        assert np.float32(after) == engine, (p["name"], after, engine, W)
+    seed, X, Y, lr = cr.examples.seed_network()          # float64: nine decimals, as before
+    assert "0.15*0.050000000 + 0.2*0.100000000 + 0.35*1 = 0.377500000" in cr.explain(seed, X, Y, lr=lr).text()

@@ -22,7 +22,7 @@ from ..nn.divergence import divergence_cause
 from ..nn.losses import rows_sum_to_one
 from . import notation
 from .notation import ERROR_FORMULAS, LOSSES, activation_numbers, activation_text, neuron_names, tex_name, weight_name
-from .numbers import fmt
+from .numbers import fmt, single_precision
 
 if TYPE_CHECKING:
     from ..nn.network import Network
@@ -58,7 +58,7 @@ def _names(names: list[str]) -> str:
 class Report:
     """One pass, explained. `.text()`, `.markdown()`, `.to_dict()`.
 
-    `to_dict()` keys: loss, n_samples, lr, fused, scale, rows_sum_to_one, inputs and targets (name, value), layers
+    `to_dict()` keys: loss, dtype, n_samples, lr, fused, scale, rows_sum_to_one, inputs and targets (name, value), layers
     (index, activation, alpha (leaky_relu's slope, else None), neurons: name, net, out, weights, weight_values,
     bias, bias_value, inputs),
     errors (E_<output> per sample), E_total, and parameters, one entry per weight or bias listed:
@@ -86,10 +86,12 @@ class Report:
         raise UnknownParameterError(name, [p["name"] for p in self.data["parameters"]], self.data.get("slice"))
 
     def text(self) -> str:
-        return _render(self.data, markdown=False)
+        with single_precision(self.data.get("dtype") == "float32"):
+            return _render(self.data, markdown=False)
 
     def markdown(self) -> str:
-        return _render(self.data, markdown=True)
+        with single_precision(self.data.get("dtype") == "float32"):
+            return _render(self.data, markdown=True)
 
     def __str__(self) -> str:
         return self.text()
@@ -165,7 +167,7 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
     # the printed E_total is their sum also when an output saturates
     terms = loss.terms(out, Yt, dense[-1].net if net.fused_output else None)
     data: dict = {
-        "loss": loss.name, "n_samples": n, "lr": lr, "fused": net.fused_output, "scale": loss.scale(out),
+        "loss": loss.name, "dtype": str(net.dtype), "n_samples": n, "lr": lr, "fused": net.fused_output, "scale": loss.scale(out),
         "rows_sum_to_one": rows_sum_to_one(loss, Yt),     # the engine's own test: which fused delta it took
         "inputs": [{"name": nm, "value": _vals(dense[0].x[:, i])} for i, nm in enumerate(names[0])],
         "targets": [{"name": nm, "value": _vals(Yt[:, j])} for j, nm in enumerate(names[-1])],

@@ -146,3 +146,70 @@ def test_a_float32_report_writes_the_shortest_decimal_of_each_float32():
         assert np.float32(after) == engine, (p["name"], after, engine, W)
     seed, X, Y, lr = cr.examples.seed_network()          # float64: nine decimals, as before
     assert "0.15*0.050000000 + 0.2*0.100000000 + 0.35*1 = 0.377500000" in cr.explain(seed, X, Y, lr=lr).text()
+
+
+def test_dropout_is_named_and_the_update_says_it_is_the_pass_without_it():
+    """A Dropout layer was left out of the report without a word, while the update lines read as one
+    training step (which would apply a random mask and the 1/(1-p) scaling)."""
+    net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dropout(0.5), cr.Dense(3, 1, "sigmoid")], loss="sse", seed=0)
+    X, Y = np.array([[0.1, 0.2]]), np.array([[0.3]])
+    report = cr.explain(net, X, Y, lr=0.5)
+    text, md = report.text(), report.markdown()
+    note = ("Dropout(0.5) after layer 0 (hidden layer 1): not applied in this explained pass (inference, the "
+            "identity); a training step would zero each unit with probability 0.5 at random")
+    lines = text.splitlines()
+    at = next(k for k, line in enumerate(lines) if line.startswith("  " + note))
+    assert lines[at - 1].startswith("  out_h3 = ") and lines[at + 1].startswith("  net_o1 = ")
+    assert note in md and "The update of this pass, without dropout" in text and "without dropout" in md
+    # the numbers are those of the pass without dropout: outputs of predict, gradients of net.gradients
+    out = float(re.search(r"^  out_o1 = .* = (\S+)$", text, re.M)[1])
+    assert out == pytest.approx(float(net.predict(X)[0, 0]), abs=1e-9)
+    W = net.dense_layers[1].W.copy()
+    dW = net.gradients(X, Y)[1][0]
+    after = float(re.search(r"^  w7\+ = .* = (\S+)$", text, re.M)[1])
+    assert after == pytest.approx(W[0, 0] - 0.5 * dW[0, 0], abs=1e-9)
+    on_inputs = cr.Network([cr.Dropout(0.2), cr.Dense(2, 1, "sigmoid")], loss="sse", seed=0)
+    first = cr.explain(on_inputs, X, Y).text().splitlines()[1]
+    assert first.startswith("  Dropout(0.2) on the inputs: not applied in this explained pass")
+    seed, X, Y, lr = cr.examples.seed_network()
+    assert "ropout" not in cr.explain(seed, X, Y, lr=lr).text()
+
+
+def printed(text: str, lhs: str) -> tuple[str, float]:
+    """The numbers and the value of the text line `lhs = formula = numbers = value`."""
+    line = next(line for line in text.splitlines() if line.startswith(f"  {lhs} = "))
+    parts = line.split("   (")[0].split(" = ")
+    return parts[-2], float(parts[-1])
+
+
+@pytest.mark.parametrize("case", ["softmax output, mse", "hidden softmax, sse"])
+def test_the_softmax_is_written_over_its_layer_and_its_jacobian_with_numbers(case):
+    """softmax outputs with mse went from dE/dout_o1 straight to dE/dnet_o1 '(softmax Jacobian)', and the
+    forward line said softmax(net_o1) as if it were elementwise. Each number is checked against torch."""
+    if case == "softmax output, mse":
+        layers, loss, unit = [cr.Dense(2, 3, "tanh"), cr.Dense(3, 3, "softmax")], "mse", "o"
+    else:
+        layers, loss, unit = [cr.Dense(2, 3, "softmax"), cr.Dense(3, 2, "sigmoid")], "sse", "h"
+    net = cr.Network(layers, loss=loss, seed=1)
+    X, Y = [[0.4, -0.7]], [[0.2, 0.3, 0.5]] if unit == "o" else [[0.2, 0.9]]
+    report = cr.explain(net, X, Y)
+    text = report.text()
+    level = 1 if unit == "o" else 0
+    deltas, outs = torch_pass(net, X, Y)
+    for k in range(3):
+        name = f"{unit}{k + 1}"
+        line = next(line for line in text.splitlines() if line.startswith(f"  out_{name} = "))
+        assert line.startswith(f"  out_{name} = exp(net_{name}) / (exp(net_{unit}1) + exp(net_{unit}2) + "
+                               f"exp(net_{unit}3)) = exp(")
+        numbers, value = printed(text, f"out_{name}")
+        assert eval(numbers, {"exp": math.exp}) == pytest.approx(value, abs=1e-8)
+        assert value == pytest.approx(outs[level][0, k], abs=1e-9)
+        numbers, value = printed(text, f"dE/dnet_{name}")
+        assert f"  dE/dnet_{name} = out_{name} * (dE/dout_{name} - sum_j dE/dout_j * out_j) = " in text
+        assert eval(numbers) == pytest.approx(value, abs=1e-8)
+        assert value == pytest.approx(deltas[level][0, k], abs=1e-9)
+    numbers, value = printed(text, "sum_j dE/dout_j * out_j")
+    assert text.count("  sum_j dE/dout_j * out_j = ") == 1 and eval(numbers) == pytest.approx(value, abs=1e-8)
+    md = report.markdown()
+    assert f"\\frac{{e^{{net_{{{unit}1}}}}}}{{e^{{net_{{{unit}1}}}} + e^{{net_{{{unit}2}}}} + " in md
+    assert f"\\frac{{\\partial E}}{{\\partial net_{{{unit}1}}}} = out_{{{unit}1}} \\left(" in md

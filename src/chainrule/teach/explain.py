@@ -19,9 +19,10 @@ import numpy as np
 from ..errors import ValidationError
 from ..nn.checks import number
 from ..nn.divergence import divergence_cause
+from ..nn.dropout import Dropout
 from ..nn.losses import rows_sum_to_one
 from . import notation
-from .notation import ERROR_FORMULAS, LOSSES, activation_numbers, activation_text, neuron_names, tex_name, weight_name
+from .notation import ERROR_FORMULAS, neuron_names, tex_name, weight_name
 from .numbers import fmt, single_precision
 
 if TYPE_CHECKING:
@@ -58,9 +59,10 @@ def _names(names: list[str]) -> str:
 class Report:
     """One pass, explained. `.text()`, `.markdown()`, `.to_dict()`.
 
-    `to_dict()` keys: loss, dtype, n_samples, lr, fused, scale, rows_sum_to_one, inputs and targets (name, value), layers
-    (index, activation, alpha (leaky_relu's slope, else None), neurons: name, net, out, weights, weight_values,
-    bias, bias_value, inputs),
+    `to_dict()` keys: loss, dtype, n_samples, lr, fused, scale, rows_sum_to_one, inputs and targets (name, value),
+    layers (index, activation, alpha (leaky_relu's slope, else None), neurons: name, net, out, weights, weight_values,
+    bias, bias_value, inputs; for a softmax layer not fused with its loss: dE/dout per neuron and softmax_sum,
+    the sum_j dE/dout_j out_j of its Jacobian, else None), dropout (rate, after: the Dense layer it follows),
     errors (E_<output> per sample), E_total, and parameters, one entry per weight or bias listed:
     name, layer, kind ("W"/"b"), index, from, to, value, grad, trainable, updated (value - lr * grad),
     and the chain-rule factors per sample: dE/dout, dout/dnet, dnet/dparam, dE/dnet, and for a
@@ -167,16 +169,22 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
     # the printed E_total is their sum also when an output saturates
     terms = loss.terms(out, Yt, dense[-1].net if net.fused_output else None)
     data: dict = {
-        "loss": loss.name, "dtype": str(net.dtype), "n_samples": n, "lr": lr, "fused": net.fused_output, "scale": loss.scale(out),
+        "loss": loss.name, "dtype": str(net.dtype), "n_samples": n, "lr": lr, "fused": net.fused_output,
+        "scale": loss.scale(out),
         "rows_sum_to_one": rows_sum_to_one(loss, Yt),     # the engine's own test: which fused delta it took
         "inputs": [{"name": nm, "value": _vals(dense[0].x[:, i])} for i, nm in enumerate(names[0])],
         "targets": [{"name": nm, "value": _vals(Yt[:, j])} for j, nm in enumerate(names[-1])],
         "layers": [], "errors": [], "E_total": float(terms.sum() / loss.scale(out)), "parameters": [],
+        "dropout": _dropout(net),
         "slice": None if layer is None else {"layer": int(layer), "neuron": None if neuron is None else int(neuron)},
     }
     for l, lay in enumerate(dense):
+        jacobian = lay.activation.name == "softmax" and lay.dout is not None and not (lay is dense[-1] and
+                                                                                   net.fused_output)
         data["layers"].append({
             "index": l, "activation": lay.activation.name, "alpha": lay.activation.config().get("alpha"),
+            "dE/dout": [_vals(lay.dout[:, j]) for j in range(lay.n_out)] if jacobian else None,
+            "softmax_sum": _vals((lay.dout * lay.out).sum(axis=1)) if jacobian else None,
             "neurons": [{"name": nm, "net": _vals(lay.net[:, j]), "out": _vals(lay.out[:, j]),
                          "bias": f"b_{nm}", "bias_value": float(lay.b[j]),
                          "weights": [weight_name(dense, l, i, j) for i in range(lay.n_in)],
@@ -218,6 +226,17 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
     return Report(data)
 
 
+def _dropout(net: Network) -> list[dict]:
+    """Each Dropout layer: its rate and the Dense layer it follows (None: on the inputs)."""
+    found, dense = [], -1
+    for lay in net.layers:
+        if lay in net.dense_layers:
+            dense += 1
+        elif isinstance(lay, Dropout):
+            found.append({"rate": float(lay.rate), "after": None if dense < 0 else dense})
+    return found
+
+
 def _is_index(v) -> bool:
     """An integer (Python or NumPy), not a bool."""
     return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
@@ -238,47 +257,6 @@ def _short(v) -> str:
     return fmt(v, zeros=False)
 
 
-def _tex_activation(name: str, nr: dict, n: int) -> str:
-    """f(net) in LaTeX; the sigmoid written out as the seed does, with the number for one sample."""
-    net = f"net_{{{nr['name']}}}"
-    if name != "sigmoid":
-        return f"\\mathrm{{{tex_name(name)}}}({net})"
-    tex = f"\\frac{{1}}{{1+e^{{-{net}}}}}"
-    return tex + (f" = \\frac{{1}}{{1+e^{{-{_par(_short(nr['net'][0]))}}}}}" if n == 1 else "")
-
-
-def _local_derivatives(d: dict, p: dict, eq, tex) -> None:
-    """The lines dE/dout (output layer) and dout/dnet of neuron p["to"], as the seed writes them."""
-    to, n, last = p["to"], d["n_samples"], p["paths"] is None
-    neuron = d["layers"][p["layer"]]["neurons"][p["index"][1]]
-    act = d["layers"][p["layer"]]["activation"]
-
-    def tex_sub(s: str) -> str:
-        return s.replace(f"_{to}", f"_{{{to}}}").replace(" / ", " \\,/\\, ")
-
-    if last and p["dE/dout"] is not None:
-        known = LOSSES.get(d["loss"])          # a registered loss of one's own has no formula here: its name
-        formula = known.plain.format(o=to) if known is not None else f"d{d['loss']}/dout_{to}"
-        if d["scale"] != 1:
-            formula = f"({formula}) / {d['scale']}"
-        if d["loss"] == "sse" and n == 1:
-            target = next(t["value"][0] for t in d["targets"] if t["name"] == to)
-            formula += f" = -({_short(target)} - {_par(_f(neuron['out']))})"
-        eq(f"dE/dout_{to} = {formula} = {_f(p['dE/dout'])}",
-           f"\\frac{{\\partial E_{{total}}}}{{\\partial out_{{{to}}}}} = {tex_sub(formula)} = {_f(p['dE/dout'])}")
-    slope = d["layers"][p["layer"]]["alpha"]
-    slope = 0.01 if slope is None else slope
-    derivative, derivative_tex = activation_text(act, to, slope), notation.activation_tex(act, to, slope)
-    if p["dout/dnet"] is not None and derivative is not None and derivative_tex is not None:
-        numbers = activation_numbers(act, _par(_f(neuron["out"]))) if n == 1 else ""
-        derivative += f" = {numbers}" if numbers else ""
-        derivative_tex += f" = {numbers}" if numbers else ""
-        eq(f"dout_{to}/dnet_{to} = {derivative} = {_f(p['dout/dnet'])}",
-           f"\\frac{{\\partial out_{{{to}}}}}{{\\partial net_{{{to}}}}} = {derivative_tex} = {_f(p['dout/dnet'])}")
-
-
-
-
 def _render(d: dict, markdown: bool) -> str:
     lines: list[str] = []
 
@@ -288,6 +266,9 @@ def _render(d: dict, markdown: bool) -> str:
             lines.append("")
         else:
             lines.append("  " + plain)
+
+    def note(text: str) -> None:
+        lines.extend([text, ""] if markdown else ["  " + text])
 
     def head(title: str) -> None:
         lines.append(f"## {title}" if markdown else title)
@@ -300,11 +281,15 @@ def _render(d: dict, markdown: bool) -> str:
         base, _, sub = name.partition("_")
         return f"{base}_{{{sub}}}" if sub else (f"{name[0]}_{{{name[1:]}}}" if name[1:].isdigit() else name)
 
-    n = d["n_samples"]
+    n, notes = d["n_samples"], dict[Any, list[str]]()
     if n > 1:
         lines.append(notation.mean_note(n, len(d["targets"]), d["scale"]))
         lines.append("")
     head("Forward pass" + (f" ({n} samples)" if n > 1 else ""))
+    for drop in d.get("dropout", []):     # explain's pass is the inference one: say so, in words
+        notes.setdefault(drop["after"], []).append(notation.dropout_note(drop["rate"], drop["after"], len(d["layers"])))
+    for text in notes.get(None, []):
+        note(text)
     units = {u["name"]: u["value"] for u in d["inputs"]}
     units.update({nr["name"]: nr["out"] for layer in d["layers"] for nr in layer["neurons"]})
     for layer in d["layers"]:
@@ -327,8 +312,10 @@ def _render(d: dict, markdown: bool) -> str:
                 tex_parts += " = " + nums.replace("*", CDOT)
             eq(f"net_{nr['name']} = {parts} = {_f(nr['net'])}",
                f"net_{{{nr['name']}}} = {tex_parts} = {_f(nr['net'])}")
-            eq(f"out_{nr['name']} = {layer['activation']}(net_{nr['name']}) = {_f(nr['out'])}",
-               f"out_{{{nr['name']}}} = {_tex_activation(layer['activation'], nr, n)} = {_f(nr['out'])}")
+            plain, tex_out = notation.forward_activation(layer, nr, n)
+            eq(f"out_{nr['name']} = {plain} = {_f(nr['out'])}", f"out_{{{nr['name']}}} = {tex_out} = {_f(nr['out'])}")
+        for text in notes.get(layer["index"], []):
+            note(text)
     head(f"Error ({d['loss']})")
     plain_f, tex_f = ERROR_FORMULAS.get(d["loss"]) or (
         d["loss"] + "(out_{o}, target_{o})", "\\mathrm{{" + tex_name(d["loss"]) + "}}(out_{{{o}}}, target_{{{o}}})")
@@ -376,7 +363,7 @@ def _render(d: dict, markdown: bool) -> str:
                         else f"\\frac{{\\partial E_{{{q['via']}}}}}{{\\partial out_{{{to}}}}}") for q in p["paths"])
                    + f" = {nums} = {_f(p['dE/dout'])}")
         if p["kind"] == "W" and p["index"][0] == 0:
-            _local_derivatives(d, p, eq, tex)
+            notation.local_derivatives(d, p, eq)
         if p["dE/dout"] is not None and p["dout/dnet"] is not None:
             chain = f"dE/dout_{to} * dout_{to}/dnet_{to} * {dparam}"
             nums = f"{_par(_f(p['dE/dout']))} * {_par(_f(p['dout/dnet']))} * {_par(_f(p['dnet/dparam']))}"
@@ -396,6 +383,9 @@ def _render(d: dict, markdown: bool) -> str:
            f"{_f(p['grad'])}")
     if d["lr"] is not None:
         head(f"Update (learning rate {d['lr']:g})")
+        if d.get("dropout"):
+            note("The update of this pass, without dropout: a training step (net.step, fit) drops units at random, "
+                 "so its gradients and update differ.")
         for p in d["parameters"]:
             if p["updated"] is None:
                 if not p["trainable"]:

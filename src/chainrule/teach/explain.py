@@ -10,6 +10,7 @@ seed network exactly its w1..w8); the bias of neuron h1 is b_h1.
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 from typing import TYPE_CHECKING, Any
@@ -243,18 +244,12 @@ def _is_index(v) -> bool:
 
 
 # -- rendering --------------------------------------------------------------------------------
-def _f(v) -> str:
-    """A computed number: nine decimals (scientific below 1e-6), see `numbers.fmt`."""
-    return fmt(v)
+_f = fmt                               # a computed number: nine decimals (scientific below 1e-6)
+_short = functools.partial(fmt, zeros=False)   # a given one (weight, target, rate): trailing zeros dropped
 
 
 def _par(s: str) -> str:
     return f"({s})" if s.startswith("-") else s
-
-
-def _short(v) -> str:
-    """A given number (weight, target, rate): the same rounding, trailing zeros dropped."""
-    return fmt(v, zeros=False)
 
 
 def _render(d: dict, markdown: bool) -> str:

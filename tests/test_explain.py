@@ -197,7 +197,9 @@ def test_the_total_error_line_says_how_the_errors_make_the_total(loss, n):
     mathtext(tex)
     formula, value = tex.split(" = ")[1], float(tex.rsplit(" = ", 1)[1])
     assert value == printed and "E_o" not in tex and "E_{o1} + E_{o2}" in formula
+    assert ("\\sum_{samples}" in formula) == (n > 1) and ("sum_samples(E_o1 + E_o2) / " in total_line) == (n > 1)
     expr = formula.replace("E_{o1}", repr(sum(errors["o1"]))).replace("E_{o2}", repr(sum(errors["o2"])))
+    expr = expr.replace("\\sum_{samples}", "")
     expr = expr.replace("n_{samples}", str(n)).replace("n_{outputs}", "2").replace(" \\cdot ", " * ")
     expr = re.sub(r"\\frac\{(.*)\}\{(.*)\}", r"(\1) / (\2)", expr)
     assert eval(expr) == pytest.approx(truth, abs=1e-8), tex

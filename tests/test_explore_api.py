@@ -527,7 +527,7 @@ def test_the_derivation_export_divides_the_errors_as_the_loss_does(page):
     md = page.client.get(f"/api/session/{page.sid}/export/derivation.md?token={TOKEN}").text
     line = next(x for x in md.splitlines() if x.startswith("$$E_{total}")).strip("$")
     MathTextParser("path").parse(f"${line}$")
-    assert line.startswith("E_{total} = \\frac{E_{o1}}{n_{samples} \\cdot n_{outputs}} = ")
+    assert line.startswith("E_{total} = \\frac{\\sum_{samples} (E_{o1})}{n_{samples} \\cdot n_{outputs}} = ")
     E_o1 = sum(next(e["value"] for e in s["errors"] if e["name"] == "E_o1"))
     X = np.array(_dataset_points(s, test=False))
     y = np.array([[c] for c, t in zip(s["points"]["cls"], s["points"]["test"]) if not t], float)
@@ -804,7 +804,7 @@ def test_the_readout_says_how_e_total_is_made_from_the_outputs_errors(page):
     report = str(cr.explain(build(2, 2, page.state["arch"]), X, Y))
     assert "E_total = (E_o1 + E_o2) / (n_samples * n_outputs) = " in report
     page.act("load", what="dataset", name="moons")          # binary cross-entropy over 140 samples
-    assert page.state["E_how"] == {"line": "E_total = (E_o1) / (n_samples * n_outputs)",
+    assert page.state["E_how"] == {"line": "E_total = sum_samples(E_o1) / (n_samples * n_outputs)",
                                    "words": "the output's error, averaged over the 140 samples"}
 
 

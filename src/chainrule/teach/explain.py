@@ -10,6 +10,7 @@ seed network exactly its w1..w8); the bias of neuron h1 is b_h1.
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 from typing import TYPE_CHECKING, Any
@@ -19,10 +20,11 @@ import numpy as np
 from ..errors import ValidationError
 from ..nn.checks import number
 from ..nn.divergence import divergence_cause
+from ..nn.dropout import Dropout
 from ..nn.losses import rows_sum_to_one
 from . import notation
-from .notation import ERROR_FORMULAS, LOSSES, activation_numbers, activation_text, neuron_names, tex_name, weight_name
-from .numbers import fmt
+from .notation import ERROR_FORMULAS, neuron_names, tex_name, weight_name
+from .numbers import fmt, single_precision
 
 if TYPE_CHECKING:
     from ..nn.network import Network
@@ -36,17 +38,38 @@ def _vals(a) -> list[float]:
     return [float(v) for v in np.asarray(a).reshape(-1)]
 
 
+class UnknownParameterError(ValidationError, KeyError):
+    """`Report.parameter` of a name the report does not list: says which names it lists, and its slice."""
+
+    def __init__(self, name: str, listed: list[str], chosen: dict | None):
+        weights = sorted((n for n in listed if not n.startswith("b_")), key=lambda n: int(n[1:]))
+        biases = [n for n in listed if n.startswith("b_")]
+        shown = [_names(weights), _names(biases)]
+        where = "" if chosen is None else " in this slice (" + ", ".join(
+            f"{k}={v}" for k, v in chosen.items() if v is not None) + "; explain without layer= lists every one)"
+        super().__init__(f"no parameter named {name!r}{where}; this report lists {' and '.join(x for x in shown if x)}")
+
+    __str__ = ValidationError.__str__      # not KeyError's repr of the message
+
+
+def _names(names: list[str]) -> str:
+    """Names written out, or by their ends when there are many."""
+    return ", ".join(names) if len(names) <= 8 else f"{names[0]}, {names[1]}, ..., {names[-1]} ({len(names)})"
+
+
 class Report:
     """One pass, explained. `.text()`, `.markdown()`, `.to_dict()`.
 
-    `to_dict()` keys: loss, n_samples, lr, fused, scale, rows_sum_to_one, inputs and targets (name, value), layers
-    (index, activation, alpha (leaky_relu's slope, else None), neurons: name, net, out, weights, weight_values,
-    bias, bias_value, inputs),
+    `to_dict()` keys: loss, dtype, n_samples, lr, fused, scale, rows_sum_to_one, inputs and targets (name, value),
+    layers (index, activation, alpha (leaky_relu's slope, else None), neurons: name, net, out, weights, weight_values,
+    bias, bias_value, inputs; for a softmax layer not fused with its loss: dE/dout per neuron and softmax_sum,
+    the sum_j dE/dout_j out_j of its Jacobian, else None), dropout (rate, after: the Dense layer it follows),
     errors (E_<output> per sample), E_total, and parameters, one entry per weight or bias listed:
     name, layer, kind ("W"/"b"), index, from, to, value, grad, trainable, updated (value - lr * grad),
     and the chain-rule factors per sample: dE/dout, dout/dnet, dnet/dparam, dE/dnet, and for a
     hidden neuron the paths through the layer above (via, dE/dnet, weight, w, term).
     Per-sample values are lists; each sample's derivatives carry the 1/scale of the mean.
+    slice: None, or the layer (and neuron) explain was asked for.
     """
 
     def __init__(self, data: dict):
@@ -63,13 +86,15 @@ class Report:
         for p in self.data["parameters"]:
             if p["name"] == name:
                 return p
-        raise KeyError(name)
+        raise UnknownParameterError(name, [p["name"] for p in self.data["parameters"]], self.data.get("slice"))
 
     def text(self) -> str:
-        return _render(self.data, markdown=False)
+        with single_precision(self.data.get("dtype") == "float32"):
+            return _render(self.data, markdown=False)
 
     def markdown(self) -> str:
-        return _render(self.data, markdown=True)
+        with single_precision(self.data.get("dtype") == "float32"):
+            return _render(self.data, markdown=True)
 
     def __str__(self) -> str:
         return self.text()
@@ -145,15 +170,22 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
     # the printed E_total is their sum also when an output saturates
     terms = loss.terms(out, Yt, dense[-1].net if net.fused_output else None)
     data: dict = {
-        "loss": loss.name, "n_samples": n, "lr": lr, "fused": net.fused_output, "scale": loss.scale(out),
+        "loss": loss.name, "dtype": str(net.dtype), "n_samples": n, "lr": lr, "fused": net.fused_output,
+        "scale": loss.scale(out),
         "rows_sum_to_one": rows_sum_to_one(loss, Yt),     # the engine's own test: which fused delta it took
         "inputs": [{"name": nm, "value": _vals(dense[0].x[:, i])} for i, nm in enumerate(names[0])],
         "targets": [{"name": nm, "value": _vals(Yt[:, j])} for j, nm in enumerate(names[-1])],
         "layers": [], "errors": [], "E_total": float(terms.sum() / loss.scale(out)), "parameters": [],
+        "dropout": _dropout(net),
+        "slice": None if layer is None else {"layer": int(layer), "neuron": None if neuron is None else int(neuron)},
     }
     for l, lay in enumerate(dense):
+        jacobian = lay.activation.name == "softmax" and lay.dout is not None and not (lay is dense[-1] and
+                                                                                   net.fused_output)
         data["layers"].append({
             "index": l, "activation": lay.activation.name, "alpha": lay.activation.config().get("alpha"),
+            "dE/dout": [_vals(lay.dout[:, j]) for j in range(lay.n_out)] if jacobian else None,
+            "softmax_sum": _vals((lay.dout * lay.out).sum(axis=1)) if jacobian else None,
             "neurons": [{"name": nm, "net": _vals(lay.net[:, j]), "out": _vals(lay.out[:, j]),
                          "bias": f"b_{nm}", "bias_value": float(lay.b[j]),
                          "weights": [weight_name(dense, l, i, j) for i in range(lay.n_in)],
@@ -195,65 +227,29 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
     return Report(data)
 
 
+def _dropout(net: Network) -> list[dict]:
+    """Each Dropout layer: its rate and the Dense layer it follows (None: on the inputs)."""
+    found, dense = [], -1
+    for lay in net.layers:
+        if lay in net.dense_layers:
+            dense += 1
+        elif isinstance(lay, Dropout):
+            found.append({"rate": float(lay.rate), "after": None if dense < 0 else dense})
+    return found
+
+
 def _is_index(v) -> bool:
     """An integer (Python or NumPy), not a bool."""
     return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
 
 
 # -- rendering --------------------------------------------------------------------------------
-def _f(v) -> str:
-    """A computed number: nine decimals (scientific below 1e-6), see `numbers.fmt`."""
-    return fmt(v)
+_f = fmt                               # a computed number: nine decimals (scientific below 1e-6)
+_short = functools.partial(fmt, zeros=False)   # a given one (weight, target, rate): trailing zeros dropped
 
 
 def _par(s: str) -> str:
     return f"({s})" if s.startswith("-") else s
-
-
-def _short(v) -> str:
-    """A given number (weight, target, rate): the same rounding, trailing zeros dropped."""
-    return fmt(v, zeros=False)
-
-
-def _tex_activation(name: str, nr: dict, n: int) -> str:
-    """f(net) in LaTeX; the sigmoid written out as the seed does, with the number for one sample."""
-    net = f"net_{{{nr['name']}}}"
-    if name != "sigmoid":
-        return f"\\mathrm{{{tex_name(name)}}}({net})"
-    tex = f"\\frac{{1}}{{1+e^{{-{net}}}}}"
-    return tex + (f" = \\frac{{1}}{{1+e^{{-{_par(_short(nr['net'][0]))}}}}}" if n == 1 else "")
-
-
-def _local_derivatives(d: dict, p: dict, eq, tex) -> None:
-    """The lines dE/dout (output layer) and dout/dnet of neuron p["to"], as the seed writes them."""
-    to, n, last = p["to"], d["n_samples"], p["paths"] is None
-    neuron = d["layers"][p["layer"]]["neurons"][p["index"][1]]
-    act = d["layers"][p["layer"]]["activation"]
-
-    def tex_sub(s: str) -> str:
-        return s.replace(f"_{to}", f"_{{{to}}}").replace(" / ", " \\,/\\, ")
-
-    if last and p["dE/dout"] is not None:
-        known = LOSSES.get(d["loss"])          # a registered loss of one's own has no formula here: its name
-        formula = known.plain.format(o=to) if known is not None else f"d{d['loss']}/dout_{to}"
-        if d["scale"] != 1:
-            formula = f"({formula}) / {d['scale']}"
-        if d["loss"] == "sse" and n == 1:
-            target = next(t["value"][0] for t in d["targets"] if t["name"] == to)
-            formula += f" = -({_short(target)} - {_par(_f(neuron['out']))})"
-        eq(f"dE/dout_{to} = {formula} = {_f(p['dE/dout'])}",
-           f"\\frac{{\\partial E_{{total}}}}{{\\partial out_{{{to}}}}} = {tex_sub(formula)} = {_f(p['dE/dout'])}")
-    slope = d["layers"][p["layer"]]["alpha"]
-    slope = 0.01 if slope is None else slope
-    derivative, derivative_tex = activation_text(act, to, slope), notation.activation_tex(act, to, slope)
-    if p["dout/dnet"] is not None and derivative is not None and derivative_tex is not None:
-        numbers = activation_numbers(act, _par(_f(neuron["out"]))) if n == 1 else ""
-        derivative += f" = {numbers}" if numbers else ""
-        derivative_tex += f" = {numbers}" if numbers else ""
-        eq(f"dout_{to}/dnet_{to} = {derivative} = {_f(p['dout/dnet'])}",
-           f"\\frac{{\\partial out_{{{to}}}}}{{\\partial net_{{{to}}}}} = {derivative_tex} = {_f(p['dout/dnet'])}")
-
-
 
 
 def _render(d: dict, markdown: bool) -> str:
@@ -266,6 +262,9 @@ def _render(d: dict, markdown: bool) -> str:
         else:
             lines.append("  " + plain)
 
+    def note(text: str) -> None:
+        lines.extend([text, ""] if markdown else ["  " + text])
+
     def head(title: str) -> None:
         lines.append(f"## {title}" if markdown else title)
         if markdown:
@@ -277,12 +276,15 @@ def _render(d: dict, markdown: bool) -> str:
         base, _, sub = name.partition("_")
         return f"{base}_{{{sub}}}" if sub else (f"{name[0]}_{{{name[1:]}}}" if name[1:].isdigit() else name)
 
-    n = d["n_samples"]
+    n, notes = d["n_samples"], dict[Any, list[str]]()
     if n > 1:
-        lines.append(f"E is the mean over {n} samples: values are listed per sample, each sample's derivatives "
-                     f"carry the factor 1/{d['scale']} of the mean, and a gradient is their sum.")
+        lines.append(notation.mean_note(n, len(d["targets"]), d["scale"]))
         lines.append("")
     head("Forward pass" + (f" ({n} samples)" if n > 1 else ""))
+    for drop in d.get("dropout", []):     # explain's pass is the inference one: say so, in words
+        notes.setdefault(drop["after"], []).append(notation.dropout_note(drop["rate"], drop["after"], len(d["layers"])))
+    for text in notes.get(None, []):
+        note(text)
     units = {u["name"]: u["value"] for u in d["inputs"]}
     units.update({nr["name"]: nr["out"] for layer in d["layers"] for nr in layer["neurons"]})
     for layer in d["layers"]:
@@ -305,8 +307,10 @@ def _render(d: dict, markdown: bool) -> str:
                 tex_parts += " = " + nums.replace("*", CDOT)
             eq(f"net_{nr['name']} = {parts} = {_f(nr['net'])}",
                f"net_{{{nr['name']}}} = {tex_parts} = {_f(nr['net'])}")
-            eq(f"out_{nr['name']} = {layer['activation']}(net_{nr['name']}) = {_f(nr['out'])}",
-               f"out_{{{nr['name']}}} = {_tex_activation(layer['activation'], nr, n)} = {_f(nr['out'])}")
+            plain, tex_out = notation.forward_activation(layer, nr, n)
+            eq(f"out_{nr['name']} = {plain} = {_f(nr['out'])}", f"out_{{{nr['name']}}} = {tex_out} = {_f(nr['out'])}")
+        for text in notes.get(layer["index"], []):
+            note(text)
     head(f"Error ({d['loss']})")
     plain_f, tex_f = ERROR_FORMULAS.get(d["loss"]) or (
         d["loss"] + "(out_{o}, target_{o})", "\\mathrm{{" + tex_name(d["loss"]) + "}}(out_{{{o}}}, target_{{{o}}})")
@@ -321,15 +325,17 @@ def _render(d: dict, markdown: bool) -> str:
     for p in d["parameters"]:
         layer_title = "output layer" if p["layer"] == len(d["layers"]) - 1 else f"hidden layer {p['layer'] + 1}"
         if layer_title != current:
-            current = layer_title
-            head(f"Backward pass: {layer_title}")
+            current = layer_title          # a slice also in the API's numbering, which it was asked in
+            head(f"Backward pass: {layer_title}" + (f" (layer={p['layer']})" if d.get("slice") else ""))
         name, to = p["name"], p["to"]
         dparam = f"dnet_{to}/d{name}"
         if p["paths"] is not None and p["kind"] == "W" and p["index"][0] == 0:
             # dE/dout of a hidden neuron: the sum over the paths through the layer above. Each path is
             # the seed's dE_o/dout_h where E_o depends on net_o alone; above a softmax output every E_o
-            # depends on every net, so a path is written as what it is, dE/dnet_o * dnet_o/dout_h
-            coupled = d["layers"][p["layer"] + 1]["activation"] == "softmax"
+            # depends on every net, and a hidden layer has no E of its own, so there a path is written as
+            # what it is, dE/dnet_o * dnet_o/dout_h
+            above = p["layer"] + 1
+            coupled = d["layers"][above]["activation"] == "softmax" or above < len(d["layers"]) - 1
             for q in p["paths"]:
                 via = q["via"]
                 lhs, tex_lhs = ((f"dE/dnet_{via} * dnet_{via}/dout_{to}",
@@ -352,7 +358,7 @@ def _render(d: dict, markdown: bool) -> str:
                         else f"\\frac{{\\partial E_{{{q['via']}}}}}{{\\partial out_{{{to}}}}}") for q in p["paths"])
                    + f" = {nums} = {_f(p['dE/dout'])}")
         if p["kind"] == "W" and p["index"][0] == 0:
-            _local_derivatives(d, p, eq, tex)
+            notation.local_derivatives(d, p, eq)
         if p["dE/dout"] is not None and p["dout/dnet"] is not None:
             chain = f"dE/dout_{to} * dout_{to}/dnet_{to} * {dparam}"
             nums = f"{_par(_f(p['dE/dout']))} * {_par(_f(p['dout/dnet']))} * {_par(_f(p['dnet/dparam']))}"
@@ -372,6 +378,9 @@ def _render(d: dict, markdown: bool) -> str:
            f"{_f(p['grad'])}")
     if d["lr"] is not None:
         head(f"Update (learning rate {d['lr']:g})")
+        if d.get("dropout"):
+            note("The update of this pass, without dropout: a training step (net.step, fit) drops units at random, "
+                 "so its gradients and update differ.")
         for p in d["parameters"]:
             if p["updated"] is None:
                 if not p["trainable"]:

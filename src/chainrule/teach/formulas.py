@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
-from .notation import ACTIVATIONS, LOSSES, Builder
+from .notation import ACTIVATIONS, LOSSES, Builder, coef
 
 if TYPE_CHECKING:
     from ..nn.network import Network
 
 # the output delta where a loss declares the output activation's fused form (out - t)
-FUSED = {("sigmoid", "binary_crossentropy"): (r"\frac{{1}}{{{K}}}({out} - t_{{j}})",
+FUSED = {("sigmoid", "binary_crossentropy"): (r"{c1}({out} - t_{{j}})",
                                                lambda out, t, K, sp: (out - t) / K),
          ("softmax", "categorical_crossentropy"): (r"({out} - t_{{j}})", lambda out, t, K, sp: out - t)}
 
@@ -57,9 +57,10 @@ class Formula:
         L = len(self.activations)
         out, net = _sym("out", l, j), _sym("net", l, j)
         if l == L:
+            K = {"c1": coef(1, self.n_outputs), "c2": coef(2, self.n_outputs)}
             if (act, self.loss) in FUSED:
-                return FUSED[(act, self.loss)][0].format(out=out, K=self.n_outputs).replace("t_{j}", f"t_{{{j}}}")
-            dE = LOSSES[self.loss].latex.format(out=out, K=self.n_outputs).replace("t_{j}", f"t_{{{j}}}")
+                return FUSED[(act, self.loss)][0].format(out=out, **K).replace("t_{j}", f"t_{{{j}}}")
+            dE = LOSSES[self.loss].latex.format(out=out, **K).replace("t_{j}", f"t_{{{j}}}")
         else:
             dE = rf"\sum_{{k}} \delta^{{({l + 1})}}_{{k}}\, w^{{({l + 1})}}_{{{j}k}}"
             dE = f"\\left({dE}\\right)"

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
+from .numbers import factor, fmt
+
 Builder = Callable[..., Any]
+CDOT = " \\cdot "
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,7 @@ class LossNotation:
     """dE/dout of one output for one sample (before the 1/scale of the batch mean)."""
 
     plain: str                    # {o} is the output's name
-    latex: str                    # {out} its symbol, {K} the number of outputs, t_{{j}} its target
+    latex: str                    # {out} its symbol, t_{{j}} its target; {c1}, {c2}: 1/K, 2/K (K outputs), see `coef`
     sympy: Builder                # (out, target, K, sympy) -> the same dE/dout in SymPy
 
 
@@ -53,14 +57,21 @@ ACTIVATIONS: dict[str, ActivationNotation] = {
 
 LOSSES: dict[str, LossNotation] = {
     "sse": LossNotation("-(target_{o} - out_{o})", r"-(t_{{j}} - {out})", lambda out, t, K, sp: -(t - out)),
-    "mse": LossNotation("2 (out_{o} - target_{o})", r"\frac{{2}}{{{K}}}({out} - t_{{j}})",
+    "mse": LossNotation("2 (out_{o} - target_{o})", r"{c2}({out} - t_{{j}})",
                         lambda out, t, K, sp: sp.Rational(2, K) * (out - t)),
     "binary_crossentropy": LossNotation("(out_{o} - target_{o}) / (out_{o} (1 - out_{o}))",
-                                        r"\frac{{1}}{{{K}}}\frac{{{out} - t_{{j}}}}{{{out}(1 - {out})}}",
+                                        r"{c1}\frac{{{out} - t_{{j}}}}{{{out}(1 - {out})}}",
                                         lambda out, t, K, sp: (out - t) / (K * out * (1 - out))),
     "categorical_crossentropy": LossNotation("-target_{o} / out_{o}", r"-\frac{{t_{{j}}}}{{{out}}}",
                                              lambda out, t, K, sp: -t / out),
 }
+
+
+def coef(numerator: int, K: int) -> str:
+    """numerator/K in LaTeX, in lowest terms, as a factor before a parenthesis: "" for 1, "2" for 2/1,
+    \\frac{1}{2} for 2/4 (not \\frac{2}{2} or \\frac{1}{1})."""
+    f = Fraction(numerator, K)
+    return "" if f == 1 else str(f.numerator) if f.denominator == 1 else f"\\frac{{{f.numerator}}}{{{f.denominator}}}"
 
 
 def activation_text(activation: str, neuron: str, alpha: float = 0.01) -> str | None:
@@ -130,7 +141,8 @@ def weight_name(dense: list[Any], l: int, i: int, j: int) -> str:
 def total_error(loss: str, errors: list[str], n_samples: int) -> tuple[str, str, str]:
     """How E_total is made from the outputs' errors E_o: the report's total error line (plain and
     TeX, without its value) and the same in words. sse and categorical cross-entropy add the E_o of
-    a sample; the other losses take their mean over the outputs; several samples: the mean over them."""
+    a sample; the other losses take their mean over the outputs; several samples: the mean over them,
+    each E_o summed over the samples (sum_samples)."""
     per_sample = loss in ("sse", "categorical_crossentropy")
     total = " + ".join(errors)
     tex_total = " + ".join(f"E_{{{e.partition('_')[2]}}}" for e in errors)
@@ -142,4 +154,105 @@ def total_error(loss: str, errors: list[str], n_samples: int) -> tuple[str, str,
         return f"E_total = {total}", f"E_{{total}} = {tex_total}", words
     scale, tex_scale = ("n_samples", "n_{samples}") if per_sample else \
         ("(n_samples * n_outputs)", "n_{samples} \\cdot n_{outputs}")
+    if n_samples > 1:
+        total, tex_total = f"sum_samples({total})", f"\\sum_{{samples}} ({tex_total})"
+        return (f"E_total = {total} / {scale}", f"E_{{total}} = \\frac{{{tex_total}}}{{{tex_scale}}}", words)
     return f"E_total = ({total}) / {scale}", f"E_{{total}} = \\frac{{{tex_total}}}{{{tex_scale}}}", words
+
+
+def mean_note(n_samples: int, n_outputs: int, scale: int) -> str:
+    """The report's first line for several samples: what E is the mean of, so that the 1/scale each
+    derivative carries is explained (samples x outputs for the losses that also average the outputs)."""
+    if scale == n_samples:
+        return (f"E is the mean over {n_samples} samples: values are listed per sample, each sample's derivatives "
+                f"carry the factor 1/{scale} of the mean, and a gradient is their sum.")
+    terms = f"{scale} terms ({n_samples} samples x {n_outputs} outputs)" if scale == n_samples * n_outputs \
+        else f"{n_samples} samples (its terms summed and divided by {scale})"
+    return (f"E is the mean over {terms}: values are listed per sample, each sample's derivatives carry the "
+            f"factor 1/{scale} of the mean, and a gradient is their sum over the samples.")
+
+
+def dropout_note(rate: float, after: int | None, n_layers: int) -> str:
+    """The report's line for a Dropout layer (after Dense layer `after`; None: on the inputs): explain's
+    pass is the inference one, where dropout is the identity."""
+    where = "on the inputs" if after is None else f"after layer {after} (" + (
+        "output layer)" if after == n_layers - 1 else f"hidden layer {after + 1})")
+    return (f"Dropout({rate:g}) {where}: not applied in this explained pass (inference, the identity); a training "
+            f"step would zero each unit with probability {rate:g} at random and scale the rest by 1/(1 - {rate:g})")
+
+
+def forward_activation(layer: dict, nr: dict, n: int) -> tuple[str, str]:
+    """out = f(net) of neuron `nr` of report layer `layer`, plain and LaTeX: the sigmoid written out as the
+    seed does, softmax as the exponential over its whole layer; the numbers where there is one sample."""
+    name, act, units = nr["name"], layer["activation"], [u["name"] for u in layer["neurons"]]
+    net = f"net_{{{name}}}"
+    if act == "sigmoid":
+        tex = f"\\frac{{1}}{{1+e^{{-{net}}}}}"
+        return f"sigmoid(net_{name})", tex + (f" = \\frac{{1}}{{1+e^{{-{factor(nr['net'][0], zeros=False)}}}}}"
+                                               if n == 1 else "")
+    if act != "softmax":
+        return f"{act}(net_{name})", f"\\mathrm{{{tex_name(act)}}}({net})"
+    shown = units if len(units) <= 4 else [units[0], units[1], "...", units[-1]]
+    plain = f"exp(net_{name}) / (" + " + ".join(u if u == "..." else f"exp(net_{u})" for u in shown) + ")"
+    tex = (f"\\frac{{e^{{{net}}}}}{{" + " + ".join("\\cdots" if u == "..." else f"e^{{net_{{{u}}}}}" for u in shown)
+           + "}")
+    if n == 1 and len(units) <= 4:
+        nets = [fmt(u["net"]) for u in layer["neurons"]]
+        plain += f" = exp({fmt(nr['net'])}) / (" + " + ".join(f"exp({v})" for v in nets) + ")"
+        tex += f" = \\frac{{e^{{{fmt(nr['net'])}}}}}{{" + " + ".join(f"e^{{{v}}}" for v in nets) + "}"
+    return plain, tex
+
+
+def softmax_jacobian(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
+    """dE/dnet of softmax neuron p["to"] from every dE/dout of its layer, out_k (dE/dout_k - sum_j dE/dout_j
+    out_j), with its numbers; the sum once per layer (before its first neuron listed)."""
+    to, layer = p["to"], d["layers"][p["layer"]]
+    units, outs = [u["name"] for u in layer["neurons"]], [u["out"] for u in layer["neurons"]]
+    s, total = "sum_j dE/dout_j * out_j", fmt(layer["softmax_sum"])
+    s_tex = "\\sum_j \\frac{\\partial E}{\\partial out_j} out_j"
+    if next(q for q in d["parameters"] if q["layer"] == p["layer"]) is p:
+        if len(units) <= 4:
+            terms = " + ".join(f"dE/dout_{u} * out_{u}" for u in units)
+            tex_terms = " + ".join(f"\\frac{{\\partial E}}{{\\partial out_{{{u}}}}} out_{{{u}}}" for u in units)
+            numbers = " + ".join(f"{factor(g)} * {factor(o)}" for g, o in zip(layer["dE/dout"], outs))
+            eq(f"{s} = {terms} = {numbers} = {total}",
+               f"{s_tex} = {tex_terms} = {numbers.replace('*', CDOT)} = {total}")
+        else:
+            eq(f"{s} = {total}   (j = {units[0]}..{units[-1]})", f"{s_tex} = {total}")
+    out, dout = factor(outs[units.index(to)]), factor(p["dE/dout"])
+    numbers = f"{out} * ({dout} - {factor(layer['softmax_sum'])})"
+    eq(f"dE/dnet_{to} = out_{to} * (dE/dout_{to} - {s}) = {numbers} = {fmt(p['dE/dnet'])}   (softmax Jacobian)",
+       f"\\frac{{\\partial E}}{{\\partial net_{{{to}}}}} = out_{{{to}}} \\left(\\frac{{\\partial E}}{{\\partial "
+       f"out_{{{to}}}}} - {s_tex}\\right) = {numbers.replace('*', CDOT)} = {fmt(p['dE/dnet'])}")
+
+
+def local_derivatives(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
+    """The lines dE/dout (output layer) and dout/dnet of neuron p["to"], as the seed writes them (for a
+    softmax: its Jacobian, `softmax_jacobian`)."""
+    to, n, last = p["to"], d["n_samples"], p["paths"] is None
+    layer = d["layers"][p["layer"]]
+    neuron, act = layer["neurons"][p["index"][1]], layer["activation"]
+
+    def tex_sub(s: str) -> str:
+        return s.replace(f"_{to}", f"_{{{to}}}").replace(" / ", " \\,/\\, ")
+
+    if last and p["dE/dout"] is not None:
+        known = LOSSES.get(d["loss"])          # a registered loss of one's own has no formula here: its name
+        formula = known.plain.format(o=to) if known is not None else f"d{d['loss']}/dout_{to}"
+        if d["scale"] != 1:
+            formula = f"({formula}) / {d['scale']}"
+        if d["loss"] == "sse" and n == 1:
+            target = next(t["value"][0] for t in d["targets"] if t["name"] == to)
+            formula += f" = -({fmt(target, zeros=False)} - {factor(neuron['out'])})"
+        eq(f"dE/dout_{to} = {formula} = {fmt(p['dE/dout'])}",
+           f"\\frac{{\\partial E_{{total}}}}{{\\partial out_{{{to}}}}} = {tex_sub(formula)} = {fmt(p['dE/dout'])}")
+    if layer.get("softmax_sum") is not None:
+        softmax_jacobian(d, p, eq)
+    slope = 0.01 if layer["alpha"] is None else layer["alpha"]
+    derivative, derivative_tex = activation_text(act, to, slope), activation_tex(act, to, slope)
+    if p["dout/dnet"] is not None and derivative is not None and derivative_tex is not None:
+        numbers = activation_numbers(act, factor(neuron["out"])) if n == 1 else ""
+        derivative += f" = {numbers}" if numbers else ""
+        derivative_tex += f" = {numbers}" if numbers else ""
+        eq(f"dout_{to}/dnet_{to} = {derivative} = {fmt(p['dout/dnet'])}",
+           f"\\frac{{\\partial out_{{{to}}}}}{{\\partial net_{{{to}}}}} = {derivative_tex} = {fmt(p['dout/dnet'])}")

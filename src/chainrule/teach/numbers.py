@@ -6,13 +6,33 @@ and more) is written in scientific notation with 7 significant digits, so that a
 gradient shows its size instead of 0.000000000; zero is 0.000000000, never -0.000000000.
 `zeros=False` drops the trailing zeros of the nine decimals (a typed value 0.15, the seed's
 0.74136507): the same rounding, written shorter.
+
+A float32 network's numbers are written as the shortest decimal that reads back as the same
+float32 (0.15, not its nine decimals 0.150000006: digits below float32's precision are noise),
+inside `single_precision()`, which `explain` enters for a float32 report.
 """
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Iterator
+from contextvars import ContextVar
+
+import numpy as np
 
 SMALL = 1e-6       # below this magnitude: scientific notation
 LARGE = 1e10       # from this magnitude: scientific notation
+_SINGLE: ContextVar[bool] = ContextVar("single", default=False)
+
+
+@contextlib.contextmanager
+def single_precision(on: bool = True) -> Iterator[None]:
+    """Within: `fmt` writes float32's shortest round-trip decimals (when `on`)."""
+    token = _SINGLE.set(on)
+    try:
+        yield
+    finally:
+        _SINGLE.reset(token)
 
 
 def fmt(v, zeros: bool = True) -> str:
@@ -24,6 +44,11 @@ def fmt(v, zeros: bool = True) -> str:
     v = float(v)
     if not math.isfinite(v):
         return str(v)
+    if _SINGLE.get():
+        s32 = np.float32(abs(v) if v == 0 else v)
+        if v != 0 and not SMALL <= abs(v) < LARGE:
+            return np.format_float_scientific(s32, unique=True, trim="-")
+        return np.format_float_positional(s32, unique=True, trim="-")
     if v != 0 and not SMALL <= abs(v) < LARGE:
         return f"{v:.6e}"
     s = f"{abs(v) if v == 0 else v:.9f}"

@@ -60,6 +60,7 @@ def task(net: Network) -> str:
 
 def check_data(net: Network, X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """X and Y checked against the network: its width, dtype and outputs, the same length."""
+    predict.refuse_csv_table(net, X)
     X = check.as_2d_array(X, "X", net.dtype, net.n_inputs)
     Y = targets(net, Y)
     check.same_length(X, Y)

@@ -1,0 +1,62 @@
+"""The Python API as Keras and scikit-learn users meet it: loaded CSV models, callbacks'
+`self.model`, validation_data's errors, evaluate's non-finite results, optimizer names."""
+import warnings
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.errors import ValidationError
+
+pd = pytest.importorskip("pandas")
+
+
+@pytest.fixture(scope="module")
+def csv_model(tmp_path_factory):
+    """A model file as `chainrule train` writes it (network + preprocessing in extra['tabular']),
+    the raw table it learnt from and a network trained on the preprocessed rows."""
+    from sklearn.datasets import load_iris
+
+    from chainrule.data.tabular import Preprocessing
+    from chainrule.saving.npz import save
+    iris = load_iris(as_frame=True).frame
+    df = iris.rename(columns=lambda c: c.replace(" (cm)", "").replace(" ", "_"))
+    df["species"] = np.array(["setosa", "versicolor", "virginica"])[df.pop("target")]
+    df["size"] = np.where(df["sepal_length"] > 5.8, "large", "small")            # a text column
+    pre = Preprocessing.fit(df, "species")
+    X = pre.transform(df, sparse=False)
+    net = cr.Network([cr.Dense(X.shape[1], 8, "tanh"), cr.Dense(8, 3, "softmax")],
+                     loss="categorical_crossentropy", seed=0)
+    net.fit(X, pre.encode_target(df), epochs=40, verbose=0, seed=0)
+    path = tmp_path_factory.mktemp("model") / "iris.npz"
+    save(net, path, extra={"tabular": pre.to_json()})
+    return path, df, X
+
+
+def test_a_loaded_csv_model_refuses_the_raw_table_and_says_how(csv_model):
+    path, df, X = csv_model
+    net = cr.load(path)
+    raw = df.drop(columns=["species", "size"])       # the numeric columns alone
+    for call in (lambda: net.predict(df.drop(columns="species")), lambda: net.predict(raw),
+                 lambda: net.predict_classes(df), lambda: net.evaluate(df, np.zeros(len(df), int)),
+                 lambda: net.fit(df, np.zeros(len(df), int), verbose=0)):
+        with pytest.raises(ValidationError, match=r"(?s)columns of the CSV file this network was trained on "
+                                                  r"\('sepal_length'.*Preprocessing.from_json\(extra\['tabular'\]\)"):
+            call()
+    # the recipe the message gives: the same outputs as the preprocessed rows, as arrays or a frame of them
+    net, extra = cr.load(path, with_extra=True)
+    from chainrule.data.tabular import Preprocessing
+    pre = Preprocessing.from_json(extra["tabular"])
+    out = net.predict(pre.transform(df))
+    np.testing.assert_allclose(out, net.predict(X), rtol=1e-12)     # sparse one-hot columns: rounding
+    np.testing.assert_array_equal(net.predict(pd.DataFrame(X)), net.predict(X))     # columns 0, 1, ...: not the CSV's
+    assert (pre.decode(out) == df["species"]).mean() > 0.8         # the raw columns as inputs: 0.33
+
+
+def test_a_network_without_csv_preprocessing_takes_any_table(csv_model, tmp_path):
+    path, df, X = csv_model
+    net = cr.load(path)
+    net.save(tmp_path / "plain.npz")                  # no extra: nothing to apply
+    frame = pd.DataFrame(X, columns=[f"c{i}" for i in range(X.shape[1])])
+    frame = frame.rename(columns={"c0": "sepal_length"})
+    np.testing.assert_array_equal(cr.load(tmp_path / "plain.npz").predict(frame), net.predict(X))

@@ -60,3 +60,26 @@ def test_a_network_without_csv_preprocessing_takes_any_table(csv_model, tmp_path
     frame = pd.DataFrame(X, columns=[f"c{i}" for i in range(X.shape[1])])
     frame = frame.rename(columns={"c0": "sepal_length"})
     np.testing.assert_array_equal(cr.load(tmp_path / "plain.npz").predict(frame), net.predict(X))
+
+
+def test_a_keras_callback_stops_training_through_self_model():
+    class Stop(cr.callbacks.Callback):            # as written for Keras: `model`, and logs=None everywhere
+        def on_train_begin(self, logs=None):
+            self.began = logs
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epochs = [*getattr(self, "epochs", []), epoch]
+
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                self.model.stop_training = True
+
+        def on_train_end(self, logs=None):
+            self.ended = True
+
+    X, y = np.random.default_rng(0).normal(size=(20, 3)), np.arange(20) % 2
+    net = cr.Network([cr.Dense(3, 2, "softmax")], loss="categorical_crossentropy", seed=0)
+    stop = Stop()
+    history = net.fit(X, y, epochs=10, callbacks=[stop], verbose=0, seed=0)
+    assert stop.model is net and stop.network is net and stop.epochs == [0, 1] and stop.ended
+    assert len(history.history["loss"]) == 2 and stop.began["epochs"] == 10

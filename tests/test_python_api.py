@@ -83,3 +83,21 @@ def test_a_keras_callback_stops_training_through_self_model():
     history = net.fit(X, y, epochs=10, callbacks=[stop], verbose=0, seed=0)
     assert stop.model is net and stop.network is net and stop.epochs == [0, 1] and stop.ended
     assert len(history.history["loss"]) == 2 and stop.began["epochs"] == 10
+
+
+@pytest.mark.parametrize("bad, error", [
+    (lambda X, y: (X, y + 1), r"validation_data: class labels in Y must lie in 0\.\.2 .*got values from 1 to 3"),
+    (lambda X, y: (X[:, :3], y), "validation_data: X has 3 features per sample; the network expects 4"),
+    (lambda X, y: (X[:0], y[:0]), "validation_data: X is empty"),
+    (lambda X, y: (X, y[:5]), "validation_data: X and Y have different numbers of samples: 30 and 5"),
+    (lambda X, y: (X, y, -np.ones(30)), "validation_data's sample weights"),
+])
+def test_errors_about_validation_data_name_it(bad, error):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 4)), np.arange(30) % 3
+    net = cr.Network([cr.Dense(4, 3, "softmax")], loss="categorical_crossentropy", seed=0)
+    before = net.get_weights()
+    with pytest.raises(ValidationError, match=error):
+        net.fit(X, y, epochs=2, validation_data=bad(X, y), verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(before, net.get_weights()))     # refused before training
+    net.fit(X, y, epochs=1, validation_data=(X, y), verbose=0)                         # the same data is fine

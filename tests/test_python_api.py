@@ -101,3 +101,27 @@ def test_errors_about_validation_data_name_it(bad, error):
         net.fit(X, y, epochs=2, validation_data=bad(X, y), verbose=0)
     assert all(np.array_equal(a, b) for a, b in zip(before, net.get_weights()))     # refused before training
     net.fit(X, y, epochs=1, validation_data=(X, y), verbose=0)                         # the same data is fine
+
+
+def test_evaluate_refuses_non_finite_outputs_and_losses_as_predict_does():
+    rng = np.random.default_rng(0)
+    X, y = rng.uniform(1, 8, size=(40, 4)), np.arange(40) % 3
+    net = cr.Network([cr.Dense(4, 8, "relu"), cr.Dense(8, 3, "softmax")], loss="categorical_crossentropy",
+                     dtype="float32", seed=0)
+    big = X * 4e37                                   # finite in float32; the first layer's products overflow
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")               # NumPy's "overflow encountered in matmul" is no answer
+        with pytest.raises(ValidationError) as predicted:
+            net.predict(big)
+        for weights in (None, np.ones(40)):
+            with pytest.raises(ValidationError) as evaluated:
+                net.evaluate(big, y, sample_weight=weights)
+            assert str(evaluated.value) == str(predicted.value)
+            assert "the network's outputs are NaN or infinite for" in str(evaluated.value)
+        reg = cr.Network([cr.Dense(4, 1)], loss="mse", seed=0)
+        reg.set_weights([np.ones((4, 1)), np.zeros(1)])
+        far = np.full((3, 4), 1e160)                 # outputs 4e160, finite: their squares are not
+        assert np.isfinite(reg.predict(far)).all()
+        with pytest.raises(ValidationError, match="the loss is inf though the network's outputs are finite"):
+            reg.evaluate(far, np.zeros(3))
+        assert reg.evaluate(np.ones((3, 4)), np.zeros(3)) == {"loss": 16.0}      # (4 - 0)^2

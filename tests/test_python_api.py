@@ -125,3 +125,30 @@ def test_evaluate_refuses_non_finite_outputs_and_losses_as_predict_does():
         with pytest.raises(ValidationError, match="the loss is inf though the network's outputs are finite"):
             reg.evaluate(far, np.zeros(3))
         assert reg.evaluate(np.ones((3, 4)), np.zeros(3)) == {"loss": 16.0}      # (4 - 0)^2
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
+def test_every_optimizer_takes_keras_learning_rate_for_lr(name):
+    cls = getattr(cr.optim, name)
+    X, y = np.random.default_rng(0).normal(size=(16, 3)), np.arange(16) % 2
+    nets = [cr.Network([cr.Dense(3, 2, "softmax")], loss="categorical_crossentropy", seed=0) for _ in range(2)]
+    nets[0].fit(X, y, epochs=2, optimizer=cls(learning_rate=0.05), verbose=0, seed=0)
+    nets[1].fit(X, y, epochs=2, optimizer=cls(lr=0.05), verbose=0, seed=0)
+    assert np.array_equal(nets[0].params, nets[1].params)
+    assert cls(learning_rate=0.05).config() == cls(0.05).config()
+    from chainrule.training.optim import get_optimizer
+    assert get_optimizer(name.lower(), learning_rate=0.05).lr == 0.05
+    for both in (lambda: cls(0.1, learning_rate=0.05), lambda: cls(lr=0.1, learning_rate=0.05)):
+        with pytest.raises(cr.errors.ChainruleTypeError, match=f"{name}\\(\\) got both lr and learning_rate"):
+            both()
+
+
+def test_an_optimizer_of_ones_own_keeps_its_learning_rate_argument():
+    class Mine(cr.optim.SGD):
+        def __init__(self, learning_rate=0.5):
+            super().__init__(lr=learning_rate / 2)
+
+    class Plain(cr.optim.Adam):
+        pass
+
+    assert Mine(learning_rate=0.4).lr == 0.2 and Plain(learning_rate=0.3).lr == 0.3

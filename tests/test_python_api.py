@@ -152,3 +152,25 @@ def test_an_optimizer_of_ones_own_keeps_its_learning_rate_argument():
         pass
 
     assert Mine(learning_rate=0.4).lr == 0.2 and Plain(learning_rate=0.3).lr == 0.3
+
+
+def test_the_estimators_name_a_text_column_and_the_encoders():
+    from chainrule.sklearn import BackpropClassifier, BackpropRegressor
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.normal(size=12), "color": ["green", "red", "blue"] * 4})
+    y = np.arange(12) % 2
+    message = r"X column 'color' must be numeric; it holds text \('green'\).*OneHotEncoder.*ColumnTransformer"
+    for est in (BackpropClassifier(epochs=1), BackpropRegressor(epochs=1)):
+        for method in (est.fit, est.partial_fit):
+            with pytest.raises(ValueError, match=message):      # scikit-learn's type, as check_estimator wants
+                method(df, y)
+        est.fit(df[["a"]].assign(color=np.arange(12) % 3), y)          # the same table with numbers: fine
+        with pytest.raises(ValueError, match=message):
+            est.predict(df)
+    mixed = df.assign(color=df["color"].astype("category"), b=pd.Series([1, "x"] * 6, dtype=object))
+    with pytest.raises(ValueError, match=r"X column 'color' must be numeric; it holds text \('blue'\)"):
+        BackpropClassifier(epochs=1).fit(mixed, y)
+    with pytest.raises(ValueError, match=r"X column 'b' must be numeric; it holds text \('x'\)"):
+        BackpropClassifier(epochs=1).fit(mixed.drop(columns="color"), y)
+    numbers = df.assign(color=pd.Series(np.arange(12), dtype=object))         # an object column of numbers
+    assert BackpropClassifier(epochs=1, random_state=0).fit(numbers, y).predict(numbers).shape == (12,)

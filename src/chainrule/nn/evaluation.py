@@ -8,6 +8,7 @@ so that it may run while `fit` trains the same network in another thread.
 """
 from __future__ import annotations
 
+import math
 import sys
 import time
 import warnings
@@ -60,6 +61,7 @@ def task(net: Network) -> str:
 
 def check_data(net: Network, X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """X and Y checked against the network: its width, dtype and outputs, the same length."""
+    predict.refuse_csv_table(net, X)
     X = check.as_2d_array(X, "X", net.dtype, net.n_inputs)
     Y = targets(net, Y)
     check.same_length(X, Y)
@@ -98,9 +100,25 @@ def classes(out: np.ndarray, task: str = "multiclass") -> np.ndarray:
     return out.argmax(axis=1)
 
 
-def evaluate(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None, chunk: int) -> dict[str, float]:
+def evaluate(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None, chunk: int,
+             finite: bool = False) -> dict[str, float]:
     """The loss (and accuracy) of checked arrays, `chunk` rows at a time: the chunks' mean losses
-    weighted by their sizes (with sample weights: `sample_weight.evaluate`)."""
+    weighted by their sizes (with sample weights: `sample_weight.evaluate`). `finite` (Network.evaluate):
+    a NaN or infinite loss is an error, predict's when the outputs are not finite, without NumPy's warnings."""
+    if not finite:
+        return measure(net, X, Y, weight, chunk)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        result = measure(net, X, Y, weight, chunk)
+    if not math.isfinite(result["loss"]):
+        predict.predict(net, X, chunk)      # raises, naming the rows, where the outputs are NaN or infinite
+        raise ValidationError(f"the loss is {result['loss']} though the network's outputs are finite: they are too "
+                              f"far from the targets for {net.dtype.name} ({net.loss_function.name}); the inputs are "
+                              "far outside the range the network was trained on, or the targets need scaling")
+    return result
+
+
+def measure(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None, chunk: int) -> dict[str, float]:
+    """`evaluate`'s results, whatever they are."""
     refuse_rebound(net)
     pages = Pages(X, in_order=True)          # a memmap: read a chunk at a time, handed back
     lazy = bool(pages) or not (is_sparse(X) or predict.as_is(X, net.dtype))       # `chunked`

@@ -352,7 +352,7 @@ class Network:
         else:
             rows, Y = self.check_data(X, Y)
         weight = None if sample_weight is None else sw.check(sample_weight, rows.shape[0])
-        results = report.results(evaluation.evaluate(self, rows, Y, weight, chunk), rows.shape[0])
+        results = report.results(evaluation.evaluate(self, rows, Y, weight, chunk, True), rows.shape[0])
         values = list(results.values())
         return results if as_dict else values[0] if len(values) == 1 else values
 

@@ -84,6 +84,7 @@ def predict(net: Any, X: Any, batch_size: int | None = None, finite: bool = True
     """The network's outputs for X (dropout off), `batch_size` rows at a time (default: chunk_rows);
     `finite`: NaN or infinite outputs are an error (the command line names their lines itself)."""
     refuse_rebound(net)
+    refuse_csv_table(net, X)
     lazy = chunked(X, net)
     converted = lazy and not as_is(X, net.dtype)
     chunk = chunk_rows(net, converted) if batch_size is None else check.positive_int(batch_size, "batch_size")
@@ -99,30 +100,30 @@ def predict(net: Any, X: Any, batch_size: int | None = None, finite: bool = True
     xbuf = np.empty((chunk, net.n_inputs), dtype=net.dtype) if converted else None
     pages = Pages(X, in_order=True) if lazy else None      # a memmap's pages handed back as it is read
     bad, first_bad = 0, -1
-    for i in range(0, n, chunk):
-        j = min(i + chunk, n)
-        a = rows(X, i, j)
-        if lazy:
-            a = check.converted(np.asarray(a), net.dtype, None if xbuf is None else xbuf[:j - i], rows=i)
-        for k, layer in enumerate(net.layers):
-            if not inplace[k]:
-                a = layer.infer(a)
-            elif k == len(net.layers) - 1:
-                a = layer.infer_into(a, out[i:j])
-            else:
-                buf = bufs[k]
-                assert buf is not None                     # allocated for every in-place layer but the last
-                a = layer.infer_into(a, buf[:j - i])
-        if not (a.base is out or a is out):
-            out[i:j] = a
-        with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):      # an overflow is an error below, not a NumPy warning
+        for i in range(0, n, chunk):
+            j = min(i + chunk, n)
+            a = rows(X, i, j)
+            if lazy:
+                a = check.converted(np.asarray(a), net.dtype, None if xbuf is None else xbuf[:j - i], rows=i)
+            for k, layer in enumerate(net.layers):
+                if not inplace[k]:
+                    a = layer.infer(a)
+                elif k == len(net.layers) - 1:
+                    a = layer.infer_into(a, out[i:j])
+                else:
+                    buf = bufs[k]
+                    assert buf is not None                     # allocated for every in-place layer but the last
+                    a = layer.infer_into(a, buf[:j - i])
+            if not (a.base is out or a is out):
+                out[i:j] = a
             ok = not finite or np.isfinite(np.add.reduce(out[i:j], axis=None))
-        if not ok:
-            wrong = ~np.isfinite(out[i:j]).all(axis=1)
-            first_bad = first_bad if bad else i + int(np.argmax(wrong))
-            bad += int(wrong.sum())
-        if pages:
-            pages.touched(j - i, X.shape[1] * np.dtype(X.dtype).itemsize, contiguous=True)
+            if not ok:
+                wrong = ~np.isfinite(out[i:j]).all(axis=1)
+                first_bad = first_bad if bad else i + int(np.argmax(wrong))
+                bad += int(wrong.sum())
+            if pages:
+                pages.touched(j - i, X.shape[1] * np.dtype(X.dtype).itemsize, contiguous=True)
     if pages:
         pages.release()
     if bad:
@@ -130,3 +131,28 @@ def predict(net: Any, X: Any, batch_size: int | None = None, finite: bool = True
                               f"{first_bad}): its weights are damaged, or those inputs are far outside the range "
                               "it was trained on")
     return out
+
+
+def mark_tabular(net: Any, extra: dict | None) -> None:
+    """On a network loaded from a `chainrule train` file, note the CSV columns its stored
+    preprocessing reads (and the target), so that a DataFrame of them is refused, not taken as inputs."""
+    tabular = (extra or {}).get("tabular")
+    if isinstance(tabular, dict):
+        names = [*(tabular.get("numeric") or []), *(tabular.get("text") or []), tabular.get("target")]
+        net._csv_columns = [c for c in names if isinstance(c, str)]
+
+
+def refuse_csv_table(net: Any, X: Any, name: str = "X") -> None:
+    """A DataFrame holding columns of the CSV file the network was trained on (`mark_tabular`) is
+    the raw table: the network reads its preprocessed form (standardised numbers, one-hot text)."""
+    csv = getattr(net, "_csv_columns", None)
+    shared = [c for c in getattr(X, "columns", ()) if c in csv] if csv and hasattr(X, "iloc") else []
+    if shared:
+        raise ValidationError(
+            f"{name} is a table with the columns of the CSV file this network was trained on "
+            f"({', '.join(map(repr, shared[:5]))}{', ...' if len(shared) > 5 else ''}), but the network reads them as "
+            "`chainrule train` preprocessed them (numbers standardised, text one-hot); the model file keeps that "
+            "preprocessing. Apply it first:\n"
+            "    net, extra = chainrule.load(path, with_extra=True)\n"
+            "    X = chainrule.data.tabular.Preprocessing.from_json(extra['tabular']).transform(df)\n"
+            "or use `chainrule predict` / `chainrule evaluate` on the CSV file")

@@ -23,6 +23,7 @@ import numpy as np
 from ..errors import ChainruleError, ChainruleTypeError, ModelFileError, ValidationError
 from ..nn.layers import LAYERS, layer_from_config
 from ..nn.network import Network
+from ..nn.predict import mark_tabular
 from ..training.optim import get_optimizer
 from .files import atomic_write, check_path
 
@@ -142,6 +143,7 @@ def load(path: str | os.PathLike, *, with_extra: bool = False) -> Any:
     wrong-version or crafted file: anything that goes wrong while reading a file is reported
     as ModelFileError (with the underlying error's type and message)."""
     net, extra, _ = load_all(path)
+    mark_tabular(net, extra)            # a DataFrame of the CSV's columns is then refused, not read as inputs
     return (net, extra) if with_extra else net
 
 

@@ -14,7 +14,7 @@ from ..errors import ValidationError
 from ..nn.layers import Dense
 from ..nn.network import Network
 from ..training.optim import Optimizer, get_optimizer
-from .params import MLP_ACTIVATIONS, as_before_if_refused, check_params, takes_mlp_names, unknown_parameter
+from .params import MLP_ACTIVATIONS, as_before_if_refused, check_params, no_text, takes_mlp_names, unknown_parameter
 from .stopping import ScoreStopping, hold_out
 
 #: how X is validated: float64 or float32 kept, a sparse matrix kept sparse as CSR
@@ -156,7 +156,7 @@ class _Backprop(BaseEstimator):
 
     def _forward(self, X):
         check_is_fitted(self, "network_")
-        X = validate_data(self, X, reset=False, **_X_CHECK)
+        X = validate_data(self, no_text(X), reset=False, **_X_CHECK)
         return self.network_.predict(X)
 
     def _predicted(self, out):
@@ -254,7 +254,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         """Train from scratch for `epochs` epochs; `sample_weight`: one weight >= 0 per sample (each
         batch's loss is the weighted mean of its samples' losses, as in MLPClassifier)."""
         warm = self._continues()
-        X, y = validate_data(self, X, y, multi_output=True, reset=not warm, **_X_CHECK)
+        X, y = validate_data(self, no_text(X), y, multi_output=True, reset=not warm, **_X_CHECK)
         y = y if type_of_target(y) == "multilabel-indicator" else _column_or_1d(y)
         if warm:
             self._same_classes(y)
@@ -282,7 +282,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         self._no_early_stopping()
         check_params(self)
         first = not hasattr(self, "network_")
-        X, y = validate_data(self, X, y, multi_output=True, reset=first, **_X_CHECK)
+        X, y = validate_data(self, no_text(X), y, multi_output=True, reset=first, **_X_CHECK)
         y = y if type_of_target(y) == "multilabel-indicator" else _column_or_1d(y)
         if first:
             if classes is None and type_of_target(y) != "multilabel-indicator":
@@ -339,7 +339,7 @@ class BackpropRegressor(RegressorMixin, _Backprop):
     def fit(self, X, y, sample_weight=None):
         """Train from scratch for `epochs` epochs; `sample_weight`: one weight >= 0 per sample."""
         warm = self._continues()
-        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, reset=not warm, **_X_CHECK)
+        X, y = validate_data(self, no_text(X), y, multi_output=True, y_numeric=True, reset=not warm, **_X_CHECK)
         y = _column_or_1d(y) if y.ndim == 2 and y.shape[1] == 1 else y      # MLPRegressor's reading, and warning
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         if warm and Y.shape[1] != self.network_.n_outputs:
@@ -361,7 +361,7 @@ class BackpropRegressor(RegressorMixin, _Backprop):
         self._no_early_stopping()
         check_params(self)
         first = not hasattr(self, "network_")
-        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, reset=first, **_X_CHECK)
+        X, y = validate_data(self, no_text(X), y, multi_output=True, y_numeric=True, reset=first, **_X_CHECK)
         y = _column_or_1d(y) if y.ndim == 2 and y.shape[1] == 1 else y
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         if first:

@@ -114,3 +114,20 @@ def _real(v) -> bool:
     """A finite real number, not a bool."""
     return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) \
         and bool(np.isfinite(v))
+
+
+def no_text(X: Any) -> Any:
+    """X as it is, unless a DataFrame with a column of text: a ValueError (as scikit-learn's own, which
+    check_estimator expects) that names the column, where scikit-learn's says only "could not convert
+    string to float: 'green'"."""
+    if not (hasattr(X, "columns") and hasattr(X, "items") and hasattr(X, "iloc")):
+        return X
+    from pandas.api.types import infer_dtype
+    for column, series in X.items():
+        values = series.cat.categories if series.dtype == "category" else series
+        if infer_dtype(values, skipna=True) in ("string", "mixed", "mixed-integer", "bytes"):
+            text = next(v for v in values if isinstance(v, (str, bytes)))
+            raise ValidationError(f"X column {column!r} must be numeric; it holds text ({text!r}): encode text and "
+                                  "categories as numbers first (sklearn.preprocessing.OneHotEncoder; for a table of "
+                                  "numbers and text, a sklearn.compose.ColumnTransformer before the estimator)")
+    return X

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ValidationError
+from ..errors import ChainruleError, ValidationError
 from ..nn import checks as check
 from ..nn import sample_weight as sw
 from .streaming import check_data, head_tail
@@ -48,7 +48,11 @@ def checked_data(net: Network, X, Y, sample_weight: Any, validation_data: tuple 
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
             raise ValidationError("validation_data must be a pair (X_val, Y_val) or a triple (X_val, Y_val, "
                                   "sample_weight_val)")
-        given, validation_data = validation_data, check_data(net, *validation_data[:2])
+        given = validation_data
+        try:
+            validation_data = check_data(net, *given[:2])
+        except ChainruleError as exc:       # "X has 3 features" would blame the training data
+            raise type(exc)(f"validation_data: {exc}") from None
         if len(given) == 3:
             w_val = sw.check(given[2], validation_data[0].shape[0], "validation_data's sample weights")
     batch_size = X.shape[0] if batch_size is None else min(check.positive_int(batch_size, "batch_size"), X.shape[0])

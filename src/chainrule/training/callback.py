@@ -12,12 +12,23 @@ from ..errors import ChainruleTypeError, ValidationError
 
 
 class Callback:
-    """Hooks called by `fit`. `self.network` is the network being trained; setting
-    `self.network.stop_training = True` ends training after the current epoch."""
+    """Hooks called by `fit`. `self.network` (or `self.model`, Keras' name) is the network being
+    trained; setting `self.network.stop_training = True` ends training after the current epoch.
+    Keras' overrides with `logs=None` work: on_train_begin's argument is fit's params, and
+    on_epoch_begin and on_train_end are called without logs."""
 
     network: Any = None
 
     def set_network(self, network: Any) -> None:
+        self.network = network
+
+    @property
+    def model(self) -> Any:
+        """Keras' name of `network`."""
+        return self.network
+
+    @model.setter
+    def model(self, network: Any) -> None:
         self.network = network
 
     def on_train_begin(self, params: dict[str, Any]) -> None: ...

@@ -9,6 +9,7 @@ The plain gradient-descent step of the seeds is `SGD(lr)`: w+ = w - lr * dE/dw.
 from __future__ import annotations
 
 import difflib
+import functools
 import inspect
 import math
 import weakref
@@ -45,6 +46,20 @@ class Optimizer:
 
     #: names of the per-parameter state arrays
     state_names: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every optimizer takes Keras' `learning_rate=` for `lr=` (Adam(learning_rate=1e-3) was a TypeError)."""
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is None or "learning_rate" in inspect.signature(init).parameters:
+            return
+
+        @functools.wraps(init)
+        def keras_init(self: Any, *args: Any, learning_rate: Any = None, **kw: Any) -> None:
+            if learning_rate is not None and (args or "lr" in kw):
+                raise ChainruleTypeError(f"{type(self).__name__}() got both lr and learning_rate (Keras' lr): give one")
+            init(self, *args, **kw, **({} if learning_rate is None else {"lr": learning_rate}))
+        cls.__init__ = keras_init          # type: ignore[method-assign]
 
     def __init__(self, lr: float | Schedule, weight_decay: float = 0.0, clip_norm: float | None = None):
         self.schedule: Schedule | None
@@ -376,7 +391,7 @@ def get_optimizer(optimizer: Optimizer | str | dict, **kwargs: Any) -> Optimizer
         raise unknown_name("optimizer", optimizer, sorted(OPTIMIZERS))
     cls = OPTIMIZERS[optimizer.lower()]
     accepted = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
-    unknown = sorted(set(kwargs) - set(accepted))
+    unknown = sorted(set(kwargs) - set(accepted) - {"learning_rate"})      # Keras' lr: see __init_subclass__
     if unknown:
         close = difflib.get_close_matches(unknown[0], accepted, n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""

@@ -147,7 +147,7 @@ def test_layer_and_neuron_are_0_based_and_say_which_units(iris):
     assert {line.split()[0] for line in forward.strip().splitlines()} - {"net_o1", "out_o1", "net_o2", "out_o2",
                                                                        "net_o3", "out_o3"} == {"net_h2", "out_h2"}
     r = explain("--layers", "2,3,2", "--inputs", "1,2", "--targets", "0,1", "--layer", 1, "--format", "json")
-    assert json.loads(r.stdout)["slice"] == "--layer 1 (0-based) = weights layer 2 of 2, into the output layer " \
+    assert json.loads(r.stdout)["slice_line"] == "--layer 1 (0-based) = weights layer 2 of 2, into the output layer " \
                                             "(units o1..o2)"
     assert {p["to"] for p in json.loads(r.stdout)["parameters"]} == {"o1", "o2"}
 

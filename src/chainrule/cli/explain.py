@@ -289,7 +289,7 @@ def run(args) -> int:
         extra = {"sample": header[0].split(": ", 1)[1], "sample_lines": [line.strip() for line in header[1:]]}
     if args.layer is not None:
         header.append(_slice(net, args.layer, args.neuron))
-        extra["slice"] = header[-1].split(": ", 1)[1]
+        extra["slice_line"] = header[-1].split(": ", 1)[1]
     if args.format == "json":
         print(json.dumps({**extra, **report.to_dict()}, indent=2))
         return 0

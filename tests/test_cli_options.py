@@ -1,0 +1,69 @@
+"""The CSV command line's options: what train, sweep, predict and evaluate accept, refuse and say."""
+import numpy as np
+import pytest
+
+pd = pytest.importorskip("pandas")
+from sklearn.datasets import load_iris  # noqa: E402
+
+import chainrule as cr  # noqa: E402
+from chainrule.cli import main  # noqa: E402
+
+
+def cli(capsys, *args):
+    """(exit code, stdout, stderr) of one command, run in this process."""
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def iris_csv(tmp_path_factory):
+    d = load_iris(as_frame=True).frame
+    d["species"] = np.array(["setosa", "versicolor", "virginica"])[d.pop("target")]
+    path = tmp_path_factory.mktemp("data") / "iris.csv"
+    d.to_csv(path, index=False)
+    return path
+
+
+def test_train_momentum_is_sgds_and_rmsprops_and_refused_elsewhere(iris_csv, tmp_path, capsys):
+    """--optimizer sgd was SGD(lr=0.001, momentum=0) with no way to give it momentum."""
+    for name, momentum in (("sgd", 0.9), ("rmsprop", 0.5)):
+        out = tmp_path / f"{name}.npz"
+        code, _, err = cli(capsys, "train", iris_csv, "--target", "species", "--epochs", "1", "--optimizer", name,
+                           "--momentum", momentum, "--out", out, "--quiet")
+        assert code == 0, err
+        opt = cr.load(out).optimizer
+        assert (type(opt).__name__.lower(), opt.lr, opt.momentum) == (name, 1e-3, momentum)
+    code, _, err = cli(capsys, "train", iris_csv, "--target", "species", "--epochs", "1", "--optimizer", "sgd",
+                       "--out", tmp_path / "plain.npz", "--quiet")
+    assert code == 0, err
+    assert (cr.load(tmp_path / "plain.npz").optimizer.lr, cr.load(tmp_path / "plain.npz").optimizer.momentum) == \
+        (1e-3, 0.0)
+    # momentum moves the weights: one epoch with and without it differ
+    assert not np.allclose(cr.load(tmp_path / "plain.npz").params, cr.load(tmp_path / "sgd.npz").params)
+    code, _, err = cli(capsys, "train", iris_csv, "--target", "species", "--momentum", "0.9",
+                       "--out", tmp_path / "adam.npz")
+    assert code == 2 and "--momentum is for --optimizer sgd or rmsprop; 'adam' has no momentum" in err
+    assert not (tmp_path / "adam.npz").exists()
+    code, _, err = cli(capsys, "train", iris_csv, "--target", "species", "--optimizer", "sgd", "--momentum", "-1",
+                       "--out", tmp_path / "neg.npz")
+    assert code == 2 and "--momentum: expected a number >= 0" in err
+
+
+def test_train_refuses_chunk_rows_without_stream(iris_csv, tmp_path, capsys):
+    """--chunk-rows 40 without --stream was accepted and did nothing."""
+    code, _, err = cli(capsys, "train", iris_csv, "--target", "species", "--chunk-rows", "40",
+                       "--out", tmp_path / "m.npz")
+    assert code == 2 and "--chunk-rows needs --stream" in err
+    assert not (tmp_path / "m.npz").exists()
+    code, _, err = cli(capsys, "train", iris_csv, "--target", "species", "--chunk-rows", "40", "--stream",
+                       "--epochs", "1", "--out", tmp_path / "m.npz", "--quiet")
+    assert code == 0 and "in chunks of 40 rows" in err
+
+
+def test_train_activation_list_says_one_for_all_layers(iris_csv, tmp_path, capsys):
+    """'sigmoid,relu' was "not known ... Did you mean 'sigmoid'?"."""
+    code, _, err = cli(capsys, "train", iris_csv, "--target", "species", "--hidden", "8,8",
+                       "--activation", "sigmoid,relu", "--out", tmp_path / "m.npz")
+    assert code == 2 and "--activation takes one activation, used by every hidden layer" in err
+    assert "Did you mean" not in err

@@ -67,3 +67,30 @@ def test_train_activation_list_says_one_for_all_layers(iris_csv, tmp_path, capsy
                        "--activation", "sigmoid,relu", "--out", tmp_path / "m.npz")
     assert code == 2 and "--activation takes one activation, used by every hidden layer" in err
     assert "Did you mean" not in err
+
+
+def test_sweep_takes_trains_column_options_and_all_cpus(iris_csv, tmp_path, capsys):
+    """sweep had no --drop (its ID warning advised it), --features or --max-categories, refused --jobs -1, and read
+    'early_stopping=True' as a string: an ID and a second target column were inputs."""
+    from chainrule.data.tabular import Preprocessing
+    d = pd.read_csv(iris_csv)
+    d["id"] = np.arange(len(d))
+    d["is_setosa"] = (d["species"] == "setosa").astype(int)           # a second target: a leak
+    d["colour"] = np.array(["red", "green", "blue"])[np.arange(len(d)) % 3]
+    path = tmp_path / "iris-extra.csv"
+    d.to_csv(path, index=False)
+    code, out, err = cli(capsys, "sweep", path, "--target", "species", "--grid", "hidden=4;early_stopping=True,false",
+                         "--epochs", "2", "--cv", "2", "--drop", "id,is_setosa", "--max-categories", "2",
+                         "--jobs", "-1", "--out-dir", tmp_path / "sweep")
+    assert code == 0, err
+    assert "left out: ['id', 'is_setosa']" in err
+    pre = Preprocessing.from_json(cr.load(tmp_path / "sweep" / "best_model.npz", with_extra=True)[1]["tabular"])
+    assert pre.columns == [c for c in d.columns if c not in ("species", "id", "is_setosa")]
+    assert len(pre.categories["colour"]) == 2 and pre.other == {"colour": 1}
+    table = pd.read_csv(tmp_path / "sweep" / "sweep_results.csv")
+    assert sorted(table["early_stopping"].tolist()) == [False, True]
+    code, _, err = cli(capsys, "sweep", path, "--target", "species", "--grid", "hidden=4", "--features",
+                       "petal length (cm)", "--drop", "species", "--out-dir", tmp_path / "no")
+    assert code == 2 and "cannot be in --drop or --features" in err
+    code, _, err = cli(capsys, "sweep", path, "--target", "species", "--grid", "hidden=4", "--jobs", "0")
+    assert code == 2 and "--jobs must be a positive integer, or -1" in err

@@ -94,3 +94,39 @@ def test_sweep_takes_trains_column_options_and_all_cpus(iris_csv, tmp_path, caps
     assert code == 2 and "cannot be in --drop or --features" in err
     code, _, err = cli(capsys, "sweep", path, "--target", "species", "--grid", "hidden=4", "--jobs", "0")
     assert code == 2 and "--jobs must be a positive integer, or -1" in err
+
+
+@pytest.mark.parametrize("stream", [[], ["--stream"]])
+def test_train_says_a_continuous_target_made_into_classes(tmp_path, capsys, stream):
+    """--task classification on a continuous target made one class per row (network 5-64-200) and said nothing."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 5))
+    d = pd.DataFrame(X, columns=list("abcde"))
+    d["y"] = X @ np.arange(5) + rng.normal(size=200)
+    path = tmp_path / "reg.csv"
+    d.to_csv(path, index=False)
+    assert d["y"].nunique() == 200                       # the truth the warning must state
+    code, _, err = cli(capsys, "train", path, "--target", "y", "--task", "classification", "--epochs", "1",
+                       "--out", tmp_path / "m.npz", "--quiet", *stream)
+    assert code == 0, err
+    assert ("warning: target column 'y' has 200 classes for 200 rows (200 seen once): a regression target? "
+            "(--task regression)") in err
+    code, _, err = cli(capsys, "train", path, "--target", "y", "--epochs", "1", "--out", tmp_path / "r.npz",
+                       "--quiet", *stream)
+    assert code == 0 and "classes for" not in err and "regression of 'y'" in err
+
+
+def test_classes_with_enough_rows_are_not_warned_about():
+    """Iris' 3 classes of 50 rows, and a 9-row file (too few rows to judge), say nothing; most classes seen once do."""
+    import warnings
+
+    from chainrule.data.tabular import ColumnWarning, Preprocessing
+    iris = load_iris(as_frame=True).frame
+    small = pd.DataFrame({"x": np.arange(9.0), "t": list("abcdefghi")})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Preprocessing.fit(iris, "target")
+        Preprocessing.fit(small, "t")
+    few = pd.DataFrame({"x": np.tile([0.0, 1.0], 6), "t": list("aaaabbbbcdef")})    # 6 classes, 4 seen once: most
+    with pytest.warns(ColumnWarning, match=r"'t' has 6 classes for 12 rows \(4 seen once\): too few rows"):
+        Preprocessing.fit(few, "t")

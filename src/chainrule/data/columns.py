@@ -146,6 +146,25 @@ def warn_id(name: str, n: int) -> None:
                   ColumnWarning, stacklevel=3)
 
 
+def check_classes(target: str, classes: list, counts: Any, numeric: bool) -> None:
+    """A classification target needs two classes; one with more classes than half its rows, or with
+    most classes seen once (a continuous target given --task classification: one class per row,
+    nothing to learn), is said. For `Preprocessing.fit` and `train --stream` alike; `counts`: the
+    rows of each class."""
+    import warnings
+    if len(classes) < 2:
+        raise ValidationError(f"target column {target!r} has only one class ({classes[0]!r}); "
+                              "a classifier needs at least two")
+    counts = np.asarray(counts)
+    n, rows, once = len(counts), int(counts.sum()), int(np.count_nonzero(counts == 1))
+    if rows < MIN_ID_ROWS or (2 * n <= rows and 2 * once <= n):
+        return
+    why = ("a regression target? (--task regression)" if numeric else
+           "too few rows of each class to learn them (an ID or free text?)")
+    warnings.warn(f"target column {short(target)} has {n} classes for {rows} rows ({once} seen once): {why}",
+                  ColumnWarning, stacklevel=3)
+
+
 def categories(col, name: str, max_categories: int | None) -> tuple[list[str], int]:
     """(kept categories sorted, number of categories left out). Past `max_categories`, the most
     frequent are kept and the others become "other" (encoded as all zeros), with a warning."""

@@ -130,3 +130,72 @@ def test_classes_with_enough_rows_are_not_warned_about():
     few = pd.DataFrame({"x": np.tile([0.0, 1.0], 6), "t": list("aaaabbbbcdef")})    # 6 classes, 4 seen once: most
     with pytest.warns(ColumnWarning, match=r"'t' has 6 classes for 12 rows \(4 seen once\): too few rows"):
         Preprocessing.fit(few, "t")
+
+
+def _metrics(out: str) -> dict[str, float]:
+    return {k: float(v) for k, _, v in (line.partition(": ") for line in out.splitlines())
+            if k in ("loss", "accuracy", "mse", "rmse", "mae", "r2")}
+
+
+def test_evaluate_weight_weighs_the_metrics_as_python_does(iris_csv, tmp_path, capsys):
+    """evaluate had no --weight and silently dropped the column train weighed its rows by."""
+    from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
+
+    from chainrule.data.tabular import Preprocessing
+    d = pd.read_csv(iris_csv)
+    d["w"] = np.where(d["species"] == "virginica", 3.0, 1.0) * (1 + np.arange(len(d)) % 4)
+    path = tmp_path / "weighted.csv"
+    d.to_csv(path, index=False)
+    model = tmp_path / "m.npz"
+    code, _, err = cli(capsys, "train", path, "--target", "species", "--weight", "w", "--epochs", "5",
+                       "--out", model, "--quiet")
+    assert code == 0, err
+    code, out, err = cli(capsys, "evaluate", model, path)        # the column is there, not given: said
+    assert code == 0 and "trained with --weight 'w', which this file has: these metrics are unweighted" in err
+    plain = _metrics(out)
+    code, out, err = cli(capsys, "evaluate", model, path, "--weight", "w")
+    assert code == 0, err
+    net, extra = cr.load(model, with_extra=True)
+    pre = Preprocessing.from_json(extra["tabular"])
+    truth = net.evaluate(pre.transform(d[pre.columns]), pre.encode_target(d), sample_weight=d["w"].to_numpy())
+    got = _metrics(out)
+    assert got == pytest.approx(truth, rel=1e-5) and got != pytest.approx(plain, rel=1e-5)
+    # a regression: sklearn's weighted metrics of the model's predictions
+    code, _, err = cli(capsys, "train", path, "--target", "petal width (cm)", "--drop", "species", "--weight", "w",
+                       "--epochs", "5", "--out", tmp_path / "r.npz", "--quiet")
+    assert code == 0, err
+    code, out, err = cli(capsys, "evaluate", tmp_path / "r.npz", path, "--weight", "w")
+    assert code == 0, err
+    net, extra = cr.load(tmp_path / "r.npz", with_extra=True)
+    pre = Preprocessing.from_json(extra["tabular"])
+    pred, y, w = pre.decode(net.predict(pre.transform(d[pre.columns]))), d["petal width (cm)"], d["w"]
+    assert _metrics(out) == pytest.approx({"mse": mean_squared_error(y, pred, sample_weight=w),
+                                           "rmse": mean_squared_error(y, pred, sample_weight=w) ** 0.5,
+                                           "mae": mean_absolute_error(y, pred, sample_weight=w),
+                                           "r2": r2_score(y, pred, sample_weight=w)}, rel=1e-5)
+    d["w"] = d["w"].astype(object)
+    d.loc[4, "w"] = "heavy"
+    d.to_csv(path, index=False)
+    code, _, err = cli(capsys, "evaluate", model, path, "--weight", "w")
+    assert code == 2 and "--weight column 'w' must hold numbers >= 0; line 6 has 'heavy'" in err
+    for col, said in (("nope", "--weight: column 'nope' is not in the file"),
+                      ("sepal length (cm)", "is the model's target or one of its inputs")):
+        code, _, err = cli(capsys, "evaluate", model, path, "--weight", col)
+        assert code == 2 and said in err
+
+
+def test_predict_names_the_wrong_separator_every_missing_column_and_swapped_arguments(iris_csv, tmp_path, capsys):
+    model = tmp_path / "m.npz"
+    code, _, err = cli(capsys, "train", iris_csv, "--target", "species", "--epochs", "1", "--out", model, "--quiet")
+    assert code == 0, err
+    header = iris_csv.read_text().splitlines()[0]
+    for command in ("predict", "evaluate"):
+        code, _, err = cli(capsys, command, model, iris_csv, "--sep", ";")
+        assert code == 2 and f"the header was read as one column '{header[:30]}" in err
+        assert "with --sep ';': is the separator ','? (give --sep ',')" in err
+        code, _, err = cli(capsys, command, iris_csv, model)
+        assert code == 2 and f"the model comes first (chainrule {command} {model} {iris_csv})" in err
+    d = pd.read_csv(iris_csv)
+    d.drop(columns=["sepal width (cm)", "petal width (cm)"]).to_csv(tmp_path / "part.csv", index=False)
+    code, _, err = cli(capsys, "predict", model, tmp_path / "part.csv")
+    assert code == 2 and "columns ['sepal width (cm)', 'petal width (cm)'] are missing" in err

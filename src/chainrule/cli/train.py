@@ -340,7 +340,8 @@ def train(args) -> int:
     if comm is not None and comm.Get_rank() != 0:
         return 0                          # rank 0 saves and reports
     summary = {"epochs": len(history.epoch), **{k: v[-1] for k, v in history.history.items()}}
-    save(net, out, extra={"tabular": pre.to_json(), "history": summary})
+    recorded = {"weight": args.weight} if args.weight else {}      # evaluate says the column is there
+    save(net, out, extra={"tabular": pre.to_json(), "history": summary, **recorded})
     shown = format_metrics(metrics(net, pre, tail(X, n_val), y[val]) if weight is None else
                            weights.metrics(net, pre, tail(X, n_val), y[val], weight[val])) if n_val else ""
     weighted = f" (rows weighted by {args.weight!r})" if args.weight else ""

@@ -186,7 +186,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     df, _ = labels_as_written(df, target, task, text_columns or (), lambda text: read_csv(
         csv, na_values=na_values, text_columns=text, **read))                       # 007 stays '007'
     if drop or features:                  # as train leaves them out (a second target column, an ID)
-        from chainrule.cli.train import select_columns
+        from chainrule.data.columns import select_columns
         df = select_columns(df, target, [as_spelled(c, df.columns) for c in features or ()],
                             [as_spelled(c, df.columns) for c in drop or ()], text_columns or ())
     pre = Preprocessing.fit(df, target, task=task, impute=impute, text_columns=text_columns or (),

@@ -190,7 +190,7 @@ def predict(args) -> int:
     info = checked(args, args.csv)
     as_in_file(args, info["header"])
     if args.id is not None and args.id not in info["header"]:
-        raise not_in_file("--id: column", args.id, info["header"])
+        raise one_column(info) or not_in_file("--id: column", args.id, info["header"])
     model_columns(info, pre, keep=(args.id,) if args.id else ())
 
     def write(emit) -> int:

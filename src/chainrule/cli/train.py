@@ -5,6 +5,7 @@ import sys
 
 import chainrule as cr
 
+from ..data.columns import select_columns
 from ..errors import TrainingDiverged, UnknownNameError, ValidationError
 from . import weights
 from .tabular import (
@@ -124,26 +125,6 @@ def _hidden(text: str) -> list[int]:
 def _named(exc: UnknownNameError, option: str, name: str) -> ValidationError:
     """The library's `activation='x'` as the command line's `--activation 'x'`."""
     return ValidationError(str(exc).replace(f"{name}=", f"{option} ", 1))
-
-
-def select_columns(df, target: str, features: list[str], drop: list[str], text: tuple[str, ...] | list[str] = ()):
-    """The table with the target and the feature columns only (file order kept); a --text column
-    left out by --drop or --features is named as such (it is in the file)."""
-    from ..data.csvfile import names, not_in_file, short
-    for option, cols in (("--features", features), ("--drop", drop)):
-        for c in cols:
-            if c not in df.columns:
-                raise not_in_file(f"{option}: column", c, df.columns)
-    if target in drop or target in features:
-        raise ValidationError(f"the target column {short(target)} cannot be in --drop or --features")
-    keep = set(features) | {target} if features else set(df.columns) - set(drop)
-    left = [c for c in df.columns if c not in keep]
-    for c in (c for c in text if c in left):
-        why = "is in --drop" if c in drop else "is not among --features"
-        raise ValidationError(f"--text: column {short(c)} {why}, so it is not an input; give one or the other")
-    if left:
-        print(f"left out: {names(left, 20)}", file=sys.stderr)
-    return df[[c for c in df.columns if c in keep]]
 
 
 def describe_columns(df, pre, reasons: dict | None = None) -> None:

@@ -181,6 +181,28 @@ def categories(col, name: str, max_categories: int | None) -> tuple[list[str], i
     return sorted(str(v) for v in kept), len(counts) - max_categories
 
 
+def select_columns(df, target: str, features: list[str], drop: list[str], text: tuple[str, ...] | list[str] = ()):
+    """The table with the target and the feature columns only (file order kept), as train and sweep
+    choose them; a --text column left out by --drop or --features is named as such (it is in the file)."""
+    import sys
+
+    from .csvfile import names, not_in_file
+    for option, cols in (("--features", features), ("--drop", drop)):
+        for c in cols:
+            if c not in df.columns:
+                raise not_in_file(f"{option}: column", c, df.columns)
+    if target in drop or target in features:
+        raise ValidationError(f"the target column {short(target)} cannot be in --drop or --features")
+    keep = set(features) | {target} if features else set(df.columns) - set(drop)
+    left = [c for c in df.columns if c not in keep]
+    for c in (c for c in text if c in left):
+        why = "is in --drop" if c in drop else "is not among --features"
+        raise ValidationError(f"--text: column {short(c)} {why}, so it is not an input; give one or the other")
+    if left:
+        print(f"left out: {names(left, 20)}", file=sys.stderr)
+    return df[[c for c in df.columns if c in keep]]
+
+
 def zero_led(data: bytes, sep: str, encoding: str | None = None) -> bool:
     """Whether a field of these bytes may begin with a 0 and a digit (007, which pandas reads as 7):
     a target's labels written so are read again as written (labels_as_written). Counted

@@ -197,3 +197,11 @@ def test_sweep_reads_missing_markers_and_text_columns_as_train(data, tmp_path):
             "--impute", "median", "--na-values", "N/A", "--out-dir", tmp_path / "s")
     assert r.returncode == 0, r.stderr
     assert cli("predict", tmp_path / "s" / "best_model.npz", tmp_path / "na.csv").returncode == 0
+
+
+def test_parse_grid_reads_true_and_false_as_booleans():
+    """'early_stopping=True' was the string 'True', which the estimator refused."""
+    assert parse_grid("early_stopping=True,false;warm_start=TRUE") == {"early_stopping": [True, False],
+                                                                       "warm_start": [True]}
+    assert all(type(v) is bool for v in parse_grid("early_stopping=true,False")["early_stopping"])
+    assert parse_grid("epochs=1") == {"epochs": [1]} and type(parse_grid("epochs=1")["epochs"][0]) is int

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 import chainrule as cr
+from chainrule.data.columns import MAX_CATEGORIES
 from chainrule.errors import ValidationError, unknown_name
 
 # short names accepted in a grid, and the estimator's argument each stands for
@@ -39,6 +40,8 @@ def _value(text: str, key: str) -> Any:
         if any(s < 1 for s in sizes):
             raise ValidationError(f"--grid: hidden widths must be positive; got {text!r}")
         return sizes
+    if text.lower() in ("true", "false"):           # early_stopping=True: the estimator wants a bool
+        return text.lower() == "true"
     for kind in (int, float):
         try:
             return kind(text)
@@ -48,7 +51,7 @@ def _value(text: str, key: str) -> Any:
 
 
 def parse_grid(text: str) -> dict[str, list]:
-    """Parse "name=v1,v2;name=v1,..." into {name: [values]} (numbers, strings, hidden sizes).
+    """Parse "name=v1,v2;name=v1,..." into {name: [values]} (numbers, true/false, strings, hidden sizes).
 
     Names are the short ones of ALIASES (hidden, lr, batch, ...) or any argument of
     BackpropClassifier; hidden layer sizes join layers with "x": "hidden=64,32x16".
@@ -131,7 +134,9 @@ def as_softmax(net) -> Any:
 def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = None, out_dir=None,
               cv: int = 3, scoring: str | None = None, n_jobs: int = 1, seed: int = 0,
               task: str | None = None, impute: str | None = None, na_values: list[str] | None = None,
-              text_columns: list[str] | None = None, read: dict | None = None, **fixed) -> SweepResult:
+              text_columns: list[str] | None = None, read: dict | None = None, drop: list[str] | None = None,
+              features: list[str] | None = None, max_categories: int | None = MAX_CATEGORIES,
+              **fixed) -> SweepResult:
     """Grid-search chainrule's estimator for a CSV file's target; write the table and the best model.
 
     Parameters
@@ -147,6 +152,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         used as text categories (as `chainrule train --na-values`, `--text`).
     read : how to read the file, as `read_csv`'s arguments sep, encoding, decimal, thousands (the
         decimal mark and thousands separator are kept in the best model, for `predict`).
+    drop, features, max_categories : columns left out, the only input columns, and the categories a text
+        column keeps (as `chainrule train --drop`, `--features`, `--max-categories`).
     fixed : other estimator arguments for every candidate (epochs=50, batch_size=16, ...).
     """
     import pandas as pd
@@ -178,7 +185,12 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     target = as_spelled(target, df.columns)
     df, _ = labels_as_written(df, target, task, text_columns or (), lambda text: read_csv(
         csv, na_values=na_values, text_columns=text, **read))                       # 007 stays '007'
-    pre = Preprocessing.fit(df, target, task=task, impute=impute, text_columns=text_columns or ())
+    if drop or features:                  # as train leaves them out (a second target column, an ID)
+        from chainrule.data.columns import select_columns
+        df = select_columns(df, target, [as_spelled(c, df.columns) for c in features or ()],
+                            [as_spelled(c, df.columns) for c in drop or ()], text_columns or ())
+    pre = Preprocessing.fit(df, target, task=task, impute=impute, text_columns=text_columns or (),
+                            max_categories=max_categories)
     pre.na_values = list(na_values or [])
     pre.decimal, pre.thousands = read.get("decimal", "."), read.get("thousands")
     X, y = pre.transform(df), pre.encode_target(df)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import ValidationError
+from . import weights
 from .tabular import (
     add_csv_options,
     as_in_file,
@@ -40,6 +41,9 @@ def register(sub) -> None:
         epilog="example:\n  chainrule evaluate iris.npz test.csv")
     p.add_argument("model", help="a model file written by `chainrule train`")
     p.add_argument("csv", help="rows with the target column: a CSV file with a header row")
+    p.add_argument("--weight", metavar="COL",
+                   help="a column of sample weights (numbers >= 0): row i counts w_i times in the loss, accuracy "
+                        "or errors, as train --weight's validation metrics and evaluate(sample_weight=) compute them")
     add_csv_options(p)
     add_chunk_option(p)
     p.set_defaults(func=evaluate)
@@ -85,13 +89,43 @@ def checked(args, path) -> dict:
     return info
 
 
-def model_columns(header, pre, keep: tuple[str, ...] = ()) -> None:
-    """The columns the model uses must be in the file (else an error); the others are named once and ignored."""
+def swapped(args) -> None:
+    """`predict data.csv model.npz`: a model file where the CSV file goes, and not where the model goes,
+    is said as the arguments swapped (not "not a chainrule model file")."""
+    def zipped(path) -> bool:                # a model file is a zip archive
+        try:
+            with open(path, "rb") as f:
+                return f.read(4) == b"PK\x03\x04"
+        except OSError:
+            return False
+    if zipped(args.csv) and not zipped(args.model):
+        raise ValidationError(f"{args.csv!r} is a model file and {args.model!r} is not: the model comes first "
+                              f"(chainrule {args.command} {args.csv} {args.model})")
+
+
+def one_column(info: dict) -> ValidationError | None:
+    """The error for a header read as one column that holds another separator (`--sep ';'` on a comma
+    file), else None: the columns are not missing, the separator is wrong."""
+    from ..data.csvfile import short
+    header, sep = info["header"], info["sep"]
+    other = [s for s in (",", ";", "\t", "|") if s != sep and len(header) == 1 and s in header[0]]
+    if not other:
+        return None
+    how = f"the separator {sep!r} (detected)" if info.get("sep_detected") else f"--sep {sep!r}"
+    return ValidationError(f"the header was read as one column {short(header[0])} with {how}: is the separator "
+                           f"{other[0]!r}? (give --sep {other[0]!r})")
+
+
+def model_columns(info: dict, pre, keep: tuple[str, ...] = ()) -> None:
+    """The columns the model uses must be in the file (else an error naming them all, or the separator
+    that hid them); the others are named once and ignored."""
     from ..data.csvfile import names, short
+    header = info["header"]
     missing = [c for c in pre.columns if c not in header]
     if missing:
-        raise ValidationError(f"column {short(missing[0])} is missing: the model was trained on columns "
-                              f"{names(pre.columns, 20)}")
+        which = f"column {short(missing[0])} is" if len(missing) == 1 else f"columns {names(missing, 10)} are"
+        raise one_column(info) or ValidationError(f"{which} missing: the model was trained on columns "
+                                                  f"{names(pre.columns, 20)}")
     ignored = [c for c in header if c not in pre.columns and c not in keep]
     if ignored:
         print(f"ignored columns the model does not use: {names(ignored, 20)}", file=sys.stderr)
@@ -146,6 +180,7 @@ def predict(args) -> int:
 
     from ..data.csvfile import not_in_file
     from ..saving.npz import atomic_write
+    swapped(args)
     out_path = output_path(args.out, {"model file": args.model, "CSV file": args.csv}, stdout_ok=True,
                            kind="csv")
     net, pre, _ = load_model(args.model)
@@ -155,8 +190,8 @@ def predict(args) -> int:
     info = checked(args, args.csv)
     as_in_file(args, info["header"])
     if args.id is not None and args.id not in info["header"]:
-        raise not_in_file("--id: column", args.id, info["header"])
-    model_columns(info["header"], pre, keep=(args.id,) if args.id else ())
+        raise one_column(info) or not_in_file("--id: column", args.id, info["header"])
+    model_columns(info, pre, keep=(args.id,) if args.id else ())
 
     def write(emit) -> int:
         """The predictions of each chunk as it is computed (to `emit`); the header line once."""
@@ -221,26 +256,47 @@ class Targets:
 def evaluate(args) -> int:
     import numpy as np
 
-    from ..data.csvfile import short
-    net, pre, _ = load_model(args.model)
+    from ..data.csvfile import not_in_file, short
+    swapped(args)
+    net, pre, extra = load_model(args.model)
     reading_marks(args, pre)
     info = checked(args, args.csv)
+    as_in_file(args, info["header"])
     if pre.target not in info["header"]:
-        raise ValidationError(f"target column {short(pre.target)} is not in the file: evaluate compares the "
-                              "predictions with it")
-    model_columns(info["header"], pre, keep=(pre.target,))
-    targets, outs = Targets(pre), []
+        raise one_column(info) or ValidationError(f"target column {short(pre.target)} is not in the file: evaluate "
+                                                  "compares the predictions with it")
+    if args.weight is not None and args.weight not in info["header"]:
+        raise not_in_file("--weight: column", args.weight, info["header"])
+    if args.weight is not None and args.weight in (pre.target, *pre.columns):
+        raise ValidationError(f"the --weight column {short(args.weight)} is the model's target or one of its inputs: "
+                              "give a column of weights the model does not use")
+    model_columns(info, pre, keep=(pre.target, args.weight or pre.target))
+    targets, outs, w = Targets(pre), [], []
     # text labels are matched as written: '007' is not the 7 pandas would make of it (train --text TARGET)
     as_text = (pre.target,) if pre.classes and all(isinstance(c, str) for c in pre.classes) else ()
     for chunk, out in chunks(args, info, pre, net, text=as_text):
         targets.add(chunk)
         outs.append(out)
+        if args.weight is not None:
+            w.append(weights.checked(chunk[args.weight], args.weight, int(chunk.index[0]) + 2))
     out, y = np.concatenate(outs), targets.array()
     del outs
+    sample_weight = np.concatenate(w) if args.weight is not None else None
+    if sample_weight is not None and not sample_weight.any():
+        raise ValidationError(f"--weight column {short(args.weight)} is 0 on every row: at least one must weigh "
+                              "more than 0")
+    trained = extra.get("weight")
+    if sample_weight is not None:
+        print(weights.describe(sample_weight, args.weight), file=sys.stderr)
+    elif isinstance(trained, str) and trained in info["header"]:
+        print(f"the model was trained with --weight {short(trained)}, which this file has: these metrics are "
+              f"unweighted (give --weight {short(trained)} to weigh the rows as train did)", file=sys.stderr)
     if pre.task == "classification":
-        result = classification_metrics(net, out, y)
-    else:
+        result = classification_metrics(net, out, y, sample_weight)
+    elif sample_weight is None:
         result = regression_metrics(pre, out, y)
+    else:
+        result = weights.regression(pre, out, y, sample_weight)
     for k, v in result.items():
         print(f"{k}: undefined (the target is constant in this file)" if v is None else f"{k}: {v:.6g}")
     if pre.task == "regression":
@@ -251,7 +307,8 @@ def evaluate(args) -> int:
         np.add.at(cm, (y, out.argmax(axis=1)), 1)
         labels = [str(c)[:20] for c in pre.classes]
         width = max(8, *(len(n) for n in labels)) + 1
-        print("confusion matrix (rows: true class, columns: predicted)")
+        print("confusion matrix (rows: true class, columns: predicted; numbers of rows, unweighted)"
+              if sample_weight is not None else "confusion matrix (rows: true class, columns: predicted)")
         print(" " * width + "".join(f"{n:>{width}}" for n in labels))
         for n, row in zip(labels, cm):
             print(f"{n:>{width}}" + "".join(f"{v:>{width}}" for v in row))
@@ -261,15 +318,25 @@ def evaluate(args) -> int:
 EVAL_ROWS = 16384        # Network.evaluate's chunk: the loss is summed in the same pieces
 
 
-def classification_metrics(net, out, y) -> dict[str, float | None]:
-    """Network.evaluate's loss and accuracy, from the outputs `out` and class codes `y`."""
+def classification_metrics(net, out, y, w=None) -> dict[str, float | None]:
+    """Network.evaluate's loss and accuracy, from the outputs `out` and class codes `y` (with sample
+    weights `w`, its weighted mean loss and weighted fraction correct)."""
+    import numpy as np
+
+    from ..nn import sample_weight as sw
     n = out.shape[0]
+    total = float(n if w is None else np.add.reduce(w))
     loss, correct = 0.0, 0.0
     for i in range(0, n, EVAL_ROWS):
         ob, yb = out[i:i + EVAL_ROWS], net.targets(y[i:i + EVAL_ROWS])
-        loss += net.loss_function.value(ob, yb) * (ob.shape[0] / n if n > EVAL_ROWS else 1.0)
-        correct += net.n_correct(ob, yb) or 0.0
-    return {"loss": loss, "accuracy": correct / n}
+        if w is None:
+            loss += net.loss_function.value(ob, yb) * (ob.shape[0] / n if n > EVAL_ROWS else 1.0)
+            correct += net.n_correct(ob, yb) or 0.0
+        else:
+            wb = w[i:i + EVAL_ROWS]
+            loss += sw.value(net.loss_function, ob, yb, None, sw.factors(wb, net.dtype)) * float(wb.sum()) / total
+            correct += sw.correct(net.task, ob, yb, wb)
+    return {"loss": loss, "accuracy": correct / total}
 
 
 def info(args) -> int:
@@ -293,6 +360,8 @@ def info(args) -> int:
         if pre.fill:
             print(f"missing values filled ({pre.impute}): " + ", ".join(f"{short(k)}: {short(v)}"
                                                                         for k, v in list(pre.fill.items())[:20]))
+    if isinstance(extra.get("weight"), str):
+        print(f"sample weights: trained with --weight {short(extra['weight'])} (evaluate --weight weighs the metrics)")
     if net.optimizer is not None:
         print(f"optimizer: {net.optimizer!r}")
     history = extra.get("history") or {}

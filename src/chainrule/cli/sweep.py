@@ -5,7 +5,8 @@ import argparse
 
 from chainrule.errors import ValidationError
 
-from .tabular import add_csv_options, column_list, reading_marks
+from ..data.columns import MAX_CATEGORIES
+from .tabular import add_csv_options, column_list, positive_int, reading_marks
 
 
 def register(sub) -> None:
@@ -32,13 +33,20 @@ def register(sub) -> None:
     p.add_argument("--epochs", type=int, default=100, help="epochs of every fit unless the grid sets them")
     p.add_argument("--batch-size", type=int, default=32,
                    help="samples per update unless the grid sets them (default 32)")
-    p.add_argument("--jobs", type=int, default=1, help="parallel fits on this machine (default 1)")
+    p.add_argument("--jobs", type=int, default=1, help="parallel fits on this machine (default 1; -1: one per CPU, "
+                                                       "as scikit-learn's n_jobs=-1)")
     p.add_argument("--seed", type=int, default=0, help="seeds the folds, the weights and the shuffling (default 0)")
     p.add_argument("--task", choices=["classification", "regression"], help="override the detected task")
     p.add_argument("--impute", choices=["mean", "median", "most_frequent"], help="fill missing feature values")
     add_csv_options(p)
-    p.add_argument("--text", type=column_list, default=[], metavar="COL[,COL]",
+    g = p.add_argument_group("columns (as train's; sample and class weights are train's only)")
+    g.add_argument("--drop", type=column_list, default=[], metavar="COL[,COL]", help="columns to leave out")
+    g.add_argument("--features", type=column_list, default=[], metavar="COL[,COL]",
+                   help="the only columns to use as inputs (default: all but the target and --drop)")
+    g.add_argument("--text", type=column_list, default=[], metavar="COL[,COL]",
                    help="columns used as text categories even if they hold numbers")
+    g.add_argument("--max-categories", type=positive_int, default=MAX_CATEGORIES,
+                   help="a text column keeps this many most frequent values; the rest count as 'other'")
     p.set_defaults(func=sweep)
 
 
@@ -47,14 +55,17 @@ def sweep(args) -> int:
 
     grid = parse_grid(args.grid)              # checked before reading the data
     reading_marks(args)
-    for name in ("epochs", "batch_size", "jobs"):
+    for name in ("epochs", "batch_size"):
         if getattr(args, name) < 1:
             raise ValidationError(f"--{name.replace('_', '-')} must be a positive integer; got {getattr(args, name)}")
+    if args.jobs < 1 and args.jobs != -1:
+        raise ValidationError(f"--jobs must be a positive integer, or -1 for one fit per CPU; got {args.jobs}")
     fixed = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size))
              if k not in grid and not (k == "batch_size" and "batch" in grid)}
     result = run_sweep(args.csv, args.target, grid, scheduler=args.scheduler, out_dir=args.out_dir, cv=args.cv,
                        scoring=args.scoring, n_jobs=args.jobs, seed=args.seed, task=args.task,
-                       impute=args.impute, na_values=args.na_values, text_columns=args.text, **fixed,
+                       impute=args.impute, na_values=args.na_values, text_columns=args.text, drop=args.drop,
+                       features=args.features, max_categories=args.max_categories, **fixed,
                        read={"sep": args.sep, "encoding": args.encoding, "decimal": args.decimal,
                              "thousands": args.thousands})
     where = f"Dask scheduler {args.scheduler}" if args.scheduler else "this machine"

@@ -5,6 +5,7 @@ import sys
 
 import chainrule as cr
 
+from ..data.columns import select_columns
 from ..errors import TrainingDiverged, UnknownNameError, ValidationError
 from . import weights
 from .tabular import (
@@ -56,11 +57,16 @@ def register(sub) -> None:
     add_csv_options(p)
     g = p.add_argument_group("network and training")
     g.add_argument("--hidden", default="64", help="hidden layer widths, comma separated ('' for none)")
-    g.add_argument("--activation", default="relu", help="activation of the hidden layers")
+    g.add_argument("--activation", default="relu",
+                   help="activation of every hidden layer, one name (relu, tanh, sigmoid, ...)")
     g.add_argument("--epochs", type=positive_int, default=100, help="passes over the training rows")
     g.add_argument("--batch-size", type=positive_int, default=32, help="rows per gradient step")
-    g.add_argument("--optimizer", default="adam", help="sgd, adam, adamw, rmsprop or adagrad")
-    g.add_argument("--lr", type=positive_float, default=1e-3, help="learning rate")
+    g.add_argument("--optimizer", default="adam",
+                   help="sgd, adam, adamw, rmsprop or adagrad, with --lr and --momentum (sgd here is plain "
+                        "SGD(lr=0.001, momentum=0) unless they say otherwise: not fit's lr=0.01 nor "
+                        "BackpropClassifier's momentum 0.9)")
+    g.add_argument("--lr", type=positive_float, default=1e-3, help="learning rate, whatever the optimizer")
+    g.add_argument("--momentum", type=momentum, help="momentum of sgd or rmsprop (default 0)")
     g.add_argument("--val-split", type=fraction, default=0.2, help="fraction of the rows held out for validation")
     g.add_argument("--seed", type=seed, default=0, help="seed of the initial weights and the shuffling")
     g.add_argument("--dtype", choices=["float64", "float32"], default="float64", help="floating-point precision")
@@ -73,8 +79,34 @@ def register(sub) -> None:
     g.add_argument("--stream", action="store_true",
                    help="a file larger than memory: read it twice in chunks (the preprocessing, then the inputs, "
                         "written to files in $TMPDIR and read batch by batch); the same model as without")
-    g.add_argument("--chunk-rows", type=positive_int, default=100_000, help="rows per chunk with --stream")
+    g.add_argument("--chunk-rows", type=positive_int, help="rows per chunk with --stream (default 100000)")
     p.set_defaults(func=train)
+
+
+def momentum(text: str) -> float:
+    """--momentum: a number >= 0 (torch's SGD and RMSprop take any; 0.9 is usual)."""
+    import argparse
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, e.g. 0.9; got {text!r}")
+    return value
+
+
+def _optimizer(args):
+    """The optimizer of --optimizer, --lr and --momentum (which only sgd and rmsprop have)."""
+    try:
+        optimizer = cr.optim.get_optimizer(args.optimizer, lr=args.lr)
+    except UnknownNameError as exc:
+        raise _named(exc, "--optimizer", "optimizer") from None
+    if args.momentum is None:
+        return optimizer
+    if args.optimizer.lower() not in ("sgd", "rmsprop"):
+        raise ValidationError(f"--momentum is for --optimizer sgd or rmsprop; {args.optimizer!r} has no momentum "
+                              "(leave --momentum out)")
+    return cr.optim.get_optimizer(args.optimizer, lr=args.lr, momentum=args.momentum)
 
 
 def _hidden(text: str) -> list[int]:
@@ -93,26 +125,6 @@ def _hidden(text: str) -> list[int]:
 def _named(exc: UnknownNameError, option: str, name: str) -> ValidationError:
     """The library's `activation='x'` as the command line's `--activation 'x'`."""
     return ValidationError(str(exc).replace(f"{name}=", f"{option} ", 1))
-
-
-def select_columns(df, target: str, features: list[str], drop: list[str], text: tuple[str, ...] | list[str] = ()):
-    """The table with the target and the feature columns only (file order kept); a --text column
-    left out by --drop or --features is named as such (it is in the file)."""
-    from ..data.csvfile import names, not_in_file, short
-    for option, cols in (("--features", features), ("--drop", drop)):
-        for c in cols:
-            if c not in df.columns:
-                raise not_in_file(f"{option}: column", c, df.columns)
-    if target in drop or target in features:
-        raise ValidationError(f"the target column {short(target)} cannot be in --drop or --features")
-    keep = set(features) | {target} if features else set(df.columns) - set(drop)
-    left = [c for c in df.columns if c not in keep]
-    for c in (c for c in text if c in left):
-        why = "is in --drop" if c in drop else "is not among --features"
-        raise ValidationError(f"--text: column {short(c)} {why}, so it is not an input; give one or the other")
-    if left:
-        print(f"left out: {names(left, 20)}", file=sys.stderr)
-    return df[[c for c in df.columns if c in keep]]
 
 
 def describe_columns(df, pre, reasons: dict | None = None) -> None:
@@ -213,14 +225,17 @@ def train(args) -> int:
     # the arguments are checked before the (possibly long) reading and training
     reading_marks(args)
     hidden = _hidden(args.hidden)
+    if "," in args.activation:
+        raise ValidationError(f"--activation takes one activation, used by every hidden layer; got "
+                              f"{args.activation!r} (for one per layer, build a chainrule.Network in Python)")
     try:
         activation = cr.Dense(1, 1, args.activation).activation
     except UnknownNameError as exc:
         raise _named(exc, "--activation", "activation") from None
-    try:
-        optimizer = cr.optim.get_optimizer(args.optimizer, lr=args.lr)
-    except UnknownNameError as exc:
-        raise _named(exc, "--optimizer", "optimizer") from None
+    optimizer = _optimizer(args)
+    if args.chunk_rows is not None and not args.stream:
+        raise ValidationError(f"--chunk-rows needs --stream (it is the rows per chunk of --stream's passes); got "
+                              f"--chunk-rows {args.chunk_rows} without it")
     if args.resume and not args.checkpoint_dir:
         raise ValidationError("--resume needs --checkpoint-dir, the folder the checkpoints are in")
     if args.stream and args.mpi:
@@ -234,7 +249,7 @@ def train(args) -> int:
     stream = None
     if args.stream:                       # two passes over chunks of the file: it is never in memory whole
         import pandas as pd
-        stream = CsvStream(args.csv, rows=args.chunk_rows, sep=args.sep, encoding=args.encoding,
+        stream = CsvStream(args.csv, rows=args.chunk_rows or 100_000, sep=args.sep, encoding=args.encoding,
                            decimal=args.decimal, thousands=args.thousands, na_values=args.na_values or None)
         as_in_file(args, stream.header())
         header = weights.split_off(stream.header(), args) if args.weight else stream.header()
@@ -306,7 +321,8 @@ def train(args) -> int:
     if comm is not None and comm.Get_rank() != 0:
         return 0                          # rank 0 saves and reports
     summary = {"epochs": len(history.epoch), **{k: v[-1] for k, v in history.history.items()}}
-    save(net, out, extra={"tabular": pre.to_json(), "history": summary})
+    recorded = {"weight": args.weight} if args.weight else {}      # evaluate says the column is there
+    save(net, out, extra={"tabular": pre.to_json(), "history": summary, **recorded})
     shown = format_metrics(metrics(net, pre, tail(X, n_val), y[val]) if weight is None else
                            weights.metrics(net, pre, tail(X, n_val), y[val], weight[val])) if n_val else ""
     weighted = f" (rows weighted by {args.weight!r})" if args.weight else ""

@@ -84,8 +84,14 @@ def metrics(net: Any, pre: Any, X: Any, y: np.ndarray, w: np.ndarray) -> dict[st
         from .tabular import evaluate_rows
         return dict(evaluate_rows(net, X, y, w))
     from .tabular import predict_rows
+    return regression(pre, predict_rows(net, X), y, w)
+
+
+def regression(pre: Any, outputs: np.ndarray, y: np.ndarray, w: np.ndarray) -> dict[str, float | None]:
+    """MSE, RMSE, MAE (in the target's units) and R2 of a regression's `outputs` and standardised
+    targets `y`, row i counted w_i times (`evaluate --weight` too)."""
     truth = y[:, 0] * pre.y_scale + pre.y_mean
-    err = truth - pre.decode(predict_rows(net, X))
+    err = truth - pre.decode(outputs)
     mse = float(np.average(err ** 2, weights=w))
     ss_tot = float(np.dot(w, (truth - np.average(truth, weights=w)) ** 2))
     return {"mse": mse, "rmse": float(np.sqrt(mse)), "mae": float(np.average(np.abs(err), weights=w)),

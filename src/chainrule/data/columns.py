@@ -146,6 +146,25 @@ def warn_id(name: str, n: int) -> None:
                   ColumnWarning, stacklevel=3)
 
 
+def check_classes(target: str, classes: list, counts: Any, numeric: bool) -> None:
+    """A classification target needs two classes; one with more classes than half its rows, or with
+    most classes seen once (a continuous target given --task classification: one class per row,
+    nothing to learn), is said. For `Preprocessing.fit` and `train --stream` alike; `counts`: the
+    rows of each class."""
+    import warnings
+    if len(classes) < 2:
+        raise ValidationError(f"target column {target!r} has only one class ({classes[0]!r}); "
+                              "a classifier needs at least two")
+    counts = np.asarray(counts)
+    n, rows, once = len(counts), int(counts.sum()), int(np.count_nonzero(counts == 1))
+    if rows < MIN_ID_ROWS or (2 * n <= rows and 2 * once <= n):
+        return
+    why = ("a regression target? (--task regression)" if numeric else
+           "too few rows of each class to learn them (an ID or free text?)")
+    warnings.warn(f"target column {short(target)} has {n} classes for {rows} rows ({once} seen once): {why}",
+                  ColumnWarning, stacklevel=3)
+
+
 def categories(col, name: str, max_categories: int | None) -> tuple[list[str], int]:
     """(kept categories sorted, number of categories left out). Past `max_categories`, the most
     frequent are kept and the others become "other" (encoded as all zeros), with a warning."""
@@ -160,6 +179,28 @@ def categories(col, name: str, max_categories: int | None) -> tuple[list[str], i
                   "(raise the limit with --max-categories, or leave the column out with --drop)",
                   ColumnWarning, stacklevel=3)
     return sorted(str(v) for v in kept), len(counts) - max_categories
+
+
+def select_columns(df, target: str, features: list[str], drop: list[str], text: tuple[str, ...] | list[str] = ()):
+    """The table with the target and the feature columns only (file order kept), as train and sweep
+    choose them; a --text column left out by --drop or --features is named as such (it is in the file)."""
+    import sys
+
+    from .csvfile import names, not_in_file
+    for option, cols in (("--features", features), ("--drop", drop)):
+        for c in cols:
+            if c not in df.columns:
+                raise not_in_file(f"{option}: column", c, df.columns)
+    if target in drop or target in features:
+        raise ValidationError(f"the target column {short(target)} cannot be in --drop or --features")
+    keep = set(features) | {target} if features else set(df.columns) - set(drop)
+    left = [c for c in df.columns if c not in keep]
+    for c in (c for c in text if c in left):
+        why = "is in --drop" if c in drop else "is not among --features"
+        raise ValidationError(f"--text: column {short(c)} {why}, so it is not an input; give one or the other")
+    if left:
+        print(f"left out: {names(left, 20)}", file=sys.stderr)
+    return df[[c for c in df.columns if c in keep]]
 
 
 def zero_led(data: bytes, sep: str, encoding: str | None = None) -> bool:

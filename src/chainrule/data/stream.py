@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
+from . import columns as column_checks
 from .chunks import iter_chunks
 from .columns import MAX_CATEGORIES, MIN_ID_ROWS, categories, comma_cells, comma_error, warn_id, written_label
 from .csvfile import SEP_NAMES, not_in_file, short
@@ -207,9 +208,7 @@ class CsvStream:
         else:
             from .scan import as_python
             pre.classes = sorted(as_python(list(y.counts), y.kind), key=lambda v: (str(type(v)), v))
-            if len(pre.classes) < 2:
-                raise ValidationError(f"target column {target!r} has only one class ({pre.classes[0]!r}); "
-                                      "a classifier needs at least two")
+            column_checks.check_classes(target, pre.classes, list(y.counts.values()), numeric_target)
         empty = [c for c, s in scans.items() if s.missing == s.rows]
         if empty:
             raise ValidationError(f"column {empty[0]!r} has no values at all; leave it out (chainrule train --drop "

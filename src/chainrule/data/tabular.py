@@ -16,7 +16,16 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
-from .columns import MAX_CATEGORIES, ColumnWarning, categories, check_text_column, is_numeric, looks_like_id, warn_id
+from .columns import (
+    MAX_CATEGORIES,
+    ColumnWarning,
+    categories,
+    check_classes,
+    check_text_column,
+    is_numeric,
+    looks_like_id,
+    warn_id,
+)
 from .csvfile import names, not_in_file, read_csv, short
 from .lines import file_lines
 from .stored import IMPUTE, check_stored
@@ -128,9 +137,7 @@ class Preprocessing:
             pre.y_scale = y_scale or 1.0
         else:
             pre.classes = sorted(y.unique().tolist(), key=lambda v: (str(type(v)), v))
-            if len(pre.classes) < 2:
-                raise ValidationError(f"target column {target!r} has only one class ({pre.classes[0]!r}); "
-                                      "a classifier needs at least two")
+            check_classes(target, pre.classes, y.value_counts().to_numpy(), numeric_target)
             _warn_equal_numbers(target, pre.classes)
         missing = df[features].isna().sum()          # one pass over the table, not two a column
         empty = [c for c in features if missing[c] == len(df)]

@@ -1,0 +1,85 @@
+"""Resume only the run that wrote the checkpoint; never lose or hide a checkpoint; CLI checkpoints are models."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.saving.checkpoint import checkpoint_path, read_history
+
+pd = pytest.importorskip("pandas")
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "chainrule.cli", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd)
+
+
+def problem(n=300):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 5))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    net = cr.Network([cr.Dense(5, 6, "tanh"), cr.Dense(6, 2, "softmax")], loss="categorical_crossentropy", seed=1)
+    return net, X, y
+
+
+class Interrupt(cr.callbacks.Callback):
+    """Ctrl-C as epoch `at` begins: the checkpoint of the epoch before is written."""
+
+    def __init__(self, at):
+        self.at = at
+
+    def on_epoch_begin(self, epoch):
+        if epoch == self.at:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("kind", ["memmap", "sparse"])
+def test_resume_refuses_other_values_of_lazy_inputs(tmp_path, kind):
+    """A memmap or CSR X was fingerprinted by its shape only: other values of that shape resumed."""
+    net, X, y = problem()
+    edited = X.copy()
+    edited[5, 1] += 1.0
+    if kind == "memmap":
+        np.save(tmp_path / "X.npy", X)
+        np.save(tmp_path / "E.npy", edited)
+        X, edited = np.load(tmp_path / "X.npy", mmap_mode="r"), np.load(tmp_path / "E.npy", mmap_mode="r")
+    else:
+        import scipy.sparse as sp
+        X, edited = sp.csr_matrix(X), sp.csr_matrix(edited)
+    args = dict(epochs=4, verbose=0, validation_split=0.2, checkpoint_dir=tmp_path / "ck")
+    with pytest.raises(KeyboardInterrupt):
+        net.fit(X, y, callbacks=[Interrupt(2)], **args)
+    again, _, _ = problem()
+    with pytest.raises(cr.errors.ValidationError, match=r"what differs: the inputs X \(same shape \[240, 5\], "
+                                                        r"other values\)"):
+        again.fit(edited, y, resume=True, **args)
+    again.fit(X, y, resume=True, **args)                   # the same data resumes
+    assert again.epochs_trained == 4
+
+
+def table(path, n=600, edit=False):
+    rng = np.random.default_rng(2)
+    df = pd.DataFrame(rng.normal(size=(n, 5)).round(4), columns=[f"x{i}" for i in range(5)])
+    df["city"] = rng.choice(["oslo", "rome", "lima"], n)
+    df["label"] = np.where(df.x0 + df.x1 > 0, "yes", "no")
+    if edit:
+        df.loc[5, ["x2", "x3"]] = [9.5, -9.5]
+    df.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("more", [[], ["--stream", "--chunk-rows", "100"]])
+def test_cli_resume_refuses_an_edited_file(tmp_path, more):
+    """With a text column (a sparse X) or --stream (X in a temporary file), two numbers changed in
+    one row resumed: 'resumed from epoch 2 of 4'."""
+    ck = tmp_path / "ck"
+    base = ["--target", "label", "--seed", "1", "--quiet", "--checkpoint-dir", ck, "--out", tmp_path / "m.npz", *more]
+    r = cli("train", table(tmp_path / "d.csv"), *base, "--epochs", "2")
+    assert r.returncode == 0, r.stderr
+    r = cli("train", table(tmp_path / "e.csv", edit=True), *base, "--epochs", "4", "--resume")
+    assert r.returncode == 2 and "cannot resume from" in r.stderr and "the inputs X (same shape" in r.stderr, r.stderr
+    r = cli("train", tmp_path / "d.csv", *base, "--epochs", "4", "--resume")
+    assert r.returncode == 0 and "resumed from epoch 2 of 4" in r.stderr, r.stderr

@@ -83,3 +83,45 @@ def test_cli_resume_refuses_an_edited_file(tmp_path, more):
     assert r.returncode == 2 and "cannot resume from" in r.stderr and "the inputs X (same shape" in r.stderr, r.stderr
     r = cli("train", tmp_path / "d.csv", *base, "--epochs", "4", "--resume")
     assert r.returncode == 0 and "resumed from epoch 2 of 4" in r.stderr, r.stderr
+
+
+def test_a_failing_new_run_keeps_the_finished_run(tmp_path):
+    """A new run in a finished run's folder emptied history.jsonl before training: failing in its
+    first epoch (a ModelCheckpoint in a missing folder, Ctrl-C) left a checkpoint of epoch 5 with
+    0 lines of history, which resume refused."""
+    ck = tmp_path / "ckH"
+    net, X, y = problem()
+    net.fit(X, y, epochs=5, verbose=0, checkpoint_dir=ck)
+    kept = checkpoint_path(ck).read_bytes(), (ck / "history.jsonl").read_bytes()
+    trained = []
+
+    class Count(cr.callbacks.Callback):
+        def on_batch_end(self, batch, logs):
+            trained.append(batch)
+
+    with pytest.raises(FileNotFoundError, match=r"ModelCheckpoint: the folder of filepath, 'nope', does not exist"):
+        problem()[0].fit(X, y, epochs=5, verbose=0, checkpoint_dir=ck,
+                         callbacks=[Count(), cr.ModelCheckpoint("nope/m.npz")])
+    assert trained == []                                            # refused before any training
+    with pytest.raises(KeyboardInterrupt):
+        problem()[0].fit(X, y, epochs=5, verbose=0, checkpoint_dir=ck, callbacks=[Interrupt(0)])
+    assert (checkpoint_path(ck).read_bytes(), (ck / "history.jsonl").read_bytes()) == kept
+    again = problem()[0]
+    again.fit(X, y, epochs=5, verbose=0, checkpoint_dir=ck, resume=True)
+    np.testing.assert_array_equal(again.params, net.params)
+    # a new run that trains replaces both at its first epoch
+    problem()[0].fit(X, y, epochs=2, verbose=0, checkpoint_dir=ck)
+    assert len(read_history(ck)[1]) == 2 and cr.load(checkpoint_path(ck), with_extra=True)[1]["checkpoint"]["epoch"] == 2
+
+
+@pytest.mark.parametrize("filepath,error,message", [
+    ("m-{loss:03d}.npz", cr.errors.ValidationError, r"cannot be filled with the epoch and the logs' numbers "
+                                                    r"\(ValueError: Unknown format code 'd'"),
+    ("m{}.npz", cr.errors.ValidationError, "IndexError"),
+    ("", IsADirectoryError, "filepath names a folder")])
+def test_model_checkpoint_checks_its_path_before_training(tmp_path, filepath, error, message):
+    net, X, y = problem()
+    before = net.params.copy()
+    with pytest.raises(error, match=message):
+        net.fit(X, y, epochs=2, verbose=0, callbacks=[cr.ModelCheckpoint(str(tmp_path / filepath))])
+    np.testing.assert_array_equal(net.params, before)

@@ -185,7 +185,7 @@ class BackupAndRestore(Callback):
         self.epochs = 0
         self.trainer: Any = None
         self.saved_callbacks: list | None = None
-        self.stopped, self.saved = False, 0
+        self.stopped, self.saved, self.fresh = False, 0, False
         self.locked = False
 
     # -- before training ------------------------------------------------------------------------
@@ -199,8 +199,7 @@ class BackupAndRestore(Callback):
         self.fingerprint = fingerprint(trainer)
         done = self._load(trainer) if self.resume else self._keep_unfinished()
         self.saved = done                                           # the epoch of the checkpoint there (0: none)
-        if not done:
-            (self.directory / HISTORY).write_bytes(b"")          # a new run: a new history
+        self.fresh = not done         # a new run: it replaces the folder's checkpoint and history at its first epoch
         self._announce(trainer, done, epochs)
         return max(done, epochs or 0) if self.stopped else done
 
@@ -312,7 +311,9 @@ class BackupAndRestore(Callback):
                                    "clipping (clip_norm=...), or scaling the inputs")
         history = trainer.history
         line = json.dumps({"epoch": history.epoch[-1], "logs": {k: v[-1] for k, v in history.history.items()}})
-        with open(self.directory / HISTORY, "ab") as f:           # appended: constant time per epoch
+        if self.fresh:      # a new run replaces the folder's (finished) run only now: one failing earlier leaves it
+            checkpoint_path(self.directory).unlink(missing_ok=True)   # first: a kill now leaves no checkpoint
+        with open(self.directory / HISTORY, "wb" if self.fresh else "ab") as f:   # appended: constant time per epoch
             f.write(line.encode() + b"\n")
             f.flush()
             os.fsync(f.fileno())
@@ -328,7 +329,7 @@ class BackupAndRestore(Callback):
                                 "history_len": len(history.epoch), "stopped": bool(net.stop_training),
                                 "fingerprint": self.fingerprint, "callbacks": entries}}
         save(net, checkpoint_path(self.directory), include_optimizer=True, extra=extra, extra_arrays=arrays)
-        self.saved = epoch + 1
+        self.saved, self.fresh = epoch + 1, False
 
     def release(self) -> None:
         if self.locked:

@@ -125,3 +125,33 @@ def test_model_checkpoint_checks_its_path_before_training(tmp_path, filepath, er
     with pytest.raises(error, match=message):
         net.fit(X, y, epochs=2, verbose=0, callbacks=[cr.ModelCheckpoint(str(tmp_path / filepath))])
     np.testing.assert_array_equal(net.params, before)
+
+
+def rewrite_header(path, change):
+    with np.load(path, allow_pickle=False) as data:
+        entries = {k: data[k] for k in data.files}
+    header = json.loads(str(entries["__format__"]))
+    change(header)
+    entries["__format__"] = np.array(json.dumps(header))
+    with open(path, "wb") as f:
+        np.savez(f, **entries)
+
+
+def test_a_new_run_refuses_a_checkpoint_it_cannot_read(tmp_path):
+    """A checkpoint of a newer format (or not a checkpoint) was taken for none: a new run replaced it."""
+    ck = tmp_path / "ck"
+    net, X, y = problem()
+    with pytest.raises(KeyboardInterrupt):
+        net.fit(X, y, epochs=5, verbose=0, checkpoint_dir=ck, callbacks=[Interrupt(2)])
+    rewrite_header(checkpoint_path(ck), lambda h: h.update(version=2))
+    kept = checkpoint_path(ck).read_bytes(), (ck / "history.jsonl").read_bytes()
+    with pytest.raises(cr.errors.ModelFileError, match=r"checkpoint.npz cannot be read, so a new run would replace "
+                       r"what may be an unfinished run: .*format version 2.*; to start afresh, delete .*checkpoint.npz"
+                       r"' and history.jsonl beside it, or use another checkpoint_dir"):
+        problem()[0].fit(X, y, epochs=5, verbose=0, checkpoint_dir=ck)
+    assert (checkpoint_path(ck).read_bytes(), (ck / "history.jsonl").read_bytes()) == kept
+    (tmp_path / "other").mkdir()
+    problem()[0].save(checkpoint_path(tmp_path / "other"))          # a model, not a checkpoint
+    with pytest.raises(cr.errors.ModelFileError, match="is a model file, not a training checkpoint: a new run would "
+                                                       "overwrite it"):
+        problem()[0].fit(X, y, epochs=5, verbose=0, checkpoint_dir=tmp_path / "other")

@@ -204,15 +204,21 @@ class BackupAndRestore(Callback):
         return max(done, epochs or 0) if self.stopped else done
 
     def _keep_unfinished(self) -> int:
-        """A new run (resume=False) would replace the checkpoint and empty the history: refused
-        where they are those of a run cut short (a crash, a kill), which resume=True continues."""
+        """A new run (resume=False) would replace the checkpoint and the history: refused where they
+        are those of a run cut short (a crash, a kill), which resume=True continues, and where the
+        file cannot be read (a newer format) or is not a checkpoint: what it holds is unknown."""
         path = checkpoint_path(self.directory)
-        try:
-            state = (load_all(path)[1] or {}).get("checkpoint") if path.exists() else None
-        except (ModelFileError, ValidationError, OSError):
-            return 0                                    # nothing a run could continue from
-        if not isinstance(state, dict):
+        afresh = f"to start afresh, delete {str(path)!r} and {HISTORY} beside it, or use another checkpoint_dir"
+        if not path.exists():
             return 0
+        try:
+            state = (load_all(path)[1] or {}).get("checkpoint")
+        except (ModelFileError, ValidationError, OSError) as exc:     # perhaps a run's, of a newer chainrule
+            raise ModelFileError(f"{path} cannot be read, so a new run would replace what may be an unfinished run: "
+                                 f"{exc}; {afresh}") from None
+        if not isinstance(state, dict):
+            raise ModelFileError(f"{path} is a model file, not a training checkpoint: a new run would overwrite it; "
+                                 f"{afresh}")
         epoch, epochs = state.get("epoch"), state.get("epochs")
         if isinstance(epoch, int) and isinstance(epochs, int) and epoch < epochs and not state.get("stopped"):
             raise ValidationError(f"{path} holds a run stopped at epoch {epoch} of {epochs}; a new run would replace "

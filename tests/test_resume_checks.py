@@ -155,3 +155,19 @@ def test_a_new_run_refuses_a_checkpoint_it_cannot_read(tmp_path):
     with pytest.raises(cr.errors.ModelFileError, match="is a model file, not a training checkpoint: a new run would "
                                                        "overwrite it"):
         problem()[0].fit(X, y, epochs=5, verbose=0, checkpoint_dir=tmp_path / "other")
+
+
+def test_cli_checkpoint_predicts_and_says_what_it_is(tmp_path):
+    """`chainrule predict DIR/checkpoint.npz` said it was a model without CSV preprocessing: an
+    interrupted run's checkpoint could not predict; `info` did not say it was a checkpoint."""
+    ck, out = tmp_path / "ckK", tmp_path / "t.npz"
+    data = table(tmp_path / "d.csv")
+    r = cli("train", data, "--target", "label", "--epochs", "2", "--quiet", "--checkpoint-dir", ck, "--out", out)
+    assert r.returncode == 0, r.stderr
+    from_checkpoint = cli("predict", ck / "checkpoint.npz", data, "--out", "-")
+    assert from_checkpoint.returncode == 0, from_checkpoint.stderr
+    assert from_checkpoint.stdout == cli("predict", out, data, "--out", "-").stdout     # the final epoch's weights
+    assert from_checkpoint.stdout.splitlines()[0] == "prediction" and len(from_checkpoint.stdout.splitlines()) == 601
+    info = cli("info", ck / "checkpoint.npz")
+    assert "training checkpoint of epoch 2 of 2 (resume with chainrule train ... --resume)" in info.stdout
+    assert "training checkpoint" not in cli("info", out).stdout

@@ -294,6 +294,9 @@ def train(args) -> int:
     callbacks: list = [] if args.quiet or sys.stderr.isatty() else [EpochLines()]
     if args.resume:
         callbacks.append(ResumeNote(args.checkpoint_dir))
+    if args.checkpoint_dir:               # its checkpoints carry the preprocessing: predict reads them as models
+        from ..saving.checkpoint import CheckpointExtra
+        callbacks.append(CheckpointExtra({"tabular": pre.to_json()}))
     try:
         history = net.fit(X, y, epochs=args.epochs, batch_size=args.batch_size, optimizer=optimizer,
                           validation_split=args.val_split if n_val else 0.0, seed=args.seed,

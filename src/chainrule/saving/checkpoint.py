@@ -174,6 +174,14 @@ def _shape(d: Any) -> Any:
     return d.get("shape") if isinstance(d, dict) else d
 
 
+class CheckpointExtra(Callback):
+    """JSON that every checkpoint carries besides the run (`chainrule train` gives its CSV
+    preprocessing, so that `predict` reads a checkpoint as it reads the final model)."""
+
+    def __init__(self, extra: dict):
+        self.extra = dict(extra)
+
+
 class BackupAndRestore(Callback):
     """The fit loop's checkpoint component: takes the folder's lock and restores the last
     checkpoint (with resume=True) before the first epoch, the callbacks' state after their
@@ -331,9 +339,10 @@ class BackupAndRestore(Callback):
                     arrays[f"cb{i}_{key}"] = value
                     state[key] = {"array": f"cb{i}_{key}"}
             entries.append({"class": type(cb).__name__, "state": state})
-        extra = {"checkpoint": {"epoch": epoch + 1, "epochs": self.epochs, "rng": trainer.rng.bit_generator.state,
-                                "history_len": len(history.epoch), "stopped": bool(net.stop_training),
-                                "fingerprint": self.fingerprint, "callbacks": entries}}
+        extra = {k: v for cb in trainer.callbacks if isinstance(cb, CheckpointExtra) for k, v in cb.extra.items()}
+        extra["checkpoint"] = {"epoch": epoch + 1, "epochs": self.epochs, "rng": trainer.rng.bit_generator.state,
+                               "history_len": len(history.epoch), "stopped": bool(net.stop_training),
+                               "fingerprint": self.fingerprint, "callbacks": entries}
         save(net, checkpoint_path(self.directory), include_optimizer=True, extra=extra, extra_arrays=arrays)
         self.saved, self.fresh = epoch + 1, False
 

@@ -171,3 +171,27 @@ def test_cli_checkpoint_predicts_and_says_what_it_is(tmp_path):
     info = cli("info", ck / "checkpoint.npz")
     assert "training checkpoint of epoch 2 of 2 (resume with chainrule train ... --resume)" in info.stdout
     assert "training checkpoint" not in cli("info", out).stdout
+
+
+def test_an_empty_checkpoint_dir_is_refused(tmp_path, monkeypatch):
+    """'' was the current folder: checkpoint.npz and history.jsonl were written there."""
+    monkeypatch.chdir(tmp_path)
+    net, X, y = problem()
+    with pytest.raises(cr.errors.ValidationError, match="checkpoint_dir is empty: give the name of a folder"):
+        net.fit(X, y, epochs=1, verbose=0, checkpoint_dir="")
+    data = table(tmp_path / "d.csv")
+    r = cli("train", data, "--target", "label", "--epochs", "1", "--checkpoint-dir", "", "--out", "m.npz",
+            cwd=tmp_path)
+    assert r.returncode == 2 and "--checkpoint-dir is empty" in r.stderr, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.csv"]
+
+
+@pytest.mark.parametrize("name", ["checkpoint.npz", "history.jsonl"])
+def test_out_cannot_be_a_file_of_the_checkpoint_dir(tmp_path, name):
+    """--out ck/checkpoint.npz --checkpoint-dir ck: the model replaced the checkpoint; resume then failed."""
+    data = table(tmp_path / "d.csv")
+    (tmp_path / "ck").mkdir()
+    r = cli("train", data, "--target", "label", "--epochs", "1", "--checkpoint-dir", tmp_path / "ck",
+            "--out", tmp_path / "ck" / ".." / "ck" / name)
+    assert r.returncode == 2 and f"is the {name} of --checkpoint-dir" in r.stderr and "epoch 1/1" not in r.stderr
+    assert list((tmp_path / "ck").iterdir()) == []

@@ -200,6 +200,18 @@ def gathered(y, order):
     return out
 
 
+def checkpoint_files(out, folder: str) -> None:
+    """--out must not be one of the files of --checkpoint-dir: the model would replace the checkpoint."""
+    from pathlib import Path
+
+    from ..saving.checkpoint import FILENAME, HISTORY
+    from ..saving.runlock import LOCKNAME
+    for name in (FILENAME, HISTORY, LOCKNAME):
+        if Path(out).resolve() == (Path(folder) / name).resolve():
+            raise ValidationError(f"--out {str(out)!r} is the {name} of --checkpoint-dir {folder!r}: the model "
+                                  "would replace it; give --out another file")
+
+
 def train(args) -> int:
     import numpy as np
 
@@ -221,6 +233,8 @@ def train(args) -> int:
         optimizer = cr.optim.get_optimizer(args.optimizer, lr=args.lr)
     except UnknownNameError as exc:
         raise _named(exc, "--optimizer", "optimizer") from None
+    if args.checkpoint_dir == "":
+        raise ValidationError("--checkpoint-dir is empty: give the name of a folder for the checkpoints")
     if args.resume and not args.checkpoint_dir:
         raise ValidationError("--resume needs --checkpoint-dir, the folder the checkpoints are in")
     if args.stream and args.mpi:
@@ -231,6 +245,8 @@ def train(args) -> int:
     comm = mpi_world() if args.mpi else None
     out = output_path(args.out, {"CSV file": args.csv}, kind="model")
     assert out is not None                     # a model file: never standard output
+    if args.checkpoint_dir:
+        checkpoint_files(out, args.checkpoint_dir)
     stream = None
     if args.stream:                       # two passes over chunks of the file: it is never in memory whole
         import pandas as pd

@@ -189,6 +189,9 @@ class BackupAndRestore(Callback):
     callback, so the checkpoint holds what they added to the epoch's logs."""
 
     def __init__(self, directory, resume: bool = False):
+        if os.fspath(directory) == "":            # Path("") is the current folder
+            raise ValidationError("checkpoint_dir is empty: give the name of a folder for checkpoint.npz and "
+                                  "history.jsonl")
         self.directory, self.resume = Path(directory), resume
         self.epochs = 0
         self.trainer: Any = None

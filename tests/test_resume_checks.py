@@ -111,7 +111,8 @@ def test_a_failing_new_run_keeps_the_finished_run(tmp_path):
     np.testing.assert_array_equal(again.params, net.params)
     # a new run that trains replaces both at its first epoch
     problem()[0].fit(X, y, epochs=2, verbose=0, checkpoint_dir=ck)
-    assert len(read_history(ck)[1]) == 2 and cr.load(checkpoint_path(ck), with_extra=True)[1]["checkpoint"]["epoch"] == 2
+    assert len(read_history(ck)[1]) == 2
+    assert cr.load(checkpoint_path(ck), with_extra=True)[1]["checkpoint"]["epoch"] == 2
 
 
 @pytest.mark.parametrize("filepath,error,message", [

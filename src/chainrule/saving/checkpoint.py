@@ -66,7 +66,8 @@ def fingerprint(trainer) -> dict:
     """What defines a run: resuming with another architecture, optimizer, data or targets would
     continue something unrelated. Data read from disk batch by batch is read once more here, in
     chunks, for its hash (the rows of one file shared by X and the validation data, once)."""
-    net, seen = trainer.net, {}
+    net = trainer.net
+    seen: dict[tuple, str] = {}
     found = {"network": net.config(), "optimizer": net.optimizer.config(), "X": _data(trainer.X, seen),
              "Y": _data(trainer.Y, seen), "validation": [_data(v, seen) for v in trainer.validation_data or ()],
              "batch_size": trainer.batch_size, "shuffle": trainer.shuffle}

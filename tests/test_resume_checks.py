@@ -196,3 +196,12 @@ def test_out_cannot_be_a_file_of_the_checkpoint_dir(tmp_path, name):
             "--out", tmp_path / "ck" / ".." / "ck" / name)
     assert r.returncode == 2 and f"is the {name} of --checkpoint-dir" in r.stderr and "epoch 1/1" not in r.stderr
     assert list((tmp_path / "ck").iterdir()) == []
+
+
+def test_model_checkpoint_cannot_write_the_checkpoint(tmp_path):
+    net, X, y = problem()
+    (tmp_path / "ck").mkdir()
+    with pytest.raises(cr.errors.ValidationError, match="is a file of checkpoint_dir"):
+        net.fit(X, y, epochs=1, verbose=0, checkpoint_dir=tmp_path / "ck",
+                callbacks=[cr.ModelCheckpoint(str(tmp_path / "ck" / "checkpoint.npz"))])
+    assert list((tmp_path / "ck").iterdir()) == []

@@ -25,7 +25,7 @@ import numpy as np
 from ..errors import ModelFileError, TrainingDiverged, ValidationError
 from ..nn.divergence import nonfinite_update
 from ..training.callback import stateful
-from ..training.callbacks import Callback, EpochLogger, ProgressBar
+from ..training.callbacks import Callback, EpochLogger, ModelCheckpoint, ProgressBar
 from ..training.sparse_rows import SparseRows
 from ..training.streaming import LazyRows, OneHotRows, Subset
 from . import runlock
@@ -206,6 +206,11 @@ class BackupAndRestore(Callback):
         generator and history and return the epochs it had done (0 without one); the epochs of
         this run when that run had already stopped early (EarlyStopping)."""
         self.trainer = trainer
+        ours = {(self.directory / name).resolve() for name in (FILENAME, HISTORY, runlock.LOCKNAME)}
+        for cb in trainer.callbacks:        # the model would replace the checkpoint (resume then fails)
+            if isinstance(cb, ModelCheckpoint) and Path(cb.filepath).resolve() in ours:
+                raise ValidationError(f"ModelCheckpoint: filepath {cb.filepath!r} is a file of checkpoint_dir "
+                                      f"{str(self.directory)!r}, which fit writes; give ModelCheckpoint another file")
         runlock.acquire(self.directory)
         self.locked = True
         self.fingerprint = fingerprint(trainer)

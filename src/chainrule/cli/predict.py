@@ -348,6 +348,10 @@ def info(args) -> int:
         return 0
     net, pre, extra = load_model(args.model, need_preprocessing=False)
     print(net.summary())
+    state = extra.get("checkpoint")
+    if isinstance(state, dict):           # written by fit's checkpoint_dir after an epoch: a run perhaps unfinished
+        how = "chainrule train ... --resume" if pre is not None else "fit(..., checkpoint_dir=..., resume=True)"
+        print(f"training checkpoint of epoch {state.get('epoch')} of {state.get('epochs')} (resume with {how})")
     if pre is None:
         print("no CSV preprocessing (saved by Network.save): inputs are the network's raw features")
     else:

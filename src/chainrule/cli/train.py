@@ -212,6 +212,18 @@ def gathered(y, order):
     return out
 
 
+def checkpoint_files(out, folder: str) -> None:
+    """--out must not be one of the files of --checkpoint-dir: the model would replace the checkpoint."""
+    from pathlib import Path
+
+    from ..saving.checkpoint import FILENAME, HISTORY
+    from ..saving.runlock import LOCKNAME
+    for name in (FILENAME, HISTORY, LOCKNAME):
+        if Path(out).resolve() == (Path(folder) / name).resolve():
+            raise ValidationError(f"--out {str(out)!r} is the {name} of --checkpoint-dir {folder!r}: the model "
+                                  "would replace it; give --out another file")
+
+
 def train(args) -> int:
     import numpy as np
 
@@ -236,6 +248,8 @@ def train(args) -> int:
     if args.chunk_rows is not None and not args.stream:
         raise ValidationError(f"--chunk-rows needs --stream (it is the rows per chunk of --stream's passes); got "
                               f"--chunk-rows {args.chunk_rows} without it")
+    if args.checkpoint_dir == "":
+        raise ValidationError("--checkpoint-dir is empty: give the name of a folder for the checkpoints")
     if args.resume and not args.checkpoint_dir:
         raise ValidationError("--resume needs --checkpoint-dir, the folder the checkpoints are in")
     if args.stream and args.mpi:
@@ -246,6 +260,8 @@ def train(args) -> int:
     comm = mpi_world() if args.mpi else None
     out = output_path(args.out, {"CSV file": args.csv}, kind="model")
     assert out is not None                     # a model file: never standard output
+    if args.checkpoint_dir:
+        checkpoint_files(out, args.checkpoint_dir)
     stream = None
     if args.stream:                       # two passes over chunks of the file: it is never in memory whole
         import pandas as pd
@@ -309,6 +325,9 @@ def train(args) -> int:
     callbacks: list = [] if args.quiet or sys.stderr.isatty() else [EpochLines()]
     if args.resume:
         callbacks.append(ResumeNote(args.checkpoint_dir))
+    if args.checkpoint_dir:               # its checkpoints carry the preprocessing: predict reads them as models
+        from ..saving.checkpoint import CheckpointExtra
+        callbacks.append(CheckpointExtra({"tabular": pre.to_json()}))
     try:
         history = net.fit(X, y, epochs=args.epochs, batch_size=args.batch_size, optimizer=optimizer,
                           validation_split=args.val_split if n_val else 0.0, seed=args.seed,

@@ -25,8 +25,9 @@ import numpy as np
 from ..errors import ModelFileError, TrainingDiverged, ValidationError
 from ..nn.divergence import nonfinite_update
 from ..training.callback import stateful
-from ..training.callbacks import Callback, EpochLogger, ProgressBar
-from ..training.streaming import OneHotRows
+from ..training.callbacks import Callback, EpochLogger, ModelCheckpoint, ProgressBar
+from ..training.sparse_rows import SparseRows
+from ..training.streaming import LazyRows, OneHotRows, Subset
 from . import runlock
 from .npz import load_all, save
 
@@ -63,20 +64,25 @@ def read_history(directory, epochs: int | None = None) -> tuple[dict[str, list[f
 
 def fingerprint(trainer) -> dict:
     """What defines a run: resuming with another architecture, optimizer, data or targets would
-    continue something unrelated."""
+    continue something unrelated. Data read from disk batch by batch is read once more here, in
+    chunks, for its hash (the rows of one file shared by X and the validation data, once)."""
     net = trainer.net
-    found = {"network": net.config(), "optimizer": net.optimizer.config(), "X": _data(trainer.X),
-             "Y": _data(trainer.Y), "validation": [_data(v) for v in trainer.validation_data or ()],
+    seen: dict[tuple, str] = {}
+    found = {"network": net.config(), "optimizer": net.optimizer.config(), "X": _data(trainer.X, seen),
+             "Y": _data(trainer.Y, seen), "validation": [_data(v, seen) for v in trainer.validation_data or ()],
              "batch_size": trainer.batch_size, "shuffle": trainer.shuffle}
     weights = [getattr(trainer, "weight", None), getattr(trainer, "validation_weight", None)]
     if any(w is not None for w in weights):     # unweighted runs keep the fingerprint they always had
-        found["sample_weight"] = [_data(w) for w in weights]
+        found["sample_weight"] = [_data(w, seen) for w in weights]
     return found
 
 
-def _data(a: Any) -> dict | None:
-    """Shape, dtype and a hash of the values of an input or target array (shape only for data
-    read lazily from disk; None for a sequence of batches)."""
+CHUNK = 1 << 16          # rows (or stored values) hashed at a time
+
+
+def _data(a: Any, seen: dict | None = None) -> dict | None:
+    """Shape, dtype and a hash of the values of an input or target array, those read lazily from
+    disk included (a chunk at a time); None for a sequence of batches."""
     if a is None:
         return None
     if isinstance(a, np.ndarray):
@@ -84,9 +90,11 @@ def _data(a: Any) -> dict | None:
         return {"shape": list(a.shape), "dtype": a.dtype.name, "hash": digest}
     if isinstance(a, OneHotRows):      # the bytes of its one-hot rows, a range at a time: the dense array's hash
         h = hashlib.blake2b(digest_size=16)
-        for s in range(0, a.shape[0], 1 << 16):
-            h.update(a[s:s + (1 << 16)].data)
+        for s in range(0, a.shape[0], CHUNK):
+            h.update(a[s:s + CHUNK].data)
         return {"shape": list(a.shape), "dtype": a.dtype.name, "hash": h.hexdigest()}
+    if isinstance(a, LazyRows):
+        return {"shape": list(a.shape), "dtype": np.dtype(a.source.dtype).name, "hash": _rows_hash(a, seen or {})}
     parts = [getattr(a, k, None) for k in ("data", "indices", "indptr")]
     if all(isinstance(p, np.ndarray) for p in parts):          # a sparse CSR matrix
         h = hashlib.blake2b(digest_size=16)
@@ -95,6 +103,36 @@ def _data(a: Any) -> dict | None:
         return {"shape": list(a.shape), "dtype": a.dtype.name, "hash": h.hexdigest()}
     shape = getattr(a, "shape", None)
     return {"shape": list(shape)} if shape is not None else None
+
+
+def _rows_hash(a: LazyRows, seen: dict) -> str:
+    """The hash of rows [start, stop) of an out-of-core or CSR source, read in order a chunk at a
+    time (a dense range hashes as the same rows in memory would); for a Subset, its source's rows
+    (hashed once per fingerprint: `seen`) and then which of them, in which order."""
+    if isinstance(a, Subset):
+        h = hashlib.blake2b(_rows_hash(a.inner, seen).encode(), digest_size=16)
+        for s in range(0, a.rows.shape[0], CHUNK):
+            h.update(np.ascontiguousarray(a.rows[s:s + CHUNK], dtype=np.int64).data)
+        return h.hexdigest()
+    key = (id(a.source), a.start, a.stop)
+    if key in seen:
+        return seen[key]
+    h, src, pages = hashlib.blake2b(digest_size=16), a.source, a.pages()
+    if isinstance(a, SparseRows):
+        lo, hi = int(src.indptr[a.start]), int(src.indptr[a.stop])
+        for s in range(a.start, a.stop, CHUNK):          # where each row starts, counted from the first
+            h.update((np.asarray(src.indptr[s:min(s + CHUNK, a.stop) + 1], dtype=np.int64) - lo).data)
+        for part in (src.indices, src.data):
+            for s in range(lo, hi, CHUNK):
+                h.update(np.ascontiguousarray(part[s:min(s + CHUNK, hi)]).data)
+                pages.touched(min(CHUNK, hi - s), part.itemsize, contiguous=True)
+    else:
+        for s in range(a.start, a.stop, CHUNK):
+            block = np.ascontiguousarray(src[s:min(s + CHUNK, a.stop)])
+            h.update(block.data)
+            pages.touched(block.shape[0], block.shape[1] * block.itemsize, contiguous=True)
+    seen[key] = h.hexdigest()
+    return seen[key]
 
 
 def differences(saved: dict, now: dict) -> list[str]:
@@ -108,7 +146,7 @@ def differences(saved: dict, now: dict) -> list[str]:
              "sample_weight": "the sample weights"}
     for key, what in names.items():
         a, b = saved.get(key), now.get(key)
-        if a == b:
+        if _same(a, b):
             continue
         was, now_ = _shape(a), _shape(b)
         if was == now_:
@@ -121,10 +159,28 @@ def differences(saved: dict, now: dict) -> list[str]:
     return found
 
 
+def _same(saved: Any, now: Any) -> bool:
+    """Equal fingerprints of data; one written before data read from disk was hashed (its shape
+    alone) is compared by that shape, so that such a run can still resume."""
+    if isinstance(saved, list) and isinstance(now, list):
+        return len(saved) == len(now) and all(map(_same, saved, now))
+    if isinstance(saved, dict) and isinstance(now, dict) and set(saved) == {"shape"}:
+        return saved == {"shape": now.get("shape")}
+    return saved == now
+
+
 def _shape(d: Any) -> Any:
     if isinstance(d, list):                   # validation data: a pair
         return [_shape(x) for x in d]
     return d.get("shape") if isinstance(d, dict) else d
+
+
+class CheckpointExtra(Callback):
+    """JSON that every checkpoint carries besides the run (`chainrule train` gives its CSV
+    preprocessing, so that `predict` reads a checkpoint as it reads the final model)."""
+
+    def __init__(self, extra: dict):
+        self.extra = dict(extra)
 
 
 class BackupAndRestore(Callback):
@@ -134,11 +190,14 @@ class BackupAndRestore(Callback):
     callback, so the checkpoint holds what they added to the epoch's logs."""
 
     def __init__(self, directory, resume: bool = False):
+        if os.fspath(directory) == "":            # Path("") is the current folder
+            raise ValidationError("checkpoint_dir is empty: give the name of a folder for checkpoint.npz and "
+                                  "history.jsonl")
         self.directory, self.resume = Path(directory), resume
         self.epochs = 0
         self.trainer: Any = None
         self.saved_callbacks: list | None = None
-        self.stopped, self.saved = False, 0
+        self.stopped, self.saved, self.fresh = False, 0, False
         self.locked = False
 
     # -- before training ------------------------------------------------------------------------
@@ -147,26 +206,36 @@ class BackupAndRestore(Callback):
         generator and history and return the epochs it had done (0 without one); the epochs of
         this run when that run had already stopped early (EarlyStopping)."""
         self.trainer = trainer
+        ours = {(self.directory / name).resolve() for name in (FILENAME, HISTORY, runlock.LOCKNAME)}
+        for cb in trainer.callbacks:        # the model would replace the checkpoint (resume then fails)
+            if isinstance(cb, ModelCheckpoint) and Path(cb.filepath).resolve() in ours:
+                raise ValidationError(f"ModelCheckpoint: filepath {cb.filepath!r} is a file of checkpoint_dir "
+                                      f"{str(self.directory)!r}, which fit writes; give ModelCheckpoint another file")
         runlock.acquire(self.directory)
         self.locked = True
         self.fingerprint = fingerprint(trainer)
         done = self._load(trainer) if self.resume else self._keep_unfinished()
         self.saved = done                                           # the epoch of the checkpoint there (0: none)
-        if not done:
-            (self.directory / HISTORY).write_bytes(b"")          # a new run: a new history
+        self.fresh = not done         # a new run: it replaces the folder's checkpoint and history at its first epoch
         self._announce(trainer, done, epochs)
         return max(done, epochs or 0) if self.stopped else done
 
     def _keep_unfinished(self) -> int:
-        """A new run (resume=False) would replace the checkpoint and empty the history: refused
-        where they are those of a run cut short (a crash, a kill), which resume=True continues."""
+        """A new run (resume=False) would replace the checkpoint and the history: refused where they
+        are those of a run cut short (a crash, a kill), which resume=True continues, and where the
+        file cannot be read (a newer format) or is not a checkpoint: what it holds is unknown."""
         path = checkpoint_path(self.directory)
-        try:
-            state = (load_all(path)[1] or {}).get("checkpoint") if path.exists() else None
-        except (ModelFileError, ValidationError, OSError):
-            return 0                                    # nothing a run could continue from
-        if not isinstance(state, dict):
+        afresh = f"to start afresh, delete {str(path)!r} and {HISTORY} beside it, or use another checkpoint_dir"
+        if not path.exists():
             return 0
+        try:
+            state = (load_all(path)[1] or {}).get("checkpoint")
+        except (ModelFileError, ValidationError, OSError) as exc:     # perhaps a run's, of a newer chainrule
+            raise ModelFileError(f"{path} cannot be read, so a new run would replace what may be an unfinished run: "
+                                 f"{exc}; {afresh}") from None
+        if not isinstance(state, dict):
+            raise ModelFileError(f"{path} is a model file, not a training checkpoint: a new run would overwrite it; "
+                                 f"{afresh}")
         epoch, epochs = state.get("epoch"), state.get("epochs")
         if isinstance(epoch, int) and isinstance(epochs, int) and epoch < epochs and not state.get("stopped"):
             raise ValidationError(f"{path} holds a run stopped at epoch {epoch} of {epochs}; a new run would replace "
@@ -265,7 +334,9 @@ class BackupAndRestore(Callback):
                                    "clipping (clip_norm=...), or scaling the inputs")
         history = trainer.history
         line = json.dumps({"epoch": history.epoch[-1], "logs": {k: v[-1] for k, v in history.history.items()}})
-        with open(self.directory / HISTORY, "ab") as f:           # appended: constant time per epoch
+        if self.fresh:      # a new run replaces the folder's (finished) run only now: one failing earlier leaves it
+            checkpoint_path(self.directory).unlink(missing_ok=True)   # first: a kill now leaves no checkpoint
+        with open(self.directory / HISTORY, "wb" if self.fresh else "ab") as f:   # appended: constant time per epoch
             f.write(line.encode() + b"\n")
             f.flush()
             os.fsync(f.fileno())
@@ -277,11 +348,12 @@ class BackupAndRestore(Callback):
                     arrays[f"cb{i}_{key}"] = value
                     state[key] = {"array": f"cb{i}_{key}"}
             entries.append({"class": type(cb).__name__, "state": state})
-        extra = {"checkpoint": {"epoch": epoch + 1, "epochs": self.epochs, "rng": trainer.rng.bit_generator.state,
-                                "history_len": len(history.epoch), "stopped": bool(net.stop_training),
-                                "fingerprint": self.fingerprint, "callbacks": entries}}
+        extra = {k: v for cb in trainer.callbacks if isinstance(cb, CheckpointExtra) for k, v in cb.extra.items()}
+        extra["checkpoint"] = {"epoch": epoch + 1, "epochs": self.epochs, "rng": trainer.rng.bit_generator.state,
+                               "history_len": len(history.epoch), "stopped": bool(net.stop_training),
+                               "fingerprint": self.fingerprint, "callbacks": entries}
         save(net, checkpoint_path(self.directory), include_optimizer=True, extra=extra, extra_arrays=arrays)
-        self.saved = epoch + 1
+        self.saved, self.fresh = epoch + 1, False
 
     def release(self) -> None:
         if self.locked:

@@ -2,6 +2,7 @@
 base (callback.py), ReduceLROnPlateau (plateau.py) and CSVLogger (csv_logger.py) gathered here."""
 from __future__ import annotations
 
+import errno
 import math
 import os
 import string
@@ -185,6 +186,33 @@ class ModelCheckpoint(Callback):
 
     def on_train_begin(self, params: dict[str, Any]) -> None:
         self.writes = params.get("rank", 0) == 0         # under MPI every rank runs the callbacks; rank 0 saves
+        self._check_path()
+
+    def _check_path(self) -> None:
+        """The file name filled with sample values, and its folder, checked before any training: a
+        bad format or a missing folder used to stop the run after its first epoch."""
+        fields = {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(self.filepath) if name}
+        try:
+            path = self.filepath.format(**{name: 0.5 for name in fields - {"epoch"}}, epoch=1)
+        except (KeyError, IndexError, ValueError, AttributeError, TypeError) as exc:
+            raise ValidationError(f"ModelCheckpoint: filepath {self.filepath!r} cannot be filled with the epoch and "
+                                  f"the logs' numbers ({type(exc).__name__}: {exc}); write fields like {{epoch:03d}} "
+                                  "or {val_loss:.4f}") from None
+        folder = os.path.dirname(path) or "."
+        if not self.writes:
+            return
+        if os.path.exists(folder) and not os.path.isdir(folder):
+            raise NotADirectoryError(errno.ENOTDIR, f"ModelCheckpoint: the folder of filepath, {folder!r}, is a file",
+                                     self.filepath)
+        if not os.path.isdir(folder):
+            raise FileNotFoundError(errno.ENOENT, f"ModelCheckpoint: the folder of filepath, {folder!r}, does not "
+                                    "exist (create it first)", self.filepath)
+        if not os.access(folder, os.W_OK):
+            raise PermissionError(errno.EACCES, f"ModelCheckpoint: the folder of filepath, {folder!r}, cannot be "
+                                  "written", self.filepath)
+        if os.path.isdir(path):
+            raise IsADirectoryError(errno.EISDIR, "ModelCheckpoint: filepath names a folder (give a file name in it)",
+                                    self.filepath)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         if self.save_best_only:

@@ -180,7 +180,7 @@ def test_numpy_scalars_are_saved_as_numbers(tmp_path):
     assert extra == {"x": 1.5, "ok": True, "k": [7]} and type(extra["x"]) is float and type(extra["ok"]) is bool
 
 
-def test_a_full_disk_names_the_file_and_keeps_the_previous_one(tmp_path, monkeypatch):
+def test_a_full_disk_names_the_file_and_keeps_the_previous_one(tmp_path, monkeypatch, capsys):
     path = tmp_path / "m.npz"
     net().save(path)
     kept = path.read_bytes()
@@ -195,6 +195,14 @@ def test_a_full_disk_names_the_file_and_keeps_the_previous_one(tmp_path, monkeyp
         net().save(path)
     assert info.value.errno == errno.ENOSPC and info.value.filename == str(path)
     assert path.read_bytes() == kept and sorted(p.name for p in tmp_path.iterdir()) == ["m.npz"]
+    pytest.importorskip("pandas")
+    from chainrule.cli import main
+    code = main(["train", str(EXAMPLES / "iris.csv"), "--target", "species", "--epochs", "1", "--quiet",
+                 "--out", str(path)])
+    assert code == 4 and capsys.readouterr().err.splitlines()[-1] == ("chainrule: error: no space left on device "
+                                                                      "(not saved: the previous file, if any, is "
+                                                                      f"unchanged): {str(path)!r}")
+    assert path.read_bytes() == kept
 
 
 # -- crafted files: refused naming the file and what is wrong --------------------------------------------

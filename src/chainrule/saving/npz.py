@@ -122,8 +122,9 @@ def non_finite(net, values: np.ndarray) -> str | None:
 
 def save(net: Any, path: str | os.PathLike, include_optimizer: bool = True, extra: dict | None = None,
          extra_arrays: dict[str, np.ndarray] | None = None) -> None:
-    """Write `net` to `path` (.npz), replacing any previous file atomically (`cr.save`,
-    `Network.save`); `cr.load` reads it back."""
+    """Write `net` to `path` (.npz), replacing a previous chainrule model atomically (`cr.save`,
+    `Network.save`); `cr.load` reads it back. Refused, before anything is written: a file of other
+    data, a read-only file, another format's name (files.replaceable), what `load` would refuse."""
     from ..nn.network import Network
     if isinstance(path, Network):
         raise ChainruleTypeError("save takes the network first, then the path: cr.save(net, path)")

@@ -76,6 +76,11 @@ def test_save_and_to_onnx_never_replace_other_data(tmp_path):
     np.testing.assert_array_equal(cr.load(tmp_path / "m.npz").params, n.params)
     cr.to_onnx(n, tmp_path / "m.onnx")
     cr.to_onnx(n, tmp_path / "m.onnx")
+    damaged = (tmp_path / "m.npz").read_bytes()
+    for part in (damaged[:len(damaged) // 2], damaged[len(damaged) // 2:]):   # a damaged model is still a model
+        (tmp_path / "m.npz").write_bytes(part)
+        n.save(tmp_path / "m.npz")
+        np.testing.assert_array_equal(cr.load(tmp_path / "m.npz").params, n.params)
     with pytest.raises(ValidationError, match="holds a chainrule model, not an ONNX model"):
         cr.to_onnx(n, tmp_path / "m.npz")
     with pytest.raises(ValidationError, match="holds an ONNX model, not a chainrule model"):

@@ -14,7 +14,6 @@ import errno
 import os
 import stat
 import tempfile
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -138,8 +137,8 @@ ENDINGS = {".npz": ("model", "a chainrule model's", "cr.save(net, path) writes o
            ".pth": (None, "a PyTorch file's", "torch.save(cr.to_torch(net), path) writes one"),
            ".csv": ("csv", "a CSV file's", "`chainrule predict --out` writes predictions"),
            ".json": (None, "a JSON file's", "chainrule's models are .npz files")}
-#: how a chainrule model's description (a NumPy '<U' string: UTF-32) begins, as `save` writes it
-MODEL_MARK = '{"format": "chainrule"'.encode("utf-32-le")
+#: the member that holds a chainrule model's description (npz.py): no other archive has it
+MODEL_MEMBER = b"__format__.npy"
 #: ModelProto's fields (onnx.proto): number -> wire type (0 varint, 2 bytes)
 ONNX_FIELDS = {1: 0, 2: 2, 3: 2, 4: 2, 5: 0, 6: 2, 7: 2, 8: 2, 14: 2, 20: 2, 25: 2}
 
@@ -172,29 +171,26 @@ HOLDS = {"model": "a chainrule model", "onnx": "an ONNX model", "csv": "chainrul
 
 
 def file_kind(path: str | os.PathLike) -> str:
-    """What a file holds, by its content: "empty", "model" (a zip with chainrule's description),
-    "onnx" (a ModelProto's fields), "csv" (text whose first line names a 'prediction' column, as
-    `chainrule predict` writes), or else "zip", "text" or "binary"."""
+    """What a file holds, by its content: "empty", "model" (an archive naming chainrule's description
+    member, also when damaged: a model is replaced by a model), "onnx" (a ModelProto's fields),
+    "csv" (text whose first line names a 'prediction' column, as `chainrule predict` writes), or
+    else "zip", "text" or "binary"."""
     with open(path, "rb") as f:
         head = f.read(65536)
         if not head:
             return "empty"
+        size = os.fstat(f.fileno()).st_size
+        f.seek(max(0, size - 65536))             # the zip's member list is at its end
+        if MODEL_MEMBER in head or MODEL_MEMBER in f.read():
+            return "model"
         if head.startswith(b"PK"):
-            return "model" if _is_model(path) else "zip"
-        if _is_onnx(f, os.fstat(f.fileno()).st_size):
+            return "zip"
+        if _is_onnx(f, size):
             return "onnx"
     if b"\0" in head[:4096]:
         return "binary"
     first = head.decode("utf-8-sig", errors="replace").splitlines()[0] if head.strip() else ""
     return "csv" if "prediction" in next(csv.reader([first]), []) else "text"
-
-
-def _is_model(path: str | os.PathLike) -> bool:
-    try:
-        with zipfile.ZipFile(path) as zf, zf.open("__format__.npy") as f:
-            return MODEL_MARK in f.read(4096)
-    except (OSError, KeyError, zipfile.BadZipFile, ValueError, EOFError, RuntimeError):
-        return False
 
 
 def _is_onnx(f: IO[bytes], size: int) -> bool:

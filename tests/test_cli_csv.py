@@ -338,14 +338,15 @@ def test_an_existing_file_of_another_kind_is_not_replaced(tmp_path, iris_model):
     assert cli("export", iris_model, onnx).returncode == 0
     kept = {p: p.read_bytes() for p in (data, other, onnx)}
     train = ("train", EXAMPLES / "iris.csv", "--target", "species", "--epochs", "1")
-    for args, said in (((*train, "--out", data), f"--out {str(data)!r} exists and holds text (a CSV file?), not a "
+    data_text = "text without a 'prediction' column (a CSV file of data? notes?)"
+    for args, said in (((*train, "--out", data), f"--out {str(data)!r} exists and holds {data_text}, not a "
                                                  "chainrule model (.npz): writing there would lose it"),
-                       (("export", iris_model, data), f"the output {str(data)!r} exists and holds text (a CSV "
-                                                      "file?), not an ONNX model"),
+                       (("export", iris_model, data), f"the output {str(data)!r} exists and holds {data_text}, "
+                                                      "not an ONNX model"),
                        (("predict", iris_model, EXAMPLES / "iris.csv", "--out", other),
-                        "exists and holds a zip archive (a model file?), not a CSV file"),
+                        "exists and holds a chainrule model, not a CSV file of predictions"),
                        (("predict", iris_model, EXAMPLES / "iris.csv", "--out", onnx),
-                        "exists and holds binary data, not a CSV file")):
+                        "exists and holds an ONNX model, not a CSV file of predictions")):
         assert said in error_line(cli(*args))
     assert {p: p.read_bytes() for p in kept} == kept
     # files of the kind written are replaced as before: a model, an ONNX model, predictions, an empty file

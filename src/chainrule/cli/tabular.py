@@ -139,24 +139,16 @@ def read(args, path, text_columns=None, zeros: bool = False):
 STDOUT = ("-", "/dev/stdout")
 
 
-#: what each command writes, and how an existing file of that kind begins
-KINDS = {"model": "a chainrule model (.npz)", "csv": "a CSV file", "onnx": "an ONNX model"}
-
-
 def other_kind(target: Path, kind: str, shown: str) -> None:
-    """Refuse to replace an existing file that holds another kind of data than `kind` ("model",
-    "csv", "onnx"): a typo in --out (train's --out data.csv, export's model.csv) replaced the
-    user's data. By content: a model is a zip archive, a CSV text, an ONNX model binary."""
-    with open(target, "rb") as f:
-        head = f.read(4096)
-    if not head:
-        return
-    found = "zip" if head.startswith(b"PK\x03\x04") else "binary" if b"\0" in head else "text"
-    if (kind, found) in {("model", "zip"), ("csv", "text"), ("onnx", "binary")}:
-        return
-    holds = {"zip": "a zip archive (a model file?)", "binary": "binary data", "text": "text (a CSV file?)"}[found]
-    raise ValidationError(f"{shown} exists and holds {holds}, not {KINDS[kind]}: writing there would lose it. "
-                          "Give another file name, or remove that file first")
+    """Refuse to replace a read-only file or an existing file that holds another kind of data than
+    `kind` ("model", "csv", "onnx"), or to write under a name whose ending says another format:
+    a typo in --out (train's --out data.csv, export's model.csv) replaced the user's data. By
+    content, as the API's saves check it (saving.files.replaceable)."""
+    from ..saving.files import replaceable
+    try:
+        replaceable(target, kind, shown)
+    except PermissionError as exc:
+        raise ValidationError(f"{shown}: {exc.strerror}") from None
 
 
 def output_path(path: str, inputs: dict[str, str], option: str = "--out", stdout_ok: bool = False,
@@ -185,8 +177,8 @@ def output_path(path: str, inputs: dict[str, str], option: str = "--out", stdout
             hint = " (use - for standard output)" if stdout_ok else ""
             raise ValidationError(f"{option} {shown} is not a regular file (a pipe, device or socket); chainrule "
                                   f"writes a file and renames it into place{hint}")
-        if kind is not None:
-            other_kind(target, kind, f"{option} {shown}")
+    if kind is not None:                 # a new file too: its name may say another format
+        other_kind(target, kind, f"{option} {shown}")
     if not target.parent.is_dir():
         raise ValidationError(f"cannot write {shown}: the folder {short(str(target.parent), 200)} does not exist")
     if not os.access(target.parent, os.W_OK):
@@ -221,7 +213,10 @@ def load_model(path, need_preprocessing: bool = True):
             raise ValidationError(f"{path} is a chainrule model without CSV preprocessing (saved by Network.save); "
                                   "`predict` and `evaluate` need a model trained by `chainrule train`")
         return net, None, extra
-    pre = Preprocessing.from_json(extra["tabular"])
+    try:
+        pre = Preprocessing.from_json(extra["tabular"])
+    except ModelFileError as exc:                   # which model file: predict reads two files
+        raise ModelFileError(f"{path}: {exc}") from None
     outputs = len(pre.classes) if pre.task == "classification" else 1
     if (pre.n_features, outputs) != (net.n_inputs, net.n_outputs):       # each part checked alone when read
         raise ModelFileError(f"{path}: the CSV preprocessing does not fit the network: it encodes {pre.n_features} "

@@ -3,9 +3,13 @@ user's path (never the hidden temporary file beside it).
 
 `atomic_write` writes a temporary file in the target's folder, flushes and fsyncs it, then
 renames it over the target: a kill at any moment leaves either the old file or the new one.
+`replaceable` refuses, before anything is written, to replace a read-only file or a file that
+holds another kind of data than the one written (the user's CSV by a model, any zip by a model),
+and a name whose ending says another format: one rule for the API and the command line.
 """
 from __future__ import annotations
 
+import csv
 import errno
 import os
 import stat
@@ -14,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import ChainruleTypeError
+from ..errors import ChainruleTypeError, ValidationError
 
 
 def check_path(path: Any, name: str = "path") -> str | os.PathLike:
@@ -63,10 +67,12 @@ def temp_prefix(name: str) -> str:
     return "." + os.fsdecode(os.fsencode(name)[:200]) + "."
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], Any]) -> None:
-    """Call `write(file_object)` on a temporary file in the target's folder, fsync, rename."""
+def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], Any], kind: str | None = None) -> None:
+    """Call `write(file_object)` on a temporary file in the target's folder, fsync, rename; an
+    existing file is replaced only if `replaceable` (for `kind`: "model", "onnx" or "csv")."""
     shown = str(path)
     path = writable_target(path)
+    replaceable(path, kind, shown)
     folder = path.parent
     try:
         fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), suffix=".tmp", dir=folder)
@@ -74,10 +80,15 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], Any]) -> 
         raise _named(exc, shown) from None
     try:
         os.chmod(tmp, _file_mode(path))      # mkstemp makes 0600; give the file the mode open() would
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
+        try:
+            with os.fdopen(fd, "wb") as f:
+                write(f)
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as exc:       # a full disk: say which file, and that the previous one is kept
+            if exc.errno is None or exc.filename is not None:
+                raise
+            raise _named(exc, shown, " (not saved: the previous file, if any, is unchanged)") from None
         try:
             os.replace(tmp, path)
         except OSError as exc:
@@ -98,9 +109,9 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], Any]) -> 
         pass
 
 
-def _named(exc: OSError, shown: str) -> OSError:
+def _named(exc: OSError, shown: str, note: str = "") -> OSError:
     """The same kind of OSError (same errno: disk full stays disk full) about the user's path."""
-    return type(exc)(exc.errno, exc.strerror or str(exc), shown)
+    return type(exc)(exc.errno, (exc.strerror or str(exc)) + note, shown)
 
 
 def _file_mode(path: Path) -> int:
@@ -111,3 +122,102 @@ def _file_mode(path: Path) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+# -- what an existing file holds: replaced only by data of its own kind ---------------------------
+#: what each writer writes, in the messages' words, and the name ending it goes with
+KINDS = {"model": ("a chainrule model (.npz)", ".npz"), "onnx": ("an ONNX model", ".onnx"),
+         "csv": ("a CSV file of predictions", ".csv")}
+#: name endings of other formats: (the kind written under that name or None, what it is, how to write it)
+ENDINGS = {".npz": ("model", "a chainrule model's", "cr.save(net, path) writes one"),
+           ".onnx": ("onnx", "an ONNX model's", "cr.to_onnx(net, path) or `chainrule export` writes one"),
+           ".keras": (None, "a Keras model's", "chainrule writes no Keras files; cr.to_onnx writes ONNX"),
+           ".h5": (None, "a Keras or HDF5 file's", "chainrule writes no HDF5 files; cr.to_onnx writes ONNX"),
+           ".pt": (None, "a PyTorch file's", "torch.save(cr.to_torch(net), path) writes one"),
+           ".pth": (None, "a PyTorch file's", "torch.save(cr.to_torch(net), path) writes one"),
+           ".csv": ("csv", "a CSV file's", "`chainrule predict --out` writes predictions"),
+           ".json": (None, "a JSON file's", "chainrule's models are .npz files")}
+#: the member that holds a chainrule model's description (npz.py): no other archive has it
+MODEL_MEMBER = b"__format__.npy"
+#: ModelProto's fields (onnx.proto): number -> wire type (0 varint, 2 bytes)
+ONNX_FIELDS = {1: 0, 2: 2, 3: 2, 4: 2, 5: 0, 6: 2, 7: 2, 8: 2, 14: 2, 20: 2, 25: 2}
+
+
+def replaceable(path: Path, kind: str | None, shown: str) -> None:
+    """Refuse to write over a read-only file (as `cp` would for a user other than root), over an
+    existing file that holds another kind of data than `kind`, and (for `kind`) under a name
+    whose ending says another format, which chainrule and other tools would then misread."""
+    exists = path.is_file()
+    if exists and not path.stat().st_mode & stat.S_IWUSR:
+        raise PermissionError(errno.EACCES, f"Read-only file (mode {path.stat().st_mode & 0o777:04o}): not "
+                              "replaced, as cp would refuse; make it writable (chmod u+w) to replace it", shown)
+    if kind is None:
+        return
+    what, ending = KINDS[kind]
+    found = file_kind(path) if exists else "empty"
+    if found not in ("empty", kind):
+        raise ValidationError(f"{shown} exists and holds {HOLDS.get(found, found)}, not {what}: writing there "
+                              "would lose it. Give another file name, or remove that file first")
+    suffix = path.suffix.lower()
+    if suffix in ENDINGS and ENDINGS[suffix][0] != kind:
+        _, named, how = ENDINGS[suffix]
+        raise ValidationError(f"{shown}: {suffix} is {named} ending ({how}); this writes {what}, which would then "
+                              f"be read as the wrong format. Give a name ending in {ending}")
+
+
+HOLDS = {"model": "a chainrule model", "onnx": "an ONNX model", "csv": "chainrule's predictions (CSV)",
+         "zip": "a zip archive that is not a chainrule model (np.savez data, a spreadsheet or document?)",
+         "text": "text without a 'prediction' column (a CSV file of data? notes?)", "binary": "binary data"}
+
+
+def file_kind(path: str | os.PathLike) -> str:
+    """What a file holds, by its content: "empty", "model" (an archive naming chainrule's description
+    member, also when damaged: a model is replaced by a model), "onnx" (a ModelProto's fields),
+    "csv" (text whose first line names a 'prediction' column, as `chainrule predict` writes), or
+    else "zip", "text" or "binary"."""
+    with open(path, "rb") as f:
+        head = f.read(65536)
+        if not head:
+            return "empty"
+        size = os.fstat(f.fileno()).st_size
+        f.seek(max(0, size - 65536))             # the zip's member list is at its end
+        if MODEL_MEMBER in head or MODEL_MEMBER in f.read():
+            return "model"
+        if head.startswith(b"PK"):
+            return "zip"
+        if _is_onnx(f, size):
+            return "onnx"
+    if b"\0" in head[:4096]:
+        return "binary"
+    first = head.decode("utf-8-sig", errors="replace").splitlines()[0] if head.strip() else ""
+    return "csv" if "prediction" in next(csv.reader([first]), []) else "text"
+
+
+def _is_onnx(f: IO[bytes], size: int) -> bool:
+    """Whether the file's top-level protobuf fields are a ModelProto's, with its ir_version and graph
+    (read field by field: a large model is not read whole)."""
+    seen, at = set(), 0
+    for _ in range(100_000):
+        if at >= size:
+            break
+        f.seek(at)
+        chunk = f.read(20)
+        key, n = _varint(chunk, 0)
+        value, n = _varint(chunk, n)
+        if key is None or value is None or ONNX_FIELDS.get(key >> 3) != key & 7:
+            return False
+        at += n + (value if key & 7 == 2 else 0)
+        seen.add(key >> 3)
+    return at == size and {1, 7} <= seen
+
+
+def _varint(data: bytes, at: int) -> tuple[int | None, int]:
+    """A protobuf varint at `at`: (value, the position after it), or (None, at) if there is none."""
+    value = 0
+    for i in range(10):
+        if at + i >= len(data):
+            return None, at
+        value |= (data[at + i] & 0x7F) << (7 * i)
+        if data[at + i] < 0x80:
+            return value, at + i + 1
+    return None, at

@@ -10,10 +10,10 @@ and fsyncs it, then renames it over the target: a crash leaves the previous file
 """
 from __future__ import annotations
 
-import inspect
 import json
+import math
 import os
-import struct
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -21,21 +21,15 @@ from typing import Any
 import numpy as np
 
 from ..errors import ChainruleError, ChainruleTypeError, ModelFileError, ValidationError
-from ..nn.layers import LAYERS, layer_from_config
+from ..nn.layers import layer_from_config
 from ..nn.network import Network
 from ..nn.predict import mark_tabular
 from ..training.optim import get_optimizer
+from . import npzcheck as check
 from .files import atomic_write, check_path
+from .npzcheck import FORMAT_VERSION, MAX_HEADER_BYTES, MAX_PARAMS
 
-__all__ = ["save", "load", "atomic_write", "check_path", "network_arrays"]
-
-FORMAT_VERSION = 1
-MAX_PARAMS = 500_000_000  # refuse absurd sizes before allocating anything
-#: a compressed description may expand to this much (chainrule stores it uncompressed: the size of
-#: the file then bounds it, so anything `save` writes, `load` reads)
-MAX_HEADER_BYTES = 16 * 2**20
-#: a model file holds the description, the parameters and the optimizer's state arrays
-MAX_MEMBERS = 64
+__all__ = ["save", "load", "atomic_write", "check_path", "network_arrays", "FORMAT_VERSION", "MAX_PARAMS"]
 
 
 def check_registered(net) -> None:
@@ -77,6 +71,8 @@ def network_arrays(net, include_optimizer: bool = True, extra: dict | None = Non
     """The arrays and JSON header that describe `net` (shared by save and checkpoints).
     `extra_arrays` are vectors of the parameters' size and dtype (a callback's best weights)."""
     check_registered(net)
+    if extra is not None and not isinstance(extra, dict):
+        raise ChainruleTypeError(f"extra must be a dict (text keys, JSON values) or None; got {type(extra).__name__}")
     header = {"format": "chainrule", "version": FORMAT_VERSION, "network": net.config(),
               "epochs_trained": net.epochs_trained}
     arrays = {"params": net.params}
@@ -84,6 +80,9 @@ def network_arrays(net, include_optimizer: bool = True, extra: dict | None = Non
     if include_optimizer and opt is not None:
         header["optimizer"] = {"config": opt.config(), "t": opt.t, "epoch": opt.epoch,
                                "state": sorted(opt.state)}
+        problem = check.state_problem(opt, opt.state)
+        if problem is not None:
+            raise ValidationError(f"cannot save: {problem}; load would refuse the file")
         arrays.update({f"opt.{k}": v for k, v in opt.state.items()})
     for name, values in (extra_arrays or {}).items():
         if not name.isidentifier() or values.shape != net.params.shape or values.dtype != net.params.dtype:
@@ -100,6 +99,10 @@ def network_arrays(net, include_optimizer: bool = True, extra: dict | None = Non
                                   "non-finite weights predicts nothing (did training diverge?)")
     if extra:
         header["extra"] = extra
+    try:
+        header = {key: check.plain_json(value, key) for key, value in header.items()}
+    except RecursionError:
+        raise ChainruleTypeError("extra is nested too deeply for a model file's JSON description") from None
     arrays["__format__"] = np.array(json.dumps(header))
     return arrays
 
@@ -120,8 +123,9 @@ def non_finite(net, values: np.ndarray) -> str | None:
 
 def save(net: Any, path: str | os.PathLike, include_optimizer: bool = True, extra: dict | None = None,
          extra_arrays: dict[str, np.ndarray] | None = None) -> None:
-    """Write `net` to `path` (.npz), replacing any previous file atomically (`cr.save`,
-    `Network.save`); `cr.load` reads it back."""
+    """Write `net` to `path` (.npz), replacing a previous chainrule model atomically (`cr.save`,
+    `Network.save`); `cr.load` reads it back. Refused, before anything is written: a file of other
+    data, a read-only file, another format's name (files.replaceable), what `load` would refuse."""
     from ..nn.network import Network
     if isinstance(path, Network):
         raise ChainruleTypeError("save takes the network first, then the path: cr.save(net, path)")
@@ -130,8 +134,12 @@ def save(net: Any, path: str | os.PathLike, include_optimizer: bool = True, extr
                                  "framework: import it first with cr.from_torch, from_keras, from_sklearn, from_onnx)")
     path = Path(check_path(path, "path"))
     arrays = network_arrays(net, include_optimizer, extra, extra_arrays)
+    try:                            # load's checks, before the previous file is touched
+        check.read_header(arrays["__format__"], f"cannot save {path}")
+    except ModelFileError as exc:
+        raise ValidationError(f"{exc}; load would refuse such a file, so nothing was written") from None
     savez: Any = np.savez          # NumPy's stubs type the keyword arrays as its flags
-    atomic_write(path, lambda f: savez(f, **arrays))
+    atomic_write(path, lambda f: savez(f, **arrays), kind="model")
 
 
 def load(path: str | os.PathLike, *, with_extra: bool = False) -> Any:
@@ -163,46 +171,11 @@ def load_all(path: str | os.PathLike) -> tuple[Network, dict | None, dict[str, n
                              f"{type(exc).__name__}: {exc}") from None
 
 
-def _check_member_list(path: Path, size: int) -> None:
-    """Refuse an archive that lists more members than a model has, from its end record alone:
-    before zipfile reads the member list (300,000 members took seconds and hundreds of MB)."""
-    with open(path, "rb") as f:
-        f.seek(max(0, size - 22 - 65535))
-        tail = f.read()
-        at = tail.rfind(b"PK\x05\x06")
-        if at < 0 or len(tail) - at < 22:
-            raise ModelFileError(f"{path} is not a chainrule model file: it is not an .npz (zip) archive")
-        count, directory = struct.unpack("<HL", tail[at + 10:at + 16])
-        if (count == 0xFFFF or directory == 0xFFFFFFFF) and tail[at - 20:at - 16] == b"PK\x06\x07":
-            offset = struct.unpack("<Q", tail[at - 12:at - 4])[0]      # the zip64 end record holds the counts
-            f.seek(offset)
-            record = f.read(56)
-            if len(record) == 56 and record[:4] == b"PK\x06\x06":
-                count, directory = struct.unpack("<QQ", record[32:48])
-    if count > MAX_MEMBERS or directory > MAX_MEMBERS * 1024:
-        raise ModelFileError(f"{path}: the archive lists {count} members ({directory} bytes of member list); a "
-                             f"chainrule model has at most {MAX_MEMBERS} (description, parameters, optimizer "
-                             "state): refused before reading them")
-
-
-def _check_expansion(path: Path, infos: list, size_on_disk: int) -> None:
-    """Refuse a compressed file whose members would not fit in the memory available once read (a
-    0.4 MB file of 50M zero weights took 1.2 GB): before reading them. A compressed file may expand
-    far legitimately (a frozen layer's optimizer state is zeros), so the bound is the memory."""
-    from ..data.memory import available_bytes
-    if all(info.compress_type == zipfile.ZIP_STORED for info in infos):
-        return                              # read as stored: no more than the file's own size
-    total, free = sum(info.file_size for info in infos), available_bytes()
-    if free is not None and 2 * total > free:          # reading holds the data about twice at its peak
-        raise ModelFileError(f"{path}: its compressed members expand from {size_on_disk} to {total} bytes, more "
-                             f"than the memory available to read them ({free} bytes): refused before reading")
-
-
 def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
     if not zipfile.is_zipfile(path):
         raise ModelFileError(f"{path} is not a chainrule model file: it is not an .npz (zip) archive")
     size_on_disk = path.stat().st_size
-    _check_member_list(path, size_on_disk)
+    check.check_member_list(path, size_on_disk)
     with zipfile.ZipFile(path) as zf:
         infos = {}
         for info in zf.infolist():
@@ -214,7 +187,7 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
                 raise ModelFileError(f"{path}: member {info.filename!r} claims {info.file_size} bytes, more than "
                                      f"the file holds ({size_on_disk}); truncated or crafted")
             infos[info.filename[:-4]] = info
-        _check_expansion(path, list(infos.values()), size_on_disk)
+        check.check_expansion(path, list(infos.values()), size_on_disk)
         names = set(infos)
         if "__format__" not in names or "params" not in names:
             raise ModelFileError(f"{path} is not a chainrule model: it lacks the '__format__' or 'params' entry")
@@ -222,13 +195,12 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
         if described.compress_type != zipfile.ZIP_STORED and described.file_size > MAX_HEADER_BYTES:
             raise ModelFileError(f"{path}: the compressed description expands to {described.file_size} bytes, "
                                  f"more than the limit of {MAX_HEADER_BYTES} for compressed descriptions")
-        header = _header(_read(zf, described, path, None, None), path)
+        header = check.read_header(_read(zf, described, path, None, None), path)
         opt_header = header.get("optimizer")
         expected = ({"__format__", "params"} | {f"opt.{k}" for k in (opt_header or {}).get("state", [])}
                     | {f"extra.{k}" for k in header.get("extra_arrays", [])})
         if names != expected:
-            raise ModelFileError(f"{path}: unexpected entries {sorted(names - expected)} or missing "
-                                 f"{sorted(expected - names)}")
+            raise check.missing_or_unexpected(path, names, expected)
         cfg = header["network"]
         dtype = np.dtype(cfg["dtype"]) if cfg["dtype"] in ("float64", "float32") else None
         if dtype is None:
@@ -258,7 +230,13 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
             if opt.schedule is not None:
                 opt.set_epoch(opt.epoch)
             opt.state = {k: vectors[f"opt.{k}"] for k in state}
+            problem = check.state_problem(opt, opt.state)
+            if problem is not None:
+                raise ModelFileError(f"{path}: {problem}: the file is damaged or crafted")
             net.optimizer = opt
+            warned = check.schedule_warning(opt)
+            if warned is not None:
+                warnings.warn(f"{path}: {warned}", UserWarning, stacklevel=4)
     arrays = {name[len("extra."):]: v for name, v in vectors.items() if name.startswith("extra.")}
     return net, header.get("extra"), arrays
 
@@ -277,12 +255,13 @@ def _array_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path, shape, dtype
     if got_dtype.hasobject:
         raise ModelFileError(f"{path}: entry {name!r} holds Python objects (dtype {got_dtype}); refused, "
                              "never unpickled")
+    count = math.prod(got_shape)
+    if count * got_dtype.itemsize > info.file_size:     # before NumPy allocates what the header declares
+        raise ModelFileError(f"{path}: entry {name!r} holds {info.file_size} bytes, fewer than its {count} values "
+                             f"need ({count * got_dtype.itemsize} bytes of {got_dtype}; truncated or crafted)")
     if shape is not None and (got_shape != shape or got_dtype != dtype):
         raise ModelFileError(f"{path}: entry {name!r} has shape {got_shape} and dtype {got_dtype}; "
                              f"the description needs shape {shape} and dtype {dtype}")
-    if shape is not None and info.file_size < int(np.prod(shape)) * dtype.itemsize:
-        raise ModelFileError(f"{path}: entry {name!r} holds {info.file_size} bytes, fewer than its "
-                             f"{int(np.prod(shape))} values need (truncated)")
     return got_shape, got_dtype
 
 
@@ -296,74 +275,3 @@ def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path, shape, dtype) -> np.
     return arr
 
 
-def _header(raw: np.ndarray, path) -> dict:
-    if raw.dtype.kind != "U" or raw.shape != ():
-        raise ModelFileError(f"{path}: '__format__' must be a JSON text, got an array of dtype {raw.dtype}")
-    try:
-        header = json.loads(str(raw))
-    except json.JSONDecodeError as exc:
-        raise ModelFileError(f"{path}: '__format__' is not valid JSON: {exc}") from None
-    except RecursionError:
-        raise ModelFileError(f"{path}: '__format__' is nested too deeply to be a chainrule description") from None
-    if not isinstance(header, dict) or header.get("format") != "chainrule":
-        raise ModelFileError(f"{path} is not a chainrule model file")
-    if header.get("version") != FORMAT_VERSION:
-        raise ModelFileError(f"{path} has format version {header.get('version')!r}; this chainrule reads "
-                             f"version {FORMAT_VERSION}")
-    allowed = {"format", "version", "network", "optimizer", "epochs_trained", "extra", "extra_arrays"}
-    if set(header) - allowed:
-        raise ModelFileError(f"{path}: unexpected keys in the description: {sorted(set(header) - allowed)}")
-    if not _count(header.get("epochs_trained", 0)):
-        raise ModelFileError(f"{path}: epochs_trained must be a non-negative integer; "
-                             f"got {header.get('epochs_trained')!r}")
-    if "extra" in header and not isinstance(header["extra"], dict):
-        raise ModelFileError(f"{path}: 'extra' must be a JSON object")
-    names = header.get("extra_arrays", [])
-    if (not isinstance(names, list) or not all(isinstance(k, str) and k.isidentifier() for k in names)
-            or len(set(names)) != len(names)):
-        raise ModelFileError(f"{path}: 'extra_arrays' must be a list of distinct names; got {names!r}")
-    net = header.get("network")
-    if not isinstance(net, dict) or set(net) != {"layers", "loss", "dtype"} or not isinstance(net["layers"], list):
-        raise ModelFileError(f"{path}: the network description must have exactly 'layers', 'loss' and 'dtype'")
-    total, previous = 0, None
-    for i, layer in enumerate(net["layers"]):
-        if not isinstance(layer, dict):
-            raise ModelFileError(f"{path}: layer {i} is not a description (dict)")
-        cls = LAYERS.get(str(layer.get("type")))
-        if cls is None:
-            raise ModelFileError(f"{path}: layer {i} has layer type {layer.get('type')!r}; "
-                                 f"expected one of {sorted(LAYERS)}")
-        cfg = {k: v for k, v in layer.items() if k != "type"}
-        unexpected = sorted(set(cfg) - set(inspect.signature(cls.__init__).parameters))
-        if unexpected:
-            raise ModelFileError(f"{path}: layer {i} ({layer['type']}) has unexpected keys {unexpected}")
-        try:
-            total += cls.n_params_of(cfg)           # from the description alone: nothing is allocated yet
-        except ChainruleError as exc:
-            raise ModelFileError(f"{path}: layer {i} ({layer.get('type')}): {exc}") from None
-        if total > MAX_PARAMS:
-            raise ModelFileError(f"{path} describes more than the limit of {MAX_PARAMS} parameters")
-        n_in, n_out = cfg.get("n_in"), cfg.get("n_out")
-        if n_in is not None:
-            if previous is not None and n_in != previous:
-                raise ModelFileError(f"{path}: layer {i} expects {n_in} inputs but the layer before it gives "
-                                     f"{previous} outputs")
-            previous = n_out
-    opt = header.get("optimizer")
-    if opt is not None:
-        if not isinstance(opt, dict) or set(opt) != {"config", "t", "epoch", "state"}:
-            raise ModelFileError(f"{path}: the optimizer description must have exactly 'config', 't', 'epoch' "
-                                 "and 'state'")
-        if not isinstance(opt["config"], dict) or not _count(opt["t"]) or not _count(opt["epoch"]):
-            raise ModelFileError(f"{path}: the optimizer description has an invalid config, t or epoch")
-        state = opt["state"]
-        if (not isinstance(state, list) or not all(isinstance(k, str) and k.isidentifier() for k in state)
-                or len(set(state)) != len(state)):
-            raise ModelFileError(f"{path}: the optimizer state must be a list of distinct names; got {state!r}")
-    header["_n_params"] = total
-    return header
-
-
-def _count(value) -> bool:
-    """A non-negative JSON integer (not a bool)."""
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0

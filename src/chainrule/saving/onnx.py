@@ -119,8 +119,8 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
     model.ir_version = min(model.ir_version, _ir_version(opset))
     onnx.checker.check_model(model, full_check=True)
     if path is not None:          # written beside and renamed: a failed write keeps the previous file
-        data = model.SerializeToString()
-        atomic_write(path, lambda f: f.write(data))
+        data = model.SerializeToString()        # never over a file of other data (see files.replaceable)
+        atomic_write(path, lambda f: f.write(data), kind="onnx")
     return model
 
 

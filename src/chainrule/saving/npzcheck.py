@@ -1,0 +1,204 @@
+"""What `load` checks in a model file before it builds anything, and `save` in what it is about
+to write (so that `save` never replaces a good file with one `load` refuses): the archive's
+member list and expansion, the JSON description, the optimizer's state.
+"""
+from __future__ import annotations
+
+import inspect
+import json
+import struct
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ChainruleError, ChainruleTypeError, ModelFileError
+from ..nn.layers import LAYERS
+
+FORMAT_VERSION = 1
+MAX_PARAMS = 500_000_000  # refuse absurd sizes before allocating anything
+#: a compressed description may expand to this much (chainrule stores it uncompressed: the size of
+#: the file then bounds it, so anything `save` writes, `load` reads)
+MAX_HEADER_BYTES = 16 * 2**20
+#: a model file holds the description, the parameters and the optimizer's state arrays
+MAX_MEMBERS = 64
+#: compressed members may expand to this many times the file's size (a model's numbers compress
+#: little: a frozen layer's zero Adam state took a whole file to 3.1 times), beyond a first 64 MiB
+MAX_EXPANSION, FREE_EXPANSION = 50, 64 * 2**20
+#: step and epoch counts beyond this are not exact as floats (and 10**400 is no float at all)
+MAX_COUNT = 2**53
+
+
+def check_member_list(path: Path, size: int) -> None:
+    """Refuse an archive that lists more members than a model has, from its end record alone:
+    before zipfile reads the member list (300,000 members took seconds and hundreds of MB)."""
+    with open(path, "rb") as f:
+        f.seek(max(0, size - 22 - 65535))
+        tail = f.read()
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or len(tail) - at < 22:
+            raise ModelFileError(f"{path} is not a chainrule model file: it is not an .npz (zip) archive")
+        count, directory = struct.unpack("<HL", tail[at + 10:at + 16])
+        if (count == 0xFFFF or directory == 0xFFFFFFFF) and tail[at - 20:at - 16] == b"PK\x06\x07":
+            offset = struct.unpack("<Q", tail[at - 12:at - 4])[0]      # the zip64 end record holds the counts
+            f.seek(offset)
+            record = f.read(56)
+            if len(record) == 56 and record[:4] == b"PK\x06\x06":
+                count, directory = struct.unpack("<QQ", record[32:48])
+    if count > MAX_MEMBERS or directory > MAX_MEMBERS * 1024:
+        raise ModelFileError(f"{path}: the archive lists {count} members ({directory} bytes of member list); a "
+                             f"chainrule model has at most {MAX_MEMBERS} (description, parameters, optimizer "
+                             "state): refused before reading them")
+
+
+def check_expansion(path: Path, infos: list, size_on_disk: int) -> None:
+    """Refuse a compressed file whose members expand far beyond its size (a zip bomb: a 234 KB file
+    declaring 30M parameters took 723 MB) or would not fit in the memory available once read (a
+    0.4 MB file of 50M zero weights took 1.2 GB): before reading them. `save` never compresses."""
+    from ..data.memory import available_bytes
+    if all(info.compress_type == zipfile.ZIP_STORED for info in infos):
+        return                              # read as stored: no more than the file's own size
+    total, free = sum(info.file_size for info in infos), available_bytes()
+    if total > MAX_EXPANSION * size_on_disk + FREE_EXPANSION:
+        raise ModelFileError(f"{path}: its compressed members expand from {size_on_disk} to {total} bytes, "
+                             f"{total // max(size_on_disk, 1)} times the file (a model's numbers compress little; at "
+                             f"most {MAX_EXPANSION} times is read): refused before reading, as a possible zip bomb. "
+                             "chainrule's save writes uncompressed files: a file you compressed yourself, write "
+                             "with np.savez, not np.savez_compressed")
+    if free is not None and 2 * total > free:          # reading holds the data about twice at its peak
+        raise ModelFileError(f"{path}: its compressed members expand from {size_on_disk} to {total} bytes, more "
+                             f"than the memory available to read them ({free} bytes): refused before reading")
+
+
+def read_header(raw: np.ndarray, path) -> dict:
+    """The JSON description, checked (ModelFileError beginning with `path` otherwise)."""
+    if raw.dtype.kind != "U" or raw.shape != ():
+        raise ModelFileError(f"{path}: '__format__' must be a JSON text, got an array of dtype {raw.dtype}")
+    try:
+        header = json.loads(str(raw))
+    except json.JSONDecodeError as exc:
+        raise ModelFileError(f"{path}: '__format__' is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ModelFileError(f"{path}: '__format__' is nested too deeply to be a chainrule description") from None
+    if not isinstance(header, dict) or header.get("format") != "chainrule":
+        raise ModelFileError(f"{path} is not a chainrule model file")
+    if header.get("version") != FORMAT_VERSION:
+        raise ModelFileError(f"{path} has format version {header.get('version')!r}; this chainrule reads "
+                             f"version {FORMAT_VERSION}")
+    allowed = {"format", "version", "network", "optimizer", "epochs_trained", "extra", "extra_arrays"}
+    if set(header) - allowed:
+        raise ModelFileError(f"{path}: unexpected keys in the description: {sorted(set(header) - allowed)}")
+    if not _count(header.get("epochs_trained", 0)):
+        raise ModelFileError(f"{path}: epochs_trained must be an integer from 0 to 2**53; "
+                             f"got {header.get('epochs_trained')!r}")
+    if "extra" in header and not isinstance(header["extra"], dict):
+        raise ModelFileError(f"{path}: 'extra' must be a JSON object")
+    names = header.get("extra_arrays", [])
+    if (not isinstance(names, list) or not all(isinstance(k, str) and k.isidentifier() for k in names)
+            or len(set(names)) != len(names)):
+        raise ModelFileError(f"{path}: 'extra_arrays' must be a list of distinct names; got {names!r}")
+    net = header.get("network")
+    if not isinstance(net, dict) or set(net) != {"layers", "loss", "dtype"} or not isinstance(net["layers"], list):
+        raise ModelFileError(f"{path}: the network description must have exactly 'layers', 'loss' and 'dtype'")
+    total, previous = 0, None
+    for i, layer in enumerate(net["layers"]):
+        if not isinstance(layer, dict):
+            raise ModelFileError(f"{path}: layer {i} is not a description (dict)")
+        cls = LAYERS.get(str(layer.get("type")))
+        if cls is None:
+            raise ModelFileError(f"{path}: layer {i} has layer type {layer.get('type')!r}; "
+                                 f"expected one of {sorted(LAYERS)}")
+        cfg = {k: v for k, v in layer.items() if k != "type"}
+        unexpected = sorted(set(cfg) - set(inspect.signature(cls.__init__).parameters))
+        if unexpected:
+            raise ModelFileError(f"{path}: layer {i} ({layer['type']}) has unexpected keys {unexpected}")
+        try:
+            total += cls.n_params_of(cfg)           # from the description alone: nothing is allocated yet
+        except ChainruleError as exc:
+            raise ModelFileError(f"{path}: layer {i} ({layer.get('type')}): {exc}") from None
+        if total > MAX_PARAMS:
+            raise ModelFileError(f"{path} describes more than the limit of {MAX_PARAMS} parameters")
+        n_in, n_out = cfg.get("n_in"), cfg.get("n_out")
+        if n_in is not None:
+            if previous is not None and n_in != previous:
+                raise ModelFileError(f"{path}: layer {i} expects {n_in} inputs but the layer before it gives "
+                                     f"{previous} outputs")
+            previous = n_out
+    opt = header.get("optimizer")
+    if opt is not None:
+        if not isinstance(opt, dict) or set(opt) != {"config", "t", "epoch", "state"}:
+            raise ModelFileError(f"{path}: the optimizer description must have exactly 'config', 't', 'epoch' "
+                                 "and 'state'")
+        if not isinstance(opt["config"], dict):
+            raise ModelFileError(f"{path}: the optimizer description has an invalid config: {opt['config']!r}")
+        for key in ("t", "epoch"):
+            if not _count(opt[key]):
+                raise ModelFileError(f"{path}: the optimizer's {key} must be an integer from 0 to 2**53; "
+                                     f"got {str(opt[key])[:40]!r}")
+        state = opt["state"]
+        if (not isinstance(state, list) or not all(isinstance(k, str) and k.isidentifier() for k in state)
+                or len(set(state)) != len(state)):
+            raise ModelFileError(f"{path}: the optimizer state must be a list of distinct names; got {state!r}")
+    header["_n_params"] = total
+    return header
+
+
+def _count(value) -> bool:
+    """A JSON integer (not a bool) from 0 to 2**53 (a float holds it exactly)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT
+
+
+def missing_or_unexpected(path, names: set[str], expected: set[str]) -> ModelFileError:
+    """What the archive lacks and what it has besides, each only when there is some."""
+    parts = [f"{what} entries {sorted(found)}" for what, found in (("missing", expected - names),
+                                                                     ("unexpected", names - expected)) if found]
+    return ModelFileError(f"{path}: {' and '.join(parts)} (the description lists those the file holds)")
+
+
+def plain_json(value, where: str):
+    """`value` as JSON holds it, NumPy scalars as Python numbers; a ChainruleTypeError naming
+    `where` for what JSON would refuse or change (a key that is not text comes back as text)."""
+    if isinstance(value, dict):
+        for key in value:
+            if not isinstance(key, str):
+                raise ChainruleTypeError(f"{where} has the key {key!r} ({type(key).__name__}): JSON keys are text, "
+                                         f"so it would load back as {str(key)!r}; use text keys")
+        return {k: plain_json(v, f"{where}[{k!r}]") for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain_json(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+        return {"b": bool, "i": int, "u": int, "f": float}[value.dtype.kind](value)
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    raise ChainruleTypeError(f"{where} is a {type(value).__name__}, which a model file's JSON description cannot "
+                             "hold (text, numbers, True/False/None, lists and dicts of them)")
+
+
+#: the optimizer states that are sums or averages of squared gradients: never negative
+SQUARES = {"Adam": ("exp_avg_sq", "max_exp_avg_sq"), "RMSprop": ("square_avg",), "Adagrad": ("sum",)}
+
+
+def state_problem(opt, state: dict) -> str | None:
+    """What is wrong with an optimizer's state arrays (a negative average of squared gradients
+    gave NaN steps that looked like a diverged training), or None."""
+    from ..training.optim import Adagrad, Adam, RMSprop
+    for cls in (Adam, RMSprop, Adagrad):
+        if isinstance(opt, cls):
+            for name in SQUARES[cls.__name__]:
+                values = state.get(name)
+                if values is not None and (values < 0).any():
+                    at = int(np.flatnonzero(values < 0)[0])
+                    return (f"the optimizer state {name!r} ({type(opt).__name__}'s sum or average of squared "
+                            f"gradients, never negative) holds {values[at]} at index {at}")
+    return None
+
+
+def schedule_warning(opt) -> str | None:
+    """A warning when the optimizer's schedule gives a learning rate of 0 from its epoch on (an
+    ExponentialLR decayed to nothing): training it further would silently change nothing."""
+    schedule = getattr(opt, "schedule", None)
+    if schedule is None or opt.lr != 0 or schedule(0) == 0 or schedule(opt.epoch + 1) != 0:
+        return None
+    return (f"the optimizer's learning-rate schedule {type(schedule).__name__} gives 0.0 at its stored epoch "
+            f"{opt.epoch} and after: fitting this network further would not change its weights (give fit a new "
+            "optimizer to train it more)")

@@ -57,7 +57,8 @@ class Optimizer:
         @functools.wraps(init)
         def keras_init(self: Any, *args: Any, learning_rate: Any = None, **kw: Any) -> None:
             if learning_rate is not None and (args or "lr" in kw):
-                raise ChainruleTypeError(f"{type(self).__name__}() got both lr and learning_rate (Keras' lr): give one")
+                raise ChainruleTypeError(f"{type(self).__name__}() got both lr and learning_rate (Keras' name for lr): "
+                                         "give one")
             init(self, *args, **kw, **({} if learning_rate is None else {"lr": learning_rate}))
         cls.__init__ = keras_init          # type: ignore[method-assign]
 

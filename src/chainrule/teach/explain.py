@@ -334,8 +334,7 @@ def _render(d: dict, markdown: bool) -> str:
             # the seed's dE_o/dout_h where E_o depends on net_o alone; above a softmax output every E_o
             # depends on every net, and a hidden layer has no E of its own, so there a path is written as
             # what it is, dE/dnet_o * dnet_o/dout_h
-            above = p["layer"] + 1
-            coupled = d["layers"][above]["activation"] == "softmax" or above < len(d["layers"]) - 1
+            coupled = notation.coupled_paths(d, p["layer"])
             for q in p["paths"]:
                 via = q["via"]
                 lhs, tex_lhs = ((f"dE/dnet_{via} * dnet_{via}/dout_{to}",

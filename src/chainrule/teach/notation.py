@@ -203,14 +203,21 @@ def forward_activation(layer: dict, nr: dict, n: int) -> tuple[str, str]:
     return plain, tex
 
 
-def softmax_jacobian(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
+def coupled_paths(d: dict, layer: int) -> bool:
+    """Whether the paths from hidden layer `layer` are written dE/dnet_o * dnet_o/dout_h: the seed's
+    dE_o/dout_h needs an error E_o of net_o alone, which a softmax layer above (every E_o depends on
+    every net) or a hidden layer above (it has no E of its own) does not have."""
+    return d["layers"][layer + 1]["activation"] == "softmax" or layer + 1 < len(d["layers"]) - 1
+
+
+def softmax_jacobian(d: dict, p: dict, eq: Callable[[str, str], None], first: bool | None = None) -> None:
     """dE/dnet of softmax neuron p["to"] from every dE/dout of its layer, out_k (dE/dout_k - sum_j dE/dout_j
-    out_j), with its numbers; the sum once per layer (before its first neuron listed)."""
+    out_j), with its numbers; the sum once per layer (before its first neuron listed; `first` overrides)."""
     to, layer = p["to"], d["layers"][p["layer"]]
     units, outs = [u["name"] for u in layer["neurons"]], [u["out"] for u in layer["neurons"]]
     s, total = "sum_j dE/dout_j * out_j", fmt(layer["softmax_sum"])
     s_tex = "\\sum_j \\frac{\\partial E}{\\partial out_j} out_j"
-    if next(q for q in d["parameters"] if q["layer"] == p["layer"]) is p:
+    if first if first is not None else next(q for q in d["parameters"] if q["layer"] == p["layer"]) is p:
         if len(units) <= 4:
             terms = " + ".join(f"dE/dout_{u} * out_{u}" for u in units)
             tex_terms = " + ".join(f"\\frac{{\\partial E}}{{\\partial out_{{{u}}}}} out_{{{u}}}" for u in units)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from .. import numbers as rule
-from ..notation import activation_numbers, activation_text, loss_text
+from ..notation import activation_numbers, activation_text, coupled_paths, forward_activation, loss_text, \
+    softmax_jacobian
 
 Line = dict[str, Any]
 
@@ -58,6 +59,8 @@ def forward_lines(d: dict, name: str) -> list[Line]:
     act = layer["activation"]
     out_formula = f"1/(1+e^(-net_{name}))" if act == "sigmoid" else f"{act}(net_{name})"
     out_numbers = f"1/(1+e^(-{_factor(nr['net'])}))" if act == "sigmoid" and len(nr["net"]) == 1 else ""
+    if act == "softmax":       # the exponential over the whole layer, as the report writes it
+        out_formula, _, out_numbers = forward_activation(layer, nr, d["n_samples"])[0].partition(" = ")
     return [_line(f"net_{name}", terms, numbers, nr["net"], kind="forward"),
             _line(f"out_{name}", out_formula, out_numbers, nr["out"], kind="forward")]
 
@@ -73,8 +76,8 @@ def _local_lines(d: dict, p: dict) -> list[Line]:
     layer, nr = _neuron(d, to)
     lines: list[Line] = []
     if p["paths"] is not None:           # hidden neuron: the error reaches it through every path above
-        # above a softmax output every E_o depends on every net: a path is dE/dnet_o * dnet_o/dout_h, not dE_o/dout_h
-        coupled = d["layers"][layer["index"] + 1]["activation"] == "softmax"
+        # no E_o of net_o alone above (a softmax or hidden layer): a path is dE/dnet_o * dnet_o/dout_h
+        coupled = coupled_paths(d, layer["index"])
         names = {q["via"]: (f"dE/dnet_{q['via']} * {q['weight']}" if coupled else f"dE_{q['via']}/dout_{to}")
                  for q in p["paths"]}
         for q in p["paths"]:
@@ -104,15 +107,31 @@ def _local_lines(d: dict, p: dict) -> list[Line]:
     return lines
 
 
-def _delta_line(d: dict, p: dict) -> Line:
+def _jacobian_lines(d: dict, p: dict) -> list[Line]:
+    """A softmax delta as the report writes it (`notation.softmax_jacobian`): the layer's sum_j dE/dout_j
+    out_j, then out_o * (dE/dout_o - sum), numbers plugged in; each text split into the line's parts."""
+    texts: list[str] = []
+    softmax_jacobian(d, p, lambda plain, tex: texts.append(plain), first=True)
+    raws = [d["layers"][p["layer"]]["softmax_sum"], p["dE/dnet"]][-len(texts):]
+    lines = []
+    for text, raw in zip(texts, raws):
+        lhs, *middle, _ = text.split("   (")[0].split(" = ")
+        lines.append(_line(lhs, middle[0] if middle else "", " = ".join(middle[1:]), raw))
+    lines[-1]["note"] = f"the delta of {p['to']} (softmax Jacobian)"
+    return lines
+
+
+def _delta_lines(d: dict, p: dict) -> list[Line]:
     to = p["to"]
     if p["dE/dout"] is not None and p["dout/dnet"] is not None:
-        return _line(f"dE/dnet_{to}", f"dE/dout_{to} * dout_{to}/dnet_{to}",
-                     f"{_factor(p['dE/dout'])} * {_factor(p['dout/dnet'])}", p["dE/dnet"],
-                     note=f"the delta of {to}")
+        return [_line(f"dE/dnet_{to}", f"dE/dout_{to} * dout_{to}/dnet_{to}",
+                      f"{_factor(p['dE/dout'])} * {_factor(p['dout/dnet'])}", p["dE/dnet"],
+                      note=f"the delta of {to}")]
+    if d["layers"][p["layer"]].get("softmax_sum") is not None:
+        return _jacobian_lines(d, p)
     why = "softmax Jacobian" if p["paths"] is not None or not d["fused"] else \
         ("fused: out - target" if d["scale"] == 1 else f"fused: (out - target) / {d['scale']}")
-    return _line(f"dE/dnet_{to}", why, "", p["dE/dnet"], note=f"the delta of {to}")
+    return [_line(f"dE/dnet_{to}", why, "", p["dE/dnet"], note=f"the delta of {to}")]
 
 
 def parameter_lines(d: dict, p: dict) -> list[Line]:
@@ -127,7 +146,7 @@ def parameter_lines(d: dict, p: dict) -> list[Line]:
         chain = f"dE/dout_{to} * dout_{to}/dnet_{to} * {dparam}"
         numbers = f"{_factor(p['dE/dout'])} * {_factor(p['dout/dnet'])} * {_factor(p['dnet/dparam'])}"
     else:
-        lines.append(_delta_line(d, p))
+        lines += _delta_lines(d, p)
         chain = f"dE/dnet_{to} * {dparam}"
         numbers = f"{_factor(p['dE/dnet'])} * {_factor(p['dnet/dparam'])}"
     lines.append(_line(f"dE/d{name}", chain, numbers + sums, p["grad"], kind="gradient"))
@@ -147,7 +166,7 @@ def neuron_lines(d: dict, name: str) -> list[Line]:
     lines = forward_lines(d, name)
     p = next((q for q in d["parameters"] if q["to"] == name), None)
     if p is not None:
-        lines += _local_lines(d, p) + [_delta_line(d, p)]
+        lines += _local_lines(d, p) + _delta_lines(d, p)
     return lines
 
 

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from ...nn.predict import predict
-from ..notation import total_error
+from ..notation import dropout_note, total_error
+from ..numbers import single_precision
 from . import datasets, derive, limits
 
 GRID = 40   # cells per side of the decision-boundary picture
@@ -86,6 +87,11 @@ def derivation(s) -> dict | None:
     name, d = s.selected, s.report
     if name is None:
         return None
+    with single_precision(d.get("dtype") == "float32"):      # a float32 network's numbers as `explain` writes them
+        return _derivation(s, name, d)
+
+
+def _derivation(s, name: str, d: dict) -> dict:
     p = next((q for q in d["parameters"] if q["name"] == name), None)
     if p is not None:
         lines = derive.parameter_lines(d, p)
@@ -105,6 +111,8 @@ def derivation(s) -> dict | None:
     note = "" if whole else (f"Sample {s.sample + 1} of {len(s.X)}: the chain rule of this sample's error alone. "
                              "The gradient of the whole batch (the mean over its samples), used for the update, "
                              f"is {derive.fmt(batch) if batch is not None else 'shown on the drawing'}.")
+    drops = [dropout_note(q["rate"], q["after"], len(d["layers"])) for q in d.get("dropout", [])]
+    note = " ".join([*(f"{t}." for t in drops), note]).strip()        # explain's pass is the inference one
     if p is not None and p["updated"] is None and p["trainable"] and whole:
         note = (note + f" The update is the {s.opt_name} optimizer's; press Update to see the new value.").strip()
     return {"name": name, "title": title, "lines": lines, "note": note, "batch_grad": batch,

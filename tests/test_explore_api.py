@@ -885,3 +885,93 @@ def test_the_derivation_export_of_a_csv_file_names_its_units(page):
     upload(page, plain, target="size")
     md = page.client.get(f"/api/session/{page.sid}/export/derivation.md?token={TOKEN}").text
     assert "i1 = x1, i2 = colour=blue, i3 = colour=red." in md and "Outputs: o1 = size." in md
+
+
+def _deep_softmax():
+    """tanh -> sigmoid -> softmax with mse (not fused: the softmax's Jacobian), its report and torch's gradients."""
+    torch = pytest.importorskip("torch")
+    net = cr.Network([cr.Dense(2, 2, "tanh"), cr.Dense(2, 2, "sigmoid"), cr.Dense(2, 3, "softmax")], loss="mse",
+                     seed=1)
+    X, Y = np.array([[0.3, -0.2]]), np.array([[1.0, 0.0, 0.0]])
+    Ws = [torch.tensor(d.W, requires_grad=True) for d in net.dense_layers]
+    h1 = torch.tanh(torch.tensor(X) @ Ws[0] + torch.tensor(net.dense_layers[0].b))
+    h1.retain_grad()
+    h2 = torch.sigmoid(h1 @ Ws[1] + torch.tensor(net.dense_layers[1].b))
+    z = h2 @ Ws[2] + torch.tensor(net.dense_layers[2].b)
+    z.retain_grad()
+    out = torch.softmax(z, dim=1)
+    out.retain_grad()
+    ((out - torch.tensor(Y)) ** 2).mean().backward()
+    return net, X, Y, {"h1": h1, "z": z, "out": out, "W": Ws}
+
+
+def test_the_derivation_of_a_deep_network_writes_hidden_paths_as_the_report_does():
+    """No error E_h2_1 exists: a path from h1 to h2 is dE/dnet_h2 * w, as `explain` writes it, and its
+    numbers are torch autograd's."""
+    from chainrule.teach.explore import derive
+    net, X, Y, t = _deep_softmax()
+    d, text = report_of(net, X, Y, 0.5), cr.explain(net, X, Y, lr=0.5).text()
+    lines = {ln["lhs"]: ln for ln in derive.parameter_lines(d, next(p for p in d["parameters"] if p["name"] == "w1"))}
+    assert not any(lhs.startswith("dE_h2") for lhs in lines)
+    path = lines["dE/dnet_h2_1 * dnet_h2_1/dout_h1_1"]
+    assert path["formula"] == "dE/dnet_h2_1 * w5" and f"{path['lhs']} = {path['formula']} = " in text
+    total = lines["dE/dout_h1_1"]
+    assert total["formula"] == "dE/dnet_h2_1 * w5 + dE/dnet_h2_2 * w7"
+    assert f"dE/dout_h1_1 = {total['formula']} = " in text
+    assert total["raw"][0] == pytest.approx(t["h1"].grad[0, 0].item(), rel=1e-12)
+    assert lines["dE/dw1"]["raw"] == pytest.approx(t["W"][0].grad[0, 0].item(), rel=1e-12)
+
+
+def test_the_derivation_of_a_softmax_writes_its_exponentials_as_the_report_does():
+    from chainrule.teach.explore import derive
+    net, X, Y, t = _deep_softmax()
+    d, text = report_of(net, X, Y, 0.5), cr.explain(net, X, Y, lr=0.5).text()
+    lines = {ln["lhs"]: ln for ln in derive.neuron_lines(d, "o1")}
+    out = lines["out_o1"]
+    assert out["formula"] == "exp(net_o1) / (exp(net_o1) + exp(net_o2) + exp(net_o3))"
+    assert f"out_o1 = {out['formula']} = {out['numbers']} = " in text and out["numbers"].startswith("exp(")
+    assert out["raw"][0] == pytest.approx(t["out"][0, 0].item(), rel=1e-12)
+
+
+def test_the_derivation_of_a_softmax_not_fused_writes_its_jacobian_as_the_report_does():
+    from chainrule.teach.explore import derive
+    net, X, Y, t = _deep_softmax()
+    d, text = report_of(net, X, Y, 0.5), cr.explain(net, X, Y, lr=0.5).text()
+    lines = {ln["lhs"]: ln for ln in derive.neuron_lines(d, "o1")}
+    s = lines["sum_j dE/dout_j * out_j"]
+    assert f"{s['lhs']} = {s['formula']} = {s['numbers']} = " in text
+    dout = t["out"].grad[0]
+    assert s["raw"][0] == pytest.approx((dout * t["out"][0]).sum().item(), rel=1e-12)
+    delta = lines["dE/dnet_o1"]
+    assert delta["formula"] == "out_o1 * (dE/dout_o1 - sum_j dE/dout_j * out_j)"
+    assert f"dE/dnet_o1 = {delta['formula']} = {delta['numbers']} = " in text
+    assert delta["raw"][0] == pytest.approx(t["z"].grad[0, 0].item(), rel=1e-12)
+
+
+def _model_page(net):
+    from chainrule.teach.explore.session import Session, Start
+    page = Page(TestClient(create_app(TOKEN, lambda: Session(Start(net, name="m.npz")))))
+    page.act("set_value", what="input", sample=0, index=0, value=0.7)
+    page.act("set_value", what="target", sample=0, index=0, value=1.0)
+    return page
+
+
+def test_the_derivation_of_a_model_with_dropout_says_it_is_not_applied_as_the_report_does():
+    from chainrule.teach.notation import dropout_note
+    net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dropout(0.25), cr.Dense(3, 1, "sigmoid")], loss="sse", seed=3)
+    d = _model_page(net).act("select", name="w1")["state"]["derivation"]
+    text = cr.explain(net, np.array([[0.7, 0.0]]), np.array([[1.0]]), lr=0.5).text()
+    assert dropout_note(0.25, 0, 2) in d["note"] and dropout_note(0.25, 0, 2) in text
+
+
+def test_the_derivation_of_a_float32_model_writes_float32s_shortest_decimals_as_the_report_does():
+    """float32's shortest round-trip decimals (the report's), not nine decimals of noise."""
+    net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 1, "sigmoid")], loss="sse", dtype="float32", seed=3)
+    d = _model_page(net).act("select", name="w1")["state"]["derivation"]
+    text = cr.explain(net, np.array([[0.7, 0.0]]), np.array([[1.0]]), lr=0.5).text()
+    shortest = np.format_float_positional(net.dense_layers[0].W[0, 0], unique=True, trim="-")
+    update = next(ln for ln in d["lines"] if ln["lhs"] == "w1+")
+    assert update["numbers"].startswith(f"{shortest} - 0.5 * ") and f"w1 - lr * dE/dw1 = {shortest} - 0.5" in text
+    for ln in d["lines"]:
+        raw = ln["raw"][0] if isinstance(ln["raw"], list) else ln["raw"]
+        assert ln["value"] == np.format_float_positional(np.float32(raw), unique=True, trim="-")

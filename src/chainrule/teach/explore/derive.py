@@ -10,8 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from .. import numbers as rule
-from ..notation import activation_numbers, activation_text, coupled_paths, forward_activation, loss_text, \
-    softmax_jacobian
+from ..notation import (
+    activation_numbers,
+    activation_text,
+    coupled_paths,
+    forward_activation,
+    loss_text,
+    softmax_jacobian,
+)
 
 Line = dict[str, Any]
 

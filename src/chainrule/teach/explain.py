@@ -330,10 +330,8 @@ def _render(d: dict, markdown: bool) -> str:
         name, to = p["name"], p["to"]
         dparam = f"dnet_{to}/d{name}"
         if p["paths"] is not None and p["kind"] == "W" and p["index"][0] == 0:
-            # dE/dout of a hidden neuron: the sum over the paths through the layer above. Each path is
-            # the seed's dE_o/dout_h where E_o depends on net_o alone; above a softmax output every E_o
-            # depends on every net, and a hidden layer has no E of its own, so there a path is written as
-            # what it is, dE/dnet_o * dnet_o/dout_h
+            # dE/dout of a hidden neuron: the sum over the paths through the layer above, each the seed's
+            # dE_o/dout_h or, where there is no E_o of net_o alone, dE/dnet_o * dnet_o/dout_h (coupled_paths)
             coupled = notation.coupled_paths(d, p["layer"])
             for q in p["paths"]:
                 via = q["via"]

@@ -109,9 +109,9 @@ def test_the_general_formulas_write_their_factors_in_lowest_terms(loss, k):
     md = general(net)
     for a, b in re.findall(r"\\frac\{(\d+)\}\{(\d+)\}", md):
         assert Fraction(int(a), int(b)).denominator == int(b) > 1, md
-    factor = Fraction(2 if loss == "mse" else 1, k)
-    written = "" if factor == 1 else f"{factor}" if factor.denominator == 1 else \
-        f"\\frac{{{factor.numerator}}}{{{factor.denominator}}}"
+    written = {("mse", 1): "2", ("mse", 2): "", ("mse", 3): "\\frac{2}{3}", ("mse", 4): "\\frac{1}{2}",
+               ("binary_crossentropy", 1): "", ("binary_crossentropy", 2): "\\frac{1}{2}",
+               ("binary_crossentropy", 3): "\\frac{1}{3}", ("binary_crossentropy", 4): "\\frac{1}{4}"}[loss, k]
     assert f"\\delta^{{(2)}}_{{j}} = {written}(out^{{(2)}}_{{j}} - t_{{j}})" in md
 
 

@@ -79,3 +79,15 @@ def test_the_sweep_keeps_the_labels_as_written(tmp_path):
 ])
 def test_the_flag_finds_a_field_that_begins_with_0_and_a_digit(data, led):
     assert zero_led(data, ";" if b";" in data else ",") is led
+
+
+@pytest.mark.parametrize("cut", range(3, 12))
+def test_the_flag_of_a_file_read_in_blocks_sees_a_field_cut_between_two(tmp_path, monkeypatch, cut):
+    """rowcheck reads a file in blocks: a field 007 cut as 0|07 or ,|007 is still seen."""
+    from chainrule.data import rowcheck
+    monkeypatch.setattr(rowcheck, "BLOCK", cut)
+    path = tmp_path / "cut.csv"
+    path.write_bytes(b"h,k\n1,007\n2,3\n")
+    assert rowcheck.check_csv(path, sep=",", zeros=True)["zero_led"] is True
+    path.write_bytes(b"h,k\n1,107\n2,3\n")
+    assert rowcheck.check_csv(path, sep=",", zeros=True)["zero_led"] is False

@@ -47,7 +47,8 @@ def test_a_loaded_csv_model_refuses_the_raw_table_and_says_how(csv_model):
     net, extra = cr.load(path, with_extra=True)
     from chainrule.data.tabular import Preprocessing
     pre = Preprocessing.from_json(extra["tabular"])
-    out = net.predict(pre.transform(df))
+    with_id = df.assign(row_id=np.arange(len(df)))             # a column train left out (--drop row_id)
+    out = net.predict(pre.transform(with_id[pre.columns]))
     np.testing.assert_allclose(out, net.predict(X), rtol=1e-12)     # sparse one-hot columns: rounding
     np.testing.assert_array_equal(net.predict(pd.DataFrame(X)), net.predict(X))     # columns 0, 1, ...: not the CSV's
     assert (pre.decode(out) == df["species"]).mean() > 0.8         # the raw columns as inputs: 0.33
@@ -174,3 +175,13 @@ def test_the_estimators_name_a_text_column_and_the_encoders():
         BackpropClassifier(epochs=1).fit(mixed.drop(columns="color"), y)
     numbers = df.assign(color=pd.Series(np.arange(12), dtype=object))         # an object column of numbers
     assert BackpropClassifier(epochs=1, random_state=0).fit(numbers, y).predict(numbers).shape == (12,)
+
+
+def test_a_mixed_column_of_bools_and_numbers_is_not_called_text():
+    """pandas calls an object column of True and 1.0 'mixed': no text in it, so it fits as numbers
+    (a StopIteration escaped before)."""
+    pd = pytest.importorskip("pandas")
+    from chainrule.sklearn import BackpropClassifier
+    X = pd.DataFrame({"x": pd.Series([True, 1.0, 0.0, 1.0, False, 0.0], dtype=object)})
+    est = BackpropClassifier(epochs=1, random_state=0).fit(X, [1, 1, 0, 1, 0, 0])
+    assert est.predict(X).shape == (6,)

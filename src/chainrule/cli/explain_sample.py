@@ -125,12 +125,14 @@ def _describe_inputs(pre, row, X) -> list[str]:
         gap = bool(row[c].isna().iloc[0])
         value = pre.fill[c] if gap else row[c].iloc[0]
         filled = f"   (missing -> filled with the training most frequent value {short(value)})" if gap else ""
+        bits = X[0, k:k + n].astype(int).tolist()
         lines.append(f"  i{k + 1}..i{k + n} = {short(c)} one-hot {pre.categories[c][:6]}"
-                     f"{'...' if n > 6 else ''}: {short(value)} -> {X[0, k:k + n].astype(int).tolist()[:12]}{filled}")
+                     f"{'...' if n > 6 else ''}: {short(value)} -> {bits[:12]}{'...' if n > 12 else ''}{filled}")
         k += n
     if pre.task == "classification":
         lines.append("  outputs: " + ", ".join(f"o{j + 1} = P({short(pre.target)} = {short(c)})"
-                                               for j, c in enumerate(pre.classes[:12])))
+                                               for j, c in enumerate(pre.classes[:12]))
+                     + (f", ... ({len(pre.classes)} classes)" if len(pre.classes) > 12 else ""))
     else:
         lines.append(f"  output o1 = ({short(pre.target)} - {pre.y_mean:.4g}) / {pre.y_scale:.4g}")
     return lines

@@ -182,7 +182,8 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
                 fast = fast and sep_byte < 128
                 first = False
             if zeros:                                                    # a field 007 (csvfile.zero_led)
-                led, last = led or zero_led(last + block, sep_used, codec), block[-1:]
+                led = led or zero_led(last + block[:2], sep_used, codec) or zero_led(block, sep_used, codec)
+                last = (last + block[-2:])[-2:]               # a field 0|07 across blocks: the two bytes before
             if fast and (b'"' in block or (b"\r" in block and block.count(b"\r") != block.count(b"\r\n")) or
                          (tail.endswith(b"\r") and block[:1] != b"\n")):
                 fast = False                      # quotes or lone carriage returns: the csv module decides

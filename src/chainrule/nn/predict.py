@@ -154,5 +154,6 @@ def refuse_csv_table(net: Any, X: Any, name: str = "X") -> None:
             "`chainrule train` preprocessed them (numbers standardised, text one-hot); the model file keeps that "
             "preprocessing. Apply it first:\n"
             "    net, extra = chainrule.load(path, with_extra=True)\n"
-            "    X = chainrule.data.tabular.Preprocessing.from_json(extra['tabular']).transform(df)\n"
+            "    pre = chainrule.data.tabular.Preprocessing.from_json(extra['tabular'])\n"
+            "    X = pre.transform(df[pre.columns])   # the model's columns: the file's others left out\n"
             "or use `chainrule predict` / `chainrule evaluate` on the CSV file")

@@ -125,8 +125,9 @@ def no_text(X: Any) -> Any:
     from pandas.api.types import infer_dtype
     for column, series in X.items():
         values = series.cat.categories if series.dtype == "category" else series
-        if infer_dtype(values, skipna=True) in ("string", "mixed", "mixed-integer", "bytes"):
-            text = next(v for v in values if isinstance(v, (str, bytes)))
+        text = next((v for v in values if isinstance(v, (str, bytes))), None) \
+            if infer_dtype(values, skipna=True) in ("string", "mixed", "mixed-integer", "bytes") else None
+        if text is not None:                     # "mixed" may be bools and floats: no text, no refusal
             raise ValidationError(f"X column {column!r} must be numeric; it holds text ({text!r}): encode text and "
                                   "categories as numbers first (sklearn.preprocessing.OneHotEncoder; for a table of "
                                   "numbers and text, a sklearn.compose.ColumnTransformer before the estimator)")

@@ -205,3 +205,35 @@ def test_model_checkpoint_cannot_write_the_checkpoint(tmp_path):
         net.fit(X, y, epochs=1, verbose=0, checkpoint_dir=tmp_path / "ck",
                 callbacks=[cr.ModelCheckpoint(str(tmp_path / "ck" / "checkpoint.npz"))])
     assert list((tmp_path / "ck").iterdir()) == []
+
+
+def test_a_file_shared_by_x_and_the_validation_data_is_hashed_once(tmp_path, monkeypatch):
+    """fingerprint passed an empty dict of the rows already hashed, which is falsy: `seen or {}`
+    gave every call a new one, and the two Subsets of one memmap (`train --stream`'s X split by
+    validation_split) read the whole file twice for their hashes."""
+    from chainrule.backend.pages import Pages
+    from chainrule.saving import checkpoint
+    from chainrule.training.streaming import Subset, check_inputs
+    net, X, y = problem()
+    np.save(tmp_path / "X.npy", X)
+    order = np.random.default_rng(3).permutation(len(X))
+    data = Subset(check_inputs(net, np.load(tmp_path / "X.npy", mmap_mode="r")), order)
+    hashing, read = [], []
+    touched, whole = Pages.touched, checkpoint.fingerprint
+
+    def counted(self, rows, row_bytes, contiguous=False):
+        if hashing:
+            read.append(rows * row_bytes)
+        return touched(self, rows, row_bytes, contiguous)
+
+    def fingerprint(trainer):
+        hashing.append(True)
+        try:
+            return whole(trainer)
+        finally:
+            hashing.pop()
+
+    monkeypatch.setattr(Pages, "touched", counted)
+    monkeypatch.setattr(checkpoint, "fingerprint", fingerprint)
+    net.fit(data, y[order], epochs=1, verbose=0, validation_split=0.2, checkpoint_dir=tmp_path / "ck")
+    assert sum(read) == X.nbytes                # the file once, for the rows of both parts

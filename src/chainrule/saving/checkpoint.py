@@ -94,7 +94,8 @@ def _data(a: Any, seen: dict | None = None) -> dict | None:
             h.update(a[s:s + CHUNK].data)
         return {"shape": list(a.shape), "dtype": a.dtype.name, "hash": h.hexdigest()}
     if isinstance(a, LazyRows):
-        return {"shape": list(a.shape), "dtype": np.dtype(a.source.dtype).name, "hash": _rows_hash(a, seen or {})}
+        digest = _rows_hash(a, seen if seen is not None else {})     # {} is falsy: `seen or {}` forgot the rows hashed
+        return {"shape": list(a.shape), "dtype": np.dtype(a.source.dtype).name, "hash": digest}
     parts = [getattr(a, k, None) for k in ("data", "indices", "indptr")]
     if all(isinstance(p, np.ndarray) for p in parts):          # a sparse CSR matrix
         h = hashlib.blake2b(digest_size=16)

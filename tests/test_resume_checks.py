@@ -237,3 +237,13 @@ def test_a_file_shared_by_x_and_the_validation_data_is_hashed_once(tmp_path, mon
     monkeypatch.setattr(checkpoint, "fingerprint", fingerprint)
     net.fit(data, y[order], epochs=1, verbose=0, validation_split=0.2, checkpoint_dir=tmp_path / "ck")
     assert sum(read) == X.nbytes                # the file once, for the rows of both parts
+
+
+@pytest.mark.parametrize("name", ["w.{epoch}.h5", "w.keras", "w-{loss:.2f}.KERAS"])
+def test_model_checkpoint_refuses_another_formats_name_before_training(tmp_path, name):
+    """save refuses a name ending in .h5 or .keras; ModelCheckpoint only found out after epoch 1."""
+    net, X, y = problem()
+    with pytest.raises(cr.errors.ValidationError, match=r"ModelCheckpoint: filepath .*: \.(h5|keras) is a Keras .*"
+                                                        r"Give a name ending in \.npz"):
+        net.fit(X, y, epochs=2, verbose=0, callbacks=[cr.ModelCheckpoint(str(tmp_path / name))])
+    assert net.epochs_trained == 0 and list(tmp_path.iterdir()) == []

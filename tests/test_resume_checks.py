@@ -170,8 +170,37 @@ def test_cli_checkpoint_predicts_and_says_what_it_is(tmp_path):
     assert from_checkpoint.stdout == cli("predict", out, data, "--out", "-").stdout     # the final epoch's weights
     assert from_checkpoint.stdout.splitlines()[0] == "prediction" and len(from_checkpoint.stdout.splitlines()) == 601
     info = cli("info", ck / "checkpoint.npz")
-    assert "training checkpoint of epoch 2 of 2 (resume with chainrule train ... --resume)" in info.stdout
+    assert "training checkpoint of epoch 2 of 2\n" in info.stdout and "resume with" not in info.stdout  # finished
     assert "training checkpoint" not in cli("info", out).stdout
+
+
+def test_info_suggests_resuming_only_an_unfinished_run(tmp_path):
+    """`info` on the checkpoint of a finished run (epoch 4 of 4) said "(resume with ...)"."""
+    net, X, y = problem()
+    with pytest.raises(KeyboardInterrupt):
+        net.fit(X, y, epochs=4, verbose=0, checkpoint_dir=tmp_path / "ck", callbacks=[Interrupt(2)])
+    said = cli("info", checkpoint_path(tmp_path / "ck")).stdout
+    assert "training checkpoint of epoch 2 of 4 (resume with fit(..., checkpoint_dir=..., resume=True))" in said
+    problem()[0].fit(X, y, epochs=4, verbose=0, checkpoint_dir=tmp_path / "ck", resume=True)
+    said = cli("info", checkpoint_path(tmp_path / "ck")).stdout
+    assert "training checkpoint of epoch 4 of 4\n" in said and "resume with" not in said, said
+
+
+def test_cli_checkpoints_record_the_weight_column(tmp_path):
+    """The final model recorded --weight, the checkpoints did not: `info` and `evaluate` on a
+    checkpoint did not know the rows had been weighted."""
+    data = table(tmp_path / "d.csv")
+    df = pd.read_csv(data)
+    df["w"] = np.linspace(0.5, 2.0, len(df)).round(3)
+    df.to_csv(data, index=False)
+    ck, out = tmp_path / "ck", tmp_path / "m.npz"
+    r = cli("train", data, "--target", "label", "--weight", "w", "--epochs", "2", "--quiet", "--checkpoint-dir", ck,
+            "--out", out)
+    assert r.returncode == 0, r.stderr
+    saved = cr.load(checkpoint_path(ck), with_extra=True)[1]
+    final = cr.load(out, with_extra=True)[1]
+    assert saved["weight"] == final["weight"] == "w" and saved["tabular"] == final["tabular"]
+    assert "sample weights: trained with --weight 'w'" in cli("info", checkpoint_path(ck)).stdout
 
 
 def test_an_empty_checkpoint_dir_is_refused(tmp_path, monkeypatch):

@@ -351,7 +351,10 @@ def info(args) -> int:
     state = extra.get("checkpoint")
     if isinstance(state, dict):           # written by fit's checkpoint_dir after an epoch: a run perhaps unfinished
         how = "chainrule train ... --resume" if pre is not None else "fit(..., checkpoint_dir=..., resume=True)"
-        print(f"training checkpoint of epoch {state.get('epoch')} of {state.get('epochs')} (resume with {how})")
+        epoch, epochs = state.get("epoch"), state.get("epochs")
+        left = isinstance(epoch, int) and isinstance(epochs, int) and epoch < epochs    # else resuming does nothing
+        note = " (stopped early there)" if state.get("stopped") else f" (resume with {how})" if left else ""
+        print(f"training checkpoint of epoch {epoch} of {epochs}{note}")
     if pre is None:
         print("no CSV preprocessing (saved by Network.save): inputs are the network's raw features")
     else:

@@ -325,9 +325,10 @@ def train(args) -> int:
     callbacks: list = [] if args.quiet or sys.stderr.isatty() else [EpochLines()]
     if args.resume:
         callbacks.append(ResumeNote(args.checkpoint_dir))
-    if args.checkpoint_dir:               # its checkpoints carry the preprocessing: predict reads them as models
+    recorded = {"tabular": pre.to_json(), **({"weight": args.weight} if args.weight else {})}   # evaluate: the column
+    if args.checkpoint_dir:               # its checkpoints carry what the model does: predict reads them as models
         from ..saving.checkpoint import CheckpointExtra
-        callbacks.append(CheckpointExtra({"tabular": pre.to_json()}))
+        callbacks.append(CheckpointExtra(recorded))
     try:
         history = net.fit(X, y, epochs=args.epochs, batch_size=args.batch_size, optimizer=optimizer,
                           validation_split=args.val_split if n_val else 0.0, seed=args.seed,
@@ -340,8 +341,7 @@ def train(args) -> int:
     if comm is not None and comm.Get_rank() != 0:
         return 0                          # rank 0 saves and reports
     summary = {"epochs": len(history.epoch), **{k: v[-1] for k, v in history.history.items()}}
-    recorded = {"weight": args.weight} if args.weight else {}      # evaluate says the column is there
-    save(net, out, extra={"tabular": pre.to_json(), "history": summary, **recorded})
+    save(net, out, extra={**recorded, "history": summary})
     shown = format_metrics(metrics(net, pre, tail(X, n_val), y[val]) if weight is None else
                            weights.metrics(net, pre, tail(X, n_val), y[val], weight[val])) if n_val else ""
     weighted = f" (rows weighted by {args.weight!r})" if args.weight else ""

@@ -8,7 +8,6 @@ import os
 import string
 import sys
 import warnings
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -214,11 +213,7 @@ class ModelCheckpoint(Callback):
         if os.path.isdir(path):
             raise IsADirectoryError(errno.EISDIR, "ModelCheckpoint: filepath names a folder (give a file name in it)",
                                     self.filepath)
-        from ..saving.files import replaceable      # save's own refusals (another format's name ending: .h5, .keras)
-        try:
-            replaceable(Path(path), "model", self.filepath)
-        except ValidationError as exc:
-            raise ValidationError(f"ModelCheckpoint: filepath {exc}") from None
+        check.name_ending(path, "model", f"ModelCheckpoint: filepath {self.filepath!r}")   # save's rule: .h5, .keras
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         if self.save_best_only:

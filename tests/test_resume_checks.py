@@ -216,7 +216,23 @@ def test_an_empty_checkpoint_dir_is_refused(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.csv"]
 
 
-@pytest.mark.parametrize("name", ["checkpoint.npz", "history.jsonl"])
+def test_the_cli_and_fit_share_the_checkpoint_folders_rules(tmp_path):
+    """The empty folder and the folder's own files were written twice (train's checkpoint_files and
+    BackupAndRestore's set; two empty-folder checks): one helper each, one wording."""
+    from chainrule.saving import checkpoint
+    from chainrule.saving.runlock import LOCKNAME
+    with pytest.raises(cr.errors.ValidationError) as fit_says:
+        problem()[0].fit(*problem()[1:], epochs=1, verbose=0, checkpoint_dir="")
+    r = cli("train", table(tmp_path / "d.csv"), "--target", "label", "--checkpoint-dir", "",
+            "--out", tmp_path / "m.npz")
+    assert r.returncode == 2 and str(fit_says.value).replace("checkpoint_dir", "--checkpoint-dir") in r.stderr
+    ck = tmp_path / "ck"
+    for name in ("checkpoint.npz", "history.jsonl", LOCKNAME):
+        assert checkpoint.file_of(ck / ".." / "ck" / name, ck) == name
+    assert checkpoint.file_of(ck / "model.npz", ck) is None
+
+
+@pytest.mark.parametrize("name", ["checkpoint.npz", "history.jsonl", "checkpoint.lock"])
 def test_out_cannot_be_a_file_of_the_checkpoint_dir(tmp_path, name):
     """--out ck/checkpoint.npz --checkpoint-dir ck: the model replaced the checkpoint; resume then failed."""
     data = table(tmp_path / "d.csv")

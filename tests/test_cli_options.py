@@ -195,6 +195,14 @@ def test_predict_names_the_wrong_separator_every_missing_column_and_swapped_argu
         assert "with --sep ';': is the separator ','? (give --sep ',')" in err
         code, _, err = cli(capsys, command, iris_csv, model)
         assert code == 2 and f"the model comes first (chainrule {command} {model} {iris_csv})" in err
+    # told by content as save tells them: a zip that is no model (a spreadsheet), an ONNX model first
+    import zipfile
+    with zipfile.ZipFile(tmp_path / "book.xlsx", "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    cr.Network([cr.Dense(4, 3, "softmax")], loss="categorical_crossentropy", seed=0).to_onnx(tmp_path / "p.onnx")
+    for first, second in ((iris_csv, tmp_path / "book.xlsx"), (tmp_path / "p.onnx", model)):
+        code, _, err = cli(capsys, "predict", first, second)
+        assert code == 2 and "the model comes first" not in err and "is a model file" not in err, err
     d = pd.read_csv(iris_csv)
     d.drop(columns=["sepal width (cm)", "petal width (cm)"]).to_csv(tmp_path / "part.csv", index=False)
     code, _, err = cli(capsys, "predict", model, tmp_path / "part.csv")

@@ -170,8 +170,37 @@ def test_cli_checkpoint_predicts_and_says_what_it_is(tmp_path):
     assert from_checkpoint.stdout == cli("predict", out, data, "--out", "-").stdout     # the final epoch's weights
     assert from_checkpoint.stdout.splitlines()[0] == "prediction" and len(from_checkpoint.stdout.splitlines()) == 601
     info = cli("info", ck / "checkpoint.npz")
-    assert "training checkpoint of epoch 2 of 2 (resume with chainrule train ... --resume)" in info.stdout
+    assert "training checkpoint of epoch 2 of 2\n" in info.stdout and "resume with" not in info.stdout  # finished
     assert "training checkpoint" not in cli("info", out).stdout
+
+
+def test_info_suggests_resuming_only_an_unfinished_run(tmp_path):
+    """`info` on the checkpoint of a finished run (epoch 4 of 4) said "(resume with ...)"."""
+    net, X, y = problem()
+    with pytest.raises(KeyboardInterrupt):
+        net.fit(X, y, epochs=4, verbose=0, checkpoint_dir=tmp_path / "ck", callbacks=[Interrupt(2)])
+    said = cli("info", checkpoint_path(tmp_path / "ck")).stdout
+    assert "training checkpoint of epoch 2 of 4 (resume with fit(..., checkpoint_dir=..., resume=True))" in said
+    problem()[0].fit(X, y, epochs=4, verbose=0, checkpoint_dir=tmp_path / "ck", resume=True)
+    said = cli("info", checkpoint_path(tmp_path / "ck")).stdout
+    assert "training checkpoint of epoch 4 of 4\n" in said and "resume with" not in said, said
+
+
+def test_cli_checkpoints_record_the_weight_column(tmp_path):
+    """The final model recorded --weight, the checkpoints did not: `info` and `evaluate` on a
+    checkpoint did not know the rows had been weighted."""
+    data = table(tmp_path / "d.csv")
+    df = pd.read_csv(data)
+    df["w"] = np.linspace(0.5, 2.0, len(df)).round(3)
+    df.to_csv(data, index=False)
+    ck, out = tmp_path / "ck", tmp_path / "m.npz"
+    r = cli("train", data, "--target", "label", "--weight", "w", "--epochs", "2", "--quiet", "--checkpoint-dir", ck,
+            "--out", out)
+    assert r.returncode == 0, r.stderr
+    saved = cr.load(checkpoint_path(ck), with_extra=True)[1]
+    final = cr.load(out, with_extra=True)[1]
+    assert saved["weight"] == final["weight"] == "w" and saved["tabular"] == final["tabular"]
+    assert "sample weights: trained with --weight 'w'" in cli("info", checkpoint_path(ck)).stdout
 
 
 def test_an_empty_checkpoint_dir_is_refused(tmp_path, monkeypatch):
@@ -187,7 +216,23 @@ def test_an_empty_checkpoint_dir_is_refused(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.csv"]
 
 
-@pytest.mark.parametrize("name", ["checkpoint.npz", "history.jsonl"])
+def test_the_cli_and_fit_share_the_checkpoint_folders_rules(tmp_path):
+    """The empty folder and the folder's own files were written twice (train's checkpoint_files and
+    BackupAndRestore's set; two empty-folder checks): one helper each, one wording."""
+    from chainrule.saving import checkpoint
+    from chainrule.saving.runlock import LOCKNAME
+    with pytest.raises(cr.errors.ValidationError) as fit_says:
+        problem()[0].fit(*problem()[1:], epochs=1, verbose=0, checkpoint_dir="")
+    r = cli("train", table(tmp_path / "d.csv"), "--target", "label", "--checkpoint-dir", "",
+            "--out", tmp_path / "m.npz")
+    assert r.returncode == 2 and str(fit_says.value).replace("checkpoint_dir", "--checkpoint-dir") in r.stderr
+    ck = tmp_path / "ck"
+    for name in ("checkpoint.npz", "history.jsonl", LOCKNAME):
+        assert checkpoint.file_of(ck / ".." / "ck" / name, ck) == name
+    assert checkpoint.file_of(ck / "model.npz", ck) is None
+
+
+@pytest.mark.parametrize("name", ["checkpoint.npz", "history.jsonl", "checkpoint.lock"])
 def test_out_cannot_be_a_file_of_the_checkpoint_dir(tmp_path, name):
     """--out ck/checkpoint.npz --checkpoint-dir ck: the model replaced the checkpoint; resume then failed."""
     data = table(tmp_path / "d.csv")
@@ -205,3 +250,45 @@ def test_model_checkpoint_cannot_write_the_checkpoint(tmp_path):
         net.fit(X, y, epochs=1, verbose=0, checkpoint_dir=tmp_path / "ck",
                 callbacks=[cr.ModelCheckpoint(str(tmp_path / "ck" / "checkpoint.npz"))])
     assert list((tmp_path / "ck").iterdir()) == []
+
+
+def test_a_file_shared_by_x_and_the_validation_data_is_hashed_once(tmp_path, monkeypatch):
+    """fingerprint passed an empty dict of the rows already hashed, which is falsy: `seen or {}`
+    gave every call a new one, and the two Subsets of one memmap (`train --stream`'s X split by
+    validation_split) read the whole file twice for their hashes."""
+    from chainrule.backend.pages import Pages
+    from chainrule.saving import checkpoint
+    from chainrule.training.streaming import Subset, check_inputs
+    net, X, y = problem()
+    np.save(tmp_path / "X.npy", X)
+    order = np.random.default_rng(3).permutation(len(X))
+    data = Subset(check_inputs(net, np.load(tmp_path / "X.npy", mmap_mode="r")), order)
+    hashing, read = [], []
+    touched, whole = Pages.touched, checkpoint.fingerprint
+
+    def counted(self, rows, row_bytes, contiguous=False):
+        if hashing:
+            read.append(rows * row_bytes)
+        return touched(self, rows, row_bytes, contiguous)
+
+    def fingerprint(trainer):
+        hashing.append(True)
+        try:
+            return whole(trainer)
+        finally:
+            hashing.pop()
+
+    monkeypatch.setattr(Pages, "touched", counted)
+    monkeypatch.setattr(checkpoint, "fingerprint", fingerprint)
+    net.fit(data, y[order], epochs=1, verbose=0, validation_split=0.2, checkpoint_dir=tmp_path / "ck")
+    assert sum(read) == X.nbytes                # the file once, for the rows of both parts
+
+
+@pytest.mark.parametrize("name", ["w.{epoch}.h5", "w.keras", "w-{loss:.2f}.KERAS"])
+def test_model_checkpoint_refuses_another_formats_name_before_training(tmp_path, name):
+    """save refuses a name ending in .h5 or .keras; ModelCheckpoint only found out after epoch 1."""
+    net, X, y = problem()
+    with pytest.raises(cr.errors.ValidationError, match=r"ModelCheckpoint: filepath .*: \.(h5|keras) is a Keras .*"
+                                                        r"Give a name ending in \.npz"):
+        net.fit(X, y, epochs=2, verbose=0, callbacks=[cr.ModelCheckpoint(str(tmp_path / name))])
+    assert net.epochs_trained == 0 and list(tmp_path.iterdir()) == []

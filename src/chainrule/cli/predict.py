@@ -90,15 +90,19 @@ def checked(args, path) -> dict:
 
 
 def swapped(args) -> None:
-    """`predict data.csv model.npz`: a model file where the CSV file goes, and not where the model goes,
-    is said as the arguments swapped (not "not a chainrule model file")."""
-    def zipped(path) -> bool:                # a model file is a zip archive
+    """`predict data.csv model.npz`: a chainrule model where the CSV file goes, and text where the model
+    goes, is said as the arguments swapped (not "not a chainrule model file"); each told by its content
+    as save tells them (files.file_kind), so an ONNX or Keras model first is not called swapped."""
+    import os
+
+    from ..saving.files import file_kind
+
+    def kind(path) -> str:                   # by content, as save tells a model from other data (never a pipe)
         try:
-            with open(path, "rb") as f:
-                return f.read(4) == b"PK\x03\x04"
+            return file_kind(path) if os.path.isfile(path) else "none"
         except OSError:
-            return False
-    if zipped(args.csv) and not zipped(args.model):
+            return "none"
+    if kind(args.csv) == "model" and kind(args.model) in ("text", "csv"):
         raise ValidationError(f"{args.csv!r} is a model file and {args.model!r} is not: the model comes first "
                               f"(chainrule {args.command} {args.csv} {args.model})")
 
@@ -351,7 +355,10 @@ def info(args) -> int:
     state = extra.get("checkpoint")
     if isinstance(state, dict):           # written by fit's checkpoint_dir after an epoch: a run perhaps unfinished
         how = "chainrule train ... --resume" if pre is not None else "fit(..., checkpoint_dir=..., resume=True)"
-        print(f"training checkpoint of epoch {state.get('epoch')} of {state.get('epochs')} (resume with {how})")
+        epoch, epochs = state.get("epoch"), state.get("epochs")
+        left = isinstance(epoch, int) and isinstance(epochs, int) and epoch < epochs    # else resuming does nothing
+        note = " (stopped early there)" if state.get("stopped") else f" (resume with {how})" if left else ""
+        print(f"training checkpoint of epoch {epoch} of {epochs}{note}")
     if pre is None:
         print("no CSV preprocessing (saved by Network.save): inputs are the network's raw features")
     else:

@@ -212,24 +212,13 @@ def gathered(y, order):
     return out
 
 
-def checkpoint_files(out, folder: str) -> None:
-    """--out must not be one of the files of --checkpoint-dir: the model would replace the checkpoint."""
-    from pathlib import Path
-
-    from ..saving.checkpoint import FILENAME, HISTORY
-    from ..saving.runlock import LOCKNAME
-    for name in (FILENAME, HISTORY, LOCKNAME):
-        if Path(out).resolve() == (Path(folder) / name).resolve():
-            raise ValidationError(f"--out {str(out)!r} is the {name} of --checkpoint-dir {folder!r}: the model "
-                                  "would replace it; give --out another file")
-
-
 def train(args) -> int:
     import numpy as np
 
     from ..data.columns import labels_as_written
     from ..data.stream import CsvStream, tail
     from ..data.tabular import Preprocessing
+    from ..saving import checkpoint
     from ..saving.npz import save
     from ..training.arguments import held_out
     from ..training.streaming import Subset, check_inputs
@@ -248,8 +237,8 @@ def train(args) -> int:
     if args.chunk_rows is not None and not args.stream:
         raise ValidationError(f"--chunk-rows needs --stream (it is the rows per chunk of --stream's passes); got "
                               f"--chunk-rows {args.chunk_rows} without it")
-    if args.checkpoint_dir == "":
-        raise ValidationError("--checkpoint-dir is empty: give the name of a folder for the checkpoints")
+    if args.checkpoint_dir is not None:
+        checkpoint.folder(args.checkpoint_dir, "--checkpoint-dir")          # "" is refused as fit refuses it
     if args.resume and not args.checkpoint_dir:
         raise ValidationError("--resume needs --checkpoint-dir, the folder the checkpoints are in")
     if args.stream and args.mpi:
@@ -260,8 +249,10 @@ def train(args) -> int:
     comm = mpi_world() if args.mpi else None
     out = output_path(args.out, {"CSV file": args.csv}, kind="model")
     assert out is not None                     # a model file: never standard output
-    if args.checkpoint_dir:
-        checkpoint_files(out, args.checkpoint_dir)
+    taken = checkpoint.file_of(out, args.checkpoint_dir) if args.checkpoint_dir else None
+    if taken:
+        raise ValidationError(f"--out {str(out)!r} is the {taken} of --checkpoint-dir {args.checkpoint_dir!r}: the "
+                              "model would replace it; give --out another file")
     stream = None
     if args.stream:                       # two passes over chunks of the file: it is never in memory whole
         import pandas as pd
@@ -325,9 +316,9 @@ def train(args) -> int:
     callbacks: list = [] if args.quiet or sys.stderr.isatty() else [EpochLines()]
     if args.resume:
         callbacks.append(ResumeNote(args.checkpoint_dir))
-    if args.checkpoint_dir:               # its checkpoints carry the preprocessing: predict reads them as models
-        from ..saving.checkpoint import CheckpointExtra
-        callbacks.append(CheckpointExtra({"tabular": pre.to_json()}))
+    recorded = {"tabular": pre.to_json(), **({"weight": args.weight} if args.weight else {})}   # evaluate: the column
+    if args.checkpoint_dir:               # its checkpoints carry what the model does: predict reads them as models
+        callbacks.append(checkpoint.CheckpointExtra(recorded))
     try:
         history = net.fit(X, y, epochs=args.epochs, batch_size=args.batch_size, optimizer=optimizer,
                           validation_split=args.val_split if n_val else 0.0, seed=args.seed,
@@ -340,8 +331,7 @@ def train(args) -> int:
     if comm is not None and comm.Get_rank() != 0:
         return 0                          # rank 0 saves and reports
     summary = {"epochs": len(history.epoch), **{k: v[-1] for k, v in history.history.items()}}
-    recorded = {"weight": args.weight} if args.weight else {}      # evaluate says the column is there
-    save(net, out, extra={"tabular": pre.to_json(), "history": summary, **recorded})
+    save(net, out, extra={**recorded, "history": summary})
     shown = format_metrics(metrics(net, pre, tail(X, n_val), y[val]) if weight is None else
                            weights.metrics(net, pre, tail(X, n_val), y[val], weight[val])) if n_val else ""
     weighted = f" (rows weighted by {args.weight!r})" if args.weight else ""

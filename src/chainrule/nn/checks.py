@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from typing import Any
 
 import numpy as np
@@ -248,10 +249,31 @@ def verbosity(value: Any) -> bool:
 
 def path_like(value, name: str):
     """A str or os.PathLike (a folder or file name), or a ChainruleTypeError."""
-    import os
     if not isinstance(value, (str, os.PathLike)):
         raise ChainruleTypeError(f"{name} must be a path (str or os.PathLike); got {value!r} ({type(value).__name__})")
     return value
+
+
+#: KINDS: what each writer writes (in messages) and its name ending; ENDINGS: name -> (kind or None, what, how)
+KINDS = {"model": ("a chainrule model (.npz)", ".npz"), "onnx": ("an ONNX model", ".onnx"),
+         "csv": ("a CSV file of predictions", ".csv")}
+ENDINGS = {".npz": ("model", "a chainrule model's", "cr.save(net, path) writes one"),
+           ".onnx": ("onnx", "an ONNX model's", "cr.to_onnx(net, path) or `chainrule export` writes one"),
+           ".keras": (None, "a Keras model's", "chainrule writes no Keras files; cr.to_onnx writes ONNX"),
+           ".h5": (None, "a Keras or HDF5 file's", "chainrule writes no HDF5 files; cr.to_onnx writes ONNX"),
+           ".pt": (None, "a PyTorch file's", "torch.save(cr.to_torch(net), path) writes one"),
+           ".pth": (None, "a PyTorch file's", "torch.save(cr.to_torch(net), path) writes one"),
+           ".csv": ("csv", "a CSV file's", "`chainrule predict --out` writes predictions"),
+           ".json": (None, "a JSON file's", "chainrule's models are .npz files")}
+
+
+def name_ending(path: Any, kind: str, shown: str) -> None:
+    """Refuse `kind` (KINDS) under another format's name ending: save's rule (files.replaceable), ModelCheckpoint's."""
+    suffix = os.path.splitext(os.fspath(path))[1].lower()
+    if suffix in ENDINGS and ENDINGS[suffix][0] != kind:
+        (_, named, how), (what, ending) = ENDINGS[suffix], KINDS[kind]
+        raise ValidationError(f"{shown}: {suffix} is {named} ending ({how}); this writes {what}, which would then "
+                              f"be read as the wrong format. Give a name ending in {ending}")
 
 
 def learning_rate(value, name: str = "lr") -> float:

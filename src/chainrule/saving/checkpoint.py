@@ -40,6 +40,23 @@ def checkpoint_path(directory) -> Path:
     return Path(directory) / FILENAME
 
 
+def folder(directory, name: str = "checkpoint_dir") -> Path:
+    """The checkpoint folder `name` (fit's argument, the CLI's option) as a Path; "" is refused:
+    Path("") is the current folder, where the checkpoint and history would be written."""
+    if os.fspath(directory) == "":
+        raise ValidationError(f"{name} is empty: give the name of a folder for {FILENAME} and {HISTORY}")
+    return Path(directory)
+
+
+def file_of(path, directory) -> str | None:
+    """Which file of the checkpoint folder (checkpoint, history, lock) `path` is, if any: a model
+    written there would replace it."""
+    for name in (FILENAME, HISTORY, runlock.LOCKNAME):
+        if Path(path).resolve() == (Path(directory) / name).resolve():
+            return name
+    return None
+
+
 def read_history(directory, epochs: int | None = None) -> tuple[dict[str, list[float]], list[int]]:
     """The metrics of the first `epochs` epochs (all complete lines when None) from the folder's
     history file: (History.history, History.epoch)."""
@@ -94,7 +111,8 @@ def _data(a: Any, seen: dict | None = None) -> dict | None:
             h.update(a[s:s + CHUNK].data)
         return {"shape": list(a.shape), "dtype": a.dtype.name, "hash": h.hexdigest()}
     if isinstance(a, LazyRows):
-        return {"shape": list(a.shape), "dtype": np.dtype(a.source.dtype).name, "hash": _rows_hash(a, seen or {})}
+        digest = _rows_hash(a, seen if seen is not None else {})     # {} is falsy: `seen or {}` forgot the rows hashed
+        return {"shape": list(a.shape), "dtype": np.dtype(a.source.dtype).name, "hash": digest}
     parts = [getattr(a, k, None) for k in ("data", "indices", "indptr")]
     if all(isinstance(p, np.ndarray) for p in parts):          # a sparse CSR matrix
         h = hashlib.blake2b(digest_size=16)
@@ -190,10 +208,7 @@ class BackupAndRestore(Callback):
     callback, so the checkpoint holds what they added to the epoch's logs."""
 
     def __init__(self, directory, resume: bool = False):
-        if os.fspath(directory) == "":            # Path("") is the current folder
-            raise ValidationError("checkpoint_dir is empty: give the name of a folder for checkpoint.npz and "
-                                  "history.jsonl")
-        self.directory, self.resume = Path(directory), resume
+        self.directory, self.resume = folder(directory), resume
         self.epochs = 0
         self.trainer: Any = None
         self.saved_callbacks: list | None = None
@@ -206,9 +221,8 @@ class BackupAndRestore(Callback):
         generator and history and return the epochs it had done (0 without one); the epochs of
         this run when that run had already stopped early (EarlyStopping)."""
         self.trainer = trainer
-        ours = {(self.directory / name).resolve() for name in (FILENAME, HISTORY, runlock.LOCKNAME)}
         for cb in trainer.callbacks:        # the model would replace the checkpoint (resume then fails)
-            if isinstance(cb, ModelCheckpoint) and Path(cb.filepath).resolve() in ours:
+            if isinstance(cb, ModelCheckpoint) and file_of(cb.filepath, self.directory):
                 raise ValidationError(f"ModelCheckpoint: filepath {cb.filepath!r} is a file of checkpoint_dir "
                                       f"{str(self.directory)!r}, which fit writes; give ModelCheckpoint another file")
         runlock.acquire(self.directory)

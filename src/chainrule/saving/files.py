@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import ChainruleTypeError, ValidationError
+from ..nn.checks import KINDS, name_ending  # the name-ending rule, below the fit loop: ModelCheckpoint's too
 
 
 def check_path(path: Any, name: str = "path") -> str | os.PathLike:
@@ -125,18 +126,6 @@ def _file_mode(path: Path) -> int:
 
 
 # -- what an existing file holds: replaced only by data of its own kind ---------------------------
-#: what each writer writes, in the messages' words, and the name ending it goes with
-KINDS = {"model": ("a chainrule model (.npz)", ".npz"), "onnx": ("an ONNX model", ".onnx"),
-         "csv": ("a CSV file of predictions", ".csv")}
-#: name endings of other formats: (the kind written under that name or None, what it is, how to write it)
-ENDINGS = {".npz": ("model", "a chainrule model's", "cr.save(net, path) writes one"),
-           ".onnx": ("onnx", "an ONNX model's", "cr.to_onnx(net, path) or `chainrule export` writes one"),
-           ".keras": (None, "a Keras model's", "chainrule writes no Keras files; cr.to_onnx writes ONNX"),
-           ".h5": (None, "a Keras or HDF5 file's", "chainrule writes no HDF5 files; cr.to_onnx writes ONNX"),
-           ".pt": (None, "a PyTorch file's", "torch.save(cr.to_torch(net), path) writes one"),
-           ".pth": (None, "a PyTorch file's", "torch.save(cr.to_torch(net), path) writes one"),
-           ".csv": ("csv", "a CSV file's", "`chainrule predict --out` writes predictions"),
-           ".json": (None, "a JSON file's", "chainrule's models are .npz files")}
 #: the member that holds a chainrule model's description (npz.py): no other archive has it
 MODEL_MEMBER = b"__format__.npy"
 #: ModelProto's fields (onnx.proto): number -> wire type (0 varint, 2 bytes)
@@ -153,16 +142,12 @@ def replaceable(path: Path, kind: str | None, shown: str) -> None:
                               "replaced, as cp would refuse; make it writable (chmod u+w) to replace it", shown)
     if kind is None:
         return
-    what, ending = KINDS[kind]
+    what = KINDS[kind][0]
     found = file_kind(path) if exists else "empty"
     if found not in ("empty", kind):
         raise ValidationError(f"{shown} exists and holds {HOLDS.get(found, found)}, not {what}: writing there "
                               "would lose it. Give another file name, or remove that file first")
-    suffix = path.suffix.lower()
-    if suffix in ENDINGS and ENDINGS[suffix][0] != kind:
-        _, named, how = ENDINGS[suffix]
-        raise ValidationError(f"{shown}: {suffix} is {named} ending ({how}); this writes {what}, which would then "
-                              f"be read as the wrong format. Give a name ending in {ending}")
+    name_ending(path, kind, shown)
 
 
 HOLDS = {"model": "a chainrule model", "onnx": "an ONNX model", "csv": "chainrule's predictions (CSV)",

@@ -657,9 +657,15 @@ def test_explain_and_info_read_onnx_and_keras_files(tmp_path):
         expected = cr.explain(source, np.array([[0.05, 0.1]]), np.array([[0.01, 0.99]]), lr=0.5)
         total = expected.to_dict()["E_total"] if "E_total" in expected.to_dict() else None
         w = expected.parameter("w1")
-        assert f"{w['grad']:.9f}" in r.stdout and f"{w['updated']:.9f}" in r.stdout
+        lines = [line.strip() for line in expected.text().splitlines()
+                 if line.strip().startswith(("dE/dw1 ", "w1+ "))]          # as the report writes them
+        assert len(lines) == 2 and all(line in r.stdout for line in lines), r.stdout
+        for line, value in zip(lines, (w["grad"], w["updated"])):     # and they are the network's numbers
+            assert float(line.rsplit("= ", 1)[1]) == pytest.approx(value, rel=1e-6)
         if total is not None:
-            assert f"{total:.9f}" in r.stdout
+            shown = [float(line.rsplit("= ", 1)[1]) for line in r.stdout.splitlines()
+                     if line.strip().startswith("E_total")]
+            assert shown == [pytest.approx(total, rel=1e-6)], r.stdout
         info = _cli("info", path)
         assert info.returncode == 0 and "Dense(2, 3, activation='tanh')" in info.stdout, info.stdout + info.stderr
     r = _cli("predict", tmp_path / "m.onnx", tmp_path / "x.csv")

@@ -36,7 +36,7 @@ def test_labels_with_leading_zeros_are_the_files_and_train_the_text_model(tmp_pa
     assert "target column 'code': class labels as the file writes them ('012'" in err
     assert "a number with leading zeros, which would be 12)" in err
     assert Preprocessing.from_json(extra["tabular"]).classes == ["007", "012", "3"]
-    as_text, _ = _train(tmp_path, csv, "t.npz", "--text", "code")
+    as_text, _ = _train(tmp_path, csv, "t.npz", "--text", "code", *stream)
     np.testing.assert_array_equal(net.params, as_text.params)
     assert main(["predict", str(tmp_path / "m.npz"), str(csv), "--out", str(tmp_path / "p.csv")]) == 0
     written = set((tmp_path / "p.csv").read_text().split()[1:])

@@ -82,10 +82,20 @@ def test_guide_code_runs_and_draws(tmp_path, monkeypatch, capsys):
     pytest.importorskip("sklearn")
     guide = (Path(__file__).parents[1] / "docs" / "guide.md").read_text()
     monkeypatch.chdir(tmp_path)
+    import shlex
+
+    from chainrule.cli import main
     ns = {}
-    for not_run, block in re.findall(r"(<!--\s*not run:[^>]*-->\n)?```python\n(.*?)```", guide, re.DOTALL):
-        if not not_run:                   # a block the page marks as not run here (data not installed)
+    for not_run, kind, block in re.findall(r"(<!--\s*not run:[^>]*-->\n)?```(python|sh)\n(.*?)```", guide,
+                                           re.DOTALL):
+        if not_run:                       # a block the page marks as not run here (data not installed)
+            continue
+        if kind == "python":
             exec(block, ns)
+        else:                             # the chainrule commands a later Python block reads the files of
+            for line in block.splitlines():
+                if line.startswith("chainrule "):
+                    assert main(shlex.split(line)[1:]) == 0, line
     out = capsys.readouterr().out
     assert "0.082167041" in out and "sigmoid accuracy 0.10" in out and "relu accuracy 0.9" in out
     for name in ("boundary.png", "digits-training.png", "gradients-sigmoid.png", "gradients-relu.png"):

@@ -5,8 +5,7 @@ import argparse
 
 from chainrule.errors import ValidationError
 
-from ..data.columns import MAX_CATEGORIES
-from .tabular import add_csv_options, column_list, positive_int, reading_marks
+from .tabular import add_column_options, add_csv_options, reading_marks
 
 
 def register(sub) -> None:
@@ -40,13 +39,7 @@ def register(sub) -> None:
     p.add_argument("--impute", choices=["mean", "median", "most_frequent"], help="fill missing feature values")
     add_csv_options(p)
     g = p.add_argument_group("columns (as train's; sample and class weights are train's only)")
-    g.add_argument("--drop", type=column_list, default=[], metavar="COL[,COL]", help="columns to leave out")
-    g.add_argument("--features", type=column_list, default=[], metavar="COL[,COL]",
-                   help="the only columns to use as inputs (default: all but the target and --drop)")
-    g.add_argument("--text", type=column_list, default=[], metavar="COL[,COL]",
-                   help="columns used as text categories even if they hold numbers")
-    g.add_argument("--max-categories", type=positive_int, default=MAX_CATEGORIES,
-                   help="a text column keeps this many most frequent values; the rest count as 'other'")
+    add_column_options(g)
     p.set_defaults(func=sweep)
 
 

@@ -56,6 +56,21 @@ def column_list(text: str) -> list[str]:
     return [c.strip() for c in text.split(",") if c.strip()]
 
 
+def add_column_options(g) -> None:
+    """The columns used (--drop, --features, --text, --max-categories), as train and sweep take them;
+    `g`: a parser or an argument group."""
+    from ..data.columns import MAX_CATEGORIES
+    g.add_argument("--drop", type=column_list, default=[], metavar="COL[,COL]", help="columns to leave out")
+    g.add_argument("--features", type=column_list, default=[], metavar="COL[,COL]",
+                   help="the only columns to use as inputs (default: all but the target and --drop)")
+    g.add_argument("--text", type=column_list, default=[], metavar="COL[,COL]",
+                   help="columns to use as text categories even if they hold numbers, read as written (codes "
+                        "007 and 7 differ); the target too: its class labels as written")
+    g.add_argument("--max-categories", type=positive_int, default=MAX_CATEGORIES,
+                   help="a text column keeps this many most frequent values; the rest count as 'other' "
+                        f"(default {MAX_CATEGORIES})")
+
+
 def add_csv_options(p) -> None:
     """How to read the CSV file: separator, encoding, decimal mark, thousands separator, missing-value markers."""
     g = p.add_argument_group("reading the CSV file")

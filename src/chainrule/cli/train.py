@@ -9,9 +9,9 @@ from ..data.columns import select_columns
 from ..errors import TrainingDiverged, UnknownNameError, ValidationError
 from . import weights
 from .tabular import (
+    add_column_options,
     add_csv_options,
     as_in_file,
-    column_list,
     format_metrics,
     fraction,
     metrics,
@@ -35,14 +35,7 @@ def register(sub) -> None:
     p.add_argument("--target", required=True, help="the column to predict")
     p.add_argument("--out", required=True, help="model file to write (.npz)")
     g = p.add_argument_group("columns")
-    g.add_argument("--drop", type=column_list, default=[], metavar="COL[,COL]", help="columns to leave out")
-    g.add_argument("--features", type=column_list, default=[], metavar="COL[,COL]",
-                   help="the only columns to use as inputs (default: all but the target and --drop)")
-    g.add_argument("--text", type=column_list, default=[], metavar="COL[,COL]",
-                   help="columns to use as text categories even if they hold numbers, read as written (codes "
-                        "007 and 7 differ); the target too: its class labels as written")
-    g.add_argument("--max-categories", type=positive_int, default=1000,
-                   help="a text column keeps this many most frequent values; the rest count as 'other'")
+    add_column_options(g)
     g.add_argument("--impute", choices=["mean", "median", "most_frequent"],
                    help="fill missing feature values (text columns take the most frequent value)")
     g.add_argument("--weight", metavar="COL",

@@ -13,7 +13,7 @@ Examples
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +100,8 @@ class SweepResult:
     results_path: Path | None
     model_path: Path | None
     best_estimator: Any = None
+    left_out: list[str] = field(default_factory=list)      # the columns drop or features left out
+    said: str | None = None     # the target's labels kept as the file writes them (007), as train says it
 
 
 def _save(net, path, extra: dict) -> None:
@@ -136,7 +138,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
               task: str | None = None, impute: str | None = None, na_values: list[str] | None = None,
               text_columns: list[str] | None = None, read: dict | None = None, drop: list[str] | None = None,
               features: list[str] | None = None, max_categories: int | None = MAX_CATEGORIES,
-              **fixed) -> SweepResult:
+              argument_names: dict[str, str] | None = None, **fixed) -> SweepResult:
     """Grid-search chainrule's estimator for a CSV file's target; write the table and the best model.
 
     Parameters
@@ -153,7 +155,10 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     read : how to read the file, as `read_csv`'s arguments sep, encoding, decimal, thousands (the
         decimal mark and thousands separator are kept in the best model, for `predict`).
     drop, features, max_categories : columns left out, the only input columns, and the categories a text
-        column keeps (as `chainrule train --drop`, `--features`, `--max-categories`).
+        column keeps (as `chainrule train --drop`, `--features`, `--max-categories`); the columns left
+        out are in the result's `left_out`.
+    argument_names : how errors name drop, features and text_columns (columns.COLUMN_ARGUMENTS;
+        the CLI gives its flags, columns.COLUMN_FLAGS).
     fixed : other estimator arguments for every candidate (epochs=50, batch_size=16, ...).
     """
     import pandas as pd
@@ -183,12 +188,14 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         text_columns = spelled
         df = read_csv(csv, na_values=na_values, text_columns=text_columns, zeros=True, **read)
     target = as_spelled(target, df.columns)
-    df, _ = labels_as_written(df, target, task, text_columns or (), lambda text: read_csv(
+    df, said = labels_as_written(df, target, task, text_columns or (), lambda text: read_csv(
         csv, na_values=na_values, text_columns=text, **read))                       # 007 stays '007'
+    left_out: list[str] = []
     if drop or features:                  # as train leaves them out (a second target column, an ID)
         from chainrule.data.columns import select_columns
-        df = select_columns(df, target, [as_spelled(c, df.columns) for c in features or ()],
-                            [as_spelled(c, df.columns) for c in drop or ()], text_columns or ())
+        df, left_out = select_columns(df, target, [as_spelled(c, df.columns) for c in features or ()],
+                                      [as_spelled(c, df.columns) for c in drop or ()], text_columns or (),
+                                      named=argument_names)
     pre = Preprocessing.fit(df, target, task=task, impute=impute, text_columns=text_columns or (),
                             max_categories=max_categories)
     pre.na_values = list(na_values or [])
@@ -239,7 +246,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
                                       "sweep": {"best_params": {k: _json(v) for k, v in shown.items()},
                                                 "scoring": name, "cv": cv}})
     return SweepResult(table, dict(search.best_params_), float(search.best_score_), name, results_path, model_path,
-                       search.best_estimator_)
+                       search.best_estimator_, left_out, said)
 
 
 def _fit_on_dask(search, X, y, scheduler: str) -> None:

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from chainrule.errors import ValidationError
 
-from .tabular import add_column_options, add_csv_options, reading_marks
+from ..data.columns import COLUMN_FLAGS
+from .tabular import add_column_options, add_csv_options, reading_marks, said_left_out
 
 
 def register(sub) -> None:
@@ -58,9 +60,13 @@ def sweep(args) -> int:
     result = run_sweep(args.csv, args.target, grid, scheduler=args.scheduler, out_dir=args.out_dir, cv=args.cv,
                        scoring=args.scoring, n_jobs=args.jobs, seed=args.seed, task=args.task,
                        impute=args.impute, na_values=args.na_values, text_columns=args.text, drop=args.drop,
-                       features=args.features, max_categories=args.max_categories, **fixed,
+                       features=args.features, max_categories=args.max_categories, argument_names=COLUMN_FLAGS,
+                       **fixed,
                        read={"sep": args.sep, "encoding": args.encoding, "decimal": args.decimal,
                              "thousands": args.thousands})
+    if result.said:
+        print(result.said, file=sys.stderr)
+    said_left_out(result.left_out)
     where = f"Dask scheduler {args.scheduler}" if args.scheduler else "this machine"
     print(f"{len(result.table)} candidates x {args.cv} folds on {where}; {result.scoring}, best first:")
     shown = result.table[[*grid, "mean_score", "std_score", "rank"]].astype({k: str for k in grid})

@@ -71,6 +71,13 @@ def add_column_options(g) -> None:
                         f"(default {MAX_CATEGORIES})")
 
 
+def said_left_out(left: list[str]) -> None:
+    """The line on stderr naming the columns --drop or --features left out (none when none)."""
+    from ..data.csvfile import names
+    if left:
+        print(f"left out: {names(left, 20)}", file=sys.stderr)
+
+
 def add_csv_options(p) -> None:
     """How to read the CSV file: separator, encoding, decimal mark, thousands separator, missing-value markers."""
     g = p.add_argument_group("reading the CSV file")

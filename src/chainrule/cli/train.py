@@ -5,7 +5,7 @@ import sys
 
 import chainrule as cr
 
-from ..data.columns import select_columns
+from ..data.columns import COLUMN_FLAGS, select_columns
 from ..errors import TrainingDiverged, UnknownNameError, ValidationError
 from . import weights
 from .tabular import (
@@ -20,6 +20,7 @@ from .tabular import (
     positive_int,
     read,
     reading_marks,
+    said_left_out,
     seed,
 )
 
@@ -262,8 +263,9 @@ def train(args) -> int:
                            decimal=args.decimal, thousands=args.thousands, na_values=args.na_values or None)
         as_in_file(args, stream.header())
         header = weights.split_off(stream.header(), args) if args.weight else stream.header()
-        columns = select_columns(pd.DataFrame(columns=header), args.target, args.features, args.drop,
-                                 args.text)
+        columns, left = select_columns(pd.DataFrame(columns=header), args.target, args.features, args.drop,
+                                       args.text, COLUMN_FLAGS)
+        said_left_out(left)
         keep = (args.weight, lambda cells, line: weights.checked(cells, args.weight, line)) if args.weight else None
         pre = stream.fit(args.target, columns=list(columns.columns), task=args.task, impute=args.impute,
                          text_columns=args.text, max_categories=args.max_categories, keep=keep)
@@ -277,7 +279,8 @@ def train(args) -> int:
         df, said = labels_as_written(df, args.target, args.task, args.text, lambda text: read(args, args.csv, text))
         if said:
             print(said, file=sys.stderr)
-        df = select_columns(df, args.target, args.features, args.drop, args.text)
+        df, left = select_columns(df, args.target, args.features, args.drop, args.text, COLUMN_FLAGS)
+        said_left_out(left)
         pre = Preprocessing.fit(df, args.target, task=args.task, impute=args.impute, text_columns=args.text,
                                 max_categories=args.max_categories)
         n = len(df)

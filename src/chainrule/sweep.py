@@ -13,6 +13,8 @@ Examples
 """
 from __future__ import annotations
 
+import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,8 +145,9 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
 
     Parameters
     ----------
-    csv, target : the data file and the column to predict (preprocessed as `chainrule train` does:
-        numeric columns standardised, text columns one-hot; statistics from the whole file).
+    csv, target : the data file (a path or an open binary file, read once) and the column to predict
+        (preprocessed as `chainrule train` does: numeric columns standardised, text columns one-hot;
+        statistics from the whole file).
     grid : "hidden=16,64;lr=1e-3,1e-2" or a dict {name: [values]}.
     scheduler : a Dask scheduler address ("tcp://host:8786"); None runs on this machine.
     out_dir : where sweep_results.csv and best_model.npz go (None: write nothing).
@@ -182,14 +185,15 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     parsed = parse_grid(grid) if isinstance(grid, str) else dict(grid)
     estimator_grid({**parsed, **{k: [v] for k, v in fixed.items()}}, BackpropClassifier())  # names, before reading
     read = {k: v for k, v in (read or {}).items() if v is not None}
-    df = read_csv(csv, na_values=na_values, text_columns=text_columns or (), zeros=True, **read)
+    source = _source(csv)                    # an open file is read once: each reading takes a copy
+    df = read_csv(source(), na_values=na_values, text_columns=text_columns or (), zeros=True, **read)
     spelled = [as_spelled(c, df.columns) for c in text_columns or ()]
     if spelled != list(text_columns or ()):       # --text named a column spelled otherwise: read it as text
         text_columns = spelled
-        df = read_csv(csv, na_values=na_values, text_columns=text_columns, zeros=True, **read)
+        df = read_csv(source(), na_values=na_values, text_columns=text_columns, zeros=True, **read)
     target = as_spelled(target, df.columns)
     df, said = labels_as_written(df, target, task, text_columns or (), lambda text: read_csv(
-        csv, na_values=na_values, text_columns=text, **read))                       # 007 stays '007'
+        source(), na_values=na_values, text_columns=text, **read))                  # 007 stays '007'
     left_out: list[str] = []
     if drop or features:                  # as train leaves them out (a second target column, an ID)
         from chainrule.data.columns import select_columns
@@ -247,6 +251,23 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
                                                 "scoring": name, "cv": cv}})
     return SweepResult(table, dict(search.best_params_), float(search.best_score_), name, results_path, model_path,
                        search.best_estimator_, left_out, said)
+
+
+class _Named(io.BytesIO):
+    """The bytes of an open file, under its name (for messages)."""
+
+    def __init__(self, data: bytes, name: str):
+        super().__init__(data)
+        self.name = name
+
+
+def _source(csv) -> Callable[[], Any]:
+    """What gives read_csv the CSV file each time it is read: a path as it is; an open file (which
+    reads once) read now, each time a new file of its bytes with its name."""
+    if not hasattr(csv, "read"):
+        return lambda: csv
+    data, name = csv.read(), str(getattr(csv, "name", "<data>"))
+    return lambda: _Named(data, name)
 
 
 def _fit_on_dask(search, X, y, scheduler: str) -> None:

@@ -192,8 +192,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         text_columns = spelled
         df = read_csv(source(), na_values=na_values, text_columns=text_columns, zeros=True, **read)
     target = as_spelled(target, df.columns)
-    df, said = labels_as_written(df, target, task, text_columns or (), lambda text: read_csv(
-        source(), na_values=na_values, text_columns=text, **read))                  # 007 stays '007'
+    df, said = labels_as_written(df, target, task, text_columns or (), lambda cols: read_csv(
+        source(), na_values=na_values, usecols=cols, **read))                       # 007 stays '007'
     left_out: list[str] = []
     if drop or features:                  # as train leaves them out (a second target column, an ID)
         from chainrule.data.columns import select_columns

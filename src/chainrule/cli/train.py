@@ -276,7 +276,8 @@ def train(args) -> int:
         df, n = None, stream.n_rows
     else:
         df, weight = weights.take(read(args, args.csv, zeros=True), args)
-        df, said = labels_as_written(df, args.target, args.task, args.text, lambda text: read(args, args.csv, text))
+        df, said = labels_as_written(df, args.target, args.task, args.text,
+                                     lambda cols: read(args, args.csv, (), usecols=cols))   # the target alone
         if said:
             print(said, file=sys.stderr)
         df, left = select_columns(df, args.target, args.features, args.drop, args.text, COLUMN_FLAGS)

@@ -231,8 +231,9 @@ def labels_as_written(df, target: str, task: str | None, text_columns, read_agai
     """(df, None), or the table with its target's labels as the file writes them and a line that
     says so: a target pandas read as whole numbers, of which the file spells some with leading
     zeros (007, 012: predictions would be written 7 and 12, '007' and '7' one class), is read
-    again as text, as --text TARGET reads it. `read_again(text_columns)` reads the file again;
-    read_csv's flag (no field begins with 0 and a digit) spares it for most files."""
+    again as text, as --text TARGET reads it. `read_again(columns)` reads those columns of the file
+    again, as text (read_csv's usecols: the target alone is parsed); read_csv's flag (no field begins
+    with 0 and a digit) spares it for most files."""
     import pandas as pd
     y = df[target] if target in df.columns else None
     if (y is None or target in text_columns or task == "regression" or not df.attrs.get("csv", {}).get("zero_led")
@@ -241,12 +242,12 @@ def labels_as_written(df, target: str, task: str | None, text_columns, read_agai
     from .tabular import MAX_CLASSES
     if task is None and y.nunique() > MAX_CLASSES:             # a regression target: its numbers are meant
         return df, None
-    spelled = read_again([*text_columns, target])[target]
+    spelled = read_again([target])[target]
     led = spelled.str.match(LEADING_ZERO).to_numpy(dtype=bool, na_value=False)
     if not led.any():
         return df, None
     df[target] = spelled.to_numpy()
-    return df, written_label(target, [spelled[led].iloc[0]], _line(spelled, led))
+    return df, written_label(target, [spelled[led].iloc[0]], _line(df, led))      # df's rows: the file's lines
 
 
 def written_label(target: str, labels, line: int | None = None) -> str | None:

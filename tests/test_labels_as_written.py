@@ -73,6 +73,42 @@ def test_the_sweep_keeps_the_labels_as_written(tmp_path):
     assert Preprocessing.from_json(extra["tabular"]).classes == ["007", "012", "3"]
 
 
+def test_a_sweep_of_an_open_file_keeps_and_says_the_labels_as_written(tmp_path, capsys):
+    """run_sweep read an open file a second time for the labels: "CSV file '<data>' is empty"; and
+    sweep dropped the line train prints about them."""
+    import io
+
+    pytest.importorskip("pandas")
+    from chainrule.sweep import run_sweep
+    csv = _csv(tmp_path / "codes.csv", n=90)
+    res = run_sweep(io.BytesIO(csv.read_bytes()), "code", "hidden=4", out_dir=tmp_path, cv=2, epochs=1, seed=0)
+    assert "class labels as the file writes them ('012'" in res.said
+    _, extra = cr.load(tmp_path / "best_model.npz", with_extra=True)
+    assert Preprocessing.from_json(extra["tabular"]).classes == ["007", "012", "3"]
+    capsys.readouterr()
+    assert main(["sweep", str(csv), "--target", "code", "--grid", "hidden=4", "--epochs", "1", "--cv", "2",
+                 "--out-dir", str(tmp_path / "s")]) == 0
+    assert "target column 'code': class labels as the file writes them ('012'" in capsys.readouterr().err
+
+
+def test_the_labels_are_read_again_alone_without_the_row_check(tmp_path, capsys, monkeypatch):
+    """A label 007 made train parse every column of the file a second time, and check its rows again."""
+    import pandas as pd
+
+    from chainrule.data import csvfile
+    csv = _csv(tmp_path / "codes.csv")
+    again = csvfile.read_csv(csv, usecols=["code"])
+    assert list(again.columns) == ["code"] and again["code"].iloc[:3].tolist() == ["012", "012", "007"]
+    parsed, checks = [], []
+    real_read, real_check = pd.read_csv, csvfile._check_rows
+    monkeypatch.setattr(pd, "read_csv", lambda *a, **k: parsed.append(k.get("usecols")) or real_read(*a, **k))
+    monkeypatch.setattr(csvfile, "_check_rows", lambda *a, **k: checks.append(1) or real_check(*a, **k))
+    _, extra = _train(tmp_path, csv, "m.npz")
+    assert parsed == [None, ["code"]] and len(checks) == 1
+    assert Preprocessing.from_json(extra["tabular"]).classes == ["007", "012", "3"]
+    assert "as the file writes them ('012' on line 2:" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("data, led", [
     (b"a,b\n1,007\n", True), (b"a,b\n007,1\n", True), (b'a,b\n1,"012"\n', True), (b"a;b\r\n1;2\r\n09;3\r\n", True),
     (b"a,b\n1,7\n", False), (b"a,b\n0.07,0\n", False), (b"a,b\n10,100\n", False), (b"a,b\n1,2.007\n", False),

@@ -205,3 +205,22 @@ def test_parse_grid_reads_true_and_false_as_booleans():
                                                                        "warm_start": [True]}
     assert all(type(v) is bool for v in parse_grid("early_stopping=true,False")["early_stopping"])
     assert parse_grid("epochs=1") == {"epochs": [1]} and type(parse_grid("epochs=1")["epochs"][0]) is int
+
+
+def test_sweep_returns_the_columns_left_out_and_names_its_arguments(data, capsys):
+    """run_sweep(drop=...) printed "left out: ..." from the library, and its errors named --drop and --features."""
+    from chainrule.data.columns import select_columns
+    res = run_sweep(data / "iris.csv", "species", "hidden=4", cv=2, epochs=1, drop=["sepal width (cm)"])
+    assert res.left_out == ["sepal width (cm)"] and capsys.readouterr().err == ""
+    df = pd.read_csv(data / "iris.csv")
+    kept, left = select_columns(df, "species", ["petal length (cm)"], [])
+    assert list(kept.columns) == ["petal length (cm)", "species"]
+    assert left == ["sepal length (cm)", "sepal width (cm)", "petal width (cm)"]
+    for kwargs, said in (({"drop": ["species"]}, "the target column 'species' cannot be in drop or features"),
+                         ({"drop": ["nope"]}, "drop: column 'nope' is not in the file"),
+                         ({"features": ["petal length (cm)"], "text_columns": ["sepal length (cm)"]},
+                          "text_columns: column 'sepal length (cm)' is not among features")):
+        with pytest.raises(ValidationError) as exc:
+            run_sweep(data / "iris.csv", "species", "hidden=4", cv=2, epochs=1, **kwargs)
+        assert said in str(exc.value) and "--" not in str(exc.value)
+    assert capsys.readouterr().err == ""

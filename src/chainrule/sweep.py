@@ -13,7 +13,9 @@ Examples
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +102,8 @@ class SweepResult:
     results_path: Path | None
     model_path: Path | None
     best_estimator: Any = None
+    left_out: list[str] = field(default_factory=list)      # the columns drop or features left out
+    said: str | None = None     # the target's labels kept as the file writes them (007), as train says it
 
 
 def _save(net, path, extra: dict) -> None:
@@ -136,13 +140,14 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
               task: str | None = None, impute: str | None = None, na_values: list[str] | None = None,
               text_columns: list[str] | None = None, read: dict | None = None, drop: list[str] | None = None,
               features: list[str] | None = None, max_categories: int | None = MAX_CATEGORIES,
-              **fixed) -> SweepResult:
+              argument_names: dict[str, str] | None = None, **fixed) -> SweepResult:
     """Grid-search chainrule's estimator for a CSV file's target; write the table and the best model.
 
     Parameters
     ----------
-    csv, target : the data file and the column to predict (preprocessed as `chainrule train` does:
-        numeric columns standardised, text columns one-hot; statistics from the whole file).
+    csv, target : the data file (a path or an open binary file, read once) and the column to predict
+        (preprocessed as `chainrule train` does: numeric columns standardised, text columns one-hot;
+        statistics from the whole file).
     grid : "hidden=16,64;lr=1e-3,1e-2" or a dict {name: [values]}.
     scheduler : a Dask scheduler address ("tcp://host:8786"); None runs on this machine.
     out_dir : where sweep_results.csv and best_model.npz go (None: write nothing).
@@ -153,7 +158,10 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     read : how to read the file, as `read_csv`'s arguments sep, encoding, decimal, thousands (the
         decimal mark and thousands separator are kept in the best model, for `predict`).
     drop, features, max_categories : columns left out, the only input columns, and the categories a text
-        column keeps (as `chainrule train --drop`, `--features`, `--max-categories`).
+        column keeps (as `chainrule train --drop`, `--features`, `--max-categories`); the columns left
+        out are in the result's `left_out`.
+    argument_names : how errors name drop, features and text_columns (columns.COLUMN_ARGUMENTS;
+        the CLI gives its flags, columns.COLUMN_FLAGS).
     fixed : other estimator arguments for every candidate (epochs=50, batch_size=16, ...).
     """
     import pandas as pd
@@ -177,18 +185,21 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     parsed = parse_grid(grid) if isinstance(grid, str) else dict(grid)
     estimator_grid({**parsed, **{k: [v] for k, v in fixed.items()}}, BackpropClassifier())  # names, before reading
     read = {k: v for k, v in (read or {}).items() if v is not None}
-    df = read_csv(csv, na_values=na_values, text_columns=text_columns or (), zeros=True, **read)
+    source = _source(csv)                    # an open file is read once: each reading takes a copy
+    df = read_csv(source(), na_values=na_values, text_columns=text_columns or (), zeros=True, **read)
     spelled = [as_spelled(c, df.columns) for c in text_columns or ()]
     if spelled != list(text_columns or ()):       # --text named a column spelled otherwise: read it as text
         text_columns = spelled
-        df = read_csv(csv, na_values=na_values, text_columns=text_columns, zeros=True, **read)
+        df = read_csv(source(), na_values=na_values, text_columns=text_columns, zeros=True, **read)
     target = as_spelled(target, df.columns)
-    df, _ = labels_as_written(df, target, task, text_columns or (), lambda text: read_csv(
-        csv, na_values=na_values, text_columns=text, **read))                       # 007 stays '007'
+    df, said = labels_as_written(df, target, task, text_columns or (), lambda cols: read_csv(
+        source(), na_values=na_values, usecols=cols, **read))                       # 007 stays '007'
+    left_out: list[str] = []
     if drop or features:                  # as train leaves them out (a second target column, an ID)
         from chainrule.data.columns import select_columns
-        df = select_columns(df, target, [as_spelled(c, df.columns) for c in features or ()],
-                            [as_spelled(c, df.columns) for c in drop or ()], text_columns or ())
+        df, left_out = select_columns(df, target, [as_spelled(c, df.columns) for c in features or ()],
+                                      [as_spelled(c, df.columns) for c in drop or ()], text_columns or (),
+                                      named=argument_names)
     pre = Preprocessing.fit(df, target, task=task, impute=impute, text_columns=text_columns or (),
                             max_categories=max_categories)
     pre.na_values = list(na_values or [])
@@ -239,7 +250,24 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
                                       "sweep": {"best_params": {k: _json(v) for k, v in shown.items()},
                                                 "scoring": name, "cv": cv}})
     return SweepResult(table, dict(search.best_params_), float(search.best_score_), name, results_path, model_path,
-                       search.best_estimator_)
+                       search.best_estimator_, left_out, said)
+
+
+class _Named(io.BytesIO):
+    """The bytes of an open file, under its name (for messages)."""
+
+    def __init__(self, data: bytes, name: str):
+        super().__init__(data)
+        self.name = name
+
+
+def _source(csv) -> Callable[[], Any]:
+    """What gives read_csv the CSV file each time it is read: a path as it is; an open file (which
+    reads once) read now, each time a new file of its bytes with its name."""
+    if not hasattr(csv, "read"):
+        return lambda: csv
+    data, name = csv.read(), str(getattr(csv, "name", "<data>"))
+    return lambda: _Named(data, name)
 
 
 def _fit_on_dask(search, X, y, scheduler: str) -> None:

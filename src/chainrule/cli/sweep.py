@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from chainrule.errors import ValidationError
 
-from ..data.columns import MAX_CATEGORIES
-from .tabular import add_csv_options, column_list, positive_int, reading_marks
+from ..data.columns import COLUMN_FLAGS
+from .tabular import add_column_options, add_csv_options, reading_marks, said_left_out
 
 
 def register(sub) -> None:
@@ -40,13 +41,7 @@ def register(sub) -> None:
     p.add_argument("--impute", choices=["mean", "median", "most_frequent"], help="fill missing feature values")
     add_csv_options(p)
     g = p.add_argument_group("columns (as train's; sample and class weights are train's only)")
-    g.add_argument("--drop", type=column_list, default=[], metavar="COL[,COL]", help="columns to leave out")
-    g.add_argument("--features", type=column_list, default=[], metavar="COL[,COL]",
-                   help="the only columns to use as inputs (default: all but the target and --drop)")
-    g.add_argument("--text", type=column_list, default=[], metavar="COL[,COL]",
-                   help="columns used as text categories even if they hold numbers")
-    g.add_argument("--max-categories", type=positive_int, default=MAX_CATEGORIES,
-                   help="a text column keeps this many most frequent values; the rest count as 'other'")
+    add_column_options(g)
     p.set_defaults(func=sweep)
 
 
@@ -65,9 +60,13 @@ def sweep(args) -> int:
     result = run_sweep(args.csv, args.target, grid, scheduler=args.scheduler, out_dir=args.out_dir, cv=args.cv,
                        scoring=args.scoring, n_jobs=args.jobs, seed=args.seed, task=args.task,
                        impute=args.impute, na_values=args.na_values, text_columns=args.text, drop=args.drop,
-                       features=args.features, max_categories=args.max_categories, **fixed,
+                       features=args.features, max_categories=args.max_categories, argument_names=COLUMN_FLAGS,
+                       **fixed,
                        read={"sep": args.sep, "encoding": args.encoding, "decimal": args.decimal,
                              "thousands": args.thousands})
+    if result.said:
+        print(result.said, file=sys.stderr)
+    said_left_out(result.left_out)
     where = f"Dask scheduler {args.scheduler}" if args.scheduler else "this machine"
     print(f"{len(result.table)} candidates x {args.cv} folds on {where}; {result.scoring}, best first:")
     shown = result.table[[*grid, "mean_score", "std_score", "rank"]].astype({k: str for k in grid})

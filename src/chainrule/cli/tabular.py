@@ -56,6 +56,28 @@ def column_list(text: str) -> list[str]:
     return [c.strip() for c in text.split(",") if c.strip()]
 
 
+def add_column_options(g) -> None:
+    """The columns used (--drop, --features, --text, --max-categories), as train and sweep take them;
+    `g`: a parser or an argument group."""
+    from ..data.columns import MAX_CATEGORIES
+    g.add_argument("--drop", type=column_list, default=[], metavar="COL[,COL]", help="columns to leave out")
+    g.add_argument("--features", type=column_list, default=[], metavar="COL[,COL]",
+                   help="the only columns to use as inputs (default: all but the target and --drop)")
+    g.add_argument("--text", type=column_list, default=[], metavar="COL[,COL]",
+                   help="columns to use as text categories even if they hold numbers, read as written (codes "
+                        "007 and 7 differ); the target too: its class labels as written")
+    g.add_argument("--max-categories", type=positive_int, default=MAX_CATEGORIES,
+                   help="a text column keeps this many most frequent values; the rest count as 'other' "
+                        f"(default {MAX_CATEGORIES})")
+
+
+def said_left_out(left: list[str]) -> None:
+    """The line on stderr naming the columns --drop or --features left out (none when none)."""
+    from ..data.csvfile import names
+    if left:
+        print(f"left out: {names(left, 20)}", file=sys.stderr)
+
+
 def add_csv_options(p) -> None:
     """How to read the CSV file: separator, encoding, decimal mark, thousands separator, missing-value markers."""
     g = p.add_argument_group("reading the CSV file")
@@ -116,9 +138,9 @@ def as_in_file(args, columns) -> bool:
     return text != list(getattr(args, "text", None) or [])
 
 
-def read(args, path, text_columns=None, zeros: bool = False):
+def read(args, path, text_columns=None, zeros: bool = False, usecols=None):
     """The CSV file read with the command's options; one line on stderr says how (none when read
-    again with other `text_columns`)."""
+    again with other `text_columns`, or its `usecols` only: read_csv's)."""
     from ..data.csvfile import describe_source, read_csv, short
     from ..data.progress import Progress
     with Progress(f"reading {short(str(path), 200)}"):        # a line only when it takes more than 2 s
@@ -126,7 +148,7 @@ def read(args, path, text_columns=None, zeros: bool = False):
             return read_csv(path, sep=args.sep, encoding=args.encoding, decimal=args.decimal,
                             thousands=args.thousands, na_values=args.na_values or None,
                             text_columns=(getattr(args, "text", None) or ()) if text_columns is None else text_columns,
-                            zeros=zeros)
+                            zeros=zeros, usecols=usecols)
         df = read_it()
         if text_columns is None and as_in_file(args, df.columns):   # --text named a column spelled otherwise
             df = read_it()

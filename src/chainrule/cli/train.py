@@ -5,13 +5,13 @@ import sys
 
 import chainrule as cr
 
-from ..data.columns import select_columns
+from ..data.columns import COLUMN_FLAGS, select_columns
 from ..errors import TrainingDiverged, UnknownNameError, ValidationError
 from . import weights
 from .tabular import (
+    add_column_options,
     add_csv_options,
     as_in_file,
-    column_list,
     format_metrics,
     fraction,
     metrics,
@@ -20,6 +20,7 @@ from .tabular import (
     positive_int,
     read,
     reading_marks,
+    said_left_out,
     seed,
 )
 
@@ -35,14 +36,7 @@ def register(sub) -> None:
     p.add_argument("--target", required=True, help="the column to predict")
     p.add_argument("--out", required=True, help="model file to write (.npz)")
     g = p.add_argument_group("columns")
-    g.add_argument("--drop", type=column_list, default=[], metavar="COL[,COL]", help="columns to leave out")
-    g.add_argument("--features", type=column_list, default=[], metavar="COL[,COL]",
-                   help="the only columns to use as inputs (default: all but the target and --drop)")
-    g.add_argument("--text", type=column_list, default=[], metavar="COL[,COL]",
-                   help="columns to use as text categories even if they hold numbers, read as written (codes "
-                        "007 and 7 differ); the target too: its class labels as written")
-    g.add_argument("--max-categories", type=positive_int, default=1000,
-                   help="a text column keeps this many most frequent values; the rest count as 'other'")
+    add_column_options(g)
     g.add_argument("--impute", choices=["mean", "median", "most_frequent"],
                    help="fill missing feature values (text columns take the most frequent value)")
     g.add_argument("--weight", metavar="COL",
@@ -260,8 +254,9 @@ def train(args) -> int:
                            decimal=args.decimal, thousands=args.thousands, na_values=args.na_values or None)
         as_in_file(args, stream.header())
         header = weights.split_off(stream.header(), args) if args.weight else stream.header()
-        columns = select_columns(pd.DataFrame(columns=header), args.target, args.features, args.drop,
-                                 args.text)
+        columns, left = select_columns(pd.DataFrame(columns=header), args.target, args.features, args.drop,
+                                       args.text, COLUMN_FLAGS)
+        said_left_out(left)
         keep = (args.weight, lambda cells, line: weights.checked(cells, args.weight, line)) if args.weight else None
         pre = stream.fit(args.target, columns=list(columns.columns), task=args.task, impute=args.impute,
                          text_columns=args.text, max_categories=args.max_categories, keep=keep)
@@ -272,10 +267,12 @@ def train(args) -> int:
         df, n = None, stream.n_rows
     else:
         df, weight = weights.take(read(args, args.csv, zeros=True), args)
-        df, said = labels_as_written(df, args.target, args.task, args.text, lambda text: read(args, args.csv, text))
+        df, said = labels_as_written(df, args.target, args.task, args.text,
+                                     lambda cols: read(args, args.csv, (), usecols=cols))   # the target alone
         if said:
             print(said, file=sys.stderr)
-        df = select_columns(df, args.target, args.features, args.drop, args.text)
+        df, left = select_columns(df, args.target, args.features, args.drop, args.text, COLUMN_FLAGS)
+        said_left_out(left)
         pre = Preprocessing.fit(df, args.target, task=args.task, impute=args.impute, text_columns=args.text,
                                 max_categories=args.max_categories)
         n = len(df)

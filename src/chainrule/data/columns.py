@@ -181,26 +181,33 @@ def categories(col, name: str, max_categories: int | None) -> tuple[list[str], i
     return sorted(str(v) for v in kept), len(counts) - max_categories
 
 
-def select_columns(df, target: str, features: list[str], drop: list[str], text: tuple[str, ...] | list[str] = ()):
-    """The table with the target and the feature columns only (file order kept), as train and sweep
-    choose them; a --text column left out by --drop or --features is named as such (it is in the file)."""
-    import sys
+#: how select_columns' messages name its arguments: the API's names (the CLI gives its flags, COLUMN_FLAGS)
+COLUMN_ARGUMENTS = {"features": "features", "drop": "drop", "text": "text_columns"}
+COLUMN_FLAGS = {"features": "--features", "drop": "--drop", "text": "--text"}
 
-    from .csvfile import names, not_in_file
-    for option, cols in (("--features", features), ("--drop", drop)):
+
+def select_columns(df, target: str, features: list[str], drop: list[str], text: tuple[str, ...] | list[str] = (),
+                   named: dict[str, str] | None = None):
+    """(the table with the target and the feature columns only, file order kept; the columns left
+    out), as train and sweep choose them; a text column left out by `drop` or `features` is named as
+    such (it is in the file). `named`: how the messages name features, drop and text (default
+    COLUMN_ARGUMENTS; the CLI gives COLUMN_FLAGS). The caller says what was left out, if it speaks."""
+    from .csvfile import not_in_file
+    named = {**COLUMN_ARGUMENTS, **(named or {})}
+    for key, cols in (("features", features), ("drop", drop)):
         for c in cols:
             if c not in df.columns:
-                raise not_in_file(f"{option}: column", c, df.columns)
+                raise not_in_file(f"{named[key]}: column", c, df.columns)
     if target in drop or target in features:
-        raise ValidationError(f"the target column {short(target)} cannot be in --drop or --features")
+        raise ValidationError(f"the target column {short(target)} cannot be in {named['drop']} or "
+                              f"{named['features']}")
     keep = set(features) | {target} if features else set(df.columns) - set(drop)
     left = [c for c in df.columns if c not in keep]
     for c in (c for c in text if c in left):
-        why = "is in --drop" if c in drop else "is not among --features"
-        raise ValidationError(f"--text: column {short(c)} {why}, so it is not an input; give one or the other")
-    if left:
-        print(f"left out: {names(left, 20)}", file=sys.stderr)
-    return df[[c for c in df.columns if c in keep]]
+        why = f"is in {named['drop']}" if c in drop else f"is not among {named['features']}"
+        raise ValidationError(f"{named['text']}: column {short(c)} {why}, so it is not an input; give one or the "
+                              "other")
+    return df[[c for c in df.columns if c in keep]], left
 
 
 def zero_led(data: bytes, sep: str, encoding: str | None = None) -> bool:
@@ -224,8 +231,9 @@ def labels_as_written(df, target: str, task: str | None, text_columns, read_agai
     """(df, None), or the table with its target's labels as the file writes them and a line that
     says so: a target pandas read as whole numbers, of which the file spells some with leading
     zeros (007, 012: predictions would be written 7 and 12, '007' and '7' one class), is read
-    again as text, as --text TARGET reads it. `read_again(text_columns)` reads the file again;
-    read_csv's flag (no field begins with 0 and a digit) spares it for most files."""
+    again as text, as --text TARGET reads it. `read_again(columns)` reads those columns of the file
+    again, as text (read_csv's usecols: the target alone is parsed); read_csv's flag (no field begins
+    with 0 and a digit) spares it for most files."""
     import pandas as pd
     y = df[target] if target in df.columns else None
     if (y is None or target in text_columns or task == "regression" or not df.attrs.get("csv", {}).get("zero_led")
@@ -234,12 +242,12 @@ def labels_as_written(df, target: str, task: str | None, text_columns, read_agai
     from .tabular import MAX_CLASSES
     if task is None and y.nunique() > MAX_CLASSES:             # a regression target: its numbers are meant
         return df, None
-    spelled = read_again([*text_columns, target])[target]
+    spelled = read_again([target])[target]
     led = spelled.str.match(LEADING_ZERO).to_numpy(dtype=bool, na_value=False)
     if not led.any():
         return df, None
     df[target] = spelled.to_numpy()
-    return df, written_label(target, [spelled[led].iloc[0]], _line(spelled, led))
+    return df, written_label(target, [spelled[led].iloc[0]], _line(df, led))      # df's rows: the file's lines
 
 
 def written_label(target: str, labels, line: int | None = None) -> str | None:

@@ -334,7 +334,7 @@ def check_marks(sep: str, decimal: str, thousands: str | None) -> None:
 
 def read_csv(source, *, sep: str | None = None, encoding: str | None = None, decimal: str = ".",
              thousands: str | None = None, na_values=None, text_columns=(), pandas_markers: bool = False,
-             zeros: bool = False):
+             zeros: bool = False, usecols: list[str] | None = None):
     """Read a CSV file (a path or an open binary file) with a header row into a DataFrame.
 
     sep : None detects it among , ; tab | (the one that splits every line evenly).
@@ -344,6 +344,8 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
     text_columns : columns read as text, as written (codes 0001 and 1 are two categories; read as
         numbers they were one), as `chunks.iter_chunks` reads them.
     zeros : say in attrs["csv"]["zero_led"] whether a field may begin with 0 and a digit (`zero_led`).
+    usecols : read only these columns, as text, for a file read before (its rows are not checked again,
+        and attrs has no lines: the first reading's are the file's).
     The choices made are in `df.attrs["csv"]` (name, sep, sep_detected, encoding) to report them.
     """
     import pandas as pd
@@ -364,11 +366,14 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
         sep, detected = detect_separator(text, name)
     check_marks(sep, decimal, thousands)
     lines = Lines()
-    _check_rows(text, sep, name, data, encoding or "utf-8-sig", lines)
+    if usecols is None:                   # a second reading of some columns: the first checked the rows
+        _check_rows(text, sep, name, data, encoding or "utf-8-sig", lines)
+    else:
+        text_columns = usecols
     del text                              # pandas parses the bytes: a StringIO copy is 4 bytes a character
     try:
         df = pd.read_csv(io.BytesIO(data), sep=sep, decimal=decimal, thousands=thousands,
-                         **na_markers(na_values, pandas_markers), index_col=False,
+                         **na_markers(na_values, pandas_markers), index_col=False, usecols=usecols,
                          dtype={c: "str" for c in text_columns} or None,
                          encoding="utf-8-sig" if encoding is None else used_encoding)
     except (pd.errors.ParserError, ValueError) as exc:
@@ -378,7 +383,8 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
     df.columns = [str(c) for c in df.columns]
     df.attrs["csv"] = {"name": name, "sep": sep, "sep_detected": detected, "encoding": used_encoding,
                        "zero_led": zeros and _zero_led(data, sep, used_encoding)}
-    df.attrs["lines"] = lines                   # each data row's file line, for messages (lines.file_lines)
+    if usecols is None:
+        df.attrs["lines"] = lines               # each data row's file line, for messages (lines.file_lines)
     return df
 
 

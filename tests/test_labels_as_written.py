@@ -127,3 +127,15 @@ def test_the_flag_of_a_file_read_in_blocks_sees_a_field_cut_between_two(tmp_path
     assert rowcheck.check_csv(path, sep=",", zeros=True)["zero_led"] is True
     path.write_bytes(b"h,k\n1,107\n2,3\n")
     assert rowcheck.check_csv(path, sep=",", zeros=True)["zero_led"] is False
+
+
+def test_explain_reads_a_rows_label_as_the_model_keeps_it(tmp_path, capsys):
+    """explain --data read the target as numbers: the row's '012' was the class 12, 'unseen in training'."""
+    csv = _csv(tmp_path / "codes.csv")
+    _train(tmp_path, csv, "m.npz")
+    capsys.readouterr()
+    assert main(["explain", "--model", str(tmp_path / "m.npz"), "--data", str(csv), "--row", "1", "--layer", "1",
+                 "--neuron", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "outputs: o1 = P('code' = '007'), o2 = P('code' = '012'), o3 = P('code' = '3')" in out
+    assert " - -" not in out                       # a negative mean in brackets: (x - (-0.08))

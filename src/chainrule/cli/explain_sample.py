@@ -53,7 +53,9 @@ def tabular_sample(args, pre) -> tuple[np.ndarray, np.ndarray, list[str]]:
     from ..data.csvfile import names, read_csv, short
     if args.data:
         df = read_csv(args.data, decimal=pre.decimal or ".", thousands=pre.thousands,   # as train read its file
-                      na_values=pre.na_values or None, text_columns=pre.text, pandas_markers=pre.na_values is None)
+                      na_values=pre.na_values or None, pandas_markers=pre.na_values is None,
+                      text_columns=[*pre.text, *([pre.target] if pre.classes and all(isinstance(c, str)   # '007', as
+                                                                                   for c in pre.classes) else [])])
         if not 1 <= args.row <= len(df):
             raise ValidationError(f"--row must be 1..{len(df)} (the data rows of {args.data}); got {args.row}")
         row = df.iloc[[args.row - 1]]
@@ -118,6 +120,7 @@ def _describe_inputs(pre, row, X) -> list[str]:
         shown = f"{X[0, k]:.6f}"
         mean, scale = _operands(raw, pre.means[j], pre.scales[j], shown)
         filled = f"   (missing -> filled with the training {how} {raw})" if gap else ""
+        mean = f"({mean})" if str(mean).startswith("-") else mean             # 0.64 - (-0.085), as the report writes
         lines.append(f"  i{k + 1} = {short(c)} standardised: ({raw} - {mean}) / {scale} = {shown}{filled}")
         k += 1
     for c in pre.text:

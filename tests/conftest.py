@@ -12,6 +12,14 @@ OUTPUTS_FOR = {"sse": ACTIVATIONS, "mse": ACTIVATIONS,
                "categorical_crossentropy": ["softmax", "sigmoid"]}
 
 
+def iris_table():
+    """scikit-learn's iris as a DataFrame, its target the column 'species' of names (as a CSV holds it)."""
+    from sklearn.datasets import load_iris
+    d = load_iris(as_frame=True).frame
+    d["species"] = np.array(["setosa", "versicolor", "virginica"])[d.pop("target")]
+    return d
+
+
 def random_network(rng, max_layers=5, max_width=64, loss=None, dtype="float64"):
     """A random network, inputs and targets that fit its loss."""
     loss = loss or rng.choice(LOSSES)

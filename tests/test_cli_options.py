@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 pd = pytest.importorskip("pandas")
+from conftest import iris_table  # noqa: E402
 from sklearn.datasets import load_iris  # noqa: E402
 
 import chainrule as cr  # noqa: E402
@@ -18,8 +19,7 @@ def cli(capsys, *args):
 
 @pytest.fixture(scope="module")
 def iris_csv(tmp_path_factory):
-    d = load_iris(as_frame=True).frame
-    d["species"] = np.array(["setosa", "versicolor", "virginica"])[d.pop("target")]
+    d = iris_table()
     path = tmp_path_factory.mktemp("data") / "iris.csv"
     d.to_csv(path, index=False)
     return path

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 pd = pytest.importorskip("pandas")
-from sklearn.datasets import load_diabetes, load_iris, load_wine  # noqa: E402
+from conftest import iris_table  # noqa: E402
+from sklearn.datasets import load_diabetes, load_wine  # noqa: E402
 
 import chainrule as cr  # noqa: E402
 from chainrule.data.tabular import Preprocessing  # noqa: E402
@@ -18,8 +19,7 @@ def cli(*args):
 
 @pytest.fixture(scope="module")
 def iris_csv(tmp_path_factory):
-    d = load_iris(as_frame=True).frame
-    d["species"] = np.array(["setosa", "versicolor", "virginica"])[d.pop("target")]
+    d = iris_table()
     d["size"] = np.where(d["sepal length (cm)"] > 5.8, "large", "small")       # a text column
     d.loc[[3, 40], "petal width (cm)"] = np.nan                                   # missing values
     d.loc[7, "size"] = np.nan

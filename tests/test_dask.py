@@ -5,6 +5,7 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 joblib = pytest.importorskip("joblib")
+from conftest import iris_table  # noqa: E402
 from scipy.stats import loguniform  # noqa: E402
 from sklearn.datasets import load_diabetes, load_iris  # noqa: E402
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV  # noqa: E402
@@ -115,8 +116,7 @@ def test_thread_limits_plugin_caps_running_workers(client):
 
 @pytest.fixture(scope="module")
 def iris_csv(tmp_path_factory):
-    d = load_iris(as_frame=True).frame
-    d["species"] = np.array(["setosa", "versicolor", "virginica"])[d.pop("target")]
+    d = iris_table()
     path = tmp_path_factory.mktemp("data") / "iris.csv"
     d.to_csv(path, index=False)
     return path

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 pd = pytest.importorskip("pandas")
-from sklearn.datasets import load_iris  # noqa: E402
+from conftest import iris_table  # noqa: E402
 from sklearn.impute import SimpleImputer  # noqa: E402
 
 import chainrule as cr  # noqa: E402
@@ -26,8 +26,7 @@ def cli(*args):
 @pytest.fixture(scope="module")
 def iris_csv(tmp_path_factory):
     """Iris with a text column; gaps only in 'petal width (cm)'."""
-    d = load_iris(as_frame=True).frame
-    d["species"] = np.array(["setosa", "versicolor", "virginica"])[d.pop("target")]
+    d = iris_table()
     d["size"] = np.where(d["sepal length (cm)"] > 5.8, "large", "small")
     d.loc[[3, 40], "petal width (cm)"] = np.nan
     path = tmp_path_factory.mktemp("data") / "iris.csv"

@@ -9,7 +9,8 @@ import pytest
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 pd = pytest.importorskip("pandas")
-from sklearn.datasets import load_diabetes, load_iris  # noqa: E402
+from conftest import iris_table  # noqa: E402
+from sklearn.datasets import load_diabetes  # noqa: E402
 
 import chainrule as cr  # noqa: E402
 from chainrule.saving.onnx import to_onnx  # noqa: E402
@@ -132,8 +133,7 @@ def feeds(s, df):
 
 @pytest.fixture(scope="module")
 def iris_csv(tmp_path_factory):
-    d = load_iris(as_frame=True).frame
-    d["species"] = np.array(["setosa", "versicolor", "virginica"])[d.pop("target")]
+    d = iris_table()
     d["size"] = np.where(d["sepal length (cm)"] > 5.8, "large", "small")       # a text column
     d.loc[[3, 40], "petal width (cm)"] = np.nan                                   # missing values
     d.loc[[7, 90], "size"] = np.nan

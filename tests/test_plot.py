@@ -104,8 +104,8 @@ def test_guide_code_runs_and_draws(tmp_path, monkeypatch, capsys):
         assert (Path(__file__).parents[1] / "docs" / figure).exists(), figure
 
 
-def drawn_texts(monkeypatch, draw):
-    """The texts of the diagram's axes that `draw()` saves."""
+def drawn_figure(monkeypatch, draw):
+    """The matplotlib figure that `draw()` saves (and saves, as it would)."""
     captured = {}
     real_save = plot._save
 
@@ -115,7 +115,12 @@ def drawn_texts(monkeypatch, draw):
 
     monkeypatch.setattr(plot, "_save", keep)
     draw()
-    return [t.get_text() for t in captured["fig"].axes[0].texts]
+    return captured["fig"]
+
+
+def drawn_texts(monkeypatch, draw):
+    """The texts of the diagram's axes that `draw()` saves."""
+    return [t.get_text() for t in drawn_figure(monkeypatch, draw).axes[0].texts]
 
 
 def test_a_report_of_another_network_is_refused(tmp_path):
@@ -213,16 +218,8 @@ def test_each_weight_label_sits_on_its_own_edge_clear_of_the_others(tmp_path, mo
     layers = [cr.Dense(a, b, "tanh") for a, b in zip(widths, widths[1:])]
     net = cr.Network(layers, seed=0)
     X, Y = np.ones((2, widths[0])), np.zeros((2, widths[-1]))
-    captured = {}
-    real_save = plot._save
-
-    def keep(fig, path, dpi):
-        captured["fig"] = fig
-        return real_save(fig, path, dpi)
-
-    monkeypatch.setattr(plot, "_save", keep)
-    plot.network_diagram(net, tmp_path / "n.png", report=cr.explain(net, X, Y))
-    found = crossings(captured["fig"])
+    fig = drawn_figure(monkeypatch, lambda: plot.network_diagram(net, tmp_path / "n.png", report=cr.explain(net, X, Y)))
+    found = crossings(fig)
     assert len(found) == sum(a * b for a, b in zip(widths, widths[1:]))
     for name, on_its_edge, crossed, overlapping in found:
         assert on_its_edge and not crossed and not overlapping, (name, crossed, overlapping)

@@ -54,8 +54,7 @@ def tabular_sample(args, pre) -> tuple[np.ndarray, np.ndarray, list[str]]:
     if args.data:
         df = read_csv(args.data, decimal=pre.decimal or ".", thousands=pre.thousands,   # as train read its file
                       na_values=pre.na_values or None, pandas_markers=pre.na_values is None,
-                      text_columns=[*pre.text, *([pre.target] if pre.classes and all(isinstance(c, str)   # '007', as
-                                                                                   for c in pre.classes) else [])])
+                      text_columns=[*pre.text, *pre.text_target])             # labels '007' as evaluate reads them
         if not 1 <= args.row <= len(df):
             raise ValidationError(f"--row must be 1..{len(df)} (the data rows of {args.data}); got {args.row}")
         row = df.iloc[[args.row - 1]]

@@ -277,8 +277,7 @@ def evaluate(args) -> int:
     model_columns(info, pre, keep=(pre.target, args.weight or pre.target))
     targets, outs, w = Targets(pre), [], []
     # text labels are matched as written: '007' is not the 7 pandas would make of it (train --text TARGET)
-    as_text = (pre.target,) if pre.classes and all(isinstance(c, str) for c in pre.classes) else ()
-    for chunk, out in chunks(args, info, pre, net, text=as_text):
+    for chunk, out in chunks(args, info, pre, net, text=pre.text_target):
         targets.add(chunk)
         outs.append(out)
         if args.weight is not None:

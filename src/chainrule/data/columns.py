@@ -227,20 +227,24 @@ def zero_led(data: bytes, sep: str, encoding: str | None = None) -> bool:
     return False
 
 
+def may_be_zero_led(zero_led: bool, task: str | None, n_values) -> bool:
+    """Whether a target read as whole numbers is worth reading again as written: the file has a field
+    such as 007 (`zero_led`), and the target is classes (`task`, or at most MAX_CLASSES values,
+    `n_values()`: counted only then); a regression target's numbers are meant."""
+    from .tabular import MAX_CLASSES
+    return zero_led and task != "regression" and (task == "classification" or n_values() <= MAX_CLASSES)
+
+
 def labels_as_written(df, target: str, task: str | None, text_columns, read_again) -> tuple[Any, str | None]:
     """(df, None), or the table with its target's labels as the file writes them and a line that
     says so: a target pandas read as whole numbers, of which the file spells some with leading
     zeros (007, 012: predictions would be written 7 and 12, '007' and '7' one class), is read
     again as text, as --text TARGET reads it. `read_again(columns)` reads those columns of the file
-    again, as text (read_csv's usecols: the target alone is parsed); read_csv's flag (no field begins
-    with 0 and a digit) spares it for most files."""
+    again, as text (read_csv's usecols: the target alone is parsed) when `may_be_zero_led`."""
     import pandas as pd
     y = df[target] if target in df.columns else None
-    if (y is None or target in text_columns or task == "regression" or not df.attrs.get("csv", {}).get("zero_led")
-            or not pd.api.types.is_integer_dtype(y)):
-        return df, None
-    from .tabular import MAX_CLASSES
-    if task is None and y.nunique() > MAX_CLASSES:             # a regression target: its numbers are meant
+    if (y is None or target in text_columns or not pd.api.types.is_integer_dtype(y)
+            or not may_be_zero_led(bool(df.attrs.get("csv", {}).get("zero_led")), task, lambda: y.nunique())):
         return df, None
     spelled = read_again([target])[target]
     led = spelled.str.match(LEADING_ZERO).to_numpy(dtype=bool, na_value=False)

@@ -139,7 +139,7 @@ class CsvStream:
             except Mixed as exc:             # read again with that column as text, as pandas reads it whole
                 self.text_read.add(exc.column)
         self.said = None                    # labels such as 007 are kept as written: columns.labels_as_written
-        if checked["zero_led"] and y.kind == "int" and task != "regression" and (task or len(y.counts) <= MAX_CLASSES):
+        if y.kind == "int" and column_checks.may_be_zero_led(checked["zero_led"], task, lambda: len(y.counts)):
             self.text_read.add(target)
             again = self._scan(target, features, task, impute, set(text_columns))
             self.said = written_label(target, again[1].counts)

@@ -90,6 +90,12 @@ class Preprocessing:
     thousands: str | None = None
 
     @property
+    def text_target(self) -> tuple[str, ...]:
+        """(target,) when its classes are text, to read a file's labels as written ('007' is not the
+        7 pandas would make of it: train --text TARGET, or labels with leading zeros); else ()."""
+        return (self.target,) if self.classes and all(isinstance(c, str) for c in self.classes) else ()
+
+    @property
     def columns(self) -> list[str]:
         return self.numeric + self.text
 

@@ -119,14 +119,28 @@ def test_the_flag_finds_a_field_that_begins_with_0_and_a_digit(data, led):
 
 @pytest.mark.parametrize("cut", range(3, 12))
 def test_the_flag_of_a_file_read_in_blocks_sees_a_field_cut_between_two(tmp_path, monkeypatch, cut):
-    """rowcheck reads a file in blocks: a field 007 cut as 0|07 or ,|007 is still seen."""
-    from chainrule.data import rowcheck
-    monkeypatch.setattr(rowcheck, "BLOCK", cut)
+    """A file is looked at in blocks: a field 007 cut as 0|07 or ,|007 is still seen."""
+    from chainrule.data import columns
+    monkeypatch.setattr(columns, "ZERO_BLOCK", cut)
     path = tmp_path / "cut.csv"
     path.write_bytes(b"h,k\n1,007\n2,3\n")
-    assert rowcheck.check_csv(path, sep=",", zeros=True)["zero_led"] is True
+    assert columns.file_zero_led(path, ",") is True
     path.write_bytes(b"h,k\n1,107\n2,3\n")
-    assert rowcheck.check_csv(path, sep=",", zeros=True)["zero_led"] is False
+    assert columns.file_zero_led(path, ",") is False
+
+
+def test_the_file_is_looked_at_only_for_a_target_of_classes(tmp_path, monkeypatch):
+    """The pass over the file's bytes is for whole-number classes only: a text or regression target,
+    or a --text one, never pays for it."""
+    from chainrule.data import columns
+    looked = []
+    monkeypatch.setattr(columns, "file_zero_led", lambda *a: looked.append(a) or False)
+    _train(tmp_path, _csv(tmp_path / "t.csv", labels=("a", "b", "c")), "t.npz")
+    _train(tmp_path, _csv(tmp_path / "c.csv"), "c.npz", "--text", "code")
+    assert looked == []
+    _train(tmp_path, _csv(tmp_path / "n.csv", labels=("0", "1", "2")), "n.npz")
+    _train(tmp_path, _csv(tmp_path / "s.csv", labels=("0", "1", "2")), "s.npz", "--stream")
+    assert len(looked) == 2
 
 
 def test_explain_reads_a_rows_label_as_the_model_keeps_it(tmp_path, capsys):

@@ -186,14 +186,14 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     estimator_grid({**parsed, **{k: [v] for k, v in fixed.items()}}, BackpropClassifier())  # names, before reading
     read = {k: v for k, v in (read or {}).items() if v is not None}
     source = _source(csv)                    # an open file is read once: each reading takes a copy
-    df = read_csv(source(), na_values=na_values, text_columns=text_columns or (), zeros=True, **read)
+    df = read_csv(source(), na_values=na_values, text_columns=text_columns or (), **read)
     spelled = [as_spelled(c, df.columns) for c in text_columns or ()]
     if spelled != list(text_columns or ()):       # --text named a column spelled otherwise: read it as text
         text_columns = spelled
-        df = read_csv(source(), na_values=na_values, text_columns=text_columns, zeros=True, **read)
+        df = read_csv(source(), na_values=na_values, text_columns=text_columns, **read)
     target = as_spelled(target, df.columns)
     df, said = labels_as_written(df, target, task, text_columns or (), lambda cols: read_csv(
-        source(), na_values=na_values, usecols=cols, **read))                       # 007 stays '007'
+        source(), na_values=na_values, usecols=cols, **read), source)               # 007 stays '007'
     left_out: list[str] = []
     if drop or features:                  # as train leaves them out (a second target column, an ID)
         from chainrule.data.columns import select_columns

@@ -138,7 +138,7 @@ def as_in_file(args, columns) -> bool:
     return text != list(getattr(args, "text", None) or [])
 
 
-def read(args, path, text_columns=None, zeros: bool = False, usecols=None):
+def read(args, path, text_columns=None, usecols=None):
     """The CSV file read with the command's options; one line on stderr says how (none when read
     again with other `text_columns`, or its `usecols` only: read_csv's)."""
     from ..data.csvfile import describe_source, read_csv, short
@@ -148,7 +148,7 @@ def read(args, path, text_columns=None, zeros: bool = False, usecols=None):
             return read_csv(path, sep=args.sep, encoding=args.encoding, decimal=args.decimal,
                             thousands=args.thousands, na_values=args.na_values or None,
                             text_columns=(getattr(args, "text", None) or ()) if text_columns is None else text_columns,
-                            zeros=zeros, usecols=usecols)
+                            usecols=usecols)
         df = read_it()
         if text_columns is None and as_in_file(args, df.columns):   # --text named a column spelled otherwise
             df = read_it()

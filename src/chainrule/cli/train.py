@@ -266,9 +266,10 @@ def train(args) -> int:
             print(stream.said, file=sys.stderr)
         df, n = None, stream.n_rows
     else:
-        df, weight = weights.take(read(args, args.csv, zeros=True), args)
+        df, weight = weights.take(read(args, args.csv), args)
         df, said = labels_as_written(df, args.target, args.task, args.text,
-                                     lambda cols: read(args, args.csv, (), usecols=cols))   # the target alone
+                                     lambda cols: read(args, args.csv, (), usecols=cols),    # the target alone
+                                     lambda: args.csv)
         if said:
             print(said, file=sys.stderr)
         df, left = select_columns(df, args.target, args.features, args.drop, args.text, COLUMN_FLAGS)

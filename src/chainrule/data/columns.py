@@ -227,24 +227,44 @@ def zero_led(data: bytes, sep: str, encoding: str | None = None) -> bool:
     return False
 
 
-def may_be_zero_led(zero_led: bool, task: str | None, n_values) -> bool:
-    """Whether a target read as whole numbers is worth reading again as written: the file has a field
-    such as 007 (`zero_led`), and the target is classes (`task`, or at most MAX_CLASSES values,
-    `n_values()`: counted only then); a regression target's numbers are meant."""
+ZERO_BLOCK = 1 << 24     # file_zero_led reads a file in blocks of this many bytes
+
+
+def file_zero_led(source: Any, sep: str, encoding: str | None = None) -> bool:
+    """`zero_led` of a whole file (a path, or an open binary file), read in blocks: a field cut
+    between two blocks (0|07) is seen too."""
+    from .csvfile import open_csv
+    with (source if hasattr(source, "read") else open_csv(str(source))) as f:
+        last = b""
+        while block := f.read(ZERO_BLOCK):
+            if zero_led(last + block[:2], sep, encoding) or zero_led(block, sep, encoding):
+                return True
+            last = (last + block[-2:])[-2:]
+    return False
+
+
+def may_be_zero_led(task: str | None, n_values, zero_led) -> bool:
+    """Whether a target read as whole numbers is worth reading again as written: the target is
+    classes (`task`, or at most MAX_CLASSES values, `n_values()`) and the file has a field such as
+    007 (`zero_led()`, a pass over its bytes): each asked only when the one before says yes, so a
+    regression target, or a file without such fields, costs nothing more."""
     from .tabular import MAX_CLASSES
-    return zero_led and task != "regression" and (task == "classification" or n_values() <= MAX_CLASSES)
+    return task != "regression" and (task == "classification" or n_values() <= MAX_CLASSES) and zero_led()
 
 
-def labels_as_written(df, target: str, task: str | None, text_columns, read_again) -> tuple[Any, str | None]:
+def labels_as_written(df, target: str, task: str | None, text_columns, read_again,
+                      source: Any) -> tuple[Any, str | None]:
     """(df, None), or the table with its target's labels as the file writes them and a line that
     says so: a target pandas read as whole numbers, of which the file spells some with leading
     zeros (007, 012: predictions would be written 7 and 12, '007' and '7' one class), is read
     again as text, as --text TARGET reads it. `read_again(columns)` reads those columns of the file
-    again, as text (read_csv's usecols: the target alone is parsed) when `may_be_zero_led`."""
+    again, as text (read_csv's usecols: the target alone is parsed) when `may_be_zero_led`, its
+    bytes looked at first in `source()` (the file, or an open copy of it)."""
     import pandas as pd
     y = df[target] if target in df.columns else None
-    if (y is None or target in text_columns or not pd.api.types.is_integer_dtype(y)
-            or not may_be_zero_led(bool(df.attrs.get("csv", {}).get("zero_led")), task, lambda: y.nunique())):
+    read = df.attrs.get("csv", {})
+    if (y is None or target in text_columns or not pd.api.types.is_integer_dtype(y) or not may_be_zero_led(
+            task, lambda: y.nunique(), lambda: file_zero_led(source(), read.get("sep", ","), read.get("encoding")))):
         return df, None
     spelled = read_again([target])[target]
     led = spelled.str.match(LEADING_ZERO).to_numpy(dtype=bool, na_value=False)

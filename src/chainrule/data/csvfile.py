@@ -334,7 +334,7 @@ def check_marks(sep: str, decimal: str, thousands: str | None) -> None:
 
 def read_csv(source, *, sep: str | None = None, encoding: str | None = None, decimal: str = ".",
              thousands: str | None = None, na_values=None, text_columns=(), pandas_markers: bool = False,
-             zeros: bool = False, usecols: list[str] | None = None):
+             usecols: list[str] | None = None):
     """Read a CSV file (a path or an open binary file) with a header row into a DataFrame.
 
     sep : None detects it among , ; tab | (the one that splits every line evenly).
@@ -343,14 +343,11 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
         NA, NaN and nan (NA_MARKERS; a cell 'None' or 'null' is text, as written).
     text_columns : columns read as text, as written (codes 0001 and 1 are two categories; read as
         numbers they were one), as `chunks.iter_chunks` reads them.
-    zeros : say in attrs["csv"]["zero_led"] whether a field may begin with 0 and a digit (`zero_led`).
     usecols : read only these columns, as text, for a file read before (its rows are not checked again,
         and attrs has no lines: the first reading's are the file's).
     The choices made are in `df.attrs["csv"]` (name, sep, sep_detected, encoding) to report them.
     """
     import pandas as pd
-
-    from .columns import zero_led as _zero_led
     csv.field_size_limit(2**31 - 1)            # the csv module's default of 128 KB per cell is not the file's
     data, name = _read_bytes(source)
     encoding = encoding or bom_encoding(data)
@@ -381,8 +378,7 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
     if df.shape[0] == 0:
         raise ValidationError(f"CSV file {short(name, 200)} has a header but no data rows")
     df.columns = [str(c) for c in df.columns]
-    df.attrs["csv"] = {"name": name, "sep": sep, "sep_detected": detected, "encoding": used_encoding,
-                       "zero_led": zeros and _zero_led(data, sep, used_encoding)}
+    df.attrs["csv"] = {"name": name, "sep": sep, "sep_detected": detected, "encoding": used_encoding}
     if usecols is None:
         df.attrs["lines"] = lines               # each data row's file line, for messages (lines.file_lines)
     return df

@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
-from .columns import zero_led
 from .csvfile import bom_encoding, check_marks, detect_separator, field_counts, open_csv, short, wide
 from .lines import Lines
 
@@ -144,12 +143,12 @@ def _csv_rows(f: Any, rows: _Rows, encoding: str, sep: str) -> None:
 
 
 def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None, decimal: str = ".",
-              thousands: str | None = None, zeros: bool = False) -> dict:
+              thousands: str | None = None) -> dict:
     """Check the CSV file `path` as `read_csv` does (encoding, separator, one field per column on
     every line, unique column names, at least one data row) without holding it in memory.
 
-    Returns {"name", "sep", "sep_detected", "encoding", "header", "rows", "lines", "zero_led"} (with
-    `zeros`, as `read_csv`'s); raises ValidationError with `read_csv`'s message otherwise."""
+    Returns {"name", "sep", "sep_detected", "encoding", "header", "rows", "lines"}; raises ValidationError
+    with `read_csv`'s message otherwise."""
     csv.field_size_limit(2**31 - 1)
     name = str(path)
     try:
@@ -166,7 +165,7 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
         rows = _Rows(name)
         fast = "\n,".encode(codec.replace("-sig", "")) == b"\n,"      # ASCII underneath: count bytes
         sep_used, detected, sep_byte = ",", False, 0
-        lines_before, line_no, tail, first, led, last = 0, 0, b"", True, False, b""
+        lines_before, line_no, tail, first = 0, 0, b"", True
         while True:
             final = len(block) < BLOCK
             try:
@@ -181,9 +180,6 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
                 sep_byte = ord(sep_used)
                 fast = fast and sep_byte < 128
                 first = False
-            if zeros:                                                    # a field 007 (csvfile.zero_led)
-                led = led or zero_led(last + block[:2], sep_used, codec) or zero_led(block, sep_used, codec)
-                last = (last + block[-2:])[-2:]               # a field 0|07 across blocks: the two bytes before
             if fast and (b'"' in block or (b"\r" in block and block.count(b"\r") != block.count(b"\r\n")) or
                          (tail.endswith(b"\r") and block[:1] != b"\n")):
                 fast = False                      # quotes or lone carriage returns: the csv module decides
@@ -205,7 +201,7 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
             _csv_rows(f, rows, codec, sep_used)
     header = rows.finish()
     return {"name": name, "sep": sep_used, "sep_detected": detected, "encoding": encoding or "utf-8", "header": header,
-            "rows": rows.rows, "lines": rows.lines, "zero_led": led}
+            "rows": rows.rows, "lines": rows.lines}
 
 
 def _separator(sep: str | None, text: str, name: str, decimal: str, thousands: str | None) -> tuple[str, bool]:

@@ -98,7 +98,7 @@ class CsvStream:
         values), read in the same pass into a temporary file: `self.kept` (`--weight`)."""
         with Progress(f"checking {short(str(self.path), 200)} (every line)"):
             marks = ("sep", "encoding", "decimal", "thousands")
-            checked = check_csv(self.path, **{k: self.read[k] for k in marks}, zeros=target not in text_columns)
+            checked = check_csv(self.path, **{k: self.read[k] for k in marks})
             self.lines = checked["lines"]
         header = self.header()
         if keep is not None and keep[0] not in header:
@@ -139,7 +139,8 @@ class CsvStream:
             except Mixed as exc:             # read again with that column as text, as pandas reads it whole
                 self.text_read.add(exc.column)
         self.said = None                    # labels such as 007 are kept as written: columns.labels_as_written
-        if y.kind == "int" and column_checks.may_be_zero_led(checked["zero_led"], task, lambda: len(y.counts)):
+        if target not in text_columns and y.kind == "int" and column_checks.may_be_zero_led(task, lambda: len(
+                y.counts), lambda: column_checks.file_zero_led(self.path, checked["sep"], checked["encoding"])):
             self.text_read.add(target)
             again = self._scan(target, features, task, impute, set(text_columns))
             self.said = written_label(target, again[1].counts)

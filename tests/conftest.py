@@ -54,3 +54,18 @@ def kernels(request, monkeypatch):
     monkeypatch.setattr(_kernels, "ENABLED", request.param == "numba")
     monkeypatch.setattr(_kernels, "MIN_UPDATE_SIZE", 0)      # the test networks are small
     return request.param
+
+
+def drawn_figure(monkeypatch, draw):
+    """The matplotlib figure that `draw()` saves (and saves, as it would): test_plot and test_cli_plot."""
+    from chainrule.teach import plot
+    captured = {}
+    real_save = plot._save
+
+    def keep(fig, path, dpi):
+        captured["fig"] = fig
+        return real_save(fig, path, dpi)
+
+    monkeypatch.setattr(plot, "_save", keep)
+    draw()
+    return captured["fig"]

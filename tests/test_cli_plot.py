@@ -10,6 +10,8 @@ import pytest
 
 pytest.importorskip("matplotlib")
 pytest.importorskip("pandas")
+from conftest import drawn_figure  # noqa: E402
+
 import chainrule as cr  # noqa: E402
 
 EXAMPLES = Path(cr.__file__).parent / "data" / "examples"
@@ -60,16 +62,8 @@ def test_ten_four_three_has_no_overlapping_labels(tmp_path, monkeypatch):
     from chainrule.teach import plot
     net = cr.Network([cr.Dense(10, 4, "relu"), cr.Dense(4, 3, "softmax")], loss="categorical_crossentropy", seed=0)
     names = [f"measurement_{k}" for k in range(10)]
-    captured = {}
-    real_save = plot._save
-
-    def keep(fig, path, dpi):
-        captured["fig"] = fig
-        return real_save(fig, path, dpi)
-
-    monkeypatch.setattr(plot, "_save", keep)
-    plot.network_diagram(net, tmp_path / "n.png", input_names=names, output_names=["a", "b", "c"])
-    fig = captured["fig"]
+    fig = drawn_figure(monkeypatch, lambda: plot.network_diagram(net, tmp_path / "n.png", input_names=names,
+                                                                 output_names=["a", "b", "c"]))
     renderer = FigureCanvasAgg(fig).get_renderer()
     ax = fig.axes[0]
     boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in ax.texts if t.get_text().strip()]

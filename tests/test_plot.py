@@ -5,9 +5,10 @@ import pytest
 import chainrule as cr
 
 pytest.importorskip("matplotlib")
+from conftest import drawn_figure  # noqa: E402
 from matplotlib.image import imread
 
-from chainrule.teach import plot
+from chainrule.teach import plot  # noqa: E402
 
 
 def size_of(path):
@@ -102,20 +103,6 @@ def test_guide_code_runs_and_draws(tmp_path, monkeypatch, capsys):
         assert (tmp_path / name).stat().st_size > 1000
     for figure in re.findall(r"\]\((figures/[^)]+)\)", guide):
         assert (Path(__file__).parents[1] / "docs" / figure).exists(), figure
-
-
-def drawn_figure(monkeypatch, draw):
-    """The matplotlib figure that `draw()` saves (and saves, as it would)."""
-    captured = {}
-    real_save = plot._save
-
-    def keep(fig, path, dpi):
-        captured["fig"] = fig
-        return real_save(fig, path, dpi)
-
-    monkeypatch.setattr(plot, "_save", keep)
-    draw()
-    return captured["fig"]
 
 
 def drawn_texts(monkeypatch, draw):

@@ -993,3 +993,50 @@ def test_the_derivation_of_a_float32_model_writes_float32s_shortest_decimals_as_
     for ln in d["lines"]:
         raw = ln["raw"][0] if isinstance(ln["raw"], list) else ln["raw"]
         assert ln["value"] == np.format_float_positional(np.float32(raw), unique=True, trim="-")
+
+
+NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e[+-]\d+)?")
+
+
+def test_the_derivation_of_a_softmax_writes_its_numbers_as_its_other_lines_do():
+    """The softmax lines are the report's text (nine decimals, exp(0.000000000)): the panel writes their
+    numbers as every other number it shows (`numbers.fmt`, trailing zeros dropped), the report's numbers."""
+    from chainrule.teach.numbers import fmt
+    net = cr.Network([cr.Dense(2, 2, "relu"), cr.Dense(2, 2, "softmax")], loss="mse", seed=3)
+    net.set_weights([np.zeros((2, 2)), np.zeros(2), np.zeros((2, 2)), np.zeros(2)])    # out 0.5, net 0
+    d = _model_page(net).act("select", name="o1")["state"]["derivation"]
+    text = cr.explain(net, np.array([[0.7, 0.0]]), np.array([[1.0, 0.0]])).text()
+    checked = 0
+    for ln in d["lines"]:
+        shown = " = ".join(x for x in (ln["lhs"], ln["formula"], ln["numbers"], ln["value"]) if x)
+        report = next(t.strip().split("   (")[0] for t in text.splitlines() if t.strip().startswith(ln["lhs"] + " = "))
+        ours, theirs = NUMBER.findall(shown), NUMBER.findall(report)
+        assert [Decimal(x) for x in ours] == [Decimal(x) for x in theirs], (shown, report)
+        assert ours == [fmt(float(x), zeros=False) for x in ours], shown                 # no 0.500000000
+        checked += "0.000000000" in report or "0.500000000" in report
+    assert checked >= 2          # the exponentials' line and the Jacobian's
+
+
+def test_update_trains_with_dropout_for_every_optimizer_and_says_so():
+    """Update is a training step, as net.step (and fit) take it: dropout zeroes units at random, for
+    momentum as for plain gradient descent; the page says so, in its terms."""
+    import copy
+
+    from chainrule.teach.explore.wording import dropout_update
+    net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dropout(0.5), cr.Dense(3, 1, "sigmoid")], loss="sse", seed=3)
+    net.layers[1].rng = np.random.default_rng(7)
+    truth = copy.deepcopy(net)                          # the same random masks: net.step's update, dropout on
+    truth.step(np.array([[0.7, 0.0]]), np.array([[1.0]]), 0.5)
+    page = _model_page(net)
+    page.act("set_optimizer", name="momentum")          # its first step is plain gradient descent's
+    s = page.act("update")["state"]
+    dense = truth.dense_layers
+    for p in s["params"]:
+        expected = (dense[p["layer"]].W, dense[p["layer"]].b)[p["kind"] == "b"][tuple(p["index"])]
+        assert p["value"] == pytest.approx(float(expected), rel=1e-12), p["name"]
+    no_dropout = report_of(net, np.array([[0.7, 0.0]]), np.array([[1.0]]), 0.5)["parameters"]
+    assert any(q["updated"] != pytest.approx(p["value"], rel=1e-9) for q, p in zip(no_dropout, s["params"]))
+    assert s["message"] == dropout_update({"dropout": [{"rate": 0.5}]}) != ""
+    assert "Update, Step and Train are training steps" in s["message"]
+    d = page.act("select", name="w1")["state"]["derivation"]
+    assert f"{dropout_update({'dropout': [{'rate': 0.5}]}, told=True)}." in d["note"]

@@ -761,3 +761,47 @@ def test_the_panel_writes_a_softmaxs_numbers_as_its_others(browser, shots):
         assert checked >= 2, checked
         assert not re.search(r"\d\.\d{9}", derivation(page))
         page.screenshot(path=str(shots / "explore-softmax-panel.png"), full_page=True)
+
+
+LONG = ["petal_length_in_millimetres", "x", "a_really_long_column_name_that_goes_on_and_on"]
+# each input's label: its text, its drawn width, its box's left and right, the left of its input, the whole
+# column name's width in the label's font, and the label's own tooltip
+LABELS = """() => { const svg = document.querySelector('[data-id="graph"]');
+    const probe = document.createElementNS("http://www.w3.org/2000/svg", "text");
+    probe.setAttribute("class", "unit-label"); svg.appendChild(probe);
+    const out = [...svg.querySelectorAll(".unit.input")].map(u => {
+      const t = u.querySelector(".unit-label"), b = t.getBoundingClientRect(), title = u.querySelector(".unit-label-box > title");
+      probe.textContent = u.querySelector(":scope > title").textContent.split("\\n")[0].replace(/^i\\d+ \\(column (.*)\\)$/, "$1");
+      return { text: t.textContent, width: t.getComputedTextLength(), left: b.left, right: b.right,
+               input: u.querySelector(".shape").getBoundingClientRect().left, whole: probe.getComputedTextLength(),
+               full: probe.textContent, tooltip: title ? title.textContent : null }; });
+    probe.remove(); return { labels: out, left: svg.getBoundingClientRect().left }; }"""
+
+
+def test_a_csv_files_input_labels_are_cut_only_where_they_do_not_fit(page, tmp_path, shots):
+    """A column's name is measured in the label's font: shown whole where it fits (27 characters),
+    cut with an ellipsis only where it is wider than the room the labels get, the whole name on hover."""
+    rows = np.random.default_rng(2).uniform(-1, 1, (40, 3))
+    (tmp_path / "long.csv").write_text(",".join(LONG) + ",kind\n" + "".join(
+        f"{a:.3f},{b:.3f},{c:.3f},{'red' if a * b > 0 else 'blue'}\n" for a, b, c in rows))
+    upload_csv(page, tmp_path / "long.csv", "kind")
+    expect(page.locator('[data-id="graph"] .unit-label')).to_have_count(3)
+    for width in (1280, 1000):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.wait_for_function("() => document.querySelector('[data-id=graph]').getAttribute('width') == "
+                               "document.querySelector('[data-id=graph-wrap]').clientWidth")
+        seen = page.evaluate(LABELS)
+        labels, room = seen["labels"], max(lab["width"] for lab in seen["labels"])
+        assert [lab["full"] for lab in labels] == LONG
+        for lab in labels:
+            assert seen["left"] <= lab["left"] and lab["right"] <= lab["input"], (width, lab)   # left of its input
+            if lab["text"] == lab["full"]:
+                assert lab["tooltip"] is None
+            else:                   # cut: wider than every label drawn, its start kept, the whole name on hover
+                assert lab["text"].endswith("…") and lab["full"].startswith(lab["text"][:-1]), lab
+                assert lab["whole"] > room and lab["tooltip"] == lab["full"], (width, lab)
+        texts = [lab["text"] for lab in labels]
+        assert texts[1] == "x" and texts[2] != LONG[2], width
+        if width == 1280:           # more than 20 characters, and it fits: whole
+            assert texts[0] == LONG[0]
+        page.locator(".graph-card").screenshot(path=str(shots / f"explore-csv-long-names-{width}.png"))

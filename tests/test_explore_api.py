@@ -76,7 +76,8 @@ def assert_matches_report(state, d):
             assert units[nr["name"]]["net"] == nr["net"] and units[nr["name"]]["out"] == nr["out"]
     for u in d["inputs"]:
         assert units[u["name"]]["value"] == u["value"]
-    assert state["errors"] == d["errors"] and state["targets"] == d["targets"]
+    for key in ("errors", "targets"):          # and each as the page writes it ("shown")
+        assert [{k: v for k, v in t.items() if k != "shown"} for t in state[key]] == d[key]
     params = {p["name"]: p for p in state["params"]}
     assert set(params) == {p["name"] for p in d["parameters"]}
     for p in d["parameters"]:
@@ -654,24 +655,41 @@ def test_a_step_stops_where_fit_would_and_says_why():
     assert "Undo" not in str(exc.value)
 
 
-def test_the_page_formats_numbers_by_the_servers_rule():
-    """graph.js's fmt (run by Node) writes every number as derive.fmt does: one rule, scientific
-    below 1e-6 (a vanishing gradient keeps its size), 9 decimals otherwise."""
-    import shutil
+def report_numbers(text, what):
+    """{neuron: the number the report's text writes last on its `what` line} (what: net or out)."""
+    return dict(re.findall(rf"^\s*{what}_(\w+) = .* = (\S+)$", text, flags=re.M))
 
-    from chainrule.teach.explore import derive
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("needs Node.js")
-    values = [0.0, -0.0, 3.042190e-14, -6.324507e-14, 1e-6, 9.99e-7, 0.000438568, 0.74136507, -1.124380645031,
-              0.4, 1e10, -2.5e12, 123456789.123, float(np.float64(1) / 3)]
-    graph = Path(cr.__file__).parent / "teach" / "explore" / "static" / "graph.js"
-    script = (f"import {{fmt}} from {json.dumps(graph.as_uri())}; "
-              f"console.log(JSON.stringify({json.dumps(values)}.map(fmt)))")
-    r = subprocess.run([node, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout) == [derive.fmt(v) for v in values]
-    assert derive.fmt(-6.324507e-14) == "-6.324507e-14" and derive.fmt(-0.0) == "0"
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_the_page_is_sent_every_number_as_the_report_writes_it(dtype):
+    """The page writes no number itself: the server sends each one written by the reports' rule
+    (`numbers.fmt`, trailing zeros dropped; a float32 network's shortest float32 decimals), the
+    digits of `cr.explain`'s text: 0.15, not float32's nine decimals 0.150000006."""
+    from chainrule.teach.numbers import fmt, single_precision
+    net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 2, "sigmoid")], loss="sse", dtype=dtype, seed=3)
+    net.set_weights([np.full((2, 3), 0.15), np.full(3, 0.35), np.full((3, 2), 0.4), np.full(2, 0.6)])
+    page = _model_page(net)
+    s = page.act("backward")["state"]
+    text = cr.explain(net, np.array([[0.7, 0.0]]), np.array([[1.0, 0.0]]), lr=0.5).text()
+    with single_precision(dtype == "float32"):
+        def written(v):
+            return [fmt(x, zeros=False) for x in v] if isinstance(v, list) else fmt(v, zeros=False)
+        for p in s["params"]:
+            assert p["shown"] == {k: None if p[k] is None else written(p[k]) for k in ("value", "grad", "before")}
+            assert f"{p['name']} - lr * dE/d{p['name']} = {p['shown']['value']} - 0.5" in text    # the report's
+        units = {u["name"]: u for layer in s["layers"] for u in layer["units"]}
+        for what in ("net", "out"):
+            assert len(report_numbers(text, what)) == 5
+            for name, number in report_numbers(text, what).items():
+                assert units[name]["shown"][what] == [written(units[name][what])[0]]
+                assert Decimal(units[name]["shown"][what][0]) == Decimal(number)      # the report's number
+                if dtype == "float32":                                                # and its very digits
+                    assert units[name]["shown"][what] == [number]
+        for key in ("targets", "errors"):
+            assert [t["shown"] for t in s[key]] == [written(t["value"]) for t in s[key]]
+        assert s["E_shown"] == {"total": fmt(s["E_total"], zeros=False), "test": None}
+    if dtype == "float32":
+        assert page.param("w1")["shown"]["value"] == "0.15" != fmt(page.param("w1")["value"], zeros=False)
 
 
 def test_softmax_targets_are_edited_as_class_probabilities(page):
@@ -975,3 +993,50 @@ def test_the_derivation_of_a_float32_model_writes_float32s_shortest_decimals_as_
     for ln in d["lines"]:
         raw = ln["raw"][0] if isinstance(ln["raw"], list) else ln["raw"]
         assert ln["value"] == np.format_float_positional(np.float32(raw), unique=True, trim="-")
+
+
+NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e[+-]\d+)?")
+
+
+def test_the_derivation_of_a_softmax_writes_its_numbers_as_its_other_lines_do():
+    """The softmax lines are the report's text (nine decimals, exp(0.000000000)): the panel writes their
+    numbers as every other number it shows (`numbers.fmt`, trailing zeros dropped), the report's numbers."""
+    from chainrule.teach.numbers import fmt
+    net = cr.Network([cr.Dense(2, 2, "relu"), cr.Dense(2, 2, "softmax")], loss="mse", seed=3)
+    net.set_weights([np.zeros((2, 2)), np.zeros(2), np.zeros((2, 2)), np.zeros(2)])    # out 0.5, net 0
+    d = _model_page(net).act("select", name="o1")["state"]["derivation"]
+    text = cr.explain(net, np.array([[0.7, 0.0]]), np.array([[1.0, 0.0]])).text()
+    checked = 0
+    for ln in d["lines"]:
+        shown = " = ".join(x for x in (ln["lhs"], ln["formula"], ln["numbers"], ln["value"]) if x)
+        report = next(t.strip().split("   (")[0] for t in text.splitlines() if t.strip().startswith(ln["lhs"] + " = "))
+        ours, theirs = NUMBER.findall(shown), NUMBER.findall(report)
+        assert [Decimal(x) for x in ours] == [Decimal(x) for x in theirs], (shown, report)
+        assert ours == [fmt(float(x), zeros=False) for x in ours], shown                 # no 0.500000000
+        checked += "0.000000000" in report or "0.500000000" in report
+    assert checked >= 2          # the exponentials' line and the Jacobian's
+
+
+def test_update_trains_with_dropout_for_every_optimizer_and_says_so():
+    """Update is a training step, as net.step (and fit) take it: dropout zeroes units at random, for
+    momentum as for plain gradient descent; the page says so, in its terms."""
+    import copy
+
+    from chainrule.teach.explore.wording import dropout_update
+    net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dropout(0.5), cr.Dense(3, 1, "sigmoid")], loss="sse", seed=3)
+    net.layers[1].rng = np.random.default_rng(7)
+    truth = copy.deepcopy(net)                          # the same random masks: net.step's update, dropout on
+    truth.step(np.array([[0.7, 0.0]]), np.array([[1.0]]), 0.5)
+    page = _model_page(net)
+    page.act("set_optimizer", name="momentum")          # its first step is plain gradient descent's
+    s = page.act("update")["state"]
+    dense = truth.dense_layers
+    for p in s["params"]:
+        expected = (dense[p["layer"]].W, dense[p["layer"]].b)[p["kind"] == "b"][tuple(p["index"])]
+        assert p["value"] == pytest.approx(float(expected), rel=1e-12), p["name"]
+    no_dropout = report_of(net, np.array([[0.7, 0.0]]), np.array([[1.0]]), 0.5)["parameters"]
+    assert any(q["updated"] != pytest.approx(p["value"], rel=1e-9) for q, p in zip(no_dropout, s["params"]))
+    assert s["message"] == dropout_update({"dropout": [{"rate": 0.5}]}) != ""
+    assert "Update, Step and Train are training steps" in s["message"]
+    d = page.act("select", name="w1")["state"]["derivation"]
+    assert f"{dropout_update({'dropout': [{'rate': 0.5}]}, told=True)}." in d["note"]

@@ -4,9 +4,11 @@ The server runs in a thread on 127.0.0.1 (a free port) and is stopped by the mod
 Screenshots go to a temporary folder, or to $CHAINRULE_SCREENSHOTS (how docs/figures/explore-*.png
 are made: CHAINRULE_SCREENSHOTS=docs/figures pytest tests/test_explore_browser.py).
 """
+import contextlib
 import os
 import re
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -17,11 +19,13 @@ from playwright.sync_api import expect
 import chainrule as cr
 from chainrule.teach.explore.derive import fmt
 from chainrule.teach.explore.server import Server, bind, create_app
+from chainrule.teach.explore.session import Session, Start
 
 CHROMIUM = "/usr/bin/chromium"
 TOKEN = "browser-test-token"
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
+NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e[+-]\d+)?")       # a number in a line of the panel
 CSV = "x1,x2,kind\n" + "".join(f"{a:.3f},{b:.3f},{'red' if a * b > 0 else 'blue'}\n"
                                for a, b in np.random.default_rng(0).uniform(-1, 1, (60, 2)))
 
@@ -660,3 +664,145 @@ def test_the_loss_and_init_menus_show_every_option_whole(page, shots):
             grid = page.locator('[data-id="arch"] .settings')
             assert grid.evaluate("g => g.scrollWidth <= g.clientWidth"), width      # nothing leaves the card
             page.locator(".net-card").screenshot(path=str(shots / f"explore-arch-menus-{mode}-{width}.png"))
+
+
+@contextlib.contextmanager
+def model_page(browser, net, name="model.npz"):
+    """A page of its own server, opened on `net` (as `chainrule explore model.npz`)."""
+    srv = Server(create_app(TOKEN, lambda: Session(Start(net, name=name))), bind("127.0.0.1", 0)).start()
+    pg, problems = browser.new_page(), []
+    pg.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    try:
+        pg.set_viewport_size({"width": 1280, "height": 800})
+        pg.goto(f"http://127.0.0.1:{srv.port}/?token={TOKEN}")
+        pg.wait_for_selector('[data-id="etotal"]:not(:empty)')
+        yield pg
+    finally:
+        pg.close()
+        srv.stop()
+    assert problems == []
+
+
+def set_in_editor(page, selector, value):
+    """Click `selector` (an input unit or a target) and set it to `value` with the panel's editor."""
+    page.click(selector)
+    page.fill(".editor input", value)
+    page.click(".editor button")
+    expect(page.locator(".cr-explore.busy")).to_have_count(0)
+
+
+def report_line_values(text, lhs):
+    """{unit: the value `cr.explain`'s text writes last on its `lhs`_unit line} (lhs: net, out, E)."""
+    return dict(re.findall(rf"^\s*{lhs}_(\w+) = .* = (\S+?)(?:   \(.*)?$", text, flags=re.M))
+
+
+def test_a_float32_network_shows_the_reports_digits_and_says_update_drops_units(browser, shots):
+    """A float32 network's numbers are float32's shortest decimals, as `cr.explain` writes them (0.15,
+    not 0.150000006), in the drawing, the readout and the editor; with Dropout, Update says that it
+    is a training step, which drops units (the report's remark on its update, in the page's terms)."""
+    net = cr.Network([cr.Dense(2, 2, "sigmoid"), cr.Dropout(0.25), cr.Dense(2, 2, "sigmoid")], loss="sse",
+                     dtype="float32", seed=3)
+    net.set_weights([np.array([[0.15, 0.25], [0.2, 0.3]]), np.array([0.35, 0.35]),
+                     np.array([[0.4, 0.5], [0.45, 0.55]]), np.array([0.6, 0.6])])       # the seed's, in float32
+    text = cr.explain(net, np.array([[0.05, 0.1]]), np.array([[0.01, 0.99]]), lr=0.5).text()
+    with model_page(browser, net) as page:
+        for selector, value in (('.unit[data-name="i1"]', "0.05"), ('.unit[data-name="i2"]', "0.1"),
+                                ('.target[data-name="o1"]', "0.01"), ('.target[data-name="o2"]', "0.99")):
+            set_in_editor(page, selector, value)
+        drawn = graph_text(page)
+        for what in ("net", "out"):
+            values = report_line_values(text, what)
+            assert len(values) == 4
+            for unit, value in values.items():
+                assert page.locator(f'.unit[data-name="{unit}"] .unit-value', has_text=f"{what} ").first \
+                    .text_content() == f"{what} {value}", (unit, what)
+        errors = report_line_values(text, "E")
+        assert f"E_o1 = {errors['o1']}" in drawn and f"E_o2 = {errors['o2']}" in drawn
+        assert etotal(page) == report_line_values(text, "E")["total"]
+        for k, w in enumerate(["0.15", "0.2", "0.25", "0.3", "0.4", "0.45", "0.5", "0.55"], start=1):
+            assert f"w{k} = {w}" in drawn and f"w{k} - lr * dE/dw{k} = {w} - 0.5" in text
+        assert "0.150000006" not in drawn
+        page.click('.labels [data-name="w1"]')
+        assert page.input_value(".editor input") == "0.15"
+        page.screenshot(path=str(shots / "explore-float32.png"))
+        page.click('[data-act="update"]')
+        page.wait_for_selector('[data-phase="update"].on')
+        from chainrule.teach.explore.wording import dropout_update
+        said = page.inner_text('[data-id="info"]')
+        assert "Update, Step and Train are training steps" in said and "Dropout" in said
+        assert said == dropout_update(cr.explain(net, np.array([[0.05, 0.1]]), np.array([[0.01, 0.99]])).to_dict())
+        assert dropout_update({"dropout": [0]}, told=True) in derivation(page)
+        page.screenshot(path=str(shots / "explore-dropout-update.png"), full_page=True)
+
+
+def test_the_panel_writes_a_softmaxs_numbers_as_its_others(browser, shots):
+    """The softmax lines (the report's text, nine decimals) show the report's numbers as every other
+    number of the panel: trailing zeros dropped (exp(0), 0.5; not exp(0.000000000), 0.500000000)."""
+    from chainrule.teach.numbers import fmt
+    net = cr.Network([cr.Dense(2, 2, "relu"), cr.Dense(2, 2, "softmax")], loss="mse", seed=3)
+    net.set_weights([np.zeros((2, 2)), np.zeros(2), np.zeros((2, 2)), np.zeros(2)])     # out 0.5, net 0
+    text = cr.explain(net, np.array([[0.0, 0.0]]), np.array([[1.0, 0.0]])).text()
+    with model_page(browser, net) as page:
+        page.click('.unit[data-name="o1"]')
+        page.wait_for_selector(".derivation .eq")
+        rows = page.locator(".derivation .eq").all()
+        checked = 0
+        for row in rows:
+            shown = " = ".join(row.locator(":scope > span, :scope > b").all_text_contents())
+            lhs = row.locator(".lhs").text_content().replace("∂", "d").replace("·", "*").replace("_", "")
+            report = next((t.strip() for t in text.splitlines() if t.strip().replace("_", "").startswith(lhs + " = ")),
+                          None)
+            if report is None:
+                continue
+            ours, theirs = NUMBER.findall(shown), NUMBER.findall(report.split("   (")[0])
+            assert [Decimal(x) for x in ours] == [Decimal(x) for x in theirs], (shown, report)
+            assert ours == [fmt(float(x), zeros=False) for x in ours], shown
+            checked += "0.000000000" in report or "0.500000000" in report
+        assert checked >= 2, checked
+        assert not re.search(r"\d\.\d{9}", derivation(page))
+        page.screenshot(path=str(shots / "explore-softmax-panel.png"), full_page=True)
+
+
+LONG = ["petal_length_in_millimetres", "x", "a_really_long_column_name_that_goes_on_and_on"]
+# each input's label: its text, its drawn width, its box's left and right, the left of its input, the whole
+# column name's width in the label's font, and the label's own tooltip
+LABELS = """() => { const svg = document.querySelector('[data-id="graph"]');
+    const probe = document.createElementNS("http://www.w3.org/2000/svg", "text");
+    probe.setAttribute("class", "unit-label"); svg.appendChild(probe);
+    const out = [...svg.querySelectorAll(".unit.input")].map(u => {
+      const t = u.querySelector(".unit-label"), b = t.getBoundingClientRect();
+      const title = u.querySelector(".unit-label-box > title"), head = u.querySelector(":scope > title").textContent;
+      probe.textContent = head.split("\\n")[0].replace(/^i\\d+ \\(column (.*)\\)$/, "$1");
+      return { text: t.textContent, width: t.getComputedTextLength(), left: b.left, right: b.right,
+               input: u.querySelector(".shape").getBoundingClientRect().left, whole: probe.getComputedTextLength(),
+               full: probe.textContent, tooltip: title ? title.textContent : null }; });
+    probe.remove(); return { labels: out, left: svg.getBoundingClientRect().left }; }"""
+
+
+def test_a_csv_files_input_labels_are_cut_only_where_they_do_not_fit(page, tmp_path, shots):
+    """A column's name is measured in the label's font: shown whole where it fits (27 characters),
+    cut with an ellipsis only where it is wider than the room the labels get, the whole name on hover."""
+    rows = np.random.default_rng(2).uniform(-1, 1, (40, 3))
+    (tmp_path / "long.csv").write_text(",".join(LONG) + ",kind\n" + "".join(
+        f"{a:.3f},{b:.3f},{c:.3f},{'red' if a * b > 0 else 'blue'}\n" for a, b, c in rows))
+    upload_csv(page, tmp_path / "long.csv", "kind")
+    expect(page.locator('[data-id="graph"] .unit-label')).to_have_count(3)
+    for width in (1280, 1000):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.wait_for_function("() => document.querySelector('[data-id=graph]').getAttribute('width') == "
+                               "document.querySelector('[data-id=graph-wrap]').clientWidth")
+        seen = page.evaluate(LABELS)
+        labels, room = seen["labels"], max(lab["width"] for lab in seen["labels"])
+        assert [lab["full"] for lab in labels] == LONG
+        for lab in labels:
+            assert seen["left"] <= lab["left"] and lab["right"] <= lab["input"], (width, lab)   # left of its input
+            if lab["text"] == lab["full"]:
+                assert lab["tooltip"] is None
+            else:                   # cut: wider than every label drawn, its start kept, the whole name on hover
+                assert lab["text"].endswith("…") and lab["full"].startswith(lab["text"][:-1]), lab
+                assert lab["whole"] > room and lab["tooltip"] == lab["full"], (width, lab)
+        texts = [lab["text"] for lab in labels]
+        assert texts[1] == "x" and texts[2] != LONG[2], width
+        if width == 1280:           # more than 20 characters, and it fits: whole
+            assert texts[0] == LONG[0]
+        page.locator(".graph-card").screenshot(path=str(shots / f"explore-csv-long-names-{width}.png"))

@@ -7,6 +7,7 @@ below 1e-6: the rule of every report (`teach/numbers.py`).
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .. import numbers as rule
@@ -31,6 +32,15 @@ def fmt(v: float | list | None) -> str:
 def _factor(v) -> str:
     """A factor of a product: negative numbers in parentheses."""
     return rule.factor(v, zeros=False)
+
+
+NINE = re.compile(r"(?<![\d.])(\d+\.\d{9})(?![\de])")     # a number of the report's nine decimals
+
+
+def _short(text: str) -> str:
+    """A line of the report (`notation`, nine decimals) with its numbers as the page writes every
+    number: the same rounding, trailing zeros dropped (exp(0.5), not exp(0.500000000))."""
+    return NINE.sub(lambda m: fmt(float(m[1])), text)
 
 
 def _line(lhs: str, formula: str, numbers: str, value, **extra) -> Line:
@@ -66,7 +76,7 @@ def forward_lines(d: dict, name: str) -> list[Line]:
     out_formula = f"1/(1+e^(-net_{name}))" if act == "sigmoid" else f"{act}(net_{name})"
     out_numbers = f"1/(1+e^(-{_factor(nr['net'])}))" if act == "sigmoid" and len(nr["net"]) == 1 else ""
     if act == "softmax":       # the exponential over the whole layer, as the report writes it
-        out_formula, _, out_numbers = forward_activation(layer, nr, d["n_samples"])[0].partition(" = ")
+        out_formula, _, out_numbers = _short(forward_activation(layer, nr, d["n_samples"])[0]).partition(" = ")
     return [_line(f"net_{name}", terms, numbers, nr["net"], kind="forward"),
             _line(f"out_{name}", out_formula, out_numbers, nr["out"], kind="forward")]
 
@@ -117,7 +127,7 @@ def _jacobian_lines(d: dict, p: dict) -> list[Line]:
     """A softmax delta as the report writes it (`notation.softmax_jacobian`): the layer's sum_j dE/dout_j
     out_j, then out_o * (dE/dout_o - sum), numbers plugged in; each text split into the line's parts."""
     texts: list[str] = []
-    softmax_jacobian(d, p, lambda plain, tex: texts.append(plain), first=True)
+    softmax_jacobian(d, p, lambda plain, tex: texts.append(_short(plain)), first=True)
     raws = [d["layers"][p["layer"]]["softmax_sum"], p["dE/dnet"]][-len(texts):]
     lines = []
     for text, raw in zip(texts, raws):

@@ -237,11 +237,12 @@ class Session:
         if self.opt_name == "sgd":
             net.step(self.X, self.Y, self.opt_settings["lr"])     # w+ = w - lr * dE/dw, the seed's update
         else:
-            E = net.backprop(self.X, self.Y)
+            E = net.backprop(self.X, self.Y, training=True)     # dropout on, as in net.step and fit
             if not (math.isfinite(E) and math.isfinite(sum_of_squares(net.grads))):   # fit's test of a step
                 raise TrainingDiverged(f"{divergence_cause(net.grads, E)}{wording.NOTHING_CHANGED}")  # run() undoes it
             self.opt.step(net.params, net.grads, net.trainable_slices())
         self.steps += 1
+        self.message = self.message or wording.dropout_update(self.report)
 
     def forward(self) -> None:
         """The forward pass of the current weights (net and out of every neuron, the error)."""

@@ -10,37 +10,54 @@ import numpy as np
 from ...nn.predict import predict
 from ..notation import dropout_note, total_error
 from ..numbers import single_precision
-from . import datasets, derive, limits
+from . import datasets, derive, limits, wording
 
 GRID = 40   # cells per side of the decision-boundary picture
 
 
 def state(s) -> dict:
-    """Everything the page shows for session `s` (plain JSON: lists, numbers, strings, None)."""
+    """Everything the page shows for session `s` (plain JSON: lists, numbers, strings, None); each
+    number it draws also as the report writes it ("shown"), a float32 network's as float32's shortest."""
+    with single_precision(s.report.get("dtype") == "float32"):
+        return _state(s)
+
+
+def shown(v):
+    """`v` as the page writes it, the reports' rule (`derive.fmt`): one string per sample of a list."""
+    return None if v is None else [shown(x) for x in v] if isinstance(v, list) else derive.fmt(v)
+
+
+def _state(s) -> dict:
     d, dense, grads = s.report, s.net.dense_layers, s.batch["grads"]
     params = []
     for p in d["parameters"]:
         l, k, idx = p["layer"], 0 if p["kind"] == "W" else 1, tuple(p["index"])
+        numbers = {"value": float((dense[l].W, dense[l].b)[k][idx]), "grad": float(grads[l][k][idx]),
+                   "before": None if s.before is None else float(s.before[2 * l + k][idx])}
         params.append({"name": p["name"], "label": p["name"], "layer": l, "kind": p["kind"],
-                       "index": p["index"], "from": p["from"], "to": p["to"],
-                       "value": float((dense[l].W, dense[l].b)[k][idx]), "grad": float(grads[l][k][idx]),
-                       "trainable": p["trainable"],
-                       "before": None if s.before is None else float(s.before[2 * l + k][idx])})
+                       "index": p["index"], "from": p["from"], "to": p["to"], "trainable": p["trainable"],
+                       **numbers, "shown": {key: shown(v) for key, v in numbers.items()}})
     delta = {p["to"]: p["dE/dnet"] for p in d["parameters"]}
-    layers = [{"activation": None, "units": [{"name": u["name"], "value": u["value"]} for u in d["inputs"]]}]
+    layers = [{"activation": None, "units": [{"name": u["name"], "value": u["value"],
+                                              "shown": {"value": shown(u["value"])}} for u in d["inputs"]]}]
     for layer in d["layers"]:
-        layers.append({"activation": layer["activation"], "units": [
-            {"name": nr["name"], "net": nr["net"], "out": nr["out"], "delta": delta.get(nr["name"]),
-             "bias": nr["bias"]} for nr in layer["neurons"]]})
+        units = []
+        for nr in layer["neurons"]:
+            numbers = {"net": nr["net"], "out": nr["out"], "delta": delta.get(nr["name"])}
+            units.append({"name": nr["name"], **numbers, "bias": nr["bias"],
+                          "shown": {key: shown(v) for key, v in numbers.items()}})
+        layers.append({"activation": layer["activation"], "units": units})
     out = {
         "mode": s.mode, "origin": s.origin, "start": s.start.name or None, "title": s.title, "phase": s.phase,
         "steps": s.steps, "message": s.message,
         "editable": s.mode not in ("dataset", "csv"), "can_undo": bool(s.undo_stack),
         "loss": d["loss"], "E_total": s.batch["E"], "E_test": s.batch["E_test"], "E_how": total_line(s),
+        "E_shown": {"total": shown(s.batch["E"]), "test": shown(s.batch["E_test"])},
         "n_train": len(s.X), "n_test": 0 if s.Xt is None else len(s.Xt),
         "explained": {"n": d["n_samples"], "whole_batch": len(s.X) == d["n_samples"],
                       "sample": s.sample, "E": d["E_total"]},
-        "layers": layers, "targets": d["targets"], "errors": d["errors"], "params": params,
+        "layers": layers, "params": params,
+        **{key: [{**t, "shown": shown(t["value"])} for t in d[key]] for key in ("targets", "errors")},
         "grad_norms": [{"layer": ("output" if l == len(dense) - 1 else f"hidden {l + 1}"),
                         "norm": float(np.sqrt(np.sum(g[0] ** 2)))} for l, g in enumerate(grads)],
         "history": s.history, "arch": s.arch, "data": s.data, "names": names(s),
@@ -112,6 +129,7 @@ def _derivation(s, name: str, d: dict) -> dict:
                              "The gradient of the whole batch (the mean over its samples), used for the update, "
                              f"is {derive.fmt(batch) if batch is not None else 'shown on the drawing'}.")
     drops = [dropout_note(q["rate"], q["after"], len(d["layers"])) for q in d.get("dropout", [])]
+    drops += [wording.dropout_update(d, told=True)] if drops else []        # and what the update is, then
     note = " ".join([*(f"{t}." for t in drops), note]).strip()        # explain's pass is the inference one
     if p is not None and p["updated"] is None and p["trainable"] and whole:
         note = (note + f" The update is the {s.opt_name} optimizer's; press Update to see the new value.").strip()

@@ -32,6 +32,19 @@ RULES: list[tuple[re.Pattern, Any]] = [     # (pattern, what re.sub puts in its 
 ]
 
 
+def dropout_update(report: dict, told: bool = False) -> str:
+    """What Update, Step and Train say of a network with Dropout (the report's remark on its update, in
+    the page's terms): they train as `fit` does, so their numbers are not the derivation's; else "".
+    `told`: after the report's own dropout note, which says what a training step does."""
+    if not report.get("dropout"):
+        return ""
+    differ = "their gradients and new weights differ from the chain rule's, worked out without dropout"
+    if told:
+        return f"Update, Step and Train are such training steps: {differ}"
+    return ("This network has Dropout: Update, Step and Train are training steps, which zero units at random "
+            f"(and scale the rest up), so {differ}")
+
+
 def for_page(message: str) -> str:
     """`message` with the parts that name options the page does not have put in the page's terms."""
     for pattern, replacement in RULES:

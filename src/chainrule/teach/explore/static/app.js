@@ -3,7 +3,7 @@
 // `mount(root, transport)` builds the page inside `root`; the same code runs in a notebook
 // widget with a transport over the widget's messages instead of fetch.
 
-import { drawGraph, fmt } from "./graph.js";
+import { drawGraph } from "./graph.js";
 import { drawLoss, drawBoundary, drawClassKey, drawNorms } from "./charts.js";
 import { OPT_NAMES, SETTING_NAMES, TEMPLATE } from "./template.js";
 import { exportDrawing } from "./download.js";
@@ -229,13 +229,13 @@ export function mount(root, transport) {
 
   function renderReadout(s) {
     const stale = s.phase === "update";
-    $("etotal").textContent = s.E_total === null ? "—" : fmt(s.E_total);
+    $("etotal").textContent = s.E_total === null ? "—" : s.E_shown.total;
     $("etotal").classList.toggle("stale", stale);
     $("loss-name").textContent = `(${s.loss})`;
     $("ehow").innerHTML = `${notation(s.E_how.line)}<span class="muted"></span>`;       // the report's total error line
     $("ehow").querySelector("span").textContent = `: ${s.E_how.words}`;
     const meta = [`step ${s.steps}`, `${s.n_train} training sample${s.n_train > 1 ? "s" : ""}`];
-    if (s.E_test !== null) meta.push(`test ${fmt(s.E_test)}`);
+    if (s.E_test !== null) meta.push(`test ${s.E_shown.test}`);
     if (stale) meta.unshift("before the update: press Forward");
     $("emeta").textContent = meta.join(" · ");
     const pub = s.seed && s.seed.published_E;
@@ -345,12 +345,13 @@ export function mount(root, transport) {
     sel.value = String(s.explained.sample);
   }
 
-  function editor(label, value, onSet) {
+  // A number's field: `shown` (the server's writing of `value`, as everywhere on the page) until edited.
+  function editor(label, value, shown, onSet) {
     const form = document.createElement("form");
     form.className = "editor";
     form.innerHTML = `<label><span></span> = <input type="text" inputmode="decimal" class="num"></label><button class="primary">Set</button>`;
     form.querySelector("span").innerHTML = notation(label);
-    const inp = form.querySelector("input"), shown = fmt(value);
+    const inp = form.querySelector("input");
     inp.value = shown;                  // rounded as everywhere on the page; unchanged, the full value is kept
     inp.title = String(value);
     form.addEventListener("submit", e => {
@@ -367,7 +368,7 @@ export function mount(root, transport) {
     if (editing && editing.what === "target") {
       const t = s.targets[editing.index], k = s.explained.whole_batch ? s.explained.sample : 0;
       box.innerHTML = `<h3>Target of ${t.name}</h3>`;
-      box.appendChild(editor(`target_${t.name}`, t.value[k], v =>
+      box.appendChild(editor(`target_${t.name}`, t.value[k], t.shown[k], v =>
         call("set_value", { what: "target", sample: k, index: editing.index, value: v })));
       if (s.loss === "categorical_crossentropy") {
         const n = document.createElement("p");
@@ -392,11 +393,12 @@ export function mount(root, transport) {
     box.appendChild(head);
     const p = s.params.find(q => q.name === d.name);
     if (p) {
-      head.appendChild(editor(p.label, p.value, v => call("set_param", { name: p.name, value: v })));
+      head.appendChild(editor(p.label, p.value, p.shown.value, v => call("set_param", { name: p.name, value: v })));
     } else if (d.editable && s.editable) {
       const unit = s.layers[0].units.findIndex(u => u.name === d.name);
       const k = s.explained.whole_batch ? s.explained.sample : 0;
-      head.appendChild(editor(d.name, s.layers[0].units[unit].value[k], v =>
+      const input = s.layers[0].units[unit];
+      head.appendChild(editor(d.name, input.value[k], input.shown.value[k], v =>
         call("set_value", { what: "input", sample: k, index: unit, value: v })));
     }
     const list = document.createElement("div");

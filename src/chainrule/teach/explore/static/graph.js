@@ -1,18 +1,9 @@
 // The network drawn as SVG: neurons with their net/out values, weights as edges (thickness:
 // |value|; colour: sign of the value, or of the gradient after a backward pass). Every number
-// drawn is one the server sent; this file only places and formats them.
+// drawn is one the server sent, written as the server wrote it (each item's `shown`: the reports'
+// rule, a float32 network's shortest decimals); this file only places them.
 
 const NS = "http://www.w3.org/2000/svg";
-
-// A number as the seed prints it: 9 decimals, trailing zeros dropped (same rule as the server).
-export function fmt(v) {
-  if (v === null || v === undefined) return "";
-  if (Array.isArray(v)) return v.length === 1 ? fmt(v[0]) : "[" + v.map(fmt).join(", ") + "]";
-  if (!Number.isFinite(v)) return String(v);
-  if (v !== 0 && (Math.abs(v) < 1e-6 || Math.abs(v) >= 1e10)) return v.toExponential(6).replace(/e([+-])(\d)$/, "e$10$2");
-  let s = v.toFixed(9).replace(/0+$/, "").replace(/\.$/, "");
-  return s === "-0" || s === "" ? "0" : s;
-}
 
 // Short form for crowded places (4 significant digits).
 export function short(v) {
@@ -38,7 +29,7 @@ export const signClass = (v, trainable = true) => (!trainable ? "fixed" : v > 0 
 
 // Where everything goes. Small networks on a wide screen get "cards" with each neuron's values
 // and a label on every edge; larger ones (or a phone) get plain circles and values on click.
-function layout(state, width) {
+function layout(state, width, measure) {
   const most = Math.max(...state.layers.map(l => l.units.length));
   const rich = most <= 3 && width >= 640;
   const compact = width < 640;
@@ -48,7 +39,7 @@ function layout(state, width) {
   const tight = rich && width < 800;          // slimmer cards and targets: room for the labels between columns
   const node = rich ? { w: tight ? 126 : 138, h: 14 + 15 * lines, inW: 92 } : { w: 40, h: 40, inW: 40 };
   // a CSV file's column names left of the inputs, its classes (or target) beside the targets
-  const named = unitNames(state, compact);
+  const named = unitNames(state, compact, measure, width);
   const targetW = Math.max(rich ? (tight ? 136 : 150) : compact ? 90 : 120, named.outChars ? (named.outChars + 11) * 7.5 : 0);
   const spacing = rich ? Math.max(node.h + 62, 124) : most <= 2 ? 110 : most <= 4 ? 80 : most <= 8 ? 50 : 34;
   const top = 46, pad = (rich ? node.h / 2 : 22) + 6;
@@ -74,14 +65,39 @@ function layout(state, width) {
 // `name` cut to `n` characters (an ellipsis for the rest), for a label; the title has it whole.
 const cut = (name, n) => (name.length <= n ? name : name.slice(0, Math.max(1, n - 1)) + "…");
 
+// `name` whole where its drawn width (`measure`) fits in `room` pixels, else its longest start that
+// fits with an ellipsis (at least one character).
+function fitted(name, room, measure) {
+  if (measure(name) <= room) return name;
+  let lo = 1, hi = name.length - 1;           // the longest start that fits lies in [lo, hi]
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (measure(name.slice(0, mid) + "…") <= room) lo = mid; else hi = mid - 1;
+  }
+  return name.slice(0, lo) + "…";
+}
+
+// The drawn width of a text of class `cls` in `svg` (its font as the style sheet sets it).
+function measurer(svg, cls) {
+  const probe = el("text", { class: cls, visibility: "hidden" }, svg);
+  const widths = new Map();
+  const measure = s => {
+    if (!widths.has(s)) { probe.textContent = s; widths.set(s, probe.getComputedTextLength()); }
+    return widths.get(s);
+  };
+  return { measure, done: () => probe.remove() };
+}
+
 // What the inputs and outputs stand for (state.names: a CSV file's columns and classes), cut to the
-// room they get: beside the inputs (none on a phone: the titles have them), before the targets.
-function unitNames(state, compact) {
+// room they get: beside the inputs (measured: cut only where a name does not fit; none on a phone:
+// the titles have them), before the targets.
+function unitNames(state, compact, measure, width) {
   const names = state.names || {}, inputs = names.inputs || null, outputs = names.outputs || null;
-  const inChars = inputs && !compact ? Math.min(20, Math.max(...inputs.map(s => s.length))) : 0;
+  const room = Math.min(180, Math.max(90, width * 0.17));
+  const inLabels = inputs && !compact ? inputs.map(s => fitted(s, room, measure)) : null;
   const outChars = outputs ? Math.min(compact ? 5 : 14, Math.max(...outputs.map(s => s.length))) : 0;
-  return { inputs, outputs, classes: names.classes, target: names.target, inW: inChars ? inChars * 6.3 + 10 : 0,
-           inChars, outChars };
+  return { inputs, outputs, classes: names.classes, target: names.target, inLabels,
+           inW: inLabels ? Math.max(...inLabels.map(measure)) + 10 : 0, outChars };
 }
 
 function labelBox(parent, x, y, lines, cls, selected) {
@@ -140,13 +156,13 @@ function placeLabels(state, L, grad) {
   // level lines first: their labels can only move sideways; slanted ones then find room above or below
   const slope = p => { const [x1, y1, x2, y2] = ends(L, p); return Math.abs(y2 - y1) / Math.max(1, x2 - x1); };
   const edges = state.params.filter(q => q.from).map(p => [slope(p), p]).sort((a, b) => a[0] - b[0]).map(e => e[1]);
-  for (const f of [fmt, short]) {
+  for (const f of [(p, key) => p.shown[key], (p, key) => short(p[key])]) {
     const taken = obstacles(L), placed = [];
     let clash = false;
     L.bias.forEach((b, l) => {      // one line per neuron's bias, stacked beside the layer's bias unit
       const shown = state.params.filter(p => !p.from && p.layer === l);
       shown.forEach((p, i) => {
-        const lines = [grad ? `∂E/∂${p.label} = ${f(p.grad)}` : `${p.label} = ${f(p.value)}`];
+        const lines = [grad ? `∂E/∂${p.label} = ${f(p, "grad")}` : `${p.label} = ${f(p, "value")}`];
         const w = labelWidth(lines), x = b.x + 18 + w / 2, y = b.y + 23 * i - 11.5 * (shown.length - 1);
         const box = { x1: x - w / 2 - 2, y1: y - 11.5, x2: x + w / 2 + 2, y2: y + 11.5 };
         clash = clash || taken.some(t => overlap(box, t) > 0);
@@ -155,7 +171,7 @@ function placeLabels(state, L, grad) {
       });
     });
     for (const p of edges) {
-      const lines = grad ? [`∂E/∂${p.label} =`, f(p.grad)] : [`${p.label} = ${f(p.value)}`];
+      const lines = grad ? [`∂E/∂${p.label} =`, f(p, "grad")] : [`${p.label} = ${f(p, "value")}`];
       const spot = placeOnLine(taken, ...ends(L, p), labelWidth(lines), labelHeight(lines));
       clash = clash || spot.hit > 0;
       placed.push({ p, lines, x: spot.x, y: spot.y });
@@ -168,7 +184,9 @@ function placeLabels(state, L, grad) {
 // Draw `state` into `svg`, as wide as its container. opts: selected, onSelect(name), onTarget(j).
 export function drawGraph(svg, state, opts) {
   const width = Math.max(300, Math.round(svg.parentElement.clientWidth || 900));
-  const L = layout(state, width);
+  const text = measurer(svg, "unit-label");
+  const L = layout(state, width, text.measure);
+  text.done();
   // the element focused in the drawing (a line, a neuron, a target) is focused again once redrawn
   const active = svg.getRootNode().activeElement;
   const refocus = active && active !== svg && svg.contains(active)
@@ -180,7 +198,7 @@ export function drawGraph(svg, state, opts) {
   const phase = state.phase, showGrad = phase !== "forward";
   const k = state.explained.whole_batch ? state.explained.sample : 0;
   const at = v => (Array.isArray(v) ? v[Math.min(k, v.length - 1)] : v);
-  const num = v => (L.rich ? fmt(v) : short(v));
+  const num = (v, shown) => (L.rich ? shown : short(v));
   const maxW = Math.max(1e-12, ...state.params.map(p => Math.abs(p.value)));
   const maxG = Math.max(1e-300, ...state.params.map(p => Math.abs(p.grad)));
   const gEdges = el("g", { class: "edges" }, svg), gNodes = el("g", { class: "nodes" }, svg);
@@ -199,14 +217,14 @@ export function drawGraph(svg, state, opts) {
     const colour = showGrad ? (!p.trainable ? FIXED : p.grad >= 0 ? GPOS : GNEG) : (p.value >= 0 ? POS : NEG);
     const selected = p.name === opts.selected;
     const g = el("g", { class: "edge" + (selected ? " selected" : "") + (p.trainable ? "" : " frozen"),
-                        "data-name": p.name, tabindex: "0", role: "button", "aria-label": `${p.label} = ${fmt(p.value)}` }, gEdges);
+                        "data-name": p.name, tabindex: "0", role: "button", "aria-label": `${p.label} = ${p.shown.value}` }, gEdges);
     const [x1, y1, x2, y2] = ends(L, p);
     el("line", { x1, y1, x2, y2, class: "wire", stroke: colour, "stroke-width": 1.2 + 6 * Math.abs(p.value) / maxW,
                  "stroke-opacity": (0.2 + 0.8 * strength).toFixed(3) }, g);
     el("line", { x1, y1, x2, y2, class: "hit" }, g);
-    el("title", {}, g, `${p.label} = ${fmt(p.value)}` + (p.trainable ? "" : " (fixed: not trained)")
-                       + (showGrad ? `\n∂E/∂${p.label} = ${fmt(p.grad)}` : "")
-                       + (p.before !== null && p.before !== p.value ? `\nbefore the update: ${fmt(p.before)}` : ""));
+    el("title", {}, g, `${p.label} = ${p.shown.value}` + (p.trainable ? "" : " (fixed: not trained)")
+                       + (showGrad ? `\n∂E/∂${p.label} = ${p.shown.grad}` : "")
+                       + (p.before !== null && p.before !== p.value ? `\nbefore the update: ${p.shown.before}` : ""));
     const pick = () => opts.onSelect(p.name);
     g.addEventListener("click", pick);
     onKey(g, pick);
@@ -230,13 +248,14 @@ export function drawGraph(svg, state, opts) {
     const input = u.col === 0;
     const g = el("g", { class: "unit" + (input ? " input" : "") + (name === opts.selected ? " selected" : "")
                         + (phase === "update" ? " stale" : ""), "data-name": name, tabindex: "0", role: "button" }, gNodes);
-    const info = input ? [`${name} = ${fmt(at(u.unit.value))}`]
-      : [`net ${fmt(at(u.unit.net))}`, `out ${fmt(at(u.unit.out))}`].concat(showGrad && u.unit.delta ? [`δ ${fmt(at(u.unit.delta))}`] : []);
+    const shown = u.unit.shown;
+    const info = input ? [`${name} = ${at(shown.value)}`]
+      : [`net ${at(shown.net)}`, `out ${at(shown.out)}`].concat(showGrad && u.unit.delta ? [`δ ${at(shown.delta)}`] : []);
     if (L.rich) {
       const h = input ? 40 : L.node.h;
       el("rect", { x: u.x - u.w / 2, y: u.y - h / 2, width: u.w, height: h, rx: 10, class: "shape" }, g);
       if (input) {
-        el("text", { x: u.x, y: u.y + 5, class: "unit-name" }, g, `${name} = ${fmt(at(u.unit.value))}`);
+        el("text", { x: u.x, y: u.y + 5, class: "unit-name" }, g, info[0]);
       } else {
         el("text", { x: u.x - u.w / 2 + 10, y: u.y - h / 2 + 18, class: "unit-name start" }, g, name);
         info.forEach((s, i) => el("text", { x: u.x - u.w / 2 + 10, y: u.y - h / 2 + 33 + 15 * i,
@@ -248,9 +267,11 @@ export function drawGraph(svg, state, opts) {
       el("text", { x: u.x, y: u.y + 4.5, class: "unit-name" + (name.length > 3 ? " long" : "") }, g, name);
     }
     el("title", {}, g, `${name}${stands(L.named, u)}\n${info.join("\n")}`);
-    if (input && L.named.inChars) {
-      el("text", { x: u.x - u.w / 2 - 6, y: u.y + 4, class: "unit-label" }, g,
-         cut(L.named.inputs[u.index], L.named.inChars));
+    if (input && L.named.inLabels) {
+      const full = L.named.inputs[u.index], label = L.named.inLabels[u.index];
+      const box = el("g", { class: "unit-label-box" }, g);
+      if (label !== full) el("title", {}, box, full);          // cut: the whole name on hover
+      el("text", { x: u.x - u.w / 2 - 6, y: u.y + 4, class: "unit-label" }, box, label);
     }
     const pick = () => opts.onSelect(name);
     g.addEventListener("click", pick);
@@ -267,9 +288,10 @@ export function drawGraph(svg, state, opts) {
     el("line", { x1: p.x + p.w / 2 + 2, y1: p.y, x2: x - 6, y2: p.y, class: "to-target" }, g);
     el("rect", { x: x - 4, y: p.y - 17, width: L.targetW, height: 36, class: "hit-area" }, g);
     const label = L.named.outputs ? `${cut(L.named.outputs[j], L.named.outChars)}:` : L.compact ? "t" : "target";
-    el("text", { x, y: p.y - 3, class: "target-value" }, g, `${label} ${num(at(tgt.value))}`);
-    el("text", { x, y: p.y + 13, class: "target-error" }, g, `${L.compact ? "E" : err.name} = ${num(at(err.value))}`);
-    el("title", {}, g, `target of ${u.name}${stands(L.named, p)}: ${fmt(at(tgt.value))}\n${err.name} = ${fmt(at(err.value))}`);
+    el("text", { x, y: p.y - 3, class: "target-value" }, g, `${label} ${num(at(tgt.value), at(tgt.shown))}`);
+    el("text", { x, y: p.y + 13, class: "target-error" }, g,
+       `${L.compact ? "E" : err.name} = ${num(at(err.value), at(err.shown))}`);
+    el("title", {}, g, `target of ${u.name}${stands(L.named, p)}: ${at(tgt.shown)}\n${err.name} = ${at(err.shown)}`);
     if (editable) {
       g.addEventListener("click", () => opts.onTarget(j));
       onKey(g, () => opts.onTarget(j));

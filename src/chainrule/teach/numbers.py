@@ -1,5 +1,5 @@
 """How every report writes a number: one rule for `chainrule explain` (text and Markdown) and the
-explorer (whose page, graph.js's `fmt`, follows the same rule).
+explorer (whose server sends the page every number written by it: graph.js formats none).
 
 Nine decimals, as the seed prints its figures (0.298371109). A magnitude below 1e-6 (or of 1e10
 and more) is written in scientific notation with 7 significant digits, so that a vanishing

@@ -250,3 +250,26 @@ def test_a_batch_field_needs_a_batch_count(tmp_path):
                                               r"batch's logs: save_freq counts batches\)"):
         _net().fit(X, y, epochs=1, batch_size=2, verbose=0, callbacks=[
             cr.ModelCheckpoint(str(tmp_path / "m.npz"), save_freq=2, save_best_only=True)])
+
+
+DOCUMENTED = {
+    "ModelCheckpoint save_weights_only": lambda tmp: cr.ModelCheckpoint("m.npz", save_weights_only=True),
+    "ModelCheckpoint save_freq zero": lambda tmp: cr.ModelCheckpoint("m.npz", save_freq=0),
+    "ModelCheckpoint threshold without save_best_only": lambda tmp: cr.ModelCheckpoint(
+        "m.npz", initial_value_threshold=0.5),
+    "ModelCheckpoint batch field each epoch": lambda tmp: _net().fit(
+        np.ones((4, 2)), np.ones((4, 1)), verbose=0, callbacks=[cr.ModelCheckpoint("m-{batch}.npz")]),
+    "EarlyStopping verbose 2": lambda tmp: cr.EarlyStopping(verbose=2),
+    "EarlyStopping start_from_epoch negative": lambda tmp: cr.EarlyStopping(start_from_epoch=-1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DOCUMENTED))
+def test_docs_errors_show_these_messages_as_raised(name, tmp_path):
+    """docs/errors.md's rows of these errors: the whole message each call raises."""
+    doc = (os.path.dirname(__file__) + "/../docs/errors.md")
+    with open(doc, encoding="utf-8") as f:
+        row = next(line for line in f if line.startswith(f"| {name} | `ValidationError` | "))
+    with pytest.raises(ValidationError) as info:
+        DOCUMENTED[name](tmp_path)
+    assert row.split(" | ")[2] == str(info.value)

@@ -103,7 +103,7 @@ class ModelCheckpoint(Callback):
         self.epoch = epoch
 
     def on_batch_end(self, batch: int, logs: dict[str, float]) -> None:
-        if self.save_freq == "epoch":
+        if isinstance(self.save_freq, str):          # "epoch"
             return
         self.batches += 1
         if self.batches >= self.save_freq:           # Keras' count: batches seen, across epochs

@@ -273,3 +273,36 @@ def test_docs_errors_show_these_messages_as_raised(name, tmp_path):
     with pytest.raises(ValidationError) as info:
         DOCUMENTED[name](tmp_path)
     assert row.split(" | ")[2] == str(info.value)
+
+
+class _StopAt(cr.callbacks.Callback):
+    """Ctrl-C at the end of an epoch, after the callbacks before it and before the checkpoint."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch, logs):
+        if epoch == self.epoch:
+            raise KeyboardInterrupt
+
+
+def test_a_resumed_run_counts_the_batches_on(tmp_path):
+    """save_freq counts batches across epochs: a run resumed from its checkpoint_dir saves after the
+    same batches, with the same weights, as the uninterrupted run."""
+    rng = np.random.default_rng(2)
+    X, y = rng.normal(size=(20, 2)), rng.normal(size=(20, 1))
+
+    def run(folder, extra=(), resume=False):
+        folder.mkdir(exist_ok=True)
+        _net().fit(X, y, epochs=4, batch_size=4, seed=0, verbose=0, checkpoint_dir=folder / "ck", resume=resume,
+                   callbacks=[cr.ModelCheckpoint(str(folder / "m-{epoch}-{batch}.npz"), save_freq=3), *extra])
+        return sorted(p.name for p in folder.glob("m-*.npz"))
+
+    whole = run(tmp_path / "whole")
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path / "cut", extra=[_StopAt(2)])
+    assert run(tmp_path / "cut", resume=True) == whole == ["m-1-3.npz", "m-2-1.npz", "m-2-4.npz", "m-3-2.npz",
+                                                           "m-3-5.npz", "m-4-3.npz"]
+    for name in whole:
+        np.testing.assert_array_equal(cr.load(tmp_path / "cut" / name).params,
+                                      cr.load(tmp_path / "whole" / name).params)

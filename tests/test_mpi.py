@@ -180,7 +180,7 @@ def test_files_and_lines_of_callbacks_come_from_rank_0(tmp_path):
     params, history = ranks_agree(3, out)
     assert [int((out / f"saves{k}.txt").read_text()) for k in range(3)] == [4, 0, 0]
     assert sorted(p.name for p in files.iterdir()) == ["log.csv", *(f"model-{e}.npz" for e in (1, 2, 3, 4))]
-    assert r.stdout.count("reducing the learning rate to 0.005") == 1
+    assert r.stdout.count("reducing learning rate to 0.005.") == 1
     assert history["lr"] == [0.01, 0.01, 0.005, 0.0025]
     with open(files / "log.csv") as f:
         rows = list(csv.DictReader(f))

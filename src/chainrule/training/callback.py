@@ -4,11 +4,13 @@ Kept apart from the callbacks themselves so that each may live in its own module
 gathers them: `chainrule.callbacks`)."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError
+from ..nn import checks as check
 
 
 class Callback:
@@ -78,3 +80,21 @@ def whole_epochs(value: Any, name: str) -> int:
     if value < 0:
         raise ValidationError(message)
     return int(value)
+
+
+def improves(score: float, reference: float | None, min_delta: float) -> bool:
+    """Whether `score` (a value, negated where larger is better) beats `reference` by more than
+    `min_delta`, written as Keras' `monitor_op(current - min_delta, reference)` to round alike."""
+    return reference is None or score + min_delta < reference
+
+
+def verbose_flag(value: Any, owner: str) -> int:
+    """A callback's verbose: 0 (silent) or 1 (a line when it acts), as Keras'."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value not in (0, 1):
+        raise ValidationError(f"{owner}: verbose must be 0 or 1; got {value!r}")
+    return int(value)
+
+
+def optional_number(value: Any, name: str) -> float | None:
+    """None, or a finite number of any sign (a baseline, a threshold)."""
+    return None if value is None else check.number(value, name, low=-math.inf)

@@ -1,11 +1,9 @@
-"""Callbacks of `Network.fit` (Keras' habits): History, EarlyStopping, ModelCheckpoint, progress; the
-base (callback.py), ReduceLROnPlateau (plateau.py) and CSVLogger (csv_logger.py) gathered here."""
+"""Callbacks of `Network.fit` (Keras' habits): History and progress; the base (callback.py),
+EarlyStopping (early_stopping.py), ModelCheckpoint (model_checkpoint.py), ReduceLROnPlateau
+(plateau.py) and CSVLogger (csv_logger.py) gathered here."""
 from __future__ import annotations
 
-import errno
 import math
-import os
-import string
 import sys
 import warnings
 from typing import Any
@@ -15,8 +13,9 @@ import numpy as np
 from ..errors import ValidationError
 from ..nn import checks as check
 from .callback import Callback as Callback  # the base, re-exported: chainrule.callbacks.Callback
-from .callback import monitor_mode, monitor_name, whole_epochs
 from .csv_logger import CSVLogger as CSVLogger  # Keras' other callbacks, each in its module
+from .early_stopping import EarlyStopping as EarlyStopping
+from .model_checkpoint import ModelCheckpoint as ModelCheckpoint
 from .plateau import ReduceLROnPlateau as ReduceLROnPlateau
 
 
@@ -108,135 +107,6 @@ class History(Callback):
     def __repr__(self):
         last = {k: round(v[-1], 6) for k, v in self.history.items() if v}
         return f"History(epochs={len(self.epoch)}, last={last})"
-
-
-class EarlyStopping(Callback):
-    """Stop when `monitor` has not improved by `min_delta` for `patience` epochs, as Keras' callback
-    counts them (patience=2: the second epoch without improvement is the last).
-
-    With `restore_best_weights=True` the network ends with the weights of its best epoch."""
-
-    def __init__(self, monitor: str = "val_loss", patience: int = 0, min_delta: float = 0.0,
-                 mode: str = "auto", restore_best_weights: bool = False):
-        self.monitor = monitor_name(monitor, "EarlyStopping")
-        self.patience = whole_epochs(patience, "EarlyStopping: patience")
-        self.min_delta = abs(check.number(min_delta, "EarlyStopping: min_delta", low=-math.inf))
-        self.mode = monitor_mode(monitor, mode)
-        self.restore_best_weights = check.flag(restore_best_weights, "EarlyStopping: restore_best_weights")
-
-    def on_train_begin(self, params: dict[str, Any]) -> None:
-        self.best, self.best_epoch, self.wait = math.inf, -1, 0
-        self.stopped_epoch: int | None = None
-        self.best_params: np.ndarray | None = None
-
-    def _score(self, logs):
-        if self.monitor not in logs:
-            raise ValidationError(f"EarlyStopping monitors {self.monitor!r}, which fit does not report; "
-                                  f"available: {sorted(logs)} (val_ metrics need validation data)")
-        v = float(logs[self.monitor])
-        return v if self.mode == "min" else -v
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-        score = self._score(logs)
-        if score < self.best - self.min_delta:
-            self.best, self.best_epoch, self.wait = score, epoch, 0
-            if self.restore_best_weights:
-                self.best_params = self.network.params.copy()
-            return
-        self.wait += 1
-        if self.wait >= self.patience:
-            self.stopped_epoch = epoch
-            self.network.stop_training = True
-
-    def on_train_end(self) -> None:
-        if self.restore_best_weights and self.best_params is not None:
-            self.network.params[...] = self.best_params
-
-    def get_state(self) -> dict[str, Any]:
-        return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait,
-                "stopped_epoch": self.stopped_epoch, "best_params": self.best_params}
-
-    def set_state(self, state: dict[str, Any]) -> None:
-        self.best, self.best_epoch = float(state["best"]), int(state["best_epoch"])
-        self.wait, self.stopped_epoch = int(state["wait"]), state["stopped_epoch"]
-        best = state.get("best_params")
-        self.best_params = None if best is None else np.array(best, dtype=self.network.params.dtype)
-
-
-class ModelCheckpoint(Callback):
-    """Save the network after each epoch (or only when `monitor` improves, `save_best_only`).
-
-    `filepath` may contain fields of the epoch's logs: "model-{epoch:03d}-{val_loss:.4f}.npz". Under MPI
-    (`comm`), give it on every rank: rank 0 saves."""
-
-    def __init__(self, filepath: str, monitor: str = "val_loss", save_best_only: bool = False,
-                 mode: str = "auto", include_optimizer: bool = True):
-        self.filepath = os.fspath(check.path_like(filepath, "ModelCheckpoint: filepath"))
-        try:
-            list(string.Formatter().parse(self.filepath))        # its braces, checked before the first epoch
-        except ValueError as exc:
-            raise ValidationError(f"ModelCheckpoint: filepath {self.filepath!r} is not a valid format string "
-                                  f"({exc}); write a brace as {{{{ or }}}}") from None
-        self.monitor = monitor_name(monitor, "ModelCheckpoint")
-        self.save_best_only = check.flag(save_best_only, "ModelCheckpoint: save_best_only")
-        self.mode = monitor_mode(monitor, mode)
-        self.include_optimizer = check.flag(include_optimizer, "ModelCheckpoint: include_optimizer")
-        self.best = math.inf
-        self.writes = True
-
-    def on_train_begin(self, params: dict[str, Any]) -> None:
-        self.writes = params.get("rank", 0) == 0         # under MPI every rank runs the callbacks; rank 0 saves
-        self._check_path()
-
-    def _check_path(self) -> None:
-        """The file name filled with sample values, and its folder, checked before any training: a
-        bad format or a missing folder used to stop the run after its first epoch."""
-        fields = {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(self.filepath) if name}
-        try:
-            path = self.filepath.format(**{name: 0.5 for name in fields - {"epoch"}}, epoch=1)
-        except (KeyError, IndexError, ValueError, AttributeError, TypeError) as exc:
-            raise ValidationError(f"ModelCheckpoint: filepath {self.filepath!r} cannot be filled with the epoch and "
-                                  f"the logs' numbers ({type(exc).__name__}: {exc}); write fields like {{epoch:03d}} "
-                                  "or {val_loss:.4f}") from None
-        folder = os.path.dirname(path) or "."
-        if not self.writes:
-            return
-        if os.path.exists(folder) and not os.path.isdir(folder):
-            raise NotADirectoryError(errno.ENOTDIR, f"ModelCheckpoint: the folder of filepath, {folder!r}, is a file",
-                                     self.filepath)
-        if not os.path.isdir(folder):
-            raise FileNotFoundError(errno.ENOENT, f"ModelCheckpoint: the folder of filepath, {folder!r}, does not "
-                                    "exist (create it first)", self.filepath)
-        if not os.access(folder, os.W_OK):
-            raise PermissionError(errno.EACCES, f"ModelCheckpoint: the folder of filepath, {folder!r}, cannot be "
-                                  "written", self.filepath)
-        if os.path.isdir(path):
-            raise IsADirectoryError(errno.EISDIR, "ModelCheckpoint: filepath names a folder (give a file name in it)",
-                                    self.filepath)
-        check.name_ending(path, "model", f"ModelCheckpoint: filepath {self.filepath!r}")   # save's rule: .h5, .keras
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-        if self.save_best_only:
-            if self.monitor not in logs:
-                raise ValidationError(f"ModelCheckpoint monitors {self.monitor!r}; available: {sorted(logs)}")
-            score = logs[self.monitor] if self.mode == "min" else -logs[self.monitor]
-            if not score < self.best:
-                return
-            self.best = score
-        try:
-            path = self.filepath.format(epoch=epoch + 1, **logs)
-        except (KeyError, IndexError, ValueError) as exc:
-            raise ValidationError(f"ModelCheckpoint: filepath {self.filepath!r} cannot be filled from the epoch's "
-                                  f"logs ({type(exc).__name__}: {exc}); its fields may be epoch and {sorted(logs)} "
-                                  "(val_ metrics need validation data)") from None
-        if self.writes:
-            self.network.save(path, include_optimizer=self.include_optimizer)
-
-    def get_state(self) -> dict[str, Any]:
-        return {"best": self.best}
-
-    def set_state(self, state: dict[str, Any]) -> None:
-        self.best = float(state["best"])
 
 
 class ProgressBar(Callback):

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import ValidationError
 from ..nn import checks as check
-from .callback import Callback, monitor_mode, monitor_name, whole_epochs
+from .callback import Callback, improves, monitor_mode, monitor_name, verbose_flag, whole_epochs
 
 
 class ReduceLROnPlateau(Callback):
@@ -28,9 +28,7 @@ class ReduceLROnPlateau(Callback):
         self.factor = check.number(factor, "ReduceLROnPlateau: factor", low_inclusive=False, high=1.0,
                                    high_inclusive=False)
         self.patience = whole_epochs(patience, "ReduceLROnPlateau: patience")
-        if verbose not in (0, 1) or isinstance(verbose, bool):
-            raise ValidationError(f"ReduceLROnPlateau: verbose must be 0 or 1; got {verbose!r}")
-        self.verbose = int(verbose)
+        self.verbose = verbose_flag(verbose, "ReduceLROnPlateau")
         self.mode = monitor_mode(monitor, mode)
         self.min_delta = abs(check.number(min_delta, "ReduceLROnPlateau: min_delta", low=-math.inf))
         self.cooldown = whole_epochs(cooldown, "ReduceLROnPlateau: cooldown")
@@ -48,11 +46,8 @@ class ReduceLROnPlateau(Callback):
         self.prints = bool(self.verbose) and params.get("rank", 0) == 0      # under MPI: rank 0 prints
 
     def _improved(self, current: float) -> bool:
-        if self.best is None:
-            return True
-        if self.mode == "min":
-            return current < self.best - self.min_delta
-        return current > self.best + self.min_delta
+        sign = 1.0 if self.mode == "min" else -1.0
+        return improves(sign * current, None if self.best is None else sign * self.best, self.min_delta)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         optimizer = self.network.optimizer
@@ -72,8 +67,8 @@ class ReduceLROnPlateau(Callback):
                 optimizer.lr = max(optimizer.lr * self.factor, self.min_lr)
                 self.cooldown_counter, self.wait = self.cooldown, 0
                 if self.prints:
-                    print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing the learning rate to {optimizer.lr:.6g}",
-                          flush=True)
+                    print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {optimizer.lr}.",
+                          flush=True)     # Keras' line (Keras starts it on a new line, after its bar)
 
     def get_state(self) -> dict[str, Any]:
         return {"best": self.best, "wait": self.wait, "cooldown_counter": self.cooldown_counter}

@@ -1,0 +1,87 @@
+"""EarlyStopping: end training when the watched value stops improving (Keras 3's callback, its
+arguments and counts: a test drives both with one sequence of values)."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..errors import ValidationError
+from ..nn import checks as check
+from .callback import Callback, improves, monitor_mode, monitor_name, optional_number, verbose_flag, whole_epochs
+
+
+class EarlyStopping(Callback):
+    """Stop when `monitor` has not improved by `min_delta` for `patience` epochs, as Keras' callback
+    counts them (patience=2: the second epoch without improvement is the last).
+
+    `baseline`: an epoch restarts the count only if it also beats this value, so training stops after
+    `patience` epochs unless the run gets past it. `start_from_epoch`: the first epochs (a warm-up) are
+    not watched. With `restore_best_weights=True` the network ends with the weights of its best
+    watched epoch, baseline or not. `verbose=1` prints Keras' lines at the end ("Epoch 7: early
+    stopping", and the epoch whose weights are restored)."""
+
+    def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0, verbose: int = 0,
+                 mode: str = "auto", baseline: float | None = None, restore_best_weights: bool = False,
+                 start_from_epoch: int = 0):
+        self.monitor = monitor_name(monitor, "EarlyStopping")
+        self.min_delta = abs(check.number(min_delta, "EarlyStopping: min_delta", low=-math.inf))
+        self.patience = whole_epochs(patience, "EarlyStopping: patience")
+        self.verbose = verbose_flag(verbose, "EarlyStopping")
+        self.mode = monitor_mode(monitor, mode)
+        self.baseline = optional_number(baseline, "EarlyStopping: baseline")
+        self.restore_best_weights = check.flag(restore_best_weights, "EarlyStopping: restore_best_weights")
+        self.start_from_epoch = whole_epochs(start_from_epoch, "EarlyStopping: start_from_epoch")
+        self.prints = bool(self.verbose)
+
+    def on_train_begin(self, params: dict[str, Any]) -> None:
+        #: the best score (the value, negated in mode "max"; inf: none yet) and its epoch
+        self.best, self.best_epoch, self.wait = math.inf, -1, 0
+        self.stopped_epoch: int | None = None
+        self.best_params: np.ndarray | None = None
+        self.prints = bool(self.verbose) and params.get("rank", 0) == 0      # under MPI: rank 0 prints
+
+    def _score(self, logs):
+        if self.monitor not in logs:
+            raise ValidationError(f"EarlyStopping monitors {self.monitor!r}, which fit does not report; "
+                                  f"available: {sorted(logs)} (val_ metrics need validation data)")
+        v = float(logs[self.monitor])
+        return v if self.mode == "min" else -v
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        score = self._score(logs)
+        if epoch < self.start_from_epoch:
+            return
+        if self.restore_best_weights and self.best_params is None:    # Keras: the first watched epoch's,
+            self.best_params, self.best_epoch = self.network.params.copy(), epoch     # even if not finite
+        self.wait += 1
+        if improves(score, self.best, self.min_delta):
+            self.best, self.best_epoch = score, epoch
+            if self.restore_best_weights:
+                self.best_params = self.network.params.copy()
+            baseline = None if self.baseline is None else self.baseline if self.mode == "min" else -self.baseline
+            if baseline is None or improves(score, baseline, self.min_delta):
+                self.wait = 0
+            return
+        if self.wait >= self.patience:      # Keras also asks epoch > 0: the first watched epoch always improves
+            self.stopped_epoch = epoch
+            self.network.stop_training = True
+
+    def on_train_end(self) -> None:
+        if self.prints and self.stopped_epoch is not None:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping", flush=True)
+        if self.restore_best_weights and self.best_params is not None:
+            if self.prints:
+                print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.", flush=True)
+            self.network.params[...] = self.best_params
+
+    def get_state(self) -> dict[str, Any]:
+        return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait,
+                "stopped_epoch": self.stopped_epoch, "best_params": self.best_params}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.best, self.best_epoch = float(state["best"]), int(state["best_epoch"])
+        self.wait, self.stopped_epoch = int(state["wait"]), state["stopped_epoch"]
+        best = state.get("best_params")
+        self.best_params = None if best is None else np.array(best, dtype=self.network.params.dtype)

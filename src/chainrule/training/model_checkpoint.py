@@ -1,0 +1,153 @@
+"""ModelCheckpoint: save the network as it trains (Keras 3's callback, its arguments; the file is
+chainrule's .npz, written by `Network.save`)."""
+from __future__ import annotations
+
+import errno
+import math
+import os
+import string
+from typing import Any
+
+import numpy as np
+
+from ..errors import ValidationError
+from ..nn import checks as check
+from .callback import Callback, improves, monitor_mode, monitor_name, optional_number, verbose_flag
+
+
+class ModelCheckpoint(Callback):
+    """Save the network after each epoch, or every `save_freq` batches (or only when `monitor`
+    improves on the best so far, or on `initial_value_threshold`: `save_best_only`).
+
+    `filepath` may contain fields of the epoch's logs: "model-{epoch:03d}-{val_loss:.4f}.npz" (and
+    {batch} with save_freq a number). `verbose=1` prints Keras' lines as it saves. The file is the
+    whole network, which `chainrule.load` reads; `include_optimizer=False` leaves out the optimizer's
+    state. Under MPI (`comm`), give it on every rank: rank 0 saves."""
+
+    def __init__(self, filepath: str | os.PathLike, monitor: str = "val_loss", verbose: int = 0,
+                 save_best_only: bool = False, save_weights_only: bool = False, mode: str = "auto",
+                 save_freq: str | int = "epoch", initial_value_threshold: float | None = None,
+                 include_optimizer: bool = True):
+        self.filepath = os.fspath(check.path_like(filepath, "ModelCheckpoint: filepath"))
+        try:
+            list(string.Formatter().parse(self.filepath))        # its braces, checked before the first epoch
+        except ValueError as exc:
+            raise ValidationError(f"ModelCheckpoint: filepath {self.filepath!r} is not a valid format string "
+                                  f"({exc}); write a brace as {{{{ or }}}}") from None
+        self.monitor = monitor_name(monitor, "ModelCheckpoint")
+        self.verbose = verbose_flag(verbose, "ModelCheckpoint")
+        self.save_best_only = check.flag(save_best_only, "ModelCheckpoint: save_best_only")
+        if check.flag(save_weights_only, "ModelCheckpoint: save_weights_only"):
+            raise ValidationError("ModelCheckpoint: save_weights_only=True is not supported: chainrule has no "
+                                  "weights-only file (no load_weights to read one). Leave it False: the .npz file "
+                                  "holds the whole network, which chainrule.load reads (and net.set_weights("
+                                  "chainrule.load(path).get_weights()) copies its weights); add "
+                                  "include_optimizer=False to leave out the optimizer's state")
+        self.mode = monitor_mode(monitor, mode)
+        if isinstance(save_freq, str) and save_freq == "epoch":
+            self.save_freq: str | int = "epoch"
+        elif isinstance(save_freq, (int, np.integer)) and not isinstance(save_freq, bool) and save_freq > 0:
+            self.save_freq = int(save_freq)
+        else:
+            raise ValidationError(f"ModelCheckpoint: save_freq must be 'epoch' or a number of batches (an integer "
+                                  f"> 0); got {save_freq!r}")
+        threshold = optional_number(initial_value_threshold, "ModelCheckpoint: initial_value_threshold")
+        if threshold is not None and not self.save_best_only:
+            raise ValidationError(f"ModelCheckpoint: initial_value_threshold={threshold!r} applies only with "
+                                  "save_best_only=True (it is the best value to beat)")
+        self.include_optimizer = check.flag(include_optimizer, "ModelCheckpoint: include_optimizer")
+        #: the best score (the value, negated in mode "max"; inf: none yet), kept across fits as in Keras
+        self.best = math.inf if threshold is None else threshold if self.mode == "min" else -threshold
+        #: fit may skip the per-batch hook (the compiled epoch) unless it saves every save_freq batches
+        self.per_batch_optional = self.save_freq == "epoch"
+        self.writes, self.prints = True, bool(self.verbose)
+        self.epoch = self.batches = 0            # the epoch running; batches since the last save
+
+    def on_train_begin(self, params: dict[str, Any]) -> None:
+        self.writes = params.get("rank", 0) == 0         # under MPI every rank runs the callbacks; rank 0 saves
+        self.prints = bool(self.verbose) and self.writes
+        self.epoch = self.batches = 0
+        self._check_path()
+
+    def _check_path(self) -> None:
+        """The file name filled with sample values, and its folder, checked before any training: a
+        bad format or a missing folder used to stop the run after its first epoch."""
+        fields = {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(self.filepath) if name}
+        if "batch" in fields and self.save_freq == "epoch":
+            raise ValidationError(f"ModelCheckpoint: filepath {self.filepath!r} has the field {{batch}}, which is "
+                                  "filled only when save_freq is a number of batches; got save_freq='epoch'")
+        try:
+            path = self.filepath.format(**{name: 0.5 for name in fields - {"epoch", "batch"}}, epoch=1, batch=1)
+        except (KeyError, IndexError, ValueError, AttributeError, TypeError) as exc:
+            raise ValidationError(f"ModelCheckpoint: filepath {self.filepath!r} cannot be filled with the epoch and "
+                                  f"the logs' numbers ({type(exc).__name__}: {exc}); write fields like {{epoch:03d}} "
+                                  "or {val_loss:.4f}") from None
+        folder = os.path.dirname(path) or "."
+        if not self.writes:
+            return
+        if os.path.exists(folder) and not os.path.isdir(folder):
+            raise NotADirectoryError(errno.ENOTDIR, f"ModelCheckpoint: the folder of filepath, {folder!r}, is a file",
+                                     self.filepath)
+        if not os.path.isdir(folder):
+            raise FileNotFoundError(errno.ENOENT, f"ModelCheckpoint: the folder of filepath, {folder!r}, does not "
+                                    "exist (create it first)", self.filepath)
+        if not os.access(folder, os.W_OK):
+            raise PermissionError(errno.EACCES, f"ModelCheckpoint: the folder of filepath, {folder!r}, cannot be "
+                                  "written", self.filepath)
+        if os.path.isdir(path):
+            raise IsADirectoryError(errno.EISDIR, "ModelCheckpoint: filepath names a folder (give a file name in it)",
+                                    self.filepath)
+        check.name_ending(path, "model", f"ModelCheckpoint: filepath {self.filepath!r}")   # save's rule: .h5, .keras
+
+    def on_epoch_begin(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def on_batch_end(self, batch: int, logs: dict[str, float]) -> None:
+        if isinstance(self.save_freq, str):          # "epoch"
+            return
+        self.batches += 1
+        if self.batches >= self.save_freq:           # Keras' count: batches seen, across epochs
+            self.batches = 0
+            self._save(self.epoch, batch, logs)
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        if self.save_freq == "epoch":
+            self._save(epoch, None, logs)
+
+    def _save(self, epoch: int, batch: int | None, logs: dict[str, float]) -> None:
+        """Keras' `_save_model`: the file name, whether to save (save_best_only), the lines it prints."""
+        fields = dict(logs) if batch is None or "batch" in logs else {**logs, "batch": batch + 1}
+        try:
+            path = self.filepath.format(epoch=epoch + 1, **{k: v for k, v in fields.items() if k != "epoch"})
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValidationError(f"ModelCheckpoint: filepath {self.filepath!r} cannot be filled from the epoch's "
+                                  f"logs ({type(exc).__name__}: {exc}); its fields may be epoch and {sorted(logs)} "
+                                  "(val_ metrics need validation data)") from None
+        if self.save_best_only:
+            if self.monitor not in logs:
+                within = " (a batch's logs: save_freq counts batches)" if batch is not None else ""
+                raise ValidationError(f"ModelCheckpoint monitors {self.monitor!r}; available: {sorted(logs)}{within}")
+            current = float(logs[self.monitor])
+            score = current if self.mode == "min" else -current
+            shown = "None" if self.best == math.inf else f"{self.best if self.mode == 'min' else -self.best:.5f}"
+            if not improves(score, self.best, 0.0):
+                self._say(f"Epoch {epoch + 1}: {self.monitor} did not improve from {shown}")
+                return
+            self._say(f"Epoch {epoch + 1}: {self.monitor} improved from {shown} to {current:.5f}, saving model to "
+                      f"{path}")
+            self.best = score
+        else:
+            self._say(f"Epoch {epoch + 1}: saving model to {path}")
+        if self.writes:
+            self.network.save(path, include_optimizer=self.include_optimizer)
+        self._say(f"Epoch {epoch + 1}: finished saving model to {path}")
+
+    def _say(self, line: str) -> None:
+        if self.prints:
+            print(line, flush=True)
+
+    def get_state(self) -> dict[str, Any]:
+        return {"best": self.best, "batches": self.batches}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.best, self.batches = float(state["best"]), int(state.get("batches", 0))

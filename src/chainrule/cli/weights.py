@@ -89,12 +89,16 @@ def metrics(net: Any, pre: Any, X: Any, y: np.ndarray, w: np.ndarray) -> dict[st
 
 def regression(pre: Any, outputs: np.ndarray, y: np.ndarray, w: np.ndarray) -> dict[str, float | None]:
     """MSE, RMSE, MAE (in the target's units) and R2 of a regression's `outputs` and standardised
-    targets `y`, row i counted w_i times (`evaluate --weight` too)."""
-    truth = y[:, 0] * pre.y_scale + pre.y_mean
-    err = truth - pre.decode(outputs)
-    mse = float(np.average(err ** 2, weights=w))
-    ss_tot = float(np.dot(w, (truth - np.average(truth, weights=w)) ** 2))
-    return {"mse": mse, "rmse": float(np.sqrt(mse)), "mae": float(np.average(np.abs(err), weights=w)),
+    targets `y`, row i counted w_i times (`evaluate --weight` too). As `tabular.regression_metrics`:
+    in float64 and the standardised units, scaled back (a float32 network's outputs are not rounded
+    to float32 in the target's units; a target near 1e300 does not overflow the squares)."""
+    err = np.asarray(y[:, 0], dtype=np.float64) - np.asarray(outputs, dtype=np.float64)[:, 0]
+    square = float(np.average(err ** 2, weights=w))
+    with np.errstate(over="ignore"):
+        mse = float(np.float64(square) * np.float64(pre.y_scale) ** 2)
+    ss_tot = float(np.dot(w, (y[:, 0] - np.average(y[:, 0], weights=w)) ** 2))
+    return {"mse": mse, "rmse": float(np.sqrt(square)) * pre.y_scale,
+            "mae": float(np.average(np.abs(err), weights=w)) * pre.y_scale,
             "r2": 1.0 - float(np.dot(w, err ** 2)) / ss_tot if ss_tot > 0 else None}
 
 

@@ -261,9 +261,11 @@ class Preprocessing:
         return codes if (codes >= 0).all() else np.array([index[v] for v in y.tolist()])
 
     def decode(self, out: np.ndarray) -> np.ndarray:
-        """Network outputs to predictions in the target's own units or labels."""
+        """Network outputs to predictions in the target's own units or labels. A regression is
+        un-scaled in float64 whatever the network's dtype (as TransformedTargetRegressor): float32
+        steps are 8 near 1e8, which a target's mean there would otherwise round every prediction to."""
         if self.task == "regression":
-            return out[:, 0] * self.y_scale + self.y_mean
+            return np.asarray(out[:, 0], dtype=np.float64) * self.y_scale + self.y_mean
         return np.array(self.classes, dtype=object)[out.argmax(axis=1)]
 
     def to_json(self) -> dict:

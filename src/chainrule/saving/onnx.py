@@ -279,10 +279,13 @@ def output_nodes(g: _Graph, pre: dict, net, out: str) -> list:
     if pre["task"] == "regression":
         if net.n_outputs != 1:
             raise ValidationError(f"a regression preprocessing needs a network with 1 output; it has {net.n_outputs}")
-        y = g.op("Mul", [out, g.const("y_scale", np.array(pre["y_scale"], dtype=net.dtype))], hint="prediction")
-        y = g.op("Add", [y, g.const("y_mean", np.array(pre["y_mean"], dtype=net.dtype))], hint="prediction")
+        # un-scaled in double whatever the network's dtype, as Preprocessing.decode: float32 steps are 8 near 1e8
+        if net.dtype != np.float64:
+            out = g.op("Cast", [out], hint="prediction", to=TensorProto.DOUBLE)
+        y = g.op("Mul", [out, g.const("y_scale", np.array(pre["y_scale"], dtype=np.float64))], hint="prediction")
+        y = g.op("Add", [y, g.const("y_mean", np.array(pre["y_mean"], dtype=np.float64))], hint="prediction")
         g.op("Squeeze", [y, g.const("axis", np.array([1], dtype=np.int64))], output="prediction")
-        return [helper.make_tensor_value_info("prediction", elem, ["N"])]
+        return [helper.make_tensor_value_info("prediction", TensorProto.DOUBLE, ["N"])]
     classes = pre["classes"]
     if net.n_outputs != len(classes):
         raise ValidationError(f"the preprocessing has {len(classes)} classes but the network has {net.n_outputs} "

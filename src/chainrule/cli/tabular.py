@@ -81,11 +81,9 @@ def said_left_out(left: list[str]) -> None:
 def add_csv_options(p) -> None:
     """How to read the CSV file: separator, encoding, decimal mark, thousands separator, missing-value markers."""
     g = p.add_argument_group("reading the CSV file")
-    g.add_argument("--sep", help="field separator: , ; | or tab (detected when only one splits every line evenly; for "
-                                 "a trained model's file, the one train read with when it splits the header into the "
-                                 "model's columns)")
-    g.add_argument("--encoding", help="text encoding of the file, e.g. latin-1 or cp1252 (UTF-8 when not given; for a "
-                                      "trained model's file, the one train read with)")
+    g.add_argument("--sep", help="field separator: , ; | or tab (detected when only one splits every line evenly; "
+                                 "for a model's file, train's where it splits the header into the model's columns)")
+    g.add_argument("--encoding", help="text encoding, e.g. latin-1 or cp1252 (UTF-8 if not given; a model's: train's)")
     g.add_argument("--decimal", help="decimal mark of the numbers (',' in many European files); default '.', and for "
                                      "a trained model's file the model's (the one train read its file with)")
     g.add_argument("--thousands", metavar="CHAR", help="thousands separator of the numbers: ',' reads 1,234 as 1234 "
@@ -98,10 +96,12 @@ def add_csv_options(p) -> None:
 def reading_marks(args, pre=None) -> None:
     """--decimal and --thousands where not given: '.' and none for train; the model's for predict and
     evaluate (a model trained on 1.234,5 files read its own file with '.' and refused it). A mark
-    given wins over the model's other one where they clash; --thousands none: no separator."""
+    given wins over the model's other one where they clash; --thousands none: no separator. A --sep
+    that is the model's decimal mark says the file is not written as train's was: '.' and none."""
     given = args.decimal is not None, args.thousands is not None
     if args.thousands is not None and args.thousands.strip().lower() in ("", "none"):
         args.thousands = None
+    pre = None if pre is None or pre.decimal == getattr(args, "sep", None) else pre
     if not given[0]:
         args.decimal = pre.decimal if pre is not None and pre.decimal is not None else "."
     if not given[1] and pre is not None:
@@ -118,10 +118,9 @@ def reading_marks(args, pre=None) -> None:
 
 
 def as_trained(args, pre, path) -> None:
-    """The reading options not given, for the file `path` a trained model reads: its decimal mark and
-    thousands separator (`reading_marks`), its encoding (but those read untold: UTF-8, UTF-16/32 by their
-    byte order mark), and its separator unless that does not split the header into the model's columns
-    where the detected one does (a file written with another separator). `args.sep_from`: whose it is."""
+    """The options not given, for the file `path` a trained model reads, as train read its own: marks
+    (`reading_marks`), encoding (but those read untold: UTF-8, UTF-16/32 by their byte order mark) and
+    separator (`header.separator_for`; `args.sep_from` says whose)."""
     import codecs
 
     from ..data.csvfile import SEP_NAMES

@@ -188,6 +188,6 @@ def test_a_wrong_separator_is_said_not_a_missing_target(iris, tmp_path, capsys, 
     assert "target column" not in err
     if stream:
         return
-    for command in ("predict", "evaluate"):
-        code, _, err = cli(capsys, command, model, path, "--sep", given)
+    for command in (("predict", model), ("evaluate", model), ("explain", "--model", model, "--data")):
+        code, _, err = cli(capsys, *command, path, "--sep", given)
         assert code == 2 and f"is the separator {shown}? (give --sep {shown})" in err, err

@@ -191,3 +191,16 @@ def test_a_wrong_separator_is_said_not_a_missing_target(iris, tmp_path, capsys, 
     for command in (("predict", model), ("evaluate", model), ("explain", "--model", model, "--data")):
         code, _, err = cli(capsys, *command, path, "--sep", given)
         assert code == 2 and f"is the separator {shown}? (give --sep {shown})" in err, err
+
+
+def test_train_stream_keeps_them_too(european, tmp_path, capsys):
+    """train --stream reads the file in chunks: the separator and encoding it read with are kept alike."""
+    _, path, _, _ = european
+    model = tmp_path / "stream.npz"
+    code, _, err = cli(capsys, "train", path, "--target", "label", "--sep", ";", "--decimal", ",", "--encoding",
+                       "latin-1", "--epochs", "1", "--out", model, "--quiet", "--stream")
+    assert code == 0, err
+    code, out, err = cli(capsys, "predict", model, path, "--proba")
+    assert code == 0, err
+    np.testing.assert_allclose(pd.read_csv(io.StringIO(out))[["proba_big", "proba_small"]].to_numpy(),
+                               library_outputs(model, path, sep=";", decimal=",", encoding="latin-1"), rtol=1e-12)

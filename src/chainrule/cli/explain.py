@@ -50,6 +50,8 @@ def register(sub) -> None:
     p.add_argument("--formulas", action="store_true", help="print the general formulas of the network instead "
                                                            "(Markdown with LaTeX)")
     p.add_argument("--format", choices=["text", "markdown", "json"], help="output format (default text)")
+    from .tabular import add_csv_options
+    add_csv_options(p)                    # --data is read as train read its file, unless these say otherwise
     p.set_defaults(func=run)
 
 
@@ -120,6 +122,9 @@ def _check_options(args) -> None:
         raise ValidationError("--row needs --data (the CSV file the row is taken from)")
     if "data" in given and "inputs" in given:
         raise ValidationError("give the sample by --data and --row, or by --inputs, not both")
+    reading = [o for o in ("sep", "encoding", "decimal", "thousands", "na_values") if getattr(args, o)]
+    if reading and "data" not in given:
+        raise ValidationError(f"--{reading[0].replace('_', '-')} needs --data (it says how to read that CSV file)")
     if "neuron" in given and "layer" not in given:
         raise ValidationError("--neuron needs --layer (the layer the neuron is in)")
     args.activation = args.activation or "sigmoid"

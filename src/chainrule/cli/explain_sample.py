@@ -52,8 +52,10 @@ def tabular_sample(args, pre) -> tuple[np.ndarray, np.ndarray, list[str]]:
     --inputs), preprocessed."""
     from ..data.csvfile import names, read_csv, short
     if args.data:
-        df = read_csv(args.data, decimal=pre.decimal or ".", thousands=pre.thousands,   # as train read its file
-                      na_values=pre.na_values or None, pandas_markers=pre.na_values is None,
+        from .tabular import as_trained
+        as_trained(args, pre, args.data)                # as train read its file, unless the options say otherwise
+        df = read_csv(args.data, sep=args.sep, encoding=args.encoding, decimal=args.decimal, thousands=args.thousands,
+                      na_values=[*(pre.na_values or []), *args.na_values] or None, pandas_markers=pre.na_values is None,
                       text_columns=[*pre.text, *pre.text_target])             # labels '007' as evaluate reads them
         if not 1 <= args.row <= len(df):
             raise ValidationError(f"--row must be 1..{len(df)} (the data rows of {args.data}); got {args.row}")
@@ -67,8 +69,13 @@ def tabular_sample(args, pre) -> tuple[np.ndarray, np.ndarray, list[str]]:
         row = _inputs_row(args, pre)
         where = "--inputs"
     missing = [c for c in pre.columns if c not in row.columns]
-    if missing:
-        raise ValidationError(f"column {short(missing[0])} is missing in {args.data}")
+    if missing:                                         # a file whose separator is not the model's, or other columns
+        from ..data.header import one_column
+        from .tabular import separator_how
+        info = df.attrs["csv"]
+        how = separator_how(args, info["sep"], info["sep_detected"])
+        raise one_column(args.data, list(df.columns), how, args.encoding) or \
+            ValidationError(f"{short(args.data, 200)}: {pre.missing(missing)}")
     X = pre.transform(row[pre.columns])
     X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=float)     # one row: dense
     replaced = []

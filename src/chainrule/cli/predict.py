@@ -10,11 +10,12 @@ from . import weights
 from .tabular import (
     add_csv_options,
     as_in_file,
+    as_trained,
     load_model,
     output_path,
     positive_int,
-    reading_marks,
     regression_metrics,
+    separator_how,
 )
 
 
@@ -78,14 +79,17 @@ def checked(args, path) -> dict:
         with Progress(f"reading {short(str(path), 200)}"):        # a line only when it takes more than 2 s
             info = check_csv(path, sep=args.sep, encoding=args.encoding, decimal=args.decimal,
                               thousands=args.thousands)
-    except ValidationError as exc:       # a mark taken from the model file is said to be the model's
-        if not getattr(args, "inherited", None) or not any(w in str(exc) for w in ("decimal", "thousands")):
+    except ValidationError as exc:       # a mark or encoding taken from the model file is said to be the model's
+        words = ("decimal", "thousands", "cannot be decoded")
+        if not getattr(args, "inherited", None) or not any(w in str(exc) for w in words):
             raise
+        options = " or ".join(i.split()[0] for i in args.inherited)
         raise ValidationError(f"{exc} (the model file's {' and '.join(args.inherited)}, as train read its file: "
-                              "give --decimal or --thousands to read this one otherwise)") from None
-    how = " (detected)" if info["sep_detected"] else ""
+                              f"give {options} to read this one otherwise)") from None
+    how = {"model": " (the model's)", "given": "", "detected": " (detected)"}.get(args.sep_from, f" ({args.sep_from})")
+    theirs = " (the model's)" if any(i.startswith("--encoding") for i in args.inherited) else ""
     print(f"read {short(info['name'], 200)}: {info['rows']} rows, {len(info['header'])} columns, separator "
-          f"{SEP_NAMES.get(info['sep'], repr(info['sep']))}{how}, encoding {info['encoding']}", file=sys.stderr)
+          f"{SEP_NAMES.get(info['sep'], repr(info['sep']))}{how}, encoding {info['encoding']}{theirs}", file=sys.stderr)
     return info
 
 
@@ -107,29 +111,22 @@ def swapped(args) -> None:
                               f"(chainrule {args.command} {args.csv} {args.model})")
 
 
-def one_column(info: dict) -> ValidationError | None:
-    """The error for a header read as one column that holds another separator (`--sep ';'` on a comma
-    file), else None: the columns are not missing, the separator is wrong."""
-    from ..data.csvfile import short
-    header, sep = info["header"], info["sep"]
-    other = [s for s in (",", ";", "\t", "|") if s != sep and len(header) == 1 and s in header[0]]
-    if not other:
-        return None
-    how = f"the separator {sep!r} (detected)" if info.get("sep_detected") else f"--sep {sep!r}"
-    return ValidationError(f"the header was read as one column {short(header[0])} with {how}: is the separator "
-                           f"{other[0]!r}? (give --sep {other[0]!r})")
+def one_column(args, info: dict) -> ValidationError | None:
+    """The error for a header read as one column with a separator the file does not use (`--sep ';'`
+    on a comma file), else None: the columns are not missing, the separator is wrong."""
+    from ..data.header import one_column as wrong
+    how = separator_how(args, info["sep"], info.get("sep_detected", False))
+    return wrong(args.csv, info["header"], how, args.encoding)
 
 
-def model_columns(info: dict, pre, keep: tuple[str, ...] = ()) -> None:
+def model_columns(args, info: dict, pre, keep: tuple[str, ...] = ()) -> None:
     """The columns the model uses must be in the file (else an error naming them all, or the separator
     that hid them); the others are named once and ignored."""
-    from ..data.csvfile import names, short
+    from ..data.csvfile import names
     header = info["header"]
     missing = [c for c in pre.columns if c not in header]
     if missing:
-        which = f"column {short(missing[0])} is" if len(missing) == 1 else f"columns {names(missing, 10)} are"
-        raise one_column(info) or ValidationError(f"{which} missing: the model was trained on columns "
-                                                  f"{names(pre.columns, 20)}")
+        raise one_column(args, info) or pre.missing(missing)
     ignored = [c for c in header if c not in pre.columns and c not in keep]
     if ignored:
         print(f"ignored columns the model does not use: {names(ignored, 20)}", file=sys.stderr)
@@ -188,14 +185,14 @@ def predict(args) -> int:
     out_path = output_path(args.out, {"model file": args.model, "CSV file": args.csv}, stdout_ok=True,
                            kind="csv")
     net, pre, _ = load_model(args.model)
-    reading_marks(args, pre)
+    as_trained(args, pre, args.csv)
     if args.proba and pre.task != "classification":
         raise ValidationError("--proba needs a classification model; this one is a regression")
     info = checked(args, args.csv)
     as_in_file(args, info["header"])
     if args.id is not None and args.id not in info["header"]:
-        raise one_column(info) or not_in_file("--id: column", args.id, info["header"])
-    model_columns(info, pre, keep=(args.id,) if args.id else ())
+        raise one_column(args, info) or not_in_file("--id: column", args.id, info["header"])
+    model_columns(args, info, pre, keep=(args.id,) if args.id else ())
 
     def write(emit) -> int:
         """The predictions of each chunk as it is computed (to `emit`); the header line once."""
@@ -263,18 +260,18 @@ def evaluate(args) -> int:
     from ..data.csvfile import not_in_file, short
     swapped(args)
     net, pre, extra = load_model(args.model)
-    reading_marks(args, pre)
+    as_trained(args, pre, args.csv)
     info = checked(args, args.csv)
     as_in_file(args, info["header"])
     if pre.target not in info["header"]:
-        raise one_column(info) or ValidationError(f"target column {short(pre.target)} is not in the file: evaluate "
-                                                  "compares the predictions with it")
+        raise one_column(args, info) or ValidationError(f"target column {short(pre.target)} is not in the file: "
+                                                        "evaluate compares the predictions with it")
     if args.weight is not None and args.weight not in info["header"]:
         raise not_in_file("--weight: column", args.weight, info["header"])
     if args.weight is not None and args.weight in (pre.target, *pre.columns):
         raise ValidationError(f"the --weight column {short(args.weight)} is the model's target or one of its inputs: "
                               "give a column of weights the model does not use")
-    model_columns(info, pre, keep=(pre.target, args.weight or pre.target))
+    model_columns(args, info, pre, keep=(pre.target, args.weight or pre.target))
     targets, outs, w = Targets(pre), [], []
     # text labels are matched as written: '007' is not the 7 pandas would make of it (train --text TARGET)
     for chunk, out in chunks(args, info, pre, net, text=pre.text_target):

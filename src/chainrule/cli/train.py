@@ -14,6 +14,7 @@ from .tabular import (
     as_in_file,
     format_metrics,
     fraction,
+    keep_reading,
     metrics,
     output_path,
     positive_float,
@@ -277,8 +278,7 @@ def train(args) -> int:
         pre = Preprocessing.fit(df, args.target, task=args.task, impute=args.impute, text_columns=args.text,
                                 max_categories=args.max_categories)
         n = len(df)
-    pre.na_values = list(args.na_values or [])       # predict reads the file's missing cells as train did
-    pre.decimal, pre.thousands = args.decimal, args.thousands           # and its numbers
+    keep_reading(pre, args, stream)       # predict reads the file's cells, numbers, separator, encoding as train did
     describe_columns(df, pre, stream.reasons if stream is not None else None)
     class_weight = None if args.class_weight is None else weights.by_class(args.class_weight, pre, args.target)
     n_val = held_out(n, args.val_split)             # the rows fit's validation_split holds out

@@ -13,7 +13,8 @@ from ..errors import ModelFileError
 from .csvfile import short
 
 FIELDS = {"target", "task", "numeric", "text", "means", "scales", "categories", "fill", "impute", "classes",
-          "y_mean", "y_scale", "other", "na_values", "typed", "decimal", "thousands"}
+          "y_mean", "y_scale", "other", "na_values", "typed", "decimal", "thousands",
+          "sep", "encoding"}
 IMPUTE = ("mean", "median", "most_frequent")
 
 
@@ -100,4 +101,17 @@ def check_stored(data) -> dict:
         mark = data.get(key)
         if mark is not None and not (isinstance(mark, str) and len(mark) == 1 and not mark.isdigit()):
             raise _bad(f"'{key}' must be one character (not a digit) or null", mark)
+    sep, encoding = data.get("sep"), data.get("encoding")
+    if sep is not None and not (isinstance(sep, str) and len(sep) == 1 and sep not in '"\r\n'):
+        raise _bad("'sep' must be one character (not a quote or line end) or null", sep)
+    if encoding is not None and not (isinstance(encoding, str) and _known(encoding)):
+        raise _bad("'encoding' must be the name of a text encoding or null", encoding)
     return data
+
+
+def _known(encoding: str) -> bool:
+    import codecs
+    try:
+        return codecs.lookup(encoding) is not None
+    except LookupError:
+        return False

@@ -88,6 +88,10 @@ class Preprocessing:
     # predict and evaluate read with unless told otherwise; None: '.' and none (a file before these)
     decimal: str | None = None
     thousands: str | None = None
+    # the separator and encoding the file was read with (given or detected), which predict, evaluate
+    # and explain --data read with unless told otherwise; None: detected (a file before these)
+    sep: str | None = None
+    encoding: str | None = None
 
     @property
     def text_target(self) -> tuple[str, ...]:
@@ -191,11 +195,15 @@ class Preprocessing:
         missing = [c for c in self.columns if c not in present]
         extra = [c for c in df.columns if c not in expected and c != self.target]
         if missing:
-            raise ValidationError(f"column {short(missing[0])} is missing: the model was trained on columns "
-                                  f"{names(self.columns, 20)}")
+            raise self.missing(missing)
         if extra:
-            raise ValidationError(f"column {short(extra[0])} was not in the training data: the model expects "
-                                  f"{names(self.columns, 20)}")
+            which = f"column {short(extra[0])} was" if len(extra) == 1 else f"columns {names(extra, 10)} were"
+            raise ValidationError(f"{which} not in the training data: the model expects {names(self.columns, 20)}")
+
+    def missing(self, missing: list[str]) -> ValidationError:
+        """The error for the model's columns `missing` in a file: every one named, with the model's columns."""
+        which = f"column {short(missing[0])} is" if len(missing) == 1 else f"columns {names(missing, 10)} are"
+        return ValidationError(f"{which} missing: the model was trained on columns {names(self.columns, 20)}")
 
     def _numeric_columns(self, df) -> Iterator[np.ndarray]:
         """The numeric columns as float64 arrays, gaps filled, each checked (numbers, finite)."""

@@ -1,0 +1,73 @@
+"""A CSV file's header seen from its first bytes: split by a separator, and the separator the file
+seems to use. For the commands that choose a separator before reading a file (`predict` takes the
+model's when it splits the header into the model's columns) and for the error that says a
+separator is not the file's (the header read as one column), instead of "column 'y' is missing".
+"""
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from ..errors import ValidationError
+from .csvfile import SEP_NAMES, bom_encoding, detect_separator, open_csv, short
+
+HEAD = 1 << 16            # bytes read: the header and the lines detection looks at
+
+
+def _head(path: Any, encoding: str | None) -> str:
+    """The whole lines of the file's first HEAD bytes, as text ('' when they cannot be read so:
+    the file's reading says why)."""
+    try:
+        with open_csv(str(path)) as f:
+            head = f.read(HEAD)
+        if len(head) == HEAD:
+            head = head[:head.rfind(b"\n") + 1] or head
+        return head.decode(encoding or bom_encoding(head) or "utf-8-sig", errors="replace")
+    except (ValidationError, LookupError, OSError):
+        return ""
+
+
+def _first_row(text: str, sep: str) -> list[str]:
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        return next((r for r in rows if r and not (len(r) == 1 and not r[0].strip())), [])
+    except csv.Error:
+        return []
+
+
+def header_fields(path: Any, sep: str, encoding: str | None = None) -> list[str]:
+    """The file's header (its first row that is not blank) split by `sep`; [] when unreadable."""
+    return _first_row(_head(path, encoding), sep)
+
+
+def seems_separated(path: Any, encoding: str | None = None) -> str | None:
+    """The separator the file's first lines seem to use (`detect_separator`'s), when it splits the
+    header into more than one column; None when none does, or two fit."""
+    text = _head(path, encoding)
+    try:
+        sep, _ = detect_separator(text)
+    except ValidationError:
+        return None
+    return sep if len(_first_row(text, sep)) > 1 else None
+
+
+def separator_for(path: Any, sep: str, columns: list[str], encoding: str | None = None) -> str:
+    """Whether a model's separator `sep` reads the file `path` with its `columns`: "detected" when the
+    file seems to use it too, "model" when only it splits the header into them (or no separator seems
+    the file's: its errors then name what is missing), "other" when the file seems to use another."""
+    seems = seems_separated(path, encoding)
+    if seems == sep:
+        return "detected"
+    return "model" if seems is None or set(columns) <= set(header_fields(path, sep, encoding)) else "other"
+
+
+def one_column(path: Any, header: list[str], how: str, encoding: str | None = None) -> ValidationError | None:
+    """The error for a `header` read as one column with the separator `how` says ("--sep ';'"), when
+    the file seems to use another (a comma file read with --sep ';'), else None: the columns are not
+    missing, the separator is wrong."""
+    other = seems_separated(path, encoding) if len(header) == 1 else None
+    if other is None or other not in header[0]:
+        return None
+    return ValidationError(f"the header was read as one column {short(header[0])} with {how}: is the separator "
+                           f"{SEP_NAMES[other]}? (give --sep {SEP_NAMES[other]})")

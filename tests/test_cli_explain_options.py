@@ -167,3 +167,22 @@ def test_weights_orientation_is_stated_and_a_square_one_noted(tmp_path):
     (tmp_path / "s.json").write_text(json.dumps(seed))
     r = explain("--layers", "2,2,2", "--weights", tmp_path / "s.json", "--inputs", "0.05,0.1", "--targets", "0.01,0.99")
     assert "note: --weights: W1, W2 square, read as W[input][neuron] (a row per input)" in r.stderr
+
+
+def test_a_regression_outputs_scaling_has_the_digits_to_redo_it(tmp_path):
+    """'output o1 = (y - 1e+08) / 4.985' for a target near 1e8: 4 digits lost the mean's decimals, so
+    o1 * 4.985 + 1e+08 was not the model's prediction; the line now has the digits it needs."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=200)
+    rows = ["x,y"] + [f"{a:.6f},{1e8 + 5 * a + 0.3 + 0.01 * e:.6f}" for a, e in zip(x, rng.normal(size=200))]
+    (tmp_path / "p.csv").write_text("\n".join(rows) + "\n")
+    r = cli("train", tmp_path / "p.csv", "--target", "y", "--hidden", 2, "--epochs", 2, "--out", tmp_path / "p.npz",
+            "--quiet")
+    assert r.returncode == 0, r.stderr
+    r = explain("--model", tmp_path / "p.npz", "--data", tmp_path / "p.csv", "--row", 1)
+    assert r.returncode == 0, r.stderr
+    line = next(s for s in r.stdout.splitlines() if "output o1 = ('y' - " in s)
+    mean, scale = map(float, re.match(r"\s*output o1 = \('y' - \(?([-\d.e+]+)\)?\) / ([\d.e+-]+)", line).groups())
+    pre = Preprocessing.from_json(cr.load(tmp_path / "p.npz", with_extra=True)[1]["tabular"])
+    assert abs(mean - pre.y_mean) <= 1e-10 * pre.y_scale and abs(scale - pre.y_scale) <= 1e-10 * pre.y_scale
+    assert f"the prediction is o1 * {line.split(' / ')[1].split(':')[0]} + " in line

@@ -143,5 +143,16 @@ def _describe_inputs(pre, row, X) -> list[str]:
                                                for j, c in enumerate(pre.classes[:12]))
                      + (f", ... ({len(pre.classes)} classes)" if len(pre.classes) > 12 else ""))
     else:
-        lines.append(f"  output o1 = ({short(pre.target)} - {pre.y_mean:.4g}) / {pre.y_scale:.4g}")
+        mean, scale = _exact_enough(pre.y_mean, pre.y_scale), _exact_enough(pre.y_scale, pre.y_scale)
+        mean = f"({mean})" if mean.startswith("-") else mean
+        lines.append(f"  output o1 = ({short(pre.target)} - {mean}) / {scale}: the prediction is o1 * {scale} + {mean}")
     return lines
+
+
+def _exact_enough(value: float, scale: float) -> str:
+    """`value` with the fewest digits (4 or more) within 1e-10 * scale of it: o1 * scale + mean then
+    redone by hand differs from the model's prediction by less than the report's ninth decimal of o1."""
+    for digits in range(4, 18):
+        if abs(float(f"{value:.{digits}g}") - value) <= 1e-10 * abs(scale):
+            return f"{value:.{digits}g}"
+    return repr(float(value))

@@ -29,7 +29,7 @@ export const signClass = (v, trainable = true) => (!trainable ? "fixed" : v > 0 
 
 // Where everything goes. Small networks on a wide screen get "cards" with each neuron's values
 // and a label on every edge; larger ones (or a phone) get plain circles and values on click.
-function layout(state, width, measure) {
+function layout(state, width, measure, measureTarget) {
   const most = Math.max(...state.layers.map(l => l.units.length));
   const rich = most <= 3 && width >= 640;
   const compact = width < 640;
@@ -39,8 +39,8 @@ function layout(state, width, measure) {
   const tight = rich && width < 800;          // slimmer cards and targets: room for the labels between columns
   const node = rich ? { w: tight ? 126 : 138, h: 14 + 15 * lines, inW: 92 } : { w: 40, h: 40, inW: 40 };
   // a CSV file's column names left of the inputs, its classes (or target) beside the targets
-  const named = unitNames(state, compact, measure, width);
-  const targetW = Math.max(rich ? (tight ? 136 : 150) : compact ? 90 : 120, named.outChars ? (named.outChars + 11) * 7.5 : 0);
+  const named = unitNames(state, compact, measure, measureTarget, width);
+  const targetW = Math.max(rich ? (tight ? 136 : 150) : compact ? 90 : 120, targetsWidth(state, named, rich, measureTarget));
   const spacing = rich ? Math.max(node.h + 62, 124) : most <= 2 ? 110 : most <= 4 ? 80 : most <= 8 ? 50 : 34;
   const top = 46, pad = (rich ? node.h / 2 : 22) + 6;
   const biasY = top + pad + (most - 1) * spacing + pad + 22;
@@ -61,9 +61,6 @@ function layout(state, width, measure) {
   const bias = state.layers.slice(1).map((_, l) => ({ x: xs[l] + (l === 0 ? node.inW : node.w) / 2 + 18, y: biasY, w: 22 }));
   return { xs, units, bias, height, right, most, rich, compact, labelled, node, targetW, named };
 }
-
-// `name` cut to `n` characters (an ellipsis for the rest), for a label; the title has it whole.
-const cut = (name, n) => (name.length <= n ? name : name.slice(0, Math.max(1, n - 1)) + "…");
 
 // `name` whole where its drawn width (`measure`) fits in `room` pixels, else its longest start that
 // fits with an ellipsis (at least one character).
@@ -88,16 +85,27 @@ function measurer(svg, cls) {
   return { measure, done: () => probe.remove() };
 }
 
-// What the inputs and outputs stand for (state.names: a CSV file's columns and classes), cut to the
-// room they get: beside the inputs (measured: cut only where a name does not fit; none on a phone:
-// the titles have them), before the targets.
-function unitNames(state, compact, measure, width) {
+// What the inputs and outputs stand for (state.names: a CSV file's columns and classes), measured in
+// their fonts and cut only where a name does not fit the room they get: beside the inputs (none on a
+// phone: the titles have them), before the targets (on a phone a short form, about 5 characters).
+function unitNames(state, compact, measure, measureTarget, width) {
   const names = state.names || {}, inputs = names.inputs || null, outputs = names.outputs || null;
   const room = Math.min(180, Math.max(90, width * 0.17));
   const inLabels = inputs && !compact ? inputs.map(s => fitted(s, room, measure)) : null;
-  const outChars = outputs ? Math.min(compact ? 5 : 14, Math.max(...outputs.map(s => s.length))) : 0;
-  return { inputs, outputs, classes: names.classes, target: names.target, inLabels,
-           inW: inLabels ? Math.max(...inLabels.map(measure)) + 10 : 0, outChars };
+  // the targets' font is larger than the inputs': a little more room, up to a 40-character class on a wide screen
+  const outRoom = compact ? measureTarget("abcd…") : Math.min(320, Math.max(100, width * 0.2));   // a phone: "abcd…"
+  const outLabels = outputs ? outputs.map(s => fitted(s, outRoom, measureTarget)) : null;
+  return { inputs, outputs, classes: names.classes, target: names.target, inLabels, outLabels,
+           inW: inLabels ? Math.max(...inLabels.map(measure)) + 10 : 0 };
+}
+
+// The width the targets' column needs for each output's label and its widest value ("label: value",
+// as drawn), 0 where the outputs have no names. The font is monospace: the longest value is the widest.
+function targetsWidth(state, named, rich, measureTarget) {
+  if (!named.outLabels) return 0;
+  const values = state.targets.flatMap(t => (rich ? [t.shown] : [t.value].flat().map(short)).flat());
+  const widest = values.reduce((a, b) => (b.length > a.length ? b : a), "");
+  return Math.max(...named.outLabels.map(s => measureTarget(`${s}: ${widest}`))) + 10;
 }
 
 function labelBox(parent, x, y, lines, cls, selected) {
@@ -184,9 +192,10 @@ function placeLabels(state, L, grad) {
 // Draw `state` into `svg`, as wide as its container. opts: selected, onSelect(name), onTarget(j).
 export function drawGraph(svg, state, opts) {
   const width = Math.max(300, Math.round(svg.parentElement.clientWidth || 900));
-  const text = measurer(svg, "unit-label");
-  const L = layout(state, width, text.measure);
+  const text = measurer(svg, "unit-label"), target = measurer(svg, "target-value");
+  const L = layout(state, width, text.measure, target.measure);
   text.done();
+  target.done();
   // the element focused in the drawing (a line, a neuron, a target) is focused again once redrawn
   const active = svg.getRootNode().activeElement;
   const refocus = active && active !== svg && svg.contains(active)
@@ -287,7 +296,7 @@ export function drawGraph(svg, state, opts) {
     const x = width - L.targetW;
     el("line", { x1: p.x + p.w / 2 + 2, y1: p.y, x2: x - 6, y2: p.y, class: "to-target" }, g);
     el("rect", { x: x - 4, y: p.y - 17, width: L.targetW, height: 36, class: "hit-area" }, g);
-    const label = L.named.outputs ? `${cut(L.named.outputs[j], L.named.outChars)}:` : L.compact ? "t" : "target";
+    const label = L.named.outLabels ? `${L.named.outLabels[j]}:` : L.compact ? "t" : "target";
     el("text", { x, y: p.y - 3, class: "target-value" }, g, `${label} ${num(at(tgt.value), at(tgt.shown))}`);
     el("text", { x, y: p.y + 13, class: "target-error" }, g,
        `${L.compact ? "E" : err.name} = ${num(at(err.value), at(err.shown))}`);

@@ -859,3 +859,24 @@ def test_a_csv_files_class_names_before_the_targets_are_cut_only_where_they_do_n
             assert all(len(s) <= 5 for s in labels.values()) and labels["Iris-setosa"].endswith("…")
         assert no_horizontal_overflow(page), width
         page.locator(".graph-card").screenshot(path=str(shots / f"explore-csv-long-classes-{width}.png"))
+
+
+def test_a_csv_files_input_cards_hold_their_values(page, tmp_path, shots):
+    """With cards (3 units or fewer a layer), an input's card is as wide as its "i1 = value" in 9 decimals (a
+    CSV file's standardised values), which stays inside it, clear of the column's name left of it."""
+    (tmp_path / "points.csv").write_text(CSV)
+    upload_csv(page, tmp_path / "points.csv", "kind")
+    page.click('.layer-row [aria-label="fewer units"]')
+    expect(page.locator(".layer-row .units")).to_have_text("3")
+    boxes = """() => [...document.querySelectorAll('[data-id="graph"] .unit.input')].map(u => [
+        ".unit-name", ".shape", ".unit-label"].map(s => { const b = u.querySelector(s).getBoundingClientRect();
+        return [b.left, b.top, b.right, b.bottom]; }))"""
+    for width in (1920, 1000):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_function("() => document.querySelector('[data-id=graph]').getAttribute('width') == "
+                               "document.querySelector('[data-id=graph-wrap]').clientWidth")
+        expect(page.locator('[data-id="graph"] .unit.input rect.shape')).to_have_count(2)    # cards, not circles
+        for text, card, label in page.evaluate(boxes):
+            assert card[0] < text[0] and text[2] < card[2], (width, text, card)      # the value inside its card
+            assert label[2] <= card[0], (width, label, card)                          # the column's name left of it
+        page.locator(".graph-card").screenshot(path=str(shots / f"explore-csv-input-cards-{width}.png"))

@@ -29,7 +29,7 @@ export const signClass = (v, trainable = true) => (!trainable ? "fixed" : v > 0 
 
 // Where everything goes. Small networks on a wide screen get "cards" with each neuron's values
 // and a label on every edge; larger ones (or a phone) get plain circles and values on click.
-function layout(state, width, measure, measureTarget) {
+function layout(state, width, measure, measureTarget, measureName) {
   const most = Math.max(...state.layers.map(l => l.units.length));
   const rich = most <= 3 && width >= 640;
   const compact = width < 640;
@@ -37,7 +37,10 @@ function layout(state, width, measure, measureTarget) {
   const showGrad = state.phase !== "forward";
   const lines = rich ? 4 : 0;                 // net, out, and after a backward pass δ: same size in every phase
   const tight = rich && width < 800;          // slimmer cards and targets: room for the labels between columns
-  const node = rich ? { w: tight ? 126 : 138, h: 14 + 15 * lines, inW: 92 } : { w: 40, h: 40, inW: 40 };
+  // an input's card as wide as its widest "i1 = value" (a CSV file's standardised values have 9 decimals)
+  const inputs = rich ? state.layers[0].units.flatMap(u => [u.shown.value].flat().map(v => `${u.name} = ${v}`)) : [];
+  const node = rich ? { w: tight ? 126 : 138, h: 14 + 15 * lines, inW: Math.max(92, measureName(longest(inputs)) + 20) }
+    : { w: 40, h: 40, inW: 40 };
   // a CSV file's column names left of the inputs, its classes (or target) beside the targets
   const named = unitNames(state, compact, measure, measureTarget, width);
   const targetW = Math.max(rich ? (tight ? 136 : 150) : compact ? 90 : 120, targetsWidth(state, named, rich, measureTarget));
@@ -104,9 +107,10 @@ function unitNames(state, compact, measure, measureTarget, width) {
 function targetsWidth(state, named, rich, measureTarget) {
   if (!named.outLabels) return 0;
   const values = state.targets.flatMap(t => (rich ? [t.shown] : [t.value].flat().map(short)).flat());
-  const widest = values.reduce((a, b) => (b.length > a.length ? b : a), "");
-  return Math.max(...named.outLabels.map(s => measureTarget(`${s}: ${widest}`))) + 10;
+  return Math.max(...named.outLabels.map(s => measureTarget(`${s}: ${longest(values)}`))) + 10;
 }
+
+const longest = texts => texts.reduce((a, b) => (b.length > a.length ? b : a), "");
 
 function labelBox(parent, x, y, lines, cls, selected) {
   const g = el("g", { class: "wlabel" + (selected ? " selected" : ""), transform: `translate(${x},${y})` }, parent);
@@ -192,10 +196,9 @@ function placeLabels(state, L, grad) {
 // Draw `state` into `svg`, as wide as its container. opts: selected, onSelect(name), onTarget(j).
 export function drawGraph(svg, state, opts) {
   const width = Math.max(300, Math.round(svg.parentElement.clientWidth || 900));
-  const text = measurer(svg, "unit-label"), target = measurer(svg, "target-value");
-  const L = layout(state, width, text.measure, target.measure);
-  text.done();
-  target.done();
+  const fonts = ["unit-label", "target-value", "unit-name"].map(cls => measurer(svg, cls));
+  const L = layout(state, width, ...fonts.map(f => f.measure));
+  fonts.forEach(f => f.done());
   // the element focused in the drawing (a line, a neuron, a target) is focused again once redrawn
   const active = svg.getRootNode().activeElement;
   const refocus = active && active !== svg && svg.contains(active)

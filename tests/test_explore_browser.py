@@ -863,7 +863,8 @@ def test_a_csv_files_class_names_before_the_targets_are_cut_only_where_they_do_n
 
 def test_a_csv_files_input_cards_hold_their_values(page, tmp_path, shots):
     """With cards (3 units or fewer a layer), an input's card is as wide as its "i1 = value" in 9 decimals (a
-    CSV file's standardised values), which stays inside it, clear of the column's name left of it."""
+    CSV file's standardised values), which stays inside it, clear of the column's name left of it; where cards
+    that wide leave no room for the lines between the columns, circles (the values on click)."""
     (tmp_path / "points.csv").write_text(CSV)
     upload_csv(page, tmp_path / "points.csv", "kind")
     page.click('.layer-row [aria-label="fewer units"]')
@@ -871,12 +872,19 @@ def test_a_csv_files_input_cards_hold_their_values(page, tmp_path, shots):
     boxes = """() => [...document.querySelectorAll('[data-id="graph"] .unit.input')].map(u => [
         ".unit-name", ".shape", ".unit-label"].map(s => { const b = u.querySelector(s).getBoundingClientRect();
         return [b.left, b.top, b.right, b.bottom]; }))"""
-    for width in (1920, 1000):
+    # the horizontal room between the neurons of the inputs, the hidden layer and the outputs
+    gaps = """() => { const edge = (c, side) => [...document.querySelectorAll(`[data-id="graph"] .unit[data-name^=${c}]
+        .shape`)].map(e => e.getBoundingClientRect()[side]);
+      return [["i", "h"], ["h", "o"]].map(([a, b]) =>
+        Math.min(...edge(b, "left")) - Math.max(...edge(a, "right"))); }"""
+    for width in (1920, 1280, 1000, 700):
         page.set_viewport_size({"width": width, "height": 900})
         page.wait_for_function("() => document.querySelector('[data-id=graph]').getAttribute('width') == "
                                "document.querySelector('[data-id=graph-wrap]').clientWidth")
-        expect(page.locator('[data-id="graph"] .unit.input rect.shape')).to_have_count(2)    # cards, not circles
+        cards = page.locator('[data-id="graph"] .unit:not(.input) rect.shape').count()
+        assert cards == (5 if width >= 1280 else 0), width           # cards where there is room, else circles
         for text, card, label in page.evaluate(boxes):
             assert card[0] < text[0] and text[2] < card[2], (width, text, card)      # the value inside its card
             assert label[2] <= card[0], (width, label, card)                          # the column's name left of it
+        assert min(page.evaluate(gaps)) >= 40, width                                  # room for the lines
         page.locator(".graph-card").screenshot(path=str(shots / f"explore-csv-input-cards-{width}.png"))

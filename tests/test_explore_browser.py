@@ -723,7 +723,7 @@ def test_a_float32_network_shows_the_reports_digits_and_says_update_drops_units(
             assert f"w{k} = {w}" in drawn and f"w{k} - lr * dE/dw{k} = {w} - 0.5" in text
         assert "0.150000006" not in drawn
         page.click('.labels [data-name="w1"]')
-        assert page.input_value(".editor input") == "0.15"
+        expect(page.locator(".editor input")).to_have_value("0.15")          # the panel answers the click
         page.screenshot(path=str(shots / "explore-float32.png"))
         page.click('[data-act="update"]')
         page.wait_for_selector('[data-phase="update"].on')

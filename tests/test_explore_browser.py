@@ -723,7 +723,7 @@ def test_a_float32_network_shows_the_reports_digits_and_says_update_drops_units(
             assert f"w{k} = {w}" in drawn and f"w{k} - lr * dE/dw{k} = {w} - 0.5" in text
         assert "0.150000006" not in drawn
         page.click('.labels [data-name="w1"]')
-        assert page.input_value(".editor input") == "0.15"
+        expect(page.locator(".editor input")).to_have_value("0.15")          # the panel answers the click
         page.screenshot(path=str(shots / "explore-float32.png"))
         page.click('[data-act="update"]')
         page.wait_for_selector('[data-phase="update"].on')
@@ -806,3 +806,85 @@ def test_a_csv_files_input_labels_are_cut_only_where_they_do_not_fit(page, tmp_p
         if width == 1280:           # more than 20 characters, and it fits: whole
             assert texts[0] == LONG[0]
         page.locator(".graph-card").screenshot(path=str(shots / f"explore-csv-long-names-{width}.png"))
+
+
+CLASSES = ["Iris-setosa", "Iris-versicolor", "a_forty_character_class_name_goes_here_x"]
+# each target's label: its text and drawn width, its box, the whole "class: value" measured in the label's font,
+# the class its title names, the right of its target's area; and the boxes of every other text and neuron drawn
+TARGETS = """() => { const svg = document.querySelector('[data-id="graph"]'), box = e => {
+      const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
+    const probe = document.createElementNS("http://www.w3.org/2000/svg", "text");
+    probe.setAttribute("class", "target-value"); svg.appendChild(probe);
+    const out = [...svg.querySelectorAll(".target")].map(g => {
+      const t = g.querySelector(".target-value"), title = g.querySelector("title").textContent;
+      const full = title.match(/^target of \\w+ \\(class '(.*)' of kind\\): /)[1];
+      probe.textContent = full + ": " + t.textContent.split(": ").pop();
+      return { text: t.textContent, width: t.getComputedTextLength(), box: box(t), full,
+               whole: probe.getComputedTextLength(), area: box(g.querySelector(".hit-area"))[2] }; });
+    probe.remove();
+    const others = [...svg.querySelectorAll("text:not(.target-value), .unit .shape, .bias-unit circle")]
+      .map(e => [e.textContent || "a neuron", ...box(e)]);
+    return { targets: out, others, right: svg.getBoundingClientRect().right }; }"""
+
+
+def test_a_csv_files_class_names_before_the_targets_are_cut_only_where_they_do_not_fit(page, tmp_path, shots):
+    """A class's name is measured in the target's font: whole where it fits ("Iris-versicolor", and even
+    40 characters on a wide screen), cut with an ellipsis only where it is wider than the room the targets
+    get, a short form on a phone; the whole name in the target's title, the value after it, nothing overlapped."""
+    rows = np.random.default_rng(3).uniform(-1, 1, (45, 2))
+    (tmp_path / "classes.csv").write_text("x1,x2,kind\n" + "".join(
+        f"{a:.3f},{b:.3f},{CLASSES[i % 3]}\n" for i, (a, b) in enumerate(rows)))
+    upload_csv(page, tmp_path / "classes.csv", "kind")
+    expect(page.locator('[data-id="graph"] .target-value')).to_have_count(3)
+    for width in (1920, 1280, 1000, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_function("() => document.querySelector('[data-id=graph]').getAttribute('width') == "
+                               "document.querySelector('[data-id=graph-wrap]').clientWidth")
+        seen = page.evaluate(TARGETS)
+        targets, room = seen["targets"], max(t["width"] for t in seen["targets"])
+        assert sorted(t["full"] for t in targets) == sorted(CLASSES), width          # whole in the titles
+        for t in targets:
+            label = t["text"].rsplit(": ", 1)[0]
+            assert t["box"][2] <= t["area"] <= seen["right"], (width, t)      # the value fits in the targets' column
+            if label != t["full"]:      # cut: wider (with its value) than every label drawn, its start kept
+                assert label.endswith("…") and t["full"].startswith(label[:-1]), (width, t)
+                assert t["whole"] > room, (width, t)
+        assert intersecting([["target", *t["box"]] for t in targets], seen["others"]) == [], width
+        labels = {t["full"]: t["text"].rsplit(": ", 1)[0] for t in targets}
+        if width == 1920:           # room for all, 40 characters too
+            assert labels == {c: c for c in CLASSES}
+        elif width == 1000:         # 15 characters fit, 40 do not
+            assert labels["Iris-versicolor"] == "Iris-versicolor" and labels[CLASSES[2]].endswith("…")
+        elif width == 390:          # a phone: a short form, the whole name on hover
+            assert all(len(s) <= 5 for s in labels.values()) and labels["Iris-setosa"].endswith("…")
+        assert no_horizontal_overflow(page), width
+        page.locator(".graph-card").screenshot(path=str(shots / f"explore-csv-long-classes-{width}.png"))
+
+
+def test_a_csv_files_input_cards_hold_their_values(page, tmp_path, shots):
+    """With cards (3 units or fewer a layer), an input's card is as wide as its "i1 = value" in 9 decimals (a
+    CSV file's standardised values), which stays inside it, clear of the column's name left of it; where cards
+    that wide leave no room for the lines between the columns, circles (the values on click)."""
+    (tmp_path / "points.csv").write_text(CSV)
+    upload_csv(page, tmp_path / "points.csv", "kind")
+    page.click('.layer-row [aria-label="fewer units"]')
+    expect(page.locator(".layer-row .units")).to_have_text("3")
+    boxes = """() => [...document.querySelectorAll('[data-id="graph"] .unit.input')].map(u => [
+        ".unit-name", ".shape", ".unit-label"].map(s => { const b = u.querySelector(s).getBoundingClientRect();
+        return [b.left, b.top, b.right, b.bottom]; }))"""
+    # the horizontal room between the neurons of the inputs, the hidden layer and the outputs
+    gaps = """() => { const edge = (c, side) => [...document.querySelectorAll(`[data-id="graph"] .unit[data-name^=${c}]
+        .shape`)].map(e => e.getBoundingClientRect()[side]);
+      return [["i", "h"], ["h", "o"]].map(([a, b]) =>
+        Math.min(...edge(b, "left")) - Math.max(...edge(a, "right"))); }"""
+    for width in (1920, 1280, 1000, 700):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_function("() => document.querySelector('[data-id=graph]').getAttribute('width') == "
+                               "document.querySelector('[data-id=graph-wrap]').clientWidth")
+        cards = page.locator('[data-id="graph"] .unit:not(.input) rect.shape').count()
+        assert cards == (5 if width >= 1280 else 0), width           # cards where there is room, else circles
+        for text, card, label in page.evaluate(boxes):
+            assert card[0] < text[0] and text[2] < card[2], (width, text, card)      # the value inside its card
+            assert label[2] <= card[0], (width, label, card)                          # the column's name left of it
+        assert min(page.evaluate(gaps)) >= 40, width                                  # room for the lines
+        page.locator(".graph-card").screenshot(path=str(shots / f"explore-csv-input-cards-{width}.png"))

@@ -28,19 +28,25 @@ const POS = "#2563eb", NEG = "#ea580c", GPOS = "#c026d3", GNEG = "#059669", FIXE
 export const signClass = (v, trainable = true) => (!trainable ? "fixed" : v > 0 ? "pos" : v < 0 ? "neg" : "zero");
 
 // Where everything goes. Small networks on a wide screen get "cards" with each neuron's values
-// and a label on every edge; larger ones (or a phone) get plain circles and values on click.
-function layout(state, width, measure) {
+// and a label on every edge; larger ones (or a phone, or cards too wide to leave room for the lines
+// between them) get plain circles and values on click. `measure`: the drawn width of a text of a class.
+function layout(state, width, measure, cards = true) {
   const most = Math.max(...state.layers.map(l => l.units.length));
-  const rich = most <= 3 && width >= 640;
+  const rich = cards && most <= 3 && width >= 640;
   const compact = width < 640;
-  const labelled = state.params.length <= 24 && most <= 3 && !compact;
+  const labelled = rich && state.params.length <= 24;
   const showGrad = state.phase !== "forward";
   const lines = rich ? 4 : 0;                 // net, out, and after a backward pass δ: same size in every phase
   const tight = rich && width < 800;          // slimmer cards and targets: room for the labels between columns
-  const node = rich ? { w: tight ? 126 : 138, h: 14 + 15 * lines, inW: 92 } : { w: 40, h: 40, inW: 40 };
+  // cards as wide as their widest line: "i1 = value", "net value" (a CSV file's values have 9 decimals and a sign)
+  const inputs = rich ? state.layers[0].units.flatMap(u => [u.shown.value].flat().map(v => `${u.name} = ${v}`)) : [];
+  const values = rich ? state.layers.slice(1).flatMap(l => l.units.flatMap(u => [["net", "net"], ["out", "out"],
+    ["δ", "delta"]].flatMap(([line, key]) => [u.shown[key] ?? []].flat().map(v => `${line} ${v}`)))) : [];
+  const node = rich ? { w: Math.max(tight ? 126 : 138, measure["unit-value"](longest(values)) + 16), h: 14 + 15 * lines,
+                        inW: Math.max(92, measure["unit-name"](longest(inputs)) + 20) } : { w: 40, h: 40, inW: 40 };
   // a CSV file's column names left of the inputs, its classes (or target) beside the targets
   const named = unitNames(state, compact, measure, width);
-  const targetW = Math.max(rich ? (tight ? 136 : 150) : compact ? 90 : 120, named.outChars ? (named.outChars + 11) * 7.5 : 0);
+  const targetW = Math.max(rich ? (tight ? 136 : 150) : compact ? 90 : 120, targetsWidth(state, named, rich, measure));
   const spacing = rich ? Math.max(node.h + 62, 124) : most <= 2 ? 110 : most <= 4 ? 80 : most <= 8 ? 50 : 34;
   const top = 46, pad = (rich ? node.h / 2 : 22) + 6;
   const biasY = top + pad + (most - 1) * spacing + pad + 22;
@@ -49,6 +55,8 @@ function layout(state, width, measure) {
   const left = 12 + named.inW + node.inW / 2, right = width - targetW - node.w / 2 - 8;
   const cols = state.layers.length;
   const xs = state.layers.map((_, c) => left + (right - left) * c / Math.max(1, cols - 1));
+  const between = (right - left) / Math.max(1, cols - 1) - Math.max(node.inW / 2 + node.w / 2, cols > 2 ? node.w : 0);
+  if (rich && between < 48) return layout(state, width, measure, false);
   const units = {};
   state.layers.forEach((layer, c) => {
     const n = layer.units.length;
@@ -61,9 +69,6 @@ function layout(state, width, measure) {
   const bias = state.layers.slice(1).map((_, l) => ({ x: xs[l] + (l === 0 ? node.inW : node.w) / 2 + 18, y: biasY, w: 22 }));
   return { xs, units, bias, height, right, most, rich, compact, labelled, node, targetW, named };
 }
-
-// `name` cut to `n` characters (an ellipsis for the rest), for a label; the title has it whole.
-const cut = (name, n) => (name.length <= n ? name : name.slice(0, Math.max(1, n - 1)) + "…");
 
 // `name` whole where its drawn width (`measure`) fits in `room` pixels, else its longest start that
 // fits with an ellipsis (at least one character).
@@ -88,17 +93,31 @@ function measurer(svg, cls) {
   return { measure, done: () => probe.remove() };
 }
 
-// What the inputs and outputs stand for (state.names: a CSV file's columns and classes), cut to the
-// room they get: beside the inputs (measured: cut only where a name does not fit; none on a phone:
-// the titles have them), before the targets.
+// What the inputs and outputs stand for (state.names: a CSV file's columns and classes), measured in
+// their fonts and cut only where a name does not fit the room they get: beside the inputs (none on a
+// phone: the titles have them), before the targets (on a phone a short form, about 5 characters).
 function unitNames(state, compact, measure, width) {
   const names = state.names || {}, inputs = names.inputs || null, outputs = names.outputs || null;
   const room = Math.min(180, Math.max(90, width * 0.17));
-  const inLabels = inputs && !compact ? inputs.map(s => fitted(s, room, measure)) : null;
-  const outChars = outputs ? Math.min(compact ? 5 : 14, Math.max(...outputs.map(s => s.length))) : 0;
-  return { inputs, outputs, classes: names.classes, target: names.target, inLabels,
-           inW: inLabels ? Math.max(...inLabels.map(measure)) + 10 : 0, outChars };
+  const label = measure["unit-label"], measureTarget = measure["target-value"];
+  const inLabels = inputs && !compact ? inputs.map(s => fitted(s, room, label)) : null;
+  // the targets' font is larger than the inputs': more room, up to a 40-character class on a wide screen; on a
+  // phone a short form, 4 characters and the ellipsis
+  const outRoom = compact ? measureTarget("abcd…") : Math.min(320, Math.max(100, width * 0.2));
+  const outLabels = outputs ? outputs.map(s => fitted(s, outRoom, measureTarget)) : null;
+  return { inputs, outputs, classes: names.classes, target: names.target, inLabels, outLabels,
+           inW: inLabels ? Math.max(...inLabels.map(label)) + 10 : 0 };
 }
+
+// The width the targets' column needs for each output's label and its widest value ("label: value",
+// as drawn), 0 where the outputs have no names. The font is monospace: the longest value is the widest.
+function targetsWidth(state, named, rich, measure) {
+  if (!named.outLabels) return 0;
+  const values = state.targets.flatMap(t => (rich ? [t.shown] : [t.value].flat().map(short)).flat());
+  return Math.max(...named.outLabels.map(s => measure["target-value"](`${s}: ${longest(values)}`))) + 10;
+}
+
+const longest = texts => texts.reduce((a, b) => (b.length > a.length ? b : a), "");
 
 function labelBox(parent, x, y, lines, cls, selected) {
   const g = el("g", { class: "wlabel" + (selected ? " selected" : ""), transform: `translate(${x},${y})` }, parent);
@@ -184,9 +203,9 @@ function placeLabels(state, L, grad) {
 // Draw `state` into `svg`, as wide as its container. opts: selected, onSelect(name), onTarget(j).
 export function drawGraph(svg, state, opts) {
   const width = Math.max(300, Math.round(svg.parentElement.clientWidth || 900));
-  const text = measurer(svg, "unit-label");
-  const L = layout(state, width, text.measure);
-  text.done();
+  const fonts = ["unit-label", "target-value", "unit-name", "unit-value"].map(cls => [cls, measurer(svg, cls)]);
+  const L = layout(state, width, Object.fromEntries(fonts.map(([cls, m]) => [cls, m.measure])));
+  fonts.forEach(([, m]) => m.done());
   // the element focused in the drawing (a line, a neuron, a target) is focused again once redrawn
   const active = svg.getRootNode().activeElement;
   const refocus = active && active !== svg && svg.contains(active)
@@ -287,7 +306,7 @@ export function drawGraph(svg, state, opts) {
     const x = width - L.targetW;
     el("line", { x1: p.x + p.w / 2 + 2, y1: p.y, x2: x - 6, y2: p.y, class: "to-target" }, g);
     el("rect", { x: x - 4, y: p.y - 17, width: L.targetW, height: 36, class: "hit-area" }, g);
-    const label = L.named.outputs ? `${cut(L.named.outputs[j], L.named.outChars)}:` : L.compact ? "t" : "target";
+    const label = L.named.outLabels ? `${L.named.outLabels[j]}:` : L.compact ? "t" : "target";
     el("text", { x, y: p.y - 3, class: "target-value" }, g, `${label} ${num(at(tgt.value), at(tgt.shown))}`);
     el("text", { x, y: p.y + 13, class: "target-error" }, g,
        `${L.compact ? "E" : err.name} = ${num(at(err.value), at(err.shown))}`);

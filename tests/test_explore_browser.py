@@ -8,6 +8,7 @@ import contextlib
 import os
 import re
 import tempfile
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -163,6 +164,7 @@ def test_the_weight_editor_shows_the_pages_rounding_and_keeps_the_full_value(pag
     page.click('[data-act="step"]')
     expect(page.locator('[data-id="etotal"]')).to_have_text("0.291027774")
     page.click('.labels [data-name="w5"]')
+    expect(page.locator(".cr-explore.busy")).to_have_count(0)
     assert page.input_value(".editor input") == "0.35891648"          # as the label and the derivation show it
     w5 = next(p["value"] for p in server_state(page)["params"] if p["name"] == "w5")
     page.click(".editor button")                                      # Set, unchanged: the value is not cut
@@ -172,6 +174,7 @@ def test_the_weight_editor_shows_the_pages_rounding_and_keeps_the_full_value(pag
 
 def test_editing_a_weight_changes_every_number(page):
     page.click('.labels [data-name="w5"]')
+    expect(page.locator(".cr-explore.busy")).to_have_count(0)
     page.fill(".editor input", "0.5")
     page.click(".editor button")
     net, X, Y, _ = cr.examples.seed_network()
@@ -382,6 +385,7 @@ def test_exports_and_share_link(page, browser):
         page.click('[data-export="png"]')
     assert Path(dl.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     page.click('.labels [data-name="w2"]')
+    expect(page.locator(".cr-explore.busy")).to_have_count(0)
     page.fill(".editor input", "-0.3")
     page.click(".editor button")
     expect(page.locator('[data-id="etotal"]')).not_to_have_text("0.298371109")
@@ -667,9 +671,9 @@ def test_the_loss_and_init_menus_show_every_option_whole(page, shots):
 
 
 @contextlib.contextmanager
-def model_page(browser, net, name="model.npz"):
+def model_page(browser, net, name="model.npz", session=Session):
     """A page of its own server, opened on `net` (as `chainrule explore model.npz`)."""
-    srv = Server(create_app(TOKEN, lambda: Session(Start(net, name=name))), bind("127.0.0.1", 0)).start()
+    srv = Server(create_app(TOKEN, lambda: session(Start(net, name=name))), bind("127.0.0.1", 0)).start()
     pg, problems = browser.new_page(), []
     pg.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     try:
@@ -684,11 +688,43 @@ def model_page(browser, net, name="model.npz"):
 
 
 def set_in_editor(page, selector, value):
-    """Click `selector` (an input unit or a target) and set it to `value` with the panel's editor."""
+    """Click `selector` (an input unit or a target) and set it to `value` with the panel's editor.
+
+    The click asks the server for the unit's derivation; the page is busy until the answer draws the
+    unit's editor, and a Set pressed meanwhile would fill the previous editor and be dropped."""
     page.click(selector)
+    expect(page.locator(".cr-explore.busy")).to_have_count(0)
     page.fill(".editor input", value)
     page.click(".editor button")
     expect(page.locator(".cr-explore.busy")).to_have_count(0)
+
+
+class SlowToSelect(Session):
+    """A server that takes its time to answer a click on a weight (as a big network's would)."""
+
+    def select(self, name):
+        time.sleep(0.5)
+        super().select(name)
+
+
+def test_a_click_while_the_server_works_waits_its_turn(browser):
+    """Step or Set pressed while the server still answers the previous click is done after it, in
+    order; it is not dropped (the page once ignored every click while a request was in flight)."""
+    net = cr.examples.seed_network()[0]
+    with model_page(browser, net, session=SlowToSelect) as page:
+        page.click('.labels [data-name="w5"]')
+        page.click('[data-act="step"]')                                  # while w5's derivation is on its way
+        expect(page.locator(".cr-explore.busy")).to_have_count(0)
+        state = server_state(page)
+        assert state["steps"] == 1 and state["derivation"]["name"] == "w5"
+        w5 = next(p["value"] for p in state["params"] if p["name"] == "w5")
+        page.click('.labels [data-name="w1"]')
+        page.fill(".editor input", "0.5")                     # still w5's editor: w1's is on its way
+        page.click(".editor button")
+        expect(page.locator(".cr-explore.busy")).to_have_count(0)
+        state = server_state(page)
+        assert w5 != 0.5 and next(p["value"] for p in state["params"] if p["name"] == "w5") == 0.5
+        assert state["derivation"]["name"] == "w1" and "w5 = 0.5" in graph_text(page)
 
 
 def report_line_values(text, lhs):

@@ -21,7 +21,7 @@ export function mount(root, transport) {
   root.classList.add("cr-explore");
   root.innerHTML = TEMPLATE;
   const $ = id => root.querySelector(`[data-id="${id}"]`);
-  let state = null, busy = false, playing = false, csvFile = null, editing = null, training = null;
+  let state = null, playing = false, csvFile = null, editing = null, training = null;
   const published = () => $("published").checked;
 
   function showError(msg) {
@@ -52,10 +52,15 @@ export function mount(root, transport) {
     });
   }
 
-  async function call(action, body = {}) {
-    if (busy) return null;
+  // One request at a time, in the order asked: a click while the server works waits its turn (a Set
+  // pressed meanwhile is never dropped, and answers never arrive out of order).
+  let queue = Promise.resolve(null);
+  const inTurn = job => (queue = queue.then(job));
+  function call(action, body = {}) {
     if (training && action !== "train") training.stop = true;     // another action ends a Train run
-    busy = true;
+    return inTurn(() => ask(action, body));
+  }
+  async function ask(action, body) {
     root.classList.add("busy");
     try {
       const answer = await transport.call(action, body);
@@ -67,7 +72,6 @@ export function mount(root, transport) {
       playing = false;
       return null;
     } finally {
-      busy = false;
       root.classList.remove("busy");
     }
   }
@@ -79,7 +83,7 @@ export function mount(root, transport) {
   $("train").addEventListener("click", async () => {
     if (training) { training.stop = true; return; }
     const steps = numberIn($("train-steps"), "Steps to train");
-    if (steps === null || busy) return;
+    if (steps === null) return;
     const run = training = { stop: false }, start = state.steps;
     let done = 0;
     $("train").textContent = "Stop";
@@ -127,14 +131,16 @@ export function mount(root, transport) {
     const a = await upload(null);
     if (a && a.columns) chooseTarget(a.columns);
   });
-  async function upload(target) {
-    busy = true;
-    try {
-      const a = await transport.upload(csvFile, target);
-      if (a.error) showError(a.error); else showError("");
-      if (a.state) render(a.state);
-      return a;
-    } catch (e) { showError(`The upload failed (${e.message})`); return null; } finally { busy = false; }
+  function upload(target) {
+    return inTurn(async () => {
+      root.classList.add("busy");
+      try {
+        const a = await transport.upload(csvFile, target);
+        if (a.error) showError(a.error); else showError("");
+        if (a.state) render(a.state);
+        return a;
+      } catch (e) { showError(`The upload failed (${e.message})`); return null; } finally { root.classList.remove("busy"); }
+    });
   }
   function chooseTarget(columns) {
     $("data-card").hidden = false;

@@ -163,7 +163,8 @@ def test_compiled_equals_numpy(act, loss, out, opt, dtype, monkeypatch):
 
 # -- the layout ---------------------------------------------------------------------------------
 LAYERS = {"errors": 0, "backend": 0, "nn": 1, "training": 2, "data": 2, "saving": 3,
-          "teach": 4, "sklearn": 5, "workers": 5, "sweep": 6, "cli": 7, "__init__": 8, "__main__": 8}
+          "teach": 4, "sklearn": 5, "workers": 5, "sweep_search": 6, "sweep": 7, "cli": 8, "__init__": 9,
+          "__main__": 9}
 #: the Keras-style entry points of the engine (fit, save) that hand over to a layer above, imported when called
 FACADES = {("nn/network.py", "chainrule.training.trainer"), ("nn/network.py", "chainrule.saving.npz"),
            ("nn/network.py", "chainrule.saving.checkpoint"), ("nn/network.py", "chainrule.training.callbacks"),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ import numpy as np
 import chainrule as cr
 from chainrule.data.columns import MAX_CATEGORIES
 from chainrule.errors import ValidationError, unknown_name
+from chainrule.sweep_search import SweptClassifier, SweptRegressor, fitted, in_target_units, search, show
 
 # short names accepted in a grid, and the estimator's argument each stands for
 ALIASES = {"hidden": "hidden_layer_sizes", "lr": "learning_rate", "batch": "batch_size",
@@ -92,8 +93,9 @@ def estimator_grid(grid: dict[str, list], estimator) -> dict[str, list]:
 @dataclass
 class SweepResult:
     """What a sweep leaves: the table (one row per candidate, best first, values as the grid wrote
-    them), the best candidate's estimator arguments as values (`BackpropClassifier(**best_params)`,
-    as GridSearchCV's best_params_), that estimator refit on every row, and the files written."""
+    them; failed candidates, NaN, last), the best candidate's estimator arguments as values
+    (`BackpropClassifier(**best_params)`, as GridSearchCV's best_params_), that estimator refit on every
+    row (a regression's wrapped to predict in the target's units), and the files written."""
 
     table: Any                  # pandas DataFrame
     best_params: dict
@@ -104,6 +106,7 @@ class SweepResult:
     best_estimator: Any = None
     left_out: list[str] = field(default_factory=list)      # the columns drop or features left out
     said: str | None = None     # the target's labels kept as the file writes them (007), as train says it
+    failed: dict[int, str] = field(default_factory=dict)   # failed candidates (rows of the search) -> why
 
 
 def _save(net, path, extra: dict) -> None:
@@ -151,8 +154,12 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     grid : "hidden=16,64;lr=1e-3,1e-2" or a dict {name: [values]}.
     scheduler : a Dask scheduler address ("tcp://host:8786"); None runs on this machine.
     out_dir : where sweep_results.csv and best_model.npz go (None: write nothing).
-    cv, scoring : folds and scikit-learn scorer (default: accuracy or R2).
-    n_jobs : parallel fits on this machine (joblib); with a scheduler, Dask's workers decide.
+    cv, scoring : folds and scikit-learn scorer (default: accuracy or R2). A regression is trained on the
+        standardised target and scored in the target's units (neg_mean_squared_error in its squared units).
+        A candidate whose fit fails in a fold (a diverging learning rate) scores NaN, ranks last and is
+        named in a FailedCandidateWarning; when every candidate fails, ValidationError.
+    n_jobs : parallel fits on this machine (joblib's n_jobs: -1 one per CPU, -2 all but one); with a
+        scheduler, Dask's workers decide.
     na_values, text_columns : cells that mean missing besides the empty cell, NA, NaN and nan; columns
         used as text categories (as `chainrule train --na-values`, `--text`).
     read : how to read the file, as `read_csv`'s arguments sep, encoding, decimal, thousands (the
@@ -164,17 +171,19 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         the CLI gives its flags, columns.COLUMN_FLAGS).
     fixed : other estimator arguments for every candidate (epochs=50, batch_size=16, ...).
     """
-    import pandas as pd
     from sklearn.metrics import get_scorer_names
-    from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
+    from sklearn.model_selection import KFold, StratifiedKFold
 
     from chainrule.data.columns import labels_as_written
     from chainrule.data.csvfile import as_spelled
     from chainrule.data.tabular import Preprocessing, read_csv
-    from chainrule.sklearn import BackpropClassifier, BackpropRegressor
+    from chainrule.sklearn import BackpropClassifier
 
     if not isinstance(cv, int) or isinstance(cv, bool) or cv < 2:
         raise ValidationError(f"cv must be an integer of at least 2 folds; got {cv!r}")
+    if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0:
+        raise ValidationError(f"n_jobs must be a nonzero integer (N fits at once; -1 one per CPU, -2 all CPUs "
+                              f"but one, as joblib's); got {n_jobs!r}")
     out = None
     if out_dir is not None:
         out = Path(out_dir)
@@ -191,6 +200,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     if spelled != list(text_columns or ()):       # --text named a column spelled otherwise: read it as text
         text_columns = spelled
         df = read_csv(source(), na_values=na_values, text_columns=text_columns, **read)
+    how_read = df.attrs["csv"]                # the separator and encoding used (given or detected)
     target = as_spelled(target, df.columns)
     df, said = labels_as_written(df, target, task, text_columns or (), lambda cols: read_csv(
         source(), na_values=na_values, usecols=cols, **read), source)               # 007 stays '007'
@@ -204,53 +214,56 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
                             max_categories=max_categories)
     pre.na_values = list(na_values or [])
     pre.decimal, pre.thousands = read.get("decimal", "."), read.get("thousands")
-    X, y = pre.transform(df), pre.encode_target(df)
+    pre.sep, pre.encoding = how_read["sep"], how_read["encoding"]      # predict reads other files as this one
+    X = pre.transform(df, dtype=fixed.get("dtype", np.float64))
     classify = pre.task == "classification"
     if classify:
-        estimator = BackpropClassifier(random_state=seed)
-    else:
-        estimator, y = BackpropRegressor(random_state=seed), y[:, 0]
-    fixed_params = estimator_grid({k: [v] for k, v in fixed.items()}, estimator)
-    estimator.set_params(**{k: v[0] for k, v in fixed_params.items()})
-    param_grid = estimator_grid(parsed, estimator)
-    if classify and np.min(np.bincount(y)) < cv:
-        raise ValidationError(f"the class with fewest rows has {np.min(np.bincount(y))}; cv={cv} folds need at "
-                              "least that many rows of every class")
+        y = pre.encode_target(df)
+        estimator: Any = SweptClassifier(random_state=seed)
+        inner = estimator
+    else:       # trained on the standardised target, as train, and scored in the target's units
+        y = replace(pre, y_mean=0.0, y_scale=1.0).encode_target(df)[:, 0]
+        inner = SweptRegressor(random_state=seed)
+        estimator = in_target_units(inner, pre.y_mean, pre.y_scale)
+    fixed_params = estimator_grid({k: [v] for k, v in fixed.items()}, inner)
+    inner.set_params(**{k: v[0] for k, v in fixed_params.items()})
+    param_grid = estimator_grid(parsed, inner)
+    names = {key: ALIASES.get(key, key) for key in parsed}
+    if not classify:
+        param_grid = {f"regressor__{k}": v for k, v in param_grid.items()}
+    if classify:
+        _enough_rows(np.bincount(y, minlength=len(pre.classes)), pre.classes, cv)
     # folds of shuffled rows, seeded: GridSearchCV's cv=int cuts the file in order, and a file sorted by
     # date or target then gave folds that extrapolate (R2 -10 where shuffled folds give 0.44)
     folds = (StratifiedKFold if classify else KFold)(n_splits=cv, shuffle=True, random_state=seed)
-    search = GridSearchCV(estimator, param_grid, cv=folds, scoring=scoring, refit=True,
-                          n_jobs=-1 if scheduler else n_jobs, error_score="raise")
-    if scheduler:
-        _fit_on_dask(search, X, y, scheduler)
-    else:
-        search.fit(X, y)
+    done = search(estimator, param_grid, names, X, y, folds=folds, scoring=scoring, n_jobs=n_jobs, scheduler=scheduler)
 
-    res = search.cv_results_
-    table = pd.DataFrame({key: [_show(p[ALIASES.get(key, key)]) for p in res["params"]] for key in parsed})
-    table["mean_score"] = res["mean_test_score"]
-    table["std_score"] = res["std_test_score"]
-    table["rank"] = res["rank_test_score"]
-    for k in range(cv):
-        table[f"fold{k}_score"] = res[f"split{k}_test_score"]
-    table["mean_fit_seconds"] = res["mean_fit_time"]
-    table = table.sort_values("rank", kind="stable").reset_index(drop=True)
-    shown = {key: _show(search.best_params_[ALIASES.get(key, key)]) for key in parsed}
+    shown = {key: show(done.best_params[name]) for key, name in names.items()}
     name = scoring or ("accuracy" if classify else "r2")
     results_path = model_path = None
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         results_path, model_path = out / "sweep_results.csv", out / "best_model.npz"
-        table.to_csv(results_path, index=False)
-        net = search.best_estimator_.network_
+        done.table.to_csv(results_path, index=False)
+        best = fitted(done.best_estimator)
+        net = best.network_
         if classify and net.n_outputs == 1:
             net = as_softmax(net)
-        summary = {"epochs": int(search.best_estimator_.n_iter_), f"cv_{name}": float(search.best_score_)}
+        summary = {"epochs": int(best.n_iter_), f"cv_{name}": done.best_score}
         _save(net, model_path, extra={"tabular": pre.to_json(), "history": summary,
                                       "sweep": {"best_params": {k: _json(v) for k, v in shown.items()},
                                                 "scoring": name, "cv": cv}})
-    return SweepResult(table, dict(search.best_params_), float(search.best_score_), name, results_path, model_path,
-                       search.best_estimator_, left_out, said)
+    return SweepResult(done.table, done.best_params, done.best_score, name, results_path, model_path,
+                       done.best_estimator, left_out, said, done.failed)
+
+
+def _enough_rows(counts, classes: list, cv: int) -> None:
+    """Every class needs a row in each of the cv folds (StratifiedKFold)."""
+    few = [(c, int(n)) for c, n in zip(classes, counts) if n < cv]
+    if few:
+        listed = ", ".join(f"{c!r} {n}" for c, n in few)
+        raise ValidationError(f"cv={cv} folds need at least {cv} rows of every class; rows of the classes with "
+                              f"fewer: {listed} (fewer folds, or more rows of those classes)")
 
 
 class _Named(io.BytesIO):
@@ -268,35 +281,6 @@ def _source(csv) -> Callable[[], Any]:
         return lambda: csv
     data, name = csv.read(), str(getattr(csv, "name", "<data>"))
     return lambda: _Named(data, name)
-
-
-def _fit_on_dask(search, X, y, scheduler: str) -> None:
-    import joblib
-    try:
-        from distributed import Client
-
-        from chainrule.workers import ThreadLimits
-    except ImportError:
-        raise ValidationError("--scheduler needs Dask: pip install 'chainrule[dask]'") from None
-    try:
-        client = Client(scheduler, timeout="10s")
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise ValidationError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
-    with client:
-        try:
-            client.wait_for_workers(1, timeout=30)
-        except TimeoutError:
-            raise ValidationError(f"the Dask scheduler at {scheduler!r} has no workers (waited 30 s)") from None
-        client.register_plugin(ThreadLimits(1))
-        with joblib.parallel_backend("dask"):
-            search.fit(X, y)
-
-
-def _show(value):
-    """A grid value as the user wrote it: hidden sizes as 32x16."""
-    if isinstance(value, tuple):
-        return "x".join(str(v) for v in value)
-    return value
 
 
 def _json(value):

@@ -35,7 +35,9 @@ def register(sub) -> None:
     p.add_argument("--batch-size", type=int, default=32,
                    help="samples per update unless the grid sets them (default 32)")
     p.add_argument("--jobs", type=int, default=1, help="parallel fits on this machine (default 1; -1: one per CPU, "
-                                                       "as scikit-learn's n_jobs=-1)")
+                                                       "-2: all CPUs but one, as joblib's n_jobs)")
+    p.add_argument("--dtype", choices=["float64", "float32"], help="floating-point precision of every fit unless the "
+                                                                   "grid sets it (default float64, as train's)")
     p.add_argument("--seed", type=int, default=0, help="seeds the folds, the weights and the shuffling (default 0)")
     p.add_argument("--task", choices=["classification", "regression"], help="override the detected task")
     p.add_argument("--impute", choices=["mean", "median", "most_frequent"], help="fill missing feature values")
@@ -53,10 +55,11 @@ def sweep(args) -> int:
     for name in ("epochs", "batch_size"):
         if getattr(args, name) < 1:
             raise ValidationError(f"--{name.replace('_', '-')} must be a positive integer; got {getattr(args, name)}")
-    if args.jobs < 1 and args.jobs != -1:
-        raise ValidationError(f"--jobs must be a positive integer, or -1 for one fit per CPU; got {args.jobs}")
-    fixed = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size))
-             if k not in grid and not (k == "batch_size" and "batch" in grid)}
+    if args.jobs == 0:
+        raise ValidationError("--jobs must be a nonzero integer: N fits at once, -1 one per CPU, -2 all CPUs but "
+                              "one (as joblib's n_jobs); got 0")
+    fixed = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size), ("dtype", args.dtype))
+             if v is not None and k not in grid and not (k == "batch_size" and "batch" in grid)}
     result = run_sweep(args.csv, args.target, grid, scheduler=args.scheduler, out_dir=args.out_dir, cv=args.cv,
                        scoring=args.scoring, n_jobs=args.jobs, seed=args.seed, task=args.task,
                        impute=args.impute, na_values=args.na_values, text_columns=args.text, drop=args.drop,

@@ -1,0 +1,223 @@
+"""How `chainrule sweep`'s search runs (`chainrule.sweep` reads the file and writes the results):
+scikit-learn's GridSearchCV here or on a Dask cluster, a regression scored in the target's units,
+failed candidates kept (NaN scores, ranked last) and named, the best one refit, the results table.
+
+A failed fit must not end the sweep (one diverging learning rate lost every other candidate), so the
+search runs with error_score=nan. scikit-learn keeps only a failed fit's traceback text, in its
+warning (or in its error when every fit failed); the candidates fit here (SweptClassifier,
+SweptRegressor) write their parameters and the reason into that text, one JSON line, which is read
+back to name each failed candidate.
+"""
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from chainrule.errors import ValidationError
+from chainrule.sklearn import BackpropClassifier, BackpropRegressor
+
+MARK = "chainrule-sweep-candidate-failed "
+_SAID = re.compile(re.escape(MARK) + r"(\{.*\})\s*$", re.MULTILINE)
+
+
+class FailedCandidateWarning(UserWarning):
+    """A candidate of a sweep failed in a fold: its score is NaN and it is ranked last."""
+
+
+class CandidateFailed(Exception):
+    """A candidate's fit failed: MARK and JSON {"params", "reason"} on one line, the text that scikit-learn
+    keeps of a failed fit (and brings back from a Dask worker)."""
+
+
+def _fit_or_say(estimator, fit, X, y, sample_weight):
+    try:
+        return fit(X, y, sample_weight=sample_weight)
+    except Exception as exc:
+        said = {"params": estimator.get_params(deep=False), "reason": f"{type(exc).__name__}: {exc}"}
+        raise CandidateFailed(MARK + json.dumps(said, default=str)) from None
+
+
+class SweptClassifier(BackpropClassifier):
+    """BackpropClassifier whose failed fit says its parameters and why (CandidateFailed)."""
+
+    def fit(self, X, y, sample_weight=None):
+        return _fit_or_say(self, super().fit, X, y, sample_weight)
+
+
+class SweptRegressor(BackpropRegressor):
+    """BackpropRegressor whose failed fit says its parameters and why (CandidateFailed)."""
+
+    def fit(self, X, y, sample_weight=None):
+        return _fit_or_say(self, super().fit, X, y, sample_weight)
+
+
+def _scaled(y, mean: float, scale: float):
+    return (y - mean) / scale
+
+
+def _unscaled(y, mean: float, scale: float):
+    return np.asarray(y, dtype=np.float64) * scale + mean       # in float64 whatever the network's, as decode
+
+
+def in_target_units(regressor, mean: float, scale: float):
+    """The regressor trained on the standardised target (the file's mean and scale, as `chainrule train`
+    and the model file have them), predicting, and so scored, in the target's own units."""
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.preprocessing import FunctionTransformer
+    scaling = FunctionTransformer(_scaled, inverse_func=_unscaled, kw_args={"mean": mean, "scale": scale},
+                                  inv_kw_args={"mean": mean, "scale": scale}, check_inverse=False)
+    return TransformedTargetRegressor(regressor, transformer=scaling, check_inverse=False)
+
+
+def fitted(estimator):
+    """The chainrule estimator inside (a regression's TransformedTargetRegressor holds it)."""
+    return getattr(estimator, "regressor_", estimator)
+
+
+@dataclass
+class Search:
+    """A finished search: the table (best first, values as the grid wrote them), the best candidate
+    (its parameters under the estimator's names, its mean score, refit on every row) and the failed."""
+
+    table: Any
+    best_params: dict
+    best_score: float
+    best_estimator: Any
+    failed: dict[int, str] = field(default_factory=dict)      # candidate -> the first reason it failed
+
+
+def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, folds, scoring: str | None,
+           n_jobs: int, scheduler: str | None) -> Search:
+    """Cross-validate every candidate of `grid` ({estimator's name: values}; `names`: the grid's
+    names as written -> those), warn for each failed one, refit the best on every row."""
+    from sklearn.base import clone
+    from sklearn.exceptions import FitFailedWarning
+    from sklearn.model_selection import GridSearchCV
+
+    gs = GridSearchCV(estimator, grid, cv=folds, scoring=scoring, refit=False, error_score=np.nan,
+                      n_jobs=-1 if scheduler else n_jobs)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FitFailedWarning)
+        try:
+            fit_on_dask(gs, X, y, scheduler) if scheduler else gs.fit(X, y)
+        except ValueError as exc:              # every fit failed: scikit-learn's error holds their tracebacks
+            said = _said(str(exc))
+            if not said:
+                raise
+            raise ValidationError(f"every candidate of the sweep failed; the first, {_shown(said[0][0], names)}: "
+                                  f"{said[0][1]}") from None
+    said = [s for w in caught if issubclass(w.category, FitFailedWarning) for s in _said(str(w.message))]
+    for w in caught:                             # the other warnings, as they would have been shown
+        if not issubclass(w.category, FitFailedWarning):
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno, w.file, w.line)
+    res = gs.cv_results_
+    n_folds = folds.get_n_splits()
+    scores = np.array([res[f"split{k}_test_score"] for k in range(n_folds)])
+    failed = {}
+    for i in np.flatnonzero(np.isnan(scores).any(axis=0)):
+        params = res["params"][i]
+        failed[int(i)] = next((why for p, why in said if _same(p, params)), "the reason was not reported")
+        warnings.warn(f"candidate {_shown(params, names)} failed in {int(np.isnan(scores[:, i]).sum())} of {n_folds} "
+                      f"folds (score NaN, ranked last): {failed[int(i)]}", FailedCandidateWarning, stacklevel=3)
+    if len(failed) == len(res["params"]):
+        first = min(failed)
+        raise ValidationError(f"every candidate of the sweep failed; the first, "
+                              f"{_shown(res['params'][first], names)}: {failed[first]}")
+    best = int(np.argmin(res["rank_test_score"]))           # GridSearchCV's best_index_, and its refit:
+    params = res["params"][best]
+    try:
+        refit = clone(estimator).set_params(**clone(params, safe=False)).fit(X, y)
+    except CandidateFailed as exc:
+        raise ValidationError(f"the best candidate, {_shown(params, names)}, failed when refit on every row: "
+                              f"{_said(str(exc))[0][1]}") from None
+    return Search(_table(res, names, n_folds), _unprefixed(params),
+                  float(res["mean_test_score"][best]), refit, failed)
+
+
+def _unprefixed(params: dict) -> dict:
+    """A candidate's parameters under the chainrule estimator's names (a regression's are regressor__*)."""
+    return {k.removeprefix("regressor__"): v for k, v in params.items()}
+
+
+def _said(text: str) -> list[tuple[dict, str]]:
+    """(parameters, reason) of each failed fit named in scikit-learn's text about them."""
+    out = []
+    for found in _SAID.findall(text):
+        said = json.loads(found)
+        out.append((said["params"], said["reason"]))
+    return out
+
+
+def _same(said: dict, params: dict) -> bool:
+    """Whether a failed fit's parameters (JSON) are the candidate's."""
+    return all(said.get(k) == json.loads(json.dumps(v, default=str)) for k, v in _unprefixed(params).items())
+
+
+def _shown(params: dict, names: dict[str, str]) -> str:
+    """A candidate as the grid wrote it: hidden=32x16, lr=0.01."""
+    params = _unprefixed(params)
+    return ", ".join(f"{key}={show(params[name])}" for key, name in names.items() if name in params) or str(params)
+
+
+def _table(res: dict, names: dict[str, str], n_folds: int):
+    """One row per candidate, best first (failed ones, NaN, last): the grid's values, the scores, the fit time."""
+    import pandas as pd
+    params = [_unprefixed(p) for p in res["params"]]
+    table = pd.DataFrame({key: [show(p[name]) for p in params] for key, name in names.items()})
+    table["mean_score"] = res["mean_test_score"]
+    table["std_score"] = res["std_test_score"]
+    table["rank"] = res["rank_test_score"]
+    for k in range(n_folds):
+        table[f"fold{k}_score"] = res[f"split{k}_test_score"]
+    table["mean_fit_seconds"] = res["mean_fit_time"]
+    return table.sort_values("rank", kind="stable").reset_index(drop=True)
+
+
+def show(value):
+    """A grid value as the user wrote it: hidden sizes as 32x16."""
+    if isinstance(value, tuple):
+        return "x".join(str(v) for v in value)
+    return value
+
+
+def fit_on_dask(search, X, y, scheduler: str) -> None:
+    """search.fit through joblib's Dask backend on the cluster of `scheduler`; every future settled
+    (cancelled where the search stopped early) before the client closes."""
+    import joblib
+    try:
+        from distributed import Client
+
+        from chainrule.workers import ThreadLimits
+    except ImportError:
+        raise ValidationError("--scheduler needs Dask: pip install 'chainrule[dask]'") from None
+    try:
+        client = Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ValidationError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
+    with client:
+        try:
+            client.wait_for_workers(1, timeout=30)
+        except TimeoutError:
+            raise ValidationError(f"the Dask scheduler at {scheduler!r} has no workers (waited 30 s)") from None
+        client.register_plugin(ThreadLimits(1))
+        try:
+            with joblib.parallel_backend("dask"):
+                search.fit(X, y)
+        finally:
+            _settle(client)
+
+
+def _settle(client) -> None:
+    """Cancel what the client still holds (the batches joblib sent before a fit failed or the user
+    stopped it) and wait until the scheduler has them all settled, so that closing the client finds
+    nothing pending."""
+    from distributed import Future, wait
+    held = [Future(key, client) for key in list(client.futures)]
+    if held:
+        client.cancel(held)
+        wait(held, timeout=30)

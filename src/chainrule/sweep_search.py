@@ -103,6 +103,7 @@ def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, fol
                       n_jobs=-1 if scheduler else n_jobs)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", FitFailedWarning)
+        warnings.filterwarnings("ignore", "One or more of the test scores are non-finite")  # said below, by name
         try:
             fit_on_dask(gs, X, y, scheduler) if scheduler else gs.fit(X, y)
         except ValueError as exc:              # every fit failed: scikit-learn's error holds their tracebacks

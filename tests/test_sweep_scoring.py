@@ -1,0 +1,163 @@
+"""`chainrule sweep`'s scores and failures: a regression scored in the target's units (checked against
+the metric computed here on the raw target, for the same folds), a failing candidate kept and named
+rather than ending the sweep, --dtype and --jobs as train and joblib take them, the cv message, and
+the best model reading other files as the sweep read its own."""
+import io
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pd = pytest.importorskip("pandas")
+from sklearn.datasets import load_diabetes, load_iris  # noqa: E402
+from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score  # noqa: E402
+from sklearn.model_selection import KFold  # noqa: E402
+
+import chainrule as cr  # noqa: E402
+from chainrule.data.tabular import Preprocessing  # noqa: E402
+from chainrule.errors import ValidationError  # noqa: E402
+from chainrule.sklearn import BackpropRegressor  # noqa: E402
+from chainrule.sweep import run_sweep  # noqa: E402
+from chainrule.sweep_search import FailedCandidateWarning  # noqa: E402
+
+FIT = {"epochs": 5, "batch_size": 16}
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "chainrule.cli", *map(str, args)], capture_output=True, text=True,
+                          check=False)
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("data")
+    load_diabetes(as_frame=True, scaled=False).frame.iloc[:200].to_csv(folder / "diabetes.csv", index=False)
+    d = load_iris(as_frame=True).frame
+    d["species"] = np.array(["setosa", "versicolor", "virginica"])[d.pop("target")]
+    d.to_csv(folder / "iris.csv", index=False)
+    return folder
+
+
+def _scores_on_raw_target(path, params: dict, metric, cv=3, seed=0):
+    """Each fold's score as computed here: the estimator trained on the standardised target (numpy's mean
+    and population std of the column), its predictions taken back to the target's units, then the metric."""
+    df = pd.read_csv(path)
+    X = Preprocessing.fit(df, "target").transform(df)
+    raw = df["target"].to_numpy(dtype=float)
+    mean, std = raw.mean(), raw.std()
+    out = []
+    for train, test in KFold(cv, shuffle=True, random_state=seed).split(X):
+        est = BackpropRegressor(random_state=seed, **FIT, **params).fit(X[train], (raw[train] - mean) / std)
+        out.append(metric(raw[test], est.predict(X[test]) * std + mean))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("scoring, metric", [("neg_mean_squared_error", lambda t, p: -mean_squared_error(t, p)),
+                                             ("neg_mean_absolute_error", lambda t, p: -mean_absolute_error(t, p)),
+                                             (None, r2_score)])
+def test_regression_scores_are_in_the_targets_units(data, scoring, metric):
+    """The sweep fitted and scored on the standardised target: neg_mean_squared_error was about -0.5 for a
+    target whose squared errors are about 3000."""
+    res = run_sweep(data / "diabetes.csv", "target", {"hidden": [(8,)], "alpha": [0.0, 1e-3]}, scoring=scoring, **FIT)
+    for _, row in res.table.iterrows():
+        want = _scores_on_raw_target(data / "diabetes.csv", {"hidden_layer_sizes": (8,), "alpha": row["alpha"]},
+                                     metric)
+        np.testing.assert_allclose(row[["fold0_score", "fold1_score", "fold2_score"]].to_numpy(float), want,
+                                   rtol=1e-9)
+
+
+def test_the_best_regression_model_predicts_in_the_targets_units(data, tmp_path):
+    res = run_sweep(data / "diabetes.csv", "target", "hidden=8;lr=1e-3,1e-2", scoring="neg_mean_squared_error",
+                    out_dir=tmp_path, **FIT)
+    df = pd.read_csv(data / "diabetes.csv")
+    X = Preprocessing.fit(df, "target").transform(df)
+    raw = df["target"].to_numpy(dtype=float)
+    est = BackpropRegressor(random_state=0, **FIT, **res.best_params).fit(X, (raw - raw.mean()) / raw.std())
+    want = est.predict(X) * raw.std() + raw.mean()
+    np.testing.assert_allclose(res.best_estimator.predict(X), want, rtol=1e-12)
+    r = cli("predict", tmp_path / "best_model.npz", data / "diabetes.csv")
+    assert r.returncode == 0, r.stderr
+    np.testing.assert_allclose(pd.read_csv(io.StringIO(r.stdout))["prediction"], want, rtol=1e-9)
+
+
+def test_a_failing_candidate_is_kept_named_and_ranked_last(data):
+    """error_score='raise': one learning rate that diverged (TrainingDiverged) ended the whole sweep."""
+    with pytest.warns(FailedCandidateWarning, match=r"candidate lr=1000\.0 failed in \d of 3 folds .*"
+                                                    r"TrainingDiverged: training diverged") as said:
+        res = run_sweep(data / "diabetes.csv", "target", "lr=1e-2,1e3", optimizer="sgd", **FIT)
+    assert len([w for w in said if w.category is FailedCandidateWarning]) == 1
+    assert list(res.table["lr"]) == [0.01, 1000.0] and list(res.table["rank"]) == [1, 2]
+    assert np.isnan(res.table.loc[1, "mean_score"]) and np.isfinite(res.table.loc[0, "mean_score"])
+    assert res.best_params["learning_rate"] == 0.01 and list(res.failed) == [1]
+    want = _scores_on_raw_target(data / "diabetes.csv", {"learning_rate": 0.01, "optimizer": "sgd"}, r2_score)
+    assert res.best_score == pytest.approx(want.mean(), rel=1e-9)
+
+
+def test_every_candidate_failing_is_one_clear_error(data):
+    with pytest.raises(ValidationError, match=r"every candidate of the sweep failed; the first, lr=1000\.0: "
+                                              r"TrainingDiverged: training diverged"):
+        run_sweep(data / "diabetes.csv", "target", "lr=1e3,1e4", optimizer="sgd", **FIT)
+
+
+def test_cli_shows_a_failed_candidate_and_goes_on(data, tmp_path):
+    r = cli("sweep", data / "diabetes.csv", "--target", "target", "--grid", "lr=0.01,1000;optimizer=sgd", "--epochs",
+            "5", "--batch-size", "16", "--out-dir", tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "chainrule: warning: candidate lr=1000, optimizer=sgd failed in 3 of 3 folds" in r.stderr
+    assert "Traceback" not in r.stderr and "non-finite" not in r.stderr
+    last = r.stdout.splitlines()[3].split()
+    assert last[:2] == ["1000.0", "sgd"] and last[2:4] == ["NaN", "NaN"] and last[4] == "2"
+    assert (tmp_path / "best_model.npz").is_file()
+
+
+def test_dtype_float32(data, tmp_path):
+    """sweep had no --dtype: every candidate trained in float64."""
+    r = cli("sweep", data / "iris.csv", "--target", "species", "--grid", "hidden=4", "--epochs", "3", "--dtype",
+            "float32", "--out-dir", tmp_path)
+    assert r.returncode == 0, r.stderr
+    net = cr.load(tmp_path / "best_model.npz")
+    assert net.dtype == np.float32
+    r = cli("predict", tmp_path / "best_model.npz", data / "iris.csv")
+    assert r.returncode == 0, r.stderr
+
+
+def test_jobs_takes_any_nonzero_integer(data, tmp_path):
+    """--jobs -2 (all CPUs but one, as joblib's n_jobs) was refused; --jobs 0 must be."""
+    r = cli("sweep", data / "iris.csv", "--target", "species", "--grid", "hidden=4", "--epochs", "2", "--jobs", "-2",
+            "--out-dir", tmp_path)
+    assert r.returncode == 0, r.stderr
+    r = cli("sweep", data / "iris.csv", "--target", "species", "--grid", "hidden=4", "--epochs", "2", "--jobs", "0",
+            "--out-dir", tmp_path)
+    assert r.returncode == 2 and "--jobs must be a nonzero integer" in r.stderr and "got 0" in r.stderr
+    with pytest.raises(ValidationError, match="n_jobs must be a nonzero integer"):
+        run_sweep(data / "iris.csv", "species", "hidden=4", n_jobs=0)
+
+
+def test_too_few_rows_of_a_class_names_the_class_and_counts(tmp_path):
+    rng = np.random.default_rng(0)
+    labels = ["a"] * 10 + ["b"] * 2 + ["c"] * 1
+    pd.DataFrame({"x": rng.normal(size=13), "y": labels}).to_csv(tmp_path / "few.csv", index=False)
+    with pytest.raises(ValidationError, match=r"cv=3 folds need at least 3 rows of every class; .*'b' 2, 'c' 1"):
+        run_sweep(tmp_path / "few.csv", "y", "hidden=4", cv=3, epochs=1)
+
+
+def test_the_best_model_reads_files_as_the_sweep_read_its_own(data, tmp_path):
+    """The best model did not record the separator and encoding: predict read a ;-separated latin-1 file as
+    train's models read it only when told --sep and --encoding again."""
+    d = pd.read_csv(data / "iris.csv")
+    d.columns = ["länge", "breite", "blüte_länge", "blüte_breite", "art"]
+    d["art"] = d["art"].str.replace("setosa", "sétosa")
+    d.to_csv(tmp_path / "iris;.csv", sep=";", index=False, encoding="latin-1")
+    d.iloc[::10].to_csv(tmp_path / "other.csv", sep=";", index=False, encoding="latin-1")
+    r = cli("sweep", tmp_path / "iris;.csv", "--target", "art", "--grid", "hidden=8", "--epochs", "20", "--sep", ";",
+            "--encoding", "latin-1", "--out-dir", tmp_path / "sw")
+    assert r.returncode == 0, r.stderr
+    net, extra = cr.load(tmp_path / "sw" / "best_model.npz", with_extra=True)
+    assert (extra["tabular"]["sep"], extra["tabular"]["encoding"]) == (";", "latin-1")
+    r = cli("predict", tmp_path / "sw" / "best_model.npz", tmp_path / "other.csv")
+    assert r.returncode == 0, r.stderr
+    other = pd.read_csv(tmp_path / "other.csv", sep=";", encoding="latin-1")
+    pre = Preprocessing.fit(d, "art")
+    want = np.array(pre.classes, dtype=object)[net.predict(pre.transform(other)).argmax(axis=1)]
+    assert list(pd.read_csv(io.StringIO(r.stdout))["prediction"]) == list(want)

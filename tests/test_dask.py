@@ -131,3 +131,48 @@ def test_run_sweep_with_scheduler_equals_local(client, iris_csv, tmp_path):
     assert there.best_params == here.best_params
     np.testing.assert_allclose(there.table["mean_score"], here.table["mean_score"], rtol=1e-12)
     assert (tmp_path / "there" / "sweep_results.csv").is_file() and (tmp_path / "there" / "best_model.npz").is_file()
+
+
+def _standardised_diabetes():
+    X, y = load_diabetes(return_X_y=True, scaled=False)
+    X, y = X[:200], y[:200]
+    return (X - X.mean(axis=0)) / X.std(axis=0), (y - y.mean()) / y.std()
+
+
+def test_a_search_stopped_by_a_failed_fit_leaves_nothing_pending(client, monkeypatch):
+    """A fit that raised ended the search with joblib's other batches still pending on the cluster, and
+    the client closed over them ("Couldn't gather keys ... forgotten" logged as the sweep ended)."""
+    from chainrule.errors import TrainingDiverged
+    from chainrule.sweep_search import fit_on_dask
+    at_close = []
+    close = distributed.Client.close
+
+    def recording_close(self, *args, **kwargs):
+        at_close.append(sorted(state.status for state in self.futures.values()))
+        return close(self, *args, **kwargs)
+
+    monkeypatch.setattr(distributed.Client, "close", recording_close)
+    X, y = _standardised_diabetes()
+    search = GridSearchCV(BackpropRegressor(optimizer="sgd", epochs=5, batch_size=16, random_state=0),
+                          {"learning_rate": [1e3, 1e-2, 1e-3, 1e-4], "hidden_layer_sizes": [(4,), (8,), (16,), (32,)]},
+                          cv=3, error_score="raise", n_jobs=-1)
+    with pytest.raises(TrainingDiverged):
+        fit_on_dask(search, X, y, client.scheduler.address)
+    assert at_close and set(at_close[0]) <= {"finished", "cancelled", "error"}, at_close
+
+
+def test_run_sweep_on_dask_keeps_a_failed_candidate(client, tmp_path, caplog):
+    import pandas as pd
+
+    from chainrule.sweep_search import FailedCandidateWarning
+    load_diabetes(as_frame=True, scaled=False).frame.iloc[:200].to_csv(tmp_path / "d.csv", index=False)
+    with pytest.warns(FailedCandidateWarning, match=r"candidate lr=1000\.0 failed in 3 of 3 folds .*TrainingDiverged"):
+        there = run_sweep(tmp_path / "d.csv", "target", "lr=1e-2,1e3", scheduler=client.scheduler.address,
+                          optimizer="sgd", epochs=5, batch_size=16, scoring="neg_mean_squared_error")
+    with threadpool_limits(1), pytest.warns(FailedCandidateWarning):
+        here = run_sweep(tmp_path / "d.csv", "target", "lr=1e-2,1e3", optimizer="sgd", epochs=5, batch_size=16,
+                         scoring="neg_mean_squared_error")
+    pd.testing.assert_frame_equal(there.table.drop(columns="mean_fit_seconds"),
+                                  here.table.drop(columns="mean_fit_seconds"), rtol=1e-12)
+    assert np.isnan(there.table["mean_score"].iloc[-1]) and there.best_params["learning_rate"] == 0.01
+    assert not [r for r in caplog.records if r.name.startswith("distributed") and r.levelno >= 30]

@@ -215,10 +215,9 @@ def fit_on_dask(search, X, y, scheduler: str) -> None:
 
 def _settle(client) -> None:
     """Cancel what the client still holds (the batches joblib sent before a fit failed or the user
-    stopped it) and wait until the scheduler has them all settled, so that closing the client finds
-    nothing pending."""
-    from distributed import Future, wait
+    stopped it, the data it scattered), so that closing the client finds nothing pending: cancel
+    returns once the scheduler has released them."""
+    from distributed import Future
     held = [Future(key, client) for key in list(client.futures)]
     if held:
         client.cancel(held)
-        wait(held, timeout=30)

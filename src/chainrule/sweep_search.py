@@ -218,6 +218,6 @@ def _settle(client) -> None:
     stopped it, the data it scattered), so that closing the client finds nothing pending: cancel
     returns once the scheduler has released them."""
     from distributed import Future
-    held = [Future(key, client) for key in list(client.futures)]
+    held: list[Any] = [Future(key, client) for key in list(client.futures)]
     if held:
         client.cancel(held)

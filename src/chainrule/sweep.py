@@ -162,8 +162,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         scheduler, Dask's workers decide.
     na_values, text_columns : cells that mean missing besides the empty cell, NA, NaN and nan; columns
         used as text categories (as `chainrule train --na-values`, `--text`).
-    read : how to read the file, as `read_csv`'s arguments sep, encoding, decimal, thousands (the
-        decimal mark and thousands separator are kept in the best model, for `predict`).
+    read : how to read the file, as `read_csv`'s arguments sep, encoding, decimal, thousands (kept in the
+        best model, with the separator and encoding detected where not given, for `predict`).
     drop, features, max_categories : columns left out, the only input columns, and the categories a text
         column keeps (as `chainrule train --drop`, `--features`, `--max-categories`); the columns left
         out are in the result's `left_out`.

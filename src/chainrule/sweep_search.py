@@ -122,7 +122,8 @@ def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, fol
     failed = {}
     for i in np.flatnonzero(np.isnan(scores).any(axis=0)):
         params = res["params"][i]
-        failed[int(i)] = next((why for p, why in said if _same(p, params)), "the reason was not reported")
+        unscored = "no fit failed: scoring it did (scikit-learn's warning says why)"
+        failed[int(i)] = next((why for p, why in said if _same(p, params)), unscored)
         warnings.warn(f"candidate {_shown(params, names)} failed in {int(np.isnan(scores[:, i]).sum())} of {n_folds} "
                       f"folds (score NaN, ranked last): {failed[int(i)]}", FailedCandidateWarning, stacklevel=3)
     if len(failed) == len(res["params"]):

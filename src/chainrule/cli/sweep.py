@@ -30,7 +30,8 @@ def register(sub) -> None:
     p.add_argument("--out-dir", default="sweep", help="folder for sweep_results.csv and best_model.npz "
                                                       "(default ./sweep)")
     p.add_argument("--cv", type=int, default=3, help="cross-validation folds (default 3)")
-    p.add_argument("--scoring", help="scikit-learn scorer name (default accuracy or r2)")
+    p.add_argument("--scoring", help="scikit-learn scorer name (default accuracy or r2); a regression's scores "
+                                     "are in the target's units")
     p.add_argument("--epochs", type=int, default=100, help="epochs of every fit unless the grid sets them")
     p.add_argument("--batch-size", type=int, default=32,
                    help="samples per update unless the grid sets them (default 32)")

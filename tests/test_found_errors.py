@@ -1,7 +1,5 @@
 """Bad inputs that used to give a NumPy/torch traceback, a NumPy RuntimeWarning beside the answer, or a
 message naming the wrong line; each now gets one clear error (docs/errors.md)."""
-import subprocess
-import sys
 import warnings
 
 import numpy as np
@@ -40,7 +38,7 @@ def test_from_torch_names_a_nested_parameter_by_its_state_dict_key():
     torch, model = _torch_mlp()
     model[2][0].to(torch.bfloat16)
     with pytest.raises(errors.ValidationError, match=r"^layer 2\.0 \(Linear\): its parameter '2\.0\.weight' is "
-                                                     r"torch\.bfloat16") as info:
+                                                     r"torch\.bfloat16"):
         cr.from_torch(model)
     assert "2.0.weight" in model.state_dict()
 
@@ -69,3 +67,96 @@ def test_from_torch_mixed_float32_and_float64_says_how_to_convert():
                                                      r"model\.float\(\) \(float32\) or model\.double\(\) \(float64\)"):
         cr.from_torch(model)
     assert cr.from_torch(model.double()).dtype == np.float64
+
+
+# -- Network.loss, gradients and step: a non-finite loss is evaluate's error, never a warning ---
+def _net32():
+    """float32, weights 10: inputs near float32's top overflow inside (infinite outputs)."""
+    return cr.Network([cr.Dense(2, 3, "relu", weight_init=10.0), cr.Dense(3, 2, "linear", weight_init=10.0)],
+                      loss="mse", seed=0, dtype="float32")
+
+
+def _far_targets():
+    """Finite outputs, but targets so far that (out - y)^2 overflows float64."""
+    net = cr.Network([cr.Dense(1, 1, "linear")], loss="mse", seed=0)
+    X, Y = np.array([[1.0]]), np.array([[1e200]])
+    with np.errstate(over="ignore"):
+        assert not np.isfinite((net.predict(X) - Y) ** 2).all()      # the truth: mse overflows
+    return net, X, Y
+
+
+@pytest.mark.parametrize("case", ["outputs overflow", "targets too far"])
+@pytest.mark.parametrize("method", ["loss", "gradients"])
+def test_loss_and_gradients_raise_evaluates_error_without_numpy_warnings(case, method):
+    if case == "outputs overflow":
+        net, X, Y = _net32(), np.array([[3e38, 3e38]]), np.array([[0.0, 1.0]])
+        with np.errstate(over="ignore", invalid="ignore"):                 # the truth, by NumPy
+            hidden = np.maximum(X.astype(np.float32) @ net.layers[0].W + net.layers[0].b, 0)
+            assert not np.isfinite(hidden @ net.layers[1].W).all()
+    else:
+        net, X, Y = _far_targets()
+    with pytest.raises(errors.ValidationError) as expected:
+        net.evaluate(X, Y)
+    before = net.params.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                                     # a RuntimeWarning fails the test
+        with pytest.raises(errors.ValidationError) as info:
+            getattr(net, method)(X, Y)
+    assert str(info.value) == str(expected.value)
+    assert ("outputs are NaN or infinite" if case == "outputs overflow" else "the loss is inf") in str(info.value)
+    np.testing.assert_array_equal(net.params, before)
+
+
+def test_loss_and_gradients_of_finite_batches_are_unchanged():
+    net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 1)], loss="mse", seed=0)
+    X, Y = np.array([[0.1, 0.2], [0.3, -0.4]]), np.array([[0.5], [-1.0]])
+    h = np.tanh(X @ net.layers[0].W + net.layers[0].b)
+    out = h @ net.layers[1].W + net.layers[1].b
+    assert net.loss(X, Y) == pytest.approx(float(np.mean((out - Y) ** 2)), rel=1e-12)
+    dW2 = h.T @ (2 * (out - Y) / Y.size)
+    np.testing.assert_allclose(net.gradients(X, Y)[1][0], dW2, rtol=1e-12)
+
+
+def test_gradients_that_overflow_with_a_finite_loss_are_an_error():
+    # mse: out = 1e308 * 1e-307 = 10, E = 100, but dE/dW = x * 2 (out - y) = 2e309 overflows float64
+    net = cr.Network([cr.Dense(1, 1, "linear", weight_init=1e-307)], loss="mse")
+    X, Y = np.array([[1e308]]), np.array([[0.0]])
+    with np.errstate(over="ignore"):
+        assert not np.isfinite(X[0, 0] * 2 * (X[0, 0] * 1e-307))          # the truth, by NumPy
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert net.loss(X, Y) == pytest.approx(100.0)
+        with pytest.raises(errors.ValidationError, match=r"^the gradient is NaN or infinite though the loss "
+                                                         r"\(100\) is finite: the inputs, or the network's "
+                                                         r"weights, are too large for float64; scale the inputs$"):
+            net.gradients(X, Y)
+
+
+def test_step_that_diverges_raises_without_a_numpy_warning_and_changes_nothing():
+    net, X, Y = _net32(), np.array([[3e38, 3e38]]), np.array([[0.0, 1.0]])
+    before = net.params.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(errors.TrainingDiverged, match=r"^the loss became (inf|nan); the weights are those of "
+                                                          r"the last finite step"):
+            net.step(X, Y, 0.1)
+    np.testing.assert_array_equal(net.params, before)
+
+
+def test_step_whose_update_overflows_is_refused_before_it_changes_the_weights():
+    net = cr.Network([cr.Dense(1, 1, "linear", weight_init=1.0)], loss="mse")
+    X, Y = np.array([[1e3]]), np.array([[0.0]])
+    lr = 1e305
+    grads = net.gradients(X, Y)
+    with np.errstate(over="ignore"):                                    # the truth: w - lr * dE/dw overflows
+        assert not np.isfinite(net.layers[0].W - lr * grads[0][0]).all()
+    before = net.params.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(errors.TrainingDiverged, match=r"^the update w - lr \* dE/dw overflows float64 "
+                                                          r"\(lr=1e\+305, \|dE/dw\| up to 2e\+06\); the weights are "
+                                                          r"those of the last finite step\. Try a lower"):
+            net.step(X, Y, lr)
+    np.testing.assert_array_equal(net.params, before)
+    assert np.isfinite(net.step(X, Y, 1e-7))                           # a sane rate still steps
+    assert not np.array_equal(net.params, before)

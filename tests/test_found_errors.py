@@ -160,3 +160,131 @@ def test_step_whose_update_overflows_is_refused_before_it_changes_the_weights():
     np.testing.assert_array_equal(net.params, before)
     assert np.isfinite(net.step(X, Y, 1e-7))                           # a sane rate still steps
     assert not np.array_equal(net.params, before)
+
+
+# -- CSV files: the line of a quote never closed, of an undecodable byte; "on lines 3, 5 and 9" --
+def _cli(capsys, *args) -> tuple[int, str]:
+    from chainrule.cli import main
+    code = main([str(a) for a in args])
+    err = capsys.readouterr().err.strip().splitlines()
+    return code, err[-1] if err else ""
+
+
+def _rows(n=11):
+    return ["a,b,y"] + [f"{i / 10},{i % 3},{i % 2}" for i in range(1, n + 1)]
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    from chainrule.cli import main
+    folder = tmp_path_factory.mktemp("m")
+    (folder / "good.csv").write_text("\n".join(_rows()) + "\n")
+    assert main(["train", str(folder / "good.csv"), "--target", "y", "--epochs", "1", "--out",
+                 str(folder / "m.npz"), "--quiet"]) == 0
+    return folder / "m.npz"
+
+
+COMMANDS = [("train", "--target", "y", "--epochs", "1", "--quiet"),
+            ("train", "--stream", "--target", "y", "--epochs", "1", "--quiet"), ("predict",), ("evaluate",)]
+
+
+def _run(capsys, tmp_path, model, command, path):
+    if command[0] == "train":
+        return _cli(capsys, "train", path, *command[1:], "--out", tmp_path / "out.npz")
+    return _cli(capsys, command[0], model, path)
+
+
+QUOTES = {   # file text, the line whose quote is never closed (where the text puts it)
+    "on a line in the middle": ("\n".join(_rows()[:6] + ['0.6,"2,1'] + _rows()[7:]) + "\n", 7),
+    "with no line end at the end": ("\n".join(_rows()[:6] + ['0.6,2,"1'] + _rows()[7:]), 7),
+    "after closed quotes over lines": ('a,b,y\n1,"x\n""y"", z",0\n2,3,1\n4,"5,1\n6,7,0\n', 5),
+    "in the last line": ("\n".join(_rows()[:-1] + ['1.1,"2,1']) + "\n", 12),
+}
+
+
+@pytest.mark.parametrize("case", list(QUOTES))
+@pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c[:2]) for c in COMMANDS])
+def test_a_quote_never_closed_is_named_by_the_line_that_opens_it(capsys, tmp_path, model, case, command):
+    text, line = QUOTES[case]
+    lines = text.splitlines()
+    assert lines[line - 1].count('"') % 2 == 1                     # the truth: that line holds the open quote
+    path = tmp_path / "q.csv"
+    path.write_text(text)
+    code, err = _run(capsys, tmp_path, model, command, path)
+    assert code == 2
+    assert err == (f"chainrule: error: CSV file {str(path)!r}: line {line} opens a quote (\") that is never closed, "
+                   "so every line after it was read as one cell; close it (a quote inside a quoted cell is written "
+                   "twice: \"\"), or remove it")
+
+
+def test_read_csv_and_check_csv_name_the_open_quote_too(tmp_path):
+    from chainrule.data.csvfile import read_csv
+    from chainrule.data.rowcheck import check_csv
+    text, line = QUOTES["on a line in the middle"]
+    path = tmp_path / "q.csv"
+    path.write_text(text)
+    for read in (read_csv, check_csv):
+        with pytest.raises(errors.ValidationError, match=f"line {line} opens a quote"):
+            read(path)
+
+
+def test_quoted_cells_over_several_lines_that_close_are_read_as_pandas_reads_them(tmp_path):
+    pd = pytest.importorskip("pandas")
+    from chainrule.data.csvfile import read_csv
+    from chainrule.data.rowcheck import check_csv
+    path = tmp_path / "ok.csv"
+    path.write_text('a,b,y\n1,"x\n""y"", z",0\n2,"3",1\n4,"5\n",1\n')
+    expected = pd.read_csv(path)
+    pd.testing.assert_frame_equal(read_csv(path), expected, check_dtype=False)
+    assert check_csv(path)["rows"] == len(expected)
+
+
+def test_stream_names_the_line_of_a_byte_that_is_not_utf8(capsys, tmp_path, model):
+    data = ("\n".join(_rows()) + "\n").encode().replace(b"0.5,2,1", b"0.5,\xe8,1")
+    path = tmp_path / "l1.csv"
+    path.write_bytes(data)
+    line = data[:data.index(b"\xe8")].count(b"\n") + 1                 # the truth, from the bytes
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    want = (f"chainrule: error: CSV file {str(path)!r} is not UTF-8 text: byte 0xe8 on line {line} cannot be decoded; "
+            "give its encoding, e.g. --encoding latin-1 (or cp1252)")
+    for command in COMMANDS:
+        assert _run(capsys, tmp_path, model, command, path) == (2, want), command
+    from chainrule.data.chunks import iter_chunks
+    with pytest.raises(errors.ValidationError, match=f"byte 0xe8 on line {line} cannot be decoded"):
+        list(iter_chunks(path))
+
+
+def test_on_lines_reads_as_english():
+    from chainrule.data.lines import on_lines
+    assert on_lines([3]) == "on line 3"
+    assert on_lines([3, 5]) == "on lines 3 and 5"
+    assert on_lines([3, 5, 9]) == "on lines 3, 5 and 9"
+    assert on_lines(np.array([3, 5, 9, 11, 12]), 9) == "on lines 3, 5, 9, 11, 12 and 4 more"
+
+
+@pytest.mark.parametrize("gaps", [[3], [3, 5], [3, 5, 9]])
+@pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c[:2]) for c in COMMANDS])
+def test_every_command_lists_the_lines_of_missing_values_the_same_way(capsys, tmp_path, model, command, gaps):
+    rows = _rows()
+    for line in gaps:                               # line L of the file is rows[L - 1]
+        a, _, y = rows[line - 1].split(",")
+        rows[line - 1] = f"{a},,{y}"
+    path = tmp_path / "gaps.csv"
+    path.write_text("\n".join(rows) + "\n")
+    lines = [i + 1 for i, r in enumerate(path.read_text().splitlines()) if ",," in r]    # the truth, from the file
+    assert lines == gaps
+    listed = {1: "on line 3", 2: "on lines 3 and 5", 3: "on lines 3, 5 and 9"}[len(gaps)]
+    code, err = _run(capsys, tmp_path, model, command, path)
+    assert code == 2
+    assert f"missing values in 'b' {listed}" in err, err
+
+
+@pytest.mark.parametrize("command", COMMANDS[:2] + COMMANDS[3:], ids=["train", "train --stream", "evaluate"])
+def test_a_missing_target_is_listed_the_same_way(capsys, tmp_path, model, command):
+    rows = _rows()
+    rows[3] = rows[3].rsplit(",", 1)[0] + ","
+    path = tmp_path / "ygap.csv"
+    path.write_text("\n".join(rows) + "\n")
+    code, err = _run(capsys, tmp_path, model, command, path)
+    assert (code, err) == (2, "chainrule: error: target column 'y' has missing values on line 4")

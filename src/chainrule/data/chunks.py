@@ -57,8 +57,8 @@ def iter_chunks(path: Any, *, rows: int = 100_000, sep: str | None = None, encod
                 if lines is not None:
                     chunk.attrs["lines"] = lines
                 yield chunk
-    except UnicodeDecodeError as exc:
-        raise ValidationError(f"CSV file {short(name, 200)} is not {encoding or 'UTF-8'} text ({exc.reason}); give "
-                              "its encoding, e.g. --encoding latin-1") from None
+    except UnicodeDecodeError:                             # pandas does not say where: read again to find it
+        from .rowcheck import find_undecodable
+        raise find_undecodable(name, encoding) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise ValidationError(f"CSV file {short(name, 200)} could not be read: {str(exc).strip()[:200]}") from None

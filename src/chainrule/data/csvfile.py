@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
-from .lines import Lines
+from .lines import KeptRow, Lines, unclosed_quote
 
 SEPARATORS = (",", ";", "\t", "|")
 SNIFF_LINES = 50          # lines looked at to detect the separator
@@ -113,11 +113,14 @@ def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
     except LookupError:
         raise ValidationError(f"encoding {short(encoding)} is not known (e.g. utf-8, latin-1, cp1252)") from None
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        hint = "give its encoding, e.g. --encoding latin-1 (or cp1252)" if encoding is None else \
-            "it is in another encoding"
-        raise ValidationError(f"CSV file {short(name, 200)} is not {encoding or 'UTF-8'} text: byte "
-                              f"0x{data[exc.start]:02x} on line {line} cannot be decoded; {hint}") from None
+        raise undecodable(name, encoding, data[exc.start], data[:exc.start].count(b"\n") + 1) from None
+
+
+def undecodable(name: str, encoding: str | None, byte: int, line: int) -> ValidationError:
+    """The refusal of a byte that is not in the encoding, naming its line: every reader's words."""
+    hint = "give its encoding, e.g. --encoding latin-1 (or cp1252)" if encoding is None else "it is in another encoding"
+    return ValidationError(f"CSV file {short(name, 200)} is not {encoding or 'UTF-8'} text: byte 0x{byte:02x} on line "
+                           f"{line} cannot be decoded; {hint}")
 
 
 def _field_counts(lines: list[str], sep: str) -> list[int]:
@@ -273,13 +276,15 @@ def _check_rows(text: str, sep: str, name: str, data: bytes | None = None, encod
 def _csv_rows(text: str, sep: str, name: str, lines: Lines | None = None) -> list[str]:
     """The header's fields through the csv module, after checking every row has as many; `lines`:
     filled with the line each data row starts on."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    kept = KeptRow(io.StringIO(text, newline=""))
+    reader = csv.reader(kept, delimiter=sep)
     header: list[str] | None = None
     bad: list[tuple[int, int]] = []
     starts: list[int] = []
     after = 0                                               # the line the previous row ended on
     try:
         for row in reader:
+            kept.done = True
             if not row or (len(row) == 1 and not row[0].strip()):
                 after = reader.line_num
                 continue                                    # blank lines are skipped, as pandas does
@@ -293,6 +298,8 @@ def _csv_rows(text: str, sep: str, name: str, lines: Lines | None = None) -> lis
     except csv.Error as exc:
         raise ValidationError(f"CSV file {short(name, 200)} could not be read near line {reader.line_num}: "
                               f"{exc}") from None
+    if (quote := kept.open_quote(sep, reader.line_num)) is not None:
+        raise ValidationError(unclosed_quote(short(name, 200), quote))
     if header is None:
         raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data rows")
     if lines is not None:

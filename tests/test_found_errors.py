@@ -288,3 +288,21 @@ def test_a_missing_target_is_listed_the_same_way(capsys, tmp_path, model, comman
     path.write_text("\n".join(rows) + "\n")
     code, err = _run(capsys, tmp_path, model, command, path)
     assert (code, err) == (2, "chainrule: error: target column 'y' has missing values on line 4")
+
+
+def test_docs_show_the_csv_messages_as_printed(capsys, tmp_path, monkeypatch):
+    """docs/errors.md's rows "quote never closed" and "missing values": the whole message train prints."""
+    from pathlib import Path
+    doc = (Path(__file__).parents[1] / "docs" / "errors.md").read_text()
+    rows = {line.split(" | ")[0].strip("| "): line.split(" | ")[1].replace("\\|", "|") for line in doc.splitlines()
+            if line.startswith(("| quote never closed |", "| missing values |"))}
+    monkeypatch.chdir(tmp_path)
+    Path("q.csv").write_text(QUOTES["on a line in the middle"][0])
+    gaps = _rows()
+    for line in (3, 5, 9):
+        a, _, y = gaps[line - 1].split(",")
+        gaps[line - 1] = f"{a},,{y}"
+    Path("gaps.csv").write_text("\n".join(gaps) + "\n")
+    for case, name in (("quote never closed", "q.csv"), ("missing values", "gaps.csv")):
+        code, err = _cli(capsys, "train", name, "--target", "y", "--epochs", "1", "--quiet", "--out", "o.npz")
+        assert (code, err) == (2, f"chainrule: error: {rows[case]}")

@@ -82,7 +82,8 @@ class KeptRow:
     to the end of the file, into one cell, and `open_quote` names the line it opened on."""
 
     def __init__(self, lines: Any):
-        self.lines, self.row, self.done = lines, [], False
+        self.lines, self.done = lines, False
+        self.row: list[str] = []
 
     def __iter__(self) -> Any:
         for line in self.lines:

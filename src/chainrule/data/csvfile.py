@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
-from .lines import KeptRow, Lines, unclosed_quote
+from .lines import Lines, quote_left_open, unclosed_quote
 
 SEPARATORS = (",", ";", "\t", "|")
 SNIFF_LINES = 50          # lines looked at to detect the separator
@@ -276,15 +276,14 @@ def _check_rows(text: str, sep: str, name: str, data: bytes | None = None, encod
 def _csv_rows(text: str, sep: str, name: str, lines: Lines | None = None) -> list[str]:
     """The header's fields through the csv module, after checking every row has as many; `lines`:
     filled with the line each data row starts on."""
-    kept = KeptRow(io.StringIO(text, newline=""))
-    reader = csv.reader(kept, delimiter=sep)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     header: list[str] | None = None
+    row: list[str] = []
     bad: list[tuple[int, int]] = []
     starts: list[int] = []
     after = 0                                               # the line the previous row ended on
     try:
         for row in reader:
-            kept.done = True
             if not row or (len(row) == 1 and not row[0].strip()):
                 after = reader.line_num
                 continue                                    # blank lines are skipped, as pandas does
@@ -298,10 +297,10 @@ def _csv_rows(text: str, sep: str, name: str, lines: Lines | None = None) -> lis
     except csv.Error as exc:
         raise ValidationError(f"CSV file {short(name, 200)} could not be read near line {reader.line_num}: "
                               f"{exc}") from None
-    if (quote := kept.open_quote(sep, reader.line_num)) is not None:
-        raise ValidationError(unclosed_quote(short(name, 200), quote))
     if header is None:
         raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data rows")
+    if (quote := quote_left_open(text, row, starts[-1] if starts else header_line, sep)) is not None:
+        raise ValidationError(unclosed_quote(short(name, 200), quote))
     if lines is not None:
         lines.extend(starts)
     if bad:

@@ -6,6 +6,8 @@ the line after the previous row's, so its memory grows with those, not with the 
 """
 from __future__ import annotations
 
+import io
+import itertools
 from typing import Any
 
 import numpy as np
@@ -94,29 +96,42 @@ class KeptRow:
             yield line
 
     def open_quote(self, sep: str, line_num: int) -> int | None:
-        """The file line where the last row (ending on `line_num`) opens a quote that is never closed,
-        read as the csv module reads: a quote opens a cell only at its start, "" inside is one quote."""
-        state, opened, first = "start", 0, line_num - len(self.row) + 1
-        for k, line in enumerate(self.row):
-            i = 0
-            while i < len(line):
-                if state == "quoted":                  # inside a quoted cell: on to its next quote
-                    i = line.find('"', i) + 1
-                    if i == 0:
-                        break
-                    state = "quote"
-                    continue
-                ch = line[i]
-                if state == "quote" and ch == '"':     # "" inside a quoted cell
-                    state = "quoted"
-                elif ch == sep or ch in "\r\n":
-                    state = "start"
-                elif ch == '"' and state == "start":
-                    state, opened = "quoted", first + k
-                else:
-                    state = "field"
-                i += 1
-        return opened if state == "quoted" else None
+        """`open_quote` of the last row, which ends on file line `line_num`."""
+        return open_quote(self.row, sep, line_num - len(self.row) + 1)
+
+
+def open_quote(row: list[str], sep: str, first: int) -> int | None:
+    """The file line where a row (its lines `row`, from file line `first`) opens a quote that it never
+    closes, read as the csv module reads: a quote opens a cell only at its start, "" inside is one quote."""
+    state, opened = "start", 0
+    for k, line in enumerate(row):
+        i = 0
+        while i < len(line):
+            if state == "quoted":                      # inside a quoted cell: on to its next quote
+                i = line.find('"', i) + 1
+                if i == 0:
+                    break
+                state = "quote"
+                continue
+            ch = line[i]
+            if state == "quote" and ch == '"':         # "" inside a quoted cell
+                state = "quoted"
+            elif ch == sep or ch in "\r\n":
+                state = "start"
+            elif ch == '"' and state == "start":
+                state, opened = "quoted", first + k
+            else:
+                state = "field"
+            i += 1
+    return opened if state == "quoted" else None
+
+
+def quote_left_open(text: str, row: list[str], first: int, sep: str) -> int | None:
+    """`open_quote` of the last row `row` of `text` (parsed: from file line `first`), read again only
+    where it may hold one: its last cell ends with a line end, or the text does not."""
+    if not row or not (row[-1].endswith(("\n", "\r")) or not text.endswith(("\n", "\r"))):
+        return None
+    return open_quote(list(itertools.islice(io.StringIO(text, newline=""), first - 1, None)), sep, first)
 
 
 def unclosed_quote(name: str, line: int) -> str:

@@ -306,3 +306,24 @@ def test_docs_show_the_csv_messages_as_printed(capsys, tmp_path, monkeypatch):
     for case, name in (("quote never closed", "q.csv"), ("missing values", "gaps.csv")):
         code, err = _cli(capsys, "train", name, "--target", "y", "--epochs", "1", "--quiet", "--out", "o.npz")
         assert (code, err) == (2, f"chainrule: error: {rows[case]}")
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_from_keras_low_precision_weights_say_how_to_convert(dtype, monkeypatch):
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+
+    def build(dt):
+        return keras.Sequential([keras.Input((2,)), keras.layers.Dense(3, activation="tanh", dtype=dt),
+                                 keras.layers.Dense(1, dtype=dt)])
+    low = build(dtype)
+    with pytest.raises(errors.ValidationError) as info:
+        cr.from_keras(low)
+    assert str(info.value) == (f"model: the weights must all be float32 or all float64; got ['{dtype}']: build the "
+                               "same model with dtype='float32' layers and copy the weights in: "
+                               "new.set_weights([w.astype('float32') for w in model.get_weights()])")
+    new = build("float32")                           # the advice works: the same numbers, in float32
+    new.set_weights([w.astype("float32") for w in low.get_weights()])
+    x = np.random.default_rng(2).normal(size=(4, 2)).astype(np.float32)
+    np.testing.assert_allclose(cr.from_keras(new).predict(x), new.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(cr.from_keras(new).layers[0].W, np.asarray(low.layers[0].kernel).astype(np.float32))

@@ -167,6 +167,8 @@ def to_torch(net: Network) -> Any:
 
 
 # -- Keras -----------------------------------------------------------------------------------
+KERAS_CONVERT = ("build the same model with dtype='float32' layers and copy the weights in: "
+                 "new.set_weights([w.astype('float32') for w in model.get_weights()])")
 KERAS_ACTIVATIONS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "softmax": "softmax",
                      "linear": "linear"}
 
@@ -264,7 +266,7 @@ def from_keras(model: Any, loss: str | None = None) -> Network:
         else:
             raise ValidationError(f"{where} has no chainrule form; supported: Dense, Dropout, Activation, ReLU, "
                                   "LeakyReLU, Softmax")
-    return build_network(items, loss, weights_dtype(weights, "model") if weights else np.float32)
+    return build_network(items, loss, weights_dtype(weights, "model", KERAS_CONVERT) if weights else np.float32)
 
 
 # -- files -----------------------------------------------------------------------------------

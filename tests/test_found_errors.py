@@ -199,6 +199,8 @@ QUOTES = {   # file text, the line whose quote is never closed (where the text p
     "with no line end at the end": ("\n".join(_rows()[:6] + ['0.6,2,"1'] + _rows()[7:]), 7),
     "after closed quotes over lines": ('a,b,y\n1,"x\n""y"", z",0\n2,3,1\n4,"5,1\n6,7,0\n', 5),
     "in the last line": ("\n".join(_rows()[:-1] + ['1.1,"2,1']) + "\n", 12),
+    "in the first data line": ('a,b,y\n1,"2,1\n3,4,0\n5,6,1\n', 2),        # before pandas' first chunk ends
+    "in the header": ('a,"b,y\n1,2,1\n3,4,0\n', 1),
 }
 
 

@@ -288,7 +288,7 @@ def _csv_rows(text: str, sep: str, name: str, lines: Lines | None = None) -> lis
                 after = reader.line_num
                 continue                                    # blank lines are skipped, as pandas does
             if header is None:
-                header, header_line = row, reader.line_num
+                header, header_line, header_start = row, reader.line_num, after + 1
             else:
                 starts.append(after + 1)
                 if len(row) != len(header):
@@ -299,7 +299,7 @@ def _csv_rows(text: str, sep: str, name: str, lines: Lines | None = None) -> lis
                               f"{exc}") from None
     if header is None:
         raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data rows")
-    if (quote := quote_left_open(text, row, starts[-1] if starts else header_line, sep)) is not None:
+    if (quote := quote_left_open(text, row, starts[-1] if starts else header_start, sep)) is not None:
         raise ValidationError(unclosed_quote(short(name, 200), quote))
     if lines is not None:
         lines.extend(starts)

@@ -134,7 +134,7 @@ def test_value_errors_name_the_files_own_line(tmp_path):
     weighted = write(tmp_path / "w.csv", "a,w,y\n1,1,x\n\n\n2,1,y\n3,-1,x\n4,1,y\n")
     for stream in ([], ["--stream"]):          # --stream counted data row + 2 too (and --weight in both)
         assert error_line(cli("train", quoted, "--target", "y", "--out", tmp_path / "m.npz", *stream)).endswith(
-            "missing values in 'a' on lines 5. Fill them in, or use --impute mean|median|most_frequent")
+            "missing values in 'a' on line 5. Fill them in, or use --impute mean|median|most_frequent")
         assert "('abc'; first on line 6)" in error_line(cli("train", blank, "--target", "y", "--out",
                                                             tmp_path / "m.npz", *stream))
         assert error_line(cli("train", weighted, "--target", "y", "--weight", "w", "--out", tmp_path / "m.npz",
@@ -150,7 +150,7 @@ def test_value_errors_name_the_files_own_line(tmp_path):
             assert line.endswith("column 'x' must be numeric; line 5 has 'oops'"), (text, line)
     path = write(tmp_path / "p.csv", 'color,x\n"red\n",1\n\nblue,2\nred,\n')
     assert error_line(cli("evaluate", tmp_path / "m.npz", path, "--chunk-rows", "1")).endswith(
-        "missing values in 'x' on lines 6; the model was trained without gaps there (train with --impute to fill them)")
+        "missing values in 'x' on line 6; the model was trained without gaps there (train with --impute to fill them)")
 
 
 def test_ambiguous_separator_asks_for_sep(tmp_path):
@@ -572,7 +572,7 @@ def test_the_models_marks_give_way_to_given_ones_and_lines_are_the_files(tmp_pat
                tmp_path / "b2.npz").returncode == 0
     gap = write(tmp_path / "gap.csv", "a,b,y\n\n1,2,1\n2,3,\n3,1,1\n")
     for rows in ("1", "2", "100"):
-        assert "target column 'y' has missing values on lines 4" in error_line(
+        assert "target column 'y' has missing values on line 4" in error_line(
             cli("evaluate", tmp_path / "b2.npz", gap, "--chunk-rows", rows))
     write(tmp_path / "r.csv", "a,b,y\n" + "".join(f"{i},{i % 3},{i * 0.37:.2f}\n" for i in range(8)))
     assert cli("train", tmp_path / "r.csv", "--target", "y", "--epochs", "1", "--out",

@@ -139,7 +139,7 @@ def test_one_class_only(tmp_path):
 
 def test_missing_values_without_impute(iris_csv, tmp_path):
     assert_bad_input(cli("train", iris_csv, "--target", "species", "--out", tmp_path / "m.npz"),
-                     "missing values in 'petal width (cm)' on lines 5, 42")
+                     "missing values in 'petal width (cm)' on lines 5 and 42")
 
 
 def test_column_mismatch_at_predict(iris_csv, iris_model, tmp_path):

@@ -23,6 +23,12 @@ def net32(hidden="tanh", out="sigmoid"):
                       seed=0, dtype="float32")
 
 
+def torch_mlp(device="cpu"):
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    return nn.Sequential(nn.Linear(2, 3, device=device), nn.Tanh(), nn.Linear(3, 1, device=device))
+
+
 X = np.array([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]])
 Y = np.array([[0.0, 1.0], [1.0, 0.0], [0.0, 1.0]])
 
@@ -203,6 +209,17 @@ CASES = [
     ("Y complex", lambda: net2().loss(X, Y * 1j), errors.ChainruleTypeError, "Y must be real; got complex values"),
     ("Y overflows float32", lambda: cr.Network([cr.Dense(2, 2)], dtype="float32").loss(X, np.full((3, 2), 1e300)),
      errors.ValidationError, r"Y contains NaN or infinity"),
+    ("loss overflows", lambda: cr.Network([cr.Dense(1, 1, "linear")], loss="mse", seed=0).loss([[1.0]], [[1e200]]),
+     errors.ValidationError, "the loss is inf though the network's outputs are finite"),
+    ("gradients of infinite outputs", lambda: net32("relu", "linear").gradients([[3e38, 3e38]], [[0.0, 1.0]]),
+     errors.ValidationError, "the network's outputs are NaN or infinite for 1 of the 1 rows"),
+    ("gradient overflows under a finite loss",
+     lambda: cr.Network([cr.Dense(1, 1, "linear", weight_init=1e-307)], loss="mse").gradients([[1e308]], [[0.0]]),
+     errors.ValidationError, r"the gradient is NaN or infinite though the loss \(100\) is finite"),
+    ("from_torch bfloat16", lambda: cr.from_torch(torch_mlp().bfloat16()), errors.ValidationError,
+     r"layer 0 \(Linear\): its parameter '0.weight' is torch.bfloat16; .* model.float\(\)"),
+    ("from_torch meta device", lambda: cr.from_torch(torch_mlp("meta")), errors.ValidationError,
+     r"its parameter '0.weight' is on the 'meta' device: it has a shape but no values"),
 ]
 
 

@@ -104,7 +104,7 @@ def test_unseen_values_are_zeros_with_one_warning_and_gaps_named(fitted):
     strict = Preprocessing.fit(df.dropna(), "cover", max_categories=None)
     gaps = df.dropna().head(10).reset_index(drop=True)
     gaps.loc[[3, 6], "num0"] = np.nan
-    with pytest.raises(cr.errors.ValidationError, match=r"missing values in 'num0' on lines 5, 8; the model was "):
+    with pytest.raises(cr.errors.ValidationError, match=r"missing values in 'num0' on lines 5 and 8; the model was "):
         strict.transform(gaps)
     gaps = df.dropna().head(10).reset_index(drop=True).astype({"num2": object})
     gaps.loc[4, "num2"] = "lots"
@@ -179,7 +179,7 @@ def test_chunks_of_a_file_encode_as_the_whole_file_and_name_the_files_lines(fitt
     bad.to_csv(path, index=False)
     chunks = iter_chunks(path, rows=250, text_columns=pre.text)
     strict.transform(next(chunks))
-    with pytest.raises(cr.errors.ValidationError, match="missing values in 'num3' on lines 402;"):
+    with pytest.raises(cr.errors.ValidationError, match="missing values in 'num3' on line 402;"):
         strict.transform(next(chunks))
     with pytest.raises(cr.errors.ValidationError, match="does not exist"):
         next(iter_chunks(tmp_path / "nope.csv"))

@@ -246,9 +246,9 @@ class Targets:
     def array(self):
         import numpy as np
         if self.n_gaps:
-            shown = ", ".join(str(i) for i in self.gaps[:5]) + (f" and {self.n_gaps - 5} more"
-                                                                  if self.n_gaps > 5 else "")
-            raise ValidationError(f"target column {self.pre.target!r} has missing values on lines {shown}")
+            from ..data.lines import on_lines
+            raise ValidationError(f"target column {self.pre.target!r} has missing values "
+                                  f"{on_lines(self.gaps[:5], self.n_gaps)}")
         if self.error is not None:
             raise self.error
         return np.concatenate(self.values)

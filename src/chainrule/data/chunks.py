@@ -57,8 +57,14 @@ def iter_chunks(path: Any, *, rows: int = 100_000, sep: str | None = None, encod
                 if lines is not None:
                     chunk.attrs["lines"] = lines
                 yield chunk
-    except UnicodeDecodeError as exc:
-        raise ValidationError(f"CSV file {short(name, 200)} is not {encoding or 'UTF-8'} text ({exc.reason}); give "
-                              "its encoding, e.g. --encoding latin-1") from None
+    except UnicodeDecodeError:                             # pandas does not say where: read again to find it
+        from .rowcheck import find_undecodable
+        raise find_undecodable(name, encoding) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        if isinstance(exc, pd.errors.ParserError):        # pandas names no file line: the check of every line does
+            from .rowcheck import check_csv
+            try:
+                check_csv(name, sep=sep, encoding=encoding, decimal=decimal, thousands=thousands)
+            except ValidationError as checked:
+                raise checked from None
         raise ValidationError(f"CSV file {short(name, 200)} could not be read: {str(exc).strip()[:200]}") from None

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
-from .lines import Lines
+from .lines import Lines, quote_left_open, unclosed_quote
 
 SEPARATORS = (",", ";", "\t", "|")
 SNIFF_LINES = 50          # lines looked at to detect the separator
@@ -113,11 +113,14 @@ def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
     except LookupError:
         raise ValidationError(f"encoding {short(encoding)} is not known (e.g. utf-8, latin-1, cp1252)") from None
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        hint = "give its encoding, e.g. --encoding latin-1 (or cp1252)" if encoding is None else \
-            "it is in another encoding"
-        raise ValidationError(f"CSV file {short(name, 200)} is not {encoding or 'UTF-8'} text: byte "
-                              f"0x{data[exc.start]:02x} on line {line} cannot be decoded; {hint}") from None
+        raise undecodable(name, encoding, data[exc.start], data[:exc.start].count(b"\n") + 1) from None
+
+
+def undecodable(name: str, encoding: str | None, byte: int, line: int) -> ValidationError:
+    """The refusal of a byte that is not in the encoding, naming its line: every reader's words."""
+    hint = "give its encoding, e.g. --encoding latin-1 (or cp1252)" if encoding is None else "it is in another encoding"
+    return ValidationError(f"CSV file {short(name, 200)} is not {encoding or 'UTF-8'} text: byte 0x{byte:02x} on line "
+                           f"{line} cannot be decoded; {hint}")
 
 
 def _field_counts(lines: list[str], sep: str) -> list[int]:
@@ -275,6 +278,7 @@ def _csv_rows(text: str, sep: str, name: str, lines: Lines | None = None) -> lis
     filled with the line each data row starts on."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     header: list[str] | None = None
+    row: list[str] = []
     bad: list[tuple[int, int]] = []
     starts: list[int] = []
     after = 0                                               # the line the previous row ended on
@@ -284,7 +288,7 @@ def _csv_rows(text: str, sep: str, name: str, lines: Lines | None = None) -> lis
                 after = reader.line_num
                 continue                                    # blank lines are skipped, as pandas does
             if header is None:
-                header, header_line = row, reader.line_num
+                header, header_line, header_start = row, reader.line_num, after + 1
             else:
                 starts.append(after + 1)
                 if len(row) != len(header):
@@ -295,6 +299,8 @@ def _csv_rows(text: str, sep: str, name: str, lines: Lines | None = None) -> lis
                               f"{exc}") from None
     if header is None:
         raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data rows")
+    if (quote := quote_left_open(text, row, starts[-1] if starts else header_start, sep)) is not None:
+        raise ValidationError(unclosed_quote(short(name, 200), quote))
     if lines is not None:
         lines.extend(starts)
     if bad:

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from .csvfile import names, short
-from .lines import file_lines
+from .lines import file_lines, on_lines
 from .progress import Progress
 
 INT32_MAX = 2**31 - 1
@@ -27,10 +27,9 @@ def _line(mask: np.ndarray, df: Any) -> int:
 
 
 def _lines(mask: np.ndarray, df: Any) -> str:
-    """The file lines of the True entries, the first few."""
+    """'on lines 3, 5 and 9': the file lines of the True entries, the first few."""
     at = np.flatnonzero(mask)
-    shown = ", ".join(str(i) for i in file_lines(df, at[:5]))
-    return shown + (f" and {len(at) - 5} more" if len(at) > 5 else "")
+    return on_lines(file_lines(df, at[:5]), at.size)
 
 
 def _comma_hint(cell: Any) -> str:
@@ -45,13 +44,13 @@ def _comma_hint(cell: Any) -> str:
 
 
 def gap_message(pre: Any, c: str, lines: str) -> str:
-    """The refusal of a missing value in column `c` (file lines `lines`) that the model has no fill
+    """The refusal of a missing value in column `c` (`lines`: 'on lines 3 and 5') that the model has no fill
     value for: trained without --impute, or (a file written before a fill value was kept for every
     column) with --impute, in a column that had no gaps."""
     if pre.impute is None:
-        return (f"missing values in {short(c)} on lines {lines}; the model was trained without gaps there "
+        return (f"missing values in {short(c)} {lines}; the model was trained without gaps there "
                 "(train with --impute to fill them)")
-    return (f"missing values in {short(c)} on lines {lines}; the model was trained with --impute {pre.impute}, but "
+    return (f"missing values in {short(c)} {lines}; the model was trained with --impute {pre.impute}, but "
             "its file, written by an older chainrule, keeps a fill value only for the columns that had gaps in "
             "training, and this one had none: fill them in, or train the model again (which keeps one for "
             "every column)")

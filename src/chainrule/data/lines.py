@@ -6,6 +6,8 @@ the line after the previous row's, so its memory grows with those, not with the 
 """
 from __future__ import annotations
 
+import io
+import itertools
 from typing import Any
 
 import numpy as np
@@ -53,6 +55,16 @@ class Lines:
         return self
 
 
+def on_lines(numbers: Any, total: int | None = None) -> str:
+    """'on line 3', 'on lines 3 and 5', 'on lines 3, 5 and 9': file lines as every message names them;
+    `total`, the count when `numbers` are only the first few, adds 'and 4 more'."""
+    shown = [str(int(n)) for n in numbers]
+    more = (len(shown) if total is None else int(total)) - len(shown)
+    if more > 0:
+        shown.append(f"{more} more")
+    return f"on line {shown[0]}" if len(shown) == 1 else f"on lines {', '.join(shown[:-1])} and {shown[-1]}"
+
+
 def file_lines(table: Any, positions: Any) -> np.ndarray:
     """The file lines (the header is line 1) of the rows at `positions` of `table`, a DataFrame or
     Series read by `read_csv` or `iter_chunks` (a chunk's RangeIndex continues the file's rows):
@@ -64,3 +76,65 @@ def file_lines(table: Any, positions: Any) -> np.ndarray:
         rows = rows + int(index.start)
     lines = getattr(table, "attrs", {}).get("lines")
     return lines(rows) if isinstance(lines, Lines) else rows + 2
+
+
+class KeptRow:
+    """A csv.reader's input `lines`, keeping the lines of the row read last (set `done` after each
+    row): where that row opens a quote it never closes, the csv module reads every line after it,
+    to the end of the file, into one cell, and `open_quote` names the line it opened on."""
+
+    def __init__(self, lines: Any):
+        self.lines, self.done = lines, False
+        self.row: list[str] = []
+
+    def __iter__(self) -> Any:
+        for line in self.lines:
+            if self.done:
+                self.row.clear()
+                self.done = False
+            self.row.append(line)
+            yield line
+
+    def open_quote(self, sep: str, line_num: int) -> int | None:
+        """`open_quote` of the last row, which ends on file line `line_num`."""
+        return open_quote(self.row, sep, line_num - len(self.row) + 1)
+
+
+def open_quote(row: list[str], sep: str, first: int) -> int | None:
+    """The file line where a row (its lines `row`, from file line `first`) opens a quote that it never
+    closes, read as the csv module reads: a quote opens a cell only at its start, "" inside is one quote."""
+    state, opened = "start", 0
+    for k, line in enumerate(row):
+        i = 0
+        while i < len(line):
+            if state == "quoted":                      # inside a quoted cell: on to its next quote
+                i = line.find('"', i) + 1
+                if i == 0:
+                    break
+                state = "quote"
+                continue
+            ch = line[i]
+            if state == "quote" and ch == '"':         # "" inside a quoted cell
+                state = "quoted"
+            elif ch == sep or ch in "\r\n":
+                state = "start"
+            elif ch == '"' and state == "start":
+                state, opened = "quoted", first + k
+            else:
+                state = "field"
+            i += 1
+    return opened if state == "quoted" else None
+
+
+def quote_left_open(text: str, row: list[str], first: int, sep: str) -> int | None:
+    """`open_quote` of the last row `row` of `text` (parsed: from file line `first`), read again only
+    where it may hold one: its last cell ends with a line end, or the text does not."""
+    if not row or not (row[-1].endswith(("\n", "\r")) or not text.endswith(("\n", "\r"))):
+        return None
+    return open_quote(list(itertools.islice(io.StringIO(text, newline=""), first - 1, None)), sep, first)
+
+
+def unclosed_quote(name: str, line: int) -> str:
+    """The refusal of a quote never closed (`name`: the file as messages show it)."""
+    return (f"CSV file {name}: line {line} opens a quote (\") that is never closed, so every line after it was read "
+            "as one cell; close it (a quote inside a quoted cell is written twice: \"\"), or remove it")

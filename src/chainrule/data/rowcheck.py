@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
-from .csvfile import bom_encoding, check_marks, detect_separator, field_counts, open_csv, short, wide
-from .lines import Lines
+from .csvfile import bom_encoding, check_marks, detect_separator, field_counts, open_csv, short, undecodable, wide
+from .lines import KeptRow, Lines, unclosed_quote
 
 BLOCK = 1 << 24
 SNIFF_CHARS = 1 << 18
@@ -84,10 +84,27 @@ def _decode_error(exc: UnicodeDecodeError, name: str, encoding: str | None, line
                   codec: str) -> ValidationError:
     data = exc.object
     line = lines_before + bytes(data[:exc.start]).decode(codec, errors="ignore").count("\n") + 1
-    hint = "give its encoding, e.g. --encoding latin-1 (or cp1252)" if encoding is None else \
-        "it is in another encoding"
-    return ValidationError(f"CSV file {short(name, 200)} is not {encoding or 'UTF-8'} text: byte "
-                           f"0x{data[exc.start]:02x} on line {line} cannot be decoded; {hint}")
+    return undecodable(name, encoding, data[exc.start], line)
+
+
+def find_undecodable(path: Any, encoding: str | None) -> ValidationError:
+    """The refusal of the file's first byte that is not in `encoding` (a reader that found one but
+    not where: pandas), with its line, read in blocks as `check_csv` reads."""
+    name = str(path)
+    with _open(name) as f:
+        head = f.read(BLOCK)
+        encoding = encoding or bom_encoding(head)
+        codec = encoding or "utf-8-sig"
+        decoder, lines_before, block = codecs.getincrementaldecoder(codec)(), 0, head
+        while True:
+            final = len(block) < BLOCK
+            try:
+                lines_before += decoder.decode(block, final=final).count("\n")
+            except UnicodeDecodeError as exc:
+                return _decode_error(exc, name, encoding, lines_before, codec)
+            if final:
+                return ValidationError(f"CSV file {short(name, 200)} is not {encoding or 'UTF-8'} text")
+            block = f.read(BLOCK)
 
 
 def _count_block(rows: _Rows, buf: bytes, end: int, sep: int, first_line: int, sep_char: str, codec: str) -> int:
@@ -114,13 +131,15 @@ def _csv_rows(f: Any, rows: _Rows, encoding: str, sep: str) -> None:
     """`_check_rows` through the csv module, line by line (quoted fields may hold line ends)."""
     f.seek(0)
     text = io.TextIOWrapper(f, encoding=encoding, newline="")    # lines end at \n, \r\n or \r, as in read_csv
-    reader = csv.reader(text, delimiter=sep)
+    kept = KeptRow(text)
+    reader = csv.reader(kept, delimiter=sep)
     batch: list[int] = []
     lines: list[int] = []
     starts: list[int] = []
     after = 0                                      # the line the previous row ended on
     try:
         for row in reader:
+            kept.done = True
             if not row or (len(row) == 1 and not row[0].strip()):
                 after = reader.line_num
                 continue
@@ -138,6 +157,8 @@ def _csv_rows(f: Any, rows: _Rows, encoding: str, sep: str) -> None:
     except csv.Error as exc:
         raise ValidationError(f"CSV file {short(rows.name, 200)} could not be read near line {reader.line_num}: "
                               f"{exc}") from None
+    if (quote := kept.open_quote(sep, reader.line_num)) is not None:
+        raise ValidationError(unclosed_quote(short(rows.name, 200), quote))
     rows.add(np.array(batch, dtype=np.int64), np.array(lines, dtype=np.int64), np.array(starts, dtype=np.int64))
     text.detach()
 

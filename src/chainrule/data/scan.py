@@ -17,6 +17,7 @@ from typing import IO, Any
 import numpy as np
 
 from ..errors import ValidationError
+from .lines import on_lines
 
 #: beyond this magnitude a column's squares may overflow float64: it is summed in units of its largest value
 BIG = 1e100
@@ -251,10 +252,8 @@ class ColumnScan:
 
 
 def gap_lines(scan: ColumnScan) -> str:
-    """The first gaps' lines as `tabular._rows` shows them."""
-    shown = ", ".join(str(i) for i in scan.missing_lines)
-    more = scan.missing - len(scan.missing_lines)
-    return shown + (f" and {more} more" if more > 0 else "")
+    """The first gaps' lines as `tabular._rows` shows them: 'on lines 3, 5 and 9'."""
+    return on_lines(scan.missing_lines, scan.missing)
 
 
 class Counts:

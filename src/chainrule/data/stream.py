@@ -193,7 +193,7 @@ class CsvStream:
                        max_categories: int | None, scans: dict[str, ColumnScan], y: ColumnScan) -> Preprocessing:
         """`Preprocessing.fit`'s checks and results, in its order, from the column summaries."""
         if y.missing:
-            raise ValidationError(f"target column {target!r} has missing values on lines {gap_lines(y)}")
+            raise ValidationError(f"target column {target!r} has missing values {gap_lines(y)}")
         numeric_target = y.kind in ("int", "float")
         if task is None:
             small = not y.capped and len(y.counts) <= MAX_CLASSES
@@ -216,7 +216,7 @@ class CsvStream:
                                   f"{empty[0]!r}, or remove it from the file)")
         gaps = [c for c, s in scans.items() if s.missing]
         if gaps and impute is None:
-            detail = "; ".join(f"{c!r} on lines {gap_lines(scans[c])}" for c in gaps)
+            detail = "; ".join(f"{c!r} {gap_lines(scans[c])}" for c in gaps)
             raise ValidationError(f"missing values in {detail}. Fill them in, or use --impute {'|'.join(IMPUTE)}")
         for c, s in scans.items():
             if s.looks_like_id(MIN_ID_ROWS):

@@ -27,7 +27,7 @@ from .columns import (
     warn_id,
 )
 from .csvfile import names, not_in_file, read_csv, short
-from .lines import file_lines
+from .lines import file_lines, on_lines
 from .stored import IMPUTE, check_stored
 
 __all__ = ["Preprocessing", "read_csv", "ColumnWarning", "UnseenCategoryWarning", "IMPUTE", "MAX_CLASSES"]
@@ -41,10 +41,14 @@ MAX_CLASSES = 20      # an integer target with at most this many values is taken
 
 
 def _rows(mask, table: Any = None) -> str:
-    """File line numbers (header is line 1) of the True entries of `table`'s rows, the first few."""
+    """'on lines 3, 5 and 9': the file lines (header is line 1) of the True entries of `table`'s rows, the first few."""
     at = np.flatnonzero(np.asarray(mask))
-    shown = ", ".join(str(i) for i in file_lines(table, at[:5]))
-    return shown + (f" and {len(at) - 5} more" if len(at) > 5 else "")
+    return on_lines(file_lines(table, at[:5]), at.size)
+
+
+def _first(mask, table: Any) -> int:
+    """The file line of the first True entry of `table`'s rows."""
+    return int(file_lines(table, np.flatnonzero(np.asarray(mask))[:1])[0])
 
 
 def mean_and_spread(values: Any) -> tuple[float, float]:
@@ -129,7 +133,7 @@ class Preprocessing:
             raise ValidationError(f"the file has no feature columns besides the target {target!r}")
         y = df[target]
         if y.isna().any():
-            raise ValidationError(f"target column {target!r} has missing values on lines {_rows(y.isna(), y)}")
+            raise ValidationError(f"target column {target!r} has missing values {_rows(y.isna(), y)}")
         numeric_target = pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)
         if task is None:
             integral = numeric_target and np.all(np.mod(y.to_numpy(dtype=float), 1) == 0)
@@ -156,7 +160,7 @@ class Preprocessing:
                                   f"{empty[0]!r}, or remove it from the file)")
         gaps = [c for c in features if missing[c]]
         if gaps and impute is None:
-            detail = "; ".join(f"{c!r} on lines {_rows(df[c].isna(), df)}" for c in gaps)
+            detail = "; ".join(f"{c!r} {_rows(df[c].isna(), df)}" for c in gaps)
             raise ValidationError(f"missing values in {detail}. Fill them in, or use --impute "
                                   f"{'|'.join(IMPUTE)}")
         for c in features:
@@ -212,7 +216,7 @@ class Preprocessing:
             col = pd.to_numeric(df[c], errors="coerce")
             bad = col.isna() & df[c].notna()
             if bad.any():
-                raise ValidationError(f"column {short(c)} must be numeric; line {_rows(bad, df).split(',')[0]} has "
+                raise ValidationError(f"column {short(c)} must be numeric; line {_first(bad, df)} has "
                                       f"{short(df[c][bad].iloc[0])}")
             if col.isna().any():
                 if c not in self.fill:
@@ -222,7 +226,7 @@ class Preprocessing:
             values = col.to_numpy(dtype=float)
             if not np.all(np.isfinite(values)):
                 raise ValidationError(f"column {c!r} has an infinite value on line "
-                                      f"{_rows(~np.isfinite(values), df).split(',')[0]}")
+                                      f"{_first(~np.isfinite(values), df)}")
             yield values
 
     def transform(self, df, dtype: Any = np.float64, sparse: bool = True, rows: np.ndarray | None = None,
@@ -243,7 +247,7 @@ class Preprocessing:
             raise ValidationError(f"target column {self.target!r} is not in the file")
         y = df[self.target]
         if y.isna().any():
-            raise ValidationError(f"target column {self.target!r} has missing values on lines {_rows(y.isna(), y)}")
+            raise ValidationError(f"target column {self.target!r} has missing values {_rows(y.isna(), y)}")
         if self.task == "regression":
             values = pd_numeric(y, self.target)
             return ((values - self.y_mean) / self.y_scale).reshape(-1, 1)

@@ -37,6 +37,17 @@ def divergence_cause(grads: np.ndarray, E: float) -> str:
             f"{float(np.abs(grads).max()):.3g})")
 
 
+def plain_update(params: np.ndarray, grads: np.ndarray, slices: list[slice], lr: float) -> None:
+    """w -= lr * dE/dw on the trainable `slices` (`Network.step`); an update that would overflow is
+    divergence too, refused before any weight changes (fit finds it only at the next batch)."""
+    new = [params[s] - lr * grads[s] for s in slices]
+    if not all(np.isfinite(w).all() for w in new):
+        raise not_finite(f"the update w - lr * dE/dw overflows {params.dtype} (lr={lr:g}, |dE/dw| up to "
+                         f"{float(np.abs(grads).max()):.3g})")
+    for s, w in zip(slices, new):
+        params[s] = w
+
+
 def not_finite(what: str) -> TrainingDiverged:
     return TrainingDiverged(f"{what}; the weights are those of the last finite step. Try a lower learning rate, "
                             "gradient clipping (clip_norm=...), or scaling the inputs.")

@@ -109,12 +109,28 @@ def evaluate(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | No
         return measure(net, X, Y, weight, chunk)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         result = measure(net, X, Y, weight, chunk)
-    if not math.isfinite(result["loss"]):
-        predict.predict(net, X, chunk)      # raises, naming the rows, where the outputs are NaN or infinite
-        raise ValidationError(f"the loss is {result['loss']} though the network's outputs are finite: they are too "
-                              f"far from the targets for {net.dtype.name} ({net.loss_function.name}); the inputs are "
-                              "far outside the range the network was trained on, or the targets need scaling")
+    finite_loss(net, result["loss"], X, chunk)
     return result
+
+
+def finite_loss(net: Network, loss: float, X: Any, chunk: int) -> float:
+    """`loss` when it is finite, else the error that says why (`evaluate`, `Network.loss` and
+    `Network.gradients` share it): predict's, naming the rows, where the network's outputs are NaN
+    or infinite; else the outputs are too far from the targets for the dtype."""
+    if math.isfinite(loss):
+        return loss
+    predict.predict(net, X, chunk)      # raises, naming the rows, where the outputs are NaN or infinite
+    raise ValidationError(f"the loss is {loss} though the network's outputs are finite: they are too "
+                          f"far from the targets for {net.dtype.name} ({net.loss_function.name}); the inputs are "
+                          "far outside the range the network was trained on, or the targets need scaling")
+
+
+def finite_gradients(net: Network, loss: float, X: Any, chunk: int) -> None:
+    """`Network.gradients`' check of the pass just made: its loss (`finite_loss`), then its gradient."""
+    finite_loss(net, loss, X, chunk)
+    if not np.isfinite(net.grads).all():
+        raise ValidationError(f"the gradient is NaN or infinite though the loss ({loss:.4g}) is finite: the "
+                              f"inputs, or the network's weights, are too large for {net.dtype.name}; scale the inputs")
 
 
 def measure(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None, chunk: int) -> dict[str, float]:

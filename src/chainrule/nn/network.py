@@ -22,25 +22,18 @@ from ..errors import ValidationError
 from . import checks as check
 from . import evaluation
 from . import sample_weight as sw
-from .divergence import divergence, sum_of_squares
+from .divergence import divergence, plain_update, sum_of_squares
 from .inference import fitting, refuse_other_thread
 from .layers import Dense, Layer
 from .losses import Loss, fuses, get_loss
 from .predict import predict
+from .summary import Summary, summary_table
 
 if TYPE_CHECKING:
     from ..training.callbacks import History
 
 #: rows per chunk of predict and evaluate (8 MB per 64-wide float64 layer)
 CHUNK = 16384
-
-
-class Summary(str):
-    """`summary()`'s text: a str (print it, split it) that the Python prompt and Jupyter show as the
-    table it is, where a plain str would show as one quoted line of '\\n's."""
-
-    def __repr__(self) -> str:
-        return str(self)
 
 
 class Network:
@@ -210,25 +203,32 @@ class Network:
         return E
 
     def loss(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
-        """The error E of the batch (a Python float); with `sample_weight`, the weighted mean of the samples'."""
+        """The error E of the batch (a Python float); with `sample_weight`, the weighted mean of the samples'.
+        A NaN or infinite E is evaluate's error (`evaluation.finite_loss`), not a NumPy warning."""
         X, Y = self.check_data(X, Y)
-        return self.loss_value(self.run_forward(X), Y, sw.batch(sample_weight, X.shape[0], self.dtype))
+        with np.errstate(all="ignore"):
+            E = self.loss_value(self.run_forward(X), Y, sw.batch(sample_weight, X.shape[0], self.dtype))
+        return evaluation.finite_loss(self, E, X, CHUNK)
 
     def gradients(self, X: ArrayLike, Y: ArrayLike,
                   sample_weight: ArrayLike | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
-        """[(dE/dW, dE/db), ...] for every Dense layer, shapes of (W, b); frozen ones too."""
-        self.backprop(X, Y, sample_weight=sample_weight)
+        """[(dE/dW, dE/db), ...] for every Dense layer, shapes of (W, b); frozen ones too. A NaN or
+        infinite E or gradient is an error (`evaluation.finite_gradients`), not a NumPy warning."""
+        with np.errstate(all="ignore"):
+            E = self.backprop(X, Y, sample_weight=sample_weight)
+        evaluation.finite_gradients(self, E, X, CHUNK)
         return [(layer.dW.copy(), layer.db.copy()) for layer in self.dense_layers]
 
     def step(self, X: ArrayLike, Y: ArrayLike, lr: float) -> float:
         """One plain gradient-descent update w+ = w - lr * dE/dw of every trainable parameter.
 
-        Returns the error E computed in this step's forward pass, i.e. before the update."""
+        Returns the error E computed in this step's forward pass, i.e. before the update. A step
+        that diverges (or whose update overflows) raises TrainingDiverged, changing nothing."""
         lr = check.number(lr, "lr", low_inclusive=False)
         X, Y = self.check_data(X, Y)
-        E = self.train_batch(X, Y)
-        for s in self.trainable_slices():
-            self.params[s] -= lr * self.grads[s]
+        with np.errstate(all="ignore"):      # divergence is reported by TrainingDiverged
+            E = self.train_batch(X, Y)
+            plain_update(self.params, self.grads, self.trainable_slices(), lr)
         return E
 
     def train_batch(self, X: np.ndarray, Y: np.ndarray, c: np.ndarray | None = None) -> float:
@@ -385,15 +385,7 @@ class Network:
     def summary(self) -> Summary:
         """One line per layer, its parameter count in one column; the total says how many are frozen.
         A str, shown as the table at the prompt and in Jupyter (Keras' prints it)."""
-        lines, width = [f"Network(loss={self.loss_function.name!r}, dtype={self.dtype.name})"], 50
-        width = max([width] + [len(repr(layer)) for layer in self.layers])
-        for i, layer in enumerate(self.layers):
-            n = sum(int(np.prod(s)) for _, s in layer.param_shapes())
-            lines.append(f"  {i}: {layer!r:<{width}} {n:>8} parameters")
-        trainable = sum(len(range(*s.indices(self.n_params))) for s in self.trainable_slices())
-        frozen = f" ({trainable} trainable, {self.n_params - trainable} frozen)" if trainable < self.n_params else ""
-        lines.append(f"  total: {self.n_params} parameters{frozen}")
-        return Summary("\n".join(lines))
+        return summary_table(self)
 
     def __repr__(self) -> str:
         return f"Network({self.layers!r}, loss={self.loss_function.name!r}, dtype={self.dtype.name!r})"

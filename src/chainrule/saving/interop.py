@@ -83,8 +83,8 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
                                               "its own")
                     if p is not None:
                         owners[id(p)] = where
-                W = m.weight.detach().cpu().numpy().T
-                b = None if m.bias is None else m.bias.detach().cpu().numpy()
+                W = _torch_values(m.weight, where, f"{prefix}{name}.weight").T
+                b = None if m.bias is None else _torch_values(m.bias, where, f"{prefix}{name}.bias")
                 weights.extend([W] + ([] if b is None else [b]))
                 trainable = {"W": m.weight.requires_grad, "b": m.bias is not None and m.bias.requires_grad}
                 items.append(dense_layer(W, b, "linear", trainable))
@@ -108,7 +108,26 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     own_forward(module, "the module")
     with torch.no_grad():
         walk(module, "")
-    return build_network(items, loss, weights_dtype(weights, "module") if weights else np.float64)
+    return build_network(items, loss, weights_dtype(weights, "module", TORCH_CONVERT) if weights else np.float64)
+
+
+TORCH_CONVERT = "convert the model first with model.float() (float32) or model.double() (float64)"
+
+
+def _torch_values(p: Any, where: str, key: str) -> np.ndarray:
+    """A Linear's weight or bias (`key`: its state_dict name) as a NumPy array, refused in words where it
+    holds no numbers chainrule computes with: none at all (the 'meta' device), or not float32/float64
+    (bfloat16 and float8 have no NumPy form; float16 would be a third dtype of network)."""
+    import torch
+    if p.is_meta:
+        raise ValidationError(f"{where}: its parameter {key!r} is on the 'meta' device: it has a shape but no "
+                              "values (a model built without its weights); load the weights first, e.g. "
+                              "model.to_empty(device='cpu') then model.load_state_dict(state_dict)")
+    if p.dtype not in (torch.float32, torch.float64):
+        fix = TORCH_CONVERT if p.dtype.is_floating_point else "give the model float32 or float64 weights"
+        raise ValidationError(f"{where}: its parameter {key!r} is {p.dtype}; chainrule computes in float32 or "
+                              f"float64: {fix}")
+    return p.detach().cpu().numpy()
 
 
 def to_torch(net: Network) -> Any:
@@ -148,6 +167,8 @@ def to_torch(net: Network) -> Any:
 
 
 # -- Keras -----------------------------------------------------------------------------------
+KERAS_CONVERT = ("build the same model with dtype='float32' layers and copy the weights in: "
+                 "new.set_weights([w.astype('float32') for w in model.get_weights()])")
 KERAS_ACTIVATIONS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "softmax": "softmax",
                      "linear": "linear"}
 
@@ -245,7 +266,7 @@ def from_keras(model: Any, loss: str | None = None) -> Network:
         else:
             raise ValidationError(f"{where} has no chainrule form; supported: Dense, Dropout, Activation, ReLU, "
                                   "LeakyReLU, Softmax")
-    return build_network(items, loss, weights_dtype(weights, "model") if weights else np.float32)
+    return build_network(items, loss, weights_dtype(weights, "model", KERAS_CONVERT) if weights else np.float32)
 
 
 # -- files -----------------------------------------------------------------------------------

@@ -46,12 +46,12 @@ def build_network(items: list, loss: str | None, dtype) -> Network:
     return net
 
 
-def weights_dtype(arrays: list[np.ndarray], what: str) -> np.dtype:
-    """The one dtype (float32 or float64) of all the weights."""
+def weights_dtype(arrays: list[np.ndarray], what: str, fix: str = "") -> np.dtype:
+    """The one dtype (float32 or float64) of all the weights; `fix`: how the source library converts them."""
     kinds = {np.dtype(a.dtype) for a in arrays}
     if len(kinds) != 1 or next(iter(kinds)) not in (np.float32, np.float64):
         raise ValidationError(f"{what}: the weights must all be float32 or all float64; got "
-                              f"{sorted(k.name for k in kinds)}")
+                              f"{sorted(k.name for k in kinds)}{f': {fix}' if fix else ''}")
     return next(iter(kinds))
 
 

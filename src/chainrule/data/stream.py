@@ -118,6 +118,8 @@ class CsvStream:
         if train is not None and (np.dtype(train.dtype) != np.bool_ or train.shape != (n,)):
             raise ValidationError(f"train must be a boolean mask of the file's {n} rows; got shape {train.shape} of "
                                   f"{train.dtype}")
+        if train is not None and not train.any():
+            raise ValidationError(f"train marks none of the file's {n} rows as a training row")
         self.train = train
         header = self.header()
         if keep is not None and keep[0] not in header:

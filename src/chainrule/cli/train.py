@@ -229,8 +229,8 @@ def training_rows(order, n_train: int):
 
 
 def split(n: int, args, on_disk: bool):
-    """(validation rows, the rows' order: shuffled, the validation rows last) of n rows. Drawn before
-    the preprocessing is learned, from the training rows alone."""
+    """(validation rows, the rows' order: shuffled, the validation rows last) of n rows, drawn before
+    the preprocessing, which learns from the training rows alone."""
     import numpy as np
 
     from ..training.arguments import held_out

@@ -174,7 +174,7 @@ class CsvStream:
         finally:
             for path in self.spools.values():
                 os.remove(path)
-            self.spools = {}
+            self.spools, self.train = {}, None   # the mask is the caller's: not held past the fit
         return self.pre
 
     def _scan(self, target: str, features: list[str], task: str | None, impute: str | None,

@@ -2,8 +2,9 @@
 network's inputs written to disk in the order training reads them.
 
 `CsvStream(path).fit(target)` reads the file once in chunks (`chunks.iter_chunks`) and returns
-the `Preprocessing` that `Preprocessing.fit` learns from the whole table (or, given a mask of
-the training rows, from those: `fit(..., train=...)`, the mask in a file): the same columns,
+the `Preprocessing` that `Preprocessing.fit` learns from the whole table, or, given a mask of
+the training rows (`fit(..., train=...)`; `train --stream` draws them from `count_rows()` and
+keeps the mask in a temporary file, a byte a row), from those: the same columns,
 categories, fill values, classes and checks (the same errors and warnings), means and spreads
 merged chunk by chunk (equal to the whole table's to rounding). `encode(rows)` reads it again
 and writes the inputs into files on disk (`ondisk.py`): row i of X is the file's row rows[i], as

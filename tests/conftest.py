@@ -12,6 +12,15 @@ OUTPUTS_FOR = {"sse": ACTIVATIONS, "mse": ACTIVATIONS,
                "categorical_crossentropy": ["softmax", "sigmoid"]}
 
 
+def training_rows(n, val_split=0.2, seed=0):
+    """The file rows (sorted) that `chainrule train --val-split val_split --seed seed` trains on, drawn
+    as it documents them, with NumPy alone: the rows shuffled by `default_rng(seed).permutation(n)`,
+    the last n - floor(n * (1 - val_split)) held out for validation (Keras' count)."""
+    import math
+    n_val = n - math.floor(n * (1.0 - val_split))
+    return np.sort(np.random.default_rng(seed).permutation(n)[n_val:] if n_val else np.arange(n))
+
+
 def iris_table():
     """scikit-learn's iris as a DataFrame, its target the column 'species' of names (as a CSV holds it)."""
     from sklearn.datasets import load_iris

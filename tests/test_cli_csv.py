@@ -11,6 +11,7 @@ from sklearn.metrics import r2_score
 
 pd = pytest.importorskip("pandas")
 import sklearn  # noqa: E402
+from conftest import training_rows  # noqa: E402
 
 import chainrule as cr  # noqa: E402
 from chainrule.cli import EXIT_CODES  # noqa: E402
@@ -73,8 +74,8 @@ def test_semicolon_file_with_decimal_commas(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "separator ';' (detected)" in r.stderr and "numeric columns (2, standardised): ['x', 'z']" in r.stderr
     pre = cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]
-    assert pre["means"] == pytest.approx([np.mean([i % 7 + 0.5 for i in range(40)]),
-                                          np.mean([i % 3 + 0.25 for i in range(40)])])
+    assert pre["means"] == pytest.approx([np.mean([i % 7 + 0.5 for i in training_rows(40)]),
+                                          np.mean([i % 3 + 0.25 for i in training_rows(40)])])
 
 
 @pytest.mark.parametrize("a", [["1,5", "3,25", "5", "7", "1", "2"], ["1,5", "3,25", "5,1", "7", "1,2", "2,7"]])
@@ -89,8 +90,8 @@ def test_decimal_commas_among_whole_numbers(tmp_path, a):
     r = cli("train", path, "--target", "y", "--decimal", ",", "--epochs", "1", "--out", tmp_path / "m.npz")
     assert r.returncode == 0, r.stderr
     pre = cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]
-    assert pre["numeric"] == ["a", "b"] and pre["means"][0] == pytest.approx(np.mean([float(v.replace(",", "."))
-                                                                                        for v in a]))
+    assert pre["numeric"] == ["a", "b"] and pre["means"][0] == pytest.approx(np.mean([float(a[i].replace(",", "."))
+                                                                                        for i in training_rows(6)]))
 
 
 def test_thousands_separators(tmp_path):
@@ -106,7 +107,7 @@ def test_thousands_separators(tmp_path):
         assert r.returncode == 0, r.stderr
         pre = cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]
         assert pre["numeric"] == ["income", "x"]
-        assert pre["means"][0] == pytest.approx(np.mean([float(v.replace(",", "")) for v in income]))
+        assert pre["means"][0] == pytest.approx(np.mean([float(income[i].replace(",", "")) for i in training_rows(6)]))
     for command in ("predict", "evaluate"):
         r = cli(command, tmp_path / "m.npz", path, "--thousands", ",")
         assert r.returncode == 0, r.stderr
@@ -119,7 +120,7 @@ def test_thousands_separators(tmp_path):
             tmp_path / "m.npz")
     assert r.returncode == 0, r.stderr
     means = cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]["means"]
-    assert means == [pytest.approx((1234.5 + 2.5 + 3 + 1e6) / 4)]
+    assert means == [pytest.approx(np.mean(np.array([1234.5, 2.5, 3, 1e6])[training_rows(4)]))]
     for given in (("--thousands", ","), ("--thousands", "1"), ("--thousands", "ab")):
         line = error_line(cli("train", eu, "--target", "y", "--decimal", ",", *given, "--out", tmp_path / "m.npz"))
         assert line.endswith("the thousands separator must be one character other than the decimal mark and a digit "
@@ -185,7 +186,8 @@ def test_lone_carriage_returns_end_lines(tmp_path):
         assert r.returncode == 0, r.stderr
         assert "20 rows, 3 columns, separator ',' (detected)" in r.stderr
         pre = cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]
-        assert pre["means"] == [pytest.approx(9.5), pytest.approx(1.5)]
+        rows = training_rows(20)                     # the statistics are the training rows'
+        assert pre["means"] == [pytest.approx(np.mean(rows)), pytest.approx(np.mean(rows % 4))]
     r = cli("predict", tmp_path / "m.npz", path)
     assert r.returncode == 0 and len(r.stdout.splitlines()) == 21, r.stderr
     ragged = write(tmp_path / "r.csv", "a,b,y\r1,2,x\r3,4\r5,6,y\r")     # a short row is named by its line
@@ -204,7 +206,8 @@ def test_utf16_and_utf32_files_with_a_byte_order_mark_are_read(tmp_path, encodin
         assert r.returncode == 0, r.stderr
         assert f"encoding {encoding[:6]}" in r.stderr
         pre = cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]
-        assert pre["categories"]["city"] == ["Genève", "Zürich"] and pre["means"] == [pytest.approx(14.5)]
+        assert pre["categories"]["city"] == ["Genève", "Zürich"]
+        assert pre["means"] == [pytest.approx(np.mean(training_rows(30)))]
     r = cli("predict", tmp_path / "m.npz", path)
     assert r.returncode == 0 and f"30 rows, 3 columns, separator ',' (detected), encoding {encoding[:6]}" in r.stderr
     assert len(r.stdout.splitlines()) == 31, r.stderr
@@ -227,7 +230,9 @@ def test_question_mark_placeholder_is_named_and_na_values_reads_it(tmp_path):
     pre = cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]
     assert pre["numeric"] == ["hp", "weight"]
     # every column gets a fill value, the one without gaps too (as SimpleImputer)
-    assert pre["fill"] == {"hp": float(np.median(hp[hp != "?"].astype(int))), "weight": float(np.median(df["weight"]))}
+    rows = training_rows(90)                          # the fill values are the training rows'
+    assert pre["fill"] == {"hp": float(np.median(hp[rows][hp[rows] != "?"].astype(int))),
+                           "weight": float(np.median(df["weight"].iloc[rows]))}
     r = cli("train", path, "--target", "mpg", "--text", "hp", "--epochs", "1", "--out", tmp_path / "t.npz")
     assert r.returncode == 0 and "text column 'hp':" in r.stderr
 
@@ -287,13 +292,15 @@ def test_high_cardinality_text_column_is_capped_with_a_warning(tmp_path):
     codes = np.where(rng.random(n) < 0.5, "common", np.char.add("rare", rng.integers(0, 2000, n).astype(str)))
     df = pd.DataFrame({"code": codes, "x": rng.normal(size=n), "y": rng.integers(0, 2, n)})
     df.to_csv(tmp_path / "hc.csv", index=False)
-    distinct = df["code"].nunique()
+    train = df["code"].iloc[training_rows(n)]       # the categories are the training rows'
+    distinct = train.nunique()
     r = cli("train", tmp_path / "hc.csv", "--target", "y", "--epochs", "1", "--max-categories", "20",
             "--out", tmp_path / "m.npz")
     assert r.returncode == 0, r.stderr
-    kept = df["code"].value_counts().iloc[20:].sum()
-    assert (f"chainrule: warning: column 'code' has {distinct} different values; the 20 most frequent are kept as "
-            f"categories and the other {distinct - 20} ({kept} rows) count as 'other'") in r.stderr
+    kept = train.value_counts().iloc[20:].sum()
+    assert (f"chainrule: warning: column 'code' has {distinct} different values in the training rows; the 20 most "
+            f"frequent are kept as categories and the other {distinct - 20} ({kept} rows) count as 'other'") \
+        in r.stderr
     net = cr.load(tmp_path / "m.npz")
     assert net.layers[0].W.shape[0] == 1 + 20                       # x and 20 categories, not 1,500 columns
     r = cli("predict", tmp_path / "m.npz", tmp_path / "hc.csv")       # rare values are 'other': no warning
@@ -719,9 +726,10 @@ def test_none_and_null_are_categories_not_missing_cells(tmp_path, stream):
     from sklearn.impute import SimpleImputer
 
     # 'None' and 'null' are values, counted for the mode
-    most_frequent = SimpleImputer(strategy="most_frequent").fit(veneer.reshape(-1, 1).astype(object))
+    rows = training_rows(120)                          # the fill values are the training rows'
+    most_frequent = SimpleImputer(strategy="most_frequent").fit(veneer[rows].reshape(-1, 1).astype(object))
     assert pre["fill"]["veneer"] == most_frequent.statistics_[0]
-    assert pre["fill"]["x"] == pytest.approx(float(np.median(df["x"].dropna())), rel=1e-12)
+    assert pre["fill"]["x"] == pytest.approx(float(np.median(df["x"].iloc[rows].dropna())), rel=1e-12)
     r = cli("predict", model, csv)
     assert r.returncode == 0 and "unseen" not in r.stderr, r.stderr
 

@@ -207,17 +207,50 @@ def gathered(y, order):
     return out
 
 
-def train(args) -> int:
+def training_rows(order, n_train: int):
+    """The boolean mask of the rows order[:n_train] (the training rows), in a temporary file when
+    the order is in one (`--stream`: no memory a row), a block at a time; None when every row is a
+    training row (--val-split 0)."""
+    import numpy as np
+    n = order.shape[0]
+    if n_train >= n:
+        return None
+    if not isinstance(order, np.memmap):
+        mask = np.zeros(n, dtype=bool)
+        mask[order[:n_train]] = True
+        return mask
+    from ..backend.pages import scratch
+    mask = scratch(n, np.bool_)
+    for a in range(0, n, 1 << 20):
+        mask[a:a + (1 << 20)] = False
+    for a in range(0, n_train, 1 << 20):
+        mask[order[a:min(n_train, a + (1 << 20))]] = True
+    return mask
+
+
+def split(n: int, args, on_disk: bool):
+    """(validation rows, the rows' order: shuffled, the validation rows last) of n rows, drawn before
+    the preprocessing, which learns from the training rows alone."""
     import numpy as np
 
+    from ..training.arguments import held_out
+    from ..training.trainer import permutation
+    n_val = held_out(n, args.val_split)             # the rows fit's validation_split holds out
+    if args.val_split and not 1 <= n_val < n:
+        raise ValidationError(f"--val-split {args.val_split} leaves no validation or training rows of {n}")
+    # the rows encoded in a shuffled order, the validation rows last (fit's validation_split takes
+    # them as a range): the split copies nothing; one-hot columns stay sparse, in the network's dtype.
+    # With --stream the order is in a temporary file, as the inputs are: no memory a row
+    return n_val, rolled(permutation(np.random.default_rng(args.seed), n, small=True, on_disk=on_disk), n_val)
+
+
+def train(args) -> int:
     from ..data.columns import labels_as_written
     from ..data.stream import CsvStream, tail
     from ..data.tabular import Preprocessing
     from ..saving import checkpoint
     from ..saving.npz import save
-    from ..training.arguments import held_out
     from ..training.streaming import Subset, check_inputs
-    from ..training.trainer import permutation
     # the arguments are checked before the (possibly long) reading and training
     reading_marks(args)
     hidden = _hidden(args.hidden)
@@ -259,13 +292,15 @@ def train(args) -> int:
                                        args.text, COLUMN_FLAGS)
         said_left_out(left)
         keep = (args.weight, lambda cells, line: weights.checked(cells, args.weight, line)) if args.weight else None
+        n_val, order = split(stream.count_rows(), args, on_disk=True)
         pre = stream.fit(args.target, columns=list(columns.columns), task=args.task, impute=args.impute,
-                         text_columns=args.text, max_categories=args.max_categories, keep=keep)
+                         text_columns=args.text, max_categories=args.max_categories, keep=keep,
+                         train=training_rows(order, len(order) - n_val))   # the statistics: training rows only
         weight = stream.kept              # the --weight column, read in the same pass, in a temporary file
         print(stream.describe(), file=sys.stderr)
         if stream.said:
             print(stream.said, file=sys.stderr)
-        df, n = None, stream.n_rows
+        df, n = None, stream.n_rows                # the rows count_rows counted (fit checks)
     else:
         df, weight = weights.take(read(args, args.csv), args)
         df, said = labels_as_written(df, args.target, args.task, args.text,
@@ -275,19 +310,16 @@ def train(args) -> int:
             print(said, file=sys.stderr)
         df, left = select_columns(df, args.target, args.features, args.drop, args.text, COLUMN_FLAGS)
         said_left_out(left)
-        pre = Preprocessing.fit(df, args.target, task=args.task, impute=args.impute, text_columns=args.text,
-                                max_categories=args.max_categories)
         n = len(df)
+        n_val, order = split(n, args, on_disk=False)
+        # the statistics (means, scales, fill values, categories, a regression target's mean and scale)
+        # from the training rows alone, as scikit-learn fits on them; the classes from every row: the
+        # network needs an output for a class seen only in validation rows
+        pre = Preprocessing.fit(df, args.target, task=args.task, impute=args.impute, text_columns=args.text,
+                                max_categories=args.max_categories, train=training_rows(order, n - n_val))
     keep_reading(pre, args, stream)       # predict reads the file's cells, numbers, separator, encoding as train did
     describe_columns(df, pre, stream.reasons if stream is not None else None)
     class_weight = None if args.class_weight is None else weights.by_class(args.class_weight, pre, args.target)
-    n_val = held_out(n, args.val_split)             # the rows fit's validation_split holds out
-    if args.val_split and not 1 <= n_val < n:
-        raise ValidationError(f"--val-split {args.val_split} leaves no validation or training rows of {n}")
-    # the rows encoded in a shuffled order, the validation rows last (fit's validation_split takes
-    # them as a range): the split copies nothing; one-hot columns stay sparse, in the network's dtype.
-    # With --stream the order is in a temporary file, as the inputs are: no memory a row
-    order = rolled(permutation(np.random.default_rng(args.seed), n, small=True, on_disk=stream is not None), n_val)
     if weight is not None:                # the weights in the rows' order; each part must weigh something
         weight = gathered(weight, order)    # in a temporary file with --stream, as the order is
         weights.check_parts(weight, n_val, args)

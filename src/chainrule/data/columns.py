@@ -165,18 +165,20 @@ def check_classes(target: str, classes: list, counts: Any, numeric: bool) -> Non
                   ColumnWarning, stacklevel=3)
 
 
-def categories(col, name: str, max_categories: int | None) -> tuple[list[str], int]:
+def categories(col, name: str, max_categories: int | None, training: bool = False) -> tuple[list[str], int]:
     """(kept categories sorted, number of categories left out). Past `max_categories`, the most
-    frequent are kept and the others become "other" (encoded as all zeros), with a warning."""
+    frequent are kept and the others become "other" (encoded as all zeros), with a warning.
+    `training`: `col` holds the training rows only (the validation rows are held out): said so."""
     import warnings
     counts = col.value_counts(dropna=True)
     if max_categories is None or len(counts) <= max_categories:
         return sorted(str(v) for v in counts.index), 0
     kept = counts.index[:max_categories]
     rows = int(counts.iloc[max_categories:].sum())
-    warnings.warn(f"column {short(name)} has {len(counts)} different values; the {max_categories} most frequent are "
-                  f"kept as categories and the other {len(counts) - max_categories} ({rows} rows) count as 'other' "
-                  "(raise the limit with --max-categories, or leave the column out with --drop)",
+    where = " in the training rows" if training else ""
+    warnings.warn(f"column {short(name)} has {len(counts)} different values{where}; the {max_categories} most "
+                  f"frequent are kept as categories and the other {len(counts) - max_categories} ({rows} rows) count "
+                  "as 'other' (raise the limit with --max-categories, or leave the column out with --drop)",
                   ColumnWarning, stacklevel=3)
     return sorted(str(v) for v in kept), len(counts) - max_categories
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import warnings
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ import numpy as np
 from ..backend.pages import Pages, scratch
 from ..errors import ValidationError
 from .csvfile import short
-from .encode import INT32_MAX, fill_grid, numeric_column, text_codes
+from .encode import INT32_MAX, fill_grid, numeric_column, text_codes, unseen_message
 from .progress import Progress
 from .tabular import UnseenCategoryWarning
 
@@ -52,25 +53,26 @@ def _space(folder: str, need: int) -> None:
                               f"{free / 2**30:.1f} GiB free: set TMPDIR (or the folder) to a disk with more room")
 
 
-def fixed_width(pre: Any, df: Any, dtype: np.dtype, index: type) -> tuple[np.ndarray, np.ndarray]:
+def fixed_width(pre: Any, df: Any, dtype: np.dtype, index: type,
+                unseen: dict[str, set] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(values, column indices), each n_rows x (numeric + text columns): the rows of the CSR matrix
     (`encode.fill_grid`: a left-out category is an explicit 0)."""
     w = len(pre.numeric) + len(pre.text)
     values = np.empty((len(df), w), dtype=dtype)
     cols: np.ndarray = np.empty((len(df), w), dtype=index)
-    codes_all = [text_codes(pre, df, c, UnseenCategoryWarning) for c in pre.text]
+    codes_all = [text_codes(pre, df, c, UnseenCategoryWarning, unseen) for c in pre.text]
     fill_grid(pre, df, None, codes_all, values, cols)
     return values, cols
 
 
-def dense(pre: Any, df: Any, dtype: np.dtype) -> np.ndarray:
+def dense(pre: Any, df: Any, dtype: np.dtype, unseen: dict[str, set] | None = None) -> np.ndarray:
     """The rows as a dense array (one-hot columns included when SciPy is missing)."""
     X = np.zeros((len(df), pre.n_features), dtype=dtype)
     for j, c in enumerate(pre.numeric):
         X[:, j] = numeric_column(pre, df, c, dtype)
     offset = len(pre.numeric)
     for c in pre.text:
-        codes = text_codes(pre, df, c, UnseenCategoryWarning)
+        codes = text_codes(pre, df, c, UnseenCategoryWarning, unseen)
         seen = np.flatnonzero(codes >= 0)
         X[seen, offset + codes[seen]] = 1
         offset += len(pre.categories[c])
@@ -105,19 +107,23 @@ def encode_csv(stream: Any, pre: Any, rows: np.ndarray | None, dtype: np.dtype, 
     # the pages written are handed back as the file grows (often when it is written in order)
     written = Pages(X, cols, y, in_order=inv is None)
     row_bytes = width * item
+    unseen: dict[str, set] = {}           # values unseen in the training rows: one warning a column, at the end
     with Progress(what, total=n, unit="rows") as progress:
         for chunk, line0 in stream.chunks():
             a = line0 - 2
             dest: Any = slice(a, a + len(chunk)) if inv is None else inv[a:a + len(chunk)]
             y[dest] = pre.encode_target(chunk)
             if cols is not None:
-                X[dest], cols[dest] = fixed_width(pre, chunk, dtype, index)
+                X[dest], cols[dest] = fixed_width(pre, chunk, dtype, index, unseen)
             else:
-                X[dest] = dense(pre, chunk, dtype)
+                X[dest] = dense(pre, chunk, dtype, unseen)
             written.touched(len(chunk), row_bytes, inv is None)
             progress.update(a + len(chunk))
     written.release()
     del written
+    for c in pre.text:                    # as `Preprocessing.transform` warns for the whole table
+        if unseen.get(c):
+            warnings.warn(unseen_message(c, unseen[c]), UnseenCategoryWarning, stacklevel=3)
     X.flush()
     X = np.memmap(path["X"], dtype=dtype, mode="r", shape=shape)
     if cols is None:

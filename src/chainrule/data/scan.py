@@ -9,6 +9,11 @@ column is typed from all of its chunks: integers in one chunk and decimals in an
 decimals, as in the whole file; a column that is numbers in one chunk and text in another
 raises `Mixed`, and the caller reads the file again with that column as text, as pandas reads it
 whole (its cells then keep their own spelling, e.g. '1.50', which a chunk of numbers loses).
+
+Given the training rows of each chunk (`update`'s `train`), the statistics (mean and spread, the
+values for a median or mode, the value counts a text column's categories and fill come from)
+are the training rows' alone, as `Preprocessing.fit(..., train=...)` learns them; the type, gaps,
+ID test, value counts for the checks and a target's classes stay the whole column's.
 """
 from __future__ import annotations
 
@@ -17,6 +22,8 @@ from typing import IO, Any
 import numpy as np
 
 from ..errors import ValidationError
+from .columns import comma_cells, comma_error
+from .csvfile import short
 from .lines import on_lines
 
 #: beyond this magnitude a column's squares may overflow float64: it is summed in units of its largest value
@@ -100,7 +107,11 @@ class ColumnScan:
         self.capped = False
         self.counts: dict[Any, int] = {}       # value -> count, in order of first appearance
         self.first: dict[Any, int] = {}        # value -> its first file line
-        self.n, self.mean, self.m2 = 0, 0.0, 0.0     # numeric values present
+        self.train_counts: dict[Any, int] = {}     # the same over the training rows
+        self.train_first: dict[Any, int] = {}
+        self.train_rows, self.train_missing = 0, 0
+        self.train_gap_line: int | None = None      # the first gap among the training rows
+        self.n, self.mean, self.m2 = 0, 0.0, 0.0     # numeric values present in the training rows
         self.unit, self.mean_u, self.m2_u = 0.0, 0.0, 0.0     # beyond BIG: the mean and m2 in units of `unit`
         self.integral = True
         self.lo, self.hi = np.inf, -np.inf
@@ -112,8 +123,9 @@ class ColumnScan:
     def kind(self) -> str | None:
         return whole_kind(self.kinds)
 
-    def update(self, col: Any, line0: int) -> None:
-        """Add a chunk of the column whose first row is file line `line0`."""
+    def update(self, col: Any, line0: int, train: np.ndarray | None = None) -> None:
+        """Add a chunk of the column whose first row is file line `line0`; `train`: which of its
+        rows are training rows (default all), the ones the statistics come from."""
         missing = col.isna().to_numpy()
         gaps = int(missing.sum())
         if gaps:
@@ -122,6 +134,11 @@ class ColumnScan:
                 self.missing_lines += at_lines(col, np.flatnonzero(missing)[:SHOWN_LINES], line0).tolist()
                 del self.missing_lines[SHOWN_LINES:]
         self.rows += len(col)
+        train_gaps = missing if train is None else missing & train
+        self.train_rows += len(col) if train is None else int(np.count_nonzero(train))
+        self.train_missing += int(np.count_nonzero(train_gaps))
+        if self.train_gap_line is None and train_gaps.any():
+            self.train_gap_line = int(at_lines(col, np.flatnonzero(train_gaps)[:1], line0)[0])
         kind = chunk_kind(col, gaps == len(col))
         if kind is None:
             return
@@ -134,11 +151,16 @@ class ColumnScan:
             if infinite.any():
                 raise ValidationError(f"column {self.name!r} has an infinite value on line "
                                       f"{int(at_lines(col, np.flatnonzero(infinite)[:1], line0)[0])}")
-            self._numbers(values[~missing] if gaps else values, gaps)
+            present = values[~missing] if gaps else values
+            self._numbers(present, gaps)
+            trained = present if train is None else values[train & ~missing]
+            if trained.size:
+                self._moments(trained)
         if kind in ("text", "bool") or self.count_values:
-            self._count(col, line0)
+            self._count(col, line0, train)
 
-    def _numbers(self, values: np.ndarray, gaps: int) -> None:
+    def _moments(self, values: np.ndarray) -> None:
+        """The training rows' values present: mean and squared deviations merged, the spool written."""
         k = values.shape[0]
         lo, hi = float(values.min()), float(values.max())
         total = self.n + k
@@ -151,10 +173,14 @@ class ColumnScan:
             self.mean += delta * k / total
             self.m2 += m2 + delta * delta * self.n * k / total
         self.n = total
-        self.integral = self.integral and bool(np.all(np.mod(values, 1) == 0))
-        self.lo, self.hi = min(self.lo, lo), max(self.hi, hi)
         if self.spool is not None:
             self.spool.write(values.tobytes())
+
+    def _numbers(self, values: np.ndarray, gaps: int) -> None:
+        """Every row's values present: whole numbers or not, the range, what tells an ID."""
+        lo, hi = float(values.min()), float(values.max())
+        self.integral = self.integral and bool(np.all(np.mod(values, 1) == 0))
+        self.lo, self.hi = min(self.lo, lo), max(self.hi, hi)
         if self.id_sums is not None:            # a row number or ID: consecutive integers, each once
             if gaps or self.missing or not self.integral or self.hi - self.lo >= 2**52:
                 self.id_sums = None
@@ -184,23 +210,16 @@ class ColumnScan:
         self.m2_u += m2 + delta * delta * self.n * k / total
         self.mean = self.unit * self.mean_u
 
-    def _count(self, col: Any, line0: int) -> None:
+    def _count(self, col: Any, line0: int, train: np.ndarray | None) -> None:
         import pandas as pd
         if self.capped:
             return
         codes, uniques = pd.factorize(col)                  # in order of first appearance; gaps -1
-        valid = codes >= 0
-        counts = np.bincount(codes[valid], minlength=len(uniques))
-        seen, first = np.unique(codes, return_index=True)
-        first = at_lines(col, first[seen >= 0], line0)
-        for v, c, f in zip(uniques.tolist(), counts.tolist(), first.tolist()):
-            if v in self.counts:
-                self.counts[v] += c
-            else:
-                self.counts[v] = c
-                self.first[v] = f
+        values = uniques.tolist()
+        _merge(self.counts, self.first, values, codes, col, line0, None)
+        _merge(self.train_counts, self.train_first, values, codes, col, line0, train)
         if self.value_cap is not None and len(self.counts) > self.value_cap and self.kind in ("int", "float"):
-            self.capped, self.counts, self.first = True, {}, {}
+            self.capped, self.counts, self.first, self.train_counts, self.train_first = True, {}, {}, {}, {}
 
     # -- what the whole column was ---------------------------------------------------------
     def std(self) -> float:
@@ -209,8 +228,8 @@ class ColumnScan:
         return float(np.sqrt(self.m2 / self.n)) if self.n else 0.0
 
     def filled(self, fill: float) -> tuple[float, float]:
-        """(mean, standard deviation) of the column with its gaps filled with `fill`."""
-        n, gaps = self.n, self.missing
+        """(mean, standard deviation) of the (training rows') column with its gaps filled with `fill`."""
+        n, gaps = self.n, self.train_missing
         total = n + gaps
         if self.unit:                          # in units of the largest value (`_in_units`)
             d = fill / self.unit - self.mean_u
@@ -236,19 +255,44 @@ class ColumnScan:
             return x * (x + 1) * (2 * x + 1) // 6
         return self.id_sums == [((a + b) * (b - a + 1) // 2) % U64, (squares(b) - squares(a - 1)) % U64]
 
-    def strings(self, fill: str | None = None, fill_line: int | None = None) -> tuple[list[str], list[int], list[int]]:
-        """(values as text, counts, first lines), in order of first appearance, the gaps counted
-        as `fill` when given (its first line the earlier of its own and the first gap's)."""
-        keys = list(self.counts)
+    def strings(self, fill: str | None = None, train: bool = False) -> tuple[list[str], list[int], list[int]]:
+        """(values as text, counts, first lines), in order of first appearance, of every row or
+        (`train`) of the training rows; the gaps counted as `fill` when given (its first line the
+        earlier of its own and the first gap's)."""
+        counted, firsts = (self.train_counts, self.train_first) if train else (self.counts, self.first)
+        keys = list(counted)
         text = as_strings(keys, self.kind)
-        counts = [self.counts[k] for k in keys]
-        first = [self.first[k] for k in keys]
-        if fill is not None and self.missing:
+        counts = [counted[k] for k in keys]
+        first = [firsts[k] for k in keys]
+        gaps, gap_line = (self.train_missing, self.train_gap_line) if train else \
+            (self.missing, self.missing_lines[0] if self.missing_lines else None)
+        if fill is not None and gaps:
             i = text.index(fill)
-            counts[i] += self.missing
-            first[i] = min(first[i], fill_line if fill_line is not None else first[i])
+            counts[i] += gaps
+            first[i] = min(first[i], gap_line if gap_line is not None else first[i])
         order = sorted(range(len(text)), key=first.__getitem__)
         return [text[i] for i in order], [counts[i] for i in order], [first[i] for i in order]
+
+
+def _merge(counts: dict[Any, int], firsts: dict[Any, int], values: list, codes: np.ndarray, col: Any, line0: int,
+           train: np.ndarray | None) -> None:
+    """Add a chunk's value counts (`codes` into `values`, gaps -1) and each value's first file line,
+    over its rows `train` (default all), to `counts` and `firsts`."""
+    at = None if train is None else np.flatnonzero(train)
+    if at is not None:
+        codes = codes[at]
+    valid = codes >= 0
+    n = np.bincount(codes[valid], minlength=len(values))
+    seen, first = np.unique(codes, return_index=True)
+    first = first[seen >= 0]
+    lines = dict(zip(seen[seen >= 0].tolist(), at_lines(col, first if at is None else at[first], line0).tolist()))
+    for i in np.flatnonzero(n).tolist():
+        v = values[i]
+        if v in counts:
+            counts[v] += int(n[i])
+        else:
+            counts[v] = int(n[i])
+            firsts[v] = lines[i]
 
 
 def gap_lines(scan: ColumnScan) -> str:
@@ -266,3 +310,51 @@ class Counts:
     def value_counts(self, dropna: bool = True) -> Any:
         # as pandas' value_counts sorts its counts, kept in order of first appearance (ties keep it)
         return self.series.sort_values(ascending=False, kind="stable")
+
+
+def as_first(scan: ColumnScan) -> Any:
+    """The column's first value in the file."""
+    keys = sorted(scan.counts, key=scan.first.__getitem__)
+    return as_python(keys[:1], scan.kind)[0] if keys else None
+
+
+def check_text(name: str, text: list[str], counts: list[int], first: list[int]) -> None:
+    """`columns.check_text_column` from the column's value counts: refuse numbers with placeholders,
+    a decimal comma or thousands separators, with the same message."""
+    import pandas as pd
+    values = [t.strip() for t in text]
+    n = np.asarray(counts, dtype=np.int64)
+    total = int(n.sum())
+    if total == 0:
+        return
+    ok = pd.to_numeric(pd.Series(values, dtype="string"), errors="coerce").notna().to_numpy()
+    found = comma_cells(values, ok, n)
+    if found is not None:
+        i = min(np.flatnonzero(found[1]), key=first.__getitem__)
+        raise comma_error(name, found[0], values[i], first[i])
+    if not ok.any():
+        return
+    if ok.all():
+        earliest = min(range(len(values)), key=first.__getitem__)
+        raise ValidationError(f"column {short(name)} holds numbers stored as text (e.g. {short(text[earliest])} on "
+                              f"line {first[earliest]}): convert it to numbers, or give --text {short(name)} to use "
+                              "it as text categories")
+    if n[ok].sum() / total >= 0.5:
+        bad = sorted(np.flatnonzero(~ok), key=first.__getitem__)
+        kinds = list(dict.fromkeys(values[i] for i in bad))
+        listed = ", ".join(short(v) for v in kinds[:3]) + (f" and {len(kinds) - 3} more" if len(kinds) > 3 else "")
+        raise ValidationError(
+            f"column {short(name)} is numbers except {int(n[~ok].sum())} of {total} cells ({listed}; first on line "
+            f"{first[bad[0]]}), so it would be read as text with one category per number. Give --na-values "
+            f"{short(kinds[0])} to read such cells as missing (and --impute to fill them), or --text {short(name)} "
+            "to use the column as text categories")
+
+
+def reason(text: list[str], first: list[int]) -> str:
+    """`columns.text_reason`: the first value that is not a number, and its line."""
+    import pandas as pd
+    bad = pd.to_numeric(pd.Series(text, dtype="string"), errors="coerce").isna().to_numpy()
+    if not bad.any():
+        return "chosen as text"
+    i = min(np.flatnonzero(bad), key=first.__getitem__)
+    return f"not numbers, e.g. {short(text[i])} on line {first[i]}"

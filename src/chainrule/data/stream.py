@@ -2,7 +2,9 @@
 network's inputs written to disk in the order training reads them.
 
 `CsvStream(path).fit(target)` reads the file once in chunks (`chunks.iter_chunks`) and returns
-the `Preprocessing` that `Preprocessing.fit` learns from the whole table: the same columns,
+the `Preprocessing` that `Preprocessing.fit` learns from the whole table, or, given a mask of
+the training rows (`fit(..., train=...)`; `train --stream` draws them from `count_rows()` and
+keeps the mask in a temporary file, a byte a row), from those: the same columns,
 categories, fill values, classes and checks (the same errors and warnings), means and spreads
 merged chunk by chunk (equal to the whole table's to rounding). `encode(rows)` reads it again
 and writes the inputs into files on disk (`ondisk.py`): row i of X is the file's row rows[i], as
@@ -28,13 +30,13 @@ import numpy as np
 from ..errors import ValidationError
 from . import columns as column_checks
 from .chunks import iter_chunks
-from .columns import MAX_CATEGORIES, MIN_ID_ROWS, categories, comma_cells, comma_error, warn_id, written_label
+from .columns import MAX_CATEGORIES, MIN_ID_ROWS, categories, warn_id, written_label
 from .csvfile import SEP_NAMES, not_in_file, short
 from .progress import Progress
 from .rowcheck import check_csv
-from .scan import ColumnScan, Counts, Mixed, gap_lines
+from .scan import ColumnScan, Counts, Mixed, as_first, check_text, gap_lines, reason
 from .stored import IMPUTE
-from .tabular import MAX_CLASSES, Preprocessing
+from .tabular import MAX_CLASSES, Preprocessing, empty_in_training
 
 __all__ = ["CsvStream", "tail"]
 
@@ -55,7 +57,9 @@ class CsvStream:
         self.text_read: set[str] = set()         # columns read as text (numbers in some chunks, text in others)
         self.columns: list[str] | None = None
         self.keep: tuple[str, Callable[[Any, int], np.ndarray]] | None = None
+        self.train: np.ndarray | None = None     # `fit`'s mask of the training rows
         self.lines: Any = None                   # the data rows' file lines, from the check of every line
+        self.checked: dict[str, Any] | None = None   # that check's result (`count_rows`)
         self.kept: np.ndarray | None = None      # the kept column's values (`fit`'s keep)
         self.pre: Preprocessing | None = None
         self.n_rows = 0
@@ -88,18 +92,36 @@ class CsvStream:
             yield chunk, int(chunk.index.start) + 2
 
     # -- pass 1 -----------------------------------------------------------------------------
+    def count_rows(self) -> int:
+        """The file's data rows, from a check of every line (done once: `fit` reuses it), so that the
+        rows held out for validation can be drawn before `fit` learns from the others."""
+        if self.checked is None:
+            with Progress(f"checking {short(str(self.path), 200)} (every line)"):
+                marks = ("sep", "encoding", "decimal", "thousands")
+                self.checked = check_csv(self.path, **{k: self.read[k] for k in marks})
+                self.lines = self.checked["lines"]
+        return int(self.checked["rows"])
+
     def fit(self, target: str, *, columns: Sequence[str] | None = None, task: str | None = None,
             impute: str | None = None, text_columns: Sequence[str] = (),
             max_categories: int | None = MAX_CATEGORIES,
-            keep: tuple[str, Callable[[Any, int], np.ndarray]] | None = None) -> Preprocessing:
-        """The preprocessing `Preprocessing.fit(df[columns], ...)` learns from the whole file
+            keep: tuple[str, Callable[[Any, int], np.ndarray]] | None = None,
+            train: np.ndarray | None = None) -> Preprocessing:
+        """The preprocessing `Preprocessing.fit(df[columns], ..., train=train)` learns from the file
         (`columns`: the target and the feature columns, in the file's order; default all).
         `keep`: (a column that is not an input, read(cells, file line of the first) -> float64
-        values), read in the same pass into a temporary file: `self.kept` (`--weight`)."""
-        with Progress(f"checking {short(str(self.path), 200)} (every line)"):
-            marks = ("sep", "encoding", "decimal", "thousands")
-            checked = check_csv(self.path, **{k: self.read[k] for k in marks})
-            self.lines = checked["lines"]
+        values), read in the same pass into a temporary file: `self.kept` (`--weight`). `train`: a
+        boolean mask of the file's `count_rows()` rows (a memmap for a long file), the rows the
+        statistics come from (default all)."""
+        n = self.count_rows()
+        checked = self.checked
+        assert checked is not None
+        if train is not None and (np.dtype(train.dtype) != np.bool_ or train.shape != (n,)):
+            raise ValidationError(f"train must be a boolean mask of the file's {n} rows; got shape {train.shape} of "
+                                  f"{train.dtype}")
+        if train is not None and not train.any():
+            raise ValidationError(f"train marks none of the file's {n} rows as a training row")
+        self.train = train
         header = self.header()
         if keep is not None and keep[0] not in header:
             raise not_in_file("column", keep[0], header)
@@ -153,7 +175,7 @@ class CsvStream:
         finally:
             for path in self.spools.values():
                 os.remove(path)
-            self.spools = {}
+            self.spools, self.train = {}, None   # the mask is the caller's: not held past the fit
         return self.pre
 
     def _scan(self, target: str, features: list[str], task: str | None, impute: str | None,
@@ -170,9 +192,14 @@ class CsvStream:
         try:
             with Progress(f"reading {short(str(self.path), 200)} (pass 1 of 2: the preprocessing)") as progress:
                 for chunk, line0 in self.chunks():
-                    y.update(chunk[target], line0)
+                    a = line0 - 2                # the chunk's first row
+                    train = None if self.train is None else np.asarray(self.train[a:a + len(chunk)])
+                    if train is not None and train.size != len(chunk):
+                        raise ValidationError(f"CSV file {short(str(self.path), 200)} has more rows than the "
+                                              f"{self.count_rows()} counted line by line; was it changed?")
+                    y.update(chunk[target], line0, train)
                     for c, scan in scans.items():
-                        scan.update(chunk[c], line0)
+                        scan.update(chunk[c], line0, train)
                     if kept is not None:
                         kept.add(chunk, line0)
                     self.n_rows += len(chunk)
@@ -187,6 +214,10 @@ class CsvStream:
                 kept.file.close()
         if self.n_rows == 0:
             raise ValidationError(f"CSV file {short(str(self.path), 200)} has a header but no data rows")
+        counted = self.count_rows()
+        if counted != self.n_rows:              # the check of every line and the chunks must agree
+            raise ValidationError(f"CSV file {short(str(self.path), 200)}: {self.n_rows} rows read in chunks, "
+                                  f"{counted} counted line by line; was it changed while being read?")
         return scans, y
 
     def _preprocessing(self, target: str, task: str | None, impute: str | None, text_columns: list[str],
@@ -218,6 +249,9 @@ class CsvStream:
         if gaps and impute is None:
             detail = "; ".join(f"{c!r} {gap_lines(scans[c])}" for c in gaps)
             raise ValidationError(f"missing values in {detail}. Fill them in, or use --impute {'|'.join(IMPUTE)}")
+        empty = [c for c in gaps if scans[c].train_missing == scans[c].train_rows]
+        if empty:                                # (with --impute) nothing in the training rows to fill from
+            raise empty_in_training(empty[0])
         for c, s in scans.items():
             if s.looks_like_id(MIN_ID_ROWS):
                 warn_id(c, s.rows)
@@ -237,12 +271,13 @@ class CsvStream:
                 pre.text.append(c)
                 if s.kind in ("int", "float", "bool"):              # pandas typed it: '10.0', 'True'
                     typed.append(c)
+                text, counts, first = s.strings(train=True)         # the training rows' values
                 if impute is not None:
                     top = max(counts)
                     pre.fill[c] = min(t for t, k in zip(text, counts) if k == top)
-                if c in gaps:
-                    text, counts, first = s.strings(str(pre.fill[c]), s.missing_lines[0])
-                pre.categories[c], dropped = categories(Counts(text, counts), c, max_categories)
+                    text, counts, first = s.strings(str(pre.fill[c]), train=True)
+                pre.categories[c], dropped = categories(Counts(text, counts), c, max_categories,
+                                                        training=self.train is not None)
                 if dropped:
                     pre.other[c] = dropped
         pre.typed = typed
@@ -316,55 +351,6 @@ class _Kept:
                 return np.concatenate(self.parts)
             f.flush()
             return np.memmap(f, dtype=np.float64, mode="r+", shape=(max(self.n, 1),))[:self.n]
-
-
-def as_first(scan: ColumnScan) -> Any:
-    """The column's first value in the file."""
-    from .scan import as_python
-    keys = sorted(scan.counts, key=scan.first.__getitem__)
-    return as_python(keys[:1], scan.kind)[0] if keys else None
-
-
-def check_text(name: str, text: list[str], counts: list[int], first: list[int]) -> None:
-    """`columns.check_text_column` from the column's value counts: refuse numbers with placeholders,
-    a decimal comma or thousands separators, with the same message."""
-    import pandas as pd
-    values = [t.strip() for t in text]
-    n = np.asarray(counts, dtype=np.int64)
-    total = int(n.sum())
-    if total == 0:
-        return
-    ok = pd.to_numeric(pd.Series(values, dtype="string"), errors="coerce").notna().to_numpy()
-    found = comma_cells(values, ok, n)
-    if found is not None:
-        i = min(np.flatnonzero(found[1]), key=first.__getitem__)
-        raise comma_error(name, found[0], values[i], first[i])
-    if not ok.any():
-        return
-    if ok.all():
-        earliest = min(range(len(values)), key=first.__getitem__)
-        raise ValidationError(f"column {short(name)} holds numbers stored as text (e.g. {short(text[earliest])} on "
-                              f"line {first[earliest]}): convert it to numbers, or give --text {short(name)} to use "
-                              "it as text categories")
-    if n[ok].sum() / total >= 0.5:
-        bad = sorted(np.flatnonzero(~ok), key=first.__getitem__)
-        kinds = list(dict.fromkeys(values[i] for i in bad))
-        listed = ", ".join(short(v) for v in kinds[:3]) + (f" and {len(kinds) - 3} more" if len(kinds) > 3 else "")
-        raise ValidationError(
-            f"column {short(name)} is numbers except {int(n[~ok].sum())} of {total} cells ({listed}; first on line "
-            f"{first[bad[0]]}), so it would be read as text with one category per number. Give --na-values "
-            f"{short(kinds[0])} to read such cells as missing (and --impute to fill them), or --text {short(name)} "
-            "to use the column as text categories")
-
-
-def reason(text: list[str], first: list[int]) -> str:
-    """`columns.text_reason`: the first value that is not a number, and its line."""
-    import pandas as pd
-    bad = pd.to_numeric(pd.Series(text, dtype="string"), errors="coerce").isna().to_numpy()
-    if not bad.any():
-        return "chosen as text"
-    i = min(np.flatnonzero(bad), key=first.__getitem__)
-    return f"not numbers, e.g. {short(text[i])} on line {first[i]}"
 
 
 def tail(X: Any, n: int) -> Any:

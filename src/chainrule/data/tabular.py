@@ -114,9 +114,15 @@ class Preprocessing:
     # -- learning from the training table ---------------------------------------------------
     @classmethod
     def fit(cls, df, target: str, task: str | None = None, impute: str | None = None,
-            text_columns=(), max_categories: int | None = MAX_CATEGORIES) -> Preprocessing:
+            text_columns=(), max_categories: int | None = MAX_CATEGORIES, train: Any = None) -> Preprocessing:
         """Learn the preprocessing from the training table. `text_columns` are used as categories even
-        when they hold numbers; a text column keeps its `max_categories` most frequent values."""
+        when they hold numbers; a text column keeps its `max_categories` most frequent values.
+        `train`: a boolean mask of `df`'s rows (default all) whose values the statistics come from
+        (means, scales, fill values, categories, the regression target's mean and scale), as
+        scikit-learn fits on the training rows only: rows held out for validation must not shape
+        the inputs they are scored on. How each column is read, the checks and the warnings about
+        a column (an ID, gaps, numbers as text) and a target's classes come from every row: every
+        row is encoded, and a class seen only in validation rows still needs its output."""
         import pandas as pd
         if target not in df.columns:
             raise not_in_file("target column", target, df.columns)
@@ -128,6 +134,7 @@ class Preprocessing:
             raise ValidationError(f"the category limit must be a positive integer; got {short(max_categories)}")
         if impute is not None and impute not in IMPUTE:
             raise ValidationError(f"impute must be one of {', '.join(IMPUTE)}; got {impute!r}")
+        rows = _training_rows(train, len(df))
         features = [c for c in df.columns if c != target]
         if not features:
             raise ValidationError(f"the file has no feature columns besides the target {target!r}")
@@ -147,13 +154,14 @@ class Preprocessing:
             if not numeric_target:
                 raise ValidationError(f"target column {target!r} is not numeric (e.g. {y.iloc[0]!r}); regression "
                                       "needs numbers (use --task classification for labels)")
-            pre.y_mean, y_scale = mean_and_spread(y)
+            pre.y_mean, y_scale = mean_and_spread(y if rows is None else y[rows])
             pre.y_scale = y_scale or 1.0
         else:
             pre.classes = sorted(y.unique().tolist(), key=lambda v: (str(type(v)), v))
             check_classes(target, pre.classes, y.value_counts().to_numpy(), numeric_target)
             _warn_equal_numbers(target, pre.classes)
-        missing = df[features].isna().sum()          # one pass over the table, not two a column
+        gap = df[features].isna()
+        missing = gap.sum()                          # one pass over the table, not two a column
         empty = [c for c in features if missing[c] == len(df)]
         if empty:
             raise ValidationError(f"column {empty[0]!r} has no values at all; leave it out (chainrule train --drop "
@@ -163,15 +171,22 @@ class Preprocessing:
             detail = "; ".join(f"{c!r} {_rows(df[c].isna(), df)}" for c in gaps)
             raise ValidationError(f"missing values in {detail}. Fill them in, or use --impute "
                                   f"{'|'.join(IMPUTE)}")
+        if rows is not None and gaps:                # (with --impute) nothing in the training rows to fill from
+            train_missing = gap[rows].sum()
+            empty = [c for c in gaps if train_missing[c] == rows.sum()]
+            if empty:
+                raise empty_in_training(empty[0])
+        del gap
         for c in features:
             col = df[c]
+            part = col if rows is None else col[rows]      # the training rows' values
             if not missing[c] and looks_like_id(col):     # a column with gaps is never an ID
                 warn_id(c, len(col))
             if is_numeric(col) and c not in text_columns:
                 pre.numeric.append(c)
                 if impute is not None:        # every column, as SimpleImputer: predict may meet a gap anywhere
-                    pre.fill[c] = float(col.mean() if impute == "mean" else col.median() if impute == "median"
-                                        else col.mode()[0])
+                    pre.fill[c] = float(part.mean() if impute == "mean" else part.median() if impute == "median"
+                                        else part.mode()[0])
             else:
                 if c not in text_columns:
                     check_text_column(col, c)
@@ -179,15 +194,16 @@ class Preprocessing:
                 if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col) or \
                         pd.api.types.infer_dtype(col, skipna=True) == "boolean":
                     typed.append(c)
-                col = col.astype("string")
+                part = part.astype("string")
                 if impute is not None:
-                    pre.fill[c] = str(col.mode()[0])
-                pre.categories[c], dropped = categories(col.fillna(pre.fill.get(c, "")), c, max_categories)
+                    pre.fill[c] = str(part.mode()[0])
+                pre.categories[c], dropped = categories(part.fillna(pre.fill.get(c, "")), c, max_categories,
+                                                        training=rows is not None)
                 if dropped:
                     pre.other[c] = dropped
         pre.typed = typed
-        for column in pre._numeric_columns(df):    # one column at a time: no n x columns block
-            mean, std = mean_and_spread(column)
+        for column in pre._numeric_columns(df):    # one column at a time: no n x columns block (all checked)
+            mean, std = mean_and_spread(column if rows is None else column[rows])
             pre.means.append(mean)
             pre.scales.append(std if std > 0 else 1.0)
         return pre
@@ -287,6 +303,26 @@ class Preprocessing:
     def from_json(cls, data: dict) -> Preprocessing:
         """The preprocessing stored in a model file, every field checked (ModelFileError otherwise)."""
         return cls(**check_stored(data))
+
+
+def _training_rows(train: Any, n: int) -> np.ndarray | None:
+    """`fit`'s `train` as a boolean mask of the n rows, checked; None for every row."""
+    if train is None:
+        return None
+    rows = np.asarray(train)
+    if rows.dtype != np.bool_ or rows.shape != (n,):
+        raise ValidationError(f"train must be a boolean mask of the table's {n} rows; got shape {rows.shape} of "
+                              f"{rows.dtype}")
+    if not rows.any():
+        raise ValidationError(f"train marks none of the table's {n} rows as a training row")
+    return rows
+
+
+def empty_in_training(column: str) -> ValidationError:
+    """A column whose values are all in the rows held out for validation: nothing to fill its gaps
+    with, nor to scale it by (`Preprocessing.fit` and `train --stream` alike)."""
+    return ValidationError(f"column {column!r} has no values in the training rows (its values are all in the rows "
+                           f"held out for validation); leave it out (chainrule train --drop {column!r}), or fill it in")
 
 
 def _warn_equal_numbers(target: str, classes: list) -> None:

@@ -85,3 +85,18 @@ def test_the_best_model_keeps_the_whole_files_preprocessing(tmp_path):
     _, extra = cr.load(tmp_path / "sw" / "best_model.npz", with_extra=True)
     np.testing.assert_allclose(extra["tabular"]["means"], X.mean(axis=0), rtol=1e-12)
     np.testing.assert_allclose(extra["tabular"]["scales"], X.std(axis=0), rtol=1e-12)
+
+
+def test_a_column_with_values_only_in_a_folds_held_out_rows_is_a_clear_error(tmp_path):
+    """Nothing in that fold's training rows to fill the column's gaps with, nor to scale it by: said as
+    `train` says it, not a candidate 'failed' in one fold."""
+    from sklearn.model_selection import KFold
+
+    from chainrule.errors import ValidationError
+    rng = np.random.default_rng(0)
+    d = pd.DataFrame({"x": rng.normal(size=30), "z": np.nan, "y": rng.normal(size=30)})
+    held_out = next(iter(KFold(3, shuffle=True, random_state=0).split(d)))[1]
+    d.loc[held_out, "z"] = rng.normal(size=len(held_out))
+    d.to_csv(tmp_path / "z.csv", index=False)
+    with pytest.raises(ValidationError, match=r"column 'z' has no values in the training rows"):
+        run_sweep(tmp_path / "z.csv", "y", "hidden=4", impute="mean", epochs=1)

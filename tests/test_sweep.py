@@ -9,6 +9,8 @@ import pytest
 pd = pytest.importorskip("pandas")
 from sklearn.datasets import load_diabetes, load_iris  # noqa: E402
 from sklearn.model_selection import GridSearchCV, StratifiedKFold  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 import chainrule as cr  # noqa: E402
 from chainrule.errors import UnknownNameError, ValidationError  # noqa: E402
@@ -101,16 +103,18 @@ def test_binary_sweep_best_model_equals_the_estimator(data, tmp_path):
     df = pd.read_csv(data / "binary.csv")
     pre = Preprocessing.fit(df, "species")
     X, y = pre.transform(df), pre.encode_target(df)
-    direct = GridSearchCV(BackpropClassifier(random_state=3, epochs=10, batch_size=16),
-                          {"hidden_layer_sizes": [(4,), (8,)], "learning_rate": [1e-2, 3e-2]},
-                          cv=StratifiedKFold(3, shuffle=True, random_state=3)).fit(X, y)     # the sweep's folds
+    raw = df.drop(columns="species").to_numpy()         # each fold scaled with its training rows, as a Pipeline
+    direct = GridSearchCV(make_pipeline(StandardScaler(), BackpropClassifier(random_state=3, epochs=10, batch_size=16)),
+                          {"backpropclassifier__hidden_layer_sizes": [(4,), (8,)],
+                           "backpropclassifier__learning_rate": [1e-2, 3e-2]},
+                          cv=StratifiedKFold(3, shuffle=True, random_state=3)).fit(raw, y)     # the sweep's folds
     np.testing.assert_allclose(np.sort(table["mean_score"]), np.sort(direct.cv_results_["mean_test_score"]))
     # the file holds a 2-way softmax whose probabilities are the sigmoid classifier's
     net, extra = cr.load(tmp_path / "best_model.npz", with_extra=True)
     assert net.n_outputs == 2 and extra["tabular"]["classes"] == ["versicolor", "virginica"]
-    proba = direct.best_estimator_.predict_proba(X)
-    np.testing.assert_allclose(net.predict(X), proba, rtol=1e-12, atol=1e-15)
-    assert res.best_params == direct.best_params_                 # values the estimator takes, under its names
+    proba = direct.best_estimator_.predict_proba(raw)
+    np.testing.assert_allclose(net.predict(X), proba, rtol=1e-9, atol=1e-15)
+    assert res.best_params == {k.split("__")[1]: v for k, v in direct.best_params_.items()}   # the estimator's names
     assert extra["sweep"]["best_params"] == {"hidden": "x".join(map(str, res.best_params["hidden_layer_sizes"])),
                                              "lr": res.best_params["learning_rate"]}
     again = BackpropClassifier(random_state=3, epochs=10, batch_size=16, **res.best_params).fit(X, y)

@@ -24,7 +24,16 @@ import numpy as np
 import chainrule as cr
 from chainrule.data.columns import MAX_CATEGORIES
 from chainrule.errors import ValidationError, unknown_name
-from chainrule.sweep_search import SweptClassifier, SweptRegressor, fitted, in_target_units, search, show
+from chainrule.sweep_search import (
+    FoldPreprocessing,
+    SweptClassifier,
+    SweptRegressor,
+    fitted,
+    in_target_units,
+    per_fold,
+    search,
+    show,
+)
 
 # short names accepted in a grid, and the estimator's argument each stands for
 ALIASES = {"hidden": "hidden_layer_sizes", "lr": "learning_rate", "batch": "batch_size",
@@ -150,7 +159,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     ----------
     csv, target : the data file (a path or an open binary file, read once) and the column to predict
         (preprocessed as `chainrule train` does: numeric columns standardised, text columns one-hot;
-        statistics from the whole file).
+        each fold's candidate with the statistics of its training rows, as a scikit-learn Pipeline; the
+        best candidate refit on every row, and saved, with the whole file's).
     grid : "hidden=16,64;lr=1e-3,1e-2" or a dict {name: [values]}.
     scheduler : a Dask scheduler address ("tcp://host:8786"); None runs on this machine.
     out_dir : where sweep_results.csv and best_model.npz go (None: write nothing).
@@ -171,6 +181,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         the CLI gives its flags, columns.COLUMN_FLAGS).
     fixed : other estimator arguments for every candidate (epochs=50, batch_size=16, ...).
     """
+    from sklearn.base import clone
     from sklearn.metrics import get_scorer_names
     from sklearn.model_selection import KFold, StratifiedKFold
 
@@ -215,28 +226,33 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     pre.na_values = list(na_values or [])
     pre.decimal, pre.thousands = read.get("decimal", "."), read.get("thousands")
     pre.sep, pre.encoding = how_read["sep"], how_read["encoding"]      # predict reads other files as this one
-    X = pre.transform(df, dtype=fixed.get("dtype", np.float64))
+    dtype = fixed.get("dtype", np.float64)
+    X = pre.transform(df, dtype=dtype)          # every row, the whole file's preprocessing: the best's refit
     classify = pre.task == "classification"
     if classify:
-        y = pre.encode_target(df)
-        estimator: Any = SweptClassifier(random_state=seed)
-        inner = estimator
+        y = pre.encode_target(df)           # the classes of every row: each fold's network has every output
+        inner: Any = SweptClassifier(random_state=seed)
     else:       # trained on the standardised target, as train, and scored in the target's units
         y = replace(pre, y_mean=0.0, y_scale=1.0).encode_target(df)[:, 0]
         inner = SweptRegressor(random_state=seed)
-        estimator = in_target_units(inner, pre.y_mean, pre.y_scale)
     fixed_params = estimator_grid({k: [v] for k, v in fixed.items()}, inner)
     inner.set_params(**{k: v[0] for k, v in fixed_params.items()})
     param_grid = estimator_grid(parsed, inner)
     names = {key: ALIASES.get(key, key) for key in parsed}
-    if not classify:
-        param_grid = {f"regressor__{k}": v for k, v in param_grid.items()}
     if classify:
         _enough_rows(np.bincount(y, minlength=len(pre.classes)), pre.classes, cv)
     # folds of shuffled rows, seeded: GridSearchCV's cv=int cuts the file in order, and a file sorted by
     # date or target then gave folds that extrapolate (R2 -10 where shuffled folds give 0.44)
     folds = (StratifiedKFold if classify else KFold)(n_splits=cv, shuffle=True, random_state=seed)
-    done = search(estimator, param_grid, names, X, y, folds=folds, scoring=scoring, n_jobs=n_jobs, scheduler=scheduler)
+    fold_pre = FoldPreprocessing(target, pre.task, impute, tuple(text_columns or ()), max_categories, dtype)
+    _fits_every_fold(df, y, folds, fold_pre)
+
+    def refit(params: dict):
+        best = clone(inner).set_params(**clone(params, safe=False))       # GridSearchCV's refit
+        return best.fit(X, y) if classify else in_target_units(best, pre.y_mean, pre.y_scale).fit(X, y)
+
+    done = search(per_fold(inner, fold_pre), param_grid, names, df, y, folds=folds, scoring=scoring, n_jobs=n_jobs,
+                  scheduler=scheduler, refit=refit)
 
     shown = {key: show(done.best_params[name]) for key, name in names.items()}
     name = scoring or ("accuracy" if classify else "r2")
@@ -255,6 +271,21 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
                                                 "scoring": name, "cv": cv}})
     return SweepResult(done.table, done.best_params, done.best_score, name, results_path, model_path,
                        done.best_estimator, left_out, said, done.failed)
+
+
+def _fits_every_fold(df, y, folds, fold_pre) -> None:
+    """Each fold's preprocessing, learnt from its training rows, fails as `train` would say it (a column
+    whose values are all in the held-out rows), before any candidate is fit."""
+    import warnings
+
+    from chainrule.data.tabular import Preprocessing
+    for train, _ in folds.split(df, y):
+        mask = np.zeros(len(df), dtype=bool)
+        mask[train] = True
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")          # said by the whole file's fit
+            Preprocessing.fit(df, fold_pre.target, task=fold_pre.task, impute=fold_pre.impute,
+                              text_columns=fold_pre.text_columns, max_categories=fold_pre.max_categories, train=mask)
 
 
 def _enough_rows(counts, classes: list, cv: int) -> None:

@@ -2,6 +2,11 @@
 scikit-learn's GridSearchCV here or on a Dask cluster, a regression scored in the target's units,
 failed candidates kept (NaN scores, ranked last) and named, the best one refit, the results table.
 
+Each fold's candidate is a Pipeline of FoldPreprocessing (the file's preprocessing learnt from that
+fold's training rows only, as a scaler in a scikit-learn Pipeline) and the estimator: the rows held out
+to score it have no say in the scaling, fill values and categories it trains with (nor, for a regression,
+in the target's mean and scale). The best candidate is refit on every row with the whole file's.
+
 A failed fit must not end the sweep (one diverging learning rate lost every other candidate), so the
 search runs with error_score=nan. scikit-learn keeps only a failed fit's traceback text, in its
 warning (or in its error when every fit failed); the candidates fit here (SweptClassifier,
@@ -13,11 +18,14 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
 
+from chainrule.data.columns import MAX_CATEGORIES
 from chainrule.errors import ValidationError
 from chainrule.sklearn import BackpropClassifier, BackpropRegressor
 
@@ -56,6 +64,57 @@ class SweptRegressor(BackpropRegressor):
         return _fit_or_say(self, super().fit, X, y, sample_weight)
 
 
+class FoldPreprocessing(TransformerMixin, BaseEstimator):
+    """`Preprocessing` learnt from the table's rows it is fit on (a fold's training rows: means, scales,
+    fill values, categories) and applied to any of its rows; X is the file's table, target included.
+    Its warnings about the columns were said once, by the whole file's fit; a category the training
+    rows lack is encoded as zeros, as OneHotEncoder(handle_unknown="ignore")."""
+
+    def __init__(self, target: str = "", task: str | None = None, impute: str | None = None, text_columns=(),
+                 max_categories: int | None = MAX_CATEGORIES, dtype: Any = np.float64):
+        self.target, self.task, self.impute = target, task, impute
+        self.text_columns, self.max_categories, self.dtype = text_columns, max_categories, dtype
+
+    def fit(self, X, y=None):
+        from chainrule.data.tabular import Preprocessing
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.pre_ = Preprocessing.fit(X, self.target, task=self.task, impute=self.impute,
+                                          text_columns=tuple(self.text_columns), max_categories=self.max_categories)
+        return self
+
+    def transform(self, X):
+        return self.pre_.transform(X, dtype=self.dtype, unseen={})
+
+
+class TargetScaling(TransformerMixin, BaseEstimator):
+    """A regression target standardised with the mean and spread of the rows it is fit on (a fold's
+    training rows; `Preprocessing`'s formula), and taken back to its units in float64."""
+
+    def fit(self, y, _=None):
+        from chainrule.data.tabular import mean_and_spread
+        self.mean_, scale = mean_and_spread(np.asarray(y, dtype=np.float64))
+        self.scale_ = scale or 1.0
+        return self
+
+    def transform(self, y):
+        return _scaled(y, self.mean_, self.scale_)
+
+    def inverse_transform(self, y):
+        return _unscaled(y, self.mean_, self.scale_)
+
+
+def per_fold(estimator, preprocessing: FoldPreprocessing):
+    """The estimator as each fold fits it: its inputs (and a regression's target) standardised with
+    the fold's training rows; a regression predicting, and so scored, in the target's units."""
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.pipeline import Pipeline
+    fold = Pipeline([("preprocessing", preprocessing), ("estimator", estimator)])
+    if isinstance(estimator, BackpropRegressor):
+        return TransformedTargetRegressor(fold, transformer=TargetScaling(), check_inverse=False)
+    return fold
+
+
 def _scaled(y, mean: float, scale: float):
     return (y - mean) / scale
 
@@ -92,13 +151,15 @@ class Search:
 
 
 def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, folds, scoring: str | None,
-           n_jobs: int, scheduler: str | None) -> Search:
-    """Cross-validate every candidate of `grid` ({estimator's name: values}; `names`: the grid's
-    names as written -> those), warn for each failed one, refit the best on every row."""
-    from sklearn.base import clone
+           n_jobs: int, scheduler: str | None, refit: Callable[[dict], Any]) -> Search:
+    """Cross-validate every candidate of `grid` ({chainrule estimator's name: values}; `names`: the
+    grid's names as written -> those) fit as `estimator` (per_fold's) on the table X, warn for each
+    failed one; `refit(best parameters)` fits the best on every row."""
     from sklearn.exceptions import FitFailedWarning
     from sklearn.model_selection import GridSearchCV
 
+    prefix = _prefix(estimator)
+    grid = {prefix + k: v for k, v in grid.items()}
     gs = GridSearchCV(estimator, grid, cv=folds, scoring=scoring, refit=False, error_score=np.nan,
                       n_jobs=-1 if scheduler else n_jobs)
     with warnings.catch_warnings(record=True) as caught:
@@ -133,17 +194,25 @@ def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, fol
     best = int(np.argmin(res["rank_test_score"]))           # GridSearchCV's best_index_, and its refit:
     params = res["params"][best]
     try:
-        refit = clone(estimator).set_params(**clone(params, safe=False)).fit(X, y)
+        best_estimator = refit(_unprefixed(params))
     except CandidateFailed as exc:
         raise ValidationError(f"the best candidate, {_shown(params, names)}, failed when refit on every row: "
                               f"{_said(str(exc))[0][1]}") from None
     return Search(_table(res, names, n_folds), _unprefixed(params),
-                  float(res["mean_test_score"][best]), refit, failed)
+                  float(res["mean_test_score"][best]), best_estimator, failed)
+
+
+def _prefix(estimator) -> str:
+    """How GridSearchCV names the chainrule estimator's parameters inside per_fold's (estimator__, ...)."""
+    for name, value in estimator.get_params().items():
+        if isinstance(value, (BackpropClassifier, BackpropRegressor)):
+            return name + "__"
+    return ""
 
 
 def _unprefixed(params: dict) -> dict:
-    """A candidate's parameters under the chainrule estimator's names (a regression's are regressor__*)."""
-    return {k.removeprefix("regressor__"): v for k, v in params.items()}
+    """A candidate's parameters under the chainrule estimator's names (its own have no '__')."""
+    return {k.rsplit("__", 1)[-1]: v for k, v in params.items()}
 
 
 def _said(text: str) -> list[tuple[dict, str]]:

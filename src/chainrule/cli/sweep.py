@@ -15,7 +15,8 @@ def register(sub) -> None:
         "sweep", help="grid-search hyperparameters on a CSV file (locally or on Dask)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Cross-validate every combination of a grid with scikit-learn's GridSearchCV over "
-                    "chainrule's estimators; write the results table and the best model (refitted on the "
+                    "chainrule's estimators, each fold preprocessed (scaled, filled, one-hot) from its "
+                    "training rows; write the results table and the best model (refitted on the "
                     "whole file, readable by `chainrule predict`). With --scheduler the fits run on a Dask "
                     "cluster through joblib's Dask backend.",
         epilog="examples:\n"

@@ -94,6 +94,16 @@ def comma_error(name: str, kind: str, example: str, line: int) -> ValidationErro
                            f"give {give}")
 
 
+def numbers_except(name: Any, n_bad: int, total: int, kinds: list, line: int) -> ValidationError:
+    """The error for a column of numbers but for a few cells (`kinds`, the first on `line`): read as
+    text it would get one category per number (train's read and --stream's scan both say it)."""
+    listed = ", ".join(short(v) for v in kinds[:3]) + (f" and {len(kinds) - 3} more" if len(kinds) > 3 else "")
+    return ValidationError(
+        f"column {short(name)} is numbers except {n_bad} of {total} cells ({listed}; first on line {line}), so "
+        f"it would be read as text with one category per number. Give --na-values {short(kinds[0])} to read such "
+        f"cells as missing (and --impute to fill them), or --text {short(name)} to use the column as text categories")
+
+
 def check_text_column(col, name: str) -> None:
     """Refuse a column pandas read as text that is really numbers with placeholders, or numbers
     with a decimal comma or thousands separators: one-hot encoding it would learn one category per number."""
@@ -119,12 +129,7 @@ def check_text_column(col, name: str) -> None:
         i = int(np.flatnonzero(~ok[codes])[0])
         kinds = list(dict.fromkeys(distinct[~ok].tolist()))
         line = _line(col, col.index.isin(values.index[i:i + 1]))
-        listed = ", ".join(short(v) for v in kinds[:3]) + (f" and {len(kinds) - 3} more" if len(kinds) > 3 else "")
-        raise ValidationError(
-            f"column {short(name)} is numbers except {int(counts[~ok].sum())} of {len(values)} cells ({listed}; "
-            f"first on line {line}), so it would be read as text with one category per number. Give --na-values "
-            f"{short(kinds[0])} to read such cells as missing (and --impute to fill them), or --text {short(name)} "
-            "to use the column as text categories")
+        raise numbers_except(name, int(counts[~ok].sum()), len(values), kinds, line)
 
 
 def looks_like_id(col) -> bool:

@@ -22,7 +22,7 @@ from typing import IO, Any
 import numpy as np
 
 from ..errors import ValidationError
-from .columns import comma_cells, comma_error
+from .columns import comma_cells, comma_error, numbers_except
 from .csvfile import short
 from .lines import on_lines
 
@@ -342,12 +342,7 @@ def check_text(name: str, text: list[str], counts: list[int], first: list[int]) 
     if n[ok].sum() / total >= 0.5:
         bad = sorted(np.flatnonzero(~ok), key=first.__getitem__)
         kinds = list(dict.fromkeys(values[i] for i in bad))
-        listed = ", ".join(short(v) for v in kinds[:3]) + (f" and {len(kinds) - 3} more" if len(kinds) > 3 else "")
-        raise ValidationError(
-            f"column {short(name)} is numbers except {int(n[~ok].sum())} of {total} cells ({listed}; first on line "
-            f"{first[bad[0]]}), so it would be read as text with one category per number. Give --na-values "
-            f"{short(kinds[0])} to read such cells as missing (and --impute to fill them), or --text {short(name)} "
-            "to use the column as text categories")
+        raise numbers_except(name, int(n[~ok].sum()), total, kinds, first[bad[0]])
 
 
 def reason(text: list[str], first: list[int]) -> str:

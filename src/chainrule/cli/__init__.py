@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import errno
 import importlib
 import sys
@@ -69,6 +70,40 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                            help="show the full traceback on errors")
     return parser
+
+
+#: positional arguments that stand for an option (`chainrule explain iris.npz` is `--model iris.npz`), as
+#: predict, evaluate, info and export take their model: a user's first guess works in every command
+SAME_AS = {"model_file": "model", "out_file": "out"}
+
+
+def model_argument(p, option: str = "--model") -> None:
+    """`MODEL`, optional, the same as `option`, for the commands whose model is an option."""
+    p.add_argument("model_file", nargs="?", metavar="MODEL", help=f"the same as {option} MODEL")
+
+
+def same_as(args) -> None:
+    """Fill each option from its positional stand-in (SAME_AS); refuse two different values."""
+    from ..errors import ValidationError
+    for positional, option in SAME_AS.items():
+        given = getattr(args, positional, None)
+        if given is None:
+            continue
+        if getattr(args, option, None) not in (None, given):
+            raise ValidationError(f"--{option} given twice: {given!r} and --{option} {getattr(args, option)!r}; "
+                                  f"give it once")
+        setattr(args, option, given)
+
+
+def unrecognized(p: argparse.ArgumentParser, extra: list[str]) -> str:
+    """The usage error for arguments a command does not take, with the option a typo was likely
+    meant to be (argparse says only 'unrecognized arguments', under the top-level usage)."""
+    options = [o for a in p._actions for o in a.option_strings if o.startswith("--")]
+    guesses = {word.split("=")[0]: close[0] for word in extra if word.startswith("--")
+               for close in [difflib.get_close_matches(word.split("=")[0], options, n=1, cutoff=0.7)] if close}
+    said = [guess if len(guesses) == 1 else f"{guess} for {word}" for word, guess in guesses.items()]
+    hint = f" (did you mean {', '.join(said)}?)" if said else ""
+    return f"unrecognized arguments: {' '.join(extra)}{hint}"
 
 
 def clip(text: str, limit: int = MAX_MESSAGE) -> str:
@@ -151,7 +186,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:                     # said by the command's own parser, under its own usage
+            commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+            command_parser = commands.choices[args.command]
+            command_parser.error(unrecognized(command_parser, extra))
     except SystemExit as stop:        # --help, --version or a usage error: argparse printed it; return its code
         return stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 2
     show = warnings.showwarning
@@ -166,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args) -> int:
     try:
+        same_as(args)
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         # train, predict and export write their --out file beside and rename it when it is whole

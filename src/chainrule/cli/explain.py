@@ -8,6 +8,7 @@ import sys
 import numpy as np
 
 from ..errors import ValidationError
+from . import model_argument
 
 
 def register(sub) -> None:
@@ -33,6 +34,7 @@ def register(sub) -> None:
                                      "weights to each neuron), W[input][neuron], shape inputs x neurons; a square "
                                      "W is read so too (a transposed one is not detected)")
     p.add_argument("--model", help="a saved model to explain: chainrule's .npz, an ONNX (.onnx) or Keras (.keras) file")
+    model_argument(p)
     p.add_argument("--data", help="with --model: a CSV file to take the sample from (see --row)")
     p.add_argument("--row", type=int, help="with --data: the row to explain (1 = the first row below the header; "
                                            "default 1)")

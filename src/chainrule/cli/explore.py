@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from ..errors import ValidationError
+from . import model_argument
 
 
 def register(sub) -> None:
@@ -21,6 +22,7 @@ def register(sub) -> None:
                    help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--no-browser", action="store_true", help="print the URL only, do not open a browser")
     p.add_argument("--model", help="a model file (.npz written by chainrule) to open instead of the seed network")
+    model_argument(p)
     p.add_argument("--data", help="a CSV file to train on (needs --target)")
     p.add_argument("--target", help="the column of --data to predict")
     p.set_defaults(func=run)

@@ -15,7 +15,8 @@ def register(sub) -> None:
                     "classifier, 'probabilities'. Needs the onnx extra: pip install 'chainrule[onnx]'.",
         epilog="examples:\n  chainrule export iris.npz iris.onnx\n  chainrule export model.npz model.onnx --opset 18")
     p.add_argument("model", help="chainrule model file (.npz)")
-    p.add_argument("out", help="ONNX file to write (.onnx)")
+    p.add_argument("out_file", nargs="?", metavar="out", help="ONNX file to write (.onnx)")
+    p.add_argument("--out", help="the same as out: the ONNX file to write")
     p.add_argument("--opset", type=int, default=17, help="ONNX opset version, 17 or later (default 17)")
     p.set_defaults(func=run)
 
@@ -28,6 +29,9 @@ def run(args) -> int:
     from ..data.tabular import Preprocessing
     from ..saving.onnx import to_onnx
     from .tabular import other_kind
+    if args.out is None:
+        raise ValidationError("export needs the ONNX file to write: chainrule export MODEL OUT (or --out OUT), e.g. "
+                              "chainrule export model.npz model.onnx")
     folder = Path(args.out).expanduser().resolve().parent
     if not folder.is_dir():
         raise ValidationError(f"cannot write {args.out!r}: the folder {str(folder)!r} does not exist")

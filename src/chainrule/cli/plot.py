@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import model_argument
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -19,6 +21,7 @@ def register(sub) -> None:
     p.add_argument("--out", required=True, help="file to write (.png or .svg), in a folder that exists; for demo a "
                                                 "folder (created if missing), or one .png/.svg file with every figure")
     p.add_argument("--model", help="network only: a saved model instead of the seed network")
+    model_argument(p)
     p.add_argument("--data", choices=["xor", "moons", "circles"], help="boundary only: the data set (default xor)")
     p.set_defaults(func=run)
 

@@ -149,7 +149,7 @@ class _Backprop(BaseEstimator):
                 self.validation_scores_, self.validation_loss_curve_ = [], []
             self.validation_scores_.extend(history.val_score)
             self.validation_loss_curve_.extend(history.val_loss)
-            self.best_validation_score_ = -stopper.best
+            self.best_validation_score_ = stopper.best
             self._stopped = stopper.get_state()
         self.n_iter_ = len(history.loss)        # this call's epochs, as MLPClassifier's (loss_curve_ has them all)
 

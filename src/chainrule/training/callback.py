@@ -88,6 +88,15 @@ def improves(score: float, reference: float | None, min_delta: float) -> bool:
     return reference is None or score + min_delta < reference
 
 
+def best_value(state: dict[str, Any], mode: str) -> float | None:
+    """The best watched value a checkpoint kept: as logged ("best_value"), or, in a checkpoint written
+    before the callbacks kept Keras' `best`, the score ("best": negated in mode "max", inf for none)."""
+    if "best_value" in state:
+        return None if state["best_value"] is None else float(state["best_value"])
+    score = float(state["best"])
+    return None if math.isinf(score) else score if mode == "min" else -score
+
+
 def verbose_flag(value: Any, owner: str) -> int:
     """A callback's verbose: 0 (silent) or 1 (a line when it acts), as Keras'."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value not in (0, 1):

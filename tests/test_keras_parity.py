@@ -194,3 +194,91 @@ def test_a_fits_history_has_the_keys_keras_history_has():
                    callbacks=[cr.ReduceLROnPlateau(patience=0)])
     assert set(ours.history) == set(theirs.history) | {"lr"}
     assert ours.history["learning_rate"] == ours.history["lr"]
+
+
+# 3. The per-batch logs: the epoch's means so far, under Keras' hook names too
+
+def _batch_logs_both(loss, n_out, activation, metrics, y):
+    """One epoch at learning rate 0 (1e-300 here: the weights stay, so each batch's own loss is known) in Keras and
+    here, from the same weights, in order; the logs each on_train_batch_end got."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    net = cr.Network([cr.Dense(2, n_out, activation)], loss=loss, seed=0)
+    net.layers[0].b[...] = np.linspace(0.25, -0.25, n_out)          # not 0, which a step of 1e-300 moves
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(n_out, activation=activation)])
+    model.compile(optimizer=keras.optimizers.SGD(0.0), loss="mse" if loss == "mse" else
+                  "sparse_categorical_crossentropy", metrics=metrics)
+    model.set_weights([net.layers[0].W.astype(np.float32), net.layers[0].b.astype(np.float32)])
+    seen = {"keras": [], "ours": []}
+
+    class KerasRecord(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen["keras"].append(dict(logs))
+
+    class Record(cr.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen["ours"].append(dict(logs))
+
+    model.fit(X.astype(np.float32), y, epochs=1, batch_size=16, shuffle=False, verbose=0, callbacks=[KerasRecord()])
+    before = net.params.copy()
+    net.fit(X, y, epochs=1, batch_size=16, shuffle=False, verbose=0, optimizer=cr.optim.SGD(1e-300),  # (0: refused)
+            callbacks=[Record()])
+    np.testing.assert_array_equal(net.params, before)
+    return X, net, seen
+
+
+def test_batch_logs_are_the_running_mean_as_keras():
+    """Batches of 16, 16 and 8 rows: each batch's logs hold the mean loss over the rows so far (numpy,
+    from each batch's own loss), as Keras' do; the last batch's are the epoch's."""
+    y = np.random.default_rng(1).normal(size=(40, 1))
+    X, net, seen = _batch_logs_both("mse", 1, "linear", [], y)
+    own = [float(np.mean((net.predict(X[a:a + 16]) - y[a:a + 16]) ** 2)) for a in (0, 16, 32)]
+    rows = np.array([16, 16, 8])
+    want = np.cumsum(np.array(own) * rows) / np.cumsum(rows)
+    assert [logs["loss"] for logs in seen["ours"]] == pytest.approx(want, rel=1e-12)
+    assert [logs["loss"] for logs in seen["keras"]] == pytest.approx(want, rel=1e-5)
+    assert [set(logs) for logs in seen["ours"]] == [set(logs) for logs in seen["keras"]]
+
+
+def test_batch_logs_hold_the_running_accuracy_as_keras():
+    y = np.random.default_rng(2).integers(0, 2, size=40)
+    X, net, seen = _batch_logs_both("categorical_crossentropy", 2, "softmax", ["accuracy"], y)
+    right = net.predict(X).argmax(axis=1) == y
+    want = [right[:16].mean(), right[:32].mean(), right.mean()]
+    assert [logs["accuracy"] for logs in seen["ours"]] == pytest.approx(want, rel=1e-12)
+    assert [logs["accuracy"] for logs in seen["keras"]] == pytest.approx(want, rel=1e-6)
+    assert [logs["loss"] for logs in seen["ours"]] == pytest.approx([logs["loss"] for logs in seen["keras"]],
+                                                                     rel=1e-5)
+    assert [set(logs) for logs in seen["ours"]] == [set(logs) for logs in seen["keras"]]
+
+
+@pytest.mark.parametrize("hooks", [("on_batch_end",), ("on_train_batch_end",), ("on_batch_end", "on_train_batch_end"),
+                                   ("on_train_batch_begin", "on_batch_begin")])
+def test_the_per_batch_hooks_called_are_keras(hooks):
+    """Which of a callback's per-batch methods fit calls, for each set a Keras user may define."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 2)), rng.normal(size=(20, 1))
+
+    def recorder(base):
+        calls = []
+        methods = {name: (lambda self, batch, logs=None, name=name: calls.append(name)) for name in hooks}
+        return type("Record", (base,), methods)(), calls
+
+    theirs, keras_calls = recorder(keras.callbacks.Callback)
+    model = _keras_model()
+    model.fit(X.astype(np.float32), y.astype(np.float32), epochs=1, batch_size=10, verbose=0, callbacks=[theirs])
+    ours, our_calls = recorder(cr.callbacks.Callback)
+    _net().fit(X, y, epochs=1, batch_size=10, verbose=0, callbacks=[ours])
+    assert our_calls == keras_calls and our_calls
+
+
+# neighbours: History
+
+def test_history_params_are_keras():
+    """Keras code reading history.params (epochs, steps) found no metric 'params' here."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 2)), rng.normal(size=(40, 1))
+    theirs = _keras_model().fit(X.astype(np.float32), y.astype(np.float32), epochs=2, batch_size=16, verbose=0)
+    ours = _net().fit(X, y, epochs=2, batch_size=16, verbose=0)
+    assert {k: ours.params[k] for k in ("epochs", "steps")} == {k: theirs.params[k] for k in ("epochs", "steps")}
+    assert ours.epoch == theirs.epoch and set(ours.history) == set(theirs.history)

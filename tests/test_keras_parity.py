@@ -282,3 +282,17 @@ def test_history_params_are_keras():
     ours = _net().fit(X, y, epochs=2, batch_size=16, verbose=0)
     assert {k: ours.params[k] for k in ("epochs", "steps")} == {k: theirs.params[k] for k in ("epochs", "steps")}
     assert ours.epoch == theirs.epoch and set(ours.history) == set(theirs.history)
+
+
+def test_a_checkpoint_written_before_keeps_its_best(tmp_path):
+    """Checkpoints written before `best` was Keras' hold the score (negated in mode 'max', inf for none):
+    a run resumed from one reads the value it stands for."""
+    stop = cr.EarlyStopping(monitor="val_accuracy", mode="max")
+    stop.set_network(_net())
+    stop.set_state({"best": -0.75, "best_epoch": 3, "wait": 1, "stopped_epoch": None, "best_params": None})
+    assert (stop.best, stop.best_epoch, stop.stopped_epoch) == (0.75, 3, 0)
+    keep = cr.ModelCheckpoint(str(tmp_path / "m.npz"), save_best_only=True)
+    keep.set_state({"best": float("inf"), "batches": 0})
+    assert keep.best is None
+    keep.set_state(keep.get_state())
+    assert keep.best is None

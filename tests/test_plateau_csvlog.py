@@ -115,7 +115,7 @@ def test_csv_logger_replaces_or_appends(tmp_path):
     log.write_text("old contents\n")
     net = _net()
     net.fit(X, y, epochs=2, batch_size=16, callbacks=[cr.CSVLogger(log, separator="\t")], verbose=0)
-    assert log.read_text().splitlines()[0] == "epoch\tloss\taccuracy"
+    assert log.read_text().splitlines()[0] == "epoch\taccuracy\tloss\tval_accuracy\tval_loss"   # Keras' columns
     net.fit(X, y, epochs=3, batch_size=16, callbacks=[cr.CSVLogger(log, separator="\t", append=True)], verbose=0)
     lines = log.read_text().splitlines()
     assert len(lines) == 1 + 2 + 3 and [line.split("\t")[0] for line in lines[1:]] == ["0", "1", "0", "1", "2"]

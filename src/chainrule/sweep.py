@@ -31,6 +31,7 @@ from chainrule.sweep_search import (
     fitted,
     in_target_units,
     per_fold,
+    public,
     search,
     show,
 )
@@ -248,7 +249,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     _fits_every_fold(df, y, folds, fold_pre)
 
     def refit(params: dict):
-        best = clone(inner).set_params(**clone(params, safe=False))       # GridSearchCV's refit
+        best = public(clone(inner).set_params(**clone(params, safe=False)))     # GridSearchCV's refit
         return best.fit(X, y) if classify else in_target_units(best, pre.y_mean, pre.y_scale).fit(X, y)
 
     done = search(per_fold(inner, fold_pre), param_grid, names, df, y, folds=folds, scoring=scoring, n_jobs=n_jobs,

@@ -51,14 +51,20 @@ def _fit_or_say(estimator, fit, X, y, sample_weight):
 
 
 class SweptClassifier(BackpropClassifier):
-    """BackpropClassifier whose failed fit says its parameters and why (CandidateFailed)."""
+    """BackpropClassifier whose failed fit says its parameters and why (CandidateFailed); its messages
+    name BackpropClassifier, the class the user asked for."""
+
+    shown_as = "BackpropClassifier"
 
     def fit(self, X, y, sample_weight=None):
         return _fit_or_say(self, super().fit, X, y, sample_weight)
 
 
 class SweptRegressor(BackpropRegressor):
-    """BackpropRegressor whose failed fit says its parameters and why (CandidateFailed)."""
+    """BackpropRegressor whose failed fit says its parameters and why (CandidateFailed); its messages
+    name BackpropRegressor."""
+
+    shown_as = "BackpropRegressor"
 
     def fit(self, X, y, sample_weight=None):
         return _fit_or_say(self, super().fit, X, y, sample_weight)
@@ -133,6 +139,13 @@ def in_target_units(regressor, mean: float, scale: float):
     return TransformedTargetRegressor(regressor, transformer=scaling, check_inverse=False)
 
 
+def public(estimator: SweptClassifier | SweptRegressor) -> BackpropClassifier | BackpropRegressor:
+    """The user's estimator with a candidate's parameters: the refit best is a BackpropClassifier or
+    BackpropRegressor (its repr, pickle and messages), not the sweep's own class."""
+    cls = BackpropClassifier if isinstance(estimator, BackpropClassifier) else BackpropRegressor
+    return cls(**estimator.get_params(deep=False))
+
+
 def fitted(estimator):
     """The chainrule estimator inside (a regression's TransformedTargetRegressor holds it)."""
     return getattr(estimator, "regressor_", estimator)
@@ -195,9 +208,9 @@ def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, fol
     params = res["params"][best]
     try:
         best_estimator = refit(_unprefixed(params))
-    except CandidateFailed as exc:
+    except Exception as exc:
         raise ValidationError(f"the best candidate, {_shown(params, names)}, failed when refit on every row: "
-                              f"{_said(str(exc))[0][1]}") from None
+                              f"{type(exc).__name__}: {exc}") from None
     return Search(_table(res, names, n_folds), _unprefixed(params),
                   float(res["mean_test_score"][best]), best_estimator, failed)
 

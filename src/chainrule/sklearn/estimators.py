@@ -14,7 +14,15 @@ from ..errors import ValidationError
 from ..nn.layers import Dense
 from ..nn.network import Network
 from ..training.optim import Optimizer, get_optimizer
-from .params import MLP_ACTIVATIONS, as_before_if_refused, check_params, no_text, takes_mlp_names, unknown_parameter
+from .params import (
+    MLP_ACTIVATIONS,
+    as_before_if_refused,
+    check_params,
+    estimator_name,
+    no_text,
+    takes_mlp_names,
+    unknown_parameter,
+)
 from .stopping import ScoreStopping, hold_out
 
 #: how X is validated: float64 or float32 kept, a sparse matrix kept sparse as CSR
@@ -110,7 +118,7 @@ class _Backprop(BaseEstimator):
         """partial_fit holds nothing out: early stopping would leave 10% of every batch untrained, and
         compare held-out losses of different rows call by call (MLPClassifier refuses it too)."""
         if self.early_stopping:
-            raise ValidationError(f"{type(self).__name__}.partial_fit does not support early_stopping=True; use fit, "
+            raise ValidationError(f"{estimator_name(self)}.partial_fit does not support early_stopping=True; use fit, "
                                   "or set early_stopping=False")
 
     def _train(self, X, y, Y, epochs: int, sample_weight=None, fresh: bool = True) -> None:
@@ -141,7 +149,7 @@ class _Backprop(BaseEstimator):
                 self.validation_scores_, self.validation_loss_curve_ = [], []
             self.validation_scores_.extend(history.val_score)
             self.validation_loss_curve_.extend(history.val_loss)
-            self.best_validation_score_ = -stopper.best
+            self.best_validation_score_ = stopper.best
             self._stopped = stopper.get_state()
         self.n_iter_ = len(history.loss)        # this call's epochs, as MLPClassifier's (loss_curve_ has them all)
 
@@ -272,7 +280,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         multilabel = type_of_target(y) == "multilabel-indicator"
         labels = np.arange(y.shape[1]) if multilabel else np.unique(y)
         if multilabel != (self._kind == "multilabel-indicator") or not np.array_equal(labels, self.classes_):
-            raise ValidationError(f"{type(self).__name__}: warm_start can only be used where `y` has the same classes "
+            raise ValidationError(f"{estimator_name(self)}: warm_start can only be used where `y` has the same classes "
                                   f"as in the previous call to fit. Previously got {self.classes_}, `y` has {labels}")
 
     @as_before_if_refused
@@ -343,7 +351,7 @@ class BackpropRegressor(RegressorMixin, _Backprop):
         y = _column_or_1d(y) if y.ndim == 2 and y.shape[1] == 1 else y      # MLPRegressor's reading, and warning
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         if warm and Y.shape[1] != self.network_.n_outputs:
-            raise ValidationError(f"{type(self).__name__}: warm_start can only be used where `y` has as many columns "
+            raise ValidationError(f"{estimator_name(self)}: warm_start can only be used where `y` has as many columns "
                                   f"as in the previous call to fit. Previously got {self.network_.n_outputs}, `y` has "
                                   f"{Y.shape[1]}")
         self._y_1d = y.ndim == 1

@@ -50,6 +50,13 @@ def as_before_if_refused(fit: Callable) -> Callable:
     return kept
 
 
+def estimator_name(est: Any) -> str:
+    """The estimator's class name as the user knows it, for messages: a class the user never sees (the
+    sweep's candidates, which say why they failed) names the public one it stands for (`shown_as`)."""
+    cls = est if isinstance(est, type) else type(est)
+    return cls.__dict__.get("shown_as") or cls.__name__
+
+
 def unknown_parameter(cls: Any, name: str, value: Any) -> str:
     """The message for a parameter `name` (given `value`) that the estimator class `cls` does not have:
     ours when it is the MLP's name for one of ours, else our parameters (and the closest)."""
@@ -57,11 +64,11 @@ def unknown_parameter(cls: Any, name: str, value: Any) -> str:
     if name in MLP_NAMES:
         use = (f"; use {MLP_NAMES[name]}={value!r}" if value != "lbfgs" else
                f"; 'lbfgs' has no equivalent here (optimizer is one of {', '.join(sorted(OPTIMIZERS))})")
-        return f"{cls.__name__} has no parameter {name}: {mlp}'s {name} is {MLP_NAMES[name]} here{use}"
+        return f"{estimator_name(cls)} has no parameter {name}: {mlp}'s {name} is {MLP_NAMES[name]} here{use}"
     from sklearn import neural_network
     theirs = getattr(neural_network, mlp)._get_param_names()
     close = difflib.get_close_matches(name, ours, n=1)
-    return (f"{cls.__name__} has no parameter {name}"
+    return (f"{estimator_name(cls)} has no parameter {name}"
             + (f" ({mlp}'s {name} has no equivalent here)" if name in theirs else "")
             + f"; its parameters are: {', '.join(ours)}" + (f". Did you mean {close[0]!r}?" if close else ""))
 
@@ -69,7 +76,7 @@ def unknown_parameter(cls: Any, name: str, value: Any) -> str:
 def check_params(est: Any) -> tuple[int, ...]:
     """The arguments checked as scikit-learn's MLP takes them, each error naming its parameter;
     returns the hidden layers' widths."""
-    name = type(est).__name__
+    name = estimator_name(est)
     sizes = est.hidden_layer_sizes
     if _count(sizes):
         sizes = (sizes,)

@@ -9,6 +9,7 @@ from sklearn.model_selection import train_test_split
 
 from ..errors import ValidationError
 from ..training.callbacks import EarlyStopping
+from .params import estimator_name
 
 
 def hold_out(est: Any, X: Any, y: Any, Y: Any, sample_weight: Any, seed: int) -> tuple[tuple, tuple]:
@@ -19,7 +20,7 @@ def hold_out(est: Any, X: Any, y: Any, Y: Any, sample_weight: Any, seed: int) ->
     counts = None if stratify is None else np.bincount(stratify.astype(np.int64))
     if counts is not None and counts.min() < 2:
         rare = int(np.argmin(counts))
-        raise ValidationError(f"{type(est).__name__}: early_stopping holds out a stratified validation_fraction="
+        raise ValidationError(f"{estimator_name(est)}: early_stopping holds out a stratified validation_fraction="
                               f"{est.validation_fraction} of the rows, which needs at least 2 rows of each class; "
                               f"class {est.classes_[rare:rare + 1].tolist()[0]!r} has {counts[rare]}")
     arrays = (X, y, Y) if sample_weight is None else (X, y, Y, sample_weight)
@@ -28,15 +29,15 @@ def hold_out(est: Any, X: Any, y: Any, Y: Any, sample_weight: Any, seed: int) ->
                                  stratify=stratify)
     except ValueError as exc:
         how = "a stratified" if stratify is not None else "a random"
-        raise ValidationError(f"{type(est).__name__}: early_stopping holds out {how} validation_fraction="
+        raise ValidationError(f"{estimator_name(est)}: early_stopping holds out {how} validation_fraction="
                               f"{est.validation_fraction} of the {X.shape[0]} rows: {exc}") from exc
     train, held = [*parts[0::2], None][:4], [*parts[1::2], None][:4]
     if held[0].shape[0] < 2:                   # as MLPClassifier: a score of one row means little (R2: none)
-        raise ValidationError(f"{type(est).__name__}: early_stopping holds out validation_fraction="
+        raise ValidationError(f"{estimator_name(est)}: early_stopping holds out validation_fraction="
                               f"{est.validation_fraction} of the {X.shape[0]} rows: {held[0].shape[0]}; "
                               "it needs at least 2: raise validation_fraction or give more rows")
     if sample_weight is not None and not (train[3].any() and held[3].any()):
-        raise ValidationError(f"{type(est).__name__}: early stopping held out {held[0].shape[0]} rows "
+        raise ValidationError(f"{estimator_name(est)}: early stopping held out {held[0].shape[0]} rows "
                               f"(validation_fraction={est.validation_fraction}); the held-out or the "
                               "other rows all have sample_weight 0")
     return tuple(train), tuple(held)

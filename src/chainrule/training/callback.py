@@ -17,7 +17,19 @@ class Callback:
     """Hooks called by `fit`. `self.network` (or `self.model`, Keras' name) is the network being
     trained; setting `self.network.stop_training = True` ends training after the current epoch.
     Keras' overrides with `logs=None` work: on_train_begin's argument is fit's params, and
-    on_epoch_begin and on_train_end are called without logs."""
+    on_epoch_begin and on_train_end are called without logs.
+
+    The per-batch logs are Keras': the epoch's mean loss (and accuracy) over its batches so far, not
+    the batch's own. Keras 3's names of the per-batch hooks, on_train_batch_begin and
+    on_train_batch_end, are called where a callback defines them, as Keras' fit calls them (in place
+    of on_batch_begin and on_batch_end, which Keras calls only through them)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.on_train_batch_begin is not Callback.on_train_batch_begin:
+            cls.on_batch_begin = _train_batch_begin         # type: ignore[method-assign]
+        if cls.on_train_batch_end is not Callback.on_train_batch_end:
+            cls.on_batch_end = _train_batch_end             # type: ignore[method-assign]
 
     network: Any = None
 
@@ -39,6 +51,8 @@ class Callback:
     def on_batch_end(self, batch: int, logs: dict[str, float]) -> None: ...
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None: ...
     def on_train_end(self) -> None: ...
+    def on_train_batch_begin(self, batch: int, logs: dict[str, float] | None = None) -> None: ...
+    def on_train_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None: ...
 
     def get_state(self) -> dict[str, Any] | None:
         """What a checkpoint must keep for a resumed run to behave as an uninterrupted one (JSON
@@ -47,6 +61,14 @@ class Callback:
 
     def set_state(self, state: dict[str, Any]) -> None:
         """Take back what `get_state` gave (called after on_train_begin when fit resumes)."""
+
+
+def _train_batch_begin(self: Callback, batch: int) -> None:
+    self.on_train_batch_begin(batch, {})
+
+
+def _train_batch_end(self: Callback, batch: int, logs: dict[str, float]) -> None:
+    self.on_train_batch_end(batch, logs)
 
 
 def stateful(callbacks: list[Callback]) -> list[Callback]:
@@ -86,6 +108,15 @@ def improves(score: float, reference: float | None, min_delta: float) -> bool:
     """Whether `score` (a value, negated where larger is better) beats `reference` by more than
     `min_delta`, written as Keras' `monitor_op(current - min_delta, reference)` to round alike."""
     return reference is None or score + min_delta < reference
+
+
+def best_value(state: dict[str, Any], mode: str) -> float | None:
+    """The best watched value a checkpoint kept: as logged ("best_value"), or, in a checkpoint written
+    before the callbacks kept Keras' `best`, the score ("best": negated in mode "max", inf for none)."""
+    if "best_value" in state:
+        return None if state["best_value"] is None else float(state["best_value"])
+    score = float(state["best"])
+    return None if math.isinf(score) else score if mode == "min" else -score
 
 
 def verbose_flag(value: Any, owner: str) -> int:

@@ -41,6 +41,11 @@ class History(Callback):
         #: ||dE/dW|| per layer at the end of the epoch a compiled run replays (`compiled.run_all`),
         #: whose gradient buffer then holds the run's last step's; None: read the buffer
         self.replayed_norms: np.ndarray | None = None
+        #: Keras' History.params: what fit told the callbacks (epochs, steps, batch_size, ...)
+        self.params: dict[str, Any] = {}
+
+    def on_train_begin(self, params: dict[str, Any]) -> None:
+        self.params = dict(params)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         self.epoch.append(epoch)

@@ -11,8 +11,14 @@ from .callback import Callback
 
 
 class CSVLogger(Callback):
-    """Write `epoch` (from 0, as History and Keras count) and the epoch's logs (loss, accuracy,
-    val_loss, ...) as one row per epoch, flushed at once: a run stopped part-way keeps its rows.
+    """Write `epoch` (from 0, as History and Keras count) and the epoch's logs as one row per epoch,
+    flushed at once: a run stopped part-way keeps its rows.
+
+    The file is the one Keras 3's CSVLogger writes for the same logs: the columns are `epoch`, then
+    the first epoch's log names sorted (accuracy, loss, val_accuracy, val_loss); logs without
+    validation get val_ columns too, written NA (Keras' room for validation that runs only some
+    epochs), as is a value an epoch does not log; numbers as Python writes them (repr), lines ended
+    by CRLF (the csv module's excel dialect).
 
     The file is replaced at the first epoch's end unless `append=True`; a run resumed from its
     checkpoint (`checkpoint_dir`) always appends, under the header the file has. Under MPI (`comm`),
@@ -72,7 +78,7 @@ class CSVLogger(Callback):
             return
         part = self.filename + ".part"
         with open(part, "w", newline="", encoding="utf-8") as f:
-            csv.writer(f, delimiter=self.separator, lineterminator="\n").writerows(kept)
+            csv.writer(f, delimiter=self.separator).writerows(kept)
         os.replace(part, self.filename)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
@@ -82,8 +88,16 @@ class CSVLogger(Callback):
             self._start()
             self.started = True
         with self._open("a") as f:          # opened and closed each epoch: nothing left open if training stops
-            writer = csv.writer(f, delimiter=self.separator, lineterminator="\n")
-            if self.keys is None:           # the first epoch's logs name the columns
-                self.keys = list(logs)
+            writer = csv.writer(f, delimiter=self.separator)
+            if self.keys is None:           # the first epoch's logs name the columns, as Keras'
+                self.keys = columns(logs)
                 writer.writerow(["epoch", *self.keys])
-            writer.writerow([epoch, *(repr(float(logs[k])) if k in logs else "" for k in self.keys)])
+            writer.writerow([epoch, *(repr(float(logs[k])) if k in logs else "NA" for k in self.keys)])
+
+
+def columns(logs: dict[str, float]) -> list[str]:
+    """Keras' columns for these logs: sorted, and val_ ones for each when none is validation's."""
+    keys = sorted(logs)
+    if keys and not any(k.startswith("val_") for k in keys):
+        keys += [f"val_{k}" for k in keys]
+    return keys

@@ -327,6 +327,7 @@ class MPITrainer(Trainer):
         order = self.rng.permutation(n) if self.shuffle else np.arange(n)
         sums = np.zeros(2, dtype=np.float64)                 # loss x samples, correct predictions
         batch_loss = np.zeros(1, dtype=np.float64)           # loss x samples of the global batch, for `end`
+        so_far = [0.0, 0]                                    # the global batches' loss x samples, and samples
         for batch, start in enumerate(range(0, n, bs)):
             idx = order[start:start + bs]
             lo, hi = self.shard(idx.shape[0])
@@ -354,9 +355,11 @@ class MPITrainer(Trainer):
                 self.shared_divergence(failed)          # a rank's NaN, or a sum that overflowed: every rank
             opt.step(net.params, net.grads, slices)
             self.steps += 1
-            if self.global_batch_loss:                       # the global batch's loss, as in one process
+            if self.global_batch_loss:                       # the epoch's mean so far, as in one process
                 self.allreduce(batch_loss)
-                E = float(batch_loss[0]) / idx.shape[0]
+                so_far[0] += float(batch_loss[0])
+                so_far[1] += idx.shape[0]
+                E = so_far[0] / so_far[1]
             for cb in end:
                 cb.on_batch_end(batch, {"loss": E})
         self.allreduce(sums)

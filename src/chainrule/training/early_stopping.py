@@ -9,7 +9,16 @@ import numpy as np
 
 from ..errors import ValidationError
 from ..nn import checks as check
-from .callback import Callback, improves, monitor_mode, monitor_name, optional_number, verbose_flag, whole_epochs
+from .callback import (
+    Callback,
+    best_value,
+    improves,
+    monitor_mode,
+    monitor_name,
+    optional_number,
+    verbose_flag,
+    whole_epochs,
+)
 
 
 class EarlyStopping(Callback):
@@ -34,34 +43,38 @@ class EarlyStopping(Callback):
         self.restore_best_weights = check.flag(restore_best_weights, "EarlyStopping: restore_best_weights")
         self.start_from_epoch = whole_epochs(start_from_epoch, "EarlyStopping: start_from_epoch")
         self.prints = bool(self.verbose)
+        self._reset()
+
+    def _reset(self) -> None:
+        #: as Keras' attributes: the best watched value as logged (None: none yet) and its epoch; the
+        #: epoch training stopped at (0: it did not stop, as the first watched epoch always improves)
+        self.best: float | None = None
+        self.best_epoch, self.wait, self.stopped_epoch = 0, 0, 0
+        self.best_params: np.ndarray | None = None
 
     def on_train_begin(self, params: dict[str, Any]) -> None:
-        #: the best score (the value, negated in mode "max"; inf: none yet) and its epoch
-        self.best, self.best_epoch, self.wait = math.inf, -1, 0
-        self.stopped_epoch: int | None = None
-        self.best_params: np.ndarray | None = None
+        self._reset()
         self.prints = bool(self.verbose) and params.get("rank", 0) == 0      # under MPI: rank 0 prints
 
-    def _score(self, logs):
+    def _improves(self, current: float, reference: float | None) -> bool:
+        sign = 1.0 if self.mode == "min" else -1.0
+        return improves(sign * current, None if reference is None else sign * reference, self.min_delta)
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         if self.monitor not in logs:
             raise ValidationError(f"EarlyStopping monitors {self.monitor!r}, which fit does not report; "
                                   f"available: {sorted(logs)} (val_ metrics need validation data)")
-        v = float(logs[self.monitor])
-        return v if self.mode == "min" else -v
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-        score = self._score(logs)
+        current = float(logs[self.monitor])
         if epoch < self.start_from_epoch:
             return
         if self.restore_best_weights and self.best_params is None:    # Keras: the first watched epoch's,
             self.best_params, self.best_epoch = self.network.params.copy(), epoch     # even if not finite
         self.wait += 1
-        if improves(score, self.best, self.min_delta):
-            self.best, self.best_epoch = score, epoch
+        if self._improves(current, self.best):
+            self.best, self.best_epoch = current, epoch
             if self.restore_best_weights:
                 self.best_params = self.network.params.copy()
-            baseline = None if self.baseline is None else self.baseline if self.mode == "min" else -self.baseline
-            if baseline is None or improves(score, baseline, self.min_delta):
+            if self.baseline is None or self._improves(current, self.baseline):
                 self.wait = 0
             return
         if self.wait >= self.patience:      # Keras also asks epoch > 0: the first watched epoch always improves
@@ -69,7 +82,7 @@ class EarlyStopping(Callback):
             self.network.stop_training = True
 
     def on_train_end(self) -> None:
-        if self.prints and self.stopped_epoch is not None:
+        if self.prints and self.stopped_epoch > 0:
             print(f"Epoch {self.stopped_epoch + 1}: early stopping", flush=True)
         if self.restore_best_weights and self.best_params is not None:
             if self.prints:
@@ -77,11 +90,12 @@ class EarlyStopping(Callback):
             self.network.params[...] = self.best_params
 
     def get_state(self) -> dict[str, Any]:
-        return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait,
+        return {"best_value": self.best, "best_epoch": self.best_epoch, "wait": self.wait,
                 "stopped_epoch": self.stopped_epoch, "best_params": self.best_params}
 
     def set_state(self, state: dict[str, Any]) -> None:
-        self.best, self.best_epoch = float(state["best"]), int(state["best_epoch"])
-        self.wait, self.stopped_epoch = int(state["wait"]), state["stopped_epoch"]
+        self.best = best_value(state, self.mode)
+        self.best_epoch, self.wait = max(int(state["best_epoch"]), 0), int(state["wait"])
+        self.stopped_epoch = int(state["stopped_epoch"] or 0)
         best = state.get("best_params")
         self.best_params = None if best is None else np.array(best, dtype=self.network.params.dtype)

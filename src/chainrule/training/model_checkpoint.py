@@ -3,7 +3,6 @@ chainrule's .npz, written by `Network.save`)."""
 from __future__ import annotations
 
 import errno
-import math
 import os
 import string
 from typing import Any
@@ -12,7 +11,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from ..nn import checks as check
-from .callback import Callback, improves, monitor_mode, monitor_name, optional_number, verbose_flag
+from .callback import Callback, best_value, improves, monitor_mode, monitor_name, optional_number, verbose_flag
 
 
 class ModelCheckpoint(Callback):
@@ -56,8 +55,9 @@ class ModelCheckpoint(Callback):
             raise ValidationError(f"ModelCheckpoint: initial_value_threshold={threshold!r} applies only with "
                                   "save_best_only=True (it is the best value to beat)")
         self.include_optimizer = check.flag(include_optimizer, "ModelCheckpoint: include_optimizer")
-        #: the best score (the value, negated in mode "max"; inf: none yet), kept across fits as in Keras
-        self.best = math.inf if threshold is None else threshold if self.mode == "min" else -threshold
+        #: Keras' attribute: the best watched value as logged (None: none yet, or initial_value_threshold),
+        #: kept across fits as in Keras
+        self.best: float | None = threshold
         #: fit may skip the per-batch hook (the compiled epoch) unless it saves every save_freq batches
         self.per_batch_optional = self.save_freq == "epoch"
         self.writes, self.prints = True, bool(self.verbose)
@@ -128,14 +128,14 @@ class ModelCheckpoint(Callback):
                 within = " (a batch's logs: save_freq counts batches)" if batch is not None else ""
                 raise ValidationError(f"ModelCheckpoint monitors {self.monitor!r}; available: {sorted(logs)}{within}")
             current = float(logs[self.monitor])
-            score = current if self.mode == "min" else -current
-            shown = "None" if self.best == math.inf else f"{self.best if self.mode == 'min' else -self.best:.5f}"
-            if not improves(score, self.best, 0.0):
+            sign = 1.0 if self.mode == "min" else -1.0
+            shown = "None" if self.best is None else f"{self.best:.5f}"
+            if not improves(sign * current, None if self.best is None else sign * self.best, 0.0):
                 self._say(f"Epoch {epoch + 1}: {self.monitor} did not improve from {shown}")
                 return
             self._say(f"Epoch {epoch + 1}: {self.monitor} improved from {shown} to {current:.5f}, saving model to "
                       f"{path}")
-            self.best = score
+            self.best = current
         else:
             self._say(f"Epoch {epoch + 1}: saving model to {path}")
         if self.writes:
@@ -147,7 +147,7 @@ class ModelCheckpoint(Callback):
             print(line, flush=True)
 
     def get_state(self) -> dict[str, Any]:
-        return {"best": self.best, "batches": self.batches}
+        return {"best_value": self.best, "batches": self.batches}
 
     def set_state(self, state: dict[str, Any]) -> None:
-        self.best, self.batches = float(state["best"]), int(state.get("batches", 0))
+        self.best, self.batches = best_value(state, self.mode), int(state.get("batches", 0))

@@ -13,7 +13,9 @@ from .callback import Callback, improves, monitor_mode, monitor_name, verbose_fl
 class ReduceLROnPlateau(Callback):
     """Multiply the optimizer's `lr` by `factor` once `monitor` has not improved by more than
     `min_delta` for `patience` epochs, never below `min_lr`; after a reduction, wait `cooldown`
-    epochs before counting again. Each epoch's logs get the rate that epoch trained with ("lr").
+    epochs before counting again. Each epoch's logs get the rate that epoch trained with, under Keras
+    3's name ("learning_rate") and chainrule's ("lr", the optimizer's argument): Keras code reading
+    history["learning_rate"] works, and so does chainrule code reading history["lr"].
 
     The changed rate is the optimizer's own, so it is saved with the network and a checkpointed run
     resumes with it (and with this callback's counts). An optimizer following a schedule (its lr
@@ -55,7 +57,7 @@ class ReduceLROnPlateau(Callback):
             raise ValidationError(f"ReduceLROnPlateau monitors {self.monitor!r}, which fit does not report; "
                                   f"available: {sorted(logs)} (val_ metrics need validation data)")
         current = float(logs[self.monitor])
-        logs["lr"] = float(optimizer.lr)
+        logs["learning_rate"] = logs["lr"] = float(optimizer.lr)      # Keras 3's name, and chainrule's
         if self.cooldown_counter > 0:
             self.cooldown_counter -= 1
             self.wait = 0

@@ -99,8 +99,11 @@ class SequenceTrainer(Trainer):
             total += E * xb.shape[0]
             n += xb.shape[0]
             correct += net.n_correct(net.last_output, yb) or 0.0     # type: ignore[arg-type]
+            logs = {"loss": total / n}                  # Keras' batch logs: the epoch's means so far
+            if self.classify:
+                logs["accuracy"] = correct / n
             for cb in end:
-                cb.on_batch_end(step, {"loss": E})
+                cb.on_batch_end(step, dict(logs))
         if callable(getattr(batches, "on_epoch_end", None)):
             batches.on_epoch_end()
         self.end_epoch(epoch, total, correct, n)

@@ -226,6 +226,7 @@ class Trainer:
         per_batch = labels is not None and w is None and isinstance(X, LazyRows)
         predicted = np.empty(n, dtype=labels.dtype) if labels is not None and not isinstance(X, LazyRows) else None
         total, correct = 0.0, 0.0
+        seen, right = 0.0, 0.0                  # for the per-batch logs: samples (or weight) and correct so far
         timer = self.balance
         if timer is not None:
             timer.restart()
@@ -260,8 +261,16 @@ class Trainer:
                 correct += int(np.count_nonzero(out.argmax(axis=1) == labels[idx]))
             elif classify:
                 correct += (net.n_correct(out, yb) or 0.0) if wb is None else sw.correct(net.task, out, yb, wb)
-            for cb in end:
-                cb.on_batch_end(batch, {"loss": E})
+            if end:                     # Keras' batch logs: the epoch's means so far
+                seen += xb.shape[0] if wb is None else float(np.add.reduce(wb))
+                if predicted is not None:
+                    hits = predicted[idx] == labels[idx]
+                    right += int(np.count_nonzero(hits)) if wb is None else float(np.dot(wb, hits))
+                logs = {"loss": total / seen}
+                if classify:
+                    logs["accuracy"] = (right if predicted is not None else correct) / seen
+                for cb in end:
+                    cb.on_batch_end(batch, dict(logs))
         if predicted is not None:
             correct = int(np.count_nonzero(predicted == labels)) if w is None else float(np.dot(w, predicted == labels))
         return total, correct

@@ -1,8 +1,8 @@
 """Network: a stack of layers, the loss, and the backpropagation that connects them.
 
 All parameters live in one flat vector (`params`) and all gradients in another (`grads`);
-each layer's W and b are views into them. The optimizer updates the whole network in a few
-vectorized calls, and saving, loading and checkpointing copy one array.
+each layer's W and b are views into them (`flat.py`). The optimizer updates the whole network in a
+few vectorized calls, and saving, loading and checkpointing copy one array.
 
 `fit`, `save`, `to_onnx` and `to_torch` hand the network to `chainrule.training` and
 `chainrule.saving`, which sit above this module and are imported when called. The task, targets
@@ -20,12 +20,12 @@ from numpy.typing import ArrayLike
 
 from ..errors import ValidationError
 from . import checks as check
-from . import evaluation
+from . import evaluation, flat
 from . import sample_weight as sw
 from .divergence import divergence, plain_update, sum_of_squares
 from .inference import fitting, refuse_other_thread
 from .layers import Dense, Layer
-from .losses import Loss, fuses, get_loss
+from .losses import Loss, get_loss
 from .predict import predict
 from .summary import Summary, summary_table
 
@@ -62,6 +62,13 @@ class Network:
     """
 
     _fit_thread: int | None = None      # the thread whose fit trains this network (nn/inference.py)
+    # set by `flat.build_buffers`: the flat vectors, (layer, name, start, stop) of each parameter array in
+    # them, whether a layer needs dE/d(input), whether the output's delta is the fused (out - target) / n
+    params: np.ndarray
+    grads: np.ndarray
+    segments: list[tuple[Layer, str, int, int]]
+    _need_input_grad: list[bool]
+    fused_output: bool
 
     def __init__(self, layers: Sequence[Layer] | Layer, loss: str | Loss = "sse", *, dtype: Any = "float64",
                  seed: int | None = None):
@@ -90,32 +97,7 @@ class Network:
 
     # -- parameters ---------------------------------------------------------------------------
     def _build_buffers(self) -> None:
-        shapes = [(layer, name, shape) for layer in self.layers for name, shape in layer.param_shapes()]
-        total = sum(int(np.prod(shape)) for _, _, shape in shapes)
-        self.params = np.empty(total, dtype=self.dtype)
-        self.grads = np.zeros(total, dtype=self.dtype)
-        #: (layer, parameter name, start, stop) of every parameter array in the flat vectors
-        self.segments: list[tuple[Layer, str, int, int]] = []
-        offset = 0
-        views: dict[int, tuple[dict, dict]] = {}
-        for layer, name, shape in shapes:
-            size = int(np.prod(shape))
-            p, g = views.setdefault(id(layer), ({}, {}))
-            p[name] = self.params[offset:offset + size].reshape(shape)
-            g[name] = self.grads[offset:offset + size].reshape(shape)
-            self.segments.append((layer, name, offset, offset + size))
-            offset += size
-        for layer in self.layers:
-            if id(layer) in views:
-                layer.bind(*views[id(layer)])
-        # a layer needs dE/d(input) only when some layer below it has parameters
-        below, self._need_input_grad = False, []
-        for layer in self.layers:
-            self._need_input_grad.append(below)
-            below = below or bool(layer.param_shapes())
-        last = self.layers[-1]
-        #: True when the output layer's activation and the loss give delta = (out - target) / n directly
-        self.fused_output = isinstance(last, Dense) and fuses(self.loss_function, last.activation)
+        flat.build_buffers(self)
 
     def __setstate__(self, state: dict) -> None:
         """After unpickling (joblib, multiprocessing) the layers' W and b are copies: make them
@@ -133,16 +115,7 @@ class Network:
 
     def trainable_slices(self) -> list[slice]:
         """The parts of `params` that learn (frozen parameters are left out), merged where adjacent."""
-        slices: list[list[int]] = []
-        for layer, name, start, stop in self.segments:
-            if layer.trainable_params.get(name, True):
-                if slices and slices[-1][1] == start:
-                    slices[-1][1] = stop
-                else:
-                    slices.append([start, stop])
-        if slices == [[0, self.params.size]]:
-            return [slice(None)]          # everything learns: the optimizer updates the whole vector
-        return [slice(a, b) for a, b in slices]
+        return flat.trainable_slices(self.segments, self.params.size)
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of every parameter array, layer by layer (W, b, W, b, ...)."""

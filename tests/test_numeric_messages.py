@@ -90,6 +90,127 @@ def test_gradcheck_still_checks_the_seed():
     assert cr.gradcheck(net, X, Y) < 1e-7
 
 
+# -- forward and predict: a layer that overflows, and saturations whose exact result is finite ------
+BIG = {"float64": 1e200, "float32": 1e30}          # inputs, and weights, whose products overflow the dtype
+
+
+def network(dtype, hidden, output, W1, W2=None, loss="mse"):
+    layers = [cr.Dense(len(W1), len(W1[0]), hidden)]
+    if W2 is not None:
+        layers.append(cr.Dense(len(W2), len(W2[0]), output))
+    net = cr.Network(layers, loss=loss, dtype=dtype)
+    net.layers[0].W[...] = W1
+    net.layers[0].b[...] = 0.0
+    if W2 is not None:
+        net.layers[1].W[...] = W2
+        net.layers[1].b[...] = 0.0
+    return net
+
+
+def exact(X, layers):
+    """The pass in mpmath (no overflow at any size): [(W, activation), ...] -> rows of mpf outputs."""
+    import mpmath
+    out = [[mpmath.mpf(float(v)) for v in row] for row in np.asarray(X)]
+    for W, act in layers:
+        W = np.asarray(W, dtype=np.float64)
+        net = [[sum((x * mpmath.mpf(float(W[i, j])) for i, x in enumerate(row)), mpmath.mpf(0))
+                for j in range(W.shape[1])] for row in out]
+        if act == "relu":
+            out = [[max(v, mpmath.mpf(0)) for v in row] for row in net]
+        elif act == "linear":
+            out = net
+        elif act == "sigmoid":
+            out = [[1 / (1 + mpmath.exp(-v)) for v in row] for row in net]
+        elif act == "tanh":
+            out = [[mpmath.tanh(v) for v in row] for row in net]
+        elif act == "softmax":
+            out = [[mpmath.exp(v - max(row)) / sum(mpmath.exp(u - max(row)) for u in row) for v in row] for row in net]
+    return out
+
+
+def as_dtype(rows, dtype):
+    """mpf rows rounded to the dtype (inf where it cannot hold them), as the truth to compare with."""
+    with np.errstate(over="ignore"):
+        return np.array([[float(v) if abs(v) < 1e308 else float(np.sign(float(v)) * np.inf) for v in row]
+                         for row in rows]).astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("call", ["forward", "predict"])
+def test_a_layer_that_overflows_is_named_without_numpy_warnings(dtype, call):
+    big = BIG[dtype]
+    W1, W2 = [[1.0, 0.5, 0.0], [2.0, 1.0, 1.0]], [[big], [1.0], [1.0]]
+    net = network(dtype, "relu", "linear", W1, W2)
+    X = np.array([[1.0, 2.0], [big, big], [3.0, -1.0], [big, 0.0]])
+    truth = as_dtype(exact(X, [(W1, "relu"), (W2, "linear")]), dtype)
+    assert list(np.flatnonzero(~np.isfinite(truth).all(axis=1))) == [1, 3]      # rows 1 and 3 overflow the dtype
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValidationError) as info:
+            getattr(net, call)(X)
+    message = str(info.value)
+    assert "for 2 of the 4 rows of X (first: row 1)" in message
+    assert "Layer 1 (Dense(3, 1, activation='linear')) overflows there" in message
+    assert f"{dtype}'s largest number (about {np.finfo(dtype).max:.2g})" in message
+    assert "scale the inputs" in message
+    assert ("dtype='float64'" in message) == (dtype == "float32")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("call", ["forward", "predict"])
+def test_a_softmax_over_logits_beyond_the_dtype_gives_its_exact_probabilities(dtype, call):
+    """Logits of 1e40 in float32 (1e400 in float64) overflow to inf, and inf - inf is NaN in the plain
+    pass; the exact softmax is finite: 1/2, 1/2, 0 for two equal largest logits."""
+    big = BIG[dtype]
+    W1 = [[big, big, -big, 1.0], [0.0, 0.0, 0.0, 1.0]]
+    net = network(dtype, "softmax", None, W1, loss="categorical_crossentropy")
+    X = np.array([[big, 1.0], [0.5, -0.5], [-big, 2.0]])
+    truth = as_dtype(exact(X, [(W1, "softmax")]), dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = getattr(net, call)(X)
+    assert out.dtype == np.dtype(dtype) and np.isfinite(out).all()
+    np.testing.assert_allclose(out, truth, rtol=2e-7 if dtype == "float32" else 1e-15, atol=0)
+    np.testing.assert_array_equal(out[0], [0.5, 0.5, 0.0, 0.0])
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu"])
+def test_a_hidden_layer_that_saturates_gives_finite_outputs_without_warnings(dtype, hidden):
+    """A net input beyond the dtype (1e400, 1e40) into a sigmoid, tanh or ReLU: the layer's output is
+    finite (0, 1, -1), and so are the network's, exactly; forward warned of the overflow in matmul."""
+    big = BIG[dtype]
+    W1, W2 = [[big, -big] if hidden != "relu" else [-big, -big], [1.0, 1.0]], [[1.0], [0.5]]
+    net = network(dtype, hidden, "linear", W1, W2)
+    X = np.array([[big, 0.0], [-big if hidden != "relu" else big, 3.0], [0.1, 0.2]])
+    truth = as_dtype(exact(X, [(W1, hidden), (W2, "linear")]), dtype)
+    assert np.isfinite(truth).all()
+    for call in (net.forward, net.predict):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            out = call(X)
+        np.testing.assert_allclose(out, truth, rtol=2e-7 if dtype == "float32" else 1e-15, atol=0)
+
+
+def test_the_estimators_name_the_layer_that_overflows():
+    from chainrule.sklearn import BackpropClassifier
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 4)).astype(np.float32)
+    y = np.where(X[:, 0] > 0, "dog", "cat")
+    clf = BackpropClassifier(hidden_layer_sizes=(8,), epochs=5, random_state=0, dtype="float32").fit(X, y)
+    far = np.vstack([X[:2], np.full((2, 4), 3e38, dtype=np.float32)])
+    with np.errstate(over="ignore"):       # the truth in float64: the hidden layer's outputs pass float32's limit
+        hidden = np.maximum(far.astype(np.float64) @ clf.network_.layers[0].W + clf.network_.layers[0].b, 0)
+    bad = np.flatnonzero((hidden > np.finfo(np.float32).max).any(axis=1))
+    assert list(bad) == [2, 3]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for call in (clf.predict, clf.predict_proba, lambda X: clf.score(X, ["dog"] * len(X))):
+            with pytest.raises(ValidationError, match=r"for 2 of the 4 rows of X \(first: row 2\).* Layer 0 \(Dense"
+                                                      r"\(4, 8, activation='relu'\)\) overflows there"):
+                call(far)
+
+
 # -- docs/errors.md shows each message as raised ------------------------------------------------
 def documented(case: str) -> str:
     from pathlib import Path

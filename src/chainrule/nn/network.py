@@ -26,6 +26,7 @@ from .divergence import divergence, plain_update, sum_of_squares
 from .inference import fitting, refuse_other_thread
 from .layers import Dense, Layer
 from .losses import Loss, get_loss
+from .overflow import finite_outputs
 from .predict import predict
 from .summary import Summary, summary_table
 
@@ -162,8 +163,12 @@ class Network:
     def forward(self, X: ArrayLike) -> np.ndarray:
         """Outputs for inputs X of shape (n_samples, n_inputs): shape (n_samples, n_outputs).
 
-        Caches every layer's input, net input and output (read by `explain`)."""
-        return self.run_forward(check.as_2d_array(X, "X", self.dtype, self.n_inputs))
+        Caches every layer's input, net input and output (read by `explain`). Outputs that overflow are
+        an error naming the layer, as predict's; rows whose exact outputs are finite (a softmax over
+        logits beyond the dtype) get them (`overflow.py`), without NumPy's warnings."""
+        X = check.as_2d_array(X, "X", self.dtype, self.n_inputs)
+        with np.errstate(all="ignore"):
+            return finite_outputs(self, X, self.run_forward(X))
 
     def backprop(self, X: ArrayLike, Y: ArrayLike, training: bool = False,
                  sample_weight: ArrayLike | None = None) -> float:

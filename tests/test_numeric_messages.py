@@ -211,6 +211,33 @@ def test_the_estimators_name_the_layer_that_overflows():
                 call(far)
 
 
+def softmax_over_huge_logits(dtype="float32"):
+    big = BIG[dtype]
+    net = network(dtype, "softmax", None, [[big, big, -big], [0.0, 0.0, 0.0]], loss="categorical_crossentropy")
+    return net, np.array([[big, 1.0], [0.5, 0.2]]), np.array([0, 2])
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("call", ["evaluate", "loss", "gradients"])
+def test_a_loss_that_reads_logits_beyond_the_dtype_says_so(dtype, call):
+    """predict gives row 0's exact probabilities (1/2, 1/2, 0), but the loss reads the logits (1e40 in
+    float32), which the dtype cannot hold: the error says that, not that the outputs are too far
+    from the targets (row 0's exact loss is log 2) nor that they are NaN."""
+    net, X, y = softmax_over_huge_logits(dtype)
+    with np.errstate(over="ignore"):
+        logits = X.astype(np.float64) @ net.layers[0].W.astype(np.float64) if dtype == "float32" else None
+    if logits is not None:
+        assert np.abs(logits[0]).max() > np.finfo(np.float32).max and np.isfinite(logits[1]).all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(net.predict(X)[0], [0.5, 0.5, 0.0])
+        with pytest.raises(ValidationError) as info:
+            getattr(net, call)(X, y)
+    message = str(info.value)
+    assert f"the network's pass overflows {dtype} for 1 of the 2 rows of X (first: row 0)" in message
+    assert "too far from the targets" not in message and "Scale the inputs" in message
+
+
 # -- docs/errors.md shows each message as raised ------------------------------------------------
 def documented(case: str) -> str:
     from pathlib import Path
@@ -229,6 +256,7 @@ def seed_with_targets(value):
 
 
 DOCUMENTED = [
+    ("loss reads logits beyond the dtype", lambda: (lambda net, X, y: net.evaluate(X, y))(*softmax_over_huge_logits())),
     ("from_onnx float16", lambda: cr.from_onnx(float16_model())),
     ("gradcheck loss overflows", lambda: cr.gradcheck(*seed_with_targets(1e200))),
     ("gradcheck rounding swamps the gradients", lambda: cr.gradcheck(

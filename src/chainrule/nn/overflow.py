@@ -79,3 +79,22 @@ def finite_outputs(net: Any, X: Any, out: np.ndarray) -> np.ndarray:
         raise refusal(net, failed[0], len(failed[1]), int(wrong[failed[1][0]]), X.shape[0])
     out[wrong] = careful
     return out
+
+
+def plain_pass_overflows(net: Any, X: Any, chunk: int) -> tuple[int, int]:
+    """(rows, the first) of checked X whose plain pass gives NaN or infinite outputs or, where the loss
+    reads it (the fused cross-entropies), output net input: rows whose outputs only `recompute` finds
+    finite, and whose loss and gradient the engine's pass (which takes no such care) cannot compute."""
+    from .inference import outputs
+    from .sparse import rows
+    count, first = 0, -1
+    with np.errstate(all="ignore"):
+        for i in range(0, X.shape[0], chunk):
+            block = rows(X, i, i + chunk)
+            out, last = outputs(net, block if is_sparse(block) else np.asarray(block, dtype=net.dtype), with_net=True)
+            wrong = ~np.isfinite(out).all(axis=1)
+            if net.fused_output and last is not None:
+                wrong |= ~np.isfinite(last).all(axis=1)
+            first = first if count or not wrong.any() else i + int(np.argmax(wrong))
+            count += int(wrong.sum())
+    return count, first

@@ -192,6 +192,26 @@ def test_a_hidden_layer_that_saturates_gives_finite_outputs_without_warnings(dty
         np.testing.assert_allclose(out, truth, rtol=2e-7 if dtype == "float32" else 1e-15, atol=0)
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_sparse_rows_and_dropout_take_the_careful_path_too(dtype):
+    sparse = pytest.importorskip("scipy.sparse")
+    big = BIG[dtype]
+    net = cr.Network([cr.Dense(2, 3, "relu"), cr.Dropout(0.2), cr.Dense(3, 3, "softmax")],
+                     loss="categorical_crossentropy", dtype=dtype, seed=0)
+    net.layers[0].W[...] = [[1.0, 0.5, 0.0], [0.0, 0.0, 1.0]]
+    net.layers[0].b[...] = 0.0
+    net.layers[2].W[...] = [[big, big, -big]] * 3
+    net.layers[2].b[...] = 0.0
+    X = np.array([[big, 1.0], [0.5, 0.2]])
+    truth = as_dtype(exact(X, [(net.layers[0].W, "relu"), (net.layers[2].W, "softmax")]), dtype)
+    for Xin in (X, sparse.csr_matrix(X)):
+        for call in (net.forward, net.predict):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                out = call(Xin)
+            np.testing.assert_allclose(out, truth, rtol=2e-7 if dtype == "float32" else 1e-15, atol=0)
+
+
 def test_the_estimators_name_the_layer_that_overflows():
     from chainrule.sklearn import BackpropClassifier
     rng = np.random.default_rng(0)

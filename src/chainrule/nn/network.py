@@ -292,8 +292,9 @@ class Network:
     def predict(self, X: ArrayLike, batch_size: int | None = None, verbose: int | str = 0) -> np.ndarray:
         """The network's outputs for X (dropout off), computed in chunks of `batch_size` rows
         (default: about 2 MB of buffers, at least 1,024 rows), so that memory does not grow with
-        X's length. Outputs that are NaN or infinite (damaged weights, inputs far outside the
-        training range) are an error. verbose : 0 silent; 1, 2 or 'auto' (Keras') a line once done."""
+        X's length. Rows whose outputs are NaN or infinite are computed again with care (`overflow.py`):
+        their exact outputs where finite, else an error naming the layer that overflows.
+        verbose : 0 silent; 1, 2 or 'auto' (Keras') a line once done."""
         report = evaluation.Report("predict", verbose)
         return report.rows(predict(self, X, batch_size))     # in chunks, in place, in the network's dtype
     def predict_classes(self, X: ArrayLike) -> np.ndarray:

@@ -11,7 +11,8 @@ jitted forward pass adds (measured on 784-256-128-10 in float32, 100,000 rows: c
 A float32 X for a float32 network is used as it is; an X of another type (the other precision,
 integers: a uint8 image file; an HDF5 dataset) is read and converted one chunk at a time, never as
 a whole; each chunk is checked for NaN and infinity once converted, and so are the outputs (a
-finite input far outside the training range can overflow inside the network). No layer is written
+finite input far outside the training range can overflow inside the network: those rows are
+computed again with care, `overflow.py`). No layer is written
 to, so that predict may run while fit trains the network in another thread.
 """
 from __future__ import annotations

@@ -25,6 +25,7 @@ from . import sample_weight as sw
 from .inference import outputs, refuse_rebound
 from .layers import Layer
 from .losses import Loss, output_mismatch
+from .overflow import plain_pass_overflows
 from .sparse import is_sparse, rows
 
 if TYPE_CHECKING:
@@ -119,7 +120,15 @@ def finite_loss(net: Network, loss: float, X: Any, chunk: int) -> float:
     or infinite; else the outputs are too far from the targets for the dtype."""
     if math.isfinite(loss):
         return loss
-    predict.predict(net, X, chunk)      # raises, naming the rows, where the outputs are NaN or infinite
+    predict.predict(net, X, chunk)      # raises, naming the rows and the layer, where the outputs overflow
+    count, first = plain_pass_overflows(net, X, chunk)
+    if count:
+        other = ", or use dtype='float64'" if net.dtype == np.float32 else ""
+        raise ValidationError(f"the loss is {loss}: the network's pass overflows {net.dtype.name} for {count} of the "
+                              f"{X.shape[0]} rows of X (first: row {first}), though its outputs, computed again with "
+                              "care (predict's), are finite: a net input beyond the dtype (the logits of a saturated "
+                              "softmax or sigmoid), which the loss and its gradient read. Scale the inputs as they "
+                              f"were scaled for training{other}")
     raise ValidationError(f"the loss is {loss} though the network's outputs are finite: they are too "
                           f"far from the targets for {net.dtype.name} ({net.loss_function.name}); the inputs are "
                           "far outside the range the network was trained on, or the targets need scaling")

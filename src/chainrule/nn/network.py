@@ -1,8 +1,8 @@
 """Network: a stack of layers, the loss, and the backpropagation that connects them.
 
 All parameters live in one flat vector (`params`) and all gradients in another (`grads`);
-each layer's W and b are views into them. The optimizer updates the whole network in a few
-vectorized calls, and saving, loading and checkpointing copy one array.
+each layer's W and b are views into them (`flat.py`). The optimizer updates the whole network in a
+few vectorized calls, and saving, loading and checkpointing copy one array.
 
 `fit`, `save`, `to_onnx` and `to_torch` hand the network to `chainrule.training` and
 `chainrule.saving`, which sit above this module and are imported when called. The task, targets
@@ -20,12 +20,13 @@ from numpy.typing import ArrayLike
 
 from ..errors import ValidationError
 from . import checks as check
-from . import evaluation
+from . import evaluation, flat
 from . import sample_weight as sw
 from .divergence import divergence, plain_update, sum_of_squares
 from .inference import fitting, refuse_other_thread
 from .layers import Dense, Layer
-from .losses import Loss, fuses, get_loss
+from .losses import Loss, get_loss
+from .overflow import finite_outputs
 from .predict import predict
 from .summary import Summary, summary_table
 
@@ -62,6 +63,13 @@ class Network:
     """
 
     _fit_thread: int | None = None      # the thread whose fit trains this network (nn/inference.py)
+    # set by `flat.build_buffers`: the flat vectors, (layer, name, start, stop) of each parameter array in
+    # them, whether a layer needs dE/d(input), whether the output's delta is the fused (out - target) / n
+    params: np.ndarray
+    grads: np.ndarray
+    segments: list[tuple[Layer, str, int, int]]
+    _need_input_grad: list[bool]
+    fused_output: bool
 
     def __init__(self, layers: Sequence[Layer] | Layer, loss: str | Loss = "sse", *, dtype: Any = "float64",
                  seed: int | None = None):
@@ -90,32 +98,7 @@ class Network:
 
     # -- parameters ---------------------------------------------------------------------------
     def _build_buffers(self) -> None:
-        shapes = [(layer, name, shape) for layer in self.layers for name, shape in layer.param_shapes()]
-        total = sum(int(np.prod(shape)) for _, _, shape in shapes)
-        self.params = np.empty(total, dtype=self.dtype)
-        self.grads = np.zeros(total, dtype=self.dtype)
-        #: (layer, parameter name, start, stop) of every parameter array in the flat vectors
-        self.segments: list[tuple[Layer, str, int, int]] = []
-        offset = 0
-        views: dict[int, tuple[dict, dict]] = {}
-        for layer, name, shape in shapes:
-            size = int(np.prod(shape))
-            p, g = views.setdefault(id(layer), ({}, {}))
-            p[name] = self.params[offset:offset + size].reshape(shape)
-            g[name] = self.grads[offset:offset + size].reshape(shape)
-            self.segments.append((layer, name, offset, offset + size))
-            offset += size
-        for layer in self.layers:
-            if id(layer) in views:
-                layer.bind(*views[id(layer)])
-        # a layer needs dE/d(input) only when some layer below it has parameters
-        below, self._need_input_grad = False, []
-        for layer in self.layers:
-            self._need_input_grad.append(below)
-            below = below or bool(layer.param_shapes())
-        last = self.layers[-1]
-        #: True when the output layer's activation and the loss give delta = (out - target) / n directly
-        self.fused_output = isinstance(last, Dense) and fuses(self.loss_function, last.activation)
+        flat.build_buffers(self)
 
     def __setstate__(self, state: dict) -> None:
         """After unpickling (joblib, multiprocessing) the layers' W and b are copies: make them
@@ -133,16 +116,7 @@ class Network:
 
     def trainable_slices(self) -> list[slice]:
         """The parts of `params` that learn (frozen parameters are left out), merged where adjacent."""
-        slices: list[list[int]] = []
-        for layer, name, start, stop in self.segments:
-            if layer.trainable_params.get(name, True):
-                if slices and slices[-1][1] == start:
-                    slices[-1][1] = stop
-                else:
-                    slices.append([start, stop])
-        if slices == [[0, self.params.size]]:
-            return [slice(None)]          # everything learns: the optimizer updates the whole vector
-        return [slice(a, b) for a, b in slices]
+        return flat.trainable_slices(self.segments, self.params.size)
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of every parameter array, layer by layer (W, b, W, b, ...)."""
@@ -189,8 +163,12 @@ class Network:
     def forward(self, X: ArrayLike) -> np.ndarray:
         """Outputs for inputs X of shape (n_samples, n_inputs): shape (n_samples, n_outputs).
 
-        Caches every layer's input, net input and output (read by `explain`)."""
-        return self.run_forward(check.as_2d_array(X, "X", self.dtype, self.n_inputs))
+        Caches every layer's input, net input and output (read by `explain`). Outputs that overflow are
+        an error naming the layer, as predict's; rows whose exact outputs are finite (a softmax over
+        logits beyond the dtype) get them (`overflow.py`), without NumPy's warnings."""
+        X = check.as_2d_array(X, "X", self.dtype, self.n_inputs)
+        with np.errstate(all="ignore"):
+            return finite_outputs(self, X, self.run_forward(X))
 
     def backprop(self, X: ArrayLike, Y: ArrayLike, training: bool = False,
                  sample_weight: ArrayLike | None = None) -> float:
@@ -314,8 +292,9 @@ class Network:
     def predict(self, X: ArrayLike, batch_size: int | None = None, verbose: int | str = 0) -> np.ndarray:
         """The network's outputs for X (dropout off), computed in chunks of `batch_size` rows
         (default: about 2 MB of buffers, at least 1,024 rows), so that memory does not grow with
-        X's length. Outputs that are NaN or infinite (damaged weights, inputs far outside the
-        training range) are an error. verbose : 0 silent; 1, 2 or 'auto' (Keras') a line once done."""
+        X's length. Rows whose outputs are NaN or infinite are computed again with care (`overflow.py`):
+        their exact outputs where finite, else an error naming the layer that overflows.
+        verbose : 0 silent; 1, 2 or 'auto' (Keras') a line once done."""
         report = evaluation.Report("predict", verbose)
         return report.rows(predict(self, X, batch_size))     # in chunks, in place, in the network's dtype
     def predict_classes(self, X: ArrayLike) -> np.ndarray:

@@ -11,7 +11,8 @@ jitted forward pass adds (measured on 784-256-128-10 in float32, 100,000 rows: c
 A float32 X for a float32 network is used as it is; an X of another type (the other precision,
 integers: a uint8 image file; an HDF5 dataset) is read and converted one chunk at a time, never as
 a whole; each chunk is checked for NaN and infinity once converted, and so are the outputs (a
-finite input far outside the training range can overflow inside the network). No layer is written
+finite input far outside the training range can overflow inside the network: those rows are
+computed again with care, `overflow.py`). No layer is written
 to, so that predict may run while fit trains the network in another thread.
 """
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ..errors import ValidationError
 from . import checks as check
 from .activations import Linear, ReLU, Sigmoid, Softmax, Tanh
 from .inference import refuse_rebound
+from .overflow import recompute, refusal
 from .sparse import rows
 
 CHUNK_BYTES = 2 << 20       # all the chunk buffers together (hidden layers, converted input): about 2 MB
@@ -99,13 +101,14 @@ def predict(net: Any, X: Any, batch_size: int | None = None, finite: bool = True
             for i, (layer, ok) in enumerate(zip(net.layers, inplace))]
     xbuf = np.empty((chunk, net.n_inputs), dtype=net.dtype) if converted else None
     pages = Pages(X, in_order=True) if lazy else None      # a memmap's pages handed back as it is read
-    bad, first_bad = 0, -1
+    bad, first_bad, layer = 0, -1, -1
     with np.errstate(over="ignore", invalid="ignore"):      # an overflow is an error below, not a NumPy warning
         for i in range(0, n, chunk):
             j = min(i + chunk, n)
             a = rows(X, i, j)
             if lazy:
                 a = check.converted(np.asarray(a), net.dtype, None if xbuf is None else xbuf[:j - i], rows=i)
+            x = a
             for k, layer in enumerate(net.layers):
                 if not inplace[k]:
                     a = layer.infer(a)
@@ -118,18 +121,20 @@ def predict(net: Any, X: Any, batch_size: int | None = None, finite: bool = True
             if not (a.base is out or a is out):
                 out[i:j] = a
             ok = not finite or np.isfinite(np.add.reduce(out[i:j], axis=None))
-            if not ok:
-                wrong = ~np.isfinite(out[i:j]).all(axis=1)
-                first_bad = first_bad if bad else i + int(np.argmax(wrong))
-                bad += int(wrong.sum())
+            if not ok:                     # computed again with care (overflow.py): exact, or the layer named
+                wrong = np.flatnonzero(~np.isfinite(out[i:j]).all(axis=1))
+                careful, failed = recompute(net, x, wrong)
+                if failed is None:
+                    out[i + wrong] = careful
+                else:
+                    first_bad, layer = (first_bad, layer) if bad else (i + int(wrong[failed[1][0]]), failed[0])
+                    bad += len(failed[1])
             if pages:
                 pages.touched(j - i, X.shape[1] * np.dtype(X.dtype).itemsize, contiguous=True)
     if pages:
         pages.release()
     if bad:
-        raise ValidationError(f"the network's outputs are NaN or infinite for {bad} of the {n} rows of X (first: row "
-                              f"{first_bad}): its weights are damaged, or those inputs are far outside the range "
-                              "it was trained on")
+        raise refusal(net, layer, bad, first_bad, n)
     return out
 
 

@@ -23,7 +23,15 @@ from ..errors import ChainruleTypeError, ModelFileError, ValidationError
 from ..nn.dropout import Dropout
 from ..nn.layers import Dense
 from ..nn.network import Network
-from .mlp import BUILTIN_ACTIVATIONS, SUPPORTED, attach_activation, build_network, dense_layer, weights_dtype
+from .mlp import (
+    BUILTIN_ACTIVATIONS,
+    SUPPORTED,
+    attach_activation,
+    build_network,
+    dense_layer,
+    not_computable,
+    weights_dtype,
+)
 from .npz import load
 from .onnx_import import from_onnx
 from .sklearn_import import SklearnSolver, from_sklearn, sklearn_optimizer
@@ -125,8 +133,7 @@ def _torch_values(p: Any, where: str, key: str) -> np.ndarray:
                               "model.to_empty(device='cpu') then model.load_state_dict(state_dict)")
     if p.dtype not in (torch.float32, torch.float64):
         fix = TORCH_CONVERT if p.dtype.is_floating_point else "give the model float32 or float64 weights"
-        raise ValidationError(f"{where}: its parameter {key!r} is {p.dtype}; chainrule computes in float32 or "
-                              f"float64: {fix}")
+        raise ValidationError(not_computable(f"{where}: its parameter {key!r}", p.dtype, fix))
     return p.detach().cpu().numpy()
 
 

@@ -46,6 +46,12 @@ def build_network(items: list, loss: str | None, dtype) -> Network:
     return net
 
 
+def not_computable(what: str, dtype: object, fix: str) -> str:
+    """The words refusing weights of a dtype chainrule does not compute in (float16, bfloat16, integers):
+    `what` names them where they are read, `fix` says how their library converts them."""
+    return f"{what} is {dtype}; chainrule computes in float32 or float64: {fix}"
+
+
 def weights_dtype(arrays: list[np.ndarray], what: str, fix: str = "") -> np.dtype:
     """The one dtype (float32 or float64) of all the weights; `fix`: how the source library converts them."""
     kinds = {np.dtype(a.dtype) for a in arrays}

@@ -10,9 +10,15 @@ import numpy as np
 from ..errors import ChainruleTypeError, ModelFileError, ValidationError
 from ..nn.dropout import Dropout
 from ..nn.network import Network
-from .mlp import attach_activation, build_network, dense_layer, stored_scalar, weights_dtype
+from .mlp import attach_activation, build_network, dense_layer, not_computable, stored_scalar, weights_dtype
 
 ONNX_ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "Softmax": "softmax"}
+
+
+#: how to make a float16 (or bfloat16) ONNX model one chainrule reads
+ONNX_CONVERT = ("convert the model to float32 first: export it again from its framework in float32, or cast its "
+                "weights, e.g. for t in model.graph.initializer: t.CopyFrom(onnx.numpy_helper.from_array("
+                "onnx.numpy_helper.to_array(t).astype('float32'), t.name))")
 
 
 def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
@@ -56,6 +62,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
                               "Runtime does (before it, Dropout's default is_test=0 meant training mode)")
     graph = model.graph
     consts = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    initializers = set(consts)
     inputs = [v for v in graph.input if v.name not in consts]
     if len(inputs) != 1 or len(graph.output) != 1:
         raise ValidationError(f"{source}: an MLP graph has one input and one output; this one has inputs "
@@ -79,7 +86,13 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
             raise ValidationError(f"{source}: {where} reads the weights {name!r} that {readers[name]} reads too: "
                                   "chainrule's layers each own their weights (training would untie them)")
         readers[name] = where
-        return const(name, node)
+        value = const(name, node)
+        if value.dtype not in (np.float32, np.float64):
+            kind = "initializer" if name in initializers else "constant"
+            fix = ONNX_CONVERT if value.dtype.kind == "f" or "float" in value.dtype.name else "give it float32 weights"
+            what = f"{source}: {where} reads the {kind} {name!r}, which"
+            raise ValidationError(not_computable(what, value.dtype.name, fix))
+        return value
 
     def flush() -> None:
         nonlocal pending

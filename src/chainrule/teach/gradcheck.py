@@ -39,7 +39,30 @@ def numerical_gradients(net: Network, X: ArrayLike, Y: ArrayLike, eps: float = 1
     _network(net)
     eps = number(eps, "eps", low_inclusive=False)
     X, Y = net.check_data(X, Y)
-    return _central(net, X, Y, eps)[0]
+    E = _loss_at(net, X, Y, "numerical_gradients")
+    with np.errstate(all="ignore"):
+        numeric = _central(net, X, Y, eps)[0]
+    _refuse_not_finite(net, numeric, E, "numerical_gradients", "central differences")
+    return numeric
+
+
+def _loss_at(net, X, Y, what: str) -> float:
+    """The loss at the current parameters, which the central differences step around: a NaN or infinite
+    one (targets or inputs too large for the dtype) leaves them nothing to compute, so it is refused in
+    words, not returned as NaN beside NumPy's overflow warnings."""
+    with np.errstate(all="ignore"):
+        E = net.loss_value(net.run_forward(X), Y)
+    _refuse_not_finite(net, np.zeros(1), E, what, "loss")
+    return E
+
+
+def _refuse_not_finite(net, values: np.ndarray, E: float, what: str, name: str) -> None:
+    if np.isfinite(E) and np.isfinite(values).all():
+        return
+    said = f"the loss is {E}" if not np.isfinite(E) else f"the loss is {E:.3g} but its {name} are not finite"
+    raise ValidationError(f"{what}: {said} at these inputs and targets ({net.loss_function.name} in "
+                          f"{net.dtype.name}, whose numbers end near {np.finfo(net.dtype).max:.3g}): there is no "
+                          "finite derivative to check. Scale the targets (and the inputs), e.g. to unit variance")
 
 
 def _kinked(net) -> list[tuple[int, np.ndarray, str]]:
@@ -127,7 +150,10 @@ def gradcheck(net: Network, X: ArrayLike, Y: ArrayLike, eps: float = 1e-6, floor
         copy.params[...] = net.params
         net = copy
     Xc, Yc = net.check_data(X, Y)
-    numeric, crossed = _central(net, Xc, Yc, eps)
+    E = _loss_at(net, Xc, Yc, "gradcheck")
+    with np.errstate(all="ignore"):
+        numeric, crossed = _central(net, Xc, Yc, eps)
+    _refuse_not_finite(net, numeric, E, "gradcheck", "central differences")
     if any(c.any() for c in crossed.values()):
         bad, message = _kink_message(net, crossed, eps)
         keep = np.setdiff1d(np.arange(Xc.shape[0]), bad)
@@ -137,8 +163,24 @@ def gradcheck(net: Network, X: ArrayLike, Y: ArrayLike, eps: float = 1e-6, floor
         warnings.warn(f"gradcheck left out {len(bad)} of {Xc.shape[0]} samples: {message}", KinkWarning, stacklevel=2)
         Xc, Yc = Xc[keep], Yc[keep]
         numeric = _central(net, Xc, Yc, eps)[0]
-    net.run_forward(Xc)
-    net.run_backward(Yc)
+    with np.errstate(all="ignore"):
+        net.run_forward(Xc)
+        net.run_backward(Yc)
     analytic = net.grads.copy()
+    _refuse_not_finite(net, analytic, E, "gradcheck", "gradients")
+    _refuse_rounding(E, eps, analytic, floor)
     denom = np.maximum(np.abs(analytic) + np.abs(numeric), floor)
     return float(np.max(np.abs(analytic - numeric) / denom))
+
+
+def _refuse_rounding(E: float, eps: float, analytic: np.ndarray, floor: float) -> None:
+    """A loss so large that rounding it (about 2.2e-16 * E, divided by eps in a central difference) is
+    larger than every gradient leaves the comparison measuring rounding: its number would say nothing."""
+    noise = np.finfo(np.float64).eps * abs(E) / eps
+    largest = float(np.max(np.abs(analytic))) if analytic.size else 0.0
+    if noise > max(largest, floor):
+        raise ValidationError(f"gradcheck: the loss is {E:.3g} at these inputs and targets, so large that the central "
+                              f"differences' rounding error (about 2.2e-16 * E / eps = {noise:.2g}) exceeds every "
+                              f"gradient (the largest {largest:.3g}): the check would compare rounding, not "
+                              "derivatives. Scale the targets (and the inputs), e.g. to unit variance")
+

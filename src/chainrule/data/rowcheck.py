@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
-from .csvfile import bom_encoding, check_marks, detect_separator, field_counts, open_csv, short, undecodable, wide
+from .csvfile import bom_encoding, check_marks, detect_separator, open_csv, short, undecodable, wide
+from .fieldcount import field_counts
 from .lines import KeptRow, Lines, unclosed_quote
 
 BLOCK = 1 << 24

@@ -27,10 +27,11 @@ from .columns import (
     warn_id,
 )
 from .csvfile import names, not_in_file, read_csv, short
-from .lines import file_lines, missing_values, on_lines, plural
+from .lines import MultilineRowWarning, file_lines, missing_values, on_lines, plural
 from .stored import IMPUTE, check_stored
 
-__all__ = ["Preprocessing", "read_csv", "ColumnWarning", "UnseenCategoryWarning", "IMPUTE", "MAX_CLASSES"]
+__all__ = ["Preprocessing", "read_csv", "ColumnWarning", "MultilineRowWarning", "UnseenCategoryWarning", "IMPUTE",
+           "MAX_CLASSES"]
 
 
 class UnseenCategoryWarning(UserWarning):

@@ -53,7 +53,7 @@ def test_sklearn_wine_data_with_a_header_of_counts_is_refused_naming_the_line(tm
     assert wine.read_text().splitlines()[0] == "178,13,class_0,class_1,class_2"     # the trap is real
     line = error_line(cli("train", wine, "--target", "class_2", "--out", tmp_path / "w.npz"))
     assert "line 2 has 14 fields but the header (line 1: '178,13,class_0,class_1,class_2') has 5" in line
-    assert "(and 177 more lines)" in line
+    assert "(also on lines 3, 4, 5, 6, 7 and 172 more)" in line           # 178 lines, in on_lines' words
     line = error_line(cli("predict", iris_model, wine))                       # in prediction too
     assert "line 2 has 14 fields" in line
 
@@ -135,7 +135,7 @@ def test_value_errors_name_the_files_own_line(tmp_path):
     weighted = write(tmp_path / "w.csv", "a,w,y\n1,1,x\n\n\n2,1,y\n3,-1,x\n4,1,y\n")
     for stream in ([], ["--stream"]):          # --stream counted data row + 2 too (and --weight in both)
         assert error_line(cli("train", quoted, "--target", "y", "--out", tmp_path / "m.npz", *stream)).endswith(
-            "missing values in 'a' on line 5. Fill them in, or use --impute mean|median|most_frequent")
+            "a missing value in 'a' on line 5. Fill it in, or use --impute mean|median|most_frequent")
         assert "('abc'; first on line 6)" in error_line(cli("train", blank, "--target", "y", "--out",
                                                             tmp_path / "m.npz", *stream))
         assert error_line(cli("train", weighted, "--target", "y", "--weight", "w", "--out", tmp_path / "m.npz",
@@ -151,7 +151,7 @@ def test_value_errors_name_the_files_own_line(tmp_path):
             assert line.endswith("column 'x' must be numeric; line 5 has 'oops'"), (text, line)
     path = write(tmp_path / "p.csv", 'color,x\n"red\n",1\n\nblue,2\nred,\n')
     assert error_line(cli("evaluate", tmp_path / "m.npz", path, "--chunk-rows", "1")).endswith(
-        "missing values in 'x' on line 6; the model was trained without gaps there (train with --impute to fill them)")
+        "a missing value in 'x' on line 6; the model was trained without gaps there (train with --impute to fill them)")
 
 
 def test_ambiguous_separator_asks_for_sep(tmp_path):
@@ -579,7 +579,7 @@ def test_the_models_marks_give_way_to_given_ones_and_lines_are_the_files(tmp_pat
                tmp_path / "b2.npz").returncode == 0
     gap = write(tmp_path / "gap.csv", "a,b,y\n\n1,2,1\n2,3,\n3,1,1\n")
     for rows in ("1", "2", "100"):
-        assert "target column 'y' has missing values on line 4" in error_line(
+        assert "target column 'y' has a missing value on line 4" in error_line(
             cli("evaluate", tmp_path / "b2.npz", gap, "--chunk-rows", rows))
     write(tmp_path / "r.csv", "a,b,y\n" + "".join(f"{i},{i % 3},{i * 0.37:.2f}\n" for i in range(8)))
     assert cli("train", tmp_path / "r.csv", "--target", "y", "--epochs", "1", "--out",

@@ -279,7 +279,8 @@ def test_every_command_lists_the_lines_of_missing_values_the_same_way(capsys, tm
     listed = {1: "on line 3", 2: "on lines 3 and 5", 3: "on lines 3, 5 and 9"}[len(gaps)]
     code, err = _run(capsys, tmp_path, model, command, path)
     assert code == 2
-    assert f"missing values in 'b' {listed}" in err, err
+    subject = "a missing value" if len(gaps) == 1 else "missing values"          # in number with the lines
+    assert f"{subject} in 'b' {listed}" in err, err
 
 
 @pytest.mark.parametrize("command", COMMANDS[:2] + COMMANDS[3:], ids=["train", "train --stream", "evaluate"])
@@ -289,7 +290,7 @@ def test_a_missing_target_is_listed_the_same_way(capsys, tmp_path, model, comman
     path = tmp_path / "ygap.csv"
     path.write_text("\n".join(rows) + "\n")
     code, err = _run(capsys, tmp_path, model, command, path)
-    assert (code, err) == (2, "chainrule: error: target column 'y' has missing values on line 4")
+    assert (code, err) == (2, "chainrule: error: target column 'y' has a missing value on line 4")
 
 
 def test_docs_show_the_csv_messages_as_printed(capsys, tmp_path, monkeypatch):

@@ -121,7 +121,7 @@ def test_without_impute_the_refusal_stays_and_an_older_file_behaves_as_before(tm
     assert cli("train", csv, "--target", "y", "--epochs", "2", "--out", plain, "--quiet").returncode == 0
     pd.DataFrame({"a": [np.nan], "c": ["u"], "b": [1.0]}).to_csv(tmp_path / "gap_a.csv", index=False)
     r = cli("predict", plain, tmp_path / "gap_a.csv")
-    assert r.returncode == 2 and "missing values in 'a' on line 2" in r.stderr and "train with --impute" in r.stderr
+    assert r.returncode == 2 and "a missing value in 'a' on line 2" in r.stderr and "train with --impute" in r.stderr
     d.loc[5, "b"] = np.nan
     d.to_csv(csv, index=False)
     assert cli("train", csv, "--target", "y", "--epochs", "2", "--impute", "median", "--out", model,
@@ -140,7 +140,7 @@ def test_without_impute_the_refusal_stays_and_an_older_file_behaves_as_before(tm
                                                                                               index=False)
         assert cli("predict", model, tmp_path / gap).returncode == 0
         r = cli("predict", old, tmp_path / gap)
-        assert r.returncode == 2 and f"missing values in {column!r} on line 2" in r.stderr
+        assert r.returncode == 2 and f"a missing value in {column!r} on line 2" in r.stderr
         assert "trained with --impute median" in r.stderr and "train with --impute" not in r.stderr
 
 

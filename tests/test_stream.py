@@ -133,7 +133,7 @@ def test_a_column_of_numbers_then_text_is_read_as_text(tmp_path):
 
 
 @pytest.mark.parametrize("content, message", [
-    ("a,y\n1,u\n2,\n3,v\n", "target column 'y' has missing values on line 3"),
+    ("a,y\n1,u\n2,\n3,v\n", "target column 'y' has a missing value on line 3"),
     ("a,b,y\n1,,u\n2,5,v\n,6,u\n", "missing values in 'a' on line 4; 'b' on line 2. Fill them in, or use --impute"),
     ("a,b,y\n1,,u\n2,,v\n3,,u\n", "column 'b' has no values at all"),
     ("a,y\n1,u\n2,u\n", "has only one class ('u')"),

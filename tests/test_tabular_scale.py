@@ -179,7 +179,7 @@ def test_chunks_of_a_file_encode_as_the_whole_file_and_name_the_files_lines(fitt
     bad.to_csv(path, index=False)
     chunks = iter_chunks(path, rows=250, text_columns=pre.text)
     strict.transform(next(chunks))
-    with pytest.raises(cr.errors.ValidationError, match="missing values in 'num3' on line 402;"):
+    with pytest.raises(cr.errors.ValidationError, match="a missing value in 'num3' on line 402;"):
         strict.transform(next(chunks))
     with pytest.raises(cr.errors.ValidationError, match="does not exist"):
         next(iter_chunks(tmp_path / "nope.csv"))

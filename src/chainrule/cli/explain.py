@@ -184,7 +184,8 @@ def _network(args):
 
 
 def _values(k: int) -> str:
-    return f"{k} value" + ("" if k == 1 else "s")
+    from ..data.lines import plural
+    return f"{k} {plural(k, 'value')}"
 
 
 def _check_sample(net, X: np.ndarray, Y: np.ndarray) -> None:
@@ -197,7 +198,9 @@ def _check_sample(net, X: np.ndarray, Y: np.ndarray) -> None:
         raise ValidationError(f"--targets has {_values(Y.shape[1])} per sample; the network has {net.n_outputs} outputs"
                               + (" (or give one class label per sample)" if labels else ""))
     if len(X) != len(Y):
-        raise ValidationError(f"--inputs has {len(X)} samples and --targets {len(Y)}; give one target row per sample")
+        from ..data.lines import plural
+        raise ValidationError(f"--inputs has {len(X)} {plural(len(X), 'sample')} and --targets {len(Y)}; give one "
+                              "target row per sample")
 
 
 def _random_sample(net, seed: int):

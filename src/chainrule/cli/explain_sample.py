@@ -22,10 +22,11 @@ def _inputs_row(args, pre):
     import pandas as pd
 
     from ..data.csvfile import names, short
+    from .explain import _values
     text = _one_sample(args.inputs, "--inputs", "one raw value per column, separated by ','")
     values = [v.strip() for v in text.split(",")]
     if len(values) != len(pre.columns):
-        raise ValidationError(f"--inputs has {len(values)} values; the model's columns are "
+        raise ValidationError(f"--inputs has {_values(len(values))}; the model's columns are "
                               f"{names(pre.columns, 20)} ({len(pre.columns)})")
     cells: list = []
     for c, v in zip(pre.columns, values):
@@ -54,9 +55,14 @@ def tabular_sample(args, pre) -> tuple[np.ndarray, np.ndarray, list[str]]:
     if args.data:
         from .tabular import as_trained
         as_trained(args, pre, args.data)                # as train read its file, unless the options say otherwise
-        df = read_csv(args.data, sep=args.sep, encoding=args.encoding, decimal=args.decimal, thousands=args.thousands,
-                      na_values=[*(pre.na_values or []), *args.na_values] or None, pandas_markers=pre.na_values is None,
-                      text_columns=[*pre.text, *pre.text_target])             # labels '007' as evaluate reads them
+        from .predict import as_the_models
+        try:
+            df = read_csv(args.data, sep=args.sep, encoding=args.encoding, decimal=args.decimal,
+                          thousands=args.thousands, na_values=[*(pre.na_values or []), *args.na_values] or None,
+                          pandas_markers=pre.na_values is None,
+                          text_columns=[*pre.text, *pre.text_target])         # labels '007' as evaluate reads them
+        except ValidationError as exc:          # a mark, encoding or separator of the model file: said so
+            raise as_the_models(args, exc) from None
         if not 1 <= args.row <= len(df):
             raise ValidationError(f"--row must be 1..{len(df)} (the data rows of {args.data}); got {args.row}")
         row = df.iloc[[args.row - 1]]
@@ -89,11 +95,11 @@ def tabular_sample(args, pre) -> tuple[np.ndarray, np.ndarray, list[str]]:
                                       f"{names(pre.classes, 20)}")
             Y = np.array([known[label]])
         else:
-            from .explain import _rows
+            from .explain import _rows, _values
             value = _rows(label, "targets")
             if value.shape != (1, 1):
                 raise ValidationError(f"--targets for this regression model is one number (its "
-                                      f"{short(pre.target)}); got {value.shape[1]} values in {label!r}")
+                                      f"{short(pre.target)}); got {_values(value.shape[1])} in {label!r}")
             Y = (value - pre.y_mean) / pre.y_scale
         if pre.target in row.columns and not row[pre.target].isna().iloc[0]:
             replaced = [f"target: --targets {short(label)} replaces the row's own {short(pre.target)} = "

@@ -80,17 +80,36 @@ def checked(args, path) -> dict:
             info = check_csv(path, sep=args.sep, encoding=args.encoding, decimal=args.decimal,
                               thousands=args.thousands)
     except ValidationError as exc:       # a mark or encoding taken from the model file is said to be the model's
-        words = ("decimal", "thousands", "cannot be decoded")
-        if not getattr(args, "inherited", None) or not any(w in str(exc) for w in words):
-            raise
-        options = " or ".join(i.split()[0] for i in args.inherited)
-        raise ValidationError(f"{exc} (the model file's {' and '.join(args.inherited)}, as train read its file: "
-                              f"give {options} to read this one otherwise)") from None
+        raise as_the_models(args, exc) from None
     how = {"model": " (the model's)", "given": "", "detected": " (detected)"}.get(args.sep_from, f" ({args.sep_from})")
     theirs = " (the model's)" if any(i.startswith("--encoding") for i in args.inherited) else ""
-    print(f"read {short(info['name'], 200)}: {info['rows']} rows, {len(info['header'])} columns, separator "
+    from ..data.lines import plural
+    print(f"read {short(info['name'], 200)}: {info['rows']} {plural(info['rows'], 'row')}, {len(info['header'])} "
+          f"columns, separator "
           f"{SEP_NAMES.get(info['sep'], repr(info['sep']))}{how}, encoding {info['encoding']}{theirs}", file=sys.stderr)
     return info
+
+
+def as_the_models(args, exc: ValidationError) -> ValidationError:
+    """`exc`, an error reading a file with the reading settings a trained model gave (`tabular.as_trained`:
+    `args.inherited`, `args.sep_from`), with a note naming those it is about: they were the model file's,
+    and the options that read this file otherwise. `exc` itself when it is about none of them. For
+    predict, evaluate and explain --data alike."""
+    from ..data.csvfile import SEP_NAMES
+    text, inherited = str(exc), list(getattr(args, "inherited", None) or [])
+    if "cannot be decoded" in text:
+        taken = [i for i in inherited if i.startswith("--encoding")]
+    elif "decimal" in text or "thousands" in text:
+        taken = [i for i in inherited if i.startswith(("--decimal", "--thousands"))]
+    else:
+        taken = []
+    if "fields but the header" in text and getattr(args, "sep_from", None) == "model":
+        taken.append(f"--sep {SEP_NAMES.get(args.sep, repr(args.sep))}")
+    if not taken:
+        return exc
+    options = " or ".join(i.split()[0] for i in taken)
+    return ValidationError(f"{exc} (the model file's {' and '.join(taken)}, as train read its file: give {options} to "
+                           "read this one otherwise)")
 
 
 def swapped(args) -> None:
@@ -143,7 +162,7 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = ()) -> Iterator[t
 
     from ..data.chunks import iter_chunks
     from ..data.encode import unseen_message
-    from ..data.lines import file_lines
+    from ..data.lines import file_lines, plural
     from ..data.progress import Progress
     from ..data.tabular import UnseenCategoryWarning
     from ..nn.predict import predict as outputs  # non-finite rows named by their lines below
@@ -168,7 +187,8 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = ()) -> Iterator[t
                 yield chunk, out
             progress.update(int(chunk.index[-1]) + 1)
     if bad:
-        raise ValidationError(f"the model gives NaN or infinite outputs for {bad} rows (first: line {first_bad}); its "
+        raise ValidationError(f"the model gives NaN or infinite outputs for {bad} {plural(bad, 'row')} (first: line "
+                              f"{first_bad}); its "
                               "weights are damaged or the inputs far outside the training range (or the predictions "
                               "beyond float64's range)")
     for c in pre.text:
@@ -246,8 +266,8 @@ class Targets:
     def array(self):
         import numpy as np
         if self.n_gaps:
-            from ..data.lines import on_lines
-            raise ValidationError(f"target column {self.pre.target!r} has missing values "
+            from ..data.lines import missing_values, on_lines
+            raise ValidationError(f"target column {self.pre.target!r} has {missing_values(self.n_gaps)} "
                                   f"{on_lines(self.gaps[:5], self.n_gaps)}")
         if self.error is not None:
             raise self.error

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from .csvfile import short, wide
-from .lines import file_lines
+from .lines import file_lines, plural
 
 MAX_CATEGORIES = 1000    # a text column keeps at most this many categories (the most frequent), the rest "other"
 MIN_ID_ROWS = 10         # fewer rows than this: uniqueness per row says nothing
@@ -181,9 +181,11 @@ def categories(col, name: str, max_categories: int | None, training: bool = Fals
     kept = counts.index[:max_categories]
     rows = int(counts.iloc[max_categories:].sum())
     where = " in the training rows" if training else ""
-    warnings.warn(f"column {short(name)} has {len(counts)} different values{where}; the {max_categories} most "
-                  f"frequent are kept as categories and the other {len(counts) - max_categories} ({rows} rows) count "
-                  "as 'other' (raise the limit with --max-categories, or leave the column out with --drop)",
+    other, k = len(counts) - max_categories, max_categories
+    warnings.warn(f"column {short(name)} has {len(counts)} different values{where}; the {k} most frequent "
+                  f"{plural(k, 'is', 'are')} kept as {plural(k, 'a category', 'categories')} and the other {other} "
+                  f"({rows} {plural(rows, 'row')}) {plural(other, 'counts', 'count')} as 'other' (raise the limit "
+                  "with --max-categories, or leave the column out with --drop)",
                   ColumnWarning, stacklevel=3)
     return sorted(str(v) for v in kept), len(counts) - max_categories
 

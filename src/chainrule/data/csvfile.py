@@ -16,14 +16,13 @@ import io
 import os
 from typing import Any
 
-import numpy as np
-
 from ..errors import ValidationError
-from .lines import Lines, quote_left_open, unclosed_quote
+from .fieldcount import rows_agree
+from .lines import Lines, MultilineRowWarning, on_lines, over_lines, plural, quote_left_open, unclosed_quote
 
 SEPARATORS = (",", ";", "\t", "|")
 SNIFF_LINES = 50          # lines looked at to detect the separator
-BLOCK = 1 << 23           # bytes counted at a time by the row check's fast path
+BLOCK = 1 << 23           # bytes counted at a time by the row check's fast path (fieldcount.rows_agree)
 SEP_NAMES = {",": "','", ";": "';'", "\t": "tab", "|": "'|'"}
 
 
@@ -137,15 +136,64 @@ def _first_lines(text: str, k: int) -> list[str]:
     return text[:end + 1].splitlines()[:k]
 
 
-def detect_separator(text: str, name: str = "<data>") -> tuple[str, bool]:
-    """(separator, detected?): the one candidate that splits the first lines into the same number
-    (> 1) of fields; ',' when no candidate splits anything; an error when two candidates do."""
-    lines = [line for line in _first_lines(text, SNIFF_LINES * 2) if line.strip()][:SNIFF_LINES]
+def _sniffed(text: str) -> list[str]:
+    return [line for line in _first_lines(text, SNIFF_LINES * 2) if line.strip()][:SNIFF_LINES]
+
+
+def _even(lines: list[str]) -> list[str]:
+    """The candidates that split every one of `lines` into the same number (> 1) of fields."""
     even = []
     for sep in SEPARATORS:
         counts = _field_counts(lines, sep)
         if counts and counts[0] > 1 and len(set(counts)) == 1:
             even.append(sep)
+    return even
+
+
+def other_separator(text: str, sep: str) -> str | None:
+    """The separator to suggest when `sep`, given, leaves rows of `text` with other counts of fields than
+    the header: the one candidate that splits the first lines evenly, where `sep` does not (a comma
+    file read with --sep ';' whose cells hold a ';'); else None."""
+    try:
+        lines = _sniffed(text)
+        even = _even(lines)
+    except csv.Error:
+        return None
+    return even[0] if len(even) == 1 and even[0] != sep else None
+
+
+def ragged(name: str, first: tuple[int, int, int], others: list[int], n_bad: int, header: tuple[int, str, int],
+           other: str | None = None) -> ValidationError:
+    """The refusal of rows whose count of fields is not the header's: `first` (its first line, last
+    line, fields), the next few's first lines `others` and the count `n_bad`; `header` (its line,
+    text, fields); `other` the separator that splits the file evenly where the one used does not."""
+    start, end, n = first
+    where = f"line {end}" if start == end else \
+        f"the row on lines {start}-{end} (line {start}'s quote closes on line {end})"
+    also = f" (also {on_lines(others, n_bad - 1)})" if n_bad > 1 else ""
+    if other is not None:
+        shown = SEP_NAMES.get(other, repr(other))
+        advice = f"{shown} splits every line evenly: is the separator {shown}? (give --sep {shown})"
+    else:
+        advice = ("Every row needs one value per column; if the first line is not the header (some files start "
+                  "with a line of counts), remove it")
+    return ValidationError(f"CSV file {short(name, 200)}: {where} has {n} {plural(n, 'field')} but the header (line "
+                           f"{header[0]}: {short(header[1], 60)}) has {header[2]}{also}. {advice}")
+
+
+def warn_over_lines(name: str, spans: list[tuple[int, int]], total: int, stacklevel: int = 5) -> None:
+    """The MultilineRowWarning for `total` rows read over several lines (the first few `spans`), if any;
+    `stacklevel`: the reader's caller, as warnings.warn counts from here."""
+    if total:
+        import warnings
+        warnings.warn(over_lines(short(name, 200), spans, total), MultilineRowWarning, stacklevel=stacklevel)
+
+
+def detect_separator(text: str, name: str = "<data>") -> tuple[str, bool]:
+    """(separator, detected?): the one candidate that splits the first lines into the same number
+    (> 1) of fields; ',' when no candidate splits anything; an error when two candidates do."""
+    lines = _sniffed(text)
+    even = _even(lines)
     if len(even) == 1:
         return even[0], True
     if len(even) > 1:
@@ -187,7 +235,7 @@ def _fast_header(text: str, data: bytes, sep: str, encoding: str, lines: Lines |
             break
     codec = "utf-8" if codecs.lookup(encoding).name == "utf-8-sig" else encoding   # a BOM inside is a character
     blanks: list[int] = []
-    if not _rows_agree(data, ord(sep), line, len(row), codec, blanks):
+    if not rows_agree(data, ord(sep), line, len(row), codec, blanks, BLOCK):
         return None
     if lines is not None:
         found = Lines.skipping(line + 1, blanks)
@@ -195,67 +243,8 @@ def _fast_header(text: str, data: bytes, sep: str, encoding: str, lines: Lines |
     return row
 
 
-def _rows_agree(data: bytes, sep: int, header_line: int, n: int, codec: str, blanks: list[int]) -> bool:
-    """Whether every line after `header_line` (1-based) has `n` fields or is blank (their lines
-    go into `blanks`), counted in blocks of bytes (memory that does not grow with the file)."""
-    arr = np.frombuffer(data, dtype=np.uint8)
-    lines, carry, prev, limit = 0, 0, -1, csv.field_size_limit()
-    for at in range(0, arr.size, BLOCK):
-        ends, fields, after = field_counts(arr[at:at + BLOCK], sep)
-        if ends.size:
-            fields[0] += carry
-            carry = 0
-            if np.diff(ends + at, prepend=prev).max() > limit:
-                return False                           # a field may pass the csv module's limit: it says so
-            prev = int(ends[-1]) + at
-        carry += after
-        if not _lines_agree(data, ends + at, fields, lines, header_line, n, codec, blanks):
-            return False
-        lines += ends.size
-    if data.endswith(b"\n"):
-        return True
-    if len(data) - prev > limit:
-        return False
-    return _lines_agree(data, np.array([len(data)]), np.array([carry + 1]), lines, header_line, n, codec, blanks)
-
-
-def field_counts(block: np.ndarray, sep: int) -> tuple[np.ndarray, np.ndarray, int]:
-    """For a block of a file's bytes: where its lines end, each of those lines' count of fields
-    (the separators since the line end before it, plus one) and how many separators follow the
-    last line end (they belong to a line a later block ends)."""
-    ends = np.flatnonzero(block == 10)
-    seps = np.flatnonzero(block == sep)
-    before = np.searchsorted(seps, ends)
-    return ends, np.diff(before, prepend=0) + 1, seps.size - (int(before[-1]) if ends.size else 0)
-
-
-def _lines_agree(data: bytes, ends: np.ndarray, fields: np.ndarray, lines_before: int, header_line: int, n: int,
-                 codec: str, blanks: list[int]) -> bool:
-    """Lines `lines_before` + 1.. end at `ends` with `fields` fields: those after the header must
-    have `n`, or be blank (no separator, only white space) as the csv path skips them; the blank
-    ones' lines are added to `blanks`."""
-    odd = np.flatnonzero(fields != n)
-    odd = odd[odd + lines_before + 1 > header_line]
-    if odd.size and (fields[odd] != 1).any():
-        return False
-    if n == 1 and ends.size:            # every line has one field: blank ones hold no ASCII character but space
-        first = data.rfind(b"\n", 0, int(ends[0])) + 1
-        arr = np.frombuffer(data, dtype=np.uint8, count=min(int(ends[-1]) + 1, len(data)) - first, offset=first)
-        solid = np.add.reduceat((arr > 32) & (arr < 128), np.r_[0, ends[:-1] + 1 - first], dtype=np.int64)
-        odd = np.flatnonzero(solid == 0)
-        odd = odd[odd + lines_before + 1 > header_line]
-    for i in odd:
-        end = int(ends[i])
-        if data[data.rfind(b"\n", 0, end) + 1:end].decode(codec).strip():
-            if n == 1:
-                continue
-            return False
-        blanks.append(lines_before + int(i) + 1)
-    return True
-
-
 def _check_rows(text: str, sep: str, name: str, data: bytes | None = None, encoding: str = "utf-8-sig",
-                lines: Lines | None = None) -> list[str]:
+                lines: Lines | None = None, check_sep: bool = False) -> list[str]:
     """The header's fields, after checking every row has as many (the error names the line).
 
     With `data`, the bytes `text` was decoded from with `encoding`, a file without quotes is
@@ -263,7 +252,7 @@ def _check_rows(text: str, sep: str, name: str, data: bytes | None = None, encod
     with the data rows' lines."""
     header = _fast_header(text, data, sep, encoding, lines) if data is not None else None
     if header is None:
-        header = _csv_rows(text, sep, name, lines)
+        header = _csv_rows(text, sep, name, lines, check_sep)
     seen: set[str] = set()
     for col in header:
         if col in seen:
@@ -273,26 +262,34 @@ def _check_rows(text: str, sep: str, name: str, data: bytes | None = None, encod
     return header
 
 
-def _csv_rows(text: str, sep: str, name: str, lines: Lines | None = None) -> list[str]:
+def _csv_rows(text: str, sep: str, name: str, lines: Lines | None = None, check_sep: bool = False) -> list[str]:
     """The header's fields through the csv module, after checking every row has as many; `lines`:
-    filled with the line each data row starts on."""
+    filled with the line each data row starts on. Rows over several lines are warned about
+    (MultilineRowWarning); `check_sep`: ragged rows' error asks whether `sep` (given) is the file's."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     header: list[str] | None = None
     row: list[str] = []
-    bad: list[tuple[int, int]] = []
+    n_bad = 0
+    bad: list[tuple[int, int, int]] = []
     starts: list[int] = []
+    spans: list[tuple[int, int]] = []                       # rows over several lines: the first few
+    n_spans = 0
     after = 0                                               # the line the previous row ended on
     try:
         for row in reader:
             if not row or (len(row) == 1 and not row[0].strip()):
                 after = reader.line_num
                 continue                                    # blank lines are skipped, as pandas does
+            if reader.line_num > after + 1:
+                n_spans += 1
+                spans = (spans + [(after + 1, reader.line_num)])[:5]
             if header is None:
                 header, header_line, header_start = row, reader.line_num, after + 1
             else:
                 starts.append(after + 1)
-                if len(row) != len(header):
-                    bad.append((reader.line_num, len(row)))
+                if len(row) != len(header) and len(bad) < 6:
+                    bad.append((after + 1, reader.line_num, len(row)))
+                n_bad += len(row) != len(header)
             after = reader.line_num
     except csv.Error as exc:
         raise ValidationError(f"CSV file {short(name, 200)} could not be read near line {reader.line_num}: "
@@ -304,13 +301,10 @@ def _csv_rows(text: str, sep: str, name: str, lines: Lines | None = None) -> lis
     if lines is not None:
         lines.extend(starts)
     if bad:
-        line, n = bad[0]
-        more = f" (and {len(bad) - 1} more lines)" if len(bad) > 1 else ""
         first = text.splitlines()[header_line - 1] if header_line else ""
-        raise ValidationError(
-            f"CSV file {short(name, 200)}: line {line} has {n} fields but the header (line {header_line}: "
-            f"{short(first, 60)}) has {len(header)}{more}. Every row needs one value per column; if the first "
-            "line is not the header (some files start with a line of counts), remove it")
+        raise ragged(name, bad[0], [b[0] for b in bad[1:]], n_bad, (header_line, first, len(header)),
+                     other_separator(text, sep) if check_sep else None)
+    warn_over_lines(name, spans, n_spans)
     return header
 
 
@@ -370,7 +364,7 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
     check_marks(sep, decimal, thousands)
     lines = Lines()
     if usecols is None:                   # a second reading of some columns: the first checked the rows
-        _check_rows(text, sep, name, data, encoding or "utf-8-sig", lines)
+        _check_rows(text, sep, name, data, encoding or "utf-8-sig", lines, check_sep=not detected)
     else:
         text_columns = usecols
     del text                              # pandas parses the bytes: a StringIO copy is 4 bytes a character
@@ -395,5 +389,5 @@ def describe_source(df) -> str:
     info = df.attrs.get("csv", {})
     sep = SEP_NAMES.get(info.get("sep", ","), repr(info.get("sep")))
     how = " (detected)" if info.get("sep_detected") else ""
-    return (f"read {short(info.get('name', '<data>'), 200)}: {len(df)} rows, {df.shape[1]} columns, "
-            f"separator {sep}{how}, encoding {info.get('encoding', 'utf-8')}")
+    return (f"read {short(info.get('name', '<data>'), 200)}: {len(df)} {plural(len(df), 'row')}, {df.shape[1]} "
+            f"columns, separator {sep}{how}, encoding {info.get('encoding', 'utf-8')}")

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from .csvfile import names, short
-from .lines import file_lines, on_lines
+from .lines import file_lines, missing_values, on_lines, plural
 from .progress import Progress
 
 INT32_MAX = 2**31 - 1
@@ -43,17 +43,17 @@ def _comma_hint(cell: Any) -> str:
     return f"; the file seems to write {'decimals with a comma' if found[0] == 'decimal' else how}: give {give}"
 
 
-def gap_message(pre: Any, c: str, lines: str) -> str:
-    """The refusal of a missing value in column `c` (`lines`: 'on lines 3 and 5') that the model has no fill
-    value for: trained without --impute, or (a file written before a fill value was kept for every
+def gap_message(pre: Any, c: str, lines: str, n: int) -> str:
+    """The refusal of `n` missing values in column `c` (`lines`: 'on lines 3 and 5') that the model has no
+    fill value for: trained without --impute, or (a file written before a fill value was kept for every
     column) with --impute, in a column that had no gaps."""
     if pre.impute is None:
-        return (f"missing values in {short(c)} {lines}; the model was trained without gaps there "
+        return (f"{missing_values(n)} in {short(c)} {lines}; the model was trained without gaps there "
                 "(train with --impute to fill them)")
-    return (f"missing values in {short(c)} {lines}; the model was trained with --impute {pre.impute}, but "
+    return (f"{missing_values(n)} in {short(c)} {lines}; the model was trained with --impute {pre.impute}, but "
             "its file, written by an older chainrule, keeps a fill value only for the columns that had gaps in "
-            "training, and this one had none: fill them in, or train the model again (which keeps one for "
-            "every column)")
+            f"training, and this one had none: fill {plural(n, 'it', 'them')} in, or train the model again (which "
+            "keeps one for every column)")
 
 
 def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.ndarray:
@@ -70,7 +70,7 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
             raise ValidationError(f"column {short(c)} must be numeric; line {_line(bad, df)} has {short(cell)}"
                                   + _comma_hint(cell))
         if c not in pre.fill:
-            raise ValidationError(gap_message(pre, c, _lines(missing, df)))
+            raise ValidationError(gap_message(pre, c, _lines(missing, df), missing.sum()))
         col = col.fillna(pre.fill[c])
     values = col.to_numpy(dtype=np.float64)
     j = pre.numeric.index(c)
@@ -130,7 +130,7 @@ def text_codes(pre: Any, df: Any, c: str, unseen_warning: type[Warning],
     gaps = col.isna().to_numpy()
     if gaps.any():
         if c not in pre.fill:
-            raise ValidationError(gap_message(pre, c, _lines(gaps, df)))
+            raise ValidationError(gap_message(pre, c, _lines(gaps, df), gaps.sum()))
         col = col.fillna(pre.fill[c])
     codes = pd.Index(pre.categories[c], dtype=col.dtype).get_indexer(col)
     missed = codes < 0

@@ -59,10 +59,26 @@ def on_lines(numbers: Any, total: int | None = None) -> str:
     """'on line 3', 'on lines 3 and 5', 'on lines 3, 5 and 9': file lines as every message names them;
     `total`, the count when `numbers` are only the first few, adds 'and 4 more'."""
     shown = [str(int(n)) for n in numbers]
+    return f"on {plural(max(len(shown), total or 0), 'line')} {listed(shown, total)}"
+
+
+def listed(items: list[str], total: int | None = None) -> str:
+    """'3', '3 and 5', '3, 5 and 9', '3, 5 and 4 more' (`total`: the count when `items` are only the first few)."""
+    shown = list(items)
     more = (len(shown) if total is None else int(total)) - len(shown)
     if more > 0:
         shown.append(f"{more} more")
-    return f"on line {shown[0]}" if len(shown) == 1 else f"on lines {', '.join(shown[:-1])} and {shown[-1]}"
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """`one` when `n` is 1, else `many` (default `one` + 's'): 'line 3 has 1 field', 'a missing value'."""
+    return one if int(n) == 1 else many or one + "s"
+
+
+def missing_values(n: int) -> str:
+    """'a missing value' or 'missing values' (`n` of them), before `on_lines`' 'on line 3'."""
+    return plural(n, "a missing value", "missing values")
 
 
 def file_lines(table: Any, positions: Any) -> np.ndarray:
@@ -138,3 +154,22 @@ def unclosed_quote(name: str, line: int) -> str:
     """The refusal of a quote never closed (`name`: the file as messages show it)."""
     return (f"CSV file {name}: line {line} opens a quote (\") that is never closed, so every line after it was read "
             "as one cell; close it (a quote inside a quoted cell is written twice: \"\"), or remove it")
+
+
+class MultilineRowWarning(UserWarning):
+    """Rows read over several lines: a quoted cell that holds line ends (legal CSV, so not refused),
+    or a stray quote that the next quote, lines later, closes (rows merged: said, not silent)."""
+
+
+def over_lines(name: str, spans: list[tuple[int, int]], total: int) -> str:
+    """The warning for `total` rows read over several lines, the first few as (first line, last
+    line) `spans` (`name`: the file as messages show it)."""
+    fix = (f"if {plural(total, 'that quote is a stray one', 'a quote there is a stray one')}, remove it (a quote "
+           "inside a quoted cell is written twice: \"\"), else nothing is wrong")
+    if total == 1:
+        first, last = spans[0]
+        return (f"CSV file {name}: line {first}'s quote closes on line {last}: lines {first}-{last} are read as one "
+                f"row (a quoted cell over several lines); {fix}")
+    shown = listed([f"{first}-{last}" for first, last in spans], total)
+    return (f"CSV file {name}: {total} rows are read over several lines each (quoted cells over several lines), "
+            f"on lines {shown}; {fix}")

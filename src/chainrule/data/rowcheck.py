@@ -19,7 +19,19 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
-from .csvfile import bom_encoding, check_marks, detect_separator, field_counts, open_csv, short, undecodable, wide
+from .csvfile import (
+    bom_encoding,
+    check_marks,
+    detect_separator,
+    open_csv,
+    other_separator,
+    ragged,
+    short,
+    undecodable,
+    warn_over_lines,
+    wide,
+)
+from .fieldcount import field_counts
 from .lines import KeptRow, Lines, unclosed_quote
 
 BLOCK = 1 << 24
@@ -33,42 +45,48 @@ def _open(name: str) -> Any:
 class _Rows:
     """The field count check of `csvfile._check_rows`, fed line by line or block by block."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, other_sep: str | None = None):
         self.name = name
         self.header: list[str] | None = None
         self.header_line = 0
         self.header_text = ""
         self.rows = 0
-        self.first_bad: tuple[int, int] | None = None
+        self.bad: list[tuple[int, int, int]] = []  # the first few rows of another count: first line, last, fields
         self.n_bad = 0
+        self.other_sep = other_sep                 # the separator to suggest for ragged rows
+        self.spans: list[tuple[int, int]] = []     # the first few rows over several lines
+        self.n_spans = 0
         self.lines = Lines()                       # the line each data row starts on
 
-    def set_header(self, fields: list[str], line: int, text: str) -> None:
+    def set_header(self, fields: list[str], line: int, text: str, start: int | None = None) -> None:
         self.header, self.header_line, self.header_text = fields, line, text
+        self.over_lines(np.array([line if start is None else start]), np.array([line]))
+
+    def over_lines(self, starts: np.ndarray, ends: np.ndarray) -> None:
+        spans = np.flatnonzero(ends > starts)
+        self.spans = (self.spans + [(int(starts[i]), int(ends[i])) for i in spans[:5]])[:5]
+        self.n_spans += int(spans.size)
 
     def add(self, fields: np.ndarray, lines: np.ndarray, starts: np.ndarray | None = None) -> None:
         """Data rows with `fields` fields ending on file `lines` (blank lines already left out),
         starting on `starts` (default: those lines)."""
         assert self.header is not None
+        starts = lines if starts is None else starts
         self.rows += fields.size
-        self.lines.extend(lines if starts is None else starts)
+        self.lines.extend(starts)
+        self.over_lines(starts, lines)
         bad = np.flatnonzero(fields != len(self.header))
-        if bad.size:
-            if self.first_bad is None:
-                self.first_bad = (int(lines[bad[0]]), int(fields[bad[0]]))
-            self.n_bad += int(bad.size)
+        self.bad = (self.bad + [(int(starts[i]), int(lines[i]), int(fields[i])) for i in bad[:6]])[:6]
+        self.n_bad += int(bad.size)
 
     def finish(self) -> list[str]:
         name = short(self.name, 200)
         if self.header is None:
             raise ValidationError(f"CSV file {name} is empty: expected a header row and data rows")
-        if self.first_bad is not None:
-            line, n = self.first_bad
-            more = f" (and {self.n_bad - 1} more lines)" if self.n_bad > 1 else ""
-            raise ValidationError(
-                f"CSV file {name}: line {line} has {n} fields but the header (line {self.header_line}: "
-                f"{short(self.header_text, 60)}) has {len(self.header)}{more}. Every row needs one value per "
-                "column; if the first line is not the header (some files start with a line of counts), remove it")
+        if self.bad:
+            raise ragged(self.name, self.bad[0], [b[0] for b in self.bad[1:]], self.n_bad,
+                         (self.header_line, self.header_text, len(self.header)), self.other_sep)
+        warn_over_lines(self.name, self.spans, self.n_spans, stacklevel=4)
         seen: set[str] = set()
         for col in self.header:
             if col in seen:
@@ -144,7 +162,7 @@ def _csv_rows(f: Any, rows: _Rows, encoding: str, sep: str) -> None:
                 after = reader.line_num
                 continue
             if rows.header is None:
-                rows.set_header(row, reader.line_num, sep.join(row))
+                rows.set_header(row, reader.line_num, sep.join(row), after + 1)
                 after = reader.line_num
                 continue
             batch.append(len(row))
@@ -198,6 +216,8 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
                     raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data "
                                           "rows")
                 sep_used, detected = _separator(sep, text[:SNIFF_CHARS], name, decimal, thousands)
+                other = None if detected else other_separator(text[:SNIFF_CHARS], sep_used)
+                rows.other_sep = other
                 sep_byte = ord(sep_used)
                 fast = fast and sep_byte < 128
                 first = False
@@ -218,7 +238,7 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
                 break
             block = f.read(BLOCK)
         if not fast:
-            rows = _Rows(name)
+            rows = _Rows(name, other)
             _csv_rows(f, rows, codec, sep_used)
     header = rows.finish()
     return {"name": name, "sep": sep_used, "sep_detected": detected, "encoding": encoding or "utf-8", "header": header,

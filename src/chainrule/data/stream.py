@@ -32,6 +32,7 @@ from . import columns as column_checks
 from .chunks import iter_chunks
 from .columns import MAX_CATEGORIES, MIN_ID_ROWS, categories, warn_id, written_label
 from .csvfile import SEP_NAMES, not_in_file, short
+from .lines import missing_values, plural
 from .progress import Progress
 from .rowcheck import check_csv
 from .scan import ColumnScan, Counts, Mixed, as_first, check_text, gap_lines, reason
@@ -224,7 +225,7 @@ class CsvStream:
                        max_categories: int | None, scans: dict[str, ColumnScan], y: ColumnScan) -> Preprocessing:
         """`Preprocessing.fit`'s checks and results, in its order, from the column summaries."""
         if y.missing:
-            raise ValidationError(f"target column {target!r} has missing values {gap_lines(y)}")
+            raise ValidationError(f"target column {target!r} has {missing_values(y.missing)} {gap_lines(y)}")
         numeric_target = y.kind in ("int", "float")
         if task is None:
             small = not y.capped and len(y.counts) <= MAX_CLASSES
@@ -248,7 +249,9 @@ class CsvStream:
         gaps = [c for c, s in scans.items() if s.missing]
         if gaps and impute is None:
             detail = "; ".join(f"{c!r} {gap_lines(scans[c])}" for c in gaps)
-            raise ValidationError(f"missing values in {detail}. Fill them in, or use --impute {'|'.join(IMPUTE)}")
+            n = sum(scans[c].missing for c in gaps)
+            raise ValidationError(f"{missing_values(n)} in {detail}. Fill {plural(n, 'it', 'them')} in, or use "
+                                  f"--impute {'|'.join(IMPUTE)}")
         empty = [c for c in gaps if scans[c].train_missing == scans[c].train_rows]
         if empty:                                # (with --impute) nothing in the training rows to fill from
             raise empty_in_training(empty[0])
@@ -306,7 +309,8 @@ class CsvStream:
         info = self.info
         sep = SEP_NAMES.get(info.get("sep", ","), repr(info.get("sep")))
         how = " (detected)" if info.get("sep_detected") else ""
-        return (f"read {short(str(self.path), 200)} in chunks of {self.chunk_rows} rows: {self.n_rows} rows, "
+        return (f"read {short(str(self.path), 200)} in chunks of {self.chunk_rows} rows: {self.n_rows} "
+                f"{plural(self.n_rows, 'row')}, "
                 f"{len(self.columns or self.header())} columns, separator {sep}{how}, encoding "
                 f"{info.get('encoding', 'utf-8')}")
 

@@ -27,10 +27,11 @@ from .columns import (
     warn_id,
 )
 from .csvfile import names, not_in_file, read_csv, short
-from .lines import file_lines, on_lines
+from .lines import MultilineRowWarning, file_lines, missing_values, on_lines, plural
 from .stored import IMPUTE, check_stored
 
-__all__ = ["Preprocessing", "read_csv", "ColumnWarning", "UnseenCategoryWarning", "IMPUTE", "MAX_CLASSES"]
+__all__ = ["Preprocessing", "read_csv", "ColumnWarning", "MultilineRowWarning", "UnseenCategoryWarning", "IMPUTE",
+           "MAX_CLASSES"]
 
 
 class UnseenCategoryWarning(UserWarning):
@@ -140,7 +141,7 @@ class Preprocessing:
             raise ValidationError(f"the file has no feature columns besides the target {target!r}")
         y = df[target]
         if y.isna().any():
-            raise ValidationError(f"target column {target!r} has missing values {_rows(y.isna(), y)}")
+            raise ValidationError(f"target column {target!r} has {missing_values(y.isna().sum())} {_rows(y.isna(), y)}")
         numeric_target = pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)
         if task is None:
             integral = numeric_target and np.all(np.mod(y.to_numpy(dtype=float), 1) == 0)
@@ -169,8 +170,9 @@ class Preprocessing:
         gaps = [c for c in features if missing[c]]
         if gaps and impute is None:
             detail = "; ".join(f"{c!r} {_rows(df[c].isna(), df)}" for c in gaps)
-            raise ValidationError(f"missing values in {detail}. Fill them in, or use --impute "
-                                  f"{'|'.join(IMPUTE)}")
+            n = int(missing[gaps].sum())
+            raise ValidationError(f"{missing_values(n)} in {detail}. Fill {plural(n, 'it', 'them')} in, or use "
+                                  f"--impute {'|'.join(IMPUTE)}")
         if rows is not None and gaps:                # (with --impute) nothing in the training rows to fill from
             train_missing = gap[rows].sum()
             empty = [c for c in gaps if train_missing[c] == rows.sum()]
@@ -237,7 +239,7 @@ class Preprocessing:
             if col.isna().any():
                 if c not in self.fill:
                     from .encode import gap_message
-                    raise ValidationError(gap_message(self, c, _rows(col.isna(), df)))
+                    raise ValidationError(gap_message(self, c, _rows(col.isna(), df), col.isna().sum()))
                 col = col.fillna(self.fill[c])
             values = col.to_numpy(dtype=float)
             if not np.all(np.isfinite(values)):
@@ -263,7 +265,8 @@ class Preprocessing:
             raise ValidationError(f"target column {self.target!r} is not in the file")
         y = df[self.target]
         if y.isna().any():
-            raise ValidationError(f"target column {self.target!r} has missing values {_rows(y.isna(), y)}")
+            raise ValidationError(f"target column {self.target!r} has {missing_values(y.isna().sum())} "
+                                  f"{_rows(y.isna(), y)}")
         if self.task == "regression":
             values = pd_numeric(y, self.target)
             return ((values - self.y_mean) / self.y_scale).reshape(-1, 1)

@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -78,3 +81,19 @@ def drawn_figure(monkeypatch, draw):
     monkeypatch.setattr(plot, "_save", keep)
     draw()
     return captured["fig"]
+
+
+def cli(*args, cwd=None, stdin=None):
+    """`chainrule ARGS` in a fresh process, as a user runs it (at most 10 minutes): the CompletedProcess (returncode,
+    stdout, stderr as text)."""
+    return subprocess.run([sys.executable, "-m", "chainrule.cli", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, input=stdin, check=False, timeout=600)
+
+
+def cli_in_process(capsys, *args):
+    """(exit code, stdout, stderr) of one command run in this process: no fresh interpreter and
+    import per call, for tests that run many commands."""
+    from chainrule.cli import main
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -11,7 +11,7 @@ from sklearn.metrics import r2_score
 
 pd = pytest.importorskip("pandas")
 import sklearn  # noqa: E402
-from conftest import training_rows  # noqa: E402
+from conftest import cli, training_rows  # noqa: E402
 
 import chainrule as cr  # noqa: E402
 from chainrule.cli import EXIT_CODES  # noqa: E402
@@ -19,10 +19,6 @@ from chainrule.cli import EXIT_CODES  # noqa: E402
 SK_DATA = Path(sklearn.__file__).parent / "datasets" / "data"
 EXAMPLES = Path(cr.__file__).parent / "data" / "examples"
 
-
-def cli(*args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "chainrule.cli", *map(str, args)], capture_output=True, text=True,
-                          input=stdin)
 
 
 def error_line(r, code=2) -> str:

@@ -5,13 +5,13 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import cli as run_cli  # noqa: E402
 
 import chainrule as cr
 
 
 def cli(*args):
-    return subprocess.run([sys.executable, "-m", "chainrule.cli", "explain", *map(str, args)],
-                          capture_output=True, text=True)
+    return run_cli("explain", *args)
 
 
 SEED_WEIGHTS = [[[0.15, 0.25], [0.2, 0.3]], [0.35, 0.35], [[0.4, 0.5], [0.45, 0.55]], [0.6, 0.6]]

@@ -2,21 +2,17 @@
 arithmetic, filled gaps, option names in errors, the 0-based --layer/--neuron and the --weights layout."""
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import cli  # noqa: E402
 
 import chainrule as cr
 from chainrule.data.tabular import Preprocessing
 
 IRIS = Path(cr.__file__).parent / "data" / "examples" / "iris.csv"
 
-
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "chainrule.cli", *map(str, args)], capture_output=True, text=True)
 
 
 def explain(*args):

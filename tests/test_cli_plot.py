@@ -1,7 +1,5 @@
 """`chainrule plot` as a user runs it: any model drawn (wide layers elided, weights as heat maps,
 columns and classes as labels), the guide's figures on one page, each file what was asked."""
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -10,15 +8,12 @@ import pytest
 
 pytest.importorskip("matplotlib")
 pytest.importorskip("pandas")
-from conftest import drawn_figure  # noqa: E402
+from conftest import cli, drawn_figure  # noqa: E402
 
 import chainrule as cr  # noqa: E402
 
 EXAMPLES = Path(cr.__file__).parent / "data" / "examples"
 
-
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "chainrule.cli", *map(str, args)], capture_output=True, text=True)
 
 
 def svg_texts(path) -> list[str]:

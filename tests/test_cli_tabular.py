@@ -6,15 +6,11 @@ import numpy as np
 import pytest
 
 pd = pytest.importorskip("pandas")
-from conftest import iris_table  # noqa: E402
+from conftest import cli, iris_table  # noqa: E402
 from sklearn.datasets import load_diabetes, load_wine  # noqa: E402
 
 import chainrule as cr  # noqa: E402
 from chainrule.data.tabular import Preprocessing  # noqa: E402
-
-
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "chainrule.cli", *map(str, args)], capture_output=True, text=True)
 
 
 @pytest.fixture(scope="module")

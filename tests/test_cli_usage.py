@@ -7,16 +7,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+from conftest import cli_in_process as cli  # noqa: E402
 from conftest import iris_table  # noqa: E402
 
 from chainrule.cli import main  # noqa: E402
-
-
-def cli(capsys, *args):
-    """(exit code, stdout, stderr) of one command, run in this process."""
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")

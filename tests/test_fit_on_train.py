@@ -5,15 +5,13 @@ SimpleImputer and OneHotEncoder fitted on exactly the training rows, which conft
 draws with NumPy as train documents them; the validation rows hold extreme values, so that a
 preprocessing that saw them is far off. The same with --stream, and through the library's API
 (`Preprocessing.fit(train=...)`, `CsvStream.fit(train=...)`)."""
-import subprocess
-import sys
 import warnings
 
 import numpy as np
 import pytest
 
 pd = pytest.importorskip("pandas")
-from conftest import training_rows  # noqa: E402
+from conftest import cli, training_rows  # noqa: E402
 from sklearn.impute import SimpleImputer  # noqa: E402
 from sklearn.preprocessing import OneHotEncoder, StandardScaler  # noqa: E402
 
@@ -25,9 +23,6 @@ from chainrule.errors import ValidationError  # noqa: E402
 N = 200
 STREAM = ["--stream", "--chunk-rows", "7"]
 
-
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "chainrule.cli", *map(str, args)], capture_output=True, text=True)
 
 
 def table(n=N, seed=0, regression=False):

@@ -2,13 +2,12 @@
 predictions, metrics and ONNX graph are un-scaled in float64, as scikit-learn's
 TransformedTargetRegressor does, so they match numpy's float64 arithmetic on the network's raw
 (float32) outputs instead of being rounded to float32 in the target's units."""
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 pd = pytest.importorskip("pandas")
+from conftest import cli  # noqa: E402
 from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score  # noqa: E402
 
 import chainrule as cr  # noqa: E402
@@ -17,10 +16,6 @@ from chainrule.data.tabular import Preprocessing  # noqa: E402
 
 EPS32 = float(np.finfo(np.float32).eps)
 
-
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "chainrule.cli", *map(str, args)], capture_output=True, text=True,
-                          check=False)
 
 
 def price_table(n=400, unit_weights=False):

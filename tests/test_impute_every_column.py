@@ -1,15 +1,13 @@
 """--impute learns a fill value for every feature column, as scikit-learn's SimpleImputer does: a gap
 at predict time in a column that had none in training is filled (in memory, with --stream, in the
 exported ONNX graph), not refused with the advice to train with --impute."""
-import subprocess
-import sys
 import warnings
 
 import numpy as np
 import pytest
 
 pd = pytest.importorskip("pandas")
-from conftest import iris_table, training_rows  # noqa: E402
+from conftest import cli, iris_table, training_rows  # noqa: E402
 from sklearn.impute import SimpleImputer  # noqa: E402
 
 import chainrule as cr  # noqa: E402
@@ -18,9 +16,6 @@ from chainrule.data.tabular import Preprocessing, read_csv  # noqa: E402
 
 NUMERIC = ["sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)"]
 
-
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "chainrule.cli", *map(str, args)], capture_output=True, text=True)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 pd = pytest.importorskip("pandas")
-from conftest import iris_table  # noqa: E402
+from conftest import cli, iris_table  # noqa: E402
 from sklearn.datasets import load_diabetes  # noqa: E402
 
 import chainrule as cr  # noqa: E402
@@ -114,10 +114,6 @@ def test_unsupported_layer_and_activation_are_named():
 
 
 # -- a model from `chainrule train`, with its CSV preprocessing in the graph -----------------------------
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "chainrule.cli", *map(str, args)], capture_output=True, text=True,
-                          check=False)
-
 
 def feeds(s, df):
     """The raw columns as onnxruntime inputs: numbers as float64, text as strings ("" where missing)."""

@@ -13,6 +13,8 @@ import pytest
 pd = pytest.importorskip("pandas")
 pytest.importorskip("scipy.sparse")
 
+from conftest import cli  # noqa: E402
+
 import chainrule as cr  # noqa: E402
 from chainrule.data import encode as encode_module  # noqa: E402
 from chainrule.data import memory, rowcheck  # noqa: E402
@@ -24,9 +26,6 @@ from chainrule.errors import ValidationError  # noqa: E402
 # matrix-vector routine, whose sums may differ from the matrix product's in the last bit)
 N = 402
 
-
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "chainrule.cli", *map(str, args)], capture_output=True, text=True)
 
 
 def table(n=N, seed=0):

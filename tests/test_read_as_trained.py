@@ -7,19 +7,13 @@ import numpy as np
 import pytest
 
 pd = pytest.importorskip("pandas")
+from conftest import cli_in_process as cli  # noqa: E402
 from conftest import iris_table  # noqa: E402
 
 import chainrule as cr  # noqa: E402
 from chainrule.cli import main  # noqa: E402
 from chainrule.data.tabular import Preprocessing  # noqa: E402
 from chainrule.errors import ModelFileError, ValidationError  # noqa: E402
-
-
-def cli(capsys, *args):
-    """(exit code, stdout, stderr) of one command, run in this process."""
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def table(n=80, seed=0):

@@ -1,20 +1,15 @@
 """Resume only the run that wrote the checkpoint; never lose or hide a checkpoint; CLI checkpoints are models."""
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from conftest import cli  # noqa: E402
 
 import chainrule as cr
 from chainrule.saving.checkpoint import checkpoint_path, read_history
 
 pd = pytest.importorskip("pandas")
 
-
-def cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "chainrule.cli", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd)
 
 
 def problem(n=300):

@@ -3,8 +3,6 @@ loading refuses what would misbehave later, naming the file."""
 import errno
 import io
 import json
-import subprocess
-import sys
 import tracemalloc
 import warnings
 import zipfile
@@ -12,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import cli  # noqa: E402
 
 import chainrule as cr
 from chainrule.errors import ChainruleTypeError, ModelFileError, ValidationError
@@ -118,9 +117,6 @@ def test_to_onnx_refuses_a_model_name(tmp_path):
         cr.to_onnx(net(), tmp_path / "m.npz")
     assert not list(tmp_path.iterdir())
 
-
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "chainrule.cli", *map(str, args)], capture_output=True, text=True)
 
 
 def test_the_command_line_checks_the_real_format(tmp_path):

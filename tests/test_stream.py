@@ -15,6 +15,8 @@ import pytest
 pd = pytest.importorskip("pandas")
 sp = pytest.importorskip("scipy.sparse")
 
+from conftest import cli  # noqa: E402
+
 import chainrule as cr  # noqa: E402
 from chainrule.data.stream import CsvStream, tail  # noqa: E402
 from chainrule.data.tabular import Preprocessing, read_csv  # noqa: E402
@@ -220,10 +222,6 @@ def test_encoded_rows_equal_transform_in_the_given_order(cover_csv, grid_rows, m
         with pytest.raises(ValidationError, match="permutation"):
             stream.encode(np.zeros(len(df), dtype=np.int64))
 
-
-def cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "chainrule.cli", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd)
 
 
 @pytest.mark.parametrize("case", ["text", "numeric-regression", "float32"])

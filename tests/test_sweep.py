@@ -1,12 +1,11 @@
 """`chainrule sweep` and chainrule.sweep on this machine: the grid, the table, the best model that
 `chainrule predict` reads, and the errors for bad input."""
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 pd = pytest.importorskip("pandas")
+from conftest import cli  # noqa: E402
 from sklearn.datasets import load_diabetes, load_iris  # noqa: E402
 from sklearn.model_selection import GridSearchCV, StratifiedKFold  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
@@ -16,11 +15,6 @@ import chainrule as cr  # noqa: E402
 from chainrule.errors import UnknownNameError, ValidationError  # noqa: E402
 from chainrule.sklearn import BackpropClassifier, BackpropRegressor  # noqa: E402
 from chainrule.sweep import ALIASES, as_softmax, parse_grid, run_sweep  # noqa: E402
-
-
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "chainrule.cli", *map(str, args)], capture_output=True, text=True,
-                          check=False)
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,12 @@ the metric computed here on the raw target, for the same folds), a failing candi
 rather than ending the sweep, --dtype and --jobs as train and joblib take them, the cv message, and
 the best model reading other files as the sweep read its own."""
 import io
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 pd = pytest.importorskip("pandas")
+from conftest import cli  # noqa: E402
 from sklearn.datasets import load_diabetes, load_iris  # noqa: E402
 from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score  # noqa: E402
 from sklearn.model_selection import KFold  # noqa: E402
@@ -23,10 +22,6 @@ from chainrule.sweep_search import FailedCandidateWarning  # noqa: E402
 
 FIT = {"epochs": 5, "batch_size": 16}
 
-
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "chainrule.cli", *map(str, args)], capture_output=True, text=True,
-                          check=False)
 
 
 @pytest.fixture(scope="module")

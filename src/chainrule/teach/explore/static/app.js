@@ -89,12 +89,12 @@ export function mount(root, transport) {
     $("train").textContent = "Stop";
     $("train").classList.add("stop");
     try {
-      while (done < steps && !run.stop) {
+      do {            // asked at least once: 0 or -5 steps gets the server's reason, not silence
         const a = await call("train", { steps: steps - done });
         if (!a || a.error || !a.state || a.state.steps < start + done) break;
         done = a.state.steps - start;
         if (done < steps && !run.stop) info(`Training: ${done} of ${steps} steps done… (Stop ends the run here)`);
-      }
+      } while (done < steps && !run.stop);
       if (run.stop && done < steps) info(`Stopped after ${done} of ${steps} steps`);
     } finally {
       training = null;
@@ -187,12 +187,15 @@ export function mount(root, transport) {
     renderArch(s);
     renderSample(s);
     drawGraph($("graph"), s, { selected: s.selected, onSelect: select, onTarget });
+    // each swatch in one box with its words: where the row wraps, they wrap together
+    const item = (k, words) => `<span class="legend-item"><i class="${k}"></i>${words}</span>`;
     $("legend").innerHTML = s.phase === "forward"
-      ? `<i class="k-pos"></i>positive weight <i class="k-neg"></i>negative weight <span class="muted">thickness: |w|</span>`
-      : `<i class="k-gpos"></i>∂E/∂w &gt; 0 (w goes down) <i class="k-gneg"></i>∂E/∂w &lt; 0 (w goes up)`
-        + (s.params.some(p => !p.trainable) ? ` <i class="k-fixed"></i>fixed (not trained: does not move)` : "")
-        + ` <span class="muted">brightness: |∂E/∂w|; δ coloured by its sign</span>`;
+      ? item("k-pos", "positive weight") + item("k-neg", "negative weight") + `<span class="muted">thickness: |w|</span>`
+      : item("k-gpos", "∂E/∂w &gt; 0 (w goes down)") + item("k-gneg", "∂E/∂w &lt; 0 (w goes up)")
+        + (s.params.some(p => !p.trainable) ? item("k-fixed", "fixed (not trained: does not move)") : "")
+        + `<span class="muted">brightness: |∂E/∂w|; δ coloured by its sign</span>`;
     drawLoss($("loss"), s.history);
+    $("key-test").hidden = s.E_test === null;         // no test data (the seed's network): no test curve to name
     $("boundary-card").hidden = !s.boundary;
     if (s.boundary) {
       drawBoundary($("boundary"), s.boundary, s.points);

@@ -1,0 +1,87 @@
+"""What a learner sees in the explorer, measured in a real browser (Playwright, Debian's chromium):
+keys that stay beside what they name, headings that do not run into each other at a phone's width,
+and controls that say why they did nothing. The fixtures (a server on 127.0.0.1, stopped by the
+module, and the browser) are test_explore_browser's."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+from test_explore_browser import browser, page, server  # noqa: F401  (fixtures)
+
+from chainrule.errors import ValidationError
+from chainrule.teach.explore.session import Session
+
+# Each swatch of the drawing's legend and of the loss chart's key, with the first line box of the
+# text that follows it: where the row wraps, a swatch must stay on the line of its own words.
+SWATCHES = """sel => [...document.querySelectorAll(sel)].filter(i => i.offsetParent).map(i => {
+    let t = i.nextSibling;
+    while (t && t.nodeType === Node.TEXT_NODE && !t.textContent.trim()) t = t.nextSibling;
+    const r = document.createRange();
+    r.selectNodeContents(t);
+    const s = i.getBoundingClientRect(), w = r.getClientRects()[0];
+    return { words: t.textContent.trim(), swatch: [s.left, s.top, s.bottom], text: [w.left, w.top, w.bottom] };
+})"""
+
+
+def idle(page):
+    expect(page.locator(".cr-explore.busy")).to_have_count(0)
+
+
+@pytest.mark.parametrize("width", [390, 700, 1280])
+def test_each_legend_swatch_stays_on_the_line_of_its_words(page, width):
+    page.set_viewport_size({"width": width, "height": 844})
+    page.click('[data-act="backward"]')              # the longest legend: both signs and the fixed biases
+    page.wait_for_selector('[data-phase="backward"].on')
+    items = page.evaluate(SWATCHES, '[data-id="legend"] i')
+    assert len(items) == 3
+    for it in items:
+        (s_left, s_top, s_bottom), (t_left, t_top, t_bottom) = it["swatch"], it["text"]
+        middle = (s_top + s_bottom) / 2
+        assert t_top <= middle <= t_bottom, it              # on the same line as its words
+        assert 0 <= t_left - s_left <= 40, it                # and just before them, not a gap's width away
+
+
+def test_the_loss_key_names_a_test_curve_only_where_there_is_one(page):
+    key = page.locator(".loss-card h3 .key")
+    expect(key).to_contain_text("train")
+    assert "test" not in key.inner_text()                  # the seed network has no test data: no test curve
+    page.select_option('[data-id="data"]', "xor")
+    expect(page.locator('[data-id="title"]')).to_have_text(re.compile("^xor"))
+    expect(key).to_contain_text("test")
+    assert page.locator('[data-id="loss"] polyline, [data-id="loss"] circle').count() == 2
+
+
+COLUMN_HEADS = """() => [...document.querySelectorAll('[data-id="graph"] .col-head, [data-id="graph"] .col-sub')]
+    .map(t => { const b = t.getBoundingClientRect(); return [t.textContent, b.left, b.top, b.right, b.bottom]; })"""
+
+
+@pytest.mark.parametrize("hidden", [2, 3, 4])
+def test_the_column_headings_do_not_run_into_each_other_at_phone_width(page, hidden):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.select_option('[data-id="data"]', "xor")          # two hidden layers of 4
+    expect(page.locator('[data-id="title"]')).to_have_text(re.compile("^xor"))
+    while page.locator(".layer-row").count() < hidden:
+        page.click("text=+ hidden layer")
+        idle(page)
+    while page.locator(".layer-row").count() > hidden:
+        page.locator(".layer-row [data-remove]").last.click()
+        idle(page)
+    heads = page.evaluate(COLUMN_HEADS)
+    assert len([h for h in heads if h[0].startswith(("hidden", "h"))]) >= hidden
+    clashes = [(a[0], b[0]) for i, a in enumerate(heads) for b in heads[i + 1:]
+               if min(a[3], b[3]) - max(a[1], b[1]) > -4 and min(a[4], b[4]) - max(a[2], b[2]) > 0]
+    assert clashes == []                                     # at least 4 px apart on a line
+    for h in heads:
+        assert h[1] >= 0 and h[3] <= 390, h
+
+
+@pytest.mark.parametrize("typed", ["0", "-5"])
+def test_train_with_no_steps_says_why_nothing_happened(page, typed):
+    with pytest.raises(ValidationError) as refused:          # the engine session's own refusal
+        Session().act("train", {"steps": int(typed)})
+    page.fill('[data-id="train-steps"]', typed)
+    page.click('[data-id="train"]')
+    expect(page.locator('[data-id="error"]')).to_be_visible()
+    assert page.inner_text('[data-id="error-text"]') == str(refused.value)
+    assert page.inner_text('[data-id="emeta"]').startswith("step 0 ")
+    expect(page.locator('[data-id="train"]')).to_have_text("Train")

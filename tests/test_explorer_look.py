@@ -5,11 +5,13 @@ module, and the browser) are test_explore_browser's."""
 import re
 
 import pytest
+import test_explore_browser as fixtures
 from playwright.sync_api import expect
-from test_explore_browser import browser, page, server  # noqa: F401  (fixtures)
 
 from chainrule.errors import ValidationError
 from chainrule.teach.explore.session import Session
+
+server, browser, page = fixtures.server, fixtures.browser, fixtures.page       # the same fixtures, this module's own
 
 # Each swatch of the drawing's legend and of the loss chart's key, with the first line box of the
 # text that follows it: where the row wraps, a swatch must stay on the line of its own words.

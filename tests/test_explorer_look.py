@@ -87,3 +87,22 @@ def test_train_with_no_steps_says_why_nothing_happened(page, typed):
     assert page.inner_text('[data-id="error-text"]') == str(refused.value)
     assert page.inner_text('[data-id="emeta"]').startswith("step 0 ")
     expect(page.locator('[data-id="train"]')).to_have_text("Train")
+
+
+def test_a_deep_network_on_a_phone_keeps_its_neurons_apart(page):
+    """Six hidden layers do not fit 390 px: the drawing keeps its columns apart and scrolls sideways
+    in its card (the page itself does not), rather than drawing the neurons over each other."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.select_option('[data-id="data"]', "xor")
+    expect(page.locator('[data-id="title"]')).to_have_text(re.compile("^xor"))
+    while page.locator(".layer-row").count() < 6:
+        page.click("text=+ hidden layer")
+        idle(page)
+    assert page.locator('[data-id="graph"] .unit').count() == 2 + 6 * 4 + 1
+    assert fixtures.intersecting(page.evaluate(fixtures.SHAPES)) == []
+    assert fixtures.no_horizontal_overflow(page)
+    wrap = page.locator('[data-id="graph-wrap"]')
+    assert wrap.evaluate("w => w.scrollWidth > w.clientWidth")
+    wrap.evaluate("w => { w.scrollLeft = w.scrollWidth; }")
+    page.click('.unit[data-name="o1"]')                       # the output, scrolled to, answers a click
+    expect(page.locator('[data-id="derivation"]')).to_contain_text("o1")

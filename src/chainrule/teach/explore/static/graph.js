@@ -221,12 +221,19 @@ function placeLabels(state, L, grad) {
   return [];
 }
 
-// Draw `state` into `svg`, as wide as its container. opts: selected, onSelect(name), onTarget(j).
+const MIN_GAP = 58;          // between the centres of two columns of circles (40 px wide)
+
+// Draw `state` into `svg`, as wide as its container (or as the columns need). opts: selected, onSelect(name), onTarget(j).
 export function drawGraph(svg, state, opts) {
-  const width = Math.max(300, Math.round(svg.parentElement.clientWidth || 900));
+  let width = Math.max(300, Math.round(svg.parentElement.clientWidth || 900));
   const fonts = ["unit-label", "target-value", "unit-name", "unit-value", "col-head", "col-sub"].map(cls => [cls, measurer(svg, cls)]);
   const measure = Object.fromEntries(fonts.map(([cls, m]) => [cls, m.measure]));
-  const L = layout(state, width, measure);
+  let L = layout(state, width, measure);
+  const gap = L.xs.length > 1 ? L.xs[1] - L.xs[0] : Infinity;
+  if (!L.rich && gap < MIN_GAP) {      // a deep network on a phone: wider than the card, which scrolls sideways
+    width += Math.ceil((MIN_GAP - gap) * (L.xs.length - 1));
+    L = layout(state, width, measure);
+  }
   const heads = columnHeads(state, L.xs, measure);
   fonts.forEach(([, m]) => m.done());
   // the element focused in the drawing (a line, a neuron, a target) is focused again once redrawn

@@ -8,6 +8,7 @@ import pytest
 import test_explore_browser as fixtures
 from playwright.sync_api import expect
 
+import chainrule as cr
 from chainrule.errors import ValidationError
 from chainrule.teach.explore.session import Session
 
@@ -73,8 +74,9 @@ def test_the_column_headings_do_not_run_into_each_other_at_phone_width(page, hid
     clashes = [(a[0], b[0]) for i, a in enumerate(heads) for b in heads[i + 1:]
                if min(a[3], b[3]) - max(a[1], b[1]) > -4 and min(a[4], b[4]) - max(a[2], b[2]) > 0]
     assert clashes == []                                     # at least 4 px apart on a line
-    for h in heads:
-        assert h[1] >= 0 and h[3] <= 390, h
+    svg = page.locator('[data-id="graph"]').bounding_box()
+    for h in heads:                                          # inside the drawing (which may scroll sideways)
+        assert h[1] >= svg["x"] and h[3] <= svg["x"] + svg["width"], h
 
 
 @pytest.mark.parametrize("typed", ["0", "-5"])
@@ -106,3 +108,27 @@ def test_a_deep_network_on_a_phone_keeps_its_neurons_apart(page):
     wrap.evaluate("w => { w.scrollLeft = w.scrollWidth; }")
     page.click('.unit[data-name="o1"]')                       # the output, scrolled to, answers a click
     expect(page.locator('[data-id="derivation"]')).to_contain_text("o1")
+
+
+@pytest.mark.parametrize("method, field, page_name, typed, refusal", [
+    ("sgd", "lr", "η (learning rate)", "-1", lambda: cr.optim.SGD(-1.0)),
+    ("adam", "beta1", "β₁", "1", lambda: cr.optim.Adam(0.01, betas=(1.0, 0.999))),
+    ("adam", "beta2", "β₂", "-0.1", lambda: cr.optim.Adam(0.01, betas=(0.9, -0.1))),
+    ("rmsprop", "alpha", "α", "2", lambda: cr.optim.RMSprop(0.01, alpha=2.0)),
+])
+def test_an_optimizer_setting_refused_is_named_as_the_page_names_it(page, method, field, page_name, typed, refusal):
+    """The engine's reason, with the setting named as its field is (η, β₁: not lr, betas[0])."""
+    with pytest.raises(ValidationError) as engine:
+        refusal()
+    said = str(engine.value)
+    engine_name = said.split(" must ")[0]
+    assert engine_name in ("lr", "betas[0]", "betas[1]", "alpha")
+    page.select_option('[data-id="opt"]', method)
+    idle(page)
+    box = f'[data-setting="{field}"]'
+    before = page.input_value(box)
+    page.fill(box, typed)
+    page.press(box, "Enter")
+    expect(page.locator('[data-id="error"]')).to_be_visible()
+    assert page.inner_text('[data-id="error-text"]') == page_name + said[len(engine_name):]
+    assert page.input_value(box) == before

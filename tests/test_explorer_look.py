@@ -132,3 +132,18 @@ def test_an_optimizer_setting_refused_is_named_as_the_page_names_it(page, method
     expect(page.locator('[data-id="error"]')).to_be_visible()
     assert page.inner_text('[data-id="error-text"]') == page_name + said[len(engine_name):]
     assert page.input_value(box) == before
+
+
+@pytest.mark.parametrize("width", [320, 390, 1280])
+def test_the_export_menu_opens_inside_the_window(page, width):
+    """On a phone the header wraps; the Export menu, right-aligned to its button, once opened past
+    the window's left edge ("l (.npz)", "ation (Markdown)")."""
+    page.set_viewport_size({"width": width, "height": 844})
+    page.click('[data-id="export-menu"] summary')
+    items = page.locator(".menu-list button")
+    expect(items.first).to_be_visible()
+    assert items.count() == 4
+    for k in range(4):
+        box = items.nth(k).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (items.nth(k).inner_text(), box)
+    assert fixtures.no_horizontal_overflow(page)

@@ -10,7 +10,7 @@ export const TEMPLATE = `
     <input type="checkbox" data-id="published"> as published
   </label>
   <span class="grow"></span>
-  <button data-id="share" class="ghost" title="A link that holds this network">Share</button>
+  <div class="top-actions"><button data-id="share" class="ghost" title="A link that holds this network">Share</button>
   <details class="menu" data-id="export-menu"><summary class="ghost">Export</summary>
     <div class="menu-list">
       <button data-export="model.npz">Model (.npz)</button>
@@ -18,7 +18,7 @@ export const TEMPLATE = `
       <button data-export="svg">Drawing (SVG)</button>
       <button data-export="png">Drawing (PNG)</button>
     </div>
-  </details>
+  </details></div>
 </header>
 <div class="banner error" data-id="error" role="alert" hidden><span data-id="error-text"></span><button class="close" data-id="error-close" aria-label="Close">×</button></div>
 <div class="banner info" data-id="info" hidden></div>

@@ -147,3 +147,25 @@ def test_the_export_menu_opens_inside_the_window(page, width):
         box = items.nth(k).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= width, (items.nth(k).inner_text(), box)
     assert fixtures.no_horizontal_overflow(page)
+
+
+def test_a_forward_pass_is_multiplied_with_the_dot_of_every_other_line(page):
+    """The report writes net_o2's numbers 0.5*0.593269992 + ...; the page writes every product
+    with ·, as on the chain-rule lines, never a programmer's *."""
+    lines = {ln["lhs"]: ln for ln in Session().act("select", {"name": "o2"})["derivation"]["lines"]}
+    numbers = lines["net_o2"]["numbers"]
+    assert "*" in numbers
+    page.click('.unit[data-name="o2"]')
+    first = page.locator(".derivation .eq").first
+    expect(first).to_contain_text(numbers.replace("*", " · "))
+    assert "*" not in page.inner_text('[data-id="derivation"]')
+
+
+def test_the_as_published_notes_write_derivatives_as_the_lines_do(page):
+    page.check('[data-id="published"]')
+    page.click('.labels [data-name="w1"]')
+    note = page.locator(".eq-published")
+    expect(note).to_contain_text("as published: -0.019049119")
+    table = page.locator('[data-id="seed-card"] table')
+    for text in (note.inner_text(), table.inner_text()):
+        assert "dE_o2/dnet_o2" not in text and "∂Eo2/∂neto2" in text      # ∂E with o2 as a subscript

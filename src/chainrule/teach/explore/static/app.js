@@ -8,13 +8,14 @@ import { drawLoss, drawBoundary, drawClassKey, drawNorms } from "./charts.js";
 import { OPT_NAMES, SETTING_NAMES, TEMPLATE } from "./template.js";
 import { exportDrawing } from "./download.js";
 
-// Names as the seed writes them: dE/dout_o1 -> ∂E/∂out with a subscript o1.
+// Names as the seed writes them: dE/dout_o1 -> ∂E/∂out with a subscript o1; every product with ·
+// (the report's forward pass writes 0.4*0.593269992, its chain rule 0.74136507 * 0.186815602).
 export function notation(text) {
   const esc = String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   return esc
     .replace(/\bd(E|out|net|w|b)(?=[_\w/ ]|$)/g, "∂$1")
     .replace(/\b(E|out|net|target|b)_([a-z0-9]+(?:_[0-9]+)?)/g, "$1<sub>$2</sub>")
-    .replace(/\beta\b/g, "η").replace(/ \* /g, " · ").replace(/\^2/g, "²");
+    .replace(/\beta\b/g, "η").replace(/ ?\* ?/g, " · ").replace(/\^2/g, "²");
 }
 
 export function mount(root, transport) {
@@ -430,7 +431,7 @@ export function mount(root, transport) {
         n.className = "eq-published";
         n.innerHTML = `<b></b> <span></span>`;
         n.querySelector("b").textContent = `as published: ${line.published}`;
-        n.querySelector("span").textContent = `— ${line.note}`;
+        n.querySelector("span").innerHTML = `— ${notation(line.note)}`;
         row.appendChild(n);
       }
       list.appendChild(row);
@@ -470,7 +471,7 @@ export function mount(root, transport) {
       const why = document.createElement("tr");
       why.className = "why";
       why.innerHTML = `<td colspan="3"></td>`;
-      why.firstChild.textContent = f.note;
+      why.firstChild.innerHTML = notation(f.note);
       table.tBodies[0].append(tr, why);
     }
     card.appendChild(table);

@@ -169,3 +169,20 @@ def test_the_as_published_notes_write_derivatives_as_the_lines_do(page):
     table = page.locator('[data-id="seed-card"] table')
     for text in (note.inner_text(), table.inner_text()):
         assert "dE_o2/dnet_o2" not in text and "∂Eo2/∂neto2" in text      # ∂E with o2 as a subscript
+
+
+@pytest.mark.parametrize("width, height", [(390, 844), (1280, 800)])
+def test_after_choosing_a_csv_file_its_target_question_is_in_view(page, tmp_path, width, height):
+    """The question "which column should the network predict?" appears in the Data card, far
+    below on a phone: it is scrolled into view and its menu focused, or the file seems ignored."""
+    page.set_viewport_size({"width": width, "height": height})
+    path = tmp_path / "points.csv"
+    path.write_text(fixtures.CSV)
+    with page.expect_file_chooser() as chooser:
+        page.select_option('[data-id="data"]', "csv")
+    chooser.value.set_files(str(path))
+    page.wait_for_selector('[data-id="target"]')
+    expect(page.locator('[data-id="target"]')).to_be_focused()
+    for what in ('[data-id="target"]', '[data-id="use-target"]'):
+        box = page.locator(what).bounding_box()
+        assert 0 <= box["y"] and box["y"] + box["height"] <= height, (what, box)

@@ -153,6 +153,8 @@ export function mount(root, transport) {
     columns.forEach(c => sel.add(new Option(c, c)));
     sel.value = columns[columns.length - 1];
     box.querySelector("[data-id=use-target]").addEventListener("click", () => upload(sel.value));
+    $("data-card").scrollIntoView({ block: "nearest" });     // far below on a phone: else the file seems ignored
+    sel.focus({ preventScroll: true });
   }
   $("share").addEventListener("click", async () => {
     const a = await call("share");

@@ -26,8 +26,24 @@ def build(n_in: int, n_out: int, arch: dict) -> Any:
     return cr.Network(layers, loss=arch["loss"], seed=None if arch["init"] == "seed" else arch["seed"])
 
 
+# cr.optim's names of the settings, as the page's fields write them (template.js SETTING_NAMES)
+PAGE_NAMES = {"lr": "η (learning rate)", "betas[0]": "β₁", "betas[1]": "β₂", "alpha": "α", "eps": "ε"}
+
+
 def make_optimizer(name: str, s: dict) -> Any:
-    """The optimizer of `cr.optim` for a name of OPTIMIZERS and its settings."""
+    """The optimizer of `cr.optim` for a name of OPTIMIZERS and its settings; a setting it refuses
+    is named as the page's field is (β₁, not betas[0]), with the engine's reason."""
+    try:
+        return _optimizer(name, s)
+    except ValidationError as e:
+        said = str(e)
+        engine_name = said.split(" ", 1)[0]
+        if engine_name not in PAGE_NAMES:
+            raise
+        raise ValidationError(PAGE_NAMES[engine_name] + said[len(engine_name):]) from None
+
+
+def _optimizer(name: str, s: dict) -> Any:
     o = cr.optim
     if name == "sgd":
         return o.SGD(s["lr"])

@@ -8,13 +8,14 @@ import { drawLoss, drawBoundary, drawClassKey, drawNorms } from "./charts.js";
 import { OPT_NAMES, SETTING_NAMES, TEMPLATE } from "./template.js";
 import { exportDrawing } from "./download.js";
 
-// Names as the seed writes them: dE/dout_o1 -> ∂E/∂out with a subscript o1.
+// Names as the seed writes them: dE/dout_o1 -> ∂E/∂out with a subscript o1; every product with ·
+// (the report's forward pass writes 0.4*0.593269992, its chain rule 0.74136507 * 0.186815602).
 export function notation(text) {
   const esc = String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   return esc
     .replace(/\bd(E|out|net|w|b)(?=[_\w/ ]|$)/g, "∂$1")
     .replace(/\b(E|out|net|target|b)_([a-z0-9]+(?:_[0-9]+)?)/g, "$1<sub>$2</sub>")
-    .replace(/\beta\b/g, "η").replace(/ \* /g, " · ").replace(/\^2/g, "²");
+    .replace(/\beta\b/g, "η").replace(/ ?\* ?/g, " · ").replace(/\^2/g, "²");
 }
 
 export function mount(root, transport) {
@@ -89,12 +90,12 @@ export function mount(root, transport) {
     $("train").textContent = "Stop";
     $("train").classList.add("stop");
     try {
-      while (done < steps && !run.stop) {
+      do {            // asked at least once: 0 or -5 steps gets the server's reason, not silence
         const a = await call("train", { steps: steps - done });
         if (!a || a.error || !a.state || a.state.steps < start + done) break;
         done = a.state.steps - start;
         if (done < steps && !run.stop) info(`Training: ${done} of ${steps} steps done… (Stop ends the run here)`);
-      }
+      } while (done < steps && !run.stop);
       if (run.stop && done < steps) info(`Stopped after ${done} of ${steps} steps`);
     } finally {
       training = null;
@@ -152,6 +153,8 @@ export function mount(root, transport) {
     columns.forEach(c => sel.add(new Option(c, c)));
     sel.value = columns[columns.length - 1];
     box.querySelector("[data-id=use-target]").addEventListener("click", () => upload(sel.value));
+    $("data-card").scrollIntoView({ block: "nearest" });     // far below on a phone: else the file seems ignored
+    sel.focus({ preventScroll: true });
   }
   $("share").addEventListener("click", async () => {
     const a = await call("share");
@@ -187,12 +190,15 @@ export function mount(root, transport) {
     renderArch(s);
     renderSample(s);
     drawGraph($("graph"), s, { selected: s.selected, onSelect: select, onTarget });
+    // each swatch in one box with its words: where the row wraps, they wrap together
+    const item = (k, words) => `<span class="legend-item"><i class="${k}"></i>${words}</span>`;
     $("legend").innerHTML = s.phase === "forward"
-      ? `<i class="k-pos"></i>positive weight <i class="k-neg"></i>negative weight <span class="muted">thickness: |w|</span>`
-      : `<i class="k-gpos"></i>∂E/∂w &gt; 0 (w goes down) <i class="k-gneg"></i>∂E/∂w &lt; 0 (w goes up)`
-        + (s.params.some(p => !p.trainable) ? ` <i class="k-fixed"></i>fixed (not trained: does not move)` : "")
-        + ` <span class="muted">brightness: |∂E/∂w|; δ coloured by its sign</span>`;
+      ? item("k-pos", "positive weight") + item("k-neg", "negative weight") + `<span class="muted">thickness: |w|</span>`
+      : item("k-gpos", "∂E/∂w &gt; 0 (w goes down)") + item("k-gneg", "∂E/∂w &lt; 0 (w goes up)")
+        + (s.params.some(p => !p.trainable) ? item("k-fixed", "fixed (not trained: does not move)") : "")
+        + `<span class="muted">brightness: |∂E/∂w|; δ coloured by its sign</span>`;
     drawLoss($("loss"), s.history);
+    $("key-test").hidden = s.E_test === null;         // no test data (the seed's network): no test curve to name
     $("boundary-card").hidden = !s.boundary;
     if (s.boundary) {
       drawBoundary($("boundary"), s.boundary, s.points);
@@ -427,7 +433,7 @@ export function mount(root, transport) {
         n.className = "eq-published";
         n.innerHTML = `<b></b> <span></span>`;
         n.querySelector("b").textContent = `as published: ${line.published}`;
-        n.querySelector("span").textContent = `— ${line.note}`;
+        n.querySelector("span").innerHTML = `— ${notation(line.note)}`;
         row.appendChild(n);
       }
       list.appendChild(row);
@@ -467,7 +473,7 @@ export function mount(root, transport) {
       const why = document.createElement("tr");
       why.className = "why";
       why.innerHTML = `<td colspan="3"></td>`;
-      why.firstChild.textContent = f.note;
+      why.firstChild.innerHTML = notation(f.note);
       table.tBodies[0].append(tr, why);
     }
     card.appendChild(table);

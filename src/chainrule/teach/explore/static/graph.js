@@ -93,6 +93,27 @@ function measurer(svg, cls) {
   return { measure, done: () => probe.remove() };
 }
 
+// Each column's heading and activation, in the longest of their forms that leave every two
+// neighbours at least 6 px apart at the columns' centres `xs` ("hidden layer 2", "hidden 2", "h2";
+// "sigmoid", "σ"): a deep network on a phone gets the short forms, their whole names on hover.
+const SHORT_ACTIVATION = { sigmoid: "σ", leaky_relu: "leaky", softmax: "soft", linear: "lin", relu: "relu", tanh: "tanh" };
+function columnHeads(state, xs, measure) {
+  const last = state.layers.length - 1;
+  const forms = state.layers.map((_, c) => (c === 0 ? ["inputs"] : c === last ? ["output"]
+    : [`hidden layer ${c}`, `hidden ${c}`, `h${c}`]));
+  const acts = state.layers.map(l => (l.activation ? [l.activation, SHORT_ACTIVATION[l.activation] || l.activation] : [""]));
+  const fit = (texts, m) => texts.every((t, c) => c === 0 || (m(texts[c - 1]) + m(t)) / 2 + 6 <= xs[c] - xs[c - 1]);
+  const pick = (options, m) => {
+    for (let k = 0; k < 3; k++) {
+      const texts = options.map(o => o[Math.min(k, o.length - 1)]);
+      if (fit(texts, m)) return texts;
+    }
+    return options.map(o => o[o.length - 1]);
+  };
+  return { names: pick(forms, measure["col-head"]), whole: forms.map(f => f[0]),
+           subs: pick(acts, measure["col-sub"]) };
+}
+
 // What the inputs and outputs stand for (state.names: a CSV file's columns and classes), measured in
 // their fonts and cut only where a name does not fit the room they get: beside the inputs (none on a
 // phone: the titles have them), before the targets (on a phone a short form, about 5 characters).
@@ -200,11 +221,20 @@ function placeLabels(state, L, grad) {
   return [];
 }
 
-// Draw `state` into `svg`, as wide as its container. opts: selected, onSelect(name), onTarget(j).
+const MIN_GAP = 58;          // between the centres of two columns of circles (40 px wide)
+
+// Draw `state` into `svg`, as wide as its container (or as the columns need). opts: selected, onSelect(name), onTarget(j).
 export function drawGraph(svg, state, opts) {
-  const width = Math.max(300, Math.round(svg.parentElement.clientWidth || 900));
-  const fonts = ["unit-label", "target-value", "unit-name", "unit-value"].map(cls => [cls, measurer(svg, cls)]);
-  const L = layout(state, width, Object.fromEntries(fonts.map(([cls, m]) => [cls, m.measure])));
+  let width = Math.max(300, Math.round(svg.parentElement.clientWidth || 900));
+  const fonts = ["unit-label", "target-value", "unit-name", "unit-value", "col-head", "col-sub"].map(cls => [cls, measurer(svg, cls)]);
+  const measure = Object.fromEntries(fonts.map(([cls, m]) => [cls, m.measure]));
+  let L = layout(state, width, measure);
+  const gap = L.xs.length > 1 ? L.xs[1] - L.xs[0] : Infinity;
+  if (!L.rich && gap < MIN_GAP) {      // a deep network on a phone: wider than the card, which scrolls sideways
+    width += Math.ceil((MIN_GAP - gap) * (L.xs.length - 1));
+    L = layout(state, width, measure);
+  }
+  const heads = columnHeads(state, L.xs, measure);
   fonts.forEach(([, m]) => m.done());
   // the element focused in the drawing (a line, a neuron, a target) is focused again once redrawn
   const active = svg.getRootNode().activeElement;
@@ -224,10 +254,11 @@ export function drawGraph(svg, state, opts) {
   const gLabels = el("g", { class: "labels" }, svg);
 
   state.layers.forEach((layer, c) => {
-    const narrow = L.compact || (L.xs[1] - L.xs[0]) < 130;
-    const name = c === 0 ? "inputs" : c === state.layers.length - 1 ? "output" : narrow ? `hidden ${c}` : `hidden layer ${c}`;
-    el("text", { x: L.xs[c], y: 20, class: "col-head" }, svg, name);
-    if (layer.activation) el("text", { x: L.xs[c], y: 37, class: "col-sub" }, svg, layer.activation);
+    const head = el("text", { x: L.xs[c], y: 20, class: "col-head" }, svg, heads.names[c]);
+    if (heads.names[c] !== heads.whole[c]) el("title", {}, head, heads.whole[c]);
+    if (!layer.activation) return;
+    const sub = el("text", { x: L.xs[c], y: 37, class: "col-sub" }, svg, heads.subs[c]);
+    if (heads.subs[c] !== layer.activation) el("title", {}, sub, layer.activation);
   });
   el("text", { x: width - L.targetW / 2 - 4, y: 20, class: "col-head" }, svg, "targets");
 

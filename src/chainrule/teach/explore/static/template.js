@@ -10,7 +10,7 @@ export const TEMPLATE = `
     <input type="checkbox" data-id="published"> as published
   </label>
   <span class="grow"></span>
-  <button data-id="share" class="ghost" title="A link that holds this network">Share</button>
+  <div class="top-actions"><button data-id="share" class="ghost" title="A link that holds this network">Share</button>
   <details class="menu" data-id="export-menu"><summary class="ghost">Export</summary>
     <div class="menu-list">
       <button data-export="model.npz">Model (.npz)</button>
@@ -18,7 +18,7 @@ export const TEMPLATE = `
       <button data-export="svg">Drawing (SVG)</button>
       <button data-export="png">Drawing (PNG)</button>
     </div>
-  </details>
+  </details></div>
 </header>
 <div class="banner error" data-id="error" role="alert" hidden><span data-id="error-text"></span><button class="close" data-id="error-close" aria-label="Close">×</button></div>
 <div class="banner info" data-id="info" hidden></div>
@@ -90,7 +90,8 @@ export const TEMPLATE = `
       <canvas data-id="boundary" width="320" height="320"></canvas>
       <div class="class-key" data-id="class-key"></div>
       <p class="muted small">The network's class over the plane (shade: how sure). Dots: training points; rings: test points.</p></div>
-    <div class="card chart loss-card"><h3>Loss <span class="key"><i class="k-train"></i>train <i class="k-test"></i>test</span></h3>
+    <div class="card chart loss-card"><h3>Loss <span class="key"><span class="legend-item"><i class="k-train"></i>train</span>
+      <span class="legend-item" data-id="key-test"><i class="k-test"></i>test</span></span></h3>
       <svg data-id="loss" class="loss"></svg></div>
     <div class="card chart norms-card"><h3>Gradient norm per layer <span class="muted key">‖∂E/∂W‖</span></h3>
       <div data-id="norms" class="norms"></div>

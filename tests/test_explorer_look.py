@@ -1,0 +1,188 @@
+"""What a learner sees in the explorer, measured in a real browser (Playwright, Debian's chromium):
+keys that stay beside what they name, headings that do not run into each other at a phone's width,
+and controls that say why they did nothing. The fixtures (a server on 127.0.0.1, stopped by the
+module, and the browser) are test_explore_browser's."""
+import re
+
+import pytest
+import test_explore_browser as fixtures
+from playwright.sync_api import expect
+
+import chainrule as cr
+from chainrule.errors import ValidationError
+from chainrule.teach.explore.session import Session
+
+server, browser, page = fixtures.server, fixtures.browser, fixtures.page       # the same fixtures, this module's own
+
+# Each swatch of the drawing's legend and of the loss chart's key, with the first line box of the
+# text that follows it: where the row wraps, a swatch must stay on the line of its own words.
+SWATCHES = """sel => [...document.querySelectorAll(sel)].filter(i => i.offsetParent).map(i => {
+    let t = i.nextSibling;
+    while (t && t.nodeType === Node.TEXT_NODE && !t.textContent.trim()) t = t.nextSibling;
+    const r = document.createRange();
+    r.selectNodeContents(t);
+    const s = i.getBoundingClientRect(), w = r.getClientRects()[0];
+    return { words: t.textContent.trim(), swatch: [s.left, s.top, s.bottom], text: [w.left, w.top, w.bottom] };
+})"""
+
+
+def idle(page):
+    expect(page.locator(".cr-explore.busy")).to_have_count(0)
+
+
+@pytest.mark.parametrize("width", [390, 700, 1280])
+def test_each_legend_swatch_stays_on_the_line_of_its_words(page, width):
+    page.set_viewport_size({"width": width, "height": 844})
+    page.click('[data-act="backward"]')              # the longest legend: both signs and the fixed biases
+    page.wait_for_selector('[data-phase="backward"].on')
+    items = page.evaluate(SWATCHES, '[data-id="legend"] i')
+    assert len(items) == 3
+    for it in items:
+        (s_left, s_top, s_bottom), (t_left, t_top, t_bottom) = it["swatch"], it["text"]
+        middle = (s_top + s_bottom) / 2
+        assert t_top <= middle <= t_bottom, it              # on the same line as its words
+        assert 0 <= t_left - s_left <= 40, it                # and just before them, not a gap's width away
+
+
+def test_the_loss_key_names_a_test_curve_only_where_there_is_one(page):
+    key = page.locator(".loss-card h3 .key")
+    expect(key).to_contain_text("train")
+    assert "test" not in key.inner_text()                  # the seed network has no test data: no test curve
+    page.select_option('[data-id="data"]', "xor")
+    expect(page.locator('[data-id="title"]')).to_have_text(re.compile("^xor"))
+    expect(key).to_contain_text("test")
+    assert page.locator('[data-id="loss"] polyline, [data-id="loss"] circle').count() == 2
+
+
+COLUMN_HEADS = """() => [...document.querySelectorAll('[data-id="graph"] .col-head, [data-id="graph"] .col-sub')]
+    .map(t => { const b = t.getBoundingClientRect(); return [t.textContent, b.left, b.top, b.right, b.bottom]; })"""
+
+
+@pytest.mark.parametrize("hidden", [2, 3, 4])
+def test_the_column_headings_do_not_run_into_each_other_at_phone_width(page, hidden):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.select_option('[data-id="data"]', "xor")          # two hidden layers of 4
+    expect(page.locator('[data-id="title"]')).to_have_text(re.compile("^xor"))
+    while page.locator(".layer-row").count() < hidden:
+        page.click("text=+ hidden layer")
+        idle(page)
+    while page.locator(".layer-row").count() > hidden:
+        page.locator(".layer-row [data-remove]").last.click()
+        idle(page)
+    heads = page.evaluate(COLUMN_HEADS)
+    assert len([h for h in heads if h[0].startswith(("hidden", "h"))]) >= hidden
+    clashes = [(a[0], b[0]) for i, a in enumerate(heads) for b in heads[i + 1:]
+               if min(a[3], b[3]) - max(a[1], b[1]) > -4 and min(a[4], b[4]) - max(a[2], b[2]) > 0]
+    assert clashes == []                                     # at least 4 px apart on a line
+    svg = page.locator('[data-id="graph"]').bounding_box()
+    for h in heads:                                          # inside the drawing (which may scroll sideways)
+        assert h[1] >= svg["x"] and h[3] <= svg["x"] + svg["width"], h
+
+
+@pytest.mark.parametrize("typed", ["0", "-5"])
+def test_train_with_no_steps_says_why_nothing_happened(page, typed):
+    with pytest.raises(ValidationError) as refused:          # the engine session's own refusal
+        Session().act("train", {"steps": int(typed)})
+    page.fill('[data-id="train-steps"]', typed)
+    page.click('[data-id="train"]')
+    expect(page.locator('[data-id="error"]')).to_be_visible()
+    assert page.inner_text('[data-id="error-text"]') == str(refused.value)
+    assert page.inner_text('[data-id="emeta"]').startswith("step 0 ")
+    expect(page.locator('[data-id="train"]')).to_have_text("Train")
+
+
+def test_a_deep_network_on_a_phone_keeps_its_neurons_apart(page):
+    """Six hidden layers do not fit 390 px: the drawing keeps its columns apart and scrolls sideways
+    in its card (the page itself does not), rather than drawing the neurons over each other."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.select_option('[data-id="data"]', "xor")
+    expect(page.locator('[data-id="title"]')).to_have_text(re.compile("^xor"))
+    while page.locator(".layer-row").count() < 6:
+        page.click("text=+ hidden layer")
+        idle(page)
+    assert page.locator('[data-id="graph"] .unit').count() == 2 + 6 * 4 + 1
+    assert fixtures.intersecting(page.evaluate(fixtures.SHAPES)) == []
+    assert fixtures.no_horizontal_overflow(page)
+    wrap = page.locator('[data-id="graph-wrap"]')
+    assert wrap.evaluate("w => w.scrollWidth > w.clientWidth")
+    wrap.evaluate("w => { w.scrollLeft = w.scrollWidth; }")
+    page.click('.unit[data-name="o1"]')                       # the output, scrolled to, answers a click
+    expect(page.locator('[data-id="derivation"]')).to_contain_text("o1")
+
+
+@pytest.mark.parametrize("method, field, page_name, typed, refusal", [
+    ("sgd", "lr", "η (learning rate)", "-1", lambda: cr.optim.SGD(-1.0)),
+    ("adam", "beta1", "β₁", "1", lambda: cr.optim.Adam(0.01, betas=(1.0, 0.999))),
+    ("adam", "beta2", "β₂", "-0.1", lambda: cr.optim.Adam(0.01, betas=(0.9, -0.1))),
+    ("rmsprop", "alpha", "α", "2", lambda: cr.optim.RMSprop(0.01, alpha=2.0)),
+])
+def test_an_optimizer_setting_refused_is_named_as_the_page_names_it(page, method, field, page_name, typed, refusal):
+    """The engine's reason, with the setting named as its field is (η, β₁: not lr, betas[0])."""
+    with pytest.raises(ValidationError) as engine:
+        refusal()
+    said = str(engine.value)
+    engine_name = said.split(" must ")[0]
+    assert engine_name in ("lr", "betas[0]", "betas[1]", "alpha")
+    page.select_option('[data-id="opt"]', method)
+    idle(page)
+    box = f'[data-setting="{field}"]'
+    before = page.input_value(box)
+    page.fill(box, typed)
+    page.press(box, "Enter")
+    expect(page.locator('[data-id="error"]')).to_be_visible()
+    assert page.inner_text('[data-id="error-text"]') == page_name + said[len(engine_name):]
+    assert page.input_value(box) == before
+
+
+@pytest.mark.parametrize("width", [320, 390, 1280])
+def test_the_export_menu_opens_inside_the_window(page, width):
+    """On a phone the header wraps; the Export menu, right-aligned to its button, once opened past
+    the window's left edge ("l (.npz)", "ation (Markdown)")."""
+    page.set_viewport_size({"width": width, "height": 844})
+    page.click('[data-id="export-menu"] summary')
+    items = page.locator(".menu-list button")
+    expect(items.first).to_be_visible()
+    assert items.count() == 4
+    for k in range(4):
+        box = items.nth(k).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (items.nth(k).inner_text(), box)
+    assert fixtures.no_horizontal_overflow(page)
+
+
+def test_a_forward_pass_is_multiplied_with_the_dot_of_every_other_line(page):
+    """The report writes net_o2's numbers 0.5*0.593269992 + ...; the page writes every product
+    with ·, as on the chain-rule lines, never a programmer's *."""
+    lines = {ln["lhs"]: ln for ln in Session().act("select", {"name": "o2"})["derivation"]["lines"]}
+    numbers = lines["net_o2"]["numbers"]
+    assert "*" in numbers
+    page.click('.unit[data-name="o2"]')
+    first = page.locator(".derivation .eq").first
+    expect(first).to_contain_text(numbers.replace("*", " · "))
+    assert "*" not in page.inner_text('[data-id="derivation"]')
+
+
+def test_the_as_published_notes_write_derivatives_as_the_lines_do(page):
+    page.check('[data-id="published"]')
+    page.click('.labels [data-name="w1"]')
+    note = page.locator(".eq-published")
+    expect(note).to_contain_text("as published: -0.019049119")
+    table = page.locator('[data-id="seed-card"] table')
+    for text in (note.inner_text(), table.inner_text()):
+        assert "dE_o2/dnet_o2" not in text and "∂Eo2/∂neto2" in text      # ∂E with o2 as a subscript
+
+
+@pytest.mark.parametrize("width, height", [(390, 844), (1280, 800)])
+def test_after_choosing_a_csv_file_its_target_question_is_in_view(page, tmp_path, width, height):
+    """The question "which column should the network predict?" appears in the Data card, far
+    below on a phone: it is scrolled into view and its menu focused, or the file seems ignored."""
+    page.set_viewport_size({"width": width, "height": height})
+    path = tmp_path / "points.csv"
+    path.write_text(fixtures.CSV)
+    with page.expect_file_chooser() as chooser:
+        page.select_option('[data-id="data"]', "csv")
+    chooser.value.set_files(str(path))
+    page.wait_for_selector('[data-id="target"]')
+    expect(page.locator('[data-id="target"]')).to_be_focused()
+    for what in ('[data-id="target"]', '[data-id="use-target"]'):
+        box = page.locator(what).bounding_box()
+        assert 0 <= box["y"] and box["y"] + box["height"] <= height, (what, box)

@@ -143,10 +143,18 @@ def test_guide_quotes_the_report_as_it_prints():
     guide = (Path(__file__).parents[1] / "docs" / "guide.md").read_text()
     net, X, Y, lr = cr.examples.seed_network()
     text = cr.explain(net, X, Y, lr=lr).text()
-    quoted = [line.strip() for line in guide.splitlines() if line.startswith("    ") and "dnet_o1/dw7" not in line
+    quoted = [line.strip() for line in guide.splitlines() if line.startswith("    ") and "(fused" not in line
               and re.match(r"\s+(net_|dE|dout|w\d)", line)]
     assert len(quoted) >= 6
     for line in quoted:
+        assert line in text, line
+    # the fused lines are the guide's own network's (section 3), as its code prints them
+    net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
+    X, y = cr.examples.xor()
+    text = cr.explain(net, X[1:2], y[1:2], lr=0.5, layer=1).text()
+    fused = [line.strip() for line in guide.splitlines() if line.startswith("    dE") and "(fused" in line]
+    assert len(fused) == 2
+    for line in fused:
         assert line in text, line
 
 

@@ -253,6 +253,8 @@ def local_derivatives(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
             formula += f" = -({fmt(target, zeros=False)} - {factor(neuron['out'])})"
         eq(f"dE/dout_{to} = {formula} = {fmt(p['dE/dout'])}",
            f"\\frac{{\\partial E_{{total}}}}{{\\partial out_{{{to}}}}} = {tex_sub(formula)} = {fmt(p['dE/dout'])}")
+    if last and p["dE/dout"] is None and p["dout/dnet"] is None and d["fused"]:
+        fused_delta(d, p, eq)
     if layer.get("softmax_sum") is not None:
         softmax_jacobian(d, p, eq)
     slope = 0.01 if layer["alpha"] is None else layer["alpha"]
@@ -263,3 +265,27 @@ def local_derivatives(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
         derivative_tex += f" = {numbers}" if numbers else ""
         eq(f"dout_{to}/dnet_{to} = {derivative} = {fmt(p['dout/dnet'])}",
            f"\\frac{{\\partial out_{{{to}}}}}{{\\partial net_{{{to}}}}} = {derivative_tex} = {fmt(p['dout/dnet'])}")
+
+
+def fused_delta(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
+    """dE/dnet of an output unit whose activation and loss fuse (softmax with cross-entropy, sigmoid
+    with binary cross-entropy): out - target, the line the per-weight lines read as (fused: ...),
+    with its numbers (for one sample); target rows that do not sum to one take the general form,
+    as the engine does (`rows_sum_to_one`)."""
+    to, one = p["to"], d["n_samples"] == 1
+    neuron = d["layers"][p["layer"]]["neurons"][p["index"][-1]]
+    plain = f"out_{to} - target_{to}" if d.get("rows_sum_to_one", True) else f"out_{to} * sum(target) - target_{to}"
+    tex = plain.replace(f"_{to}", f"_{{{to}}}").replace("sum(target)", "\\sum_k target_k").replace(" * ", " \\cdot ")
+    numbers = ""
+    if one:
+        target = next(t["value"][0] for t in d["targets"] if t["name"] == to)
+        numbers = f"{factor(neuron['out'])} - {factor(target)}"
+        if not d.get("rows_sum_to_one", True):
+            numbers = f"{factor(neuron['out'])} * {factor(sum(t['value'][0] for t in d['targets']))} - {factor(target)}"
+    if d["scale"] != 1:
+        plain, tex = f"({plain}) / {d['scale']}", f"\\frac{{{tex}}}{{{d['scale']}}}"
+        numbers = f"({numbers}) / {d['scale']}" if numbers else ""
+    shown = f" = {numbers}" if numbers else ""
+    shown_tex = shown.replace(" * ", " \\cdot ")
+    eq(f"dE/dnet_{to} = {plain}{shown} = {fmt(p['dE/dnet'])}   (fused)",
+       f"\\frac{{\\partial E_{{total}}}}{{\\partial net_{{{to}}}}} = {tex}{shown_tex} = {fmt(p['dE/dnet'])}")

@@ -16,6 +16,7 @@ from ..notation import (
     activation_text,
     coupled_paths,
     forward_activation,
+    fused_delta,
     loss_text,
     softmax_jacobian,
 )
@@ -145,9 +146,13 @@ def _delta_lines(d: dict, p: dict) -> list[Line]:
                       note=f"the delta of {to}")]
     if d["layers"][p["layer"]].get("softmax_sum") is not None:
         return _jacobian_lines(d, p)
-    why = "softmax Jacobian" if p["paths"] is not None or not d["fused"] else \
-        ("fused: out - target" if d["scale"] == 1 else f"fused: (out - target) / {d['scale']}")
-    return [_line(f"dE/dnet_{to}", why, "", p["dE/dnet"], note=f"the delta of {to}")]
+    if p["paths"] is None and d["fused"]:          # out - target, as the report writes it (`notation.fused_delta`)
+        texts: list[str] = []
+        fused_delta(d, p, lambda plain, tex: texts.append(_short(plain)))
+        lhs, *middle, _ = texts[0].split("   (")[0].split(" = ")
+        return [_line(lhs, middle[0], " = ".join(middle[1:]), p["dE/dnet"],
+                      note=f"the delta of {to} (the loss's derivative and the activation's, fused)")]
+    return [_line(f"dE/dnet_{to}", "softmax Jacobian", "", p["dE/dnet"], note=f"the delta of {to}")]
 
 
 def parameter_lines(d: dict, p: dict) -> list[Line]:

@@ -18,8 +18,10 @@ from .params import (
     MLP_ACTIVATIONS,
     as_before_if_refused,
     check_params,
+    checked_classes,
     estimator_name,
     no_text,
+    one_type,
     takes_mlp_names,
     unknown_parameter,
 )
@@ -243,15 +245,16 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     def _setup(self, y, classes=None):
         """The targets encoded, and the network's outputs, for a new network: the classes and kind are
         checked before they are kept (a refused fit leaves the estimator as it was)."""
+        one_type(y)
         kind = type_of_target(y)
         if kind == "multilabel-indicator":
             labels = np.arange(y.shape[1])
         else:
             check_classification_targets(y)
-            labels = np.unique(y) if classes is None else np.unique(np.asarray(classes))
+            labels = np.unique(y) if classes is None else checked_classes(classes)
             if len(labels) < 2:
-                raise ValidationError(f"y has only one class ({labels.tolist()}); a classifier needs "
-                                      "at least two")
+                raise ValidationError(f"{'y' if classes is None else 'classes'} has only one class "
+                                      f"({labels.tolist()}); a classifier needs at least two")
             kind = "binary" if len(labels) == 2 else "multiclass"
         Y = self._encode(y, labels, kind, given=classes is not None)
         self.classes_, self._kind = labels, kind
@@ -298,7 +301,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
             Y, n_out = self._setup(y, classes)
             self._rng = check_random_state(self.random_state)
             self._build(X.shape[1], n_out, self._rng)
-        elif classes is not None and not np.array_equal(labels := np.unique(np.asarray(classes)), self.classes_):
+        elif classes is not None and not np.array_equal(labels := checked_classes(classes), self.classes_):
             raise ValidationError(f"classes={labels.tolist()!r} is not the same as on the first call to partial_fit "
                                   f"or fit: {self.classes_.tolist()}")
         else:

@@ -166,6 +166,35 @@ def test_labels_of_mixed_types_are_named_not_unknown():
         clf().fit(X, y)
 
 
+@pytest.mark.parametrize("y", [["a", "b"] * 6, ["1.5", "2"] * 6, np.array([1.5, "a"] * 6, dtype=object),
+                               pd.Series(["a", "b"] * 6, dtype="string")], ids=["text", "numbers as text", "object",
+                                                                             "pandas string"])
+def test_text_targets_of_the_regressor_are_named(y):
+    """MLPRegressor refuses them too, in NumPy's words ("ufunc 'subtract'", "could not convert string")."""
+    with pytest.raises((TypeError, ValueError)):
+        from sklearn.neural_network import MLPRegressor
+        MLPRegressor(max_iter=2).fit(X, y)
+    first = next(i for i, v in enumerate(np.asarray(y, dtype=object)) if isinstance(v, str))
+    with pytest.raises(ValidationError, match=rf"y must be numeric for a regressor; it holds text \('.*' at index "
+                                              rf"\({first},\)\): for class labels use BackpropClassifier"):
+        BackpropRegressor(epochs=2).fit(X, y)
+    with pytest.raises(ValidationError, match="y must be numeric for a regressor"):
+        BackpropRegressor(epochs=2).partial_fit(X, y)
+
+
+def test_several_columns_of_class_labels_point_to_multioutput_classifier():
+    """MLPClassifier refuses them too; its own way out, MultiOutputClassifier, fits them (as on each column)."""
+    from sklearn.multioutput import MultiOutputClassifier
+    y = np.stack([Y3, (Y3 + 1) % 3], axis=1)
+    with pytest.raises(ValueError):
+        MLPClassifier(max_iter=2).fit(X, y)
+    with pytest.raises(ValidationError, match=r"y has 2 columns of class labels \(multi-output multiclass\).*"
+                                              r"MultiOutputClassifier"):
+        clf().fit(X, y)
+    both = MultiOutputClassifier(clf()).fit(X, y)
+    np.testing.assert_array_equal(both.predict(X)[:, 1], clf().fit(X, y[:, 1]).predict(X))
+
+
 # --- the estimators' arguments ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("seed", [-1, 2**40, "a", 1.5, np.random.default_rng(0)],
@@ -223,6 +252,8 @@ DOCUMENTED = {
     "estimator labels of mixed types": (lambda: clf().fit(X[:2], np.array([1, "a"], dtype=object)), ValidationError),
     "estimator random_state": (lambda: clf(random_state=None).set_params(random_state=-1).fit(X, Y3), ValidationError),
     "partial_fit classes NaN": (lambda: clf().partial_fit(X, Y3, classes=[0, 1, 2, np.nan]), ValidationError),
+    "regressor y text": (lambda: BackpropRegressor(epochs=2).fit(X[:2], ["1.5", "2"]), ValidationError),
+    "classifier y of several label columns": (lambda: clf().fit(X[:3], [[0, 1], [1, 2], [2, 0]]), ValidationError),
 }
 
 

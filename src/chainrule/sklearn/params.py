@@ -199,3 +199,34 @@ def _no_text_array(X: Any) -> Any:
                                       "encode text and categories as numbers first "
                                       "(sklearn.preprocessing.OneHotEncoder)") from None
     return X
+
+
+def numeric_y(y: Any) -> Any:
+    """A regressor's y as it is, unless it holds text: named with its place (scikit-learn's MLPRegressor
+    says "ufunc 'subtract' did not contain a loop" or "could not convert string to float")."""
+    from ..nn.numeric import shown
+    if hasattr(y, "dtype") and getattr(y.dtype, "kind", "O") not in "USO":
+        return y                                  # numbers (NumPy's or pandas' numeric dtypes): no scan
+    try:
+        arr = np.asarray(y, dtype=object)
+    except ValueError:
+        return y
+    for k, v in enumerate(arr.reshape(-1)):
+        if isinstance(v, (str, bytes)):
+            at = tuple(int(i) for i in np.unravel_index(k, arr.shape))
+            raise ValidationError(f"y must be numeric for a regressor; it holds text ({shown(v)} at index {at}): "
+                                  "for class labels use BackpropClassifier; for numbers written as text, "
+                                  "np.asarray(y, dtype=float)")
+    return y
+
+
+def one_column(y: np.ndarray) -> np.ndarray:
+    """A classifier's y as it is, unless several columns of class labels, which one network does not fit
+    (scikit-learn's check says only "y should be a 1d array, got an array of shape (n, 2)")."""
+    from sklearn.utils.multiclass import type_of_target
+    if y.ndim == 2 and y.shape[1] > 1 and type_of_target(y) == "multiclass-multioutput":
+        raise ValidationError(f"y has {y.shape[1]} columns of class labels (multi-output multiclass), which one "
+                              "BackpropClassifier does not fit: a 2-D y must hold 0/1 columns, one per label "
+                              "(multi-label); for one classifier per column, use "
+                              "sklearn.multioutput.MultiOutputClassifier(BackpropClassifier())")
+    return y

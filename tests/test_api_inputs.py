@@ -157,6 +157,16 @@ def test_two_labels_other_than_0_and_1_for_a_sigmoid_output_are_named(two):
     assert net.loss(X, LabelEncoder().fit_transform(y)) == net.loss(X, (y == two[1]).astype(float))
 
 
+def test_one_hot_rows_for_a_one_output_sigmoid_network_say_which_column_to_pass():
+    y = (Y3 > 0).astype(int)
+    with pytest.raises(ValidationError, match=r"^Y must have shape \(n_samples, 1\) for a network with 1 output; "
+                                              r"got \(12, 2\): for one-hot rows of two classes, pass their second "
+                                              r"column \(Y\[:, 1\]"):
+        sigmoid_net().fit(X, np.eye(2)[y], verbose=0)
+    net = sigmoid_net()
+    assert net.loss(X, np.eye(2)[y][:, 1]) == net.loss(X, y)
+
+
 def test_labels_of_mixed_types_are_named_not_unknown():
     """MLPClassifier refuses them too (a TypeError comparing str and int); ours says which two."""
     y = np.array([1, "a"] * 6, dtype=object)

@@ -269,7 +269,10 @@ def targets(Y, k: int, task: str, loss: str, dtype: np.dtype) -> np.ndarray:
                                   f"expected shape (n_samples, {k})")
         arr = one_hot(arr.reshape(-1), k)
     if arr.ndim != 2 or arr.shape[1] != k:
-        raise ValidationError(f"Y must have shape (n_samples, {k}) for a network with {k} outputs; got {arr.shape}")
+        hint = (": for one-hot rows of two classes, pass their second column (Y[:, 1], 1 for class 1), or give the "
+                "network a softmax output of 2 units" if k == 1 and arr.ndim == 2 and arr.shape[1] == 2 else "")
+        raise ValidationError(f"Y must have shape (n_samples, {k}) for a network with {k} output{'s' * (k != 1)}; "
+                              f"got {arr.shape}{hint}")
     if arr.shape[0] == 0:
         raise ValidationError("Y is empty: expected at least one sample")
     with np.errstate(over="ignore", invalid="ignore"):    # an overflowing cast is reported below

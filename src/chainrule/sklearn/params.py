@@ -189,6 +189,11 @@ def _no_text_array(X: Any) -> Any:
         return X
     if arr.dtype.kind not in "USO":
         return X
+    try:
+        arr.astype(np.float64)               # numbers written as text, or objects for scikit-learn to name
+        return X
+    except (TypeError, ValueError):
+        pass
     for k, v in enumerate(arr.reshape(-1)):
         if isinstance(v, (str, bytes, np.str_, np.bytes_)):
             try:

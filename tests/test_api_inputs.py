@@ -81,6 +81,14 @@ def test_text_class_labels_name_themselves_and_the_two_ways_out(labels):
     assert set(est.predict(X)) <= set(np.asarray(labels))
 
 
+def test_text_class_labels_beside_an_x_read_batch_by_batch_get_the_same_advice(tmp_path):
+    Xm = np.lib.format.open_memmap(tmp_path / "X.npy", mode="w+", dtype=np.float64, shape=X.shape)
+    Xm[:] = X
+    with pytest.raises(ChainruleTypeError, match=r"it holds text \('cat' at index \(0,\)\): a network's class labels "
+                                                 r"are integers 0..k-1 .*LabelEncoder"):
+        softmax_net().fit(Xm, np.array(["cat", "dog", "bird"])[Y3], verbose=0)
+
+
 def test_the_first_text_value_is_named_with_its_index():
     with pytest.raises(ChainruleTypeError, match=r"Y must be a numeric array; it holds text \('1' at index \(1,\)\)"):
         softmax_net().loss(X[:3], np.array([0, "1", 2], dtype=object))

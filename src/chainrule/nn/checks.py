@@ -257,9 +257,7 @@ def task_of(loss: str, output_activation: str) -> str:
 def targets(Y, k: int, task: str, loss: str, dtype: np.dtype) -> np.ndarray:
     """Y as a (n_samples, k) array of `dtype` for a network with k outputs, its `task` and `loss`
     name; integer class labels become one-hot rows."""
-    hint = (f"a network's class labels are integers 0..k-1 or one-hot rows: {ENCODE_LABELS}" if task != "regression"
-            else "a regression network's targets are numbers (text that holds numbers: np.asarray(Y, dtype=float))")
-    arr = to_numeric(Y, "Y", dtype, text_hint=hint)
+    arr = to_numeric(Y, "Y", dtype, text_hint=text_targets(task))
     labels = arr.ndim == 1 or (arr.ndim == 2 and arr.shape[1] == 1 and k > 1)
     if labels and k == 1:
         arr = arr.reshape(-1, 1)
@@ -292,6 +290,13 @@ def targets(Y, k: int, task: str, loss: str, dtype: np.dtype) -> np.ndarray:
             raise ValidationError("Y rows must be one-hot or probabilities summing to 1 for categorical_crossentropy; "
                                   f"row {row} is {arr[row].tolist()}")
     return arr
+
+
+def text_targets(task: str) -> str:
+    """What to do with text targets, for a network of `task` (`task_of`)."""
+    if task == "regression":
+        return "a regression network's targets are numbers (text that holds numbers: np.asarray(Y, dtype=float))"
+    return f"a network's class labels are integers 0..k-1 or one-hot rows: {ENCODE_LABELS}"
 
 
 def one_hot(labels: np.ndarray, k: int) -> np.ndarray:

@@ -421,7 +421,7 @@ def test_a_fit_refused_by_any_argument_leaves_the_estimator_as_it_was(Est, bad, 
     extra = {"classes": ["a", "b"]} if method == "partial_fit" and Est is BackpropClassifier else {}
     refit = est if method == "fit" else clone(est)
     named = {"activation": "activation='bogus'", "dtype": "dtype", "optimizer": "optimizer='nope'",
-             "random_state": "'x' cannot be used to seed", "sample_weight": "[Nn]egative"}[next(iter(bad))]
+             "random_state": "random_state must be None, an int", "sample_weight": "[Nn]egative"}[next(iter(bad))]
     if method == "partial_fit":               # a first partial_fit of a fresh estimator: still unfitted after
         with pytest.raises((ValueError, TypeError), match=named):
             refit.partial_fit(X6, y6, **extra, **weight)

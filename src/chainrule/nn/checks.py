@@ -10,10 +10,11 @@ import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError
 from . import sparse
+from .numeric import to_numeric
 
-#: the largest dense array a scipy.sparse input is converted to (Dense layers need dense rows)
-MAX_SPARSE_AS_DENSE_BYTES = 2 * 2**30
-
+#: what to do with class labels a network cannot take as they are (text, or not 0..k-1)
+ENCODE_LABELS = ("encode them as 0..k-1 (sklearn.preprocessing.LabelEncoder().fit_transform(Y)), or use "
+                 "chainrule.sklearn.BackpropClassifier, which takes labels as they are")
 
 def as_dtype(dtype: Any) -> np.dtype:
     """np.dtype('float64') or np.dtype('float32'), or a clear error."""
@@ -50,71 +51,6 @@ def as_2d_array(X, name: str, dtype: np.dtype, n_features: int | None = None) ->
         raise ValidationError(f"{name} has {arr.shape[1]} features per sample; the network expects {n_features}")
     check_finite(arr, name)
     return arr
-
-
-def to_numeric(X, name: str, dtype: np.dtype | None = None) -> np.ndarray:
-    """A real numeric NumPy array from what scikit-learn accepts: arrays and lists, masked arrays
-    (without masked values), pandas DataFrames and Series (nullable Int64/Float32/boolean
-    included, without missing values) and scipy.sparse matrices (as dense, size permitting).
-    Anything else is refused by its real name."""
-    if isinstance(X, np.ma.MaskedArray):
-        mask = np.ma.getmaskarray(X)
-        if mask.any():
-            first = tuple(int(i) for i in np.argwhere(mask)[0])
-            k = int(mask.sum())
-            raise ValidationError(f"{name} is a masked array with {k} masked value{'s' * (k != 1)} (first at index "
-                                  f"{first}); chainrule does not fill in missing values: impute them "
-                                  "(e.g. sklearn.impute.SimpleImputer) or drop those samples")
-        X = np.ma.getdata(X)
-    elif type(X).__module__.startswith("scipy.sparse") and hasattr(X, "toarray"):
-        X = _sparse_as_dense(X, name, dtype)
-    elif hasattr(X, "to_numpy") and hasattr(X, "isna") and hasattr(X, "dtypes" if hasattr(X, "columns") else "dtype"):
-        X = _pandas_as_numpy(X, name)
-    try:
-        arr = np.asarray(X)
-    except (TypeError, ValueError) as exc:
-        raise ChainruleTypeError(f"{name} must be a numeric array; could not convert it: {exc}") from None
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        what = "" if isinstance(X, (np.ndarray, list, tuple)) else f" ({type(X).__module__}.{type(X).__name__})"
-        raise ChainruleTypeError(f"{name} must be a numeric array; got an array of dtype {arr.dtype}{what}")
-    if np.iscomplexobj(arr):
-        raise ChainruleTypeError(f"{name} must be real; got complex values")
-    return arr
-
-
-def _sparse_as_dense(X, name: str, dtype: np.dtype | None) -> np.ndarray:
-    shape = tuple(int(s) for s in X.shape)
-    itemsize = np.dtype(dtype or np.float64).itemsize
-    need = int(np.prod(shape, dtype=np.float64)) * itemsize
-    if need > MAX_SPARSE_AS_DENSE_BYTES:
-        raise ValidationError(f"{name} is a scipy.sparse {type(X).__name__} of shape {shape}; the network needs it "
-                              f"dense, which takes {need / 2**30:.1f} GiB, more than the limit of "
-                              f"{MAX_SPARSE_AS_DENSE_BYTES / 2**30:.0f} GiB: reduce the features "
-                              "(e.g. sklearn.decomposition.TruncatedSVD) or pass fewer samples at a time")
-    return X.toarray()
-
-
-def _pandas_as_numpy(X, name: str) -> np.ndarray:
-    """A DataFrame or Series as a NumPy array of its columns' common numeric dtype; pandas'
-    nullable types (Int64, Float32, boolean) become their NumPy types."""
-    frame = hasattr(X, "columns")
-    columns = list(X.items()) if frame else [(X.name, X)]
-    dtypes = []
-    for col, series in columns:
-        dt = series.dtype
-        np_dt = getattr(dt, "numpy_dtype", dt)          # Int64 -> int64, boolean -> bool, Float32 -> float32
-        if not isinstance(np_dt, np.dtype) or not (np.issubdtype(np_dt, np.number) or np_dt.kind == "b"):
-            where = f" column {col!r}" if frame else ""
-            raise ChainruleTypeError(f"{name}{where} must be numeric; got pandas dtype {dt}: encode text and "
-                                     "categories as numbers first (e.g. sklearn.preprocessing.OneHotEncoder)")
-        missing = series.isna().to_numpy()
-        if missing.any():
-            where = f" column {col!r}" if frame else ""
-            k = int(missing.sum())
-            raise ValidationError(f"{name}{where} has {k} missing value{'s' * (k != 1)} (first in row "
-                                  f"{X.index[int(np.argmax(missing))]!r}); impute them or drop those rows")
-        dtypes.append(np_dt)
-    return X.to_numpy(dtype=np.result_type(*dtypes) if dtypes else np.float64)
 
 
 def cast(arr: np.ndarray, dtype: np.dtype, name: str) -> np.ndarray:
@@ -321,7 +257,7 @@ def task_of(loss: str, output_activation: str) -> str:
 def targets(Y, k: int, task: str, loss: str, dtype: np.dtype) -> np.ndarray:
     """Y as a (n_samples, k) array of `dtype` for a network with k outputs, its `task` and `loss`
     name; integer class labels become one-hot rows."""
-    arr = to_numeric(Y, "Y", dtype)
+    arr = to_numeric(Y, "Y", dtype, text_hint=text_targets(task))
     labels = arr.ndim == 1 or (arr.ndim == 2 and arr.shape[1] == 1 and k > 1)
     if labels and k == 1:
         arr = arr.reshape(-1, 1)
@@ -331,7 +267,10 @@ def targets(Y, k: int, task: str, loss: str, dtype: np.dtype) -> np.ndarray:
                                   f"expected shape (n_samples, {k})")
         arr = one_hot(arr.reshape(-1), k)
     if arr.ndim != 2 or arr.shape[1] != k:
-        raise ValidationError(f"Y must have shape (n_samples, {k}) for a network with {k} outputs; got {arr.shape}")
+        hint = (": for one-hot rows of two classes, pass their second column (Y[:, 1], 1 for class 1), or give the "
+                "network a softmax output of 2 units" if k == 1 and arr.ndim == 2 and arr.shape[1] == 2 else "")
+        raise ValidationError(f"Y must have shape (n_samples, {k}) for a network with {k} output{'s' * (k != 1)}; "
+                              f"got {arr.shape}{hint}")
     if arr.shape[0] == 0:
         raise ValidationError("Y is empty: expected at least one sample")
     with np.errstate(over="ignore", invalid="ignore"):    # an overflowing cast is reported below
@@ -339,8 +278,11 @@ def targets(Y, k: int, task: str, loss: str, dtype: np.dtype) -> np.ndarray:
     check_finite(arr, "Y")
     name = loss
     if name == "binary_crossentropy" and ((arr < 0).any() or (arr > 1).any()):
+        two = np.unique(arr)
+        hint = (f" (two labels, {two[0]:g} and {two[1]:g}: {ENCODE_LABELS.replace('0..k-1', '0 and 1')})"
+                if two.size == 2 else "")
         raise ValidationError("Y must lie in [0, 1] for binary_crossentropy; got values from "
-                              f"{arr.min():g} to {arr.max():g}")
+                              f"{arr.min():g} to {arr.max():g}{hint}")
     if name == "categorical_crossentropy":
         sums = arr.sum(axis=1)
         if (arr < 0).any() or not np.allclose(sums, 1.0, atol=1e-3):
@@ -348,6 +290,13 @@ def targets(Y, k: int, task: str, loss: str, dtype: np.dtype) -> np.ndarray:
             raise ValidationError("Y rows must be one-hot or probabilities summing to 1 for categorical_crossentropy; "
                                   f"row {row} is {arr[row].tolist()}")
     return arr
+
+
+def text_targets(task: str) -> str:
+    """What to do with text targets, for a network of `task` (`task_of`)."""
+    if task == "regression":
+        return "a regression network's targets are numbers (text that holds numbers: np.asarray(Y, dtype=float))"
+    return f"a network's class labels are integers 0..k-1 or one-hot rows: {ENCODE_LABELS}"
 
 
 def one_hot(labels: np.ndarray, k: int) -> np.ndarray:
@@ -367,10 +316,10 @@ def class_codes(labels: np.ndarray, k: int) -> np.ndarray:
             raise ValidationError(f"class labels in Y must be integers 0..{k - 1}; got non-integer values")
         if labels.size and (labels.min() < 0 or labels.max() >= k):
             raise ValidationError(f"class labels in Y must lie in 0..{k - 1} for a network with {k} outputs; "
-                                  f"got values from {labels.min():g} to {labels.max():g}")
+                                  f"got values from {labels.min():g} to {labels.max():g}: {ENCODE_LABELS}")
     elif labels.size and (labels.min() < 0 or labels.max() >= k):     # in their own type: uint64 stays exact
         raise ValidationError(f"class labels in Y must lie in 0..{k - 1} for a network with {k} outputs; "
-                              f"got values from {labels.min()} to {labels.max()}")
+                              f"got values from {labels.min()} to {labels.max()}: {ENCODE_LABELS}")
     small = np.int8 if k <= 127 else np.int16 if k <= 32767 else np.int32
     if labels.dtype.kind == "i" and labels.dtype.itemsize <= np.dtype(small).itemsize:
         return labels

@@ -8,7 +8,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_clas
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d, validate_data
 
 from ..errors import ValidationError
 from ..nn.layers import Dense
@@ -18,8 +18,12 @@ from .params import (
     MLP_ACTIVATIONS,
     as_before_if_refused,
     check_params,
+    checked_classes,
     estimator_name,
     no_text,
+    numeric_y,
+    one_column,
+    one_type,
     takes_mlp_names,
     unknown_parameter,
 )
@@ -243,15 +247,16 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     def _setup(self, y, classes=None):
         """The targets encoded, and the network's outputs, for a new network: the classes and kind are
         checked before they are kept (a refused fit leaves the estimator as it was)."""
+        one_type(y)
         kind = type_of_target(y)
         if kind == "multilabel-indicator":
             labels = np.arange(y.shape[1])
         else:
             check_classification_targets(y)
-            labels = np.unique(y) if classes is None else np.unique(np.asarray(classes))
+            labels = np.unique(y) if classes is None else checked_classes(classes)
             if len(labels) < 2:
-                raise ValidationError(f"y has only one class ({labels.tolist()}); a classifier needs "
-                                      "at least two")
+                raise ValidationError(f"{'y' if classes is None else 'classes'} has only one class "
+                                      f"({labels.tolist()}); a classifier needs at least two")
             kind = "binary" if len(labels) == 2 else "multiclass"
         Y = self._encode(y, labels, kind, given=classes is not None)
         self.classes_, self._kind = labels, kind
@@ -263,7 +268,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         batch's loss is the weighted mean of its samples' losses, as in MLPClassifier)."""
         warm = self._continues()
         X, y = validate_data(self, no_text(X), y, multi_output=True, reset=not warm, **_X_CHECK)
-        y = y if type_of_target(y) == "multilabel-indicator" else _column_or_1d(y)
+        y = y if type_of_target(y) == "multilabel-indicator" else column_or_1d(one_column(y), warn=True)
         if warm:
             self._same_classes(y)
             self._go_on()
@@ -291,14 +296,14 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         check_params(self)
         first = not hasattr(self, "network_")
         X, y = validate_data(self, no_text(X), y, multi_output=True, reset=first, **_X_CHECK)
-        y = y if type_of_target(y) == "multilabel-indicator" else _column_or_1d(y)
+        y = y if type_of_target(y) == "multilabel-indicator" else column_or_1d(one_column(y), warn=True)
         if first:
             if classes is None and type_of_target(y) != "multilabel-indicator":
                 raise ValidationError("classes must be given on the first call to partial_fit (all the labels)")
             Y, n_out = self._setup(y, classes)
             self._rng = check_random_state(self.random_state)
             self._build(X.shape[1], n_out, self._rng)
-        elif classes is not None and not np.array_equal(labels := np.unique(np.asarray(classes)), self.classes_):
+        elif classes is not None and not np.array_equal(labels := checked_classes(classes), self.classes_):
             raise ValidationError(f"classes={labels.tolist()!r} is not the same as on the first call to partial_fit "
                                   f"or fit: {self.classes_.tolist()}")
         else:
@@ -347,8 +352,9 @@ class BackpropRegressor(RegressorMixin, _Backprop):
     def fit(self, X, y, sample_weight=None):
         """Train from scratch for `epochs` epochs; `sample_weight`: one weight >= 0 per sample."""
         warm = self._continues()
-        X, y = validate_data(self, no_text(X), y, multi_output=True, y_numeric=True, reset=not warm, **_X_CHECK)
-        y = _column_or_1d(y) if y.ndim == 2 and y.shape[1] == 1 else y      # MLPRegressor's reading, and warning
+        X, y = validate_data(self, no_text(X), numeric_y(y), multi_output=True, y_numeric=True, reset=not warm,
+                             **_X_CHECK)
+        y = column_or_1d(y, warn=True) if y.ndim == 2 and y.shape[1] == 1 else y    # as MLPRegressor, warning
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         if warm and Y.shape[1] != self.network_.n_outputs:
             raise ValidationError(f"{estimator_name(self)}: warm_start can only be used where `y` has as many columns "
@@ -369,8 +375,8 @@ class BackpropRegressor(RegressorMixin, _Backprop):
         self._no_early_stopping()
         check_params(self)
         first = not hasattr(self, "network_")
-        X, y = validate_data(self, no_text(X), y, multi_output=True, y_numeric=True, reset=first, **_X_CHECK)
-        y = _column_or_1d(y) if y.ndim == 2 and y.shape[1] == 1 else y
+        X, y = validate_data(self, no_text(X), numeric_y(y), multi_output=True, y_numeric=True, reset=first, **_X_CHECK)
+        y = column_or_1d(y, warn=True) if y.ndim == 2 and y.shape[1] == 1 else y
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         if first:
             self._y_1d = y.ndim == 1
@@ -390,7 +396,3 @@ class BackpropRegressor(RegressorMixin, _Backprop):
         tags.target_tags.multi_output = True
         return tags
 
-
-def _column_or_1d(y):
-    from sklearn.utils.validation import column_or_1d
-    return column_or_1d(y, warn=True)

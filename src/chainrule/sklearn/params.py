@@ -101,6 +101,11 @@ def check_params(est: Any) -> tuple[int, ...]:
                "an int >= 0 or a bool (0: silent, 1: a progress bar, 2 and above: a line an epoch)"),
               ("early_stopping", isinstance(est.early_stopping, (bool, np.bool_)), "True or False"),
               ("warm_start", isinstance(est.warm_start, (bool, np.bool_)), "True or False")]
+    rs = est.random_state
+    checks.append(("random_state", rs is None or isinstance(rs, np.random.RandomState)
+                   or (isinstance(rs, (int, np.integer)) and 0 <= rs < 2**32),
+                   "None, an int in [0, 2**32 - 1] or a numpy.random.RandomState (as scikit-learn's; not a "
+                   "numpy.random.Generator)"))
     for param, ok, expected in checks:
         if not ok:
             value = getattr(est, param)
@@ -108,7 +113,8 @@ def check_params(est: Any) -> tuple[int, ...]:
             if param == "learning_rate" and value in ("constant", "invscaling", "adaptive"):    # the MLP's schedules
                 hint = (f". {est._mlp}'s learning_rate (a schedule) has no equivalent here: learning_rate is the "
                         f"step size, {est._mlp}'s learning_rate_init")
-            raise ValidationError(f"{name}: {param} must be {expected}; got {value!r} ({type(value).__name__}){hint}")
+            raise ValidationError(f"{name}: {param} must be {expected}; got {value!r:.80} "
+                                  f"({type(value).__name__}){hint}")
     return tuple(int(w) for w in sizes)
 
 
@@ -127,6 +133,8 @@ def no_text(X: Any) -> Any:
     """X as it is, unless a DataFrame with a column of text: a ValueError (as scikit-learn's own, which
     check_estimator expects) that names the column, where scikit-learn's says only "could not convert
     string to float: 'green'"."""
+    if isinstance(X, (list, tuple, np.ndarray)):
+        return _no_text_array(X)
     if not (hasattr(X, "columns") and hasattr(X, "items") and hasattr(X, "iloc")):
         return X
     from pandas.api.types import infer_dtype
@@ -139,3 +147,91 @@ def no_text(X: Any) -> Any:
                                   "categories as numbers first (sklearn.preprocessing.OneHotEncoder; for a table of "
                                   "numbers and text, a sklearn.compose.ColumnTransformer before the estimator)")
     return X
+
+
+def one_type(labels: np.ndarray, name: str = "y") -> None:
+    """Class labels of one kind: text and numbers mixed (1 and '1') cannot be ordered, and scikit-learn
+    says only "Unknown label type: unknown" (MLPClassifier: "'<' not supported between ... 'str' and 'int'")."""
+    if labels.dtype != object:
+        return
+    flat = labels.reshape(-1)
+    text = [isinstance(v, (str, bytes)) for v in flat]
+    if any(text) and not all(text):
+        a, b = flat[text.index(True)], flat[text.index(False)]
+        raise ValidationError(f"{name} mixes labels of different types: {b!r} ({type(b).__name__}) and {a!r} "
+                              f"({type(a).__name__}); give every label one type (e.g. np.asarray({name}).astype(str))")
+
+
+def checked_classes(classes: Any) -> np.ndarray:
+    """partial_fit's `classes`: every label, once, of one type, none missing (as MLPClassifier's, named)."""
+    if isinstance(classes, (str, bytes)) or np.ndim(classes) != 1:
+        raise ValidationError(f"classes must be a 1-D list of all the labels (e.g. classes=np.unique(y_all)); "
+                              f"got {classes!r:.80}")
+    one_type(np.array(list(classes), dtype=object), "classes")     # before NumPy turns [0, '1'] into text
+    labels = np.asarray(classes)
+    if labels.dtype.kind in "fc" and np.isnan(labels).any() or labels.dtype == object and any(
+            v is None or v != v for v in labels):
+        raise ValidationError(f"classes must not hold missing values (NaN, None); got {labels.tolist()!r:.200}")
+    return np.unique(labels)
+
+
+def _no_text_array(X: Any) -> Any:
+    """X as it is, unless rows of different lengths or text that is not a number ('green'; '1.5' is read as
+    1.5, as scikit-learn reads it): a ValueError naming the row or value, where NumPy's says "could not
+    convert string to float" or "inhomogeneous shape after 1 dimensions"."""
+    from ..nn.numeric import ragged, shown
+    try:
+        arr = np.asarray(X)
+    except ValueError:
+        why = ragged(X)
+        if why:
+            raise ValidationError(f"X: {why}") from None
+        return X
+    if arr.dtype.kind not in "USO":
+        return X
+    try:
+        arr.astype(np.float64)               # numbers written as text, or objects for scikit-learn to name
+        return X
+    except (TypeError, ValueError):
+        pass
+    for k, v in enumerate(arr.reshape(-1)):
+        if isinstance(v, (str, bytes, np.str_, np.bytes_)):
+            try:
+                float(v)
+            except ValueError:
+                at = tuple(int(i) for i in np.unravel_index(k, arr.shape))
+                raise ValidationError(f"X must be a numeric array; it holds text ({shown(v)} at index {at}): "
+                                      "encode text and categories as numbers first "
+                                      "(sklearn.preprocessing.OneHotEncoder)") from None
+    return X
+
+
+def numeric_y(y: Any) -> Any:
+    """A regressor's y as it is, unless it holds text: named with its place (scikit-learn's MLPRegressor
+    says "ufunc 'subtract' did not contain a loop" or "could not convert string to float")."""
+    from ..nn.numeric import shown
+    if hasattr(y, "dtype") and getattr(y.dtype, "kind", "O") not in "USO":
+        return y                                  # numbers (NumPy's or pandas' numeric dtypes): no scan
+    try:
+        arr = np.asarray(y, dtype=object)
+    except ValueError:
+        return y
+    for k, v in enumerate(arr.reshape(-1)):
+        if isinstance(v, (str, bytes)):
+            at = tuple(int(i) for i in np.unravel_index(k, arr.shape))
+            raise ValidationError(f"y must be numeric for a regressor; it holds text ({shown(v)} at index {at}): "
+                                  "for class labels use BackpropClassifier; for numbers written as text, "
+                                  "np.asarray(y, dtype=float)")
+    return y
+
+
+def one_column(y: np.ndarray) -> np.ndarray:
+    """A classifier's y as it is, unless several columns of class labels, which one network does not fit
+    (scikit-learn's check says only "y should be a 1d array, got an array of shape (n, 2)")."""
+    from sklearn.utils.multiclass import type_of_target
+    if y.ndim == 2 and y.shape[1] > 1 and type_of_target(y) == "multiclass-multioutput":
+        raise ValidationError(f"y has {y.shape[1]} columns of class labels (multi-output multiclass), which one "
+                              "BackpropClassifier does not fit: a 2-D y must hold 0/1 columns, one per label "
+                              "(multi-label); for one classifier per column, use "
+                              "sklearn.multioutput.MultiOutputClassifier(BackpropClassifier())")
+    return y

@@ -188,7 +188,7 @@ def targets(net: Any, Y: Any) -> Any:
     if isinstance(Y, OneHotRows):
         return Y
     if net.task == "multiclass" and net.n_outputs > 1:
-        arr = check.to_numeric(Y, "Y")
+        arr = check.to_numeric(Y, "Y", text_hint=check.text_targets(net.task))
         if arr.ndim == 1 or (arr.ndim == 2 and arr.shape[1] == 1):
             if arr.shape[0] == 0:
                 raise ValidationError("Y is empty: expected at least one sample")

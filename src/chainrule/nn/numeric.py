@@ -1,0 +1,139 @@
+"""Array-likes as real numeric NumPy arrays, as scikit-learn takes them; what is not numbers (text,
+rows of different lengths, None, objects) is named with its place, never left to NumPy's words."""
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from ..errors import ChainruleTypeError, ValidationError
+
+#: the largest dense array a scipy.sparse input is converted to (Dense layers need dense rows)
+MAX_SPARSE_AS_DENSE_BYTES = 2 * 2**30
+#: what to do with text in the inputs (the targets' advice is the caller's: `to_numeric(text_hint=...)`)
+ENCODE_FEATURES = "encode text and categories as numbers first (e.g. sklearn.preprocessing.OneHotEncoder)"
+
+
+def to_numeric(X, name: str, dtype: np.dtype | None = None, text_hint: str = ENCODE_FEATURES) -> np.ndarray:
+    """A real numeric NumPy array from what scikit-learn accepts: arrays and lists, masked arrays
+    (without masked values), pandas DataFrames and Series (nullable Int64/Float32/boolean
+    included, without missing values), object arrays of numbers, and scipy.sparse matrices (as
+    dense, size permitting). Anything else is refused by its real name; `text_hint` says what to
+    do with text."""
+    if isinstance(X, np.ma.MaskedArray):
+        mask = np.ma.getmaskarray(X)
+        if mask.any():
+            first = tuple(int(i) for i in np.argwhere(mask)[0])
+            k = int(mask.sum())
+            raise ValidationError(f"{name} is a masked array with {k} masked value{'s' * (k != 1)} (first at index "
+                                  f"{first}); chainrule does not fill in missing values: impute them "
+                                  "(e.g. sklearn.impute.SimpleImputer) or drop those samples")
+        X = np.ma.getdata(X)
+    elif type(X).__module__.startswith("scipy.sparse") and hasattr(X, "toarray"):
+        X = _sparse_as_dense(X, name, dtype)
+    elif hasattr(X, "to_numpy") and hasattr(X, "isna") and hasattr(X, "dtypes" if hasattr(X, "columns") else "dtype"):
+        X = _pandas_as_numpy(X, name, text_hint)
+    try:
+        arr = np.asarray(X)
+    except (TypeError, ValueError) as exc:
+        raise ChainruleTypeError(f"{name} must be a numeric array; {ragged(X) or f'could not convert it: {exc}'}") \
+            from None
+    if arr.dtype == object:
+        arr = _objects_as_numbers(arr, name, text_hint)
+    if arr.dtype.kind in "USO":
+        raise ChainruleTypeError(f"{name} must be a numeric array; it holds text ({_first_text(arr)}): {text_hint}")
+    if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        what = "" if isinstance(X, (np.ndarray, list, tuple)) else f" ({type(X).__module__}.{type(X).__name__})"
+        raise ChainruleTypeError(f"{name} must be a numeric array; got an array of dtype {arr.dtype}{what}")
+    if np.iscomplexobj(arr):
+        raise ChainruleTypeError(f"{name} must be real; got complex values")
+    return arr
+
+
+def ragged(X: Any) -> str | None:
+    """Why a list of rows is no array: its rows' lengths differ (the first row that differs named)."""
+    if not isinstance(X, (list, tuple)) or not X:
+        return None
+    lengths = [len(row) if hasattr(row, "__len__") and not isinstance(row, (str, bytes)) else None for row in X]
+    for i, n in enumerate(lengths):
+        if n != lengths[0]:
+            def say(k, n):
+                return f"row {k} is a single value" if n is None else f"row {k} has {n} value{'s' * (n != 1)}"
+            return (f"its rows have different lengths ({say(0, lengths[0])}, {say(i, n)}): every sample needs the "
+                    "same number of values")
+    return None
+
+
+def _at(arr: np.ndarray, flat: int) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.unravel_index(flat, arr.shape))
+
+
+def _first_text(arr: np.ndarray) -> str:
+    """The first text value of `arr` and its index, for messages."""
+    flat = arr.reshape(-1)
+    k = next((i for i, v in enumerate(flat) if isinstance(v, (str, bytes))), 0)
+    return f"{shown(flat[k])} at index {_at(arr, k)}" if flat.size else "no values"
+
+
+def shown(v: Any) -> str:
+    """A value as the user wrote it: 'a', not np.str_('a')."""
+    return repr(v.item() if isinstance(v, np.generic) else v)
+
+
+def _objects_as_numbers(arr: np.ndarray, name: str, text_hint: str) -> np.ndarray:
+    """An object array of real numbers (Python's, NumPy's, bools) as float64, as scikit-learn's check_array
+    converts one; else the first value that is not one, named with its index and what to do."""
+    if arr.ndim == 0:
+        v = arr.item()
+        raise ChainruleTypeError(f"{name} must be a numeric array; got a {type(v).__name__} ({v!r:.60})")
+    flat = arr.reshape(-1)
+    for k, v in enumerate(flat):
+        if isinstance(v, numbers.Real) and not isinstance(v, np.datetime64 | np.timedelta64):
+            continue
+        where = f"index {_at(arr, k)}"
+        if isinstance(v, (str, bytes)):
+            raise ChainruleTypeError(f"{name} must be a numeric array; it holds text ({shown(v)} at {where}): "
+                                     f"{text_hint}")
+        if v is None or type(v).__name__ in ("NAType", "NaTType"):
+            raise ValidationError(f"{name} has a missing value ({v!r} at {where}); impute it "
+                                  "(e.g. sklearn.impute.SimpleImputer) or drop that sample")
+        if isinstance(v, numbers.Complex):
+            raise ChainruleTypeError(f"{name} must be real; got complex values ({v!r} at {where})")
+        raise ChainruleTypeError(f"{name} must be a numeric array; it holds a {type(v).__name__} at {where} "
+                                 f"({v!r:.60}): every value must be a number")
+    return arr.astype(np.float64)
+
+
+def _sparse_as_dense(X, name: str, dtype: np.dtype | None) -> np.ndarray:
+    shape = tuple(int(s) for s in X.shape)
+    itemsize = np.dtype(dtype or np.float64).itemsize
+    need = int(np.prod(shape, dtype=np.float64)) * itemsize
+    if need > MAX_SPARSE_AS_DENSE_BYTES:
+        raise ValidationError(f"{name} is a scipy.sparse {type(X).__name__} of shape {shape}; the network needs it "
+                              f"dense, which takes {need / 2**30:.1f} GiB, more than the limit of "
+                              f"{MAX_SPARSE_AS_DENSE_BYTES / 2**30:.0f} GiB: reduce the features "
+                              "(e.g. sklearn.decomposition.TruncatedSVD) or pass fewer samples at a time")
+    return X.toarray()
+
+
+def _pandas_as_numpy(X, name: str, text_hint: str) -> np.ndarray:
+    """A DataFrame or Series as a NumPy array of its columns' common numeric dtype; pandas'
+    nullable types (Int64, Float32, boolean) become their NumPy types."""
+    frame = hasattr(X, "columns")
+    columns = list(X.items()) if frame else [(X.name, X)]
+    dtypes = []
+    for col, series in columns:
+        dt = series.dtype
+        np_dt = getattr(dt, "numpy_dtype", dt)          # Int64 -> int64, boolean -> bool, Float32 -> float32
+        if not isinstance(np_dt, np.dtype) or not (np.issubdtype(np_dt, np.number) or np_dt.kind == "b"):
+            where = f" column {col!r}" if frame else ""
+            raise ChainruleTypeError(f"{name}{where} must be numeric; got pandas dtype {dt}: {text_hint}")
+        missing = series.isna().to_numpy()
+        if missing.any():
+            where = f" column {col!r}" if frame else ""
+            k = int(missing.sum())
+            raise ValidationError(f"{name}{where} has {k} missing value{'s' * (k != 1)} (first in row "
+                                  f"{X.index[int(np.argmax(missing))]!r}); impute them or drop those rows")
+        dtypes.append(np_dt)
+    return X.to_numpy(dtype=np.result_type(*dtypes) if dtypes else np.float64)

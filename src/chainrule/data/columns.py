@@ -146,8 +146,8 @@ def looks_like_id(col) -> bool:
 
 def warn_id(name: str, n: int) -> None:
     import warnings
-    warnings.warn(f"column {short(name)} has a different value on each of the {n} rows (an ID or row number?); "
-                  f"it is used as a feature, which cannot generalise: leave it out with --drop {short(name)}",
+    warnings.warn(f"column {short(name)} has a different value on each of the {n} {plural(n, 'row')} (an ID or row "
+                  f"number?); it is used as a feature, which cannot generalise: leave it out with --drop {short(name)}",
                   ColumnWarning, stacklevel=3)
 
 

@@ -22,6 +22,7 @@ from ..backend.pages import Pages, scratch
 from ..errors import ValidationError
 from .csvfile import short
 from .encode import INT32_MAX, fill_grid, numeric_column, text_codes, unseen_message
+from .lines import plural
 from .progress import Progress
 from .tabular import UnseenCategoryWarning
 
@@ -32,8 +33,8 @@ def _order(rows: np.ndarray | None, n: int) -> np.ndarray | None:
         return None
     rows = np.asarray(rows)
     if rows.shape != (n,) or rows.dtype.kind not in "iu":
-        raise ValidationError(f"rows must be an order of the file's {n} rows (a permutation of 0..{n - 1}); got "
-                              f"shape {rows.shape} of {rows.dtype}")
+        raise ValidationError(f"rows must be an order of the file's {n} {plural(n, 'row')} (a permutation of "
+                              f"0..{n - 1}); got shape {rows.shape} of {rows.dtype}")
     index = np.int32 if n <= INT32_MAX else np.int64      # 4 bytes a row where that holds the positions
     inv: np.ndarray = np.full(n, -1, dtype=index)
     if rows.size and (rows.min() < 0 or rows.max() >= n):

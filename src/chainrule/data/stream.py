@@ -118,10 +118,10 @@ class CsvStream:
         checked = self.checked
         assert checked is not None
         if train is not None and (np.dtype(train.dtype) != np.bool_ or train.shape != (n,)):
-            raise ValidationError(f"train must be a boolean mask of the file's {n} rows; got shape {train.shape} of "
-                                  f"{train.dtype}")
+            raise ValidationError(f"train must be a boolean mask of the file's {n} {plural(n, 'row')}; got shape "
+                                  f"{train.shape} of {train.dtype}")
         if train is not None and not train.any():
-            raise ValidationError(f"train marks none of the file's {n} rows as a training row")
+            raise ValidationError(f"train marks none of the file's {n} {plural(n, 'row')} as a training row")
         self.train = train
         header = self.header()
         if keep is not None and keep[0] not in header:
@@ -217,8 +217,9 @@ class CsvStream:
             raise ValidationError(f"CSV file {short(str(self.path), 200)} has a header but no data rows")
         counted = self.count_rows()
         if counted != self.n_rows:              # the check of every line and the chunks must agree
-            raise ValidationError(f"CSV file {short(str(self.path), 200)}: {self.n_rows} rows read in chunks, "
-                                  f"{counted} counted line by line; was it changed while being read?")
+            rows = f"{self.n_rows} {plural(self.n_rows, 'row')}"
+            raise ValidationError(f"CSV file {short(str(self.path), 200)}: {rows} read in "
+                                  f"chunks, {counted} counted line by line; was it changed while being read?")
         return scans, y
 
     def _preprocessing(self, target: str, task: str | None, impute: str | None, text_columns: list[str],

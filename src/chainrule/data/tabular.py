@@ -314,10 +314,10 @@ def _training_rows(train: Any, n: int) -> np.ndarray | None:
         return None
     rows = np.asarray(train)
     if rows.dtype != np.bool_ or rows.shape != (n,):
-        raise ValidationError(f"train must be a boolean mask of the table's {n} rows; got shape {rows.shape} of "
-                              f"{rows.dtype}")
+        raise ValidationError(f"train must be a boolean mask of the table's {n} {plural(n, 'row')}; got shape "
+                              f"{rows.shape} of {rows.dtype}")
     if not rows.any():
-        raise ValidationError(f"train marks none of the table's {n} rows as a training row")
+        raise ValidationError(f"train marks none of the table's {n} {plural(n, 'row')} as a training row")
     return rows
 
 

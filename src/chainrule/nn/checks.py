@@ -131,6 +131,23 @@ def same_length(X: np.ndarray, Y: np.ndarray, x_name: str = "X", y_name: str = "
         raise ValidationError(f"{x_name} and {y_name} have different numbers of samples: {X.shape[0]} and {Y.shape[0]}")
 
 
+def one_sample_row(n_rows: int, Y: Any, k: int) -> None:
+    """A 1-D Y of k values beside an X of one row is one sample's target row, which a 1-D Y would be
+    read as k samples' labels: say so, where "different numbers of samples" alone would puzzle."""
+    if n_rows != 1 or k < 2 or sparse.is_sparse(Y) or not isinstance(Y, (list, tuple, np.ndarray)) \
+            and not hasattr(Y, "to_numpy"):
+        return
+    try:
+        row = np.asarray(Y)
+    except (TypeError, ValueError):
+        return
+    if row.ndim == 1 and row.shape[0] == k:
+        shown = str([row.tolist()])
+        raise ValidationError(f"X and Y have different numbers of samples: 1 and {k}: a 1-D Y holds one target per "
+                              "sample; a single sample's target row must be 2-D "
+                              f"({shown if len(shown) <= 60 else shown[:56] + ' ...'}, or np.reshape(Y, (1, -1)))")
+
+
 def positive_int(value, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise ChainruleTypeError(f"{name} must be a positive integer; got {value!r}")

@@ -64,6 +64,7 @@ def check_data(net: Network, X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np
     """X and Y checked against the network: its width, dtype and outputs, the same length."""
     predict.refuse_csv_table(net, X)
     X = check.as_2d_array(X, "X", net.dtype, net.n_inputs)
+    check.one_sample_row(X.shape[0], Y, net.n_outputs)
     Y = targets(net, Y)
     check.same_length(X, Y)
     return X, Y

@@ -105,6 +105,17 @@ def _objects_as_numbers(arr: np.ndarray, name: str, text_hint: str) -> np.ndarra
     return arr.astype(np.float64)
 
 
+def dates(dtype: Any, column: str) -> str:
+    """What to do with a column of dates (or time spans), which a network cannot read as numbers
+    (nor can scikit-learn: NumPy's "DateTime64DType could not be promoted by Float64DType")."""
+    if np.dtype(getattr(dtype, "base", dtype)).kind == "m":
+        return (f"is a column of time spans (pandas dtype {dtype}), not numbers: convert it to numbers first "
+                f"({column}.dt.total_seconds()), or drop it")
+    return (f"is a date/time column (pandas dtype {dtype}), not numbers: convert it to numbers first (e.g. "
+            f"{column}.dt.day_of_year, or ({column} - {column}.min()).dt.total_seconds(); {column}.astype('int64') "
+            "counts from 1970 in the column's unit), or drop it")
+
+
 def _sparse_as_dense(X, name: str, dtype: np.dtype | None) -> np.ndarray:
     shape = tuple(int(s) for s in X.shape)
     itemsize = np.dtype(dtype or np.float64).itemsize
@@ -121,19 +132,23 @@ def _pandas_as_numpy(X, name: str, text_hint: str) -> np.ndarray:
     """A DataFrame or Series as a NumPy array of its columns' common numeric dtype; pandas'
     nullable types (Int64, Float32, boolean) become their NumPy types."""
     frame = hasattr(X, "columns")
-    columns = list(X.items()) if frame else [(X.name, X)]
+    columns = list(X.items()) if frame else [(getattr(X, "name", None), X)]     # a pd.Categorical has no name
     dtypes = []
     for col, series in columns:
         dt = series.dtype
         np_dt = getattr(dt, "numpy_dtype", dt)          # Int64 -> int64, boolean -> bool, Float32 -> float32
+        if hasattr(dt, "categories") and hasattr(dt.categories, "dtype"):
+            np_dt = dt.categories.dtype                 # categories that are numbers: read as their values
+        where = f" column {col!r}" if frame else ""
+        if getattr(dt, "kind", None) in ("M", "m"):
+            raise ChainruleTypeError(f"{name}{where} {dates(dt, f'{name}[{col!r}]' if frame else name)}")
         if not isinstance(np_dt, np.dtype) or not (np.issubdtype(np_dt, np.number) or np_dt.kind == "b"):
-            where = f" column {col!r}" if frame else ""
             raise ChainruleTypeError(f"{name}{where} must be numeric; got pandas dtype {dt}: {text_hint}")
-        missing = series.isna().to_numpy()
+        missing = np.asarray(series.isna())
         if missing.any():
-            where = f" column {col!r}" if frame else ""
             k = int(missing.sum())
-            raise ValidationError(f"{name}{where} has {k} missing value{'s' * (k != 1)} (first in row "
-                                  f"{X.index[int(np.argmax(missing))]!r}); impute them or drop those rows")
+            row = getattr(X, "index", range(missing.size))[int(np.argmax(missing))]
+            raise ValidationError(f"{name}{where} has {k} missing value{'s' * (k != 1)} (first in row {row!r}); "
+                                  "impute them or drop those rows")
         dtypes.append(np_dt)
     return X.to_numpy(dtype=np.result_type(*dtypes) if dtypes else np.float64)

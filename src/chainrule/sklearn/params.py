@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError
+from ..nn.numeric import dates
 from ..training.optim import OPTIMIZERS
 
 #: MLPClassifier's and MLPRegressor's names of parameters that have another name here
@@ -130,7 +131,7 @@ def _real(v) -> bool:
 
 
 def no_text(X: Any) -> Any:
-    """X as it is, unless a DataFrame with a column of text: a ValueError (as scikit-learn's own, which
+    """X as it is, unless a DataFrame with a column of text or dates: a ValueError (as scikit-learn's own, which
     check_estimator expects) that names the column, where scikit-learn's says only "could not convert
     string to float: 'green'"."""
     if isinstance(X, (list, tuple, np.ndarray)):
@@ -139,6 +140,8 @@ def no_text(X: Any) -> Any:
         return X
     from pandas.api.types import infer_dtype
     for column, series in X.items():
+        if getattr(series.dtype, "kind", None) in ("M", "m"):    # scikit-learn: NumPy's "could not be promoted"
+            raise ValidationError(f"X column {column!r} {dates(series.dtype, f'X[{column!r}]')}")
         values = series.cat.categories if series.dtype == "category" else series
         text = next((v for v in values if isinstance(v, (str, bytes))), None) \
             if infer_dtype(values, skipna=True) in ("string", "mixed", "mixed-integer", "bytes") else None

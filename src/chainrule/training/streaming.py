@@ -209,6 +209,7 @@ def check_data(net: Any, X: Any, Y: Any) -> tuple[Any, Any]:
     if not isinstance(X, LazyRows) and not is_sparse(X) and not out_of_core(X):
         return net.check_data(X, Y)
     X = check_inputs(net, X)
+    check.one_sample_row(X.shape[0], Y, net.n_outputs)
     Y = targets(net, Y)
     check.same_length(X, Y)
     return X, Y

@@ -22,7 +22,7 @@ from chainrule.sklearn import BackpropRegressor
 ONE_ROW = "a single sample's target row must be 2-D"
 
 
-def test_one_samples_one_hot_row_given_1_d_says_to_make_it_2_d():
+def test_one_samples_one_hot_row_given_1_d_says_to_make_it_2_d(tmp_path):
     row = [0, 1, 0]
     calls = (lambda net, y: net.loss(X[:1], y), lambda net, y: net.gradients(X[:1], y),
              lambda net, y: net.fit(X[:1], y, verbose=0), lambda net, y: net.evaluate(X[:1], y, verbose=0))
@@ -32,6 +32,12 @@ def test_one_samples_one_hot_row_given_1_d_says_to_make_it_2_d():
         msg = str(info.value)
         assert msg.startswith("X and Y have different numbers of samples: 1 and 3") and ONE_ROW in msg, msg
         assert "[[0, 1, 0]]" in msg and "np.reshape(Y, (1, -1))" in msg, msg
+    # X on disk (a memmap, read batch by batch; for evaluate, chunk by chunk in another dtype)
+    disk = np.lib.format.open_memmap(tmp_path / "x.npy", mode="w+", dtype=np.float32, shape=(1, 3))
+    disk[:] = X[:1]
+    for call in (lambda net: net.fit(disk, row, verbose=0), lambda net: net.evaluate(disk, row, verbose=0)):
+        with pytest.raises(ValidationError, match=re.escape(ONE_ROW)):
+            call(softmax_net())
     # the advice works: the row made 2-D is the sample's one-hot target (NumPy's one-hot of class 1)
     net = softmax_net()
     assert net.loss(X[:1], np.reshape(row, (1, -1))) == net.loss(X[:1], np.eye(3)[[1]]) == net.loss(X[:1], [1])

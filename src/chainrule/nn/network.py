@@ -326,7 +326,9 @@ class Network:
         as_dict = check.flag(return_dict, "return_dict")
         report = evaluation.Report("evaluate", verbose)
         if evaluation.chunked(self, X):      # a memmap, another dtype: converted a chunk at a time
-            rows, Y = cast(np.ndarray, X), self.targets(Y)      # or an HDF5 dataset: read as rows
+            rows = cast(np.ndarray, X)      # or an HDF5 dataset: read as rows
+            check.one_sample_row(rows.shape[0], Y, self.n_outputs)
+            Y = self.targets(Y)
             check.same_length(rows, Y)
         else:
             rows, Y = self.check_data(X, Y)

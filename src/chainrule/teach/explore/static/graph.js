@@ -133,7 +133,7 @@ function unitNames(state, compact, rich, measure, width) {
   if (compact && outputs) {
     const shown = state.targets.flatMap(t => [t.value].flat().map(short));
     const columns = 12 + inW + 20 + (state.layers.length - 1) * MIN_GAP + 20 + 8;
-    outRoom = Math.max(measureTarget("abcd…"), Math.min(outRoom, width - columns - 10 - measureTarget(`: ${longest(shown)}`)));
+    outRoom = Math.max(measureTarget("abcd…"), Math.min(320, width - columns - 10 - measureTarget(`: ${longest(shown)}`)));
   }
   const outLabels = outputs ? outputs.map(s => fitted(s, outRoom, measureTarget)) : null;
   return { inputs, outputs, classes: names.classes, target: names.target, inFull, inLabels, outLabels, inW };

@@ -79,7 +79,7 @@ def test_a_red_gradient_norm_bar_says_what_it_means(page):
     (["relu", "sigmoid"], True),
 ])
 def test_the_vanishing_gradient_note_shows_only_for_sigmoid_or_tanh_hidden_layers(page, activations, applies):
-    note = page.locator('[data-id="norms-note"]')
+    note = page.locator('.norms-card p:has-text("vanishing gradients")')
     expect(note).to_be_visible()                                 # the seed network: sigmoid
     assert "vanishing gradients" in note.inner_text()
     while page.locator(".layer-row").count() < len(activations):

@@ -9,6 +9,8 @@ import numpy as np
 
 from chainrule.errors import ValidationError
 
+from .limits import MAX_SEED, integer
+
 NAMES = ("xor", "moons", "circles", "spirals", "blobs")
 MAX_POINTS = 2000
 
@@ -21,8 +23,7 @@ def make(name: str, n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np
         raise ValidationError(f"number of points must be an integer from 4 to {MAX_POINTS}; got {n!r}")
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not 0 <= noise <= 1:
         raise ValidationError(f"noise must be a number from 0 to 1; got {noise!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValidationError(f"seed must be a non-negative integer; got {seed!r}")
+    integer(seed, "Seed", 0, MAX_SEED)          # named as the Data card's field, worded as Init seed's
     rng = np.random.default_rng(seed)
     X: np.ndarray
     y: np.ndarray = np.arange(n) % 2

@@ -18,6 +18,7 @@ MAX_STEPS = 10_000      # updates of one Train request (the seed's 10,000)
 MAX_VALUE = 1e6         # largest weight, input or target typed in
 MAX_UPLOAD = 2 * 2**20  # bytes of an uploaded CSV file
 MAX_BODY = 256 * 2**10  # bytes of any other request
+MAX_SEED = 2**31 - 1    # largest seed (the Network card's Init seed, the Data card's Seed)
 MAX_SHARE = 32_000      # characters of a share code (400 parameters with Adam's two moments: about 17,000)
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax")
 LOSSES = ("sse", "mse", "binary_crossentropy", "categorical_crossentropy")
@@ -72,7 +73,7 @@ def check_architecture(arch: dict, n_in: int, n_out: int) -> None:
         raise ValidationError(f"init must be one of {', '.join(INITS)}; got {arch['init']!r}")
     if arch["init"] == "seed" and (n_in, n_out, hidden) != (2, 2, [2]):
         raise ValidationError("init 'seed' (the seed's weights) needs the seed's 2-2-2 shape; choose another init")
-    integer(arch["seed"], "seed", 0, 2**31 - 1)
+    integer(arch["seed"], "Init seed", 0, MAX_SEED)     # named as the Network card's field
     if not isinstance(arch["train_biases"], bool):
         raise ValidationError(f"train_biases must be true or false; got {arch['train_biases']!r}")
 

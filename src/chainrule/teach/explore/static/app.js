@@ -204,7 +204,9 @@ export function mount(root, transport) {
       drawBoundary($("boundary"), s.boundary, s.points);
       drawClassKey($("class-key"), s.names && s.names.classes);
     }
-    drawNorms($("norms"), s.grad_norms);
+    drawNorms($("norms"), s.grad_norms, $("norms-weak"));
+    // the note on deep sigmoid networks where it applies: a hidden layer whose activation saturates
+    $("norms-note").hidden = !s.arch.activations.some(a => a === "sigmoid" || a === "tanh");
     renderDerivation();
     renderSeed(s);
     info(s.message);

@@ -93,8 +93,13 @@ export function drawBoundary(canvas, boundary, points) {
   });
 }
 
-// One bar per layer: the norm of dE/dW on a log scale (1e-8 .. 10), so vanishing gradients show.
-export function drawNorms(div, norms) {
+// Below this norm of dE/dW a layer's bar is red: its weights barely move (a vanishing gradient).
+export const WEAK_NORM = 1e-4;
+export const WEAK_WORDS = "vanishing gradient: this layer barely learns";
+
+// One bar per layer: the norm of dE/dW on a log scale (1e-8 .. 10), so vanishing gradients show; a red
+// bar says in its tooltip what it means, and `note` (an element under the bars) says it in words.
+export function drawNorms(div, norms, note) {
   div.replaceChildren();
   const lo = -8, hi = 1;
   for (const n of norms) {
@@ -102,12 +107,19 @@ export function drawNorms(div, norms) {
     row.className = "norm-row";
     const pos = n.norm > 0 ? (Math.log10(n.norm) - lo) / (hi - lo) : 0;
     const pct = Math.max(0.5, Math.min(100, 100 * pos));
-    const weak = n.norm < 1e-4;
+    const weak = n.norm < WEAK_NORM;
     row.innerHTML = `<span class="norm-name"></span><span class="norm-track"><span class="norm-bar${weak ? " weak" : ""}">` +
       `</span></span><span class="norm-value"></span>`;
     row.querySelector(".norm-bar").style.width = `${pct}%`;
     row.querySelector(".norm-name").textContent = n.layer;
     row.querySelector(".norm-value").textContent = short(n.norm);
+    row.title = `${n.layer}: ‖∂E/∂W‖ = ${short(n.norm)}` + (weak ? ` (red: below 1e-4, ${WEAK_WORDS})` : "");
     div.appendChild(row);
   }
+  if (!note) return;
+  const weak = norms.filter(n => n.norm < WEAK_NORM).map(n => n.layer);
+  note.hidden = !weak.length;
+  note.innerHTML = `<span class="legend-item"><i class="k-weak"></i>red bar</span> <span></span>`;
+  note.lastChild.textContent = `‖∂E/∂W‖ below 1e-4 (here: ${weak.join(", ")}), a ${WEAK_WORDS}; `
+    + "its weights hardly move at each update.";
 }

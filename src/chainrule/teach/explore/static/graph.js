@@ -45,7 +45,7 @@ function layout(state, width, measure, cards = true) {
   const node = rich ? { w: Math.max(tight ? 126 : 138, measure["unit-value"](longest(values)) + 16), h: 14 + 15 * lines,
                         inW: Math.max(92, measure["unit-name"](longest(inputs)) + 20) } : { w: 40, h: 40, inW: 40 };
   // a CSV file's column names left of the inputs, its classes (or target) beside the targets
-  const named = unitNames(state, compact, measure, width);
+  const named = unitNames(state, compact, rich, measure, width);
   const targetW = Math.max(rich ? (tight ? 136 : 150) : compact ? 90 : 120, targetsWidth(state, named, rich, measure));
   const spacing = rich ? Math.max(node.h + 62, 124) : most <= 2 ? 110 : most <= 4 ? 80 : most <= 8 ? 50 : 34;
   const top = 46, pad = (rich ? node.h / 2 : 22) + 6;
@@ -116,18 +116,27 @@ function columnHeads(state, xs, measure) {
 
 // What the inputs and outputs stand for (state.names: a CSV file's columns and classes), measured in
 // their fonts and cut only where a name does not fit the room they get: beside the inputs (none on a
-// phone: the titles have them), before the targets (on a phone a short form, about 5 characters).
-function unitNames(state, compact, measure, width) {
+// phone: the titles have them), before the targets. Circles without column names (a model opened
+// without data, the user's network) get the sample's input values there instead, as cards show them.
+function unitNames(state, compact, rich, measure, width) {
   const names = state.names || {}, inputs = names.inputs || null, outputs = names.outputs || null;
   const room = Math.min(180, Math.max(90, width * 0.17));
   const label = measure["unit-label"], measureTarget = measure["target-value"];
-  const inLabels = inputs && !compact ? inputs.map(s => fitted(s, room, label)) : null;
+  const k = state.explained.whole_batch ? state.explained.sample : 0, at = v => [v].flat()[Math.min(k, [v].flat().length - 1)];
+  const values = !inputs && !rich ? state.layers[0].units.map(u => at(u.shown.value)) : null;
+  const inFull = inputs || values;
+  const inLabels = inFull && !compact ? inFull.map(s => fitted(s, room, label)) : null;
+  const inW = inLabels ? Math.max(...inLabels.map(label)) + 10 : 0;
   // the targets' font is larger than the inputs': more room, up to a 40-character class on a wide screen; on a
-  // phone a short form, 4 characters and the ellipsis
-  const outRoom = compact ? measureTarget("abcd…") : Math.min(320, Math.max(100, width * 0.2));
+  // phone what the columns of circles leave (MIN_GAP apart), less the widest ": value"
+  let outRoom = Math.min(320, Math.max(100, width * 0.2));
+  if (compact && outputs) {
+    const shown = state.targets.flatMap(t => [t.value].flat().map(short));
+    const columns = 12 + inW + 20 + (state.layers.length - 1) * MIN_GAP + 20 + 8;
+    outRoom = Math.max(measureTarget("abcd…"), Math.min(320, width - columns - 10 - measureTarget(`: ${longest(shown)}`)));
+  }
   const outLabels = outputs ? outputs.map(s => fitted(s, outRoom, measureTarget)) : null;
-  return { inputs, outputs, classes: names.classes, target: names.target, inLabels, outLabels,
-           inW: inLabels ? Math.max(...inLabels.map(label)) + 10 : 0 };
+  return { inputs, outputs, classes: names.classes, target: names.target, inFull, inLabels, outLabels, inW };
 }
 
 // The width the targets' column needs for each output's label and its widest value ("label: value",
@@ -318,7 +327,7 @@ export function drawGraph(svg, state, opts) {
     }
     el("title", {}, g, `${name}${stands(L.named, u)}\n${info.join("\n")}`);
     if (input && L.named.inLabels) {
-      const full = L.named.inputs[u.index], label = L.named.inLabels[u.index];
+      const full = L.named.inFull[u.index], label = L.named.inLabels[u.index];
       const box = el("g", { class: "unit-label-box" }, g);
       if (label !== full) el("title", {}, box, full);          // cut: the whole name on hover
       el("text", { x: u.x - u.w / 2 - 6, y: u.y + 4, class: "unit-label" }, box, label);

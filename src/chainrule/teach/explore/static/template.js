@@ -95,7 +95,9 @@ export const TEMPLATE = `
       <svg data-id="loss" class="loss"></svg></div>
     <div class="card chart norms-card"><h3>Gradient norm per layer <span class="muted key">‖∂E/∂W‖</span></h3>
       <div data-id="norms" class="norms"></div>
-      <p class="muted small">Deep sigmoid networks: the norms shrink layer by layer towards the input (vanishing gradients); ReLU keeps them.</p></div>
+      <p class="small norms-weak" data-id="norms-weak" hidden></p>
+      <p class="muted small" data-id="norms-note" hidden>With sigmoid or tanh hidden layers, the norms shrink layer by layer
+        towards the input in a deep network (vanishing gradients); ReLU keeps them.</p></div>
   </section>
 </main>`;
 

@@ -40,6 +40,25 @@ def test_a_refused_seed_is_named_as_its_field_in_one_wording(page, field, box, t
     assert page.inner_text('[data-id="title"]').startswith("xor")
 
 
+@pytest.mark.parametrize("field, key, typed, rule", [
+    ("Points", "n", "2", "an integer from 4 to 2000"),
+    ("Points", "n", "10.5", "an integer from 4 to 2000"),
+    ("Noise", "noise", "1.5", "a number from 0 to 1"),
+])
+def test_the_data_cards_other_fields_are_named_as_the_page_names_them(page, field, key, typed, rule):
+    page.select_option('[data-id="data"]', "xor")
+    expect(page.locator('[data-id="title"]')).to_have_text(re.compile("^xor"))
+    box = f'[data-id="data-settings"] [data-k="{key}"]'
+    label = page.locator(f'[data-id="data-settings"] label:has([data-k="{key}"])').inner_text().strip()
+    assert label == field                                      # the words on the page
+    before = page.input_value(box)
+    page.fill(box, typed)
+    page.press(box, "Enter")
+    expect(page.locator('[data-id="error"]')).to_be_visible()
+    assert page.inner_text('[data-id="error-text"]') == f"{field} must be {rule}; got {typed}"
+    assert page.input_value(box) == before
+
+
 NORMS = """() => [...document.querySelectorAll('[data-id="norms"] .norm-row')].map(r => ({
     layer: r.querySelector(".norm-name").textContent, weak: r.querySelector(".norm-bar").classList.contains("weak"),
     colour: getComputedStyle(r.querySelector(".norm-bar")).backgroundImage, title: r.title }))"""

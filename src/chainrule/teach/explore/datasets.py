@@ -19,11 +19,10 @@ def make(name: str, n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np
     """`n` points of the data set `name` with Gaussian `noise` (standard deviation), from `seed`."""
     if name not in NAMES:
         raise ValidationError(f"data set must be one of {', '.join(NAMES)}; got {name!r}")
-    if isinstance(n, bool) or not isinstance(n, int) or not 4 <= n <= MAX_POINTS:
-        raise ValidationError(f"number of points must be an integer from 4 to {MAX_POINTS}; got {n!r}")
+    integer(n, "Points", 4, MAX_POINTS)         # each named as the Data card's field, worded as Init seed's
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not 0 <= noise <= 1:
-        raise ValidationError(f"noise must be a number from 0 to 1; got {noise!r}")
-    integer(seed, "Seed", 0, MAX_SEED)          # named as the Data card's field, worded as Init seed's
+        raise ValidationError(f"Noise must be a number from 0 to 1; got {noise!r}")
+    integer(seed, "Seed", 0, MAX_SEED)
     rng = np.random.default_rng(seed)
     X: np.ndarray
     y: np.ndarray = np.arange(n) % 2

@@ -11,6 +11,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import LabelEncoder
 from test_api_inputs import Y3, X, _documented, clf, regression_net, softmax_net
 
+import chainrule as cr
 from chainrule.data.ondisk import encode_csv
 from chainrule.data.stream import CsvStream
 from chainrule.data.tabular import Preprocessing, read_csv
@@ -145,7 +146,10 @@ def test_a_table_of_one_row_is_counted_as_one_row(tmp_path):
 
 # --- docs/errors.md shows each new message as raised ----------------------------------------------------
 
+DATES = np.array([["2020-01-01", "2020-03-01"], ["2020-01-11", "2020-02-01"]], dtype="datetime64[D]")
 DOCUMENTED = {
+    "NumPy date array": (lambda: cr.Network([cr.Dense(2, 1, "linear")], loss="mse").predict(DATES),
+                         ChainruleTypeError),
     "one sample's row given 1-D": (lambda: softmax_net().loss(X[:1], [0, 1, 0]), ValidationError),
     "pandas date column": (lambda: softmax_net().fit(frame("naive"), Y3, verbose=0), ChainruleTypeError),
     "estimator date column": (lambda: clf().fit(frame("naive"), Y3), ValidationError),
@@ -158,3 +162,21 @@ def test_docs_show_each_new_message_as_raised(case):
     with pytest.raises(exc) as info:
         call()
     assert _documented()[case] == (exc.__name__, str(info.value))
+
+
+def test_a_numpy_array_of_dates_is_named_with_the_conversion_that_works():
+    """pandas' date columns are named by column; a NumPy datetime64 array gets the same kind of advice,
+    and the conversion it gives is accepted and means days."""
+    X, y = DATES, np.array([0.0, 1.0])
+    net = cr.Network([cr.Dense(2, 1, "linear")], loss="mse", seed=0)
+    message = (r"^X is an array of dates \(dtype datetime64\[D\]\), not numbers: convert it to numbers first, e\.g\. "
+               r"\(X - X\.min\(\)\) / np\.timedelta64\(1, 'D'\) for days since the earliest")
+    for call in (lambda: net.predict(X), lambda: net.fit(X, y, epochs=1, verbose=0)):
+        with pytest.raises(ChainruleTypeError, match=message):
+            call()
+    # the estimators trained on it as days since 1970, silently (scikit-learn's MLP fails inside NumPy)
+    with pytest.raises(ValidationError, match=message):
+        BackpropRegressor(epochs=1).fit(X, y)
+    days = (X - X.min()) / np.timedelta64(1, "D")
+    np.testing.assert_array_equal(days, [[0.0, 60.0], [10.0, 31.0]])       # 2020 is a leap year
+    assert net.predict(days).shape == (2, 1)

@@ -43,6 +43,8 @@ def to_numeric(X, name: str, dtype: np.dtype | None = None, text_hint: str = ENC
         arr = _objects_as_numbers(arr, name, text_hint)
     if arr.dtype.kind in "USO":
         raise ChainruleTypeError(f"{name} must be a numeric array; it holds text ({_first_text(arr)}): {text_hint}")
+    if arr.dtype.kind == "M":           # NumPy dates: pandas' are named by column (`dates`)
+        raise ChainruleTypeError(array_of_dates(arr.dtype, name))
     if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         what = "" if isinstance(X, (np.ndarray, list, tuple)) else f" ({type(X).__module__}.{type(X).__name__})"
         raise ChainruleTypeError(f"{name} must be a numeric array; got an array of dtype {arr.dtype}{what}")
@@ -114,6 +116,14 @@ def dates(dtype: Any, column: str) -> str:
     return (f"is a date/time column (pandas dtype {dtype}), not numbers: convert it to numbers first (e.g. "
             f"{column}.dt.day_of_year, or ({column} - {column}.min()).dt.total_seconds(); {column}.astype('int64') "
             "counts from 1970 in the column's unit), or drop it")
+
+
+def array_of_dates(dtype: Any, name: str) -> str:
+    """What to do with a NumPy array of dates, which a network cannot read as numbers (scikit-learn's
+    MLP fails in NumPy's matmul; read as days since 1970 it would train on the wrong scale silently)."""
+    return (f"{name} is an array of dates (dtype {dtype}), not numbers: convert it to numbers first, e.g. "
+            f"({name} - {name}.min()) / np.timedelta64(1, 'D') for days since the earliest, or {name}.astype('int64'), "
+            "which counts from 1970 in its unit")
 
 
 def _sparse_as_dense(X, name: str, dtype: np.dtype | None) -> np.ndarray:

@@ -182,7 +182,7 @@ def _no_text_array(X: Any) -> Any:
     """X as it is, unless rows of different lengths or text that is not a number ('green'; '1.5' is read as
     1.5, as scikit-learn reads it): a ValueError naming the row or value, where NumPy's says "could not
     convert string to float" or "inhomogeneous shape after 1 dimensions"."""
-    from ..nn.numeric import ragged, shown
+    from ..nn.numeric import array_of_dates, ragged, shown
     try:
         arr = np.asarray(X)
     except ValueError:
@@ -190,6 +190,8 @@ def _no_text_array(X: Any) -> Any:
         if why:
             raise ValidationError(f"X: {why}") from None
         return X
+    if arr.dtype.kind == "M":
+        raise ValidationError(array_of_dates(arr.dtype, "X"))
     if arr.dtype.kind not in "USO":
         return X
     try:

@@ -64,6 +64,23 @@ NORMS = """() => [...document.querySelectorAll('[data-id="norms"] .norm-row')].m
     colour: getComputedStyle(r.querySelector(".norm-bar")).backgroundImage, title: r.title }))"""
 
 
+def test_a_zero_gradient_is_not_called_vanishing(page):
+    """Inputs of 0: dE/dW of the first layer is x^T delta = 0 exactly (NumPy, from the engine's own
+    gradients): its bar is red, and its words say no error reaches it, not that it vanishes."""
+    twin = Session()
+    twin.X[:] = 0.0
+    grads = twin.net.gradients(twin.X, twin.Y)
+    assert float(np.linalg.norm(grads[0][0])) == 0.0 and float(np.linalg.norm(grads[1][0])) > 1e-4
+    for unit in ("i1", "i2"):
+        fixtures.set_in_editor(page, f'.unit[data-name="{unit}"]', "0")
+    rows = page.evaluate(NORMS)
+    assert [r["weak"] for r in rows] == [True, False]
+    assert "zero gradient: no error reaches these weights" in rows[0]["title"]
+    assert "vanishing" not in rows[0]["title"]
+    text = page.locator('[data-id="norms-weak"]').inner_text()
+    assert "‖∂E/∂W‖ = 0 (here: hidden 1)" in text and "vanishing" not in text
+
+
 def test_a_red_gradient_norm_bar_says_what_it_means(page):
     """Four sigmoid layers on the seed's sample: the first layer's ||dE/dW|| is below 1e-4 (computed here
     with NumPy from the engine's gradients). Its red bar has a tooltip, and a note under the bars says in

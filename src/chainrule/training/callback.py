@@ -104,10 +104,12 @@ def whole_epochs(value: Any, name: str) -> int:
     return int(value)
 
 
-def improves(score: float, reference: float | None, min_delta: float) -> bool:
-    """Whether `score` (a value, negated where larger is better) beats `reference` by more than
-    `min_delta`, written as Keras' `monitor_op(current - min_delta, reference)` to round alike."""
-    return reference is None or score + min_delta < reference
+def improves(current: float, reference: float | None, min_delta: float, mode: str) -> bool:
+    """Whether the watched value `current` beats `reference` (None: nothing yet) by more than
+    `min_delta` in `mode` ("min" or "max"), written as Keras' `monitor_op(current - min_delta,
+    reference)` to round alike (negating a value is exact)."""
+    sign = 1.0 if mode == "min" else -1.0
+    return reference is None or sign * current + min_delta < sign * reference
 
 
 def best_value(state: dict[str, Any], mode: str) -> float | None:

@@ -56,10 +56,6 @@ class EarlyStopping(Callback):
         self._reset()
         self.prints = bool(self.verbose) and params.get("rank", 0) == 0      # under MPI: rank 0 prints
 
-    def _improves(self, current: float, reference: float | None) -> bool:
-        sign = 1.0 if self.mode == "min" else -1.0
-        return improves(sign * current, None if reference is None else sign * reference, self.min_delta)
-
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         if self.monitor not in logs:
             raise ValidationError(f"EarlyStopping monitors {self.monitor!r}, which fit does not report; "
@@ -70,11 +66,11 @@ class EarlyStopping(Callback):
         if self.restore_best_weights and self.best_params is None:    # Keras: the first watched epoch's,
             self.best_params, self.best_epoch = self.network.params.copy(), epoch     # even if not finite
         self.wait += 1
-        if self._improves(current, self.best):
+        if improves(current, self.best, self.min_delta, self.mode):
             self.best, self.best_epoch = current, epoch
             if self.restore_best_weights:
                 self.best_params = self.network.params.copy()
-            if self.baseline is None or self._improves(current, self.baseline):
+            if self.baseline is None or improves(current, self.baseline, self.min_delta, self.mode):
                 self.wait = 0
             return
         if self.wait >= self.patience:      # Keras also asks epoch > 0: the first watched epoch always improves

@@ -128,9 +128,8 @@ class ModelCheckpoint(Callback):
                 within = " (a batch's logs: save_freq counts batches)" if batch is not None else ""
                 raise ValidationError(f"ModelCheckpoint monitors {self.monitor!r}; available: {sorted(logs)}{within}")
             current = float(logs[self.monitor])
-            sign = 1.0 if self.mode == "min" else -1.0
             shown = "None" if self.best is None else f"{self.best:.5f}"
-            if not improves(sign * current, None if self.best is None else sign * self.best, 0.0):
+            if not improves(current, self.best, 0.0, self.mode):
                 self._say(f"Epoch {epoch + 1}: {self.monitor} did not improve from {shown}")
                 return
             self._say(f"Epoch {epoch + 1}: {self.monitor} improved from {shown} to {current:.5f}, saving model to "

@@ -48,8 +48,7 @@ class ReduceLROnPlateau(Callback):
         self.prints = bool(self.verbose) and params.get("rank", 0) == 0      # under MPI: rank 0 prints
 
     def _improved(self, current: float) -> bool:
-        sign = 1.0 if self.mode == "min" else -1.0
-        return improves(sign * current, None if self.best is None else sign * self.best, self.min_delta)
+        return improves(current, self.best, self.min_delta, self.mode)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         optimizer = self.network.optimizer

@@ -1,6 +1,7 @@
 """The CSV reading's errors and warnings as a user meets them on the command line (train, train --stream,
 predict, evaluate, explain --data): rows over several lines are said with their lines, a wrong --sep is
 named as such, counts agree with their nouns, and the lines are counted right (docs/errors.md)."""
+import ast
 import csv
 import re
 
@@ -252,3 +253,25 @@ def test_a_ragged_row_read_with_the_models_separator_says_whose_it_was(capsys, t
         "read its file: give --sep to read this one otherwise)"), predicted
     code, _, err = _cli(capsys, "explain", "--model", tmp_path / "s.npz", "--data", path)
     assert (code, _last(err)) == (2, predicted)
+
+
+# -- the header a ragged message shows is the row the csv module read, on its own lines ------------
+@pytest.mark.parametrize("command", ["train", "train --stream", "predict"])
+@pytest.mark.parametrize("header, lines", [('"a\nnew",b,note,y', "lines 1-2"),    # a quoted name over two lines
+                                           ("a\x0cb,b,note,y", "line 1"),         # a form feed: no line end to csv
+                                           ("a\u2028,b,note,y", "line 1")])       # nor a Unicode line separator
+def test_a_ragged_message_shows_the_header_as_the_csv_module_reads_it(capsys, tmp_path, model, command, header,
+                                                                       lines):
+    rows = _rows()
+    rows[0] = header
+    rows[4] = "0.4,1"
+    path = _write(tmp_path / "h.csv", rows)
+    with open(path, newline="") as f:
+        truth = next(csv.reader(f))                       # the header's cells, as the csv module reads them
+    assert len(truth) == 4
+    code, _, err = _cli(capsys, *_commands(model, path, tmp_path)[command])
+    assert code == 2
+    shown = re.search(r"but the header \((lines? [\d-]+): ('.*?')\) has (\d+)", _last(err))
+    assert shown, _last(err)
+    assert shown[1] == lines and shown[3] == "4"
+    assert next(csv.reader([ast.literal_eval(shown[2])])) == truth   # the text shown reads back as the same cells

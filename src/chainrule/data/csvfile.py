@@ -18,7 +18,7 @@ from typing import Any
 
 from ..errors import ValidationError
 from .fieldcount import rows_agree
-from .lines import Lines, MultilineRowWarning, on_lines, over_lines, plural, quote_left_open, unclosed_quote
+from .lines import Lines, MultilineRowWarning, on_lines, over_lines, plural, quote_left_open, row_text, unclosed_quote
 
 SEPARATORS = (",", ";", "\t", "|")
 SNIFF_LINES = 50          # lines looked at to detect the separator
@@ -162,23 +162,25 @@ def other_separator(text: str, sep: str) -> str | None:
     return even[0] if len(even) == 1 and even[0] != sep else None
 
 
-def ragged(name: str, first: tuple[int, int, int], others: list[int], n_bad: int, header: tuple[int, str, int],
-           other: str | None = None) -> ValidationError:
+def ragged(name: str, first: tuple[int, int, int], others: list[int], n_bad: int,
+           header: tuple[int, int, str, int], other: str | None = None) -> ValidationError:
     """The refusal of rows whose count of fields is not the header's: `first` (its first line, last
-    line, fields), the next few's first lines `others` and the count `n_bad`; `header` (its line,
-    text, fields); `other` the separator that splits the file evenly where the one used does not."""
+    line, fields), the next few's first lines `others` and the count `n_bad`; `header` (its first
+    line, last line, text, fields); `other` the separator that splits the file evenly where the one
+    used does not."""
     start, end, n = first
     where = f"line {end}" if start == end else \
         f"the row on lines {start}-{end} (line {start}'s quote closes on line {end})"
     also = f" (also {on_lines(others, n_bad - 1)})" if n_bad > 1 else ""
+    at = f"line {header[1]}" if header[0] == header[1] else f"lines {header[0]}-{header[1]}"
     if other is not None:
         shown = SEP_NAMES.get(other, repr(other))
         advice = f"{shown} splits every line evenly: is the separator {shown}? (give --sep {shown})"
     else:
         advice = ("Every row needs one value per column; if the first line is not the header (some files start "
                   "with a line of counts), remove it")
-    return ValidationError(f"CSV file {short(name, 200)}: {where} has {n} {plural(n, 'field')} but the header (line "
-                           f"{header[0]}: {short(header[1], 60)}) has {header[2]}{also}. {advice}")
+    return ValidationError(f"CSV file {short(name, 200)}: {where} has {n} {plural(n, 'field')} but the header "
+                           f"({at}: {short(header[2], 60)}) has {header[3]}{also}. {advice}")
 
 
 def warn_over_lines(name: str, spans: list[tuple[int, int]], total: int, stacklevel: int = 5) -> None:
@@ -301,8 +303,8 @@ def _csv_rows(text: str, sep: str, name: str, lines: Lines | None = None, check_
     if lines is not None:
         lines.extend(starts)
     if bad:
-        first = text.splitlines()[header_line - 1] if header_line else ""
-        raise ragged(name, bad[0], [b[0] for b in bad[1:]], n_bad, (header_line, first, len(header)),
+        raise ragged(name, bad[0], [b[0] for b in bad[1:]], n_bad,
+                     (header_start, header_line, row_text(header, sep), len(header)),
                      other_separator(text, sep) if check_sep else None)
     warn_over_lines(name, spans, n_spans)
     return header

@@ -6,6 +6,7 @@ the line after the previous row's, so its memory grows with those, not with the 
 """
 from __future__ import annotations
 
+import csv
 import io
 import itertools
 from typing import Any
@@ -148,6 +149,14 @@ def quote_left_open(text: str, row: list[str], first: int, sep: str) -> int | No
     if not row or not (row[-1].endswith(("\n", "\r")) or not text.endswith(("\n", "\r"))):
         return None
     return open_quote(list(itertools.islice(io.StringIO(text, newline=""), first - 1, None)), sep, first)
+
+
+def row_text(row: list[str], sep: str) -> str:
+    """A parsed row written back as a CSV line (quoted where a cell needs it), for messages: the
+    file's own text can span lines, and str.splitlines also ends lines at form feeds and the like."""
+    out = io.StringIO()
+    csv.writer(out, delimiter=sep, lineterminator="\r\n").writerow(row)   # cells holding line ends quoted
+    return out.getvalue()[:-2]
 
 
 def unclosed_quote(name: str, line: int) -> str:

@@ -32,7 +32,7 @@ from .csvfile import (
     wide,
 )
 from .fieldcount import field_counts
-from .lines import KeptRow, Lines, unclosed_quote
+from .lines import KeptRow, Lines, row_text, unclosed_quote
 
 BLOCK = 1 << 24
 SNIFF_CHARS = 1 << 18
@@ -49,6 +49,7 @@ class _Rows:
         self.name = name
         self.header: list[str] | None = None
         self.header_line = 0
+        self.header_start = 0
         self.header_text = ""
         self.rows = 0
         self.bad: list[tuple[int, int, int]] = []  # the first few rows of another count: first line, last, fields
@@ -60,7 +61,8 @@ class _Rows:
 
     def set_header(self, fields: list[str], line: int, text: str, start: int | None = None) -> None:
         self.header, self.header_line, self.header_text = fields, line, text
-        self.over_lines(np.array([line if start is None else start]), np.array([line]))
+        self.header_start = line if start is None else start
+        self.over_lines(np.array([self.header_start]), np.array([line]))
 
     def over_lines(self, starts: np.ndarray, ends: np.ndarray) -> None:
         spans = np.flatnonzero(ends > starts)
@@ -85,7 +87,7 @@ class _Rows:
             raise ValidationError(f"CSV file {name} is empty: expected a header row and data rows")
         if self.bad:
             raise ragged(self.name, self.bad[0], [b[0] for b in self.bad[1:]], self.n_bad,
-                         (self.header_line, self.header_text, len(self.header)), self.other_sep)
+                         (self.header_start, self.header_line, self.header_text, len(self.header)), self.other_sep)
         warn_over_lines(self.name, self.spans, self.n_spans, stacklevel=4)
         seen: set[str] = set()
         for col in self.header:
@@ -162,7 +164,7 @@ def _csv_rows(f: Any, rows: _Rows, encoding: str, sep: str) -> None:
                 after = reader.line_num
                 continue
             if rows.header is None:
-                rows.set_header(row, reader.line_num, sep.join(row), after + 1)
+                rows.set_header(row, reader.line_num, row_text(row, sep), after + 1)
                 after = reader.line_num
                 continue
             batch.append(len(row))

@@ -1,0 +1,141 @@
+"""ONNX export and import as someone who deploys models tries them, onnxruntime the independent
+truth: what a CSV model's graph does with inputs `chainrule predict` refuses, every activation and
+loss against predict, batch sizes, re-import, foreign graphs, versions, metadata and the file."""
+import numpy as np
+import pytest
+
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+pd = pytest.importorskip("pandas")
+from conftest import cli  # noqa: E402
+
+import chainrule as cr  # noqa: E402
+
+TOL = {"float64": 1e-12, "float32": 2e-6}
+ORT_ERRORS = (ort.capi.onnxruntime_pybind11_state.Fail, ort.capi.onnxruntime_pybind11_state.InvalidArgument)
+
+
+def session(model_or_path):
+    source = model_or_path.SerializeToString() if isinstance(model_or_path, onnx.ModelProto) else str(model_or_path)
+    return ort.InferenceSession(source, providers=["CPUExecutionProvider"])
+
+
+def feeds(df):
+    """Raw columns as the graph takes them: numbers float64, text str, each (N, 1)."""
+    return {c: df[c].to_numpy(object if c == "colour" else np.float64).reshape(-1, 1) for c in ("a", "b", "colour")}
+
+
+@pytest.fixture(scope="module")
+def csv_models(tmp_path_factory):
+    """A CSV of two numbers and a text column; its models trained without and with --impute (float32),
+    each exported with its preprocessing."""
+    folder = tmp_path_factory.mktemp("csv")
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=200), rng.normal(10, 3, size=200)
+    colour = rng.choice(["red", "green", "blue"], size=200)
+    y = np.where(a + (colour == "red") > 0.5, "yes", "no")
+    pd.DataFrame({"a": a, "b": b, "colour": colour, "y": y}).to_csv(folder / "t.csv", index=False)
+    out = {}
+    for name, extra in (("plain", []), ("imputed", ["--impute", "median", "--dtype", "float32"])):
+        model = folder / f"{name}.npz"
+        r = cli("train", folder / "t.csv", "--target", "y", "--hidden", "6", "--epochs", "20", "--out", model,
+                "--quiet", *extra)
+        assert r.returncode == 0, r.stderr
+        assert cli("export", model, folder / f"{name}.onnx").returncode == 0
+        out[name] = (model, folder / f"{name}.onnx")
+    return folder, out
+
+
+def rows(**cells):
+    """Three good rows, the first with the given cells."""
+    df = pd.DataFrame({"a": [0.3, -1.0, 2.0], "b": [9.0, 11.0, 10.5], "colour": ["red", "blue", "green"]})
+    for c, v in cells.items():
+        df.loc[0, c] = v
+    return df
+
+
+BAD = {                                       # cells `chainrule predict` refuses, and the model they are refused in
+    "a gap in a number, no --impute": ("plain", {"a": np.nan}, "a", "a missing value in 'a'"),
+    "an infinite number": ("plain", {"b": np.inf}, "b", "column 'b' has an infinite value"),
+    "an infinite number, --impute": ("imputed", {"a": -np.inf}, "a", "column 'a' has an infinite value"),
+    "a gap in text, no --impute": ("plain", {"colour": ""}, "colour", "a missing value in 'colour'"),
+    "NA in text, no --impute": ("plain", {"colour": "NA"}, "colour", "a missing value in 'colour'"),
+    "too large for float32": ("imputed", {"b": 1e300}, "b", "too large for the model's float32"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_the_graph_refuses_what_predict_refuses_naming_the_column(csv_models, case):
+    """The graph checked nothing: a gap with no fill value gave NaN probabilities and (ArgMax of NaN)
+    the first class as the label, an infinite number the same, a missing text value all zeros; predict
+    refuses each. Now onnxruntime refuses the batch, its error naming the column and the cause."""
+    folder, models = csv_models
+    name, cells, column, predict_says = BAD[case]
+    model, graph = models[name]
+    df = rows(**cells)
+    df.to_csv(folder / "bad.csv", index=False)
+    r = cli("predict", model, folder / "bad.csv")
+    assert r.returncode != 0 and predict_says in r.stderr, r.stderr
+    with pytest.raises(ORT_ERRORS, match=f"column '{column}' has"):
+        session(graph).run(None, feeds(df))
+    said = ""
+    try:
+        session(graph).run(None, feeds(df))
+    except ORT_ERRORS as exc:
+        said = str(exc)
+    if "missing" in predict_says:
+        assert "train with --impute" in said
+    assert "requested shape:{1}" in said                    # the count of such rows
+
+
+def test_gaps_are_filled_and_unseen_text_is_zeros_as_predict_does(csv_models):
+    folder, models = csv_models
+    model, graph = models["imputed"]
+    df = pd.concat([rows(a=np.nan), rows(colour=""), rows(colour="NA"), rows(colour="purple")], ignore_index=True)
+    df.to_csv(folder / "gaps.csv", index=False)
+    r = cli("predict", model, folder / "gaps.csv", "--proba", "--out", folder / "p.csv")
+    assert r.returncode == 0 and "unseen in training, encoded as all zeros: ['purple']" in r.stderr
+    want = pd.read_csv(folder / "p.csv")
+    # as chainrule reads the file: "" and NA are gaps in text too
+    label, proba = session(graph).run(None, feeds(pd.read_csv(folder / "gaps.csv", keep_default_na=False,
+                                                              na_values={"a": [""], "b": [""]})))
+    assert list(label) == list(want["prediction"])
+    np.testing.assert_allclose(proba, want[["proba_no", "proba_yes"]].to_numpy(), rtol=TOL["float32"],
+                               atol=TOL["float32"])
+
+
+def test_columns_of_unequal_length_are_named(csv_models):
+    _, models = csv_models
+    bad = feeds(rows())
+    bad["b"] = bad["b"][:2]
+    with pytest.raises(ORT_ERRORS, match="every input must have the same number of rows"):
+        session(models["plain"][1]).run(None, bad)
+    bad = feeds(rows())
+    bad["colour"] = bad["colour"][:1]
+    with pytest.raises(ORT_ERRORS, match="every input must have the same number of rows"):
+        session(models["plain"][1]).run(None, bad)
+
+
+def test_inputs_declare_type_and_shape_and_say_what_they_take(csv_models):
+    """Each column's input is typed and (N, 1), so onnxruntime refuses a wrong type, a missing
+    column, a second column or a 1-D array; its doc_string says what the column takes."""
+    _, models = csv_models
+    s = session(models["plain"][1])
+    good = feeds(rows())
+    assert [(i.name, i.type, i.shape) for i in s.get_inputs()] == [
+        ("a", "tensor(double)", ["N", 1]), ("b", "tensor(double)", ["N", 1]), ("colour", "tensor(string)", ["N", 1])]
+    for change, says in ((lambda f: f.update(a=f["a"].astype(np.float32)), "expected: \\(tensor\\(double\\)\\)"),
+                         (lambda f: f.update(a=np.array([[1], [2], [3]])), "Actual: \\(tensor\\(int64\\)\\)"),
+                         (lambda f: f.update(a=f["a"].ravel()), "Invalid rank for input: a"),
+                         (lambda f: f.update(b=np.hstack([f["b"], f["b"]])), "invalid dimensions for input: b"),
+                         (lambda f: f.pop("colour"), "colour")):
+        bad = dict(good)
+        change(bad)
+        with pytest.raises((*ORT_ERRORS, ValueError), match=says):
+            s.run(None, bad)
+    docs = {i.name: i.doc_string for i in onnx.load(models["plain"][1]).graph.input}
+    assert docs["a"].startswith("column 'a': numbers (double), no gaps")
+    assert docs["colour"].startswith("column 'colour': text (string), no gaps")
+    docs = {i.name: i.doc_string for i in onnx.load(models["imputed"][1]).graph.input}
+    _, extra = cr.load(models["imputed"][0], with_extra=True)
+    assert f"filled with {extra['tabular']['fill']['b']!r}" in docs["b"]

@@ -26,12 +26,14 @@ import numpy as np
 from ..errors import ChainruleTypeError, ValidationError
 from ..nn.dropout import Dropout
 from ..nn.layers import Dense
+from ..nn.losses import LOSSES
 from ..nn.network import Network
 from .files import atomic_write
 from .mlp import BUILTIN_ACTIVATIONS
 from .onnx_tabular import PREFIX, output_nodes, preprocessing_dict, preprocessing_nodes
 
 MIN_OPSET = 17
+LOSS_KEY = "chainrule.loss"        # metadata_props: the network's loss (a built-in's name)
 ML_OPSET = 3                       # the ai.onnx.ml version that goes with opset 17 and later
 ACTIVATION_OPS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "leaky_relu": "LeakyRelu",
                   "softmax": "Softmax", "linear": None}
@@ -118,6 +120,8 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
     model = helper.make_model(graph, opset_imports=imports, producer_name="chainrule",
                               producer_version=_version(), doc_string=doc)
     model.ir_version = min(model.ir_version, _ir_version(opset))
+    if LOSSES.get(net.loss_function.name) is type(net.loss_function):     # from_onnx reads it back
+        helper.set_model_props(model, {LOSS_KEY: net.loss_function.name})
     onnx.checker.check_model(model, full_check=True)
     if path is not None:          # written beside and renamed: a failed write keeps the previous file
         data = model.SerializeToString()        # never over a file of other data (see files.replaceable)

@@ -191,3 +191,23 @@ def test_every_loss_and_output_equal_predict_at_batch_1_and_50000_and_come_back(
         assert [type(layer).__name__ for layer in back.layers] == ["Dense", "Dropout", "Dense"]
         assert back.layers[1].config()["rate"] == 0.3
         assert cr.from_onnx(model, loss="mse").loss_function.name == "mse"         # the caller's word wins
+
+
+@pytest.mark.parametrize("name", ["plain", "one column"])
+def test_from_onnx_refuses_a_csv_graph_saying_so(csv_models, name, tmp_path):
+    """A CSV model's graph of one column was refused as "node 0 'chainrule.Sub.3' (Sub) has no chainrule
+    form", of several as a graph of several inputs: neither said it is a `chainrule export` graph with
+    its preprocessing, whose network the .npz holds."""
+    folder, models = csv_models
+    graph = models["plain"][1]
+    if name == "one column":
+        rng = np.random.default_rng(1)
+        pd.DataFrame({"x": rng.normal(size=50), "y": rng.normal(size=50)}).to_csv(tmp_path / "o.csv", index=False)
+        assert cli("train", tmp_path / "o.csv", "--target", "y", "--epochs", "2", "--out", tmp_path / "o.npz",
+                   "--quiet").returncode == 0
+        assert cli("export", tmp_path / "o.npz", tmp_path / "o.onnx").returncode == 0
+        graph = tmp_path / "o.onnx"
+    for source in (graph, onnx.load(graph)):
+        with pytest.raises(cr.errors.ValidationError, match="written by `chainrule export` with its CSV preprocessing"
+                                                            ".*load the .npz it was exported from"):
+            cr.from_onnx(source)

@@ -63,6 +63,10 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
         raise ValidationError(f"{source}: the model is of opset {opset}; chainrule reads opset 7 and later, as ONNX "
                               "Runtime does (before it, Dropout's default is_test=0 meant training mode)")
     graph = model.graph
+    if model.producer_name == "chainrule" and "prediction" in [v.name for v in graph.output]:
+        raise ValidationError(f"{source} is a graph written by `chainrule export` with its CSV preprocessing (inputs "
+                              f"{[v.name for v in graph.input]}, the raw columns): no network alone; load the .npz it "
+                              "was exported from (chainrule.load) for the network")
     consts = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
     initializers = set(consts)
     inputs = [v for v in graph.input if v.name not in consts]

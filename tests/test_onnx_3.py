@@ -211,3 +211,139 @@ def test_from_onnx_refuses_a_csv_graph_saying_so(csv_models, name, tmp_path):
         with pytest.raises(cr.errors.ValidationError, match="written by `chainrule export` with its CSV preprocessing"
                                                             ".*load the .npz it was exported from"):
             cr.from_onnx(source)
+
+
+@pytest.mark.parametrize("name", ["plain", "imputed"])
+def test_a_csv_graph_equals_predict_at_batch_1_and_on_every_row(csv_models, name):
+    folder, models = csv_models
+    model, graph = models[name]
+    dtype = "float32" if name == "imputed" else "float64"
+    r = cli("predict", model, folder / "t.csv", "--proba", "--out", folder / "all.csv")
+    assert r.returncode == 0, r.stderr
+    want, df = pd.read_csv(folder / "all.csv"), pd.read_csv(folder / "t.csv")
+    s = session(graph)
+    label, proba = s.run(None, feeds(df))
+    assert list(label) == list(want["prediction"])
+    assert proba.dtype == np.dtype(dtype)
+    np.testing.assert_allclose(proba, want[["proba_no", "proba_yes"]].to_numpy(), rtol=TOL[dtype], atol=TOL[dtype])
+    for i in (0, 199):
+        one_label, one = s.run(None, feeds(df.iloc[[i]]))
+        assert one_label.shape == (1,) and one_label[0] == want["prediction"][i]
+        np.testing.assert_allclose(one[0], proba[i], rtol=TOL[dtype], atol=TOL[dtype])
+
+
+# -- a graph chainrule did not write -------------------------------------------------------------------
+
+def foreign(nodes, weights, opset=17, n_out=3):
+    """A float32 graph built with onnx.helper, as another converter writes one: input 'x' (batch, 4)."""
+    from onnx import TensorProto, helper, numpy_helper
+    graph = helper.make_graph(nodes, "foreign", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", n_out])],
+                              initializer=[numpy_helper.from_array(v, k) for k, v in weights.items()])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="elsewhere")
+    model.ir_version = 7
+    onnx.checker.check_model(model, full_check=True)
+    return model
+
+
+def foreign_weights():
+    rng = np.random.default_rng(7)
+    return {k: rng.normal(size=s).astype(np.float32) for k, s in
+            (("W1", (4, 5)), ("b1", (5,)), ("W2", (5, 6)), ("b2", (6,)), ("W3", (6, 3)), ("b3", (3,)))}
+
+
+@pytest.mark.parametrize("opset", [11, 17])
+def test_from_onnx_of_a_foreign_graph_equals_onnxruntime(opset):
+    from onnx.helper import make_node
+    w = foreign_weights()
+    w["W2t"] = w.pop("W2").T.copy()                       # Gemm with transB, as torch.onnx writes it
+    nodes = [make_node("MatMul", ["x", "W1"], ["h1"], name="dense/MatMul"), make_node("Add", ["b1", "h1"], ["h2"]),
+             make_node("Relu", ["h2"], ["h3"]), make_node("Gemm", ["h3", "W2t", "b2"], ["h4"], transB=1, alpha=0.5),
+             make_node("Sigmoid", ["h4"], ["h5"]), make_node("Gemm", ["h5", "W3", "b3"], ["h6"], beta=2.0),
+             make_node("Tanh", ["h6"], ["h7"]), make_node("Gemm", ["h7", "W4", "b4"], ["h8"]),
+             make_node("Softmax", ["h8"], ["y"], axis=1)]
+    rng = np.random.default_rng(8)
+    w.update(W4=rng.normal(size=(3, 3)).astype(np.float32), b4=rng.normal(size=3).astype(np.float32))
+    model = foreign(nodes, w, opset)
+    net = cr.from_onnx(model)
+    assert net.dtype == np.float32 and [layer.activation.name for layer in net.layers] == \
+        ["relu", "sigmoid", "tanh", "softmax"]
+    assert net.loss_function.name == "categorical_crossentropy"            # not a chainrule graph: guessed
+    X = rng.normal(scale=2.0, size=(300, 4)).astype(np.float32)
+    np.testing.assert_allclose(net.predict(X), session(model).run(None, {"x": X})[0], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("op", ["Elu", "Selu", "Softplus", "Exp"])
+def test_from_onnx_refuses_an_unsupported_op_naming_it_and_its_node(op):
+    from onnx.helper import make_node
+    w = foreign_weights()
+    nodes = [make_node("Gemm", ["x", "W1", "b1"], ["h1"], name="dense_1"), make_node(op, ["h1"], ["h2"], name="act_1"),
+             make_node("Gemm", ["h2", "W2", "b2"], ["h3"]), make_node("Gemm", ["h3", "W3", "b3"], ["y"])]
+    session(foreign(nodes, w)).run(None, {"x": np.zeros((1, 4), np.float32)})         # onnxruntime runs it
+    with pytest.raises(cr.errors.ValidationError, match=rf"node 1 'act_1' \({op}\) has no chainrule form"):
+        cr.from_onnx(foreign(nodes, w))
+
+
+# -- versions, metadata and the file ----------------------------------------------------------------------
+
+def test_opset_and_ir_version_are_those_runtimes_of_that_opset_read():
+    from onnx.helper import find_min_ir_version_for
+    net = network("mse", "linear", "float64")
+    model = to_onnx(net)
+    assert [(o.domain, o.version) for o in model.opset_import] == [("", 17)]     # ONNX 1.12, onnxruntime 1.13
+    assert model.ir_version == 8 == find_min_ir_version_for(model.opset_import)
+    for opset in range(17, onnx.defs.onnx_opset_version() + 1):
+        model = to_onnx(net, opset=opset)
+        assert model.ir_version == find_min_ir_version_for(model.opset_import)
+        X = np.linspace(-2, 2, 6).reshape(-1, 1)
+        np.testing.assert_allclose(session(model).run(None, {"input": X})[0], net.predict(X), rtol=1e-12, atol=1e-12)
+
+
+def test_metadata_says_what_the_graph_is(csv_models):
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        ours = version("chainrule")
+    except PackageNotFoundError:
+        ours = "unknown"
+    net = cr.Network([cr.Dense(1, 2, "relu"), cr.Dense(2, 1, "sigmoid")], loss="binary_crossentropy")
+    s = session(to_onnx(net))
+    meta = s.get_modelmeta()
+    assert (meta.producer_name, meta.graph_name) == ("chainrule", "chainrule")
+    assert onnx.load_from_string(to_onnx(net).SerializeToString()).producer_version == ours
+    assert meta.description == "chainrule network, 1 input -> 1 output (float64)"
+    assert meta.custom_metadata_map == {"chainrule.loss": "binary_crossentropy"}
+    assert [(i.name, i.shape) for i in s.get_inputs()] == [("input", ["N", 1])]
+    assert [(o.name, o.shape) for o in s.get_outputs()] == [("output", ["N", 1])]
+    s = session(csv_models[1]["plain"][1])
+    assert s.get_modelmeta().description == ("chainrule network with its CSV preprocessing: the raw columns "
+                                             "['a', 'b', 'colour'] -> classification of 'y' (float64)")
+    assert [o.name for o in s.get_outputs()] == ["prediction", "probabilities"]
+
+
+def test_writing_over_a_file_keeps_it_until_the_new_one_is_whole(tmp_path):
+    path = tmp_path / "m.onnx"
+    first = network("mse", "linear", "float64", seed=1)
+    to_onnx(first, path)
+    before = path.read_bytes()
+
+    class Doubled(cr.Dense):
+        def forward(self, x, training=False):
+            return 2 * super().forward(x, training)
+
+    with pytest.raises(cr.errors.ValidationError, match="has no ONNX form"):
+        to_onnx(cr.Network([Doubled(1, 2)]), path)
+    assert path.read_bytes() == before                                   # a refused export leaves it alone
+    second = network("mse", "tanh", "float32", seed=2)
+    to_onnx(second, path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.onnx"]      # no temporary file left beside it
+    X = np.linspace(-1, 1, 5, dtype=np.float32).reshape(-1, 1)
+    np.testing.assert_allclose(session(path).run(None, {"input": X})[0], second.predict(X), rtol=2e-6, atol=2e-6)
+
+
+def test_a_path_in_a_missing_folder_is_a_clear_error(tmp_path):
+    net = network("mse", "linear", "float64")
+    with pytest.raises(FileNotFoundError, match=f"its folder '{tmp_path / 'no'}' does not exist"):
+        to_onnx(net, tmp_path / "no" / "m.onnx")
+    with pytest.raises(IsADirectoryError, match="it is a folder"):
+        to_onnx(net, tmp_path)
+    assert list(tmp_path.iterdir()) == []

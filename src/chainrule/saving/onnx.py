@@ -105,7 +105,8 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
         inputs = [helper.make_tensor_value_info("input", elem, ["N", net.n_inputs])]
         out = network_nodes(g, net, "input", output="output")
         outputs = [helper.make_tensor_value_info("output", elem, ["N", net.n_outputs])]
-        doc = f"chainrule network, {net.n_inputs} inputs -> {net.n_outputs} outputs ({net.dtype.name})"
+        sizes = (f"{n} {word}{'s' * (n != 1)}" for n, word in ((net.n_inputs, "input"), (net.n_outputs, "output")))
+        doc = f"chainrule network, {' -> '.join(sizes)} ({net.dtype.name})"
     else:
         pre = preprocessing_dict(preprocessing)
         inputs, x = preprocessing_nodes(g, pre, net)

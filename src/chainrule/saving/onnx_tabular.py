@@ -79,7 +79,7 @@ def preprocessing_nodes(g, pre: dict, net) -> tuple[list, str]:
     if width != net.n_inputs:
         raise ValidationError(f"the preprocessing gives {width} inputs but the network takes {net.n_inputs}: "
                               "they are not from the same model file")
-    rows = "the columns side by side: every input must have the same number of rows"
+    rows = "the {} columns side by side: every input must have the same number of rows"
     kind = np.dtype(net.dtype).name
     inputs, blocks, counts = [], [], []
     numeric = pre["numeric"]
@@ -89,7 +89,7 @@ def preprocessing_nodes(g, pre: dict, net) -> tuple[list, str]:
             gaps = f"NaN where missing: filled with {fill!r}" if fill is not None else "no gaps (NaN is refused)"
             inputs.append(helper.make_tensor_value_info(c, TensorProto.DOUBLE, ["N", 1],
                                                         doc_string=f"column {c!r}: numbers (double), {gaps}"))
-        x = g.op("Concat", list(numeric), hint="numeric", axis=1, node_name=rows) if len(numeric) > 1 \
+        x = g.op("Concat", list(numeric), hint="numeric", axis=1, node_name=rows.format("number")) if len(numeric) > 1 \
             else numeric[0]
         if any(c in pre["fill"] for c in numeric):
             fill = np.array([[pre["fill"].get(c, np.nan) for c in numeric]], dtype=np.float64)
@@ -135,7 +135,7 @@ def preprocessing_nodes(g, pre: dict, net) -> tuple[list, str]:
             onehot = g.op("MatMul", [onehot, g.const("spellings", merge)], hint="onehot")
         blocks.append(g.op("Cast", [onehot], hint="onehot", to=TensorProto.DOUBLE))
     if len(blocks) > 1:
-        x = g.op("Concat", blocks, hint="features", axis=1, node_name=rows.replace("columns", "numbers and the text"))
+        x = g.op("Concat", blocks, hint="features", axis=1, node_name=rows.format("number and text"))
     else:
         x = blocks[0]
     zero = refuse_unless_zero(g, counts)

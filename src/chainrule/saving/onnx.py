@@ -15,6 +15,9 @@ the ONNX-ML Scaler because Scaler only outputs float32: it would round the input
 network, and even of a float32 one it would differ from chainrule's (float64 arithmetic, then one
 rounding). Outputs: "prediction" (the class label, or the regression value in the target's
 units) and, for a classifier, "probabilities" (one column per class, in the order of the classes).
+What `chainrule predict` refuses (a gap with no fill value, an infinite number) the graph refuses,
+onnxruntime's error naming the column (onnx_tabular builds that part). The metadata names the
+network's loss, which `from_onnx` reads back.
 """
 from __future__ import annotations
 

@@ -15,6 +15,9 @@ the ONNX-ML Scaler because Scaler only outputs float32: it would round the input
 network, and even of a float32 one it would differ from chainrule's (float64 arithmetic, then one
 rounding). Outputs: "prediction" (the class label, or the regression value in the target's
 units) and, for a classifier, "probabilities" (one column per class, in the order of the classes).
+What `chainrule predict` refuses (a gap with no fill value, an infinite number) the graph refuses,
+onnxruntime's error naming the column (onnx_tabular builds that part). The metadata names the
+network's loss, which `from_onnx` reads back.
 """
 from __future__ import annotations
 
@@ -23,19 +26,20 @@ from typing import Any
 
 import numpy as np
 
-from ..data.csvfile import NA_MARKERS
 from ..errors import ChainruleTypeError, ValidationError
 from ..nn.dropout import Dropout
 from ..nn.layers import Dense
+from ..nn.losses import LOSSES
 from ..nn.network import Network
 from .files import atomic_write
 from .mlp import BUILTIN_ACTIVATIONS
+from .onnx_tabular import PREFIX, output_nodes, preprocessing_dict, preprocessing_nodes
 
 MIN_OPSET = 17
+LOSS_KEY = "chainrule.loss"        # metadata_props: the network's loss (a built-in's name)
 ML_OPSET = 3                       # the ai.onnx.ml version that goes with opset 17 and later
 ACTIVATION_OPS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "leaky_relu": "LeakyRelu",
                   "softmax": "Softmax", "linear": None}
-PREFIX = "chainrule."              # internal tensor names; a column may not start with it
 
 
 def _onnx():
@@ -65,10 +69,12 @@ class _Graph:
         return name
 
     def op(self, op_type: str, inputs: list[str], hint: str | None = None, output: str | None = None,
-           domain: str = "", **attrs) -> str:
+           domain: str = "", node_name: str | None = None, **attrs) -> str:
+        """Append a node; `node_name` names it for a user (onnxruntime's errors quote it)."""
         from onnx import helper
         out = output or self.name(hint or op_type.lower())
-        self.nodes.append(helper.make_node(op_type, inputs, [out], name=self.name(op_type), domain=domain, **attrs))
+        self.nodes.append(helper.make_node(op_type, inputs, [out], name=node_name or self.name(op_type),
+                                           domain=domain, **attrs))
         return out
 
 
@@ -102,9 +108,10 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
         inputs = [helper.make_tensor_value_info("input", elem, ["N", net.n_inputs])]
         out = network_nodes(g, net, "input", output="output")
         outputs = [helper.make_tensor_value_info("output", elem, ["N", net.n_outputs])]
-        doc = f"chainrule network, {net.n_inputs} inputs -> {net.n_outputs} outputs ({net.dtype.name})"
+        sizes = (f"{n} {word}{'s' * (n != 1)}" for n, word in ((net.n_inputs, "input"), (net.n_outputs, "output")))
+        doc = f"chainrule network, {' -> '.join(sizes)} ({net.dtype.name})"
     else:
-        pre = _preprocessing_dict(preprocessing)
+        pre = preprocessing_dict(preprocessing)
         inputs, x = preprocessing_nodes(g, pre, net)
         out = network_nodes(g, net, x)
         outputs = output_nodes(g, pre, net, out)
@@ -117,6 +124,8 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
     model = helper.make_model(graph, opset_imports=imports, producer_name="chainrule",
                               producer_version=_version(), doc_string=doc)
     model.ir_version = min(model.ir_version, _ir_version(opset))
+    if LOSSES.get(net.loss_function.name) is type(net.loss_function):     # from_onnx reads it back
+        helper.set_model_props(model, {LOSS_KEY: net.loss_function.name})
     onnx.checker.check_model(model, full_check=True)
     if path is not None:          # written beside and renamed: a failed write keeps the previous file
         data = model.SerializeToString()        # never over a file of other data (see files.replaceable)
@@ -180,131 +189,3 @@ def leaky_relu_float64(g: _Graph, x: str, alpha: float, hint: str, output: str |
     positive = g.op("Greater", [x, g.const(f"{hint}.zero", np.array(0.0))], hint=f"{hint}.positive")
     scaled = g.op("Mul", [x, g.const(f"{hint}.alpha", np.array(alpha))], hint=f"{hint}.scaled")
     return g.op("Where", [positive, x, scaled], hint=f"{hint}.out", output=output)
-
-
-def _preprocessing_dict(pre) -> dict:
-    """The preprocessing as its JSON dict (from a Preprocessing object or the dict itself)."""
-    data = pre.to_json() if hasattr(pre, "to_json") else pre
-    if not isinstance(data, dict):
-        raise ChainruleTypeError(f"preprocessing must be a Preprocessing or its JSON dict; got {type(pre).__name__}")
-    needed = {"target", "task", "numeric", "text", "means", "scales", "categories", "fill", "classes",
-              "y_mean", "y_scale"}
-    missing = sorted(needed - set(data))
-    if missing:
-        raise ValidationError(f"preprocessing lacks {missing}: expected the 'tabular' entry of a model file "
-                              "written by `chainrule train`")
-    return data
-
-
-def preprocessing_nodes(g: _Graph, pre: dict, net) -> tuple[list, str]:
-    """Graph inputs (one per column) and the nodes that turn them into the network's input."""
-    from onnx import TensorProto, helper
-
-    columns = pre["numeric"] + pre["text"]
-    clash = [c for c in columns if not c or c.startswith(PREFIX) or c in ("prediction", "probabilities")]
-    if clash:
-        raise ValidationError(f"column name {clash[0]!r} cannot name an ONNX input (it is empty, starts with "
-                              f"{PREFIX!r}, or is the name of an output: 'prediction', 'probabilities'); rename "
-                              "the column and train again")
-    width = len(pre["numeric"]) + sum(len(pre["categories"][c]) for c in pre["text"])
-    if width != net.n_inputs:
-        raise ValidationError(f"the preprocessing gives {width} inputs but the network takes {net.n_inputs}: "
-                              "they are not from the same model file")
-    inputs, blocks = [], []
-    if pre["numeric"]:
-        for c in pre["numeric"]:
-            inputs.append(helper.make_tensor_value_info(c, TensorProto.DOUBLE, ["N", 1]))
-        x = g.op("Concat", list(pre["numeric"]), hint="numeric", axis=1) if len(pre["numeric"]) > 1 \
-            else pre["numeric"][0]
-        if any(c in pre["fill"] for c in pre["numeric"]):
-            fill = np.array([[pre["fill"].get(c, np.nan) for c in pre["numeric"]]], dtype=np.float64)
-            x = g.op("Where", [g.op("IsNaN", [x]), g.const("fill", fill), x], hint="filled")
-        x = g.op("Sub", [x, g.const("means", np.array(pre["means"], dtype=np.float64))], hint="centred")
-        blocks.append(g.op("Div", [x, g.const("scales", np.array(pre["scales"], dtype=np.float64))], hint="scaled"))
-    for c in pre["text"]:
-        inputs.append(helper.make_tensor_value_info(c, TensorProto.STRING, ["N", 1]))
-        cats = [str(v) for v in pre["categories"][c]]
-        typed = pre.get("typed")
-        more = other_spellings(cats) if typed is None or c in typed else {}     # as written: exact text
-        fill = pre["fill"].get(c)
-        # a missing value ("", NA, a marker of --na-values) gets the filled category; a fill value past
-        # --max-categories (a most frequent value tied with more than the limit) is 'other': all zeros
-        if fill is not None and str(fill) in cats:
-            for marker in (*NA_MARKERS, *(pre.get("na_values") or [])):
-                if marker not in cats and marker not in more:
-                    more[marker] = cats.index(str(fill))
-        onehot = g.op("OneHotEncoder", [c], hint="onehot", domain="ai.onnx.ml", cats_strings=cats + list(more),
-                      zeros=1)
-        onehot = g.op("Flatten", [onehot], hint="onehot", axis=1)
-        if more:                                         # each other spelling adds to its category's column
-            merge = np.eye(len(cats))[list(range(len(cats))) + list(more.values())].astype(np.float32)
-            onehot = g.op("MatMul", [onehot, g.const("spellings", merge)], hint="onehot")
-        blocks.append(g.op("Cast", [onehot], hint="onehot", to=TensorProto.DOUBLE))
-    x = g.op("Concat", blocks, hint="features", axis=1) if len(blocks) > 1 else blocks[0]
-    if net.dtype != np.float64:
-        x = g.op("Cast", [x], hint="features", to=TensorProto.FLOAT)
-    return inputs, x
-
-
-def other_spellings(categories: list[str]) -> dict[str, int]:
-    """The spellings of a number or boolean category other than the stored one that `chainrule
-    predict` takes as that category (encode.as_typed), with its index: categories learned from a
-    column pandas read as numbers with gaps are stored as '10.0', and a file without gaps reads the
-    same cell as '10'; 'true' and 'TRUE' are 'True'. The graph's OneHotEncoder matches text exactly."""
-    import pandas as pd
-
-    from ..data.encode import as_typed
-    numbers = pd.to_numeric(pd.Series(categories, dtype="string"), errors="coerce")
-    numbers = numbers.to_numpy(np.float64, na_value=np.nan)
-    spellings: set[str] = set()
-    for text, v in zip(categories, numbers):
-        if np.isfinite(v):
-            spellings.add(str(pd.Series([v], dtype=np.float64).astype("string")[0]))
-            if v % 1 == 0 and abs(v) < 2**63:
-                spellings.add(str(int(v)))
-        elif text in ("True", "False"):
-            spellings.update((text.lower(), text.upper()))
-    candidates = sorted(spellings - set(categories))
-    if not candidates:
-        return {}
-    codes = as_typed(categories, pd.Series(candidates, dtype="string"))
-    return {text: int(code) for text, code in zip(candidates, codes) if code >= 0}
-
-
-def output_nodes(g: _Graph, pre: dict, net, out: str) -> list:
-    """"prediction" (label or value) and, for a classifier, "probabilities"."""
-    from onnx import TensorProto, helper
-
-    elem = TensorProto.DOUBLE if net.dtype == np.float64 else TensorProto.FLOAT
-    if pre["task"] == "regression":
-        if net.n_outputs != 1:
-            raise ValidationError(f"a regression preprocessing needs a network with 1 output; it has {net.n_outputs}")
-        # un-scaled in double whatever the network's dtype, as Preprocessing.decode: float32 steps are 8 near 1e8
-        if net.dtype != np.float64:
-            out = g.op("Cast", [out], hint="prediction", to=TensorProto.DOUBLE)
-        y = g.op("Mul", [out, g.const("y_scale", np.array(pre["y_scale"], dtype=np.float64))], hint="prediction")
-        y = g.op("Add", [y, g.const("y_mean", np.array(pre["y_mean"], dtype=np.float64))], hint="prediction")
-        g.op("Squeeze", [y, g.const("axis", np.array([1], dtype=np.int64))], output="prediction")
-        return [helper.make_tensor_value_info("prediction", TensorProto.DOUBLE, ["N"])]
-    classes = pre["classes"]
-    if net.n_outputs != len(classes):
-        raise ValidationError(f"the preprocessing has {len(classes)} classes but the network has {net.n_outputs} "
-                              "outputs: they are not from the same model file")
-    labels, label_elem = _labels(classes)
-    g.op("Identity", [out], output="probabilities")
-    index = g.op("ArgMax", [out], hint="class", axis=1, keepdims=0)
-    g.op("Gather", [g.const("classes", labels), index], output="prediction", axis=0)
-    return [helper.make_tensor_value_info("prediction", label_elem, ["N"]),
-            helper.make_tensor_value_info("probabilities", elem, ["N", len(classes)])]
-
-
-def _labels(classes: list) -> tuple[np.ndarray, int]:
-    """The class labels as a constant tensor of their own type (bool, integer, number or text)."""
-    from onnx import TensorProto
-    if all(isinstance(c, bool) for c in classes):
-        return np.array(classes, dtype=bool), TensorProto.BOOL
-    if all(isinstance(c, int) and not isinstance(c, bool) for c in classes):
-        return np.array(classes, dtype=np.int64), TensorProto.INT64
-    if all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in classes):
-        return np.array(classes, dtype=np.float64), TensorProto.DOUBLE
-    return np.array([str(c) for c in classes], dtype=object), TensorProto.STRING

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..errors import ChainruleTypeError, ModelFileError, ValidationError
 from ..nn.dropout import Dropout
+from ..nn.losses import LOSSES
 from ..nn.network import Network
 from .mlp import attach_activation, build_network, dense_layer, not_computable, stored_scalar, weights_dtype
 
@@ -28,7 +29,8 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
     Identity and Dropout passed through. Weights must be initializers or Constant nodes.
     A file or a ModelProto is checked by onnx.checker first; opsets before 7 and a Dropout with
     training_mode true are refused. A graph exported by `to_onnx` with CSV preprocessing (one input
-    per column) is refused."""
+    per column) is refused. `loss` None: the loss a graph of `to_onnx` names in its metadata, else
+    categorical cross-entropy after a softmax and mse otherwise."""
     import onnx
     from onnx import numpy_helper
     if isinstance(path_or_model, onnx.ModelProto):
@@ -61,6 +63,10 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
         raise ValidationError(f"{source}: the model is of opset {opset}; chainrule reads opset 7 and later, as ONNX "
                               "Runtime does (before it, Dropout's default is_test=0 meant training mode)")
     graph = model.graph
+    if model.producer_name == "chainrule" and "prediction" in [v.name for v in graph.output]:
+        raise ValidationError(f"{source} is a graph written by `chainrule export` with its CSV preprocessing (inputs "
+                              f"{[v.name for v in graph.input]}, the raw columns): no network alone; load the .npz it "
+                              "was exported from (chainrule.load) for the network")
     consts = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
     initializers = set(consts)
     inputs = [v for v in graph.input if v.name not in consts]
@@ -194,6 +200,9 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
     if current != graph.output[0].name:
         raise ValidationError(f"{source}: the chain of layers ends at {current!r}, not at the output "
                               f"{graph.output[0].name!r}")
+    if loss is None:            # a graph of to_onnx says its network's loss; another's is guessed
+        loss = {p.key: p.value for p in model.metadata_props}.get("chainrule.loss")
+        loss = loss if loss in LOSSES else None
     return build_network(items, loss, weights_dtype(weights, source) if weights else np.float64)
 
 

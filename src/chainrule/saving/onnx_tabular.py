@@ -1,0 +1,210 @@
+"""The CSV preprocessing of a `chainrule train` model as ONNX nodes (see `onnx.to_onnx`), and the
+checks of the raw columns that `chainrule predict` makes.
+
+ONNX has no operator that raises an error, so each check is a Reshape of an empty tensor to
+(count,), the count of the rows that `chainrule predict` would refuse: it fails unless the count
+is 0, and onnxruntime's error quotes the node's name, which says what is wrong and where
+("... while running Reshape node. Name:'column 'x' has an infinite value ...' ... requested
+shape:{1}"). The checks' empty outputs are summed (0.0) into the features, so that no runtime
+leaves them out.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..data.csvfile import NA_MARKERS
+from ..errors import ChainruleTypeError, ValidationError
+
+PREFIX = "chainrule."              # internal tensor names; a column may not start with it
+
+
+def preprocessing_dict(pre) -> dict:
+    """The preprocessing as its JSON dict (from a Preprocessing object or the dict itself)."""
+    data = pre.to_json() if hasattr(pre, "to_json") else pre
+    if not isinstance(data, dict):
+        raise ChainruleTypeError(f"preprocessing must be a Preprocessing or its JSON dict; got {type(pre).__name__}")
+    needed = {"target", "task", "numeric", "text", "means", "scales", "categories", "fill", "classes",
+              "y_mean", "y_scale"}
+    missing = sorted(needed - set(data))
+    if missing:
+        raise ValidationError(f"preprocessing lacks {missing}: expected the 'tabular' entry of a model file "
+                              "written by `chainrule train`")
+    return data
+
+
+def _gap(pre: dict, c: str) -> str:
+    """Why a missing value in column `c` is refused: the model has no fill value for it (the words of
+    `chainrule predict`'s refusal, encode.gap_message)."""
+    if pre.get("impute") is None:
+        return "the model was trained without gaps there: train with --impute to fill them"
+    return (f"the model was trained with --impute {pre['impute']}, but its file, written by an older chainrule, "
+            "keeps no fill value for this column: fill the gaps in, or train the model again")
+
+
+def refuse_unless_zero(g, counts: list[tuple[str, str]]) -> str | None:
+    """A check per (count, message): count is an int64 tensor of shape (1,), and the check a Reshape
+    named `message` that fails unless it is 0. Returns a double scalar 0.0 that depends on them all."""
+    if not counts:
+        return None
+    empty = g.const("empty", np.zeros(0, dtype=np.float64))
+    checks = [g.op("Reshape", [empty, count], hint="check", node_name=message) for count, message in counts]
+    both = g.op("Concat", checks, hint="checks", axis=0) if len(checks) > 1 else checks[0]
+    return g.op("ReduceSum", [both], hint="checks", keepdims=0)
+
+
+def per_column(g, bad: str, k: int, hint: str) -> list[str]:
+    """The count of True of each column of `bad` (N, k): k int64 tensors of shape (1,)."""
+    from onnx import TensorProto, helper
+    counts = g.op("ReduceSum", [g.op("Cast", [bad], hint=hint, to=TensorProto.INT64),
+                                g.const(f"{hint}.axis", np.array([0], dtype=np.int64))], hint=hint, keepdims=0)
+    if k == 1:
+        return [counts]
+    outs = [g.name(f"{hint}.count") for _ in range(k)]
+    g.nodes.append(helper.make_node("Split", [counts, g.const(f"{hint}.split", np.ones(k, dtype=np.int64))], outs,
+                                    name=g.name("Split"), axis=0))
+    return outs
+
+
+def preprocessing_nodes(g, pre: dict, net) -> tuple[list, str]:
+    """Graph inputs (one per column) and the nodes that turn them into the network's input."""
+    from onnx import TensorProto, helper
+
+    columns = pre["numeric"] + pre["text"]
+    clash = [c for c in columns if not c or c.startswith(PREFIX) or c in ("prediction", "probabilities")]
+    if clash:
+        raise ValidationError(f"column name {clash[0]!r} cannot name an ONNX input (it is empty, starts with "
+                              f"{PREFIX!r}, or is the name of an output: 'prediction', 'probabilities'); rename "
+                              "the column and train again")
+    width = len(pre["numeric"]) + sum(len(pre["categories"][c]) for c in pre["text"])
+    if width != net.n_inputs:
+        raise ValidationError(f"the preprocessing gives {width} inputs but the network takes {net.n_inputs}: "
+                              "they are not from the same model file")
+    rows = "the {} columns side by side: every input must have the same number of rows"
+    kind = np.dtype(net.dtype).name
+    inputs, blocks, counts = [], [], []
+    numeric = pre["numeric"]
+    if numeric:
+        for c in numeric:
+            fill = pre["fill"].get(c)
+            gaps = f"NaN where missing: filled with {fill!r}" if fill is not None else "no gaps (NaN is refused)"
+            inputs.append(helper.make_tensor_value_info(c, TensorProto.DOUBLE, ["N", 1],
+                                                        doc_string=f"column {c!r}: numbers (double), {gaps}"))
+        x = g.op("Concat", list(numeric), hint="numeric", axis=1, node_name=rows.format("number")) if len(numeric) > 1 \
+            else numeric[0]
+        if any(c in pre["fill"] for c in numeric):
+            fill = np.array([[pre["fill"].get(c, np.nan) for c in numeric]], dtype=np.float64)
+            x = g.op("Where", [g.op("IsNaN", [x]), g.const("fill", fill), x], hint="filled")
+        x = g.op("Sub", [x, g.const("means", np.array(pre["means"], dtype=np.float64))], hint="centred")
+        x = g.op("Div", [x, g.const("scales", np.array(pre["scales"], dtype=np.float64))], hint="scaled")
+        # NaN (a gap with no fill value), infinite, or too large for float32 once standardised: refused as
+        # `chainrule predict` refuses them; one mask for all three (a comparison with NaN is false)
+        top = g.const("largest", np.array(np.finfo(net.dtype).max, dtype=np.float64))
+        bad = g.op("Not", [g.op("LessOrEqual", [g.op("Abs", [x], hint="size"), top], hint="finite")], hint="bad")
+        large = "" if kind == "float64" else f", or one too large for the model's {kind} once standardised"
+        for n, c in zip(per_column(g, bad, len(numeric), "bad"), numeric):
+            what = "an infinite value" if c in pre["fill"] else f"a missing value ({_gap(pre, c)}) or an infinite one"
+            counts.append((n, f"column {c!r} has {what}{large}; the requested shape says on how many rows"))
+        blocks.append(x)
+    for c in pre["text"]:
+        cats = [str(v) for v in pre["categories"][c]]
+        typed = pre.get("typed")
+        more = other_spellings(cats) if typed is None or c in typed else {}     # as written: exact text
+        fill = pre["fill"].get(c)
+        markers = [m for m in dict.fromkeys((*NA_MARKERS, *(pre.get("na_values") or [])))
+                   if m not in cats and m not in more]
+        gaps = f"missing ({', '.join(map(repr, markers))}) filled with {fill!r}" if fill is not None else \
+            f"no gaps (the missing markers {', '.join(map(repr, markers))} are refused)"
+        inputs.append(helper.make_tensor_value_info(c, TensorProto.STRING, ["N", 1],
+                                                    doc_string=f"column {c!r}: text (string), {gaps}"))
+        # a missing value ("", NA, a marker of --na-values) gets the filled category; a fill value past
+        # --max-categories (a most frequent value tied with more than the limit) is 'other': all zeros
+        if fill is not None and str(fill) in cats:
+            more.update({m: cats.index(str(fill)) for m in markers})
+        elif fill is None and markers:                   # refused, as `chainrule predict` refuses it
+            marked = g.op("OneHotEncoder", [c], hint="marked", domain="ai.onnx.ml", cats_strings=markers, zeros=1)
+            n = g.op("Cast", [g.op("ReduceSum", [marked], hint="marked", keepdims=0)], hint="marked",
+                     to=TensorProto.INT64)
+            counts.append((g.op("Reshape", [n, g.const("one", np.array([1], dtype=np.int64))], hint="marked"),
+                           f"column {c!r} has a missing value ({_gap(pre, c)}); the requested shape says on how "
+                           "many rows"))
+        onehot = g.op("OneHotEncoder", [c], hint="onehot", domain="ai.onnx.ml", cats_strings=cats + list(more),
+                      zeros=1)
+        onehot = g.op("Flatten", [onehot], hint="onehot", axis=1)
+        if more:                                         # each other spelling adds to its category's column
+            merge = np.eye(len(cats))[list(range(len(cats))) + list(more.values())].astype(np.float32)
+            onehot = g.op("MatMul", [onehot, g.const("spellings", merge)], hint="onehot")
+        blocks.append(g.op("Cast", [onehot], hint="onehot", to=TensorProto.DOUBLE))
+    if len(blocks) > 1:
+        x = g.op("Concat", blocks, hint="features", axis=1, node_name=rows.format("number and text"))
+    else:
+        x = blocks[0]
+    zero = refuse_unless_zero(g, counts)
+    if zero is not None:
+        x = g.op("Add", [x, zero], hint="checked")
+    if net.dtype != np.float64:
+        x = g.op("Cast", [x], hint="features", to=TensorProto.FLOAT)
+    return inputs, x
+
+
+def other_spellings(categories: list[str]) -> dict[str, int]:
+    """The spellings of a number or boolean category other than the stored one that `chainrule
+    predict` takes as that category (encode.as_typed), with its index: categories learned from a
+    column pandas read as numbers with gaps are stored as '10.0', and a file without gaps reads the
+    same cell as '10'; 'true' and 'TRUE' are 'True'. The graph's OneHotEncoder matches text exactly."""
+    import pandas as pd
+
+    from ..data.encode import as_typed
+    numbers = pd.to_numeric(pd.Series(categories, dtype="string"), errors="coerce")
+    numbers = numbers.to_numpy(np.float64, na_value=np.nan)
+    spellings: set[str] = set()
+    for text, v in zip(categories, numbers):
+        if np.isfinite(v):
+            spellings.add(str(pd.Series([v], dtype=np.float64).astype("string")[0]))
+            if v % 1 == 0 and abs(v) < 2**63:
+                spellings.add(str(int(v)))
+        elif text in ("True", "False"):
+            spellings.update((text.lower(), text.upper()))
+    candidates = sorted(spellings - set(categories))
+    if not candidates:
+        return {}
+    codes = as_typed(categories, pd.Series(candidates, dtype="string"))
+    return {text: int(code) for text, code in zip(candidates, codes) if code >= 0}
+
+
+def output_nodes(g, pre: dict, net, out: str) -> list:
+    """"prediction" (label or value) and, for a classifier, "probabilities"."""
+    from onnx import TensorProto, helper
+
+    elem = TensorProto.DOUBLE if net.dtype == np.float64 else TensorProto.FLOAT
+    if pre["task"] == "regression":
+        if net.n_outputs != 1:
+            raise ValidationError(f"a regression preprocessing needs a network with 1 output; it has {net.n_outputs}")
+        # un-scaled in double whatever the network's dtype, as Preprocessing.decode: float32 steps are 8 near 1e8
+        if net.dtype != np.float64:
+            out = g.op("Cast", [out], hint="prediction", to=TensorProto.DOUBLE)
+        y = g.op("Mul", [out, g.const("y_scale", np.array(pre["y_scale"], dtype=np.float64))], hint="prediction")
+        y = g.op("Add", [y, g.const("y_mean", np.array(pre["y_mean"], dtype=np.float64))], hint="prediction")
+        g.op("Squeeze", [y, g.const("axis", np.array([1], dtype=np.int64))], output="prediction")
+        return [helper.make_tensor_value_info("prediction", TensorProto.DOUBLE, ["N"])]
+    classes = pre["classes"]
+    if net.n_outputs != len(classes):
+        raise ValidationError(f"the preprocessing has {len(classes)} classes but the network has {net.n_outputs} "
+                              "outputs: they are not from the same model file")
+    labels, label_elem = _labels(classes)
+    g.op("Identity", [out], output="probabilities")
+    index = g.op("ArgMax", [out], hint="class", axis=1, keepdims=0)
+    g.op("Gather", [g.const("classes", labels), index], output="prediction", axis=0)
+    return [helper.make_tensor_value_info("prediction", label_elem, ["N"]),
+            helper.make_tensor_value_info("probabilities", elem, ["N", len(classes)])]
+
+
+def _labels(classes: list) -> tuple[np.ndarray, int]:
+    """The class labels as a constant tensor of their own type (bool, integer, number or text)."""
+    from onnx import TensorProto
+    if all(isinstance(c, bool) for c in classes):
+        return np.array(classes, dtype=bool), TensorProto.BOOL
+    if all(isinstance(c, int) and not isinstance(c, bool) for c in classes):
+        return np.array(classes, dtype=np.int64), TensorProto.INT64
+    if all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in classes):
+        return np.array(classes, dtype=np.float64), TensorProto.DOUBLE
+    return np.array([str(c) for c in classes], dtype=object), TensorProto.STRING

@@ -31,9 +31,10 @@ def reset(s) -> None:
         load_table(s, start.table, start.target, start.name, start.net)
     elif start.net is not None:
         net = copy.deepcopy(start.net)
-        X = np.zeros((1, net.n_inputs))
-        Y = net.targets(np.zeros(1, int)) if net.task == "multiclass" else np.zeros((1, net.n_outputs))
-        s._set_problem("model", start.name, net, X, Y, None, None, arch_of(net), ("sgd", {"lr": 0.5}))
+        arch = arch_of(net)
+        X, Y, how = model_sample(net, start.pre, arch["seed"])
+        s._set_problem("model", start.name, net, X, Y, None, None, arch, ("sgd", {"lr": 0.5}))
+        s.pre, s.sample_from = start.pre, how
     else:
         load(s, "seed")
 
@@ -70,8 +71,8 @@ def model_sample(net, pre, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
     else:
         y = np.round(rng.uniform(0, 1, net.n_outputs), 2)
         target = "targets uniform in [0, 1]"
-    how = (f"a sample drawn with seed {seed}: {where}, {target}; click an input or a target to change it, "
-           "or open a CSV file (Data)")
+    how = (f"A sample drawn at random (seed {seed}): {where}, {target}. Click an input or a target to change it, "
+           "or choose Your CSV file (Data) to train on data.")
     return x.reshape(1, -1), y.reshape(1, -1), how
 
 

@@ -40,12 +40,15 @@ EXPLAIN_BATCH = 8        # up to this many training samples, the derivation cove
 
 class Start:
     """What a session opens on (and `reset` returns to): the seed network, or the model and/or
-    CSV table named on the command line (read once, at startup)."""
+    CSV table named on the command line (read once, at startup). `pre`: the model file's CSV
+    preprocessing, if it has one (its columns name the inputs; its statistics shape the sample
+    drawn for a model opened without data)."""
 
-    def __init__(self, net: Any = None, table: Any = None, target: str | None = None, name: str = ""):
+    def __init__(self, net: Any = None, table: Any = None, target: str | None = None, name: str = "",
+                 pre: Any = None):
         if net is not None:
             limits.check_model(net, name)
-        self.net, self.table, self.target, self.name = net, table, target, name
+        self.net, self.table, self.target, self.name, self.pre = net, table, target, name, pre
 
 
 class Session:
@@ -124,6 +127,7 @@ class Session:
         self.Xt, self.Yt = Xt, (None if Yt is None else net.targets(Yt))
         self.data = None
         self.pre = None
+        self.sample_from: str | None = None     # where a drawn sample came from (a model opened without data)
         self.pristine, self.sample, self.selected = False, 0, None
         self.opt_name, self.opt_settings = opt[0], {**{k: OPT_DEFAULTS[k] for k in OPTIMIZERS[opt[0]]}, **opt[1]}
         self.opt = make_optimizer(self.opt_name, self.opt_settings)
@@ -205,17 +209,26 @@ class Session:
         self.phase = "forward"
 
     def train(self, steps: int = 100) -> None:
-        """`steps` updates (at most limits.MAX_STEPS, and TRAIN_SECONDS per request)."""
+        """`steps` updates (at most limits.MAX_STEPS). A request trains for at most TRAIN_SECONDS (the
+        clock read after every update), then answers with what it has done: the page asks again for
+        the rest, showing how far it is, and the server answers other requests in between."""
+        if isinstance(steps, int) and not isinstance(steps, bool) and steps > limits.MAX_STEPS:
+            raise ValidationError(f"steps: Train runs at most {limits.MAX_STEPS} steps at a time (a request trains "
+                                  f"for {TRAIN_SECONDS:g} s and the page asks again for the rest; more would run for "
+                                  f"hours: train again to go on); got {steps}")
         steps = integer(steps, "steps", 1, limits.MAX_STEPS)
         self.before = self.net.get_weights()
-        t0, done = time.monotonic(), 0
-        chunk = max(1, steps // 100)
+        end, done = time.monotonic() + TRAIN_SECONDS, 0
+        chunk = max(1, steps // 100)            # a point of the loss curve every chunk
         while done < steps:
-            for _ in range(min(chunk, steps - done)):
-                self._update_once()
-                done += 1
-            self._record()
-            if time.monotonic() - t0 > TRAIN_SECONDS and done < steps:
+            self._update_once()
+            done += 1
+            recorded = done % chunk == 0 or done == steps
+            if recorded:
+                self._record()
+            if done < steps and time.monotonic() > end:
+                if not recorded:
+                    self._record()
                 self.message = f"trained {done} of {steps} steps (a request runs at most {TRAIN_SECONDS:g} s)"
                 break
         self._compute()
@@ -270,6 +283,8 @@ class Session:
             self.X = arr
         else:
             self.Y = self.net.targets(arr)
+        if self.sample_from:
+            self.sample_from = "Your sample (drawn at random when the model was opened, then edited)."
         self._edited()
 
     def _edited(self) -> None:
@@ -298,6 +313,8 @@ class Session:
         if self.mode in ("dataset", "csv") and (n_in, n_out) != (self.X.shape[1], self.Y.shape[1]):
             raise ValidationError("the data set fixes the number of inputs and outputs here")
         check_architecture(new, n_in, n_out)
+        if (n_in, n_out) != (self.X.shape[1], self.Y.shape[1]):
+            self.pre = None             # a model file's columns and classes no longer name the units
         net = build(n_in, n_out, new)
         X = resized(self.X, n_in, 0.5)
         self.X, self.net, self.arch = X, net, new

@@ -7,10 +7,13 @@ Oracles: torch (autograd, torch.optim.Adam), NumPy's own standardizing and one-h
 file, the model file written by `Network.save`. API tests use Starlette's TestClient; the browser
 tests use test_explore_browser's fixtures (a server on 127.0.0.1, Debian's chromium)."""
 import argparse
+import re
 import time
 
 import numpy as np
 import pytest
+import test_explore_browser as fixtures
+from playwright.sync_api import expect
 from starlette.testclient import TestClient
 
 import chainrule as cr
@@ -19,6 +22,7 @@ from chainrule.teach.explore.server import create_app
 from chainrule.teach.explore.session import Session, Start
 
 TOKEN = "teacher-token"
+server, browser, page, shots = fixtures.server, fixtures.browser, fixtures.page, fixtures.shots   # this module's own
 
 
 class Page:
@@ -281,3 +285,75 @@ def test_adam_steps_on_a_csv_files_3_layer_softmax_network_are_torch_optims():
         W, b = params[p["layer"]]
         ref = (W if p["kind"] == "W" else b).detach().numpy()[tuple(p["index"])]
         assert p["value"] == pytest.approx(ref, rel=1e-9, abs=1e-12), p["name"]
+
+
+# -- in the browser ------------------------------------------------------------------------------
+def idle(page):
+    expect(page.locator(".cr-explore.busy")).to_have_count(0)
+
+
+def test_the_page_says_where_a_models_sample_came_from_and_how_to_change_it(browser, shots):
+    net = relu_model()
+    said = Session(Start(net, name="m.npz")).state()["sample_from"]
+    with fixtures.model_page(browser, net, "m.npz") as pg:
+        note = pg.locator('[data-id="sample-from"]')
+        expect(note).to_be_visible()
+        assert note.inner_text() == said
+        box, graph = note.bounding_box(), pg.locator('[data-id="graph"]').bounding_box()
+        assert box["y"] + box["height"] <= graph["y"] and box["width"] > 0       # above the drawing, in view
+        pg.screenshot(path=str(shots / "explore-model-sample.png"))
+        fixtures.set_in_editor(pg, '.unit[data-name="i1"]', "0.25")
+        expect(note).to_contain_text("then edited")
+
+
+def test_the_momentum_field_says_its_range_and_refuses_1_5_by_name(page, shots):
+    page.select_option('[data-id="opt"]', "momentum")
+    idle(page)
+    field = page.locator('[data-setting="momentum"]')
+    hint = page.locator('.opt-card .field-hint')
+    expect(hint).to_have_text("from 0 to below 1")
+    assert hint.bounding_box()["y"] > field.bounding_box()["y"]                # under the field
+    field.fill("1.5")
+    field.press("Enter")
+    field.blur()
+    expect(page.locator('[data-id="error"]')).to_be_visible()
+    assert page.inner_text('[data-id="error-text"]').startswith("momentum must be in [0.0, 1.0)")
+    expect(field).to_have_value("0.9")                     # the server's setting, unchanged
+    page.screenshot(path=str(shots / "explore-momentum-refused.png"))
+
+
+def test_train_of_20000_steps_runs_to_the_end_with_its_progress(page, monkeypatch):
+    monkeypatch.setattr(session_module, "TRAIN_SECONDS", 0.2)      # several requests
+    page.fill('[data-id="train-steps"]', "20000")
+    page.click('[data-id="train"]')
+    expect(page.locator('[data-id="info"]')).to_contain_text("of 20000 steps done")
+    expect(page.locator('[data-id="emeta"]')).to_have_text(re.compile("^step 20000 "), timeout=120_000)
+    truth, X, Y, lr = cr.examples.seed_network()
+    for _ in range(20_000):
+        truth.step(X, Y, lr)
+    from chainrule.teach.explore.derive import fmt
+    assert page.inner_text('[data-id="etotal"]') == fmt(truth.loss(X, Y))
+
+
+def test_a_teachers_csv_network_at_1280x800(page, tmp_path, shots):
+    """The teacher's network on their CSV file, drawn at 1280x800: every unit's label inside the
+    drawing, none overlapping, no page wider than the window; the screenshots for a person to look at."""
+    data, _ = pets_csv()
+    (tmp_path / "pets.csv").write_bytes(data)
+    fixtures.upload_csv(page, tmp_path / "pets.csv", "kind")
+    idle(page)
+    page.click("text=+ hidden layer")
+    idle(page)
+    page.locator(".net-card .seed-field input").fill("7")
+    page.locator(".net-card .seed-field input").press("Enter")
+    idle(page)
+    page.click('[data-act="backward"]')
+    idle(page)
+    page.screenshot(path=str(shots / "explore-teacher-backward.png"))
+    page.locator('.edge[data-name="w1"]').focus()          # a network this size draws no labels on its lines
+    page.keyboard.press("Enter")
+    idle(page)
+    expect(page.locator('[data-id="derivation"] h3')).to_contain_text("w1")
+    page.screenshot(path=str(shots / "explore-teacher-w1.png"), full_page=True)
+    assert fixtures.intersecting(page.evaluate(fixtures.SHAPES)) == []
+    assert fixtures.no_horizontal_overflow(page)

@@ -450,9 +450,9 @@ def test_csv_upload_uses_the_preprocessing_of_chainrule_train(page, tmp_path):
     from chainrule.data.tabular import Preprocessing, read_csv
     (tmp_path / "points.csv").write_bytes(CSV)
     df = read_csv(tmp_path / "points.csv")
-    pre = Preprocessing.fit(df, "kind")
-    X, y = pre.transform(df), pre.encode_target(df)
-    order = np.random.default_rng(0).permutation(len(X))
+    order = np.random.default_rng(0).permutation(len(df))
+    pre = Preprocessing.fit(df, "kind", train=np.isin(np.arange(len(df)), order[12:]))     # as chainrule train: the
+    X, y = pre.transform(df), pre.encode_target(df)                                       # training rows' statistics
     xs = np.array(_dataset_points(s, test=False))
     np.testing.assert_array_equal(xs, X[order[12:]])
     assert [c for c, t in zip(s["points"]["cls"], s["points"]["test"]) if not t] == y[order[12:]].tolist()

@@ -163,17 +163,32 @@ def pets_csv():
     rows = rng.uniform(-1, 1, (50, 2))
     text = "x1,x2,colour,kind\n" + "".join(
         f"{a:.3f},{b:.3f},{'red' if b > 0 else 'blue'},{KINDS[int((a + 1) * 1.5) % 3]}\n" for a, b in rows)
-    return text.encode(), rows
+    return text.encode()
 
 
-def encoded(rows):
-    """The file's rows as `chainrule train` encodes them, by NumPy: numeric columns standardized over
-    the file (population std), colour one-hot (blue, red), kind one-hot (cat, dog, eel)."""
-    x = np.round(rows, 3)
-    z = (x - x.mean(axis=0)) / x.std(axis=0)
-    colour = np.c_[x[:, 1] <= 0, x[:, 1] > 0].astype(float)
-    kind = np.eye(3)[[int((a + 1) * 1.5) % 3 for a in rows[:, 0]]]
-    return np.c_[z, colour], kind
+def raw_rows(data: bytes):
+    """The file's numbers as written, its colour and its class (one-hot: cat, dog, eel)."""
+    lines = [ln.split(",") for ln in data.decode().splitlines()[1:]]
+    return (np.array([[float(a), float(b)] for a, b, _, _ in lines]), np.array([c for _, _, c, _ in lines]),
+            np.eye(3)[[KINDS.index(k) for _, _, _, k in lines]])
+
+
+def found_rows(X, raw):
+    """The file's rows that the page's inputs X (standardized x1, x2, then colour one-hot) encode,
+    and each numeric column's mean and scale: an affine map z -> m + s z taken from two samples
+    and two rows, kept where it sends every sample to a row of the file."""
+    z = X[:, :2]
+    for r1 in range(len(raw)):
+        for r2 in range(len(raw)):
+            if r1 == r2:
+                continue
+            s = (raw[r1] - raw[r2]) / (z[0] - z[1])
+            m = raw[r1] - s * z[0]
+            gap = np.abs((m + s * z)[:, None, :] - raw[None, :, :]).max(axis=2)
+            rows = gap.argmin(axis=1)
+            if np.all(gap[np.arange(len(z)), rows] < 1e-9):
+                return rows, m, s
+    raise AssertionError("the page's inputs are no affine map of the file's columns")
 
 
 def torch_pass(torch, params, X, Y):
@@ -192,11 +207,11 @@ def torch_pass(torch, params, X, Y):
 
 def teacher_page():
     page = Page()
-    data, rows = pets_csv()
+    data = pets_csv()
     page.upload(data, "pets.csv", "kind")
     s = page.act("set_architecture", hidden=[5, 3], activations=["tanh", "tanh"], seed=7)["state"]
     assert s["arch"]["output_activation"] == "softmax" and s["loss"] == "categorical_crossentropy"
-    return page, rows
+    return page, data
 
 
 def page_params(torch, state, shapes):
@@ -213,19 +228,16 @@ def test_every_number_of_a_csv_files_3_layer_softmax_network_is_torchs():
     test error, every gradient, the selected weight's batch gradient, the gradient norms): torch
     autograd on the same weights and NumPy's encoding of the same file."""
     torch = pytest.importorskip("torch")
-    page, rows = teacher_page()
-    X_all, Y_all = encoded(rows)
+    page, data = teacher_page()
+    raw, colour, kinds = raw_rows(data)
     s = page.state
     assert s["names"]["inputs"] == ["x1", "x2", "colour=blue", "colour=red"] and s["names"]["classes"] == KINDS
     params = page_params(torch, s, [(4, 5), (5, 3), (3, 3)])
-    train = []
+    samples = []
     for k in range(s["n_train"]):
         s = page.act("set_sample", sample=k)["state"] if k else s
         X, Y = sample_of(s)
-        row = int(np.argmin(np.abs(X_all - X).sum(axis=1)))
-        np.testing.assert_allclose(X[0], X_all[row], rtol=1e-12, atol=1e-12)       # the file, encoded
-        np.testing.assert_array_equal(Y[0], Y_all[row])
-        train.append(row)
+        samples.append((X, Y))
         if k % 13:
             continue                                     # every number of samples 1, 14, 27 and 40
         for W, b in params:
@@ -242,7 +254,17 @@ def test_every_number_of_a_csv_files_3_layer_softmax_network_is_torchs():
         out = outs[-1].detach().numpy()[0]
         assert [e["value"][0] for e in s["errors"]] == pytest.approx(-Y[0] * np.log(out), rel=1e-12, abs=1e-15)
         assert s["explained"]["E"] == pytest.approx(loss.item(), rel=1e-12)
+    X_train = np.vstack([x for x, _ in samples])
+    train, mean, scale = found_rows(X_train, raw)
     assert len(set(train)) == 40
+    # standardized by the training rows' own mean and (population) spread, as `chainrule train` and
+    # scikit-learn's StandardScaler fit them: the test rows do not shape the inputs
+    np.testing.assert_allclose(mean, raw[train].mean(axis=0), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(scale, raw[train].std(axis=0), rtol=1e-9)
+    np.testing.assert_array_equal(X_train[:, 2:], np.c_[colour[train] == "blue", colour[train] == "red"])
+    np.testing.assert_array_equal(np.vstack([y for _, y in samples]), kinds[train])
+    X_all = np.c_[(raw - mean) / scale, colour == "blue", colour == "red"].astype(float)
+    Y_all = kinds
     test = sorted(set(range(50)) - set(train))
     for W, b in params:
         W.grad = b.grad = None
@@ -267,18 +289,15 @@ def test_every_number_of_a_csv_files_3_layer_softmax_network_is_torchs():
 
 def test_adam_steps_on_a_csv_files_3_layer_softmax_network_are_torch_optims():
     torch = pytest.importorskip("torch")
-    page, rows = teacher_page()
+    page, _ = teacher_page()
     s = page.act("set_optimizer", name="adam", lr=0.05)["state"]
-    X_all, Y_all = encoded(rows)
-    train = []
-    for k in range(s["n_train"]):
-        X = sample_of(page.act("set_sample", sample=k)["state"])[0]
-        train.append(int(np.argmin(np.abs(X_all - X).sum(axis=1))))
+    samples = [sample_of(page.act("set_sample", sample=k)["state"]) for k in range(s["n_train"])]
+    X, Y = np.vstack([x for x, _ in samples]), np.vstack([y for _, y in samples])      # the training batch
     params = page_params(torch, page.state, [(4, 5), (5, 3), (3, 3)])
     opt = torch.optim.Adam([t for pair in params for t in pair], lr=0.05)
     for _ in range(3):
         opt.zero_grad()
-        torch_pass(torch, params, X_all[train], Y_all[train])[0].backward()
+        torch_pass(torch, params, X, Y)[0].backward()
         opt.step()
         page.act("step")
     for p in page.state["params"]:
@@ -338,8 +357,7 @@ def test_train_of_20000_steps_runs_to_the_end_with_its_progress(page, monkeypatc
 def test_a_teachers_csv_network_at_1280x800(page, tmp_path, shots):
     """The teacher's network on their CSV file, drawn at 1280x800: every unit's label inside the
     drawing, none overlapping, no page wider than the window; the screenshots for a person to look at."""
-    data, _ = pets_csv()
-    (tmp_path / "pets.csv").write_bytes(data)
+    (tmp_path / "pets.csv").write_bytes(pets_csv())
     fixtures.upload_csv(page, tmp_path / "pets.csv", "kind")
     idle(page)
     page.click("text=+ hidden layer")

@@ -114,14 +114,22 @@ def upload_csv(s, data: bytes, filename: str, target: str | None) -> list[str] |
 
 def load_table(s, table, target: str | None, name: str, model: Any) -> None:
     """A CSV table (80% training rows, 20% test rows from 10 rows on), preprocessed as `chainrule
-    train` does, for a new network (one tanh hidden layer) or for `model`."""
+    train` does (statistics from the training rows), for a new network (one tanh hidden layer) or
+    for `model`."""
     _, Preprocessing = tabular()
     if len(table) > limits.MAX_ROWS:
         raise ValidationError(f"{name} has {len(table)} rows; the explorer trains on at most {limits.MAX_ROWS} "
                               "(use `chainrule train` for larger files)")
     if not isinstance(target, str):
         raise ValidationError(f"choose the target column of {name}; columns are {list(table.columns)}")
-    pre = Preprocessing.fit(table, target)
+    order = np.random.default_rng(0).permutation(len(table))
+    n_test = round(0.2 * len(table)) if len(table) >= 10 else 0
+    test, train = order[:n_test], order[n_test:]
+    rows = np.zeros(len(table), bool)
+    rows[train] = True
+    # the statistics (means, scales, categories) from the training rows alone, as `chainrule train`
+    # (and scikit-learn) fit them: the test rows must not shape the inputs they are scored on
+    pre = Preprocessing.fit(table, target, train=rows if n_test else None)
     X = pre.transform(table, sparse=False)      # the explorer draws every input: dense
     classify = pre.task == "classification"
     if X.shape[1] > limits.MAX_INPUTS or (classify and len(pre.classes) > limits.MAX_UNITS):
@@ -136,9 +144,6 @@ def load_table(s, table, target: str | None, name: str, model: Any) -> None:
         raise ValidationError(f"the model has {net.n_inputs} inputs and {net.n_outputs} outputs; {name} gives "
                               f"{X.shape[1]} inputs and {n_out} outputs")
     Y = net.targets(pre.encode_target(table))
-    order = np.random.default_rng(0).permutation(len(X))
-    n_test = round(0.2 * len(X)) if len(X) >= 10 else 0
-    test, train = order[:n_test], order[n_test:]
     s._set_problem("csv", f"{name}: {pre.task} of {target!r}, {len(train)} training and {n_test} test rows",
                    net, X[train], Y[train], X[test] if n_test else None, Y[test] if n_test else None,
                    arch if model is None else arch_of(net), ("adam", {"lr": 0.01}))

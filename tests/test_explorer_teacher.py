@@ -375,3 +375,29 @@ def test_a_teachers_csv_network_at_1280x800(page, tmp_path, shots):
     page.screenshot(path=str(shots / "explore-teacher-w1.png"), full_page=True)
     assert fixtures.intersecting(page.evaluate(fixtures.SHAPES)) == []
     assert fixtures.no_horizontal_overflow(page)
+
+
+def test_a_model_with_its_csv_preprocessing_reads_the_file_with_its_own_statistics(tmp_path):
+    """`chainrule explore --model m.npz --data t.csv --target kind`: the model's weights were trained
+    on inputs standardized by its training file's statistics; the file is encoded with those (as
+    `chainrule evaluate` does), not with statistics fitted again on it."""
+    from chainrule.cli.explore import start
+    from chainrule.data.tabular import Preprocessing, read_csv
+    from chainrule.saving.npz import save
+    rng = np.random.default_rng(6)
+    (tmp_path / "train.csv").write_text("size,kind\n" + "".join(f"{v:.3f},{'cat' if v > 5 else 'dog'}\n"
+                                                                 for v in rng.normal(5, 2, 30)))
+    (tmp_path / "t.csv").write_text("size,kind\n" + "".join(f"{v:.3f},{'cat' if v > 9 else 'dog'}\n"
+                                                             for v in rng.normal(9, 1, 20)))
+    pre = Preprocessing.fit(read_csv(str(tmp_path / "train.csv")), "kind")
+    net = cr.Network([cr.Dense(1, 3, "tanh"), cr.Dense(3, 2, "softmax")], loss="categorical_crossentropy", seed=2)
+    save(net, str(tmp_path / "m.npz"), extra={"tabular": pre.to_json()})
+    first = start(argparse.Namespace(model=str(tmp_path / "m.npz"), data=str(tmp_path / "t.csv"), target="kind"))
+    s = Session(first)
+    sizes = np.loadtxt(tmp_path / "t.csv", delimiter=",", skiprows=1, usecols=0)
+    train_sizes = np.loadtxt(tmp_path / "train.csv", delimiter=",", skiprows=1, usecols=0)
+    expected = (sizes - train_sizes.mean()) / train_sizes.std()         # the training file's mean and spread
+    shown = np.concatenate([s.X[:, 0], s.Xt[:, 0]])
+    np.testing.assert_allclose(np.sort(shown), np.sort(expected), rtol=1e-12)
+    with pytest.raises(cr.errors.ValidationError, match="trained to predict column 'kind'; the target given is 'size'"):
+        start(argparse.Namespace(model=str(tmp_path / "m.npz"), data=str(tmp_path / "t.csv"), target="size"))

@@ -46,7 +46,7 @@ def start(args):
         name = args.data
     elif args.target:
         raise ValidationError("--target needs --data, the CSV file")
-    s = Start(net, table, args.target, name, None if table is not None else pre)
+    s = Start(net, table, args.target, name, pre)
     Session(s).state()    # the files are checked now, before the server starts (and the seed's figures cached)
     return s
 

@@ -28,7 +28,7 @@ def reset(s) -> None:
     start = s.start
     s.origin = "start" if (start.table is not None or start.net is not None) else "seed"
     if start.table is not None:
-        load_table(s, start.table, start.target, start.name, start.net)
+        load_table(s, start.table, start.target, start.name, start.net, start.pre)
     elif start.net is not None:
         net = copy.deepcopy(start.net)
         arch = arch_of(net)
@@ -112,10 +112,11 @@ def upload_csv(s, data: bytes, filename: str, target: str | None) -> list[str] |
     return None
 
 
-def load_table(s, table, target: str | None, name: str, model: Any) -> None:
+def load_table(s, table, target: str | None, name: str, model: Any, stored: Any = None) -> None:
     """A CSV table (80% training rows, 20% test rows from 10 rows on), preprocessed as `chainrule
     train` does (statistics from the training rows), for a new network (one tanh hidden layer) or
-    for `model`."""
+    for `model`; with `stored`, the model file's own preprocessing (`chainrule train`'s statistics,
+    which its weights were trained on), as `chainrule evaluate` reads a file."""
     _, Preprocessing = tabular()
     if len(table) > limits.MAX_ROWS:
         raise ValidationError(f"{name} has {len(table)} rows; the explorer trains on at most {limits.MAX_ROWS} "
@@ -129,7 +130,10 @@ def load_table(s, table, target: str | None, name: str, model: Any) -> None:
     rows[train] = True
     # the statistics (means, scales, categories) from the training rows alone, as `chainrule train`
     # (and scikit-learn) fit them: the test rows must not shape the inputs they are scored on
-    pre = Preprocessing.fit(table, target, train=rows if n_test else None)
+    if stored is not None and stored.target != target:
+        raise ValidationError(f"the model was trained to predict column {stored.target!r}; the target given is "
+                              f"{target!r}")
+    pre = stored if stored is not None else Preprocessing.fit(table, target, train=rows if n_test else None)
     X = pre.transform(table, sparse=False)      # the explorer draws every input: dense
     classify = pre.task == "classification"
     if X.shape[1] > limits.MAX_INPUTS or (classify and len(pre.classes) > limits.MAX_UNITS):

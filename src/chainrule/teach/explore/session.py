@@ -41,8 +41,8 @@ EXPLAIN_BATCH = 8        # up to this many training samples, the derivation cove
 class Start:
     """What a session opens on (and `reset` returns to): the seed network, or the model and/or
     CSV table named on the command line (read once, at startup). `pre`: the model file's CSV
-    preprocessing, if it has one (its columns name the inputs; its statistics shape the sample
-    drawn for a model opened without data)."""
+    preprocessing, if it has one (its columns name the inputs; its statistics encode the table, or
+    shape the sample drawn for a model opened without data)."""
 
     def __init__(self, net: Any = None, table: Any = None, target: str | None = None, name: str = "",
                  pre: Any = None):

@@ -306,6 +306,62 @@ def test_adam_steps_on_a_csv_files_3_layer_softmax_network_are_torch_optims():
         assert p["value"] == pytest.approx(ref, rel=1e-9, abs=1e-12), p["name"]
 
 
+def test_every_number_of_a_regression_on_a_csv_file_is_torchs():
+    """A numeric target: leaky ReLU and ReLU hidden layers, a linear output, mse. The target is
+    standardized by the training rows' mean and spread (as `chainrule train` does); the forward and
+    backward numbers of a followed sample, E_total, the test error and every gradient are torch's."""
+    torch = pytest.importorskip("torch")
+    rows = np.random.default_rng(8).uniform(-1, 1, (30, 2))
+    data = ("x1,x2,y\n" + "".join(f"{a:.3f},{b:.3f},{3 * a - b + 0.1 * a * b:.3f}\n" for a, b in rows)).encode()
+    page = Page()
+    page.upload(data, "reg.csv", "y")
+    s = page.act("set_architecture", hidden=[4, 3], activations=["leaky_relu", "relu"], seed=11)["state"]
+    assert s["arch"]["output_activation"] == "linear" and s["loss"] == "mse" and s["n_train"] == 24
+    raw = np.array([[float(v) for v in ln.split(",")] for ln in data.decode().splitlines()[1:]])
+    samples = [sample_of(page.act("set_sample", sample=k)["state"] if k else s) for k in range(24)]
+    X, Y = np.vstack([x for x, _ in samples]), np.vstack([y for _, y in samples])
+    train, mean, scale = found_rows(X, raw[:, :2])
+    np.testing.assert_allclose(mean, raw[train, :2].mean(axis=0), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(scale, raw[train, :2].std(axis=0), rtol=1e-9)
+    y = raw[:, 2]
+    np.testing.assert_allclose(Y[:, 0], (y[train] - y[train].mean()) / y[train].std(), rtol=1e-9, atol=1e-12)
+    test = sorted(set(range(30)) - set(train))
+    Xt = (raw[test, :2] - mean) / scale
+    Yt = ((y[test] - y[train].mean()) / y[train].std()).reshape(-1, 1)
+    params = page_params(torch, page.state, [(2, 4), (4, 3), (3, 1)])
+    acts = [lambda z: torch.nn.functional.leaky_relu(z, 0.01), torch.relu, lambda z: z]
+
+    def forward(X, Y):
+        a, nets = torch.tensor(X), []
+        for (W, b), act in zip(params, acts):
+            z = a @ W + b
+            z.retain_grad()
+            nets.append(z)
+            a = act(z)
+        return ((a - torch.tensor(Y)) ** 2).mean(), nets
+
+    loss, _ = forward(X, Y)
+    loss.backward()
+    state = page.state
+    assert state["E_total"] == pytest.approx(loss.item(), rel=1e-12)
+    assert state["E_test"] == pytest.approx(forward(Xt, Yt)[0].item(), rel=1e-9)
+    for p in state["params"]:
+        W, b = params[p["layer"]]
+        assert p["grad"] == pytest.approx((W if p["kind"] == "W" else b).grad.numpy()[tuple(p["index"])],
+                                          rel=1e-9, abs=1e-15), p["name"]
+    for W, b in params:
+        W.grad = b.grad = None
+    x, t = samples[-1]                                      # the sample the page follows now: the last
+    loss, nets = forward(x, t)
+    loss.backward()
+    units = {u["name"]: u for layer in state["layers"][1:] for u in layer["units"]}
+    for k, prefix in enumerate(["h1_", "h2_", "o"]):
+        for j in range(nets[k].shape[1]):
+            u = units[f"{prefix}{j + 1}"]
+            assert u["net"][0] == pytest.approx(nets[k][0, j].item(), rel=1e-12, abs=1e-15)
+            assert u["delta"][0] == pytest.approx(nets[k].grad[0, j].item(), rel=1e-9, abs=1e-15), u["name"]
+
+
 # -- in the browser ------------------------------------------------------------------------------
 def idle(page):
     expect(page.locator(".cr-explore.busy")).to_have_count(0)

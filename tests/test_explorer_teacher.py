@@ -108,7 +108,8 @@ def test_a_model_file_with_its_csv_preprocessing_opens_on_a_sample_of_its_column
     X, Y = sample_of(s)
     assert np.all(np.abs(X[0, :2]) < 4) and sorted(X[0, 2:]) == [0.0, 1.0]
     assert sorted(Y[0]) == [0.0, 1.0]
-    assert "standard normal" in s["sample_from"]
+    said = s["sample_from"]
+    assert "numeric columns standard normal" in said and "one category of each text column" in said
 
 
 # -- momentum ------------------------------------------------------------------------------------
@@ -457,3 +458,29 @@ def test_a_model_with_its_csv_preprocessing_reads_the_file_with_its_own_statisti
     np.testing.assert_allclose(np.sort(shown), np.sort(expected), rtol=1e-12)
     with pytest.raises(cr.errors.ValidationError, match="trained to predict column 'kind'; the target given is 'size'"):
         start(argparse.Namespace(model=str(tmp_path / "m.npz"), data=str(tmp_path / "t.csv"), target="size"))
+
+
+LOSS_BOXES = """() => { const svg = document.querySelector('[data-id="loss"]');
+    const box = e => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
+    return { svg: box(svg), plot: box(svg.querySelector(".plot-bg")),
+             texts: [...svg.querySelectorAll("text")].map(e => [e.textContent, ...box(e)]) }; }"""
+
+
+def test_the_loss_charts_labels_are_whole_and_off_the_curve(page, shots):
+    """After 300 Adam steps on circles the loss spans three decades (a log scale): its smallest value
+    (0.001358: wider than 0.695) is written whole inside the chart, and no label (the steps, the
+    values, "log scale") lies on the plot where the curves are drawn."""
+    page.select_option('[data-id="data"]', "circles")
+    idle(page)
+    page.fill('[data-id="train-steps"]', "300")
+    page.click('[data-id="train"]')
+    expect(page.locator('[data-id="emeta"]')).to_have_text(re.compile("^step 300 "), timeout=60_000)
+    seen = page.evaluate(LOSS_BOXES)
+    texts = {t[0]: t[1:] for t in seen["texts"]}
+    assert "log scale" in texts and len(texts) == 5, texts
+    for name, (left, top, right, bottom) in texts.items():
+        assert seen["svg"][0] <= left and right <= seen["svg"][2], name          # whole, inside the chart
+        plot = seen["plot"]
+        overlap = min(right, plot[2]) - max(left, plot[0]) > 0.5 and min(bottom, plot[3]) - max(top, plot[1]) > 0.5
+        assert not overlap, (name, plot)
+    page.locator(".loss-card").screenshot(path=str(shots / "explore-loss-log-scale.png"))

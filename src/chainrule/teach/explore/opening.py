@@ -55,7 +55,8 @@ def model_sample(net, pre, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
             one[rng.integers(len(one))] = 1.0
             parts.append(one)
         x = np.concatenate(parts)
-        where = "standard normal inputs (the scale of its training columns after standardizing)"
+        where = ("numeric columns standard normal (their scale in training, once standardized)"
+                 + (", one category of each text column" if pre.text else ""))
     else:
         x = np.round(rng.uniform(-1, 1, net.n_inputs), 2)
         where = "inputs uniform in [-1, 1]"

@@ -484,3 +484,14 @@ def test_the_loss_charts_labels_are_whole_and_off_the_curve(page, shots):
         overlap = min(right, plot[2]) - max(left, plot[0]) > 0.5 and min(bottom, plot[3]) - max(top, plot[1]) > 0.5
         assert not overlap, (name, plot)
     page.locator(".loss-card").screenshot(path=str(shots / "explore-loss-log-scale.png"))
+
+
+def test_once_a_csv_file_is_loaded_its_card_says_what_the_network_predicts(page, tmp_path):
+    """The card asked "Which column should the network predict?" before the file was loaded; after,
+    it says which it predicts (and offers another), instead of asking the question again."""
+    (tmp_path / "pets.csv").write_bytes(pets_csv())
+    fixtures.upload_csv(page, tmp_path / "pets.csv", "kind")
+    idle(page)
+    card = page.locator('[data-id="data-settings"] p')
+    expect(card).to_have_text("The network predicts kind of pets.csv. To predict another column, choose it:")
+    assert page.locator('[data-id="target"]').input_value() == "kind"

@@ -240,6 +240,12 @@ export function mount(root, transport) {
       });
     } else if (!(s.mode === "csv" && !card.hidden && $("data-settings").querySelector("[data-id=target]"))) {
       card.hidden = true;
+    } else if (s.names && s.names.target) {     // the file is loaded: the question becomes what it predicts
+      const ask = $("data-settings").querySelector("p"), sel = $("data-settings").querySelector("[data-id=target]");
+      ask.innerHTML = "The network predicts <b></b> of <b></b>. To predict another column, choose it:";
+      ask.querySelectorAll("b")[0].textContent = s.names.target;
+      ask.querySelectorAll("b")[1].textContent = csvFile ? csvFile.name : "the file";
+      sel.value = s.names.target;
     }
   }
 

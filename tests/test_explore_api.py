@@ -450,9 +450,9 @@ def test_csv_upload_uses_the_preprocessing_of_chainrule_train(page, tmp_path):
     from chainrule.data.tabular import Preprocessing, read_csv
     (tmp_path / "points.csv").write_bytes(CSV)
     df = read_csv(tmp_path / "points.csv")
-    pre = Preprocessing.fit(df, "kind")
-    X, y = pre.transform(df), pre.encode_target(df)
-    order = np.random.default_rng(0).permutation(len(X))
+    order = np.random.default_rng(0).permutation(len(df))
+    pre = Preprocessing.fit(df, "kind", train=np.isin(np.arange(len(df)), order[12:]))     # as chainrule train: the
+    X, y = pre.transform(df), pre.encode_target(df)                                       # training rows' statistics
     xs = np.array(_dataset_points(s, test=False))
     np.testing.assert_array_equal(xs, X[order[12:]])
     assert [c for c, t in zip(s["points"]["cls"], s["points"]["test"]) if not t] == y[order[12:]].tolist()
@@ -627,7 +627,8 @@ def test_a_model_from_the_command_line_opens_with_its_own_architecture(tmp_path)
     s = page.state
     assert s["mode"] == "model" and s["origin"] == "start" and s["start"] == "m.npz"
     assert [len(layer["units"]) for layer in s["layers"]] == [3, 4, 2]
-    X, Y = np.zeros((1, 3)), np.array([[1.0, 0.0]])
+    X = np.array([u["value"] for u in s["layers"][0]["units"]]).T          # the sample drawn for it
+    Y = np.array([t["value"] for t in s["targets"]]).T
     assert_matches_report(s, report_of(net, X, Y, 0.5))
     page.act("step")
     assert page.act("load", what="seed")["state"]["mode"] == "seed"
@@ -969,8 +970,10 @@ def test_the_derivation_of_a_softmax_not_fused_writes_its_jacobian_as_the_report
 def _model_page(net):
     from chainrule.teach.explore.session import Session, Start
     page = Page(TestClient(create_app(TOKEN, lambda: Session(Start(net, name="m.npz")))))
-    page.act("set_value", what="input", sample=0, index=0, value=0.7)
-    page.act("set_value", what="target", sample=0, index=0, value=1.0)
+    for index in range(net.n_inputs):           # the sample [0.7, 0, ...] with targets [1, 0, ...]
+        page.act("set_value", what="input", sample=0, index=index, value=0.7 if index == 0 else 0.0)
+    for index in reversed(range(net.n_outputs)):    # o1 last: a softmax's row is then one-hot
+        page.act("set_value", what="target", sample=0, index=index, value=1.0 if index == 0 else 0.0)
     return page
 
 

@@ -777,8 +777,10 @@ def test_the_panel_writes_a_softmaxs_numbers_as_its_others(browser, shots):
     from chainrule.teach.numbers import fmt
     net = cr.Network([cr.Dense(2, 2, "relu"), cr.Dense(2, 2, "softmax")], loss="mse", seed=3)
     net.set_weights([np.zeros((2, 2)), np.zeros(2), np.zeros((2, 2)), np.zeros(2)])     # out 0.5, net 0
-    text = cr.explain(net, np.array([[0.0, 0.0]]), np.array([[1.0, 0.0]])).text()
     with model_page(browser, net) as page:
+        s = server_state(page)                                     # the sample drawn for the model
+        X = np.array([u["value"] for u in s["layers"][0]["units"]]).T
+        text = cr.explain(net, X, np.array([t["value"] for t in s["targets"]]).T).text()
         page.click('.unit[data-name="o1"]')
         page.wait_for_selector(".derivation .eq")
         rows = page.locator(".derivation .eq").all()

@@ -31,11 +31,11 @@ def register(sub) -> None:
 def start(args):
     """What every new page opens on: the files named on the command line, read once, here."""
     from ..teach.explore.session import Session, Start
-    net = table = None
+    net = table = pre = None
     name = ""
     if args.model:
-        import chainrule as cr
-        net = cr.load(args.model)
+        from .tabular import load_model
+        net, pre, _ = load_model(args.model, need_preprocessing=False)     # its CSV preprocessing, if any
         name = args.model
     if args.data:
         if not args.target:
@@ -46,7 +46,7 @@ def start(args):
         name = args.data
     elif args.target:
         raise ValidationError("--target needs --data, the CSV file")
-    s = Start(net, table, args.target, name)
+    s = Start(net, table, args.target, name, pre)
     Session(s).state()    # the files are checked now, before the server starts (and the seed's figures cached)
     return s
 

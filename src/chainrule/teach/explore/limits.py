@@ -14,7 +14,9 @@ MAX_HIDDEN_LAYERS = 6
 MAX_UNITS = 16          # neurons per layer, outputs and classes
 MAX_INPUTS = 32         # inputs of the network (a CSV file's encoded columns)
 MAX_ROWS = 5000         # rows of an uploaded CSV file
-MAX_STEPS = 10_000      # updates of one Train request (the seed's 10,000)
+# updates of one Train run: a request trains for at most session.TRAIN_SECONDS and the page asks again
+# for the rest, so the server stays responsive however many; the cap only catches a mistyped count
+MAX_STEPS = 1_000_000
 MAX_VALUE = 1e6         # largest weight, input or target typed in
 MAX_UPLOAD = 2 * 2**20  # bytes of an uploaded CSV file
 MAX_BODY = 256 * 2**10  # bytes of any other request
@@ -42,6 +44,9 @@ def setting(name: str, value: Any) -> float:
     """An optimizer setting from the page. eps must be positive here: with eps = 0 (which the
     engine, like torch.optim, accepts) a weight whose gradient is 0 gets 0/0 = NaN."""
     value = number(value, name, 1e6)
+    if name == "momentum" and not 0 <= value < 1:       # torch takes any momentum >= 0; Keras documents [0, 1)
+        raise ValidationError(f"momentum must be in [0.0, 1.0) (each step adds momentum times the last one: from 1 "
+                              f"on the steps never die down and training diverges); got {value!r}")
     if name == "eps" and value <= 0:
         raise ValidationError(f"eps must be a positive number (it keeps the division finite where a gradient is 0); "
                               f"got {value!r}")

@@ -20,14 +20,11 @@ import chainrule as cr
 from chainrule.errors import TrainingDiverged, ValidationError
 from chainrule.nn.divergence import divergence_cause, sum_of_squares
 
-from . import datasets, engine, limits, wording
-from .engine import NamedBytes, arch_of, build, explain_all, make_optimizer, resized, tabular
+from . import engine, limits, opening, wording
+from .engine import build, explain_all, make_optimizer, resized
 from .limits import check_architecture, integer, number
+from .opening import DATA_ARCH, SEED_ARCH  # noqa: F401  (the architectures the session opens with)
 
-SEED_ARCH = {"hidden": [2], "activations": ["sigmoid"], "output_activation": "sigmoid", "loss": "sse",
-             "init": "seed", "seed": 0, "train_biases": False}
-DATA_ARCH = {"hidden": [4, 4], "activations": ["tanh", "tanh"], "output_activation": "sigmoid",
-             "loss": "binary_crossentropy", "init": "auto", "seed": 0, "train_biases": True}
 OPTIMIZERS = {"sgd": ("lr",), "momentum": ("lr", "momentum"), "nesterov": ("lr", "momentum"),
               "adagrad": ("lr",), "rmsprop": ("lr", "alpha", "eps"), "adam": ("lr", "beta1", "beta2", "eps")}
 OPT_DEFAULTS = {"lr": 0.5, "momentum": 0.9, "alpha": 0.99, "eps": 1e-8, "beta1": 0.9, "beta2": 0.999}
@@ -43,12 +40,15 @@ EXPLAIN_BATCH = 8        # up to this many training samples, the derivation cove
 
 class Start:
     """What a session opens on (and `reset` returns to): the seed network, or the model and/or
-    CSV table named on the command line (read once, at startup)."""
+    CSV table named on the command line (read once, at startup). `pre`: the model file's CSV
+    preprocessing, if it has one (its columns name the inputs; its statistics encode the table, or
+    shape the sample drawn for a model opened without data)."""
 
-    def __init__(self, net: Any = None, table: Any = None, target: str | None = None, name: str = ""):
+    def __init__(self, net: Any = None, table: Any = None, target: str | None = None, name: str = "",
+                 pre: Any = None):
         if net is not None:
             limits.check_model(net, name)
-        self.net, self.table, self.target, self.name = net, table, target, name
+        self.net, self.table, self.target, self.name, self.pre = net, table, target, name, pre
 
 
 class Session:
@@ -107,85 +107,18 @@ class Session:
         self.__dict__.update(snap)
         self.undo_stack = stack
 
-    # -- loading --------------------------------------------------------------------------------
+    # -- loading (opening.py) ------------------------------------------------------------------
     def reset(self) -> None:
         """Back to what the session opened on."""
-        s = self.start
-        self.origin = "start" if (s.table is not None or s.net is not None) else "seed"
-        if s.table is not None:
-            self._load_table(s.table, s.target, s.name, s.net)
-        elif s.net is not None:
-            net = copy.deepcopy(s.net)
-            X = np.zeros((1, net.n_inputs))
-            Y = net.targets(np.zeros(1, int)) if net.task == "multiclass" else np.zeros((1, net.n_outputs))
-            self._set_problem("model", s.name, net, X, Y, None, None, arch_of(net), ("sgd", {"lr": 0.5}))
-        else:
-            self.load("seed")
+        opening.reset(self)
 
     def load(self, what: str, name: str = "moons", n: int = 200, noise: float = 0.1, seed: int = 0) -> None:
         """Open the seed network, a generated data set, or (what="start") what the session opened on."""
-        if what == "start":
-            return self.reset()
-        self.origin = what
-        if what == "seed":
-            net, X, Y, lr = cr.examples.seed_network()
-            self._set_problem("seed", "The seed's 2-2-2 network", net, X, Y, None, None, dict(SEED_ARCH),
-                              ("sgd", {"lr": lr}))
-            self.pristine = True
-            return None
-        if what != "dataset":
-            raise ValidationError(f"load: what must be 'seed', 'dataset' or 'start'; got {what!r}")
-        Xall, y = datasets.make(name, n, noise, seed)
-        order = np.random.default_rng(seed).permutation(len(y))
-        n_test = max(1, round(0.3 * len(y)))
-        test, train = order[:n_test], order[n_test:]
-        net = build(2, 1, DATA_ARCH)
-        Y = y.reshape(-1, 1).astype(float)
-        self._set_problem("dataset", f"{name}: {len(train)} training and {n_test} test points", net,
-                          Xall[train], Y[train], Xall[test], Y[test], dict(DATA_ARCH), ("adam", {"lr": 0.03}))
-        self.data = {"name": name, "n": n, "noise": noise, "seed": seed}
-        return None
+        opening.load(self, what, name, n, noise, seed)
 
     def upload_csv(self, data: bytes, filename: str, target: str | None) -> list[str] | None:
-        """A CSV file sent by the page, read and preprocessed as `chainrule train` does. Without a
-        target, returns the columns to choose from (and loads nothing)."""
-        read_csv, _ = tabular()
-        table = read_csv(NamedBytes(data, filename))
-        if not target:
-            return list(table.columns)
-        self._load_table(table, target, filename, None)
-        self.origin = "upload"
-        return None
-
-    def _load_table(self, table, target: str | None, name: str, model) -> None:
-        _, Preprocessing = tabular()
-        if len(table) > limits.MAX_ROWS:
-            raise ValidationError(f"{name} has {len(table)} rows; the explorer trains on at most {limits.MAX_ROWS} "
-                                  "(use `chainrule train` for larger files)")
-        if not isinstance(target, str):
-            raise ValidationError(f"choose the target column of {name}; columns are {list(table.columns)}")
-        pre = Preprocessing.fit(table, target)
-        X = pre.transform(table, sparse=False)      # the explorer draws every input: dense
-        classify = pre.task == "classification"
-        if X.shape[1] > limits.MAX_INPUTS or (classify and len(pre.classes) > limits.MAX_UNITS):
-            raise ValidationError(f"{name} gives {X.shape[1]} inputs and {len(pre.classes)} classes; the explorer "
-                                  f"draws at most {limits.MAX_INPUTS} inputs and {limits.MAX_UNITS} classes")
-        n_out = len(pre.classes) if classify else 1
-        arch = {"hidden": [4], "activations": ["tanh"], "output_activation": "softmax" if classify else "linear",
-                "loss": "categorical_crossentropy" if classify else "mse", "init": "auto", "seed": 0,
-                "train_biases": True}
-        net = build(X.shape[1], n_out, arch) if model is None else copy.deepcopy(model)
-        if net.n_inputs != X.shape[1] or net.n_outputs != n_out:
-            raise ValidationError(f"the model has {net.n_inputs} inputs and {net.n_outputs} outputs; {name} gives "
-                                  f"{X.shape[1]} inputs and {n_out} outputs")
-        Y = net.targets(pre.encode_target(table))
-        order = np.random.default_rng(0).permutation(len(X))
-        n_test = round(0.2 * len(X)) if len(X) >= 10 else 0
-        test, train = order[:n_test], order[n_test:]
-        self._set_problem("csv", f"{name}: {pre.task} of {target!r}, {len(train)} training and {n_test} test rows",
-                          net, X[train], Y[train], X[test] if n_test else None, Y[test] if n_test else None,
-                          arch if model is None else arch_of(net), ("adam", {"lr": 0.01}))
-        self.pre = pre
+        """A CSV file sent by the page (without a target: its columns, and nothing loaded)."""
+        return opening.upload_csv(self, data, filename, target)
 
     def _set_problem(self, mode, title, net, X, Y, Xt, Yt, arch, opt) -> None:
         check_architecture(arch, X.shape[1], Y.shape[1])
@@ -194,6 +127,7 @@ class Session:
         self.Xt, self.Yt = Xt, (None if Yt is None else net.targets(Yt))
         self.data = None
         self.pre = None
+        self.sample_from: str | None = None     # where a drawn sample came from (a model opened without data)
         self.pristine, self.sample, self.selected = False, 0, None
         self.opt_name, self.opt_settings = opt[0], {**{k: OPT_DEFAULTS[k] for k in OPTIMIZERS[opt[0]]}, **opt[1]}
         self.opt = make_optimizer(self.opt_name, self.opt_settings)
@@ -275,17 +209,26 @@ class Session:
         self.phase = "forward"
 
     def train(self, steps: int = 100) -> None:
-        """`steps` updates (at most limits.MAX_STEPS, and TRAIN_SECONDS per request)."""
+        """`steps` updates (at most limits.MAX_STEPS). A request trains for at most TRAIN_SECONDS (the
+        clock read after every update), then answers with what it has done: the page asks again for
+        the rest, showing how far it is, and the server answers other requests in between."""
+        if isinstance(steps, int) and not isinstance(steps, bool) and steps > limits.MAX_STEPS:
+            raise ValidationError(f"steps: Train runs at most {limits.MAX_STEPS} steps at a time (a request trains "
+                                  f"for {TRAIN_SECONDS:g} s and the page asks again for the rest; more would run for "
+                                  f"hours: train again to go on); got {steps}")
         steps = integer(steps, "steps", 1, limits.MAX_STEPS)
         self.before = self.net.get_weights()
-        t0, done = time.monotonic(), 0
-        chunk = max(1, steps // 100)
+        end, done = time.monotonic() + TRAIN_SECONDS, 0
+        chunk = max(1, steps // 100)            # a point of the loss curve every chunk
         while done < steps:
-            for _ in range(min(chunk, steps - done)):
-                self._update_once()
-                done += 1
-            self._record()
-            if time.monotonic() - t0 > TRAIN_SECONDS and done < steps:
+            self._update_once()
+            done += 1
+            recorded = done % chunk == 0 or done == steps
+            if recorded:
+                self._record()
+            if done < steps and time.monotonic() > end:
+                if not recorded:
+                    self._record()
                 self.message = f"trained {done} of {steps} steps (a request runs at most {TRAIN_SECONDS:g} s)"
                 break
         self._compute()
@@ -340,6 +283,8 @@ class Session:
             self.X = arr
         else:
             self.Y = self.net.targets(arr)
+        if self.sample_from:
+            self.sample_from = "Your sample (drawn at random when the model was opened, then edited)."
         self._edited()
 
     def _edited(self) -> None:
@@ -368,6 +313,8 @@ class Session:
         if self.mode in ("dataset", "csv") and (n_in, n_out) != (self.X.shape[1], self.Y.shape[1]):
             raise ValidationError("the data set fixes the number of inputs and outputs here")
         check_architecture(new, n_in, n_out)
+        if (n_in, n_out) != (self.X.shape[1], self.Y.shape[1]):
+            self.pre = None             # a model file's columns and classes no longer name the units
         net = build(n_in, n_out, new)
         X = resized(self.X, n_in, 0.5)
         self.X, self.net, self.arch = X, net, new

@@ -49,7 +49,7 @@ def _state(s) -> dict:
         layers.append({"activation": layer["activation"], "units": units})
     out = {
         "mode": s.mode, "origin": s.origin, "start": s.start.name or None, "title": s.title, "phase": s.phase,
-        "steps": s.steps, "message": s.message,
+        "steps": s.steps, "message": s.message, "sample_from": s.sample_from,
         "editable": s.mode not in ("dataset", "csv"), "can_undo": bool(s.undo_stack),
         "loss": d["loss"], "E_total": s.batch["E"], "E_test": s.batch["E_test"], "E_how": total_line(s),
         "E_shown": {"total": shown(s.batch["E"]), "test": shown(s.batch["E_test"])},
@@ -85,7 +85,7 @@ def names(s) -> dict | None:
     as column=value), its outputs (the classes, or the regression target) and classes; a generated
     data set's classes (class 0 and class 1). None for the seed's and the user's own networks."""
     pre = s.pre
-    if s.mode == "csv" and pre is not None:
+    if s.mode in ("csv", "model") and pre is not None:       # a CSV file, or a model file's stored preprocessing
         classes = [str(c) for c in pre.classes] if pre.task == "classification" else []
         return {"inputs": [*pre.numeric, *(f"{c}={v}" for c in pre.text for v in pre.categories[c])],
                 "outputs": classes or [pre.target], "target": pre.target, "classes": classes or None}

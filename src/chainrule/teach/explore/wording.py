@@ -26,6 +26,9 @@ RULES: list[tuple[re.Pattern, Any]] = [     # (pattern, what re.sub puts in its 
                 r"\(clip_norm=\.\.\.\), or scaling the inputs\.?"),
      NOTHING_CHANGED),
     (re.compile(r"(, )?(or )?gradient clipping \(clip_norm=\.\.\.\)(, )?"), lambda m: ", " if m[1] and m[3] else ""),
+    # Nesterov with no momentum: the page's optimizer and field, not the engine's arguments
+    (re.compile(r"nesterov=True needs momentum > 0 and dampening = 0"),
+     "Nesterov needs a momentum above 0 (Optimizer, momentum); with momentum 0 choose Gradient descent"),
     # a loss that needs probabilities after an output that gives none
     (re.compile(r"Use activation='(\w+)' on the output layer \(or a loss that declares takes_logits = True\)"),
      r"Choose \1 as the Output activation (Network), or another Loss"),

@@ -5,7 +5,7 @@
 
 import { drawGraph } from "./graph.js";
 import { drawLoss, drawBoundary, drawClassKey, drawNorms } from "./charts.js";
-import { OPT_NAMES, SETTING_NAMES, TEMPLATE } from "./template.js";
+import { OPT_NAMES, SETTING_HINTS, SETTING_NAMES, TEMPLATE } from "./template.js";
 import { exportDrawing } from "./download.js";
 
 // Names as the seed writes them: dE/dout_o1 -> ∂E/∂out with a subscript o1; every product with ·
@@ -181,6 +181,8 @@ export function mount(root, transport) {
     if (!s) return;
     state = s;
     $("title").textContent = s.title;
+    $("sample-from").textContent = s.sample_from || "";
+    $("sample-from").hidden = !s.sample_from;
     root.querySelector(".layout").classList.toggle("data-mode", Boolean(s.boundary));
     renderData(s);
     renderReadout(s);
@@ -238,6 +240,12 @@ export function mount(root, transport) {
       });
     } else if (!(s.mode === "csv" && !card.hidden && $("data-settings").querySelector("[data-id=target]"))) {
       card.hidden = true;
+    } else if (s.names && s.names.target) {     // the file is loaded: the question becomes what it predicts
+      const ask = $("data-settings").querySelector("p"), sel = $("data-settings").querySelector("[data-id=target]");
+      ask.innerHTML = "The network predicts <b></b> of <b></b>. To predict another column, choose it:";
+      ask.querySelectorAll("b")[0].textContent = s.names.target;
+      ask.querySelectorAll("b")[1].textContent = csvFile ? csvFile.name : "the file";
+      sel.value = s.names.target;
     }
   }
 
@@ -274,6 +282,12 @@ export function mount(root, transport) {
       const inp = lab.querySelector("input");
       inp.value = v;
       onNumber(inp, SETTING_NAMES[k] || k, v, x => call("set_optimizer", { [k]: x }));
+      if (SETTING_HINTS[k]) {         // the range the server takes, said under the field
+        const hint = document.createElement("span");
+        hint.className = "field-hint";
+        [hint.textContent, hint.title] = SETTING_HINTS[k];
+        lab.appendChild(hint);
+      }
       box.appendChild(lab);
     }
   }

@@ -7,7 +7,7 @@ const TRAIN = "#2563eb", TEST = "#ea580c";
 
 // Loss after each update, train and test; a log scale when the loss spans a decade or more.
 export function drawLoss(svg, history) {
-  const W = 360, H = 170, l = 46, r = 10, t = 12, b = 26;
+  const W = 360, H = 170, r = 10, t = 12, b = 26;
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   svg.replaceChildren();
   const steps = history.step, series = [[history.train, TRAIN], [history.test, TEST]];
@@ -18,16 +18,19 @@ export function drawLoss(svg, history) {
   const f = log ? Math.log10 : (v => v);
   if (!log) { lo = 0; hi = hi * 1.05; }
   const [a, z] = [f(lo), f(hi) === f(lo) ? f(lo) + 1 : f(hi)];
+  // the loss's labels left of the plot, which starts where the wider of them ends (0.001358 is wider
+  // than 0.695): measured in the drawing, 46 units where it cannot be (a hidden card)
+  const labels = [lo, hi].map(v => [v, el("text", { class: "axis-label end" }, svg, short(v))]);
+  const widest = Math.max(0, ...labels.map(([, e]) => { try { return e.getComputedTextLength(); } catch (err) { return 0; } }));
+  const l = Math.max(46, Math.ceil(widest) + 8);
   const s0 = steps[0], s1 = Math.max(steps[steps.length - 1], s0 + 1);
   const X = s => l + (W - l - r) * (s - s0) / (s1 - s0);
   const Y = v => t + (H - t - b) * (1 - (f(v) - a) / (z - a));
-  el("rect", { x: l, y: t, width: W - l - r, height: H - t - b, class: "plot-bg" }, svg);
-  for (const v of [lo, hi]) {
-    el("text", { x: l - 4, y: Y(v) + 4, class: "axis-label end" }, svg, short(v));
-  }
+  svg.insertBefore(el("rect", { x: l, y: t, width: W - l - r, height: H - t - b, class: "plot-bg" }), svg.firstChild);
+  for (const [v, e] of labels) { e.setAttribute("x", l - 4); e.setAttribute("y", Y(v) + 4); }
   el("text", { x: l, y: H - 8, class: "axis-label" }, svg, String(s0));
   el("text", { x: W - r, y: H - 8, class: "axis-label end" }, svg, `step ${steps[steps.length - 1]}`);
-  if (log) el("text", { x: l + 4, y: t + 12, class: "axis-label" }, svg, "log scale");
+  if (log) el("text", { x: (l + W - r) / 2, y: H - 8, class: "axis-label middle" }, svg, "log scale");   // under the plot, not on the curve
   for (const [s, colour] of series) {
     const pts = steps.map((st, i) => [st, s[i]]).filter(([, v]) => v !== null && v > 0);
     if (!pts.length) continue;

@@ -68,7 +68,8 @@ export const TEMPLATE = `
   <div class="card graph-card">
     <div class="graph-head">
       <div><div class="title" data-id="title"></div>
-        <div class="muted hint">Click a weight, a bias or a neuron to see its chain rule.</div></div>
+        <div class="muted hint">Click a weight, a bias or a neuron to see its chain rule.</div>
+        <div class="muted hint" data-id="sample-from" hidden></div></div>
       <div class="sample-row" data-id="sample-row" hidden>
         <label class="field">Sample <select data-id="sample"></select></label>
       </div>
@@ -104,3 +105,7 @@ export const TEMPLATE = `
 export const OPT_NAMES = { sgd: "Gradient descent", momentum: "Momentum", nesterov: "Nesterov", adagrad: "AdaGrad",
                     rmsprop: "RMSprop", adam: "Adam" };
 export const SETTING_NAMES = { lr: "η (learning rate)", momentum: "momentum", alpha: "α", eps: "ε", beta1: "β₁", beta2: "β₂" };
+// what a setting's field says under it: [the range the server takes, why (on hover)]
+export const SETTING_HINTS = {
+  momentum: ["from 0 to below 1", "Each step adds momentum times the last one: from 1 on the steps never die down and training diverges"],
+};

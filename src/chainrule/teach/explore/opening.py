@@ -1,0 +1,155 @@
+"""What a session opens: the seed network, a generated data set, a CSV table (the command line's or
+an uploaded one), or a saved model with no data, for which a sample is drawn (`model_sample`).
+
+Each sets the session's network, batch, architecture and optimizer through `Session._set_problem`;
+`Session` runs them as its actions `reset`, `load` and `upload_csv` (undone if they fail).
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+
+import chainrule as cr
+from chainrule.errors import ValidationError
+
+from . import datasets, limits
+from .engine import NamedBytes, arch_of, build, tabular
+
+SEED_ARCH = {"hidden": [2], "activations": ["sigmoid"], "output_activation": "sigmoid", "loss": "sse",
+             "init": "seed", "seed": 0, "train_biases": False}
+DATA_ARCH = {"hidden": [4, 4], "activations": ["tanh", "tanh"], "output_activation": "sigmoid",
+             "loss": "binary_crossentropy", "init": "auto", "seed": 0, "train_biases": True}
+
+
+def reset(s) -> None:
+    """Back to what session `s` opened on."""
+    start = s.start
+    s.origin = "start" if (start.table is not None or start.net is not None) else "seed"
+    if start.table is not None:
+        load_table(s, start.table, start.target, start.name, start.net, start.pre)
+    elif start.net is not None:
+        net = copy.deepcopy(start.net)
+        arch = arch_of(net)
+        X, Y, how = model_sample(net, start.pre, arch["seed"])
+        s._set_problem("model", start.name, net, X, Y, None, None, arch, ("sgd", {"lr": 0.5}))
+        s.pre, s.sample_from = start.pre, how
+    else:
+        load(s, "seed")
+
+
+def model_sample(net, pre, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
+    """One sample for a model opened without data, drawn from `seed` (the Network card's Init seed,
+    so the same file opens on the same sample), and the words saying where it came from. With the
+    CSV preprocessing stored by `chainrule train`: each numeric column at its training mean plus a
+    standard normal times its spread (standardized: N(0, 1)), each text column one of its categories;
+    without: inputs uniform in [-1, 1]. The target: a class drawn at random, or for one output a
+    value in [0, 1] (regression's standardized target: N(0, 1)). Two decimals: easy to read and to
+    retype. Zeros would show nothing: with ReLU and zero biases every gradient is 0."""
+    rng = np.random.default_rng(seed)
+    if pre is not None:
+        parts = [np.round(rng.standard_normal(len(pre.numeric)), 2)]
+        for c in pre.text:
+            one = np.zeros(len(pre.categories[c]))
+            one[rng.integers(len(one))] = 1.0
+            parts.append(one)
+        x = np.concatenate(parts)
+        where = ("numeric columns standard normal (their scale in training, once standardized)"
+                 + (", one category of each text column" if pre.text else ""))
+    else:
+        x = np.round(rng.uniform(-1, 1, net.n_inputs), 2)
+        where = "inputs uniform in [-1, 1]"
+    if net.task == "multiclass" or (net.n_outputs > 1 and net.loss_function.name == "categorical_crossentropy"):
+        y = np.eye(net.n_outputs)[rng.integers(net.n_outputs)]
+        target = "a class drawn at random"
+    elif net.task == "binary":
+        y = rng.integers(0, 2, net.n_outputs).astype(float)
+        target = "targets drawn from 0 and 1"
+    elif pre is not None and pre.task == "regression":
+        y = np.round(rng.standard_normal(net.n_outputs), 2)
+        target = "a standard normal target"
+    else:
+        y = np.round(rng.uniform(0, 1, net.n_outputs), 2)
+        target = "targets uniform in [0, 1]"
+    how = (f"A sample drawn at random (seed {seed}): {where}, {target}. Click an input or a target to change it, "
+           "or choose Your CSV file (Data) to train on data.")
+    return x.reshape(1, -1), y.reshape(1, -1), how
+
+
+def load(s, what: str, name: str = "moons", n: int = 200, noise: float = 0.1, seed: int = 0) -> None:
+    """The seed network, a generated data set, or (what="start") what the session opened on."""
+    if what == "start":
+        return reset(s)
+    s.origin = what
+    if what == "seed":
+        net, X, Y, lr = cr.examples.seed_network()
+        s._set_problem("seed", "The seed's 2-2-2 network", net, X, Y, None, None, dict(SEED_ARCH), ("sgd", {"lr": lr}))
+        s.pristine = True
+        return None
+    if what != "dataset":
+        raise ValidationError(f"load: what must be 'seed', 'dataset' or 'start'; got {what!r}")
+    Xall, y = datasets.make(name, n, noise, seed)
+    order = np.random.default_rng(seed).permutation(len(y))
+    n_test = max(1, round(0.3 * len(y)))
+    test, train = order[:n_test], order[n_test:]
+    net = build(2, 1, DATA_ARCH)
+    Y = y.reshape(-1, 1).astype(float)
+    s._set_problem("dataset", f"{name}: {len(train)} training and {n_test} test points", net,
+                   Xall[train], Y[train], Xall[test], Y[test], dict(DATA_ARCH), ("adam", {"lr": 0.03}))
+    s.data = {"name": name, "n": n, "noise": noise, "seed": seed}
+    return None
+
+
+def upload_csv(s, data: bytes, filename: str, target: str | None) -> list[str] | None:
+    """A CSV file sent by the page, read and preprocessed as `chainrule train` does. Without a
+    target, returns the columns to choose from (and loads nothing)."""
+    read_csv, _ = tabular()
+    table = read_csv(NamedBytes(data, filename))
+    if not target:
+        return list(table.columns)
+    load_table(s, table, target, filename, None)
+    s.origin = "upload"
+    return None
+
+
+def load_table(s, table, target: str | None, name: str, model: Any, stored: Any = None) -> None:
+    """A CSV table (80% training rows, 20% test rows from 10 rows on), preprocessed as `chainrule
+    train` does (statistics from the training rows), for a new network (one tanh hidden layer) or
+    for `model`; with `stored`, the model file's own preprocessing (`chainrule train`'s statistics,
+    which its weights were trained on), as `chainrule evaluate` reads a file."""
+    _, Preprocessing = tabular()
+    if len(table) > limits.MAX_ROWS:
+        raise ValidationError(f"{name} has {len(table)} rows; the explorer trains on at most {limits.MAX_ROWS} "
+                              "(use `chainrule train` for larger files)")
+    if not isinstance(target, str):
+        raise ValidationError(f"choose the target column of {name}; columns are {list(table.columns)}")
+    order = np.random.default_rng(0).permutation(len(table))
+    n_test = round(0.2 * len(table)) if len(table) >= 10 else 0
+    test, train = order[:n_test], order[n_test:]
+    rows = np.zeros(len(table), bool)
+    rows[train] = True
+    # the statistics (means, scales, categories) from the training rows alone, as `chainrule train`
+    # (and scikit-learn) fit them: the test rows must not shape the inputs they are scored on
+    if stored is not None and stored.target != target:
+        raise ValidationError(f"the model was trained to predict column {stored.target!r}; the target given is "
+                              f"{target!r}")
+    pre = stored if stored is not None else Preprocessing.fit(table, target, train=rows if n_test else None)
+    X = pre.transform(table, sparse=False)      # the explorer draws every input: dense
+    classify = pre.task == "classification"
+    if X.shape[1] > limits.MAX_INPUTS or (classify and len(pre.classes) > limits.MAX_UNITS):
+        raise ValidationError(f"{name} gives {X.shape[1]} inputs and {len(pre.classes)} classes; the explorer "
+                              f"draws at most {limits.MAX_INPUTS} inputs and {limits.MAX_UNITS} classes")
+    n_out = len(pre.classes) if classify else 1
+    arch = {"hidden": [4], "activations": ["tanh"], "output_activation": "softmax" if classify else "linear",
+            "loss": "categorical_crossentropy" if classify else "mse", "init": "auto", "seed": 0,
+            "train_biases": True}
+    net = build(X.shape[1], n_out, arch) if model is None else copy.deepcopy(model)
+    if net.n_inputs != X.shape[1] or net.n_outputs != n_out:
+        raise ValidationError(f"the model has {net.n_inputs} inputs and {net.n_outputs} outputs; {name} gives "
+                              f"{X.shape[1]} inputs and {n_out} outputs")
+    Y = net.targets(pre.encode_target(table))
+    s._set_problem("csv", f"{name}: {pre.task} of {target!r}, {len(train)} training and {n_test} test rows",
+                   net, X[train], Y[train], X[test] if n_test else None, Y[test] if n_test else None,
+                   arch if model is None else arch_of(net), ("adam", {"lr": 0.01}))
+    s.pre = pre

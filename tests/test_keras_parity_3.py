@@ -1,0 +1,214 @@
+"""Keras parity, third round: fit's params, the per-batch hooks reached through super(), the learning
+rate ReduceLROnPlateau logs, CSVLogger appending, and fit's other arguments, each against Keras 3
+itself (KERAS_BACKEND=torch) on the same small problem."""
+import os
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+keras = pytest.importorskip("keras")
+
+
+def _data(n=40, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 2)).astype(np.float32)
+    return X, (X[:, :1] - 0.5 * X[:, 1:]).astype(np.float32)
+
+
+def _keras_model(lr=0.1):
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="mse")
+    return model
+
+
+def _net():
+    return cr.Network([cr.Dense(2, 1, "linear")], loss="mse", seed=0)
+
+
+# 1. History.params: Keras 3's whole dict
+
+@pytest.mark.parametrize("kwargs", [{}, {"verbose": "auto"}, {"verbose": 0}, {"verbose": 1}, {"verbose": 2},
+                                    {"verbose": 0, "validation_split": 0.25, "initial_epoch": 1}])
+def test_history_params_are_keras_whole_dict(kwargs, capsys):
+    X, y = _data()
+    theirs = _keras_model().fit(X, y, epochs=3, batch_size=16, **kwargs)
+    ours = _net().fit(X, y, epochs=3, batch_size=16, **kwargs)
+    assert ours.params == theirs.params
+    assert ours.epoch == theirs.epoch
+
+
+def test_a_callbacks_params_are_keras(capsys):
+    """Keras code reading self.params in a callback (set before on_train_begin) finds Keras' dict."""
+    X, y = _data()
+    seen = {}
+
+    def recorder(base, who):
+        def on_train_begin(self, logs=None):
+            seen[who, "begin"] = dict(self.params)
+
+        def on_epoch_end(self, epoch, logs=None):
+            seen[who, "end"] = dict(self.params)
+        return type("Record", (base,), {"on_train_begin": on_train_begin, "on_epoch_end": on_epoch_end})()
+
+    _keras_model().fit(X, y, epochs=2, batch_size=16, verbose=0, callbacks=[recorder(keras.callbacks.Callback, "k")])
+    _net().fit(X, y, epochs=2, batch_size=16, verbose=0, callbacks=[recorder(cr.callbacks.Callback, "c")])
+    assert seen["c", "begin"] == seen["k", "begin"] and seen["c", "end"] == seen["k", "end"]
+
+
+# 2. ReduceLROnPlateau: the rate logged as Keras logs it (float32), reduced as Keras reduces it
+
+def _plateau_both(values, capsys, lr=0.1, **kwargs):
+    model = _keras_model(lr)
+    theirs = keras.callbacks.ReduceLROnPlateau(**kwargs)
+    theirs.set_model(model)
+    theirs.on_train_begin()
+    net = _net()
+    net.optimizer = cr.optim.SGD(lr=lr)
+    ours = cr.ReduceLROnPlateau(**kwargs)
+    ours.set_network(net)
+    ours.on_train_begin({})
+    logged = {"keras": [], "ours": []}
+    printed = {}
+    for who, cb in (("keras", theirs), ("ours", ours)):
+        for epoch, value in enumerate(values):
+            logs = {"val_loss": value}
+            cb.on_epoch_end(epoch, logs)
+            logged[who].append(logs["learning_rate"])
+        printed[who] = [line.split(" to ")[0] for line in capsys.readouterr().out.splitlines() if line.strip()]
+    return logged, printed, net
+
+
+def test_reduce_lr_logs_keras_float32_rate(capsys):
+    values = [1.0, 0.9, 0.95, 0.96, 0.97, 0.5, 0.6, 0.7, 0.8]
+    logged, _, net = _plateau_both(values, capsys, lr=0.1, patience=1, factor=0.5)
+    assert logged["ours"] == logged["keras"]                 # exactly: 0.1 in float32 is 0.10000000149011612
+    assert all(type(v) is float for v in logged["ours"])
+    assert net.optimizer.lr in {0.1 * 0.5 ** k for k in range(1, 10)}   # the rate trained with: chainrule's own
+
+
+def test_reduce_lr_stops_at_min_lr_as_keras(capsys):
+    """0.01 * 0.1 is 0.0010000000000000002 in float64, above min_lr=0.001: chainrule reduced it again (to
+    0.001) every `patience` epochs, printing a line each time; Keras compares its float32 rate and stops."""
+    values = [1.0] * 8
+    logged, printed, net = _plateau_both(values, capsys, lr=0.01, patience=1, factor=0.1, min_lr=0.001, verbose=1)
+    assert printed["ours"] == printed["keras"] and len(printed["keras"]) == 1
+    assert logged["ours"] == logged["keras"]
+
+
+@pytest.mark.parametrize("factor", [0.5, 0.1])
+def test_a_fits_logged_rate_is_keras(factor):
+    """The same fit in both, the rate reduced every epoch: each epoch's learning_rate is the number Keras'
+    history holds; by a factor that is not a power of 2, within one float32 step (Keras rounds its rate
+    to float32 at each reduction, chainrule once, from its float64 rate: docs/guide.md)."""
+    X, y = _data()
+    kwargs = dict(epochs=6, batch_size=40, shuffle=False, verbose=0, validation_data=(X, y))
+    theirs = _keras_model(0.2).fit(X, y, callbacks=[keras.callbacks.ReduceLROnPlateau(factor=factor, patience=0,
+                                                                                        min_delta=10)], **kwargs)
+    ours = _net().fit(X, y, optimizer=cr.optim.SGD(0.2),
+                      callbacks=[cr.ReduceLROnPlateau(factor=factor, patience=0, min_delta=10)], **kwargs)
+    if factor == 0.5:
+        assert ours.history["learning_rate"] == theirs.history["learning_rate"]
+    np.testing.assert_array_max_ulp(np.float32(ours.history["learning_rate"]),
+                                    np.float32(theirs.history["learning_rate"]), maxulp=1)
+    assert ours.history["learning_rate"] == [float(np.float32(lr)) for lr in ours.history["lr"]]
+
+
+# 3. The per-batch hooks: which of a callback's methods fit calls, through super() too
+
+def _calls(base, methods):
+    calls = []
+
+    def hook(name, call_super):
+        def method(self, batch, logs=None):
+            calls.append((name, batch, None if logs is None else sorted(logs)))
+            if call_super:
+                getattr(super(cls, self), name)(batch, logs)
+        return method
+    cls = type("Record", (base,), {name: hook(name, sup) for name, sup in methods.items()})
+    return cls(), calls
+
+
+@pytest.mark.parametrize("methods", [
+    {"on_train_batch_end": True, "on_batch_end": False},
+    {"on_train_batch_begin": True, "on_batch_begin": False},
+    {"on_train_batch_end": False, "on_batch_end": False},
+    {"on_train_batch_begin": False, "on_batch_begin": False, "on_train_batch_end": True, "on_batch_end": False},
+    {"on_train_batch_end": True},
+    {"on_batch_begin": True, "on_batch_end": True}])
+def test_per_batch_hooks_reached_as_keras(methods):
+    X, y = _data(20)
+    theirs, keras_calls = _calls(keras.callbacks.Callback, methods)
+    _keras_model().fit(X, y, epochs=1, batch_size=10, verbose=0, callbacks=[theirs])
+    ours, our_calls = _calls(cr.callbacks.Callback, methods)
+    _net().fit(X, y, epochs=1, batch_size=10, verbose=0, callbacks=[ours])
+    assert our_calls == keras_calls
+
+
+def test_a_subclass_of_a_subclass_is_called_as_keras():
+    """A's on_train_batch_end passes on through super(); B, a subclass of A, adds on_batch_end."""
+    X, y = _data(20)
+
+    def make(base):
+        calls = []
+
+        class A(base):
+            def on_train_batch_end(self, batch, logs=None):
+                calls.append("A.on_train_batch_end")
+                super().on_train_batch_end(batch, logs)
+
+        class B(A):
+            def on_batch_end(self, batch, logs=None):
+                calls.append(("B.on_batch_end", sorted(logs)))
+        return B(), calls
+
+    theirs, keras_calls = make(keras.callbacks.Callback)
+    _keras_model().fit(X, y, epochs=1, batch_size=10, verbose=0, callbacks=[theirs])
+    ours, our_calls = make(cr.callbacks.Callback)
+    _net().fit(X, y, epochs=1, batch_size=10, verbose=0, callbacks=[ours])
+    assert our_calls == keras_calls and len(our_calls) == 4
+
+
+# 4. CSVLogger(append=True) to a file written before
+
+def _append_both(tmp_path, prepared):
+    logs = [{"loss": 0.5, "val_loss": 0.75}, {"loss": 0.25, "val_loss": 0.375}]
+    out = []
+    for who, make in (("keras", keras.callbacks.CSVLogger), ("ours", cr.CSVLogger)):
+        path = tmp_path / f"{who}.csv"
+        path.write_bytes(prepared)
+        cb = make(str(path), append=True)
+        cb.on_train_begin() if who == "keras" else cb.on_train_begin({})
+        for epoch, epoch_logs in enumerate(logs):
+            cb.on_epoch_end(epoch, dict(epoch_logs))
+        cb.on_train_end()
+        out.append(path.read_bytes())
+    return out
+
+
+def test_csv_append_to_a_lf_file_keeps_its_line_ends(tmp_path):
+    """Keras appends CRLF rows to a file of LF lines (pandas' to_csv, a text editor's): a file mixing
+    both. chainrule writes Keras' rows (no second header) with the file's own line end."""
+    prepared = b"epoch,loss,val_loss\n0,1.0,1.5\n"
+    theirs, ours = _append_both(tmp_path, prepared)
+    assert theirs.count(b"\r\n") == 2 and theirs.count(b"\n") == 4       # Keras mixes
+    assert ours == theirs.replace(b"\r\n", b"\n")
+    assert b"\r" not in ours
+
+
+def test_csv_append_after_a_last_line_without_end(tmp_path):
+    """Keras joins its first row to a last line that has no line end ("0,1.0,1.50,0.5,0.75")."""
+    prepared = b"epoch,loss,val_loss\r\n0,1.0,1.5"
+    theirs, ours = _append_both(tmp_path, prepared)
+    assert ours == prepared + b"\r\n" + theirs[len(prepared):]
+    with open(tmp_path / "ours.csv", newline="") as f:
+        assert [len(line.split(",")) for line in f.read().split("\r\n")[:-1]] == [3, 3, 3, 3]
+
+
+@pytest.mark.parametrize("prepared", [b"", b"epoch,loss,val_loss\r\n0,1.0,1.5\r\n"])
+def test_csv_append_to_an_empty_or_crlf_file_is_keras(tmp_path, prepared):
+    theirs, ours = _append_both(tmp_path, prepared)
+    assert ours == theirs
+

@@ -212,3 +212,58 @@ def test_csv_append_to_an_empty_or_crlf_file_is_keras(tmp_path, prepared):
     theirs, ours = _append_both(tmp_path, prepared)
     assert ours == theirs
 
+
+
+# 5. fit's other arguments and callbacks, as a Keras user would try them
+
+def _stopper(base, at):
+    class Stop(base):
+        def on_train_batch_end(self, batch, logs=None):
+            if self.model.stop_training is False and batch == at[1] and len(self.seen) == at[0]:
+                self.model.stop_training = True
+            self.batches += 1
+            self.last = dict(logs)
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.batches = 0
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.seen.append((epoch, self.batches, dict(logs)))
+    stop = Stop()
+    stop.seen = []
+    return stop
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_a_stop_asked_for_after_a_batch_ends_the_epoch_there_as_keras(weighted):
+    """Keras' fit leaves the epoch after the batch whose callback set model.stop_training, and its
+    logs are those of the batches trained; chainrule trained the rest of the epoch first."""
+    X, y = _data()
+    w = np.linspace(0.5, 2.0, 40) if weighted else None
+    kwargs = dict(epochs=3, batch_size=8, shuffle=False, verbose=0, validation_data=(X, y), sample_weight=w)
+    model = _keras_model(0.05)
+    net = _net()
+    model.set_weights([net.layers[0].W.astype(np.float32), net.layers[0].b.astype(np.float32)])
+    theirs, ours = _stopper(keras.callbacks.Callback, (1, 1)), _stopper(cr.callbacks.Callback, (1, 1))
+    model.fit(X, y, callbacks=[theirs], **kwargs)
+    history = net.fit(X, y, optimizer=cr.optim.SGD(0.05), callbacks=[ours], **kwargs)
+    assert [(e, b) for e, b, _ in ours.seen] == [(e, b) for e, b, _ in theirs.seen] == [(0, 5), (1, 2)]
+    assert history.epoch == [0, 1]
+    for ((_, _, logs), (_, _, keras_logs)) in zip(ours.seen, theirs.seen):
+        assert set(logs) == set(keras_logs)
+        if not weighted:  # Keras' weighted loss divides by the rows, not by the weights (docs/guide.md)
+            assert logs["val_loss"] == pytest.approx(keras_logs["val_loss"], rel=1e-5)
+    assert ours.seen[1][2]["loss"] == ours.last["loss"]          # the running mean of the 2 batches trained
+    if not weighted:
+        np.testing.assert_allclose(net.layers[0].W.ravel(), model.get_weights()[0].ravel(), rtol=1e-5)
+        assert ours.seen[1][2]["loss"] == pytest.approx(theirs.seen[1][2]["loss"], rel=1e-5)
+
+
+def test_a_stop_after_a_batch_ends_a_sequences_epoch_too():
+    """The same with a sequence of (x, y) batches: the epoch ends after the batch, its logs those of the batches."""
+    X, y = _data()
+    batches = [(X[a:a + 8], y[a:a + 8]) for a in range(0, 40, 8)]
+    ours = _stopper(cr.callbacks.Callback, (0, 2))
+    history = _net().fit(batches, epochs=2, shuffle=False, verbose=0, optimizer=cr.optim.SGD(0.05), callbacks=[ours])
+    assert [(e, b) for e, b, _ in ours.seen] == [(0, 3)] and history.epoch == [0]
+    assert history["loss"] == [ours.last["loss"]]

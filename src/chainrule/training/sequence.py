@@ -105,6 +105,8 @@ class SequenceTrainer(Trainer):
                 logs["accuracy"] = correct / n
             for cb in end:
                 cb.on_train_batch_end(step, dict(logs))
+            if net.stop_training:               # as Keras: a callback's stop ends the epoch after its batch
+                break
         if callable(getattr(batches, "on_epoch_end", None)):
             batches.on_epoch_end()
         self.end_epoch(epoch, total, correct, n)

@@ -209,13 +209,15 @@ class Trainer:
                 raise self.diverged(error, epoch, bad)
             sizes = np.full(len(losses), bs, dtype=np.float64)
             sizes[-1] = n - bs * (len(losses) - 1)
-            total = float(np.dot(losses, sizes))
-        else:
-            total, correct = self.numpy_epoch(epoch, order, labels, slices, begin, end)
-        self.end_epoch(epoch, total, correct)
+            total, trained = float(np.dot(losses, sizes)), None
+        else:       # trained: the rows (or weight) trained when a callback stopped the epoch early
+            total, correct, trained = self.numpy_epoch(epoch, order, labels, slices, begin, end)
+        self.end_epoch(epoch, total, correct, trained)
 
-    def numpy_epoch(self, epoch, order, labels, slices, begin, end) -> tuple[float, float]:
-        """The reference loop: gather each batch into reused buffers, forward, backward, update."""
+    def numpy_epoch(self, epoch, order, labels, slices, begin, end) -> tuple[float, float, float | None]:
+        """The reference loop: gather each batch into reused buffers, forward, backward, update. Returns the
+        loss and correct predictions summed, and the rows trained (their weight; None: all of them): fewer
+        when a callback set stop_training after a batch, which, as in Keras, ends the epoch there."""
         net, opt, X, Y, w = self.net, self.optimizer, self.X, self.Y, self.weight
         n, bs = X.shape[0], self.batch_size
         classify = self.classify
@@ -273,9 +275,21 @@ class Trainer:
                     logs["accuracy"] = (right if predicted is not None else correct) / seen
                 for cb in end:
                     cb.on_train_batch_end(batch, dict(logs))
+            if net.stop_training and start + bs < n:
+                return self.stopped_at(start + bs, order, total, correct, predicted, labels)
         if predicted is not None:
             correct = int(np.count_nonzero(predicted == labels)) if w is None else float(np.dot(w, predicted == labels))
-        return total, correct
+        return total, correct, None
+
+    def stopped_at(self, rows: int, order, total: float, correct: float, predicted,
+                   labels) -> tuple[float, float, float]:
+        """numpy_epoch's sums over the first `rows` rows of its order, where a callback stopped it."""
+        w = self.weight
+        done = np.arange(rows) if order is None else order[:rows]
+        if predicted is not None:
+            hits = predicted[done] == labels[done]
+            correct = int(np.count_nonzero(hits)) if w is None else float(np.dot(w[done], hits))
+        return total, correct, (rows if w is None else float(np.add.reduce(w[done])))
 
     def end_epoch(self, epoch: int, total: float, correct: float, n: float | None = None) -> None:
         """The epoch's logs (mean loss and accuracy over its `n` samples, or their total weight) to the callbacks."""

@@ -267,3 +267,76 @@ def test_a_stop_after_a_batch_ends_a_sequences_epoch_too():
     history = _net().fit(batches, epochs=2, shuffle=False, verbose=0, optimizer=cr.optim.SGD(0.05), callbacks=[ours])
     assert [(e, b) for e, b, _ in ours.seen] == [(0, 3)] and history.epoch == [0]
     assert history["loss"] == [ours.last["loss"]]
+
+
+# 6. Keras' smaller callbacks: LearningRateScheduler, LambdaCallback, TerminateOnNaN
+
+@pytest.mark.parametrize("schedule", [lambda epoch, lr: lr * 0.5 if epoch else lr, lambda epoch: 0.1 / (epoch + 1)])
+def test_learning_rate_scheduler_as_keras(schedule, capsys):
+    X, y = _data()
+    kwargs = dict(epochs=4, batch_size=40, shuffle=False, verbose=0)
+    model, net = _keras_model(0.1), _net()
+    model.set_weights([net.layers[0].W.astype(np.float32), net.layers[0].b.astype(np.float32)])
+    theirs = model.fit(X, y, callbacks=[keras.callbacks.LearningRateScheduler(schedule, verbose=1)], **kwargs)
+    keras_lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
+    ours = net.fit(X, y, optimizer=cr.optim.SGD(0.1),
+                   callbacks=[cr.callbacks.LearningRateScheduler(schedule, verbose=1)], **kwargs)
+    our_lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert ours.history["learning_rate"] == theirs.history["learning_rate"]
+    assert [line.rsplit(" ", 1)[0] for line in our_lines] == [line.rsplit(" ", 1)[0] for line in keras_lines]
+    np.testing.assert_allclose([float(line.rsplit(" ", 1)[1][:-1]) for line in our_lines],
+                               [float(line.rsplit(" ", 1)[1][:-1]) for line in keras_lines], rtol=1e-6)
+    np.testing.assert_allclose(net.layers[0].W.ravel(), model.get_weights()[0].ravel(), rtol=1e-5)
+
+
+@pytest.mark.parametrize("bad, error", [(lambda epoch: 0.0, cr.errors.ValidationError),
+                                        (lambda epoch: "0.1", cr.errors.ValidationError)])
+def test_a_schedule_giving_no_rate_is_named(bad, error):
+    X, y = _data()
+    with pytest.raises(error, match="LearningRateScheduler: the schedule gave .* for epoch 0"):
+        _net().fit(X, y, verbose=0, callbacks=[cr.callbacks.LearningRateScheduler(bad)])
+
+
+def test_lambda_callback_is_called_as_keras():
+    X, y = _data(20)
+    calls = {"keras": [], "ours": []}
+
+    def hooks(who):
+        log = calls[who].append
+        return dict(on_train_begin=lambda logs: log(("train_begin", logs)),
+                    on_epoch_begin=lambda epoch, logs: log(("epoch_begin", epoch, logs)),
+                    on_epoch_end=lambda epoch, logs: log(("epoch_end", epoch, sorted(logs))),
+                    on_train_batch_end=lambda batch, logs: log(("batch_end", batch, sorted(logs))),
+                    on_batch_begin=lambda batch, logs: log(("batch_begin", batch, logs)),
+                    on_train_end=lambda logs: log(("train_end", sorted(logs))))
+    kwargs = dict(epochs=2, batch_size=10, verbose=0, validation_split=0.5)
+    _keras_model().fit(X, y, callbacks=[keras.callbacks.LambdaCallback(**hooks("keras"))], **kwargs)
+    _net().fit(X, y, callbacks=[cr.callbacks.LambdaCallback(**hooks("ours"))], **kwargs)
+    assert calls["ours"] == calls["keras"]
+
+
+def test_lambda_callback_refuses_hooks_fit_never_calls():
+    with pytest.raises(cr.errors.ValidationError, match="on_test_batch_end is not called"):
+        cr.callbacks.LambdaCallback(on_test_batch_end=lambda batch, logs: None)
+
+
+def test_terminate_on_nan_stops_as_keras(capsys):
+    """A rate that blows the loss up: Keras' TerminateOnNaN prints its line and fit returns with the
+    epoch's NaN loss; chainrule did not know the callback, and without it fit raises TrainingDiverged,
+    whose message names the batch the stop must come at."""
+    X, y = _data()
+    kwargs = dict(epochs=50, batch_size=8, shuffle=False, verbose=0)
+    theirs = _keras_model(5.0).fit(X, y * 1e3, callbacks=[keras.callbacks.TerminateOnNaN()], **kwargs)
+    keras_line = capsys.readouterr().out.strip().splitlines()[-1]
+    with pytest.raises(cr.errors.TrainingDiverged) as info:
+        _net().fit(X, y * 1e3, optimizer=cr.optim.SGD(5.0), **kwargs)
+    epoch, batch = (int(v) for v in __import__("re").search(r"in epoch (\d+), batch (\d+)", str(info.value)).groups())
+    net = _net()
+    ours = net.fit(X, y * 1e3, optimizer=cr.optim.SGD(5.0), callbacks=[cr.callbacks.TerminateOnNaN()], **kwargs)
+    our_line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert keras_line.startswith("Batch ") and keras_line.endswith(": Invalid loss, terminating training")
+    assert our_line == f"Batch {batch - 1}: Invalid loss, terminating training"
+    assert len(ours.epoch) == epoch and np.isnan(ours["loss"][-1]) and not np.isfinite(theirs.history["loss"][-1])
+    assert np.isfinite(net.params).all()
+    with pytest.raises(cr.errors.TrainingDiverged):
+        _net().fit(X, y * 1e3, optimizer=cr.optim.SGD(5.0), callbacks=[cr.callbacks.TerminateOnNaN(True)], **kwargs)

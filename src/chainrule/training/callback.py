@@ -87,9 +87,10 @@ def takes_logs(hook: Any) -> bool:
 
 def batch_callbacks(callbacks: list[Callback]) -> tuple[list[Callback], list[Callback]]:
     """The callbacks fit calls before and after each batch (on_train_batch_begin, on_train_batch_end):
-    those whose class overrides the hook under either of Keras' names; the others cost the hot loop nothing."""
+    those whose class (or, as LambdaCallback's, the instance) overrides the hook under either of Keras'
+    names; the others cost the hot loop nothing."""
     def uses(cb: Callback, *names: str) -> bool:
-        return any(getattr(type(cb), name) is not getattr(Callback, name) for name in names)
+        return any(name in vars(cb) or getattr(type(cb), name) is not getattr(Callback, name) for name in names)
     return ([cb for cb in callbacks if uses(cb, "on_train_batch_begin", "on_batch_begin")],
             [cb for cb in callbacks if uses(cb, "on_train_batch_end", "on_batch_end")])
 

@@ -7,6 +7,7 @@ classes, the same epoch in one compiled loop (`compiled.py`; the NumPy loop is t
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,6 +28,7 @@ from .callback import batch_callbacks, keras_params
 from .callbacks import Callback, History, make_progress
 from .diagnostics import likely_cause
 from .optim import SGD, Adam, Optimizer, get_optimizer
+from .small_callbacks import terminates
 from .sparse_rows import SparseRows
 from .streaming import LazyRows, evaluate
 
@@ -252,7 +254,12 @@ class Trainer:
             try:
                 E = net.train_batch(xb, yb) if wb is None else net.train_batch(xb, yb, sw.factors(wb, net.dtype))
             except TrainingDiverged as exc:
-                raise self.diverged(exc, epoch, batch) from None
+                if not terminates(self.callbacks):
+                    raise self.diverged(exc, epoch, batch) from None
+                for cb in end:                  # TerminateOnNaN: Keras' NaN batch logs, then the stop
+                    cb.on_train_batch_end(batch, {"loss": math.nan, **({"accuracy": math.nan} if classify else {})})
+                total, correct, trained = self.stopped_at(start, order, total, correct, predicted, labels)
+                return math.nan, (correct if start else math.nan), (trained or 1.0)
             opt.step(net.params, net.grads, slices)
             if timer is not None:
                 timer.step()

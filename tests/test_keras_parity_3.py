@@ -340,3 +340,25 @@ def test_terminate_on_nan_stops_as_keras(capsys):
     assert np.isfinite(net.params).all()
     with pytest.raises(cr.errors.TrainingDiverged):
         _net().fit(X, y * 1e3, optimizer=cr.optim.SGD(5.0), callbacks=[cr.callbacks.TerminateOnNaN(True)], **kwargs)
+
+
+def test_a_callback_setting_the_optimizers_learning_rate_as_keras():
+    """Keras code sets the rate by its name in a callback: optimizer.learning_rate was an attribute nothing
+    read here, the rate unchanged; the weights after the fit are Keras'."""
+    X, y = _data()
+
+    def halving(base):
+        class Halve(base):
+            def on_epoch_begin(self, epoch, logs=None):
+                if epoch:
+                    self.model.optimizer.learning_rate = float(self.model.optimizer.learning_rate) * 0.5
+        return Halve()
+    model, net = _keras_model(0.1), _net()
+    model.set_weights([net.layers[0].W.astype(np.float32), net.layers[0].b.astype(np.float32)])
+    kwargs = dict(epochs=4, batch_size=8, shuffle=False, verbose=0)
+    model.fit(X, y, callbacks=[halving(keras.callbacks.Callback)], **kwargs)
+    net.fit(X, y, optimizer=cr.optim.SGD(0.1), callbacks=[halving(cr.callbacks.Callback)], **kwargs)
+    assert net.optimizer.lr == 0.1 * 0.5 ** 3
+    np.testing.assert_allclose(net.layers[0].W.ravel(), model.get_weights()[0].ravel(), rtol=1e-5)
+    with pytest.raises(cr.errors.ValidationError, match="optimizer.learning_rate"):
+        net.optimizer.learning_rate = -1.0

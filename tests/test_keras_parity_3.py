@@ -362,3 +362,23 @@ def test_a_callback_setting_the_optimizers_learning_rate_as_keras():
     np.testing.assert_allclose(net.layers[0].W.ravel(), model.get_weights()[0].ravel(), rtol=1e-5)
     with pytest.raises(cr.errors.ValidationError, match="optimizer.learning_rate"):
         net.optimizer.learning_rate = -1.0
+
+
+def test_csv_append_under_a_header_without_this_runs_columns_warns(tmp_path):
+    """Appending logs with columns the file's header lacks: Keras writes its rows of 5 fields under a
+    header of 3; chainrule keeps the header's columns and names the ones it leaves out."""
+    logs = [{"loss": 0.5, "val_loss": 0.75, "learning_rate": 0.25, "lr": 0.25}]
+    prepared = b"epoch,loss,val_loss\r\n0,1.0,1.5\r\n"
+    rows = {}
+    for who, make in (("keras", keras.callbacks.CSVLogger), ("ours", cr.CSVLogger)):
+        path = tmp_path / f"{who}.csv"
+        path.write_bytes(prepared)
+        cb = make(str(path), append=True)
+        cb.on_train_begin() if who == "keras" else cb.on_train_begin({})
+        with pytest.warns(UserWarning, match=r"\['learning_rate', 'lr'\] are not among them") if who == "ours" \
+                else __import__("contextlib").nullcontext():
+            cb.on_epoch_end(1, dict(logs[0]))
+        cb.on_train_end()
+        rows[who] = [line.split(",") for line in path.read_text().splitlines()]
+    assert [len(r) for r in rows["keras"]] == [3, 3, 5]
+    assert rows["ours"] == [["epoch", "loss", "val_loss"], ["0", "1.0", "1.5"], ["1", "0.5", "0.75"]]

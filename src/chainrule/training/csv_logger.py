@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import os
+import warnings
 from typing import IO, Any
 
 from ..errors import ValidationError
@@ -25,7 +26,9 @@ class CSVLogger(Callback):
     header is written only into a new or empty file, as Keras does; unlike Keras, the rows end as
     the file's first line ends (LF in a file written by other tools, where Keras would add CRLF rows
     to LF ones), and a file whose last line has no line end gets one first (Keras would join the
-    first row to that line). Under MPI (`comm`), give it on every rank: rank 0 writes."""
+    first row to that line); logs the file has no column for are named in a warning and left out
+    (Keras writes its own columns under the file's header, misaligned). Under MPI (`comm`), give it
+    on every rank: rank 0 writes."""
 
     def __init__(self, filename: str | os.PathLike, separator: str = ",", append: bool = False):
         self.filename = os.fspath(check.path_like(filename, "CSVLogger: filename"))
@@ -109,6 +112,12 @@ class CSVLogger(Callback):
         if not self.started:
             self._start()
             self.started = True
+            header = self.keys
+            left = [] if header is None else [k for k in logs if k not in header]
+            if header is not None and left:     # Keras writes its own columns under the file's header: misaligned
+                warnings.warn(f"CSVLogger: {self.filename!r} has the columns {['epoch', *header]}; this run's "
+                              f"{left} are not among them and are not written (append=False, or another file, "
+                              "keeps them)", UserWarning, stacklevel=2)
         with self._open("a") as f:          # opened and closed each epoch: nothing left open if training stops
             writer = csv.writer(f, delimiter=self.separator, lineterminator=self.line_end)
             if self.keys is None:           # the first epoch's logs name the columns, as Keras'

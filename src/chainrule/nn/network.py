@@ -241,7 +241,7 @@ class Network:
     def fit(self, X: ArrayLike, Y: ArrayLike | None = None, *, epochs: int = 1, batch_size: int | None = 32,
             optimizer: Any = None, shuffle: bool = True, validation_data: tuple | None = None,
             validation_split: float = 0.0, callbacks: Sequence[Any] | None = (), seed: int | None = None,
-            verbose: int | str = 1, checkpoint_dir: str | None = None, resume: bool = False, comm: Any = None,
+            verbose: int | str = "auto", checkpoint_dir: str | None = None, resume: bool = False, comm: Any = None,
             sample_weight: ArrayLike | None = None, class_weight: dict | str | None = None,
             initial_epoch: int = 0) -> History:
         """Train by mini-batch gradient descent; returns a History (Keras' `model.fit`; keywords after X, Y).

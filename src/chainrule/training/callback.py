@@ -4,6 +4,8 @@ Kept apart from the callbacks themselves so that each may live in its own module
 gathers them: `chainrule.callbacks`)."""
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 from typing import Any
 
@@ -15,23 +17,19 @@ from ..nn import checks as check
 
 class Callback:
     """Hooks called by `fit`. `self.network` (or `self.model`, Keras' name) is the network being
-    trained; setting `self.network.stop_training = True` ends training after the current epoch.
+    trained; setting `self.network.stop_training = True` ends training after the current epoch, or,
+    set after a batch, after that batch, as Keras' fit (under MPI: after the epoch).
     Keras' overrides with `logs=None` work: on_train_begin's argument is fit's params, and
     on_epoch_begin and on_train_end are called without logs.
 
     The per-batch logs are Keras': the epoch's mean loss (and accuracy) over its batches so far, not
-    the batch's own. Keras 3's names of the per-batch hooks, on_train_batch_begin and
-    on_train_batch_end, are called where a callback defines them, as Keras' fit calls them (in place
-    of on_batch_begin and on_batch_end, which Keras calls only through them)."""
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if cls.on_train_batch_begin is not Callback.on_train_batch_begin:
-            cls.on_batch_begin = _train_batch_begin         # type: ignore[method-assign]
-        if cls.on_train_batch_end is not Callback.on_train_batch_end:
-            cls.on_batch_end = _train_batch_end             # type: ignore[method-assign]
+    the batch's own. As Keras' fit, fit calls on_train_batch_begin and on_train_batch_end, and
+    these, unless overridden, call on_batch_begin and on_batch_end: a callback defining both names is
+    called once, through on_train_batch_*, which reaches on_batch_* only by super(), as in Keras.
+    `self.params` is Keras' (verbose, epochs, steps), set before on_train_begin."""
 
     network: Any = None
+    params: dict[str, Any] = {}
 
     def set_network(self, network: Any) -> None:
         self.network = network
@@ -47,12 +45,26 @@ class Callback:
 
     def on_train_begin(self, params: dict[str, Any]) -> None: ...
     def on_epoch_begin(self, epoch: int) -> None: ...
-    def on_batch_begin(self, batch: int) -> None: ...
-    def on_batch_end(self, batch: int, logs: dict[str, float]) -> None: ...
+    def on_batch_begin(self, batch: int, logs: dict[str, float] | None = None) -> None: ...
+    def on_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None: ...
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None: ...
     def on_train_end(self) -> None: ...
-    def on_train_batch_begin(self, batch: int, logs: dict[str, float] | None = None) -> None: ...
-    def on_train_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None: ...
+
+    def on_train_batch_begin(self, batch: int, logs: dict[str, float] | None = None) -> None:
+        """Keras 3's name, which fit calls before each batch; as Keras' base, it calls on_batch_begin
+        (with the logs, {}, where it takes them: chainrule's own hook is on_batch_begin(batch))."""
+        if takes_logs(type(self).on_batch_begin):
+            self.on_batch_begin(batch, {} if logs is None else logs)
+        else:
+            self.on_batch_begin(batch)
+
+    def on_train_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
+        """Keras 3's name, which fit calls after each batch; as Keras' base, it calls on_batch_end."""
+        self.on_batch_end(batch, {} if logs is None else logs)
+
+    def set_params(self, params: dict[str, Any]) -> None:
+        """Keras' set_params: fit's parameters as Keras gives them (verbose, epochs, steps)."""
+        self.params = params
 
     def get_state(self) -> dict[str, Any] | None:
         """What a checkpoint must keep for a resumed run to behave as an uninterrupted one (JSON
@@ -63,12 +75,29 @@ class Callback:
         """Take back what `get_state` gave (called after on_train_begin when fit resumes)."""
 
 
-def _train_batch_begin(self: Callback, batch: int) -> None:
-    self.on_train_batch_begin(batch, {})
+@functools.cache
+def takes_logs(hook: Any) -> bool:
+    """Whether an on_batch_begin takes Keras' logs after the batch (chainrule's documented one does not)."""
+    try:
+        inspect.signature(hook).bind(None, 0, {})
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
-def _train_batch_end(self: Callback, batch: int, logs: dict[str, float]) -> None:
-    self.on_train_batch_end(batch, logs)
+def batch_callbacks(callbacks: list[Callback]) -> tuple[list[Callback], list[Callback]]:
+    """The callbacks fit calls before and after each batch (on_train_batch_begin, on_train_batch_end):
+    those whose class (or, as LambdaCallback's, the instance) overrides the hook under either of Keras'
+    names; the others cost the hot loop nothing."""
+    def uses(cb: Callback, *names: str) -> bool:
+        return any(name in vars(cb) or getattr(type(cb), name) is not getattr(Callback, name) for name in names)
+    return ([cb for cb in callbacks if uses(cb, "on_train_batch_begin", "on_batch_begin")],
+            [cb for cb in callbacks if uses(cb, "on_train_batch_end", "on_batch_end")])
+
+
+def keras_params(params: dict[str, Any]) -> dict[str, Any]:
+    """Keras 3's `params` (History.params, Callback.params) of fit's fuller ones: verbose, epochs, steps."""
+    return {"verbose": params.get("verbose", 1), "epochs": params["epochs"], "steps": params["steps"]}
 
 
 def stateful(callbacks: list[Callback]) -> list[Callback]:

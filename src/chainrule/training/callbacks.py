@@ -1,6 +1,7 @@
 """Callbacks of `Network.fit` (Keras' habits): History and progress; the base (callback.py),
 EarlyStopping (early_stopping.py), ModelCheckpoint (model_checkpoint.py), ReduceLROnPlateau
-(plateau.py) and CSVLogger (csv_logger.py) gathered here."""
+(plateau.py), CSVLogger (csv_logger.py), LearningRateScheduler, LambdaCallback and TerminateOnNaN
+(small_callbacks.py) gathered here."""
 from __future__ import annotations
 
 import math
@@ -13,10 +14,14 @@ import numpy as np
 from ..errors import ValidationError
 from ..nn import checks as check
 from .callback import Callback as Callback  # the base, re-exported: chainrule.callbacks.Callback
+from .callback import keras_params
 from .csv_logger import CSVLogger as CSVLogger  # Keras' other callbacks, each in its module
 from .early_stopping import EarlyStopping as EarlyStopping
 from .model_checkpoint import ModelCheckpoint as ModelCheckpoint
 from .plateau import ReduceLROnPlateau as ReduceLROnPlateau
+from .small_callbacks import LambdaCallback as LambdaCallback
+from .small_callbacks import LearningRateScheduler as LearningRateScheduler
+from .small_callbacks import TerminateOnNaN as TerminateOnNaN
 
 
 class GradientWarning(UserWarning):
@@ -41,11 +46,11 @@ class History(Callback):
         #: ||dE/dW|| per layer at the end of the epoch a compiled run replays (`compiled.run_all`),
         #: whose gradient buffer then holds the run's last step's; None: read the buffer
         self.replayed_norms: np.ndarray | None = None
-        #: Keras' History.params: what fit told the callbacks (epochs, steps, batch_size, ...)
+        #: Keras 3's History.params: fit's verbose (as given), epochs and steps
         self.params: dict[str, Any] = {}
 
     def on_train_begin(self, params: dict[str, Any]) -> None:
-        self.params = dict(params)
+        self.params = keras_params(params)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         self.epoch.append(epoch)
@@ -138,7 +143,7 @@ class ProgressBar(Callback):
         if self.bar is not None:
             self.bar.set_description(f"Epoch {epoch + 1}/{self.params['epochs']}", refresh=False)
 
-    def on_batch_end(self, batch: int, logs: dict[str, float]) -> None:
+    def on_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
         if self.bar is not None:
             self.bar.update(1)
 
@@ -197,4 +202,4 @@ def make_progress(verbose: int | str) -> list[Callback]:
 
 
 __all__ = ["Callback", "History", "EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau", "CSVLogger", "ProgressBar",
-           "EpochLogger", "GradientWarning"]
+           "EpochLogger", "GradientWarning", "LearningRateScheduler", "LambdaCallback", "TerminateOnNaN"]

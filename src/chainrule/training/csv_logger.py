@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import os
+import warnings
 from typing import IO, Any
 
 from ..errors import ValidationError
@@ -21,8 +22,13 @@ class CSVLogger(Callback):
     by CRLF (the csv module's excel dialect).
 
     The file is replaced at the first epoch's end unless `append=True`; a run resumed from its
-    checkpoint (`checkpoint_dir`) always appends, under the header the file has. Under MPI (`comm`),
-    give it on every rank: rank 0 writes."""
+    checkpoint (`checkpoint_dir`) always appends, under the header the file has. Appending, the
+    header is written only into a new or empty file, as Keras does; unlike Keras, the rows end as
+    the file's first line ends (LF in a file written by other tools, where Keras would add CRLF rows
+    to LF ones), and a file whose last line has no line end gets one first (Keras would join the
+    first row to that line); logs the file has no column for are named in a warning and left out
+    (Keras writes its own columns under the file's header, misaligned). Under MPI (`comm`), give it
+    on every rank: rank 0 writes."""
 
     def __init__(self, filename: str | os.PathLike, separator: str = ",", append: bool = False):
         self.filename = os.fspath(check.path_like(filename, "CSVLogger: filename"))
@@ -33,6 +39,7 @@ class CSVLogger(Callback):
         self.append = check.flag(append, "CSVLogger: append")
         self.keys: list[str] | None = None
         self.writes, self.started, self.resumed_at = True, False, 0
+        self.line_end = "\r\n"              # the csv module's; appending, the file's own
 
     def on_train_begin(self, params: dict[str, Any]) -> None:
         """Nothing is written yet (a fit refused after this, by another callback or a resume's check,
@@ -48,7 +55,9 @@ class CSVLogger(Callback):
     def _start(self) -> None:
         """At the first epoch's end: replace the file, or append to it (append=True, a resumed run)."""
         resumed = bool(self.resumed_at)
+        self.line_end = "\r\n"
         if (self.append or resumed) and os.path.exists(self.filename):
+            self.line_end = self._line_end()
             rows = self._rows()
             self.keys = rows[0][1:] if rows else None
             if resumed:                     # rows of the epochs the resumed run trains again (an interruption
@@ -61,6 +70,22 @@ class CSVLogger(Callback):
             return open(self.filename, mode, newline="", encoding="utf-8")
         except OSError as exc:
             raise ValidationError(f"CSVLogger: cannot write {self.filename!r}: {exc.strerror or exc}") from None
+
+    def _line_end(self) -> str:
+        """How the file's first line ends ("\r\n" if it has none); a last line without an end gets it."""
+        try:
+            with open(self.filename, "rb") as f:
+                first = f.readline()
+                size = f.seek(0, os.SEEK_END)
+                f.seek(max(size - 1, 0))
+                last = f.read(1)
+        except OSError as exc:
+            raise ValidationError(f"CSVLogger: cannot append to {self.filename!r}: {exc.strerror or exc}") from None
+        end = "\n" if first.endswith(b"\n") and not first.endswith(b"\r\n") else "\r\n"
+        if size and last != b"\n":
+            with self._open("a") as f:
+                f.write(end)
+        return end
 
     def _rows(self) -> list[list[str]]:
         """The rows of an existing file, its header first."""
@@ -78,7 +103,7 @@ class CSVLogger(Callback):
             return
         part = self.filename + ".part"
         with open(part, "w", newline="", encoding="utf-8") as f:
-            csv.writer(f, delimiter=self.separator).writerows(kept)
+            csv.writer(f, delimiter=self.separator, lineterminator=self.line_end).writerows(kept)
         os.replace(part, self.filename)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
@@ -87,8 +112,14 @@ class CSVLogger(Callback):
         if not self.started:
             self._start()
             self.started = True
+            header = self.keys
+            left = [] if header is None else [k for k in logs if k not in header]
+            if header is not None and left:     # Keras writes its own columns under the file's header: misaligned
+                warnings.warn(f"CSVLogger: {self.filename!r} has the columns {['epoch', *header]}; this run's "
+                              f"{left} are not among them and are not written (append=False, or another file, "
+                              "keeps them)", UserWarning, stacklevel=2)
         with self._open("a") as f:          # opened and closed each epoch: nothing left open if training stops
-            writer = csv.writer(f, delimiter=self.separator)
+            writer = csv.writer(f, delimiter=self.separator, lineterminator=self.line_end)
             if self.keys is None:           # the first epoch's logs name the columns, as Keras'
                 self.keys = columns(logs)
                 writer.writerow(["epoch", *self.keys])

@@ -67,10 +67,10 @@ class GradientDiagnostics(Callback):
         self._sums = {"grad_norm": np.zeros(n), "update_ratio": np.zeros(n), "saturation": np.zeros(n)}
         self._batches = 0
 
-    def on_batch_begin(self, batch: int) -> None:
+    def on_batch_begin(self, batch: int, logs: dict[str, float] | None = None) -> None:
         self._before = [layer.W.copy() for layer in self.layers]
 
-    def on_batch_end(self, batch: int, logs: dict[str, float]) -> None:
+    def on_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
         for l, (layer, before) in enumerate(zip(self.layers, self._before)):
             self._sums["grad_norm"][l] += np.linalg.norm(layer.dW)
             self._sums["update_ratio"][l] += np.linalg.norm(layer.W - before) / (np.linalg.norm(before) or 1.0)

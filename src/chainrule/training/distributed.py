@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ChainruleError, ChainruleTypeError, TrainingDiverged, ValidationError
-from .callback import stateful
+from .callback import batch_callbacks, stateful
 from .callbacks import Callback
 from .streaming import LazyRows, OneHotRows, evaluate
 from .trainer import Trainer, last_update_diverged
@@ -232,7 +232,7 @@ def everywhere(exc: TrainingDiverged) -> TrainingDiverged:
 
 def reads_batch_loss(cb: Callback) -> bool:
     """A per-batch callback that is not optional (the progress bar is: it counts batches)."""
-    return type(cb).on_batch_end is not Callback.on_batch_end and not getattr(cb, "per_batch_optional", False)
+    return cb in batch_callbacks([cb])[1] and not getattr(cb, "per_batch_optional", False)
 
 
 class MPITrainer(Trainer):
@@ -323,7 +323,7 @@ class MPITrainer(Trainer):
         for cb in self.callbacks:
             cb.on_epoch_begin(epoch)
         slices = net.trainable_slices()
-        end = [cb for cb in self.callbacks if type(cb).on_batch_end is not Callback.on_batch_end]
+        begin, end = batch_callbacks(self.callbacks)
         order = self.rng.permutation(n) if self.shuffle else np.arange(n)
         sums = np.zeros(2, dtype=np.float64)                 # loss x samples, correct predictions
         batch_loss = np.zeros(1, dtype=np.float64)           # loss x samples of the global batch, for `end`
@@ -331,6 +331,8 @@ class MPITrainer(Trainer):
         for batch, start in enumerate(range(0, n, bs)):
             idx = order[start:start + bs]
             lo, hi = self.shard(idx.shape[0])
+            for cb in begin:
+                cb.on_train_batch_begin(batch, {})
             for d in self.draws:
                 d.size, d.lo, d.hi = idx.shape[0], lo, hi
             failed = None
@@ -361,7 +363,7 @@ class MPITrainer(Trainer):
                 so_far[1] += idx.shape[0]
                 E = so_far[0] / so_far[1]
             for cb in end:
-                cb.on_batch_end(batch, {"loss": E})
+                cb.on_train_batch_end(batch, {"loss": E})
         self.allreduce(sums)
         self.end_epoch(epoch, float(sums[0]), float(sums[1]), n)
 

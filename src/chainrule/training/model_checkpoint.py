@@ -102,13 +102,13 @@ class ModelCheckpoint(Callback):
     def on_epoch_begin(self, epoch: int) -> None:
         self.epoch = epoch
 
-    def on_batch_end(self, batch: int, logs: dict[str, float]) -> None:
+    def on_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
         if isinstance(self.save_freq, str):          # "epoch"
             return
         self.batches += 1
         if self.batches >= self.save_freq:           # Keras' count: batches seen, across epochs
             self.batches = 0
-            self._save(self.epoch, batch, logs)
+            self._save(self.epoch, batch, logs or {})
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         if self.save_freq == "epoch":

@@ -9,7 +9,6 @@ The plain gradient-descent step of the seeds is `SGD(lr)`: w+ = w - lr * dE/dw.
 from __future__ import annotations
 
 import difflib
-import functools
 import inspect
 import math
 import weakref
@@ -21,6 +20,7 @@ from ..backend import kernels
 from ..errors import ChainruleTypeError, ValidationError, unknown_name
 from ..nn.checks import flag as _flag
 from ..nn.checks import number as _number
+from .keras_names import KerasNames
 from .schedules import SCHEDULES, Schedule
 from .schedules import CosineAnnealingLR as CosineAnnealingLR  # the schedules are chainrule.optim's too
 from .schedules import ExponentialLR as ExponentialLR
@@ -31,7 +31,7 @@ _C = TypeVar("_C", bound="type[Optimizer]")
 
 
 # -- optimizers ------------------------------------------------------------------------------
-class Optimizer:
+class Optimizer(KerasNames):
     """Base class. `step(params, grads, slices)` updates `params` in place.
 
     Parameters common to all: `lr` (a number or a Schedule), `weight_decay` (L2: adds
@@ -46,21 +46,6 @@ class Optimizer:
 
     #: names of the per-parameter state arrays
     state_names: tuple[str, ...] = ()
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Every optimizer takes Keras' `learning_rate=` for `lr=` (Adam(learning_rate=1e-3) was a TypeError)."""
-        super().__init_subclass__(**kwargs)
-        init = cls.__dict__.get("__init__")
-        if init is None or "learning_rate" in inspect.signature(init).parameters:
-            return
-
-        @functools.wraps(init)
-        def keras_init(self: Any, *args: Any, learning_rate: Any = None, **kw: Any) -> None:
-            if learning_rate is not None and (args or "lr" in kw):
-                raise ChainruleTypeError(f"{type(self).__name__}() got both lr and learning_rate (Keras' name for lr): "
-                                         "give one")
-            init(self, *args, **kw, **({} if learning_rate is None else {"lr": learning_rate}))
-        cls.__init__ = keras_init          # type: ignore[method-assign]
 
     def __init__(self, lr: float | Schedule, weight_decay: float = 0.0, clip_norm: float | None = None):
         self.schedule: Schedule | None

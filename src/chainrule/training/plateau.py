@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from ..errors import ValidationError
 from ..nn import checks as check
 from .callback import Callback, improves, monitor_mode, monitor_name, verbose_flag, whole_epochs
@@ -14,8 +16,11 @@ class ReduceLROnPlateau(Callback):
     """Multiply the optimizer's `lr` by `factor` once `monitor` has not improved by more than
     `min_delta` for `patience` epochs, never below `min_lr`; after a reduction, wait `cooldown`
     epochs before counting again. Each epoch's logs get the rate that epoch trained with, under Keras
-    3's name ("learning_rate") and chainrule's ("lr", the optimizer's argument): Keras code reading
-    history["learning_rate"] works, and so does chainrule code reading history["lr"].
+    3's name ("learning_rate", rounded to float32 as Keras logs its float32 rate) and chainrule's
+    ("lr", the optimizer's own number): Keras code reading history["learning_rate"] works, and so does
+    chainrule code reading history["lr"]. Whether the rate is still above `min_lr` is asked in
+    float32, as Keras asks it: a rate that reached min_lr (0.01 * 0.1 is 0.0010000000000000002 in
+    float64) is not reduced again.
 
     The changed rate is the optimizer's own, so it is saved with the network and a checkpointed run
     resumes with it (and with this callback's counts). An optimizer following a schedule (its lr
@@ -56,7 +61,8 @@ class ReduceLROnPlateau(Callback):
             raise ValidationError(f"ReduceLROnPlateau monitors {self.monitor!r}, which fit does not report; "
                                   f"available: {sorted(logs)} (val_ metrics need validation data)")
         current = float(logs[self.monitor])
-        logs["learning_rate"] = logs["lr"] = float(optimizer.lr)      # Keras 3's name, and chainrule's
+        logs["learning_rate"] = float(np.float32(optimizer.lr))      # Keras 3's name and float32 value
+        logs["lr"] = float(optimizer.lr)                              # chainrule's
         if self.cooldown_counter > 0:
             self.cooldown_counter -= 1
             self.wait = 0
@@ -64,7 +70,7 @@ class ReduceLROnPlateau(Callback):
             self.best, self.wait = current, 0
         elif self.cooldown_counter == 0:
             self.wait += 1
-            if self.wait >= self.patience and optimizer.lr > self.min_lr:
+            if self.wait >= self.patience and np.float32(optimizer.lr) > np.float32(self.min_lr):
                 optimizer.lr = max(optimizer.lr * self.factor, self.min_lr)
                 self.cooldown_counter, self.wait = self.cooldown, 0
                 if self.prints:

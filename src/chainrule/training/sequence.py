@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
+from .callback import batch_callbacks
 from .callbacks import Callback, History
 from .trainer import Trainer, setup
 
@@ -46,7 +47,8 @@ def fit_batches(net: Any, batches: Any, *, epochs: int, optimizer: Any, shuffle:
         validation_data = net.check_data(*validation_data)
     cbs, rng = setup(net, optimizer, callbacks, verbose, seed)
     trainer = SequenceTrainer(net, batches, shuffle=shuffle, rng=rng, callbacks=cbs,
-                              validation_data=validation_data, backup=backup, initial_epoch=initial_epoch)
+                              validation_data=validation_data, backup=backup, initial_epoch=initial_epoch,
+                              verbose=verbose)
     return trainer.run(epochs)
 
 
@@ -58,8 +60,8 @@ class SequenceTrainer(Trainer):
         self.batches = batches
 
     def train_params(self, epochs: int, first_epoch: int) -> dict:
-        return {"epochs": epochs, "steps": len(self.batches), "samples": None, "batch_size": None,
-                "initial_epoch": first_epoch}
+        return {"verbose": self.verbose, "epochs": epochs, "steps": len(self.batches), "samples": None,
+                "batch_size": None, "initial_epoch": first_epoch}
 
     def batch(self, batch: Any, where: str) -> tuple[np.ndarray, np.ndarray]:
         if not isinstance(batch, (tuple, list)) or len(batch) != 2:
@@ -83,14 +85,13 @@ class SequenceTrainer(Trainer):
         for cb in self.callbacks:
             cb.on_epoch_begin(epoch)
         slices = net.trainable_slices()
-        begin = [cb for cb in self.callbacks if type(cb).on_batch_begin is not Callback.on_batch_begin]
-        end = [cb for cb in self.callbacks if type(cb).on_batch_end is not Callback.on_batch_end]
+        begin, end = batch_callbacks(self.callbacks)
         order = self.rng.permutation(len(batches)) if self.shuffle and hasattr(batches, "__getitem__") else None
         total, correct, n = 0.0, 0.0, 0
         for step, (i, raw) in enumerate(self.each(batches, order)):
             xb, yb = self.batch(raw, f"batch {i}")
             for cb in begin:
-                cb.on_batch_begin(step)
+                cb.on_train_batch_begin(step, {})
             try:
                 E = net.train_batch(xb, yb)
             except TrainingDiverged as exc:
@@ -103,7 +104,9 @@ class SequenceTrainer(Trainer):
             if self.classify:
                 logs["accuracy"] = correct / n
             for cb in end:
-                cb.on_batch_end(step, dict(logs))
+                cb.on_train_batch_end(step, dict(logs))
+            if net.stop_training:               # as Keras: a callback's stop ends the epoch after its batch
+                break
         if callable(getattr(batches, "on_epoch_end", None)):
             batches.on_epoch_end()
         self.end_epoch(epoch, total, correct, n)

@@ -7,6 +7,7 @@ classes, the same epoch in one compiled loop (`compiled.py`; the NumPy loop is t
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,16 +24,18 @@ from ..nn.losses import rows_known, rows_sum_to_one
 from ..nn.network import Network
 from . import compiled
 from .arguments import checked_data, first_epoch
+from .callback import batch_callbacks, keras_params
 from .callbacks import Callback, History, make_progress
 from .diagnostics import likely_cause
 from .optim import SGD, Adam, Optimizer, get_optimizer
+from .small_callbacks import terminates
 from .sparse_rows import SparseRows
 from .streaming import LazyRows, evaluate
 
 
 def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, optimizer: Any = None,
         shuffle: bool = True, validation_data: tuple | None = None, validation_split: float = 0.0,
-        callbacks: Iterable[Callback] | None = (), seed: int | None = None, verbose: int | str = 1,
+        callbacks: Iterable[Callback] | None = (), seed: int | None = None, verbose: int | str = "auto",
         backup: Any = None, comm: Any = None, sample_weight: Any = None, class_weight: Any = None,
         initial_epoch: int = 0) -> History:
     """Check the arguments of `Network.fit` (all before any work), then train. `backup` is the
@@ -69,7 +72,7 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
     cbs, rng = setup(net, optimizer, callbacks, verbose, seed)
     kwargs = {"batch_size": batch_size, "shuffle": shuffle, "rng": rng, "callbacks": cbs,
               "validation_data": validation_data, "backup": backup, "weight": w, "validation_weight": w_val,
-              "initial_epoch": initial_epoch}
+              "initial_epoch": initial_epoch, "verbose": verbose}
     trainer = Trainer(net, X, Y, **kwargs) if comm is None else MPITrainer(net, X, Y, comm, **kwargs)
     return trainer.run(epochs)
 
@@ -104,8 +107,9 @@ class Trainer:
     def __init__(self, net: Network, X: np.ndarray, Y: np.ndarray, *, batch_size: int, shuffle: bool,
                  rng: np.random.Generator, callbacks: list[Callback], validation_data: tuple | None,
                  backup: Any, weight: np.ndarray | None = None, validation_weight: np.ndarray | None = None,
-                 initial_epoch: int = 0):
+                 initial_epoch: int = 0, verbose: int | str = "auto"):
         self.net, self.X, self.Y, self.initial_epoch = net, X, Y, initial_epoch
+        self.verbose = verbose                  # as given: Keras' params (History.params) show it so
         self.weight, self.validation_weight = weight, validation_weight     # checked sample weights, or None
         self.batch_size, self.shuffle, self.rng = batch_size, shuffle, rng
         self.validation_data = validation_data
@@ -147,8 +151,10 @@ class Trainer:
         first_epoch = restored or self.initial_epoch         # a checkpoint's epoch wins, as in Keras
         self.optimizer = net.optimizer
         net.stop_training = False
+        params = {**self.train_params(epochs, first_epoch), "resumed": restored > 0}
         for cb in self.callbacks:       # "resumed": from a checkpoint (CSVLogger keeps the rows before it)
-            cb.on_train_begin({**self.train_params(epochs, first_epoch), "resumed": restored > 0})
+            cb.set_params(keras_params(params))          # Keras' self.params, set before on_train_begin
+            cb.on_train_begin(params)
         if self.backup is not None:                  # after on_train_begin, which resets the callbacks
             self.backup.restore_callbacks(self)
         with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged
@@ -174,7 +180,7 @@ class Trainer:
     def train_params(self, epochs: int, first_epoch: int) -> dict:
         """What the callbacks are told at the start (Keras' `params`)."""
         n = self.X.shape[0]
-        return {"epochs": epochs, "steps": -(-n // self.batch_size), "samples": n,
+        return {"verbose": self.verbose, "epochs": epochs, "steps": -(-n // self.batch_size), "samples": n,
                 "batch_size": self.batch_size, "initial_epoch": first_epoch}
 
     def run_epoch(self, epoch: int, epochs: int) -> None:
@@ -185,9 +191,7 @@ class Trainer:
         n, bs = X.shape[0], self.batch_size
         labels = Y.argmax(axis=1) if net.task == "multiclass" else None
         slices = net.trainable_slices()
-        # only the callbacks that use the per-batch hooks are called per batch (the hot loop)
-        begin = [cb for cb in self.callbacks if type(cb).on_batch_begin is not Callback.on_batch_begin]
-        end = [cb for cb in self.callbacks if type(cb).on_batch_end is not Callback.on_batch_end]
+        begin, end = batch_callbacks(self.callbacks)    # only those are called per batch (the hot loop)
         plan = None
         per_batch = [cb for cb in begin + end if not getattr(cb, "per_batch_optional", False)]
         if self.weight is None and self.compilable and not per_batch \
@@ -207,13 +211,15 @@ class Trainer:
                 raise self.diverged(error, epoch, bad)
             sizes = np.full(len(losses), bs, dtype=np.float64)
             sizes[-1] = n - bs * (len(losses) - 1)
-            total = float(np.dot(losses, sizes))
-        else:
-            total, correct = self.numpy_epoch(epoch, order, labels, slices, begin, end)
-        self.end_epoch(epoch, total, correct)
+            total, trained = float(np.dot(losses, sizes)), None
+        else:       # trained: the rows (or weight) trained when a callback stopped the epoch early
+            total, correct, trained = self.numpy_epoch(epoch, order, labels, slices, begin, end)
+        self.end_epoch(epoch, total, correct, trained)
 
-    def numpy_epoch(self, epoch, order, labels, slices, begin, end) -> tuple[float, float]:
-        """The reference loop: gather each batch into reused buffers, forward, backward, update."""
+    def numpy_epoch(self, epoch, order, labels, slices, begin, end) -> tuple[float, float, float | None]:
+        """The reference loop: gather each batch into reused buffers, forward, backward, update. Returns the
+        loss and correct predictions summed, and the rows trained (their weight; None: all of them): fewer
+        when a callback set stop_training after a batch, which, as in Keras, ends the epoch there."""
         net, opt, X, Y, w = self.net, self.optimizer, self.X, self.Y, self.weight
         n, bs = X.shape[0], self.batch_size
         classify = self.classify
@@ -244,11 +250,16 @@ class Trainer:
             if w is not None:
                 wb = w[idx]
             for cb in begin:
-                cb.on_batch_begin(batch)
+                cb.on_train_batch_begin(batch, {})
             try:
                 E = net.train_batch(xb, yb) if wb is None else net.train_batch(xb, yb, sw.factors(wb, net.dtype))
             except TrainingDiverged as exc:
-                raise self.diverged(exc, epoch, batch) from None
+                if not terminates(self.callbacks):
+                    raise self.diverged(exc, epoch, batch) from None
+                for cb in end:                  # TerminateOnNaN: Keras' NaN batch logs, then the stop
+                    cb.on_train_batch_end(batch, {"loss": math.nan, **({"accuracy": math.nan} if classify else {})})
+                total, correct, trained = self.stopped_at(start, order, total, correct, predicted, labels)
+                return math.nan, (correct if start else math.nan), (trained or 1.0)
             opt.step(net.params, net.grads, slices)
             if timer is not None:
                 timer.step()
@@ -270,10 +281,22 @@ class Trainer:
                 if classify:
                     logs["accuracy"] = (right if predicted is not None else correct) / seen
                 for cb in end:
-                    cb.on_batch_end(batch, dict(logs))
+                    cb.on_train_batch_end(batch, dict(logs))
+            if net.stop_training and start + bs < n:
+                return self.stopped_at(start + bs, order, total, correct, predicted, labels)
         if predicted is not None:
             correct = int(np.count_nonzero(predicted == labels)) if w is None else float(np.dot(w, predicted == labels))
-        return total, correct
+        return total, correct, None
+
+    def stopped_at(self, rows: int, order, total: float, correct: float, predicted,
+                   labels) -> tuple[float, float, float]:
+        """numpy_epoch's sums over the first `rows` rows of its order, where a callback stopped it."""
+        w = self.weight
+        done = np.arange(rows) if order is None else order[:rows]
+        if predicted is not None:
+            hits = predicted[done] == labels[done]
+            correct = int(np.count_nonzero(hits)) if w is None else float(np.dot(w[done], hits))
+        return total, correct, (rows if w is None else float(np.add.reduce(w[done])))
 
     def end_epoch(self, epoch: int, total: float, correct: float, n: float | None = None) -> None:
         """The epoch's logs (mean loss and accuracy over its `n` samples, or their total weight) to the callbacks."""

@@ -1,0 +1,133 @@
+"""Keras' smaller callbacks: LearningRateScheduler, LambdaCallback and TerminateOnNaN, with Keras 3's
+arguments and the calls Keras' fit makes to them (gathered in callbacks.py)."""
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..errors import ChainruleTypeError, ValidationError
+from ..nn import checks as check
+from .callback import Callback, verbose_flag
+
+
+class LearningRateScheduler(Callback):
+    """Set the optimizer's `lr` at each epoch's start to `schedule(epoch, lr)` (or `schedule(epoch)`),
+    `epoch` counted from 0 and `lr` the rate now, as Keras'; each epoch's logs get the rate under Keras'
+    name "learning_rate" (rounded to float32, as Keras logs its float32 rate) and chainrule's "lr".
+    A rate that is not a number > 0 is refused, naming the epoch (Keras takes 0 and any float); an
+    optimizer whose lr follows a schedule of its own (StepLR, ...) is refused, as by ReduceLROnPlateau."""
+
+    def __init__(self, schedule: Callable[..., float], verbose: int = 0):
+        if not callable(schedule):
+            raise ChainruleTypeError(f"LearningRateScheduler: schedule must be a function of (epoch, lr) or of "
+                                     f"(epoch); got {schedule!r} ({type(schedule).__name__})")
+        self.schedule = schedule
+        self.verbose = verbose_flag(verbose, "LearningRateScheduler")
+        self.prints = bool(self.verbose)
+
+    def on_train_begin(self, params: dict[str, Any]) -> None:
+        schedule = getattr(getattr(self.network, "optimizer", None), "schedule", None)
+        if schedule is not None:
+            raise ValidationError(f"LearningRateScheduler sets the optimizer's lr, which follows a schedule "
+                                  f"({type(schedule).__name__}); use one or the other")
+        self.prints = bool(self.verbose) and params.get("rank", 0) == 0      # under MPI: rank 0 prints
+
+    def on_epoch_begin(self, epoch: int) -> None:
+        optimizer = self.network.optimizer
+        try:        # Keras' order: (epoch, lr), else (epoch); asked of the signature, not by a TypeError
+            inspect.signature(self.schedule).bind(epoch, optimizer.lr)
+            two = True
+        except TypeError:
+            two = False
+        except ValueError:      # no signature (some builtins): as Keras, try both
+            two = True
+        lr = self.schedule(epoch, float(optimizer.lr)) if two else self.schedule(epoch)
+        if isinstance(lr, (bool, np.bool_)) or not isinstance(lr, (int, float, np.integer, np.floating)) \
+                or not math.isfinite(lr) or lr <= 0:
+            raise ValidationError(f"LearningRateScheduler: the schedule gave {lr!r} for epoch {epoch}; expected a "
+                                  "learning rate, a number > 0")
+        optimizer.lr = float(lr)
+        if self.prints:
+            print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.", flush=True)
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        lr = self.network.optimizer.lr
+        logs["learning_rate"], logs["lr"] = float(np.float32(lr)), float(lr)
+
+
+_LAMBDA_HOOKS = ("on_epoch_begin", "on_epoch_end", "on_train_begin", "on_train_end", "on_train_batch_begin",
+                 "on_train_batch_end", "on_batch_begin", "on_batch_end")
+
+
+class LambdaCallback(Callback):
+    """A callback of functions called with Keras' arguments: on_epoch_begin(epoch, logs) and
+    on_epoch_end(epoch, logs), on_train_begin(logs) and on_train_end(logs) (the last epoch's, as
+    Keras), on_train_batch_begin(batch, logs) and on_train_batch_end(batch, logs) (Keras' on_batch_*
+    too). Other keywords are kept as attributes, as Keras does, except Keras' test and predict hooks,
+    which chainrule's fit never calls: refused, not ignored."""
+
+    def __init__(self, on_epoch_begin: Callable | None = None, on_epoch_end: Callable | None = None,
+                 on_train_begin: Callable | None = None, on_train_end: Callable | None = None,
+                 on_train_batch_begin: Callable | None = None, on_train_batch_end: Callable | None = None,
+                 **kwargs: Any):
+        given = {"on_epoch_begin": on_epoch_begin, "on_epoch_end": on_epoch_end, "on_train_begin": on_train_begin,
+                 "on_train_end": on_train_end, "on_train_batch_begin": on_train_batch_begin,
+                 "on_train_batch_end": on_train_batch_end}
+        for name in [k for k in kwargs if k.startswith("on_")]:
+            if name not in _LAMBDA_HOOKS:
+                raise ValidationError(f"LambdaCallback: {name} is not called by chainrule's fit; it calls "
+                                      f"{', '.join(_LAMBDA_HOOKS)}")
+            given[name] = kwargs.pop(name)
+        self.__dict__.update(kwargs)
+        self.functions = {name: f for name, f in given.items() if f is not None}
+        for name, f in self.functions.items():
+            if not callable(f):
+                raise ChainruleTypeError(f"LambdaCallback: {name} must be a function; got {f!r} ({type(f).__name__})")
+        for name in ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end"):
+            if name in self.functions:          # per batch only when given (fit skips the others' hooks)
+                setattr(self, name, self.functions[name])
+        self.last_logs: dict[str, float] = {}
+
+    def on_train_begin(self, params: dict[str, Any]) -> None:
+        self.last_logs = {}
+        if "on_train_begin" in self.functions:
+            self.functions["on_train_begin"]({})
+
+    def on_epoch_begin(self, epoch: int) -> None:
+        if "on_epoch_begin" in self.functions:
+            self.functions["on_epoch_begin"](epoch, {})
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        self.last_logs = logs
+        if "on_epoch_end" in self.functions:
+            self.functions["on_epoch_end"](epoch, logs)
+
+    def on_train_end(self) -> None:
+        if "on_train_end" in self.functions:
+            self.functions["on_train_end"](self.last_logs)
+
+
+class TerminateOnNaN(Callback):
+    """Keras' stop at a NaN or infinite loss. chainrule's fit checks every batch's loss before the
+    update and raises TrainingDiverged; with this callback it stops instead, as Keras' fit, printing
+    Keras' line ("Batch 3: Invalid loss, terminating training"): the epoch's logs hold the NaN loss and
+    the weights are those of the last finite step (Keras' are those of the NaN update). With
+    `raise_error=True` the TrainingDiverged (a RuntimeError, as Keras raises) is raised."""
+
+    def __init__(self, raise_error: bool = False):
+        self.raise_error = check.flag(raise_error, "TerminateOnNaN: raise_error")
+
+    def on_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(loss) and not self.raise_error:
+            print(f"Batch {batch}: Invalid loss, terminating training", flush=True)
+            self.network.stop_training = True
+
+
+def terminates(callbacks: list[Callback]) -> bool:
+    """Whether a diverged batch stops the run (a TerminateOnNaN without raise_error) instead of raising."""
+    return any(isinstance(cb, TerminateOnNaN) and not cb.raise_error for cb in callbacks)

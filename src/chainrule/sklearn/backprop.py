@@ -126,7 +126,8 @@ class _Backprop(BaseEstimator):
         stopper: ScoreStopping | None = None
         validation: tuple | None = None
         if sample_weight is not None:        # scikit-learn's checks (and messages), then the engine's
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+            self._no_negative_weight(sample_weight)
         if self.early_stopping:
             if self._split_seed is None:
                 self._split_seed = int(rng.randint(2**31 - 1))
@@ -150,6 +151,18 @@ class _Backprop(BaseEstimator):
             self.best_validation_score_ = stopper.best
             self._stopped = stopper.get_state()
         self.n_iter_ = len(history.loss)        # this call's epochs, as MLPClassifier's (loss_curve_ has them all)
+
+    def _no_negative_weight(self, w: np.ndarray) -> None:
+        """Weights >= 0: a sample weighted below 0 counts its loss negatively, so training would make that
+        prediction as wrong as it can (the loss then falls without bound), and a batch whose weights sum to
+        0 or less has no weighted mean. MLPClassifier and MLPRegressor (scikit-learn 1.9) take such weights
+        and divide each batch by that sum all the same; here they are refused, naming the first."""
+        bad = np.flatnonzero(w < 0)
+        if bad.size:
+            raise ValidationError(
+                f"{estimator_name(self)}: sample_weight must be >= 0; weight {bad[0]} is {w[bad[0]]:g} ({bad.size} of "
+                f"{w.size} are negative). A negative weight makes training push that sample's prediction away from "
+                "its target without bound; give samples to leave out weight 0")
 
     def _stratify(self, Y):
         """The labels early stopping's hold-out keeps in proportion, or None (set by the classifier)."""

@@ -25,7 +25,10 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     """A multilayer perceptron classifier trained by backpropagation (chainrule's engine).
 
     Binary targets: one sigmoid output and binary cross-entropy. Several classes: softmax and
-    categorical cross-entropy. Multi-label (a 2-D 0/1 target): one sigmoid output per label.
+    categorical cross-entropy. Multi-label (a 2-D 0/1 target): one sigmoid output per label. A
+    single class (as MLPClassifier, which fits it): one sigmoid output trained towards 1; predict
+    gives that class and predict_proba one column of 1.0, as many columns as classes_ (MLPClassifier's
+    has two, for one class; DummyClassifier's and DecisionTreeClassifier's have one).
 
     Parameters
     ----------
@@ -67,7 +70,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
 
     def _stratify(self, Y):
         """The class indices of single-label targets (MLPClassifier stratifies those, not multi-label ones)."""
-        return None if self._kind == "multilabel-indicator" else Y.ravel()
+        return None if self._kind in ("multilabel-indicator", "unary") else Y.ravel()
 
     def _encode(self, y, classes=None, kind=None, given: bool = False):
         """y as the network's targets, for `classes` and `kind` (default: the fitted ones); `given`: the
@@ -82,6 +85,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
             where = (f"not in classes={classes.tolist()!r} given to partial_fit" if given else
                      f"not seen in the first fit: expected among {classes.tolist()}")
             raise ValidationError(f"y contains labels {np.unique(y[unknown]).tolist()[:10]} {where}")
+        if kind == "unary":                 # the one class: its probability, 1, is the target
+            return np.ones((len(y), 1))
         return idx if kind == "multiclass" else idx.reshape(-1, 1).astype(np.float64)
 
     def _setup(self, y, classes=None):
@@ -94,10 +99,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         else:
             check_classification_targets(y)
             labels = np.unique(y) if classes is None else checked_classes(classes)
-            if len(labels) < 2:
-                raise ValidationError(f"{'y' if classes is None else 'classes'} has only one class "
-                                      f"({labels.tolist()}); a classifier needs at least two")
-            kind = "binary" if len(labels) == 2 else "multiclass"
+            kind = "binary" if len(labels) == 2 else "multiclass" if len(labels) > 2 else "unary"
         Y = self._encode(y, labels, kind, given=classes is not None)
         self.classes_, self._kind = labels, kind
         return Y, len(labels) if kind != "binary" else 1
@@ -154,6 +156,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     def predict_proba(self, X):
         """Class probabilities, shape (n_samples, n_classes) (per label for multi-label)."""
         p = self._forward(X)
+        if self._kind == "unary":           # the only class is certain (as DummyClassifier's, a tree's)
+            return np.ones_like(p)
         if self._kind == "binary":
             return np.hstack([1.0 - p, p])
         return p
@@ -169,6 +173,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     def _predicted(self, p):
         if self._kind == "multilabel-indicator":
             return (p > 0.5).astype(np.int64)
+        if self._kind == "unary":
+            return np.repeat(self.classes_, p.shape[0])
         if self._kind == "binary":
             return self.classes_[(p[:, 0] > 0.5).astype(np.int64)]
         return self.classes_[np.argmax(p, axis=1)]

@@ -81,3 +81,81 @@ def test_all_zero_sample_weight_is_refused_as_by_mlp(Est, MLP):
         Est(epochs=2).fit(X, y, sample_weight=np.zeros(40))
     assert str(ours.value) == str(theirs.value)
 
+
+
+def _targets():
+    X, y, y3 = _data()
+    multilabel = np.c_[y, 1 - y, y3 == 2].astype(int)
+    return X, [("binary", BackpropClassifier, MLPClassifier, y), ("multiclass", BackpropClassifier, MLPClassifier, y3),
+               ("multilabel", BackpropClassifier, MLPClassifier, multilabel),
+               ("one class", BackpropClassifier, MLPClassifier, np.full(40, 4)),
+               ("1-D", BackpropRegressor, MLPRegressor, X[:, 1]), ("2-D", BackpropRegressor, MLPRegressor, X[:, 1:])]
+
+
+@pytest.mark.parametrize("case", range(6))
+def test_fitted_attributes_are_mlps(case):
+    X, targets = _targets()
+    _, Est, MLP, y = targets[case]
+    ours = Est(hidden_layer_sizes=(5, 4), epochs=3).fit(X, y)
+    mlp = MLP(hidden_layer_sizes=(5, 4), max_iter=3).fit(X, y)
+    for name in ("n_layers_", "n_outputs_", "out_activation_", "t_", "n_iter_"):
+        assert getattr(ours, name) == getattr(mlp, name), name
+    assert [c.shape for c in ours.coefs_] == [c.shape for c in mlp.coefs_]
+    assert [c.shape for c in ours.intercepts_] == [c.shape for c in mlp.intercepts_]
+    assert ours.loss_ == ours.loss_curve_[-1] and ours.best_loss_ == min(ours.loss_curve_)
+
+
+def test_coefs_and_intercepts_are_the_weights_predict_uses():
+    """MLPClassifier's forward pass, in NumPy, on our coefs_ and intercepts_ gives our predict_proba."""
+    X, y, y3 = _data()
+    def softmax(z):
+        return np.exp(z) / np.exp(z).sum(1, keepdims=True)
+    for target, out in ((y, lambda z: 1 / (1 + np.exp(-z))), (y3, softmax)):
+        est = BackpropClassifier(hidden_layer_sizes=(6, 5), epochs=5, random_state=0).fit(X, target)
+        a = X
+        for W, b in zip(est.coefs_[:-1], est.intercepts_[:-1]):
+            a = np.maximum(a @ W + b, 0)
+        p = out(a @ est.coefs_[-1] + est.intercepts_[-1])
+        np.testing.assert_allclose(est.predict_proba(X)[:, -p.shape[1]:], p, rtol=1e-12)
+    assert not hasattr(BackpropClassifier(), "coefs_") and not hasattr(BackpropRegressor(), "intercepts_")
+
+
+def test_t_counts_the_training_rows_as_mlp_across_warm_starts_partial_fit_and_early_stopping():
+    X, y, _ = _data()
+    for kw in ({"warm_start": True}, {"warm_start": False}):
+        ours = BackpropClassifier(epochs=2, **kw).fit(X, y).fit(X[:30], y[:30])
+        mlp = MLPClassifier(max_iter=2, **kw).fit(X, y).fit(X[:30], y[:30])
+        assert ours.t_ == mlp.t_, kw                       # 140 with warm_start, else 60
+    ours, mlp = BackpropClassifier(), MLPClassifier()
+    for part in (slice(0, 25), slice(25, 40), slice(0, 40)):
+        ours.partial_fit(X[part], y[part], classes=[0, 1])
+        mlp.partial_fit(X[part], y[part], classes=[0, 1])
+        assert (ours.t_, ours.n_iter_) == (mlp.t_, mlp.n_iter_)
+    ours = BackpropClassifier(epochs=3, early_stopping=True, random_state=0).fit(X, y)
+    mlp = MLPClassifier(max_iter=3, early_stopping=True, random_state=0).fit(X, y)
+    assert ours.t_ / ours.n_iter_ == mlp.t_ / mlp.n_iter_ == 36       # the rows not held out, each epoch
+    assert ours.best_loss_ is None is mlp.best_loss_
+    assert ours.loss_ == ours.loss_curve_[-1]
+
+
+@pytest.mark.parametrize("labels", [np.array(["x", "y"], dtype=object), np.array([True, False]), np.array([0.0, 2.0]),
+                                    np.array([3, 1], dtype=np.int8), np.array(["no", "yes"])])
+def test_classes_and_predictions_have_mlps_dtype(labels):
+    X, y, _ = _data()
+    target = labels[y]
+    ours = BackpropClassifier(epochs=2).fit(X, target)
+    mlp = MLPClassifier(max_iter=2).fit(X, target)
+    assert ours.classes_.dtype == mlp.classes_.dtype and ours.classes_.tolist() == mlp.classes_.tolist()
+    assert ours.predict(X).dtype == mlp.predict(X).dtype
+    assert set(ours.predict(X).tolist()) <= set(labels.tolist())
+    assert ours.predict_proba(X).shape == (40, 2)
+
+
+def test_bytes_labels_are_refused_as_by_mlp():
+    X, y, _ = _data()
+    target = np.array([b"a", b"b"])[y]
+    with pytest.raises(TypeError) as theirs:
+        MLPClassifier(max_iter=2).fit(X, target)
+    with pytest.raises(TypeError, match="bytes") as ours:
+        BackpropClassifier(epochs=2).fit(X, target)
+    assert str(ours.value) == str(theirs.value)

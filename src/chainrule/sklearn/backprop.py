@@ -25,6 +25,8 @@ from .stopping import ScoreStopping, hold_out
 
 #: how X is validated: float64 or float32 kept, a sparse matrix kept sparse as CSR
 _X_CHECK: dict = {"dtype": [np.float64, np.float32], "accept_sparse": "csr"}
+#: the output activations as MLPClassifier's out_activation_ names them
+_MLP_OUTPUT = {"sigmoid": "logistic", "softmax": "softmax", "linear": "identity"}
 
 
 class _Backprop(BaseEstimator):
@@ -111,6 +113,11 @@ class _Backprop(BaseEstimator):
         self.validation_scores_: list[float] | None = [] if self.early_stopping else None
         self.validation_loss_curve_: list[float] | None = [] if self.early_stopping else None
         self.best_validation_score_: float | None = None
+        # as MLPClassifier's: the layers counted with the input's, the outputs, their activation in its words,
+        # the samples trained on since the network was built (t_, each epoch's training rows)
+        self.n_layers_, self.n_outputs_ = len(self.network_.layers) + 1, n_out
+        self.out_activation_ = _MLP_OUTPUT[self._output(n_out)[0]]
+        self.t_ = 0
 
     def _no_early_stopping(self) -> None:
         """partial_fit holds nothing out: early stopping would leave 10% of every batch untrained, and
@@ -151,6 +158,19 @@ class _Backprop(BaseEstimator):
             self.best_validation_score_ = stopper.best
             self._stopped = stopper.get_state()
         self.n_iter_ = len(history.loss)        # this call's epochs, as MLPClassifier's (loss_curve_ has them all)
+        self.t_ += X.shape[0] * self.n_iter_
+        self.loss_ = self.loss_curve_[-1]       # as MLPClassifier's: the last epoch's; the lowest without early
+        self.best_loss_ = None if self.early_stopping else min(self.loss_curve_)    # stopping (with it: None)
+
+    @property
+    def coefs_(self) -> list[np.ndarray]:
+        """The layers' weights, each (n_in, n_out), as MLPClassifier's coefs_: the network's own arrays."""
+        return [layer.W for layer in self.network_.dense_layers]
+
+    @property
+    def intercepts_(self) -> list[np.ndarray]:
+        """The layers' biases, as MLPClassifier's intercepts_: the network's own arrays."""
+        return [layer.b for layer in self.network_.dense_layers]
 
     def _no_negative_weight(self, w: np.ndarray) -> None:
         """Weights >= 0: a sample weighted below 0 counts its loss negatively, so training would make that

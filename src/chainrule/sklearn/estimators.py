@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from ..errors import ValidationError
@@ -60,6 +60,9 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     validation_scores_, best_validation_score_ : with early_stopping, the held-out score of each
         epoch and the best one (as MLPClassifier's); None without it.
     validation_loss_curve_ : with early_stopping, the held-out loss of each epoch; None without it.
+    loss_, best_loss_, t_, n_layers_, n_outputs_, out_activation_, coefs_, intercepts_ : as
+        MLPClassifier's (best_loss_: the lowest of loss_curve_, None with early_stopping; coefs_ and
+        intercepts_: the network's own weight arrays).
     network_ : the trained `chainrule.Network`.
     """
 
@@ -98,7 +101,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
             labels = np.arange(y.shape[1])
         else:
             check_classification_targets(y)
-            labels = np.unique(y) if classes is None else checked_classes(classes)
+            labels = unique_labels(y) if classes is None else checked_classes(classes)   # MLPClassifier's dtype
             kind = "binary" if len(labels) == 2 else "multiclass" if len(labels) > 2 else "unary"
         Y = self._encode(y, labels, kind, given=classes is not None)
         self.classes_, self._kind = labels, kind
@@ -125,7 +128,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     def _same_classes(self, y) -> None:
         """A warm start needs the classes of the network's outputs (as MLPClassifier, in its words)."""
         multilabel = type_of_target(y) == "multilabel-indicator"
-        labels = np.arange(y.shape[1]) if multilabel else np.unique(y)
+        labels = np.arange(y.shape[1]) if multilabel else unique_labels(y)
         if multilabel != (self._kind == "multilabel-indicator") or not np.array_equal(labels, self.classes_):
             raise ValidationError(f"{estimator_name(self)}: warm_start can only be used where `y` has the same classes "
                                   f"as in the previous call to fit. Previously got {self.classes_}, `y` has {labels}")

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 sklearn = pytest.importorskip("sklearn")
+import scipy.sparse as scipy_sparse  # noqa: E402
 from sklearn.dummy import DummyClassifier  # noqa: E402
 from sklearn.neural_network import MLPClassifier, MLPRegressor  # noqa: E402
 from sklearn.tree import DecisionTreeClassifier  # noqa: E402
@@ -159,3 +160,26 @@ def test_bytes_labels_are_refused_as_by_mlp():
     with pytest.raises(TypeError, match="bytes") as ours:
         BackpropClassifier(epochs=2).fit(X, target)
     assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_a_sparse_multi_column_y_trains_as_its_dense_array(early_stopping):
+    """MLPClassifier takes a sparse multi-label y (MLPRegressor fails on a sparse 2-D y, in NumPy's
+    linear algebra); with early stopping ours failed in r2_score, which refuses a sparse y."""
+    X, y, y3 = _data()
+    for Est, Y in ((BackpropClassifier, np.c_[y, 1 - y, y3 == 2].astype(int)), (BackpropRegressor, X[:, 1:])):
+        kw = {"epochs": 3, "random_state": 0, "early_stopping": early_stopping}
+        sparse = Est(**kw).fit(X, scipy_sparse.csr_matrix(Y))
+        dense = Est(**kw).fit(X, Y)
+        np.testing.assert_array_equal(sparse.predict(X), dense.predict(X))
+    MLPClassifier(max_iter=3, early_stopping=early_stopping).fit(X, scipy_sparse.csr_matrix(np.c_[y, 1 - y]))
+
+
+def test_a_sparse_column_y_is_refused_as_by_mlp():
+    X, y, _ = _data()
+    for Est, MLP in ((BackpropClassifier, MLPClassifier), (BackpropRegressor, MLPRegressor)):
+        with pytest.raises(TypeError) as theirs:
+            MLP(max_iter=2).fit(X, scipy_sparse.csr_matrix(y.reshape(-1, 1)))
+        with pytest.raises(TypeError) as ours:
+            Est(epochs=2).fit(X, scipy_sparse.csr_matrix(y.reshape(-1, 1)))
+        assert str(ours.value) == str(theirs.value)

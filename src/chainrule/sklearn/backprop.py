@@ -193,6 +193,14 @@ class _Backprop(BaseEstimator):
         tags.input_tags.sparse = True          # X may be a SciPy sparse matrix (_X_CHECK keeps it as CSR)
         return tags
 
+    def _validated(self, X, y, reset: bool, **kwargs):
+        """X and y as scikit-learn's validate_data gives them (as MLPClassifier's), y dense: a sparse y (a
+        multi-label indicator matrix, several regression targets) becomes its dense array, as the network's
+        targets are anyway; held-out scores need it so (r2_score refuses a sparse y). A sparse column stays
+        sparse, for column_or_1d's TypeError, as MLPClassifier's."""
+        X, y = validate_data(self, no_text(X), y, multi_output=True, reset=reset, **_X_CHECK, **kwargs)
+        return X, (y.toarray() if hasattr(y, "toarray") and y.shape[1] > 1 else y)
+
     def _forward(self, X):
         check_is_fitted(self, "network_")
         X = validate_data(self, no_text(X), reset=False, **_X_CHECK)

@@ -5,16 +5,15 @@ import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import column_or_1d
 
 from ..errors import ValidationError
-from .backprop import _X_CHECK, _Backprop
+from .backprop import _Backprop
 from .params import (
     as_before_if_refused,
     check_params,
     checked_classes,
     estimator_name,
-    no_text,
     numeric_y,
     one_column,
     one_type,
@@ -112,7 +111,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         """Train from scratch for `epochs` epochs; `sample_weight`: one weight >= 0 per sample (each
         batch's loss is the weighted mean of its samples' losses, as in MLPClassifier)."""
         warm = self._continues()
-        X, y = validate_data(self, no_text(X), y, multi_output=True, reset=not warm, **_X_CHECK)
+        X, y = self._validated(X, y, reset=not warm)
         y = y if type_of_target(y) == "multilabel-indicator" else column_or_1d(one_column(y), warn=True)
         if warm:
             self._same_classes(y)
@@ -140,7 +139,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         self._no_early_stopping()
         check_params(self)
         first = not hasattr(self, "network_")
-        X, y = validate_data(self, no_text(X), y, multi_output=True, reset=first, **_X_CHECK)
+        X, y = self._validated(X, y, reset=first)
         y = y if type_of_target(y) == "multilabel-indicator" else column_or_1d(one_column(y), warn=True)
         if first:
             if classes is None and type_of_target(y) != "multilabel-indicator":
@@ -201,8 +200,7 @@ class BackpropRegressor(RegressorMixin, _Backprop):
     def fit(self, X, y, sample_weight=None):
         """Train from scratch for `epochs` epochs; `sample_weight`: one weight >= 0 per sample."""
         warm = self._continues()
-        X, y = validate_data(self, no_text(X), numeric_y(y), multi_output=True, y_numeric=True, reset=not warm,
-                             **_X_CHECK)
+        X, y = self._validated(X, numeric_y(y), reset=not warm, y_numeric=True)
         y = column_or_1d(y, warn=True) if y.ndim == 2 and y.shape[1] == 1 else y    # as MLPRegressor, warning
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         if warm and Y.shape[1] != self.network_.n_outputs:
@@ -224,7 +222,7 @@ class BackpropRegressor(RegressorMixin, _Backprop):
         self._no_early_stopping()
         check_params(self)
         first = not hasattr(self, "network_")
-        X, y = validate_data(self, no_text(X), numeric_y(y), multi_output=True, y_numeric=True, reset=first, **_X_CHECK)
+        X, y = self._validated(X, numeric_y(y), reset=first, y_numeric=True)
         y = column_or_1d(y, warn=True) if y.ndim == 2 and y.shape[1] == 1 else y
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         if first:

@@ -183,3 +183,33 @@ def test_a_sparse_column_y_is_refused_as_by_mlp():
         with pytest.raises(TypeError) as ours:
             Est(epochs=2).fit(X, scipy_sparse.csr_matrix(y.reshape(-1, 1)))
         assert str(ours.value) == str(theirs.value)
+
+
+MLP_NAME = {"epochs": "max_iter", "learning_rate": "learning_rate_init", "optimizer": "solver"}
+
+
+@pytest.mark.parametrize("param, value", [("activation", "bogus"), ("optimizer", "nope"), ("alpha", -1.0),
+                                          ("batch_size", 0), ("batch_size", "big"), ("epochs", 0),
+                                          ("learning_rate", 0.0), ("momentum", 2.0), ("early_stopping", "yes"),
+                                          ("validation_fraction", 1.0), ("n_iter_no_change", 0),
+                                          ("random_state", "s"), ("warm_start", None), ("hidden_layer_sizes", "64")])
+@pytest.mark.parametrize("Est, MLP", [(BackpropClassifier, MLPClassifier), (BackpropRegressor, MLPRegressor)])
+def test_a_parameter_refused_at_fit_is_caught_as_mlps_is(Est, MLP, param, value):
+    """scikit-learn's InvalidParameterError is a ValueError and a TypeError: `except TypeError` caught
+    MLPClassifier(activation='bogus')'s but not ours, `except ValueError` not our hidden_layer_sizes='64'."""
+    from sklearn.utils._param_validation import InvalidParameterError
+    X, y, _ = _data()
+    with pytest.raises(InvalidParameterError, match=f"'{MLP_NAME.get(param, param)}' parameter"):
+        MLP(max_iter=2).set_params(**{MLP_NAME.get(param, param): value}).fit(X, y)
+    est = Est(epochs=2).set_params(**{param: value})
+    for caught in (ValueError, TypeError):
+        with pytest.raises(caught, match=param):
+            est.fit(X, y)
+    with pytest.raises((ValueError, TypeError), match=param):
+        Est(epochs=2).set_params(**{param: value}).fit(X, X)     # the parameter is named before the data is read
+
+
+def test_dtype_is_refused_as_a_parameter():
+    X, y, _ = _data()
+    with pytest.raises(TypeError, match=r"BackpropClassifier: dtype must be 'float64' or 'float32'; got 'float16'"):
+        BackpropClassifier(dtype="float16").fit(X, y)

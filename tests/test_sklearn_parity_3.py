@@ -1,11 +1,14 @@
 """The estimators beside scikit-learn's MLPClassifier and MLPRegressor (third round): what a user of
 those meets, here: one class, sample weights, labels' types, the fitted attributes."""
+import functools
+
 import numpy as np
 import pytest
 
 sklearn = pytest.importorskip("sklearn")
 import scipy.sparse as scipy_sparse  # noqa: E402
 from sklearn.dummy import DummyClassifier  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.neural_network import MLPClassifier, MLPRegressor  # noqa: E402
 from sklearn.tree import DecisionTreeClassifier  # noqa: E402
 from sklearn.utils.estimator_checks import check_classifiers_one_label  # noqa: E402
@@ -213,3 +216,65 @@ def test_dtype_is_refused_as_a_parameter():
     X, y, _ = _data()
     with pytest.raises(TypeError, match=r"BackpropClassifier: dtype must be 'float64' or 'float32'; got 'float16'"):
         BackpropClassifier(dtype="float16").fit(X, y)
+
+
+def _raised(call):
+    try:
+        call()
+    except Exception as exc:                  # noqa: BLE001 - the message is what is compared
+        return type(exc).__mro__[1:], str(exc)
+    return None
+
+
+@pytest.mark.parametrize("Est, MLP", [(BackpropClassifier, MLPClassifier), (BackpropRegressor, MLPRegressor)])
+def test_inputs_scikit_learn_refuses_are_refused_in_its_words(Est, MLP):
+    """Guards (held before this round): NaN, inf, no rows, no columns, a wrong column count, in fit
+    and predict, with MLP's message but for the estimator's name."""
+    X, y, _ = _data()
+    nan, inf = X.copy(), X.copy()
+    nan[3, 1], inf[2, 2] = np.nan, np.inf
+    fitted = Est(epochs=2).fit(X, y), MLP(max_iter=2).fit(X, y)
+    calls = [lambda e: clone_of(e).fit(nan, y), lambda e: clone_of(e).fit(inf, y),
+             lambda e: clone_of(e).fit(np.empty((0, 3)), np.empty(0)), lambda e: clone_of(e).fit(np.empty((40, 0)), y),
+             lambda e: e.predict(nan), lambda e: e.predict(np.empty((0, 3))), lambda e: e.predict(X[:, :2])]
+    for call in calls:
+        ours, theirs = _raised(functools.partial(call, fitted[0])), _raised(functools.partial(call, fitted[1]))
+        assert ours is not None and theirs is not None
+        assert ours[1] == theirs[1].replace(MLP.__name__, Est.__name__)
+    assert "Input X contains NaN" in _raised(lambda: fitted[0].predict(nan))[1]
+
+
+def clone_of(est):
+    from sklearn.base import clone
+    return clone(est)
+
+
+@pytest.mark.parametrize("Est, MLP", [(BackpropClassifier, MLPClassifier), (BackpropRegressor, MLPRegressor)])
+def test_warnings_pickling_and_scores_as_mlps(Est, MLP):
+    """Guards: the feature-names warnings both ways, the column-vector y warning, no set_output,
+    predictions after unpickling, score with sample_weight as the metric computes it."""
+    import pickle
+    import warnings
+
+    import pandas as pd
+    from sklearn.metrics import accuracy_score, r2_score
+    X, y, _ = _data()
+    df = pd.DataFrame(X, columns=["a", "b", "c"])
+
+    def warned(call):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            call()
+        return sorted(str(m.message).replace(MLP.__name__, "EST").replace(Est.__name__, "EST") for m in w
+                      if not issubclass(m.category, ConvergenceWarning))
+    for call in (lambda e: e.fit(df, y).predict(X), lambda e: e.fit(X, y).predict(df),
+                 lambda e: e.fit(X, y.reshape(-1, 1))):
+        assert warned(functools.partial(call, Est(epochs=2))) == warned(functools.partial(call, MLP(max_iter=2)))
+    assert not hasattr(Est(), "set_output") and not hasattr(MLP(), "set_output")
+    est = Est(epochs=3, random_state=0).fit(df, y)
+    again = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(again.predict(df), est.predict(df))
+    assert list(again.feature_names_in_) == ["a", "b", "c"]
+    w = np.random.RandomState(1).rand(40)
+    metric = accuracy_score if Est is BackpropClassifier else r2_score
+    assert est.score(df, y, sample_weight=w) == metric(y, est.predict(df), sample_weight=w)

@@ -306,7 +306,7 @@ def test_estimator_early_stopping_weights_the_validation_loss_and_score():
                                                        rel=1e-12)
     assert est.validation_loss_curve_[best] == pytest.approx(
         est.network_.evaluate(X[val], y[val].reshape(-1, 1), sample_weight=w[val])["loss"], rel=1e-10)
-    with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
+    with pytest.raises(ValueError, match=r"sample_weight must be >= 0; weight 0 is -"):   # named
         BackpropRegressor(epochs=1).fit(X, y, sample_weight=-w)
 
 

@@ -38,7 +38,7 @@ def test_a_failed_candidate_names_the_users_class(data, file, target, public):
         warnings.simplefilter("always")
         res = run_sweep(data / file, target, "lr=0.01,-1", **FIT)
     said = [str(w.message) for w in caught if w.category is FailedCandidateWarning]
-    assert len(said) == 1 and said[0].endswith(f"ValidationError: {direct.value}"), said
+    assert len(said) == 1 and said[0].endswith(f"{type(direct.value).__name__}: {direct.value}"), said
     assert public in said[0] and "Swept" not in said[0]
     assert type(res.best_estimator if public == "BackpropClassifier" else res.best_estimator.regressor_).__name__ \
         == public
@@ -48,7 +48,7 @@ def test_a_failed_candidate_names_the_users_class(data, file, target, public):
 
 def test_every_candidate_failing_names_the_users_class(data):
     with pytest.raises(ValidationError, match=r"every candidate of the sweep failed; the first, lr=-1: "
-                                              r"ValidationError: BackpropClassifier: learning_rate must be") as err:
+                                              r"ParameterError: BackpropClassifier: learning_rate must be") as err:
         run_sweep(data / "iris.csv", "target", "lr=-1,-2", **FIT)
     assert "Swept" not in str(err.value)
 

@@ -930,7 +930,7 @@ SKLEARN_BAD = [
      r"validation_fraction must be a number in \[0, 1\), above 0 with early_stopping; got 1.0"),
     ("n_iter_no_change 0", dict(n_iter_no_change=0), ValidationError, "n_iter_no_change must be a positive int"),
     ("early_stopping text", dict(early_stopping="yes"), ValidationError, "early_stopping must be True or False"),
-    ("activation misspelt", dict(activation="rleu"), cr.errors.UnknownNameError, "activation='rleu' is not known"),
+    ("activation misspelt", dict(activation="rleu"), cr.errors.ParameterError, "activation='rleu' is not known"),
 ]
 
 

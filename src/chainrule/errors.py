@@ -20,6 +20,12 @@ class UnknownNameError(ValidationError):
     """An activation, loss, optimizer or initializer name that does not exist."""
 
 
+class ParameterError(ValidationError, ChainruleTypeError):
+    """A scikit-learn estimator's parameter is refused (by fit, as scikit-learn checks them): both a
+    ValueError and a TypeError, as scikit-learn's InvalidParameterError, so that code catching either
+    for MLPClassifier catches it for BackpropClassifier too."""
+
+
 class TrainingDiverged(ChainruleError, RuntimeError):
     """The loss or a gradient became NaN or infinite during training (or the gradient too large
     for its squares)."""

@@ -1,191 +1,33 @@
-"""The estimators: what BackpropClassifier and BackpropRegressor share (`_Backprop`), and each."""
+"""The estimators: BackpropClassifier and BackpropRegressor (what they share: backprop.py)."""
 from __future__ import annotations
 
-import copy
-
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
-from sklearn.metrics import accuracy_score, r2_score
+from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
+from sklearn.utils.validation import column_or_1d
 
 from ..errors import ValidationError
-from ..nn.layers import Dense
-from ..nn.network import Network
-from ..training.optim import Optimizer, get_optimizer
+from .backprop import _Backprop
 from .params import (
-    MLP_ACTIVATIONS,
     as_before_if_refused,
     check_params,
     checked_classes,
     estimator_name,
-    no_text,
     numeric_y,
     one_column,
     one_type,
-    takes_mlp_names,
-    unknown_parameter,
 )
-from .stopping import ScoreStopping, hold_out
-
-#: how X is validated: float64 or float32 kept, a sparse matrix kept sparse as CSR
-_X_CHECK: dict = {"dtype": [np.float64, np.float32], "accept_sparse": "csr"}
-
-
-class _Backprop(BaseEstimator):
-    """What the classifier and the regressor share: the network, the optimizer, the training."""
-
-    @takes_mlp_names
-    def __init__(self, hidden_layer_sizes=(64,), activation="relu", optimizer="adam", learning_rate=1e-3,
-                 momentum=0.9, batch_size=32, epochs=200, early_stopping=False, validation_fraction=0.1,
-                 n_iter_no_change=10, alpha=0.0, random_state=None, dtype="float64", verbose=0, warm_start=False):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.momentum = momentum
-        self.batch_size = batch_size
-        self.epochs = epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.alpha = alpha
-        self.random_state = random_state
-        self.dtype = dtype
-        self.verbose = verbose
-        self.warm_start = warm_start
-
-    _mlp = "MLPClassifier"      # scikit-learn's estimator of the same kind (the regressor's: MLPRegressor)
-
-    def set_params(self, **params):
-        """As BaseEstimator's; an MLPClassifier's name for one of ours is an error naming ours."""
-        for key, value in params.items():
-            if "__" not in key and key not in self._get_param_names():
-                raise ValidationError(unknown_parameter(type(self), key, value))
-        return super().set_params(**params)
-
-    # the output layer and loss for the targets; set by the subclass
-    def _output(self, n_outputs: int) -> tuple[str, str]:
-        raise NotImplementedError
-
-    def _make_optimizer(self):
-        """The optimizer named, with learning_rate and alpha; one given as an instance is copied (with its
-        own arguments): fit changes no parameter of the estimator, and each fit starts from its state."""
-        if isinstance(self.optimizer, Optimizer):
-            return copy.deepcopy(self.optimizer)
-        kwargs = {"lr": self.learning_rate, "weight_decay": self.alpha}
-        if str(self.optimizer).lower() == "sgd":       # as MLPClassifier: momentum is SGD's
-            kwargs["momentum"] = self.momentum
-        return get_optimizer(self.optimizer, **kwargs)
-
-    def _layers(self, n_in: int, n_out: int) -> list[Dense]:
-        """The network's layers for the parameters (not initialised)."""
-        sizes = check_params(self)
-        widths = (n_in, *sizes, n_out)
-        hidden = MLP_ACTIVATIONS.get(self.activation, self.activation) if isinstance(self.activation, str) \
-            else self.activation                             # MLPClassifier's names taken too
-        return [Dense(a, b, hidden if i < len(sizes) else self._output(n_out)[0])
-                for i, (a, b) in enumerate(zip(widths, widths[1:]))]
-
-    def _continues(self) -> bool:
-        """warm_start: whether fit goes on with the current network, which it does when the parameters
-        still describe it (the same layers, loss and dtype); else it builds one anew."""
-        check_params(self)
-        if not (self.warm_start and hasattr(self, "network_")):
-            return False
-        net = self.network_
-        return ([layer.config() for layer in self._layers(net.n_inputs, net.n_outputs)]
-                == [layer.config() for layer in net.layers] and np.dtype(self.dtype) == net.dtype
-                and self._output(net.n_outputs)[1] == net.loss_function.name)
-
-    def _go_on(self) -> None:
-        """A warm start: the optimizer's state goes on too, unless its parameters changed."""
-        optimizer = self._make_optimizer()
-        if optimizer.config() != self.network_.optimizer.config():
-            self.network_.optimizer = optimizer
-
-    def _build(self, n_in: int, n_out: int, rng) -> None:
-        self.network_ = Network(self._layers(n_in, n_out), loss=self._output(n_out)[1], dtype=self.dtype,
-                                seed=int(rng.randint(2**31 - 1)))
-        self.network_.optimizer = self._make_optimizer()
-        self._split_seed: int | None = None      # early stopping's, drawn once: a warm start holds out the same rows
-        self._stopped: dict | None = None        # early stopping's state, which a warm start goes on with
-        self.loss_curve_: list[float] = []
-        # as MLPClassifier's: the held-out scores (accuracy, R2) and the best of them with early stopping, else None;
-        # the held-out losses beside them
-        self.validation_scores_: list[float] | None = [] if self.early_stopping else None
-        self.validation_loss_curve_: list[float] | None = [] if self.early_stopping else None
-        self.best_validation_score_: float | None = None
-
-    def _no_early_stopping(self) -> None:
-        """partial_fit holds nothing out: early stopping would leave 10% of every batch untrained, and
-        compare held-out losses of different rows call by call (MLPClassifier refuses it too)."""
-        if self.early_stopping:
-            raise ValidationError(f"{estimator_name(self)}.partial_fit does not support early_stopping=True; use fit, "
-                                  "or set early_stopping=False")
-
-    def _train(self, X, y, Y, epochs: int, sample_weight=None, fresh: bool = True) -> None:
-        """Train on X and Y (y encoded) for `epochs` epochs; with early stopping, on the rows not held out.
-        `fresh`: the network was just built (else its shuffling, and early stopping's state, go on)."""
-        net, rng = self.network_, self._rng
-        stopper: ScoreStopping | None = None
-        validation: tuple | None = None
-        if sample_weight is not None:        # scikit-learn's checks (and messages), then the engine's
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
-        if self.early_stopping:
-            if self._split_seed is None:
-                self._split_seed = int(rng.randint(2**31 - 1))
-            (X, y, Y, sample_weight), (X_val, y_val, Y_val, w_val) = hold_out(self, X, y, Y, sample_weight,
-                                                                              self._split_seed)
-            validation = (X_val, Y_val) if w_val is None else (X_val, Y_val, w_val)     # its loss: val_loss
-            stopper = ScoreStopping(self, (X_val, y_val, w_val), self.n_iter_no_change,
-                                    None if fresh else self._stopped)
-        if fresh:                            # the shuffling's generator, which warm starts and partial_fit go on with
-            net.rng = np.random.default_rng(int(rng.randint(2**31 - 1)))
-        batch_size = min(200 if self.batch_size == "auto" else self.batch_size, X.shape[0])   # 'auto' as MLPClassifier
-        history = net.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=True, validation_data=validation,
-                          callbacks=[] if stopper is None else [stopper], seed=None, verbose=min(int(self.verbose), 2),
-                          sample_weight=sample_weight)
-        self.loss_curve_.extend(history.loss)
-        if stopper is not None:
-            if self.validation_scores_ is None or self.validation_loss_curve_ is None:   # early stopping from now on
-                self.validation_scores_, self.validation_loss_curve_ = [], []
-            self.validation_scores_.extend(history.val_score)
-            self.validation_loss_curve_.extend(history.val_loss)
-            self.best_validation_score_ = stopper.best
-            self._stopped = stopper.get_state()
-        self.n_iter_ = len(history.loss)        # this call's epochs, as MLPClassifier's (loss_curve_ has them all)
-
-    def _stratify(self, Y):
-        """The labels early stopping's hold-out keeps in proportion, or None (set by the classifier)."""
-        return None
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True          # X may be a SciPy sparse matrix (_X_CHECK keeps it as CSR)
-        return tags
-
-    def _forward(self, X):
-        check_is_fitted(self, "network_")
-        X = validate_data(self, no_text(X), reset=False, **_X_CHECK)
-        return self.network_.predict(X)
-
-    def _predicted(self, out):
-        """`predict`'s answer from the network's outputs (set by the subclass)."""
-        raise NotImplementedError
-
-    def _held_out_score(self, X, y, sample_weight) -> float:
-        """`score` of rows already checked by fit (as MLPClassifier's `_score`: not checked again each epoch)."""
-        metric = accuracy_score if is_classifier(self) else r2_score
-        return float(metric(y, self._predicted(self.network_.predict(X)), sample_weight=sample_weight))
 
 
 class BackpropClassifier(ClassifierMixin, _Backprop):
     """A multilayer perceptron classifier trained by backpropagation (chainrule's engine).
 
     Binary targets: one sigmoid output and binary cross-entropy. Several classes: softmax and
-    categorical cross-entropy. Multi-label (a 2-D 0/1 target): one sigmoid output per label.
+    categorical cross-entropy. Multi-label (a 2-D 0/1 target): one sigmoid output per label. A
+    single class (as MLPClassifier, which fits it): one sigmoid output trained towards 1; predict
+    gives that class and predict_proba one column of 1.0, as many columns as classes_ (MLPClassifier's
+    has two, for one class; DummyClassifier's and DecisionTreeClassifier's have one).
 
     Parameters
     ----------
@@ -217,6 +59,9 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     validation_scores_, best_validation_score_ : with early_stopping, the held-out score of each
         epoch and the best one (as MLPClassifier's); None without it.
     validation_loss_curve_ : with early_stopping, the held-out loss of each epoch; None without it.
+    loss_, best_loss_, t_, n_layers_, n_outputs_, out_activation_, coefs_, intercepts_ : as
+        MLPClassifier's (best_loss_: the lowest of loss_curve_, None with early_stopping; coefs_ and
+        intercepts_: the network's own weight arrays).
     network_ : the trained `chainrule.Network`.
     """
 
@@ -227,7 +72,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
 
     def _stratify(self, Y):
         """The class indices of single-label targets (MLPClassifier stratifies those, not multi-label ones)."""
-        return None if self._kind == "multilabel-indicator" else Y.ravel()
+        return None if self._kind in ("multilabel-indicator", "unary") else Y.ravel()
 
     def _encode(self, y, classes=None, kind=None, given: bool = False):
         """y as the network's targets, for `classes` and `kind` (default: the fitted ones); `given`: the
@@ -242,6 +87,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
             where = (f"not in classes={classes.tolist()!r} given to partial_fit" if given else
                      f"not seen in the first fit: expected among {classes.tolist()}")
             raise ValidationError(f"y contains labels {np.unique(y[unknown]).tolist()[:10]} {where}")
+        if kind == "unary":                 # the one class: its probability, 1, is the target
+            return np.ones((len(y), 1))
         return idx if kind == "multiclass" else idx.reshape(-1, 1).astype(np.float64)
 
     def _setup(self, y, classes=None):
@@ -253,11 +100,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
             labels = np.arange(y.shape[1])
         else:
             check_classification_targets(y)
-            labels = np.unique(y) if classes is None else checked_classes(classes)
-            if len(labels) < 2:
-                raise ValidationError(f"{'y' if classes is None else 'classes'} has only one class "
-                                      f"({labels.tolist()}); a classifier needs at least two")
-            kind = "binary" if len(labels) == 2 else "multiclass"
+            labels = unique_labels(y) if classes is None else checked_classes(classes)   # MLPClassifier's dtype
+            kind = "binary" if len(labels) == 2 else "multiclass" if len(labels) > 2 else "unary"
         Y = self._encode(y, labels, kind, given=classes is not None)
         self.classes_, self._kind = labels, kind
         return Y, len(labels) if kind != "binary" else 1
@@ -267,7 +111,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         """Train from scratch for `epochs` epochs; `sample_weight`: one weight >= 0 per sample (each
         batch's loss is the weighted mean of its samples' losses, as in MLPClassifier)."""
         warm = self._continues()
-        X, y = validate_data(self, no_text(X), y, multi_output=True, reset=not warm, **_X_CHECK)
+        X, y = self._validated(X, y, reset=not warm)
         y = y if type_of_target(y) == "multilabel-indicator" else column_or_1d(one_column(y), warn=True)
         if warm:
             self._same_classes(y)
@@ -283,7 +127,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     def _same_classes(self, y) -> None:
         """A warm start needs the classes of the network's outputs (as MLPClassifier, in its words)."""
         multilabel = type_of_target(y) == "multilabel-indicator"
-        labels = np.arange(y.shape[1]) if multilabel else np.unique(y)
+        labels = np.arange(y.shape[1]) if multilabel else unique_labels(y)
         if multilabel != (self._kind == "multilabel-indicator") or not np.array_equal(labels, self.classes_):
             raise ValidationError(f"{estimator_name(self)}: warm_start can only be used where `y` has the same classes "
                                   f"as in the previous call to fit. Previously got {self.classes_}, `y` has {labels}")
@@ -295,7 +139,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         self._no_early_stopping()
         check_params(self)
         first = not hasattr(self, "network_")
-        X, y = validate_data(self, no_text(X), y, multi_output=True, reset=first, **_X_CHECK)
+        X, y = self._validated(X, y, reset=first)
         y = y if type_of_target(y) == "multilabel-indicator" else column_or_1d(one_column(y), warn=True)
         if first:
             if classes is None and type_of_target(y) != "multilabel-indicator":
@@ -314,6 +158,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     def predict_proba(self, X):
         """Class probabilities, shape (n_samples, n_classes) (per label for multi-label)."""
         p = self._forward(X)
+        if self._kind == "unary":           # the only class is certain (as DummyClassifier's, a tree's)
+            return np.ones_like(p)
         if self._kind == "binary":
             return np.hstack([1.0 - p, p])
         return p
@@ -329,6 +175,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     def _predicted(self, p):
         if self._kind == "multilabel-indicator":
             return (p > 0.5).astype(np.int64)
+        if self._kind == "unary":
+            return np.repeat(self.classes_, p.shape[0])
         if self._kind == "binary":
             return self.classes_[(p[:, 0] > 0.5).astype(np.int64)]
         return self.classes_[np.argmax(p, axis=1)]
@@ -352,8 +200,7 @@ class BackpropRegressor(RegressorMixin, _Backprop):
     def fit(self, X, y, sample_weight=None):
         """Train from scratch for `epochs` epochs; `sample_weight`: one weight >= 0 per sample."""
         warm = self._continues()
-        X, y = validate_data(self, no_text(X), numeric_y(y), multi_output=True, y_numeric=True, reset=not warm,
-                             **_X_CHECK)
+        X, y = self._validated(X, numeric_y(y), reset=not warm, y_numeric=True)
         y = column_or_1d(y, warn=True) if y.ndim == 2 and y.shape[1] == 1 else y    # as MLPRegressor, warning
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         if warm and Y.shape[1] != self.network_.n_outputs:
@@ -375,7 +222,7 @@ class BackpropRegressor(RegressorMixin, _Backprop):
         self._no_early_stopping()
         check_params(self)
         first = not hasattr(self, "network_")
-        X, y = validate_data(self, no_text(X), numeric_y(y), multi_output=True, y_numeric=True, reset=first, **_X_CHECK)
+        X, y = self._validated(X, numeric_y(y), reset=first, y_numeric=True)
         y = column_or_1d(y, warn=True) if y.ndim == 2 and y.shape[1] == 1 else y
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         if first:

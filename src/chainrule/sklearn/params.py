@@ -10,9 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ChainruleTypeError, ValidationError
+from ..errors import ChainruleError, ChainruleTypeError, ParameterError, ValidationError
+from ..nn.activations import get_activation
+from ..nn.checks import as_dtype
 from ..nn.numeric import dates
-from ..training.optim import OPTIMIZERS
+from ..training.optim import OPTIMIZERS, Optimizer, get_optimizer
 
 #: MLPClassifier's and MLPRegressor's names of parameters that have another name here
 MLP_NAMES = {"max_iter": "epochs", "learning_rate_init": "learning_rate", "solver": "optimizer"}
@@ -82,11 +84,11 @@ def check_params(est: Any) -> tuple[int, ...]:
     if _count(sizes):
         sizes = (sizes,)
     if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (tuple, list, np.ndarray)):
-        raise ChainruleTypeError(f"{name}: hidden_layer_sizes must be an int or a tuple of ints (the hidden "
+        raise ParameterError(f"{name}: hidden_layer_sizes must be an int or a tuple of ints (the hidden "
                                  f"layers' widths, e.g. (64,) or (64, 32)); got {sizes!r} ({type(sizes).__name__})")
     bad = [w for w in sizes if not (_count(w) and w >= 1)]
     if bad:
-        raise ValidationError(f"{name}: hidden_layer_sizes must hold positive integers (the hidden layers' "
+        raise ParameterError(f"{name}: hidden_layer_sizes must hold positive integers (the hidden layers' "
                               f"widths); got {tuple(sizes)!r}")
     checks = [("batch_size", est.batch_size == "auto" or (_count(est.batch_size) and est.batch_size >= 1),
                "a positive int or 'auto' (min(200, n_samples))"),
@@ -114,9 +116,24 @@ def check_params(est: Any) -> tuple[int, ...]:
             if param == "learning_rate" and value in ("constant", "invscaling", "adaptive"):    # the MLP's schedules
                 hint = (f". {est._mlp}'s learning_rate (a schedule) has no equivalent here: learning_rate is the "
                         f"step size, {est._mlp}'s learning_rate_init")
-            raise ValidationError(f"{name}: {param} must be {expected}; got {value!r:.80} "
-                                  f"({type(value).__name__}){hint}")
+            raise ParameterError(f"{name}: {param} must be {expected}; got {value!r:.80} "
+                                 f"({type(value).__name__}){hint}")
+    _named(est)
     return tuple(int(w) for w in sizes)
+
+
+def _named(est: Any) -> None:
+    """activation, optimizer and dtype checked with the rest (before the data), refused as ParameterError."""
+    act, opt = est.activation, est.optimizer
+    makers: list[Callable[[], Any]] = [
+        lambda: get_activation(MLP_ACTIVATIONS.get(act, act) if isinstance(act, str) else act),
+        lambda: opt if isinstance(opt, Optimizer) else get_optimizer(opt),
+        lambda: as_dtype(est.dtype)]
+    for make in makers:
+        try:
+            make()
+        except (ChainruleError, TypeError) as exc:
+            raise ParameterError(f"{estimator_name(est)}: {exc}") from None
 
 
 def _count(v) -> bool:

@@ -1,0 +1,216 @@
+"""What BackpropClassifier and BackpropRegressor share (`_Backprop`): the parameters, the network, the
+optimizer, the training, the fitted attributes; estimators.py holds each."""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+from sklearn.base import BaseEstimator, is_classifier
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from ..errors import ValidationError
+from ..nn.layers import Dense
+from ..nn.network import Network
+from ..training.optim import Optimizer, get_optimizer
+from .params import (
+    MLP_ACTIVATIONS,
+    check_params,
+    estimator_name,
+    no_text,
+    takes_mlp_names,
+    unknown_parameter,
+)
+from .stopping import ScoreStopping, hold_out
+
+#: how X is validated: float64 or float32 kept, a sparse matrix kept sparse as CSR
+_X_CHECK: dict = {"dtype": [np.float64, np.float32], "accept_sparse": "csr"}
+#: the output activations as MLPClassifier's out_activation_ names them
+_MLP_OUTPUT = {"sigmoid": "logistic", "softmax": "softmax", "linear": "identity"}
+
+
+class _Backprop(BaseEstimator):
+    """What the classifier and the regressor share: the network, the optimizer, the training."""
+
+    @takes_mlp_names
+    def __init__(self, hidden_layer_sizes=(64,), activation="relu", optimizer="adam", learning_rate=1e-3,
+                 momentum=0.9, batch_size=32, epochs=200, early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=10, alpha=0.0, random_state=None, dtype="float64", verbose=0, warm_start=False):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.alpha = alpha
+        self.random_state = random_state
+        self.dtype = dtype
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    _mlp = "MLPClassifier"      # scikit-learn's estimator of the same kind (the regressor's: MLPRegressor)
+
+    def set_params(self, **params):
+        """As BaseEstimator's; an MLPClassifier's name for one of ours is an error naming ours."""
+        for key, value in params.items():
+            if "__" not in key and key not in self._get_param_names():
+                raise ValidationError(unknown_parameter(type(self), key, value))
+        return super().set_params(**params)
+
+    # the output layer and loss for the targets; set by the subclass
+    def _output(self, n_outputs: int) -> tuple[str, str]:
+        raise NotImplementedError
+
+    def _make_optimizer(self):
+        """The optimizer named, with learning_rate and alpha; one given as an instance is copied (with its
+        own arguments): fit changes no parameter of the estimator, and each fit starts from its state."""
+        if isinstance(self.optimizer, Optimizer):
+            return copy.deepcopy(self.optimizer)
+        kwargs = {"lr": self.learning_rate, "weight_decay": self.alpha}
+        if str(self.optimizer).lower() == "sgd":       # as MLPClassifier: momentum is SGD's
+            kwargs["momentum"] = self.momentum
+        return get_optimizer(self.optimizer, **kwargs)
+
+    def _layers(self, n_in: int, n_out: int) -> list[Dense]:
+        """The network's layers for the parameters (not initialised)."""
+        sizes = check_params(self)
+        widths = (n_in, *sizes, n_out)
+        hidden = MLP_ACTIVATIONS.get(self.activation, self.activation) if isinstance(self.activation, str) \
+            else self.activation                             # MLPClassifier's names taken too
+        return [Dense(a, b, hidden if i < len(sizes) else self._output(n_out)[0])
+                for i, (a, b) in enumerate(zip(widths, widths[1:]))]
+
+    def _continues(self) -> bool:
+        """warm_start: whether fit goes on with the current network, which it does when the parameters
+        still describe it (the same layers, loss and dtype); else it builds one anew."""
+        check_params(self)
+        if not (self.warm_start and hasattr(self, "network_")):
+            return False
+        net = self.network_
+        return ([layer.config() for layer in self._layers(net.n_inputs, net.n_outputs)]
+                == [layer.config() for layer in net.layers] and np.dtype(self.dtype) == net.dtype
+                and self._output(net.n_outputs)[1] == net.loss_function.name)
+
+    def _go_on(self) -> None:
+        """A warm start: the optimizer's state goes on too, unless its parameters changed."""
+        optimizer = self._make_optimizer()
+        if optimizer.config() != self.network_.optimizer.config():
+            self.network_.optimizer = optimizer
+
+    def _build(self, n_in: int, n_out: int, rng) -> None:
+        self.network_ = Network(self._layers(n_in, n_out), loss=self._output(n_out)[1], dtype=self.dtype,
+                                seed=int(rng.randint(2**31 - 1)))
+        self.network_.optimizer = self._make_optimizer()
+        self._split_seed: int | None = None      # early stopping's, drawn once: a warm start holds out the same rows
+        self._stopped: dict | None = None        # early stopping's state, which a warm start goes on with
+        self.loss_curve_: list[float] = []
+        # as MLPClassifier's: the held-out scores (accuracy, R2) and the best of them with early stopping, else None;
+        # the held-out losses beside them
+        self.validation_scores_: list[float] | None = [] if self.early_stopping else None
+        self.validation_loss_curve_: list[float] | None = [] if self.early_stopping else None
+        self.best_validation_score_: float | None = None
+        # as MLPClassifier's: the layers counted with the input's, the outputs, their activation in its words,
+        # the samples trained on since the network was built (t_, each epoch's training rows)
+        self.n_layers_, self.n_outputs_ = len(self.network_.layers) + 1, n_out
+        self.out_activation_ = _MLP_OUTPUT[self._output(n_out)[0]]
+        self.t_ = 0
+
+    def _no_early_stopping(self) -> None:
+        """partial_fit holds nothing out: early stopping would leave 10% of every batch untrained, and
+        compare held-out losses of different rows call by call (MLPClassifier refuses it too)."""
+        if self.early_stopping:
+            raise ValidationError(f"{estimator_name(self)}.partial_fit does not support early_stopping=True; use fit, "
+                                  "or set early_stopping=False")
+
+    def _train(self, X, y, Y, epochs: int, sample_weight=None, fresh: bool = True) -> None:
+        """Train on X and Y (y encoded) for `epochs` epochs; with early stopping, on the rows not held out.
+        `fresh`: the network was just built (else its shuffling, and early stopping's state, go on)."""
+        net, rng = self.network_, self._rng
+        stopper: ScoreStopping | None = None
+        validation: tuple | None = None
+        if sample_weight is not None:        # scikit-learn's checks (and messages), then the engine's
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+            self._no_negative_weight(sample_weight)
+        if self.early_stopping:
+            if self._split_seed is None:
+                self._split_seed = int(rng.randint(2**31 - 1))
+            (X, y, Y, sample_weight), (X_val, y_val, Y_val, w_val) = hold_out(self, X, y, Y, sample_weight,
+                                                                              self._split_seed)
+            validation = (X_val, Y_val) if w_val is None else (X_val, Y_val, w_val)     # its loss: val_loss
+            stopper = ScoreStopping(self, (X_val, y_val, w_val), self.n_iter_no_change,
+                                    None if fresh else self._stopped)
+        if fresh:                            # the shuffling's generator, which warm starts and partial_fit go on with
+            net.rng = np.random.default_rng(int(rng.randint(2**31 - 1)))
+        batch_size = min(200 if self.batch_size == "auto" else self.batch_size, X.shape[0])   # 'auto' as MLPClassifier
+        history = net.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=True, validation_data=validation,
+                          callbacks=[] if stopper is None else [stopper], seed=None, verbose=min(int(self.verbose), 2),
+                          sample_weight=sample_weight)
+        self.loss_curve_.extend(history.loss)
+        if stopper is not None:
+            if self.validation_scores_ is None or self.validation_loss_curve_ is None:   # early stopping from now on
+                self.validation_scores_, self.validation_loss_curve_ = [], []
+            self.validation_scores_.extend(history.val_score)
+            self.validation_loss_curve_.extend(history.val_loss)
+            self.best_validation_score_ = stopper.best
+            self._stopped = stopper.get_state()
+        self.n_iter_ = len(history.loss)        # this call's epochs, as MLPClassifier's (loss_curve_ has them all)
+        self.t_ += X.shape[0] * self.n_iter_
+        self.loss_ = self.loss_curve_[-1]       # as MLPClassifier's: the last epoch's; the lowest without early
+        self.best_loss_ = None if self.early_stopping else min(self.loss_curve_)    # stopping (with it: None)
+
+    @property
+    def coefs_(self) -> list[np.ndarray]:
+        """The layers' weights, each (n_in, n_out), as MLPClassifier's coefs_: the network's own arrays."""
+        return [layer.W for layer in self.network_.dense_layers]
+
+    @property
+    def intercepts_(self) -> list[np.ndarray]:
+        """The layers' biases, as MLPClassifier's intercepts_: the network's own arrays."""
+        return [layer.b for layer in self.network_.dense_layers]
+
+    def _no_negative_weight(self, w: np.ndarray) -> None:
+        """Weights >= 0: a sample weighted below 0 counts its loss negatively, so training would make that
+        prediction as wrong as it can (the loss then falls without bound), and a batch whose weights sum to
+        0 or less has no weighted mean. MLPClassifier and MLPRegressor (scikit-learn 1.9) take such weights
+        and divide each batch by that sum all the same; here they are refused, naming the first."""
+        bad = np.flatnonzero(w < 0)
+        if bad.size:
+            raise ValidationError(
+                f"{estimator_name(self)}: sample_weight must be >= 0; weight {bad[0]} is {w[bad[0]]:g} ({bad.size} of "
+                f"{w.size} are negative). A negative weight makes training push that sample's prediction away from "
+                "its target without bound; give samples to leave out weight 0")
+
+    def _stratify(self, Y):
+        """The labels early stopping's hold-out keeps in proportion, or None (set by the classifier)."""
+        return None
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True          # X may be a SciPy sparse matrix (_X_CHECK keeps it as CSR)
+        return tags
+
+    def _validated(self, X, y, reset: bool, **kwargs):
+        """X and y as scikit-learn's validate_data gives them (as MLPClassifier's), y dense: a sparse y (a
+        multi-label indicator matrix, several regression targets) becomes its dense array, as the network's
+        targets are anyway; held-out scores need it so (r2_score refuses a sparse y). A sparse column stays
+        sparse, for column_or_1d's TypeError, as MLPClassifier's."""
+        X, y = validate_data(self, no_text(X), y, multi_output=True, reset=reset, **_X_CHECK, **kwargs)
+        return X, (y.toarray() if hasattr(y, "toarray") and y.shape[1] > 1 else y)
+
+    def _forward(self, X):
+        check_is_fitted(self, "network_")
+        X = validate_data(self, no_text(X), reset=False, **_X_CHECK)
+        return self.network_.predict(X)
+
+    def _predicted(self, out):
+        """`predict`'s answer from the network's outputs (set by the subclass)."""
+        raise NotImplementedError
+
+    def _held_out_score(self, X, y, sample_weight) -> float:
+        """`score` of rows already checked by fit (as MLPClassifier's `_score`: not checked again each epoch)."""
+        metric = accuracy_score if is_classifier(self) else r2_score
+        return float(metric(y, self._predicted(self.network_.predict(X)), sample_weight=sample_weight))

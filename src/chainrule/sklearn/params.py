@@ -85,11 +85,11 @@ def check_params(est: Any) -> tuple[int, ...]:
         sizes = (sizes,)
     if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (tuple, list, np.ndarray)):
         raise ParameterError(f"{name}: hidden_layer_sizes must be an int or a tuple of ints (the hidden "
-                                 f"layers' widths, e.g. (64,) or (64, 32)); got {sizes!r} ({type(sizes).__name__})")
+                             f"layers' widths, e.g. (64,) or (64, 32)); got {sizes!r} ({type(sizes).__name__})")
     bad = [w for w in sizes if not (_count(w) and w >= 1)]
     if bad:
         raise ParameterError(f"{name}: hidden_layer_sizes must hold positive integers (the hidden layers' "
-                              f"widths); got {tuple(sizes)!r}")
+                             f"widths); got {tuple(sizes)!r}")
     checks = [("batch_size", est.batch_size == "auto" or (_count(est.batch_size) and est.batch_size >= 1),
                "a positive int or 'auto' (min(200, n_samples))"),
               ("epochs", _count(est.epochs) and est.epochs >= 1, "a positive int"),

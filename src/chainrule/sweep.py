@@ -277,16 +277,12 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
 def _fits_every_fold(df, y, folds, fold_pre) -> None:
     """Each fold's preprocessing, learnt from its training rows, fails as `train` would say it (a column
     whose values are all in the held-out rows), before any candidate is fit."""
-    import warnings
-
     from chainrule.data.tabular import Preprocessing
     for train, _ in folds.split(df, y):
         mask = np.zeros(len(df), dtype=bool)
         mask[train] = True
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")          # said by the whole file's fit
-            Preprocessing.fit(df, fold_pre.target, task=fold_pre.task, impute=fold_pre.impute,
-                              text_columns=fold_pre.text_columns, max_categories=fold_pre.max_categories, train=mask)
+        Preprocessing.fit(df, fold_pre.target, task=fold_pre.task, impute=fold_pre.impute, warn=False,  # said once
+                          text_columns=fold_pre.text_columns, max_categories=fold_pre.max_categories, train=mask)
 
 
 def _enough_rows(counts, classes: list, cv: int) -> None:

@@ -83,10 +83,10 @@ class FoldPreprocessing(TransformerMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         from chainrule.data.tabular import Preprocessing
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            self.pre_ = Preprocessing.fit(X, self.target, task=self.task, impute=self.impute,
-                                          text_columns=tuple(self.text_columns), max_categories=self.max_categories)
+        # warn=False, not warnings.catch_warnings: a Dask worker's threads fit folds at once, and one thread's
+        # catch_warnings swallowed another's warnings, or left every warning of the process ignored
+        self.pre_ = Preprocessing.fit(X, self.target, task=self.task, impute=self.impute, warn=False,
+                                      text_columns=tuple(self.text_columns), max_categories=self.max_categories)
         return self
 
     def transform(self, X):

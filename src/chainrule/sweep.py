@@ -240,6 +240,11 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     inner.set_params(**{k: v[0] for k, v in fixed_params.items()})
     param_grid = estimator_grid(parsed, inner)
     names = {key: ALIASES.get(key, key) for key in parsed}
+    if scoring is not None and classify and _regression_metric(scoring):
+        raise ValidationError(f"scoring={scoring!r} is a regression metric; the target {target!r} is classes, which it "
+                              f"would score as numbers (accuracy, balanced_accuracy, f1_macro, neg_log_loss, ...)")
+    if cv > len(df):                    # KFold's own ValueError, a traceback, named the rows n_samples
+        raise ValidationError(f"cv={cv} folds need at least {cv} rows; the file has {len(df)} (fewer folds)")
     if classify:
         _enough_rows(np.bincount(y, minlength=len(pre.classes)), pre.classes, cv)
     # folds of shuffled rows, seeded: GridSearchCV's cv=int cuts the file in order, and a file sorted by
@@ -283,6 +288,13 @@ def _fits_every_fold(df, y, folds, fold_pre) -> None:
         mask[train] = True
         Preprocessing.fit(df, fold_pre.target, task=fold_pre.task, impute=fold_pre.impute, warn=False,  # said once
                           text_columns=fold_pre.text_columns, max_categories=fold_pre.max_categories, train=mask)
+
+
+def _regression_metric(scoring: str) -> bool:
+    """Whether scikit-learn's scorer of this name is a regression metric (r2, neg_mean_squared_error, ...)."""
+    from sklearn.metrics import get_scorer
+    metric = getattr(get_scorer(scoring), "_score_func", None)
+    return getattr(metric, "__module__", "") == "sklearn.metrics._regression"
 
 
 def _enough_rows(counts, classes: list, cv: int) -> None:

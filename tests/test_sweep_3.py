@@ -211,3 +211,21 @@ def _whole_file_warnings(d):
         Preprocessing.fit(d, "target")
     assert caught
     return caught
+
+
+def test_refit_false_leaves_the_table_alone_as_gridsearchcvs(data, tmp_path, capsys):
+    """GridSearchCV(refit=False) scores the same and keeps no best_estimator_: the sweep writes the table only."""
+    X, y = load_iris(return_X_y=True)
+    truth = GridSearchCV(BackpropClassifier(**FIT), {"learning_rate": [0.01]}, refit=False).fit(X, y)
+    assert not hasattr(truth, "best_estimator_")
+    kept = run_sweep(data / "iris.csv", "species", {"lr": [0.01, 0.03]}, out_dir=tmp_path / "a", **FIT)
+    res = run_sweep(data / "iris.csv", "species", {"lr": [0.01, 0.03]}, out_dir=tmp_path / "b", refit=False, **FIT)
+    assert res.best_estimator is None and res.model_path is None
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["sweep_results.csv"]
+    pd.testing.assert_frame_equal(res.table.drop(columns="mean_fit_seconds"),
+                                  kept.table.drop(columns="mean_fit_seconds"))
+    assert res.best_params == kept.best_params
+    code, out, _ = cli_in_process(capsys, "sweep", data / "iris.csv", "--target", "species", "--grid", "lr=0.01",
+                                  "--epochs", "3", "--no-refit", "--out-dir", tmp_path / "c")
+    assert code == 0 and "best_model.npz" not in out
+    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == ["sweep_results.csv"]

@@ -153,7 +153,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
               task: str | None = None, impute: str | None = None, na_values: list[str] | None = None,
               text_columns: list[str] | None = None, read: dict | None = None, drop: list[str] | None = None,
               features: list[str] | None = None, max_categories: int | None = MAX_CATEGORIES,
-              argument_names: dict[str, str] | None = None, **fixed) -> SweepResult:
+              argument_names: dict[str, str] | None = None, refit: bool = True, **fixed) -> SweepResult:
     """Grid-search chainrule's estimator for a CSV file's target; write the table and the best model.
 
     Parameters
@@ -180,6 +180,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         out are in the result's `left_out`.
     argument_names : how errors name drop, features and text_columns (columns.COLUMN_ARGUMENTS;
         the CLI gives its flags, columns.COLUMN_FLAGS).
+    refit : refit the best candidate on every row and save it (False: the table alone, best_estimator None
+        and no best_model.npz, as GridSearchCV's refit=False leaves no best_estimator_).
     fixed : other estimator arguments for every candidate (epochs=50, batch_size=16, ...).
     """
     from sklearn.base import clone
@@ -193,6 +195,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
 
     if not isinstance(cv, int) or isinstance(cv, bool) or cv < 2:
         raise ValidationError(f"cv must be an integer of at least 2 folds; got {cv!r}")
+    if not isinstance(refit, bool):
+        raise ValidationError(f"refit must be True or False; got {refit!r}")
     if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0:
         raise ValidationError(f"n_jobs must be a nonzero integer (N fits at once; -1 one per CPU, -2 all CPUs "
                               f"but one, as joblib's); got {n_jobs!r}")
@@ -253,20 +257,22 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     fold_pre = FoldPreprocessing(target, pre.task, impute, tuple(text_columns or ()), max_categories, dtype)
     _fits_every_fold(df, y, folds, fold_pre)
 
-    def refit(params: dict):
+    def fit_best(params: dict):
         best = public(clone(inner).set_params(**clone(params, safe=False)))     # GridSearchCV's refit
         return best.fit(X, y) if classify else in_target_units(best, pre.y_mean, pre.y_scale).fit(X, y)
 
     done = search(per_fold(inner, fold_pre), param_grid, names, df, y, folds=folds, scoring=scoring, n_jobs=n_jobs,
-                  scheduler=scheduler, refit=refit)
+                  scheduler=scheduler, refit=fit_best if refit else None)
 
     shown = {key: show(done.best_params[name]) for key, name in names.items()}
     name = scoring or ("accuracy" if classify else "r2")
     results_path = model_path = None
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        results_path, model_path = out / "sweep_results.csv", out / "best_model.npz"
+        results_path = out / "sweep_results.csv"
         done.table.to_csv(results_path, index=False)
+    if out is not None and done.best_estimator is not None:
+        model_path = out / "best_model.npz"
         best = fitted(done.best_estimator)
         net = best.network_
         if classify and net.n_outputs == 1:

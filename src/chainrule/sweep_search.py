@@ -165,10 +165,11 @@ class Search:
 
 
 def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, folds, scoring: str | None,
-           n_jobs: int, scheduler: str | None, refit: Callable[[dict], Any]) -> Search:
+           n_jobs: int, scheduler: str | None, refit: Callable[[dict], Any] | None) -> Search:
     """Cross-validate every candidate of `grid` ({chainrule estimator's name: values}; `names`: the
     grid's names as written -> those) fit as `estimator` (per_fold's) on the table X, warn for each
-    failed one; `refit(best parameters)` fits the best on every row."""
+    failed one; `refit(best parameters)` fits the best on every row (None: not refit, as GridSearchCV's
+    refit=False)."""
     from sklearn.exceptions import FitFailedWarning
     from sklearn.model_selection import GridSearchCV
 
@@ -210,7 +211,7 @@ def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, fol
     best = int(np.argmin(res["rank_test_score"]))           # GridSearchCV's best_index_, and its refit:
     params = res["params"][best]
     try:
-        best_estimator = refit(_unprefixed(params))
+        best_estimator = None if refit is None else refit(_unprefixed(params))
     except Exception as exc:
         raise ValidationError(f"the best candidate, {_shown(params, names)}, failed when refit on every row: "
                               f"{type(exc).__name__}: {exc}") from None

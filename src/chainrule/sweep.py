@@ -153,7 +153,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
               task: str | None = None, impute: str | None = None, na_values: list[str] | None = None,
               text_columns: list[str] | None = None, read: dict | None = None, drop: list[str] | None = None,
               features: list[str] | None = None, max_categories: int | None = MAX_CATEGORIES,
-              argument_names: dict[str, str] | None = None, **fixed) -> SweepResult:
+              argument_names: dict[str, str] | None = None, refit: bool = True, **fixed) -> SweepResult:
     """Grid-search chainrule's estimator for a CSV file's target; write the table and the best model.
 
     Parameters
@@ -180,6 +180,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         out are in the result's `left_out`.
     argument_names : how errors name drop, features and text_columns (columns.COLUMN_ARGUMENTS;
         the CLI gives its flags, columns.COLUMN_FLAGS).
+    refit : refit the best candidate on every row and save it (False: the table alone, best_estimator None
+        and no best_model.npz, as GridSearchCV's refit=False leaves no best_estimator_).
     fixed : other estimator arguments for every candidate (epochs=50, batch_size=16, ...).
     """
     from sklearn.base import clone
@@ -193,6 +195,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
 
     if not isinstance(cv, int) or isinstance(cv, bool) or cv < 2:
         raise ValidationError(f"cv must be an integer of at least 2 folds; got {cv!r}")
+    if not isinstance(refit, bool):
+        raise ValidationError(f"refit must be True or False; got {refit!r}")
     if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0:
         raise ValidationError(f"n_jobs must be a nonzero integer (N fits at once; -1 one per CPU, -2 all CPUs "
                               f"but one, as joblib's); got {n_jobs!r}")
@@ -240,6 +244,11 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     inner.set_params(**{k: v[0] for k, v in fixed_params.items()})
     param_grid = estimator_grid(parsed, inner)
     names = {key: ALIASES.get(key, key) for key in parsed}
+    if scoring is not None and classify and _regression_metric(scoring):
+        raise ValidationError(f"scoring={scoring!r} is a regression metric; the target {target!r} is classes, which it "
+                              f"would score as numbers (accuracy, balanced_accuracy, f1_macro, neg_log_loss, ...)")
+    if cv > len(df):                    # KFold's own ValueError, a traceback, named the rows n_samples
+        raise ValidationError(f"cv={cv} folds need at least {cv} rows; the file has {len(df)} (fewer folds)")
     if classify:
         _enough_rows(np.bincount(y, minlength=len(pre.classes)), pre.classes, cv)
     # folds of shuffled rows, seeded: GridSearchCV's cv=int cuts the file in order, and a file sorted by
@@ -248,20 +257,22 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     fold_pre = FoldPreprocessing(target, pre.task, impute, tuple(text_columns or ()), max_categories, dtype)
     _fits_every_fold(df, y, folds, fold_pre)
 
-    def refit(params: dict):
+    def fit_best(params: dict):
         best = public(clone(inner).set_params(**clone(params, safe=False)))     # GridSearchCV's refit
         return best.fit(X, y) if classify else in_target_units(best, pre.y_mean, pre.y_scale).fit(X, y)
 
     done = search(per_fold(inner, fold_pre), param_grid, names, df, y, folds=folds, scoring=scoring, n_jobs=n_jobs,
-                  scheduler=scheduler, refit=refit)
+                  scheduler=scheduler, refit=fit_best if refit else None)
 
     shown = {key: show(done.best_params[name]) for key, name in names.items()}
     name = scoring or ("accuracy" if classify else "r2")
     results_path = model_path = None
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        results_path, model_path = out / "sweep_results.csv", out / "best_model.npz"
+        results_path = out / "sweep_results.csv"
         done.table.to_csv(results_path, index=False)
+    if out is not None and done.best_estimator is not None:
+        model_path = out / "best_model.npz"
         best = fitted(done.best_estimator)
         net = best.network_
         if classify and net.n_outputs == 1:
@@ -277,16 +288,19 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
 def _fits_every_fold(df, y, folds, fold_pre) -> None:
     """Each fold's preprocessing, learnt from its training rows, fails as `train` would say it (a column
     whose values are all in the held-out rows), before any candidate is fit."""
-    import warnings
-
     from chainrule.data.tabular import Preprocessing
     for train, _ in folds.split(df, y):
         mask = np.zeros(len(df), dtype=bool)
         mask[train] = True
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")          # said by the whole file's fit
-            Preprocessing.fit(df, fold_pre.target, task=fold_pre.task, impute=fold_pre.impute,
-                              text_columns=fold_pre.text_columns, max_categories=fold_pre.max_categories, train=mask)
+        Preprocessing.fit(df, fold_pre.target, task=fold_pre.task, impute=fold_pre.impute, warn=False,  # said once
+                          text_columns=fold_pre.text_columns, max_categories=fold_pre.max_categories, train=mask)
+
+
+def _regression_metric(scoring: str) -> bool:
+    """Whether scikit-learn's scorer of this name is a regression metric (r2, neg_mean_squared_error, ...)."""
+    from sklearn.metrics import get_scorer
+    metric = getattr(get_scorer(scoring), "_score_func", None)
+    return getattr(metric, "__module__", "") == "sklearn.metrics._regression"
 
 
 def _enough_rows(counts, classes: list, cv: int) -> None:

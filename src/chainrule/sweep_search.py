@@ -30,6 +30,7 @@ from chainrule.errors import ValidationError
 from chainrule.sklearn import BackpropClassifier, BackpropRegressor
 
 MARK = "chainrule-sweep-candidate-failed "
+SCORING_FAILED = "Scoring failed."      # how scikit-learn's warning about a score it could not compute begins
 _SAID = re.compile(re.escape(MARK) + r"(\{.*\})\s*$", re.MULTILINE)
 
 
@@ -83,10 +84,10 @@ class FoldPreprocessing(TransformerMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         from chainrule.data.tabular import Preprocessing
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            self.pre_ = Preprocessing.fit(X, self.target, task=self.task, impute=self.impute,
-                                          text_columns=tuple(self.text_columns), max_categories=self.max_categories)
+        # warn=False, not warnings.catch_warnings: a Dask worker's threads fit folds at once, and one thread's
+        # catch_warnings swallowed another's warnings, or left every warning of the process ignored
+        self.pre_ = Preprocessing.fit(X, self.target, task=self.task, impute=self.impute, warn=False,
+                                      text_columns=tuple(self.text_columns), max_categories=self.max_categories)
         return self
 
     def transform(self, X):
@@ -164,10 +165,11 @@ class Search:
 
 
 def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, folds, scoring: str | None,
-           n_jobs: int, scheduler: str | None, refit: Callable[[dict], Any]) -> Search:
+           n_jobs: int, scheduler: str | None, refit: Callable[[dict], Any] | None) -> Search:
     """Cross-validate every candidate of `grid` ({chainrule estimator's name: values}; `names`: the
     grid's names as written -> those) fit as `estimator` (per_fold's) on the table X, warn for each
-    failed one; `refit(best parameters)` fits the best on every row."""
+    failed one; `refit(best parameters)` fits the best on every row (None: not refit, as GridSearchCV's
+    refit=False)."""
     from sklearn.exceptions import FitFailedWarning
     from sklearn.model_selection import GridSearchCV
 
@@ -187,8 +189,9 @@ def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, fol
             raise ValidationError(f"every candidate of the sweep failed; the first, {_shown(said[0][0], names)}: "
                                   f"{said[0][1]}") from None
     said = [s for w in caught if issubclass(w.category, FitFailedWarning) for s in _said(str(w.message))]
+    scores_failed = [_last_line(str(w.message)) for w in caught if str(w.message).startswith(SCORING_FAILED)]
     for w in caught:                             # the other warnings, as they would have been shown
-        if not issubclass(w.category, FitFailedWarning):
+        if not issubclass(w.category, FitFailedWarning) and not str(w.message).startswith(SCORING_FAILED):
             warnings.showwarning(w.message, w.category, w.filename, w.lineno, w.file, w.line)
     res = gs.cv_results_
     n_folds = folds.get_n_splits()
@@ -196,7 +199,8 @@ def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, fol
     failed = {}
     for i in np.flatnonzero(np.isnan(scores).any(axis=0)):
         params = res["params"][i]
-        unscored = "no fit failed: scoring it did (scikit-learn's warning says why)"
+        unscored = f"its fits worked, its score {scoring or 'default'!r} could not be computed: " + (
+            scores_failed[0] if scores_failed else "scikit-learn gave no reason")
         failed[int(i)] = next((why for p, why in said if _same(p, params)), unscored)
         warnings.warn(f"candidate {_shown(params, names)} failed in {int(np.isnan(scores[:, i]).sum())} of {n_folds} "
                       f"folds (score NaN, ranked last): {failed[int(i)]}", FailedCandidateWarning, stacklevel=3)
@@ -207,12 +211,18 @@ def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, fol
     best = int(np.argmin(res["rank_test_score"]))           # GridSearchCV's best_index_, and its refit:
     params = res["params"][best]
     try:
-        best_estimator = refit(_unprefixed(params))
+        best_estimator = None if refit is None else refit(_unprefixed(params))
     except Exception as exc:
         raise ValidationError(f"the best candidate, {_shown(params, names)}, failed when refit on every row: "
                               f"{type(exc).__name__}: {exc}") from None
     return Search(_table(res, names, n_folds), _unprefixed(params),
                   float(res["mean_test_score"][best]), best_estimator, failed)
+
+
+def _last_line(text: str) -> str:
+    """The error at the end of the traceback scikit-learn puts in its warning about a score it could not compute."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else text
 
 
 def _prefix(estimator) -> str:
@@ -279,6 +289,7 @@ def fit_on_dask(search, X, y, scheduler: str) -> None:
         from chainrule.workers import ThreadLimits
     except ImportError:
         raise ValidationError("--scheduler needs Dask: pip install 'chainrule[dask]'") from None
+    _listening(scheduler)
     try:
         client = Client(scheduler, timeout="10s")
     except (OSError, TimeoutError, ValueError) as exc:
@@ -294,6 +305,28 @@ def fit_on_dask(search, X, y, scheduler: str) -> None:
                 search.fit(X, y)
         finally:
             _settle(client)
+
+
+def _listening(scheduler: str, seconds: float = 5.0) -> None:
+    """Refuse at once a scheduler address where nothing listens (a mistyped host or port): Dask's Client
+    retries a refused connection until its timeout, and then names no reason."""
+    import socket
+
+    from distributed.comm.addressing import parse_address, parse_host_port
+    try:
+        kind, where = parse_address(scheduler)
+        host, port = parse_host_port(where) if kind in ("tcp", "tls") else (None, None)
+    except (ValueError, TypeError) as exc:
+        raise ValidationError(f"the Dask scheduler address {scheduler!r} is not one such as tcp://host:8786: "
+                              f"{exc}") from None
+    if host is None:
+        return
+    try:
+        socket.create_connection((host, port), timeout=seconds).close()
+    except OSError as exc:
+        why = "timed out" if isinstance(exc, TimeoutError) else exc.strerror or str(exc)
+        raise ValidationError(f"cannot reach the Dask scheduler at {scheduler!r}: connecting to {host} port {port}: "
+                              f"{why} (is the scheduler running, and the address right?)") from None
 
 
 def _settle(client) -> None:

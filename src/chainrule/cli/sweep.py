@@ -40,6 +40,8 @@ def register(sub) -> None:
                                                        "-2: all CPUs but one, as joblib's n_jobs)")
     p.add_argument("--dtype", choices=["float64", "float32"], help="floating-point precision of every fit unless the "
                                                                    "grid sets it (default float64, as train's)")
+    p.add_argument("--no-refit", dest="refit", action="store_false",
+                   help="write the results table only: no best model refit on the whole file")
     p.add_argument("--seed", type=int, default=0, help="seeds the folds, the weights and the shuffling (default 0)")
     p.add_argument("--task", choices=["classification", "regression"], help="override the detected task")
     p.add_argument("--impute", choices=["mean", "median", "most_frequent"], help="fill missing feature values")
@@ -66,7 +68,7 @@ def sweep(args) -> int:
                        scoring=args.scoring, n_jobs=args.jobs, seed=args.seed, task=args.task,
                        impute=args.impute, na_values=args.na_values, text_columns=args.text, drop=args.drop,
                        features=args.features, max_categories=args.max_categories, argument_names=COLUMN_FLAGS,
-                       **fixed,
+                       refit=args.refit, **fixed,
                        read={"sep": args.sep, "encoding": args.encoding, "decimal": args.decimal,
                              "thousands": args.thousands})
     if result.said:
@@ -78,5 +80,5 @@ def sweep(args) -> int:
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     print(f"best: {', '.join(f'{k}={v}' for k, v in shown.iloc[0][list(grid)].items())} "
           f"({result.scoring} {result.best_score:.4f})")
-    print(f"wrote {result.results_path} and {result.model_path}")
+    print(f"wrote {result.results_path}" + (f" and {result.model_path}" if result.model_path else ""))
     return 0

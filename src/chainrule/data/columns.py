@@ -151,7 +151,7 @@ def warn_id(name: str, n: int) -> None:
                   ColumnWarning, stacklevel=3)
 
 
-def check_classes(target: str, classes: list, counts: Any, numeric: bool) -> None:
+def check_classes(target: str, classes: list, counts: Any, numeric: bool, warn: bool = True) -> None:
     """A classification target needs two classes; one with more classes than half its rows, or with
     most classes seen once (a continuous target given --task classification: one class per row,
     nothing to learn), is said. For `Preprocessing.fit` and `train --stream` alike; `counts`: the
@@ -162,7 +162,7 @@ def check_classes(target: str, classes: list, counts: Any, numeric: bool) -> Non
                               "a classifier needs at least two")
     counts = np.asarray(counts)
     n, rows, once = len(counts), int(counts.sum()), int(np.count_nonzero(counts == 1))
-    if rows < MIN_ID_ROWS or (2 * n <= rows and 2 * once <= n):
+    if not warn or rows < MIN_ID_ROWS or (2 * n <= rows and 2 * once <= n):
         return
     why = ("a regression target? (--task regression)" if numeric else
            "too few rows of each class to learn them (an ID or free text?)")
@@ -170,16 +170,20 @@ def check_classes(target: str, classes: list, counts: Any, numeric: bool) -> Non
                   ColumnWarning, stacklevel=3)
 
 
-def categories(col, name: str, max_categories: int | None, training: bool = False) -> tuple[list[str], int]:
+def categories(col, name: str, max_categories: int | None, training: bool = False,
+               warn: bool = True) -> tuple[list[str], int]:
     """(kept categories sorted, number of categories left out). Past `max_categories`, the most
     frequent are kept and the others become "other" (encoded as all zeros), with a warning.
-    `training`: `col` holds the training rows only (the validation rows are held out): said so."""
+    `training`: `col` holds the training rows only (the validation rows are held out): said so.
+    `warn=False`: the cap is not said (Preprocessing.fit's `warn`)."""
     import warnings
     counts = col.value_counts(dropna=True)
     if max_categories is None or len(counts) <= max_categories:
         return sorted(str(v) for v in counts.index), 0
     kept = counts.index[:max_categories]
     rows = int(counts.iloc[max_categories:].sum())
+    if not warn:
+        return sorted(str(v) for v in kept), len(counts) - max_categories
     where = " in the training rows" if training else ""
     other, k = len(counts) - max_categories, max_categories
     warnings.warn(f"column {short(name)} has {len(counts)} different values{where}; the {k} most frequent "

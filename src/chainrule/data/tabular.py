@@ -115,7 +115,8 @@ class Preprocessing:
     # -- learning from the training table ---------------------------------------------------
     @classmethod
     def fit(cls, df, target: str, task: str | None = None, impute: str | None = None,
-            text_columns=(), max_categories: int | None = MAX_CATEGORIES, train: Any = None) -> Preprocessing:
+            text_columns=(), max_categories: int | None = MAX_CATEGORIES, train: Any = None,
+            warn: bool = True) -> Preprocessing:
         """Learn the preprocessing from the training table. `text_columns` are used as categories even
         when they hold numbers; a text column keeps its `max_categories` most frequent values.
         `train`: a boolean mask of `df`'s rows (default all) whose values the statistics come from
@@ -123,7 +124,9 @@ class Preprocessing:
         scikit-learn fits on the training rows only: rows held out for validation must not shape
         the inputs they are scored on. How each column is read, the checks and the warnings about
         a column (an ID, gaps, numbers as text) and a target's classes come from every row: every
-        row is encoded, and a class seen only in validation rows still needs its output."""
+        row is encoded, and a class seen only in validation rows still needs its output. `warn=False`:
+        those warnings are not said (a sweep's folds, said once by the whole file's fit); a flag, not
+        warnings.catch_warnings, whose global filters threads fitting folds at once would undo."""
         import pandas as pd
         if target not in df.columns:
             raise not_in_file("target column", target, df.columns)
@@ -159,8 +162,9 @@ class Preprocessing:
             pre.y_scale = y_scale or 1.0
         else:
             pre.classes = sorted(y.unique().tolist(), key=lambda v: (str(type(v)), v))
-            check_classes(target, pre.classes, y.value_counts().to_numpy(), numeric_target)
-            _warn_equal_numbers(target, pre.classes)
+            check_classes(target, pre.classes, y.value_counts().to_numpy(), numeric_target, warn=warn)
+            if warn:
+                _warn_equal_numbers(target, pre.classes)
         gap = df[features].isna()
         missing = gap.sum()                          # one pass over the table, not two a column
         empty = [c for c in features if missing[c] == len(df)]
@@ -182,7 +186,7 @@ class Preprocessing:
         for c in features:
             col = df[c]
             part = col if rows is None else col[rows]      # the training rows' values
-            if not missing[c] and looks_like_id(col):     # a column with gaps is never an ID
+            if warn and not missing[c] and looks_like_id(col):     # a column with gaps is never an ID
                 warn_id(c, len(col))
             if is_numeric(col) and c not in text_columns:
                 pre.numeric.append(c)
@@ -200,7 +204,7 @@ class Preprocessing:
                 if impute is not None:
                     pre.fill[c] = str(part.mode()[0])
                 pre.categories[c], dropped = categories(part.fillna(pre.fill.get(c, "")), c, max_categories,
-                                                        training=rows is not None)
+                                                        training=rows is not None, warn=warn)
                 if dropped:
                     pre.other[c] = dropped
         pre.typed = typed

@@ -229,3 +229,24 @@ def test_refit_false_leaves_the_table_alone_as_gridsearchcvs(data, tmp_path, cap
                                   "--epochs", "3", "--no-refit", "--out-dir", tmp_path / "c")
     assert code == 0 and "best_model.npz" not in out
     assert sorted(p.name for p in (tmp_path / "c").iterdir()) == ["sweep_results.csv"]
+
+
+def test_error_score_raise_stops_at_the_first_failed_fit_as_gridsearchcvs(data, capsys, tmp_path):
+    """GridSearchCV(error_score='raise') raises the failed fit's own error; so does the sweep (and --error-score
+    raise), where the default scores it NaN; any other error_score is refused by name."""
+    grid = {"learning_rate": [0.01], "activation": ["relu", "nope"]}
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(Exception) as truth:
+        GridSearchCV(BackpropClassifier(**FIT), grid, error_score="raise").fit(X, y)
+    with pytest.raises(type(truth.value), match="nope"):
+        run_sweep(data / "iris.csv", "species", {"lr": [0.01], "activation": ["relu", "nope"]}, error_score="raise",
+                  **FIT)
+    with pytest.warns(FailedCandidateWarning, match="activation=nope"):
+        run_sweep(data / "iris.csv", "species", {"lr": [0.01], "activation": ["relu", "nope"]}, **FIT)
+    with pytest.raises(ValidationError, match=r"error_score must be NaN .* or 'raise' .*; got 0"):
+        run_sweep(data / "iris.csv", "species", {"lr": [0.01]}, error_score=0, **FIT)
+    code, _, err = cli_in_process(capsys, "sweep", data / "iris.csv", "--target", "species", "--grid",
+                                  "activation=relu,nope", "--epochs", "3", "--error-score", "raise",
+                                  "--out-dir", tmp_path / "r")
+    assert code != 0 and "nope" in err.strip().splitlines()[-1]
+    assert not (tmp_path / "r" / "sweep_results.csv").exists()

@@ -153,7 +153,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
               task: str | None = None, impute: str | None = None, na_values: list[str] | None = None,
               text_columns: list[str] | None = None, read: dict | None = None, drop: list[str] | None = None,
               features: list[str] | None = None, max_categories: int | None = MAX_CATEGORIES,
-              argument_names: dict[str, str] | None = None, refit: bool = True, **fixed) -> SweepResult:
+              argument_names: dict[str, str] | None = None, refit: bool = True, error_score: float | str = np.nan,
+              **fixed) -> SweepResult:
     """Grid-search chainrule's estimator for a CSV file's target; write the table and the best model.
 
     Parameters
@@ -169,6 +170,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         standardised target and scored in the target's units (neg_mean_squared_error in its squared units).
         A candidate whose fit fails in a fold (a diverging learning rate) scores NaN, ranks last and is
         named in a FailedCandidateWarning; when every candidate fails, ValidationError.
+    error_score : NaN (the default, as above) or "raise": the first fit that fails raises its own
+        error, as GridSearchCV(error_score="raise").
     n_jobs : parallel fits on this machine (joblib's n_jobs: -1 one per CPU, -2 all but one); with a
         scheduler, Dask's workers decide.
     na_values, text_columns : cells that mean missing besides the empty cell, NA, NaN and nan; columns
@@ -197,6 +200,9 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         raise ValidationError(f"cv must be an integer of at least 2 folds; got {cv!r}")
     if not isinstance(refit, bool):
         raise ValidationError(f"refit must be True or False; got {refit!r}")
+    if not (error_score == "raise" or (isinstance(error_score, float) and np.isnan(error_score))):
+        raise ValidationError(f"error_score must be NaN (a failed candidate scores NaN, ranks last and is named) "
+                              f"or 'raise' (the first failed fit raises its error); got {error_score!r}")
     if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0:
         raise ValidationError(f"n_jobs must be a nonzero integer (N fits at once; -1 one per CPU, -2 all CPUs "
                               f"but one, as joblib's); got {n_jobs!r}")
@@ -261,8 +267,9 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         best = public(clone(inner).set_params(**clone(params, safe=False)))     # GridSearchCV's refit
         return best.fit(X, y) if classify else in_target_units(best, pre.y_mean, pre.y_scale).fit(X, y)
 
-    done = search(per_fold(inner, fold_pre), param_grid, names, df, y, folds=folds, scoring=scoring, n_jobs=n_jobs,
-                  scheduler=scheduler, refit=fit_best if refit else None)
+    fits = inner if error_score != "raise" else public(inner)     # "raise": a failed fit's own error, unwrapped
+    done = search(per_fold(fits, fold_pre), param_grid, names, df, y, folds=folds, scoring=scoring, n_jobs=n_jobs,
+                  scheduler=scheduler, refit=fit_best if refit else None, error_score=error_score)
 
     shown = {key: show(done.best_params[name]) for key, name in names.items()}
     name = scoring or ("accuracy" if classify else "r2")

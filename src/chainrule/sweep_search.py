@@ -8,8 +8,8 @@ to score it have no say in the scaling, fill values and categories it trains wit
 in the target's mean and scale). The best candidate is refit on every row with the whole file's.
 
 A failed fit must not end the sweep (one diverging learning rate lost every other candidate), so the
-search runs with error_score=nan. scikit-learn keeps only a failed fit's traceback text, in its
-warning (or in its error when every fit failed); the candidates fit here (SweptClassifier,
+search runs with error_score=nan unless the user asks for "raise". scikit-learn keeps only a failed
+fit's traceback text, in its warning (or in its error when every fit failed); the candidates fit here (SweptClassifier,
 SweptRegressor) write their parameters and the reason into that text, one JSON line, which is read
 back to name each failed candidate.
 """
@@ -165,17 +165,18 @@ class Search:
 
 
 def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, folds, scoring: str | None,
-           n_jobs: int, scheduler: str | None, refit: Callable[[dict], Any] | None) -> Search:
+           n_jobs: int, scheduler: str | None, refit: Callable[[dict], Any] | None,
+           error_score: float | str = np.nan) -> Search:
     """Cross-validate every candidate of `grid` ({chainrule estimator's name: values}; `names`: the
     grid's names as written -> those) fit as `estimator` (per_fold's) on the table X, warn for each
     failed one; `refit(best parameters)` fits the best on every row (None: not refit, as GridSearchCV's
-    refit=False)."""
+    refit=False); `error_score` "raise": the first failed fit raises its error, as GridSearchCV's."""
     from sklearn.exceptions import FitFailedWarning
     from sklearn.model_selection import GridSearchCV
 
     prefix = _prefix(estimator)
     grid = {prefix + k: v for k, v in grid.items()}
-    gs = GridSearchCV(estimator, grid, cv=folds, scoring=scoring, refit=False, error_score=np.nan,
+    gs = GridSearchCV(estimator, grid, cv=folds, scoring=scoring, refit=False, error_score=error_score,
                       n_jobs=-1 if scheduler else n_jobs)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", FitFailedWarning)
@@ -183,7 +184,7 @@ def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, fol
         try:
             fit_on_dask(gs, X, y, scheduler) if scheduler else gs.fit(X, y)
         except ValueError as exc:              # every fit failed: scikit-learn's error holds their tracebacks
-            said = _said(str(exc))
+            said = _said(str(exc)) if error_score != "raise" else []
             if not said:
                 raise
             raise ValidationError(f"every candidate of the sweep failed; the first, {_shown(said[0][0], names)}: "

@@ -42,6 +42,9 @@ def register(sub) -> None:
                                                                    "grid sets it (default float64, as train's)")
     p.add_argument("--no-refit", dest="refit", action="store_false",
                    help="write the results table only: no best model refit on the whole file")
+    p.add_argument("--error-score", choices=["nan", "raise"], default="nan",
+                   help="a fit that fails: nan scores its candidate NaN, ranked last and named (default); raise "
+                        "stops the sweep with its error")
     p.add_argument("--seed", type=int, default=0, help="seeds the folds, the weights and the shuffling (default 0)")
     p.add_argument("--task", choices=["classification", "regression"], help="override the detected task")
     p.add_argument("--impute", choices=["mean", "median", "most_frequent"], help="fill missing feature values")
@@ -68,7 +71,7 @@ def sweep(args) -> int:
                        scoring=args.scoring, n_jobs=args.jobs, seed=args.seed, task=args.task,
                        impute=args.impute, na_values=args.na_values, text_columns=args.text, drop=args.drop,
                        features=args.features, max_categories=args.max_categories, argument_names=COLUMN_FLAGS,
-                       refit=args.refit, **fixed,
+                       refit=args.refit, error_score=float("nan") if args.error_score == "nan" else "raise", **fixed,
                        read={"sep": args.sep, "encoding": args.encoding, "decimal": args.decimal,
                              "thousands": args.thousands})
     if result.said:

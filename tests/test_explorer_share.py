@@ -1,0 +1,90 @@
+"""Share links of a model opened with its CSV preprocessing, and the page's layout and drawings
+around a model's drawn sample.
+
+Oracles: the model file `chainrule train`'s Preprocessing writes (its columns, means and scales),
+the sender's own session (the numbers the shared page must show again), the page's boxes as
+chromium lays them out. API tests use Starlette's TestClient; browser tests use
+test_explore_browser's fixtures (a server on 127.0.0.1, Debian's chromium)."""
+import argparse
+
+import numpy as np
+from starlette.testclient import TestClient
+
+import chainrule as cr
+from chainrule.teach.explore.server import create_app
+from chainrule.teach.explore.session import Session
+
+TOKEN = "share-token"
+
+
+def open_page(client, share=None):
+    r = client.post("/api/session", headers={"X-Token": TOKEN}, json={"share": share} if share else {})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def act(client, sid, action, status=200, **body):
+    r = client.post(f"/api/session/{sid}/{action}", headers={"X-Token": TOKEN}, json=body)
+    assert r.status_code == status, r.text
+    return r.json()
+
+
+def csv_model(tmp_path):
+    """A model file as `chainrule train` writes it: weights and the CSV preprocessing (columns, statistics)."""
+    from chainrule.data.tabular import Preprocessing, read_csv
+    from chainrule.saving.npz import save
+    rows = np.random.default_rng(4).uniform(-1, 1, (40, 2))
+    (tmp_path / "t.csv").write_text("size,weight,colour,kind\n" + "".join(
+        f"{10 + 5 * a:.3f},{100 * b:.3f},{'red' if a > 0 else 'blue'},{'cat' if a * b > 0 else 'dog'}\n"
+        for a, b in rows))
+    pre = Preprocessing.fit(read_csv(str(tmp_path / "t.csv")), "kind")
+    net = cr.Network([cr.Dense(4, 3, "tanh"), cr.Dense(3, 2, "softmax")], loss="categorical_crossentropy", seed=2)
+    save(net, str(tmp_path / "m.npz"), extra={"tabular": pre.to_json()})
+    return tmp_path / "m.npz", pre
+
+
+def started(path, data=None, target=None):
+    from chainrule.cli.explore import start
+    return start(argparse.Namespace(model=str(path), data=data, target=target))
+
+
+def numbers(state):
+    units = [(u["name"], u["value"]) for u in state["layers"][0]["units"]]
+    return units, [(p["name"], p["value"]) for p in state["params"]], [t["value"] for t in state["targets"]]
+
+
+def test_a_share_link_of_a_csv_model_reopens_with_its_columns_and_numbers(tmp_path):
+    """The sender opened `chainrule explore --model m.npz` (a CSV-trained model, no data) and took two
+    steps; the receiver's `chainrule explore` opened the seed network. The shared page shows the same
+    column names, classes, sample, weights, step and words on where the sample came from; and the
+    stored statistics come along (Export of the shared page writes the same preprocessing)."""
+    path, pre = csv_model(tmp_path)
+    first = started(path)
+    sender = TestClient(create_app(TOKEN, lambda: Session(first)))
+    a = open_page(sender)
+    act(sender, a["session"], "step")
+    shared = act(sender, a["session"], "step")["state"]
+    code = act(sender, a["session"], "share")["code"]
+    receiver = TestClient(create_app(TOKEN))
+    b = open_page(receiver, share=code)
+    assert "error" not in b, b.get("error")
+    got = b["state"]
+    assert got["names"]["inputs"] == ["size", "weight", "colour=blue", "colour=red"] == shared["names"]["inputs"]
+    assert got["names"]["classes"] == ["cat", "dog"]
+    assert numbers(got) == numbers(shared)
+    assert got["steps"] == 2 and got["sample_from"] == shared["sample_from"] and got["title"] == shared["title"]
+    r = receiver.get(f"/api/session/{b['session']}/export/model.npz", params={"token": TOKEN})
+    assert r.status_code == 200
+    (tmp_path / "again.npz").write_bytes(r.content)
+    from chainrule.cli.tabular import load_model
+    _, again, _ = load_model(str(tmp_path / "again.npz"), need_preprocessing=False)
+    assert again is not None and again.to_json() == pre.to_json()
+
+
+def test_a_share_link_of_a_csv_files_rows_says_what_it_cannot_hold(tmp_path):
+    path, _ = csv_model(tmp_path)
+    first = started(path, data=str(tmp_path / "t.csv"), target="kind")
+    client = TestClient(create_app(TOKEN, lambda: Session(first)))
+    a = open_page(client)
+    error = act(client, a["session"], "share", status=400)["error"]
+    assert "t.csv" in error and "rows" in error and "export the model" in error

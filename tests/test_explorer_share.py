@@ -8,6 +8,7 @@ test_explore_browser's fixtures (a server on 127.0.0.1, Debian's chromium)."""
 import argparse
 
 import numpy as np
+import test_explore_browser as fixtures
 from starlette.testclient import TestClient
 
 import chainrule as cr
@@ -15,6 +16,7 @@ from chainrule.teach.explore.server import create_app
 from chainrule.teach.explore.session import Session
 
 TOKEN = "share-token"
+browser = fixtures.browser          # this module's own chromium
 
 
 def open_page(client, share=None):
@@ -88,3 +90,46 @@ def test_a_share_link_of_a_csv_files_rows_says_what_it_cannot_hold(tmp_path):
     a = open_page(client)
     error = act(client, a["session"], "share", status=400)["error"]
     assert "t.csv" in error and "rows" in error and "export the model" in error
+
+
+# -- in the browser ------------------------------------------------------------------------------
+def csv_model_page(tmp_path, browser, hidden=5):
+    """`chainrule explore --model m.npz` of a CSV-trained model with `hidden` units (circles), at 1280x800."""
+    from chainrule.saving.npz import save
+    _, pre = csv_model(tmp_path)
+    net = cr.Network([cr.Dense(4, hidden, "tanh"), cr.Dense(hidden, 2, "softmax")],
+                     loss="categorical_crossentropy", seed=2)
+    save(net, str(tmp_path / "wide.npz"), extra={"tabular": pre.to_json()})
+    first = started(tmp_path / "wide.npz")
+    return fixtures.model_page(browser, net, "wide.npz", session=lambda _: Session(first))
+
+
+def test_the_note_on_a_models_sample_leaves_the_phase_strip_beside_the_title(tmp_path, browser):
+    """At 1280x800 the words on where the drawn sample came from wrap beside the Forward/Backward/Update
+    strip, which stays on the title's line (its top above the title's bottom), right of the notes."""
+    with csv_model_page(tmp_path, browser) as pg:
+        pg.screenshot(path="/tmp/explorer-share-strip.png")
+        title = pg.locator('[data-id="title"]').bounding_box()
+        strip = pg.locator('[data-id="phases"]').bounding_box()
+        note = pg.locator('[data-id="sample-from"]').bounding_box()
+        assert strip["y"] < title["y"] + title["height"]
+        assert note["x"] + note["width"] <= strip["x"]
+
+
+INPUT_LABELS = """() => [...document.querySelectorAll('[data-id="graph"] .unit.input')].map(u => {
+    const t = u.querySelector(".unit-label");
+    return t ? t.textContent : null; })"""
+
+
+def test_circles_of_a_csv_model_show_each_columns_name_and_the_samples_value(tmp_path, browser):
+    """Circles (5 hidden units) with the CSV file's columns: each input's label is its column's name and
+    the followed sample's value as the page writes it ("size = 0.13"), as a model without columns shows
+    its values; the value typed in the panel shows there."""
+    with csv_model_page(tmp_path, browser) as pg:
+        state = fixtures.server_state(pg)
+        names = state["names"]["inputs"]
+        values = [u["shown"]["value"][0] for u in state["layers"][0]["units"]]
+        assert pg.locator('[data-id="graph"] .unit:not(.input) rect.shape').count() == 0
+        assert pg.evaluate(INPUT_LABELS) == [f"{n} = {v}" for n, v in zip(names, values)]
+        fixtures.set_in_editor(pg, '.unit[data-name="i2"]', "-1.5")
+        assert pg.evaluate(INPUT_LABELS)[1] == "weight = -1.5"

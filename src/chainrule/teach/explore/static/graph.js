@@ -123,9 +123,16 @@ function unitNames(state, compact, rich, measure, width) {
   const room = Math.min(180, Math.max(90, width * 0.17));
   const label = measure["unit-label"], measureTarget = measure["target-value"];
   const k = state.explained.whole_batch ? state.explained.sample : 0, at = v => [v].flat()[Math.min(k, [v].flat().length - 1)];
-  const values = !inputs && !rich ? state.layers[0].units.map(u => at(u.shown.value)) : null;
-  const inFull = inputs || values;
-  const inLabels = inFull && !compact ? inFull.map(s => fitted(s, room, label)) : null;
+  // circles show the followed sample's value after a column's name ("size = 0.42"), the name cut first
+  // (the value whole, or the name alone where even a few letters and the value do not fit)
+  const values = !rich ? state.layers[0].units.map(u => at(u.shown.value)) : null;
+  const inFull = inputs && values ? inputs.map((s, i) => `${s} = ${values[i]}`) : inputs || values;
+  const withValue = (s, i) => {
+    const tail = ` = ${values[i]}`, left = room - label(tail);
+    return left >= label("abc…") ? fitted(s, left, label) + tail : fitted(s, room, label);
+  };
+  const inLabels = !inFull || compact ? null
+    : inputs && values ? inputs.map(withValue) : inFull.map(s => fitted(s, room, label));
   const inW = inLabels ? Math.max(...inLabels.map(label)) + 10 : 0;
   // the targets' font is larger than the inputs': more room, up to a 40-character class on a wide screen; on a
   // phone what the columns of circles leave (MIN_GAP apart), less the widest ": value"

@@ -16,7 +16,7 @@ from chainrule.teach.explore.server import create_app
 from chainrule.teach.explore.session import Session
 
 TOKEN = "share-token"
-browser = fixtures.browser          # this module's own chromium
+server, browser, page = fixtures.server, fixtures.browser, fixtures.page      # this module's own
 
 
 def open_page(client, share=None):
@@ -133,3 +133,27 @@ def test_circles_of_a_csv_model_show_each_columns_name_and_the_samples_value(tmp
         assert pg.evaluate(INPUT_LABELS) == [f"{n} = {v}" for n, v in zip(names, values)]
         fixtures.set_in_editor(pg, '.unit[data-name="i2"]', "-1.5")
         assert pg.evaluate(INPUT_LABELS)[1] == "weight = -1.5"
+
+
+# -- the seed, as a student who has read its worked example reads it --------------------------------
+def eq_notes(page, lhs_text):
+    """The notes under the derivation's line whose left side reads `lhs_text` (as drawn: subscripts inline)."""
+    return page.evaluate("""lhs => [...document.querySelectorAll('[data-id="derivation"] .eq')]
+        .filter(r => r.querySelector('.lhs').textContent === lhs)
+        .map(r => [...r.querySelectorAll('.eq-note, .eq-published')].map(n => n.textContent).join(' | '))""", lhs_text)
+
+
+def test_the_seeds_other_path_to_h1_says_its_weight_and_that_the_seed_prints_it_otherwise(page):
+    """w1's chain rule sums the paths through o1 and o2. The seed prints dE_o2/dout_h1 = -0.019049119 and
+    the page -0.019049118 (the unrounded product): with "as published" off, the line still says where its
+    0.5 comes from (w7, as the o1 line says w5) and that the seed prints another figure; on, why."""
+    w7 = cr.examples.seed_network()[0].dense_layers[1].W[0, 1]      # from h1 to o2
+    assert w7 == 0.5
+    page.click('.labels [data-name="w1"]')
+    fixtures.expect(page.locator('[data-id="derivation"] h3')).to_contain_text("w1")
+    assert eq_notes(page, "∂Eo1/∂outh1") == ["∂neto1/∂outh1 = w5"]
+    assert eq_notes(page, "∂Eo2/∂outh1") == [
+        '∂neto2/∂outh1 = w7; the seed prints -0.019049119 (switch on "as published" for why)']
+    page.check('[data-id="published"]')
+    [both] = eq_notes(page, "∂Eo2/∂outh1")
+    assert both.startswith("∂neto2/∂outh1 = w7 | as published: -0.019049119") and "rounded" in both

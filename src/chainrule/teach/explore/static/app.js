@@ -439,10 +439,13 @@ export function mount(root, transport) {
       row.innerHTML = parts.map((x, i) => `<span class="${["lhs", "formula", "nums"][i]}">${notation(x)}</span>`).join(" = ")
         + ` = <b class="val"></b>`;
       row.querySelector(".val").textContent = line.value;
-      if (line.note && !line.published) {
+      // a figure the seed prints otherwise: its own note and, "as published" off, that the seed differs
+      const own = line.published ? [line.plain_note, published() ? "" : `the seed prints ${line.published} `
+        + "(switch on \"as published\" for why)"].filter(x => x).join("; ") : line.note;
+      if (own) {
         const n = document.createElement("div");
         n.className = "eq-note";
-        n.innerHTML = notation(line.note);
+        n.innerHTML = notation(own);
         row.appendChild(n);
       }
       if (line.published && published()) {

@@ -6,6 +6,7 @@ the sender's own session (the numbers the shared page must show again), the page
 chromium lays them out. API tests use Starlette's TestClient; browser tests use
 test_explore_browser's fixtures (a server on 127.0.0.1, Debian's chromium)."""
 import argparse
+from pathlib import Path
 
 import numpy as np
 import test_explore_browser as fixtures
@@ -157,3 +158,36 @@ def test_the_seeds_other_path_to_h1_says_its_weight_and_that_the_seed_prints_it_
     page.check('[data-id="published"]')
     [both] = eq_notes(page, "∂Eo2/∂outh1")
     assert both.startswith("∂neto2/∂outh1 = w7 | as published: -0.019049119") and "rounded" in both
+
+
+PAGE_FIELDS = Path(__file__).parents[1] / "src/chainrule/teach/explore/static/template.js"
+
+
+def test_a_refused_setting_or_value_is_named_as_its_field_with_the_range_the_server_takes():
+    """The learning rate's field reads η (learning rate) (template.js); 1e9 and -1 are refused in those
+    words with one range (the 1e6 cap and the engine's > 0), not as "lr ... between -1e+06 and 1e+06";
+    a target or input too large is named as the panel names it (target o1, i2)."""
+    assert 'lr: "η (learning rate)"' in PAGE_FIELDS.read_text()
+    client = TestClient(create_app(TOKEN))
+    sid = open_page(client)["session"]
+    for lr in (1e9, -1, 0):
+        error = act(client, sid, "set_optimizer", status=400, lr=lr)["error"]
+        assert error.startswith("η (learning rate) must be a number above 0 up to 1,000,000"), error
+    error = act(client, sid, "set_value", status=400, what="target", sample=0, index=0, value=1e9)["error"]
+    assert error.startswith("target o1 must be a finite number between -1,000,000 and 1,000,000"), error
+    error = act(client, sid, "set_value", status=400, what="input", sample=0, index=1, value=-2e6)["error"]
+    assert error.startswith("i2 must be a finite number between"), error
+    assert act(client, sid, "state")["state"]["optimizer"]["settings"]["lr"] == 0.5
+
+
+def test_a_weight_typed_in_hexadecimal_is_refused_not_read_as_16(page):
+    """JavaScript's Number() reads "0x10" as 16 and "0b1" as 1; a student typing it into w5 meant no such
+    thing: the page refuses it by name and w5 stays 0.4 (the seed's)."""
+    for typed in ("0x10", "0b1"):
+        page.click('.labels [data-name="w5"]')
+        fixtures.expect(page.locator(".cr-explore.busy")).to_have_count(0)
+        page.fill(".editor input", typed)
+        page.click(".editor button")
+        fixtures.expect(page.locator('[data-id="error-text"]')).to_have_text(f'w5: "{typed}" is not a finite number; '
+                                                                             "nothing was changed")
+        assert next(p for p in fixtures.server_state(page)["params"] if p["name"] == "w5")["value"] == 0.4

@@ -18,6 +18,8 @@ export function notation(text) {
     .replace(/\beta\b/g, "η").replace(/ ?\* ?/g, " · ").replace(/\^2/g, "²");
 }
 
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 export function mount(root, transport) {
   root.classList.add("cr-explore");
   root.innerHTML = TEMPLATE;
@@ -37,8 +39,9 @@ export function mount(root, transport) {
 
   // The number typed in field `inp`, or null (the reason shown, quoting what was typed) when it is
   // blank or not a finite number: an empty field is never read as 0. `name` says which field.
+  // Decimal writing only: Number() also reads 0x10 as 16 and 0b1 as 1, which nobody means in a weight.
   function numberIn(inp, name) {
-    const text = inp.value.trim(), v = Number(text);
+    const text = inp.value.trim(), v = DECIMAL.test(text) ? Number(text) : NaN;
     if (text !== "" && Number.isFinite(v)) return v;
     showError(text !== "" ? `${name}: "${text}" is not a finite number; nothing was changed`
       : inp.validity && inp.validity.badInput ? `${name}: what was typed is not a number; nothing was changed`

@@ -191,3 +191,23 @@ def test_a_weight_typed_in_hexadecimal_is_refused_not_read_as_16(page):
         fixtures.expect(page.locator('[data-id="error-text"]')).to_have_text(f'w5: "{typed}" is not a finite number; '
                                                                              "nothing was changed")
         assert next(p for p in fixtures.server_state(page)["params"] if p["name"] == "w5")["value"] == 0.4
+
+
+SEED = Path("/work/shared/seeds/001_56bd98b6111f8107.txt")
+
+
+def test_the_seed_card_says_where_the_seeds_list_of_values_differs_from_what_it_computes(page):
+    """The seed's list of values says b1=0.3, its forward pass computes with 0.35 (and the engine's
+    seed network has 0.35): a student comparing the list with the drawing's b_h1 = 0.35 reads why on
+    the seed's card; so too for its shared biases b1, b2 and its net_h1 written with w3."""
+    if SEED.exists():                              # the seed document as found (outside the repository)
+        text = SEED.read_text()
+        assert "$b1=0.3$" in text and "0.35 * 1 = 0.3775" in text and "w_1 * i_1 + w_3 * i_2" in text
+    net = cr.examples.seed_network()[0]
+    assert net.dense_layers[0].b.tolist() == [0.35, 0.35] and not net.dense_layers[0].trainable_params["b"]
+    card = page.locator('[data-id="seed-card"] .readings li')
+    fixtures.expect(card).to_have_count(3)
+    said = card.all_inner_texts()
+    assert "b1=0.3" in said[0] and "0.35" in said[0] and "0.3775" in said[0]
+    assert "bh1" in said[1].replace(" ", "") and "fixed" in said[1]
+    assert "w3" in said[2] and "w2 from i2 to h1" in said[2]

@@ -477,6 +477,12 @@ export function mount(root, transport) {
     const figs = s.seed.figures, differ = figs.filter(f => !f.matches);
     card.innerHTML = `<h3>The seed's figures</h3><p class="small">Every figure the seed prints, computed by the engine:
       <b>${figs.length - differ.length} of ${figs.length}</b> match to the digits printed.</p>`;
+    if (s.seed.readings) {            // where the seed's text disagrees with its own computations
+      const ul = document.createElement("ul");
+      ul.className = "small readings";
+      s.seed.readings.forEach(r => { const li = document.createElement("li"); li.innerHTML = notation(r); ul.appendChild(li); });
+      card.appendChild(ul);
+    }
     if (!published()) {
       const p = document.createElement("p");
       p.className = "muted small";

@@ -211,3 +211,24 @@ def test_the_seed_card_says_where_the_seeds_list_of_values_differs_from_what_it_
     assert "b1=0.3" in said[0] and "0.35" in said[0] and "0.3775" in said[0]
     assert "bh1" in said[1].replace(" ", "") and "fixed" in said[1]
     assert "w3" in said[2] and "w2 from i2 to h1" in said[2]
+
+
+def test_a_share_link_too_long_to_open_is_refused_when_shared(tmp_path):
+    """A CSV model whose text column has categories of 3,000 random characters: its preprocessing
+    does not fit in a link that opens (limits.MAX_SHARE), so Share says so and what to do instead,
+    rather than hand out a link that every page refuses."""
+    from chainrule.data.tabular import Preprocessing, read_csv
+    from chainrule.saving.npz import save
+    from chainrule.teach.explore import limits
+    rng = np.random.default_rng(0)
+    names = ["".join(rng.choice(list("abcdefghijklmnopqrstuvwxyz"), 3000)) for _ in range(12)]
+    (tmp_path / "t.csv").write_text("size,colour,kind\n" + "".join(
+        f"{k % 5},{names[k % 12]},{'cat' if k % 2 else 'dog'}\n" for k in range(24)))
+    pre = Preprocessing.fit(read_csv(str(tmp_path / "t.csv")), "kind")
+    net = cr.Network([cr.Dense(13, 3, "tanh"), cr.Dense(3, 2, "softmax")], loss="categorical_crossentropy", seed=2)
+    save(net, str(tmp_path / "m.npz"), extra={"tabular": pre.to_json()})
+    assert len(str(pre.to_json())) > limits.MAX_SHARE
+    client = TestClient(create_app(TOKEN, lambda: Session(started(tmp_path / "m.npz"))))
+    sid = open_page(client)["session"]
+    error = act(client, sid, "share", status=400)["error"]
+    assert f"links open up to {limits.MAX_SHARE:,}" in error and "export the model" in error

@@ -94,7 +94,12 @@ def share_code(s) -> str:
         payload["model"] = {"title": s.title, "sample_from": s.sample_from,
                             "pre": None if s.pre is None else s.pre.to_json()}
     raw = zlib.compress(json.dumps(payload, separators=(",", ":")).encode(), 9)
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    code = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    if len(code) > limits.MAX_SHARE:         # refused here, not by the page that opens it
+        raise ValidationError(f"this page's share link would be {len(code):,} characters; links open up to "
+                              f"{limits.MAX_SHARE:,} (long column names or categories): export the model (.npz) "
+                              "instead")
+    return code
 
 
 def _check_shareable(s) -> None:

@@ -595,7 +595,9 @@ def test_a_csv_files_columns_and_classes_are_named_in_the_drawing(page, tmp_path
     expect(graph.locator(".unit.input")).to_have_count(7)
     titles = [graph.locator(f'.unit[data-name="i{k + 1}"] > title').text_content() for k in range(7)]
     assert [t.split("\n")[0] for t in titles] == [f"i{k + 1} (column {c})" for k, c in enumerate(columns)]
-    assert graph.locator(".unit-label").all_text_contents() == columns         # beside the inputs
+    shown = [u["shown"]["value"][0] for u in server_state(page)["layers"][0]["units"]]
+    # beside the inputs: each column with the followed sample's value
+    assert graph.locator(".unit-label").all_text_contents() == [f"{c} = {v}" for c, v in zip(columns, shown)]
     for k, cls in enumerate(["cat", "dog", "fish"]):                           # the outputs and their targets
         o = f"o{k + 1}"
         title = graph.locator(f'.unit[data-name="{o}"] > title').text_content()
@@ -834,12 +836,12 @@ def test_a_csv_files_input_labels_are_cut_only_where_they_do_not_fit(page, tmp_p
         assert [lab["full"] for lab in labels] == LONG
         for lab in labels:
             assert seen["left"] <= lab["left"] and lab["right"] <= lab["input"], (width, lab)   # left of its input
-            if lab["text"] == lab["full"]:
+            if lab["text"].split(" = ")[0] == lab["full"]:       # whole (with the sample's value where it fits)
                 assert lab["tooltip"] is None
             else:                   # cut: wider than every label drawn, its start kept, the whole name on hover
                 assert lab["text"].endswith("…") and lab["full"].startswith(lab["text"][:-1]), lab
                 assert lab["whole"] > room and lab["tooltip"] == lab["full"], (width, lab)
-        texts = [lab["text"] for lab in labels]
+        texts = [lab["text"].split(" = ")[0] for lab in labels]
         assert texts[1] == "x" and texts[2] != LONG[2], width
         if width == 1280:           # more than 20 characters, and it fits: whole
             assert texts[0] == LONG[0]

@@ -198,4 +198,5 @@ def published(lines: list[Line], figures: list[dict]) -> None:
         f = differ.get(line["lhs"])
         if f is not None and f.get("published") is not None:
             line["published"] = f["seed"]
+            line["plain_note"] = line.get("note", "")      # the line's own note (dnet_o2/dout_h1 = w7), kept
             line["note"] = f["note"]

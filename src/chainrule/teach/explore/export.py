@@ -78,7 +78,9 @@ def share_code(s) -> str:
     """A short text (URL-safe) that holds the network, its batch or data set, and the optimizer with
     its state (step count, momentum or Adam's moments: at most 3 values per parameter)."""
     if s.mode == "csv":
-        raise ValidationError("a share link cannot hold an uploaded CSV file; export the model (.npz) instead")
+        name = s.title.split(": ", 1)[0]
+        raise ValidationError(f"a share link cannot hold the rows of a CSV file ({name}); export the model (.npz) "
+                              "and send it with the file instead")
     if s.net.n_params > MAX_SHARED_PARAMS:
         raise ValidationError(f"share links hold networks of up to {MAX_SHARED_PARAMS} parameters; this one has "
                               f"{s.net.n_params} (export the model instead)")
@@ -88,8 +90,16 @@ def share_code(s) -> str:
                "X": None if s.data else s.X.tolist(), "Y": None if s.data else s.Y.tolist(),
                # the optimizer's step count and moments: the copy's next steps are the original's
                "steps": s.steps, "opt_state": {"t": s.opt.t, **{k: v.tolist() for k, v in s.opt.state.items()}}}
+    if s.mode == "model":       # a model file's: its name, its CSV preprocessing (columns, statistics), its sample
+        payload["model"] = {"title": s.title, "sample_from": s.sample_from,
+                            "pre": None if s.pre is None else s.pre.to_json()}
     raw = zlib.compress(json.dumps(payload, separators=(",", ":")).encode(), 9)
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    code = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    if len(code) > limits.MAX_SHARE:         # refused here, not by the page that opens it
+        raise ValidationError(f"this page's share link would be {len(code):,} characters; links open up to "
+                              f"{limits.MAX_SHARE:,} (long column names or categories): export the model (.npz) "
+                              "instead")
+    return code
 
 
 def _check_shareable(s) -> None:
@@ -167,9 +177,36 @@ def load_share(s, code) -> None:
     if state is not None:
         _optimizer_state(s, state)
     steps = limits.integer(p.get("steps", 0), "share code: steps", 0, 10**9)
+    if p.get("model") is not None:
+        _model(s, p["model"])
     s._fresh()
     s.steps, s.history["step"] = steps, [steps]
     s.pristine = s.is_seed_start()
+
+
+def _model(s, model) -> None:
+    """A model file's page: its title, where its sample came from, and its CSV preprocessing (the
+    columns that name its inputs, the statistics an export writes back), checked against the network."""
+    from chainrule.errors import ChainruleError
+
+    from .engine import tabular
+    if not isinstance(model, dict) or not set(model) <= {"title", "sample_from", "pre"}:
+        raise ValidationError("share code: model must hold a title, where its sample came from and its preprocessing")
+    texts = [model.get("title"), model.get("sample_from")]
+    if not isinstance(texts[0], str) or not all(t is None or (isinstance(t, str) and len(t) <= 1000) for t in texts):
+        raise ValidationError("share code: the model's title and sample's origin must be texts")
+    pre = None
+    if model.get("pre") is not None:
+        _, Preprocessing = tabular()
+        try:
+            pre = Preprocessing.from_json(model["pre"])
+        except ChainruleError as exc:
+            raise ValidationError(f"share code: the model's preprocessing is damaged ({exc})") from None
+        n_out = len(pre.classes) if pre.task == "classification" else 1
+        if (pre.n_features, n_out) != (s.net.n_inputs, s.net.n_outputs):
+            raise ValidationError(f"share code: the preprocessing gives {pre.n_features} inputs and {n_out} "
+                                  f"outputs; the network has {s.net.n_inputs} and {s.net.n_outputs}")
+    s.mode, s.title, s.sample_from, s.pre = "model", texts[0][:1000], texts[1], pre
 
 
 def _optimizer_state(s, state) -> None:

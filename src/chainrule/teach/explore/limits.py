@@ -36,20 +36,37 @@ def integer(value: Any, name: str, low: int, high: int) -> int:
 def number(value: Any, name: str, bound: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
             or abs(value) > bound:
-        raise ValidationError(f"{name} must be a finite number between {-bound:g} and {bound:g}; got {value!r}")
+        size = f"{bound:,.0f}" if bound < 1e15 else f"{bound:g}"      # 1,000,000: as a person writes it
+        raise ValidationError(f"{name} must be a finite number between -{size} and {size}; got {value!r}")
     return float(value)
 
 
+# the optimizer settings as the page's fields name them (template.js SETTING_NAMES)
+SETTING_FIELDS = {"lr": "η (learning rate)", "momentum": "momentum", "alpha": "α", "eps": "ε", "beta1": "β₁",
+                  "beta2": "β₂"}
+MAX_SETTING = 1e6
+
+
 def setting(name: str, value: Any) -> float:
-    """An optimizer setting from the page. eps must be positive here: with eps = 0 (which the
-    engine, like torch.optim, accepts) a weight whose gradient is 0 gets 0/0 = NaN."""
-    value = number(value, name, 1e6)
+    """An optimizer setting from the page, refused in the words of its field with the range it
+    takes (every setting is 0 or more: the engine's "(0.0, inf)" would promise more than 1e6). eps
+    must be positive here: with eps = 0 (which the engine, like torch.optim, accepts) a weight whose
+    gradient is 0 gets 0/0 = NaN."""
+    field = SETTING_FIELDS.get(name, name)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or abs(value) > MAX_SETTING:
+        low = "above 0" if name in ("lr", "eps") else "from 0"
+        raise ValidationError(f"{field} must be a number {low} up to {MAX_SETTING:,.0f}; got {value!r}")
+    value = float(value)
     if name == "momentum" and not 0 <= value < 1:       # torch takes any momentum >= 0; Keras documents [0, 1)
         raise ValidationError(f"momentum must be in [0.0, 1.0) (each step adds momentum times the last one: from 1 "
                               f"on the steps never die down and training diverges); got {value!r}")
+    if name == "lr" and value <= 0:
+        raise ValidationError(f"{field} must be a number above 0 up to {MAX_SETTING:,.0f} (each step moves the "
+                              f"weights by η times their gradient, downhill); got {value!r}")
     if name == "eps" and value <= 0:
-        raise ValidationError(f"eps must be a positive number (it keeps the division finite where a gradient is 0); "
-                              f"got {value!r}")
+        raise ValidationError(f"{field} must be a positive number (it keeps the division finite where a gradient "
+                              f"is 0); got {value!r}")
     return value
 
 

@@ -276,7 +276,8 @@ class Session:
             raise ValidationError(f"set_value: what must be 'input' or 'target'; got {what!r}")
         arr = (self.X if what == "input" else self.Y).copy()
         i, j = integer(sample, "sample", 0, arr.shape[0] - 1), integer(index, "index", 0, arr.shape[1] - 1)
-        arr[i, j] = value = number(value, what, limits.MAX_VALUE)
+        unit = self.report["inputs" if what == "input" else "targets"][j]["name"]       # named as the page's field
+        arr[i, j] = value = number(value, unit if what == "input" else f"target {unit}", limits.MAX_VALUE)
         if what == "target" and self.net.loss_function.name == "categorical_crossentropy" and arr.shape[1] > 1:
             arr[i] = engine.class_row(self.Y[i], j, value)      # the row stays probabilities summing to 1
         if what == "input":

@@ -153,7 +153,19 @@ def seed_view(s) -> dict | None:
     figures = seed_figures()
     key = {1: "E_total after 1 update", 10_000: "E_total after 10,000 updates"}.get(s.steps)
     published = next((f for f in figures if f["key"] == key), None) if s.pristine and s.phase != "update" else None
-    return {"figures": figures, "published_E": published, "pristine": s.pristine}
+    return {"figures": figures, "published_E": published, "pristine": s.pristine, "readings": SEED_READINGS}
+
+
+# Where the seed's own text disagrees with its computations, as the page reads it (docs/seed-notes.md): a
+# student comparing its list of values or its names with the drawing finds these first.
+SEED_READINGS = [
+    "The seed lists b1=0.3, but every figure it computes uses 0.35 (net_h1 = 0.15*0.05 + 0.2*0.1 + 0.35*1 = "
+    "0.3775): b_h1 and b_h2 are 0.35 here.",
+    "The seed's b1 and b2 are one bias per layer; here each neuron has its own (b_h1, b_h2; b_o1, b_o2), starting "
+    "at the seed's value. Like the seed's, they are fixed: only w1..w8 are updated (Network: biases learn).",
+    "Its hidden-layer section writes net_h1 = w1*i1 + w3*i2 + b1; its forward pass (and every number) uses "
+    "w2 from i2 to h1, as drawn here.",
+]
 
 
 def boundary(s) -> dict:

@@ -18,6 +18,8 @@ export function notation(text) {
     .replace(/\beta\b/g, "η").replace(/ ?\* ?/g, " · ").replace(/\^2/g, "²");
 }
 
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 export function mount(root, transport) {
   root.classList.add("cr-explore");
   root.innerHTML = TEMPLATE;
@@ -37,8 +39,9 @@ export function mount(root, transport) {
 
   // The number typed in field `inp`, or null (the reason shown, quoting what was typed) when it is
   // blank or not a finite number: an empty field is never read as 0. `name` says which field.
+  // Decimal writing only: Number() also reads 0x10 as 16 and 0b1 as 1, which nobody means in a weight.
   function numberIn(inp, name) {
-    const text = inp.value.trim(), v = Number(text);
+    const text = inp.value.trim(), v = DECIMAL.test(text) ? Number(text) : NaN;
     if (text !== "" && Number.isFinite(v)) return v;
     showError(text !== "" ? `${name}: "${text}" is not a finite number; nothing was changed`
       : inp.validity && inp.validity.badInput ? `${name}: what was typed is not a number; nothing was changed`
@@ -160,8 +163,9 @@ export function mount(root, transport) {
     const a = await call("share");
     if (a && a.code) {
       const url = transport.shareUrl(a.code);
-      const what = "(this network, its data and optimizer; no token: it opens in this browser, or added to the URL "
-        + "another `chainrule explore` prints)";
+      const cols = state.mode === "model" && state.names ? ", the columns and statistics of its CSV file" : "";
+      const what = `(this network, its data${cols} and optimizer; no token: it opens in this browser, or added to `
+        + "the URL another `chainrule explore` prints)";
       info(`Share link ${what}: ${url}`);
       try { await navigator.clipboard.writeText(url); info(`Copied to the clipboard ${what}: ${url}`); } catch (e) { /* shown above */ }
     }
@@ -438,10 +442,13 @@ export function mount(root, transport) {
       row.innerHTML = parts.map((x, i) => `<span class="${["lhs", "formula", "nums"][i]}">${notation(x)}</span>`).join(" = ")
         + ` = <b class="val"></b>`;
       row.querySelector(".val").textContent = line.value;
-      if (line.note && !line.published) {
+      // a figure the seed prints otherwise: its own note and, "as published" off, that the seed differs
+      const own = line.published ? [line.plain_note, published() ? "" : `the seed prints ${line.published} `
+        + "(switch on \"as published\" for why)"].filter(x => x).join("; ") : line.note;
+      if (own) {
         const n = document.createElement("div");
         n.className = "eq-note";
-        n.innerHTML = notation(line.note);
+        n.innerHTML = notation(own);
         row.appendChild(n);
       }
       if (line.published && published()) {
@@ -470,6 +477,12 @@ export function mount(root, transport) {
     const figs = s.seed.figures, differ = figs.filter(f => !f.matches);
     card.innerHTML = `<h3>The seed's figures</h3><p class="small">Every figure the seed prints, computed by the engine:
       <b>${figs.length - differ.length} of ${figs.length}</b> match to the digits printed.</p>`;
+    if (s.seed.readings) {            // where the seed's text disagrees with its own computations
+      const ul = document.createElement("ul");
+      ul.className = "small readings";
+      s.seed.readings.forEach(r => { const li = document.createElement("li"); li.innerHTML = notation(r); ul.appendChild(li); });
+      card.appendChild(ul);
+    }
     if (!published()) {
       const p = document.createElement("p");
       p.className = "muted small";

@@ -123,8 +123,11 @@ function unitNames(state, compact, rich, measure, width) {
   const room = Math.min(180, Math.max(90, width * 0.17));
   const label = measure["unit-label"], measureTarget = measure["target-value"];
   const k = state.explained.whole_batch ? state.explained.sample : 0, at = v => [v].flat()[Math.min(k, [v].flat().length - 1)];
-  const values = !inputs && !rich ? state.layers[0].units.map(u => at(u.shown.value)) : null;
-  const inFull = inputs || values;
+  // circles show the followed sample's value after a column's name ("size = 0.42") where the two fit the
+  // room; else the name alone, cut where it does not fit (the value is in the unit's title and the panel)
+  const values = !rich ? state.layers[0].units.map(u => at(u.shown.value)) : null;
+  const withValue = (s, i) => (label(`${s} = ${values[i]}`) <= room ? `${s} = ${values[i]}` : s);
+  const inFull = inputs && values ? inputs.map(withValue) : inputs || values;
   const inLabels = inFull && !compact ? inFull.map(s => fitted(s, room, label)) : null;
   const inW = inLabels ? Math.max(...inLabels.map(label)) + 10 : 0;
   // the targets' font is larger than the inputs': more room, up to a 40-character class on a wide screen; on a

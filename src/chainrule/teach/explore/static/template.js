@@ -67,7 +67,7 @@ export const TEMPLATE = `
   </section>
   <div class="card graph-card">
     <div class="graph-head">
-      <div><div class="title" data-id="title"></div>
+      <div class="graph-title"><div class="title" data-id="title"></div>
         <div class="muted hint">Click a weight, a bias or a neuron to see its chain rule.</div>
         <div class="muted hint" data-id="sample-from" hidden></div></div>
       <div class="sample-row" data-id="sample-row" hidden>

@@ -8,7 +8,7 @@ import errno
 import importlib
 import sys
 import warnings
-from typing import Any, NoReturn
+from typing import NoReturn
 
 COMMAND_MODULES = [
     "chainrule.cli.example",
@@ -150,12 +150,13 @@ def command() -> NoReturn:
     """The `chainrule` command and `python -m chainrule`: `main`, then `quick_exit`. SIGTERM (a
     kill, a container stopped, a batch system's time limit) is handled as Ctrl-C is: before, it
     ended the process at once, and `train --stream` left its encoded inputs (the size of the file
-    or more) in the temporary folder."""
+    or more) in the temporary folder. Both wait for Numba's compiler when it runs (backend/signals.py)."""
     import signal
 
-    def terminated(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt(f"signal {signum}")
-    signal.signal(signal.SIGTERM, terminated)
+    from ..backend.signals import interrupt
+    signal.signal(signal.SIGTERM, interrupt)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:    # not where SIGINT is ignored (nohup, &)
+        signal.signal(signal.SIGINT, interrupt)
     quick_exit(main())
 
 

@@ -1,0 +1,98 @@
+"""Interrupted jobs: SIGTERM or Ctrl-C while Numba compiles the kernels in the job, and while
+`chainrule train` reads, trains and saves, ends with one line and code 130, leaves no corrupt cache
+nor half-written model file (an earlier one is kept), and the next run gives the NumPy loop's numbers."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+IRIS = Path(__file__).parents[1] / "src" / "chainrule" / "data" / "examples" / "iris.csv"
+TRAIN = ["train", str(IRIS), "--target", "species", "--epochs", "20", "--quiet"]
+#: the job as the command runs it, SIGTERM sent to itself from inside LLVM's callback that hands Numba its
+#: first compiled object (Numba's hook, run by that ctypes callback): where Python cannot raise KeyboardInterrupt
+IN_CALLBACK = """
+import os, signal, sys
+from numba.core.codegen import CPUCodeLibrary
+original = CPUCodeLibrary._object_compiled_hook.__func__
+def notify(cls, module, buf):
+    if not sent:
+        sent.append(1)
+        os.kill(os.getpid(), signal.SIGTERM)
+    return original(cls, module, buf)
+sent = []
+CPUCodeLibrary._object_compiled_hook = classmethod(notify)
+sys.argv = ["chainrule", *sys.argv[1:]]
+from chainrule.cli import command
+command()
+"""
+
+
+def env(cache, numba="1"):
+    return {**os.environ, "CHAINRULE_NUMBA": numba, "NUMBA_CACHE_DIR": str(cache), "CHAINRULE_BLAS_THREADS": "1"}
+
+
+def chainrule(args, environ, timeout=180):
+    return subprocess.run([sys.executable, "-m", "chainrule", *args], capture_output=True, text=True,
+                          env=environ, timeout=timeout, check=False)
+
+
+def assert_interrupted(rc, stderr, out):
+    assert rc == 130, stderr
+    assert stderr.strip().splitlines()[-1].startswith("chainrule: interrupted"), stderr
+    for noise in ("Traceback", "Exception ignored", "internal error", "Error"):
+        assert noise not in stderr, stderr
+    assert not out.exists()
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(out.name) and p != out]   # no file beside it
+
+
+def params(path):
+    with np.load(path) as f:
+        return f["params"]
+
+
+def same_as_numpy(tmp_path, cache, out):
+    """The next run, on the cache the interrupted ones left, trains and gives the NumPy loop's numbers."""
+    r = chainrule([*TRAIN, "--out", str(out)], env(cache), timeout=300)
+    assert r.returncode == 0, r.stderr
+    reference = tmp_path / "numpy.npz"
+    r = chainrule([*TRAIN, "--out", str(reference)], env(cache, numba="0"))
+    assert r.returncode == 0, r.stderr
+    np.testing.assert_allclose(params(out), params(reference), rtol=0, atol=1e-12)
+    assert not [p.name for p in cache.rglob("*") if ".tmp." in p.name]
+
+
+def test_sigterm_inside_numbas_compiler_waits_for_it(tmp_path):
+    pytest.importorskip("numba")
+    cache, out = tmp_path / "cache", tmp_path / "m.npz"
+    cache.mkdir()
+    r = subprocess.run([sys.executable, "-c", IN_CALLBACK, *TRAIN, "--out", str(out)], capture_output=True,
+                       text=True, env=env(cache), timeout=300, check=False)
+    assert_interrupted(r.returncode, r.stderr, out)
+    same_as_numpy(tmp_path, cache, out)
+
+
+def test_sigterm_and_ctrl_c_at_moments_of_the_compiling(tmp_path):
+    """Sent once each new file appears in the empty cache: while the next kernel compiles."""
+    pytest.importorskip("numba")
+    cache, out = tmp_path / "cache", tmp_path / "m.npz"
+    cache.mkdir()
+    for k, sig in enumerate([signal.SIGTERM, signal.SIGINT] * 3):
+        before = len(list(cache.rglob("*.nbi")))
+        p = subprocess.Popen([sys.executable, "-m", "chainrule", *TRAIN, "--out", str(out)], stderr=subprocess.PIPE,
+                             stdout=subprocess.DEVNULL, text=True, env=env(cache))
+        deadline = time.monotonic() + 120
+        while p.poll() is None and len(list(cache.rglob("*.nbi"))) <= before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3 * k)
+        p.send_signal(sig)
+        _, stderr = p.communicate(timeout=120)
+        if p.returncode == 0:             # the compiling was done: nothing left to interrupt
+            out.unlink()
+            break
+        assert_interrupted(p.returncode, stderr, out)
+    same_as_numpy(tmp_path, cache, out)

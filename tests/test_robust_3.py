@@ -96,3 +96,39 @@ def test_sigterm_and_ctrl_c_at_moments_of_the_compiling(tmp_path):
             break
         assert_interrupted(p.returncode, stderr, out)
     same_as_numpy(tmp_path, cache, out)
+
+
+def mpmd(commands, tmp_path, timeout=120):
+    """One rank per command line under a real `mpiexec` (the mpich wheel's), the others' timeout left at its
+    default (600 s): the job must end well before it."""
+    pytest.importorskip("mpi4py")
+    mpiexec = Path(sys.executable).parent / "mpiexec"
+    line = [str(mpiexec)]
+    for k, args in enumerate(commands):
+        line += [*([":"] if k else []), "-n", "1", sys.executable, "-m", "chainrule", *args]
+    environ = {k: v for k, v in os.environ.items() if k != "CHAINRULE_MPI_TIMEOUT"}
+    start = time.monotonic()
+    r = subprocess.run(line, capture_output=True, text=True, timeout=timeout, check=False, cwd=tmp_path,
+                       env={**environ, "CHAINRULE_NUMBA": "0"})
+    return r, time.monotonic() - start
+
+
+def test_a_rank_whose_csv_is_missing_ends_the_mpi_job_with_its_message(tmp_path):
+    # rank 1 is given a file its node does not have; rank 0 reads its own and reaches fit
+    mpi = ["--target", "species", "--epochs", "2", "--quiet", "--mpi", "--out", str(tmp_path / "m.npz")]
+    r, seconds = mpmd([["train", str(IRIS), *mpi], ["train", str(tmp_path / "missing.csv"), *mpi]], tmp_path)
+    assert r.returncode == 2, r.stderr
+    assert seconds < 60
+    last = r.stderr.strip().splitlines()[-1]
+    assert last == f"chainrule: error: rank 1 of 2 failed before training: CSV file " \
+                   f"{str(tmp_path / 'missing.csv')!r} does not exist", r.stderr
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_ranks_failing_alike_before_training_are_named_once(tmp_path):
+    mpi = ["--target", "nothere", "--epochs", "2", "--quiet", "--mpi", "--out", str(tmp_path / "m.npz")]
+    r, _ = mpmd([["train", str(IRIS), *mpi]] * 3, tmp_path)
+    assert r.returncode == 2, r.stderr
+    lines = [line for line in r.stderr.splitlines() if line.startswith("chainrule: error:")]
+    assert len(lines) == 1 and lines[0].startswith("chainrule: error: ranks 0, 1, 2 of 3 failed before training: ")
+    assert lines[0].count("'nothere'") == 1, lines

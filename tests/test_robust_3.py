@@ -98,7 +98,7 @@ def test_sigterm_and_ctrl_c_at_moments_of_the_compiling(tmp_path):
     same_as_numpy(tmp_path, cache, out)
 
 
-def mpmd(commands, tmp_path, timeout=120):
+def mpmd(commands, tmp_path, timeout=120, environ=None):
     """One rank per command line under a real `mpiexec` (the mpich wheel's), the others' timeout left at its
     default (600 s): the job must end well before it."""
     pytest.importorskip("mpi4py")
@@ -106,10 +106,10 @@ def mpmd(commands, tmp_path, timeout=120):
     line = [str(mpiexec)]
     for k, args in enumerate(commands):
         line += [*([":"] if k else []), "-n", "1", sys.executable, "-m", "chainrule", *args]
-    environ = {k: v for k, v in os.environ.items() if k != "CHAINRULE_MPI_TIMEOUT"}
+    extra, environ = environ, {k: v for k, v in os.environ.items() if k != "CHAINRULE_MPI_TIMEOUT"}
     start = time.monotonic()
     r = subprocess.run(line, capture_output=True, text=True, timeout=timeout, check=False, cwd=tmp_path,
-                       env={**environ, "CHAINRULE_NUMBA": "0"})
+                       env={**environ, "CHAINRULE_NUMBA": "0", **(extra or {})})
     return r, time.monotonic() - start
 
 
@@ -132,3 +132,16 @@ def test_ranks_failing_alike_before_training_are_named_once(tmp_path):
     lines = [line for line in r.stderr.splitlines() if line.startswith("chainrule: error:")]
     assert len(lines) == 1 and lines[0].startswith("chainrule: error: ranks 0, 1, 2 of 3 failed before training: ")
     assert lines[0].count("'nothere'") == 1, lines
+
+
+def test_a_rank_stuck_reading_its_data_is_named_when_the_meeting_times_out(tmp_path):
+    # rank 1's "file" is a pipe no one writes to: its reading never ends (a hung network file system)
+    stuck = tmp_path / "stuck.csv"
+    os.mkfifo(stuck)
+    mpi = ["--target", "species", "--epochs", "2", "--quiet", "--mpi", "--out", str(tmp_path / "m.npz")]
+    r, seconds = mpmd([["train", str(IRIS), *mpi], ["train", str(stuck), *mpi]], tmp_path,
+                      environ={"CHAINRULE_MPI_TIMEOUT": "5"})
+    assert r.returncode != 0 and seconds < 60
+    assert "chainrule: rank 0 of 2 waited 5 s for rank 1 before training, which did not come (still reading or " \
+           "preparing its data, or hung); ending the MPI job" in r.stderr, r.stderr
+    assert not (tmp_path / "m.npz").exists()

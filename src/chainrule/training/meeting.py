@@ -31,13 +31,21 @@ def timeout_s() -> float:
     return seconds
 
 
-def wait(comm: Any, request: Any, timeout: float, what: str) -> None:
-    """Wait for a non-blocking collective; end the job if the other ranks do not join in `timeout` s."""
+ARRIVED = 7301        # the tag of each rank's note to rank 0 that it reached the meeting
+
+
+def wait(comm: Any, request: Any, timeout: float, what: str, late: Any = None) -> None:
+    """Wait for a non-blocking collective; end the job if the other ranks do not join in `timeout` s
+    (`late()`, where given, names the ranks that did not)."""
     deadline = time.perf_counter() + timeout
     while not request.Test():
         if time.perf_counter() > deadline:
-            print(f"chainrule: rank {comm.Get_rank()} of {comm.Get_size()} waited {timeout:g} s for the other ranks "
-                  f"{what} (one died or hangs); ending the MPI job", file=sys.__stderr__, flush=True)
+            missing = late() if late is not None else []
+            said = (f"for rank{'s' * (len(missing) > 1)} {', '.join(map(str, missing))} {what}, which did not "
+                    "come (still reading or preparing its data, or hung)") if missing else \
+                f"for the other ranks {what} (one died or hangs)"
+            print(f"chainrule: rank {comm.Get_rank()} of {comm.Get_size()} waited {timeout:g} s {said}; "
+                  "ending the MPI job", file=sys.__stderr__, flush=True)
             time.sleep(0.5)                                  # mpiexec forwards the line before the abort
             comm.Abort(1)
         time.sleep(0)
@@ -48,8 +56,14 @@ def agree(comm: Any, failure: BaseException | None = None) -> None:
     rank failed, every rank raises that error with the rank named (the class of a chainrule error,
     else RuntimeError), so that rank 0 reports it instead of waiting for a rank that has left."""
     from mpi4py import MPI
+    rank, size = comm.Get_rank(), comm.Get_size()
+    seen = np.zeros(size, dtype=np.int64)         # rank 0 learns who came, to name a rank that never does
+    notes = [comm.Irecv(seen[r:r + 1], source=r, tag=ARRIVED) for r in range(1, size)] if rank == 0 else \
+        [comm.Isend(np.ones(1, dtype=np.int64), dest=0, tag=ARRIVED)]
     failed = np.array([failure is not None], dtype=np.int64)
-    wait(comm, comm.Iallreduce(MPI.IN_PLACE, failed, op=MPI.SUM), timeout_s(), "before training")
+    wait(comm, comm.Iallreduce(MPI.IN_PLACE, failed, op=MPI.SUM), timeout_s(), "before training",
+         lambda: [r for r, note in enumerate(notes, 1) if not note.Test()] if rank == 0 else [])
+    MPI.Request.Waitall(notes)                      # every rank came: every note has come too
     if not failed[0]:
         return
     mine = None if failure is None else (type(failure).__module__, type(failure).__name__, str(failure))

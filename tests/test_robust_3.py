@@ -145,3 +145,63 @@ def test_a_rank_stuck_reading_its_data_is_named_when_the_meeting_times_out(tmp_p
     assert "chainrule: rank 0 of 2 waited 5 s for rank 1 before training, which did not come (still reading or " \
            "preparing its data, or hung); ending the MPI job" in r.stderr, r.stderr
     assert not (tmp_path / "m.npz").exists()
+
+
+def big_csv(path, n):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 6))
+    with open(path, "w") as f:
+        f.write("a,b,c,d,e,g,t\n")
+        np.savetxt(f, np.column_stack([X, X[:, 0] + X[:, 1] > 0]), delimiter=",", fmt=["%.5f"] * 6 + ["%d"])
+    return path
+
+
+def test_an_interruption_after_the_model_is_saved_says_it_was_written(tmp_path):
+    # the metrics of 90% of 200,000 rows on a 256-256 network are computed after the save: SIGTERM then
+    data, out = big_csv(tmp_path / "big.csv", 200_000), tmp_path / "m.npz"
+    out.write_bytes(b"")                                   # the previous run's file, replaced by this one
+    before = os.stat(out).st_ino
+    p = subprocess.Popen([sys.executable, "-m", "chainrule", "train", str(data), "--target", "t", "--out", str(out),
+                          "--epochs", "1", "--quiet", "--hidden", "256,256", "--val-split", "0.9"],
+                         stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env(tmp_path, numba="0"))
+    while p.poll() is None and os.stat(out).st_ino == before:
+        time.sleep(0.002)
+    p.send_signal(signal.SIGTERM)
+    _, stderr = p.communicate(timeout=120)
+    assert os.stat(out).st_ino != before and np.load(out)["params"].size      # a whole model, this run's
+    if p.returncode == 0:
+        pytest.skip("the job ended before the signal came")
+    assert p.returncode == 130
+    assert stderr.strip().splitlines()[-1] == f"chainrule: interrupted; {str(out)!r} was written before it", stderr
+
+
+@pytest.mark.parametrize("moment", ["reading", "training"])
+def test_an_interruption_keeps_the_previous_model_and_a_checkpoint_that_resumes(moment, tmp_path):
+    data, out, ckpt = big_csv(tmp_path / "big.csv", 200_000), tmp_path / "m.npz", tmp_path / "ckpt"
+    r = chainrule(["train", str(IRIS), "--target", "species", "--epochs", "1", "--out", str(out)], env(tmp_path, "0"))
+    assert r.returncode == 0, r.stderr
+    previous = out.read_bytes()
+    args = [sys.executable, "-m", "chainrule", "train", str(data), "--target", "t", "--out", str(out), "--epochs",
+            "2", "--hidden", "32", "--checkpoint-dir", str(ckpt), "--resume"]
+    p = subprocess.Popen(args, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                         env=env(tmp_path, numba="0"))
+    want = "read " if moment == "reading" else "epoch 1/2"      # the first line said; then a little more
+    lines = []
+    while not any(line.startswith(want) for line in lines):
+        lines.append(p.stderr.readline())
+        assert lines[-1], lines
+    deadline = time.monotonic() + 60
+    while moment == "training" and not (ckpt / "checkpoint.npz").exists():    # written after the epoch's line
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    time.sleep(0.3)
+    p.send_signal(signal.SIGINT)
+    rest = p.stderr.read()
+    assert p.wait(timeout=60) == 130, rest
+    assert_interrupted(130, rest, tmp_path / "none")
+    assert out.read_bytes() == previous
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["big.csv", *(["ckpt"] if ckpt.exists() else []), "m.npz"]
+    r = subprocess.run(args, capture_output=True, text=True, env=env(tmp_path, numba="0"), timeout=300, check=False)
+    assert r.returncode == 0, r.stderr
+    assert ("resumed from epoch 1 of 2" if moment == "training" else "starting at epoch 1 of 2") in r.stderr
+    assert np.load(out)["params"].size

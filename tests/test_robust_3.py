@@ -1,6 +1,8 @@
 """Interrupted jobs: SIGTERM or Ctrl-C while Numba compiles the kernels in the job, and while
 `chainrule train` reads, trains and saves, ends with one line and code 130, leaves no corrupt cache
-nor half-written model file (an earlier one is kept), and the next run gives the NumPy loop's numbers."""
+nor half-written model file (an earlier one is kept), and the next run gives the NumPy loop's numbers.
+MPI jobs under a real `mpiexec` whose rank fails or hangs before training end in bounded time, with
+that rank named by rank 0."""
 import os
 import signal
 import subprocess

@@ -24,7 +24,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from . import cachedir
+from . import cachedir, signals
 
 # the core needs only NumPy; the kernels need Numba, and SciPy, whose BLAS Numba's np.dot calls
 # (without it the compiled loops failed to compile: "scipy 0.16+ is required for linear algebra")
@@ -275,6 +275,7 @@ def load(force: bool = False) -> bool:
         if ENABLED == "auto" and not force:
             return False
         import numba as _numba
+        signals.watch()           # Ctrl-C and SIGTERM wait for the compiler (the command's handler)
         CACHE = cachedir.writable()
         globals()["_subnormal_jit"], globals()["_decayed_jit"], globals()["_quotient_jit"] = _bit_kernels()
         for name in _PLAIN:      # the one-parameter steps inlined where they are used: no call per element

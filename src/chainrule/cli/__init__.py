@@ -150,12 +150,13 @@ def command() -> NoReturn:
     """The `chainrule` command and `python -m chainrule`: `main`, then `quick_exit`. SIGTERM (a
     kill, a container stopped, a batch system's time limit) is handled as Ctrl-C is: before, it
     ended the process at once, and `train --stream` left its encoded inputs (the size of the file
-    or more) in the temporary folder."""
+    or more) in the temporary folder. Both wait for Numba's compiler when it runs (backend/signals.py)."""
     import signal
 
-    def terminated(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt(f"signal {signum}")
-    signal.signal(signal.SIGTERM, terminated)
+    from ..backend.signals import interrupt
+    signal.signal(signal.SIGTERM, interrupt)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:    # not where SIGINT is ignored (nohup, &)
+        signal.signal(signal.SIGINT, interrupt)
     quick_exit(main())
 
 
@@ -203,15 +204,32 @@ def main(argv: list[str] | None = None) -> int:
             warnings.showwarning = show
 
 
+def _identity(path: Any) -> tuple[int, int, int] | None:
+    """The file at `path` as a rename replaces it (device, inode, time), or None where there is none."""
+    import os
+    try:
+        st = os.stat(path)
+    except (OSError, TypeError, ValueError):
+        return None
+    return st.st_dev, st.st_ino, st.st_mtime_ns
+
+
 def _run(args) -> int:
+    writes, before = False, None
     try:
         same_as(args)
+        writes = args.command in ("train", "predict", "export") and getattr(args, "out", None) not in (
+            None, "-", "/dev/stdout")
+        before = _identity(args.out) if writes else None
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
-        # train, predict and export write their --out file beside and rename it when it is whole
+        # train, predict and export write their --out file beside and rename it when it is whole: the
+        # interruption came before the rename (the file is as it was) or after it (after `train` saved,
+        # while it computed the validation metrics: 'was not written' was said of a file just written)
         out = getattr(args, "out", None)
-        kept = (f"; {str(out)!r} was not written (a file there before is unchanged)"
-                if args.command in ("train", "predict", "export") and out not in (None, "-", "/dev/stdout") else "")
+        done = writes and _identity(out) not in (None, before)
+        kept = "" if not writes else (f"; {str(out)!r} was written before it" if done else
+                                      f"; {str(out)!r} was not written (a file there before is unchanged)")
         again = (f"; run the same command with --resume to continue from the last checkpoint in "
                  f"{str(args.checkpoint_dir)!r}") if getattr(args, "checkpoint_dir", None) else ""
         print(f"chainrule: interrupted{kept}{again}", file=sys.stderr)

@@ -245,6 +245,27 @@ def split(n: int, args, on_disk: bool):
 
 
 def train(args) -> int:
+    """Under --mpi, an error of a rank before its fit (its CSV file missing, a bad cell) is brought to
+    the ranks' meeting that opens fit (`agree`): every rank raises it with the rank named, and rank 0
+    says it. Before, rank 0 waited out CHAINRULE_MPI_TIMEOUT (10 minutes) in silence: the failed
+    rank's message went to its silenced stderr, and it left the job without a word to the others."""
+    if not args.mpi:
+        return _train(args, None, [])
+    comm = mpi_world()
+    reached: list[bool] = []                  # set once this rank is in fit (which meets the others itself)
+    try:
+        return _train(args, comm, reached)
+    except Exception as exc:
+        if reached:
+            raise
+        from ..errors import ChainruleError
+        from ..training.distributed import agree
+        from . import _message
+        agree(comm, exc if isinstance(exc, ChainruleError) else ValidationError(_message(exc)))
+        raise
+
+
+def _train(args, comm, reached: list[bool]) -> int:
     from ..data.columns import labels_as_written
     from ..data.stream import CsvStream, tail
     from ..data.tabular import Preprocessing
@@ -274,7 +295,6 @@ def train(args) -> int:
     for given, option in ((args.weight, "--weight"), (args.class_weight, "--class-weight")):
         if given and args.mpi:
             raise ValidationError(f"{option} and --mpi cannot be combined: weighted training runs in one process")
-    comm = mpi_world() if args.mpi else None
     out = output_path(args.out, {"CSV file": args.csv}, kind="model")
     assert out is not None                     # a model file: never standard output
     taken = checkpoint.file_of(out, args.checkpoint_dir) if args.checkpoint_dir else None
@@ -349,6 +369,7 @@ def train(args) -> int:
     recorded = {"tabular": pre.to_json(), **({"weight": args.weight} if args.weight else {})}   # evaluate: the column
     if args.checkpoint_dir:               # its checkpoints carry what the model does: predict reads them as models
         callbacks.append(checkpoint.CheckpointExtra(recorded))
+    reached.append(True)
     try:
         history = net.fit(X, y, epochs=args.epochs, batch_size=args.batch_size, optimizer=optimizer,
                           validation_split=args.val_split if n_val else 0.0, seed=args.seed,

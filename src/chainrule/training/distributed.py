@@ -17,7 +17,7 @@ callback). Rank 0 alone prints progress and writes checkpoints (callbacks read t
 `params`: ModelCheckpoint and CSVLogger write on rank 0); on resume it sends what it restored to the
 others.
 
-Before training the ranks meet once (`agree`, the first collective of `prepare`): an error of any
+Before training the ranks meet once (meeting.py: `agree`, the first collective of `prepare`): an error of any
 rank's checks, and data or batch sizes that differ between ranks, are raised on every rank with the
 rank named, so that rank 0, the one the user reads, reports it; so are ranks whose fits differ
 (`same`). A step that diverges on one rank's shard sends NaN gradients, and every rank raises that
@@ -30,97 +30,18 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import sys
 import time
 from typing import Any
 
 import numpy as np
 
-from ..errors import ChainruleError, ChainruleTypeError, TrainingDiverged, ValidationError
+from ..errors import TrainingDiverged, ValidationError
 from .callback import batch_callbacks, stateful
 from .callbacks import Callback
+from .meeting import TIMEOUT_S, agree, check_sizes, prepare, same, timeout_s, wait  # noqa: F401 (fit's, tests')
 from .streaming import LazyRows, OneHotRows, evaluate
 from .trainer import Trainer, last_update_diverged
-
-TIMEOUT_S = 600.0
-
-
-def timeout_s() -> float:
-    """CHAINRULE_MPI_TIMEOUT seconds (`inf`: wait for ever), else TIMEOUT_S. Zero or less ended every
-    job at its first collective, and NaN never timed out: both are errors, raised on every rank."""
-    text = os.environ.get("CHAINRULE_MPI_TIMEOUT", "").strip()
-    if not text:
-        return TIMEOUT_S
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = math.nan
-    if not seconds > 0:
-        raise ValidationError(f"CHAINRULE_MPI_TIMEOUT must be a number of seconds above 0 (or inf); got {text!r}")
-    return seconds
-
-
-def wait(comm: Any, request: Any, timeout: float, what: str) -> None:
-    """Wait for a non-blocking collective; end the job if the other ranks do not join in `timeout` s."""
-    deadline = time.perf_counter() + timeout
-    while not request.Test():
-        if time.perf_counter() > deadline:
-            print(f"chainrule: rank {comm.Get_rank()} of {comm.Get_size()} waited {timeout:g} s for the other ranks "
-                  f"{what} (one died or hangs); ending the MPI job", file=sys.__stderr__, flush=True)
-            time.sleep(0.5)                                  # mpiexec forwards the line before the abort
-            comm.Abort(1)
-        time.sleep(0)
-
-
-def agree(comm: Any, failure: BaseException | None = None) -> None:
-    """The ranks' meeting before training: each brings the error its checks raised, or None. If a
-    rank failed, every rank raises that error with the rank named (the class of a chainrule error,
-    else RuntimeError), so that rank 0 reports it instead of waiting for a rank that has left."""
-    from mpi4py import MPI
-    failed = np.array([failure is not None], dtype=np.int64)
-    wait(comm, comm.Iallreduce(MPI.IN_PLACE, failed, op=MPI.SUM), timeout_s(), "before training")
-    if not failed[0]:
-        return
-    mine = None if failure is None else (type(failure).__module__, type(failure).__name__, str(failure))
-    reports = [(rank, r) for rank, r in enumerate(comm.allgather(mine)) if r is not None]
-    size, ours = comm.Get_size(), ChainruleError.__module__
-    text = "; ".join(f"rank {rank} of {size} failed before training: "
-                     + (message if module == ours else f"{name}: {message}")
-                     for rank, (module, name, message) in reports)
-    module, name, _ = reports[0][1]
-    cls = getattr(sys.modules[ours], name, None) if module == ours else None      # ours: chainrule.errors
-    exc = cls(text) if isinstance(cls, type) and issubclass(cls, ChainruleError) else RuntimeError(text)
-    raise exc from failure
-
-
-def prepare(comm: Any, verbose: int | str, seed: int | None) -> tuple[int | str, int]:
-    """The verbosity (rank 0 only) and a seed shared by every rank (drawn by rank 0 if None on
-    every rank), after the ranks `agree` that their checks passed. Ranks given other seeds (or a
-    seed on some and None on others) are an error on every rank: their orders of the samples
-    would differ, so that their parts of a batch would not make up the batch."""
-    if not all(hasattr(comm, a) for a in ("Get_rank", "Get_size", "Allreduce", "Iallreduce", "bcast")):
-        raise ChainruleTypeError(f"comm must be an mpi4py communicator such as MPI.COMM_WORLD; got {comm!r}")
-    agree(comm)
-    same(comm, {"seed": seed})
-    if seed is None:
-        seed = comm.bcast(int(np.random.default_rng().integers(2**62)) if comm.Get_rank() == 0 else None, root=0)
-    return (verbose if comm.Get_rank() == 0 else 0), int(seed)
-
-
-def same(comm: Any, run: dict[str, Any]) -> None:
-    """Every rank must bring the same `run` (what a rank's fit depends on, as comparable values):
-    a rank that differs from rank 0 is named on every rank, with the values that differ. Without
-    this, other epochs left a rank waiting for the others until the timeout, another network or
-    dtype ended in an error of MPI itself, and another optimizer, order or data trained silently
-    on something else than the documented global batches."""
-    runs = comm.allgather(run)
-    differ = [f"rank {r}'s {key} differ from rank 0's (rows spread over X and Y)" if key.endswith("data") else
-              f"rank {r} has {key}={value!r} (rank 0: {runs[0].get(key)!r})"
-              for r, other in enumerate(runs) for key, value in other.items() if value != runs[0].get(key)]
-    if differ:
-        raise ValidationError(f"{'; '.join(differ)}: every rank must run the same fit (the same data, network, "
-                              "optimizer and arguments); each rank takes its own part of every batch")
 
 
 def fingerprint(X: Any, Y: Any) -> str:
@@ -382,13 +303,3 @@ class MPITrainer(Trainer):
         if self.net.task != "regression":
             result["accuracy"] = float(sums[1]) / Xv.shape[0]
         return result
-
-
-def check_sizes(comm: Any, n: int, batch_size: int) -> None:
-    """Every rank must see the same data and batch size (else the shards do not fit together): a
-    rank that differs from rank 0 is named on every rank."""
-    sizes = comm.allgather((int(n), int(batch_size)))
-    differ = [f"rank {r} has {m} samples and batch_size {b}" for r, (m, b) in enumerate(sizes) if (m, b) != sizes[0]]
-    if differ:
-        raise ValidationError(f"{'; '.join(differ)}; rank 0 has {sizes[0][0]} and {sizes[0][1]}: every rank must "
-                              "train on the same data")

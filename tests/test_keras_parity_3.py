@@ -297,6 +297,15 @@ def test_a_schedule_giving_no_rate_is_named(bad, error):
         _net().fit(X, y, verbose=0, callbacks=[cr.callbacks.LearningRateScheduler(bad)])
 
 
+def test_a_scheduler_on_an_optimizer_that_follows_a_schedule_is_refused():
+    """Both would set lr each epoch/step, one silently winning: refused, as ReduceLROnPlateau is."""
+    X, y = _data()
+    with pytest.raises(cr.errors.ValidationError, match=r"LearningRateScheduler sets the optimizer's lr, which "
+                                                        r"follows a schedule \(StepLR\); use one or the other"):
+        _net().fit(X, y, verbose=0, optimizer=cr.optim.SGD(cr.optim.StepLR(0.1, 1)),
+                   callbacks=[cr.callbacks.LearningRateScheduler(lambda epoch: 0.1)])
+
+
 def test_lambda_callback_is_called_as_keras():
     X, y = _data(20)
     calls = {"keras": [], "ours": []}

@@ -150,6 +150,15 @@ def best_value(state: dict[str, Any], mode: str) -> float | None:
     return None if math.isinf(score) else score if mode == "min" else -score
 
 
+def sets_lr_alone(network: Any, owner: str, does: str) -> None:
+    """Refuse a callback that moves the optimizer's lr (`does`: what `owner` does to it) while a
+    schedule also sets it each step: the two would fight, and one of them silently lose."""
+    schedule = getattr(getattr(network, "optimizer", None), "schedule", None)
+    if schedule is not None:
+        raise ValidationError(f"{owner} {does} the optimizer's lr, which follows a schedule "
+                              f"({type(schedule).__name__}); use one or the other")
+
+
 def verbose_flag(value: Any, owner: str) -> int:
     """A callback's verbose: 0 (silent) or 1 (a line when it acts), as Keras'."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value not in (0, 1):

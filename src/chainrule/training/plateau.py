@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from ..nn import checks as check
-from .callback import Callback, improves, monitor_mode, monitor_name, verbose_flag, whole_epochs
+from .callback import Callback, improves, monitor_mode, monitor_name, sets_lr_alone, verbose_flag, whole_epochs
 
 
 class ReduceLROnPlateau(Callback):
@@ -45,10 +45,7 @@ class ReduceLROnPlateau(Callback):
         self.prints = bool(self.verbose)
 
     def on_train_begin(self, params: dict[str, Any]) -> None:
-        schedule = getattr(getattr(self.network, "optimizer", None), "schedule", None)
-        if schedule is not None:
-            raise ValidationError(f"ReduceLROnPlateau changes the optimizer's lr, which follows a schedule "
-                                  f"({type(schedule).__name__}); use one or the other")
+        sets_lr_alone(self.network, "ReduceLROnPlateau", "changes")
         self.best, self.wait, self.cooldown_counter = None, 0, 0
         self.prints = bool(self.verbose) and params.get("rank", 0) == 0      # under MPI: rank 0 prints
 

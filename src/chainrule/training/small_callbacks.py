@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError
 from ..nn import checks as check
-from .callback import Callback, verbose_flag
+from .callback import Callback, sets_lr_alone, verbose_flag
 
 
 class LearningRateScheduler(Callback):
@@ -30,10 +30,7 @@ class LearningRateScheduler(Callback):
         self.prints = bool(self.verbose)
 
     def on_train_begin(self, params: dict[str, Any]) -> None:
-        schedule = getattr(getattr(self.network, "optimizer", None), "schedule", None)
-        if schedule is not None:
-            raise ValidationError(f"LearningRateScheduler sets the optimizer's lr, which follows a schedule "
-                                  f"({type(schedule).__name__}); use one or the other")
+        sets_lr_alone(self.network, "LearningRateScheduler", "sets")
         self.prints = bool(self.verbose) and params.get("rank", 0) == 0      # under MPI: rank 0 prints
 
     def on_epoch_begin(self, epoch: int) -> None:

@@ -83,6 +83,21 @@ def drawn_figure(monkeypatch, draw):
     return captured["fig"]
 
 
+def csv_model(tmp_path):
+    """A model file (m.npz in `tmp_path`) as `chainrule train` writes it: weights and the CSV
+    preprocessing (columns, statistics); with that Preprocessing."""
+    from chainrule.data.tabular import Preprocessing, read_csv
+    from chainrule.saving.npz import save
+    rows = np.random.default_rng(4).uniform(-1, 1, (40, 2))
+    (tmp_path / "t.csv").write_text("size,weight,colour,kind\n" + "".join(
+        f"{10 + 5 * a:.3f},{100 * b:.3f},{'red' if a > 0 else 'blue'},{'cat' if a * b > 0 else 'dog'}\n"
+        for a, b in rows))
+    pre = Preprocessing.fit(read_csv(str(tmp_path / "t.csv")), "kind")
+    net = cr.Network([cr.Dense(4, 3, "tanh"), cr.Dense(3, 2, "softmax")], loss="categorical_crossentropy", seed=2)
+    save(net, str(tmp_path / "m.npz"), extra={"tabular": pre.to_json()})
+    return tmp_path / "m.npz", pre
+
+
 def cli(*args, cwd=None, stdin=None):
     """`chainrule ARGS` in a fresh process, as a user runs it (at most 10 minutes): the CompletedProcess (returncode,
     stdout, stderr as text)."""

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import test_explore_browser as fixtures
+from conftest import csv_model
 from starlette.testclient import TestClient
 
 import chainrule as cr
@@ -30,20 +31,6 @@ def act(client, sid, action, status=200, **body):
     r = client.post(f"/api/session/{sid}/{action}", headers={"X-Token": TOKEN}, json=body)
     assert r.status_code == status, r.text
     return r.json()
-
-
-def csv_model(tmp_path):
-    """A model file as `chainrule train` writes it: weights and the CSV preprocessing (columns, statistics)."""
-    from chainrule.data.tabular import Preprocessing, read_csv
-    from chainrule.saving.npz import save
-    rows = np.random.default_rng(4).uniform(-1, 1, (40, 2))
-    (tmp_path / "t.csv").write_text("size,weight,colour,kind\n" + "".join(
-        f"{10 + 5 * a:.3f},{100 * b:.3f},{'red' if a > 0 else 'blue'},{'cat' if a * b > 0 else 'dog'}\n"
-        for a, b in rows))
-    pre = Preprocessing.fit(read_csv(str(tmp_path / "t.csv")), "kind")
-    net = cr.Network([cr.Dense(4, 3, "tanh"), cr.Dense(3, 2, "softmax")], loss="categorical_crossentropy", seed=2)
-    save(net, str(tmp_path / "m.npz"), extra={"tabular": pre.to_json()})
-    return tmp_path / "m.npz", pre
 
 
 def started(path, data=None, target=None):

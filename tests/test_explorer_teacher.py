@@ -13,6 +13,7 @@ import time
 import numpy as np
 import pytest
 import test_explore_browser as fixtures
+from conftest import csv_model
 from playwright.sync_api import expect
 from starlette.testclient import TestClient
 
@@ -92,16 +93,8 @@ def test_a_model_file_with_its_csv_preprocessing_opens_on_a_sample_of_its_column
     columns, numeric ones standardized (N(0, 1): the training columns' scale), one category of each
     text column set (one-hot), and the outputs by its classes."""
     from chainrule.cli.explore import start
-    from chainrule.data.tabular import Preprocessing, read_csv
-    from chainrule.saving.npz import save
-    rows = np.random.default_rng(4).uniform(-1, 1, (40, 2))
-    (tmp_path / "t.csv").write_text("size,weight,colour,kind\n" + "".join(
-        f"{10 + 5 * a:.3f},{100 * b:.3f},{'red' if a > 0 else 'blue'},{'cat' if a * b > 0 else 'dog'}\n"
-        for a, b in rows))
-    pre = Preprocessing.fit(read_csv(str(tmp_path / "t.csv")), "kind")
-    net = cr.Network([cr.Dense(4, 3, "tanh"), cr.Dense(3, 2, "softmax")], loss="categorical_crossentropy", seed=2)
-    save(net, str(tmp_path / "m.npz"), extra={"tabular": pre.to_json()})
-    first = start(argparse.Namespace(model=str(tmp_path / "m.npz"), data=None, target=None))
+    path, _ = csv_model(tmp_path)
+    first = start(argparse.Namespace(model=str(path), data=None, target=None))
     s = Session(first).state()
     assert s["names"]["inputs"] == ["size", "weight", "colour=blue", "colour=red"]
     assert s["names"]["classes"] == ["cat", "dog"]

@@ -250,3 +250,27 @@ def test_error_score_raise_stops_at_the_first_failed_fit_as_gridsearchcvs(data, 
                                   "--out-dir", tmp_path / "r")
     assert code != 0 and "nope" in err.strip().splitlines()[-1]
     assert not (tmp_path / "r" / "sweep_results.csv").exists()
+
+
+def test_no_refit_over_an_earlier_sweeps_model_says_it_is_not_this_tables_best(data, tmp_path, capsys):
+    """--no-refit writes no model; an earlier sweep's best_model.npz in the folder is kept (the user's file)
+    but said not to be this table's best, where it sat silently beside the new table."""
+    out = tmp_path / "s"
+    run_sweep(data / "iris.csv", "species", {"lr": [0.01]}, out_dir=out, **FIT)
+    before = (out / "best_model.npz").read_bytes()
+    with pytest.warns(UserWarning, match=r"best_model\.npz' is an earlier sweep's best model, left in place: this "
+                                         r"sweep \(refit=False, --no-refit\) wrote no model"):
+        run_sweep(data / "iris.csv", "species", {"lr": [0.03]}, out_dir=out, refit=False, **FIT)
+    assert (out / "best_model.npz").read_bytes() == before
+    code, _, err = cli_in_process(capsys, "sweep", data / "iris.csv", "--target", "species", "--grid", "lr=0.02",
+                                  "--epochs", "3", "--no-refit", "--out-dir", out)
+    assert code == 0 and "is an earlier sweep's best model" in err
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                    # nothing to say in a folder without a model
+        run_sweep(data / "iris.csv", "species", {"lr": [0.03]}, out_dir=tmp_path / "t", refit=False, **FIT)
+
+
+def test_one_candidate_is_one_candidate(data, tmp_path, capsys):
+    code, out, _ = cli_in_process(capsys, "sweep", data / "iris.csv", "--target", "species", "--grid", "lr=0.02",
+                                  "--epochs", "2", "--out-dir", tmp_path / "one")
+    assert code == 0 and out.startswith("1 candidate x 3 folds on this machine; accuracy, best first:\n")

@@ -278,6 +278,11 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         out.mkdir(parents=True, exist_ok=True)
         results_path = out / "sweep_results.csv"
         done.table.to_csv(results_path, index=False)
+        if not refit and (out / "best_model.npz").exists():       # kept (the user's file), but not this table's
+            import warnings
+            warnings.warn(f"{str(out / 'best_model.npz')!r} is an earlier sweep's best model, left in place: this "
+                          "sweep (refit=False, --no-refit) wrote no model, so it is not the best of "
+                          f"{str(results_path)!r}", UserWarning, stacklevel=2)
     if out is not None and done.best_estimator is not None:
         model_path = out / "best_model.npz"
         best = fitted(done.best_estimator)

@@ -7,6 +7,7 @@ import sys
 from chainrule.errors import ValidationError
 
 from ..data.columns import COLUMN_FLAGS
+from ..data.lines import plural
 from .tabular import add_column_options, add_csv_options, reading_marks, said_left_out
 
 
@@ -78,7 +79,8 @@ def sweep(args) -> int:
         print(result.said, file=sys.stderr)
     said_left_out(result.left_out)
     where = f"Dask scheduler {args.scheduler}" if args.scheduler else "this machine"
-    print(f"{len(result.table)} candidates x {args.cv} folds on {where}; {result.scoring}, best first:")
+    n = len(result.table)
+    print(f"{n} {plural(n, 'candidate')} x {args.cv} folds on {where}; {result.scoring}, best first:")
     shown = result.table[[*grid, "mean_score", "std_score", "rank"]].astype({k: str for k in grid})
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     print(f"best: {', '.join(f'{k}={v}' for k, v in shown.iloc[0][list(grid)].items())} "

@@ -35,6 +35,17 @@ class ModelFileError(ChainruleError, ValueError):
     """A model file is missing, truncated, corrupted, of another version, or crafted."""
 
 
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """`one` when `n` is 1, else `many` (default `one` + 's'): 'line 3 has 1 field', 'a missing value'.
+    Here, below every module that writes messages."""
+    return one if int(n) == 1 else many or one + "s"
+
+
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """'1 input', '3 inputs'."""
+    return f"{n} {plural(n, one, many)}"
+
+
 def unknown_name(kind: str, name: object, known: list[str]) -> UnknownNameError:
     """An UnknownNameError for `name`, listing the known names and suggesting the closest."""
     close = difflib.get_close_matches(str(name).lower(), known, n=1)

@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from ..errors import ValidationError
+from ..errors import ValidationError, counted
 from . import model_argument
 
 
@@ -195,7 +195,8 @@ def _check_sample(net, X: np.ndarray, Y: np.ndarray) -> None:
                               "inputs (features)")
     labels = net.task == "multiclass"
     if Y.shape[1] != net.n_outputs and not (labels and Y.shape[1] == 1):
-        raise ValidationError(f"--targets has {_values(Y.shape[1])} per sample; the network has {net.n_outputs} outputs"
+        raise ValidationError(f"--targets has {_values(Y.shape[1])} per sample; the network has "
+                              f"{counted(net.n_outputs, 'output')}"
                               + (" (or give one class label per sample)" if labels else ""))
     if len(X) != len(Y):
         from ..data.lines import plural

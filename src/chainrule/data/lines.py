@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import plural as plural  # the messages' plurals, kept here for the data readers
+
 
 class Lines:
     """The first file line of each data row (0, 1, ...), built in order with `extend` (or
@@ -70,11 +72,6 @@ def listed(items: list[str], total: int | None = None) -> str:
     if more > 0:
         shown.append(f"{more} more")
     return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
-
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    """`one` when `n` is 1, else `many` (default `one` + 's'): 'line 3 has 1 field', 'a missing value'."""
-    return one if int(n) == 1 else many or one + "s"
 
 
 def missing_values(n: int) -> str:

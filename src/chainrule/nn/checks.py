@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ChainruleTypeError, ValidationError
+from ..errors import ChainruleTypeError, ValidationError, counted
 from . import sparse
 from .numeric import to_numeric
 
@@ -361,6 +361,6 @@ def layer_stack(layers: Any, layer_type: type) -> tuple[list, list]:
         raise ValidationError("layers must contain at least one Dense layer")
     for a, b in zip(sized, sized[1:]):
         if a.n_out != b.n_in:
-            raise ValidationError(f"layer {list(layers).index(b)} expects {b.n_in} inputs but the layer before it "
-                                  f"gives {a.n_out} outputs")
+            raise ValidationError(f"layer {list(layers).index(b)} expects {counted(b.n_in, 'input')} but the layer "
+                                  f"before it gives {counted(a.n_out, 'output')}")
     return list(layers), sized

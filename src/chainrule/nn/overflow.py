@@ -63,9 +63,9 @@ def refusal(net: Any, k: int, count: int, first: int, n: int) -> ValidationError
         why = (f"overflows there: its outputs go beyond {dtype}'s largest number (about {np.finfo(net.dtype).max:.2g});"
                " scale the inputs as they were scaled for training"
                + (", or use dtype='float64' (numbers up to about 1.8e+308)" if net.dtype == np.float32 else ""))
-    return ValidationError(f"the network's outputs are NaN or infinite for {count} of the {n} rows of X (first: "
-                           f"row {first}): its weights are damaged, or those inputs are far outside the range "
-                           f"it was trained on. Layer {k} ({layer!r}) {why}")
+    rows = f"{count} of the {n} rows of X (first: row {first})" if n > 1 else "the one row of X"
+    return ValidationError(f"the network's outputs are NaN or infinite for {rows}: its weights are damaged, or "
+                           f"those inputs are far outside the range it was trained on. Layer {k} ({layer!r}) {why}")
 
 
 def finite_outputs(net: Any, X: Any, out: np.ndarray) -> np.ndarray:

@@ -46,7 +46,8 @@ def check(sample_weight: Any, n: int, name: str = "sample_weight") -> np.ndarray
             raise ValidationError(f"{name} must be >= 0; weight {a + bad[0]} is {part[bad[0]]:g}")
         positive = positive or bool(part.any())
     if not positive:
-        raise ValidationError(f"{name} is zero for all {n} samples: at least one weight must be > 0")
+        every = f"all {n} samples" if n > 1 else "the one sample"
+        raise ValidationError(f"{name} is zero for {every}: at least one weight must be > 0")
     return w
 
 

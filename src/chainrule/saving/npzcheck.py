@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ChainruleError, ChainruleTypeError, ModelFileError
+from ..errors import ChainruleError, ChainruleTypeError, ModelFileError, counted
 from ..nn.layers import LAYERS
 
 FORMAT_VERSION = 1
@@ -121,8 +121,8 @@ def read_header(raw: np.ndarray, path) -> dict:
         n_in, n_out = cfg.get("n_in"), cfg.get("n_out")
         if n_in is not None:
             if previous is not None and n_in != previous:
-                raise ModelFileError(f"{path}: layer {i} expects {n_in} inputs but the layer before it gives "
-                                     f"{previous} outputs")
+                raise ModelFileError(f"{path}: layer {i} expects {counted(n_in, 'input')} but the layer before it "
+                                     f"gives {counted(previous, 'output')}")
             previous = n_out
     opt = header.get("optimizer")
     if opt is not None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ChainruleTypeError, ModelFileError, ValidationError
+from ..errors import ChainruleTypeError, ModelFileError, ValidationError, counted
 from ..nn.dropout import Dropout
 from ..nn.losses import LOSSES
 from ..nn.network import Network
@@ -224,7 +224,8 @@ def _bias(value: np.ndarray, n_out: int, where: str) -> np.ndarray:
     if value.size == 1:
         return np.full(n_out, value.reshape(-1)[0], dtype=value.dtype)
     if value.shape not in ((n_out,), (1, n_out)):
-        raise ValidationError(f"{where} adds a bias of shape {value.shape} to {n_out} outputs; expected ({n_out},)")
+        raise ValidationError(f"{where} adds a bias of shape {value.shape} to {counted(n_out, 'output')}; "
+                              f"expected ({n_out},)")
     return value.reshape(-1).copy()
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 import chainrule as cr
-from chainrule.errors import ValidationError
+from chainrule.errors import ValidationError, counted
 
 from . import datasets, limits
 from .engine import NamedBytes, arch_of, build, tabular
@@ -146,8 +146,8 @@ def load_table(s, table, target: str | None, name: str, model: Any, stored: Any 
             "train_biases": True}
     net = build(X.shape[1], n_out, arch) if model is None else copy.deepcopy(model)
     if net.n_inputs != X.shape[1] or net.n_outputs != n_out:
-        raise ValidationError(f"the model has {net.n_inputs} inputs and {net.n_outputs} outputs; {name} gives "
-                              f"{X.shape[1]} inputs and {n_out} outputs")
+        raise ValidationError(f"the model has {counted(net.n_inputs, 'input')} and {counted(net.n_outputs, 'output')}; "
+                              f"{name} gives {counted(X.shape[1], 'input')} and {counted(n_out, 'output')}")
     Y = net.targets(pre.encode_target(table))
     s._set_problem("csv", f"{name}: {pre.task} of {target!r}, {len(train)} training and {n_test} test rows",
                    net, X[train], Y[train], X[test] if n_test else None, Y[test] if n_test else None,

@@ -1,10 +1,16 @@
 """Counts in messages agree with their nouns where the count can be 1 (a network of one output or one
 input is common: a regression, the seed's sizes reduced): '1 output', 'the one sample', never '1 outputs'."""
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 import chainrule as cr
 from chainrule.errors import ValidationError
+
+sys.path.insert(0, str(Path(__file__).parent))
+from conftest import cli  # noqa: E402
 
 
 def test_plural_and_counted_follow_the_count():
@@ -43,3 +49,10 @@ def test_explain_targets_for_a_network_of_one_output(tmp_path, capsys):
     code = main(["explain", str(tmp_path / "one.npz"), "--inputs", "0.1,0.2", "--targets", "0.5,0.5"])
     err = capsys.readouterr().err
     assert code == 2 and "the network has 1 output" in err and "1 outputs" not in err
+
+
+def test_demo_counts_one_epoch():
+    """`chainrule demo --epochs 1` announced '1 epochs'."""
+    r = cli("demo", "--epochs", "1", "--no-example")
+    assert r.returncode == 0, r.stderr
+    assert "batch 32, 1 epoch, float32." in r.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import time
 
+from ..errors import counted
 from .tabular import positive_int
 
 
@@ -37,7 +38,7 @@ def run(args) -> int:
     X = X / 16.0
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
     print(f"Training a 64-64-10 ReLU/softmax network on digits: {len(X_train)} training and "
-          f"{len(X_test)} test images, Adam(lr=1e-3), batch 32, {args.epochs} epochs, float32.")
+          f"{len(X_test)} test images, Adam(lr=1e-3), batch 32, {counted(args.epochs, 'epoch')}, float32.")
     net = cr.Network([cr.Dense(64, 64, "relu"), cr.Dense(64, 10, "softmax")],
                      loss="categorical_crossentropy", dtype="float32", seed=0)
     t0 = time.perf_counter()

@@ -216,6 +216,26 @@ def page_params(torch, state, shapes):
     return [(torch.tensor(W, requires_grad=True), torch.tensor(b, requires_grad=True)) for W, b in zip(Ws, bs)]
 
 
+def assert_units_are(state, nets, outs=None):
+    """Each unit's net (and out) of the followed sample and its δ = dE/dnet are torch's."""
+    units = {u["name"]: u for layer in state["layers"][1:] for u in layer["units"]}
+    for k, prefix in enumerate(["h1_", "h2_", "o"]):
+        for j in range(nets[k].shape[1]):
+            u = units[f"{prefix}{j + 1}"]
+            assert u["net"][0] == pytest.approx(nets[k][0, j].item(), rel=1e-12, abs=1e-15), u["name"]
+            if outs is not None:
+                assert u["out"][0] == pytest.approx(outs[k][0, j].item(), rel=1e-12, abs=1e-15), u["name"]
+            assert u["delta"][0] == pytest.approx(nets[k].grad[0, j].item(), rel=1e-9, abs=1e-15), u["name"]
+
+
+def assert_gradients_are(state, params):
+    """Every weight's and bias's batch gradient on the page is torch's."""
+    for p in state["params"]:
+        W, b = params[p["layer"]]
+        assert p["grad"] == pytest.approx((W if p["kind"] == "W" else b).grad.numpy()[tuple(p["index"])],
+                                          rel=1e-9, abs=1e-15), p["name"]
+
+
 def test_every_number_of_a_csv_files_3_layer_softmax_network_is_torchs():
     """Every number the page shows, forward and backward, for the samples it follows one at a time
     (inputs, net, out, targets, each output's error, every δ) and for the whole batch (E_total, the
@@ -238,13 +258,7 @@ def test_every_number_of_a_csv_files_3_layer_softmax_network_is_torchs():
             W.grad = b.grad = None
         loss, nets, outs = torch_pass(torch, params, X, Y)
         loss.backward()
-        units = {u["name"]: u for layer in s["layers"][1:] for u in layer["units"]}
-        for k_layer, prefix in enumerate(["h1_", "h2_", "o"]):
-            for j in range(nets[k_layer].shape[1]):
-                u = units[f"{prefix}{j + 1}"]
-                assert u["net"][0] == pytest.approx(nets[k_layer][0, j].item(), rel=1e-12, abs=1e-15)
-                assert u["out"][0] == pytest.approx(outs[k_layer][0, j].item(), rel=1e-12, abs=1e-15)
-                assert u["delta"][0] == pytest.approx(nets[k_layer].grad[0, j].item(), rel=1e-9, abs=1e-15)
+        assert_units_are(s, nets, outs)
         out = outs[-1].detach().numpy()[0]
         assert [e["value"][0] for e in s["errors"]] == pytest.approx(-Y[0] * np.log(out), rel=1e-12, abs=1e-15)
         assert s["explained"]["E"] == pytest.approx(loss.item(), rel=1e-12)
@@ -266,10 +280,7 @@ def test_every_number_of_a_csv_files_3_layer_softmax_network_is_torchs():
     loss.backward()
     assert s["E_total"] == pytest.approx(loss.item(), rel=1e-12)
     assert s["E_test"] == pytest.approx(torch_pass(torch, params, X_all[test], Y_all[test])[0].item(), rel=1e-12)
-    for p in s["params"]:
-        W, b = params[p["layer"]]
-        assert p["grad"] == pytest.approx((W if p["kind"] == "W" else b).grad.numpy()[tuple(p["index"])],
-                                          rel=1e-9, abs=1e-15), p["name"]
+    assert_gradients_are(s, params)
     assert [n["norm"] for n in s["grad_norms"]] == pytest.approx(
         [float(np.linalg.norm(W.grad.numpy())) for W, _ in params], rel=1e-12)
     d = page.act("select", name="w1")["state"]["derivation"]
@@ -339,21 +350,13 @@ def test_every_number_of_a_regression_on_a_csv_file_is_torchs():
     state = page.state
     assert state["E_total"] == pytest.approx(loss.item(), rel=1e-12)
     assert state["E_test"] == pytest.approx(forward(Xt, Yt)[0].item(), rel=1e-9)
-    for p in state["params"]:
-        W, b = params[p["layer"]]
-        assert p["grad"] == pytest.approx((W if p["kind"] == "W" else b).grad.numpy()[tuple(p["index"])],
-                                          rel=1e-9, abs=1e-15), p["name"]
+    assert_gradients_are(state, params)
     for W, b in params:
         W.grad = b.grad = None
     x, t = samples[-1]                                      # the sample the page follows now: the last
     loss, nets = forward(x, t)
     loss.backward()
-    units = {u["name"]: u for layer in state["layers"][1:] for u in layer["units"]}
-    for k, prefix in enumerate(["h1_", "h2_", "o"]):
-        for j in range(nets[k].shape[1]):
-            u = units[f"{prefix}{j + 1}"]
-            assert u["net"][0] == pytest.approx(nets[k][0, j].item(), rel=1e-12, abs=1e-15)
-            assert u["delta"][0] == pytest.approx(nets[k].grad[0, j].item(), rel=1e-9, abs=1e-15), u["name"]
+    assert_units_are(state, nets)
 
 
 # -- in the browser ------------------------------------------------------------------------------

@@ -224,11 +224,15 @@ class _Backprop(BaseEstimator):
         return X, (y.toarray() if hasattr(y, "toarray") and y.shape[1] > 1 else y)
 
     def _forward(self, X):
-        """The network's outputs for X, in the outputs' dtype: float32 with dtype='float32'; else, as
-        MLPClassifier's (whose weights have the dtype of the X it was trained on), float32 when X and the
-        X trained on are both float32, float64 otherwise."""
+        """The network's outputs for X, in the outputs' dtype (`_outputs`)."""
         check_is_fitted(self, "network_")
         X = validate_data(self, no_text(X), reset=False, **_X_CHECK)
+        return self._outputs(X)
+
+    def _outputs(self, X):
+        """The network's outputs for X (checked), in the outputs' dtype: float32 with dtype='float32'; else,
+        as MLPClassifier's (whose weights have the dtype of the X it was trained on), float32 when X and
+        the X trained on are both float32, float64 otherwise."""
         out = self.network_.predict(X)
         dtype = np.float32 if self.network_.dtype == np.float32 else \
             np.result_type(X.dtype, getattr(self, "_fit_dtype", np.float64))
@@ -241,4 +245,4 @@ class _Backprop(BaseEstimator):
     def _held_out_score(self, X, y, sample_weight) -> float:
         """`score` of rows already checked by fit (as MLPClassifier's `_score`: not checked again each epoch)."""
         metric = accuracy_score if is_classifier(self) else r2_score
-        return float(metric(y, self._predicted(self.network_.predict(X)), sample_weight=sample_weight))
+        return float(metric(y, self._predicted(self._outputs(X)), sample_weight=sample_weight))

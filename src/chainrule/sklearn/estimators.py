@@ -33,12 +33,14 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     Parameters
     ----------
     hidden_layer_sizes : tuple of int, the hidden layers' widths.
-    activation : hidden activation ("relu", "tanh", "sigmoid", "leaky_relu", "linear").
+    activation : hidden activation ("relu", "tanh", "sigmoid", "leaky_relu", "linear"; MLPClassifier's
+        "logistic" and "identity" too; None is linear).
     optimizer : "adam", "sgd", "rmsprop", "adagrad" or "adamw", with learning_rate; momentum is
         used by "sgd" only. Or a `chainrule.optim` optimizer, copied by each fit, with its own
         arguments (learning_rate, momentum and alpha are then not used).
     batch_size, epochs : mini-batch size ('auto': min(200, n_samples), as MLPClassifier) and passes
-        over the data.
+        over the data. A batch_size above the training rows is clipped, with MLPClassifier's warning
+        unless it is the default.
     early_stopping : hold out validation_fraction of the data (each class in proportion for
         single-label targets) and stop when its score (`score`: accuracy, R2 for the regressor) has
         not improved for more than n_iter_no_change epochs; the weights of the best score are kept.
@@ -46,7 +48,9 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     alpha : L2 penalty: the optimizer's weight_decay, alpha * w added to every parameter's gradient
         each step (MLPClassifier adds alpha * W / batch size to the weights' only).
     random_state : seed of the initial weights, the shuffling and the validation split.
-    dtype : "float64" or "float32". verbose : 0 or False silent, 1 or True a progress bar, 2 and
+    dtype : "float64" or "float32": the network's. The outputs (predict_proba, the regressor's
+        predict) are float32 with "float32"; else, as MLPClassifier's, float32 when X and the X
+        trained on are both float32. verbose : 0 or False silent, 1 or True a progress bar, 2 and
         above a line an epoch.
     warm_start : fit goes on training the current network (its optimizer's state and shuffling
         too) when the parameters still describe it; else it builds one anew. As MLPClassifier.
@@ -142,8 +146,9 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
 
     @as_before_if_refused
     def partial_fit(self, X, y, *, classes=None, sample_weight=None):
-        """One epoch more; `classes` (all the labels) is needed on the first call. classes and
-        sample_weight by keyword: MLPClassifier's third argument is sample_weight, SGDClassifier's classes."""
+        """One epoch more; `classes` (all the labels; for a multi-label y its columns' indices) is needed
+        on the first call, as MLPClassifier's. classes and sample_weight by keyword: MLPClassifier's third
+        argument is sample_weight, SGDClassifier's classes."""
         self._no_early_stopping()
         check_params(self)
         first = not hasattr(self, "network_")

@@ -111,8 +111,11 @@ def test_partial_fit_warns_for_a_batch_size_beyond_its_rows_as_mlp():
     X, y, _ = _data()
     with pytest.warns(UserWarning, match="Got `batch_size`"):
         MLPClassifier(batch_size=100).partial_fit(X, y, classes=[0, 1])
-    with pytest.warns(UserWarning, match="Got `batch_size` larger than"):
+    with pytest.warns(UserWarning, match="Got `batch_size` larger than") as caught:
         BackpropClassifier(batch_size=100).partial_fit(X, y, classes=[0, 1])
+    with pytest.warns(UserWarning, match="Got `batch_size` larger than") as more:
+        BackpropRegressor(epochs=1, batch_size=100).fit(X, X[:, 0])
+    assert {w.filename for w in [*caught, *more]} == {__file__}      # the warning points at the user's call
 
 
 @pytest.mark.parametrize("Est", [BackpropClassifier, BackpropRegressor])
@@ -182,3 +185,43 @@ def test_float32_outputs_survive_pickling_and_pipelines():
     again = pickle.loads(pickle.dumps(ours))
     assert again.predict_proba(X32).dtype == mlp.predict_proba(X32).dtype == np.float32
     np.testing.assert_array_equal(again.predict_proba(X32), ours.predict_proba(X32))
+
+
+def test_what_a_scikit_learn_user_does_works_as_with_mlp():
+    """Guards (held before this round): a ColumnTransformer pipeline with pandas output, the feature
+    names it gives, other column names at predict refused in scikit-learn's words, clone and
+    get_params/set_params round trips, the same random_state giving the same network, a pickled
+    pipeline predicting as before, cross_val_score with scoring strings."""
+    import pandas as pd
+    from sklearn.base import clone
+    from sklearn.compose import make_column_transformer
+    from sklearn.model_selection import cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame({"a": rng.randn(60), "b": rng.randn(60), "c": rng.choice(["x", "y", "z"], 60)})
+    y = (df["a"] > 0).astype(int)
+    fitted = {}
+    for name, est in (("ours", BackpropClassifier(epochs=3, random_state=0)), ("mlp", MLPClassifier(max_iter=3))):
+        ct = make_column_transformer((StandardScaler(), ["a", "b"]), (OneHotEncoder(sparse_output=False), ["c"]))
+        fitted[name] = make_pipeline(ct, est).set_output(transform="pandas").fit(df, y)
+    ours, mlp = fitted["ours"], fitted["mlp"]
+    np.testing.assert_array_equal(ours[-1].feature_names_in_, mlp[-1].feature_names_in_)
+    again = pickle.loads(pickle.dumps(ours))
+    np.testing.assert_array_equal(again.predict_proba(df), ours.predict_proba(df))
+    X = df[["a", "b"]]
+    renamed = X.rename(columns={"a": "z"})
+    messages = []
+    for est in (BackpropClassifier(epochs=2), MLPClassifier(max_iter=2)):
+        with pytest.raises(ValueError) as err:
+            est.fit(X, y).predict(renamed)
+        messages.append(str(err.value))
+    assert messages[0] == messages[1] and "Feature names unseen at fit time" in messages[0]
+    est = BackpropClassifier(hidden_layer_sizes=(5, 3), activation="identity", batch_size="auto", random_state=0)
+    params = est.get_params()
+    assert clone(est).get_params() == params == BackpropClassifier().set_params(**params).get_params()
+    a, b = clone(est).set_params(epochs=2).fit(X, y), clone(est).set_params(epochs=2).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    for scoring in ("roc_auc", "neg_log_loss", "f1_macro", "balanced_accuracy"):
+        scores = cross_val_score(BackpropClassifier(epochs=2, random_state=0), X, y, cv=2, scoring=scoring)
+        assert scores.shape == (2,) and np.isfinite(scores).all(), scoring

@@ -89,9 +89,8 @@ def _batch_warnings(est, X, y, **kw):
     return [str(m.message) for m in w if "batch_size" in str(m.message)]
 
 
-@pytest.mark.parametrize("Est, MLP, epochs", [(BackpropClassifier, MLPClassifier, "max_iter"),
-                                              (BackpropRegressor, MLPRegressor, "max_iter")])
-def test_an_explicit_batch_size_beyond_the_rows_warns_as_mlps(Est, MLP, epochs):
+@pytest.mark.parametrize("Est, MLP", [(BackpropClassifier, MLPClassifier), (BackpropRegressor, MLPRegressor)])
+def test_an_explicit_batch_size_beyond_the_rows_warns_as_mlps(Est, MLP):
     X, y, _ = _data()
     theirs = _batch_warnings(MLP(max_iter=2, batch_size=100), X, y)
     ours = _batch_warnings(Est(epochs=2, batch_size=100), X, y)

@@ -160,6 +160,9 @@ def test_multilabel_partial_fit_needs_classes_as_mlps():
     for wrong in ([0, 1], [0, 1, 2, 3], ["a", "b", "c"]):
         with pytest.raises(ValueError, match=r"multi-label y.*np\.arange\(3\)"):
             BackpropClassifier().partial_fit(X, Y, classes=wrong)
+    with pytest.raises(ValueError, match="classes must be a 1-D list"):
+        BackpropClassifier().partial_fit(X, Y, classes=3)
+    assert BackpropClassifier().partial_fit(X, Y, classes=[2, 0, 1]).classes_.tolist() == [0, 1, 2]
 
 
 def test_coefs_of_an_unfitted_estimator_name_coefs():

@@ -105,7 +105,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         kind = type_of_target(y)
         if kind == "multilabel-indicator":
             labels = np.arange(y.shape[1])
-            if classes is not None and not np.array_equal(np.asarray(list(classes), dtype=object), labels):
+            if classes is not None and not np.array_equal(checked_classes(classes).astype(object), labels):
                 raise ValidationError(f"classes for a multi-label y are its columns' indices: classes=np.arange("
                                       f"{y.shape[1]}) (y has {y.shape[1]} columns); got {classes!r:.80}")
         else:

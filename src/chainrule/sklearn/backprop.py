@@ -3,6 +3,7 @@ optimizer, the training, the fitted attributes; estimators.py holds each."""
 from __future__ import annotations
 
 import copy
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, is_classifier
@@ -14,9 +15,9 @@ from ..nn.layers import Dense
 from ..nn.network import Network
 from ..training.optim import Optimizer, get_optimizer
 from .params import (
-    MLP_ACTIVATIONS,
     check_params,
     estimator_name,
+    hidden_activation,
     no_text,
     takes_mlp_names,
     unknown_parameter,
@@ -27,6 +28,8 @@ from .stopping import ScoreStopping, hold_out
 _X_CHECK: dict = {"dtype": [np.float64, np.float32], "accept_sparse": "csr"}
 #: the output activations as MLPClassifier's out_activation_ names them
 _MLP_OUTPUT = {"sigmoid": "logistic", "softmax": "softmax", "linear": "identity"}
+#: batch_size's default, clipped to the rows without a warning (as MLPClassifier's default, 'auto')
+DEFAULT_BATCH_SIZE = 32
 
 
 class _Backprop(BaseEstimator):
@@ -34,7 +37,7 @@ class _Backprop(BaseEstimator):
 
     @takes_mlp_names
     def __init__(self, hidden_layer_sizes=(64,), activation="relu", optimizer="adam", learning_rate=1e-3,
-                 momentum=0.9, batch_size=32, epochs=200, early_stopping=False, validation_fraction=0.1,
+                 momentum=0.9, batch_size=DEFAULT_BATCH_SIZE, epochs=200, early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, alpha=0.0, random_state=None, dtype="float64", verbose=0, warm_start=False):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -79,8 +82,7 @@ class _Backprop(BaseEstimator):
         """The network's layers for the parameters (not initialised)."""
         sizes = check_params(self)
         widths = (n_in, *sizes, n_out)
-        hidden = MLP_ACTIVATIONS.get(self.activation, self.activation) if isinstance(self.activation, str) \
-            else self.activation                             # MLPClassifier's names taken too
+        hidden = hidden_activation(self.activation)         # MLPClassifier's names taken too
         return [Dense(a, b, hidden if i < len(sizes) else self._output(n_out)[0])
                 for i, (a, b) in enumerate(zip(widths, widths[1:]))]
 
@@ -145,7 +147,7 @@ class _Backprop(BaseEstimator):
                                     None if fresh else self._stopped)
         if fresh:                            # the shuffling's generator, which warm starts and partial_fit go on with
             net.rng = np.random.default_rng(int(rng.randint(2**31 - 1)))
-        batch_size = min(200 if self.batch_size == "auto" else self.batch_size, X.shape[0])   # 'auto' as MLPClassifier
+        batch_size = self._batch_size(X.shape[0])
         history = net.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=True, validation_data=validation,
                           callbacks=[] if stopper is None else [stopper], seed=None, verbose=min(int(self.verbose), 2),
                           sample_weight=sample_weight)
@@ -162,15 +164,33 @@ class _Backprop(BaseEstimator):
         self.loss_ = self.loss_curve_[-1]       # as MLPClassifier's: the last epoch's; the lowest without early
         self.best_loss_ = None if self.early_stopping else min(self.loss_curve_)    # stopping (with it: None)
 
+    def _batch_size(self, n: int) -> int:
+        """The batch size for n training rows: 'auto' is min(200, n), as MLPClassifier's; a larger size than
+        n is clipped to n, with MLPClassifier's warning unless it is the default (which a small data set
+        does not make the user's mistake)."""
+        if self.batch_size == "auto":
+            return min(200, n)
+        if self.batch_size > n and self.batch_size != DEFAULT_BATCH_SIZE:
+            held = " (early stopping holds out the rest)" if self.early_stopping else ""
+            warnings.warn(f"Got `batch_size` larger than sample size: batch_size={self.batch_size}, {n} training "
+                          f"rows{held}. It is going to be clipped to {n}", UserWarning, stacklevel=5)
+        return min(int(self.batch_size), n)
+
+    def _fitted_network(self, attribute: str) -> Network:
+        """The network, or for an unfitted estimator the AttributeError MLPClassifier's `attribute` gives."""
+        if "network_" not in self.__dict__:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attribute}'")
+        return self.network_
+
     @property
     def coefs_(self) -> list[np.ndarray]:
         """The layers' weights, each (n_in, n_out), as MLPClassifier's coefs_: the network's own arrays."""
-        return [layer.W for layer in self.network_.dense_layers]
+        return [layer.W for layer in self._fitted_network("coefs_").dense_layers]
 
     @property
     def intercepts_(self) -> list[np.ndarray]:
         """The layers' biases, as MLPClassifier's intercepts_: the network's own arrays."""
-        return [layer.b for layer in self.network_.dense_layers]
+        return [layer.b for layer in self._fitted_network("intercepts_").dense_layers]
 
     def _no_negative_weight(self, w: np.ndarray) -> None:
         """Weights >= 0: a sample weighted below 0 counts its loss negatively, so training would make that
@@ -199,12 +219,24 @@ class _Backprop(BaseEstimator):
         targets are anyway; held-out scores need it so (r2_score refuses a sparse y). A sparse column stays
         sparse, for column_or_1d's TypeError, as MLPClassifier's."""
         X, y = validate_data(self, no_text(X), y, multi_output=True, reset=reset, **_X_CHECK, **kwargs)
+        if reset:
+            self._fit_dtype = X.dtype              # the outputs' dtype follows it (`_forward`)
         return X, (y.toarray() if hasattr(y, "toarray") and y.shape[1] > 1 else y)
 
     def _forward(self, X):
+        """The network's outputs for X, in the outputs' dtype (`_outputs`)."""
         check_is_fitted(self, "network_")
         X = validate_data(self, no_text(X), reset=False, **_X_CHECK)
-        return self.network_.predict(X)
+        return self._outputs(X)
+
+    def _outputs(self, X):
+        """The network's outputs for X (checked), in the outputs' dtype: float32 with dtype='float32'; else,
+        as MLPClassifier's (whose weights have the dtype of the X it was trained on), float32 when X and
+        the X trained on are both float32, float64 otherwise."""
+        out = self.network_.predict(X)
+        dtype = np.float32 if self.network_.dtype == np.float32 else \
+            np.result_type(X.dtype, getattr(self, "_fit_dtype", np.float64))
+        return out.astype(dtype, copy=False)
 
     def _predicted(self, out):
         """`predict`'s answer from the network's outputs (set by the subclass)."""
@@ -213,4 +245,4 @@ class _Backprop(BaseEstimator):
     def _held_out_score(self, X, y, sample_weight) -> float:
         """`score` of rows already checked by fit (as MLPClassifier's `_score`: not checked again each epoch)."""
         metric = accuracy_score if is_classifier(self) else r2_score
-        return float(metric(y, self._predicted(self.network_.predict(X)), sample_weight=sample_weight))
+        return float(metric(y, self._predicted(self._outputs(X)), sample_weight=sample_weight))

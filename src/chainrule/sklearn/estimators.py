@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
@@ -32,12 +33,14 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     Parameters
     ----------
     hidden_layer_sizes : tuple of int, the hidden layers' widths.
-    activation : hidden activation ("relu", "tanh", "sigmoid", "leaky_relu", "linear").
+    activation : hidden activation ("relu", "tanh", "sigmoid", "leaky_relu", "linear"; MLPClassifier's
+        "logistic" and "identity" too; None is linear).
     optimizer : "adam", "sgd", "rmsprop", "adagrad" or "adamw", with learning_rate; momentum is
         used by "sgd" only. Or a `chainrule.optim` optimizer, copied by each fit, with its own
         arguments (learning_rate, momentum and alpha are then not used).
     batch_size, epochs : mini-batch size ('auto': min(200, n_samples), as MLPClassifier) and passes
-        over the data.
+        over the data. A batch_size above the training rows is clipped, with MLPClassifier's warning
+        unless it is the default.
     early_stopping : hold out validation_fraction of the data (each class in proportion for
         single-label targets) and stop when its score (`score`: accuracy, R2 for the regressor) has
         not improved for more than n_iter_no_change epochs; the weights of the best score are kept.
@@ -45,7 +48,9 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     alpha : L2 penalty: the optimizer's weight_decay, alpha * w added to every parameter's gradient
         each step (MLPClassifier adds alpha * W / batch size to the weights' only).
     random_state : seed of the initial weights, the shuffling and the validation split.
-    dtype : "float64" or "float32". verbose : 0 or False silent, 1 or True a progress bar, 2 and
+    dtype : "float64" or "float32": the network's. The outputs (predict_proba, the regressor's
+        predict) are float32 with "float32"; else, as MLPClassifier's, float32 when X and the X
+        trained on are both float32. verbose : 0 or False silent, 1 or True a progress bar, 2 and
         above a line an epoch.
     warm_start : fit goes on training the current network (its optimizer's state and shuffling
         too) when the parameters still describe it; else it builds one anew. As MLPClassifier.
@@ -91,19 +96,25 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
             return np.ones((len(y), 1))
         return idx if kind == "multiclass" else idx.reshape(-1, 1).astype(np.float64)
 
-    def _setup(self, y, classes=None):
+    def _setup(self, y, classes=None, sparse: bool = False):
         """The targets encoded, and the network's outputs, for a new network: the classes and kind are
-        checked before they are kept (a refused fit leaves the estimator as it was)."""
+        checked before they are kept (a refused fit leaves the estimator as it was). `sparse`: y was a
+        sparse matrix, so a multi-label predict is one too (as MLPClassifier's, whose LabelBinarizer
+        keeps the first fit's kind of y)."""
         one_type(y)
         kind = type_of_target(y)
         if kind == "multilabel-indicator":
             labels = np.arange(y.shape[1])
+            if classes is not None and not np.array_equal(checked_classes(classes).astype(object), labels):
+                raise ValidationError(f"classes for a multi-label y are its columns' indices: classes=np.arange("
+                                      f"{y.shape[1]}) (y has {y.shape[1]} columns); got {classes!r:.80}")
         else:
             check_classification_targets(y)
             labels = unique_labels(y) if classes is None else checked_classes(classes)   # MLPClassifier's dtype
             kind = "binary" if len(labels) == 2 else "multiclass" if len(labels) > 2 else "unary"
         Y = self._encode(y, labels, kind, given=classes is not None)
         self.classes_, self._kind = labels, kind
+        self._sparse_y = sparse and kind == "multilabel-indicator"
         return Y, len(labels) if kind != "binary" else 1
 
     @as_before_if_refused
@@ -111,6 +122,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         """Train from scratch for `epochs` epochs; `sample_weight`: one weight >= 0 per sample (each
         batch's loss is the weighted mean of its samples' losses, as in MLPClassifier)."""
         warm = self._continues()
+        sparse = sp.issparse(y)
         X, y = self._validated(X, y, reset=not warm)
         y = y if type_of_target(y) == "multilabel-indicator" else column_or_1d(one_column(y), warn=True)
         if warm:
@@ -118,7 +130,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
             self._go_on()
             Y = self._encode(y)
         else:
-            Y, n_out = self._setup(y)
+            Y, n_out = self._setup(y, sparse=sparse)
             self._rng = check_random_state(self.random_state)
             self._build(X.shape[1], n_out, self._rng)
         self._train(X, y, Y, self.epochs, sample_weight, fresh=not warm)
@@ -134,17 +146,22 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
 
     @as_before_if_refused
     def partial_fit(self, X, y, *, classes=None, sample_weight=None):
-        """One epoch more; `classes` (all the labels) is needed on the first call. classes and
-        sample_weight by keyword: MLPClassifier's third argument is sample_weight, SGDClassifier's classes."""
+        """One epoch more; `classes` (all the labels; for a multi-label y its columns' indices) is needed
+        on the first call, as MLPClassifier's. classes and sample_weight by keyword: MLPClassifier's third
+        argument is sample_weight, SGDClassifier's classes."""
         self._no_early_stopping()
         check_params(self)
         first = not hasattr(self, "network_")
+        sparse = sp.issparse(y)
         X, y = self._validated(X, y, reset=first)
         y = y if type_of_target(y) == "multilabel-indicator" else column_or_1d(one_column(y), warn=True)
         if first:
-            if classes is None and type_of_target(y) != "multilabel-indicator":
-                raise ValidationError("classes must be given on the first call to partial_fit (all the labels)")
-            Y, n_out = self._setup(y, classes)
+            if classes is None:           # as MLPClassifier, for multi-label targets too
+                multilabel = type_of_target(y) == "multilabel-indicator"
+                raise ValidationError("classes must be given on the first call to partial_fit (all the labels"
+                                      + (f"; for a multi-label y, its columns' indices: classes=np.arange({y.shape[1]})"
+                                         if multilabel else "") + ")")
+            Y, n_out = self._setup(y, classes, sparse)
             self._rng = check_random_state(self.random_state)
             self._build(X.shape[1], n_out, self._rng)
         elif classes is not None and not np.array_equal(labels := checked_classes(classes), self.classes_):
@@ -170,7 +187,9 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
             return np.log(self.predict_proba(X))
 
     def predict(self, X):
-        return self._predicted(self._forward(X))
+        """The labels; for a multi-label y given sparse to the first fit, a sparse matrix (as MLPClassifier's)."""
+        labels = self._predicted(self._forward(X))
+        return sp.csr_matrix(labels) if getattr(self, "_sparse_y", False) else labels
 
     def _predicted(self, p):
         if self._kind == "multilabel-indicator":

@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ChainruleError, ChainruleTypeError, ParameterError, ValidationError
-from ..nn.activations import get_activation
+from ..errors import ChainruleError, ChainruleTypeError, ParameterError, UnknownNameError, ValidationError
+from ..nn.activations import ACTIVATIONS, get_activation
 from ..nn.checks import as_dtype
 from ..nn.numeric import dates
 from ..training.optim import OPTIMIZERS, Optimizer, get_optimizer
@@ -20,6 +20,14 @@ from ..training.optim import OPTIMIZERS, Optimizer, get_optimizer
 MLP_NAMES = {"max_iter": "epochs", "learning_rate_init": "learning_rate", "solver": "optimizer"}
 #: their names of hidden activations that have another name here
 MLP_ACTIVATIONS = {"logistic": "sigmoid", "identity": "linear"}
+
+
+def hidden_activation(activation: Any) -> Any:
+    """The hidden activation as chainrule names it: MLPClassifier's names (in any case, as chainrule's own)
+    are its equivalents; None (linear), an Activation or a config dict stay as they are."""
+    if isinstance(activation, str):
+        return MLP_ACTIVATIONS.get(activation.lower(), activation)
+    return activation
 
 
 def takes_mlp_names(init: Callable) -> Callable:
@@ -125,8 +133,12 @@ def check_params(est: Any) -> tuple[int, ...]:
 def _named(est: Any) -> None:
     """activation, optimizer and dtype checked with the rest (before the data), refused as ParameterError."""
     act, opt = est.activation, est.optimizer
+    try:
+        get_activation(hidden_activation(act))
+    except (UnknownNameError, TypeError):
+        raise ParameterError(unknown_activation(est)) from None
     makers: list[Callable[[], Any]] = [
-        lambda: get_activation(MLP_ACTIVATIONS.get(act, act) if isinstance(act, str) else act),
+        lambda: get_activation(hidden_activation(act)),
         lambda: opt if isinstance(opt, Optimizer) else get_optimizer(opt),
         lambda: as_dtype(est.dtype)]
     for make in makers:
@@ -134,6 +146,18 @@ def _named(est: Any) -> None:
             make()
         except (ChainruleError, TypeError) as exc:
             raise ParameterError(f"{estimator_name(est)}: {exc}") from None
+
+
+def unknown_activation(est: Any) -> str:
+    """The message for an activation that is not known: every name taken (MLPClassifier's too), and the
+    closest to the one given."""
+    act = est.activation
+    names = sorted({*ACTIVATIONS, *MLP_ACTIVATIONS})
+    close = difflib.get_close_matches(str(act).lower(), names, n=1)
+    same = ", ".join(f"{theirs!r} is {ours!r}" for theirs, ours in sorted(MLP_ACTIVATIONS.items()))
+    return (f"{estimator_name(est)}: activation={act!r:.80} is not known; expected one of "
+            f"{', '.join(map(repr, names))} ({est._mlp}'s names: {same}), None (linear) or a chainrule "
+            "Activation" + (f". Did you mean {close[0]!r}?" if close else ""))
 
 
 def _count(v) -> bool:

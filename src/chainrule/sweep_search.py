@@ -1,22 +1,24 @@
 """How `chainrule sweep`'s search runs (`chainrule.sweep` reads the file and writes the results):
-scikit-learn's GridSearchCV here or on a Dask cluster, a regression scored in the target's units,
-failed candidates kept (NaN scores, ranked last) and named, the best one refit, the results table.
+GridSearchCV's (or RandomizedSearchCV's) candidates, folds, scores and ranks, here or on a Dask
+cluster through joblib, a regression scored in the target's units, failed candidates kept (NaN
+scores, ranked last) and named, the best one refit, the results table.
 
 Each fold's candidate is a Pipeline of FoldPreprocessing (the file's preprocessing learnt from that
 fold's training rows only, as a scaler in a scikit-learn Pipeline) and the estimator: the rows held out
 to score it have no say in the scaling, fill values and categories it trains with (nor, for a regression,
 in the target's mean and scale). The best candidate is refit on every row with the whole file's.
 
-A failed fit must not end the sweep (one diverging learning rate lost every other candidate), so the
-search runs with error_score=nan unless the user asks for "raise". scikit-learn keeps only a failed
-fit's traceback text, in its warning (or in its error when every fit failed); the candidates fit here (SweptClassifier,
-SweptRegressor) write their parameters and the reason into that text, one JSON line, which is read
-back to name each failed candidate.
+The loop over candidates and folds is this module's, not GridSearchCV.fit's: scikit-learn says why a fit
+or a score failed only in warnings, issued in the process and thread that ran it, so a caller had to
+record the warnings of the whole process (warnings.catch_warnings, which is not thread-safe: two sweeps in
+threads lost each other's reasons and left the filters changed), and a Dask worker's reasons were lost.
+Here each fold returns its score, fit time and the reason it failed, wherever it ran. Candidates
+(ParameterGrid, ParameterSampler), folds, means, spreads and ranks are scikit-learn's, as GridSearchCV's
+cv_results_ has them (tests compare the two on the same folds).
 """
 from __future__ import annotations
 
-import json
-import re
+import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,46 +31,21 @@ from chainrule.data.columns import MAX_CATEGORIES
 from chainrule.errors import ValidationError
 from chainrule.sklearn import BackpropClassifier, BackpropRegressor
 
-MARK = "chainrule-sweep-candidate-failed "
-SCORING_FAILED = "Scoring failed."      # how scikit-learn's warning about a score it could not compute begins
-_SAID = re.compile(re.escape(MARK) + r"(\{.*\})\s*$", re.MULTILINE)
-
 
 class FailedCandidateWarning(UserWarning):
     """A candidate of a sweep failed in a fold: its score is NaN and it is ranked last."""
 
 
-class CandidateFailed(Exception):
-    """A candidate's fit failed: MARK and JSON {"params", "reason"} on one line, the text that scikit-learn
-    keeps of a failed fit (and brings back from a Dask worker)."""
-
-
-def _fit_or_say(estimator, fit, X, y, sample_weight):
-    try:
-        return fit(X, y, sample_weight=sample_weight)
-    except Exception as exc:
-        said = {"params": estimator.get_params(deep=False), "reason": f"{type(exc).__name__}: {exc}"}
-        raise CandidateFailed(MARK + json.dumps(said, default=str)) from None
-
-
 class SweptClassifier(BackpropClassifier):
-    """BackpropClassifier whose failed fit says its parameters and why (CandidateFailed); its messages
-    name BackpropClassifier, the class the user asked for."""
+    """BackpropClassifier whose messages name BackpropClassifier, the class the user asked for."""
 
     shown_as = "BackpropClassifier"
 
-    def fit(self, X, y, sample_weight=None):
-        return _fit_or_say(self, super().fit, X, y, sample_weight)
-
 
 class SweptRegressor(BackpropRegressor):
-    """BackpropRegressor whose failed fit says its parameters and why (CandidateFailed); its messages
-    name BackpropRegressor."""
+    """BackpropRegressor whose messages name BackpropRegressor."""
 
     shown_as = "BackpropRegressor"
-
-    def fit(self, X, y, sample_weight=None):
-        return _fit_or_say(self, super().fit, X, y, sample_weight)
 
 
 class FoldPreprocessing(TransformerMixin, BaseEstimator):
@@ -166,51 +143,40 @@ class Search:
 
 def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, folds, scoring: str | None,
            n_jobs: int, scheduler: str | None, refit: Callable[[dict], Any] | None,
-           error_score: float | str = np.nan) -> Search:
+           error_score: float | str = np.nan, n_iter: int | None = None, seed: int = 0) -> Search:
     """Cross-validate every candidate of `grid` ({chainrule estimator's name: values}; `names`: the
     grid's names as written -> those) fit as `estimator` (per_fold's) on the table X, warn for each
-    failed one; `refit(best parameters)` fits the best on every row (None: not refit, as GridSearchCV's
-    refit=False); `error_score` "raise": the first failed fit raises its error, as GridSearchCV's."""
-    from sklearn.exceptions import FitFailedWarning
-    from sklearn.model_selection import GridSearchCV
+    failed one; `n_iter`: that many candidates drawn as RandomizedSearchCV(random_state=seed) draws them
+    (None: every one, as GridSearchCV); `refit(best parameters)` fits the best on every row (None: not
+    refit, as GridSearchCV's refit=False); `error_score` "raise": the first failed fit raises its error."""
+    from joblib import Parallel, delayed
+    from sklearn.model_selection import ParameterGrid, ParameterSampler
 
     prefix = _prefix(estimator)
     grid = {prefix + k: v for k, v in grid.items()}
-    gs = GridSearchCV(estimator, grid, cv=folds, scoring=scoring, refit=False, error_score=error_score,
-                      n_jobs=-1 if scheduler else n_jobs)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", FitFailedWarning)
-        warnings.filterwarnings("ignore", "One or more of the test scores are non-finite")  # said below, by name
-        try:
-            fit_on_dask(gs, X, y, scheduler) if scheduler else gs.fit(X, y)
-        except ValueError as exc:              # every fit failed: scikit-learn's error holds their tracebacks
-            said = _said(str(exc)) if error_score != "raise" else []
-            if not said:
-                raise
-            raise ValidationError(f"every candidate of the sweep failed; the first, {_shown(said[0][0], names)}: "
-                                  f"{said[0][1]}") from None
-    said = [s for w in caught if issubclass(w.category, FitFailedWarning) for s in _said(str(w.message))]
-    scores_failed = [_last_line(str(w.message)) for w in caught if str(w.message).startswith(SCORING_FAILED)]
-    for w in caught:                             # the other warnings, as they would have been shown
-        if not issubclass(w.category, FitFailedWarning) and not str(w.message).startswith(SCORING_FAILED):
-            warnings.showwarning(w.message, w.category, w.filename, w.lineno, w.file, w.line)
-    res = gs.cv_results_
-    n_folds = folds.get_n_splits()
+    candidates = list(ParameterGrid(grid) if n_iter is None else ParameterSampler(grid, n_iter, random_state=seed))
+    splits = list(folds.split(X, y))
+    tasks = [delayed(_fold)(estimator, params, X, y, train, test, scoring, error_score)
+             for params in candidates for train, test in splits]       # GridSearchCV's order
+
+    def run():
+        return Parallel(n_jobs=-1 if scheduler else n_jobs)(tasks)
+    out = on_dask(run, scheduler) if scheduler else run()
+    n_folds = len(splits)
+    res = _results(candidates, out, n_folds)
     scores = np.array([res[f"split{k}_test_score"] for k in range(n_folds)])
-    failed = {}
-    for i in np.flatnonzero(np.isnan(scores).any(axis=0)):
-        params = res["params"][i]
-        unscored = f"its fits worked, its score {scoring or 'default'!r} could not be computed: " + (
-            scores_failed[0] if scores_failed else "scikit-learn gave no reason")
-        failed[int(i)] = next((why for p, why in said if _same(p, params)), unscored)
-        warnings.warn(f"candidate {_shown(params, names)} failed in {int(np.isnan(scores[:, i]).sum())} of {n_folds} "
-                      f"folds (score NaN, ranked last): {failed[int(i)]}", FailedCandidateWarning, stacklevel=3)
-    if len(failed) == len(res["params"]):
-        first = min(failed)
+    failed: dict[int, str] = {}
+    for i in map(int, np.flatnonzero(np.isnan(scores).any(axis=0))):
+        reasons = [why for _, _, why in out[i * n_folds:(i + 1) * n_folds] if why]
+        failed[i] = reasons[0] if reasons else f"its score {scoring or 'default'!r} was NaN"
+    if len(failed) == len(candidates):
         raise ValidationError(f"every candidate of the sweep failed; the first, "
-                              f"{_shown(res['params'][first], names)}: {failed[first]}")
+                              f"{_shown(candidates[0], names)}: {failed[0]}")
+    for i, why in failed.items():
+        warnings.warn(f"candidate {_shown(candidates[i], names)} failed in {int(np.isnan(scores[:, i]).sum())} of "
+                      f"{n_folds} folds (score NaN, ranked last): {why}", FailedCandidateWarning, stacklevel=3)
     best = int(np.argmin(res["rank_test_score"]))           # GridSearchCV's best_index_, and its refit:
-    params = res["params"][best]
+    params = candidates[best]
     try:
         best_estimator = None if refit is None else refit(_unprefixed(params))
     except Exception as exc:
@@ -220,10 +186,48 @@ def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, fol
                   float(res["mean_test_score"][best]), best_estimator, failed)
 
 
-def _last_line(text: str) -> str:
-    """The error at the end of the traceback scikit-learn puts in its warning about a score it could not compute."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else text
+def _fold(estimator, params: dict, X, y, train, test, scoring: str | None,
+          error_score) -> tuple[float, float, str | None]:
+    """One candidate on one fold, as GridSearchCV's _fit_and_score: (score, fit seconds, why it failed or
+    None); with error_score "raise" a failure raises its own error."""
+    from sklearn.base import clone
+    from sklearn.metrics import check_scoring
+    estimator = clone(estimator).set_params(**clone(params, safe=False))
+    start = time.perf_counter()
+    try:
+        estimator.fit(X.iloc[train], y[train])
+    except Exception as exc:
+        if error_score == "raise":
+            raise
+        return np.nan, time.perf_counter() - start, f"{type(exc).__name__}: {exc}"
+    seconds = time.perf_counter() - start
+    try:
+        return float(check_scoring(estimator, scoring)(estimator, X.iloc[test], y[test])), seconds, None
+    except Exception as exc:
+        if error_score == "raise":
+            raise
+        return np.nan, seconds, (f"its fits worked, its score {scoring or 'default'!r} could not be computed: "
+                                 f"{type(exc).__name__}: {exc}")
+
+
+def _results(candidates: list[dict], out: list, n_folds: int) -> dict:
+    """GridSearchCV's cv_results_ (the test scores' part) of the folds' (score, seconds, why)."""
+    from scipy.stats import rankdata
+    scores = np.array([s for s, _, _ in out], dtype=np.float64).reshape(len(candidates), n_folds)
+    times = np.array([t for _, t, _ in out], dtype=np.float64).reshape(len(candidates), n_folds)
+    res: dict[str, Any] = {"params": candidates}
+    means = np.average(scores, axis=1)
+    res["mean_fit_time"], res["std_fit_time"] = times.mean(axis=1), times.std(axis=1)
+    for k in range(n_folds):
+        res[f"split{k}_test_score"] = scores[:, k]
+    res["mean_test_score"] = means
+    res["std_test_score"] = np.sqrt(np.average((scores - means[:, None]) ** 2, axis=1))
+    if np.isnan(means).all():                 # NaN ranks last, ties share the best rank: _format_results
+        res["rank_test_score"] = np.ones(len(means), dtype=np.int32)
+    else:
+        res["rank_test_score"] = rankdata(-np.nan_to_num(means, nan=np.nanmin(means) - 1), method="min").astype(
+            np.int32)
+    return res
 
 
 def _prefix(estimator) -> str:
@@ -237,20 +241,6 @@ def _prefix(estimator) -> str:
 def _unprefixed(params: dict) -> dict:
     """A candidate's parameters under the chainrule estimator's names (its own have no '__')."""
     return {k.rsplit("__", 1)[-1]: v for k, v in params.items()}
-
-
-def _said(text: str) -> list[tuple[dict, str]]:
-    """(parameters, reason) of each failed fit named in scikit-learn's text about them."""
-    out = []
-    for found in _SAID.findall(text):
-        said = json.loads(found)
-        out.append((said["params"], said["reason"]))
-    return out
-
-
-def _same(said: dict, params: dict) -> bool:
-    """Whether a failed fit's parameters (JSON) are the candidate's."""
-    return all(said.get(k) == json.loads(json.dumps(v, default=str)) for k, v in _unprefixed(params).items())
 
 
 def _shown(params: dict, names: dict[str, str]) -> str:
@@ -281,8 +271,13 @@ def show(value):
 
 
 def fit_on_dask(search, X, y, scheduler: str) -> None:
-    """search.fit through joblib's Dask backend on the cluster of `scheduler`; every future settled
-    (cancelled where the search stopped early) before the client closes."""
+    """search.fit(X, y) (a scikit-learn search) through joblib's Dask backend on the cluster of `scheduler`."""
+    on_dask(lambda: search.fit(X, y), scheduler)
+
+
+def on_dask(run: Callable[[], Any], scheduler: str) -> Any:
+    """run() (joblib's Parallel calls) through joblib's Dask backend on the cluster of `scheduler`; every
+    future settled (cancelled where the work stopped early) before the client closes."""
     import joblib
     try:
         from distributed import Client
@@ -303,7 +298,7 @@ def fit_on_dask(search, X, y, scheduler: str) -> None:
         client.register_plugin(ThreadLimits(1))
         try:
             with joblib.parallel_backend("dask"):
-                search.fit(X, y)
+                return run()
         finally:
             _settle(client)
 

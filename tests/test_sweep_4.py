@@ -1,0 +1,83 @@
+"""Sweeps as a demanding practitioner runs them: two sweeps in threads of one process, reasons from Dask
+workers, the results table written safely, scorers that do not fit the target refused before any fold,
+scikit-learn's names and search kinds; scikit-learn's GridSearchCV and RandomizedSearchCV as the truth."""
+import threading
+import warnings
+
+import pytest
+
+pd = pytest.importorskip("pandas")
+from sklearn.datasets import load_iris  # noqa: E402
+
+from chainrule.errors import ValidationError  # noqa: E402
+from chainrule.sklearn import BackpropClassifier  # noqa: E402
+from chainrule.sweep import run_sweep  # noqa: E402
+
+FIT = {"epochs": 3, "batch_size": 16}
+
+
+def test_two_sweeps_in_threads_each_name_their_own_failures_and_leave_the_filters(sweep_data, monkeypatch):
+    """search() recorded scikit-learn's warnings with warnings.catch_warnings, which is the process's: with
+    sweep A inside its fits when sweep B started, A's end put back the filters of before A, B's reasons went
+    unrecorded ('scikit-learn gave no reason'), and B's end left A's filters on the process."""
+    real = BackpropClassifier.fit
+    a_inside, b_inside, a_done = threading.Event(), threading.Event(), threading.Event()
+    held = {}
+
+    def fit(self, *args, **kwargs):
+        name = threading.current_thread().name
+        if name not in held:                       # each thread waits in its first fit only
+            held[name] = True
+            if name == "A":
+                a_inside.set()
+                assert b_inside.wait(60)
+            else:
+                b_inside.set()
+                assert a_done.wait(120)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(BackpropClassifier, "fit", fit)
+    results, errors = {}, []
+
+    def sweep(name, bad):
+        try:
+            results[name] = run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01], "activation": ["relu", bad]},
+                                      cv=2, **FIT)
+        except Exception as exc:                  # noqa: BLE001 (reported below)
+            errors.append(exc)
+        finally:
+            if name == "A":
+                a_done.set()
+
+    before = list(warnings.filters)
+    a = threading.Thread(target=sweep, args=("A", "nope"), name="A")
+    b = threading.Thread(target=sweep, args=("B", "nada"), name="B")
+    a.start()
+    assert a_inside.wait(60)
+    b.start()
+    a.join(180)
+    b.join(180)
+    assert not errors, errors
+    assert warnings.filters == before
+    for name, bad in (("A", "nope"), ("B", "nada")):
+        (why,) = results[name].failed.values()
+        assert bad in why and "activation" in why, (name, why)
+
+
+def test_a_score_that_cannot_be_computed_on_a_dask_worker_says_why(sweep_data):
+    """scikit-learn says why a score failed only in a warning, issued where the fold ran: on a Dask worker's
+    process it never came back, and the sweep said 'scikit-learn gave no reason'. The reason is the one
+    roc_auc gives here (three classes need multi_class). Two workers: joblib runs the tasks of a cluster of
+    one single-threaded worker in this process."""
+    distributed = pytest.importorskip("distributed")
+    from sklearn.metrics import get_scorer
+    from sklearn.model_selection import cross_val_score
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(ValueError) as here:          # the truth: the scorer's own error, in this process
+        cross_val_score(BackpropClassifier(**FIT), X, y, cv=2, scoring=get_scorer("roc_auc"), error_score="raise")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, protocol="tcp", host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        with pytest.raises(ValidationError) as there:
+            run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, scoring="roc_auc", cv=2,
+                      scheduler=cluster.scheduler_address, **FIT)
+    assert f"its score 'roc_auc' could not be computed: ValueError: {here.value}" in str(there.value)

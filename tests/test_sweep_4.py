@@ -81,3 +81,28 @@ def test_a_score_that_cannot_be_computed_on_a_dask_worker_says_why(sweep_data):
             run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, scoring="roc_auc", cv=2,
                       scheduler=cluster.scheduler_address, **FIT)
     assert f"its score 'roc_auc' could not be computed: ValueError: {here.value}" in str(there.value)
+
+
+def test_an_interrupted_write_of_the_table_keeps_the_previous_one(sweep_data, tmp_path, monkeypatch):
+    """sweep_results.csv was written in place: Ctrl-C (or a full disk) in the middle of the write left half
+    a table where the previous sweep's whole one was."""
+    out = tmp_path / "s"
+    run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, out_dir=out, refit=False, cv=2, **FIT)
+    before = (out / "sweep_results.csv").read_bytes()
+    real = pd.DataFrame.to_csv
+
+    def interrupted(self, path_or_buf=None, *args, **kwargs):
+        text = real(self, None, *args, **kwargs)
+        if path_or_buf is None:
+            return text
+        f = open(path_or_buf, "w") if isinstance(path_or_buf, (str, type(out))) else path_or_buf   # noqa: SIM115
+        f.write(text[:10] if "b" not in getattr(f, "mode", "w") else text[:10].encode())
+        f.flush()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.03]}, out_dir=out, refit=False, cv=2, **FIT)
+    monkeypatch.undo()
+    assert (out / "sweep_results.csv").read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == ["sweep_results.csv"]        # no temporary file left

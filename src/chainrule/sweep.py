@@ -277,7 +277,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         results_path = out / "sweep_results.csv"
-        done.table.to_csv(results_path, index=False)
+        from chainrule.saving.files import atomic_write     # an interrupted write keeps the previous table whole
+        atomic_write(results_path, lambda f: done.table.to_csv(f, index=False))
         if not refit and (out / "best_model.npz").exists():       # kept (the user's file), but not this table's
             import warnings
             warnings.warn(f"{str(out / 'best_model.npz')!r} is an earlier sweep's best model, left in place: this "

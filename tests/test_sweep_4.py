@@ -4,6 +4,7 @@ scikit-learn's names and search kinds; scikit-learn's GridSearchCV and Randomize
 import threading
 import warnings
 
+import numpy as np
 import pytest
 
 pd = pytest.importorskip("pandas")
@@ -106,3 +107,25 @@ def test_an_interrupted_write_of_the_table_keeps_the_previous_one(sweep_data, tm
     monkeypatch.undo()
     assert (out / "sweep_results.csv").read_bytes() == before
     assert sorted(p.name for p in out.iterdir()) == ["sweep_results.csv"]        # no temporary file left
+
+
+@pytest.mark.parametrize("scoring", ["accuracy", "f1_macro", "neg_log_loss", "roc_auc", "positive_likelihood_ratio"])
+def test_a_classification_metric_on_a_regression_target_is_refused_before_any_fold(sweep_data, scoring, monkeypatch):
+    """GridSearchCV scores a classification metric of a regressor as a failure in every fold; the sweep fit
+    every candidate and then failed each, where a regression metric on classes was refused at once."""
+    from sklearn.datasets import load_diabetes
+    from sklearn.model_selection import GridSearchCV
+
+    from chainrule.sklearn import BackpropRegressor
+    X, y = load_diabetes(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        truth = GridSearchCV(BackpropRegressor(**FIT), {"learning_rate": [0.01]}, scoring=scoring, cv=2,
+                             error_score=np.nan).fit(X[:100], y[:100])
+    assert np.isnan(truth.cv_results_["mean_test_score"]).all()
+    fits = []
+    monkeypatch.setattr(BackpropRegressor, "fit", lambda self, *a, **k: fits.append(self))
+    with pytest.raises(ValidationError, match=rf"scoring={scoring!r} is a classification metric; the target 'target' "
+                                              r"is numbers \(a regression\).*--task classification"):
+        run_sweep(sweep_data / "diabetes.csv", "target", {"lr": [0.01]}, scoring=scoring, **FIT)
+    assert not fits

@@ -194,6 +194,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     from chainrule.data.columns import labels_as_written
     from chainrule.data.csvfile import as_spelled
     from chainrule.data.tabular import Preprocessing, read_csv
+    from chainrule.saving.files import atomic_write
     from chainrule.sklearn import BackpropClassifier
 
     if not isinstance(cv, int) or isinstance(cv, bool) or cv < 2:
@@ -250,9 +251,15 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     inner.set_params(**{k: v[0] for k, v in fixed_params.items()})
     param_grid = estimator_grid(parsed, inner)
     names = {key: ALIASES.get(key, key) for key in parsed}
-    if scoring is not None and classify and _regression_metric(scoring):
+    kind = None if scoring is None else _metric_kind(scoring)
+    if kind == "regression" and classify:
         raise ValidationError(f"scoring={scoring!r} is a regression metric; the target {target!r} is classes, which it "
                               f"would score as numbers (accuracy, balanced_accuracy, f1_macro, neg_log_loss, ...)")
+    if kind == "classification" and not classify:
+        raise ValidationError(f"scoring={scoring!r} is a classification metric; the target {target!r} is numbers "
+                              "(a regression), which it cannot score (r2, neg_mean_squared_error, "
+                              "neg_mean_absolute_error, ...); if its values are class labels, set the task: "
+                              "--task classification")
     if cv > len(df):                    # KFold's own ValueError, a traceback, named the rows n_samples
         raise ValidationError(f"cv={cv} folds need at least {cv} rows; the file has {len(df)} (fewer folds)")
     if classify:
@@ -277,8 +284,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         results_path = out / "sweep_results.csv"
-        from chainrule.saving.files import atomic_write     # an interrupted write keeps the previous table whole
-        atomic_write(results_path, lambda f: done.table.to_csv(f, index=False))
+        atomic_write(results_path, lambda f: done.table.to_csv(f, index=False))    # an interruption keeps the last
         if not refit and (out / "best_model.npz").exists():       # kept (the user's file), but not this table's
             import warnings
             warnings.warn(f"{str(out / 'best_model.npz')!r} is an earlier sweep's best model, left in place: this "
@@ -309,11 +315,14 @@ def _fits_every_fold(df, y, folds, fold_pre) -> None:
                           text_columns=fold_pre.text_columns, max_categories=fold_pre.max_categories, train=mask)
 
 
-def _regression_metric(scoring: str) -> bool:
-    """Whether scikit-learn's scorer of this name is a regression metric (r2, neg_mean_squared_error, ...)."""
+def _metric_kind(scoring: str) -> str | None:
+    """Whether scikit-learn's scorer of this name is a "regression" metric (r2, neg_mean_squared_error, ...), a
+    "classification" one (accuracy, f1_macro, neg_log_loss, roc_auc, ...), or neither (None: clustering's)."""
     from sklearn.metrics import get_scorer
-    metric = getattr(get_scorer(scoring), "_score_func", None)
-    return getattr(metric, "__module__", "") == "sklearn.metrics._regression"
+    module = getattr(getattr(get_scorer(scoring), "_score_func", None), "__module__", "")
+    return {"sklearn.metrics._regression": "regression", "sklearn.metrics._classification": "classification",
+            "sklearn.metrics._ranking": "classification",
+            "sklearn.metrics._scorer": "classification"}.get(module)      # the likelihood ratios of classes
 
 
 def _enough_rows(counts, classes: list, cv: int) -> None:

@@ -259,7 +259,7 @@ def test_no_refit_over_an_earlier_sweeps_model_says_it_is_not_this_tables_best(d
     run_sweep(data / "iris.csv", "species", {"lr": [0.01]}, out_dir=out, **FIT)
     before = (out / "best_model.npz").read_bytes()
     with pytest.warns(UserWarning, match=r"best_model\.npz' is an earlier sweep's best model, left in place: this "
-                                         r"sweep \(refit=False, --no-refit\) wrote no model"):
+                                         r"sweep \(refit=False, --no-refit\) writes no model"):
         run_sweep(data / "iris.csv", "species", {"lr": [0.03]}, out_dir=out, refit=False, **FIT)
     assert (out / "best_model.npz").read_bytes() == before
     code, _, err = cli_in_process(capsys, "sweep", data / "iris.csv", "--target", "species", "--grid", "lr=0.02",

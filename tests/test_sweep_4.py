@@ -129,3 +129,24 @@ def test_a_classification_metric_on_a_regression_target_is_refused_before_any_fo
                                               r"is numbers \(a regression\).*--task classification"):
         run_sweep(sweep_data / "diabetes.csv", "target", {"lr": [0.01]}, scoring=scoring, **FIT)
     assert not fits
+
+
+def test_no_refit_says_an_earlier_model_stays_before_the_fits_and_keeps_it(sweep_data, tmp_path, monkeypatch):
+    """--no-refit beside an earlier sweep's best_model.npz keeps the file (GridSearchCV(refit=False) deletes
+    nothing, and the model is the user's), but said so after every fit had run: an hour later, where the user
+    could have stopped at once and chosen another --out-dir."""
+    out = tmp_path / "s"
+    run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, out_dir=out, cv=2, **FIT)
+    before = (out / "best_model.npz").read_bytes()
+    real, said_first = BackpropClassifier.fit, []
+
+    def fit(self, *args, **kwargs):
+        said_first.append(any("earlier sweep's best model" in str(w.message) for w in caught))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(BackpropClassifier, "fit", fit)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.03]}, out_dir=out, cv=2, refit=False, **FIT)
+    assert said_first and all(said_first)
+    assert (out / "best_model.npz").read_bytes() == before

@@ -212,6 +212,13 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         out = Path(out_dir)
         if out.exists() and not out.is_dir():
             raise ValidationError(f"--out-dir {str(out)!r} is a file, not a folder")
+    if out is not None and not refit and (out / "best_model.npz").exists():
+        # kept (the user's file: GridSearchCV(refit=False) deletes nothing), but said before the fits, not after them
+        import warnings
+        warnings.warn(f"{str(out / 'best_model.npz')!r} is an earlier sweep's best model, left in place: this "
+                      "sweep (refit=False, --no-refit) writes no model, so it will not be the best of "
+                      f"{str(out / 'sweep_results.csv')!r} (`chainrule info` shows the sweep it came from)",
+                      UserWarning, stacklevel=2)
     if scoring is not None and scoring not in get_scorer_names():
         raise unknown_name("scoring", scoring, sorted(get_scorer_names()))
     parsed = parse_grid(grid) if isinstance(grid, str) else dict(grid)
@@ -285,11 +292,6 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         out.mkdir(parents=True, exist_ok=True)
         results_path = out / "sweep_results.csv"
         atomic_write(results_path, lambda f: done.table.to_csv(f, index=False))    # an interruption keeps the last
-        if not refit and (out / "best_model.npz").exists():       # kept (the user's file), but not this table's
-            import warnings
-            warnings.warn(f"{str(out / 'best_model.npz')!r} is an earlier sweep's best model, left in place: this "
-                          "sweep (refit=False, --no-refit) wrote no model, so it is not the best of "
-                          f"{str(results_path)!r}", UserWarning, stacklevel=2)
     if out is not None and done.best_estimator is not None:
         model_path = out / "best_model.npz"
         best = fitted(done.best_estimator)

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 pd = pytest.importorskip("pandas")
+from conftest import cli_in_process, iris_table  # noqa: E402
 from sklearn.datasets import load_iris  # noqa: E402
 
 from chainrule.errors import ValidationError  # noqa: E402
@@ -150,3 +151,89 @@ def test_no_refit_says_an_earlier_model_stays_before_the_fits_and_keeps_it(sweep
         run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.03]}, out_dir=out, cv=2, refit=False, **FIT)
     assert said_first and all(said_first)
     assert (out / "best_model.npz").read_bytes() == before
+
+
+def _truth(search_class, grid: dict, scoring, cv, seed=0, **kwargs):
+    """scikit-learn's own search of the sweep's model (seeded by `seed`) on iris: each fold scaled by its
+    training rows."""
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+    d = iris_table()
+    pipe = Pipeline([("s", StandardScaler()), ("e", BackpropClassifier(random_state=seed, **FIT))])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return search_class(pipe, {f"e__{k}": v for k, v in grid.items()}, scoring=scoring, cv=cv, **kwargs).fit(
+            d.drop(columns="species"), d["species"])
+
+
+@pytest.mark.parametrize("scoring", ["accuracy", "neg_log_loss", "f1_macro"])
+def test_cv_results_and_best_attributes_are_gridsearchcvs_given_its_splitter(sweep_data, scoring):
+    """A practitioner reads a search by scikit-learn's names: the table's columns were mean_score, std_score,
+    rank, fold0_score, mean_fit_seconds (no params), the result had no best_params_ or best_score_, and cv took
+    only a number of folds, not the splitter GridSearchCV was given."""
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+    folds = StratifiedKFold(3, shuffle=True, random_state=5)
+    truth = _truth(GridSearchCV, {"learning_rate": [0.01, 0.05], "hidden_layer_sizes": [(4,), (8,)]}, scoring, folds)
+    res = run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01, 0.05], "hidden": [(4,), (8,)]}, cv=folds,
+                    scoring=scoring, **FIT)
+    want = truth.cv_results_
+    for key in ("mean_test_score", "std_test_score", "rank_test_score", *(f"split{k}_test_score" for k in range(3))):
+        np.testing.assert_allclose(res.cv_results_[key], want[key], rtol=1e-9, err_msg=key)
+        np.testing.assert_allclose(res.table[key], np.asarray(want[key])[np.argsort(want["rank_test_score"],
+                                                                                    kind="stable")], rtol=1e-9)
+    assert res.cv_results_["params"] == [{k[3:]: v for k, v in p.items()} for p in want["params"]]
+    assert list(res.table["params"]) == [res.cv_results_["params"][i] for i in np.argsort(want["rank_test_score"],
+                                                                                          kind="stable")]
+    assert {"mean_fit_time", "std_fit_time"} <= set(res.table.columns)
+    assert res.best_params_ == {k[3:]: v for k, v in truth.best_params_.items()} == res.table.loc[0, "params"]
+    assert res.best_score_ == pytest.approx(truth.best_score_, rel=1e-12)
+    assert res.best_index_ == truth.best_index_ and res.best_estimator_ is res.best_estimator
+
+
+def test_random_search_draws_randomizedsearchcvs_candidates_lists_and_distributions(sweep_data):
+    """There was no random search: n_iter draws the candidates RandomizedSearchCV(random_state=seed) draws,
+    from lists and scipy.stats distributions, and scores them on the same folds."""
+    from scipy.stats import loguniform
+    from sklearn.model_selection import RandomizedSearchCV, StratifiedKFold
+    folds = StratifiedKFold(3, shuffle=True, random_state=0)
+    grid = {"learning_rate": loguniform(1e-3, 1e-1), "hidden_layer_sizes": [(4,), (8,), (16,)]}
+    truth = _truth(RandomizedSearchCV, grid, None, folds, seed=7, n_iter=4, random_state=7)
+    res = run_sweep(sweep_data / "iris.csv", "species", {"lr": grid["learning_rate"], "hidden": [(4,), (8,), (16,)]},
+                    n_iter=4, seed=7, **FIT)             # cv=3: the sweep's folds are StratifiedKFold(shuffled, seed)
+    assert res.cv_results_["params"] == [{k[3:]: v for k, v in p.items()} for p in truth.cv_results_["params"]]
+    assert len(res.table) == 4
+    res0 = run_sweep(sweep_data / "iris.csv", "species", {"lr": grid["learning_rate"], "hidden": [(4,), (8,), (16,)]},
+                     n_iter=4, seed=7, cv=folds, **FIT)
+    np.testing.assert_allclose(res0.cv_results_["mean_test_score"], truth.cv_results_["mean_test_score"], rtol=1e-9)
+    with pytest.raises(ValidationError, match=r"'lr' a distribution to draw from: give n_iter"):
+        run_sweep(sweep_data / "iris.csv", "species", {"lr": grid["learning_rate"]}, **FIT)
+    for bad in (0, -1, 2.5, True):
+        with pytest.raises(ValidationError, match=rf"n_iter must be a positive integer .*got {bad!r}"):
+            run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, n_iter=bad, **FIT)
+
+
+def test_cli_n_iter_runs_the_candidates_scikit_learn_draws(sweep_data, tmp_path, capsys):
+    from sklearn.model_selection import ParameterSampler
+    code, out, err = cli_in_process(capsys, "sweep", sweep_data / "iris.csv", "--target", "species", "--grid",
+                                    "hidden=4,8;lr=0.01,0.02,0.05", "--n-iter", "3", "--seed", "4", "--epochs", "2",
+                                    "--out-dir", tmp_path)
+    assert code == 0, err
+    assert out.startswith("3 candidates (drawn at random from 6 in the grid) x 3 folds on this machine; accuracy")
+    drawn = list(ParameterSampler({"hidden": ["4", "8"], "lr": [0.01, 0.02, 0.05]}, 3, random_state=4))
+    table = pd.read_csv(tmp_path / "sweep_results.csv")
+    assert sorted(zip(table["hidden"].astype(str), table["lr"])) == sorted((d["hidden"], d["lr"]) for d in drawn)
+    code, _, err = cli_in_process(capsys, "sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "lr=0.1",
+                                  "--n-iter", "0", "--out-dir", tmp_path / "x")
+    assert code == 2 and "--n-iter must be a positive integer" in err
+
+
+def test_a_splitter_that_cannot_cut_the_file_and_a_wrong_cv_are_named(sweep_data):
+    from sklearn.model_selection import GroupKFold
+    with pytest.raises(ValueError, match="groups") as truth:
+        next(GroupKFold(3).split(np.zeros((10, 1)), np.zeros(10)))
+    with pytest.raises(ValidationError, match=r"cv=GroupKFold\(n_splits=3.*\) cannot cut the file's 150 rows") as got:
+        run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, cv=GroupKFold(3), **FIT)
+    assert str(truth.value) in str(got.value)
+    for bad in ("5", 1, True, 2.0):
+        with pytest.raises(ValidationError, match="cv must be an integer of at least 2 folds, a scikit-learn splitter"):
+            run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, cv=bad, **FIT)

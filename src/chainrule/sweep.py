@@ -91,12 +91,13 @@ def estimator_grid(grid: dict[str, list], estimator) -> dict[str, list]:
         name = ALIASES.get(key, key)
         if name not in known:
             raise unknown_name("grid name", key, sorted(set(ALIASES) | set(known)))
-        if not isinstance(values, (list, tuple)) or not values:
-            raise ValidationError(f"grid values of {key!r} must be a non-empty list; got {values!r}")
+        if not (isinstance(values, (list, tuple)) and values) and not hasattr(values, "rvs"):
+            raise ValidationError(f"grid values of {key!r} must be a non-empty list (or, with n_iter, a "
+                                  f"scipy.stats distribution); got {values!r}")
         if name in out:                      # lr and learning_rate: one argument, the second silently won
             first = next(k for k in grid if ALIASES.get(k, k) == name)
             raise ValidationError(f"the grid names {name} twice, as {first!r} and {key!r}: give one")
-        out[name] = list(values)
+        out[name] = values if hasattr(values, "rvs") else list(values)
     return out
 
 
@@ -117,6 +118,13 @@ class SweepResult:
     left_out: list[str] = field(default_factory=list)      # the columns drop or features left out
     said: str | None = None     # the target's labels kept as the file writes them (007), as train says it
     failed: dict[int, str] = field(default_factory=dict)   # failed candidates (rows of the search) -> why
+    cv_results_: dict = field(default_factory=dict)   # GridSearchCV's (test scores, fit times), candidates in order
+    best_index_: int = 0                              # the best candidate's place in cv_results_
+
+    # scikit-learn's names for what a search found (GridSearchCV's best_params_, best_score_, best_estimator_)
+    best_params_ = property(lambda self: self.best_params)
+    best_score_ = property(lambda self: self.best_score)
+    best_estimator_ = property(lambda self: self.best_estimator)
 
 
 def _save(net, path, extra: dict) -> None:
@@ -149,7 +157,7 @@ def as_softmax(net) -> Any:
 
 
 def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = None, out_dir=None,
-              cv: int = 3, scoring: str | None = None, n_jobs: int = 1, seed: int = 0,
+              cv: Any = 3, scoring: str | None = None, n_jobs: int = 1, seed: int = 0, n_iter: int | None = None,
               task: str | None = None, impute: str | None = None, na_values: list[str] | None = None,
               text_columns: list[str] | None = None, read: dict | None = None, drop: list[str] | None = None,
               features: list[str] | None = None, max_categories: int | None = MAX_CATEGORIES,
@@ -166,7 +174,11 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     grid : "hidden=16,64;lr=1e-3,1e-2" or a dict {name: [values]}.
     scheduler : a Dask scheduler address ("tcp://host:8786"); None runs on this machine.
     out_dir : where sweep_results.csv and best_model.npz go (None: write nothing).
-    cv, scoring : folds and scikit-learn scorer (default: accuracy or R2). A regression is trained on the
+    cv : the folds: a number of them (at least 2: the rows shuffled by `seed`, stratified by class), or
+        scikit-learn's splitter (KFold(5), ShuffleSplit(...), as GridSearchCV's cv) or (train, test) index pairs.
+    n_iter : that many candidates drawn from the grid as RandomizedSearchCV(random_state=seed) draws them
+        (lists drawn from evenly, or scipy.stats distributions); None: every candidate, as GridSearchCV.
+    scoring : scikit-learn scorer (default: accuracy or R2). A regression is trained on the
         standardised target and scored in the target's units (neg_mean_squared_error in its squared units).
         A candidate whose fit fails in a fold (a diverging learning rate) scores NaN, ranks last and is
         named in a FailedCandidateWarning; when every candidate fails, ValidationError.
@@ -189,7 +201,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     """
     from sklearn.base import clone
     from sklearn.metrics import get_scorer_names
-    from sklearn.model_selection import KFold, StratifiedKFold
+    from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 
     from chainrule.data.columns import labels_as_written
     from chainrule.data.csvfile import as_spelled
@@ -197,8 +209,14 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     from chainrule.saving.files import atomic_write
     from chainrule.sklearn import BackpropClassifier
 
-    if not isinstance(cv, int) or isinstance(cv, bool) or cv < 2:
-        raise ValidationError(f"cv must be an integer of at least 2 folds; got {cv!r}")
+    splitter = not isinstance(cv, (int, np.integer))
+    if (splitter and not hasattr(cv, "get_n_splits") and not isinstance(cv, (list, tuple))) or isinstance(cv, bool) or (
+            not splitter and cv < 2):
+        raise ValidationError(f"cv must be an integer of at least 2 folds, a scikit-learn splitter (KFold(5), ...) or "
+                              f"(train, test) index pairs; got {cv!r}")
+    if n_iter is not None and (not isinstance(n_iter, (int, np.integer)) or isinstance(n_iter, bool) or n_iter < 1):
+        raise ValidationError(f"n_iter must be a positive integer (candidates drawn from the grid) or None (every "
+                              f"candidate); got {n_iter!r}")
     if not isinstance(refit, bool):
         raise ValidationError(f"refit must be True or False; got {refit!r}")
     if not (error_score == "raise" or (isinstance(error_score, float) and np.isnan(error_score))):
@@ -222,6 +240,10 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     if scoring is not None and scoring not in get_scorer_names():
         raise unknown_name("scoring", scoring, sorted(get_scorer_names()))
     parsed = parse_grid(grid) if isinstance(grid, str) else dict(grid)
+    drawn = [key for key, values in parsed.items() if hasattr(values, "rvs")]
+    if drawn and n_iter is None:
+        raise ValidationError(f"the grid gives {drawn[0]!r} a distribution to draw from: give n_iter, the number of "
+                              "candidates to draw (RandomizedSearchCV's), or a list of values")
     estimator_grid({**parsed, **{k: [v] for k, v in fixed.items()}}, BackpropClassifier())  # names, before reading
     read = {k: v for k, v in (read or {}).items() if v is not None}
     source = _source(csv)                    # an open file is read once: each reading takes a copy
@@ -267,13 +289,16 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
                               "(a regression), which it cannot score (r2, neg_mean_squared_error, "
                               "neg_mean_absolute_error, ...); if its values are class labels, set the task: "
                               "--task classification")
-    if cv > len(df):                    # KFold's own ValueError, a traceback, named the rows n_samples
-        raise ValidationError(f"cv={cv} folds need at least {cv} rows; the file has {len(df)} (fewer folds)")
-    if classify:
-        _enough_rows(np.bincount(y, minlength=len(pre.classes)), pre.classes, cv)
-    # folds of shuffled rows, seeded: GridSearchCV's cv=int cuts the file in order, and a file sorted by
-    # date or target then gave folds that extrapolate (R2 -10 where shuffled folds give 0.44)
-    folds = (StratifiedKFold if classify else KFold)(n_splits=cv, shuffle=True, random_state=seed)
+    if splitter:                        # as the user cut them (check_cv: index pairs as a splitter)
+        folds = check_cv(cv, y, classifier=classify)
+    else:
+        if cv > len(df):                    # KFold's own ValueError, a traceback, named the rows n_samples
+            raise ValidationError(f"cv={cv} folds need at least {cv} rows; the file has {len(df)} (fewer folds)")
+        if classify:
+            _enough_rows(np.bincount(y, minlength=len(pre.classes)), pre.classes, cv)
+        # folds of shuffled rows, seeded: GridSearchCV's cv=int cuts the file in order, and a file sorted by
+        # date or target then gave folds that extrapolate (R2 -10 where shuffled folds give 0.44)
+        folds = (StratifiedKFold if classify else KFold)(n_splits=cv, shuffle=True, random_state=seed)
     fold_pre = FoldPreprocessing(target, pre.task, impute, tuple(text_columns or ()), max_categories, dtype)
     _fits_every_fold(df, y, folds, fold_pre)
 
@@ -283,7 +308,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
 
     fits = inner if error_score != "raise" else public(inner)     # "raise": a failed fit's own error, unwrapped
     done = search(per_fold(fits, fold_pre), param_grid, names, df, y, folds=folds, scoring=scoring, n_jobs=n_jobs,
-                  scheduler=scheduler, refit=fit_best if refit else None, error_score=error_score)
+                  scheduler=scheduler, refit=fit_best if refit else None, error_score=error_score,
+                  n_iter=n_iter, seed=seed)
 
     shown = {key: show(done.best_params[name]) for key, name in names.items()}
     name = scoring or ("accuracy" if classify else "r2")
@@ -301,16 +327,20 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         summary = {"epochs": int(best.n_iter_), f"cv_{name}": done.best_score}
         _save(net, model_path, extra={"tabular": pre.to_json(), "history": summary,
                                       "sweep": {"best_params": {k: _json(v) for k, v in shown.items()},
-                                                "scoring": name, "cv": cv}})
+                                                "scoring": name, "cv": int(folds.get_n_splits(df, y))}})
     return SweepResult(done.table, done.best_params, done.best_score, name, results_path, model_path,
-                       done.best_estimator, left_out, said, done.failed)
+                       done.best_estimator, left_out, said, done.failed, done.results, done.best_index)
 
 
 def _fits_every_fold(df, y, folds, fold_pre) -> None:
     """Each fold's preprocessing, learnt from its training rows, fails as `train` would say it (a column
     whose values are all in the held-out rows), before any candidate is fit."""
     from chainrule.data.tabular import Preprocessing
-    for train, _ in folds.split(df, y):
+    try:
+        splits = list(folds.split(df, y))
+    except ValueError as exc:              # GroupKFold without groups, more folds than rows: scikit-learn's words
+        raise ValidationError(f"cv={folds!r} cannot cut the file's {len(df)} rows: {exc}") from None
+    for train, _ in splits:
         mask = np.zeros(len(df), dtype=bool)
         mask[train] = True
         Preprocessing.fit(df, fold_pre.target, task=fold_pre.task, impute=fold_pre.impute, warn=False,  # said once

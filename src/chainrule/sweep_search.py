@@ -139,6 +139,8 @@ class Search:
     best_score: float
     best_estimator: Any
     failed: dict[int, str] = field(default_factory=dict)      # candidate -> the first reason it failed
+    results: dict = field(default_factory=dict)     # GridSearchCV's cv_results_ (test scores), candidates in order
+    best_index: int = 0
 
 
 def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, folds, scoring: str | None,
@@ -182,8 +184,11 @@ def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, fol
     except Exception as exc:
         raise ValidationError(f"the best candidate, {_shown(params, names)}, failed when refit on every row: "
                               f"{type(exc).__name__}: {exc}") from None
-    return Search(_table(res, names, n_folds), _unprefixed(params),
-                  float(res["mean_test_score"][best]), best_estimator, failed)
+    res["params"] = [_unprefixed(p) for p in candidates]
+    for name in dict.fromkeys(names.values()):
+        res[f"param_{name}"] = [p.get(name) for p in res["params"]]
+    return Search(_table(res, names, n_folds), _unprefixed(params), float(res["mean_test_score"][best]),
+                  best_estimator, failed, res, best)
 
 
 def _fold(estimator, params: dict, X, y, train, test, scoring: str | None,
@@ -250,17 +255,16 @@ def _shown(params: dict, names: dict[str, str]) -> str:
 
 
 def _table(res: dict, names: dict[str, str], n_folds: int):
-    """One row per candidate, best first (failed ones, NaN, last): the grid's values, the scores, the fit time."""
+    """One row per candidate, best first (failed ones, NaN, last): the grid's values as written, then
+    GridSearchCV's cv_results_ columns under its names (the scores, their rank, the fit times, params)."""
     import pandas as pd
     params = [_unprefixed(p) for p in res["params"]]
     table = pd.DataFrame({key: [show(p[name]) for p in params] for key, name in names.items()})
-    table["mean_score"] = res["mean_test_score"]
-    table["std_score"] = res["std_test_score"]
-    table["rank"] = res["rank_test_score"]
-    for k in range(n_folds):
-        table[f"fold{k}_score"] = res[f"split{k}_test_score"]
-    table["mean_fit_seconds"] = res["mean_fit_time"]
-    return table.sort_values("rank", kind="stable").reset_index(drop=True)
+    for column in ("mean_test_score", "std_test_score", "rank_test_score",
+                   *(f"split{k}_test_score" for k in range(n_folds)), "mean_fit_time", "std_fit_time"):
+        table[column] = res[column]
+    table["params"] = params
+    return table.sort_values("rank_test_score", kind="stable").reset_index(drop=True)
 
 
 def show(value):

@@ -237,3 +237,27 @@ def test_a_splitter_that_cannot_cut_the_file_and_a_wrong_cv_are_named(sweep_data
     for bad in ("5", 1, True, 2.0):
         with pytest.raises(ValidationError, match="cv must be an integer of at least 2 folds, a scikit-learn splitter"):
             run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, cv=bad, **FIT)
+
+
+def test_ctrl_c_during_the_fits_keeps_the_earlier_sweeps_files_and_says_so(sweep_data, tmp_path):
+    """Ctrl-C in the middle of a sweep said only 'chainrule: interrupted': nothing about the out-dir, where an
+    earlier sweep's table and model sit (kept, unchanged: the results are written when every fit is done)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    out = tmp_path / "s"
+    run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, out_dir=out, cv=2, **FIT)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    job = subprocess.Popen([sys.executable, "-m", "chainrule.cli", "sweep", str(sweep_data / "iris.csv"), "--target",
+                            "species", "--grid", "lr=0.01,0.02", "--epochs", "100000", "--out-dir", str(out)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+    time.sleep(10)                         # past the imports and the reading: in the first fit (minutes long)
+    job.send_signal(signal.SIGINT)
+    _, err = job.communicate(timeout=120)
+    assert job.returncode == 130, err
+    assert err.strip().splitlines()[-1] == (
+        f"chainrule: interrupted; the sweep wrote nothing (its results are written when every fit is done); "
+        f"{str(out / 'sweep_results.csv')!r} and {str(out / 'best_model.npz')!r}, from before, are unchanged")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

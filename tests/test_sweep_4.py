@@ -261,3 +261,18 @@ def test_ctrl_c_during_the_fits_keeps_the_earlier_sweeps_files_and_says_so(sweep
         f"chainrule: interrupted; the sweep wrote nothing (its results are written when every fit is done); "
         f"{str(out / 'sweep_results.csv')!r} and {str(out / 'best_model.npz')!r}, from before, are unchanged")
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_a_cluster_of_one_single_threaded_worker_runs_the_folds_not_this_process(sweep_data):
+    """joblib's Dask backend counts the cluster's threads and, for one, runs every task in the calling process:
+    `--scheduler` on a cluster of one single-threaded worker fit every fold on this machine."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, protocol="tcp", host="127.0.0.1",
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        with distributed.get_task_stream(client) as stream:
+            there = run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01, 0.02]}, cv=2,
+                              scheduler=cluster.scheduler_address, **FIT)
+    ran = [t for t in stream.data if "fold" in t["key"]]
+    assert len(ran) == 4, [t["key"] for t in stream.data]           # 2 candidates x 2 folds, on the worker
+    here = run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01, 0.02]}, cv=2, **FIT)
+    np.testing.assert_allclose(there.cv_results_["mean_test_score"], here.cv_results_["mean_test_score"], rtol=1e-12)

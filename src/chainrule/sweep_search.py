@@ -158,12 +158,14 @@ def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, fol
     grid = {prefix + k: v for k, v in grid.items()}
     candidates = list(ParameterGrid(grid) if n_iter is None else ParameterSampler(grid, n_iter, random_state=seed))
     splits = list(folds.split(X, y))
-    tasks = [delayed(_fold)(estimator, params, X, y, train, test, scoring, error_score)
-             for params in candidates for train, test in splits]       # GridSearchCV's order
+    tasks = [(params, train, test) for params in candidates for train, test in splits]      # GridSearchCV's order
 
-    def run():
-        return Parallel(n_jobs=-1 if scheduler else n_jobs)(tasks)
-    out = on_dask(run, scheduler) if scheduler else run()
+    def on_cluster(client):     # each task a Dask task: joblib runs those of a 1-thread cluster in this process
+        data = client.scatter([X, y], broadcast=True)
+        return client.gather([client.submit(_fold, estimator, params, *data, train, test, scoring, error_score,
+                                            pure=False) for params, train, test in tasks])
+    out = on_dask(on_cluster, scheduler) if scheduler else Parallel(n_jobs=n_jobs)(
+        delayed(_fold)(estimator, params, X, y, train, test, scoring, error_score) for params, train, test in tasks)
     n_folds = len(splits)
     res = _results(candidates, out, n_folds)
     scores = np.array([res[f"split{k}_test_score"] for k in range(n_folds)])
@@ -276,13 +278,17 @@ def show(value):
 
 def fit_on_dask(search, X, y, scheduler: str) -> None:
     """search.fit(X, y) (a scikit-learn search) through joblib's Dask backend on the cluster of `scheduler`."""
-    on_dask(lambda: search.fit(X, y), scheduler)
-
-
-def on_dask(run: Callable[[], Any], scheduler: str) -> Any:
-    """run() (joblib's Parallel calls) through joblib's Dask backend on the cluster of `scheduler`; every
-    future settled (cancelled where the work stopped early) before the client closes."""
     import joblib
+
+    def fit(_):
+        with joblib.parallel_backend("dask"):
+            search.fit(X, y)
+    on_dask(fit, scheduler)
+
+
+def on_dask(run: Callable[[Any], Any], scheduler: str) -> Any:
+    """run(client) with a client of the cluster of `scheduler`, its workers' threads limited; every future
+    settled (cancelled where the work stopped early) before the client closes."""
     try:
         from distributed import Client
 
@@ -301,8 +307,7 @@ def on_dask(run: Callable[[], Any], scheduler: str) -> Any:
             raise ValidationError(f"the Dask scheduler at {scheduler!r} has no workers (waited 30 s)") from None
         client.register_plugin(ThreadLimits(1))
         try:
-            with joblib.parallel_backend("dask"):
-                return run()
+            return run(client)
         finally:
             _settle(client)
 

@@ -1,8 +1,8 @@
 """Hyperparameter sweeps: GridSearchCV's (or RandomizedSearchCV's) search over chainrule's estimators,
-on this machine or on a Dask cluster through joblib's Dask backend.
+on this machine (joblib) or on a Dask cluster.
 
 Nothing here distributes work itself: the search (sweep_search) cuts it into one task per candidate and
-fold, joblib hands them to its backend, and Dask runs them on its workers. What a cluster needs from chainrule is that
+fold, which joblib runs here and Dask's workers run on a cluster. What a cluster needs from chainrule is that
 each worker's BLAS and Numba use one thread per task (`chainrule.workers`), so that 2 workers
 on 2 cores run 2 threads, not 2 x the cores.
 

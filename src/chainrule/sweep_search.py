@@ -1,6 +1,6 @@
 """How `chainrule sweep`'s search runs (`chainrule.sweep` reads the file and writes the results):
-GridSearchCV's (or RandomizedSearchCV's) candidates, folds, scores and ranks, here or on a Dask
-cluster through joblib, a regression scored in the target's units, failed candidates kept (NaN
+GridSearchCV's (or RandomizedSearchCV's) candidates, folds, scores and ranks, here (joblib) or on a
+Dask cluster (a task per candidate and fold), a regression scored in the target's units, failed candidates kept (NaN
 scores, ranked last) and named, the best one refit, the results table.
 
 Each fold's candidate is a Pipeline of FoldPreprocessing (the file's preprocessing learnt from that
@@ -335,7 +335,7 @@ def _listening(scheduler: str, seconds: float = 5.0) -> None:
 
 
 def _settle(client) -> None:
-    """Cancel what the client still holds (the batches joblib sent before a fit failed or the user
+    """Cancel what the client still holds (the tasks sent before a fit failed or the user
     stopped it, the data it scattered), so that closing the client finds nothing pending: cancel
     returns once the scheduler has released them."""
     from distributed import Future

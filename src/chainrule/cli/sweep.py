@@ -17,11 +17,11 @@ def register(sub) -> None:
     p = sub.add_parser(
         "sweep", help="grid-search hyperparameters on a CSV file (locally or on Dask)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Cross-validate every combination of a grid with scikit-learn's GridSearchCV over "
-                    "chainrule's estimators, each fold preprocessed (scaled, filled, one-hot) from its "
-                    "training rows; write the results table and the best model (refitted on the "
-                    "whole file, readable by `chainrule predict`). With --scheduler the fits run on a Dask "
-                    "cluster through joblib's Dask backend.",
+        description="Cross-validate every combination of a grid (or, with --n-iter, that many drawn from it) as "
+                    "scikit-learn's GridSearchCV (RandomizedSearchCV) over chainrule's estimators, each fold "
+                    "preprocessed (scaled, filled, one-hot) from its training rows; write the results table (the "
+                    "columns of cv_results_) and the best model (refitted on the whole file, readable by `chainrule "
+                    "predict`). With --scheduler each fold runs as a task on a Dask cluster.",
         epilog="examples:\n"
                "  chainrule sweep iris.csv --target species --grid 'hidden=16,64;lr=1e-3,1e-2'\n"
                "  chainrule sweep iris.csv --target species --grid 'hidden=8,32x16' --scheduler tcp://10.0.0.5:8786\n"

@@ -276,3 +276,23 @@ def test_a_cluster_of_one_single_threaded_worker_runs_the_folds_not_this_process
     assert len(ran) == 4, [t["key"] for t in stream.data]           # 2 candidates x 2 folds, on the worker
     here = run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01, 0.02]}, cv=2, **FIT)
     np.testing.assert_allclose(there.cv_results_["mean_test_score"], here.cv_results_["mean_test_score"], rtol=1e-12)
+
+
+def test_a_file_the_sweep_cannot_write_is_refused_before_the_fits(sweep_data, tmp_path, monkeypatch):
+    """Rerunning into an out-dir whose sweep_results.csv is read-only, or whose best_model.npz is the user's
+    own data: every fit ran, then the write was refused and the sweep's work lost."""
+    out = tmp_path / "s"
+    out.mkdir()
+    (out / "sweep_results.csv").write_text("kept\n")
+    (out / "sweep_results.csv").chmod(0o444)
+    fits = []
+    monkeypatch.setattr(BackpropClassifier, "fit", lambda self, *a, **k: fits.append(self))
+    with pytest.raises(PermissionError, match="Read-only file") as refused:
+        run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, out_dir=out, **FIT)
+    assert refused.value.filename == str(out / "sweep_results.csv") and not fits
+    (out / "sweep_results.csv").chmod(0o644)
+    np.savez(out / "best_model.npz", x=np.arange(3))            # the user's data, under the model's name
+    with pytest.raises(ValidationError, match=r"best_model\.npz exists and holds a zip archive that is not a "
+                                              r"chainrule model.*would lose it"):
+        run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, out_dir=out, **FIT)
+    assert not fits and (out / "sweep_results.csv").read_text() == "kept\n"

@@ -28,8 +28,10 @@ from chainrule.sweep_search import (
     FoldPreprocessing,
     SweptClassifier,
     SweptRegressor,
+    enough_rows,
     fitted,
     in_target_units,
+    metric_kind,
     per_fold,
     public,
     search,
@@ -230,6 +232,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         out = Path(out_dir)
         if out.exists() and not out.is_dir():
             raise ValidationError(f"--out-dir {str(out)!r} is a file, not a folder")
+    if out is not None:
+        _can_write(out, refit)
     if out is not None and not refit and (out / "best_model.npz").exists():
         # kept (the user's file: GridSearchCV(refit=False) deletes nothing), but said before the fits, not after them
         import warnings
@@ -280,7 +284,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     inner.set_params(**{k: v[0] for k, v in fixed_params.items()})
     param_grid = estimator_grid(parsed, inner)
     names = {key: ALIASES.get(key, key) for key in parsed}
-    kind = None if scoring is None else _metric_kind(scoring)
+    kind = None if scoring is None else metric_kind(scoring)
     if kind == "regression" and classify:
         raise ValidationError(f"scoring={scoring!r} is a regression metric; the target {target!r} is classes, which it "
                               f"would score as numbers (accuracy, balanced_accuracy, f1_macro, neg_log_loss, ...)")
@@ -295,7 +299,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         if cv > len(df):                    # KFold's own ValueError, a traceback, named the rows n_samples
             raise ValidationError(f"cv={cv} folds need at least {cv} rows; the file has {len(df)} (fewer folds)")
         if classify:
-            _enough_rows(np.bincount(y, minlength=len(pre.classes)), pre.classes, cv)
+            enough_rows(np.bincount(y, minlength=len(pre.classes)), pre.classes, cv)
         # folds of shuffled rows, seeded: GridSearchCV's cv=int cuts the file in order, and a file sorted by
         # date or target then gave folds that extrapolate (R2 -10 where shuffled folds give 0.44)
         folds = (StratifiedKFold if classify else KFold)(n_splits=cv, shuffle=True, random_state=seed)
@@ -332,6 +336,25 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
                        done.best_estimator, left_out, said, done.failed, done.results, done.best_index)
 
 
+def _can_write(out: Path, refit: bool) -> None:
+    """Refuse before the fits what atomic_write would refuse after them (an hour of fits lost): a read-only
+    sweep_results.csv, a best_model.npz that is not a model (the user's data), a folder that cannot be written."""
+    import errno
+    import os
+
+    from chainrule.saving.files import replaceable, writable_target
+    folder = out
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, f"Cannot write the sweep's files: {str(folder)!r} is not writable",
+                              str(out))
+    for name, kind in (("sweep_results.csv", None), ("best_model.npz", "model")):
+        path = out / name
+        if out.is_dir() and (refit or kind is None):
+            replaceable(writable_target(path), kind, str(path))
+
+
 def _fits_every_fold(df, y, folds, fold_pre) -> None:
     """Each fold's preprocessing, learnt from its training rows, fails as `train` would say it (a column
     whose values are all in the held-out rows), before any candidate is fit."""
@@ -345,25 +368,6 @@ def _fits_every_fold(df, y, folds, fold_pre) -> None:
         mask[train] = True
         Preprocessing.fit(df, fold_pre.target, task=fold_pre.task, impute=fold_pre.impute, warn=False,  # said once
                           text_columns=fold_pre.text_columns, max_categories=fold_pre.max_categories, train=mask)
-
-
-def _metric_kind(scoring: str) -> str | None:
-    """Whether scikit-learn's scorer of this name is a "regression" metric (r2, neg_mean_squared_error, ...), a
-    "classification" one (accuracy, f1_macro, neg_log_loss, roc_auc, ...), or neither (None: clustering's)."""
-    from sklearn.metrics import get_scorer
-    module = getattr(getattr(get_scorer(scoring), "_score_func", None), "__module__", "")
-    return {"sklearn.metrics._regression": "regression", "sklearn.metrics._classification": "classification",
-            "sklearn.metrics._ranking": "classification",
-            "sklearn.metrics._scorer": "classification"}.get(module)      # the likelihood ratios of classes
-
-
-def _enough_rows(counts, classes: list, cv: int) -> None:
-    """Every class needs a row in each of the cv folds (StratifiedKFold)."""
-    few = [(c, int(n)) for c, n in zip(classes, counts) if n < cv]
-    if few:
-        listed = ", ".join(f"{c!r} {n}" for c, n in few)
-        raise ValidationError(f"cv={cv} folds need at least {cv} rows of every class; rows of the classes with "
-                              f"fewer: {listed} (fewer folds, or more rows of those classes)")
 
 
 class _Named(io.BytesIO):

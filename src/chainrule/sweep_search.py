@@ -88,6 +88,25 @@ class TargetScaling(TransformerMixin, BaseEstimator):
         return _unscaled(y, self.mean_, self.scale_)
 
 
+def metric_kind(scoring: str) -> str | None:
+    """Whether scikit-learn's scorer of this name is a "regression" metric (r2, neg_mean_squared_error, ...), a
+    "classification" one (accuracy, f1_macro, neg_log_loss, roc_auc, ...), or neither (None: clustering's)."""
+    from sklearn.metrics import get_scorer
+    module = getattr(getattr(get_scorer(scoring), "_score_func", None), "__module__", "")
+    return {"sklearn.metrics._regression": "regression", "sklearn.metrics._classification": "classification",
+            "sklearn.metrics._ranking": "classification",
+            "sklearn.metrics._scorer": "classification"}.get(module)      # the likelihood ratios of classes
+
+
+def enough_rows(counts, classes: list, cv: int) -> None:
+    """Every class needs a row in each of the cv folds (StratifiedKFold)."""
+    few = [(c, int(n)) for c, n in zip(classes, counts) if n < cv]
+    if few:
+        listed = ", ".join(f"{c!r} {n}" for c, n in few)
+        raise ValidationError(f"cv={cv} folds need at least {cv} rows of every class; rows of the classes with "
+                              f"fewer: {listed} (fewer folds, or more rows of those classes)")
+
+
 def per_fold(estimator, preprocessing: FoldPreprocessing):
     """The estimator as each fold fits it: its inputs (and a regression's target) standardised with
     the fold's training rows; a regression predicting, and so scored, in the target's units."""

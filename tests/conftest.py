@@ -112,3 +112,17 @@ def cli_in_process(capsys, *args):
     code = main([str(a) for a in args])
     out, err = capsys.readouterr()
     return code, out, err
+
+
+@pytest.fixture(scope="session")
+def sweep_data(tmp_path_factory):
+    """The sweeps' CSV files, in one folder: iris.csv (iris_table(): 150 rows, 'species' the names),
+    binary.csv (its versicolor and virginica rows) and diabetes.csv (scikit-learn's diabetes, raw units,
+    its first 200 rows, the column 'target')."""
+    from sklearn.datasets import load_diabetes
+    folder = tmp_path_factory.mktemp("sweep_data")
+    d = iris_table()
+    d.to_csv(folder / "iris.csv", index=False)
+    d[d.species != "setosa"].to_csv(folder / "binary.csv", index=False)
+    load_diabetes(as_frame=True, scaled=False).frame.iloc[:200].to_csv(folder / "diabetes.csv", index=False)
+    return folder

@@ -6,7 +6,6 @@ import pytest
 
 pd = pytest.importorskip("pandas")
 from conftest import cli  # noqa: E402
-from sklearn.datasets import load_diabetes, load_iris  # noqa: E402
 from sklearn.model_selection import GridSearchCV, StratifiedKFold  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
@@ -17,19 +16,6 @@ from chainrule.sklearn import BackpropClassifier, BackpropRegressor  # noqa: E40
 from chainrule.sweep import ALIASES, as_softmax, parse_grid, run_sweep  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("data")
-    d = load_iris(as_frame=True).frame
-    d["species"] = np.array(["setosa", "versicolor", "virginica"])[d.pop("target")]
-    d.to_csv(folder / "iris.csv", index=False)
-    b = d[d.species != "setosa"]
-    b.to_csv(folder / "binary.csv", index=False)
-    r = load_diabetes(as_frame=True, scaled=False).frame.iloc[:200]
-    r.to_csv(folder / "diabetes.csv", index=False)
-    return folder
-
-
 def test_parse_grid():
     assert parse_grid("hidden=16,32x16;lr=1e-3,0.01") == {"hidden": [(16,), (32, 16)], "lr": [0.001, 0.01]}
     assert parse_grid(" activation = relu,tanh ; epochs=5 ;") == {"activation": ["relu", "tanh"], "epochs": [5]}
@@ -38,21 +24,21 @@ def test_parse_grid():
             parse_grid(bad)
 
 
-def test_an_argument_named_twice_by_its_alias_and_its_name_is_refused(data, tmp_path):
+def test_an_argument_named_twice_by_its_alias_and_its_name_is_refused(sweep_data, tmp_path):
     """'lr=0.1;learning_rate=0.0001' ran one of the two and reported lr=0.0001, a value never given to lr."""
     for grid, first, second in (("lr=0.1;learning_rate=0.0001", "lr", "learning_rate"),
                                 ("batch_size=8;batch=16", "batch_size", "batch"),
                                 ("hidden=4;hidden_layer_sizes=8", "hidden", "hidden_layer_sizes")):
         with pytest.raises(ValidationError, match=f"the grid names {ALIASES[first]} twice, as {first!r} and "
                                                   f"{second!r}: give one"):
-            run_sweep(data / "iris.csv", "species", grid, out_dir=tmp_path, cv=2, epochs=1)
+            run_sweep(sweep_data / "iris.csv", "species", grid, out_dir=tmp_path, cv=2, epochs=1)
     assert not list(tmp_path.iterdir())
 
 
-def test_sweep_reads_a_file_as_train_does(data, tmp_path):
+def test_sweep_reads_a_file_as_train_does(sweep_data, tmp_path):
     """sweep had no --sep, --encoding, --decimal or --thousands: a European file could not be swept. The
     best model keeps the marks, so predict reads the same file without them."""
-    d = pd.read_csv(data / "iris.csv")
+    d = pd.read_csv(sweep_data / "iris.csv")
     first = d.columns[0]
     mean = d[first].mean()
     d[first] = [f"{v * 1000:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".") for v in
@@ -84,17 +70,17 @@ def _refit(X, y, estimator, best):
     return estimator.set_params(**best).fit(X, y)
 
 
-def test_binary_sweep_best_model_equals_the_estimator(data, tmp_path):
-    res = run_sweep(data / "binary.csv", "species", "hidden=4,8;lr=1e-2,3e-2", out_dir=tmp_path, cv=3,
+def test_binary_sweep_best_model_equals_the_estimator(sweep_data, tmp_path):
+    res = run_sweep(sweep_data / "binary.csv", "species", "hidden=4,8;lr=1e-2,3e-2", out_dir=tmp_path, cv=3,
                     epochs=10, batch_size=16, seed=3)
     table = pd.read_csv(tmp_path / "sweep_results.csv")
-    assert len(table) == 4 and list(table["rank"]) == sorted(table["rank"])
-    assert table.loc[0, "mean_score"] == pytest.approx(res.best_score)
-    np.testing.assert_allclose(table[["fold0_score", "fold1_score", "fold2_score"]].mean(axis=1),
-                               table["mean_score"], rtol=1e-12)
+    assert len(table) == 4 and list(table["rank_test_score"]) == sorted(table["rank_test_score"])
+    assert table.loc[0, "mean_test_score"] == pytest.approx(res.best_score)
+    np.testing.assert_allclose(table[["split0_test_score", "split1_test_score", "split2_test_score"]].mean(axis=1),
+                               table["mean_test_score"], rtol=1e-12)
     # the same search through scikit-learn directly
     from chainrule.data.tabular import Preprocessing
-    df = pd.read_csv(data / "binary.csv")
+    df = pd.read_csv(sweep_data / "binary.csv")
     pre = Preprocessing.fit(df, "species")
     X, y = pre.transform(df), pre.encode_target(df)
     raw = df.drop(columns="species").to_numpy()         # each fold scaled with its training rows, as a Pipeline
@@ -102,7 +88,7 @@ def test_binary_sweep_best_model_equals_the_estimator(data, tmp_path):
                           {"backpropclassifier__hidden_layer_sizes": [(4,), (8,)],
                            "backpropclassifier__learning_rate": [1e-2, 3e-2]},
                           cv=StratifiedKFold(3, shuffle=True, random_state=3)).fit(raw, y)     # the sweep's folds
-    np.testing.assert_allclose(np.sort(table["mean_score"]), np.sort(direct.cv_results_["mean_test_score"]))
+    np.testing.assert_allclose(np.sort(table["mean_test_score"]), np.sort(direct.cv_results_["mean_test_score"]))
     # the file holds a 2-way softmax whose probabilities are the sigmoid classifier's
     net, extra = cr.load(tmp_path / "best_model.npz", with_extra=True)
     assert net.n_outputs == 2 and extra["tabular"]["classes"] == ["versicolor", "virginica"]
@@ -124,14 +110,14 @@ def test_as_softmax_is_the_same_model():
     np.testing.assert_allclose(net.predict(X), clf.predict_proba(X), rtol=1e-12, atol=1e-15)
 
 
-def test_regression_sweep(data, tmp_path):
-    res = run_sweep(data / "diabetes.csv", "target", {"hidden": [(8,)], "alpha": [0.0, 1e-3]}, out_dir=tmp_path,
+def test_regression_sweep(sweep_data, tmp_path):
+    res = run_sweep(sweep_data / "diabetes.csv", "target", {"hidden": [(8,)], "alpha": [0.0, 1e-3]}, out_dir=tmp_path,
                     epochs=5, batch_size=16)
     assert res.scoring == "r2" and set(res.table["alpha"]) == {0.0, 1e-3}
     net, extra = cr.load(tmp_path / "best_model.npz", with_extra=True)
     assert net.n_outputs == 1 and extra["tabular"]["task"] == "regression"
     from chainrule.data.tabular import Preprocessing
-    df = pd.read_csv(data / "diabetes.csv")
+    df = pd.read_csv(sweep_data / "diabetes.csv")
     pre = Preprocessing.fit(df, "target")
     X, y = pre.transform(df), pre.encode_target(df)[:, 0]
     est = _refit(X, y, BackpropRegressor(random_state=0, epochs=5, batch_size=16),
@@ -139,41 +125,41 @@ def test_regression_sweep(data, tmp_path):
     np.testing.assert_allclose(net.predict(X)[:, 0], est.predict(X), rtol=1e-12)
 
 
-def test_bad_input_is_named(data, tmp_path):
+def test_bad_input_is_named(sweep_data, tmp_path):
     with pytest.raises(UnknownNameError, match="hiden.*Did you mean 'hidden'"):
-        run_sweep(data / "iris.csv", "species", "hiden=4")
+        run_sweep(sweep_data / "iris.csv", "species", "hiden=4")
     with pytest.raises(UnknownNameError, match="scoring='acuracy'"):
-        run_sweep(data / "iris.csv", "species", "hidden=4", scoring="acuracy")
+        run_sweep(sweep_data / "iris.csv", "species", "hidden=4", scoring="acuracy")
     with pytest.raises(ValidationError, match="'nope' is not in the file"):
-        run_sweep(data / "iris.csv", "nope", "hidden=4")
+        run_sweep(sweep_data / "iris.csv", "nope", "hidden=4")
     with pytest.raises(ValidationError, match="cv must be"):
-        run_sweep(data / "iris.csv", "species", "hidden=4", cv=1)
+        run_sweep(sweep_data / "iris.csv", "species", "hidden=4", cv=1)
     (tmp_path / "file").write_text("x")
     with pytest.raises(ValidationError, match="is a file, not a folder"):
-        run_sweep(data / "iris.csv", "species", "hidden=4", out_dir=tmp_path / "file")
+        run_sweep(sweep_data / "iris.csv", "species", "hidden=4", out_dir=tmp_path / "file")
 
 
-def test_cli_sweep_then_predict(data, tmp_path):
+def test_cli_sweep_then_predict(sweep_data, tmp_path):
     out = tmp_path / "sweep"
-    r = cli("sweep", data / "iris.csv", "--target", "species", "--grid", "hidden=4,8x4;lr=3e-2", "--epochs", "10",
+    r = cli("sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "hidden=4,8x4;lr=3e-2", "--epochs", "10",
             "--out-dir", out)
     assert r.returncode == 0, r.stderr
     assert "2 candidates x 3 folds on this machine; accuracy" in r.stdout
     first = pd.read_csv(out / "sweep_results.csv").iloc[0]           # the best row, as the grid wrote it
-    assert f"best: hidden={first['hidden']}, lr={first['lr']} (accuracy {first['mean_score']:.4f})" in r.stdout
-    r = cli("predict", out / "best_model.npz", data / "iris.csv", "--proba")
+    assert f"best: hidden={first['hidden']}, lr={first['lr']} (accuracy {first['mean_test_score']:.4f})" in r.stdout
+    r = cli("predict", out / "best_model.npz", sweep_data / "iris.csv", "--proba")
     assert r.returncode == 0, r.stderr
     got = pd.read_csv(__import__("io").StringIO(r.stdout))
     assert list(got.columns) == ["prediction", "proba_setosa", "proba_versicolor", "proba_virginica"]
-    assert (got["prediction"] == pd.read_csv(data / "iris.csv")["species"]).mean() > 0.8
-    r = cli("sweep", data / "iris.csv", "--target", "species", "--grid", "hiden=4", "--out-dir", out)
+    assert (got["prediction"] == pd.read_csv(sweep_data / "iris.csv")["species"]).mean() > 0.8
+    r = cli("sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "hiden=4", "--out-dir", out)
     assert r.returncode == 2 and "Did you mean 'hidden'" in r.stderr
 
 
-def test_the_folds_are_shuffled_rows_seeded_by_seed(data, tmp_path):
+def test_the_folds_are_shuffled_rows_seeded_by_seed(sweep_data, tmp_path):
     """`--seed` "seeds the folds", but the folds were the file's rows in order: a file sorted by
     its target gave folds that extrapolate (R2 about -10, the same for every seed)."""
-    df = pd.read_csv(data / "diabetes.csv").sort_values("target")
+    df = pd.read_csv(sweep_data / "diabetes.csv").sort_values("target")
     df.to_csv(tmp_path / "sorted.csv", index=False)
     scores = [run_sweep(tmp_path / "sorted.csv", "target", "hidden=16", cv=3, epochs=30, batch_size=16, seed=seed,
                         learning_rate=1e-2).best_score for seed in (0, 1)]
@@ -181,10 +167,10 @@ def test_the_folds_are_shuffled_rows_seeded_by_seed(data, tmp_path):
     assert scores[0] != scores[1]                       # other folds for another seed
 
 
-def test_sweep_reads_missing_markers_and_text_columns_as_train(data, tmp_path):
+def test_sweep_reads_missing_markers_and_text_columns_as_train(sweep_data, tmp_path):
     """`sweep` had no --na-values (its error suggested it) once only the empty cell, NA and NaN were
     missing; the model it writes keeps the markers for predict."""
-    df = pd.read_csv(data / "iris.csv")
+    df = pd.read_csv(sweep_data / "iris.csv")
     df["sepal length (cm)"] = df["sepal length (cm)"].astype(object)
     df.loc[[2, 9], "sepal length (cm)"] = "N/A"
     df.to_csv(tmp_path / "na.csv", index=False)
@@ -205,12 +191,12 @@ def test_parse_grid_reads_true_and_false_as_booleans():
     assert parse_grid("epochs=1") == {"epochs": [1]} and type(parse_grid("epochs=1")["epochs"][0]) is int
 
 
-def test_sweep_returns_the_columns_left_out_and_names_its_arguments(data, capsys):
+def test_sweep_returns_the_columns_left_out_and_names_its_arguments(sweep_data, capsys):
     """run_sweep(drop=...) printed "left out: ..." from the library, and its errors named --drop and --features."""
     from chainrule.data.columns import select_columns
-    res = run_sweep(data / "iris.csv", "species", "hidden=4", cv=2, epochs=1, drop=["sepal width (cm)"])
+    res = run_sweep(sweep_data / "iris.csv", "species", "hidden=4", cv=2, epochs=1, drop=["sepal width (cm)"])
     assert res.left_out == ["sepal width (cm)"] and capsys.readouterr().err == ""
-    df = pd.read_csv(data / "iris.csv")
+    df = pd.read_csv(sweep_data / "iris.csv")
     kept, left = select_columns(df, "species", ["petal length (cm)"], [])
     assert list(kept.columns) == ["petal length (cm)", "species"]
     assert left == ["sepal length (cm)", "sepal width (cm)", "petal width (cm)"]
@@ -219,6 +205,6 @@ def test_sweep_returns_the_columns_left_out_and_names_its_arguments(data, capsys
                          ({"features": ["petal length (cm)"], "text_columns": ["sepal length (cm)"]},
                           "text_columns: column 'sepal length (cm)' is not among features")):
         with pytest.raises(ValidationError) as exc:
-            run_sweep(data / "iris.csv", "species", "hidden=4", cv=2, epochs=1, **kwargs)
+            run_sweep(sweep_data / "iris.csv", "species", "hidden=4", cv=2, epochs=1, **kwargs)
         assert said in str(exc.value) and "--" not in str(exc.value)
     assert capsys.readouterr().err == ""

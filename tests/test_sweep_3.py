@@ -9,7 +9,7 @@ import pytest
 
 pd = pytest.importorskip("pandas")
 from conftest import cli_in_process  # noqa: E402
-from sklearn.datasets import load_diabetes, load_iris  # noqa: E402
+from sklearn.datasets import load_iris  # noqa: E402
 from sklearn.model_selection import GridSearchCV, KFold, RandomizedSearchCV, StratifiedKFold  # noqa: E402
 from sklearn.pipeline import Pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
@@ -85,23 +85,13 @@ def test_folds_fit_at_once_leave_the_warning_filters_as_they_were(monkeypatch):
     assert [str(w.message) for w in caught] == ["still shown"]
 
 
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("data")
-    d = load_iris(as_frame=True).frame
-    d["species"] = np.array(["setosa", "versicolor", "virginica"])[d.pop("target")]
-    d.to_csv(folder / "iris.csv", index=False)
-    load_diabetes(as_frame=True, scaled=False).frame.iloc[:40].to_csv(folder / "diabetes.csv", index=False)
-    return folder
-
-
-def test_the_table_is_gridsearchcvs_on_the_same_folds_ties_and_failures_ranked_as_its(data):
+def test_the_table_is_gridsearchcvs_on_the_same_folds_ties_and_failures_ranked_as_its(sweep_data):
     """A duplicated candidate ties, a candidate that cannot fit scores NaN: scores, ranks and folds as
     GridSearchCV's cv_results_ for the same estimator, scaling, folds and candidates."""
     grid = {"lr": [0.02, 0.01, 0.02], "activation": ["relu", "nope"]}
     with pytest.warns(FailedCandidateWarning, match="activation=nope"):
-        res = run_sweep(data / "iris.csv", "species", grid, seed=3, **FIT)
-    d = pd.read_csv(data / "iris.csv")
+        res = run_sweep(sweep_data / "iris.csv", "species", grid, seed=3, **FIT)
+    d = pd.read_csv(sweep_data / "iris.csv")
     X, y = d.drop(columns="species").to_numpy(), d["species"].to_numpy()
     truth = GridSearchCV(Pipeline([("s", StandardScaler()), ("e", BackpropClassifier(random_state=3, **FIT))]),
                          {"e__learning_rate": grid["lr"], "e__activation": grid["activation"]}, error_score=np.nan,
@@ -111,13 +101,13 @@ def test_the_table_is_gridsearchcvs_on_the_same_folds_ties_and_failures_ranked_a
         truth.fit(X, y)
     r = truth.cv_results_
     want = pd.DataFrame({"lr": r["param_e__learning_rate"].astype(float), "activation": r["param_e__activation"],
-                         "mean_score": r["mean_test_score"], "rank": r["rank_test_score"],
-                         **{f"fold{k}_score": r[f"split{k}_test_score"] for k in range(3)}})
+                         "mean_test_score": r["mean_test_score"], "rank_test_score": r["rank_test_score"],
+                         **{f"split{k}_test_score": r[f"split{k}_test_score"] for k in range(3)}})
     got = res.table[list(want.columns)]
-    key = ["rank", "activation", "lr"]
+    key = ["rank_test_score", "activation", "lr"]
     pd.testing.assert_frame_equal(got.sort_values(key).reset_index(drop=True),
                                   want.sort_values(key).reset_index(drop=True), check_dtype=False, rtol=1e-9)
-    assert list(res.table["rank"]) == sorted(res.table["rank"])                 # best first
+    assert list(res.table["rank_test_score"]) == sorted(res.table["rank_test_score"])  # best first
     assert res.best_params == {k.split("__")[1]: v for k, v in truth.cv_results_["params"][
         int(np.argmin(r["rank_test_score"]))].items()}
 
@@ -133,37 +123,37 @@ def test_random_search_with_a_seed_is_reproducible():
     np.testing.assert_array_equal(runs[0]["mean_test_score"], runs[1]["mean_test_score"])
 
 
-def test_more_folds_than_a_regressions_rows_is_a_clear_error(data):
+def test_more_folds_than_a_regressions_rows_is_a_clear_error(sweep_data):
     """GridSearchCV's KFold raises a ValueError naming n_samples; the sweep names cv and the file's rows."""
     with pytest.raises(ValueError, match="n_samples"):
-        next(KFold(50).split(np.zeros((40, 1))))
-    with pytest.raises(ValidationError, match=r"cv=50 .*40"):
-        run_sweep(data / "diabetes.csv", "target", {"lr": [0.01]}, cv=50, **FIT)
+        next(KFold(201).split(np.zeros((200, 1))))
+    with pytest.raises(ValidationError, match=r"cv=201 .*the file has 200"):
+        run_sweep(sweep_data / "diabetes.csv", "target", {"lr": [0.01]}, cv=201, **FIT)
 
 
-def test_a_score_that_cannot_be_computed_says_why(data, capsys):
+def test_a_score_that_cannot_be_computed_says_why(sweep_data, capsys):
     """roc_auc of three classes needs multi_class: the reason is in the error, not 'a warning says why' after
     a page of tracebacks."""
     with pytest.raises(ValidationError, match=r"roc_auc.*multi_class") as raised:
-        run_sweep(data / "iris.csv", "species", {"lr": [0.01]}, scoring="roc_auc", **FIT)
+        run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, scoring="roc_auc", **FIT)
     assert "warning says why" not in str(raised.value)
     assert "Traceback" not in capsys.readouterr().err
 
 
-def test_a_regression_metric_on_classes_is_refused(data):
+def test_a_regression_metric_on_classes_is_refused(sweep_data):
     """GridSearchCV scores r2 of the labels as a failure; the sweep's classes are numbered, and r2 of the numbers
     came out as a score."""
-    d = pd.read_csv(data / "iris.csv")
+    d = pd.read_csv(sweep_data / "iris.csv")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         truth = GridSearchCV(BackpropClassifier(random_state=0, **FIT), {"learning_rate": [0.01]}, scoring="r2",
                              error_score=np.nan).fit(d.drop(columns="species").to_numpy(), d["species"].to_numpy())
     assert np.isnan(truth.cv_results_["mean_test_score"]).all()
     with pytest.raises(ValidationError, match=r"scoring='r2' is a regression metric.*species"):
-        run_sweep(data / "iris.csv", "species", {"lr": [0.01]}, scoring="r2", **FIT)
+        run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, scoring="r2", **FIT)
 
 
-def test_a_scheduler_where_nothing_listens_is_named_within_seconds(data):
+def test_a_scheduler_where_nothing_listens_is_named_within_seconds(sweep_data):
     import socket
     with socket.socket() as s:               # a port free a moment ago: nothing listens there
         s.bind(("127.0.0.1", 0))
@@ -171,18 +161,18 @@ def test_a_scheduler_where_nothing_listens_is_named_within_seconds(data):
     address = f"tcp://127.0.0.1:{port}"
     start = time.monotonic()
     with pytest.raises(ValidationError, match=f"{address}.*refused"):
-        run_sweep(data / "iris.csv", "species", {"lr": [0.01]}, scheduler=address, **FIT)
+        run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, scheduler=address, **FIT)
     assert time.monotonic() - start < 5
 
 
-def test_cli_names_a_misspelled_grid_name_an_unreachable_scheduler_and_too_many_folds(data, capsys, tmp_path):
-    code, _, err = cli_in_process(capsys, "sweep", data / "iris.csv", "--target", "species", "--grid", "lrr=0.1",
+def test_cli_names_a_misspelled_grid_name_an_unreachable_scheduler_and_too_many_folds(sweep_data, capsys, tmp_path):
+    code, _, err = cli_in_process(capsys, "sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "lrr=0.1",
                                   "--out-dir", tmp_path)
     assert code != 0 and "'lrr'" in err and "Did you mean 'lr'" in err
-    code, _, err = cli_in_process(capsys, "sweep", data / "diabetes.csv", "--target", "target", "--grid", "lr=0.1",
-                                  "--cv", "41", "--out-dir", tmp_path)
-    assert code != 0 and "cv=41" in err and "Traceback" not in err
-    code, _, err = cli_in_process(capsys, "sweep", data / "iris.csv", "--target", "species", "--grid", "lr=0.1",
+    code, _, err = cli_in_process(capsys, "sweep", sweep_data / "diabetes.csv", "--target", "target", "--grid",
+                                  "lr=0.1", "--cv", "201", "--out-dir", tmp_path)
+    assert code != 0 and "cv=201" in err and "Traceback" not in err
+    code, _, err = cli_in_process(capsys, "sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "lr=0.1",
                                   "--scheduler", "tcp://127.0.0.1:1", "--out-dir", tmp_path)
     assert code != 0 and "tcp://127.0.0.1:1" in err and "refused" in err
 
@@ -213,25 +203,26 @@ def _whole_file_warnings(d):
     return caught
 
 
-def test_refit_false_leaves_the_table_alone_as_gridsearchcvs(data, tmp_path, capsys):
+def test_refit_false_leaves_the_table_alone_as_gridsearchcvs(sweep_data, tmp_path, capsys):
     """GridSearchCV(refit=False) scores the same and keeps no best_estimator_: the sweep writes the table only."""
     X, y = load_iris(return_X_y=True)
     truth = GridSearchCV(BackpropClassifier(**FIT), {"learning_rate": [0.01]}, refit=False).fit(X, y)
     assert not hasattr(truth, "best_estimator_")
-    kept = run_sweep(data / "iris.csv", "species", {"lr": [0.01, 0.03]}, out_dir=tmp_path / "a", **FIT)
-    res = run_sweep(data / "iris.csv", "species", {"lr": [0.01, 0.03]}, out_dir=tmp_path / "b", refit=False, **FIT)
+    kept = run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01, 0.03]}, out_dir=tmp_path / "a", **FIT)
+    res = run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01, 0.03]}, out_dir=tmp_path / "b", refit=False,
+                    **FIT)
     assert res.best_estimator is None and res.model_path is None
     assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["sweep_results.csv"]
-    pd.testing.assert_frame_equal(res.table.drop(columns="mean_fit_seconds"),
-                                  kept.table.drop(columns="mean_fit_seconds"))
+    pd.testing.assert_frame_equal(res.table.drop(columns=["mean_fit_time", "std_fit_time"]),
+                                  kept.table.drop(columns=["mean_fit_time", "std_fit_time"]))
     assert res.best_params == kept.best_params
-    code, out, _ = cli_in_process(capsys, "sweep", data / "iris.csv", "--target", "species", "--grid", "lr=0.01",
+    code, out, _ = cli_in_process(capsys, "sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "lr=0.01",
                                   "--epochs", "3", "--no-refit", "--out-dir", tmp_path / "c")
     assert code == 0 and "best_model.npz" not in out
     assert sorted(p.name for p in (tmp_path / "c").iterdir()) == ["sweep_results.csv"]
 
 
-def test_error_score_raise_stops_at_the_first_failed_fit_as_gridsearchcvs(data, capsys, tmp_path):
+def test_error_score_raise_stops_at_the_first_failed_fit_as_gridsearchcvs(sweep_data, capsys, tmp_path):
     """GridSearchCV(error_score='raise') raises the failed fit's own error; so does the sweep (and --error-score
     raise), where the default scores it NaN; any other error_score is refused by name."""
     grid = {"learning_rate": [0.01], "activation": ["relu", "nope"]}
@@ -239,38 +230,38 @@ def test_error_score_raise_stops_at_the_first_failed_fit_as_gridsearchcvs(data, 
     with pytest.raises(Exception) as truth:
         GridSearchCV(BackpropClassifier(**FIT), grid, error_score="raise").fit(X, y)
     with pytest.raises(type(truth.value), match="nope"):
-        run_sweep(data / "iris.csv", "species", {"lr": [0.01], "activation": ["relu", "nope"]}, error_score="raise",
-                  **FIT)
+        run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01], "activation": ["relu", "nope"]},
+                  error_score="raise", **FIT)
     with pytest.warns(FailedCandidateWarning, match="activation=nope"):
-        run_sweep(data / "iris.csv", "species", {"lr": [0.01], "activation": ["relu", "nope"]}, **FIT)
+        run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01], "activation": ["relu", "nope"]}, **FIT)
     with pytest.raises(ValidationError, match=r"error_score must be NaN .* or 'raise' .*; got 0"):
-        run_sweep(data / "iris.csv", "species", {"lr": [0.01]}, error_score=0, **FIT)
-    code, _, err = cli_in_process(capsys, "sweep", data / "iris.csv", "--target", "species", "--grid",
+        run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, error_score=0, **FIT)
+    code, _, err = cli_in_process(capsys, "sweep", sweep_data / "iris.csv", "--target", "species", "--grid",
                                   "activation=relu,nope", "--epochs", "3", "--error-score", "raise",
                                   "--out-dir", tmp_path / "r")
     assert code != 0 and "nope" in err.strip().splitlines()[-1]
     assert not (tmp_path / "r" / "sweep_results.csv").exists()
 
 
-def test_no_refit_over_an_earlier_sweeps_model_says_it_is_not_this_tables_best(data, tmp_path, capsys):
+def test_no_refit_over_an_earlier_sweeps_model_says_it_is_not_this_tables_best(sweep_data, tmp_path, capsys):
     """--no-refit writes no model; an earlier sweep's best_model.npz in the folder is kept (the user's file)
     but said not to be this table's best, where it sat silently beside the new table."""
     out = tmp_path / "s"
-    run_sweep(data / "iris.csv", "species", {"lr": [0.01]}, out_dir=out, **FIT)
+    run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, out_dir=out, **FIT)
     before = (out / "best_model.npz").read_bytes()
     with pytest.warns(UserWarning, match=r"best_model\.npz' is an earlier sweep's best model, left in place: this "
-                                         r"sweep \(refit=False, --no-refit\) wrote no model"):
-        run_sweep(data / "iris.csv", "species", {"lr": [0.03]}, out_dir=out, refit=False, **FIT)
+                                         r"sweep \(refit=False, --no-refit\) writes no model"):
+        run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.03]}, out_dir=out, refit=False, **FIT)
     assert (out / "best_model.npz").read_bytes() == before
-    code, _, err = cli_in_process(capsys, "sweep", data / "iris.csv", "--target", "species", "--grid", "lr=0.02",
+    code, _, err = cli_in_process(capsys, "sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "lr=0.02",
                                   "--epochs", "3", "--no-refit", "--out-dir", out)
     assert code == 0 and "is an earlier sweep's best model" in err
     with warnings.catch_warnings():
         warnings.simplefilter("error")                    # nothing to say in a folder without a model
-        run_sweep(data / "iris.csv", "species", {"lr": [0.03]}, out_dir=tmp_path / "t", refit=False, **FIT)
+        run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.03]}, out_dir=tmp_path / "t", refit=False, **FIT)
 
 
-def test_one_candidate_is_one_candidate(data, tmp_path, capsys):
-    code, out, _ = cli_in_process(capsys, "sweep", data / "iris.csv", "--target", "species", "--grid", "lr=0.02",
+def test_one_candidate_is_one_candidate(sweep_data, tmp_path, capsys):
+    code, out, _ = cli_in_process(capsys, "sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "lr=0.02",
                                   "--epochs", "2", "--out-dir", tmp_path / "one")
     assert code == 0 and out.startswith("1 candidate x 3 folds on this machine; accuracy, best first:\n")

@@ -17,7 +17,7 @@ from chainrule.sklearn import BackpropClassifier  # noqa: E402
 from chainrule.sweep import run_sweep  # noqa: E402
 
 FIT = {"epochs": 8, "batch_size": 16}
-FOLDS = ["fold0_score", "fold1_score", "fold2_score"]
+FOLDS = ["split0_test_score", "split1_test_score", "split2_test_score"]
 
 
 def _iris():

@@ -9,7 +9,6 @@ import pytest
 
 pd = pytest.importorskip("pandas")
 from conftest import cli  # noqa: E402
-from sklearn.datasets import load_diabetes, load_iris  # noqa: E402
 from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score  # noqa: E402
 from sklearn.model_selection import KFold  # noqa: E402
 
@@ -21,17 +20,6 @@ from chainrule.sweep import run_sweep  # noqa: E402
 from chainrule.sweep_search import FailedCandidateWarning  # noqa: E402
 
 FIT = {"epochs": 5, "batch_size": 16}
-
-
-
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("data")
-    load_diabetes(as_frame=True, scaled=False).frame.iloc[:200].to_csv(folder / "diabetes.csv", index=False)
-    d = load_iris(as_frame=True).frame
-    d["species"] = np.array(["setosa", "versicolor", "virginica"])[d.pop("target")]
-    d.to_csv(folder / "iris.csv", index=False)
-    return folder
 
 
 def _scores_on_raw_target(path, params: dict, metric, cv=3, seed=0):
@@ -53,53 +41,53 @@ def _scores_on_raw_target(path, params: dict, metric, cv=3, seed=0):
 @pytest.mark.parametrize("scoring, metric", [("neg_mean_squared_error", lambda t, p: -mean_squared_error(t, p)),
                                              ("neg_mean_absolute_error", lambda t, p: -mean_absolute_error(t, p)),
                                              (None, r2_score)])
-def test_regression_scores_are_in_the_targets_units(data, scoring, metric):
+def test_regression_scores_are_in_the_targets_units(sweep_data, scoring, metric):
     """The sweep fitted and scored on the standardised target: neg_mean_squared_error was about -0.5 for a
     target whose squared errors are about 3000."""
-    res = run_sweep(data / "diabetes.csv", "target", {"hidden": [(8,)], "alpha": [0.0, 1e-3]}, scoring=scoring, **FIT)
+    res = run_sweep(sweep_data / "diabetes.csv", "target", {"hidden": [(8,)], "alpha": [0.0, 1e-3]}, scoring=scoring,
+                    **FIT)
     for _, row in res.table.iterrows():
-        want = _scores_on_raw_target(data / "diabetes.csv", {"hidden_layer_sizes": (8,), "alpha": row["alpha"]},
+        want = _scores_on_raw_target(sweep_data / "diabetes.csv", {"hidden_layer_sizes": (8,), "alpha": row["alpha"]},
                                      metric)
-        np.testing.assert_allclose(row[["fold0_score", "fold1_score", "fold2_score"]].to_numpy(float), want,
-                                   rtol=1e-9)
+        np.testing.assert_allclose(row[[f"split{k}_test_score" for k in range(3)]].to_numpy(float), want, rtol=1e-9)
 
 
-def test_the_best_regression_model_predicts_in_the_targets_units(data, tmp_path):
-    res = run_sweep(data / "diabetes.csv", "target", "hidden=8;lr=1e-3,1e-2", scoring="neg_mean_squared_error",
+def test_the_best_regression_model_predicts_in_the_targets_units(sweep_data, tmp_path):
+    res = run_sweep(sweep_data / "diabetes.csv", "target", "hidden=8;lr=1e-3,1e-2", scoring="neg_mean_squared_error",
                     out_dir=tmp_path, **FIT)
-    df = pd.read_csv(data / "diabetes.csv")
+    df = pd.read_csv(sweep_data / "diabetes.csv")
     X = Preprocessing.fit(df, "target").transform(df)
     raw = df["target"].to_numpy(dtype=float)
     est = BackpropRegressor(random_state=0, **FIT, **res.best_params).fit(X, (raw - raw.mean()) / raw.std())
     want = est.predict(X) * raw.std() + raw.mean()
     np.testing.assert_allclose(res.best_estimator.predict(X), want, rtol=1e-12)
-    r = cli("predict", tmp_path / "best_model.npz", data / "diabetes.csv")
+    r = cli("predict", tmp_path / "best_model.npz", sweep_data / "diabetes.csv")
     assert r.returncode == 0, r.stderr
     np.testing.assert_allclose(pd.read_csv(io.StringIO(r.stdout))["prediction"], want, rtol=1e-9)
 
 
-def test_a_failing_candidate_is_kept_named_and_ranked_last(data):
+def test_a_failing_candidate_is_kept_named_and_ranked_last(sweep_data):
     """error_score='raise': one learning rate that diverged (TrainingDiverged) ended the whole sweep."""
     with pytest.warns(FailedCandidateWarning, match=r"candidate lr=1000\.0 failed in \d of 3 folds .*"
                                                     r"TrainingDiverged: training diverged") as said:
-        res = run_sweep(data / "diabetes.csv", "target", "lr=1e-2,1e3", optimizer="sgd", **FIT)
+        res = run_sweep(sweep_data / "diabetes.csv", "target", "lr=1e-2,1e3", optimizer="sgd", **FIT)
     assert len([w for w in said if w.category is FailedCandidateWarning]) == 1
-    assert list(res.table["lr"]) == [0.01, 1000.0] and list(res.table["rank"]) == [1, 2]
-    assert np.isnan(res.table.loc[1, "mean_score"]) and np.isfinite(res.table.loc[0, "mean_score"])
+    assert list(res.table["lr"]) == [0.01, 1000.0] and list(res.table["rank_test_score"]) == [1, 2]
+    assert np.isnan(res.table.loc[1, "mean_test_score"]) and np.isfinite(res.table.loc[0, "mean_test_score"])
     assert res.best_params["learning_rate"] == 0.01 and list(res.failed) == [1]
-    want = _scores_on_raw_target(data / "diabetes.csv", {"learning_rate": 0.01, "optimizer": "sgd"}, r2_score)
+    want = _scores_on_raw_target(sweep_data / "diabetes.csv", {"learning_rate": 0.01, "optimizer": "sgd"}, r2_score)
     assert res.best_score == pytest.approx(want.mean(), rel=1e-9)
 
 
-def test_every_candidate_failing_is_one_clear_error(data):
+def test_every_candidate_failing_is_one_clear_error(sweep_data):
     with pytest.raises(ValidationError, match=r"every candidate of the sweep failed; the first, lr=1000\.0: "
                                               r"TrainingDiverged: training diverged"):
-        run_sweep(data / "diabetes.csv", "target", "lr=1e3,1e4", optimizer="sgd", **FIT)
+        run_sweep(sweep_data / "diabetes.csv", "target", "lr=1e3,1e4", optimizer="sgd", **FIT)
 
 
-def test_cli_shows_a_failed_candidate_and_goes_on(data, tmp_path):
-    r = cli("sweep", data / "diabetes.csv", "--target", "target", "--grid", "lr=0.01,1000;optimizer=sgd", "--epochs",
-            "5", "--batch-size", "16", "--out-dir", tmp_path)
+def test_cli_shows_a_failed_candidate_and_goes_on(sweep_data, tmp_path):
+    r = cli("sweep", sweep_data / "diabetes.csv", "--target", "target", "--grid", "lr=0.01,1000;optimizer=sgd",
+            "--epochs", "5", "--batch-size", "16", "--out-dir", tmp_path)
     assert r.returncode == 0, r.stderr
     assert "chainrule: warning: candidate lr=1000, optimizer=sgd failed in 3 of 3 folds" in r.stderr
     assert "Traceback" not in r.stderr and "non-finite" not in r.stderr
@@ -108,27 +96,27 @@ def test_cli_shows_a_failed_candidate_and_goes_on(data, tmp_path):
     assert (tmp_path / "best_model.npz").is_file()
 
 
-def test_dtype_float32(data, tmp_path):
+def test_dtype_float32(sweep_data, tmp_path):
     """sweep had no --dtype: every candidate trained in float64."""
-    r = cli("sweep", data / "iris.csv", "--target", "species", "--grid", "hidden=4", "--epochs", "3", "--dtype",
+    r = cli("sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "hidden=4", "--epochs", "3", "--dtype",
             "float32", "--out-dir", tmp_path)
     assert r.returncode == 0, r.stderr
     net = cr.load(tmp_path / "best_model.npz")
     assert net.dtype == np.float32
-    r = cli("predict", tmp_path / "best_model.npz", data / "iris.csv")
+    r = cli("predict", tmp_path / "best_model.npz", sweep_data / "iris.csv")
     assert r.returncode == 0, r.stderr
 
 
-def test_jobs_takes_any_nonzero_integer(data, tmp_path):
+def test_jobs_takes_any_nonzero_integer(sweep_data, tmp_path):
     """--jobs -2 (all CPUs but one, as joblib's n_jobs) was refused; --jobs 0 must be."""
-    r = cli("sweep", data / "iris.csv", "--target", "species", "--grid", "hidden=4", "--epochs", "2", "--jobs", "-2",
-            "--out-dir", tmp_path)
+    r = cli("sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "hidden=4", "--epochs", "2", "--jobs",
+            "-2", "--out-dir", tmp_path)
     assert r.returncode == 0, r.stderr
-    r = cli("sweep", data / "iris.csv", "--target", "species", "--grid", "hidden=4", "--epochs", "2", "--jobs", "0",
-            "--out-dir", tmp_path)
+    r = cli("sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "hidden=4", "--epochs", "2", "--jobs",
+            "0", "--out-dir", tmp_path)
     assert r.returncode == 2 and "--jobs must be a nonzero integer" in r.stderr and "got 0" in r.stderr
     with pytest.raises(ValidationError, match="n_jobs must be a nonzero integer"):
-        run_sweep(data / "iris.csv", "species", "hidden=4", n_jobs=0)
+        run_sweep(sweep_data / "iris.csv", "species", "hidden=4", n_jobs=0)
 
 
 def test_too_few_rows_of_a_class_names_the_class_and_counts(tmp_path):
@@ -139,10 +127,10 @@ def test_too_few_rows_of_a_class_names_the_class_and_counts(tmp_path):
         run_sweep(tmp_path / "few.csv", "y", "hidden=4", cv=3, epochs=1)
 
 
-def test_the_best_model_reads_files_as_the_sweep_read_its_own(data, tmp_path):
+def test_the_best_model_reads_files_as_the_sweep_read_its_own(sweep_data, tmp_path):
     """The best model did not record the separator and encoding: predict read a ;-separated latin-1 file as
     train's models read it only when told --sep and --encoding again."""
-    d = pd.read_csv(data / "iris.csv")
+    d = pd.read_csv(sweep_data / "iris.csv")
     d.columns = ["länge", "breite", "blüte_länge", "blüte_breite", "art"]
     d["art"] = d["art"].str.replace("setosa", "sétosa")
     d.to_csv(tmp_path / "iris;.csv", sep=";", index=False, encoding="latin-1")

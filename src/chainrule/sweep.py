@@ -1,8 +1,8 @@
-"""Hyperparameter sweeps: scikit-learn's GridSearchCV over chainrule's estimators, on this machine
-or on a Dask cluster through joblib's Dask backend.
+"""Hyperparameter sweeps: GridSearchCV's (or RandomizedSearchCV's) search over chainrule's estimators,
+on this machine (joblib) or on a Dask cluster.
 
-Nothing here distributes work itself: scikit-learn splits the search into fits, joblib hands them
-to its backend, and Dask runs them on its workers. What a cluster needs from chainrule is that
+Nothing here distributes work itself: the search (sweep_search) cuts it into one task per candidate and
+fold, which joblib runs here and Dask's workers run on a cluster. What a cluster needs from chainrule is that
 each worker's BLAS and Numba use one thread per task (`chainrule.workers`), so that 2 workers
 on 2 cores run 2 threads, not 2 x the cores.
 
@@ -28,8 +28,10 @@ from chainrule.sweep_search import (
     FoldPreprocessing,
     SweptClassifier,
     SweptRegressor,
+    enough_rows,
     fitted,
     in_target_units,
+    metric_kind,
     per_fold,
     public,
     search,
@@ -91,12 +93,13 @@ def estimator_grid(grid: dict[str, list], estimator) -> dict[str, list]:
         name = ALIASES.get(key, key)
         if name not in known:
             raise unknown_name("grid name", key, sorted(set(ALIASES) | set(known)))
-        if not isinstance(values, (list, tuple)) or not values:
-            raise ValidationError(f"grid values of {key!r} must be a non-empty list; got {values!r}")
+        if not (isinstance(values, (list, tuple)) and values) and not hasattr(values, "rvs"):
+            raise ValidationError(f"grid values of {key!r} must be a non-empty list (or, with n_iter, a "
+                                  f"scipy.stats distribution); got {values!r}")
         if name in out:                      # lr and learning_rate: one argument, the second silently won
             first = next(k for k in grid if ALIASES.get(k, k) == name)
             raise ValidationError(f"the grid names {name} twice, as {first!r} and {key!r}: give one")
-        out[name] = list(values)
+        out[name] = values if hasattr(values, "rvs") else list(values)
     return out
 
 
@@ -117,6 +120,13 @@ class SweepResult:
     left_out: list[str] = field(default_factory=list)      # the columns drop or features left out
     said: str | None = None     # the target's labels kept as the file writes them (007), as train says it
     failed: dict[int, str] = field(default_factory=dict)   # failed candidates (rows of the search) -> why
+    cv_results_: dict = field(default_factory=dict)   # GridSearchCV's (test scores, fit times), candidates in order
+    best_index_: int = 0                              # the best candidate's place in cv_results_
+
+    # scikit-learn's names for what a search found (GridSearchCV's best_params_, best_score_, best_estimator_)
+    best_params_ = property(lambda self: self.best_params)
+    best_score_ = property(lambda self: self.best_score)
+    best_estimator_ = property(lambda self: self.best_estimator)
 
 
 def _save(net, path, extra: dict) -> None:
@@ -149,7 +159,7 @@ def as_softmax(net) -> Any:
 
 
 def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = None, out_dir=None,
-              cv: int = 3, scoring: str | None = None, n_jobs: int = 1, seed: int = 0,
+              cv: Any = 3, scoring: str | None = None, n_jobs: int = 1, seed: int = 0, n_iter: int | None = None,
               task: str | None = None, impute: str | None = None, na_values: list[str] | None = None,
               text_columns: list[str] | None = None, read: dict | None = None, drop: list[str] | None = None,
               features: list[str] | None = None, max_categories: int | None = MAX_CATEGORIES,
@@ -166,7 +176,11 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     grid : "hidden=16,64;lr=1e-3,1e-2" or a dict {name: [values]}.
     scheduler : a Dask scheduler address ("tcp://host:8786"); None runs on this machine.
     out_dir : where sweep_results.csv and best_model.npz go (None: write nothing).
-    cv, scoring : folds and scikit-learn scorer (default: accuracy or R2). A regression is trained on the
+    cv : the folds: a number of them (at least 2: the rows shuffled by `seed`, stratified by class), or
+        scikit-learn's splitter (KFold(5), ShuffleSplit(...), as GridSearchCV's cv) or (train, test) index pairs.
+    n_iter : that many candidates drawn from the grid as RandomizedSearchCV(random_state=seed) draws them
+        (lists drawn from evenly, or scipy.stats distributions); None: every candidate, as GridSearchCV.
+    scoring : scikit-learn scorer (default: accuracy or R2). A regression is trained on the
         standardised target and scored in the target's units (neg_mean_squared_error in its squared units).
         A candidate whose fit fails in a fold (a diverging learning rate) scores NaN, ranks last and is
         named in a FailedCandidateWarning; when every candidate fails, ValidationError.
@@ -189,15 +203,22 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     """
     from sklearn.base import clone
     from sklearn.metrics import get_scorer_names
-    from sklearn.model_selection import KFold, StratifiedKFold
+    from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 
     from chainrule.data.columns import labels_as_written
     from chainrule.data.csvfile import as_spelled
     from chainrule.data.tabular import Preprocessing, read_csv
+    from chainrule.saving.files import atomic_write
     from chainrule.sklearn import BackpropClassifier
 
-    if not isinstance(cv, int) or isinstance(cv, bool) or cv < 2:
-        raise ValidationError(f"cv must be an integer of at least 2 folds; got {cv!r}")
+    splitter = not isinstance(cv, (int, np.integer))
+    if (splitter and not hasattr(cv, "get_n_splits") and not isinstance(cv, (list, tuple))) or isinstance(cv, bool) or (
+            not splitter and cv < 2):
+        raise ValidationError(f"cv must be an integer of at least 2 folds, a scikit-learn splitter (KFold(5), ...) or "
+                              f"(train, test) index pairs; got {cv!r}")
+    if n_iter is not None and (not isinstance(n_iter, (int, np.integer)) or isinstance(n_iter, bool) or n_iter < 1):
+        raise ValidationError(f"n_iter must be a positive integer (candidates drawn from the grid) or None (every "
+                              f"candidate); got {n_iter!r}")
     if not isinstance(refit, bool):
         raise ValidationError(f"refit must be True or False; got {refit!r}")
     if not (error_score == "raise" or (isinstance(error_score, float) and np.isnan(error_score))):
@@ -211,9 +232,22 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         out = Path(out_dir)
         if out.exists() and not out.is_dir():
             raise ValidationError(f"--out-dir {str(out)!r} is a file, not a folder")
+    if out is not None:
+        _can_write(out, refit)
+    if out is not None and not refit and (out / "best_model.npz").exists():
+        # kept (the user's file: GridSearchCV(refit=False) deletes nothing), but said before the fits, not after them
+        import warnings
+        warnings.warn(f"{str(out / 'best_model.npz')!r} is an earlier sweep's best model, left in place: this "
+                      "sweep (refit=False, --no-refit) writes no model, so it will not be the best of "
+                      f"{str(out / 'sweep_results.csv')!r} (`chainrule info` shows the sweep it came from)",
+                      UserWarning, stacklevel=2)
     if scoring is not None and scoring not in get_scorer_names():
         raise unknown_name("scoring", scoring, sorted(get_scorer_names()))
     parsed = parse_grid(grid) if isinstance(grid, str) else dict(grid)
+    drawn = [key for key, values in parsed.items() if hasattr(values, "rvs")]
+    if drawn and n_iter is None:
+        raise ValidationError(f"the grid gives {drawn[0]!r} a distribution to draw from: give n_iter, the number of "
+                              "candidates to draw (RandomizedSearchCV's), or a list of values")
     estimator_grid({**parsed, **{k: [v] for k, v in fixed.items()}}, BackpropClassifier())  # names, before reading
     read = {k: v for k, v in (read or {}).items() if v is not None}
     source = _source(csv)                    # an open file is read once: each reading takes a copy
@@ -250,16 +284,25 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     inner.set_params(**{k: v[0] for k, v in fixed_params.items()})
     param_grid = estimator_grid(parsed, inner)
     names = {key: ALIASES.get(key, key) for key in parsed}
-    if scoring is not None and classify and _regression_metric(scoring):
+    kind = None if scoring is None else metric_kind(scoring)
+    if kind == "regression" and classify:
         raise ValidationError(f"scoring={scoring!r} is a regression metric; the target {target!r} is classes, which it "
                               f"would score as numbers (accuracy, balanced_accuracy, f1_macro, neg_log_loss, ...)")
-    if cv > len(df):                    # KFold's own ValueError, a traceback, named the rows n_samples
-        raise ValidationError(f"cv={cv} folds need at least {cv} rows; the file has {len(df)} (fewer folds)")
-    if classify:
-        _enough_rows(np.bincount(y, minlength=len(pre.classes)), pre.classes, cv)
-    # folds of shuffled rows, seeded: GridSearchCV's cv=int cuts the file in order, and a file sorted by
-    # date or target then gave folds that extrapolate (R2 -10 where shuffled folds give 0.44)
-    folds = (StratifiedKFold if classify else KFold)(n_splits=cv, shuffle=True, random_state=seed)
+    if kind == "classification" and not classify:
+        raise ValidationError(f"scoring={scoring!r} is a classification metric; the target {target!r} is numbers "
+                              "(a regression), which it cannot score (r2, neg_mean_squared_error, "
+                              "neg_mean_absolute_error, ...); if its values are class labels, set the task: "
+                              "--task classification")
+    if splitter:                        # as the user cut them (check_cv: index pairs as a splitter)
+        folds = check_cv(cv, y, classifier=classify)
+    else:
+        if cv > len(df):                    # KFold's own ValueError, a traceback, named the rows n_samples
+            raise ValidationError(f"cv={cv} folds need at least {cv} rows; the file has {len(df)} (fewer folds)")
+        if classify:
+            enough_rows(np.bincount(y, minlength=len(pre.classes)), pre.classes, cv)
+        # folds of shuffled rows, seeded: GridSearchCV's cv=int cuts the file in order, and a file sorted by
+        # date or target then gave folds that extrapolate (R2 -10 where shuffled folds give 0.44)
+        folds = (StratifiedKFold if classify else KFold)(n_splits=cv, shuffle=True, random_state=seed)
     fold_pre = FoldPreprocessing(target, pre.task, impute, tuple(text_columns or ()), max_categories, dtype)
     _fits_every_fold(df, y, folds, fold_pre)
 
@@ -269,7 +312,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
 
     fits = inner if error_score != "raise" else public(inner)     # "raise": a failed fit's own error, unwrapped
     done = search(per_fold(fits, fold_pre), param_grid, names, df, y, folds=folds, scoring=scoring, n_jobs=n_jobs,
-                  scheduler=scheduler, refit=fit_best if refit else None, error_score=error_score)
+                  scheduler=scheduler, refit=fit_best if refit else None, error_score=error_score,
+                  n_iter=n_iter, seed=seed)
 
     shown = {key: show(done.best_params[name]) for key, name in names.items()}
     name = scoring or ("accuracy" if classify else "r2")
@@ -277,12 +321,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         results_path = out / "sweep_results.csv"
-        done.table.to_csv(results_path, index=False)
-        if not refit and (out / "best_model.npz").exists():       # kept (the user's file), but not this table's
-            import warnings
-            warnings.warn(f"{str(out / 'best_model.npz')!r} is an earlier sweep's best model, left in place: this "
-                          "sweep (refit=False, --no-refit) wrote no model, so it is not the best of "
-                          f"{str(results_path)!r}", UserWarning, stacklevel=2)
+        atomic_write(results_path, lambda f: done.table.to_csv(f, index=False))    # an interruption keeps the last
     if out is not None and done.best_estimator is not None:
         model_path = out / "best_model.npz"
         best = fitted(done.best_estimator)
@@ -292,36 +331,43 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         summary = {"epochs": int(best.n_iter_), f"cv_{name}": done.best_score}
         _save(net, model_path, extra={"tabular": pre.to_json(), "history": summary,
                                       "sweep": {"best_params": {k: _json(v) for k, v in shown.items()},
-                                                "scoring": name, "cv": cv}})
+                                                "scoring": name, "cv": int(folds.get_n_splits(df, y))}})
     return SweepResult(done.table, done.best_params, done.best_score, name, results_path, model_path,
-                       done.best_estimator, left_out, said, done.failed)
+                       done.best_estimator, left_out, said, done.failed, done.results, done.best_index)
+
+
+def _can_write(out: Path, refit: bool) -> None:
+    """Refuse before the fits what atomic_write would refuse after them (an hour of fits lost): a read-only
+    sweep_results.csv, a best_model.npz that is not a model (the user's data), a folder that cannot be written."""
+    import errno
+    import os
+
+    from chainrule.saving.files import replaceable, writable_target
+    folder = out
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, f"Cannot write the sweep's files: {str(folder)!r} is not writable",
+                              str(out))
+    for name, kind in (("sweep_results.csv", None), ("best_model.npz", "model")):
+        path = out / name
+        if out.is_dir() and (refit or kind is None):
+            replaceable(writable_target(path), kind, str(path))
 
 
 def _fits_every_fold(df, y, folds, fold_pre) -> None:
     """Each fold's preprocessing, learnt from its training rows, fails as `train` would say it (a column
     whose values are all in the held-out rows), before any candidate is fit."""
     from chainrule.data.tabular import Preprocessing
-    for train, _ in folds.split(df, y):
+    try:
+        splits = list(folds.split(df, y))
+    except ValueError as exc:              # GroupKFold without groups, more folds than rows: scikit-learn's words
+        raise ValidationError(f"cv={folds!r} cannot cut the file's {len(df)} rows: {exc}") from None
+    for train, _ in splits:
         mask = np.zeros(len(df), dtype=bool)
         mask[train] = True
         Preprocessing.fit(df, fold_pre.target, task=fold_pre.task, impute=fold_pre.impute, warn=False,  # said once
                           text_columns=fold_pre.text_columns, max_categories=fold_pre.max_categories, train=mask)
-
-
-def _regression_metric(scoring: str) -> bool:
-    """Whether scikit-learn's scorer of this name is a regression metric (r2, neg_mean_squared_error, ...)."""
-    from sklearn.metrics import get_scorer
-    metric = getattr(get_scorer(scoring), "_score_func", None)
-    return getattr(metric, "__module__", "") == "sklearn.metrics._regression"
-
-
-def _enough_rows(counts, classes: list, cv: int) -> None:
-    """Every class needs a row in each of the cv folds (StratifiedKFold)."""
-    few = [(c, int(n)) for c, n in zip(classes, counts) if n < cv]
-    if few:
-        listed = ", ".join(f"{c!r} {n}" for c, n in few)
-        raise ValidationError(f"cv={cv} folds need at least {cv} rows of every class; rows of the classes with "
-                              f"fewer: {listed} (fewer folds, or more rows of those classes)")
 
 
 class _Named(io.BytesIO):

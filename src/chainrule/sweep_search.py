@@ -1,22 +1,24 @@
 """How `chainrule sweep`'s search runs (`chainrule.sweep` reads the file and writes the results):
-scikit-learn's GridSearchCV here or on a Dask cluster, a regression scored in the target's units,
-failed candidates kept (NaN scores, ranked last) and named, the best one refit, the results table.
+GridSearchCV's (or RandomizedSearchCV's) candidates, folds, scores and ranks, here (joblib) or on a
+Dask cluster (a task per candidate and fold), a regression scored in the target's units, failed candidates kept (NaN
+scores, ranked last) and named, the best one refit, the results table.
 
 Each fold's candidate is a Pipeline of FoldPreprocessing (the file's preprocessing learnt from that
 fold's training rows only, as a scaler in a scikit-learn Pipeline) and the estimator: the rows held out
 to score it have no say in the scaling, fill values and categories it trains with (nor, for a regression,
 in the target's mean and scale). The best candidate is refit on every row with the whole file's.
 
-A failed fit must not end the sweep (one diverging learning rate lost every other candidate), so the
-search runs with error_score=nan unless the user asks for "raise". scikit-learn keeps only a failed
-fit's traceback text, in its warning (or in its error when every fit failed); the candidates fit here (SweptClassifier,
-SweptRegressor) write their parameters and the reason into that text, one JSON line, which is read
-back to name each failed candidate.
+The loop over candidates and folds is this module's, not GridSearchCV.fit's: scikit-learn says why a fit
+or a score failed only in warnings, issued in the process and thread that ran it, so a caller had to
+record the warnings of the whole process (warnings.catch_warnings, which is not thread-safe: two sweeps in
+threads lost each other's reasons and left the filters changed), and a Dask worker's reasons were lost.
+Here each fold returns its score, fit time and the reason it failed, wherever it ran. Candidates
+(ParameterGrid, ParameterSampler), folds, means, spreads and ranks are scikit-learn's, as GridSearchCV's
+cv_results_ has them (tests compare the two on the same folds).
 """
 from __future__ import annotations
 
-import json
-import re
+import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,46 +31,21 @@ from chainrule.data.columns import MAX_CATEGORIES
 from chainrule.errors import ValidationError
 from chainrule.sklearn import BackpropClassifier, BackpropRegressor
 
-MARK = "chainrule-sweep-candidate-failed "
-SCORING_FAILED = "Scoring failed."      # how scikit-learn's warning about a score it could not compute begins
-_SAID = re.compile(re.escape(MARK) + r"(\{.*\})\s*$", re.MULTILINE)
-
 
 class FailedCandidateWarning(UserWarning):
     """A candidate of a sweep failed in a fold: its score is NaN and it is ranked last."""
 
 
-class CandidateFailed(Exception):
-    """A candidate's fit failed: MARK and JSON {"params", "reason"} on one line, the text that scikit-learn
-    keeps of a failed fit (and brings back from a Dask worker)."""
-
-
-def _fit_or_say(estimator, fit, X, y, sample_weight):
-    try:
-        return fit(X, y, sample_weight=sample_weight)
-    except Exception as exc:
-        said = {"params": estimator.get_params(deep=False), "reason": f"{type(exc).__name__}: {exc}"}
-        raise CandidateFailed(MARK + json.dumps(said, default=str)) from None
-
-
 class SweptClassifier(BackpropClassifier):
-    """BackpropClassifier whose failed fit says its parameters and why (CandidateFailed); its messages
-    name BackpropClassifier, the class the user asked for."""
+    """BackpropClassifier whose messages name BackpropClassifier, the class the user asked for."""
 
     shown_as = "BackpropClassifier"
 
-    def fit(self, X, y, sample_weight=None):
-        return _fit_or_say(self, super().fit, X, y, sample_weight)
-
 
 class SweptRegressor(BackpropRegressor):
-    """BackpropRegressor whose failed fit says its parameters and why (CandidateFailed); its messages
-    name BackpropRegressor."""
+    """BackpropRegressor whose messages name BackpropRegressor."""
 
     shown_as = "BackpropRegressor"
-
-    def fit(self, X, y, sample_weight=None):
-        return _fit_or_say(self, super().fit, X, y, sample_weight)
 
 
 class FoldPreprocessing(TransformerMixin, BaseEstimator):
@@ -109,6 +86,25 @@ class TargetScaling(TransformerMixin, BaseEstimator):
 
     def inverse_transform(self, y):
         return _unscaled(y, self.mean_, self.scale_)
+
+
+def metric_kind(scoring: str) -> str | None:
+    """Whether scikit-learn's scorer of this name is a "regression" metric (r2, neg_mean_squared_error, ...), a
+    "classification" one (accuracy, f1_macro, neg_log_loss, roc_auc, ...), or neither (None: clustering's)."""
+    from sklearn.metrics import get_scorer
+    module = getattr(getattr(get_scorer(scoring), "_score_func", None), "__module__", "")
+    return {"sklearn.metrics._regression": "regression", "sklearn.metrics._classification": "classification",
+            "sklearn.metrics._ranking": "classification",
+            "sklearn.metrics._scorer": "classification"}.get(module)      # the likelihood ratios of classes
+
+
+def enough_rows(counts, classes: list, cv: int) -> None:
+    """Every class needs a row in each of the cv folds (StratifiedKFold)."""
+    few = [(c, int(n)) for c, n in zip(classes, counts) if n < cv]
+    if few:
+        listed = ", ".join(f"{c!r} {n}" for c, n in few)
+        raise ValidationError(f"cv={cv} folds need at least {cv} rows of every class; rows of the classes with "
+                              f"fewer: {listed} (fewer folds, or more rows of those classes)")
 
 
 def per_fold(estimator, preprocessing: FoldPreprocessing):
@@ -162,68 +158,102 @@ class Search:
     best_score: float
     best_estimator: Any
     failed: dict[int, str] = field(default_factory=dict)      # candidate -> the first reason it failed
+    results: dict = field(default_factory=dict)     # GridSearchCV's cv_results_ (test scores), candidates in order
+    best_index: int = 0
 
 
 def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, folds, scoring: str | None,
            n_jobs: int, scheduler: str | None, refit: Callable[[dict], Any] | None,
-           error_score: float | str = np.nan) -> Search:
+           error_score: float | str = np.nan, n_iter: int | None = None, seed: int = 0) -> Search:
     """Cross-validate every candidate of `grid` ({chainrule estimator's name: values}; `names`: the
     grid's names as written -> those) fit as `estimator` (per_fold's) on the table X, warn for each
-    failed one; `refit(best parameters)` fits the best on every row (None: not refit, as GridSearchCV's
-    refit=False); `error_score` "raise": the first failed fit raises its error, as GridSearchCV's."""
-    from sklearn.exceptions import FitFailedWarning
-    from sklearn.model_selection import GridSearchCV
+    failed one; `n_iter`: that many candidates drawn as RandomizedSearchCV(random_state=seed) draws them
+    (None: every one, as GridSearchCV); `refit(best parameters)` fits the best on every row (None: not
+    refit, as GridSearchCV's refit=False); `error_score` "raise": the first failed fit raises its error."""
+    from joblib import Parallel, delayed
+    from sklearn.model_selection import ParameterGrid, ParameterSampler
 
     prefix = _prefix(estimator)
     grid = {prefix + k: v for k, v in grid.items()}
-    gs = GridSearchCV(estimator, grid, cv=folds, scoring=scoring, refit=False, error_score=error_score,
-                      n_jobs=-1 if scheduler else n_jobs)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", FitFailedWarning)
-        warnings.filterwarnings("ignore", "One or more of the test scores are non-finite")  # said below, by name
-        try:
-            fit_on_dask(gs, X, y, scheduler) if scheduler else gs.fit(X, y)
-        except ValueError as exc:              # every fit failed: scikit-learn's error holds their tracebacks
-            said = _said(str(exc)) if error_score != "raise" else []
-            if not said:
-                raise
-            raise ValidationError(f"every candidate of the sweep failed; the first, {_shown(said[0][0], names)}: "
-                                  f"{said[0][1]}") from None
-    said = [s for w in caught if issubclass(w.category, FitFailedWarning) for s in _said(str(w.message))]
-    scores_failed = [_last_line(str(w.message)) for w in caught if str(w.message).startswith(SCORING_FAILED)]
-    for w in caught:                             # the other warnings, as they would have been shown
-        if not issubclass(w.category, FitFailedWarning) and not str(w.message).startswith(SCORING_FAILED):
-            warnings.showwarning(w.message, w.category, w.filename, w.lineno, w.file, w.line)
-    res = gs.cv_results_
-    n_folds = folds.get_n_splits()
+    candidates = list(ParameterGrid(grid) if n_iter is None else ParameterSampler(grid, n_iter, random_state=seed))
+    splits = list(folds.split(X, y))
+    tasks = [(params, train, test) for params in candidates for train, test in splits]      # GridSearchCV's order
+
+    def on_cluster(client):     # each task a Dask task: joblib runs those of a 1-thread cluster in this process
+        data = client.scatter([X, y], broadcast=True)
+        return client.gather([client.submit(_fold, estimator, params, *data, train, test, scoring, error_score,
+                                            pure=False) for params, train, test in tasks])
+    out = on_dask(on_cluster, scheduler) if scheduler else Parallel(n_jobs=n_jobs)(
+        delayed(_fold)(estimator, params, X, y, train, test, scoring, error_score) for params, train, test in tasks)
+    n_folds = len(splits)
+    res = _results(candidates, out, n_folds)
     scores = np.array([res[f"split{k}_test_score"] for k in range(n_folds)])
-    failed = {}
-    for i in np.flatnonzero(np.isnan(scores).any(axis=0)):
-        params = res["params"][i]
-        unscored = f"its fits worked, its score {scoring or 'default'!r} could not be computed: " + (
-            scores_failed[0] if scores_failed else "scikit-learn gave no reason")
-        failed[int(i)] = next((why for p, why in said if _same(p, params)), unscored)
-        warnings.warn(f"candidate {_shown(params, names)} failed in {int(np.isnan(scores[:, i]).sum())} of {n_folds} "
-                      f"folds (score NaN, ranked last): {failed[int(i)]}", FailedCandidateWarning, stacklevel=3)
-    if len(failed) == len(res["params"]):
-        first = min(failed)
+    failed: dict[int, str] = {}
+    for i in map(int, np.flatnonzero(np.isnan(scores).any(axis=0))):
+        reasons = [why for _, _, why in out[i * n_folds:(i + 1) * n_folds] if why]
+        failed[i] = reasons[0] if reasons else f"its score {scoring or 'default'!r} was NaN"
+    if len(failed) == len(candidates):
         raise ValidationError(f"every candidate of the sweep failed; the first, "
-                              f"{_shown(res['params'][first], names)}: {failed[first]}")
+                              f"{_shown(candidates[0], names)}: {failed[0]}")
+    for i, why in failed.items():
+        warnings.warn(f"candidate {_shown(candidates[i], names)} failed in {int(np.isnan(scores[:, i]).sum())} of "
+                      f"{n_folds} folds (score NaN, ranked last): {why}", FailedCandidateWarning, stacklevel=3)
     best = int(np.argmin(res["rank_test_score"]))           # GridSearchCV's best_index_, and its refit:
-    params = res["params"][best]
+    params = candidates[best]
     try:
         best_estimator = None if refit is None else refit(_unprefixed(params))
     except Exception as exc:
         raise ValidationError(f"the best candidate, {_shown(params, names)}, failed when refit on every row: "
                               f"{type(exc).__name__}: {exc}") from None
-    return Search(_table(res, names, n_folds), _unprefixed(params),
-                  float(res["mean_test_score"][best]), best_estimator, failed)
+    res["params"] = [_unprefixed(p) for p in candidates]
+    for name in dict.fromkeys(names.values()):
+        res[f"param_{name}"] = [p.get(name) for p in res["params"]]
+    return Search(_table(res, names, n_folds), _unprefixed(params), float(res["mean_test_score"][best]),
+                  best_estimator, failed, res, best)
 
 
-def _last_line(text: str) -> str:
-    """The error at the end of the traceback scikit-learn puts in its warning about a score it could not compute."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else text
+def _fold(estimator, params: dict, X, y, train, test, scoring: str | None,
+          error_score) -> tuple[float, float, str | None]:
+    """One candidate on one fold, as GridSearchCV's _fit_and_score: (score, fit seconds, why it failed or
+    None); with error_score "raise" a failure raises its own error."""
+    from sklearn.base import clone
+    from sklearn.metrics import check_scoring
+    estimator = clone(estimator).set_params(**clone(params, safe=False))
+    start = time.perf_counter()
+    try:
+        estimator.fit(X.iloc[train], y[train])
+    except Exception as exc:
+        if error_score == "raise":
+            raise
+        return np.nan, time.perf_counter() - start, f"{type(exc).__name__}: {exc}"
+    seconds = time.perf_counter() - start
+    try:
+        return float(check_scoring(estimator, scoring)(estimator, X.iloc[test], y[test])), seconds, None
+    except Exception as exc:
+        if error_score == "raise":
+            raise
+        return np.nan, seconds, (f"its fits worked, its score {scoring or 'default'!r} could not be computed: "
+                                 f"{type(exc).__name__}: {exc}")
+
+
+def _results(candidates: list[dict], out: list, n_folds: int) -> dict:
+    """GridSearchCV's cv_results_ (the test scores' part) of the folds' (score, seconds, why)."""
+    from scipy.stats import rankdata
+    scores = np.array([s for s, _, _ in out], dtype=np.float64).reshape(len(candidates), n_folds)
+    times = np.array([t for _, t, _ in out], dtype=np.float64).reshape(len(candidates), n_folds)
+    res: dict[str, Any] = {"params": candidates}
+    means = np.average(scores, axis=1)
+    res["mean_fit_time"], res["std_fit_time"] = times.mean(axis=1), times.std(axis=1)
+    for k in range(n_folds):
+        res[f"split{k}_test_score"] = scores[:, k]
+    res["mean_test_score"] = means
+    res["std_test_score"] = np.sqrt(np.average((scores - means[:, None]) ** 2, axis=1))
+    if np.isnan(means).all():                 # NaN ranks last, ties share the best rank: _format_results
+        res["rank_test_score"] = np.ones(len(means), dtype=np.int32)
+    else:
+        res["rank_test_score"] = rankdata(-np.nan_to_num(means, nan=np.nanmin(means) - 1), method="min").astype(
+            np.int32)
+    return res
 
 
 def _prefix(estimator) -> str:
@@ -239,20 +269,6 @@ def _unprefixed(params: dict) -> dict:
     return {k.rsplit("__", 1)[-1]: v for k, v in params.items()}
 
 
-def _said(text: str) -> list[tuple[dict, str]]:
-    """(parameters, reason) of each failed fit named in scikit-learn's text about them."""
-    out = []
-    for found in _SAID.findall(text):
-        said = json.loads(found)
-        out.append((said["params"], said["reason"]))
-    return out
-
-
-def _same(said: dict, params: dict) -> bool:
-    """Whether a failed fit's parameters (JSON) are the candidate's."""
-    return all(said.get(k) == json.loads(json.dumps(v, default=str)) for k, v in _unprefixed(params).items())
-
-
 def _shown(params: dict, names: dict[str, str]) -> str:
     """A candidate as the grid wrote it: hidden=32x16, lr=0.01."""
     params = _unprefixed(params)
@@ -260,17 +276,16 @@ def _shown(params: dict, names: dict[str, str]) -> str:
 
 
 def _table(res: dict, names: dict[str, str], n_folds: int):
-    """One row per candidate, best first (failed ones, NaN, last): the grid's values, the scores, the fit time."""
+    """One row per candidate, best first (failed ones, NaN, last): the grid's values as written, then
+    GridSearchCV's cv_results_ columns under its names (the scores, their rank, the fit times, params)."""
     import pandas as pd
     params = [_unprefixed(p) for p in res["params"]]
     table = pd.DataFrame({key: [show(p[name]) for p in params] for key, name in names.items()})
-    table["mean_score"] = res["mean_test_score"]
-    table["std_score"] = res["std_test_score"]
-    table["rank"] = res["rank_test_score"]
-    for k in range(n_folds):
-        table[f"fold{k}_score"] = res[f"split{k}_test_score"]
-    table["mean_fit_seconds"] = res["mean_fit_time"]
-    return table.sort_values("rank", kind="stable").reset_index(drop=True)
+    for column in ("mean_test_score", "std_test_score", "rank_test_score",
+                   *(f"split{k}_test_score" for k in range(n_folds)), "mean_fit_time", "std_fit_time"):
+        table[column] = res[column]
+    table["params"] = params
+    return table.sort_values("rank_test_score", kind="stable").reset_index(drop=True)
 
 
 def show(value):
@@ -281,9 +296,18 @@ def show(value):
 
 
 def fit_on_dask(search, X, y, scheduler: str) -> None:
-    """search.fit through joblib's Dask backend on the cluster of `scheduler`; every future settled
-    (cancelled where the search stopped early) before the client closes."""
+    """search.fit(X, y) (a scikit-learn search) through joblib's Dask backend on the cluster of `scheduler`."""
     import joblib
+
+    def fit(_):
+        with joblib.parallel_backend("dask"):
+            search.fit(X, y)
+    on_dask(fit, scheduler)
+
+
+def on_dask(run: Callable[[Any], Any], scheduler: str) -> Any:
+    """run(client) with a client of the cluster of `scheduler`, its workers' threads limited; every future
+    settled (cancelled where the work stopped early) before the client closes."""
     try:
         from distributed import Client
 
@@ -302,8 +326,7 @@ def fit_on_dask(search, X, y, scheduler: str) -> None:
             raise ValidationError(f"the Dask scheduler at {scheduler!r} has no workers (waited 30 s)") from None
         client.register_plugin(ThreadLimits(1))
         try:
-            with joblib.parallel_backend("dask"):
-                search.fit(X, y)
+            return run(client)
         finally:
             _settle(client)
 
@@ -331,7 +354,7 @@ def _listening(scheduler: str, seconds: float = 5.0) -> None:
 
 
 def _settle(client) -> None:
-    """Cancel what the client still holds (the batches joblib sent before a fit failed or the user
+    """Cancel what the client still holds (the tasks sent before a fit failed or the user
     stopped it, the data it scattered), so that closing the client finds nothing pending: cancel
     returns once the scheduler has released them."""
     from distributed import Future

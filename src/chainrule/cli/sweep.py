@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 from chainrule.errors import ValidationError
 
@@ -15,11 +17,11 @@ def register(sub) -> None:
     p = sub.add_parser(
         "sweep", help="grid-search hyperparameters on a CSV file (locally or on Dask)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Cross-validate every combination of a grid with scikit-learn's GridSearchCV over "
-                    "chainrule's estimators, each fold preprocessed (scaled, filled, one-hot) from its "
-                    "training rows; write the results table and the best model (refitted on the "
-                    "whole file, readable by `chainrule predict`). With --scheduler the fits run on a Dask "
-                    "cluster through joblib's Dask backend.",
+        description="Cross-validate every combination of a grid (or, with --n-iter, that many drawn from it) as "
+                    "scikit-learn's GridSearchCV (RandomizedSearchCV) over chainrule's estimators, each fold "
+                    "preprocessed (scaled, filled, one-hot) from its training rows; write the results table (the "
+                    "columns of cv_results_) and the best model (refitted on the whole file, readable by `chainrule "
+                    "predict`). With --scheduler each fold runs as a task on a Dask cluster.",
         epilog="examples:\n"
                "  chainrule sweep iris.csv --target species --grid 'hidden=16,64;lr=1e-3,1e-2'\n"
                "  chainrule sweep iris.csv --target species --grid 'hidden=8,32x16' --scheduler tcp://10.0.0.5:8786\n"
@@ -32,6 +34,8 @@ def register(sub) -> None:
     p.add_argument("--out-dir", default="sweep", help="folder for sweep_results.csv and best_model.npz "
                                                       "(default ./sweep)")
     p.add_argument("--cv", type=int, default=3, help="cross-validation folds (default 3)")
+    p.add_argument("--n-iter", type=int, help="random search: this many candidates drawn from the grid, as "
+                                              "RandomizedSearchCV's n_iter (seeded by --seed); default: every one")
     p.add_argument("--scoring", help="scikit-learn scorer name (default accuracy or r2); a regression's scores "
                                      "are in the target's units")
     p.add_argument("--epochs", type=int, default=100, help="epochs of every fit unless the grid sets them")
@@ -56,7 +60,7 @@ def register(sub) -> None:
 
 
 def sweep(args) -> int:
-    from chainrule.sweep import parse_grid, run_sweep
+    from chainrule.sweep import parse_grid
 
     grid = parse_grid(args.grid)              # checked before reading the data
     reading_marks(args)
@@ -66,24 +70,61 @@ def sweep(args) -> int:
     if args.jobs == 0:
         raise ValidationError("--jobs must be a nonzero integer: N fits at once, -1 one per CPU, -2 all CPUs but "
                               "one (as joblib's n_jobs); got 0")
+    if args.n_iter is not None and args.n_iter < 1:
+        raise ValidationError(f"--n-iter must be a positive integer (candidates drawn from the grid); got "
+                              f"{args.n_iter}")
     fixed = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size), ("dtype", args.dtype))
              if v is not None and k not in grid and not (k == "batch_size" and "batch" in grid)}
-    result = run_sweep(args.csv, args.target, grid, scheduler=args.scheduler, out_dir=args.out_dir, cv=args.cv,
-                       scoring=args.scoring, n_jobs=args.jobs, seed=args.seed, task=args.task,
-                       impute=args.impute, na_values=args.na_values, text_columns=args.text, drop=args.drop,
-                       features=args.features, max_categories=args.max_categories, argument_names=COLUMN_FLAGS,
-                       refit=args.refit, error_score=float("nan") if args.error_score == "nan" else "raise", **fixed,
-                       read={"sep": args.sep, "encoding": args.encoding, "decimal": args.decimal,
-                             "thousands": args.thousands})
+    files = [Path(args.out_dir) / "sweep_results.csv", Path(args.out_dir) / "best_model.npz"]
+    before = [_identity(f) for f in files]
+    try:
+        result = _run(args, grid, fixed)
+    except KeyboardInterrupt:       # what the folder holds now: each file is written whole (renamed) or not at all
+        written = [str(f) for f, was in zip(files, before) if _identity(f) not in (None, was)]
+        kept = [str(f) for f, was in zip(files, before) if _identity(f) == was and was is not None]
+        said = (f"; wrote {' and '.join(map(repr, written))} before it" if written else
+                "; the sweep wrote nothing (its results are written when every fit is done)")
+        if kept:
+            said += f"; {' and '.join(map(repr, kept))}, from before, {'is' if len(kept) == 1 else 'are'} unchanged"
+        print(f"chainrule: interrupted{said}", file=sys.stderr)
+        return 130
     if result.said:
         print(result.said, file=sys.stderr)
     said_left_out(result.left_out)
     where = f"Dask scheduler {args.scheduler}" if args.scheduler else "this machine"
     n = len(result.table)
-    print(f"{n} {plural(n, 'candidate')} x {args.cv} folds on {where}; {result.scoring}, best first:")
-    shown = result.table[[*grid, "mean_score", "std_score", "rank"]].astype({k: str for k in grid})
+    drawn = f" (drawn at random from {_size(grid)})" if args.n_iter is not None else ""
+    print(f"{n} {plural(n, 'candidate')}{drawn} x {args.cv} folds on {where}; {result.scoring}, best first:")
+    shown = result.table[[*grid, "mean_test_score", "std_test_score", "rank_test_score"]].astype({k: str for k in grid})
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     print(f"best: {', '.join(f'{k}={v}' for k, v in shown.iloc[0][list(grid)].items())} "
           f"({result.scoring} {result.best_score:.4f})")
     print(f"wrote {result.results_path}" + (f" and {result.model_path}" if result.model_path else ""))
     return 0
+
+
+def _size(grid: dict) -> str:
+    """How many candidates the whole grid holds: '12 in the grid'."""
+    import math
+    return f"{math.prod(len(v) for v in grid.values())} in the grid"
+
+
+def _run(args, grid: dict, fixed: dict):
+    """run_sweep with the command's options."""
+    from chainrule.sweep import run_sweep
+    return run_sweep(args.csv, args.target, grid, scheduler=args.scheduler, out_dir=args.out_dir, cv=args.cv,
+                     n_iter=args.n_iter, scoring=args.scoring, n_jobs=args.jobs, seed=args.seed, task=args.task,
+                     impute=args.impute, na_values=args.na_values, text_columns=args.text, drop=args.drop,
+                     features=args.features, max_categories=args.max_categories, argument_names=COLUMN_FLAGS,
+                     refit=args.refit, error_score=float("nan") if args.error_score == "nan" else "raise", **fixed,
+                     read={"sep": args.sep, "encoding": args.encoding, "decimal": args.decimal,
+                           "thousands": args.thousands})
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """The file at `path` as a rename replaces it (device, inode, time), or None where there is none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_mtime_ns

@@ -1,0 +1,104 @@
+"""The explorer's share links of model files (Dropout, float32), its words on ranges, the derivation
+of a deep network's delta, the sample drawn for a model, and the page's menus and editor in chromium.
+
+Oracles: the model file itself (`cr.load`: its layers and dtype), torch autograd (a deep network's
+deltas), `Preprocessing.transform` (the drawn sample), the page's DOM as chromium shows it. API
+tests use Starlette's TestClient; browser tests use test_explore_browser's fixtures (a server on
+127.0.0.1, Debian's chromium)."""
+import argparse
+import re
+
+import numpy as np
+import pytest
+import test_explore_browser as fixtures
+from starlette.testclient import TestClient
+
+import chainrule as cr
+from chainrule.teach.explore import limits
+from chainrule.teach.explore.server import create_app
+from chainrule.teach.explore.session import Session
+
+TOKEN = "explorer-4-token"
+server, browser, page = fixtures.server, fixtures.browser, fixtures.page      # this module's own
+
+
+def open_page(client, share=None):
+    r = client.post("/api/session", headers={"X-Token": TOKEN}, json={"share": share} if share else {})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def act(client, sid, action, status=200, **body):
+    r = client.post(f"/api/session/{sid}/{action}", headers={"X-Token": TOKEN}, json=body)
+    assert r.status_code == status, r.text
+    return r.json()
+
+
+def started(path):
+    from chainrule.cli.explore import start
+    return start(argparse.Namespace(model=str(path), data=None, target=None))
+
+
+def numbers(state):
+    return ([(u["name"], u["value"]) for u in state["layers"][0]["units"]],
+            [(p["name"], p["value"]) for p in state["params"]], state["E_total"])
+
+
+@pytest.mark.parametrize("dtype, dropout", [("float64", 0.25), ("float32", 0.0), ("float32", 0.4)])
+def test_a_share_link_of_a_model_keeps_its_dropout_and_dtype(tmp_path, dtype, dropout):
+    """A model file with Dropout layers and/or float32 (and a leaky_relu's alpha), opened with `chainrule
+    explore --model`, trained two steps and shared: the receiver's network is the file's, layer for layer
+    (its config as `cr.load` reads it), in its dtype, with the same numbers."""
+    layers = [cr.Dense(3, 4, "tanh"), cr.Dropout(dropout), cr.Dense(4, 3, {"name": "leaky_relu", "alpha": 0.2}),
+              cr.Dense(3, 1, "sigmoid")]
+    cr.Network(layers, loss="binary_crossentropy", dtype=dtype, seed=1).save(str(tmp_path / "m.npz"))
+    truth = cr.load(str(tmp_path / "m.npz")).config()
+    sender = TestClient(create_app(TOKEN, lambda: Session(started(tmp_path / "m.npz"))))
+    a = open_page(sender)
+    act(sender, a["session"], "step")
+    shared = act(sender, a["session"], "step")["state"]
+    code = act(sender, a["session"], "share")["code"]
+    sessions = []
+
+    def receiving():
+        sessions.append(Session())
+        return sessions[-1]
+    b = open_page(TestClient(create_app(TOKEN, receiving)), share=code)
+    assert "error" not in b, b.get("error")
+    assert sessions[0].net.config() == truth
+    assert sessions[0].net.params.dtype == np.dtype(dtype)
+    assert numbers(b["state"]) == numbers(shared) and b["state"]["steps"] == 2
+
+
+def test_a_share_code_whose_layers_are_not_its_architecture_is_refused():
+    import base64
+    import json
+    import zlib
+
+    from chainrule.teach.explore.export import _payload, share_code
+    s = Session()
+    p = _payload(share_code(s))
+    p["net"] = {"layers": [{"type": "Dense", "n_in": 2, "n_out": 9, "activation": "sigmoid"}], "dtype": "float64"}
+    code = base64.urlsafe_b64encode(zlib.compress(json.dumps(p).encode())).decode()
+    r = Session()
+    with pytest.raises(cr.errors.ValidationError, match="Dense layers"):
+        r.act("load_share", {"code": code})
+    assert r.is_seed_start()
+
+
+def test_share_refusals_write_their_ranges_as_a_person_reads_them():
+    """Weights past 10^6 (a diverged run) and the field's own refusal say the same range, written out."""
+    s = Session()
+    s.act("set_architecture", {"hidden": [2], "activations": ["linear"], "output_activation": "linear",
+                               "init": "auto"})
+    s.act("set_optimizer", {"lr": 1000})
+    s.act("step")
+    s.act("step")
+    assert np.max(np.abs(s.net.params)) > limits.MAX_VALUE
+    with pytest.raises(cr.errors.ValidationError) as refused:
+        s.share()
+    with pytest.raises(cr.errors.ValidationError) as typed:
+        s.act("set_param", {"name": "w1", "value": 2e6})
+    said = f"between -{limits.MAX_VALUE:,.0f} and {limits.MAX_VALUE:,.0f}"     # 1,000,000
+    assert said in str(refused.value) and said in str(typed.value)
+    assert not re.search(r"\de\+", str(refused.value).split("magnitude")[0]), str(refused.value)

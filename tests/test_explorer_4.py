@@ -102,3 +102,45 @@ def test_share_refusals_write_their_ranges_as_a_person_reads_them():
     said = f"between -{limits.MAX_VALUE:,.0f} and {limits.MAX_VALUE:,.0f}"     # 1,000,000
     assert said in str(refused.value) and said in str(typed.value)
     assert not re.search(r"\de\+", str(refused.value).split("magnitude")[0]), str(refused.value)
+
+
+def derivation_head(page):
+    return page.locator('[data-id="derivation"] h3')
+
+
+def test_reset_closes_the_target_editor(page):
+    """The target editor belongs to the batch it edits: Reset (and a new network) put another one in place,
+    and the panel goes back to its invitation to click."""
+    page.click('.target[data-name="o2"]')
+    fixtures.expect(derivation_head(page)).to_have_text("Target of o2")
+    page.fill('[data-id="derivation"] input', "0.5")
+    page.click('[data-id="derivation"] button.primary')
+    fixtures.expect(page.locator('.target[data-name="o2"]')).to_contain_text("0.5")
+    fixtures.expect(derivation_head(page)).to_have_text("Target of o2")          # open while one edits
+    page.click('[data-act="reset"]')
+    fixtures.expect(page.locator('.target[data-name="o2"]')).to_contain_text("0.99")
+    fixtures.expect(derivation_head(page)).to_have_text("The chain rule")
+    assert page.locator('[data-id="derivation"] form.editor').count() == 0
+    page.click('.target[data-name="o1"]')
+    fixtures.expect(derivation_head(page)).to_have_text("Target of o1")
+    page.select_option('[data-id="data"]', "xor")                   # another data set: no editable targets
+    fixtures.expect(page.locator('[data-id="title"]')).to_contain_text("xor")
+    fixtures.expect(derivation_head(page)).to_have_text("The chain rule")
+
+
+def selected_option(page, select):
+    return page.eval_on_selector(select, "s => s.options[s.selectedIndex].textContent")
+
+
+def test_the_data_menu_names_what_is_loaded(page):
+    """Once its Init (or its layers) changed, the network is no longer the seed's: the Data menu says what
+    the title says, and still offers the seed's network to go back to it."""
+    assert selected_option(page, '[data-id="data"]') == "The seed's 2-2-2 network"
+    page.locator('[data-id="arch"] select').nth(3).select_option("he_normal")          # Init
+    fixtures.expect(page.locator('[data-id="title"]')).to_have_text("Your network on the seed's sample")
+    assert selected_option(page, '[data-id="data"]') == page.inner_text('[data-id="title"]')
+    page.select_option('[data-id="data"]', "seed")
+    fixtures.expect(page.locator('[data-id="title"]')).to_have_text("The seed's 2-2-2 network")
+    assert selected_option(page, '[data-id="data"]') == "The seed's 2-2-2 network"
+    assert page.locator('[data-id="data"] option[value="now"]').count() == 0
+    assert fixtures.etotal(page) == "0.298371109"

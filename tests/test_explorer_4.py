@@ -144,3 +144,36 @@ def test_the_data_menu_names_what_is_loaded(page):
     assert selected_option(page, '[data-id="data"]') == "The seed's 2-2-2 network"
     assert page.locator('[data-id="data"] option[value="now"]').count() == 0
     assert fixtures.etotal(page) == "0.298371109"
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_the_sample_drawn_for_a_model_is_a_row_of_its_columns_encoded_by_its_preprocessing(tmp_path, dtype):
+    """A model `chainrule train` wrote, opened without data: the sample is a row of its file's columns
+    (named in the words under the title), encoded by the model's own Preprocessing.transform, as
+    `chainrule predict` encodes a file's rows; the row's numbers standardize to two decimals."""
+    from conftest import csv_model
+
+    from chainrule.saving.npz import save
+    from chainrule.teach.explore import opening
+    path, pre = csv_model(tmp_path)
+    net = cr.load(str(path))
+    if dtype == "float32":
+        net = cr.Network([cr.Dense(4, 3, "tanh"), cr.Dense(3, 2, "softmax")], loss="categorical_crossentropy",
+                         dtype="float32", seed=2)
+        save(net, str(path), extra={"tabular": pre.to_json()})
+    for seed in range(6):
+        row = opening.raw_sample(pre, np.random.default_rng(seed))
+        assert list(row.columns) == ["size", "weight", "colour"] and row["colour"][0] in ("blue", "red")
+        X, _, how = opening.model_sample(net, pre, seed)
+        encoded = pre.transform(row, dtype=net.dtype, sparse=False)
+        assert X.dtype == np.dtype(dtype) and np.array_equal(X, encoded)
+        assert np.allclose(X[0, :2], np.round(X[0, :2], 2), atol=1e-6)
+        assert f"colour={row['colour'][0]}" in how and f"size={row['size'][0]:.6g}" in how
+    state = Session(started(path)).state()
+    assert [u["value"][0] for u in state["layers"][0]["units"]] == X0(path, pre)
+
+
+def X0(path, pre):
+    from chainrule.teach.explore import opening
+    net = cr.load(str(path))
+    return pre.transform(opening.raw_sample(pre, np.random.default_rng(0)), dtype=net.dtype, sparse=False)[0].tolist()

@@ -177,3 +177,67 @@ def X0(path, pre):
     from chainrule.teach.explore import opening
     net = cr.load(str(path))
     return pre.transform(opening.raw_sample(pre, np.random.default_rng(0)), dtype=net.dtype, sparse=False)[0].tolist()
+
+
+def torch_deltas(net, X, Y):
+    """dE/dnet of every unit of every layer, by torch autograd on the same weights (written out here:
+    net = a @ W + b, out = f(net); E the seeds' sse, averaged over the samples)."""
+    torch = pytest.importorskip("torch")
+    fns = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu, "linear": lambda z: z,
+           "leaky_relu": lambda z: torch.nn.functional.leaky_relu(z, 0.01)}
+    a, nets = torch.tensor(X), []
+    for d in net.dense_layers:
+        z = a @ torch.tensor(d.W, requires_grad=True) + torch.tensor(d.b)
+        z.retain_grad()
+        nets.append(z)
+        a = fns[d.activation.name](z)
+    E = 0.5 * ((torch.tensor(Y) - a) ** 2).sum(dim=1).mean()
+    E.backward()
+    return [z.grad.numpy() for z in nets]
+
+
+def unit(name):
+    """A unit's index in its layer: h2_3 -> 2, o1 -> 0."""
+    return int(re.findall(r"\d+", name)[-1]) - 1
+
+
+@pytest.mark.parametrize("acts, n", [(["sigmoid", "tanh", "relu"], 1), (["tanh", "sigmoid", "leaky_relu"], 1),
+                                     (["tanh", "tanh", "sigmoid"], 3)])
+def test_a_deep_networks_hidden_delta_is_derived_from_the_layer_above(acts, n):
+    """dE/dw1 of a network with three hidden layers reads dE/dnet of layer 2's units: explain and the
+    explorer's panel both write how each comes from layer 3 (the sum of delta * w over its units, times
+    the activation's derivative), with numbers that are torch autograd's and that multiply out to it."""
+    from chainrule.teach.explore.derive import parameter_lines
+    rng = np.random.default_rng(7)
+    net = cr.Network([cr.Dense(2, 3, acts[0]), cr.Dense(3, 3, acts[1]), cr.Dense(3, 2, acts[2]),
+                      cr.Dense(2, 2, "sigmoid")], loss="sse", seed=5)
+    X, Y = rng.uniform(-1, 1, (n, 2)), rng.uniform(0, 1, (n, 2))
+    deltas = torch_deltas(net, X, Y)
+    report = cr.explain(net, X, Y, lr=0.5)
+    d, text = report.to_dict(), report.text()
+    names = [[f"h{l + 1}_{j + 1}" for j in range(3)] for l in range(3)]
+    for layer in (0, 1):         # paths via hidden layers 2 and 3: their deltas from the layer above them
+        for p in (q for q in d["parameters"] if q["layer"] == layer):
+            for q in p["paths"]:
+                k = unit(q["via"])
+                src = q["delta"]
+                assert np.allclose(src["dE/dnet"], deltas[layer + 1][:, k], rtol=1e-10, atol=1e-15)
+                for t in src["terms"]:
+                    m = unit(t["via"])
+                    assert np.allclose(t["dE/dnet"], deltas[layer + 2][:, m], rtol=1e-10, atol=1e-15)
+                    assert t["w"] == net.dense_layers[layer + 2].W[k, m]
+        for v in names[layer + 1][:2 if layer == 1 else 3]:
+            line = next(x for x in text.splitlines() if x.strip().startswith(f"dE/dnet_{v} = ("))
+            assert text.count(line) == 1                            # once, where the layer's paths first use it
+    w1 = report.parameter("w1")
+    lines = {x["lhs"]: x for x in parameter_lines(d, w1)}
+    for q in w1["paths"]:
+        v, k = q["via"], unit(q["via"])
+        line = lines[f"dE/dnet_{v}"]
+        assert line["formula"] == "(" + " + ".join(f"dE/dnet_{t['via']} * {t['weight']}" for t in q["delta"]["terms"]) \
+            + f") * dout_{v}/dnet_{v}"
+        assert np.allclose(line["raw"], deltas[1][:, k], rtol=1e-10, atol=1e-15)
+        if n == 1:           # the numbers written multiply out to the delta (to the digits they are written with)
+            assert re.fullmatch(r"[-+*() .0-9e]+", line["numbers"])
+            assert abs(eval(line["numbers"]) - deltas[1][0, k]) < 1e-8
+            assert f"dE/dnet_{v} = {line['formula']}" in text

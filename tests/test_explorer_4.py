@@ -19,7 +19,7 @@ from chainrule.teach.explore.server import create_app
 from chainrule.teach.explore.session import Session
 
 TOKEN = "explorer-4-token"
-server, browser, page = fixtures.server, fixtures.browser, fixtures.page      # this module's own
+server, browser, page, shots = fixtures.server, fixtures.browser, fixtures.page, fixtures.shots  # this module's own
 
 
 def open_page(client, share=None):
@@ -241,3 +241,22 @@ def test_a_deep_networks_hidden_delta_is_derived_from_the_layer_above(acts, n):
             assert re.fullmatch(r"[-+*() .0-9e]+", line["numbers"])
             assert abs(eval(line["numbers"]) - deltas[1][0, k]) < 1e-8
             assert f"dE/dnet_{v} = {line['formula']}" in text
+
+
+def test_on_a_phone_the_share_link_stays_in_a_small_box(page, shots):
+    """A share link of a trained data set is thousands of characters: on a 390 px phone it used to fill the
+    screen and push the page down; it sits in a box of a few lines that scrolls, and the whole link is in it."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.select_option('[data-id="data"]', "moons")
+    fixtures.expect(page.locator('[data-id="title"]')).to_contain_text("moons")
+    page.click('[data-act="step"]')
+    fixtures.expect(page.locator('[data-id="emeta"]')).to_contain_text("step 1")
+    page.click('[data-id="share"]')
+    page.wait_for_selector('[data-id="info"]:not([hidden])')
+    box = page.locator('[data-id="info"] .share-url')
+    link = box.inner_text()
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/#s=[\w-]+", link) and len(link) > 1000
+    assert page.eval_on_selector('[data-id="info"]', "e => e.getBoundingClientRect().height") < 200
+    assert box.evaluate("e => e.scrollHeight > e.clientHeight")           # the rest of it scrolls in the box
+    assert fixtures.no_horizontal_overflow(page)
+    page.screenshot(path=str(shots / "explore-4-share-phone.png"))

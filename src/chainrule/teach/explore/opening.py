@@ -52,9 +52,8 @@ def model_sample(net, pre, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
         row = raw_sample(pre, rng)
         x = pre.transform(row, dtype=net.dtype, sparse=False)[0]
         cells = ", ".join(f"{c}={v:.6g}" if c in pre.numeric else f"{c}={v}" for c, v in row.iloc[0].items())
-        where = (f"the row {cells} (numeric columns standard normal once standardized: their training mean plus "
-                 "a standard normal times their spread" + ("; one category of each text column" if pre.text else "")
-                 + ")")
+        where = (f"the row {cells} (numeric columns standard normal once standardized"
+                 + (", one category of each text column" if pre.text else "") + ")")
     else:
         x = np.round(rng.uniform(-1, 1, net.n_inputs), 2)
         where = "inputs uniform in [-1, 1]"

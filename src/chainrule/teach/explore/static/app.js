@@ -33,8 +33,16 @@ export function mount(root, transport) {
     $("error-text").textContent = msg;
     $("error").hidden = !msg;
   }
-  function info(msg) {
+  // `link` (a share URL, thousands of characters): in a box of its own that scrolls, so that on a
+  // phone it does not push the page down by a screen
+  function info(msg, link) {
     $("info").textContent = msg || "";
+    if (link) {
+      const box = document.createElement("span");
+      box.className = "share-url";
+      box.textContent = link;
+      $("info").appendChild(box);
+    }
     $("info").hidden = !msg;
   }
   $("error-close").addEventListener("click", () => showError(""));
@@ -171,8 +179,8 @@ export function mount(root, transport) {
       const cols = state.mode === "model" && state.names ? ", the columns and statistics of its CSV file" : "";
       const what = `(this network, its data${cols} and optimizer; no token: it opens in this browser, or added to `
         + "the URL another `chainrule explore` prints)";
-      info(`Share link ${what}: ${url}`);
-      try { await navigator.clipboard.writeText(url); info(`Copied to the clipboard ${what}: ${url}`); } catch (e) { /* shown above */ }
+      info(`Share link ${what}:`, url);
+      try { await navigator.clipboard.writeText(url); info(`Copied to the clipboard ${what}:`, url); } catch (e) { /* shown above */ }
     }
   });
   root.querySelectorAll("[data-export]").forEach(b => b.addEventListener("click", () => {

@@ -210,7 +210,8 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
                 "paths": None if nxt is None else [
                     {"via": names[l + 2][k], "dE/dnet": _vals(nxt.delta[:, k]),
                      "weight": weight_name(dense, l + 1, j, k), "w": float(nxt.W[j, k]),
-                     "term": _vals(nxt.delta[:, k] * nxt.W[j, k])}
+                     "term": _vals(nxt.delta[:, k] * nxt.W[j, k]),
+                     "delta": notation.hidden_delta(dense, names, l + 1, k) if l + 2 < len(dense) else None}
                     for k in range(nxt.n_out)],
             }
             for i, frm in enumerate(names[l] + [None]):
@@ -321,7 +322,7 @@ def _render(d: dict, markdown: bool) -> str:
     plain, tex_line, _ = notation.total_error(d["loss"], [e["name"] for e in d["errors"]], n)
     E = _f(d["E_total"])
     eq(f"{plain} = {E}", f"{tex_line} = {E}")
-    current = None
+    current, derived = None, set()
     for p in d["parameters"]:
         layer_title = "output layer" if p["layer"] == len(d["layers"]) - 1 else f"hidden layer {p['layer'] + 1}"
         if layer_title != current:
@@ -334,7 +335,10 @@ def _render(d: dict, markdown: bool) -> str:
             # dE_o/dout_h or, where there is no E_o of net_o alone, dE/dnet_o * dnet_o/dout_h (coupled_paths)
             coupled = notation.coupled_paths(d, p["layer"])
             for q in p["paths"]:
-                via = q["via"]
+                via, line = q["via"], notation.delta_line(q, n)
+                if line is not None and via not in derived:     # where this delta comes from, once
+                    derived.add(via)
+                    eq(line.plain(), line.tex)
                 lhs, tex_lhs = ((f"dE/dnet_{via} * dnet_{via}/dout_{to}",
                                  f"\\frac{{\\partial E}}{{\\partial net_{{{via}}}}} \\cdot "
                                  f"\\frac{{\\partial net_{{{via}}}}}{{\\partial out_{{{to}}}}}") if coupled else

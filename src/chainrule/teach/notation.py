@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
 from .numbers import factor, fmt
 
 Builder = Callable[..., Any]
@@ -201,6 +203,60 @@ def forward_activation(layer: dict, nr: dict, n: int) -> tuple[str, str]:
         plain += f" = exp({fmt(nr['net'])}) / (" + " + ".join(f"exp({v})" for v in nets) + ")"
         tex += f" = \\frac{{e^{{{fmt(nr['net'])}}}}}{{" + " + ".join(f"e^{{{v}}}" for v in nets) + "}"
     return plain, tex
+
+
+def hidden_delta(dense: list[Any], names: list[list[str]], l: int, k: int) -> dict | None:
+    """Where hidden unit k of Dense layer l (below the output layer) gets its delta, read from the
+    engine's caches: dE/dout (the sum over the units of layer l + 1 of their delta times the weight
+    to them), the activation's derivative and the delta. None where the derivative is not
+    elementwise (a hidden softmax) or was not cached."""
+    lay, up = dense[l], dense[l + 1]
+    if not lay.activation.elementwise or lay.dout is None or lay.delta is None:
+        return None
+    vals = lambda a: [float(v) for v in np.asarray(a).reshape(-1)]    # noqa: E731
+    return {"dE/dout": vals(lay.dout[:, k]), "dE/dnet": vals(lay.delta[:, k]),
+            "dout/dnet": vals(lay.activation.derivative(lay.out[:, k:k + 1], lay.net[:, k:k + 1])),
+            "terms": [{"via": names[l + 2][m], "dE/dnet": vals(up.delta[:, m]),
+                       "weight": weight_name(dense, l + 1, k, m), "w": float(up.W[k, m])} for m in range(up.n_out)]}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a derivation in parts: lhs = formula = numbers (one sample's; "" for more) = value."""
+
+    lhs: str
+    formula: str
+    numbers: str
+    value: Any
+    tex: str                      # the whole line in LaTeX, its value written by `fmt`
+
+    def plain(self, zeros: bool = True) -> str:
+        return " = ".join(x for x in (self.lhs, self.formula, self.numbers, fmt(self.value, zeros)) if x)
+
+
+def delta_line(q: dict, n: int, zeros: bool = True) -> Line | None:
+    """How the delta of q["via"] (a path's unit in a hidden layer) comes from the layer above it, from
+    q["delta"] (`hidden_delta`): dE/dnet_v = (sum over the units k above of dE/dnet_k * w_vk) * dout_v/dnet_v,
+    the seed's hidden-layer rule one layer up, with one sample's numbers. None where there is none."""
+    src, v = q.get("delta"), q["via"]
+    if src is None:
+        return None
+    terms, f = src["terms"], (lambda x: factor(x, zeros))
+    shown = terms if len(terms) <= 4 else [terms[0], terms[-1]]          # past 4 units: the sum's ends
+    join = " + " if len(terms) <= 4 else " + ... + "
+    total = join.join(f"dE/dnet_{t['via']} * {t['weight']}" for t in shown)
+    total_tex = join.replace("...", "\\cdots").join(
+        f"\\frac{{\\partial E}}{{\\partial net_{{{t['via']}}}}} \\cdot w_{{{t['weight'][1:]}}}" for t in shown)
+    numbers = ""
+    if n == 1:
+        inner = (" + ".join(f"{f(t['dE/dnet'])} * {f(t['w'])}" for t in terms) if len(terms) <= 4
+                 else fmt(src["dE/dout"], zeros))
+        numbers = f"({inner}) * {f(src['dout/dnet'])}"
+    formula = f"({total}) * dout_{v}/dnet_{v}"
+    tex = (f"\\frac{{\\partial E}}{{\\partial net_{{{v}}}}} = \\left({total_tex}\\right) \\cdot "
+           f"\\frac{{\\partial out_{{{v}}}}}{{\\partial net_{{{v}}}}}"
+           + (f" = {numbers.replace(' * ', CDOT)}" if numbers else "") + f" = {fmt(src['dE/dnet'], zeros)}")
+    return Line(f"dE/dnet_{v}", formula, numbers, src["dE/dnet"], tex)
 
 
 def coupled_paths(d: dict, layer: int) -> bool:

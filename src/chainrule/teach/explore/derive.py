@@ -15,6 +15,7 @@ from ..notation import (
     activation_numbers,
     activation_text,
     coupled_paths,
+    delta_line,
     forward_activation,
     fused_delta,
     loss_text,
@@ -98,6 +99,11 @@ def _local_lines(d: dict, p: dict) -> list[Line]:
         names = {q["via"]: (f"dE/dnet_{q['via']} * {q['weight']}" if coupled else f"dE_{q['via']}/dout_{to}")
                  for q in p["paths"]}
         for q in p["paths"]:
+            above = delta_line(q, n, zeros=False)       # the delta of a hidden unit above, from its layer above
+            if above is not None:
+                lines.append(_line(above.lhs, above.formula, above.numbers, above.value,
+                                   note=f"the delta of {q['via']}: the sum over the layer above it, times its "
+                                        "activation's derivative"))
             lhs = f"dE/dnet_{q['via']} * dnet_{q['via']}/dout_{to}"
             lines.append(_line(names[q["via"]] if not coupled else lhs,
                                lhs if not coupled else f"dE/dnet_{q['via']} * {q['weight']}",

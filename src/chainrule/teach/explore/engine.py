@@ -72,6 +72,37 @@ def explain_all(net, X, Y, lr) -> dict:
         return d
 
 
+def layers_of(net) -> dict | None:
+    """What the page's architecture (`arch_of`) does not say of a model file's network: its Dropout
+    layers, an activation's setting (leaky_relu's alpha), a layer's frozen weights, float32. None
+    when the architecture says it all (a network the page built)."""
+    plain = build(net.n_inputs, net.n_outputs, arch_of(net))
+    if net.config() == plain.config():
+        return None
+    return {"layers": [layer.config() for layer in net.layers], "dtype": net.dtype.name}
+
+
+def with_layers(net, described: Any) -> Any:
+    """`net` (built from the architecture) rebuilt with the layers of `described` (`layers_of`):
+    the same Dense sizes, the Dropout layers, activations, frozen parameters and dtype it lists."""
+    from chainrule.nn.layers import layer_from_config
+    if not isinstance(described, dict) or set(described) != {"layers", "dtype"} \
+            or described["dtype"] not in ("float64", "float32") or not isinstance(described["layers"], list):
+        raise ValidationError("share code: net must list the layers and the dtype (float64 or float32)")
+    configs, dense = described["layers"], net.dense_layers
+    kinds = [c.get("type") if isinstance(c, dict) else None for c in configs]
+    sizes = [(c.get("n_in"), c.get("n_out")) for c, k in zip(configs, kinds) if k == "Dense"]
+    if not set(kinds) <= {"Dense", "Dropout"} or len(configs) > 2 * len(dense) + 1 \
+            or sizes != [(d.n_in, d.n_out) for d in dense]:
+        raise ValidationError("share code: the layers must be the architecture's Dense layers, with Dropout "
+                              "between them")
+    try:
+        layers = [layer_from_config(c) for c in configs]
+        return cr.Network(layers, loss=net.loss_function.name, dtype=described["dtype"])
+    except (ValidationError, TypeError, ValueError, KeyError) as exc:
+        raise ValidationError(f"share code: the layers are damaged ({exc})") from None
+
+
 def arch_of(net) -> dict:
     dense = net.dense_layers
     return {"hidden": [d.n_out for d in dense[:-1]], "activations": [d.activation.name for d in dense[:-1]],

@@ -13,7 +13,7 @@ import numpy as np
 
 from chainrule.errors import ValidationError
 
-from . import limits
+from . import engine, limits
 
 MAX_SHARED_PARAMS = 400
 
@@ -90,6 +90,9 @@ def share_code(s) -> str:
                "X": None if s.data else s.X.tolist(), "Y": None if s.data else s.Y.tolist(),
                # the optimizer's step count and moments: the copy's next steps are the original's
                "steps": s.steps, "opt_state": {"t": s.opt.t, **{k: v.tolist() for k, v in s.opt.state.items()}}}
+    described = engine.layers_of(s.net)     # a model file's Dropout, float32, alpha: not in the architecture
+    if described is not None:
+        payload["net"] = described
     if s.mode == "model":       # a model file's: its name, its CSV preprocessing (columns, statistics), its sample
         payload["model"] = {"title": s.title, "sample_from": s.sample_from,
                             "pre": None if s.pre is None else s.pre.to_json()}
@@ -111,7 +114,7 @@ def _check_shareable(s) -> None:
         values = np.asarray(values, dtype=float)
         if values.size and not (np.all(np.isfinite(values)) and np.max(np.abs(values)) <= bound):
             worst = np.max(np.abs(np.nan_to_num(values, nan=np.inf)))
-            raise ValidationError(f"a share link holds values between {-bound:g} and {bound:g}, as the page accepts "
+            raise ValidationError(f"a share link holds values {limits.between(bound)}, as the page accepts "
                                   f"them; this network has a {what} of magnitude {worst:.3g}: lower the learning "
                                   "rate and Undo or Reset, or export the model (.npz) instead")
 
@@ -165,6 +168,9 @@ def load_share(s, code) -> None:
         s.X, s.Y = X, s.net.targets(Y)
     elif arch != s.arch:
         s.set_architecture(**arch)
+    if p.get("net") is not None:
+        s.net = engine.with_layers(s.net, p["net"])
+        limits.check_model(s.net, "the shared network")
     values = p.get("params")
     if not isinstance(values, list) or len(values) != s.net.n_params:
         raise ValidationError(f"share code: expected {s.net.n_params} parameter values")

@@ -33,11 +33,23 @@ def integer(value: Any, name: str, low: int, high: int) -> int:
     return value
 
 
+def written(bound: float) -> str:
+    """A range's end as a person writes it: 1,000,000; past 10^15, a power of ten (10^300)."""
+    if bound < 1e15:
+        return f"{bound:,.0f}"
+    power = math.log10(bound)
+    return f"10^{power:.0f}" if power == round(power) else f"{bound:g}"
+
+
+def between(bound: float) -> str:
+    """'between -1,000,000 and 1,000,000': every range message of the page writes it so."""
+    return f"between -{written(bound)} and {written(bound)}"
+
+
 def number(value: Any, name: str, bound: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
             or abs(value) > bound:
-        size = f"{bound:,.0f}" if bound < 1e15 else f"{bound:g}"      # 1,000,000: as a person writes it
-        raise ValidationError(f"{name} must be a finite number between -{size} and {size}; got {value!r}")
+        raise ValidationError(f"{name} must be a finite number {between(bound)}; got {value!r}")
     return float(value)
 
 

@@ -42,21 +42,18 @@ def reset(s) -> None:
 def model_sample(net, pre, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
     """One sample for a model opened without data, drawn from `seed` (the Network card's Init seed,
     so the same file opens on the same sample), and the words saying where it came from. With the
-    CSV preprocessing stored by `chainrule train`: each numeric column at its training mean plus a
-    standard normal times its spread (standardized: N(0, 1)), each text column one of its categories;
-    without: inputs uniform in [-1, 1]. The target: a class drawn at random, or for one output a
-    value in [0, 1] (regression's standardized target: N(0, 1)). Two decimals: easy to read and to
-    retype. Zeros would show nothing: with ReLU and zero biases every gradient is 0."""
+    CSV preprocessing stored by `chainrule train`: a row of the file's columns (`raw_sample`), encoded
+    by that preprocessing as `chainrule predict` encodes a file's rows; without: inputs uniform in
+    [-1, 1]. The target: a class drawn at random, or for one output a value in [0, 1] (regression's
+    standardized target: N(0, 1)). Two decimals: easy to read and to retype. Zeros would show
+    nothing: with ReLU and zero biases every gradient is 0."""
     rng = np.random.default_rng(seed)
     if pre is not None:
-        parts = [np.round(rng.standard_normal(len(pre.numeric)), 2)]
-        for c in pre.text:
-            one = np.zeros(len(pre.categories[c]))
-            one[rng.integers(len(one))] = 1.0
-            parts.append(one)
-        x = np.concatenate(parts)
-        where = ("numeric columns standard normal (their scale in training, once standardized)"
-                 + (", one category of each text column" if pre.text else ""))
+        row = raw_sample(pre, rng)
+        x = pre.transform(row, dtype=net.dtype, sparse=False)[0]
+        cells = ", ".join(f"{c}={v:.6g}" if c in pre.numeric else f"{c}={v}" for c, v in row.iloc[0].items())
+        where = (f"the row {cells} (numeric columns standard normal once standardized"
+                 + (", one category of each text column" if pre.text else "") + ")")
     else:
         x = np.round(rng.uniform(-1, 1, net.n_inputs), 2)
         where = "inputs uniform in [-1, 1]"
@@ -75,6 +72,18 @@ def model_sample(net, pre, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
     how = (f"A sample drawn at random (seed {seed}): {where}, {target}. Click an input or a target to change it, "
            "or choose Your CSV file (Data) to train on data.")
     return x.reshape(1, -1), y.reshape(1, -1), how
+
+
+def raw_sample(pre, rng: np.random.Generator) -> Any:
+    """A row of the columns `pre` was fitted on (a one-row DataFrame): each numeric column its mean plus
+    a standard normal (two decimals) times its scale, so that it standardizes to that number; each
+    text column one of its categories."""
+    import pandas as pd
+    z = np.round(rng.standard_normal(len(pre.numeric)), 2)
+    cells: dict[str, Any] = {c: [pre.means[j] + pre.scales[j] * z[j]] for j, c in enumerate(pre.numeric)}
+    for c in pre.text:
+        cells[c] = [pre.categories[c][rng.integers(len(pre.categories[c]))]]
+    return pd.DataFrame(cells, columns=pre.columns)
 
 
 def load(s, what: str, name: str = "moons", n: int = 200, noise: float = 0.1, seed: int = 0) -> None:

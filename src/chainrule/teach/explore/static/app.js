@@ -19,6 +19,8 @@ export function notation(text) {
 }
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+// actions that put another network or batch in place: an open editor of a target closes
+const RELOADS = ["reset", "load", "set_architecture", "undo", "load_share"];
 
 export function mount(root, transport) {
   root.classList.add("cr-explore");
@@ -31,8 +33,16 @@ export function mount(root, transport) {
     $("error-text").textContent = msg;
     $("error").hidden = !msg;
   }
-  function info(msg) {
+  // `link` (a share URL, thousands of characters): in a box of its own that scrolls, so that on a
+  // phone it does not push the page down by a screen
+  function info(msg, link) {
     $("info").textContent = msg || "";
+    if (link) {
+      const box = document.createElement("span");
+      box.className = "share-url";
+      box.textContent = link;
+      $("info").appendChild(box);
+    }
     $("info").hidden = !msg;
   }
   $("error-close").addEventListener("click", () => showError(""));
@@ -62,6 +72,7 @@ export function mount(root, transport) {
   const inTurn = job => (queue = queue.then(job));
   function call(action, body = {}) {
     if (training && action !== "train") training.stop = true;     // another action ends a Train run
+    if (RELOADS.includes(action)) editing = null;     // a target's editor closes with the batch it edited
     return inTurn(() => ask(action, body));
   }
   async function ask(action, body) {
@@ -121,6 +132,7 @@ export function mount(root, transport) {
   $("published").addEventListener("change", () => render(state));
   $("data").addEventListener("change", () => {
     const v = $("data").value;
+    if (v === "now") return;                  // what is loaded already
     if (v === "csv") { $("file").value = ""; $("file").click(); render(state); return; }
     if (v === "seed" || v === "start") call("load", { what: v });
     else call("load", { what: "dataset", name: v });
@@ -139,6 +151,7 @@ export function mount(root, transport) {
     return inTurn(async () => {
       root.classList.add("busy");
       try {
+        editing = null;
         const a = await transport.upload(csvFile, target);
         if (a.error) showError(a.error); else showError("");
         if (a.state) render(a.state);
@@ -166,8 +179,8 @@ export function mount(root, transport) {
       const cols = state.mode === "model" && state.names ? ", the columns and statistics of its CSV file" : "";
       const what = `(this network, its data${cols} and optimizer; no token: it opens in this browser, or added to `
         + "the URL another `chainrule explore` prints)";
-      info(`Share link ${what}: ${url}`);
-      try { await navigator.clipboard.writeText(url); info(`Copied to the clipboard ${what}: ${url}`); } catch (e) { /* shown above */ }
+      info(`Share link ${what}:`, url);
+      try { await navigator.clipboard.writeText(url); info(`Copied to the clipboard ${what}:`, url); } catch (e) { /* shown above */ }
     }
   });
   root.querySelectorAll("[data-export]").forEach(b => b.addEventListener("click", () => {
@@ -226,7 +239,15 @@ export function mount(root, transport) {
       s.options.datasets.forEach(d => sel.add(new Option(d === "xor" ? "XOR" : d[0].toUpperCase() + d.slice(1), d)));
       sel.add(new Option("Your CSV file…", "csv"));
     }
-    const v = s.origin === "start" ? "start" : s.origin === "upload" ? "csv" : s.mode === "dataset" ? s.data.name : "seed";
+    let v = s.origin === "start" ? "start" : s.origin === "upload" ? "csv" : s.mode === "dataset" ? s.data.name : "seed";
+    // what is loaded, when it is no longer the seed's network (its Init or layers changed, a shared
+    // model): named by its title; "The seed's 2-2-2 network" stays in the menu to go back to it
+    let now = sel.querySelector('option[value="now"]');
+    if (v === "seed" && s.mode !== "seed") {
+      if (!now) sel.insertBefore(now = new Option("", "now"), sel.options[0]);
+      now.textContent = s.mode === "model" ? `Model: ${s.title}` : s.title;
+      v = "now";
+    } else if (now) now.remove();
     sel.value = v;
     $("published-box").hidden = s.mode !== "seed";
     const card = $("data-card");
@@ -397,6 +418,7 @@ export function mount(root, transport) {
   function renderDerivation() {
     const box = $("derivation"), s = state;
     box.replaceChildren();
+    if (editing && !(s.editable && editing.index < s.targets.length)) editing = null;
     if (editing && editing.what === "target") {
       const t = s.targets[editing.index], k = s.explained.whole_batch ? s.explained.sample : 0;
       box.innerHTML = `<h3>Target of ${t.name}</h3>`;

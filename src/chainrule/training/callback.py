@@ -100,6 +100,11 @@ def keras_params(params: dict[str, Any]) -> dict[str, Any]:
     return {"verbose": params.get("verbose", 1), "epochs": params["epochs"], "steps": params["steps"]}
 
 
+def keras_logs(loss: float, accuracy: float | None) -> dict[str, float]:
+    """An epoch's or a batch's logs in Keras 3's order (its names sorted: accuracy before loss)."""
+    return {"loss": loss} if accuracy is None else {"accuracy": accuracy, "loss": loss}
+
+
 def stateful(callbacks: list[Callback]) -> list[Callback]:
     """The callbacks whose state a checkpoint keeps (those that define get_state), in order: what a
     checkpoint writes and what a resumed run (each MPI rank's too) gives back."""

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
-from .callback import batch_callbacks
+from .callback import batch_callbacks, keras_logs
 from .callbacks import Callback, History
 from .trainer import Trainer, setup
 
@@ -100,9 +100,7 @@ class SequenceTrainer(Trainer):
             total += E * xb.shape[0]
             n += xb.shape[0]
             correct += net.n_correct(net.last_output, yb) or 0.0     # type: ignore[arg-type]
-            logs = {"loss": total / n}                  # Keras' batch logs: the epoch's means so far
-            if self.classify:
-                logs["accuracy"] = correct / n
+            logs = keras_logs(total / n, correct / n if self.classify else None)   # Keras': the means so far
             for cb in end:
                 cb.on_train_batch_end(step, dict(logs))
             if net.stop_training:               # as Keras: a callback's stop ends the epoch after its batch

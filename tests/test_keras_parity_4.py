@@ -106,3 +106,62 @@ def test_history_keys_in_keras_order(classes, capsys):
     theirs = model.fit(X, y, epochs=2, batch_size=16, verbose=0, validation_split=0.25)
     ours = net.fit(X, y, epochs=2, batch_size=16, verbose=0, validation_split=0.25)
     assert list(ours.history) == list(theirs.history)
+
+
+# 2. A stop after a batch: under MPI, on every rank after that batch, as in one process
+
+def _mpi_against_one_process(n, opts, tmp_path):
+    """Train under mpiexec with `n` ranks and in one process; every rank's parameters and history are
+    one process's."""
+    pytest.importorskip("mpi4py")
+    import json
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parent))
+    import mpi_train
+    from test_mpi import mpirun
+    r, out = mpirun(n, opts, tmp_path)
+    assert r.returncode == 0, r.stderr
+    net, ref = mpi_train.train(opts)
+    for rank in range(n):
+        np.testing.assert_allclose(np.load(out / f"params{rank}.npy"), net.params, rtol=1e-12, atol=1e-12)
+        history = json.loads((out / f"history{rank}.json").read_text())
+        assert list(history) == list(ref.history)
+        for key, values in ref.history.items():
+            np.testing.assert_allclose(history[key], values, rtol=1e-12)
+    return r, net, ref
+
+
+@pytest.mark.parametrize("stop_rank", [None, 0, 1])
+def test_a_stop_after_a_batch_stops_every_mpi_rank_there(stop_rank, tmp_path):
+    """203 rows, batches of 32: a callback stops after the 10th batch (the 3rd of the 2nd epoch): every rank
+    stops there, as one process, whichever rank's callback asked (before, every rank trained the epoch out)."""
+    opts = {"stop_after": 10, "stop_rank": stop_rank, "epochs": 4, "validation_split": 0.2}
+    _, net, ref = _mpi_against_one_process(2, opts, tmp_path)
+    assert ref.epoch == [0, 1]
+    assert net.optimizer.t == 10                     # the steps one process took: ten
+
+
+def test_terminate_on_nan_stops_every_mpi_rank_as_one_process(tmp_path, capsys):
+    """A step diverging on one rank's shard, with TerminateOnNaN: every rank stops with the epoch's loss NaN,
+    the batch not trained, as one process (before: TrainingDiverged on every rank)."""
+    r, net, ref = _mpi_against_one_process(2, {"diverge_call": 9, "diverge_rank": 1, "terminate": True,
+                                               "epochs": 3}, tmp_path)
+    assert ref.epoch == [1 - 1, 1] and np.isnan(ref.history["loss"][1])
+    assert r.stdout.count("Invalid loss, terminating training") == 1      # rank 0's line only
+
+
+# 3. A sequence of batches: TerminateOnNaN stops it too
+
+def test_terminate_on_nan_stops_a_sequence_of_batches(capsys):
+    X, y = (a.astype(np.float64) for a in _data())
+    batches = [(X[i:i + 8], y[i:i + 8]) for i in range(0, 40, 8)]
+    huge = [(X[i:i + 8], y[i:i + 8] * (1e200 if i == 16 else 1)) for i in range(0, 40, 8)]
+    net = cr.Network([cr.Dense(2, 1, "linear")], loss="mse", seed=0)
+    history = net.fit(huge, epochs=3, shuffle=False, verbose=0, optimizer=cr.optim.SGD(0.01),
+                      callbacks=[cr.callbacks.TerminateOnNaN()])
+    assert history.epoch == [0] and not np.isfinite(history.history["loss"][0])
+    assert "Batch 2: Invalid loss, terminating training" in capsys.readouterr().out
+    ref = cr.Network([cr.Dense(2, 1, "linear")], loss="mse", seed=0)
+    ref.fit(batches[:2], epochs=1, shuffle=False, verbose=0, optimizer=cr.optim.SGD(0.01))
+    np.testing.assert_array_equal(net.params, ref.params)     # the two batches before it, trained

@@ -18,7 +18,7 @@ from ..nn import checks as check
 class Callback:
     """Hooks called by `fit`. `self.network` (or `self.model`, Keras' name) is the network being
     trained; setting `self.network.stop_training = True` ends training after the current epoch, or,
-    set after a batch, after that batch, as Keras' fit (under MPI: after the epoch).
+    set after a batch, after that batch, as Keras' fit (under MPI too: on every rank, see distributed.py).
     Keras' overrides with `logs=None` work: on_train_begin's argument is fit's params, and
     on_epoch_begin and on_train_end are called without logs.
 

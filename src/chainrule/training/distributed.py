@@ -13,7 +13,11 @@ Dropout draws the whole global batch's mask from the shared generator on every r
 shard's rows: the masks are those of single-process training. Epoch losses, accuracies and
 validation metrics are sums reduced across ranks (validation rows are sharded too); a per-batch
 callback gets the global batch's loss (one more small Allreduce a step, only when there is such a
-callback). Rank 0 alone prints progress and writes checkpoints (callbacks read the rank in their
+callback). A callback's `stop_training` set after a batch stops every rank after that batch, as in one
+process: the rank that stopped sends a NaN gradient for the next batch, which no rank then applies (the
+other ranks have called that batch's on_train_batch_begin; nothing else is done twice), so it costs
+no collective of its own; a step that diverges on a rank stops every rank so too where a rank has
+TerminateOnNaN. Rank 0 alone prints progress and writes checkpoints (callbacks read the rank in their
 `params`: ModelCheckpoint and CSVLogger write on rank 0); on resume it sends what it restored to the
 others.
 
@@ -37,9 +41,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import TrainingDiverged, ValidationError
-from .callback import batch_callbacks, stateful
+from .callback import batch_callbacks, keras_logs, stateful
 from .callbacks import Callback
 from .meeting import TIMEOUT_S, agree, check_sizes, prepare, same, timeout_s, wait  # noqa: F401 (fit's, tests')
+from .small_callbacks import terminates
 from .streaming import LazyRows, OneHotRows, evaluate
 from .trainer import Trainer, last_update_diverged
 
@@ -209,12 +214,17 @@ class MPITrainer(Trainer):
             self.comm.Abort(1)
             raise
 
-    def shared_divergence(self, failed: TrainingDiverged | None) -> None:
-        """After an Allreduce whose gradient is not finite: if a rank's step diverged (it sent NaN),
-        every rank raises that rank's error before the update, as one process raises it (before, the
-        rank ended the job with MPI_Abort, and `chainrule train --mpi` lost its exit code and advice)."""
-        messages = self.comm.allgather(None if failed is None else str(failed))
-        first = next((m for m in messages if m is not None), None)
+    def shared_divergence(self, failed: TrainingDiverged | None, stopping: bool = False) -> str:
+        """After an Allreduce whose gradient is not finite, every rank alike: "stop" where a rank's callback
+        stopped training after the batch before (it sent NaN; nobody trains this batch), "nan" where a rank's
+        step diverged and a rank has TerminateOnNaN (the batch is not trained, and training stops, as in one
+        process); else every rank raises that rank's error before the update, as one process raises it."""
+        said = self.comm.allgather((stopping, None if failed is None else str(failed), terminates(self.callbacks)))
+        if any(stop for stop, _, _ in said):
+            return "stop"
+        first = next((message for _, message, _ in said if message is not None), None)
+        if first is not None and any(ends for _, _, ends in said):
+            return "nan"
         if first is not None:
             raise everywhere(TrainingDiverged(first))
         raise everywhere(TrainingDiverged("training diverged: the gradient of the global batch, summed over the "
@@ -249,14 +259,16 @@ class MPITrainer(Trainer):
         sums = np.zeros(2, dtype=np.float64)                 # loss x samples, correct predictions
         batch_loss = np.zeros(1, dtype=np.float64)           # loss x samples of the global batch, for `end`
         so_far = [0.0, 0]                                    # the global batches' loss x samples, and samples
+        stopping, trained = False, n          # a callback of this rank stopped training after the last batch
         for batch, start in enumerate(range(0, n, bs)):
             idx = order[start:start + bs]
             lo, hi = self.shard(idx.shape[0])
-            for cb in begin:
-                cb.on_train_batch_begin(batch, {})
+            if not stopping:
+                for cb in begin:
+                    cb.on_train_batch_begin(batch, {})
             for d in self.draws:
                 d.size, d.lo, d.hi = idx.shape[0], lo, hi
-            failed = None
+            failed, part = None, (0.0, 0.0)
             if hi > lo:
                 xb, yb = self.rows(idx[lo:hi])
                 try:
@@ -266,17 +278,29 @@ class MPITrainer(Trainer):
                     net.grads[...] = np.nan
                 else:
                     net.grads *= (hi - lo) / idx.shape[0]
-                    sums += (E * (hi - lo), net.n_correct(net.last_output, yb) or 0.0)  # type: ignore[arg-type]
+                    part = (E * (hi - lo), net.n_correct(net.last_output, yb) or 0.0)  # type: ignore[assignment]
                     batch_loss[0] = E * (hi - lo)
             else:                                            # fewer samples than ranks: nothing here
                 if self.draws:                               # draw the masks the other ranks draw
                     net.run_forward(np.empty((0, net.n_inputs), dtype=net.dtype), training=True)
                 net.grads[...] = 0.0
                 batch_loss[0], E = 0.0, float("nan")
+            if stopping:                                     # told to the others by a NaN gradient too
+                net.grads[...] = np.nan
             self.allreduce(net.grads)
             if net.grads.size and not (math.isfinite(net.grads[0]) and np.isfinite(net.grads).all()):
-                self.shared_divergence(failed)          # a rank's NaN, or a sum that overflowed: every rank
+                # a rank's stop (this batch is not trained), its TerminateOnNaN, or the error on every rank
+                outcome = self.shared_divergence(failed, stopping)
+                if outcome == "nan":                         # as one process: NaN logs, then the stop
+                    for cb in end:
+                        cb.on_train_batch_end(batch, keras_logs(math.nan, math.nan if self.classify else None))
+                    sums[:], trained = (math.nan, sums[1] if start else math.nan), max(start, 1)
+                else:
+                    trained = start
+                net.stop_training = True
+                break
             opt.step(net.params, net.grads, slices)
+            sums += part
             self.steps += 1
             if self.global_batch_loss:                       # the epoch's mean so far, as in one process
                 self.allreduce(batch_loss)
@@ -285,8 +309,9 @@ class MPITrainer(Trainer):
                 E = so_far[0] / so_far[1]
             for cb in end:
                 cb.on_train_batch_end(batch, {"loss": E})
+            stopping = bool(net.stop_training) and start + bs < n
         self.allreduce(sums)
-        self.end_epoch(epoch, float(sums[0]), float(sums[1]), n)
+        self.end_epoch(epoch, float(sums[0]), float(sums[1]), trained)
 
     def validate(self) -> dict[str, float]:
         assert self.validation_data is not None

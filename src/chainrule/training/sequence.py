@@ -9,6 +9,7 @@ after each epoch when the sequence has one, as Keras does.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,6 +18,7 @@ import numpy as np
 from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
 from .callback import batch_callbacks, keras_logs
 from .callbacks import Callback, History
+from .small_callbacks import terminates
 from .trainer import Trainer, setup
 
 
@@ -95,7 +97,12 @@ class SequenceTrainer(Trainer):
             try:
                 E = net.train_batch(xb, yb)
             except TrainingDiverged as exc:
-                raise self.diverged(exc, epoch, step) from None
+                if not terminates(self.callbacks):
+                    raise self.diverged(exc, epoch, step) from None
+                for cb in end:                  # TerminateOnNaN: Keras' NaN batch logs, then the stop
+                    cb.on_train_batch_end(step, keras_logs(math.nan, math.nan if self.classify else None))
+                total, correct, n = math.nan, (correct if n else math.nan), max(n, 1)
+                break
             opt.step(net.params, net.grads, slices)
             total += E * xb.shape[0]
             n += xb.shape[0]

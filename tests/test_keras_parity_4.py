@@ -165,3 +165,35 @@ def test_terminate_on_nan_stops_a_sequence_of_batches(capsys):
     ref = cr.Network([cr.Dense(2, 1, "linear")], loss="mse", seed=0)
     ref.fit(batches[:2], epochs=1, shuffle=False, verbose=0, optimizer=cr.optim.SGD(0.01))
     np.testing.assert_array_equal(net.params, ref.params)     # the two batches before it, trained
+
+
+def test_callbacks_lines_and_the_epoch_line_in_keras_order(tmp_path, monkeypatch, capsys):
+    """verbose=2 with LearningRateScheduler, ModelCheckpoint ("k-{epoch:02d}-{val_loss:.2f}") and EarlyStopping
+    (restore_best_weights), all verbose: Keras' lines in Keras' order (the scheduler's before the header,
+    the checkpoint's before the epoch's line, which shows learning_rate), the same files, the same weights
+    restored. Keras' blank lines aside, and its rate read back as float32."""
+    monkeypatch.chdir(tmp_path)
+    X, y = _data(60)
+    y = (X[:, 0] > X[:, 1]).astype(int)
+    net, model = _twins(classes=2)
+    kwargs = {"epochs": 4, "batch_size": 16, "shuffle": False, "verbose": 2, "validation_split": 0.2}
+    model.fit(X, y, **kwargs, callbacks=[
+        keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr * 0.9, verbose=1),
+        keras.callbacks.ModelCheckpoint("k-{epoch:02d}-{val_loss:.2f}.keras", monitor="val_accuracy",
+                                        save_best_only=True, verbose=1),
+        keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=1, verbose=1, restore_best_weights=True)])
+    theirs = _printed(capsys)
+    net.fit(X, y, **kwargs, callbacks=[
+        cr.callbacks.LearningRateScheduler(lambda epoch, lr: lr * 0.9, verbose=1),
+        cr.ModelCheckpoint("c-{epoch:02d}-{val_loss:.2f}.npz", monitor="val_accuracy", save_best_only=True,
+                           verbose=1),
+        cr.EarlyStopping(monitor="val_accuracy", patience=1, verbose=1, restore_best_weights=True)])
+    ours = _printed(capsys)
+
+    def same(line):
+        line = re.sub(r"to (\d\.\d+)\.$", lambda m: f"to {float(np.float32(float(m.group(1)))):.6g}.", line)
+        return re.sub(r"\b[kc](-\d\d-\d\.\d\d)\.(keras|npz)", r"file\1", re.sub(r" - lr: \d\.\d{4}", "", line))
+    assert [same(line) for line in ours] == [same(line) for line in theirs]
+    assert any("learning_rate: 0.2430" in line for line in ours)
+    assert sorted(p.name[1:-4] for p in tmp_path.glob("c-*")) == sorted(p.name[1:-6] for p in tmp_path.glob("k-*"))
+    np.testing.assert_allclose(net.layers[0].W, model.get_weights()[0], atol=1e-6)

@@ -268,7 +268,7 @@ class MPITrainer(Trainer):
                     cb.on_train_batch_begin(batch, {})
             for d in self.draws:
                 d.size, d.lo, d.hi = idx.shape[0], lo, hi
-            failed, part = None, (0.0, 0.0)
+            failed, part = None, (0.0, 0.0)         # this rank's loss x samples and correct, added once applied
             if hi > lo:
                 xb, yb = self.rows(idx[lo:hi])
                 try:
@@ -278,7 +278,7 @@ class MPITrainer(Trainer):
                     net.grads[...] = np.nan
                 else:
                     net.grads *= (hi - lo) / idx.shape[0]
-                    part = (E * (hi - lo), net.n_correct(net.last_output, yb) or 0.0)  # type: ignore[assignment]
+                    part = (E * (hi - lo), net.n_correct(net.last_output, yb) or 0.0)  # type: ignore[arg-type]
                     batch_loss[0] = E * (hi - lo)
             else:                                            # fewer samples than ranks: nothing here
                 if self.draws:                               # draw the masks the other ranks draw

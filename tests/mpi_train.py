@@ -72,6 +72,13 @@ def train(opts, comm=None):
                 if self.calls == opts["stop_after"]:
                     self.model.stop_training = True
         callbacks.append(StopAfter())
+    net.batch_logs = []
+    if opts.get("batch_logs"):            # every batch's logs, as a callback reads them
+
+        class Record(cr.callbacks.Callback):
+            def on_train_batch_end(self, batch, logs=None):
+                net.batch_logs.append(dict(logs))
+        callbacks.append(Record())
     if opts.get("terminate"):
         callbacks.append(cr.callbacks.TerminateOnNaN())
     if opts.get("files"):                 # the callbacks that write or print, given on every rank
@@ -129,6 +136,7 @@ def main():
     np.save(out / f"params{comm.Get_rank()}.npy", net.params)
     (out / f"history{comm.Get_rank()}.json").write_text(json.dumps(history.history))
     (out / f"rows{comm.Get_rank()}.txt").write_text(str(net.rows_trained[0]))
+    (out / f"batches{comm.Get_rank()}.json").write_text(json.dumps(net.batch_logs))
 
 
 if __name__ == "__main__":

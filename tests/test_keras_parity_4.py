@@ -197,3 +197,16 @@ def test_callbacks_lines_and_the_epoch_line_in_keras_order(tmp_path, monkeypatch
     assert any("learning_rate: 0.2430" in line for line in ours)
     assert sorted(p.name[1:-4] for p in tmp_path.glob("c-*")) == sorted(p.name[1:-6] for p in tmp_path.glob("k-*"))
     np.testing.assert_allclose(net.layers[0].W, model.get_weights()[0], atol=1e-6)
+
+
+def test_mpi_batch_logs_are_one_process_logs(tmp_path):
+    """Under MPI a per-batch callback gets Keras' logs of one process, accuracy too (before: the loss alone,
+    so Keras code reading logs["accuracy"] failed)."""
+    import json
+    r, net, ref = _mpi_against_one_process(2, {"batch_logs": True, "epochs": 2}, tmp_path)
+    out = tmp_path / "out2"
+    for rank in range(2):
+        logs = json.loads((out / f"batches{rank}.json").read_text())
+        assert [list(entry) for entry in logs] == [list(entry) for entry in net.batch_logs]
+        for key in ("accuracy", "loss"):
+            np.testing.assert_allclose([e[key] for e in logs], [e[key] for e in net.batch_logs], rtol=1e-12)

@@ -12,11 +12,12 @@ ranks hold the same parameters, equal to single-process training with the same g
 Dropout draws the whole global batch's mask from the shared generator on every rank and keeps its
 shard's rows: the masks are those of single-process training. Epoch losses, accuracies and
 validation metrics are sums reduced across ranks (validation rows are sharded too); a per-batch
-callback gets the global batch's loss (one more small Allreduce a step, only when there is such a
-callback). A callback's `stop_training` set after a batch stops every rank after that batch, as in one
-process: the rank that stopped sends a NaN gradient for the next batch, which no rank then applies (the
-other ranks have called that batch's on_train_batch_begin; nothing else is done twice), so it costs
-no collective of its own; a step that diverges on a rank stops every rank so too where a rank has
+callback gets the logs of one process, the epoch's mean loss and accuracy over the global batches so
+far (one more small Allreduce a step, only when there is such a callback). A callback's
+`stop_training` set after a batch stops every rank after that batch, as in one process: the rank
+that stopped sends a NaN gradient for the next batch, which no rank then applies (the other ranks
+have called that batch's on_train_batch_begin; nothing else is done twice), so it costs no
+collective of its own; a step that diverges on a rank stops every rank so too where a rank has
 TerminateOnNaN. Rank 0 alone prints progress and writes checkpoints (callbacks read the rank in their
 `params`: ModelCheckpoint and CSVLogger write on rank 0); on resume it sends what it restored to the
 others.
@@ -257,8 +258,8 @@ class MPITrainer(Trainer):
         begin, end = batch_callbacks(self.callbacks)
         order = self.rng.permutation(n) if self.shuffle else np.arange(n)
         sums = np.zeros(2, dtype=np.float64)                 # loss x samples, correct predictions
-        batch_loss = np.zeros(1, dtype=np.float64)           # loss x samples of the global batch, for `end`
-        so_far = [0.0, 0]                                    # the global batches' loss x samples, and samples
+        batch_sums = np.zeros(2, dtype=np.float64)           # the global batch's loss x samples and correct, for `end`
+        so_far = [0.0, 0.0, 0]                               # the global batches' loss x samples, correct, samples
         stopping, trained = False, n          # a callback of this rank stopped training after the last batch
         for batch, start in enumerate(range(0, n, bs)):
             idx = order[start:start + bs]
@@ -279,12 +280,12 @@ class MPITrainer(Trainer):
                 else:
                     net.grads *= (hi - lo) / idx.shape[0]
                     part = (E * (hi - lo), net.n_correct(net.last_output, yb) or 0.0)  # type: ignore[arg-type]
-                    batch_loss[0] = E * (hi - lo)
+                    batch_sums[:] = part
             else:                                            # fewer samples than ranks: nothing here
                 if self.draws:                               # draw the masks the other ranks draw
                     net.run_forward(np.empty((0, net.n_inputs), dtype=net.dtype), training=True)
                 net.grads[...] = 0.0
-                batch_loss[0], E = 0.0, float("nan")
+                batch_sums[:], E = 0.0, float("nan")
             if stopping:                                     # told to the others by a NaN gradient too
                 net.grads[...] = np.nan
             self.allreduce(net.grads)
@@ -302,13 +303,15 @@ class MPITrainer(Trainer):
             opt.step(net.params, net.grads, slices)
             sums += part
             self.steps += 1
-            if self.global_batch_loss:                       # the epoch's mean so far, as in one process
-                self.allreduce(batch_loss)
-                so_far[0] += float(batch_loss[0])
-                so_far[1] += idx.shape[0]
-                E = so_far[0] / so_far[1]
+            logs = {"loss": E}
+            if self.global_batch_loss:                       # the epoch's means so far, as in one process
+                self.allreduce(batch_sums)
+                so_far[0] += float(batch_sums[0])
+                so_far[1] += float(batch_sums[1])
+                so_far[2] += idx.shape[0]
+                logs = keras_logs(so_far[0] / so_far[2], so_far[1] / so_far[2] if self.classify else None)
             for cb in end:
-                cb.on_train_batch_end(batch, {"loss": E})
+                cb.on_train_batch_end(batch, dict(logs))
             stopping = bool(net.stop_training) and start + bs < n
         self.allreduce(sums)
         self.end_epoch(epoch, float(sums[0]), float(sums[1]), trained)

@@ -37,6 +37,16 @@ def train(opts, comm=None):
     def counted(xb, yb):                  # the rows this process trained on
         rows[0] += xb.shape[0]
         return step(xb, yb)
+    rank = 0 if comm is None else comm.Get_rank()
+    if opts.get("diverge_call") and (comm is None or rank == opts.get("diverge_rank", 0)):   # its k-th batch
+
+        def counted(xb, yb):
+            rows[0] += xb.shape[0]
+            counted.calls += 1
+            if counted.calls == opts["diverge_call"]:
+                raise cr.errors.TrainingDiverged("the loss is not finite (a simulated divergence)")
+            return step(xb, yb)
+        counted.calls = 0
     net.train_batch = counted
     net.rows_trained = rows
     if opts.get("memmap"):
@@ -52,6 +62,25 @@ def train(opts, comm=None):
     callbacks = [cr.EarlyStopping(patience=opts["early"], restore_best_weights=True)] if opts.get("early") else []
     if opts.get("plateau_on_rank_0") and (comm is None or comm.Get_rank() == 0):    # rank 0's alone
         callbacks.append(cr.ReduceLROnPlateau(monitor="loss", min_delta=10.0, patience=1, factor=0.5))
+    if opts.get("stop_after") and (comm is None or opts.get("stop_rank") is None or rank == opts["stop_rank"]):
+
+        class StopAfter(cr.callbacks.Callback):   # stops after the k-th batch of the run (Keras' way)
+            calls = 0
+
+            def on_train_batch_end(self, batch, logs=None):
+                self.calls += 1
+                if self.calls == opts["stop_after"]:
+                    self.model.stop_training = True
+        callbacks.append(StopAfter())
+    net.batch_logs = []
+    if opts.get("batch_logs"):            # every batch's logs, as a callback reads them
+
+        class Record(cr.callbacks.Callback):
+            def on_train_batch_end(self, batch, logs=None):
+                net.batch_logs.append(dict(logs))
+        callbacks.append(Record())
+    if opts.get("terminate"):
+        callbacks.append(cr.callbacks.TerminateOnNaN())
     if opts.get("files"):                 # the callbacks that write or print, given on every rank
         folder = Path(opts["files"])
         callbacks += [cr.ReduceLROnPlateau(monitor="loss", min_delta=10.0, patience=1, factor=0.5, verbose=1),
@@ -107,6 +136,7 @@ def main():
     np.save(out / f"params{comm.Get_rank()}.npy", net.params)
     (out / f"history{comm.Get_rank()}.json").write_text(json.dumps(history.history))
     (out / f"rows{comm.Get_rank()}.txt").write_text(str(net.rows_trained[0]))
+    (out / f"batches{comm.Get_rank()}.json").write_text(json.dumps(net.batch_logs))
 
 
 if __name__ == "__main__":

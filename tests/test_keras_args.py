@@ -40,7 +40,7 @@ def test_initial_epoch_trains_the_epochs_left_and_prints_their_numbers(capsys):
     np.testing.assert_array_equal(a.params, b.params)       # three epochs, the same draws
     assert a.epochs_trained == b.epochs_trained == 3
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split(" - ")[0] for line in lines] == ["Epoch 5/7", "Epoch 6/7", "Epoch 7/7"]
+    assert [line for line in lines if line.startswith("Epoch")] == ["Epoch 5/7", "Epoch 6/7", "Epoch 7/7"]
 
 
 @pytest.mark.parametrize("bad", [5, 6, -1, 1.0, True, "2", None])

@@ -18,7 +18,7 @@ from ..nn import checks as check
 class Callback:
     """Hooks called by `fit`. `self.network` (or `self.model`, Keras' name) is the network being
     trained; setting `self.network.stop_training = True` ends training after the current epoch, or,
-    set after a batch, after that batch, as Keras' fit (under MPI: after the epoch).
+    set after a batch, after that batch, as Keras' fit (under MPI too: on every rank, see distributed.py).
     Keras' overrides with `logs=None` work: on_train_begin's argument is fit's params, and
     on_epoch_begin and on_train_end are called without logs.
 
@@ -98,6 +98,11 @@ def batch_callbacks(callbacks: list[Callback]) -> tuple[list[Callback], list[Cal
 def keras_params(params: dict[str, Any]) -> dict[str, Any]:
     """Keras 3's `params` (History.params, Callback.params) of fit's fuller ones: verbose, epochs, steps."""
     return {"verbose": params.get("verbose", 1), "epochs": params["epochs"], "steps": params["steps"]}
+
+
+def keras_logs(loss: float, accuracy: float | None) -> dict[str, float]:
+    """An epoch's or a batch's logs in Keras 3's order (its names sorted: accuracy before loss)."""
+    return {"loss": loss} if accuracy is None else {"accuracy": accuracy, "loss": loss}
 
 
 def stateful(callbacks: list[Callback]) -> list[Callback]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import sys
+import time
 import warnings
 from typing import Any
 
@@ -120,28 +121,35 @@ class History(Callback):
 
 
 class ProgressBar(Callback):
-    """One tqdm progress bar over all the batches of training, showing the epoch and its metrics
-    (plain lines on stderr when tqdm is absent)."""
+    """verbose=1: on a terminal, one tqdm progress bar over all the batches of training, showing the
+    epoch and its metrics; elsewhere (a pipe, a CI log, or without tqdm) Keras' lines on stderr:
+    "Epoch 2/5" (when there is more than one) and, once the epoch is done, the last state of Keras'
+    bar ("15/15 ━━━━━━━━━━━━━━━━━━━━ 1s 4ms/step - accuracy: 0.9012 - loss: 0.3012"), without its
+    colours."""
 
     #: fit may skip the per-batch hook (the compiled epoch): the bar catches up at the epoch's end
     per_batch_optional = True
 
     def on_train_begin(self, params: dict[str, Any]) -> None:
         self.params = params
+        self.clock = EpochClock()
         try:
             from tqdm.auto import tqdm
         except ImportError:  # the core needs only NumPy
             tqdm = None
         done = min(params.get("initial_epoch") or 0, params["epochs"])   # a resumed run starts where it was
-        if not _is_terminal(sys.stderr):  # a pipe or a CI log: one plain line per epoch, not redrawn bars
+        if not _is_terminal(sys.stderr):  # a pipe or a CI log: plain lines, not redrawn bars
             tqdm = None
         self.bar = None if tqdm is None else tqdm(
             total=params["epochs"] * params["steps"], initial=done * params["steps"], unit="batch", file=sys.stderr,
             dynamic_ncols=True, mininterval=0.2)
 
     def on_epoch_begin(self, epoch: int) -> None:
+        self.clock.start()
         if self.bar is not None:
             self.bar.set_description(f"Epoch {epoch + 1}/{self.params['epochs']}", refresh=False)
+        elif self.params["epochs"] > 1:
+            print(f"Epoch {epoch + 1}/{self.params['epochs']}", file=sys.stderr, flush=True)
 
     def on_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
         if self.bar is not None:
@@ -150,9 +158,12 @@ class ProgressBar(Callback):
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         if self.bar is not None:
             self.bar.update((epoch + 1) * self.params["steps"] - self.bar.n)
-            self.bar.set_postfix_str(_format_logs(logs), refresh=False)
+            self.bar.set_postfix_str(format_logs(logs, 1).removeprefix(" - "), refresh=False)
         else:
-            print(f"Epoch {epoch + 1}/{self.params['epochs']} - {_format_logs(logs)}", file=sys.stderr)
+            steps = self.params["steps"]
+            elapsed = self.clock.seconds()
+            print(f"{steps}/{steps} {'━' * 20} {elapsed:.0f}s{step_time(elapsed, steps)}{format_logs(logs, 1)}",
+                  file=sys.stderr, flush=True)
 
     def on_train_end(self) -> None:
         if self.bar is not None:
@@ -161,13 +172,44 @@ class ProgressBar(Callback):
 
 
 class EpochLogger(Callback):
-    """One line per epoch (verbose=2)."""
+    """verbose=2, Keras' lines on stdout: "Epoch 2/5" as an epoch starts (when there is more than
+    one), and once it is done "15/15 - 1s - 4ms/step - accuracy: 0.9012 - loss: 0.3012 - val_...",
+    after the other callbacks have added their logs (ReduceLROnPlateau's learning_rate)."""
 
     def on_train_begin(self, params: dict[str, Any]) -> None:
         self.params = params
+        self.clock = EpochClock()
+
+    def on_epoch_begin(self, epoch: int) -> None:
+        self.clock.start()
+        if self.params["epochs"] > 1:
+            print(f"Epoch {epoch + 1}/{self.params['epochs']}", flush=True)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-        print(f"Epoch {epoch + 1}/{self.params['epochs']} - {_format_logs(logs)}", flush=True)
+        steps = self.params["steps"]
+        elapsed = self.clock.seconds()
+        print(f"{steps}/{steps} - {elapsed:.0f}s -{step_time(elapsed, steps)}{format_logs(logs, 2)}", flush=True)
+
+
+class EpochClock:
+    """The time since the epoch began."""
+
+    def __init__(self):
+        self.began = time.perf_counter()
+
+    def start(self) -> None:
+        self.began = time.perf_counter()
+
+    def seconds(self) -> float:
+        return time.perf_counter() - self.began
+
+
+def step_time(elapsed: float, steps: int) -> str:
+    """Keras' time a step: " 4ms/step", " 250us/step", " 2s/step"."""
+    per = elapsed / max(steps, 1)
+    if per >= 1 or per == 0:
+        return f" {per:.0f}s/step"
+    return f" {per * 1e3:.0f}ms/step" if per >= 1e-3 else f" {per * 1e6:.0f}us/step"
 
 
 def layer_grad_norms(net, logs: dict[str, float] | None = None) -> np.ndarray:
@@ -189,8 +231,13 @@ def _is_terminal(stream: Any) -> bool:
         return False
 
 
-def _format_logs(logs: dict[str, float]) -> str:
-    return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
+def format_logs(logs: dict[str, float], verbose: int) -> str:
+    """Keras' " - name: value" for each log, in the logs' order: 4 decimals, or 4 significant digits
+    (.4e) for values at most 1e-3 (verbose=1: in magnitude; verbose=2: any value up to 1e-3, negative
+    ones too, as Keras' Progbar writes them)."""
+    def number(v: float) -> str:
+        return f"{v:.4f}" if (abs(v) if verbose == 1 else v) > 1e-3 else f"{v:.4e}"
+    return "".join(f" - {k}: {number(float(v))}" for k, v in logs.items())
 
 
 def make_progress(verbose: int | str) -> list[Callback]:

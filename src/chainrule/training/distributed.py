@@ -12,8 +12,13 @@ ranks hold the same parameters, equal to single-process training with the same g
 Dropout draws the whole global batch's mask from the shared generator on every rank and keeps its
 shard's rows: the masks are those of single-process training. Epoch losses, accuracies and
 validation metrics are sums reduced across ranks (validation rows are sharded too); a per-batch
-callback gets the global batch's loss (one more small Allreduce a step, only when there is such a
-callback). Rank 0 alone prints progress and writes checkpoints (callbacks read the rank in their
+callback gets the logs of one process, the epoch's mean loss and accuracy over the global batches so
+far (one more small Allreduce a step, only when there is such a callback). A callback's
+`stop_training` set after a batch stops every rank after that batch, as in one process: the rank
+that stopped sends a NaN gradient for the next batch, which no rank then applies (the other ranks
+have called that batch's on_train_batch_begin; nothing else is done twice), so it costs no
+collective of its own; a step that diverges on a rank stops every rank so too where a rank has
+TerminateOnNaN. Rank 0 alone prints progress and writes checkpoints (callbacks read the rank in their
 `params`: ModelCheckpoint and CSVLogger write on rank 0); on resume it sends what it restored to the
 others.
 
@@ -37,9 +42,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import TrainingDiverged, ValidationError
-from .callback import batch_callbacks, stateful
+from .callback import batch_callbacks, keras_logs, stateful
 from .callbacks import Callback
 from .meeting import TIMEOUT_S, agree, check_sizes, prepare, same, timeout_s, wait  # noqa: F401 (fit's, tests')
+from .small_callbacks import terminates
 from .streaming import LazyRows, OneHotRows, evaluate
 from .trainer import Trainer, last_update_diverged
 
@@ -209,12 +215,17 @@ class MPITrainer(Trainer):
             self.comm.Abort(1)
             raise
 
-    def shared_divergence(self, failed: TrainingDiverged | None) -> None:
-        """After an Allreduce whose gradient is not finite: if a rank's step diverged (it sent NaN),
-        every rank raises that rank's error before the update, as one process raises it (before, the
-        rank ended the job with MPI_Abort, and `chainrule train --mpi` lost its exit code and advice)."""
-        messages = self.comm.allgather(None if failed is None else str(failed))
-        first = next((m for m in messages if m is not None), None)
+    def shared_divergence(self, failed: TrainingDiverged | None, stopping: bool = False) -> str:
+        """After an Allreduce whose gradient is not finite, every rank alike: "stop" where a rank's callback
+        stopped training after the batch before (it sent NaN; nobody trains this batch), "nan" where a rank's
+        step diverged and a rank has TerminateOnNaN (the batch is not trained, and training stops, as in one
+        process); else every rank raises that rank's error before the update, as one process raises it."""
+        said = self.comm.allgather((stopping, None if failed is None else str(failed), terminates(self.callbacks)))
+        if any(stop for stop, _, _ in said):
+            return "stop"
+        first = next((message for _, message, _ in said if message is not None), None)
+        if first is not None and any(ends for _, _, ends in said):
+            return "nan"
         if first is not None:
             raise everywhere(TrainingDiverged(first))
         raise everywhere(TrainingDiverged("training diverged: the gradient of the global batch, summed over the "
@@ -247,16 +258,18 @@ class MPITrainer(Trainer):
         begin, end = batch_callbacks(self.callbacks)
         order = self.rng.permutation(n) if self.shuffle else np.arange(n)
         sums = np.zeros(2, dtype=np.float64)                 # loss x samples, correct predictions
-        batch_loss = np.zeros(1, dtype=np.float64)           # loss x samples of the global batch, for `end`
-        so_far = [0.0, 0]                                    # the global batches' loss x samples, and samples
+        batch_sums = np.zeros(2, dtype=np.float64)           # the global batch's loss x samples and correct, for `end`
+        so_far = [0.0, 0.0, 0]                               # the global batches' loss x samples, correct, samples
+        stopping, trained = False, n          # a callback of this rank stopped training after the last batch
         for batch, start in enumerate(range(0, n, bs)):
             idx = order[start:start + bs]
             lo, hi = self.shard(idx.shape[0])
-            for cb in begin:
-                cb.on_train_batch_begin(batch, {})
+            if not stopping:
+                for cb in begin:
+                    cb.on_train_batch_begin(batch, {})
             for d in self.draws:
                 d.size, d.lo, d.hi = idx.shape[0], lo, hi
-            failed = None
+            failed, part = None, (0.0, 0.0)         # this rank's loss x samples and correct, added once applied
             if hi > lo:
                 xb, yb = self.rows(idx[lo:hi])
                 try:
@@ -266,27 +279,42 @@ class MPITrainer(Trainer):
                     net.grads[...] = np.nan
                 else:
                     net.grads *= (hi - lo) / idx.shape[0]
-                    sums += (E * (hi - lo), net.n_correct(net.last_output, yb) or 0.0)  # type: ignore[arg-type]
-                    batch_loss[0] = E * (hi - lo)
+                    part = (E * (hi - lo), net.n_correct(net.last_output, yb) or 0.0)  # type: ignore[arg-type]
+                    batch_sums[:] = part
             else:                                            # fewer samples than ranks: nothing here
                 if self.draws:                               # draw the masks the other ranks draw
                     net.run_forward(np.empty((0, net.n_inputs), dtype=net.dtype), training=True)
                 net.grads[...] = 0.0
-                batch_loss[0], E = 0.0, float("nan")
+                batch_sums[:], E = 0.0, float("nan")
+            if stopping:                                     # told to the others by a NaN gradient too
+                net.grads[...] = np.nan
             self.allreduce(net.grads)
             if net.grads.size and not (math.isfinite(net.grads[0]) and np.isfinite(net.grads).all()):
-                self.shared_divergence(failed)          # a rank's NaN, or a sum that overflowed: every rank
+                # a rank's stop (this batch is not trained), its TerminateOnNaN, or the error on every rank
+                outcome = self.shared_divergence(failed, stopping)
+                if outcome == "nan":                         # as one process: NaN logs, then the stop
+                    for cb in end:
+                        cb.on_train_batch_end(batch, keras_logs(math.nan, math.nan if self.classify else None))
+                    sums[:], trained = (math.nan, sums[1] if start else math.nan), max(start, 1)
+                else:
+                    trained = start
+                net.stop_training = True
+                break
             opt.step(net.params, net.grads, slices)
+            sums += part
             self.steps += 1
-            if self.global_batch_loss:                       # the epoch's mean so far, as in one process
-                self.allreduce(batch_loss)
-                so_far[0] += float(batch_loss[0])
-                so_far[1] += idx.shape[0]
-                E = so_far[0] / so_far[1]
+            logs = {"loss": E}
+            if self.global_batch_loss:                       # the epoch's means so far, as in one process
+                self.allreduce(batch_sums)
+                so_far[0] += float(batch_sums[0])
+                so_far[1] += float(batch_sums[1])
+                so_far[2] += idx.shape[0]
+                logs = keras_logs(so_far[0] / so_far[2], so_far[1] / so_far[2] if self.classify else None)
             for cb in end:
-                cb.on_train_batch_end(batch, {"loss": E})
+                cb.on_train_batch_end(batch, dict(logs))
+            stopping = bool(net.stop_training) and start + bs < n
         self.allreduce(sums)
-        self.end_epoch(epoch, float(sums[0]), float(sums[1]), n)
+        self.end_epoch(epoch, float(sums[0]), float(sums[1]), trained)
 
     def validate(self) -> dict[str, float]:
         assert self.validation_data is not None

@@ -9,14 +9,16 @@ after each epoch when the sequence has one, as Keras does.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
 from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
-from .callback import batch_callbacks
+from .callback import batch_callbacks, keras_logs
 from .callbacks import Callback, History
+from .small_callbacks import terminates
 from .trainer import Trainer, setup
 
 
@@ -95,14 +97,17 @@ class SequenceTrainer(Trainer):
             try:
                 E = net.train_batch(xb, yb)
             except TrainingDiverged as exc:
-                raise self.diverged(exc, epoch, step) from None
+                if not terminates(self.callbacks):
+                    raise self.diverged(exc, epoch, step) from None
+                for cb in end:                  # TerminateOnNaN: Keras' NaN batch logs, then the stop
+                    cb.on_train_batch_end(step, keras_logs(math.nan, math.nan if self.classify else None))
+                total, correct, n = math.nan, (correct if n else math.nan), max(n, 1)
+                break
             opt.step(net.params, net.grads, slices)
             total += E * xb.shape[0]
             n += xb.shape[0]
             correct += net.n_correct(net.last_output, yb) or 0.0     # type: ignore[arg-type]
-            logs = {"loss": total / n}                  # Keras' batch logs: the epoch's means so far
-            if self.classify:
-                logs["accuracy"] = correct / n
+            logs = keras_logs(total / n, correct / n if self.classify else None)   # Keras': the means so far
             for cb in end:
                 cb.on_train_batch_end(step, dict(logs))
             if net.stop_training:               # as Keras: a callback's stop ends the epoch after its batch

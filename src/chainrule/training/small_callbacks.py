@@ -117,11 +117,16 @@ class TerminateOnNaN(Callback):
 
     def __init__(self, raise_error: bool = False):
         self.raise_error = check.flag(raise_error, "TerminateOnNaN: raise_error")
+        self.prints = True
+
+    def on_train_begin(self, params: dict[str, Any]) -> None:
+        self.prints = params.get("rank", 0) == 0                # under MPI: rank 0 prints
 
     def on_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(loss) and not self.raise_error:
-            print(f"Batch {batch}: Invalid loss, terminating training", flush=True)
+            if self.prints:
+                print(f"Batch {batch}: Invalid loss, terminating training", flush=True)
             self.network.stop_training = True
 
 

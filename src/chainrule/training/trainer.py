@@ -24,7 +24,7 @@ from ..nn.losses import rows_known, rows_sum_to_one
 from ..nn.network import Network
 from . import compiled
 from .arguments import checked_data, first_epoch
-from .callback import batch_callbacks, keras_params
+from .callback import batch_callbacks, keras_logs, keras_params
 from .callbacks import Callback, History, make_progress
 from .diagnostics import likely_cause
 from .optim import SGD, Adam, Optimizer, get_optimizer
@@ -94,7 +94,8 @@ def setup(net: Network, optimizer: Any, callbacks: Iterable[Callback] | None, ve
     if isinstance(callbacks, Callback) or not isinstance(callbacks, Iterable | None):
         raise ChainruleTypeError(f"callbacks must be a list of Callback instances; got {type(callbacks).__name__}"
                                  + (" (put it in a list: callbacks=[...])" if isinstance(callbacks, Callback) else ""))
-    cbs = [*make_progress(verbose), *(() if callbacks is None else callbacks)]
+    # the progress last, as Keras' ProgbarLogger: its line shows what the others logged (learning_rate)
+    cbs = [*(() if callbacks is None else callbacks), *make_progress(verbose)]
     for cb in cbs:
         if not isinstance(cb, Callback):
             raise ChainruleTypeError(f"callbacks must be Callback instances; got {type(cb).__name__}")
@@ -257,7 +258,7 @@ class Trainer:
                 if not terminates(self.callbacks):
                     raise self.diverged(exc, epoch, batch) from None
                 for cb in end:                  # TerminateOnNaN: Keras' NaN batch logs, then the stop
-                    cb.on_train_batch_end(batch, {"loss": math.nan, **({"accuracy": math.nan} if classify else {})})
+                    cb.on_train_batch_end(batch, keras_logs(math.nan, math.nan if classify else None))
                 total, correct, trained = self.stopped_at(start, order, total, correct, predicted, labels)
                 return math.nan, (correct if start else math.nan), (trained or 1.0)
             opt.step(net.params, net.grads, slices)
@@ -277,9 +278,8 @@ class Trainer:
                 if predicted is not None:
                     hits = predicted[idx] == labels[idx]
                     right += int(np.count_nonzero(hits)) if wb is None else float(np.dot(wb, hits))
-                logs = {"loss": total / seen}
-                if classify:
-                    logs["accuracy"] = (right if predicted is not None else correct) / seen
+                logs = keras_logs(total / seen, (right if predicted is not None else correct) / seen
+                                  if classify else None)
                 for cb in end:
                     cb.on_train_batch_end(batch, dict(logs))
             if net.stop_training and start + bs < n:
@@ -304,11 +304,9 @@ class Trainer:
             n = self.X.shape[0] if self.weight is None else float(np.add.reduce(self.weight))
         net = self.net
         net.epochs_trained += 1
-        logs = {"loss": total / n}
-        if self.classify:
-            logs["accuracy"] = correct / n
+        logs = keras_logs(total / n, correct / n if self.classify else None)
         if self.validation_data is not None:
-            for key, value in self.validate().items():
+            for key, value in sorted(self.validate().items()):
                 logs["val_" + key] = value
         for cb in self.callbacks:
             cb.on_epoch_end(epoch, logs)

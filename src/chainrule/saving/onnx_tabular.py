@@ -65,8 +65,9 @@ def per_column(g, bad: str, k: int, hint: str) -> list[str]:
     return outs
 
 
-def preprocessing_nodes(g, pre: dict, net) -> tuple[list, str]:
-    """Graph inputs (one per column) and the nodes that turn them into the network's input."""
+def preprocessing_nodes(g, pre: dict, net, checks: bool = True) -> tuple[list, str]:
+    """Graph inputs (one per column) and the nodes that turn them into the network's input; with
+    `checks`, refusing what `chainrule predict` refuses."""
     from onnx import TensorProto, helper
 
     columns = pre["numeric"] + pre["text"]
@@ -80,7 +81,6 @@ def preprocessing_nodes(g, pre: dict, net) -> tuple[list, str]:
         raise ValidationError(f"the preprocessing gives {width} inputs but the network takes {net.n_inputs}: "
                               "they are not from the same model file")
     rows = "the {} columns side by side: every input must have the same number of rows"
-    kind = np.dtype(net.dtype).name
     inputs, blocks, counts = [], [], []
     numeric = pre["numeric"]
     if numeric:
@@ -96,14 +96,8 @@ def preprocessing_nodes(g, pre: dict, net) -> tuple[list, str]:
             x = g.op("Where", [g.op("IsNaN", [x]), g.const("fill", fill), x], hint="filled")
         x = g.op("Sub", [x, g.const("means", np.array(pre["means"], dtype=np.float64))], hint="centred")
         x = g.op("Div", [x, g.const("scales", np.array(pre["scales"], dtype=np.float64))], hint="scaled")
-        # NaN (a gap with no fill value), infinite, or too large for float32 once standardised: refused as
-        # `chainrule predict` refuses them; one mask for all three (a comparison with NaN is false)
-        top = g.const("largest", np.array(np.finfo(net.dtype).max, dtype=np.float64))
-        bad = g.op("Not", [g.op("LessOrEqual", [g.op("Abs", [x], hint="size"), top], hint="finite")], hint="bad")
-        large = "" if kind == "float64" else f", or one too large for the model's {kind} once standardised"
-        for n, c in zip(per_column(g, bad, len(numeric), "bad"), numeric):
-            what = "an infinite value" if c in pre["fill"] else f"a missing value ({_gap(pre, c)}) or an infinite one"
-            counts.append((n, f"column {c!r} has {what}{large}; the requested shape says on how many rows"))
+        if checks:
+            counts += numeric_checks(g, pre, x, np.dtype(net.dtype))
         blocks.append(x)
     for c in pre["text"]:
         cats = [str(v) for v in pre["categories"][c]]
@@ -120,7 +114,7 @@ def preprocessing_nodes(g, pre: dict, net) -> tuple[list, str]:
         # --max-categories (a most frequent value tied with more than the limit) is 'other': all zeros
         if fill is not None and str(fill) in cats:
             more.update({m: cats.index(str(fill)) for m in markers})
-        elif fill is None and markers:                   # refused, as `chainrule predict` refuses it
+        elif fill is None and markers and checks:        # refused, as `chainrule predict` refuses it
             marked = g.op("OneHotEncoder", [c], hint="marked", domain="ai.onnx.ml", cats_strings=markers, zeros=1)
             n = g.op("Cast", [g.op("ReduceSum", [marked], hint="marked", keepdims=0)], hint="marked",
                      to=TensorProto.INT64)
@@ -144,6 +138,21 @@ def preprocessing_nodes(g, pre: dict, net) -> tuple[list, str]:
     if net.dtype != np.float64:
         x = g.op("Cast", [x], hint="features", to=TensorProto.FLOAT)
     return inputs, x
+
+
+def numeric_checks(g, pre: dict, x: str, dtype: np.dtype) -> list[tuple[str, str]]:
+    """The (count, message) of each number column of the standardised `x`: NaN (a gap with no fill
+    value), infinite, or too large for float32, refused as `chainrule predict` refuses them; one mask
+    for all three (a comparison with NaN is false)."""
+    numeric = pre["numeric"]
+    top = g.const("largest", np.array(np.finfo(dtype).max, dtype=np.float64))
+    bad = g.op("Not", [g.op("LessOrEqual", [g.op("Abs", [x], hint="size"), top], hint="finite")], hint="bad")
+    large = "" if dtype == np.float64 else f", or one too large for the model's {dtype.name} once standardised"
+    counts = []
+    for n, c in zip(per_column(g, bad, len(numeric), "bad"), numeric):
+        what = "an infinite value" if c in pre["fill"] else f"a missing value ({_gap(pre, c)}) or an infinite one"
+        counts.append((n, f"column {c!r} has {what}{large}; the requested shape says on how many rows"))
+    return counts
 
 
 def other_spellings(categories: list[str]) -> dict[str, int]:

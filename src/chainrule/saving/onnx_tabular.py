@@ -16,6 +16,9 @@ from ..data.csvfile import NA_MARKERS
 from ..errors import ChainruleTypeError, ValidationError
 
 PREFIX = "chainrule."              # internal tensor names; a column may not start with it
+# what onnxruntime makes of Python's None and pandas' NA in a string input: missing, as chainrule takes
+# them in a DataFrame (a CSV cell that reads 'None' is text to `chainrule predict`: see docs/interop.md)
+RUNTIME_MISSING = ("None", "<NA>")
 
 
 def preprocessing_dict(pre) -> dict:
@@ -104,7 +107,7 @@ def preprocessing_nodes(g, pre: dict, net, checks: bool = True) -> tuple[list, s
         typed = pre.get("typed")
         more = other_spellings(cats) if typed is None or c in typed else {}     # as written: exact text
         fill = pre["fill"].get(c)
-        markers = [m for m in dict.fromkeys((*NA_MARKERS, *(pre.get("na_values") or [])))
+        markers = [m for m in dict.fromkeys((*NA_MARKERS, *(pre.get("na_values") or []), *RUNTIME_MISSING))
                    if m not in cats and m not in more]
         gaps = f"missing ({', '.join(map(repr, markers))}) filled with {fill!r}" if fill is not None else \
             f"no gaps (the missing markers {', '.join(map(repr, markers))} are refused)"

@@ -236,3 +236,62 @@ def test_none_and_pandas_na_in_text_are_missing_as_chainrule_takes_them(csv_mode
         assert "column 'colour' has a missing value" in said and "requested shape:{2}" in said
     docs = {i.name: i.doc_string for i in onnx.load(models["plain"][1]).graph.input}
     assert "'None', '<NA>'" in docs["colour"]
+
+
+# -- 5. every kind of model as a deployer runs it ---------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_a_csv_regression_with_text_and_gaps_equals_predict_at_every_batch_size(tmp_path, dtype):
+    """A regression on numbers and text, both with gaps (--impute), exported with and without checks:
+    one session at batch 1, 1000 and 7 gives `chainrule predict`'s values; the bare graph the same."""
+    rng = np.random.default_rng(5)
+    n = 1000
+    a, b = rng.normal(size=n), rng.normal(100, 30, size=n)
+    kind = rng.choice(["x", "y", "z"], size=n).astype(object)
+    y = 3 * a + (kind == "x") + b / 50 + rng.normal(0, 0.1, size=n)
+    a[::17], kind[::23] = np.nan, ""
+    pd.DataFrame({"a": a, "b": b, "kind": kind, "t": y}).to_csv(tmp_path / "r.csv", index=False)
+    assert cli("train", tmp_path / "r.csv", "--target", "t", "--hidden", "6", "--epochs", "5", "--impute", "median",
+               "--dtype", dtype, "--out", tmp_path / "r.npz", "--quiet").returncode == 0
+    r = cli("predict", tmp_path / "r.npz", tmp_path / "r.csv", "--out", tmp_path / "p.csv")
+    assert r.returncode == 0, r.stderr
+    want = pd.read_csv(tmp_path / "p.csv")["prediction"].to_numpy()
+    df = pd.read_csv(tmp_path / "r.csv", keep_default_na=False, na_values={"a": [""], "b": [""]})
+    cols = {"a": df["a"].to_numpy(np.float64).reshape(-1, 1), "b": df["b"].to_numpy(np.float64).reshape(-1, 1),
+            "kind": df["kind"].to_numpy(object).reshape(-1, 1)}
+    net, extra = cr.load(tmp_path / "r.npz", with_extra=True)
+    for checks in (True, False):
+        s = session(to_onnx(net, preprocessing=extra["tabular"], checks=checks))
+        for rows in (slice(0, 1), slice(0, 1000), slice(17, 24)):
+            (got,) = s.run(None, {c: v[rows] for c, v in cols.items()})
+            assert got.dtype == np.float64
+            tol = 1e-12 if dtype == "float64" else 2e-6         # float32: the un-scaled output near 0
+            np.testing.assert_allclose(got, want[rows], rtol=tol, atol=tol)
+
+
+def test_a_float32_csv_model_whose_first_layer_overflows_gives_predicts_outputs(tmp_path):
+    """Two numbers near float32's largest once standardised, weighed +3 and -3: the first layer's net
+    input overflows in the plain pass (NaN outputs) while its exact value is finite; predict computes
+    the rows again, and so does the graph. (`chainrule predict` on the CSV file refuses these rows:
+    its call of predict skips the careful pass.)"""
+    from chainrule.data.tabular import Preprocessing
+    rng = np.random.default_rng(6)
+    x1, x2, w = rng.normal(size=300), rng.normal(size=300), rng.choice(["p", "q"], size=300)
+    table = pd.DataFrame({"x1": x1, "x2": x2, "w": w, "y": np.where(x1 > 0, "hi", "lo")})
+    table.to_csv(tmp_path / "t.csv", index=False)
+    assert cli("train", tmp_path / "t.csv", "--target", "y", "--hidden", "8", "--epochs", "3", "--dtype", "float32",
+               "--out", tmp_path / "m.npz", "--quiet").returncode == 0
+    net, extra = cr.load(tmp_path / "m.npz", with_extra=True)
+    pre = extra["tabular"]
+    net.layers[0].W[:2, :4] = [[3.0, -3.0, 2.0, -2.0], [-3.0, 3.0, -2.0, 2.0]]
+    big = [m + 2e38 * s for m, s in zip(pre["means"], pre["scales"])]
+    df = pd.DataFrame({"x1": [big[0], 0.5, -big[0]], "x2": [big[1], 0.1, -big[1]], "w": ["p", "q", "q"]})
+    want = net.predict(Preprocessing.from_json(pre).transform(df, dtype=net.dtype, sparse=False))
+    assert np.isfinite(want).all()
+    feed = {"x1": df[["x1"]].to_numpy(np.float64), "x2": df[["x2"]].to_numpy(np.float64),
+            "w": df[["w"]].to_numpy(object)}
+    bare = session(to_onnx(net, preprocessing=pre, checks=False)).run(None, feed)[1]
+    assert not np.isfinite(bare[[0, 2]]).all()                          # what the graph gave before
+    label, proba = session(to_onnx(net, preprocessing=pre)).run(None, feed)
+    assert list(label) == [pre["classes"][k] for k in want.argmax(axis=1)]
+    np.testing.assert_allclose(proba, want, rtol=1e-6, atol=1e-6)

@@ -56,12 +56,16 @@ def test_checks_must_be_a_bool():
         to_onnx(net, checks="no")
 
 
-def test_export_refuses_a_network_with_nan_weights_naming_the_layer():
-    """A damaged network exported silently to a graph whose every output is NaN."""
+def test_export_refuses_a_network_with_nan_weights_naming_the_layer(tmp_path):
+    """A damaged network exported silently to a graph whose every output is NaN; refused, the file
+    written before stays as it was."""
     net = cr.Network([cr.Dense(2, 3, "relu"), cr.Dense(3, 1)])
+    to_onnx(net, tmp_path / "m.onnx")
+    before = (tmp_path / "m.onnx").read_bytes()
     net.layers[1].W[2, 0] = np.nan
     with pytest.raises(cr.errors.ValidationError, match=r"layer 1 \(Dense\(3, 1.*NaN or infinite weights"):
-        to_onnx(net)
+        to_onnx(net, tmp_path / "m.onnx")
+    assert (tmp_path / "m.onnx").read_bytes() == before and len(list(tmp_path.iterdir())) == 1
 
 
 # -- 3. the input's dtype ---------------------------------------------------------------------------------

@@ -299,3 +299,13 @@ def test_a_float32_csv_model_whose_first_layer_overflows_gives_predicts_outputs(
     label, proba = session(to_onnx(net, preprocessing=pre)).run(None, feed)
     assert list(label) == [pre["classes"][k] for k in want.argmax(axis=1)]
     np.testing.assert_allclose(proba, want, rtol=1e-6, atol=1e-6)
+
+
+def test_the_inputs_of_a_csv_graph_without_checks_do_not_promise_a_refusal(csv_models):
+    _, models = csv_models
+    net, extra = cr.load(models["plain"][0], with_extra=True)
+    docs = {i.name: i.doc_string for i in to_onnx(net, preprocessing=extra["tabular"], checks=False).graph.input}
+    said = docs["a"] + docs["colour"]
+    assert said.count("not checked") == 2 and "refused" not in said
+    feed = {"a": np.array([[np.nan]]), "b": np.array([[5.0]]), "colour": np.array([["red"]], dtype=object)}
+    assert np.isnan(session(to_onnx(net, preprocessing=extra["tabular"], checks=False)).run(None, feed)[1]).all()

@@ -89,7 +89,8 @@ def preprocessing_nodes(g, pre: dict, net, checks: bool = True) -> tuple[list, s
     if numeric:
         for c in numeric:
             fill = pre["fill"].get(c)
-            gaps = f"NaN where missing: filled with {fill!r}" if fill is not None else "no gaps (NaN is refused)"
+            gaps = f"NaN where missing: filled with {fill!r}" if fill is not None else \
+                f"no gaps (NaN is {'refused' if checks else 'not checked: exported with no checks'})"
             inputs.append(helper.make_tensor_value_info(c, TensorProto.DOUBLE, ["N", 1],
                                                         doc_string=f"column {c!r}: numbers (double), {gaps}"))
         x = g.op("Concat", list(numeric), hint="numeric", axis=1, node_name=rows.format("number")) if len(numeric) > 1 \
@@ -110,7 +111,8 @@ def preprocessing_nodes(g, pre: dict, net, checks: bool = True) -> tuple[list, s
         markers = [m for m in dict.fromkeys((*NA_MARKERS, *(pre.get("na_values") or []), *RUNTIME_MISSING))
                    if m not in cats and m not in more]
         gaps = f"missing ({', '.join(map(repr, markers))}) filled with {fill!r}" if fill is not None else \
-            f"no gaps (the missing markers {', '.join(map(repr, markers))} are refused)"
+            f"no gaps (the missing markers {', '.join(map(repr, markers))} are " \
+            f"{'refused' if checks else 'not checked: exported with no checks'})"
         inputs.append(helper.make_tensor_value_info(c, TensorProto.STRING, ["N", 1],
                                                     doc_string=f"column {c!r}: text (string), {gaps}"))
         # a missing value ("", NA, a marker of --na-values) gets the filled category; a fill value past

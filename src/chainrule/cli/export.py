@@ -18,6 +18,10 @@ def register(sub) -> None:
     p.add_argument("out_file", nargs="?", metavar="out", help="ONNX file to write (.onnx)")
     p.add_argument("--out", help="the same as out: the ONNX file to write")
     p.add_argument("--opset", type=int, default=17, help="ONNX opset version, 17 or later (default 17)")
+    p.add_argument("--no-checks", dest="checks", action="store_false",
+                   help="leave out the graph's checks: by default it refuses what `chainrule predict` refuses (NaN "
+                        "or infinite inputs, a missing value, a layer's overflow) and computes a float32 layer's "
+                        "overflowing rows again in float64, a few microseconds a run")
     p.set_defaults(func=run)
 
 
@@ -43,9 +47,10 @@ def run(args) -> int:
     net, extra = cr.load(args.model, with_extra=True)
     stored = (extra or {}).get("tabular")              # a CSV preprocessing, checked as `predict` checks it
     pre = None if stored is None else Preprocessing.from_json(stored).to_json()
-    model = to_onnx(net, args.out, opset=args.opset, preprocessing=pre)
+    model = to_onnx(net, args.out, opset=args.opset, preprocessing=pre, checks=args.checks)
     graph = model.graph
     inputs = ", ".join(f"{v.name!r}" for v in graph.input)
     outputs = ", ".join(f"{v.name!r}" for v in graph.output)
-    print(f"wrote {args.out} (ONNX opset {args.opset}; inputs {inputs}; outputs {outputs})")
+    bare = "" if args.checks else "; no checks"
+    print(f"wrote {args.out} (ONNX opset {args.opset}; inputs {inputs}; outputs {outputs}{bare})")
     return 0

@@ -349,10 +349,10 @@ class Network:
         from ..saving.npz import save
         save(self, path, include_optimizer=include_optimizer)
 
-    def to_onnx(self, path: Any = None, opset: int = 17, preprocessing: Any = None) -> Any:
+    def to_onnx(self, path: Any = None, opset: int = 17, preprocessing: Any = None, checks: bool = True) -> Any:
         """The network as an ONNX model (written to `path` if given): `saving.onnx.to_onnx`."""
         from ..saving.onnx import to_onnx
-        return to_onnx(self, path, opset=opset, preprocessing=preprocessing)
+        return to_onnx(self, path, opset=opset, preprocessing=preprocessing, checks=checks)
 
     def to_torch(self) -> Any:
         """The network as a `torch.nn.Sequential` with the same weights: `saving.interop.to_torch`."""

@@ -21,6 +21,7 @@ network's loss, which `from_onnx` reads back.
 """
 from __future__ import annotations
 
+import itertools
 import os
 from typing import Any
 
@@ -33,6 +34,7 @@ from ..nn.losses import LOSSES
 from ..nn.network import Network
 from .files import atomic_write
 from .mlp import BUILTIN_ACTIVATIONS
+from .onnx_checks import checked_outputs
 from .onnx_tabular import PREFIX, output_nodes, preprocessing_dict, preprocessing_nodes
 
 MIN_OPSET = 17
@@ -56,11 +58,21 @@ class _Graph:
     def __init__(self) -> None:
         self.nodes: list[Any] = []
         self.initializers: list[Any] = []
-        self.count = 0
+        self.ids = itertools.count(1)
 
     def name(self, hint: str) -> str:
-        self.count += 1
-        return f"{PREFIX}{hint}.{self.count}"
+        return f"{PREFIX}{hint}.{next(self.ids)}"
+
+    def branch(self) -> _Graph:
+        """The nodes of a subgraph (an If's branch): names unique with the graph's, constants in it."""
+        child = _Graph()
+        child.ids, child.initializers = self.ids, self.initializers
+        return child
+
+    def graph(self, name: str, output: Any) -> Any:
+        """This branch as a GraphProto of no inputs and the one `output` (a ValueInfoProto)."""
+        from onnx import helper
+        return helper.make_graph(self.nodes, name, [], [output])
 
     def const(self, hint: str, value: np.ndarray) -> str:
         from onnx import numpy_helper
@@ -79,7 +91,7 @@ class _Graph:
 
 
 def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MIN_OPSET,
-            preprocessing: Any = None) -> Any:
+            preprocessing: Any = None, checks: bool = True) -> Any:
     """Write `net` as an ONNX model (checked by onnx.checker) and return the ModelProto.
 
     Parameters
@@ -90,6 +102,10 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
     preprocessing : the CSV preprocessing of a `chainrule train` model (a Preprocessing or its
         JSON dict, `extra["tabular"]` of `chainrule.load(path, with_extra=True)`): the graph
         then takes the raw columns and gives the predictions `chainrule predict` gives.
+    checks : the graph refuses what `chainrule predict` refuses (NaN or infinite inputs, a layer's
+        overflow; onnxruntime's error says what and where) and, in float32, computes the rows whose
+        net input overflows again in float64 (saving.onnx_checks). False leaves out every check:
+        the bare network (NaN in, NaN out), a few microseconds faster per run.
     """
     onnx = _onnx()
     from onnx import TensorProto, helper
@@ -100,20 +116,25 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
     if isinstance(opset, bool) or not isinstance(opset, int) or not MIN_OPSET <= opset <= newest:
         raise ValidationError(f"opset must be an integer from {MIN_OPSET} to {newest} (the newest this "
                                         f"onnx package knows); got {opset!r}")
+    if not isinstance(checks, bool):
+        raise ChainruleTypeError(f"checks must be True or False; got {checks!r}")
     if path is not None and not isinstance(path, (str, os.PathLike)):
         raise ChainruleTypeError(f"path must be a file name (str or os.PathLike); got {type(path).__name__}")
     elem = TensorProto.DOUBLE if net.dtype == np.float64 else TensorProto.FLOAT
     g = _Graph()
     if preprocessing is None:
-        inputs = [helper.make_tensor_value_info("input", elem, ["N", net.n_inputs])]
-        out = network_nodes(g, net, "input", output="output")
+        kind = net.dtype.name
+        said = (f"{kind} array of shape (N, {net.n_inputs}), as for predict: feed X.astype(np.{kind})"
+                + ("; NaN or infinity is refused" if checks else ""))
+        inputs = [helper.make_tensor_value_info("input", elem, ["N", net.n_inputs], doc_string=said)]
+        out = network_nodes(g, net, "input", output="output", checks=checks)
         outputs = [helper.make_tensor_value_info("output", elem, ["N", net.n_outputs])]
         sizes = (f"{n} {word}{'s' * (n != 1)}" for n, word in ((net.n_inputs, "input"), (net.n_outputs, "output")))
         doc = f"chainrule network, {' -> '.join(sizes)} ({net.dtype.name})"
     else:
         pre = preprocessing_dict(preprocessing)
-        inputs, x = preprocessing_nodes(g, pre, net)
-        out = network_nodes(g, net, x)
+        inputs, x = preprocessing_nodes(g, pre, net, checks)
+        out = network_nodes(g, net, x, checks=checks, checked_input=True)
         outputs = output_nodes(g, pre, net, out)
         doc = (f"chainrule network with its CSV preprocessing: the raw columns {pre['numeric'] + pre['text']} "
                f"-> {pre['task']} of {pre['target']!r} ({net.dtype.name})")
@@ -150,36 +171,51 @@ def _ir_version(opset: int) -> int:
     return helper.VERSION_TABLE[-1][1]
 
 
-def network_nodes(g: _Graph, net, x: str, output: str | None = None) -> str:
-    """Append the layers of `net` to the graph, reading tensor `x`; return the output's name."""
+def network_nodes(g: _Graph, net, x: str, output: str | None = None, checks: bool = False,
+                  checked_input: bool = False) -> str:
+    """Append the layers of `net` to the graph, reading tensor `x`; return the output's name. With
+    `checks`, the graph refuses what predict refuses (onnx_checks.checked_outputs); `checked_input`:
+    `x` is already checked (the CSV preprocessing's features)."""
+    layers, first = [], x                # (index, layer, W, b) of each Dense, for the careful path
+    plain = output if not checks else None
     for i, layer in enumerate(net.layers):
+        last = i == len(net.layers) - 1
         if type(layer) is Dropout:     # the identity at inference; the node keeps the rate
             rate = g.const(f"layer{i}.rate", np.array(layer.config()["rate"], dtype=net.dtype))
-            x = g.op("Dropout", [x, rate], hint=f"layer{i}.out",
-                     output=output if i == len(net.layers) - 1 else None)
+            x = g.op("Dropout", [x, rate], hint=f"layer{i}.out", output=plain if last else None)
             continue
         if type(layer) is not Dense:
             raise ValidationError(f"layer {i} ({type(layer).__name__}) has no ONNX form; to_onnx exports "
                                             "the built-in Dense and Dropout layers")
         act = layer.activation
-        alpha = act.config().get("alpha", 0.0)
         if BUILTIN_ACTIVATIONS.get(act.name) is not type(act):
             raise ValidationError(
                 f"layer {i}'s activation {type(act).__name__} has no ONNX form; to_onnx exports the built-in "
                 f"activations {', '.join(ACTIVATION_OPS)}")
-        last = i == len(net.layers) - 1
-        op = ACTIVATION_OPS[act.name]
-        x = g.op("Gemm", [x, g.const(f"layer{i}.W", layer.W), g.const(f"layer{i}.b", layer.b)],
-                 hint=f"layer{i}.net", output=output if last and op is None else None)
-        out = output if last else None
-        if op == "LeakyRelu" and net.dtype == np.float64:
-            x = leaky_relu_float64(g, x, alpha, f"layer{i}", out)
-        elif op is not None:
-            attrs: dict[str, Any] = {"axis": -1} if op == "Softmax" else {}
-            if op == "LeakyRelu":
-                attrs["alpha"] = alpha
-            x = g.op(op, [x], hint=f"layer{i}.out", output=out, **attrs)
+        if not (np.isfinite(layer.W).all() and np.isfinite(layer.b).all()):
+            raise ValidationError(f"layer {i} ({layer!r}) has NaN or infinite weights (damaged): its graph would "
+                                  "give NaN for every row; set them again, or load the model file again")
+        W, b = g.const(f"layer{i}.W", layer.W), g.const(f"layer{i}.b", layer.b)
+        layers.append((i, layer, W, b))
+        linear = ACTIVATION_OPS[act.name] is None
+        x = g.op("Gemm", [x, W, b], hint=f"layer{i}.net", output=plain if last and linear else None)
+        x = activation_node(g, act, x, net.dtype, f"layer{i}", plain if last and not linear else None)
+    if checks:
+        x = checked_outputs(g, net, layers, first, x, output, checked_input)
     return x
+
+
+def activation_node(g: _Graph, act, x: str, dtype, hint: str, output: str | None) -> str:
+    """The activation `act` applied to `x` (in `dtype`), written to `output` if given."""
+    op = ACTIVATION_OPS[act.name]
+    if op is None:
+        return g.op("Identity", [x], output=output) if output else x
+    if op == "LeakyRelu" and np.dtype(dtype) == np.float64:
+        return leaky_relu_float64(g, x, act.config().get("alpha", 0.0), hint, output)
+    attrs: dict[str, Any] = {"axis": -1} if op == "Softmax" else {}
+    if op == "LeakyRelu":
+        attrs["alpha"] = act.config().get("alpha", 0.0)
+    return g.op(op, [x], hint=f"{hint}.out", output=output, **attrs)
 
 
 def leaky_relu_float64(g: _Graph, x: str, alpha: float, hint: str, output: str | None) -> str:

@@ -12,6 +12,7 @@ from ..nn.dropout import Dropout
 from ..nn.losses import LOSSES
 from ..nn.network import Network
 from .mlp import attach_activation, build_network, dense_layer, not_computable, stored_scalar, weights_dtype
+from .onnx_checks import CHECK
 
 ONNX_ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "Softmax": "softmax"}
 
@@ -29,8 +30,9 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
     Identity and Dropout passed through. Weights must be initializers or Constant nodes.
     A file or a ModelProto is checked by onnx.checker first; opsets before 7 and a Dropout with
     training_mode true are refused. A graph exported by `to_onnx` with CSV preprocessing (one input
-    per column) is refused. `loss` None: the loss a graph of `to_onnx` names in its metadata, else
-    categorical cross-entropy after a softmax and mse otherwise."""
+    per column) is refused; the checks of its other graphs (onnx_checks) are read past. `loss` None:
+    the loss a graph of `to_onnx` names in its metadata, else categorical cross-entropy after a
+    softmax and mse otherwise."""
     import onnx
     from onnx import numpy_helper
     if isinstance(path_or_model, onnx.ModelProto):
@@ -107,6 +109,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
             pending = None
 
     nodes, k = list(graph.node), -1
+    ours = model.producer_name == "chainrule"
     while k + 1 < len(nodes):
         k += 1
         node = nodes[k]
@@ -119,6 +122,12 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
             continue
         if node.op_type == "Identity" and node.domain in ("", "ai.onnx") and node.input and node.input[0] in consts:
             consts[node.output[0]] = consts[node.input[0]]     # a copy of a constant (torch.onnx.export writes them)
+            continue
+        if ours and node.output and node.output[0].startswith(CHECK):     # to_onnx's checks (onnx_checks)
+            continue
+        if ours and node.op_type == "If" and attrs["else_branch"].node and \
+                list(attrs["else_branch"].node[-1].input) == [current]:     # the outputs' check: the plain pass
+            current = node.output[0]
             continue
         if node.domain not in ("", "ai.onnx"):
             raise ValidationError(f"{source}: {where} of domain {node.domain!r} has no chainrule form; an MLP graph "

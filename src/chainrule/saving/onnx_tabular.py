@@ -16,6 +16,9 @@ from ..data.csvfile import NA_MARKERS
 from ..errors import ChainruleTypeError, ValidationError
 
 PREFIX = "chainrule."              # internal tensor names; a column may not start with it
+# what onnxruntime makes of Python's None and pandas' NA in a string input: missing, as chainrule takes
+# them in a DataFrame (a CSV cell that reads 'None' is text to `chainrule predict`: see docs/interop.md)
+RUNTIME_MISSING = ("None", "<NA>")
 
 
 def preprocessing_dict(pre) -> dict:
@@ -65,8 +68,9 @@ def per_column(g, bad: str, k: int, hint: str) -> list[str]:
     return outs
 
 
-def preprocessing_nodes(g, pre: dict, net) -> tuple[list, str]:
-    """Graph inputs (one per column) and the nodes that turn them into the network's input."""
+def preprocessing_nodes(g, pre: dict, net, checks: bool = True) -> tuple[list, str]:
+    """Graph inputs (one per column) and the nodes that turn them into the network's input; with
+    `checks`, refusing what `chainrule predict` refuses."""
     from onnx import TensorProto, helper
 
     columns = pre["numeric"] + pre["text"]
@@ -80,13 +84,13 @@ def preprocessing_nodes(g, pre: dict, net) -> tuple[list, str]:
         raise ValidationError(f"the preprocessing gives {width} inputs but the network takes {net.n_inputs}: "
                               "they are not from the same model file")
     rows = "the {} columns side by side: every input must have the same number of rows"
-    kind = np.dtype(net.dtype).name
     inputs, blocks, counts = [], [], []
     numeric = pre["numeric"]
     if numeric:
         for c in numeric:
             fill = pre["fill"].get(c)
-            gaps = f"NaN where missing: filled with {fill!r}" if fill is not None else "no gaps (NaN is refused)"
+            gaps = f"NaN where missing: filled with {fill!r}" if fill is not None else \
+                f"no gaps (NaN is {'refused' if checks else 'not checked: exported with no checks'})"
             inputs.append(helper.make_tensor_value_info(c, TensorProto.DOUBLE, ["N", 1],
                                                         doc_string=f"column {c!r}: numbers (double), {gaps}"))
         x = g.op("Concat", list(numeric), hint="numeric", axis=1, node_name=rows.format("number")) if len(numeric) > 1 \
@@ -96,31 +100,26 @@ def preprocessing_nodes(g, pre: dict, net) -> tuple[list, str]:
             x = g.op("Where", [g.op("IsNaN", [x]), g.const("fill", fill), x], hint="filled")
         x = g.op("Sub", [x, g.const("means", np.array(pre["means"], dtype=np.float64))], hint="centred")
         x = g.op("Div", [x, g.const("scales", np.array(pre["scales"], dtype=np.float64))], hint="scaled")
-        # NaN (a gap with no fill value), infinite, or too large for float32 once standardised: refused as
-        # `chainrule predict` refuses them; one mask for all three (a comparison with NaN is false)
-        top = g.const("largest", np.array(np.finfo(net.dtype).max, dtype=np.float64))
-        bad = g.op("Not", [g.op("LessOrEqual", [g.op("Abs", [x], hint="size"), top], hint="finite")], hint="bad")
-        large = "" if kind == "float64" else f", or one too large for the model's {kind} once standardised"
-        for n, c in zip(per_column(g, bad, len(numeric), "bad"), numeric):
-            what = "an infinite value" if c in pre["fill"] else f"a missing value ({_gap(pre, c)}) or an infinite one"
-            counts.append((n, f"column {c!r} has {what}{large}; the requested shape says on how many rows"))
+        if checks:
+            counts += numeric_checks(g, pre, x, np.dtype(net.dtype))
         blocks.append(x)
     for c in pre["text"]:
         cats = [str(v) for v in pre["categories"][c]]
         typed = pre.get("typed")
         more = other_spellings(cats) if typed is None or c in typed else {}     # as written: exact text
         fill = pre["fill"].get(c)
-        markers = [m for m in dict.fromkeys((*NA_MARKERS, *(pre.get("na_values") or [])))
+        markers = [m for m in dict.fromkeys((*NA_MARKERS, *(pre.get("na_values") or []), *RUNTIME_MISSING))
                    if m not in cats and m not in more]
         gaps = f"missing ({', '.join(map(repr, markers))}) filled with {fill!r}" if fill is not None else \
-            f"no gaps (the missing markers {', '.join(map(repr, markers))} are refused)"
+            f"no gaps (the missing markers {', '.join(map(repr, markers))} are " \
+            f"{'refused' if checks else 'not checked: exported with no checks'})"
         inputs.append(helper.make_tensor_value_info(c, TensorProto.STRING, ["N", 1],
                                                     doc_string=f"column {c!r}: text (string), {gaps}"))
         # a missing value ("", NA, a marker of --na-values) gets the filled category; a fill value past
         # --max-categories (a most frequent value tied with more than the limit) is 'other': all zeros
         if fill is not None and str(fill) in cats:
             more.update({m: cats.index(str(fill)) for m in markers})
-        elif fill is None and markers:                   # refused, as `chainrule predict` refuses it
+        elif fill is None and markers and checks:        # refused, as `chainrule predict` refuses it
             marked = g.op("OneHotEncoder", [c], hint="marked", domain="ai.onnx.ml", cats_strings=markers, zeros=1)
             n = g.op("Cast", [g.op("ReduceSum", [marked], hint="marked", keepdims=0)], hint="marked",
                      to=TensorProto.INT64)
@@ -144,6 +143,21 @@ def preprocessing_nodes(g, pre: dict, net) -> tuple[list, str]:
     if net.dtype != np.float64:
         x = g.op("Cast", [x], hint="features", to=TensorProto.FLOAT)
     return inputs, x
+
+
+def numeric_checks(g, pre: dict, x: str, dtype: np.dtype) -> list[tuple[str, str]]:
+    """The (count, message) of each number column of the standardised `x`: NaN (a gap with no fill
+    value), infinite, or too large for float32, refused as `chainrule predict` refuses them; one mask
+    for all three (a comparison with NaN is false)."""
+    numeric = pre["numeric"]
+    top = g.const("largest", np.array(np.finfo(dtype).max, dtype=np.float64))
+    bad = g.op("Not", [g.op("LessOrEqual", [g.op("Abs", [x], hint="size"), top], hint="finite")], hint="bad")
+    large = "" if dtype == np.float64 else f", or one too large for the model's {dtype.name} once standardised"
+    counts = []
+    for n, c in zip(per_column(g, bad, len(numeric), "bad"), numeric):
+        what = "an infinite value" if c in pre["fill"] else f"a missing value ({_gap(pre, c)}) or an infinite one"
+        counts.append((n, f"column {c!r} has {what}{large}; the requested shape says on how many rows"))
+    return counts
 
 
 def other_spellings(categories: list[str]) -> dict[str, int]:

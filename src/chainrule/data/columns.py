@@ -119,6 +119,10 @@ def check_text_column(col, name: str) -> None:
     if found is not None:
         i = int(np.flatnonzero(found[1][codes])[0])
         raise comma_error(name, found[0], distinct.iloc[codes[i]], _line(col, col.index.isin(values.index[i:i + 1])))
+    spans = time_spans(distinct)
+    if spans is not None:
+        i = int(np.flatnonzero(codes == spans)[0])
+        raise spans_error(name, distinct.iloc[spans], _line(col, col.index.isin(values.index[i:i + 1])))
     if not ok.any():
         return
     if ok.all():
@@ -130,6 +134,31 @@ def check_text_column(col, name: str) -> None:
         kinds = list(dict.fromkeys(distinct[~ok].tolist()))
         line = _line(col, col.index.isin(values.index[i:i + 1]))
         raise numbers_except(name, int(counts[~ok].sum()), len(values), kinds, line)
+
+
+SPAN_SAMPLE = 50        # distinct values `time_spans` tries before it reads them all
+
+
+def time_spans(distinct) -> int | None:
+    """Where a column's distinct text values (stripped) are all time spans as pandas writes them
+    ('1 days 02:00:00', '02:00:00', ISO 8601's 'P1DT2H'), the position of the first written so; else
+    None. A CSV has no type for them: read as text, each span would be a category of its own."""
+    import pandas as pd
+    for part in (distinct[:SPAN_SAMPLE], distinct):       # most text columns fail on their first values
+        shaped = part.str.contains(r"\d:\d\d|\bdays?\b|^-?P\d", regex=True).to_numpy(dtype=bool)
+        if not shaped.any() or pd.to_timedelta(part, errors="coerce").isna().any():
+            return None
+        if len(part) == len(distinct):
+            return int(np.flatnonzero(shaped)[0])
+    return None
+
+
+def spans_error(name: str, example: str, line: int) -> ValidationError:
+    """The error for a column `time_spans` finds (train's read and --stream's scan both say it)."""
+    return ValidationError(f"column {short(name)} holds time spans (e.g. {short(example)} on line {line}), not "
+                           "numbers: as text each value would be a category of its own. Write them as numbers in the "
+                           f"file (e.g. hours: pandas' pd.to_timedelta(df[{short(name)}]).dt.total_seconds() / 3600), "
+                           f"or give --text {short(name)} to use them as categories, or --drop {short(name)}")
 
 
 def looks_like_id(col) -> bool:

@@ -22,7 +22,7 @@ from typing import IO, Any
 import numpy as np
 
 from ..errors import ValidationError
-from .columns import comma_cells, comma_error, numbers_except
+from .columns import comma_cells, comma_error, numbers_except, spans_error, time_spans
 from .csvfile import short
 from .lines import on_lines
 
@@ -332,6 +332,9 @@ def check_text(name: str, text: list[str], counts: list[int], first: list[int]) 
     if found is not None:
         i = min(np.flatnonzero(found[1]), key=first.__getitem__)
         raise comma_error(name, found[0], values[i], first[i])
+    spans = time_spans(pd.Series(values, dtype="string"))
+    if spans is not None:
+        raise spans_error(name, values[spans], first[spans])
     if not ok.any():
         return
     if ok.all():

@@ -199,7 +199,7 @@ def _no_text_array(X: Any) -> Any:
     """X as it is, unless rows of different lengths or text that is not a number ('green'; '1.5' is read as
     1.5, as scikit-learn reads it): a ValueError naming the row or value, where NumPy's says "could not
     convert string to float" or "inhomogeneous shape after 1 dimensions"."""
-    from ..nn.numeric import array_of_dates, ragged, shown
+    from ..nn.numeric import array_of_dates, first_date_object, ragged, shown
     try:
         arr = np.asarray(X)
     except ValueError:
@@ -207,10 +207,13 @@ def _no_text_array(X: Any) -> Any:
         if why:
             raise ValidationError(f"X: {why}") from None
         return X
-    if arr.dtype.kind == "M":
+    if arr.dtype.kind in "Mm":
         raise ValidationError(array_of_dates(arr.dtype, "X"))
     if arr.dtype.kind not in "USO":
         return X
+    dates = first_date_object(arr, "X") if arr.dtype == object else None    # np.timedelta64s read as ticks
+    if dates is not None:
+        raise ValidationError(dates)
     try:
         arr.astype(np.float64)               # numbers written as text, or objects for scikit-learn to name
         return X

@@ -93,3 +93,15 @@ def test_text_that_only_looks_like_time_is_still_categories(tmp_path, capsys):
                                   "--out", tmp_path / "m.npz")
     assert code == 0, err
     assert "text column 'span': 4 categories" in err
+
+
+# --- 3. cli/tabular.py split: the CSV reading in cli/reading.py -----------------------------------
+
+def test_the_csv_reading_is_its_own_module_and_tabular_has_room():
+    from pathlib import Path
+
+    from chainrule.cli import reading, tabular
+    for name in ("add_csv_options", "reading_marks", "as_trained", "separator_how", "keep_reading", "as_in_file",
+                 "read", "column_list"):
+        assert getattr(tabular, name) is getattr(reading, name), name      # one function, imported either way
+    assert len(Path(tabular.__file__).read_text().splitlines()) <= 300      # room under the 400-line limit

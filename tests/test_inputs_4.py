@@ -105,3 +105,127 @@ def test_the_csv_reading_is_its_own_module_and_tabular_has_room():
                  "read", "column_list"):
         assert getattr(tabular, name) is getattr(reading, name), name      # one function, imported either way
     assert len(Path(tabular.__file__).read_text().splitlines()) <= 300      # room under the 400-line limit
+
+
+# --- 2. rows of weight 0 shape nothing: the statistics weighted as StandardScaler weighs them ---------
+
+def _weighted_csv(path, rng, n=60, extra_zero_rows=None):
+    """x1, x2 numbers, colour text, y a class; w weights (0 for some rows); optionally wild rows of weight 0."""
+    x = rng.normal(size=(n, 2)) * [1.0, 50.0] + [0.0, 100.0]
+    colour = rng.choice(["red", "green", "blue"], size=n)
+    y = np.where(x[:, 0] + (colour == "red") > 0.5, "yes", "no")
+    w = rng.integers(1, 4, size=n).astype(float)
+    w[::7] = 0.0
+    df = pd.DataFrame({"x1": x[:, 0], "x2": x[:, 1], "colour": colour, "y": y, "w": w})
+    if extra_zero_rows is not None:
+        df = pd.concat([df, extra_zero_rows], ignore_index=True)
+    df.to_csv(path, index=False)
+    return df
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_the_means_and_scales_are_standard_scalers_with_sample_weight(tmp_path, capsys, stream):
+    from sklearn.preprocessing import StandardScaler
+    df = _weighted_csv(tmp_path / "t.csv", np.random.default_rng(1))
+    more = ["--stream", "--chunk-rows", "16"] if stream else []
+    code, _, err = cli_in_process(capsys, "train", tmp_path / "t.csv", "--target", "y", "--weight", "w",
+                                  "--val-split", "0", "--epochs", "1", "--out", tmp_path / "m.npz", *more)
+    assert code == 0, err
+    _, extra = cr.load(tmp_path / "m.npz", with_extra=True)
+    pre = extra["tabular"]
+    scaler = StandardScaler().fit(df[["x1", "x2"]], sample_weight=df["w"])
+    np.testing.assert_allclose(pre["means"], scaler.mean_, rtol=1e-12)
+    np.testing.assert_allclose(pre["scales"], scaler.scale_, rtol=1e-12)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_rows_of_weight_0_change_nothing_in_the_model(tmp_path, capsys, stream):
+    """Wild values and a new category in rows of weight 0: the model file is the one trained without
+    those rows (bit for bit in memory), as scikit-learn's OneHotEncoder fitted on the rows that count
+    knows no such category (its rows encode as all zeros, as handle_unknown='ignore')."""
+    from sklearn.preprocessing import OneHotEncoder
+    rng = np.random.default_rng(2)
+    wild = pd.DataFrame({"x1": [1e6, -1e6], "x2": [5e7, 0.0], "colour": ["purple", "purple"], "y": ["yes", "no"],
+                         "w": [0.0, 0.0]})
+    df = _weighted_csv(tmp_path / "with.csv", rng, extra_zero_rows=wild)
+    df.iloc[:60].to_csv(tmp_path / "without.csv", index=False)
+    more = ["--stream", "--chunk-rows", "16"] if stream else []
+    common = ["--target", "y", "--weight", "w", "--val-split", "0", "--epochs", "3", "--hidden", "4", "--seed", "3",
+              "--batch-size", "200", *more]
+    for name in ("with", "without"):
+        code, _, err = cli_in_process(capsys, "train", tmp_path / f"{name}.csv", *common,
+                                      "--out", tmp_path / f"{name}.npz")
+        assert code == 0, err
+    (a, ea), (b, eb) = (cr.load(tmp_path / f"{k}.npz", with_extra=True) for k in ("with", "without"))
+    encoder = OneHotEncoder(handle_unknown="ignore").fit(df.loc[df["w"] > 0, ["colour"]])
+    assert ea["tabular"]["categories"]["colour"] == encoder.categories_[0].tolist() == ["blue", "green", "red"]
+    np.testing.assert_allclose(ea["tabular"]["means"], eb["tabular"]["means"], rtol=1e-12)
+    np.testing.assert_allclose(ea["tabular"]["scales"], eb["tabular"]["scales"], rtol=1e-12)
+    # one batch of every row: weight-0 rows add nothing to the gradient, so the weights agree
+    np.testing.assert_allclose(a.params, b.params, rtol=1e-9, atol=1e-12)
+
+
+def test_a_regression_targets_scale_and_the_mean_fill_are_weighted(tmp_path, capsys):
+    rng = np.random.default_rng(3)
+    n = 50
+    x = rng.normal(size=n)
+    x[::5] = np.nan
+    w = rng.integers(0, 3, size=n).astype(float)
+    y = 3 * np.nan_to_num(x) + rng.normal(size=n) + 100
+    pd.DataFrame({"x": x, "y": y, "w": w}).to_csv(tmp_path / "r.csv", index=False)
+    code, _, err = cli_in_process(capsys, "train", tmp_path / "r.csv", "--target", "y", "--weight", "w",
+                                  "--val-split", "0", "--epochs", "1", "--impute", "mean",
+                                  "--out", tmp_path / "m.npz")
+    assert code == 0, err
+    pre = cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]
+    present = ~np.isnan(x)
+    fill = np.average(x[present], weights=w[present])
+    assert pre["fill"]["x"] == pytest.approx(fill, rel=1e-12)
+    from sklearn.preprocessing import StandardScaler
+    filled = np.where(present, x, fill)
+    np.testing.assert_allclose(pre["means"], StandardScaler().fit(filled[:, None], sample_weight=w).mean_, rtol=1e-12)
+    target = StandardScaler().fit(y[:, None], sample_weight=w)
+    assert (pre["y_mean"], pre["y_scale"]) == pytest.approx((target.mean_[0], target.scale_[0]), rel=1e-12)
+
+
+def test_the_python_api_takes_sample_weight_and_checks_it():
+    from chainrule.data.tabular import Preprocessing
+    df = pd.DataFrame({"a": [1.0, 2.0, 10.0, 4.0], "y": [0, 1, 0, 1]})
+    pre = Preprocessing.fit(df, "y", sample_weight=[1, 0, 2, 3])
+    assert pre.means == [pytest.approx(5.5)]
+    with pytest.raises(ValidationError, match=r"sample_weight must be finite numbers >= 0; weight 1 is -1\.0"):
+        Preprocessing.fit(df, "y", sample_weight=[1, -1, 2, 3])
+    with pytest.raises(ValidationError, match=r"every training row has sample weight 0"):
+        Preprocessing.fit(df, "y", sample_weight=[0, 0, 0, 0])
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_checkpoint_of_an_older_chainrule_resumes_with_its_unweighted_statistics(tmp_path, capsys, stream):
+    """A checkpoint written before --weight weighed the statistics (its inputs scaled by every row's
+    mean) resumes as it was trained, to the model an uninterrupted run of that chainrule gives."""
+    from functools import partialmethod
+
+    from chainrule.data.stream import CsvStream
+    from chainrule.data.tabular import Preprocessing
+    _weighted_csv(tmp_path / "t.csv", np.random.default_rng(4))
+    more = ["--stream", "--chunk-rows", "16"] if stream else []
+    common = ["train", tmp_path / "t.csv", "--target", "y", "--weight", "w", "--hidden", "4", "--seed", "1", *more]
+    fit = Preprocessing.fit.__func__
+    with pytest.MonkeyPatch.context() as m:             # the older chainrule: the statistics unweighted
+        m.setattr(Preprocessing, "fit", classmethod(lambda cls, *a, sample_weight=None, **k: fit(cls, *a, **k)))
+        m.setattr(CsvStream, "fit", partialmethod(CsvStream.fit, weighs=False))
+        code, _, err = cli_in_process(capsys, *common, "--epochs", "4", "--out", tmp_path / "whole.npz")
+        assert code == 0, err
+        code, _, err = cli_in_process(capsys, *common, "--epochs", "2", "--out", tmp_path / "half.npz",
+                                      "--checkpoint-dir", tmp_path / "ck")
+        assert code == 0, err
+    code, _, err = cli_in_process(capsys, *common, "--epochs", "4", "--out", tmp_path / "resumed.npz",
+                                  "--checkpoint-dir", tmp_path / "ck", "--resume")
+    assert code == 0, err
+    assert "resuming with the checkpoint's preprocessing, learnt without the --weight column 'w'" in err
+    (a, ea), (b, eb) = (cr.load(tmp_path / f"{k}.npz", with_extra=True) for k in ("whole", "resumed"))
+    np.testing.assert_array_equal(a.params, b.params)
+    assert ea["tabular"]["means"] == eb["tabular"]["means"]
+    # a new run weighs them: its means are not the old ones
+    code, _, err = cli_in_process(capsys, *common, "--epochs", "1", "--out", tmp_path / "new.npz")
+    assert cr.load(tmp_path / "new.npz", with_extra=True)[1]["tabular"]["means"] != ea["tabular"]["means"]

@@ -229,3 +229,132 @@ def test_a_checkpoint_of_an_older_chainrule_resumes_with_its_unweighted_statisti
     # a new run weighs them: its means are not the old ones
     code, _, err = cli_in_process(capsys, *common, "--epochs", "1", "--out", tmp_path / "new.npz")
     assert cr.load(tmp_path / "new.npz", with_extra=True)[1]["tabular"]["means"] != ea["tabular"]["means"]
+
+
+# --- 4. real files and tables as practitioners have them -----------------------------------------------
+
+def _table(n=40, seed=0):
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=n)
+    return pd.DataFrame({"a": a.round(3), "b": rng.integers(1000, 5000, size=n), "y": (a > 0).astype(int)})
+
+
+def _train(capsys, path, *more):
+    return cli_in_process(capsys, "train", path, "--target", "y", "--epochs", "1", "--hidden", "4", "--seed", "0",
+                          "--out", path.with_suffix(".npz"), *more)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_bom_windows_line_ends_and_trailing_empty_lines_train_as_the_plain_file(tmp_path, capsys, stream):
+    text = _table().to_csv(index=False)
+    more = ["--stream"] if stream else []
+    files = {"plain": text.encode(), "bom": "\ufeff".encode() + text.encode(),
+             "crlf": text.replace("\n", "\r\n").encode(), "trailing": (text + "\n\n").encode()}
+    for name, data in files.items():
+        (tmp_path / f"{name}.csv").write_bytes(data)
+        code, _, err = _train(capsys, tmp_path / f"{name}.csv", *more)
+        assert code == 0, (name, err)
+        assert "numeric columns (2, standardised): ['a', 'b']" in err, (name, err)
+    plain = cr.load(tmp_path / "plain.npz")
+    for name in files:
+        np.testing.assert_array_equal(cr.load(tmp_path / f"{name}.npz").params, plain.params)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_header_naming_a_column_twice_is_refused_with_both_places(tmp_path, capsys, stream):
+    (tmp_path / "d.csv").write_text("a,b,a,y\n" + "1,2,3,0\n" * 12)
+    code, _, err = _train(capsys, tmp_path / "d.csv", *(["--stream"] if stream else []))
+    assert code == 2
+    assert err.strip().endswith("d.csv': the column name 'a' appears twice in the header (columns 1 and "
+                                "3); column names must be unique: rename one of them")
+    assert list(pd.read_csv(tmp_path / "d.csv").columns) == ["a", "b", "a.1", "y"]     # pandas renames silently
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_percentages_are_refused_with_the_conversion_and_the_options(tmp_path, capsys, stream):
+    df = _table()
+    df["p"] = [f"{v % 100}%" for v in df.pop("b")]
+    df.to_csv(tmp_path / "p.csv", index=False)
+    more = ["--stream"] if stream else []
+    code, _, err = _train(capsys, tmp_path / "p.csv", *more)
+    assert code == 2
+    assert f"column 'p' holds percentages (e.g. '{df['p'][0]}' on line 2), not numbers" in err
+    assert "df['p'].str.rstrip('%').astype(float)" in err and "--text 'p'" in err and "--drop 'p'" in err
+    df["p"] = df["p"].str.rstrip("%").astype(float)            # the conversion given works
+    df.to_csv(tmp_path / "n.csv", index=False)
+    code, _, err = _train(capsys, tmp_path / "n.csv", *more)
+    assert code == 0 and "numeric columns (2, standardised): ['a', 'p']" in err, err
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_numbers_with_thousands_separators_are_refused_without_an_id_warning_first(tmp_path, capsys, stream):
+    """Each value differs, so the column looked like an ID before it was found to be numbers: the
+    warning to --drop it came before the error that says how to read it."""
+    df = _table()
+    (tmp_path / "t.csv").write_text("a;b;y\n" + "".join(f"{a};{b:,};{y}\n" for a, b, y in df.itertuples(index=False)))
+    more = ["--sep", ";", *(["--stream"] if stream else [])]
+    code, _, err = _train(capsys, tmp_path / "t.csv", *more)
+    assert code == 2
+    assert f"column 'b' holds numbers with thousands separators (e.g. '{df['b'][0]:,}' on line 2): give " \
+           "--thousands ','" in err
+    assert "ID or row number" not in err
+    code, _, err = _train(capsys, tmp_path / "t.csv", *more, "--thousands", ",", "--val-split", "0")
+    assert code == 0, err
+    _, extra = cr.load(tmp_path / "t.npz", with_extra=True)
+    assert extra["tabular"]["means"][1] == pytest.approx(df["b"].mean(), rel=1e-12)
+
+
+def test_yes_no_true_false_and_labels_written_1_0_train_and_predict_as_written(tmp_path, capsys):
+    df = _table()
+    df["flag"] = np.array(["true", "false", "yes", "no"])[np.arange(len(df)) % 4]
+    df["y"] = df["y"].map({0: "1.0", 1: "2.0"})
+    df.to_csv(tmp_path / "t.csv", index=False)
+    code, _, err = _train(capsys, tmp_path / "t.csv")
+    assert code == 0, err
+    assert "text column 'flag': 4 categories" in err
+    code, out, err = cli_in_process(capsys, "predict", tmp_path / "t.npz", tmp_path / "t.csv", "--out", "-")
+    assert code == 0, err
+    assert set(out.split()[1:]) <= {"1.0", "2.0"}           # the labels as the file writes them
+
+
+def test_a_file_of_2000_columns_trains_and_predicts(tmp_path, capsys):
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(60, 2000)).round(2)
+    df = pd.DataFrame(X, columns=[f"c{j}" for j in range(2000)]).assign(y=(X[:, 0] > 0).astype(int))
+    df.to_csv(tmp_path / "w.csv", index=False)
+    code, _, err = _train(capsys, tmp_path / "w.csv", "--val-split", "0")
+    assert code == 0, err
+    _, extra = cr.load(tmp_path / "w.npz", with_extra=True)
+    np.testing.assert_allclose(extra["tabular"]["means"], X.mean(axis=0), rtol=1e-12, atol=1e-15)
+    code, out, err = cli_in_process(capsys, "predict", tmp_path / "w.npz", tmp_path / "w.csv", "--out", "-")
+    assert code == 0 and len(out.splitlines()) == 61, err
+
+
+NULLABLE = pd.DataFrame({"i": pd.array(range(20), dtype="Int64"), "b": pd.array([True, False] * 10, dtype="boolean"),
+                         "f": pd.array(np.linspace(0, 1, 20), dtype="Float64")})
+
+
+@pytest.mark.parametrize("y", [pd.array([0, 1] * 10, dtype="Int64"), pd.array([True, False] * 10, dtype="boolean"),
+                               pd.Series(["a", "b"] * 10, dtype="string")], ids=["Int64", "boolean", "string"])
+def test_nullable_pandas_dtypes_train_as_their_numpy_values_with_scikit_learns_classes(y):
+    from sklearn.neural_network import MLPClassifier
+    plain = NULLABLE.astype({"i": "int64", "b": "bool", "f": "float64"})
+    a, b = (BackpropClassifier(hidden_layer_sizes=(3,), epochs=2, random_state=0).fit(X, y)
+            for X in (NULLABLE, plain))
+    np.testing.assert_array_equal(a.predict_proba(NULLABLE), b.predict_proba(plain))
+    with pytest.warns(Warning):
+        ref = MLPClassifier(max_iter=1).fit(plain, y)
+    np.testing.assert_array_equal(a.classes_, ref.classes_)
+
+
+def test_a_missing_value_in_a_nullable_column_is_named_by_column_and_row():
+    X = NULLABLE.assign(i=pd.array([1, None] + list(range(18)), dtype="Int64"))
+    X.index = [f"r{k}" for k in range(20)]
+    with pytest.raises(ValidationError, match=r"^X column 'i' has 1 missing value \(NaN or NA; first in row 'r1'\); "
+                                              r"impute them"):
+        BackpropClassifier(epochs=1).fit(X, [0, 1] * 10)
+    with pytest.raises(ValidationError, match=r"^X column 'i' has 1 missing value \(first in row 'r1'\)"):
+        cr.Network([cr.Dense(3, 1, "linear")], loss="mse").fit(X, np.zeros(20), epochs=1, verbose=0)
+    with pytest.raises(ChainruleTypeError, match=r"^X column 's' must be numeric; got pandas dtype string"):
+        cr.Network([cr.Dense(4, 1, "linear")], loss="mse").fit(
+            NULLABLE.assign(s=pd.Series(["x"] * 20, dtype="string")), np.zeros(20), epochs=1, verbose=0)

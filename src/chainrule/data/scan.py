@@ -22,7 +22,15 @@ from typing import IO, Any
 import numpy as np
 
 from ..errors import ValidationError
-from .columns import comma_cells, comma_error, numbers_except, spans_error, time_spans
+from .columns import (
+    comma_cells,
+    comma_error,
+    numbers_except,
+    percent_error,
+    percentages,
+    spans_error,
+    time_spans,
+)
 from .csvfile import short
 from .lines import on_lines
 
@@ -341,9 +349,10 @@ def check_text(name: str, text: list[str], counts: list[int], first: list[int]) 
     if found is not None:
         i = min(np.flatnonzero(found[1]), key=first.__getitem__)
         raise comma_error(name, found[0], values[i], first[i])
-    spans = time_spans(pd.Series(values, dtype="string"))
-    if spans is not None:
-        raise spans_error(name, values[spans], first[spans])
+    for find, error in ((time_spans, spans_error), (percentages, percent_error)):
+        at = find(pd.Series(values, dtype="string"))
+        if at is not None:
+            raise error(name, values[at], first[at])
     if not ok.any():
         return
     if ok.all():

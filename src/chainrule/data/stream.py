@@ -263,9 +263,14 @@ class CsvStream:
         if empty:                                # (with --impute) nothing in the training rows to fill from
             raise empty_in_training(empty[0], self.weighed)
         for c, s in scans.items():
+            numeric = s.kind in ("int", "float") and c not in text_columns
+            if not numeric:                           # numbers written as text refused first: no ID warning
+                text, counts, first = s.strings()
+                if c not in text_columns:
+                    check_text(c, text, counts, first)
             if s.looks_like_id(MIN_ID_ROWS):
                 warn_id(c, s.rows)
-            if s.kind in ("int", "float") and c not in text_columns:
+            if numeric:
                 pre.numeric.append(c)
                 fill = self._fill(c, s, impute) if impute is not None else None    # every column, as in fit
                 if fill is not None:
@@ -274,9 +279,6 @@ class CsvStream:
                 pre.means.append(mean)
                 pre.scales.append(std if std > 0 else 1.0)
             else:
-                text, counts, first = s.strings()
-                if c not in text_columns:
-                    check_text(c, text, counts, first)
                 self.reasons[c] = reason(text, first)
                 pre.text.append(c)
                 if s.kind in ("int", "float", "bool"):              # pandas typed it: '10.0', 'True'

@@ -187,17 +187,18 @@ class Preprocessing:
         for c in features:
             col = df[c]
             part = col if rows is None else col[rows]      # the training rows' values
+            numeric = is_numeric(col) and c not in text_columns
+            if not numeric and c not in text_columns:   # numbers written as text refused first: no ID warning
+                check_text_column(col, c)
             if warn and not missing[c] and looks_like_id(col):     # a column with gaps is never an ID
                 warn_id(c, len(col))
-            if is_numeric(col) and c not in text_columns:
+            if numeric:
                 pre.numeric.append(c)
                 if impute is not None:        # every column, as SimpleImputer: predict may meet a gap anywhere
                     pre.fill[c] = (float(part.mean() if weights is None else weighted_mean(part, weights[rows]))
                                    if impute == "mean" else float(part.median() if impute == "median"
                                                                   else part.mode()[0]))
             else:
-                if c not in text_columns:
-                    check_text_column(col, c)
                 pre.text.append(c)
                 if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col) or \
                         pd.api.types.infer_dtype(col, skipna=True) == "boolean":

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ChainruleError, ChainruleTypeError, ParameterError, ValidationError
+from ..errors import ChainruleError, ChainruleTypeError, ParameterError, ValidationError, counted
 from ..nn.activations import get_activation
 from ..nn.checks import as_dtype
 from ..nn.numeric import dates
@@ -166,6 +166,11 @@ def no_text(X: Any) -> Any:
             raise ValidationError(f"X column {column!r} must be numeric; it holds text ({text!r}): encode text and "
                                   "categories as numbers first (sklearn.preprocessing.OneHotEncoder; for a table of "
                                   "numbers and text, a sklearn.compose.ColumnTransformer before the estimator)")
+        gaps = series.isna().to_numpy()          # pd.NA of Int64/boolean too: scikit-learn names no column
+        if gaps.any():
+            k, row = int(gaps.sum()), X.index[int(np.argmax(gaps))]
+            raise ValidationError(f"X column {column!r} has {counted(k, 'missing value')} (NaN or NA; first in row "
+                                  f"{row!r}); impute them (e.g. sklearn.impute.SimpleImputer) or drop those rows")
     return X
 
 

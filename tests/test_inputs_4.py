@@ -358,3 +358,19 @@ def test_a_missing_value_in_a_nullable_column_is_named_by_column_and_row():
     with pytest.raises(ChainruleTypeError, match=r"^X column 's' must be numeric; got pandas dtype string"):
         cr.Network([cr.Dense(4, 1, "linear")], loss="mse").fit(
             NULLABLE.assign(s=pd.Series(["x"] * 20, dtype="string")), np.zeros(20), epochs=1, verbose=0)
+
+
+def test_docs_show_the_time_span_messages_as_raised(tmp_path, capsys):
+    from test_api_inputs import _documented
+    with pytest.raises(ChainruleTypeError) as info:
+        cr.Network([cr.Dense(2, 1, "linear")], loss="mse").predict(np.array([[1, 2], [3, 4]]) * np.timedelta64(1, "h"))
+    assert _documented()["NumPy time span array"] == ("ChainruleTypeError", str(info.value))
+    from pathlib import Path
+    doc = (Path(__file__).parent.parent / "docs" / "errors.md").read_text()
+    rows = {c[0]: c[1] for c in ([x.strip() for x in line.strip().strip("|").split(" | ")] for line in doc.splitlines())
+            if len(c) == 3}
+    _span_csv(tmp_path / "s.csv", [str(pd.Timedelta(hours=26 + 5 * i)) for i in range(12)])
+    pd.DataFrame({"p": ["12%", "3%"] * 6, "y": [0, 1] * 6}).to_csv(tmp_path / "p.csv", index=False)
+    for case, name in (("time spans", "s"), ("percentages", "p")):
+        code, _, err = _train(capsys, tmp_path / f"{name}.csv")
+        assert code == 2 and err.strip().endswith(rows[case]), (err, rows[case])

@@ -374,3 +374,15 @@ def test_docs_show_the_time_span_messages_as_raised(tmp_path, capsys):
     for case, name in (("time spans", "s"), ("percentages", "p")):
         code, _, err = _train(capsys, tmp_path / f"{name}.csv")
         assert code == 2 and err.strip().endswith(rows[case]), (err, rows[case])
+
+
+def test_a_percentage_where_the_model_read_numbers_is_named_with_the_fix(tmp_path, capsys):
+    df = _table()
+    df.to_csv(tmp_path / "t.csv", index=False)
+    assert _train(capsys, tmp_path / "t.csv")[0] == 0
+    df["b"] = df["b"].astype(str).where(df.index != 3, "12%")
+    df.to_csv(tmp_path / "new.csv", index=False)
+    code, _, err = cli_in_process(capsys, "predict", tmp_path / "t.npz", tmp_path / "new.csv", "--out", "-")
+    assert code == 2
+    assert err.strip().endswith("column 'b' must be numeric; line 5 has '12%'; the file writes percentages: write them "
+                                "as the numbers the model was trained on")

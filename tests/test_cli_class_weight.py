@@ -26,12 +26,23 @@ def _train(tmp_path, csv, out, *options):
     return cr.load(tmp_path / out)
 
 
+def _by_column(tmp_path, csv, out, *options):
+    """`_train` with --weight w, its statistics (means, scales) learnt unweighted, as --class-weight learns
+    them (class weights weigh the loss alone, as Keras' and scikit-learn's class_weight; a weight column
+    also weighs the statistics, as StandardScaler's sample_weight): the loss's weights compared alone."""
+    from chainrule.data.tabular import Preprocessing
+    fit = Preprocessing.fit.__func__
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(Preprocessing, "fit", classmethod(lambda cls, *a, sample_weight=None, **k: fit(cls, *a, **k)))
+        return _train(tmp_path, csv, out, "--weight", "w", *options)
+
+
 def test_weights_by_label_are_the_weight_column_of_those_weights(tmp_path, capsys):
     y = _csv(tmp_path / "plain.csv")
     _csv(tmp_path / "weighted.csv", weights=np.where(y == "rare", 5.0, 1.0))
     by_class = _train(tmp_path, tmp_path / "plain.csv", "a.npz", "--class-weight", "rare=5")
     assert "class weights: 'common' 1, 'rare' 5" in capsys.readouterr().err
-    by_column = _train(tmp_path, tmp_path / "weighted.csv", "b.npz", "--weight", "w")
+    by_column = _by_column(tmp_path, tmp_path / "weighted.csv", "b.npz")
     np.testing.assert_array_equal(by_class.params, by_column.params)
     plain = _train(tmp_path, tmp_path / "plain.csv", "c.npz")
     assert not np.array_equal(plain.params, by_class.params)
@@ -49,7 +60,7 @@ def test_balanced_is_scikit_learns_weights_of_the_training_rows(tmp_path, capsys
     err = capsys.readouterr().err
     assert f"class weights ('balanced', from the training rows): 'common' {table['common']:.4g}, " \
            f"'rare' {table['rare']:.4g}" in err
-    by_column = _train(tmp_path, tmp_path / "weighted.csv", "b.npz", "--weight", "w", "--val-split", "0")
+    by_column = _by_column(tmp_path, tmp_path / "weighted.csv", "b.npz", "--val-split", "0")
     np.testing.assert_array_equal(balanced.params, by_column.params)
 
 
@@ -57,7 +68,7 @@ def test_numeric_labels_are_written_as_the_file_writes_them(tmp_path):
     y = _csv(tmp_path / "plain.csv", labels=("0", "1"))
     _csv(tmp_path / "weighted.csv", weights=np.where(y == "1", 2.5, 1.0), labels=("0", "1"))
     by_class = _train(tmp_path, tmp_path / "plain.csv", "a.npz", "--class-weight", "1=2.5")
-    by_column = _train(tmp_path, tmp_path / "weighted.csv", "b.npz", "--weight", "w")
+    by_column = _by_column(tmp_path, tmp_path / "weighted.csv", "b.npz")
     np.testing.assert_array_equal(by_class.params, by_column.params)
 
 
@@ -117,7 +128,7 @@ def test_labels_match_as_written_or_as_the_numbers_they_are(tmp_path):
         with open(tmp_path / "w.csv", "w") as f:
             f.write("x1,x2,label,w\n" + "".join(f"{float(a)!r},{float(b)!r},{labels[int(a > 0)]},{float(w)!r}\n"
                                                 for (a, b), w in zip(X, weight)))
-        np.testing.assert_array_equal(net.params, _train(tmp_path, tmp_path / "w.csv", "b.npz", "--weight", "w").params)
+        np.testing.assert_array_equal(net.params, _by_column(tmp_path, tmp_path / "w.csv", "b.npz").params)
 
 
 def test_weights_that_leave_no_training_row_are_named_in_the_options_words(tmp_path, capsys):
@@ -136,7 +147,7 @@ def test_a_label_holding_a_comma_is_named_in_double_quotes(tmp_path, capsys):
     _csv(tmp_path / "weighted.csv", weights=np.where(y == "rare, but real", 5.0, 1.0), labels=("common", "rare"))
     by_class = _train(tmp_path, tmp_path / "plain.csv", "a.npz", "--class-weight", '"rare, but real"=5,common=1')
     assert "class weights: 'common' 1, 'rare, but real' 5" in capsys.readouterr().err
-    by_column = _train(tmp_path, tmp_path / "weighted.csv", "b.npz", "--weight", "w")
+    by_column = _by_column(tmp_path, tmp_path / "weighted.csv", "b.npz")
     np.testing.assert_array_equal(by_class.params, by_column.params)
 
 

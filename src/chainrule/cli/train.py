@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from functools import partial
 
 import chainrule as cr
 
@@ -313,9 +314,10 @@ def _train(args, comm, reached: list[bool]) -> int:
         said_left_out(left)
         keep = (args.weight, lambda cells, line: weights.checked(cells, args.weight, line)) if args.weight else None
         n_val, order = split(stream.count_rows(), args, on_disk=True)
-        pre = stream.fit(args.target, columns=list(columns.columns), task=args.task, impute=args.impute,
-                         text_columns=args.text, max_categories=args.max_categories, keep=keep,
-                         train=training_rows(order, len(order) - n_val))   # the statistics: training rows only
+        fit = partial(stream.fit, args.target, columns=list(columns.columns), task=args.task, impute=args.impute,
+                      text_columns=args.text, max_categories=args.max_categories, keep=keep,
+                      train=training_rows(order, len(order) - n_val))   # the statistics: training rows only
+        pre = stream.pre = weights.as_checkpointed(fit(), args, lambda: fit(weighs=False))
         weight = stream.kept              # the --weight column, read in the same pass, in a temporary file
         print(stream.describe(), file=sys.stderr)
         if stream.said:
@@ -335,8 +337,9 @@ def _train(args, comm, reached: list[bool]) -> int:
         # the statistics (means, scales, fill values, categories, a regression target's mean and scale)
         # from the training rows alone, as scikit-learn fits on them; the classes from every row: the
         # network needs an output for a class seen only in validation rows
-        pre = Preprocessing.fit(df, args.target, task=args.task, impute=args.impute, text_columns=args.text,
-                                max_categories=args.max_categories, train=training_rows(order, n - n_val))
+        fit = partial(Preprocessing.fit, df, args.target, task=args.task, impute=args.impute, text_columns=args.text,
+                      max_categories=args.max_categories, train=training_rows(order, n - n_val))
+        pre = weights.as_checkpointed(fit(sample_weight=weight), args, fit)    # weight 0: a row shapes nothing
     keep_reading(pre, args, stream)       # predict reads the file's cells, numbers, separator, encoding as train did
     describe_columns(df, pre, stream.reasons if stream is not None else None)
     class_weight = None if args.class_weight is None else weights.by_class(args.class_weight, pre, args.target)

@@ -11,6 +11,7 @@ import argparse
 import csv
 import math
 import re
+import sys
 from typing import Any
 
 import numpy as np
@@ -183,3 +184,38 @@ def describe_classes(class_weight: str | dict[int, float], pre: Any, labels: np.
     more = f", and {k - 20} more" if k > 20 else ""
     how = " ('balanced', from the training rows)" if isinstance(class_weight, str) else ""
     return f"class weights{how}: {shown}{more}"
+
+
+#: the preprocessing's fields that --weight weighs (its statistics)
+STATISTICS = ("means", "scales", "fill", "categories", "other", "y_mean", "y_scale")
+
+
+def as_checkpointed(pre: Any, args: Any, unweighted: Any) -> Any:
+    """The preprocessing to resume with: `pre`, but where --resume --weight meets a checkpoint written
+    before the weights weighed the statistics (its means, scales, categories are those of every row, as
+    `unweighted()` learns them again), that one, with a line saying so: its network was trained on
+    those inputs, and a checkpoint is resumed as it was (the fingerprint compares the inputs)."""
+    if not (args.resume and args.weight and args.checkpoint_dir):
+        return pre
+    import chainrule as cr
+
+    from ..data.csvfile import short
+    from ..saving.checkpoint import checkpoint_path
+    path = checkpoint_path(args.checkpoint_dir)
+    try:
+        saved = (cr.load(path, with_extra=True)[1] or {}).get("tabular") if path.is_file() else None
+    except Exception:  # noqa: BLE001  (an unreadable checkpoint: the resume itself says why)
+        return pre
+    if not isinstance(saved, dict):
+        return pre
+
+    def same(a: dict) -> bool:
+        return all(a.get(k) == saved.get(k) for k in STATISTICS)
+    if same(pre.to_json()):
+        return pre
+    old = unweighted()
+    if not same(old.to_json()):
+        return pre                       # another table: the resume names what differs
+    print(f"resuming with the checkpoint's preprocessing, learnt without the --weight column {short(args.weight)} "
+          "(an older chainrule's); a new run weighs its statistics", file=sys.stderr)
+    return old

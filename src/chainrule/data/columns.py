@@ -119,6 +119,11 @@ def check_text_column(col, name: str) -> None:
     if found is not None:
         i = int(np.flatnonzero(found[1][codes])[0])
         raise comma_error(name, found[0], distinct.iloc[codes[i]], _line(col, col.index.isin(values.index[i:i + 1])))
+    for find, error in ((time_spans, spans_error), (percentages, percent_error)):
+        at = find(distinct)
+        if at is not None:
+            i = int(np.flatnonzero(codes == at)[0])
+            raise error(name, distinct.iloc[at], _line(col, col.index.isin(values.index[i:i + 1])))
     if not ok.any():
         return
     if ok.all():
@@ -130,6 +135,52 @@ def check_text_column(col, name: str) -> None:
         kinds = list(dict.fromkeys(distinct[~ok].tolist()))
         line = _line(col, col.index.isin(values.index[i:i + 1]))
         raise numbers_except(name, int(counts[~ok].sum()), len(values), kinds, line)
+
+
+SPAN_SAMPLE = 50        # distinct values `time_spans` tries before it reads them all
+
+
+def time_spans(distinct) -> int | None:
+    """Where a column's distinct text values (stripped) are all time spans as pandas writes them
+    ('1 days 02:00:00', '02:00:00', ISO 8601's 'P1DT2H'), the position of the first written so; else
+    None. A CSV has no type for them: read as text, each span would be a category of its own."""
+    import pandas as pd
+    for part in (distinct[:SPAN_SAMPLE], distinct):       # most text columns fail on their first values
+        shaped = part.str.contains(r"\d:\d\d|\bdays?\b|^-?P\d", regex=True).to_numpy(dtype=bool)
+        if not shaped.any() or pd.to_timedelta(part, errors="coerce").isna().any():
+            return None
+        if len(part) == len(distinct):
+            return int(np.flatnonzero(shaped)[0])
+    return None
+
+
+def spans_error(name: str, example: str, line: int) -> ValidationError:
+    """The error for a column `time_spans` finds (train's read and --stream's scan both say it)."""
+    return ValidationError(f"column {short(name)} holds time spans (e.g. {short(example)} on line {line}), not "
+                           "numbers: as text each value would be a category of its own. Write them as numbers in the "
+                           f"file (e.g. hours: pandas' pd.to_timedelta(df[{short(name)}]).dt.total_seconds() / 3600), "
+                           f"or give --text {short(name)} to use them as categories, or --drop {short(name)}")
+
+
+PERCENT = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*%"      # 12%, 12.5 %, -0.5%
+
+
+def percentages(distinct) -> int | None:
+    """Where a column's distinct text values (stripped) are numbers, some of them written with a
+    percent sign ('12%'), the position of the first so written; else None."""
+    import pandas as pd
+    percent = distinct.str.fullmatch(PERCENT).to_numpy(dtype=bool)
+    if not percent.any() or not (percent | pd.to_numeric(distinct, errors="coerce").notna().to_numpy(dtype=bool)).all():
+        return None
+    return int(np.flatnonzero(percent)[0])
+
+
+def percent_error(name: str, example: str, line: int) -> ValidationError:
+    """The error for a column `percentages` finds (train's read and --stream's scan both say it)."""
+    return ValidationError(f"column {short(name)} holds percentages (e.g. {short(example)} on line {line}), not "
+                           "numbers: as text each value would be a category of its own. Write them as numbers in "
+                           f"the file (12% as 12 or 0.12; pandas: df[{short(name)}].str.rstrip('%').astype(float)), "
+                           f"or give --text {short(name)} to use them as categories, or --drop {short(name)}")
 
 
 def looks_like_id(col) -> bool:

@@ -255,13 +255,12 @@ def _check_rows(text: str, sep: str, name: str, data: bytes | None = None, encod
     header = _fast_header(text, data, sep, encoding, lines) if data is not None else None
     if header is None:
         header = _csv_rows(text, sep, name, lines, check_sep)
-    seen: set[str] = set()
-    for col in header:
-        if col in seen:
-            raise ValidationError(f"CSV file {short(name, 200)}: the column name {short(col)} appears twice in "
-                                  "the header; column names must be unique")
-        seen.add(col)
+    from .header import twice_named
+    twice = twice_named(header)
+    if twice is not None:
+        raise ValidationError(f"CSV file {short(name, 200)}: {twice}")
     return header
+
 
 
 def _csv_rows(text: str, sep: str, name: str, lines: Lines | None = None, check_sep: bool = False) -> list[str]:

@@ -35,10 +35,13 @@ def _lines(mask: np.ndarray, df: Any) -> str:
 def _comma_hint(cell: Any) -> str:
     """What a number written with a comma needs, by train's own test (`comma_cells` on this one cell):
     1,234 thousands separators, 1.234,5 both marks, 1,5 a decimal comma; "" for another cell."""
-    from .columns import COMMA_KINDS, comma_cells
+    import re
+
+    from .columns import COMMA_KINDS, PERCENT, comma_cells
     found = comma_cells([cell.strip()], np.array([False]), np.array([1])) if isinstance(cell, str) else None
     if found is None:
-        return ""
+        percent = isinstance(cell, str) and re.fullmatch(PERCENT, cell.strip())
+        return "; the file writes percentages: write them as the numbers the model was trained on" if percent else ""
     how, give = COMMA_KINDS[found[0]]
     return f"; the file seems to write {'decimals with a comma' if found[0] == 'decimal' else how}: give {give}"
 

@@ -71,3 +71,15 @@ def one_column(path: Any, header: list[str], how: str, encoding: str | None = No
         return None
     return ValidationError(f"the header was read as one column {short(header[0])} with {how}: is the separator "
                            f"{SEP_NAMES[other]}? (give --sep {SEP_NAMES[other]})")
+
+
+def twice_named(header: list[str]) -> str | None:
+    """What is wrong with a header that names a column twice (which pandas would rename 'a.1' silently),
+    with both places and the fix; None when every name is unique."""
+    seen: dict[str, int] = {}
+    for i, col in enumerate(header, 1):
+        if col in seen:
+            return (f"the column name {short(col)} appears twice in the header (columns {seen[col]} and {i}); column "
+                    "names must be unique: rename one of them")
+        seen[col] = i
+    return None

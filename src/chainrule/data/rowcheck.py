@@ -32,6 +32,7 @@ from .csvfile import (
     wide,
 )
 from .fieldcount import field_counts
+from .header import twice_named
 from .lines import KeptRow, Lines, row_text, unclosed_quote
 
 BLOCK = 1 << 24
@@ -89,12 +90,9 @@ class _Rows:
             raise ragged(self.name, self.bad[0], [b[0] for b in self.bad[1:]], self.n_bad,
                          (self.header_start, self.header_line, self.header_text, len(self.header)), self.other_sep)
         warn_over_lines(self.name, self.spans, self.n_spans, stacklevel=4)
-        seen: set[str] = set()
-        for col in self.header:
-            if col in seen:
-                raise ValidationError(f"CSV file {name}: the column name {short(col)} appears twice in the header; "
-                                      "column names must be unique")
-            seen.add(col)
+        twice = twice_named(self.header)
+        if twice is not None:
+            raise ValidationError(f"CSV file {name}: {twice}")
         if self.rows == 0:
             raise ValidationError(f"CSV file {name} has a header but no data rows")
         return self.header

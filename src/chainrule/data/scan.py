@@ -22,7 +22,15 @@ from typing import IO, Any
 import numpy as np
 
 from ..errors import ValidationError
-from .columns import comma_cells, comma_error, numbers_except
+from .columns import (
+    comma_cells,
+    comma_error,
+    numbers_except,
+    percent_error,
+    percentages,
+    spans_error,
+    time_spans,
+)
 from .csvfile import short
 from .lines import on_lines
 
@@ -110,8 +118,9 @@ class ColumnScan:
         self.train_counts: dict[Any, int] = {}     # the same over the training rows
         self.train_first: dict[Any, int] = {}
         self.train_rows, self.train_missing = 0, 0
+        self.gap_weight = 0.0                       # the training rows' gaps, weighed (counted without weights)
         self.train_gap_line: int | None = None      # the first gap among the training rows
-        self.n, self.mean, self.m2 = 0, 0.0, 0.0     # numeric values present in the training rows
+        self.n, self.mean, self.m2 = 0.0, 0.0, 0.0   # numeric values present in the training rows (their weight)
         self.unit, self.mean_u, self.m2_u = 0.0, 0.0, 0.0     # beyond BIG: the mean and m2 in units of `unit`
         self.integral = True
         self.lo, self.hi = np.inf, -np.inf
@@ -123,9 +132,10 @@ class ColumnScan:
     def kind(self) -> str | None:
         return whole_kind(self.kinds)
 
-    def update(self, col: Any, line0: int, train: np.ndarray | None = None) -> None:
+    def update(self, col: Any, line0: int, train: np.ndarray | None = None, weight: np.ndarray | None = None) -> None:
         """Add a chunk of the column whose first row is file line `line0`; `train`: which of its
-        rows are training rows (default all), the ones the statistics come from."""
+        rows are training rows (default all), the ones the statistics come from; `weight`: each
+        row's sample weight, which the mean and spread weigh (rows of weight 0: not in `train`)."""
         missing = col.isna().to_numpy()
         gaps = int(missing.sum())
         if gaps:
@@ -137,6 +147,7 @@ class ColumnScan:
         train_gaps = missing if train is None else missing & train
         self.train_rows += len(col) if train is None else int(np.count_nonzero(train))
         self.train_missing += int(np.count_nonzero(train_gaps))
+        self.gap_weight += float(np.count_nonzero(train_gaps) if weight is None else weight[train_gaps].sum())
         if self.train_gap_line is None and train_gaps.any():
             self.train_gap_line = int(at_lines(col, np.flatnonzero(train_gaps)[:1], line0)[0])
         kind = chunk_kind(col, gaps == len(col))
@@ -155,20 +166,21 @@ class ColumnScan:
             self._numbers(present, gaps)
             trained = present if train is None else values[train & ~missing]
             if trained.size:
-                self._moments(trained)
+                self._moments(trained, None if weight is None else weight[~missing if train is None else
+                                                                          train & ~missing])
         if kind in ("text", "bool") or self.count_values:
             self._count(col, line0, train)
 
-    def _moments(self, values: np.ndarray) -> None:
-        """The training rows' values present: mean and squared deviations merged, the spool written."""
-        k = values.shape[0]
+    def _moments(self, values: np.ndarray, w: np.ndarray | None = None) -> None:
+        """The training rows' values present: mean and squared deviations merged (each value counted
+        its weight `w` times when given: n is then the weights' sum), the spool written."""
+        k = values.shape[0] if w is None else float(w.sum())
         lo, hi = float(values.min()), float(values.max())
         total = self.n + k
         if self.unit or max(-lo, hi) > BIG:
-            self._in_units(values, k, max(-lo, hi))
+            self._in_units(values, k, max(-lo, hi), w)
         else:
-            mean = float(values.mean())
-            m2 = float(np.square(values - mean).sum())
+            mean, m2 = _mean_m2(values, w)
             delta = mean - self.mean
             self.mean += delta * k / total
             self.m2 += m2 + delta * delta * self.n * k / total
@@ -191,7 +203,7 @@ class ColumnScan:
             self.id_sums[0] = (self.id_sums[0] + int(d.sum(dtype=np.uint64))) % U64
             self.id_sums[1] = (self.id_sums[1] + int((d * d).sum(dtype=np.uint64))) % U64
 
-    def _in_units(self, values: np.ndarray, k: int, peak: float) -> None:
+    def _in_units(self, values: np.ndarray, k: float, peak: float, w: np.ndarray | None = None) -> None:
         """The same update in units of the largest value so far, for a column with values beyond BIG
         (near 1e300 their squares, or a chunk's sum, overflow float64), as Preprocessing.fit divides
         such a column by its largest value in memory."""
@@ -201,9 +213,7 @@ class ColumnScan:
         elif peak > self.unit:
             r = self.unit / peak
             self.unit, self.mean_u, self.m2_u = peak, self.mean_u * r, self.m2_u * r * r
-        v = values / self.unit
-        mean = float(v.mean())
-        m2 = float(np.square(v - mean).sum())
+        mean, m2 = _mean_m2(values / self.unit, w)
         total = self.n + k
         delta = mean - self.mean_u
         self.mean_u += delta * k / total
@@ -229,7 +239,7 @@ class ColumnScan:
 
     def filled(self, fill: float) -> tuple[float, float]:
         """(mean, standard deviation) of the (training rows') column with its gaps filled with `fill`."""
-        n, gaps = self.n, self.train_missing
+        n, gaps = self.n, self.gap_weight
         total = n + gaps
         if self.unit:                          # in units of the largest value (`_in_units`)
             d = fill / self.unit - self.mean_u
@@ -272,6 +282,13 @@ class ColumnScan:
             first[i] = min(first[i], gap_line if gap_line is not None else first[i])
         order = sorted(range(len(text)), key=first.__getitem__)
         return [text[i] for i in order], [counts[i] for i in order], [first[i] for i in order]
+
+
+def _mean_m2(values: np.ndarray, w: np.ndarray | None) -> tuple[float, float]:
+    """Mean and sum of squared deviations of a chunk's values, each counted `w` times when given."""
+    mean = float(values.mean() if w is None else np.average(values, weights=w))
+    squares = np.square(values - mean)
+    return mean, float(squares.sum() if w is None else np.dot(w, squares))
 
 
 def _merge(counts: dict[Any, int], firsts: dict[Any, int], values: list, codes: np.ndarray, col: Any, line0: int,
@@ -332,6 +349,10 @@ def check_text(name: str, text: list[str], counts: list[int], first: list[int]) 
     if found is not None:
         i = min(np.flatnonzero(found[1]), key=first.__getitem__)
         raise comma_error(name, found[0], values[i], first[i])
+    for find, error in ((time_spans, spans_error), (percentages, percent_error)):
+        at = find(pd.Series(values, dtype="string"))
+        if at is not None:
+            raise error(name, values[at], first[at])
     if not ok.any():
         return
     if ok.all():

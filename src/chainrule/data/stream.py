@@ -62,6 +62,7 @@ class CsvStream:
         self.lines: Any = None                   # the data rows' file lines, from the check of every line
         self.checked: dict[str, Any] | None = None   # that check's result (`count_rows`)
         self.kept: np.ndarray | None = None      # the kept column's values (`fit`'s keep)
+        self.weighed = False                     # the statistics weigh the kept column (`fit`'s keep)
         self.pre: Preprocessing | None = None
         self.n_rows = 0
         self.kinds: dict[str, str | None] = {}
@@ -107,11 +108,13 @@ class CsvStream:
             impute: str | None = None, text_columns: Sequence[str] = (),
             max_categories: int | None = MAX_CATEGORIES,
             keep: tuple[str, Callable[[Any, int], np.ndarray]] | None = None,
-            train: np.ndarray | None = None) -> Preprocessing:
+            train: np.ndarray | None = None, weighs: bool = True) -> Preprocessing:
         """The preprocessing `Preprocessing.fit(df[columns], ..., train=train)` learns from the file
         (`columns`: the target and the feature columns, in the file's order; default all).
         `keep`: (a column that is not an input, read(cells, file line of the first) -> float64
-        values), read in the same pass into a temporary file: `self.kept` (`--weight`). `train`: a
+        values), read in the same pass into a temporary file: `self.kept`: the sample weights (`--weight`),
+        which the statistics weigh as `Preprocessing.fit`'s `sample_weight` (rows of weight 0 shape
+        none of them; not with `weighs=False`, as an older chainrule learnt them). `train`: a
         boolean mask of the file's `count_rows()` rows (a memmap for a long file), the rows the
         statistics come from (default all)."""
         n = self.count_rows()
@@ -152,7 +155,7 @@ class CsvStream:
             raise ValidationError(f"the file has no feature columns besides the target {target!r}")
         self.close()
         self.text_read |= set(text_columns)      # as written: codes 0001 and 1 are two categories
-        self.keep, self.kept = keep, None
+        self.keep, self.kept, self.weighed = keep, None, keep is not None and weighs
         self.workdir = tempfile.mkdtemp(prefix="chainrule-stream-", dir=self.folder)
         self._cleanup = weakref.finalize(self, shutil.rmtree, self.workdir, True)     # at the latest at exit
         while True:
@@ -198,11 +201,14 @@ class CsvStream:
                     if train is not None and train.size != len(chunk):
                         raise ValidationError(f"CSV file {short(str(self.path), 200)} has more rows than the "
                                               f"{self.count_rows()} counted line by line; was it changed?")
-                    y.update(chunk[target], line0, train)
+                    w = None if kept is None else kept.add(chunk, line0)     # --weight: rows of weight 0
+                    if w is not None and self.weighed:                        # shape no statistic
+                        train = w > 0 if train is None else train & (w > 0)
+                    else:
+                        w = None
+                    y.update(chunk[target], line0, train, w)
                     for c, scan in scans.items():
-                        scan.update(chunk[c], line0, train)
-                    if kept is not None:
-                        kept.add(chunk, line0)
+                        scan.update(chunk[c], line0, train, w)
                     self.n_rows += len(chunk)
                     progress.update(self.n_rows)
             if kept is not None:
@@ -255,11 +261,16 @@ class CsvStream:
                                   f"--impute {'|'.join(IMPUTE)}")
         empty = [c for c in gaps if scans[c].train_missing == scans[c].train_rows]
         if empty:                                # (with --impute) nothing in the training rows to fill from
-            raise empty_in_training(empty[0])
+            raise empty_in_training(empty[0], self.weighed)
         for c, s in scans.items():
+            numeric = s.kind in ("int", "float") and c not in text_columns
+            if not numeric:                           # numbers written as text refused first: no ID warning
+                text, counts, first = s.strings()
+                if c not in text_columns:
+                    check_text(c, text, counts, first)
             if s.looks_like_id(MIN_ID_ROWS):
                 warn_id(c, s.rows)
-            if s.kind in ("int", "float") and c not in text_columns:
+            if numeric:
                 pre.numeric.append(c)
                 fill = self._fill(c, s, impute) if impute is not None else None    # every column, as in fit
                 if fill is not None:
@@ -268,9 +279,6 @@ class CsvStream:
                 pre.means.append(mean)
                 pre.scales.append(std if std > 0 else 1.0)
             else:
-                text, counts, first = s.strings()
-                if c not in text_columns:
-                    check_text(c, text, counts, first)
                 self.reasons[c] = reason(text, first)
                 pre.text.append(c)
                 if s.kind in ("int", "float", "bool"):              # pandas typed it: '10.0', 'True'
@@ -337,17 +345,19 @@ class _Kept:
         self.column, self.read = column, read
         self.parts: list[np.ndarray] = []
 
-    def add(self, chunk: Any, line0: int) -> None:
-        values = self.read(chunk[self.column], line0)
+    def add(self, chunk: Any, line0: int) -> np.ndarray:
+        """The chunk's values, kept."""
+        values = np.asarray(self.read(chunk[self.column], line0), dtype=np.float64)
         if not self.parts:
             try:
-                self.file.write(np.asarray(values, dtype=np.float64).tobytes())
+                self.file.write(values.tobytes())
                 self.n += len(values)
-                return
+                return values
             except OSError:                      # no room: what the file holds whole, then memory
                 self.file.seek(0)
                 self.parts = [np.frombuffer(self.file.read(self.n * 8), dtype=np.float64).copy()]
-        self.parts.append(np.asarray(values, dtype=np.float64))
+        self.parts.append(values)
+        return values
 
     def array(self) -> np.ndarray:
         """The values (a mapping of the file, which keeps it open once closed here)."""

@@ -7,7 +7,6 @@ file (`chainrule.io.save(..., extra=...)`), so prediction needs nothing else.
 """
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -28,6 +27,7 @@ from .columns import (
 )
 from .csvfile import names, not_in_file, read_csv, short
 from .lines import MultilineRowWarning, file_lines, missing_values, on_lines, plural
+from .statistics import checked_weights, mean_and_spread, of_rows, weighted_mean
 from .stored import IMPUTE, check_stored
 
 __all__ = ["Preprocessing", "read_csv", "ColumnWarning", "MultilineRowWarning", "UnseenCategoryWarning", "IMPUTE",
@@ -50,18 +50,6 @@ def _rows(mask, table: Any = None) -> str:
 def _first(mask, table: Any) -> int:
     """The file line of the first True entry of `table`'s rows."""
     return int(file_lines(table, np.flatnonzero(np.asarray(mask))[:1])[0])
-
-
-def mean_and_spread(values: Any) -> tuple[float, float]:
-    """Mean and (population) standard deviation of a column (an array or a Series); for values near
-    1e300, whose sum or squares overflow, computed in units of the largest (the target's too: its
-    scale was inf)."""
-    with np.errstate(over="ignore"):
-        mean, std = float(values.mean()), float(values.std(ddof=0))
-    if not math.isfinite(mean + std):
-        big = float(np.abs(values).max())
-        mean, std = big * float((values / big).mean()), big * float((values / big).std(ddof=0))
-    return mean, std
 
 
 @dataclass
@@ -116,7 +104,7 @@ class Preprocessing:
     @classmethod
     def fit(cls, df, target: str, task: str | None = None, impute: str | None = None,
             text_columns=(), max_categories: int | None = MAX_CATEGORIES, train: Any = None,
-            warn: bool = True) -> Preprocessing:
+            warn: bool = True, sample_weight: Any = None) -> Preprocessing:
         """Learn the preprocessing from the training table. `text_columns` are used as categories even
         when they hold numbers; a text column keeps its `max_categories` most frequent values.
         `train`: a boolean mask of `df`'s rows (default all) whose values the statistics come from
@@ -126,7 +114,14 @@ class Preprocessing:
         a column (an ID, gaps, numbers as text) and a target's classes come from every row: every
         row is encoded, and a class seen only in validation rows still needs its output. `warn=False`:
         those warnings are not said (a sweep's folds, said once by the whole file's fit); a flag, not
-        warnings.catch_warnings, whose global filters threads fitting folds at once would undo."""
+        warnings.catch_warnings, whose global filters threads fitting folds at once would undo.
+        `sample_weight`: each row's weight (>= 0; `train --weight`), which the means and scales (of the
+        inputs and of a regression target) and --impute mean's fill values weigh, as StandardScaler
+        weighs them; a row of weight 0 shapes nothing, as if it were not in the file: the categories,
+        and the median and most frequent fill values (which scikit-learn's OneHotEncoder and
+        SimpleImputer learn without weights), come from the training rows of weight above 0, so a
+        value seen only in rows of weight 0 is no category (its rows encode as all zeros, as
+        OneHotEncoder(handle_unknown='ignore') encodes a value it was not fitted on)."""
         import pandas as pd
         if target not in df.columns:
             raise not_in_file("target column", target, df.columns)
@@ -139,6 +134,12 @@ class Preprocessing:
         if impute is not None and impute not in IMPUTE:
             raise ValidationError(f"impute must be one of {', '.join(IMPUTE)}; got {impute!r}")
         rows = _training_rows(train, len(df))
+        weights = None
+        if sample_weight is not None:          # the statistics' rows: training rows of weight above 0
+            weights = checked_weights(sample_weight, len(df))
+            rows = (weights > 0) if rows is None else rows & (weights > 0)
+            if not rows.any():
+                raise ValidationError("every training row has sample weight 0: at least one must weigh more")
         features = [c for c in df.columns if c != target]
         if not features:
             raise ValidationError(f"the file has no feature columns besides the target {target!r}")
@@ -158,7 +159,7 @@ class Preprocessing:
             if not numeric_target:
                 raise ValidationError(f"target column {target!r} is not numeric (e.g. {y.iloc[0]!r}); regression "
                                       "needs numbers (use --task classification for labels)")
-            pre.y_mean, y_scale = mean_and_spread(y if rows is None else y[rows])
+            pre.y_mean, y_scale = mean_and_spread(y if rows is None else y[rows], of_rows(weights, rows))
             pre.y_scale = y_scale or 1.0
         else:
             pre.classes = sorted(y.unique().tolist(), key=lambda v: (str(type(v)), v))
@@ -181,21 +182,23 @@ class Preprocessing:
             train_missing = gap[rows].sum()
             empty = [c for c in gaps if train_missing[c] == rows.sum()]
             if empty:
-                raise empty_in_training(empty[0])
+                raise empty_in_training(empty[0], weights is not None)
         del gap
         for c in features:
             col = df[c]
             part = col if rows is None else col[rows]      # the training rows' values
+            numeric = is_numeric(col) and c not in text_columns
+            if not numeric and c not in text_columns:   # numbers written as text refused first: no ID warning
+                check_text_column(col, c)
             if warn and not missing[c] and looks_like_id(col):     # a column with gaps is never an ID
                 warn_id(c, len(col))
-            if is_numeric(col) and c not in text_columns:
+            if numeric:
                 pre.numeric.append(c)
                 if impute is not None:        # every column, as SimpleImputer: predict may meet a gap anywhere
-                    pre.fill[c] = float(part.mean() if impute == "mean" else part.median() if impute == "median"
-                                        else part.mode()[0])
+                    pre.fill[c] = (float(part.mean() if weights is None else weighted_mean(part, weights[rows]))
+                                   if impute == "mean" else float(part.median() if impute == "median"
+                                                                  else part.mode()[0]))
             else:
-                if c not in text_columns:
-                    check_text_column(col, c)
                 pre.text.append(c)
                 if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col) or \
                         pd.api.types.infer_dtype(col, skipna=True) == "boolean":
@@ -209,7 +212,7 @@ class Preprocessing:
                     pre.other[c] = dropped
         pre.typed = typed
         for column in pre._numeric_columns(df):    # one column at a time: no n x columns block (all checked)
-            mean, std = mean_and_spread(column if rows is None else column[rows])
+            mean, std = mean_and_spread(column if rows is None else column[rows], of_rows(weights, rows))
             pre.means.append(mean)
             pre.scales.append(std if std > 0 else 1.0)
         return pre
@@ -325,11 +328,13 @@ def _training_rows(train: Any, n: int) -> np.ndarray | None:
     return rows
 
 
-def empty_in_training(column: str) -> ValidationError:
-    """A column whose values are all in the rows held out for validation: nothing to fill its gaps
-    with, nor to scale it by (`Preprocessing.fit` and `train --stream` alike)."""
+def empty_in_training(column: str, weighted: bool = False) -> ValidationError:
+    """A column whose values are all in the rows held out for validation (or, `weighted`, in rows of
+    weight 0): nothing to fill its gaps with, nor to scale it by (`Preprocessing.fit` and `train
+    --stream` alike)."""
+    where = "held out for validation or of weight 0" if weighted else "held out for validation"
     return ValidationError(f"column {column!r} has no values in the training rows (its values are all in the rows "
-                           f"held out for validation); leave it out (chainrule train --drop {column!r}), or fill it in")
+                           f"{where}); leave it out (chainrule train --drop {column!r}), or fill it in")
 
 
 def _warn_equal_numbers(target: str, classes: list) -> None:

@@ -2,6 +2,7 @@
 rows of different lengths, None, objects) is named with its place, never left to NumPy's words."""
 from __future__ import annotations
 
+import datetime
 import numbers
 from typing import Any
 
@@ -43,7 +44,7 @@ def to_numeric(X, name: str, dtype: np.dtype | None = None, text_hint: str = ENC
         arr = _objects_as_numbers(arr, name, text_hint)
     if arr.dtype.kind in "USO":
         raise ChainruleTypeError(f"{name} must be a numeric array; it holds text ({_first_text(arr)}): {text_hint}")
-    if arr.dtype.kind == "M":           # NumPy dates: pandas' are named by column (`dates`)
+    if arr.dtype.kind in "Mm":          # NumPy dates and time spans: pandas' are named by column (`dates`)
         raise ChainruleTypeError(array_of_dates(arr.dtype, name))
     if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         what = "" if isinstance(X, (np.ndarray, list, tuple)) else f" ({type(X).__module__}.{type(X).__name__})"
@@ -100,6 +101,8 @@ def _objects_as_numbers(arr: np.ndarray, name: str, text_hint: str) -> np.ndarra
         if v is None or type(v).__name__ in ("NAType", "NaTType"):
             raise ValidationError(f"{name} has a missing value ({v!r} at {where}); impute it "
                                   "(e.g. sklearn.impute.SimpleImputer) or drop that sample")
+        if isinstance(v, DATE_OBJECTS):
+            raise ChainruleTypeError(date_object(v, name, where))
         if isinstance(v, numbers.Complex):
             raise ChainruleTypeError(f"{name} must be real; got complex values ({v!r} at {where})")
         raise ChainruleTypeError(f"{name} must be a numeric array; it holds a {type(v).__name__} at {where} "
@@ -119,11 +122,41 @@ def dates(dtype: Any, column: str) -> str:
 
 
 def array_of_dates(dtype: Any, name: str) -> str:
-    """What to do with a NumPy array of dates, which a network cannot read as numbers (scikit-learn's
-    MLP fails in NumPy's matmul; read as days since 1970 it would train on the wrong scale silently)."""
-    return (f"{name} is an array of dates (dtype {dtype}), not numbers: convert it to numbers first, e.g. "
-            f"({name} - {name}.min()) / np.timedelta64(1, 'D') for days since the earliest, or {name}.astype('int64'), "
-            "which counts from 1970 in its unit")
+    """What to do with a NumPy array of dates or time spans, which a network cannot read as numbers
+    (scikit-learn's MLP fails in NumPy's matmul; read as days since 1970, or as the span's ticks, often
+    nanoseconds, it would train on the wrong scale silently)."""
+    what = "time spans" if np.dtype(dtype).kind == "m" else "dates"
+    return f"{name} is an array of {what} (dtype {dtype}), not numbers: {_convert_dates(dtype, name)}"
+
+
+def _convert_dates(dtype: Any, name: str) -> str:
+    """The conversion that makes numbers of an array of dates or time spans of `dtype`."""
+    if np.dtype(dtype).kind == "m":
+        unit = np.datetime_data(np.dtype(dtype))[0]
+        ticks = f": {unit}" if unit != "generic" else ""
+        return (f"convert it to numbers first, e.g. {name} / np.timedelta64(1, 's') for seconds or "
+                f"{name} / np.timedelta64(1, 'h') for hours ({name}.astype('int64') counts its unit{ticks})")
+    return (f"convert it to numbers first, e.g. ({name} - {name}.min()) / np.timedelta64(1, 'D') for days since the "
+            f"earliest, or {name}.astype('int64'), which counts from 1970 in its unit")
+
+
+#: the objects that are dates or time spans (pandas' Timestamp and Timedelta are datetime's)
+DATE_OBJECTS = (np.datetime64, np.timedelta64, datetime.date, datetime.timedelta)
+
+
+def date_object(v: Any, name: str, where: str) -> str:
+    """What to do with a date or time span `v` at `where` of an object array (a list of datetime.timedelta):
+    NumPy reads np.timedelta64 objects as their ticks, silently."""
+    kind = "timedelta64[us]" if isinstance(v, np.timedelta64 | datetime.timedelta) else "datetime64[us]"
+    return (f"{name} holds {'time spans' if kind[0] == 't' else 'dates'} ({v!r:.60} at {where}), not numbers: make "
+            f"it an array of them, A = np.asarray({name}, dtype='{kind}'), then {_convert_dates(np.dtype(kind), 'A')}")
+
+
+def first_date_object(arr: np.ndarray, name: str) -> str | None:
+    """`date_object`'s message for the first date or time span in an object array; None when it has none."""
+    flat = arr.reshape(-1)
+    k = next((i for i, v in enumerate(flat) if isinstance(v, DATE_OBJECTS) and v == v), None)   # NaT: missing
+    return None if k is None else date_object(flat[k], name, f"index {_at(arr, k)}")
 
 
 def _sparse_as_dense(X, name: str, dtype: np.dtype | None) -> np.ndarray:

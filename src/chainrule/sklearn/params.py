@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ChainruleError, ChainruleTypeError, ParameterError, UnknownNameError, ValidationError
+from ..errors import ChainruleError, ChainruleTypeError, ParameterError, UnknownNameError, ValidationError, counted
 from ..nn.activations import ACTIVATIONS, get_activation
 from ..nn.checks import as_dtype
 from ..nn.numeric import dates
@@ -190,6 +190,11 @@ def no_text(X: Any) -> Any:
             raise ValidationError(f"X column {column!r} must be numeric; it holds text ({text!r}): encode text and "
                                   "categories as numbers first (sklearn.preprocessing.OneHotEncoder; for a table of "
                                   "numbers and text, a sklearn.compose.ColumnTransformer before the estimator)")
+        gaps = series.isna().to_numpy()          # pd.NA of Int64/boolean too: scikit-learn names no column
+        if gaps.any():
+            k, row = int(gaps.sum()), X.index[int(np.argmax(gaps))]
+            raise ValidationError(f"X column {column!r} has {counted(k, 'missing value')} (NaN or NA; first in row "
+                                  f"{row!r}); impute them (e.g. sklearn.impute.SimpleImputer) or drop those rows")
     return X
 
 
@@ -223,7 +228,7 @@ def _no_text_array(X: Any) -> Any:
     """X as it is, unless rows of different lengths or text that is not a number ('green'; '1.5' is read as
     1.5, as scikit-learn reads it): a ValueError naming the row or value, where NumPy's says "could not
     convert string to float" or "inhomogeneous shape after 1 dimensions"."""
-    from ..nn.numeric import array_of_dates, ragged, shown
+    from ..nn.numeric import array_of_dates, first_date_object, ragged, shown
     try:
         arr = np.asarray(X)
     except ValueError:
@@ -231,10 +236,13 @@ def _no_text_array(X: Any) -> Any:
         if why:
             raise ValidationError(f"X: {why}") from None
         return X
-    if arr.dtype.kind == "M":
+    if arr.dtype.kind in "Mm":
         raise ValidationError(array_of_dates(arr.dtype, "X"))
     if arr.dtype.kind not in "USO":
         return X
+    dates = first_date_object(arr, "X") if arr.dtype == object else None    # np.timedelta64s read as ticks
+    if dates is not None:
+        raise ValidationError(dates)
     try:
         arr.astype(np.float64)               # numbers written as text, or objects for scikit-learn to name
         return X

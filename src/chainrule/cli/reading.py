@@ -1,0 +1,138 @@
+"""How the commands read a CSV file (train, predict, evaluate, explain --data, sweep): the reading
+options, the marks, encoding and separator a trained model's file is read with (train's own), the
+column options spelled as the file spells them, and the reading itself with its line on stderr."""
+from __future__ import annotations
+
+import sys
+
+
+def column_list(text: str) -> list[str]:
+    """An option's comma-separated list (columns, missing-value markers), spaces around each stripped."""
+    return [c.strip() for c in text.split(",") if c.strip()]
+
+
+def add_csv_options(p) -> None:
+    """How to read the CSV file: separator, encoding, decimal mark, thousands separator, missing-value markers."""
+    g = p.add_argument_group("reading the CSV file")
+    g.add_argument("--sep", help="field separator: , ; | or tab (detected when only one splits every line evenly; "
+                                 "for a model's file, train's where it splits the header into the model's columns)")
+    g.add_argument("--encoding", help="text encoding, e.g. latin-1 or cp1252 (UTF-8 if not given; a model's: train's)")
+    g.add_argument("--decimal", help="decimal mark of the numbers (',' in many European files); default '.', and for "
+                                     "a trained model's file the model's (the one train read its file with)")
+    g.add_argument("--thousands", metavar="CHAR", help="thousands separator of the numbers: ',' reads 1,234 as 1234 "
+                                                       "('.' with --decimal , reads 1.234,5); none when not given (for "
+                                                       "a trained model's file: the model's; 'none' for none)")
+    g.add_argument("--na-values", type=column_list, default=[], metavar="TEXT[,TEXT]",
+                   help="cell values that mean 'missing' (e.g. '?,n/a'), besides empty cells and NA/NaN")
+
+
+def reading_marks(args, pre=None) -> None:
+    """--decimal and --thousands where not given: '.' and none for train; the model's for predict and
+    evaluate (a model trained on 1.234,5 files read its own file with '.' and refused it). A mark
+    given wins over the model's other one where they clash; --thousands none: no separator. A --sep
+    that is the model's decimal mark says the file is not written as train's was: '.' and none."""
+    given = args.decimal is not None, args.thousands is not None
+    if args.thousands is not None and args.thousands.strip().lower() in ("", "none"):
+        args.thousands = None
+    pre = None if pre is None or pre.decimal == getattr(args, "sep", None) else pre
+    if not given[0]:
+        args.decimal = pre.decimal if pre is not None and pre.decimal is not None else "."
+    if not given[1] and pre is not None:
+        args.thousands = pre.thousands
+    if args.thousands == args.decimal and given != (True, True):    # the model's mark gives way to the given one
+        if given[0]:
+            args.thousands = None
+        else:
+            args.decimal = "," if args.thousands == "." else "."
+    taken = [] if pre is None else [(k, v) for k, v, g, plain in (("decimal", args.decimal, given[0], "."),
+                                                                    ("thousands", args.thousands, given[1], None))
+                                     if not g and v != plain]
+    args.inherited = [f"--{k} {v!r}" for k, v in taken]
+
+
+def as_trained(args, pre, path) -> None:
+    """The options not given, for the file `path` a trained model reads, as train read its own: marks
+    (`reading_marks`), encoding (but those read untold: UTF-8, UTF-16/32 by their byte order mark) and
+    separator (`header.separator_for`; `args.sep_from` says whose)."""
+    import codecs
+
+    from ..data.csvfile import SEP_NAMES
+    from ..data.header import separator_for
+    reading_marks(args, pre)
+    if args.encoding is None and pre.encoding and codecs.lookup(pre.encoding).name not in ("utf-8", "utf-16", "utf-32"):
+        args.encoding = pre.encoding
+        args.inherited.append(f"--encoding {pre.encoding!r}")
+    args.sep_from = "given" if args.sep is not None else "detected"
+    if args.sep is None and pre.sep is not None:
+        args.sep_from = separator_for(path, pre.sep, pre.columns, args.encoding)
+        if args.sep_from != "other":          # the model's (detection agrees, or has no better one)
+            args.sep = pre.sep
+        else:
+            args.sep_from = f"detected: the model's {SEP_NAMES.get(pre.sep, repr(pre.sep))} does not split the " \
+                "header into its columns"
+
+
+def separator_how(args, sep: str, detected: bool) -> str:
+    """How `sep` was chosen, for messages: "--sep ';'", "the separator ',' (detected)", or the model's."""
+    from ..data.csvfile import SEP_NAMES
+    shown, how = SEP_NAMES.get(sep, repr(sep)), getattr(args, "sep_from", "detected" if detected else "given")
+    if how == "model":
+        return f"the model file's separator {shown}"
+    return f"--sep {shown}" if how == "given" else f"the separator {shown} (detected)"
+
+
+def keep_reading(pre, args, stream=None) -> None:
+    """How train read its file (missing-value markers, marks, separator and encoding: `stream`'s or
+    `read`'s) on the model's preprocessing, for predict, evaluate and explain --data to read alike."""
+    info = stream.info if stream is not None else args.read_as
+    pre.na_values, pre.decimal, pre.thousands = list(args.na_values or []), args.decimal, args.thousands
+    pre.sep, pre.encoding = info["sep"], info["encoding"]
+
+
+#: the options that name columns of the file
+COLUMN_OPTIONS = ("target", "features", "drop", "text", "weight", "id")
+
+
+def as_in_file(args, columns) -> bool:
+    """The column options spelled as the file spells them: a header "age, income" has the column
+    ' income', which --drop income (or ' income', whose spaces the option's list strips) names.
+    A name matches the one column equal to it once both are stripped. Whether --text changed."""
+    from ..data.csvfile import as_spelled
+    columns = list(columns)
+    if len(columns) == 1 and getattr(args, "target", None) not in (None, *columns):   # train: the separator is wrong
+        from ..data.header import one_column
+        error = one_column(args.csv, columns, separator_how(args, args.sep or ",", args.sep is None), args.encoding)
+        if error is not None:
+            raise error
+
+    def spelled(name):
+        return as_spelled(name, columns)
+
+    text = list(getattr(args, "text", None) or [])
+    for option in COLUMN_OPTIONS:
+        value = getattr(args, option, None)
+        if isinstance(value, list):
+            setattr(args, option, [spelled(v) for v in value])
+        elif isinstance(value, str):
+            setattr(args, option, spelled(value))
+    return text != list(getattr(args, "text", None) or [])
+
+
+def read(args, path, text_columns=None, usecols=None):
+    """The CSV file read with the command's options; one line on stderr says how (none when read
+    again with other `text_columns`, or its `usecols` only: read_csv's)."""
+    from ..data.csvfile import describe_source, read_csv, short
+    from ..data.progress import Progress
+    with Progress(f"reading {short(str(path), 200)}"):        # a line only when it takes more than 2 s
+        def read_it():
+            return read_csv(path, sep=args.sep, encoding=args.encoding, decimal=args.decimal,
+                            thousands=args.thousands, na_values=args.na_values or None,
+                            text_columns=(getattr(args, "text", None) or ()) if text_columns is None else text_columns,
+                            usecols=usecols)
+        df = read_it()
+        args.read_as = df.attrs["csv"]                              # the separator and encoding, for the model
+        if text_columns is None and as_in_file(args, df.columns):   # --text named a column spelled otherwise
+            df = read_it()
+    if text_columns is None:
+        print(describe_source(df), file=sys.stderr)
+    return df

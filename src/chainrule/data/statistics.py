@@ -1,0 +1,53 @@
+"""The statistics a preprocessing learns from its training rows: means and spreads, each row
+counted as often as its sample weight says (scikit-learn's StandardScaler.fit(X, sample_weight=...)),
+and the weights checked."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..errors import ValidationError
+
+
+def mean_and_spread(values: Any, weights: Any = None) -> tuple[float, float]:
+    """Mean and (population) standard deviation of a column (an array or a Series), each row counted
+    `weights` times when given (as scikit-learn's StandardScaler.fit(X, sample_weight=...)); for values
+    near 1e300, whose sum or squares overflow, computed in units of the largest (the target's too: its
+    scale was inf)."""
+    def moments(x):
+        if weights is None:
+            return float(x.mean()), float(x.std(ddof=0))
+        x = np.asarray(x, dtype=np.float64)
+        mean = float(np.average(x, weights=weights))
+        return mean, math.sqrt(float(np.average(np.square(x - mean), weights=weights)))
+    with np.errstate(over="ignore"):
+        mean, std = moments(values)
+    if not math.isfinite(mean + std):
+        big = float(np.abs(values).max())
+        mean, std = moments(values / big)
+        mean, std = big * mean, big * std
+    return mean, std
+
+
+def checked_weights(sample_weight: Any, n: int) -> np.ndarray:
+    """`fit`'s `sample_weight` as float64, checked: one finite number >= 0 a row."""
+    w = np.asarray(sample_weight, dtype=np.float64)
+    if w.shape != (n,):
+        raise ValidationError(f"sample_weight must hold one weight per row of the table ({n}); got shape {w.shape}")
+    if not np.all(np.isfinite(w) & (w >= 0)):
+        bad = int(np.flatnonzero(~(np.isfinite(w) & (w >= 0)))[0])
+        raise ValidationError(f"sample_weight must be finite numbers >= 0; weight {bad} is {float(w[bad])!r}")
+    return w
+
+
+def of_rows(weights: np.ndarray | None, rows: np.ndarray | None) -> np.ndarray | None:
+    """The weights of the statistics' rows (None: unweighted)."""
+    return None if weights is None or rows is None else weights[rows]
+
+
+def weighted_mean(part: Any, weights: np.ndarray) -> float:
+    """The weighted mean of a column's values present (its gaps left out, as pandas' mean leaves them)."""
+    present = part.notna().to_numpy()
+    return float(np.average(part.to_numpy(dtype=np.float64, na_value=0.0)[present], weights=weights[present]))

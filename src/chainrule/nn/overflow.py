@@ -72,8 +72,9 @@ def finite_outputs(net: Any, X: Any, out: np.ndarray) -> np.ndarray:
     """`out`, the plain pass's outputs for the checked inputs X, with its NaN or infinite rows computed
     again (`recompute`) in place (so a layer's cache that is `out` holds them too); refused in words
     where a layer overflows."""
-    if np.isfinite(np.add.reduce(out, axis=None)) or np.isfinite(out).all():
-        return out
+    with np.errstate(over="ignore", invalid="ignore"):     # large finite outputs may overflow the sum
+        if np.isfinite(np.add.reduce(out, axis=None)) or np.isfinite(out).all():
+            return out
     wrong = np.flatnonzero(~np.isfinite(out).all(axis=1))
     careful, failed = recompute(net, X, wrong)
     if failed is not None:

@@ -84,7 +84,8 @@ def as_is(X: Any, dtype: np.dtype) -> bool:
 
 def predict(net: Any, X: Any, batch_size: int | None = None, finite: bool = True) -> np.ndarray:
     """The network's outputs for X (dropout off), `batch_size` rows at a time (default: chunk_rows);
-    `finite`: NaN or infinite outputs are an error (the command line names their lines itself)."""
+    rows that overflow are computed again with care; `finite`: outputs that still are NaN or
+    infinite are an error (False: returned as they are; the command line names their lines itself)."""
     refuse_rebound(net)
     refuse_csv_table(net, X)
     lazy = chunked(X, net)
@@ -120,12 +121,13 @@ def predict(net: Any, X: Any, batch_size: int | None = None, finite: bool = True
                     a = layer.infer_into(a, buf[:j - i])
             if not (a.base is out or a is out):
                 out[i:j] = a
-            ok = not finite or np.isfinite(np.add.reduce(out[i:j], axis=None))
-            if not ok:                     # computed again with care (overflow.py): exact, or the layer named
+            if not np.isfinite(np.add.reduce(out[i:j], axis=None)):   # again with care (overflow.py)
                 wrong = np.flatnonzero(~np.isfinite(out[i:j]).all(axis=1))
                 careful, failed = recompute(net, x, wrong)
                 if failed is None:
                     out[i + wrong] = careful
+                elif not finite:               # the rows that can be computed; the others stay as they are
+                    out[i:j] = carefully(net, x, wrong, out[i:j])
                 else:
                     first_bad, layer = (first_bad, layer) if bad else (i + int(wrong[failed[1][0]]), failed[0])
                     bad += len(failed[1])
@@ -135,6 +137,18 @@ def predict(net: Any, X: Any, batch_size: int | None = None, finite: bool = True
         pages.release()
     if bad:
         raise refusal(net, layer, bad, first_bad, n)
+    return out
+
+
+def carefully(net: Any, x: Any, wrong: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """`out` with each of the rows `wrong` that the careful pass can give replaced by it; a row that
+    no layer can give stays NaN or infinite (for a caller that names such rows itself)."""
+    while len(wrong):
+        careful, failed = recompute(net, x, wrong)
+        if failed is None:
+            out[wrong] = careful
+            break
+        wrong = np.delete(wrong, failed[1])
     return out
 
 

@@ -50,7 +50,9 @@ def check(X: Any, name: str, dtype: np.dtype, n_features: int | None = None) -> 
         raise ValidationError(f"{name} is not a valid CSR matrix: {exc}") from None
     for a, b in _blocks(X.data.shape[0]):
         data = X.data[a:b]
-        if not np.isfinite(np.add.reduce(data)):
+        with np.errstate(over="ignore", invalid="ignore"):     # large finite values may overflow the sum
+            finite = np.isfinite(np.add.reduce(data))
+        if not finite:
             bad = np.flatnonzero(~np.isfinite(data))
             if bad.size:
                 p = a + int(bad[0])

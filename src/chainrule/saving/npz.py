@@ -110,8 +110,9 @@ def network_arrays(net, include_optimizer: bool = True, extra: dict | None = Non
 def non_finite(net, values: np.ndarray) -> str | None:
     """Where the first NaN or infinity of a parameter-shaped vector lies ('W[0, 1] of layer 1
     (Dense(...))'), or None when every value is finite."""
-    if np.isfinite(np.add.reduce(values, axis=None)) or np.isfinite(values).all():
-        return None
+    with np.errstate(over="ignore", invalid="ignore"):      # a sum of large finite weights may overflow: no warning
+        if np.isfinite(np.add.reduce(values, axis=None)) or np.isfinite(values).all():
+            return None
     at = int(np.flatnonzero(~np.isfinite(values))[0])
     for layer, name, start, stop in net.segments:
         if start <= at < stop:

@@ -140,8 +140,12 @@ def test_layer_and_neuron_are_0_based_and_say_which_units(iris):
     assert "slice: --layer 0 (0-based) = weights layer 1 of 2, into hidden layer 1; --neuron 1 (0-based) = its " \
            "unit h2" in r.stdout
     forward = r.stdout.split("Forward pass")[1].split("Error")[0]
-    assert {line.split()[0] for line in forward.strip().splitlines()} - {"net_o1", "out_o1", "net_o2", "out_o2",
-                                                                       "net_o3", "out_o3"} == {"net_h2", "out_h2"}
+    lines = forward.strip().splitlines()
+    assert {line.split()[0] for line in lines} - {"net_o1", "out_o1", "net_o2", "out_o2", "net_o3", "out_o3"} == \
+        {"net_h2", "out_h2", "out_h1"}
+    others = next(line.strip() for line in lines if line.strip().startswith("out_h1 = "))   # the outputs' inputs
+    assert re.fullmatch(r"out_h1 = \S+, out_h3 = \S+, out_h4 = \S+   \(the other units of hidden layer 1: "
+                        r"--layer 0 --neuron J derives each\)", others)
     r = explain("--layers", "2,3,2", "--inputs", "1,2", "--targets", "0,1", "--layer", 1, "--format", "json")
     assert json.loads(r.stdout)["slice_line"] == "--layer 1 (0-based) = weights layer 2 of 2, into the output layer " \
                                             "(units o1..o2)"
@@ -182,3 +186,28 @@ def test_a_regression_outputs_scaling_has_the_digits_to_redo_it(tmp_path):
     pre = Preprocessing.from_json(cr.load(tmp_path / "p.npz", with_extra=True)[1]["tabular"])
     assert abs(mean - pre.y_mean) <= 1e-10 * pre.y_scale and abs(scale - pre.y_scale) <= 1e-10 * pre.y_scale
     assert f"the prediction is o1 * {line.split(' / ')[1].split(':')[0]} + " in line
+
+
+def test_a_neurons_slice_says_the_outputs_it_reads_of_layers_it_does_not_derive(tmp_path):
+    """--layer 0 --neuron 0 of a 2-3-2-1 network: the output's sum reads hidden layer 2, whose lines the
+    slice leaves out; their values were nowhere (out_h2_1 appeared first inside net_o1's sum)."""
+    W = [np.array([[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]]), np.array([0.1, 0.2, 0.3]),
+         np.array([[0.7, -0.1], [0.2, 0.8], [-0.9, 0.3]]), np.array([0.05, -0.05]),
+         np.array([[0.6], [-0.4]]), np.array([0.1])]
+    (tmp_path / "w.json").write_text(json.dumps([w.tolist() for w in W]))
+    common = ("--layers", "2,3,2,1", "--loss", "mse", "--weights", tmp_path / "w.json", "--inputs", "0.5,-1",
+              "--targets", "0.2")
+    sig = lambda z: 1 / (1 + np.exp(-z))                                          # noqa: E731
+    h1 = sig(np.array([0.5, -1]) @ W[0] + W[1])
+    h2 = sig(h1 @ W[2] + W[3])
+    r = explain(*common, "--layer", 0, "--neuron", 0)
+    assert r.returncode == 0, r.stderr
+    forward = r.stdout.split("Forward pass\n")[1].split("Error")[0].splitlines()
+    said = f"  out_h2_1 = {h2[0]:.9f}, out_h2_2 = {h2[1]:.9f}   (hidden layer 2: --layer 1 derives them)"
+    assert said in forward and forward.index(said) < next(k for k, ln in enumerate(forward) if "net_o1 =" in ln)
+    assert not any(ln.startswith("  out_h1_") and "," in ln for ln in forward)   # h1_1 is derived, and no other read
+    r = explain(*common, "--layer", 1, "--neuron", 1, "--format", "markdown")
+    text = r.stdout
+    assert (f"out_h1_1 = {h1[0]:.9f}, out_h1_2 = {h1[1]:.9f}, out_h1_3 = {h1[2]:.9f}   (hidden layer 1: --layer 0 "
+            "derives them)") in text
+    assert f"out_h2_1 = {h2[0]:.9f}   (the other units of hidden layer 2: --layer 1 --neuron J derives each)" in text

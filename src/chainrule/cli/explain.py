@@ -238,16 +238,41 @@ def _markdown(lines: list[str]) -> str:
     return "\n".join(out)
 
 
-def _only_neuron(text: str, keep: set[str], markdown: bool) -> str:
-    """The derivation with the forward pass cut to the chosen neuron and the outputs."""
+def _only_neuron(text: str, keep: set[str], markdown: bool, read: dict[int, list[str]]) -> str:
+    """The derivation with the forward pass cut to the chosen neuron and the outputs; the outputs of
+    each hidden layer k in `read` (its units' names: what the kept lines read, not derived here) said
+    in one line where that layer's lines were."""
     pattern = re.compile(r"^\$\$(?:net|out)_\{([^}]+)\}" if markdown else r"^  (?:net|out)_(\S+) = ")
-    out = []
+    values = {}
+    for line in text.splitlines():
+        m = pattern.match(line)
+        if m and line.lstrip("$ ").startswith("out_"):
+            values[m.group(1)] = line.rstrip("$").rsplit(" = ", 1)[1]
+    layer_of = {name: k for k, names in read.items() for name in names}
+    out, said = [], set()
     for line in text.splitlines():
         m = pattern.match(line)
         if m and m.group(1) not in keep:
+            k = layer_of.get(m.group(1))
+            rest = [] if k is None or k in said else [n for n in read[k] if n not in keep]
+            if rest:
+                said.add(k)
+                out.extend(_outputs_line(k, rest, values, markdown, others=len(rest) < len(read[k])))
             continue
         out.append(line)
     return "\n".join(out)
+
+
+def _outputs_line(layer: int, names: list[str], values: dict[str, str], markdown: bool, others: bool) -> list[str]:
+    """'out_h2_1 = 0.1, ..., out_h2_6 = 0.2   (hidden layer 2: --layer 1 derives them)': a layer whose
+    outputs the kept lines read, its values only (the ends of a wide one); `others`: the chosen
+    neuron's own layer, its other units."""
+    shown = [f"out_{n} = {values[n]}" for n in names]
+    if len(shown) > 8:
+        shown = [*shown[:3], "...", *shown[-2:]]
+    why = (f"(the other units of hidden layer {layer}: --layer {layer - 1} --neuron J derives each)" if others
+           else f"(hidden layer {layer}: --layer {layer - 1} derives them)")
+    return [f"{', '.join(shown)}   {why}", ""] if markdown else [f"  {', '.join(shown)}   {why}"]
 
 
 def run(args) -> int:
@@ -308,7 +333,8 @@ def run(args) -> int:
     if args.neuron is not None:
         names = neuron_names(net)
         keep = {names[args.layer + 1][args.neuron], *names[-1]}
-        shown = _only_neuron(shown, keep, args.format == "markdown")
+        read = {k: names[k] for k in (args.layer, len(names) - 2) if k > 0}      # hidden layer k: names[k]
+        shown = _only_neuron(shown, keep, args.format == "markdown", read)
     if header:
         print(_markdown(header) if args.format == "markdown" else "\n".join(header), end="\n\n")
     print(shown)

@@ -12,6 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from . import errors
+from .backend import signals  # noqa: F401 (first: it installs the command's early SIGINT/SIGTERM handler)
 from .nn import initializers as init
 from .nn.activations import Activation, register_activation
 from .nn.dropout import Dropout

@@ -10,9 +10,16 @@ segmentation fault. So while this thread holds Numba's compiler lock (the loadin
 the compiling and the saving into it, watched through Numba's event API), the signal is only
 noted, and raised as KeyboardInterrupt once the outermost lock is released: a second or so later,
 the cache whole (Numba writes each file beside and renames it).
+
+Before the command's handler was installed (after its imports: NumPy and the package, 0.2-0.3 s),
+SIGTERM ended the process silently with 143. `early` is installed when this module is imported,
+which the package does first (5 ms into its import), where the process is the command
+(`is_the_command`): nothing is written yet, so it says so and exits 130.
 """
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from typing import Any
 
@@ -28,6 +35,36 @@ def interrupt(signum: int, frame: Any) -> None:
         _pending = signum
         return
     raise KeyboardInterrupt(f"signal {signum}")
+
+
+def early(signum: int, frame: Any) -> None:
+    """SIGINT or SIGTERM while the command is still being imported: nothing to clean up or keep."""
+    os.write(2, b"chainrule: interrupted\n")
+    os._exit(130)
+
+
+def is_the_command() -> bool:
+    """Whether this process is the `chainrule` command (its script, `python -m chainrule` or
+    `python -m chainrule.cli`), read from the arguments before any of it is imported."""
+    argv0 = sys.argv[0] if sys.argv else ""
+    if argv0 != "-m":                             # sys.argv[0] is "-m" while `-m`'s module is being found
+        return os.path.basename(argv0).removesuffix(".exe") in ("chainrule", "chainrule-script.py")
+    args = getattr(sys, "orig_argv", [])
+    first = next((i for i, a in enumerate(args) if a.startswith("-m")), None)   # later ones are the module's own
+    if first is None:
+        return False
+    module = args[first][2:] or (args[first + 1] if first + 1 < len(args) else "")
+    return module in ("chainrule", "chainrule.cli")
+
+
+def install_early() -> None:
+    """`early` for SIGTERM, and for SIGINT unless it is ignored (nohup, `&`), in the command only."""
+    import signal
+    if threading.current_thread() is not threading.main_thread() or not is_the_command():
+        return
+    signal.signal(signal.SIGTERM, early)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, early)
 
 
 def watch() -> None:
@@ -54,3 +91,6 @@ def watch() -> None:
 
     event.register("numba:compiler_lock", CompilerLock())
     _watching = True
+
+
+install_early()     # on import: the package imports this module before NumPy and the engine

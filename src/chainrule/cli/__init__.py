@@ -153,11 +153,16 @@ def command() -> NoReturn:
     or more) in the temporary folder. Both wait for Numba's compiler when it runs (backend/signals.py)."""
     import signal
 
-    from ..backend.signals import interrupt
+    from ..backend.signals import early, interrupt
     signal.signal(signal.SIGTERM, interrupt)
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:    # not where SIGINT is ignored (nohup, &)
+    if signal.getsignal(signal.SIGINT) in (signal.default_int_handler, early):  # not ignored (nohup, &)
         signal.signal(signal.SIGINT, interrupt)
-    quick_exit(main())
+    try:
+        code = main()
+    except KeyboardInterrupt:      # before the command ran (its options read, its modules imported): nothing written
+        print("chainrule: interrupted", file=sys.stderr)
+        code = 130
+    quick_exit(code)
 
 
 def quick_exit(code: int) -> NoReturn:

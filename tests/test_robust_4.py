@@ -2,7 +2,6 @@
 command is still importing, before the first checkpoint, while a script compiles Numba's kernels;
 a rank's disk-full error under a real `mpiexec`; and the demanding user's flaky laptop (a full disk,
 a read-only folder, a folder as --out, two jobs writing the same file)."""
-import errno
 import os
 import signal
 import subprocess
@@ -58,3 +57,46 @@ def test_a_signal_while_the_command_imports_numpy_says_so_and_exits_130(sig, tmp
     assert p.returncode == 130, (p.returncode, stderr)
     one_line(stderr)
     assert not out.exists()
+
+
+def interrupted_train(tmp_path, extra, when):
+    """`chainrule train` on a CSV of 200,000 rows with --checkpoint-dir, SIGINT once `when(lines so far)`."""
+    data = tmp_path / "big.csv"
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200_000, 6))
+    with open(data, "w") as f:
+        f.write("a,b,c,d,e,g,t\n")
+        np.savetxt(f, np.column_stack([X, X[:, 0] + X[:, 1] > 0]), delimiter=",", fmt=["%.5f"] * 6 + ["%d"])
+    ckpt = tmp_path / "ckpt"
+    args = ["train", data, "--target", "t", "--out", tmp_path / "m.npz", "--epochs", "3", "--hidden", "32",
+            "--checkpoint-dir", ckpt, *extra]
+    p = start(args)
+    lines = []
+    while not when(lines, ckpt):
+        lines.append(p.stderr.readline())
+        assert lines[-1], lines
+    p.send_signal(signal.SIGINT)
+    rest = p.stderr.read()
+    assert p.wait(timeout=60) == 130, rest
+    return args, ckpt, rest.strip().splitlines()[-1]
+
+
+def test_an_interruption_before_the_first_checkpoint_does_not_advise_resume(tmp_path):
+    # before: 'run the same command with --resume to continue from the last checkpoint', which started at epoch 1
+    args, ckpt, last = interrupted_train(tmp_path, ["--resume"], lambda lines, _: any(
+        line.startswith("read ") for line in lines))
+    assert not (ckpt / "checkpoint.npz").exists()
+    assert last.endswith(f"; no checkpoint was written yet in {str(ckpt)!r} (the first is written at the end of "
+                         "epoch 1): --resume would start at epoch 1"), last
+    assert "continue" not in last
+
+
+def test_an_interruption_after_a_checkpoint_names_its_epoch(tmp_path):
+    args, ckpt, last = interrupted_train(tmp_path, [], lambda lines, ckpt: (ckpt / "checkpoint.npz").exists())
+    said = f"; run the same command with --resume to continue from the last checkpoint in {str(ckpt)!r} (epoch "
+    assert said in last and last.endswith(" of 3)"), last
+    epochs = int(last.split(said)[1].split()[0])
+    assert 1 <= epochs < 3
+    r = subprocess.run([sys.executable, "-m", "chainrule", *map(str, args), "--resume"], capture_output=True,
+                       text=True, env=env(), timeout=300, check=False)
+    assert r.returncode == 0 and f"resumed from epoch {epochs} of 3" in r.stderr, r.stderr

@@ -21,6 +21,8 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 _depth = 0                   # how deep the main thread is in Numba's compiler lock
@@ -65,6 +67,22 @@ def install_early() -> None:
     signal.signal(signal.SIGTERM, early)
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, early)
+
+
+@contextmanager
+def ignored() -> Iterator[None]:
+    """SIGINT and SIGTERM ignored meanwhile (in the main thread): a second Ctrl-C while the first one's
+    line is written, which raised a KeyboardInterrupt in the handling of the first."""
+    import signal
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
 
 
 def watch() -> None:

@@ -219,6 +219,21 @@ def _identity(path: Any) -> tuple[int, int, int] | None:
     return st.st_dev, st.st_ino, st.st_mtime_ns
 
 
+def _resume_advice(args) -> str:
+    """What --resume would do after the interruption: continue the checkpoint in --checkpoint-dir, if a
+    run cut short left one there (before its first epoch's end, none: --resume started at epoch 1)."""
+    folder = getattr(args, "checkpoint_dir", None)
+    if not folder:
+        return ""
+    from ..saving.checkpoint import unfinished
+    found = unfinished(folder)
+    if found is None:
+        return (f"; no checkpoint was written yet in {str(folder)!r} (the first is written at the end of "
+                "epoch 1): --resume would start at epoch 1")
+    return (f"; run the same command with --resume to continue from the last checkpoint in {str(folder)!r} "
+            f"(epoch {found[0]} of {found[1]})")
+
+
 def _run(args) -> int:
     writes, before = False, None
     try:
@@ -231,13 +246,13 @@ def _run(args) -> int:
         # train, predict and export write their --out file beside and rename it when it is whole: the
         # interruption came before the rename (the file is as it was) or after it (after `train` saved,
         # while it computed the validation metrics: 'was not written' was said of a file just written)
-        out = getattr(args, "out", None)
-        done = writes and _identity(out) not in (None, before)
-        kept = "" if not writes else (f"; {str(out)!r} was written before it" if done else
-                                      f"; {str(out)!r} was not written (a file there before is unchanged)")
-        again = (f"; run the same command with --resume to continue from the last checkpoint in "
-                 f"{str(args.checkpoint_dir)!r}") if getattr(args, "checkpoint_dir", None) else ""
-        print(f"chainrule: interrupted{kept}{again}", file=sys.stderr)
+        from ..backend.signals import ignored
+        with ignored():                    # a second Ctrl-C meanwhile: the job is ending already
+            out = getattr(args, "out", None)
+            done = writes and _identity(out) not in (None, before)
+            kept = "" if not writes else (f"; {str(out)!r} was written before it" if done else
+                                          f"; {str(out)!r} was not written (a file there before is unchanged)")
+            print(f"chainrule: interrupted{kept}{_resume_advice(args)}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader went away (`chainrule example | head`): stop quietly
         import os

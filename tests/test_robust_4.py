@@ -100,3 +100,55 @@ def test_an_interruption_after_a_checkpoint_names_its_epoch(tmp_path):
     r = subprocess.run([sys.executable, "-m", "chainrule", *map(str, args), "--resume"], capture_output=True,
                        text=True, env=env(), timeout=300, check=False)
     assert r.returncode == 0 and f"resumed from epoch {epochs} of 3" in r.stderr, r.stderr
+
+
+#: a user's script: Ctrl-C (SIGINT) comes while Numba compiles the kernels of its fit, from inside LLVM's callback
+#: that hands Numba its first compiled object (where Python can only print "Exception ignored" and go on); the
+#: script catches KeyboardInterrupt, says whether Python's own handler is back, and fits again
+SCRIPT = """
+import os, signal, sys
+import numpy as np
+from numba.core.codegen import CPUCodeLibrary
+original = CPUCodeLibrary._object_compiled_hook.__func__
+sent = []
+def notify(cls, module, buf):
+    if not sent:
+        sent.append(1)
+        os.kill(os.getpid(), signal.SIGINT)
+    return original(cls, module, buf)
+CPUCodeLibrary._object_compiled_hook = classmethod(notify)
+import chainrule as cr
+rng = np.random.default_rng(0)
+X = rng.normal(size=(64, 4))
+Y = np.eye(2)[(X[:, 0] > 0).astype(int)]
+def fit():
+    net = cr.Network([cr.Dense(4, 8, "relu"), cr.Dense(8, 2, "softmax")], loss="categorical_crossentropy", seed=0)
+    net.fit(X, Y, epochs=3, batch_size=16, verbose=0, seed=0)
+    return net
+try:
+    fit()
+    print("not interrupted")
+except KeyboardInterrupt:
+    print("interrupted")
+print("handler restored" if signal.getsignal(signal.SIGINT) is signal.default_int_handler else "handler changed")
+np.save(sys.argv[1], fit().params)
+"""
+
+
+def test_ctrl_c_in_a_script_while_numba_compiles_is_raised_after_the_compiler(tmp_path):
+    pytest.importorskip("numba")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    r = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path / "p.npy")], capture_output=True, text=True,
+                       env=env(CHAINRULE_NUMBA="1", NUMBA_CACHE_DIR=str(cache)), timeout=600, check=False)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["interrupted", "handler", "restored"], (r.stdout, r.stderr)
+    for noise in ("Exception ignored", "Traceback", "Error"):
+        assert noise not in r.stderr, r.stderr
+    assert not [p.name for p in cache.rglob("*") if ".tmp." in p.name]
+    # the fit after it, on the kernels just compiled, gives NumPy's numbers
+    r = subprocess.run([sys.executable, "-c", SCRIPT.replace("os.kill(", "0 and os.kill("),
+                        str(tmp_path / "ref.npy")], capture_output=True, text=True,
+                       env=env(CHAINRULE_NUMBA="0"), timeout=600, check=False)
+    assert r.returncode == 0, r.stderr
+    np.testing.assert_allclose(np.load(tmp_path / "p.npy"), np.load(tmp_path / "ref.npy"), rtol=1e-10, atol=1e-12)

@@ -19,6 +19,7 @@ which the package does first (5 ms into its import), where the process is the co
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from typing import Any
 _depth = 0                   # how deep the main thread is in Numba's compiler lock
 _pending: int | None = None  # the signal that came meanwhile
 _watching = False
+_borrowed = False            # whether `interrupt` stands in for Python's SIGINT handler while Numba compiles
 
 
 def interrupt(signum: int, frame: Any) -> None:
@@ -61,7 +63,6 @@ def is_the_command() -> bool:
 
 def install_early() -> None:
     """`early` for SIGTERM, and for SIGINT unless it is ignored (nohup, `&`), in the command only."""
-    import signal
     if threading.current_thread() is not threading.main_thread() or not is_the_command():
         return
     signal.signal(signal.SIGTERM, early)
@@ -73,7 +74,6 @@ def install_early() -> None:
 def ignored() -> Iterator[None]:
     """SIGINT and SIGTERM ignored meanwhile (in the main thread): a second Ctrl-C while the first one's
     line is written, which raised a KeyboardInterrupt in the handling of the first."""
-    import signal
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -86,7 +86,10 @@ def ignored() -> Iterator[None]:
 
 
 def watch() -> None:
-    """Follow Numba's compiler lock (once a process; called where Numba is imported)."""
+    """Follow Numba's compiler lock (once a process; called where Numba is imported). Outside the
+    command (a script, a notebook) Python's own SIGINT handler raised KeyboardInterrupt in the
+    compiler too: where it is installed, `interrupt` stands in for it while the main thread holds
+    the lock, and it is put back when the lock is released."""
     global _watching
     if _watching:
         return
@@ -94,15 +97,23 @@ def watch() -> None:
 
     class CompilerLock(event.Listener):
         def on_start(self, ev: Any) -> None:
-            global _depth
-            if threading.current_thread() is threading.main_thread():      # where signal handlers run
-                _depth += 1
+            global _depth, _borrowed
+            if threading.current_thread() is not threading.main_thread():      # where signal handlers run
+                return
+            if not _depth and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+                signal.signal(signal.SIGINT, interrupt)       # a script's or notebook's Ctrl-C: held too
+                _borrowed = True
+            _depth += 1
 
         def on_end(self, ev: Any) -> None:
-            global _depth, _pending
+            global _depth, _pending, _borrowed
             if threading.current_thread() is not threading.main_thread():
                 return
             _depth -= 1
+            if not _depth and _borrowed:                       # Python's own handler back, as it was
+                _borrowed = False
+                if signal.getsignal(signal.SIGINT) is interrupt:
+                    signal.signal(signal.SIGINT, signal.default_int_handler)
             if not _depth and _pending is not None:     # the lock released: raised in plain Python code
                 signum, _pending = _pending, None
                 raise KeyboardInterrupt(f"signal {signum} (after Numba's compiling)")

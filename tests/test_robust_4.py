@@ -152,3 +152,36 @@ def test_ctrl_c_in_a_script_while_numba_compiles_is_raised_after_the_compiler(tm
                        env=env(CHAINRULE_NUMBA="0"), timeout=600, check=False)
     assert r.returncode == 0, r.stderr
     np.testing.assert_allclose(np.load(tmp_path / "p.npy"), np.load(tmp_path / "ref.npy"), rtol=1e-10, atol=1e-12)
+
+
+#: `chainrule ARGS` whose reading of its CSV first writes to /dev/full: a real ENOSPC from the kernel (a full disk)
+DISK_FULL = """
+import sys
+import chainrule.cli.train as train
+def full(args):
+    with open("/dev/full", "wb") as f:
+        f.write(b"x")
+        f.flush()
+train.reading_marks = full
+sys.argv = ["chainrule", *sys.argv[1:]]
+from chainrule.cli import command
+command()
+"""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_ranks_full_disk_exits_4_under_mpi_as_without_it(tmp_path):
+    pytest.importorskip("mpi4py")
+    args = ["train", str(IRIS), "--target", "species", "--epochs", "2", "--quiet", "--out", str(tmp_path / "m.npz")]
+    alone = subprocess.run([sys.executable, "-c", DISK_FULL, *args], capture_output=True, text=True, env=env(),
+                           timeout=120, check=False)
+    assert alone.returncode == 4, alone.stderr
+    assert alone.stderr.strip() == "chainrule: error: no space left on device"
+    # rank 1 of 2 fails so before training; before, every rank exited 2 (bad input) for it
+    line = [str(Path(sys.executable).parent / "mpiexec"), "-n", "1", sys.executable, "-m", "chainrule", *args, "--mpi",
+            ":", "-n", "1", sys.executable, "-c", DISK_FULL, *args, "--mpi"]
+    r = subprocess.run(line, capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path, env=env())
+    assert r.returncode == 4, r.stderr
+    assert r.stderr.strip().splitlines()[-1] == ("chainrule: error: rank 1 of 2 failed before training: no space left "
+                                                 "on device"), r.stderr
+    assert not (tmp_path / "m.npz").exists()

@@ -125,6 +125,21 @@ def exit_code(exc: BaseException) -> int:
     return 2 if isinstance(exc, (ChainruleError, ValueError, OSError)) else 1
 
 
+def carried(exc: Exception) -> Exception:
+    """A rank's error as the MPI ranks' meeting carries it to rank 0: its message as the command
+    says it, and its kind where the exit code depends on it (a full disk exits 4 as without MPI)."""
+    from ..errors import ChainruleError, ValidationError
+    if isinstance(exc, ChainruleError):
+        return exc
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return type(exc)(exc.errno, _message(exc))
+    if isinstance(exc, MemoryError):
+        return exc
+    if isinstance(exc, ImportError):
+        return ImportError(_message(exc))
+    return ValidationError(_message(exc))
+
+
 EXTRAS = {"pandas": "cli", "tqdm": "cli", "matplotlib": "plot", "sklearn": "sklearn", "numba": "fast",
           "onnx": "onnx", "onnxruntime": "onnx", "dask": "dask", "starlette": "explore", "uvicorn": "explore"}
 
@@ -135,7 +150,7 @@ def _message(exc: BaseException) -> str:
         return f"this command needs {module}: pip install 'chainrule[{EXTRAS[module]}]'"
     if isinstance(exc, OSError) and exc.strerror:
         where = f": {exc.filename!r}" if exc.filename else ""     # none for a write to a redirected stdout
-        return f"{exc.strerror.lower()}{where}"
+        return f"{exc.strerror[:1].lower()}{exc.strerror[1:]}{where}"     # only its first letter: paths in it kept
     if isinstance(exc, MemoryError):
         return "out of memory" + (f": {exc}" if str(exc) else "")
     return str(exc) or type(exc).__name__

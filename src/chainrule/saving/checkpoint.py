@@ -73,7 +73,7 @@ def unfinished(directory) -> tuple[int, int] | None:
         state = (load_all(path)[1] or {}).get("checkpoint")
     except (ModelFileError, ValidationError, OSError):
         return None
-    return (state["epoch"], state["epochs"]) if cut_short(state) else None
+    return (state["epoch"], state["epochs"]) if isinstance(state, dict) and cut_short(state) else None
 
 
 def read_history(directory, epochs: int | None = None) -> tuple[dict[str, list[float]], list[int]]:

@@ -185,3 +185,41 @@ def test_a_ranks_full_disk_exits_4_under_mpi_as_without_it(tmp_path):
     assert r.stderr.strip().splitlines()[-1] == ("chainrule: error: rank 1 of 2 failed before training: no space left "
                                                  "on device"), r.stderr
     assert not (tmp_path / "m.npz").exists()
+
+
+def test_an_interruption_at_any_moment_of_atomic_write_leaves_the_old_file_or_the_new_one(tmp_path):
+    """KeyboardInterrupt raised at each event (call, line, return) of atomic_write and of what it calls in
+    files.py, and as tempfile.mkstemp returns, in turn: the folder then holds the file, old or new, and
+    nothing beside it. Before, one raised as mkstemp returned left the temporary file."""
+    import linecache
+
+    from chainrule.saving import files
+    target = tmp_path / "f.bin"
+    for k in range(1, 10_000):
+        target.write_bytes(b"old")
+        seen = [0]
+
+        def tracer(frame, event, arg, k=k, seen=seen):
+            if frame.f_code.co_name == "mkstemp" and event == "call":
+                return tracer
+            if frame.f_code.co_filename != files.__file__ and (frame.f_code.co_name, event) != ("mkstemp", "return"):
+                return None
+            if event == "line" and linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip() == "try:":
+                return tracer     # a NOP, where Python never runs a signal handler (only at calls and loops)
+            seen[0] += 1
+            if seen[0] == k:
+                raise KeyboardInterrupt
+            return tracer
+        sys.settrace(tracer)
+        try:
+            files.atomic_write(target, lambda f: f.write(b"new"))
+            interrupted = False
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            sys.settrace(None)
+        assert os.listdir(tmp_path) == ["f.bin"], (k, os.listdir(tmp_path))
+        assert target.read_bytes() in (b"old", b"new")
+        if not interrupted:
+            assert target.read_bytes() == b"new" and k > 20
+            break

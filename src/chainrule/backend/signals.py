@@ -22,9 +22,12 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:            # not imported when the command starts: typing takes 7-10 ms, before the handler
+    from collections.abc import Iterator
+    from typing import Any
 
 _depth = 0                   # how deep the main thread is in Numba's compiler lock
 _pending: int | None = None  # the signal that came meanwhile

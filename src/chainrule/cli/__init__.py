@@ -240,13 +240,21 @@ def _resume_advice(args) -> str:
     folder = getattr(args, "checkpoint_dir", None)
     if not folder:
         return ""
-    from ..saving.checkpoint import unfinished
-    found = unfinished(folder)
-    if found is None:
+    from ..errors import ChainruleError
+    from ..saving.checkpoint import checkpoint_path, cut_short
+    from ..saving.npz import load_all
+    try:      # a run cut short's (a finished run's is not continued; an unreadable file: resume says why)
+        state = (load_all(checkpoint_path(folder))[1] or {}).get("checkpoint")
+    except (ChainruleError, OSError):
+        state = None
+    if checkpoint_path(folder).exists() and not (isinstance(state, dict) and cut_short(state)):
+        return (f"; no checkpoint of this run was written yet in {str(folder)!r} (the one there is not a run cut "
+                "short; the first is written at the end of epoch 1)")
+    if not isinstance(state, dict):
         return (f"; no checkpoint was written yet in {str(folder)!r} (the first is written at the end of "
                 "epoch 1): --resume would start at epoch 1")
     return (f"; run the same command with --resume to continue from the last checkpoint in {str(folder)!r} "
-            f"(epoch {found[0]} of {found[1]})")
+            f"(epoch {state['epoch']} of {state['epochs']})")
 
 
 def _run(args) -> int:

@@ -63,19 +63,6 @@ def cut_short(state: Any) -> bool:
     return isinstance(epoch, int) and isinstance(epochs, int) and epoch < epochs and not state.get("stopped")
 
 
-def unfinished(directory) -> tuple[int, int] | None:
-    """(epoch, epochs) of the run cut short whose checkpoint is in `directory`, which resume continues;
-    None where there is none: no checkpoint yet, a finished run's, or a file that cannot be read."""
-    path = checkpoint_path(directory)
-    if not path.is_file():
-        return None
-    try:
-        state = (load_all(path)[1] or {}).get("checkpoint")
-    except (ModelFileError, ValidationError, OSError):
-        return None
-    return (state["epoch"], state["epochs"]) if isinstance(state, dict) and cut_short(state) else None
-
-
 def read_history(directory, epochs: int | None = None) -> tuple[dict[str, list[float]], list[int]]:
     """The metrics of the first `epochs` epochs (all complete lines when None) from the folder's
     history file: (History.history, History.epoch)."""

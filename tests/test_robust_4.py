@@ -223,3 +223,36 @@ def test_an_interruption_at_any_moment_of_atomic_write_leaves_the_old_file_or_th
         if not interrupted:
             assert target.read_bytes() == b"new" and k > 20
             break
+
+
+#: `chainrule example` with an exit handler that takes a while (a temporary folder of many files removed, a Dask
+#: client closed), which says when it has begun
+SLOW_EXIT = """
+import atexit, sys, time
+from pathlib import Path
+begun = Path(sys.argv[1])
+def slow():
+    begun.write_text("begun")
+    time.sleep(30)
+atexit.register(slow)
+sys.argv = ["chainrule", "example"]
+from chainrule.cli import command
+command()
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_while_the_exit_handlers_run_ends_with_one_line(sig, tmp_path):
+    # before: KeyboardInterrupt in the handler ('Exception ignored in atexit callback' and its traceback), exit 0
+    begun = tmp_path / "begun"
+    with open(tmp_path / "out.txt", "w") as out:
+        p = subprocess.Popen([sys.executable, "-c", SLOW_EXIT, str(begun)], stdout=out, stderr=subprocess.PIPE,
+                             text=True, env=env())
+    deadline = time.monotonic() + 60
+    while not begun.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    p.send_signal(sig)
+    _, err = p.communicate(timeout=20)
+    assert p.returncode == 130, err
+    assert err == "chainrule: interrupted\n"
+    assert "E_total" in (tmp_path / "out.txt").read_text()           # the command's own output came before

@@ -194,6 +194,13 @@ def quick_exit(code: int) -> NoReturn:
     if "mpi4py.MPI" in sys.modules or any(not t.daemon and t is not threading.main_thread()
                                            for t in threading.enumerate()):
         sys.exit(code)
+    if threading.current_thread() is threading.main_thread():   # a signal in the exit handlers: one line, 130
+        import signal
+
+        from ..backend.signals import early
+        signal.signal(signal.SIGTERM, early)     # (it raised KeyboardInterrupt there: a traceback per handler)
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+            signal.signal(signal.SIGINT, early)
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -8,6 +8,9 @@ sklearn. The names below are the public API. The engine is imported with the pac
 """
 from __future__ import annotations
 
+from .backend import signals  # noqa: F401 (first, 40 ms into the process: the command's early SIGTERM handler)
+
+# isort: split
 import importlib
 from typing import TYPE_CHECKING, Any
 

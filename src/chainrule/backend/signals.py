@@ -10,15 +10,29 @@ segmentation fault. So while this thread holds Numba's compiler lock (the loadin
 the compiling and the saving into it, watched through Numba's event API), the signal is only
 noted, and raised as KeyboardInterrupt once the outermost lock is released: a second or so later,
 the cache whole (Numba writes each file beside and renames it).
+
+Before the command's handler was installed (after its imports: NumPy and the package, 0.2-0.3 s),
+SIGTERM ended the process silently with 143. `early` is installed when this module is imported,
+which the package does first (5 ms into its import), where the process is the command
+(`is_the_command`): nothing is written yet, so it says so and exits 130.
 """
 from __future__ import annotations
 
+import os
+import signal
+import sys
 import threading
-from typing import Any
+from contextlib import contextmanager
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:            # not imported when the command starts: typing takes 7-10 ms, before the handler
+    from collections.abc import Iterator
+    from typing import Any
 
 _depth = 0                   # how deep the main thread is in Numba's compiler lock
 _pending: int | None = None  # the signal that came meanwhile
 _watching = False
+_borrowed = False            # whether `interrupt` stands in for Python's SIGINT handler while Numba compiles
 
 
 def interrupt(signum: int, frame: Any) -> None:
@@ -30,8 +44,55 @@ def interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+def early(signum: int, frame: Any) -> None:
+    """SIGINT or SIGTERM while the command is still being imported: nothing to clean up or keep."""
+    os.write(2, b"chainrule: interrupted\n")
+    os._exit(130)
+
+
+def is_the_command() -> bool:
+    """Whether this process is the `chainrule` command (its script, `python -m chainrule` or
+    `python -m chainrule.cli`), read from the arguments before any of it is imported."""
+    argv0 = sys.argv[0] if sys.argv else ""
+    if argv0 != "-m":                             # sys.argv[0] is "-m" while `-m`'s module is being found
+        return os.path.basename(argv0).removesuffix(".exe") in ("chainrule", "chainrule-script.py")
+    args = getattr(sys, "orig_argv", [])
+    first = next((i for i, a in enumerate(args) if a.startswith("-m")), None)   # later ones are the module's own
+    if first is None:
+        return False
+    module = args[first][2:] or (args[first + 1] if first + 1 < len(args) else "")
+    return module in ("chainrule", "chainrule.cli")
+
+
+def install_early() -> None:
+    """`early` for SIGTERM, and for SIGINT unless it is ignored (nohup, `&`), in the command only."""
+    if threading.current_thread() is not threading.main_thread() or not is_the_command():
+        return
+    signal.signal(signal.SIGTERM, early)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, early)
+
+
+@contextmanager
+def ignored() -> Iterator[None]:
+    """SIGINT and SIGTERM ignored meanwhile (in the main thread): a second Ctrl-C while the first one's
+    line is written, which raised a KeyboardInterrupt in the handling of the first."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
 def watch() -> None:
-    """Follow Numba's compiler lock (once a process; called where Numba is imported)."""
+    """Follow Numba's compiler lock (once a process; called where Numba is imported). Outside the
+    command (a script, a notebook) Python's own SIGINT handler raised KeyboardInterrupt in the
+    compiler too: where it is installed, `interrupt` stands in for it while the main thread holds
+    the lock, and it is put back when the lock is released."""
     global _watching
     if _watching:
         return
@@ -39,18 +100,29 @@ def watch() -> None:
 
     class CompilerLock(event.Listener):
         def on_start(self, ev: Any) -> None:
-            global _depth
-            if threading.current_thread() is threading.main_thread():      # where signal handlers run
-                _depth += 1
+            global _depth, _borrowed
+            if threading.current_thread() is not threading.main_thread():      # where signal handlers run
+                return
+            if not _depth and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+                signal.signal(signal.SIGINT, interrupt)       # a script's or notebook's Ctrl-C: held too
+                _borrowed = True
+            _depth += 1
 
         def on_end(self, ev: Any) -> None:
-            global _depth, _pending
+            global _depth, _pending, _borrowed
             if threading.current_thread() is not threading.main_thread():
                 return
             _depth -= 1
+            if not _depth and _borrowed:                       # Python's own handler back, as it was
+                _borrowed = False
+                if signal.getsignal(signal.SIGINT) is interrupt:
+                    signal.signal(signal.SIGINT, signal.default_int_handler)
             if not _depth and _pending is not None:     # the lock released: raised in plain Python code
                 signum, _pending = _pending, None
                 raise KeyboardInterrupt(f"signal {signum} (after Numba's compiling)")
 
     event.register("numba:compiler_lock", CompilerLock())
     _watching = True
+
+
+install_early()     # on import: the package imports this module before NumPy and the engine

@@ -125,6 +125,21 @@ def exit_code(exc: BaseException) -> int:
     return 2 if isinstance(exc, (ChainruleError, ValueError, OSError)) else 1
 
 
+def carried(exc: Exception) -> Exception:
+    """A rank's error as the MPI ranks' meeting carries it to rank 0: its message as the command
+    says it, and its kind where the exit code depends on it (a full disk exits 4 as without MPI)."""
+    from ..errors import ChainruleError, ValidationError
+    if isinstance(exc, ChainruleError):
+        return exc
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return type(exc)(exc.errno, _message(exc))
+    if isinstance(exc, MemoryError):
+        return exc
+    if isinstance(exc, ImportError):
+        return ImportError(_message(exc))
+    return ValidationError(_message(exc))
+
+
 EXTRAS = {"pandas": "cli", "tqdm": "cli", "matplotlib": "plot", "sklearn": "sklearn", "numba": "fast",
           "onnx": "onnx", "onnxruntime": "onnx", "dask": "dask", "starlette": "explore", "uvicorn": "explore"}
 
@@ -135,7 +150,7 @@ def _message(exc: BaseException) -> str:
         return f"this command needs {module}: pip install 'chainrule[{EXTRAS[module]}]'"
     if isinstance(exc, OSError) and exc.strerror:
         where = f": {exc.filename!r}" if exc.filename else ""     # none for a write to a redirected stdout
-        return f"{exc.strerror.lower()}{where}"
+        return f"{exc.strerror[:1].lower()}{exc.strerror[1:]}{where}"     # only its first letter: paths in it kept
     if isinstance(exc, MemoryError):
         return "out of memory" + (f": {exc}" if str(exc) else "")
     return str(exc) or type(exc).__name__
@@ -153,11 +168,16 @@ def command() -> NoReturn:
     or more) in the temporary folder. Both wait for Numba's compiler when it runs (backend/signals.py)."""
     import signal
 
-    from ..backend.signals import interrupt
+    from ..backend.signals import early, interrupt
     signal.signal(signal.SIGTERM, interrupt)
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:    # not where SIGINT is ignored (nohup, &)
+    if signal.getsignal(signal.SIGINT) in (signal.default_int_handler, early):  # not ignored (nohup, &)
         signal.signal(signal.SIGINT, interrupt)
-    quick_exit(main())
+    try:
+        code = main()
+    except KeyboardInterrupt:      # before the command ran (its options read, its modules imported): nothing written
+        print("chainrule: interrupted", file=sys.stderr)
+        code = 130
+    quick_exit(code)
 
 
 def quick_exit(code: int) -> NoReturn:
@@ -174,6 +194,13 @@ def quick_exit(code: int) -> NoReturn:
     if "mpi4py.MPI" in sys.modules or any(not t.daemon and t is not threading.main_thread()
                                            for t in threading.enumerate()):
         sys.exit(code)
+    if threading.current_thread() is threading.main_thread():   # a signal in the exit handlers: one line, 130
+        import signal
+
+        from ..backend.signals import early
+        signal.signal(signal.SIGTERM, early)     # (it raised KeyboardInterrupt there: a traceback per handler)
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+            signal.signal(signal.SIGINT, early)
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -214,6 +241,29 @@ def _identity(path: Any) -> tuple[int, int, int] | None:
     return st.st_dev, st.st_ino, st.st_mtime_ns
 
 
+def _resume_advice(args) -> str:
+    """What --resume would do after the interruption: continue the checkpoint in --checkpoint-dir, if a
+    run cut short left one there (before its first epoch's end, none: --resume started at epoch 1)."""
+    folder = getattr(args, "checkpoint_dir", None)
+    if not folder:
+        return ""
+    from ..errors import ChainruleError
+    from ..saving.checkpoint import checkpoint_path, cut_short
+    from ..saving.npz import load_all
+    try:      # a run cut short's (a finished run's is not continued; an unreadable file: resume says why)
+        state = (load_all(checkpoint_path(folder))[1] or {}).get("checkpoint")
+    except (ChainruleError, OSError):
+        state = None
+    if checkpoint_path(folder).exists() and not (isinstance(state, dict) and cut_short(state)):
+        return (f"; no checkpoint of this run was written yet in {str(folder)!r} (the one there is not a run cut "
+                "short; the first is written at the end of epoch 1)")
+    if not isinstance(state, dict):
+        return (f"; no checkpoint was written yet in {str(folder)!r} (the first is written at the end of "
+                "epoch 1): --resume would start at epoch 1")
+    return (f"; run the same command with --resume to continue from the last checkpoint in {str(folder)!r} "
+            f"(epoch {state['epoch']} of {state['epochs']})")
+
+
 def _run(args) -> int:
     writes, before = False, None
     try:
@@ -226,13 +276,13 @@ def _run(args) -> int:
         # train, predict and export write their --out file beside and rename it when it is whole: the
         # interruption came before the rename (the file is as it was) or after it (after `train` saved,
         # while it computed the validation metrics: 'was not written' was said of a file just written)
-        out = getattr(args, "out", None)
-        done = writes and _identity(out) not in (None, before)
-        kept = "" if not writes else (f"; {str(out)!r} was written before it" if done else
-                                      f"; {str(out)!r} was not written (a file there before is unchanged)")
-        again = (f"; run the same command with --resume to continue from the last checkpoint in "
-                 f"{str(args.checkpoint_dir)!r}") if getattr(args, "checkpoint_dir", None) else ""
-        print(f"chainrule: interrupted{kept}{again}", file=sys.stderr)
+        from ..backend.signals import ignored
+        with ignored():                    # a second Ctrl-C meanwhile: the job is ending already
+            out = getattr(args, "out", None)
+            done = writes and _identity(out) not in (None, before)
+            kept = "" if not writes else (f"; {str(out)!r} was written before it" if done else
+                                          f"; {str(out)!r} was not written (a file there before is unchanged)")
+            print(f"chainrule: interrupted{kept}{_resume_advice(args)}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader went away (`chainrule example | head`): stop quietly
         import os

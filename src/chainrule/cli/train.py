@@ -259,10 +259,9 @@ def train(args) -> int:
     except Exception as exc:
         if reached:
             raise
-        from ..errors import ChainruleError
         from ..training.distributed import agree
-        from . import _message
-        agree(comm, exc if isinstance(exc, ChainruleError) else ValidationError(_message(exc)))
+        from . import carried
+        agree(comm, carried(exc))
         raise
 
 

@@ -57,6 +57,12 @@ def file_of(path, directory) -> str | None:
     return None
 
 
+def cut_short(state: Any) -> bool:
+    """Whether a checkpoint's state is of a run stopped before its last epoch (not by EarlyStopping)."""
+    epoch, epochs = (state.get("epoch"), state.get("epochs")) if isinstance(state, dict) else (None, None)
+    return isinstance(epoch, int) and isinstance(epochs, int) and epoch < epochs and not state.get("stopped")
+
+
 def read_history(directory, epochs: int | None = None) -> tuple[dict[str, list[float]], list[int]]:
     """The metrics of the first `epochs` epochs (all complete lines when None) from the folder's
     history file: (History.history, History.epoch)."""
@@ -251,7 +257,7 @@ class BackupAndRestore(Callback):
             raise ModelFileError(f"{path} is a model file, not a training checkpoint: a new run would overwrite it; "
                                  f"{afresh}")
         epoch, epochs = state.get("epoch"), state.get("epochs")
-        if isinstance(epoch, int) and isinstance(epochs, int) and epoch < epochs and not state.get("stopped"):
+        if cut_short(state):
             raise ValidationError(f"{path} holds a run stopped at epoch {epoch} of {epochs}; a new run would replace "
                                   "it: resume=True (chainrule train --resume) continues it; to start over, delete "
                                   "the file or use another checkpoint_dir")

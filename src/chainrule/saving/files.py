@@ -12,8 +12,8 @@ from __future__ import annotations
 import csv
 import errno
 import os
+import secrets
 import stat
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -75,12 +75,20 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], Any], kin
     path = writable_target(path)
     replaceable(path, kind, shown)
     folder = path.parent
+    tmp = ""     # named before the file exists: an interruption at any moment after (in one try) removes it
     try:
-        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise _named(exc, shown) from None
-    try:
-        os.chmod(tmp, _file_mode(path))      # mkstemp makes 0600; give the file the mode open() would
+        for _ in range(100):                 # as mkstemp, whose name was known only once it had made the file
+            tmp = os.path.join(folder, f"{temp_prefix(path.name)}{secrets.token_hex(4)}.tmp")
+            try:
+                fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+                break
+            except FileExistsError:
+                continue
+            except OSError as exc:           # a read-only folder, a full disk: about the user's path
+                raise _named(exc, shown) from None
+        else:
+            raise FileExistsError(errno.EEXIST, "No temporary file name was free beside it", shown)
+        os.chmod(tmp, _file_mode(path))      # made 0600 as mkstemp does; give the file the mode open() would
         try:
             with os.fdopen(fd, "wb") as f:
                 write(f)
@@ -95,10 +103,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], Any], kin
         except OSError as exc:
             raise _named(exc, shown) from None
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _remove(tmp)
         raise
     try:  # make the rename itself durable
         dir_fd = os.open(folder, os.O_RDONLY)
@@ -107,6 +112,15 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], Any], kin
         finally:
             os.close(dir_fd)
     except OSError:
+        pass
+
+
+def _remove(tmp: str) -> None:
+    """Remove the temporary file, where it was made (or renamed into place already)."""
+    try:
+        if tmp:
+            os.unlink(tmp)
+    except FileNotFoundError:
         pass
 
 

@@ -3,6 +3,7 @@ that every rank reaches with the error its checks raised or None, and the checks
 runs the same fit, each with a deadline (CHAINRULE_MPI_TIMEOUT) instead of waiting for ever."""
 from __future__ import annotations
 
+import builtins
 import math
 import os
 import sys
@@ -66,19 +67,42 @@ def agree(comm: Any, failure: BaseException | None = None) -> None:
     MPI.Request.Waitall(notes)                      # every rank came: every note has come too
     if not failed[0]:
         return
-    mine = None if failure is None else (type(failure).__module__, type(failure).__name__, str(failure))
-    reports: dict[tuple[str, str, str], list[int]] = {}      # ranks that failed alike are named together
-    for rank, report in enumerate(comm.allgather(mine)):
+    reports: dict[tuple[str, str, str, int | None], list[int]] = {}      # ranks that failed alike are named together
+    for rank, report in enumerate(comm.allgather(None if failure is None else _report(failure))):
         if report is not None:
             reports.setdefault(report, []).append(rank)
     size, ours = comm.Get_size(), ChainruleError.__module__
     text = "; ".join(f"rank{'s' * (len(ranks) > 1)} {', '.join(map(str, ranks))} of {size} failed before training: "
-                     + (message if module == ours else f"{name}: {message}")
-                     for (module, name, message), ranks in reports.items())
-    module, name, _ = next(iter(reports))
-    cls = getattr(sys.modules[ours], name, None) if module == ours else None      # ours: chainrule.errors
-    exc = cls(text) if isinstance(cls, type) and issubclass(cls, ChainruleError) else RuntimeError(text)
+                     + (message if module == ours or _kept(module, name) else f"{name}: {message}")
+                     for (module, name, message, _), ranks in reports.items())
+    module, name, _, code = next(iter(reports))
+    cls = getattr(sys.modules[ours], name, None) if module == ours else _kept(module, name)   # ours: chainrule.errors
+    if isinstance(cls, type) and issubclass(cls, OSError):
+        exc: BaseException = cls(code, text)            # its errno kept: a full disk stays a full disk
+    else:
+        exc = cls(text) if isinstance(cls, type) and issubclass(cls, (ChainruleError, *KEPT)) else RuntimeError(text)
     raise exc from failure
+
+
+#: the built-in errors a rank's failure keeps its class of on every rank (with an OSError's errno): what
+#: a reader does with it depends on it (the command's exit code: 4 for a full disk, 5 for a missing extra)
+KEPT = (OSError, MemoryError, ImportError)
+
+
+def _kept(module: str, name: str) -> type | None:
+    """The built-in class named, where it is one of KEPT (or a subclass: FileNotFoundError)."""
+    cls = getattr(builtins, name, None) if module == "builtins" else None
+    return cls if isinstance(cls, type) and issubclass(cls, KEPT) else None
+
+
+def _report(failure: BaseException) -> tuple[str, str, str, int | None]:
+    """What a rank brings to the meeting: (module, class name, message, errno); an OSError's message
+    without Python's '[Errno N] ' (its errno travels beside it)."""
+    message = str(failure)
+    code = failure.errno if isinstance(failure, OSError) else None
+    if isinstance(failure, OSError) and failure.strerror:
+        message = failure.strerror + (f": {failure.filename!r}" if failure.filename is not None else "")
+    return type(failure).__module__, type(failure).__name__, message, code
 
 
 def prepare(comm: Any, verbose: int | str, seed: int | None) -> tuple[int | str, int]:

@@ -126,3 +126,37 @@ def sweep_data(tmp_path_factory):
     d[d.species != "setosa"].to_csv(folder / "binary.csv", index=False)
     load_diabetes(as_frame=True, scaled=False).frame.iloc[:200].to_csv(folder / "diabetes.csv", index=False)
     return folder
+
+
+def three_features(n=40, seed=0):
+    """X of 3 normal features; a binary label and a 3-class one (both from its first column)."""
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, 3)
+    return X, (X[:, 0] > 0).astype(int), np.digitize(X[:, 0], [-0.5, 0.5])
+
+
+def csv_feeds(df):
+    """A CSV model's raw columns as its ONNX graph takes them: numbers float64, text str, each (N, 1)."""
+    return {c: df[c].to_numpy(object if c == "colour" else np.float64).reshape(-1, 1) for c in ("a", "b", "colour")}
+
+
+@pytest.fixture(scope="module")
+def csv_models(tmp_path_factory):
+    """A CSV of two numbers and a text column; its models trained without and with --impute (float32),
+    each exported with its preprocessing."""
+    folder = tmp_path_factory.mktemp("csv")
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=200), rng.normal(10, 3, size=200)
+    colour = rng.choice(["red", "green", "blue"], size=200)
+    y = np.where(a + (colour == "red") > 0.5, "yes", "no")
+    pd.DataFrame({"a": a, "b": b, "colour": colour, "y": y}).to_csv(folder / "t.csv", index=False)
+    out = {}
+    for name, extra in (("plain", []), ("imputed", ["--impute", "median", "--dtype", "float32"])):
+        model = folder / f"{name}.npz"
+        r = cli("train", folder / "t.csv", "--target", "y", "--hidden", "6", "--epochs", "20", "--out", model,
+                "--quiet", *extra)
+        assert r.returncode == 0, r.stderr
+        assert cli("export", model, folder / f"{name}.onnx").returncode == 0
+        out[name] = (model, folder / f"{name}.onnx")
+    return folder, out

@@ -73,6 +73,20 @@ def page(browser, server):
     assert problems == []
 
 
+def open_session(client, share=None, *, token):
+    """A new page's session through the API (a share code opened, when given): its JSON."""
+    r = client.post("/api/session", headers={"X-Token": token}, json={"share": share} if share else {})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def session_act(client, sid, action, status=200, *, token, **body):
+    """One action of session `sid` through the API, answered with `status`: its JSON."""
+    r = client.post(f"/api/session/{sid}/{action}", headers={"X-Token": token}, json=body)
+    assert r.status_code == status, r.text
+    return r.json()
+
+
 def etotal(page):
     return page.inner_text('[data-id="etotal"]')
 

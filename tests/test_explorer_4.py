@@ -6,6 +6,7 @@ deltas), `Preprocessing.transform` (the drawn sample), the page's DOM as chromiu
 tests use Starlette's TestClient; browser tests use test_explore_browser's fixtures (a server on
 127.0.0.1, Debian's chromium)."""
 import argparse
+import functools
 import re
 
 import numpy as np
@@ -22,16 +23,8 @@ TOKEN = "explorer-4-token"
 server, browser, page, shots = fixtures.server, fixtures.browser, fixtures.page, fixtures.shots  # this module's own
 
 
-def open_page(client, share=None):
-    r = client.post("/api/session", headers={"X-Token": TOKEN}, json={"share": share} if share else {})
-    assert r.status_code == 200, r.text
-    return r.json()
-
-
-def act(client, sid, action, status=200, **body):
-    r = client.post(f"/api/session/{sid}/{action}", headers={"X-Token": TOKEN}, json=body)
-    assert r.status_code == status, r.text
-    return r.json()
+open_page = functools.partial(fixtures.open_session, token=TOKEN)
+act = functools.partial(fixtures.session_act, token=TOKEN)
 
 
 def started(path):

@@ -6,6 +6,7 @@ the sender's own session (the numbers the shared page must show again), the page
 chromium lays them out. API tests use Starlette's TestClient; browser tests use
 test_explore_browser's fixtures (a server on 127.0.0.1, Debian's chromium)."""
 import argparse
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -21,16 +22,8 @@ TOKEN = "share-token"
 server, browser, page = fixtures.server, fixtures.browser, fixtures.page      # this module's own
 
 
-def open_page(client, share=None):
-    r = client.post("/api/session", headers={"X-Token": TOKEN}, json={"share": share} if share else {})
-    assert r.status_code == 200, r.text
-    return r.json()
-
-
-def act(client, sid, action, status=200, **body):
-    r = client.post(f"/api/session/{sid}/{action}", headers={"X-Token": TOKEN}, json=body)
-    assert r.status_code == status, r.text
-    return r.json()
+open_page = functools.partial(fixtures.open_session, token=TOKEN)
+act = functools.partial(fixtures.session_act, token=TOKEN)
 
 
 def started(path, data=None, target=None):

@@ -9,7 +9,7 @@ import pytest
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 pd = pytest.importorskip("pandas")
-from conftest import cli  # noqa: E402
+from conftest import cli, csv_feeds  # noqa: E402
 
 import chainrule as cr  # noqa: E402
 from chainrule.saving.onnx import to_onnx  # noqa: E402
@@ -21,32 +21,6 @@ ORT_ERRORS = (ort.capi.onnxruntime_pybind11_state.Fail, ort.capi.onnxruntime_pyb
 def session(model_or_path):
     source = model_or_path.SerializeToString() if isinstance(model_or_path, onnx.ModelProto) else str(model_or_path)
     return ort.InferenceSession(source, providers=["CPUExecutionProvider"])
-
-
-def feeds(df):
-    """Raw columns as the graph takes them: numbers float64, text str, each (N, 1)."""
-    return {c: df[c].to_numpy(object if c == "colour" else np.float64).reshape(-1, 1) for c in ("a", "b", "colour")}
-
-
-@pytest.fixture(scope="module")
-def csv_models(tmp_path_factory):
-    """A CSV of two numbers and a text column; its models trained without and with --impute (float32),
-    each exported with its preprocessing."""
-    folder = tmp_path_factory.mktemp("csv")
-    rng = np.random.default_rng(0)
-    a, b = rng.normal(size=200), rng.normal(10, 3, size=200)
-    colour = rng.choice(["red", "green", "blue"], size=200)
-    y = np.where(a + (colour == "red") > 0.5, "yes", "no")
-    pd.DataFrame({"a": a, "b": b, "colour": colour, "y": y}).to_csv(folder / "t.csv", index=False)
-    out = {}
-    for name, extra in (("plain", []), ("imputed", ["--impute", "median", "--dtype", "float32"])):
-        model = folder / f"{name}.npz"
-        r = cli("train", folder / "t.csv", "--target", "y", "--hidden", "6", "--epochs", "20", "--out", model,
-                "--quiet", *extra)
-        assert r.returncode == 0, r.stderr
-        assert cli("export", model, folder / f"{name}.onnx").returncode == 0
-        out[name] = (model, folder / f"{name}.onnx")
-    return folder, out
 
 
 def rows(**cells):
@@ -80,10 +54,10 @@ def test_the_graph_refuses_what_predict_refuses_naming_the_column(csv_models, ca
     r = cli("predict", model, folder / "bad.csv")
     assert r.returncode != 0 and predict_says in r.stderr, r.stderr
     with pytest.raises(ORT_ERRORS, match=f"column '{column}' has"):
-        session(graph).run(None, feeds(df))
+        session(graph).run(None, csv_feeds(df))
     said = ""
     try:
-        session(graph).run(None, feeds(df))
+        session(graph).run(None, csv_feeds(df))
     except ORT_ERRORS as exc:
         said = str(exc)
     if "missing" in predict_says:
@@ -100,7 +74,7 @@ def test_gaps_are_filled_and_unseen_text_is_zeros_as_predict_does(csv_models):
     assert r.returncode == 0 and "unseen in training, encoded as all zeros: ['purple']" in r.stderr
     want = pd.read_csv(folder / "p.csv")
     # as chainrule reads the file: "" and NA are gaps in text too
-    label, proba = session(graph).run(None, feeds(pd.read_csv(folder / "gaps.csv", keep_default_na=False,
+    label, proba = session(graph).run(None, csv_feeds(pd.read_csv(folder / "gaps.csv", keep_default_na=False,
                                                               na_values={"a": [""], "b": [""]})))
     assert list(label) == list(want["prediction"])
     np.testing.assert_allclose(proba, want[["proba_no", "proba_yes"]].to_numpy(), rtol=TOL["float32"],
@@ -109,11 +83,11 @@ def test_gaps_are_filled_and_unseen_text_is_zeros_as_predict_does(csv_models):
 
 def test_columns_of_unequal_length_are_named(csv_models):
     _, models = csv_models
-    bad = feeds(rows())
+    bad = csv_feeds(rows())
     bad["b"] = bad["b"][:2]
     with pytest.raises(ORT_ERRORS, match="every input must have the same number of rows"):
         session(models["plain"][1]).run(None, bad)
-    bad = feeds(rows())
+    bad = csv_feeds(rows())
     bad["colour"] = bad["colour"][:1]
     with pytest.raises(ORT_ERRORS, match="every input must have the same number of rows"):
         session(models["plain"][1]).run(None, bad)
@@ -124,7 +98,7 @@ def test_inputs_declare_type_and_shape_and_say_what_they_take(csv_models):
     column, a second column or a 1-D array; its doc_string says what the column takes."""
     _, models = csv_models
     s = session(models["plain"][1])
-    good = feeds(rows())
+    good = csv_feeds(rows())
     assert [(i.name, i.type, i.shape) for i in s.get_inputs()] == [
         ("a", "tensor(double)", ["N", 1]), ("b", "tensor(double)", ["N", 1]), ("colour", "tensor(string)", ["N", 1])]
     for change, says in ((lambda f: f.update(a=f["a"].astype(np.float32)), "expected: \\(tensor\\(double\\)\\)"),
@@ -222,12 +196,12 @@ def test_a_csv_graph_equals_predict_at_batch_1_and_on_every_row(csv_models, name
     assert r.returncode == 0, r.stderr
     want, df = pd.read_csv(folder / "all.csv"), pd.read_csv(folder / "t.csv")
     s = session(graph)
-    label, proba = s.run(None, feeds(df))
+    label, proba = s.run(None, csv_feeds(df))
     assert list(label) == list(want["prediction"])
     assert proba.dtype == np.dtype(dtype)
     np.testing.assert_allclose(proba, want[["proba_no", "proba_yes"]].to_numpy(), rtol=TOL[dtype], atol=TOL[dtype])
     for i in (0, 199):
-        one_label, one = s.run(None, feeds(df.iloc[[i]]))
+        one_label, one = s.run(None, csv_feeds(df.iloc[[i]]))
         assert one_label.shape == (1,) and one_label[0] == want["prediction"][i]
         np.testing.assert_allclose(one[0], proba[i], rtol=TOL[dtype], atol=TOL[dtype])
 

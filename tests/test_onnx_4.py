@@ -7,7 +7,7 @@ import pytest
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 pd = pytest.importorskip("pandas")
-from conftest import cli  # noqa: E402
+from conftest import cli, csv_feeds  # noqa: E402
 
 import chainrule as cr  # noqa: E402
 from chainrule.saving.onnx import to_onnx  # noqa: E402
@@ -189,31 +189,6 @@ def test_export_no_checks_writes_the_bare_network(tmp_path):
 
 # -- 2. a CSV model's graph: None and pandas' NA in a text column -----------------------------------------
 
-@pytest.fixture(scope="module")
-def csv_models(tmp_path_factory):
-    """Numbers, text with gaps, a label; models trained without and with --impute (float32), exported."""
-    folder = tmp_path_factory.mktemp("csv4")
-    rng = np.random.default_rng(4)
-    a, b = rng.normal(size=150), rng.normal(5, 2, size=150)
-    colour = rng.choice(["red", "green", "blue"], size=150).astype(object)
-    y = np.where(a + (colour == "red") > 0.5, "yes", "no")
-    pd.DataFrame({"a": a, "b": b, "colour": colour, "y": y}).to_csv(folder / "t.csv", index=False)
-    out = {}
-    for name, extra in (("plain", []), ("imputed", ["--impute", "most_frequent", "--dtype", "float32"])):
-        model = folder / f"{name}.npz"
-        r = cli("train", folder / "t.csv", "--target", "y", "--hidden", "5", "--epochs", "10", "--out", model,
-                "--quiet", *extra)
-        assert r.returncode == 0, r.stderr
-        assert cli("export", model, folder / f"{name}.onnx").returncode == 0
-        out[name] = (model, folder / f"{name}.onnx")
-    return folder, out
-
-
-def feeds(df):
-    return {"a": df["a"].to_numpy(np.float64).reshape(-1, 1), "b": df["b"].to_numpy(np.float64).reshape(-1, 1),
-            "colour": df["colour"].to_numpy(object).reshape(-1, 1)}
-
-
 def test_none_and_pandas_na_in_text_are_missing_as_chainrule_takes_them(csv_models):
     """onnxruntime turns None into the text 'None' and pd.NA into '<NA>': the graph read them as
     unseen categories (all zeros, silently), where chainrule takes a DataFrame's None and NA as gaps
@@ -228,7 +203,7 @@ def test_none_and_pandas_na_in_text_are_missing_as_chainrule_takes_them(csv_mode
     for missing in (None, pd.NA, np.nan, ""):
         cells = df.copy()
         cells["colour"] = pd.Series([missing, missing, missing, "blue"], dtype=object)
-        label, proba = session(graph).run(None, feeds(cells))
+        label, proba = session(graph).run(None, csv_feeds(cells))
         assert list(label) == list(want["prediction"])
         np.testing.assert_allclose(proba, want[["proba_no", "proba_yes"]].to_numpy(), rtol=1e-6, atol=1e-6)
     r = cli("predict", models["plain"][0], folder / "gaps.csv")
@@ -236,7 +211,7 @@ def test_none_and_pandas_na_in_text_are_missing_as_chainrule_takes_them(csv_mode
     for missing in (None, pd.NA):
         cells = df.copy()
         cells["colour"] = pd.Series([missing, "red", missing, "blue"], dtype=object)
-        said = ort_error(session(models["plain"][1]), feeds(cells))
+        said = ort_error(session(models["plain"][1]), csv_feeds(cells))
         assert "column 'colour' has a missing value" in said and "requested shape:{2}" in said
     docs = {i.name: i.doc_string for i in onnx.load(models["plain"][1]).graph.input}
     assert "'None', '<NA>'" in docs["colour"]

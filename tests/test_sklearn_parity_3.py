@@ -7,6 +7,7 @@ import pytest
 
 sklearn = pytest.importorskip("sklearn")
 import scipy.sparse as scipy_sparse  # noqa: E402
+from conftest import three_features  # noqa: E402
 from sklearn.dummy import DummyClassifier  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.neural_network import MLPClassifier, MLPRegressor  # noqa: E402
@@ -18,15 +19,9 @@ from chainrule.sklearn import BackpropClassifier, BackpropRegressor  # noqa: E40
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")   # the MLPs' few epochs
 
 
-def _data(n=40, seed=0):
-    rng = np.random.RandomState(seed)
-    X = rng.randn(n, 3)
-    return X, (X[:, 0] > 0).astype(int), np.digitize(X[:, 0], [-0.5, 0.5])
-
-
 @pytest.mark.parametrize("label", [3, "spam", 2.0])
 def test_one_class_is_fitted_as_mlpclassifier_fits_it(label):
-    X, _, _ = _data()
+    X, _, _ = three_features()
     y = np.full(40, label)
     mlp = MLPClassifier(max_iter=5, random_state=0).fit(X, y)
     ours = BackpropClassifier(epochs=5, random_state=0).fit(X, y)
@@ -47,7 +42,7 @@ def test_one_class_passes_scikit_learns_one_label_check_by_fitting():
 
 
 def test_one_class_then_partial_fit_warm_start_and_early_stopping():
-    X, _, _ = _data()
+    X, _, _ = three_features()
     y = np.full(40, 7)
     est = BackpropClassifier(epochs=3, random_state=0).partial_fit(X, y, classes=[7])
     est.partial_fit(X, y)
@@ -64,7 +59,7 @@ def test_one_class_then_partial_fit_warm_start_and_early_stopping():
 @pytest.mark.parametrize("Est, MLP, y_of", [(BackpropClassifier, MLPClassifier, 1),
                                             (BackpropRegressor, MLPRegressor, 0)])
 def test_a_negative_sample_weight_is_refused_naming_it_and_why(Est, MLP, y_of):
-    X, y, _ = _data()
+    X, y, _ = three_features()
     target = y if y_of else X[:, 1]
     w = np.ones(40)
     w[[5, 9]] = [-0.5, -2.0]
@@ -78,7 +73,7 @@ def test_a_negative_sample_weight_is_refused_naming_it_and_why(Est, MLP, y_of):
 
 @pytest.mark.parametrize("Est, MLP", [(BackpropClassifier, MLPClassifier), (BackpropRegressor, MLPRegressor)])
 def test_all_zero_sample_weight_is_refused_as_by_mlp(Est, MLP):
-    X, y, _ = _data()
+    X, y, _ = three_features()
     with pytest.raises(ValueError) as theirs:
         MLP(max_iter=2).fit(X, y, sample_weight=np.zeros(40))
     with pytest.raises(ValueError) as ours:
@@ -88,7 +83,7 @@ def test_all_zero_sample_weight_is_refused_as_by_mlp(Est, MLP):
 
 
 def _targets():
-    X, y, y3 = _data()
+    X, y, y3 = three_features()
     multilabel = np.c_[y, 1 - y, y3 == 2].astype(int)
     return X, [("binary", BackpropClassifier, MLPClassifier, y), ("multiclass", BackpropClassifier, MLPClassifier, y3),
                ("multilabel", BackpropClassifier, MLPClassifier, multilabel),
@@ -111,7 +106,7 @@ def test_fitted_attributes_are_mlps(case):
 
 def test_coefs_and_intercepts_are_the_weights_predict_uses():
     """MLPClassifier's forward pass, in NumPy, on our coefs_ and intercepts_ gives our predict_proba."""
-    X, y, y3 = _data()
+    X, y, y3 = three_features()
     def softmax(z):
         return np.exp(z) / np.exp(z).sum(1, keepdims=True)
     for target, out in ((y, lambda z: 1 / (1 + np.exp(-z))), (y3, softmax)):
@@ -125,7 +120,7 @@ def test_coefs_and_intercepts_are_the_weights_predict_uses():
 
 
 def test_t_counts_the_training_rows_as_mlp_across_warm_starts_partial_fit_and_early_stopping():
-    X, y, _ = _data()
+    X, y, _ = three_features()
     for kw in ({"warm_start": True}, {"warm_start": False}):
         ours = BackpropClassifier(epochs=2, **kw).fit(X, y).fit(X[:30], y[:30])
         mlp = MLPClassifier(max_iter=2, **kw).fit(X, y).fit(X[:30], y[:30])
@@ -145,7 +140,7 @@ def test_t_counts_the_training_rows_as_mlp_across_warm_starts_partial_fit_and_ea
 @pytest.mark.parametrize("labels", [np.array(["x", "y"], dtype=object), np.array([True, False]), np.array([0.0, 2.0]),
                                     np.array([3, 1], dtype=np.int8), np.array(["no", "yes"])])
 def test_classes_and_predictions_have_mlps_dtype(labels):
-    X, y, _ = _data()
+    X, y, _ = three_features()
     target = labels[y]
     ours = BackpropClassifier(epochs=2).fit(X, target)
     mlp = MLPClassifier(max_iter=2).fit(X, target)
@@ -156,7 +151,7 @@ def test_classes_and_predictions_have_mlps_dtype(labels):
 
 
 def test_bytes_labels_are_refused_as_by_mlp():
-    X, y, _ = _data()
+    X, y, _ = three_features()
     target = np.array([b"a", b"b"])[y]
     with pytest.raises(TypeError) as theirs:
         MLPClassifier(max_iter=2).fit(X, target)
@@ -169,7 +164,7 @@ def test_bytes_labels_are_refused_as_by_mlp():
 def test_a_sparse_multi_column_y_trains_as_its_dense_array(early_stopping):
     """MLPClassifier takes a sparse multi-label y (MLPRegressor fails on a sparse 2-D y, in NumPy's
     linear algebra); with early stopping ours failed in r2_score, which refuses a sparse y."""
-    X, y, y3 = _data()
+    X, y, y3 = three_features()
     for Est, Y in ((BackpropClassifier, np.c_[y, 1 - y, y3 == 2].astype(int)), (BackpropRegressor, X[:, 1:])):
         kw = {"epochs": 3, "random_state": 0, "early_stopping": early_stopping}
         sparse = Est(**kw).fit(X, scipy_sparse.csr_matrix(Y))
@@ -182,7 +177,7 @@ def test_a_sparse_multi_column_y_trains_as_its_dense_array(early_stopping):
 
 
 def test_a_sparse_column_y_is_refused_as_by_mlp():
-    X, y, _ = _data()
+    X, y, _ = three_features()
     for Est, MLP in ((BackpropClassifier, MLPClassifier), (BackpropRegressor, MLPRegressor)):
         with pytest.raises(TypeError) as theirs:
             MLP(max_iter=2).fit(X, scipy_sparse.csr_matrix(y.reshape(-1, 1)))
@@ -204,7 +199,7 @@ def test_a_parameter_refused_at_fit_is_caught_as_mlps_is(Est, MLP, param, value)
     """scikit-learn's InvalidParameterError is a ValueError and a TypeError: `except TypeError` caught
     MLPClassifier(activation='bogus')'s but not ours, `except ValueError` not our hidden_layer_sizes='64'."""
     from sklearn.utils._param_validation import InvalidParameterError
-    X, y, _ = _data()
+    X, y, _ = three_features()
     with pytest.raises(InvalidParameterError, match=f"'{MLP_NAME.get(param, param)}' parameter"):
         MLP(max_iter=2).set_params(**{MLP_NAME.get(param, param): value}).fit(X, y)
     est = Est(epochs=2).set_params(**{param: value})
@@ -216,7 +211,7 @@ def test_a_parameter_refused_at_fit_is_caught_as_mlps_is(Est, MLP, param, value)
 
 
 def test_dtype_is_refused_as_a_parameter():
-    X, y, _ = _data()
+    X, y, _ = three_features()
     with pytest.raises(TypeError, match=r"BackpropClassifier: dtype must be 'float64' or 'float32'; got 'float16'"):
         BackpropClassifier(dtype="float16").fit(X, y)
 
@@ -233,7 +228,7 @@ def _raised(call):
 def test_inputs_scikit_learn_refuses_are_refused_in_its_words(Est, MLP):
     """Guards (held before this round): NaN, inf, no rows, no columns, a wrong column count, in fit
     and predict, with MLP's message but for the estimator's name."""
-    X, y, _ = _data()
+    X, y, _ = three_features()
     nan, inf = X.copy(), X.copy()
     nan[3, 1], inf[2, 2] = np.nan, np.inf
     fitted = Est(epochs=2).fit(X, y), MLP(max_iter=2).fit(X, y)
@@ -261,7 +256,7 @@ def test_warnings_pickling_and_scores_as_mlps(Est, MLP):
 
     import pandas as pd
     from sklearn.metrics import accuracy_score, r2_score
-    X, y, _ = _data()
+    X, y, _ = three_features()
     df = pd.DataFrame(X, columns=["a", "b", "c"])
 
     def warned(call):

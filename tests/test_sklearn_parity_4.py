@@ -9,17 +9,12 @@ import pytest
 
 sklearn = pytest.importorskip("sklearn")
 import scipy.sparse as scipy_sparse  # noqa: E402
+from conftest import three_features  # noqa: E402
 from sklearn.neural_network import MLPClassifier, MLPRegressor  # noqa: E402
 
 from chainrule.sklearn import BackpropClassifier, BackpropRegressor  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")   # the MLPs' few epochs
-
-
-def _data(n=40, seed=0):
-    rng = np.random.RandomState(seed)
-    X = rng.randn(n, 3)
-    return X, (X[:, 0] > 0).astype(int), np.digitize(X[:, 0], [-0.5, 0.5])
 
 
 def _outputs(est, X):
@@ -35,7 +30,7 @@ def _outputs(est, X):
 def test_outputs_have_mlps_dtype(case, fit_dtype, predict_dtype):
     """As MLPClassifier's and MLPRegressor's: float32 when X and the X trained on are both float32
     (before: always float64 unless dtype='float32')."""
-    X, y, y3 = _data()
+    X, y, y3 = three_features()
     Est, MLP, target = {"binary": (BackpropClassifier, MLPClassifier, y),
                         "multiclass": (BackpropClassifier, MLPClassifier, y3),
                         "multilabel": (BackpropClassifier, MLPClassifier, np.c_[y, 1 - y, y3 == 2].astype(int)),
@@ -52,7 +47,7 @@ def test_outputs_have_mlps_dtype(case, fit_dtype, predict_dtype):
 def test_dtype_float32_gives_float32_outputs_and_predict_follows_predict_proba(Est):
     """dtype='float32' computes in float32, and says so in its outputs, whatever X's dtype; the
     predicted labels are those of the probabilities returned."""
-    X, y, y3 = _data(200)
+    X, y, y3 = three_features(200)
     target = y3 if Est is BackpropClassifier else X[:, 1]
     est = Est(epochs=2, dtype="float32", random_state=0).fit(X, target)
     for X_ in (X, X.astype(np.float32)):
@@ -64,7 +59,7 @@ def test_dtype_float32_gives_float32_outputs_and_predict_follows_predict_proba(E
 
 @pytest.mark.parametrize("sparse", [scipy_sparse.csr_matrix, scipy_sparse.csr_array, scipy_sparse.coo_matrix])
 def test_a_sparse_multilabel_y_is_predicted_sparse_as_by_mlp(sparse):
-    X, y, y3 = _data()
+    X, y, y3 = three_features()
     Y = np.c_[y, 1 - y, y3 == 2].astype(int)
     mlp = MLPClassifier(max_iter=3, random_state=0).fit(X, sparse(Y))
     ours = BackpropClassifier(epochs=3, random_state=0).fit(X, sparse(Y))
@@ -91,7 +86,7 @@ def _batch_warnings(est, X, y, **kw):
 
 @pytest.mark.parametrize("Est, MLP", [(BackpropClassifier, MLPClassifier), (BackpropRegressor, MLPRegressor)])
 def test_an_explicit_batch_size_beyond_the_rows_warns_as_mlps(Est, MLP):
-    X, y, _ = _data()
+    X, y, _ = three_features()
     theirs = _batch_warnings(MLP(max_iter=2, batch_size=100), X, y)
     ours = _batch_warnings(Est(epochs=2, batch_size=100), X, y)
     assert len(theirs) == len(ours) == 1
@@ -107,7 +102,7 @@ def test_an_explicit_batch_size_beyond_the_rows_warns_as_mlps(Est, MLP):
 
 
 def test_partial_fit_warns_for_a_batch_size_beyond_its_rows_as_mlp():
-    X, y, _ = _data()
+    X, y, _ = three_features()
     with pytest.warns(UserWarning, match="Got `batch_size`"):
         MLPClassifier(batch_size=100).partial_fit(X, y, classes=[0, 1])
     with pytest.warns(UserWarning, match="Got `batch_size` larger than") as caught:
@@ -120,7 +115,7 @@ def test_partial_fit_warns_for_a_batch_size_beyond_its_rows_as_mlp():
 @pytest.mark.parametrize("Est", [BackpropClassifier, BackpropRegressor])
 def test_an_unknown_activation_lists_every_accepted_name(Est):
     """MLPClassifier's names ('identity', 'logistic') are accepted, so the list names them too."""
-    X, y, _ = _data()
+    X, y, _ = three_features()
     with pytest.raises(ValueError, match="activation") as err:
         Est(epochs=2, activation="bogus").fit(X, y)
     for name in ("identity", "logistic", "relu", "tanh", "sigmoid", "linear", "None"):
@@ -132,7 +127,7 @@ def test_an_unknown_activation_lists_every_accepted_name(Est):
 def test_identity_logistic_and_none_are_the_activations_mlp_computes():
     """'identity' and None are linear hidden units, 'logistic' sigmoid ones: MLPClassifier's forward pass,
     in NumPy, on our weights gives our probabilities (names in any case, as chainrule's own)."""
-    X, y, _ = _data()
+    X, y, _ = three_features()
     for act, f in (("identity", lambda z: z), (None, lambda z: z), ("Logistic", lambda z: 1 / (1 + np.exp(-z))),
                    ("IDENTITY", lambda z: z)):
         est = BackpropClassifier(hidden_layer_sizes=(4,), activation=act, epochs=2, random_state=0).fit(X, y)
@@ -144,7 +139,7 @@ def test_identity_logistic_and_none_are_the_activations_mlp_computes():
 
 
 def test_multilabel_partial_fit_needs_classes_as_mlps():
-    X, y, y3 = _data()
+    X, y, y3 = three_features()
     Y = np.c_[y, 1 - y, y3 == 2].astype(int)
     with pytest.raises(ValueError, match="classes must be passed on the first call"):
         MLPClassifier().partial_fit(X, Y)
@@ -180,7 +175,7 @@ def test_float32_outputs_survive_pickling_and_pipelines():
     keeps float32 (as MLPClassifier's)."""
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
-    X, _, y3 = _data()
+    X, _, y3 = three_features()
     X32 = X.astype(np.float32)
     ours = make_pipeline(StandardScaler(), BackpropClassifier(epochs=2, random_state=0)).fit(X32, y3)
     mlp = make_pipeline(StandardScaler(), MLPClassifier(max_iter=2, random_state=0)).fit(X32, y3)

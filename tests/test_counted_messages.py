@@ -56,3 +56,12 @@ def test_demo_counts_one_epoch():
     r = cli("demo", "--epochs", "1", "--no-example")
     assert r.returncode == 0, r.stderr
     assert "batch 32, 1 epoch, float32." in r.stdout
+
+
+def test_a_checkpoints_history_of_one_epoch_is_one_epoch(tmp_path):
+    """A checkpoint folder whose history holds one epoch where the checkpoint needs two said '1 epochs'."""
+    from chainrule.errors import ModelFileError
+    from chainrule.saving.checkpoint import HISTORY, read_history
+    (tmp_path / HISTORY).write_text('{"loss": 0.5}\n')
+    with pytest.raises(ModelFileError, match="holds 1 epoch of history; the checkpoint needs 2"):
+        read_history(tmp_path, 2)

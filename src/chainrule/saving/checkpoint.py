@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ModelFileError, TrainingDiverged, ValidationError
+from ..errors import ModelFileError, TrainingDiverged, ValidationError, counted
 from ..nn.divergence import nonfinite_update
 from ..training.callback import stateful
 from ..training.callbacks import Callback, EpochLogger, ModelCheckpoint, ProgressBar
@@ -72,7 +72,8 @@ def read_history(directory, epochs: int | None = None) -> tuple[dict[str, list[f
     lines = path.read_bytes().split(b"\n") if path.exists() else []
     complete = lines[:-1]                       # the last piece is empty, or a line cut by a kill
     if epochs is not None and len(complete) < epochs:
-        raise ModelFileError(f"{path} holds {len(complete)} epochs of history; the checkpoint needs {epochs}")
+        raise ModelFileError(f"{path} holds {counted(len(complete), 'epoch')} of history; "
+                             f"the checkpoint needs {epochs}")
     for line in complete[:epochs]:
         try:
             entry = json.loads(line)

@@ -281,7 +281,13 @@ def test_export_keeps_the_previous_file_when_the_write_fails(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["prev.onnx"]
     every_activation("float64").save(tmp_path / "m.npz")
     r = cli("export", tmp_path / "m.npz", tmp_path / "m.npz")
-    assert r.returncode == 2 and "is the model file itself" in r.stderr
+    assert r.returncode == 2 and "is the model file this command reads: it would be overwritten" in r.stderr
+    # a device or a folder as the output: refused in train's and predict's words (a device was 'cannot
+    # replace it: it is not a regular file', naming neither the option nor the path first)
+    r = cli("export", tmp_path / "m.npz", "--out", "/dev/full")
+    assert r.returncode == 2 and "the output '/dev/full' is not a regular file (a pipe, device or socket)" in r.stderr
+    r = cli("export", tmp_path / "m.npz", tmp_path)
+    assert r.returncode == 2 and f"the output {str(tmp_path)!r} is a folder; give a file name" in r.stderr
     cr.load(tmp_path / "m.npz")
 
 

@@ -26,24 +26,16 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from pathlib import Path
-
     import chainrule as cr
 
     from ..data.tabular import Preprocessing
     from ..saving.onnx import to_onnx
-    from .tabular import other_kind
+    from .tabular import output_path
     if args.out is None:
         raise ValidationError("export needs the ONNX file to write: chainrule export MODEL OUT (or --out OUT), e.g. "
                               "chainrule export model.npz model.onnx")
-    folder = Path(args.out).expanduser().resolve().parent
-    if not folder.is_dir():
-        raise ValidationError(f"cannot write {args.out!r}: the folder {str(folder)!r} does not exist")
-    if Path(args.out).expanduser().resolve() == Path(args.model).expanduser().resolve():
-        raise ValidationError(f"{args.out!r} is the model file itself: writing the ONNX model there would replace "
-                              "it; give another name (model.onnx)")
-    if Path(args.out).expanduser().is_file():
-        other_kind(Path(args.out).expanduser().resolve(), "onnx", f"the output {args.out!r}")
+    # checked as train's and predict's --out: never the model read, a folder, a device, another kind of file
+    output_path(args.out, {"model file": args.model}, option="the output", kind="onnx")
     net, extra = cr.load(args.model, with_extra=True)
     stored = (extra or {}).get("tabular")              # a CSV preprocessing, checked as `predict` checks it
     pre = None if stored is None else Preprocessing.from_json(stored).to_json()

@@ -256,3 +256,31 @@ def test_a_signal_while_the_exit_handlers_run_ends_with_one_line(sig, tmp_path):
     assert p.returncode == 130, err
     assert err == "chainrule: interrupted\n"
     assert "E_total" in (tmp_path / "out.txt").read_text()           # the command's own output came before
+
+
+WORKER = """
+import multiprocessing as mp, signal, sys
+sys.argv = [sys.argv[1], "sweep"]          # the command's own arguments, which spawn hands its workers
+
+
+def handler(_):
+    import chainrule  # noqa: F401
+    return repr(signal.getsignal(signal.SIGTERM)), repr(signal.getsignal(signal.SIGINT))
+
+
+if __name__ == "__main__":
+    with mp.get_context("spawn").Pool(1) as pool:
+        print(pool.map(handler, [0])[0])
+"""
+
+
+def test_a_worker_process_of_the_command_keeps_pythons_own_signal_handlers(tmp_path):
+    """A spawned worker (multiprocessing, joblib's loky) gets its parent's sys.argv: the command's.
+    Importing chainrule there installed the command's early handler, so a Ctrl-C made each worker
+    print 'chainrule: interrupted' and os._exit(130) in the middle of its task."""
+    (tmp_path / "worker.py").write_text(WORKER)
+    script = str(Path(sys.executable).parent / "chainrule")
+    r = subprocess.run([sys.executable, str(tmp_path / "worker.py"), script], capture_output=True, text=True,
+                       env=env(), timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == repr((repr(signal.SIG_DFL), repr(signal.default_int_handler))), r.stdout

@@ -52,16 +52,19 @@ def early(signum: int, frame: Any) -> None:
 
 def is_the_command() -> bool:
     """Whether this process is the `chainrule` command (its script, `python -m chainrule` or
-    `python -m chainrule.cli`), read from the arguments before any of it is imported."""
-    argv0 = sys.argv[0] if sys.argv else ""
-    if argv0 != "-m":                             # sys.argv[0] is "-m" while `-m`'s module is being found
-        return os.path.basename(argv0).removesuffix(".exe") in ("chainrule", "chainrule-script.py")
-    args = getattr(sys, "orig_argv", [])
-    first = next((i for i, a in enumerate(args) if a.startswith("-m")), None)   # later ones are the module's own
-    if first is None:
+    `python -m chainrule.cli`), read from the arguments before any of it is imported: from the
+    interpreter's own command line, since a worker process (multiprocessing's spawn, joblib's loky)
+    is given its parent's sys.argv but runs library code."""
+    args = getattr(sys, "orig_argv", None) or [sys.executable, *sys.argv]
+    i = 1
+    while i < len(args) and args[i].startswith("-") and not args[i].startswith(("-m", "-c")):
+        i += 2 if args[i] in ("-X", "-W") else 1         # the interpreter's own options
+    if i >= len(args) or args[i].startswith("-c"):
         return False
-    module = args[first][2:] or (args[first + 1] if first + 1 < len(args) else "")
-    return module in ("chainrule", "chainrule.cli")
+    if args[i].startswith("-m"):
+        module = args[i][2:] or (args[i + 1] if i + 1 < len(args) else "")
+        return module in ("chainrule", "chainrule.cli")
+    return os.path.basename(args[i]).removesuffix(".exe") in ("chainrule", "chainrule-script.py")
 
 
 def install_early() -> None:

@@ -51,3 +51,8 @@ def weighted_mean(part: Any, weights: np.ndarray) -> float:
     """The weighted mean of a column's values present (its gaps left out, as pandas' mean leaves them)."""
     present = part.notna().to_numpy()
     return float(np.average(part.to_numpy(dtype=np.float64, na_value=0.0)[present], weights=weights[present]))
+
+
+def no_weighed_rows() -> ValidationError:
+    """The refusal of a fit whose training rows all have sample weight 0 (in memory and streamed)."""
+    return ValidationError("every training row has sample weight 0: at least one must weigh more")

@@ -36,6 +36,7 @@ from .lines import missing_values, plural
 from .progress import Progress
 from .rowcheck import check_csv
 from .scan import ColumnScan, Counts, Mixed, as_first, check_text, gap_lines, reason
+from .statistics import no_weighed_rows
 from .stored import IMPUTE
 from .tabular import MAX_CLASSES, Preprocessing, empty_in_training
 
@@ -193,6 +194,7 @@ class CsvStream:
         y = ColumnScan(target, count_values=task != "regression", value_cap=cap)
         self.n_rows = 0
         kept = _Kept(self.workdir, *self.keep) if self.keep is not None else None
+        weighed = 0                          # training rows of weight above 0 (with --weight)
         try:
             with Progress(f"reading {short(str(self.path), 200)} (pass 1 of 2: the preprocessing)") as progress:
                 for chunk, line0 in self.chunks():
@@ -204,6 +206,7 @@ class CsvStream:
                     w = None if kept is None else kept.add(chunk, line0)     # --weight: rows of weight 0
                     if w is not None and self.weighed:                        # shape no statistic
                         train = w > 0 if train is None else train & (w > 0)
+                        weighed += int(np.count_nonzero(train))
                     else:
                         w = None
                     y.update(chunk[target], line0, train, w)
@@ -213,6 +216,8 @@ class CsvStream:
                     progress.update(self.n_rows)
             if kept is not None:
                 self.kept, kept = kept.array(), None
+            if self.weighed and self.n_rows and not weighed:
+                raise no_weighed_rows()
         finally:
             for scan in scans.values():
                 if scan.spool is not None:

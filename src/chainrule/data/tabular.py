@@ -27,7 +27,7 @@ from .columns import (
 )
 from .csvfile import names, not_in_file, read_csv, short
 from .lines import MultilineRowWarning, file_lines, missing_values, on_lines, plural
-from .statistics import checked_weights, mean_and_spread, of_rows, weighted_mean
+from .statistics import checked_weights, mean_and_spread, no_weighed_rows, of_rows, weighted_mean
 from .stored import IMPUTE, check_stored
 
 __all__ = ["Preprocessing", "read_csv", "ColumnWarning", "MultilineRowWarning", "UnseenCategoryWarning", "IMPUTE",
@@ -139,7 +139,7 @@ class Preprocessing:
             weights = checked_weights(sample_weight, len(df))
             rows = (weights > 0) if rows is None else rows & (weights > 0)
             if not rows.any():
-                raise ValidationError("every training row has sample weight 0: at least one must weigh more")
+                raise no_weighed_rows()
         features = [c for c in df.columns if c != target]
         if not features:
             raise ValidationError(f"the file has no feature columns besides the target {target!r}")

@@ -296,3 +296,22 @@ def test_a_file_the_sweep_cannot_write_is_refused_before_the_fits(sweep_data, tm
                                               r"chainrule model.*would lose it"):
         run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, out_dir=out, **FIT)
     assert not fits and (out / "sweep_results.csv").read_text() == "kept\n"
+
+
+def test_a_splitter_is_asked_for_its_folds_once_so_the_folds_checked_are_the_folds_searched(sweep_data):
+    """An unseeded splitter (KFold(shuffle=True), ShuffleSplit()) cuts anew on each call: the sweep cut the
+    file once to check each fold's preprocessing and again to search, so it checked folds it never searched.
+    GridSearchCV splits once."""
+    from sklearn.model_selection import KFold
+
+    class Counted(KFold):
+        cuts: list = []
+
+        def split(self, X, y=None, groups=None):
+            folds = [(train.copy(), test.copy()) for train, test in super().split(X, y, groups)]
+            Counted.cuts.append(folds)
+            return iter(folds)
+
+    res = run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, cv=Counted(3, shuffle=True), **FIT)
+    assert len(Counted.cuts) == 1
+    assert np.isfinite([res.cv_results_[f"split{k}_test_score"][0] for k in range(3)]).all()

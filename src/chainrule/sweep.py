@@ -304,14 +304,14 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         # date or target then gave folds that extrapolate (R2 -10 where shuffled folds give 0.44)
         folds = (StratifiedKFold if classify else KFold)(n_splits=cv, shuffle=True, random_state=seed)
     fold_pre = FoldPreprocessing(target, pre.task, impute, tuple(text_columns or ()), max_categories, dtype)
-    _fits_every_fold(df, y, folds, fold_pre)
+    splits = _fits_every_fold(df, y, folds, fold_pre)      # cut once: a splitter unseeded cuts anew each call
 
     def fit_best(params: dict):
         best = public(clone(inner).set_params(**clone(params, safe=False)))     # GridSearchCV's refit
         return best.fit(X, y) if classify else in_target_units(best, pre.y_mean, pre.y_scale).fit(X, y)
 
     fits = inner if error_score != "raise" else public(inner)     # "raise": a failed fit's own error, unwrapped
-    done = search(per_fold(fits, fold_pre), param_grid, names, df, y, folds=folds, scoring=scoring, n_jobs=n_jobs,
+    done = search(per_fold(fits, fold_pre), param_grid, names, df, y, folds=splits, scoring=scoring, n_jobs=n_jobs,
                   scheduler=scheduler, refit=fit_best if refit else None, error_score=error_score,
                   n_iter=n_iter, seed=seed)
 
@@ -355,9 +355,10 @@ def _can_write(out: Path, refit: bool) -> None:
             replaceable(writable_target(path), kind, str(path))
 
 
-def _fits_every_fold(df, y, folds, fold_pre) -> None:
-    """Each fold's preprocessing, learnt from its training rows, fails as `train` would say it (a column
-    whose values are all in the held-out rows), before any candidate is fit."""
+def _fits_every_fold(df, y, folds, fold_pre) -> list:
+    """The folds' (train, test) index pairs, cut once (the ones searched), each fold's preprocessing,
+    learnt from its training rows, failing as `train` would say it (a column whose values are all in
+    the held-out rows) before any candidate is fit."""
     from chainrule.data.tabular import Preprocessing
     try:
         splits = list(folds.split(df, y))
@@ -368,6 +369,7 @@ def _fits_every_fold(df, y, folds, fold_pre) -> None:
         mask[train] = True
         Preprocessing.fit(df, fold_pre.target, task=fold_pre.task, impute=fold_pre.impute, warn=False,  # said once
                           text_columns=fold_pre.text_columns, max_categories=fold_pre.max_categories, train=mask)
+    return splits
 
 
 class _Named(io.BytesIO):

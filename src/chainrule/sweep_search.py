@@ -176,7 +176,7 @@ def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, fol
     prefix = _prefix(estimator)
     grid = {prefix + k: v for k, v in grid.items()}
     candidates = list(ParameterGrid(grid) if n_iter is None else ParameterSampler(grid, n_iter, random_state=seed))
-    splits = list(folds.split(X, y))
+    splits = folds if isinstance(folds, list) else list(folds.split(X, y))   # (train, test) index pairs, as cut
     tasks = [(params, train, test) for params in candidates for train, test in splits]      # GridSearchCV's order
 
     def on_cluster(client):     # each task a Dask task: joblib runs those of a 1-thread cluster in this process

@@ -284,3 +284,28 @@ def test_a_worker_process_of_the_command_keeps_pythons_own_signal_handlers(tmp_p
                        env=env(), timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == repr((repr(signal.SIG_DFL), repr(signal.default_int_handler))), r.stdout
+
+
+def test_a_second_ctrl_c_while_the_checkpoint_is_read_for_the_advice_ends_with_the_line(tmp_path, monkeypatch,
+                                                                                          capsys):
+    """The interruption's line reads the checkpoint (the whole model: seconds for a large one) for its
+    --resume advice; that ran with Ctrl-C and SIGTERM ignored, so a second Ctrl-C or a batch system's
+    SIGTERM was lost meanwhile. Now a second one there skips the advice."""
+    import chainrule.cli.train as train_command
+    import chainrule.saving.npz as npz
+    from chainrule.cli import main
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    def second_ctrl_c(path):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(train_command, "train", interrupted)
+    monkeypatch.setattr(npz, "load_all", second_ctrl_c)
+    (tmp_path / "ck").mkdir()
+    (tmp_path / "ck" / "checkpoint.npz").write_bytes(b"a checkpoint being read")
+    code = main(["train", str(IRIS), "--target", "species", "--checkpoint-dir", str(tmp_path / "ck"),
+                 "--out", str(tmp_path / "m.npz")])
+    assert code == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith("chainrule: interrupted; ")

@@ -277,12 +277,16 @@ def _run(args) -> int:
         # interruption came before the rename (the file is as it was) or after it (after `train` saved,
         # while it computed the validation metrics: 'was not written' was said of a file just written)
         from ..backend.signals import ignored
+        try:               # reads the checkpoint (a large model: seconds); a second Ctrl-C skips it
+            advice = _resume_advice(args)
+        except KeyboardInterrupt:
+            advice = ""
         with ignored():                    # a second Ctrl-C meanwhile: the job is ending already
             out = getattr(args, "out", None)
             done = writes and _identity(out) not in (None, before)
             kept = "" if not writes else (f"; {str(out)!r} was written before it" if done else
                                           f"; {str(out)!r} was not written (a file there before is unchanged)")
-            print(f"chainrule: interrupted{kept}{_resume_advice(args)}", file=sys.stderr)
+            print(f"chainrule: interrupted{kept}{advice}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader went away (`chainrule example | head`): stop quietly
         import os

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -62,6 +61,8 @@ def register(sub) -> None:
 def sweep(args) -> int:
     from chainrule.sweep import parse_grid
 
+    from . import _identity
+
     grid = parse_grid(args.grid)              # checked before reading the data
     reading_marks(args)
     for name in ("epochs", "batch_size"):
@@ -80,13 +81,15 @@ def sweep(args) -> int:
     try:
         result = _run(args, grid, fixed)
     except KeyboardInterrupt:       # what the folder holds now: each file is written whole (renamed) or not at all
-        written = [str(f) for f, was in zip(files, before) if _identity(f) not in (None, was)]
-        kept = [str(f) for f, was in zip(files, before) if _identity(f) == was and was is not None]
-        said = (f"; wrote {' and '.join(map(repr, written))} before it" if written else
-                "; the sweep wrote nothing (its results are written when every fit is done)")
-        if kept:
-            said += f"; {' and '.join(map(repr, kept))}, from before, {'is' if len(kept) == 1 else 'are'} unchanged"
-        print(f"chainrule: interrupted{said}", file=sys.stderr)
+        from ..backend.signals import ignored
+        with ignored():             # a second Ctrl-C meanwhile: the line is being written (as the other commands')
+            written = [str(f) for f, was in zip(files, before) if _identity(f) not in (None, was)]
+            kept = [str(f) for f, was in zip(files, before) if _identity(f) == was and was is not None]
+            said = (f"; wrote {' and '.join(map(repr, written))} before it" if written else
+                    "; the sweep wrote nothing (its results are written when every fit is done)")
+            if kept:
+                said += f"; {' and '.join(map(repr, kept))}, from before, {'is' if len(kept) == 1 else 'are'} unchanged"
+            print(f"chainrule: interrupted{said}", file=sys.stderr)
         return 130
     if result.said:
         print(result.said, file=sys.stderr)
@@ -119,12 +122,3 @@ def _run(args, grid: dict, fixed: dict):
                      refit=args.refit, error_score=float("nan") if args.error_score == "nan" else "raise", **fixed,
                      read={"sep": args.sep, "encoding": args.encoding, "decimal": args.decimal,
                            "thousands": args.thousands})
-
-
-def _identity(path: Path) -> tuple[int, int, int] | None:
-    """The file at `path` as a rename replaces it (device, inode, time), or None where there is none."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino, st.st_mtime_ns

@@ -137,8 +137,9 @@ def _named(est: Any) -> None:
         get_activation(hidden_activation(act))
     except (UnknownNameError, TypeError):
         raise ParameterError(unknown_activation(est)) from None
+    except ChainruleError as exc:
+        raise ParameterError(f"{estimator_name(est)}: {exc}") from None
     makers: list[Callable[[], Any]] = [
-        lambda: get_activation(hidden_activation(act)),
         lambda: opt if isinstance(opt, Optimizer) else get_optimizer(opt),
         lambda: as_dtype(est.dtype)]
     for make in makers:

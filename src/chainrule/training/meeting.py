@@ -77,7 +77,7 @@ def agree(comm: Any, failure: BaseException | None = None) -> None:
                      for (module, name, message, _), ranks in reports.items())
     module, name, _, code = next(iter(reports))
     cls = getattr(sys.modules[ours], name, None) if module == ours else _kept(module, name)   # ours: chainrule.errors
-    if isinstance(cls, type) and issubclass(cls, OSError):
+    if isinstance(cls, type) and issubclass(cls, OSError) and code is not None:
         exc: BaseException = cls(code, text)            # its errno kept: a full disk stays a full disk
     else:
         exc = cls(text) if isinstance(cls, type) and issubclass(cls, (ChainruleError, *KEPT)) else RuntimeError(text)

@@ -14,10 +14,10 @@ shard's rows: the masks are those of single-process training. Epoch losses, accu
 validation metrics are sums reduced across ranks (validation rows are sharded too); a per-batch
 callback gets the logs of one process, the epoch's mean loss and accuracy over the global batches so
 far (one more small Allreduce a step, only when there is such a callback). A callback's
-`stop_training` set after a batch stops every rank after that batch, as in one process: the rank
-that stopped sends a NaN gradient for the next batch, which no rank then applies (the other ranks
-have called that batch's on_train_batch_begin; nothing else is done twice), so it costs no
-collective of its own; a step that diverges on a rank stops every rank so too where a rank has
+`stop_training` set after a batch stops every rank after that batch, as in one process: every rank
+computes the next batch and the rank that stopped sends its gradient as NaN, which no rank then
+applies (the other ranks have called that batch's on_train_batch_begin), so it costs no collective
+of its own, one batch's work; a step that diverges on a rank stops every rank so too where a rank has
 TerminateOnNaN. Rank 0 alone prints progress and writes checkpoints (callbacks read the rank in their
 `params`: ModelCheckpoint and CSVLogger write on rank 0); on resume it sends what it restored to the
 others.

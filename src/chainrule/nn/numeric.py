@@ -155,6 +155,8 @@ def date_object(v: Any, name: str, where: str) -> str:
 def first_date_object(arr: np.ndarray, name: str) -> str | None:
     """`date_object`'s message for the first date or time span in an object array; None when it has none."""
     flat = arr.reshape(-1)
+    if not any(issubclass(t, DATE_OBJECTS) for t in set(map(type, flat))):   # the types once (C speed), not each value
+        return None
     k = next((i for i, v in enumerate(flat) if isinstance(v, DATE_OBJECTS) and v == v), None)   # NaT: missing
     return None if k is None else date_object(flat[k], name, f"index {_at(arr, k)}")
 

@@ -33,6 +33,7 @@ from .columns import (
 )
 from .csvfile import short
 from .lines import on_lines
+from .statistics import mean_and_m2
 
 #: beyond this magnitude a column's squares may overflow float64: it is summed in units of its largest value
 BIG = 1e100
@@ -180,7 +181,7 @@ class ColumnScan:
         if self.unit or max(-lo, hi) > BIG:
             self._in_units(values, k, max(-lo, hi), w)
         else:
-            mean, m2 = _mean_m2(values, w)
+            mean, m2 = mean_and_m2(values, w)
             delta = mean - self.mean
             self.mean += delta * k / total
             self.m2 += m2 + delta * delta * self.n * k / total
@@ -213,7 +214,7 @@ class ColumnScan:
         elif peak > self.unit:
             r = self.unit / peak
             self.unit, self.mean_u, self.m2_u = peak, self.mean_u * r, self.m2_u * r * r
-        mean, m2 = _mean_m2(values / self.unit, w)
+        mean, m2 = mean_and_m2(values / self.unit, w)
         total = self.n + k
         delta = mean - self.mean_u
         self.mean_u += delta * k / total
@@ -282,13 +283,6 @@ class ColumnScan:
             first[i] = min(first[i], gap_line if gap_line is not None else first[i])
         order = sorted(range(len(text)), key=first.__getitem__)
         return [text[i] for i in order], [counts[i] for i in order], [first[i] for i in order]
-
-
-def _mean_m2(values: np.ndarray, w: np.ndarray | None) -> tuple[float, float]:
-    """Mean and sum of squared deviations of a chunk's values, each counted `w` times when given."""
-    mean = float(values.mean() if w is None else np.average(values, weights=w))
-    squares = np.square(values - mean)
-    return mean, float(squares.sum() if w is None else np.dot(w, squares))
 
 
 def _merge(counts: dict[Any, int], firsts: dict[Any, int], values: list, codes: np.ndarray, col: Any, line0: int,

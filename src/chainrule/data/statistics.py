@@ -19,9 +19,8 @@ def mean_and_spread(values: Any, weights: Any = None) -> tuple[float, float]:
     def moments(x):
         if weights is None:
             return float(x.mean()), float(x.std(ddof=0))
-        x = np.asarray(x, dtype=np.float64)
-        mean = float(np.average(x, weights=weights))
-        return mean, math.sqrt(float(np.average(np.square(x - mean), weights=weights)))
+        mean, m2 = mean_and_m2(np.asarray(x, dtype=np.float64), weights)
+        return mean, math.sqrt(m2 / float(np.sum(weights)))
     with np.errstate(over="ignore"):
         mean, std = moments(values)
     if not math.isfinite(mean + std):
@@ -29,6 +28,14 @@ def mean_and_spread(values: Any, weights: Any = None) -> tuple[float, float]:
         mean, std = moments(values / big)
         mean, std = big * mean, big * std
     return mean, std
+
+
+def mean_and_m2(values: np.ndarray, w: np.ndarray | None = None) -> tuple[float, float]:
+    """Mean and sum of squared deviations of values, each counted `w` times when given (a whole
+    column's, or a streamed chunk's, which scan.ColumnScan merges)."""
+    mean = float(values.mean() if w is None else np.average(values, weights=w))
+    squares = np.square(values - mean)
+    return mean, float(squares.sum() if w is None else np.dot(w, squares))
 
 
 def checked_weights(sample_weight: Any, n: int) -> np.ndarray:

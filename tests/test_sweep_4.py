@@ -315,3 +315,22 @@ def test_a_splitter_is_asked_for_its_folds_once_so_the_folds_checked_are_the_fol
     res = run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, cv=Counted(3, shuffle=True), **FIT)
     assert len(Counted.cuts) == 1
     assert np.isfinite([res.cv_results_[f"split{k}_test_score"][0] for k in range(3)]).all()
+
+
+def test_n_iter_above_the_grids_size_says_so_in_the_sweeps_words_and_runs_randomizedsearchcvs_candidates(
+        sweep_data):
+    """scikit-learn's warning said 'For exhaustive searches, use GridSearchCV', which a `chainrule sweep`
+    user has no way to follow; the candidates stay RandomizedSearchCV's."""
+    from sklearn.model_selection import RandomizedSearchCV, StratifiedKFold
+    folds = StratifiedKFold(3, shuffle=True, random_state=0)
+    grid = {"learning_rate": [0.01, 0.03, 0.1]}
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        truth = _truth(RandomizedSearchCV, grid, None, folds, seed=7, n_iter=10, random_state=7)
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        res = run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01, 0.03, 0.1]}, n_iter=10, seed=7, **FIT)
+    texts = [str(w.message) for w in said]
+    assert any("n_iter=10 is more than the grid's 3 candidates: each is run once" in t for t in texts), texts
+    assert not any("GridSearchCV" in t for t in texts), texts
+    assert res.cv_results_["params"] == [{k[3:]: v for k, v in p.items()} for p in truth.cv_results_["params"]]

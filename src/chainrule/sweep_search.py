@@ -175,6 +175,11 @@ def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, fol
 
     prefix = _prefix(estimator)
     grid = {prefix + k: v for k, v in grid.items()}
+    if n_iter is not None and not any(hasattr(v, "rvs") for v in grid.values()) and n_iter > len(ParameterGrid(grid)):
+        size = len(ParameterGrid(grid))        # scikit-learn's warning here says "use GridSearchCV"
+        warnings.warn(f"n_iter={n_iter} is more than the grid's {size} candidates: each is run once (without "
+                      "n_iter, --n-iter, the grid runs in its own order)", UserWarning, stacklevel=3)
+        n_iter = size                          # RandomizedSearchCV's own cut: the same candidates, same order
     candidates = list(ParameterGrid(grid) if n_iter is None else ParameterSampler(grid, n_iter, random_state=seed))
     splits = folds if isinstance(folds, list) else list(folds.split(X, y))   # (train, test) index pairs, as cut
     tasks = [(params, train, test) for params in candidates for train, test in splits]      # GridSearchCV's order

@@ -39,6 +39,13 @@ def test_training_curves(tmp_path, history):
     assert path.stat().st_size > 1000 and size_of(path) == (300, 150)
 
 
+def test_training_curves_take_a_title_as_gradient_norms_do(tmp_path, history, monkeypatch):
+    """The guide's digits figure was the one figure without a title (gradient_norms took one)."""
+    fig = drawn_figure(monkeypatch, lambda: plot.training_curves(history, tmp_path / "c.png", title="digits"))
+    assert fig._suptitle is not None and fig._suptitle.get_text() == "digits"
+    assert drawn_figure(monkeypatch, lambda: plot.training_curves(history, tmp_path / "d.png"))._suptitle is None
+
+
 def test_gradient_norms(tmp_path, history):
     path = plot.gradient_norms(history, tmp_path / "g.png", size=(5, 4), dpi=40)
     assert size_of(path) == (200, 160)

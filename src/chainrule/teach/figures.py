@@ -75,7 +75,8 @@ def all_figures(folder) -> list[Path]:
     Xtr, Xte, ytr, yte = train_test_split(Xd / 16.0, yd, test_size=0.25, random_state=0)
     net = Network([Dense(64, 64, "relu"), Dense(64, 10, "softmax")], loss="categorical_crossentropy", seed=0)
     history = net.fit(Xtr, ytr, epochs=30, validation_data=(Xte, yte), optimizer=optim.Adam(1e-3), seed=0, verbose=0)
-    paths.append(plot.training_curves(history, folder / "digits-training.png"))
+    paths.append(plot.training_curves(history, folder / "digits-training.png",
+                                      title="digits, 64-64-10 ReLU/softmax, Adam: loss and accuracy per epoch"))
     for act, h in deep_networks().items():
         paths.append(plot.gradient_norms(h, folder / f"gradients-deep-{act}.png",
                                          title=f"8 layers, {act}: gradient norm per layer"))

@@ -34,8 +34,9 @@ def _save(fig, path, dpi) -> Path:
 
 
 def training_curves(history: Any, path: str | PathLike, size: tuple[float, float] = (10, 4),
-                    dpi: int = 100) -> Path:
-    """Loss (and accuracy, when there is one) per epoch, training and validation."""
+                    dpi: int = 100, title: str | None = None) -> Path:
+    """Loss (and accuracy, when there is one) per epoch, training and validation; `title` above them
+    (as gradient_norms takes one)."""
     h = history.history if hasattr(history, "history") else dict(history)
     if "loss" not in h:
         raise ValidationError(f"history has no 'loss'; it has {sorted(h)}")
@@ -53,6 +54,8 @@ def training_curves(history: Any, path: str | PathLike, size: tuple[float, float
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
         ax.legend()
+    if title:
+        fig.suptitle(title)
     fig.tight_layout()
     return _save(fig, path, dpi)
 

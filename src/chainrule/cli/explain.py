@@ -270,7 +270,8 @@ def _outputs_line(layer: int, names: list[str], values: dict[str, str], markdown
     shown = [f"out_{n} = {values[n]}" for n in names]
     if len(shown) > 8:
         shown = [*shown[:3], "...", *shown[-2:]]
-    why = (f"(the other units of hidden layer {layer}: --layer {layer - 1} --neuron J derives each)" if others
+    why = (f"(the other units of hidden layer {layer}: --layer {layer - 1} --neuron J, J = 0..{len(names)}, derives "
+           "each)" if others
            else f"(hidden layer {layer}: --layer {layer - 1} derives them)")
     return [f"{', '.join(shown)}   {why}", ""] if markdown else [f"  {', '.join(shown)}   {why}"]
 

@@ -253,8 +253,8 @@ def _only_neuron(text: str, keep: set[str], markdown: bool, read: dict[int, list
     for line in text.splitlines():
         m = pattern.match(line)
         if m and m.group(1) not in keep:
-            k = layer_of.get(m.group(1))
-            rest = [] if k is None or k in said else [n for n in read[k] if n not in keep]
+            k = layer_of.get(m.group(1), -1)
+            rest = [] if k < 0 or k in said else [n for n in read[k] if n not in keep]
             if rest:
                 said.add(k)
                 out.extend(_outputs_line(k, rest, values, markdown, others=len(rest) < len(read[k])))

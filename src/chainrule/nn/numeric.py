@@ -214,12 +214,12 @@ def _objects_column(series, missing: np.ndarray, column: str, refused: str, text
     """float64 for a column of real numbers held as objects (Python's, Decimal: pyarrow's decimals too);
     else `refused`, saying what the first other value is: text (numbers written as text in X are named with
     the conversion: the network reads no text), or a value of another kind (a Period, an Interval)."""
-    categories = hasattr(series, "cat")
-    values = np.asarray(series.cat.categories if categories else series[~missing], dtype=object)
+    categories = hasattr(series.dtype, "categories")              # a Series' or a bare pd.Categorical's
+    values = np.asarray(series.dtype.categories if categories else series[~missing], dtype=object)
     at = np.flatnonzero(~missing)
 
     def row(k: int) -> str:
-        return "" if categories else f" in row {series.index[at[k]]!r}"
+        return "" if categories else f" in row {getattr(series, 'index', range(len(series)))[at[k]]!r}"
     written = None                                   # the first number written as text
     for k, v in enumerate(values):
         if isinstance(v, numbers.Real | decimal.Decimal) and not isinstance(v, np.datetime64 | np.timedelta64):

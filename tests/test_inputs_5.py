@@ -235,3 +235,10 @@ def test_columns_of_other_values_than_numbers_are_named_by_column(column, kind):
         with pytest.raises(ChainruleTypeError, match=r"^X column 'c' must be numeric; got pandas dtype .*: it holds a "
                                                      r"value of type (Period|Interval) \(.* in row 0\), not a number"):
             _net(3).predict(X)
+
+
+def test_docs_show_the_missing_target_message_as_raised():
+    from test_api_inputs import _documented
+    with pytest.raises(ValidationError) as info:
+        BackpropClassifier(epochs=1).fit(np.arange(8.0).reshape(4, 2), [0, None, 1, np.nan])
+    assert _documented()["estimator y missing"] == ("ValidationError", str(info.value))

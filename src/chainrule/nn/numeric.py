@@ -3,6 +3,7 @@ rows of different lengths, None, objects) is named with its place, never left to
 from __future__ import annotations
 
 import datetime
+import decimal
 import numbers
 from typing import Any
 
@@ -95,6 +96,11 @@ def _objects_as_numbers(arr: np.ndarray, name: str, text_hint: str) -> np.ndarra
         if isinstance(v, numbers.Real) and not isinstance(v, np.datetime64 | np.timedelta64):
             continue
         where = f"index {_at(arr, k)}"
+        if isinstance(v, decimal.Decimal):            # a number (scikit-learn's check_array converts it) unless NaN
+            if not v.is_nan():
+                continue
+            raise ValidationError(f"{name} has a missing value ({v!r} at {where}); impute it "
+                                  "(e.g. sklearn.impute.SimpleImputer) or drop that sample")
         if isinstance(v, (str, bytes)):
             raise ChainruleTypeError(f"{name} must be a numeric array; it holds text ({shown(v)} at {where}): "
                                      f"{text_hint}")
@@ -112,8 +118,9 @@ def _objects_as_numbers(arr: np.ndarray, name: str, text_hint: str) -> np.ndarra
 
 def dates(dtype: Any, column: str) -> str:
     """What to do with a column of dates (or time spans), which a network cannot read as numbers
-    (nor can scikit-learn: NumPy's "DateTime64DType could not be promoted by Float64DType")."""
-    if np.dtype(getattr(dtype, "base", dtype)).kind == "m":
+    (nor can scikit-learn: NumPy's "DateTime64DType could not be promoted by Float64DType"). `dtype` may be
+    NumPy's or pandas' (pyarrow's timestamp and duration too, which NumPy cannot interpret)."""
+    if getattr(dtype, "kind", None) == "m":
         return (f"is a column of time spans (pandas dtype {dtype}), not numbers: convert it to numbers first "
                 f"({column}.dt.total_seconds()), or drop it")
     return (f"is a date/time column (pandas dtype {dtype}), not numbers: convert it to numbers first (e.g. "
@@ -175,7 +182,8 @@ def _sparse_as_dense(X, name: str, dtype: np.dtype | None) -> np.ndarray:
 
 def _pandas_as_numpy(X, name: str, text_hint: str) -> np.ndarray:
     """A DataFrame or Series as a NumPy array of its columns' common numeric dtype; pandas'
-    nullable types (Int64, Float32, boolean) become their NumPy types."""
+    nullable types (Int64, Float32, boolean), pyarrow's, sparse columns and object columns of numbers
+    (Decimal too, as scikit-learn's check_array reads them) become their NumPy types."""
     frame = hasattr(X, "columns")
     columns = list(X.items()) if frame else [(getattr(X, "name", None), X)]     # a pd.Categorical has no name
     dtypes = []
@@ -184,12 +192,15 @@ def _pandas_as_numpy(X, name: str, text_hint: str) -> np.ndarray:
         np_dt = getattr(dt, "numpy_dtype", dt)          # Int64 -> int64, boolean -> bool, Float32 -> float32
         if hasattr(dt, "categories") and hasattr(dt.categories, "dtype"):
             np_dt = dt.categories.dtype                 # categories that are numbers: read as their values
+        elif type(dt).__name__ == "SparseDtype":
+            np_dt = dt.subtype
         where = f" column {col!r}" if frame else ""
-        if getattr(dt, "kind", None) in ("M", "m"):
+        if getattr(dt, "kind", None) in ("M", "m"):     # NumPy's, pandas' and pyarrow's dates and time spans
             raise ChainruleTypeError(f"{name}{where} {dates(dt, f'{name}[{col!r}]' if frame else name)}")
-        if not isinstance(np_dt, np.dtype) or not (np.issubdtype(np_dt, np.number) or np_dt.kind == "b"):
-            raise ChainruleTypeError(f"{name}{where} must be numeric; got pandas dtype {dt}: {text_hint}")
         missing = np.asarray(series.isna())
+        if not isinstance(np_dt, np.dtype) or not (np.issubdtype(np_dt, np.number) or np_dt.kind == "b"):
+            np_dt = _objects_column(series, missing, f"{name}[{col!r}]" if frame else name,
+                                    f"{name}{where} must be numeric; got pandas dtype {dt}", text_hint)
         if missing.any():
             k = int(missing.sum())
             row = getattr(X, "index", range(missing.size))[int(np.argmax(missing))]
@@ -197,3 +208,32 @@ def _pandas_as_numpy(X, name: str, text_hint: str) -> np.ndarray:
                                   "impute them or drop those rows")
         dtypes.append(np_dt)
     return X.to_numpy(dtype=np.result_type(*dtypes) if dtypes else np.float64)
+
+
+def _objects_column(series, missing: np.ndarray, column: str, refused: str, text_hint: str) -> np.dtype:
+    """float64 for a column of real numbers held as objects (Python's, Decimal: pyarrow's decimals too);
+    else `refused`, saying what the first other value is: text (numbers written as text in X are named with
+    the conversion: the network reads no text), or a value of another kind (a Period, an Interval)."""
+    categories = hasattr(series.dtype, "categories")              # a Series' or a bare pd.Categorical's
+    values = np.asarray(series.dtype.categories if categories else series[~missing], dtype=object)
+    at = np.flatnonzero(~missing)
+
+    def row(k: int) -> str:
+        return "" if categories else f" in row {getattr(series, 'index', range(len(series)))[at[k]]!r}"
+    written = None                                   # the first number written as text
+    for k, v in enumerate(values):
+        if isinstance(v, numbers.Real | decimal.Decimal) and not isinstance(v, np.datetime64 | np.timedelta64):
+            continue
+        if not isinstance(v, (str, bytes)):
+            raise ChainruleTypeError(f"{refused}: it holds a value of type {type(v).__name__} ({v!r:.60}{row(k)}), "
+                                     "not a number: convert it to numbers first, or drop it")
+        try:
+            float(v)
+            written = k if written is None else written
+        except ValueError:
+            raise ChainruleTypeError(f"{refused}: it holds text ({shown(v)}{row(k)}): {text_hint}") from None
+    if written is not None:                          # targets: the caller's advice (class labels, perhaps)
+        advice = f"; convert them first: {column}.astype(float)" if text_hint == ENCODE_FEATURES else f": {text_hint}"
+        raise ChainruleTypeError(f"{refused}: it holds numbers written as text ({shown(values[written])}"
+                                 f"{row(written)}){advice}")
+    return np.dtype(np.float64)

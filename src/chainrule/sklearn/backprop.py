@@ -18,6 +18,7 @@ from .params import (
     check_params,
     estimator_name,
     hidden_activation,
+    no_missing_y,
     no_text,
     takes_mlp_names,
     unknown_parameter,
@@ -218,7 +219,7 @@ class _Backprop(BaseEstimator):
         multi-label indicator matrix, several regression targets) becomes its dense array, as the network's
         targets are anyway; held-out scores need it so (r2_score refuses a sparse y). A sparse column stays
         sparse, for column_or_1d's TypeError, as MLPClassifier's."""
-        X, y = validate_data(self, no_text(X), y, multi_output=True, reset=reset, **_X_CHECK, **kwargs)
+        X, y = validate_data(self, no_text(X), no_missing_y(y), multi_output=True, reset=reset, **_X_CHECK, **kwargs)
         if reset:
             self._fit_dtype = X.dtype              # the outputs' dtype follows it (`_forward`)
         return X, (y.toarray() if hasattr(y, "toarray") and y.shape[1] > 1 else y)

@@ -3,6 +3,7 @@ names the parameter, what is allowed and what was given; a name of MLPClassifier
 called otherwise here is an error naming ours."""
 from __future__ import annotations
 
+import decimal
 import difflib
 import functools
 from collections.abc import Callable
@@ -173,9 +174,10 @@ def _real(v) -> bool:
 
 
 def no_text(X: Any) -> Any:
-    """X as it is, unless a DataFrame with a column of text or dates: a ValueError (as scikit-learn's own, which
-    check_estimator expects) that names the column, where scikit-learn's says only "could not convert
-    string to float: 'green'"."""
+    """X as it is, unless a DataFrame with a column of text, dates or other things than numbers: a ValueError
+    (as scikit-learn's own, which check_estimator expects) that names the column, where scikit-learn's says
+    only "could not convert string to float: 'green'". Numbers written as text ('2.5', a string column of
+    numbers, pyarrow's too) pass: scikit-learn's check_array converts them, as MLPClassifier's does."""
     if isinstance(X, (list, tuple, np.ndarray)):
         return _no_text_array(X)
     if not (hasattr(X, "columns") and hasattr(X, "items") and hasattr(X, "iloc")):
@@ -184,19 +186,41 @@ def no_text(X: Any) -> Any:
     for column, series in X.items():
         if getattr(series.dtype, "kind", None) in ("M", "m"):    # scikit-learn: NumPy's "could not be promoted"
             raise ValidationError(f"X column {column!r} {dates(series.dtype, f'X[{column!r}]')}")
-        values = series.cat.categories if series.dtype == "category" else series
-        text = next((v for v in values if isinstance(v, (str, bytes))), None) \
-            if infer_dtype(values, skipna=True) in ("string", "mixed", "mixed-integer", "bytes") else None
-        if text is not None:                     # "mixed" may be bools and floats: no text, no refusal
-            raise ValidationError(f"X column {column!r} must be numeric; it holds text ({text!r}): encode text and "
-                                  "categories as numbers first (sklearn.preprocessing.OneHotEncoder; for a table of "
-                                  "numbers and text, a sklearn.compose.ColumnTransformer before the estimator)")
-        gaps = series.isna().to_numpy()          # pd.NA of Int64/boolean too: scikit-learn names no column
+        gaps = np.array(series.isna(), dtype=bool)   # pd.NA of Int64/boolean too: scikit-learn names no column
+        values = series.cat.categories if series.dtype == "category" else series[~gaps]
+        kind = infer_dtype(values, skipna=True)
+        if kind in ("string", "mixed", "mixed-integer", "bytes"):   # "mixed" may be bools and floats: no text
+            nan_text = _numbers_in_text(column, values)
+            if series.dtype != "category":
+                gaps[np.flatnonzero(~gaps)[nan_text]] = True
+        elif kind in ("complex", "period", "interval", "time", "date"):
+            raise ValidationError(f"X column {column!r} must be numeric; got {kind} values (pandas dtype "
+                                  f"{series.dtype}, e.g. {values[0]!r:.60}): convert it to numbers first, or drop it")
         if gaps.any():
             k, row = int(gaps.sum()), X.index[int(np.argmax(gaps))]
             raise ValidationError(f"X column {column!r} has {counted(k, 'missing value')} (NaN or NA; first in row "
                                   f"{row!r}); impute them (e.g. sklearn.impute.SimpleImputer) or drop those rows")
     return X
+
+
+def _numbers_in_text(column: Any, values: Any) -> np.ndarray:
+    """Where text in a column reads as NaN ('nan': a missing value), when its text is numbers ('2.5', which
+    scikit-learn's check_array converts); else a ValueError naming the first text that is no number."""
+    arr = np.asarray(values, dtype=object)
+    try:
+        return np.isnan(arr.astype(np.float64))
+    except (TypeError, ValueError):
+        pass
+    for v in arr:
+        if isinstance(v, (str, bytes)):
+            try:
+                float(v)
+            except ValueError:
+                raise ValidationError(f"X column {column!r} must be numeric; it holds text ({v!r}): encode text and "
+                                      "categories as numbers first (sklearn.preprocessing.OneHotEncoder; for a table "
+                                      "of numbers and text, a sklearn.compose.ColumnTransformer before the "
+                                      "estimator)") from None
+    return np.zeros(arr.shape, dtype=bool)       # other objects: for scikit-learn's check to name
 
 
 def one_type(labels: np.ndarray, name: str = "y") -> None:
@@ -278,6 +302,38 @@ def numeric_y(y: Any) -> Any:
                                   "for class labels use BackpropClassifier; for numbers written as text, "
                                   "np.asarray(y, dtype=float)")
     return y
+
+
+def no_missing_y(y: Any) -> Any:
+    """y as it is, unless it has missing values (NaN, None, pd.NA): a ValueError naming the count and the first
+    rows, as X's are named. scikit-learn says "Input y contains NaN" or "'<' not supported between instances of
+    'NoneType' and 'str'", without the row, and reads NaN among text labels as one more class, 'nan'."""
+    if y is None or hasattr(y, "tocsr"):
+        return y
+    pandas = hasattr(y, "isna") and hasattr(y, "index")
+    if pandas:
+        mask = np.asarray(y.isna())
+    else:
+        try:
+            arr = y if isinstance(y, np.ndarray) else np.asarray(y, dtype=object)    # None, NaN kept as they are
+        except ValueError:
+            return y                             # ragged: for scikit-learn's check to name
+        mask = np.isnan(arr) if arr.dtype.kind in "fc" else \
+            np.frompyfunc(_missing, 1, 1)(arr).astype(bool) if arr.dtype == object else np.zeros(arr.shape, bool)
+    if mask.ndim == 0 or not mask.any():
+        return y
+    rows = np.flatnonzero(mask.reshape(len(mask), -1).any(axis=1))
+    shown = (y.index[rows[:5]] if pandas else rows[:5]).tolist()
+    raise ValidationError(f"y has {counted(int(mask.sum()), 'missing value')} (NaN, None or NA) in "
+                          f"{counted(rows.size, 'sample')}, first in row{'s' * (rows.size > 1)} "
+                          f"{', '.join(map(repr, shown))}{', ...' * (rows.size > 5)}: a network cannot learn from a "
+                          "missing target; drop those samples (from X and y) or fill in their targets")
+
+
+def _missing(v: Any) -> bool:
+    """None, NaN (a float's, a Decimal's), pandas' NA or NaT."""
+    return v is None or type(v).__name__ in ("NAType", "NaTType") or isinstance(v, float | np.floating) and v != v \
+        or isinstance(v, decimal.Decimal) and v.is_nan()
 
 
 def one_column(y: np.ndarray) -> np.ndarray:

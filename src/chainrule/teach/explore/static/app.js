@@ -385,6 +385,14 @@ export function mount(root, transport) {
     bias.querySelector("input").checked = a.train_biases;
     bias.querySelector("input").addEventListener("change", e => send({ train_biases: e.target.checked }));
     box.appendChild(bias);
+    // what the card cannot show of a model file's network (float32, Dropout, an alpha): kept on a change here
+    if ((s.unshown || []).length) {
+      const more = document.createElement("p");
+      more.className = "muted small";
+      more.dataset.id = "unshown";
+      more.textContent = `Also in this network (kept when you change it here): ${s.unshown.join(", ")}.`;
+      box.appendChild(more);
+    }
   }
 
   function renderSample(s) {

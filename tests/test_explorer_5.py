@@ -132,6 +132,7 @@ def test_the_network_card_on_a_model_says_what_changed(browser, tmp_path, shots)
         kept = "Also in this network (kept when you change it here): float32, leaky_relu's alpha 0.2 in hidden " \
                "layer 1, Dropout 0.25 after hidden layer 1, Dropout 0.1 after hidden layer 2."
         fixtures.expect(page.locator('[data-id="unshown"]')).to_have_text(kept)
+        opened = fixtures.etotal(page)
         page.screenshot(path=str(shots / "explore-5-model.png"), full_page=True)
         page.locator('[data-id="arch"] [data-d="1"]').first.click()
         fixtures.expect(page.locator('[data-id="info"]')).to_contain_text("are gone")
@@ -139,8 +140,14 @@ def test_the_network_card_on_a_model_says_what_changed(browser, tmp_path, shots)
         assert f"the weights of {path} are gone" in said and "float32" in said and "Dropout 0.25" in said
         fixtures.expect(page.locator('[data-id="title"]')).to_have_text(f"Your network on the sample of {path}")
         fixtures.expect(page.locator('[data-id="unshown"]')).to_have_text(kept)       # one more unit: all kept
+        # the Data menu names what is loaded now, and still offers the file's network to go back to
+        assert page.eval_on_selector('[data-id="data"]', "s => s.options[s.selectedIndex].textContent") \
+            == page.inner_text('[data-id="title"]')
         assert fixtures.no_horizontal_overflow(page)
         page.screenshot(path=str(shots / "explore-5-model-changed.png"), full_page=True)
+        page.select_option('[data-id="data"]', "start")
+        fixtures.expect(page.locator('[data-id="title"]')).to_have_text(str(path))
+        assert fixtures.etotal(page) == opened and page.locator('[data-id="data"] option[value="now"]').count() == 0
         page.select_option('[data-id="data"]', "seed")             # the seed's network: nothing unshown
         fixtures.expect(page.locator('[data-id="title"]')).to_have_text("The seed's 2-2-2 network")
         assert page.locator('[data-id="unshown"]').count() == 0

@@ -75,6 +75,16 @@ def test_a_new_architecture_keeps_the_models_dtype_dropout_and_alpha_and_says_so
     assert s.net.config() == on_file.config() and np.array_equal(s.net.params, on_file.params)
 
 
+def test_a_model_with_another_number_of_inputs_no_longer_names_them_by_the_files_columns(tmp_path):
+    """One input more: the file's columns no longer name the inputs; the page says so, and where the sample
+    came from no longer names the file's row."""
+    s = Session(started(model_file(tmp_path)))
+    state = s.act("set_architecture", {"inputs": 5})
+    assert state["names"] is None and s.X.shape == (1, 5)
+    assert "columns and classes no longer name the inputs and outputs" in state["message"]
+    assert "size=" not in state["sample_from"] and "resized" in state["sample_from"]
+
+
 def test_a_seed_network_changed_says_nothing_of_a_file():
     """The seed's network (float64, no Dropout) rebuilt: no message, as before (the card shows all of it)."""
     s = Session()

@@ -320,8 +320,8 @@ class Session:
         if resized_units:
             self.pre = None             # a model file's columns and classes no longer name the units
             if self.sample_from:
-                self.sample_from = "Your sample (drawn at random when the model was opened, then resized: new " \
-                                   "inputs and targets 0.5)."
+                self.sample_from = "Your sample (drawn at random when the model was opened, then resized to the " \
+                                   "new number of inputs and outputs)."
         net, lost = engine.rebuilt(self.net, n_in, n_out, new)    # a model file's dtype, Dropout, alpha
         self.message = wording.rebuilt(new, self.weights_from, engine.unshown(net), lost, named)
         if self.weights_from and self.mode == "model":

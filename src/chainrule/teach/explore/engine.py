@@ -2,17 +2,23 @@
 of `cr.optim` for a name, the `explain` report of any size, reading an uploaded CSV file."""
 from __future__ import annotations
 
+import copy
 import io
 from typing import Any
 
 import numpy as np
 
 import chainrule as cr
-from chainrule.errors import ValidationError
+from chainrule.errors import ValidationError, counted
+from chainrule.nn.activations import get_activation
 
 
-def build(n_in: int, n_out: int, arch: dict) -> Any:
+def build(n_in: int, n_out: int, arch: dict, dtype: str = "float64") -> Any:
     """A network from an architecture description (init "seed": the seed's weights and biases)."""
+    return _network(_dense(n_in, n_out, arch), arch, dtype)
+
+
+def _dense(n_in: int, n_out: int, arch: dict) -> list[Any]:
     sizes = [n_in, *arch["hidden"], n_out]
     acts = [*arch["activations"], arch["output_activation"]]
     if arch["init"] == "seed":
@@ -20,10 +26,63 @@ def build(n_in: int, n_out: int, arch: dict) -> Any:
         inits: list[tuple[Any, Any]] = [(d.W.copy(), d.b.copy()) for d in seed_net.dense_layers]
     else:
         inits = [(arch["init"], "zeros")] * len(acts)
-    layers = [cr.Dense(a, b, act, weight_init=w, bias_init=bias,
-                       trainable={"W": True, "b": bool(arch["train_biases"])})
-              for a, b, act, (w, bias) in zip(sizes, sizes[1:], acts, inits)]
-    return cr.Network(layers, loss=arch["loss"], seed=None if arch["init"] == "seed" else arch["seed"])
+    return [cr.Dense(a, b, act, weight_init=w, bias_init=bias, trainable={"W": True, "b": bool(arch["train_biases"])})
+            for a, b, act, (w, bias) in zip(sizes, sizes[1:], acts, inits)]
+
+
+def _network(layers: list[Any], arch: dict, dtype: str) -> Any:
+    return cr.Network(layers, loss=arch["loss"], seed=None if arch["init"] == "seed" else arch["seed"], dtype=dtype)
+
+
+def rebuilt(old: Any, n_in: int, n_out: int, arch: dict) -> tuple[Any, list[str]]:
+    """A network for `arch` (new weights) that keeps what the architecture card does not show of `old`
+    (a model file's, `unshown`): its dtype, its Dropout layers where the layer they follow is still
+    there, an activation's setting (leaky_relu's alpha) and frozen weights where the layer keeps its
+    activation. Also the words for what could not be kept, for the page to say."""
+    dense, old_dense, dtype = _dense(n_in, n_out, arch), old.dense_layers, old.dtype.name
+    n_hidden = len(dense) - 1
+    drops = _dropouts(old)
+    layers: list[Any] = []
+    for k, d in enumerate(dense):
+        layers += [copy.deepcopy(x) for j, x in drops if j == k]           # the Dropout before Dense layer k
+        if k < len(old_dense) and old_dense[k].activation.name == d.activation.name:
+            d.activation = copy.deepcopy(old_dense[k].activation)
+            if not old_dense[k].trainable_params["W"]:
+                d.freeze("W")
+        layers.append(d)
+    lost = [f"the Dropout {x.rate:g} {_after(j)} (the network has {counted(n_hidden, 'hidden layer')} now)"
+            for j, x in drops if j > n_hidden]
+    return _network(layers, arch, dtype), lost
+
+
+def unshown(net: Any) -> list[str]:
+    """What the Network card does not show of `net` (a model file's), in words: float32, its Dropout
+    layers, an activation's setting that is not the default (leaky_relu's alpha), frozen weights."""
+    dense = net.dense_layers
+    said = [] if net.dtype.name == "float64" else [net.dtype.name]
+    for k, d in enumerate(dense):
+        default = get_activation(d.activation.name).config()
+        said += [f"{d.activation.name}'s {key} {v:g} in {_layer(k, len(dense) - 1)}"
+                 for key, v in d.activation.config().items() if default.get(key) != v]
+        if not d.trainable_params["W"]:
+            said.append(f"the frozen weights of {_layer(k, len(dense) - 1)}")
+    return said + [f"Dropout {x.rate:g} {_after(j)}" for j, x in _dropouts(net)]
+
+
+def _dropouts(net: Any) -> list[tuple[int, Any]]:
+    """The layers of `net` that are not Dense (Dropout), each with the number of Dense layers before it."""
+    dense = net.dense_layers
+    return [(sum(x in dense for x in net.layers[:i]), layer) for i, layer in enumerate(net.layers)
+            if layer not in dense]
+
+
+def _after(k: int) -> str:
+    """Where a Dropout layer sits, with k Dense layers before it."""
+    return "on the inputs" if k == 0 else f"after hidden layer {k}"
+
+
+def _layer(k: int, n_hidden: int) -> str:
+    return "the output layer" if k == n_hidden else f"hidden layer {k + 1}"
 
 
 # cr.optim's names of the settings, as the page's fields write them (template.js SETTING_NAMES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import math
 import os
 import tempfile
 import zlib
@@ -16,6 +17,7 @@ from chainrule.errors import ValidationError
 from . import engine, limits
 
 MAX_SHARED_PARAMS = 400
+SHARED = "the share link"       # where a shared model page's weights came from (wording.rebuilt names it)
 
 
 def model_bytes(s) -> bytes:
@@ -107,15 +109,19 @@ def share_code(s) -> str:
 
 def _check_shareable(s) -> None:
     """Refuse, with the reason, a state that `load_share` would refuse: weights past what a page
-    accepts (limits.MAX_VALUE, as typed in), not finite, or an optimizer state past 1e300."""
-    arrays = [("weight", s.net.params, limits.MAX_VALUE),
-              *((f"the optimizer's {k}", v, 1e300) for k, v in s.opt.state.items())]
-    for what, values, bound in arrays:
-        values = np.asarray(values, dtype=float)
-        if values.size and not (np.all(np.isfinite(values)) and np.max(np.abs(values)) <= bound):
-            worst = np.max(np.abs(np.nan_to_num(values, nan=np.inf)))
+    accepts (limits.MAX_VALUE, as typed in), not finite, or an optimizer state past 1e300. The
+    farthest value is named (w3, as the drawing labels it) and written as a person reads it."""
+    dense = s.net.dense_layers
+    weights = [(p["name"], float((dense[p["layer"]].W, dense[p["layer"]].b)[p["kind"] == "b"][tuple(p["index"])]))
+               for p in s.report["parameters"]]
+    arrays = [(limits.MAX_VALUE, weights),
+              *((1e300, [(f"the optimizer's {k}", float(v)) for v in np.ravel(a)]) for k, a in s.opt.state.items())]
+    for bound, values in arrays:
+        past = [(name, v) for name, v in values if not (math.isfinite(v) and abs(v) <= bound)]
+        if past:
+            name, worst = max(past, key=lambda nv: math.inf if math.isnan(nv[1]) else abs(nv[1]))
             raise ValidationError(f"a share link holds values {limits.between(bound)}, as the page accepts "
-                                  f"them; this network has a {what} of magnitude {worst:.3g}: lower the learning "
+                                  f"them; in this network {name} is {limits.roughly(worst)}: lower the learning "
                                   "rate and Undo or Reset, or export the model (.npz) instead")
 
 
@@ -213,6 +219,7 @@ def _model(s, model) -> None:
             raise ValidationError(f"share code: the preprocessing gives {pre.n_features} inputs and {n_out} "
                                   f"outputs; the network has {s.net.n_inputs} and {s.net.n_outputs}")
     s.mode, s.title, s.sample_from, s.pre = "model", texts[0][:1000], texts[1], pre
+    s.weights_from = SHARED
 
 
 def _optimizer_state(s, state) -> None:

@@ -41,6 +41,19 @@ def written(bound: float) -> str:
     return f"10^{power:.0f}" if power == round(power) else f"{bound:g}"
 
 
+def roughly(value: float) -> str:
+    """A large number as a person reads it, to 3 figures: about -55,300,000; past 10^15 about 2.95 x 10^20;
+    infinite, NaN."""
+    if math.isnan(value):
+        return "NaN (not a number)"
+    if math.isinf(value):
+        return f"{'minus ' if value < 0 else ''}infinite"
+    if abs(value) < 1e15:
+        return f"about {float(f'{value:.3g}'):,.0f}"
+    mantissa, power = f"{value:.3g}".split("e")
+    return f"about {mantissa} x 10^{int(power)}"
+
+
 def between(bound: float) -> str:
     """'between -1,000,000 and 1,000,000': every range message of the page writes it so."""
     return f"between -{written(bound)} and {written(bound)}"

@@ -37,6 +37,8 @@ def reset(s) -> None:
         s.pre, s.sample_from = start.pre, how
     else:
         load(s, "seed")
+    if start.net is not None:       # named by its file (with a CSV file, start.name is the CSV file's)
+        s.weights_from = start.name if start.table is None and start.name else "the model file"
 
 
 def model_sample(net, pre, seed: int) -> tuple[np.ndarray, np.ndarray, str]:

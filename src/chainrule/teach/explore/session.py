@@ -21,7 +21,7 @@ from chainrule.errors import TrainingDiverged, ValidationError
 from chainrule.nn.divergence import divergence_cause, sum_of_squares
 
 from . import engine, limits, opening, wording
-from .engine import build, explain_all, make_optimizer, resized
+from .engine import explain_all, make_optimizer, resized
 from .limits import check_architecture, integer, number
 from .opening import DATA_ARCH, SEED_ARCH  # noqa: F401  (the architectures the session opens with)
 
@@ -128,6 +128,7 @@ class Session:
         self.data = None
         self.pre = None
         self.sample_from: str | None = None     # where a drawn sample came from (a model opened without data)
+        self.weights_from: str | None = None    # a model file's name while the weights are its (Network: new ones)
         self.pristine, self.sample, self.selected = False, 0, None
         self.opt_name, self.opt_settings = opt[0], {**{k: OPT_DEFAULTS[k] for k in OPTIMIZERS[opt[0]]}, **opt[1]}
         self.opt = make_optimizer(self.opt_name, self.opt_settings)
@@ -314,9 +315,18 @@ class Session:
         if self.mode in ("dataset", "csv") and (n_in, n_out) != (self.X.shape[1], self.Y.shape[1]):
             raise ValidationError("the data set fixes the number of inputs and outputs here")
         check_architecture(new, n_in, n_out)
-        if (n_in, n_out) != (self.X.shape[1], self.Y.shape[1]):
+        resized_units = (n_in, n_out) != (self.X.shape[1], self.Y.shape[1])
+        named = resized_units and self.pre is not None
+        if resized_units:
             self.pre = None             # a model file's columns and classes no longer name the units
-        net = build(n_in, n_out, new)
+            if self.sample_from:
+                self.sample_from = "Your sample (drawn at random when the model was opened, then resized to the " \
+                                   "new number of inputs and outputs)."
+        net, lost = engine.rebuilt(self.net, n_in, n_out, new)    # a model file's dtype, Dropout, alpha
+        self.message = wording.rebuilt(new, self.weights_from, engine.unshown(net), lost, named)
+        if self.weights_from and self.mode == "model":
+            self.title = f"Your network on the sample of {self.title}"
+        self.weights_from = None
         X = resized(self.X, n_in, 0.5)
         self.X, self.net, self.arch = X, net, new
         self.Y = net.targets(engine.resized_targets(self.Y, n_out, new["loss"]))

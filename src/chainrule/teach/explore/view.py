@@ -11,6 +11,7 @@ from ...nn.predict import predict
 from ..notation import dropout_note, total_error
 from ..numbers import single_precision
 from . import datasets, derive, limits, wording
+from .engine import unshown
 
 GRID = 40   # cells per side of the decision-boundary picture
 
@@ -60,7 +61,7 @@ def _state(s) -> dict:
         **{key: [{**t, "shown": shown(t["value"])} for t in d[key]] for key in ("targets", "errors")},
         "grad_norms": [{"layer": ("output" if l == len(dense) - 1 else f"hidden {l + 1}"),
                         "norm": float(np.sqrt(np.sum(g[0] ** 2)))} for l, g in enumerate(grads)],
-        "history": s.history, "arch": s.arch, "data": s.data, "names": names(s),
+        "history": s.history, "arch": s.arch, "unshown": unshown(s.net), "data": s.data, "names": names(s),
         "optimizer": {"name": s.opt_name, "settings": s.opt_settings},
         "selected": s.selected, "derivation": derivation(s),
         "seed": seed_view(s),

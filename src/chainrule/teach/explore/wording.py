@@ -53,3 +53,22 @@ def for_page(message: str) -> str:
     for pattern, replacement in RULES:
         message = pattern.sub(replacement, message)
     return message
+
+
+def rebuilt(arch: dict, weights_from: str | None, kept: list[str], lost: list[str], unnamed: bool) -> str:
+    """What a change on the Network card did to a model's network (`engine.rebuilt`): new weights (the
+    file's are gone), what it kept of the file's network and what it could not; "" for a network the
+    page built (the card shows all of it)."""
+    if not (weights_from or kept or lost or unnamed):
+        return ""
+    back = "Undo" if weights_from == "the share link" else "Undo or Reset"     # Reset: what the server opened
+    init = "the seed's weights" if arch["init"] == "seed" else f"Init {arch['init']}, seed {arch['seed']}"
+    said = [f"New weights drawn ({init})"
+            + (f": the weights of {weights_from} are gone ({back} brings them back)." if weights_from else ".")]
+    if kept:
+        said.append("Kept from the model: " + ", ".join(kept) + ".")
+    if lost:
+        said.append("Not kept: " + ", ".join(lost) + ".")
+    if unnamed:
+        said.append("The file's columns and classes no longer name the inputs and outputs (their number changed).")
+    return " ".join(said)

@@ -242,10 +242,12 @@ export function mount(root, transport) {
     let v = s.origin === "start" ? "start" : s.origin === "upload" ? "csv" : s.mode === "dataset" ? s.data.name : "seed";
     // what is loaded, when it is no longer the seed's network (its Init or layers changed, a shared
     // model): named by its title; "The seed's 2-2-2 network" stays in the menu to go back to it
+    // so is a model file's network once the Network card drew new weights ("Opened: m.npz" goes back to it)
     let now = sel.querySelector('option[value="now"]');
-    if (v === "seed" && s.mode !== "seed") {
+    const redrawn = v === "start" && s.mode === "model" && s.title !== s.start;
+    if ((v === "seed" && s.mode !== "seed") || redrawn) {
       if (!now) sel.insertBefore(now = new Option("", "now"), sel.options[0]);
-      now.textContent = s.mode === "model" ? `Model: ${s.title}` : s.title;
+      now.textContent = s.mode === "model" && !redrawn ? `Model: ${s.title}` : s.title;
       v = "now";
     } else if (now) now.remove();
     sel.value = v;
@@ -385,6 +387,14 @@ export function mount(root, transport) {
     bias.querySelector("input").checked = a.train_biases;
     bias.querySelector("input").addEventListener("change", e => send({ train_biases: e.target.checked }));
     box.appendChild(bias);
+    // what the card cannot show of a model file's network (float32, Dropout, an alpha): kept on a change here
+    if ((s.unshown || []).length) {
+      const more = document.createElement("p");
+      more.className = "muted small";
+      more.dataset.id = "unshown";
+      more.textContent = `Also in this network (kept when you change it here): ${s.unshown.join(", ")}.`;
+      box.appendChild(more);
+    }
   }
 
   function renderSample(s) {

@@ -1,5 +1,6 @@
 """Early stopping of the estimators, as MLPClassifier's: the held-out rows (`hold_out`) and the
-callback that scores them each epoch with the estimator's own score (`ScoreStopping`)."""
+callback that scores them each epoch with the estimator's own score (`ScoreStopping`); and their
+verbose lines, in MLPClassifier's words (`MLPProgress`)."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,6 +9,7 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from ..errors import ValidationError
+from ..training.callback import Callback
 from ..training.callbacks import EarlyStopping
 from .params import estimator_name
 
@@ -63,3 +65,24 @@ class ScoreStopping(EarlyStopping):
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         logs["val_score"] = self.estimator._held_out_score(*self.held_out)
         super().on_epoch_end(epoch, logs)
+
+
+class MLPProgress(Callback):
+    """verbose=True: MLPClassifier's lines on stdout, "Iteration 3, loss = 0.69314718" each epoch (counted
+    from 1 in each call of fit, as MLPClassifier's n_iter_), "Validation score: 0.950000" after it with early
+    stopping, and its message when early stopping ends the fit. An improvement of any size counts here
+    (MLPClassifier's tol=0), and ties do not, so the message says tol=0.000000."""
+
+    def __init__(self, patience: int, stopper: ScoreStopping | None):
+        super().__init__()
+        self.done, self.patience, self.stopper = 0, patience, stopper
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        self.done += 1
+        print(f"Iteration {self.done}, loss = {logs['loss']:.8f}")
+        if self.stopper is None:
+            return
+        print(f"Validation score: {logs['val_score']:f}")
+        if self.network.stop_training:
+            print(f"Validation score did not improve more than tol={0.0:f} for {self.patience} consecutive "
+                  "epochs. Stopping.")

@@ -224,9 +224,9 @@ def test_other_unknown_parameters_are_errors_listing_ours():
     with pytest.raises(TypeError, match=r"BackpropClassifier has no parameter solver: MLPClassifier's solver is "
                                         r"optimizer here; 'lbfgs' has no equivalent here \(optimizer is one of .*adam"):
         BackpropClassifier(solver="lbfgs")
-    with pytest.raises(TypeError, match=r"BackpropClassifier has no parameter tol \(MLPClassifier's tol has no "
-                                        r"equivalent here\); its parameters are: .*epochs"):
-        BackpropClassifier(tol=1e-4)
+    with pytest.raises(TypeError, match=r"BackpropClassifier has no parameter power_t \(MLPClassifier's power_t has "
+                                        r"no equivalent here\); its parameters are: .*epochs"):
+        BackpropClassifier(power_t=0.5)
     with pytest.raises(TypeError, match=r"BackpropRegressor has no parameter epoch; its parameters are: .*\. "
                                         r"Did you mean 'epochs'\?"):
         BackpropRegressor(epoch=5)

@@ -1,6 +1,6 @@
 """Parity with scikit-learn's MLPClassifier/MLPRegressor, fifth pass: alpha as MLP's L2 penalty on the
 weights (not the biases, divided by the batch's rows, in the loss), the verbose lines in MLP's words,
-batch_size's default told from an explicit 32, warm_start with other hidden layers."""
+batch_size's default told from an explicit 32, warm_start with other hidden layers, tol and its stopping rule."""
 import re
 import warnings
 
@@ -117,7 +117,7 @@ def test_verbose_prints_mlps_lines(capsys):
 
 def test_verbose_with_early_stopping_prints_mlps_validation_lines(capsys):
     """With early stopping MLP prints "Validation score: 0.750000" after each epoch's line, and its message
-    when it stops: ours, in the same shapes."""
+    when it stops: ours, in the same shapes, and its message in its words (tol=1e-4, MLP's, by default)."""
     X, y = _data(n=60, kind="binary")
     MLPClassifier(hidden_layer_sizes=(3,), max_iter=50, early_stopping=True, n_iter_no_change=2,
                   learning_rate_init=1e-5, random_state=0, verbose=True).fit(X, y)
@@ -132,8 +132,8 @@ def test_verbose_with_early_stopping_prints_mlps_validation_lines(capsys):
                                                           "Iteration 3, loss = #", "Validation score: #",
                                                           "Iteration 4, loss = #", "Validation score: #"]
     assert theirs.splitlines()[-1].startswith("Validation score did not improve more than tol=")
-    assert mine.splitlines()[-1] == ("Validation score did not improve more than tol=0.000000 for 2 consecutive "
-                                     "epochs. Stopping.")
+    assert mine.splitlines()[-1] == theirs.splitlines()[-1] == ("Validation score did not improve more than "
+                                                                "tol=0.000100 for 2 consecutive epochs. Stopping.")
 
 
 def _batch_warnings(est, X, y):
@@ -180,3 +180,34 @@ def test_warm_start_with_other_hidden_layers_is_refused():
         np.testing.assert_array_equal(est.network_.params, before)
     est.set_params(warm_start=False).fit(X, y)            # the way to a new network
     assert est.coefs_[0].shape == (4, 4) and est.coefs_[1].shape == (4, 3)
+
+
+@pytest.mark.parametrize("Est, MLP", [(BackpropClassifier, MLPClassifier), (BackpropRegressor, MLPRegressor)])
+def test_a_stalled_training_loss_stops_as_mlps(Est, MLP):
+    """There was no tol, and without early stopping every epoch was trained; MLP stops when the training loss
+    has not fallen by tol for more than n_iter_no_change epochs. With tol=10 no epoch after the first improves
+    enough: MLP and ours train 1 + 4 epochs of 50 for n_iter_no_change=3."""
+    X, y = _data(n=40, kind="binary" if Est is BackpropClassifier else "regression")
+    mlp = MLP(hidden_layer_sizes=(4,), max_iter=50, tol=10.0, n_iter_no_change=3, random_state=0).fit(X, y)
+    ours = Est(hidden_layer_sizes=(4,), epochs=50, tol=10.0, n_iter_no_change=3, random_state=0).fit(X, y)
+    assert ours.n_iter_ == mlp.n_iter_ == 5 and len(ours.loss_curve_) == 5
+    assert ours.best_loss_ == min(ours.loss_curve_)
+    default = Est(hidden_layer_sizes=(4,), epochs=5, random_state=0).fit(X, y)
+    assert default.get_params()["tol"] == MLP().get_params()["tol"] == 1e-4
+
+
+def test_the_stopping_rule_goes_on_in_a_warm_start_as_mlps(capsys):
+    """A warm start goes on with the rule's count, as MLP's: a fit after one that stopped trains one epoch
+    (the count is still above n_iter_no_change) unless it improves. From the same weights the lines printed are
+    MLP's, to the digit."""
+    X, y = _data(kind="multiclass")
+    kw = dict(SGD, tol=10.0, n_iter_no_change=3, verbose=True)
+    mlp = MLPClassifier(solver="sgd", momentum=0.0, learning_rate_init=0.1, max_iter=50, **kw)
+    ours = BackpropClassifier(optimizer="sgd", momentum=0.0, learning_rate=0.1, epochs=50, **kw)
+    _from_same_weights(mlp, ours, X, y)
+    lines = capsys.readouterr().out.splitlines()    # MLP's first fit (1 + 4 epochs, the message), ours, both warm
+    stop = "Training loss did not improve more than tol=10.000000 for 3 consecutive epochs. Stopping."
+    assert len(lines) == 16 and lines[5] == lines[11] == lines[13] == stop
+    assert lines[14:] == lines[12:14]
+    assert mlp.n_iter_ == ours.n_iter_ == 1
+    assert ours.loss_curve_[-1] == pytest.approx(mlp.loss_curve_[-1], rel=1e-12)

@@ -22,7 +22,7 @@ from .params import (
     takes_mlp_names,
     unknown_parameter,
 )
-from .stopping import MLPProgress, ScoreStopping, hold_out
+from .stopping import MLPProgress, MLPStopping, hold_out
 
 #: how X is validated: float64 or float32 kept, a sparse matrix kept sparse as CSR
 _X_CHECK: dict = {"dtype": [np.float64, np.float32], "accept_sparse": "csr"}
@@ -40,7 +40,7 @@ class _Backprop(BaseEstimator):
     def __init__(self, hidden_layer_sizes=(64,), activation="relu", optimizer="adam", learning_rate=1e-3,
                  momentum=0.9, batch_size=None, epochs=200, early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, alpha=0.0, random_state=None, dtype="float64", verbose=0, warm_start=False,
-                 shuffle=True):
+                 shuffle=True, tol=1e-4):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.optimizer = optimizer
@@ -57,6 +57,7 @@ class _Backprop(BaseEstimator):
         self.verbose = verbose
         self.warm_start = warm_start
         self.shuffle = shuffle
+        self.tol = tol
 
     _mlp = "MLPClassifier"      # scikit-learn's estimator of the same kind (the regressor's: MLPRegressor)
 
@@ -147,9 +148,9 @@ class _Backprop(BaseEstimator):
 
     def _train(self, X, y, Y, epochs: int, sample_weight=None, fresh: bool = True) -> None:
         """Train on X and Y (y encoded) for `epochs` epochs; with early stopping, on the rows not held out.
-        `fresh`: the network was just built (else its shuffling, and early stopping's state, go on)."""
+        `fresh`: the network was just built (else its shuffling, and the stopping rule's state, go on)."""
         net, rng = self.network_, self._rng
-        stopper: ScoreStopping | None = None
+        held: tuple | None = None
         validation: tuple | None = None
         if sample_weight is not None:        # scikit-learn's checks (and messages), then the engine's
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
@@ -160,26 +161,27 @@ class _Backprop(BaseEstimator):
             (X, y, Y, sample_weight), (X_val, y_val, Y_val, w_val) = hold_out(self, X, y, Y, sample_weight,
                                                                               self._split_seed)
             validation = (X_val, Y_val) if w_val is None else (X_val, Y_val, w_val)     # its loss: val_loss
-            stopper = ScoreStopping(self, (X_val, y_val, w_val), self.n_iter_no_change,
-                                    None if fresh else self._stopped)
+            held = (X_val, y_val, w_val)
         if fresh:                            # the shuffling's generator, which warm starts and partial_fit go on with
             net.rng = np.random.default_rng(int(rng.randint(2**31 - 1)))
         batch_size = self._batch_size(X.shape[0])
         net.weight_penalty = self._penalty(net.n_outputs)
-        callbacks: list = [] if stopper is None else [stopper]
+        # as MLPClassifier: stopped by the held-out score or the training loss (its state goes on in a warm start)
+        stopper = MLPStopping(self, held, self.tol, self.n_iter_no_change, None if fresh else self._stopped)
+        callbacks: list = [stopper]
         if self.verbose:                     # after the stopper: its score and its decision are in the logs
-            callbacks.append(MLPProgress(self.n_iter_no_change, stopper))
+            callbacks.append(MLPProgress(stopper))
         history = net.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=bool(self.shuffle),
                           validation_data=validation, callbacks=callbacks, seed=None, verbose=0,
                           sample_weight=sample_weight)
         self.loss_curve_.extend(history.loss)
-        if stopper is not None:
+        self._stopped = stopper.get_state()
+        if stopper.scores:
             if self.validation_scores_ is None or self.validation_loss_curve_ is None:   # early stopping from now on
                 self.validation_scores_, self.validation_loss_curve_ = [], []
             self.validation_scores_.extend(history.val_score)
             self.validation_loss_curve_.extend(history.val_loss)
             self.best_validation_score_ = stopper.best
-            self._stopped = stopper.get_state()
         self.n_iter_ = len(history.loss)        # this call's epochs, as MLPClassifier's (loss_curve_ has them all)
         self.t_ += X.shape[0] * self.n_iter_
         self.loss_ = self.loss_curve_[-1]       # as MLPClassifier's: the last epoch's; the lowest without early

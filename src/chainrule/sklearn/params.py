@@ -105,6 +105,7 @@ def check_params(est: Any) -> tuple[int, ...]:
               ("n_iter_no_change", _count(est.n_iter_no_change) and est.n_iter_no_change >= 1, "a positive int"),
               ("learning_rate", _real(est.learning_rate) and est.learning_rate > 0, "a number > 0"),
               ("alpha", _real(est.alpha) and est.alpha >= 0, "a number >= 0"),
+              ("tol", _real(est.tol) and est.tol >= 0, "a number >= 0"),
               ("momentum", _real(est.momentum) and 0 <= est.momentum <= 1, "a number in [0, 1]"),
               ("validation_fraction", _real(est.validation_fraction) and 0 <= est.validation_fraction < 1
                and (est.validation_fraction > 0 or est.early_stopping is False),

@@ -39,13 +39,14 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         used by "sgd" only. Or a `chainrule.optim` optimizer, copied by each fit, with its own
         arguments (learning_rate and momentum are then not used).
     batch_size, epochs : mini-batch size (None, the default: 32; 'auto': min(200, n_samples), as
-        MLPClassifier) and passes over the data. A batch_size above the training rows is clipped, with
+        MLPClassifier) and the most passes over the data (see tol). A batch_size above the training rows is clipped, with
         MLPClassifier's warning unless it is the default (an explicit 32 warns).
     shuffle : shuffle the rows each epoch (as MLPClassifier).
     early_stopping : hold out validation_fraction of the data (each class in proportion for
         single-label targets) and stop when its score (`score`: accuracy, R2 for the regressor) has
-        not improved for more than n_iter_no_change epochs; the weights of the best score are kept.
-        As MLPClassifier with tol=0 (any improvement counts, a tie does not); there is no tol.
+        not risen above the best by tol for more than n_iter_no_change epochs; the weights of the best
+        score are kept. Without it, training stops when the loss has not fallen below the lowest by tol for
+        more than n_iter_no_change epochs. As MLPClassifier (epochs is its max_iter).
     alpha : L2 penalty, MLPClassifier's: 0.5 * alpha * sum(W**2) / m added to each batch's loss (m its
         rows, or its sample weights' sum), on the weights, not the biases (the network's weight_penalty;
         the regressor's twice, as its loss; a multi-label one's over the labels' count).
@@ -54,7 +55,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         predict) are float32 with "float32"; else, as MLPClassifier's, float32 when X and the X
         trained on are both float32.
     verbose : 0 or False silent; else MLPClassifier's lines ("Iteration 1, loss = 0.69314718", with early
-        stopping "Validation score: 0.950000" and its message when it stops).
+        stopping "Validation score: 0.950000", and its message when it stops).
     warm_start : fit goes on training the current network (its optimizer's state and shuffling
         too) when the parameters still describe it; else it builds one anew (other hidden_layer_sizes: an
         error, where MLPClassifier goes on with the old layers). As MLPClassifier.

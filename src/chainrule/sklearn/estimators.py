@@ -39,8 +39,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         used by "sgd" only. Or a `chainrule.optim` optimizer, copied by each fit, with its own
         arguments (learning_rate and momentum are then not used).
     batch_size, epochs : mini-batch size (None, the default: 32; 'auto': min(200, n_samples), as
-        MLPClassifier) and the most passes over the data (see tol). A batch_size above the training rows is clipped, with
-        MLPClassifier's warning unless it is the default (an explicit 32 warns).
+        MLPClassifier) and the most passes over the data (see tol). A batch_size above the training rows
+        is clipped, with MLPClassifier's warning unless it is the default (an explicit 32 warns).
     shuffle : shuffle the rows each epoch (as MLPClassifier).
     early_stopping : hold out validation_fraction of the data (each class in proportion for
         single-label targets) and stop when its score (`score`: accuracy, R2 for the regressor) has

@@ -224,9 +224,9 @@ def test_other_unknown_parameters_are_errors_listing_ours():
     with pytest.raises(TypeError, match=r"BackpropClassifier has no parameter solver: MLPClassifier's solver is "
                                         r"optimizer here; 'lbfgs' has no equivalent here \(optimizer is one of .*adam"):
         BackpropClassifier(solver="lbfgs")
-    with pytest.raises(TypeError, match=r"BackpropClassifier has no parameter tol \(MLPClassifier's tol has no "
-                                        r"equivalent here\); its parameters are: .*epochs"):
-        BackpropClassifier(tol=1e-4)
+    with pytest.raises(TypeError, match=r"BackpropClassifier has no parameter power_t \(MLPClassifier's power_t has "
+                                        r"no equivalent here\); its parameters are: .*epochs"):
+        BackpropClassifier(power_t=0.5)
     with pytest.raises(TypeError, match=r"BackpropRegressor has no parameter epoch; its parameters are: .*\. "
                                         r"Did you mean 'epochs'\?"):
         BackpropRegressor(epoch=5)
@@ -287,9 +287,11 @@ def test_warm_start_with_other_parameters():
     est.set_params(learning_rate=1e-3, epochs=3).fit(X, y)                # another step size: the same weights on
     assert est.network_.optimizer.lr == 1e-3 and len(est.loss_curve_) == 23 and est.loss_curve_[:20] == before
     assert est.loss_curve_[20] < 0.5 * before[0] and abs(est.loss_curve_[20] - before[-1]) < 0.1 * before[-1]
-    # another network (wider): fit starts anew, as the same estimator without warm_start
-    est.set_params(hidden_layer_sizes=(6,)).fit(X, y)
-    anew = BackpropClassifier(hidden_layer_sizes=(6,), epochs=3, learning_rate=1e-3, random_state=0).fit(X, y)
+    # another network (tanh): fit starts anew, as the same estimator without warm_start (other hidden layers
+    # are refused: tests/test_sklearn_parity_5.py)
+    est.set_params(activation="tanh").fit(X, y)
+    anew = BackpropClassifier(hidden_layer_sizes=(8,), activation="tanh", epochs=3, learning_rate=1e-3,
+                              random_state=0).fit(X, y)
     np.testing.assert_array_equal(est.network_.params, anew.network_.params)
     assert est.loss_curve_ == anew.loss_curve_
 
@@ -366,8 +368,8 @@ def test_verbose_takes_scikit_learns_bools_and_ints(capsys):
     for verbose in (False, np.False_, 0):
         BackpropClassifier(epochs=2, verbose=verbose, random_state=0).fit(X, y)
     assert capsys.readouterr().out == ""
-    BackpropClassifier(epochs=2, verbose=3, random_state=0).fit(X, y)              # a line an epoch
-    assert capsys.readouterr().out.count("Epoch ") == 2
+    BackpropClassifier(epochs=2, verbose=3, random_state=0).fit(X, y)              # MLP's line an epoch
+    assert capsys.readouterr().out.count("Iteration ") == 2
     BackpropClassifier(epochs=2, verbose=True, random_state=0).fit(X, y)
     for bad in (-1, 1.5, "yes"):
         est = BackpropClassifier(verbose=bad)

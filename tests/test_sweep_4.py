@@ -251,7 +251,8 @@ def test_ctrl_c_during_the_fits_keeps_the_earlier_sweeps_files_and_says_so(sweep
     run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, out_dir=out, cv=2, **FIT)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     job = subprocess.Popen([sys.executable, "-m", "chainrule.cli", "sweep", str(sweep_data / "iris.csv"), "--target",
-                            "species", "--grid", "lr=0.01,0.02", "--epochs", "100000", "--out-dir", str(out)],
+                            "species", "--grid", "lr=0.01,0.02;n_iter_no_change=1000000", "--epochs", "100000",
+                            "--out-dir", str(out)],       # (n_iter_no_change: no stop when the loss stalls)
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
     time.sleep(10)                         # past the imports and the reading: in the first fit (minutes long)
     job.send_signal(signal.SIGINT)

@@ -63,6 +63,10 @@ class Network:
     """
 
     _fit_thread: int | None = None      # the thread whose fit trains this network (nn/inference.py)
+    #: MLPClassifier's alpha: each batch's error gains 0.5 * alpha * sum(W**2) / m over the Dense weights (not the
+    #: biases), m its rows (or its sample weights' sum), dE/dW alpha * W / m; set by the scikit-learn estimators.
+    #: Trained by the NumPy loop (the compiled loops have no such term).
+    weight_penalty: float = 0.0
     # set by `flat.build_buffers`: the flat vectors, (layer, name, start, stop) of each parameter array in
     # them, whether a layer needs dE/d(input), whether the output's delta is the fused (out - target) / n
     params: np.ndarray
@@ -209,15 +213,29 @@ class Network:
             plain_update(self.params, self.grads, self.trainable_slices(), lr)
         return E
 
-    def train_batch(self, X: np.ndarray, Y: np.ndarray, c: np.ndarray | None = None) -> float:
+    def train_batch(self, X: np.ndarray, Y: np.ndarray, c: np.ndarray | None = None,
+                    weight_sum: float | None = None) -> float:
         """Forward (training mode), error, backward and the finiteness check on checked arrays
-        (`c`: sample-weight factors): everything of one training step but the update. Raises TrainingDiverged."""
+        (`c`: sample-weight factors, `weight_sum`: the weights' sum, the penalty's m): everything of one
+        training step but the update. Raises TrainingDiverged."""
         out = self.run_forward(X, training=True)
         E = self.loss_value(out, Y, c)
         self.run_backward(Y, c)
+        if self.weight_penalty:
+            E += self._penalize(X.shape[0] if weight_sum is None else weight_sum)
         if not (math.isfinite(E) and math.isfinite(sum_of_squares(self.grads))):
             raise divergence(self.grads, E)
         return E
+
+    def _penalize(self, m: float) -> float:
+        """`weight_penalty`'s gradient added to each Dense layer's dW; returns its term of the error."""
+        if not m:
+            return 0.0                   # a batch whose sample weights are all 0 adds nothing
+        alpha, total = self.weight_penalty, 0.0
+        for layer in self.dense_layers:
+            layer.dW += (alpha / m) * layer.W
+            total += float(np.dot(layer.W.ravel(), layer.W.ravel()))
+        return 0.5 * alpha * total / m
 
     # -- targets (evaluation.py) --------------------------------------------------------------
     @property

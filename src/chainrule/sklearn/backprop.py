@@ -23,13 +23,14 @@ from .params import (
     takes_mlp_names,
     unknown_parameter,
 )
-from .stopping import ScoreStopping, hold_out
+from .stopping import MLPProgress, MLPStopping, hold_out
 
 #: how X is validated: float64 or float32 kept, a sparse matrix kept sparse as CSR
 _X_CHECK: dict = {"dtype": [np.float64, np.float32], "accept_sparse": "csr"}
 #: the output activations as MLPClassifier's out_activation_ names them
 _MLP_OUTPUT = {"sigmoid": "logistic", "softmax": "softmax", "linear": "identity"}
-#: batch_size's default, clipped to the rows without a warning (as MLPClassifier's default, 'auto')
+#: the batch size of batch_size=None, the default: clipped to the rows without a warning (as MLPClassifier's
+#: default, 'auto'); an explicit batch_size above the rows warns, 32 too
 DEFAULT_BATCH_SIZE = 32
 
 
@@ -38,8 +39,9 @@ class _Backprop(BaseEstimator):
 
     @takes_mlp_names
     def __init__(self, hidden_layer_sizes=(64,), activation="relu", optimizer="adam", learning_rate=1e-3,
-                 momentum=0.9, batch_size=DEFAULT_BATCH_SIZE, epochs=200, early_stopping=False, validation_fraction=0.1,
-                 n_iter_no_change=10, alpha=0.0, random_state=None, dtype="float64", verbose=0, warm_start=False):
+                 momentum=0.9, batch_size=None, epochs=200, early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=10, alpha=0.0, random_state=None, dtype="float64", verbose=0, warm_start=False,
+                 shuffle=True, tol=1e-4):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.optimizer = optimizer
@@ -55,6 +57,8 @@ class _Backprop(BaseEstimator):
         self.dtype = dtype
         self.verbose = verbose
         self.warm_start = warm_start
+        self.shuffle = shuffle
+        self.tol = tol
 
     _mlp = "MLPClassifier"      # scikit-learn's estimator of the same kind (the regressor's: MLPRegressor)
 
@@ -70,14 +74,23 @@ class _Backprop(BaseEstimator):
         raise NotImplementedError
 
     def _make_optimizer(self):
-        """The optimizer named, with learning_rate and alpha; one given as an instance is copied (with its
-        own arguments): fit changes no parameter of the estimator, and each fit starts from its state."""
+        """The optimizer named, with learning_rate; one given as an instance is copied (with its own
+        arguments): fit changes no parameter of the estimator, and each fit starts from its state. alpha is
+        the loss's (`_penalty`), not the optimizer's."""
         if isinstance(self.optimizer, Optimizer):
             return copy.deepcopy(self.optimizer)
-        kwargs = {"lr": self.learning_rate, "weight_decay": self.alpha}
+        kwargs = {"lr": self.learning_rate}
         if str(self.optimizer).lower() == "sgd":       # as MLPClassifier: momentum is SGD's
             kwargs["momentum"] = self.momentum
         return get_optimizer(self.optimizer, **kwargs)
+
+    def _penalty(self, n_out: int) -> float:
+        """The network's weight_penalty for alpha: MLPClassifier's 0.5 * alpha * sum(W**2) / batch rows, in
+        the units of our loss (the regressor's mean squared error is twice MLPRegressor's half one; a
+        multi-label network's cross-entropy the mean over its labels, MLPClassifier's their sum)."""
+        if not is_classifier(self):
+            return 2.0 * self.alpha
+        return self.alpha / n_out if self._kind == "multilabel-indicator" else float(self.alpha)
 
     def _layers(self, n_in: int, n_out: int) -> list[Dense]:
         """The network's layers for the parameters (not initialised)."""
@@ -90,10 +103,15 @@ class _Backprop(BaseEstimator):
     def _continues(self) -> bool:
         """warm_start: whether fit goes on with the current network, which it does when the parameters
         still describe it (the same layers, loss and dtype); else it builds one anew."""
-        check_params(self)
+        sizes = check_params(self)
         if not (self.warm_start and hasattr(self, "network_")):
             return False
         net = self.network_
+        widths = tuple(layer.n_out for layer in net.dense_layers[:-1])
+        if widths != sizes:          # MLPClassifier keeps the old weights (or fails in NumPy): refused, named
+            raise ValidationError(f"{estimator_name(self)}: warm_start=True goes on training the fitted network, "
+                                  f"whose hidden layers are {widths}; hidden_layer_sizes is now {sizes}. Set "
+                                  "warm_start=False to build a new network, or hidden_layer_sizes back")
         return ([layer.config() for layer in self._layers(net.n_inputs, net.n_outputs)]
                 == [layer.config() for layer in net.layers] and np.dtype(self.dtype) == net.dtype
                 and self._output(net.n_outputs)[1] == net.loss_function.name)
@@ -131,9 +149,9 @@ class _Backprop(BaseEstimator):
 
     def _train(self, X, y, Y, epochs: int, sample_weight=None, fresh: bool = True) -> None:
         """Train on X and Y (y encoded) for `epochs` epochs; with early stopping, on the rows not held out.
-        `fresh`: the network was just built (else its shuffling, and early stopping's state, go on)."""
+        `fresh`: the network was just built (else its shuffling, and the stopping rule's state, go on)."""
         net, rng = self.network_, self._rng
-        stopper: ScoreStopping | None = None
+        held: tuple | None = None
         validation: tuple | None = None
         if sample_weight is not None:        # scikit-learn's checks (and messages), then the engine's
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
@@ -144,34 +162,41 @@ class _Backprop(BaseEstimator):
             (X, y, Y, sample_weight), (X_val, y_val, Y_val, w_val) = hold_out(self, X, y, Y, sample_weight,
                                                                               self._split_seed)
             validation = (X_val, Y_val) if w_val is None else (X_val, Y_val, w_val)     # its loss: val_loss
-            stopper = ScoreStopping(self, (X_val, y_val, w_val), self.n_iter_no_change,
-                                    None if fresh else self._stopped)
+            held = (X_val, y_val, w_val)
         if fresh:                            # the shuffling's generator, which warm starts and partial_fit go on with
             net.rng = np.random.default_rng(int(rng.randint(2**31 - 1)))
         batch_size = self._batch_size(X.shape[0])
-        history = net.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=True, validation_data=validation,
-                          callbacks=[] if stopper is None else [stopper], seed=None, verbose=min(int(self.verbose), 2),
+        net.weight_penalty = self._penalty(net.n_outputs)
+        # as MLPClassifier: stopped by the held-out score or the training loss (its state goes on in a warm start)
+        stopper = MLPStopping(self, held, self.tol, self.n_iter_no_change, None if fresh else self._stopped)
+        callbacks: list = [stopper]
+        if self.verbose:                     # after the stopper: its score and its decision are in the logs
+            callbacks.append(MLPProgress(stopper))
+        history = net.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=bool(self.shuffle),
+                          validation_data=validation, callbacks=callbacks, seed=None, verbose=0,
                           sample_weight=sample_weight)
         self.loss_curve_.extend(history.loss)
-        if stopper is not None:
+        self._stopped = stopper.get_state()
+        if stopper.scores:
             if self.validation_scores_ is None or self.validation_loss_curve_ is None:   # early stopping from now on
                 self.validation_scores_, self.validation_loss_curve_ = [], []
             self.validation_scores_.extend(history.val_score)
             self.validation_loss_curve_.extend(history.val_loss)
             self.best_validation_score_ = stopper.best
-            self._stopped = stopper.get_state()
         self.n_iter_ = len(history.loss)        # this call's epochs, as MLPClassifier's (loss_curve_ has them all)
         self.t_ += X.shape[0] * self.n_iter_
         self.loss_ = self.loss_curve_[-1]       # as MLPClassifier's: the last epoch's; the lowest without early
         self.best_loss_ = None if self.early_stopping else min(self.loss_curve_)    # stopping (with it: None)
 
     def _batch_size(self, n: int) -> int:
-        """The batch size for n training rows: 'auto' is min(200, n), as MLPClassifier's; a larger size than
-        n is clipped to n, with MLPClassifier's warning unless it is the default (which a small data set
-        does not make the user's mistake)."""
+        """The batch size for n training rows: 'auto' is min(200, n), as MLPClassifier's; None, the default,
+        32; a larger size than n is clipped to n, with MLPClassifier's warning unless it is the default
+        (which a small data set does not make the user's mistake)."""
         if self.batch_size == "auto":
             return min(200, n)
-        if self.batch_size > n and self.batch_size != DEFAULT_BATCH_SIZE:
+        if self.batch_size is None:
+            return min(DEFAULT_BATCH_SIZE, n)
+        if self.batch_size > n:
             held = " (early stopping holds out the rest)" if self.early_stopping else ""
             warnings.warn(f"Got `batch_size` larger than sample size: batch_size={self.batch_size}, {n} training "
                           f"rows{held}. It is going to be clipped to {n}", UserWarning, stacklevel=5)

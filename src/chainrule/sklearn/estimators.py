@@ -37,28 +37,33 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         "logistic" and "identity" too; None is linear).
     optimizer : "adam", "sgd", "rmsprop", "adagrad" or "adamw", with learning_rate; momentum is
         used by "sgd" only. Or a `chainrule.optim` optimizer, copied by each fit, with its own
-        arguments (learning_rate, momentum and alpha are then not used).
-    batch_size, epochs : mini-batch size ('auto': min(200, n_samples), as MLPClassifier) and passes
-        over the data. A batch_size above the training rows is clipped, with MLPClassifier's warning
-        unless it is the default.
+        arguments (learning_rate and momentum are then not used).
+    batch_size, epochs : mini-batch size (None, the default: 32; 'auto': min(200, n_samples), as
+        MLPClassifier) and the most passes over the data (see tol). A batch_size above the training rows
+        is clipped, with MLPClassifier's warning unless it is the default (an explicit 32 warns).
+    shuffle : shuffle the rows each epoch (as MLPClassifier).
     early_stopping : hold out validation_fraction of the data (each class in proportion for
         single-label targets) and stop when its score (`score`: accuracy, R2 for the regressor) has
-        not improved for more than n_iter_no_change epochs; the weights of the best score are kept.
-        As MLPClassifier.
-    alpha : L2 penalty: the optimizer's weight_decay, alpha * w added to every parameter's gradient
-        each step (MLPClassifier adds alpha * W / batch size to the weights' only).
+        not risen above the best by tol for more than n_iter_no_change epochs; the weights of the best
+        score are kept. Without it, training stops when the loss has not fallen below the lowest by tol for
+        more than n_iter_no_change epochs. As MLPClassifier (epochs is its max_iter).
+    alpha : L2 penalty, MLPClassifier's: 0.5 * alpha * sum(W**2) / m added to each batch's loss (m its
+        rows, or its sample weights' sum), on the weights, not the biases (the network's weight_penalty;
+        the regressor's twice, as its loss; a multi-label one's over the labels' count).
     random_state : seed of the initial weights, the shuffling and the validation split.
     dtype : "float64" or "float32": the network's. The outputs (predict_proba, the regressor's
         predict) are float32 with "float32"; else, as MLPClassifier's, float32 when X and the X
-        trained on are both float32. verbose : 0 or False silent, 1 or True a progress bar, 2 and
-        above a line an epoch.
+        trained on are both float32.
+    verbose : 0 or False silent; else MLPClassifier's lines ("Iteration 1, loss = 0.69314718", with early
+        stopping "Validation score: 0.950000", and its message when it stops).
     warm_start : fit goes on training the current network (its optimizer's state and shuffling
-        too) when the parameters still describe it; else it builds one anew. As MLPClassifier.
+        too) when the parameters still describe it; else it builds one anew (other hidden_layer_sizes: an
+        error, where MLPClassifier goes on with the old layers). As MLPClassifier.
 
     Attributes
     ----------
     loss_curve_ : the training loss of each epoch (of every fit since the network was built, with
-        warm_start and partial_fit): the network's loss, without the alpha term (the regressor's:
+        warm_start and partial_fit): the network's loss with the alpha term, as MLPClassifier's (the regressor's:
         the mean squared error, twice MLPRegressor's half squared error).
     n_iter_ : the epochs of the last call of fit or partial_fit (partial_fit: 1), as MLPClassifier's.
     validation_scores_, best_validation_score_ : with early_stopping, the held-out score of each

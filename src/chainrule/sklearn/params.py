@@ -99,20 +99,23 @@ def check_params(est: Any) -> tuple[int, ...]:
     if bad:
         raise ParameterError(f"{name}: hidden_layer_sizes must hold positive integers (the hidden layers' "
                              f"widths); got {tuple(sizes)!r}")
-    checks = [("batch_size", est.batch_size == "auto" or (_count(est.batch_size) and est.batch_size >= 1),
+    batch = est.batch_size
+    checks = [("batch_size", batch is None or batch == "auto" or (_count(batch) and batch >= 1),
                "a positive int or 'auto' (min(200, n_samples))"),
               ("epochs", _count(est.epochs) and est.epochs >= 1, "a positive int"),
               ("n_iter_no_change", _count(est.n_iter_no_change) and est.n_iter_no_change >= 1, "a positive int"),
               ("learning_rate", _real(est.learning_rate) and est.learning_rate > 0, "a number > 0"),
               ("alpha", _real(est.alpha) and est.alpha >= 0, "a number >= 0"),
+              ("tol", _real(est.tol) and est.tol >= 0, "a number >= 0"),
               ("momentum", _real(est.momentum) and 0 <= est.momentum <= 1, "a number in [0, 1]"),
               ("validation_fraction", _real(est.validation_fraction) and 0 <= est.validation_fraction < 1
                and (est.validation_fraction > 0 or est.early_stopping is False),
                "a number in [0, 1), above 0 with early_stopping"),
               ("verbose", isinstance(est.verbose, (bool, np.bool_)) or (_count(est.verbose) and est.verbose >= 0),
-               "an int >= 0 or a bool (0: silent, 1: a progress bar, 2 and above: a line an epoch)"),
+               "an int >= 0 or a bool (0 or False: silent; else MLPClassifier's lines, one an epoch)"),
               ("early_stopping", isinstance(est.early_stopping, (bool, np.bool_)), "True or False"),
-              ("warm_start", isinstance(est.warm_start, (bool, np.bool_)), "True or False")]
+              ("warm_start", isinstance(est.warm_start, (bool, np.bool_)), "True or False"),
+              ("shuffle", isinstance(est.shuffle, (bool, np.bool_)), "True or False")]
     rs = est.random_state
     checks.append(("random_state", rs is None or isinstance(rs, np.random.RandomState)
                    or (isinstance(rs, (int, np.integer)) and 0 <= rs < 2**32),

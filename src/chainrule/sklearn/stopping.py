@@ -1,14 +1,16 @@
 """Early stopping of the estimators, as MLPClassifier's: the held-out rows (`hold_out`) and the
-callback that scores them each epoch with the estimator's own score (`ScoreStopping`)."""
+rule that stops training, on their score or on the training loss (`MLPStopping`); and their
+verbose lines, in MLPClassifier's words (`MLPProgress`)."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 from sklearn.model_selection import train_test_split
 
 from ..errors import ValidationError
-from ..training.callbacks import EarlyStopping
+from ..training.callback import Callback
 from .params import estimator_name
 
 
@@ -43,23 +45,62 @@ def hold_out(est: Any, X: Any, y: Any, Y: Any, sample_weight: Any, seed: int) ->
     return tuple(train), tuple(held)
 
 
-class ScoreStopping(EarlyStopping):
-    """Early stopping on the estimator's score of the held-out rows (accuracy, or R2 for a regressor),
-    as MLPClassifier's: logged each epoch as "val_score"; training stops when it has not improved for
-    more than `patience` epochs, and the weights of the best one are kept. `state`: that of the fit a
-    warm start goes on from (`get_state`)."""
+class MLPStopping(Callback):
+    """MLPClassifier's stopping rule (its `_update_no_improvement_count`), each epoch: with held-out rows
+    (`held_out`), their score by the estimator's own `score` (logged as "val_score"), which does not improve
+    when below the best + tol (the best, and its weights, kept when above it: restored at the end); else the
+    training loss, which does not improve when above the lowest - tol. After more than `patience` epochs in
+    a row without improvement, training stops. `state`: that of the fit a warm start goes on from."""
 
-    def __init__(self, estimator: Any, held_out: tuple, patience: int, state: dict | None = None):
-        # MLPClassifier stops after more than n_iter_no_change epochs without improvement; EarlyStopping,
-        # as Keras', after `patience` of them
-        super().__init__("val_score", patience=patience + 1, mode="max", restore_best_weights=True)
-        self.estimator, self.held_out, self.state = estimator, held_out, state
+    def __init__(self, estimator: Any, held_out: tuple | None, tol: float, patience: int, state: dict | None = None):
+        super().__init__()
+        self.estimator, self.held_out, self.tol, self.patience = estimator, held_out, float(tol), patience
+        self.scores = held_out is not None
+        self.state = state if state is not None and state.get("scores") == self.scores else None
 
     def on_train_begin(self, params: dict) -> None:
-        super().on_train_begin(params)
-        if self.state is not None:         # a warm start: the best score, its weights and the count go on
-            self.set_state(self.state)
+        state = self.state or {}
+        self.best: float = state.get("best", -math.inf if self.scores else math.inf)
+        self.count: int = state.get("count", 0)
+        self.best_params: np.ndarray | None = state.get("best_params")
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-        logs["val_score"] = self.estimator._held_out_score(*self.held_out)
-        super().on_epoch_end(epoch, logs)
+        if self.held_out is not None:
+            score = logs["val_score"] = self.estimator._held_out_score(*self.held_out)
+            self.count = self.count + 1 if score < self.best + self.tol else 0
+            if score > self.best:
+                self.best, self.best_params = score, self.network.params.copy()
+        else:
+            loss = logs["loss"]
+            self.count = self.count + 1 if loss > self.best - self.tol else 0
+            self.best = min(self.best, loss)
+        if self.count > self.patience:
+            self.network.stop_training = True
+
+    def on_train_end(self) -> None:
+        if self.scores and self.best_params is not None:     # as MLPClassifier: the best score's weights
+            self.network.params[...] = self.best_params
+
+    def get_state(self) -> dict:
+        return {"scores": self.scores, "best": self.best, "count": self.count, "best_params": self.best_params}
+
+
+class MLPProgress(Callback):
+    """verbose=True: MLPClassifier's lines on stdout, "Iteration 3, loss = 0.69314718" each epoch (counted
+    from 1 in each call of fit, as MLPClassifier's n_iter_), "Validation score: 0.950000" after it with early
+    stopping, and its message when `stopper` ends the fit."""
+
+    def __init__(self, stopper: MLPStopping):
+        super().__init__()
+        self.done, self.stopper = 0, stopper
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        self.done += 1
+        print(f"Iteration {self.done}, loss = {logs['loss']:.8f}")
+        stopper = self.stopper
+        if stopper.scores:
+            print(f"Validation score: {logs['val_score']:f}")
+        if self.network.stop_training:
+            what = "Validation score" if stopper.scores else "Training loss"
+            print(f"{what} did not improve more than tol={stopper.tol:f} for {stopper.patience} consecutive "
+                  "epochs. Stopping.")

@@ -59,8 +59,8 @@ def epoch_plan(net, optimizer, X: Any = None, batch_size: int | None = None) -> 
     # the loop's plain products against BLAS, are those of the layers above it
     first = net.layers[0] if sparse and net.layers else None
     size = net.n_params - (first.n_in * first.n_out if type(first) is Dense else 0)
-    if not kernels.ENABLED or size > kernels.MAX_EPOCH_PARAMS:
-        return None
+    if not kernels.ENABLED or size > kernels.MAX_EPOCH_PARAMS or net.weight_penalty:
+        return None                    # (the weights' penalty: NumPy's loop alone has it)
     if batch_size is not None and batch_size * size > kernels.MAX_EPOCH_WORK:
         return None                    # big batches: NumPy's BLAS products beat the compiled loop's
     if X is not None and not isinstance(X, np.ndarray) and (not sparse or X.loop_arrays() is None):

@@ -253,7 +253,8 @@ class Trainer:
             for cb in begin:
                 cb.on_train_batch_begin(batch, {})
             try:
-                E = net.train_batch(xb, yb) if wb is None else net.train_batch(xb, yb, sw.factors(wb, net.dtype))
+                E = net.train_batch(xb, yb) if wb is None else \
+                    net.train_batch(xb, yb, sw.factors(wb, net.dtype), float(np.add.reduce(wb)))
             except TrainingDiverged as exc:
                 if not terminates(self.callbacks):
                     raise self.diverged(exc, epoch, batch) from None

@@ -8,6 +8,8 @@ import pytest
 
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
+pd = pytest.importorskip("pandas")
+from conftest import cli, csv_feeds  # noqa: E402
 
 import chainrule as cr  # noqa: E402
 from chainrule.saving.onnx import to_onnx  # noqa: E402
@@ -139,3 +141,84 @@ def test_large_finite_numbers_whose_sum_overflows_keep_the_plain_numbers(dtype):
     np.testing.assert_array_equal(run(net, X), X)
     np.testing.assert_array_equal(net.predict(X), X)
 
+
+# -- a CSV cell that says None ------------------------------------------------------------------------------
+
+def test_a_csv_cell_none_is_missing_for_predict_as_for_the_graph_unless_a_learned_category(csv_models, tmp_path):
+    """pandas.read_csv takes 'None' and '<NA>' as missing by default; chainrule's reader keeps them as
+    text (a real category 'None' must survive training). The graph cannot tell the text 'None' from the
+    None onnxruntime writes so, and took it as missing; `chainrule predict` took the same CSV cell as
+    an unseen category (all zeros). Now predict takes it as missing too where the model learned no
+    such category: filled with --impute (as an empty cell is), refused without it; a learned 'None'
+    stays that category for training, predict and the graph alike."""
+    folder, models = csv_models
+    df = pd.DataFrame({"a": [0.3, -1.0, 2.0, 0.1], "b": [4.0, 6.0, 5.5, 5.0],
+                       "colour": ["None", "<NA>", "red", "blue"]})
+    df.to_csv(tmp_path / "none.csv", index=False)
+    empty = df.assign(colour=["", "", "red", "blue"])
+    empty.to_csv(tmp_path / "empty.csv", index=False)
+    model, graph = models["imputed"]
+    got = {}
+    for name in ("none", "empty"):
+        r = cli("predict", model, tmp_path / f"{name}.csv", "--proba", "--out", tmp_path / f"{name}-p.csv")
+        assert r.returncode == 0, r.stderr
+        got[name] = pd.read_csv(tmp_path / f"{name}-p.csv")
+    pd.testing.assert_frame_equal(got["none"], got["empty"])          # as an empty cell: filled
+    s = ort.InferenceSession(str(graph), providers=["CPUExecutionProvider"])
+    label, proba = s.run(None, csv_feeds(df))
+    assert list(label) == list(got["none"]["prediction"])
+    np.testing.assert_allclose(proba, got["none"][["proba_no", "proba_yes"]].to_numpy(), rtol=1e-6, atol=1e-6)
+    r = cli("predict", models["plain"][0], tmp_path / "none.csv")
+    assert r.returncode != 0 and "missing values in 'colour'" in r.stderr and "'None' or '<NA>'" in r.stderr
+    s = ort.InferenceSession(str(models["plain"][1]), providers=["CPUExecutionProvider"])
+    with pytest.raises(ORT_ERRORS, match="column 'colour' has a missing value"):
+        s.run(None, csv_feeds(df))
+
+
+@pytest.mark.parametrize("capped", [False, True])
+def test_a_learned_none_category_stays_a_category_in_training_predict_and_the_graph(tmp_path, capped):
+    """'None' in the training file is a category: training, predict and the graph agree on it. Capped by
+    --max-categories (its rarest value, counted among 'other'), it is text too: training (which encodes
+    its own file with the same rules) does not take it for a gap, nor do predict and the graph."""
+    rng = np.random.default_rng(3)
+    veneer = rng.choice(["None", "Stone", "Brick"], size=120, p=[0.2, 0.4, 0.4])
+    x = rng.normal(size=120)
+    pd.DataFrame({"x": x, "veneer": veneer, "y": np.where((veneer == "None") ^ (x > 0), "a", "b")}).to_csv(
+        tmp_path / "t.csv", index=False)
+    r = cli("train", tmp_path / "t.csv", "--target", "y", "--hidden", "4", "--epochs", "5", "--out",
+            tmp_path / "m.npz", "--quiet", *(["--max-categories", "2"] if capped else []))
+    assert r.returncode == 0, r.stderr
+    assert cli("export", tmp_path / "m.npz", tmp_path / "m.onnx").returncode == 0
+    r = cli("predict", tmp_path / "m.npz", tmp_path / "t.csv", "--proba", "--out", tmp_path / "p.csv")
+    assert r.returncode == 0, r.stderr
+    want = pd.read_csv(tmp_path / "p.csv")
+    df = pd.read_csv(tmp_path / "t.csv", keep_default_na=False)
+    net, extra = cr.load(tmp_path / "m.npz", with_extra=True)
+    assert ("None" in extra["tabular"]["categories"]["veneer"]) is not capped
+    s = ort.InferenceSession(str(tmp_path / "m.onnx"), providers=["CPUExecutionProvider"])
+    feeds = {"x": df[["x"]].to_numpy(np.float64), "veneer": df[["veneer"]].to_numpy(object)}
+    label, proba = s.run(None, feeds)
+    assert list(label) == list(want["prediction"])
+    np.testing.assert_allclose(proba, want[["proba_a", "proba_b"]].to_numpy(), rtol=1e-6, atol=1e-6)
+
+
+# -- an empty batch ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_an_empty_batch_is_an_empty_output_in_the_graph_and_refused_by_predict(dtype, csv_models):
+    """The documented difference: onnxruntime runs a graph on 0 rows, and a server that batches requests
+    may send none, so the graph (checks included, and a CSV model's) gives 0 rows of outputs; predict
+    refuses X of 0 rows as scikit-learn's predict refuses 0 samples."""
+    from sklearn.neural_network import MLPRegressor
+    net = cr.Network([cr.Dense(3, 4, "relu"), cr.Dense(4, 2, "softmax")], seed=0, dtype=dtype)
+    X = np.empty((0, 3), dtype=dtype)
+    assert run(net, X).shape == (0, 2)
+    with pytest.raises(cr.errors.ValidationError, match=r"X is empty: expected at least one sample"):
+        net.predict(X)
+    fitted = MLPRegressor(max_iter=5).fit(np.random.default_rng(0).random((20, 3)), np.arange(20.0))
+    with pytest.raises(ValueError, match="0 sample"):
+        fitted.predict(X)
+    _, models = csv_models
+    s = ort.InferenceSession(str(models["imputed"][1]), providers=["CPUExecutionProvider"])
+    label, proba = s.run(None, csv_feeds(pd.DataFrame({"a": [], "b": [], "colour": pd.Series([], dtype=object)})))
+    assert label.shape == (0,) and proba.shape == (0, 2)

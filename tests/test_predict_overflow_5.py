@@ -98,3 +98,13 @@ def test_overflowing_rows_in_two_chunks_are_refused_naming_the_layer():
     net.layers[0].W[...] = 10.0
     with pytest.raises(cr.errors.ValidationError, match=r"2 of the 3 rows of X \(first: row 0\).*Layer 0"):
         net.predict(X, batch_size=1)
+
+
+def test_float32_inputs_to_a_float64_network_are_computed_in_float64():
+    """A float32 X is converted (exactly) chunk by chunk before the products: a net input beyond float32
+    but within float64 gives the float64 truth, not a float32 overflow."""
+    net = cr.Network([cr.Dense(2, 2, "tanh"), cr.Dense(2, 1, "linear")], seed=0, dtype="float64")
+    net.layers[0].W[...] = [[3e38, -3e38], [3e38, -2.9e38]]
+    X = np.array([[1.0, 1.0], [1.0, -1.5]], dtype=np.float32)
+    np.testing.assert_allclose(net.predict(X), float64_truth(net, X), rtol=1e-12)
+    np.testing.assert_array_equal(net.predict(X), net.predict(X.astype(np.float64)))

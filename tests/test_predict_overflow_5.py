@@ -108,3 +108,13 @@ def test_float32_inputs_to_a_float64_network_are_computed_in_float64():
     X = np.array([[1.0, 1.0], [1.0, -1.5]], dtype=np.float32)
     np.testing.assert_allclose(net.predict(X), float64_truth(net, X), rtol=1e-12)
     np.testing.assert_array_equal(net.predict(X), net.predict(X.astype(np.float64)))
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+def test_forward_gives_the_float64_truth_where_a_hidden_net_input_overflowed(activation):
+    """Network.forward (explain's pass, which caches every layer) checked only its outputs, as predict did."""
+    case = sign_flip_case(activation, 64)
+    if case is None:
+        pytest.skip("this BLAS sums none of the candidates to an infinity of the wrong sign")
+    net, X = case
+    np.testing.assert_allclose(net.forward(X), float64_truth(net, X, round_to=np.float32), rtol=1e-6, atol=1e-6)

@@ -1,6 +1,6 @@
 """Rows whose forward pass gave NaN or infinity in an output or in some layer's net input (predict
-checks each), computed again with care: their exact outputs when they are finite, else the error that
-names the layer that overflows.
+and forward check each), computed again with care: their exact outputs when they are finite, else the
+error that names the layer that overflows.
 
 A net input can overflow its dtype while the layer's output is finite and exact: a softmax over
 logits beyond 3.4e38 in float32 (inf - inf is NaN in the plain pass, the exact output is 0 or 1),
@@ -74,13 +74,20 @@ def refusal(net: Any, k: int, count: int, first: int, n: int) -> ValidationError
 
 
 def finite_outputs(net: Any, X: Any, out: np.ndarray) -> np.ndarray:
-    """`out`, the plain pass's outputs for the checked inputs X, with its NaN or infinite rows computed
-    again (`recompute`) in place (so a layer's cache that is `out` holds them too); refused in words
-    where a layer overflows."""
+    """`out`, the plain pass's outputs for the checked inputs X (the layers' caches hold its net inputs),
+    with its rows whose output or some layer's net input is NaN or infinite computed again (`recompute`)
+    in place (so a layer's cache that is `out` holds them too); refused in words where a layer overflows."""
+    nets = [z for z in (getattr(layer, "net", None) for layer in net.layers)
+            if isinstance(z, np.ndarray) and z.ndim == 2 and z.shape[0] == out.shape[0]]
     with np.errstate(over="ignore", invalid="ignore"):     # large finite outputs may overflow the sum
-        if np.isfinite(np.add.reduce(out, axis=None)) or np.isfinite(out).all():
+        if all(np.isfinite(np.add.reduce(v, axis=None)) or np.isfinite(v).all() for v in (*nets, out)):
             return out
-    wrong = np.flatnonzero(~np.isfinite(out).all(axis=1))
+    bad = ~np.isfinite(out).all(axis=1)
+    for z in nets:
+        bad |= ~np.isfinite(z).all(axis=1)
+    wrong = np.flatnonzero(bad)
+    if not len(wrong):
+        return out
     careful, failed = recompute(net, X, wrong)
     if failed is not None:
         raise refusal(net, failed[0], len(failed[1]), int(wrong[failed[1][0]]), X.shape[0])

@@ -341,7 +341,8 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
     sep : None detects it among , ; tab | (the one that splits every line evenly).
     thousands : the character between thousands in numbers (',' for 1,234), None for none.
     na_values : extra cell values that mean "missing" (e.g. ["?", "-"]), besides the empty cell,
-        NA, NaN and nan (NA_MARKERS; a cell 'None' or 'null' is text, as written).
+        NA, NaN and nan (NA_MARKERS; a cell 'None' or 'null' is text, as written; encode.TEXT_MISSING
+        says when a prediction takes 'None' as missing).
     text_columns : columns read as text, as written (codes 0001 and 1 are two categories; read as
         numbers they were one), as `chunks.iter_chunks` reads them.
     usecols : read only these columns, as text, for a file read before (its rows are not checked again,

@@ -19,6 +19,11 @@ from .lines import file_lines, missing_values, on_lines, plural
 from .progress import Progress
 
 INT32_MAX = 2**31 - 1
+# Python's None and pandas' NA as text (str(None), and what onnxruntime makes of them in a string
+# input): a gap where training learned no such category (and the column is not capped), in a CSV cell
+# too, so that `chainrule predict`, a DataFrame and the exported graph (which cannot tell the text
+# from None) agree
+TEXT_MISSING = ("None", "<NA>")
 
 
 def _line(mask: np.ndarray, df: Any) -> int:
@@ -130,10 +135,17 @@ def text_codes(pre: Any, df: Any, c: str, unseen_warning: type[Warning],
     read in chunks warns once at its end)."""
     import pandas as pd
     col = df[c].astype("string")
+    # (a column capped by --max-categories counted them among its 'other' values in training: text there)
+    unlearned = [m for m in TEXT_MISSING if m not in pre.categories[c]] if c not in pre.other else []
+    said = col.isin(unlearned).to_numpy(dtype=bool, na_value=False) if unlearned else None
+    if said is not None and said.any():
+        col = col.mask(said)
     gaps = col.isna().to_numpy()
     if gaps.any():
         if c not in pre.fill:
-            raise ValidationError(gap_message(pre, c, _lines(gaps, df), gaps.sum()))
+            why = "" if said is None or not said.any() else \
+                f" (a cell {' or '.join(map(repr, unlearned))} is missing where training saw no such category)"
+            raise ValidationError(gap_message(pre, c, _lines(gaps, df), gaps.sum()) + why)
         col = col.fillna(pre.fill[c])
     codes = pd.Index(pre.categories[c], dtype=col.dtype).get_indexer(col)
     missed = codes < 0

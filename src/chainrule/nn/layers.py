@@ -291,11 +291,14 @@ class Dense(Layer):
     _plain_infer = infer        # predict calls infer_into only where infer is this one (not overridden)
 
     def infer_into(self, x: Any, out: np.ndarray) -> np.ndarray:
-        """`infer` computed in `out` (a buffer of the output's shape; `predict`), the built-in
-        activations in place there."""
+        """`infer` computed in `out` (a buffer of the output's shape), the built-in activations in place there."""
+        return in_place(self.activation, self.net_into(x, out))
+
+    def net_into(self, x: Any, out: np.ndarray) -> np.ndarray:
+        """The net input x @ W + b computed in `out` (`predict` checks it before the activation)."""
         net = sparse.matmul(x, self._W, out) if sparse.is_sparse(x) else np.matmul(x, self._W, out=out)
         net += self._b
-        return in_place(self.activation, net)
+        return net
 
     def __getstate__(self) -> dict:
         """Pickle the parameters, not the caches and training buffers (views that would come back

@@ -1,11 +1,13 @@
-"""Rows whose forward pass gave NaN or infinity, computed again with care: their exact outputs when
-they are finite, else the error that names the layer that overflows.
+"""Rows whose forward pass gave NaN or infinity in an output or in some layer's net input (predict
+and forward check each), computed again with care: their exact outputs when they are finite, else the
+error that names the layer that overflows.
 
 A net input can overflow its dtype while the layer's output is finite and exact: a softmax over
 logits beyond 3.4e38 in float32 (inf - inf is NaN in the plain pass, the exact output is 0 or 1),
-a ReLU of a net input below the dtype's range (0). `recompute` takes each layer's net input in
-float64 scaled by a power of two (x 2^-s @ W + b 2^-s: no product or sum overflows, and the scaling
-is exact but for terms under 2^-1074 * 2^s, which no sum of these magnitudes notices), applies the
+a ReLU of a net input below the dtype's range (0); or finite and wrong: a sigmoid of a net input
+whose terms summed to +inf where the exact sum is negative (1 for 0). `recompute` takes each layer's net input in
+float64 scaled by a power of two, per row (x 2^-s @ W + b 2^-s: no product or sum overflows, and the
+scaling is exact but for terms under 2^-1074 * 2^s, which no sum of the row's magnitudes notices), applies the
 activation to the value it stands for, and keeps the output when the dtype holds it. An output the
 dtype cannot hold (a ReLU or linear unit beyond its largest number) is the layer overflowing,
 refused in words: which rows, which layer, the dtype's limit and what to do. Only the rows that
@@ -41,12 +43,15 @@ def recompute(net: Any, x: Any, where: np.ndarray) -> tuple[np.ndarray, tuple[in
 
 
 def dense_exactly(layer: Any, a: np.ndarray) -> np.ndarray:
-    """f(a @ W + b) in float64, the net input scaled by 2^-s so that nothing overflows before f."""
+    """f(a @ W + b) in float64, each row's net input scaled by 2^-s (s from the row's largest number and
+    the layer's) so that nothing overflows before f, nor a row's small numbers underflow for another's
+    large ones (saving/onnx_checks computes the same)."""
     a64, W, b = a.astype(np.float64), layer.W.astype(np.float64), layer.b.astype(np.float64)
     if not (np.isfinite(W).all() and np.isfinite(b).all()):
         return np.full((a.shape[0], W.shape[1]), np.nan)
-    big = [np.frexp(np.max(np.abs(v), initial=0.0))[1] for v in (a64, W, b)]
-    s = max(0, big[0] + big[1] + int(W.shape[0]).bit_length(), big[2] + 1) - 1000
+    e_a = np.frexp(np.max(np.abs(a64), axis=1, keepdims=True, initial=0.0))[1]          # (rows, 1)
+    e_W, e_b = (int(np.frexp(np.max(np.abs(v), initial=0.0))[1]) for v in (W, b))
+    s = np.maximum(e_a + max(e_W, 0) + int(W.shape[0]).bit_length() + 1, max(e_b + 1, 0)) - 1000
     scaled = np.ldexp(a64, -s) @ W + np.ldexp(b, -s)
     if isinstance(layer.activation, Softmax):        # shifted by the row maximum, as softmax itself does
         scaled -= scaled.max(axis=1, keepdims=True)
@@ -69,13 +74,20 @@ def refusal(net: Any, k: int, count: int, first: int, n: int) -> ValidationError
 
 
 def finite_outputs(net: Any, X: Any, out: np.ndarray) -> np.ndarray:
-    """`out`, the plain pass's outputs for the checked inputs X, with its NaN or infinite rows computed
-    again (`recompute`) in place (so a layer's cache that is `out` holds them too); refused in words
-    where a layer overflows."""
+    """`out`, the plain pass's outputs for the checked inputs X (the layers' caches hold its net inputs),
+    with its rows whose output or some layer's net input is NaN or infinite computed again (`recompute`)
+    in place (so a layer's cache that is `out` holds them too); refused in words where a layer overflows."""
+    nets = [z for z in (getattr(layer, "net", None) for layer in net.layers)
+            if isinstance(z, np.ndarray) and z.ndim == 2 and z.shape[0] == out.shape[0]]
     with np.errstate(over="ignore", invalid="ignore"):     # large finite outputs may overflow the sum
-        if np.isfinite(np.add.reduce(out, axis=None)) or np.isfinite(out).all():
+        if all(np.isfinite(np.add.reduce(v, axis=None)) or np.isfinite(v).all() for v in (*nets, out)):
             return out
-    wrong = np.flatnonzero(~np.isfinite(out).all(axis=1))
+    bad = ~np.isfinite(out).all(axis=1)
+    for z in nets:
+        bad |= ~np.isfinite(z).all(axis=1)
+    wrong = np.flatnonzero(bad)
+    if not len(wrong):
+        return out
     careful, failed = recompute(net, X, wrong)
     if failed is not None:
         raise refusal(net, failed[0], len(failed[1]), int(wrong[failed[1][0]]), X.shape[0])

@@ -103,8 +103,8 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
         JSON dict, `extra["tabular"]` of `chainrule.load(path, with_extra=True)`): the graph
         then takes the raw columns and gives the predictions `chainrule predict` gives.
     checks : the graph refuses what `chainrule predict` refuses (NaN or infinite inputs, a layer's
-        overflow; onnxruntime's error says what and where) and, in float32, computes the rows whose
-        net input overflows again in float64 (saving.onnx_checks). False leaves out every check:
+        overflow; onnxruntime's error says what and where) and computes the rows where a layer's net
+        input overflows again with care, as predict does (saving.onnx_checks). False leaves out every check:
         the bare network (NaN in, NaN out), a few microseconds faster per run.
     """
     onnx = _onnx()
@@ -176,7 +176,7 @@ def network_nodes(g: _Graph, net, x: str, output: str | None = None, checks: boo
     """Append the layers of `net` to the graph, reading tensor `x`; return the output's name. With
     `checks`, the graph refuses what predict refuses (onnx_checks.checked_outputs); `checked_input`:
     `x` is already checked (the CSV preprocessing's features)."""
-    layers, first = [], x                # (index, layer, W, b) of each Dense, for the careful path
+    layers, first = [], x                # (index, layer, W, b, net input) of each Dense, for the checks
     plain = output if not checks else None
     for i, layer in enumerate(net.layers):
         last = i == len(net.layers) - 1
@@ -196,9 +196,9 @@ def network_nodes(g: _Graph, net, x: str, output: str | None = None, checks: boo
             raise ValidationError(f"layer {i} ({layer!r}) has NaN or infinite weights (damaged): its graph would "
                                   "give NaN for every row; set them again, or load the model file again")
         W, b = g.const(f"layer{i}.W", layer.W), g.const(f"layer{i}.b", layer.b)
-        layers.append((i, layer, W, b))
         linear = ACTIVATION_OPS[act.name] is None
         x = g.op("Gemm", [x, W, b], hint=f"layer{i}.net", output=plain if last and linear else None)
+        layers.append((i, layer, W, b, x))
         x = activation_node(g, act, x, net.dtype, f"layer{i}", plain if last and not linear else None)
     if checks:
         x = checked_outputs(g, net, layers, first, x, output, checked_input)

@@ -13,12 +13,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..data.csvfile import NA_MARKERS
+from ..data.encode import TEXT_MISSING
 from ..errors import ChainruleTypeError, ValidationError
 
 PREFIX = "chainrule."              # internal tensor names; a column may not start with it
-# what onnxruntime makes of Python's None and pandas' NA in a string input: missing, as chainrule takes
-# them in a DataFrame (a CSV cell that reads 'None' is text to `chainrule predict`: see docs/interop.md)
-RUNTIME_MISSING = ("None", "<NA>")
+# what onnxruntime makes of Python's None and pandas' NA in a string input: missing unless a category,
+# as chainrule takes them in a DataFrame and in a CSV cell (encode.TEXT_MISSING)
+RUNTIME_MISSING = TEXT_MISSING
 
 
 def preprocessing_dict(pre) -> dict:
@@ -108,7 +109,8 @@ def preprocessing_nodes(g, pre: dict, net, checks: bool = True) -> tuple[list, s
         typed = pre.get("typed")
         more = other_spellings(cats) if typed is None or c in typed else {}     # as written: exact text
         fill = pre["fill"].get(c)
-        markers = [m for m in dict.fromkeys((*NA_MARKERS, *(pre.get("na_values") or []), *RUNTIME_MISSING))
+        runtime = RUNTIME_MISSING if c not in (pre.get("other") or {}) else ()    # capped: 'other' values
+        markers = [m for m in dict.fromkeys((*NA_MARKERS, *(pre.get("na_values") or []), *runtime))
                    if m not in cats and m not in more]
         gaps = f"missing ({', '.join(map(repr, markers))}) filled with {fill!r}" if fill is not None else \
             f"no gaps (the missing markers {', '.join(map(repr, markers))} are " \

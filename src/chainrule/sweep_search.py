@@ -175,8 +175,9 @@ def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, fol
 
     prefix = _prefix(estimator)
     grid = {prefix + k: v for k, v in grid.items()}
-    if n_iter is not None and not any(hasattr(v, "rvs") for v in grid.values()) and n_iter > len(ParameterGrid(grid)):
-        size = len(ParameterGrid(grid))        # scikit-learn's warning here says "use GridSearchCV"
+    drawn = n_iter is not None and any(hasattr(v, "rvs") for v in grid.values())
+    size = None if n_iter is None or drawn else len(ParameterGrid(grid))     # counted once, where n_iter needs it
+    if size is not None and n_iter is not None and n_iter > size:   # scikit-learn's warning says "use GridSearchCV"
         warnings.warn(f"n_iter={n_iter} is more than the grid's {size} candidates: each is run once (without "
                       "n_iter, --n-iter, the grid runs in its own order)", UserWarning, stacklevel=3)
         n_iter = size                          # RandomizedSearchCV's own cut: the same candidates, same order

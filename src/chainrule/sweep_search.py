@@ -18,7 +18,6 @@ cv_results_ has them (tests compare the two on the same folds).
 """
 from __future__ import annotations
 
-import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +29,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from chainrule.data.columns import MAX_CATEGORIES
 from chainrule.errors import ValidationError
 from chainrule.sklearn import BackpropClassifier, BackpropRegressor
+from chainrule.sweep_tasks import SweepInterrupted, run_tasks
+from chainrule.sweep_tasks import fit_on_dask as fit_on_dask  # where test_dask and users find it
 
 
 class FailedCandidateWarning(UserWarning):
@@ -59,12 +60,13 @@ class FoldPreprocessing(TransformerMixin, BaseEstimator):
         self.target, self.task, self.impute = target, task, impute
         self.text_columns, self.max_categories, self.dtype = text_columns, max_categories, dtype
 
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         from chainrule.data.tabular import Preprocessing
         # warn=False, not warnings.catch_warnings: a Dask worker's threads fit folds at once, and one thread's
         # catch_warnings swallowed another's warnings, or left every warning of the process ignored
         self.pre_ = Preprocessing.fit(X, self.target, task=self.task, impute=self.impute, warn=False,
-                                      text_columns=tuple(self.text_columns), max_categories=self.max_categories)
+                                      text_columns=tuple(self.text_columns), max_categories=self.max_categories,
+                                      sample_weight=sample_weight)     # weighted as StandardScaler's fit
         return self
 
     def transform(self, X):
@@ -164,13 +166,15 @@ class Search:
 
 def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, folds, scoring: str | None,
            n_jobs: int, scheduler: str | None, refit: Callable[[dict], Any] | None,
-           error_score: float | str = np.nan, n_iter: int | None = None, seed: int = 0) -> Search:
+           error_score: float | str = np.nan, n_iter: int | None = None, seed: int = 0,
+           weights: np.ndarray | None = None) -> Search:
     """Cross-validate every candidate of `grid` ({chainrule estimator's name: values}; `names`: the
     grid's names as written -> those) fit as `estimator` (per_fold's) on the table X, warn for each
     failed one; `n_iter`: that many candidates drawn as RandomizedSearchCV(random_state=seed) draws them
     (None: every one, as GridSearchCV); `refit(best parameters)` fits the best on every row (None: not
-    refit, as GridSearchCV's refit=False); `error_score` "raise": the first failed fit raises its error."""
-    from joblib import Parallel, delayed
+    refit, as GridSearchCV's refit=False); `error_score` "raise": the first failed fit raises its error;
+    `weights`: every row's sample weight (or None), in the fits and the scores. Interrupted: SweepInterrupted
+    with the table of the candidates whose folds all finished."""
     from sklearn.model_selection import ParameterGrid, ParameterSampler
 
     prefix = _prefix(estimator)
@@ -184,14 +188,18 @@ def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, fol
     candidates = list(ParameterGrid(grid) if n_iter is None else ParameterSampler(grid, n_iter, random_state=seed))
     splits = folds if isinstance(folds, list) else list(folds.split(X, y))   # (train, test) index pairs, as cut
     tasks = [(params, train, test) for params in candidates for train, test in splits]      # GridSearchCV's order
-
-    def on_cluster(client):     # each task a Dask task: joblib runs those of a 1-thread cluster in this process
-        data = client.scatter([X, y], broadcast=True)
-        return client.gather([client.submit(_fold, estimator, params, *data, train, test, scoring, error_score,
-                                            pure=False) for params, train, test in tasks])
-    out = on_dask(on_cluster, scheduler) if scheduler else Parallel(n_jobs=n_jobs)(
-        delayed(_fold)(estimator, params, X, y, train, test, scoring, error_score) for params, train, test in tasks)
     n_folds = len(splits)
+    try:
+        out = run_tasks(tasks, estimator, X, y, weights, scoring=scoring, error_score=error_score, n_jobs=n_jobs,
+                        scheduler=scheduler)
+    except SweepInterrupted as stop:     # the candidates whose folds all finished, ranked among themselves
+        whole = [i for i in range(len(candidates)) if all(i * n_folds + k in stop.done for k in range(n_folds))]
+        if whole:
+            kept = _results([candidates[i] for i in whole],
+                            [stop.done[i * n_folds + k] for i in whole for k in range(n_folds)], n_folds)
+            stop.table = _table(kept, names, n_folds)
+        stop.n_candidates = len(candidates)
+        raise
     res = _results(candidates, out, n_folds)
     scores = np.array([res[f"split{k}_test_score"] for k in range(n_folds)])
     failed: dict[int, str] = {}
@@ -208,38 +216,17 @@ def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, fol
     params = candidates[best]
     try:
         best_estimator = None if refit is None else refit(_unprefixed(params))
+    except KeyboardInterrupt as exc:     # every candidate finished: the table is whole, the best model is not
+        stop = SweepInterrupted(dict(enumerate(out)), *exc.args)
+        stop.table, stop.n_candidates = _table(_named(res, names), names, n_folds), len(candidates)
+        stop.refitting = True
+        raise stop from None
     except Exception as exc:
         raise ValidationError(f"the best candidate, {_shown(params, names)}, failed when refit on every row: "
                               f"{type(exc).__name__}: {exc}") from None
-    res["params"] = [_unprefixed(p) for p in candidates]
-    for name in dict.fromkeys(names.values()):
-        res[f"param_{name}"] = [p.get(name) for p in res["params"]]
+    res = _named(res, names)
     return Search(_table(res, names, n_folds), _unprefixed(params), float(res["mean_test_score"][best]),
                   best_estimator, failed, res, best)
-
-
-def _fold(estimator, params: dict, X, y, train, test, scoring: str | None,
-          error_score) -> tuple[float, float, str | None]:
-    """One candidate on one fold, as GridSearchCV's _fit_and_score: (score, fit seconds, why it failed or
-    None); with error_score "raise" a failure raises its own error."""
-    from sklearn.base import clone
-    from sklearn.metrics import check_scoring
-    estimator = clone(estimator).set_params(**clone(params, safe=False))
-    start = time.perf_counter()
-    try:
-        estimator.fit(X.iloc[train], y[train])
-    except Exception as exc:
-        if error_score == "raise":
-            raise
-        return np.nan, time.perf_counter() - start, f"{type(exc).__name__}: {exc}"
-    seconds = time.perf_counter() - start
-    try:
-        return float(check_scoring(estimator, scoring)(estimator, X.iloc[test], y[test])), seconds, None
-    except Exception as exc:
-        if error_score == "raise":
-            raise
-        return np.nan, seconds, (f"its fits worked, its score {scoring or 'default'!r} could not be computed: "
-                                 f"{type(exc).__name__}: {exc}")
 
 
 def _results(candidates: list[dict], out: list, n_folds: int) -> dict:
@@ -259,6 +246,15 @@ def _results(candidates: list[dict], out: list, n_folds: int) -> dict:
     else:
         res["rank_test_score"] = rankdata(-np.nan_to_num(means, nan=np.nanmin(means) - 1), method="min").astype(
             np.int32)
+    return res
+
+
+def _named(res: dict, names: dict[str, str]) -> dict:
+    """cv_results_ with the candidates' parameters under the chainrule estimator's names, and a param_ column
+    of each, as GridSearchCV's."""
+    res["params"] = [_unprefixed(p) for p in res["params"]]
+    for name in dict.fromkeys(names.values()):
+        res[f"param_{name}"] = [p.get(name) for p in res["params"]]
     return res
 
 
@@ -299,71 +295,3 @@ def show(value):
     if isinstance(value, tuple):
         return "x".join(str(v) for v in value)
     return value
-
-
-def fit_on_dask(search, X, y, scheduler: str) -> None:
-    """search.fit(X, y) (a scikit-learn search) through joblib's Dask backend on the cluster of `scheduler`."""
-    import joblib
-
-    def fit(_):
-        with joblib.parallel_backend("dask"):
-            search.fit(X, y)
-    on_dask(fit, scheduler)
-
-
-def on_dask(run: Callable[[Any], Any], scheduler: str) -> Any:
-    """run(client) with a client of the cluster of `scheduler`, its workers' threads limited; every future
-    settled (cancelled where the work stopped early) before the client closes."""
-    try:
-        from distributed import Client
-
-        from chainrule.workers import ThreadLimits
-    except ImportError:
-        raise ValidationError("--scheduler needs Dask: pip install 'chainrule[dask]'") from None
-    _listening(scheduler)
-    try:
-        client = Client(scheduler, timeout="10s")
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise ValidationError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
-    with client:
-        try:
-            client.wait_for_workers(1, timeout=30)
-        except TimeoutError:
-            raise ValidationError(f"the Dask scheduler at {scheduler!r} has no workers (waited 30 s)") from None
-        client.register_plugin(ThreadLimits(1))
-        try:
-            return run(client)
-        finally:
-            _settle(client)
-
-
-def _listening(scheduler: str, seconds: float = 5.0) -> None:
-    """Refuse at once a scheduler address where nothing listens (a mistyped host or port): Dask's Client
-    retries a refused connection until its timeout, and then names no reason."""
-    import socket
-
-    from distributed.comm.addressing import parse_address, parse_host_port
-    try:
-        kind, where = parse_address(scheduler)
-        host, port = parse_host_port(where) if kind in ("tcp", "tls") else (None, None)
-    except (ValueError, TypeError) as exc:
-        raise ValidationError(f"the Dask scheduler address {scheduler!r} is not one such as tcp://host:8786: "
-                              f"{exc}") from None
-    if host is None:
-        return
-    try:
-        socket.create_connection((host, port), timeout=seconds).close()
-    except OSError as exc:
-        why = "timed out" if isinstance(exc, TimeoutError) else exc.strerror or str(exc)
-        raise ValidationError(f"cannot reach the Dask scheduler at {scheduler!r}: connecting to {host} port {port}: "
-                              f"{why} (is the scheduler running, and the address right?)") from None
-
-
-def _settle(client) -> None:
-    """Cancel what the client still holds (the tasks sent before a fit failed or the user
-    stopped it, the data it scattered), so that closing the client finds nothing pending: cancel
-    returns once the scheduler has released them."""
-    from distributed import Future
-    held: list[Any] = [Future(key, client) for key in list(client.futures)]
-    if held:
-        client.cancel(held)

@@ -9,6 +9,7 @@ from chainrule.errors import ValidationError
 
 from ..data.columns import COLUMN_FLAGS
 from ..data.lines import plural
+from ..sweep_tasks import PARTIAL
 from .tabular import add_column_options, add_csv_options, reading_marks, said_left_out
 
 
@@ -53,8 +54,12 @@ def register(sub) -> None:
     p.add_argument("--task", choices=["classification", "regression"], help="override the detected task")
     p.add_argument("--impute", choices=["mean", "median", "most_frequent"], help="fill missing feature values")
     add_csv_options(p)
-    g = p.add_argument_group("columns (as train's; sample and class weights are train's only)")
+    g = p.add_argument_group("columns (as train's)")
     add_column_options(g)
+    g.add_argument("--weight", metavar="COL",
+                   help="a column of sample weights (numbers >= 0), not an input: each fold's training rows weigh "
+                        "in its scaling and its fit, its test rows in its score (the scorer's sample_weight), as "
+                        "train's --weight; the best model is refit weighted")
     p.set_defaults(func=sweep)
 
 
@@ -76,20 +81,14 @@ def sweep(args) -> int:
                               f"{args.n_iter}")
     fixed = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size), ("dtype", args.dtype))
              if v is not None and k not in grid and not (k == "batch_size" and "batch" in grid)}
-    files = [Path(args.out_dir) / "sweep_results.csv", Path(args.out_dir) / "best_model.npz"]
+    files = [Path(args.out_dir) / name for name in ("sweep_results.csv", "best_model.npz", PARTIAL)]
     before = [_identity(f) for f in files]
     try:
         result = _run(args, grid, fixed)
-    except KeyboardInterrupt:       # what the folder holds now: each file is written whole (renamed) or not at all
+    except KeyboardInterrupt as stop:   # what the folder holds now: each file is written whole (renamed) or not at all
         from ..backend.signals import ignored
         with ignored():             # a second Ctrl-C meanwhile: the line is being written (as the other commands')
-            written = [str(f) for f, was in zip(files, before) if _identity(f) not in (None, was)]
-            kept = [str(f) for f, was in zip(files, before) if _identity(f) == was and was is not None]
-            said = (f"; wrote {' and '.join(map(repr, written))} before it" if written else
-                    "; the sweep wrote nothing (its results are written when every fit is done)")
-            if kept:
-                said += f"; {' and '.join(map(repr, kept))}, from before, {'is' if len(kept) == 1 else 'are'} unchanged"
-            print(f"chainrule: interrupted{said}", file=sys.stderr)
+            print(f"chainrule: interrupted{_interrupted(stop, files, before)}", file=sys.stderr)
         return 130
     if result.said:
         print(result.said, file=sys.stderr)
@@ -106,6 +105,25 @@ def sweep(args) -> int:
     return 0
 
 
+def _interrupted(stop: KeyboardInterrupt, files: list[Path], before: list) -> str:
+    """What an interrupted sweep left: the finished candidates it wrote, and the earlier files kept."""
+    from . import _identity
+    partial = getattr(stop, "partial_path", None)
+    table = getattr(stop, "table", None)
+    if partial is not None and _identity(partial) not in (None, before[2]):
+        n, of = len(table), getattr(stop, "n_candidates", len(table))
+        said = (f"; wrote every candidate ({n}), its folds all finished, to {str(partial)!r}, but not the best model "
+                "(interrupted in its refit on every row)" if getattr(stop, "refitting", False) else
+                f"; wrote the {n} of {of} candidates whose folds all finished to {str(partial)!r} (ranked among "
+                "themselves; the others' finished folds are lost)")
+    else:
+        said = "; the sweep wrote nothing (no candidate had finished all its folds)"
+    kept = [str(f) for f, was in zip(files, before) if was is not None and _identity(f) == was]
+    if kept:
+        said += f"; {' and '.join(map(repr, kept))}, from before, {'is' if len(kept) == 1 else 'are'} unchanged"
+    return said
+
+
 def _size(grid: dict) -> str:
     """How many candidates the whole grid holds: '12 in the grid'."""
     import math
@@ -120,5 +138,6 @@ def _run(args, grid: dict, fixed: dict):
                      impute=args.impute, na_values=args.na_values, text_columns=args.text, drop=args.drop,
                      features=args.features, max_categories=args.max_categories, argument_names=COLUMN_FLAGS,
                      refit=args.refit, error_score=float("nan") if args.error_score == "nan" else "raise", **fixed,
+                     weight=args.weight,
                      read={"sep": args.sep, "encoding": args.encoding, "decimal": args.decimal,
                            "thousands": args.thousands})

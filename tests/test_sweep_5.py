@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 pd = pytest.importorskip("pandas")
-from conftest import iris_table  # noqa: E402
+from conftest import cli_in_process, iris_table  # noqa: E402
 from sklearn.model_selection import ParameterGrid  # noqa: E402
 
 from chainrule.sweep import run_sweep  # noqa: E402
@@ -97,3 +97,114 @@ def test_ctrl_c_before_any_candidate_finished_writes_nothing_and_keeps_an_earlie
         f"{str(out / 'sweep_results.partial.csv')!r}, from before, is unchanged")
     assert (out / "sweep_results.partial.csv").read_text() == "an earlier interrupted sweep's rows\n"
     assert sorted(p.name for p in out.iterdir()) == ["sweep_results.partial.csv"]
+
+
+@pytest.fixture(scope="module")
+def weighted_iris(tmp_path_factory):
+    """iris.csv with a column 'w' of sample weights (0 to 3: a row of weight 0 is as if left out)."""
+    d = iris_table()
+    d["w"] = np.random.RandomState(3).randint(0, 4, len(d)).astype(float)
+    path = tmp_path_factory.mktemp("weighted") / "iris_w.csv"
+    d.to_csv(path, index=False)
+    return path, d
+
+
+@pytest.mark.parametrize("scoring", ["accuracy", "neg_log_loss"])
+def test_weights_are_in_the_fits_and_the_scores_as_gridsearchcv_routes_them(weighted_iris, scoring):
+    """`chainrule sweep` had no --weight (train has it). The weights go where GridSearchCV.fit(X, y,
+    sample_weight=w) routes them when the scaler, the estimator and the scorer request them: each fold's
+    scaling and fit (its training rows), its score (its test rows); the best is refit weighted."""
+    import sklearn
+    from sklearn.metrics import get_scorer
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from chainrule.sklearn import BackpropClassifier
+    path, d = weighted_iris
+    folds = StratifiedKFold(3, shuffle=True, random_state=5)
+    grid = {"learning_rate": [0.01, 0.05], "hidden_layer_sizes": [(4,), (8,)]}
+    with sklearn.config_context(enable_metadata_routing=True), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pipe = Pipeline([("s", StandardScaler().set_fit_request(sample_weight=True)),
+                         ("e", BackpropClassifier(random_state=0, **FIT).set_fit_request(sample_weight=True))])
+        truth = GridSearchCV(pipe, {f"e__{k}": v for k, v in grid.items()}, cv=folds,
+                             scoring=get_scorer(scoring).set_score_request(sample_weight=True))
+        truth.fit(d.drop(columns=["species", "w"]), d["species"], sample_weight=d["w"].to_numpy())
+    res = run_sweep(path, "species", {"lr": [0.01, 0.05], "hidden": [(4,), (8,)]}, cv=folds, scoring=scoring,
+                    weight="w", **FIT)
+    for key in ("mean_test_score", "std_test_score", "rank_test_score", *(f"split{k}_test_score" for k in range(3))):
+        np.testing.assert_allclose(res.cv_results_[key], truth.cv_results_[key], rtol=1e-9, err_msg=key)
+    assert res.best_index_ == truth.best_index_
+    refit = truth.best_estimator_
+    np.testing.assert_allclose(res.best_estimator.predict_proba(refit[0].transform(d.drop(columns=["species", "w"]))),
+                               refit.predict_proba(d.drop(columns=["species", "w"])), rtol=1e-9)
+    unweighted = run_sweep(path, "species", {"lr": [0.01, 0.05], "hidden": [(4,), (8,)]}, cv=folds, scoring=scoring,
+                           drop=["w"], **FIT)
+    assert not np.allclose(unweighted.cv_results_["mean_test_score"], res.cv_results_["mean_test_score"])
+
+
+def test_cli_weight_scores_as_weighted_cross_validation_and_names_a_wrong_column(weighted_iris, tmp_path, capsys):
+    import sklearn
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from chainrule.sklearn import BackpropClassifier
+    path, d = weighted_iris
+    code, out, err = cli_in_process(capsys, "sweep", path, "--target", "species", "--grid", "lr=0.05", "--epochs", "3",
+                                    "--weight", "w", "--out-dir", tmp_path / "s")
+    assert code == 0, err
+    table = pd.read_csv(tmp_path / "s" / "sweep_results.csv")
+    with sklearn.config_context(enable_metadata_routing=True):
+        pipe = Pipeline([("s", StandardScaler().set_fit_request(sample_weight=True)),
+                         ("e", BackpropClassifier(random_state=0, epochs=3, batch_size=32, learning_rate=0.05)
+                          .set_fit_request(sample_weight=True))])
+        from sklearn.metrics import get_scorer
+        truth = cross_val_score(pipe, d.drop(columns=["species", "w"]), d["species"],
+                                cv=StratifiedKFold(3, shuffle=True, random_state=0),
+                                scoring=get_scorer("accuracy").set_score_request(sample_weight=True),
+                                params={"sample_weight": d["w"].to_numpy()})
+    np.testing.assert_allclose([table.loc[0, f"split{k}_test_score"] for k in range(3)], truth, rtol=1e-9)
+    from chainrule.saving.npz import load
+    _, extra = load(tmp_path / "s" / "best_model.npz", with_extra=True)
+    tabular = extra["tabular"]
+    assert extra["weight"] == "w" and "w" not in tabular["numeric"] + tabular["text"]   # as train's: not an input
+    bad = d.copy()
+    bad.loc[4, "w"] = -1
+    bad.to_csv(tmp_path / "bad.csv", index=False)
+    for file, column, said in ((path, "weights", "--weight: column 'weights' is not in the file"),
+                               (path, "species", "the --weight column 'species' cannot also be the --target"),
+                               (tmp_path / "bad.csv", "w", "column 'w' must hold numbers >= 0; line 6 has '-1.0'")):
+        code, _, err = cli_in_process(capsys, "sweep", file, "--target", "species", "--grid", "lr=0.05",
+                                      "--weight", column, "--out-dir", tmp_path / "x")
+        assert code == 2 and said in err, err
+
+
+def test_a_weighted_regression_scores_as_gridsearchcv_routes_the_weights(sweep_data, tmp_path):
+    """A regression's weights reach its fits and scores as above; its target is standardised per fold as
+    TransformedTargetRegressor standardises it (its transformer unweighted: scikit-learn routes no weights there)."""
+    import sklearn
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.metrics import get_scorer
+    from sklearn.model_selection import GridSearchCV, KFold
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from chainrule.sklearn import BackpropRegressor
+    d = pd.read_csv(sweep_data / "diabetes.csv")
+    d["w"] = np.random.RandomState(1).uniform(0, 2, len(d))
+    d.to_csv(tmp_path / "d.csv", index=False)
+    folds = KFold(3, shuffle=True, random_state=2)
+    with sklearn.config_context(enable_metadata_routing=True), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pipe = Pipeline([("s", StandardScaler().set_fit_request(sample_weight=True)),
+                         ("e", BackpropRegressor(random_state=0, **FIT).set_fit_request(sample_weight=True))])
+        model = TransformedTargetRegressor(pipe, transformer=StandardScaler(), check_inverse=False)
+        truth = GridSearchCV(model, {"regressor__e__learning_rate": [0.01, 0.03]}, cv=folds,
+                             scoring=get_scorer("neg_mean_squared_error").set_score_request(sample_weight=True))
+        truth.fit(d.drop(columns=["target", "w"]), d["target"].to_numpy(float), sample_weight=d["w"].to_numpy())
+    res = run_sweep(tmp_path / "d.csv", "target", {"lr": [0.01, 0.03]}, cv=folds, scoring="neg_mean_squared_error",
+                    weight="w", **FIT)
+    for key in ("mean_test_score", *(f"split{k}_test_score" for k in range(3))):
+        np.testing.assert_allclose(res.cv_results_[key], truth.cv_results_[key], rtol=1e-7, err_msg=key)

@@ -208,3 +208,18 @@ def test_a_weighted_regression_scores_as_gridsearchcv_routes_the_weights(sweep_d
                     weight="w", **FIT)
     for key in ("mean_test_score", *(f"split{k}_test_score" for k in range(3))):
         np.testing.assert_allclose(res.cv_results_[key], truth.cv_results_[key], rtol=1e-7, err_msg=key)
+
+
+def test_the_params_column_reads_back_with_pandas_and_literal_eval_drawn_values_included(sweep_data, tmp_path):
+    """The params column is a dict's repr (as pandas writes cv_results_); a value drawn from a scipy.stats
+    distribution was written np.float64(0.0123), which ast.literal_eval cannot read back."""
+    import ast
+
+    from scipy.stats import loguniform
+    res = run_sweep(sweep_data / "iris.csv", "species", {"lr": loguniform(1e-3, 1e-1), "hidden": [(4,), (8, 4)]},
+                    n_iter=3, seed=1, out_dir=tmp_path, refit=False, **FIT)
+    table = pd.read_csv(tmp_path / "sweep_results.csv", converters={"params": ast.literal_eval})
+    order = np.argsort(res.cv_results_["rank_test_score"], kind="stable")
+    assert list(table["params"]) == [res.cv_results_["params"][i] for i in order]
+    assert all(type(p["learning_rate"]) is float and type(p["hidden_layer_sizes"]) is tuple for p in table["params"])
+    np.testing.assert_array_equal(table["lr"], [p["learning_rate"] for p in table["params"]])

@@ -63,7 +63,7 @@ def test_ctrl_c_keeps_the_candidates_whose_folds_all_finished_beside_the_earlier
     out = tmp_path / "s"
     run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, out_dir=out, cv=2, **FIT)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    code, err = _interrupted_sweep(sweep_data / "iris.csv", out, "--grid", "epochs=2,3,100000;lr=0.05")
+    code, err = _interrupted_sweep(sweep_data / "iris.csv", out, "--grid", "epochs=2,3,10000000;lr=0.05")
     assert code == 130, err
     partial = out / "sweep_results.partial.csv"
     assert err.strip().splitlines()[-1] == (

@@ -31,8 +31,9 @@ def register(sub) -> None:
     p.add_argument("--target", required=True, help="the column to predict")
     p.add_argument("--grid", required=True, help="name=v1,v2;name=v1,... e.g. 'hidden=16,64;lr=1e-3,1e-2'")
     p.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786); default: run here")
-    p.add_argument("--out-dir", default="sweep", help="folder for sweep_results.csv and best_model.npz "
-                                                      "(default ./sweep)")
+    p.add_argument("--out-dir", default="sweep", help="folder for sweep_results.csv and best_model.npz (default "
+                                                      "./sweep); stopped by Ctrl-C, the candidates whose folds all "
+                                                      "finished go to sweep_results.partial.csv there")
     p.add_argument("--cv", type=int, default=3, help="cross-validation folds (default 3)")
     p.add_argument("--n-iter", type=int, help="random search: this many candidates drawn from the grid, as "
                                               "RandomizedSearchCV's n_iter (seeded by --seed); default: every one")
@@ -46,11 +47,13 @@ def register(sub) -> None:
     p.add_argument("--dtype", choices=["float64", "float32"], help="floating-point precision of every fit unless the "
                                                                    "grid sets it (default float64, as train's)")
     p.add_argument("--no-refit", dest="refit", action="store_false",
-                   help="write the results table only: no best model refit on the whole file")
+                   help="write the results table only: no best model refit on the whole file (by default the best is "
+                        "refit and written)")
     p.add_argument("--error-score", choices=["nan", "raise"], default="nan",
                    help="a fit that fails: nan scores its candidate NaN, ranked last and named (default); raise "
                         "stops the sweep with its error")
-    p.add_argument("--seed", type=int, default=0, help="seeds the folds, the weights and the shuffling (default 0)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seeds the folds, the networks' initial weights and the shuffling (default 0)")
     p.add_argument("--task", choices=["classification", "regression"], help="override the detected task")
     p.add_argument("--impute", choices=["mean", "median", "most_frequent"], help="fill missing feature values")
     add_csv_options(p)

@@ -223,3 +223,97 @@ def test_the_params_column_reads_back_with_pandas_and_literal_eval_drawn_values_
     assert list(table["params"]) == [res.cv_results_["params"][i] for i in order]
     assert all(type(p["learning_rate"]) is float and type(p["hidden_layer_sizes"]) is tuple for p in table["params"])
     np.testing.assert_array_equal(table["lr"], [p["learning_rate"] for p in table["params"]])
+
+
+def _mixed_table(path, n=240, seed=0):
+    """A CSV of numbers (with gaps) and a text column, the target depending on both."""
+    rng = np.random.RandomState(seed)
+    d = pd.DataFrame(rng.randn(n, 3), columns=["a", "b", "c"])
+    d["kind"] = rng.choice(["red", "green", "blue", "grey"], n)
+    d["y"] = np.where(d["a"] + (d["kind"] == "red") > 0.3, "yes", "no")
+    d.loc[rng.rand(n) < 0.1, "b"] = np.nan
+    d.to_csv(path, index=False)
+    return d
+
+
+def test_each_folds_preprocessing_is_learnt_once_for_every_candidate_with_gridsearchcvs_numbers(tmp_path,
+                                                                                                monkeypatch):
+    """Each candidate learnt each fold's preprocessing again (candidates x folds fits of the same rows); it is
+    learnt once a fold and shared, and the scores are those of scikit-learn's GridSearchCV over a Pipeline of
+    the same preprocessing and estimator (which learns it again in every candidate's fit)."""
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+    from sklearn.pipeline import Pipeline
+
+    from chainrule.sklearn import BackpropClassifier
+    from chainrule.sweep_search import FoldPreprocessing
+    d = _mixed_table(tmp_path / "m.csv")
+    folds = StratifiedKFold(3, shuffle=True, random_state=1)
+    pipe = Pipeline([("p", FoldPreprocessing("y", "classification", "mean")),
+                     ("e", BackpropClassifier(random_state=0, **FIT))])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        truth = GridSearchCV(pipe, {"e__learning_rate": [0.01, 0.05], "e__hidden_layer_sizes": [(4,), (8, 4)]},
+                             cv=folds, scoring="neg_log_loss").fit(d, d["y"].map({"no": 0, "yes": 1}).to_numpy())
+    fits = []
+    real = FoldPreprocessing.fit
+    monkeypatch.setattr(FoldPreprocessing, "fit", lambda self, *a, **k: fits.append(1) or real(self, *a, **k))
+    res = run_sweep(tmp_path / "m.csv", "y", {"lr": [0.01, 0.05], "hidden": [(4,), (8, 4)]}, cv=folds,
+                    scoring="neg_log_loss", impute="mean", refit=False, **FIT)
+    assert len(fits) == 3                              # one a fold, not 4 candidates x 3 folds
+    for key in ("mean_test_score", "rank_test_score", *(f"split{k}_test_score" for k in range(3))):
+        np.testing.assert_allclose(res.cv_results_[key], truth.cv_results_[key], rtol=1e-12, err_msg=key)
+
+
+def test_stopped_in_the_best_refit_every_candidate_is_kept_and_no_model_written(sweep_data, tmp_path, monkeypatch,
+                                                                                 capsys):
+    """Ctrl-C while the best is refit on every row (the last, longest fit of a sweep) came after every fold:
+    the whole table goes to the partial file, sweep_results.csv and best_model.npz are not written."""
+    from chainrule.sklearn import BackpropClassifier
+    from chainrule.sweep_tasks import SweepInterrupted
+    real = BackpropClassifier.fit
+
+    def fit(self, X, y, **kwargs):
+        if len(y) == 150:                  # the refit on every row: Ctrl-C in it
+            raise KeyboardInterrupt
+        return real(self, X, y, **kwargs)
+    monkeypatch.setattr(BackpropClassifier, "fit", fit)
+    out = tmp_path / "s"
+    with pytest.raises(SweepInterrupted) as stopped:
+        run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01, 0.05]}, out_dir=out, **FIT)
+    assert stopped.value.refitting and stopped.value.partial_path == out / "sweep_results.partial.csv"
+    table = pd.read_csv(out / "sweep_results.partial.csv")
+    assert sorted(table["lr"]) == [0.01, 0.05] and sorted(table["rank_test_score"]) == [1, 2]
+    assert sorted(p.name for p in out.iterdir()) == ["sweep_results.partial.csv"]
+    code, _, err = cli_in_process(capsys, "sweep", sweep_data / "iris.csv", "--target", "species", "--grid",
+                                  "lr=0.01,0.05", "--epochs", "5", "--out-dir", tmp_path / "c")
+    assert code == 130
+    assert err.strip().splitlines()[-1] == (
+        f"chainrule: interrupted; wrote every candidate (2), its folds all finished, to "
+        f"{str(tmp_path / 'c' / 'sweep_results.partial.csv')!r}, but not the best model (interrupted in its refit "
+        "on every row)")
+
+
+def test_ctrl_c_of_a_sweep_on_dask_keeps_the_finished_candidates_and_releases_the_clusters_tasks(sweep_data,
+                                                                                                   tmp_path):
+    """On a cluster the folds finish in any order: those back before Ctrl-C are kept, and the tasks still
+    held on the scheduler are released (the scheduler holds none of the sweep's afterwards)."""
+    import time
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, protocol="tcp", host="127.0.0.1",
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        out = tmp_path / "s"
+        code, err = _interrupted_sweep(sweep_data / "iris.csv", out, "--grid", "epochs=2,3,10000000",
+                                       "--scheduler", cluster.scheduler_address, wait=25.0)
+        assert code == 130, err
+        assert err.strip().splitlines()[-1] == (
+            f"chainrule: interrupted; wrote the 2 of 3 candidates whose folds all finished to "
+            f"{str(out / 'sweep_results.partial.csv')!r} (ranked among themselves; the others' finished folds are "
+            "lost)")
+        assert sorted(pd.read_csv(out / "sweep_results.partial.csv")["epochs"]) == [2, 3]
+        for _ in range(50):
+            held = client.run_on_scheduler(lambda dask_scheduler: [k for k in dask_scheduler.tasks if "fold" in
+                                                                    str(k)])
+            if not held:
+                break
+            time.sleep(0.2)
+        assert not held

@@ -261,7 +261,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
 
     fits = inner if error_score != "raise" else public(inner)     # "raise": a failed fit's own error, unwrapped
     try:
-        done = search(per_fold(fits, fold_pre), param_grid, names, df, y, folds=splits, scoring=scoring,
+        done = search(per_fold(fits), fold_pre, param_grid, names, df, y, folds=splits, scoring=scoring,
                       n_jobs=n_jobs, scheduler=scheduler, refit=fit_best if refit else None, error_score=error_score,
                       n_iter=n_iter, seed=seed, weights=w)
     except SweepInterrupted as stop:      # the finished candidates kept, beside (never over) a finished sweep's table

@@ -109,15 +109,27 @@ def enough_rows(counts, classes: list, cv: int) -> None:
                               f"fewer: {listed} (fewer folds, or more rows of those classes)")
 
 
-def per_fold(estimator, preprocessing: FoldPreprocessing):
-    """The estimator as each fold fits it: its inputs (and a regression's target) standardised with
-    the fold's training rows; a regression predicting, and so scored, in the target's units."""
+def per_fold(estimator):
+    """The estimator as each fold fits it, on the fold's preprocessed rows: a regression's target standardised
+    with the fold's training rows, its predictions, and so its scores, in the target's units."""
     from sklearn.compose import TransformedTargetRegressor
-    from sklearn.pipeline import Pipeline
-    fold = Pipeline([("preprocessing", preprocessing), ("estimator", estimator)])
     if isinstance(estimator, BackpropRegressor):
-        return TransformedTargetRegressor(fold, transformer=TargetScaling(), check_inverse=False)
-    return fold
+        return TransformedTargetRegressor(estimator, transformer=TargetScaling(), check_inverse=False)
+    return estimator
+
+
+def prepared(preprocessing: FoldPreprocessing, X, y, weights, splits: list) -> list[tuple]:
+    """Each fold's rows preprocessed once, for every candidate: (training rows, their targets and weights, test
+    rows, theirs), the preprocessing learnt from the training rows, as a Pipeline of it and the estimator learns
+    it in each candidate's fit (the same numbers, without fitting it again for every candidate)."""
+    from sklearn.base import clone
+    folds = []
+    for train, test in splits:
+        w_train, w_test = (None, None) if weights is None else (weights[train], weights[test])
+        fitted = clone(preprocessing).fit(X.iloc[train], sample_weight=w_train)
+        folds.append((fitted.transform(X.iloc[train]), y[train], w_train, fitted.transform(X.iloc[test]), y[test],
+                      w_test))
+    return folds
 
 
 def _scaled(y, mean: float, scale: float):
@@ -164,12 +176,14 @@ class Search:
     best_index: int = 0
 
 
-def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, folds, scoring: str | None,
+def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], names: dict[str, str], X, y, *,
+           folds, scoring: str | None,
            n_jobs: int, scheduler: str | None, refit: Callable[[dict], Any] | None,
            error_score: float | str = np.nan, n_iter: int | None = None, seed: int = 0,
            weights: np.ndarray | None = None) -> Search:
     """Cross-validate every candidate of `grid` ({chainrule estimator's name: values}; `names`: the
-    grid's names as written -> those) fit as `estimator` (per_fold's) on the table X, warn for each
+    grid's names as written -> those) fit as `estimator` (per_fold's) on the table X, each fold's rows
+    preprocessed once by `preprocessing` (learnt from its training rows), warn for each
     failed one; `n_iter`: that many candidates drawn as RandomizedSearchCV(random_state=seed) draws them
     (None: every one, as GridSearchCV); `refit(best parameters)` fits the best on every row (None: not
     refit, as GridSearchCV's refit=False); `error_score` "raise": the first failed fit raises its error;
@@ -187,10 +201,11 @@ def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, fol
         n_iter = size                          # RandomizedSearchCV's own cut: the same candidates, same order
     candidates = list(ParameterGrid(grid) if n_iter is None else ParameterSampler(grid, n_iter, random_state=seed))
     splits = folds if isinstance(folds, list) else list(folds.split(X, y))   # (train, test) index pairs, as cut
-    tasks = [(params, train, test) for params in candidates for train, test in splits]      # GridSearchCV's order
+    tasks = [(params, k) for params in candidates for k in range(len(splits))]      # GridSearchCV's order
     n_folds = len(splits)
     try:
-        out = run_tasks(tasks, estimator, X, y, weights, scoring=scoring, error_score=error_score, n_jobs=n_jobs,
+        data = prepared(preprocessing, X, y, weights, splits)
+        out = run_tasks(tasks, estimator, data, scoring=scoring, error_score=error_score, n_jobs=n_jobs,
                         scheduler=scheduler)
     except SweepInterrupted as stop:     # the candidates whose folds all finished, ranked among themselves
         whole = [i for i in range(len(candidates)) if all(i * n_folds + k in stop.done for k in range(n_folds))]
@@ -217,10 +232,10 @@ def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, fol
     try:
         best_estimator = None if refit is None else refit(_unprefixed(params))
     except KeyboardInterrupt as exc:     # every candidate finished: the table is whole, the best model is not
-        stop = SweepInterrupted(dict(enumerate(out)), *exc.args)
-        stop.table, stop.n_candidates = _table(_named(res, names), names, n_folds), len(candidates)
-        stop.refitting = True
-        raise stop from None
+        halted = SweepInterrupted(dict(enumerate(out)), *exc.args)
+        halted.table, halted.n_candidates = _table(_named(res, names), names, n_folds), len(candidates)
+        halted.refitting = True
+        raise halted from None
     except Exception as exc:
         raise ValidationError(f"the best candidate, {_shown(params, names)}, failed when refit on every row: "
                               f"{type(exc).__name__}: {exc}") from None

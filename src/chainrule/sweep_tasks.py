@@ -28,18 +28,19 @@ class SweepInterrupted(KeyboardInterrupt):
         self.partial_path: Any = None
 
 
-def run_tasks(tasks: list[tuple], estimator, X, y, weights, *, scoring: str | None, error_score, n_jobs: int,
+def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str | None, error_score, n_jobs: int,
               scheduler: str | None) -> list[tuple[float, float, str | None]]:
-    """Each (params, train, test) task's (score, fit seconds, why it failed) in the tasks' order, here with joblib's
-    n_jobs or as Dask tasks; interrupted, SweepInterrupted with those finished."""
+    """Each (params, fold number) task's (score, fit seconds, why it failed) in the tasks' order, here with joblib's
+    n_jobs or as Dask tasks, `data` each fold's preprocessed rows (`sweep_search.prepared`); interrupted,
+    SweepInterrupted with those finished."""
     from joblib import Parallel, delayed
     done: dict[int, tuple] = {}
 
     def on_cluster(client):     # each task a Dask task: joblib runs those of a 1-thread cluster in this process
         from distributed import as_completed
-        data = client.scatter([X, y, weights], broadcast=True)
-        futures = [client.submit(_fold, estimator, params, *data, train, test, scoring, error_score, pure=False)
-                   for params, train, test in tasks]
+        folds = client.scatter(data, broadcast=True)           # each fold's rows sent once to every worker
+        futures = [client.submit(_fold, estimator, params, folds[k], scoring, error_score, pure=False)
+                   for params, k in tasks]
         number = {future.key: i for i, future in enumerate(futures)}
         for future in as_completed(futures):
             done[number[future.key]] = future.result()
@@ -49,8 +50,8 @@ def run_tasks(tasks: list[tuple], estimator, X, y, weights, *, scoring: str | No
             on_dask(on_cluster, scheduler)
         else:
             run = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-            for i, result in run(delayed(_numbered)(i, estimator, params, X, y, weights, train, test, scoring,
-                                                    error_score) for i, (params, train, test) in enumerate(tasks)):
+            for i, result in run(delayed(_numbered)(i, estimator, params, data[k], scoring, error_score)
+                                 for i, (params, k) in enumerate(tasks)):
                 done[i] = result
     except SweepInterrupted:
         raise
@@ -63,20 +64,19 @@ def _numbered(i: int, *args) -> tuple[int, tuple]:
     return i, _fold(*args)
 
 
-def _fold(estimator, params: dict, X, y, weights, train, test, scoring: str | None,
-          error_score) -> tuple[float, float, str | None]:
+def _fold(estimator, params: dict, fold: tuple, scoring: str | None, error_score) -> tuple[float, float, str | None]:
     """One candidate on one fold, as GridSearchCV's _fit_and_score: (score, fit seconds, why it failed or
-    None); with error_score "raise" a failure raises its own error. `weights` (or None): every row's, those of
-    the training rows in the fit (preprocessing and network), those of the test rows in the score."""
+    None); with error_score "raise" a failure raises its own error. `fold`: its preprocessed training rows,
+    their targets and weights (None: unweighted), in the fit, and its test rows', in the score."""
     from sklearn.base import clone
     from sklearn.metrics import check_scoring
+    X_train, y_train, w_train, X_test, y_test, w_test = fold
     estimator = clone(estimator).set_params(**clone(params, safe=False))
-    fit_params = {} if weights is None else {"preprocessing__sample_weight": weights[train],
-                                             "estimator__sample_weight": weights[train]}
-    score_params = {} if weights is None else {"sample_weight": weights[test]}
+    fit_params = {} if w_train is None else {"sample_weight": w_train}
+    score_params = {} if w_test is None else {"sample_weight": w_test}
     start = time.perf_counter()
     try:
-        estimator.fit(X.iloc[train], y[train], **fit_params)
+        estimator.fit(X_train, y_train, **fit_params)
     except Exception as exc:
         if error_score == "raise":
             raise
@@ -84,7 +84,7 @@ def _fold(estimator, params: dict, X, y, weights, train, test, scoring: str | No
     seconds = time.perf_counter() - start
     try:
         scorer = check_scoring(estimator, scoring)
-        return float(scorer(estimator, X.iloc[test], y[test], **score_params)), seconds, None
+        return float(scorer(estimator, X_test, y_test, **score_params)), seconds, None
     except Exception as exc:
         if error_score == "raise":
             raise

@@ -113,7 +113,7 @@ def _interrupted(stop: KeyboardInterrupt, files: list[Path], before: list) -> st
     from . import _identity
     partial = getattr(stop, "partial_path", None)
     table = getattr(stop, "table", None)
-    if partial is not None and _identity(partial) not in (None, before[2]):
+    if partial is not None and table is not None and _identity(partial) not in (None, before[2]):
         n, of = len(table), getattr(stop, "n_candidates", len(table))
         said = (f"; wrote every candidate ({n}), its folds all finished, to {str(partial)!r}, but not the best model "
                 "(interrupted in its refit on every row)" if getattr(stop, "refitting", False) else

@@ -3,9 +3,10 @@ GridSearchCV's (or RandomizedSearchCV's) candidates, folds, scores and ranks, he
 Dask cluster (a task per candidate and fold), a regression scored in the target's units, failed candidates kept (NaN
 scores, ranked last) and named, the best one refit, the results table.
 
-Each fold's candidate is a Pipeline of FoldPreprocessing (the file's preprocessing learnt from that
-fold's training rows only, as a scaler in a scikit-learn Pipeline) and the estimator: the rows held out
-to score it have no say in the scaling, fill values and categories it trains with (nor, for a regression,
+Each fold's rows are preprocessed once, by FoldPreprocessing (the file's preprocessing learnt from that
+fold's training rows only), for every candidate: the numbers of a Pipeline of it and the estimator, which
+learns it again in each candidate's fit (a third of a small sweep's time). The rows held out to score a
+candidate have no say in the scaling, fill values and categories it trains with (nor, for a regression,
 in the target's mean and scale). The best candidate is refit on every row with the whole file's.
 
 The loop over candidates and folds is this module's, not GridSearchCV.fit's: scikit-learn says why a fit

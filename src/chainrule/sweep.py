@@ -208,7 +208,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         source(), na_values=na_values, usecols=cols, **read), source)               # 007 stays '007'
     w = None
     if weight is not None:                # the weights, not an input: out of the table before anything is learnt
-        df, w = _weights(df, target, as_spelled(weight, df.columns), features or (), drop or ())
+        weight = as_spelled(weight, df.columns)
+        df, w = _weights(df, target, weight, features or (), drop or ())
     left_out: list[str] = []
     if drop or features:                  # as train leaves them out (a second target column, an ID)
         from chainrule.data.columns import select_columns
@@ -253,7 +254,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         # date or target then gave folds that extrapolate (R2 -10 where shuffled folds give 0.44)
         folds = (StratifiedKFold if classify else KFold)(n_splits=cv, shuffle=True, random_state=seed)
     fold_pre = FoldPreprocessing(target, pre.task, impute, tuple(text_columns or ()), max_categories, dtype)
-    splits = _fits_every_fold(df, y, folds, fold_pre, w)      # cut once: a splitter unseeded cuts anew each call
+    splits = _fits_every_fold(df, y, folds, fold_pre, w, weight)     # cut once: unseeded splitters cut anew each call
 
     def fit_best(params: dict):
         best = public(clone(inner).set_params(**clone(params, safe=False)))     # GridSearchCV's refit
@@ -319,10 +320,13 @@ def _weights(df, target: str, column: str, features, drop):
     if column == target or column in features or column in drop:
         raise ValidationError(f"the --weight column {short(column)} cannot also be the --target, in --features or "
                               "in --drop: it is not an input")
-    return df.drop(columns=[column]), column_weights(df[column], column)
+    w = column_weights(df[column], column)
+    if not w.any():
+        raise ValidationError(f"--weight column {short(column)} is 0 on every row: at least one must weigh more than 0")
+    return df.drop(columns=[column]), w
 
 
-def _fits_every_fold(df, y, folds, fold_pre, weights=None) -> list:
+def _fits_every_fold(df, y, folds, fold_pre, weights=None, weight: str | None = None) -> list:
     """The folds' (train, test) index pairs, cut once (the ones searched), each fold's preprocessing,
     learnt from its training rows, failing as `train` would say it (a column whose values are all in
     the held-out rows) before any candidate is fit."""
@@ -331,7 +335,12 @@ def _fits_every_fold(df, y, folds, fold_pre, weights=None) -> list:
         splits = list(folds.split(df, y))
     except ValueError as exc:              # GroupKFold without groups, more folds than rows: scikit-learn's words
         raise ValidationError(f"cv={folds!r} cannot cut the file's {len(df)} rows: {exc}") from None
-    for train, _ in splits:
+    for k, (train, test) in enumerate(splits):
+        for rows, which in ((train, "training"), (test, "test")):      # a fold whose fit or score weighs nothing
+            if weights is not None and not weights[rows].any():
+                raise ValidationError(f"--weight column {weight!r} is 0 on every {which} row of fold {k + 1} of "
+                                      f"{len(splits)}: each fold's training and test rows must weigh more than 0 "
+                                      "(fewer folds, or more rows of weight above 0)")
         mask = np.zeros(len(df), dtype=bool)
         mask[train] = True
         Preprocessing.fit(df, fold_pre.target, task=fold_pre.task, impute=fold_pre.impute, warn=False,  # said once

@@ -317,3 +317,25 @@ def test_ctrl_c_of_a_sweep_on_dask_keeps_the_finished_candidates_and_releases_th
                 break
             time.sleep(0.2)
         assert not held
+
+
+def test_weights_of_zero_on_every_row_or_every_row_of_a_fold_are_refused_before_the_fits(weighted_iris, tmp_path,
+                                                                                          capsys):
+    """A fold whose test rows all weigh 0 failed every candidate with scikit-learn's 'Sample weights must contain
+    at least one non-zero number' after all the fits; a column of zeros said 'every training row has sample
+    weight 0' without naming it."""
+    from sklearn.model_selection import StratifiedKFold
+    _, d = weighted_iris
+    d = d.copy()
+    d["w"] = 0.0
+    d.to_csv(tmp_path / "zeros.csv", index=False)
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(d, d["species"]))
+    d.loc[folds[0][0][:5], "w"] = 1.0        # a few of the first fold's training rows: its test rows weigh nothing
+    d.to_csv(tmp_path / "few.csv", index=False)
+    for name, said in (("zeros", "--weight column 'w' is 0 on every row: at least one must weigh more than 0"),
+                       ("few", "--weight column 'w' is 0 on every test row of fold 1 of 3: each fold's training and "
+                               "test rows must weigh more than 0")):
+        code, out, err = cli_in_process(capsys, "sweep", tmp_path / f"{name}.csv", "--target", "species", "--grid",
+                                        "lr=0.05", "--weight", "w", "--out-dir", tmp_path / "x")
+        assert code == 2 and said in err, err
+    assert not (tmp_path / "x").exists()

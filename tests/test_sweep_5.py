@@ -155,6 +155,7 @@ def test_cli_weight_scores_as_weighted_cross_validation_and_names_a_wrong_column
     code, out, err = cli_in_process(capsys, "sweep", path, "--target", "species", "--grid", "lr=0.05", "--epochs", "3",
                                     "--weight", "w", "--out-dir", tmp_path / "s")
     assert code == 0, err
+    assert out.startswith("1 candidate x 3 folds on this machine; accuracy (rows weighted by 'w'), best first:")
     table = pd.read_csv(tmp_path / "s" / "sweep_results.csv")
     with sklearn.config_context(enable_metadata_routing=True):
         pipe = Pipeline([("s", StandardScaler().set_fit_request(sample_weight=True)),

@@ -99,7 +99,8 @@ def sweep(args) -> int:
     where = f"Dask scheduler {args.scheduler}" if args.scheduler else "this machine"
     n = len(result.table)
     drawn = f" (drawn at random from {_size(grid)})" if args.n_iter is not None else ""
-    print(f"{n} {plural(n, 'candidate')}{drawn} x {args.cv} folds on {where}; {result.scoring}, best first:")
+    weighted = f" (rows weighted by {args.weight!r})" if args.weight else ""       # as train's validation line
+    print(f"{n} {plural(n, 'candidate')}{drawn} x {args.cv} folds on {where}; {result.scoring}{weighted}, best first:")
     shown = result.table[[*grid, "mean_test_score", "std_test_score", "rank_test_score"]].astype({k: str for k in grid})
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     print(f"best: {', '.join(f'{k}={v}' for k, v in shown.iloc[0][list(grid)].items())} "

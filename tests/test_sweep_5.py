@@ -340,3 +340,13 @@ def test_weights_of_zero_on_every_row_or_every_row_of_a_fold_are_refused_before_
                                         "lr=0.05", "--weight", "w", "--out-dir", tmp_path / "x")
         assert code == 2 and said in err, err
     assert not (tmp_path / "x").exists()
+
+
+def test_cli_cv_below_two_is_named_in_the_commands_words(sweep_data, tmp_path, capsys):
+    """`--cv 1` answered with run_sweep's words: 'cv must be an integer of at least 2 folds, a scikit-learn splitter
+    (KFold(5), ...) or (train, test) index pairs', which the command cannot be given."""
+    for bad in ("1", "0", "-3"):
+        code, _, err = cli_in_process(capsys, "sweep", sweep_data / "iris.csv", "--target", "species", "--grid",
+                                      "lr=0.05", "--cv", bad, "--out-dir", tmp_path / "x")
+        assert code == 2 and f"--cv must be a number of folds of at least 2; got {bad}" in err, err
+        assert "splitter" not in err

@@ -76,6 +76,8 @@ def sweep(args) -> int:
     for name in ("epochs", "batch_size"):
         if getattr(args, name) < 1:
             raise ValidationError(f"--{name.replace('_', '-')} must be a positive integer; got {getattr(args, name)}")
+    if args.cv < 2:                 # run_sweep's words name its splitters and index pairs, which the command has not
+        raise ValidationError(f"--cv must be a number of folds of at least 2; got {args.cv}")
     if args.jobs == 0:
         raise ValidationError("--jobs must be a nonzero integer: N fits at once, -1 one per CPU, -2 all CPUs but "
                               "one (as joblib's n_jobs); got 0")

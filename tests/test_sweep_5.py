@@ -33,6 +33,10 @@ def test_the_grid_is_counted_once_for_n_iter(sweep_data, monkeypatch):
     assert len(counted) == 1
     assert any("n_iter=5 is more than the grid's 2 candidates" in str(w.message) for w in said)
     assert len(res.table) == 2
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, n_iter=3, cv=2, refit=False, **FIT)
+    assert any("n_iter=3 is more than the grid's 1 candidate: each is run once" in str(w.message) for w in said)
 
 
 def _interrupted_sweep(csv, out, *options, wait=15.0):

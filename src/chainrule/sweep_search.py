@@ -28,7 +28,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from chainrule.data.columns import MAX_CATEGORIES
-from chainrule.errors import ValidationError
+from chainrule.errors import ValidationError, plural
 from chainrule.sklearn import BackpropClassifier, BackpropRegressor
 from chainrule.sweep_tasks import SweepInterrupted, run_tasks
 from chainrule.sweep_tasks import fit_on_dask as fit_on_dask  # where test_dask and users find it
@@ -197,8 +197,9 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
     drawn = n_iter is not None and any(hasattr(v, "rvs") for v in grid.values())
     size = None if n_iter is None or drawn else len(ParameterGrid(grid))     # counted once, where n_iter needs it
     if size is not None and n_iter is not None and n_iter > size:   # scikit-learn's warning says "use GridSearchCV"
-        warnings.warn(f"n_iter={n_iter} is more than the grid's {size} candidates: each is run once (without "
-                      "n_iter, --n-iter, the grid runs in its own order)", UserWarning, stacklevel=3)
+        warnings.warn(f"n_iter={n_iter} is more than the grid's {size} {plural(size, 'candidate')}: each is run "
+                      "once, in the order RandomizedSearchCV draws them (without n_iter, --n-iter: the grid's order)",
+                      UserWarning, stacklevel=3)
         n_iter = size                          # RandomizedSearchCV's own cut: the same candidates, same order
     candidates = list(ParameterGrid(grid) if n_iter is None else ParameterSampler(grid, n_iter, random_state=seed))
     splits = folds if isinstance(folds, list) else list(folds.split(X, y))   # (train, test) index pairs, as cut

@@ -354,3 +354,17 @@ def test_cli_cv_below_two_is_named_in_the_commands_words(sweep_data, tmp_path, c
                                       "lr=0.05", "--cv", bad, "--out-dir", tmp_path / "x")
         assert code == 2 and f"--cv must be a number of folds of at least 2; got {bad}" in err, err
         assert "splitter" not in err
+
+
+def test_ctrl_c_while_the_model_is_written_says_the_table_was_written(sweep_data, tmp_path, monkeypatch, capsys):
+    import chainrule.sweep as sweep
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(sweep, "_save", interrupted)
+    code, _, err = cli_in_process(capsys, "sweep", sweep_data / "iris.csv", "--target", "species", "--grid",
+                                  "lr=0.05", "--epochs", "2", "--out-dir", tmp_path)
+    assert code == 130
+    assert err.strip().splitlines()[-1] == (
+        f"chainrule: interrupted; wrote {str(tmp_path / 'sweep_results.csv')!r} before it")
+    assert len(pd.read_csv(tmp_path / "sweep_results.csv")) == 1 and not (tmp_path / "best_model.npz").exists()

@@ -122,8 +122,10 @@ def _interrupted(stop: KeyboardInterrupt, files: list[Path], before: list) -> st
                 "(interrupted in its refit on every row)" if getattr(stop, "refitting", False) else
                 f"; wrote the {n} of {of} candidates whose folds all finished to {str(partial)!r} (ranked among "
                 "themselves; the others' finished folds are lost)")
-    else:
-        said = "; the sweep wrote nothing (no candidate had finished all its folds)"
+    else:           # after every fit: the table written, then Ctrl-C while the model was
+        written = [str(f) for f, was in zip(files, before) if _identity(f) not in (None, was)]
+        said = (f"; wrote {' and '.join(map(repr, written))} before it" if written else
+                "; the sweep wrote nothing (no candidate had finished all its folds)")
     kept = [str(f) for f, was in zip(files, before) if was is not None and _identity(f) == was]
     if kept:
         said += f"; {' and '.join(map(repr, kept))}, from before, {'is' if len(kept) == 1 else 'are'} unchanged"

@@ -241,7 +241,7 @@ def test_a_splitter_that_cannot_cut_the_file_and_a_wrong_cv_are_named(sweep_data
 
 def test_ctrl_c_during_the_fits_keeps_the_earlier_sweeps_files_and_says_so(sweep_data, tmp_path):
     """Ctrl-C in the middle of a sweep said only 'chainrule: interrupted': nothing about the out-dir, where an
-    earlier sweep's table and model sit (kept, unchanged: the results are written when every fit is done)."""
+    earlier sweep's table and model sit (kept, unchanged: no candidate had finished, test_sweep_5 the others)."""
     import os
     import signal
     import subprocess
@@ -259,7 +259,7 @@ def test_ctrl_c_during_the_fits_keeps_the_earlier_sweeps_files_and_says_so(sweep
     _, err = job.communicate(timeout=120)
     assert job.returncode == 130, err
     assert err.strip().splitlines()[-1] == (
-        f"chainrule: interrupted; the sweep wrote nothing (its results are written when every fit is done); "
+        f"chainrule: interrupted; the sweep wrote nothing (no candidate had finished all its folds); "
         f"{str(out / 'sweep_results.csv')!r} and {str(out / 'best_model.npz')!r}, from before, are unchanged")
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 

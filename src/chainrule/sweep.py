@@ -24,6 +24,7 @@ import numpy as np
 import chainrule as cr
 from chainrule.data.columns import MAX_CATEGORIES
 from chainrule.errors import ValidationError, unknown_name
+from chainrule.sweep_grid import ALIASES, estimator_grid, parse_grid
 from chainrule.sweep_search import (
     FoldPreprocessing,
     SweptClassifier,
@@ -37,70 +38,7 @@ from chainrule.sweep_search import (
     search,
     show,
 )
-
-# short names accepted in a grid, and the estimator's argument each stands for
-ALIASES = {"hidden": "hidden_layer_sizes", "lr": "learning_rate", "batch": "batch_size",
-           "batch_size": "batch_size", "epochs": "epochs", "activation": "activation",
-           "optimizer": "optimizer", "momentum": "momentum", "alpha": "alpha", "dtype": "dtype"}
-def _value(text: str, key: str) -> Any:
-    text = text.strip()
-    if not text:
-        raise ValidationError(f"--grid: {key!r} has an empty value; write values separated by commas")
-    if ALIASES.get(key, key) == "hidden_layer_sizes":
-        try:
-            sizes = tuple(int(s) for s in text.lower().split("x"))
-        except ValueError:
-            raise ValidationError(f"--grid: hidden widths must be integers, layers joined by 'x' "
-                                  f"(e.g. 64 or 32x16); got {text!r}") from None
-        if any(s < 1 for s in sizes):
-            raise ValidationError(f"--grid: hidden widths must be positive; got {text!r}")
-        return sizes
-    if text.lower() in ("true", "false"):           # early_stopping=True: the estimator wants a bool
-        return text.lower() == "true"
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
-
-
-def parse_grid(text: str) -> dict[str, list]:
-    """Parse "name=v1,v2;name=v1,..." into {name: [values]} (numbers, true/false, strings, hidden sizes).
-
-    Names are the short ones of ALIASES (hidden, lr, batch, ...) or any argument of
-    BackpropClassifier; hidden layer sizes join layers with "x": "hidden=64,32x16".
-    """
-    if not isinstance(text, str) or not text.strip():
-        raise ValidationError(f"--grid must look like 'hidden=16,64;lr=1e-3,1e-2'; got {text!r}")
-    grid: dict[str, list] = {}
-    for part in filter(None, (p.strip() for p in text.split(";"))):
-        key, sep, values = part.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise ValidationError(f"--grid: each part must be name=value,value,...; got {part!r}")
-        if key in grid:
-            raise ValidationError(f"--grid names {key!r} twice")
-        grid[key] = [_value(v, key) for v in values.split(",")]
-    return grid
-
-
-def estimator_grid(grid: dict[str, list], estimator) -> dict[str, list]:
-    """The grid with the estimator's own argument names, every name checked against it."""
-    known = estimator.get_params()
-    out = {}
-    for key, values in grid.items():
-        name = ALIASES.get(key, key)
-        if name not in known:
-            raise unknown_name("grid name", key, sorted(set(ALIASES) | set(known)))
-        if not (isinstance(values, (list, tuple)) and values) and not hasattr(values, "rvs"):
-            raise ValidationError(f"grid values of {key!r} must be a non-empty list (or, with n_iter, a "
-                                  f"scipy.stats distribution); got {values!r}")
-        if name in out:                      # lr and learning_rate: one argument, the second silently won
-            first = next(k for k in grid if ALIASES.get(k, k) == name)
-            raise ValidationError(f"the grid names {name} twice, as {first!r} and {key!r}: give one")
-        out[name] = values if hasattr(values, "rvs") else list(values)
-    return out
+from chainrule.sweep_tasks import SweepInterrupted, keep_finished
 
 
 @dataclass
@@ -164,7 +102,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
               text_columns: list[str] | None = None, read: dict | None = None, drop: list[str] | None = None,
               features: list[str] | None = None, max_categories: int | None = MAX_CATEGORIES,
               argument_names: dict[str, str] | None = None, refit: bool = True, error_score: float | str = np.nan,
-              **fixed) -> SweepResult:
+              weight: str | None = None, **fixed) -> SweepResult:
     """Grid-search chainrule's estimator for a CSV file's target; write the table and the best model.
 
     Parameters
@@ -199,7 +137,15 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         the CLI gives its flags, columns.COLUMN_FLAGS).
     refit : refit the best candidate on every row and save it (False: the table alone, best_estimator None
         and no best_model.npz, as GridSearchCV's refit=False leaves no best_estimator_).
+    weight : a column of sample weights (numbers >= 0), not an input (as `chainrule train --weight`): each
+        fold's training rows weigh in its preprocessing's statistics and its fit (sample_weight), its test rows
+        in its score (the scorer's sample_weight), as GridSearchCV.fit(X, y, sample_weight=w) with metadata
+        routing requested by the scaler, the estimator and the scorer; the best's refit is weighted too.
     fixed : other estimator arguments for every candidate (epochs=50, batch_size=16, ...).
+
+    Interrupted (Ctrl-C: KeyboardInterrupt, as `SweepInterrupted`), a sweep with an out_dir writes the candidates
+    whose folds all finished to sweep_results.partial.csv (ranked among themselves; its `partial_path`) and
+    leaves sweep_results.csv and best_model.npz as they were.
     """
     from sklearn.base import clone
     from sklearn.metrics import get_scorer_names
@@ -260,6 +206,10 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     target = as_spelled(target, df.columns)
     df, said = labels_as_written(df, target, task, text_columns or (), lambda cols: read_csv(
         source(), na_values=na_values, usecols=cols, **read), source)               # 007 stays '007'
+    w = None
+    if weight is not None:                # the weights, not an input: out of the table before anything is learnt
+        weight = as_spelled(weight, df.columns)
+        df, w = _weights(df, target, weight, features or (), drop or ())
     left_out: list[str] = []
     if drop or features:                  # as train leaves them out (a second target column, an ID)
         from chainrule.data.columns import select_columns
@@ -267,7 +217,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
                                       [as_spelled(c, df.columns) for c in drop or ()], text_columns or (),
                                       named=argument_names)
     pre = Preprocessing.fit(df, target, task=task, impute=impute, text_columns=text_columns or (),
-                            max_categories=max_categories)
+                            max_categories=max_categories, sample_weight=w)
     pre.na_values = list(na_values or [])
     pre.decimal, pre.thousands = read.get("decimal", "."), read.get("thousands")
     pre.sep, pre.encoding = how_read["sep"], how_read["encoding"]      # predict reads other files as this one
@@ -304,16 +254,21 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         # date or target then gave folds that extrapolate (R2 -10 where shuffled folds give 0.44)
         folds = (StratifiedKFold if classify else KFold)(n_splits=cv, shuffle=True, random_state=seed)
     fold_pre = FoldPreprocessing(target, pre.task, impute, tuple(text_columns or ()), max_categories, dtype)
-    splits = _fits_every_fold(df, y, folds, fold_pre)      # cut once: a splitter unseeded cuts anew each call
+    splits = _fits_every_fold(df, y, folds, fold_pre, w, weight)     # cut once: unseeded splitters cut anew each call
 
     def fit_best(params: dict):
         best = public(clone(inner).set_params(**clone(params, safe=False)))     # GridSearchCV's refit
-        return best.fit(X, y) if classify else in_target_units(best, pre.y_mean, pre.y_scale).fit(X, y)
+        return (best if classify else in_target_units(best, pre.y_mean, pre.y_scale)).fit(X, y, sample_weight=w)
 
     fits = inner if error_score != "raise" else public(inner)     # "raise": a failed fit's own error, unwrapped
-    done = search(per_fold(fits, fold_pre), param_grid, names, df, y, folds=splits, scoring=scoring, n_jobs=n_jobs,
-                  scheduler=scheduler, refit=fit_best if refit else None, error_score=error_score,
-                  n_iter=n_iter, seed=seed)
+    try:
+        done = search(per_fold(fits), fold_pre, param_grid, names, df, y, folds=splits, scoring=scoring,
+                      n_jobs=n_jobs, scheduler=scheduler, refit=fit_best if refit else None, error_score=error_score,
+                      n_iter=n_iter, seed=seed, weights=w)
+    except SweepInterrupted as stop:      # the finished candidates kept, beside (never over) a finished sweep's table
+        if out is not None:
+            keep_finished(stop, out)
+        raise
 
     shown = {key: show(done.best_params[name]) for key, name in names.items()}
     name = scoring or ("accuracy" if classify else "r2")
@@ -329,7 +284,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         if classify and net.n_outputs == 1:
             net = as_softmax(net)
         summary = {"epochs": int(best.n_iter_), f"cv_{name}": done.best_score}
-        _save(net, model_path, extra={"tabular": pre.to_json(), "history": summary,
+        recorded = {"weight": weight} if weight else {}       # evaluate's weights: the column, as train's
+        _save(net, model_path, extra={"tabular": pre.to_json(), "history": summary, **recorded,
                                       "sweep": {"best_params": {k: _json(v) for k, v in shown.items()},
                                                 "scoring": name, "cv": int(folds.get_n_splits(df, y))}})
     return SweepResult(done.table, done.best_params, done.best_score, name, results_path, model_path,
@@ -355,7 +311,22 @@ def _can_write(out: Path, refit: bool) -> None:
             replaceable(writable_target(path), kind, str(path))
 
 
-def _fits_every_fold(df, y, folds, fold_pre) -> list:
+def _weights(df, target: str, column: str, features, drop):
+    """(the table without the weight column, its weights checked), or an error naming the column."""
+    from chainrule.data.csvfile import not_in_file, short
+    from chainrule.data.statistics import column_weights
+    if column not in df.columns:
+        raise not_in_file("--weight: column", column, list(df.columns))
+    if column == target or column in features or column in drop:
+        raise ValidationError(f"the --weight column {short(column)} cannot also be the --target, in --features or "
+                              "in --drop: it is not an input")
+    w = column_weights(df[column], column)
+    if not w.any():
+        raise ValidationError(f"--weight column {short(column)} is 0 on every row: at least one must weigh more than 0")
+    return df.drop(columns=[column]), w
+
+
+def _fits_every_fold(df, y, folds, fold_pre, weights=None, weight: str | None = None) -> list:
     """The folds' (train, test) index pairs, cut once (the ones searched), each fold's preprocessing,
     learnt from its training rows, failing as `train` would say it (a column whose values are all in
     the held-out rows) before any candidate is fit."""
@@ -364,11 +335,17 @@ def _fits_every_fold(df, y, folds, fold_pre) -> list:
         splits = list(folds.split(df, y))
     except ValueError as exc:              # GroupKFold without groups, more folds than rows: scikit-learn's words
         raise ValidationError(f"cv={folds!r} cannot cut the file's {len(df)} rows: {exc}") from None
-    for train, _ in splits:
+    for k, (train, test) in enumerate(splits):
+        for rows, which in ((train, "training"), (test, "test")):      # a fold whose fit or score weighs nothing
+            if weights is not None and not weights[rows].any():
+                raise ValidationError(f"--weight column {weight!r} is 0 on every {which} row of fold {k + 1} of "
+                                      f"{len(splits)}: each fold's training and test rows must weigh more than 0 "
+                                      "(fewer folds, or more rows of weight above 0)")
         mask = np.zeros(len(df), dtype=bool)
         mask[train] = True
         Preprocessing.fit(df, fold_pre.target, task=fold_pre.task, impute=fold_pre.impute, warn=False,  # said once
-                          text_columns=fold_pre.text_columns, max_categories=fold_pre.max_categories, train=mask)
+                          text_columns=fold_pre.text_columns, max_categories=fold_pre.max_categories, train=mask,
+                          sample_weight=weights)
     return splits
 
 

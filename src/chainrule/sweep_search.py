@@ -3,9 +3,10 @@ GridSearchCV's (or RandomizedSearchCV's) candidates, folds, scores and ranks, he
 Dask cluster (a task per candidate and fold), a regression scored in the target's units, failed candidates kept (NaN
 scores, ranked last) and named, the best one refit, the results table.
 
-Each fold's candidate is a Pipeline of FoldPreprocessing (the file's preprocessing learnt from that
-fold's training rows only, as a scaler in a scikit-learn Pipeline) and the estimator: the rows held out
-to score it have no say in the scaling, fill values and categories it trains with (nor, for a regression,
+Each fold's rows are preprocessed once, by FoldPreprocessing (the file's preprocessing learnt from that
+fold's training rows only), for every candidate: the numbers of a Pipeline of it and the estimator, which
+learns it again in each candidate's fit (a third of a small sweep's time). The rows held out to score a
+candidate have no say in the scaling, fill values and categories it trains with (nor, for a regression,
 in the target's mean and scale). The best candidate is refit on every row with the whole file's.
 
 The loop over candidates and folds is this module's, not GridSearchCV.fit's: scikit-learn says why a fit
@@ -18,7 +19,6 @@ cv_results_ has them (tests compare the two on the same folds).
 """
 from __future__ import annotations
 
-import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,8 +28,10 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from chainrule.data.columns import MAX_CATEGORIES
-from chainrule.errors import ValidationError
+from chainrule.errors import ValidationError, plural
 from chainrule.sklearn import BackpropClassifier, BackpropRegressor
+from chainrule.sweep_tasks import SweepInterrupted, run_tasks
+from chainrule.sweep_tasks import fit_on_dask as fit_on_dask  # where test_dask and users find it
 
 
 class FailedCandidateWarning(UserWarning):
@@ -59,12 +61,13 @@ class FoldPreprocessing(TransformerMixin, BaseEstimator):
         self.target, self.task, self.impute = target, task, impute
         self.text_columns, self.max_categories, self.dtype = text_columns, max_categories, dtype
 
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         from chainrule.data.tabular import Preprocessing
         # warn=False, not warnings.catch_warnings: a Dask worker's threads fit folds at once, and one thread's
         # catch_warnings swallowed another's warnings, or left every warning of the process ignored
         self.pre_ = Preprocessing.fit(X, self.target, task=self.task, impute=self.impute, warn=False,
-                                      text_columns=tuple(self.text_columns), max_categories=self.max_categories)
+                                      text_columns=tuple(self.text_columns), max_categories=self.max_categories,
+                                      sample_weight=sample_weight)     # weighted as StandardScaler's fit
         return self
 
     def transform(self, X):
@@ -107,15 +110,27 @@ def enough_rows(counts, classes: list, cv: int) -> None:
                               f"fewer: {listed} (fewer folds, or more rows of those classes)")
 
 
-def per_fold(estimator, preprocessing: FoldPreprocessing):
-    """The estimator as each fold fits it: its inputs (and a regression's target) standardised with
-    the fold's training rows; a regression predicting, and so scored, in the target's units."""
+def per_fold(estimator):
+    """The estimator as each fold fits it, on the fold's preprocessed rows: a regression's target standardised
+    with the fold's training rows, its predictions, and so its scores, in the target's units."""
     from sklearn.compose import TransformedTargetRegressor
-    from sklearn.pipeline import Pipeline
-    fold = Pipeline([("preprocessing", preprocessing), ("estimator", estimator)])
     if isinstance(estimator, BackpropRegressor):
-        return TransformedTargetRegressor(fold, transformer=TargetScaling(), check_inverse=False)
-    return fold
+        return TransformedTargetRegressor(estimator, transformer=TargetScaling(), check_inverse=False)
+    return estimator
+
+
+def prepared(preprocessing: FoldPreprocessing, X, y, weights, splits: list) -> list[tuple]:
+    """Each fold's rows preprocessed once, for every candidate: (training rows, their targets and weights, test
+    rows, theirs), the preprocessing learnt from the training rows, as a Pipeline of it and the estimator learns
+    it in each candidate's fit (the same numbers, without fitting it again for every candidate)."""
+    from sklearn.base import clone
+    folds = []
+    for train, test in splits:
+        w_train, w_test = (None, None) if weights is None else (weights[train], weights[test])
+        fitted = clone(preprocessing).fit(X.iloc[train], sample_weight=w_train)
+        folds.append((fitted.transform(X.iloc[train]), y[train], w_train, fitted.transform(X.iloc[test]), y[test],
+                      w_test))
+    return folds
 
 
 def _scaled(y, mean: float, scale: float):
@@ -162,35 +177,46 @@ class Search:
     best_index: int = 0
 
 
-def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, folds, scoring: str | None,
+def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], names: dict[str, str], X, y, *,
+           folds, scoring: str | None,
            n_jobs: int, scheduler: str | None, refit: Callable[[dict], Any] | None,
-           error_score: float | str = np.nan, n_iter: int | None = None, seed: int = 0) -> Search:
+           error_score: float | str = np.nan, n_iter: int | None = None, seed: int = 0,
+           weights: np.ndarray | None = None) -> Search:
     """Cross-validate every candidate of `grid` ({chainrule estimator's name: values}; `names`: the
-    grid's names as written -> those) fit as `estimator` (per_fold's) on the table X, warn for each
+    grid's names as written -> those) fit as `estimator` (per_fold's) on the table X, each fold's rows
+    preprocessed once by `preprocessing` (learnt from its training rows), warn for each
     failed one; `n_iter`: that many candidates drawn as RandomizedSearchCV(random_state=seed) draws them
     (None: every one, as GridSearchCV); `refit(best parameters)` fits the best on every row (None: not
-    refit, as GridSearchCV's refit=False); `error_score` "raise": the first failed fit raises its error."""
-    from joblib import Parallel, delayed
+    refit, as GridSearchCV's refit=False); `error_score` "raise": the first failed fit raises its error;
+    `weights`: every row's sample weight (or None), in the fits and the scores. Interrupted: SweepInterrupted
+    with the table of the candidates whose folds all finished."""
     from sklearn.model_selection import ParameterGrid, ParameterSampler
 
     prefix = _prefix(estimator)
     grid = {prefix + k: v for k, v in grid.items()}
-    if n_iter is not None and not any(hasattr(v, "rvs") for v in grid.values()) and n_iter > len(ParameterGrid(grid)):
-        size = len(ParameterGrid(grid))        # scikit-learn's warning here says "use GridSearchCV"
-        warnings.warn(f"n_iter={n_iter} is more than the grid's {size} candidates: each is run once (without "
-                      "n_iter, --n-iter, the grid runs in its own order)", UserWarning, stacklevel=3)
+    drawn = n_iter is not None and any(hasattr(v, "rvs") for v in grid.values())
+    size = None if n_iter is None or drawn else len(ParameterGrid(grid))     # counted once, where n_iter needs it
+    if size is not None and n_iter is not None and n_iter > size:   # scikit-learn's warning says "use GridSearchCV"
+        warnings.warn(f"n_iter={n_iter} is more than the grid's {size} {plural(size, 'candidate')}: each is run "
+                      "once, in the order RandomizedSearchCV draws them (without n_iter, --n-iter: the grid's order)",
+                      UserWarning, stacklevel=3)
         n_iter = size                          # RandomizedSearchCV's own cut: the same candidates, same order
     candidates = list(ParameterGrid(grid) if n_iter is None else ParameterSampler(grid, n_iter, random_state=seed))
     splits = folds if isinstance(folds, list) else list(folds.split(X, y))   # (train, test) index pairs, as cut
-    tasks = [(params, train, test) for params in candidates for train, test in splits]      # GridSearchCV's order
-
-    def on_cluster(client):     # each task a Dask task: joblib runs those of a 1-thread cluster in this process
-        data = client.scatter([X, y], broadcast=True)
-        return client.gather([client.submit(_fold, estimator, params, *data, train, test, scoring, error_score,
-                                            pure=False) for params, train, test in tasks])
-    out = on_dask(on_cluster, scheduler) if scheduler else Parallel(n_jobs=n_jobs)(
-        delayed(_fold)(estimator, params, X, y, train, test, scoring, error_score) for params, train, test in tasks)
+    tasks = [(params, k) for params in candidates for k in range(len(splits))]      # GridSearchCV's order
     n_folds = len(splits)
+    try:
+        data = prepared(preprocessing, X, y, weights, splits)
+        out = run_tasks(tasks, estimator, data, scoring=scoring, error_score=error_score, n_jobs=n_jobs,
+                        scheduler=scheduler)
+    except SweepInterrupted as stop:     # the candidates whose folds all finished, ranked among themselves
+        whole = [i for i in range(len(candidates)) if all(i * n_folds + k in stop.done for k in range(n_folds))]
+        if whole:
+            kept = _results([candidates[i] for i in whole],
+                            [stop.done[i * n_folds + k] for i in whole for k in range(n_folds)], n_folds)
+            stop.table = _table(kept, names, n_folds)
+        stop.n_candidates = len(candidates)
+        raise
     res = _results(candidates, out, n_folds)
     scores = np.array([res[f"split{k}_test_score"] for k in range(n_folds)])
     failed: dict[int, str] = {}
@@ -207,38 +233,17 @@ def search(estimator, grid: dict[str, list], names: dict[str, str], X, y, *, fol
     params = candidates[best]
     try:
         best_estimator = None if refit is None else refit(_unprefixed(params))
+    except KeyboardInterrupt as exc:     # every candidate finished: the table is whole, the best model is not
+        halted = SweepInterrupted(dict(enumerate(out)), *exc.args)
+        halted.table, halted.n_candidates = _table(_named(res, names), names, n_folds), len(candidates)
+        halted.refitting = True
+        raise halted from None
     except Exception as exc:
         raise ValidationError(f"the best candidate, {_shown(params, names)}, failed when refit on every row: "
                               f"{type(exc).__name__}: {exc}") from None
-    res["params"] = [_unprefixed(p) for p in candidates]
-    for name in dict.fromkeys(names.values()):
-        res[f"param_{name}"] = [p.get(name) for p in res["params"]]
+    res = _named(res, names)
     return Search(_table(res, names, n_folds), _unprefixed(params), float(res["mean_test_score"][best]),
                   best_estimator, failed, res, best)
-
-
-def _fold(estimator, params: dict, X, y, train, test, scoring: str | None,
-          error_score) -> tuple[float, float, str | None]:
-    """One candidate on one fold, as GridSearchCV's _fit_and_score: (score, fit seconds, why it failed or
-    None); with error_score "raise" a failure raises its own error."""
-    from sklearn.base import clone
-    from sklearn.metrics import check_scoring
-    estimator = clone(estimator).set_params(**clone(params, safe=False))
-    start = time.perf_counter()
-    try:
-        estimator.fit(X.iloc[train], y[train])
-    except Exception as exc:
-        if error_score == "raise":
-            raise
-        return np.nan, time.perf_counter() - start, f"{type(exc).__name__}: {exc}"
-    seconds = time.perf_counter() - start
-    try:
-        return float(check_scoring(estimator, scoring)(estimator, X.iloc[test], y[test])), seconds, None
-    except Exception as exc:
-        if error_score == "raise":
-            raise
-        return np.nan, seconds, (f"its fits worked, its score {scoring or 'default'!r} could not be computed: "
-                                 f"{type(exc).__name__}: {exc}")
 
 
 def _results(candidates: list[dict], out: list, n_folds: int) -> dict:
@@ -258,6 +263,15 @@ def _results(candidates: list[dict], out: list, n_folds: int) -> dict:
     else:
         res["rank_test_score"] = rankdata(-np.nan_to_num(means, nan=np.nanmin(means) - 1), method="min").astype(
             np.int32)
+    return res
+
+
+def _named(res: dict, names: dict[str, str]) -> dict:
+    """cv_results_ with the candidates' parameters under the chainrule estimator's names, and a param_ column
+    of each, as GridSearchCV's."""
+    res["params"] = [_unprefixed(p) for p in res["params"]]
+    for name in dict.fromkeys(names.values()):
+        res[f"param_{name}"] = [p.get(name) for p in res["params"]]
     return res
 
 
@@ -289,8 +303,18 @@ def _table(res: dict, names: dict[str, str], n_folds: int):
     for column in ("mean_test_score", "std_test_score", "rank_test_score",
                    *(f"split{k}_test_score" for k in range(n_folds)), "mean_fit_time", "std_fit_time"):
         table[column] = res[column]
-    table["params"] = params
+    table["params"] = [{k: _literal(v) for k, v in p.items()} for p in params]   # read back by ast.literal_eval
     return table.sort_values("rank_test_score", kind="stable").reset_index(drop=True)
+
+
+def _literal(value):
+    """A parameter as a Python literal (a drawn np.float64 as float), so that the CSV's params column, a dict's
+    repr, reads back with ast.literal_eval: numpy 2 writes np.float64(0.01), which it cannot read."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, tuple):
+        return tuple(_literal(v) for v in value)
+    return value
 
 
 def show(value):
@@ -298,71 +322,3 @@ def show(value):
     if isinstance(value, tuple):
         return "x".join(str(v) for v in value)
     return value
-
-
-def fit_on_dask(search, X, y, scheduler: str) -> None:
-    """search.fit(X, y) (a scikit-learn search) through joblib's Dask backend on the cluster of `scheduler`."""
-    import joblib
-
-    def fit(_):
-        with joblib.parallel_backend("dask"):
-            search.fit(X, y)
-    on_dask(fit, scheduler)
-
-
-def on_dask(run: Callable[[Any], Any], scheduler: str) -> Any:
-    """run(client) with a client of the cluster of `scheduler`, its workers' threads limited; every future
-    settled (cancelled where the work stopped early) before the client closes."""
-    try:
-        from distributed import Client
-
-        from chainrule.workers import ThreadLimits
-    except ImportError:
-        raise ValidationError("--scheduler needs Dask: pip install 'chainrule[dask]'") from None
-    _listening(scheduler)
-    try:
-        client = Client(scheduler, timeout="10s")
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise ValidationError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
-    with client:
-        try:
-            client.wait_for_workers(1, timeout=30)
-        except TimeoutError:
-            raise ValidationError(f"the Dask scheduler at {scheduler!r} has no workers (waited 30 s)") from None
-        client.register_plugin(ThreadLimits(1))
-        try:
-            return run(client)
-        finally:
-            _settle(client)
-
-
-def _listening(scheduler: str, seconds: float = 5.0) -> None:
-    """Refuse at once a scheduler address where nothing listens (a mistyped host or port): Dask's Client
-    retries a refused connection until its timeout, and then names no reason."""
-    import socket
-
-    from distributed.comm.addressing import parse_address, parse_host_port
-    try:
-        kind, where = parse_address(scheduler)
-        host, port = parse_host_port(where) if kind in ("tcp", "tls") else (None, None)
-    except (ValueError, TypeError) as exc:
-        raise ValidationError(f"the Dask scheduler address {scheduler!r} is not one such as tcp://host:8786: "
-                              f"{exc}") from None
-    if host is None:
-        return
-    try:
-        socket.create_connection((host, port), timeout=seconds).close()
-    except OSError as exc:
-        why = "timed out" if isinstance(exc, TimeoutError) else exc.strerror or str(exc)
-        raise ValidationError(f"cannot reach the Dask scheduler at {scheduler!r}: connecting to {host} port {port}: "
-                              f"{why} (is the scheduler running, and the address right?)") from None
-
-
-def _settle(client) -> None:
-    """Cancel what the client still holds (the tasks sent before a fit failed or the user
-    stopped it, the data it scattered), so that closing the client finds nothing pending: cancel
-    returns once the scheduler has released them."""
-    from distributed import Future
-    held: list[Any] = [Future(key, client) for key in list(client.futures)]
-    if held:
-        client.cancel(held)

@@ -9,6 +9,7 @@ from chainrule.errors import ValidationError
 
 from ..data.columns import COLUMN_FLAGS
 from ..data.lines import plural
+from ..sweep_tasks import PARTIAL
 from .tabular import add_column_options, add_csv_options, reading_marks, said_left_out
 
 
@@ -30,8 +31,9 @@ def register(sub) -> None:
     p.add_argument("--target", required=True, help="the column to predict")
     p.add_argument("--grid", required=True, help="name=v1,v2;name=v1,... e.g. 'hidden=16,64;lr=1e-3,1e-2'")
     p.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786); default: run here")
-    p.add_argument("--out-dir", default="sweep", help="folder for sweep_results.csv and best_model.npz "
-                                                      "(default ./sweep)")
+    p.add_argument("--out-dir", default="sweep", help="folder for sweep_results.csv and best_model.npz (default "
+                                                      "./sweep); stopped by Ctrl-C, the candidates whose folds all "
+                                                      "finished go to sweep_results.partial.csv there")
     p.add_argument("--cv", type=int, default=3, help="cross-validation folds (default 3)")
     p.add_argument("--n-iter", type=int, help="random search: this many candidates drawn from the grid, as "
                                               "RandomizedSearchCV's n_iter (seeded by --seed); default: every one")
@@ -45,16 +47,22 @@ def register(sub) -> None:
     p.add_argument("--dtype", choices=["float64", "float32"], help="floating-point precision of every fit unless the "
                                                                    "grid sets it (default float64, as train's)")
     p.add_argument("--no-refit", dest="refit", action="store_false",
-                   help="write the results table only: no best model refit on the whole file")
+                   help="write the results table only: no best model refit on the whole file (by default the best is "
+                        "refit and written)")
     p.add_argument("--error-score", choices=["nan", "raise"], default="nan",
                    help="a fit that fails: nan scores its candidate NaN, ranked last and named (default); raise "
                         "stops the sweep with its error")
-    p.add_argument("--seed", type=int, default=0, help="seeds the folds, the weights and the shuffling (default 0)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seeds the folds, the networks' initial weights and the shuffling (default 0)")
     p.add_argument("--task", choices=["classification", "regression"], help="override the detected task")
     p.add_argument("--impute", choices=["mean", "median", "most_frequent"], help="fill missing feature values")
     add_csv_options(p)
-    g = p.add_argument_group("columns (as train's; sample and class weights are train's only)")
+    g = p.add_argument_group("columns (as train's)")
     add_column_options(g)
+    g.add_argument("--weight", metavar="COL",
+                   help="a column of sample weights (numbers >= 0), not an input: each fold's training rows weigh "
+                        "in its scaling and its fit, its test rows in its score (the scorer's sample_weight), as "
+                        "train's --weight; the best model is refit weighted")
     p.set_defaults(func=sweep)
 
 
@@ -68,6 +76,8 @@ def sweep(args) -> int:
     for name in ("epochs", "batch_size"):
         if getattr(args, name) < 1:
             raise ValidationError(f"--{name.replace('_', '-')} must be a positive integer; got {getattr(args, name)}")
+    if args.cv < 2:                 # run_sweep's words name its splitters and index pairs, which the command has not
+        raise ValidationError(f"--cv must be a number of folds of at least 2; got {args.cv}")
     if args.jobs == 0:
         raise ValidationError("--jobs must be a nonzero integer: N fits at once, -1 one per CPU, -2 all CPUs but "
                               "one (as joblib's n_jobs); got 0")
@@ -76,20 +86,14 @@ def sweep(args) -> int:
                               f"{args.n_iter}")
     fixed = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size), ("dtype", args.dtype))
              if v is not None and k not in grid and not (k == "batch_size" and "batch" in grid)}
-    files = [Path(args.out_dir) / "sweep_results.csv", Path(args.out_dir) / "best_model.npz"]
+    files = [Path(args.out_dir) / name for name in ("sweep_results.csv", "best_model.npz", PARTIAL)]
     before = [_identity(f) for f in files]
     try:
         result = _run(args, grid, fixed)
-    except KeyboardInterrupt:       # what the folder holds now: each file is written whole (renamed) or not at all
+    except KeyboardInterrupt as stop:   # what the folder holds now: each file is written whole (renamed) or not at all
         from ..backend.signals import ignored
         with ignored():             # a second Ctrl-C meanwhile: the line is being written (as the other commands')
-            written = [str(f) for f, was in zip(files, before) if _identity(f) not in (None, was)]
-            kept = [str(f) for f, was in zip(files, before) if _identity(f) == was and was is not None]
-            said = (f"; wrote {' and '.join(map(repr, written))} before it" if written else
-                    "; the sweep wrote nothing (its results are written when every fit is done)")
-            if kept:
-                said += f"; {' and '.join(map(repr, kept))}, from before, {'is' if len(kept) == 1 else 'are'} unchanged"
-            print(f"chainrule: interrupted{said}", file=sys.stderr)
+            print(f"chainrule: interrupted{_interrupted(stop, files, before)}", file=sys.stderr)
         return 130
     if result.said:
         print(result.said, file=sys.stderr)
@@ -97,13 +101,35 @@ def sweep(args) -> int:
     where = f"Dask scheduler {args.scheduler}" if args.scheduler else "this machine"
     n = len(result.table)
     drawn = f" (drawn at random from {_size(grid)})" if args.n_iter is not None else ""
-    print(f"{n} {plural(n, 'candidate')}{drawn} x {args.cv} folds on {where}; {result.scoring}, best first:")
+    weighted = f" (rows weighted by {args.weight!r})" if args.weight else ""       # as train's validation line
+    print(f"{n} {plural(n, 'candidate')}{drawn} x {args.cv} folds on {where}; {result.scoring}{weighted}, best first:")
     shown = result.table[[*grid, "mean_test_score", "std_test_score", "rank_test_score"]].astype({k: str for k in grid})
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     print(f"best: {', '.join(f'{k}={v}' for k, v in shown.iloc[0][list(grid)].items())} "
           f"({result.scoring} {result.best_score:.4f})")
     print(f"wrote {result.results_path}" + (f" and {result.model_path}" if result.model_path else ""))
     return 0
+
+
+def _interrupted(stop: KeyboardInterrupt, files: list[Path], before: list) -> str:
+    """What an interrupted sweep left: the finished candidates it wrote, and the earlier files kept."""
+    from . import _identity
+    partial = getattr(stop, "partial_path", None)
+    table = getattr(stop, "table", None)
+    if partial is not None and table is not None and _identity(partial) not in (None, before[2]):
+        n, of = len(table), getattr(stop, "n_candidates", len(table))
+        said = (f"; wrote every candidate ({n}), its folds all finished, to {str(partial)!r}, but not the best model "
+                "(interrupted in its refit on every row)" if getattr(stop, "refitting", False) else
+                f"; wrote the {n} of {of} candidates whose folds all finished to {str(partial)!r} (ranked among "
+                "themselves; the others' finished folds are lost)")
+    else:           # after every fit: the table written, then Ctrl-C while the model was
+        written = [str(f) for f, was in zip(files, before) if _identity(f) not in (None, was)]
+        said = (f"; wrote {' and '.join(map(repr, written))} before it" if written else
+                "; the sweep wrote nothing (no candidate had finished all its folds)")
+    kept = [str(f) for f, was in zip(files, before) if was is not None and _identity(f) == was]
+    if kept:
+        said += f"; {' and '.join(map(repr, kept))}, from before, {'is' if len(kept) == 1 else 'are'} unchanged"
+    return said
 
 
 def _size(grid: dict) -> str:
@@ -120,5 +146,6 @@ def _run(args, grid: dict, fixed: dict):
                      impute=args.impute, na_values=args.na_values, text_columns=args.text, drop=args.drop,
                      features=args.features, max_categories=args.max_categories, argument_names=COLUMN_FLAGS,
                      refit=args.refit, error_score=float("nan") if args.error_score == "nan" else "raise", **fixed,
+                     weight=args.weight,
                      read={"sep": args.sep, "encoding": args.encoding, "decimal": args.decimal,
                            "thousands": args.thousands})

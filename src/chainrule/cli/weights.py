@@ -16,28 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from ..data.statistics import column_weights as checked  # noqa: F401  (train, predict: weights.checked)
 from ..errors import ValidationError
-
-
-def checked(values: Any, col: str, first_line: int = 2) -> np.ndarray:
-    """The weights of a column's cells (pandas Series) as float64, or an error naming the line."""
-    import pandas as pd
-
-    from ..data.csvfile import short
-    from ..data.scan import at_lines
-    numbers = pd.to_numeric(values, errors="coerce")
-    w = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
-    problems = [(values.isna().to_numpy(), "has no value on line {line}: every row needs one (0 leaves a row out)"),
-                (np.isnan(w), "must hold numbers >= 0; line {line} has {value}"),
-                (np.isinf(w), "must hold finite numbers; line {line} has {value}"),
-                (w < 0, "must hold numbers >= 0; line {line} has {value}")]
-    for bad, what in problems:
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise ValidationError(f"--weight column {short(col)} "
-                                  + what.format(line=int(at_lines(values, [i], first_line)[0]),
-                                                value=short(str(values.iloc[i]))))
-    return w
 
 
 def split_off(columns: Any, args: Any) -> Any:

@@ -63,3 +63,25 @@ def weighted_mean(part: Any, weights: np.ndarray) -> float:
 def no_weighed_rows() -> ValidationError:
     """The refusal of a fit whose training rows all have sample weight 0 (in memory and streamed)."""
     return ValidationError("every training row has sample weight 0: at least one must weigh more")
+
+
+def column_weights(values: Any, col: str, first_line: int = 2) -> np.ndarray:
+    """The weights of a column's cells (pandas Series) as float64, or an error naming the --weight column and
+    the file's line (`train`, `predict` and `sweep --weight`)."""
+    import pandas as pd
+
+    from .csvfile import short
+    from .scan import at_lines
+    numbers = pd.to_numeric(values, errors="coerce")
+    w = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+    problems = [(values.isna().to_numpy(), "has no value on line {line}: every row needs one (0 leaves a row out)"),
+                (np.isnan(w), "must hold numbers >= 0; line {line} has {value}"),
+                (np.isinf(w), "must hold finite numbers; line {line} has {value}"),
+                (w < 0, "must hold numbers >= 0; line {line} has {value}")]
+    for bad, what in problems:
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ValidationError(f"--weight column {short(col)} "
+                                  + what.format(line=int(at_lines(values, [i], first_line)[0]),
+                                                value=short(str(values.iloc[i]))))
+    return w

@@ -1,0 +1,71 @@
+"""`chainrule sweep`'s grid: "name=v1,v2;name=..." read into values (hidden sizes as 32x16), and each name
+checked against the estimator's arguments (the short names of ALIASES standing for them)."""
+from __future__ import annotations
+
+from typing import Any
+
+from chainrule.errors import ValidationError, unknown_name
+
+# short names accepted in a grid, and the estimator's argument each stands for
+ALIASES = {"hidden": "hidden_layer_sizes", "lr": "learning_rate", "batch": "batch_size",
+           "batch_size": "batch_size", "epochs": "epochs", "activation": "activation",
+           "optimizer": "optimizer", "momentum": "momentum", "alpha": "alpha", "dtype": "dtype"}
+def _value(text: str, key: str) -> Any:
+    text = text.strip()
+    if not text:
+        raise ValidationError(f"--grid: {key!r} has an empty value; write values separated by commas")
+    if ALIASES.get(key, key) == "hidden_layer_sizes":
+        try:
+            sizes = tuple(int(s) for s in text.lower().split("x"))
+        except ValueError:
+            raise ValidationError(f"--grid: hidden widths must be integers, layers joined by 'x' "
+                                  f"(e.g. 64 or 32x16); got {text!r}") from None
+        if any(s < 1 for s in sizes):
+            raise ValidationError(f"--grid: hidden widths must be positive; got {text!r}")
+        return sizes
+    if text.lower() in ("true", "false"):           # early_stopping=True: the estimator wants a bool
+        return text.lower() == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_grid(text: str) -> dict[str, list]:
+    """Parse "name=v1,v2;name=v1,..." into {name: [values]} (numbers, true/false, strings, hidden sizes).
+
+    Names are the short ones of ALIASES (hidden, lr, batch, ...) or any argument of
+    BackpropClassifier; hidden layer sizes join layers with "x": "hidden=64,32x16".
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ValidationError(f"--grid must look like 'hidden=16,64;lr=1e-3,1e-2'; got {text!r}")
+    grid: dict[str, list] = {}
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        key, sep, values = part.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ValidationError(f"--grid: each part must be name=value,value,...; got {part!r}")
+        if key in grid:
+            raise ValidationError(f"--grid names {key!r} twice")
+        grid[key] = [_value(v, key) for v in values.split(",")]
+    return grid
+
+
+def estimator_grid(grid: dict[str, list], estimator) -> dict[str, list]:
+    """The grid with the estimator's own argument names, every name checked against it."""
+    known = estimator.get_params()
+    out = {}
+    for key, values in grid.items():
+        name = ALIASES.get(key, key)
+        if name not in known:
+            raise unknown_name("grid name", key, sorted(set(ALIASES) | set(known)))
+        if not (isinstance(values, (list, tuple)) and values) and not hasattr(values, "rvs"):
+            raise ValidationError(f"grid values of {key!r} must be a non-empty list (or, with n_iter, a "
+                                  f"scipy.stats distribution); got {values!r}")
+        if name in out:                      # lr and learning_rate: one argument, the second silently won
+            first = next(k for k in grid if ALIASES.get(k, k) == name)
+            raise ValidationError(f"the grid names {name} twice, as {first!r} and {key!r}: give one")
+        out[name] = values if hasattr(values, "rvs") else list(values)
+    return out

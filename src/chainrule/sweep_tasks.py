@@ -1,0 +1,177 @@
+"""The sweep's tasks (one candidate on one fold) run here (joblib) or on a Dask cluster, each result kept as it
+comes back, so that an interruption (Ctrl-C, or SIGTERM as the command turns it) loses only the tasks still
+running: `SweepInterrupted` carries the results of the tasks done, from which the sweep writes the candidates
+whose folds all finished (`chainrule.sweep`: sweep_results.partial.csv).
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from chainrule.errors import ValidationError
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """The sweep was interrupted during its fits (or the best's refit). `done`: the finished tasks' results by
+    task number; `search` adds `table`, the candidates whose folds all finished (None: none had), and
+    `n_candidates`; `run_sweep` adds `partial_path`, the file it wrote them to (None: none written)."""
+
+    def __init__(self, done: dict[int, tuple], *args: Any):
+        super().__init__(*args)
+        self.done = done
+        self.table: Any = None
+        self.n_candidates = 0
+        self.refitting = False       # every candidate finished; the best's refit on every row did not
+        self.partial_path: Any = None
+
+
+def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str | None, error_score, n_jobs: int,
+              scheduler: str | None) -> list[tuple[float, float, str | None]]:
+    """Each (params, fold number) task's (score, fit seconds, why it failed) in the tasks' order, here with joblib's
+    n_jobs or as Dask tasks, `data` each fold's preprocessed rows (`sweep_search.prepared`); interrupted,
+    SweepInterrupted with those finished."""
+    from joblib import Parallel, delayed
+    done: dict[int, tuple] = {}
+
+    def on_cluster(client):     # each task a Dask task: joblib runs those of a 1-thread cluster in this process
+        from distributed import as_completed
+        folds = client.scatter(data, broadcast=True)           # each fold's rows sent once to every worker
+        futures = [client.submit(_fold, estimator, params, folds[k], scoring, error_score, pure=False)
+                   for params, k in tasks]
+        number = {future.key: i for i, future in enumerate(futures)}
+        for future in as_completed(futures):
+            done[number[future.key]] = future.result()
+
+    try:
+        if scheduler:
+            on_dask(on_cluster, scheduler)
+        else:
+            run = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+            for i, result in run(delayed(_numbered)(i, estimator, params, data[k], scoring, error_score)
+                                 for i, (params, k) in enumerate(tasks)):
+                done[i] = result
+    except SweepInterrupted:
+        raise
+    except KeyboardInterrupt as exc:
+        raise SweepInterrupted(dict(done), *exc.args) from None
+    return [done[i] for i in range(len(tasks))]
+
+
+def _numbered(i: int, *args) -> tuple[int, tuple]:
+    return i, _fold(*args)
+
+
+def _fold(estimator, params: dict, fold: tuple, scoring: str | None, error_score) -> tuple[float, float, str | None]:
+    """One candidate on one fold, as GridSearchCV's _fit_and_score: (score, fit seconds, why it failed or
+    None); with error_score "raise" a failure raises its own error. `fold`: its preprocessed training rows,
+    their targets and weights (None: unweighted), in the fit, and its test rows', in the score."""
+    from sklearn.base import clone
+    from sklearn.metrics import check_scoring
+    X_train, y_train, w_train, X_test, y_test, w_test = fold
+    estimator = clone(estimator).set_params(**clone(params, safe=False))
+    fit_params = {} if w_train is None else {"sample_weight": w_train}
+    score_params = {} if w_test is None else {"sample_weight": w_test}
+    start = time.perf_counter()
+    try:
+        estimator.fit(X_train, y_train, **fit_params)
+    except Exception as exc:
+        if error_score == "raise":
+            raise
+        return np.nan, time.perf_counter() - start, f"{type(exc).__name__}: {exc}"
+    seconds = time.perf_counter() - start
+    try:
+        scorer = check_scoring(estimator, scoring)
+        return float(scorer(estimator, X_test, y_test, **score_params)), seconds, None
+    except Exception as exc:
+        if error_score == "raise":
+            raise
+        return np.nan, seconds, (f"its fits worked, its score {scoring or 'default'!r} could not be computed: "
+                                 f"{type(exc).__name__}: {exc}")
+
+
+def fit_on_dask(search, X, y, scheduler: str) -> None:
+    """search.fit(X, y) (a scikit-learn search) through joblib's Dask backend on the cluster of `scheduler`."""
+    import joblib
+
+    def fit(_):
+        with joblib.parallel_backend("dask"):
+            search.fit(X, y)
+    on_dask(fit, scheduler)
+
+
+def on_dask(run: Callable[[Any], Any], scheduler: str) -> Any:
+    """run(client) with a client of the cluster of `scheduler`, its workers' threads limited; every future
+    settled (cancelled where the work stopped early) before the client closes."""
+    try:
+        from distributed import Client
+
+        from chainrule.workers import ThreadLimits
+    except ImportError:
+        raise ValidationError("--scheduler needs Dask: pip install 'chainrule[dask]'") from None
+    _listening(scheduler)
+    try:
+        client = Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ValidationError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
+    with client:
+        try:
+            client.wait_for_workers(1, timeout=30)
+        except TimeoutError:
+            raise ValidationError(f"the Dask scheduler at {scheduler!r} has no workers (waited 30 s)") from None
+        client.register_plugin(ThreadLimits(1))
+        try:
+            return run(client)
+        finally:
+            _settle(client)
+
+
+def _listening(scheduler: str, seconds: float = 5.0) -> None:
+    """Refuse at once a scheduler address where nothing listens (a mistyped host or port): Dask's Client
+    retries a refused connection until its timeout, and then names no reason."""
+    import socket
+
+    from distributed.comm.addressing import parse_address, parse_host_port
+    try:
+        kind, where = parse_address(scheduler)
+        host, port = parse_host_port(where) if kind in ("tcp", "tls") else (None, None)
+    except (ValueError, TypeError) as exc:
+        raise ValidationError(f"the Dask scheduler address {scheduler!r} is not one such as tcp://host:8786: "
+                              f"{exc}") from None
+    if host is None:
+        return
+    try:
+        socket.create_connection((host, port), timeout=seconds).close()
+    except OSError as exc:
+        why = "timed out" if isinstance(exc, TimeoutError) else exc.strerror or str(exc)
+        raise ValidationError(f"cannot reach the Dask scheduler at {scheduler!r}: connecting to {host} port {port}: "
+                              f"{why} (is the scheduler running, and the address right?)") from None
+
+
+def _settle(client) -> None:
+    """Cancel what the client still holds (the tasks sent before a fit failed or the user
+    stopped it, the data it scattered), so that closing the client finds nothing pending: cancel
+    returns once the scheduler has released them."""
+    from distributed import Future
+    held: list[Any] = [Future(key, client) for key in list(client.futures)]
+    if held:
+        client.cancel(held)
+
+
+PARTIAL = "sweep_results.partial.csv"
+
+
+def keep_finished(stop: SweepInterrupted, out) -> None:
+    """Write the interrupted sweep's finished candidates (`stop.table`) to out/sweep_results.partial.csv, whole
+    or not at all: never to sweep_results.csv, which holds a finished sweep's table (an earlier one, kept)."""
+    from chainrule.backend.signals import ignored
+    from chainrule.saving.files import atomic_write
+    if stop.table is None:
+        return
+    path = out / PARTIAL
+    with ignored():                  # a second Ctrl-C meanwhile: the finished rows are written first
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, lambda f: stop.table.to_csv(f, index=False))
+    stop.partial_path = path

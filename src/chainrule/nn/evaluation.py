@@ -103,14 +103,15 @@ def classes(out: np.ndarray, task: str = "multiclass") -> np.ndarray:
 
 
 def evaluate(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None, chunk: int,
-             finite: bool = False) -> dict[str, float]:
+             finite: bool = False, mean: bool = False) -> dict[str, float]:
     """The loss (and accuracy) of checked arrays, `chunk` rows at a time: the chunks' mean losses
-    weighted by their sizes (with sample weights: `sample_weight.evaluate`). `finite` (Network.evaluate):
-    a NaN or infinite loss is an error, predict's when the outputs are not finite, without NumPy's warnings."""
+    weighted by their sizes (with sample weights: `sample_weight.evaluate`, `mean` its normalisation).
+    `finite` (Network.evaluate): a NaN or infinite loss is an error, predict's when the outputs are not
+    finite, without NumPy's warnings."""
     if not finite:
-        return measure(net, X, Y, weight, chunk)
+        return measure(net, X, Y, weight, chunk, mean)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        result = measure(net, X, Y, weight, chunk)
+        result = measure(net, X, Y, weight, chunk, mean)
     finite_loss(net, result["loss"], X, chunk)
     return result
 
@@ -143,7 +144,8 @@ def finite_gradients(net: Network, loss: float, X: Any, chunk: int) -> None:
                               f"inputs, or the network's weights, are too large for {net.dtype.name}; scale the inputs")
 
 
-def measure(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None, chunk: int) -> dict[str, float]:
+def measure(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None, chunk: int,
+            mean: bool = False) -> dict[str, float]:
     """`evaluate`'s results, whatever they are."""
     refuse_rebound(net)
     pages = Pages(X, in_order=True)          # a memmap: read a chunk at a time, handed back
@@ -160,7 +162,7 @@ def measure(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | Non
         return xb
 
     if weight is not None:
-        return sw.evaluate(net, X, Y, weight, chunk, read)
+        return sw.evaluate(net, X, Y, weight, chunk, read, mean)
     n, kind = X.shape[0], net.task
     loss, correct = 0.0, 0.0
     for i in range(0, n, chunk):

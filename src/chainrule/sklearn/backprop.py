@@ -150,7 +150,7 @@ class _Backprop(BaseEstimator):
         batch_size = self._batch_size(X.shape[0])
         history = net.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=True, validation_data=validation,
                           callbacks=[] if stopper is None else [stopper], seed=None, verbose=min(int(self.verbose), 2),
-                          sample_weight=sample_weight)
+                          sample_weight=sample_weight, weight_reduction="mean_with_sample_weight")   # MLPClassifier's
         self.loss_curve_.extend(history.loss)
         if stopper is not None:
             if self.validation_scores_ is None or self.validation_loss_curve_ is None:   # early stopping from now on

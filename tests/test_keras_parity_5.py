@@ -108,3 +108,74 @@ def test_weight_reduction_is_checked():
         net.fit(X, y, sample_weight=WEIGHTS, weight_reduction="sum", verbose=0)
     with pytest.raises(cr.errors.ValidationError, match="weight_reduction must be one of"):
         net.evaluate(X, y, weight_reduction=None)
+
+
+def _warnings_of(fit):
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = fit()
+    return history, [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+
+
+@pytest.mark.parametrize("make", [
+    lambda k: k.callbacks.EarlyStopping(monitor="val_loss", patience=0),
+    lambda k: k.callbacks.EarlyStopping(monitor="val_los", mode="min", patience=0),     # a typo (auto: Keras raises)
+    lambda k: k.callbacks.ReduceLROnPlateau(monitor="val_loss", patience=0)])
+def test_a_missing_monitor_is_keras_warning_and_training_goes_on(make):
+    X, y = _data()
+    net, model = _twins()
+    theirs, their_words = _warnings_of(lambda: model.fit(X, y, epochs=3, batch_size=4, shuffle=False, verbose=0,
+                                                         callbacks=[make(keras)]))
+    ours, our_words = _warnings_of(lambda: net.fit(X, y, epochs=3, batch_size=4, shuffle=False, verbose=0,
+                                                   callbacks=[make(cr)]))
+    assert their_words and set(our_words) == set(their_words)
+    assert ours.epoch == theirs.epoch == [0, 1, 2]
+    assert set(ours.history) == set(theirs.history)
+    np.testing.assert_allclose(ours.history["loss"], theirs.history["loss"], rtol=2e-5)
+
+
+def test_a_best_only_checkpoint_without_its_monitor_saves_every_epoch_as_keras(tmp_path, capsys):
+    X, y = _data()
+    net, model = _twins()
+    theirs, their_words = _warnings_of(lambda: model.fit(X, y, epochs=2, batch_size=4, verbose=0, callbacks=[
+        keras.callbacks.ModelCheckpoint(str(tmp_path / "k-{epoch}.keras"), save_best_only=True, verbose=1)]))
+    their_lines = [line for line in capsys.readouterr().out.splitlines() if line]
+    ours, our_words = _warnings_of(lambda: net.fit(X, y, epochs=2, batch_size=4, verbose=0, callbacks=[
+        cr.ModelCheckpoint(str(tmp_path / "c-{epoch}.npz"), save_best_only=True, verbose=1)]))
+    our_lines = [line for line in capsys.readouterr().out.splitlines() if line]
+    assert their_words and set(our_words) == set(their_words)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c-1.npz", "c-2.npz", "k-1.keras", "k-2.keras"]
+    assert [line.replace(".keras", ".npz").replace("/k-", "/c-") for line in their_lines] == our_lines
+
+
+@pytest.mark.parametrize("make", [lambda k: k.callbacks.ReduceLROnPlateau(monitor="loss", patience=0, min_delta=10),
+                                  lambda k: k.callbacks.LearningRateScheduler(lambda epoch, lr: lr * 0.5)])
+def test_the_rate_is_logged_under_keras_name_alone(make):
+    X, y = _data()
+    net, model = _twins()
+    theirs = model.fit(X, y, epochs=3, batch_size=4, shuffle=False, verbose=0, callbacks=[make(keras)])
+    ours = net.fit(X, y, epochs=3, batch_size=4, shuffle=False, verbose=0, callbacks=[make(cr)])
+    assert list(ours.history) == list(theirs.history)
+    assert ours.history["learning_rate"] == theirs.history["learning_rate"]
+
+
+def _last_states(text):
+    """Each printed line as Keras' bar leaves it (after its last carriage return), its colours removed and its
+    seconds and time a step made patterns."""
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line.split("\r")[-1]).rstrip() for line in text.split("\n")]
+    return [re.sub(r"\b\d+s( -)? \d+(us|ms|s)/step", r"Ts\1 T/step", line) for line in lines if line]
+
+
+@pytest.mark.parametrize("verbose", [1, 2, "auto"])
+@pytest.mark.parametrize("batch_size", [None, 7])
+def test_evaluate_and_predict_print_keras_line(capsys, verbose, batch_size):
+    X, y = _data(50)
+    net, model = _twins()
+    model.evaluate(X, y, verbose=verbose, batch_size=batch_size)
+    model.predict(X, verbose=verbose, batch_size=batch_size)
+    theirs = _last_states(capsys.readouterr().out)
+    net.evaluate(X, y, verbose=verbose, batch_size=batch_size)
+    net.predict(X, verbose=verbose, batch_size=batch_size)
+    ours = _last_states(capsys.readouterr().out)
+    assert ours == theirs and len(ours) == 2

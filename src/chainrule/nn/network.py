@@ -297,7 +297,7 @@ class Network:
         X's length. Rows whose outputs are NaN or infinite are computed again with care (`overflow.py`):
         their exact outputs where finite, else an error naming the layer that overflows.
         verbose : 0 silent; 1, 2 or 'auto' (Keras') a line once done."""
-        report = evaluation.Report("predict", verbose)
+        report = evaluation.Report("predict", verbose, batch_size)
         return report.rows(predict(self, X, batch_size))     # in chunks, in place, in the network's dtype
     def predict_classes(self, X: ArrayLike) -> np.ndarray:
         """Classes as `evaluate` counts them (`evaluation.classes`): argmax, or 0/1 at 0.5 per label."""
@@ -329,7 +329,7 @@ class Network:
         mean = sw.by_weight(weight_reduction)
         chunk = CHUNK if batch_size is None else check.positive_int(batch_size, "batch_size")
         as_dict = check.flag(return_dict, "return_dict")
-        report = evaluation.Report("evaluate", verbose)
+        report = evaluation.Report("evaluate", verbose, batch_size)
         if evaluation.chunked(self, X):      # a memmap, another dtype: converted a chunk at a time
             rows = cast(np.ndarray, X)      # or an HDF5 dataset: read as rows
             check.one_sample_row(rows.shape[0], Y, self.n_outputs)

@@ -3,11 +3,11 @@ arguments and counts: a test drives both with one sequence of values)."""
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
 
-from ..errors import ValidationError
 from ..nn import checks as check
 from .callback import (
     Callback,
@@ -57,9 +57,10 @@ class EarlyStopping(Callback):
         self.prints = bool(self.verbose) and params.get("rank", 0) == 0      # under MPI: rank 0 prints
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-        if self.monitor not in logs:
-            raise ValidationError(f"EarlyStopping monitors {self.monitor!r}, which fit does not report; "
-                                  f"available: {sorted(logs)} (val_ metrics need validation data)")
+        if self.monitor not in logs:        # Keras warns (its words) and trains on, counting nothing
+            warnings.warn(f"Early stopping conditioned on metric `{self.monitor}` which is not available. Available "
+                          f"metrics are: {','.join(logs)}", UserWarning, stacklevel=2)
+            return
         current = float(logs[self.monitor])
         if epoch < self.start_from_epoch:
             return

@@ -179,3 +179,55 @@ def test_evaluate_and_predict_print_keras_line(capsys, verbose, batch_size):
     net.predict(X, verbose=verbose, batch_size=batch_size)
     ours = _last_states(capsys.readouterr().out)
     assert ours == theirs and len(ours) == 2
+
+
+@pytest.mark.parametrize("freq", [2, [1, 3], (3,)])
+def test_validation_freq_validates_the_epochs_keras_does(freq):
+    X, y = _data(12)
+    Xv, yv = _data(9, seed=3)
+    net, model = _twins()
+    theirs = model.fit(X, y, epochs=4, batch_size=4, shuffle=False, verbose=0, validation_data=(Xv, yv),
+                       validation_freq=list(freq) if isinstance(freq, tuple) else freq).history
+    ours = net.fit(X, y, epochs=4, batch_size=4, shuffle=False, verbose=0, validation_data=(Xv, yv),
+                   validation_freq=freq).history
+    assert set(ours) == set(theirs)
+    for key in theirs:
+        assert len(ours[key]) == len(theirs[key]), key
+        np.testing.assert_allclose(ours[key], theirs[key], rtol=2e-5, atol=1e-6, err_msg=key)
+    validated = [e for e in range(4) if (e + 1) % freq == 0] if isinstance(freq, int) else [e - 1 for e in freq]
+    check = cr.Network([cr.Dense(2, 3, "softmax")], loss="categorical_crossentropy", seed=0, dtype="float32")
+    check.optimizer = cr.optim.SGD(lr=0.5).bind(check)
+    expected = []
+    for epoch in range(4):          # the same run an epoch at a time, evaluated by hand after the epochs listed
+        check.fit(X, y, epochs=epoch + 1, initial_epoch=epoch, batch_size=4, shuffle=False, verbose=0)
+        if epoch in validated:
+            expected.append(check.evaluate(Xv, yv)["loss"])
+    np.testing.assert_allclose(ours["val_loss"], expected, rtol=1e-6)
+
+
+def test_validation_batch_size_and_a_watched_value_missing_in_some_epochs():
+    X, y = _data(12)
+    Xv, yv = _data(9, seed=3)
+    net, model = _twins()
+    theirs, their_words = _warnings_of(lambda: model.fit(
+        X, y, epochs=3, batch_size=4, shuffle=False, verbose=0, validation_data=(Xv, yv), validation_freq=2,
+        validation_batch_size=2, callbacks=[keras.callbacks.EarlyStopping(patience=5)]))
+    ours, our_words = _warnings_of(lambda: net.fit(
+        X, y, epochs=3, batch_size=4, shuffle=False, verbose=0, validation_data=(Xv, yv), validation_freq=2,
+        validation_batch_size=2, callbacks=[cr.EarlyStopping(patience=5)]))
+    assert their_words and set(our_words) == set(their_words)
+    for key in theirs.history:
+        np.testing.assert_allclose(ours.history[key], theirs.history[key], rtol=2e-5, atol=1e-6, err_msg=key)
+
+
+@pytest.mark.parametrize("bad", [0, -1, True, 1.5, "2", [0, 2], [1.0], {1: 1}, None])
+def test_a_bad_validation_freq_is_named(bad):
+    X, y = _data()
+    net, _ = _twins()
+    before = net.params.copy()
+    with pytest.raises(cr.errors.ValidationError, match=r"validation_freq must be an integer >= 1 .* or a list of "
+                                                        r"epoch numbers counted from 1 \(as Keras'\); got "):
+        net.fit(X, y, epochs=2, verbose=0, validation_data=(X, y), validation_freq=bad)
+    np.testing.assert_array_equal(net.params, before)               # before any work
+    with pytest.raises(cr.errors.ValidationError, match="validation_batch_size"):
+        net.fit(X, y, epochs=2, verbose=0, validation_data=(X, y), validation_batch_size=0)

@@ -243,7 +243,8 @@ class Network:
             validation_split: float = 0.0, callbacks: Sequence[Any] | None = (), seed: int | None = None,
             verbose: int | str = "auto", checkpoint_dir: str | None = None, resume: bool = False, comm: Any = None,
             sample_weight: ArrayLike | None = None, class_weight: dict | str | None = None,
-            initial_epoch: int = 0, weight_reduction: str = "sum_over_batch_size") -> History:
+            initial_epoch: int = 0, weight_reduction: str = "sum_over_batch_size", validation_freq: Any = 1,
+            validation_batch_size: int | None = None) -> History:
         """Train by mini-batch gradient descent; returns a History (Keras' `model.fit`; keywords after X, Y).
 
         Parameters
@@ -269,6 +270,9 @@ class Network:
             "balanced" (scikit-learn's): the training rows' weights by class, times sample_weight.
         weight_reduction : a weighted batch's loss is sum_i w_i E_i divided by the batch's size, Keras'
             "sum_over_batch_size" (default), or by sum_i w_i, "mean_with_sample_weight" (scikit-learn's MLP).
+        validation_freq : Keras': validate every that many epochs (an integer), or after the epochs listed
+            (numbered from 1: [1, 5, 10]); the logs of the other epochs have no val_ values.
+        validation_batch_size : rows per chunk of the validation pass (default 16,384; Keras': batch_size).
         """
         resume = check.flag(resume, "resume")
         backup = None
@@ -282,13 +286,14 @@ class Network:
             return fit(self, X, Y, epochs=epochs, batch_size=batch_size, optimizer=optimizer, shuffle=shuffle,
                        validation_data=validation_data, validation_split=validation_split, callbacks=callbacks,
                        seed=seed, verbose=verbose, backup=backup, comm=comm, sample_weight=sample_weight,
-                       class_weight=class_weight, initial_epoch=initial_epoch, weight_reduction=weight_reduction)
+                       class_weight=class_weight, initial_epoch=initial_epoch, weight_reduction=weight_reduction,
+                       validation_freq=validation_freq, validation_batch_size=validation_batch_size)
 
     def train_steps(self, X: ArrayLike, Y: ArrayLike, steps: int, optimizer: Any = None) -> float:
         """`steps` updates on the same batch (X, Y), checked once: the seeds' training loop in one
         call. The optimizer defaults to the network's (else SGD(lr=0.5), the seed's rate).
         Returns the error of the last step's forward pass (before its update)."""
-        from ..training.trainer import train_steps
+        from ..training.steps import train_steps
         return train_steps(self, X, Y, steps, optimizer)
 
     def predict(self, X: ArrayLike, batch_size: int | None = None, verbose: int | str = 0) -> np.ndarray:
@@ -343,10 +348,10 @@ class Network:
         return results if as_dict else values[0] if len(values) == 1 else values
 
     def evaluate_checked(self, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None = None,
-                         mean: bool = False) -> dict[str, float]:
+                         mean: bool = False, chunk: int | None = None) -> dict[str, float]:
         """`evaluate` on arrays already checked by `check_data` (`weight`: by `sample_weight.check`; `mean`:
-        "mean_with_sample_weight"), in chunks of CHUNK rows."""
-        return evaluation.evaluate(self, X, Y, weight, CHUNK, mean=mean)
+        "mean_with_sample_weight"), in chunks of `chunk` rows (default CHUNK)."""
+        return evaluation.evaluate(self, X, Y, weight, CHUNK if chunk is None else chunk, mean=mean)
 
     # -- files and display --------------------------------------------------------------------
     def save(self, path: str | os.PathLike, include_optimizer: bool = True) -> None:

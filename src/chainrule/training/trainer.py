@@ -19,15 +19,14 @@ from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
 from ..nn import checks as check
 from ..nn import sample_weight as sw
 from ..nn.divergence import nonfinite_update
-from ..nn.inference import fitting
 from ..nn.losses import rows_known, rows_sum_to_one
 from ..nn.network import Network
 from . import compiled
-from .arguments import checked_data, first_epoch
+from .arguments import checked_data, first_epoch, validation_frequency
 from .callback import batch_callbacks, keras_logs, keras_params
 from .callbacks import Callback, History, make_progress
 from .diagnostics import likely_cause
-from .optim import SGD, Adam, Optimizer, get_optimizer
+from .optim import Adam, Optimizer, get_optimizer
 from .small_callbacks import terminates
 from .sparse_rows import SparseRows
 from .streaming import LazyRows, evaluate
@@ -37,14 +36,19 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
         shuffle: bool = True, validation_data: tuple | None = None, validation_split: float = 0.0,
         callbacks: Iterable[Callback] | None = (), seed: int | None = None, verbose: int | str = "auto",
         backup: Any = None, comm: Any = None, sample_weight: Any = None, class_weight: Any = None,
-        initial_epoch: int = 0, weight_reduction: str = "sum_over_batch_size") -> History:
+        initial_epoch: int = 0, weight_reduction: str = "sum_over_batch_size", validation_freq: Any = 1,
+        validation_batch_size: int | None = None) -> History:
     """Check the arguments of `Network.fit` (all before any work), then train. `backup` is the
     checkpoint component (`saving.checkpoint.BackupAndRestore`), given by `Network.fit`; `comm`
     an MPI communicator for data-parallel training (`distributed.py`); `sample_weight` one weight
     per sample (`nn/sample_weight.py`: the NumPy loop, gathered by index like the targets); `class_weight`
     weighs the training rows by their class (`sample_weight.class_weights`), times sample_weight;
-    `weight_reduction` divides a weighted batch's loss by its size (Keras') or its weights' sum (scikit-learn's)."""
+    `weight_reduction` divides a weighted batch's loss by its size (Keras') or its weights' sum (scikit-learn's);
+    `validation_freq` and `validation_batch_size` are Keras' (`Trainer.validates`, rows per validation chunk)."""
     mean = sw.by_weight(weight_reduction)
+    freq = validation_frequency(validation_freq)
+    chunk = validation_batch_size if validation_batch_size is None else \
+        check.positive_int(validation_batch_size, "validation_batch_size")
     epochs, initial_epoch = check.positive_int(epochs, "epochs"), first_epoch(initial_epoch, epochs)
     shuffle, seed = check.flag(shuffle, "shuffle"), check.seed(seed)
     for given, name in ((sample_weight, "sample_weight"), (class_weight, "class_weight")):
@@ -58,7 +62,7 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
         return fit_batches(net, X, epochs=epochs, optimizer=optimizer, shuffle=shuffle,
                            validation_data=validation_data, validation_split=validation_split,
                            callbacks=callbacks, seed=seed, verbose=verbose, backup=backup,
-                           initial_epoch=initial_epoch)
+                           initial_epoch=initial_epoch, validation_freq=freq, validation_chunk=chunk)
     try:                                    # under MPI an error here is raised on every rank, naming this one
         X, Y, w, validation_data, w_val, batch_size = checked_data(net, X, Y, sample_weight, validation_data,
                                                                    validation_split, batch_size, class_weight)
@@ -74,7 +78,8 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
     cbs, rng = setup(net, optimizer, callbacks, verbose, seed)
     kwargs = {"batch_size": batch_size, "shuffle": shuffle, "rng": rng, "callbacks": cbs,
               "validation_data": validation_data, "backup": backup, "weight": w, "validation_weight": w_val,
-              "initial_epoch": initial_epoch, "verbose": verbose, "mean": mean}
+              "initial_epoch": initial_epoch, "verbose": verbose, "mean": mean, "validation_freq": freq,
+              "validation_chunk": chunk}
     trainer = Trainer(net, X, Y, **kwargs) if comm is None else MPITrainer(net, X, Y, comm, **kwargs)
     return trainer.run(epochs)
 
@@ -110,13 +115,15 @@ class Trainer:
     def __init__(self, net: Network, X: np.ndarray, Y: np.ndarray, *, batch_size: int, shuffle: bool,
                  rng: np.random.Generator, callbacks: list[Callback], validation_data: tuple | None,
                  backup: Any, weight: np.ndarray | None = None, validation_weight: np.ndarray | None = None,
-                 initial_epoch: int = 0, verbose: int | str = "auto", mean: bool = False):
+                 initial_epoch: int = 0, verbose: int | str = "auto", mean: bool = False,
+                 validation_freq: int | frozenset[int] = 1, validation_chunk: int | None = None):
         self.net, self.X, self.Y, self.initial_epoch = net, X, Y, initial_epoch
         self.mean = mean        # weighted losses divided by the weights' sum (scikit-learn's), not the rows' count
         self.verbose = verbose                  # as given: Keras' params (History.params) show it so
         self.weight, self.validation_weight = weight, validation_weight     # checked sample weights, or None
         self.batch_size, self.shuffle, self.rng = batch_size, shuffle, rng
         self.validation_data = validation_data
+        self.validation_freq, self.validation_chunk = validation_freq, validation_chunk    # checked: Keras' two
         self.history = History()
         self.backup = backup
         # History last: it records what the others add to the logs; the backup after it: it saves them
@@ -313,19 +320,29 @@ class Trainer:
         net.epochs_trained += 1
         by_rows = self.weight is not None and not self.mean
         logs = keras_logs(total / ((rows or self.X.shape[0]) if by_rows else n), correct / n if self.classify else None)
-        if self.validation_data is not None:
+        if self.validation_data is not None and self.validates(epoch):
             for key, value in sorted(self.validate().items()):
                 logs["val_" + key] = value
         for cb in self.callbacks:
             cb.on_epoch_end(epoch, logs)
 
+    def validates(self, epoch: int) -> bool:
+        """Whether epoch `epoch` (from 0) ends with validation: Keras' `validation_freq`, an integer (every
+        that many epochs) or the epochs' numbers from 1."""
+        freq = self.validation_freq
+        return (epoch + 1) % freq == 0 if isinstance(freq, int) else epoch + 1 in freq
+
     def validate(self) -> dict[str, float]:
         assert self.validation_data is not None
         Xv, Yv = self.validation_data
+        chunk = self.validation_chunk
         if self.validation_weight is not None:
             read = (lambda X, a, b: X.read(slice(a, b))) if isinstance(Xv, LazyRows) else None
-            return sw.evaluate(self.net, Xv, Yv, self.validation_weight, read=read, mean=self.mean)
-        return evaluate(self.net, Xv, Yv) if isinstance(Xv, LazyRows) else self.net.evaluate_checked(Xv, Yv)
+            return sw.evaluate(self.net, Xv, Yv, self.validation_weight, read=read, mean=self.mean,
+                               **({} if chunk is None else {"chunk": chunk}))
+        if isinstance(Xv, LazyRows):
+            return evaluate(self.net, Xv, Yv) if chunk is None else evaluate(self.net, Xv, Yv, chunk)
+        return self.net.evaluate_checked(Xv, Yv, chunk=chunk)
 
     def diverged(self, exc: TrainingDiverged, epoch: int, batch: int, where: str | None = None) -> TrainingDiverged:
         error = diverged(self.net, exc, where or f"in epoch {epoch + 1}, batch {batch + 1}")
@@ -354,45 +371,3 @@ def diverged(net: Network, exc: TrainingDiverged, where: str) -> TrainingDiverge
     if not np.isfinite(net.params).all():
         msg = msg.replace("the weights are those of the last finite step", nonfinite_update(net))
     return TrainingDiverged(f"training diverged {where}: {msg}")
-
-
-def train_steps(net: Network, X, Y, steps: int, optimizer: Any = None) -> float:
-    """`Network.train_steps`: `steps` updates on one batch, compiled when the classes allow."""
-    steps = check.positive_int(steps, "steps")
-    with fitting(net, "train_steps"):      # not beside a fit in another thread; layers still net.params' views
-        return _train_steps(net, X, Y, steps, optimizer)
-
-
-def _train_steps(net: Network, X, Y, steps: int, optimizer: Any) -> float:
-    X, Y = net.check_data(X, Y)
-    if optimizer is not None:
-        net.optimizer = get_optimizer(optimizer).bind(net)
-    elif net.optimizer is None:
-        net.optimizer = SGD(0.5).bind(net)
-    opt, slices = net.optimizer, net.trainable_slices()
-    compiled.prepare(net, X.shape[0], steps, X.shape[0])
-    known = rows_sum_to_one(net.loss_function, Y)
-    plan = compiled.epoch_plan(net, opt, X, X.shape[0]) if known else None
-    stopped = False
-    try:
-        if plan is not None:      # the same steps in one compiled loop (the loop below is the reference)
-            losses, bad, error = compiled.run_steps(net, opt, plan, X, Y, steps, slices)
-            if error is not None:
-                raise diverged(net, error, f"at step {bad + 1}")
-            E = float(losses[-1])
-        else:
-            with np.errstate(over="ignore", invalid="ignore"), rows_known(net.loss_function, known):
-                for i in range(steps):                           # divergence is reported by TrainingDiverged
-                    try:
-                        E = net.train_batch(X, Y)
-                    except TrainingDiverged as exc:
-                        raise diverged(net, exc, f"at step {i + 1}") from None
-                    opt.step(net.params, net.grads, slices)
-    except (KeyboardInterrupt, SystemExit):
-        stopped = True
-        raise
-    finally:
-        compiled.job_done(start=not stopped)      # what this job lacked (kernels, a tiny version), not beside it
-    if not np.isfinite(net.params).all():          # the last step's update: no forward pass came after it
-        raise last_update_diverged(f"step {steps}", net)
-    return E

@@ -231,3 +231,45 @@ def test_a_bad_validation_freq_is_named(bad):
     np.testing.assert_array_equal(net.params, before)               # before any work
     with pytest.raises(cr.errors.ValidationError, match="validation_batch_size"):
         net.fit(X, y, epochs=2, verbose=0, validation_data=(X, y), validation_batch_size=0)
+
+
+def _recorder(base):
+    """A Keras-style callback (hooks with logs=None) recording each call and the logs' names it got."""
+    calls = []
+
+    class Recorder(base):
+        def on_train_begin(self, logs=None):
+            calls.append(("train_begin",))
+
+        def on_epoch_begin(self, epoch, logs=None):
+            calls.append(("epoch_begin", epoch))
+
+        def on_train_batch_begin(self, batch, logs=None):
+            calls.append(("batch_begin", batch))
+
+        def on_train_batch_end(self, batch, logs=None):
+            calls.append(("batch_end", batch, sorted(logs)))
+
+        def on_epoch_end(self, epoch, logs=None):
+            calls.append(("epoch_end", epoch, sorted(logs)))
+
+        def on_train_end(self, logs=None):
+            calls.append(("train_end", None if logs is None else {k: round(v, 5) for k, v in logs.items()}))
+
+    return Recorder(), calls
+
+
+def test_callbacks_are_called_as_keras_calls_them_through_an_early_stop():
+    """Keras' order of calls, and on_train_end(logs) gets the last epoch's logs (it got None)."""
+    X, y = _data()
+    net, model = _twins()
+    theirs, their_calls = _recorder(keras.callbacks.Callback)
+    ours, our_calls = _recorder(cr.callbacks.Callback)
+    stop = {"monitor": "loss", "patience": 0, "min_delta": 10}
+    kh = model.fit(X, y, epochs=5, batch_size=4, shuffle=False, verbose=0, validation_split=0.2,
+                   callbacks=[keras.callbacks.EarlyStopping(**stop), theirs])
+    ch = net.fit(X, y, epochs=5, batch_size=4, shuffle=False, verbose=0, validation_split=0.2,
+                 callbacks=[cr.EarlyStopping(**stop), ours])
+    assert our_calls[:-1] == their_calls[:-1]
+    assert our_calls[-1][0] == "train_end" and our_calls[-1][1] == pytest.approx(their_calls[-1][1], rel=1e-4)
+    assert ch.epoch == kh.epoch == [0, 1] and ch.params == kh.params and net.history is ch

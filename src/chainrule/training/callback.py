@@ -85,6 +85,16 @@ def takes_logs(hook: Any) -> bool:
     return True
 
 
+@functools.cache
+def ends_with_logs(hook: Any) -> bool:
+    """Whether an on_train_end takes Keras' logs (the last epoch's), as Keras' `on_train_end(self, logs=None)`."""
+    try:
+        inspect.signature(hook).bind(None, {})
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def batch_callbacks(callbacks: list[Callback]) -> tuple[list[Callback], list[Callback]]:
     """The callbacks fit calls before and after each batch (on_train_batch_begin, on_train_batch_end):
     those whose class (or, as LambdaCallback's, the instance) overrides the hook under either of Keras'

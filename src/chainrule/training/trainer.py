@@ -23,7 +23,7 @@ from ..nn.losses import rows_known, rows_sum_to_one
 from ..nn.network import Network
 from . import compiled
 from .arguments import checked_data, first_epoch, validation_frequency
-from .callback import batch_callbacks, keras_logs, keras_params
+from .callback import batch_callbacks, ends_with_logs, keras_logs, keras_params
 from .callbacks import Callback, History, make_progress
 from .diagnostics import likely_cause
 from .optim import Adam, Optimizer, get_optimizer
@@ -125,6 +125,7 @@ class Trainer:
         self.validation_data = validation_data
         self.validation_freq, self.validation_chunk = validation_freq, validation_chunk    # checked: Keras' two
         self.history = History()
+        self.last_logs: dict[str, float] = {}       # the last epoch's, which Keras gives on_train_end
         self.backup = backup
         # History last: it records what the others add to the logs; the backup after it: it saves them
         self.callbacks = [*callbacks, self.history] + ([backup] if backup is not None else [])
@@ -180,8 +181,8 @@ class Trainer:
                     self.run_epoch(epoch, epochs)
                     if net.stop_training:
                         break
-        for cb in self.callbacks:
-            cb.on_train_end()
+        for cb in self.callbacks:       # Keras' hook (logs=None) gets the last epoch's logs, as in Keras
+            cb.on_train_end(self.last_logs) if ends_with_logs(type(cb).on_train_end) else cb.on_train_end()
         if not np.isfinite(net.params).all():   # the last update's: no forward pass came after it to find it
             raise last_update_diverged(f"epoch {self.history.epoch[-1] + 1 if self.history.epoch else first_epoch + 1}",
                                        net)
@@ -323,6 +324,7 @@ class Trainer:
         if self.validation_data is not None and self.validates(epoch):
             for key, value in sorted(self.validate().items()):
                 logs["val_" + key] = value
+        self.last_logs = logs
         for cb in self.callbacks:
             cb.on_epoch_end(epoch, logs)
 

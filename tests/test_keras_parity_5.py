@@ -273,3 +273,20 @@ def test_callbacks_are_called_as_keras_calls_them_through_an_early_stop():
     assert our_calls[:-1] == their_calls[:-1]
     assert our_calls[-1][0] == "train_end" and our_calls[-1][1] == pytest.approx(their_calls[-1][1], rel=1e-4)
     assert ch.epoch == kh.epoch == [0, 1] and ch.params == kh.params and net.history is ch
+
+
+@pytest.mark.parametrize("name", ["EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint"])
+def test_auto_mode_of_a_name_it_cannot_read_is_an_error_as_keras(name, tmp_path):
+    """A typo with mode='auto': Keras raises (it cannot tell up from down); chainrule too, before training."""
+    X, y = _data()
+    net, model = _twins()
+    args = (str(tmp_path / "m.keras"),) if name == "ModelCheckpoint" else ()
+    with pytest.raises(ValueError, match="isn't able to automatically determine whether that metric should be"):
+        model.fit(X, y, epochs=1, verbose=0, callbacks=[getattr(keras.callbacks, name)(*args, monitor="val_los")])
+    before = net.params.copy()
+    with pytest.raises(cr.errors.ValidationError, match=rf"{name}: mode='auto' cannot tell whether "
+                                                        r"monitor='val_los' should be maximized or minimized"):
+        net.fit(X, y, epochs=1, verbose=0, callbacks=[getattr(cr, name)(*args[:1], monitor="val_los")])
+    np.testing.assert_array_equal(net.params, before)
+    for ok in ("loss", "val_loss", "accuracy", "val_accuracy"):
+        getattr(cr, name)(*args[:1], monitor=ok)

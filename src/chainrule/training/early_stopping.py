@@ -38,7 +38,7 @@ class EarlyStopping(Callback):
         self.min_delta = abs(check.number(min_delta, "EarlyStopping: min_delta", low=-math.inf))
         self.patience = whole_epochs(patience, "EarlyStopping: patience")
         self.verbose = verbose_flag(verbose, "EarlyStopping")
-        self.mode = monitor_mode(monitor, mode)
+        self.mode = monitor_mode(self.monitor, mode, "EarlyStopping")
         self.baseline = optional_number(baseline, "EarlyStopping: baseline")
         self.restore_best_weights = check.flag(restore_best_weights, "EarlyStopping: restore_best_weights")
         self.start_from_epoch = whole_epochs(start_from_epoch, "EarlyStopping: start_from_epoch")

@@ -43,7 +43,7 @@ class ModelCheckpoint(Callback):
                                   "holds the whole network, which chainrule.load reads (and net.set_weights("
                                   "chainrule.load(path).get_weights()) copies its weights); add "
                                   "include_optimizer=False to leave out the optimizer's state")
-        self.mode = monitor_mode(monitor, mode)
+        self.mode = monitor_mode(self.monitor, mode, "ModelCheckpoint")
         if isinstance(save_freq, str) and save_freq == "epoch":
             self.save_freq: str | int = "epoch"
         elif isinstance(save_freq, (int, np.integer)) and not isinstance(save_freq, bool) and save_freq > 0:

@@ -36,7 +36,7 @@ class ReduceLROnPlateau(Callback):
                                    high_inclusive=False)
         self.patience = whole_epochs(patience, "ReduceLROnPlateau: patience")
         self.verbose = verbose_flag(verbose, "ReduceLROnPlateau")
-        self.mode = monitor_mode(monitor, mode)
+        self.mode = monitor_mode(self.monitor, mode, "ReduceLROnPlateau")
         self.min_delta = abs(check.number(min_delta, "ReduceLROnPlateau: min_delta", low=-math.inf))
         self.cooldown = whole_epochs(cooldown, "ReduceLROnPlateau: cooldown")
         self.min_lr = check.number(min_lr, "ReduceLROnPlateau: min_lr")

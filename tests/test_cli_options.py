@@ -150,7 +150,8 @@ def test_evaluate_weight_weighs_the_metrics_as_python_does(iris_csv, tmp_path, c
     assert code == 0, err
     net, extra = cr.load(model, with_extra=True)
     pre = Preprocessing.from_json(extra["tabular"])
-    truth = net.evaluate(pre.transform(d[pre.columns]), pre.encode_target(d), sample_weight=d["w"].to_numpy())
+    truth = net.evaluate(pre.transform(d[pre.columns]), pre.encode_target(d), sample_weight=d["w"].to_numpy(),
+                         weight_reduction="mean_with_sample_weight")     # the command line's: scikit-learn's
     got = _metrics(out)
     assert got == pytest.approx(truth, rel=1e-5) and got != pytest.approx(plain, rel=1e-5)
     # a regression: sklearn's weighted metrics of the model's predictions

@@ -2,6 +2,7 @@
 (0, 1, 2, 'auto') and evaluate's batch_size."""
 import csv
 import os
+import re
 
 import numpy as np
 import pytest
@@ -90,9 +91,9 @@ def test_predict_and_evaluate_say_one_line_when_verbose(capsys, verbose):
     result = net.evaluate(X, y, verbose=verbose)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2
-    assert lines[0].startswith("predict: 40 rows in ")
-    assert lines[1].startswith("evaluate: 40 rows in ")
-    assert lines[1].endswith(f" - loss: {result['loss']:.4f} - accuracy: {result['accuracy']:.4f}")
+    assert re.fullmatch(r"2/2 (━{20} \d+s|- \d+s -) \d+(us|ms|s)/step", lines[0])     # Keras' (32 rows a step)
+    assert re.match(r"2/2 (━{20} \d+s|- \d+s -) \d+(us|ms|s)/step - ", lines[1])
+    assert lines[1].endswith(f" - accuracy: {result['accuracy']:.4f} - loss: {result['loss']:.4f}")
 
 
 def test_verbose_zero_is_silent_and_a_wrong_verbose_is_named(capsys):

@@ -158,7 +158,7 @@ def test_a_fits_log_is_what_keras_writes_for_its_history(tmp_path):
     assert [float(r["val_loss"]) for r in rows] == history["val_loss"]
 
 
-# 4. ReduceLROnPlateau's rate in the logs: Keras 3's "learning_rate" (and chainrule's "lr")
+# 4. ReduceLROnPlateau's rate in the logs: Keras 3's "learning_rate" (alone, as Keras)
 
 def test_reduce_lr_logs_the_rate_under_keras_name():
     values = [1.0, 0.9, 0.95, 0.96, 0.97, 0.5, 0.6, 0.7]
@@ -175,13 +175,12 @@ def test_reduce_lr_logs_the_rate_under_keras_name():
         keras_logs, our_logs = {"val_loss": value}, {"val_loss": value}
         theirs.on_epoch_end(epoch, keras_logs)
         ours.on_epoch_end(epoch, our_logs)
-        assert set(keras_logs) <= set(our_logs)
+        assert set(keras_logs) == set(our_logs)
         assert our_logs["learning_rate"] == keras_logs["learning_rate"]        # Keras': float32 (factor 0.5: exact)
-        assert our_logs["learning_rate"] == float(np.float32(our_logs["lr"]))   # "lr": the optimizer's own
 
 
 def test_a_fits_history_has_the_keys_keras_history_has():
-    """The same small fit in Keras and here, with ReduceLROnPlateau: History's keys are Keras' (and "lr")."""
+    """The same small fit in Keras and here, with ReduceLROnPlateau: History's keys are Keras'."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 2)).astype(np.float32)
     y = (X[:, 0] > X[:, 1]).astype(int)
@@ -192,8 +191,7 @@ def test_a_fits_history_has_the_keys_keras_history_has():
     net = cr.Network([cr.Dense(2, 2, "softmax")], loss="categorical_crossentropy", seed=0)
     ours = net.fit(X, y, epochs=2, batch_size=16, validation_split=0.25, verbose=0, optimizer=cr.optim.SGD(0.1),
                    callbacks=[cr.ReduceLROnPlateau(patience=0)])
-    assert set(ours.history) == set(theirs.history) | {"lr"}
-    assert ours.history["learning_rate"] == [float(np.float32(lr)) for lr in ours.history["lr"]]
+    assert set(ours.history) == set(theirs.history)
 
 
 # 3. The per-batch logs: the epoch's means so far, under Keras' hook names too

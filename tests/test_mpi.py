@@ -182,7 +182,7 @@ def test_files_and_lines_of_callbacks_come_from_rank_0(tmp_path):
     assert [int((out / f"saves{k}.txt").read_text()) for k in range(3)] == [4, 0, 0]
     assert sorted(p.name for p in files.iterdir()) == ["log.csv", *(f"model-{e}.npz" for e in (1, 2, 3, 4))]
     assert r.stdout.count("reducing learning rate to 0.005.") == 1
-    assert history["lr"] == [0.01, 0.01, 0.005, 0.0025]
+    assert history["learning_rate"] == [float(np.float32(r)) for r in (0.01, 0.01, 0.005, 0.0025)]
     with open(files / "log.csv") as f:
         rows = list(csv.DictReader(f))
     assert [int(row["epoch"]) for row in rows] == [0, 1, 2, 3]
@@ -192,7 +192,7 @@ def test_files_and_lines_of_callbacks_come_from_rank_0(tmp_path):
     single.mkdir()
     net, ref = mpi_train.train({**opts, "files": str(single)})
     np.testing.assert_allclose(params, net.params, rtol=1e-12, atol=1e-12)
-    assert ref.history["lr"] == history["lr"]
+    assert ref.history["learning_rate"] == history["learning_rate"]
 
 
 def test_a_rate_lowered_on_rank_0_alone_is_every_ranks(tmp_path):
@@ -204,7 +204,7 @@ def test_a_rate_lowered_on_rank_0_alone_is_every_ranks(tmp_path):
     params = [np.load(out / f"params{k}.npy") for k in range(2)]
     np.testing.assert_array_equal(params[0], params[1])
     net, ref = mpi_train.train(opts)                          # one process, the callback on it
-    assert ref.history["lr"] == [0.1, 0.1, 0.05, 0.025]
+    assert ref.history["learning_rate"] == [float(np.float32(r)) for r in (0.1, 0.1, 0.05, 0.025)]
     np.testing.assert_allclose(params[0], net.params, rtol=1e-12, atol=1e-12)
 
 

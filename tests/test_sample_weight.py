@@ -17,6 +17,9 @@ from chainrule.nn.losses import LOSSES
 #: every registered loss after every output activation it accepts (fused and chain-rule deltas)
 CASES = [(loss, act) for loss in sorted(LOSSES) for act in OUTPUTS_FOR[loss]]
 
+#: scikit-learn's normalisation (by the weights' sum), under which integer weights equal repeated rows
+MEAN = {"weight_reduction": "mean_with_sample_weight"}
+
 
 def make_net(loss, out_act, n_in=3, n_out=3, seed=0, dtype="float64"):
     with warnings.catch_warnings():
@@ -52,7 +55,7 @@ def test_weighted_loss_is_the_weighted_mean_of_the_samples_losses(loss, act):
     per_sample = hand_terms(loss, net.predict(X), Y)
     expected = np.dot(w, per_sample) / w.sum()
     assert net.loss(X, Y, sample_weight=w) == pytest.approx(expected, rel=1e-12)
-    assert net.evaluate(X, Y, sample_weight=w)["loss"] == pytest.approx(expected, rel=1e-12)
+    assert net.evaluate(X, Y, sample_weight=w, **MEAN)["loss"] == pytest.approx(expected, rel=1e-12)
     # each row's unweighted loss through the engine's own unweighted path
     rows = [net.loss(X[i:i + 1], Y[i:i + 1]) for i in range(len(X))]
     assert net.loss(X, Y, sample_weight=w) == pytest.approx(np.dot(w, rows) / w.sum(), rel=1e-12)
@@ -97,7 +100,7 @@ def test_all_ones_and_scaled_weights_change_nothing():
 def test_fit_with_integer_weights_equals_fit_on_repeated_rows(loss, act, optimizer, kernels):
     X, Y, w = data(loss, n=15)
     a, b = make_net(loss, act), make_net(loss, act)
-    ha = a.fit(X, Y, epochs=25, batch_size=None, sample_weight=w, optimizer=optimizer(), seed=0, verbose=0)
+    ha = a.fit(X, Y, epochs=25, batch_size=None, sample_weight=w, **MEAN, optimizer=optimizer(), seed=0, verbose=0)
     hb = b.fit(np.repeat(X, w, axis=0), np.repeat(Y, w, axis=0), epochs=25, batch_size=None,
                optimizer=optimizer(), seed=0, verbose=0)
     np.testing.assert_allclose(a.params, b.params, rtol=1e-10, atol=1e-12)
@@ -113,7 +116,7 @@ def test_fit_with_integer_weights_equals_fit_on_repeated_rows(loss, act, optimiz
 def test_float32_weighted_fit_equals_repeated_rows():
     X, Y, w = data("categorical_crossentropy", n=15)
     a, b = (make_net("categorical_crossentropy", "softmax", dtype="float32") for _ in range(2))
-    a.fit(X, Y, epochs=20, batch_size=None, sample_weight=w, optimizer=cr.optim.Adam(0.01), seed=0, verbose=0)
+    a.fit(X, Y, epochs=20, batch_size=None, sample_weight=w, **MEAN, optimizer=cr.optim.Adam(0.01), seed=0, verbose=0)
     b.fit(np.repeat(X, w, 0), np.repeat(Y, w, 0), epochs=20, batch_size=None, optimizer=cr.optim.Adam(0.01),
           seed=0, verbose=0)
     assert a.params.dtype == np.float32 and a.grads.dtype == np.float32
@@ -126,7 +129,7 @@ def test_mini_batches_are_weighted_means_of_their_own_rows():
     X, Y, w = data("mse", n=23)
     w = w + np.linspace(0, 1, 23)
     a, b = make_net("mse", "linear"), make_net("mse", "linear")
-    a.fit(X, Y, epochs=3, batch_size=5, sample_weight=w, optimizer=cr.optim.SGD(0.05), seed=4, verbose=0)
+    a.fit(X, Y, epochs=3, batch_size=5, sample_weight=w, **MEAN, optimizer=cr.optim.SGD(0.05), seed=4, verbose=0)
     rng = np.random.default_rng(4)
     for _ in range(3):
         order = rng.permutation(23)
@@ -142,7 +145,7 @@ def test_a_batch_whose_weights_are_all_zero_adds_nothing():
     w = np.array([0, 0, 0, 0, 1, 2, 1, 3], dtype=float)
     net = make_net("mse", "linear")
     before = net.params.copy()
-    net.fit(X, Y, epochs=1, batch_size=4, shuffle=False, sample_weight=w, optimizer=cr.optim.SGD(0.1),
+    net.fit(X, Y, epochs=1, batch_size=4, shuffle=False, sample_weight=w, **MEAN, optimizer=cr.optim.SGD(0.1),
             verbose=0)
     ref = make_net("mse", "linear")
     ref.backprop(X[4:], Y[4:], sample_weight=w[4:])
@@ -171,7 +174,7 @@ def test_evaluate_in_chunks_equals_repeated_rows():
     y = (X[:, 0] > 0).astype(int)
     w = rng.integers(0, 3, size=17000)
     net = cr.Network([cr.Dense(2, 2, "softmax")], loss="categorical_crossentropy", seed=0)
-    got = net.evaluate(X, y, sample_weight=w)
+    got = net.evaluate(X, y, sample_weight=w, **MEAN)
     ref = net.evaluate(np.repeat(X, w, 0), np.repeat(y, w))
     assert got["loss"] == pytest.approx(ref["loss"], rel=1e-12)
     assert got["accuracy"] == pytest.approx(ref["accuracy"], rel=1e-12)
@@ -305,7 +308,8 @@ def test_estimator_early_stopping_weights_the_validation_loss_and_score():
     assert est.best_validation_score_ == pytest.approx(r2_score(y[val], est.predict(X[val]), sample_weight=w[val]),
                                                        rel=1e-12)
     assert est.validation_loss_curve_[best] == pytest.approx(
-        est.network_.evaluate(X[val], y[val].reshape(-1, 1), sample_weight=w[val])["loss"], rel=1e-10)
+        est.network_.evaluate(X[val], y[val].reshape(-1, 1), sample_weight=w[val],
+        **MEAN)["loss"], rel=1e-10)
     with pytest.raises(ValueError, match=r"sample_weight must be >= 0; weight 0 is -"):   # named
         BackpropRegressor(epochs=1).fit(X, y, sample_weight=-w)
 

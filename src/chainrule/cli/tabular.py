@@ -248,7 +248,8 @@ def evaluate_rows(net, X, y, w=None, rows_per_call: int = 65536) -> dict[str, fl
         b = min(n, a + rows_per_call)
         if w is not None and not np.add.reduce(w[a:b]) > 0:
             continue                     # rows that weigh nothing add nothing
-        found = net.evaluate(part(X, a, b), y[a:b], sample_weight=None if w is None else w[a:b])
+        found = net.evaluate(part(X, a, b), y[a:b], sample_weight=None if w is None else w[a:b],
+                             weight_reduction="mean_with_sample_weight")      # the weighted mean: train's
         share = float((b - a) if w is None else np.add.reduce(w[a:b])) / total
         for k, v in found.items():
             result[k] = result.get(k, 0.0) + v * share

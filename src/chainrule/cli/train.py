@@ -377,7 +377,8 @@ def _train(args, comm, reached: list[bool]) -> int:
                           validation_split=args.val_split if n_val else 0.0, seed=args.seed,
                           verbose=1 if sys.stderr.isatty() and not args.quiet else 0, callbacks=callbacks,
                           checkpoint_dir=args.checkpoint_dir, resume=args.resume, comm=comm,
-                          sample_weight=weight, class_weight=class_weight)
+                          sample_weight=weight, class_weight=class_weight,
+                          weight_reduction="mean_with_sample_weight")     # scikit-learn's, as the pipeline it rivals
     except TrainingDiverged as exc:       # the advice in the command line's words (inputs are already scaled)
         cause = str(exc).split(" Try ")[0]
         raise TrainingDiverged(f"{cause} Try a lower --lr (it was {args.lr:g}), or --optimizer adam") from None

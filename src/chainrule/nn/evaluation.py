@@ -103,14 +103,15 @@ def classes(out: np.ndarray, task: str = "multiclass") -> np.ndarray:
 
 
 def evaluate(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None, chunk: int,
-             finite: bool = False) -> dict[str, float]:
+             finite: bool = False, mean: bool = False) -> dict[str, float]:
     """The loss (and accuracy) of checked arrays, `chunk` rows at a time: the chunks' mean losses
-    weighted by their sizes (with sample weights: `sample_weight.evaluate`). `finite` (Network.evaluate):
-    a NaN or infinite loss is an error, predict's when the outputs are not finite, without NumPy's warnings."""
+    weighted by their sizes (with sample weights: `sample_weight.evaluate`, `mean` its normalisation).
+    `finite` (Network.evaluate): a NaN or infinite loss is an error, predict's when the outputs are not
+    finite, without NumPy's warnings."""
     if not finite:
-        return measure(net, X, Y, weight, chunk)
+        return measure(net, X, Y, weight, chunk, mean)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        result = measure(net, X, Y, weight, chunk)
+        result = measure(net, X, Y, weight, chunk, mean)
     finite_loss(net, result["loss"], X, chunk)
     return result
 
@@ -143,7 +144,8 @@ def finite_gradients(net: Network, loss: float, X: Any, chunk: int) -> None:
                               f"inputs, or the network's weights, are too large for {net.dtype.name}; scale the inputs")
 
 
-def measure(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None, chunk: int) -> dict[str, float]:
+def measure(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None, chunk: int,
+            mean: bool = False) -> dict[str, float]:
     """`evaluate`'s results, whatever they are."""
     refuse_rebound(net)
     pages = Pages(X, in_order=True)          # a memmap: read a chunk at a time, handed back
@@ -160,7 +162,7 @@ def measure(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | Non
         return xb
 
     if weight is not None:
-        return sw.evaluate(net, X, Y, weight, chunk, read)
+        return sw.evaluate(net, X, Y, weight, chunk, read, mean)
     n, kind = X.shape[0], net.task
     loss, correct = 0.0, 0.0
     for i in range(0, n, chunk):
@@ -174,14 +176,34 @@ def measure(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | Non
     return result
 
 
-class Report:
-    """Keras' `verbose` of predict and evaluate: 0 says nothing; 1, 2 and 'auto' one line on stdout
-    once done (rows, seconds, and evaluate's results), as fit's verbose=2 prints an epoch's."""
+def step_time(elapsed: float, steps: int) -> str:
+    """Keras' time a step: " 4ms/step", " 250us/step", " 2s/step"."""
+    per = elapsed / max(steps, 1)
+    if per >= 1 or per == 0:
+        return f" {per:.0f}s/step"
+    return f" {per * 1e3:.0f}ms/step" if per >= 1e-3 else f" {per * 1e6:.0f}us/step"
 
-    def __init__(self, what: str, verbose: Any):
+
+def format_logs(logs: dict[str, float], verbose: int) -> str:
+    """Keras' " - name: value" for each log, in the logs' order: 4 decimals, or 4 significant digits
+    (.4e) for values at most 1e-3 (verbose=1: in magnitude; verbose=2: any value up to 1e-3, negative
+    ones too, as Keras' Progbar writes them)."""
+    def number(v: float) -> str:
+        return f"{v:.4f}" if (abs(v) if verbose == 1 else v) > 1e-3 else f"{v:.4e}"
+    return "".join(f" - {k}: {number(float(v))}" for k, v in logs.items())
+
+
+class Report:
+    """Keras' `verbose` of predict and evaluate: 0 says nothing; 1, 2 and 'auto' Keras 3's line on stdout
+    once done: 1 and 'auto' its bar's last state ("15/15 ━━━━━━━━━━━━━━━━━━━━ 0s 2ms/step - accuracy:
+    0.9012 - loss: 0.3012", without its colours), 2 "15/15 - 0s - 2ms/step - ...". The steps are
+    Keras' batches of `batch_size` rows (32 when None, as Keras), whatever the chunks computed."""
+
+    def __init__(self, what: str, verbose: Any, batch_size: int | None = None):
         if not check.verbosity(verbose):
             raise ValidationError(f"{what}: verbose must be 0, 1, 2 or 'auto'; got {verbose!r}")
         self.what, self.verbose, self.start = what, verbose, time.perf_counter()
+        self.batch_size = 32 if batch_size is None else batch_size
 
     def rows(self, out: np.ndarray) -> np.ndarray:
         self.say(out.shape[0], {})
@@ -194,5 +216,8 @@ class Report:
     def say(self, n: int, results: dict[str, float]) -> None:
         if self.verbose:
             took = time.perf_counter() - self.start
-            line = [f"{self.what}: {n:,} rows in {took:.3g} s", *(f"{k}: {v:.4f}" for k, v in results.items())]
-            print(" - ".join(line), file=sys.stdout, flush=True)
+            steps = max(1, -(-n // self.batch_size))
+            logs = format_logs(dict(sorted(results.items())), 2 if self.verbose == 2 else 1)   # Keras': sorted
+            bar = f"- {took:.0f}s -" if self.verbose == 2 else f"{'━' * 20} {took:.0f}s"
+            head = f"{steps}/{steps} {bar}"
+            print(head + step_time(took, steps) + logs, file=sys.stdout, flush=True)

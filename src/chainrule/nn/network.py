@@ -261,7 +261,8 @@ class Network:
             validation_split: float = 0.0, callbacks: Sequence[Any] | None = (), seed: int | None = None,
             verbose: int | str = "auto", checkpoint_dir: str | None = None, resume: bool = False, comm: Any = None,
             sample_weight: ArrayLike | None = None, class_weight: dict | str | None = None,
-            initial_epoch: int = 0) -> History:
+            initial_epoch: int = 0, weight_reduction: str = "sum_over_batch_size", validation_freq: Any = 1,
+            validation_batch_size: int | None = None) -> History:
         """Train by mini-batch gradient descent; returns a History (Keras' `model.fit`; keywords after X, Y).
 
         Parameters
@@ -285,6 +286,11 @@ class Network:
         sample_weight : one weight >= 0 per sample (as if row i were repeated w_i times: `sample_weight.py`);
             validation_data may then be (X_val, Y_val, w_val). class_weight : {class index: weight} (Keras') or
             "balanced" (scikit-learn's): the training rows' weights by class, times sample_weight.
+        weight_reduction : a weighted batch's loss is sum_i w_i E_i divided by the batch's size, Keras'
+            "sum_over_batch_size" (default), or by sum_i w_i, "mean_with_sample_weight" (scikit-learn's MLP).
+        validation_freq : Keras': validate every that many epochs (an integer), or after the epochs listed
+            (numbered from 1: [1, 5, 10]); the logs of the other epochs have no val_ values.
+        validation_batch_size : rows per chunk of the validation pass (default 16,384; Keras': batch_size).
         """
         resume = check.flag(resume, "resume")
         backup = None
@@ -298,13 +304,14 @@ class Network:
             return fit(self, X, Y, epochs=epochs, batch_size=batch_size, optimizer=optimizer, shuffle=shuffle,
                        validation_data=validation_data, validation_split=validation_split, callbacks=callbacks,
                        seed=seed, verbose=verbose, backup=backup, comm=comm, sample_weight=sample_weight,
-                       class_weight=class_weight, initial_epoch=initial_epoch)
+                       class_weight=class_weight, initial_epoch=initial_epoch, weight_reduction=weight_reduction,
+                       validation_freq=validation_freq, validation_batch_size=validation_batch_size)
 
     def train_steps(self, X: ArrayLike, Y: ArrayLike, steps: int, optimizer: Any = None) -> float:
         """`steps` updates on the same batch (X, Y), checked once: the seeds' training loop in one
         call. The optimizer defaults to the network's (else SGD(lr=0.5), the seed's rate).
         Returns the error of the last step's forward pass (before its update)."""
-        from ..training.trainer import train_steps
+        from ..training.steps import train_steps
         return train_steps(self, X, Y, steps, optimizer)
 
     def predict(self, X: ArrayLike, batch_size: int | None = None, verbose: int | str = 0) -> np.ndarray:
@@ -313,7 +320,7 @@ class Network:
         X's length. Rows whose outputs are NaN or infinite are computed again with care (`overflow.py`):
         their exact outputs where finite, else an error naming the layer that overflows.
         verbose : 0 silent; 1, 2 or 'auto' (Keras') a line once done."""
-        report = evaluation.Report("predict", verbose)
+        report = evaluation.Report("predict", verbose, batch_size)
         return report.rows(predict(self, X, batch_size))     # in chunks, in place, in the network's dtype
     def predict_classes(self, X: ArrayLike) -> np.ndarray:
         """Classes as `evaluate` counts them (`evaluation.classes`): argmax, or 0/1 at 0.5 per label."""
@@ -325,24 +332,27 @@ class Network:
 
     @overload
     def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None, *,
-                 batch_size: int | None = None, verbose: int | str = 0,
-                 return_dict: Literal[True] = True) -> dict[str, float]: ...
+                 batch_size: int | None = None, verbose: int | str = 0, return_dict: Literal[True] = True,
+                 weight_reduction: str = "sum_over_batch_size") -> dict[str, float]: ...
 
     @overload
     def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None, *,
-                 batch_size: int | None = None, verbose: int | str = 0,
-                 return_dict: Literal[False]) -> float | list[float]: ...
+                 batch_size: int | None = None, verbose: int | str = 0, return_dict: Literal[False],
+                 weight_reduction: str = "sum_over_batch_size") -> float | list[float]: ...
 
     def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None, *,
-                 batch_size: int | None = None, verbose: int | str = 0,
-                 return_dict: bool = True) -> dict[str, float] | float | list[float]:
+                 batch_size: int | None = None, verbose: int | str = 0, return_dict: bool = True,
+                 weight_reduction: str = "sum_over_batch_size") -> dict[str, float] | float | list[float]:
         """{"loss": E, "accuracy": fraction correct (classification only)} with dropout off; with
-        `sample_weight`, the weighted mean loss and the weighted fraction correct. batch_size : rows
+        `sample_weight`, the weighted loss and the weighted fraction correct. batch_size : rows
         per chunk (default CHUNK); verbose : 0 silent; 1, 2 or 'auto' (Keras') a line with the results;
-        return_dict=False: Keras' default form, [loss, accuracy] (the loss alone for regression)."""
+        return_dict=False: Keras' default form, [loss, accuracy] (the loss alone for regression).
+        weight_reduction : the weighted loss's divisor: "sum_over_batch_size" (Keras') the rows' count,
+        "mean_with_sample_weight" (scikit-learn's) the weights' sum (`sample_weight.py`)."""
+        mean = sw.by_weight(weight_reduction)
         chunk = CHUNK if batch_size is None else check.positive_int(batch_size, "batch_size")
         as_dict = check.flag(return_dict, "return_dict")
-        report = evaluation.Report("evaluate", verbose)
+        report = evaluation.Report("evaluate", verbose, batch_size)
         if evaluation.chunked(self, X):      # a memmap, another dtype: converted a chunk at a time
             rows = cast(np.ndarray, X)      # or an HDF5 dataset: read as rows
             check.one_sample_row(rows.shape[0], Y, self.n_outputs)
@@ -351,14 +361,15 @@ class Network:
         else:
             rows, Y = self.check_data(X, Y)
         weight = None if sample_weight is None else sw.check(sample_weight, rows.shape[0])
-        results = report.results(evaluation.evaluate(self, rows, Y, weight, chunk, True), rows.shape[0])
+        results = report.results(evaluation.evaluate(self, rows, Y, weight, chunk, True, mean), rows.shape[0])
         values = list(results.values())
         return results if as_dict else values[0] if len(values) == 1 else values
 
-    def evaluate_checked(self, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None = None) -> dict[str, float]:
-        """`evaluate` on arrays already checked by `check_data` (`weight`: by `sample_weight.check`),
-        in chunks of CHUNK rows."""
-        return evaluation.evaluate(self, X, Y, weight, CHUNK)
+    def evaluate_checked(self, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None = None,
+                         mean: bool = False, chunk: int | None = None) -> dict[str, float]:
+        """`evaluate` on arrays already checked by `check_data` (`weight`: by `sample_weight.check`; `mean`:
+        "mean_with_sample_weight"), in chunks of `chunk` rows (default CHUNK)."""
+        return evaluation.evaluate(self, X, Y, weight, CHUNK if chunk is None else chunk, mean=mean)
 
     # -- files and display --------------------------------------------------------------------
     def save(self, path: str | os.PathLike, include_optimizer: bool = True) -> None:

@@ -1,11 +1,13 @@
 """Per-sample weights: sample i's error counts w_i times (scikit-learn's and Keras' `sample_weight`).
 
-A batch's weighted error is the weighted mean of its samples' errors, sum_i w_i E_i / sum_i w_i,
-so integer weights give the error (and the gradient) of the batch with row i repeated w_i times,
-and a zero weight drops the row. scikit-learn's MLP normalises the same way: by the batch's sum
-of weights. The losses already divide by the batch size n inside their delta, so a weighted batch
-only scales row i of the output delta, and of the error terms, by c_i = w_i * n / sum(w): the
-backward pass and the fused formulas stay as they are. Unweighted batches never come here.
+Two normalisations of a batch's weighted error, named as Keras 3 names its losses' reductions:
+"sum_over_batch_size" (Keras' default, `Network.fit` and `evaluate`'s): sum_i w_i E_i / n, and
+"mean_with_sample_weight" (scikit-learn's MLP, `Network.loss` and `gradients`): the weighted mean
+sum_i w_i E_i / sum_i w_i, so integer weights give the error (and the gradient) of the batch with
+row i repeated w_i times. A zero weight drops the row in both. The losses already divide by the
+batch size n inside their delta, so a weighted batch only scales row i of the output delta, and
+of the error terms, by c_i = w_i (Keras') or w_i * n / sum(w): the backward pass and the fused
+formulas stay as they are. Unweighted batches never come here.
 """
 from __future__ import annotations
 
@@ -20,6 +22,15 @@ from .losses import Loss
 from .sparse import rows as row_range
 
 BLOCK = 1 << 20      # weights checked a block at a time: no whole-length temporary
+#: Keras 3's names of the two normalisations (its Loss `reduction`): by the batch's size, by its weights' sum
+REDUCTIONS = ("sum_over_batch_size", "mean_with_sample_weight")
+
+
+def by_weight(reduction: Any) -> bool:
+    """Whether `weight_reduction` (fit's, evaluate's) is "mean_with_sample_weight" (checked: one of REDUCTIONS)."""
+    if not isinstance(reduction, str) or reduction not in REDUCTIONS:
+        raise ValidationError(f"weight_reduction must be one of {', '.join(map(repr, REDUCTIONS))}; got {reduction!r}")
+    return reduction == REDUCTIONS[1]
 
 
 def check(sample_weight: Any, n: int, name: str = "sample_weight") -> np.ndarray:
@@ -51,9 +62,12 @@ def check(sample_weight: Any, n: int, name: str = "sample_weight") -> np.ndarray
     return w
 
 
-def factors(w: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """c_i = w_i * n / sum(w) of a batch, in the network's dtype (all zero when every w_i is:
-    such a batch adds nothing to the gradient)."""
+def factors(w: np.ndarray, dtype: np.dtype, mean: bool = True) -> np.ndarray:
+    """c_i = w_i * n / sum(w) of a batch (`mean`: "mean_with_sample_weight"), else w_i (Keras'
+    "sum_over_batch_size"), in the network's dtype (all zero when every w_i is: such a batch adds
+    nothing to the gradient)."""
+    if not mean:
+        return np.asarray(w, dtype=dtype)
     total = float(np.add.reduce(w, dtype=np.float64))
     if total == 0.0:
         return np.zeros(w.shape[0], dtype=dtype)
@@ -83,15 +97,17 @@ def correct(task: str, out: np.ndarray, Y: np.ndarray, w: np.ndarray) -> float:
     return float(np.dot(w, np.add.reduce((out > 0.5) == (Y > 0.5), axis=1))) / Y.shape[1]
 
 
-def evaluate(net: Any, X: Any, Y: np.ndarray, w: np.ndarray, chunk: int = 16384, read: Any = None) -> dict[str, float]:
+def evaluate(net: Any, X: Any, Y: np.ndarray, w: np.ndarray, chunk: int = 16384, read: Any = None,
+             mean: bool = False) -> dict[str, float]:
     """`Network.evaluate` with weights, in chunks of rows (`read(X, a, b)` gives rows a..b; default
-    a range of an array or CSR matrix): the weighted mean loss and the weighted accuracy."""
+    a range of an array or CSR matrix): the loss sum_i w_i E_i / n (Keras'; `mean`: / sum_i w_i)
+    and the weighted accuracy (Keras' `weighted_metrics=["accuracy"]`)."""
     loss, hits, total = 0.0, 0.0, float(np.add.reduce(w))
     for a in range(0, X.shape[0], chunk):
         xb = read(X, a, a + chunk) if read is not None else row_range(X, a, a + chunk)
         (out, last_net), yb, wb = outputs(net, xb, with_net=True), Y[a:a + chunk], w[a:a + chunk]
-        E = value(net.loss_function, out, yb, last_net if net.fused_output else None, factors(wb, net.dtype))
-        loss += E * float(np.add.reduce(wb)) / total
+        E = value(net.loss_function, out, yb, last_net if net.fused_output else None, factors(wb, net.dtype, mean))
+        loss += E * (float(np.add.reduce(wb)) / total if mean else out.shape[0] / X.shape[0])
         if net.task != "regression":
             hits += correct(net.task, out, yb, wb)
     result = {"loss": loss}

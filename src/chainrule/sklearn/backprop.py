@@ -174,7 +174,7 @@ class _Backprop(BaseEstimator):
             callbacks.append(MLPProgress(stopper))
         history = net.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=bool(self.shuffle),
                           validation_data=validation, callbacks=callbacks, seed=None, verbose=0,
-                          sample_weight=sample_weight)
+                          sample_weight=sample_weight, weight_reduction="mean_with_sample_weight")   # MLPClassifier's
         self.loss_curve_.extend(history.loss)
         self._stopped = stopper.get_state()
         if stopper.scores:

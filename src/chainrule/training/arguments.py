@@ -1,9 +1,10 @@
 """fit's arguments checked before any work: the data and its split (Keras' validation_split),
-sample and class weights, the batch size and Keras' initial_epoch."""
+sample and class weights, the batch size, Keras' initial_epoch and validation_freq."""
 from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -68,6 +69,20 @@ def first_epoch(initial_epoch: Any, epochs: int) -> int:
                               f"index of the last epoch, as in Keras: fit(epochs=20, initial_epoch=10) trains 10); "
                               f"got {initial_epoch!r}")
     return int(initial_epoch)
+
+
+def validation_frequency(validation_freq: Any) -> int | frozenset[int]:
+    """Keras' `validation_freq`: validate every that many epochs (an integer >= 1), or after the epochs
+    of a collection (numbered from 1, as Keras: [1, 5, 10]; any collection, where Keras takes a list)."""
+    def whole(value: Any) -> bool:
+        return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)) and int(value) >= 1
+    if whole(validation_freq):
+        return int(validation_freq)
+    if isinstance(validation_freq, Collection) and not isinstance(validation_freq, (str, bytes, dict)) \
+            and all(whole(v) for v in validation_freq):
+        return frozenset(int(v) for v in validation_freq)
+    raise ValidationError(f"validation_freq must be an integer >= 1 (validate every that many epochs) or a list of "
+                          f"epoch numbers counted from 1 (as Keras'); got {validation_freq!r}")
 
 
 def held_out(n: int, validation_split: float) -> int:

@@ -85,6 +85,16 @@ def takes_logs(hook: Any) -> bool:
     return True
 
 
+@functools.cache
+def ends_with_logs(hook: Any) -> bool:
+    """Whether an on_train_end takes Keras' logs (the last epoch's), as Keras' `on_train_end(self, logs=None)`."""
+    try:
+        inspect.signature(hook).bind(None, {})
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def batch_callbacks(callbacks: list[Callback]) -> tuple[list[Callback], list[Callback]]:
     """The callbacks fit calls before and after each batch (on_train_batch_begin, on_train_batch_end):
     those whose class (or, as LambdaCallback's, the instance) overrides the hook under either of Keras'
@@ -111,12 +121,18 @@ def stateful(callbacks: list[Callback]) -> list[Callback]:
     return [cb for cb in callbacks if type(cb).get_state is not Callback.get_state]
 
 
-def monitor_mode(monitor: str, mode: str) -> str:
-    """"min" or "max": how the watched value improves ("auto": up for accuracies, down for the rest)."""
+def monitor_mode(monitor: str, mode: str, owner: str = "") -> str:
+    """"min" or "max": how the watched value improves ("auto": down for the loss, up for the accuracy, with
+    or without val_; another name, a typo too, is Keras 3's error: it cannot tell, so mode must say)."""
     if mode not in ("auto", "min", "max"):
         raise ValidationError(f"mode must be 'auto', 'min' or 'max'; got {mode!r}")
     if mode == "auto":
-        return "max" if "acc" in monitor else "min"
+        name = monitor.removeprefix("val_")
+        if name not in ("loss", "accuracy"):
+            raise ValidationError(f"{owner + ': ' if owner else ''}mode='auto' cannot tell whether monitor="
+                                  f"{monitor!r} should be maximized or minimized (it knows loss and accuracy, and "
+                                  "their val_ forms, as Keras'); pass mode='max' or mode='min'")
+        return "min" if name == "loss" else "max"
     return mode
 
 

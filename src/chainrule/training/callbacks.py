@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from ..nn import checks as check
+from ..nn.evaluation import format_logs, step_time
 from .callback import Callback as Callback  # the base, re-exported: chainrule.callbacks.Callback
 from .callback import keras_params
 from .csv_logger import CSVLogger as CSVLogger  # Keras' other callbacks, each in its module
@@ -204,14 +205,6 @@ class EpochClock:
         return time.perf_counter() - self.began
 
 
-def step_time(elapsed: float, steps: int) -> str:
-    """Keras' time a step: " 4ms/step", " 250us/step", " 2s/step"."""
-    per = elapsed / max(steps, 1)
-    if per >= 1 or per == 0:
-        return f" {per:.0f}s/step"
-    return f" {per * 1e3:.0f}ms/step" if per >= 1e-3 else f" {per * 1e6:.0f}us/step"
-
-
 def layer_grad_norms(net, logs: dict[str, float] | None = None) -> np.ndarray:
     """||dE/dW|| per Dense layer: GradientDiagnostics' epoch means when it ran (its grad_norm/<l>
     logs), else those of the epoch's last batch (left in the network's gradient buffer)."""
@@ -229,15 +222,6 @@ def _is_terminal(stream: Any) -> bool:
         return bool(stream.isatty())
     except (AttributeError, ValueError):      # replaced or closed streams (notebooks, test capture)
         return False
-
-
-def format_logs(logs: dict[str, float], verbose: int) -> str:
-    """Keras' " - name: value" for each log, in the logs' order: 4 decimals, or 4 significant digits
-    (.4e) for values at most 1e-3 (verbose=1: in magnitude; verbose=2: any value up to 1e-3, negative
-    ones too, as Keras' Progbar writes them)."""
-    def number(v: float) -> str:
-        return f"{v:.4f}" if (abs(v) if verbose == 1 else v) > 1e-3 else f"{v:.4e}"
-    return "".join(f" - {k}: {number(float(v))}" for k, v in logs.items())
 
 
 def make_progress(verbose: int | str) -> list[Callback]:

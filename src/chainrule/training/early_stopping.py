@@ -3,11 +3,11 @@ arguments and counts: a test drives both with one sequence of values)."""
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
 
-from ..errors import ValidationError
 from ..nn import checks as check
 from .callback import (
     Callback,
@@ -38,7 +38,7 @@ class EarlyStopping(Callback):
         self.min_delta = abs(check.number(min_delta, "EarlyStopping: min_delta", low=-math.inf))
         self.patience = whole_epochs(patience, "EarlyStopping: patience")
         self.verbose = verbose_flag(verbose, "EarlyStopping")
-        self.mode = monitor_mode(monitor, mode)
+        self.mode = monitor_mode(self.monitor, mode, "EarlyStopping")
         self.baseline = optional_number(baseline, "EarlyStopping: baseline")
         self.restore_best_weights = check.flag(restore_best_weights, "EarlyStopping: restore_best_weights")
         self.start_from_epoch = whole_epochs(start_from_epoch, "EarlyStopping: start_from_epoch")
@@ -57,9 +57,10 @@ class EarlyStopping(Callback):
         self.prints = bool(self.verbose) and params.get("rank", 0) == 0      # under MPI: rank 0 prints
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-        if self.monitor not in logs:
-            raise ValidationError(f"EarlyStopping monitors {self.monitor!r}, which fit does not report; "
-                                  f"available: {sorted(logs)} (val_ metrics need validation data)")
+        if self.monitor not in logs:        # Keras warns (its words) and trains on, counting nothing
+            warnings.warn(f"Early stopping conditioned on metric `{self.monitor}` which is not available. Available "
+                          f"metrics are: {','.join(logs)}", UserWarning, stacklevel=2)
+            return
         current = float(logs[self.monitor])
         if epoch < self.start_from_epoch:
             return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import string
+import warnings
 from typing import Any
 
 import numpy as np
@@ -42,7 +43,7 @@ class ModelCheckpoint(Callback):
                                   "holds the whole network, which chainrule.load reads (and net.set_weights("
                                   "chainrule.load(path).get_weights()) copies its weights); add "
                                   "include_optimizer=False to leave out the optimizer's state")
-        self.mode = monitor_mode(monitor, mode)
+        self.mode = monitor_mode(self.monitor, mode, "ModelCheckpoint")
         if isinstance(save_freq, str) and save_freq == "epoch":
             self.save_freq: str | int = "epoch"
         elif isinstance(save_freq, (int, np.integer)) and not isinstance(save_freq, bool) and save_freq > 0:
@@ -123,10 +124,9 @@ class ModelCheckpoint(Callback):
             raise ValidationError(f"ModelCheckpoint: filepath {self.filepath!r} cannot be filled from the epoch's "
                                   f"logs ({type(exc).__name__}: {exc}); its fields may be epoch and {sorted(logs)} "
                                   "(val_ metrics need validation data)") from None
-        if self.save_best_only:
-            if self.monitor not in logs:
-                within = " (a batch's logs: save_freq counts batches)" if batch is not None else ""
-                raise ValidationError(f"ModelCheckpoint monitors {self.monitor!r}; available: {sorted(logs)}{within}")
+        if self.save_best_only and self.monitor not in logs:    # Keras warns (its words) and saves, as without
+            warnings.warn(f"Can save best model only with {self.monitor} available.", UserWarning, stacklevel=2)
+        elif self.save_best_only:                   # save_best_only, without its "saving model to" line
             current = float(logs[self.monitor])
             shown = "None" if self.best is None else f"{self.best:.5f}"
             if not improves(current, self.best, 0.0, self.mode):

@@ -3,11 +3,11 @@ the same counts: a test drives both with one sequence of values)."""
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
 
-from ..errors import ValidationError
 from ..nn import checks as check
 from .callback import Callback, improves, monitor_mode, monitor_name, sets_lr_alone, verbose_flag, whole_epochs
 
@@ -16,9 +16,9 @@ class ReduceLROnPlateau(Callback):
     """Multiply the optimizer's `lr` by `factor` once `monitor` has not improved by more than
     `min_delta` for `patience` epochs, never below `min_lr`; after a reduction, wait `cooldown`
     epochs before counting again. Each epoch's logs get the rate that epoch trained with, under Keras
-    3's name ("learning_rate", rounded to float32 as Keras logs its float32 rate) and chainrule's
-    ("lr", the optimizer's own number): Keras code reading history["learning_rate"] works, and so does
-    chainrule code reading history["lr"]. Whether the rate is still above `min_lr` is asked in
+    3's name alone ("learning_rate", rounded to float32 as Keras logs its float32 rate; the optimizer's
+    own number is `optimizer.lr`). A `monitor` the logs lack is Keras' warning, counting nothing.
+    Whether the rate is still above `min_lr` is asked in
     float32, as Keras asks it: a rate that reached min_lr (0.01 * 0.1 is 0.0010000000000000002 in
     float64) is not reduced again.
 
@@ -36,7 +36,7 @@ class ReduceLROnPlateau(Callback):
                                    high_inclusive=False)
         self.patience = whole_epochs(patience, "ReduceLROnPlateau: patience")
         self.verbose = verbose_flag(verbose, "ReduceLROnPlateau")
-        self.mode = monitor_mode(monitor, mode)
+        self.mode = monitor_mode(self.monitor, mode, "ReduceLROnPlateau")
         self.min_delta = abs(check.number(min_delta, "ReduceLROnPlateau: min_delta", low=-math.inf))
         self.cooldown = whole_epochs(cooldown, "ReduceLROnPlateau: cooldown")
         self.min_lr = check.number(min_lr, "ReduceLROnPlateau: min_lr")
@@ -54,12 +54,12 @@ class ReduceLROnPlateau(Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         optimizer = self.network.optimizer
-        if self.monitor not in logs:
-            raise ValidationError(f"ReduceLROnPlateau monitors {self.monitor!r}, which fit does not report; "
-                                  f"available: {sorted(logs)} (val_ metrics need validation data)")
-        current = float(logs[self.monitor])
         logs["learning_rate"] = float(np.float32(optimizer.lr))      # Keras 3's name and float32 value
-        logs["lr"] = float(optimizer.lr)                              # chainrule's
+        if self.monitor not in logs:        # Keras warns (its words, the rate among the metrics) and counts nothing
+            warnings.warn(f"Learning rate reduction is conditioned on metric `{self.monitor}` which is not available. "
+                          f"Available metrics are: {','.join(logs)}.", UserWarning, stacklevel=2)
+            return
+        current = float(logs[self.monitor])
         if self.cooldown_counter > 0:
             self.cooldown_counter -= 1
             self.wait = 0

@@ -37,7 +37,8 @@ def check_batches(batches: Any, name: str = "X") -> Any:
 
 def fit_batches(net: Any, batches: Any, *, epochs: int, optimizer: Any, shuffle: bool, validation_data: Any,
                 validation_split: float, callbacks: Iterable[Callback] | None, seed: int | None, verbose: int | str,
-                backup: Any, initial_epoch: int = 0) -> History:
+                backup: Any, initial_epoch: int = 0, validation_freq: int | frozenset[int] = 1,
+                validation_chunk: int | None = None) -> History:
     """`Network.fit(batches)`: the arguments checked before any work, then the epochs."""
     check_batches(batches)
     if validation_split:
@@ -50,7 +51,7 @@ def fit_batches(net: Any, batches: Any, *, epochs: int, optimizer: Any, shuffle:
     cbs, rng = setup(net, optimizer, callbacks, verbose, seed)
     trainer = SequenceTrainer(net, batches, shuffle=shuffle, rng=rng, callbacks=cbs,
                               validation_data=validation_data, backup=backup, initial_epoch=initial_epoch,
-                              verbose=verbose)
+                              verbose=verbose, validation_freq=validation_freq, validation_chunk=validation_chunk)
     return trainer.run(epochs)
 
 

@@ -17,7 +17,7 @@ from .callback import Callback, sets_lr_alone, verbose_flag
 class LearningRateScheduler(Callback):
     """Set the optimizer's `lr` at each epoch's start to `schedule(epoch, lr)` (or `schedule(epoch)`),
     `epoch` counted from 0 and `lr` the rate now, as Keras'; each epoch's logs get the rate under Keras'
-    name "learning_rate" (rounded to float32, as Keras logs its float32 rate) and chainrule's "lr".
+    name "learning_rate" (rounded to float32, as Keras logs its float32 rate), as Keras' alone.
     A rate that is not a number > 0 is refused, naming the epoch (Keras takes 0 and any float); an
     optimizer whose lr follows a schedule of its own (StepLR, ...) is refused, as by ReduceLROnPlateau."""
 
@@ -53,7 +53,7 @@ class LearningRateScheduler(Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         lr = self.network.optimizer.lr
-        logs["learning_rate"], logs["lr"] = float(np.float32(lr)), float(lr)
+        logs["learning_rate"] = float(np.float32(lr))
 
 
 _LAMBDA_HOOKS = ("on_epoch_begin", "on_epoch_end", "on_train_begin", "on_train_end", "on_train_batch_begin",

@@ -19,15 +19,14 @@ from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
 from ..nn import checks as check
 from ..nn import sample_weight as sw
 from ..nn.divergence import nonfinite_update
-from ..nn.inference import fitting
 from ..nn.losses import rows_known, rows_sum_to_one
 from ..nn.network import Network
 from . import compiled
-from .arguments import checked_data, first_epoch
-from .callback import batch_callbacks, keras_logs, keras_params
+from .arguments import checked_data, first_epoch, validation_frequency
+from .callback import batch_callbacks, ends_with_logs, keras_logs, keras_params
 from .callbacks import Callback, History, make_progress
 from .diagnostics import likely_cause
-from .optim import SGD, Adam, Optimizer, get_optimizer
+from .optim import Adam, Optimizer, get_optimizer
 from .small_callbacks import terminates
 from .sparse_rows import SparseRows
 from .streaming import LazyRows, evaluate
@@ -37,12 +36,19 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
         shuffle: bool = True, validation_data: tuple | None = None, validation_split: float = 0.0,
         callbacks: Iterable[Callback] | None = (), seed: int | None = None, verbose: int | str = "auto",
         backup: Any = None, comm: Any = None, sample_weight: Any = None, class_weight: Any = None,
-        initial_epoch: int = 0) -> History:
+        initial_epoch: int = 0, weight_reduction: str = "sum_over_batch_size", validation_freq: Any = 1,
+        validation_batch_size: int | None = None) -> History:
     """Check the arguments of `Network.fit` (all before any work), then train. `backup` is the
     checkpoint component (`saving.checkpoint.BackupAndRestore`), given by `Network.fit`; `comm`
     an MPI communicator for data-parallel training (`distributed.py`); `sample_weight` one weight
     per sample (`nn/sample_weight.py`: the NumPy loop, gathered by index like the targets); `class_weight`
-    weighs the training rows by their class (`sample_weight.class_weights`), times sample_weight."""
+    weighs the training rows by their class (`sample_weight.class_weights`), times sample_weight;
+    `weight_reduction` divides a weighted batch's loss by its size (Keras') or its weights' sum (scikit-learn's);
+    `validation_freq` and `validation_batch_size` are Keras' (`Trainer.validates`, rows per validation chunk)."""
+    mean = sw.by_weight(weight_reduction)
+    freq = validation_frequency(validation_freq)
+    chunk = validation_batch_size if validation_batch_size is None else \
+        check.positive_int(validation_batch_size, "validation_batch_size")
     epochs, initial_epoch = check.positive_int(epochs, "epochs"), first_epoch(initial_epoch, epochs)
     shuffle, seed = check.flag(shuffle, "shuffle"), check.seed(seed)
     for given, name in ((sample_weight, "sample_weight"), (class_weight, "class_weight")):
@@ -56,7 +62,7 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
         return fit_batches(net, X, epochs=epochs, optimizer=optimizer, shuffle=shuffle,
                            validation_data=validation_data, validation_split=validation_split,
                            callbacks=callbacks, seed=seed, verbose=verbose, backup=backup,
-                           initial_epoch=initial_epoch)
+                           initial_epoch=initial_epoch, validation_freq=freq, validation_chunk=chunk)
     try:                                    # under MPI an error here is raised on every rank, naming this one
         X, Y, w, validation_data, w_val, batch_size = checked_data(net, X, Y, sample_weight, validation_data,
                                                                    validation_split, batch_size, class_weight)
@@ -72,7 +78,8 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
     cbs, rng = setup(net, optimizer, callbacks, verbose, seed)
     kwargs = {"batch_size": batch_size, "shuffle": shuffle, "rng": rng, "callbacks": cbs,
               "validation_data": validation_data, "backup": backup, "weight": w, "validation_weight": w_val,
-              "initial_epoch": initial_epoch, "verbose": verbose}
+              "initial_epoch": initial_epoch, "verbose": verbose, "mean": mean, "validation_freq": freq,
+              "validation_chunk": chunk}
     trainer = Trainer(net, X, Y, **kwargs) if comm is None else MPITrainer(net, X, Y, comm, **kwargs)
     return trainer.run(epochs)
 
@@ -108,13 +115,17 @@ class Trainer:
     def __init__(self, net: Network, X: np.ndarray, Y: np.ndarray, *, batch_size: int, shuffle: bool,
                  rng: np.random.Generator, callbacks: list[Callback], validation_data: tuple | None,
                  backup: Any, weight: np.ndarray | None = None, validation_weight: np.ndarray | None = None,
-                 initial_epoch: int = 0, verbose: int | str = "auto"):
+                 initial_epoch: int = 0, verbose: int | str = "auto", mean: bool = False,
+                 validation_freq: int | frozenset[int] = 1, validation_chunk: int | None = None):
         self.net, self.X, self.Y, self.initial_epoch = net, X, Y, initial_epoch
+        self.mean = mean        # weighted losses divided by the weights' sum (scikit-learn's), not the rows' count
         self.verbose = verbose                  # as given: Keras' params (History.params) show it so
         self.weight, self.validation_weight = weight, validation_weight     # checked sample weights, or None
         self.batch_size, self.shuffle, self.rng = batch_size, shuffle, rng
         self.validation_data = validation_data
+        self.validation_freq, self.validation_chunk = validation_freq, validation_chunk    # checked: Keras' two
         self.history = History()
+        self.last_logs: dict[str, float] = {}       # the last epoch's, which Keras gives on_train_end
         self.backup = backup
         # History last: it records what the others add to the logs; the backup after it: it saves them
         self.callbacks = [*callbacks, self.history] + ([backup] if backup is not None else [])
@@ -170,8 +181,8 @@ class Trainer:
                     self.run_epoch(epoch, epochs)
                     if net.stop_training:
                         break
-        for cb in self.callbacks:
-            cb.on_train_end()
+        for cb in self.callbacks:       # Keras' hook (logs=None) gets the last epoch's logs, as in Keras
+            cb.on_train_end(self.last_logs) if ends_with_logs(type(cb).on_train_end) else cb.on_train_end()
         if not np.isfinite(net.params).all():   # the last update's: no forward pass came after it to find it
             raise last_update_diverged(f"epoch {self.history.epoch[-1] + 1 if self.history.epoch else first_epoch + 1}",
                                        net)
@@ -212,16 +223,16 @@ class Trainer:
                 raise self.diverged(error, epoch, bad)
             sizes = np.full(len(losses), bs, dtype=np.float64)
             sizes[-1] = n - bs * (len(losses) - 1)
-            total, trained = float(np.dot(losses, sizes)), None
+            total, trained, rows = float(np.dot(losses, sizes)), None, None
         else:       # trained: the rows (or weight) trained when a callback stopped the epoch early
-            total, correct, trained = self.numpy_epoch(epoch, order, labels, slices, begin, end)
-        self.end_epoch(epoch, total, correct, trained)
+            total, correct, trained, rows = self.numpy_epoch(epoch, order, labels, slices, begin, end)
+        self.end_epoch(epoch, total, correct, trained, rows)
 
-    def numpy_epoch(self, epoch, order, labels, slices, begin, end) -> tuple[float, float, float | None]:
+    def numpy_epoch(self, epoch, order, labels, slices, begin, end) -> tuple[float, float, float | None, int | None]:
         """The reference loop: gather each batch into reused buffers, forward, backward, update. Returns the
-        loss and correct predictions summed, and the rows trained (their weight; None: all of them): fewer
-        when a callback set stop_training after a batch, which, as in Keras, ends the epoch there."""
-        net, opt, X, Y, w = self.net, self.optimizer, self.X, self.Y, self.weight
+        loss and correct predictions summed, and the rows trained (their weight; None: all of them) and their
+        count: fewer when a callback set stop_training after a batch, which, as in Keras, ends the epoch there."""
+        net, opt, X, Y, w, mean = self.net, self.optimizer, self.X, self.Y, self.weight, self.mean
         n, bs = X.shape[0], self.batch_size
         classify = self.classify
         wb = None
@@ -233,7 +244,7 @@ class Trainer:
         per_batch = labels is not None and w is None and isinstance(X, LazyRows)
         predicted = np.empty(n, dtype=labels.dtype) if labels is not None and not isinstance(X, LazyRows) else None
         total, correct = 0.0, 0.0
-        seen, right = 0.0, 0.0                  # for the per-batch logs: samples (or weight) and correct so far
+        seen, right, rows = 0.0, 0.0, 0         # for the per-batch logs: samples (or weight), correct, rows so far
         timer = self.balance
         if timer is not None:
             timer.restart()
@@ -254,18 +265,18 @@ class Trainer:
                 cb.on_train_batch_begin(batch, {})
             try:
                 E = net.train_batch(xb, yb) if wb is None else \
-                    net.train_batch(xb, yb, sw.factors(wb, net.dtype), float(np.add.reduce(wb)))
+                    net.train_batch(xb, yb, sw.factors(wb, net.dtype, mean), float(np.add.reduce(wb)))
             except TrainingDiverged as exc:
                 if not terminates(self.callbacks):
                     raise self.diverged(exc, epoch, batch) from None
                 for cb in end:                  # TerminateOnNaN: Keras' NaN batch logs, then the stop
                     cb.on_train_batch_end(batch, keras_logs(math.nan, math.nan if classify else None))
-                total, correct, trained = self.stopped_at(start, order, total, correct, predicted, labels)
-                return math.nan, (correct if start else math.nan), (trained or 1.0)
+                total, correct, trained, _ = self.stopped_at(start, order, total, correct, predicted, labels)
+                return math.nan, (correct if start else math.nan), (trained or 1.0), None
             opt.step(net.params, net.grads, slices)
             if timer is not None:
                 timer.step()
-            total += E * (xb.shape[0] if wb is None else float(np.add.reduce(wb)))
+            total += E * (float(np.add.reduce(wb)) if mean and wb is not None else xb.shape[0])
             out = net.last_output
             assert out is not None                                 # set by train_batch's forward pass
             if predicted is not None:
@@ -276,49 +287,65 @@ class Trainer:
                 correct += (net.n_correct(out, yb) or 0.0) if wb is None else sw.correct(net.task, out, yb, wb)
             if end:                     # Keras' batch logs: the epoch's means so far
                 seen += xb.shape[0] if wb is None else float(np.add.reduce(wb))
+                rows += xb.shape[0]
                 if predicted is not None:
                     hits = predicted[idx] == labels[idx]
                     right += int(np.count_nonzero(hits)) if wb is None else float(np.dot(wb, hits))
-                logs = keras_logs(total / seen, (right if predicted is not None else correct) / seen
-                                  if classify else None)
+                hit = (right if predicted is not None else correct) / seen if classify else None
+                logs = keras_logs(total / (seen if mean or wb is None else rows), hit)
                 for cb in end:
                     cb.on_train_batch_end(batch, dict(logs))
             if net.stop_training and start + bs < n:
                 return self.stopped_at(start + bs, order, total, correct, predicted, labels)
         if predicted is not None:
             correct = int(np.count_nonzero(predicted == labels)) if w is None else float(np.dot(w, predicted == labels))
-        return total, correct, None
+        return total, correct, None, None
 
     def stopped_at(self, rows: int, order, total: float, correct: float, predicted,
-                   labels) -> tuple[float, float, float]:
-        """numpy_epoch's sums over the first `rows` rows of its order, where a callback stopped it."""
+                   labels) -> tuple[float, float, float, int]:
+        """numpy_epoch's sums over the first `rows` rows of its order, where a callback stopped it, and
+        what they are over: the rows (or their weight), the rows."""
         w = self.weight
         done = np.arange(rows) if order is None else order[:rows]
         if predicted is not None:
             hits = predicted[done] == labels[done]
             correct = int(np.count_nonzero(hits)) if w is None else float(np.dot(w[done], hits))
-        return total, correct, (rows if w is None else float(np.add.reduce(w[done])))
+        return total, correct, (rows if w is None else float(np.add.reduce(w[done]))), rows
 
-    def end_epoch(self, epoch: int, total: float, correct: float, n: float | None = None) -> None:
-        """The epoch's logs (mean loss and accuracy over its `n` samples, or their total weight) to the callbacks."""
+    def end_epoch(self, epoch: int, total: float, correct: float, n: float | None = None,
+                  rows: int | None = None) -> None:
+        """The epoch's logs to the callbacks: the mean accuracy over its `n` samples (or their total weight),
+        the loss over them too, or over its `rows` (weighted, Keras' "sum_over_batch_size": sum w_i E_i / rows)."""
         if n is None:
             n = self.X.shape[0] if self.weight is None else float(np.add.reduce(self.weight))
         net = self.net
         net.epochs_trained += 1
-        logs = keras_logs(total / n, correct / n if self.classify else None)
-        if self.validation_data is not None:
+        by_rows = self.weight is not None and not self.mean
+        logs = keras_logs(total / ((rows or self.X.shape[0]) if by_rows else n), correct / n if self.classify else None)
+        if self.validation_data is not None and self.validates(epoch):
             for key, value in sorted(self.validate().items()):
                 logs["val_" + key] = value
+        self.last_logs = logs
         for cb in self.callbacks:
             cb.on_epoch_end(epoch, logs)
+
+    def validates(self, epoch: int) -> bool:
+        """Whether epoch `epoch` (from 0) ends with validation: Keras' `validation_freq`, an integer (every
+        that many epochs) or the epochs' numbers from 1."""
+        freq = self.validation_freq
+        return (epoch + 1) % freq == 0 if isinstance(freq, int) else epoch + 1 in freq
 
     def validate(self) -> dict[str, float]:
         assert self.validation_data is not None
         Xv, Yv = self.validation_data
+        chunk = self.validation_chunk
         if self.validation_weight is not None:
             read = (lambda X, a, b: X.read(slice(a, b))) if isinstance(Xv, LazyRows) else None
-            return sw.evaluate(self.net, Xv, Yv, self.validation_weight, read=read)
-        return evaluate(self.net, Xv, Yv) if isinstance(Xv, LazyRows) else self.net.evaluate_checked(Xv, Yv)
+            return sw.evaluate(self.net, Xv, Yv, self.validation_weight, read=read, mean=self.mean,
+                               **({} if chunk is None else {"chunk": chunk}))
+        if isinstance(Xv, LazyRows):
+            return evaluate(self.net, Xv, Yv) if chunk is None else evaluate(self.net, Xv, Yv, chunk)
+        return self.net.evaluate_checked(Xv, Yv, chunk=chunk)
 
     def diverged(self, exc: TrainingDiverged, epoch: int, batch: int, where: str | None = None) -> TrainingDiverged:
         error = diverged(self.net, exc, where or f"in epoch {epoch + 1}, batch {batch + 1}")
@@ -347,45 +374,3 @@ def diverged(net: Network, exc: TrainingDiverged, where: str) -> TrainingDiverge
     if not np.isfinite(net.params).all():
         msg = msg.replace("the weights are those of the last finite step", nonfinite_update(net))
     return TrainingDiverged(f"training diverged {where}: {msg}")
-
-
-def train_steps(net: Network, X, Y, steps: int, optimizer: Any = None) -> float:
-    """`Network.train_steps`: `steps` updates on one batch, compiled when the classes allow."""
-    steps = check.positive_int(steps, "steps")
-    with fitting(net, "train_steps"):      # not beside a fit in another thread; layers still net.params' views
-        return _train_steps(net, X, Y, steps, optimizer)
-
-
-def _train_steps(net: Network, X, Y, steps: int, optimizer: Any) -> float:
-    X, Y = net.check_data(X, Y)
-    if optimizer is not None:
-        net.optimizer = get_optimizer(optimizer).bind(net)
-    elif net.optimizer is None:
-        net.optimizer = SGD(0.5).bind(net)
-    opt, slices = net.optimizer, net.trainable_slices()
-    compiled.prepare(net, X.shape[0], steps, X.shape[0])
-    known = rows_sum_to_one(net.loss_function, Y)
-    plan = compiled.epoch_plan(net, opt, X, X.shape[0]) if known else None
-    stopped = False
-    try:
-        if plan is not None:      # the same steps in one compiled loop (the loop below is the reference)
-            losses, bad, error = compiled.run_steps(net, opt, plan, X, Y, steps, slices)
-            if error is not None:
-                raise diverged(net, error, f"at step {bad + 1}")
-            E = float(losses[-1])
-        else:
-            with np.errstate(over="ignore", invalid="ignore"), rows_known(net.loss_function, known):
-                for i in range(steps):                           # divergence is reported by TrainingDiverged
-                    try:
-                        E = net.train_batch(X, Y)
-                    except TrainingDiverged as exc:
-                        raise diverged(net, exc, f"at step {i + 1}") from None
-                    opt.step(net.params, net.grads, slices)
-    except (KeyboardInterrupt, SystemExit):
-        stopped = True
-        raise
-    finally:
-        compiled.job_done(start=not stopped)      # what this job lacked (kernels, a tiny version), not beside it
-    if not np.isfinite(net.params).all():          # the last step's update: no forward pass came after it
-        raise last_update_diverged(f"step {steps}", net)
-    return E

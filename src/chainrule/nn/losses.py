@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -265,3 +265,16 @@ def get_loss(loss: str | Loss) -> Loss:
     if key not in LOSSES:
         raise unknown_name("loss", loss, sorted(LOSSES))
     return LOSSES[key]()
+
+
+def l2_penalty(layers: Any, alpha: float, m: float) -> float:
+    """MLPClassifier's alpha: 0.5 * alpha * sum(W**2) / m on the weights (not the biases); its gradient
+    alpha * W / m is added to each layer's dW. m: the batch's rows, or its sample weights' sum (a batch
+    whose weights are all 0 adds nothing). Returns the term of the error."""
+    if not m:
+        return 0.0
+    total = 0.0
+    for layer in layers:
+        layer.dW += (alpha / m) * layer.W
+        total += float(np.dot(layer.W.ravel(), layer.W.ravel()))
+    return 0.5 * alpha * total / m

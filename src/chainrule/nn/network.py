@@ -25,7 +25,7 @@ from . import sample_weight as sw
 from .divergence import divergence, plain_update, sum_of_squares
 from .inference import fitting, refuse_other_thread
 from .layers import Dense, Layer
-from .losses import Loss, get_loss
+from .losses import Loss, get_loss, l2_penalty
 from .overflow import finite_outputs
 from .predict import predict
 from .summary import Summary, summary_table
@@ -222,20 +222,10 @@ class Network:
         E = self.loss_value(out, Y, c)
         self.run_backward(Y, c)
         if self.weight_penalty:
-            E += self._penalize(X.shape[0] if weight_sum is None else weight_sum)
+            E += l2_penalty(self.dense_layers, self.weight_penalty, X.shape[0] if weight_sum is None else weight_sum)
         if not (math.isfinite(E) and math.isfinite(sum_of_squares(self.grads))):
             raise divergence(self.grads, E)
         return E
-
-    def _penalize(self, m: float) -> float:
-        """`weight_penalty`'s gradient added to each Dense layer's dW; returns its term of the error."""
-        if not m:
-            return 0.0                   # a batch whose sample weights are all 0 adds nothing
-        alpha, total = self.weight_penalty, 0.0
-        for layer in self.dense_layers:
-            layer.dW += (alpha / m) * layer.W
-            total += float(np.dot(layer.W.ravel(), layer.W.ravel()))
-        return 0.5 * alpha * total / m
 
     # -- targets (evaluation.py) --------------------------------------------------------------
     @property

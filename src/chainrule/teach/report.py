@@ -134,6 +134,8 @@ def _render(d: dict, markdown: bool) -> str:
     units = {u["name"]: u["value"] for u in d["inputs"]}
     units.update({nr["name"]: nr["out"] for layer in d["layers"] for nr in layer["neurons"]})
     for layer in d["layers"]:
+        # a softmax's out reads every net of its layer: those lines all come first, then the outs
+        held: list[tuple[str, str]] = []
         for nr in layer["neurons"]:
             ins = [i if i.startswith("i") else f"out_{i}" for i in nr["inputs"]]
             wide = len(ins) + 1 > MAX_PARAMETERS     # a sum no neuron slice writes out: its ends only
@@ -154,7 +156,12 @@ def _render(d: dict, markdown: bool) -> str:
             eq(f"net_{nr['name']} = {parts} = {_f(nr['net'])}",
                f"net_{{{nr['name']}}} = {tex_parts} = {_f(nr['net'])}")
             plain, tex_out = notation.forward_activation(layer, nr, n)
-            eq(f"out_{nr['name']} = {plain} = {_f(nr['out'])}", f"out_{{{nr['name']}}} = {tex_out} = {_f(nr['out'])}")
+            held.append((f"out_{nr['name']} = {plain} = {_f(nr['out'])}",
+                         f"out_{{{nr['name']}}} = {tex_out} = {_f(nr['out'])}"))
+            if layer["activation"] != "softmax":
+                eq(*held.pop())
+        for line in held:
+            eq(*line)
         for text in notes.get(layer["index"], []):
             note(text)
     head(f"Error ({d['loss']})")

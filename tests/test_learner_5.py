@@ -1,0 +1,126 @@
+"""A student's session with `chainrule explain` and `chainrule example`: the seed's 2-2-2 network and
+their own (3-4-2 tanh/softmax with cross-entropy, ReLU hidden layers, a two-hidden-layer regression
+with mse, one sigmoid output with binary cross-entropy, float32). Every printed number is read back
+from the text and checked against torch autograd; the notation against the seed's; the lines
+against an 80-column terminal."""
+import re
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+
+torch = pytest.importorskip("torch")
+
+ACTS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu, "linear": lambda z: z,
+        "softmax": lambda z: torch.softmax(z, dim=1)}
+
+
+def torch_pass(net, X, Y):
+    """E_total, each layer's net and out, and each layer's (dW, db) by autograd, in the network's dtype;
+    E the loss as the seeds and PyTorch define it (sse: 1/2 sum over outputs, mean over samples)."""
+    dtype = torch.float32 if net.dtype == np.float32 else torch.float64
+    params = [(torch.tensor(np.array(d.W), dtype=dtype, requires_grad=True),
+               torch.tensor(np.array(d.b), dtype=dtype, requires_grad=True)) for d in net.dense_layers]
+    a, nets, outs = torch.tensor(np.asarray(X, dtype=float), dtype=dtype), [], []
+    for (W, b), d in zip(params, net.dense_layers):
+        z = a @ W + b
+        a = ACTS[d.activation.name](z)
+        nets.append(z)
+        outs.append(a)
+    t = torch.tensor(np.asarray(Y, dtype=float), dtype=dtype)
+    loss = net.loss_function.name
+    if loss == "sse":
+        E = 0.5 * ((t - a) ** 2).sum(dim=1).mean()
+    elif loss == "mse":
+        E = ((t - a) ** 2).mean()
+    elif loss == "binary_crossentropy":
+        E = torch.nn.functional.binary_cross_entropy(a, t)
+    else:
+        E = -(t * torch.log(a)).sum(dim=1).mean()
+    E.backward()
+    return (float(E), [z.detach().numpy() for z in nets], [o.detach().numpy() for o in outs],
+            [(W.grad.numpy(), b.grad.numpy()) for W, b in params])
+
+
+def printed(text, lhs):
+    """The value at the end of the line whose left side is `lhs` (one sample)."""
+    line = next(ln for ln in text.splitlines() if ln.strip().startswith(lhs + " = "))
+    return float(re.sub(r"\s+\(.*\)$", "", line.strip()).rsplit(" = ", 1)[1])
+
+
+def check_every_number(net, X, Y, text):
+    """The forward values, E_total and every dE/dw and dE/db the text prints, against torch."""
+    E, nets, outs, grads = torch_pass(net, X, Y)
+    rtol, atol = (2e-6, 1e-7) if net.dtype == np.float32 else (1e-9, 6e-10)
+    names = cr.teach.notation.neuron_names(net)
+    assert printed(text, "E_total") == pytest.approx(E, rel=rtol, abs=atol)
+    k = 0
+    for l, d in enumerate(net.dense_layers):
+        for j, unit in enumerate(names[l + 1]):
+            assert printed(text, f"net_{unit}") == pytest.approx(nets[l][0, j], rel=rtol, abs=atol)
+            assert printed(text, f"out_{unit}") == pytest.approx(outs[l][0, j], rel=rtol, abs=atol)
+            for i in range(d.n_in):      # w numbered neuron by neuron: w<k> is W[i, j]
+                w = f"w{k + j * d.n_in + i + 1}"
+                assert printed(text, f"dE/d{w}") == pytest.approx(grads[l][0][i, j], rel=rtol, abs=atol), w
+            assert printed(text, f"dE/db_{unit}") == pytest.approx(grads[l][1][j], rel=rtol, abs=atol)
+        k += d.W.size
+
+
+def student_networks():
+    """The student's own networks: (name, net, X, Y), one sample each."""
+    rng = np.random.default_rng(5)
+    nets = {
+        "3-4-2 tanh/softmax, cross-entropy": cr.Network([cr.Dense(3, 4, "tanh"), cr.Dense(4, 2, "softmax")],
+                                                        loss="categorical_crossentropy", seed=1),
+        "2-3-2 relu/sigmoid, sse": cr.Network([cr.Dense(2, 3, "relu"), cr.Dense(3, 2, "sigmoid")], seed=2),
+        "2-3-3-1 relu regression, mse": cr.Network([cr.Dense(2, 3, "relu"), cr.Dense(3, 3, "relu"),
+                                                    cr.Dense(3, 1, "linear")], loss="mse", seed=3),
+        "2-3-1 tanh/sigmoid, binary cross-entropy": cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 1, "sigmoid")],
+                                                               loss="binary_crossentropy", seed=4),
+        "3-4-2 tanh/softmax float32": cr.Network([cr.Dense(3, 4, "tanh"), cr.Dense(4, 2, "softmax")],
+                                                 loss="categorical_crossentropy", dtype="float32", seed=1),
+    }
+    for name, net in nets.items():
+        for d in net.dense_layers:                   # biases too, so that every term shows
+            d.b[...] = rng.uniform(-0.5, 0.5, d.b.shape)
+        X = rng.uniform(-1, 1, (1, net.n_inputs)).round(2)
+        if net.dense_layers[-1].activation.name == "softmax":
+            Y = np.eye(net.n_outputs)[[1]]
+        else:
+            Y = rng.uniform(0, 1, (1, net.n_outputs)).round(2)
+        yield name, net, X, Y
+
+
+@pytest.mark.parametrize("name", [n for n, *_ in student_networks()])
+def test_every_printed_number_of_a_students_network_is_autograds(name):
+    net, X, Y = next((n, x, y) for nm, n, x, y in student_networks() if nm == name)
+    check_every_number(net, X, Y, cr.explain(net, X, Y, lr=0.1).text())
+
+
+def test_every_printed_number_of_the_seed_is_autograds():
+    net, X, Y, lr = cr.examples.seed_network()
+    check_every_number(net, X, Y, cr.explain(net, X, Y, lr=lr).text())
+
+
+def forward_lines(text):
+    lines = text.split("Forward pass", 1)[1].split("Error (", 1)[0].splitlines()
+    return [ln.strip() for ln in lines if ln.strip()]
+
+
+def test_softmax_outputs_come_after_every_net_input_they_read():
+    """out_o1 of a softmax is exp(net_o1) / (exp(net_o1) + exp(net_o2)): the line showed net_o2's value
+    before net_o2 itself was derived. Every net_ a forward line reads is derived on a line above it."""
+    net = cr.Network([cr.Dense(3, 4, "tanh"), cr.Dense(4, 3, "softmax")], loss="categorical_crossentropy", seed=1)
+    X, Y = np.array([[0.64, 0.27, 0.04]]), np.array([[0.0, 1.0, 0.0]])
+    for text in (cr.explain(net, X, Y).text(), cr.explain(net, X, Y).markdown()):
+        seen: set[str] = set()
+        for line in (forward_lines(text) if "Forward pass\n" in text else text.splitlines()):
+            m = re.match(r"^\$*(net|out)_\{?(\w+?)\}? = ", line)
+            if not m:
+                continue
+            rhs = line.split(" = ", 1)[1]
+            read = set(re.findall(r"net_\{?([a-z]\d+(?:_\d+)?)\}?", rhs))
+            assert read <= seen | ({m.group(2)} if m.group(1) == "out" else set()), line
+            if m.group(1) == "net":
+                seen.add(m.group(2))

@@ -46,7 +46,7 @@ def torch_pass(net, X, Y):
 def printed(text, lhs):
     """The value at the end of the line whose left side is `lhs` (one sample)."""
     line = next(ln for ln in text.splitlines() if ln.strip().startswith(lhs + " = "))
-    return float(re.sub(r"\s+\(.*\)$", "", line.strip()).rsplit(" = ", 1)[1])
+    return float(re.sub(r" {3}\(.*\)$", "", line.strip()).rsplit(" = ", 1)[1])
 
 
 def check_every_number(net, X, Y, text):
@@ -124,3 +124,24 @@ def test_softmax_outputs_come_after_every_net_input_they_read():
             assert read <= seen | ({m.group(2)} if m.group(1) == "out" else set()), line
             if m.group(1) == "net":
                 seen.add(m.group(2))
+
+
+@pytest.mark.parametrize("loss,act", [("sse", "sigmoid"), ("mse", "linear"), ("binary_crossentropy", "sigmoid"),
+                                      ("categorical_crossentropy", "softmax")])
+def test_each_error_line_names_its_target_as_the_seed_does(loss, act):
+    """The seed writes E_o1 = 1/2 (target_o1 - out_o1)^2: every symbol of an error line is target_<o> or
+    out_<o> (binary cross-entropy wrote a bare t, a symbol the report defines nowhere), and the line's
+    value is that formula computed with the printed target and output."""
+    net = cr.Network([cr.Dense(2, 2, "tanh"), cr.Dense(2, 2, act)], loss=loss, seed=0)
+    X, Y = np.array([[0.3, -0.6]]), np.array([[0.0, 1.0]])
+    text = cr.explain(net, X, Y).text()
+    out = net.predict(X)[0]
+    for j, o in enumerate(("o1", "o2")):
+        line = next(ln.strip() for ln in text.splitlines() if ln.strip().startswith(f"E_{o} = "))
+        formula = line.split(" = ")[1]
+        symbols = set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", formula)) - {"log"}
+        assert symbols == {f"target_{o}", f"out_{o}"}, line
+        t, y = Y[0, j], out[j]
+        value = {"sse": 0.5 * (t - y) ** 2, "mse": (t - y) ** 2, "categorical_crossentropy": -t * np.log(y),
+                 "binary_crossentropy": -(t * np.log(y) + (1 - t) * np.log(1 - y))}[loss]
+        assert printed(text, f"E_{o}") == pytest.approx(value, abs=1e-9), line

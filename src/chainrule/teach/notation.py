@@ -108,8 +108,8 @@ def loss_text(loss: str, output: str) -> str | None:
 ERROR_FORMULAS = {
     "sse": ("1/2 (target_{o} - out_{o})^2", "\\frac{{1}}{{2}}(target_{{{o}}} - out_{{{o}}})^2"),
     "mse": ("(target_{o} - out_{o})^2", "(target_{{{o}}} - out_{{{o}}})^2"),
-    "binary_crossentropy": ("-(t log out_{o} + (1-t) log(1-out_{o}))",
-                            "-(t\\log out_{{{o}}} + (1-t)\\log(1-out_{{{o}}}))"),
+    "binary_crossentropy": ("-(target_{o} log out_{o} + (1 - target_{o}) log(1 - out_{o}))",
+                            "-(target_{{{o}}}\\log out_{{{o}}} + (1 - target_{{{o}}})\\log(1 - out_{{{o}}}))"),
     "categorical_crossentropy": ("-target_{o} log out_{o}", "-target_{{{o}}}\\log out_{{{o}}}"),
 }
 

@@ -145,3 +145,18 @@ def test_each_error_line_names_its_target_as_the_seed_does(loss, act):
         value = {"sse": 0.5 * (t - y) ** 2, "mse": (t - y) ** 2, "categorical_crossentropy": -t * np.log(y),
                  "binary_crossentropy": -(t * np.log(y) + (1 - t) * np.log(1 - y))}[loss]
         assert printed(text, f"E_{o}") == pytest.approx(value, abs=1e-9), line
+
+
+def test_a_given_weight_is_written_one_way_in_every_line():
+    """A student's weights typed as 0.45 are written 0.45 in the forward pass and in the chain rule (as
+    the seed writes them); the line deriving a hidden delta from the layer above wrote 0.450000000."""
+    net = cr.Network([cr.Dense(2, 2, "sigmoid"), cr.Dense(2, 2, "sigmoid"), cr.Dense(2, 2, "sigmoid")], seed=0)
+    weights = [0.15, 0.2, 0.25, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75]
+    for k, d in enumerate(net.dense_layers):
+        d.W[...] = np.array(weights[4 * k:4 * k + 4]).reshape(2, 2)
+        d.b[...] = 0.35
+    text = cr.explain(net, np.array([[0.05, 0.1]]), np.array([[0.01, 0.99]]), lr=0.5).text()
+    assert "dE/dnet_h2_1 = (" in text                  # the hidden delta's own line is shown
+    for w in weights:
+        assert f"{w:.9f}" not in text, f"{w} also written {w:.9f}"
+        assert re.search(rf"(?<![\d.]){w}(?![\d])", text), w

@@ -237,7 +237,8 @@ class Line:
 def delta_line(q: dict, n: int, zeros: bool = True) -> Line | None:
     """How the delta of q["via"] (a path's unit in a hidden layer) comes from the layer above it, from
     q["delta"] (`hidden_delta`): dE/dnet_v = (sum over the units k above of dE/dnet_k * w_vk) * dout_v/dnet_v,
-    the seed's hidden-layer rule one layer up, with one sample's numbers. None where there is none."""
+    the seed's hidden-layer rule one layer up, with one sample's numbers (a weight, a given number, as
+    short as every other line writes it). None where there is none."""
     src, v = q.get("delta"), q["via"]
     if src is None:
         return None
@@ -249,7 +250,7 @@ def delta_line(q: dict, n: int, zeros: bool = True) -> Line | None:
         f"\\frac{{\\partial E}}{{\\partial net_{{{t['via']}}}}} \\cdot w_{{{t['weight'][1:]}}}" for t in shown)
     numbers = ""
     if n == 1:
-        inner = (" + ".join(f"{f(t['dE/dnet'])} * {f(t['w'])}" for t in terms) if len(terms) <= 4
+        inner = (" + ".join(f"{f(t['dE/dnet'])} * {factor(t['w'], False)}" for t in terms) if len(terms) <= 4
                  else fmt(src["dE/dout"], zeros))
         numbers = f"({inner}) * {f(src['dout/dnet'])}"
     formula = f"({total}) * dout_{v}/dnet_{v}"

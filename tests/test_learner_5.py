@@ -7,6 +7,7 @@ import re
 
 import numpy as np
 import pytest
+from conftest import cli_in_process
 
 import chainrule as cr
 
@@ -160,3 +161,55 @@ def test_a_given_weight_is_written_one_way_in_every_line():
     for w in weights:
         assert f"{w:.9f}" not in text, f"{w} also written {w:.9f}"
         assert re.search(rf"(?<![\d.]){w}(?![\d])", text), w
+
+
+STUDENT_COMMANDS = [
+    ["explain", "--lr", "0.5"],                                                   # the seed
+    ["explain", "--layers", "3,4,2", "--activation", "tanh,softmax", "--loss", "categorical_crossentropy",
+     "--inputs", "0.64,0.27,0.04", "--targets", "1", "--lr", "0.1"],
+    ["explain", "--layers", "2,3,3,1", "--activation", "relu,relu,linear", "--loss", "mse", "--inputs", "0.5,-0.2",
+     "--targets", "0.7", "--lr", "0.1"],
+    ["explain", "--layers", "2,3,1", "--activation", "tanh,sigmoid", "--loss", "binary_crossentropy",
+     "--inputs", "0.5,0.2;0.1,0.9", "--targets", "1;0", "--lr", "0.5"],
+    ["explain", "--layers", "3,4,2", "--activation", "tanh,softmax", "--loss", "categorical_crossentropy",
+     "--inputs", "0.64,0.27,0.04", "--targets", "1", "--layer", "1", "--neuron", "0"],
+    ["example"],
+    ["example", "--as-published"],
+]
+
+
+@pytest.mark.parametrize("args", STUDENT_COMMANDS, ids=[" ".join(a[:4]) for a in STUDENT_COMMANDS])
+def test_the_text_fits_an_80_column_terminal_and_says_the_same(capsys, args):
+    """Lines of 100 to 250 columns wrapped mid-number in a student's terminal: --width 80 (a terminal's
+    width is the default) breaks each equation at its = signs (then + or *), and the text, joined
+    again, is the same text as unbroken (--width 0, as when piped)."""
+    code, wide, _ = cli_in_process(capsys, *args, "--width", "0")
+    assert code == 0 and max(len(ln) for ln in wide.splitlines()) > 80
+    code, narrow, _ = cli_in_process(capsys, *args, "--width", "80")
+    assert code == 0
+    assert [ln for ln in narrow.splitlines() if len(ln) > 80] == []
+    assert narrow.split() == wide.split()
+
+
+def test_a_broken_equation_continues_under_its_first_equals_sign(capsys):
+    code, out, _ = cli_in_process(capsys, "explain", "--width", "80")
+    lines = out.splitlines()
+    k = next(i for i, ln in enumerate(lines) if ln.startswith("  dE/dw5 = "))
+    assert lines[k + 1].index("= ") == lines[k].index(" = ") + 1
+    assert lines[k + 1].strip() == "= 0.741365070 * 0.186815602 * 0.593269992 = 0.082167041"
+
+
+def test_a_width_too_narrow_to_read_is_refused_with_what_to_type(capsys):
+    code, out, err = cli_in_process(capsys, "explain", "--width", "10")
+    assert code == 2 and out == ""
+    assert "--width must be 0 (never break lines) or at least 40 columns; got 10" in err
+
+
+def test_a_terminal_gets_its_width_without_asking(capsys, monkeypatch):
+    """`make demo` and `chainrule example` print to a terminal: its width is the default."""
+    import sys
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, out, _ = cli_in_process(capsys, "example")
+    assert code == 0 and "dE/dw5 = " in out
+    assert max(len(ln) for ln in out.splitlines()) <= 80

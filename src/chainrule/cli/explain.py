@@ -52,6 +52,8 @@ def register(sub) -> None:
     p.add_argument("--formulas", action="store_true", help="print the general formulas of the network instead "
                                                            "(Markdown with LaTeX)")
     p.add_argument("--format", choices=["text", "markdown", "json"], help="output format (default text)")
+    from .example import add_width
+    add_width(p)
     from .tabular import add_csv_options
     add_csv_options(p)                    # --data is read as train read its file, unless these say otherwise
     p.set_defaults(func=run)
@@ -279,7 +281,10 @@ def _outputs_line(layer: int, names: list[str], values: dict[str, str], markdown
 def run(args) -> int:
     from ..teach.explain import explain, neuron_names
     from ..teach.formulas import general
+    from ..teach.report import fit_width
+    from .example import width
     _check_options(args)
+    columns = width(args)
     net, X, Y, lr, pre = _network(args)
     if args.formulas:
         print(general(net), end="")
@@ -337,6 +342,6 @@ def run(args) -> int:
         read = {k: names[k] for k in (args.layer, len(names) - 2) if k > 0}      # hidden layer k: names[k]
         shown = _only_neuron(shown, keep, args.format == "markdown", read)
     if header:
-        print(_markdown(header) if args.format == "markdown" else "\n".join(header), end="\n\n")
-    print(shown)
+        print(_markdown(header) if args.format == "markdown" else fit_width("\n".join(header), columns), end="\n\n")
+    print(shown if args.format == "markdown" else fit_width(shown, columns))
     return 0

@@ -160,8 +160,8 @@ def _render(d: dict, markdown: bool) -> str:
                          f"out_{{{nr['name']}}} = {tex_out} = {_f(nr['out'])}"))
             if layer["activation"] != "softmax":
                 eq(*held.pop())
-        for line in held:
-            eq(*line)
+        for plain_out, tex_out_line in held:
+            eq(plain_out, tex_out_line)
         for text in notes.get(layer["index"], []):
             note(text)
     head(f"Error ({d['loss']})")
@@ -246,3 +246,55 @@ def _render(d: dict, markdown: bool) -> str:
                f"\\frac{{\\partial E_{{total}}}}{{\\partial {tex(p['name'])}}} = "
                f"{_short(p['value'])} - {_short(d['lr'])} \\cdot {_par(_f(p['grad']))} = {_f(p['updated'])}")
     return "\n".join(lines).rstrip() + "\n"
+
+
+# -- fitting a terminal ---------------------------------------------------------------------------------
+def fit_width(text: str, width: int) -> str:
+    """`text` (a report's plain text) with each line wider than `width` broken where a reader would break
+    it: an equation at its = signs, each continuation under the first =; a part still too wide at its
+    + (then *) signs; prose at its spaces. Nothing is dropped: joined again, the lines are the text.
+    A line with no such place to break stays whole. `width` 0: unchanged."""
+    if width <= 0:
+        return text
+    out: list[str] = []
+    for line in text.split("\n"):
+        out.extend(_fit_line(line, width))
+    return "\n".join(out)
+
+
+def _fit_line(line: str, width: int) -> list[str]:
+    if len(line) <= width:
+        return [line]
+    indent = " " * (len(line) - len(line.lstrip()))
+    body = line.strip()
+    parts = body.split(" = ")
+    if len(parts) < 2 or body.startswith("- ") or ": " in parts[0] or ", " in parts[1].split("   (")[0]:
+        # prose (a list item, a sentence), or a list of values: at its spaces
+        import textwrap
+        more = indent + ("    " if body.startswith("- ") else "  ")
+        return textwrap.wrap(body, width, initial_indent=indent, subsequent_indent=more, break_long_words=False,
+                             break_on_hyphens=False)
+    lhs = parts[0]
+    col = indent + " " * (len(lhs) + 1) if len(indent) + len(lhs) + 1 <= width // 3 else indent + "    "
+    lines = [indent + lhs]
+    for part in parts[1:]:
+        if len(lines[-1]) + 3 + len(part) <= width:
+            lines[-1] += " = " + part
+        else:
+            lines.extend(_pack(col + "= ", part, col + "    ", width))
+    return lines
+
+
+def _pack(first: str, part: str, more: str, width: int) -> list[str]:
+    """`part` after `first`, broken at its ' + ' (or else ' * ') signs where it does not fit."""
+    for sign in (" + ", " * "):
+        tokens = part.split(sign)
+        if len(tokens) > 1 and len(first) + len(part) > width:
+            lines = [first + tokens[0]]
+            for tok in tokens[1:]:
+                if len(lines[-1]) + len(sign) + len(tok) <= width:
+                    lines[-1] += sign + tok
+                else:
+                    lines.append(more + sign.strip() + " " + tok)
+            return lines
+    return [first + part]

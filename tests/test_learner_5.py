@@ -213,3 +213,18 @@ def test_a_terminal_gets_its_width_without_asking(capsys, monkeypatch):
     code, out, _ = cli_in_process(capsys, "example")
     assert code == 0 and "dE/dw5 = " in out
     assert max(len(ln) for ln in out.splitlines()) <= 80
+
+
+def test_a_target_you_gave_is_written_as_you_typed_it():
+    """docs/guide.md: "a weight or target you gave drops its trailing zeros (0.15)". The seed's targets
+    0.01 and 0.99 read 0.01 in dE/dout_o1's line but 0.010000000 in E_o1's, and a class target 1 read
+    1.000000000 in the fused delta's numbers."""
+    net, X, Y, lr = cr.examples.seed_network()
+    text = cr.explain(net, X, Y, lr=lr).text()
+    assert "E_o1 = 1/2 (target_o1 - out_o1)^2 = 0.274811083   (target 0.01)" in text
+    assert "(target 0.99)" in text and "0.010000000" not in text and "0.990000000" not in text
+    net = cr.Network([cr.Dense(3, 4, "tanh"), cr.Dense(4, 2, "softmax")], loss="categorical_crossentropy", seed=1)
+    text = cr.explain(net, np.array([[0.64, 0.27, 0.04]]), np.array([[1.0, 0.0]])).text()
+    out = net.predict(np.array([[0.64, 0.27, 0.04]]))[0]
+    assert f"dE/dnet_o1 = out_o1 - target_o1 = {out[0]:.9f} - 1 = {out[0] - 1:.9f}   (fused)" in text
+    assert "(target 1)" in text and "(target 0)" in text

@@ -336,9 +336,10 @@ def fused_delta(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
     numbers = ""
     if one:
         target = next(t["value"][0] for t in d["targets"] if t["name"] == to)
-        numbers = f"{factor(neuron['out'])} - {factor(target)}"
+        numbers = f"{factor(neuron['out'])} - {factor(target, False)}"          # a given target: as typed (1)
         if not d.get("rows_sum_to_one", True):
-            numbers = f"{factor(neuron['out'])} * {factor(sum(t['value'][0] for t in d['targets']))} - {factor(target)}"
+            total = factor(sum(t["value"][0] for t in d["targets"]))
+            numbers = f"{factor(neuron['out'])} * {total} - {factor(target, False)}"
     if d["scale"] != 1:
         plain, tex = f"({plain}) / {d['scale']}", f"\\frac{{{tex}}}{{{d['scale']}}}"
         numbers = f"({numbers}) / {d['scale']}" if numbers else ""

@@ -169,7 +169,7 @@ def _render(d: dict, markdown: bool) -> str:
         d["loss"] + "(out_{o}, target_{o})", "\\mathrm{{" + tex_name(d["loss"]) + "}}(out_{{{o}}}, target_{{{o}}})")
     for err, tgt in zip(d["errors"], d["targets"]):
         o = tgt["name"]
-        eq(f"{err['name']} = {plain_f.format(o=o)} = {_f(err['value'])}   (target {_f(tgt['value'])})",
+        eq(f"{err['name']} = {plain_f.format(o=o)} = {_f(err['value'])}   (target {_short(tgt['value'])})",
            f"E_{{{o}}} = {tex_f.format(o=o)} = {_f(err['value'])}")
     plain, tex_line, _ = notation.total_error(d["loss"], [e["name"] for e in d["errors"]], n)
     E = _f(d["E_total"])

@@ -228,3 +228,36 @@ def test_a_target_you_gave_is_written_as_you_typed_it():
     out = net.predict(np.array([[0.64, 0.27, 0.04]]))[0]
     assert f"dE/dnet_o1 = out_o1 - target_o1 = {out[0]:.9f} - 1 = {out[0] - 1:.9f}   (fused)" in text
     assert "(target 1)" in text and "(target 0)" in text
+
+
+CLASSIFIER = ["--layers", "3,4,2", "--activation", "tanh,softmax", "--loss", "categorical_crossentropy"]
+
+
+@pytest.mark.parametrize("given,option", [
+    (CLASSIFIER + ["--targets", "0,1"], "--inputs"),
+    (["--layers", "2,2", "--inputs", "1,2"], "--targets"),
+    (CLASSIFIER + ["--inputs", "1,2,3"], "--targets"),
+    (CLASSIFIER + ["--inputs", "1,2,3", "--targets", "5"], "--targets"),
+    (CLASSIFIER + ["--inputs", "1,2,3", "--targets", "0.5"], "--targets"),
+    (CLASSIFIER + ["--inputs", "1,2,3;1,1,1", "--targets", "1;2"], "--targets"),
+], ids=["inputs missing", "targets missing", "class target missing", "class 5 of 2", "class 0.5", "class 2 of 2"])
+def test_a_refused_sample_says_what_to_type_and_that_runs(capsys, given, option):
+    """"--inputs and --targets are needed" named neither the missing one nor its shape, and a class label
+    out of range answered in the Python API's words (class labels in Y ... LabelEncoder). The refusal
+    names the option and its shape with an example; typed in place of what was refused, it runs."""
+    code, out, err = cli_in_process(capsys, "explain", *given)
+    assert code == 2 and out == ""
+    message = err.strip().splitlines()[-1]
+    assert option in message and " in Y" not in message and "LabelEncoder" not in message
+    suggested = re.findall(rf"{option} (\S+?)[,.]?(?= |\)|$)", message.split(";", 1)[-1])
+    assert suggested, message
+    for value in suggested:
+        args = list(given)
+        if option in args:
+            args[args.index(option) + 1] = ";".join([value] * args[args.index("--inputs") + 1].count(";")
+                                                    + [value]) if option == "--targets" else value
+        else:
+            args += [option, value]
+        code, out, err = cli_in_process(capsys, "explain", *args)
+        assert code == 0, (args, err)
+        assert "Backward pass" in out

@@ -261,3 +261,16 @@ def test_a_refused_sample_says_what_to_type_and_that_runs(capsys, given, option)
         code, out, err = cli_in_process(capsys, "explain", *args)
         assert code == 0, (args, err)
         assert "Backward pass" in out
+
+
+def test_the_example_says_how_its_names_are_the_seeds(capsys):
+    """The seed names two biases, b1 and b2, and writes dE_total/dw5; `chainrule example`'s derivation
+    names four (b_h1 .. b_o2) and writes dE/dw5, while its own table below uses the seed's dE_total/dw5:
+    the header, before the derivation, says which is which."""
+    code, out, _ = cli_in_process(capsys, "example", "--width", "0")
+    head = out.split("Forward pass")[0]
+    for bias, seeds in (("b_h1", "b1"), ("b_h2", "b1"), ("b_o1", "b2"), ("b_o2", "b2")):
+        assert bias in out.split("Forward pass")[1]          # the derivation uses the name...
+        assert re.search(rf"{bias}\b[^;]*the seed's {seeds}|{bias}\b[^;]*its {seeds}", head), bias  # ...said here
+    assert "dE_total/dw5" in out.split("Every figure")[1] and "dE/dw5 = " in out
+    assert "dE/dx is the seed's dE_total/dx" in head

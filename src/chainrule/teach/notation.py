@@ -305,9 +305,11 @@ def local_derivatives(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
         formula = known.plain.format(o=to) if known is not None else f"d{d['loss']}/dout_{to}"
         if d["scale"] != 1:
             formula = f"({formula}) / {d['scale']}"
-        if d["loss"] == "sse" and n == 1:
+        if known is not None and n == 1:         # the same formula with its numbers, as the seed writes sse's
             target = next(t["value"][0] for t in d["targets"] if t["name"] == to)
-            formula += f" = -({fmt(target, zeros=False)} - {factor(neuron['out'])})"
+            numbers = known.plain.replace("target_{o}", "{target}").replace("out_{o}", "{out}").format(
+                target=factor(target, zeros=False), out=factor(neuron["out"]))
+            formula += f" = {numbers}" if d["scale"] == 1 else f" = ({numbers}) / {d['scale']}"
         eq(f"dE/dout_{to} = {formula} = {fmt(p['dE/dout'])}",
            f"\\frac{{\\partial E_{{total}}}}{{\\partial out_{{{to}}}}} = {tex_sub(formula)} = {fmt(p['dE/dout'])}")
     if last and p["dE/dout"] is None and p["dout/dnet"] is None and d["fused"]:

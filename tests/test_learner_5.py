@@ -298,3 +298,20 @@ def test_an_outputs_error_derivative_shows_its_numbers_for_every_loss(loss, act)
         computed = eval(re.sub(r"(\d|\)) \(", r"\1*(", numbers))
         assert computed == pytest.approx(float(value), abs=2e-9)
         assert float(value) == pytest.approx(float(out.grad[0, j]), abs=1e-9)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: cr.examples.seed_network()[:3],
+    lambda: (cr.Network([cr.Dense(3, 4, "tanh"), cr.Dense(4, 3, "softmax")], seed=1), np.array([[0.6, 0.2, 0.1]]),
+             np.array([[0.0, 1.0, 0.0]])),                               # sse after softmax: its Jacobian
+    lambda: (cr.Network([cr.Dense(2, 2, "relu"), cr.Dense(2, 2, "tanh"), cr.Dense(2, 1, "sigmoid")],
+                        loss="binary_crossentropy", seed=2), np.array([[0.5, 0.2]]), np.array([[1.0]])),
+], ids=["seed", "softmax Jacobian", "two hidden layers"])
+def test_the_markdown_names_the_total_error_one_way(make):
+    """The seed writes dE_total/dw5 = dE_total/dout_o1 * dout_o1/dnet_o1 * dnet_o1/dw5; the Markdown wrote
+    the same derivative dE_total/dout_o1 on one line and dE/dout_o1 in the chain two lines below. Every
+    derivative of the total error is written with E_total (E_o1, E_o2: the outputs' own errors, kept)."""
+    net, X, Y = make()
+    md = cr.explain(net, X, Y, lr=0.5).markdown()
+    assert "\\partial E_{total}}{\\partial out_{" in md or "\\partial E_{total}}{\\partial net_{" in md
+    assert re.findall(r"\\partial E\}", md) == []

@@ -19,6 +19,7 @@ from .numbers import factor, fmt
 
 Builder = Callable[..., Any]
 CDOT = " \\cdot "
+DE = "\\partial E_{total}"     # the total error's derivative, as the seed writes it in every factor
 
 
 @dataclass(frozen=True)
@@ -247,14 +248,14 @@ def delta_line(q: dict, n: int, zeros: bool = True) -> Line | None:
     join = " + " if len(terms) <= 4 else " + ... + "
     total = join.join(f"dE/dnet_{t['via']} * {t['weight']}" for t in shown)
     total_tex = join.replace("...", "\\cdots").join(
-        f"\\frac{{\\partial E}}{{\\partial net_{{{t['via']}}}}} \\cdot w_{{{t['weight'][1:]}}}" for t in shown)
+        f"\\frac{{{DE}}}{{\\partial net_{{{t['via']}}}}} \\cdot w_{{{t['weight'][1:]}}}" for t in shown)
     numbers = ""
     if n == 1:
         inner = (" + ".join(f"{f(t['dE/dnet'])} * {factor(t['w'], False)}" for t in terms) if len(terms) <= 4
                  else fmt(src["dE/dout"], zeros))
         numbers = f"({inner}) * {f(src['dout/dnet'])}"
     formula = f"({total}) * dout_{v}/dnet_{v}"
-    tex = (f"\\frac{{\\partial E}}{{\\partial net_{{{v}}}}} = \\left({total_tex}\\right) \\cdot "
+    tex = (f"\\frac{{{DE}}}{{\\partial net_{{{v}}}}} = \\left({total_tex}\\right) \\cdot "
            f"\\frac{{\\partial out_{{{v}}}}}{{\\partial net_{{{v}}}}}"
            + (f" = {numbers.replace(' * ', CDOT)}" if numbers else "") + f" = {fmt(src['dE/dnet'], zeros)}")
     return Line(f"dE/dnet_{v}", formula, numbers, src["dE/dnet"], tex)
@@ -273,11 +274,11 @@ def softmax_jacobian(d: dict, p: dict, eq: Callable[[str, str], None], first: bo
     to, layer = p["to"], d["layers"][p["layer"]]
     units, outs = [u["name"] for u in layer["neurons"]], [u["out"] for u in layer["neurons"]]
     s, total = "sum_j dE/dout_j * out_j", fmt(layer["softmax_sum"])
-    s_tex = "\\sum_j \\frac{\\partial E}{\\partial out_j} out_j"
+    s_tex = "\\sum_j \\frac{\\partial E_{total}}{\\partial out_j} out_j"
     if first if first is not None else next(q for q in d["parameters"] if q["layer"] == p["layer"]) is p:
         if len(units) <= 4:
             terms = " + ".join(f"dE/dout_{u} * out_{u}" for u in units)
-            tex_terms = " + ".join(f"\\frac{{\\partial E}}{{\\partial out_{{{u}}}}} out_{{{u}}}" for u in units)
+            tex_terms = " + ".join(f"\\frac{{{DE}}}{{\\partial out_{{{u}}}}} out_{{{u}}}" for u in units)
             numbers = " + ".join(f"{factor(g)} * {factor(o)}" for g, o in zip(layer["dE/dout"], outs))
             eq(f"{s} = {terms} = {numbers} = {total}",
                f"{s_tex} = {tex_terms} = {numbers.replace('*', CDOT)} = {total}")
@@ -286,7 +287,7 @@ def softmax_jacobian(d: dict, p: dict, eq: Callable[[str, str], None], first: bo
     out, dout = factor(outs[units.index(to)]), factor(p["dE/dout"])
     numbers = f"{out} * ({dout} - {factor(layer['softmax_sum'])})"
     eq(f"dE/dnet_{to} = out_{to} * (dE/dout_{to} - {s}) = {numbers} = {fmt(p['dE/dnet'])}   (softmax Jacobian)",
-       f"\\frac{{\\partial E}}{{\\partial net_{{{to}}}}} = out_{{{to}}} \\left(\\frac{{\\partial E}}{{\\partial "
+       f"\\frac{{{DE}}}{{\\partial net_{{{to}}}}} = out_{{{to}}} \\left(\\frac{{{DE}}}{{\\partial "
        f"out_{{{to}}}}} - {s_tex}\\right) = {numbers.replace('*', CDOT)} = {fmt(p['dE/dnet'])}")
 
 
@@ -311,7 +312,7 @@ def local_derivatives(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
                 target=factor(target, zeros=False), out=factor(neuron["out"]))
             formula += f" = {numbers}" if d["scale"] == 1 else f" = ({numbers}) / {d['scale']}"
         eq(f"dE/dout_{to} = {formula} = {fmt(p['dE/dout'])}",
-           f"\\frac{{\\partial E_{{total}}}}{{\\partial out_{{{to}}}}} = {tex_sub(formula)} = {fmt(p['dE/dout'])}")
+           f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} = {tex_sub(formula)} = {fmt(p['dE/dout'])}")
     if last and p["dE/dout"] is None and p["dout/dnet"] is None and d["fused"]:
         fused_delta(d, p, eq)
     if layer.get("softmax_sum") is not None:
@@ -348,4 +349,4 @@ def fused_delta(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
     shown = f" = {numbers}" if numbers else ""
     shown_tex = shown.replace(" * ", " \\cdot ")
     eq(f"dE/dnet_{to} = {plain}{shown} = {fmt(p['dE/dnet'])}   (fused)",
-       f"\\frac{{\\partial E_{{total}}}}{{\\partial net_{{{to}}}}} = {tex}{shown_tex} = {fmt(p['dE/dnet'])}")
+       f"\\frac{{{DE}}}{{\\partial net_{{{to}}}}} = {tex}{shown_tex} = {fmt(p['dE/dnet'])}")

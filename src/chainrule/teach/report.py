@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import ValidationError
 from . import notation
-from .notation import ERROR_FORMULAS, tex_name
+from .notation import DE, ERROR_FORMULAS, tex_name
 from .numbers import fmt, single_precision
 
 MAX_PARAMETERS = 120
@@ -192,13 +192,13 @@ def _render(d: dict, markdown: bool) -> str:
                     derived.add(via)
                     eq(line.plain(), line.tex)
                 lhs, tex_lhs = ((f"dE/dnet_{via} * dnet_{via}/dout_{to}",
-                                 f"\\frac{{\\partial E}}{{\\partial net_{{{via}}}}} \\cdot "
+                                 f"\\frac{{{DE}}}{{\\partial net_{{{via}}}}} \\cdot "
                                  f"\\frac{{\\partial net_{{{via}}}}}{{\\partial out_{{{to}}}}}") if coupled else
                                 (f"dE_{via}/dout_{to} = dE/dnet_{via} * dnet_{via}/dout_{to}",
                                  f"\\frac{{\\partial E_{{{via}}}}}{{\\partial out_{{{to}}}}}"))
                 eq(f"{lhs} = dE/dnet_{via} * {q['weight']} = {_par(_f(q['dE/dnet']))} * {_par(_short(q['w']))} = "
                    f"{_f(q['term'])}",
-                   f"{tex_lhs} = \\frac{{\\partial E}}{{\\partial net_{{{via}}}}}"
+                   f"{tex_lhs} = \\frac{{{DE}}}{{\\partial net_{{{via}}}}}"
                    f" \\cdot {tex(q['weight'])} = {_par(_f(q['dE/dnet']))} \\cdot {_par(_short(q['w']))} = "
                    f"{_f(q['term'])}")
             terms = " + ".join(f"dE/dnet_{q['via']} * {q['weight']}" if coupled else f"dE_{q['via']}/dout_{to}"
@@ -206,8 +206,8 @@ def _render(d: dict, markdown: bool) -> str:
             nums = " + ".join(f"{_par(_f(q['term']))}" for q in p["paths"])
             if len(p["paths"]) > 1:
                 eq(f"dE/dout_{to} = {terms} = {nums} = {_f(p['dE/dout'])}",
-                   f"\\frac{{\\partial E}}{{\\partial out_{{{to}}}}} = " + " + ".join(
-                       (f"\\frac{{\\partial E}}{{\\partial net_{{{q['via']}}}}} \\cdot {tex(q['weight'])}" if coupled
+                   f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} = " + " + ".join(
+                       (f"\\frac{{{DE}}}{{\\partial net_{{{q['via']}}}}} \\cdot {tex(q['weight'])}" if coupled
                         else f"\\frac{{\\partial E_{{{q['via']}}}}}{{\\partial out_{{{to}}}}}") for q in p["paths"])
                    + f" = {nums} = {_f(p['dE/dout'])}")
         if p["kind"] == "W" and p["index"][0] == 0:
@@ -215,7 +215,7 @@ def _render(d: dict, markdown: bool) -> str:
         if p["dE/dout"] is not None and p["dout/dnet"] is not None:
             chain = f"dE/dout_{to} * dout_{to}/dnet_{to} * {dparam}"
             nums = f"{_par(_f(p['dE/dout']))} * {_par(_f(p['dout/dnet']))} * {_par(_f(p['dnet/dparam']))}"
-            tex_chain = (f"\\frac{{\\partial E}}{{\\partial out_{{{to}}}}} \\cdot \\frac{{\\partial out_{{{to}}}}}"
+            tex_chain = (f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} \\cdot \\frac{{\\partial out_{{{to}}}}}"
                          f"{{\\partial net_{{{to}}}}} \\cdot \\frac{{\\partial net_{{{to}}}}}{{\\partial {tex(name)}}}")
         else:
             fused = "out - target" if d.get("rows_sum_to_one", True) else "out * sum(target) - target"
@@ -223,11 +223,11 @@ def _render(d: dict, markdown: bool) -> str:
             why = f"fused: {fused}" if d["fused"] and p["paths"] is None else "softmax Jacobian"
             chain = f"dE/dnet_{to} * {dparam}   ({why})"
             nums = f"{_par(_f(p['dE/dnet']))} * {_par(_f(p['dnet/dparam']))}"
-            tex_chain = (f"\\frac{{\\partial E}}{{\\partial net_{{{to}}}}} \\cdot "
+            tex_chain = (f"\\frac{{{DE}}}{{\\partial net_{{{to}}}}} \\cdot "
                          f"\\frac{{\\partial net_{{{to}}}}}{{\\partial {tex(name)}}}")
         sums = " (summed over samples)" if n > 1 else ""
         eq(f"dE/d{name} = {chain} = {nums} = {_f(p['grad'])}{sums}",
-           f"\\frac{{\\partial E_{{total}}}}{{\\partial {tex(name)}}} = {tex_chain} = {nums.replace('*', CDOT)} = "
+           f"\\frac{{{DE}}}{{\\partial {tex(name)}}} = {tex_chain} = {nums.replace('*', CDOT)} = "
            f"{_f(p['grad'])}")
     if d["lr"] is not None:
         head(f"Update (learning rate {d['lr']:g})")
@@ -243,7 +243,7 @@ def _render(d: dict, markdown: bool) -> str:
             eq(f"{p['name']}+ = {p['name']} - lr * dE/d{p['name']} = {_short(p['value'])} - {_short(d['lr'])} * "
                f"{_par(_f(p['grad']))} = {_f(p['updated'])}",
                f"{tex(p['name'])}^+ = {tex(p['name'])} - \\eta \\cdot "
-               f"\\frac{{\\partial E_{{total}}}}{{\\partial {tex(p['name'])}}} = "
+               f"\\frac{{{DE}}}{{\\partial {tex(p['name'])}}} = "
                f"{_short(p['value'])} - {_short(d['lr'])} \\cdot {_par(_f(p['grad']))} = {_f(p['updated'])}")
     return "\n".join(lines).rstrip() + "\n"
 

@@ -315,3 +315,27 @@ def test_the_markdown_names_the_total_error_one_way(make):
     md = cr.explain(net, X, Y, lr=0.5).markdown()
     assert "\\partial E_{total}}{\\partial out_{" in md or "\\partial E_{total}}{\\partial net_{" in md
     assert re.findall(r"\\partial E\}", md) == []
+
+
+@pytest.mark.parametrize("layers,loss", [
+    ([cr.Dense(2, 3, "tanh"), cr.Dense(3, 1, "sigmoid")], "binary_crossentropy"),
+    ([cr.Dense(2, 3, "relu"), cr.Dense(3, 1, "relu"), cr.Dense(1, 1, "linear")], "mse"),
+    ([cr.Dense(2, 2, "sigmoid"), cr.Dense(2, 2, "sigmoid")], "sse"),
+], ids=["one sigmoid output", "a hidden layer one wide", "seed-like"])
+def test_every_factor_a_chain_reads_is_derived_above_it(layers, loss):
+    """dE/dw1 = dE/dout_h1 * dout_h1/dnet_h1 * dnet_h1/dw1 reads dE/dout_h1; with one output (one path
+    through the layer above) no line said what dE/dout_h1 was: the line above was dE_o1/dout_h1. Every
+    dE/dout_ and dout_/dnet_ a gradient's chain reads is the left side of a line above it, and its
+    value there is the value the chain multiplies (autograd's for dE/dout)."""
+    net = cr.Network(layers, loss=loss, seed=3)
+    X, Y = np.array([[0.5, -0.4]]), np.array([[1.0] * net.n_outputs])
+    text = cr.explain(net, X, Y).text()
+    derived: dict[str, str] = {}
+    for line in (ln.strip() for ln in text.splitlines()):
+        parts = line.split("   (")[0].split(" = ")
+        if re.match(r"dE/d(w|b_)", parts[0]) and len(parts) == 4 and "dout_" in parts[1]:
+            names, values = parts[1].split(" * "), parts[2].split(" * ")
+            for name, value in zip(names[:2], values[:2]):
+                assert name in derived, (name, line)
+                assert float(derived[name]) == pytest.approx(float(value.strip("()")), abs=1e-9)
+        derived.setdefault(parts[0], parts[-1])

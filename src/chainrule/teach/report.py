@@ -210,6 +210,13 @@ def _render(d: dict, markdown: bool) -> str:
                        (f"\\frac{{{DE}}}{{\\partial net_{{{q['via']}}}}} \\cdot {tex(q['weight'])}" if coupled
                         else f"\\frac{{\\partial E_{{{q['via']}}}}}{{\\partial out_{{{to}}}}}") for q in p["paths"])
                    + f" = {nums} = {_f(p['dE/dout'])}")
+            else:          # one path: say that it is the whole of dE/dout, which the chain below reads
+                q = p["paths"][0]
+                eq(f"dE/dout_{to} = {terms} = {_f(p['dE/dout'])}",
+                   f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} = "
+                   + (f"\\frac{{{DE}}}{{\\partial net_{{{q['via']}}}}} \\cdot {tex(q['weight'])}" if coupled
+                      else f"\\frac{{\\partial E_{{{q['via']}}}}}{{\\partial out_{{{to}}}}}")
+                   + f" = {_f(p['dE/dout'])}")
         if p["kind"] == "W" and p["index"][0] == 0:
             notation.local_derivatives(d, p, eq)
         if p["dE/dout"] is not None and p["dout/dnet"] is not None:

@@ -122,11 +122,12 @@ def render(figures: list[Figure], report, as_published: bool = False, fmt: str =
     title = "The seed's worked example, computed by chainrule"
     out = ["# " + title if md else title,
            "",
-           "Network 2-2-2, sigmoid everywhere, loss E = 1/2 sum (target - out)^2, inputs i1=0.05 i2=0.10,",
-           "targets 0.01 0.99, weights w1..w8 = 0.15 0.20 0.25 0.30 0.40 0.45 0.50 0.55,",
+           "Network 2-2-2, sigmoid everywhere, loss E = 1/2 sum (target - out)^2,",
+           "inputs i1=0.05 i2=0.10, targets 0.01 0.99,",
+           "weights w1..w8 = 0.15 0.20 0.25 0.30 0.40 0.45 0.50 0.55,",
            "biases b1=0.35 b2=0.60 fixed, learning rate 0.5.",
-           "Below, each neuron has its own bias: b_h1 = b_h2 = the seed's b1, b_o1 = b_o2 = its b2;",
-           "dE/dx is the seed's dE_total/dx (E is E_total throughout).", "",
+           "Below, each neuron has its own bias (b_h1 = b_h2 = the seed's b1,",
+           "b_o1 = b_o2 = its b2), and dE/dx is the seed's dE_total/dx.", "",
            report.markdown() if md else report.text()]
     out.append("## Every figure of the seed, checked" if md else "Every figure of the seed, checked")
     out.append("")

@@ -339,3 +339,13 @@ def test_every_factor_a_chain_reads_is_derived_above_it(layers, loss):
                 assert name in derived, (name, line)
                 assert float(derived[name]) == pytest.approx(float(value.strip("()")), abs=1e-9)
         derived.setdefault(parts[0], parts[-1])
+
+
+@pytest.mark.parametrize("args", [["explain", "--format", "json"], ["explain", "--format", "markdown"],
+                                  ["explain", "--formulas"], ["example", "--format", "markdown"]])
+def test_width_with_a_format_it_cannot_break_is_refused(capsys, args):
+    """Options a command would ignore are refused (explain's rule); --width only breaks the text format."""
+    code, out, err = cli_in_process(capsys, *args, "--width", "80")
+    assert code == 2 and out == "" and "leave --width out" in err
+    code, out, err = cli_in_process(capsys, *args)
+    assert code == 0 and out

@@ -32,6 +32,10 @@ def width(args) -> int:
     """The columns --width asks for: the terminal's when not given and printing to one; 0 for no breaking."""
     from ..errors import ValidationError
     given = getattr(args, "width", None)
+    fmt = "markdown" if getattr(args, "formulas", False) else getattr(args, "format", None) or "text"
+    if given is not None and fmt != "text":
+        raise ValidationError(f"--width breaks the lines of the text format; --format {fmt} keeps each line whole "
+                              "(a Markdown formula, a JSON value): leave --width out")
     if given is not None:
         if given < 0 or 0 < given < 40:
             raise ValidationError(f"--width must be 0 (never break lines) or at least 40 columns; got {given}")

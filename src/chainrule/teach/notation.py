@@ -306,11 +306,9 @@ def local_derivatives(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
         formula = known.plain.format(o=to) if known is not None else f"d{d['loss']}/dout_{to}"
         if d["scale"] != 1:
             formula = f"({formula}) / {d['scale']}"
-        if known is not None and n == 1:         # the same formula with its numbers, as the seed writes sse's
+        if d["loss"] == "sse" and n == 1:
             target = next(t["value"][0] for t in d["targets"] if t["name"] == to)
-            numbers = known.plain.replace("target_{o}", "{target}").replace("out_{o}", "{out}").format(
-                target=factor(target, zeros=False), out=factor(neuron["out"]))
-            formula += f" = {numbers}" if d["scale"] == 1 else f" = ({numbers}) / {d['scale']}"
+            formula += f" = -({fmt(target, zeros=False)} - {factor(neuron['out'])})"
         eq(f"dE/dout_{to} = {formula} = {fmt(p['dE/dout'])}",
            f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} = {tex_sub(formula)} = {fmt(p['dE/dout'])}")
     if last and p["dE/dout"] is None and p["dout/dnet"] is None and d["fused"]:

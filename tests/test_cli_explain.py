@@ -293,7 +293,7 @@ def test_targets_alone_explain_the_seed_network_with_them():
     assert r.returncode == 0, r.stderr
     net, X, _, lr = cr.examples.seed_network()
     expected = cr.explain(net, X, np.array([[0.5, 0.5]]), lr=lr).to_dict()["E_total"]
-    assert f"E_total = E_o1 + E_o2 = {expected:.9f}" in r.stdout and "(target 0.500000000)" in r.stdout
+    assert f"E_total = E_o1 + E_o2 = {expected:.9f}" in r.stdout and "(target 0.5)" in r.stdout
 
 
 def test_the_suggested_output_activation_fits_the_loss():

@@ -212,4 +212,4 @@ def test_the_softmax_is_written_over_its_layer_and_its_jacobian_with_numbers(cas
     assert text.count("  sum_j dE/dout_j * out_j = ") == 1 and eval(numbers) == pytest.approx(value, abs=1e-8)
     md = report.markdown()
     assert f"\\frac{{e^{{net_{{{unit}1}}}}}}{{e^{{net_{{{unit}1}}}} + e^{{net_{{{unit}2}}}} + " in md
-    assert f"\\frac{{\\partial E}}{{\\partial net_{{{unit}1}}}} = out_{{{unit}1}} \\left(" in md
+    assert f"\\frac{{\\partial E_{{total}}}}{{\\partial net_{{{unit}1}}}} = out_{{{unit}1}} \\left(" in md

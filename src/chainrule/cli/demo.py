@@ -23,7 +23,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from .example import run as run_example
     if not args.no_example:
-        run_example(argparse.Namespace(as_published=False, format="text"))
+        run_example(argparse.Namespace(as_published=False, format="text", width=None))
         print()
     import numpy as np
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import shutil
+import sys
 
 
 def register(sub) -> None:
@@ -15,11 +17,37 @@ def register(sub) -> None:
     p.add_argument("--as-published", action="store_true",
                    help="also show the computations that reproduce the seed's figures that are not correct")
     p.add_argument("--format", choices=["text", "markdown"], default="text", help="output format")
+    add_width(p)
     p.set_defaults(func=run)
 
 
+def add_width(p) -> None:
+    """--width: the text's lines broken to fit a terminal (explain and example)."""
+    p.add_argument("--width", type=int, metavar="COLUMNS",
+                   help="break text lines wider than this many columns (at = signs, then + or *); default: the "
+                        "terminal's width when printing to one, else no breaking; 0: never break")
+
+
+def width(args) -> int:
+    """The columns --width asks for: the terminal's when not given and printing to one; 0 for no breaking."""
+    from ..errors import ValidationError
+    given = getattr(args, "width", None)
+    fmt = "markdown" if getattr(args, "formulas", False) else getattr(args, "format", None) or "text"
+    if given is not None and fmt != "text":
+        raise ValidationError(f"--width breaks the lines of the text format; --format {fmt} keeps each line whole "
+                              "(a Markdown formula, a JSON value): leave --width out")
+    if given is not None:
+        if given < 0 or 0 < given < 40:
+            raise ValidationError(f"--width must be 0 (never break lines) or at least 40 columns; got {given}")
+        return given
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else 0
+
+
 def run(args) -> int:
+    from ..teach.report import fit_width
     from ..teach.worked_example import render, worked_example
+    columns = width(args)
     figures, report = worked_example()
-    print(render(figures, report, as_published=args.as_published, fmt=args.format), end="")
+    text = render(figures, report, as_published=args.as_published, fmt=args.format)
+    print(fit_width(text, columns) if args.format == "text" else text, end="")
     return 0

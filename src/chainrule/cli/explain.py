@@ -52,6 +52,8 @@ def register(sub) -> None:
     p.add_argument("--formulas", action="store_true", help="print the general formulas of the network instead "
                                                            "(Markdown with LaTeX)")
     p.add_argument("--format", choices=["text", "markdown", "json"], help="output format (default text)")
+    from .example import add_width
+    add_width(p)
     from .tabular import add_csv_options
     add_csv_options(p)                    # --data is read as train read its file, unless these say otherwise
     p.set_defaults(func=run)
@@ -198,10 +200,33 @@ def _check_sample(net, X: np.ndarray, Y: np.ndarray) -> None:
         raise ValidationError(f"--targets has {_values(Y.shape[1])} per sample; the network has "
                               f"{counted(net.n_outputs, 'output')}"
                               + (" (or give one class label per sample)" if labels else ""))
+    if labels and Y.shape[1] == 1 and not np.isin(Y, np.arange(net.n_outputs)).all():
+        bad = next(v for v in Y[:, 0] if v not in range(net.n_outputs))
+        raise ValidationError(f"--targets: a class label is a whole number 0..{net.n_outputs - 1} (0 = o1, "
+                              f"{net.n_outputs - 1} = o{net.n_outputs}); got {bad:g}. Give e.g. --targets 0, or "
+                              f"{_values(net.n_outputs)} per sample: --targets {_example(net.n_outputs, one_hot=True)}")
     if len(X) != len(Y):
         from ..data.lines import plural
         raise ValidationError(f"--inputs has {len(X)} {plural(len(X), 'sample')} and --targets {len(Y)}; give one "
                               "target row per sample")
+
+
+def _example(k: int, one_hot: bool = False) -> str:
+    """k values as an option takes them: 1,0,0 (one_hot) or 0.5,0.5,0.5."""
+    return ",".join(["1"] + ["0"] * (k - 1)) if one_hot else ",".join(["0.5"] * k)
+
+
+def _missing_sample(net, args) -> ValidationError:
+    """--inputs without --targets or the other way round: which one to add, and what it looks like."""
+    if args.inputs is None:
+        what = f"--inputs, {_values(net.n_inputs)} per sample: e.g. --inputs {_example(net.n_inputs)}"
+    elif net.task == "multiclass":
+        what = (f"--targets, a class label 0..{net.n_outputs - 1} per sample (e.g. --targets 0) or "
+                f"{_values(net.n_outputs)}: e.g. --targets {_example(net.n_outputs, one_hot=True)}")
+    else:
+        what = f"--targets, {_values(net.n_outputs)} per sample: e.g. --targets {_example(net.n_outputs)}"
+    neither = " (or neither, for a random sample)" if args.layers else ""
+    return ValidationError(f"this network needs both --inputs and --targets; add {what}{neither}")
 
 
 def _random_sample(net, seed: int):
@@ -279,7 +304,10 @@ def _outputs_line(layer: int, names: list[str], values: dict[str, str], markdown
 def run(args) -> int:
     from ..teach.explain import explain, neuron_names
     from ..teach.formulas import general
+    from ..teach.report import fit_width
+    from .example import width
     _check_options(args)
+    columns = width(args)
     net, X, Y, lr, pre = _network(args)
     if args.formulas:
         print(general(net), end="")
@@ -298,7 +326,7 @@ def run(args) -> int:
         if args.inputs is None and args.targets is None and args.layers:
             X, Y = _random_sample(net, args.seed)
         elif args.inputs is None or args.targets is None:
-            raise ValidationError("--inputs and --targets are needed to explain this network")
+            raise _missing_sample(net, args)
         else:
             X, Y = _rows(args.inputs, "inputs"), _rows(args.targets, "targets")
             _check_sample(net, X, Y)
@@ -337,6 +365,6 @@ def run(args) -> int:
         read = {k: names[k] for k in (args.layer, len(names) - 2) if k > 0}      # hidden layer k: names[k]
         shown = _only_neuron(shown, keep, args.format == "markdown", read)
     if header:
-        print(_markdown(header) if args.format == "markdown" else "\n".join(header), end="\n\n")
-    print(shown)
+        print(_markdown(header) if args.format == "markdown" else fit_width("\n".join(header), columns), end="\n\n")
+    print(shown if args.format == "markdown" else fit_width(shown, columns))
     return 0

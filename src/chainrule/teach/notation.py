@@ -19,6 +19,7 @@ from .numbers import factor, fmt
 
 Builder = Callable[..., Any]
 CDOT = " \\cdot "
+DE = "\\partial E_{total}"     # the total error's derivative, as the seed writes it in every factor
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,8 @@ def loss_text(loss: str, output: str) -> str | None:
 ERROR_FORMULAS = {
     "sse": ("1/2 (target_{o} - out_{o})^2", "\\frac{{1}}{{2}}(target_{{{o}}} - out_{{{o}}})^2"),
     "mse": ("(target_{o} - out_{o})^2", "(target_{{{o}}} - out_{{{o}}})^2"),
-    "binary_crossentropy": ("-(t log out_{o} + (1-t) log(1-out_{o}))",
-                            "-(t\\log out_{{{o}}} + (1-t)\\log(1-out_{{{o}}}))"),
+    "binary_crossentropy": ("-(target_{o} log out_{o} + (1 - target_{o}) log(1 - out_{o}))",
+                            "-(target_{{{o}}}\\log out_{{{o}}} + (1 - target_{{{o}}})\\log(1 - out_{{{o}}}))"),
     "categorical_crossentropy": ("-target_{o} log out_{o}", "-target_{{{o}}}\\log out_{{{o}}}"),
 }
 
@@ -237,7 +238,8 @@ class Line:
 def delta_line(q: dict, n: int, zeros: bool = True) -> Line | None:
     """How the delta of q["via"] (a path's unit in a hidden layer) comes from the layer above it, from
     q["delta"] (`hidden_delta`): dE/dnet_v = (sum over the units k above of dE/dnet_k * w_vk) * dout_v/dnet_v,
-    the seed's hidden-layer rule one layer up, with one sample's numbers. None where there is none."""
+    the seed's hidden-layer rule one layer up, with one sample's numbers (a weight, a given number, as
+    short as every other line writes it). None where there is none."""
     src, v = q.get("delta"), q["via"]
     if src is None:
         return None
@@ -246,14 +248,14 @@ def delta_line(q: dict, n: int, zeros: bool = True) -> Line | None:
     join = " + " if len(terms) <= 4 else " + ... + "
     total = join.join(f"dE/dnet_{t['via']} * {t['weight']}" for t in shown)
     total_tex = join.replace("...", "\\cdots").join(
-        f"\\frac{{\\partial E}}{{\\partial net_{{{t['via']}}}}} \\cdot w_{{{t['weight'][1:]}}}" for t in shown)
+        f"\\frac{{{DE}}}{{\\partial net_{{{t['via']}}}}} \\cdot w_{{{t['weight'][1:]}}}" for t in shown)
     numbers = ""
     if n == 1:
-        inner = (" + ".join(f"{f(t['dE/dnet'])} * {f(t['w'])}" for t in terms) if len(terms) <= 4
+        inner = (" + ".join(f"{f(t['dE/dnet'])} * {factor(t['w'], False)}" for t in terms) if len(terms) <= 4
                  else fmt(src["dE/dout"], zeros))
         numbers = f"({inner}) * {f(src['dout/dnet'])}"
     formula = f"({total}) * dout_{v}/dnet_{v}"
-    tex = (f"\\frac{{\\partial E}}{{\\partial net_{{{v}}}}} = \\left({total_tex}\\right) \\cdot "
+    tex = (f"\\frac{{{DE}}}{{\\partial net_{{{v}}}}} = \\left({total_tex}\\right) \\cdot "
            f"\\frac{{\\partial out_{{{v}}}}}{{\\partial net_{{{v}}}}}"
            + (f" = {numbers.replace(' * ', CDOT)}" if numbers else "") + f" = {fmt(src['dE/dnet'], zeros)}")
     return Line(f"dE/dnet_{v}", formula, numbers, src["dE/dnet"], tex)
@@ -272,11 +274,11 @@ def softmax_jacobian(d: dict, p: dict, eq: Callable[[str, str], None], first: bo
     to, layer = p["to"], d["layers"][p["layer"]]
     units, outs = [u["name"] for u in layer["neurons"]], [u["out"] for u in layer["neurons"]]
     s, total = "sum_j dE/dout_j * out_j", fmt(layer["softmax_sum"])
-    s_tex = "\\sum_j \\frac{\\partial E}{\\partial out_j} out_j"
+    s_tex = "\\sum_j \\frac{\\partial E_{total}}{\\partial out_j} out_j"
     if first if first is not None else next(q for q in d["parameters"] if q["layer"] == p["layer"]) is p:
         if len(units) <= 4:
             terms = " + ".join(f"dE/dout_{u} * out_{u}" for u in units)
-            tex_terms = " + ".join(f"\\frac{{\\partial E}}{{\\partial out_{{{u}}}}} out_{{{u}}}" for u in units)
+            tex_terms = " + ".join(f"\\frac{{{DE}}}{{\\partial out_{{{u}}}}} out_{{{u}}}" for u in units)
             numbers = " + ".join(f"{factor(g)} * {factor(o)}" for g, o in zip(layer["dE/dout"], outs))
             eq(f"{s} = {terms} = {numbers} = {total}",
                f"{s_tex} = {tex_terms} = {numbers.replace('*', CDOT)} = {total}")
@@ -285,7 +287,7 @@ def softmax_jacobian(d: dict, p: dict, eq: Callable[[str, str], None], first: bo
     out, dout = factor(outs[units.index(to)]), factor(p["dE/dout"])
     numbers = f"{out} * ({dout} - {factor(layer['softmax_sum'])})"
     eq(f"dE/dnet_{to} = out_{to} * (dE/dout_{to} - {s}) = {numbers} = {fmt(p['dE/dnet'])}   (softmax Jacobian)",
-       f"\\frac{{\\partial E}}{{\\partial net_{{{to}}}}} = out_{{{to}}} \\left(\\frac{{\\partial E}}{{\\partial "
+       f"\\frac{{{DE}}}{{\\partial net_{{{to}}}}} = out_{{{to}}} \\left(\\frac{{{DE}}}{{\\partial "
        f"out_{{{to}}}}} - {s_tex}\\right) = {numbers.replace('*', CDOT)} = {fmt(p['dE/dnet'])}")
 
 
@@ -308,7 +310,7 @@ def local_derivatives(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
             target = next(t["value"][0] for t in d["targets"] if t["name"] == to)
             formula += f" = -({fmt(target, zeros=False)} - {factor(neuron['out'])})"
         eq(f"dE/dout_{to} = {formula} = {fmt(p['dE/dout'])}",
-           f"\\frac{{\\partial E_{{total}}}}{{\\partial out_{{{to}}}}} = {tex_sub(formula)} = {fmt(p['dE/dout'])}")
+           f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} = {tex_sub(formula)} = {fmt(p['dE/dout'])}")
     if last and p["dE/dout"] is None and p["dout/dnet"] is None and d["fused"]:
         fused_delta(d, p, eq)
     if layer.get("softmax_sum") is not None:
@@ -335,13 +337,14 @@ def fused_delta(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
     numbers = ""
     if one:
         target = next(t["value"][0] for t in d["targets"] if t["name"] == to)
-        numbers = f"{factor(neuron['out'])} - {factor(target)}"
+        numbers = f"{factor(neuron['out'])} - {factor(target, False)}"          # a given target: as typed (1)
         if not d.get("rows_sum_to_one", True):
-            numbers = f"{factor(neuron['out'])} * {factor(sum(t['value'][0] for t in d['targets']))} - {factor(target)}"
+            total = factor(sum(t["value"][0] for t in d["targets"]))
+            numbers = f"{factor(neuron['out'])} * {total} - {factor(target, False)}"
     if d["scale"] != 1:
         plain, tex = f"({plain}) / {d['scale']}", f"\\frac{{{tex}}}{{{d['scale']}}}"
         numbers = f"({numbers}) / {d['scale']}" if numbers else ""
     shown = f" = {numbers}" if numbers else ""
     shown_tex = shown.replace(" * ", " \\cdot ")
     eq(f"dE/dnet_{to} = {plain}{shown} = {fmt(p['dE/dnet'])}   (fused)",
-       f"\\frac{{\\partial E_{{total}}}}{{\\partial net_{{{to}}}}} = {tex}{shown_tex} = {fmt(p['dE/dnet'])}")
+       f"\\frac{{{DE}}}{{\\partial net_{{{to}}}}} = {tex}{shown_tex} = {fmt(p['dE/dnet'])}")

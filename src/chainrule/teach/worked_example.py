@@ -122,23 +122,32 @@ def render(figures: list[Figure], report, as_published: bool = False, fmt: str =
     title = "The seed's worked example, computed by chainrule"
     out = ["# " + title if md else title,
            "",
-           "Network 2-2-2, sigmoid everywhere, loss E = 1/2 sum (target - out)^2, inputs i1=0.05 i2=0.10,",
-           "targets 0.01 0.99, weights w1..w8 = 0.15 0.20 0.25 0.30 0.40 0.45 0.50 0.55,",
-           "biases b1=0.35 b2=0.60 fixed, learning rate 0.5.", "",
+           "Network 2-2-2, sigmoid everywhere, loss E = 1/2 sum (target - out)^2,",
+           "inputs i1=0.05 i2=0.10, targets 0.01 0.99,",
+           "weights w1..w8 = 0.15 0.20 0.25 0.30 0.40 0.45 0.50 0.55,",
+           "biases b1=0.35 b2=0.60 fixed, learning rate 0.5.",
+           "Below, each neuron has its own bias (b_h1 = b_h2 = the seed's b1,",
+           "b_o1 = b_o2 = its b2), and dE/dx is the seed's dE_total/dx.", "",
            report.markdown() if md else report.text()]
     out.append("## Every figure of the seed, checked" if md else "Every figure of the seed, checked")
     out.append("")
-    head = f"{'figure':<32} {'seed prints':>14} {'chainrule':>14}"
+    # columns as wide as their widest entry, so that the table fits an 80-column terminal (with the
+    # extra column of --as-published too: one space between numbers, "differs" without its pointer)
+    pubs = [str(at_digits(f.published, f.seed)) if f.published is not None else "" for f in figures]
+    key_w = max(len(f.key) for f in figures)
+    num_w = max(len("as published" if as_published else "seed prints"),
+                *(len(v) for f, p in zip(figures, pubs) for v in (f.seed, str(at_digits(f.value, f.seed)), p)))
+    sep, differs = (" ", "differs") if as_published else ("  ", "differs (see below)")
+    head = f"{'figure':<{key_w}}{sep}{'seed prints':>{num_w}}{sep}{'chainrule':>{num_w}}"
     if as_published:
-        head += f" {'as published':>14}"
+        head += f"{sep}{'as published':>{num_w}}"
     out.append(("    " if md else "  ") + head + "  ")
-    for f in figures:
+    for f, pub in zip(figures, pubs):
         digits = at_digits(f.value, f.seed)
-        line = f"{f.key:<32} {f.seed:>14} {str(digits):>14}"
+        line = f"{f.key:<{key_w}}{sep}{f.seed:>{num_w}}{sep}{str(digits):>{num_w}}"
         if as_published:
-            pub = str(at_digits(f.published, f.seed)) if f.published is not None else ""
-            line += f" {pub:>14}"
-        line += "  " + ("ok" if f.matches else "differs (see below)")
+            line += f"{sep}{pub:>{num_w}}"
+        line += "  " + ("ok" if f.matches else differs)
         out.append(("    " if md else "  ") + line)
     # Markdown joins indented lines into one paragraph: there, headings and list items
     item = "- " if md else "  - "

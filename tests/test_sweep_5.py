@@ -368,3 +368,34 @@ def test_ctrl_c_while_the_model_is_written_says_the_table_was_written(sweep_data
     assert err.strip().splitlines()[-1] == (
         f"chainrule: interrupted; wrote {str(tmp_path / 'sweep_results.csv')!r} before it")
     assert len(pd.read_csv(tmp_path / "sweep_results.csv")) == 1 and not (tmp_path / "best_model.npz").exists()
+
+
+def test_a_none_cell_only_in_a_folds_test_rows_is_a_value_that_fold_did_not_learn(tmp_path):
+    """A text cell 'None' is missing where training did not learn it (the exported graph's rule); a fold
+    whose training rows lack the one 'None' of the file refused its test rows ("a missing value in 'a' on
+    line 3 ... train with --impute", a line of the fold's, not the file's) and ended the whole sweep. The
+    whole file learnt 'None' as a category: in that fold it is unseen, all zeros, as OneHotEncoder's
+    handle_unknown="ignore", and each fold is scored."""
+    rng = np.random.RandomState(0)
+    d = pd.DataFrame({"x": rng.randn(60), "a": np.where(np.arange(60) % 2, "p", "q"),
+                      "t": np.where(np.arange(60) % 3, "yes", "no")})
+    d.loc[5, "a"] = "None"
+    d.to_csv(tmp_path / "d.csv", index=False)
+    res = run_sweep(tmp_path / "d.csv", "t", "hidden=4", cv=3, refit=False, **FIT)
+    assert np.isfinite(res.cv_results_["split0_test_score"]).all()
+    assert np.isfinite(res.cv_results_["mean_test_score"]).all()
+
+
+def test_the_commands_default_batch_size_does_not_warn_on_a_small_file(tmp_path, capsys):
+    """The command passed its --batch-size default, 32, to every fit, as if the user had typed it: a
+    30-row file's folds warned 'batch_size larger than sample size' at each fit. Without --batch-size the
+    estimator's own default (32, or every row of a smaller fold) is used, silently; a typed size warns."""
+    rng = np.random.RandomState(0)
+    pd.DataFrame({"x": rng.randn(30), "t": np.where(np.arange(30) % 2, "a", "b")}).to_csv(tmp_path / "s.csv",
+                                                                                          index=False)
+    args = ("sweep", tmp_path / "s.csv", "--target", "t", "--grid", "lr=0.05,0.1", "--epochs", "2", "--cv", "3",
+            "--out-dir", tmp_path / "out")
+    code, _, err = cli_in_process(capsys, *args)
+    assert code == 0 and "larger than sample size" not in err, err
+    code, _, err = cli_in_process(capsys, *args, "--batch-size", "32")
+    assert code == 0 and "larger than sample size" in err, err

@@ -71,7 +71,8 @@ class FoldPreprocessing(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X):
-        return self.pre_.transform(X, dtype=self.dtype, unseen={})
+        # a fold's test rows' 'None' is a value its training rows lack, not a gap (the whole file learnt it)
+        return self.pre_.transform(X, dtype=self.dtype, unseen={}, none_missing=False)
 
 
 class TargetScaling(TransformerMixin, BaseEstimator):

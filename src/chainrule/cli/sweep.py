@@ -40,8 +40,8 @@ def register(sub) -> None:
     p.add_argument("--scoring", help="scikit-learn scorer name (default accuracy or r2); a regression's scores "
                                      "are in the target's units")
     p.add_argument("--epochs", type=int, default=100, help="epochs of every fit unless the grid sets them")
-    p.add_argument("--batch-size", type=int, default=32,
-                   help="samples per update unless the grid sets them (default 32)")
+    p.add_argument("--batch-size", type=int, default=None,       # None: the estimator's 32, clipped without a warning
+                   help="samples per update unless the grid sets them (default 32, or every row of a smaller fold)")
     p.add_argument("--jobs", type=int, default=1, help="parallel fits on this machine (default 1; -1: one per CPU, "
                                                        "-2: all CPUs but one, as joblib's n_jobs)")
     p.add_argument("--dtype", choices=["float64", "float32"], help="floating-point precision of every fit unless the "
@@ -74,7 +74,7 @@ def sweep(args) -> int:
     grid = parse_grid(args.grid)              # checked before reading the data
     reading_marks(args)
     for name in ("epochs", "batch_size"):
-        if getattr(args, name) < 1:
+        if getattr(args, name) is not None and getattr(args, name) < 1:
             raise ValidationError(f"--{name.replace('_', '-')} must be a positive integer; got {getattr(args, name)}")
     if args.cv < 2:                 # run_sweep's words name its splitters and index pairs, which the command has not
         raise ValidationError(f"--cv must be a number of folds of at least 2; got {args.cv}")

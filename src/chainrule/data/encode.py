@@ -128,15 +128,16 @@ def as_typed(categories: list[str], values: Any) -> np.ndarray:
 
 
 def text_codes(pre: Any, df: Any, c: str, unseen_warning: type[Warning],
-               unseen: dict[str, set] | None = None) -> np.ndarray:
+               unseen: dict[str, set] | None = None, none_missing: bool = True) -> np.ndarray:
     """Column `c` as category codes 0..k-1 of the training categories, -1 for a value unseen in
     training (encoded as all zeros; warned unless the column was capped, where that is its 'other').
     `unseen`: a dict that collects the unseen values per column instead of a warning (a file
-    read in chunks warns once at its end)."""
+    read in chunks warns once at its end). `none_missing`: a cell 'None' or '<NA>' the training rows did
+    not learn is missing (the exported graph's rule), else it is one more unseen value (a sweep's fold)."""
     import pandas as pd
     col = df[c].astype("string")
     # (a column capped by --max-categories counted them among its 'other' values in training: text there)
-    unlearned = [m for m in TEXT_MISSING if m not in pre.categories[c]] if c not in pre.other else []
+    unlearned = [m for m in TEXT_MISSING if m not in pre.categories[c]] if c not in pre.other and none_missing else []
     said = col.isin(unlearned).to_numpy(dtype=bool, na_value=False) if unlearned else None
     if said is not None and said.any():
         col = col.mask(said)
@@ -167,7 +168,8 @@ def text_codes(pre: Any, df: Any, c: str, unseen_warning: type[Warning],
 
 
 def encode(pre: Any, df: Any, dtype: Any = np.float64, sparse: bool = True, rows: np.ndarray | None = None,
-           unseen_warning: type[Warning] = UserWarning, unseen: dict[str, set] | None = None) -> Any:
+           unseen_warning: type[Warning] = UserWarning, unseen: dict[str, set] | None = None,
+           none_missing: bool = True) -> Any:
     """The inputs of the rows `rows` of `df` (all, in file order, when None) for the preprocessing
     `pre`: a CSR matrix when there are text columns and `sparse`, else a dense array of `dtype`.
     Inputs larger than the available memory are refused before they are built (MemoryError naming
@@ -192,15 +194,15 @@ def encode(pre: Any, df: Any, dtype: Any = np.float64, sparse: bool = True, rows
     check_fits(pre, n, dtype, sp is not None)
     try:
         if sp is None:
-            return _dense(pre, df, dtype, rows, n, unseen_warning, unseen)
-        return _csr(sp, pre, df, dtype, rows, n, unseen_warning, unseen)
+            return _dense(pre, df, dtype, rows, n, unseen_warning, unseen, none_missing)
+        return _csr(sp, pre, df, dtype, rows, n, unseen_warning, unseen, none_missing)
     except MemoryError:
         from .memory import available_bytes
         raise MemoryError("ran out of memory: " + message(pre, n, dtype, sp is not None, available_bytes())) from None
 
 
 def _dense(pre: Any, df: Any, dtype: np.dtype, rows: np.ndarray | None, n: int, unseen_warning: type[Warning],
-           unseen: dict[str, set] | None) -> np.ndarray:
+           unseen: dict[str, set] | None, none_missing: bool) -> np.ndarray:
     p, t = len(pre.numeric), len(pre.text)
     with Progress("preprocessing", total=p + t, unit="columns") as progress:
         X = np.zeros((n, pre.n_features), dtype=dtype)
@@ -210,7 +212,7 @@ def _dense(pre: Any, df: Any, dtype: np.dtype, rows: np.ndarray | None, n: int, 
             progress.update(j + 1)
         offset = p
         for k, c in enumerate(pre.text):
-            codes = text_codes(pre, df, c, unseen_warning, unseen)
+            codes = text_codes(pre, df, c, unseen_warning, unseen, none_missing)
             codes = codes if rows is None else codes[rows]
             seen = np.flatnonzero(codes >= 0)
             X[seen, offset + codes[seen]] = 1
@@ -220,7 +222,7 @@ def _dense(pre: Any, df: Any, dtype: np.dtype, rows: np.ndarray | None, n: int, 
 
 
 def _csr(sp: Any, pre: Any, df: Any, dtype: np.dtype, rows: np.ndarray | None, n: int,
-         unseen_warning: type[Warning], unseen: dict[str, set] | None) -> Any:
+         unseen_warning: type[Warning], unseen: dict[str, set] | None, none_missing: bool) -> Any:
     """CSR in one pass. The values are first written as an n x (numeric + text) grid (`fill_grid`:
     4x faster than scattering each column by position); a text column's value is left out where
     its category is (unseen, or 'other' past the cap), and the rows are then closed up in place, a
@@ -231,7 +233,7 @@ def _csr(sp: Any, pre: Any, df: Any, dtype: np.dtype, rows: np.ndarray | None, n
         codes_all = []
         counts = np.full(n, p, dtype=np.int64)
         for c in pre.text:
-            codes = text_codes(pre, df, c, unseen_warning, unseen)
+            codes = text_codes(pre, df, c, unseen_warning, unseen, none_missing)
             codes = codes if rows is None else codes[rows]
             codes_all.append(codes)
             counts += codes >= 0

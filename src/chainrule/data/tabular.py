@@ -255,17 +255,18 @@ class Preprocessing:
             yield values
 
     def transform(self, df, dtype: Any = np.float64, sparse: bool = True, rows: np.ndarray | None = None,
-                  unseen: dict[str, set] | None = None) -> Any:
+                  unseen: dict[str, set] | None = None, none_missing: bool = True) -> Any:
         """The network's inputs for a table with the training columns (checked by name), in `dtype`
         (the network's). With text columns and `sparse`, a SciPy CSR matrix (the one-hot columns
         stay sparse); otherwise a dense array. `rows`: the row positions to encode, in that order
         (e.g. a shuffled order whose last rows are the validation split: no copy of the result).
         `unseen`: a dict that collects each text column's values unseen in training instead of an
         UnseenCategoryWarning (chunks of one file warn once). Inputs larger than the available
-        memory raise MemoryError naming the widest columns and the ways out."""
+        memory raise MemoryError naming the widest columns and the ways out. `none_missing`: a cell
+        'None' or '<NA>' that training did not learn as a category is missing (else an unseen value)."""
         from .encode import encode
         return encode(self, df, dtype=dtype, sparse=sparse, rows=rows, unseen_warning=UnseenCategoryWarning,
-                      unseen=unseen)
+                      unseen=unseen, none_missing=none_missing)
 
     def encode_target(self, df) -> np.ndarray:
         if self.target not in df.columns:

@@ -211,3 +211,39 @@ def test_the_stopping_rule_goes_on_in_a_warm_start_as_mlps(capsys):
     assert lines[14:] == lines[12:14]
     assert mlp.n_iter_ == ours.n_iter_ == 1
     assert ours.loss_curve_[-1] == pytest.approx(mlp.loss_curve_[-1], rel=1e-12)
+
+
+def test_network_after_a_penalised_fit_trains_without_the_penalty():
+    """The estimator set alpha's penalty on its network and left it there: network_.fit, step and explain's
+    derivation on it were penalised after the estimator was done (and a saved copy was not). One full
+    batch's loss in a later network_.fit is the loss evaluate gives at the same weights."""
+    X, y = _data(kind="binary")
+    clf = BackpropClassifier(hidden_layer_sizes=(5,), alpha=0.5, epochs=3, random_state=0).fit(X, y)
+    net = clf.network_
+    assert net.weight_penalty == 0.0
+    before = net.evaluate(X, np.asarray(y))["loss"]
+    history = net.fit(X, np.asarray(y), epochs=1, batch_size=len(X), shuffle=False, verbose=0)
+    assert history.loss[0] == pytest.approx(before, rel=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["regression", "multilabel"])
+def test_tol_on_the_training_loss_is_in_mlps_units(kind):
+    """tol was compared with our loss: the regressor's is twice MLPRegressor's (tol acted as tol / 2), a
+    multi-label network's the mean over its labels where MLP sums them (tol acted as 3 tol). From the same
+    weights, with the same steps, the fit stops after MLP's number of epochs for every tol."""
+    X, y = _data(n=40, kind=kind)
+    is_reg = kind == "regression"
+    MLP, Est = (MLPRegressor, BackpropRegressor) if is_reg else (MLPClassifier, BackpropClassifier)
+    lr = 0.01 if is_reg else 0.05
+    stopped = []
+    for tol in (3e-4, 1e-3, 3e-3, 1e-2, 3e-2):
+        kw = dict(hidden_layer_sizes=(5,), batch_size=len(X), warm_start=True, shuffle=False, random_state=0,
+                  tol=tol, n_iter_no_change=2)
+        mlp = MLP(solver="sgd", momentum=0.0, learning_rate_init=lr * (2 if is_reg else 1), max_iter=1, **kw)
+        ours = Est(optimizer="sgd", momentum=0.0, learning_rate=lr * (1 if is_reg else 3), epochs=1, **kw)
+        mlp, ours = _from_same_weights(mlp, ours, X, y)
+        mlp.set_params(max_iter=200).fit(X, y)
+        ours.set_params(epochs=200).fit(X, y)
+        assert len(ours.loss_curve_) == len(mlp.loss_curve_), tol
+        stopped.append(len(mlp.loss_curve_) < 202)
+    assert any(stopped)

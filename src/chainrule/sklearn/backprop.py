@@ -84,13 +84,13 @@ class _Backprop(BaseEstimator):
             kwargs["momentum"] = self.momentum
         return get_optimizer(self.optimizer, **kwargs)
 
-    def _penalty(self, n_out: int) -> float:
-        """The network's weight_penalty for alpha: MLPClassifier's 0.5 * alpha * sum(W**2) / batch rows, in
-        the units of our loss (the regressor's mean squared error is twice MLPRegressor's half one; a
-        multi-label network's cross-entropy the mean over its labels, MLPClassifier's their sum)."""
+    def _loss_units(self, n_out: int) -> float:
+        """Our loss over MLPClassifier's for the same network: the regressor's mean squared error is twice
+        MLPRegressor's half one; a multi-label network's cross-entropy the mean over its labels, MLP's
+        their sum. alpha's penalty and tol's loss threshold are scaled by it to act as MLP's."""
         if not is_classifier(self):
-            return 2.0 * self.alpha
-        return self.alpha / n_out if self._kind == "multilabel-indicator" else float(self.alpha)
+            return 2.0
+        return 1.0 / n_out if self._kind == "multilabel-indicator" else 1.0
 
     def _layers(self, n_in: int, n_out: int) -> list[Dense]:
         """The network's layers for the parameters (not initialised)."""
@@ -166,15 +166,20 @@ class _Backprop(BaseEstimator):
         if fresh:                            # the shuffling's generator, which warm starts and partial_fit go on with
             net.rng = np.random.default_rng(int(rng.randint(2**31 - 1)))
         batch_size = self._batch_size(X.shape[0])
-        net.weight_penalty = self._penalty(net.n_outputs)
+        units = self._loss_units(net.n_outputs)
+        net.weight_penalty = float(self.alpha) * units     # MLP's 0.5 * alpha * sum(W**2) / batch rows
         # as MLPClassifier: stopped by the held-out score or the training loss (its state goes on in a warm start)
-        stopper = MLPStopping(self, held, self.tol, self.n_iter_no_change, None if fresh else self._stopped)
+        tol = self.tol if held is not None else self.tol * units
+        stopper = MLPStopping(self, held, tol, self.n_iter_no_change, None if fresh else self._stopped)
         callbacks: list = [stopper]
         if self.verbose:                     # after the stopper: its score and its decision are in the logs
             callbacks.append(MLPProgress(stopper))
-        history = net.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=bool(self.shuffle),
-                          validation_data=validation, callbacks=callbacks, seed=None, verbose=0,
-                          sample_weight=sample_weight, weight_reduction="mean_with_sample_weight")   # MLPClassifier's
+        try:
+            history = net.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=bool(self.shuffle),
+                              validation_data=validation, callbacks=callbacks, seed=None, verbose=0,
+                              sample_weight=sample_weight, weight_reduction="mean_with_sample_weight")   # MLP's
+        finally:                  # network_ outside the estimator trains, and derives, without alpha's penalty
+            net.weight_penalty = 0.0
         self.loss_curve_.extend(history.loss)
         self._stopped = stopper.get_state()
         if stopper.scores:

@@ -137,11 +137,12 @@ def _dense_exactly(b, layer, a: str, hint: str) -> str:
     magnitude = b.op("Abs", [a], hint=f"{hint}.abs")
     top = b.op("GatherElements", [magnitude, b.op("ArgMax", [magnitude], hint=f"{hint}.top", axis=1, keepdims=1)],
                hint=f"{hint}.top", axis=1)                                     # each row's largest, (N, 1)
-    # frexp's exponent, floor(log2(top)) + 1 (one off near a power of two: a margin of 2^20 covers it)
+    # floor(log2(top)); + 1 below makes it frexp's exponent, as predict's (the float log may be one off
+    # near a power of two: a scale one power of two apart, which the margin of 2^1000 covers)
     e_a = b.op("Floor", [b.op("Mul", [b.op("Log", [top], hint=f"{hint}.log"),
                                       b.const(f"{hint}.log2e", np.array(1 / np.log(2.0)))], hint=f"{hint}.log2")],
                hint=f"{hint}.exponent")
-    bits = max(e_W, 0) + int(W.shape[0]).bit_length() + 1
+    bits = 1 + max(e_W, 0) + int(W.shape[0]).bit_length() + 1
     s = b.op("Max", [b.op("Add", [e_a, b.const(f"{hint}.bits", np.array(float(bits)))], hint=f"{hint}.s"),
                      b.const(f"{hint}.least", np.array(float(max(e_b + 1, 0))))], hint=f"{hint}.s")
     s = b.op("Sub", [s, b.const(f"{hint}.margin", np.array(1000.0))], hint=f"{hint}.s")

@@ -247,3 +247,18 @@ def test_tol_on_the_training_loss_is_in_mlps_units(kind):
         assert len(ours.loss_curve_) == len(mlp.loss_curve_), tol
         stopped.append(len(mlp.loss_curve_) < 202)
     assert any(stopped)
+
+
+def test_the_penalty_divides_by_the_rows_where_the_loss_does():
+    """weight_penalty's m was the batch's weight sum even under Keras' reduction, where the weighted loss is
+    divided by the rows: with every weight 2 the penalty was half as strong beside a loss twice as large.
+    One full batch: the logged loss is evaluate's (Keras' reduction) + 0.5 * alpha * sum(W**2) / rows."""
+    X, y = _data(kind="binary")
+    clf = BackpropClassifier(hidden_layer_sizes=(5,), epochs=1, random_state=0).fit(X, y)
+    net, Y, w = clf.network_, np.asarray(y), np.full(len(X), 2.0)
+    alpha = 0.3
+    data_loss = net.evaluate(X, Y, sample_weight=w)["loss"]
+    squares = sum(float(np.sum(layer.W ** 2)) for layer in net.dense_layers)
+    net.weight_penalty = alpha
+    history = net.fit(X, Y, epochs=1, batch_size=len(X), shuffle=False, verbose=0, sample_weight=w)
+    assert history.loss[0] == pytest.approx(data_loss + 0.5 * alpha * squares / len(X), rel=1e-12)

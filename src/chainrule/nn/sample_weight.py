@@ -62,13 +62,14 @@ def check(sample_weight: Any, n: int, name: str = "sample_weight") -> np.ndarray
     return w
 
 
-def factors(w: np.ndarray, dtype: np.dtype, mean: bool = True) -> np.ndarray:
+def factors(w: np.ndarray, dtype: np.dtype, mean: bool = True, total: float | None = None) -> np.ndarray:
     """c_i = w_i * n / sum(w) of a batch (`mean`: "mean_with_sample_weight"), else w_i (Keras'
     "sum_over_batch_size"), in the network's dtype (all zero when every w_i is: such a batch adds
-    nothing to the gradient)."""
+    nothing to the gradient). `total`: sum(w), when the caller has it."""
     if not mean:
         return np.asarray(w, dtype=dtype)
-    total = float(np.add.reduce(w, dtype=np.float64))
+    if total is None:
+        total = float(np.add.reduce(w, dtype=np.float64))
     if total == 0.0:
         return np.zeros(w.shape[0], dtype=dtype)
     return np.asarray(w * (w.shape[0] / total), dtype=dtype)

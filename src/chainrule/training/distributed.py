@@ -323,8 +323,9 @@ class MPITrainer(Trainer):
         sums = np.zeros(2, dtype=np.float64)
         if hi > lo:                          # one process's evaluation of the shard: in chunks (X may be on disk)
             part, Yp = Xv[lo:hi], (Yv.part(lo, hi) if isinstance(Yv, OneHotRows) else Yv[lo:hi])   # labels stay labels
-            res = evaluate(self.net, part, Yp) if isinstance(part, LazyRows) else \
-                self.net.evaluate_checked(part, np.asarray(Yp))
+            chunk = self.validation_chunk                  # fit's validation_batch_size (None: the default)
+            res = (evaluate(self.net, part, Yp) if chunk is None else evaluate(self.net, part, Yp, chunk)) \
+                if isinstance(part, LazyRows) else self.net.evaluate_checked(part, np.asarray(Yp), chunk=chunk)
             sums += (res["loss"] * (hi - lo), res.get("accuracy", 0.0) * (hi - lo))
         self.allreduce(sums)
         result = {"loss": float(sums[0]) / Xv.shape[0]}

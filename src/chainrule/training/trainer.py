@@ -235,7 +235,7 @@ class Trainer:
         net, opt, X, Y, w, mean = self.net, self.optimizer, self.X, self.Y, self.weight, self.mean
         n, bs = X.shape[0], self.batch_size
         classify = self.classify
-        wb = None
+        wb, ws = None, 0.0
         if order is not None:
             xbuf = np.empty((bs, X.shape[1]), dtype=X.dtype)
             ybuf = np.empty((bs, Y.shape[1]), dtype=Y.dtype)
@@ -261,11 +261,13 @@ class Trainer:
                 yb = np.take(Y, idx, axis=0, out=ybuf[:k], mode="clip")
             if w is not None:
                 wb = w[idx]
+                ws = float(np.add.reduce(wb, dtype=np.float64))     # the batch's weight, summed once
             for cb in begin:
                 cb.on_train_batch_begin(batch, {})
             try:
+                # the penalty's m (MLP's alpha) is the batch's weight where the loss is divided by it, else its rows
                 E = net.train_batch(xb, yb) if wb is None else \
-                    net.train_batch(xb, yb, sw.factors(wb, net.dtype, mean), float(np.add.reduce(wb)))
+                    net.train_batch(xb, yb, sw.factors(wb, net.dtype, mean, ws), ws if mean else None)
             except TrainingDiverged as exc:
                 if not terminates(self.callbacks):
                     raise self.diverged(exc, epoch, batch) from None
@@ -276,7 +278,7 @@ class Trainer:
             opt.step(net.params, net.grads, slices)
             if timer is not None:
                 timer.step()
-            total += E * (float(np.add.reduce(wb)) if mean and wb is not None else xb.shape[0])
+            total += E * (ws if mean and wb is not None else xb.shape[0])
             out = net.last_output
             assert out is not None                                 # set by train_batch's forward pass
             if predicted is not None:
@@ -286,7 +288,7 @@ class Trainer:
             elif classify:
                 correct += (net.n_correct(out, yb) or 0.0) if wb is None else sw.correct(net.task, out, yb, wb)
             if end:                     # Keras' batch logs: the epoch's means so far
-                seen += xb.shape[0] if wb is None else float(np.add.reduce(wb))
+                seen += xb.shape[0] if wb is None else ws
                 rows += xb.shape[0]
                 if predicted is not None:
                     hits = predicted[idx] == labels[idx]

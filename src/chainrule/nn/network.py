@@ -273,7 +273,8 @@ class Network:
         checkpoint_dir : a checkpoint there after every epoch (atomic); resume : continue from it
             (with the same arguments the result equals an uninterrupted run bit for bit).
         comm : an mpi4py communicator: data-parallel training under mpiexec (`training/distributed.py`).
-        sample_weight : one weight >= 0 per sample (as if row i were repeated w_i times: `sample_weight.py`);
+        sample_weight : one weight >= 0 per sample (with "mean_with_sample_weight", as if row i were repeated w_i
+            times: `sample_weight.py`);
             validation_data may then be (X_val, Y_val, w_val). class_weight : {class index: weight} (Keras') or
             "balanced" (scikit-learn's): the training rows' weights by class, times sample_weight.
         weight_reduction : a weighted batch's loss is sum_i w_i E_i divided by the batch's size, Keras'

@@ -169,7 +169,8 @@ class Network:
 
         Caches every layer's input, net input and output (read by `explain`). Outputs that overflow are
         an error naming the layer, as predict's; rows whose exact outputs are finite (a softmax over
-        logits beyond the dtype) get them (`overflow.py`), without NumPy's warnings."""
+        logits beyond the dtype) get them (`overflow.py`), without NumPy's warnings; the hidden layers'
+        caches keep the plain pass's values for those rows (inf where it overflowed)."""
         X = check.as_2d_array(X, "X", self.dtype, self.n_inputs)
         with np.errstate(all="ignore"):
             return finite_outputs(self, X, self.run_forward(X))

@@ -87,10 +87,8 @@ class LambdaCallback(Callback):
         for name in ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end"):
             if name in self.functions:          # per batch only when given (fit skips the others' hooks)
                 setattr(self, name, self.functions[name])
-        self.last_logs: dict[str, float] = {}
 
     def on_train_begin(self, params: dict[str, Any]) -> None:
-        self.last_logs = {}
         if "on_train_begin" in self.functions:
             self.functions["on_train_begin"]({})
 
@@ -99,13 +97,12 @@ class LambdaCallback(Callback):
             self.functions["on_epoch_begin"](epoch, {})
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-        self.last_logs = logs
         if "on_epoch_end" in self.functions:
             self.functions["on_epoch_end"](epoch, logs)
 
-    def on_train_end(self) -> None:
+    def on_train_end(self, logs: dict[str, float] | None = None) -> None:    # fit gives the last epoch's
         if "on_train_end" in self.functions:
-            self.functions["on_train_end"](self.last_logs)
+            self.functions["on_train_end"]({} if logs is None else logs)
 
 
 class TerminateOnNaN(Callback):

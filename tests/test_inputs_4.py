@@ -391,13 +391,15 @@ def test_a_percentage_where_the_model_read_numbers_is_named_with_the_fix(tmp_pat
 @pytest.mark.parametrize("stream", [False, True])
 def test_training_rows_all_of_weight_0_are_refused_alike_in_memory_and_streamed(tmp_path, capsys, stream):
     """With --stream, training rows all of weight 0 (the validation rows weigh) ended in 'internal error 0'
-    (the most frequent value of no rows); in memory they were refused in words."""
+    (the most frequent value of no rows); in memory they were refused in words. Both name the --weight column
+    (they said 'every training row has sample weight 0', as the Python API, which has no column to name)."""
     (tmp_path / "w.csv").write_text("a,c,w,y\n1,x,0,p\n2,y,0,q\n3,x,0,p\n4,y,0,q\n5,x,1,p\n6,y,1,q\n")
     more = ["--stream"] if stream else []
     code, _, err = cli_in_process(capsys, "train", tmp_path / "w.csv", "--target", "y", "--weight", "w", "--impute",
                                   "most_frequent", "--val-split", "0.34", "--seed", "3", "--epochs", "1",
                                   "--out", tmp_path / "m.npz", *more)
     assert code == 2
-    assert err.strip().splitlines()[-1] == ("chainrule: error: every training row has sample weight 0: at least one "
-                                            "must weigh more")
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("chainrule: error: --weight column 'w' is 0 on every training row"), last
+    assert last.endswith(": at least one must weigh more than 0"), last
     assert not (tmp_path / "m.npz").exists()

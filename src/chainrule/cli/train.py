@@ -333,6 +333,8 @@ def _train(args, comm, reached: list[bool]) -> int:
         said_left_out(left)
         n = len(df)
         n_val, order = split(n, args, on_disk=False)
+        if weight is not None:            # each part must weigh something: said with the column, before its use
+            weights.check_parts(weight[order], n_val, args)
         # the statistics (means, scales, fill values, categories, a regression target's mean and scale)
         # from the training rows alone, as scikit-learn fits on them; the classes from every row: the
         # network needs an output for a class seen only in validation rows
@@ -342,9 +344,10 @@ def _train(args, comm, reached: list[bool]) -> int:
     keep_reading(pre, args, stream)       # predict reads the file's cells, numbers, separator, encoding as train did
     describe_columns(df, pre, stream.reasons if stream is not None else None)
     class_weight = None if args.class_weight is None else weights.by_class(args.class_weight, pre, args.target)
-    if weight is not None:                # the weights in the rows' order; each part must weigh something
+    if weight is not None:                # the weights in the rows' order
         weight = gathered(weight, order)    # in a temporary file with --stream, as the order is
-        weights.check_parts(weight, n_val, args)
+        if stream is not None:            # (read in the preprocessing's pass: checked once they are all read)
+            weights.check_parts(weight, n_val, args)
         print(weights.describe(weight, args.weight), file=sys.stderr)
     if stream is not None:                # written to disk in the file's order (sequential writes), read in this one
         X, y = stream.encode(None, dtype=args.dtype)

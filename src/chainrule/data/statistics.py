@@ -60,8 +60,13 @@ def weighted_mean(part: Any, weights: np.ndarray) -> float:
     return float(np.average(part.to_numpy(dtype=np.float64, na_value=0.0)[present], weights=weights[present]))
 
 
-def no_weighed_rows() -> ValidationError:
-    """The refusal of a fit whose training rows all have sample weight 0 (in memory and streamed)."""
+def no_weighed_rows(column: str | None = None) -> ValidationError:
+    """The refusal of a fit whose training rows all have sample weight 0 (in memory and streamed);
+    `column`: the --weight column they came from, named."""
+    if column is not None:
+        from .csvfile import short
+        return ValidationError(f"--weight column {short(column)} is 0 on every training row: at least one must "
+                               "weigh more than 0")
     return ValidationError("every training row has sample weight 0: at least one must weigh more")
 
 

@@ -217,7 +217,7 @@ class CsvStream:
             if kept is not None:
                 self.kept, kept = kept.array(), None
             if self.weighed and self.n_rows and not weighed:
-                raise no_weighed_rows()
+                raise no_weighed_rows(None if self.keep is None else self.keep[0])
         finally:
             for scan in scans.values():
                 if scan.spool is not None:

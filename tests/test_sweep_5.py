@@ -399,3 +399,16 @@ def test_the_commands_default_batch_size_does_not_warn_on_a_small_file(tmp_path,
     assert code == 0 and "larger than sample size" not in err, err
     code, _, err = cli_in_process(capsys, *args, "--batch-size", "32")
     assert code == 0 and "larger than sample size" in err, err
+
+
+def test_too_many_folds_are_named_as_the_command_user_typed_them(tmp_path, capsys):
+    """`chainrule sweep --cv 200` on a 30-row file said "cv=200 folds need ...", the Python argument's name."""
+    rng = np.random.RandomState(0)
+    pd.DataFrame({"x": rng.randn(30), "t": np.where(np.arange(30) % 2, "a", "b")}).to_csv(tmp_path / "s.csv",
+                                                                                          index=False)
+    for cv, said in (("200", "200 folds need at least 200 rows; the file has 30 (ask for fewer folds)"),
+                     ("20", "20 folds need at least 20 rows of every class; rows of the classes with fewer: 'a' 15, "
+                            "'b' 15 (ask for fewer folds, or give more rows of those classes)")):
+        code, _, err = cli_in_process(capsys, "sweep", tmp_path / "s.csv", "--target", "t", "--grid", "lr=0.05",
+                                      "--cv", cv, "--out-dir", tmp_path / "out")
+        assert code == 2 and err.strip().splitlines()[-1] == "chainrule: error: " + said, err

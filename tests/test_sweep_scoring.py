@@ -123,7 +123,7 @@ def test_too_few_rows_of_a_class_names_the_class_and_counts(tmp_path):
     rng = np.random.default_rng(0)
     labels = ["a"] * 10 + ["b"] * 2 + ["c"] * 1
     pd.DataFrame({"x": rng.normal(size=13), "y": labels}).to_csv(tmp_path / "few.csv", index=False)
-    with pytest.raises(ValidationError, match=r"cv=3 folds need at least 3 rows of every class; .*'b' 2, 'c' 1"):
+    with pytest.raises(ValidationError, match=r"^3 folds need at least 3 rows of every class; .*'b' 2, 'c' 1"):
         run_sweep(tmp_path / "few.csv", "y", "hidden=4", cv=3, epochs=1)
 
 

@@ -247,7 +247,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         folds = check_cv(cv, y, classifier=classify)
     else:
         if cv > len(df):                    # KFold's own ValueError, a traceback, named the rows n_samples
-            raise ValidationError(f"cv={cv} folds need at least {cv} rows; the file has {len(df)} (fewer folds)")
+            raise ValidationError(f"{cv} folds need at least {cv} rows; the file has {len(df)} (ask for fewer folds)")
         if classify:
             enough_rows(np.bincount(y, minlength=len(pre.classes)), pre.classes, cv)
         # folds of shuffled rows, seeded: GridSearchCV's cv=int cuts the file in order, and a file sorted by

@@ -107,8 +107,8 @@ def enough_rows(counts, classes: list, cv: int) -> None:
     few = [(c, int(n)) for c, n in zip(classes, counts) if n < cv]
     if few:
         listed = ", ".join(f"{c!r} {n}" for c, n in few)
-        raise ValidationError(f"cv={cv} folds need at least {cv} rows of every class; rows of the classes with "
-                              f"fewer: {listed} (fewer folds, or more rows of those classes)")
+        raise ValidationError(f"{cv} folds need at least {cv} rows of every class; rows of the classes with "
+                              f"fewer: {listed} (ask for fewer folds, or give more rows of those classes)")
 
 
 def per_fold(estimator):

@@ -261,6 +261,32 @@ def delta_line(q: dict, n: int, zeros: bool = True) -> Line | None:
     return Line(f"dE/dnet_{v}", formula, numbers, src["dE/dnet"], tex)
 
 
+def output_error_line(d: dict, p: dict, zeros: bool = True) -> Line:
+    """dE/dout of output p["to"] from the loss's formula (`LOSSES`), with one sample's target and output in
+    it, as the seed writes sse's -(0.01 - 0.75136507): one line for `explain` and the explorer, so that the
+    two write the same numbers (`zeros=False`: the explorer's shorter decimals). A loss the table does not
+    know is written by its name (dmyloss/dout_o1), without numbers."""
+    to, known = p["to"], LOSSES.get(d["loss"])
+    formula = known.plain.format(o=to) if known is not None else f"d{d['loss']}/dout_{to}"
+    numbers = ""
+    if known is not None and d["n_samples"] == 1:
+        layer = d["layers"][p["layer"]]
+        out = layer["neurons"][p["index"][-1]]["out"]
+        target = next(t["value"][0] for t in d["targets"] if t["name"] == to)
+        numbers = known.plain.replace("target_{o}", "{target}").replace("out_{o}", "{out}").format(
+            target=factor(target, zeros=False), out=factor(out, zeros))      # a given target: as typed (1)
+    if d["scale"] != 1:
+        formula = f"({formula}) / {d['scale']}"
+        numbers = f"({numbers}) / {d['scale']}" if numbers else ""
+
+    def tex(s: str) -> str:
+        return s.replace(f"_{to}", f"_{{{to}}}").replace(" / ", " \\,/\\, ")
+
+    shown = f" = {tex(numbers)}" if numbers else ""
+    return Line(f"dE/dout_{to}", formula, numbers, p["dE/dout"],
+                f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} = {tex(formula)}{shown} = {fmt(p['dE/dout'], zeros)}")
+
+
 def coupled_paths(d: dict, layer: int) -> bool:
     """Whether the paths from hidden layer `layer` are written dE/dnet_o * dnet_o/dout_h: the seed's
     dE_o/dout_h needs an error E_o of net_o alone, which a softmax layer above (every E_o depends on
@@ -297,20 +323,9 @@ def local_derivatives(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
     to, n, last = p["to"], d["n_samples"], p["paths"] is None
     layer = d["layers"][p["layer"]]
     neuron, act = layer["neurons"][p["index"][1]], layer["activation"]
-
-    def tex_sub(s: str) -> str:
-        return s.replace(f"_{to}", f"_{{{to}}}").replace(" / ", " \\,/\\, ")
-
     if last and p["dE/dout"] is not None:
-        known = LOSSES.get(d["loss"])          # a registered loss of one's own has no formula here: its name
-        formula = known.plain.format(o=to) if known is not None else f"d{d['loss']}/dout_{to}"
-        if d["scale"] != 1:
-            formula = f"({formula}) / {d['scale']}"
-        if d["loss"] == "sse" and n == 1:
-            target = next(t["value"][0] for t in d["targets"] if t["name"] == to)
-            formula += f" = -({fmt(target, zeros=False)} - {factor(neuron['out'])})"
-        eq(f"dE/dout_{to} = {formula} = {fmt(p['dE/dout'])}",
-           f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} = {tex_sub(formula)} = {fmt(p['dE/dout'])}")
+        line = output_error_line(d, p)
+        eq(line.plain(), line.tex)
     if last and p["dE/dout"] is None and p["dout/dnet"] is None and d["fused"]:
         fused_delta(d, p, eq)
     if layer.get("softmax_sum") is not None:

@@ -18,7 +18,7 @@ from ..notation import (
     delta_line,
     forward_activation,
     fused_delta,
-    loss_text,
+    output_error_line,
     softmax_jacobian,
 )
 
@@ -83,10 +83,6 @@ def forward_lines(d: dict, name: str) -> list[Line]:
             _line(f"out_{name}", out_formula, out_numbers, nr["out"], kind="forward")]
 
 
-def _target(d: dict, name: str):
-    return next(t["value"] for t in d["targets"] if t["name"] == name)
-
-
 def _local_lines(d: dict, p: dict) -> list[Line]:
     """dE/dout of the neuron p feeds (output layer: from the loss; hidden: sum over paths) and
     dout/dnet (the activation's derivative)."""
@@ -113,14 +109,9 @@ def _local_lines(d: dict, p: dict) -> list[Line]:
             lines.append(_line(f"dE/dout_{to}", " + ".join(names[q["via"]] for q in p["paths"]),
                                " + ".join(_factor(q["term"]) for q in p["paths"]), p["dE/dout"],
                                note="the sum over the paths through the layer above"))
-    elif p["dE/dout"] is not None:
-        formula = loss_text(d["loss"], to) or "dE/dout"
-        if d["scale"] != 1:
-            formula = f"({formula}) / {d['scale']}"
-        numbers = ""
-        if d["loss"] == "sse" and n == 1:
-            numbers = f"-({fmt(_target(d, to))} - {_factor(nr['out'])})"
-        lines.append(_line(f"dE/dout_{to}", formula, numbers, p["dE/dout"]))
+    elif p["dE/dout"] is not None:           # the loss's formula with this sample's numbers, as the report writes it
+        error = output_error_line(d, p, zeros=False)
+        lines.append(_line(error.lhs, error.formula, error.numbers, error.value))
     if p["dout/dnet"] is not None:
         act = layer["activation"]
         slope = 0.01 if layer.get("alpha") is None else layer["alpha"]

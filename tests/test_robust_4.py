@@ -248,11 +248,17 @@ def test_a_signal_while_the_exit_handlers_run_ends_with_one_line(sig, tmp_path):
     with open(tmp_path / "out.txt", "w") as out:
         p = subprocess.Popen([sys.executable, "-c", SLOW_EXIT, str(begun)], stdout=out, stderr=subprocess.PIPE,
                              text=True, env=env())
-    deadline = time.monotonic() + 60
-    while not begun.exists() and time.monotonic() < deadline:
+    deadline = time.monotonic() + 120                   # (a loaded machine: the command itself may be slow)
+    while not begun.exists() and time.monotonic() < deadline and p.poll() is None:
         time.sleep(0.01)
+    assert begun.exists(), "the command did not reach its exit handlers in 120 s"
     p.send_signal(sig)
-    _, err = p.communicate(timeout=20)
+    try:
+        _, err = p.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        raise AssertionError(f"the signal in the exit handlers did not end the process: {p.communicate()[1]!r}") \
+            from None
     assert p.returncode == 130, err
     assert err == "chainrule: interrupted\n"
     assert "E_total" in (tmp_path / "out.txt").read_text()           # the command's own output came before

@@ -67,7 +67,8 @@ def test_ctrl_c_keeps_the_candidates_whose_folds_all_finished_beside_the_earlier
     out = tmp_path / "s"
     run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, out_dir=out, cv=2, **FIT)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    code, err = _interrupted_sweep(sweep_data / "iris.csv", out, "--grid", "epochs=2,3,10000000;lr=0.05")
+    code, err = _interrupted_sweep(sweep_data / "iris.csv", out, "--grid",
+                                   "epochs=2,3,10000000;lr=0.05;n_iter_no_change=1000000")   # (no stop on a stall)
     assert code == 130, err
     partial = out / "sweep_results.partial.csv"
     assert err.strip().splitlines()[-1] == (
@@ -93,7 +94,8 @@ def test_ctrl_c_before_any_candidate_finished_writes_nothing_and_keeps_an_earlie
     out = tmp_path / "s"
     out.mkdir()
     (out / "sweep_results.partial.csv").write_text("an earlier interrupted sweep's rows\n")
-    code, err = _interrupted_sweep(sweep_data / "iris.csv", out, "--grid", "lr=0.01,0.02", "--epochs", "100000",
+    code, err = _interrupted_sweep(sweep_data / "iris.csv", out, "--grid", "lr=0.01,0.02;n_iter_no_change=1000000",
+                                   "--epochs", "100000",
                                    wait=10.0)
     assert code == 130, err
     assert err.strip().splitlines()[-1] == (
@@ -307,8 +309,9 @@ def test_ctrl_c_of_a_sweep_on_dask_keeps_the_finished_candidates_and_releases_th
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, protocol="tcp", host="127.0.0.1",
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
         out = tmp_path / "s"
-        code, err = _interrupted_sweep(sweep_data / "iris.csv", out, "--grid", "epochs=2,3,10000000",
-                                       "--scheduler", cluster.scheduler_address, wait=25.0)
+        code, err = _interrupted_sweep(sweep_data / "iris.csv", out, "--grid",
+                                       "epochs=2,3,10000000;n_iter_no_change=1000000", "--scheduler",
+                                       cluster.scheduler_address, wait=25.0)
         assert code == 130, err
         assert err.strip().splitlines()[-1] == (
             f"chainrule: interrupted; wrote the 2 of 3 candidates whose folds all finished to "

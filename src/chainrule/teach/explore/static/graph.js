@@ -265,7 +265,11 @@ export function drawGraph(svg, state, opts) {
   const measure = Object.fromEntries(fonts.map(([cls, m]) => [cls, m.measure]));
   const gapOf = M => (M.xs.length > 1 ? M.xs[1] - M.xs[0] : Infinity);
   let L = layout(state, width, measure);
-  if (L.compact && L.named.inLabels && gapOf(L) < MIN_GAP) L = layout(state, width, measure, true, false);  // names in titles
+  if (L.compact && L.named.inLabels) {      // a phone: the column names where they leave the columns and classes room
+    const bare = layout(state, width, measure, true, false);
+    const cut = M => (M.named.outLabels || []).filter(s => s.endsWith("…")).length;
+    if (gapOf(L) < MIN_GAP || cut(L) > cut(bare)) L = bare;               // else the names in the titles
+  }
   const gap = gapOf(L);
   if (!L.rich && gap < MIN_GAP) {      // a deep network on a phone: wider than the card, which scrolls sideways
     width += Math.ceil((MIN_GAP - gap) * (L.xs.length - 1));

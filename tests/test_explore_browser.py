@@ -609,9 +609,12 @@ def test_a_csv_files_columns_and_classes_are_named_in_the_drawing(page, tmp_path
     expect(graph.locator(".unit.input")).to_have_count(7)
     titles = [graph.locator(f'.unit[data-name="i{k + 1}"] > title').text_content() for k in range(7)]
     assert [t.split("\n")[0] for t in titles] == [f"i{k + 1} (column {c})" for k, c in enumerate(columns)]
-    shown = [u["shown"]["value"][0] for u in server_state(page)["layers"][0]["units"]]
-    # beside the inputs: each column with the followed sample's value
-    assert graph.locator(".unit-label").all_text_contents() == [f"{c} = {v}" for c, v in zip(columns, shown)]
+    units = server_state(page)["layers"][0]["units"]
+    shown = [u["shown"]["value"][0] for u in units]
+    raws = [f" ({u['shown']['raw'][0]} raw)" if u["shown"].get("raw") else "" for u in units]   # numeric columns
+    # beside the inputs: each column with the followed sample's value (and a numeric one's raw value)
+    assert graph.locator(".unit-label").all_text_contents() == [f"{c} = {v}{r}" for c, v, r in
+                                                                zip(columns, shown, raws)]
     for k, cls in enumerate(["cat", "dog", "fish"]):                           # the outputs and their targets
         o = f"o{k + 1}"
         title = graph.locator(f'.unit[data-name="{o}"] > title').text_content()
@@ -626,13 +629,13 @@ def test_a_csv_files_columns_and_classes_are_named_in_the_drawing(page, tmp_path
     assert all(lab[0] >= left and lab[1] <= shape[0] for lab, shape in zip(labels, shapes))   # left of its input
     assert no_horizontal_overflow(page)
     page.locator(".graph-card").screenshot(path=str(shots / "explore-csv-names.png"))
-    for width in (1000, 390):              # narrower: the labels still fit; on a phone only the titles have them
+    for width in (1000, 390):              # narrower: the labels still fit; on a phone too (test_explorer_6)
         page.set_viewport_size({"width": width, "height": 800})
         page.wait_for_function("() => document.querySelector('[data-id=graph]').getAttribute('width') == "
                                "document.querySelector('[data-id=graph-wrap]').clientWidth")
         labels, shapes = page.evaluate(edges, ".unit-label"), page.evaluate(edges, ".unit.input .shape")
         left = page.locator('[data-id="graph"]').bounding_box()["x"]
-        assert len(labels) == (7 if width > 640 else 0), width
+        assert len(labels) == 7, width
         assert all(lab[0] >= left and lab[1] <= shape[0] for lab, shape in zip(labels, shapes)), width
         values = graph.locator(".target .target-value").all_text_contents()
         assert [v.split(":")[0] for v in values] == ["cat", "dog", "fish"], width

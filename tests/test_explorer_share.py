@@ -110,10 +110,11 @@ def test_circles_of_a_csv_model_show_each_columns_name_and_the_samples_value(tmp
         state = fixtures.server_state(pg)
         names = state["names"]["inputs"]
         values = [u["shown"]["value"][0] for u in state["layers"][0]["units"]]
+        raws = [f" ({u['shown']['raw'][0]} raw)" if u["shown"].get("raw") else "" for u in state["layers"][0]["units"]]
         assert pg.locator('[data-id="graph"] .unit:not(.input) rect.shape').count() == 0
-        assert pg.evaluate(INPUT_LABELS) == [f"{n} = {v}" for n, v in zip(names, values)]
+        assert pg.evaluate(INPUT_LABELS) == [f"{n} = {v}{r}" for n, v, r in zip(names, values, raws)]  # and raw
         fixtures.set_in_editor(pg, '.unit[data-name="i2"]', "-1.5")
-        assert pg.evaluate(INPUT_LABELS)[1] == "weight = -1.5"
+        assert pg.evaluate(INPUT_LABELS)[1].startswith("weight = -1.5 (")
 
 
 # -- the seed, as a student who has read its worked example reads it --------------------------------

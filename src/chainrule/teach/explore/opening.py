@@ -53,7 +53,7 @@ def model_sample(net, pre, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
     if pre is not None:
         row = raw_sample(pre, rng)
         x = pre.transform(row, dtype=net.dtype, sparse=False)[0]
-        cells = ", ".join(f"{c}={v:.6g}" if c in pre.numeric else f"{c}={v}" for c, v in row.iloc[0].items())
+        cells = ", ".join(f"{c}={cell(v)}" if c in pre.numeric else f"{c}={v}" for c, v in row.iloc[0].items())
         where = (f"the row {cells} (numeric columns standard normal once standardized"
                  + (", one category of each text column" if pre.text else "") + ")")
     else:
@@ -74,6 +74,12 @@ def model_sample(net, pre, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
     how = (f"A sample drawn at random (seed {seed}): {where}, {target}. Click an input or a target to change it, "
            "or choose Your CSV file (Data) to train on data.")
     return x.reshape(1, -1), y.reshape(1, -1), how
+
+
+def cell(v: float) -> str:
+    """A CSV file's number as a person reads it: 6 significant figures, never in e-notation (1928.36,
+    0.0611637, 2980000), as the drawing writes the inputs' raw values and the words under the title."""
+    return np.format_float_positional(float(v), precision=6, unique=False, fractional=False, trim="-")
 
 
 def raw_sample(pre, rng: np.random.Generator) -> Any:

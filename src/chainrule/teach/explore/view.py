@@ -12,6 +12,7 @@ from ..notation import dropout_note, total_error
 from ..numbers import single_precision
 from . import datasets, derive, limits, wording
 from .engine import unshown
+from .opening import cell
 
 GRID = 40   # cells per side of the decision-boundary picture
 
@@ -39,8 +40,10 @@ def _state(s) -> dict:
                        "index": p["index"], "from": p["from"], "to": p["to"], "trainable": p["trainable"],
                        **numbers, "shown": {key: shown(v) for key, v in numbers.items()}})
     delta = {p["to"]: p["dE/dnet"] for p in d["parameters"]}
-    layers = [{"activation": None, "units": [{"name": u["name"], "value": u["value"],
-                                              "shown": {"value": shown(u["value"])}} for u in d["inputs"]]}]
+    inputs = [{"name": u["name"], "value": u["value"], "shown": {"value": shown(u["value"])}} for u in d["inputs"]]
+    for j, raw in enumerate(raw_inputs(s, inputs)):
+        inputs[j]["shown"]["raw"] = raw
+    layers = [{"activation": None, "units": inputs}]
     for layer in d["layers"]:
         units = []
         for nr in layer["neurons"]:
@@ -48,6 +51,8 @@ def _state(s) -> dict:
             units.append({"name": nr["name"], **numbers, "bias": nr["bias"],
                           "shown": {key: shown(v) for key, v in numbers.items()}})
         layers.append({"activation": layer["activation"], "units": units})
+    for drop in d.get("dropout", []):       # drawn on the column whose outputs it drops (the inputs: None)
+        layers[0 if drop["after"] is None else drop["after"] + 1]["dropout"] = drop["rate"]
     out = {
         "mode": s.mode, "origin": s.origin, "start": s.start.name or None, "title": s.title, "phase": s.phase,
         "steps": s.steps, "message": s.message, "sample_from": s.sample_from,
@@ -93,6 +98,19 @@ def names(s) -> dict | None:
     if s.mode == "dataset":
         return {"inputs": None, "outputs": None, "target": None, "classes": ["class 0", "class 1"]}
     return None
+
+
+def raw_inputs(s, inputs: list[dict]) -> list:
+    """Each numeric column's input as the CSV file writes it (`mean + spread * x`, of the x the page shows:
+    the words under the title write the drawn row so), as `shown` writes its value; None for the rest."""
+    named = names(s)
+    if not named or not named["inputs"]:
+        return [None] * len(inputs)
+    pre = s.pre
+
+    def raw(j, x):
+        return [raw(j, v) for v in x] if isinstance(x, list) else cell(pre.means[j] + pre.scales[j] * float(x))
+    return [raw(j, u["shown"]["value"]) if j < len(pre.numeric) else None for j, u in enumerate(inputs)]
 
 
 def _optimizers() -> dict:

@@ -216,6 +216,10 @@ export function mount(root, transport) {
       : item("k-gpos", "∂E/∂w &gt; 0 (w goes down)") + item("k-gneg", "∂E/∂w &lt; 0 (w goes up)")
         + (s.params.some(p => !p.trainable) ? item("k-fixed", "fixed (not trained: does not move)") : "")
         + `<span class="muted">brightness: |∂E/∂w|; δ coloured by its sign</span>`;
+    if (s.layers[0].units.some(u => u.shown.raw)) {      // a CSV file's numeric columns: what the inputs' values are
+      $("legend").insertAdjacentHTML("beforeend", `<span class="muted" data-id="standardised">inputs: numeric `
+        + "columns standardised, (raw − mean) / spread of the training rows</span>");
+    }
     drawLoss($("loss"), s.history);
     $("key-test").hidden = s.E_test === null;         // no test data (the seed's network): no test curve to name
     $("boundary-card").hidden = !s.boundary;

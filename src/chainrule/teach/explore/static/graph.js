@@ -5,13 +5,21 @@
 
 const NS = "http://www.w3.org/2000/svg";
 
-// Short form for crowded places (4 significant digits).
+// Short form for crowded places (4 significant digits); large numbers as the share refusal writes them
+// (-2,980,000; past 10^15 2.98 x 10^20), tiny ones in e-notation (1.23e-4).
 export function short(v) {
   if (v === null || v === undefined) return "";
   if (!Number.isFinite(v)) return String(v);
-  if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e4)) return v.toExponential(2).replace(/e\+?/, "e");
+  if (Math.abs(v) >= 1e15) return v.toExponential(2).replace(/\.?0*e\+?/, " x 10^");
+  if (Math.abs(v) >= 1e4) return Number(v.toPrecision(4)).toLocaleString("en-US", { maximumFractionDigits: 0 });
+  if (v !== 0 && Math.abs(v) < 1e-3) return v.toExponential(2).replace(/e\+?/, "e");
   return String(Number(v.toPrecision(4)));
 }
+
+// A number as the server wrote it, its whole part in groups of three from 10,000 (-2,980,000.5): as `short`
+// and the share refusal write large numbers. E-notation and shorter numbers as they are.
+export const grouped = t => (typeof t === "string" && /^-?\d{5,}(\.\d*)?$/.test(t)
+  ? t.replace(/^(-?)(\d+)/, (_, sign, whole) => sign + whole.replace(/\B(?=(\d{3})+$)/g, ",")) : t);
 
 export function el(tag, attrs = {}, parent = null, text = null) {
   const e = document.createElementNS(NS, tag);
@@ -30,7 +38,7 @@ export const signClass = (v, trainable = true) => (!trainable ? "fixed" : v > 0 
 // Where everything goes. Small networks on a wide screen get "cards" with each neuron's values
 // and a label on every edge; larger ones (or a phone, or cards too wide to leave room for the lines
 // between them) get plain circles and values on click. `measure`: the drawn width of a text of a class.
-function layout(state, width, measure, cards = true) {
+function layout(state, width, measure, cards = true, labels = true) {
   const most = Math.max(...state.layers.map(l => l.units.length));
   const rich = cards && most <= 3 && width >= 640;
   const compact = width < 640;
@@ -45,7 +53,7 @@ function layout(state, width, measure, cards = true) {
   const node = rich ? { w: Math.max(tight ? 126 : 138, measure["unit-value"](longest(values)) + 16), h: 14 + 15 * lines,
                         inW: Math.max(92, measure["unit-name"](longest(inputs)) + 20) } : { w: 40, h: 40, inW: 40 };
   // a CSV file's column names left of the inputs, its classes (or target) beside the targets
-  const named = unitNames(state, compact, rich, measure, width);
+  const named = unitNames(state, compact, rich, measure, width, labels);
   const targetW = Math.max(rich ? (tight ? 136 : 150) : compact ? 90 : 120, targetsWidth(state, named, rich, measure));
   const spacing = rich ? Math.max(node.h + 62, 124) : most <= 2 ? 110 : most <= 4 ? 80 : most <= 8 ? 50 : 34;
   const top = 46, pad = (rich ? node.h / 2 : 22) + 6;
@@ -56,7 +64,7 @@ function layout(state, width, measure, cards = true) {
   const cols = state.layers.length;
   const xs = state.layers.map((_, c) => left + (right - left) * c / Math.max(1, cols - 1));
   const between = (right - left) / Math.max(1, cols - 1) - Math.max(node.inW / 2 + node.w / 2, cols > 2 ? node.w : 0);
-  if (rich && between < 48) return layout(state, width, measure, false);
+  if (rich && between < 48) return layout(state, width, measure, false, labels);
   const units = {};
   state.layers.forEach((layer, c) => {
     const n = layer.units.length;
@@ -101,7 +109,13 @@ function columnHeads(state, xs, measure) {
   const last = state.layers.length - 1;
   const forms = state.layers.map((_, c) => (c === 0 ? ["inputs"] : c === last ? ["output"]
     : [`hidden layer ${c}`, `hidden ${c}`, `h${c}`]));
-  const acts = state.layers.map(l => (l.activation ? [l.activation, SHORT_ACTIVATION[l.activation] || l.activation] : [""]));
+  // a Dropout layer after a column (its outputs dropped at random in a training step): its rate after the activation
+  const acts = state.layers.map(l => {
+    const a = l.activation ? [l.activation, SHORT_ACTIVATION[l.activation] || l.activation] : [""];
+    const d = l.dropout ? [`dropout ${l.dropout}`, `drop ${l.dropout}`, `⊘ ${l.dropout}`] : [""];
+    return [0, 1, 2].map(k => [a[Math.min(k, a.length - 1)], d[Math.min(k, d.length - 1)]].filter(Boolean)
+      .join(k ? " " : " · "));
+  });
   const fit = (texts, m) => texts.every((t, c) => c === 0 || (m(texts[c - 1]) + m(t)) / 2 + 6 <= xs[c] - xs[c - 1]);
   const pick = (options, m) => {
     for (let k = 0; k < 3; k++) {
@@ -115,20 +129,29 @@ function columnHeads(state, xs, measure) {
 }
 
 // What the inputs and outputs stand for (state.names: a CSV file's columns and classes), measured in
-// their fonts and cut only where a name does not fit the room they get: beside the inputs (none on a
-// phone: the titles have them), before the targets. Circles without column names (a model opened
-// without data, the user's network) get the sample's input values there instead, as cards show them.
-function unitNames(state, compact, rich, measure, width) {
+// their fonts and cut only where a name does not fit the room they get: beside the inputs (on a phone,
+// where the columns of circles keep their room: `labels`), before the targets. Circles without column
+// names (a model opened without data, the user's network) get the sample's input values there instead,
+// as cards show them.
+function unitNames(state, compact, rich, measure, width, labels = true) {
   const names = state.names || {}, inputs = names.inputs || null, outputs = names.outputs || null;
-  const room = Math.min(180, Math.max(90, width * 0.17));
+  const room = compact ? Math.min(90, width * 0.2) : Math.min(180, Math.max(90, width * 0.17));
   const label = measure["unit-label"], measureTarget = measure["target-value"];
   const k = state.explained.whole_batch ? state.explained.sample : 0, at = v => [v].flat()[Math.min(k, [v].flat().length - 1)];
-  // circles show the followed sample's value after a column's name ("size = 0.42") where the two fit the
-  // room; else the name alone, cut where it does not fit (the value is in the unit's title and the panel)
-  const values = !rich ? state.layers[0].units.map(u => at(u.shown.value)) : null;
-  const withValue = (s, i) => (label(`${s} = ${values[i]}`) <= room ? `${s} = ${values[i]}` : s);
-  const inFull = inputs && values ? inputs.map(withValue) : inputs || values;
-  const inLabels = inFull && !compact ? inFull.map(s => fitted(s, room, label)) : null;
+  // circles show the followed sample's value after a column's name ("size = 0.42"), and a numeric column's
+  // value as the file writes it ("size = 0.42 (12.1 raw)": the words under the title write the row so), in
+  // the most that fits the room for every input alike; else the names, cut where they do not fit (the rest in
+  // the unit's title and the panel). Cards hold the value: beside them the name and the raw value.
+  const units = state.layers[0].units;
+  const values = !rich ? units.map(u => at(u.shown.value)) : null;
+  const raws = units.map(u => (u.shown.raw === null || u.shown.raw === undefined ? null : at(u.shown.raw)));
+  const value = i => (values ? ` = ${values[i]}` : "");
+  const levels = [[(s, i) => `${s}${value(i)}${raws[i] === null ? "" : ` (${raws[i]} raw)`}`,
+                   compact ? room : Math.min(240, Math.max(90, width * 0.24))], [(s, i) => `${s}${value(i)}`, room]];
+  const level = inputs && levels.slice(raws.some(r => r !== null) ? 0 : 1).find(([form, most]) => inputs.every((s, i) => label(form(s, i)) <= most));
+  const inFull = inputs ? inputs.map((s, i) => (level ? level[0](s, i) : s)) : values;
+  const fits = level ? level[1] : room;
+  const inLabels = inFull && labels && (inputs || !compact) ? inFull.map(s => fitted(s, fits, label)) : null;
   const inW = inLabels ? Math.max(...inLabels.map(label)) + 10 : 0;
   // the targets' font is larger than the inputs': more room, up to a 40-character class on a wide screen; on a
   // phone what the columns of circles leave (MIN_GAP apart), less the widest ": value"
@@ -139,7 +162,7 @@ function unitNames(state, compact, rich, measure, width) {
     outRoom = Math.max(measureTarget("abcd…"), Math.min(320, width - columns - 10 - measureTarget(`: ${longest(shown)}`)));
   }
   const outLabels = outputs ? outputs.map(s => fitted(s, outRoom, measureTarget)) : null;
-  return { inputs, outputs, classes: names.classes, target: names.target, inFull, inLabels, outLabels, inW };
+  return { inputs, outputs, classes: names.classes, target: names.target, inFull, inLabels, outLabels, inW, raws };
 }
 
 // The width the targets' column needs for each output's label and its widest value ("label: value",
@@ -208,7 +231,7 @@ function placeLabels(state, L, grad) {
   // level lines first: their labels can only move sideways; slanted ones then find room above or below
   const slope = p => { const [x1, y1, x2, y2] = ends(L, p); return Math.abs(y2 - y1) / Math.max(1, x2 - x1); };
   const edges = state.params.filter(q => q.from).map(p => [slope(p), p]).sort((a, b) => a[0] - b[0]).map(e => e[1]);
-  for (const f of [(p, key) => p.shown[key], (p, key) => short(p[key])]) {
+  for (const f of [(p, key) => grouped(p.shown[key]), (p, key) => short(p[key])]) {
     const taken = obstacles(L), placed = [];
     let clash = false;
     L.bias.forEach((b, l) => {      // one line per neuron's bias, stacked beside the layer's bias unit
@@ -240,11 +263,17 @@ export function drawGraph(svg, state, opts) {
   let width = Math.max(300, Math.round(svg.parentElement.clientWidth || 900));
   const fonts = ["unit-label", "target-value", "unit-name", "unit-value", "col-head", "col-sub"].map(cls => [cls, measurer(svg, cls)]);
   const measure = Object.fromEntries(fonts.map(([cls, m]) => [cls, m.measure]));
+  const gapOf = M => (M.xs.length > 1 ? M.xs[1] - M.xs[0] : Infinity);
   let L = layout(state, width, measure);
-  const gap = L.xs.length > 1 ? L.xs[1] - L.xs[0] : Infinity;
+  if (L.compact && L.named.inLabels) {      // a phone: the column names where they leave the columns and classes room
+    const bare = layout(state, width, measure, true, false);
+    const cut = M => (M.named.outLabels || []).filter(s => s.endsWith("…")).length;
+    if (gapOf(L) < MIN_GAP || cut(L) > cut(bare)) L = bare;               // else the names in the titles
+  }
+  const gap = gapOf(L);
   if (!L.rich && gap < MIN_GAP) {      // a deep network on a phone: wider than the card, which scrolls sideways
     width += Math.ceil((MIN_GAP - gap) * (L.xs.length - 1));
-    L = layout(state, width, measure);
+    L = layout(state, width, measure, true, false);
   }
   const heads = columnHeads(state, L.xs, measure);
   fonts.forEach(([, m]) => m.done());
@@ -268,9 +297,11 @@ export function drawGraph(svg, state, opts) {
   state.layers.forEach((layer, c) => {
     const head = el("text", { x: L.xs[c], y: 20, class: "col-head" }, svg, heads.names[c]);
     if (heads.names[c] !== heads.whole[c]) el("title", {}, head, heads.whole[c]);
-    if (!layer.activation) return;
-    const sub = el("text", { x: L.xs[c], y: 37, class: "col-sub" }, svg, heads.subs[c]);
-    if (heads.subs[c] !== layer.activation) el("title", {}, sub, layer.activation);
+    if (!heads.subs[c]) return;
+    const sub = el("text", { x: L.xs[c], y: 37, class: "col-sub" + (layer.dropout ? " dropout" : "") }, svg, heads.subs[c]);
+    const whole = [layer.activation, layer.dropout ? `then Dropout ${layer.dropout}: a training step (Update, Step, `
+      + `Train) zeroes each of these outputs with probability ${layer.dropout}` : ""].filter(Boolean).join(", ");
+    if (heads.subs[c] !== whole) el("title", {}, sub, whole);
   });
   el("text", { x: width - L.targetW / 2 - 4, y: 20, class: "col-head" }, svg, "targets");
 
@@ -328,7 +359,9 @@ export function drawGraph(svg, state, opts) {
       else el("circle", { cx: u.x, cy: u.y, r: 20, class: "shape" }, g);
       el("text", { x: u.x, y: u.y + 4.5, class: "unit-name" + (name.length > 3 ? " long" : "") }, g, name);
     }
-    el("title", {}, g, `${name}${stands(L.named, u)}\n${info.join("\n")}`);
+    const raw = input && L.named.inputs ? L.named.raws[u.index] : null;      // a numeric column: the file's value
+    el("title", {}, g, `${name}${stands(L.named, u)}\n${info.join("\n")}`
+                       + (raw === null ? "" : `\n${L.named.inputs[u.index]} = ${raw} raw (in the file), standardised`));
     if (input && L.named.inLabels) {
       const full = L.named.inFull[u.index], label = L.named.inLabels[u.index];
       const box = el("g", { class: "unit-label-box" }, g);

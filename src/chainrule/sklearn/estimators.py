@@ -139,6 +139,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
             self._rng = check_random_state(self.random_state)
             self._build(X.shape[1], n_out, self._rng)
         self._train(X, y, Y, self.epochs, sample_weight, fresh=not warm)
+        self._warn_if_ran_out()
         return self
 
     def _same_classes(self, y) -> None:
@@ -238,6 +239,7 @@ class BackpropRegressor(RegressorMixin, _Backprop):
             self._rng = check_random_state(self.random_state)
             self._build(X.shape[1], Y.shape[1], self._rng)
         self._train(X, y, Y, self.epochs, sample_weight, fresh=not warm)
+        self._warn_if_ran_out()
         return self
 
     @as_before_if_refused

@@ -195,7 +195,7 @@ class Search:
     results: dict = field(default_factory=dict)     # GridSearchCV's cv_results_ (test scores), candidates in order
     best_index: int = 0
     ran_out: int = 0            # the fits (the refit too) that ran every epoch, the stopping rule not ending them
-    fits: int = 0               # the fits run (the best's refit too)
+    fits: int = 0               # the fits that finished (the best's refit too)
 
 
 def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], names: dict[str, str], X, y, *,
@@ -264,9 +264,9 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
                               f"{type(exc).__name__}: {exc}") from None
     res = _named(res, names)
     refits = best_estimator is not None
+    short = sum(bool(o[3]) for o in out) + (refits and ran_out(best_estimator))
     return Search(_table(res, names, n_folds), _unprefixed(params), float(res["mean_test_score"][best]),
-                  best_estimator, failed, res, best, sum(o[3] for o in out) + (refits and ran_out(best_estimator)),
-                  len(out) + refits)
+                  best_estimator, failed, res, best, short, sum(o[3] is not None for o in out) + refits)
 
 
 def say_ran_out(done: Search, epochs: str) -> None:
@@ -274,8 +274,8 @@ def say_ran_out(done: Search, epochs: str) -> None:
     n_iter_no_change) ending it, where GridSearchCV over MLPClassifier prints one per fit; `epochs`: how the
     caller names the epochs given (the grid's, the command's --epochs 100, epochs=200)."""
     if done.ran_out:
-        warnings.warn(f"{done.ran_out} of the sweep's {done.fits} fits ran every epoch ({epochs}) without the stopping "
-                      "rule (tol, n_iter_no_change) ending them: their scores may rise with more epochs",
+        warnings.warn(f"{done.ran_out} of the sweep's {done.fits} finished fits ran every epoch ({epochs}) without "
+                      "the stopping rule (tol, n_iter_no_change) ending them: their scores may rise with more epochs",
                       ConvergenceWarning, stacklevel=3)
 
 

@@ -29,7 +29,7 @@ class SweepInterrupted(KeyboardInterrupt):
 
 
 def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str | None, error_score, n_jobs: int,
-              scheduler: str | None) -> list[tuple[float, float, str | None, bool]]:
+              scheduler: str | None) -> list[tuple[float, float, str | None, bool | None]]:
     """Each (params, fold number) task's (score, fit seconds, why it failed, whether it ran out of epochs: `_fold`)
     in the tasks' order, here with joblib's n_jobs or as Dask tasks, `data` each fold's preprocessed rows
     (`sweep_search.prepared`); interrupted, SweepInterrupted with those finished."""
@@ -65,9 +65,10 @@ def _numbered(i: int, *args) -> tuple[int, tuple]:
 
 
 def _fold(estimator, params: dict, fold: tuple, scoring: str | None,
-          error_score) -> tuple[float, float, str | None, bool]:
+          error_score) -> tuple[float, float, str | None, bool | None]:
     """One candidate on one fold, as GridSearchCV's _fit_and_score: (score, fit seconds, why it failed or
-    None, whether its fit ran every epoch without the stopping rule ending it: `ran_out`); with error_score
+    None, whether its fit ran every epoch without the stopping rule ending it: `ran_out`, None when the fit
+    failed); with error_score
     "raise" a failure raises its own error. `fold`: its preprocessed training rows, their targets and weights
     (None: unweighted), in the fit, and its test rows', in the score."""
     from sklearn.base import clone
@@ -82,7 +83,7 @@ def _fold(estimator, params: dict, fold: tuple, scoring: str | None,
     except Exception as exc:
         if error_score == "raise":
             raise
-        return np.nan, time.perf_counter() - start, f"{type(exc).__name__}: {exc}", False
+        return np.nan, time.perf_counter() - start, f"{type(exc).__name__}: {exc}", None
     seconds = time.perf_counter() - start
     out = ran_out(estimator)
     try:

@@ -53,6 +53,7 @@ def test_an_object_array_of_numbers_is_read_as_its_numbers():
     np.testing.assert_array_equal(net.predict(mixed), net.predict(check_array(mixed)))
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_numbers_written_as_text_reach_the_estimators_as_numbers_as_in_scikit_learn():
     """MLPClassifier.fit reads '0.5' as 0.5: so does BackpropClassifier (same fit as on the numbers)."""
     MLPClassifier(max_iter=2).fit(X.astype(str), Y3)        # scikit-learn takes it
@@ -66,6 +67,7 @@ def test_numbers_written_as_text_reach_the_estimators_as_numbers_as_in_scikit_le
                                     pd.Series(Y3.astype(str), dtype="string"),
                                     pd.Series(pd.Categorical(np.array(["cat", "dog", "bird"])[Y3]))],
                          ids=["numpy", "list", "pandas string", "pandas category"])
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_text_class_labels_name_themselves_and_the_two_ways_out(labels):
     for call in (lambda net: net.fit(X, labels, verbose=0), lambda net: net.evaluate(X, labels, verbose=0),
                  lambda net: net.loss(X, labels), lambda net: net.gradients(X, labels)):
@@ -104,6 +106,7 @@ def test_text_targets_of_a_regression_network_say_how_to_read_them_as_numbers():
     assert np.isfinite(regression_net().loss(X[:2], np.asarray(["1.5", "2"], dtype=float)))
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_text_in_the_estimators_X_is_named_not_left_to_numpy():
     """scikit-learn refuses it too (a ValueError: "could not convert string to float"); ours names the place."""
     Xt = np.array([["1", "2", "3"], ["4", "5", "green"]])
@@ -200,6 +203,7 @@ def test_text_targets_of_the_regressor_are_named(y):
         BackpropRegressor(epochs=2).partial_fit(X, y)
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_several_columns_of_class_labels_point_to_multioutput_classifier():
     """MLPClassifier refuses them too; its own way out, MultiOutputClassifier, fits them (as on each column)."""
     from sklearn.multioutput import MultiOutputClassifier
@@ -228,6 +232,7 @@ def test_random_state_is_checked_and_named_as_scikit_learn_checks_it(seed):
         assert not hasattr(est, "network_")
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_random_states_scikit_learn_takes_are_taken():
     for seed in (None, 0, 2**32 - 1, np.int64(3), np.random.RandomState(0)):
         MLPClassifier(max_iter=1, random_state=seed).fit(X, Y3)

@@ -67,6 +67,7 @@ def frame(kind: str) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("kind", ["naive", "utc", "span"])
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_a_date_column_is_named_as_dates_with_what_to_do(kind):
     df = frame(kind)
     with pytest.raises((TypeError, ValueError)):            # scikit-learn refuses such a frame too

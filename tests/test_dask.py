@@ -47,6 +47,7 @@ def _same_results(serial, on_dask):
     np.testing.assert_array_equal(on_dask.cv_results_["rank_test_score"], serial.cv_results_["rank_test_score"])
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_grid_search_on_dask_equals_serial(client):
     X, y = load_diabetes(return_X_y=True)
     X, y = X[:150], (y[:150] - y[:150].mean()) / y[:150].std()
@@ -61,6 +62,7 @@ def test_grid_search_on_dask_equals_serial(client):
     assert len(set(serial.cv_results_["mean_test_score"])) == 4   # the candidates really differ
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_randomized_search_on_dask_equals_serial(client):
     X, y = load_iris(return_X_y=True)
     X = (X - X.mean(axis=0)) / X.std(axis=0)
@@ -122,6 +124,7 @@ def iris_csv(tmp_path_factory):
     return path
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_run_sweep_with_scheduler_equals_local(client, iris_csv, tmp_path):
     grid = "hidden=4,8;lr=1e-2,3e-2"
     with threadpool_limits(1):
@@ -139,6 +142,7 @@ def _standardised_diabetes():
     return (X - X.mean(axis=0)) / X.std(axis=0), (y - y.mean()) / y.std()
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_a_search_stopped_by_a_failed_fit_leaves_nothing_pending(client, monkeypatch):
     """A fit that raised ended the search with joblib's other batches still pending on the cluster, and
     the client closed over them ("Couldn't gather keys ... forgotten" logged as the sweep ended)."""
@@ -161,6 +165,7 @@ def test_a_search_stopped_by_a_failed_fit_leaves_nothing_pending(client, monkeyp
     assert at_close and set(at_close[0]) <= {"finished", "cancelled", "error"}, at_close
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_run_sweep_on_dask_keeps_a_failed_candidate(client, tmp_path, caplog):
     import pandas as pd
 

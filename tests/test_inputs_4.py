@@ -336,6 +336,7 @@ NULLABLE = pd.DataFrame({"i": pd.array(range(20), dtype="Int64"), "b": pd.array(
 
 @pytest.mark.parametrize("y", [pd.array([0, 1] * 10, dtype="Int64"), pd.array([True, False] * 10, dtype="boolean"),
                                pd.Series(["a", "b"] * 10, dtype="string")], ids=["Int64", "boolean", "string"])
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_nullable_pandas_dtypes_train_as_their_numpy_values_with_scikit_learns_classes(y):
     from sklearn.neural_network import MLPClassifier
     plain = NULLABLE.astype({"i": "int64", "b": "bool", "f": "float64"})

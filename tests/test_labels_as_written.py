@@ -64,6 +64,7 @@ def test_a_regression_target_with_leading_zeros_stays_numbers(tmp_path, capsys):
     assert "class labels as the file writes them" not in capsys.readouterr().err
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_the_sweep_keeps_the_labels_as_written(tmp_path):
     pytest.importorskip("pandas")
     from chainrule.sweep import run_sweep
@@ -73,6 +74,7 @@ def test_the_sweep_keeps_the_labels_as_written(tmp_path):
     assert Preprocessing.from_json(extra["tabular"]).classes == ["007", "012", "3"]
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_a_sweep_of_an_open_file_keeps_and_says_the_labels_as_written(tmp_path, capsys):
     """run_sweep read an open file a second time for the labels: "CSV file '<data>' is empty"; and
     sweep dropped the line train prints about them."""

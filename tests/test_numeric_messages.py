@@ -212,6 +212,7 @@ def test_sparse_rows_and_dropout_take_the_careful_path_too(dtype):
             np.testing.assert_allclose(out, truth, rtol=2e-7 if dtype == "float32" else 1e-15, atol=0)
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_the_estimators_name_the_layer_that_overflows():
     from chainrule.sklearn import BackpropClassifier
     rng = np.random.default_rng(0)

@@ -143,6 +143,7 @@ def test_large_finite_inputs_give_no_overflow_warning(dtype, big):
     assert np.isfinite(out).all()
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_outputs_that_overflow_are_an_error_not_class_zero():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, 4)).astype(np.float32)

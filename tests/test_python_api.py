@@ -155,6 +155,7 @@ def test_an_optimizer_of_ones_own_keeps_its_learning_rate_argument():
     assert Mine(learning_rate=0.4).lr == 0.2 and Plain(learning_rate=0.3).lr == 0.3
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_the_estimators_name_a_text_column_and_the_encoders():
     from chainrule.sklearn import BackpropClassifier, BackpropRegressor
     rng = np.random.default_rng(0)
@@ -177,6 +178,7 @@ def test_the_estimators_name_a_text_column_and_the_encoders():
     assert BackpropClassifier(epochs=1, random_state=0).fit(numbers, y).predict(numbers).shape == (12,)
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_a_mixed_column_of_bools_and_numbers_is_not_called_text():
     """pandas calls an object column of True and 1.0 'mixed': no text in it, so it fits as numbers
     (a StopIteration escaped before)."""

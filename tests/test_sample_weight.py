@@ -262,6 +262,7 @@ def test_one_weighted_sgd_step_equals_scikit_learns_mlp():
 
 
 @pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_estimators_with_integer_weights_equal_repeated_rows(optimizer):
     pytest.importorskip("sklearn")
     from chainrule.sklearn import BackpropClassifier, BackpropRegressor
@@ -286,6 +287,7 @@ def test_estimators_with_integer_weights_equal_repeated_rows(optimizer):
         np.testing.assert_allclose(getattr(weighted, out)(X), getattr(repeated, out)(X), rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_estimator_early_stopping_weights_the_validation_loss_and_score():
     pytest.importorskip("sklearn")
     from sklearn.metrics import r2_score

@@ -15,10 +15,12 @@ from chainrule.sklearn import BackpropClassifier, BackpropRegressor  # noqa: E40
 
 @parametrize_with_checks([BackpropClassifier(epochs=60, random_state=0),
                           BackpropRegressor(epochs=60, random_state=0)])
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_scikit_learn_conformance(estimator, check):
     check(estimator)
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_cross_val_score_breast_cancer():
     X, y = load_breast_cancer(return_X_y=True)
     clf = make_pipeline(StandardScaler(), BackpropClassifier(hidden_layer_sizes=(32,), epochs=40, random_state=0))
@@ -35,6 +37,7 @@ def test_grid_search_in_a_pipeline():
     assert set(grid.best_params_) == {"backpropclassifier__hidden_layer_sizes", "backpropclassifier__learning_rate"}
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_string_labels_binary_and_probabilities():
     X, y = load_breast_cancer(return_X_y=True)
     X = StandardScaler().fit_transform(X)
@@ -48,6 +51,7 @@ def test_string_labels_binary_and_probabilities():
     assert clf.network_.layers[-1].activation.name == "sigmoid" and clf.n_features_in_ == 30
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_multilabel():
     X, Y = make_multilabel_classification(n_samples=300, n_classes=4, random_state=0)
     clf = BackpropClassifier(hidden_layer_sizes=(32,), epochs=100, random_state=0)
@@ -56,6 +60,7 @@ def test_multilabel():
     assert clf.network_.loss_function.name == "binary_crossentropy"
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_multi_output_regression():
     X, y = load_diabetes(return_X_y=True)
     X = StandardScaler().fit_transform(X)
@@ -84,6 +89,7 @@ def test_early_stopping_stops():
     assert clf.n_iter_ < 500 and len(clf.validation_scores_) == clf.n_iter_
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_same_random_state_same_model():
     X, y = load_iris(return_X_y=True)
     a = BackpropClassifier(epochs=5, random_state=3).fit(X, y)
@@ -91,6 +97,7 @@ def test_same_random_state_same_model():
     np.testing.assert_array_equal(a.network_.params, b.network_.params)
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_momentum_goes_to_sgd_only():
     X, y = load_iris(return_X_y=True)
     assert BackpropClassifier(optimizer="sgd", momentum=0.5, epochs=1).fit(X, y).network_.optimizer.momentum == 0.5
@@ -107,6 +114,7 @@ def test_partial_fit_refuses_early_stopping(Estimator):
         est.partial_fit(X[:50], y[:50].astype(float), **extra)
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_partial_fit_refuses_other_classes_than_the_first_calls():
     X, y = load_iris(return_X_y=True)
     est = BackpropClassifier(epochs=2, random_state=0).fit(X, y)
@@ -115,6 +123,7 @@ def test_partial_fit_refuses_other_classes_than_the_first_calls():
         est.partial_fit(X, y, classes=[0, 1, 2, 3])
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_predict_log_proba_is_the_log_of_predict_proba():
     X, y = load_iris(return_X_y=True)
     est = BackpropClassifier(epochs=5, random_state=0).fit(X, y)
@@ -136,6 +145,7 @@ def _held_out(monkeypatch, est, X, y):
     return seen["validation_data"]
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_early_stopping_holds_out_each_class_in_proportion(monkeypatch):
     """The hold-out was a plain permutation: a rare class could be missing from it (MLPClassifier
     stratifies: train_test_split(..., stratify=y))."""
@@ -153,6 +163,7 @@ def test_early_stopping_holds_out_each_class_in_proportion(monkeypatch):
         np.testing.assert_array_equal(np.bincount(Y_val.ravel().astype(int), minlength=3), expected)
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_early_stopping_with_a_class_too_rare_to_stratify_is_a_clear_error():
     X = np.random.default_rng(0).normal(size=(40, 3))
     y = np.array(["a"] * 20 + ["b"] * 19 + ["c"])
@@ -237,6 +248,7 @@ def test_other_unknown_parameters_are_errors_listing_ours():
 
 
 @pytest.mark.parametrize("theirs, ours", [("logistic", "sigmoid"), ("identity", "linear")])
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_mlp_activation_names_are_taken(theirs, ours):
     """activation="logistic" (MLPClassifier's name of the sigmoid) was an unknown activation."""
     from sklearn.neural_network._base import ACTIVATIONS
@@ -254,6 +266,7 @@ def test_mlp_activation_names_are_taken(theirs, ours):
 
 @pytest.mark.parametrize("Estimator, optimizer", [(BackpropClassifier, "adam"), (BackpropClassifier, "sgd"),
                                                   (BackpropRegressor, "adam")])
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_warm_start_continues_the_network(Estimator, optimizer):
     """There was no warm_start (MLPClassifier's continues from the previous weights): two fits of 5 epochs
     with it are one fit of 10, weights, optimizer state and shuffling continued; without it, fit starts anew."""
@@ -278,6 +291,7 @@ def test_warm_start_continues_the_network(Estimator, optimizer):
     np.testing.assert_array_equal(stepped.network_.params, Estimator(epochs=3, **settings).fit(X, y).network_.params)
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_warm_start_with_other_parameters():
     X, y = load_iris(return_X_y=True)
     X = StandardScaler().fit_transform(X)
@@ -296,6 +310,7 @@ def test_warm_start_with_other_parameters():
     assert est.loss_curve_ == anew.loss_curve_
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_warm_start_refuses_other_data_as_mlpclassifier():
     """Other classes or other columns than the network was trained on: MLPClassifier's errors, in its words."""
     from sklearn.neural_network import MLPClassifier
@@ -316,6 +331,7 @@ def test_warm_start_refuses_other_data_as_mlpclassifier():
         reg.fit(X, np.column_stack([y, y]).astype(float))
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_warm_start_with_early_stopping_holds_out_the_same_rows(monkeypatch):
     """The second fit holds out the rows the first held out (others would have been trained on), and the
     scores go on: best_validation_score_ is the best of both fits, and its weights are kept."""
@@ -346,6 +362,7 @@ def test_n_iter_counts_the_last_calls_epochs_as_mlpclassifier():
     assert (ours.n_iter_, len(ours.loss_curve_)) == (1, 12)
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_an_optimizer_instance_is_copied_by_each_fit():
     """An optimizer given as an instance was trained in place: fit changed the estimator's parameter, and a
     second fit went on with its state (Adam's moments and step count) instead of starting anew."""
@@ -361,6 +378,7 @@ def test_an_optimizer_instance_is_copied_by_each_fit():
     np.testing.assert_array_equal(by_name.network_.params, first)
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_verbose_takes_scikit_learns_bools_and_ints(capsys):
     """MLPClassifier's verbose is a bool (default False): verbose=False was refused, after the refused fit
     had already built an untrained network that predict answered from."""
@@ -378,6 +396,7 @@ def test_verbose_takes_scikit_learns_bools_and_ints(capsys):
         assert not hasattr(est, "network_")
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_a_refused_fit_leaves_the_estimator_as_it_was():
     """A refused refit replaced classes_ and kept the old network (predict: IndexError); a first
     partial_fit whose y had a label outside `classes` built the network, so the corrected call was refused
@@ -442,6 +461,7 @@ def test_partial_fit_takes_classes_and_weights_by_keyword():
     assert est.predict_proba(X).shape == (150, 3)
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_validation_fraction_zero_without_early_stopping_as_mlp():
     from sklearn.neural_network import MLPClassifier
     X, y = load_iris(return_X_y=True)
@@ -452,6 +472,7 @@ def test_validation_fraction_zero_without_early_stopping_as_mlp():
         BackpropClassifier(validation_fraction=0.0, early_stopping=True).fit(X, y)
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_a_one_column_target_is_read_as_mlpregressor_reads_it():
     from sklearn.exceptions import DataConversionWarning
     from sklearn.neural_network import MLPRegressor

@@ -218,6 +218,7 @@ def test_bad_sparse_input_is_named():
         net.predict(broken)
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_sklearn_estimators_accept_sparse(monkeypatch):
     from chainrule.sklearn import BackpropClassifier, BackpropRegressor
     from chainrule.training import trainer

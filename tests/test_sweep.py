@@ -70,6 +70,7 @@ def _refit(X, y, estimator, best):
     return estimator.set_params(**best).fit(X, y)
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_binary_sweep_best_model_equals_the_estimator(sweep_data, tmp_path):
     res = run_sweep(sweep_data / "binary.csv", "species", "hidden=4,8;lr=1e-2,3e-2", out_dir=tmp_path, cv=3,
                     epochs=10, batch_size=16, seed=3)
@@ -101,6 +102,7 @@ def test_binary_sweep_best_model_equals_the_estimator(sweep_data, tmp_path):
     np.testing.assert_allclose(again.predict_proba(X), res.best_estimator.predict_proba(X), rtol=1e-12)
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_as_softmax_is_the_same_model():
     rng = np.random.default_rng(0)
     clf = BackpropClassifier(hidden_layer_sizes=(5, 3), epochs=3, random_state=0)
@@ -110,6 +112,7 @@ def test_as_softmax_is_the_same_model():
     np.testing.assert_allclose(net.predict(X), clf.predict_proba(X), rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_regression_sweep(sweep_data, tmp_path):
     res = run_sweep(sweep_data / "diabetes.csv", "target", {"hidden": [(8,)], "alpha": [0.0, 1e-3]}, out_dir=tmp_path,
                     epochs=5, batch_size=16)
@@ -156,6 +159,7 @@ def test_cli_sweep_then_predict(sweep_data, tmp_path):
     assert r.returncode == 2 and "Did you mean 'hidden'" in r.stderr
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_the_folds_are_shuffled_rows_seeded_by_seed(sweep_data, tmp_path):
     """`--seed` "seeds the folds", but the folds were the file's rows in order: a file sorted by
     its target gave folds that extrapolate (R2 about -10, the same for every seed)."""
@@ -191,6 +195,7 @@ def test_parse_grid_reads_true_and_false_as_booleans():
     assert parse_grid("epochs=1") == {"epochs": [1]} and type(parse_grid("epochs=1")["epochs"][0]) is int
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_sweep_returns_the_columns_left_out_and_names_its_arguments(sweep_data, capsys):
     """run_sweep(drop=...) printed "left out: ..." from the library, and its errors named --drop and --features."""
     from chainrule.data.columns import select_columns

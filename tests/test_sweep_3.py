@@ -85,6 +85,7 @@ def test_folds_fit_at_once_leave_the_warning_filters_as_they_were(monkeypatch):
     assert [str(w.message) for w in caught] == ["still shown"]
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_the_table_is_gridsearchcvs_on_the_same_folds_ties_and_failures_ranked_as_its(sweep_data):
     """A duplicated candidate ties, a candidate that cannot fit scores NaN: scores, ranks and folds as
     GridSearchCV's cv_results_ for the same estimator, scaling, folds and candidates."""
@@ -112,6 +113,7 @@ def test_the_table_is_gridsearchcvs_on_the_same_folds_ties_and_failures_ranked_a
         int(np.argmin(r["rank_test_score"]))].items()}
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_random_search_with_a_seed_is_reproducible():
     X, y = load_iris(return_X_y=True)
     runs = []
@@ -140,6 +142,7 @@ def test_a_score_that_cannot_be_computed_says_why(sweep_data, capsys):
     assert "Traceback" not in capsys.readouterr().err
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_a_regression_metric_on_classes_is_refused(sweep_data):
     """GridSearchCV scores r2 of the labels as a failure; the sweep's classes are numbered, and r2 of the numbers
     came out as a score."""
@@ -203,6 +206,7 @@ def _whole_file_warnings(d):
     return caught
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_refit_false_leaves_the_table_alone_as_gridsearchcvs(sweep_data, tmp_path, capsys):
     """GridSearchCV(refit=False) scores the same and keeps no best_estimator_: the sweep writes the table only."""
     X, y = load_iris(return_X_y=True)
@@ -222,6 +226,7 @@ def test_refit_false_leaves_the_table_alone_as_gridsearchcvs(sweep_data, tmp_pat
     assert sorted(p.name for p in (tmp_path / "c").iterdir()) == ["sweep_results.csv"]
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_error_score_raise_stops_at_the_first_failed_fit_as_gridsearchcvs(sweep_data, capsys, tmp_path):
     """GridSearchCV(error_score='raise') raises the failed fit's own error; so does the sweep (and --error-score
     raise), where the default scores it NaN; any other error_score is refused by name."""
@@ -243,6 +248,7 @@ def test_error_score_raise_stops_at_the_first_failed_fit_as_gridsearchcvs(sweep_
     assert not (tmp_path / "r" / "sweep_results.csv").exists()
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_no_refit_over_an_earlier_sweeps_model_says_it_is_not_this_tables_best(sweep_data, tmp_path, capsys):
     """--no-refit writes no model; an earlier sweep's best_model.npz in the folder is kept (the user's file)
     but said not to be this table's best, where it sat silently beside the new table."""
@@ -258,6 +264,7 @@ def test_no_refit_over_an_earlier_sweeps_model_says_it_is_not_this_tables_best(s
     assert code == 0 and "is an earlier sweep's best model" in err
     with warnings.catch_warnings():
         warnings.simplefilter("error")                    # nothing to say in a folder without a model
+        warnings.filterwarnings("ignore", r".* fits ran every epoch")      # FIT's 3 epochs: said, not the point
         run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.03]}, out_dir=tmp_path / "t", refit=False, **FIT)
 
 

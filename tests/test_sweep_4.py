@@ -18,6 +18,7 @@ from chainrule.sweep import run_sweep  # noqa: E402
 FIT = {"epochs": 3, "batch_size": 16}
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_two_sweeps_in_threads_each_name_their_own_failures_and_leave_the_filters(sweep_data, monkeypatch):
     """search() recorded scikit-learn's warnings with warnings.catch_warnings, which is the process's: with
     sweep A inside its fits when sweep B started, A's end put back the filters of before A, B's reasons went
@@ -66,6 +67,7 @@ def test_two_sweeps_in_threads_each_name_their_own_failures_and_leave_the_filter
         assert bad in why and "activation" in why, (name, why)
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_a_score_that_cannot_be_computed_on_a_dask_worker_says_why(sweep_data):
     """scikit-learn says why a score failed only in a warning, issued where the fold ran: on a Dask worker's
     process it never came back, and the sweep said 'scikit-learn gave no reason'. The reason is the one
@@ -85,6 +87,7 @@ def test_a_score_that_cannot_be_computed_on_a_dask_worker_says_why(sweep_data):
     assert f"its score 'roc_auc' could not be computed: ValueError: {here.value}" in str(there.value)
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_an_interrupted_write_of_the_table_keeps_the_previous_one(sweep_data, tmp_path, monkeypatch):
     """sweep_results.csv was written in place: Ctrl-C (or a full disk) in the middle of the write left half
     a table where the previous sweep's whole one was."""
@@ -132,6 +135,7 @@ def test_a_classification_metric_on_a_regression_target_is_refused_before_any_fo
     assert not fits
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_no_refit_says_an_earlier_model_stays_before_the_fits_and_keeps_it(sweep_data, tmp_path, monkeypatch):
     """--no-refit beside an earlier sweep's best_model.npz keeps the file (GridSearchCV(refit=False) deletes
     nothing, and the model is the user's), but said so after every fit had run: an hour later, where the user
@@ -167,6 +171,7 @@ def _truth(search_class, grid: dict, scoring, cv, seed=0, **kwargs):
 
 
 @pytest.mark.parametrize("scoring", ["accuracy", "neg_log_loss", "f1_macro"])
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_cv_results_and_best_attributes_are_gridsearchcvs_given_its_splitter(sweep_data, scoring):
     """A practitioner reads a search by scikit-learn's names: the table's columns were mean_score, std_score,
     rank, fold0_score, mean_fit_seconds (no params), the result had no best_params_ or best_score_, and cv took
@@ -190,6 +195,7 @@ def test_cv_results_and_best_attributes_are_gridsearchcvs_given_its_splitter(swe
     assert res.best_index_ == truth.best_index_ and res.best_estimator_ is res.best_estimator
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_random_search_draws_randomizedsearchcvs_candidates_lists_and_distributions(sweep_data):
     """There was no random search: n_iter draws the candidates RandomizedSearchCV(random_state=seed) draws,
     from lists and scipy.stats distributions, and scores them on the same folds."""
@@ -239,6 +245,7 @@ def test_a_splitter_that_cannot_cut_the_file_and_a_wrong_cv_are_named(sweep_data
             run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, cv=bad, **FIT)
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_ctrl_c_during_the_fits_keeps_the_earlier_sweeps_files_and_says_so(sweep_data, tmp_path):
     """Ctrl-C in the middle of a sweep said only 'chainrule: interrupted': nothing about the out-dir, where an
     earlier sweep's table and model sit (kept, unchanged: no candidate had finished, test_sweep_5 the others)."""
@@ -264,6 +271,7 @@ def test_ctrl_c_during_the_fits_keeps_the_earlier_sweeps_files_and_says_so(sweep
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_a_cluster_of_one_single_threaded_worker_runs_the_folds_not_this_process(sweep_data):
     """joblib's Dask backend counts the cluster's threads and, for one, runs every task in the calling process:
     `--scheduler` on a cluster of one single-threaded worker fit every fold on this machine."""
@@ -299,6 +307,7 @@ def test_a_file_the_sweep_cannot_write_is_refused_before_the_fits(sweep_data, tm
     assert not fits and (out / "sweep_results.csv").read_text() == "kept\n"
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_a_splitter_is_asked_for_its_folds_once_so_the_folds_checked_are_the_folds_searched(sweep_data):
     """An unseeded splitter (KFold(shuffle=True), ShuffleSplit()) cuts anew on each call: the sweep cut the
     file once to check each fold's preprocessing and again to search, so it checked folds it never searched.

@@ -55,6 +55,7 @@ def _interrupted_sweep(csv, out, *options, wait=15.0):
     return job.returncode, err
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_ctrl_c_keeps_the_candidates_whose_folds_all_finished_beside_the_earlier_sweep(sweep_data, tmp_path):
     """Ctrl-C during a long sweep kept nothing: the table was written when every fit was done. The finished
     candidates' rows go to sweep_results.partial.csv (their scores those of scikit-learn's cross-validation on
@@ -116,6 +117,7 @@ def weighted_iris(tmp_path_factory):
 
 
 @pytest.mark.parametrize("scoring", ["accuracy", "neg_log_loss"])
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_weights_are_in_the_fits_and_the_scores_as_gridsearchcv_routes_them(weighted_iris, scoring):
     """`chainrule sweep` had no --weight (train has it). The weights go where GridSearchCV.fit(X, y,
     sample_weight=w) routes them when the scaler, the estimator and the scorer request them: each fold's
@@ -188,6 +190,7 @@ def test_cli_weight_scores_as_weighted_cross_validation_and_names_a_wrong_column
         assert code == 2 and said in err, err
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_a_weighted_regression_scores_as_gridsearchcv_routes_the_weights(sweep_data, tmp_path):
     """A regression's weights reach its fits and scores as above; its target is standardised per fold as
     TransformedTargetRegressor standardises it (its transformer unweighted: scikit-learn routes no weights there)."""
@@ -217,6 +220,7 @@ def test_a_weighted_regression_scores_as_gridsearchcv_routes_the_weights(sweep_d
         np.testing.assert_allclose(res.cv_results_[key], truth.cv_results_[key], rtol=1e-7, err_msg=key)
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_the_params_column_reads_back_with_pandas_and_literal_eval_drawn_values_included(sweep_data, tmp_path):
     """The params column is a dict's repr (as pandas writes cv_results_); a value drawn from a scipy.stats
     distribution was written np.float64(0.0123), which ast.literal_eval cannot read back."""
@@ -243,6 +247,7 @@ def _mixed_table(path, n=240, seed=0):
     return d
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_each_folds_preprocessing_is_learnt_once_for_every_candidate_with_gridsearchcvs_numbers(tmp_path,
                                                                                                 monkeypatch):
     """Each candidate learnt each fold's preprocessing again (candidates x folds fits of the same rows); it is
@@ -373,6 +378,7 @@ def test_ctrl_c_while_the_model_is_written_says_the_table_was_written(sweep_data
     assert len(pd.read_csv(tmp_path / "sweep_results.csv")) == 1 and not (tmp_path / "best_model.npz").exists()
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_a_none_cell_only_in_a_folds_test_rows_is_a_value_that_fold_did_not_learn(tmp_path):
     """A text cell 'None' is missing where training did not learn it (the exported graph's rule); a fold
     whose training rows lack the one 'None' of the file refused its test rows ("a missing value in 'a' on

@@ -33,6 +33,7 @@ def _scikit_learn(pipeline_head, X, y, params: dict, scoring: str, seed: int) ->
     return cross_val_score(pipe, X, y, scoring=scoring, cv=StratifiedKFold(3, shuffle=True, random_state=seed))
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_each_folds_score_is_a_pipelines_with_the_scaling_of_its_training_rows(tmp_path):
     """A few extreme values in the file: the whole file's means and scales, used by every fold, were
     theirs even in the folds that hold them out."""
@@ -48,6 +49,7 @@ def test_each_folds_score_is_a_pipelines_with_the_scaling_of_its_training_rows(t
         np.testing.assert_allclose(row[FOLDS].to_numpy(float), want, rtol=1e-9)
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_imputed_and_text_columns_are_learnt_from_each_folds_training_rows(tmp_path):
     """--impute's fill values and a text column's categories come from the fold's training rows too, as
     SimpleImputer and OneHotEncoder(handle_unknown='ignore') in a Pipeline."""
@@ -71,6 +73,7 @@ def test_imputed_and_text_columns_are_learnt_from_each_folds_training_rows(tmp_p
     np.testing.assert_allclose(res.table.loc[0, FOLDS].to_numpy(float), want, rtol=1e-9)
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_the_best_model_keeps_the_whole_files_preprocessing(tmp_path):
     """The refit on every row, and the file it writes, are scaled with every row's statistics."""
     import chainrule as cr

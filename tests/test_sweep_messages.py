@@ -53,6 +53,7 @@ def test_every_candidate_failing_names_the_users_class(data):
     assert "Swept" not in str(err.value)
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_the_best_candidate_failing_only_on_the_refit_is_one_clear_error(data, monkeypatch):
     """Every fold's fit works; the fit on every row (the refit) diverges: the error names the best
     candidate, says it failed on the refit, and gives the reason; no traceback of scikit-learn's."""

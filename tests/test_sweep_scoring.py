@@ -41,6 +41,7 @@ def _scores_on_raw_target(path, params: dict, metric, cv=3, seed=0):
 @pytest.mark.parametrize("scoring, metric", [("neg_mean_squared_error", lambda t, p: -mean_squared_error(t, p)),
                                              ("neg_mean_absolute_error", lambda t, p: -mean_absolute_error(t, p)),
                                              (None, r2_score)])
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_regression_scores_are_in_the_targets_units(sweep_data, scoring, metric):
     """The sweep fitted and scored on the standardised target: neg_mean_squared_error was about -0.5 for a
     target whose squared errors are about 3000."""
@@ -52,6 +53,7 @@ def test_regression_scores_are_in_the_targets_units(sweep_data, scoring, metric)
         np.testing.assert_allclose(row[[f"split{k}_test_score" for k in range(3)]].to_numpy(float), want, rtol=1e-9)
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_the_best_regression_model_predicts_in_the_targets_units(sweep_data, tmp_path):
     res = run_sweep(sweep_data / "diabetes.csv", "target", "hidden=8;lr=1e-3,1e-2", scoring="neg_mean_squared_error",
                     out_dir=tmp_path, **FIT)
@@ -66,6 +68,7 @@ def test_the_best_regression_model_predicts_in_the_targets_units(sweep_data, tmp
     np.testing.assert_allclose(pd.read_csv(io.StringIO(r.stdout))["prediction"], want, rtol=1e-9)
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_a_failing_candidate_is_kept_named_and_ranked_last(sweep_data):
     """error_score='raise': one learning rate that diverged (TrainingDiverged) ended the whole sweep."""
     with pytest.warns(FailedCandidateWarning, match=r"candidate lr=1000\.0 failed in \d of 3 folds .*"

@@ -892,6 +892,7 @@ def test_explain_sums_equal_their_printed_terms_when_outputs_saturate(name, net,
 
 
 # -- scikit-learn estimators: arguments as MLPClassifier takes them, or named ---------------------------
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_batch_size_auto_is_min_200_n_samples_as_scikit_learn():
     pytest.importorskip("sklearn")
     from sklearn.datasets import load_iris

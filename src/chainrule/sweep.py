@@ -29,12 +29,13 @@ from chainrule.sweep_search import (
     FoldPreprocessing,
     SweptClassifier,
     SweptRegressor,
+    as_public,
     enough_rows,
     fitted,
     in_target_units,
     metric_kind,
     per_fold,
-    public,
+    say_ran_out,
     search,
     show,
 )
@@ -134,7 +135,9 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         column keeps (as `chainrule train --drop`, `--features`, `--max-categories`); the columns left
         out are in the result's `left_out`.
     argument_names : how errors name drop, features and text_columns (columns.COLUMN_ARGUMENTS;
-        the CLI gives its flags, columns.COLUMN_FLAGS).
+        the CLI gives its flags, columns.COLUMN_FLAGS), and the warning the epochs ("epochs": "--epochs").
+        Fits that ran every epoch without the stopping rule ending them (each of which MLPClassifier, and
+        BackpropClassifier outside a sweep, warns of) are counted and said once, in one ConvergenceWarning.
     refit : refit the best candidate on every row and save it (False: the table alone, best_estimator None
         and no best_model.npz, as GridSearchCV's refit=False leaves no best_estimator_).
     weight : a column of sample weights (numbers >= 0), not an input (as `chainrule train --weight`): each
@@ -256,20 +259,22 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     fold_pre = FoldPreprocessing(target, pre.task, impute, tuple(text_columns or ()), max_categories, dtype)
     splits = _fits_every_fold(df, y, folds, fold_pre, w, weight)     # cut once: unseeded splitters cut anew each call
 
-    def fit_best(params: dict):
-        best = public(clone(inner).set_params(**clone(params, safe=False)))     # GridSearchCV's refit
-        return (best if classify else in_target_units(best, pre.y_mean, pre.y_scale)).fit(X, y, sample_weight=w)
+    def fit_best(params: dict):         # GridSearchCV's refit, silent if it runs out of epochs (say_ran_out)
+        best = clone(inner).set_params(**clone(params, safe=False))
+        return as_public((best if classify else in_target_units(best, pre.y_mean, pre.y_scale)).fit(
+            X, y, sample_weight=w))
 
-    fits = inner if error_score != "raise" else public(inner)     # "raise": a failed fit's own error, unwrapped
     try:
-        done = search(per_fold(fits), fold_pre, param_grid, names, df, y, folds=splits, scoring=scoring,
+        done = search(per_fold(inner), fold_pre, param_grid, names, df, y, folds=splits, scoring=scoring,
                       n_jobs=n_jobs, scheduler=scheduler, refit=fit_best if refit else None, error_score=error_score,
                       n_iter=n_iter, seed=seed, weights=w)
     except SweepInterrupted as stop:      # the finished candidates kept, beside (never over) a finished sweep's table
         if out is not None:
             keep_finished(stop, out)
         raise
-
+    flag = (argument_names or {}).get("epochs")           # the command's --epochs
+    say_ran_out(done, "epochs in the grid" if "epochs" in param_grid else f"{flag} {inner.epochs}" if flag else
+                f"epochs={inner.epochs}")
     shown = {key: show(done.best_params[name]) for key, name in names.items()}
     name = scoring or ("accuracy" if classify else "r2")
     results_path = model_path = None

@@ -26,11 +26,12 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.exceptions import ConvergenceWarning
 
 from chainrule.data.columns import MAX_CATEGORIES
 from chainrule.errors import ValidationError, plural
 from chainrule.sklearn import BackpropClassifier, BackpropRegressor
-from chainrule.sweep_tasks import SweepInterrupted, run_tasks
+from chainrule.sweep_tasks import SweepInterrupted, ran_out, run_tasks
 from chainrule.sweep_tasks import fit_on_dask as fit_on_dask  # where test_dask and users find it
 
 
@@ -39,15 +40,18 @@ class FailedCandidateWarning(UserWarning):
 
 
 class SweptClassifier(BackpropClassifier):
-    """BackpropClassifier whose messages name BackpropClassifier, the class the user asked for."""
+    """BackpropClassifier whose messages name BackpropClassifier, the class the user asked for; its fit does not
+    warn when it runs out of epochs (a warning per fit): the sweep counts those fits and says it once."""
 
     shown_as = "BackpropClassifier"
+    _warns_unconverged = False
 
 
 class SweptRegressor(BackpropRegressor):
-    """BackpropRegressor whose messages name BackpropRegressor."""
+    """BackpropRegressor whose messages name BackpropRegressor; silent when it runs out of epochs, as above."""
 
     shown_as = "BackpropRegressor"
+    _warns_unconverged = False
 
 
 class FoldPreprocessing(TransformerMixin, BaseEstimator):
@@ -154,9 +158,23 @@ def in_target_units(regressor, mean: float, scale: float):
 
 def public(estimator: SweptClassifier | SweptRegressor) -> BackpropClassifier | BackpropRegressor:
     """The user's estimator with a candidate's parameters: the refit best is a BackpropClassifier or
-    BackpropRegressor (its repr, pickle and messages), not the sweep's own class."""
+    BackpropRegressor (its repr, pickle and messages), not the sweep's own class; a fitted one keeps what
+    its fit learnt (`as_public`: the refit is the sweep's class, silent when it runs out of epochs)."""
     cls = BackpropClassifier if isinstance(estimator, BackpropClassifier) else BackpropRegressor
     return cls(**estimator.get_params(deep=False))
+
+
+def as_public(estimator):
+    """The fitted sweep's estimator (a regression's inside its TransformedTargetRegressor) as the user's class,
+    its fitted state kept (the same arrays, not fit again)."""
+    inner = getattr(estimator, "regressor_", None)
+    if inner is not None:
+        estimator.regressor = public(estimator.regressor)
+        estimator.regressor_ = as_public(inner)
+        return estimator
+    out = public(estimator)
+    out.__dict__.update(estimator.__dict__)
+    return out
 
 
 def fitted(estimator):
@@ -176,6 +194,8 @@ class Search:
     failed: dict[int, str] = field(default_factory=dict)      # candidate -> the first reason it failed
     results: dict = field(default_factory=dict)     # GridSearchCV's cv_results_ (test scores), candidates in order
     best_index: int = 0
+    ran_out: int = 0            # the fits (the refit too) that ran every epoch, the stopping rule not ending them
+    fits: int = 0               # the fits that finished (the best's refit too)
 
 
 def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], names: dict[str, str], X, y, *,
@@ -222,7 +242,7 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
     scores = np.array([res[f"split{k}_test_score"] for k in range(n_folds)])
     failed: dict[int, str] = {}
     for i in map(int, np.flatnonzero(np.isnan(scores).any(axis=0))):
-        reasons = [why for _, _, why in out[i * n_folds:(i + 1) * n_folds] if why]
+        reasons = [why for _, _, why, _ in out[i * n_folds:(i + 1) * n_folds] if why]
         failed[i] = reasons[0] if reasons else f"its score {scoring or 'default'!r} was NaN"
     if len(failed) == len(candidates):
         raise ValidationError(f"every candidate of the sweep failed; the first, "
@@ -243,15 +263,27 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
         raise ValidationError(f"the best candidate, {_shown(params, names)}, failed when refit on every row: "
                               f"{type(exc).__name__}: {exc}") from None
     res = _named(res, names)
+    refits = best_estimator is not None
+    short = sum(bool(o[3]) for o in out) + (refits and ran_out(best_estimator))
     return Search(_table(res, names, n_folds), _unprefixed(params), float(res["mean_test_score"][best]),
-                  best_estimator, failed, res, best)
+                  best_estimator, failed, res, best, short, sum(o[3] is not None for o in out) + refits)
+
+
+def say_ran_out(done: Search, epochs: str) -> None:
+    """The sweep's one ConvergenceWarning when any of its fits ran every epoch without the stopping rule (tol,
+    n_iter_no_change) ending it, where GridSearchCV over MLPClassifier prints one per fit; `epochs`: how the
+    caller names the epochs given (the grid's, the command's --epochs 100, epochs=200)."""
+    if done.ran_out:
+        warnings.warn(f"{done.ran_out} of the sweep's {done.fits} finished fits ran every epoch ({epochs}) without "
+                      "the stopping rule (tol, n_iter_no_change) ending them: their scores may rise with more epochs",
+                      ConvergenceWarning, stacklevel=3)
 
 
 def _results(candidates: list[dict], out: list, n_folds: int) -> dict:
     """GridSearchCV's cv_results_ (the test scores' part) of the folds' (score, seconds, why)."""
     from scipy.stats import rankdata
-    scores = np.array([s for s, _, _ in out], dtype=np.float64).reshape(len(candidates), n_folds)
-    times = np.array([t for _, t, _ in out], dtype=np.float64).reshape(len(candidates), n_folds)
+    scores = np.array([o[0] for o in out], dtype=np.float64).reshape(len(candidates), n_folds)
+    times = np.array([o[1] for o in out], dtype=np.float64).reshape(len(candidates), n_folds)
     res: dict[str, Any] = {"params": candidates}
     means = np.average(scores, axis=1)
     res["mean_fit_time"], res["std_fit_time"] = times.mean(axis=1), times.std(axis=1)

@@ -29,10 +29,10 @@ class SweepInterrupted(KeyboardInterrupt):
 
 
 def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str | None, error_score, n_jobs: int,
-              scheduler: str | None) -> list[tuple[float, float, str | None]]:
-    """Each (params, fold number) task's (score, fit seconds, why it failed) in the tasks' order, here with joblib's
-    n_jobs or as Dask tasks, `data` each fold's preprocessed rows (`sweep_search.prepared`); interrupted,
-    SweepInterrupted with those finished."""
+              scheduler: str | None) -> list[tuple[float, float, str | None, bool | None]]:
+    """Each (params, fold number) task's (score, fit seconds, why it failed, whether it ran out of epochs: `_fold`)
+    in the tasks' order, here with joblib's n_jobs or as Dask tasks, `data` each fold's preprocessed rows
+    (`sweep_search.prepared`); interrupted, SweepInterrupted with those finished."""
     from joblib import Parallel, delayed
     done: dict[int, tuple] = {}
 
@@ -64,10 +64,13 @@ def _numbered(i: int, *args) -> tuple[int, tuple]:
     return i, _fold(*args)
 
 
-def _fold(estimator, params: dict, fold: tuple, scoring: str | None, error_score) -> tuple[float, float, str | None]:
+def _fold(estimator, params: dict, fold: tuple, scoring: str | None,
+          error_score) -> tuple[float, float, str | None, bool | None]:
     """One candidate on one fold, as GridSearchCV's _fit_and_score: (score, fit seconds, why it failed or
-    None); with error_score "raise" a failure raises its own error. `fold`: its preprocessed training rows,
-    their targets and weights (None: unweighted), in the fit, and its test rows', in the score."""
+    None, whether its fit ran every epoch without the stopping rule ending it: `ran_out`, None when the fit
+    failed); with error_score
+    "raise" a failure raises its own error. `fold`: its preprocessed training rows, their targets and weights
+    (None: unweighted), in the fit, and its test rows', in the score."""
     from sklearn.base import clone
     from sklearn.metrics import check_scoring
     X_train, y_train, w_train, X_test, y_test, w_test = fold
@@ -80,16 +83,23 @@ def _fold(estimator, params: dict, fold: tuple, scoring: str | None, error_score
     except Exception as exc:
         if error_score == "raise":
             raise
-        return np.nan, time.perf_counter() - start, f"{type(exc).__name__}: {exc}"
+        return np.nan, time.perf_counter() - start, f"{type(exc).__name__}: {exc}", None
     seconds = time.perf_counter() - start
+    out = ran_out(estimator)
     try:
         scorer = check_scoring(estimator, scoring)
-        return float(scorer(estimator, X_test, y_test, **score_params)), seconds, None
+        return float(scorer(estimator, X_test, y_test, **score_params)), seconds, None, out
     except Exception as exc:
         if error_score == "raise":
             raise
         return np.nan, seconds, (f"its fits worked, its score {scoring or 'default'!r} could not be computed: "
-                                 f"{type(exc).__name__}: {exc}")
+                                 f"{type(exc).__name__}: {exc}"), out
+
+
+def ran_out(estimator) -> bool:
+    """Whether the fitted chainrule estimator (a regression's inside its TransformedTargetRegressor) ran every
+    epoch without its stopping rule ending the fit: what its fit warns of, except the sweep's, which count it."""
+    return bool(getattr(getattr(estimator, "regressor_", estimator), "_ran_out", False))
 
 
 def fit_on_dask(search, X, y, scheduler: str) -> None:

@@ -38,13 +38,14 @@ MAX_MESSAGE = 400      # characters of an error or warning line; longer ones are
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """Descriptions and examples as written; every option's default after its help (none for flags)."""
+    """Descriptions and examples as written; every option's default after its help (none for flags: a
+    --no-X flag's default is True, its dest's, which "(default: True)" beside --no-X says backwards)."""
 
     def _get_help_string(self, action):
         help_text = action.help or ""
         default = action.default
         if default is None or default is False or default is argparse.SUPPRESS or default == [] \
-                or "default" in help_text or not action.option_strings:
+                or "default" in help_text or not action.option_strings or action.nargs == 0:
             return help_text
         return f"{help_text} (default: %(default)s)"
 

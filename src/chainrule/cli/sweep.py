@@ -138,13 +138,16 @@ def _size(grid: dict) -> str:
     return f"{math.prod(len(v) for v in grid.values())} in the grid"
 
 
+SWEEP_FLAGS = {**COLUMN_FLAGS, "epochs": "--epochs"}     # how run_sweep's messages name the options
+
+
 def _run(args, grid: dict, fixed: dict):
     """run_sweep with the command's options."""
     from chainrule.sweep import run_sweep
     return run_sweep(args.csv, args.target, grid, scheduler=args.scheduler, out_dir=args.out_dir, cv=args.cv,
                      n_iter=args.n_iter, scoring=args.scoring, n_jobs=args.jobs, seed=args.seed, task=args.task,
                      impute=args.impute, na_values=args.na_values, text_columns=args.text, drop=args.drop,
-                     features=args.features, max_categories=args.max_categories, argument_names=COLUMN_FLAGS,
+                     features=args.features, max_categories=args.max_categories, argument_names=SWEEP_FLAGS,
                      refit=args.refit, error_score=float("nan") if args.error_score == "nan" else "raise", **fixed,
                      weight=args.weight,
                      read={"sep": args.sep, "encoding": args.encoding, "decimal": args.decimal,

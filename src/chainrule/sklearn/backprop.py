@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, is_classifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
@@ -61,6 +62,9 @@ class _Backprop(BaseEstimator):
         self.tol = tol
 
     _mlp = "MLPClassifier"      # scikit-learn's estimator of the same kind (the regressor's: MLPRegressor)
+    #: whether fit warns, as MLPClassifier, when it ran every epoch without the stopping rule ending it; the
+    #: sweep's classes do not (a warning per fit): the sweep counts such fits and says it once (`_ran_out`)
+    _warns_unconverged = True
 
     def set_params(self, **params):
         """As BaseEstimator's; an MLPClassifier's name for one of ours is an error naming ours."""
@@ -189,9 +193,18 @@ class _Backprop(BaseEstimator):
             self.validation_loss_curve_.extend(history.val_loss)
             self.best_validation_score_ = stopper.best
         self.n_iter_ = len(history.loss)        # this call's epochs, as MLPClassifier's (loss_curve_ has them all)
+        self._ran_out = self.n_iter_ == epochs and not stopper.stopped
         self.t_ += X.shape[0] * self.n_iter_
         self.loss_ = self.loss_curve_[-1]       # as MLPClassifier's: the last epoch's; the lowest without early
         self.best_loss_ = None if self.early_stopping else min(self.loss_curve_)    # stopping (with it: None)
+
+    def _warn_if_ran_out(self) -> None:
+        """fit's (not partial_fit's, as MLPClassifier's): every epoch ran and the stopping rule (tol,
+        n_iter_no_change) did not end the fit: MLPClassifier's ConvergenceWarning, in its words (max_iter is
+        epochs here)."""
+        if self._ran_out and self._warns_unconverged:
+            warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.epochs}) reached and the optimization "
+                          "hasn't converged yet.", ConvergenceWarning, stacklevel=4)
 
     def _batch_size(self, n: int) -> int:
         """The batch size for n training rows: 'auto' is min(200, n), as MLPClassifier's; None, the default,

@@ -46,7 +46,9 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         single-label targets) and stop when its score (`score`: accuracy, R2 for the regressor) has
         not risen above the best by tol for more than n_iter_no_change epochs; the weights of the best
         score are kept. Without it, training stops when the loss has not fallen below the lowest by tol for
-        more than n_iter_no_change epochs. As MLPClassifier (epochs is its max_iter).
+        more than n_iter_no_change epochs. As MLPClassifier (epochs is its max_iter), fit warns with its
+        ConvergenceWarning, in its words, when it ran every epoch without that rule ending it (partial_fit,
+        one epoch, does not).
     alpha : L2 penalty, MLPClassifier's: 0.5 * alpha * sum(W**2) / m added to each batch's loss (m its
         rows, or its sample weights' sum), on the weights, not the biases (the network's weight_penalty;
         the regressor's twice, as its loss; a multi-label one's over the labels' count).
@@ -139,6 +141,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
             self._rng = check_random_state(self.random_state)
             self._build(X.shape[1], n_out, self._rng)
         self._train(X, y, Y, self.epochs, sample_weight, fresh=not warm)
+        self._warn_if_ran_out()
         return self
 
     def _same_classes(self, y) -> None:
@@ -238,6 +241,7 @@ class BackpropRegressor(RegressorMixin, _Backprop):
             self._rng = check_random_state(self.random_state)
             self._build(X.shape[1], Y.shape[1], self._rng)
         self._train(X, y, Y, self.epochs, sample_weight, fresh=not warm)
+        self._warn_if_ran_out()
         return self
 
     @as_before_if_refused

@@ -63,6 +63,7 @@ class MLPStopping(Callback):
         self.best: float = state.get("best", -math.inf if self.scores else math.inf)
         self.count: int = state.get("count", 0)
         self.best_params: np.ndarray | None = state.get("best_params")
+        self.stopped = False         # whether the rule ended this fit (else it ran all its epochs)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         if self.held_out is not None:
@@ -75,7 +76,7 @@ class MLPStopping(Callback):
             self.count = self.count + 1 if loss > self.best - self.tol else 0
             self.best = min(self.best, loss)
         if self.count > self.patience:
-            self.network.stop_training = True
+            self.network.stop_training = self.stopped = True
 
     def on_train_end(self) -> None:
         if self.scores and self.best_params is not None:     # as MLPClassifier: the best score's weights

@@ -182,3 +182,21 @@ def test_no_commands_flag_shows_its_dests_default():
     p.add_argument("--width", type=int, default=80, help="columns")
     text = " ".join(p.format_help().split())
     assert "--no-color plain text" in text and "(default: True)" not in text and "columns (default: 80)" in text
+
+
+def test_the_warning_raised_as_an_error_leaves_the_estimator_fitted_as_mlps():
+    """fit warned inside its roll-back: under simplefilter("error") the raised warning restored the estimator
+    to before the fit (a fresh fit left it unfitted; a warm start kept the old n_iter_ and t_ beside the new
+    loss_curve_ and weights). MLPClassifier stays fitted; so does ours, with the warm start's counts."""
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(30, 3), np.arange(30) % 2
+    for est in (MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0, warm_start=True),
+                BackpropClassifier(hidden_layer_sizes=(4,), epochs=3, random_state=0, warm_start=True)):
+        for rounds in (1, 2):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", ConvergenceWarning)
+                with pytest.raises(ConvergenceWarning):
+                    est.fit(X, y)
+            assert est.n_iter_ == 3 and len(est.loss_curve_) == 3 * rounds, type(est).__name__
+            assert est.t_ == 30 * 3 * rounds, type(est).__name__
+            assert est.predict(X).shape == (30,)

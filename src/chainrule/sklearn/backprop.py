@@ -3,7 +3,10 @@ optimizer, the training, the fitted attributes; estimators.py holds each."""
 from __future__ import annotations
 
 import copy
+import functools
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, is_classifier
@@ -204,7 +207,7 @@ class _Backprop(BaseEstimator):
         epochs here)."""
         if self._ran_out and self._warns_unconverged:
             warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.epochs}) reached and the optimization "
-                          "hasn't converged yet.", ConvergenceWarning, stacklevel=4)
+                          "hasn't converged yet.", ConvergenceWarning, stacklevel=3)
 
     def _batch_size(self, n: int) -> int:
         """The batch size for n training rows: 'auto' is min(200, n), as MLPClassifier's; None, the default,
@@ -290,3 +293,15 @@ class _Backprop(BaseEstimator):
         """`score` of rows already checked by fit (as MLPClassifier's `_score`: not checked again each epoch)."""
         metric = accuracy_score if is_classifier(self) else r2_score
         return float(metric(y, self._predicted(self._outputs(X)), sample_weight=sample_weight))
+
+
+def warns_if_ran_out(fit: Callable) -> Callable:
+    """fit, then its ConvergenceWarning (`_warn_if_ran_out`) outside `as_before_if_refused`: a warning
+    raised as an error (-W error) leaves the estimator fitted, as MLPClassifier's, not rolled back to
+    before a fit whose training already changed its network in place."""
+    @functools.wraps(fit)
+    def warned(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = fit(self, *args, **kwargs)
+        self._warn_if_ran_out()
+        return result
+    return warned

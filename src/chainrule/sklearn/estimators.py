@@ -9,7 +9,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import column_or_1d
 
 from ..errors import ValidationError
-from .backprop import _Backprop
+from .backprop import _Backprop, warns_if_ran_out
 from .params import (
     as_before_if_refused,
     check_params,
@@ -124,6 +124,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         self._sparse_y = sparse and kind == "multilabel-indicator"
         return Y, len(labels) if kind != "binary" else 1
 
+    @warns_if_ran_out
     @as_before_if_refused
     def fit(self, X, y, sample_weight=None):
         """Train from scratch for `epochs` epochs; `sample_weight`: one weight >= 0 per sample (each
@@ -141,7 +142,6 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
             self._rng = check_random_state(self.random_state)
             self._build(X.shape[1], n_out, self._rng)
         self._train(X, y, Y, self.epochs, sample_weight, fresh=not warm)
-        self._warn_if_ran_out()
         return self
 
     def _same_classes(self, y) -> None:
@@ -223,6 +223,7 @@ class BackpropRegressor(RegressorMixin, _Backprop):
     def _output(self, n_outputs):
         return "linear", "mse"
 
+    @warns_if_ran_out
     @as_before_if_refused
     def fit(self, X, y, sample_weight=None):
         """Train from scratch for `epochs` epochs; `sample_weight`: one weight >= 0 per sample."""
@@ -241,7 +242,6 @@ class BackpropRegressor(RegressorMixin, _Backprop):
             self._rng = check_random_state(self.random_state)
             self._build(X.shape[1], Y.shape[1], self._rng)
         self._train(X, y, Y, self.epochs, sample_weight, fresh=not warm)
-        self._warn_if_ran_out()
         return self
 
     @as_before_if_refused

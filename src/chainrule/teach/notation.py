@@ -99,12 +99,6 @@ def activation_numbers(activation: str, out: str) -> str:
     return entry.numbers.format(out=out) if entry is not None and entry.numbers else ""
 
 
-def loss_text(loss: str, output: str) -> str | None:
-    """dE/dout of `output` in the reports' plain text; None for a loss the table does not know."""
-    entry = LOSSES.get(loss)
-    return None if entry is None else entry.plain.format(o=output)
-
-
 #: each output's error E_o of the reports: (plain text, LaTeX); {o} is the output's name
 ERROR_FORMULAS = {
     "sse": ("1/2 (target_{o} - out_{o})^2", "\\frac{{1}}{{2}}(target_{{{o}}} - out_{{{o}}})^2"),

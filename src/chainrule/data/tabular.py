@@ -254,6 +254,10 @@ class Preprocessing:
                                       f"{_first(~np.isfinite(values), df)}")
             yield values
 
+    def raw_value(self, j: int, z: Any) -> Any:
+        """The j-th numeric column's value as the file writes it, for its standardised value z: mean + spread * z."""
+        return self.means[j] + self.scales[j] * z
+
     def transform(self, df, dtype: Any = np.float64, sparse: bool = True, rows: np.ndarray | None = None,
                   unseen: dict[str, set] | None = None, none_missing: bool = True) -> Any:
         """The network's inputs for a table with the training columns (checked by name), in `dtype`

@@ -59,3 +59,9 @@ def factor(v, zeros: bool = True) -> str:
     """A number inside a formula: in parentheses when negative, as -(0.04 - (-0.28)) needs."""
     s = fmt(v, zeros)
     return f"({s})" if s.startswith("-") else s
+
+
+def cell(v: float) -> str:
+    """A CSV file's number as a person reads it: 6 significant figures, never in e-notation (1928.36,
+    0.0611637, 2980000), as the explorer writes the inputs' raw values and the words under its title."""
+    return np.format_float_positional(float(v), precision=6, unique=False, fractional=False, trim="-")

@@ -14,6 +14,7 @@ import numpy as np
 import chainrule as cr
 from chainrule.errors import ValidationError, counted
 
+from ..numbers import cell
 from . import datasets, limits
 from .engine import NamedBytes, arch_of, build, tabular
 
@@ -76,19 +77,13 @@ def model_sample(net, pre, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
     return x.reshape(1, -1), y.reshape(1, -1), how
 
 
-def cell(v: float) -> str:
-    """A CSV file's number as a person reads it: 6 significant figures, never in e-notation (1928.36,
-    0.0611637, 2980000), as the drawing writes the inputs' raw values and the words under the title."""
-    return np.format_float_positional(float(v), precision=6, unique=False, fractional=False, trim="-")
-
-
 def raw_sample(pre, rng: np.random.Generator) -> Any:
     """A row of the columns `pre` was fitted on (a one-row DataFrame): each numeric column its mean plus
     a standard normal (two decimals) times its scale, so that it standardizes to that number; each
     text column one of its categories."""
     import pandas as pd
     z = np.round(rng.standard_normal(len(pre.numeric)), 2)
-    cells: dict[str, Any] = {c: [pre.means[j] + pre.scales[j] * z[j]] for j, c in enumerate(pre.numeric)}
+    cells: dict[str, Any] = {c: [pre.raw_value(j, z[j])] for j, c in enumerate(pre.numeric)}
     for c in pre.text:
         cells[c] = [pre.categories[c][rng.integers(len(pre.categories[c]))]]
     return pd.DataFrame(cells, columns=pre.columns)

@@ -9,10 +9,9 @@ import numpy as np
 
 from ...nn.predict import predict
 from ..notation import dropout_note, total_error
-from ..numbers import single_precision
+from ..numbers import cell, single_precision
 from . import datasets, derive, limits, wording
 from .engine import unshown
-from .opening import cell
 
 GRID = 40   # cells per side of the decision-boundary picture
 
@@ -109,7 +108,7 @@ def raw_inputs(s, inputs: list[dict]) -> list:
     pre = s.pre
 
     def raw(j, x):
-        return [raw(j, v) for v in x] if isinstance(x, list) else cell(pre.means[j] + pre.scales[j] * float(x))
+        return [raw(j, v) for v in x] if isinstance(x, list) else cell(pre.raw_value(j, float(x)))
     return [raw(j, u["shown"]["value"]) if j < len(pre.numeric) else None for j, u in enumerate(inputs)]
 
 

@@ -144,10 +144,21 @@ def test_guide_quotes_the_report_as_it_prints():
     net, X, Y, lr = cr.examples.seed_network()
     text = cr.explain(net, X, Y, lr=lr).text()
     quoted = [line.strip() for line in guide.splitlines() if line.startswith("    ") and "(fused" not in line
-              and re.match(r"\s+(net_|dE|dout|w\d)", line)]
+              and "(2 (" not in line and re.match(r"\s+(net_|dE|dout|w\d)", line)]
     assert len(quoted) >= 6
     for line in quoted:
         assert line in text, line
+    # mse's dE/dout line is the command's the guide names
+    import contextlib
+    import io
+
+    from chainrule.cli import main
+    mse = [line.strip() for line in guide.splitlines() if line.startswith("    dE/dout") and "(2 (" in line]
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["explain", "--layers", "2,2,2", "--activation", "sigmoid", "--loss", "mse", "--inputs",
+                     "0.05,0.1", "--targets", "0.01,0.99", "--seed", "1"]) == 0
+    assert len(mse) == 1 and mse[0] in printed.getvalue(), mse
     # the fused lines are the guide's own network's (section 3), as its code prints them
     net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
     X, y = cr.examples.xor()

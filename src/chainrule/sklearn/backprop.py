@@ -3,10 +3,7 @@ optimizer, the training, the fitted attributes; estimators.py holds each."""
 from __future__ import annotations
 
 import copy
-import functools
 import warnings
-from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, is_classifier
@@ -293,15 +290,3 @@ class _Backprop(BaseEstimator):
         """`score` of rows already checked by fit (as MLPClassifier's `_score`: not checked again each epoch)."""
         metric = accuracy_score if is_classifier(self) else r2_score
         return float(metric(y, self._predicted(self._outputs(X)), sample_weight=sample_weight))
-
-
-def warns_if_ran_out(fit: Callable) -> Callable:
-    """fit, then its ConvergenceWarning (`_warn_if_ran_out`) outside `as_before_if_refused`: a warning
-    raised as an error (-W error) leaves the estimator fitted, as MLPClassifier's, not rolled back to
-    before a fit whose training already changed its network in place."""
-    @functools.wraps(fit)
-    def warned(self: Any, *args: Any, **kwargs: Any) -> Any:
-        result = fit(self, *args, **kwargs)
-        self._warn_if_ran_out()
-        return result
-    return warned

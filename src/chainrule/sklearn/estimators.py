@@ -9,7 +9,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import column_or_1d
 
 from ..errors import ValidationError
-from .backprop import _Backprop, warns_if_ran_out
+from .backprop import _Backprop
 from .params import (
     as_before_if_refused,
     check_params,
@@ -124,8 +124,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         self._sparse_y = sparse and kind == "multilabel-indicator"
         return Y, len(labels) if kind != "binary" else 1
 
-    @warns_if_ran_out
-    @as_before_if_refused
+    @as_before_if_refused(then="_warn_if_ran_out")
     def fit(self, X, y, sample_weight=None):
         """Train from scratch for `epochs` epochs; `sample_weight`: one weight >= 0 per sample (each
         batch's loss is the weighted mean of its samples' losses, as in MLPClassifier)."""
@@ -223,8 +222,7 @@ class BackpropRegressor(RegressorMixin, _Backprop):
     def _output(self, n_outputs):
         return "linear", "mse"
 
-    @warns_if_ran_out
-    @as_before_if_refused
+    @as_before_if_refused(then="_warn_if_ran_out")
     def fit(self, X, y, sample_weight=None):
         """Train from scratch for `epochs` epochs; `sample_weight`: one weight >= 0 per sample."""
         warm = self._continues()

@@ -45,20 +45,28 @@ def takes_mlp_names(init: Callable) -> Callable:
     return checked
 
 
-def as_before_if_refused(fit: Callable) -> Callable:
+def as_before_if_refused(fit: Callable | None = None, *, then: str | None = None) -> Any:
     """fit or partial_fit that leaves the estimator as it was when it raises: scikit-learn's checks set
     n_features_in_ before the activation, dtype, optimizer or sample weights are refused, which left
     the old network under new classes_ and feature counts. (A warm start's network is trained in
-    place: what training itself changed before an error stays.)"""
+    place: what training itself changed before an error stays.) `then`: a method called once the fit
+    is done, outside the guard (fit's ConvergenceWarning: raised as an error, the estimator stays fitted,
+    as MLPClassifier's); the warnings of the fit itself point at the caller's line through one frame."""
+    if fit is None:
+        return functools.partial(as_before_if_refused, then=then)
+
     @functools.wraps(fit)
     def kept(self: Any, *args: Any, **kwargs: Any) -> Any:
         before = dict(self.__dict__)
         try:
-            return fit(self, *args, **kwargs)
+            result = fit(self, *args, **kwargs)
         except Exception:
             self.__dict__.clear()
             self.__dict__.update(before)
             raise
+        if then is not None:
+            getattr(self, then)()
+        return result
     return kept
 
 

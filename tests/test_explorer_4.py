@@ -51,16 +51,22 @@ def test_a_share_link_of_a_model_keeps_its_dropout_and_dtype(tmp_path, dtype, dr
     act(sender, a["session"], "step")
     shared = act(sender, a["session"], "step")["state"]
     code = act(sender, a["session"], "share")["code"]
+    receiver, b = received(code)
+    assert receiver.net.config() == truth
+    assert receiver.net.params.dtype == np.dtype(dtype)
+    assert numbers(b["state"]) == numbers(shared) and b["state"]["steps"] == 2
+
+
+def received(code: str):
+    """The session a share link's `code` opens on a new page, and that page (refused: the test fails)."""
     sessions = []
 
     def receiving():
         sessions.append(Session())
         return sessions[-1]
-    b = open_page(TestClient(create_app(TOKEN, receiving)), share=code)
-    assert "error" not in b, b.get("error")
-    assert sessions[0].net.config() == truth
-    assert sessions[0].net.params.dtype == np.dtype(dtype)
-    assert numbers(b["state"]) == numbers(shared) and b["state"]["steps"] == 2
+    page = open_page(TestClient(create_app(TOKEN, receiving)), share=code)
+    assert "error" not in page, page.get("error")
+    return sessions[0], page
 
 
 def test_a_share_code_whose_layers_are_not_its_architecture_is_refused():

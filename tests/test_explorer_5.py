@@ -14,7 +14,7 @@ import pytest
 import test_explore_browser as fixtures
 from conftest import csv_model
 from starlette.testclient import TestClient
-from test_explorer_4 import started
+from test_explorer_4 import received, started
 
 import chainrule as cr
 from chainrule.saving.npz import save
@@ -100,14 +100,8 @@ def test_a_changed_model_is_shared_with_its_dropout_and_dtype(tmp_path):
     act(sender, a["session"], "set_architecture", hidden=[3], activations=["leaky_relu"])
     shared = act(sender, a["session"], "step")["state"]
     code = act(sender, a["session"], "share")["code"]
-    sessions = []
-
-    def receiving():
-        sessions.append(Session())
-        return sessions[-1]
-    b = open_page(TestClient(create_app(TOKEN, receiving)), share=code)
-    assert "error" not in b, b.get("error")
-    assert sessions[0].net.config() == cr.Network(
+    receiver, b = received(code)
+    assert receiver.net.config() == cr.Network(
         [cr.Dense(4, 3, LEAKY), cr.Dropout(0.25), cr.Dense(3, 2, "softmax")], loss="categorical_crossentropy",
         dtype="float32").config()
     assert b["state"]["E_total"] == shared["E_total"]

@@ -1,0 +1,64 @@
+"""Keras parity, sixth round (KERAS_BACKEND=torch): where fit's progress is printed, class_weight beside
+sample_weight, the accuracy logged under sample weights, steps_per_epoch, and the loss of weighted rows."""
+import io
+import os
+import sys
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+keras = pytest.importorskip("keras")
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def _data(n=40, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 2)).astype(np.float32)
+    return X, (X[:, 0] > X[:, 1]).astype(int) + (X[:, 0] > 1)
+
+
+def _twins(lr=0.3, classes=3, dtype="float32", **compile_kwargs):
+    """A chainrule network and a Keras model with the same weights (softmax over `classes`), SGD(lr)."""
+    net = cr.Network([cr.Dense(2, classes, "softmax")], loss="categorical_crossentropy", seed=0, dtype=dtype)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(classes, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="sparse_categorical_crossentropy",
+                  **compile_kwargs)
+    model.set_weights([net.layers[0].W.astype(np.float32), net.layers[0].b.astype(np.float32)])
+    net.optimizer = cr.optim.SGD(lr=lr).bind(net)
+    return net, model
+
+
+# 1. fit's progress: on stdout, as Keras' (and as verbose=2, predict and evaluate)
+
+@pytest.mark.parametrize("verbose", [1, "auto", 2])
+def test_fit_progress_goes_where_keras_prints_it(verbose, capsys):
+    X, y = _data()
+    net, model = _twins(metrics=["accuracy"])
+    model.fit(X, y, epochs=2, batch_size=16, shuffle=False, verbose=verbose)
+    theirs = capsys.readouterr()
+    net.fit(X, y, epochs=2, batch_size=16, shuffle=False, verbose=verbose)
+    ours = capsys.readouterr()
+    assert "Epoch 2/2" in theirs.out and "Epoch 2/2" not in theirs.err
+    assert "Epoch 2/2" in ours.out and ours.err == ""
+
+
+def test_the_command_draws_its_bar_on_stderr_and_keeps_stdout_for_results(tmp_path, monkeypatch, capsys):
+    """`chainrule train` on a terminal: the bar on stderr (fit's is on stdout), stdout only its results."""
+    from conftest import iris_table
+
+    from chainrule.cli import main
+    iris_table().to_csv(tmp_path / "iris.csv", index=False)
+    monkeypatch.chdir(tmp_path)
+    term = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    assert main(["train", "iris.csv", "--target", "species", "--epochs", "3", "--out", "m.npz"]) == 0
+    out = capsys.readouterr().out
+    assert [line.split(":")[0] for line in out.splitlines()] == ["validation", "saved m.npz"]
+    assert "Epoch 3/3" in term.getvalue() and "batch" in term.getvalue()     # tqdm's bar

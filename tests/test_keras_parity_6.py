@@ -62,3 +62,37 @@ def test_the_command_draws_its_bar_on_stderr_and_keeps_stdout_for_results(tmp_pa
     out = capsys.readouterr().out
     assert [line.split(":")[0] for line in out.splitlines()] == ["validation", "saved m.npz"]
     assert "Epoch 3/3" in term.getvalue() and "batch" in term.getvalue()     # tqdm's bar
+
+
+# 2. steps_per_epoch and validation_steps: refused, saying what gives Keras' run; that advice checked against Keras
+
+def test_steps_per_epoch_is_refused_with_advice_that_gives_keras_run():
+    X, y = _data(48)
+    net, model = _twins()
+    for kwargs, words in (({"steps_per_epoch": 3}, "first steps_per_epoch * batch_size = 48 rows"),
+                          ({"validation_steps": 2}, "first validation_steps * batch_size = 32 rows")):
+        with pytest.raises(cr.errors.ValidationError, match=r"is not supported \(got \d\): ") as info:
+            net.fit(X, y, batch_size=16, verbose=0, **kwargs)
+        assert words in str(info.value)
+
+    def endless():
+        while True:
+            for a in range(0, 48, 16):
+                yield X[a:a + 16], y[a:a + 16]
+
+    class Steps:                    # the error's advice: len() the steps, [i] the generator's next batch
+        def __init__(self, batches, steps):
+            self.batches, self.steps = batches, steps
+
+        def __len__(self):
+            return self.steps
+
+        def __getitem__(self, i):
+            return next(self.batches)
+
+    model.fit(endless(), steps_per_epoch=2, epochs=3, verbose=0)      # 6 batches: the data twice over
+    before = net.params.copy()
+    net.fit(Steps(endless(), 2), epochs=3, shuffle=False, verbose=0)
+    assert not np.array_equal(net.params, before)
+    for a, b in zip(net.get_weights(), model.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

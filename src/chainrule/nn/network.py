@@ -253,7 +253,8 @@ class Network:
             verbose: int | str = "auto", checkpoint_dir: str | None = None, resume: bool = False, comm: Any = None,
             sample_weight: ArrayLike | None = None, class_weight: dict | str | None = None,
             initial_epoch: int = 0, weight_reduction: str = "sum_over_batch_size", validation_freq: Any = 1,
-            validation_batch_size: int | None = None) -> History:
+            validation_batch_size: int | None = None, steps_per_epoch: None = None,
+            validation_steps: None = None) -> History:
         """Train by mini-batch gradient descent; returns a History (Keras' `model.fit`; keywords after X, Y).
 
         Parameters
@@ -283,6 +284,7 @@ class Network:
         validation_freq : Keras': validate every that many epochs (an integer), or after the epochs listed
             (numbered from 1: [1, 5, 10]); the logs of the other epochs have no val_ values.
         validation_batch_size : rows per chunk of the validation pass (default 16,384; Keras': batch_size).
+        steps_per_epoch, validation_steps : Keras'; only None (an epoch is one pass: the error says what to do).
         """
         resume = check.flag(resume, "resume")
         backup = None
@@ -297,7 +299,8 @@ class Network:
                        validation_data=validation_data, validation_split=validation_split, callbacks=callbacks,
                        seed=seed, verbose=verbose, backup=backup, comm=comm, sample_weight=sample_weight,
                        class_weight=class_weight, initial_epoch=initial_epoch, weight_reduction=weight_reduction,
-                       validation_freq=validation_freq, validation_batch_size=validation_batch_size)
+                       validation_freq=validation_freq, validation_batch_size=validation_batch_size,
+                       steps_per_epoch=steps_per_epoch, validation_steps=validation_steps)
 
     def train_steps(self, X: ArrayLike, Y: ArrayLike, steps: int, optimizer: Any = None) -> float:
         """`steps` updates on the same batch (X, Y), checked once: the seeds' training loop in one

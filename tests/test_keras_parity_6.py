@@ -96,3 +96,56 @@ def test_steps_per_epoch_is_refused_with_advice_that_gives_keras_run():
     assert not np.array_equal(net.params, before)
     for a, b in zip(net.get_weights(), model.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+# 3. Sample weights: the accuracy logged, class_weight beside sample_weight, net.loss beside evaluate
+
+W = np.array([1.0, 2.0, 3.0, 0.5, 1.0, 4.0, 0.0, 2.0, 1.5, 1.0] * 4, dtype=np.float32)
+
+
+def test_weighted_accuracy_is_keras_weighted_metrics_and_its_metrics_is_evaluate_unweighted():
+    """Under sample_weight the logged accuracy is Keras' weighted_metrics=["accuracy"] (documented); Keras'
+    metrics=["accuracy"] counts each row once: evaluate without the weights. Both checked against Keras."""
+    X, y = _data()
+    net, weighted = _twins(weighted_metrics=["accuracy"])
+    _, plain = _twins(metrics=["accuracy"])
+    plain.set_weights(weighted.get_weights())
+    kwargs = {"batch_size": 8, "epochs": 2, "shuffle": False, "verbose": 0, "sample_weight": W}
+    theirs, ours = weighted.fit(X, y, **kwargs).history, net.fit(X, y, **kwargs).history
+    np.testing.assert_allclose(ours["accuracy"], theirs["accuracy"], rtol=1e-6)
+    plain.set_weights(net.get_weights())
+    counted = plain.evaluate(X, y, sample_weight=W, return_dict=True, verbose=0)
+    hits = (net.predict(X).argmax(axis=1) == y)
+    assert counted["accuracy"] == pytest.approx(hits.mean(), abs=1e-7)          # Keras' metrics: unweighted
+    assert net.evaluate(X, y)["accuracy"] == pytest.approx(counted["accuracy"], abs=1e-7)
+    assert net.evaluate(X, y, W)["accuracy"] == pytest.approx(np.dot(W, hits) / W.sum(), rel=1e-6)
+
+
+def test_class_weight_times_sample_weight_is_keras_given_their_product():
+    """Keras refuses both ("You cannot `class_weight` and `sample_weight` at the same time."); chainrule
+    multiplies them, as scikit-learn does: the run Keras trains on their product, step for step."""
+    X, y = _data()
+    table = {0: 1.0, 1: 2.5, 2: 0.5}
+    net, model = _twins(weighted_metrics=["accuracy"])
+    with pytest.raises(ValueError, match="class_weight.*sample_weight"):
+        model.fit(X, y, sample_weight=W, class_weight=table, verbose=0)
+    product = W * np.array([table[c] for c in y], dtype=np.float32)
+    theirs = model.fit(X, y, batch_size=8, epochs=2, shuffle=False, verbose=0, sample_weight=product).history
+    ours = net.fit(X, y, batch_size=8, epochs=2, shuffle=False, verbose=0, sample_weight=W, class_weight=table).history
+    for key in ("loss", "accuracy"):
+        np.testing.assert_allclose(ours[key], theirs[key], rtol=2e-5, err_msg=key)
+    for a, b in zip(net.get_weights(), model.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_net_loss_is_the_weighted_mean_and_evaluate_divides_by_the_rows_as_keras():
+    X, y = _data()
+    net, model = _twins(dtype="float64")
+    p = net.predict(X)
+    E = -np.log(p[np.arange(len(y)), y])
+    theirs = model.evaluate(X, y, sample_weight=W, return_dict=True, verbose=0)["loss"]
+    assert net.evaluate(X, y, W)["loss"] == pytest.approx(np.dot(W, E) / len(y), rel=1e-12)
+    assert net.evaluate(X, y, W)["loss"] == pytest.approx(theirs, rel=1e-5)
+    assert net.loss(X, y, sample_weight=W) == pytest.approx(np.dot(W, E) / W.sum(), rel=1e-12)
+    assert net.loss(X, y, sample_weight=W) == pytest.approx(
+        net.evaluate(X, y, W, weight_reduction="mean_with_sample_weight")["loss"], rel=1e-12)

@@ -186,8 +186,10 @@ class Network:
         return E
 
     def loss(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
-        """The error E of the batch (a Python float); with `sample_weight`, the weighted mean of the samples'.
-        A NaN or infinite E is evaluate's error (`evaluation.finite_loss`), not a NumPy warning."""
+        """The error E of the batch (a Python float); with `sample_weight`, the weighted mean sum w_i E_i / sum w_i
+        (scikit-learn's), as gradients: evaluate's and fit's default divides by the rows instead, as Keras' (their
+        weight_reduction="mean_with_sample_weight" gives this one). A NaN or infinite E is evaluate's error
+        (`evaluation.finite_loss`), not a NumPy warning."""
         X, Y = self.check_data(X, Y)
         with np.errstate(all="ignore"):
             E = self.loss_value(self.run_forward(X), Y, sw.batch(sample_weight, X.shape[0], self.dtype))
@@ -276,9 +278,10 @@ class Network:
             (with the same arguments the result equals an uninterrupted run bit for bit).
         comm : an mpi4py communicator: data-parallel training under mpiexec (`training/distributed.py`).
         sample_weight : one weight >= 0 per sample (with "mean_with_sample_weight", as if row i were repeated w_i
-            times: `sample_weight.py`);
-            validation_data may then be (X_val, Y_val, w_val). class_weight : {class index: weight} (Keras') or
-            "balanced" (scikit-learn's): the training rows' weights by class, times sample_weight.
+            times: `sample_weight.py`); the logged accuracy is weighted too (Keras' weighted_metrics=["accuracy"],
+            not its metrics=["accuracy"]); validation_data may then be (X_val, Y_val, w_val). class_weight : {class
+            index: weight} (Keras') or "balanced": the rows' weights by class, times sample_weight (scikit-learn's
+            rule; Keras refuses the two together).
         weight_reduction : a weighted batch's loss is sum_i w_i E_i divided by the batch's size, Keras'
             "sum_over_batch_size" (default), or by sum_i w_i, "mean_with_sample_weight" (scikit-learn's MLP).
         validation_freq : Keras': validate every that many epochs (an integer), or after the epochs listed
@@ -338,8 +341,9 @@ class Network:
     def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None, *,
                  batch_size: int | None = None, verbose: int | str = 0, return_dict: bool = True,
                  weight_reduction: str = "sum_over_batch_size") -> dict[str, float] | float | list[float]:
-        """{"loss": E, "accuracy": fraction correct (classification only)} with dropout off; with
-        `sample_weight`, the weighted loss and the weighted fraction correct. batch_size : rows
+        """{"loss": E, "accuracy": fraction correct (classification only)} with dropout off; with `sample_weight`,
+        the weighted loss and the weighted fraction correct (Keras' weighted_metrics=["accuracy"]; its
+        metrics=["accuracy"] counts each row once: evaluate(X, Y)["accuracy"]). batch_size : rows
         per chunk (default CHUNK); verbose : 0 silent; 1, 2 or 'auto' (Keras') a line with the results;
         return_dict=False: Keras' default form, [loss, accuracy] (the loss alone for regression).
         weight_reduction : the weighted loss's divisor: "sum_over_batch_size" (Keras') the rows' count,

@@ -368,19 +368,21 @@ def _train(args, comm, reached: list[bool]) -> int:
         print(weights.describe_classes(class_weight, pre, y[:n - n_val], kept), file=sys.stderr)
     print(f"{pre.task} of {args.target!r}: {n - n_val} training and {n_val} validation rows, {X.shape[1]} inputs; "
           f"network {'-'.join(map(str, widths))}", file=sys.stderr)
-    callbacks: list = [] if args.quiet or sys.stderr.isatty() else [EpochLines()]
+    bar = sys.stderr.isatty() and not args.quiet      # on stderr (fit's own is on stdout): stdout holds the results
+    callbacks: list = [] if args.quiet or bar else [EpochLines()]
     if args.resume:
         callbacks.append(ResumeNote(args.checkpoint_dir))
     recorded = {"tabular": pre.to_json(), **({"weight": args.weight} if args.weight else {})}   # evaluate: the column
     if args.checkpoint_dir:               # its checkpoints carry what the model does: predict reads them as models
         callbacks.append(checkpoint.CheckpointExtra(recorded))
+    if bar:                               # last, as fit puts its own: its line shows what the others logged
+        callbacks.append(cr.callbacks.ProgressBar(file=sys.stderr))
     reached.append(True)
     try:
         history = net.fit(X, y, epochs=args.epochs, batch_size=args.batch_size, optimizer=optimizer,
                           validation_split=args.val_split if n_val else 0.0, seed=args.seed,
-                          verbose=1 if sys.stderr.isatty() and not args.quiet else 0, callbacks=callbacks,
-                          checkpoint_dir=args.checkpoint_dir, resume=args.resume, comm=comm,
-                          sample_weight=weight, class_weight=class_weight,
+                          verbose=0, callbacks=callbacks, checkpoint_dir=args.checkpoint_dir, resume=args.resume,
+                          comm=comm, sample_weight=weight, class_weight=class_weight,
                           weight_reduction="mean_with_sample_weight")     # scikit-learn's, as the pipeline it rivals
     except TrainingDiverged as exc:       # the advice in the command line's words (inputs are already scaled)
         cause = str(exc).split(" Try ")[0]

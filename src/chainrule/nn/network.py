@@ -186,8 +186,10 @@ class Network:
         return E
 
     def loss(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
-        """The error E of the batch (a Python float); with `sample_weight`, the weighted mean of the samples'.
-        A NaN or infinite E is evaluate's error (`evaluation.finite_loss`), not a NumPy warning."""
+        """The error E of the batch (a Python float); with `sample_weight`, the weighted mean sum w_i E_i / sum w_i
+        (scikit-learn's), as gradients: evaluate's and fit's default divides by the rows instead, as Keras' (their
+        weight_reduction="mean_with_sample_weight" gives this one). A NaN or infinite E is evaluate's error
+        (`evaluation.finite_loss`), not a NumPy warning."""
         X, Y = self.check_data(X, Y)
         with np.errstate(all="ignore"):
             E = self.loss_value(self.run_forward(X), Y, sw.batch(sample_weight, X.shape[0], self.dtype))
@@ -253,7 +255,8 @@ class Network:
             verbose: int | str = "auto", checkpoint_dir: str | None = None, resume: bool = False, comm: Any = None,
             sample_weight: ArrayLike | None = None, class_weight: dict | str | None = None,
             initial_epoch: int = 0, weight_reduction: str = "sum_over_batch_size", validation_freq: Any = 1,
-            validation_batch_size: int | None = None) -> History:
+            validation_batch_size: int | None = None, steps_per_epoch: None = None,
+            validation_steps: None = None) -> History:
         """Train by mini-batch gradient descent; returns a History (Keras' `model.fit`; keywords after X, Y).
 
         Parameters
@@ -275,14 +278,16 @@ class Network:
             (with the same arguments the result equals an uninterrupted run bit for bit).
         comm : an mpi4py communicator: data-parallel training under mpiexec (`training/distributed.py`).
         sample_weight : one weight >= 0 per sample (with "mean_with_sample_weight", as if row i were repeated w_i
-            times: `sample_weight.py`);
-            validation_data may then be (X_val, Y_val, w_val). class_weight : {class index: weight} (Keras') or
-            "balanced" (scikit-learn's): the training rows' weights by class, times sample_weight.
+            times: `sample_weight.py`); the logged accuracy is weighted too (Keras' weighted_metrics=["accuracy"],
+            not its metrics=["accuracy"]); validation_data may then be (X_val, Y_val, w_val). class_weight : {class
+            index: weight} (Keras') or "balanced": the rows' weights by class, times sample_weight (scikit-learn's
+            rule; Keras refuses the two together).
         weight_reduction : a weighted batch's loss is sum_i w_i E_i divided by the batch's size, Keras'
             "sum_over_batch_size" (default), or by sum_i w_i, "mean_with_sample_weight" (scikit-learn's MLP).
         validation_freq : Keras': validate every that many epochs (an integer), or after the epochs listed
             (numbered from 1: [1, 5, 10]); the logs of the other epochs have no val_ values.
         validation_batch_size : rows per chunk of the validation pass (default 16,384; Keras': batch_size).
+        steps_per_epoch, validation_steps : Keras'; only None (an epoch is one pass: the error says what to do).
         """
         resume = check.flag(resume, "resume")
         backup = None
@@ -297,7 +302,8 @@ class Network:
                        validation_data=validation_data, validation_split=validation_split, callbacks=callbacks,
                        seed=seed, verbose=verbose, backup=backup, comm=comm, sample_weight=sample_weight,
                        class_weight=class_weight, initial_epoch=initial_epoch, weight_reduction=weight_reduction,
-                       validation_freq=validation_freq, validation_batch_size=validation_batch_size)
+                       validation_freq=validation_freq, validation_batch_size=validation_batch_size,
+                       steps_per_epoch=steps_per_epoch, validation_steps=validation_steps)
 
     def train_steps(self, X: ArrayLike, Y: ArrayLike, steps: int, optimizer: Any = None) -> float:
         """`steps` updates on the same batch (X, Y), checked once: the seeds' training loop in one
@@ -335,8 +341,9 @@ class Network:
     def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None, *,
                  batch_size: int | None = None, verbose: int | str = 0, return_dict: bool = True,
                  weight_reduction: str = "sum_over_batch_size") -> dict[str, float] | float | list[float]:
-        """{"loss": E, "accuracy": fraction correct (classification only)} with dropout off; with
-        `sample_weight`, the weighted loss and the weighted fraction correct. batch_size : rows
+        """{"loss": E, "accuracy": fraction correct (classification only)} with dropout off; with `sample_weight`,
+        the weighted loss and the weighted fraction correct (Keras' weighted_metrics=["accuracy"]; its
+        metrics=["accuracy"] counts each row once: evaluate(X, Y)["accuracy"]). batch_size : rows
         per chunk (default CHUNK); verbose : 0 silent; 1, 2 or 'auto' (Keras') a line with the results;
         return_dict=False: Keras' default form, [loss, accuracy] (the loss alone for regression).
         weight_reduction : the weighted loss's divisor: "sum_over_batch_size" (Keras') the rows' count,

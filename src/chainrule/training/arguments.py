@@ -90,3 +90,23 @@ def held_out(n: int, validation_split: float) -> int:
     in the split's own precision (np.float32(0.2) of 150 rows holds out 30, as Keras does, not 31). The command
     line's --val-split reads it too."""
     return n - math.floor(n * (1.0 - validation_split))
+
+
+def keras_steps(steps_per_epoch: Any, validation_steps: Any, batch_size: Any) -> None:
+    """Keras' `steps_per_epoch` and `validation_steps`, refused unless None (Keras' default), saying how to get
+    the same run: a chainrule epoch is one pass over the data, and validation evaluates all of validation_data."""
+    def rows(steps: Any, name: str) -> str:
+        whole = isinstance(steps, numbers.Integral) and isinstance(batch_size, numbers.Integral)
+        return f"{name} * batch_size" + (f" = {int(steps) * int(batch_size)}" if whole else "")
+    if steps_per_epoch is not None:
+        raise ValidationError(
+            f"steps_per_epoch is not supported (got {steps_per_epoch!r}): a chainrule epoch is one pass over the "
+            f"data, ceil(rows / batch_size) batches. For a generator (Keras' reason for it), give fit a sequence "
+            f"whose len() is the steps and whose [i] returns the generator's next (x, y) batch; for arrays, fit on "
+            f"the first {rows(steps_per_epoch, 'steps_per_epoch')} rows, or choose batch_size and epochs for the "
+            f"updates you want")
+    if validation_steps is not None:
+        raise ValidationError(
+            f"validation_steps is not supported (got {validation_steps!r}): validation evaluates all of "
+            f"validation_data; to evaluate part of it, give its first {rows(validation_steps, 'validation_steps')} "
+            f"rows (validation_data=(X_val[:k], Y_val[:k]))")

@@ -123,10 +123,14 @@ class History(Callback):
 
 class ProgressBar(Callback):
     """verbose=1: on a terminal, one tqdm progress bar over all the batches of training, showing the
-    epoch and its metrics; elsewhere (a pipe, a CI log, or without tqdm) Keras' lines on stderr:
-    "Epoch 2/5" (when there is more than one) and, once the epoch is done, the last state of Keras'
-    bar ("15/15 ━━━━━━━━━━━━━━━━━━━━ 1s 4ms/step - accuracy: 0.9012 - loss: 0.3012"), without its
-    colours."""
+    epoch and its metrics; elsewhere (a pipe, a CI log, or without tqdm) Keras' lines: "Epoch 2/5"
+    (when there is more than one) and, once the epoch is done, the last state of Keras' bar
+    ("15/15 ━━━━━━━━━━━━━━━━━━━━ 1s 4ms/step - accuracy: 0.9012 - loss: 0.3012"), without its
+    colours. On stdout, as Keras prints (and as verbose=2, predict and evaluate print), unless `file`
+    names another stream (`chainrule train` draws it on stderr: its stdout holds the results)."""
+
+    def __init__(self, file: Any = None):
+        self.file = file            # None: sys.stdout when training begins (a test's capture, a notebook's)
 
     #: fit may skip the per-batch hook (the compiled epoch): the bar catches up at the epoch's end
     per_batch_optional = True
@@ -139,10 +143,11 @@ class ProgressBar(Callback):
         except ImportError:  # the core needs only NumPy
             tqdm = None
         done = min(params.get("initial_epoch") or 0, params["epochs"])   # a resumed run starts where it was
-        if not _is_terminal(sys.stderr):  # a pipe or a CI log: plain lines, not redrawn bars
+        self.out = sys.stdout if self.file is None else self.file
+        if not _is_terminal(self.out):  # a pipe or a CI log: plain lines, not redrawn bars
             tqdm = None
         self.bar = None if tqdm is None else tqdm(
-            total=params["epochs"] * params["steps"], initial=done * params["steps"], unit="batch", file=sys.stderr,
+            total=params["epochs"] * params["steps"], initial=done * params["steps"], unit="batch", file=self.out,
             dynamic_ncols=True, mininterval=0.2)
 
     def on_epoch_begin(self, epoch: int) -> None:
@@ -150,7 +155,7 @@ class ProgressBar(Callback):
         if self.bar is not None:
             self.bar.set_description(f"Epoch {epoch + 1}/{self.params['epochs']}", refresh=False)
         elif self.params["epochs"] > 1:
-            print(f"Epoch {epoch + 1}/{self.params['epochs']}", file=sys.stderr, flush=True)
+            print(f"Epoch {epoch + 1}/{self.params['epochs']}", file=self.out, flush=True)
 
     def on_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
         if self.bar is not None:
@@ -164,7 +169,7 @@ class ProgressBar(Callback):
             steps = self.params["steps"]
             elapsed = self.clock.seconds()
             print(f"{steps}/{steps} {'━' * 20} {elapsed:.0f}s{step_time(elapsed, steps)}{format_logs(logs, 1)}",
-                  file=sys.stderr, flush=True)
+                  file=self.out, flush=True)
 
     def on_train_end(self) -> None:
         if self.bar is not None:

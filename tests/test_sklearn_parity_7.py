@@ -10,6 +10,7 @@ pytest.importorskip("sklearn")
 from sklearn.neural_network import MLPClassifier, MLPRegressor  # noqa: E402
 
 import chainrule as cr  # noqa: E402
+from chainrule.sklearn import BackpropClassifier  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -63,3 +64,44 @@ def test_sklearn_solver_uses_the_networks_penalty_with_sample_weights():
             optimizer=solver, sample_weight=w, weight_reduction="mean_with_sample_weight")   # MLP's
     est.partial_fit(X, y, sample_weight=w)
     np.testing.assert_allclose(net.params, _sk_flat(est), rtol=1e-11, atol=1e-13)
+
+
+def _refusal(**params):
+    X, _ = _data(n=20)
+    with pytest.raises(cr.errors.ValidationError) as info:
+        BackpropClassifier(epochs=1, **params).fit(X, np.arange(20) % 2)
+    return str(info.value)
+
+
+def test_the_batch_size_error_names_every_accepted_value():
+    """batch_size's error said "a positive int or 'auto'"; None, the default, is taken too (MLP's constraints
+    list their every option: 'auto' and Interval(Integral, 1, ...); here None also)."""
+    options = MLPClassifier._parameter_constraints["batch_size"]
+    assert any("auto" in getattr(o, "options", ()) for o in options)
+    message = _refusal(batch_size="big")
+    assert "a positive int" in message and "'auto'" in message and "None" in message
+    for ok in (None, "auto", 5):
+        BackpropClassifier(epochs=1, batch_size=ok).fit(*_binary())
+
+
+def _binary():
+    X, _ = _data(n=20)
+    return X, (X[:, 0] > 0).astype(int)
+
+
+def test_n_iter_no_change_takes_np_inf_as_mlp():
+    """MLPClassifier's n_iter_no_change is an int >= 1 or np.inf (never stop on the training loss); ours refused
+    inf. Now both train every epoch, and the error lists inf."""
+    constraints = MLPClassifier._parameter_constraints["n_iter_no_change"]
+    assert any(getattr(o, "options", None) == {np.inf} for o in constraints)
+    X, y = _binary()
+    kw = dict(hidden_layer_sizes=(3,), tol=10.0, n_iter_no_change=np.inf, random_state=0)
+    mlp = MLPClassifier(max_iter=6, **kw).fit(X, y)
+    ours = BackpropClassifier(epochs=6, **kw).fit(X, y)
+    assert ours.n_iter_ == mlp.n_iter_ == 6
+    assert "np.inf" in _refusal(n_iter_no_change=0)
+
+
+def test_the_optimizer_error_says_an_instance_is_taken():
+    """An unknown optimizer's error listed the names only; an Optimizer instance is taken too."""
+    assert "Optimizer instance" in _refusal(optimizer="lbfgs")

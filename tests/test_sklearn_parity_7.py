@@ -10,7 +10,7 @@ pytest.importorskip("sklearn")
 from sklearn.neural_network import MLPClassifier, MLPRegressor  # noqa: E402
 
 import chainrule as cr  # noqa: E402
-from chainrule.sklearn import BackpropClassifier  # noqa: E402
+from chainrule.sklearn import BackpropClassifier, BackpropRegressor  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -105,3 +105,39 @@ def test_n_iter_no_change_takes_np_inf_as_mlp():
 def test_the_optimizer_error_says_an_instance_is_taken():
     """An unknown optimizer's error listed the names only; an Optimizer instance is taken too."""
     assert "Optimizer instance" in _refusal(optimizer="lbfgs")
+
+
+def _same_weights_then_fit(mlp, ours, X, y, sample_weight=None, seed=1):
+    """Both fitted once (to build them), given the same weights, and fitted again (warm start)."""
+    mlp.fit(X, y)
+    ours.fit(X, y)
+    rng = np.random.RandomState(seed)
+    for k, (W, b) in enumerate(zip(mlp.coefs_, mlp.intercepts_)):
+        W0, b0 = rng.uniform(-0.7, 0.7, W.shape), rng.uniform(-0.2, 0.2, b.shape)
+        mlp.coefs_[k], mlp.intercepts_[k] = W0.copy(), b0.copy()
+        ours.coefs_[k][...], ours.intercepts_[k][...] = W0, b0
+    mlp.fit(X, y, sample_weight=sample_weight)
+    ours.fit(X, y, sample_weight=sample_weight)
+    return mlp, ours
+
+
+@pytest.mark.parametrize("outputs", [1, 3])
+@pytest.mark.parametrize("alpha", [0.0, 0.3])
+def test_a_multi_output_regressors_steps_are_mlpregressors(outputs, alpha):
+    """MLPRegressor's gradient is out - y (half the squared error summed over the outputs), ours the mean
+    squared error's, 2 / outputs times that; alpha's penalty was scaled by 2 whatever the outputs, so with 3
+    outputs it weighed 3 times MLP's beside the data. Plain SGD from the same weights, at MLP's step size times
+    outputs / 2, now takes MLPRegressor's steps (23 rows in batches of 7); the loss curve without alpha is
+    twice MLPRegressor's."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(23, 4)
+    y = X @ rng.randn(4, outputs) + 0.1 * rng.randn(23, outputs)
+    y = y[:, 0] if outputs == 1 else y
+    kw = dict(hidden_layer_sizes=(5, 3), batch_size=7, alpha=alpha, warm_start=True, shuffle=False, random_state=0)
+    mlp = MLPRegressor(solver="sgd", momentum=0.0, learning_rate_init=0.02, max_iter=2, **kw)
+    ours = BackpropRegressor(optimizer="sgd", momentum=0.0, learning_rate=0.02 * outputs / 2, epochs=2, **kw)
+    mlp, ours = _same_weights_then_fit(mlp, ours, X, y)
+    for a, b in zip(mlp.coefs_ + mlp.intercepts_, ours.coefs_ + ours.intercepts_):
+        np.testing.assert_allclose(b, a, rtol=0, atol=1e-12)
+    if alpha == 0:
+        np.testing.assert_allclose(ours.loss_curve_[2:], 2 * np.asarray(mlp.loss_curve_[2:]), rtol=1e-12)

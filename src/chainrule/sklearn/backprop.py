@@ -88,13 +88,17 @@ class _Backprop(BaseEstimator):
             kwargs["momentum"] = self.momentum
         return get_optimizer(self.optimizer, **kwargs)
 
-    def _loss_units(self, n_out: int) -> float:
-        """Our loss over MLPClassifier's for the same network: the regressor's mean squared error is twice
-        MLPRegressor's half one; a multi-label network's cross-entropy the mean over its labels, MLP's
-        their sum. alpha's penalty and tol's loss threshold are scaled by it to act as MLP's."""
+    def _loss_units(self, n_out: int) -> tuple[float, float]:
+        """Our loss's gradient over MLPClassifier's, and our loss over the loss MLP reports, for the same
+        network: alpha's penalty is scaled by the first (so the steps are MLP's, at a step size divided by
+        it), tol's loss threshold by the second. A multi-label network's cross-entropy is the mean over its
+        labels, MLP's their sum (both 1 / labels). The regressor's mean squared error is twice MLPRegressor's
+        reported loss, half the squared error averaged over the outputs; but MLPRegressor's gradient,
+        out - y, is that of half the squared error summed over them, which ours is 2 / outputs times."""
         if not is_classifier(self):
-            return 2.0
-        return 1.0 / n_out if self._kind == "multilabel-indicator" else 1.0
+            return 2.0 / n_out, 2.0
+        units = 1.0 / n_out if self._kind == "multilabel-indicator" else 1.0
+        return units, units
 
     def _layers(self, n_in: int, n_out: int) -> list[Dense]:
         """The network's layers for the parameters (not initialised)."""
@@ -170,10 +174,10 @@ class _Backprop(BaseEstimator):
         if fresh:                            # the shuffling's generator, which warm starts and partial_fit go on with
             net.rng = np.random.default_rng(int(rng.randint(2**31 - 1)))
         batch_size = self._batch_size(X.shape[0])
-        units = self._loss_units(net.n_outputs)
-        net.weight_penalty = float(self.alpha) * units     # MLP's 0.5 * alpha * sum(W**2) / batch rows
+        steps, losses = self._loss_units(net.n_outputs)
+        net.weight_penalty = float(self.alpha) * steps     # MLP's 0.5 * alpha * sum(W**2) / batch rows
         # as MLPClassifier: stopped by the held-out score or the training loss (its state goes on in a warm start)
-        tol = self.tol if held is not None else self.tol * units
+        tol = self.tol if held is not None else self.tol * losses
         stopper = MLPStopping(self, held, tol, self.n_iter_no_change, None if fresh else self._stopped)
         callbacks: list = [stopper]
         if self.verbose:                     # after the stopper: its score and its decision are in the logs

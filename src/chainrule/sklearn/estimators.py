@@ -51,7 +51,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         one epoch, does not).
     alpha : L2 penalty, MLPClassifier's: 0.5 * alpha * sum(W**2) / m added to each batch's loss (m its
         rows, or its sample weights' sum), on the weights, not the biases (the network's weight_penalty;
-        the regressor's twice, as its loss; a multi-label one's over the labels' count).
+        the regressor's 2 / outputs times, as its loss's gradient; a multi-label one's over the labels' count).
     random_state : seed of the initial weights, the shuffling and the validation split.
     dtype : "float64" or "float32": the network's. The outputs (predict_proba, the regressor's
         predict) are float32 with "float32"; else, as MLPClassifier's, float32 when X and the X

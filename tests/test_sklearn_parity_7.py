@@ -141,3 +141,40 @@ def test_a_multi_output_regressors_steps_are_mlpregressors(outputs, alpha):
         np.testing.assert_allclose(b, a, rtol=0, atol=1e-12)
     if alpha == 0:
         np.testing.assert_allclose(ours.loss_curve_[2:], 2 * np.asarray(mlp.loss_curve_[2:]), rtol=1e-12)
+
+
+@pytest.mark.parametrize("Est, MLP", [(BackpropClassifier, MLPClassifier), (BackpropRegressor, MLPRegressor)])
+def test_a_warm_start_with_another_activation_keeps_the_weights_as_mlp(Est, MLP):
+    """MLPClassifier's warm start with another activation keeps its weights and computes with the new one;
+    ours built a new network (new random weights). From the same weights, one plain-SGD epoch with tanh
+    instead of relu now gives MLP's weights and predictions."""
+    X, rng = _data()
+    y = (X[:, 0] > 0).astype(int) if Est is BackpropClassifier else X @ rng.randn(4)
+    kw = dict(hidden_layer_sizes=(5,), batch_size=10, alpha=1e-3, warm_start=True, shuffle=False, random_state=0)
+    lr = 0.05 if Est is BackpropClassifier else 0.025        # the regressor's loss is twice MLPRegressor's
+    mlp = MLP(solver="sgd", momentum=0.0, learning_rate_init=0.05, max_iter=1, activation="relu", **kw)
+    ours = Est(optimizer="sgd", momentum=0.0, learning_rate=lr, epochs=1, activation="relu", **kw)
+    mlp, ours = _same_weights_then_fit(mlp, ours, X, y)
+    network = ours.network_
+    mlp.set_params(activation="tanh").fit(X, y)
+    ours.set_params(activation="tanh").fit(X, y)
+    assert ours.network_.layers[0].activation.name == "tanh"
+    assert network.layers[0].activation.name == "relu"                # the network before is not changed
+    for a, b in zip(mlp.coefs_ + mlp.intercepts_, ours.coefs_ + ours.intercepts_):
+        np.testing.assert_allclose(b, a, rtol=0, atol=1e-12)
+    if Est is BackpropClassifier:
+        np.testing.assert_allclose(ours.predict_proba(X), mlp.predict_proba(X), rtol=0, atol=1e-12)
+    else:
+        np.testing.assert_allclose(ours.predict(X), mlp.predict(X), rtol=0, atol=1e-12)
+
+
+def test_a_refused_warm_start_with_another_activation_leaves_the_network():
+    """The activation is changed in a copy: a warm fit refused for its sample weights leaves the fitted network
+    (and its relu) as it was."""
+    X, y = _binary()
+    est = BackpropClassifier(hidden_layer_sizes=(5,), epochs=2, warm_start=True, random_state=0).fit(X, y)
+    before = est.predict_proba(X)
+    with pytest.raises(cr.errors.ValidationError, match="sample_weight must be >= 0"):
+        est.set_params(activation="tanh").fit(X, y, sample_weight=-np.ones(len(X)))
+    assert est.network_.layers[0].activation.name == "relu"
+    np.testing.assert_array_equal(est.predict_proba(X), before)

@@ -35,6 +35,11 @@ _MLP_OUTPUT = {"sigmoid": "logistic", "softmax": "softmax", "linear": "identity"
 DEFAULT_BATCH_SIZE = 32
 
 
+def _but_activation(layer: Dense, hidden: bool) -> dict:
+    """A layer's config, without its activation for a hidden layer (which a warm start changes in place)."""
+    return {**layer.config(), "activation": None} if hidden else layer.config()
+
+
 class _Backprop(BaseEstimator):
     """What the classifier and the regressor share: the network, the optimizer, the training."""
 
@@ -110,7 +115,8 @@ class _Backprop(BaseEstimator):
 
     def _continues(self) -> bool:
         """warm_start: whether fit goes on with the current network, which it does when the parameters
-        still describe it (the same layers, loss and dtype); else it builds one anew."""
+        still describe it (the same layers, loss and dtype; another hidden activation too, which `_go_on`
+        puts in, as MLPClassifier keeps its weights and computes with the new one); else it builds one anew."""
         sizes = check_params(self)
         if not (self.warm_start and hasattr(self, "network_")):
             return False
@@ -120,15 +126,24 @@ class _Backprop(BaseEstimator):
             raise ValidationError(f"{estimator_name(self)}: warm_start=True goes on training the fitted network, "
                                   f"whose hidden layers are {widths}; hidden_layer_sizes is now {sizes}. Set "
                                   "warm_start=False to build a new network, or hidden_layer_sizes back")
-        return ([layer.config() for layer in self._layers(net.n_inputs, net.n_outputs)]
-                == [layer.config() for layer in net.layers] and np.dtype(self.dtype) == net.dtype
-                and self._output(net.n_outputs)[1] == net.loss_function.name)
+        hidden, layers = len(net.layers) - 1, self._layers(net.n_inputs, net.n_outputs)
+        return ([_but_activation(layer, i < hidden) for i, layer in enumerate(layers)]
+                == [_but_activation(layer, i < hidden) for i, layer in enumerate(net.layers)]
+                and np.dtype(self.dtype) == net.dtype and self._output(net.n_outputs)[1] == net.loss_function.name)
 
     def _go_on(self) -> None:
-        """A warm start: the optimizer's state goes on too, unless its parameters changed."""
+        """A warm start: the hidden layers take the activation now set (their weights kept, as MLPClassifier's);
+        the optimizer's state goes on too, unless its parameters changed. The network changed is a copy, so that
+        a fit refused later (its sample weights, say) leaves the fitted one as it was."""
+        net = self.network_
+        new = self._layers(net.n_inputs, net.n_outputs)[:-1]
+        if any(a.activation.config() != b.activation.config() for a, b in zip(net.layers, new)):
+            net = self.network_ = copy.deepcopy(net)
+            for layer, fresh in zip(net.layers, new):
+                layer.activation = fresh.activation
         optimizer = self._make_optimizer()
-        if optimizer.config() != self.network_.optimizer.config():
-            self.network_.optimizer = optimizer
+        if optimizer.config() != net.optimizer.config():
+            net.optimizer = optimizer
 
     def _build(self, n_in: int, n_out: int, rng) -> None:
         self.network_ = Network(self._layers(n_in, n_out), loss=self._output(n_out)[1], dtype=self.dtype,

@@ -59,8 +59,9 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     verbose : 0 or False silent; else MLPClassifier's lines ("Iteration 1, loss = 0.69314718", with early
         stopping "Validation score: 0.950000", and its message when it stops).
     warm_start : fit goes on training the current network (its optimizer's state and shuffling
-        too) when the parameters still describe it; else it builds one anew (other hidden_layer_sizes: an
-        error, where MLPClassifier goes on with the old layers). As MLPClassifier.
+        too, which MLPClassifier's fit starts anew) when the parameters still describe it; else it builds
+        one anew (other hidden_layer_sizes: an error, where MLPClassifier goes on with the old layers).
+        Another activation keeps the weights and computes with the new one, as MLPClassifier.
 
     Attributes
     ----------

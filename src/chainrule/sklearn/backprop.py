@@ -12,7 +12,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ..errors import ValidationError
-from ..nn.layers import Dense
+from ..nn.layers import Dense, Layer
 from ..nn.network import Network
 from ..training.optim import Optimizer, get_optimizer
 from .params import (
@@ -35,7 +35,7 @@ _MLP_OUTPUT = {"sigmoid": "logistic", "softmax": "softmax", "linear": "identity"
 DEFAULT_BATCH_SIZE = 32
 
 
-def _but_activation(layer: Dense, hidden: bool) -> dict:
+def _but_activation(layer: Layer, hidden: bool) -> dict:
     """A layer's config, without its activation for a hidden layer (which a warm start changes in place)."""
     return {**layer.config(), "activation": None} if hidden else layer.config()
 
@@ -135,11 +135,12 @@ class _Backprop(BaseEstimator):
         """A warm start: the hidden layers take the activation now set (their weights kept, as MLPClassifier's);
         the optimizer's state goes on too, unless its parameters changed. The network changed is a copy, so that
         a fit refused later (its sample weights, say) leaves the fitted one as it was."""
-        net = self.network_
+        net = self._fitted_network("network_")
         new = self._layers(net.n_inputs, net.n_outputs)[:-1]
-        if any(a.activation.config() != b.activation.config() for a, b in zip(net.layers, new)):
-            net = self.network_ = copy.deepcopy(net)
-            for layer, fresh in zip(net.layers, new):
+        if any(a.activation.config() != b.activation.config() for a, b in zip(net.dense_layers, new)):
+            net = copy.deepcopy(net)
+            self.network_ = net
+            for layer, fresh in zip(net.dense_layers, new):
                 layer.activation = fresh.activation
         optimizer = self._make_optimizer()
         if optimizer.config() != net.optimizer.config():

@@ -178,3 +178,30 @@ def test_a_refused_warm_start_with_another_activation_leaves_the_network():
         est.set_params(activation="tanh").fit(X, y, sample_weight=-np.ones(len(X)))
     assert est.network_.layers[0].activation.name == "relu"
     np.testing.assert_array_equal(est.predict_proba(X), before)
+
+
+def test_a_weighted_loss_curve_averages_the_batches_by_weight_where_mlp_averages_them_by_rows():
+    """What docs/tabular.md says of a weighted loss_curve_, checked against scikit-learn's log_loss batch by
+    batch (the weights kept still by a vanishing step): each batch's loss is its weighted mean plus the
+    penalty over its weights' sum, in both; MLPClassifier's epoch averages the batches by their rows, ours
+    by their weights (the weighted mean over the samples). One batch: the same number."""
+    from sklearn.metrics import log_loss
+    X, _ = _data(n=23)
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    w = np.random.RandomState(4).uniform(0.1, 3.0, len(X))
+    alpha, batches = 0.3, [slice(0, 7), slice(7, 14), slice(14, 21), slice(21, 23)]
+    kw = dict(hidden_layer_sizes=(4,), batch_size=7, alpha=alpha, warm_start=True, shuffle=False, random_state=0)
+    mlp = MLPClassifier(solver="sgd", momentum=0.0, learning_rate_init=1e-300, max_iter=1, **kw)
+    ours = BackpropClassifier(optimizer="sgd", momentum=0.0, learning_rate=1e-300, epochs=1, **kw)
+    mlp, ours = _same_weights_then_fit(mlp, ours, X, y, sample_weight=w)
+    p, squares = mlp.predict_proba(X), sum(float(np.sum(W ** 2)) for W in mlp.coefs_)
+    losses = np.array([log_loss(y[b], p[b], sample_weight=w[b], labels=[0, 1]) + 0.5 * alpha * squares / w[b].sum()
+                       for b in batches])
+    rows, weights = np.array([7, 7, 7, 2]), np.array([w[b].sum() for b in batches])
+    assert mlp.loss_curve_[-1] == pytest.approx(losses @ rows / rows.sum(), rel=1e-10)
+    assert ours.loss_curve_[-1] == pytest.approx(losses @ weights / weights.sum(), rel=1e-10)
+    full = dict(kw, batch_size=len(X))
+    mlp = MLPClassifier(solver="sgd", momentum=0.0, learning_rate_init=1e-300, max_iter=1, **full)
+    ours = BackpropClassifier(optimizer="sgd", momentum=0.0, learning_rate=1e-300, epochs=1, **full)
+    mlp, ours = _same_weights_then_fit(mlp, ours, X, y, sample_weight=w)
+    assert ours.loss_curve_[-1] == pytest.approx(mlp.loss_curve_[-1], rel=1e-12)

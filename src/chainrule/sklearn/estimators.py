@@ -67,7 +67,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     ----------
     loss_curve_ : the training loss of each epoch (of every fit since the network was built, with
         warm_start and partial_fit): the network's loss with the alpha term, as MLPClassifier's (the regressor's:
-        the mean squared error, twice MLPRegressor's half squared error).
+        the mean squared error, twice MLPRegressor's half squared error). With sample_weight, the batches'
+        losses are averaged by their weights (MLP's: by their rows), the weighted mean over the samples.
     n_iter_ : the epochs of the last call of fit or partial_fit (partial_fit: 1), as MLPClassifier's.
     validation_scores_, best_validation_score_ : with early_stopping, the held-out score of each
         epoch and the best one (as MLPClassifier's); None without it.

@@ -205,3 +205,38 @@ def test_a_weighted_loss_curve_averages_the_batches_by_weight_where_mlp_averages
     ours = BackpropClassifier(optimizer="sgd", momentum=0.0, learning_rate=1e-300, epochs=1, **full)
     mlp, ours = _same_weights_then_fit(mlp, ours, X, y, sample_weight=w)
     assert ours.loss_curve_[-1] == pytest.approx(mlp.loss_curve_[-1], rel=1e-12)
+
+
+def test_a_saved_imported_network_keeps_mlps_alpha(tmp_path):
+    """The model file did not hold weight_penalty: an imported MLP saved and loaded trained without its alpha.
+    Now the loaded network's plain-SGD epoch is still partial_fit's; a file whose penalty is not a number >= 0
+    is refused, naming it."""
+    import json
+    import zipfile
+    X, _ = _data()
+    y = np.digitize(X[:, 0], [-0.5, 0.5])
+    est = MLPClassifier(hidden_layer_sizes=(5,), solver="sgd", momentum=0.0, alpha=0.5, learning_rate_init=0.05,
+                        batch_size=len(X), shuffle=False, max_iter=3, random_state=0).fit(X, y)
+    cr.from_sklearn(est).save(tmp_path / "m.npz")
+    net = cr.load(tmp_path / "m.npz")
+    assert net.weight_penalty == 0.5
+    net.fit(X, np.eye(3)[y], epochs=1, batch_size=len(X), shuffle=False, verbose=0)
+    est.partial_fit(X, y)
+    np.testing.assert_allclose(net.params, _sk_flat(est), rtol=1e-12, atol=1e-13)
+    with zipfile.ZipFile(tmp_path / "m.npz") as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    header = json.loads(str(np.load(tmp_path / "m.npz")["__format__"]))
+    header["weight_penalty"] = -1.0
+    members["__format__.npy"] = _npy(np.array(json.dumps(header)))
+    with zipfile.ZipFile(tmp_path / "bad.npz", "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    with pytest.raises(cr.errors.ModelFileError, match=r"weight_penalty must be a finite number >= 0.*got -1.0"):
+        cr.load(tmp_path / "bad.npz")
+
+
+def _npy(array):
+    import io
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()

@@ -301,11 +301,16 @@ def test_warm_start_with_other_parameters():
     est.set_params(learning_rate=1e-3, epochs=3).fit(X, y)                # another step size: the same weights on
     assert est.network_.optimizer.lr == 1e-3 and len(est.loss_curve_) == 23 and est.loss_curve_[:20] == before
     assert est.loss_curve_[20] < 0.5 * before[0] and abs(est.loss_curve_[20] - before[-1]) < 0.1 * before[-1]
-    # another network (tanh): fit starts anew, as the same estimator without warm_start (other hidden layers
+    # another activation: the weights go on, as MLPClassifier's (tests/test_sklearn_parity_7.py)
+    weights = est.network_.params.copy()
+    est.set_params(activation="tanh", epochs=1).fit(X, y)
+    assert len(est.loss_curve_) == 24 and est.network_.layers[0].activation.name == "tanh"
+    assert np.abs(est.network_.params - weights).max() < 0.1
+    # another network (float32): fit starts anew, as the same estimator without warm_start (other hidden layers
     # are refused: tests/test_sklearn_parity_5.py)
-    est.set_params(activation="tanh").fit(X, y)
+    est.set_params(dtype="float32", epochs=3).fit(X, y)
     anew = BackpropClassifier(hidden_layer_sizes=(8,), activation="tanh", epochs=3, learning_rate=1e-3,
-                              random_state=0).fit(X, y)
+                              dtype="float32", random_state=0).fit(X, y)
     np.testing.assert_array_equal(est.network_.params, anew.network_.params)
     assert est.loss_curve_ == anew.loss_curve_
 

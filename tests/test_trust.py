@@ -920,8 +920,9 @@ SKLEARN_BAD = [
     ("hidden_layer_sizes float", dict(hidden_layer_sizes=(16.5,)), ValidationError, r"got \(16.5,\)"),
     ("hidden_layer_sizes bool", dict(hidden_layer_sizes=True), ChainruleTypeError, "got True"),
     ("batch_size text", dict(batch_size="big"), ValidationError,
-     r"batch_size must be a positive int or 'auto' \(min\(200, n_samples\)\); got 'big' \(str\)"),
-    ("batch_size zero", dict(batch_size=0), ValidationError, "batch_size must be a positive int or 'auto'"),
+     r"batch_size must be a positive int, 'auto' \(min\(200, n_samples\)\) or None \(the default: 32\); "
+     r"got 'big' \(str\)"),
+    ("batch_size zero", dict(batch_size=0), ValidationError, "batch_size must be a positive int, 'auto'"),
     ("batch_size float", dict(batch_size=32.0), ValidationError, r"got 32.0 \(float\)"),
     ("epochs text", dict(epochs="10"), ValidationError, r"epochs must be a positive int; got '10'"),
     ("learning_rate text", dict(learning_rate="0.1"), ValidationError, "learning_rate must be a number > 0"),
@@ -929,7 +930,8 @@ SKLEARN_BAD = [
     ("alpha negative", dict(alpha=-1.0), ValidationError, "alpha must be a number >= 0"),
     ("validation_fraction 1", dict(validation_fraction=1.0), ValidationError,
      r"validation_fraction must be a number in \[0, 1\), above 0 with early_stopping; got 1.0"),
-    ("n_iter_no_change 0", dict(n_iter_no_change=0), ValidationError, "n_iter_no_change must be a positive int"),
+    ("n_iter_no_change 0", dict(n_iter_no_change=0), ValidationError,
+     "n_iter_no_change must be a positive int or np.inf"),
     ("early_stopping text", dict(early_stopping="yes"), ValidationError, "early_stopping must be True or False"),
     ("activation misspelt", dict(activation="rleu"), cr.errors.ParameterError, "activation='rleu' is not known"),
 ]

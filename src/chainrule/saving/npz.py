@@ -4,6 +4,7 @@ Layout of the file (format version 1):
     "__format__"     JSON text: {"format": "chainrule", "version": 1, "network": {...}, "optimizer": {...}}
     "params"         the flat parameter vector (dtype of the network)
     "opt.<name>"     the optimizer's state arrays, when saved
+The description holds "weight_penalty" (MLP's alpha, `Network.weight_penalty`) when it is not 0.
 `load` opens it with allow_pickle=False, checks every entry against the description, and turns
 anything else into ModelFileError. `save` writes a temporary file beside the target, flushes
 and fsyncs it, then renames it over the target: a crash leaves the previous file intact.
@@ -75,6 +76,8 @@ def network_arrays(net, include_optimizer: bool = True, extra: dict | None = Non
         raise ChainruleTypeError(f"extra must be a dict (text keys, JSON values) or None; got {type(extra).__name__}")
     header = {"format": "chainrule", "version": FORMAT_VERSION, "network": net.config(),
               "epochs_trained": net.epochs_trained}
+    if net.weight_penalty:                # MLP's alpha (from_sklearn): training after load goes on with it
+        header["weight_penalty"] = float(net.weight_penalty)
     arrays = {"params": net.params}
     opt = net.optimizer
     if include_optimizer and opt is not None:
@@ -221,6 +224,7 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
                                      "(a model with non-finite weights predicts nothing)")
         net.params[...] = vectors["params"]
         net.epochs_trained = header.get("epochs_trained", 0)
+        net.weight_penalty = float(header.get("weight_penalty", 0.0))
         if opt_header is not None:
             opt = get_optimizer(dict(opt_header["config"]))
             state = opt_header["state"]

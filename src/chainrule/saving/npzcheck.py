@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import math
 import struct
 import zipfile
 from pathlib import Path
@@ -85,9 +86,12 @@ def read_header(raw: np.ndarray, path) -> dict:
     if header.get("version") != FORMAT_VERSION:
         raise ModelFileError(f"{path} has format version {header.get('version')!r}; this chainrule reads "
                              f"version {FORMAT_VERSION}")
-    allowed = {"format", "version", "network", "optimizer", "epochs_trained", "extra", "extra_arrays"}
+    allowed = {"format", "version", "network", "optimizer", "epochs_trained", "extra", "extra_arrays", "weight_penalty"}
     if set(header) - allowed:
         raise ModelFileError(f"{path}: unexpected keys in the description: {sorted(set(header) - allowed)}")
+    penalty = header.get("weight_penalty", 0.0)
+    if isinstance(penalty, bool) or not isinstance(penalty, (int, float)) or not 0 <= penalty < math.inf:
+        raise ModelFileError(f"{path}: weight_penalty must be a finite number >= 0 (MLP's alpha); got {penalty!r:.80}")
     if not _count(header.get("epochs_trained", 0)):
         raise ModelFileError(f"{path}: epochs_trained must be an integer from 0 to 2**53; "
                              f"got {header.get('epochs_trained')!r}")

@@ -24,8 +24,9 @@ def from_sklearn(estimator: Any) -> Network:
     after softmax, binary cross-entropy after the logistic output, "sse" for squared_error
     (whose gradient, out - y, is sklearn's). For the sgd and adam solvers the network's
     optimizer is chainrule's SGD or Adam holding the estimator's state (`sklearn_optimizer`), so
-    training carries on from where sklearn stopped; `SklearnSolver` repeats sklearn's update
-    exactly (its L2 term on the weights, its Adam epsilon).
+    training carries on from where sklearn stopped. The estimator's alpha is the network's
+    weight_penalty (`sklearn_penalty`): MLP's L2 term, on the weights, not the biases. `SklearnSolver`
+    repeats sklearn's update exactly (its Adam epsilon, a multi-label network's gradient scale).
     """
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     if not isinstance(estimator, (MLPClassifier, MLPRegressor)):
@@ -50,8 +51,17 @@ def from_sklearn(estimator: Any) -> Network:
     items = [dense_layer(W, b, SKLEARN_ACTIVATIONS[hidden if i < n - 1 else out_act])
              for i, (W, b) in enumerate(zip(estimator.coefs_, estimator.intercepts_))]
     net = build_network(items, loss, weights_dtype(list(estimator.coefs_) + list(estimator.intercepts_), "estimator"))
+    net.weight_penalty = sklearn_penalty(net, estimator)
     net.optimizer = sklearn_optimizer(net, estimator)
     return net
+
+
+def sklearn_penalty(net: Network, estimator: Any) -> float:
+    """The estimator's alpha as the network's weight_penalty (the engine's `l2_penalty`, MLP's
+    0.5 * alpha * sum(W**2) / m): in the loss's units, so that the gradients are MLP's. A multi-label
+    network's binary cross-entropy is the mean over its labels, which MLP sums: alpha / labels."""
+    scale = net.n_outputs if net.loss_function.name == "binary_crossentropy" else 1
+    return float(estimator.alpha) / scale
 
 
 def _flat(net: Network, per_param: list[np.ndarray]) -> np.ndarray:
@@ -70,8 +80,8 @@ def sklearn_optimizer(net: Network, estimator: Any) -> Optimizer | None:
     SGD: sklearn's momentum and Nesterov at its current learning rate; its velocity v becomes
     chainrule's (PyTorch's) momentum buffer -v / lr, the same update. Adam: sklearn's rate, betas,
     epsilon, moments and step count; chainrule adds epsilon after the bias correction (as PyTorch
-    does), sklearn before it, a difference of order epsilon in the step size. The L2 term
-    (alpha) is not carried: chainrule's weight_decay would also decay the biases."""
+    does), sklearn before it, a difference of order epsilon in the step size. The L2 term (alpha) is
+    the network's weight_penalty, not the optimizer's weight_decay (which would decay the biases too)."""
     est = estimator
     if est.solver not in ("sgd", "adam"):
         return None
@@ -96,13 +106,14 @@ class SklearnSolver(Optimizer):
     """scikit-learn's own MLP update, for a network made by `from_sklearn`: one chainrule
     training step with it on a batch equals `partial_fit` on that batch.
 
-    For each batch of n samples, sklearn's L2 term alpha * W / n is added to the weights'
-    gradients (not the biases'), then `sklearn_optimizer`'s SGD or Adam takes the step, Adam
-    with epsilon moved to sklearn's place. A multilabel classifier's gradient is scaled by the
-    number of labels (sklearn sums the log-loss over labels, chainrule's binary cross-entropy
-    averages it). sklearn's invscaling/adaptive schedules are not continued. It reads the batch
-    size from the network's forward pass, so it is not saved with the network: before `save`,
-    set `net.optimizer = solver.inner` (chainrule's SGD or Adam, with the state) or None.
+    sklearn's L2 term (alpha * W / n for a batch of n samples, or of weights summing to n) is the
+    engine's: the network's weight_penalty, set to the estimator's alpha (`sklearn_penalty`). Then
+    `sklearn_optimizer`'s SGD or Adam takes the step, Adam with epsilon moved to sklearn's place. A
+    multilabel classifier's gradient is scaled by the number of labels (sklearn sums the log-loss over
+    labels, chainrule's binary cross-entropy averages it). sklearn's invscaling/adaptive schedules are
+    not continued. It moves Adam's epsilon step by step, which no saved optimizer does, so it is not
+    saved with the network: before `save`, set `net.optimizer = solver.inner` (chainrule's SGD or Adam,
+    with the state) or None.
     """
 
     save_hint = ("it replays scikit-learn's update for its estimator and is not saved; set net.optimizer = "
@@ -114,24 +125,18 @@ class SklearnSolver(Optimizer):
             raise ValidationError(f"solver={estimator.solver!r} has no partial_fit step to repeat; "
                                   "SklearnSolver follows 'sgd' and 'adam'")
         super().__init__(inner.lr)
-        self.inner, self.net, self.alpha = inner, net, float(estimator.alpha)
+        self.inner, self.alpha = inner, float(estimator.alpha)
+        net.weight_penalty = sklearn_penalty(net, estimator)      # the engine adds MLP's L2 term to the gradients
         self.epsilon = float(estimator.epsilon)
         self.scale = float(net.n_outputs) if net.loss_function.name == "binary_crossentropy" else 1.0
         self.state, self.t = inner.state, inner.t
-        offsets = np.cumsum([0] + [s for layer in net.dense_layers for s in (layer.W.size, layer.b.size)])
-        self.weights = [slice(int(offsets[2 * i]), int(offsets[2 * i + 1])) for i in range(len(net.dense_layers))]
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
         self.inner.set_epoch(epoch)
 
     def step(self, params: np.ndarray, grads: np.ndarray, slices: list[slice] | None = None) -> None:
-        x = self.net.layers[0].x           # the batch of this step (cached by the forward pass)
-        if x is None:
-            raise ValidationError("SklearnSolver.step follows a forward pass of its network on the batch")
-        g = grads * self.scale if self.scale != 1.0 else grads.copy()
-        for s in self.weights:
-            g[s] += (self.alpha / x.shape[0]) * params[s]
+        g = grads * self.scale if self.scale != 1.0 else grads
         if isinstance(self.inner, Adam):
             self.inner.eps = self.epsilon / math.sqrt(1.0 - self.inner.betas[1] ** (self.inner.t + 1))
         self.inner.step(params, g, slices)

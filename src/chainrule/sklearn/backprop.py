@@ -12,7 +12,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ..errors import ValidationError
-from ..nn.layers import Dense
+from ..nn.layers import Dense, Layer
 from ..nn.network import Network
 from ..training.optim import Optimizer, get_optimizer
 from .params import (
@@ -33,6 +33,11 @@ _MLP_OUTPUT = {"sigmoid": "logistic", "softmax": "softmax", "linear": "identity"
 #: the batch size of batch_size=None, the default: clipped to the rows without a warning (as MLPClassifier's
 #: default, 'auto'); an explicit batch_size above the rows warns, 32 too
 DEFAULT_BATCH_SIZE = 32
+
+
+def _but_activation(layer: Layer, hidden: bool) -> dict:
+    """A layer's config, without its activation for a hidden layer (which a warm start changes in place)."""
+    return {**layer.config(), "activation": None} if hidden else layer.config()
 
 
 class _Backprop(BaseEstimator):
@@ -88,13 +93,17 @@ class _Backprop(BaseEstimator):
             kwargs["momentum"] = self.momentum
         return get_optimizer(self.optimizer, **kwargs)
 
-    def _loss_units(self, n_out: int) -> float:
-        """Our loss over MLPClassifier's for the same network: the regressor's mean squared error is twice
-        MLPRegressor's half one; a multi-label network's cross-entropy the mean over its labels, MLP's
-        their sum. alpha's penalty and tol's loss threshold are scaled by it to act as MLP's."""
+    def _loss_units(self, n_out: int) -> tuple[float, float]:
+        """Our loss's gradient over MLPClassifier's, and our loss over the loss MLP reports, for the same
+        network: alpha's penalty is scaled by the first (so the steps are MLP's, at a step size divided by
+        it), tol's loss threshold by the second. A multi-label network's cross-entropy is the mean over its
+        labels, MLP's their sum (both 1 / labels). The regressor's mean squared error is twice MLPRegressor's
+        reported loss, half the squared error averaged over the outputs; but MLPRegressor's gradient,
+        out - y, is that of half the squared error summed over them, which ours is 2 / outputs times."""
         if not is_classifier(self):
-            return 2.0
-        return 1.0 / n_out if self._kind == "multilabel-indicator" else 1.0
+            return 2.0 / n_out, 2.0
+        units = 1.0 / n_out if self._kind == "multilabel-indicator" else 1.0
+        return units, units
 
     def _layers(self, n_in: int, n_out: int) -> list[Dense]:
         """The network's layers for the parameters (not initialised)."""
@@ -106,7 +115,8 @@ class _Backprop(BaseEstimator):
 
     def _continues(self) -> bool:
         """warm_start: whether fit goes on with the current network, which it does when the parameters
-        still describe it (the same layers, loss and dtype); else it builds one anew."""
+        still describe it (the same layers, loss and dtype; another hidden activation too, which `_go_on`
+        puts in, as MLPClassifier keeps its weights and computes with the new one); else it builds one anew."""
         sizes = check_params(self)
         if not (self.warm_start and hasattr(self, "network_")):
             return False
@@ -116,15 +126,25 @@ class _Backprop(BaseEstimator):
             raise ValidationError(f"{estimator_name(self)}: warm_start=True goes on training the fitted network, "
                                   f"whose hidden layers are {widths}; hidden_layer_sizes is now {sizes}. Set "
                                   "warm_start=False to build a new network, or hidden_layer_sizes back")
-        return ([layer.config() for layer in self._layers(net.n_inputs, net.n_outputs)]
-                == [layer.config() for layer in net.layers] and np.dtype(self.dtype) == net.dtype
-                and self._output(net.n_outputs)[1] == net.loss_function.name)
+        hidden, layers = len(net.layers) - 1, self._layers(net.n_inputs, net.n_outputs)
+        return ([_but_activation(layer, i < hidden) for i, layer in enumerate(layers)]
+                == [_but_activation(layer, i < hidden) for i, layer in enumerate(net.layers)]
+                and np.dtype(self.dtype) == net.dtype and self._output(net.n_outputs)[1] == net.loss_function.name)
 
     def _go_on(self) -> None:
-        """A warm start: the optimizer's state goes on too, unless its parameters changed."""
+        """A warm start: the hidden layers take the activation now set (their weights kept, as MLPClassifier's);
+        the optimizer's state goes on too, unless its parameters changed. The network changed is a copy, so that
+        a fit refused later (its sample weights, say) leaves the fitted one as it was."""
+        net = self._fitted_network("network_")
+        new = self._layers(net.n_inputs, net.n_outputs)[:-1]
+        if any(a.activation.config() != b.activation.config() for a, b in zip(net.dense_layers, new)):
+            net = copy.deepcopy(net)
+            self.network_ = net
+            for layer, fresh in zip(net.dense_layers, new):
+                layer.activation = fresh.activation
         optimizer = self._make_optimizer()
-        if optimizer.config() != self.network_.optimizer.config():
-            self.network_.optimizer = optimizer
+        if optimizer.config() != net.optimizer.config():
+            net.optimizer = optimizer
 
     def _build(self, n_in: int, n_out: int, rng) -> None:
         self.network_ = Network(self._layers(n_in, n_out), loss=self._output(n_out)[1], dtype=self.dtype,
@@ -170,10 +190,10 @@ class _Backprop(BaseEstimator):
         if fresh:                            # the shuffling's generator, which warm starts and partial_fit go on with
             net.rng = np.random.default_rng(int(rng.randint(2**31 - 1)))
         batch_size = self._batch_size(X.shape[0])
-        units = self._loss_units(net.n_outputs)
-        net.weight_penalty = float(self.alpha) * units     # MLP's 0.5 * alpha * sum(W**2) / batch rows
+        steps, losses = self._loss_units(net.n_outputs)
+        net.weight_penalty = float(self.alpha) * steps     # MLP's 0.5 * alpha * sum(W**2) / batch rows
         # as MLPClassifier: stopped by the held-out score or the training loss (its state goes on in a warm start)
-        tol = self.tol if held is not None else self.tol * units
+        tol = self.tol if held is not None else self.tol * losses
         stopper = MLPStopping(self, held, tol, self.n_iter_no_change, None if fresh else self._stopped)
         callbacks: list = [stopper]
         if self.verbose:                     # after the stopper: its score and its decision are in the logs

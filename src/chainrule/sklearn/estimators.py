@@ -51,7 +51,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         one epoch, does not).
     alpha : L2 penalty, MLPClassifier's: 0.5 * alpha * sum(W**2) / m added to each batch's loss (m its
         rows, or its sample weights' sum), on the weights, not the biases (the network's weight_penalty;
-        the regressor's twice, as its loss; a multi-label one's over the labels' count).
+        the regressor's 2 / outputs times, as its loss's gradient; a multi-label one's over the labels' count).
     random_state : seed of the initial weights, the shuffling and the validation split.
     dtype : "float64" or "float32": the network's. The outputs (predict_proba, the regressor's
         predict) are float32 with "float32"; else, as MLPClassifier's, float32 when X and the X
@@ -59,14 +59,16 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     verbose : 0 or False silent; else MLPClassifier's lines ("Iteration 1, loss = 0.69314718", with early
         stopping "Validation score: 0.950000", and its message when it stops).
     warm_start : fit goes on training the current network (its optimizer's state and shuffling
-        too) when the parameters still describe it; else it builds one anew (other hidden_layer_sizes: an
-        error, where MLPClassifier goes on with the old layers). As MLPClassifier.
+        too, which MLPClassifier's fit starts anew) when the parameters still describe it; else it builds
+        one anew (other hidden_layer_sizes: an error, where MLPClassifier goes on with the old layers).
+        Another activation keeps the weights and computes with the new one, as MLPClassifier.
 
     Attributes
     ----------
     loss_curve_ : the training loss of each epoch (of every fit since the network was built, with
         warm_start and partial_fit): the network's loss with the alpha term, as MLPClassifier's (the regressor's:
-        the mean squared error, twice MLPRegressor's half squared error).
+        the mean squared error, twice MLPRegressor's half squared error). With sample_weight, the batches'
+        losses are averaged by their weights (MLP's: by their rows), the weighted mean over the samples.
     n_iter_ : the epochs of the last call of fit or partial_fit (partial_fit: 1), as MLPClassifier's.
     validation_scores_, best_validation_score_ : with early_stopping, the held-out score of each
         epoch and the best one (as MLPClassifier's); None without it.

@@ -109,9 +109,11 @@ def check_params(est: Any) -> tuple[int, ...]:
                              f"widths); got {tuple(sizes)!r}")
     batch = est.batch_size
     checks = [("batch_size", batch is None or batch == "auto" or (_count(batch) and batch >= 1),
-               "a positive int or 'auto' (min(200, n_samples))"),
+               "a positive int, 'auto' (min(200, n_samples)) or None (the default: 32)"),
               ("epochs", _count(est.epochs) and est.epochs >= 1, "a positive int"),
-              ("n_iter_no_change", _count(est.n_iter_no_change) and est.n_iter_no_change >= 1, "a positive int"),
+              ("n_iter_no_change", _count(est.n_iter_no_change) and est.n_iter_no_change >= 1
+               or _real_or_inf(est.n_iter_no_change) and est.n_iter_no_change == np.inf,
+               "a positive int or np.inf (never stop on it, as MLPClassifier's)"),
               ("learning_rate", _real(est.learning_rate) and est.learning_rate > 0, "a number > 0"),
               ("alpha", _real(est.alpha) and est.alpha >= 0, "a number >= 0"),
               ("tol", _real(est.tol) and est.tol >= 0, "a number >= 0"),
@@ -154,11 +156,11 @@ def _named(est: Any) -> None:
     makers: list[Callable[[], Any]] = [
         lambda: opt if isinstance(opt, Optimizer) else get_optimizer(opt),
         lambda: as_dtype(est.dtype)]
-    for make in makers:
+    for make, also in zip(makers, (" The optimizer may also be a chainrule.optim Optimizer instance.", "")):
         try:
             make()
         except (ChainruleError, TypeError) as exc:
-            raise ParameterError(f"{estimator_name(est)}: {exc}") from None
+            raise ParameterError(f"{estimator_name(est)}: {exc}{also}") from None
 
 
 def unknown_activation(est: Any) -> str:
@@ -176,6 +178,11 @@ def unknown_activation(est: Any) -> str:
 def _count(v) -> bool:
     """An integer (Python or NumPy), not a bool."""
     return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _real_or_inf(v) -> bool:
+    """A real number (infinite too), not a bool."""
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
 
 
 def _real(v) -> bool:

@@ -65,8 +65,7 @@ class Network:
     _fit_thread: int | None = None      # the thread whose fit trains this network (nn/inference.py)
     #: MLPClassifier's alpha: each batch's error gains 0.5 * alpha * sum(W**2) / m over the Dense weights (not the
     #: biases), m its rows (or its sample weights' sum), dE/dW alpha * W / m; set by the scikit-learn estimators
-    #: and from_sklearn.
-    #: Trained by the NumPy loop (the compiled loops have no such term).
+    #: and from_sklearn. Trained by the NumPy loop (the compiled loops have no such term).
     weight_penalty: float = 0.0
     # set by `flat.build_buffers`: the flat vectors, (layer, name, start, stop) of each parameter array in
     # them, whether a layer needs dE/d(input), whether the output's delta is the fused (out - target) / n

@@ -103,7 +103,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
               text_columns: list[str] | None = None, read: dict | None = None, drop: list[str] | None = None,
               features: list[str] | None = None, max_categories: int | None = MAX_CATEGORIES,
               argument_names: dict[str, str] | None = None, refit: bool = True, error_score: float | str = np.nan,
-              weight: str | None = None, **fixed) -> SweepResult:
+              weight: str | None = None, class_weight: str | dict | list | None = None, **fixed) -> SweepResult:
     """Grid-search chainrule's estimator for a CSV file's target; write the table and the best model.
 
     Parameters
@@ -144,6 +144,10 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         fold's training rows weigh in its preprocessing's statistics and its fit (sample_weight), its test rows
         in its score (the scorer's sample_weight), as GridSearchCV.fit(X, y, sample_weight=w) with metadata
         routing requested by the scaler, the estimator and the scorer; the best's refit is weighted too.
+    class_weight : "balanced" or {label: weight} (labels as the file writes them; a class left out weighs 1): each
+        fold's training rows weighed by their class (times weight's), as GridSearchCV over an estimator with
+        scikit-learn's class_weight (BackpropClassifier's); the scores are not (GridSearchCV's are not). The grid
+        can search it too ({"class_weight": [None, "balanced"]}; the command's 'class_weight=none,balanced').
     fixed : other estimator arguments for every candidate (epochs=50, batch_size=16, ...).
 
     Interrupted (Ctrl-C: KeyboardInterrupt, as `SweepInterrupted`), a sweep with an out_dir writes the candidates
@@ -197,6 +201,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     if drawn and n_iter is None:
         raise ValidationError(f"the grid gives {drawn[0]!r} a distribution to draw from: give n_iter, the number of "
                               "candidates to draw (RandomizedSearchCV's), or a list of values")
+    if class_weight is not None and "class_weight" in parsed:
+        raise ValidationError("class_weight is given for every candidate and in the grid: give one")
     estimator_grid({**parsed, **{k: [v] for k, v in fixed.items()}}, BackpropClassifier())  # names, before reading
     read = {k: v for k, v in (read or {}).items() if v is not None}
     source = _source(csv)                    # an open file is read once: each reading takes a copy
@@ -227,6 +233,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     dtype = fixed.get("dtype", np.float64)
     X = pre.transform(df, dtype=dtype)          # every row, the whole file's preprocessing: the best's refit
     classify = pre.task == "classification"
+    parsed, fixed = _by_index(parsed, fixed, class_weight, pre, target)
     if classify:
         y = pre.encode_target(df)           # the classes of every row: each fold's network has every output
         inner: Any = SweptClassifier(random_state=seed)
@@ -295,6 +302,19 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
                                                 "scoring": name, "cv": int(folds.get_n_splits(df, y))}})
     return SweepResult(done.table, done.best_params, done.best_score, name, results_path, model_path,
                        done.best_estimator, left_out, said, done.failed, done.results, done.best_index)
+
+
+def _by_index(parsed: dict, fixed: dict, class_weight, pre, target: str) -> tuple[dict, dict]:
+    """The grid and fixed arguments with class_weight's labels (as the file writes them) as the class indices
+    the folds' fits see (their y is the encoded classes); a regression's class_weight refused, named."""
+    from chainrule.data.statistics import by_class
+    if class_weight is not None:
+        fixed = {**fixed, "class_weight": by_class(class_weight, pre, target, "class_weight")}
+    values = parsed.get("class_weight")
+    if values is not None and not hasattr(values, "rvs"):
+        parsed = {**parsed, "class_weight": [None if v is None else by_class(v, pre, target, "class_weight")
+                                             for v in values]}
+    return parsed, fixed
 
 
 def _can_write(out: Path, refit: bool) -> None:

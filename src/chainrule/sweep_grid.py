@@ -23,6 +23,8 @@ def _value(text: str, key: str) -> Any:
         if any(s < 1 for s in sizes):
             raise ValidationError(f"--grid: hidden widths must be positive; got {text!r}")
         return sizes
+    if ALIASES.get(key, key) == "class_weight" and text.lower() == "none":      # the unweighted candidate
+        return None
     if text.lower() in ("true", "false"):           # early_stopping=True: the estimator wants a bool
         return text.lower() == "true"
     for kind in (int, float):

@@ -11,6 +11,7 @@ from ..data.columns import COLUMN_FLAGS
 from ..data.lines import plural
 from ..sweep_tasks import PARTIAL
 from .tabular import add_column_options, add_csv_options, reading_marks, said_left_out
+from .weights import class_weight_arg
 
 
 def register(sub) -> None:
@@ -26,7 +27,8 @@ def register(sub) -> None:
                "  chainrule sweep iris.csv --target species --grid 'hidden=16,64;lr=1e-3,1e-2'\n"
                "  chainrule sweep iris.csv --target species --grid 'hidden=8,32x16' --scheduler tcp://10.0.0.5:8786\n"
                "grid names: hidden (layers joined by x: 32x16), lr, batch, epochs, activation, optimizer,\n"
-               "momentum, alpha, or any argument of chainrule.sklearn.BackpropClassifier")
+               "momentum, alpha, class_weight (none, balanced), or any argument of\n"
+               "chainrule.sklearn.BackpropClassifier")
     p.add_argument("csv", help="the CSV file with a header row")
     p.add_argument("--target", required=True, help="the column to predict")
     p.add_argument("--grid", required=True, help="name=v1,v2;name=v1,... e.g. 'hidden=16,64;lr=1e-3,1e-2'")
@@ -63,6 +65,10 @@ def register(sub) -> None:
                    help="a column of sample weights (numbers >= 0), not an input: each fold's training rows weigh "
                         "in its scaling and its fit, its test rows in its score (the scorer's sample_weight), as "
                         "train's --weight; the best model is refit weighted")
+    g.add_argument("--class-weight", type=class_weight_arg, metavar="balanced|LABEL=W[,LABEL=W]",
+                   help="weigh each fold's training rows by their class, as train's (and scikit-learn's class_weight: "
+                        "the scores are not weighted): 'balanced' or weights by label, e.g. 'yes=3'; to compare "
+                        "with unweighted fits, put it in the grid instead: 'class_weight=none,balanced'")
     p.set_defaults(func=sweep)
 
 
@@ -84,6 +90,8 @@ def sweep(args) -> int:
     if args.n_iter is not None and args.n_iter < 1:
         raise ValidationError(f"--n-iter must be a positive integer (candidates drawn from the grid); got "
                               f"{args.n_iter}")
+    if args.class_weight is not None and "class_weight" in grid:
+        raise ValidationError("--class-weight and the grid's class_weight both weigh the classes: give one")
     fixed = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size), ("dtype", args.dtype))
              if v is not None and k not in grid and not (k == "batch_size" and "batch" in grid)}
     files = [Path(args.out_dir) / name for name in ("sweep_results.csv", "best_model.npz", PARTIAL)]
@@ -149,6 +157,6 @@ def _run(args, grid: dict, fixed: dict):
                      impute=args.impute, na_values=args.na_values, text_columns=args.text, drop=args.drop,
                      features=args.features, max_categories=args.max_categories, argument_names=SWEEP_FLAGS,
                      refit=args.refit, error_score=float("nan") if args.error_score == "nan" else "raise", **fixed,
-                     weight=args.weight,
+                     weight=args.weight, class_weight=args.class_weight,
                      read={"sep": args.sep, "encoding": args.encoding, "decimal": args.decimal,
                            "thousands": args.thousands})

@@ -116,3 +116,28 @@ def test_a_regression_sweep_refuses_class_weight_and_both_ways_at_once(capsys, s
     code, out, err = cli_in_process(capsys, "sweep", sweep_data / "iris.csv", "--target", "species", "--grid",
                                     "lr=0.01", "--class-weight", "virginca=2", "--out-dir", tmp_path)
     assert code != 0 and "'virginca' is not a class of 'species'" in err
+
+
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")
+def test_the_ran_out_warning_names_the_candidates_that_did_and_what_to_pass(capsys, sweep_data, tmp_path):
+    """A candidate whose fits all stop early (tol so large no epoch improves) is not named; the one whose fits
+    ran out is, as GridSearchCV warns for its fits alone; the line says what to pass for more epochs."""
+    from sklearn.datasets import load_iris
+    from sklearn.exceptions import ConvergenceWarning
+    X, y = load_iris(return_X_y=True)
+    warned = {}
+    for tol in (1e9, 1e-4):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            GridSearchCV(BackpropClassifier(epochs=8, batch_size=16, n_iter_no_change=2, tol=tol),
+                         {"learning_rate": [1e-3]}, cv=3, refit=False).fit(X, y)
+        warned[tol] = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
+    assert warned == {1e9: 0, 1e-4: 3}
+    code, out, err = cli_in_process(capsys, "sweep", sweep_data / "iris.csv", "--target", "species", "--grid",
+                                    "tol=1e9,1e-4;lr=1e-3;n_iter_no_change=2", "--epochs", "8", "--batch-size", "16",
+                                    "--no-refit", "--out-dir", tmp_path)
+    assert code == 0, err
+    assert [line for line in err.splitlines() if "epoch" in line] == [
+        "chainrule: warning: 3 of the sweep's 6 finished fits ran every epoch (--epochs 8) without the stopping rule "
+        "(tol, n_iter_no_change) ending them (in 1 of the 2 candidates: tol=0.0001, lr=0.001, n_iter_no_change=2): "
+        "their scores may rise with more epochs; try --epochs 16, or compare in the grid: 'epochs=8,16'"]

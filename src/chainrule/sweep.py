@@ -280,8 +280,12 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
             keep_finished(stop, out)
         raise
     flag = (argument_names or {}).get("epochs")           # the command's --epochs
-    say_ran_out(done, "epochs in the grid" if "epochs" in param_grid else f"{flag} {inner.epochs}" if flag else
-                f"epochs={inner.epochs}")
+    more = 2 * inner.epochs
+    say_ran_out(done, *(("epochs in the grid", "try larger ones in the grid") if "epochs" in param_grid else
+                        (f"{flag} {inner.epochs}", f"try {flag} {more}, or compare in the grid: "
+                         f"'epochs={inner.epochs},{more}'") if flag else
+                        (f"epochs={inner.epochs}", f"try epochs={more}, or compare in the grid: "
+                         f"{{'epochs': [{inner.epochs}, {more}]}}")))
     shown = {key: show(done.best_params[name]) for key, name in names.items()}
     name = scoring or ("accuracy" if classify else "r2")
     results_path = model_path = None

@@ -41,7 +41,10 @@ def register(sub) -> None:
                                               "RandomizedSearchCV's n_iter (seeded by --seed); default: every one")
     p.add_argument("--scoring", help="scikit-learn scorer name (default accuracy or r2); a regression's scores "
                                      "are in the target's units")
-    p.add_argument("--epochs", type=int, default=100, help="epochs of every fit unless the grid sets them")
+    p.add_argument("--epochs", type=int, default=100,
+                   help="the most epochs of every fit unless the grid sets them (default 100, as train's: the best "
+                        "model is the one train gives with its options; BackpropClassifier's and MLPClassifier's "
+                        "max_iter are 200); the fits that run them all are counted in one warning")
     p.add_argument("--batch-size", type=int, default=None,       # None: the estimator's 32, clipped without a warning
                    help="samples per update unless the grid sets them (default 32, or every row of a smaller fold)")
     p.add_argument("--jobs", type=int, default=1, help="parallel fits on this machine (default 1; -1: one per CPU, "

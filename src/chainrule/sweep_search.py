@@ -360,7 +360,10 @@ def _literal(value):
 
 
 def show(value):
-    """A grid value as the user wrote it: hidden sizes as 32x16."""
+    """A grid value as the user wrote it: hidden sizes as 32x16, None as none (class_weight=none: pandas
+    would write it NaN, and an empty cell in the CSV)."""
+    if value is None:
+        return "none"
     if isinstance(value, tuple):
         return "x".join(str(v) for v in value)
     return value

@@ -65,6 +65,7 @@ def test_sweep_class_weight_scores_as_gridsearchcv_with_the_classes_weighted(cap
                                     "--class-weight", "virginica=4,setosa=0.5", "--seed", "4", "--epochs", "4",
                                     "--batch-size", "16", "--out-dir", tmp_path / "s")
     assert code == 0, err
+    assert "accuracy (classes weighted: virginica=4, setosa=0.5), best first" in out
     got = pd.read_csv(tmp_path / "s" / "sweep_results.csv")
     want = _truth(d, {"learning_rate": [0.01, 0.03], "cw": [{"virginica": 4, "setosa": 0.5}]})
     cols = list(want.columns)
@@ -115,7 +116,10 @@ def test_a_regression_sweep_refuses_class_weight_and_both_ways_at_once(capsys, s
     assert code != 0 and "--class-weight and the grid's class_weight both weigh the classes" in err
     code, out, err = cli_in_process(capsys, "sweep", sweep_data / "iris.csv", "--target", "species", "--grid",
                                     "lr=0.01", "--class-weight", "virginca=2", "--out-dir", tmp_path)
-    assert code != 0 and "'virginca' is not a class of 'species'" in err
+    assert code != 0 and "--class-weight: 'virginca' is not a class of 'species'" in err
+    code, out, err = cli_in_process(capsys, "sweep", sweep_data / "diabetes.csv", "--target", "target", "--grid",
+                                    "lr=0.01", "--class-weight", "balanced", "--out-dir", tmp_path)
+    assert code != 0 and "--class-weight is for classification; 'target' is a regression target" in err
 
 
 @pytest.mark.filterwarnings("ignore:Stochastic Optimizer")

@@ -135,7 +135,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         column keeps (as `chainrule train --drop`, `--features`, `--max-categories`); the columns left
         out are in the result's `left_out`.
     argument_names : how errors name drop, features and text_columns (columns.COLUMN_ARGUMENTS;
-        the CLI gives its flags, columns.COLUMN_FLAGS), and the warning the epochs ("epochs": "--epochs").
+        the CLI gives its flags, columns.COLUMN_FLAGS), the warning the epochs ("epochs": "--epochs"), and errors
+        class_weight ("class_weight": "--class-weight").
         Fits that ran every epoch without the stopping rule ending them (each of which MLPClassifier, and
         BackpropClassifier outside a sweep, warns of) are counted and said once, in one ConvergenceWarning.
     refit : refit the best candidate on every row and save it (False: the table alone, best_estimator None
@@ -233,7 +234,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     dtype = fixed.get("dtype", np.float64)
     X = pre.transform(df, dtype=dtype)          # every row, the whole file's preprocessing: the best's refit
     classify = pre.task == "classification"
-    parsed, fixed = _by_index(parsed, fixed, class_weight, pre, target)
+    parsed, fixed = _by_index(parsed, fixed, class_weight, pre, target,
+                              (argument_names or {}).get("class_weight", "class_weight"))
     if classify:
         y = pre.encode_target(df)           # the classes of every row: each fold's network has every output
         inner: Any = SweptClassifier(random_state=seed)
@@ -308,12 +310,12 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
                        done.best_estimator, left_out, said, done.failed, done.results, done.best_index)
 
 
-def _by_index(parsed: dict, fixed: dict, class_weight, pre, target: str) -> tuple[dict, dict]:
+def _by_index(parsed: dict, fixed: dict, class_weight, pre, target: str, named: str) -> tuple[dict, dict]:
     """The grid and fixed arguments with class_weight's labels (as the file writes them) as the class indices
     the folds' fits see (their y is the encoded classes); a regression's class_weight refused, named."""
     from chainrule.data.statistics import by_class
     if class_weight is not None:
-        fixed = {**fixed, "class_weight": by_class(class_weight, pre, target, "class_weight")}
+        fixed = {**fixed, "class_weight": by_class(class_weight, pre, target, named)}
     values = parsed.get("class_weight")
     if values is not None and not hasattr(values, "rvs"):
         parsed = {**parsed, "class_weight": [None if v is None else by_class(v, pre, target, "class_weight")

@@ -281,7 +281,7 @@ def say_ran_out(done: Search, epochs: str, advice: str) -> None:
     for more (--epochs 200). Names the candidates whose fits ran out, when not all did: the others stopped."""
     if done.ran_out:
         n, of = len(done.ran_out_in), done.n_candidates
-        which = ((" (every candidate's)" if of > 1 else "") if n == of else
+        which = ((" (in every candidate)" if of > 1 else "") if n == of else
                  f" (in {n} of the {of} candidates: {'; '.join(done.ran_out_in[:3])}{'; ...' if n > 3 else ''})")
         warnings.warn(f"{done.ran_out} of the sweep's {done.fits} finished fits ran every epoch ({epochs}) without "
                       f"the stopping rule (tol, n_iter_no_change) ending them{which}: their scores may rise with more "

@@ -113,6 +113,8 @@ def sweep(args) -> int:
     n = len(result.table)
     drawn = f" (drawn at random from {_size(grid)})" if args.n_iter is not None else ""
     weighted = f" (rows weighted by {args.weight!r})" if args.weight else ""       # as train's validation line
+    if args.class_weight is not None:
+        weighted += f" (classes weighted: {_classes(args.class_weight)})"
     print(f"{n} {plural(n, 'candidate')}{drawn} x {args.cv} folds on {where}; {result.scoring}{weighted}, best first:")
     shown = result.table[[*grid, "mean_test_score", "std_test_score", "rank_test_score"]].astype({k: str for k in grid})
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
@@ -143,13 +145,19 @@ def _interrupted(stop: KeyboardInterrupt, files: list[Path], before: list) -> st
     return said
 
 
+def _classes(spec) -> str:
+    """--class-weight as given: 'balanced', or virginica=4, setosa=0.5."""
+    return spec if isinstance(spec, str) else ", ".join(f"{label}={w:g}" for label, w in spec)
+
+
 def _size(grid: dict) -> str:
     """How many candidates the whole grid holds: '12 in the grid'."""
     import math
     return f"{math.prod(len(v) for v in grid.values())} in the grid"
 
 
-SWEEP_FLAGS = {**COLUMN_FLAGS, "epochs": "--epochs"}     # how run_sweep's messages name the options
+# how run_sweep's messages name the options
+SWEEP_FLAGS = {**COLUMN_FLAGS, "epochs": "--epochs", "class_weight": "--class-weight"}
 
 
 def _run(args, grid: dict, fixed: dict):

@@ -43,8 +43,9 @@ def register(sub) -> None:
                                      "are in the target's units")
     p.add_argument("--epochs", type=int, default=100,
                    help="the most epochs of every fit unless the grid sets them (default 100, as train's: the best "
-                        "model is the one train gives with its options; BackpropClassifier's and MLPClassifier's "
-                        "max_iter are 200); the fits that run them all are counted in one warning")
+                        "model is the one train gives with its options; BackpropClassifier's epochs and "
+                        "MLPClassifier's max_iter default to 200); the fits that run them all are counted in one "
+                        "warning")
     p.add_argument("--batch-size", type=int, default=None,       # None: the estimator's 32, clipped without a warning
                    help="samples per update unless the grid sets them (default 32, or every row of a smaller fold)")
     p.add_argument("--jobs", type=int, default=1, help="parallel fits on this machine (default 1; -1: one per CPU, "

@@ -24,7 +24,7 @@ import numpy as np
 import chainrule as cr
 from chainrule.data.columns import MAX_CATEGORIES
 from chainrule.errors import ValidationError, unknown_name
-from chainrule.sweep_grid import ALIASES, estimator_grid, parse_grid
+from chainrule.sweep_grid import ALIASES, by_index, estimator_grid, parse_grid
 from chainrule.sweep_search import (
     FoldPreprocessing,
     SweptClassifier,
@@ -234,7 +234,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     dtype = fixed.get("dtype", np.float64)
     X = pre.transform(df, dtype=dtype)          # every row, the whole file's preprocessing: the best's refit
     classify = pre.task == "classification"
-    parsed, fixed = _by_index(parsed, fixed, class_weight, pre, target,
+    parsed, fixed = by_index(parsed, fixed, class_weight, pre, target,
                               (argument_names or {}).get("class_weight", "class_weight"))
     if classify:
         y = pre.encode_target(df)           # the classes of every row: each fold's network has every output
@@ -308,19 +308,6 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
                                                 "scoring": name, "cv": int(folds.get_n_splits(df, y))}})
     return SweepResult(done.table, done.best_params, done.best_score, name, results_path, model_path,
                        done.best_estimator, left_out, said, done.failed, done.results, done.best_index)
-
-
-def _by_index(parsed: dict, fixed: dict, class_weight, pre, target: str, named: str) -> tuple[dict, dict]:
-    """The grid and fixed arguments with class_weight's labels (as the file writes them) as the class indices
-    the folds' fits see (their y is the encoded classes); a regression's class_weight refused, named."""
-    from chainrule.data.statistics import by_class
-    if class_weight is not None:
-        fixed = {**fixed, "class_weight": by_class(class_weight, pre, target, named)}
-    values = parsed.get("class_weight")
-    if values is not None and not hasattr(values, "rvs"):
-        parsed = {**parsed, "class_weight": [None if v is None else by_class(v, pre, target, "class_weight")
-                                             for v in values]}
-    return parsed, fixed
 
 
 def _can_write(out: Path, refit: bool) -> None:

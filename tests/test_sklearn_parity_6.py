@@ -112,7 +112,8 @@ def test_a_sweep_says_once_how_many_fits_ran_out_where_gridsearchcv_warns_for_ea
         result = run_sweep(sweep_data / csv, target, {"lr": [1e-3, 1e-2]}, epochs=3, batch_size=16)
     said = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
     assert said == [f"{truth} of the sweep's {truth} finished fits ran every epoch (epochs=3) without the stopping "
-                    "rule (tol, n_iter_no_change) ending them: their scores may rise with more epochs"]
+                    "rule (tol, n_iter_no_change) ending them (in every candidate): their scores may rise with more "
+                    "epochs; try epochs=6, or compare in the grid: {'epochs': [3, 6]}"]
     assert [w.filename for w in caught if issubclass(w.category, ConvergenceWarning)] == [__file__]
     best = getattr(result.best_estimator, "regressor_", result.best_estimator)
     assert type(best) is ours and best.n_iter_ == 3
@@ -142,13 +143,15 @@ def test_the_command_says_it_once_in_its_words(sweep_data, tmp_path, capsys):
                                   "lr=1e-3,1e-2", "--epochs", "3", "--out-dir", tmp_path / "a")
     lines = [line for line in err.splitlines() if "epoch" in line]
     assert code == 0 and lines == ["chainrule: warning: 7 of the sweep's 7 finished fits ran every epoch (--epochs 3) "
-                                   "without the stopping rule (tol, n_iter_no_change) ending them: their scores may "
-                                   "rise with more epochs"]
+                                   "without the stopping rule (tol, n_iter_no_change) ending them (in every "
+                                   "candidate): their scores may rise with more epochs; try --epochs 6, or compare "
+                                   "in the grid: 'epochs=3,6'"]
     code, _, err = cli_in_process(capsys, "sweep", sweep_data / "iris.csv", "--target", "species", "--grid",
                                   "epochs=2,3", "--out-dir", tmp_path / "b")
     assert code == 0 and [line for line in err.splitlines() if "epoch" in line] == [
         "chainrule: warning: 7 of the sweep's 7 finished fits ran every epoch (epochs in the grid) without the "
-        "stopping rule (tol, n_iter_no_change) ending them: their scores may rise with more epochs"]
+        "stopping rule (tol, n_iter_no_change) ending them (in every candidate): their scores may rise with more "
+        "epochs; try larger ones in the grid"]
 
 
 def _parsers(parser, prog: str = "chainrule"):

@@ -24,7 +24,7 @@ import numpy as np
 import chainrule as cr
 from chainrule.data.columns import MAX_CATEGORIES
 from chainrule.errors import ValidationError, unknown_name
-from chainrule.sweep_grid import ALIASES, estimator_grid, parse_grid
+from chainrule.sweep_grid import ALIASES, by_index, estimator_grid, parse_grid
 from chainrule.sweep_search import (
     FoldPreprocessing,
     SweptClassifier,
@@ -103,7 +103,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
               text_columns: list[str] | None = None, read: dict | None = None, drop: list[str] | None = None,
               features: list[str] | None = None, max_categories: int | None = MAX_CATEGORIES,
               argument_names: dict[str, str] | None = None, refit: bool = True, error_score: float | str = np.nan,
-              weight: str | None = None, **fixed) -> SweepResult:
+              weight: str | None = None, class_weight: str | dict | list | None = None, **fixed) -> SweepResult:
     """Grid-search chainrule's estimator for a CSV file's target; write the table and the best model.
 
     Parameters
@@ -135,7 +135,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         column keeps (as `chainrule train --drop`, `--features`, `--max-categories`); the columns left
         out are in the result's `left_out`.
     argument_names : how errors name drop, features and text_columns (columns.COLUMN_ARGUMENTS;
-        the CLI gives its flags, columns.COLUMN_FLAGS), and the warning the epochs ("epochs": "--epochs").
+        the CLI gives its flags, columns.COLUMN_FLAGS), the warning the epochs ("epochs": "--epochs"), and errors
+        class_weight ("class_weight": "--class-weight").
         Fits that ran every epoch without the stopping rule ending them (each of which MLPClassifier, and
         BackpropClassifier outside a sweep, warns of) are counted and said once, in one ConvergenceWarning.
     refit : refit the best candidate on every row and save it (False: the table alone, best_estimator None
@@ -144,6 +145,10 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         fold's training rows weigh in its preprocessing's statistics and its fit (sample_weight), its test rows
         in its score (the scorer's sample_weight), as GridSearchCV.fit(X, y, sample_weight=w) with metadata
         routing requested by the scaler, the estimator and the scorer; the best's refit is weighted too.
+    class_weight : "balanced" or {label: weight} (labels as the file writes them; a class left out weighs 1): each
+        fold's training rows weighed by their class (times weight's), as GridSearchCV over an estimator with
+        scikit-learn's class_weight (BackpropClassifier's); the scores are not (GridSearchCV's are not). The grid
+        can search it too ({"class_weight": [None, "balanced"]}; the command's 'class_weight=none,balanced').
     fixed : other estimator arguments for every candidate (epochs=50, batch_size=16, ...).
 
     Interrupted (Ctrl-C: KeyboardInterrupt, as `SweepInterrupted`), a sweep with an out_dir writes the candidates
@@ -197,6 +202,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     if drawn and n_iter is None:
         raise ValidationError(f"the grid gives {drawn[0]!r} a distribution to draw from: give n_iter, the number of "
                               "candidates to draw (RandomizedSearchCV's), or a list of values")
+    if class_weight is not None and "class_weight" in parsed:
+        raise ValidationError("class_weight is given for every candidate and in the grid: give one")
     estimator_grid({**parsed, **{k: [v] for k, v in fixed.items()}}, BackpropClassifier())  # names, before reading
     read = {k: v for k, v in (read or {}).items() if v is not None}
     source = _source(csv)                    # an open file is read once: each reading takes a copy
@@ -227,6 +234,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     dtype = fixed.get("dtype", np.float64)
     X = pre.transform(df, dtype=dtype)          # every row, the whole file's preprocessing: the best's refit
     classify = pre.task == "classification"
+    parsed, fixed = by_index(parsed, fixed, class_weight, pre, target,
+                              (argument_names or {}).get("class_weight", "class_weight"))
     if classify:
         y = pre.encode_target(df)           # the classes of every row: each fold's network has every output
         inner: Any = SweptClassifier(random_state=seed)
@@ -273,8 +282,12 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
             keep_finished(stop, out)
         raise
     flag = (argument_names or {}).get("epochs")           # the command's --epochs
-    say_ran_out(done, "epochs in the grid" if "epochs" in param_grid else f"{flag} {inner.epochs}" if flag else
-                f"epochs={inner.epochs}")
+    more = 2 * inner.epochs
+    say_ran_out(done, *(("epochs in the grid", "try larger ones in the grid") if "epochs" in param_grid else
+                        (f"{flag} {inner.epochs}", f"try {flag} {more}, or compare in the grid: "
+                         f"'epochs={inner.epochs},{more}'") if flag else
+                        (f"epochs={inner.epochs}", f"try epochs={more}, or compare in the grid: "
+                         f"{{'epochs': [{inner.epochs}, {more}]}}")))
     shown = {key: show(done.best_params[name]) for key, name in names.items()}
     name = scoring or ("accuracy" if classify else "r2")
     results_path = model_path = None

@@ -1,5 +1,6 @@
 """`chainrule sweep`'s grid: "name=v1,v2;name=..." read into values (hidden sizes as 32x16), and each name
-checked against the estimator's arguments (the short names of ALIASES standing for them)."""
+checked against the estimator's arguments (the short names of ALIASES standing for them); class_weight's labels
+as the class indices the folds' fits see."""
 from __future__ import annotations
 
 from typing import Any
@@ -23,6 +24,8 @@ def _value(text: str, key: str) -> Any:
         if any(s < 1 for s in sizes):
             raise ValidationError(f"--grid: hidden widths must be positive; got {text!r}")
         return sizes
+    if ALIASES.get(key, key) == "class_weight" and text.lower() == "none":      # the unweighted candidate
+        return None
     if text.lower() in ("true", "false"):           # early_stopping=True: the estimator wants a bool
         return text.lower() == "true"
     for kind in (int, float):
@@ -69,3 +72,16 @@ def estimator_grid(grid: dict[str, list], estimator) -> dict[str, list]:
             raise ValidationError(f"the grid names {name} twice, as {first!r} and {key!r}: give one")
         out[name] = values if hasattr(values, "rvs") else list(values)
     return out
+
+
+def by_index(parsed: dict, fixed: dict, class_weight, pre, target: str, named: str) -> tuple[dict, dict]:
+    """The grid and fixed arguments with class_weight's labels (as the file writes them) as the class indices
+    the folds' fits see (their y is the encoded classes); a regression's class_weight refused, named."""
+    from chainrule.data.statistics import by_class
+    if class_weight is not None:
+        fixed = {**fixed, "class_weight": by_class(class_weight, pre, target, named)}
+    values = parsed.get("class_weight")
+    if values is not None and not hasattr(values, "rvs"):
+        parsed = {**parsed, "class_weight": [None if v is None else by_class(v, pre, target, "class_weight")
+                                             for v in values]}
+    return parsed, fixed

@@ -196,6 +196,8 @@ class Search:
     best_index: int = 0
     ran_out: int = 0            # the fits (the refit too) that ran every epoch, the stopping rule not ending them
     fits: int = 0               # the fits that finished (the best's refit too)
+    ran_out_in: list[str] = field(default_factory=list)    # the candidates (as the grid wrote them) of those fits
+    n_candidates: int = 0
 
 
 def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], names: dict[str, str], X, y, *,
@@ -265,18 +267,25 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
     res = _named(res, names)
     refits = best_estimator is not None
     short = sum(bool(o[3]) for o in out) + (refits and ran_out(best_estimator))
+    short_in = [_shown(c, names) for i, c in enumerate(candidates)
+                if any(out[i * n_folds + k][3] for k in range(n_folds)) or (i == best and refits and short)]
     return Search(_table(res, names, n_folds), _unprefixed(params), float(res["mean_test_score"][best]),
-                  best_estimator, failed, res, best, short, sum(o[3] is not None for o in out) + refits)
+                  best_estimator, failed, res, best, short, sum(o[3] is not None for o in out) + refits, short_in,
+                  len(candidates))
 
 
-def say_ran_out(done: Search, epochs: str) -> None:
+def say_ran_out(done: Search, epochs: str, advice: str) -> None:
     """The sweep's one ConvergenceWarning when any of its fits ran every epoch without the stopping rule (tol,
     n_iter_no_change) ending it, where GridSearchCV over MLPClassifier prints one per fit; `epochs`: how the
-    caller names the epochs given (the grid's, the command's --epochs 100, epochs=200)."""
+    caller names the epochs given (the grid's, the command's --epochs 100, epochs=200); `advice`: what to pass
+    for more (--epochs 200). Names the candidates whose fits ran out, when not all did: the others stopped."""
     if done.ran_out:
+        n, of = len(done.ran_out_in), done.n_candidates
+        which = ((" (in every candidate)" if of > 1 else "") if n == of else
+                 f" (in {n} of the {of} candidates: {'; '.join(done.ran_out_in[:3])}{'; ...' if n > 3 else ''})")
         warnings.warn(f"{done.ran_out} of the sweep's {done.fits} finished fits ran every epoch ({epochs}) without "
-                      "the stopping rule (tol, n_iter_no_change) ending them: their scores may rise with more epochs",
-                      ConvergenceWarning, stacklevel=3)
+                      f"the stopping rule (tol, n_iter_no_change) ending them{which}: their scores may rise with more "
+                      f"epochs; {advice}", ConvergenceWarning, stacklevel=3)
 
 
 def _results(candidates: list[dict], out: list, n_folds: int) -> dict:
@@ -351,7 +360,10 @@ def _literal(value):
 
 
 def show(value):
-    """A grid value as the user wrote it: hidden sizes as 32x16."""
+    """A grid value as the user wrote it: hidden sizes as 32x16, None as none (class_weight=none: pandas
+    would write it NaN, and an empty cell in the CSV)."""
+    if value is None:
+        return "none"
     if isinstance(value, tuple):
         return "x".join(str(v) for v in value)
     return value

@@ -11,6 +11,7 @@ from ..data.columns import COLUMN_FLAGS
 from ..data.lines import plural
 from ..sweep_tasks import PARTIAL
 from .tabular import add_column_options, add_csv_options, reading_marks, said_left_out
+from .weights import class_weight_arg
 
 
 def register(sub) -> None:
@@ -26,7 +27,8 @@ def register(sub) -> None:
                "  chainrule sweep iris.csv --target species --grid 'hidden=16,64;lr=1e-3,1e-2'\n"
                "  chainrule sweep iris.csv --target species --grid 'hidden=8,32x16' --scheduler tcp://10.0.0.5:8786\n"
                "grid names: hidden (layers joined by x: 32x16), lr, batch, epochs, activation, optimizer,\n"
-               "momentum, alpha, or any argument of chainrule.sklearn.BackpropClassifier")
+               "momentum, alpha, class_weight (none, balanced), or any argument of\n"
+               "chainrule.sklearn.BackpropClassifier")
     p.add_argument("csv", help="the CSV file with a header row")
     p.add_argument("--target", required=True, help="the column to predict")
     p.add_argument("--grid", required=True, help="name=v1,v2;name=v1,... e.g. 'hidden=16,64;lr=1e-3,1e-2'")
@@ -39,7 +41,11 @@ def register(sub) -> None:
                                               "RandomizedSearchCV's n_iter (seeded by --seed); default: every one")
     p.add_argument("--scoring", help="scikit-learn scorer name (default accuracy or r2); a regression's scores "
                                      "are in the target's units")
-    p.add_argument("--epochs", type=int, default=100, help="epochs of every fit unless the grid sets them")
+    p.add_argument("--epochs", type=int, default=100,
+                   help="the most epochs of every fit unless the grid sets them (default 100, as train's: the best "
+                        "model is the one train gives with its options; BackpropClassifier's epochs and "
+                        "MLPClassifier's max_iter default to 200); the fits that run them all are counted in one "
+                        "warning")
     p.add_argument("--batch-size", type=int, default=None,       # None: the estimator's 32, clipped without a warning
                    help="samples per update unless the grid sets them (default 32, or every row of a smaller fold)")
     p.add_argument("--jobs", type=int, default=1, help="parallel fits on this machine (default 1; -1: one per CPU, "
@@ -63,6 +69,10 @@ def register(sub) -> None:
                    help="a column of sample weights (numbers >= 0), not an input: each fold's training rows weigh "
                         "in its scaling and its fit, its test rows in its score (the scorer's sample_weight), as "
                         "train's --weight; the best model is refit weighted")
+    g.add_argument("--class-weight", type=class_weight_arg, metavar="balanced|LABEL=W[,LABEL=W]",
+                   help="weigh each fold's training rows by their class, as train's (and scikit-learn's class_weight: "
+                        "the scores are not weighted): 'balanced' or weights by label, e.g. 'yes=3'; to compare "
+                        "with unweighted fits, put it in the grid instead: 'class_weight=none,balanced'")
     p.set_defaults(func=sweep)
 
 
@@ -84,6 +94,8 @@ def sweep(args) -> int:
     if args.n_iter is not None and args.n_iter < 1:
         raise ValidationError(f"--n-iter must be a positive integer (candidates drawn from the grid); got "
                               f"{args.n_iter}")
+    if args.class_weight is not None and "class_weight" in grid:
+        raise ValidationError("--class-weight and the grid's class_weight both weigh the classes: give one")
     fixed = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size), ("dtype", args.dtype))
              if v is not None and k not in grid and not (k == "batch_size" and "batch" in grid)}
     files = [Path(args.out_dir) / name for name in ("sweep_results.csv", "best_model.npz", PARTIAL)]
@@ -102,6 +114,8 @@ def sweep(args) -> int:
     n = len(result.table)
     drawn = f" (drawn at random from {_size(grid)})" if args.n_iter is not None else ""
     weighted = f" (rows weighted by {args.weight!r})" if args.weight else ""       # as train's validation line
+    if args.class_weight is not None:
+        weighted += f" (classes weighted: {_classes(args.class_weight)})"
     print(f"{n} {plural(n, 'candidate')}{drawn} x {args.cv} folds on {where}; {result.scoring}{weighted}, best first:")
     shown = result.table[[*grid, "mean_test_score", "std_test_score", "rank_test_score"]].astype({k: str for k in grid})
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
@@ -132,13 +146,19 @@ def _interrupted(stop: KeyboardInterrupt, files: list[Path], before: list) -> st
     return said
 
 
+def _classes(spec) -> str:
+    """--class-weight as given: 'balanced', or virginica=4, setosa=0.5."""
+    return spec if isinstance(spec, str) else ", ".join(f"{label}={w:g}" for label, w in spec)
+
+
 def _size(grid: dict) -> str:
     """How many candidates the whole grid holds: '12 in the grid'."""
     import math
     return f"{math.prod(len(v) for v in grid.values())} in the grid"
 
 
-SWEEP_FLAGS = {**COLUMN_FLAGS, "epochs": "--epochs"}     # how run_sweep's messages name the options
+# how run_sweep's messages name the options
+SWEEP_FLAGS = {**COLUMN_FLAGS, "epochs": "--epochs", "class_weight": "--class-weight"}
 
 
 def _run(args, grid: dict, fixed: dict):
@@ -149,6 +169,6 @@ def _run(args, grid: dict, fixed: dict):
                      impute=args.impute, na_values=args.na_values, text_columns=args.text, drop=args.drop,
                      features=args.features, max_categories=args.max_categories, argument_names=SWEEP_FLAGS,
                      refit=args.refit, error_score=float("nan") if args.error_score == "nan" else "raise", **fixed,
-                     weight=args.weight,
+                     weight=args.weight, class_weight=args.class_weight,
                      read={"sep": args.sep, "encoding": args.encoding, "decimal": args.decimal,
                            "thousands": args.thousands})

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..data.statistics import by_class as by_class  # train: weights.by_class
 from ..data.statistics import column_weights as checked  # noqa: F401  (train, predict: weights.checked)
 from ..errors import ValidationError
 
@@ -106,44 +107,6 @@ def class_weight_arg(text: str) -> str | list[tuple[str, float]]:
                                              f"commas, e.g. 'yes=3,no=1'; got {item!r}{comma}")
         pairs.append((label, w))
     return pairs
-
-
-def _class_of(label: str, pre: Any) -> int | None:
-    """The index of the class `label` names: as written, else without the spaces around it, else the
-    number it is for a target read as numbers ('01' and '1.50' for the classes 1 and 1.5)."""
-    written = [str(c) for c in pre.classes]
-    for text in (label, label.strip()):
-        if text in written:
-            return written.index(text)
-    try:
-        number = float(label)
-    except ValueError:
-        return None
-    found = [i for i, c in enumerate(pre.classes)
-             if isinstance(c, (int, float, np.integer, np.floating)) and not isinstance(c, (bool, np.bool_))
-             and float(c) == number]
-    return found[0] if found else None
-
-
-def by_class(spec: str | list[tuple[str, float]], pre: Any, target: str) -> str | dict[int, float]:
-    """fit's class_weight from --class-weight: the labels matched to the classes (`_class_of`; a class
-    left out weighs 1), or 'balanced'."""
-    from ..data.csvfile import names, short
-    if pre.task != "classification":
-        raise ValidationError(f"--class-weight is for classification; {short(target)} is a regression target "
-                              "(--weight COL weighs its rows)")
-    if isinstance(spec, str):
-        return spec
-    table: dict[int, float] = {}
-    for label, w in spec:
-        i = _class_of(label, pre)
-        if i is None:
-            raise ValidationError(f"--class-weight: {short(label)} is not a class of {short(target)}; its classes "
-                                  f"are {names(pre.classes, 20)}")
-        if i in table:
-            raise ValidationError(f"--class-weight gives the class {short(pre.classes[i])} twice")
-        table[i] = w
-    return table
 
 
 def describe_classes(class_weight: str | dict[int, float], pre: Any, labels: np.ndarray,

@@ -1,6 +1,6 @@
 """The statistics a preprocessing learns from its training rows: means and spreads, each row
 counted as often as its sample weight says (scikit-learn's StandardScaler.fit(X, sample_weight=...)),
-and the weights checked."""
+and the weights checked; class weights' labels matched to the classes (train's and sweep's --class-weight)."""
 from __future__ import annotations
 
 import math
@@ -90,3 +90,46 @@ def column_weights(values: Any, col: str, first_line: int = 2) -> np.ndarray:
                                   + what.format(line=int(at_lines(values, [i], first_line)[0]),
                                                 value=short(str(values.iloc[i]))))
     return w
+
+
+def _class_of(label: Any, pre: Any) -> int | None:
+    """The index of the class `label` names: as written, else without the spaces around it, else the
+    number it is for a target read as numbers ('01' and '1.50' for the classes 1 and 1.5)."""
+    label = str(label)
+    written = [str(c) for c in pre.classes]
+    for text in (label, label.strip()):
+        if text in written:
+            return written.index(text)
+    try:
+        number = float(label)
+    except ValueError:
+        return None
+    found = [i for i, c in enumerate(pre.classes)
+             if isinstance(c, (int, float, np.integer, np.floating)) and not isinstance(c, (bool, np.bool_))
+             and float(c) == number]
+    return found[0] if found else None
+
+
+def by_class(spec: str | list[tuple[str, float]] | dict, pre: Any, target: str,
+             named: str = "--class-weight") -> str | dict[int, float]:
+    """fit's class_weight from --class-weight (or a sweep's class_weight, {label: weight}; `named`: how
+    errors name it): the labels, as the file writes them, matched to the classes (`_class_of`; a class
+    left out weighs 1), or 'balanced'."""
+    from .csvfile import names, short
+    if pre.task != "classification":
+        raise ValidationError(f"{named} is for classification; {short(target)} is a regression target "
+                              "(--weight COL weighs its rows)")
+    if isinstance(spec, str):
+        if spec != "balanced":
+            raise ValidationError(f"{named} must be 'balanced' or {{label: weight}}; got {spec!r}")
+        return spec
+    table: dict[int, float] = {}
+    for label, w in (spec.items() if isinstance(spec, dict) else spec):
+        i = _class_of(label, pre)
+        if i is None:
+            raise ValidationError(f"{named}: {short(label)} is not a class of {short(target)}; its classes "
+                                  f"are {names(pre.classes, 20)}")
+        if i in table:
+            raise ValidationError(f"{named} gives the class {short(pre.classes[i])} twice")
+        table[i] = w
+    return table

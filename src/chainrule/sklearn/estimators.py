@@ -6,7 +6,7 @@ import scipy.sparse as sp
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
-from sklearn.utils.validation import column_or_1d
+from sklearn.utils.validation import _check_sample_weight, column_or_1d
 
 from ..errors import ValidationError
 from .backprop import _Backprop
@@ -18,6 +18,7 @@ from .params import (
     numeric_y,
     one_column,
     one_type,
+    takes_mlp_names,
 )
 
 
@@ -62,6 +63,10 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         too, which MLPClassifier's fit starts anew) when the parameters still describe it; else it builds
         one anew (other hidden_layer_sizes: an error, where MLPClassifier goes on with the old layers).
         Another activation keeps the weights and computes with the new one, as MLPClassifier.
+    class_weight : None, {label: weight} (a label left out weighs 1) or "balanced" (n_samples / (n_classes *
+        the class's rows), counted on fit's y): each row's loss weighs its class's weight, times sample_weight,
+        as scikit-learn's classifiers' class_weight (LogisticRegression's, SVC's; MLPClassifier has none), so
+        that GridSearchCV can search it. Single-label targets only; partial_fit takes a dict only.
 
     Attributes
     ----------
@@ -78,6 +83,47 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         intercepts_: the network's own weight arrays).
     network_ : the trained `chainrule.Network`.
     """
+
+    @takes_mlp_names
+    def __init__(self, hidden_layer_sizes=(64,), activation="relu", optimizer="adam", learning_rate=1e-3,
+                 momentum=0.9, batch_size=None, epochs=200, early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=10, alpha=0.0, random_state=None, dtype="float64", verbose=0, warm_start=False,
+                 shuffle=True, tol=1e-4, class_weight=None):
+        super().__init__(hidden_layer_sizes, activation, optimizer, learning_rate, momentum, batch_size, epochs,
+                         early_stopping, validation_fraction, n_iter_no_change, alpha, random_state, dtype, verbose,
+                         warm_start, shuffle, tol)
+        self.class_weight = class_weight
+
+    def _class_weighted(self, X, y, sample_weight, partial: bool = False):
+        """sample_weight times each row's class_weight (scikit-learn's compute_sample_weight), checked first:
+        a label that is not a class, a weight below 0, and 'balanced' in partial_fit (one batch's counts) named."""
+        cw = self.class_weight
+        if cw is None:
+            return sample_weight
+        name = estimator_name(self)
+        if self._kind == "multilabel-indicator":
+            raise ValidationError(f"{name}: class_weight is for single-label targets (one class per sample); y is "
+                                  "multi-label: weigh its rows with sample_weight")
+        if isinstance(cw, str) and cw == "balanced" and partial:
+            raise ValidationError(f"{name}.partial_fit cannot use class_weight='balanced' (counted on one batch): "
+                                  "give a dict {label: weight}, as scikit-learn's SGDClassifier asks")
+        if isinstance(cw, dict):
+            unknown = [k for k in cw if k not in set(self.classes_.tolist())]
+            if unknown:
+                raise ValidationError(f"{name}: class_weight names {unknown[0]!r}, which is not a class of y; its "
+                                      f"classes are {self.classes_.tolist()[:20]}")
+            bad = [(k, v) for k, v in cw.items() if not (isinstance(v, (int, float, np.number))
+                                                        and not isinstance(v, bool) and np.isfinite(v) and v >= 0)]
+            if bad:
+                raise ValidationError(f"{name}: class_weight[{bad[0][0]!r}] must be a number >= 0; got {bad[0][1]!r}")
+        elif cw != "balanced":
+            raise ValidationError(f"{name}: class_weight must be None, a dict {{label: weight}} or 'balanced'; got "
+                                  f"{cw!r}")
+        from sklearn.utils.class_weight import compute_sample_weight
+        w = compute_sample_weight(cw, y)
+        if sample_weight is None:
+            return w
+        return w * _check_sample_weight(sample_weight, X, dtype=np.float64)
 
     def _output(self, n_outputs):
         if self._kind == "multiclass":
@@ -142,6 +188,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
             Y, n_out = self._setup(y, sparse=sparse)
             self._rng = check_random_state(self.random_state)
             self._build(X.shape[1], n_out, self._rng)
+        sample_weight = self._class_weighted(X, y, sample_weight)
         self._train(X, y, Y, self.epochs, sample_weight, fresh=not warm)
         return self
 
@@ -178,6 +225,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
                                   f"or fit: {self.classes_.tolist()}")
         else:
             Y = self._encode(y)
+        sample_weight = self._class_weighted(X, y, sample_weight, partial=True)
         self._train(X, y, Y, 1, sample_weight, fresh=first)
         return self
 

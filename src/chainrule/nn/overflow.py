@@ -180,3 +180,46 @@ def plain_pass_overflows(net: Any, X: Any, chunk: int) -> tuple[int, int]:
             first = first if count or not wrong.any() else i + int(np.argmax(wrong))
             count += int(wrong.sum())
     return count, first
+
+
+def checked_outputs(net: Any, X: Any) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """`inference.outputs(net, X, with_net=True)` (the engine's pass that evaluate's loss reads), and the rows
+    (indices) where that pass is not the network's: a layer's net input beyond the dtype there, and `recompute`
+    gives other outputs (a sigmoid's 1 of a sum that overflowed to +inf, the exact net input negative) or none,
+    or the output layer's net input, which a fused loss reads, is beyond it. One sum a layer where none is."""
+    a, last, masks = X, None, []
+    for k, layer in enumerate(net.layers):
+        plain = getattr(type(layer), "_plain_infer", None) is type(layer).infer
+        if hasattr(layer, "activation") and (k == len(net.layers) - 1 or plain):
+            last, a = layer.infer(a, with_net=True)
+            masks.append(nonfinite_rows(last))
+        else:
+            last, a = None, layer.infer(a)
+            masks.append(None)
+    return a, last, came_through(net, X, a, masks)
+
+
+def cached_wrong(net: Any, X: Any, out: np.ndarray) -> np.ndarray:
+    """`came_through` for the pass the layers' caches hold (loss and gradients: forward's `net` caches)."""
+    return came_through(net, X, out, [nonfinite_rows(z) if isinstance(z, np.ndarray) and z.ndim == 2 else None
+                                      for z in (getattr(layer, "net", None) for layer in net.layers)])
+
+
+def came_through(net: Any, X: Any, out: np.ndarray, masks: list[np.ndarray | None]) -> np.ndarray:
+    """The rows (indices) of a plain pass (`out`; `masks`: each layer's `nonfinite_rows` of its net input)
+    that are not the network's: `recompute` gives other outputs there, or none, or the output layer's net
+    input, which a fused loss reads, is beyond the dtype."""
+    masks = [m if m is not None and m.shape[0] == out.shape[0] else None for m in masks]
+    found = suspects(out, masks)
+    if found is None:
+        return np.zeros(0, dtype=np.intp)
+    careful, failed = recompute(net, X, found.rows)
+    wrong = np.zeros(len(found.rows), dtype=bool)
+    if failed is not None:
+        wrong[failed[1]] = True
+    else:
+        plain = out[found.rows]
+        wrong |= ~((careful == plain) | (np.isnan(careful) & np.isnan(plain))).all(axis=1)
+    if net.fused_output and masks[-1] is not None:
+        wrong |= masks[-1][found.rows]
+    return found.rows[wrong]

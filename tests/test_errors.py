@@ -23,6 +23,17 @@ def net32(hidden="tanh", out="sigmoid"):
                       seed=0, dtype="float32")
 
 
+def sign_flip32():
+    """A hidden float32 sigmoid whose net input sums 128 terms of 2e38, then 129 of -2e38: exactly -2e38, +inf in
+    the plain pass (in order, or in lanes up to 64 wide), so its output is 1 where the network's is 0."""
+    net = cr.Network([cr.Dense(257, 1, "sigmoid"), cr.Dense(1, 1, "linear")], loss="mse", seed=0, dtype="float32")
+    net.layers[0].W[:, 0] = np.concatenate([np.full(128, 2e38), np.full(129, -2e38)])
+    net.layers[0].b[...] = 0
+    net.layers[1].W[...] = 1
+    net.layers[1].b[...] = 0
+    return net
+
+
 def torch_mlp(device="cpu"):
     torch = pytest.importorskip("torch")
     nn = torch.nn
@@ -79,6 +90,9 @@ CASES = [
      "scale them or use dtype='float64'"),
     ("outputs not finite", lambda: net32("linear", "linear").predict(np.array([[3e38, 3e38]], dtype=np.float32)),
      errors.ValidationError, r"the network's outputs are NaN or infinite for the one row of X: its weights"),
+    ("outputs through an overflow",
+     lambda: net32("relu", "sigmoid").predict(np.array([[3e38, 3e38]], dtype=np.float32)), errors.ValidationError,
+     r"the network's outputs are finite but wrong for the one row of X: layer 0's net input overflows float32 there"),
     ("leaky_relu alpha NaN", lambda: cr.Dense(2, 2, {"name": "leaky_relu", "alpha": float("nan")}),
      errors.ValidationError, "leaky_relu alpha must be finite; got nan"),
     ("X strings", lambda: net2().forward(np.array([["a", "b"]])), errors.ChainruleTypeError,
@@ -211,6 +225,9 @@ CASES = [
      errors.ValidationError, "the loss is inf though the network's outputs are finite"),
     ("gradients of infinite outputs", lambda: net32("relu", "linear").gradients([[3e38, 3e38]], [[0.0, 1.0]]),
      errors.ValidationError, "the network's outputs are NaN or infinite for the one row of X"),
+    ("loss through an overflow", lambda: sign_flip32().evaluate(np.ones((2, 257), np.float32), np.zeros((2, 1))),
+     errors.ValidationError,
+     r"the loss \(1\) is not the network's: a layer's net input overflows float32 for 2 of the 2 rows of X"),
     ("gradient overflows under a finite loss",
      lambda: cr.Network([cr.Dense(1, 1, "linear", weight_init=1e-307)], loss="mse").gradients([[1e308]], [[0.0]]),
      errors.ValidationError, r"the gradient is NaN or infinite though the loss \(100\) is finite"),

@@ -21,36 +21,47 @@ def float64_truth(net, X, round_to=None):
     return a
 
 
-def sign_flip_case(activation: str, rows: int, seed: int = 0):
-    """A float32 one-unit layer and X = ones whose float32 product (NumPy's, at this shape) overflows to
-    +-inf where the exact net input is finite and of the other sign; None if this BLAS sums no candidate so."""
-    rng = np.random.default_rng(seed)
-    for _ in range(400):
-        k = int(rng.integers(8, 40))
-        w = (rng.choice([-1, 1], size=k) * rng.uniform(1e37, 3.3e38, size=k)).astype(np.float32)
-        X = np.ones((rows, k), dtype=np.float32)
-        with np.errstate(all="ignore"):
-            plain = (X @ w[:, None])[0, 0]
-        exact = float(w.astype(np.float64).sum())
-        if np.isinf(plain) and np.sign(plain) != np.sign(exact) and abs(exact) > 1e30:
-            net = cr.Network([cr.Dense(k, 1, activation), cr.Dense(1, 2, "linear")], seed=1, dtype="float32")
-            net.layers[0].W[:, 0] = w
-            net.layers[0].b[...] = 0
-            return net, X
-    return None
+def sign_flip_case(activation: str, rows: int, dtype: str = "float32"):
+    """A one-unit layer of `dtype` and X = ones whose net input sums 128 terms of +p, then 129 of -p (p near the
+    dtype's largest number): exactly -p, but the plain pass overflows to +inf (or NaN) wherever BLAS adds two of
+    the first half's terms before a second-half one: in order, in strided lanes (up to 64 wide: each lane meets
+    two +p first), or as a tree of halves (+inf + -inf: NaN). No search, no skip: the same case on every BLAS."""
+    p = 2e38 if dtype == "float32" else 1e308
+    w = np.concatenate([np.full(128, p), np.full(129, -p)]).astype(dtype)
+    X = np.ones((rows, w.size), dtype=dtype)
+    net = cr.Network([cr.Dense(w.size, 1, activation), cr.Dense(1, 2, "linear")], seed=1, dtype=dtype)
+    net.layers[0].W[:, 0] = w
+    net.layers[0].b[...] = 0
+    return net, X
 
 
+def sign_flip_truth(net, X):
+    """The case's outputs from the exact net input (the terms summed as fractions, then rounded) in float64."""
+    from fractions import Fraction
+    w, b = net.layers[0].W[:, 0].astype(np.float64), float(net.layers[0].b[0])
+    exact = np.array([[float(sum(map(Fraction, x * w), Fraction(b)))] for x in X.astype(np.float64)])
+    with np.errstate(over="ignore"):                 # exp(1e308): inf, so the sigmoid is 0
+        hidden = 1 / (1 + np.exp(-exact)) if net.layers[0].activation.name == "sigmoid" else np.tanh(exact)
+    return hidden.astype(net.dtype).astype(np.float64) @ net.layers[1].W.astype(np.float64) + net.layers[1].b
+
+
+def plain_net_input(net, X):
+    """Layer 0's net input as the plain pass sums it (this BLAS's order)."""
+    with np.errstate(all="ignore"):
+        return X @ net.layers[0].W + net.layers[0].b
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
 @pytest.mark.parametrize("rows", [1, 64])
-def test_a_saturated_hidden_unit_whose_net_input_overflowed_gives_the_float64_truth(activation, rows):
-    """The plain float32 pass summed the terms of the net input to +inf (or -inf) where its exact value
-    is finite and of the other sign: sigmoid/tanh gave 1 where the truth is 0 (or -1), a wrong finite
+def test_a_saturated_hidden_unit_whose_net_input_overflowed_gives_the_float64_truth(activation, rows, dtype):
+    """The plain pass summed the terms of the net input to +inf (or -inf) where its exact value is
+    finite and of the other sign: sigmoid/tanh gave 1 where the truth is 0 (or -1), a wrong finite
     output that predict returned as it was (only NaN or infinite outputs were computed again)."""
-    case = sign_flip_case(activation, rows)
-    if case is None:
-        pytest.skip("this BLAS sums none of the candidates to an infinity of the wrong sign")
-    net, X = case
-    truth = float64_truth(net, X, round_to=np.float32)
+    net, X = sign_flip_case(activation, rows, dtype)
+    assert not np.isfinite(plain_net_input(net, X)).any()     # the case does overflow here: the careful path runs
+    truth = sign_flip_truth(net, X)
+    assert (truth[:, :1] != net.layers[1].W[0, 0] + net.layers[1].b[0]).all()   # not the saturated +1's output
     np.testing.assert_allclose(net.predict(X, batch_size=rows), truth, rtol=1e-6, atol=1e-6)
 
 
@@ -111,10 +122,9 @@ def test_float32_inputs_to_a_float64_network_are_computed_in_float64():
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
-def test_forward_gives_the_float64_truth_where_a_hidden_net_input_overflowed(activation):
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_forward_gives_the_float64_truth_where_a_hidden_net_input_overflowed(activation, dtype):
     """Network.forward (explain's pass, which caches every layer) checked only its outputs, as predict did."""
-    case = sign_flip_case(activation, 64)
-    if case is None:
-        pytest.skip("this BLAS sums none of the candidates to an infinity of the wrong sign")
-    net, X = case
-    np.testing.assert_allclose(net.forward(X), float64_truth(net, X, round_to=np.float32), rtol=1e-6, atol=1e-6)
+    net, X = sign_flip_case(activation, 64, dtype)
+    assert not np.isfinite(plain_net_input(net, X)).any()
+    np.testing.assert_allclose(net.forward(X), sign_flip_truth(net, X), rtol=1e-6, atol=1e-6)

@@ -151,8 +151,10 @@ def model_columns(args, info: dict, pre, keep: tuple[str, ...] = ()) -> None:
         print(f"ignored columns the model does not use: {names(ignored, 20)}", file=sys.stderr)
 
 
-def chunks(args, info: dict, pre, net, text: tuple[str, ...] = ()) -> Iterator[tuple[Any, Any]]:
-    """(chunk, the network's outputs for it) for each chunk of `args.chunk_rows` rows of the file,
+def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
+           inputs: list | None = None) -> Iterator[tuple[Any, Any]]:
+    """(chunk, the network's outputs for it) for each chunk of `args.chunk_rows` rows of the file
+    (`inputs`: a list that gets each chunk's preprocessed inputs, for the engine's evaluate),
     in order; text columns of the model (and `text`) are read as text. Values unseen in training
     are warned about once, at the end; outputs that are not finite numbers are an error that
     counts them in the whole file."""
@@ -175,7 +177,10 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = ()) -> Iterator[t
                                  pandas_markers=pre.na_values is None,       # a model file written before
                                  lines=info["lines"],
                                  text_columns=[*pre.text, *(c for c in text if c not in pre.columns)]):
-            out = outputs(net, pre.transform(chunk[pre.columns], dtype=net.dtype, unseen=unseen), finite=False)
+            x = pre.transform(chunk[pre.columns], dtype=net.dtype, unseen=unseen)
+            out = outputs(net, x, finite=False)
+            if inputs is not None:
+                inputs.append(x)
             finite = np.isfinite(out).all(axis=1)
             if pre.task == "regression":        # a prediction beyond the dtype's range (a target near 1e307)
                 with np.errstate(over="ignore", invalid="ignore"):
@@ -293,8 +298,9 @@ def evaluate(args) -> int:
                               "give a column of weights the model does not use")
     model_columns(args, info, pre, keep=(pre.target, args.weight or pre.target))
     targets, outs, w = Targets(pre), [], []
+    inputs: list | None = [] if pre.task == "classification" else None
     # text labels are matched as written: '007' is not the 7 pandas would make of it (train --text TARGET)
-    for chunk, out in chunks(args, info, pre, net, text=pre.text_target):
+    for chunk, out in chunks(args, info, pre, net, text=pre.text_target, inputs=inputs):
         targets.add(chunk)
         outs.append(out)
         if args.weight is not None:
@@ -311,8 +317,8 @@ def evaluate(args) -> int:
     elif isinstance(trained, str) and trained in info["header"]:
         print(f"the model was trained with --weight {short(trained)}, which this file has: these metrics are "
               f"unweighted (give --weight {short(trained)} to weigh the rows as train did)", file=sys.stderr)
-    if pre.task == "classification":
-        result = classification_metrics(net, out, y, sample_weight)
+    if inputs is not None:           # Network.evaluate's loss and accuracy (the loss from the logits): the engine's
+        result = classification_metrics(net, inputs, y, sample_weight)
     elif sample_weight is None:
         result = regression_metrics(pre, out, y)
     else:
@@ -335,28 +341,19 @@ def evaluate(args) -> int:
     return 0
 
 
-EVAL_ROWS = 16384        # Network.evaluate's chunk: the loss is summed in the same pieces
-
-
-def classification_metrics(net, out, y, w=None) -> dict[str, float | None]:
-    """Network.evaluate's loss and accuracy, from the outputs `out` and class codes `y` (with sample
-    weights `w`, its weighted mean loss and weighted fraction correct)."""
+def classification_metrics(net, inputs: list, y, w=None) -> dict[str, float | None]:
+    """Network.evaluate's loss and accuracy on the file's preprocessed inputs (the chunks' `inputs`) and class
+    codes `y`; with sample weights `w`, scikit-learn's weighted mean loss and weighted fraction correct."""
     import numpy as np
 
-    from ..nn import sample_weight as sw
-    n = out.shape[0]
-    total = float(n if w is None else np.add.reduce(w))
-    loss, correct = 0.0, 0.0
-    for i in range(0, n, EVAL_ROWS):
-        ob, yb = out[i:i + EVAL_ROWS], net.targets(y[i:i + EVAL_ROWS])
-        if w is None:
-            loss += net.loss_function.value(ob, yb) * (ob.shape[0] / n if n > EVAL_ROWS else 1.0)
-            correct += net.n_correct(ob, yb) or 0.0
-        else:
-            wb = w[i:i + EVAL_ROWS]
-            loss += sw.value(net.loss_function, ob, yb, None, sw.factors(wb, net.dtype)) * float(wb.sum()) / total
-            correct += sw.correct(net.task, ob, yb, wb)
-    return {"loss": loss, "accuracy": correct / total}
+    from ..nn.sparse import is_sparse
+    if any(is_sparse(x) for x in inputs):
+        import scipy.sparse
+        X = scipy.sparse.vstack(inputs, format="csr")
+    else:
+        X = np.concatenate(inputs) if len(inputs) > 1 else inputs[0]
+    inputs.clear()
+    return dict(net.evaluate(X, y, sample_weight=w, weight_reduction="mean_with_sample_weight"))
 
 
 def info(args) -> int:

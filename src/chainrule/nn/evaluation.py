@@ -22,10 +22,10 @@ from ..errors import ValidationError
 from . import checks as check
 from . import predict
 from . import sample_weight as sw
-from .inference import outputs, refuse_rebound
+from .inference import refuse_rebound
 from .layers import Layer
 from .losses import Loss, output_mismatch
-from .overflow import plain_pass_overflows
+from .overflow import checked_outputs, plain_pass_overflows
 from .sparse import is_sparse, rows
 
 if TYPE_CHECKING:
@@ -110,10 +110,26 @@ def evaluate(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | No
     finite, without NumPy's warnings."""
     if not finite:
         return measure(net, X, Y, weight, chunk, mean)
+    wrong: list[int] = []
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        result = measure(net, X, Y, weight, chunk, mean)
+        result = measure(net, X, Y, weight, chunk, mean, wrong)
     finite_loss(net, result["loss"], X, chunk)
+    if wrong:
+        through_overflow(net, result["loss"], X, chunk, wrong)
     return result
+
+
+def through_overflow(net: Network, loss: float, X: Any, chunk: int, wrong: list[int]) -> None:
+    """Refuse a finite `loss` whose pass came through an overflowed net input on the rows `wrong`: predict's
+    refusal where a layer cannot give those rows; else the loss the engine's pass gives there is not the
+    network's (a sigmoid's 1 of a sum that overflowed to +inf where the exact one is negative)."""
+    predict.predict(net, X, chunk)      # raises, naming the rows and the layer, where a layer overflows
+    other = ", or use dtype='float64'" if net.dtype == np.float32 else ""
+    raise ValidationError(f"the loss ({loss:.6g}) is not the network's: a layer's net input overflows {net.dtype.name} "
+                          f"for {len(wrong)} of the {X.shape[0]} rows of X (first: row {wrong[0]}), and the engine's "
+                          "pass (which the loss and its gradient read) came through the overflow, though predict, "
+                          "computing those rows again with care, gives their outputs. Scale the inputs as they were "
+                          f"scaled for training{other}")
 
 
 def finite_loss(net: Network, loss: float, X: Any, chunk: int) -> float:
@@ -145,8 +161,8 @@ def finite_gradients(net: Network, loss: float, X: Any, chunk: int) -> None:
 
 
 def measure(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None, chunk: int,
-            mean: bool = False) -> dict[str, float]:
-    """`evaluate`'s results, whatever they are."""
+            mean: bool = False, wrong: list | None = None) -> dict[str, float]:
+    """`evaluate`'s results, whatever they are (`wrong`: gets the rows whose pass came through an overflow)."""
     refuse_rebound(net)
     pages = Pages(X, in_order=True)          # a memmap: read a chunk at a time, handed back
     lazy = bool(pages) or not (is_sparse(X) or predict.as_is(X, net.dtype))       # `chunked`
@@ -162,11 +178,14 @@ def measure(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | Non
         return xb
 
     if weight is not None:
-        return sw.evaluate(net, X, Y, weight, chunk, read, mean)
+        return sw.evaluate(net, X, Y, weight, chunk, read, mean, wrong=wrong)
     n, kind = X.shape[0], net.task
     loss, correct = 0.0, 0.0
     for i in range(0, n, chunk):
-        (out, last_net), yb = outputs(net, read(X, i, i + chunk), with_net=True), Y[i:i + chunk]
+        out, last_net, lost = checked_outputs(net, read(X, i, i + chunk))
+        yb = Y[i:i + chunk]
+        if wrong is not None and len(lost):
+            wrong.extend((i + lost).tolist())
         E = net.loss_function.value(out, yb, last_net if net.fused_output else None)
         loss += E * (out.shape[0] / n if n > chunk else 1.0)
         correct += net.n_correct(out, yb) or 0.0

@@ -26,7 +26,7 @@ from .divergence import divergence, plain_update, sum_of_squares
 from .inference import fitting, refuse_other_thread
 from .layers import Dense, Layer
 from .losses import Loss, get_loss, l2_penalty
-from .overflow import finite_outputs
+from .overflow import cached_wrong, finite_outputs
 from .predict import predict
 from .summary import Summary, summary_table
 
@@ -192,8 +192,12 @@ class Network:
         (`evaluation.finite_loss`), not a NumPy warning."""
         X, Y = self.check_data(X, Y)
         with np.errstate(all="ignore"):
-            E = self.loss_value(self.run_forward(X), Y, sw.batch(sample_weight, X.shape[0], self.dtype))
-        return evaluation.finite_loss(self, E, X, CHUNK)
+            E = self.loss_value(out := self.run_forward(X), Y, sw.batch(sample_weight, X.shape[0], self.dtype))
+            wrong = cached_wrong(self, X, out)
+        evaluation.finite_loss(self, E, X, CHUNK)
+        if len(wrong):
+            evaluation.through_overflow(self, E, X, CHUNK, wrong.tolist())
+        return E
 
     def gradients(self, X: ArrayLike, Y: ArrayLike,
                   sample_weight: ArrayLike | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -201,7 +205,10 @@ class Network:
         infinite E or gradient is an error (`evaluation.finite_gradients`), not a NumPy warning."""
         with np.errstate(all="ignore"):
             E = self.backprop(X, Y, sample_weight=sample_weight)
+            wrong = cached_wrong(self, self.layers[0].x, cast(np.ndarray, self.last_output))   # X as checked
         evaluation.finite_gradients(self, E, X, CHUNK)
+        if len(wrong):
+            evaluation.through_overflow(self, E, X, CHUNK, wrong.tolist())
         return [(layer.dW.copy(), layer.db.copy()) for layer in self.dense_layers]
 
     def step(self, X: ArrayLike, Y: ArrayLike, lr: float) -> float:

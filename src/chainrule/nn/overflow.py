@@ -1,6 +1,7 @@
 """Rows whose forward pass gave NaN or infinity in an output or in some layer's net input (predict
 and forward check each), computed again with care: their exact outputs when they are finite, else the
-error that names the layer that overflows.
+error that names the layer that overflows (`Failures`: and says
+whether the plain pass's outputs there were NaN or infinite, or finite but came through an overflowed net input).
 
 A net input can overflow its dtype while the layer's output is finite and exact: a softmax over
 logits beyond 3.4e38 in float32 (inf - inf is NaN in the plain pass, the exact output is 0 or 1),
@@ -15,7 +16,7 @@ failed take this path; the others keep the plain pass's numbers.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -58,40 +59,107 @@ def dense_exactly(layer: Any, a: np.ndarray) -> np.ndarray:
     return np.asarray(layer.activation(np.ldexp(scaled, s)))
 
 
-def refusal(net: Any, k: int, count: int, first: int, n: int) -> ValidationError:
-    """The words for `count` rows of X's `n` (the first: row `first`) whose outputs layer k cannot give."""
-    layer, dtype = net.layers[k], net.dtype.name
-    params = [getattr(layer, name) for name, _ in layer.param_shapes()]
-    if not all(np.isfinite(p).all() for p in params):
-        why = "has NaN or infinite weights (damaged: set them again, or load the model file again)"
-    else:
-        why = (f"overflows there: its outputs go beyond {dtype}'s largest number (about {np.finfo(net.dtype).max:.2g});"
-               " scale the inputs as they were scaled for training"
-               + (", or use dtype='float64' (numbers up to about 1.8e+308)" if net.dtype == np.float32 else ""))
-    rows = f"{count} of the {n} rows of X (first: row {first})" if n > 1 else "the one row of X"
-    return ValidationError(f"the network's outputs are NaN or infinite for {rows}: its weights are damaged, or "
-                           f"those inputs are far outside the range it was trained on. Layer {k} ({layer!r}) {why}")
+def nonfinite_rows(v: np.ndarray) -> np.ndarray | None:
+    """The mask of v's rows holding NaN or infinity, or None where none does: one sum first (the common
+    case, no mask made); only where it is not finite (or finite numbers summed beyond the dtype) are rows looked at."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(np.add.reduce(v, axis=None)):
+            return None
+    mask = ~np.isfinite(v).all(axis=1)
+    return mask if mask.any() else None
+
+
+class Suspects(NamedTuple):
+    """Rows of a plain pass to compute again (`recompute`), and per row the first layer whose net input
+    is NaN or infinite there (-1: none, the output alone is)."""
+    rows: np.ndarray
+    layer: np.ndarray
+
+
+def suspects(out: np.ndarray, net_inputs: list[np.ndarray | None]) -> Suspects | None:
+    """The rows whose output or some layer's net input is NaN or infinite (`net_inputs`: each layer's
+    `nonfinite_rows` mask of its net input, None where none is or it was not looked at); None: no row is.
+    predict (a chunk's pass) and forward (the layers' caches) both ask it."""
+    masks = [(k, m) for k, m in enumerate(net_inputs) if m is not None]
+    bad = nonfinite_rows(out)
+    if bad is None and not masks:
+        return None
+    bad = np.zeros(out.shape[0], dtype=bool) if bad is None else bad.copy()
+    layer = np.full(out.shape[0], -1)
+    for k, m in reversed(masks):             # the first layer's index written last
+        bad |= m
+        layer[m] = k
+    rows = np.flatnonzero(bad)
+    return Suspects(rows, layer[rows]) if len(rows) else None
+
+
+class Failures:
+    """The rows (over predict's chunks) whose outputs no layer can give (`recompute`'s failures), and the
+    words that refuse them: the plain pass's outputs there NaN or infinite, or finite but come through an
+    overflowed net input (a sigmoid's 1 of an infinite net input): then that is said, not "NaN or infinite"."""
+
+    def __init__(self) -> None:
+        self.layer = -1                      # the layer that cannot give them (for the first such row)
+        self.nonfinite, self.first_nonfinite = 0, -1
+        self.through, self.first_through, self.through_layer = 0, -1, -1
+
+    def add(self, k: int, rows: np.ndarray, plain: np.ndarray, net_layer: np.ndarray) -> None:
+        """Rows `rows` of X (ascending) that layer k cannot give; `plain` their plain outputs, `net_layer` their
+        first overflowed net input's layer (`Suspects.layer`)."""
+        self.layer = k if self.layer < 0 else self.layer
+        finite = np.isfinite(plain).all(axis=1)
+        if (~finite).any():
+            self.first_nonfinite = self.first_nonfinite if self.nonfinite else int(rows[~finite][0])
+            self.nonfinite += int((~finite).sum())
+        if finite.any():
+            if not self.through:
+                self.first_through, self.through_layer = int(rows[finite][0]), int(net_layer[finite][0])
+            self.through += int(finite.sum())
+
+    def __bool__(self) -> bool:
+        return self.layer >= 0
+
+    def error(self, net: Any, n: int) -> ValidationError:
+        """The refusal of these rows of X's `n`, naming layer `self.layer` and why it cannot give them."""
+        layer, dtype = net.layers[self.layer], net.dtype.name
+        params = [getattr(layer, name) for name, _ in layer.param_shapes()]
+        if not all(np.isfinite(p).all() for p in params):
+            why = "has NaN or infinite weights (damaged: set them again, or load the model file again)"
+        else:
+            why = (f"overflows there: its outputs go beyond {dtype}'s largest number (about "
+                   f"{np.finfo(net.dtype).max:.2g}); scale the inputs as they were scaled for training"
+                   + (", or use dtype='float64' (numbers up to about 1.8e+308)" if net.dtype == np.float32 else ""))
+
+        def rows(count: int, first: int) -> str:
+            return f"{count} of the {n} rows of X (first: row {first})" if n > 1 else "the one row of X"
+
+        said = [f"the network's outputs are NaN or infinite for {rows(self.nonfinite, self.first_nonfinite)}"
+                ] if self.nonfinite else []
+        if self.through:
+            subject = "they are" if said else "the network's outputs are"
+            said.append(f"{subject} finite but wrong for "
+                        f"{rows(self.through, self.first_through)}: layer {self.through_layer}'s net input overflows "
+                        f"{dtype} there, and those outputs came through the overflow")
+        return ValidationError(f"{'; '.join(said)}: its weights are damaged, or those inputs are far outside the range "
+                               f"it was trained on. Layer {self.layer} ({layer!r}) {why}")
 
 
 def finite_outputs(net: Any, X: Any, out: np.ndarray) -> np.ndarray:
     """`out`, the plain pass's outputs for the checked inputs X (the layers' caches hold its net inputs),
-    with its rows whose output or some layer's net input is NaN or infinite computed again (`recompute`)
-    in place (so a layer's cache that is `out` holds them too); refused in words where a layer overflows."""
-    nets = [z for z in (getattr(layer, "net", None) for layer in net.layers)
-            if isinstance(z, np.ndarray) and z.ndim == 2 and z.shape[0] == out.shape[0]]
-    with np.errstate(over="ignore", invalid="ignore"):     # large finite outputs may overflow the sum
-        if all(np.isfinite(np.add.reduce(v, axis=None)) or np.isfinite(v).all() for v in (*nets, out)):
-            return out
-    bad = ~np.isfinite(out).all(axis=1)
-    for z in nets:
-        bad |= ~np.isfinite(z).all(axis=1)
-    wrong = np.flatnonzero(bad)
-    if not len(wrong):
+    with its rows whose output or some layer's net input is NaN or infinite (`suspects`) computed again
+    (`recompute`) in place (so a layer's cache that is `out` holds them too); refused in words where a layer
+    overflows."""
+    nets = [getattr(layer, "net", None) for layer in net.layers]
+    found = suspects(out, [nonfinite_rows(z) if isinstance(z, np.ndarray) and z.ndim == 2 and z.shape[0] == out.shape[0]
+                           else None for z in nets])
+    if found is None:
         return out
-    careful, failed = recompute(net, X, wrong)
+    careful, failed = recompute(net, X, found.rows)
     if failed is not None:
-        raise refusal(net, failed[0], len(failed[1]), int(wrong[failed[1][0]]), X.shape[0])
-    out[wrong] = careful
+        failures = Failures()
+        failures.add(failed[0], found.rows[failed[1]], out[found.rows[failed[1]]], found.layer[failed[1]])
+        raise failures.error(net, X.shape[0])
+    out[found.rows] = careful
     return out
 
 
@@ -112,3 +180,46 @@ def plain_pass_overflows(net: Any, X: Any, chunk: int) -> tuple[int, int]:
             first = first if count or not wrong.any() else i + int(np.argmax(wrong))
             count += int(wrong.sum())
     return count, first
+
+
+def checked_outputs(net: Any, X: Any) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """`inference.outputs(net, X, with_net=True)` (the engine's pass that evaluate's loss reads), and the rows
+    (indices) where that pass is not the network's: a layer's net input beyond the dtype there, and `recompute`
+    gives other outputs (a sigmoid's 1 of a sum that overflowed to +inf, the exact net input negative) or none,
+    or the output layer's net input, which a fused loss reads, is beyond it. One sum a layer where none is."""
+    a, last, masks = X, None, []
+    for k, layer in enumerate(net.layers):
+        plain = getattr(type(layer), "_plain_infer", None) is type(layer).infer
+        if hasattr(layer, "activation") and (k == len(net.layers) - 1 or plain):
+            last, a = layer.infer(a, with_net=True)
+            masks.append(nonfinite_rows(last))
+        else:
+            last, a = None, layer.infer(a)
+            masks.append(None)
+    return a, last, came_through(net, X, a, masks)
+
+
+def cached_wrong(net: Any, X: Any, out: np.ndarray) -> np.ndarray:
+    """`came_through` for the pass the layers' caches hold (loss and gradients: forward's `net` caches)."""
+    return came_through(net, X, out, [nonfinite_rows(z) if isinstance(z, np.ndarray) and z.ndim == 2 else None
+                                      for z in (getattr(layer, "net", None) for layer in net.layers)])
+
+
+def came_through(net: Any, X: Any, out: np.ndarray, masks: list[np.ndarray | None]) -> np.ndarray:
+    """The rows (indices) of a plain pass (`out`; `masks`: each layer's `nonfinite_rows` of its net input)
+    that are not the network's: `recompute` gives other outputs there, or none, or the output layer's net
+    input, which a fused loss reads, is beyond the dtype."""
+    masks = [m if m is not None and m.shape[0] == out.shape[0] else None for m in masks]
+    found = suspects(out, masks)
+    if found is None:
+        return np.zeros(0, dtype=np.intp)
+    careful, failed = recompute(net, X, found.rows)
+    wrong = np.zeros(len(found.rows), dtype=bool)
+    if failed is not None:
+        wrong[failed[1]] = True
+    else:
+        plain = out[found.rows]
+        wrong |= ~((careful == plain) | (np.isnan(careful) & np.isnan(plain))).all(axis=1)
+    if net.fused_output and masks[-1] is not None:
+        wrong |= masks[-1][found.rows]
+    return found.rows[wrong]

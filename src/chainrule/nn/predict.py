@@ -27,7 +27,7 @@ from ..errors import ValidationError
 from . import checks as check
 from .activations import Linear, ReLU, Sigmoid, Softmax, Tanh
 from .inference import refuse_rebound
-from .overflow import recompute, refusal
+from .overflow import Failures, nonfinite_rows, recompute, suspects
 from .sparse import rows
 
 CHUNK_BYTES = 2 << 20       # all the chunk buffers together (hidden layers, converted input): about 2 MB
@@ -103,14 +103,15 @@ def predict(net: Any, X: Any, batch_size: int | None = None, finite: bool = True
             for i, (layer, ok) in enumerate(zip(net.layers, inplace))]
     xbuf = np.empty((chunk, net.n_inputs), dtype=net.dtype) if converted else None
     pages = Pages(X, in_order=True) if lazy else None      # a memmap's pages handed back as it is read
-    bad, first_bad, bad_layer = 0, -1, -1
+    failures = Failures()
     with np.errstate(over="ignore", invalid="ignore"):      # an overflow is an error below, not a NumPy warning
         for i in range(0, n, chunk):
             j = min(i + chunk, n)
             a = rows(X, i, j)
             if lazy:
                 a = check.converted(np.asarray(a), net.dtype, None if xbuf is None else xbuf[:j - i], rows=i)
-            x, overflowed = a, None
+            x = a
+            overflowed: list[np.ndarray | None] = [None] * len(net.layers)   # per layer: rows beyond the dtype
             for k, layer in enumerate(net.layers):
                 if not inplace[k]:
                     a = layer.infer(a)
@@ -118,29 +119,26 @@ def predict(net: Any, X: Any, batch_size: int | None = None, finite: bool = True
                 buf = out[i:j] if k == len(net.layers) - 1 else bufs[k]
                 assert buf is not None                     # allocated for every in-place layer but the last
                 z = layer.net_into(a, buf[:j - i])
-                if not np.isfinite(np.add.reduce(z, axis=None)):   # a net input beyond the dtype: its rows
-                    rows_ = ~np.isfinite(z).all(axis=1)           # may saturate to a wrong finite output
-                    overflowed = rows_ if overflowed is None else overflowed | rows_
+                overflowed[k] = nonfinite_rows(z)          # such rows may saturate to a wrong finite output
                 a = in_place(layer.activation, z)
             if not (a.base is out or a is out):
                 out[i:j] = a
-            if overflowed is not None or not np.isfinite(np.add.reduce(out[i:j], axis=None)):   # again with care
-                nonfinite = ~np.isfinite(out[i:j]).all(axis=1)
-                wrong = np.flatnonzero(nonfinite if overflowed is None else nonfinite | overflowed)
-                careful, failed = recompute(net, x, wrong)     # none: a sum of finite numbers overflowed
+            found = suspects(out[i:j], overflowed)
+            if found is not None:                          # computed again with care
+                careful, failed = recompute(net, x, found.rows)     # none: a sum of finite numbers overflowed
                 if failed is None:
-                    out[i + wrong] = careful
+                    out[i + found.rows] = careful
                 elif not finite:               # the rows that can be computed; the others stay as they are
-                    out[i:j] = carefully(net, x, wrong, out[i:j])
+                    out[i:j] = carefully(net, x, found.rows, out[i:j])
                 else:
-                    first_bad, bad_layer = (first_bad, bad_layer) if bad else (i + int(wrong[failed[1][0]]), failed[0])
-                    bad += len(failed[1])
+                    lost = found.rows[failed[1]]
+                    failures.add(failed[0], i + lost, out[i + lost], found.layer[failed[1]])
             if pages:
                 pages.touched(j - i, X.shape[1] * np.dtype(X.dtype).itemsize, contiguous=True)
     if pages:
         pages.release()
-    if bad:
-        raise refusal(net, bad_layer, bad, first_bad, n)
+    if failures:
+        raise failures.error(net, n)
     return out
 
 

@@ -17,8 +17,8 @@ import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError
 from .checks import to_numeric
-from .inference import outputs
 from .losses import Loss
+from .overflow import checked_outputs
 from .sparse import rows as row_range
 
 BLOCK = 1 << 20      # weights checked a block at a time: no whole-length temporary
@@ -99,14 +99,18 @@ def correct(task: str, out: np.ndarray, Y: np.ndarray, w: np.ndarray) -> float:
 
 
 def evaluate(net: Any, X: Any, Y: np.ndarray, w: np.ndarray, chunk: int = 16384, read: Any = None,
-             mean: bool = False) -> dict[str, float]:
+             mean: bool = False, *, wrong: list | None = None) -> dict[str, float]:
     """`Network.evaluate` with weights, in chunks of rows (`read(X, a, b)` gives rows a..b; default
     a range of an array or CSR matrix): the loss sum_i w_i E_i / n (Keras'; `mean`: / sum_i w_i)
-    and the weighted accuracy (Keras' `weighted_metrics=["accuracy"]`)."""
+    and the weighted accuracy (Keras' `weighted_metrics=["accuracy"]`). `wrong`: a list that gets the
+    rows whose pass came through an overflow (`overflow.checked_outputs`)."""
     loss, hits, total = 0.0, 0.0, float(np.add.reduce(w))
     for a in range(0, X.shape[0], chunk):
         xb = read(X, a, a + chunk) if read is not None else row_range(X, a, a + chunk)
-        (out, last_net), yb, wb = outputs(net, xb, with_net=True), Y[a:a + chunk], w[a:a + chunk]
+        out, last_net, lost = checked_outputs(net, xb)
+        yb, wb = Y[a:a + chunk], w[a:a + chunk]
+        if wrong is not None and len(lost):
+            wrong.extend((a + lost).tolist())
         E = value(net.loss_function, out, yb, last_net if net.fused_output else None, factors(wb, net.dtype, mean))
         loss += E * (float(np.add.reduce(wb)) / total if mean else out.shape[0] / X.shape[0])
         if net.task != "regression":

@@ -346,8 +346,8 @@ class Trainer:
         chunk = self.validation_chunk
         if self.validation_weight is not None:
             read = (lambda X, a, b: X.read(slice(a, b))) if isinstance(Xv, LazyRows) else None
-            return sw.evaluate(self.net, Xv, Yv, self.validation_weight, read=read, mean=self.mean,
-                               **({} if chunk is None else {"chunk": chunk}))
+            size: dict[str, Any] = {} if chunk is None else {"chunk": chunk}
+            return sw.evaluate(self.net, Xv, Yv, self.validation_weight, read=read, mean=self.mean, **size)
         if isinstance(Xv, LazyRows):
             return evaluate(self.net, Xv, Yv) if chunk is None else evaluate(self.net, Xv, Yv, chunk)
         return self.net.evaluate_checked(Xv, Yv, chunk=chunk)

@@ -132,11 +132,13 @@ def through_overflow(net: Network, loss: float, X: Any, chunk: int, wrong: list[
                           f"scaled for training{other}")
 
 
-def finite_loss(net: Network, loss: float, X: Any, chunk: int) -> float:
-    """`loss` when it is finite, else the error that says why (`evaluate`, `Network.loss` and
-    `Network.gradients` share it): predict's, naming the rows, where the network's outputs are NaN
-    or infinite; else the outputs are too far from the targets for the dtype."""
+def finite_loss(net: Network, loss: float, X: Any, chunk: int, wrong: Any = ()) -> float:
+    """`loss` when it is finite (and no row of `wrong` came through an overflow: `through_overflow`), else the
+    error that says why (`evaluate`, `Network.loss` and `Network.gradients` share it): predict's, naming the rows,
+    where the network's outputs are NaN or infinite; else the outputs are too far from the targets for the dtype."""
     if math.isfinite(loss):
+        if len(wrong):
+            through_overflow(net, loss, X, chunk, list(wrong))
         return loss
     predict.predict(net, X, chunk)      # raises, naming the rows and the layer, where the outputs overflow
     count, first = plain_pass_overflows(net, X, chunk)
@@ -152,9 +154,9 @@ def finite_loss(net: Network, loss: float, X: Any, chunk: int) -> float:
                           "far outside the range the network was trained on, or the targets need scaling")
 
 
-def finite_gradients(net: Network, loss: float, X: Any, chunk: int) -> None:
+def finite_gradients(net: Network, loss: float, X: Any, chunk: int, wrong: Any = ()) -> None:
     """`Network.gradients`' check of the pass just made: its loss (`finite_loss`), then its gradient."""
-    finite_loss(net, loss, X, chunk)
+    finite_loss(net, loss, X, chunk, wrong)
     if not np.isfinite(net.grads).all():
         raise ValidationError(f"the gradient is NaN or infinite though the loss ({loss:.4g}) is finite: the "
                               f"inputs, or the network's weights, are too large for {net.dtype.name}; scale the inputs")

@@ -1,12 +1,12 @@
 """Network: a stack of layers, the loss, and the backpropagation that connects them.
 
-All parameters live in one flat vector (`params`) and all gradients in another (`grads`);
-each layer's W and b are views into them (`flat.py`). The optimizer updates the whole network in a
-few vectorized calls, and saving, loading and checkpointing copy one array.
+All parameters live in one flat vector (`params`) and all gradients in another (`grads`); each layer's W and b are
+views into them (`flat.py`). The optimizer updates the whole network in a few vectorized calls, and saving, loading
+and checkpointing copy one array.
 
-`fit`, `save`, `to_onnx` and `to_torch` hand the network to `chainrule.training` and
-`chainrule.saving`, which sit above this module and are imported when called. The task, targets
-and `evaluate` are in `evaluation.py`, `predict` in `predict.py`.
+`fit`, `save`, `to_onnx` and `to_torch` hand the network to `chainrule.training` and `chainrule.saving`, which sit
+above this module and are imported when called. The task, targets and `evaluate` are in `evaluation.py`, `predict`
+in `predict.py`.
 """
 from __future__ import annotations
 
@@ -177,8 +177,7 @@ class Network:
 
     def backprop(self, X: ArrayLike, Y: ArrayLike, training: bool = False,
                  sample_weight: ArrayLike | None = None) -> float:
-        """One forward and backward pass: returns the error E and leaves the gradients in
-        `grads` (and each layer's caches: x, net, out, dout, delta)."""
+        """One forward and backward pass: returns the error E and leaves the gradients in `grads`, the caches in the layers."""
         X, Y = self.check_data(X, Y)
         c = sw.batch(sample_weight, X.shape[0], self.dtype)
         E = self.loss_value(self.run_forward(X, training), Y, c)
@@ -194,28 +193,22 @@ class Network:
         with np.errstate(all="ignore"):
             E = self.loss_value(out := self.run_forward(X), Y, sw.batch(sample_weight, X.shape[0], self.dtype))
             wrong = cached_wrong(self, X, out)
-        evaluation.finite_loss(self, E, X, CHUNK)
-        if len(wrong):
-            evaluation.through_overflow(self, E, X, CHUNK, wrong.tolist())
-        return E
+        return evaluation.finite_loss(self, E, X, CHUNK, wrong)
 
     def gradients(self, X: ArrayLike, Y: ArrayLike,
                   sample_weight: ArrayLike | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
-        """[(dE/dW, dE/db), ...] for every Dense layer, shapes of (W, b); frozen ones too. A NaN or
-        infinite E or gradient is an error (`evaluation.finite_gradients`), not a NumPy warning."""
+        """[(dE/dW, dE/db), ...] for every Dense layer (frozen ones too); a NaN or infinite E or gradient, or rows
+        through an overflow, an error (`evaluation.finite_gradients`), not a NumPy warning."""
         with np.errstate(all="ignore"):
             E = self.backprop(X, Y, sample_weight=sample_weight)
             wrong = cached_wrong(self, self.layers[0].x, cast(np.ndarray, self.last_output))   # X as checked
-        evaluation.finite_gradients(self, E, X, CHUNK)
-        if len(wrong):
-            evaluation.through_overflow(self, E, X, CHUNK, wrong.tolist())
+        evaluation.finite_gradients(self, E, X, CHUNK, wrong)
         return [(layer.dW.copy(), layer.db.copy()) for layer in self.dense_layers]
 
     def step(self, X: ArrayLike, Y: ArrayLike, lr: float) -> float:
-        """One plain gradient-descent update w+ = w - lr * dE/dw of every trainable parameter.
-
-        Returns the error E computed in this step's forward pass, i.e. before the update. A step
-        that diverges (or whose update overflows) raises TrainingDiverged, changing nothing."""
+        """One plain gradient-descent update w+ = w - lr * dE/dw of every trainable parameter. Returns the error E
+        of this step's forward pass (before the update); a step that diverges (or whose update overflows) raises
+        TrainingDiverged, changing nothing."""
         lr = check.number(lr, "lr", low_inclusive=False)
         X, Y = self.check_data(X, Y)
         with np.errstate(all="ignore"):      # divergence is reported by TrainingDiverged

@@ -177,7 +177,7 @@ class Network:
 
     def backprop(self, X: ArrayLike, Y: ArrayLike, training: bool = False,
                  sample_weight: ArrayLike | None = None) -> float:
-        """One forward and backward pass: returns the error E and leaves the gradients in `grads`, the caches in the layers."""
+        """One forward and backward pass: returns the error E, the gradients left in `grads`."""
         X, Y = self.check_data(X, Y)
         c = sw.batch(sample_weight, X.shape[0], self.dtype)
         E = self.loss_value(self.run_forward(X, training), Y, c)

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from ..errors import ValidationError
-from . import notation
+from . import derivation, notation
 from .notation import DE, ERROR_FORMULAS, tex_name
 from .numbers import fmt, single_precision
 
@@ -185,9 +185,9 @@ def _render(d: dict, markdown: bool) -> str:
         if p["paths"] is not None and p["kind"] == "W" and p["index"][0] == 0:
             # dE/dout of a hidden neuron: the sum over the paths through the layer above, each the seed's
             # dE_o/dout_h or, where there is no E_o of net_o alone, dE/dnet_o * dnet_o/dout_h (coupled_paths)
-            coupled = notation.coupled_paths(d, p["layer"])
+            coupled = derivation.coupled_paths(d, p["layer"])
             for q in p["paths"]:
-                via, line = q["via"], notation.delta_line(q, n)
+                via, line = q["via"], derivation.delta_line(q, n)
                 if line is not None and via not in derived:     # where this delta comes from, once
                     derived.add(via)
                     eq(line.plain(), line.tex)
@@ -218,7 +218,7 @@ def _render(d: dict, markdown: bool) -> str:
                       else f"\\frac{{\\partial E_{{{q['via']}}}}}{{\\partial out_{{{to}}}}}")
                    + f" = {_f(p['dE/dout'])}")
         if p["kind"] == "W" and p["index"][0] == 0:
-            notation.local_derivatives(d, p, eq)
+            derivation.local_derivatives(d, p, eq)
         if p["dE/dout"] is not None and p["dout/dnet"] is not None:
             chain = f"dE/dout_{to} * dout_{to}/dnet_{to} * {dparam}"
             nums = f"{_par(_f(p['dE/dout']))} * {_par(_f(p['dout/dnet']))} * {_par(_f(p['dnet/dparam']))}"

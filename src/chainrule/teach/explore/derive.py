@@ -11,16 +11,8 @@ import re
 from typing import Any
 
 from .. import numbers as rule
-from ..notation import (
-    activation_numbers,
-    activation_text,
-    coupled_paths,
-    delta_line,
-    forward_activation,
-    fused_delta,
-    output_error_line,
-    softmax_jacobian,
-)
+from ..derivation import coupled_paths, delta_line, fused_delta, output_error_line, softmax_jacobian
+from ..notation import activation_numbers, activation_text, forward_activation
 
 Line = dict[str, Any]
 
@@ -122,7 +114,7 @@ def _local_lines(d: dict, p: dict) -> list[Line]:
 
 
 def _jacobian_lines(d: dict, p: dict) -> list[Line]:
-    """A softmax delta as the report writes it (`notation.softmax_jacobian`): the layer's sum_j dE/dout_j
+    """A softmax delta as the report writes it (`derivation.softmax_jacobian`): the layer's sum_j dE/dout_j
     out_j, then out_o * (dE/dout_o - sum), numbers plugged in; each text split into the line's parts."""
     texts: list[str] = []
     softmax_jacobian(d, p, lambda plain, tex: texts.append(_short(plain)), first=True)
@@ -143,7 +135,7 @@ def _delta_lines(d: dict, p: dict) -> list[Line]:
                       note=f"the delta of {to}")]
     if d["layers"][p["layer"]].get("softmax_sum") is not None:
         return _jacobian_lines(d, p)
-    if p["paths"] is None and d["fused"]:          # out - target, as the report writes it (`notation.fused_delta`)
+    if p["paths"] is None and d["fused"]:          # out - target, as the report writes it (`derivation.fused_delta`)
         texts: list[str] = []
         fused_delta(d, p, lambda plain, tex: texts.append(_short(plain)))
         lhs, *middle, _ = texts[0].split("   (")[0].split(" = ")

@@ -1,0 +1,159 @@
+"""A derivation's lines with one sample's numbers in them, written once for every reader: `explain`'s
+report (plain text and LaTeX) and the explorer's page (`explore.derive`) call the same functions, so
+the two show the same formulas and the same numbers.
+
+The texts of each derivative (the activations' and losses' tables) live in `notation`; the numbers
+come from the report's dict, which `explain` reads from the engine's caches.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .notation import CDOT, DE, LOSSES, activation_numbers, activation_tex, activation_text
+from .numbers import factor, fmt
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a derivation in parts: lhs = formula = numbers (one sample's; "" for more) = value."""
+
+    lhs: str
+    formula: str
+    numbers: str
+    value: Any
+    tex: str                      # the whole line in LaTeX, its value written by `fmt`
+
+    def plain(self, zeros: bool = True) -> str:
+        return " = ".join(x for x in (self.lhs, self.formula, self.numbers, fmt(self.value, zeros)) if x)
+
+
+def delta_line(q: dict, n: int, zeros: bool = True) -> Line | None:
+    """How the delta of q["via"] (a path's unit in a hidden layer) comes from the layer above it, from
+    q["delta"] (`hidden_delta`): dE/dnet_v = (sum over the units k above of dE/dnet_k * w_vk) * dout_v/dnet_v,
+    the seed's hidden-layer rule one layer up, with one sample's numbers (a weight, a given number, as
+    short as every other line writes it). None where there is none."""
+    src, v = q.get("delta"), q["via"]
+    if src is None:
+        return None
+    terms, f = src["terms"], (lambda x: factor(x, zeros))
+    shown = terms if len(terms) <= 4 else [terms[0], terms[-1]]          # past 4 units: the sum's ends
+    join = " + " if len(terms) <= 4 else " + ... + "
+    total = join.join(f"dE/dnet_{t['via']} * {t['weight']}" for t in shown)
+    total_tex = join.replace("...", "\\cdots").join(
+        f"\\frac{{{DE}}}{{\\partial net_{{{t['via']}}}}} \\cdot w_{{{t['weight'][1:]}}}" for t in shown)
+    numbers = ""
+    if n == 1:
+        inner = (" + ".join(f"{f(t['dE/dnet'])} * {factor(t['w'], False)}" for t in terms) if len(terms) <= 4
+                 else fmt(src["dE/dout"], zeros))
+        numbers = f"({inner}) * {f(src['dout/dnet'])}"
+    formula = f"({total}) * dout_{v}/dnet_{v}"
+    tex = (f"\\frac{{{DE}}}{{\\partial net_{{{v}}}}} = \\left({total_tex}\\right) \\cdot "
+           f"\\frac{{\\partial out_{{{v}}}}}{{\\partial net_{{{v}}}}}"
+           + (f" = {numbers.replace(' * ', CDOT)}" if numbers else "") + f" = {fmt(src['dE/dnet'], zeros)}")
+    return Line(f"dE/dnet_{v}", formula, numbers, src["dE/dnet"], tex)
+
+
+def output_error_line(d: dict, p: dict, zeros: bool = True) -> Line:
+    """dE/dout of output p["to"] from the loss's formula (`LOSSES`), with one sample's target and output in
+    it, as the seed writes sse's -(0.01 - 0.75136507): one line for `explain` and the explorer, so that the
+    two write the same numbers (`zeros=False`: the explorer's shorter decimals). A loss the table does not
+    know is written by its name (dmyloss/dout_o1), without numbers."""
+    to, known = p["to"], LOSSES.get(d["loss"])
+    formula = known.plain.format(o=to) if known is not None else f"d{d['loss']}/dout_{to}"
+    numbers = ""
+    if known is not None and d["n_samples"] == 1:
+        layer = d["layers"][p["layer"]]
+        out = layer["neurons"][p["index"][-1]]["out"]
+        target = next(t["value"][0] for t in d["targets"] if t["name"] == to)
+        numbers = known.plain.replace("target_{o}", "{target}").replace("out_{o}", "{out}").format(
+            target=factor(target, zeros=False), out=factor(out, zeros))      # a given target: as typed (1)
+    if d["scale"] != 1:
+        formula = f"({formula}) / {d['scale']}"
+        numbers = f"({numbers}) / {d['scale']}" if numbers else ""
+
+    def tex(s: str) -> str:
+        return s.replace(f"_{to}", f"_{{{to}}}").replace(" / ", " \\,/\\, ")
+
+    shown = f" = {tex(numbers)}" if numbers else ""
+    return Line(f"dE/dout_{to}", formula, numbers, p["dE/dout"],
+                f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} = {tex(formula)}{shown} = {fmt(p['dE/dout'], zeros)}")
+
+
+def coupled_paths(d: dict, layer: int) -> bool:
+    """Whether the paths from hidden layer `layer` are written dE/dnet_o * dnet_o/dout_h: the seed's
+    dE_o/dout_h needs an error E_o of net_o alone, which a softmax layer above (every E_o depends on
+    every net) or a hidden layer above (it has no E of its own) does not have."""
+    return d["layers"][layer + 1]["activation"] == "softmax" or layer + 1 < len(d["layers"]) - 1
+
+
+def softmax_jacobian(d: dict, p: dict, eq: Callable[[str, str], None], first: bool | None = None) -> None:
+    """dE/dnet of softmax neuron p["to"] from every dE/dout of its layer, out_k (dE/dout_k - sum_j dE/dout_j
+    out_j), with its numbers; the sum once per layer (before its first neuron listed; `first` overrides)."""
+    to, layer = p["to"], d["layers"][p["layer"]]
+    units, outs = [u["name"] for u in layer["neurons"]], [u["out"] for u in layer["neurons"]]
+    s, total = "sum_j dE/dout_j * out_j", fmt(layer["softmax_sum"])
+    s_tex = "\\sum_j \\frac{\\partial E_{total}}{\\partial out_j} out_j"
+    if first if first is not None else next(q for q in d["parameters"] if q["layer"] == p["layer"]) is p:
+        if len(units) <= 4:
+            terms = " + ".join(f"dE/dout_{u} * out_{u}" for u in units)
+            tex_terms = " + ".join(f"\\frac{{{DE}}}{{\\partial out_{{{u}}}}} out_{{{u}}}" for u in units)
+            numbers = " + ".join(f"{factor(g)} * {factor(o)}" for g, o in zip(layer["dE/dout"], outs))
+            eq(f"{s} = {terms} = {numbers} = {total}",
+               f"{s_tex} = {tex_terms} = {numbers.replace('*', CDOT)} = {total}")
+        else:
+            eq(f"{s} = {total}   (j = {units[0]}..{units[-1]})", f"{s_tex} = {total}")
+    out, dout = factor(outs[units.index(to)]), factor(p["dE/dout"])
+    numbers = f"{out} * ({dout} - {factor(layer['softmax_sum'])})"
+    eq(f"dE/dnet_{to} = out_{to} * (dE/dout_{to} - {s}) = {numbers} = {fmt(p['dE/dnet'])}   (softmax Jacobian)",
+       f"\\frac{{{DE}}}{{\\partial net_{{{to}}}}} = out_{{{to}}} \\left(\\frac{{{DE}}}{{\\partial "
+       f"out_{{{to}}}}} - {s_tex}\\right) = {numbers.replace('*', CDOT)} = {fmt(p['dE/dnet'])}")
+
+
+def local_derivatives(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
+    """The lines dE/dout (output layer) and dout/dnet of neuron p["to"], as the seed writes them (for a
+    softmax: its Jacobian, `softmax_jacobian`)."""
+    to, n, last = p["to"], d["n_samples"], p["paths"] is None
+    layer = d["layers"][p["layer"]]
+    neuron, act = layer["neurons"][p["index"][1]], layer["activation"]
+    if last and p["dE/dout"] is not None:
+        line = output_error_line(d, p)
+        eq(line.plain(), line.tex)
+    if last and p["dE/dout"] is None and p["dout/dnet"] is None and d["fused"]:
+        fused_delta(d, p, eq)
+    if layer.get("softmax_sum") is not None:
+        softmax_jacobian(d, p, eq)
+    slope = 0.01 if layer["alpha"] is None else layer["alpha"]
+    derivative, derivative_tex = activation_text(act, to, slope), activation_tex(act, to, slope)
+    if p["dout/dnet"] is not None and derivative is not None and derivative_tex is not None:
+        numbers = activation_numbers(act, factor(neuron["out"])) if n == 1 else ""
+        derivative += f" = {numbers}" if numbers else ""
+        derivative_tex += f" = {numbers}" if numbers else ""
+        eq(f"dout_{to}/dnet_{to} = {derivative} = {fmt(p['dout/dnet'])}",
+           f"\\frac{{\\partial out_{{{to}}}}}{{\\partial net_{{{to}}}}} = {derivative_tex} = {fmt(p['dout/dnet'])}")
+
+
+def fused_delta(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
+    """dE/dnet of an output unit whose activation and loss fuse (softmax with cross-entropy, sigmoid
+    with binary cross-entropy): out - target, the line the per-weight lines read as (fused: ...),
+    with its numbers (for one sample); target rows that do not sum to one take the general form,
+    as the engine does (`rows_sum_to_one`)."""
+    to, one = p["to"], d["n_samples"] == 1
+    neuron = d["layers"][p["layer"]]["neurons"][p["index"][-1]]
+    plain = f"out_{to} - target_{to}" if d.get("rows_sum_to_one", True) else f"out_{to} * sum(target) - target_{to}"
+    tex = plain.replace(f"_{to}", f"_{{{to}}}").replace("sum(target)", "\\sum_k target_k").replace(" * ", " \\cdot ")
+    numbers = ""
+    if one:
+        target = next(t["value"][0] for t in d["targets"] if t["name"] == to)
+        numbers = f"{factor(neuron['out'])} - {factor(target, False)}"          # a given target: as typed (1)
+        if not d.get("rows_sum_to_one", True):
+            total = factor(sum(t["value"][0] for t in d["targets"]))
+            numbers = f"{factor(neuron['out'])} * {total} - {factor(target, False)}"
+    if d["scale"] != 1:
+        plain, tex = f"({plain}) / {d['scale']}", f"\\frac{{{tex}}}{{{d['scale']}}}"
+        numbers = f"({numbers}) / {d['scale']}" if numbers else ""
+    shown = f" = {numbers}" if numbers else ""
+    shown_tex = shown.replace(" * ", " \\cdot ")
+    eq(f"dE/dnet_{to} = {plain}{shown} = {fmt(p['dE/dnet'])}   (fused)",
+       f"\\frac{{{DE}}}{{\\partial net_{{{to}}}}} = {tex}{shown_tex} = {fmt(p['dE/dnet'])}")

@@ -10,7 +10,7 @@ import pytest
 import chainrule as cr
 from chainrule.nn.activations import ACTIVATIONS
 from chainrule.nn.losses import LOSSES
-from chainrule.teach import formulas, notation
+from chainrule.teach import derivation, formulas, notation
 from chainrule.teach.explore import derive
 
 sp = pytest.importorskip("sympy")
@@ -98,6 +98,6 @@ def test_explain_and_the_explorer_write_the_same_loss_derivative(loss):
     p = next(q for q in d["parameters"] if q["to"] == "o1" and q["kind"] == "W")
     derived = {line["lhs"]: line for line in derive.parameter_lines(d, p)}["dE/dout_o1"]
     written = notation.LOSSES[loss].plain.format(o="o1")
-    assert derived["formula"] == (written if d["scale"] == 1 else f"({written}) / {d['scale']}")
+    assert derived["formula"] == derivation.divided(written, d["scale"])
     assert f"dE/dout_o1 = {derived['formula']}" in cr.explain(net, X, Y).text()
 

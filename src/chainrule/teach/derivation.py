@@ -7,11 +7,13 @@ come from the report's dict, which `explain` reads from the engine's caches.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
-from .notation import CDOT, DE, LOSSES, activation_numbers, activation_tex, activation_text
+from .notation import CDOT, DE, LOSSES, activation_numbers, activation_tex, activation_text, tex_name
 from .numbers import factor, fmt
 
 
@@ -24,9 +26,53 @@ class Line:
     numbers: str
     value: Any
     tex: str                      # the whole line in LaTeX, its value written by `fmt`
+    note: str = ""                # a note after the value, "   (fused: out - target)"; "" for none
 
     def plain(self, zeros: bool = True) -> str:
-        return " = ".join(x for x in (self.lhs, self.formula, self.numbers, fmt(self.value, zeros)) if x)
+        line = " = ".join(x for x in (self.lhs, self.formula, self.numbers, fmt(self.value, zeros)) if x)
+        return line + (f"   ({self.note})" if self.note else "")
+
+
+def tex_symbol(name: str) -> str:
+    """A unit's or parameter's name in LaTeX: w5 as w_{5}, b_h1 as b_{h1}, out_o1 as out_{o1}."""
+    if name.startswith("out_"):
+        return f"out_{{{name[4:]}}}"
+    base, _, sub = name.partition("_")
+    return f"{base}_{{{sub}}}" if sub else (f"{name[0]}_{{{name[1:]}}}" if name[1:].isdigit() else name)
+
+
+def gradient_line(d: dict, p: dict, zeros: bool = True) -> Line:
+    """dE/d<param> of one weight or bias p: the chain of its factors, their numbers, the gradient, and a
+    note where its delta was not made of dE/dout and dout/dnet (a fused or softmax delta) or where the
+    gradient sums several samples. One line for `explain` and the explorer, so that the two multiply
+    the same factors. dnet/dparam is written as given where it was given: a bias's 1, an input as typed."""
+    name, to = p["name"], p["to"]
+    dparam = f"dnet_{to}/d{name}"
+    dparam_tex = f"\\frac{{\\partial net_{{{to}}}}}{{\\partial {tex_symbol(name)}}}"
+    given = p["from"] is None or p["from"].startswith("i")     # 1, or an input: not computed
+    source = "1" if p["from"] is None else factor(p["dnet/dparam"], zeros and not given)
+    if p["dE/dout"] is not None and p["dout/dnet"] is not None:
+        formula = f"dE/dout_{to} * dout_{to}/dnet_{to} * {dparam}"
+        act = d["layers"][p["layer"]]["activation"]
+        slope = constant_derivative(act) or factor(p["dout/dnet"], zeros)      # linear's 1, not 1.000000000
+        numbers = f"{factor(p['dE/dout'], zeros)} * {slope} * {source}"
+        tex = (f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} \\cdot \\frac{{\\partial out_{{{to}}}}}"
+               f"{{\\partial net_{{{to}}}}} \\cdot {dparam_tex}")
+        notes = []
+    else:
+        formula = f"dE/dnet_{to} * {dparam}"
+        numbers = f"{factor(p['dE/dnet'], zeros)} * {source}"
+        tex = f"\\frac{{{DE}}}{{\\partial net_{{{to}}}}} \\cdot {dparam_tex}"
+        fused = "out - target" if d.get("rows_sum_to_one", True) else "out * sum(target) - target"
+        fused = fused if d["scale"] == 1 else f"({fused}) / {d['scale']}"
+        notes = [f"fused: {fused}" if d["fused"] and p["paths"] is None else "softmax Jacobian"]
+    if d["n_samples"] > 1:
+        notes.insert(0, "summed over samples")
+    note = "; ".join(notes)
+    value = fmt(p["grad"], zeros)
+    tex = (f"\\frac{{{DE}}}{{\\partial {tex_symbol(name)}}} = {tex} = {numbers.replace(' * ', CDOT)} = {value}"
+           + (f" \\quad \\text{{({note})}}" if note else ""))
+    return Line(f"dE/d{name}", formula, numbers, p["grad"], tex, note)
 
 
 def delta_line(q: dict, n: int, zeros: bool = True) -> Line | None:
@@ -69,9 +115,9 @@ def output_error_line(d: dict, p: dict, zeros: bool = True) -> Line:
         target = next(t["value"][0] for t in d["targets"] if t["name"] == to)
         numbers = known.plain.replace("target_{o}", "{target}").replace("out_{o}", "{out}").format(
             target=factor(target, zeros=False), out=factor(out, zeros))      # a given target: as typed (1)
-    if d["scale"] != 1:
-        formula = f"({formula}) / {d['scale']}"
-        numbers = f"({numbers}) / {d['scale']}" if numbers else ""
+        if re.match(r"-0 [/*]", numbers):          # -target / out with a target 0: minus the whole term, not -0
+            numbers = f"-({numbers[1:]})"
+    formula, numbers = divided(formula, d["scale"]), divided(numbers, d["scale"]) if numbers else ""
 
     def tex(s: str) -> str:
         return s.replace(f"_{to}", f"_{{{to}}}").replace(" / ", " \\,/\\, ")
@@ -79,6 +125,19 @@ def output_error_line(d: dict, p: dict, zeros: bool = True) -> Line:
     shown = f" = {tex(numbers)}" if numbers else ""
     return Line(f"dE/dout_{to}", formula, numbers, p["dE/dout"],
                 f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} = {tex(formula)}{shown} = {fmt(p['dE/dout'], zeros)}")
+
+
+def divided(text: str, scale: int) -> str:
+    """`text` / `scale` as a student simplifies it: a whole factor in front cancels against the scale, as
+    mse's 2 (out - target) divided by its 2 outputs is out - target (by 4: (out - target) / 2)."""
+    m = re.fullmatch(r"(\d+) \((.*)\)", text)
+    ratio = Fraction(int(m[1]) if m else 1, scale)
+    if m is None:
+        return text if scale == 1 else f"({text}) / {scale}"
+    core = m[2] if ratio.numerator == 1 else f"{ratio.numerator} ({m[2]})"
+    if ratio.denominator == 1:
+        return core
+    return f"({core}) / {ratio.denominator}" if ratio.numerator == 1 else f"{core} / {ratio.denominator}"
 
 
 def coupled_paths(d: dict, layer: int) -> bool:
@@ -114,9 +173,7 @@ def softmax_jacobian(d: dict, p: dict, eq: Callable[[str, str], None], first: bo
 def local_derivatives(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
     """The lines dE/dout (output layer) and dout/dnet of neuron p["to"], as the seed writes them (for a
     softmax: its Jacobian, `softmax_jacobian`)."""
-    to, n, last = p["to"], d["n_samples"], p["paths"] is None
-    layer = d["layers"][p["layer"]]
-    neuron, act = layer["neurons"][p["index"][1]], layer["activation"]
+    last, layer = p["paths"] is None, d["layers"][p["layer"]]
     if last and p["dE/dout"] is not None:
         line = output_error_line(d, p)
         eq(line.plain(), line.tex)
@@ -124,14 +181,37 @@ def local_derivatives(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
         fused_delta(d, p, eq)
     if layer.get("softmax_sum") is not None:
         softmax_jacobian(d, p, eq)
-    slope = 0.01 if layer["alpha"] is None else layer["alpha"]
-    derivative, derivative_tex = activation_text(act, to, slope), activation_tex(act, to, slope)
-    if p["dout/dnet"] is not None and derivative is not None and derivative_tex is not None:
-        numbers = activation_numbers(act, factor(neuron["out"])) if n == 1 else ""
-        derivative += f" = {numbers}" if numbers else ""
-        derivative_tex += f" = {numbers}" if numbers else ""
-        eq(f"dout_{to}/dnet_{to} = {derivative} = {fmt(p['dout/dnet'])}",
-           f"\\frac{{\\partial out_{{{to}}}}}{{\\partial net_{{{to}}}}} = {derivative_tex} = {fmt(p['dout/dnet'])}")
+    line = derivative_line(d, p)
+    if line is not None:
+        eq(line.plain(), line.tex)
+
+
+def constant_derivative(activation: str) -> str | None:
+    """dout/dnet where it is a number whatever the net input (linear's 1), as written; else None."""
+    text = activation_text(activation, "o")
+    return text if text is not None and text.replace(".", "", 1).isdigit() else None
+
+
+def derivative_line(d: dict, p: dict, zeros: bool = True) -> Line | None:
+    """dout/dnet of neuron p["to"]: its activation's derivative, with one sample's output where the seed
+    writes it (out_h1(1 - out_h1) = 0.59(1 - 0.59) = 0.24); a constant one (linear's 1) without the
+    value that repeats it; an activation the table does not know by its name (act'(net_o1)). None where
+    there is no elementwise derivative (a softmax)."""
+    if p["dout/dnet"] is None:
+        return None
+    to, layer = p["to"], d["layers"][p["layer"]]
+    act = layer["activation"]
+    slope = 0.01 if layer.get("alpha") is None else layer["alpha"]
+    lhs, lhs_tex = f"dout_{to}/dnet_{to}", f"\\frac{{\\partial out_{{{to}}}}}{{\\partial net_{{{to}}}}}"
+    formula = activation_text(act, to, slope) or f"{act}'(net_{to})"
+    formula_tex = activation_tex(act, to, slope) or f"\\mathrm{{{tex_name(act)}}}'(net_{{{to}}})"
+    if constant_derivative(act) is not None:
+        return Line(lhs, formula, "", None, f"{lhs_tex} = {formula_tex}")
+    out = layer["neurons"][p["index"][-1]]["out"]
+    numbers = activation_numbers(act, factor(out, zeros)) if d["n_samples"] == 1 else ""
+    shown = f" = {numbers}" if numbers else ""
+    return Line(lhs, formula, numbers, p["dout/dnet"],
+                f"{lhs_tex} = {formula_tex}{shown} = {fmt(p['dout/dnet'], zeros)}")
 
 
 def fused_delta(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:

@@ -1,0 +1,127 @@
+"""A student reads `chainrule explain` for the seed, a softmax + cross-entropy network and a linear mse
+network: each note stands where a note is read, a number typed is written as typed, a step that says
+nothing is left out, a formula is written as a student would simplify it, and explain's report and the
+explorer's page write each gradient from one line. Every number still equals torch autograd's."""
+import re
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from test_derive_6 import NUMBER, evaluate, explorer_lines, report_line
+from test_learner_5 import check_every_number, printed
+
+import chainrule as cr
+
+pytest.importorskip("torch")
+
+
+def softmax_net():
+    net = cr.Network([cr.Dense(2, 2, "sigmoid"), cr.Dense(2, 2, "softmax")], loss="categorical_crossentropy", seed=0)
+    return net, np.array([[0.05, 0.1]]), np.array([[1.0, 0.0]])
+
+
+def linear_mse_net():
+    net = cr.Network([cr.Dense(2, 2, "sigmoid"), cr.Dense(2, 2, "linear")], loss="mse", seed=0)
+    return net, np.array([[0.05, 0.1]]), np.array([[0.01, 0.99]])
+
+
+def gradient_lines(text):
+    return [ln.strip() for ln in text.splitlines() if re.match(r"^\s*dE/d(w\d+|b_\w+) = ", ln)]
+
+
+def test_the_fused_note_follows_the_weights_equation():
+    """dE/dw5 = dE/dnet_o1 * dnet_o1/dw5   (fused: out - target) = (-0.56) * 0.48 = ...: the note sat between
+    the chain and its numbers, inside the equation. It is written after the value, as every note is."""
+    net, X, Y = softmax_net()
+    text = cr.explain(net, X, Y, lr=0.5).text()
+    check_every_number(net, X, Y, text)
+    lines = [ln for ln in gradient_lines(text) if ln.startswith(("dE/dw5 ", "dE/db_o2 "))]
+    assert len(lines) == 2
+    for line in lines:
+        equation, note = line.split("   (")
+        assert note == "fused: out - target)"
+        assert "(" not in equation.split(" = ")[1]                 # the chain: symbols only
+        assert evaluate(equation.split(" = ")[2]) == pytest.approx(float(equation.split(" = ")[3]), abs=2e-9)
+
+
+def test_inputs_are_written_as_typed():
+    """The seed's inputs 0.05 and 0.1 were written 0.050000000 and 0.100000000, in the forward pass and
+    as dnet_h1/dw1, while the weights and targets typed beside them read 0.15 and 0.01."""
+    net, X, Y, lr = cr.examples.seed_network()
+    text = cr.explain(net, X, Y, lr=lr).text()
+    assert "0.050000000" not in text and "0.100000000" not in text
+    W = net.dense_layers[0].W
+    assert f"= {W[0, 0]:g}*{X[0, 0]:g} + {W[1, 0]:g}*{X[0, 1]:g} + " in text
+    assert report_line(text, "dE/dw1").split(" = ")[2].split(" * ")[-1] == f"{X[0, 0]:g}"
+    assert report_line(text, "dE/db_h1").split(" = ")[2].split(" * ")[-1] == "1"      # dnet/db: 1, not 1.000000000
+    check_every_number(net, X, Y, text)
+
+
+@pytest.mark.parametrize("make", [lambda: cr.examples.seed_network()[:3], softmax_net, linear_mse_net],
+                         ids=["seed", "softmax cross-entropy", "linear mse"])
+def test_the_report_and_the_explorer_write_each_gradient_from_one_line(make):
+    """report.py wrote the chain line with its own factors and note, the explorer's derive.py with its own
+    (the note inside the chain in one, in the numbers in the other; a bias's 1 as 1.000000000 in one):
+    both now write it from one line, the same formula, numbers and note."""
+    net, X, Y = make()
+    text = cr.explain(net, X, Y).text()
+    for line in gradient_lines(text):
+        lhs = line.split(" = ")[0]
+        name = lhs.removeprefix("dE/d")
+        page = next(ln for ln in explorer_lines(net, X, Y, name) if ln["lhs"] == lhs)
+        equation, _, note = line.partition("   (")
+        _, formula, numbers, value = equation.split(" = ")
+        assert page["formula"] == formula, (page, line)
+        assert [Decimal(x) for x in NUMBER.findall(page["numbers"])] == [Decimal(x) for x in NUMBER.findall(numbers)]
+        assert page.get("note", "") == note.removesuffix(")"), (page, line)
+        assert page["raw"] == pytest.approx(printed(text, lhs), abs=1e-9)
+
+
+def test_a_linear_outputs_derivative_is_written_once():
+    """dout_o1/dnet_o1 = 1 = 1.000000000 said 1 twice, and the chain multiplied by 1.000000000: a
+    constant derivative is written as its formula, 1, in its line and in every chain that reads it."""
+    net, X, Y = linear_mse_net()
+    text = cr.explain(net, X, Y, lr=0.5).text()
+    check_every_number(net, X, Y, text)
+    assert report_line(text, "dout_o1/dnet_o1") == "dout_o1/dnet_o1 = 1"
+    assert report_line(text, "dE/dw5").split(" = ")[2].split(" * ")[1] == "1"
+    assert "1.000000000" not in text
+    page = next(ln for ln in explorer_lines(net, X, Y, "w5") if ln["lhs"] == "dout_o1/dnet_o1")
+    assert (page["formula"], page["numbers"], page["value"]) == ("", "", "1")
+
+
+@pytest.mark.parametrize("outputs,samples,want", [(2, 1, "out_o1 - target_o1"), (1, 1, "2 (out_o1 - target_o1)"),
+                                                  (2, 2, "(out_o1 - target_o1) / 2"),
+                                                  (3, 1, "2 (out_o1 - target_o1) / 3")])
+def test_mses_error_derivative_is_simplified_as_a_student_would(outputs, samples, want):
+    """mse of 2 outputs wrote dE/dout_o1 = (2 (out_o1 - target_o1)) / 2: the 2 cancels. Its numbers, computed,
+    are torch's dE/dout (E the mean over outputs and samples)."""
+    import torch
+    net = cr.Network([cr.Dense(2, 2, "sigmoid"), cr.Dense(2, outputs, "linear")], loss="mse", seed=0)
+    X, Y = np.array([[0.05, 0.1], [0.3, -0.2]])[:samples], np.array([[0.01, 0.99, 0.5], [0.2, 0.4, 0.6]])[
+        :samples, :outputs]
+    text = cr.explain(net, X, Y).text()
+    line = report_line(text, "dE/dout_o1")
+    assert line.split(" = ")[1] == want, line
+    out = torch.tensor(net.predict(X), requires_grad=True)
+    ((torch.tensor(Y) - out) ** 2).mean().backward()
+    if samples == 1:
+        assert evaluate(line.split(" = ")[2]) == pytest.approx(float(out.grad[0, 0]), abs=1e-9)
+    assert [float(v) for v in re.findall(r"-?\d+\.\d+", line.split(" = ")[-1])] == pytest.approx(
+        out.grad[:, 0].tolist(), abs=1e-9)
+
+
+def test_a_cross_entropy_target_of_zero_is_not_written_minus_zero():
+    """-target_o2 / out_o2 with a target 0 read "-0 / 0.497": the minus applies to the whole term."""
+    import torch
+    net = cr.Network([cr.Dense(3, 4, "tanh"), cr.Dense(4, 2, "softmax"), cr.Dropout(0.2)],
+                     loss="categorical_crossentropy", seed=1)        # the Dropout keeps the loss from fusing
+    X, Y = np.array([[0.64, 0.27, 0.04]]), np.array([[1.0, 0.0]])
+    report = cr.explain(net, X, Y)
+    out = torch.tensor(net.predict(X), requires_grad=True)
+    (-(torch.tensor(Y) * torch.log(out)).sum()).backward()
+    for text in (report.text(), report.markdown().replace(" \\,/\\, ", " / ")):
+        assert not re.search(r"(?<![\w.])-0 ", text)
+    line = report_line(report.text(), "dE/dout_o2")
+    assert line.split(" = ")[2] == f"-(0 / {out[0, 1].item():.9f})"
+    assert evaluate(line.split(" = ")[2]) == pytest.approx(float(out.grad[0, 1]), abs=1e-12)

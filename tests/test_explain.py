@@ -153,7 +153,8 @@ def test_guide_quotes_the_report_as_it_prints():
     import io
 
     from chainrule.cli import main
-    mse = [line.strip() for line in guide.splitlines() if line.startswith("    dE/dout") and "out_o1 - target_o1 = " in line]
+    mse = [line.strip() for line in guide.splitlines()
+           if line.startswith("    dE/dout") and "out_o1 - target_o1 = " in line]
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         assert main(["explain", "--layers", "2,2,2", "--activation", "sigmoid", "--loss", "mse", "--inputs",

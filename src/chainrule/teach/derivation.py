@@ -181,9 +181,9 @@ def local_derivatives(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
         fused_delta(d, p, eq)
     if layer.get("softmax_sum") is not None:
         softmax_jacobian(d, p, eq)
-    line = derivative_line(d, p)
-    if line is not None:
-        eq(line.plain(), line.tex)
+    derivative = derivative_line(d, p)
+    if derivative is not None:
+        eq(derivative.plain(), derivative.tex)
 
 
 def constant_derivative(activation: str) -> str | None:

@@ -125,3 +125,19 @@ def test_a_cross_entropy_target_of_zero_is_not_written_minus_zero():
     line = report_line(report.text(), "dE/dout_o2")
     assert line.split(" = ")[2] == f"-(0 / {out[0, 1].item():.9f})"
     assert evaluate(line.split(" = ")[2]) == pytest.approx(float(out.grad[0, 1]), abs=1e-12)
+
+
+@pytest.mark.parametrize("args", [[], ["--layers", "2,2,2", "--activation", "sigmoid,linear", "--loss", "mse"],
+                                  ["--layers", "2,3,2", "--activation", "tanh,softmax", "--loss",
+                                   "categorical_crossentropy"]], ids=["seed", "linear mse", "softmax"])
+def test_the_general_formulas_name_only_what_they_define(capsys, args):
+    """--formulas wrote a^{(1)}_{i} and a^{(0)}_{i} (= i_{i}), a symbol the page defines nowhere (its deltas
+    read out^{(l)}), and a linear output's delta as (out - t) * 1. A weight of layer 1 reads the input
+    i_{i}, one of a layer above the output out^{(l-1)}_{i} of its layer, both said in the introduction."""
+    from conftest import cli_in_process
+    code, out, _ = cli_in_process(capsys, "explain", "--formulas", *args)
+    assert code == 0
+    assert not re.search(r"(?<![a-z])a\^\{", out) and "\\cdot 1$$" not in out
+    assert "\\delta^{(1)}_{j} \\cdot i_{i}$$" in out and "\\delta^{(2)}_{j} \\cdot out^{(1)}_{i}$$" in out
+    intro = out.split("## ")[0]
+    assert "$i_{i}$" in intro and "$out^{(l-1)}_{i}$" in intro and "$t_{j}$" in intro

@@ -141,3 +141,30 @@ def test_the_general_formulas_name_only_what_they_define(capsys, args):
     assert "\\delta^{(1)}_{j} \\cdot i_{i}$$" in out and "\\delta^{(2)}_{j} \\cdot out^{(1)}_{i}$$" in out
     intro = out.split("## ")[0]
     assert "$i_{i}$" in intro and "$out^{(l-1)}_{i}$" in intro and "$t_{j}$" in intro
+
+
+@pytest.mark.parametrize("width", [79, 60, 40])
+@pytest.mark.parametrize("published", [True, False], ids=["as published", "plain"])
+def test_the_seeds_table_fits_a_narrow_terminal_without_breaking_a_row(capsys, width, published):
+    """`chainrule example --as-published` in a terminal under 80 columns wrapped each table row: its status
+    on a line of its own, "as published" split over two lines. Narrower than a row, each figure's name is
+    written on its own line and its numbers and status under it (one line a number where even those
+    do not fit); every line fits, and each figure keeps the seed's figure, the engine's and its status."""
+    from conftest import cli_in_process
+
+    from chainrule.teach.worked_example import at_digits, worked_example
+    code, out, _ = cli_in_process(capsys, "example", "--width", str(width), *(["--as-published"] if published else []))
+    assert code == 0
+    table = out.split("Every figure of the seed, checked\n", 1)[1].split("\nTraining with", 1)[0]
+    lines = table.splitlines()
+    assert [ln for ln in lines if len(ln) > width] == []
+    assert not published or any("as published" in ln for ln in lines)
+    figures, _ = worked_example()
+    keys = [f.key for f in figures]
+    starts = [next(k for k, ln in enumerate(lines) if re.match(rf"  {re.escape(key)}(:| +[-\d]|$)", ln))
+              for key in keys]
+    assert starts == sorted(starts)
+    for f, start, end in zip(figures, starts, starts[1:] + [len(lines)]):
+        own = " ".join(lines[start:end]).split()
+        assert f.seed in own and str(at_digits(f.value, f.seed)) in own, (f.key, lines[start:end])
+        assert ("ok" if f.matches else "differs") in own

@@ -168,3 +168,21 @@ def test_the_seeds_table_fits_a_narrow_terminal_without_breaking_a_row(capsys, w
         own = " ".join(lines[start:end]).split()
         assert f.seed in own and str(at_digits(f.value, f.seed)) in own, (f.key, lines[start:end])
         assert ("ok" if f.matches else "differs") in own
+
+
+def test_make_demo_fits_an_80_column_terminal(capsys, monkeypatch):
+    """`make demo` in an 80-column terminal: the worked example fitted it, but the training's lines (129
+    and 117 columns) wrapped; they are broken at spaces as the example's prose is, nothing dropped."""
+    import sys
+
+    from conftest import cli_in_process
+    pytest.importorskip("sklearn")
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, out, _ = cli_in_process(capsys, "demo", "--epochs", "1")
+    assert code == 0
+    lines = [ln for part in out.split("\r") for ln in part.splitlines()]        # a progress line redrawn
+    assert [ln for ln in lines if len(ln) > 80] == []
+    training = out.split("Training a 64-64-10", 1)[1]
+    assert "test accuracy" in training and "(MLPClassifier, same split, same layers, batch and epochs)" in \
+        " ".join(training.split())

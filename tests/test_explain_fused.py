@@ -1,7 +1,7 @@
 """The fused output delta written out with its numbers: dE/dnet_o = out_o - target_o (softmax with
 cross-entropy, sigmoid with binary cross-entropy), the line every weight of that unit reads, checked
 against torch autograd's gradient of the loss with respect to the net input; the explorer's
-derivation writes the same line (one text, `notation.fused_delta`)."""
+derivation writes the same line (one text, `derivation.fused_delta`)."""
 import re
 
 import numpy as np

@@ -85,7 +85,7 @@ def test_formula_matches_engine_numbers_for_the_seed():
 def test_latex_reads_like_the_seed():
     net, _, _, _ = cr.examples.seed_network()
     md = formulas.weight_gradient(net, 0, 0, 0).markdown()
-    assert r"\delta^{(1)}_{1} \cdot a^{(0)}_{1}" in md
+    assert r"\delta^{(1)}_{1} \cdot i_{1}" in md
     assert r"\sum_{k} \delta^{(2)}_{k}\, w^{(2)}_{1k}" in md and "out^{(1)}_{1}(1 - out^{(1)}_{1})" in md
     assert r"-(t_{j} - out^{(2)}_{j})" in md
     text = formulas.general(net)

@@ -104,7 +104,7 @@ def test_probability_targets_not_summing_to_one_get_torchs_gradient(compiled, mo
         one = cr.Network([cr.Dense(2, 3, "softmax")], loss="categorical_crossentropy", seed=0)
         text = str(cr.explain(one, [[0.5, -1.0]], [[0.333, 0.333, 0.333]]))
         db = torch_gradients(one, np.array([[0.5, -1.0]]), np.array([[0.333, 0.333, 0.333]]))[1][0][1]
-        assert f"(fused: out * sum(target) - target) = {db[0]:.9f} * 0.500000000" in text
+        assert f" = {db[0]:.9f} * 0.5 = " in text and "   (fused: out * sum(target) - target)\n" in text
         assert "(fused: out - target)" in str(cr.explain(one, [[0.5, -1.0]], [[0.0, 1.0, 0.0]]))
         ten = cr.Network([cr.Dense(2, 10, "softmax")], loss="categorical_crossentropy", seed=0)
         assert "(fused: out - target)" in str(cr.explain(ten, [[0.5, -1.0]], [[0.1] * 10]))   # NumPy's sum: 1

@@ -10,7 +10,7 @@ import pytest
 import chainrule as cr
 from chainrule.nn.activations import ACTIVATIONS
 from chainrule.nn.losses import LOSSES
-from chainrule.teach import formulas, notation
+from chainrule.teach import derivation, formulas, notation
 from chainrule.teach.explore import derive
 
 sp = pytest.importorskip("sympy")
@@ -60,12 +60,18 @@ def test_the_three_readers_write_the_tables_derivative(act):
         plain = entry.plain.format(o=h, alpha=f"{alpha or 0.01:g}")      # the layer's slope, as a number
         # the report's LaTeX is the table's (an indicator for relu, not the words "if ... else")
         tex = entry.latex.format(out=f"out_{{{h}}}", net=f"net_{{{h}}}", alpha=f"{alpha or 0.01:g}")
-        assert rf"\frac{{\partial out_{{{h}}}}}{{\partial net_{{{h}}}}} = {tex} = " in report.markdown()
+        constant = derivation.constant_derivative(act)          # linear's 1: the formula is the value
+        assert rf"\frac{{\partial out_{{{h}}}}}{{\partial net_{{{h}}}}} = {tex}{'$$' if constant else ' = '}" \
+            in report.markdown()
         # the report and the explorer write the same text, the table's
         explained = next(line.strip() for line in text.splitlines() if line.strip().startswith(f"dout_{h}/dnet_{h} ="))
         p = next(q for q in d["parameters"] if q["to"] == h and q["kind"] == "W")
         lines = {line["lhs"]: line for line in derive.parameter_lines(d, p)}
         derived = lines[f"dout_{h}/dnet_{h}"]
+        if constant:
+            assert (explained, derived["formula"], derived["value"]) == (f"dout_{h}/dnet_{h} = {plain}", "", plain)
+            assert float(plain) == engine[k]
+            continue
         assert derived["formula"] == plain
         factor = derive.fmt(out) if out >= 0 else f"({derive.fmt(out)})"
         numbers = entry.numbers.format(out=factor) if entry.numbers else ""
@@ -82,6 +88,9 @@ def test_the_three_readers_write_the_tables_derivative(act):
         assert float(entry.sympy(sp.Float(out), sp.Float(net_in), sp, alpha)) == pytest.approx(engine[k], rel=1e-12)
     # the general formulas write the table's LaTeX for the hidden layer (the ' \cdot f'(net)' of delta^(1))
     latex = formulas.weight_gradient(net, 0, 0, 0).latex()
+    if derivation.constant_derivative(act):               # f' = 1: no factor written
+        assert latex[1].endswith(r"\right)")
+        return
     assert latex[1].endswith(r" \cdot " + entry.latex.format(out="out^{(1)}_{1}", net="net^{(1)}_{1}",
                                                              alpha=f"{alpha or 0.01:g}"))
 
@@ -98,6 +107,6 @@ def test_explain_and_the_explorer_write_the_same_loss_derivative(loss):
     p = next(q for q in d["parameters"] if q["to"] == "o1" and q["kind"] == "W")
     derived = {line["lhs"]: line for line in derive.parameter_lines(d, p)}["dE/dout_o1"]
     written = notation.LOSSES[loss].plain.format(o="o1")
-    assert derived["formula"] == (written if d["scale"] == 1 else f"({written}) / {d['scale']}")
+    assert derived["formula"] == derivation.divided(written, d["scale"])
     assert f"dE/dout_o1 = {derived['formula']}" in cr.explain(net, X, Y).text()
 

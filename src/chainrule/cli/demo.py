@@ -21,7 +21,14 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from ..teach.report import fit_width
     from .example import run as run_example
+    from .example import width
+    columns = width(argparse.Namespace(width=None))       # a terminal's width, as the example's
+
+    def say(text: str) -> None:
+        print(fit_width(text, columns))
+
     if not args.no_example:
         run_example(argparse.Namespace(as_published=False, format="text", width=None))
         print()
@@ -37,7 +44,7 @@ def run(args) -> int:
     X, y = load_digits(return_X_y=True)
     X = X / 16.0
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
-    print(f"Training a 64-64-10 ReLU/softmax network on digits: {len(X_train)} training and "
+    say(f"Training a 64-64-10 ReLU/softmax network on digits: {len(X_train)} training and "
           f"{len(X_test)} test images, Adam(lr=1e-3), batch 32, {counted(args.epochs, 'epoch')}, float32.")
     net = cr.Network([cr.Dense(64, 64, "relu"), cr.Dense(64, 10, "softmax")],
                      loss="categorical_crossentropy", dtype="float32", seed=0)
@@ -45,7 +52,7 @@ def run(args) -> int:
     net.fit(X_train, y_train, epochs=args.epochs, batch_size=32, optimizer=cr.optim.Adam(lr=1e-3), seed=0, verbose=1)
     t_cr = time.perf_counter() - t0
     acc = net.evaluate(X_test, y_test)["accuracy"]
-    print(f"chainrule      test accuracy {acc:.4f}   training time {t_cr:.2f} s")
+    say(f"chainrule      test accuracy {acc:.4f}   training time {t_cr:.2f} s")
     import warnings
 
     from sklearn.exceptions import ConvergenceWarning
@@ -57,7 +64,7 @@ def run(args) -> int:
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(X_train, y_train)
     t_sk = time.perf_counter() - t0
-    print(f"scikit-learn   test accuracy {clf.score(X_test, y_test):.4f}   training time {t_sk:.2f} s "
+    say(f"scikit-learn   test accuracy {clf.score(X_test, y_test):.4f}   training time {t_sk:.2f} s "
           f"(MLPClassifier, same split, same layers, batch and epochs)")
     del np
     return 0

@@ -48,6 +48,6 @@ def run(args) -> int:
     from ..teach.worked_example import render, worked_example
     columns = width(args)
     figures, report = worked_example()
-    text = render(figures, report, as_published=args.as_published, fmt=args.format)
+    text = render(figures, report, as_published=args.as_published, fmt=args.format, width=columns)
     print(fit_width(text, columns) if args.format == "text" else text, end="")
     return 0

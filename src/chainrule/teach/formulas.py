@@ -4,7 +4,7 @@ The first seed derives, for a 2-2-2 sigmoid network,
   (a) output layer: dE/dw_j = -(target_o - out_o) * out_o (1 - out_o) * out_h
   (b) hidden layer: dE/dw_k = -sum_i[(target_oi - out_oi) out_oi (1 - out_oi) w_j] * out_h (1 - out_h) * i_k
 In delta notation, for the weight w^(l)_ij from unit i of layer l-1 to neuron j of layer l:
-  dE/dw^(l)_ij = delta^(l)_j * a^(l-1)_i
+  dE/dw^(l)_ij = delta^(l)_j * out^(l-1)_i     (out^(0)_i: the input i_i)
   delta^(L)_j  = dE/dout^(L)_j * f'(net^(L)_j)                       (a)
   delta^(l)_j  = (sum_k delta^(l+1)_k * w^(l+1)_jk) * f'(net^(l)_j)  (b)
 `weight_gradient(net, layer, i, j)` writes this chain for one weight of a network, with its own
@@ -65,14 +65,15 @@ class Formula:
             dE = rf"\sum_{{k}} \delta^{{({l + 1})}}_{{k}}\, w^{{({l + 1})}}_{{{j}k}}"
             dE = f"\\left({dE}\\right)"
         alpha = self.slopes[l - 1] if self.slopes else 0.01
-        return f"{dE} \\cdot {_activation(act)[0].format(out=out, net=net, alpha=f'{alpha:g}')}"
+        derivative = _activation(act)[0].format(out=out, net=net, alpha=f'{alpha:g}')
+        return dE if derivative == "1" else f"{dE} \\cdot {derivative}"       # linear's f' = 1: no factor
 
     def latex(self) -> list[str]:
         """The lines of the derivation, from the weight down to the output layer."""
         l = self.layer
         i = "i" if self.i is None else self.i + 1     # None: the general index
         j = "j" if self.j is None else self.j + 1
-        prev = _sym("a", l - 1, i) + (rf" \;(= i_{{{i}}})" if l == 1 else "")
+        prev = f"i_{{{i}}}" if l == 1 else _sym("out", l - 1, i)     # the unit the weight reads: an input i1, i2..
         lines = [rf"\frac{{\partial E}}{{\partial w^{{({l})}}_{{{i}{j}}}}} = \delta^{{({l})}}_{{{j}}} \cdot {prev}"]
         for m in range(l, len(self.activations) + 1):
             idx = str(j) if m == l else "j"
@@ -86,7 +87,7 @@ class Formula:
         """The same formula built in SymPy from the network's symbolic outputs.
 
         outs[l][j], nets[l][j]: expressions of layer l (1-based); weights[l][i][j]: symbols;
-        inputs: a^(0); targets: t_j."""
+        inputs: the inputs i (out^(0)); targets: t_j."""
         K = self.n_outputs
         L = len(self.activations)
         deltas = {}
@@ -131,7 +132,9 @@ def general(net: Network) -> str:
     dense = net.dense_layers
     parts = [f"# The gradient of every weight of this network ({net.loss_function.name} loss)", "",
              "For the weight $w^{(l)}_{ij}$ from unit $i$ of layer $l-1$ to neuron $j$ of layer $l$, "
-             "per sample (the batch gradient is the mean over samples):", ""]
+             "per sample (the batch gradient is the mean over samples). A weight reads the output "
+             "$out^{(l-1)}_{i}$ of the unit it comes from; in layer 1, the input $i_{i}$ (the seed's "
+             "$i_1$, $i_2$). $t_{j}$ is the target of output $j$.", ""]
     for layer in range(len(dense) - 1, -1, -1):
         kind = "output layer, the seed's result (a)" if layer == len(dense) - 1 else \
             "hidden layer, the seed's result (b): the sum runs over the neurons k of the layer above"

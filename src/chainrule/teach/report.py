@@ -11,7 +11,8 @@ import json
 from typing import Any
 
 from ..errors import ValidationError
-from . import notation
+from . import derivation, notation
+from .derivation import tex_symbol
 from .notation import DE, ERROR_FORMULAS, tex_name
 from .numbers import fmt, single_precision
 
@@ -116,12 +117,6 @@ def _render(d: dict, markdown: bool) -> str:
         if markdown:
             lines.append("")
 
-    def tex(name: str) -> str:
-        if name.startswith("out_"):
-            return f"out_{{{name[4:]}}}"
-        base, _, sub = name.partition("_")
-        return f"{base}_{{{sub}}}" if sub else (f"{name[0]}_{{{name[1:]}}}" if name[1:].isdigit() else name)
-
     n, notes = d["n_samples"], dict[Any, list[str]]()
     if n > 1:
         lines.append(notation.mean_note(n, len(d["targets"]), d["scale"]))
@@ -132,6 +127,7 @@ def _render(d: dict, markdown: bool) -> str:
     for text in notes.get(None, []):
         note(text)
     units = {u["name"]: u["value"] for u in d["inputs"]}
+    typed = set(units)                 # the inputs: given, written as typed (0.05), as weights and targets are
     units.update({nr["name"]: nr["out"] for layer in d["layers"] for nr in layer["neurons"]})
     for layer in d["layers"]:
         # a softmax's out reads every net of its layer: those lines all come first, then the outs
@@ -143,12 +139,12 @@ def _render(d: dict, markdown: bool) -> str:
             parts = " + ".join(f"{nr['weights'][k]}*{ins[k]}" for k in shown)
             parts = parts.replace(" + ", " + ... + ", 2).replace(" + ... + ", " + ", 1) if wide else parts
             parts += f" + {nr['bias']}*1"
-            tex_parts = " + ".join(f"{tex(nr['weights'][k])} \\cdot {tex(ins[k])}" for k in shown)
+            tex_parts = " + ".join(f"{tex_symbol(nr['weights'][k])} \\cdot {tex_symbol(ins[k])}" for k in shown)
             tex_parts = tex_parts.replace(" + ", " + \\cdots + ", 2).replace(" + \\cdots + ", " + ", 1) if wide \
                 else tex_parts
-            tex_parts += f" + {tex(nr['bias'])} \\cdot 1"
+            tex_parts += f" + {tex_symbol(nr['bias'])} \\cdot 1"
             if n == 1 and not wide:
-                nums = " + ".join(f"{_par(_short(w))}*{_par(_f(units[i]))}"
+                nums = " + ".join(f"{_par(_short(w))}*{_par(_short(units[i]) if i in typed else _f(units[i]))}"
                                   for w, i in zip(nr["weight_values"], nr["inputs"]))
                 nums += f" + {_par(_short(nr['bias_value']))}*1"
                 parts += f" = {nums}"
@@ -180,14 +176,13 @@ def _render(d: dict, markdown: bool) -> str:
         if layer_title != current:
             current = layer_title          # a slice also in the API's numbering, which it was asked in
             head(f"Backward pass: {layer_title}" + (f" (layer={p['layer']})" if d.get("slice") else ""))
-        name, to = p["name"], p["to"]
-        dparam = f"dnet_{to}/d{name}"
+        to = p["to"]
         if p["paths"] is not None and p["kind"] == "W" and p["index"][0] == 0:
             # dE/dout of a hidden neuron: the sum over the paths through the layer above, each the seed's
             # dE_o/dout_h or, where there is no E_o of net_o alone, dE/dnet_o * dnet_o/dout_h (coupled_paths)
-            coupled = notation.coupled_paths(d, p["layer"])
+            coupled = derivation.coupled_paths(d, p["layer"])
             for q in p["paths"]:
-                via, line = q["via"], notation.delta_line(q, n)
+                via, line = q["via"], derivation.delta_line(q, n)
                 if line is not None and via not in derived:     # where this delta comes from, once
                     derived.add(via)
                     eq(line.plain(), line.tex)
@@ -199,7 +194,7 @@ def _render(d: dict, markdown: bool) -> str:
                 eq(f"{lhs} = dE/dnet_{via} * {q['weight']} = {_par(_f(q['dE/dnet']))} * {_par(_short(q['w']))} = "
                    f"{_f(q['term'])}",
                    f"{tex_lhs} = \\frac{{{DE}}}{{\\partial net_{{{via}}}}}"
-                   f" \\cdot {tex(q['weight'])} = {_par(_f(q['dE/dnet']))} \\cdot {_par(_short(q['w']))} = "
+                   f" \\cdot {tex_symbol(q['weight'])} = {_par(_f(q['dE/dnet']))} \\cdot {_par(_short(q['w']))} = "
                    f"{_f(q['term'])}")
             terms = " + ".join(f"dE/dnet_{q['via']} * {q['weight']}" if coupled else f"dE_{q['via']}/dout_{to}"
                                for q in p["paths"])
@@ -207,35 +202,20 @@ def _render(d: dict, markdown: bool) -> str:
             if len(p["paths"]) > 1:
                 eq(f"dE/dout_{to} = {terms} = {nums} = {_f(p['dE/dout'])}",
                    f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} = " + " + ".join(
-                       (f"\\frac{{{DE}}}{{\\partial net_{{{q['via']}}}}} \\cdot {tex(q['weight'])}" if coupled
+                       (f"\\frac{{{DE}}}{{\\partial net_{{{q['via']}}}}} \\cdot {tex_symbol(q['weight'])}" if coupled
                         else f"\\frac{{\\partial E_{{{q['via']}}}}}{{\\partial out_{{{to}}}}}") for q in p["paths"])
                    + f" = {nums} = {_f(p['dE/dout'])}")
             else:          # one path: say that it is the whole of dE/dout, which the chain below reads
                 q = p["paths"][0]
                 eq(f"dE/dout_{to} = {terms} = {_f(p['dE/dout'])}",
                    f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} = "
-                   + (f"\\frac{{{DE}}}{{\\partial net_{{{q['via']}}}}} \\cdot {tex(q['weight'])}" if coupled
+                   + (f"\\frac{{{DE}}}{{\\partial net_{{{q['via']}}}}} \\cdot {tex_symbol(q['weight'])}" if coupled
                       else f"\\frac{{\\partial E_{{{q['via']}}}}}{{\\partial out_{{{to}}}}}")
                    + f" = {_f(p['dE/dout'])}")
         if p["kind"] == "W" and p["index"][0] == 0:
-            notation.local_derivatives(d, p, eq)
-        if p["dE/dout"] is not None and p["dout/dnet"] is not None:
-            chain = f"dE/dout_{to} * dout_{to}/dnet_{to} * {dparam}"
-            nums = f"{_par(_f(p['dE/dout']))} * {_par(_f(p['dout/dnet']))} * {_par(_f(p['dnet/dparam']))}"
-            tex_chain = (f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} \\cdot \\frac{{\\partial out_{{{to}}}}}"
-                         f"{{\\partial net_{{{to}}}}} \\cdot \\frac{{\\partial net_{{{to}}}}}{{\\partial {tex(name)}}}")
-        else:
-            fused = "out - target" if d.get("rows_sum_to_one", True) else "out * sum(target) - target"
-            fused = fused if d["scale"] == 1 else f"({fused}) / {d['scale']}"
-            why = f"fused: {fused}" if d["fused"] and p["paths"] is None else "softmax Jacobian"
-            chain = f"dE/dnet_{to} * {dparam}   ({why})"
-            nums = f"{_par(_f(p['dE/dnet']))} * {_par(_f(p['dnet/dparam']))}"
-            tex_chain = (f"\\frac{{{DE}}}{{\\partial net_{{{to}}}}} \\cdot "
-                         f"\\frac{{\\partial net_{{{to}}}}}{{\\partial {tex(name)}}}")
-        sums = " (summed over samples)" if n > 1 else ""
-        eq(f"dE/d{name} = {chain} = {nums} = {_f(p['grad'])}{sums}",
-           f"\\frac{{{DE}}}{{\\partial {tex(name)}}} = {tex_chain} = {nums.replace('*', CDOT)} = "
-           f"{_f(p['grad'])}")
+            derivation.local_derivatives(d, p, eq)
+        line = derivation.gradient_line(d, p)
+        eq(line.plain(), line.tex)
     if d["lr"] is not None:
         head(f"Update (learning rate {d['lr']:g})")
         if d.get("dropout"):
@@ -245,12 +225,12 @@ def _render(d: dict, markdown: bool) -> str:
             if p["updated"] is None:
                 if not p["trainable"]:
                     eq(f"{p['name']} = {_short(p['value'])} (frozen: not updated)",
-                       f"{tex(p['name'])} = {_short(p['value'])} \\text{{ (frozen)}}")
+                       f"{tex_symbol(p['name'])} = {_short(p['value'])} \\text{{ (frozen)}}")
                 continue
             eq(f"{p['name']}+ = {p['name']} - lr * dE/d{p['name']} = {_short(p['value'])} - {_short(d['lr'])} * "
                f"{_par(_f(p['grad']))} = {_f(p['updated'])}",
-               f"{tex(p['name'])}^+ = {tex(p['name'])} - \\eta \\cdot "
-               f"\\frac{{{DE}}}{{\\partial {tex(p['name'])}}} = "
+               f"{tex_symbol(p['name'])}^+ = {tex_symbol(p['name'])} - \\eta \\cdot "
+               f"\\frac{{{DE}}}{{\\partial {tex_symbol(p['name'])}}} = "
                f"{_short(p['value'])} - {_short(d['lr'])} \\cdot {_par(_f(p['grad']))} = {_f(p['updated'])}")
     return "\n".join(lines).rstrip() + "\n"
 

@@ -116,8 +116,9 @@ def error_after_sequential_update(dtype="float64") -> float:
     return net.loss(X, Y) if np.all(np.isfinite(hidden.W)) else float("nan")
 
 
-def render(figures: list[Figure], report, as_published: bool = False, fmt: str = "text") -> str:
-    """The worked example as text (or Markdown): the derivation, the check, the training."""
+def render(figures: list[Figure], report, as_published: bool = False, fmt: str = "text", width: int = 0) -> str:
+    """The worked example as text (or Markdown): the derivation, the check, the training. `width`: the
+    terminal's columns (0: any); a table row wider than that is written in two lines, not wrapped."""
     md = fmt == "markdown"
     title = "The seed's worked example, computed by chainrule"
     out = ["# " + title if md else title,
@@ -138,17 +139,25 @@ def render(figures: list[Figure], report, as_published: bool = False, fmt: str =
     num_w = max(len("as published" if as_published else "seed prints"),
                 *(len(v) for f, p in zip(figures, pubs) for v in (f.seed, str(at_digits(f.value, f.seed)), p)))
     sep, differs = (" ", "differs") if as_published else ("  ", "differs (see below)")
-    head = f"{'figure':<{key_w}}{sep}{'seed prints':>{num_w}}{sep}{'chainrule':>{num_w}}"
-    if as_published:
-        head += f"{sep}{'as published':>{num_w}}"
-    out.append(("    " if md else "  ") + head + "  ")
+    cols = ["seed prints", "chainrule"] + (["as published"] if as_published else [])
+    rows = []
     for f, pub in zip(figures, pubs):
-        digits = at_digits(f.value, f.seed)
-        line = f"{f.key:<{key_w}}{sep}{f.seed:>{num_w}}{sep}{str(digits):>{num_w}}"
-        if as_published:
-            line += f"{sep}{pub:>{num_w}}"
-        line += "  " + ("ok" if f.matches else differs)
-        out.append(("    " if md else "  ") + line)
+        values = [f.seed, str(at_digits(f.value, f.seed))] + ([pub] if as_published else [])
+        rows.append((f.key, values, "ok" if f.matches else differs))
+    numbers = [sep.join(f"{v:>{num_w}}" for v in values) + "  " + status for _, values, status in rows]
+    head = sep.join(f"{c:>{num_w}}" for c in cols)
+    if md or not width or 2 + key_w + len(sep) + max(map(len, numbers)) <= width:
+        out.append(("    " if md else "  ") + f"{'figure':<{key_w}}{sep}{head}  ")
+        out += [("    " if md else "  ") + f"{key:<{key_w}}{sep}{r}" for (key, _, _), r in zip(rows, numbers)]
+    elif 6 + max(map(len, numbers)) <= width:    # each figure's name on its line, its numbers under the columns
+        out += ["  figure", "      " + head]
+        for (key, _, _), r in zip(rows, numbers):
+            out += ["  " + key, "      " + r]
+    else:                                        # narrower still: one line a value, named
+        label = max(map(len, cols))
+        for key, values, status in rows:
+            out.append(f"  {key}: {status}")
+            out += [f"      {c:<{label}}  {v}" for c, v in zip(cols, values) if v]
     # Markdown joins indented lines into one paragraph: there, headings and list items
     item = "- " if md else "  - "
     out.append("")

@@ -11,16 +11,16 @@ import re
 from typing import Any
 
 from .. import numbers as rule
-from ..notation import (
-    activation_numbers,
-    activation_text,
+from ..derivation import (
     coupled_paths,
     delta_line,
-    forward_activation,
+    derivative_line,
     fused_delta,
+    gradient_line,
     output_error_line,
     softmax_jacobian,
 )
+from ..notation import forward_activation
 
 Line = dict[str, Any]
 
@@ -112,17 +112,15 @@ def _local_lines(d: dict, p: dict) -> list[Line]:
     elif p["dE/dout"] is not None:           # the loss's formula with this sample's numbers, as the report writes it
         error = output_error_line(d, p, zeros=False)
         lines.append(_line(error.lhs, error.formula, error.numbers, error.value))
-    if p["dout/dnet"] is not None:
-        act = layer["activation"]
-        slope = 0.01 if layer.get("alpha") is None else layer["alpha"]
-        formula = activation_text(act, to, slope) or f"{act}'(net_{to})"
-        numbers = activation_numbers(act, _factor(nr["out"])) if n == 1 else ""
-        lines.append(_line(f"dout_{to}/dnet_{to}", formula, numbers, p["dout/dnet"]))
+    derivative = derivative_line(d, p, zeros=False)        # the report's line
+    if derivative is not None:
+        lines.append(_line(derivative.lhs, derivative.formula if derivative.value is not None else "",
+                           derivative.numbers, p["dout/dnet"]))
     return lines
 
 
 def _jacobian_lines(d: dict, p: dict) -> list[Line]:
-    """A softmax delta as the report writes it (`notation.softmax_jacobian`): the layer's sum_j dE/dout_j
+    """A softmax delta as the report writes it (`derivation.softmax_jacobian`): the layer's sum_j dE/dout_j
     out_j, then out_o * (dE/dout_o - sum), numbers plugged in; each text split into the line's parts."""
     texts: list[str] = []
     softmax_jacobian(d, p, lambda plain, tex: texts.append(_short(plain)), first=True)
@@ -143,7 +141,7 @@ def _delta_lines(d: dict, p: dict) -> list[Line]:
                       note=f"the delta of {to}")]
     if d["layers"][p["layer"]].get("softmax_sum") is not None:
         return _jacobian_lines(d, p)
-    if p["paths"] is None and d["fused"]:          # out - target, as the report writes it (`notation.fused_delta`)
+    if p["paths"] is None and d["fused"]:          # out - target, as the report writes it (`derivation.fused_delta`)
         texts: list[str] = []
         fused_delta(d, p, lambda plain, tex: texts.append(_short(plain)))
         lhs, *middle, _ = texts[0].split("   (")[0].split(" = ")
@@ -154,20 +152,16 @@ def _delta_lines(d: dict, p: dict) -> list[Line]:
 
 def parameter_lines(d: dict, p: dict) -> list[Line]:
     """The chain rule of one weight or bias `p` (an entry of d["parameters"]), and its update."""
-    name, to, n = p["name"], p["to"], d["n_samples"]
+    name, to = p["name"], p["to"]
     lines = _local_lines(d, p)
     dparam = f"dnet_{to}/d{name}"
     src = _unit(p["from"]) if p["from"] else "1"
     lines.append(_line(dparam, src, "", p["dnet/dparam"]))
-    sums = " (summed over the samples)" if n > 1 else ""
-    if p["dE/dout"] is not None and p["dout/dnet"] is not None:
-        chain = f"dE/dout_{to} * dout_{to}/dnet_{to} * {dparam}"
-        numbers = f"{_factor(p['dE/dout'])} * {_factor(p['dout/dnet'])} * {_factor(p['dnet/dparam'])}"
-    else:
+    if p["dE/dout"] is None or p["dout/dnet"] is None:
         lines += _delta_lines(d, p)
-        chain = f"dE/dnet_{to} * {dparam}"
-        numbers = f"{_factor(p['dE/dnet'])} * {_factor(p['dnet/dparam'])}"
-    lines.append(_line(f"dE/d{name}", chain, numbers + sums, p["grad"], kind="gradient"))
+    gradient = gradient_line(d, p, zeros=False)           # the report's line: the same factors and notes
+    lines.append(_line(gradient.lhs, gradient.formula, gradient.numbers, p["grad"], kind="gradient",
+                       **({"note": gradient.note} if gradient.note else {})))
     if p["updated"] is not None:
         lines.append(_line(f"{name}+", f"{name} - eta * dE/d{name}",
                            f"{fmt(p['value'])} - {fmt(d['lr'])} * {_factor(p['grad'])}", p["updated"], kind="update"))

@@ -1,0 +1,239 @@
+"""A derivation's lines with one sample's numbers in them, written once for every reader: `explain`'s
+report (plain text and LaTeX) and the explorer's page (`explore.derive`) call the same functions, so
+the two show the same formulas and the same numbers.
+
+The texts of each derivative (the activations' and losses' tables) live in `notation`; the numbers
+come from the report's dict, which `explain` reads from the engine's caches.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from .notation import CDOT, DE, LOSSES, activation_numbers, activation_tex, activation_text, tex_name
+from .numbers import factor, fmt
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a derivation in parts: lhs = formula = numbers (one sample's; "" for more) = value."""
+
+    lhs: str
+    formula: str
+    numbers: str
+    value: Any
+    tex: str                      # the whole line in LaTeX, its value written by `fmt`
+    note: str = ""                # a note after the value, "   (fused: out - target)"; "" for none
+
+    def plain(self, zeros: bool = True) -> str:
+        line = " = ".join(x for x in (self.lhs, self.formula, self.numbers, fmt(self.value, zeros)) if x)
+        return line + (f"   ({self.note})" if self.note else "")
+
+
+def tex_symbol(name: str) -> str:
+    """A unit's or parameter's name in LaTeX: w5 as w_{5}, b_h1 as b_{h1}, out_o1 as out_{o1}."""
+    if name.startswith("out_"):
+        return f"out_{{{name[4:]}}}"
+    base, _, sub = name.partition("_")
+    return f"{base}_{{{sub}}}" if sub else (f"{name[0]}_{{{name[1:]}}}" if name[1:].isdigit() else name)
+
+
+def gradient_line(d: dict, p: dict, zeros: bool = True) -> Line:
+    """dE/d<param> of one weight or bias p: the chain of its factors, their numbers, the gradient, and a
+    note where its delta was not made of dE/dout and dout/dnet (a fused or softmax delta) or where the
+    gradient sums several samples. One line for `explain` and the explorer, so that the two multiply
+    the same factors. dnet/dparam is written as given where it was given: a bias's 1, an input as typed."""
+    name, to = p["name"], p["to"]
+    dparam = f"dnet_{to}/d{name}"
+    dparam_tex = f"\\frac{{\\partial net_{{{to}}}}}{{\\partial {tex_symbol(name)}}}"
+    given = p["from"] is None or p["from"].startswith("i")     # 1, or an input: not computed
+    source = "1" if p["from"] is None else factor(p["dnet/dparam"], zeros and not given)
+    if p["dE/dout"] is not None and p["dout/dnet"] is not None:
+        formula = f"dE/dout_{to} * dout_{to}/dnet_{to} * {dparam}"
+        act = d["layers"][p["layer"]]["activation"]
+        slope = constant_derivative(act) or factor(p["dout/dnet"], zeros)      # linear's 1, not 1.000000000
+        numbers = f"{factor(p['dE/dout'], zeros)} * {slope} * {source}"
+        tex = (f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} \\cdot \\frac{{\\partial out_{{{to}}}}}"
+               f"{{\\partial net_{{{to}}}}} \\cdot {dparam_tex}")
+        notes = []
+    else:
+        formula = f"dE/dnet_{to} * {dparam}"
+        numbers = f"{factor(p['dE/dnet'], zeros)} * {source}"
+        tex = f"\\frac{{{DE}}}{{\\partial net_{{{to}}}}} \\cdot {dparam_tex}"
+        fused = "out - target" if d.get("rows_sum_to_one", True) else "out * sum(target) - target"
+        fused = fused if d["scale"] == 1 else f"({fused}) / {d['scale']}"
+        notes = [f"fused: {fused}" if d["fused"] and p["paths"] is None else "softmax Jacobian"]
+    if d["n_samples"] > 1:
+        notes.insert(0, "summed over samples")
+    note = "; ".join(notes)
+    value = fmt(p["grad"], zeros)
+    tex = (f"\\frac{{{DE}}}{{\\partial {tex_symbol(name)}}} = {tex} = {numbers.replace(' * ', CDOT)} = {value}"
+           + (f" \\quad \\text{{({note})}}" if note else ""))
+    return Line(f"dE/d{name}", formula, numbers, p["grad"], tex, note)
+
+
+def delta_line(q: dict, n: int, zeros: bool = True) -> Line | None:
+    """How the delta of q["via"] (a path's unit in a hidden layer) comes from the layer above it, from
+    q["delta"] (`hidden_delta`): dE/dnet_v = (sum over the units k above of dE/dnet_k * w_vk) * dout_v/dnet_v,
+    the seed's hidden-layer rule one layer up, with one sample's numbers (a weight, a given number, as
+    short as every other line writes it). None where there is none."""
+    src, v = q.get("delta"), q["via"]
+    if src is None:
+        return None
+    terms, f = src["terms"], (lambda x: factor(x, zeros))
+    shown = terms if len(terms) <= 4 else [terms[0], terms[-1]]          # past 4 units: the sum's ends
+    join = " + " if len(terms) <= 4 else " + ... + "
+    total = join.join(f"dE/dnet_{t['via']} * {t['weight']}" for t in shown)
+    total_tex = join.replace("...", "\\cdots").join(
+        f"\\frac{{{DE}}}{{\\partial net_{{{t['via']}}}}} \\cdot w_{{{t['weight'][1:]}}}" for t in shown)
+    numbers = ""
+    if n == 1:
+        inner = (" + ".join(f"{f(t['dE/dnet'])} * {factor(t['w'], False)}" for t in terms) if len(terms) <= 4
+                 else fmt(src["dE/dout"], zeros))
+        numbers = f"({inner}) * {f(src['dout/dnet'])}"
+    formula = f"({total}) * dout_{v}/dnet_{v}"
+    tex = (f"\\frac{{{DE}}}{{\\partial net_{{{v}}}}} = \\left({total_tex}\\right) \\cdot "
+           f"\\frac{{\\partial out_{{{v}}}}}{{\\partial net_{{{v}}}}}"
+           + (f" = {numbers.replace(' * ', CDOT)}" if numbers else "") + f" = {fmt(src['dE/dnet'], zeros)}")
+    return Line(f"dE/dnet_{v}", formula, numbers, src["dE/dnet"], tex)
+
+
+def output_error_line(d: dict, p: dict, zeros: bool = True) -> Line:
+    """dE/dout of output p["to"] from the loss's formula (`LOSSES`), with one sample's target and output in
+    it, as the seed writes sse's -(0.01 - 0.75136507): one line for `explain` and the explorer, so that the
+    two write the same numbers (`zeros=False`: the explorer's shorter decimals). A loss the table does not
+    know is written by its name (dmyloss/dout_o1), without numbers."""
+    to, known = p["to"], LOSSES.get(d["loss"])
+    formula = known.plain.format(o=to) if known is not None else f"d{d['loss']}/dout_{to}"
+    numbers = ""
+    if known is not None and d["n_samples"] == 1:
+        layer = d["layers"][p["layer"]]
+        out = layer["neurons"][p["index"][-1]]["out"]
+        target = next(t["value"][0] for t in d["targets"] if t["name"] == to)
+        numbers = known.plain.replace("target_{o}", "{target}").replace("out_{o}", "{out}").format(
+            target=factor(target, zeros=False), out=factor(out, zeros))      # a given target: as typed (1)
+        if re.match(r"-0 [/*]", numbers):          # -target / out with a target 0: minus the whole term, not -0
+            numbers = f"-({numbers[1:]})"
+    formula, numbers = divided(formula, d["scale"]), divided(numbers, d["scale"]) if numbers else ""
+
+    def tex(s: str) -> str:
+        return s.replace(f"_{to}", f"_{{{to}}}").replace(" / ", " \\,/\\, ")
+
+    shown = f" = {tex(numbers)}" if numbers else ""
+    return Line(f"dE/dout_{to}", formula, numbers, p["dE/dout"],
+                f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} = {tex(formula)}{shown} = {fmt(p['dE/dout'], zeros)}")
+
+
+def divided(text: str, scale: int) -> str:
+    """`text` / `scale` as a student simplifies it: a whole factor in front cancels against the scale, as
+    mse's 2 (out - target) divided by its 2 outputs is out - target (by 4: (out - target) / 2)."""
+    m = re.fullmatch(r"(\d+) \((.*)\)", text)
+    ratio = Fraction(int(m[1]) if m else 1, scale)
+    if m is None:
+        return text if scale == 1 else f"({text}) / {scale}"
+    core = m[2] if ratio.numerator == 1 else f"{ratio.numerator} ({m[2]})"
+    if ratio.denominator == 1:
+        return core
+    return f"({core}) / {ratio.denominator}" if ratio.numerator == 1 else f"{core} / {ratio.denominator}"
+
+
+def coupled_paths(d: dict, layer: int) -> bool:
+    """Whether the paths from hidden layer `layer` are written dE/dnet_o * dnet_o/dout_h: the seed's
+    dE_o/dout_h needs an error E_o of net_o alone, which a softmax layer above (every E_o depends on
+    every net) or a hidden layer above (it has no E of its own) does not have."""
+    return d["layers"][layer + 1]["activation"] == "softmax" or layer + 1 < len(d["layers"]) - 1
+
+
+def softmax_jacobian(d: dict, p: dict, eq: Callable[[str, str], None], first: bool | None = None) -> None:
+    """dE/dnet of softmax neuron p["to"] from every dE/dout of its layer, out_k (dE/dout_k - sum_j dE/dout_j
+    out_j), with its numbers; the sum once per layer (before its first neuron listed; `first` overrides)."""
+    to, layer = p["to"], d["layers"][p["layer"]]
+    units, outs = [u["name"] for u in layer["neurons"]], [u["out"] for u in layer["neurons"]]
+    s, total = "sum_j dE/dout_j * out_j", fmt(layer["softmax_sum"])
+    s_tex = "\\sum_j \\frac{\\partial E_{total}}{\\partial out_j} out_j"
+    if first if first is not None else next(q for q in d["parameters"] if q["layer"] == p["layer"]) is p:
+        if len(units) <= 4:
+            terms = " + ".join(f"dE/dout_{u} * out_{u}" for u in units)
+            tex_terms = " + ".join(f"\\frac{{{DE}}}{{\\partial out_{{{u}}}}} out_{{{u}}}" for u in units)
+            numbers = " + ".join(f"{factor(g)} * {factor(o)}" for g, o in zip(layer["dE/dout"], outs))
+            eq(f"{s} = {terms} = {numbers} = {total}",
+               f"{s_tex} = {tex_terms} = {numbers.replace('*', CDOT)} = {total}")
+        else:
+            eq(f"{s} = {total}   (j = {units[0]}..{units[-1]})", f"{s_tex} = {total}")
+    out, dout = factor(outs[units.index(to)]), factor(p["dE/dout"])
+    numbers = f"{out} * ({dout} - {factor(layer['softmax_sum'])})"
+    eq(f"dE/dnet_{to} = out_{to} * (dE/dout_{to} - {s}) = {numbers} = {fmt(p['dE/dnet'])}   (softmax Jacobian)",
+       f"\\frac{{{DE}}}{{\\partial net_{{{to}}}}} = out_{{{to}}} \\left(\\frac{{{DE}}}{{\\partial "
+       f"out_{{{to}}}}} - {s_tex}\\right) = {numbers.replace('*', CDOT)} = {fmt(p['dE/dnet'])}")
+
+
+def local_derivatives(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
+    """The lines dE/dout (output layer) and dout/dnet of neuron p["to"], as the seed writes them (for a
+    softmax: its Jacobian, `softmax_jacobian`)."""
+    last, layer = p["paths"] is None, d["layers"][p["layer"]]
+    if last and p["dE/dout"] is not None:
+        line = output_error_line(d, p)
+        eq(line.plain(), line.tex)
+    if last and p["dE/dout"] is None and p["dout/dnet"] is None and d["fused"]:
+        fused_delta(d, p, eq)
+    if layer.get("softmax_sum") is not None:
+        softmax_jacobian(d, p, eq)
+    derivative = derivative_line(d, p)
+    if derivative is not None:
+        eq(derivative.plain(), derivative.tex)
+
+
+def constant_derivative(activation: str) -> str | None:
+    """dout/dnet where it is a number whatever the net input (linear's 1), as written; else None."""
+    text = activation_text(activation, "o")
+    return text if text is not None and text.replace(".", "", 1).isdigit() else None
+
+
+def derivative_line(d: dict, p: dict, zeros: bool = True) -> Line | None:
+    """dout/dnet of neuron p["to"]: its activation's derivative, with one sample's output where the seed
+    writes it (out_h1(1 - out_h1) = 0.59(1 - 0.59) = 0.24); a constant one (linear's 1) without the
+    value that repeats it; an activation the table does not know by its name (act'(net_o1)). None where
+    there is no elementwise derivative (a softmax)."""
+    if p["dout/dnet"] is None:
+        return None
+    to, layer = p["to"], d["layers"][p["layer"]]
+    act = layer["activation"]
+    slope = 0.01 if layer.get("alpha") is None else layer["alpha"]
+    lhs, lhs_tex = f"dout_{to}/dnet_{to}", f"\\frac{{\\partial out_{{{to}}}}}{{\\partial net_{{{to}}}}}"
+    formula = activation_text(act, to, slope) or f"{act}'(net_{to})"
+    formula_tex = activation_tex(act, to, slope) or f"\\mathrm{{{tex_name(act)}}}'(net_{{{to}}})"
+    if constant_derivative(act) is not None:
+        return Line(lhs, formula, "", None, f"{lhs_tex} = {formula_tex}")
+    out = layer["neurons"][p["index"][-1]]["out"]
+    numbers = activation_numbers(act, factor(out, zeros)) if d["n_samples"] == 1 else ""
+    shown = f" = {numbers}" if numbers else ""
+    return Line(lhs, formula, numbers, p["dout/dnet"],
+                f"{lhs_tex} = {formula_tex}{shown} = {fmt(p['dout/dnet'], zeros)}")
+
+
+def fused_delta(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
+    """dE/dnet of an output unit whose activation and loss fuse (softmax with cross-entropy, sigmoid
+    with binary cross-entropy): out - target, the line the per-weight lines read as (fused: ...),
+    with its numbers (for one sample); target rows that do not sum to one take the general form,
+    as the engine does (`rows_sum_to_one`)."""
+    to, one = p["to"], d["n_samples"] == 1
+    neuron = d["layers"][p["layer"]]["neurons"][p["index"][-1]]
+    plain = f"out_{to} - target_{to}" if d.get("rows_sum_to_one", True) else f"out_{to} * sum(target) - target_{to}"
+    tex = plain.replace(f"_{to}", f"_{{{to}}}").replace("sum(target)", "\\sum_k target_k").replace(" * ", " \\cdot ")
+    numbers = ""
+    if one:
+        target = next(t["value"][0] for t in d["targets"] if t["name"] == to)
+        numbers = f"{factor(neuron['out'])} - {factor(target, False)}"          # a given target: as typed (1)
+        if not d.get("rows_sum_to_one", True):
+            total = factor(sum(t["value"][0] for t in d["targets"]))
+            numbers = f"{factor(neuron['out'])} * {total} - {factor(target, False)}"
+    if d["scale"] != 1:
+        plain, tex = f"({plain}) / {d['scale']}", f"\\frac{{{tex}}}{{{d['scale']}}}"
+        numbers = f"({numbers}) / {d['scale']}" if numbers else ""
+    shown = f" = {numbers}" if numbers else ""
+    shown_tex = shown.replace(" * ", " \\cdot ")
+    eq(f"dE/dnet_{to} = {plain}{shown} = {fmt(p['dE/dnet'])}   (fused)",
+       f"\\frac{{{DE}}}{{\\partial net_{{{to}}}}} = {tex}{shown_tex} = {fmt(p['dE/dnet'])}")

@@ -21,6 +21,29 @@ export function short(v) {
 export const grouped = t => (typeof t === "string" && /^-?\d{5,}(\.\d*)?$/.test(t)
   ? t.replace(/^(-?)(\d+)/, (_, sign, whole) => sign + whole.replace(/\B(?=(\d{3})+$)/g, ",")) : t);
 
+// A card's number in its forms, longest first: as the server wrote it, grouped (-3,264,475.251256129), then
+// with one decimal fewer each, rounded as written (-3,264,475.25125613, ..., -3,264,475); other numbers as they are.
+function cardForms(t) {
+  const m = typeof t === "string" && /^(-?)(\d{5,})\.(\d+)$/.exec(t);
+  if (!m) return [grouped(t)];
+  const [, sign, whole, frac] = m;
+  return Array.from({ length: frac.length + 1 }, (_, k) => frac.length - k).map(d => {
+    let digits = whole + frac.slice(0, d);
+    if (d < frac.length && frac[d] >= "5") digits = String(BigInt(digits) + 1n).padStart(digits.length, "0");
+    const cut = digits.length - d;
+    return grouped(sign + digits.slice(0, cut) + (d ? `.${digits.slice(cut)}` : ""));
+  });
+}
+
+// A card's line "prefix number", its number grouped as the drawing's labels write it, with as many decimals as
+// fit in `room` px (`measure`: the line's font). The card is as wide as its numbers' ungrouped forms (or their
+// whole parts grouped, where wider): the separators never widen it, and the labels between cards keep their room.
+function cardLine(prefix, t, room, measure) {
+  const forms = cardForms(t);
+  return prefix + (forms.find(f => measure(prefix + f) <= room) ?? forms[forms.length - 1]);
+}
+const cardNeed = (prefix, t, measure) => Math.max(measure(prefix + t), measure(prefix + cardForms(t).at(-1)));
+
 export function el(tag, attrs = {}, parent = null, text = null) {
   const e = document.createElementNS(NS, tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
@@ -47,11 +70,12 @@ function layout(state, width, measure, cards = true, labels = true) {
   const lines = rich ? 4 : 0;                 // net, out, and after a backward pass δ: same size in every phase
   const tight = rich && width < 800;          // slimmer cards and targets: room for the labels between columns
   // cards as wide as their widest line: "i1 = value", "net value" (a CSV file's values have 9 decimals and a sign)
-  const inputs = rich ? state.layers[0].units.flatMap(u => [u.shown.value].flat().map(v => `${u.name} = ${v}`)) : [];
+  const inputs = rich ? state.layers[0].units.flatMap(u => [u.shown.value].flat().map(v => [`${u.name} = `, v])) : [];
   const values = rich ? state.layers.slice(1).flatMap(l => l.units.flatMap(u => [["net", "net"], ["out", "out"],
-    ["δ", "delta"]].flatMap(([line, key]) => [u.shown[key] ?? []].flat().map(v => `${line} ${v}`)))) : [];
-  const node = rich ? { w: Math.max(tight ? 126 : 138, measure["unit-value"](longest(values)) + 16), h: 14 + 15 * lines,
-                        inW: Math.max(92, measure["unit-name"](longest(inputs)) + 20) } : { w: 40, h: 40, inW: 40 };
+    ["δ", "delta"]].flatMap(([line, key]) => [u.shown[key] ?? []].flat().map(v => [`${line} `, v])))) : [];
+  const need = (lines, m) => Math.max(0, ...lines.map(([prefix, v]) => cardNeed(prefix, v, m)));
+  const node = rich ? { w: Math.max(tight ? 126 : 138, need(values, measure["unit-value"]) + 16), h: 14 + 15 * lines,
+                        inW: Math.max(92, need(inputs, measure["unit-name"]) + 20) } : { w: 40, h: 40, inW: 40 };
   // a CSV file's column names left of the inputs, its classes (or target) beside the targets
   const named = unitNames(state, compact, rich, measure, width, labels);
   const targetW = Math.max(rich ? (tight ? 136 : 150) : compact ? 90 : 120, targetsWidth(state, named, rich, measure));
@@ -276,6 +300,15 @@ export function drawGraph(svg, state, opts) {
     L = layout(state, width, measure, true, false);
   }
   const heads = columnHeads(state, L.xs, measure);
+  const k = state.explained.whole_batch ? state.explained.sample : 0;
+  const at = v => (Array.isArray(v) ? v[Math.min(k, v.length - 1)] : v);
+  const cards = Object.fromEntries(Object.entries(L.units).map(([name, u]) => {
+    const shown = u.unit.shown;
+    if (u.col === 0) return [name, [cardLine(`${name} = `, at(shown.value), u.w - 20, measure["unit-name"])]];
+    const line = (prefix, t) => cardLine(prefix, t, u.w - 16, measure["unit-value"]);
+    return [name, [line("net ", at(shown.net)), line("out ", at(shown.out))]
+      .concat(state.phase !== "forward" && u.unit.delta ? [line("δ ", at(shown.delta))] : [])];
+  }));
   fonts.forEach(([, m]) => m.done());
   // the element focused in the drawing (a line, a neuron, a target) is focused again once redrawn
   const active = svg.getRootNode().activeElement;
@@ -286,8 +319,6 @@ export function drawGraph(svg, state, opts) {
   svg.setAttribute("height", L.height);
   svg.replaceChildren();
   const phase = state.phase, showGrad = phase !== "forward";
-  const k = state.explained.whole_batch ? state.explained.sample : 0;
-  const at = v => (Array.isArray(v) ? v[Math.min(k, v.length - 1)] : v);
   const num = (v, shown) => (L.rich ? shown : short(v));
   const maxW = Math.max(1e-12, ...state.params.map(p => Math.abs(p.value)));
   const maxG = Math.max(1e-300, ...state.params.map(p => Math.abs(p.grad)));
@@ -342,8 +373,9 @@ export function drawGraph(svg, state, opts) {
     const g = el("g", { class: "unit" + (input ? " input" : "") + (name === opts.selected ? " selected" : "")
                         + (phase === "update" ? " stale" : ""), "data-name": name, tabindex: "0", role: "button" }, gNodes);
     const shown = u.unit.shown;
-    const info = input ? [`${name} = ${at(shown.value)}`]
+    const full = input ? [`${name} = ${at(shown.value)}`]       // the title: every digit the server wrote
       : [`net ${at(shown.net)}`, `out ${at(shown.out)}`].concat(showGrad && u.unit.delta ? [`δ ${at(shown.delta)}`] : []);
+    const info = L.rich ? cards[name] : full;
     if (L.rich) {
       const h = input ? 40 : L.node.h;
       el("rect", { x: u.x - u.w / 2, y: u.y - h / 2, width: u.w, height: h, rx: 10, class: "shape" }, g);
@@ -360,7 +392,7 @@ export function drawGraph(svg, state, opts) {
       el("text", { x: u.x, y: u.y + 4.5, class: "unit-name" + (name.length > 3 ? " long" : "") }, g, name);
     }
     const raw = input && L.named.inputs ? L.named.raws[u.index] : null;      // a numeric column: the file's value
-    el("title", {}, g, `${name}${stands(L.named, u)}\n${info.join("\n")}`
+    el("title", {}, g, `${name}${stands(L.named, u)}\n${full.join("\n")}`
                        + (raw === null ? "" : `\n${L.named.inputs[u.index]} = ${raw} raw (in the file), standardised`));
     if (input && L.named.inLabels) {
       const full = L.named.inFull[u.index], label = L.named.inLabels[u.index];

@@ -6,14 +6,16 @@ Oracles: NumPy's forward pass of the weights set here, Python's Decimal (3 signi
 value), the page's DOM and geometry in chromium. Browser tests use test_explore_browser's fixtures (a server
 on 127.0.0.1, Debian's chromium)."""
 import re
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 import numpy as np
 import test_explore_browser as fixtures
 
 import chainrule as cr
+from chainrule.teach.explore import limits
 from chainrule.teach.explore.session import Session
 
-browser, shots = fixtures.browser, fixtures.shots  # this module's own
+browser, shots, server, page = fixtures.browser, fixtures.shots, fixtures.server, fixtures.page  # this module's own
 GROUPED = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 
 
@@ -55,3 +57,45 @@ def test_a_cards_large_net_is_grouped_in_threes_without_widening_the_card(browse
         drawn = page.locator('[data-id="graph"] .labels .wlabel').count()
         assert drawn == len(holder["session"].state()["params"]), drawn
         page.locator(".graph-card").screenshot(path=str(shots / "explore-7-large-net.png"))
+
+
+def three_figures(v):
+    """v to 3 significant figures of its exact value, a half away from zero (Decimal's context), written as a
+    person reads it: grouped in threes below 10^15 (-2,980,000), else 2.98 x 10^20."""
+    r = Context(prec=3, rounding=ROUND_HALF_UP).plus(Decimal(v))
+    if abs(v) < 1e15:
+        return f"{int(r):,}"
+    sign, digits, exp = r.normalize().as_tuple()
+    mantissa = "".join(map(str, digits))
+    power = exp + len(digits) - 1
+    return ("-" if sign else "") + mantissa[0] + (f".{mantissa[1:]}" if mantissa[1:] else "") + f" x 10^{power}"
+
+
+LARGE = [12_345.0, 12_350.0, 12_450.0, -2_981_234.56789, 2_985_000.0, -55_312_345.0, 999_500.0, 9.995e14,
+         2.95e20, -3e20, 2.5e20, 1.05e21, 1e300, *np.random.default_rng(7).uniform(-9e6, 9e6, 40).round(3),
+         *(10.0 ** np.random.default_rng(8).uniform(4, 40, 20))]
+
+
+def test_the_short_labels_and_the_share_refusal_round_a_large_number_by_one_rule(page):
+    """The drawing's short form (graph.js `short`, the labels' fallback) and the share refusal
+    (limits.roughly) write every number from 10,000 as 3 significant figures of its exact value (Decimal),
+    exact halves (12,450; 2,985,000) away from zero in both."""
+    shown = page.evaluate("async vs => { const graph = await import('/static/graph.js'); return vs.map(graph.short); }",
+                          LARGE)
+    assert shown == [three_figures(v) for v in LARGE]
+    assert [limits.roughly(v) for v in LARGE] == [f"about {three_figures(v)}" for v in LARGE]
+
+
+def test_a_weights_short_label_writes_it_as_the_share_refusal_does(browser, shots):
+    """w5 = -2,981,234.56789 has no room for its 9 decimals between the cards: its label is the short form,
+    -2,980,000, and Share refuses naming w5 and the same number; both Decimal's 3 figures of the weight."""
+    net = cr.examples.seed_network()[0]
+    net.layers[1].W[0, 0] = -2_981_234.56789
+    with fixtures.model_page(browser, net) as page:
+        label = page.locator('.labels [data-name="w5"]').text_content()
+        assert label == f"w5 = {three_figures(-2_981_234.56789)}", label
+        page.click('[data-id="share"]')
+        fixtures.expect(page.locator("body")).to_contain_text("in this network w5 is about")
+        said = re.search(r"in this network w5 is about (\S+):", page.inner_text("body")).group(1)
+        assert said == label.removeprefix("w5 = "), (said, label)
+        page.screenshot(path=str(shots / "explore-7-short-label.png"))

@@ -5,13 +5,13 @@
 
 const NS = "http://www.w3.org/2000/svg";
 
-// Short form for crowded places (4 significant digits); large numbers as the share refusal writes them
-// (-2,980,000; past 10^15 2.98 x 10^20), tiny ones in e-notation (1.23e-4).
+// Short form for crowded places (4 significant digits); from 10,000 by the share refusal's rule (limits.roughly:
+// 3 significant figures, grouped: -2,980,000; past 10^15 2.98 x 10^20), tiny ones in e-notation (1.23e-4).
 export function short(v) {
   if (v === null || v === undefined) return "";
   if (!Number.isFinite(v)) return String(v);
   if (Math.abs(v) >= 1e15) return v.toExponential(2).replace(/\.?0*e\+?/, " x 10^");
-  if (Math.abs(v) >= 1e4) return Number(v.toPrecision(4)).toLocaleString("en-US", { maximumFractionDigits: 0 });
+  if (Math.abs(v) >= 1e4) return Number(v.toPrecision(3)).toLocaleString("en-US", { maximumFractionDigits: 0 });
   if (v !== 0 && Math.abs(v) < 1e-3) return v.toExponential(2).replace(/e\+?/, "e");
   return String(Number(v.toPrecision(4)));
 }

@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 
 import numpy as np
 import test_explore_browser as fixtures
+import test_explorer_6
 
 import chainrule as cr
 from chainrule.teach.explore import limits
@@ -99,3 +100,62 @@ def test_a_weights_short_label_writes_it_as_the_share_refusal_does(browser, shot
         said = re.search(r"in this network w5 is about (\S+):", page.inner_text("body")).group(1)
         assert said == label.removeprefix("w5 = "), (said, label)
         page.screenshot(path=str(shots / "explore-7-short-label.png"))
+
+
+BIAS_LINES = """() => { const svg = document.querySelector('[data-id="graph"]');
+  const units = [...svg.querySelectorAll('.unit')].map(u => { const b = u.querySelector('.shape').getBBox();
+    const reach = u.querySelector('.shape').tagName === 'circle' ? b.width / 2 : Math.SQRT2 * b.width / 2;
+    return { name: u.dataset.name, x: b.x + b.width / 2, y: b.y + b.height / 2, r: b.width / 2, reach }; });
+  return [...svg.querySelectorAll('.edge')].filter(e => e.dataset.name.startsWith('b_')).map(e => {
+    const l = e.querySelector('.wire'), [x1, y1, x2, y2] = ['x1', 'y1', 'x2', 'y2'].map(k => +l.getAttribute(k));
+    return { name: e.dataset.name, x1, y1, x2, y2, units }; }); }"""
+
+
+def crossed(line):
+    """The units whose shape (a 40 px circle, or a square to its corners) a bias line passes within 2 px of, but
+    for the unit it ends at: the distance from each shape's centre to the segment, with NumPy."""
+    a, b = np.array([line["x1"], line["y1"]]), np.array([line["x2"], line["y2"]])
+    hit = []
+    for u in line["units"]:
+        c = np.array([u["x"], u["y"]])
+        t = np.clip(np.dot(c - a, b - a) / np.dot(b - a, b - a), 0, 1)
+        if np.linalg.norm(a + t * (b - a) - c) < u["reach"] + 2 and np.linalg.norm(b - c) > u["r"] + 1:
+            hit.append(u["name"])
+    return hit
+
+
+def test_on_a_phone_the_bias_lines_fan_out_rather_than_stand_up(page, shots):
+    """At 390 px the seed's bias lines were almost vertical (77 degrees), the two of a bias unit one thick
+    stroke near it: each now rises at most 65 degrees, the two of a bias unit at least 20 degrees apart, and
+    none runs through a neuron on its way (the angles from the lines' ends, with NumPy)."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_function("() => document.querySelector('[data-id=graph]').getAttribute('width') < 390")
+    lines = page.evaluate(BIAS_LINES)
+    assert len(lines) == 4
+    angle = {ln["name"]: np.degrees(np.arctan2(ln["y1"] - ln["y2"], ln["x2"] - ln["x1"])) for ln in lines}
+    assert all(0 <= a <= 65 for a in angle.values()), angle
+    assert abs(angle["b_h1"] - angle["b_h2"]) >= 20 and abs(angle["b_o1"] - angle["b_o2"]) >= 20, angle
+    assert [crossed(ln) for ln in lines] == [[]] * 4
+    page.locator(".graph-card").screenshot(path=str(shots / "explore-7-bias-390.png"))
+
+
+SHOWN = "ts => ts.map(t => [...t.childNodes].filter(n => n.nodeName !== 'title').map(n => n.textContent).join(' '))"
+
+
+def test_on_a_phone_a_dropout_mark_leaves_the_output_activation_whole(browser, tmp_path, shots):
+    """The model of test_explorer_6 (tanh, Dropout 0.25, softmax; `cr.load` says so) at 390 and 320 px: the
+    Dropout mark is shortened to fit (or put on a line under the activation), the output column keeps
+    "softmax" whole (it was cut to "soft" with it), and the activations' texts stay apart (their boxes)."""
+    path = test_explorer_6.model_file(tmp_path)
+    layers = cr.load(str(path)).layers
+    assert [lay.rate if isinstance(lay, cr.Dropout) else lay.config()["activation"]["name"] for lay in layers] \
+        == ["tanh", 0.25, "softmax"]
+    with fixtures.model_page(browser, None, session=test_explorer_6.opened(path)) as page:
+        for width in (390, 320):
+            page.set_viewport_size({"width": width, "height": 800})
+            page.wait_for_function(f"() => document.querySelector('[data-id=graph]').getAttribute('width') < {width}")
+            subs = page.eval_on_selector_all('[data-id="graph"] .col-sub', SHOWN)
+            assert subs[1] == "softmax" and "tanh" in subs[0] and "0.25" in subs[0], (width, subs)
+            boxes = page.eval_on_selector_all('[data-id="graph"] .col-sub', "ts => ts.map(t => { const b = t.getBBox(); return { x: b.x, width: b.width }; })")
+            assert boxes[0]["x"] + boxes[0]["width"] + 4 <= boxes[1]["x"], (width, boxes)
+            page.locator(".graph-card").screenshot(path=str(shots / f"explore-7-dropout-{width}.png"))

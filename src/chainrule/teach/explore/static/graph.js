@@ -79,11 +79,10 @@ function layout(state, width, measure, cards = true, labels = true) {
   // a CSV file's column names left of the inputs, its classes (or target) beside the targets
   const named = unitNames(state, compact, rich, measure, width, labels);
   const targetW = Math.max(rich ? (tight ? 136 : 150) : compact ? 90 : 120, targetsWidth(state, named, rich, measure));
-  const spacing = rich ? Math.max(node.h + 62, 124) : most <= 2 ? 110 : most <= 4 ? 80 : most <= 8 ? 50 : 34;
-  const top = 46, pad = (rich ? node.h / 2 : 22) + 6;
-  const biasY = top + pad + (most - 1) * spacing + pad + 22;
-  const biases = Math.max(...state.layers.slice(1).map(l => l.units.length));     // bias labels stacked per layer
-  const height = biasY + (labelled ? Math.max(22, 11.5 * (biases - 1) + 12) : 22);   // bias labels 23 px apart
+  // a phone's rows closer: its columns are 75-100 px apart, and the bias lines rise over that
+  const spacing = rich ? Math.max(node.h + 62, 124) : most <= 2 && !compact ? 110 : most <= 4 ? 80 : most <= 8 ? 50 : 34;
+  const dropout = state.layers.some(l => l.dropout);        // a phone's Dropout rate has a line under the heading
+  const top = 46 + (compact && dropout ? 14 : 0), pad = (rich ? node.h / 2 : 22) + 6;
   const left = 12 + named.inW + node.inW / 2, right = width - targetW - node.w / 2 - 8;
   const cols = state.layers.length;
   const xs = state.layers.map((_, c) => left + (right - left) * c / Math.max(1, cols - 1));
@@ -98,8 +97,48 @@ function layout(state, width, measure, cards = true, labels = true) {
       units[u.name] = { x: xs[c], y: y0 + j * spacing, col: c, unit: u, w, index: j, last: c === cols - 1 };
     });
   });
-  const bias = state.layers.slice(1).map((_, l) => ({ x: xs[l] + (l === 0 ? node.inW : node.w) / 2 + 18, y: biasY, w: 22 }));
-  return { xs, units, bias, height, right, most, rich, compact, labelled, node, targetW, named };
+  const biasY = top + pad + (most - 1) * spacing + pad + 22;
+  const spots = compact ? biasSpots(state, units, xs, spacing) : [];      // a phone: where its lines rise least
+  const bias = state.layers.slice(1).map((_, l) => (spots[l] ? { x: spots[l].x, y: spots[l].y, w: 22, aimed: true }
+    : { x: xs[l] + (l === 0 ? node.inW : node.w) / 2 + 18, y: biasY, w: 22 }));
+  const biases = Math.max(...state.layers.slice(1).map(l => l.units.length));     // bias labels stacked per layer
+  const height = Math.max(...bias.map(b => b.y)) + (labelled ? Math.max(22, 11.5 * (biases - 1) + 12) : 22);
+  return { xs, units, bias, height, right, most, rich, compact, labelled, node, targetW, named, dropout };
+}
+
+// On a phone the columns are close: a bias unit beside its column drew lines that stood almost upright. There
+// each bias unit goes where its lines pass the fewest other neurons (4 px clear; an input's square by its
+// corners), and of those where its steepest line is least steep: a grid of spots below the two columns' lowest
+// neuron, in the gap between them; its lines aimed at their neurons' centres. null where the gap has no spot.
+function biasSpots(state, units, xs, spacing) {
+  const all = Object.values(units);
+  const room = u => (u.col === 0 ? 20 * Math.SQRT2 : 20);
+  const apart = (u, x1, y1, x2, y2) => {          // the distance from u's centre to the segment
+    const dx = x2 - x1, dy = y2 - y1, t = Math.max(0, Math.min(1, ((u.x - x1) * dx + (u.y - y1) * dy) / (dx * dx + dy * dy)));
+    return Math.hypot(x1 + t * dx - u.x, y1 + t * dy - u.y);
+  };
+  return state.layers.slice(1).map((layer, l) => {
+    const targets = layer.units.map(u => units[u.name]), near = all.filter(u => u.col === l || u.col === l + 1);
+    const lowest = Math.max(...near.map(u => u.y));
+    let best = null;
+    for (let x = xs[l] - 20; x <= xs[l + 1] - 40; x += 3) {
+      for (let y = lowest + 36; y <= lowest + 36 + Math.max(spacing, 50); y += 3) {
+        if (near.some(u => Math.hypot(u.x - x, u.y - y) < room(u) + 11 + 3)) continue;
+        const ends = targets.map(t => aimed(t, x, y));
+        const hits = ends.reduce((n, [x2, y2], i) => n + near.filter(u => u !== targets[i]
+          && apart(u, x, y, x2, y2) < room(u) + 4).length, 0);
+        const steep = Math.max(...ends.map(([x2, y2]) => Math.atan2(y - y2, Math.abs(x2 - x))));
+        if (!best || hits < best.hits || (hits === best.hits && steep < best.steep - 1e-9)) best = { x, y, steep, hits };
+      }
+    }
+    return best;
+  });
+}
+
+// Where a line from (x, y) meets the circle of unit t, aimed at its centre.
+function aimed(t, x, y) {
+  const d = Math.max(1, Math.hypot(x - t.x, y - t.y));
+  return [t.x + 20 * (x - t.x) / d, t.y + 20 * (y - t.y) / d];
 }
 
 // `name` whole where its drawn width (`measure`) fits in `room` pixels, else its longest start that
@@ -129,16 +168,20 @@ function measurer(svg, cls) {
 // neighbours at least 6 px apart at the columns' centres `xs` ("hidden layer 2", "hidden 2", "h2";
 // "sigmoid", "σ"): a deep network on a phone gets the short forms, their whole names on hover.
 const SHORT_ACTIVATION = { sigmoid: "σ", leaky_relu: "leaky", softmax: "soft", linear: "lin", relu: "relu", tanh: "tanh" };
-function columnHeads(state, xs, measure) {
+function columnHeads(state, xs, measure, twoLines) {
   const last = state.layers.length - 1;
   const forms = state.layers.map((_, c) => (c === 0 ? ["inputs"] : c === last ? ["output"]
     : [`hidden layer ${c}`, `hidden ${c}`, `h${c}`]));
-  // a Dropout layer after a column (its outputs dropped at random in a training step): its rate after the activation
+  // a Dropout layer after a column (its outputs dropped at random in a training step): its rate after the
+  // activation, written shorter before the activation's name is
+  // activation, written shorter before the activation's name is; on a phone (`twoLines`: the drawing has the room)
+  // the rate under the activation rather than the activation's name cut
   const acts = state.layers.map(l => {
-    const a = l.activation ? [l.activation, SHORT_ACTIVATION[l.activation] || l.activation] : [""];
-    const d = l.dropout ? [`dropout ${l.dropout}`, `drop ${l.dropout}`, `⊘ ${l.dropout}`] : [""];
-    return [0, 1, 2].map(k => [a[Math.min(k, a.length - 1)], d[Math.min(k, d.length - 1)]].filter(Boolean)
-      .join(k ? " " : " · "));
+    const a = l.activation || "", short = SHORT_ACTIVATION[a] || a;
+    if (!l.dropout) return a === short ? [[a]] : [[a], [short]];
+    const r = l.dropout;
+    return [[`${a} · dropout ${r}`], [`${a} drop ${r}`], [`${a} ⊘ ${r}`],
+            ...(twoLines ? [[a, `⊘ ${r}`]] : []), [short, `⊘ ${r}`]].map(t => (twoLines ? t : [t.join(" ")]));
   });
   const fit = (texts, m) => texts.every((t, c) => c === 0 || (m(texts[c - 1]) + m(t)) / 2 + 6 <= xs[c] - xs[c - 1]);
   const pick = (options, m) => {
@@ -149,7 +192,25 @@ function columnHeads(state, xs, measure) {
     return options.map(o => o[o.length - 1]);
   };
   return { names: pick(forms, measure["col-head"]), whole: forms.map(f => f[0]),
-           subs: pick(acts, measure["col-sub"]) };
+           subs: pickEach(acts, measure["col-sub"], xs) };
+}
+
+// Each column's text among its `options` (longest first): where two neighbours run into each other (less
+// than 6 px apart), the wider of the two that has a shorter form takes it, the others stay whole (a Dropout
+// mark beside the output once cut its softmax to "soft").
+function pickEach(options, m, xs) {
+  const level = options.map(() => 0), text = c => options[c][level[c]];
+  const wide = lines => Math.max(...lines.map(m));              // a form of one or two lines
+  const clash = c => (wide(text(c - 1)) + wide(text(c))) / 2 + 6 > xs[c] - xs[c - 1];
+  for (let c = 1; c < options.length; c++) {
+    while (clash(c)) {
+      const can = [c - 1, c].filter(j => level[j] < options[j].length - 1);
+      if (!can.length) break;
+      const j = can.reduce((a, b) => (wide(text(b)) > wide(text(a)) ? b : a));
+      level[j] += 1;
+    }
+  }
+  return options.map((_, c) => text(c));
 }
 
 // What the inputs and outputs stand for (state.names: a CSV file's columns and classes), measured in
@@ -245,6 +306,7 @@ function placeOnLine(taken, x1, y1, x2, y2, w, h) {
 // An edge's ends: from the right side of its source (or the bias unit) to the left side of its target.
 function ends(L, p) {
   const to = L.units[p.to], from = p.from ? L.units[p.from] : L.bias[p.layer];
+  if (from.aimed) return [from.x, from.y, ...aimed(to, from.x, from.y)];      // a phone's bias line (biasSpots)
   return [from.x + (p.from ? from.w / 2 : 0), from.y, to.x - to.w / 2, to.y];
 }
 
@@ -299,7 +361,7 @@ export function drawGraph(svg, state, opts) {
     width += Math.ceil((MIN_GAP - gap) * (L.xs.length - 1));
     L = layout(state, width, measure, true, false);
   }
-  const heads = columnHeads(state, L.xs, measure);
+  const heads = columnHeads(state, L.xs, measure, L.compact && L.dropout);
   const k = state.explained.whole_batch ? state.explained.sample : 0;
   const at = v => (Array.isArray(v) ? v[Math.min(k, v.length - 1)] : v);
   const cards = Object.fromEntries(Object.entries(L.units).map(([name, u]) => {
@@ -328,11 +390,13 @@ export function drawGraph(svg, state, opts) {
   state.layers.forEach((layer, c) => {
     const head = el("text", { x: L.xs[c], y: 20, class: "col-head" }, svg, heads.names[c]);
     if (heads.names[c] !== heads.whole[c]) el("title", {}, head, heads.whole[c]);
-    if (!heads.subs[c]) return;
-    const sub = el("text", { x: L.xs[c], y: 37, class: "col-sub" + (layer.dropout ? " dropout" : "") }, svg, heads.subs[c]);
+    if (!heads.subs[c][0]) return;
+    const [line, under] = heads.subs[c];
+    const sub = el("text", { x: L.xs[c], y: 37, class: "col-sub" + (layer.dropout ? " dropout" : "") }, svg, line);
+    if (under) el("tspan", { x: L.xs[c], dy: 14 }, sub, under);      // a phone: the Dropout rate on a line of its own
     const whole = [layer.activation, layer.dropout ? `then Dropout ${layer.dropout}: a training step (Update, Step, `
       + `Train) zeroes each of these outputs with probability ${layer.dropout}` : ""].filter(Boolean).join(", ");
-    if (heads.subs[c] !== whole) el("title", {}, sub, whole);
+    if (heads.subs[c].join(" ") !== whole) el("title", {}, sub, whole);
   });
   el("text", { x: width - L.targetW / 2 - 4, y: 20, class: "col-head" }, svg, "targets");
 

@@ -49,7 +49,8 @@ def test_a_cards_large_net_is_grouped_in_threes_without_widening_the_card(browse
         number = re.fullmatch(r"net (\S+)", line).group(1)
         assert GROUPED.fullmatch(number), line
         decimals = len(number.partition(".")[2])
-        assert decimals >= 2 and abs(float(number.replace(",", "")) - want) <= 0.5 * 10 ** -decimals + 1e-6, (line, want)
+        assert decimals >= 2, line
+        assert abs(float(number.replace(",", "")) - want) <= 0.5 * 10 ** -decimals + 1e-6, (line, want)
         inside = page.evaluate("""() => [...document.querySelectorAll('[data-id="graph"] .unit')].every(u => {
             const card = u.querySelector('.shape').getBBox();
             return [...u.querySelectorAll('text')].every(t => { const b = t.getBBox();
@@ -139,6 +140,7 @@ def test_on_a_phone_the_bias_lines_fan_out_rather_than_stand_up(page, shots):
     page.locator(".graph-card").screenshot(path=str(shots / "explore-7-bias-390.png"))
 
 
+BOXES = "ts => ts.map(t => { const b = t.getBBox(); return { x: b.x, width: b.width }; })"
 SHOWN = "ts => ts.map(t => [...t.childNodes].filter(n => n.nodeName !== 'title').map(n => n.textContent).join(' '))"
 
 
@@ -156,6 +158,6 @@ def test_on_a_phone_a_dropout_mark_leaves_the_output_activation_whole(browser, t
             page.wait_for_function(f"() => document.querySelector('[data-id=graph]').getAttribute('width') < {width}")
             subs = page.eval_on_selector_all('[data-id="graph"] .col-sub', SHOWN)
             assert subs[1] == "softmax" and "tanh" in subs[0] and "0.25" in subs[0], (width, subs)
-            boxes = page.eval_on_selector_all('[data-id="graph"] .col-sub', "ts => ts.map(t => { const b = t.getBBox(); return { x: b.x, width: b.width }; })")
+            boxes = page.eval_on_selector_all('[data-id="graph"] .col-sub', BOXES)
             assert boxes[0]["x"] + boxes[0]["width"] + 4 <= boxes[1]["x"], (width, boxes)
             page.locator(".graph-card").screenshot(path=str(shots / f"explore-7-dropout-{width}.png"))

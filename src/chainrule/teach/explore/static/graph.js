@@ -107,7 +107,7 @@ function layout(state, width, measure, cards = true, labels = true) {
 }
 
 // On a phone the columns are close: a bias unit beside its column drew lines that stood almost upright. There
-// each bias unit goes where its lines pass the fewest other neurons (4 px clear; an input's square by its
+// each bias unit goes where its lines pass the fewest other neurons (6 px clear; an input's square by its
 // corners), and of those where its steepest line is least steep: a grid of spots below the two columns' lowest
 // neuron, in the gap between them; its lines aimed at their neurons' centres. null where the gap has no spot.
 function biasSpots(state, units, xs, spacing) {
@@ -123,10 +123,10 @@ function biasSpots(state, units, xs, spacing) {
     let best = null;
     for (let x = xs[l] - 20; x <= xs[l + 1] - 40; x += 3) {
       for (let y = lowest + 36; y <= lowest + 36 + Math.max(spacing, 50); y += 3) {
-        if (near.some(u => Math.hypot(u.x - x, u.y - y) < room(u) + 11 + 3)) continue;
+        if (near.some(u => Math.hypot(u.x - x, u.y - y) < room(u) + 11 + 8)) continue;
         const ends = targets.map(t => aimed(t, x, y));
         const hits = ends.reduce((n, [x2, y2], i) => n + near.filter(u => u !== targets[i]
-          && apart(u, x, y, x2, y2) < room(u) + 4).length, 0);
+          && apart(u, x, y, x2, y2) < room(u) + 6).length, 0);
         const steep = Math.max(...ends.map(([x2, y2]) => Math.atan2(y - y2, Math.abs(x2 - x))));
         if (!best || hits < best.hits || (hits === best.hits && steep < best.steep - 1e-9)) best = { x, y, steep, hits };
       }

@@ -133,5 +133,6 @@ def test_the_drawing_marks_where_dropout_sits(browser, tmp_path, shots):
         assert "Dropout 0.25" in title and "probability 0.25" in title
         page.set_viewport_size({"width": 390, "height": 800})
         page.wait_for_function(WIDTH)
-        assert "0.25" in page.eval_on_selector('[data-id="graph"] .col-sub.dropout', "t => t.firstChild.textContent")
+        rate = "t => t.firstChild.textContent + (t.querySelector('tspan') || t).textContent"   # or on a line of its own
+        assert "0.25" in page.eval_on_selector('[data-id="graph"] .col-sub.dropout', rate)
         page.locator(".graph-card").screenshot(path=str(shots / "explore-6-dropout-390.png"))

@@ -6,6 +6,7 @@ else holding the token) cannot make the server allocate a 10^9-unit layer or han
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from chainrule.errors import ValidationError
@@ -43,15 +44,22 @@ def written(bound: float) -> str:
 
 def roughly(value: float) -> str:
     """A large number as a person reads it, to 3 figures: about -55,300,000; past 10^15 about 2.95 x 10^20;
-    infinite, NaN."""
+    infinite, NaN. The drawing's short labels (graph.js `short`) write a number of 10,000 and more by the
+    same rule: 3 significant figures of the exact value, a half rounded away from zero (JavaScript's
+    toPrecision), so a label and this refusal write the same weight alike."""
     if math.isnan(value):
         return "NaN (not a number)"
     if math.isinf(value):
         return f"{'minus ' if value < 0 else ''}infinite"
+    exact = Decimal(value)
+    power = exact.adjusted()
+    mantissa = exact.scaleb(-power).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    if abs(mantissa) >= 10:             # 9.995 -> 10.00: one power of ten more
+        mantissa, power = (mantissa / 10).quantize(Decimal("0.01"), ROUND_HALF_UP), power + 1
     if abs(value) < 1e15:
-        return f"about {float(f'{value:.3g}'):,.0f}"
-    mantissa, power = f"{value:.3g}".split("e")
-    return f"about {mantissa} x 10^{int(power)}"
+        return f"about {int(mantissa.scaleb(power)):,}"
+    digits = f"{mantissa:f}".rstrip("0").rstrip(".")
+    return f"about {digits} x 10^{power}"
 
 
 def between(bound: float) -> str:

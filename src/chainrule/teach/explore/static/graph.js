@@ -5,13 +5,13 @@
 
 const NS = "http://www.w3.org/2000/svg";
 
-// Short form for crowded places (4 significant digits); large numbers as the share refusal writes them
-// (-2,980,000; past 10^15 2.98 x 10^20), tiny ones in e-notation (1.23e-4).
+// Short form for crowded places (4 significant digits); from 10,000 by the share refusal's rule (limits.roughly:
+// 3 significant figures, grouped: -2,980,000; past 10^15 2.98 x 10^20), tiny ones in e-notation (1.23e-4).
 export function short(v) {
   if (v === null || v === undefined) return "";
   if (!Number.isFinite(v)) return String(v);
   if (Math.abs(v) >= 1e15) return v.toExponential(2).replace(/\.?0*e\+?/, " x 10^");
-  if (Math.abs(v) >= 1e4) return Number(v.toPrecision(4)).toLocaleString("en-US", { maximumFractionDigits: 0 });
+  if (Math.abs(v) >= 1e4) return Number(v.toPrecision(3)).toLocaleString("en-US", { maximumFractionDigits: 0 });
   if (v !== 0 && Math.abs(v) < 1e-3) return v.toExponential(2).replace(/e\+?/, "e");
   return String(Number(v.toPrecision(4)));
 }
@@ -20,6 +20,29 @@ export function short(v) {
 // and the share refusal write large numbers. E-notation and shorter numbers as they are.
 export const grouped = t => (typeof t === "string" && /^-?\d{5,}(\.\d*)?$/.test(t)
   ? t.replace(/^(-?)(\d+)/, (_, sign, whole) => sign + whole.replace(/\B(?=(\d{3})+$)/g, ",")) : t);
+
+// A card's number in its forms, longest first: as the server wrote it, grouped (-3,264,475.251256129), then
+// with one decimal fewer each, rounded as written (-3,264,475.25125613, ..., -3,264,475); other numbers as they are.
+function cardForms(t) {
+  const m = typeof t === "string" && /^(-?)(\d{5,})\.(\d+)$/.exec(t);
+  if (!m) return [grouped(t)];
+  const [, sign, whole, frac] = m;
+  return Array.from({ length: frac.length + 1 }, (_, k) => frac.length - k).map(d => {
+    let digits = whole + frac.slice(0, d);
+    if (d < frac.length && frac[d] >= "5") digits = String(BigInt(digits) + 1n).padStart(digits.length, "0");
+    const cut = digits.length - d;
+    return grouped(sign + digits.slice(0, cut) + (d ? `.${digits.slice(cut)}` : ""));
+  });
+}
+
+// A card's line "prefix number", its number grouped as the drawing's labels write it, with as many decimals as
+// fit in `room` px (`measure`: the line's font). The card is as wide as its numbers' ungrouped forms (or their
+// whole parts grouped, where wider): the separators never widen it, and the labels between cards keep their room.
+function cardLine(prefix, t, room, measure) {
+  const forms = cardForms(t);
+  return prefix + (forms.find(f => measure(prefix + f) <= room) ?? forms[forms.length - 1]);
+}
+const cardNeed = (prefix, t, measure) => Math.max(measure(prefix + t), measure(prefix + cardForms(t).at(-1)));
 
 export function el(tag, attrs = {}, parent = null, text = null) {
   const e = document.createElementNS(NS, tag);
@@ -47,19 +70,19 @@ function layout(state, width, measure, cards = true, labels = true) {
   const lines = rich ? 4 : 0;                 // net, out, and after a backward pass δ: same size in every phase
   const tight = rich && width < 800;          // slimmer cards and targets: room for the labels between columns
   // cards as wide as their widest line: "i1 = value", "net value" (a CSV file's values have 9 decimals and a sign)
-  const inputs = rich ? state.layers[0].units.flatMap(u => [u.shown.value].flat().map(v => `${u.name} = ${v}`)) : [];
+  const inputs = rich ? state.layers[0].units.flatMap(u => [u.shown.value].flat().map(v => [`${u.name} = `, v])) : [];
   const values = rich ? state.layers.slice(1).flatMap(l => l.units.flatMap(u => [["net", "net"], ["out", "out"],
-    ["δ", "delta"]].flatMap(([line, key]) => [u.shown[key] ?? []].flat().map(v => `${line} ${v}`)))) : [];
-  const node = rich ? { w: Math.max(tight ? 126 : 138, measure["unit-value"](longest(values)) + 16), h: 14 + 15 * lines,
-                        inW: Math.max(92, measure["unit-name"](longest(inputs)) + 20) } : { w: 40, h: 40, inW: 40 };
+    ["δ", "delta"]].flatMap(([line, key]) => [u.shown[key] ?? []].flat().map(v => [`${line} `, v])))) : [];
+  const need = (lines, m) => Math.max(0, ...lines.map(([prefix, v]) => cardNeed(prefix, v, m)));
+  const node = rich ? { w: Math.max(tight ? 126 : 138, need(values, measure["unit-value"]) + 16), h: 14 + 15 * lines,
+                        inW: Math.max(92, need(inputs, measure["unit-name"]) + 20) } : { w: 40, h: 40, inW: 40 };
   // a CSV file's column names left of the inputs, its classes (or target) beside the targets
   const named = unitNames(state, compact, rich, measure, width, labels);
   const targetW = Math.max(rich ? (tight ? 136 : 150) : compact ? 90 : 120, targetsWidth(state, named, rich, measure));
-  const spacing = rich ? Math.max(node.h + 62, 124) : most <= 2 ? 110 : most <= 4 ? 80 : most <= 8 ? 50 : 34;
-  const top = 46, pad = (rich ? node.h / 2 : 22) + 6;
-  const biasY = top + pad + (most - 1) * spacing + pad + 22;
-  const biases = Math.max(...state.layers.slice(1).map(l => l.units.length));     // bias labels stacked per layer
-  const height = biasY + (labelled ? Math.max(22, 11.5 * (biases - 1) + 12) : 22);   // bias labels 23 px apart
+  // a phone's rows closer: its columns are 75-100 px apart, and the bias lines rise over that
+  const spacing = rich ? Math.max(node.h + 62, 124) : most <= 2 && !compact ? 110 : most <= 4 ? 80 : most <= 8 ? 50 : 34;
+  const dropout = state.layers.some(l => l.dropout);        // a phone's Dropout rate has a line under the heading
+  const top = 46 + (compact && dropout ? 14 : 0), pad = (rich ? node.h / 2 : 22) + 6;
   const left = 12 + named.inW + node.inW / 2, right = width - targetW - node.w / 2 - 8;
   const cols = state.layers.length;
   const xs = state.layers.map((_, c) => left + (right - left) * c / Math.max(1, cols - 1));
@@ -74,8 +97,48 @@ function layout(state, width, measure, cards = true, labels = true) {
       units[u.name] = { x: xs[c], y: y0 + j * spacing, col: c, unit: u, w, index: j, last: c === cols - 1 };
     });
   });
-  const bias = state.layers.slice(1).map((_, l) => ({ x: xs[l] + (l === 0 ? node.inW : node.w) / 2 + 18, y: biasY, w: 22 }));
-  return { xs, units, bias, height, right, most, rich, compact, labelled, node, targetW, named };
+  const biasY = top + pad + (most - 1) * spacing + pad + 22;
+  const spots = compact ? biasSpots(state, units, xs, spacing) : [];      // a phone: where its lines rise least
+  const bias = state.layers.slice(1).map((_, l) => (spots[l] ? { x: spots[l].x, y: spots[l].y, w: 22, aimed: true }
+    : { x: xs[l] + (l === 0 ? node.inW : node.w) / 2 + 18, y: biasY, w: 22 }));
+  const biases = Math.max(...state.layers.slice(1).map(l => l.units.length));     // bias labels stacked per layer
+  const height = Math.max(...bias.map(b => b.y)) + (labelled ? Math.max(22, 11.5 * (biases - 1) + 12) : 22);
+  return { xs, units, bias, height, right, most, rich, compact, labelled, node, targetW, named, dropout };
+}
+
+// On a phone the columns are close: a bias unit beside its column drew lines that stood almost upright. There
+// each bias unit goes where its lines pass the fewest other neurons (6 px clear; an input's square by its
+// corners), and of those where its steepest line is least steep: a grid of spots below the two columns' lowest
+// neuron, in the gap between them; its lines aimed at their neurons' centres. null where the gap has no spot.
+function biasSpots(state, units, xs, spacing) {
+  const all = Object.values(units);
+  const room = u => (u.col === 0 ? 20 * Math.SQRT2 : 20);
+  const apart = (u, x1, y1, x2, y2) => {          // the distance from u's centre to the segment
+    const dx = x2 - x1, dy = y2 - y1, t = Math.max(0, Math.min(1, ((u.x - x1) * dx + (u.y - y1) * dy) / (dx * dx + dy * dy)));
+    return Math.hypot(x1 + t * dx - u.x, y1 + t * dy - u.y);
+  };
+  return state.layers.slice(1).map((layer, l) => {
+    const targets = layer.units.map(u => units[u.name]), near = all.filter(u => u.col === l || u.col === l + 1);
+    const lowest = Math.max(...near.map(u => u.y));
+    let best = null;
+    for (let x = xs[l] - 20; x <= xs[l + 1] - 40; x += 3) {
+      for (let y = lowest + 36; y <= lowest + 36 + Math.max(spacing, 50); y += 3) {
+        if (near.some(u => Math.hypot(u.x - x, u.y - y) < room(u) + 11 + 8)) continue;
+        const ends = targets.map(t => aimed(t, x, y));
+        const hits = ends.reduce((n, [x2, y2], i) => n + near.filter(u => u !== targets[i]
+          && apart(u, x, y, x2, y2) < room(u) + 6).length, 0);
+        const steep = Math.max(...ends.map(([x2, y2]) => Math.atan2(y - y2, Math.abs(x2 - x))));
+        if (!best || hits < best.hits || (hits === best.hits && steep < best.steep - 1e-9)) best = { x, y, steep, hits };
+      }
+    }
+    return best;
+  });
+}
+
+// Where a line from (x, y) meets the circle of unit t, aimed at its centre.
+function aimed(t, x, y) {
+  const d = Math.max(1, Math.hypot(x - t.x, y - t.y));
+  return [t.x + 20 * (x - t.x) / d, t.y + 20 * (y - t.y) / d];
 }
 
 // `name` whole where its drawn width (`measure`) fits in `room` pixels, else its longest start that
@@ -105,16 +168,20 @@ function measurer(svg, cls) {
 // neighbours at least 6 px apart at the columns' centres `xs` ("hidden layer 2", "hidden 2", "h2";
 // "sigmoid", "σ"): a deep network on a phone gets the short forms, their whole names on hover.
 const SHORT_ACTIVATION = { sigmoid: "σ", leaky_relu: "leaky", softmax: "soft", linear: "lin", relu: "relu", tanh: "tanh" };
-function columnHeads(state, xs, measure) {
+function columnHeads(state, xs, measure, twoLines) {
   const last = state.layers.length - 1;
   const forms = state.layers.map((_, c) => (c === 0 ? ["inputs"] : c === last ? ["output"]
     : [`hidden layer ${c}`, `hidden ${c}`, `h${c}`]));
-  // a Dropout layer after a column (its outputs dropped at random in a training step): its rate after the activation
+  // a Dropout layer after a column (its outputs dropped at random in a training step): its rate after the
+  // activation, written shorter before the activation's name is
+  // activation, written shorter before the activation's name is; on a phone (`twoLines`: the drawing has the room)
+  // the rate under the activation rather than the activation's name cut
   const acts = state.layers.map(l => {
-    const a = l.activation ? [l.activation, SHORT_ACTIVATION[l.activation] || l.activation] : [""];
-    const d = l.dropout ? [`dropout ${l.dropout}`, `drop ${l.dropout}`, `⊘ ${l.dropout}`] : [""];
-    return [0, 1, 2].map(k => [a[Math.min(k, a.length - 1)], d[Math.min(k, d.length - 1)]].filter(Boolean)
-      .join(k ? " " : " · "));
+    const a = l.activation || "", short = SHORT_ACTIVATION[a] || a;
+    if (!l.dropout) return a === short ? [[a]] : [[a], [short]];
+    const r = l.dropout;
+    return [[`${a} · dropout ${r}`], [`${a} drop ${r}`], [`${a} ⊘ ${r}`],
+            ...(twoLines ? [[a, `⊘ ${r}`]] : []), [short, `⊘ ${r}`]].map(t => (twoLines ? t : [t.join(" ")]));
   });
   const fit = (texts, m) => texts.every((t, c) => c === 0 || (m(texts[c - 1]) + m(t)) / 2 + 6 <= xs[c] - xs[c - 1]);
   const pick = (options, m) => {
@@ -125,7 +192,25 @@ function columnHeads(state, xs, measure) {
     return options.map(o => o[o.length - 1]);
   };
   return { names: pick(forms, measure["col-head"]), whole: forms.map(f => f[0]),
-           subs: pick(acts, measure["col-sub"]) };
+           subs: pickEach(acts, measure["col-sub"], xs) };
+}
+
+// Each column's text among its `options` (longest first): where two neighbours run into each other (less
+// than 6 px apart), the wider of the two that has a shorter form takes it, the others stay whole (a Dropout
+// mark beside the output once cut its softmax to "soft").
+function pickEach(options, m, xs) {
+  const level = options.map(() => 0), text = c => options[c][level[c]];
+  const wide = lines => Math.max(...lines.map(m));              // a form of one or two lines
+  const clash = c => (wide(text(c - 1)) + wide(text(c))) / 2 + 6 > xs[c] - xs[c - 1];
+  for (let c = 1; c < options.length; c++) {
+    while (clash(c)) {
+      const can = [c - 1, c].filter(j => level[j] < options[j].length - 1);
+      if (!can.length) break;
+      const j = can.reduce((a, b) => (wide(text(b)) > wide(text(a)) ? b : a));
+      level[j] += 1;
+    }
+  }
+  return options.map((_, c) => text(c));
 }
 
 // What the inputs and outputs stand for (state.names: a CSV file's columns and classes), measured in
@@ -221,6 +306,7 @@ function placeOnLine(taken, x1, y1, x2, y2, w, h) {
 // An edge's ends: from the right side of its source (or the bias unit) to the left side of its target.
 function ends(L, p) {
   const to = L.units[p.to], from = p.from ? L.units[p.from] : L.bias[p.layer];
+  if (from.aimed) return [from.x, from.y, ...aimed(to, from.x, from.y)];      // a phone's bias line (biasSpots)
   return [from.x + (p.from ? from.w / 2 : 0), from.y, to.x - to.w / 2, to.y];
 }
 
@@ -275,7 +361,16 @@ export function drawGraph(svg, state, opts) {
     width += Math.ceil((MIN_GAP - gap) * (L.xs.length - 1));
     L = layout(state, width, measure, true, false);
   }
-  const heads = columnHeads(state, L.xs, measure);
+  const heads = columnHeads(state, L.xs, measure, L.compact && L.dropout);
+  const k = state.explained.whole_batch ? state.explained.sample : 0;
+  const at = v => (Array.isArray(v) ? v[Math.min(k, v.length - 1)] : v);
+  const cards = Object.fromEntries(Object.entries(L.units).map(([name, u]) => {
+    const shown = u.unit.shown;
+    if (u.col === 0) return [name, [cardLine(`${name} = `, at(shown.value), u.w - 20, measure["unit-name"])]];
+    const line = (prefix, t) => cardLine(prefix, t, u.w - 16, measure["unit-value"]);
+    return [name, [line("net ", at(shown.net)), line("out ", at(shown.out))]
+      .concat(state.phase !== "forward" && u.unit.delta ? [line("δ ", at(shown.delta))] : [])];
+  }));
   fonts.forEach(([, m]) => m.done());
   // the element focused in the drawing (a line, a neuron, a target) is focused again once redrawn
   const active = svg.getRootNode().activeElement;
@@ -286,8 +381,6 @@ export function drawGraph(svg, state, opts) {
   svg.setAttribute("height", L.height);
   svg.replaceChildren();
   const phase = state.phase, showGrad = phase !== "forward";
-  const k = state.explained.whole_batch ? state.explained.sample : 0;
-  const at = v => (Array.isArray(v) ? v[Math.min(k, v.length - 1)] : v);
   const num = (v, shown) => (L.rich ? shown : short(v));
   const maxW = Math.max(1e-12, ...state.params.map(p => Math.abs(p.value)));
   const maxG = Math.max(1e-300, ...state.params.map(p => Math.abs(p.grad)));
@@ -297,11 +390,13 @@ export function drawGraph(svg, state, opts) {
   state.layers.forEach((layer, c) => {
     const head = el("text", { x: L.xs[c], y: 20, class: "col-head" }, svg, heads.names[c]);
     if (heads.names[c] !== heads.whole[c]) el("title", {}, head, heads.whole[c]);
-    if (!heads.subs[c]) return;
-    const sub = el("text", { x: L.xs[c], y: 37, class: "col-sub" + (layer.dropout ? " dropout" : "") }, svg, heads.subs[c]);
+    if (!heads.subs[c][0]) return;
+    const [line, under] = heads.subs[c];
+    const sub = el("text", { x: L.xs[c], y: 37, class: "col-sub" + (layer.dropout ? " dropout" : "") }, svg, line);
+    if (under) el("tspan", { x: L.xs[c], dy: 14 }, sub, under);      // a phone: the Dropout rate on a line of its own
     const whole = [layer.activation, layer.dropout ? `then Dropout ${layer.dropout}: a training step (Update, Step, `
       + `Train) zeroes each of these outputs with probability ${layer.dropout}` : ""].filter(Boolean).join(", ");
-    if (heads.subs[c] !== whole) el("title", {}, sub, whole);
+    if (heads.subs[c].join(" ") !== whole) el("title", {}, sub, whole);
   });
   el("text", { x: width - L.targetW / 2 - 4, y: 20, class: "col-head" }, svg, "targets");
 
@@ -342,8 +437,9 @@ export function drawGraph(svg, state, opts) {
     const g = el("g", { class: "unit" + (input ? " input" : "") + (name === opts.selected ? " selected" : "")
                         + (phase === "update" ? " stale" : ""), "data-name": name, tabindex: "0", role: "button" }, gNodes);
     const shown = u.unit.shown;
-    const info = input ? [`${name} = ${at(shown.value)}`]
+    const full = input ? [`${name} = ${at(shown.value)}`]       // the title: every digit the server wrote
       : [`net ${at(shown.net)}`, `out ${at(shown.out)}`].concat(showGrad && u.unit.delta ? [`δ ${at(shown.delta)}`] : []);
+    const info = L.rich ? cards[name] : full;
     if (L.rich) {
       const h = input ? 40 : L.node.h;
       el("rect", { x: u.x - u.w / 2, y: u.y - h / 2, width: u.w, height: h, rx: 10, class: "shape" }, g);
@@ -360,7 +456,7 @@ export function drawGraph(svg, state, opts) {
       el("text", { x: u.x, y: u.y + 4.5, class: "unit-name" + (name.length > 3 ? " long" : "") }, g, name);
     }
     const raw = input && L.named.inputs ? L.named.raws[u.index] : null;      // a numeric column: the file's value
-    el("title", {}, g, `${name}${stands(L.named, u)}\n${info.join("\n")}`
+    el("title", {}, g, `${name}${stands(L.named, u)}\n${full.join("\n")}`
                        + (raw === null ? "" : `\n${L.named.inputs[u.index]} = ${raw} raw (in the file), standardised`));
     if (input && L.named.inLabels) {
       const full = L.named.inFull[u.index], label = L.named.inLabels[u.index];

@@ -18,6 +18,7 @@ from ..errors import ValidationError
 from .columns import (
     MAX_CATEGORIES,
     ColumnWarning,
+    boolean_spellings,
     categories,
     check_classes,
     check_text_column,
@@ -200,10 +201,11 @@ class Preprocessing:
                                                                   else part.mode()[0]))
             else:
                 pre.text.append(c)
-                if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col) or \
+                words = None if c in text_columns else boolean_spellings(col.dropna().astype("string").unique())
+                if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col) or words or \
                         pd.api.types.infer_dtype(col, skipna=True) == "boolean":
                     typed.append(c)
-                part = part.astype("string")
+                part = part.astype("string") if not words else part.astype("string").replace(words)
                 if impute is not None:
                     pre.fill[c] = str(part.mode()[0])
                 pre.categories[c], dropped = categories(part.fillna(pre.fill.get(c, "")), c, max_categories,

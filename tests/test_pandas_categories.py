@@ -79,3 +79,11 @@ def test_estimators_take_categoricals_through_one_hot_encoder_as_documented():
         strict.predict(test)
     with pytest.raises(ValueError, match="X column 'c' must be numeric.*OneHotEncoder"):   # not read as codes
         BackpropClassifier(epochs=1).fit(train, y)
+
+
+def test_an_estimator_names_the_column_whose_category_nan_scikit_learn_reads_as_missing():
+    from sklearn.utils import check_array
+    table = pd.DataFrame({"x": X, "c": pd.Categorical(["1", "nan", "2"] * 4)})
+    assert np.isnan(check_array(table, dtype=np.float64, ensure_all_finite=False)[1, 1])    # as scikit-learn reads it
+    with pytest.raises(ValueError, match=r"^X column 'c' has 4 missing values \(NaN or NA; first in row 1\)"):
+        BackpropClassifier(epochs=1).fit(table, [0, 1] * 6)

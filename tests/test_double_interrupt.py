@@ -34,3 +34,32 @@ def test_a_double_ctrl_c_ends_the_job_with_one_line(tmp_path, gap):
     assert err.count("chainrule: interrupted") == 1 and "Traceback" not in err, err
     assert "was not written" in err and not out.exists()
     assert not (tmp_path / ".m.npz.lock").exists()
+
+
+UNWINDING = """
+import os, signal, sys
+from chainrule.backend import signals
+signals.holds = True                                  # as the command sets it
+signal.signal(signal.SIGINT, signals.interrupt)
+signal.signal(signal.SIGTERM, signals.interrupt)
+cleaned = []
+try:
+    try:
+        os.kill(os.getpid(), signal.SIGINT)           # the first Ctrl-C: the job ends
+        signal.pause()
+    finally:
+        os.kill(os.getpid(), getattr(signal, sys.argv[1]))   # a second one while it cleans up
+        cleaned.append("lock released")
+except KeyboardInterrupt:
+    pass
+print(cleaned)
+os.kill(os.getpid(), signal.SIGINT)                   # a third: at once
+print("not reached")
+"""
+
+
+@pytest.mark.parametrize("second", ["SIGINT", "SIGTERM"])
+def test_a_second_signal_while_the_job_unwinds_waits_for_its_clean_up(second):
+    r = subprocess.run([sys.executable, "-c", UNWINDING, second], capture_output=True, text=True, timeout=60)
+    assert r.stdout == "['lock released']\n" and r.returncode == 130, (r.stdout, r.stderr)
+    assert r.stderr == "chainrule: interrupted\n" and "Traceback" not in r.stderr

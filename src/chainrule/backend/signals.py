@@ -33,14 +33,26 @@ _depth = 0                   # how deep the main thread is in Numba's compiler l
 _pending: int | None = None  # the signal that came meanwhile
 _watching = False
 _borrowed = False            # whether `interrupt` stands in for Python's SIGINT handler while Numba compiles
+holds = False                # set by the command (cli.command): after its KeyboardInterrupt, the job is ending
+_ending = 0                  # the command's signals since its KeyboardInterrupt was raised (1: that one)
 
 
 def interrupt(signum: int, frame: Any) -> None:
-    """The command's handler of SIGINT and SIGTERM: KeyboardInterrupt, now or after the compiling."""
-    global _pending
+    """The command's handler of SIGINT and SIGTERM: KeyboardInterrupt, now or after the compiling. Once
+    it was raised in the command, the job is ending: a second signal (a double tap of Ctrl-C) is held, so
+    that its clean-up runs whole (the --out file's and checkpoint folder's locks released, temporary
+    files removed; a second KeyboardInterrupt raised in a `finally` cut it short, and could print a
+    traceback or the line twice); a third ends the process at once, where the clean-up hangs."""
+    global _pending, _ending
     if _depth:
         _pending = signum
         return
+    if _ending:
+        _ending += 1
+        if _ending > 2:
+            early(signum, frame)
+        return
+    _ending = int(holds)
     raise KeyboardInterrupt(f"signal {signum}")
 
 
@@ -112,7 +124,7 @@ def watch() -> None:
             _depth += 1
 
         def on_end(self, ev: Any) -> None:
-            global _depth, _pending, _borrowed
+            global _depth, _pending, _borrowed, _ending
             if threading.current_thread() is not threading.main_thread():
                 return
             _depth -= 1
@@ -121,7 +133,7 @@ def watch() -> None:
                 if signal.getsignal(signal.SIGINT) is interrupt:
                     signal.signal(signal.SIGINT, signal.default_int_handler)
             if not _depth and _pending is not None:     # the lock released: raised in plain Python code
-                signum, _pending = _pending, None
+                signum, _pending, _ending = _pending, None, int(holds)
                 raise KeyboardInterrupt(f"signal {signum} (after Numba's compiling)")
 
     event.register("numba:compiler_lock", CompilerLock())

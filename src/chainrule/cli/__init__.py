@@ -169,7 +169,9 @@ def command() -> NoReturn:
     or more) in the temporary folder. Both wait for Numba's compiler when it runs (backend/signals.py)."""
     import signal
 
+    from ..backend import signals
     from ..backend.signals import early, interrupt
+    signals.holds = True                       # once interrupted, the job is ending: a second signal waits for it
     signal.signal(signal.SIGTERM, interrupt)
     if signal.getsignal(signal.SIGINT) in (signal.default_int_handler, early):  # not ignored (nohup, &)
         signal.signal(signal.SIGINT, interrupt)
@@ -278,7 +280,7 @@ def _run(args) -> int:
         # interruption came before the rename (the file is as it was) or after it (after `train` saved,
         # while it computed the validation metrics: 'was not written' was said of a file just written)
         from ..backend.signals import ignored
-        try:               # reads the checkpoint (a large model: seconds); a second Ctrl-C skips it
+        try:               # reads the checkpoint (a large model: seconds); a third Ctrl-C ends it (signals.py)
             advice = _resume_advice(args)
         except KeyboardInterrupt:
             advice = ""

@@ -9,6 +9,7 @@ import chainrule as cr
 from ..data.columns import COLUMN_FLAGS, select_columns
 from ..errors import TrainingDiverged, UnknownNameError, ValidationError
 from . import weights
+from .rows import gathered, split, training_rows
 from .tabular import (
     add_column_options,
     add_csv_options,
@@ -176,100 +177,36 @@ def mpi_world():
     return comm
 
 
-def rolled(order, k: int):
-    """np.roll(order, -k): the same array kind (a file-backed order stays in a file), a block at a time."""
-    import numpy as np
-    if not isinstance(order, np.memmap):
-        return np.roll(order, -k)
-    from ..backend.pages import Pages, scratch
-    n = order.shape[0]
-    out = scratch(n, order.dtype)
-    pages = Pages(order, out, in_order=True)
-    for a in range(0, n, 1 << 20):
-        b = min(n, a + (1 << 20))
-        out[a:b] = order[(np.arange(a, b) + k) % n]
-        pages.touched(b - a, 2 * order.itemsize, contiguous=True)
-    pages.release()
-    return out
-
-
-def gathered(y, order):
-    """y[order], in a temporary file when the order is in one (`--stream`), a block at a time."""
-    import numpy as np
-    if not isinstance(order, np.memmap):
-        return y[order]
-    from ..backend.pages import Pages, scratch
-    out = scratch(order.shape[0], y.dtype).reshape((-1, *y.shape[1:]))
-    pages = Pages(y, order, out, in_order=True)
-    for a in range(0, order.shape[0], 1 << 20):
-        out[a:a + (1 << 20)] = y[order[a:a + (1 << 20)]]
-        pages.touched(min(1 << 20, order.shape[0] - a), y.itemsize + order.itemsize, contiguous=True)
-    pages.release()
-    return out
-
-
-def training_rows(order, n_train: int):
-    """The boolean mask of the rows order[:n_train] (the training rows), in a temporary file when
-    the order is in one (`--stream`: no memory a row), a block at a time; None when every row is a
-    training row (--val-split 0)."""
-    import numpy as np
-    n = order.shape[0]
-    if n_train >= n:
-        return None
-    if not isinstance(order, np.memmap):
-        mask = np.zeros(n, dtype=bool)
-        mask[order[:n_train]] = True
-        return mask
-    from ..backend.pages import scratch
-    mask = scratch(n, np.bool_)
-    for a in range(0, n, 1 << 20):
-        mask[a:a + (1 << 20)] = False
-    for a in range(0, n_train, 1 << 20):
-        mask[order[a:min(n_train, a + (1 << 20))]] = True
-    return mask
-
-
-def split(n: int, args, on_disk: bool):
-    """(validation rows, the rows' order: shuffled, the validation rows last) of n rows, drawn before
-    the preprocessing, which learns from the training rows alone."""
-    import numpy as np
-
-    from ..training.arguments import held_out
-    from ..training.trainer import permutation
-    n_val = held_out(n, args.val_split)             # the rows fit's validation_split holds out
-    if args.val_split and not 1 <= n_val < n:
-        raise ValidationError(f"--val-split {args.val_split} leaves no validation or training rows of {n}")
-    # the rows encoded in a shuffled order, the validation rows last (fit's validation_split takes
-    # them as a range): the split copies nothing; one-hot columns stay sparse, in the network's dtype.
-    # With --stream the order is in a temporary file, as the inputs are: no memory a row
-    return n_val, rolled(permutation(np.random.default_rng(args.seed), n, small=True, on_disk=on_disk), n_val)
-
-
 def train(args) -> int:
-    """Under --mpi, an error of a rank before its fit (its CSV file missing, a bad cell) is brought to
-    the ranks' meeting that opens fit (`agree`): every rank raises it with the rank named, and rank 0
-    says it. Before, rank 0 waited out CHAINRULE_MPI_TIMEOUT (10 minutes) in silence: the failed
-    rank's message went to its silenced stderr, and it left the job without a word to the others."""
-    if not args.mpi:
-        return _train(args, None, [])
-    comm = mpi_world()
-    reached: list[bool] = []                  # set once this rank is in fit (which meets the others itself)
+    """Under --mpi, an error of a rank before its fit (a bad cell) is brought to the ranks' meeting that opens
+    fit (`agree`): every rank raises it, rank 0 says it (before, rank 0 waited out CHAINRULE_MPI_TIMEOUT in
+    silence). The --out file's lock (`held`, taken by _train) is released however the job ends."""
+    from ..saving.runlock import release_output
+    held: list = []
     try:
-        return _train(args, comm, reached)
-    except Exception as exc:
-        if reached:
+        if not args.mpi:
+            return _train(args, None, [], held)
+        comm = mpi_world()
+        reached: list[bool] = []              # set once this rank is in fit (which meets the others itself)
+        try:
+            return _train(args, comm, reached, held)
+        except Exception as exc:
+            if reached:
+                raise
+            from ..training.distributed import agree
+            from . import carried
+            agree(comm, carried(exc))
             raise
-        from ..training.distributed import agree
-        from . import carried
-        agree(comm, carried(exc))
-        raise
+    finally:
+        for out in held:
+            release_output(out)
 
 
-def _train(args, comm, reached: list[bool]) -> int:
+def _train(args, comm, reached: list[bool], held: list) -> int:
     from ..data.columns import labels_as_written
     from ..data.stream import CsvStream, tail
     from ..data.tabular import Preprocessing
-    from ..saving import checkpoint
+    from ..saving import checkpoint, runlock
     from ..saving.npz import save
     from ..training.streaming import Subset, check_inputs
     # the arguments are checked before the (possibly long) reading and training
@@ -301,6 +238,9 @@ def _train(args, comm, reached: list[bool]) -> int:
     if taken:
         raise ValidationError(f"--out {str(out)!r} is the {taken} of --checkpoint-dir {args.checkpoint_dir!r}: the "
                               "model would replace it; give --out another file")
+    if comm is None or comm.Get_rank() == 0:   # (rank 0 saves) a second job given this --out is refused now
+        runlock.acquire_output(out)
+        held.append(out)
     stream = None
     if args.stream:                       # two passes over chunks of the file: it is never in memory whole
         import pandas as pd

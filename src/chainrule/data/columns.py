@@ -104,6 +104,21 @@ def numbers_except(name: Any, n_bad: int, total: int, kinds: list, line: int) ->
         f"cells as missing (and --impute to fill them), or --text {short(name)} to use the column as text categories")
 
 
+#: the words of a yes/no column, by meaning (`boolean_spellings`); encode.as_typed matches them in any case
+BOOLEAN_WORDS = {"true": "True", "yes": "True", "false": "False", "no": "False"}
+
+
+def boolean_spellings(values: Any) -> dict[str, str] | None:
+    """{spelling: 'True' or 'False'} for a text column whose distinct `values` are all yes/no or true/false
+    words, written more ways than they mean ('true' and 'yes', 'yes' and 'Yes'): read as the booleans they
+    are, two categories, as pandas reads a column of 'true' and 'True'; before, each spelling was a category
+    of its own, and 'yes' and 'true' two inputs. None for another column ('yes' and 'no' stay as written)."""
+    words = {str(v): BOOLEAN_WORDS.get(str(v).lower()) for v in values}
+    if not words or None in words.values() or len(words) <= len(set(words.values())):
+        return None
+    return words  # type: ignore[return-value]
+
+
 def check_text_column(col, name: str) -> None:
     """Refuse a column pandas read as text that is really numbers with placeholders, or numbers
     with a decimal comma or thousands separators: one-hot encoding it would learn one category per number."""

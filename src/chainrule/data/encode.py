@@ -107,7 +107,7 @@ def unseen_message(c: str, values: Any) -> str:
 def as_typed(categories: list[str], values: Any) -> np.ndarray:
     """Codes of `values` (text as spelled in the file) among `categories` learned from a column that
     pandas read as numbers or booleans ('3' as '3.0' when the column had gaps, '1.50' as '1.5',
-    'true' as 'True'); -1 where none matches."""
+    'true' and 'yes' as 'True': columns.boolean_spellings); -1 where none matches."""
     import pandas as pd
     index = pd.Index(categories, dtype="string")
     codes = np.full(len(values), -1, dtype=np.intp)
@@ -119,8 +119,9 @@ def as_typed(categories: list[str], values: Any) -> np.ndarray:
         left = whole & (codes < 0)
         if left.any():
             codes[left] = index.get_indexer(pd.Series(numbers[left].astype(np.int64)).astype("string"))
+    from .columns import BOOLEAN_WORDS
     lower = values.str.lower().to_numpy(dtype=object, na_value=None)
-    for spelled, typed in (("true", "True"), ("false", "False")):
+    for spelled, typed in BOOLEAN_WORDS.items():          # 'yes' too: a column of both words was read as booleans
         at = (codes < 0) & (lower == spelled)
         if at.any():
             codes[at] = index.get_indexer([typed])[0]

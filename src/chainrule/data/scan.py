@@ -266,15 +266,21 @@ class ColumnScan:
             return x * (x + 1) * (2 * x + 1) // 6
         return self.id_sums == [((a + b) * (b - a + 1) // 2) % U64, (squares(b) - squares(a - 1)) % U64]
 
-    def strings(self, fill: str | None = None, train: bool = False) -> tuple[list[str], list[int], list[int]]:
+    def strings(self, fill: str | None = None, train: bool = False,
+                words: dict[str, str] | None = None) -> tuple[list[str], list[int], list[int]]:
         """(values as text, counts, first lines), in order of first appearance, of every row or
         (`train`) of the training rows; the gaps counted as `fill` when given (its first line the
-        earlier of its own and the first gap's)."""
+        earlier of its own and the first gap's). `words`: spellings counted as the value they mean
+        (columns.boolean_spellings: 'yes' and 'true' as 'True')."""
         counted, firsts = (self.train_counts, self.train_first) if train else (self.counts, self.first)
-        keys = list(counted)
-        text = as_strings(keys, self.kind)
-        counts = [counted[k] for k in keys]
-        first = [firsts[k] for k in keys]
+        merged: dict[str, list[int]] = {}
+        for key, spelled in zip(counted, as_strings(list(counted), self.kind)):
+            value = words.get(spelled, spelled) if words else spelled
+            was = merged.setdefault(value, [0, firsts[key]])
+            was[0], was[1] = was[0] + counted[key], min(was[1], firsts[key])
+        text = list(merged)
+        counts = [merged[t][0] for t in text]
+        first = [merged[t][1] for t in text]
         gaps, gap_line = (self.train_missing, self.train_gap_line) if train else \
             (self.missing, self.missing_lines[0] if self.missing_lines else None)
         if fill is not None and gaps:

@@ -286,13 +286,14 @@ class CsvStream:
             else:
                 self.reasons[c] = reason(text, first)
                 pre.text.append(c)
-                if s.kind in ("int", "float", "bool"):              # pandas typed it: '10.0', 'True'
+                words = None if c in text_columns else column_checks.boolean_spellings(text)    # booleans
+                if s.kind in ("int", "float", "bool") or words:     # pandas typed it: '10.0', 'True'
                     typed.append(c)
-                text, counts, first = s.strings(train=True)         # the training rows' values
+                text, counts, first = s.strings(train=True, words=words)      # the training rows' values
                 if impute is not None:
                     top = max(counts)
                     pre.fill[c] = min(t for t, k in zip(text, counts) if k == top)
-                    text, counts, first = s.strings(str(pre.fill[c]), train=True)
+                    text, counts, first = s.strings(str(pre.fill[c]), train=True, words=words)
                 pre.categories[c], dropped = categories(Counts(text, counts), c, max_categories,
                                                         training=self.train is not None)
                 if dropped:

@@ -18,6 +18,7 @@ from ..errors import ValidationError
 from .columns import (
     MAX_CATEGORIES,
     ColumnWarning,
+    boolean_spellings,
     categories,
     check_classes,
     check_text_column,
@@ -188,7 +189,10 @@ class Preprocessing:
             col = df[c]
             part = col if rows is None else col[rows]      # the training rows' values
             numeric = is_numeric(col) and c not in text_columns
-            if not numeric and c not in text_columns:   # numbers written as text refused first: no ID warning
+            # a pandas categorical is categories as the table declares them (as --text): its values are no
+            # placeholders among numbers ('nan' too is a category), as OneHotEncoder reads them
+            declared = isinstance(col.dtype, pd.CategoricalDtype)
+            if not numeric and c not in text_columns and not declared:   # numbers as text refused first
                 check_text_column(col, c)
             if warn and not missing[c] and looks_like_id(col):     # a column with gaps is never an ID
                 warn_id(c, len(col))
@@ -200,10 +204,13 @@ class Preprocessing:
                                                                   else part.mode()[0]))
             else:
                 pre.text.append(c)
-                if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col) or \
-                        pd.api.types.infer_dtype(col, skipna=True) == "boolean":
+                words = None if c in text_columns or declared else \
+                    boolean_spellings(col.dropna().astype("string").unique())
+                values = col.dtype.categories if declared else col      # a categorical of numbers: typed
+                if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values) or words or \
+                        pd.api.types.infer_dtype(values, skipna=True) == "boolean":
                     typed.append(c)
-                part = part.astype("string")
+                part = part.astype("string") if not words else part.astype("string").replace(words)
                 if impute is not None:
                     pre.fill[c] = str(part.mode()[0])
                 pre.categories[c], dropped = categories(part.fillna(pre.fill.get(c, "")), c, max_categories,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..data.columns import BOOLEAN_WORDS
 from ..data.csvfile import NA_MARKERS
 from ..data.encode import TEXT_MISSING
 from ..errors import ChainruleTypeError, ValidationError
@@ -166,7 +167,7 @@ def other_spellings(categories: list[str]) -> dict[str, int]:
     """The spellings of a number or boolean category other than the stored one that `chainrule
     predict` takes as that category (encode.as_typed), with its index: categories learned from a
     column pandas read as numbers with gaps are stored as '10.0', and a file without gaps reads the
-    same cell as '10'; 'true' and 'TRUE' are 'True'. The graph's OneHotEncoder matches text exactly."""
+    same cell as '10'; 'true', 'TRUE' and 'yes' are 'True'. The graph's OneHotEncoder matches text exactly."""
     import pandas as pd
 
     from ..data.encode import as_typed
@@ -178,8 +179,9 @@ def other_spellings(categories: list[str]) -> dict[str, int]:
             spellings.add(str(pd.Series([v], dtype=np.float64).astype("string")[0]))
             if v % 1 == 0 and abs(v) < 2**63:
                 spellings.add(str(int(v)))
-        elif text in ("True", "False"):
-            spellings.update((text.lower(), text.upper()))
+        elif text in ("True", "False"):              # 'yes' too: columns.boolean_spellings
+            spellings.update(w for word, meant in BOOLEAN_WORDS.items() if meant == text
+                             for w in (word, word.title(), word.upper()))
     candidates = sorted(spellings - set(categories))
     if not candidates:
         return {}

@@ -39,8 +39,50 @@ def acquire(directory: Path) -> Path:
     written), or raise ValidationError naming the live run that holds it."""
     prepare_folder(directory)
     path = directory / LOCKNAME
+
+    def busy(holder: dict) -> ValidationError:
+        return ValidationError(
+            f"checkpoint_dir {str(directory)!r} is in use by another training run ({_who(holder)}): two runs "
+            "writing one folder overwrite each other's checkpoints. Give this run another checkpoint_dir, "
+            f"or wait for that run to end (if it is gone, delete {str(path)!r})")
+    try:
+        return _take(path, str(directory.resolve()), busy)
+    except OSError as exc:
+        raise type(exc)(exc.errno, f"checkpoint_dir cannot be written ({exc.strerror})", str(directory)) from None
+
+
+def output_lock(out: Path) -> Path:
+    """The lock file of a model file that a job writes when it ends: '.NAME.lock' beside it."""
+    return out.parent / f".{out.name}.lock"
+
+
+def acquire_output(out: Path, option: str = "--out") -> Path:
+    """Take the lock of the model file `out` for this job, before its training: a second job given the
+    same file while the first trains is refused at once, naming the first, where before both trained
+    and said 'saved', and the file held the model of the one that happened to end last."""
+    path = output_lock(out)
+
+    def busy(holder: dict) -> ValidationError:
+        return ValidationError(
+            f"{option} {str(out)!r} is being written by another training job ({_who(holder)}): the one that ended "
+            f"last would replace the other's model. Give this job another {option}, or wait for that one to end "
+            f"(if it is gone, delete {str(path)!r})")
+    return _take(path, str(path.resolve()), busy)
+
+
+def release_output(out: Path) -> None:
+    """Remove this job's lock of the model file `out` (only if it is still this process's)."""
+    _release(output_lock(out), str(output_lock(out).resolve()))
+
+
+def _who(holder: dict) -> str:
+    return f"process {holder.get('pid')} on {holder.get('host')}, since {holder.get('since')}"
+
+
+def _take(path: Path, key: str, busy) -> Path:
+    """Create the lock file `path` (O_EXCL) holding this process's id, taking over a dead holder's;
+    `busy(holder)`: the error for a live one. `key`: what this process's own holds are known by."""
     me = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%d %H:%M:%S")}
-    key = str(directory.resolve())
     with _guard:
         for _ in range(3):
             try:
@@ -48,31 +90,27 @@ def acquire(directory: Path) -> Path:
             except FileExistsError:
                 holder = _read(path)
                 if _alive(holder, key):
-                    raise ValidationError(
-                        f"checkpoint_dir {str(directory)!r} is in use by another training run (process "
-                        f"{holder.get('pid')} on {holder.get('host')}, since {holder.get('since')}): two runs "
-                        "writing one folder overwrite each other's checkpoints. Give this run another checkpoint_dir, "
-                        f"or wait for that run to end (if it is gone, delete {str(path)!r})") from None
+                    raise busy(holder) from None
                 try:
                     path.unlink()             # a dead run's lock: take it over
                 except FileNotFoundError:
                     pass
                 continue
-            except OSError as exc:
-                raise type(exc)(exc.errno, f"checkpoint_dir cannot be written ({exc.strerror})",
-                                str(directory)) from None
             with os.fdopen(fd, "w") as f:
                 json.dump(me, f)
             _held.add(key)
             return path
-    raise ValidationError(f"checkpoint_dir {str(directory)!r}: could not take its lock {str(path)!r}")
+    raise ValidationError(f"could not take the lock {str(path)!r}")
 
 
 def release(directory: Path) -> None:
     """Remove this run's lock (only if it is still this process's)."""
-    path = directory / LOCKNAME
+    _release(directory / LOCKNAME, str(directory.resolve()))
+
+
+def _release(path: Path, key: str) -> None:
     with _guard:
-        _held.discard(str(directory.resolve()))
+        _held.discard(key)
         if _read(path).get("pid") == os.getpid():
             try:
                 path.unlink()

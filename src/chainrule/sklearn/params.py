@@ -211,6 +211,8 @@ def no_text(X: Any) -> Any:
             nan_text = _numbers_in_text(column, values)
             if series.dtype != "category":
                 gaps[np.flatnonzero(~gaps)[nan_text]] = True
+            else:                    # its category 'nan' is NaN to check_array, as in a column of text: named
+                gaps |= np.isin(series.cat.codes.to_numpy(), np.flatnonzero(nan_text))
         elif kind in ("complex", "period", "interval", "time", "date"):
             raise ValidationError(f"X column {column!r} must be numeric; got {kind} values (pandas dtype "
                                   f"{series.dtype}, e.g. {values[0]!r:.60}): convert it to numbers first, or drop it")

@@ -49,7 +49,7 @@ def run(args) -> int:
     net = cr.Network([cr.Dense(64, 64, "relu"), cr.Dense(64, 10, "softmax")],
                      loss="categorical_crossentropy", dtype="float32", seed=0)
     t0 = time.perf_counter()
-    net.fit(X_train, y_train, epochs=args.epochs, batch_size=32, optimizer=cr.optim.Adam(lr=1e-3), seed=0, verbose=1)
+    net.fit(X_train, y_train, epochs=args.epochs, batch_size=32, optimizer=cr.optim.Adam(lr=1e-3), seed=0, verbose=2)
     t_cr = time.perf_counter() - t0
     acc = net.evaluate(X_test, y_test)["accuracy"]
     say(f"chainrule      test accuracy {acc:.4f}   training time {t_cr:.2f} s")

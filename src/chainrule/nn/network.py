@@ -199,9 +199,10 @@ class Network:
                   sample_weight: ArrayLike | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
         """[(dE/dW, dE/db), ...] for every Dense layer (frozen ones too); a NaN or infinite E or gradient, or rows
         through an overflow, an error (`evaluation.finite_gradients`), not a NumPy warning."""
+        X, Y = self.check_data(X, Y)        # X as checked: the first layer (a Dropout) may cache none
         with np.errstate(all="ignore"):
             E = self.backprop(X, Y, sample_weight=sample_weight)
-            wrong = cached_wrong(self, self.layers[0].x, cast(np.ndarray, self.last_output))   # X as checked
+            wrong = cached_wrong(self, X, cast(np.ndarray, self.last_output))
         evaluation.finite_gradients(self, E, X, CHUNK, wrong)
         return [(layer.dW.copy(), layer.db.copy()) for layer in self.dense_layers]
 
@@ -352,13 +353,7 @@ class Network:
         chunk = CHUNK if batch_size is None else check.positive_int(batch_size, "batch_size")
         as_dict = check.flag(return_dict, "return_dict")
         report = evaluation.Report("evaluate", verbose, batch_size)
-        if evaluation.chunked(self, X):      # a memmap, another dtype: converted a chunk at a time
-            rows = cast(np.ndarray, X)      # or an HDF5 dataset: read as rows
-            check.one_sample_row(rows.shape[0], Y, self.n_outputs)
-            Y = self.targets(Y)
-            check.same_length(rows, Y)
-        else:
-            rows, Y = self.check_data(X, Y)
+        rows, Y = evaluation.rows_and_targets(self, X, Y)
         weight = None if sample_weight is None else sw.check(sample_weight, rows.shape[0])
         results = report.results(evaluation.evaluate(self, rows, Y, weight, chunk, True, mean), rows.shape[0])
         values = list(results.values())

@@ -73,3 +73,13 @@ def test_a_penalised_network_has_no_compiled_plan(monkeypatch):
     monkeypatch.setattr(kernels, "ENABLED", True)
     monkeypatch.setattr(kernels, "load", lambda: pytest.fail("the kernels were asked for"))
     assert compiled.epoch_plan(net, cr.optim.Adam(), X, 32) is None
+
+
+def test_the_docs_say_so():
+    """The penalty's absence from loss, gradients and evaluate was said nowhere a user reads."""
+    from pathlib import Path
+    for method in (cr.Network.loss, cr.Network.gradients, cr.Network.evaluate):
+        assert "weight_penalty" in (method.__doc__ or ""), method.__name__
+    text = " ".join((Path(__file__).parents[1] / "docs" / "interop.md").read_text().split())
+    assert "`net.loss`, `net.gradients`, `net.evaluate` and fit's `val_loss` exclude it" in text
+    assert "trains on the NumPy loop" in text and "`net.weight_penalty = 0.0`" in text

@@ -121,3 +121,38 @@ def test_a_relu_below_the_dtype_is_exact_and_not_refused():
     truth = ((b - 1.0) ** 2 + (b - 2.0) ** 2) / 2     # both hidden outputs 0: the output is the bias
     assert net.evaluate(X, Y)["loss"] == pytest.approx(truth, rel=1e-6)
     assert net.loss(X, Y) == pytest.approx(truth, rel=1e-6)
+
+
+def test_gradients_of_a_network_whose_first_layer_is_a_dropout_through_an_overflow():
+    """The overflow check read the first layer's cached input as "X as checked"; a Dropout caches none, so
+    gradients raised a TypeError where loss worked. Row 0's hidden sigmoid sums 3e38 + 3e38 (beyond float32, +inf):
+    its output is 1 either way, so the gradients are those of float64 autograd, which does not overflow."""
+    torch = pytest.importorskip("torch")
+    net = cr.Network([cr.Dropout(0.2), cr.Dense(2, 2, "sigmoid"), cr.Dense(2, 1, "linear")], loss="mse", seed=0,
+                     dtype="float32")
+    net.dense_layers[0].W[...] = [[3e38, 0], [3e38, 0]]
+    X, Y = np.array([[1, 1], [0.1, 0.2]], dtype=np.float32), np.array([[0.0], [1.0]])
+    with np.errstate(over="ignore"):
+        assert np.isinf(X @ net.dense_layers[0].W)[0, 0]                # the premise: row 0's net input overflows
+    params = [(torch.tensor(d.W, dtype=torch.float64, requires_grad=True),
+               torch.tensor(d.b, dtype=torch.float64, requires_grad=True)) for d in net.dense_layers]
+    hidden = torch.sigmoid(torch.tensor(X, dtype=torch.float64) @ params[0][0] + params[0][1])
+    E = torch.nn.functional.mse_loss(hidden @ params[1][0] + params[1][1], torch.tensor(Y))
+    E.backward()
+    assert net.loss(X, Y) == pytest.approx(E.item(), rel=1e-6)
+    for how in (X, X.tolist()):
+        got = net.gradients(how, Y)
+        for (dW, db), (W, b) in zip(got, params):
+            np.testing.assert_allclose(dW, W.grad.numpy(), rtol=1e-5, atol=1e-7)
+            np.testing.assert_allclose(db, b.grad.numpy(), rtol=1e-5, atol=1e-7)
+
+
+def test_gradients_of_a_list_through_an_overflow_are_refused_in_words():
+    """gradients passed X unchecked to the refusal, which read X.shape: an AttributeError for a list of rows."""
+    net, X = sign_flip_net()
+    Y = np.zeros((4, 1))
+    for call in (net.loss, net.gradients):
+        with pytest.raises(cr.errors.ValidationError, match=(
+                r"^the loss \(\S+\) is not the network's: a layer's net input overflows float32 for 1 of the 4 rows "
+                r"of X \(first: row 0\)")):
+            call(X.tolist(), Y)

@@ -70,6 +70,18 @@ def check_data(net: Network, X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np
     return X, Y
 
 
+def rows_and_targets(net: Network, X: ArrayLike, Y: ArrayLike) -> tuple[Any, np.ndarray]:
+    """`Network.evaluate`'s X and Y: `check_data`'s, except an X that is `chunked` (a memmap, another dtype, an
+    HDF5 dataset), kept as it is to be converted and checked a chunk at a time; its length checked against Y's."""
+    if not chunked(net, X):
+        return check_data(net, X, Y)
+    rows: Any = X
+    check.one_sample_row(rows.shape[0], Y, net.n_outputs)
+    Y = targets(net, Y)
+    check.same_length(rows, Y)
+    return rows, Y
+
+
 def chunked(net: Network, X: ArrayLike) -> bool:
     """An X that `evaluate` converts and checks a chunk at a time, as `predict` does, instead of
     whole (8 GiB for a 4 GiB float32 file and a float64 network): `predict.chunked`'s, except an

@@ -65,7 +65,8 @@ class Network:
     _fit_thread: int | None = None      # the thread whose fit trains this network (nn/inference.py)
     #: MLPClassifier's alpha: each batch's error gains 0.5 * alpha * sum(W**2) / m over the Dense weights (not the
     #: biases), m its rows (or its sample weights' sum), dE/dW alpha * W / m; set by the scikit-learn estimators
-    #: and from_sklearn. Trained by the NumPy loop (the compiled loops have no such term).
+    #: and from_sklearn. Trained by the NumPy loop (the compiled loops have no such term); loss, gradients and
+    #: evaluate leave it out (as MLP's predict-time scores), fit's steps and their logged loss include it.
     weight_penalty: float = 0.0
     # set by `flat.build_buffers`: the flat vectors, (layer, name, start, stop) of each parameter array in
     # them, whether a layer needs dE/d(input), whether the output's delta is the fused (out - target) / n
@@ -188,7 +189,8 @@ class Network:
         """The error E of the batch (a Python float); with `sample_weight`, the weighted mean sum w_i E_i / sum w_i
         (scikit-learn's), as gradients: evaluate's and fit's default divides by the rows instead, as Keras' (their
         weight_reduction="mean_with_sample_weight" gives this one). A NaN or infinite E is evaluate's error
-        (`evaluation.finite_loss`), not a NumPy warning."""
+        (`evaluation.finite_loss`), not a NumPy warning. Without `weight_penalty` (MLP's alpha), which fit's steps
+        and the loss they log add (as MLP's loss_curve_ does; its predict-time scores do not)."""
         X, Y = self.check_data(X, Y)
         with np.errstate(all="ignore"):
             E = self.loss_value(out := self.run_forward(X), Y, sw.batch(sample_weight, X.shape[0], self.dtype))
@@ -197,11 +199,13 @@ class Network:
 
     def gradients(self, X: ArrayLike, Y: ArrayLike,
                   sample_weight: ArrayLike | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
-        """[(dE/dW, dE/db), ...] for every Dense layer (frozen ones too); a NaN or infinite E or gradient, or rows
-        through an overflow, an error (`evaluation.finite_gradients`), not a NumPy warning."""
+        """[(dE/dW, dE/db), ...] for every Dense layer (frozen ones too) of `loss`'s E: without `weight_penalty`'s
+        alpha * W / m, which fit's steps add. A NaN or infinite E or gradient, or rows through an overflow, an error
+        (`evaluation.finite_gradients`), not a NumPy warning."""
+        X, Y = self.check_data(X, Y)        # X as checked: the first layer (a Dropout) may cache none
         with np.errstate(all="ignore"):
             E = self.backprop(X, Y, sample_weight=sample_weight)
-            wrong = cached_wrong(self, self.layers[0].x, cast(np.ndarray, self.last_output))   # X as checked
+            wrong = cached_wrong(self, X, cast(np.ndarray, self.last_output))
         evaluation.finite_gradients(self, E, X, CHUNK, wrong)
         return [(layer.dW.copy(), layer.db.copy()) for layer in self.dense_layers]
 
@@ -347,18 +351,13 @@ class Network:
         per chunk (default CHUNK); verbose : 0 silent; 1, 2 or 'auto' (Keras') a line with the results;
         return_dict=False: Keras' default form, [loss, accuracy] (the loss alone for regression).
         weight_reduction : the weighted loss's divisor: "sum_over_batch_size" (Keras') the rows' count,
-        "mean_with_sample_weight" (scikit-learn's) the weights' sum (`sample_weight.py`)."""
+        "mean_with_sample_weight" (scikit-learn's) the weights' sum (`sample_weight.py`). The loss excludes
+        `weight_penalty` (MLP's alpha), as MLP's predict-time scores do; fit's logged loss includes it."""
         mean = sw.by_weight(weight_reduction)
         chunk = CHUNK if batch_size is None else check.positive_int(batch_size, "batch_size")
         as_dict = check.flag(return_dict, "return_dict")
         report = evaluation.Report("evaluate", verbose, batch_size)
-        if evaluation.chunked(self, X):      # a memmap, another dtype: converted a chunk at a time
-            rows = cast(np.ndarray, X)      # or an HDF5 dataset: read as rows
-            check.one_sample_row(rows.shape[0], Y, self.n_outputs)
-            Y = self.targets(Y)
-            check.same_length(rows, Y)
-        else:
-            rows, Y = self.check_data(X, Y)
+        rows, Y = evaluation.rows_and_targets(self, X, Y)
         weight = None if sample_weight is None else sw.check(sample_weight, rows.shape[0])
         results = report.results(evaluation.evaluate(self, rows, Y, weight, chunk, True, mean), rows.shape[0])
         values = list(results.values())

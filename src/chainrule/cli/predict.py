@@ -154,7 +154,7 @@ def model_columns(args, info: dict, pre, keep: tuple[str, ...] = ()) -> None:
 def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
            inputs: list | None = None) -> Iterator[tuple[Any, Any]]:
     """(chunk, the network's outputs for it) for each chunk of `args.chunk_rows` rows of the file
-    (`inputs`: a list that gets each chunk's preprocessed inputs, for the engine's evaluate),
+    (`inputs`: a list that gets each yielded chunk's preprocessed inputs, for evaluate to take before the next),
     in order; text columns of the model (and `text`) are read as text. Values unseen in training
     are warned about once, at the end; outputs that are not finite numbers are an error that
     counts them in the whole file."""
@@ -179,8 +179,6 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
                                  text_columns=[*pre.text, *(c for c in text if c not in pre.columns)]):
             x = pre.transform(chunk[pre.columns], dtype=net.dtype, unseen=unseen)
             out = outputs(net, x, finite=False)
-            if inputs is not None:
-                inputs.append(x)
             finite = np.isfinite(out).all(axis=1)
             if pre.task == "regression":        # a prediction beyond the dtype's range (a target near 1e307)
                 with np.errstate(over="ignore", invalid="ignore"):
@@ -189,6 +187,8 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
                 first_bad = first_bad or int(file_lines(chunk, np.flatnonzero(~finite)[:1])[0])
                 bad += int((~finite).sum())
             if not bad:
+                if inputs is not None:
+                    inputs.append(x)
                 yield chunk, out
             progress.update(int(chunk.index[-1]) + 1)
     if bad:
@@ -255,7 +255,8 @@ class Targets:
         self.n_gaps = 0
         self.error: ValidationError | None = None
 
-    def add(self, chunk) -> None:
+    def add(self, chunk) -> Any:
+        """Take the chunk's targets; returns their codes, or None once the column has an error."""
         import numpy as np
         gaps = chunk[self.pre.target].isna().to_numpy()
         if gaps.any():
@@ -265,8 +266,10 @@ class Targets:
         elif not self.n_gaps and self.error is None:
             try:
                 self.values.append(self.pre.encode_target(chunk))
+                return self.values[-1]
             except ValidationError as exc:
                 self.error = exc
+        return None
 
     def array(self):
         import numpy as np
@@ -297,14 +300,20 @@ def evaluate(args) -> int:
         raise ValidationError(f"the --weight column {short(args.weight)} is the model's target or one of its inputs: "
                               "give a column of weights the model does not use")
     model_columns(args, info, pre, keep=(pre.target, args.weight or pre.target))
+    from .metrics import Metrics
     targets, outs, w = Targets(pre), [], []
     inputs: list | None = [] if pre.task == "classification" else None
+    metrics = Metrics(net, short(args.csv)) if inputs is not None else None
     # text labels are matched as written: '007' is not the 7 pandas would make of it (train --text TARGET)
     for chunk, out in chunks(args, info, pre, net, text=pre.text_target, inputs=inputs):
-        targets.add(chunk)
+        codes = targets.add(chunk)
         outs.append(out)
         if args.weight is not None:
             w.append(weights.checked(chunk[args.weight], args.weight, int(chunk.index[0]) + 2))
+        if inputs is not None:       # one chunk's inputs at a time: memory does not grow with the file
+            x = inputs.pop()
+            if metrics is not None and codes is not None:
+                metrics.add(chunk, x, codes, w[-1] if args.weight is not None else None)
     out, y = np.concatenate(outs), targets.array()
     del outs
     sample_weight = np.concatenate(w) if args.weight is not None else None
@@ -317,8 +326,8 @@ def evaluate(args) -> int:
     elif isinstance(trained, str) and trained in info["header"]:
         print(f"the model was trained with --weight {short(trained)}, which this file has: these metrics are "
               f"unweighted (give --weight {short(trained)} to weigh the rows as train did)", file=sys.stderr)
-    if inputs is not None:           # Network.evaluate's loss and accuracy (the loss from the logits): the engine's
-        result = classification_metrics(net, inputs, y, sample_weight)
+    if metrics is not None:          # Network.evaluate's loss and accuracy (the loss from the logits): the engine's
+        result = metrics.result()
     elif sample_weight is None:
         result = regression_metrics(pre, out, y)
     else:
@@ -339,21 +348,6 @@ def evaluate(args) -> int:
         for n, row in zip(labels, cm):
             print(f"{n:>{width}}" + "".join(f"{v:>{width}}" for v in row))
     return 0
-
-
-def classification_metrics(net, inputs: list, y, w=None) -> dict[str, float | None]:
-    """Network.evaluate's loss and accuracy on the file's preprocessed inputs (the chunks' `inputs`) and class
-    codes `y`; with sample weights `w`, scikit-learn's weighted mean loss and weighted fraction correct."""
-    import numpy as np
-
-    from ..nn.sparse import is_sparse
-    if any(is_sparse(x) for x in inputs):
-        import scipy.sparse
-        X = scipy.sparse.vstack(inputs, format="csr")
-    else:
-        X = np.concatenate(inputs) if len(inputs) > 1 else inputs[0]
-    inputs.clear()
-    return dict(net.evaluate(X, y, sample_weight=w, weight_reduction="mean_with_sample_weight"))
 
 
 def info(args) -> int:

@@ -266,9 +266,10 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
                               f"{type(exc).__name__}: {exc}") from None
     res = _named(res, names)
     refits = best_estimator is not None
-    short = sum(bool(o[3]) for o in out) + (refits and ran_out(best_estimator))
+    refit_short = refits and ran_out(best_estimator)        # the best's own refit, not any fit, ran out
+    short = sum(bool(o[3]) for o in out) + refit_short
     short_in = [_shown(c, names) for i, c in enumerate(candidates)
-                if any(out[i * n_folds + k][3] for k in range(n_folds)) or (i == best and refits and short)]
+                if any(out[i * n_folds + k][3] for k in range(n_folds)) or (i == best and refit_short)]
     return Search(_table(res, names, n_folds), _unprefixed(params), float(res["mean_test_score"][best]),
                   best_estimator, failed, res, best, short, sum(o[3] is not None for o in out) + refits, short_in,
                   len(candidates))

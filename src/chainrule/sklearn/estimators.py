@@ -95,8 +95,9 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         self.class_weight = class_weight
 
     def _class_weighted(self, X, y, sample_weight, partial: bool = False):
-        """sample_weight times each row's class_weight (scikit-learn's compute_sample_weight), checked first:
-        a label that is not a class, a weight below 0, and 'balanced' in partial_fit (one batch's counts) named."""
+        """sample_weight times each row's class_weight (scikit-learn's compute_sample_weight; a dict's over every
+        class, so that a batch of partial_fit may lack a weighted one, as SGDClassifier's), checked first: a label
+        that is not a class, a weight below 0, and 'balanced' in partial_fit (one batch's counts) named."""
         cw = self.class_weight
         if cw is None:
             return sample_weight
@@ -119,8 +120,12 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         elif cw != "balanced":
             raise ValidationError(f"{name}: class_weight must be None, a dict {{label: weight}} or 'balanced'; got "
                                   f"{cw!r}")
-        from sklearn.utils.class_weight import compute_sample_weight
-        w = compute_sample_weight(cw, y)
+        if isinstance(cw, dict):        # over every class, not y's: a batch of partial_fit may lack a weighted one
+            table = np.array([cw.get(c, 1.0) for c in self.classes_.tolist()], dtype=np.float64)
+            w = table[np.searchsorted(self.classes_, y)]
+        else:
+            from sklearn.utils.class_weight import compute_sample_weight
+            w = compute_sample_weight(cw, y)
         if sample_weight is None:
             return w
         return w * _check_sample_weight(sample_weight, X, dtype=np.float64)
@@ -225,6 +230,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
                                   f"or fit: {self.classes_.tolist()}")
         else:
             Y = self._encode(y)
+            self._new_activation()                  # as MLPClassifier's partial_fit: the activation now set
         sample_weight = self._class_weighted(X, y, sample_weight, partial=True)
         self._train(X, y, Y, 1, sample_weight, fresh=first)
         return self
@@ -305,6 +311,8 @@ class BackpropRegressor(RegressorMixin, _Backprop):
             self._y_1d = y.ndim == 1
             self._rng = check_random_state(self.random_state)
             self._build(X.shape[1], Y.shape[1], self._rng)
+        else:
+            self._new_activation()                  # as MLPRegressor's partial_fit: the activation now set
         self._train(X, y, Y, 1, sample_weight, fresh=first)
         return self
 

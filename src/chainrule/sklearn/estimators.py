@@ -94,6 +94,10 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
                          warm_start, shuffle, tol)
         self.class_weight = class_weight
 
+    #: whether a dict class_weight may name classes fit's y lacks (they weigh no row): a sweep's fold whose training
+    #: rows lack a class the sweep checked against the whole file; here such a label is refused (a typo, say)
+    _weighs_classes_y_lacks = False
+
     def _class_weighted(self, X, y, sample_weight, partial: bool = False):
         """sample_weight times each row's class_weight (scikit-learn's compute_sample_weight; a dict's over every
         class, so that a batch of partial_fit may lack a weighted one, as SGDClassifier's), checked first: a label
@@ -108,6 +112,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         if isinstance(cw, str) and cw == "balanced" and partial:
             raise ValidationError(f"{name}.partial_fit cannot use class_weight='balanced' (counted on one batch): "
                                   "give a dict {label: weight}, as scikit-learn's SGDClassifier asks")
+        if isinstance(cw, dict) and self._weighs_classes_y_lacks:
+            cw = {k: v for k, v in cw.items() if k in set(self.classes_.tolist())}
         if isinstance(cw, dict):
             unknown = [k for k in cw if k not in set(self.classes_.tolist())]
             if unknown:

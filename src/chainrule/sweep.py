@@ -234,8 +234,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     dtype = fixed.get("dtype", np.float64)
     X = pre.transform(df, dtype=dtype)          # every row, the whole file's preprocessing: the best's refit
     classify = pre.task == "classification"
-    parsed, fixed = by_index(parsed, fixed, class_weight, pre, target,
-                              (argument_names or {}).get("class_weight", "class_weight"))
+    fixed, for_fits = by_index(parsed, fixed, class_weight, pre, target,
+                               (argument_names or {}).get("class_weight", "class_weight"))
     if classify:
         y = pre.encode_target(df)           # the classes of every row: each fold's network has every output
         inner: Any = SweptClassifier(random_state=seed)
@@ -269,14 +269,14 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     splits = _fits_every_fold(df, y, folds, fold_pre, w, weight)     # cut once: unseeded splitters cut anew each call
 
     def fit_best(params: dict):         # GridSearchCV's refit, silent if it runs out of epochs (say_ran_out)
-        best = clone(inner).set_params(**clone(params, safe=False))
+        best = clone(inner).set_params(**clone(for_fits(params), safe=False))
         return as_public((best if classify else in_target_units(best, pre.y_mean, pre.y_scale)).fit(
             X, y, sample_weight=w))
 
     try:
         done = search(per_fold(inner), fold_pre, param_grid, names, df, y, folds=splits, scoring=scoring,
                       n_jobs=n_jobs, scheduler=scheduler, refit=fit_best if refit else None, error_score=error_score,
-                      n_iter=n_iter, seed=seed, weights=w)
+                      n_iter=n_iter, seed=seed, weights=w, for_fits=for_fits)
     except SweepInterrupted as stop:      # the finished candidates kept, beside (never over) a finished sweep's table
         if out is not None:
             keep_finished(stop, out)

@@ -1,8 +1,9 @@
 """`chainrule sweep`'s grid: "name=v1,v2;name=..." read into values (hidden sizes as 32x16), and each name
 checked against the estimator's arguments (the short names of ALIASES standing for them); class_weight's labels
-as the class indices the folds' fits see."""
+checked, and as the class indices the folds' fits see."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from chainrule.errors import ValidationError, unknown_name
@@ -74,14 +75,21 @@ def estimator_grid(grid: dict[str, list], estimator) -> dict[str, list]:
     return out
 
 
-def by_index(parsed: dict, fixed: dict, class_weight, pre, target: str, named: str) -> tuple[dict, dict]:
-    """The grid and fixed arguments with class_weight's labels (as the file writes them) as the class indices
-    the folds' fits see (their y is the encoded classes); a regression's class_weight refused, named."""
+def by_index(parsed: dict, fixed: dict, class_weight, pre, target: str,
+             named: str) -> tuple[dict, Callable[[dict], dict]]:
+    """The fixed arguments with class_weight's labels (as the file writes them) as the class indices the folds'
+    fits see (their y is the encoded classes), and what gives a candidate's parameters as its fits see them: the
+    grid's class weights stay as given (the table and best_params show them, and take them back), checked
+    now (a label that is not a class, a weight below 0: named before any fit); a regression's refused, named."""
     from chainrule.data.statistics import by_class
     if class_weight is not None:
         fixed = {**fixed, "class_weight": by_class(class_weight, pre, target, named)}
     values = parsed.get("class_weight")
-    if values is not None and not hasattr(values, "rvs"):
-        parsed = {**parsed, "class_weight": [None if v is None else by_class(v, pre, target, "class_weight")
-                                             for v in values]}
-    return parsed, fixed
+    for value in () if values is None or hasattr(values, "rvs") else values:
+        if value is not None:
+            by_class(value, pre, target, "class_weight")
+
+    def for_fits(params: dict) -> dict:
+        return {k: by_class(v, pre, target, "class_weight") if k.rsplit("__", 1)[-1] == "class_weight"
+                and v is not None else v for k, v in params.items()}
+    return fixed, for_fits

@@ -41,10 +41,13 @@ class FailedCandidateWarning(UserWarning):
 
 class SweptClassifier(BackpropClassifier):
     """BackpropClassifier whose messages name BackpropClassifier, the class the user asked for; its fit does not
-    warn when it runs out of epochs (a warning per fit): the sweep counts those fits and says it once."""
+    warn when it runs out of epochs (a warning per fit): the sweep counts those fits and says it once. A fold whose
+    training rows lack a class (a splitter the user cut) leaves its class weight out, which weighs none of them:
+    the sweep checked the labels against the whole file, and the weighted candidate fits as the unweighted."""
 
     shown_as = "BackpropClassifier"
     _warns_unconverged = False
+    _weighs_classes_y_lacks = True
 
 
 class SweptRegressor(BackpropRegressor):
@@ -204,14 +207,16 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
            folds, scoring: str | None,
            n_jobs: int, scheduler: str | None, refit: Callable[[dict], Any] | None,
            error_score: float | str = np.nan, n_iter: int | None = None, seed: int = 0,
-           weights: np.ndarray | None = None) -> Search:
+           weights: np.ndarray | None = None, for_fits: Callable[[dict], dict] | None = None) -> Search:
     """Cross-validate every candidate of `grid` ({chainrule estimator's name: values}; `names`: the
     grid's names as written -> those) fit as `estimator` (per_fold's) on the table X, each fold's rows
     preprocessed once by `preprocessing` (learnt from its training rows), warn for each
     failed one; `n_iter`: that many candidates drawn as RandomizedSearchCV(random_state=seed) draws them
     (None: every one, as GridSearchCV); `refit(best parameters)` fits the best on every row (None: not
     refit, as GridSearchCV's refit=False); `error_score` "raise": the first failed fit raises its error;
-    `weights`: every row's sample weight (or None), in the fits and the scores. Interrupted: SweepInterrupted
+    `weights`: every row's sample weight (or None), in the fits and the scores; `for_fits(candidate)`: its
+    parameters as the folds' fits take them (class weights by class index; None: as the grid gives them, which
+    the table, warnings and best_params show). Interrupted: SweepInterrupted
     with the table of the candidates whose folds all finished."""
     from sklearn.model_selection import ParameterGrid, ParameterSampler
 
@@ -226,7 +231,7 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
         n_iter = size                          # RandomizedSearchCV's own cut: the same candidates, same order
     candidates = list(ParameterGrid(grid) if n_iter is None else ParameterSampler(grid, n_iter, random_state=seed))
     splits = folds if isinstance(folds, list) else list(folds.split(X, y))   # (train, test) index pairs, as cut
-    tasks = [(params, k) for params in candidates for k in range(len(splits))]      # GridSearchCV's order
+    tasks = [((for_fits or dict)(params), k) for params in candidates for k in range(len(splits))]   # GridSearchCV's
     n_folds = len(splits)
     try:
         data = prepared(preprocessing, X, y, weights, splits)
@@ -266,9 +271,10 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
                               f"{type(exc).__name__}: {exc}") from None
     res = _named(res, names)
     refits = best_estimator is not None
-    short = sum(bool(o[3]) for o in out) + (refits and ran_out(best_estimator))
+    refit_short = refits and ran_out(best_estimator)        # the best's own refit, not any fit, ran out
+    short = sum(bool(o[3]) for o in out) + refit_short
     short_in = [_shown(c, names) for i, c in enumerate(candidates)
-                if any(out[i * n_folds + k][3] for k in range(n_folds)) or (i == best and refits and short)]
+                if any(out[i * n_folds + k][3] for k in range(n_folds)) or (i == best and refit_short)]
     return Search(_table(res, names, n_folds), _unprefixed(params), float(res["mean_test_score"][best]),
                   best_estimator, failed, res, best, short, sum(o[3] is not None for o in out) + refits, short_in,
                   len(candidates))

@@ -113,23 +113,30 @@ def _class_of(label: Any, pre: Any) -> int | None:
 def by_class(spec: str | list[tuple[str, float]] | dict, pre: Any, target: str,
              named: str = "--class-weight") -> str | dict[int, float]:
     """fit's class_weight from --class-weight (or a sweep's class_weight, {label: weight}; `named`: how
-    errors name it): the labels, as the file writes them, matched to the classes (`_class_of`; a class
-    left out weighs 1), or 'balanced'."""
+    errors name it, and the weight column as the caller gives it: an option, --weight COL, else weight=): the
+    labels, as the file writes them, matched to the classes (`_class_of`; a class left out weighs 1), each weight
+    a number >= 0, or 'balanced'."""
     from .csvfile import names, short
     if pre.task != "classification":
+        rows = "--weight COL" if named.startswith("--") else "a column of sample weights, weight='COL',"
         raise ValidationError(f"{named} is for classification; {short(target)} is a regression target "
-                              "(--weight COL weighs its rows)")
+                              f"({rows} weighs its rows)")
     if isinstance(spec, str):
         if spec != "balanced":
             raise ValidationError(f"{named} must be 'balanced' or {{label: weight}}; got {spec!r}")
         return spec
+    if not isinstance(spec, (dict, list, tuple)):
+        raise ValidationError(f"{named} must be 'balanced' or {{label: weight}}; got {spec!r:.80}")
     table: dict[int, float] = {}
     for label, w in (spec.items() if isinstance(spec, dict) else spec):
+        if isinstance(w, (bool, np.bool_)) or not isinstance(w, (int, float, np.integer, np.floating)) or not w >= 0 \
+                or not math.isfinite(w):
+            raise ValidationError(f"{named}: the weight of {short(label)} must be a number >= 0; got {w!r}")
         i = _class_of(label, pre)
         if i is None:
             raise ValidationError(f"{named}: {short(label)} is not a class of {short(target)}; its classes "
                                   f"are {names(pre.classes, 20)}")
         if i in table:
             raise ValidationError(f"{named} gives the class {short(pre.classes[i])} twice")
-        table[i] = w
+        table[i] = float(w)
     return table

@@ -132,9 +132,17 @@ class _Backprop(BaseEstimator):
                 and np.dtype(self.dtype) == net.dtype and self._output(net.n_outputs)[1] == net.loss_function.name)
 
     def _go_on(self) -> None:
-        """A warm start: the hidden layers take the activation now set (their weights kept, as MLPClassifier's);
-        the optimizer's state goes on too, unless its parameters changed. The network changed is a copy, so that
-        a fit refused later (its sample weights, say) leaves the fitted one as it was."""
+        """A warm start: the hidden layers take the activation now set (`_new_activation`); the optimizer's state
+        goes on too, unless its parameters changed."""
+        net = self._new_activation()
+        optimizer = self._make_optimizer()
+        if optimizer.config() != net.optimizer.config():
+            net.optimizer = optimizer
+
+    def _new_activation(self):
+        """The network with the hidden activation now set, its weights kept, as MLPClassifier's warm start and
+        partial_fit compute with `activation` as it is at each call. The network changed is a copy, so that a
+        fit refused later (its sample weights, say) leaves the fitted one as it was."""
         net = self._fitted_network("network_")
         new = self._layers(net.n_inputs, net.n_outputs)[:-1]
         if any(a.activation.config() != b.activation.config() for a, b in zip(net.dense_layers, new)):
@@ -142,9 +150,7 @@ class _Backprop(BaseEstimator):
             self.network_ = net
             for layer, fresh in zip(net.dense_layers, new):
                 layer.activation = fresh.activation
-        optimizer = self._make_optimizer()
-        if optimizer.config() != net.optimizer.config():
-            net.optimizer = optimizer
+        return net
 
     def _build(self, n_in: int, n_out: int, rng) -> None:
         self.network_ = Network(self._layers(n_in, n_out), loss=self._output(n_out)[1], dtype=self.dtype,

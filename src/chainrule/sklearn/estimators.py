@@ -94,9 +94,14 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
                          warm_start, shuffle, tol)
         self.class_weight = class_weight
 
+    #: whether a dict class_weight may name classes fit's y lacks (they weigh no row): a sweep's fold whose training
+    #: rows lack a class the sweep checked against the whole file; here such a label is refused (a typo, say)
+    _weighs_classes_y_lacks = False
+
     def _class_weighted(self, X, y, sample_weight, partial: bool = False):
-        """sample_weight times each row's class_weight (scikit-learn's compute_sample_weight), checked first:
-        a label that is not a class, a weight below 0, and 'balanced' in partial_fit (one batch's counts) named."""
+        """sample_weight times each row's class_weight (scikit-learn's compute_sample_weight; a dict's over every
+        class, so that a batch of partial_fit may lack a weighted one, as SGDClassifier's), checked first: a label
+        that is not a class, a weight below 0, and 'balanced' in partial_fit (one batch's counts) named."""
         cw = self.class_weight
         if cw is None:
             return sample_weight
@@ -107,6 +112,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         if isinstance(cw, str) and cw == "balanced" and partial:
             raise ValidationError(f"{name}.partial_fit cannot use class_weight='balanced' (counted on one batch): "
                                   "give a dict {label: weight}, as scikit-learn's SGDClassifier asks")
+        if isinstance(cw, dict) and self._weighs_classes_y_lacks:
+            cw = {k: v for k, v in cw.items() if k in set(self.classes_.tolist())}
         if isinstance(cw, dict):
             unknown = [k for k in cw if k not in set(self.classes_.tolist())]
             if unknown:
@@ -119,8 +126,12 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         elif cw != "balanced":
             raise ValidationError(f"{name}: class_weight must be None, a dict {{label: weight}} or 'balanced'; got "
                                   f"{cw!r}")
-        from sklearn.utils.class_weight import compute_sample_weight
-        w = compute_sample_weight(cw, y)
+        if isinstance(cw, dict):        # over every class, not y's: a batch of partial_fit may lack a weighted one
+            table = np.array([cw.get(c, 1.0) for c in self.classes_.tolist()], dtype=np.float64)
+            w = table[np.searchsorted(self.classes_, y)]
+        else:
+            from sklearn.utils.class_weight import compute_sample_weight
+            w = compute_sample_weight(cw, y)
         if sample_weight is None:
             return w
         return w * _check_sample_weight(sample_weight, X, dtype=np.float64)
@@ -225,6 +236,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
                                   f"or fit: {self.classes_.tolist()}")
         else:
             Y = self._encode(y)
+            self._new_activation()                  # as MLPClassifier's partial_fit: the activation now set
         sample_weight = self._class_weighted(X, y, sample_weight, partial=True)
         self._train(X, y, Y, 1, sample_weight, fresh=first)
         return self
@@ -305,6 +317,8 @@ class BackpropRegressor(RegressorMixin, _Backprop):
             self._y_1d = y.ndim == 1
             self._rng = check_random_state(self.random_state)
             self._build(X.shape[1], Y.shape[1], self._rng)
+        else:
+            self._new_activation()                  # as MLPRegressor's partial_fit: the activation now set
         self._train(X, y, Y, 1, sample_weight, fresh=first)
         return self
 

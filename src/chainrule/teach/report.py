@@ -239,8 +239,10 @@ def _render(d: dict, markdown: bool) -> str:
 def fit_width(text: str, width: int) -> str:
     """`text` (a report's plain text) with each line wider than `width` broken where a reader would break
     it: an equation at its = signs, each continuation under the first =; a part still too wide at its
-    + (then *) signs; prose at its spaces. Nothing is dropped: joined again, the lines are the text.
-    A line with no such place to break stays whole. `width` 0: unchanged."""
+    + (then *) signs, a list of values at its commas, then at its spaces; a note after the value,
+    "   (summed over samples)", on the last line where it fits, else on its own line under the value;
+    prose at its spaces. Nothing is dropped: joined again, the lines are the text. A number wider than
+    the terminal stays whole. `width` 0: unchanged."""
     if width <= 0:
         return text
     out: list[str] = []
@@ -254,8 +256,11 @@ def _fit_line(line: str, width: int) -> list[str]:
         return [line]
     indent = " " * (len(line) - len(line.lstrip()))
     body = line.strip()
-    parts = body.split(" = ")
-    if len(parts) < 2 or body.startswith("- ") or ": " in parts[0] or ", " in parts[1].split("   (")[0]:
+    equation, mark, note = body.rpartition("   (")
+    if not (mark and note.endswith(")")):
+        equation, note = body, ""
+    parts = equation.split(" = ")
+    if len(parts) < 2 or body.startswith("- ") or ": " in parts[0] or ", " in parts[1]:
         # prose (a list item, a sentence), or a list of values: at its spaces
         import textwrap
         more = indent + ("    " if body.startswith("- ") else "  ")
@@ -263,25 +268,46 @@ def _fit_line(line: str, width: int) -> list[str]:
                              break_on_hyphens=False)
     lhs = parts[0]
     col = indent + " " * (len(lhs) + 1) if len(indent) + len(lhs) + 1 <= width // 3 else indent + "    "
-    lines = [indent + lhs]
-    for part in parts[1:]:
+    lines = _pack(indent, lhs, indent + "    ", width, indent)
+    for k, part in enumerate(parts[1:]):
         if len(lines[-1]) + 3 + len(part) <= width:
             lines[-1] += " = " + part
+        elif k == 0 and len(lines) == 1 and len(col) == len(lines[0]) + 1:     # lhs = a broken first part
+            lines = _pack(lines[0] + " = ", part, col + "    ", width, indent)
         else:
-            lines.extend(_pack(col + "= ", part, col + "    ", width))
+            lines.extend(_pack(col + "= ", part, col + "    ", width, indent))
+    if note:                  # the note split off before breaking: after the value where it fits
+        note = "(" + note
+        if len(lines[-1]) + 3 + len(note) <= width:
+            lines[-1] += "   " + note
+        else:
+            lines.extend(_pack(col + "  ", note, col + "   ", width, indent, ("; ", " ")))
     return lines
 
 
-def _pack(first: str, part: str, more: str, width: int) -> list[str]:
-    """`part` after `first`, broken at its ' + ' (or else ' * ') signs where it does not fit."""
-    for sign in (" + ", " * "):
-        tokens = part.split(sign)
-        if len(tokens) > 1 and len(first) + len(part) > width:
-            lines = [first + tokens[0]]
-            for tok in tokens[1:]:
-                if len(lines[-1]) + len(sign) + len(tok) <= width:
-                    lines[-1] += sign + tok
-                else:
-                    lines.append(more + sign.strip() + " " + tok)
-            return lines
-    return [first + part]
+SIGNS = (" + ", " * ", ", ", " ")      # where a part breaks, in order: its sums, products, lists, words
+
+
+def _pack(first: str, part: str, more: str, width: int, floor: str, signs: tuple[str, ...] = SIGNS) -> list[str]:
+    """`part` after `first`, broken at the first of `signs` it holds where it does not fit (a + or * starts
+    its line, a comma ends one), a piece still too wide at the next. A piece with no sign left in it comes
+    out from under `more`, as far as `floor`, to fit."""
+    if len(first) + len(part) <= width:
+        return [first + part]
+    k = next((k for k, sign in enumerate(signs) if sign in part), None)
+    if k is None:
+        shift = min(len(first) - len(floor), len(first) + len(part) - width)
+        return [first[shift:] + part if first[:shift].isspace() else first + part]
+    sign, rest = signs[k], signs[k + 1:]
+    lead, tail = (sign.strip() + " ", "") if sign.strip() in "+*" else ("", sign.rstrip())
+    tokens = part.split(sign)
+    if sign == ", " and part.startswith("["):        # a list's values continue under its first
+        more = " " * (len(first) + 1)
+    lines = _pack(first, tokens[0] + tail, more + "  ", width, floor, rest)
+    for i, tok in enumerate(tokens[1:], 2):
+        end = tail if i < len(tokens) else ""
+        if len(lines[-1]) - len(tail) + len(sign) + len(tok) + len(end) <= width:
+            lines[-1] = lines[-1][:len(lines[-1]) - len(tail)] + sign + tok + end
+        else:
+            lines.extend(_pack(more + lead, tok + end, more + "  ", width, floor, rest))
+    return lines

@@ -17,6 +17,7 @@ from ..derivation import (
     derivative_line,
     fused_delta,
     gradient_line,
+    net_delta_line,
     output_error_line,
     softmax_jacobian,
 )
@@ -135,10 +136,9 @@ def _jacobian_lines(d: dict, p: dict) -> list[Line]:
 
 def _delta_lines(d: dict, p: dict) -> list[Line]:
     to = p["to"]
-    if p["dE/dout"] is not None and p["dout/dnet"] is not None:
-        return [_line(f"dE/dnet_{to}", f"dE/dout_{to} * dout_{to}/dnet_{to}",
-                      f"{_factor(p['dE/dout'])} * {_factor(p['dout/dnet'])}", p["dE/dnet"],
-                      note=f"the delta of {to}")]
+    if p["dE/dout"] is not None and p["dout/dnet"] is not None:      # the report's line, as the chains read it
+        delta = net_delta_line(d, p, zeros=False)
+        return [_line(delta.lhs, delta.formula, delta.numbers, delta.value, note=f"the delta of {to}")]
     if d["layers"][p["layer"]].get("softmax_sum") is not None:
         return _jacobian_lines(d, p)
     if p["paths"] is None and d["fused"]:          # out - target, as the report writes it (`derivation.fused_delta`)

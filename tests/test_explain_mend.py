@@ -132,3 +132,30 @@ def test_the_report_and_the_explorer_show_factors_that_multiply_to_autograds_gra
         page = next(ln for ln in derive.parameter_lines(d, p) if ln.get("kind") == "gradient")
         assert product(page["numbers"]) == pytest.approx(want, abs=tol), page
         assert float(page["value"]) == pytest.approx(want, abs=1e-9) and page["raw"] == pytest.approx(want, abs=1e-12)
+
+
+def wrapped(tex: str) -> bool:
+    """Whether `tex` is one pair of parentheses around the whole of it."""
+    depth = 0
+    for k, ch in enumerate(tex):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and k < len(tex) - 1:
+            return False
+    return tex.startswith("(") and tex.endswith(")")
+
+
+@pytest.mark.parametrize("layers,acts,loss", [
+    ("2,2,2", "sigmoid,linear", "mse"), ("2,2,1", "tanh,sigmoid", "binary_crossentropy"),
+    ("2,3,2", "tanh,softmax", "categorical_crossentropy"), ("2,2,2", "sigmoid,sigmoid", "mse"),
+    ("2,2,2", "sigmoid,linear", "sse"), ("2,3,2", "tanh,sigmoid", "binary_crossentropy")])
+def test_formulas_write_no_parentheses_that_no_coefficient_needs(capsys, layers, acts, loss):
+    """--formulas with mse and 2 outputs wrote \\delta^{(2)}_{j} = (out^{(2)}_{j} - t_{j}): mse's 2/2 cancels
+    and leaves the parentheses around nothing (so did the fused softmax and one-output sigmoid deltas). The
+    delta keeps them where a factor multiplies it. Each delta is still SymPy's derivative (test_formulas)."""
+    code, out, _ = cli_in_process(capsys, "explain", "--formulas", "--layers", layers, "--activation", acts,
+                                  "--loss", loss)
+    assert code == 0
+    deltas = re.findall(r"^\$\$\\delta\^\{\(\d\)\}_\{\w\} = (.*)\$\$$", out, flags=re.M)
+    assert deltas
+    for tex in deltas:
+        assert not wrapped(tex), tex

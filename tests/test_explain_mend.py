@@ -159,3 +159,53 @@ def test_formulas_write_no_parentheses_that_no_coefficient_needs(capsys, layers,
     assert deltas
     for tex in deltas:
         assert not wrapped(tex), tex
+
+
+def sklearn_network(kind):
+    """A network imported from a fitted scikit-learn MLP: its alpha (default 1e-4) is the weight penalty."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (12, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        if kind == "classifier":
+            y = np.arange(12) % 3
+            mlp = MLPClassifier(hidden_layer_sizes=(3,), max_iter=5, random_state=0).fit(X, y)
+            Y = np.eye(3)[y]
+        else:
+            Y = X @ np.array([[0.5, -1.0], [0.2, 0.3], [1.0, 0.1]])
+            mlp = MLPRegressor(hidden_layer_sizes=(3,), max_iter=5, random_state=0).fit(X, Y)
+    return cr.from_sklearn(mlp), mlp.alpha, X[:2], Y[:2]
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_explains_update_is_net_steps_for_a_network_with_a_weight_penalty(kind):
+    """An MLP imported with from_sklearn keeps its alpha as the network's weight penalty, which net.step adds to
+    each weight's gradient (alpha * w / m) and to E; explain's "updated" weights left it out, so they were not
+    the step's. The report now says the penalty's term of E and each weight's penalized gradient, and its update
+    is net.step's, in the report, its dict and the explorer."""
+    from chainrule.teach.explore import derive
+    net, alpha, X, Y = sklearn_network(kind)
+    assert net.weight_penalty == alpha > 0
+    lr = 0.5
+    report = cr.explain(net, X, Y, lr=lr)
+    text, d = report.text(), report.to_dict()
+    E = net.step(X, Y, lr)                  # the report is written: the step changes the network, not it
+    after = {p["name"]: float(net.dense_layers[p["layer"]].W[tuple(p["index"])] if p["kind"] == "W"
+                              else net.dense_layers[p["layer"]].b[tuple(p["index"])]) for p in d["parameters"]}
+    for p in d["parameters"]:
+        assert p["updated"] == pytest.approx(after[p["name"]], abs=1e-12), p["name"]
+        line = next(ln.strip() for ln in text.splitlines() if ln.strip().startswith(f"{p['name']}+ = "))
+        assert float(line.rsplit(" = ", 1)[1]) == pytest.approx(after[p["name"]], abs=1e-9), line
+        update = next(ln for ln in derive.parameter_lines(d, p) if ln.get("kind") == "update")
+        assert update["raw"] == pytest.approx(after[p["name"]], abs=1e-12)
+        if p["kind"] == "W":        # the penalized gradient's line: its terms add up to what the step took
+            line = next(ln.strip() for ln in text.splitlines() if ln.strip().startswith(f"dE/d{p['name']} + alpha"))
+            numbers, value = line.partition("   (")[0].split(" = ")[1:]
+            assert eval(numbers) == pytest.approx(float(value), abs=2e-9)
+            assert float(value) == pytest.approx((p["value"] - after[p["name"]]) / lr, abs=1e-9)
+    assert d["E_total"] + d["E_penalty"] == pytest.approx(E, rel=1e-12)
+    assert re.search(r"^ {2}E_penalty = .* = (\S+) {3}\(", text, flags=re.M)[1] == f"{d['E_penalty']:.9f}"

@@ -71,6 +71,27 @@ def gradient_line(d: dict, p: dict, zeros: bool = True) -> Line:
     return Line(f"dE/d{name}", formula, numbers, p["grad"], tex, note)
 
 
+def penalty_line(d: dict, p: dict, zeros: bool = True) -> Line:
+    """A weight's gradient with the weight penalty (MLP's alpha, `Network.weight_penalty`), as a training step
+    takes it: dE/dw + alpha * w / m, m the rows (the engine's `l2_penalty`). One line for explain and the explorer."""
+    name, m, alpha = p["name"], d["n_samples"], fmt(d["weight_penalty"], False)
+    numbers = f"{factor(p['grad'], zeros)} + {alpha} * {factor(p['value'], False)} / {m}"
+    sym = tex_symbol(name)
+    return Line(f"dE/d{name} + alpha * {name} / m", "", numbers, p["penalized_grad"],
+                f"\\frac{{{DE}}}{{\\partial {sym}}} + \\alpha \\cdot {sym} / m = {numbers.replace(' * ', CDOT)} = "
+                f"{fmt(p['penalized_grad'], zeros)}", "with the weight penalty: the gradient a training step takes")
+
+
+def penalty_error_line(d: dict) -> Line:
+    """The weight penalty's term of the error, 0.5 * alpha * sum(w^2) / m, which a training step adds to E."""
+    alpha, m = fmt(d["weight_penalty"], False), d["n_samples"]
+    return Line("E_penalty", "0.5 * alpha * sum(w^2) / m", "", d["E_penalty"],
+                f"E_{{penalty}} = \\tfrac{{1}}{{2}} \\alpha \\sum w^2 / m = {fmt(d['E_penalty'])} \\quad "
+                f"\\text{{(MLP's L2 weight penalty, }}\\alpha = {alpha},\\ m = {m}\\text{{)}}",
+                f"MLP's L2 weight penalty, alpha = {alpha}, m = {m} rows: a training step adds it to E_total, "
+                "and alpha * w / m to each weight's gradient")
+
+
 def net_delta_line(d: dict, p: dict, zeros: bool = True) -> Line:
     """dE/dnet of neuron p["to"] as dE/dout * dout/dnet (a delta its loss and activation do not fuse), with
     its numbers: one line for the explorer's card of the neuron and the gradient lines that read it (a

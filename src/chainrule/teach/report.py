@@ -46,8 +46,12 @@ class Report:
     layers (index, activation, alpha (leaky_relu's slope, else None), neurons: name, net, out, weights, weight_values,
     bias, bias_value, inputs; for a softmax layer not fused with its loss: dE/dout per neuron and softmax_sum,
     the sum_j dE/dout_j out_j of its Jacobian, else None), dropout (rate, after: the Dense layer it follows),
-    errors (E_<output> per sample), E_total, and parameters, one entry per weight or bias listed:
-    name, layer, kind ("W"/"b"), index, from, to, value, grad, trainable, updated (value - lr * grad),
+    errors (E_<output> per sample), E_total (the loss), weight_penalty (alpha; 0.0 for none), E_penalty (its term
+    0.5 * alpha * sum(W**2) / m, which training adds to E; None for none), and parameters, one entry per weight
+    or bias listed:
+    name, layer, kind ("W"/"b"), index, from, to, value, grad (the loss's), penalized_grad (a weight's with the
+    weight penalty, MLP's alpha: grad + alpha * w / m, m the rows; else None), trainable, updated (value - lr *
+    the gradient a training step takes: net.step's),
     and the chain-rule factors per sample: dE/dout, dout/dnet, dnet/dparam, dE/dnet, and for a
     hidden neuron the paths through the layer above (via, dE/dnet, weight, w, term).
     Per-sample values are lists; each sample's derivatives carry the 1/scale of the mean.
@@ -170,6 +174,9 @@ def _render(d: dict, markdown: bool) -> str:
     plain, tex_line, _ = notation.total_error(d["loss"], [e["name"] for e in d["errors"]], n)
     E = _f(d["E_total"])
     eq(f"{plain} = {E}", f"{tex_line} = {E}")
+    if d.get("E_penalty") is not None:
+        penalty = derivation.penalty_error_line(d)
+        eq(penalty.plain(), penalty.tex)
     current, derived = None, set()
     for p in d["parameters"]:
         layer_title = "output layer" if p["layer"] == len(d["layers"]) - 1 else f"hidden layer {p['layer'] + 1}"
@@ -216,6 +223,9 @@ def _render(d: dict, markdown: bool) -> str:
             derivation.local_derivatives(d, p, eq)
         line = derivation.gradient_line(d, p)
         eq(line.plain(), line.tex)
+        if p.get("penalized_grad") is not None:
+            penalty = derivation.penalty_line(d, p)
+            eq(penalty.plain(), penalty.tex)
     if d["lr"] is not None:
         head(f"Update (learning rate {d['lr']:g})")
         if d.get("dropout"):
@@ -227,11 +237,16 @@ def _render(d: dict, markdown: bool) -> str:
                     eq(f"{p['name']} = {_short(p['value'])} (frozen: not updated)",
                        f"{tex_symbol(p['name'])} = {_short(p['value'])} \\text{{ (frozen)}}")
                 continue
-            eq(f"{p['name']}+ = {p['name']} - lr * dE/d{p['name']} = {_short(p['value'])} - {_short(d['lr'])} * "
-               f"{_par(_f(p['grad']))} = {_f(p['updated'])}",
-               f"{tex_symbol(p['name'])}^+ = {tex_symbol(p['name'])} - \\eta \\cdot "
-               f"\\frac{{{DE}}}{{\\partial {tex_symbol(p['name'])}}} = "
-               f"{_short(p['value'])} - {_short(d['lr'])} \\cdot {_par(_f(p['grad']))} = {_f(p['updated'])}")
+            g, full = p["grad"], p.get("penalized_grad")          # with MLP's alpha: the penalized gradient
+            name, sym = p["name"], tex_symbol(p["name"])
+            grad_text = f"dE/d{name}" if full is None else f"(dE/d{name} + alpha * {name} / m)"
+            grad_tex = f"\\frac{{{DE}}}{{\\partial {sym}}}"
+            grad_tex = grad_tex if full is None else f"\\left({grad_tex} + \\alpha \\cdot {sym} / m\\right)"
+            g = g if full is None else full
+            eq(f"{name}+ = {name} - lr * {grad_text} = {_short(p['value'])} - {_short(d['lr'])} * "
+               f"{_par(_f(g))} = {_f(p['updated'])}",
+               f"{sym}^+ = {sym} - \\eta \\cdot {grad_tex} = "
+               f"{_short(p['value'])} - {_short(d['lr'])} \\cdot {_par(_f(g))} = {_f(p['updated'])}")
     return "\n".join(lines).rstrip() + "\n"
 
 

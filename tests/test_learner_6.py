@@ -1,14 +1,13 @@
 """A student reads `chainrule explain` for the seed, a softmax + cross-entropy network and a linear mse
 network: each note stands where a note is read, a number typed is written as typed, a step that says
-nothing is left out, a formula is written as a student would simplify it, and explain's report and the
-explorer's page write each gradient from one line. Every number still equals torch autograd's."""
+nothing is left out, a formula is written as a student would simplify it. Every number still equals torch
+autograd's (each gradient line's factors, in the report and the explorer: test_explain_mend.py)."""
 import re
-from decimal import Decimal
 
 import numpy as np
 import pytest
-from test_derive_6 import NUMBER, evaluate, explorer_lines, report_line
-from test_learner_5 import check_every_number, printed
+from test_derive_6 import evaluate, explorer_lines, report_line
+from test_learner_5 import check_every_number
 
 import chainrule as cr
 
@@ -55,26 +54,6 @@ def test_inputs_are_written_as_typed():
     assert report_line(text, "dE/dw1").split(" = ")[2].split(" * ")[-1] == f"{X[0, 0]:g}"
     assert report_line(text, "dE/db_h1").split(" = ")[2].split(" * ")[-1] == "1"      # dnet/db: 1, not 1.000000000
     check_every_number(net, X, Y, text)
-
-
-@pytest.mark.parametrize("make", [lambda: cr.examples.seed_network()[:3], softmax_net, linear_mse_net],
-                         ids=["seed", "softmax cross-entropy", "linear mse"])
-def test_the_report_and_the_explorer_write_each_gradient_from_one_line(make):
-    """report.py wrote the chain line with its own factors and note, the explorer's derive.py with its own
-    (the note inside the chain in one, in the numbers in the other; a bias's 1 as 1.000000000 in one):
-    both now write it from one line, the same formula, numbers and note."""
-    net, X, Y = make()
-    text = cr.explain(net, X, Y).text()
-    for line in gradient_lines(text):
-        lhs = line.split(" = ")[0]
-        name = lhs.removeprefix("dE/d")
-        page = next(ln for ln in explorer_lines(net, X, Y, name) if ln["lhs"] == lhs)
-        equation, _, note = line.partition("   (")
-        _, formula, numbers, value = equation.split(" = ")
-        assert page["formula"] == formula, (page, line)
-        assert [Decimal(x) for x in NUMBER.findall(page["numbers"])] == [Decimal(x) for x in NUMBER.findall(numbers)]
-        assert page.get("note", "") == note.removesuffix(")"), (page, line)
-        assert page["raw"] == pytest.approx(printed(text, lhs), abs=1e-9)
 
 
 def test_a_linear_outputs_derivative_is_written_once():

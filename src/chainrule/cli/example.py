@@ -24,7 +24,7 @@ def register(sub) -> None:
 def add_width(p) -> None:
     """--width: the text's lines broken to fit a terminal (explain and example)."""
     p.add_argument("--width", type=int, metavar="COLUMNS",
-                   help="break text lines wider than this many columns (at = signs, then + or *); default: the "
+                   help="break text lines wider than this many columns (at = signs, then +, * or commas); default: the "
                         "terminal's width when printing to one, else no breaking; 0: never break")
 
 

@@ -52,19 +52,15 @@ def gradient_line(d: dict, p: dict, zeros: bool = True) -> Line:
     given = p["from"] is None or p["from"].startswith("i")     # 1, or an input: not computed
     source = "1" if p["from"] is None else factor(p["dnet/dparam"], zeros and not given)
     if p["dE/dout"] is not None and p["dout/dnet"] is not None:
-        formula = f"dE/dout_{to} * dout_{to}/dnet_{to} * {dparam}"
-        act = d["layers"][p["layer"]]["activation"]
-        slope = constant_derivative(act) or factor(p["dout/dnet"], zeros)      # linear's 1, not 1.000000000
-        numbers = f"{factor(p['dE/dout'], zeros)} * {slope} * {source}"
-        tex = (f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} \\cdot \\frac{{\\partial out_{{{to}}}}}"
-               f"{{\\partial net_{{{to}}}}} \\cdot {dparam_tex}")
+        delta = net_delta_line(d, p, zeros)          # dE/dout * dout/dnet, its factors as its own line writes them
+        formula, numbers = f"{delta.formula} * {dparam}", f"{delta.numbers} * {source}"
+        tex = f"{_chain_tex(to)} \\cdot {dparam_tex}"
         notes = []
     else:
         formula = f"dE/dnet_{to} * {dparam}"
         numbers = f"{factor(p['dE/dnet'], zeros)} * {source}"
         tex = f"\\frac{{{DE}}}{{\\partial net_{{{to}}}}} \\cdot {dparam_tex}"
-        fused = "out - target" if d.get("rows_sum_to_one", True) else "out * sum(target) - target"
-        fused = fused if d["scale"] == 1 else f"({fused}) / {d['scale']}"
+        fused = divided(fused_formula(d), d["scale"])
         notes = [f"fused: {fused}" if d["fused"] and p["paths"] is None else "softmax Jacobian"]
     if d["n_samples"] > 1:
         notes.insert(0, "summed over samples")
@@ -73,6 +69,51 @@ def gradient_line(d: dict, p: dict, zeros: bool = True) -> Line:
     tex = (f"\\frac{{{DE}}}{{\\partial {tex_symbol(name)}}} = {tex} = {numbers.replace(' * ', CDOT)} = {value}"
            + (f" \\quad \\text{{({note})}}" if note else ""))
     return Line(f"dE/d{name}", formula, numbers, p["grad"], tex, note)
+
+
+def penalty_line(d: dict, p: dict, zeros: bool = True) -> Line:
+    """A weight's gradient with the weight penalty (MLP's alpha, `Network.weight_penalty`), as a training step
+    takes it: dE/dw + alpha * w / m, m the rows (the engine's `l2_penalty`). One line for explain and the explorer."""
+    name, m, alpha = p["name"], d["n_samples"], fmt(d["weight_penalty"], False)
+    numbers = f"{factor(p['grad'], zeros)} + {alpha} * {factor(p['value'], False)} / {m}"
+    sym = tex_symbol(name)
+    return Line(f"dE/d{name} + alpha * {name} / m", "", numbers, p["penalized_grad"],
+                f"\\frac{{{DE}}}{{\\partial {sym}}} + \\alpha \\cdot {sym} / m = {numbers.replace(' * ', CDOT)} = "
+                f"{fmt(p['penalized_grad'], zeros)}", "with the weight penalty: the gradient a training step takes")
+
+
+def penalty_error_line(d: dict) -> Line:
+    """The weight penalty's term of the error, 0.5 * alpha * sum(w^2) / m, which a training step adds to E."""
+    alpha, m = fmt(d["weight_penalty"], False), d["n_samples"]
+    return Line("E_penalty", "0.5 * alpha * sum(w^2) / m", "", d["E_penalty"],
+                f"E_{{penalty}} = \\tfrac{{1}}{{2}} \\alpha \\sum w^2 / m = {fmt(d['E_penalty'])} \\quad "
+                f"\\text{{(MLP's L2 weight penalty, }}\\alpha = {alpha},\\ m = {m}\\text{{)}}",
+                f"MLP's L2 weight penalty, alpha = {alpha}, m = {m} rows: a training step adds it to E_total, "
+                "and alpha * w / m to each weight's gradient")
+
+
+def net_delta_line(d: dict, p: dict, zeros: bool = True) -> Line:
+    """dE/dnet of neuron p["to"] as dE/dout * dout/dnet (a delta its loss and activation do not fuse), with
+    its numbers: one line for the explorer's card of the neuron and the gradient lines that read it (a
+    constant derivative, linear's 1, written as its formula, for one sample or several)."""
+    to = p["to"]
+    slope = constant_derivative(d["layers"][p["layer"]]["activation"]) or factor(p["dout/dnet"], zeros)
+    numbers = f"{factor(p['dE/dout'], zeros)} * {slope}"
+    tex = (f"\\frac{{{DE}}}{{\\partial net_{{{to}}}}} = {_chain_tex(to)} = {numbers.replace(' * ', CDOT)} = "
+           f"{fmt(p['dE/dnet'], zeros)}")
+    return Line(f"dE/dnet_{to}", f"dE/dout_{to} * dout_{to}/dnet_{to}", numbers, p["dE/dnet"], tex)
+
+
+def _chain_tex(to: str) -> str:
+    return (f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} \\cdot "
+            f"\\frac{{\\partial out_{{{to}}}}}{{\\partial net_{{{to}}}}}")
+
+
+def fused_formula(d: dict, to: str | None = None) -> str:
+    """The fused delta before the mean's scale: out - target, or out * sum(target) - target where the
+    target rows do not sum to one, as the engine takes it (`rows_sum_to_one`); unit `to`'s when given."""
+    out, target = ("out", "target") if to is None else (f"out_{to}", f"target_{to}")
+    return f"{out} - {target}" if d.get("rows_sum_to_one", True) else f"{out} * sum(target) - {target}"
 
 
 def delta_line(q: dict, n: int, zeros: bool = True) -> Line | None:
@@ -221,7 +262,7 @@ def fused_delta(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
     as the engine does (`rows_sum_to_one`)."""
     to, one = p["to"], d["n_samples"] == 1
     neuron = d["layers"][p["layer"]]["neurons"][p["index"][-1]]
-    plain = f"out_{to} - target_{to}" if d.get("rows_sum_to_one", True) else f"out_{to} * sum(target) - target_{to}"
+    plain = fused_formula(d, to)
     tex = plain.replace(f"_{to}", f"_{{{to}}}").replace("sum(target)", "\\sum_k target_k").replace(" * ", " \\cdot ")
     numbers = ""
     if one:
@@ -230,9 +271,9 @@ def fused_delta(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
         if not d.get("rows_sum_to_one", True):
             total = factor(sum(t["value"][0] for t in d["targets"]))
             numbers = f"{factor(neuron['out'])} * {total} - {factor(target, False)}"
+    plain, numbers = divided(plain, d["scale"]), divided(numbers, d["scale"]) if numbers else ""
     if d["scale"] != 1:
-        plain, tex = f"({plain}) / {d['scale']}", f"\\frac{{{tex}}}{{{d['scale']}}}"
-        numbers = f"({numbers}) / {d['scale']}" if numbers else ""
+        tex = f"\\frac{{{tex}}}{{{d['scale']}}}"
     shown = f" = {numbers}" if numbers else ""
     shown_tex = shown.replace(" * ", " \\cdot ")
     eq(f"dE/dnet_{to} = {plain}{shown} = {fmt(p['dE/dnet'])}   (fused)",

@@ -11,6 +11,7 @@ seed network exactly its w1..w8); the bias of neuron h1 is b_h1.
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,7 +20,7 @@ from ..errors import ValidationError
 from ..nn.checks import number
 from ..nn.divergence import divergence_cause
 from ..nn.dropout import Dropout
-from ..nn.losses import rows_sum_to_one
+from ..nn.losses import l2_penalty, rows_sum_to_one
 from . import notation
 from .notation import neuron_names, weight_name
 from .report import MAX_PARAMETERS, Report, UnknownParameterError
@@ -120,6 +121,10 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
                         for j, nm in enumerate(names[l + 1])],
         })
     data["errors"] = [{"name": f"E_{nm}", "value": _vals(terms[:, j])} for j, nm in enumerate(names[-1])]
+    # MLP's alpha (from_sklearn): the engine's l2_penalty as a training step adds it, on copies (explain only reads)
+    penalized = [SimpleNamespace(W=lay.W, dW=lay.dW.copy()) for lay in dense]
+    data["weight_penalty"] = float(net.weight_penalty)
+    data["E_penalty"] = l2_penalty(penalized, net.weight_penalty, n) if net.weight_penalty else None
     for l in reversed(list(chosen)):  # backward order: output layer first, as the seeds do
         lay = dense[l]
         last = l == len(dense) - 1
@@ -144,12 +149,14 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
                 kind = "W" if frm is not None else "b"
                 value = float(lay.W[i, j]) if frm else float(lay.b[j])
                 grad = float(lay.dW[i, j]) if frm else float(lay.db[j])
+                full = float(penalized[l].dW[i, j]) if frm and net.weight_penalty else None
                 trainable = lay.trainable_params[kind]
                 entry = {"name": weight_name(dense, l, i, j) if frm else f"b_{to}", "layer": l, "kind": kind,
                          "index": [i, j] if frm else [j], "from": frm, "to": to, "value": value,
                          "dnet/dparam": _vals(lay.x[:, i]) if frm else [1.0] * n, "grad": grad,
-                         "trainable": trainable, **factors,
-                         "updated": value - lr * grad if (lr is not None and trainable) else None}
+                         "trainable": trainable, **factors, "penalized_grad": full,
+                         "updated": value - lr * (grad if full is None else full)
+                         if (lr is not None and trainable) else None}
                 data["parameters"].append(entry)
     return Report(data)
 

@@ -36,6 +36,17 @@ def _activation(name: str) -> tuple[str, Builder]:
     return entry.latex, entry.sympy
 
 
+def _bare(tex: str) -> str:
+    """`tex` without a pair of parentheses around the whole of it, which no coefficient needs: mse's
+    (out - t) for 2 outputs is out - t."""
+    depth = 0
+    for k, ch in enumerate(tex):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and k < len(tex) - 1:
+            return tex                     # the first parenthesis closes before the end (or there is none)
+    return tex[1:-1] if tex.startswith("(") and tex.endswith(")") else tex
+
+
 def _sym(name: str, l: int, j) -> str:
     return f"{name}^{{({l})}}_{{{j}}}"
 
@@ -59,14 +70,14 @@ class Formula:
         if l == L:
             K = {"c1": coef(1, self.n_outputs), "c2": coef(2, self.n_outputs)}
             if (act, self.loss) in FUSED:
-                return FUSED[(act, self.loss)][0].format(out=out, **K).replace("t_{j}", f"t_{{{j}}}")
+                return _bare(FUSED[(act, self.loss)][0].format(out=out, **K).replace("t_{j}", f"t_{{{j}}}"))
             dE = LOSSES[self.loss].latex.format(out=out, **K).replace("t_{j}", f"t_{{{j}}}")
         else:
             dE = rf"\sum_{{k}} \delta^{{({l + 1})}}_{{k}}\, w^{{({l + 1})}}_{{{j}k}}"
             dE = f"\\left({dE}\\right)"
         alpha = self.slopes[l - 1] if self.slopes else 0.01
         derivative = _activation(act)[0].format(out=out, net=net, alpha=f'{alpha:g}')
-        return dE if derivative == "1" else f"{dE} \\cdot {derivative}"       # linear's f' = 1: no factor
+        return _bare(dE) if derivative == "1" else f"{dE} \\cdot {derivative}"       # linear's f' = 1: no factor
 
     def latex(self) -> list[str]:
         """The lines of the derivation, from the weight down to the output layer."""

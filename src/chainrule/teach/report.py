@@ -46,8 +46,12 @@ class Report:
     layers (index, activation, alpha (leaky_relu's slope, else None), neurons: name, net, out, weights, weight_values,
     bias, bias_value, inputs; for a softmax layer not fused with its loss: dE/dout per neuron and softmax_sum,
     the sum_j dE/dout_j out_j of its Jacobian, else None), dropout (rate, after: the Dense layer it follows),
-    errors (E_<output> per sample), E_total, and parameters, one entry per weight or bias listed:
-    name, layer, kind ("W"/"b"), index, from, to, value, grad, trainable, updated (value - lr * grad),
+    errors (E_<output> per sample), E_total (the loss), weight_penalty (alpha; 0.0 for none), E_penalty (its term
+    0.5 * alpha * sum(W**2) / m, which training adds to E; None for none), and parameters, one entry per weight
+    or bias listed:
+    name, layer, kind ("W"/"b"), index, from, to, value, grad (the loss's), penalized_grad (a weight's with the
+    weight penalty, MLP's alpha: grad + alpha * w / m, m the rows; else None), trainable, updated (value - lr *
+    the gradient a training step takes: net.step's),
     and the chain-rule factors per sample: dE/dout, dout/dnet, dnet/dparam, dE/dnet, and for a
     hidden neuron the paths through the layer above (via, dE/dnet, weight, w, term).
     Per-sample values are lists; each sample's derivatives carry the 1/scale of the mean.
@@ -170,6 +174,9 @@ def _render(d: dict, markdown: bool) -> str:
     plain, tex_line, _ = notation.total_error(d["loss"], [e["name"] for e in d["errors"]], n)
     E = _f(d["E_total"])
     eq(f"{plain} = {E}", f"{tex_line} = {E}")
+    if d.get("E_penalty") is not None:
+        penalty = derivation.penalty_error_line(d)
+        eq(penalty.plain(), penalty.tex)
     current, derived = None, set()
     for p in d["parameters"]:
         layer_title = "output layer" if p["layer"] == len(d["layers"]) - 1 else f"hidden layer {p['layer'] + 1}"
@@ -216,6 +223,9 @@ def _render(d: dict, markdown: bool) -> str:
             derivation.local_derivatives(d, p, eq)
         line = derivation.gradient_line(d, p)
         eq(line.plain(), line.tex)
+        if p.get("penalized_grad") is not None:
+            penalty = derivation.penalty_line(d, p)
+            eq(penalty.plain(), penalty.tex)
     if d["lr"] is not None:
         head(f"Update (learning rate {d['lr']:g})")
         if d.get("dropout"):
@@ -227,11 +237,16 @@ def _render(d: dict, markdown: bool) -> str:
                     eq(f"{p['name']} = {_short(p['value'])} (frozen: not updated)",
                        f"{tex_symbol(p['name'])} = {_short(p['value'])} \\text{{ (frozen)}}")
                 continue
-            eq(f"{p['name']}+ = {p['name']} - lr * dE/d{p['name']} = {_short(p['value'])} - {_short(d['lr'])} * "
-               f"{_par(_f(p['grad']))} = {_f(p['updated'])}",
-               f"{tex_symbol(p['name'])}^+ = {tex_symbol(p['name'])} - \\eta \\cdot "
-               f"\\frac{{{DE}}}{{\\partial {tex_symbol(p['name'])}}} = "
-               f"{_short(p['value'])} - {_short(d['lr'])} \\cdot {_par(_f(p['grad']))} = {_f(p['updated'])}")
+            g, full = p["grad"], p.get("penalized_grad")          # with MLP's alpha: the penalized gradient
+            name, sym = p["name"], tex_symbol(p["name"])
+            grad_text = f"dE/d{name}" if full is None else f"(dE/d{name} + alpha * {name} / m)"
+            grad_tex = f"\\frac{{{DE}}}{{\\partial {sym}}}"
+            grad_tex = grad_tex if full is None else f"\\left({grad_tex} + \\alpha \\cdot {sym} / m\\right)"
+            g = g if full is None else full
+            eq(f"{name}+ = {name} - lr * {grad_text} = {_short(p['value'])} - {_short(d['lr'])} * "
+               f"{_par(_f(g))} = {_f(p['updated'])}",
+               f"{sym}^+ = {sym} - \\eta \\cdot {grad_tex} = "
+               f"{_short(p['value'])} - {_short(d['lr'])} \\cdot {_par(_f(g))} = {_f(p['updated'])}")
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -239,8 +254,10 @@ def _render(d: dict, markdown: bool) -> str:
 def fit_width(text: str, width: int) -> str:
     """`text` (a report's plain text) with each line wider than `width` broken where a reader would break
     it: an equation at its = signs, each continuation under the first =; a part still too wide at its
-    + (then *) signs; prose at its spaces. Nothing is dropped: joined again, the lines are the text.
-    A line with no such place to break stays whole. `width` 0: unchanged."""
+    + (then *) signs, a list of values at its commas, then at its spaces; a note after the value,
+    "   (summed over samples)", on the last line where it fits, else on its own line under the value;
+    prose at its spaces. Nothing is dropped: joined again, the lines are the text. A number wider than
+    the terminal stays whole. `width` 0: unchanged."""
     if width <= 0:
         return text
     out: list[str] = []
@@ -254,8 +271,11 @@ def _fit_line(line: str, width: int) -> list[str]:
         return [line]
     indent = " " * (len(line) - len(line.lstrip()))
     body = line.strip()
-    parts = body.split(" = ")
-    if len(parts) < 2 or body.startswith("- ") or ": " in parts[0] or ", " in parts[1].split("   (")[0]:
+    equation, mark, note = body.rpartition("   (")
+    if not (mark and note.endswith(")")):
+        equation, note = body, ""
+    parts = equation.split(" = ")
+    if len(parts) < 2 or body.startswith("- ") or ": " in parts[0] or ", " in parts[1]:
         # prose (a list item, a sentence), or a list of values: at its spaces
         import textwrap
         more = indent + ("    " if body.startswith("- ") else "  ")
@@ -263,25 +283,46 @@ def _fit_line(line: str, width: int) -> list[str]:
                              break_on_hyphens=False)
     lhs = parts[0]
     col = indent + " " * (len(lhs) + 1) if len(indent) + len(lhs) + 1 <= width // 3 else indent + "    "
-    lines = [indent + lhs]
-    for part in parts[1:]:
+    lines = _pack(indent, lhs, indent + "    ", width, indent)
+    for k, part in enumerate(parts[1:]):
         if len(lines[-1]) + 3 + len(part) <= width:
             lines[-1] += " = " + part
+        elif k == 0 and len(lines) == 1 and len(col) == len(lines[0]) + 1:     # lhs = a broken first part
+            lines = _pack(lines[0] + " = ", part, col + "    ", width, indent)
         else:
-            lines.extend(_pack(col + "= ", part, col + "    ", width))
+            lines.extend(_pack(col + "= ", part, col + "    ", width, indent))
+    if note:                  # the note split off before breaking: after the value where it fits
+        note = "(" + note
+        if len(lines[-1]) + 3 + len(note) <= width:
+            lines[-1] += "   " + note
+        else:
+            lines.extend(_pack(col + "  ", note, col + "   ", width, indent, ("; ", " ")))
     return lines
 
 
-def _pack(first: str, part: str, more: str, width: int) -> list[str]:
-    """`part` after `first`, broken at its ' + ' (or else ' * ') signs where it does not fit."""
-    for sign in (" + ", " * "):
-        tokens = part.split(sign)
-        if len(tokens) > 1 and len(first) + len(part) > width:
-            lines = [first + tokens[0]]
-            for tok in tokens[1:]:
-                if len(lines[-1]) + len(sign) + len(tok) <= width:
-                    lines[-1] += sign + tok
-                else:
-                    lines.append(more + sign.strip() + " " + tok)
-            return lines
-    return [first + part]
+SIGNS = (" + ", " * ", ", ", " ")      # where a part breaks, in order: its sums, products, lists, words
+
+
+def _pack(first: str, part: str, more: str, width: int, floor: str, signs: tuple[str, ...] = SIGNS) -> list[str]:
+    """`part` after `first`, broken at the first of `signs` it holds where it does not fit (a + or * starts
+    its line, a comma ends one), a piece still too wide at the next. A piece with no sign left in it comes
+    out from under `more`, as far as `floor`, to fit."""
+    if len(first) + len(part) <= width:
+        return [first + part]
+    k = next((k for k, sign in enumerate(signs) if sign in part), None)
+    if k is None:
+        shift = min(len(first) - len(floor), len(first) + len(part) - width)
+        return [first[shift:] + part if first[:shift].isspace() else first + part]
+    sign, rest = signs[k], signs[k + 1:]
+    lead, tail = (sign.strip() + " ", "") if sign.strip() in "+*" else ("", sign.rstrip())
+    tokens = part.split(sign)
+    if sign == ", " and part.startswith("["):        # a list's values continue under its first
+        more = " " * (len(first) + 1)
+    lines = _pack(first, tokens[0] + tail, more + "  ", width, floor, rest)
+    for i, tok in enumerate(tokens[1:], 2):
+        end = tail if i < len(tokens) else ""
+        if len(lines[-1]) - len(tail) + len(sign) + len(tok) + len(end) <= width:
+            lines[-1] = lines[-1][:len(lines[-1]) - len(tail)] + sign + tok + end
+        else:
+            lines.extend(_pack(more + lead, tok + end, more + "  ", width, floor, rest))
+    return lines

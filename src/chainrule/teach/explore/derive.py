@@ -17,7 +17,9 @@ from ..derivation import (
     derivative_line,
     fused_delta,
     gradient_line,
+    net_delta_line,
     output_error_line,
+    penalty_line,
     softmax_jacobian,
 )
 from ..notation import forward_activation
@@ -135,10 +137,9 @@ def _jacobian_lines(d: dict, p: dict) -> list[Line]:
 
 def _delta_lines(d: dict, p: dict) -> list[Line]:
     to = p["to"]
-    if p["dE/dout"] is not None and p["dout/dnet"] is not None:
-        return [_line(f"dE/dnet_{to}", f"dE/dout_{to} * dout_{to}/dnet_{to}",
-                      f"{_factor(p['dE/dout'])} * {_factor(p['dout/dnet'])}", p["dE/dnet"],
-                      note=f"the delta of {to}")]
+    if p["dE/dout"] is not None and p["dout/dnet"] is not None:      # the report's line, as the chains read it
+        delta = net_delta_line(d, p, zeros=False)
+        return [_line(delta.lhs, delta.formula, delta.numbers, delta.value, note=f"the delta of {to}")]
     if d["layers"][p["layer"]].get("softmax_sum") is not None:
         return _jacobian_lines(d, p)
     if p["paths"] is None and d["fused"]:          # out - target, as the report writes it (`derivation.fused_delta`)
@@ -162,9 +163,14 @@ def parameter_lines(d: dict, p: dict) -> list[Line]:
     gradient = gradient_line(d, p, zeros=False)           # the report's line: the same factors and notes
     lines.append(_line(gradient.lhs, gradient.formula, gradient.numbers, p["grad"], kind="gradient",
                        **({"note": gradient.note} if gradient.note else {})))
+    full = p.get("penalized_grad")          # MLP's alpha: the gradient a training step takes, the report's line
+    if full is not None:
+        penalty = penalty_line(d, p, zeros=False)
+        lines.append(_line(penalty.lhs, "", penalty.numbers, full, kind="gradient", note=penalty.note))
     if p["updated"] is not None:
-        lines.append(_line(f"{name}+", f"{name} - eta * dE/d{name}",
-                           f"{fmt(p['value'])} - {fmt(d['lr'])} * {_factor(p['grad'])}", p["updated"], kind="update"))
+        g = f"dE/d{name}" if full is None else f"(dE/d{name} + alpha * {name} / m)"
+        lines.append(_line(f"{name}+", f"{name} - eta * {g}", f"{fmt(p['value'])} - {fmt(d['lr'])} * "
+                           f"{_factor(p['grad'] if full is None else full)}", p["updated"], kind="update"))
     elif not p["trainable"]:
         lines.append(_line(f"{name}+", f"{name} (frozen: not updated)", "", p["value"], kind="update"))
     return lines

@@ -69,3 +69,46 @@ def test_the_exported_graph_reads_the_words_as_predict_does(tmp_path):
     np.testing.assert_array_equal(proba[:5], np.repeat(proba[:1], 5, axis=0))
     np.testing.assert_array_equal(proba[5:], np.repeat(proba[5:6], 5, axis=0))
     assert not np.array_equal(proba[0], proba[5])
+
+
+@pytest.mark.parametrize("other", ["Yes", "true"])
+def test_the_spellings_come_from_the_training_rows_alike_in_memory_and_streamed(tmp_path, other):
+    """A spelling seen only in validation rows is no category and makes no booleans: the statistics come from
+    the training rows alone, as scikit-learn's encoder fits on them (before, in memory and streamed, every
+    row's spellings were looked at: 'yes' and 'no' in the training rows became 'True' and 'False')."""
+    flags = ["yes", "no"] * 30
+    train = np.ones(60, dtype=bool)
+    for i in (7, 30, 51):
+        flags[i], train[i] = other, False                      # validation rows
+    path = write(tmp_path / "d.csv", flags)
+    df = read_csv(str(path))
+    truth = sorted(pd.read_csv(path)["flag"][train].unique())  # what the training rows hold
+    assert truth == ["no", "yes"]
+    pre = Preprocessing.fit(df, "label", train=train)
+    streamed = CsvStream(str(path), rows=7).fit("label", train=train)
+    assert pre.categories["flag"] == streamed.categories["flag"] == truth
+    assert pre.typed == streamed.typed == []
+    alone = Preprocessing.fit(df[train].reset_index(drop=True), "label")     # the training rows as a table
+    assert alone.categories == pre.categories and alone.typed == pre.typed
+
+
+def test_train_and_train_stream_read_the_words_of_the_weighed_rows_alike(tmp_path):
+    """`chainrule train` and `train --stream`: 'Yes' only in rows of weight 0 (which shape nothing) makes no
+    booleans of a yes/no column, in memory as streamed."""
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=60)
+    rows = [f"{x[i]:.4f},{'Yes' if i % 10 == 3 else ('yes' if i % 2 else 'no')},{0 if i % 10 == 3 else 1},"
+            f"{'a' if x[i] > 0 else 'b'}\n" for i in range(60)]
+    path = tmp_path / "w.csv"
+    path.write_text("x,flag,w,label\n" + "".join(rows))
+    table = pd.read_csv(path)
+    truth = sorted(table["flag"][table["w"] > 0].unique())
+    assert truth == ["no", "yes"]
+    said = []
+    for extra in ([], ["--stream", "--chunk-rows", "7"]):
+        r = cli("train", path, "--target", "label", "--weight", "w", "--epochs", "1", "--quiet",
+                "--out", tmp_path / f"m{len(extra)}.npz", *extra)
+        assert r.returncode == 0, r.stderr
+        said.append(cli("info", tmp_path / f"m{len(extra)}.npz").stdout)
+    for out in said:
+        assert f"text column 'flag' (one-hot): {truth}" in out, out

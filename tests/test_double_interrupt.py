@@ -1,6 +1,7 @@
 """Two Ctrl-C in quick succession (a double tap) on `chainrule train`: the second, while the first's line is
 written, is ignored (backend/signals.ignored) and the job is ending already: one line, exit 130, no
-traceback, and the --out file's lock released. Real signals to a real process, each run bounded."""
+traceback, and the --out file's lock released; a second signal during the clean-up says that the job finishes it.
+Real signals to a real process, each run bounded."""
 import signal
 import subprocess
 import sys
@@ -62,4 +63,49 @@ print("not reached")
 def test_a_second_signal_while_the_job_unwinds_waits_for_its_clean_up(second):
     r = subprocess.run([sys.executable, "-c", UNWINDING, second], capture_output=True, text=True, timeout=60)
     assert r.stdout == "['lock released']\n" and r.returncode == 130, (r.stdout, r.stderr)
-    assert r.stderr == "chainrule: interrupted\n" and "Traceback" not in r.stderr
+    # the second signal is said at once (before, it was silent: the user could not tell it was heard), the third
+    # ends the process
+    assert r.stderr == ("chainrule: finishing the clean-up; Ctrl-C again to end at once\n"
+                        "chainrule: interrupted\n"), r.stderr
+
+
+IN_THE_CLEAN_UP = """
+import os, signal, sys, time
+from chainrule.saving import runlock
+release = runlock.release_output
+
+def slowly(out):                                      # the --out lock's release, the train job's last clean-up
+    os.kill(os.getpid(), signal.SIGINT)               # a second Ctrl-C meanwhile
+    time.sleep(0.3)
+    release(out)
+
+runlock.release_output = slowly
+sys.argv = ["chainrule", *sys.argv[1:]]
+from chainrule.cli import command
+command()
+"""
+
+
+def test_a_second_ctrl_c_in_the_clean_up_of_train_is_said_and_waits_for_it(tmp_path):
+    """`chainrule train` stopped by Ctrl-C, and a second one while it releases its --out lock: one line says the
+    clean-up is being finished (before: nothing, as if the second was lost), then the job ends as after one."""
+    csv, out = data(tmp_path / "d.csv"), tmp_path / "m.npz"
+    job = subprocess.Popen([sys.executable, "-c", IN_THE_CLEAN_UP, "train", str(csv), "--target", "label",
+                            "--epochs", "1000000", "--quiet", "--out", str(out)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not (tmp_path / ".m.npz.lock").exists() and job.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.5)                                   # in fit
+        assert job.poll() is None
+        job.send_signal(signal.SIGINT)
+        _, err = job.communicate(timeout=60)
+    finally:
+        if job.poll() is None:
+            job.kill()
+            job.communicate()
+    assert job.returncode == 130, err
+    assert err.count("chainrule: finishing the clean-up; Ctrl-C again to end at once\n") == 1, err
+    assert err.count("chainrule: interrupted") == 1 and "Traceback" not in err, err
+    assert not out.exists() and not (tmp_path / ".m.npz.lock").exists()

@@ -465,3 +465,43 @@ def test_docs_class_table_names_each_exceptions_real_base():
         assert base in [b.__name__ for b in cls.__bases__], (name, base, cls.__bases__)
     raised = {n for n, c in vars(errors).items() if isinstance(c, type) and issubclass(c, errors.ChainruleError)}
     assert set(documented) == raised - {"ChainruleError"}
+
+
+HOLDER = """
+import sys
+from pathlib import Path
+from chainrule.saving.runlock import acquire_output
+acquire_output(Path(sys.argv[1]))
+print("held", flush=True)
+sys.stdin.read()                                  # held until the test closes this pipe
+"""
+
+
+def test_docs_show_the_train_out_lock_message_as_printed(tmp_path, capsys):
+    """docs/errors.md's row "train --out in use": the whole line `chainrule train` prints, with the --out file's
+    lock held by another live process (its id, host and time as the lock file names them)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from chainrule.cli import main
+    out = tmp_path / "m.npz"
+    csv = tmp_path / "d.csv"
+    csv.write_text("a,label\n" + "".join(f"{i / 10},{i % 2}\n" for i in range(20)))
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(out)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        lock = json.loads((tmp_path / ".m.npz.lock").read_text())
+        code = main(["train", str(csv), "--target", "label", "--epochs", "1", "--out", str(out)])
+        err = capsys.readouterr().err
+    finally:
+        holder.communicate(timeout=30)
+    said = err.replace(str(tmp_path), "DIR").replace(
+        f"process {lock['pid']} on {lock['host']}, since {lock['since']}", "process 1 on vm, since 2026-12-01 10:00:00")
+    doc = (Path(__file__).parent.parent / "docs" / "errors.md").read_text()
+    rows = {c[0]: c[2] for c in ([x.strip() for x in line.strip().strip("|").split(" | ")] for line in doc.splitlines())
+            if len(c) == 4}
+    assert (code, said) == (2, f"chainrule: error: {rows['train --out in use']}\n")
+    assert not out.exists()

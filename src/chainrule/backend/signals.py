@@ -35,6 +35,7 @@ _watching = False
 _borrowed = False            # whether `interrupt` stands in for Python's SIGINT handler while Numba compiles
 holds = False                # set by the command (cli.command): after its KeyboardInterrupt, the job is ending
 _ending = 0                  # the command's signals since its KeyboardInterrupt was raised (1: that one)
+FINISHING = b"chainrule: finishing the clean-up; Ctrl-C again to end at once\n"   # said to a second signal
 
 
 def interrupt(signum: int, frame: Any) -> None:
@@ -42,7 +43,8 @@ def interrupt(signum: int, frame: Any) -> None:
     it was raised in the command, the job is ending: a second signal (a double tap of Ctrl-C) is held, so
     that its clean-up runs whole (the --out file's and checkpoint folder's locks released, temporary
     files removed; a second KeyboardInterrupt raised in a `finally` cut it short, and could print a
-    traceback or the line twice); a third ends the process at once, where the clean-up hangs."""
+    traceback or the line twice), and said (`FINISHING`: before, the second Ctrl-C seemed lost); a third
+    ends the process at once, where the clean-up hangs."""
     global _pending, _ending
     if _depth:
         _pending = signum
@@ -51,6 +53,10 @@ def interrupt(signum: int, frame: Any) -> None:
         _ending += 1
         if _ending > 2:
             early(signum, frame)
+        try:
+            os.write(2, FINISHING)                 # os.write: sys.stderr's buffer may be mid-write (reentrant)
+        except OSError:                            # stderr closed, or a reader gone: the clean-up goes on
+            pass
         return
     _ending = int(holds)
     raise KeyboardInterrupt(f"signal {signum}")

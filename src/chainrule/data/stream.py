@@ -286,10 +286,12 @@ class CsvStream:
             else:
                 self.reasons[c] = reason(text, first)
                 pre.text.append(c)
+                text, counts, first = s.strings(train=True)         # the training rows' values
                 words = None if c in text_columns else column_checks.boolean_spellings(text)    # booleans
+                if words:                                           # (their spellings, as Preprocessing.fit)
+                    text, counts, first = s.strings(train=True, words=words)
                 if s.kind in ("int", "float", "bool") or words:     # pandas typed it: '10.0', 'True'
                     typed.append(c)
-                text, counts, first = s.strings(train=True, words=words)      # the training rows' values
                 if impute is not None:
                     top = max(counts)
                     pre.fill[c] = min(t for t, k in zip(text, counts) if k == top)

@@ -28,6 +28,7 @@ from .columns import (
 )
 from .csvfile import names, not_in_file, read_csv, short
 from .lines import MultilineRowWarning, file_lines, missing_values, on_lines, plural
+from .scan import Counts
 from .statistics import checked_weights, mean_and_spread, no_weighed_rows, of_rows, weighted_mean
 from .stored import IMPUTE, check_stored
 
@@ -204,17 +205,25 @@ class Preprocessing:
                                                                   else part.mode()[0]))
             else:
                 pre.text.append(c)
-                words = None if c in text_columns or declared else \
-                    boolean_spellings(col.dropna().astype("string").unique())
+                part = part.astype("string")
+                # the training rows' values, counted once: the boolean spellings, the fill value and the
+                # categories all come from them, as in train --stream (CsvStream.fit)
+                counted = part.value_counts(dropna=True)
+                words = None if c in text_columns or declared else boolean_spellings(counted.index)
+                if words:
+                    part = part.replace(words)
+                    counted = part.value_counts(dropna=True)
                 values = col.dtype.categories if declared else col      # a categorical of numbers: typed
                 if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values) or words or \
                         pd.api.types.infer_dtype(values, skipna=True) == "boolean":
                     typed.append(c)
-                part = part.astype("string") if not words else part.astype("string").replace(words)
-                if impute is not None:
-                    pre.fill[c] = str(part.mode()[0])
-                pre.categories[c], dropped = categories(part.fillna(pre.fill.get(c, "")), c, max_categories,
-                                                        training=rows is not None, warn=warn)
+                if impute is not None:          # the most frequent value, the first in order on a tie (as mode)
+                    top = counted.max()
+                    pre.fill[c] = min(str(v) for v, k in counted.items() if k == top)
+                gapped = impute is not None and part.hasnans
+                pre.categories[c], dropped = categories(part.fillna(pre.fill[c]) if gapped else Counts(
+                    [str(v) for v in counted.index], counted.tolist()), c, max_categories,
+                    training=rows is not None, warn=warn)
                 if dropped:
                     pre.other[c] = dropped
         pre.typed = typed

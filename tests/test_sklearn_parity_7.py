@@ -8,6 +8,7 @@ import pytest
 
 pytest.importorskip("sklearn")
 from sklearn.neural_network import MLPClassifier, MLPRegressor  # noqa: E402
+from test_sklearn_parity_5 import _from_same_weights  # noqa: E402
 
 import chainrule as cr  # noqa: E402
 from chainrule.sklearn import BackpropClassifier, BackpropRegressor  # noqa: E402
@@ -107,20 +108,6 @@ def test_the_optimizer_error_says_an_instance_is_taken():
     assert "Optimizer instance" in _refusal(optimizer="lbfgs")
 
 
-def _same_weights_then_fit(mlp, ours, X, y, sample_weight=None, seed=1):
-    """Both fitted once (to build them), given the same weights, and fitted again (warm start)."""
-    mlp.fit(X, y)
-    ours.fit(X, y)
-    rng = np.random.RandomState(seed)
-    for k, (W, b) in enumerate(zip(mlp.coefs_, mlp.intercepts_)):
-        W0, b0 = rng.uniform(-0.7, 0.7, W.shape), rng.uniform(-0.2, 0.2, b.shape)
-        mlp.coefs_[k], mlp.intercepts_[k] = W0.copy(), b0.copy()
-        ours.coefs_[k][...], ours.intercepts_[k][...] = W0, b0
-    mlp.fit(X, y, sample_weight=sample_weight)
-    ours.fit(X, y, sample_weight=sample_weight)
-    return mlp, ours
-
-
 @pytest.mark.parametrize("outputs", [1, 3])
 @pytest.mark.parametrize("alpha", [0.0, 0.3])
 def test_a_multi_output_regressors_steps_are_mlpregressors(outputs, alpha):
@@ -136,7 +123,7 @@ def test_a_multi_output_regressors_steps_are_mlpregressors(outputs, alpha):
     kw = dict(hidden_layer_sizes=(5, 3), batch_size=7, alpha=alpha, warm_start=True, shuffle=False, random_state=0)
     mlp = MLPRegressor(solver="sgd", momentum=0.0, learning_rate_init=0.02, max_iter=2, **kw)
     ours = BackpropRegressor(optimizer="sgd", momentum=0.0, learning_rate=0.02 * outputs / 2, epochs=2, **kw)
-    mlp, ours = _same_weights_then_fit(mlp, ours, X, y)
+    mlp, ours = _from_same_weights(mlp, ours, X, y)
     for a, b in zip(mlp.coefs_ + mlp.intercepts_, ours.coefs_ + ours.intercepts_):
         np.testing.assert_allclose(b, a, rtol=0, atol=1e-12)
     if alpha == 0:
@@ -154,18 +141,13 @@ def test_a_warm_start_with_another_activation_keeps_the_weights_as_mlp(Est, MLP)
     lr = 0.05 if Est is BackpropClassifier else 0.025        # the regressor's loss is twice MLPRegressor's
     mlp = MLP(solver="sgd", momentum=0.0, learning_rate_init=0.05, max_iter=1, activation="relu", **kw)
     ours = Est(optimizer="sgd", momentum=0.0, learning_rate=lr, epochs=1, activation="relu", **kw)
-    mlp, ours = _same_weights_then_fit(mlp, ours, X, y)
+    mlp, ours = _from_same_weights(mlp, ours, X, y)
     network = ours.network_
     mlp.set_params(activation="tanh").fit(X, y)
     ours.set_params(activation="tanh").fit(X, y)
     assert ours.network_.layers[0].activation.name == "tanh"
     assert network.layers[0].activation.name == "relu"                # the network before is not changed
-    for a, b in zip(mlp.coefs_ + mlp.intercepts_, ours.coefs_ + ours.intercepts_):
-        np.testing.assert_allclose(b, a, rtol=0, atol=1e-12)
-    if Est is BackpropClassifier:
-        np.testing.assert_allclose(ours.predict_proba(X), mlp.predict_proba(X), rtol=0, atol=1e-12)
-    else:
-        np.testing.assert_allclose(ours.predict(X), mlp.predict(X), rtol=0, atol=1e-12)
+    same_as_mlp(ours, mlp, X)
 
 
 def test_a_refused_warm_start_with_another_activation_leaves_the_network():
@@ -193,7 +175,7 @@ def test_a_weighted_loss_curve_averages_the_batches_by_weight_where_mlp_averages
     kw = dict(hidden_layer_sizes=(4,), batch_size=7, alpha=alpha, warm_start=True, shuffle=False, random_state=0)
     mlp = MLPClassifier(solver="sgd", momentum=0.0, learning_rate_init=1e-300, max_iter=1, **kw)
     ours = BackpropClassifier(optimizer="sgd", momentum=0.0, learning_rate=1e-300, epochs=1, **kw)
-    mlp, ours = _same_weights_then_fit(mlp, ours, X, y, sample_weight=w)
+    mlp, ours = _from_same_weights(mlp, ours, X, y, sample_weight=w)
     p, squares = mlp.predict_proba(X), sum(float(np.sum(W ** 2)) for W in mlp.coefs_)
     losses = np.array([log_loss(y[b], p[b], sample_weight=w[b], labels=[0, 1]) + 0.5 * alpha * squares / w[b].sum()
                        for b in batches])
@@ -203,7 +185,7 @@ def test_a_weighted_loss_curve_averages_the_batches_by_weight_where_mlp_averages
     full = dict(kw, batch_size=len(X))
     mlp = MLPClassifier(solver="sgd", momentum=0.0, learning_rate_init=1e-300, max_iter=1, **full)
     ours = BackpropClassifier(optimizer="sgd", momentum=0.0, learning_rate=1e-300, epochs=1, **full)
-    mlp, ours = _same_weights_then_fit(mlp, ours, X, y, sample_weight=w)
+    mlp, ours = _from_same_weights(mlp, ours, X, y, sample_weight=w)
     assert ours.loss_curve_[-1] == pytest.approx(mlp.loss_curve_[-1], rel=1e-12)
 
 
@@ -240,3 +222,13 @@ def _npy(array):
     buffer = io.BytesIO()
     np.save(buffer, array)
     return buffer.getvalue()
+
+
+def same_as_mlp(ours, mlp, X):
+    """Our weights, biases and outputs are MLP's to 1e-12."""
+    for a, b in zip(mlp.coefs_ + mlp.intercepts_, ours.coefs_ + ours.intercepts_):
+        np.testing.assert_allclose(b, a, rtol=0, atol=1e-12)
+    if isinstance(ours, BackpropClassifier):
+        np.testing.assert_allclose(ours.predict_proba(X), mlp.predict_proba(X), rtol=0, atol=1e-12)
+    else:
+        np.testing.assert_allclose(ours.predict(X), mlp.predict(X), rtol=0, atol=1e-12)

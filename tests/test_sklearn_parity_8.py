@@ -11,6 +11,7 @@ from sklearn.datasets import load_iris  # noqa: E402
 from sklearn.linear_model import SGDClassifier  # noqa: E402
 from sklearn.neural_network import MLPClassifier, MLPRegressor  # noqa: E402
 from sklearn.utils.class_weight import compute_class_weight  # noqa: E402
+from test_sklearn_parity_7 import same_as_mlp  # noqa: E402
 
 from chainrule.errors import ValidationError  # noqa: E402
 from chainrule.sklearn import BackpropClassifier, BackpropRegressor  # noqa: E402
@@ -72,12 +73,7 @@ def test_partial_fit_computes_with_the_activation_now_set_as_mlp(Est, MLP):
         ours.coefs_[k][...], ours.intercepts_[k][...] = W0, b0
     mlp.set_params(activation="tanh").partial_fit(X, y)
     ours.set_params(activation="tanh").partial_fit(X, y)
-    for a, b in zip(mlp.coefs_ + mlp.intercepts_, ours.coefs_ + ours.intercepts_):
-        np.testing.assert_allclose(b, a, rtol=0, atol=1e-12)
-    if Est is BackpropClassifier:
-        np.testing.assert_allclose(ours.predict_proba(X), mlp.predict_proba(X), rtol=0, atol=1e-12)
-    else:
-        np.testing.assert_allclose(ours.predict(X), mlp.predict(X), rtol=0, atol=1e-12)
+    same_as_mlp(ours, mlp, X)
 
 
 def test_a_refused_partial_fit_with_another_activation_leaves_the_network():

@@ -136,12 +136,16 @@ def through_overflow(net: Network, loss: float, X: Any, chunk: int, wrong: list[
     refusal where a layer cannot give those rows; else the loss the engine's pass gives there is not the
     network's (a sigmoid's 1 of a sum that overflowed to +inf where the exact one is negative)."""
     predict.predict(net, X, chunk)      # raises, naming the rows and the layer, where a layer overflows
-    other = ", or use dtype='float64'" if net.dtype == np.float32 else ""
     raise ValidationError(f"the loss ({loss:.6g}) is not the network's: a layer's net input overflows {net.dtype.name} "
                           f"for {len(wrong)} of the {X.shape[0]} rows of X (first: row {wrong[0]}), and the engine's "
                           "pass (which the loss and its gradient read) came through the overflow, though predict, "
-                          "computing those rows again with care, gives their outputs. Scale the inputs as they were "
-                          f"scaled for training{other}")
+                          f"computing those rows again with care, gives their outputs. {_scale(net)}")
+
+
+def _scale(net: Network) -> str:
+    """The advice of a refusal whose rows' net inputs overflow the dtype."""
+    other = ", or use dtype='float64'" if net.dtype == np.float32 else ""
+    return f"Scale the inputs as they were scaled for training{other}"
 
 
 def finite_loss(net: Network, loss: float, X: Any, chunk: int, wrong: Any = ()) -> float:
@@ -155,12 +159,10 @@ def finite_loss(net: Network, loss: float, X: Any, chunk: int, wrong: Any = ()) 
     predict.predict(net, X, chunk)      # raises, naming the rows and the layer, where the outputs overflow
     count, first = plain_pass_overflows(net, X, chunk)
     if count:
-        other = ", or use dtype='float64'" if net.dtype == np.float32 else ""
         raise ValidationError(f"the loss is {loss}: the network's pass overflows {net.dtype.name} for {count} of the "
                               f"{X.shape[0]} rows of X (first: row {first}), though its outputs, computed again with "
                               "care (predict's), are finite: a net input beyond the dtype (the logits of a saturated "
-                              "softmax or sigmoid), which the loss and its gradient read. Scale the inputs as they "
-                              f"were scaled for training{other}")
+                              f"softmax or sigmoid), which the loss and its gradient read. {_scale(net)}")
     raise ValidationError(f"the loss is {loss} though the network's outputs are finite: they are too "
                           f"far from the targets for {net.dtype.name} ({net.loss_function.name}); the inputs are "
                           "far outside the range the network was trained on, or the targets need scaling")

@@ -62,6 +62,22 @@ def interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+def redeliver(unraisable: Any) -> None:
+    """`sys.unraisablehook` in the command: `interrupt`'s KeyboardInterrupt raised where Python cannot raise it
+    (a weakref callback or a finalizer running at that moment: "Exception ignored in") was lost, and the job
+    went on (training on, its next Ctrl-C only saying it was finishing). The signal is sent again a moment later,
+    to be raised in plain code; any other unraisable exception goes to Python's hook."""
+    global _ending
+    exc = unraisable.exc_value
+    if isinstance(exc, KeyboardInterrupt) and str(exc).startswith("signal "):
+        _ending = 0             # sent from a thread: sent here, it would be raised in this hook, and dropped again
+        again = threading.Timer(0.01, os.kill, (os.getpid(), int(str(exc).split()[1])))
+        again.daemon = True
+        again.start()
+        return
+    sys.__unraisablehook__(unraisable)
+
+
 def early(signum: int, frame: Any) -> None:
     """SIGINT or SIGTERM while the command is still being imported: nothing to clean up or keep."""
     os.write(2, b"chainrule: interrupted\n")

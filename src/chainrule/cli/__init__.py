@@ -172,6 +172,7 @@ def command() -> NoReturn:
     from ..backend import signals
     from ..backend.signals import early, interrupt
     signals.holds = True                       # once interrupted, the job is ending: a second signal waits for it
+    sys.unraisablehook = signals.redeliver     # a KeyboardInterrupt lost in a weakref callback: raised again
     signal.signal(signal.SIGTERM, interrupt)
     if signal.getsignal(signal.SIGINT) in (signal.default_int_handler, early):  # not ignored (nohup, &)
         signal.signal(signal.SIGINT, interrupt)

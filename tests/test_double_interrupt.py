@@ -14,17 +14,8 @@ from test_same_out import data
 @pytest.mark.parametrize("gap", [0.0, 0.002, 0.02])
 def test_a_double_ctrl_c_ends_the_job_with_one_line(tmp_path, gap):
     csv, out = data(tmp_path / "d.csv"), tmp_path / "m.npz"
-    job = training(tmp_path, csv, out, "-m", "chainrule.cli")
-    try:
-        job.send_signal(signal.SIGINT)
-        time.sleep(gap)
-        job.send_signal(signal.SIGINT)
-        _, err = job.communicate(timeout=180)       # a loaded machine may be compiling kernels
-    finally:
-        if job.poll() is None:
-            job.kill()
-            job.communicate()
-    assert job.returncode == 130, err
+    code, err = ended(training(tmp_path, csv, out, "-m", "chainrule.cli"), 2, gap)
+    assert code == 130, err
     assert err.count("chainrule: interrupted") == 1 and "Traceback" not in err, err
     assert "was not written" in err and not out.exists()
     assert not (tmp_path / ".m.npz.lock").exists()
@@ -83,25 +74,23 @@ def test_a_second_ctrl_c_in_the_clean_up_of_train_is_said_and_waits_for_it(tmp_p
     """`chainrule train` stopped by Ctrl-C, and a second one while it releases its --out lock: one line says the
     clean-up is being finished (before: nothing, as if the second was lost), then the job ends as after one."""
     csv, out = data(tmp_path / "d.csv"), tmp_path / "m.npz"
-    job = training(tmp_path, csv, out, "-c", IN_THE_CLEAN_UP)
-    try:
-        job.send_signal(signal.SIGINT)
-        _, err = job.communicate(timeout=180)       # a loaded machine may be compiling kernels
-    finally:
-        if job.poll() is None:
-            job.kill()
-            job.communicate()
-    assert job.returncode == 130, err
+    code, err = ended(training(tmp_path, csv, out, "-c", IN_THE_CLEAN_UP), 1)
+    assert code == 130, err
     assert err.count("chainrule: finishing the clean-up; Ctrl-C again to end at once\n") == 1, err
     assert err.count("chainrule: interrupted") == 1 and "Traceback" not in err, err
     assert not out.exists() and not (tmp_path / ".m.npz.lock").exists()
 
 
+def started(csv, out, *python):
+    """`chainrule train` for a million epochs, run by `python ...`."""
+    return subprocess.Popen([sys.executable, *python, "train", str(csv), "--target", "label",
+                             "--epochs", "1000000", "--quiet", "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 def training(tmp_path, csv, out, *python):
-    """`chainrule train` (run by `python ...`) started and in fit: its --out lock taken, half a second on."""
-    job = subprocess.Popen([sys.executable, *python, "train", str(csv), "--target", "label",
-                            "--epochs", "1000000", "--quiet", "--out", str(out)],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    """`started`, and in fit: its --out lock taken, half a second on."""
+    job = started(csv, out, *python)
     deadline = time.monotonic() + 120
     while not (tmp_path / ".m.npz.lock").exists() and job.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -140,15 +129,23 @@ def test_a_ctrl_c_lost_in_a_weakref_callback_still_ends_the_job(tmp_path):
     """The command's KeyboardInterrupt raised while a weakref callback ran (WeakSet's, in a CI run) was dropped
     by Python ("Exception ignored in"): the job trained on, and a second Ctrl-C only said it was finishing."""
     csv, out = data(tmp_path / "d.csv"), tmp_path / "m.npz"
-    job = subprocess.Popen([sys.executable, "-c", IN_A_WEAKREF_CALLBACK, "train", str(csv), "--target", "label",
-                            "--epochs", "1000000", "--quiet", "--out", str(out)],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    code, err = ended(started(csv, out, "-c", IN_A_WEAKREF_CALLBACK), 0)      # it sends its own
+    assert code == 130, err
+    assert err.count("chainrule: interrupted") == 1 and "Traceback" not in err and "ignored" not in err, err
+    assert not (tmp_path / ".m.npz.lock").exists() and not out.exists()
+
+
+def ended(job, count, gap=0.0):
+    """The job's exit code and stderr once `count` Ctrl-C, `gap` seconds apart, ended it (killed after 180 s:
+    a loaded machine may be compiling kernels)."""
     try:
-        _, err = job.communicate(timeout=120)
+        for k in range(count):
+            job.send_signal(signal.SIGINT)
+            if k < count - 1:
+                time.sleep(gap)
+        err = job.communicate(timeout=180)[1]
+        return job.returncode, err
     finally:
         if job.poll() is None:
             job.kill()
             job.communicate()
-    assert job.returncode == 130, err
-    assert err.count("chainrule: interrupted") == 1 and "Traceback" not in err and "ignored" not in err, err
-    assert not (tmp_path / ".m.npz.lock").exists() and not out.exists()

@@ -672,16 +672,23 @@ def test_the_decision_boundary_has_a_key_of_its_classes(page, tmp_path, shots):
     assert page.evaluate(SWATCHES) == [["class 0", "rgb(234, 88, 12)"], ["class 1", "rgb(37, 99, 235)"]]
 
 
+ROOM = """s => { const c = document.createElement("canvas").getContext("2d"); c.font = getComputedStyle(s).font;
+    return s.clientWidth - Math.max(...[...s.options].map(o => c.measureText(o.text).width)) - 30; }"""
+
+
 def test_the_loss_and_init_menus_show_every_option_whole(page, shots):
     for mode in ("seed", "moons"):                        # Init has 'seed' with the seed network
         page.select_option('[data-id="data"]', mode)
         expect(page.locator('[data-id="title"]')).to_have_text(re.compile("^The seed" if mode == "seed" else "^moons"))
         for width in (1280, 1000, 390):          # the controls column: 276 and 240 pixels, and a phone
             page.set_viewport_size({"width": width, "height": 800})
+            try:                                 # the card laid out again for the new width (a loaded machine: later)
+                page.wait_for_function(f"[...document.querySelectorAll('[data-id=arch] .settings select')]"
+                                       f".every(s => ({ROOM})(s) >= 0)", timeout=10_000)
+            except sync_api.TimeoutError:
+                pass                             # the assertion below names the select and its room
             for sel in page.locator('[data-id="arch"] .settings select').all():        # Output, Loss, Init
-                room = sel.evaluate("""s => { const c = document.createElement("canvas").getContext("2d");
-                    c.font = getComputedStyle(s).font;
-                    return s.clientWidth - Math.max(...[...s.options].map(o => c.measureText(o.text).width)) - 30; }""")
+                room = sel.evaluate(ROOM)
                 assert room >= 0, (mode, width, [o for o in sel.evaluate("s => [...s.options].map(o => o.text)")],
                                    room)
             grid = page.locator('[data-id="arch"] .settings')

@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
-from ..nn import sample_weight as sw
-from ..nn.evaluation import measure
+from ..nn.evaluation import careful_loss, measure
+from ..nn.network import CHUNK
 from ..nn.overflow import plain_pass_overflows
 
-ENGINE_ROWS = 16384      # Network.evaluate's chunk (network.CHUNK): the loss is summed in the same pieces
+ENGINE_ROWS = CHUNK      # Network.evaluate's chunk: the loss is summed in the same pieces
 
 
 class Metrics:
@@ -44,7 +44,7 @@ class Metrics:
         if wrong:                            # predict's careful outputs there: their loss from careful logits
             kept = np.ones(n, dtype=bool)
             kept[wrong] = False
-            careful = careful_rows(net, x, np.asarray(wrong), Y, w)
+            careful = careful_loss(net, x, np.asarray(wrong), Y, w)
             if careful is not None:
                 part = float(kept.sum() if w is None else np.add.reduce(w[kept]))
                 rest = measure(net, x[kept], Y[kept], None if w is None else w[kept], ENGINE_ROWS, mean=True) \
@@ -82,31 +82,3 @@ class Metrics:
                                   f"model's outputs are: they are too far from the targets for {dtype}; the inputs "
                                   "are far outside the range the model was trained on")
         return {"loss": self.loss / self.total, "accuracy": self.correct / self.total}
-
-
-def careful_rows(net: Any, x: Any, where: np.ndarray, Y: np.ndarray,
-                 w: np.ndarray | None) -> tuple[float, float] | None:
-    """(weighted sum of the loss, weight of the correct predictions) of the rows `where` of `x`, whose plain pass
-    overflows: the hidden layers as predict computes them again with care (`overflow.recompute`), the logits and
-    the loss from them in float64 (exact: the float32 numbers they come from are); None where a layer cannot give
-    them (refused by the caller)."""
-    from ..nn.overflow import dense_exactly
-    from ..nn.sparse import is_sparse
-    a = x[where]
-    a = np.asarray(a.toarray() if is_sparse(a) else a, dtype=net.dtype)
-    last = net.layers[-1]
-    if not hasattr(last, "W"):
-        return None
-    with np.errstate(all="ignore"):
-        for layer in net.layers[:-1]:
-            plain = getattr(type(layer), "_plain_infer", None) is type(layer).infer
-            a = np.asarray(dense_exactly(layer, a) if plain else layer.infer(a)).astype(net.dtype, copy=False)
-        z = a.astype(np.float64) @ last.W.astype(np.float64) + last.b.astype(np.float64)
-        out = np.asarray(last.activation(z), dtype=np.float64)
-        yb = np.asarray(Y[where], dtype=np.float64)
-        terms = np.add.reduce(net.loss_function.terms(out, yb, z if net.fused_output else None), axis=1)
-    if not (np.isfinite(a).all() and np.isfinite(terms).all()):
-        return None
-    per_row = net.loss_function.scale(out) / out.shape[0]        # the loss's divisor a row (its outputs, or 1)
-    wb = np.ones(len(where)) if w is None else w[where]
-    return float(np.dot(wb, terms)) / per_row, sw.correct(net.task, out, yb, wb)

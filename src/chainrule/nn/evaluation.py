@@ -25,7 +25,7 @@ from . import sample_weight as sw
 from .inference import refuse_rebound
 from .layers import Layer
 from .losses import Loss, output_mismatch
-from .overflow import checked_outputs, plain_pass_overflows
+from .overflow import checked_outputs, dense_exactly, plain_pass_overflows
 from .sparse import is_sparse, rows
 
 if TYPE_CHECKING:
@@ -256,3 +256,29 @@ class Report:
             bar = f"- {took:.0f}s -" if self.verbose == 2 else f"{'━' * 20} {took:.0f}s"
             head = f"{steps}/{steps} {bar}"
             print(head + step_time(took, steps) + logs, file=sys.stdout, flush=True)
+
+
+def careful_loss(net: Any, x: Any, where: np.ndarray, Y: np.ndarray,
+                 w: np.ndarray | None) -> tuple[float, float] | None:
+    """(weighted sum of the loss, weight of the correct predictions) of the rows `where` of `x`, whose plain pass
+    overflows (`chainrule evaluate`'s, cli/metrics.py; Network.evaluate refuses such rows): the hidden layers as
+    predict computes them again with care (`overflow.recompute`), the logits and the loss from them in float64
+    (exact: the float32 numbers they come from are); None where a layer cannot give them (refused by the caller)."""
+    a = x[where]
+    a = np.asarray(a.toarray() if is_sparse(a) else a, dtype=net.dtype)
+    last = net.layers[-1]
+    if not hasattr(last, "W"):
+        return None
+    with np.errstate(all="ignore"):
+        for layer in net.layers[:-1]:
+            plain = getattr(type(layer), "_plain_infer", None) is type(layer).infer
+            a = np.asarray(dense_exactly(layer, a) if plain else layer.infer(a)).astype(net.dtype, copy=False)
+        z = a.astype(np.float64) @ last.W.astype(np.float64) + last.b.astype(np.float64)
+        out = np.asarray(last.activation(z), dtype=np.float64)
+        yb = np.asarray(Y[where], dtype=np.float64)
+        terms = np.add.reduce(net.loss_function.terms(out, yb, z if net.fused_output else None), axis=1)
+    if not (np.isfinite(a).all() and np.isfinite(terms).all()):
+        return None
+    per_row = net.loss_function.scale(out) / out.shape[0]        # the loss's divisor a row (its outputs, or 1)
+    wb = np.ones(len(where)) if w is None else w[where]
+    return float(np.dot(wb, terms)) / per_row, sw.correct(net.task, out, yb, wb)

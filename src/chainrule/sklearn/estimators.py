@@ -9,6 +9,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import _check_sample_weight, column_or_1d
 
 from ..errors import ValidationError
+from ..nn.sample_weight import class_table
 from .backprop import _Backprop
 from .params import (
     as_before_if_refused,
@@ -99,9 +100,10 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     _weighs_classes_y_lacks = False
 
     def _class_weighted(self, X, y, sample_weight, partial: bool = False):
-        """sample_weight times each row's class_weight (scikit-learn's compute_sample_weight; a dict's over every
-        class, so that a batch of partial_fit may lack a weighted one, as SGDClassifier's), checked first: a label
-        that is not a class, a weight below 0, and 'balanced' in partial_fit (one batch's counts) named."""
+        """sample_weight times each row's class_weight (the engine's sample_weight.class_table, as scikit-learn's
+        compute_sample_weight; a dict's over every class, so that a batch of partial_fit may lack a weighted one, as
+        SGDClassifier's), checked first: a label that is not a class, a weight below 0, and 'balanced' in
+        partial_fit (one batch's counts) named."""
         cw = self.class_weight
         if cw is None:
             return sample_weight
@@ -126,12 +128,11 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         elif cw != "balanced":
             raise ValidationError(f"{name}: class_weight must be None, a dict {{label: weight}} or 'balanced'; got "
                                   f"{cw!r}")
-        if isinstance(cw, dict):        # over every class, not y's: a batch of partial_fit may lack a weighted one
-            table = np.array([cw.get(c, 1.0) for c in self.classes_.tolist()], dtype=np.float64)
-            w = table[np.searchsorted(self.classes_, y)]
-        else:
-            from sklearn.utils.class_weight import compute_sample_weight
-            w = compute_sample_weight(cw, y)
+        codes = np.searchsorted(self.classes_, y)       # the engine's table (Network.fit's class_weight), over every
+        if isinstance(cw, dict):                        # class: a batch of partial_fit may lack a weighted one
+            index = {c: i for i, c in enumerate(self.classes_.tolist())}
+            cw = {index[k]: v for k, v in cw.items()}
+        w = class_table(cw, codes, len(self.classes_))[codes]      # 'balanced': compute_sample_weight's numbers
         if sample_weight is None:
             return w
         return w * _check_sample_weight(sample_weight, X, dtype=np.float64)

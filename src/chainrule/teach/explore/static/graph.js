@@ -5,21 +5,32 @@
 
 const NS = "http://www.w3.org/2000/svg";
 
-// Short form for crowded places (4 significant digits); from 10,000 by the share refusal's rule (limits.roughly:
-// 3 significant figures, grouped: -2,980,000; past 10^15 2.98 x 10^20), tiny ones in e-notation (1.23e-4).
+// Short form for crowded places, one rule for every magnitude: 4 significant digits where that is a plain
+// decimal from 10^-6 (0.0001235, 1235), 3 significant figures grouped in threes from 10,000 (-2,980,000), and
+// 3 significant figures times a power of ten from 10^10 and below 10^-6 (1.23 x 10^10, -4.5 x 10^-7): the
+// bounds of the reports' e-notation (numbers.fmt), the power written as the share refusal writes it
+// (limits.roughly, same rounding: a half away from zero, of the exact value, as toPrecision rounds).
 export function short(v) {
   if (v === null || v === undefined) return "";
   if (!Number.isFinite(v)) return String(v);
-  if (Math.abs(v) >= 1e15) return v.toExponential(2).replace(/\.?0*e\+?/, " x 10^");
-  if (Math.abs(v) >= 1e4) return Number(v.toPrecision(3)).toLocaleString("en-US", { maximumFractionDigits: 0 });
-  if (v !== 0 && Math.abs(v) < 1e-3) return v.toExponential(2).replace(/e\+?/, "e");
-  return String(Number(v.toPrecision(4)));
+  if (v === 0) return "0";
+  const four = Number(v.toPrecision(4));
+  if (Math.abs(four) >= 1e-6 && Math.abs(four) < 1e4) return String(four);
+  const three = Number(v.toPrecision(3));
+  if (Math.abs(three) >= 1e4 && Math.abs(three) < 1e10) return three.toLocaleString("en-US", { maximumFractionDigits: 0 });
+  return powered(three.toExponential(2));
 }
 
+// E-notation as the page writes it: 1.234568e+10 -> 1.234568 x 10^10, -2.50e-7 -> -2.5 x 10^-7 (a short
+// form's trailing zeros dropped; the server's digits kept).
+const powered = (t, trim = true) => t.replace(trim ? /\.?0*e\+?/i : /e\+?/i, " x 10^").replace(/\^(-?)0+(?=\d)/, "^$1");
+
 // A number as the server wrote it, its whole part in groups of three from 10,000 (-2,980,000.5): as `short`
-// and the share refusal write large numbers. E-notation and shorter numbers as they are.
-export const grouped = t => (typeof t === "string" && /^-?\d{5,}(\.\d*)?$/.test(t)
-  ? t.replace(/^(-?)(\d+)/, (_, sign, whole) => sign + whole.replace(/\B(?=(\d{3})+$)/g, ",")) : t);
+// and the share refusal write large numbers; its e-notation (from 10^10, below 10^-6) with the power of ten
+// as `short` writes it (1.234568 x 10^10). Shorter numbers as they are.
+export const grouped = t => (typeof t !== "string" ? t : /^-?\d{5,}(\.\d*)?$/.test(t)
+  ? t.replace(/^(-?)(\d+)/, (_, sign, whole) => sign + whole.replace(/\B(?=(\d{3})+$)/g, ","))
+  : /^-?\d(\.\d+)?e[+-]?\d+$/i.test(t) ? powered(t, false) : t);
 
 // A card's number in its forms, longest first: as the server wrote it, grouped (-3,264,475.251256129), then
 // with one decimal fewer each, rounded as written (-3,264,475.25125613, ..., -3,264,475); other numbers as they are.
@@ -285,8 +296,9 @@ const overlap = (a, b) => Math.max(0, Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1
 
 // The centre of a w x h label on the line (x1, y1)-(x2, y2): the point nearest the source end where
 // it overlaps nothing in `taken`, else where it overlaps least (`hit`: by how much); its box is added
-// to `taken`. Lines that converge on one neuron get their labels staggered along them.
-function placeOnLine(taken, x1, y1, x2, y2, w, h) {
+// to `taken` (where it overlaps nothing, or `always`). Lines that converge on one neuron get their labels
+// staggered along them.
+function placeOnLine(taken, x1, y1, x2, y2, w, h, always = true) {
   const len = Math.max(1, Math.hypot(x2 - x1, y2 - y1)), end = (w / 2 + 8) / len;
   const ts = [];
   for (let i = 0; i <= 40; i++) ts.push(end + (1 - 2 * end) * i / 40);
@@ -299,7 +311,7 @@ function placeOnLine(taken, x1, y1, x2, y2, w, h) {
     if (!best || hit < best.hit) best = { x, y, box, hit };
     if (hit === 0) break;
   }
-  taken.push(best.box);
+  if (always || best.hit === 0) taken.push(best.box);
   return best;
 }
 
@@ -311,14 +323,15 @@ function ends(L, p) {
 }
 
 // The labels of the edges and biases, placed: in the page's 9 decimals where every one finds a place
-// that overlaps no other label and no neuron, else in 4 significant digits; where even those collide,
-// none (a narrow drawing: the values are on hover and click, as on a phone).
+// that overlaps no other label and no neuron, else in the short form (`short`); a label that even so finds
+// no free place is left out, the others drawn (its value is on hover and click, as on a phone).
 function placeLabels(state, L, grad) {
   // level lines first: their labels can only move sideways; slanted ones then find room above or below
   const slope = p => { const [x1, y1, x2, y2] = ends(L, p); return Math.abs(y2 - y1) / Math.max(1, x2 - x1); };
   const edges = state.params.filter(q => q.from).map(p => [slope(p), p]).sort((a, b) => a[0] - b[0]).map(e => e[1]);
-  for (const f of [(p, key) => grouped(p.shown[key]), (p, key) => short(p[key])]) {
-    const taken = obstacles(L), placed = [];
+  const forms = [(p, key) => grouped(p.shown[key]), (p, key) => short(p[key])];
+  for (const [k, f] of forms.entries()) {
+    const last = k === forms.length - 1, taken = obstacles(L), placed = [];
     let clash = false;
     L.bias.forEach((b, l) => {      // one line per neuron's bias, stacked beside the layer's bias unit
       const shown = state.params.filter(p => !p.from && p.layer === l);
@@ -326,18 +339,20 @@ function placeLabels(state, L, grad) {
         const lines = [grad ? `∂E/∂${p.label} = ${f(p, "grad")}` : `${p.label} = ${f(p, "value")}`];
         const w = labelWidth(lines), x = b.x + 18 + w / 2, y = b.y + 23 * i - 11.5 * (shown.length - 1);
         const box = { x1: x - w / 2 - 2, y1: y - 11.5, x2: x + w / 2 + 2, y2: y + 11.5 };
-        clash = clash || taken.some(t => overlap(box, t) > 0);
+        const hit = taken.some(t => overlap(box, t) > 0);
+        clash = clash || hit;
+        if (hit && last) return;
         taken.push(box);
         placed.push({ p, lines, x, y });
       });
     });
     for (const p of edges) {
       const lines = grad ? [`∂E/∂${p.label} =`, f(p, "grad")] : [`${p.label} = ${f(p, "value")}`];
-      const spot = placeOnLine(taken, ...ends(L, p), labelWidth(lines), labelHeight(lines));
+      const spot = placeOnLine(taken, ...ends(L, p), labelWidth(lines), labelHeight(lines), !last);
       clash = clash || spot.hit > 0;
-      placed.push({ p, lines, x: spot.x, y: spot.y });
+      if (spot.hit === 0 || !last) placed.push({ p, lines, x: spot.x, y: spot.y });
     }
-    if (!clash) return placed;
+    if (!clash || last) return placed;
   }
   return [];
 }

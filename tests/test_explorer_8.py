@@ -9,6 +9,7 @@ import re
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 
 import numpy as np
+import pytest
 import test_explore_browser as fixtures
 import test_explorer_7
 
@@ -124,3 +125,41 @@ def test_a_diverged_weight_is_written_with_a_power_of_ten_in_its_label_and_card(
         assert line == f"net {full_form(want)}", (line, want)
         assert not re.search(r"\de[+-]", fixtures.graph_text(page))
         page.locator(".graph-card").screenshot(path=str(shots / "explore-8-diverged.png"))
+
+
+def test_a_samples_note_gives_the_batch_gradient_the_update_takes_with_mlps_alpha(tmp_path):
+    """A network imported from an MLPClassifier with alpha = 0.5, opened with 30 rows (24 to train: one sample's
+    chain rule at a time): the note's whole-batch gradient of w1, "used for the update", left out alpha * w1 / m,
+    which net.step adds. Now it gives both, each PyTorch autograd's (the mean cross-entropy, then with the
+    penalty 0.5 * alpha * sum(W^2) / m), and a step of SGD moves w1 by lr times the second."""
+    import warnings
+
+    import torch
+    from sklearn.neural_network import MLPClassifier
+
+    from chainrule.teach.explore.engine import tabular
+    from chainrule.teach.explore.session import Session, Start
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (30, 3))
+    y = np.array(["a", "b", "c"])[np.arange(30) % 3]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mlp = MLPClassifier(hidden_layer_sizes=(3,), alpha=0.5, max_iter=5, random_state=0).fit(X, y)
+    (tmp_path / "t.csv").write_text("x1,x2,x3,kind\n" + "".join(f"{a},{b},{c},{k}\n" for (a, b, c), k in zip(X, y)))
+    s = Session(Start(cr.from_sklearn(mlp), tabular()[0](str(tmp_path / "t.csv")), "kind", "t.csv"))
+    assert s.state()["explained"]["whole_batch"] is False
+    d = s.act("select", {"name": "w1"})["derivation"]
+    params = [torch.tensor(a, requires_grad=True) for lay in s.net.dense_layers for a in (lay.W, lay.b)]
+    x, t = torch.tensor(s.X), torch.tensor(s.Y)
+    out = torch.relu(x @ params[0] + params[1]) @ params[2] + params[3]
+    loss = -(t * torch.log_softmax(out, dim=1)).sum(dim=1).mean()
+    plain = torch.autograd.grad(loss, params[0], retain_graph=True)[0][0, 0].item()
+    penalty = 0.5 * mlp.alpha * ((params[0] ** 2).sum() + (params[2] ** 2).sum()) / len(s.X)
+    penalized = torch.autograd.grad(loss + penalty, params[0])[0][0, 0].item()
+    said = [float(v) for v in re.findall(r"(?<![\w.])-?\d+\.\d+", d["note"].split("whole batch")[1])]
+    assert said[0] == pytest.approx(plain, abs=5e-10) and said[-1] == pytest.approx(penalized, abs=5e-10), d["note"]
+    assert d["batch_grad"] == pytest.approx(penalized, rel=1e-9)
+    w1 = s.net.dense_layers[0].W[0, 0]
+    s.act("set_optimizer", {"name": "sgd", "lr": 0.5})
+    s.act("update")
+    assert s.net.dense_layers[0].W[0, 0] == pytest.approx(w1 - 0.5 * penalized, rel=1e-12, abs=1e-15)

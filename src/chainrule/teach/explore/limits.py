@@ -44,7 +44,7 @@ def written(bound: float) -> str:
 
 def roughly(value: float) -> str:
     """A large number as a person reads it, to 3 figures: about -55,300,000; from 10^10 about 2.95 x 10^20;
-    infinite, NaN. The drawing's short labels (graph.js `short`) write a number of 10,000 and more by the
+    infinite, NaN. The drawing's short labels (static/numbers.js `short`) write a number of 10,000 and more by the
     same rule: 3 significant figures of the exact value, a half rounded away from zero (JavaScript's
     toPrecision), so a label and this refusal write the same weight alike."""
     if math.isnan(value):

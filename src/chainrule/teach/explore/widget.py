@@ -23,7 +23,7 @@ from .session import Session
 from .wording import for_page
 
 STATIC = Path(__file__).parent / "static"
-# each after the modules it uses (app.js's pageTransport, the page's own, is joined but not used)
+# each after the modules it uses (transport.js, the page's fetch, is joined but not used)
 MODULES = ("numbers.js", "svg.js", "layout.js", "labels.js", "graph.js", "charts.js", "template.js", "download.js",
            "panels.js", "transport.js", "app.js", "widget.js")
 

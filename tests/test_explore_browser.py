@@ -321,8 +321,8 @@ def test_labels_on_the_lines_never_overlap(page, shots, width):
         boxes = page.evaluate(LABEL_BOXES)
         if width > 1100 or (width > 1000 and phase == "forward"):    # w1..w8 and the 4 biases
             assert len(boxes) == 12, (width, phase)
-        else:                                        # where they cannot all have a place, none (as on a phone)
-            assert len(boxes) in (0, 12), (width, phase)
+        else:                                        # where some have no place, those left out alone (test_explorer_8)
+            assert len(boxes) <= 12, (width, phase)
         assert intersecting(boxes, page.evaluate(SHAPES)) == [], (width, phase)
 
 

@@ -63,9 +63,9 @@ def test_a_cards_large_net_is_grouped_in_threes_without_widening_the_card(browse
 
 def three_figures(v):
     """v to 3 significant figures of its exact value, a half away from zero (Decimal's context), written as a
-    person reads it: grouped in threes below 10^15 (-2,980,000), else 2.98 x 10^20."""
+    person reads it: grouped in threes below 10^10 (-2,980,000), else 2.98 x 10^20."""
     r = Context(prec=3, rounding=ROUND_HALF_UP).plus(Decimal(v))
-    if abs(v) < 1e15:
+    if abs(r) < 10 ** 10:
         return f"{int(r):,}"
     sign, digits, exp = r.normalize().as_tuple()
     mantissa = "".join(map(str, digits))

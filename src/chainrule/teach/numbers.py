@@ -1,5 +1,6 @@
 """How every report writes a number: one rule for `chainrule explain` (text and Markdown) and the
-explorer (whose server sends the page every number written by it: graph.js formats none).
+explorer (whose server sends the page every number written by it: the page's static/numbers.js only groups
+it in threes, writes its e-notation as 1.234568 x 10^10, and shortens it where a label has no room).
 
 Nine decimals, as the seed prints its figures (0.298371109). A magnitude below 1e-6 (or of 1e10
 and more) is written in scientific notation with 7 significant digits, so that a vanishing

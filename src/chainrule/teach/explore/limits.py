@@ -43,8 +43,8 @@ def written(bound: float) -> str:
 
 
 def roughly(value: float) -> str:
-    """A large number as a person reads it, to 3 figures: about -55,300,000; past 10^15 about 2.95 x 10^20;
-    infinite, NaN. The drawing's short labels (graph.js `short`) write a number of 10,000 and more by the
+    """A large number as a person reads it, to 3 figures: about -55,300,000; from 10^10 about 2.95 x 10^20;
+    infinite, NaN. The drawing's short labels (static/numbers.js `short`) write a number of 10,000 and more by the
     same rule: 3 significant figures of the exact value, a half rounded away from zero (JavaScript's
     toPrecision), so a label and this refusal write the same weight alike."""
     if math.isnan(value):
@@ -56,7 +56,7 @@ def roughly(value: float) -> str:
     mantissa = exact.scaleb(-power).quantize(Decimal("0.01"), ROUND_HALF_UP)
     if abs(mantissa) >= 10:             # 9.995 -> 10.00: one power of ten more
         mantissa, power = (mantissa / 10).quantize(Decimal("0.01"), ROUND_HALF_UP), power + 1
-    if abs(value) < 1e15:
+    if power < 10:                      # below 10^10 once rounded: the reports' e-notation starts there
         return f"about {int(mantissa.scaleb(power)):,}"
     digits = f"{mantissa:f}".rstrip("0").rstrip(".")
     return f"about {digits} x 10^{power}"

@@ -9,7 +9,7 @@ import numpy as np
 
 from ...nn.predict import predict
 from ..notation import dropout_note, total_error
-from ..numbers import cell, single_precision
+from ..numbers import cell, factor, single_precision
 from . import datasets, derive, limits, wording
 from .engine import unshown
 
@@ -144,8 +144,9 @@ def _derivation(s, name: str, d: dict) -> dict:
         derive.published(lines, seed_figures())
     whole = len(s.X) == d["n_samples"]
     note = "" if whole else (f"Sample {s.sample + 1} of {len(s.X)}: the chain rule of this sample's error alone. "
-                             "The gradient of the whole batch (the mean over its samples), used for the update, "
-                             f"is {derive.fmt(batch) if batch is not None else 'shown on the drawing'}.")
+                             + _batch_gradient(s, p, batch))
+    if batch is not None and p is not None and p["kind"] == "W" and s.net.weight_penalty:      # what net.step takes
+        batch += s.net.weight_penalty * p["value"] / len(s.X)
     drops = [dropout_note(q["rate"], q["after"], len(d["layers"])) for q in d.get("dropout", [])]
     drops += [wording.dropout_update(d, told=True)] if drops else []        # and what the update is, then
     note = " ".join([*(f"{t}." for t in drops), note]).strip()        # explain's pass is the inference one
@@ -153,6 +154,22 @@ def _derivation(s, name: str, d: dict) -> dict:
         note = (note + f" The update is the {s.opt_name} optimizer's; press Update to see the new value.").strip()
     return {"name": name, "title": title, "lines": lines, "note": note, "batch_grad": batch,
             "editable": p is not None or (name.startswith("i") and s.mode not in ("dataset", "csv"))}
+
+
+def _batch_gradient(s, p: dict | None, batch: float | None) -> str:
+    """The words on the whole batch's gradient of a sample's derivation: the mean over the batch's samples and,
+    for a weight of a network with a weight penalty (MLP's alpha), the alpha * w / m that the update adds to it,
+    m the batch's rows (net.step's l2_penalty)."""
+    whole = "The gradient of the whole batch (the mean over its samples)"
+    if batch is None:
+        return f"{whole}, used for the update, is shown on the drawing."
+    alpha, m = s.net.weight_penalty, len(s.X)
+    if not (alpha and p is not None and p["kind"] == "W"):
+        return f"{whole}, used for the update, is {derive.fmt(batch)}."
+    name, w = p["name"], p["value"]
+    return (f"{whole} is {derive.fmt(batch)}; the update takes it "
+            f"with the weight penalty: dE/d{name} + alpha * {name} / m = {derive.fmt(batch)} + {derive.fmt(alpha)} * "
+            f"{factor(w, zeros=False)} / {m} = {derive.fmt(batch + alpha * w / m)}.")
 
 
 @functools.lru_cache(maxsize=1)

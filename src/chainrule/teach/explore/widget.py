@@ -23,14 +23,17 @@ from .session import Session
 from .wording import for_page
 
 STATIC = Path(__file__).parent / "static"
+# each after the modules it uses (transport.js, the page's fetch, is joined but not used)
+MODULES = ("numbers.js", "svg.js", "layout.js", "labels.js", "graph.js", "charts.js", "template.js", "download.js",
+           "panels.js", "transport.js", "app.js", "widget.js")
 
 
 def bundle() -> str:
-    """The page's modules and widget.js as one ES module (their own imports removed)."""
+    """The page's modules and widget.js as one ES module (their own imports and re-exports removed)."""
     parts = []
-    for name in ("graph.js", "charts.js", "template.js", "download.js", "app.js", "widget.js"):
+    for name in MODULES:
         text = (STATIC / name).read_text(encoding="utf-8")
-        text = re.sub(r"^import .*?;\n", "", text, flags=re.MULTILINE)
+        text = re.sub(r"^(import|export \{[^}]*\} from) .*?;\n", "", text, flags=re.MULTILINE)
         if name != "widget.js":
             text = re.sub(r"^export (?=function|const|async)", "", text, flags=re.MULTILINE)
         parts.append(f"// ---- {name}\n{text}")

@@ -1,0 +1,52 @@
+// How the drawing writes a number: the server's text (`shown`) grouped in threes, its e-notation with a power of
+// ten, and the short form of a crowded place; a card's number with as many decimals as its line has room for.
+
+// Short form for crowded places, one rule for every magnitude: 4 significant digits where that is a plain
+// decimal from 10^-6 (0.0001235, 1235), 3 significant figures grouped in threes from 10,000 (-2,980,000), and
+// 3 significant figures times a power of ten from 10^10 and below 10^-6 (1.23 x 10^10, -4.5 x 10^-7): the
+// bounds of the reports' e-notation (numbers.fmt), the power written as the share refusal writes it
+// (limits.roughly, same rounding: a half away from zero, of the exact value, as toPrecision rounds).
+export function short(v) {
+  if (v === null || v === undefined) return "";
+  if (!Number.isFinite(v)) return String(v);
+  if (v === 0) return "0";
+  const four = Number(v.toPrecision(4));
+  if (Math.abs(four) >= 1e-6 && Math.abs(four) < 1e4) return String(four);
+  const three = Number(v.toPrecision(3));
+  if (Math.abs(three) >= 1e4 && Math.abs(three) < 1e10) return three.toLocaleString("en-US", { maximumFractionDigits: 0 });
+  return powered(three.toExponential(2));
+}
+
+// E-notation as the page writes it: 1.234568e+10 -> 1.234568 x 10^10, -2.50e-7 -> -2.5 x 10^-7 (a short
+// form's trailing zeros dropped; the server's digits kept).
+const powered = (t, trim = true) => t.replace(trim ? /\.?0*e\+?/i : /e\+?/i, " x 10^").replace(/\^(-?)0+(?=\d)/, "^$1");
+
+// A number as the server wrote it, its whole part in groups of three from 10,000 (-2,980,000.5): as `short`
+// and the share refusal write large numbers; its e-notation (from 10^10, below 10^-6) with the power of ten
+// as `short` writes it (1.234568 x 10^10). Shorter numbers as they are.
+export const grouped = t => (typeof t !== "string" ? t : /^-?\d{5,}(\.\d*)?$/.test(t)
+  ? t.replace(/^(-?)(\d+)/, (_, sign, whole) => sign + whole.replace(/\B(?=(\d{3})+$)/g, ","))
+  : /^-?\d(\.\d+)?e[+-]?\d+$/i.test(t) ? powered(t, false) : t);
+
+// A card's number in its forms, longest first: as the server wrote it, grouped (-3,264,475.251256129), then
+// with one decimal fewer each, rounded as written (-3,264,475.25125613, ..., -3,264,475); other numbers as they are.
+function cardForms(t) {
+  const m = typeof t === "string" && /^(-?)(\d{5,})\.(\d+)$/.exec(t);
+  if (!m) return [grouped(t)];
+  const [, sign, whole, frac] = m;
+  return Array.from({ length: frac.length + 1 }, (_, k) => frac.length - k).map(d => {
+    let digits = whole + frac.slice(0, d);
+    if (d < frac.length && frac[d] >= "5") digits = String(BigInt(digits) + 1n).padStart(digits.length, "0");
+    const cut = digits.length - d;
+    return grouped(sign + digits.slice(0, cut) + (d ? `.${digits.slice(cut)}` : ""));
+  });
+}
+
+// A card's line "prefix number", its number grouped as the drawing's labels write it, with as many decimals as
+// fit in `room` px (`measure`: the line's font). The card is as wide as its numbers' ungrouped forms (or their
+// whole parts grouped, where wider): the separators never widen it, and the labels between cards keep their room.
+export function cardLine(prefix, t, room, measure) {
+  const forms = cardForms(t);
+  return prefix + (forms.find(f => measure(prefix + f) <= room) ?? forms[forms.length - 1]);
+}
+export const cardNeed = (prefix, t, measure) => Math.max(measure(prefix + t), measure(prefix + cardForms(t).at(-1)));

@@ -1,0 +1,50 @@
+// The page's transport: fetch to this server (a notebook's widget.js has its own, over the widget's messages).
+
+// The page's transport: fetch to this server, with the token of the URL it was opened with (kept
+// in this browser's storage for this server, so a share link, which holds no token, opens here too).
+export function pageTransport() {
+  const TOKEN_KEY = "chainrule-explore-token";
+  const given = new URLSearchParams(location.search).get("token");
+  if (given) { try { localStorage.setItem(TOKEN_KEY, given); } catch (e) { /* storage off: the URL's token only */ } }
+  let stored = null;
+  try { stored = localStorage.getItem(TOKEN_KEY); } catch (e) { /* storage off */ }
+  const token = given || stored || "";
+  let sid = sessionStorage.getItem("chainrule-explore-session");
+  const headers = { "X-Token": token, "Content-Type": "application/json" };
+  const post = async (path, body) => (await fetch(path, { method: "POST", headers, body: JSON.stringify(body || {}) })).json();
+  return {
+    async open() {
+      const share = location.hash.startsWith("#s=") ? location.hash.slice(3) : null;
+      if (sid && !share) {
+        const a = await post(`/api/session/${sid}/state`, {});
+        if (a.state) return a;
+      }
+      const a = await post("/api/session", share ? { share } : {});
+      if (a.error && share && !a.session) {
+        a.error += ". A share link holds no token: add its #s=… part to the URL your `chainrule explore` printed.";
+        return a;
+      }
+      sid = a.session;
+      if (sid) sessionStorage.setItem("chainrule-explore-session", sid);
+      if (share) history.replaceState(null, "", location.pathname + location.search);
+      return a;
+    },
+    call: (action, body) => post(`/api/session/${sid}/${action}`, body),
+    async upload(file, target) {
+      const q = new URLSearchParams({ name: file.name });
+      if (target) q.set("target", target);
+      const r = await fetch(`/api/session/${sid}/upload?${q}`, { method: "POST", headers: { "X-Token": token }, body: file });
+      return r.json();
+    },
+    download(kind) {
+      const a = document.createElement("a");
+      a.href = `/api/session/${sid}/export/${kind}?token=${encodeURIComponent(token)}`;
+      a.download = `chainrule-${kind}`;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+    },
+    // the shared state only: never the token of location.search (whoever holds it drives this server)
+    shareUrl: code => `${location.origin}${location.pathname}#s=${code}`,
+  };
+}

@@ -200,3 +200,20 @@ def test_docs_show_these_messages_as_raised():
         with pytest.raises((ValueError, TypeError)) as caught:
             call()
         assert str(caught.value) == rows[name], name
+
+
+def test_a_weighted_multi_output_loss_curve_is_mlpregressors_over_one_batch():
+    """With sample_weight the penalty is over each batch's weight sum and the epoch's loss weighs batches by their
+    weight (MLP's: by rows, docs/tabular.md): over one full batch the two agree, and so do the curves, 3 outputs
+    and alpha included."""
+    import warnings
+    rng = np.random.RandomState(0)
+    Xr, w = rng.randn(23, 4), rng.uniform(0.5, 2.0, 23)
+    y = Xr @ rng.randn(4, 3)
+    kw = dict(hidden_layer_sizes=(5,), batch_size=23, alpha=0.3, warm_start=True, shuffle=False, random_state=0)
+    mlp = MLPRegressor(solver="sgd", momentum=0.0, learning_rate_init=0.02, max_iter=2, **kw)
+    ours = BackpropRegressor(optimizer="sgd", momentum=0.0, learning_rate=0.03, epochs=2, **kw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mlp, ours = _from_same_weights(mlp, ours, Xr, y, sample_weight=w)
+    np.testing.assert_allclose(ours.loss_curve_[2:], mlp.loss_curve_[2:], rtol=1e-12)

@@ -1,6 +1,7 @@
 """`chainrule sweep`'s grid: "name=v1,v2;name=..." read into values (hidden sizes as 32x16), and each name
-checked against the estimator's arguments (the short names of ALIASES standing for them); class_weight's labels
-checked, and as the class indices the folds' fits see."""
+checked against the estimator's arguments (the short names of ALIASES standing for them), the values given for
+every candidate as the estimator checks them; class_weight's labels checked, and as the class indices the folds'
+fits see (`by_index`), and the best estimator's by label again (`by_label`)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Collection

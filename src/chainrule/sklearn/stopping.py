@@ -128,7 +128,8 @@ class MLPLoss(Callback):
 class _MLPLossAndPenalty(MLPLoss):
     """MLPLoss where the penalty's share differs from the data's: the epoch's penalty summed batch by batch, as
     the engine adds it (0.5 * weight_penalty * sum(W**2) over the batch's rows or weight, the weights before its
-    step; the epoch's loss weighs each batch by those rows or that weight), over the epoch's `n` (rows, or weight)."""
+    step; the epoch's loss weighs each batch by those rows or that weight), over the epoch's `n` (rows, or weight).
+    A batch whose weights are all 0 adds no penalty in the engine, but is counted here: its share is then off."""
 
     def __init__(self, units: float, steps: float, n: float):
         super().__init__(units, steps)
@@ -144,5 +145,5 @@ class _MLPLossAndPenalty(MLPLoss):
 
 def mlp_loss(units: float, steps: float, alpha: float, n: float) -> MLPLoss:
     """The callback that logs each epoch's loss in MLP's units (`MLPLoss`): one that sums the penalty batch by batch
-    only where it is needed (its batch hook keeps the engine's compiled epochs off)."""
+    only where it is needed (a batch hook costs a call per batch)."""
     return _MLPLossAndPenalty(units, steps, n) if alpha and units != steps else MLPLoss(units, steps)

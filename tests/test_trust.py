@@ -913,7 +913,7 @@ def test_batch_size_auto_is_min_200_n_samples_as_scikit_learn():
 
 SKLEARN_BAD = [
     ("hidden_layer_sizes text", dict(hidden_layer_sizes="64"), ChainruleTypeError,
-     r"BackpropClassifier: hidden_layer_sizes must be an int or a tuple of ints .*got '64' \(str\)"),
+     r"BackpropClassifier: hidden_layer_sizes must be an array-like of ints .*got '64' \(str\)"),
     ("hidden_layer_sizes text in tuple", dict(hidden_layer_sizes=("64",)), ValidationError,
      r"hidden_layer_sizes must hold positive integers .*got \('64',\)"),
     ("hidden_layer_sizes zero", dict(hidden_layer_sizes=(16, 0)), ValidationError, r"got \(16, 0\)"),

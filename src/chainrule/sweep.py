@@ -24,7 +24,7 @@ import numpy as np
 import chainrule as cr
 from chainrule.data.columns import MAX_CATEGORIES
 from chainrule.errors import ValidationError, unknown_name
-from chainrule.sweep_grid import ALIASES, by_index, estimator_grid, parse_grid
+from chainrule.sweep_grid import ALIASES, by_index, by_label, estimator_grid, parse_grid
 from chainrule.sweep_search import (
     FoldPreprocessing,
     SweptClassifier,
@@ -148,7 +148,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     class_weight : "balanced" or {label: weight} (labels as the file writes them; a class left out weighs 1): each
         fold's training rows weighed by their class (times weight's), as GridSearchCV over an estimator with
         scikit-learn's class_weight (BackpropClassifier's); the scores are not (GridSearchCV's are not). The grid
-        can search it too ({"class_weight": [None, "balanced"]}; the command's 'class_weight=none,balanced').
+        can search it too ({"class_weight": [None, "balanced"]}; the command's 'class_weight=none,balanced'). The best
+        estimator holds it by label, its classes_ the labels (`by_label`), as GridSearchCV's best_estimator_.
     fixed : other estimator arguments for every candidate (epochs=50, batch_size=16, ...).
 
     Interrupted (Ctrl-C: KeyboardInterrupt, as `SweepInterrupted`), a sweep with an out_dir writes the candidates
@@ -204,7 +205,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
                               "candidates to draw (RandomizedSearchCV's), or a list of values")
     if class_weight is not None and "class_weight" in parsed:
         raise ValidationError("class_weight is given for every candidate and in the grid: give one")
-    estimator_grid({**parsed, **{k: [v] for k, v in fixed.items()}}, BackpropClassifier())  # names, before reading
+    estimator_grid({**parsed, **{k: [v] for k, v in fixed.items()}}, BackpropClassifier(),   # names, values,
+                   fixed)                                                                   # before reading
     read = {k: v for k, v in (read or {}).items() if v is not None}
     source = _source(csv)                    # an open file is read once: each reading takes a copy
     df = read_csv(source(), na_values=na_values, text_columns=text_columns or (), **read)
@@ -242,7 +244,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     else:       # trained on the standardised target, as train, and scored in the target's units
         y = replace(pre, y_mean=0.0, y_scale=1.0).encode_target(df)[:, 0]
         inner = SweptRegressor(random_state=seed)
-    fixed_params = estimator_grid({k: [v] for k, v in fixed.items()}, inner)
+    fixed_params = estimator_grid({k: [v] for k, v in fixed.items()}, inner, fixed)
     inner.set_params(**{k: v[0] for k, v in fixed_params.items()})
     param_grid = estimator_grid(parsed, inner)
     names = {key: ALIASES.get(key, key) for key in parsed}
@@ -270,8 +272,9 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
 
     def fit_best(params: dict):         # GridSearchCV's refit, silent if it runs out of epochs (say_ran_out)
         best = clone(inner).set_params(**clone(for_fits(params), safe=False))
-        return as_public((best if classify else in_target_units(best, pre.y_mean, pre.y_scale)).fit(
-            X, y, sample_weight=w))
+        if classify:
+            return by_label(as_public(best.fit(X, y, sample_weight=w)), pre)
+        return as_public(in_target_units(best, pre.y_mean, pre.y_scale).fit(X, y, sample_weight=w))
 
     try:
         done = search(per_fold(inner), fold_pre, param_grid, names, df, y, folds=splits, scoring=scoring,

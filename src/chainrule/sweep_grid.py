@@ -1,10 +1,13 @@
 """`chainrule sweep`'s grid: "name=v1,v2;name=..." read into values (hidden sizes as 32x16), and each name
-checked against the estimator's arguments (the short names of ALIASES standing for them); class_weight's labels
-checked, and as the class indices the folds' fits see."""
+checked against the estimator's arguments (the short names of ALIASES standing for them), the values given for
+every candidate as the estimator checks them; class_weight's labels checked, and as the class indices the folds'
+fits see (`by_index`), and the best estimator's by label again (`by_label`)."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
+
+import numpy as np
 
 from chainrule.errors import ValidationError, unknown_name
 
@@ -12,6 +15,11 @@ from chainrule.errors import ValidationError, unknown_name
 ALIASES = {"hidden": "hidden_layer_sizes", "lr": "learning_rate", "batch": "batch_size",
            "batch_size": "batch_size", "epochs": "epochs", "activation": "activation",
            "optimizer": "optimizer", "momentum": "momentum", "alpha": "alpha", "dtype": "dtype"}
+#: infinity as a grid may write it: Python's float reads inf and -inf, not NumPy's name, which the estimator's
+#: messages give (n_iter_no_change: "a positive int or np.inf")
+INFINITY = ("np.inf", "-np.inf", "numpy.inf", "-numpy.inf")
+
+
 def _value(text: str, key: str) -> Any:
     text = text.strip()
     if not text:
@@ -22,9 +30,15 @@ def _value(text: str, key: str) -> Any:
         except ValueError:
             raise ValidationError(f"--grid: hidden widths must be integers, layers joined by 'x' "
                                   f"(e.g. 64 or 32x16); got {text!r}") from None
-        if any(s < 1 for s in sizes):
-            raise ValidationError(f"--grid: hidden widths must be positive; got {text!r}")
+        from chainrule.sklearn import BackpropClassifier
+        from chainrule.sklearn.params import check_params
+        try:                                 # refused as the estimator refuses them, in its words
+            check_params(BackpropClassifier(hidden_layer_sizes=sizes))
+        except ValidationError as exc:
+            raise ValidationError(f"--grid: {key}={text}: {exc}") from None
         return sizes
+    if text.lower() in INFINITY:             # the estimator's messages say np.inf (n_iter_no_change's)
+        return float(text.lower().replace("np.", "").replace("numpy.", ""))
     if ALIASES.get(key, key) == "class_weight" and text.lower() == "none":      # the unweighted candidate
         return None
     if text.lower() in ("true", "false"):           # early_stopping=True: the estimator wants a bool
@@ -57,8 +71,14 @@ def parse_grid(text: str) -> dict[str, list]:
     return grid
 
 
-def estimator_grid(grid: dict[str, list], estimator) -> dict[str, list]:
-    """The grid with the estimator's own argument names, every name checked against it."""
+def estimator_grid(grid: dict[str, list], estimator, fixed: Collection[str] = ()) -> dict[str, list]:
+    """The grid with the estimator's own argument names, every name checked against it; the values of `fixed`, the
+    names given for every candidate, as the estimator checks them (`check_params`): one it refuses is refused now,
+    with its message, where every candidate would fail with it. A grid's value the estimator refuses fails its own
+    candidates, ranked last (as GridSearchCV's)."""
+    from sklearn.base import clone
+
+    from chainrule.sklearn.params import check_params
     known = estimator.get_params()
     out = {}
     for key, values in grid.items():
@@ -72,6 +92,11 @@ def estimator_grid(grid: dict[str, list], estimator) -> dict[str, list]:
             first = next(k for k in grid if ALIASES.get(k, k) == name)
             raise ValidationError(f"the grid names {name} twice, as {first!r} and {key!r}: give one")
         out[name] = values if hasattr(values, "rvs") else list(values)
+        for value in values if key in fixed and name != "class_weight" else []:     # class_weight: by_index
+            try:
+                check_params(clone(estimator).set_params(**{name: value}))
+            except ValidationError as exc:
+                raise ValidationError(f"{key}={value!r:.80}: {exc}") from None
     return out
 
 
@@ -93,3 +118,13 @@ def by_index(parsed: dict, fixed: dict, class_weight, pre, target: str,
         return {k: by_class(v, pre, target, "class_weight") if k.rsplit("__", 1)[-1] == "class_weight"
                 and v is not None else v for k, v in params.items()}
     return fixed, for_fits
+
+
+def by_label(best, pre):
+    """The best candidate's classifier, fitted on the class indices, as GridSearchCV's best_estimator_ over the
+    file's labels: its classes_ the labels (predict gives them), its class_weight {label: weight} (a fixed one
+    and a grid's alike), so that it can be fit again on the labels and compared with GridSearchCV's."""
+    best.classes_ = np.asarray(pre.classes)
+    if isinstance(best.class_weight, dict):
+        best.class_weight = {pre.classes[i]: w for i, w in best.class_weight.items()}
+    return best

@@ -357,12 +357,22 @@ def _table(res: dict, names: dict[str, str], n_folds: int):
 
 def _literal(value):
     """A parameter as a Python literal (a drawn np.float64 as float), so that the CSV's params column, a dict's
-    repr, reads back with ast.literal_eval: numpy 2 writes np.float64(0.01), which it cannot read."""
+    repr, reads back with ast.literal_eval: numpy 2 writes np.float64(0.01), which it cannot read, and Python
+    inf (n_iter_no_change=np.inf), which it reads as a name (`Infinite`)."""
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
     if isinstance(value, tuple):
         return tuple(_literal(v) for v in value)
+    if isinstance(value, float) and np.isinf(value):
+        return Infinite(value)
     return value
+
+
+class Infinite(float):
+    """An infinite parameter (equal to float('inf')), written 1e999, the literal ast.literal_eval reads as inf."""
+
+    def __repr__(self) -> str:
+        return "1e999" if self > 0 else "-1e999"
 
 
 def show(value):

@@ -24,7 +24,7 @@ from .params import (
     takes_mlp_names,
     unknown_parameter,
 )
-from .stopping import MLPProgress, MLPStopping, hold_out
+from .stopping import MLPProgress, MLPStopping, hold_out, mlp_loss
 
 #: how X is validated: float64 or float32 kept, a sparse matrix kept sparse as CSR
 _X_CHECK: dict = {"dtype": [np.float64, np.float32], "accept_sparse": "csr"}
@@ -33,6 +33,11 @@ _MLP_OUTPUT = {"sigmoid": "logistic", "softmax": "softmax", "linear": "identity"
 #: the batch size of batch_size=None, the default: clipped to the rows without a warning (as MLPClassifier's
 #: default, 'auto'); an explicit batch_size above the rows warns, 32 too
 DEFAULT_BATCH_SIZE = 32
+
+
+def _widths(net: Network) -> tuple[int, ...]:
+    """The network's hidden layers' widths."""
+    return tuple(layer.n_out for layer in net.dense_layers[:-1])
 
 
 def _but_activation(layer: Layer, hidden: bool) -> dict:
@@ -96,10 +101,11 @@ class _Backprop(BaseEstimator):
     def _loss_units(self, n_out: int) -> tuple[float, float]:
         """Our loss's gradient over MLPClassifier's, and our loss over the loss MLP reports, for the same
         network: alpha's penalty is scaled by the first (so the steps are MLP's, at a step size divided by
-        it), tol's loss threshold by the second. A multi-label network's cross-entropy is the mean over its
-        labels, MLP's their sum (both 1 / labels). The regressor's mean squared error is twice MLPRegressor's
-        reported loss, half the squared error averaged over the outputs; but MLPRegressor's gradient,
-        out - y, is that of half the squared error summed over them, which ours is 2 / outputs times."""
+        it); the loss logged (loss_curve_, the stopping rule's, verbose's) is taken to MLP's by both (`MLPLoss`).
+        A multi-label network's cross-entropy is the mean over its labels, MLP's their sum (both 1 / labels). The
+        regressor's mean squared error is twice MLPRegressor's reported loss, half the squared error averaged over
+        the outputs; but MLPRegressor's gradient, out - y, is that of half the squared error summed over them,
+        which ours is 2 / outputs times."""
         if not is_classifier(self):
             return 2.0 / n_out, 2.0
         units = 1.0 / n_out if self._kind == "multilabel-indicator" else 1.0
@@ -121,7 +127,7 @@ class _Backprop(BaseEstimator):
         if not (self.warm_start and hasattr(self, "network_")):
             return False
         net = self.network_
-        widths = tuple(layer.n_out for layer in net.dense_layers[:-1])
+        widths = _widths(net)
         if widths != sizes:          # MLPClassifier keeps the old weights (or fails in NumPy): refused, named
             raise ValidationError(f"{estimator_name(self)}: warm_start=True goes on training the fitted network, "
                                   f"whose hidden layers are {widths}; hidden_layer_sizes is now {sizes}. Set "
@@ -139,16 +145,28 @@ class _Backprop(BaseEstimator):
         if optimizer.config() != net.optimizer.config():
             net.optimizer = optimizer
 
+    def _same_network(self) -> None:
+        """partial_fit goes on training the fitted network, which it cannot rebuild: hidden_layer_sizes or dtype
+        changed since it was built is refused, naming the parameter, the network's and the new value
+        (MLPClassifier's partial_fit goes on with its old layers, or fails in NumPy, with more of them)."""
+        net, sizes = self.network_, check_params(self)
+        for param, old, new in (("hidden_layer_sizes", _widths(net), sizes),
+                                ("dtype", str(net.dtype), str(np.dtype(self.dtype)))):
+            if old != new:
+                raise ValidationError(f"{estimator_name(self)}.partial_fit goes on training the fitted network, whose "
+                                      f"{param} is {old!r}; {param} is now {new!r}. Set {param} back to {old!r}, or "
+                                      "call fit to build a new network")
+
     def _new_activation(self):
         """The network with the hidden activation now set, its weights kept, as MLPClassifier's warm start and
         partial_fit compute with `activation` as it is at each call. The network changed is a copy, so that a
         fit refused later (its sample weights, say) leaves the fitted one as it was."""
         net = self._fitted_network("network_")
         new = self._layers(net.n_inputs, net.n_outputs)[:-1]
-        if any(a.activation.config() != b.activation.config() for a, b in zip(net.dense_layers, new)):
+        if any(a.activation.config() != b.activation.config() for a, b in zip(net.dense_layers[:-1], new, strict=True)):
             net = copy.deepcopy(net)
             self.network_ = net
-            for layer, fresh in zip(net.dense_layers, new):
+            for layer, fresh in zip(net.dense_layers[:-1], new, strict=True):
                 layer.activation = fresh.activation
         return net
 
@@ -198,10 +216,11 @@ class _Backprop(BaseEstimator):
         batch_size = self._batch_size(X.shape[0])
         steps, losses = self._loss_units(net.n_outputs)
         net.weight_penalty = float(self.alpha) * steps     # MLP's 0.5 * alpha * sum(W**2) / batch rows
-        # as MLPClassifier: stopped by the held-out score or the training loss (its state goes on in a warm start)
-        tol = self.tol if held is not None else self.tol * losses
-        stopper = MLPStopping(self, held, tol, self.n_iter_no_change, None if fresh else self._stopped)
-        callbacks: list = [stopper]
+        # as MLPClassifier: stopped by the held-out score or the training loss, in MLP's units (its state goes on in
+        # a warm start)
+        n = X.shape[0] if sample_weight is None else float(np.add.reduce(sample_weight, dtype=np.float64))
+        stopper = MLPStopping(self, held, self.tol, self.n_iter_no_change, None if fresh else self._stopped)
+        callbacks: list = [mlp_loss(losses, steps, self.alpha, n), stopper]
         if self.verbose:                     # after the stopper: its score and its decision are in the logs
             callbacks.append(MLPProgress(stopper))
         try:

@@ -63,7 +63,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     warm_start : fit goes on training the current network (its optimizer's state and shuffling
         too, which MLPClassifier's fit starts anew) when the parameters still describe it; else it builds
         one anew (other hidden_layer_sizes: an error, where MLPClassifier goes on with the old layers).
-        Another activation keeps the weights and computes with the new one, as MLPClassifier.
+        Another activation keeps the weights and computes with the new one, as MLPClassifier. partial_fit
+        refuses other hidden_layer_sizes or dtype (it cannot build a new network), naming both.
     class_weight : None, {label: weight} (a label left out weighs 1) or "balanced" (n_samples / (n_classes *
         the class's rows), counted on fit's y): each row's loss weighs its class's weight, times sample_weight,
         as scikit-learn's classifiers' class_weight (LogisticRegression's, SVC's; MLPClassifier has none), so
@@ -72,13 +73,15 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     Attributes
     ----------
     loss_curve_ : the training loss of each epoch (of every fit since the network was built, with
-        warm_start and partial_fit): the network's loss with the alpha term, as MLPClassifier's (the regressor's:
-        the mean squared error, twice MLPRegressor's half squared error). With sample_weight, the batches'
+        warm_start and partial_fit) with the alpha term, as MLPClassifier's and MLPRegressor's report it (the
+        network's own is another multiple: the regressor's mean squared error, a multi-label network's mean
+        over its labels; `MLPLoss`). With sample_weight, the batches'
         losses are averaged by their weights (MLP's: by their rows), the weighted mean over the samples.
     n_iter_ : the epochs of the last call of fit or partial_fit (partial_fit: 1), as MLPClassifier's.
     validation_scores_, best_validation_score_ : with early_stopping, the held-out score of each
         epoch and the best one (as MLPClassifier's); None without it.
-    validation_loss_curve_ : with early_stopping, the held-out loss of each epoch; None without it.
+    validation_loss_curve_ : with early_stopping, the held-out loss of each epoch (the network's own: the
+        regressor's mean squared error); None without it.
     loss_, best_loss_, t_, n_layers_, n_outputs_, out_activation_, coefs_, intercepts_ : as
         MLPClassifier's (best_loss_: the lowest of loss_curve_, None with early_stopping; coefs_ and
         intercepts_: the network's own weight arrays).
@@ -237,6 +240,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
                                   f"or fit: {self.classes_.tolist()}")
         else:
             Y = self._encode(y)
+            self._same_network()
             self._new_activation()                  # as MLPClassifier's partial_fit: the activation now set
         sample_weight = self._class_weighted(X, y, sample_weight, partial=True)
         self._train(X, y, Y, 1, sample_weight, fresh=first)
@@ -292,10 +296,8 @@ class BackpropRegressor(RegressorMixin, _Backprop):
         X, y = self._validated(X, numeric_y(y), reset=not warm, y_numeric=True)
         y = column_or_1d(y, warn=True) if y.ndim == 2 and y.shape[1] == 1 else y    # as MLPRegressor, warning
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
-        if warm and Y.shape[1] != self.network_.n_outputs:
-            raise ValidationError(f"{estimator_name(self)}: warm_start can only be used where `y` has as many columns "
-                                  f"as in the previous call to fit. Previously got {self.network_.n_outputs}, `y` has "
-                                  f"{Y.shape[1]}")
+        if warm:
+            self._same_outputs(Y, "warm_start")
         self._y_1d = y.ndim == 1
         if warm:
             self._go_on()
@@ -319,9 +321,18 @@ class BackpropRegressor(RegressorMixin, _Backprop):
             self._rng = check_random_state(self.random_state)
             self._build(X.shape[1], Y.shape[1], self._rng)
         else:
+            self._same_outputs(Y, "partial_fit")
+            self._same_network()
             self._new_activation()                  # as MLPRegressor's partial_fit: the activation now set
         self._train(X, y, Y, 1, sample_weight, fresh=first)
         return self
+
+    def _same_outputs(self, Y, call: str) -> None:
+        """A warm start or partial_fit trains the network's outputs: y with another number of columns is refused."""
+        if Y.shape[1] != self.network_.n_outputs:
+            raise ValidationError(f"{estimator_name(self)}: {call} can only be used where `y` has as many columns as "
+                                  f"in the previous call to fit. Previously got {self.network_.n_outputs}, `y` has "
+                                  f"{Y.shape[1]}")
 
     def predict(self, X):
         return self._predicted(self._forward(X))

@@ -21,6 +21,9 @@ from ..training.optim import OPTIMIZERS, Optimizer, get_optimizer
 MLP_NAMES = {"max_iter": "epochs", "learning_rate_init": "learning_rate", "solver": "optimizer"}
 #: their names of hidden activations that have another name here
 MLP_ACTIVATIONS = {"logistic": "sigmoid", "identity": "linear"}
+#: their optimizer's arguments, which are an optimizer instance's here: (its class, its argument)
+OPTIMIZER_ARGUMENTS = {"beta_1": ("Adam", "betas"), "beta_2": ("Adam", "betas"), "epsilon": ("Adam", "eps"),
+                       "nesterovs_momentum": ("SGD", "nesterov")}
 
 
 def hidden_activation(activation: Any) -> Any:
@@ -84,7 +87,18 @@ def unknown_parameter(cls: Any, name: str, value: Any) -> str:
     if name in MLP_NAMES:
         use = (f"; use {MLP_NAMES[name]}={value!r}" if value != "lbfgs" else
                f"; 'lbfgs' has no equivalent here (optimizer is one of {', '.join(sorted(OPTIMIZERS))})")
-        return f"{estimator_name(cls)} has no parameter {name}: {mlp}'s {name} is {MLP_NAMES[name]} here{use}"
+        why = _refused(lambda: check_params(cls(**{MLP_NAMES[name]: value}))) if value != "lbfgs" else None
+        return (f"{estimator_name(cls)} has no parameter {name}: {mlp}'s {name} is {MLP_NAMES[name]} here{use}"
+                + (f", but {value!r:.80} is refused there too: {why.split(': ', 1)[-1]}" if why else ""))
+    if name in OPTIMIZER_ARGUMENTS:
+        kind, argument = OPTIMIZER_ARGUMENTS[name]
+        given = {"betas": (value, 0.999) if name == "beta_1" else (0.9, value)} if argument == "betas" else \
+            {argument: value, "momentum": 0.9} if argument == "nesterov" else {argument: value}
+        shown = ", ".join(f"{k}={v!r:.80}" for k, v in given.items())
+        why = _refused(lambda: OPTIMIZERS[kind.lower()](**given))
+        return (f"{estimator_name(cls)} has no parameter {name}: {mlp}'s {name} ({value!r:.80}) is an argument of "
+                f"the {kind} optimizer here: optimizer=chainrule.optim.{kind}(lr=..., {shown})"
+                + (f"; but it is refused there too: {why}" if why else ""))
     from sklearn import neural_network
     theirs = getattr(neural_network, mlp)._get_param_names()
     close = difflib.get_close_matches(name, ours, n=1)
@@ -93,20 +107,30 @@ def unknown_parameter(cls: Any, name: str, value: Any) -> str:
             + f"; its parameters are: {', '.join(ours)}" + (f". Did you mean {close[0]!r}?" if close else ""))
 
 
+def _refused(make: Callable[[], Any]) -> str | None:
+    """Why make() refuses its arguments (its message), or None when it takes them."""
+    try:
+        make()
+    except (ChainruleError, TypeError, ValueError) as exc:
+        return str(exc)
+    return None
+
+
 def check_params(est: Any) -> tuple[int, ...]:
     """The arguments checked as scikit-learn's MLP takes them, each error naming its parameter;
     returns the hidden layers' widths."""
     name = estimator_name(est)
-    sizes = est.hidden_layer_sizes
-    if _count(sizes):
-        sizes = (sizes,)
-    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (tuple, list, np.ndarray)):
-        raise ParameterError(f"{name}: hidden_layer_sizes must be an int or a tuple of ints (the hidden "
-                             f"layers' widths, e.g. (64,) or (64, 32)); got {sizes!r} ({type(sizes).__name__})")
-    bad = [w for w in sizes if not (_count(w) and w >= 1)]
+    given = est.hidden_layer_sizes
+    sizes = (given,) if _count(given) else given
+    what = f"(the hidden layers' widths, e.g. (64,) or [64, 32]); got {given!r:.80} ({type(given).__name__})"
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (tuple, list, np.ndarray)) \
+            or isinstance(sizes, np.ndarray) and sizes.ndim != 1:
+        raise ParameterError(f"{name}: hidden_layer_sizes must be an array-like of ints (a tuple, a list or a 1-D "
+                             f"NumPy array) or an int, each in the range [1, inf) {what}")
+    bad = [k for k, w in enumerate(sizes) if not (_count(w) and w >= 1)]
     if bad:
-        raise ParameterError(f"{name}: hidden_layer_sizes must hold positive integers (the hidden layers' "
-                             f"widths); got {tuple(sizes)!r}")
+        raise ParameterError(f"{name}: hidden_layer_sizes must hold positive integers {what}: "
+                             f"{_plain(sizes[bad[0]])!r} at index {bad[0]} is not")
     batch = est.batch_size
     checks = [("batch_size", batch is None or batch == "auto" or (_count(batch) and batch >= 1),
                "a positive int, 'auto' (min(200, n_samples)) or None (the default: 32)"),
@@ -178,6 +202,11 @@ def unknown_activation(est: Any) -> str:
 def _count(v) -> bool:
     """An integer (Python or NumPy), not a bool."""
     return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _plain(v: Any) -> Any:
+    """A NumPy scalar as the Python number it holds (0, not np.int64(0), in messages)."""
+    return v.item() if isinstance(v, np.generic) else v
 
 
 def _real_or_inf(v) -> bool:

@@ -1,6 +1,6 @@
 """Early stopping of the estimators, as MLPClassifier's: the held-out rows (`hold_out`) and the
-rule that stops training, on their score or on the training loss (`MLPStopping`); and their
-verbose lines, in MLPClassifier's words (`MLPProgress`)."""
+rule that stops training, on their score or on the training loss (`MLPStopping`), that loss in MLP's units
+(`mlp_loss`); and their verbose lines, in MLPClassifier's words (`MLPProgress`)."""
 from __future__ import annotations
 
 import math
@@ -105,3 +105,45 @@ class MLPProgress(Callback):
             what = "Validation score" if stopper.scores else "Training loss"
             print(f"{what} did not improve more than tol={stopper.tol:f} for {stopper.patience} consecutive "
                   "epochs. Stopping.")
+
+
+class MLPLoss(Callback):
+    """Each epoch's training loss in the logs as MLP reports it, before the stopping rule, the verbose lines and
+    the history read it. Ours is `units` times MLP's data term plus `steps` times its penalty (`_Backprop._loss_units`):
+    MLP's is (ours - penalty) / units + penalty / steps, the penalty being ours; equal units and steps (every
+    network but a regressor's of several outputs, with alpha) scale the whole loss."""
+
+    def __init__(self, units: float, steps: float):
+        super().__init__()
+        self.units, self.steps = units, steps
+
+    def penalty(self) -> float:
+        return 0.0
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        penalty = self.penalty()
+        logs["loss"] = (logs["loss"] - penalty) / self.units + penalty / self.steps
+
+
+class _MLPLossAndPenalty(MLPLoss):
+    """MLPLoss where the penalty's share differs from the data's: the epoch's penalty summed batch by batch, as
+    the engine adds it (0.5 * weight_penalty * sum(W**2) over the batch's rows or weight, the weights before its
+    step; the epoch's loss weighs each batch by those rows or that weight), over the epoch's `n` (rows, or weight).
+    A batch whose weights are all 0 adds no penalty in the engine, but is counted here: its share is then off."""
+
+    def __init__(self, units: float, steps: float, n: float):
+        super().__init__(units, steps)
+        self.n, self.total = n, 0.0
+
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        self.total += 0.5 * sum(float(np.dot(layer.W.ravel(), layer.W.ravel())) for layer in self.network.dense_layers)
+
+    def penalty(self) -> float:
+        total, self.total = self.total, 0.0
+        return self.network.weight_penalty * total / self.n
+
+
+def mlp_loss(units: float, steps: float, alpha: float, n: float) -> MLPLoss:
+    """The callback that logs each epoch's loss in MLP's units (`MLPLoss`): one that sums the penalty batch by batch
+    only where it is needed (a batch hook costs a call per batch)."""
+    return _MLPLossAndPenalty(units, steps, n) if alpha and units != steps else MLPLoss(units, steps)

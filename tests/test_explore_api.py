@@ -530,7 +530,7 @@ def test_the_derivation_export_divides_the_errors_as_the_loss_does(page):
     md = page.client.get(f"/api/session/{page.sid}/export/derivation.md?token={TOKEN}").text
     line = next(x for x in md.splitlines() if x.startswith("$$E_{total}")).strip("$")
     MathTextParser("path").parse(f"${line}$")
-    assert line.startswith("E_{total} = \\frac{\\sum_{samples} (E_{o1})}{n_{samples} \\cdot n_{outputs}} = ")
+    assert line.startswith("E_{total} = \\frac{\\sum_{samples} (E_{o1})}{n_{samples}} = ")   # one output: no n_outputs
     E_o1 = sum(next(e["value"] for e in s["errors"] if e["name"] == "E_o1"))
     X = np.array(_dataset_points(s, test=False))
     y = np.array([[c] for c, t in zip(s["points"]["cls"], s["points"]["test"]) if not t], float)

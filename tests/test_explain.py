@@ -74,7 +74,8 @@ def test_local_derivative_lines_like_the_seed():
     assert "dout_h1/dnet_h1 = out_h1(1 - out_h1) = 0.593269992(1 - 0.593269992) = 0.241300709" in text
     net = cr.Network([cr.Dense(2, 2, "tanh"), cr.Dense(2, 2, "relu")], loss="mse", seed=0)
     text = cr.explain(net, [[1.0, 2.0], [0.5, -1.0]], [[0.0, 1.0], [1.0, 0.0]]).text()
-    assert "dE/dout_o1 = (out_o1 - target_o1) / 2 = [" in text and "dout_h1/dnet_h1 = 1 - out_h1^2 = [" in text
+    assert "dE/dout_o1 = 2 * (out_o1 - target_o1) / (n_samples * n_outputs) = [" in text
+    assert "dout_h1/dnet_h1 = 1 - out_h1^2 = [" in text
 
 
 def test_markdown_uses_latex_like_the_seed():
@@ -144,7 +145,7 @@ def test_guide_quotes_the_report_as_it_prints():
     net, X, Y, lr = cr.examples.seed_network()
     text = cr.explain(net, X, Y, lr=lr).text()
     quoted = [line.strip() for line in guide.splitlines() if line.startswith("    ") and "(fused" not in line
-              and "target_o1 = " not in line and re.match(r"\s+(net_|dE|dout|w\d)", line)]
+              and "target_o1 = " not in line and "n_outputs" not in line and re.match(r"\s+(net_|dE|dout|w\d)", line)]
     assert len(quoted) >= 6
     for line in quoted:
         assert line in text, line
@@ -154,7 +155,7 @@ def test_guide_quotes_the_report_as_it_prints():
 
     from chainrule.cli import main
     mse = [line.strip() for line in guide.splitlines()
-           if line.startswith("    dE/dout") and "out_o1 - target_o1 = " in line]
+           if line.startswith("    dE/dout") and "(out_o1 - target_o1)" in line]
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         assert main(["explain", "--layers", "2,2,2", "--activation", "sigmoid", "--loss", "mse", "--inputs",

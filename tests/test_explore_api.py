@@ -531,7 +531,7 @@ def test_the_derivation_export_divides_the_errors_as_the_loss_does(page):
     md = page.client.get(f"/api/session/{page.sid}/export/derivation.md?token={TOKEN}").text
     line = next(x for x in md.splitlines() if x.startswith("$$E_{total}")).strip("$")
     MathTextParser("path").parse(f"${line}$")
-    assert line.startswith("E_{total} = \\frac{\\sum_{samples} (E_{o1})}{n_{samples} \\cdot n_{outputs}} = ")
+    assert line.startswith("E_{total} = \\frac{\\sum_{samples} (E_{o1})}{n_{samples}} = ")   # one output: no n_outputs
     E_o1 = sum(next(e["value"] for e in s["errors"] if e["name"] == "E_o1"))
     X = np.array(_dataset_points(s, test=False))
     y = np.array([[c] for c, t in zip(s["points"]["cls"], s["points"]["test"]) if not t], float)
@@ -821,13 +821,13 @@ def test_the_readout_says_how_e_total_is_made_from_the_outputs_errors(page):
     page.act("set_architecture", loss="mse")     # the mean over the outputs, as the report writes it
     errors = [e["value"][0] for e in page.state["errors"]]
     assert page.state["E_total"] == pytest.approx(sum(errors) / 2)
-    assert page.state["E_how"]["line"] == "E_total = (E_o1 + E_o2) / (n_samples * n_outputs)"
+    assert page.state["E_how"]["line"] == "E_total = (E_o1 + E_o2) / n_outputs"
     assert page.state["E_how"]["words"] == "the mean of the 2 outputs' errors"
     _, X, Y, _ = cr.examples.seed_network()                  # the report's own line, word for word
     report = str(cr.explain(build(2, 2, page.state["arch"]), X, Y))
-    assert "E_total = (E_o1 + E_o2) / (n_samples * n_outputs) = " in report
+    assert "E_total = (E_o1 + E_o2) / n_outputs = " in report
     page.act("load", what="dataset", name="moons")          # binary cross-entropy over 140 samples
-    assert page.state["E_how"] == {"line": "E_total = sum_samples(E_o1) / (n_samples * n_outputs)",
+    assert page.state["E_how"] == {"line": "E_total = sum_samples(E_o1) / n_samples",
                                    "words": "the output's error, averaged over the 140 samples"}
 
 

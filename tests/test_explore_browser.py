@@ -481,12 +481,12 @@ def test_the_readout_says_how_e_total_is_made_from_the_outputs_errors(page, shot
     how = page.locator('[data-id="ehow"]')
     expect(how).to_have_text("Etotal = Eo1 + Eo2: the sum of the outputs' errors")
     page.locator('[data-id="arch"] select').nth(2).select_option("mse")
-    expect(how).to_have_text("Etotal = (Eo1 + Eo2) / (n_samples · n_outputs): the mean of the 2 outputs' errors")
+    expect(how).to_have_text("Etotal = (Eo1 + Eo2) / n_outputs: the mean of the 2 outputs' errors")
     errors = [float(t.split("= ")[1]) for t in page.locator(".target-error").all_text_contents()]
     assert float(etotal(page)) == pytest.approx(sum(errors) / 2, abs=1e-8)      # the mean, as it says
     page.locator(".readout").screenshot(path=str(shots / "explore-readout-mse.png"))
     page.select_option('[data-id="data"]', "moons")
-    expect(how).to_have_text("Etotal = sum_samples(Eo1) / (n_samples · n_outputs): the output's error, "
+    expect(how).to_have_text("Etotal = sum_samples(Eo1) / n_samples: the output's error, "
                              "averaged over the 140 samples")
 
 

@@ -69,27 +69,6 @@ def test_a_linear_outputs_derivative_is_written_once():
     assert (page["formula"], page["numbers"], page["value"]) == ("", "", "1")
 
 
-@pytest.mark.parametrize("outputs,samples,want", [(2, 1, "out_o1 - target_o1"), (1, 1, "2 (out_o1 - target_o1)"),
-                                                  (2, 2, "(out_o1 - target_o1) / 2"),
-                                                  (3, 1, "2 (out_o1 - target_o1) / 3")])
-def test_mses_error_derivative_is_simplified_as_a_student_would(outputs, samples, want):
-    """mse of 2 outputs wrote dE/dout_o1 = (2 (out_o1 - target_o1)) / 2: the 2 cancels. Its numbers, computed,
-    are torch's dE/dout (E the mean over outputs and samples)."""
-    import torch
-    net = cr.Network([cr.Dense(2, 2, "sigmoid"), cr.Dense(2, outputs, "linear")], loss="mse", seed=0)
-    X, Y = np.array([[0.05, 0.1], [0.3, -0.2]])[:samples], np.array([[0.01, 0.99, 0.5], [0.2, 0.4, 0.6]])[
-        :samples, :outputs]
-    text = cr.explain(net, X, Y).text()
-    line = report_line(text, "dE/dout_o1")
-    assert line.split(" = ")[1] == want, line
-    out = torch.tensor(net.predict(X), requires_grad=True)
-    ((torch.tensor(Y) - out) ** 2).mean().backward()
-    if samples == 1:
-        assert evaluate(line.split(" = ")[2]) == pytest.approx(float(out.grad[0, 0]), abs=1e-9)
-    assert [float(v) for v in re.findall(r"-?\d+\.\d+", line.split(" = ")[-1])] == pytest.approx(
-        out.grad[:, 0].tolist(), abs=1e-9)
-
-
 def test_a_cross_entropy_target_of_zero_is_not_written_minus_zero():
     """-target_o2 / out_o2 with a target 0 read "-0 / 0.497": the minus applies to the whole term."""
     import torch

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from . import notation
 from .notation import CDOT, DE, LOSSES, activation_numbers, activation_tex, activation_text, tex_name
 from .numbers import factor, fmt
 
@@ -158,14 +159,30 @@ def output_error_line(d: dict, p: dict, zeros: bool = True) -> Line:
             target=factor(target, zeros=False), out=factor(out, zeros))      # a given target: as typed (1)
         if re.match(r"-0 [/*]", numbers):          # -target / out with a target 0: minus the whole term, not -0
             numbers = f"-({numbers[1:]})"
-    formula, numbers = divided(formula, d["scale"]), divided(numbers, d["scale"]) if numbers else ""
+    if re.fullmatch(r"\d+ \(.*\)", formula):     # mse's 2 (out - target): the 2 and the mean's divisor shown
+        formula, numbers = mean_step(d, formula, True), mean_step(d, numbers, False) if numbers else ""
+    else:
+        formula, numbers = divided(formula, d["scale"]), divided(numbers, d["scale"]) if numbers else ""
 
     def tex(s: str) -> str:
+        s = s.replace("n_samples", "n_{samples}").replace("n_outputs", "n_{outputs}").replace(" * ", CDOT)
         return s.replace(f"_{to}", f"_{{{to}}}").replace(" / ", " \\,/\\, ")
 
     shown = f" = {tex(numbers)}" if numbers else ""
     return Line(f"dE/dout_{to}", formula, numbers, p["dE/dout"],
                 f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} = {tex(formula)}{shown} = {fmt(p['dE/dout'], zeros)}")
+
+
+def mean_step(d: dict, text: str, named: bool) -> str:
+    """mse's 2 (out - target) as 2 * (out - target) / n_outputs: where the 2 of the square and the mean
+    went, written once, the divisor by name in a formula, by its count in numbers; a divisor of 1 left out."""
+    factor_, _, rest = text.partition(" ")
+    outputs = len(d["targets"]) if d["scale"] == d["n_samples"] * len(d["targets"]) else 1
+    name = notation.divisor_names(d["n_samples"], outputs)[0]
+    step = f"{factor_} * {rest}"
+    if d["scale"] == 1:
+        return step
+    return f"{step} / {name if named else d['scale']}"
 
 
 def divided(text: str, scale: int) -> str:

@@ -140,7 +140,8 @@ def total_error(loss: str, errors: list[str], n_samples: int) -> tuple[str, str,
     """How E_total is made from the outputs' errors E_o: the report's total error line (plain and
     TeX, without its value) and the same in words. sse and categorical cross-entropy add the E_o of
     a sample; the other losses take their mean over the outputs; several samples: the mean over them,
-    each E_o summed over the samples (sum_samples)."""
+    each E_o summed over the samples (sum_samples). A divisor of 1 (one sample, one output) is left out,
+    as a student writes it: E_total = E_o1, not (E_o1) / (n_samples * n_outputs)."""
     per_sample = loss in ("sse", "categorical_crossentropy")
     total = " + ".join(errors)
     tex_total = " + ".join(f"E_{{{e.partition('_')[2]}}}" for e in errors)
@@ -148,14 +149,22 @@ def total_error(loss: str, errors: list[str], n_samples: int) -> tuple[str, str,
              else f"the mean of the {len(errors)} outputs' errors")
     if n_samples > 1:
         words += f", averaged over the {n_samples} samples"
-    if n_samples == 1 and per_sample:
-        return f"E_total = {total}", f"E_{{total}} = {tex_total}", words
-    scale, tex_scale = ("n_samples", "n_{samples}") if per_sample else \
-        ("(n_samples * n_outputs)", "n_{samples} \\cdot n_{outputs}")
-    if n_samples > 1:
         total, tex_total = f"sum_samples({total})", f"\\sum_{{samples}} ({tex_total})"
-        return (f"E_total = {total} / {scale}", f"E_{{total}} = \\frac{{{tex_total}}}{{{tex_scale}}}", words)
-    return f"E_total = ({total}) / {scale}", f"E_{{total}} = \\frac{{{tex_total}}}{{{tex_scale}}}", words
+    scale, tex_scale = divisor_names(n_samples, 1 if per_sample else len(errors))
+    if not scale:
+        return f"E_total = {total}", f"E_{{total}} = {tex_total}", words
+    if len(errors) > 1 and n_samples == 1:
+        total = f"({total})"
+    return f"E_total = {total} / {scale}", f"E_{{total}} = \\frac{{{tex_total}}}{{{tex_scale}}}", words
+
+
+def divisor_names(n_samples: int, n_outputs: int) -> tuple[str, str]:
+    """The mean's divisor by name, plain and TeX: n_samples, n_outputs or (n_samples * n_outputs), each
+    count of 1 left out ("" where the divisor is 1). n_outputs 1: a loss that does not average its outputs."""
+    names = [n for n, k in (("n_samples", n_samples), ("n_outputs", n_outputs)) if k > 1]
+    plain = " * ".join(names)
+    tex = " \\cdot ".join(n.replace("_", "_{") + "}" for n in names)
+    return (f"({plain})" if len(names) > 1 else plain), tex
 
 
 def mean_note(n_samples: int, n_outputs: int, scale: int) -> str:

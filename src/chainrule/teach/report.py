@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from typing import Any
 
 from ..errors import ValidationError
@@ -254,7 +255,8 @@ def _render(d: dict, markdown: bool) -> str:
 def fit_width(text: str, width: int) -> str:
     """`text` (a report's plain text) with each line wider than `width` broken where a reader would break
     it: an equation at its = signs, each continuation under the first =; a part still too wide at its
-    + (then *) signs, a list of values at its commas, then at its spaces; a note after the value,
+    + (then *, /, -) signs, each continuation starting with its sign, and the next = on a line of its own;
+    a list of values at its commas, then at its spaces; a note after the value,
     "   (summed over samples)", on the last line where it fits, else on its own line under the value;
     prose at its spaces. Nothing is dropped: joined again, the lines are the text. A number wider than
     the terminal stays whole. `width` 0: unchanged."""
@@ -275,7 +277,7 @@ def _fit_line(line: str, width: int) -> list[str]:
     if not (mark and note.endswith(")")):
         equation, note = body, ""
     parts = equation.split(" = ")
-    if len(parts) < 2 or body.startswith("- ") or ": " in parts[0] or ", " in parts[1]:
+    if len(parts) < 2 or body.startswith("- ") or ": " in parts[0] or ", " in parts[1] or PROSE.search(parts[0]):
         # prose (a list item, a sentence), or a list of values: at its spaces
         import textwrap
         more = indent + ("    " if body.startswith("- ") else "  ")
@@ -284,13 +286,16 @@ def _fit_line(line: str, width: int) -> list[str]:
     lhs = parts[0]
     col = indent + " " * (len(lhs) + 1) if len(indent) + len(lhs) + 1 <= width // 3 else indent + "    "
     lines = _pack(indent, lhs, indent + "    ", width, indent)
+    broken = len(lines) > 1
     for k, part in enumerate(parts[1:]):
-        if len(lines[-1]) + 3 + len(part) <= width:
+        if not broken and len(lines[-1]) + 3 + len(part) <= width:
             lines[-1] += " = " + part
-        elif k == 0 and len(lines) == 1 and len(col) == len(lines[0]) + 1:     # lhs = a broken first part
+            continue
+        if k == 0 and len(lines) == 1 and len(col) == len(lines[0]) + 1:     # lhs = a broken first part
             lines = _pack(lines[0] + " = ", part, col + "    ", width, indent)
-        else:
+        else:                 # after a part broken at its + or *, the next = starts a line: "* 1 = 0.13" misreads
             lines.extend(_pack(col + "= ", part, col + "    ", width, indent))
+        broken = len(lines) > 1 and not lines[-1].lstrip().startswith("= ")
     if note:                  # the note split off before breaking: after the value where it fits
         note = "(" + note
         if len(lines[-1]) + 3 + len(note) <= width:
@@ -300,7 +305,8 @@ def _fit_line(line: str, width: int) -> list[str]:
     return lines
 
 
-SIGNS = (" + ", " * ", ", ", " ")      # where a part breaks, in order: its sums, products, lists, words
+PROSE = re.compile(r"(?<![\w/])[A-Za-z]+ [A-Za-z]+(?![\w/(])")   # two words in a row: a sentence, not a formula
+SIGNS = (" + ", " * ", " / ", " - ", ", ", " ")   # where a part breaks, in order: sums, products, ..., lists, words
 
 
 def _pack(first: str, part: str, more: str, width: int, floor: str, signs: tuple[str, ...] = SIGNS) -> list[str]:
@@ -314,7 +320,7 @@ def _pack(first: str, part: str, more: str, width: int, floor: str, signs: tuple
         shift = min(len(first) - len(floor), len(first) + len(part) - width)
         return [first[shift:] + part if first[:shift].isspace() else first + part]
     sign, rest = signs[k], signs[k + 1:]
-    lead, tail = (sign.strip() + " ", "") if sign.strip() in "+*" else ("", sign.rstrip())
+    lead, tail = (sign.strip() + " ", "") if sign.strip() in ("", "+", "*", "/", "-") else ("", sign.rstrip())
     tokens = part.split(sign)
     if sign == ", " and part.startswith("["):        # a list's values continue under its first
         more = " " * (len(first) + 1)

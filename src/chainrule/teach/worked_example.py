@@ -15,6 +15,7 @@ computation gives; for each, `as_published` reproduces the computation that does
 """
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -121,15 +122,16 @@ def render(figures: list[Figure], report, as_published: bool = False, fmt: str =
     terminal's columns (0: any); a table row wider than that is written in two lines, not wrapped."""
     md = fmt == "markdown"
     title = "The seed's worked example, computed by chainrule"
-    out = ["# " + title if md else title,
-           "",
-           "Network 2-2-2, sigmoid everywhere, loss E = 1/2 sum (target - out)^2,",
-           "inputs i1=0.05 i2=0.10, targets 0.01 0.99,",
-           "weights w1..w8 = 0.15 0.20 0.25 0.30 0.40 0.45 0.50 0.55,",
-           "biases b1=0.35 b2=0.60 fixed, learning rate 0.5.",
-           "Below, each neuron has its own bias (b_h1 = b_h2 = the seed's b1,",
-           "b_o1 = b_o2 = its b2), and dE/dx is the seed's dE_total/dx.", "",
-           report.markdown() if md else report.text()]
+    intro = ["Network 2-2-2, sigmoid everywhere, loss E = 1/2 sum (target - out)^2,",
+             "inputs i1=0.05 i2=0.10, targets 0.01 0.99,",
+             "weights w1..w8 = 0.15 0.20 0.25 0.30 0.40 0.45 0.50 0.55,",
+             "biases b1=0.35 b2=0.60 fixed, learning rate 0.5.",
+             "Below, each neuron has its own bias (b_h1 = b_h2 = the seed's b1,",
+             "b_o1 = b_o2 = its b2), and dE/dx is the seed's dE_total/dx."]
+    if width and not md and max(map(len, [title, *intro])) > width:     # prose: refilled at its spaces
+        intro = textwrap.wrap(" ".join(intro), width, break_long_words=False, break_on_hyphens=False)
+        title = "\n".join(textwrap.wrap(title, width))
+    out = ["# " + title if md else title, "", *intro, "", report.markdown() if md else report.text()]
     out.append("## Every figure of the seed, checked" if md else "Every figure of the seed, checked")
     out.append("")
     # columns as wide as their widest entry, so that the table fits an 80-column terminal (with the

@@ -178,3 +178,21 @@ def test_the_resumed_line_prints_where_keras_callbacks_print(tmp_path, capsys):
             callbacks=[cr.callbacks.ProgressBar(file=sys.stderr)])
     said = capsys.readouterr()
     assert "chainrule: resumed from epoch 2 of 3" in said.err and "resumed" not in said.out
+
+
+@pytest.mark.parametrize("metrics", SPLITS[:3], ids=["metrics", "weighted", "both"])
+def test_a_binary_network_and_validation_split_follow_the_split(metrics):
+    """One sigmoid output (the per-batch count of correct rows) and validation_split's weights (the last rows')."""
+    X, y = _data(12)
+    y = (y > 0).astype(np.float32)
+    w = np.linspace(0.2, 3.0, 12).astype(np.float32)
+    net = cr.Network([cr.Dense(2, 1, "sigmoid")], loss="binary_crossentropy", seed=0, dtype="float32")
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.5), loss="binary_crossentropy", **metrics)
+    model.set_weights([net.layers[0].W.copy(), net.layers[0].b.copy()])
+    net.optimizer = cr.optim.SGD(lr=0.5).bind(net)
+    theirs = model.fit(X, y, batch_size=4, epochs=3, shuffle=False, verbose=0, sample_weight=w,
+                       validation_split=0.25).history
+    ours = net.fit(X, y, batch_size=4, epochs=3, shuffle=False, verbose=0, sample_weight=w, validation_split=0.25,
+                   **metrics).history
+    _same({k: ours[k] for k in sorted(ours)}, {k: theirs[k] for k in sorted(theirs)})

@@ -650,7 +650,7 @@ def test_a_larger_epoch_count_continues_and_every_resume_is_announced(tmp_path, 
     assert "chainrule: resumed from epoch 3 of 6" in capsys.readouterr().out
     again.fit(X, y, epochs=6, batch_size=16, seed=3, verbose=2, optimizer=cr.optim.Adam(0.02),
               checkpoint_dir=tmp_path, resume=True)
-    assert "resumed from epoch 6 of 6: training was already complete" in capsys.readouterr().err
+    assert "resumed from epoch 6 of 6: training was already complete" in capsys.readouterr().out
 
 
 LOCK_CHILD = """

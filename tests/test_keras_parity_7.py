@@ -196,3 +196,40 @@ def test_a_binary_network_and_validation_split_follow_the_split(metrics):
     ours = net.fit(X, y, batch_size=4, epochs=3, shuffle=False, verbose=0, sample_weight=w, validation_split=0.25,
                    **metrics).history
     _same({k: ours[k] for k in sorted(ours)}, {k: theirs[k] for k in sorted(theirs)})
+
+
+def test_a_batch_stop_under_weights_logs_both_accuracies_as_keras():
+    """A callback's stop after a batch ends the epoch there (Keras'): the accuracies are over the rows trained."""
+    X, y = _data()
+    both = {"metrics": ["accuracy"], "weighted_metrics": ["accuracy"]}
+    net, model = _twins(**both)
+
+    def stopper(module, target):
+        def stop(batch, logs):
+            if batch == 1:
+                target().stop_training = True
+        return module.callbacks.LambdaCallback(on_batch_end=stop)
+    theirs = model.fit(X, y, batch_size=4, epochs=2, shuffle=False, verbose=0, sample_weight=WEIGHTS,
+                       callbacks=[stopper(keras, lambda: model)]).history
+    ours = net.fit(X, y, batch_size=4, epochs=2, shuffle=False, verbose=0, sample_weight=WEIGHTS, **both,
+                   callbacks=[stopper(cr, lambda: net)]).history
+    _same({k: ours[k] for k in sorted(ours)}, {k: theirs[k] for k in sorted(theirs)})
+
+
+@pytest.mark.parametrize("source", ["arrays", "sequence"])
+def test_a_first_batch_of_zero_weights_logs_zeros_as_keras(source):
+    """Keras' batch logs divide without NaN (0 where no weight is seen yet); they were a ZeroDivisionError."""
+    X, y = _data(8)
+    w = np.array([0, 0, 0, 0, 1, 1, 1, 1], dtype=np.float32)
+    both = {"metrics": ["accuracy"], "weighted_metrics": ["accuracy"]}
+    net, model = _twins(**both)
+    seen: dict[str, list] = {"ours": [], "theirs": []}
+    model.fit(X, y, batch_size=4, shuffle=False, verbose=0, sample_weight=w, callbacks=[
+        keras.callbacks.LambdaCallback(on_batch_end=lambda b, logs: seen["theirs"].append(dict(logs)))])
+    args, data = ((X, y), {"sample_weight": w, "batch_size": 4}) if source == "arrays" else \
+        ((_dataset(X, y, 4, w),), {})
+    net.fit(*args, **data, shuffle=False, verbose=0, **both, callbacks=[
+        cr.callbacks.LambdaCallback(on_batch_end=lambda b, logs: seen["ours"].append(dict(logs)))])
+    assert seen["theirs"][0]["loss"] == seen["theirs"][0]["weighted_accuracy"] == 0.0
+    for ours, theirs in zip(seen["ours"], seen["theirs"]):
+        _same({k: ours[k] for k in sorted(ours)}, {k: float(theirs[k]) for k in sorted(theirs)})

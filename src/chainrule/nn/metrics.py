@@ -43,6 +43,11 @@ class Metrics(NamedTuple):
         return self.plain is not None
 
 
+def no_nan(total: float, over: float) -> float:
+    """total / over, 0 where `over` is 0 (Keras' divide_no_nan: the logs of batches whose weights are all zero)."""
+    return total / over if over else 0.0
+
+
 def _given(value: Any, what: str) -> bool:
     if value is None:
         return False

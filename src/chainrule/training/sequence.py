@@ -17,6 +17,7 @@ import numpy as np
 
 from ..errors import ChainruleError, ChainruleTypeError, TrainingDiverged, ValidationError
 from ..nn import sample_weight as sw
+from ..nn.metrics import no_nan
 from .callback import batch_callbacks
 from .callbacks import Callback, History
 from .fitting import setup
@@ -93,7 +94,8 @@ class SequenceTrainer(Trainer):
                                   f"{type(batch).__name__}{length}")
         try:
             xb, yb = self.net.check_data(*batch[:2])
-            w = None if len(batch) == 2 else sw.check(batch[2], xb.shape[0], "its sample weights (the third item)")
+            w = None if len(batch) == 2 else sw.check(batch[2], xb.shape[0], "its sample weights (the third item)",
+                                                          some=False)
         except ChainruleError as exc:
             raise type(exc)(f"{where}: {exc}") from None
         if self.class_table is not None and by_class:
@@ -131,8 +133,9 @@ class SequenceTrainer(Trainer):
                     raise self.diverged(exc, epoch, step) from None
                 for cb in end:                  # TerminateOnNaN: Keras' NaN batch logs, then the stop
                     cb.on_train_batch_end(step, self.metrics.logs(math.nan, math.nan))
-                total, correct, hits, n, weight = math.nan, *(
-                    (correct, hits) if n else (math.nan, math.nan)), max(n, 1), max(weight, 1.0)
+                if not n:
+                    correct = hits = math.nan
+                total, n, weight = math.nan, max(n, 1), max(weight, 1.0)
                 break
             opt.step(net.params, net.grads, slices)
             out = net.last_output
@@ -154,9 +157,9 @@ class SequenceTrainer(Trainer):
     def epoch_logs(self, total: float, correct: float, n: int, hits: float, weight: float) -> dict[str, float]:
         """The loss over the rows (or their weight: "mean_with_sample_weight"), the accuracies counting each row
         once and weighing it."""
-        classify = self.classify
-        return self.metrics.logs(total / (weight if self.mean else n), correct / n if classify else None,
-                                 hits / weight if classify and weight else (math.nan if classify else None))
+        classify = self.classify                # no weight yet: 0, as Keras' divide_no_nan
+        return self.metrics.logs(no_nan(total, weight if self.mean else n), correct / n if classify else None,
+                                 no_nan(hits, weight) if classify else None)
 
     def validate(self) -> dict[str, float]:
         assert self.validation_data is not None

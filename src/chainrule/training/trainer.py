@@ -18,7 +18,7 @@ from ..errors import TrainingDiverged
 from ..nn import sample_weight as sw
 from ..nn.divergence import nonfinite_update
 from ..nn.losses import rows_known, rows_sum_to_one
-from ..nn.metrics import Metrics
+from ..nn.metrics import Metrics, no_nan
 from ..nn.metrics import metrics as named_metrics
 from ..nn.network import Network
 from . import compiled
@@ -231,11 +231,11 @@ class Trainer:
                     hits = predicted[idx] == labels[idx]
                     right += int(np.count_nonzero(hits)) if wb is None else float(np.dot(wb, hits))
                     right_once += int(np.count_nonzero(hits))
-                hit = (right if predicted is not None else correct) / seen if classify else None
+                hit = no_nan(right if predicted is not None else correct, seen) if classify else None
                 once = None if wb is None or not classify else \
                     (right_once if predicted is not None else plain) / rows
-                logs = self.metrics.logs(total / (seen if mean or wb is None else rows), hit if once is None else once,
-                                         hit)
+                loss = no_nan(total, seen if mean or wb is None else rows)
+                logs = self.metrics.logs(loss, hit if once is None else once, hit)
                 for cb in end:
                     cb.on_train_batch_end(batch, dict(logs))
             if net.stop_training and start + bs < n:

@@ -166,7 +166,7 @@ LAYERS = {"errors": 0, "backend": 0, "nn": 1, "training": 2, "data": 2, "saving"
           "teach": 4, "sklearn": 5, "workers": 5, "sweep_search": 6, "sweep": 7, "cli": 8, "__init__": 9,
           "__main__": 9}
 #: the Keras-style entry points of the engine (fit, save) that hand over to a layer above, imported when called
-FACADES = {("nn/network.py", "chainrule.training.trainer"), ("nn/network.py", "chainrule.training.steps"),
+FACADES = {("nn/network.py", "chainrule.training.fitting"), ("nn/network.py", "chainrule.training.steps"),
            ("nn/network.py", "chainrule.saving.npz"),
            ("nn/network.py", "chainrule.saving.checkpoint"), ("nn/network.py", "chainrule.training.callbacks"),
            ("nn/network.py", "chainrule.saving.onnx"), ("nn/network.py", "chainrule.saving.interop")}

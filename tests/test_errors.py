@@ -235,6 +235,19 @@ CASES = [
      r"layer 0 \(Linear\): its parameter '0.weight' is torch.bfloat16; .* model.float\(\)"),
     ("from_torch meta device", lambda: cr.from_torch(torch_mlp("meta")), errors.ValidationError,
      r"its parameter '0.weight' is on the 'meta' device: it has a shape but no values"),
+    ("metrics other than accuracy", lambda: net2("binary_crossentropy").fit([[0, 1]], [[0, 1]], metrics=["mae"]),
+     errors.ValidationError, r"metrics: the only metric is 'accuracy' \(the loss is always logged\); got 'mae'"),
+    ("weighted_metrics a string", lambda: net2("binary_crossentropy").evaluate([[0, 1]], [[0, 1]],
+                                                                                weighted_metrics="accuracy"),
+     errors.ValidationError, r"weighted_metrics must be a list of metric names, as Keras'"),
+    ("metrics accuracy of a regressor", lambda: net2("mse", "linear").fit([[0, 1]], [[0, 1]], metrics=["accuracy"]),
+     errors.ValidationError, r"metrics=\['accuracy'\] is for a classifier; this network regresses"),
+    ("sequence class_weight balanced", lambda: net2("categorical_crossentropy", "softmax").fit(
+        [([[0, 1]], [1])], class_weight="balanced"), errors.ValidationError,
+     r"class_weight='balanced' needs arrays X, Y \(it counts every row's class\)"),
+    ("sequence sample_weight", lambda: net2("categorical_crossentropy", "softmax").fit([([[0, 1]], [1])],
+                                                                                       sample_weight=[1.0]),
+     errors.ValidationError, r"sample_weight needs arrays X, Y; with a sequence of batches \(Y=None\)"),
 ]
 
 

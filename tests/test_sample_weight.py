@@ -574,5 +574,9 @@ def test_class_weight_refuses_what_it_cannot_weigh():
     labels = cr.Network([cr.Dense(3, 3, "sigmoid")], loss="binary_crossentropy", seed=0)
     with pytest.raises(ValidationError, match="task is binary with 3 outputs"):
         labels.fit(X, np.eye(3)[y], epochs=1, class_weight="balanced", verbose=0)
-    with pytest.raises(ValidationError, match="class_weight needs arrays X, Y trained in one process"):
-        multiclass.fit([(X, y)], epochs=1, class_weight={0: 2.0}, verbose=0)
+    with pytest.raises(ValidationError, match="class_weight='balanced' needs arrays X, Y .*give a dict"):
+        multiclass.fit([(X, y)], epochs=1, class_weight="balanced", verbose=0)     # a sequence's classes: unknown
+    with pytest.raises(ValidationError, match=r"class indices 0..2 .*got 3"):
+        multiclass.fit([(X, y)], epochs=1, class_weight={3: 1.0}, verbose=0)
+    with pytest.raises(ValidationError, match="class_weight is for a classifier .*task is regression"):
+        regression.fit([(X, y * 1.0)], epochs=1, class_weight={0: 2.0}, verbose=0)

@@ -83,8 +83,12 @@ def test_bad_sequences_are_named():
     net = network()
     with pytest.raises(ValidationError, match=r"batch 1: X has 5 features per sample; the network expects 6"):
         net.fit([(X[:10], y[:10]), (X[:10, :5], y[:10])], shuffle=False, verbose=0)
-    with pytest.raises(ValidationError, match=r"batch 0 must be a pair \(x, y\); got tuple of length 3"):
-        net.fit([(X, y, np.ones(len(y)))], verbose=0)
+    with pytest.raises(ValidationError, match=r"batch 0 must be a pair \(x, y\) or a triple \(x, y, sample_weight\); "
+                                              r"got tuple of length 4"):
+        net.fit([(X, y, np.ones(len(y)), None)], verbose=0)
+    with pytest.raises(ValidationError, match=r"batch 0: its sample weights \(the third item\) has 3 weights; "
+                                              r"expected one per sample: 203"):
+        net.fit([(X, y, np.ones(3))], verbose=0)
     with pytest.raises(ChainruleTypeError, match="iterator, which can be read only once"):
         net.fit(iter(split(X, y, 50)), verbose=0)
     with pytest.raises(ChainruleTypeError, match="sequence of \\(x, y\\) batches"):

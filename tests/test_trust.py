@@ -572,7 +572,7 @@ def test_resuming_a_run_that_stopped_early_trains_no_further(tmp_path, capsys):
     assert len(history2) == len(history) and early2.stopped_epoch == early.stopped_epoch
     np.testing.assert_array_equal(again.params, net.params)
     np.testing.assert_array_equal(cr.load(tmp_path / "best.npz").params, before)
-    assert "resumed from epoch 6 of 40: training had stopped early there" in capsys.readouterr().err
+    assert "resumed from epoch 6 of 40: training had stopped early there" in capsys.readouterr().out
 
 
 def test_the_checkpoint_does_not_grow_with_the_epochs(tmp_path):
@@ -647,10 +647,10 @@ def test_a_larger_epoch_count_continues_and_every_resume_is_announced(tmp_path, 
                         checkpoint_dir=tmp_path, resume=True)
     np.testing.assert_array_equal(again.params, reference.params)
     assert len(history) == 6
-    assert "chainrule: resumed from epoch 3 of 6" in capsys.readouterr().err
+    assert "chainrule: resumed from epoch 3 of 6" in capsys.readouterr().out
     again.fit(X, y, epochs=6, batch_size=16, seed=3, verbose=2, optimizer=cr.optim.Adam(0.02),
               checkpoint_dir=tmp_path, resume=True)
-    assert "resumed from epoch 6 of 6: training was already complete" in capsys.readouterr().err
+    assert "resumed from epoch 6 of 6: training was already complete" in capsys.readouterr().out
 
 
 LOCK_CHILD = """

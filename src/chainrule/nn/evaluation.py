@@ -104,6 +104,16 @@ def n_correct(task: str, out: np.ndarray, Y: np.ndarray) -> float | None:
     return None
 
 
+def classifies(net: Network, X: ArrayLike) -> ArrayLike:
+    """`X`, when `net` classifies (predict_classes' refusal of a regressor: sigmoid outputs with sse, the seeds' XOR,
+    are classes at 0.5)."""
+    act = net.dense_layers[-1].activation.name if net.dense_layers else ""
+    if net.task == "regression" and act != "sigmoid":
+        raise ValidationError(f"predict_classes is for a classifier; this network regresses ({act} output, "
+                              f"loss {net.loss_function.name!r}): its outputs are predict's")
+    return X
+
+
 def classes(out: np.ndarray, task: str = "multiclass") -> np.ndarray:
     """Predicted classes of outputs, as `n_correct` counts them: for a binary task each output at
     0.5 (shape (n_samples,) for one output, (n_samples, n_outputs) of 0/1 for several labels per

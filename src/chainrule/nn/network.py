@@ -26,6 +26,8 @@ from .divergence import divergence, plain_update, sum_of_squares
 from .inference import fitting, refuse_other_thread
 from .layers import Dense, Layer
 from .losses import Loss, get_loss, l2_penalty
+from .metrics import evaluate as evaluate_named
+from .metrics import metrics as named_metrics
 from .overflow import cached_wrong, finite_outputs
 from .predict import predict
 from .summary import Summary, summary_table
@@ -259,8 +261,8 @@ class Network:
             verbose: int | str = "auto", checkpoint_dir: str | None = None, resume: bool = False, comm: Any = None,
             sample_weight: ArrayLike | None = None, class_weight: dict | str | None = None,
             initial_epoch: int = 0, weight_reduction: str = "sum_over_batch_size", validation_freq: Any = 1,
-            validation_batch_size: int | None = None, steps_per_epoch: None = None,
-            validation_steps: None = None) -> History:
+            validation_batch_size: int | None = None, steps_per_epoch: None = None, validation_steps: None = None,
+            metrics: list[str] | None = None, weighted_metrics: list[str] | None = None) -> History:
         """Train by mini-batch gradient descent; returns a History (Keras' `model.fit`; keywords after X, Y).
 
         Parameters
@@ -281,30 +283,30 @@ class Network:
         checkpoint_dir : a checkpoint there after every epoch (atomic); resume : continue from it
             (with the same arguments the result equals an uninterrupted run bit for bit).
         comm : an mpi4py communicator: data-parallel training under mpiexec (`training/distributed.py`).
-        sample_weight : one weight >= 0 per sample (with "mean_with_sample_weight", as if row i were repeated w_i
-            times: `sample_weight.py`); the logged accuracy is weighted too (Keras' weighted_metrics=["accuracy"],
-            not its metrics=["accuracy"]); validation_data may then be (X_val, Y_val, w_val). class_weight : {class
-            index: weight} (Keras') or "balanced": the rows' weights by class, times sample_weight (scikit-learn's
-            rule; Keras refuses the two together).
-        weight_reduction : a weighted batch's loss is sum_i w_i E_i divided by the batch's size, Keras'
-            "sum_over_batch_size" (default), or by sum_i w_i, "mean_with_sample_weight" (scikit-learn's MLP).
+        sample_weight : one weight >= 0 per sample (`sample_weight.py`); validation_data may then be (X_val, Y_val,
+            w_val). class_weight : {class index: weight} (Keras') or "balanced": the rows' weights by class, times
+            sample_weight (scikit-learn's rule; Keras refuses both); a sequence's batches' by class (a dict).
+        metrics, weighted_metrics : Keras' compile's ["accuracy"]: counting each row once, or weighted
+            ("weighted_accuracy" given both); neither: the weighted one (`nn/metrics.py`). weight_reduction : a
+            weighted batch's loss, sum_i w_i E_i, divided by its rows, Keras' "sum_over_batch_size" (default), or by
+            sum_i w_i, "mean_with_sample_weight" (scikit-learn's MLP: as if row i were repeated w_i times).
         validation_freq : Keras': validate every that many epochs (an integer), or after the epochs listed
             (numbered from 1: [1, 5, 10]); the logs of the other epochs have no val_ values.
         validation_batch_size : rows per chunk of the validation pass (default 16,384; Keras': batch_size).
         steps_per_epoch, validation_steps : Keras'; only None (an epoch is one pass: the error says what to do).
         """
-        resume = check.flag(resume, "resume")
-        backup = None
+        resume, backup = check.flag(resume, "resume"), None
         if checkpoint_dir is not None:
             from ..saving.checkpoint import BackupAndRestore
             backup = BackupAndRestore(check.path_like(checkpoint_dir, "checkpoint_dir"), resume=resume)
         elif resume:
             raise ValidationError("resume=True needs checkpoint_dir, the folder the checkpoints are in")
-        from ..training.trainer import fit
+        from ..training.fitting import fit
         with fitting(self):
             return fit(self, X, Y, epochs=epochs, batch_size=batch_size, optimizer=optimizer, shuffle=shuffle,
                        validation_data=validation_data, validation_split=validation_split, callbacks=callbacks,
-                       seed=seed, verbose=verbose, backup=backup, comm=comm, sample_weight=sample_weight,
+                       seed=seed, verbose=verbose, backup=backup, comm=comm,
+                       sample_weight=sample_weight, metrics=metrics, weighted_metrics=weighted_metrics,
                        class_weight=class_weight, initial_epoch=initial_epoch, weight_reduction=weight_reduction,
                        validation_freq=validation_freq, validation_batch_size=validation_batch_size,
                        steps_per_epoch=steps_per_epoch, validation_steps=validation_steps)
@@ -326,28 +328,26 @@ class Network:
         return report.rows(predict(self, X, batch_size))     # in chunks, in place, in the network's dtype
     def predict_classes(self, X: ArrayLike) -> np.ndarray:
         """Classes as `evaluate` counts them (`evaluation.classes`): argmax, or 0/1 at 0.5 per label."""
-        act = self.dense_layers[-1].activation.name if self.dense_layers else ""
-        if self.task == "regression" and act != "sigmoid":     # sigmoid outputs with sse (the seeds', XOR): 0/1
-            raise ValidationError(f"predict_classes is for a classifier; this network regresses ({act} output, "
-                                  f"loss {self.loss_function.name!r}): its outputs are predict's")
-        return evaluation.classes(self.predict(X), self.task)
+        return evaluation.classes(self.predict(evaluation.classifies(self, X)), self.task)
 
     @overload
     def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None, *,
                  batch_size: int | None = None, verbose: int | str = 0, return_dict: Literal[True] = True,
-                 weight_reduction: str = "sum_over_batch_size") -> dict[str, float]: ...
+                 weight_reduction: str = "sum_over_batch_size", metrics: list[str] | None = None,
+                 weighted_metrics: list[str] | None = None) -> dict[str, float]: ...
 
     @overload
     def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None, *,
                  batch_size: int | None = None, verbose: int | str = 0, return_dict: Literal[False],
-                 weight_reduction: str = "sum_over_batch_size") -> float | list[float]: ...
+                 weight_reduction: str = "sum_over_batch_size", metrics: list[str] | None = None,
+                 weighted_metrics: list[str] | None = None) -> float | list[float]: ...
 
     def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None, *,
                  batch_size: int | None = None, verbose: int | str = 0, return_dict: bool = True,
-                 weight_reduction: str = "sum_over_batch_size") -> dict[str, float] | float | list[float]:
+                 weight_reduction: str = "sum_over_batch_size", metrics: list[str] | None = None,
+                 weighted_metrics: list[str] | None = None) -> dict[str, float] | float | list[float]:
         """{"loss": E, "accuracy": fraction correct (classification only)} with dropout off; with `sample_weight`,
-        the weighted loss and the weighted fraction correct (Keras' weighted_metrics=["accuracy"]; its
-        metrics=["accuracy"] counts each row once: evaluate(X, Y)["accuracy"]). batch_size : rows
+        the weighted loss and the weighted fraction correct; metrics, weighted_metrics : as fit's. batch_size : rows
         per chunk (default CHUNK); verbose : 0 silent; 1, 2 or 'auto' (Keras') a line with the results;
         return_dict=False: Keras' default form, [loss, accuracy] (the loss alone for regression).
         weight_reduction : the weighted loss's divisor: "sum_over_batch_size" (Keras') the rows' count,
@@ -359,7 +359,8 @@ class Network:
         report = evaluation.Report("evaluate", verbose, batch_size)
         rows, Y = evaluation.rows_and_targets(self, X, Y)
         weight = None if sample_weight is None else sw.check(sample_weight, rows.shape[0])
-        results = report.results(evaluation.evaluate(self, rows, Y, weight, chunk, True, mean), rows.shape[0])
+        spec = named_metrics(metrics, weighted_metrics, self.task)
+        results = report.results(evaluate_named(self, rows, Y, weight, chunk, mean, spec), rows.shape[0])
         values = list(results.values())
         return results if as_dict else values[0] if len(values) == 1 else values
 

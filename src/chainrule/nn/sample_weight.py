@@ -33,8 +33,9 @@ def by_weight(reduction: Any) -> bool:
     return reduction == REDUCTIONS[1]
 
 
-def check(sample_weight: Any, n: int, name: str = "sample_weight") -> np.ndarray:
-    """`sample_weight` as a float64 array of `n` finite weights >= 0, not all zero (a copy: the
+def check(sample_weight: Any, n: int, name: str = "sample_weight", some: bool = True) -> np.ndarray:
+    """`sample_weight` as a float64 array of `n` finite weights >= 0, not all zero unless not `some` (a sequence's
+    batch: others may weigh; a copy: the
     caller's array is never changed); errors name it as `name`. Float64 weights in a file
     (np.memmap, as `chainrule train --weight --stream` keeps them) are checked in place and used
     as they are, never written: no memory a row."""
@@ -56,7 +57,7 @@ def check(sample_weight: Any, n: int, name: str = "sample_weight") -> np.ndarray
         if bad.size:
             raise ValidationError(f"{name} must be >= 0; weight {a + bad[0]} is {part[bad[0]]:g}")
         positive = positive or bool(part.any())
-    if not positive:
+    if not positive and some:
         every = f"all {n} samples" if n > 1 else "the one sample"
         raise ValidationError(f"{name} is zero for {every}: at least one weight must be > 0")
     return w

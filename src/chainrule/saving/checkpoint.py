@@ -309,8 +309,10 @@ class BackupAndRestore(Callback):
         return epoch
 
     def _announce(self, trainer, done: int, epochs: int | None) -> None:
-        """'resumed from epoch N of M' on stderr, unless fit runs silently (verbose=0)."""
-        if not self.resume or not any(isinstance(cb, (ProgressBar, EpochLogger)) for cb in trainer.callbacks):
+        """'resumed from epoch N of M' where fit's progress prints (stdout, as Keras' callbacks print their lines,
+        or the ProgressBar's own `file`), unless fit runs silently (verbose=0)."""
+        shown = [cb for cb in trainer.callbacks if isinstance(cb, (ProgressBar, EpochLogger))]
+        if not self.resume or not shown:
             return
         total = epochs if epochs is not None else "?"
         if not done:
@@ -322,7 +324,7 @@ class BackupAndRestore(Callback):
             text = f"resumed from epoch {done} of {total}: training was already complete"
         else:
             text = f"resumed from epoch {done} of {total} ({checkpoint_path(self.directory)})"
-        print(f"chainrule: {text}", file=sys.stderr, flush=True)
+        print(f"chainrule: {text}", file=getattr(shown[0], "file", None) or sys.stdout, flush=True)
 
     def restore_callbacks(self, trainer) -> None:
         """After the callbacks' on_train_begin (which resets them): give each its saved state."""

@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import TrainingDiverged, ValidationError
-from .callback import batch_callbacks, keras_logs, stateful
+from .callback import batch_callbacks, stateful
 from .callbacks import Callback
 from .meeting import TIMEOUT_S, agree, check_sizes, prepare, same, timeout_s, wait  # noqa: F401 (fit's, tests')
 from .small_callbacks import terminates
@@ -294,7 +294,7 @@ class MPITrainer(Trainer):
                 outcome = self.shared_divergence(failed, stopping)
                 if outcome == "nan":                         # as one process: NaN logs, then the stop
                     for cb in end:
-                        cb.on_train_batch_end(batch, keras_logs(math.nan, math.nan if self.classify else None))
+                        cb.on_train_batch_end(batch, self.metrics.logs(math.nan, math.nan))
                     sums[:], trained = (math.nan, sums[1] if start else math.nan), max(start, 1)
                 else:
                     trained = start
@@ -309,7 +309,7 @@ class MPITrainer(Trainer):
                 so_far[0] += float(batch_sums[0])
                 so_far[1] += float(batch_sums[1])
                 so_far[2] += idx.shape[0]
-                logs = keras_logs(so_far[0] / so_far[2], so_far[1] / so_far[2] if self.classify else None)
+                logs = self.metrics.logs(so_far[0] / so_far[2], so_far[1] / so_far[2] if self.classify else None)
             for cb in end:
                 cb.on_train_batch_end(batch, dict(logs))
             stopping = bool(net.stop_training) and start + bs < n

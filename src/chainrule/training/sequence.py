@@ -15,11 +15,14 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
-from .callback import batch_callbacks, keras_logs
+from ..errors import ChainruleError, ChainruleTypeError, TrainingDiverged, ValidationError
+from ..nn import sample_weight as sw
+from ..nn.metrics import no_nan
+from .callback import batch_callbacks
 from .callbacks import Callback, History
+from .fitting import setup
 from .small_callbacks import terminates
-from .trainer import Trainer, setup
+from .trainer import Trainer
 
 
 def check_batches(batches: Any, name: str = "X") -> Any:
@@ -38,9 +41,21 @@ def check_batches(batches: Any, name: str = "X") -> Any:
 def fit_batches(net: Any, batches: Any, *, epochs: int, optimizer: Any, shuffle: bool, validation_data: Any,
                 validation_split: float, callbacks: Iterable[Callback] | None, seed: int | None, verbose: int | str,
                 backup: Any, initial_epoch: int = 0, validation_freq: int | frozenset[int] = 1,
-                validation_chunk: int | None = None) -> History:
-    """`Network.fit(batches)`: the arguments checked before any work, then the epochs."""
+                validation_chunk: int | None = None, class_weight: Any = None, mean: bool = False,
+                metrics: Any = None) -> History:
+    """`Network.fit(batches)`: the arguments checked before any work, then the epochs. `class_weight` weighs each
+    batch's rows by their class, as Keras does for a PyDataset (a dict: "balanced" needs every row's class)."""
     check_batches(batches)
+    table = None
+    if class_weight is not None:
+        if isinstance(class_weight, str):
+            raise ValidationError(f"class_weight={class_weight!r} needs arrays X, Y (it counts every row's class); "
+                                  "with a sequence of batches give a dict {class index: weight}")
+        task, k = net.task, net.n_outputs
+        if task == "multiclass" or (task == "binary" and k == 1):
+            table = sw.class_table(class_weight, np.zeros(0, dtype=np.int64), max(k, 2))
+        else:                               # the arrays' refusal, naming the task
+            sw.class_weights(class_weight, np.zeros((0, k)), task, k)
     if validation_split:
         raise ValidationError("validation_split needs arrays; with a sequence of batches give validation_data")
     if validation_data is not None and not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2
@@ -51,7 +66,9 @@ def fit_batches(net: Any, batches: Any, *, epochs: int, optimizer: Any, shuffle:
     cbs, rng = setup(net, optimizer, callbacks, verbose, seed)
     trainer = SequenceTrainer(net, batches, shuffle=shuffle, rng=rng, callbacks=cbs,
                               validation_data=validation_data, backup=backup, initial_epoch=initial_epoch,
-                              verbose=verbose, validation_freq=validation_freq, validation_chunk=validation_chunk)
+                              verbose=verbose, validation_freq=validation_freq, validation_chunk=validation_chunk,
+                              mean=mean, metrics=metrics)
+    trainer.class_table = table
     return trainer.run(epochs)
 
 
@@ -61,19 +78,30 @@ class SequenceTrainer(Trainer):
     def __init__(self, net: Any, batches: Any, **kwargs: Any):
         super().__init__(net, None, None, batch_size=0, **kwargs)       # type: ignore[arg-type]
         self.batches = batches
+        self.class_table: np.ndarray | None = None      # class_weight's weight of each class
+        self.once: float | None = None      # a weighted validation's accuracy counting each row once
 
     def train_params(self, epochs: int, first_epoch: int) -> dict:
         return {"verbose": self.verbose, "epochs": epochs, "steps": len(self.batches), "samples": None,
                 "batch_size": None, "initial_epoch": first_epoch}
 
-    def batch(self, batch: Any, where: str) -> tuple[np.ndarray, np.ndarray]:
-        if not isinstance(batch, (tuple, list)) or len(batch) != 2:
+    def batch(self, batch: Any, where: str, by_class: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """A batch's checked x, y and weights (Keras': its own sample weights, times class_weight's unless
+        not `by_class`: validation's), or None."""
+        if not isinstance(batch, (tuple, list)) or len(batch) not in (2, 3):
             length = f" of length {len(batch)}" if isinstance(batch, (tuple, list)) else ""
-            raise ValidationError(f"{where} must be a pair (x, y); got {type(batch).__name__}{length}")
+            raise ValidationError(f"{where} must be a pair (x, y) or a triple (x, y, sample_weight); got "
+                                  f"{type(batch).__name__}{length}")
         try:
-            return self.net.check_data(*batch)
-        except ValidationError as exc:
+            xb, yb = self.net.check_data(*batch[:2])
+            w = None if len(batch) == 2 else sw.check(batch[2], xb.shape[0], "its sample weights (the third item)",
+                                                          some=False)
+        except ChainruleError as exc:
             raise type(exc)(f"{where}: {exc}") from None
+        if self.class_table is not None and by_class:
+            labels = yb.argmax(axis=1) if yb.shape[1] > 1 else (yb[:, 0] > 0.5).astype(np.int64)
+            w = self.class_table[labels] if w is None else w * self.class_table[labels]
+        return xb, yb, w
 
     def each(self, batches: Any, order: np.ndarray | None) -> Iterable[tuple[int, Any]]:
         if not hasattr(batches, "__getitem__"):
@@ -91,45 +119,72 @@ class SequenceTrainer(Trainer):
         begin, end = batch_callbacks(self.callbacks)
         order = self.rng.permutation(len(batches)) if self.shuffle and hasattr(batches, "__getitem__") else None
         total, correct, n = 0.0, 0.0, 0
+        weight, hits = 0.0, 0.0             # the rows' weight and that of the correct ones (weighted batches)
         for step, (i, raw) in enumerate(self.each(batches, order)):
-            xb, yb = self.batch(raw, f"batch {i}")
+            xb, yb, wb = self.batch(raw, f"batch {i}")
+            ws = xb.shape[0] if wb is None else float(np.add.reduce(wb, dtype=np.float64))
             for cb in begin:
                 cb.on_train_batch_begin(step, {})
             try:
-                E = net.train_batch(xb, yb)
+                E = net.train_batch(xb, yb) if wb is None else \
+                    net.train_batch(xb, yb, sw.factors(wb, net.dtype, self.mean, ws), ws if self.mean else None)
             except TrainingDiverged as exc:
                 if not terminates(self.callbacks):
                     raise self.diverged(exc, epoch, step) from None
                 for cb in end:                  # TerminateOnNaN: Keras' NaN batch logs, then the stop
-                    cb.on_train_batch_end(step, keras_logs(math.nan, math.nan if self.classify else None))
-                total, correct, n = math.nan, (correct if n else math.nan), max(n, 1)
+                    cb.on_train_batch_end(step, self.metrics.logs(math.nan, math.nan))
+                if not n:
+                    correct = hits = math.nan
+                total, n, weight = math.nan, max(n, 1), max(weight, 1.0)
                 break
             opt.step(net.params, net.grads, slices)
-            total += E * xb.shape[0]
+            out = net.last_output
+            assert out is not None                                 # set by train_batch's forward pass
+            total += E * (ws if self.mean else xb.shape[0])
             n += xb.shape[0]
-            correct += net.n_correct(net.last_output, yb) or 0.0     # type: ignore[arg-type]
-            logs = keras_logs(total / n, correct / n if self.classify else None)   # Keras': the means so far
-            for cb in end:
-                cb.on_train_batch_end(step, dict(logs))
+            weight += ws
+            right = net.n_correct(out, yb) or 0.0
+            correct += right
+            hits += right if wb is None else sw.correct(net.task, out, yb, wb)
+            for cb in end:                      # Keras': the means so far
+                cb.on_train_batch_end(step, self.epoch_logs(total, correct, n, hits, weight))
             if net.stop_training:               # as Keras: a callback's stop ends the epoch after its batch
                 break
         if callable(getattr(batches, "on_epoch_end", None)):
             batches.on_epoch_end()
-        self.end_epoch(epoch, total, correct, n)
+        self.close_epoch(epoch, self.epoch_logs(total, correct, n, hits, weight))
+
+    def epoch_logs(self, total: float, correct: float, n: int, hits: float, weight: float) -> dict[str, float]:
+        """The loss over the rows (or their weight: "mean_with_sample_weight"), the accuracies counting each row
+        once and weighing it."""
+        classify = self.classify                # no weight yet: 0, as Keras' divide_no_nan
+        return self.metrics.logs(no_nan(total, weight if self.mean else n), correct / n if classify else None,
+                                 no_nan(hits, weight) if classify else None)
 
     def validate(self) -> dict[str, float]:
         assert self.validation_data is not None
         Xv, Yv = self.validation_data
         if Yv is not None:
             return super().validate()
-        loss, correct, n = 0.0, 0.0, 0
+        net, loss, correct, hits, n, weight = self.net, 0.0, 0.0, 0.0, 0, 0.0
+        weighted = False
         for i, raw in self.each(Xv, None):
-            xb, yb = self.batch(raw, f"validation batch {i}")
-            out = self.net.run_forward(xb)
-            loss += self.net.loss_value(out, yb) * xb.shape[0]
-            correct += self.net.n_correct(out, yb) or 0.0
-            n += xb.shape[0]
-        result = {"loss": loss / n}
-        if self.net.task != "regression":
-            result["accuracy"] = correct / n
+            xb, yb, wb = self.batch(raw, f"validation batch {i}", by_class=False)    # as Keras: never by class
+            ws = xb.shape[0] if wb is None else float(np.add.reduce(wb, dtype=np.float64))
+            out = net.run_forward(xb)
+            c = None if wb is None else sw.factors(wb, net.dtype, self.mean, ws)
+            loss += net.loss_value(out, yb, c) * (ws if self.mean else xb.shape[0])
+            right = net.n_correct(out, yb) or 0.0
+            correct += right
+            hits += right if wb is None else sw.correct(net.task, out, yb, wb)
+            n, weight, weighted = n + xb.shape[0], weight + ws, weighted or wb is not None
+        result = {"loss": loss / (weight if self.mean else n)}
+        self.once = correct / n if weighted else None
+        if net.task != "regression":
+            result["accuracy"] = hits / weight if weight else math.nan
         return result
+
+    def validate_once(self) -> float | None:
+        if self.validation_data is not None and self.validation_data[1] is None:
+            return self.once if self.metrics.needs_plain else None
+        return super().validate_once()

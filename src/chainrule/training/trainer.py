@@ -1,6 +1,6 @@
 """The fit loop: epochs of mini-batches, callbacks, validation, checkpoints.
 
-`Network.fit` (Keras' entry point) calls `fit` here. A `Trainer` holds one run's state (the data,
+`Network.fit` (Keras' entry point) calls `fitting.fit`, which runs a `Trainer`: it holds one run's state (the data,
 the optimizer, the random generator, the callbacks); the per-batch work is the engine's
 `train_batch` then the optimizer's `step`, or, for small networks built only of built-in
 classes, the same epoch in one compiled loop (`compiled.py`; the NumPy loop is the reference).
@@ -8,83 +8,27 @@ classes, the same epoch in one compiled loop (`compiled.py`; the NumPy loop is t
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
 from ..backend.pages import scratch
 from ..backend.threads import Balance, balance, blas_limit
-from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError
-from ..nn import checks as check
+from ..errors import TrainingDiverged
 from ..nn import sample_weight as sw
 from ..nn.divergence import nonfinite_update
 from ..nn.losses import rows_known, rows_sum_to_one
+from ..nn.metrics import Metrics, no_nan
+from ..nn.metrics import metrics as named_metrics
 from ..nn.network import Network
 from . import compiled
-from .arguments import checked_data, first_epoch, keras_steps, validation_frequency
-from .callback import batch_callbacks, ends_with_logs, keras_logs, keras_params
-from .callbacks import Callback, History, make_progress
+from .callback import batch_callbacks, ends_with_logs, keras_params
+from .callbacks import Callback, History
 from .diagnostics import likely_cause
-from .optim import Adam, Optimizer, get_optimizer
+from .optim import Optimizer
 from .small_callbacks import terminates
 from .sparse_rows import SparseRows
 from .streaming import LazyRows, evaluate
-
-
-def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, optimizer: Any = None,
-        shuffle: bool = True, validation_data: tuple | None = None, validation_split: float = 0.0,
-        callbacks: Iterable[Callback] | None = (), seed: int | None = None, verbose: int | str = "auto",
-        backup: Any = None, comm: Any = None, sample_weight: Any = None, class_weight: Any = None,
-        initial_epoch: int = 0, weight_reduction: str = "sum_over_batch_size", validation_freq: Any = 1,
-        validation_batch_size: int | None = None, steps_per_epoch: None = None,
-        validation_steps: None = None) -> History:
-    """Check the arguments of `Network.fit` (all before any work), then train. `backup` is the
-    checkpoint component (`saving.checkpoint.BackupAndRestore`), given by `Network.fit`; `comm`
-    an MPI communicator for data-parallel training (`distributed.py`); `sample_weight` one weight
-    per sample (`nn/sample_weight.py`: the NumPy loop, gathered by index like the targets); `class_weight`
-    weighs the training rows by their class (`sample_weight.class_weights`), times sample_weight;
-    `weight_reduction` divides a weighted batch's loss by its size (Keras') or its weights' sum (scikit-learn's);
-    `validation_freq` and `validation_batch_size` are Keras' (`Trainer.validates`, rows per validation chunk);
-    `steps_per_epoch` and `validation_steps` only None (`arguments.keras_steps`)."""
-    keras_steps(steps_per_epoch, validation_steps, batch_size)
-    mean = sw.by_weight(weight_reduction)
-    freq = validation_frequency(validation_freq)
-    chunk = validation_batch_size if validation_batch_size is None else \
-        check.positive_int(validation_batch_size, "validation_batch_size")
-    epochs, initial_epoch = check.positive_int(epochs, "epochs"), first_epoch(initial_epoch, epochs)
-    shuffle, seed = check.flag(shuffle, "shuffle"), check.seed(seed)
-    for given, name in ((sample_weight, "sample_weight"), (class_weight, "class_weight")):
-        if given is not None and (Y is None or comm is not None):
-            raise ValidationError(f"{name} needs arrays X, Y trained in one process; it cannot be combined with "
-                                  + ("a sequence of batches (Y=None)" if Y is None else "comm (MPI)"))
-    if Y is None:                           # a Keras-style sequence of (x, y) batches
-        if comm is not None:
-            raise ValidationError("comm (MPI) needs arrays X, Y: every rank takes its shard of each batch")
-        from .sequence import fit_batches
-        return fit_batches(net, X, epochs=epochs, optimizer=optimizer, shuffle=shuffle,
-                           validation_data=validation_data, validation_split=validation_split,
-                           callbacks=callbacks, seed=seed, verbose=verbose, backup=backup,
-                           initial_epoch=initial_epoch, validation_freq=freq, validation_chunk=chunk)
-    try:                                    # under MPI an error here is raised on every rank, naming this one
-        X, Y, w, validation_data, w_val, batch_size = checked_data(net, X, Y, sample_weight, validation_data,
-                                                                   validation_split, batch_size, class_weight)
-    except Exception as exc:
-        if comm is not None:
-            from .distributed import agree
-            agree(comm, exc)
-        raise
-    if comm is not None:
-        from .distributed import MPITrainer, check_sizes, prepare
-        verbose, seed = prepare(comm, verbose, seed)
-        check_sizes(comm, X.shape[0], batch_size)
-    cbs, rng = setup(net, optimizer, callbacks, verbose, seed)
-    kwargs = {"batch_size": batch_size, "shuffle": shuffle, "rng": rng, "callbacks": cbs,
-              "validation_data": validation_data, "backup": backup, "weight": w, "validation_weight": w_val,
-              "initial_epoch": initial_epoch, "verbose": verbose, "mean": mean, "validation_freq": freq,
-              "validation_chunk": chunk}
-    trainer = Trainer(net, X, Y, **kwargs) if comm is None else MPITrainer(net, X, Y, comm, **kwargs)
-    return trainer.run(epochs)
 
 
 def last_update_diverged(where: str, net: Network) -> TrainingDiverged:
@@ -94,24 +38,6 @@ def last_update_diverged(where: str, net: Network) -> TrainingDiverged:
                             "a lower learning rate, gradient clipping (clip_norm=...), or scaling the inputs")
 
 
-def setup(net: Network, optimizer: Any, callbacks: Iterable[Callback] | None, verbose: int | str,
-          seed: int | None) -> tuple[list[Callback], np.random.Generator]:
-    """The optimizer (kept on the network), the checked callbacks and the run's random generator."""
-    if optimizer is not None:
-        net.optimizer = get_optimizer(optimizer).bind(net)
-    elif net.optimizer is None:
-        net.optimizer = Adam().bind(net)
-    if isinstance(callbacks, Callback) or not isinstance(callbacks, Iterable | None):
-        raise ChainruleTypeError(f"callbacks must be a list of Callback instances; got {type(callbacks).__name__}"
-                                 + (" (put it in a list: callbacks=[...])" if isinstance(callbacks, Callback) else ""))
-    # the progress last, as Keras' ProgbarLogger: its line shows what the others logged (learning_rate)
-    cbs = [*(() if callbacks is None else callbacks), *make_progress(verbose)]
-    for cb in cbs:
-        if not isinstance(cb, Callback):
-            raise ChainruleTypeError(f"callbacks must be Callback instances; got {type(cb).__name__}")
-    return cbs, (np.random.default_rng(seed) if seed is not None else net.rng)
-
-
 class Trainer:
     """One run of `fit`: the checked data and everything that changes from batch to batch."""
 
@@ -119,8 +45,10 @@ class Trainer:
                  rng: np.random.Generator, callbacks: list[Callback], validation_data: tuple | None,
                  backup: Any, weight: np.ndarray | None = None, validation_weight: np.ndarray | None = None,
                  initial_epoch: int = 0, verbose: int | str = "auto", mean: bool = False,
-                 validation_freq: int | frozenset[int] = 1, validation_chunk: int | None = None):
+                 validation_freq: int | frozenset[int] = 1, validation_chunk: int | None = None,
+                 metrics: Metrics | None = None):
         self.net, self.X, self.Y, self.initial_epoch = net, X, Y, initial_epoch
+        self.metrics = named_metrics(None, None, net.task) if metrics is None else metrics    # the logs' names
         self.mean = mean        # weighted losses divided by the weights' sum (scikit-learn's), not the rows' count
         self.verbose = verbose                  # as given: Keras' params (History.params) show it so
         self.weight, self.validation_weight = weight, validation_weight     # checked sample weights, or None
@@ -226,15 +154,17 @@ class Trainer:
                 raise self.diverged(error, epoch, bad)
             sizes = np.full(len(losses), bs, dtype=np.float64)
             sizes[-1] = n - bs * (len(losses) - 1)
-            total, trained, rows = float(np.dot(losses, sizes)), None, None
+            total, trained, rows, plain = float(np.dot(losses, sizes)), None, None, None
         else:       # trained: the rows (or weight) trained when a callback stopped the epoch early
-            total, correct, trained, rows = self.numpy_epoch(epoch, order, labels, slices, begin, end)
-        self.end_epoch(epoch, total, correct, trained, rows)
+            total, correct, trained, rows, plain = self.numpy_epoch(epoch, order, labels, slices, begin, end)
+        self.end_epoch(epoch, total, correct, trained, rows, plain)
 
-    def numpy_epoch(self, epoch, order, labels, slices, begin, end) -> tuple[float, float, float | None, int | None]:
+    def numpy_epoch(self, epoch, order, labels, slices, begin, end) -> tuple[float, float, float | None, int | None,
+                                                                             float | None]:
         """The reference loop: gather each batch into reused buffers, forward, backward, update. Returns the
-        loss and correct predictions summed, and the rows trained (their weight; None: all of them) and their
-        count: fewer when a callback set stop_training after a batch, which, as in Keras, ends the epoch there."""
+        loss and correct predictions (their weight) summed, the rows trained (their weight; None: all of them) and
+        their count: fewer when a callback set stop_training after a batch, which, as in Keras, ends the epoch
+        there; and, with weights, the correct predictions counted once each (Keras' metrics=, not weighted_)."""
         net, opt, X, Y, w, mean = self.net, self.optimizer, self.X, self.Y, self.weight, self.mean
         n, bs = X.shape[0], self.batch_size
         classify = self.classify
@@ -246,8 +176,9 @@ class Trainer:
         # counted batch by batch, weighted below when there are weights)
         per_batch = labels is not None and w is None and isinstance(X, LazyRows)
         predicted = np.empty(n, dtype=labels.dtype) if labels is not None and not isinstance(X, LazyRows) else None
-        total, correct = 0.0, 0.0
+        total, correct, plain = 0.0, 0.0, 0.0   # plain: correct predictions counted once each (with weights)
         seen, right, rows = 0.0, 0.0, 0         # for the per-batch logs: samples (or weight), correct, rows so far
+        right_once = 0.0                        # and the correct ones counted once each
         timer = self.balance
         if timer is not None:
             timer.restart()
@@ -275,9 +206,10 @@ class Trainer:
                 if not terminates(self.callbacks):
                     raise self.diverged(exc, epoch, batch) from None
                 for cb in end:                  # TerminateOnNaN: Keras' NaN batch logs, then the stop
-                    cb.on_train_batch_end(batch, keras_logs(math.nan, math.nan if classify else None))
-                total, correct, trained, _ = self.stopped_at(start, order, total, correct, predicted, labels)
-                return math.nan, (correct if start else math.nan), (trained or 1.0), None
+                    cb.on_train_batch_end(batch, self.metrics.logs(math.nan, math.nan))
+                total, correct, trained, _, once = self.stopped_at(start, order, total, correct, predicted, labels,
+                                                                   plain)
+                return math.nan, (correct if start else math.nan), (trained or 1.0), None, once
             opt.step(net.params, net.grads, slices)
             if timer is not None:
                 timer.step()
@@ -290,46 +222,63 @@ class Trainer:
                 correct += int(np.count_nonzero(out.argmax(axis=1) == labels[idx]))
             elif classify:
                 correct += (net.n_correct(out, yb) or 0.0) if wb is None else sw.correct(net.task, out, yb, wb)
+                if wb is not None:
+                    plain += net.n_correct(out, yb) or 0.0
             if end:                     # Keras' batch logs: the epoch's means so far
                 seen += xb.shape[0] if wb is None else ws
                 rows += xb.shape[0]
                 if predicted is not None:
                     hits = predicted[idx] == labels[idx]
                     right += int(np.count_nonzero(hits)) if wb is None else float(np.dot(wb, hits))
-                hit = (right if predicted is not None else correct) / seen if classify else None
-                logs = keras_logs(total / (seen if mean or wb is None else rows), hit)
+                    right_once += int(np.count_nonzero(hits))
+                hit = no_nan(right if predicted is not None else correct, seen) if classify else None
+                once = None if wb is None or not classify else \
+                    (right_once if predicted is not None else plain) / rows
+                loss = no_nan(total, seen if mean or wb is None else rows)
+                logs = self.metrics.logs(loss, hit if once is None else once, hit)
                 for cb in end:
                     cb.on_train_batch_end(batch, dict(logs))
             if net.stop_training and start + bs < n:
-                return self.stopped_at(start + bs, order, total, correct, predicted, labels)
+                return self.stopped_at(start + bs, order, total, correct, predicted, labels, plain)
         if predicted is not None:
-            correct = int(np.count_nonzero(predicted == labels)) if w is None else float(np.dot(w, predicted == labels))
-        return total, correct, None, None
+            hits = predicted == labels
+            plain = int(np.count_nonzero(hits))
+            correct = plain if w is None else float(np.dot(w, hits))
+        return total, correct, None, None, (None if w is None else plain)
 
-    def stopped_at(self, rows: int, order, total: float, correct: float, predicted,
-                   labels) -> tuple[float, float, float, int]:
+    def stopped_at(self, rows: int, order, total: float, correct: float, predicted, labels,
+                   plain: float) -> tuple[float, float, float, int, float | None]:
         """numpy_epoch's sums over the first `rows` rows of its order, where a callback stopped it, and
-        what they are over: the rows (or their weight), the rows."""
+        what they are over: the rows (or their weight), the rows; and the correct ones counted once each."""
         w = self.weight
         done = np.arange(rows) if order is None else order[:rows]
         if predicted is not None:
             hits = predicted[done] == labels[done]
-            correct = int(np.count_nonzero(hits)) if w is None else float(np.dot(w[done], hits))
-        return total, correct, (rows if w is None else float(np.add.reduce(w[done]))), rows
+            plain = int(np.count_nonzero(hits))
+            correct = plain if w is None else float(np.dot(w[done], hits))
+        return (total, correct, (rows if w is None else float(np.add.reduce(w[done]))), rows,
+                (None if w is None else plain))
 
     def end_epoch(self, epoch: int, total: float, correct: float, n: float | None = None,
-                  rows: int | None = None) -> None:
+                  rows: int | None = None, plain: float | None = None) -> None:
         """The epoch's logs to the callbacks: the mean accuracy over its `n` samples (or their total weight),
-        the loss over them too, or over its `rows` (weighted, Keras' "sum_over_batch_size": sum w_i E_i / rows)."""
+        the loss over them too, or over its `rows` (weighted, Keras' "sum_over_batch_size": sum w_i E_i / rows);
+        `plain`: with weights, the correct predictions counted once each, over the rows."""
         if n is None:
             n = self.X.shape[0] if self.weight is None else float(np.add.reduce(self.weight))
-        net = self.net
-        net.epochs_trained += 1
         by_rows = self.weight is not None and not self.mean
-        logs = keras_logs(total / ((rows or self.X.shape[0]) if by_rows else n), correct / n if self.classify else None)
+        count = rows or self.X.shape[0]
+        accuracy = correct / n if self.classify else None
+        self.close_epoch(epoch, self.metrics.logs(total / (count if by_rows else n),
+                                                  accuracy if plain is None else plain / count, accuracy))
+
+    def close_epoch(self, epoch: int, logs: dict[str, float]) -> None:
+        """The epoch's training `logs`, its validation's added (Keras': val_ each), to the callbacks."""
+        self.net.epochs_trained += 1
         if self.validation_data is not None and self.validates(epoch):
-            for key, value in sorted(self.validate().items()):
+            for key, value in self.metrics.named(self.validate(), self.validate_once()).items():
                 logs["val_" + key] = value
+            logs = dict(sorted(logs.items()))       # Keras 3's order: all names sorted (weighted_ after val_)
         self.last_logs = logs
         for cb in self.callbacks:
             cb.on_epoch_end(epoch, logs)
@@ -351,6 +300,17 @@ class Trainer:
         if isinstance(Xv, LazyRows):
             return evaluate(self.net, Xv, Yv) if chunk is None else evaluate(self.net, Xv, Yv, chunk)
         return self.net.evaluate_checked(Xv, Yv, chunk=chunk)
+
+    def validate_once(self) -> float | None:
+        """With validation weights and Keras' metrics=["accuracy"]: the validation accuracy counting each row
+        once (a pass without the weights), else None."""
+        if self.validation_weight is None or not self.metrics.needs_plain or not self.classify:
+            return None
+        Xv, Yv = self.validation_data        # type: ignore[misc]
+        if isinstance(Xv, LazyRows):
+            return evaluate(self.net, Xv, Yv, *(() if self.validation_chunk is None else (self.validation_chunk,))
+                            )["accuracy"]
+        return self.net.evaluate_checked(Xv, Yv, chunk=self.validation_chunk)["accuracy"]
 
     def diverged(self, exc: TrainingDiverged, epoch: int, batch: int, where: str | None = None) -> TrainingDiverged:
         error = diverged(self.net, exc, where or f"in epoch {epoch + 1}, batch {batch + 1}")

@@ -1,0 +1,82 @@
+"""Keras' `metrics=` and `weighted_metrics=` of fit and evaluate: which accuracy is logged, under which name.
+
+Keras 3 logs `metrics=["accuracy"]` counting each row once and `weighted_metrics=["accuracy"]` weighing each row by
+its sample (or class) weight, both as "accuracy"; given both, the weighted one is "weighted_accuracy". Neither
+given: chainrule logs the weighted one as "accuracy" (a classifier's; the same number as the plain one without
+weights), where Keras logs the loss alone.
+"""
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ..errors import ValidationError
+
+
+class Metrics(NamedTuple):
+    """The log keys of the accuracy counting each row once (`plain`) and of the weighted one (`weighted`)."""
+
+    plain: str | None
+    weighted: str | None
+
+    def logs(self, loss: float, plain: float | None, weighted: float | None = None) -> dict[str, float]:
+        """A loss and accuracies as Keras 3 logs them: the names sorted (accuracy, loss, weighted_accuracy);
+        `weighted` None: the same as `plain` (no weights)."""
+        out = {"loss": loss}
+        if self.plain is not None and plain is not None:
+            out[self.plain] = plain
+        weighted = plain if weighted is None else weighted
+        if self.weighted is not None and weighted is not None:
+            out[self.weighted] = weighted
+        return dict(sorted(out.items()))
+
+    def named(self, result: dict[str, float], plain: float | None = None) -> dict[str, float]:
+        """An evaluation's {"loss", "accuracy"} (weighted where it had weights; `plain`: the accuracy counting
+        each row once, when it had weights) under these keys, the loss first."""
+        accuracy = result.get("accuracy")
+        logs = self.logs(result["loss"], accuracy if plain is None else plain, accuracy)
+        return {"loss": logs.pop("loss"), **logs}       # evaluate's order: Keras' list form, [loss, accuracy, ...]
+
+    @property
+    def needs_plain(self) -> bool:
+        return self.plain is not None
+
+
+def no_nan(total: float, over: float) -> float:
+    """total / over, 0 where `over` is 0 (Keras' divide_no_nan: the logs of batches whose weights are all zero)."""
+    return total / over if over else 0.0
+
+
+def _given(value: Any, what: str) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, (str, bytes, dict)) or not isinstance(value, (list, tuple)):
+        raise ValidationError(f"{what} must be a list of metric names, as Keras' ({what}=['accuracy']); got {value!r}")
+    for name in value:
+        if name != "accuracy":
+            raise ValidationError(f"{what}: the only metric is 'accuracy' (the loss is always logged); got {name!r}")
+    return bool(value)
+
+
+def metrics(metrics: Any, weighted_metrics: Any, task: str) -> Metrics:
+    """The checked `metrics=` and `weighted_metrics=` of a network of `task` (module docstring)."""
+    plain, weighted = _given(metrics, "metrics"), _given(weighted_metrics, "weighted_metrics")
+    if metrics is None and weighted_metrics is None:
+        return Metrics(None, None if task == "regression" else "accuracy")
+    if (plain or weighted) and task == "regression":
+        raise ValidationError(f"metrics=['accuracy'] is for a classifier; this network regresses (its task is "
+                              f"{task}): give metrics=None, weighted_metrics=None")
+    return Metrics("accuracy" if plain else None, ("weighted_accuracy" if plain else "accuracy") if weighted else None)
+
+
+def evaluate(net: Any, X: Any, Y: np.ndarray, weight: np.ndarray | None, chunk: int, mean: bool,
+             spec: Metrics) -> dict[str, float]:
+    """`Network.evaluate`'s results under `spec`'s names: with weights and the plain accuracy asked for, a second
+    pass without them gives it."""
+    from . import evaluation
+    result = evaluation.evaluate(net, X, Y, weight, chunk, True, mean)
+    plain = None
+    if weight is not None and spec.needs_plain and "accuracy" in result:
+        plain = evaluation.evaluate(net, X, Y, None, chunk, True)["accuracy"]
+    return spec.named(result, plain)

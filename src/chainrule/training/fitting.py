@@ -1,0 +1,98 @@
+"""`Network.fit`'s entry: its arguments checked (all before any work), the checkpoint component, the optimizer and
+callbacks, then the run: a `Trainer` (`trainer.py`), one over MPI ranks (`distributed.py`) or over a sequence of
+batches (`sequence.py`)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from ..errors import ChainruleTypeError, ValidationError
+from ..nn import checks as check
+from ..nn import sample_weight as sw
+from ..nn.metrics import metrics as named_metrics
+from ..nn.network import Network
+from .arguments import checked_data, first_epoch, keras_steps, validation_frequency
+from .callbacks import Callback, History, make_progress
+from .optim import Adam, get_optimizer
+from .trainer import Trainer
+
+
+def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, optimizer: Any = None,
+        shuffle: bool = True, validation_data: tuple | None = None, validation_split: float = 0.0,
+        callbacks: Iterable[Callback] | None = (), seed: int | None = None, verbose: int | str = "auto",
+        backup: Any = None, comm: Any = None, sample_weight: Any = None,
+        class_weight: Any = None, initial_epoch: int = 0, weight_reduction: str = "sum_over_batch_size",
+        validation_freq: Any = 1, validation_batch_size: int | None = None, steps_per_epoch: None = None,
+        validation_steps: None = None, metrics: Any = None, weighted_metrics: Any = None) -> History:
+    """Check the arguments of `Network.fit` (all before any work), then train. `backup` is the
+    checkpoint component (`saving.checkpoint.BackupAndRestore`), given by `Network.fit`; `comm`
+    an MPI communicator for data-parallel training (`distributed.py`); `sample_weight` one weight
+    per sample (`nn/sample_weight.py`: the NumPy loop, gathered by index like the targets); `class_weight`
+    weighs the training rows by their class (`sample_weight.class_weights`), times sample_weight;
+    `weight_reduction` divides a weighted batch's loss by its size (Keras') or its weights' sum (scikit-learn's);
+    `validation_freq` and `validation_batch_size` are Keras' (`Trainer.validates`, rows per validation chunk);
+    `steps_per_epoch` and `validation_steps` only None (`arguments.keras_steps`); `metrics` and `weighted_metrics`
+    Keras' compile's (`nn/metrics.py`)."""
+    spec = named_metrics(metrics, weighted_metrics, net.task)
+    keras_steps(steps_per_epoch, validation_steps, batch_size)
+    mean = sw.by_weight(weight_reduction)
+    freq = validation_frequency(validation_freq)
+    chunk = validation_batch_size if validation_batch_size is None else \
+        check.positive_int(validation_batch_size, "validation_batch_size")
+    epochs, initial_epoch = check.positive_int(epochs, "epochs"), first_epoch(initial_epoch, epochs)
+    shuffle, seed = check.flag(shuffle, "shuffle"), check.seed(seed)
+    for given, name in ((sample_weight, "sample_weight"), (class_weight, "class_weight")):
+        if given is not None and comm is not None:
+            raise ValidationError(f"{name} needs arrays X, Y trained in one process; it cannot be combined with "
+                                  "comm (MPI)")
+    if Y is None:                           # a Keras-style sequence of (x, y) or (x, y, w) batches
+        if comm is not None:
+            raise ValidationError("comm (MPI) needs arrays X, Y: every rank takes its shard of each batch")
+        if sample_weight is not None:       # Keras' refusal too
+            raise ValidationError("sample_weight needs arrays X, Y; with a sequence of batches (Y=None) give each "
+                                  "batch its weights: (x, y, sample_weight)")
+        from .sequence import fit_batches
+        return fit_batches(net, X, epochs=epochs, optimizer=optimizer, shuffle=shuffle,
+                           validation_data=validation_data, validation_split=validation_split,
+                           callbacks=callbacks, seed=seed, verbose=verbose, backup=backup,
+                           initial_epoch=initial_epoch, validation_freq=freq, validation_chunk=chunk,
+                           class_weight=class_weight, mean=mean, metrics=spec)
+    try:                                    # under MPI an error here is raised on every rank, naming this one
+        X, Y, w, validation_data, w_val, batch_size = checked_data(net, X, Y, sample_weight, validation_data,
+                                                                   validation_split, batch_size, class_weight)
+    except Exception as exc:
+        if comm is not None:
+            from .distributed import agree
+            agree(comm, exc)
+        raise
+    if comm is not None:
+        from .distributed import MPITrainer, check_sizes, prepare
+        verbose, seed = prepare(comm, verbose, seed)
+        check_sizes(comm, X.shape[0], batch_size)
+    cbs, rng = setup(net, optimizer, callbacks, verbose, seed)
+    kwargs = {"batch_size": batch_size, "shuffle": shuffle, "rng": rng, "callbacks": cbs,
+              "validation_data": validation_data, "backup": backup, "weight": w, "validation_weight": w_val,
+              "initial_epoch": initial_epoch, "verbose": verbose, "mean": mean, "validation_freq": freq,
+              "validation_chunk": chunk, "metrics": spec}
+    trainer = Trainer(net, X, Y, **kwargs) if comm is None else MPITrainer(net, X, Y, comm, **kwargs)
+    return trainer.run(epochs)
+
+
+def setup(net: Network, optimizer: Any, callbacks: Iterable[Callback] | None, verbose: int | str,
+          seed: int | None) -> tuple[list[Callback], np.random.Generator]:
+    """The optimizer (kept on the network), the checked callbacks and the run's random generator."""
+    if optimizer is not None:
+        net.optimizer = get_optimizer(optimizer).bind(net)
+    elif net.optimizer is None:
+        net.optimizer = Adam().bind(net)
+    if isinstance(callbacks, Callback) or not isinstance(callbacks, Iterable | None):
+        raise ChainruleTypeError(f"callbacks must be a list of Callback instances; got {type(callbacks).__name__}"
+                                 + (" (put it in a list: callbacks=[...])" if isinstance(callbacks, Callback) else ""))
+    # the progress last, as Keras' ProgbarLogger: its line shows what the others logged (learning_rate)
+    cbs = [*(() if callbacks is None else callbacks), *make_progress(verbose)]
+    for cb in cbs:
+        if not isinstance(cb, Callback):
+            raise ChainruleTypeError(f"callbacks must be Callback instances; got {type(cb).__name__}")
+    return cbs, (np.random.default_rng(seed) if seed is not None else net.rng)

@@ -202,13 +202,19 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
 
 
 def predict(args) -> int:
+    from ..saving.runlock import output_held
+    swapped(args)
+    out_path = output_path(args.out, {"model file": args.model, "CSV file": args.csv}, stdout_ok=True,
+                           kind="csv")
+    with output_held(out_path, job="predict"):     # a second job on this --out is refused while this one runs
+        return _predict(args, out_path)
+
+
+def _predict(args, out_path) -> int:
     import pandas as pd
 
     from ..data.csvfile import not_in_file
     from ..saving.npz import atomic_write
-    swapped(args)
-    out_path = output_path(args.out, {"model file": args.model, "CSV file": args.csv}, stdout_ok=True,
-                           kind="csv")
     net, pre, _ = load_model(args.model)
     as_trained(args, pre, args.csv)
     if args.proba and pre.task != "classification":

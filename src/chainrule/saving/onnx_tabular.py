@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..data.columns import BOOLEAN_WORDS
-from ..data.csvfile import NA_MARKERS
 from ..data.encode import TEXT_MISSING
+from ..data.markers import NA_MARKERS
 from ..errors import ChainruleTypeError, ValidationError
 
 PREFIX = "chainrule."              # internal tensor names; a column may not start with it

@@ -110,8 +110,15 @@ def numbers_except(name: Any, n_bad: int, total: int, kinds: list, line: int | s
         f"cells as missing (and --impute to fill them), or --text {short(name)} to use the column as text categories")
 
 
-#: the words of a yes/no column, by meaning (`boolean_spellings`); encode.as_typed matches them in any case
+#: the words of a yes/no column, by meaning (`boolean_spellings`), in any case, as pandas reads 'true', 'TRUE'
+#: and 'tRuE': one rule (`boolean_meaning`) for training, `chainrule predict` (encode.as_typed) and the
+#: exported graph (onnx_tabular, which lowers the cell's case to match them)
 BOOLEAN_WORDS = {"true": "True", "yes": "True", "false": "False", "no": "False"}
+
+
+def boolean_meaning(text: Any) -> str | None:
+    """'True' or 'False' for a yes/no or true/false word in any case, else None."""
+    return BOOLEAN_WORDS.get(str(text).lower())
 
 
 def boolean_spellings(values: Any) -> dict[str, str] | None:
@@ -119,10 +126,17 @@ def boolean_spellings(values: Any) -> dict[str, str] | None:
     words, written more ways than they mean ('true' and 'yes', 'yes' and 'Yes'): read as the booleans they
     are, two categories, as pandas reads a column of 'true' and 'True'; before, each spelling was a category
     of its own, and 'yes' and 'true' two inputs. None for another column ('yes' and 'no' stay as written)."""
-    words = {str(v): BOOLEAN_WORDS.get(str(v).lower()) for v in values}
+    words = {str(v): boolean_meaning(v) for v in values}
     if not words or None in words.values() or len(words) <= len(set(words.values())):
         return None
     return words  # type: ignore[return-value]
+
+
+def boolean_column(values: Any) -> bool:
+    """Whether the distinct `values` are all yes/no or true/false words: the column's categories then stand
+    for their meaning, and `chainrule predict` reads another spelling of it ('true' or 'YES' for 'yes') as
+    that category (encode.as_typed), where it was unseen."""
+    return len(values) > 0 and all(boolean_meaning(v) is not None for v in values)
 
 
 def check_text_column(col, name: str) -> None:

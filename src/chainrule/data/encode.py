@@ -107,7 +107,8 @@ def unseen_message(c: str, values: Any) -> str:
 def as_typed(categories: list[str], values: Any) -> np.ndarray:
     """Codes of `values` (text as spelled in the file) among `categories` learned from a column that
     pandas read as numbers or booleans ('3' as '3.0' when the column had gaps, '1.50' as '1.5',
-    'true' and 'yes' as 'True': columns.boolean_spellings); -1 where none matches."""
+    'true' and 'yes' as 'True': columns.boolean_spellings; 'true' and 'YES' as 'yes' of a yes/no column,
+    by their meaning: columns.boolean_column), or a DataFrame's categorical; -1 where none matches."""
     import pandas as pd
     index = pd.Index(categories, dtype="string")
     codes = np.full(len(values), -1, dtype=np.intp)
@@ -119,12 +120,17 @@ def as_typed(categories: list[str], values: Any) -> np.ndarray:
         left = whole & (codes < 0)
         if left.any():
             codes[left] = index.get_indexer(pd.Series(numbers[left].astype(np.int64)).astype("string"))
-    from .columns import BOOLEAN_WORDS
-    lower = values.str.lower().to_numpy(dtype=object, na_value=None)
-    for spelled, typed in BOOLEAN_WORDS.items():          # 'yes' too: a column of both words was read as booleans
-        at = (codes < 0) & (lower == spelled)
-        if at.any():
-            codes[at] = index.get_indexer([typed])[0]
+    from .columns import boolean_meaning
+    meant: dict[str, list[int]] = {}                      # each meaning's categories ('yes' and 'True': True)
+    for k, category in enumerate(categories):
+        if boolean_meaning(category) is not None:
+            meant.setdefault(boolean_meaning(category), []).append(k)   # type: ignore[arg-type]
+    if meant:
+        cells = values.to_numpy(dtype=object, na_value=None)
+        for at in np.flatnonzero(codes < 0):
+            found = meant.get(boolean_meaning(cells[at]) if cells[at] is not None else None, [])  # type: ignore[arg-type]
+            if len(found) == 1:                           # one category means it: that one
+                codes[at] = found[0]
     return codes
 
 

@@ -18,6 +18,7 @@ from ..errors import ValidationError
 from .columns import (
     MAX_CATEGORIES,
     ColumnWarning,
+    boolean_column,
     boolean_spellings,
     categories,
     check_classes,
@@ -216,7 +217,8 @@ class Preprocessing:
                     counted = part.value_counts(dropna=True)
                 values = col.dtype.categories if declared else col      # a categorical of numbers: typed
                 if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values) or words or \
-                        pd.api.types.infer_dtype(values, skipna=True) == "boolean":
+                        pd.api.types.infer_dtype(values, skipna=True) == "boolean" or \
+                        (c not in text_columns and boolean_column(counted.index)):      # yes/no: by meaning
                     typed.append(c)
                 if impute is not None:          # the most frequent value, the first in order on a tie (as mode)
                     top = counted.max()

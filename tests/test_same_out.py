@@ -156,12 +156,10 @@ fds = len(os.listdir("/proc/self/fd"))
 sys.addaudithook(hook)
 interrupted = False
 try:
-    try:
-        taking.append(1)
-        runlock.acquire_output(out)
-    finally:
-        taking.clear()
-        runlock.release_output(out)     # as the job's own clean-up
+    taking.append(1)
+    runlock.acquire_output(out)         # interrupted: raises, and leaves no lock of its own
+    taking.clear()
+    runlock.release_output(out)
 except KeyboardInterrupt:
     interrupted = True
 print(json.dumps({"interrupted": interrupted, "operations": len(seen), "leaked": len(os.listdir("/proc/self/fd")) - fds,
@@ -172,7 +170,7 @@ print(json.dumps({"interrupted": interrupted, "operations": len(seen), "leaked":
 def test_a_ctrl_c_as_the_lock_is_taken_leaves_no_lock_and_no_open_file(tmp_path):
     """A Ctrl-C at each file operation of the lock's taking (a real signal, sent from an audit hook): the
     lock was created empty, then written; interrupted between, it was left empty with its file unclosed. Now
-    the signal is raised once the lock is whole, and the job's clean-up removes it: nothing left, nothing open."""
+    the signal is raised once the lock is whole, which is then removed: nothing left, nothing open."""
     at = 1
     while True:
         r = subprocess.run([sys.executable, "-c", INTERRUPTED, str(tmp_path / "m.npz"), str(at)], capture_output=True,

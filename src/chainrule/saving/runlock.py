@@ -126,7 +126,13 @@ def _take(path: Path, key: str, busy: Callable[[dict], ValidationError], job: st
     text = json.dumps(me).encode()
     with _guard:
         for _ in range(3):
-            if _linked(path, text):
+            try:
+                taken = _linked(path, text)
+            except BaseException:             # a Ctrl-C held through the taking, raised after: not taken
+                if _read(path) == me:
+                    path.unlink(missing_ok=True)
+                raise
+            if taken:
                 _held.add(key)
                 return path
             holder = _read(path)
@@ -141,7 +147,7 @@ def _take(path: Path, key: str, busy: Callable[[dict], ValidationError], job: st
 
 def _linked(path: Path, text: bytes) -> bool:
     """Write `text` to a temporary file beside `path`, link it as `path`: False where `path` exists. A
-    signal meanwhile is held to the end (the lock is then whole, its release the caller's), so that the
+    signal meanwhile is held to the end (the lock is then whole, and `_take` removes it), so that the
     temporary file is always removed and closed: before, a Ctrl-C between the lock's creation and its
     write left it empty, and its file unclosed."""
     tmp = path.parent / f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"   # named before it exists

@@ -115,3 +115,21 @@ def test_predict_reads_a_csv_cell_as_the_category_a_frame_trained_model_learnt(t
     x = StandardScaler().fit(train[["x"]]).transform(test[["x"]])
     truth = net.predict(np.column_stack([x, onehot(c, pd.Series(pd.Categorical(test["c"])))]))
     np.testing.assert_allclose(got, truth, rtol=1e-6)
+
+
+def test_explain_data_reads_the_category_nan_as_predict_does(tmp_path):
+    """`explain --model --data` read the cell 'nan' of a frame-trained model's category as missing, and
+    refused the row; it reads it as that category, as predict: its one-hot line is OneHotEncoder's."""
+    from conftest import cli
+
+    import chainrule as cr
+    from chainrule.saving.npz import save
+    c = pd.Series(pd.Categorical(["a", "nan", "b"] * 4))
+    pre = Preprocessing.fit(pd.DataFrame({"x": X, "c": c, "y": [0, 1] * 6}), "y")
+    net = cr.Network([cr.Dense(4, 3, "tanh"), cr.Dense(3, 2, "softmax")], loss="categorical_crossentropy", seed=2)
+    save(net, str(tmp_path / "m.npz"), extra={"tabular": pre.to_json()})
+    pd.DataFrame({"x": [0.5], "c": ["nan"], "y": [1]}).to_csv(tmp_path / "t.csv", index=False)
+    r = cli("explain", "--model", tmp_path / "m.npz", "--data", tmp_path / "t.csv", "--row", "1")
+    assert r.returncode == 0, r.stderr
+    truth = onehot(c, pd.Series(pd.Categorical(["nan"])))[0].astype(int).tolist()
+    assert f"'nan' -> {truth}" in r.stdout, r.stdout

@@ -87,7 +87,7 @@ def test_the_spellings_come_from_the_training_rows_alike_in_memory_and_streamed(
     pre = Preprocessing.fit(df, "label", train=train)
     streamed = CsvStream(str(path), rows=7).fit("label", train=train)
     assert pre.categories["flag"] == streamed.categories["flag"] == truth
-    assert pre.typed == streamed.typed == []
+    assert pre.typed == streamed.typed == ["flag"]      # yes/no: read by meaning at predict, still as written
     alone = Preprocessing.fit(df[train].reset_index(drop=True), "label")     # the training rows as a table
     assert alone.categories == pre.categories and alone.typed == pre.typed
 
@@ -112,3 +112,62 @@ def test_train_and_train_stream_read_the_words_of_the_weighed_rows_alike(tmp_pat
         said.append(cli("info", tmp_path / f"m{len(extra)}.npz").stdout)
     for out in said:
         assert f"text column 'flag' (one-hot): {truth}" in out, out
+
+
+SPELLED = ["true", "True", "TRUE", "tRuE", "yes", "Yes", "YES", "yEs", "false", "FALSE", "no", "No", "nO"]
+
+
+def predicted(tmp_path, model, words, name="w"):
+    """`chainrule predict --proba` of x = 0.25 and each of `words` as the flag: (probabilities, stderr)."""
+    (tmp_path / f"{name}.csv").write_text("x,flag\n" + "".join(f"0.25,{w}\n" for w in words))
+    r = cli("predict", model, tmp_path / f"{name}.csv", "--proba", "--out", tmp_path / f"{name}.p")
+    assert r.returncode == 0, r.stderr
+    return pd.read_csv(tmp_path / f"{name}.p").filter(like="proba_").to_numpy(), r.stderr
+
+
+@pytest.mark.parametrize("flags", [["true", "false", "True"], ["yes", "no"]])
+def test_predict_and_the_graph_read_each_spelling_by_one_rule(tmp_path, flags):
+    """predict took 'tRuE' for True, the exported graph only 'true', 'True' and 'TRUE'. One rule now, pandas'
+    (which reads 'tRuE' as True): the probabilities of predict and of the graph are the same for every spelling,
+    each word's the same as its meaning's in lower case; and a yes/no column reads 'true' as 'yes'."""
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
+    write(tmp_path / "t.csv", flags)
+    assert cli("train", tmp_path / "t.csv", "--target", "label", "--epochs", "3", "--out", tmp_path / "m.npz",
+               "--quiet").returncode == 0
+    proba, err = predicted(tmp_path, tmp_path / "m.npz", SPELLED)
+    assert cli("export", tmp_path / "m.npz", tmp_path / "m.onnx").returncode == 0
+    s = ort.InferenceSession(str(tmp_path / "m.onnx"), providers=["CPUExecutionProvider"])
+    _, graph = s.run(None, {"x": np.full((len(SPELLED), 1), 0.25), "flag": np.array(SPELLED, dtype=object)[:, None]})
+    graph = np.asarray([list(p.values()) if isinstance(p, dict) else p for p in graph])
+    np.testing.assert_allclose(proba, graph, rtol=1e-5)
+    # pandas reads true/false in lower, Title and UPPER case as booleans, the rest as text (each word alone in a
+    # column); yes and no alike, by their meaning
+    as_true = {"yes": "true", "Yes": "True", "YES": "TRUE", "yEs": "tRuE", "no": "false", "No": "False", "nO": "fAlSe"}
+    read = [pd.read_csv(__import__("io").StringIO(f"f\n{as_true.get(w, w)}\n"))["f"][0] for w in SPELLED]
+    meant = [bool(v) if isinstance(v, (bool, np.bool_)) else None for v in read]
+    yes_row = proba[SPELLED.index(flags[0])] if flags[0] in ("true", "yes") else None
+    for word, value, row in zip(SPELLED, meant, proba):
+        if value is None:                               # unseen: all zeros, said
+            assert repr(word) in err, (word, err)
+        else:
+            np.testing.assert_array_equal(row, proba[SPELLED.index("true" if value else "false")], err_msg=word)
+    assert yes_row is not None and "unseen" not in err
+    assert not np.array_equal(proba[SPELLED.index("true")], proba[SPELLED.index("false")])
+
+
+@pytest.mark.parametrize("stream", [[], ["--stream", "--chunk-rows", "7"]])
+def test_a_model_of_a_yes_no_column_reads_true_and_false_by_their_meaning(tmp_path, stream):
+    """Trained on 'yes' and 'no' (kept as written), predict took 'true', 'YES' and 'False' for unseen values (all
+    zeros): they mean yes and no, and are read so, trained in memory as streamed."""
+    write(tmp_path / "t.csv", ["yes", "no"])
+    r = cli("train", tmp_path / "t.csv", "--target", "label", "--epochs", "3", "--out", tmp_path / "m.npz",
+            "--quiet", *stream)
+    assert r.returncode == 0, r.stderr
+    assert "['no', 'yes']" in cli("info", tmp_path / "m.npz").stdout
+    words = ["yes", "true", "True", "YES", "TRUE", "no", "false", "False", "NO"]
+    proba, err = predicted(tmp_path, tmp_path / "m.npz", words)
+    assert "unseen" not in err, err
+    np.testing.assert_array_equal(proba[:5], np.repeat(proba[:1], 5, axis=0))
+    np.testing.assert_array_equal(proba[5:], np.repeat(proba[5:6], 4, axis=0))
+    assert not np.array_equal(proba[0], proba[5])

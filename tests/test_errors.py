@@ -490,9 +490,10 @@ sys.stdin.read()                                  # held until the test closes t
 """
 
 
-def test_docs_show_the_train_out_lock_message_as_printed(tmp_path, capsys):
-    """docs/errors.md's row "train --out in use": the whole line `chainrule train` prints, with the --out file's
-    lock held by another live process (its id, host and time as the lock file names them)."""
+def test_docs_show_the_out_lock_message_as_printed(tmp_path, capsys):
+    """docs/errors.md's row "--out in use": the whole line `chainrule train` prints, with the --out file's lock held
+    by another live train job (its id, host and time as the lock file names them; predict's and export's refusals,
+    the same line, in tests/test_same_out.py)."""
     import json
     import subprocess
     import sys
@@ -512,9 +513,10 @@ def test_docs_show_the_train_out_lock_message_as_printed(tmp_path, capsys):
     finally:
         holder.communicate(timeout=30)
     said = err.replace(str(tmp_path), "DIR").replace(
-        f"process {lock['pid']} on {lock['host']}, since {lock['since']}", "process 1 on vm, since 2026-12-01 10:00:00")
+        f"process {lock['pid']} on {lock['host']}, since {lock['since']}",
+        "process 1 on vm, since 2026-12-01T10:00:00+00:00")
     doc = (Path(__file__).parent.parent / "docs" / "errors.md").read_text()
     rows = {c[0]: c[2] for c in ([x.strip() for x in line.strip().strip("|").split(" | ")] for line in doc.splitlines())
             if len(c) == 4}
-    assert (code, said) == (2, f"chainrule: error: {rows['train --out in use']}\n")
+    assert (code, said) == (2, f"chainrule: error: {rows['--out in use']}\n")
     assert not out.exists()

@@ -87,3 +87,49 @@ def test_an_estimator_names_the_column_whose_category_nan_scikit_learn_reads_as_
     assert np.isnan(check_array(table, dtype=np.float64, ensure_all_finite=False)[1, 1])    # as scikit-learn reads it
     with pytest.raises(ValueError, match=r"^X column 'c' has 4 missing values \(NaN or NA; first in row 1\)"):
         BackpropClassifier(epochs=1).fit(table, [0, 1] * 6)
+
+
+@pytest.mark.parametrize("word", ["nan", "NA"])
+def test_predict_reads_a_csv_cell_as_the_category_a_frame_trained_model_learnt(tmp_path, word):
+    """A model fit on a DataFrame whose categorical holds the text 'nan' (or 'NA') learnt it as a category;
+    `chainrule predict` read that cell of a CSV file as missing (and refused it). Read as the model learnt it:
+    the probabilities of the network on StandardScaler's x and OneHotEncoder's columns of the same rows."""
+    import subprocess
+    import sys
+
+    from sklearn.preprocessing import StandardScaler
+
+    import chainrule as cr
+    from chainrule.saving.npz import save
+    c = pd.Series(pd.Categorical(["a", word, "b"] * 4))
+    train = pd.DataFrame({"x": X, "c": c, "y": [0, 1] * 6})
+    pre = Preprocessing.fit(train, "y")
+    net = cr.Network([cr.Dense(4, 3, "tanh"), cr.Dense(3, 2, "softmax")], loss="categorical_crossentropy", seed=2)
+    save(net, str(tmp_path / "m.npz"), extra={"tabular": pre.to_json()})
+    test = pd.DataFrame({"x": [0.5, -0.25, 0.75], "c": [word, "a", "b"]})
+    test.to_csv(tmp_path / "t.csv", index=False)
+    r = subprocess.run([sys.executable, "-m", "chainrule.cli", "predict", str(tmp_path / "m.npz"),
+                        str(tmp_path / "t.csv"), "--proba"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    got = pd.read_csv(__import__("io").StringIO(r.stdout))[["proba_0", "proba_1"]].to_numpy()
+    x = StandardScaler().fit(train[["x"]]).transform(test[["x"]])
+    truth = net.predict(np.column_stack([x, onehot(c, pd.Series(pd.Categorical(test["c"])))]))
+    np.testing.assert_allclose(got, truth, rtol=1e-6)
+
+
+def test_explain_data_reads_the_category_nan_as_predict_does(tmp_path):
+    """`explain --model --data` read the cell 'nan' of a frame-trained model's category as missing, and
+    refused the row; it reads it as that category, as predict: its one-hot line is OneHotEncoder's."""
+    from conftest import cli
+
+    import chainrule as cr
+    from chainrule.saving.npz import save
+    c = pd.Series(pd.Categorical(["a", "nan", "b"] * 4))
+    pre = Preprocessing.fit(pd.DataFrame({"x": X, "c": c, "y": [0, 1] * 6}), "y")
+    net = cr.Network([cr.Dense(4, 3, "tanh"), cr.Dense(3, 2, "softmax")], loss="categorical_crossentropy", seed=2)
+    save(net, str(tmp_path / "m.npz"), extra={"tabular": pre.to_json()})
+    pd.DataFrame({"x": [0.5], "c": ["nan"], "y": [1]}).to_csv(tmp_path / "t.csv", index=False)
+    r = cli("explain", "--model", tmp_path / "m.npz", "--data", tmp_path / "t.csv", "--row", "1")
+    assert r.returncode == 0, r.stderr
+    truth = onehot(c, pd.Series(pd.Categorical(["nan"])))[0].astype(int).tolist()
+    assert f"'nan' -> {truth}" in r.stdout, r.stdout

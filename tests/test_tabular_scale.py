@@ -104,11 +104,11 @@ def test_unseen_values_are_zeros_with_one_warning_and_gaps_named(fitted):
     strict = Preprocessing.fit(df.dropna(), "cover", max_categories=None)
     gaps = df.dropna().head(10).reset_index(drop=True)
     gaps.loc[[3, 6], "num0"] = np.nan
-    with pytest.raises(cr.errors.ValidationError, match=r"missing values in 'num0' on lines 5 and 8; the model was "):
+    with pytest.raises(cr.errors.ValidationError, match=r"missing values in 'num0' on rows 3 and 6; the model was "):
         strict.transform(gaps)
     gaps = df.dropna().head(10).reset_index(drop=True).astype({"num2": object})
     gaps.loc[4, "num2"] = "lots"
-    with pytest.raises(cr.errors.ValidationError, match="column 'num2' must be numeric; line 6 has 'lots'"):
+    with pytest.raises(cr.errors.ValidationError, match="column 'num2' must be numeric; row 4 has 'lots'"):
         strict.transform(gaps)
 
 

@@ -52,6 +52,7 @@ def tabular_sample(args, pre) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """X, Y and the header lines of one row of a trained model's CSV columns (from --data/--row or
     --inputs), preprocessed."""
     from ..data.csvfile import names, read_csv, short
+    from ..data.markers import learnt
     if args.data:
         from .tabular import as_trained
         as_trained(args, pre, args.data)                # as train read its file, unless the options say otherwise
@@ -59,7 +60,7 @@ def tabular_sample(args, pre) -> tuple[np.ndarray, np.ndarray, list[str]]:
         try:
             df = read_csv(args.data, sep=args.sep, encoding=args.encoding, decimal=args.decimal,
                           thousands=args.thousands, na_values=[*(pre.na_values or []), *args.na_values] or None,
-                          pandas_markers=pre.na_values is None,
+                          pandas_markers=pre.na_values is None, kept=learnt(pre),
                           text_columns=[*pre.text, *pre.text_target])         # labels '007' as evaluate reads them
         except ValidationError as exc:          # a mark, encoding or separator of the model file: said so
             raise as_the_models(args, exc) from None

@@ -26,16 +26,22 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    import chainrule as cr
-
-    from ..data.tabular import Preprocessing
-    from ..saving.onnx import to_onnx
+    from ..saving.runlock import output_held
     from .tabular import output_path
     if args.out is None:
         raise ValidationError("export needs the ONNX file to write: chainrule export MODEL OUT (or --out OUT), e.g. "
                               "chainrule export model.npz model.onnx")
     # checked as train's and predict's --out: never the model read, a folder, a device, another kind of file
-    output_path(args.out, {"model file": args.model}, option="the output", kind="onnx")
+    out = output_path(args.out, {"model file": args.model}, option="the output", kind="onnx")
+    with output_held(out, job="export"):     # a second job on this --out is refused while this one runs
+        return _export(args)
+
+
+def _export(args) -> int:
+    import chainrule as cr
+
+    from ..data.tabular import Preprocessing
+    from ..saving.onnx import to_onnx
     net, extra = cr.load(args.model, with_extra=True)
     stored = (extra or {}).get("tabular")              # a CSV preprocessing, checked as `predict` checks it
     pre = None if stored is None else Preprocessing.from_json(stored).to_json()

@@ -165,6 +165,7 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
     from ..data.chunks import iter_chunks
     from ..data.encode import unseen_message
     from ..data.lines import file_lines, plural
+    from ..data.markers import learnt
     from ..data.progress import Progress
     from ..data.tabular import UnseenCategoryWarning
     from ..nn.predict import predict as outputs  # non-finite rows named by their lines below
@@ -175,7 +176,7 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
                                  decimal=args.decimal, thousands=args.thousands,
                                  na_values=[*(pre.na_values or []), *args.na_values],
                                  pandas_markers=pre.na_values is None,       # a model file written before
-                                 lines=info["lines"],
+                                 lines=info["lines"], kept=learnt(pre),      # 'nan' a category where it was one
                                  text_columns=[*pre.text, *(c for c in text if c not in pre.columns)]):
             x = pre.transform(chunk[pre.columns], dtype=net.dtype, unseen=unseen)
             out = outputs(net, x, finite=False)
@@ -202,13 +203,19 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
 
 
 def predict(args) -> int:
+    from ..saving.runlock import output_held
+    swapped(args)
+    out_path = output_path(args.out, {"model file": args.model, "CSV file": args.csv}, stdout_ok=True,
+                           kind="csv")
+    with output_held(out_path, job="predict"):     # a second job on this --out is refused while this one runs
+        return _predict(args, out_path)
+
+
+def _predict(args, out_path) -> int:
     import pandas as pd
 
     from ..data.csvfile import not_in_file
     from ..saving.npz import atomic_write
-    swapped(args)
-    out_path = output_path(args.out, {"model file": args.model, "CSV file": args.csv}, stdout_ok=True,
-                           kind="csv")
     net, pre, _ = load_model(args.model)
     as_trained(args, pre, args.csv)
     if args.proba and pre.task != "classification":

@@ -239,8 +239,8 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
         raise ValidationError(f"--out {str(out)!r} is the {taken} of --checkpoint-dir {args.checkpoint_dir!r}: the "
                               "model would replace it; give --out another file")
     if comm is None or comm.Get_rank() == 0:   # (rank 0 saves) a second job given this --out is refused now
+        held.append(out)                   # first: released even where a Ctrl-C comes as it is taken
         runlock.acquire_output(out)
-        held.append(out)
     stream = None
     if args.stream:                       # two passes over chunks of the file: it is never in memory whole
         import pandas as pd

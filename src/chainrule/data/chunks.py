@@ -14,18 +14,21 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..errors import ValidationError
-from .csvfile import bom_encoding, detect_separator, na_markers, open_csv, short
+from .csvfile import bom_encoding, detect_separator, open_csv, short
+from .markers import na_markers
 
 SNIFF_BYTES = 1 << 18
 
 
 def iter_chunks(path: Any, *, rows: int = 100_000, sep: str | None = None, encoding: str | None = None,
                 decimal: str = ".", thousands: str | None = None, na_values: Sequence[str] | str | None = None,
-                text_columns: Sequence[str] = (), pandas_markers: bool = False, lines: Any = None) -> Iterator[Any]:
+                text_columns: Sequence[str] = (), pandas_markers: bool = False, lines: Any = None,
+                kept: Any = None) -> Iterator[Any]:
     """DataFrames of at most `rows` rows of the CSV file `path` (a header row, then data), in order.
 
     sep, encoding, decimal, thousands, na_values, pandas_markers : as `read_csv`. text_columns : columns
-    read as text.
+    read as text. kept : per column, the categories a model learnt (a missing marker among them is that
+    category, as `read_csv` reads it).
     Each DataFrame's attrs["csv"] says how the file was read (as `read_csv`'s); `lines`, the data
     rows' file lines (`rowcheck.check_csv`'s), become its attrs["lines"] (as `read_csv`'s)."""
     import pandas as pd
@@ -46,8 +49,11 @@ def iter_chunks(path: Any, *, rows: int = 100_000, sep: str | None = None, encod
     sep = {"tab": "\t", "\\t": "\t"}.get(sep, sep)
     info = {"name": name, "sep": sep, "sep_detected": detected, "encoding": encoding or "utf-8"}
     try:
+        header = [] if not kept else list(pd.read_csv(os.path.expanduser(name), sep=sep, nrows=0, index_col=False,
+                                                      encoding=encoding or "utf-8-sig").columns)
         reader = pd.read_csv(os.path.expanduser(name), sep=sep, encoding=encoding or "utf-8-sig", decimal=decimal,
-                             thousands=thousands, **na_markers(na_values, pandas_markers), index_col=False,
+                             thousands=thousands, **na_markers(na_values, pandas_markers, kept, header),
+                             index_col=False,
                              chunksize=rows,
                              dtype={c: "str" for c in text_columns} or None)
         with reader:

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from .csvfile import short, wide
-from .lines import file_lines, plural
+from .lines import place, plural
 
 MAX_CATEGORIES = 1000    # a text column keeps at most this many categories (the most frequent), the rest "other"
 MIN_ID_ROWS = 10         # fewer rows than this: uniqueness per row says nothing
@@ -29,9 +29,15 @@ class ColumnWarning(UserWarning):
     """A column is used, but probably not as meant (an ID, a capped text column)."""
 
 
-def _line(col, mask) -> int:
-    """The file line (the header is line 1) of the first True entry of `mask` over `col`'s rows."""
-    return int(file_lines(col, np.flatnonzero(np.asarray(mask))[:1])[0])
+def _line(col, mask) -> str:
+    """'line 3' (the header is line 1; 'row 7' of a DataFrame given as it is) of the first True entry of `mask`
+    over `col`'s rows."""
+    return place(col, int(np.flatnonzero(np.asarray(mask))[0]))
+
+
+def _at(line: int | str) -> str:
+    """'line 3' of a file line (a number: the streamed scan's), or `place`'s words as they are."""
+    return line if isinstance(line, str) else f"line {int(line)}"
 
 
 def is_numeric(col) -> bool:
@@ -56,7 +62,7 @@ def text_reason(col) -> str:
     if not bad.any():
         return "chosen as text"
     first = int(np.flatnonzero(bad[codes])[0])
-    return f"not numbers, e.g. {short(values.iloc[first])} on line {int(file_lines(col, [first])[0])}"
+    return f"not numbers, e.g. {short(values.iloc[first])} on {place(col, first)}"
 
 
 def comma_cells(distinct: list[str], ok: np.ndarray, counts: np.ndarray) -> tuple[str, np.ndarray] | None:
@@ -87,25 +93,32 @@ COMMA_KINDS = {"thousands": ("thousands separators", "--thousands ','"),
                "decimal": ("a decimal comma", "--decimal ','")}
 
 
-def comma_error(name: str, kind: str, example: str, line: int) -> ValidationError:
+def comma_error(name: str, kind: str, example: str, line: int | str) -> ValidationError:
     """The error for a column `comma_cells` finds of `kind`, with an example cell and its line."""
     how, give = COMMA_KINDS[kind]
-    return ValidationError(f"column {short(name)} holds numbers with {how} (e.g. {short(example)} on line {line}): "
+    return ValidationError(f"column {short(name)} holds numbers with {how} (e.g. {short(example)} on {_at(line)}): "
                            f"give {give}")
 
 
-def numbers_except(name: Any, n_bad: int, total: int, kinds: list, line: int) -> ValidationError:
+def numbers_except(name: Any, n_bad: int, total: int, kinds: list, line: int | str) -> ValidationError:
     """The error for a column of numbers but for a few cells (`kinds`, the first on `line`): read as
     text it would get one category per number (train's read and --stream's scan both say it)."""
     listed = ", ".join(short(v) for v in kinds[:3]) + (f" and {len(kinds) - 3} more" if len(kinds) > 3 else "")
     return ValidationError(
-        f"column {short(name)} is numbers except {n_bad} of {total} cells ({listed}; first on line {line}), so "
+        f"column {short(name)} is numbers except {n_bad} of {total} cells ({listed}; first on {_at(line)}), so "
         f"it would be read as text with one category per number. Give --na-values {short(kinds[0])} to read such "
         f"cells as missing (and --impute to fill them), or --text {short(name)} to use the column as text categories")
 
 
-#: the words of a yes/no column, by meaning (`boolean_spellings`); encode.as_typed matches them in any case
+#: the words of a yes/no column, by meaning (`boolean_spellings`), in any case, as pandas reads 'true', 'TRUE'
+#: and 'tRuE': one rule (`boolean_meaning`) for training, `chainrule predict` (encode.as_typed) and the
+#: exported graph (onnx_tabular, which lowers the cell's case to match them)
 BOOLEAN_WORDS = {"true": "True", "yes": "True", "false": "False", "no": "False"}
+
+
+def boolean_meaning(text: Any) -> str | None:
+    """'True' or 'False' for a yes/no or true/false word in any case, else None."""
+    return BOOLEAN_WORDS.get(str(text).lower())
 
 
 def boolean_spellings(values: Any) -> dict[str, str] | None:
@@ -113,10 +126,17 @@ def boolean_spellings(values: Any) -> dict[str, str] | None:
     words, written more ways than they mean ('true' and 'yes', 'yes' and 'Yes'): read as the booleans they
     are, two categories, as pandas reads a column of 'true' and 'True'; before, each spelling was a category
     of its own, and 'yes' and 'true' two inputs. None for another column ('yes' and 'no' stay as written)."""
-    words = {str(v): BOOLEAN_WORDS.get(str(v).lower()) for v in values}
+    words = {str(v): boolean_meaning(v) for v in values}
     if not words or None in words.values() or len(words) <= len(set(words.values())):
         return None
     return words  # type: ignore[return-value]
+
+
+def boolean_column(values: Any) -> bool:
+    """Whether the distinct `values` are all yes/no or true/false words: the column's categories then stand
+    for their meaning, and `chainrule predict` reads another spelling of it ('true' or 'YES' for 'yes') as
+    that category (encode.as_typed), where it was unseen."""
+    return len(values) > 0 and all(boolean_meaning(v) is not None for v in values)
 
 
 def check_text_column(col, name: str) -> None:
@@ -143,7 +163,7 @@ def check_text_column(col, name: str) -> None:
         return
     if ok.all():
         raise ValidationError(f"column {short(name)} holds numbers stored as text (e.g. {short(raw.iloc[0])} on "
-                              f"line {_line(col, col.index.isin(values.index[:1]))}): convert it to numbers, or "
+                              f"{_line(col, col.index.isin(values.index[:1]))}): convert it to numbers, or "
                               f"give --text {short(name)} to use it as text categories")
     if counts[ok].sum() / len(values) >= 0.5:
         i = int(np.flatnonzero(~ok[codes])[0])
@@ -169,9 +189,9 @@ def time_spans(distinct) -> int | None:
     return None
 
 
-def spans_error(name: str, example: str, line: int) -> ValidationError:
+def spans_error(name: str, example: str, line: int | str) -> ValidationError:
     """The error for a column `time_spans` finds (train's read and --stream's scan both say it)."""
-    return ValidationError(f"column {short(name)} holds time spans (e.g. {short(example)} on line {line}), not "
+    return ValidationError(f"column {short(name)} holds time spans (e.g. {short(example)} on {_at(line)}), not "
                            "numbers: as text each value would be a category of its own. Write them as numbers in the "
                            f"file (e.g. hours: pandas' pd.to_timedelta(df[{short(name)}]).dt.total_seconds() / 3600), "
                            f"or give --text {short(name)} to use them as categories, or --drop {short(name)}")
@@ -190,9 +210,9 @@ def percentages(distinct) -> int | None:
     return int(np.flatnonzero(percent)[0])
 
 
-def percent_error(name: str, example: str, line: int) -> ValidationError:
+def percent_error(name: str, example: str, line: int | str) -> ValidationError:
     """The error for a column `percentages` finds (train's read and --stream's scan both say it)."""
-    return ValidationError(f"column {short(name)} holds percentages (e.g. {short(example)} on line {line}), not "
+    return ValidationError(f"column {short(name)} holds percentages (e.g. {short(example)} on {_at(line)}), not "
                            "numbers: as text each value would be a category of its own. Write them as numbers in "
                            f"the file (12% as 12 or 0.12; pandas: df[{short(name)}].str.rstrip('%').astype(float)), "
                            f"or give --text {short(name)} to use them as categories, or --drop {short(name)}")
@@ -353,11 +373,11 @@ def labels_as_written(df, target: str, task: str | None, text_columns, read_agai
     return df, written_label(target, [spelled[led].iloc[0]], _line(df, led))      # df's rows: the file's lines
 
 
-def written_label(target: str, labels, line: int | None = None) -> str | None:
+def written_label(target: str, labels, line: int | str | None = None) -> str | None:
     """The line that says a target's labels are kept as written, if one of `labels` (text) is a
     number with leading zeros; else None."""
     led = next((v for v in labels if re.match(LEADING_ZERO, str(v))), None)
     if led is None:
         return None
     return (f"target column {short(target)}: class labels as the file writes them ({short(led)}"
-            f"{f' on line {line}' if line else ''}: a number with leading zeros, which would be {int(led)})")
+            f"{f' on {_at(line)}' if line else ''}: a number with leading zeros, which would be {int(led)})")

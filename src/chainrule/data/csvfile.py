@@ -19,6 +19,7 @@ from typing import Any
 from ..errors import ValidationError
 from .fieldcount import rows_agree
 from .lines import Lines, MultilineRowWarning, on_lines, over_lines, plural, quote_left_open, row_text, unclosed_quote
+from .markers import na_markers
 
 SEPARATORS = (",", ";", "\t", "|")
 SNIFF_LINES = 50          # lines looked at to detect the separator
@@ -309,20 +310,6 @@ def _csv_rows(text: str, sep: str, name: str, lines: Lines | None = None, check_
     return header
 
 
-#: the cells that mean "missing" (besides a user's --na-values): pandas' own list also takes None,
-#: null, NULL, n/a, N/A, #N/A, -NaN, ... and so rewrote real categories such as 'None' with --impute
-NA_MARKERS = ("", "NA", "NaN", "nan")
-
-
-def na_markers(na_values, pandas_markers: bool = False) -> dict:
-    """read_csv's arguments for the cells read as missing: NA_MARKERS and the user's `na_values` (a
-    string or a list); with `pandas_markers`, pandas' own list instead of NA_MARKERS (a model file
-    written before the markers were kept was trained so)."""
-    extra = [na_values] if isinstance(na_values, str) else list(na_values or [])
-    return {"na_values": extra or None, "keep_default_na": True} if pandas_markers else \
-        {"na_values": [*NA_MARKERS, *extra], "keep_default_na": False}
-
-
 def check_marks(sep: str, decimal: str, thousands: str | None) -> None:
     """The decimal mark (one character, not the separator) and the thousands separator (None: none;
     one character, neither the decimal mark nor a digit; the separator when numbers are quoted, "1,234")."""
@@ -335,7 +322,7 @@ def check_marks(sep: str, decimal: str, thousands: str | None) -> None:
 
 def read_csv(source, *, sep: str | None = None, encoding: str | None = None, decimal: str = ".",
              thousands: str | None = None, na_values=None, text_columns=(), pandas_markers: bool = False,
-             usecols: list[str] | None = None):
+             usecols: list[str] | None = None, kept=None):
     """Read a CSV file (a path or an open binary file) with a header row into a DataFrame.
 
     sep : None detects it among , ; tab | (the one that splits every line evenly).
@@ -347,6 +334,7 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
         numbers they were one), as `chunks.iter_chunks` reads them.
     usecols : read only these columns, as text, for a file read before (its rows are not checked again,
         and attrs has no lines: the first reading's are the file's).
+    kept : per column, the categories a model learnt: a missing marker among them is that category.
     The choices made are in `df.attrs["csv"]` (name, sep, sep_detected, encoding) to report them.
     """
     import pandas as pd
@@ -365,14 +353,15 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
         sep, detected = detect_separator(text, name)
     check_marks(sep, decimal, thousands)
     lines = Lines()
+    header = usecols
     if usecols is None:                   # a second reading of some columns: the first checked the rows
-        _check_rows(text, sep, name, data, encoding or "utf-8-sig", lines, check_sep=not detected)
+        header = _check_rows(text, sep, name, data, encoding or "utf-8-sig", lines, check_sep=not detected)
     else:
         text_columns = usecols
     del text                              # pandas parses the bytes: a StringIO copy is 4 bytes a character
     try:
         df = pd.read_csv(io.BytesIO(data), sep=sep, decimal=decimal, thousands=thousands,
-                         **na_markers(na_values, pandas_markers), index_col=False, usecols=usecols,
+                         **na_markers(na_values, pandas_markers, kept, header or ()), index_col=False, usecols=usecols,
                          dtype={c: "str" for c in text_columns} or None,
                          encoding="utf-8-sig" if encoding is None else used_encoding)
     except (pd.errors.ParserError, ValueError) as exc:

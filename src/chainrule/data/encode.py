@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from .csvfile import names, short
-from .lines import file_lines, missing_values, on_lines, plural
+from .lines import missing_values, place, places, plural
 from .progress import Progress
 
 INT32_MAX = 2**31 - 1
@@ -26,15 +26,15 @@ INT32_MAX = 2**31 - 1
 TEXT_MISSING = ("None", "<NA>")
 
 
-def _line(mask: np.ndarray, df: Any) -> int:
-    """The file line (the header is line 1) of the first True entry."""
-    return int(file_lines(df, np.flatnonzero(mask)[:1])[0])
+def _line(mask: np.ndarray, df: Any) -> str:
+    """'line 3' (the header is line 1; 'row 7' of a DataFrame given as it is) of the first True entry."""
+    return place(df, int(np.flatnonzero(mask)[0]))
 
 
 def _lines(mask: np.ndarray, df: Any) -> str:
-    """'on lines 3, 5 and 9': the file lines of the True entries, the first few."""
+    """'on lines 3, 5 and 9' ('on rows ...' of a DataFrame given as it is) of the True entries, the first few."""
     at = np.flatnonzero(mask)
-    return on_lines(file_lines(df, at[:5]), at.size)
+    return places(df, at[:5], at.size)
 
 
 def _comma_hint(cell: Any) -> str:
@@ -75,7 +75,7 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
         bad = missing & raw.notna().to_numpy()
         if bad.any():
             cell = raw.iloc[int(np.flatnonzero(bad)[0])]
-            raise ValidationError(f"column {short(c)} must be numeric; line {_line(bad, df)} has {short(cell)}"
+            raise ValidationError(f"column {short(c)} must be numeric; {_line(bad, df)} has {short(cell)}"
                                   + _comma_hint(cell))
         if c not in pre.fill:
             raise ValidationError(gap_message(pre, c, _lines(missing, df), missing.sum()))
@@ -86,12 +86,12 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
         values = (values - pre.means[j]) / pre.scales[j]
     finite = np.isfinite(values)
     if not finite.all():
-        raise ValidationError(f"column {short(c)} has an infinite value on line {_line(~finite, df)}")
+        raise ValidationError(f"column {short(c)} has an infinite value on {_line(~finite, df)}")
     big = np.abs(values) > np.finfo(dtype).max          # float32 would make it infinite
     if big.any():
         line, at = _line(big, df), int(np.flatnonzero(big)[0])
         kind = np.dtype(dtype).name
-        raise ValidationError(f"column {short(c)} has a value too large for the model's {kind} on line {line}: "
+        raise ValidationError(f"column {short(c)} has a value too large for the model's {kind} on {line}: "
                               f"{raw.iloc[at]} (standardised {values[at]:.3g}; {kind} holds up to "
                               f"{np.finfo(dtype).max:.3g}); scale the column, or train with --dtype float64")
     return values
@@ -107,7 +107,8 @@ def unseen_message(c: str, values: Any) -> str:
 def as_typed(categories: list[str], values: Any) -> np.ndarray:
     """Codes of `values` (text as spelled in the file) among `categories` learned from a column that
     pandas read as numbers or booleans ('3' as '3.0' when the column had gaps, '1.50' as '1.5',
-    'true' and 'yes' as 'True': columns.boolean_spellings); -1 where none matches."""
+    'true' and 'yes' as 'True': columns.boolean_spellings; 'true' and 'YES' as 'yes' of a yes/no column,
+    by their meaning: columns.boolean_column), or a DataFrame's categorical; -1 where none matches."""
     import pandas as pd
     index = pd.Index(categories, dtype="string")
     codes = np.full(len(values), -1, dtype=np.intp)
@@ -119,12 +120,17 @@ def as_typed(categories: list[str], values: Any) -> np.ndarray:
         left = whole & (codes < 0)
         if left.any():
             codes[left] = index.get_indexer(pd.Series(numbers[left].astype(np.int64)).astype("string"))
-    from .columns import BOOLEAN_WORDS
-    lower = values.str.lower().to_numpy(dtype=object, na_value=None)
-    for spelled, typed in BOOLEAN_WORDS.items():          # 'yes' too: a column of both words was read as booleans
-        at = (codes < 0) & (lower == spelled)
-        if at.any():
-            codes[at] = index.get_indexer([typed])[0]
+    from .columns import boolean_meaning
+    meant: dict[str, list[int]] = {}                      # each meaning's categories ('yes' and 'True': True)
+    for k, category in enumerate(categories):
+        if boolean_meaning(category) is not None:
+            meant.setdefault(boolean_meaning(category), []).append(k)   # type: ignore[arg-type]
+    if meant:
+        cells = values.to_numpy(dtype=object, na_value=None)
+        for at in np.flatnonzero(codes < 0):
+            found = meant.get(boolean_meaning(cells[at]) if cells[at] is not None else None, [])  # type: ignore[arg-type]
+            if len(found) == 1:                           # one category means it: that one
+                codes[at] = found[0]
     return codes
 
 

@@ -92,6 +92,34 @@ def file_lines(table: Any, positions: Any) -> np.ndarray:
     return lines(rows) if isinstance(lines, Lines) else rows + 2
 
 
+def from_file(table: Any) -> bool:
+    """Whether `table` (a DataFrame or Series, or one made from it) was read from a CSV file (`read_csv`,
+    `iter_chunks`): its rows are then named by file line, a table given as it is by its index labels."""
+    return "csv" in (getattr(table, "attrs", None) or {})
+
+
+def place(table: Any, position: int) -> str:
+    """'line 3' (the file line) of a table read from a CSV file, 'row 7' or "row 'b'" (the index label) of
+    a DataFrame given as it is: it has no lines, and its position + 2 named a row it does not have."""
+    if from_file(table) or getattr(table, "index", None) is None:
+        return f"line {int(file_lines(table, [position])[0])}"
+    return f"row {_label(table.index[int(position)])}"
+
+
+def places(table: Any, positions: Any, total: int | None = None) -> str:
+    """`on_lines` of a table read from a CSV file; 'on row 7', 'on rows 7 and 9' (index labels) of a DataFrame
+    given as it is (`total`, the count when `positions` are only the first few)."""
+    if from_file(table) or getattr(table, "index", None) is None:
+        return on_lines(file_lines(table, positions), total)
+    shown = [_label(table.index[int(i)]) for i in positions]
+    return f"on {plural(max(len(shown), total or 0), 'row')} {listed(shown, total)}"
+
+
+def _label(label: Any) -> str:
+    import numbers
+    return str(label) if isinstance(label, numbers.Integral) else repr(label)
+
+
 class KeptRow:
     """A csv.reader's input `lines`, keeping the lines of the row read last (set `done` after each
     row): where that row opens a quote it never closes, the csv module reads every line after it,

@@ -290,7 +290,8 @@ class CsvStream:
                 words = None if c in text_columns else column_checks.boolean_spellings(text)    # booleans
                 if words:                                           # (their spellings, as Preprocessing.fit)
                     text, counts, first = s.strings(train=True, words=words)
-                if s.kind in ("int", "float", "bool") or words:     # pandas typed it: '10.0', 'True'
+                if s.kind in ("int", "float", "bool") or words or \
+                        (c not in text_columns and column_checks.boolean_column(text)):    # yes/no: by meaning
                     typed.append(c)
                 if impute is not None:
                     top = max(counts)

@@ -18,6 +18,7 @@ from ..errors import ValidationError
 from .columns import (
     MAX_CATEGORIES,
     ColumnWarning,
+    boolean_column,
     boolean_spellings,
     categories,
     check_classes,
@@ -27,7 +28,7 @@ from .columns import (
     warn_id,
 )
 from .csvfile import names, not_in_file, read_csv, short
-from .lines import MultilineRowWarning, file_lines, missing_values, on_lines, plural
+from .lines import MultilineRowWarning, missing_values, place, places, plural
 from .scan import Counts
 from .statistics import checked_weights, mean_and_spread, no_weighed_rows, of_rows, weighted_mean
 from .stored import IMPUTE, check_stored
@@ -44,14 +45,15 @@ MAX_CLASSES = 20      # an integer target with at most this many values is taken
 
 
 def _rows(mask, table: Any = None) -> str:
-    """'on lines 3, 5 and 9': the file lines (header is line 1) of the True entries of `table`'s rows, the first few."""
+    """'on lines 3, 5 and 9' (file lines; 'on rows ...' of a DataFrame given as it is) of the True entries of
+    `table`'s rows, the first few."""
     at = np.flatnonzero(np.asarray(mask))
-    return on_lines(file_lines(table, at[:5]), at.size)
+    return places(table, at[:5], at.size)
 
 
-def _first(mask, table: Any) -> int:
-    """The file line of the first True entry of `table`'s rows."""
-    return int(file_lines(table, np.flatnonzero(np.asarray(mask))[:1])[0])
+def _first(mask, table: Any) -> str:
+    """'line 3' (or 'row 7' of a DataFrame given as it is) of the first True entry of `table`'s rows."""
+    return place(table, int(np.flatnonzero(np.asarray(mask))[0]))
 
 
 @dataclass
@@ -215,7 +217,8 @@ class Preprocessing:
                     counted = part.value_counts(dropna=True)
                 values = col.dtype.categories if declared else col      # a categorical of numbers: typed
                 if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values) or words or \
-                        pd.api.types.infer_dtype(values, skipna=True) == "boolean":
+                        pd.api.types.infer_dtype(values, skipna=True) == "boolean" or \
+                        (c not in text_columns and boolean_column(counted.index)):      # yes/no: by meaning
                     typed.append(c)
                 if impute is not None:          # the most frequent value, the first in order on a tie (as mode)
                     top = counted.max()
@@ -257,7 +260,7 @@ class Preprocessing:
             col = pd.to_numeric(df[c], errors="coerce")
             bad = col.isna() & df[c].notna()
             if bad.any():
-                raise ValidationError(f"column {short(c)} must be numeric; line {_first(bad, df)} has "
+                raise ValidationError(f"column {short(c)} must be numeric; {_first(bad, df)} has "
                                       f"{short(df[c][bad].iloc[0])}")
             if col.isna().any():
                 if c not in self.fill:
@@ -266,7 +269,7 @@ class Preprocessing:
                 col = col.fillna(self.fill[c])
             values = col.to_numpy(dtype=float)
             if not np.all(np.isfinite(values)):
-                raise ValidationError(f"column {c!r} has an infinite value on line "
+                raise ValidationError(f"column {c!r} has an infinite value on "
                                       f"{_first(~np.isfinite(values), df)}")
             yield values
 
@@ -377,7 +380,7 @@ def pd_numeric(y, name):
     values = pd.to_numeric(y, errors="coerce")
     if values.isna().any():
         bad = np.flatnonzero(values.isna().to_numpy() & pd.notna(y).to_numpy())
-        found = (f"; line {int(file_lines(y, bad[:1])[0])} has {short(y.iloc[bad[0]])}"
+        found = (f"; {place(y, int(bad[0]))} has {short(y.iloc[bad[0]])}"
                  + (f" ({len(bad)} such cells)" if len(bad) > 1 else "")) if len(bad) else ""
         raise ValidationError(f"target column {name!r} must be numeric for regression{found}")
     return values.to_numpy(dtype=float)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..data.columns import BOOLEAN_WORDS
-from ..data.csvfile import NA_MARKERS
+from ..data.columns import BOOLEAN_WORDS, boolean_meaning
 from ..data.encode import TEXT_MISSING
+from ..data.markers import NA_MARKERS
 from ..errors import ChainruleTypeError, ValidationError
 
 PREFIX = "chainrule."              # internal tensor names; a column may not start with it
@@ -135,6 +135,8 @@ def preprocessing_nodes(g, pre: dict, net, checks: bool = True) -> tuple[list, s
         if more:                                         # each other spelling adds to its category's column
             merge = np.eye(len(cats))[list(range(len(cats))) + list(more.values())].astype(np.float32)
             onehot = g.op("MatMul", [onehot, g.const("spellings", merge)], hint="onehot")
+        if typed is None or c in typed:
+            onehot = by_meaning(g, c, cats, onehot)
         blocks.append(g.op("Cast", [onehot], hint="onehot", to=TensorProto.DOUBLE))
     if len(blocks) > 1:
         x = g.op("Concat", blocks, hint="features", axis=1, node_name=rows.format("number and text"))
@@ -167,26 +169,51 @@ def other_spellings(categories: list[str]) -> dict[str, int]:
     """The spellings of a number or boolean category other than the stored one that `chainrule
     predict` takes as that category (encode.as_typed), with its index: categories learned from a
     column pandas read as numbers with gaps are stored as '10.0', and a file without gaps reads the
-    same cell as '10'; 'true', 'TRUE' and 'yes' are 'True'. The graph's OneHotEncoder matches text exactly."""
+    same cell as '10' (a yes/no word in any case: `by_meaning`). The graph's OneHotEncoder matches text
+    exactly."""
     import pandas as pd
 
     from ..data.encode import as_typed
     numbers = pd.to_numeric(pd.Series(categories, dtype="string"), errors="coerce")
     numbers = numbers.to_numpy(np.float64, na_value=np.nan)
     spellings: set[str] = set()
-    for text, v in zip(categories, numbers):
+    for v in numbers:
         if np.isfinite(v):
             spellings.add(str(pd.Series([v], dtype=np.float64).astype("string")[0]))
             if v % 1 == 0 and abs(v) < 2**63:
                 spellings.add(str(int(v)))
-        elif text in ("True", "False"):              # 'yes' too: columns.boolean_spellings
-            spellings.update(w for word, meant in BOOLEAN_WORDS.items() if meant == text
-                             for w in (word, word.title(), word.upper()))
     candidates = sorted(spellings - set(categories))
     if not candidates:
         return {}
     codes = as_typed(categories, pd.Series(candidates, dtype="string"))
     return {text: int(code) for text, code in zip(candidates, codes) if code >= 0}
+
+
+def by_meaning(g, c: str, cats: list[str], onehot: str) -> str:
+    """`onehot` with a yes/no or true/false word in any case ('tRuE', 'YES') that matched no category read as the
+    one category of its meaning ('True', or 'yes' of a yes/no column), as `chainrule predict` reads it
+    (encode.as_typed, columns.boolean_meaning): the cell lowered (StringNormalizer) and matched to the words."""
+    from onnx import TensorProto
+    meant: dict[str, list[int]] = {}
+    for k, category in enumerate(cats):
+        if boolean_meaning(category) is not None:
+            meant.setdefault(str(boolean_meaning(category)), []).append(k)
+    words = [w for w, m in BOOLEAN_WORDS.items() if len(meant.get(m, [])) == 1]
+    if not words:
+        return onehot
+    flat = g.op("Reshape", [c, g.const("flat", np.array([-1], dtype=np.int64))], hint="cells")
+    lowered = g.op("StringNormalizer", [flat], hint="lowered", case_change_action="LOWER",
+                   locale="C")            # the words are ASCII: no language pack needed
+    lowered = g.op("Reshape", [lowered, g.const("column", np.array([-1, 1], dtype=np.int64))], hint="lowered")
+    found = g.op("OneHotEncoder", [lowered], hint="words", domain="ai.onnx.ml", cats_strings=words, zeros=1)
+    found = g.op("Cast", [g.op("Flatten", [found], hint="words", axis=1)], hint="words", to=TensorProto.FLOAT)
+    to = np.zeros((len(words), len(cats)), dtype=np.float32)
+    for i, w in enumerate(words):
+        to[i, meant[BOOLEAN_WORDS[w]][0]] = 1.0
+    matched = g.op("MatMul", [onehot, g.const("ones", np.ones((len(cats), 1), dtype=np.float32))], hint="matched")
+    unmatched = g.op("Sub", [g.const("one", np.ones((1, 1), dtype=np.float32)), matched], hint="unmatched")
+    meaning = g.op("MatMul", [found, g.const("meanings", to)], hint="meaning")
+    return g.op("Add", [onehot, g.op("Mul", [meaning, unmatched], hint="meaning")], hint="onehot")
 
 
 def output_nodes(g, pre: dict, net, out: str) -> list:

@@ -2,17 +2,24 @@
 
 Two runs writing one `checkpoint_dir` would overwrite each other's checkpoints (and a resuming
 run would delete the other's temporary files). The first run creates DIR/checkpoint.lock with
-O_EXCL; a second run finds it, sees that the process it names is alive, and stops with an error
-before training. A lock left by a run that died (kill -9) names a dead process and is taken over.
+its content whole (written to a temporary file, then linked into place: a Ctrl-C at any moment leaves
+no empty lock); a second run finds it, sees that the process it names is alive, and stops with an error
+before training. A lock left by a run that died (kill -9) names a dead process and is taken over. The
+same lock keeps two jobs (train, predict, export) off one --out file. Its time is ISO 8601 in UTC with
+its offset; a lock written before (a local time without offset) is read as well.
 """
 from __future__ import annotations
 
 import errno
 import json
 import os
+import secrets
+import signal
 import socket
 import threading
-import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..backend.processes import running
@@ -56,18 +63,35 @@ def output_lock(out: Path) -> Path:
     return out.parent / f".{out.name}.lock"
 
 
-def acquire_output(out: Path, option: str = "--out") -> Path:
-    """Take the lock of the model file `out` for this job, before its training: a second job given the
-    same file while the first trains is refused at once, naming the first, where before both trained
-    and said 'saved', and the file held the model of the one that happened to end last."""
+def acquire_output(out: Path, option: str = "--out", job: str = "train") -> Path:
+    """Take the lock of the file `out` that this job (`chainrule JOB`: train, predict, export) writes when
+    it ends, before its work: a second job given the same file meanwhile is refused at once, naming the
+    first, where before both worked and said 'saved' or 'wrote', and the file held the output of the one
+    that happened to end last. The caller releases it (`release_output`) however the job ends, also when
+    a Ctrl-C comes within this call: register `out` for release before calling."""
     path = output_lock(out)
 
     def busy(holder: dict) -> ValidationError:
+        by = f"chainrule {holder['job']}, " if isinstance(holder.get("job"), str) else ""
         return ValidationError(
-            f"{option} {str(out)!r} is being written by another training job ({_who(holder)}): the one that ended "
-            f"last would replace the other's model. Give this job another {option}, or wait for that one to end "
+            f"{option} {str(out)!r} is being written by another job ({by}{_who(holder)}): the one that ended "
+            f"last would replace the other's file. Give this job another {option}, or wait for that one to end "
             f"(if it is gone, delete {str(path)!r})")
-    return _take(path, str(path.resolve()), busy)
+    return _take(path, str(path.resolve()), busy, job)
+
+
+@contextmanager
+def output_held(out: Path | None, option: str = "--out", job: str = "train") -> Iterator[None]:
+    """`out`'s lock (`acquire_output`) for the job's life, released however it ends; none for standard
+    output (None)."""
+    if out is None:
+        yield
+        return
+    try:
+        acquire_output(out, option, job)
+        yield
+    finally:
+        release_output(out)
 
 
 def release_output(out: Path) -> None:
@@ -76,31 +100,94 @@ def release_output(out: Path) -> None:
 
 
 def _who(holder: dict) -> str:
-    return f"process {holder.get('pid')} on {holder.get('host')}, since {holder.get('since')}"
+    return f"process {holder.get('pid')} on {holder.get('host')}, since {since(holder.get('since'))}"
 
 
-def _take(path: Path, key: str, busy) -> Path:
-    """Create the lock file `path` (O_EXCL) holding this process's id, taking over a dead holder's;
-    `busy(holder)`: the error for a live one. `key`: what this process's own holds are known by."""
-    me = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%d %H:%M:%S")}
+def since(written: object) -> str:
+    """A lock's time as shown: ISO 8601 with its offset; one written before offsets were (local time,
+    '2026-01-01 10:00:00') is said to be the holder's local time."""
+    if not isinstance(written, str):
+        return str(written)
+    try:
+        moment = datetime.fromisoformat(written)
+    except ValueError:
+        return written
+    return written if moment.tzinfo is not None else f"{written} (its local time)"
+
+
+def _take(path: Path, key: str, busy: Callable[[dict], ValidationError], job: str | None = None) -> Path:
+    """Create the lock file `path` holding this process's id, taking over a dead holder's; `busy(holder)`:
+    the error for a live one. `key`: what this process's own holds are known by. The lock appears whole
+    (a temporary file linked into place, which fails where it exists): never empty, or half written."""
+    me = {"pid": os.getpid(), "host": socket.gethostname(),
+          "since": datetime.now(UTC).isoformat(timespec="seconds")}
+    if job is not None:
+        me["job"] = job
+    text = json.dumps(me).encode()
     with _guard:
         for _ in range(3):
             try:
-                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                holder = _read(path)
-                if _alive(holder, key):
-                    raise busy(holder) from None
-                try:
-                    path.unlink()             # a dead run's lock: take it over
-                except FileNotFoundError:
-                    pass
-                continue
-            with os.fdopen(fd, "w") as f:
-                json.dump(me, f)
-            _held.add(key)
-            return path
+                taken = _linked(path, text)
+            except BaseException:             # a Ctrl-C held through the taking, raised after: not taken
+                if _read(path) == me:
+                    path.unlink(missing_ok=True)
+                raise
+            if taken:
+                _held.add(key)
+                return path
+            holder = _read(path)
+            if _alive(holder, key):
+                raise busy(holder) from None
+            try:
+                path.unlink()             # a dead run's lock: take it over
+            except FileNotFoundError:
+                pass
     raise ValidationError(f"could not take the lock {str(path)!r}")
+
+
+def _linked(path: Path, text: bytes) -> bool:
+    """Write `text` to a temporary file beside `path`, link it as `path`: False where `path` exists. A
+    signal meanwhile is held to the end (the lock is then whole, and `_take` removes it), so that the
+    temporary file is always removed and closed: before, a Ctrl-C between the lock's creation and its
+    write left it empty, and its file unclosed."""
+    tmp = path.parent / f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"   # named before it exists
+    with _signals_held():
+        try:
+            fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0), 0o644)
+            try:
+                os.write(fd, text)
+            finally:
+                os.close(fd)
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                return False
+            return True
+        finally:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM noted meanwhile, and sent again to their handlers after (in the main thread,
+    where Python runs them): a few system calls that must run whole."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    came: list[int] = []
+    before: dict[int, object] = {}
+    try:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            before[sig] = signal.signal(sig, lambda signum, frame: came.append(signum))
+        yield
+    finally:
+        for held, handler in before.items():
+            signal.signal(held, handler if handler is not None else signal.SIG_DFL)  # type: ignore[arg-type]
+        for signum in came[:1]:
+            signal.raise_signal(signum)
 
 
 def release(directory: Path) -> None:

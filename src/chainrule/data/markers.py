@@ -1,0 +1,32 @@
+"""The cells read as missing: NA_MARKERS, the user's --na-values, and, column by column, not a cell a
+model learnt as a category (the text 'nan' of a DataFrame's categorical): one rule for `read_csv`,
+`iter_chunks` and the ONNX graph (onnx_tabular), which reads such a cell as its category too."""
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+
+#: the cells that mean "missing" (besides a user's --na-values): pandas' own list also takes None,
+#: null, NULL, n/a, N/A, #N/A, -NaN, ... and so rewrote real categories such as 'None' with --impute
+NA_MARKERS = ("", "NA", "NaN", "nan")
+
+
+def na_markers(na_values, pandas_markers: bool = False, kept: Mapping[str, Collection[str]] | None = None,
+               columns: Sequence[str] = ()) -> dict:
+    """read_csv's arguments for the cells read as missing: NA_MARKERS and the user's `na_values` (a
+    string or a list); with `pandas_markers`, pandas' own list instead of NA_MARKERS (a model file
+    written before the markers were kept was trained so). `kept`: per column, the categories a model
+    learnt (a marker among them is read as that category in that column; `columns`: the file's header)."""
+    extra = [na_values] if isinstance(na_values, str) else list(na_values or [])
+    if pandas_markers:
+        return {"na_values": extra or None, "keep_default_na": True}
+    markers = [*NA_MARKERS, *extra]
+    learnt = {c: set(map(str, kept[c])) & set(markers) for c in columns if kept and c in kept}
+    if not any(learnt.values()):
+        return {"na_values": markers, "keep_default_na": False}
+    return {"na_values": {c: [m for m in markers if m not in learnt.get(c, ())] for c in columns},
+            "keep_default_na": False}
+
+
+def learnt(pre) -> dict[str, list[str]]:
+    """The categories of a model's text columns, as `na_markers` takes them (`kept`)."""
+    return {c: [str(v) for v in pre.categories.get(c, [])] for c in pre.text}

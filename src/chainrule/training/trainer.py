@@ -303,10 +303,7 @@ class Trainer:
         if self.validation_weight is None or not self.metrics.needs_plain or not self.classify:
             return None
         Xv, Yv = self.validation_data        # type: ignore[misc]
-        if isinstance(Xv, LazyRows):
-            return evaluate(self.net, Xv, Yv, *(() if self.validation_chunk is None else (self.validation_chunk,))
-                            )["accuracy"]
-        return self.net.evaluate_checked(Xv, Yv, chunk=self.validation_chunk)["accuracy"]
+        return validation(self.net, Xv, Yv, None, self.validation_chunk)["accuracy"]
 
     def diverged(self, exc: TrainingDiverged, epoch: int, batch: int, where: str | None = None) -> TrainingDiverged:
         error = diverged(self.net, exc, where or f"in epoch {epoch + 1}, batch {batch + 1}")

@@ -225,7 +225,7 @@ CASES = [
      errors.ValidationError, "the loss is inf though the network's outputs are finite"),
     ("gradients of infinite outputs", lambda: net32("relu", "linear").gradients([[3e38, 3e38]], [[0.0, 1.0]]),
      errors.ValidationError, "the network's outputs are NaN or infinite for the one row of X"),
-    ("loss through an overflow", lambda: sign_flip32().evaluate(np.ones((2, 257), np.float32), np.zeros((2, 1))),
+    ("loss through an overflow", lambda: sign_flip32().loss(np.ones((2, 257), np.float32), np.zeros((2, 1))),
      errors.ValidationError,
      r"the loss \(1\) is not the network's: a layer's net input overflows float32 for 2 of the 2 rows of X"),
     ("gradient overflows under a finite loss",

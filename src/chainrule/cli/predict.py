@@ -156,21 +156,23 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
     """(chunk, the network's outputs for it) for each chunk of `args.chunk_rows` rows of the file
     (`inputs`: a list that gets each yielded chunk's preprocessed inputs, for evaluate to take before the next),
     in order; text columns of the model (and `text`) are read as text. Values unseen in training
-    are warned about once, at the end; outputs that are not finite numbers are an error that
-    counts them in the whole file."""
+    are warned about once, at the end; rows whose outputs no layer gives (`overflow.Failures`) are an error that
+    counts them in the whole file, as the engine words it, as are predictions beyond float64 once scaled back."""
     import warnings
 
     import numpy as np
 
     from ..data.chunks import iter_chunks
+    from ..data.csvfile import short
     from ..data.encode import unseen_message
     from ..data.lines import file_lines, plural
     from ..data.markers import learnt
     from ..data.progress import Progress
     from ..data.tabular import UnseenCategoryWarning
+    from ..nn.overflow import Failures
     from ..nn.predict import predict as outputs  # non-finite rows named by their lines below
     unseen: dict[str, set] = {}
-    bad, first_bad = 0, 0
+    bad, first_bad, rows, failures = 0, 0, 0, Failures()
     with Progress("predicting", total=info["rows"], unit="rows") as progress:
         for chunk in iter_chunks(args.csv, rows=args.chunk_rows, sep=info["sep"], encoding=args.encoding,
                                  decimal=args.decimal, thousands=args.thousands,
@@ -179,24 +181,30 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
                                  lines=info["lines"], kept=learnt(pre),      # 'nan' a category where it was one
                                  text_columns=[*pre.text, *(c for c in text if c not in pre.columns)]):
             x = pre.transform(chunk[pre.columns], dtype=net.dtype, unseen=unseen)
-            out = outputs(net, x, finite=False)
+            found = Failures()                  # rows no layer gives: named by their lines, in the engine's words
+            out = outputs(net, x, finite=False, failures=found)
+            failures.merge(found, lambda row, chunk=chunk: file_lines(chunk, [row])[0])
+            rows += x.shape[0]
             finite = np.isfinite(out).all(axis=1)
-            if pre.task == "regression":        # a prediction beyond the dtype's range (a target near 1e307)
+            if pre.task == "regression" and finite.any():   # a prediction beyond float64 (a target near 1e307)
                 with np.errstate(over="ignore", invalid="ignore"):
-                    finite &= np.isfinite(pre.decode(out))
-            if not finite.all():
-                first_bad = first_bad or int(file_lines(chunk, np.flatnonzero(~finite)[:1])[0])
-                bad += int((~finite).sum())
-            if not bad:
+                    beyond = finite & ~np.isfinite(pre.decode(out))
+                if beyond.any():
+                    first_bad = first_bad or int(file_lines(chunk, np.flatnonzero(beyond)[:1])[0])
+                    bad += int(beyond.sum())
+            if not (bad or failures):
                 if inputs is not None:
                     inputs.append(x)
                 yield chunk, out
             progress.update(int(chunk.index[-1]) + 1)
+    if failures:
+        raise failures.error(net, rows, of=short(str(args.csv)), unit="line", advice="those inputs are far outside "
+                             "the training range (or the weights damaged): check them" + (
+                                 ", or train the model with --dtype float64" if net.dtype == np.float32 else ""))
     if bad:
-        raise ValidationError(f"the model gives NaN or infinite outputs for {bad} {plural(bad, 'row')} (first: line "
-                              f"{first_bad}); its "
-                              "weights are damaged or the inputs far outside the training range (or the predictions "
-                              "beyond float64's range)")
+        raise ValidationError(f"the model's predictions are beyond float64's range for {bad} {plural(bad, 'row')} "
+                              f"(first: line {first_bad}), as {pre.target!r} is scaled back; its weights are damaged "
+                              "or the inputs far outside the training range")
     for c in pre.text:
         if unseen.get(c):
             warnings.warn(unseen_message(c, unseen[c]), UnseenCategoryWarning, stacklevel=2)

@@ -22,10 +22,11 @@ from ..errors import ValidationError
 from . import checks as check
 from . import predict
 from . import sample_weight as sw
+from .careful import mended
 from .inference import refuse_rebound
 from .layers import Layer
 from .losses import Loss, output_mismatch
-from .overflow import checked_outputs, dense_exactly, plain_pass_overflows
+from .overflow import checked_outputs, plain_pass_overflows
 from .sparse import is_sparse, rows
 
 if TYPE_CHECKING:
@@ -127,29 +128,43 @@ def classes(out: np.ndarray, task: str = "multiclass") -> np.ndarray:
 def evaluate(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None, chunk: int,
              finite: bool = False, mean: bool = False) -> dict[str, float]:
     """The loss (and accuracy) of checked arrays, `chunk` rows at a time: the chunks' mean losses
-    weighted by their sizes (with sample weights: `sample_weight.evaluate`, `mean` its normalisation).
-    `finite` (Network.evaluate): a NaN or infinite loss is an error, predict's when the outputs are not
-    finite, without NumPy's warnings."""
+    weighted by their sizes (with sample weights: by `sample_weight.factors`, `mean` its normalisation); rows
+    whose pass overflowed from their outputs as predict gives them (`careful.py`). `finite` (Network.evaluate):
+    a NaN or infinite loss is an error, predict's where it refuses rows, without NumPy's warnings; else
+    (fit's validation) such a loss is returned as it is, NaN where no careful pass gives a row."""
     if not finite:
-        return measure(net, X, Y, weight, chunk, mean)
-    wrong: list[int] = []
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return measure(net, X, Y, weight, chunk, mean)
+    failed: list[int] = []
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        result = measure(net, X, Y, weight, chunk, mean, wrong)
+        result = measure(net, X, Y, weight, chunk, mean, failed)
+    if failed:
+        no_loss(net, X, chunk, failed)
     finite_loss(net, result["loss"], X, chunk)
-    if wrong:
-        through_overflow(net, result["loss"], X, chunk, wrong)
     return result
 
 
+def no_loss(net: Network, X: Any, chunk: int, failed: list[int]) -> None:
+    """Refuse the rows `failed` of X, whose loss no careful pass gives: predict's refusal, naming the layer, where
+    it refuses them too; else their outputs are finite but the logits the loss reads are beyond float64."""
+    predict.predict(net, X, chunk)      # raises, naming the rows and the layer, where a layer overflows
+    raise ValidationError(f"no loss for {len(failed)} of the {X.shape[0]} rows of X (first: row {failed[0]}): "
+                          "their outputs are finite (predict gives them, computed again with care), but the output "
+                          "layer's net input, which the loss reads, is beyond float64 even computed again in "
+                          f"float64. {_scale(net)}")
+
+
 def through_overflow(net: Network, loss: float, X: Any, chunk: int, wrong: list[int]) -> None:
-    """Refuse a finite `loss` whose pass came through an overflowed net input on the rows `wrong`: predict's
-    refusal where a layer cannot give those rows; else the loss the engine's pass gives there is not the
+    """Refuse a finite `loss` of `Network.loss` or `gradients` whose pass came through an overflowed net input on
+    the rows `wrong` (evaluate computes such rows with care; these two feed training, whose steps read that pass):
+    predict's refusal where a layer cannot give those rows; else the loss the engine's pass gives there is not the
     network's (a sigmoid's 1 of a sum that overflowed to +inf where the exact one is negative)."""
     predict.predict(net, X, chunk)      # raises, naming the rows and the layer, where a layer overflows
     raise ValidationError(f"the loss ({loss:.6g}) is not the network's: a layer's net input overflows {net.dtype.name} "
                           f"for {len(wrong)} of the {X.shape[0]} rows of X (first: row {wrong[0]}), and the engine's "
                           "pass (which the loss and its gradient read) came through the overflow, though predict, "
-                          f"computing those rows again with care, gives their outputs. {_scale(net)}")
+                          f"computing those rows again with care, gives their outputs (and evaluate their loss). "
+                          f"{_scale(net)}")
 
 
 def _scale(net: Network) -> str:
@@ -186,16 +201,20 @@ def finite_gradients(net: Network, loss: float, X: Any, chunk: int, wrong: Any =
                               f"inputs, or the network's weights, are too large for {net.dtype.name}; scale the inputs")
 
 
-def measure(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None, chunk: int,
-            mean: bool = False, wrong: list | None = None) -> dict[str, float]:
-    """`evaluate`'s results, whatever they are (`wrong`: gets the rows whose pass came through an overflow)."""
+def measure(net: Network, X: Any, Y: Any, weight: np.ndarray | None, chunk: int, mean: bool = False,
+            failed: list | None = None, read: Any = None) -> dict[str, float]:
+    """`evaluate`'s results, whatever they are: a chunk whose plain pass overflowed takes its loss from
+    `careful.mended` (`failed`: gets the rows no careful pass gives; their chunk's loss is NaN). `read(X, a, b)`:
+    rows a..b of an X of another kind (fit's LazyRows), else an array, CSR matrix or memmap, converted a chunk at
+    a time; with `weight`, the loss sum_i w_i E_i / n (Keras'; `mean`: / sum_i w_i) and the weighted accuracy
+    (Keras' `weighted_metrics=["accuracy"]`)."""
     refuse_rebound(net)
-    pages = Pages(X, in_order=True)          # a memmap: read a chunk at a time, handed back
-    lazy = bool(pages) or not (is_sparse(X) or predict.as_is(X, net.dtype))       # `chunked`
+    pages = Pages(X, in_order=True) if read is None else None      # a memmap: read a chunk at a time, handed back
+    lazy = read is None and (bool(pages) or not (is_sparse(X) or predict.as_is(X, net.dtype)))       # `chunked`
     if lazy:                                 # a chunk converted to the network's dtype: about 8 MB of it
         chunk = min(chunk, max(1024, CONVERTED_BYTES // (net.n_inputs * net.dtype.itemsize)))
 
-    def read(X: np.ndarray, a: int, b: int) -> np.ndarray:
+    def plain(X: Any, a: int, b: int) -> np.ndarray:
         xb = rows(X, a, b)
         if lazy:
             xb = check.converted(np.asarray(xb), net.dtype, rows=a)
@@ -203,21 +222,32 @@ def measure(net: Network, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | Non
             pages.touched(xb.shape[0], X.shape[1] * np.dtype(X.dtype).itemsize, contiguous=True)
         return xb
 
-    if weight is not None:
-        return sw.evaluate(net, X, Y, weight, chunk, read, mean, wrong=wrong)
+    read = plain if read is None else read
     n, kind = X.shape[0], net.task
+    total = float(n) if weight is None else float(np.add.reduce(weight))
     loss, correct = 0.0, 0.0
     for i in range(0, n, chunk):
-        out, last_net, lost = checked_outputs(net, read(X, i, i + chunk))
-        yb = Y[i:i + chunk]
-        if wrong is not None and len(lost):
-            wrong.extend((i + lost).tolist())
-        E = net.loss_function.value(out, yb, last_net if net.fused_output else None)
-        loss += E * (out.shape[0] / n if n > chunk else 1.0)
-        correct += net.n_correct(out, yb) or 0.0
+        xb = read(X, i, i + chunk)
+        out, last_net, lost = checked_outputs(net, xb)
+        yb, wb = Y[i:i + chunk], None if weight is None else weight[i:i + chunk]
+        if not len(lost):
+            E = net.loss_function.value(out, yb, last_net if net.fused_output else None) if wb is None else \
+                sw.value(net.loss_function, out, yb, last_net if net.fused_output else None,
+                         sw.factors(wb, net.dtype, mean))
+            hits = (net.n_correct(out, yb) or 0.0) if wb is None else \
+                sw.correct(kind, out, yb, wb) if kind != "regression" else 0.0
+        if len(lost) or not math.isfinite(E):    # rows through an overflow, or logits spread beyond the dtype
+            E, hits, bad = mended(net, xb, yb, wb, mean, out, last_net, lost)
+            if failed is not None:
+                failed.extend((i + bad).tolist())
+        if wb is None:
+            loss += E * (out.shape[0] / n if n > chunk else 1.0)
+        else:
+            loss += E * (float(np.add.reduce(wb)) / total if mean else out.shape[0] / n)
+        correct += hits
     result = {"loss": loss}
     if kind != "regression":
-        result["accuracy"] = correct / n
+        result["accuracy"] = correct / total
     return result
 
 
@@ -266,29 +296,3 @@ class Report:
             bar = f"- {took:.0f}s -" if self.verbose == 2 else f"{'━' * 20} {took:.0f}s"
             head = f"{steps}/{steps} {bar}"
             print(head + step_time(took, steps) + logs, file=sys.stdout, flush=True)
-
-
-def careful_loss(net: Any, x: Any, where: np.ndarray, Y: np.ndarray,
-                 w: np.ndarray | None) -> tuple[float, float] | None:
-    """(weighted sum of the loss, weight of the correct predictions) of the rows `where` of `x`, whose plain pass
-    overflows (`chainrule evaluate`'s, cli/metrics.py; Network.evaluate refuses such rows): the hidden layers as
-    predict computes them again with care (`overflow.recompute`), the logits and the loss from them in float64
-    (exact: the float32 numbers they come from are); None where a layer cannot give them (refused by the caller)."""
-    a = x[where]
-    a = np.asarray(a.toarray() if is_sparse(a) else a, dtype=net.dtype)
-    last = net.layers[-1]
-    if not hasattr(last, "W"):
-        return None
-    with np.errstate(all="ignore"):
-        for layer in net.layers[:-1]:
-            plain = getattr(type(layer), "_plain_infer", None) is type(layer).infer
-            a = np.asarray(dense_exactly(layer, a) if plain else layer.infer(a)).astype(net.dtype, copy=False)
-        z = a.astype(np.float64) @ last.W.astype(np.float64) + last.b.astype(np.float64)
-        out = np.asarray(last.activation(z), dtype=np.float64)
-        yb = np.asarray(Y[where], dtype=np.float64)
-        terms = np.add.reduce(net.loss_function.terms(out, yb, z if net.fused_output else None), axis=1)
-    if not (np.isfinite(a).all() and np.isfinite(terms).all()):
-        return None
-    per_row = net.loss_function.scale(out) / out.shape[0]        # the loss's divisor a row (its outputs, or 1)
-    wb = np.ones(len(where)) if w is None else w[where]
-    return float(np.dot(wb, terms)) / per_row, sw.correct(net.task, out, yb, wb)

@@ -190,9 +190,10 @@ class Network:
     def loss(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
         """The error E of the batch (a Python float); with `sample_weight`, the weighted mean sum w_i E_i / sum w_i
         (scikit-learn's), as gradients: evaluate's and fit's default divides by the rows instead, as Keras' (their
-        weight_reduction="mean_with_sample_weight" gives this one). A NaN or infinite E is evaluate's error
-        (`evaluation.finite_loss`), not a NumPy warning. Without `weight_penalty` (MLP's alpha), which fit's steps
-        and the loss they log add (as MLP's loss_curve_ does; its predict-time scores do not)."""
+        weight_reduction="mean_with_sample_weight" gives this one). A NaN or infinite E is an error
+        (`evaluation.finite_loss`), not a NumPy warning; so are rows whose pass overflowed the dtype, which
+        evaluate computes with care (`careful.py`): this pass is the one training steps on. Without `weight_penalty`
+        (MLP's alpha), which fit's steps and the loss they log add (as MLP's loss_curve_ does)."""
         X, Y = self.check_data(X, Y)
         with np.errstate(all="ignore"):
             E = self.loss_value(out := self.run_forward(X), Y, sw.batch(sample_weight, X.shape[0], self.dtype))
@@ -202,8 +203,9 @@ class Network:
     def gradients(self, X: ArrayLike, Y: ArrayLike,
                   sample_weight: ArrayLike | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
         """[(dE/dW, dE/db), ...] for every Dense layer (frozen ones too) of `loss`'s E: without `weight_penalty`'s
-        alpha * W / m, which fit's steps add. A NaN or infinite E or gradient, or rows through an overflow, an error
-        (`evaluation.finite_gradients`), not a NumPy warning."""
+        alpha * W / m, which fit's steps add. A NaN or infinite E or gradient, or rows through an overflow of the dtype,
+        an error (`evaluation.finite_gradients`), as in `loss`: evaluate computes such rows' loss with care, but
+        their gradient would be the plain pass's, which training steps on."""
         X, Y = self.check_data(X, Y)        # X as checked: the first layer (a Dropout) may cache none
         with np.errstate(all="ignore"):
             E = self.backprop(X, Y, sample_weight=sample_weight)
@@ -352,7 +354,9 @@ class Network:
         return_dict=False: Keras' default form, [loss, accuracy] (the loss alone for regression).
         weight_reduction : the weighted loss's divisor: "sum_over_batch_size" (Keras') the rows' count,
         "mean_with_sample_weight" (scikit-learn's) the weights' sum (`sample_weight.py`). The loss excludes
-        `weight_penalty` (MLP's alpha), as MLP's predict-time scores do; fit's logged loss includes it."""
+        `weight_penalty` (MLP's alpha), as MLP's predict-time scores do; fit's logged loss includes it. Rows
+        whose pass overflows the dtype are measured as predict gives them (`careful.py`); refused where it
+        refuses them, or where even float64 cannot hold their logits."""
         mean = sw.by_weight(weight_reduction)
         chunk = CHUNK if batch_size is None else check.positive_int(batch_size, "batch_size")
         as_dict = check.flag(return_dict, "return_dict")
@@ -363,12 +367,6 @@ class Network:
         results = report.results(evaluate_named(self, rows, Y, weight, chunk, mean, spec), rows.shape[0])
         values = list(results.values())
         return results if as_dict else values[0] if len(values) == 1 else values
-
-    def evaluate_checked(self, X: np.ndarray, Y: np.ndarray, weight: np.ndarray | None = None,
-                         mean: bool = False, chunk: int | None = None) -> dict[str, float]:
-        """`evaluate` on arrays already checked by `check_data` (`weight`: by `sample_weight.check`; `mean`:
-        "mean_with_sample_weight"), in chunks of `chunk` rows (default CHUNK)."""
-        return evaluation.evaluate(self, X, Y, weight, CHUNK if chunk is None else chunk, mean=mean)
 
     # -- files and display --------------------------------------------------------------------
     def save(self, path: str | os.PathLike, include_optimizer: bool = True) -> None:

@@ -104,34 +104,54 @@ class Failures:
         self.through, self.first_through, self.through_layer = 0, -1, -1
 
     def add(self, k: int, rows: np.ndarray, plain: np.ndarray, net_layer: np.ndarray) -> None:
-        """Rows `rows` of X (ascending) that layer k cannot give; `plain` their plain outputs, `net_layer` their
-        first overflowed net input's layer (`Suspects.layer`)."""
+        """Rows `rows` of X that layer k cannot give; `plain` their plain outputs, `net_layer` their first overflowed
+        net input's layer (`Suspects.layer`). The first rows said are the lowest added."""
         self.layer = k if self.layer < 0 else self.layer
         finite = np.isfinite(plain).all(axis=1)
         if (~finite).any():
-            self.first_nonfinite = self.first_nonfinite if self.nonfinite else int(rows[~finite][0])
+            low = int(rows[~finite].min())
+            self.first_nonfinite = min(self.first_nonfinite, low) if self.nonfinite else low
             self.nonfinite += int((~finite).sum())
         if finite.any():
-            if not self.through:
-                self.first_through, self.through_layer = int(rows[finite][0]), int(net_layer[finite][0])
+            at = int(np.argmin(rows[finite]))
+            low = int(rows[finite][at])
+            if not self.through or low < self.first_through:
+                self.first_through, self.through_layer = low, int(net_layer[finite][at])
             self.through += int(finite.sum())
+
+    def merge(self, other: Failures, name: Any) -> None:
+        """`other`'s rows (a later chunk's) added, each first row renamed by `name` (a chunk's row: its file line)."""
+        if not other:
+            return
+        self.layer = other.layer if self.layer < 0 else self.layer
+        if other.nonfinite:
+            self.first_nonfinite = self.first_nonfinite if self.nonfinite else int(name(other.first_nonfinite))
+            self.nonfinite += other.nonfinite
+        if other.through:
+            if not self.through:
+                self.first_through, self.through_layer = int(name(other.first_through)), other.through_layer
+            self.through += other.through
 
     def __bool__(self) -> bool:
         return self.layer >= 0
 
-    def error(self, net: Any, n: int) -> ValidationError:
-        """The refusal of these rows of X's `n`, naming layer `self.layer` and why it cannot give them."""
+    def error(self, net: Any, n: int, of: str = "X", unit: str = "row", advice: str | None = None) -> ValidationError:
+        """The refusal of these rows of `n` (of X, or of a file whose rows are named by their lines: `of`, `unit`),
+        naming layer `self.layer` and why it cannot give them; `advice`: the command line's shorter last words, what
+        to do where the layer overflows (its line holds 400 characters)."""
         layer, dtype = net.layers[self.layer], net.dtype.name
         params = [getattr(layer, name) for name, _ in layer.param_shapes()]
         if not all(np.isfinite(p).all() for p in params):
             why = "has NaN or infinite weights (damaged: set them again, or load the model file again)"
+        elif advice is not None:
+            why = f"overflows {dtype} there: {advice}"
         else:
             why = (f"overflows there: its outputs go beyond {dtype}'s largest number (about "
                    f"{np.finfo(net.dtype).max:.2g}); scale the inputs as they were scaled for training"
                    + (", or use dtype='float64' (numbers up to about 1.8e+308)" if net.dtype == np.float32 else ""))
 
         def rows(count: int, first: int) -> str:
-            return f"{count} of the {n} rows of X (first: row {first})" if n > 1 else "the one row of X"
+            return f"{count} of the {n} rows of {of} (first: {unit} {first})" if n > 1 else f"the one row of {of}"
 
         said = [f"the network's outputs are NaN or infinite for {rows(self.nonfinite, self.first_nonfinite)}"
                 ] if self.nonfinite else []
@@ -140,6 +160,8 @@ class Failures:
             said.append(f"{subject} finite but wrong for "
                         f"{rows(self.through, self.first_through)}: layer {self.through_layer}'s net input overflows "
                         f"{dtype} there, and those outputs came through the overflow")
+        if advice is not None:
+            return ValidationError(f"{'; '.join(said)}. Layer {self.layer} ({layer!r}) {why}")
         return ValidationError(f"{'; '.join(said)}: its weights are damaged, or those inputs are far outside the range "
                                f"it was trained on. Layer {self.layer} ({layer!r}) {why}")
 

@@ -27,7 +27,7 @@ from ..errors import ValidationError
 from . import checks as check
 from .activations import Linear, ReLU, Sigmoid, Softmax, Tanh
 from .inference import refuse_rebound
-from .overflow import Failures, nonfinite_rows, recompute, suspects
+from .overflow import Failures, Suspects, nonfinite_rows, recompute, suspects
 from .sparse import rows
 
 CHUNK_BYTES = 2 << 20       # all the chunk buffers together (hidden layers, converted input): about 2 MB
@@ -83,10 +83,11 @@ def as_is(X: Any, dtype: np.dtype) -> bool:
     return isinstance(X, np.ndarray) and X.dtype == dtype
 
 
-def predict(net: Any, X: Any, batch_size: int | None = None, finite: bool = True) -> np.ndarray:
+def predict(net: Any, X: Any, batch_size: int | None = None, finite: bool = True,
+            failures: Failures | None = None) -> np.ndarray:
     """The network's outputs for X (dropout off), `batch_size` rows at a time (default: chunk_rows);
-    rows that overflow are computed again with care; `finite`: outputs that still are NaN or
-    infinite are an error (False: returned as they are; the command line names their lines itself)."""
+    rows that overflow are computed again with care; `finite`: rows that no layer can give are an error
+    (False: NaN or infinite, as returned; `failures` gets them, for the command line to name their lines)."""
     refuse_rebound(net)
     refuse_csv_table(net, X)
     lazy = chunked(X, net)
@@ -103,7 +104,7 @@ def predict(net: Any, X: Any, batch_size: int | None = None, finite: bool = True
             for i, (layer, ok) in enumerate(zip(net.layers, inplace))]
     xbuf = np.empty((chunk, net.n_inputs), dtype=net.dtype) if converted else None
     pages = Pages(X, in_order=True) if lazy else None      # a memmap's pages handed back as it is read
-    failures = Failures()
+    refused = Failures()
     with np.errstate(over="ignore", invalid="ignore"):      # an overflow is an error below, not a NumPy warning
         for i in range(0, n, chunk):
             j = min(i + chunk, n)
@@ -129,30 +130,35 @@ def predict(net: Any, X: Any, batch_size: int | None = None, finite: bool = True
                 if failed is None:
                     out[i + found.rows] = careful
                 elif not finite:               # the rows that can be computed; the others stay as they are
-                    out[i:j] = carefully(net, x, found.rows, out[i:j])
+                    out[i:j] = carefully(net, x, found, out[i:j], failures, i)
                 else:
                     lost = found.rows[failed[1]]
-                    failures.add(failed[0], i + lost, out[i + lost], found.layer[failed[1]])
+                    refused.add(failed[0], i + lost, out[i + lost], found.layer[failed[1]])
             if pages:
                 pages.touched(j - i, X.shape[1] * np.dtype(X.dtype).itemsize, contiguous=True)
     if pages:
         pages.release()
-    if failures:
-        raise failures.error(net, n)
+    if refused:
+        raise refused.error(net, n)
     return out
 
 
-def carefully(net: Any, x: Any, wrong: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """`out` with each of the rows `wrong` that the careful pass can give replaced by it; a row that
-    no layer can give stays NaN or infinite (for a caller that names such rows itself)."""
+def carefully(net: Any, x: Any, found: Suspects, out: np.ndarray, failures: Failures | None = None,
+              offset: int = 0) -> np.ndarray:
+    """`out` with each of the rows `found` that the careful pass can give replaced by it; a row that no layer
+    can give stays NaN or infinite (NaN where its output was finite) and goes into `failures` (its row: `offset`
+    on), for a caller that names such rows itself."""
+    wrong, layer = found.rows, found.layer
     while len(wrong):
         careful, failed = recompute(net, x, wrong)
         if failed is None:
             out[wrong] = careful
             break
         lost = wrong[failed[1]]            # a finite output there came through an overflow: not the network's
+        if failures is not None:
+            failures.add(failed[0], offset + lost, out[lost], layer[failed[1]])
         out[lost] = np.where(np.isfinite(out[lost]).all(axis=1, keepdims=True), np.nan, out[lost])
-        wrong = np.delete(wrong, failed[1])
+        wrong, layer = np.delete(wrong, failed[1]), np.delete(layer, failed[1])
     return out
 
 

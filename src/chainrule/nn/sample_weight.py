@@ -18,8 +18,6 @@ import numpy as np
 from ..errors import ChainruleTypeError, ValidationError
 from .checks import to_numeric
 from .losses import Loss
-from .overflow import checked_outputs
-from .sparse import rows as row_range
 
 BLOCK = 1 << 20      # weights checked a block at a time: no whole-length temporary
 #: Keras 3's names of the two normalisations (its Loss `reduction`): by the batch's size, by its weights' sum
@@ -97,29 +95,6 @@ def correct(task: str, out: np.ndarray, Y: np.ndarray, w: np.ndarray) -> float:
     if task == "multiclass":
         return float(np.dot(w, out.argmax(axis=1) == Y.argmax(axis=1)))
     return float(np.dot(w, np.add.reduce((out > 0.5) == (Y > 0.5), axis=1))) / Y.shape[1]
-
-
-def evaluate(net: Any, X: Any, Y: np.ndarray, w: np.ndarray, chunk: int = 16384, read: Any = None,
-             mean: bool = False, *, wrong: list | None = None) -> dict[str, float]:
-    """`Network.evaluate` with weights, in chunks of rows (`read(X, a, b)` gives rows a..b; default
-    a range of an array or CSR matrix): the loss sum_i w_i E_i / n (Keras'; `mean`: / sum_i w_i)
-    and the weighted accuracy (Keras' `weighted_metrics=["accuracy"]`). `wrong`: a list that gets the
-    rows whose pass came through an overflow (`overflow.checked_outputs`)."""
-    loss, hits, total = 0.0, 0.0, float(np.add.reduce(w))
-    for a in range(0, X.shape[0], chunk):
-        xb = read(X, a, a + chunk) if read is not None else row_range(X, a, a + chunk)
-        out, last_net, lost = checked_outputs(net, xb)
-        yb, wb = Y[a:a + chunk], w[a:a + chunk]
-        if wrong is not None and len(lost):
-            wrong.extend((a + lost).tolist())
-        E = value(net.loss_function, out, yb, last_net if net.fused_output else None, factors(wb, net.dtype, mean))
-        loss += E * (float(np.add.reduce(wb)) / total if mean else out.shape[0] / X.shape[0])
-        if net.task != "regression":
-            hits += correct(net.task, out, yb, wb)
-    result = {"loss": loss}
-    if net.task != "regression":
-        result["accuracy"] = hits / total
-    return result
 
 
 def class_weights(class_weight: Any, Y: Any, task: str, k: int) -> np.ndarray:

@@ -46,7 +46,7 @@ from .callback import batch_callbacks, stateful
 from .callbacks import Callback
 from .meeting import TIMEOUT_S, agree, check_sizes, prepare, same, timeout_s, wait  # noqa: F401 (fit's, tests')
 from .small_callbacks import terminates
-from .streaming import LazyRows, OneHotRows, evaluate
+from .streaming import LazyRows, OneHotRows, validation
 from .trainer import Trainer, last_update_diverged
 
 
@@ -324,8 +324,7 @@ class MPITrainer(Trainer):
         if hi > lo:                          # one process's evaluation of the shard: in chunks (X may be on disk)
             part, Yp = Xv[lo:hi], (Yv.part(lo, hi) if isinstance(Yv, OneHotRows) else Yv[lo:hi])   # labels stay labels
             chunk = self.validation_chunk                  # fit's validation_batch_size (None: the default)
-            res = (evaluate(self.net, part, Yp) if chunk is None else evaluate(self.net, part, Yp, chunk)) \
-                if isinstance(part, LazyRows) else self.net.evaluate_checked(part, np.asarray(Yp), chunk=chunk)
+            res = validation(self.net, part, Yp if isinstance(part, LazyRows) else np.asarray(Yp), chunk=chunk)
             sums += (res["loss"] * (hi - lo), res.get("accuracy", 0.0) * (hi - lo))
         self.allreduce(sums)
         result = {"loss": float(sums[0]) / Xv.shape[0]}

@@ -237,17 +237,14 @@ def check_inputs(net: Any, X: Any) -> LazyRows:
     return LazyRows(X, net.dtype)
 
 
-def evaluate(net: Any, X: LazyRows, Y: Any, chunk: int = 1024) -> dict[str, float]:
-    """`net.evaluate_checked` over chunks of rows: the mean loss and accuracy of the whole set (Y an
-    array or `OneHotRows`, made one-hot a chunk at a time)."""
-    n = X.shape[0]
-    loss, correct = 0.0, 0.0
-    for a in range(0, n, chunk):
-        out = net.run_forward(X.read(slice(a, a + chunk)))
-        yb = Y[a:a + chunk]
-        loss += net.loss_value(out, yb) * out.shape[0]
-        correct += net.n_correct(out, yb) or 0.0
-    result = {"loss": loss / n}
-    if net.task != "regression":
-        result["accuracy"] = correct / n
-    return result
+def validation(net: Any, X: Any, Y: Any, w: Any = None, chunk: int | None = None,
+               mean: bool = False) -> dict[str, float]:
+    """fit's validation: `Network.evaluate`'s loss and accuracy of the set (weighted by `w`, `mean`: by the
+    weights' sum), never refused (`evaluation.evaluate(finite=False)`): an array in chunks of `chunk` rows (default
+    CHUNK), a `LazyRows` (Y an array or `OneHotRows`, one-hot a chunk at a time) of 1,024 rows."""
+    from ..nn.evaluation import measure
+    from ..nn.network import CHUNK
+    lazy = isinstance(X, LazyRows)
+    size = chunk if chunk is not None else 1024 if lazy else CHUNK
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return measure(net, X, Y, w, size, mean, read=(lambda X, a, b: X.read(slice(a, b))) if lazy else None)

@@ -28,7 +28,7 @@ from .diagnostics import likely_cause
 from .optim import Optimizer
 from .small_callbacks import terminates
 from .sparse_rows import SparseRows
-from .streaming import LazyRows, evaluate
+from .streaming import LazyRows, validation
 
 
 def last_update_diverged(where: str, net: Network) -> TrainingDiverged:
@@ -290,16 +290,12 @@ class Trainer:
         return (epoch + 1) % freq == 0 if isinstance(freq, int) else epoch + 1 in freq
 
     def validate(self) -> dict[str, float]:
+        """The validation set's loss and accuracy, weighted or not, as `Network.evaluate` computes them (rows whose
+        pass overflowed from their outputs as predict gives them, `nn/careful.py`), but never refused: NaN where
+        no careful pass gives a row (Keras' val_loss of such a set)."""
         assert self.validation_data is not None
         Xv, Yv = self.validation_data
-        chunk = self.validation_chunk
-        if self.validation_weight is not None:
-            read = (lambda X, a, b: X.read(slice(a, b))) if isinstance(Xv, LazyRows) else None
-            size: dict[str, Any] = {} if chunk is None else {"chunk": chunk}
-            return sw.evaluate(self.net, Xv, Yv, self.validation_weight, read=read, mean=self.mean, **size)
-        if isinstance(Xv, LazyRows):
-            return evaluate(self.net, Xv, Yv) if chunk is None else evaluate(self.net, Xv, Yv, chunk)
-        return self.net.evaluate_checked(Xv, Yv, chunk=chunk)
+        return validation(self.net, Xv, Yv, self.validation_weight, self.validation_chunk, self.mean)
 
     def validate_once(self) -> float | None:
         """With validation weights and Keras' metrics=["accuracy"]: the validation accuracy counting each row
@@ -307,10 +303,7 @@ class Trainer:
         if self.validation_weight is None or not self.metrics.needs_plain or not self.classify:
             return None
         Xv, Yv = self.validation_data        # type: ignore[misc]
-        if isinstance(Xv, LazyRows):
-            return evaluate(self.net, Xv, Yv, *(() if self.validation_chunk is None else (self.validation_chunk,))
-                            )["accuracy"]
-        return self.net.evaluate_checked(Xv, Yv, chunk=self.validation_chunk)["accuracy"]
+        return validation(self.net, Xv, Yv, None, self.validation_chunk)["accuracy"]
 
     def diverged(self, exc: TrainingDiverged, epoch: int, batch: int, where: str | None = None) -> TrainingDiverged:
         error = diverged(self.net, exc, where or f"in epoch {epoch + 1}, batch {batch + 1}")

@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "chainrule.cli.demo",
     "chainrule.cli.train",
     "chainrule.cli.predict",
+    "chainrule.cli.info",
     "chainrule.cli.data",
     "chainrule.cli.plot",
     "chainrule.cli.explain",

@@ -189,7 +189,7 @@ def old_text_reason(col) -> str:
     bad = values.notna() & pd.to_numeric(values, errors="coerce").isna()
     if not bad.any():
         return "chosen as text"
-    return f"not numbers, e.g. {csvfile.short(values[bad].iloc[0])} on line {columns._line(col, bad)}"
+    return f"not numbers, e.g. {csvfile.short(values[bad].iloc[0])} on {columns._line(col, bad)}"
 
 
 def old_check_text_column(col, name: str) -> None:
@@ -215,7 +215,7 @@ def old_check_text_column(col, name: str) -> None:
         cells, how, give = found
         first = values[cells].iloc[0]
         raise ValidationError(f"column {short(name)} holds numbers with {how} (e.g. {short(first)} on "
-                              f"line {_line(col, col.index.isin(values[cells].index[:1]))}): give {give}")
+                              f"{_line(col, col.index.isin(values[cells].index[:1]))}): give {give}")
     if ok.sum() == 0:
         return
     if ok.mean() >= 0.5:
@@ -224,7 +224,7 @@ def old_check_text_column(col, name: str) -> None:
         line = _line(col, col.index.isin(bad.index[:1]))
         listed = ", ".join(short(v) for v in kinds[:3]) + (f" and {len(kinds) - 3} more" if len(kinds) > 3 else "")
         raise ValidationError(
-            f"column {short(name)} is numbers except {len(bad)} of {len(values)} cells ({listed}; first on line "
+            f"column {short(name)} is numbers except {len(bad)} of {len(values)} cells ({listed}; first on "
             f"{line}), so it would be read as text with one category per number. Give --na-values "
             f"{short(kinds[0])} to read such cells as missing (and --impute to fill them), or --text {short(name)} "
             "to use the column as text categories")
@@ -268,6 +268,13 @@ def test_text_checks_match_per_cell_checks():
     assert {"ok", "holds", "is"} <= kinds                      # both refusals were compared
 
 
+def from_a_file(col):
+    """`col` as a column read_csv gives (its attrs say the file): its cells are named by file line, a
+    Series given as it is by its index labels."""
+    col.attrs["csv"] = {"name": "t.csv"}
+    return col
+
+
 @pytest.mark.parametrize("cells, found", [
     (["1,5", "2", "3,25", "5", "7", "1"], "a decimal comma (e.g. '1,5' on line 2): give --decimal ','"),
     (["5", "1,5", "?", "2"], "a decimal comma (e.g. '1,5' on line 3): give --decimal ','"),
@@ -281,7 +288,7 @@ def test_numbers_with_commas_among_whole_numbers_are_named(cells, found):
     """A column mixing whole numbers with '1,5' (or '1,234') was 'numbers except ... Give --na-values
     '1,5'' (which --na-values splits on its comma) or, with fewer whole numbers, text categories."""
     with pytest.raises(ValidationError) as exc:
-        columns.check_text_column(pd.Series(cells, dtype="str"), "c")
+        columns.check_text_column(from_a_file(pd.Series(cells, dtype="str")), "c")
     assert str(exc.value) == f"column 'c' holds numbers with {found}"
 
 
@@ -301,7 +308,7 @@ def test_text_checks_on_a_long_column():
 
 
 def test_numbers_stored_as_text_are_named():
-    col = pd.Series([None, "12", " 3.5", "7"], index=[0, 1, 2, 3], dtype=object)
+    col = from_a_file(pd.Series([None, "12", " 3.5", "7"], index=[0, 1, 2, 3], dtype=object))
     with pytest.raises(ValidationError, match=r"column 'n' holds numbers stored as text \(e.g. '12' on line 3\): "
                                               r"convert it to numbers, or give --text 'n'"):
         columns.check_text_column(col, "n")

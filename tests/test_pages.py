@@ -167,7 +167,7 @@ def test_rows_read_in_shuffled_order_from_a_file_come_in_pieces_with_the_same_va
     np.testing.assert_array_equal(got.toarray(), csr.toarray()[order[100:1300]])
     net = cr.Network([cr.Dense(10, 4, "relu"), cr.Dense(4, 3, "softmax")], loss="categorical_crossentropy", seed=0)
     y = np.arange(3000) % 3
-    a = streaming.evaluate(net, sparse_rows, streaming.targets(net, y[order]))
+    a = streaming.validation(net, sparse_rows, streaming.targets(net, y[order]))
     b = net.evaluate(csr.toarray()[order], y[order])
     assert a["accuracy"] == b["accuracy"] and abs(a["loss"] - b["loss"]) < 1e-12
 

@@ -169,3 +169,16 @@ def test_arrays_validation_with_weights_beside_a_sequence():
     with pytest.raises(ValidationError, match="validation_data's sample weights has 3 weights; expected one per "
                                               "sample: 12"):
         net.fit([(X, y)], epochs=1, verbose=0, validation_data=(X, y, w[:3]))
+
+
+def test_arrays_validation_with_none_weights_as_keras():
+    """fit on arrays refused validation_data=(X_val, Y_val, None) ("must be a numeric array; got a NoneType"), which
+    Keras 3 takes as unweighted; now the same logs as (X_val, Y_val), Keras' from the same weights."""
+    keras, model, net, X, y = keras_pair(4)
+    frozen(net)
+    Y = np.eye(3, dtype=np.float32)[y]
+    model.compile(keras.optimizers.SGD(0.0), "categorical_crossentropy", metrics=["accuracy"])
+    logs = model.fit(X, Y, batch_size=12, epochs=1, verbose=0, validation_data=(X, Y, None)).history
+    ours = net.fit(X, y, epochs=1, verbose=0, validation_data=(X, y, None)).history
+    for key in ("val_loss", "val_accuracy"):
+        assert ours[key][0] == pytest.approx(logs[key][0], rel=1e-5)

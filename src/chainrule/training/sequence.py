@@ -22,6 +22,7 @@ from .callback import batch_callbacks
 from .callbacks import Callback, History
 from .fitting import setup
 from .small_callbacks import terminates
+from .streaming import validation
 from .trainer import Trainer
 
 
@@ -58,18 +59,37 @@ def fit_batches(net: Any, batches: Any, *, epochs: int, optimizer: Any, shuffle:
             sw.class_weights(class_weight, np.zeros((0, k)), task, k)
     if validation_split:
         raise ValidationError("validation_split needs arrays; with a sequence of batches give validation_data")
-    if validation_data is not None and not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2
-                                            and not isinstance(validation_data[0], tuple)):
+    w_val = None
+    if validation_data is not None and not arrays(validation_data):
         validation_data = (check_batches(validation_data, "validation_data"), None)
     elif validation_data is not None:
-        validation_data = net.check_data(*validation_data)
+        validation_data, w_val = validation_arrays(net, validation_data)
     cbs, rng = setup(net, optimizer, callbacks, verbose, seed)
     trainer = SequenceTrainer(net, batches, shuffle=shuffle, rng=rng, callbacks=cbs,
                               validation_data=validation_data, backup=backup, initial_epoch=initial_epoch,
                               verbose=verbose, validation_freq=validation_freq, validation_chunk=validation_chunk,
-                              mean=mean, metrics=metrics)
+                              mean=mean, metrics=metrics, validation_weight=w_val)
     trainer.class_table = table
     return trainer.run(epochs)
+
+
+def arrays(given: Any) -> bool:
+    """Whether validation_data is arrays (X_val, Y_val) or (X_val, Y_val, sample_weight_val), not batches: its
+    first item is no batch (a tuple; for a triple, a list either)."""
+    return isinstance(given, (tuple, list)) and (
+        (len(given) == 2 and not isinstance(given[0], tuple))
+        or (len(given) == 3 and not isinstance(given[0], (tuple, list))))
+
+
+def validation_arrays(net: Any, given: Any) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray | None]:
+    """Arrays validation_data checked as fit on arrays checks them (Keras' None weights: none)."""
+    try:
+        Xv, Yv = net.check_data(*given[:2])
+    except ChainruleError as exc:       # "X has 3 features" would blame the training data
+        raise type(exc)(f"validation_data: {exc}") from None
+    w = None if len(given) == 2 or given[2] is None else \
+        sw.check(given[2], Xv.shape[0], "validation_data's sample weights")
+    return (Xv, Yv), w
 
 
 class SequenceTrainer(Trainer):
@@ -94,8 +114,9 @@ class SequenceTrainer(Trainer):
                                   f"{type(batch).__name__}{length}")
         try:
             xb, yb = self.net.check_data(*batch[:2])
-            w = None if len(batch) == 2 else sw.check(batch[2], xb.shape[0], "its sample weights (the third item)",
-                                                          some=False)
+            given = None if len(batch) == 2 else batch[2]             # Keras 3's (x, y, None): unweighted
+            w = None if given is None else sw.check(given, xb.shape[0], "its sample weights (the third item)",
+                                                    some=False)
         except ChainruleError as exc:
             raise type(exc)(f"{where}: {exc}") from None
         if self.class_table is not None and by_class:
@@ -162,26 +183,34 @@ class SequenceTrainer(Trainer):
                                  no_nan(hits, weight) if classify else None)
 
     def validate(self) -> dict[str, float]:
+        """Each batch's loss and accuracy as `Network.evaluate` (and fit's validation on arrays) computes them
+        (`streaming.validation`: rows whose pass overflowed from their outputs as predict gives them), summed over
+        the batches; a weighted set whose weights are all zero refused, as on arrays."""
         assert self.validation_data is not None
         Xv, Yv = self.validation_data
         if Yv is not None:
             return super().validate()
-        net, loss, correct, hits, n, weight = self.net, 0.0, 0.0, 0.0, 0, 0.0
-        weighted = False
+        net, chunk, mean = self.net, self.validation_chunk, self.mean
+        loss, correct, hits, n, weight, weighted = 0.0, 0.0, 0.0, 0, 0.0, False
+        once = self.classify and self.metrics.needs_plain       # the accuracy counting each row once, too
         for i, raw in self.each(Xv, None):
             xb, yb, wb = self.batch(raw, f"validation batch {i}", by_class=False)    # as Keras: never by class
             ws = xb.shape[0] if wb is None else float(np.add.reduce(wb, dtype=np.float64))
-            out = net.run_forward(xb)
-            c = None if wb is None else sw.factors(wb, net.dtype, self.mean, ws)
-            loss += net.loss_value(out, yb, c) * (ws if self.mean else xb.shape[0])
-            right = net.n_correct(out, yb) or 0.0
-            correct += right
-            hits += right if wb is None else sw.correct(net.task, out, yb, wb)
+            if ws:                          # a batch of zero weight adds nothing but its rows
+                part = validation(net, xb, yb, wb, chunk, mean)
+                loss += part["loss"] * (ws if mean else xb.shape[0])
+                hits += part.get("accuracy", 0.0) * ws
+            if wb is None:
+                correct += part.get("accuracy", 0.0) * xb.shape[0]
+            elif once:
+                correct += validation(net, xb, yb, None, chunk)["accuracy"] * xb.shape[0]
             n, weight, weighted = n + xb.shape[0], weight + ws, weighted or wb is not None
-        result = {"loss": loss / (weight if self.mean else n)}
+        if not weight:                      # every batch weighted, all by zero: the arrays' refusal
+            sw.check(np.zeros(n), n, "validation_data's sample weights")
+        result = {"loss": loss / (weight if mean else n)}
         self.once = correct / n if weighted else None
         if net.task != "regression":
-            result["accuracy"] = hits / weight if weight else math.nan
+            result["accuracy"] = hits / weight
         return result
 
     def validate_once(self) -> float | None:

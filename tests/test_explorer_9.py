@@ -2,8 +2,10 @@
 step's; and a CSV model's column values, raw, where the full number has no room.
 
 Oracles: PyTorch autograd (each sample's cross-entropy and the whole batch's, with 0.5 * alpha * sum(W^2) / m),
-a real step of the engine (net.step on a copy), Python's Decimal for the short form (test_explorer_8), the page's
+a real step of the engine (net.step on a copy), the CSV file (its rows; scikit-learn's StandardScaler), Python's
+Decimal for the short form (test_explorer_8), the page's
 DOM and geometry in chromium (test_explore_browser's fixtures: a server on 127.0.0.1, Debian's chromium)."""
+import argparse
 import copy
 import re
 import warnings
@@ -11,8 +13,14 @@ import warnings
 import numpy as np
 import pytest
 import test_explore_browser as fixtures
+import test_explorer_6
+import test_explorer_8
+from sklearn.preprocessing import StandardScaler
 
 import chainrule as cr
+from chainrule.cli.explore import start
+from chainrule.data.tabular import Preprocessing, read_csv
+from chainrule.saving.npz import save
 from chainrule.teach.explore.engine import tabular
 from chainrule.teach.explore.session import Session, Start
 
@@ -121,3 +129,54 @@ def test_a_whole_batchs_panel_keeps_the_penalised_gradient_the_step_takes(browse
         assert float(update) == pytest.approx(w1 - 0.5 * step, abs=5e-10)
     finally:
         pages.__exit__(None, None, None)
+
+
+def near(written, v):
+    """Whether a raw value as drawn is the file's `v`: six figures (`cell`; the page's 9 decimals of the
+    standardised value, made raw again, may move the last), or the short form's 3 (1.23 x 10^-8)."""
+    m = re.fullmatch(r"(-?[\d.,]+)(?: x 10\^(-?\d+))?", written)
+    got = float(m[1].replace(",", "")) * 10.0 ** int(m[2] or 0)
+    return abs(got - v) <= (5e-3 if m[2] or "," in written else 2e-5) * abs(v)
+
+
+def test_a_csv_models_raw_values_stay_beside_their_columns_in_short_form_where_the_full_one_has_no_room(
+        browser, tmp_path, shots):
+    """A CSV model (test_explorer_6's: the file's preprocessing stored) of income ~ 10^9 and tiny ~ 10^-8:
+    "tiny = 1.197743076 (0.0000000849154 raw)" had no room, and every column's raw value went ("income =
+    -0.575180262" read as raw income). Now each column keeps its raw value, in the short form (test_explorer_8's,
+    from Decimal) where the file's six figures have no room, the standardised value shortened next: all three
+    from one row of the file, each standardising (scikit-learn's StandardScaler) to the value drawn. On a phone
+    nothing but the names fits: none is drawn with a value and without its raw one, each unit's title has both."""
+    rng = np.random.default_rng(5)
+    rows = [(rng.uniform(-9e8, 9e8), rng.uniform(1e-8, 9e-8), rng.uniform(-1, 1)) for _ in range(40)]
+    (tmp_path / "t.csv").write_text("income,tiny,x,kind\n" + "".join(
+        f"{a!r},{b!r},{c!r},{'red' if c > 0 else 'blue'}\n" for a, b, c in rows))
+    pre = Preprocessing.fit(read_csv(str(tmp_path / "t.csv")), "kind")
+    save(cr.Network([cr.Dense(3, 4, "tanh"), cr.Dense(4, 2, "softmax")], loss="categorical_crossentropy", seed=2),
+         str(tmp_path / "m.npz"), extra={"tabular": pre.to_json()})
+    sc = StandardScaler().fit(np.array(rows))
+    args = argparse.Namespace(model=str(tmp_path / "m.npz"), data=str(tmp_path / "t.csv"), target="kind")
+    with fixtures.model_page(browser, None, session=lambda _: Session(start(args))) as page:
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 800})
+            page.wait_for_function(test_explorer_6.WIDTH)
+            labels = page.evaluate(fixtures.LABELS)["labels"]
+            assert [lab["full"] for lab in labels] == ["income", "tiny", "x"]
+            titles = page.locator('[data-id="graph"] .unit.input > title').all_text_contents()
+            for lab, title in zip(labels, titles):
+                assert lab["right"] <= lab["input"], (width, lab)       # left of its input, clear of it
+                assert re.search(rf"\n{lab['full']} = \S+ raw \(in the file\)", title), title
+                assert " = " not in lab["text"] or " raw)" in lab["text"], (width, lab)     # no value without its raw
+            assert fixtures.no_horizontal_overflow(page), width
+            page.locator(".graph-card").screenshot(path=str(shots / f"explore-9-raw-{width}.png"))
+            if width == 1280:         # room for each column's raw value: the same row of the file in all three
+                raw = [re.fullmatch(r"\S+ = (\S+) \((.+) raw\)", lab["text"]) for lab in labels]
+                assert all(raw), [lab["text"] for lab in labels]
+                written = [m[2] for m in raw]
+                row = [r for r in rows if all(near(w, v) for w, v in zip(written, r))]
+                assert len(row) == 1, written
+                assert "x 10^-8" in written[1], written         # the file's 0.0000000849154 had no room: short form
+                assert written[1] == test_explorer_8.short_form(row[0][1]), written
+                standardised = sc.transform(np.array(row))[0]
+                for m, want in zip(raw, standardised):
+                    assert float(m[1]) == pytest.approx(want, abs=1e-3), (m[0], want)

@@ -3,8 +3,8 @@ step's; and a CSV model's column values, raw, where the full number has no room.
 
 Oracles: PyTorch autograd (each sample's cross-entropy and the whole batch's, with 0.5 * alpha * sum(W^2) / m),
 a real step of the engine (net.step on a copy), the CSV file (its rows; scikit-learn's StandardScaler), Python's
-Decimal for the short form (test_explorer_8), the page's
-DOM and geometry in chromium (test_explore_browser's fixtures: a server on 127.0.0.1, Debian's chromium)."""
+Decimal for the short form (test_explorer_8), the page's DOM and geometry in chromium (test_explore_browser's
+fixtures: a server on 127.0.0.1, Debian's chromium)."""
 import argparse
 import copy
 import re

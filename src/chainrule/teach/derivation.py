@@ -72,15 +72,21 @@ def gradient_line(d: dict, p: dict, zeros: bool = True) -> Line:
     return Line(f"dE/d{name}", formula, numbers, p["grad"], tex, note)
 
 
-def penalty_line(d: dict, p: dict, zeros: bool = True) -> Line:
+def penalty_line(d: dict, p: dict, zeros: bool = True, rows: int | None = None) -> Line:
     """A weight's gradient with the weight penalty (MLP's alpha, `Network.weight_penalty`), as a training step
-    takes it: dE/dw + alpha * w / m, m the rows (the engine's `l2_penalty`). One line for explain and the explorer."""
-    name, m, alpha = p["name"], d["n_samples"], fmt(d["weight_penalty"], False)
+    takes it: dE/dw + alpha * w / m, m the rows (the engine's `l2_penalty`). One line for explain and the explorer.
+    `rows`: the batch's m where `d` explains one of its samples (the explorer's sample mode): the line is then
+    that sample's term, whose mean over the batch the step takes, not the step's own gradient."""
+    name, m, alpha = p["name"], rows or d["n_samples"], fmt(d["weight_penalty"], False)
+    own = m == d["n_samples"]
+    value = p["penalized_grad"] if own else p["grad"] + d["weight_penalty"] * p["value"] / m
     numbers = f"{factor(p['grad'], zeros)} + {alpha} * {factor(p['value'], False)} / {m}"
     sym = tex_symbol(name)
-    return Line(f"dE/d{name} + alpha * {name} / m", "", numbers, p["penalized_grad"],
+    note = ("with the weight penalty: the gradient a training step takes" if own else
+            f"with the weight penalty: this sample's term of the batch's mean, m = {m} rows")
+    return Line(f"dE/d{name} + alpha * {name} / m", "", numbers, value,
                 f"\\frac{{{DE}}}{{\\partial {sym}}} + \\alpha \\cdot {sym} / m = {numbers.replace(' * ', CDOT)} = "
-                f"{fmt(p['penalized_grad'], zeros)}", "with the weight penalty: the gradient a training step takes")
+                f"{fmt(value, zeros)}", note)
 
 
 def penalty_error_line(d: dict) -> Line:

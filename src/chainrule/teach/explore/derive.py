@@ -151,8 +151,9 @@ def _delta_lines(d: dict, p: dict) -> list[Line]:
     return [_line(f"dE/dnet_{to}", "softmax Jacobian", "", p["dE/dnet"], note=f"the delta of {to}")]
 
 
-def parameter_lines(d: dict, p: dict) -> list[Line]:
-    """The chain rule of one weight or bias `p` (an entry of d["parameters"]), and its update."""
+def parameter_lines(d: dict, p: dict, rows: int | None = None) -> list[Line]:
+    """The chain rule of one weight or bias `p` (an entry of d["parameters"]), and its update; `rows`, the
+    batch's, where `d` explains one of its samples (the weight penalty's m: that sample's term, `penalty_line`)."""
     name, to = p["name"], p["to"]
     lines = _local_lines(d, p)
     dparam = f"dnet_{to}/d{name}"
@@ -165,8 +166,8 @@ def parameter_lines(d: dict, p: dict) -> list[Line]:
                        **({"note": gradient.note} if gradient.note else {})))
     full = p.get("penalized_grad")          # MLP's alpha: the gradient a training step takes, the report's line
     if full is not None:
-        penalty = penalty_line(d, p, zeros=False)
-        lines.append(_line(penalty.lhs, "", penalty.numbers, full, kind="gradient", note=penalty.note))
+        penalty = penalty_line(d, p, zeros=False, rows=rows)
+        lines.append(_line(penalty.lhs, "", penalty.numbers, penalty.value, kind="gradient", note=penalty.note))
     if p["updated"] is not None:
         g = f"dE/d{name}" if full is None else f"(dE/d{name} + alpha * {name} / m)"
         lines.append(_line(f"{name}+", f"{name} - eta * {g}", f"{fmt(p['value'])} - {fmt(d['lr'])} * "

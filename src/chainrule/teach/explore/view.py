@@ -129,7 +129,7 @@ def derivation(s) -> dict | None:
 def _derivation(s, name: str, d: dict) -> dict:
     p = next((q for q in d["parameters"] if q["name"] == name), None)
     if p is not None:
-        lines = derive.parameter_lines(d, p)
+        lines = derive.parameter_lines(d, p, rows=len(s.X))      # a sample's: its term of the batch's mean
         title = (f"{name}: the {'weight' if p['kind'] == 'W' else 'bias'} "
                  f"from {p['from'] or 'the bias unit'} to {p['to']}")
         batch = float(s.batch["grads"][p["layer"]][0 if p["kind"] == "W" else 1][tuple(p["index"])])

@@ -161,18 +161,21 @@ function unitNames(state, compact, rich, measure, width, labels = true) {
   const label = measure["unit-label"], measureTarget = measure["target-value"];
   const k = state.explained.whole_batch ? state.explained.sample : 0, at = v => [v].flat()[Math.min(k, [v].flat().length - 1)];
   // circles show the followed sample's value after a column's name ("size = 0.42"), and a numeric column's
-  // value as the file writes it ("size = 0.42 (12.1 raw)": the words under the title write the row so), in
-  // the most that fits the room for every input alike; else the names, cut where they do not fit (the rest in
+  // value as the file writes it ("size = 0.42 (12.1 raw)": the words under the title write the row so): each
+  // column in the longest of its forms that fits, the raw value in the short form where the file's has no room
+  // ("income = -0.5752 (-512,000,000 raw)"), left out only where that does not fit either, so that no column's
+  // value reads as raw for want of room beside another's; else the name, cut where it does not fit (the rest in
   // the unit's title and the panel). Cards hold the value: beside them the name and the raw value.
   const units = state.layers[0].units;
   const values = !rich ? units.map(u => at(u.shown.value)) : null;
   const raws = units.map(u => (u.shown.raw === null || u.shown.raw === undefined ? null : at(u.shown.raw)));
-  const value = i => (values ? ` = ${values[i]}` : "");
-  const levels = [[(s, i) => `${s}${value(i)}${raws[i] === null ? "" : ` (${raws[i]} raw)`}`,
-                   compact ? room : Math.min(240, Math.max(90, width * 0.24))], [(s, i) => `${s}${value(i)}`, room]];
-  const level = inputs && levels.slice(raws.some(r => r !== null) ? 0 : 1).find(([form, most]) => inputs.every((s, i) => label(form(s, i)) <= most));
-  const inFull = inputs ? inputs.map((s, i) => (level ? level[0](s, i) : s)) : values;
-  const fits = level ? level[1] : room;
+  const fits = raws.some(r => r !== null) && !compact ? Math.min(240, Math.max(90, width * 0.24)) : room;
+  const forms = (s, i) => {      // longest first: the raw value shortened before the standardised one
+    const v = values ? [...new Set([` = ${values[i]}`, ` = ${short(Number(values[i]))}`])] : [""];
+    const r = raws[i] === null ? [] : [...new Set([raws[i], short(Number(raws[i]))])];
+    return [...v.flatMap(x => r.map(y => `${s}${x} (${y} raw)`)), `${s}${v[0]}`];
+  };
+  const inFull = inputs ? inputs.map((s, i) => forms(s, i).find(f => label(f) <= fits) || s) : values;
   const inLabels = inFull && labels && (inputs || !compact) ? inFull.map(s => fitted(s, fits, label)) : null;
   const inW = inLabels ? Math.max(...inLabels.map(label)) + 10 : 0;
   // the targets' font is larger than the inputs': more room, up to a 40-character class on a wide screen; on a

@@ -192,7 +192,7 @@ def test_cv_results_and_best_attributes_are_gridsearchcvs_given_its_splitter(swe
     assert {"mean_fit_time", "std_fit_time"} <= set(res.table.columns)
     assert res.best_params_ == {k[3:]: v for k, v in truth.best_params_.items()} == res.table.loc[0, "params"]
     assert res.best_score_ == pytest.approx(truth.best_score_, rel=1e-12)
-    assert res.best_index_ == truth.best_index_ and res.best_estimator_ is res.best_estimator
+    assert res.best_index_ == truth.best_index_ and res.best_estimator_[-1] is res.best_estimator
 
 
 @pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs

@@ -24,7 +24,7 @@ import numpy as np
 import chainrule as cr
 from chainrule.data.columns import MAX_CATEGORIES
 from chainrule.errors import ValidationError, unknown_name
-from chainrule.sweep_grid import ALIASES, by_index, by_label, estimator_grid, parse_grid
+from chainrule.sweep_grid import ALIASES, by_index, by_label, estimator_grid, parse_grid, with_preprocessing
 from chainrule.sweep_search import (
     FoldPreprocessing,
     SweptClassifier,
@@ -47,7 +47,9 @@ class SweepResult:
     """What a sweep leaves: the table (one row per candidate, best first, values as the grid wrote
     them; failed candidates, NaN, last), the best candidate's estimator arguments as values
     (`BackpropClassifier(**best_params)`, as GridSearchCV's best_params_), that estimator refit on every
-    row (a regression's wrapped to predict in the target's units), and the files written."""
+    row (a regression's wrapped to predict in the target's units), and the files written. `best_estimator`
+    takes preprocessed rows (standardised, one-hot: the whole file's preprocessing); `best_estimator_`, as
+    GridSearchCV's over a Pipeline, is the Pipeline of that preprocessing and it, which takes the file's rows."""
 
     table: Any                  # pandas DataFrame
     best_params: dict
@@ -61,11 +63,12 @@ class SweepResult:
     failed: dict[int, str] = field(default_factory=dict)   # failed candidates (rows of the search) -> why
     cv_results_: dict = field(default_factory=dict)   # GridSearchCV's (test scores, fit times), candidates in order
     best_index_: int = 0                              # the best candidate's place in cv_results_
+    best_pipeline: Any = None          # the file's preprocessing, then best_estimator (`with_preprocessing`)
 
     # scikit-learn's names for what a search found (GridSearchCV's best_params_, best_score_, best_estimator_)
     best_params_ = property(lambda self: self.best_params)
     best_score_ = property(lambda self: self.best_score)
-    best_estimator_ = property(lambda self: self.best_estimator)
+    best_estimator_ = property(lambda self: self.best_pipeline)
 
 
 def _save(net, path, extra: dict) -> None:
@@ -310,7 +313,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
                                       "sweep": {"best_params": {k: _json(v) for k, v in shown.items()},
                                                 "scoring": name, "cv": int(folds.get_n_splits(df, y))}})
     return SweepResult(done.table, done.best_params, done.best_score, name, results_path, model_path,
-                       done.best_estimator, left_out, said, done.failed, done.results, done.best_index)
+                       done.best_estimator, left_out, said, done.failed, done.results, done.best_index,
+                       None if done.best_estimator is None else with_preprocessing(fold_pre, pre, done.best_estimator))
 
 
 def _can_write(out: Path, refit: bool) -> None:

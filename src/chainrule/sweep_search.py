@@ -347,7 +347,8 @@ def _table(res: dict, names: dict[str, str], n_folds: int):
     GridSearchCV's cv_results_ columns under its names (the scores, their rank, the fit times, params)."""
     import pandas as pd
     params = [_unprefixed(p) for p in res["params"]]
-    table = pd.DataFrame({key: [show(p[name]) for p in params] for key, name in names.items()})
+    # object columns: a grid of 2 and inf stays 2 and inf (pandas would make the column float, 2 then 2.0)
+    table = pd.DataFrame({key: pd.Series([show(p[name]) for p in params], dtype=object) for key, name in names.items()})
     for column in ("mean_test_score", "std_test_score", "rank_test_score",
                    *(f"split{k}_test_score" for k in range(n_folds)), "mean_fit_time", "std_fit_time"):
         table[column] = res[column]

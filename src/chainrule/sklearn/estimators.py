@@ -80,8 +80,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     n_iter_ : the epochs of the last call of fit or partial_fit (partial_fit: 1), as MLPClassifier's.
     validation_scores_, best_validation_score_ : with early_stopping, the held-out score of each
         epoch and the best one (as MLPClassifier's); None without it.
-    validation_loss_curve_ : with early_stopping, the held-out loss of each epoch (the network's own: the
-        regressor's mean squared error); None without it.
+    validation_loss_curve_ : with early_stopping, the held-out loss of each epoch in loss_curve_'s units (MLP's:
+        the regressor's half mean squared error), without alpha's penalty; None without it.
     loss_, best_loss_, t_, n_layers_, n_outputs_, out_activation_, coefs_, intercepts_ : as
         MLPClassifier's (best_loss_: the lowest of loss_curve_, None with early_stopping; coefs_ and
         intercepts_: the network's own weight arrays).

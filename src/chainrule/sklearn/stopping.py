@@ -111,7 +111,9 @@ class MLPLoss(Callback):
     """Each epoch's training loss in the logs as MLP reports it, before the stopping rule, the verbose lines and
     the history read it. Ours is `units` times MLP's data term plus `steps` times its penalty (`_Backprop._loss_units`):
     MLP's is (ours - penalty) / units + penalty / steps, the penalty being ours; equal units and steps (every
-    network but a regressor's of several outputs, with alpha) scale the whole loss."""
+    network but a regressor's of several outputs, with alpha) scale the whole loss. The held-out loss (early stopping's
+    "val_loss", validation_loss_curve_) is the network's data term alone (evaluate's: no penalty): MLP's is it / units,
+    so that the two curves are in the same units (a regressor's held-out loss was twice its training loss's units)."""
 
     def __init__(self, units: float, steps: float):
         super().__init__()
@@ -123,6 +125,8 @@ class MLPLoss(Callback):
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         penalty = self.penalty()
         logs["loss"] = (logs["loss"] - penalty) / self.units + penalty / self.steps
+        if "val_loss" in logs:
+            logs["val_loss"] /= self.units
 
 
 class _MLPLossAndPenalty(MLPLoss):

@@ -226,7 +226,9 @@ def measure(net: Network, X: Any, Y: Any, weight: np.ndarray | None, chunk: int,
     n, kind = X.shape[0], net.task
     total = float(n) if weight is None else float(np.add.reduce(weight))
     loss, correct = 0.0, 0.0
+    xb = None
     for i in range(0, n, chunk):
+        del xb                                   # the chunk before freed before the next is read: one held
         xb = read(X, i, i + chunk)
         out, last_net, lost = checked_outputs(net, xb)
         yb, wb = Y[i:i + chunk], None if weight is None else weight[i:i + chunk]

@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 
-from . import sample_weight as sw
 from .overflow import careful_pass
 
 
@@ -34,13 +33,13 @@ def careful_rows(net: Any, x: Any, where: np.ndarray, Y: np.ndarray) -> tuple[np
 
 
 def mended(net: Any, xb: Any, yb: np.ndarray, wb: np.ndarray | None, mean: bool, out: np.ndarray,
-           last_net: np.ndarray | None, lost: np.ndarray) -> tuple[float, float, np.ndarray]:
-    """(the chunk's loss, its correct predictions or their weight, the rows that no careful pass can give) of a
-    chunk whose plain pass (`out`, `last_net`) overflowed on rows `lost`: those rows' losses and outputs from
-    `careful_rows`, the others' from the plain pass, but where their loss alone is not finite there (logits
-    whose spread overflows the dtype: 3e38 - -3e38 in float32). The loss is divided as the plain chunk's (by its
-    rows, or by its weights' sum with `mean`); NaN where a row of `lost` cannot be given, not finite where a
-    loss is not finite even so (targets too far from the outputs: said by `evaluation.finite_loss`)."""
+           last_net: np.ndarray | None, lost: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """(the chunk's loss, its outputs in float64 as predict gives them (accuracy counts its hits there), the rows
+    that no careful pass can give) of a chunk whose plain pass (`out`, `last_net`) overflowed on rows `lost`: those
+    rows' losses and outputs from `careful_rows`, the others' from the plain pass, but where their loss alone is not
+    finite there (logits whose spread overflows the dtype: 3e38 - -3e38 in float32). The loss is divided as the
+    plain chunk's (by its rows, or by its weights' sum with `mean`); NaN where a row of `lost` cannot be given, not
+    finite where a loss is not finite even so (targets too far from the outputs: said by `evaluation.finite_loss`)."""
     rows = out.shape[0]
     losses = np.empty(rows)
     kept = np.ones(rows, dtype=bool)
@@ -61,9 +60,5 @@ def mended(net: Any, xb: Any, yb: np.ndarray, wb: np.ndarray | None, mean: bool,
     total = float(np.add.reduce(w)) if mean and wb is not None else float(rows)
     with np.errstate(all="ignore"):
         loss = float(np.dot(w, losses)) / total if total else 0.0
-    if wb is None:
-        hits = net.n_correct(outs, yb) or 0.0
-    else:
-        hits = sw.correct(net.task, outs, yb, w) if net.task != "regression" else 0.0
     gone = again[failed & ~far]
-    return (float("nan") if len(gone) else loss), hits, gone
+    return (float("nan") if len(gone) else loss), outs, gone

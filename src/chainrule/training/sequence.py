@@ -213,7 +213,7 @@ class SequenceTrainer(Trainer):
             result["accuracy"] = hits / weight
         return result
 
-    def validate_once(self) -> float | None:
+    def validate_once(self, once: float | None = None) -> float | None:
         if self.validation_data is not None and self.validation_data[1] is None:
             return self.once if self.metrics.needs_plain else None
-        return super().validate_once()
+        return super().validate_once(once)

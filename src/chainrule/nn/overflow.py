@@ -166,11 +166,15 @@ class Failures:
 
         said = [f"the network's outputs are NaN or infinite for {rows(self.nonfinite, self.first_nonfinite)}"
                 ] if self.nonfinite else []
-        if self.through:
+        once = advice is not None and self.through_layer == self.layer and why.startswith("overflows")
+        if self.through:                     # `once`: the layer named here alone (the command line's words)
             subject = "they are" if said else "the network's outputs are"
+            named = f"layer {self.layer} ({layer!r})" if once else f"layer {self.through_layer}'s net input"
             said.append(f"{subject} finite but wrong for "
-                        f"{rows(self.through, self.first_through)}: layer {self.through_layer}'s net input overflows "
+                        f"{rows(self.through, self.first_through)}: {named} overflows "
                         f"{dtype} there, and those outputs came through the overflow")
+        if once and self.through:
+            return ValidationError(f"{'; '.join(said)}: {advice}")
         if advice is not None:
             return ValidationError(f"{'; '.join(said)}. Layer {self.layer} ({layer!r}) {why}")
         return ValidationError(f"{'; '.join(said)}: its weights are damaged, or those inputs are far outside the range "

@@ -76,3 +76,17 @@ def test_a_regressor_asked_for_accuracy_is_refused_naming_the_argument_given(giv
             run()
         assert str(refused.value) == (f"{said} for a classifier; this network regresses (its task is regression): "
                                       "give metrics=None, weighted_metrics=None")
+
+
+def test_a_sequences_weighted_validation_counts_both_accuracies_in_one_pass():
+    """Validation batches (x, y, w) of a sequence: each ran a second pass without its weights."""
+    net, X, y, w = classifier()
+    for layer in net.layers:
+        layer.trainable = False
+    once, weighted = truth(net, X, y, w)
+    seen = counting(net)
+    history = net.fit([(X[:7], y[:7])], epochs=2, verbose=0, metrics=["accuracy"], weighted_metrics=["accuracy"],
+                      validation_data=[(X[:20], y[:20], w[:20]), (X[20:], y[20:], w[20:])])
+    assert seen.count(20) == 4                       # two batches an epoch, one pass each (was eight)
+    assert history.history["val_accuracy"] == pytest.approx([once] * 2, abs=1e-12)
+    assert history.history["val_weighted_accuracy"] == pytest.approx([weighted] * 2, abs=1e-12)

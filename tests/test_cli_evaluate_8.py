@@ -59,13 +59,16 @@ def test_predict_says_an_output_came_through_an_overflow_naming_the_layer_and_th
         z = X @ net.layers[0].W
         plain = np.tanh(np.maximum(z, 0))
     assert list(np.flatnonzero(np.isinf(z[:, 0]))) == [4, 7] and np.isfinite(plain).all()
-    line = error_line(cli("predict", model, path.name, cwd=tmp_path))
-    assert "NaN or infinite" not in line
-    assert ("the network's outputs are finite but wrong for 2 of the 10 rows of 'iris.csv' (first: line 6): layer 0's "
-            "net input overflows float32 there, and those outputs came through the overflow") in line
-    assert line.endswith("Layer 0 (Dense(4, 1, activation='relu')) overflows float32 there: those inputs are far "
-                         "outside the training range (or the weights damaged): check them, or train the model with "
-                         "--dtype float64")
+    said = ("the network's outputs are finite but wrong for 2 of the 10 rows of 'iris.csv' (first: line 6): layer 0 "
+            "(Dense(4, 1, activation='relu')) overflows float32 there, and those outputs came through the overflow: "
+            "those inputs are far outside the training range (or the weights damaged): check them, or train the model "
+            "with --dtype float64")         # the layer said once (its overflow was said twice)
+    for command in ("predict", "evaluate"):     # evaluate refuses the rows predict refuses, in its words
+        assert error_line(cli(command, model, path.name, cwd=tmp_path)) == f"chainrule: error: {said}"
+    with pytest.raises(cr.errors.ValidationError, match="Layer 0 "):   # Python's words: as they were
+        net.predict(X)
+    with pytest.raises(cr.errors.ValidationError, match="Layer 0 "):
+        net.evaluate(X, pre.encode_target(t))
 
 
 def test_evaluate_refuses_a_row_whose_logits_even_float64_cannot_hold_naming_its_line(tmp_path, capsys):

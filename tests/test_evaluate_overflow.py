@@ -171,3 +171,52 @@ def test_logits_whose_spread_overflows_the_dtype_are_measured_in_float64(weighte
     truth = np.average(logsumexp(z, axis=1) - z[np.arange(3), y], weights=w)
     got = net.evaluate(X, y, sample_weight=w, weight_reduction="mean_with_sample_weight")
     assert got["loss"] == pytest.approx(truth, rel=1e-6)
+
+
+def stacked(hidden, overflowing):
+    """Dense layers of one unit (`hidden` activations, then a sigmoid out): layer `overflowing` sums 3e38 twice on
+    row 1 (its inputs 1 and 1, or 2 from the layers before: beyond float32; 6e35 on row 0), every other weight 1
+    (the last 1e-38), biases 0."""
+    acts = [*hidden, "sigmoid"]
+    net = cr.Network([cr.Dense(2 if k == 0 else 1, 1, a) for k, a in enumerate(acts)], loss="binary_crossentropy",
+                     seed=0, dtype="float32")
+    for k, layer in enumerate(net.layers):
+        layer.W[...] = 1.0 if k < len(acts) - 1 else 1e-38
+        layer.b[...] = 0
+    net.layers[overflowing].W[...] = 3e38
+    return net
+
+
+def float64_pass(net, X):
+    """Each layer's outputs, the weights and inputs in float64 (NumPy's own activations)."""
+    f = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh, "linear": lambda z: z,
+         "sigmoid": lambda z: 1 / (1 + np.exp(-z))}
+    a, outs = X.astype(np.float64), []
+    for layer in net.layers:
+        a = f[layer.activation.name](a @ layer.W.astype(np.float64) + layer.b.astype(np.float64))
+        outs.append(a)
+    return outs
+
+
+@pytest.mark.parametrize("hidden, overflowing", [(["relu", "tanh"], 0), (["linear", "relu", "tanh"], 1)])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_evaluate_refuses_a_row_whose_earlier_hidden_layer_overflows(hidden, overflowing, weighted):
+    """A ReLU beyond float32 under a tanh (tanh of inf is 1, finite): evaluate checked only the last hidden layer's
+    outputs and gave a loss of 1.0091 where predict refuses; now the same refusal, and val_loss NaN."""
+    net = stacked(hidden, overflowing)
+    X, y = np.array([[1e-3, 1e-3], [1, 1]], dtype=np.float32), np.array([[1.0], [0.0]])
+    truth = float64_pass(net, X)[overflowing]
+    assert truth[0, 0] < np.finfo(np.float32).max < truth[1, 0]      # row 1 alone beyond float32 there
+    w = np.array([2.0, 0.5]) if weighted else None
+    with pytest.raises(ValidationError, match=f"Layer {overflowing} ") as predicted:
+        net.predict(X)
+    with pytest.raises(ValidationError) as evaluated:
+        net.evaluate(X, y, sample_weight=w)
+    assert str(evaluated.value) == str(predicted.value)
+    for layer in net.layers:
+        layer.trainable = False
+    history = net.fit(np.zeros((1, 2), np.float32), y[:1], epochs=1, verbose=0,
+                      validation_data=(X, y) if w is None else (X, y, w))
+    assert np.isnan(history.history["val_loss"][0])
+    z = float64_pass(net, X[:1])[-1]                                  # row 0 alone: its float64 truth
+    assert net.evaluate(X[:1], y[:1])["loss"] == pytest.approx(-np.log(z[0, 0]), rel=1e-6)

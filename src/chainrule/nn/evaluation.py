@@ -206,8 +206,9 @@ def measure(net: Network, X: Any, Y: Any, weight: np.ndarray | None, chunk: int,
     """`evaluate`'s results, whatever they are: a chunk whose plain pass overflowed takes its loss from
     `careful.mended` (`failed`: gets the rows no careful pass gives; their chunk's loss is NaN). `read(X, a, b)`:
     rows a..b of an X of another kind (fit's LazyRows), else an array, CSR matrix or memmap, converted a chunk at
-    a time; with `weight`, the loss sum_i w_i E_i / n (Keras'; `mean`: / sum_i w_i) and the weighted accuracy
-    (Keras' `weighted_metrics=["accuracy"]`)."""
+    a time; with `weight`, the loss sum_i w_i E_i / n (Keras'; `mean`: / sum_i w_i), the weighted accuracy
+    (Keras' `weighted_metrics=["accuracy"]`) and, as "accuracy_once", the one counting each row once (its
+    `metrics=["accuracy"]`), from the same pass."""
     refuse_rebound(net)
     pages = Pages(X, in_order=True) if read is None else None      # a memmap: read a chunk at a time, handed back
     lazy = read is None and (bool(pages) or not (is_sparse(X) or predict.as_is(X, net.dtype)))       # `chunked`
@@ -225,7 +226,7 @@ def measure(net: Network, X: Any, Y: Any, weight: np.ndarray | None, chunk: int,
     read = plain if read is None else read
     n, kind = X.shape[0], net.task
     total = float(n) if weight is None else float(np.add.reduce(weight))
-    loss, correct = 0.0, 0.0
+    loss, correct, once = 0.0, 0.0, 0.0
     xb = None
     for i in range(0, n, chunk):
         del xb                                   # the chunk before freed before the next is read: one held
@@ -236,20 +237,23 @@ def measure(net: Network, X: Any, Y: Any, weight: np.ndarray | None, chunk: int,
             E = net.loss_function.value(out, yb, last_net if net.fused_output else None) if wb is None else \
                 sw.value(net.loss_function, out, yb, last_net if net.fused_output else None,
                          sw.factors(wb, net.dtype, mean))
-            hits = (net.n_correct(out, yb) or 0.0) if wb is None else \
-                sw.correct(kind, out, yb, wb) if kind != "regression" else 0.0
         if len(lost) or not math.isfinite(E):    # rows through an overflow, or logits spread beyond the dtype
-            E, hits, bad = mended(net, xb, yb, wb, mean, out, last_net, lost)
+            E, out, bad = mended(net, xb, yb, wb, mean, out, last_net, lost)
             if failed is not None:
                 failed.extend((i + bad).tolist())
         if wb is None:
             loss += E * (out.shape[0] / n if n > chunk else 1.0)
         else:
             loss += E * (float(np.add.reduce(wb)) / total if mean else out.shape[0] / n)
-        correct += hits
+        if kind != "regression":
+            right = net.n_correct(out, yb) or 0.0
+            correct += right if wb is None else sw.correct(kind, out, yb, wb)
+            once += right                    # each row once, from the same outputs (Keras' metrics=["accuracy"])
     result = {"loss": loss}
     if kind != "regression":
         result["accuracy"] = correct / total
+        if weight is not None:
+            result["accuracy_once"] = once / n if n else 0.0
     return result
 
 

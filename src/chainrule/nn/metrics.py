@@ -65,18 +65,17 @@ def metrics(metrics: Any, weighted_metrics: Any, task: str) -> Metrics:
     if metrics is None and weighted_metrics is None:
         return Metrics(None, None if task == "regression" else "accuracy")
     if (plain or weighted) and task == "regression":
-        raise ValidationError(f"metrics=['accuracy'] is for a classifier; this network regresses (its task is "
-                              f"{task}): give metrics=None, weighted_metrics=None")
+        given = " and ".join(f"{what}={value!r}" for what, value, asked in
+                             (("metrics", metrics, plain), ("weighted_metrics", weighted_metrics, weighted)) if asked)
+        raise ValidationError(f"{given} {'are' if plain and weighted else 'is'} for a classifier; this network "
+                              f"regresses (its task is {task}): give metrics=None, weighted_metrics=None")
     return Metrics("accuracy" if plain else None, ("weighted_accuracy" if plain else "accuracy") if weighted else None)
 
 
 def evaluate(net: Any, X: Any, Y: np.ndarray, weight: np.ndarray | None, chunk: int, mean: bool,
              spec: Metrics) -> dict[str, float]:
-    """`Network.evaluate`'s results under `spec`'s names: with weights and the plain accuracy asked for, a second
-    pass without them gives it."""
+    """`Network.evaluate`'s results under `spec`'s names: with weights, the accuracy counting each row once is
+    counted from the same pass (`evaluation.measure`'s "accuracy_once")."""
     from . import evaluation
     result = evaluation.evaluate(net, X, Y, weight, chunk, True, mean)
-    plain = None
-    if weight is not None and spec.needs_plain and "accuracy" in result:
-        plain = evaluation.evaluate(net, X, Y, None, chunk, True)["accuracy"]
-    return spec.named(result, plain)
+    return spec.named(result, result.pop("accuracy_once", None))

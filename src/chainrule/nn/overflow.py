@@ -28,19 +28,30 @@ from .sparse import is_sparse
 def recompute(net: Any, x: Any, where: np.ndarray) -> tuple[np.ndarray, tuple[int, np.ndarray] | None]:
     """The outputs of the rows `where` (indices into x, a block of checked inputs) in the network's
     dtype, computed with care; and None, or (k, the indices among `where` whose outputs layer k
-    cannot give: beyond the dtype, or NaN) for `refusal`."""
+    cannot give: beyond the dtype, or NaN; the first such layer) for `refusal`."""
+    out, first = careful_pass(net, x, where, net.layers)
+    failed = first >= 0
+    if not failed.any():
+        return out, None
+    k = int(first[failed].min())
+    return out, (k, np.flatnonzero(first == k))
+
+
+def careful_pass(net: Any, x: Any, where: np.ndarray, layers: list) -> tuple[np.ndarray, np.ndarray]:
+    """The outputs of `layers` (the network's first ones) for the rows `where` of the block x, computed with care
+    in the network's dtype, and per row the first of them whose outputs the dtype cannot hold there (-1: none):
+    predict refuses those rows, and evaluate (`careful.careful_rows`, which takes the last layer's net input
+    from here) has no loss for them. A row that fails goes on (NaN or infinite), so that the others are given."""
     a = x[where]
     a = np.asarray(a.toarray() if is_sparse(a) else a, dtype=net.dtype)
+    first = np.full(a.shape[0], -1)
     with np.errstate(all="ignore"):
-        for k, layer in enumerate(net.layers):
+        for k, layer in enumerate(layers):
             plain = getattr(type(layer), "_plain_infer", None) is type(layer).infer     # Dense's own (predict's test)
             out = dense_exactly(layer, a) if plain else layer.infer(a)
-            out = np.asarray(out).astype(net.dtype, copy=False)
-            wrong = ~np.isfinite(out).all(axis=1)
-            if wrong.any():
-                return out, (k, np.flatnonzero(wrong))
-            a = out
-    return a, None
+            a = np.asarray(out).astype(net.dtype, copy=False)
+            first[(first < 0) & ~np.isfinite(a).all(axis=1)] = k
+    return a, first
 
 
 def dense_exactly(layer: Any, a: np.ndarray) -> np.ndarray:
@@ -155,11 +166,15 @@ class Failures:
 
         said = [f"the network's outputs are NaN or infinite for {rows(self.nonfinite, self.first_nonfinite)}"
                 ] if self.nonfinite else []
-        if self.through:
+        once = advice is not None and self.through_layer == self.layer and why.startswith("overflows")
+        if self.through:                     # `once`: the layer named here alone (the command line's words)
             subject = "they are" if said else "the network's outputs are"
+            named = f"layer {self.layer} ({layer!r})" if once else f"layer {self.through_layer}'s net input"
             said.append(f"{subject} finite but wrong for "
-                        f"{rows(self.through, self.first_through)}: layer {self.through_layer}'s net input overflows "
+                        f"{rows(self.through, self.first_through)}: {named} overflows "
                         f"{dtype} there, and those outputs came through the overflow")
+        if once and self.through:
+            return ValidationError(f"{'; '.join(said)}: {advice}")
         if advice is not None:
             return ValidationError(f"{'; '.join(said)}. Layer {self.layer} ({layer!r}) {why}")
         return ValidationError(f"{'; '.join(said)}: its weights are damaged, or those inputs are far outside the range "
@@ -235,13 +250,9 @@ def came_through(net: Any, X: Any, out: np.ndarray, masks: list[np.ndarray | Non
     found = suspects(out, masks)
     if found is None:
         return np.zeros(0, dtype=np.intp)
-    careful, failed = recompute(net, X, found.rows)
-    wrong = np.zeros(len(found.rows), dtype=bool)
-    if failed is not None:
-        wrong[failed[1]] = True
-    else:
-        plain = out[found.rows]
-        wrong |= ~((careful == plain) | (np.isnan(careful) & np.isnan(plain))).all(axis=1)
+    careful, first = careful_pass(net, X, found.rows, net.layers)
+    plain = out[found.rows]                  # a row no layer gives, or one whose careful outputs differ
+    wrong = (first >= 0) | ~((careful == plain) | (np.isnan(careful) & np.isnan(plain))).all(axis=1)
     if net.fused_output and masks[-1] is not None:
         wrong |= masks[-1][found.rows]
     return found.rows[wrong]

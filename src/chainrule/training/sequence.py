@@ -202,8 +202,9 @@ class SequenceTrainer(Trainer):
                 hits += part.get("accuracy", 0.0) * ws
             if wb is None:
                 correct += part.get("accuracy", 0.0) * xb.shape[0]
-            elif once:
-                correct += validation(net, xb, yb, None, chunk)["accuracy"] * xb.shape[0]
+            elif once:                      # from the weighted pass's outputs; a batch of zero weight: its own
+                plain = part.get("accuracy_once", 0.0) if ws else validation(net, xb, yb, None, chunk)["accuracy"]
+                correct += plain * xb.shape[0]
             n, weight, weighted = n + xb.shape[0], weight + ws, weighted or wb is not None
         if not weight:                      # every batch weighted, all by zero: the arrays' refusal
             sw.check(np.zeros(n), n, "validation_data's sample weights")
@@ -213,7 +214,7 @@ class SequenceTrainer(Trainer):
             result["accuracy"] = hits / weight
         return result
 
-    def validate_once(self) -> float | None:
+    def validate_once(self, once: float | None = None) -> float | None:
         if self.validation_data is not None and self.validation_data[1] is None:
             return self.once if self.metrics.needs_plain else None
-        return super().validate_once()
+        return super().validate_once(once)

@@ -276,7 +276,9 @@ class Trainer:
         """The epoch's training `logs`, its validation's added (Keras': val_ each), to the callbacks."""
         self.net.epochs_trained += 1
         if self.validation_data is not None and self.validates(epoch):
-            for key, value in self.metrics.named(self.validate(), self.validate_once()).items():
+            result = self.validate()
+            once = result.pop("accuracy_once", None)
+            for key, value in self.metrics.named(result, self.validate_once(once)).items():
                 logs["val_" + key] = value
             logs = dict(sorted(logs.items()))       # Keras 3's order: all names sorted (weighted_ after val_)
         self.last_logs = logs
@@ -297,13 +299,12 @@ class Trainer:
         Xv, Yv = self.validation_data
         return validation(self.net, Xv, Yv, self.validation_weight, self.validation_chunk, self.mean)
 
-    def validate_once(self) -> float | None:
+    def validate_once(self, once: float | None = None) -> float | None:
         """With validation weights and Keras' metrics=["accuracy"]: the validation accuracy counting each row
-        once (a pass without the weights), else None."""
+        once (`once`, counted by `validate`'s pass from the same outputs), else None."""
         if self.validation_weight is None or not self.metrics.needs_plain or not self.classify:
             return None
-        Xv, Yv = self.validation_data        # type: ignore[misc]
-        return validation(self.net, Xv, Yv, None, self.validation_chunk)["accuracy"]
+        return once
 
     def diverged(self, exc: TrainingDiverged, epoch: int, batch: int, where: str | None = None) -> TrainingDiverged:
         error = diverged(self.net, exc, where or f"in epoch {epoch + 1}, batch {batch + 1}")

@@ -77,9 +77,10 @@ def acquire_output(out: Path, option: str = "--out", job: str = "train") -> Path
 
     def busy(holder: dict) -> ValidationError:
         by = f"chainrule {holder['job']}, " if isinstance(holder.get("job"), str) else ""
+        other = option if option.startswith("-") else "output file"      # "the output": export's `out` or --out
         return ValidationError(
             f"{option} {str(out)!r} is being written by another job ({by}{_who(holder)}): the one that ended "
-            f"last would replace the other's file. Give this job another {option}, or wait for that one to end "
+            f"last would replace the other's file. Give this job another {other}, or wait for that one to end "
             f"(if it is gone, delete {str(path)!r})")
     return _take(path, str(path.resolve()), busy, job)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import label
 from ..errors import plural as plural  # the messages' plurals, kept here for the data readers
 
 
@@ -138,9 +139,8 @@ def places(table: Any, positions: Any, total: int | None = None) -> str:
     return f"on {plural(max(len(shown), total or 0), 'row')} {listed(shown, total)}"
 
 
-def _label(label: Any) -> str:
-    import numbers
-    return str(label) if isinstance(label, numbers.Integral) else repr(label)
+def _label(value: Any) -> str:
+    return label(value)
 
 
 class KeptRow:

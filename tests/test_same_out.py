@@ -99,8 +99,10 @@ def test_predict_and_export_are_refused_an_out_another_job_writes(tmp_path, mode
     finally:
         holder.communicate(timeout=30)
     assert r.returncode == 2, r.stderr
-    assert (f"--out {str(out)!r} is being written by another job (chainrule {holder_job}, process {holder.pid} on "
+    said = "--out" if job == "predict" else "the output"       # as export's other refusals name its output
+    assert (f"{said} {str(out)!r} is being written by another job (chainrule {holder_job}, process {holder.pid} on "
             f"{socket.gethostname()}, since {lock['since']})") in r.stderr, r.stderr
+    assert f"Give this job another {'--out' if job == 'predict' else 'output file'}, or wait" in r.stderr
     assert not out.exists()
     again = cli(job, *args, "--out", out)                # the holder ended: its lock released
     assert again.returncode == 0 and out.exists(), again.stderr
@@ -184,3 +186,22 @@ def test_a_ctrl_c_as_the_lock_is_taken_leaves_no_lock_and_no_open_file(tmp_path)
         assert said["interrupted"], (at, said)     # the signal is never lost
         at += 1
     assert at > 1
+
+
+@pytest.mark.parametrize("given", [("--out",), ()])
+def test_exports_refusal_names_the_output_as_the_user_gave_it(tmp_path, model, given):
+    """`chainrule export m.npz m.onnx` (no --out) was refused as "--out 'm.onnx' is being written": named "the
+    output", as export names it in its other refusals (a folder, a device), whether given as `out` or --out;
+    train and predict, which take only --out, name --out."""
+    _, npz = model
+    out = tmp_path / "m.onnx"
+    holder = holding(out, "train")
+    try:
+        r = cli("export", npz, *given, out)
+        said = cli("export", npz, *given, tmp_path)     # a folder: refused by output_path, in its words
+    finally:
+        holder.communicate(timeout=30)
+    assert r.returncode == 2 and said.returncode == 2, (r.stderr, said.stderr)
+    assert f"the output {str(tmp_path)!r} is a folder" in said.stderr, said.stderr
+    assert f"the output {str(out)!r} is being written by another job (chainrule train, " in r.stderr, r.stderr
+    assert "--out" not in r.stderr and "another output file, or wait" in r.stderr, r.stderr

@@ -73,7 +73,7 @@ REFUSED = [
     ("masked values", lambda: (np.ma.masked_array(X3, mask=[[0, 1], [0, 0], [0, 0]]), [0, 1, 2]),
      ValidationError, r"X is a masked array with 1 masked value \(first at index \(0, 1\)\)"),
     ("masked label", lambda: (X3, np.ma.masked_array([0, 1, 2], mask=[0, 0, 1])),
-     ValidationError, r"Y is a masked array with 1 masked value \(first at index \(2,\)\)"),
+     ValidationError, r"Y is a masked array with 1 masked value \(first at index 2\)"),
     ("pandas NA in Int64", lambda: (_pd().DataFrame({"a": _pd().array([0, None, 1], dtype="Int64"), "b": [1, 0, 1]}),
                                     [0, 1, 2]),
      ValidationError, r"X column 'a' has 1 missing value \(first in row 1\)"),

@@ -41,6 +41,18 @@ def plural(n: int, one: str, many: str | None = None) -> str:
     return one if int(n) == 1 else many or one + "s"
 
 
+def label(value: object) -> str:
+    """An index label or an array's index as messages name a row: 12 (never np.int64(12)), 'b', (1, 'a');
+    a one-place tuple, the index into a 1-D array, as its number: 1."""
+    import numbers
+    if isinstance(value, tuple):
+        return label(value[0]) if len(value) == 1 else f"({', '.join(label(v) for v in value)})"
+    item = getattr(value, "item", None)
+    if callable(item) and type(value).__module__ == "numpy":
+        value = item()                          # np.int64(12) -> 12, np.str_('b') -> 'b'
+    return str(value) if isinstance(value, numbers.Integral) else repr(value)
+
+
 def counted(n: int, one: str, many: str | None = None) -> str:
     """'1 input', '3 inputs'."""
     return f"{n} {plural(n, one, many)}"

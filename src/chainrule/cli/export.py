@@ -32,8 +32,9 @@ def run(args) -> int:
         raise ValidationError("export needs the ONNX file to write: chainrule export MODEL OUT (or --out OUT), e.g. "
                               "chainrule export model.npz model.onnx")
     # checked as train's and predict's --out: never the model read, a folder, a device, another kind of file
+    # named "the output" as output_path names it: given as `out` or --out
     out = output_path(args.out, {"model file": args.model}, option="the output", kind="onnx")
-    with output_held(out, job="export"):     # a second job on this --out is refused while this one runs
+    with output_held(out, option="the output", job="export"):     # a second job on it is refused while this runs
         return _export(args)
 
 

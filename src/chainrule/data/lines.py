@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import label
 from ..errors import plural as plural  # the messages' plurals, kept here for the data readers
 
 
@@ -81,15 +82,30 @@ def missing_values(n: int) -> str:
 
 def file_lines(table: Any, positions: Any) -> np.ndarray:
     """The file lines (the header is line 1) of the rows at `positions` of `table`, a DataFrame or
-    Series read by `read_csv` or `iter_chunks` (a chunk's RangeIndex continues the file's rows):
-    through its attrs' Lines when it has them, else row + 2."""
-    import pandas as pd
-    index = getattr(table, "index", None)
-    rows = np.asarray(positions, dtype=np.int64)
-    if isinstance(index, pd.RangeIndex) and index.step == 1:
-        rows = rows + int(index.start)
+    Series read by `read_csv` or `iter_chunks` (a chunk's RangeIndex continues the file's rows), or one
+    made from it (reordered, filtered: its labels still number the file's rows): through its attrs' Lines
+    when it has them, else row + 2. Labels that are not row numbers (`file_rows`) are taken as positions."""
+    rows = file_rows(table, positions)
+    rows = np.asarray(positions, dtype=np.int64) if rows is None else rows
     lines = getattr(table, "attrs", {}).get("lines")
     return lines(rows) if isinstance(lines, Lines) else rows + 2
+
+
+def file_rows(table: Any, positions: Any) -> np.ndarray | None:
+    """The file's data rows (0: the first) at `positions` of a table read from a CSV file: their index labels,
+    which `read_csv` numbers 0, 1, ... and which a sample, sort or mask keeps (its positions then name other
+    rows); None where the labels are not row numbers (set_index)."""
+    import pandas as pd
+    rows = np.asarray(positions, dtype=np.int64)
+    index = getattr(table, "index", None)
+    if index is None:
+        return rows
+    if isinstance(index, pd.RangeIndex):
+        return index.start + rows * index.step
+    labels = np.asarray(index[rows])
+    if labels.dtype.kind in "iu" and not (labels < 0).any():
+        return labels.astype(np.int64)
+    return None
 
 
 def from_file(table: Any) -> bool:
@@ -98,10 +114,18 @@ def from_file(table: Any) -> bool:
     return "csv" in (getattr(table, "attrs", None) or {})
 
 
+def _by_line(table: Any, positions: Any) -> bool:
+    """Whether the rows at `positions` are named by file line: a table read from a file whose labels there
+    are its row numbers (else by label, "row 'b'", as a table given as it is)."""
+    if getattr(table, "index", None) is None:
+        return True
+    return from_file(table) and file_rows(table, positions) is not None
+
+
 def place(table: Any, position: int) -> str:
     """'line 3' (the file line) of a table read from a CSV file, 'row 7' or "row 'b'" (the index label) of
     a DataFrame given as it is: it has no lines, and its position + 2 named a row it does not have."""
-    if from_file(table) or getattr(table, "index", None) is None:
+    if _by_line(table, [position]):
         return f"line {int(file_lines(table, [position])[0])}"
     return f"row {_label(table.index[int(position)])}"
 
@@ -109,15 +133,14 @@ def place(table: Any, position: int) -> str:
 def places(table: Any, positions: Any, total: int | None = None) -> str:
     """`on_lines` of a table read from a CSV file; 'on row 7', 'on rows 7 and 9' (index labels) of a DataFrame
     given as it is (`total`, the count when `positions` are only the first few)."""
-    if from_file(table) or getattr(table, "index", None) is None:
+    if _by_line(table, positions):
         return on_lines(file_lines(table, positions), total)
     shown = [_label(table.index[int(i)]) for i in positions]
     return f"on {plural(max(len(shown), total or 0), 'row')} {listed(shown, total)}"
 
 
-def _label(label: Any) -> str:
-    import numbers
-    return str(label) if isinstance(label, numbers.Integral) else repr(label)
+def _label(value: Any) -> str:
+    return label(value)
 
 
 class KeptRow:

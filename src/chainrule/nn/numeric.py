@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ChainruleTypeError, ValidationError
+from ..errors import ChainruleTypeError, ValidationError, label
 
 #: the largest dense array a scipy.sparse input is converted to (Dense layers need dense rows)
 MAX_SPARSE_AS_DENSE_BYTES = 2 * 2**30
@@ -29,7 +29,7 @@ def to_numeric(X, name: str, dtype: np.dtype | None = None, text_hint: str = ENC
             first = tuple(int(i) for i in np.argwhere(mask)[0])
             k = int(mask.sum())
             raise ValidationError(f"{name} is a masked array with {k} masked value{'s' * (k != 1)} (first at index "
-                                  f"{first}); chainrule does not fill in missing values: impute them "
+                                  f"{label(first)}); chainrule does not fill in missing values: impute them "
                                   "(e.g. sklearn.impute.SimpleImputer) or drop those samples")
         X = np.ma.getdata(X)
     elif type(X).__module__.startswith("scipy.sparse") and hasattr(X, "toarray"):
@@ -77,7 +77,7 @@ def _first_text(arr: np.ndarray) -> str:
     """The first text value of `arr` and its index, for messages."""
     flat = arr.reshape(-1)
     k = next((i for i, v in enumerate(flat) if isinstance(v, (str, bytes))), 0)
-    return f"{shown(flat[k])} at index {_at(arr, k)}" if flat.size else "no values"
+    return f"{shown(flat[k])} at index {label(_at(arr, k))}" if flat.size else "no values"
 
 
 def shown(v: Any) -> str:
@@ -95,7 +95,7 @@ def _objects_as_numbers(arr: np.ndarray, name: str, text_hint: str) -> np.ndarra
     for k, v in enumerate(flat):
         if isinstance(v, numbers.Real) and not isinstance(v, np.datetime64 | np.timedelta64):
             continue
-        where = f"index {_at(arr, k)}"
+        where = f"index {label(_at(arr, k))}"
         if isinstance(v, decimal.Decimal):            # a number (scikit-learn's check_array converts it) unless NaN
             if not v.is_nan():
                 continue
@@ -165,7 +165,7 @@ def first_date_object(arr: np.ndarray, name: str) -> str | None:
     if not any(issubclass(t, DATE_OBJECTS) for t in set(map(type, flat))):   # the types once (C speed), not each value
         return None
     k = next((i for i, v in enumerate(flat) if isinstance(v, DATE_OBJECTS) and v == v), None)   # NaT: missing
-    return None if k is None else date_object(flat[k], name, f"index {_at(arr, k)}")
+    return None if k is None else date_object(flat[k], name, f"index {label(_at(arr, k))}")
 
 
 def _sparse_as_dense(X, name: str, dtype: np.dtype | None) -> np.ndarray:
@@ -204,7 +204,7 @@ def _pandas_as_numpy(X, name: str, text_hint: str) -> np.ndarray:
         if missing.any():
             k = int(missing.sum())
             row = getattr(X, "index", range(missing.size))[int(np.argmax(missing))]
-            raise ValidationError(f"{name}{where} has {k} missing value{'s' * (k != 1)} (first in row {row!r}); "
+            raise ValidationError(f"{name}{where} has {k} missing value{'s' * (k != 1)} (first in row {label(row)}); "
                                   "impute them or drop those rows")
         dtypes.append(np_dt)
     return X.to_numpy(dtype=np.result_type(*dtypes) if dtypes else np.float64)
@@ -219,7 +219,7 @@ def _objects_column(series, missing: np.ndarray, column: str, refused: str, text
     at = np.flatnonzero(~missing)
 
     def row(k: int) -> str:
-        return "" if categories else f" in row {getattr(series, 'index', range(len(series)))[at[k]]!r}"
+        return "" if categories else f" in row {label(getattr(series, 'index', range(len(series)))[at[k]])}"
     written = None                                   # the first number written as text
     for k, v in enumerate(values):
         if isinstance(v, numbers.Real | decimal.Decimal) and not isinstance(v, np.datetime64 | np.timedelta64):

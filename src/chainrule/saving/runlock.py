@@ -2,11 +2,12 @@
 
 Two runs writing one `checkpoint_dir` would overwrite each other's checkpoints (and a resuming
 run would delete the other's temporary files). The first run creates DIR/checkpoint.lock with
-its content whole (written to a temporary file, then linked into place: a Ctrl-C at any moment leaves
-no empty lock); a second run finds it, sees that the process it names is alive, and stops with an error
-before training. A lock left by a run that died (kill -9) names a dead process and is taken over. The
-same lock keeps two jobs (train, predict, export) off one --out file. Its time is ISO 8601 in UTC with
-its offset; a lock written before (a local time without offset) is read as well.
+its content whole (written to a temporary file, then linked into place; where the file system has no hard
+links, created in place and written with signals held: a Ctrl-C at any moment leaves no empty lock); a
+second run finds it, sees that the process it names is alive, and stops with an error before training. A
+lock left by a run that died (kill -9) names a dead process and is taken over. The same lock keeps two
+jobs (train, predict, export) off one --out file. Its time is ISO 8601 in UTC with its offset; a lock written
+before (a local time without offset) is read as well.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import secrets
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -26,6 +28,8 @@ from ..backend.processes import running
 from ..errors import ValidationError
 
 LOCKNAME = "checkpoint.lock"
+#: what os.link raises on a file system without hard links: the lock is then created in place (`_created`)
+NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.ENOSYS}
 _held: set[str] = set()           # folders locked by runs of this process
 _guard = threading.Lock()
 
@@ -73,9 +77,10 @@ def acquire_output(out: Path, option: str = "--out", job: str = "train") -> Path
 
     def busy(holder: dict) -> ValidationError:
         by = f"chainrule {holder['job']}, " if isinstance(holder.get("job"), str) else ""
+        other = option if option.startswith("-") else "output file"      # "the output": export's `out` or --out
         return ValidationError(
             f"{option} {str(out)!r} is being written by another job ({by}{_who(holder)}): the one that ended "
-            f"last would replace the other's file. Give this job another {option}, or wait for that one to end "
+            f"last would replace the other's file. Give this job another {other}, or wait for that one to end "
             f"(if it is gone, delete {str(path)!r})")
     return _take(path, str(path.resolve()), busy, job)
 
@@ -118,7 +123,8 @@ def since(written: object) -> str:
 def _take(path: Path, key: str, busy: Callable[[dict], ValidationError], job: str | None = None) -> Path:
     """Create the lock file `path` holding this process's id, taking over a dead holder's; `busy(holder)`:
     the error for a live one. `key`: what this process's own holds are known by. The lock appears whole
-    (a temporary file linked into place, which fails where it exists): never empty, or half written."""
+    (a temporary file linked into place, which fails where it exists), or, without hard links, is written
+    at once where it is created: never left empty, or half written."""
     me = {"pid": os.getpid(), "host": socket.gethostname(),
           "since": datetime.now(UTC).isoformat(timespec="seconds")}
     if job is not None:
@@ -135,7 +141,7 @@ def _take(path: Path, key: str, busy: Callable[[dict], ValidationError], job: st
             if taken:
                 _held.add(key)
                 return path
-            holder = _read(path)
+            holder = _holder(path)
             if _alive(holder, key):
                 raise busy(holder) from None
             try:
@@ -162,12 +168,31 @@ def _linked(path: Path, text: bytes) -> bool:
                 os.link(tmp, path)
             except FileExistsError:
                 return False
+            except OSError as exc:
+                if exc.errno not in NO_LINKS:
+                    raise
+                return _created(path, text)     # a file system without hard links (vfat, exFAT, some CIFS/FUSE)
             return True
         finally:
             try:
                 os.unlink(tmp)
             except FileNotFoundError:
                 pass
+
+
+def _created(path: Path, text: bytes) -> bool:
+    """Create `path` holding `text` where it does not exist (False where it does): the lock where files
+    cannot be linked, under `_linked`'s held signals, so never left empty by a Ctrl-C; a reader that finds it
+    still empty waits for its content (`_holder`)."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0), 0o644)
+    except FileExistsError:
+        return False
+    try:
+        os.write(fd, text)
+    finally:
+        os.close(fd)
+    return True
 
 
 @contextmanager
@@ -211,6 +236,18 @@ def _read(path: Path) -> dict:
     except (OSError, ValueError):
         return {}
     return holder if isinstance(holder, dict) else {}
+
+
+def _holder(path: Path) -> dict:
+    """The lock's content; one found empty or unreadable is read again for half a second, as one created in
+    place (`_created`) is empty until its write: only then is it a lock left by a run killed at that moment."""
+    holder = _read(path)
+    for _ in range(10):
+        if holder or not path.exists():
+            break
+        time.sleep(0.05)
+        holder = _read(path)
+    return holder
 
 
 def _alive(holder: dict, key: str) -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import errors
 from ..errors import ChainruleError, ChainruleTypeError, ParameterError, UnknownNameError, ValidationError, counted
 from ..nn.activations import ACTIVATIONS, get_activation
 from ..nn.checks import as_dtype
@@ -246,9 +247,9 @@ def no_text(X: Any) -> Any:
             raise ValidationError(f"X column {column!r} must be numeric; got {kind} values (pandas dtype "
                                   f"{series.dtype}, e.g. {values[0]!r:.60}): convert it to numbers first, or drop it")
         if gaps.any():
-            k, row = int(gaps.sum()), X.index[int(np.argmax(gaps))]
+            k, row = int(gaps.sum()), errors.label(X.index[int(np.argmax(gaps))])
             raise ValidationError(f"X column {column!r} has {counted(k, 'missing value')} (NaN or NA; first in row "
-                                  f"{row!r}); impute them (e.g. sklearn.impute.SimpleImputer) or drop those rows")
+                                  f"{row}); impute them (e.g. sklearn.impute.SimpleImputer) or drop those rows")
     return X
 
 
@@ -327,7 +328,7 @@ def _no_text_array(X: Any) -> Any:
             try:
                 float(v)
             except ValueError:
-                at = tuple(int(i) for i in np.unravel_index(k, arr.shape))
+                at = errors.label(tuple(int(i) for i in np.unravel_index(k, arr.shape)))
                 raise ValidationError(f"X must be a numeric array; it holds text ({shown(v)} at index {at}): "
                                       "encode text and categories as numbers first "
                                       "(sklearn.preprocessing.OneHotEncoder)") from None
@@ -346,7 +347,7 @@ def numeric_y(y: Any) -> Any:
         return y
     for k, v in enumerate(arr.reshape(-1)):
         if isinstance(v, (str, bytes)):
-            at = tuple(int(i) for i in np.unravel_index(k, arr.shape))
+            at = errors.label(tuple(int(i) for i in np.unravel_index(k, arr.shape)))
             raise ValidationError(f"y must be numeric for a regressor; it holds text ({shown(v)} at index {at}): "
                                   "for class labels use BackpropClassifier; for numbers written as text, "
                                   "np.asarray(y, dtype=float)")
@@ -372,10 +373,10 @@ def no_missing_y(y: Any) -> Any:
     if mask.ndim == 0 or not mask.any():
         return y
     rows = np.flatnonzero(mask.reshape(len(mask), -1).any(axis=1))
-    shown = (y.index[rows[:5]] if pandas else rows[:5]).tolist()
+    shown = map(errors.label, (y.index[rows[:5]] if pandas else rows[:5]).tolist())
     raise ValidationError(f"y has {counted(int(mask.sum()), 'missing value')} (NaN, None or NA) in "
                           f"{counted(rows.size, 'sample')}, first in row{'s' * (rows.size > 1)} "
-                          f"{', '.join(map(repr, shown))}{', ...' * (rows.size > 5)}: a network cannot learn from a "
+                          f"{', '.join(shown)}{', ...' * (rows.size > 5)}: a network cannot learn from a "
                           "missing target; drop those samples (from X and y) or fill in their targets")
 
 

@@ -82,26 +82,34 @@ def test_evaluate_memory_does_not_grow_with_the_rows(tmp_path, capsys, monkeypat
     assert per_row < width * 4, peaks                  # less than one float32 copy of the inputs a row
 
 
-def overflowing_model(tmp_path, capsys):
-    """A float32 iris model whose hidden unit 0 passes input 0 on (weight 1) and the output's class-0 logit
-    takes 10 times it: a row whose input 0 is 1e38 (standardised) has a logit of 1e39, beyond float32, while
-    its exact outputs (softmax: 1, 0, 0) are finite."""
+def trained_iris(tmp_path, capsys, dtype: str, epochs: int = 1):
+    """iris.csv and a model `chainrule train` made of it in `dtype`: the table, the file's and the model's paths,
+    the model's network and extra."""
     d = iris_table()
-    path, model = tmp_path / "iris.csv", tmp_path / "m32.npz"
+    path, model = tmp_path / "iris.csv", tmp_path / f"m{dtype[-2:]}.npz"
     d.to_csv(path, index=False)
-    code, _, err = cli_here(capsys, "train", path, "--target", "species", "--dtype", "float32", "--epochs", "2",
+    code, _, err = cli_here(capsys, "train", path, "--target", "species", "--dtype", dtype, "--epochs", str(epochs),
                             "--out", model, "--quiet")
     assert code == 0, err
     net, extra = cr.load(model, with_extra=True)
+    return d, path, model, net, extra
+
+
+def overflowing_model(tmp_path, capsys, dtype="float32", logit=10.0, far=1e38, rows=20, at=3, epochs=2):
+    """An iris model (float32 by default) whose hidden unit 0 passes input 0 on (weight 1) and the output's
+    class-0 logit takes `logit` times it, and the first `rows` rows of iris with row `at`'s input 0 `far`
+    standard deviations out: by default a logit of 1e39, beyond float32, while its exact outputs (softmax:
+    1, 0, 0) are finite."""
+    d, _, model, net, extra = trained_iris(tmp_path, capsys, dtype, epochs)
     first, last = net.layers[0], net.layers[-1]
     first.W[:, 0], first.b[0] = 0.0, 0.0
     first.W[0, 0] = 1.0
-    last.W[0, :], last.W[0, 0] = 0.0, 10.0
+    last.W[0, :], last.W[0, 0] = 0.0, logit
     save(net, model, extra=extra)
     pre = Preprocessing.from_json(extra["tabular"])
-    t = d.head(20).copy()
+    t = d.head(rows).copy()
     column = pre.columns[0]
-    t.loc[3, column] = d[column].mean() + 1e38 * d[column].std(ddof=0)
+    t.loc[at, column] = d[column].mean() + far * d[column].std(ddof=0)
     return model, t, net, pre
 
 

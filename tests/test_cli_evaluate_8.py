@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 pd = pytest.importorskip("pandas")
-from conftest import cli, iris_table  # noqa: E402
+from conftest import cli  # noqa: E402
 from conftest import cli_in_process as cli_here  # noqa: E402
 from test_cli_csv import error_line  # noqa: E402
 from test_cli_evaluate_6 import logits_truth  # noqa: E402
-from test_cli_evaluate_7 import metric, overflowing_model  # noqa: E402
+from test_cli_evaluate_7 import metric, overflowing_model, trained_iris  # noqa: E402
 
 import chainrule as cr  # noqa: E402
 from chainrule.data.tabular import Preprocessing  # noqa: E402
@@ -35,13 +35,7 @@ def test_evaluate_of_overflowed_rows_is_the_same_in_python_and_on_the_command_li
 def test_predict_says_an_output_came_through_an_overflow_naming_the_layer_and_the_line(tmp_path, capsys):
     """A ReLU unit beyond float32 under a tanh: the plain outputs are finite (tanh of inf is 1), but no layer gives
     the network's; the command said "NaN or infinite outputs" of them."""
-    d = iris_table()
-    path, model = tmp_path / "iris.csv", tmp_path / "m.npz"
-    d.to_csv(path, index=False)
-    code, _, err = cli_here(capsys, "train", path, "--target", "species", "--dtype", "float32", "--epochs", "1",
-                            "--out", model, "--quiet")
-    assert code == 0, err
-    _, extra = cr.load(model, with_extra=True)
+    d, path, model, _, extra = trained_iris(tmp_path, capsys, "float32")
     pre = Preprocessing.from_json(extra["tabular"])
     n_in = len(pre.transform(d[pre.columns].head(1))[0])
     net = cr.Network([cr.Dense(n_in, 1, "relu"), cr.Dense(1, 1, "tanh"), cr.Dense(1, 3, "softmax")],
@@ -75,22 +69,9 @@ def test_evaluate_refuses_a_row_whose_logits_even_float64_cannot_hold_naming_its
     """A float64 model whose class-0 logit is 1e300 times a hidden unit passing input 0 on: a row whose input 0 is
     1e10 standard deviations out has a logit of 1e310. predict gives its probabilities (1, 0, 0); its loss reads
     the logit, beyond float64: refused naming the file's line (no test reached this refusal)."""
-    d = iris_table()
-    path, model = tmp_path / "iris.csv", tmp_path / "m64.npz"
-    d.to_csv(path, index=False)
-    code, _, err = cli_here(capsys, "train", path, "--target", "species", "--dtype", "float64", "--epochs", "1",
-                            "--out", model, "--quiet")
-    assert code == 0, err
-    net, extra = cr.load(model, with_extra=True)
-    first, last = net.layers[0], net.layers[-1]
-    first.W[:, 0], first.b[0] = 0.0, 0.0
-    first.W[0, 0] = 1.0
-    last.W[0, :], last.W[0, 0] = 0.0, 1e300
-    save(net, model, extra=extra)
-    pre = Preprocessing.from_json(extra["tabular"])
-    t = d.head(12).copy()
-    column = pre.columns[0]
-    t.loc[5, column] = d[column].mean() + 1e10 * d[column].std(ddof=0)        # line 7
+    model, t, net, pre = overflowing_model(tmp_path, capsys, "float64", logit=1e300, far=1e10, rows=12, at=5,
+                                           epochs=1)                  # line 7
+    first = net.layers[0]
     far = tmp_path / "far.csv"
     t.to_csv(far, index=False)
     X = pre.transform(t[pre.columns])

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 from conftest import cli_in_process
-from test_same_out import data
+from test_same_out import trained
 
 from chainrule.saving import runlock
 
@@ -37,12 +37,7 @@ def without_links(monkeypatch, code):
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory):
-    from conftest import cli
-    folder = tmp_path_factory.mktemp("model")
-    csv, npz = data(folder / "d.csv"), folder / "m.npz"
-    r = cli("train", csv, "--target", "label", "--epochs", "2", "--out", npz)
-    assert r.returncode == 0, r.stderr
-    return csv, npz
+    return trained(tmp_path_factory.mktemp("model"))
 
 
 def job_args(job, tmp_path, model):

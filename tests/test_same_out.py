@@ -76,13 +76,17 @@ def holding(out, job):
     return holder
 
 
-@pytest.fixture(scope="module")
-def model(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("model")
+def trained(folder):
+    """(the CSV, the model `chainrule train` wrote of it) in `folder`."""
     csv, npz = data(folder / "d.csv"), folder / "m.npz"
     r = cli("train", csv, "--target", "label", "--epochs", "2", "--out", npz)
     assert r.returncode == 0, r.stderr
     return csv, npz
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    return trained(tmp_path_factory.mktemp("model"))
 
 
 @pytest.mark.parametrize("job, written", [("predict", "p.csv"), ("export", "m.onnx")])

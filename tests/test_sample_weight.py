@@ -305,13 +305,14 @@ def test_estimator_early_stopping_weights_the_validation_loss_and_score():
     gen.randint(2**31 - 1)
     val = train_test_split(np.arange(60), test_size=0.1, random_state=gen.randint(2**31 - 1))[1]
     # the weights kept are those of the best held-out score (weighted R2, as MLPRegressor's); that epoch's
-    # held-out loss is the weighted loss of the held-out rows for them
+    # held-out loss is the weighted loss of the held-out rows for them, in MLPRegressor's units (half the mean
+    # squared error the network's evaluate gives)
     best = int(np.argmax(est.validation_scores_))
     assert est.best_validation_score_ == pytest.approx(r2_score(y[val], est.predict(X[val]), sample_weight=w[val]),
                                                        rel=1e-12)
     assert est.validation_loss_curve_[best] == pytest.approx(
         est.network_.evaluate(X[val], y[val].reshape(-1, 1), sample_weight=w[val],
-        **MEAN)["loss"], rel=1e-10)
+        **MEAN)["loss"] / 2, rel=1e-10)
     with pytest.raises(ValueError, match=r"sample_weight must be >= 0; weight 0 is -"):   # named
         BackpropRegressor(epochs=1).fit(X, y, sample_weight=-w)
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from .. import errors
 from ..errors import ChainruleTypeError, ValidationError, counted
+from ..errors import label as label_words
 from . import sparse
 from .numeric import to_numeric
 
@@ -63,7 +63,7 @@ def cast(arr: np.ndarray, dtype: np.dtype, name: str) -> np.ndarray:
             overflow = np.isinf(out) & np.isfinite(arr)
         if overflow.any():
             at = tuple(int(i) for i in np.argwhere(overflow)[0])
-            raise too_large(name, arr[at], f"index {errors.label(at)}", dtype)
+            raise too_large(name, arr[at], f"index {label_words(at)}", dtype)
     return out
 
 
@@ -123,7 +123,7 @@ def check_finite(arr: np.ndarray, name: str) -> None:
         if np.isfinite(np.add.reduce(arr, axis=None)):
             return
     if not np.isfinite(arr).all():
-        bad = errors.label(tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0]))
+        bad = label_words(tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0]))
         raise ValidationError(f"{name} contains NaN or infinity (first at index {bad})")
 
 

@@ -36,7 +36,7 @@ demo: install
 
 test: install-test
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=25
 	$(PY) -m ruff check src tests benchmarks
 	$(PY) -m mypy
 

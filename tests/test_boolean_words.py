@@ -4,7 +4,7 @@ categories, where each spelling was one; and `chainrule predict` reads the other
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import cli
+from conftest import cli, cmd
 from sklearn.preprocessing import OneHotEncoder
 
 from chainrule.data.stream import CsvStream
@@ -59,9 +59,9 @@ def test_the_exported_graph_reads_the_words_as_predict_does(tmp_path):
     ort = pytest.importorskip("onnxruntime")
     pytest.importorskip("onnx")
     write(tmp_path / "t.csv", ["true", "false", "yes", "no"])
-    assert cli("train", tmp_path / "t.csv", "--target", "label", "--epochs", "3", "--out", tmp_path / "m.npz",
+    assert cmd("train", tmp_path / "t.csv", "--target", "label", "--epochs", "3", "--out", tmp_path / "m.npz",
                "--quiet").returncode == 0
-    assert cli("export", tmp_path / "m.npz", tmp_path / "m.onnx").returncode == 0
+    assert cmd("export", tmp_path / "m.npz", tmp_path / "m.onnx").returncode == 0
     s = ort.InferenceSession(str(tmp_path / "m.onnx"), providers=["CPUExecutionProvider"])
     words = ["True", "true", "yes", "Yes", "YES", "False", "no", "No", "NO", "false"]
     _, proba = s.run(None, {"x": np.full((len(words), 1), 0.25), "flag": np.array(words, dtype=object)[:, None]})
@@ -106,10 +106,10 @@ def test_train_and_train_stream_read_the_words_of_the_weighed_rows_alike(tmp_pat
     assert truth == ["no", "yes"]
     said = []
     for extra in ([], ["--stream", "--chunk-rows", "7"]):
-        r = cli("train", path, "--target", "label", "--weight", "w", "--epochs", "1", "--quiet",
+        r = cmd("train", path, "--target", "label", "--weight", "w", "--epochs", "1", "--quiet",
                 "--out", tmp_path / f"m{len(extra)}.npz", *extra)
         assert r.returncode == 0, r.stderr
-        said.append(cli("info", tmp_path / f"m{len(extra)}.npz").stdout)
+        said.append(cmd("info", tmp_path / f"m{len(extra)}.npz").stdout)
     for out in said:
         assert f"text column 'flag' (one-hot): {truth}" in out, out
 
@@ -120,7 +120,7 @@ SPELLED = ["true", "True", "TRUE", "tRuE", "yes", "Yes", "YES", "yEs", "false", 
 def predicted(tmp_path, model, words, name="w"):
     """`chainrule predict --proba` of x = 0.25 and each of `words` as the flag: (probabilities, stderr)."""
     (tmp_path / f"{name}.csv").write_text("x,flag\n" + "".join(f"0.25,{w}\n" for w in words))
-    r = cli("predict", model, tmp_path / f"{name}.csv", "--proba", "--out", tmp_path / f"{name}.p")
+    r = cmd("predict", model, tmp_path / f"{name}.csv", "--proba", "--out", tmp_path / f"{name}.p")
     assert r.returncode == 0, r.stderr
     return pd.read_csv(tmp_path / f"{name}.p").filter(like="proba_").to_numpy(), r.stderr
 
@@ -133,10 +133,10 @@ def test_predict_and_the_graph_read_each_spelling_by_one_rule(tmp_path, flags):
     ort = pytest.importorskip("onnxruntime")
     pytest.importorskip("onnx")
     write(tmp_path / "t.csv", flags)
-    assert cli("train", tmp_path / "t.csv", "--target", "label", "--epochs", "3", "--out", tmp_path / "m.npz",
+    assert cmd("train", tmp_path / "t.csv", "--target", "label", "--epochs", "3", "--out", tmp_path / "m.npz",
                "--quiet").returncode == 0
     proba, err = predicted(tmp_path, tmp_path / "m.npz", SPELLED)
-    assert cli("export", tmp_path / "m.npz", tmp_path / "m.onnx").returncode == 0
+    assert cmd("export", tmp_path / "m.npz", tmp_path / "m.onnx").returncode == 0
     s = ort.InferenceSession(str(tmp_path / "m.onnx"), providers=["CPUExecutionProvider"])
     _, graph = s.run(None, {"x": np.full((len(SPELLED), 1), 0.25), "flag": np.array(SPELLED, dtype=object)[:, None]})
     graph = np.asarray([list(p.values()) if isinstance(p, dict) else p for p in graph])
@@ -161,10 +161,10 @@ def test_a_model_of_a_yes_no_column_reads_true_and_false_by_their_meaning(tmp_pa
     """Trained on 'yes' and 'no' (kept as written), predict took 'true', 'YES' and 'False' for unseen values (all
     zeros): they mean yes and no, and are read so, trained in memory as streamed."""
     write(tmp_path / "t.csv", ["yes", "no"])
-    r = cli("train", tmp_path / "t.csv", "--target", "label", "--epochs", "3", "--out", tmp_path / "m.npz",
+    r = cmd("train", tmp_path / "t.csv", "--target", "label", "--epochs", "3", "--out", tmp_path / "m.npz",
             "--quiet", *stream)
     assert r.returncode == 0, r.stderr
-    assert "['no', 'yes']" in cli("info", tmp_path / "m.npz").stdout
+    assert "['no', 'yes']" in cmd("info", tmp_path / "m.npz").stdout
     words = ["yes", "true", "True", "YES", "TRUE", "no", "false", "False", "NO"]
     proba, err = predicted(tmp_path, tmp_path / "m.npz", words)
     assert "unseen" not in err, err

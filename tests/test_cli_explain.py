@@ -6,19 +6,21 @@ import sys
 import numpy as np
 import pytest
 from conftest import cli as run_cli  # noqa: E402
+from conftest import cmd  # noqa: E402
 
 import chainrule as cr
 
 
 def cli(*args):
-    return run_cli("explain", *args)
+    """`chainrule explain ARGS` by the command's main in this process (test_help_has_an_example runs the real one)."""
+    return cmd("explain", *args)
 
 
 SEED_WEIGHTS = [[[0.15, 0.25], [0.2, 0.3]], [0.35, 0.35], [[0.4, 0.5], [0.45, 0.55]], [0.6, 0.6]]
 
 
 def test_help_has_an_example():
-    r = cli("--help")
+    r = run_cli("explain", "--help")
     assert r.returncode == 0 and "examples:" in r.stdout and "chainrule explain --layers" in r.stdout
 
 

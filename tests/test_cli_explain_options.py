@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import cli  # noqa: E402
+from conftest import cli, cmd  # noqa: E402
 
 import chainrule as cr
 from chainrule.data.tabular import Preprocessing
@@ -16,7 +16,7 @@ IRIS = Path(cr.__file__).parent / "data" / "examples" / "iris.csv"
 
 
 def explain(*args):
-    return cli("explain", *args)
+    return cmd("explain", *args)
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +114,7 @@ def test_errors_name_the_option(iris, args, message):
 
 def test_regression_targets_take_one_number(tmp_path):
     """--targets '1;2' with a regression model: 'X and Y have different numbers of samples'."""
-    r = cli("train", IRIS, "--target", "sepal_length", "--hidden", 2, "--epochs", 2, "--out", tmp_path / "r.npz",
+    r = cmd("train", IRIS, "--target", "sepal_length", "--hidden", 2, "--epochs", 2, "--out", tmp_path / "r.npz",
             "--quiet")
     assert r.returncode == 0, r.stderr
     r = explain("--model", tmp_path / "r.npz", "--inputs", "3.5,1.4,0.2,setosa", "--targets", "1;2")
@@ -176,7 +176,7 @@ def test_a_regression_outputs_scaling_has_the_digits_to_redo_it(tmp_path):
     x = rng.normal(size=200)
     rows = ["x,y"] + [f"{a:.6f},{1e8 + 5 * a + 0.3 + 0.01 * e:.6f}" for a, e in zip(x, rng.normal(size=200))]
     (tmp_path / "p.csv").write_text("\n".join(rows) + "\n")
-    r = cli("train", tmp_path / "p.csv", "--target", "y", "--hidden", 2, "--epochs", 2, "--out", tmp_path / "p.npz",
+    r = cmd("train", tmp_path / "p.csv", "--target", "y", "--hidden", 2, "--epochs", 2, "--out", tmp_path / "p.npz",
             "--quiet")
     assert r.returncode == 0, r.stderr
     r = explain("--model", tmp_path / "p.npz", "--data", tmp_path / "p.csv", "--row", 1)

@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("matplotlib")
 pytest.importorskip("pandas")
-from conftest import cli, drawn_figure  # noqa: E402
+from conftest import cli, cmd, drawn_figure  # noqa: E402
 
 import chainrule as cr  # noqa: E402
 
@@ -70,10 +70,10 @@ def test_ten_four_three_has_no_overlapping_labels(tmp_path, monkeypatch):
 
 
 def test_plot_demo_to_one_file(tmp_path):
-    r = cli("plot", "demo", "--out", tmp_path / "demo.png")
+    r = cmd("plot", "demo", "--out", tmp_path / "demo.png")
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "demo.png").is_file() and png_size(tmp_path / "demo.png") == (1600, 2000)
-    r = cli("plot", "network", "--model", EXAMPLES / "seed.npz", "--out", tmp_path / "seed.svg")
+    r = cmd("plot", "network", "--model", EXAMPLES / "seed.npz", "--out", tmp_path / "seed.svg")
     assert r.returncode == 0 and (tmp_path / "seed.svg").read_text().startswith("<?xml")
     assert np.isfinite(cr.load(EXAMPLES / "seed.npz").params).all()
 
@@ -87,21 +87,21 @@ def test_plot_demo_to_one_file(tmp_path):
 def test_options_of_another_figure_are_refused(tmp_path, args, message):
     cr.examples.seed_network()[0].save(tmp_path / "m.npz")
     out = tmp_path / "figure.png"
-    r = cli("plot", *[tmp_path / "m.npz" if a == "MODEL" else a for a in args], "--out", out)
+    r = cmd("plot", *[tmp_path / "m.npz" if a == "MODEL" else a for a in args], "--out", out)
     assert r.returncode == 2 and message in r.stderr and not out.exists(), r.stderr
 
 
 @pytest.mark.parametrize("kind", ["network", "boundary", "demo"])
 def test_a_missing_folder_is_refused_as_train_refuses_it(tmp_path, kind):
     out = tmp_path / "missing" / "figure.png"
-    r = cli("plot", kind, "--out", out)
+    r = cmd("plot", kind, "--out", out)
     assert r.returncode == 2 and f"cannot write '{out}': the folder '{out.parent}' does not exist" in r.stderr
     assert not out.parent.exists()
-    r = cli("train", EXAMPLES / "iris.csv", "--target", "species", "--out", tmp_path / "missing" / "m.npz")
+    r = cmd("train", EXAMPLES / "iris.csv", "--target", "species", "--out", tmp_path / "missing" / "m.npz")
     assert r.returncode == 2 and "the folder" in r.stderr and "does not exist" in r.stderr
 
 
 def test_plot_demo_refuses_a_file_for_its_folder(tmp_path):
     (tmp_path / "file").write_text("x")
-    r = cli("plot", "demo", "--out", tmp_path / "file")
+    r = cmd("plot", "demo", "--out", tmp_path / "file")
     assert r.returncode == 2 and "is not a folder" in r.stderr and (tmp_path / "file").read_text() == "x"

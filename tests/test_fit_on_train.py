@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 pd = pytest.importorskip("pandas")
-from conftest import cli, training_rows  # noqa: E402
+from conftest import cli, cmd, training_rows  # noqa: E402
 from sklearn.impute import SimpleImputer  # noqa: E402
 from sklearn.preprocessing import OneHotEncoder, StandardScaler  # noqa: E402
 
@@ -48,7 +48,7 @@ def table(n=N, seed=0, regression=False):
 def trained(tmp_path, df, *more):
     path, model = tmp_path / "d.csv", tmp_path / "m.npz"
     df.to_csv(path, index=False)
-    r = cli("train", path, "--target", "y", "--hidden", "4", "--epochs", "2", "--impute", "median",
+    r = cmd("train", path, "--target", "y", "--hidden", "4", "--epochs", "2", "--impute", "median",
             "--out", model, *more)
     assert r.returncode == 0, r.stderr
     return cr.load(model, with_extra=True)[1]["tabular"], r
@@ -158,7 +158,7 @@ def test_a_column_with_values_only_in_validation_rows_is_refused(tmp_path, strea
     df.loc[val, "d"] = 1.0
     path = tmp_path / "d.csv"
     df.to_csv(path, index=False)
-    r = cli("train", path, "--target", "y", "--impute", "mean", "--out", tmp_path / "m.npz", *stream)
+    r = cmd("train", path, "--target", "y", "--impute", "mean", "--out", tmp_path / "m.npz", *stream)
     assert r.returncode != 0
     assert ("column 'd' has no values in the training rows (its values are all in the rows held out for validation); "
             "leave it out (chainrule train --drop 'd'), or fill it in") in r.stderr

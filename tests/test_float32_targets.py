@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 pd = pytest.importorskip("pandas")
-from conftest import cli  # noqa: E402
+from conftest import cli, cmd  # noqa: E402
 from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score  # noqa: E402
 
 import chainrule as cr  # noqa: E402
@@ -58,7 +58,7 @@ def test_decode_is_float64():
 
 def test_predict_writes_float64_predictions(trained):
     tmp, df, model = trained
-    r = cli("predict", model, tmp / "price.csv", "--out", tmp / "p.csv")
+    r = cmd("predict", model, tmp / "price.csv", "--out", tmp / "p.csv")
     assert r.returncode == 0, r.stderr
     lines = (tmp / "p.csv").read_text().splitlines()
     assert lines[0] == "prediction"
@@ -70,7 +70,7 @@ def test_predict_writes_float64_predictions(trained):
 
 def test_evaluate_weighted_metrics_in_float64(trained):
     tmp, df, model = trained
-    r = cli("evaluate", model, tmp / "price.csv", "--weight", "w")
+    r = cmd("evaluate", model, tmp / "price.csv", "--weight", "w")
     assert r.returncode == 0, r.stderr
     printed = {k: float(v) for k, v in (line.split(": ") for line in r.stdout.splitlines() if ": " in line)}
     pred, _ = float64_truth(model, df)
@@ -102,8 +102,8 @@ def test_train_weighted_validation_as_unweighted(tmp_path):
     """Weights that are all 1 give the validation metrics of the same training without them."""
     price_table(unit_weights=True).to_csv(tmp_path / "price.csv", index=False)
     common = ("--target", "y", "--dtype", "float32", "--hidden", "8", "--epochs", "20", "--seed", "0")
-    weighted = cli("train", tmp_path / "price.csv", *common, "--weight", "w", "--out", tmp_path / "a.npz")
-    plain = cli("train", tmp_path / "price.csv", *common, "--drop", "w", "--out", tmp_path / "b.npz")
+    weighted = cmd("train", tmp_path / "price.csv", *common, "--weight", "w", "--out", tmp_path / "a.npz")
+    plain = cmd("train", tmp_path / "price.csv", *common, "--drop", "w", "--out", tmp_path / "b.npz")
     assert weighted.returncode == 0 and plain.returncode == 0, weighted.stderr + plain.stderr
 
     def shown(r):
@@ -116,8 +116,8 @@ def test_onnx_prediction_is_double(trained):
     onnx = pytest.importorskip("onnx")
     ort = pytest.importorskip("onnxruntime")
     tmp, df, model = trained
-    assert cli("export", model, tmp / "m.onnx").returncode == 0
-    assert cli("predict", model, tmp / "price.csv", "--out", tmp / "p.csv").returncode == 0
+    assert cmd("export", model, tmp / "m.onnx").returncode == 0
+    assert cmd("predict", model, tmp / "price.csv", "--out", tmp / "p.csv").returncode == 0
     graph = onnx.load(tmp / "m.onnx")
     assert graph.graph.output[0].type.tensor_type.elem_type == onnx.TensorProto.DOUBLE
     s = ort.InferenceSession(str(tmp / "m.onnx"), providers=["CPUExecutionProvider"])

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 pd = pytest.importorskip("pandas")
-from conftest import cli, iris_table, training_rows  # noqa: E402
+from conftest import cli, cmd, iris_table, training_rows  # noqa: E402
 from sklearn.impute import SimpleImputer  # noqa: E402
 
 import chainrule as cr  # noqa: E402
@@ -91,11 +91,11 @@ def test_predict_and_evaluate_fill_a_gap_in_a_column_without_gaps_in_training(ir
 def test_the_exported_graph_fills_such_a_gap_as_predict_does(iris_csv, tmp_path):
     onnx = pytest.importorskip("onnxruntime")
     model, graph, preds = tmp_path / "m.npz", tmp_path / "m.onnx", tmp_path / "p.csv"
-    assert cli("train", iris_csv, "--target", "species", "--hidden", "8", "--epochs", "20", "--impute", "mean",
+    assert cmd("train", iris_csv, "--target", "species", "--hidden", "8", "--epochs", "20", "--impute", "mean",
                "--out", model, "--quiet").returncode == 0
-    assert cli("export", model, graph).returncode == 0
+    assert cmd("export", model, graph).returncode == 0
     new = with_gaps(iris_csv, tmp_path / "new.csv")
-    r = cli("predict", model, tmp_path / "new.csv", "--proba", "--out", preds)
+    r = cmd("predict", model, tmp_path / "new.csv", "--proba", "--out", preds)
     assert r.returncode == 0, r.stderr
     want = pd.read_csv(preds)
     s = onnx.InferenceSession(str(graph), providers=["CPUExecutionProvider"])
@@ -113,13 +113,13 @@ def test_without_impute_the_refusal_stays_and_an_older_file_behaves_as_before(tm
     d = pd.DataFrame({"a": rng.normal(size=60), "b": rng.normal(size=60), "c": rng.choice(["u", "v"], size=60)})
     d["y"] = np.where(d["a"] + d["b"] > 0, "x", "z")
     d.to_csv(csv, index=False)
-    assert cli("train", csv, "--target", "y", "--epochs", "2", "--out", plain, "--quiet").returncode == 0
+    assert cmd("train", csv, "--target", "y", "--epochs", "2", "--out", plain, "--quiet").returncode == 0
     pd.DataFrame({"a": [np.nan], "c": ["u"], "b": [1.0]}).to_csv(tmp_path / "gap_a.csv", index=False)
-    r = cli("predict", plain, tmp_path / "gap_a.csv")
+    r = cmd("predict", plain, tmp_path / "gap_a.csv")
     assert r.returncode == 2 and "a missing value in 'a' on line 2" in r.stderr and "train with --impute" in r.stderr
     d.loc[5, "b"] = np.nan
     d.to_csv(csv, index=False)
-    assert cli("train", csv, "--target", "y", "--epochs", "2", "--impute", "median", "--out", model,
+    assert cmd("train", csv, "--target", "y", "--epochs", "2", "--impute", "median", "--out", model,
                "--quiet").returncode == 0
     net, extra = cr.load(model, with_extra=True)
     tabular = extra["tabular"]
@@ -129,12 +129,12 @@ def test_without_impute_the_refusal_stays_and_an_older_file_behaves_as_before(tm
     # as an older chainrule wrote it: a fill for "b" alone
     save(net, old, extra={**extra, "tabular": {**tabular, "fill": {"b": tabular["fill"]["b"]}}})
     pd.DataFrame({"a": [0.5], "c": ["u"], "b": [np.nan]}).to_csv(tmp_path / "gap_b.csv", index=False)
-    assert cli("predict", old, tmp_path / "gap_b.csv").stdout == cli("predict", model, tmp_path / "gap_b.csv").stdout
+    assert cmd("predict", old, tmp_path / "gap_b.csv").stdout == cmd("predict", model, tmp_path / "gap_b.csv").stdout
     for column, gap in (("a", "gap_a.csv"), ("c", "gap_c.csv")):
         pd.DataFrame({"a": [0.5], "c": ["u"], "b": [1.0]}).assign(**{column: [np.nan]}).to_csv(tmp_path / gap,
                                                                                               index=False)
-        assert cli("predict", model, tmp_path / gap).returncode == 0
-        r = cli("predict", old, tmp_path / gap)
+        assert cmd("predict", model, tmp_path / gap).returncode == 0
+        r = cmd("predict", old, tmp_path / gap)
         assert r.returncode == 2 and f"a missing value in {column!r} on line 2" in r.stderr
         assert "trained with --impute median" in r.stderr and "train with --impute" not in r.stderr
 
@@ -145,14 +145,14 @@ def test_a_fill_value_past_max_categories_is_other_in_predict_and_in_the_graph(t
     onnx = pytest.importorskip("onnxruntime")
     csv, model, graph, new = (tmp_path / n for n in ("t.csv", "m.npz", "m.onnx", "new.csv"))
     csv.write_text("a,c,y\n1,w,x\n2,v,y\n3,u,x\n4,w,y\n5,v,x\n6,u,y\n")
-    assert cli("train", csv, "--target", "y", "--epochs", "1", "--impute", "median", "--max-categories", "2",
+    assert cmd("train", csv, "--target", "y", "--epochs", "1", "--impute", "median", "--max-categories", "2",
                "--val-split", "0", "--out", model, "--quiet").returncode == 0          # the tie: every row
     text = SimpleImputer(strategy="most_frequent").fit(pd.read_csv(csv)[["c"]].astype(object))
     assert cr.load(model, with_extra=True)[1]["tabular"]["fill"]["c"] == text.statistics_[0]
-    r = cli("export", model, graph)
+    r = cmd("export", model, graph)
     assert r.returncode == 0, r.stderr
     new.write_text("a,c\n1,\n1,u\n")
-    r = cli("predict", model, new, "--proba", "--out", tmp_path / "p.csv")
+    r = cmd("predict", model, new, "--proba", "--out", tmp_path / "p.csv")
     assert r.returncode == 0, r.stderr
     want = pd.read_csv(tmp_path / "p.csv").filter(like="proba_").to_numpy()
     np.testing.assert_array_equal(want[0], want[1])

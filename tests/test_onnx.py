@@ -9,7 +9,7 @@ import pytest
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 pd = pytest.importorskip("pandas")
-from conftest import cli, iris_table  # noqa: E402
+from conftest import cli, cmd, iris_table  # noqa: E402
 from sklearn.datasets import load_diabetes  # noqa: E402
 
 import chainrule as cr  # noqa: E402
@@ -166,15 +166,15 @@ def test_train_export_predict_classification(iris_csv, tmp_path, dtype):
 
 def test_unseen_category_is_all_zeros_as_in_chainrule(iris_csv, tmp_path):
     model, onnx_path = tmp_path / "iris.npz", tmp_path / "iris.onnx"
-    assert cli("train", iris_csv, "--target", "species", "--hidden", "4", "--epochs", "5", "--impute", "median",
+    assert cmd("train", iris_csv, "--target", "species", "--hidden", "4", "--epochs", "5", "--impute", "median",
                "--out", model, "--quiet").returncode == 0
-    assert cli("export", model, onnx_path, "--opset", "18").returncode == 0
+    assert cmd("export", model, onnx_path, "--opset", "18").returncode == 0
     df = pd.read_csv(iris_csv).head(6)
     df.loc[[0, 1], "size"] = "enormous"
     new = tmp_path / "new.csv"
     df.to_csv(new, index=False)
     preds = tmp_path / "preds.csv"
-    r = cli("predict", model, new, "--proba", "--out", preds)
+    r = cmd("predict", model, new, "--proba", "--out", preds)
     assert r.returncode == 0 and "unseen" in r.stderr
     s = session(onnx_path)
     _, proba = s.run(None, feeds(s, df))
@@ -201,7 +201,7 @@ def test_a_text_column_of_numbers_agrees_whether_pandas_reads_it_as_int_or_float
     csv, new_csv, model = tmp_path / "t.csv", tmp_path / "n.csv", tmp_path / "m.npz"
     train.to_csv(csv, index=False)
     new.to_csv(new_csv, index=False)
-    assert cli("train", csv, "--target", "y", "--text", "zip", "--impute", "most_frequent", "--hidden", "8",
+    assert cmd("train", csv, "--target", "y", "--text", "zip", "--impute", "most_frequent", "--hidden", "8",
                "--epochs", "60", "--lr", "0.05", "--out", model, "--quiet").returncode == 0
     net, extra = cr.load(model, with_extra=True)
     typed = {k: v for k, v in extra["tabular"].items() if k not in ("na_values", "typed")}
@@ -212,8 +212,8 @@ def test_a_text_column_of_numbers_agrees_whether_pandas_reads_it_as_int_or_float
     save(net, tmp_path / "old.npz", extra={**extra, "tabular": typed})       # as a file of an earlier version
     for path, unseen in ((model, True), (tmp_path / "old.npz", False)):
         onnx_path, preds = path.with_suffix(".onnx"), path.with_suffix(".csv")
-        assert cli("export", path, onnx_path).returncode == 0
-        r = cli("predict", path, new_csv, "--proba", "--out", preds)
+        assert cmd("export", path, onnx_path).returncode == 0
+        r = cmd("predict", path, new_csv, "--proba", "--out", preds)
         assert r.returncode == 0 and ("column 'zip' has 4 values unseen" in r.stderr) == unseen, r.stderr
         want = pd.read_csv(preds)
         if not unseen:
@@ -237,10 +237,10 @@ def test_train_export_predict_regression(tmp_path, dtype):
     d.loc[[5, 17], "bmi"] = np.nan
     csv, model, onnx_path, preds = (tmp_path / n for n in ("d.csv", "d.npz", "d.onnx", "preds.csv"))
     d.to_csv(csv, index=False)
-    assert cli("train", csv, "--target", "target", "--hidden", "8", "--epochs", "10", "--impute", "mean",
+    assert cmd("train", csv, "--target", "target", "--hidden", "8", "--epochs", "10", "--impute", "mean",
                "--dtype", dtype, "--out", model, "--quiet").returncode == 0
-    assert cli("export", model, onnx_path).returncode == 0
-    assert cli("predict", model, csv, "--out", preds).returncode == 0
+    assert cmd("export", model, onnx_path).returncode == 0
+    assert cmd("predict", model, csv, "--out", preds).returncode == 0
     s = session(onnx_path)
     assert [o.name for o in s.get_outputs()] == ["prediction"]
     (got,) = s.run(None, feeds(s, d.drop(columns="target")))
@@ -251,13 +251,13 @@ def test_train_export_predict_regression(tmp_path, dtype):
 def test_export_cli_errors(tmp_path):
     net = every_activation("float64")
     net.save(tmp_path / "m.npz")
-    r = cli("export", tmp_path / "m.npz", tmp_path / "m.onnx", "--opset", "12")
+    r = cmd("export", tmp_path / "m.npz", tmp_path / "m.onnx", "--opset", "12")
     assert r.returncode == 2 and "opset must be an integer from 17" in r.stderr
-    r = cli("export", tmp_path / "missing.npz", tmp_path / "m.onnx")
+    r = cmd("export", tmp_path / "missing.npz", tmp_path / "m.onnx")
     assert r.returncode == 2 and "does not exist" in r.stderr
-    r = cli("export", tmp_path / "m.npz", tmp_path / "no" / "m.onnx")
+    r = cmd("export", tmp_path / "m.npz", tmp_path / "no" / "m.onnx")
     assert r.returncode == 2 and "folder" in r.stderr
-    assert cli("export", tmp_path / "m.npz", tmp_path / "m.onnx").returncode == 0
+    assert cmd("export", tmp_path / "m.npz", tmp_path / "m.onnx").returncode == 0
     X = np.random.default_rng(5).normal(size=(4, 5))
     np.testing.assert_allclose(session(tmp_path / "m.onnx").run(None, {"input": X})[0], net.predict(X),
                                rtol=1e-12, atol=1e-12)
@@ -280,13 +280,13 @@ def test_export_keeps_the_previous_file_when_the_write_fails(tmp_path):
     onnx.checker.check_model(onnx.load(tmp_path / "prev.onnx"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["prev.onnx"]
     every_activation("float64").save(tmp_path / "m.npz")
-    r = cli("export", tmp_path / "m.npz", tmp_path / "m.npz")
+    r = cmd("export", tmp_path / "m.npz", tmp_path / "m.npz")
     assert r.returncode == 2 and "is the model file this command reads: it would be overwritten" in r.stderr
     # a device or a folder as the output: refused in train's and predict's words (a device was 'cannot
     # replace it: it is not a regular file', naming neither the option nor the path first)
-    r = cli("export", tmp_path / "m.npz", "--out", "/dev/full")
+    r = cmd("export", tmp_path / "m.npz", "--out", "/dev/full")
     assert r.returncode == 2 and "the output '/dev/full' is not a regular file (a pipe, device or socket)" in r.stderr
-    r = cli("export", tmp_path / "m.npz", tmp_path)
+    r = cmd("export", tmp_path / "m.npz", tmp_path)
     assert r.returncode == 2 and f"the output {str(tmp_path)!r} is a folder; give a file name" in r.stderr
     cr.load(tmp_path / "m.npz")
 
@@ -296,8 +296,8 @@ def test_a_column_named_like_an_output_is_refused_clearly(tmp_path):
     csv = tmp_path / "t.csv"
     rows = "".join(f"{x:.3f},{i % 3},{'ab'[i % 2]}\n" for i, x in enumerate(rng.normal(size=60)))
     csv.write_text("prediction,c,y\n" + rows)
-    assert cli("train", csv, "--target", "y", "--epochs", "2", "--quiet", "--out", tmp_path / "m.npz").returncode == 0
-    r = cli("export", tmp_path / "m.npz", tmp_path / "m.onnx")
+    assert cmd("train", csv, "--target", "y", "--epochs", "2", "--quiet", "--out", tmp_path / "m.npz").returncode == 0
+    r = cmd("export", tmp_path / "m.npz", tmp_path / "m.onnx")
     assert r.returncode == 2, r.stderr                      # was 1: "internal error ... single static assignment"
     assert "column name 'prediction' cannot name an ONNX input" in r.stderr
 
@@ -308,11 +308,11 @@ def test_export_checks_a_stored_csv_preprocessing_as_predict_does(tmp_path):
     from chainrule.saving.npz import save
     csv = tmp_path / "t.csv"
     csv.write_text("a,b,y\n" + "".join(f"{i % 7},{i % 5},{i % 2}\n" for i in range(40)))
-    assert cli("train", csv, "--target", "y", "--epochs", "2", "--quiet", "--out", tmp_path / "m.npz").returncode == 0
+    assert cmd("train", csv, "--target", "y", "--epochs", "2", "--quiet", "--out", tmp_path / "m.npz").returncode == 0
     net, extra = cr.load(tmp_path / "m.npz", with_extra=True)
     extra["tabular"]["means"] = [100.0]
     save(net, tmp_path / "bad.npz", extra=extra)
-    r = cli("export", tmp_path / "bad.npz", tmp_path / "bad.onnx")
+    r = cmd("export", tmp_path / "bad.npz", tmp_path / "bad.onnx")
     assert r.returncode == 2 and "the model file's CSV preprocessing is invalid: 'means' must hold" in r.stderr
     assert not (tmp_path / "bad.onnx").exists()
 
@@ -326,10 +326,10 @@ def test_missing_markers_of_a_filled_text_column_get_the_filled_category(tmp_pat
     d = pd.DataFrame({"x": x, "shade": shade, "y": np.where((x > 0) ^ (shade == "dark"), "a", "b")})
     csv, model, onnx_path, preds = (tmp_path / n for n in ("s.csv", "s.npz", "s.onnx", "p.csv"))
     d.to_csv(csv, index=False)
-    assert cli("train", csv, "--target", "y", "--hidden", "4", "--epochs", "5", "--impute", "most_frequent",
+    assert cmd("train", csv, "--target", "y", "--hidden", "4", "--epochs", "5", "--impute", "most_frequent",
                "--na-values", "?", "--out", model, "--quiet").returncode == 0
-    assert cli("export", model, onnx_path).returncode == 0
-    assert cli("predict", model, csv, "--proba", "--out", preds).returncode == 0
+    assert cmd("export", model, onnx_path).returncode == 0
+    assert cmd("predict", model, csv, "--proba", "--out", preds).returncode == 0
     s = session(onnx_path)
     raw = pd.read_csv(csv, dtype={"shade": str}, keep_default_na=False, na_values={"x": ["", "NA", "NaN", "nan"]})
     assert {"?", "NA", ""} <= set(raw["shade"])
@@ -343,10 +343,10 @@ def test_info_describes_a_graph_from_export_and_predict_promises_only_what_holds
     one output", and `predict` on it said that info reads it. Now info says what the graph is (its
     columns and outputs, as onnxruntime sees them), and predict and explain point to the .npz."""
     model, graph = tmp_path / "iris.npz", tmp_path / "iris.onnx"
-    assert cli("train", iris_csv, "--target", "species", "--hidden", "4", "--epochs", "2", "--impute", "median",
+    assert cmd("train", iris_csv, "--target", "species", "--hidden", "4", "--epochs", "2", "--impute", "median",
                "--out", model, "--quiet").returncode == 0
-    assert cli("export", model, graph).returncode == 0
-    r = cli("info", graph)
+    assert cmd("export", model, graph).returncode == 0
+    r = cmd("info", graph)
     assert r.returncode == 0, r.stderr
     s = session(graph)
     kinds = {"tensor(double)": "number", "tensor(string)": "text"}
@@ -354,7 +354,7 @@ def test_info_describes_a_graph_from_export_and_predict_promises_only_what_holds
     assert repr([o.name for o in s.get_outputs()]) in r.stdout
     assert "written by `chainrule export`" in r.stdout and "read the .npz model it was exported from" in r.stdout
     for command in (("predict", graph, iris_csv), ("evaluate", graph, iris_csv), ("explain", "--model", graph)):
-        r = cli(*command)
+        r = cmd(*command)
         assert r.returncode == 2 and "written by `chainrule export`" in r.stderr, r.stderr
         assert "read the .npz model it was exported from" in r.stderr and "info read" not in r.stderr
     # another library's graph: the promise that info reads it is made only when info does
@@ -366,7 +366,7 @@ def test_info_describes_a_graph_from_export_and_predict_promises_only_what_holds
                             opset_imports=[helper.make_opsetid("", 17)])
     onnx.save(add, tmp_path / "add.onnx")
     for name, reads in (("mlp.onnx", True), ("add.onnx", False)):
-        assert (cli("info", tmp_path / name).returncode == 0) == reads
-        r = cli("predict", tmp_path / name, iris_csv)
+        assert (cmd("info", tmp_path / name).returncode == 0) == reads
+        r = cmd("predict", tmp_path / name, iris_csv)
         assert r.returncode == 2 and "is a model of another library" in r.stderr
         assert ("explain and info read this one" in r.stderr) == reads, r.stderr

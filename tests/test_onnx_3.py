@@ -9,7 +9,7 @@ import pytest
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 pd = pytest.importorskip("pandas")
-from conftest import cli, csv_feeds  # noqa: E402
+from conftest import cli, cmd, csv_feeds  # noqa: E402
 
 import chainrule as cr  # noqa: E402
 from chainrule.saving.onnx import to_onnx  # noqa: E402
@@ -70,7 +70,7 @@ def test_gaps_are_filled_and_unseen_text_is_zeros_as_predict_does(csv_models):
     model, graph = models["imputed"]
     df = pd.concat([rows(a=np.nan), rows(colour=""), rows(colour="NA"), rows(colour="purple")], ignore_index=True)
     df.to_csv(folder / "gaps.csv", index=False)
-    r = cli("predict", model, folder / "gaps.csv", "--proba", "--out", folder / "p.csv")
+    r = cmd("predict", model, folder / "gaps.csv", "--proba", "--out", folder / "p.csv")
     assert r.returncode == 0 and "unseen in training, encoded as all zeros: ['purple']" in r.stderr
     want = pd.read_csv(folder / "p.csv")
     # as chainrule reads the file: "" and NA are gaps in text too
@@ -177,9 +177,9 @@ def test_from_onnx_refuses_a_csv_graph_saying_so(csv_models, name, tmp_path):
     if name == "one column":
         rng = np.random.default_rng(1)
         pd.DataFrame({"x": rng.normal(size=50), "y": rng.normal(size=50)}).to_csv(tmp_path / "o.csv", index=False)
-        assert cli("train", tmp_path / "o.csv", "--target", "y", "--epochs", "2", "--out", tmp_path / "o.npz",
+        assert cmd("train", tmp_path / "o.csv", "--target", "y", "--epochs", "2", "--out", tmp_path / "o.npz",
                    "--quiet").returncode == 0
-        assert cli("export", tmp_path / "o.npz", tmp_path / "o.onnx").returncode == 0
+        assert cmd("export", tmp_path / "o.npz", tmp_path / "o.onnx").returncode == 0
         graph = tmp_path / "o.onnx"
     for source in (graph, onnx.load(graph)):
         with pytest.raises(cr.errors.ValidationError, match="written by `chainrule export` with its CSV preprocessing"
@@ -192,7 +192,7 @@ def test_a_csv_graph_equals_predict_at_batch_1_and_on_every_row(csv_models, name
     folder, models = csv_models
     model, graph = models[name]
     dtype = "float32" if name == "imputed" else "float64"
-    r = cli("predict", model, folder / "t.csv", "--proba", "--out", folder / "all.csv")
+    r = cmd("predict", model, folder / "t.csv", "--proba", "--out", folder / "all.csv")
     assert r.returncode == 0, r.stderr
     want, df = pd.read_csv(folder / "all.csv"), pd.read_csv(folder / "t.csv")
     s = session(graph)

@@ -7,7 +7,7 @@ import pytest
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 pd = pytest.importorskip("pandas")
-from conftest import cli, csv_feeds  # noqa: E402
+from conftest import cli, cmd, csv_feeds  # noqa: E402
 
 import chainrule as cr  # noqa: E402
 from chainrule.saving.onnx import to_onnx  # noqa: E402
@@ -196,7 +196,7 @@ def test_none_and_pandas_na_in_text_are_missing_as_chainrule_takes_them(csv_mode
     df = pd.DataFrame({"a": [0.3, -1.0, 2.0, 0.1], "b": [4.0, 6.0, 5.5, 5.0], "colour": ["", "", "", "blue"]})
     df.to_csv(folder / "gaps.csv", index=False)
     model, graph = models["imputed"]
-    r = cli("predict", model, folder / "gaps.csv", "--proba", "--out", folder / "p.csv")
+    r = cmd("predict", model, folder / "gaps.csv", "--proba", "--out", folder / "p.csv")
     assert r.returncode == 0, r.stderr
     want = pd.read_csv(folder / "p.csv")
     for missing in (None, pd.NA, np.nan, ""):
@@ -205,7 +205,7 @@ def test_none_and_pandas_na_in_text_are_missing_as_chainrule_takes_them(csv_mode
         label, proba = session(graph).run(None, csv_feeds(cells))
         assert list(label) == list(want["prediction"])
         np.testing.assert_allclose(proba, want[["proba_no", "proba_yes"]].to_numpy(), rtol=1e-6, atol=1e-6)
-    r = cli("predict", models["plain"][0], folder / "gaps.csv")
+    r = cmd("predict", models["plain"][0], folder / "gaps.csv")
     assert r.returncode != 0 and "missing values in 'colour'" in r.stderr
     for missing in (None, pd.NA):
         cells = df.copy()
@@ -229,9 +229,9 @@ def test_a_csv_regression_with_text_and_gaps_equals_predict_at_every_batch_size(
     y = 3 * a + (kind == "x") + b / 50 + rng.normal(0, 0.1, size=n)
     a[::17], kind[::23] = np.nan, ""
     pd.DataFrame({"a": a, "b": b, "kind": kind, "t": y}).to_csv(tmp_path / "r.csv", index=False)
-    assert cli("train", tmp_path / "r.csv", "--target", "t", "--hidden", "6", "--epochs", "5", "--impute", "median",
+    assert cmd("train", tmp_path / "r.csv", "--target", "t", "--hidden", "6", "--epochs", "5", "--impute", "median",
                "--dtype", dtype, "--out", tmp_path / "r.npz", "--quiet").returncode == 0
-    r = cli("predict", tmp_path / "r.npz", tmp_path / "r.csv", "--out", tmp_path / "p.csv")
+    r = cmd("predict", tmp_path / "r.npz", tmp_path / "r.csv", "--out", tmp_path / "p.csv")
     assert r.returncode == 0, r.stderr
     want = pd.read_csv(tmp_path / "p.csv")["prediction"].to_numpy()
     df = pd.read_csv(tmp_path / "r.csv", keep_default_na=False, na_values={"a": [""], "b": [""]})
@@ -257,7 +257,7 @@ def test_a_float32_csv_model_whose_first_layer_overflows_gives_predicts_outputs(
     x1, x2, w = rng.normal(size=300), rng.normal(size=300), rng.choice(["p", "q"], size=300)
     table = pd.DataFrame({"x1": x1, "x2": x2, "w": w, "y": np.where(x1 > 0, "hi", "lo")})
     table.to_csv(tmp_path / "t.csv", index=False)
-    assert cli("train", tmp_path / "t.csv", "--target", "y", "--hidden", "8", "--epochs", "3", "--dtype", "float32",
+    assert cmd("train", tmp_path / "t.csv", "--target", "y", "--hidden", "8", "--epochs", "3", "--dtype", "float32",
                "--out", tmp_path / "m.npz", "--quiet").returncode == 0
     net, extra = cr.load(tmp_path / "m.npz", with_extra=True)
     pre = extra["tabular"]

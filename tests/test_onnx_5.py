@@ -9,7 +9,7 @@ import pytest
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 pd = pytest.importorskip("pandas")
-from conftest import cli, csv_feeds  # noqa: E402
+from conftest import cli, cmd, csv_feeds  # noqa: E402
 
 import chainrule as cr  # noqa: E402
 from chainrule.saving.onnx import to_onnx  # noqa: E402
@@ -185,11 +185,11 @@ def test_a_learned_none_category_stays_a_category_in_training_predict_and_the_gr
     x = rng.normal(size=120)
     pd.DataFrame({"x": x, "veneer": veneer, "y": np.where((veneer == "None") ^ (x > 0), "a", "b")}).to_csv(
         tmp_path / "t.csv", index=False)
-    r = cli("train", tmp_path / "t.csv", "--target", "y", "--hidden", "4", "--epochs", "5", "--out",
+    r = cmd("train", tmp_path / "t.csv", "--target", "y", "--hidden", "4", "--epochs", "5", "--out",
             tmp_path / "m.npz", "--quiet", *(["--max-categories", "2"] if capped else []))
     assert r.returncode == 0, r.stderr
-    assert cli("export", tmp_path / "m.npz", tmp_path / "m.onnx").returncode == 0
-    r = cli("predict", tmp_path / "m.npz", tmp_path / "t.csv", "--proba", "--out", tmp_path / "p.csv")
+    assert cmd("export", tmp_path / "m.npz", tmp_path / "m.onnx").returncode == 0
+    r = cmd("predict", tmp_path / "m.npz", tmp_path / "t.csv", "--proba", "--out", tmp_path / "p.csv")
     assert r.returncode == 0, r.stderr
     want = pd.read_csv(tmp_path / "p.csv")
     df = pd.read_csv(tmp_path / "t.csv", keep_default_na=False)

@@ -13,7 +13,7 @@ import pytest
 pd = pytest.importorskip("pandas")
 pytest.importorskip("scipy.sparse")
 
-from conftest import cli  # noqa: E402
+from conftest import cli, cmd  # noqa: E402
 
 import chainrule as cr  # noqa: E402
 from chainrule.data import encode as encode_module  # noqa: E402
@@ -59,7 +59,7 @@ def without_progress(stderr: str) -> str:
 
 def test_chunked_output_equals_the_whole_file_byte_for_byte(files):
     model, test = files / "m.npz", files / "test.csv"
-    runs = {rows: cli("predict", model, test, "--id", "rid", "--proba", "--chunk-rows", rows)
+    runs = {rows: cmd("predict", model, test, "--id", "rid", "--proba", "--chunk-rows", rows)
             for rows in (100_000, 64, 7)}
     whole = runs[100_000]
     assert whole.returncode == 0, whole.stderr
@@ -71,7 +71,7 @@ def test_chunked_output_equals_the_whole_file_byte_for_byte(files):
     assert "ignored columns the model does not use: ['y']" in whole.stderr
     # a file written through the atomic output holds the same bytes
     out = files / "p.csv"
-    r = cli("predict", model, test, "--id", "rid", "--proba", "--chunk-rows", 7, "--out", out)
+    r = cmd("predict", model, test, "--id", "rid", "--proba", "--chunk-rows", 7, "--out", out)
     assert r.returncode == 0 and out.read_text() == whole.stdout and f"wrote {N} predictions" in r.stderr
     # the library on the whole table is the oracle for the numbers
     net, extra = cr.load(model, with_extra=True)
@@ -85,7 +85,7 @@ def test_chunked_output_equals_the_whole_file_byte_for_byte(files):
     assert list(got["prediction"]) == list(pre.decode(expected))
     np.testing.assert_allclose(got.filter(like="proba_").to_numpy(), expected, rtol=1e-12)
     # evaluate: the same report whatever the chunk size, and the library's loss and accuracy
-    reports = [cli("evaluate", model, test, "--chunk-rows", rows) for rows in (100_000, 64, 7)]
+    reports = [cmd("evaluate", model, test, "--chunk-rows", rows) for rows in (100_000, 64, 7)]
     assert reports[0].returncode == 0 and reports[1].stdout == reports[0].stdout == reports[2].stdout
     got = dict(line.split(": ") for line in reports[0].stdout.splitlines()[:2])
     truth = net.evaluate(X, pre.encode_target(df))
@@ -99,23 +99,23 @@ def test_errors_in_later_chunks_name_the_file_line_and_write_nothing(files, tmp_
     bad.loc[300, "x2"] = "abc"
     bad.to_csv(tmp_path / "bad.csv", index=False)
     for rows in (100_000, 7):
-        r = cli("predict", model, tmp_path / "bad.csv", "--chunk-rows", rows, "--out", tmp_path / "p.csv")
+        r = cmd("predict", model, tmp_path / "bad.csv", "--chunk-rows", rows, "--out", tmp_path / "p.csv")
         assert r.returncode == 2 and not (tmp_path / "p.csv").exists()           # a file is written whole or not
         assert r.stderr.strip().splitlines()[-1] == "chainrule: error: column 'x2' must be numeric; line 302 has 'abc'"
     # standard output gets each chunk as it is computed: the rows before the failing chunk, then the error
-    r = cli("predict", model, tmp_path / "bad.csv", "--chunk-rows", 7)
+    r = cmd("predict", model, tmp_path / "bad.csv", "--chunk-rows", 7)
     assert r.returncode == 2 and r.stdout.splitlines()[0] == "prediction" and len(r.stdout.splitlines()) == 1 + 294
     gaps = table(seed=3)
     gaps.loc[[10, 200, 201, 390, 391, 395], "y"] = np.nan
     gaps.to_csv(tmp_path / "gaps.csv", index=False)
-    lines = [cli("evaluate", model, tmp_path / "gaps.csv", "--chunk-rows", rows).stderr.strip().splitlines()[-1]
+    lines = [cmd("evaluate", model, tmp_path / "gaps.csv", "--chunk-rows", rows).stderr.strip().splitlines()[-1]
              for rows in (100_000, 7)]
     assert lines == ["chainrule: error: target column 'y' has missing values on lines 12, 202, 203, 392, 393 and 1 "
                      "more"] * 2
     text = (files / "test.csv").read_text().splitlines()
     text[250] = ",".join(text[250].split(",")[:3])           # a short row: pandas alone would pad it with gaps
     (tmp_path / "short.csv").write_text("\n".join(text) + "\n")
-    r = cli("predict", model, tmp_path / "short.csv", "--chunk-rows", 7)
+    r = cmd("predict", model, tmp_path / "short.csv", "--chunk-rows", 7)
     assert r.returncode == 2 and r.stdout == ""
     assert "line 251 has 3 fields but the header (line 1: 'rid,x0,x1,x2,x3,zone,soil,y') has 8" in r.stderr
 
@@ -129,13 +129,13 @@ def test_text_spelled_as_in_the_file_matches_categories_pandas_typed(tmp_path):
     df["y"] = np.where(df["x"] + (df["grade"].fillna(3) > 3) > 0.5, "hi", "lo")
     df.to_csv(tmp_path / "g.csv", index=False, float_format="%.10g")
     assert "\n1," in (tmp_path / "g.csv").read_text() or ",1," in (tmp_path / "g.csv").read_text()
-    r = cli("train", tmp_path / "g.csv", "--target", "y", "--text", "grade", "--impute", "most_frequent",
+    r = cmd("train", tmp_path / "g.csv", "--target", "y", "--text", "grade", "--impute", "most_frequent",
             "--epochs", "3", "--quiet", "--out", tmp_path / "g.npz")
     assert r.returncode == 0, r.stderr
     net, extra = cr.load(tmp_path / "g.npz", with_extra=True)
     pre = Preprocessing.from_json(extra["tabular"])
     assert pre.categories["grade"] == ["1", "2", "3", "4", "5"]
-    r = cli("predict", tmp_path / "g.npz", tmp_path / "g.csv", "--proba", "--chunk-rows", 50)
+    r = cmd("predict", tmp_path / "g.npz", tmp_path / "g.csv", "--proba", "--chunk-rows", 50)
     assert r.returncode == 0 and "unseen" not in r.stderr, r.stderr
     expected = net.predict(pre.transform(pd.read_csv(tmp_path / "g.csv")[pre.columns]))
     np.testing.assert_allclose(pd.read_csv(__import__("io").StringIO(r.stdout)).filter(like="proba_"), expected,

@@ -3,7 +3,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import cli  # noqa: E402
+from conftest import cli, cmd  # noqa: E402
 
 import chainrule as cr
 from chainrule.saving.checkpoint import checkpoint_path, read_history
@@ -158,15 +158,15 @@ def test_cli_checkpoint_predicts_and_says_what_it_is(tmp_path):
     interrupted run's checkpoint could not predict; `info` did not say it was a checkpoint."""
     ck, out = tmp_path / "ckK", tmp_path / "t.npz"
     data = table(tmp_path / "d.csv")
-    r = cli("train", data, "--target", "label", "--epochs", "2", "--quiet", "--checkpoint-dir", ck, "--out", out)
+    r = cmd("train", data, "--target", "label", "--epochs", "2", "--quiet", "--checkpoint-dir", ck, "--out", out)
     assert r.returncode == 0, r.stderr
-    from_checkpoint = cli("predict", ck / "checkpoint.npz", data, "--out", "-")
+    from_checkpoint = cmd("predict", ck / "checkpoint.npz", data, "--out", "-")
     assert from_checkpoint.returncode == 0, from_checkpoint.stderr
-    assert from_checkpoint.stdout == cli("predict", out, data, "--out", "-").stdout     # the final epoch's weights
+    assert from_checkpoint.stdout == cmd("predict", out, data, "--out", "-").stdout     # the final epoch's weights
     assert from_checkpoint.stdout.splitlines()[0] == "prediction" and len(from_checkpoint.stdout.splitlines()) == 601
-    info = cli("info", ck / "checkpoint.npz")
+    info = cmd("info", ck / "checkpoint.npz")
     assert "training checkpoint of epoch 2 of 2\n" in info.stdout and "resume with" not in info.stdout  # finished
-    assert "training checkpoint" not in cli("info", out).stdout
+    assert "training checkpoint" not in cmd("info", out).stdout
 
 
 def test_info_suggests_resuming_only_an_unfinished_run(tmp_path):
@@ -174,10 +174,10 @@ def test_info_suggests_resuming_only_an_unfinished_run(tmp_path):
     net, X, y = problem()
     with pytest.raises(KeyboardInterrupt):
         net.fit(X, y, epochs=4, verbose=0, checkpoint_dir=tmp_path / "ck", callbacks=[Interrupt(2)])
-    said = cli("info", checkpoint_path(tmp_path / "ck")).stdout
+    said = cmd("info", checkpoint_path(tmp_path / "ck")).stdout
     assert "training checkpoint of epoch 2 of 4 (resume with fit(..., checkpoint_dir=..., resume=True))" in said
     problem()[0].fit(X, y, epochs=4, verbose=0, checkpoint_dir=tmp_path / "ck", resume=True)
-    said = cli("info", checkpoint_path(tmp_path / "ck")).stdout
+    said = cmd("info", checkpoint_path(tmp_path / "ck")).stdout
     assert "training checkpoint of epoch 4 of 4\n" in said and "resume with" not in said, said
 
 
@@ -189,13 +189,13 @@ def test_cli_checkpoints_record_the_weight_column(tmp_path):
     df["w"] = np.linspace(0.5, 2.0, len(df)).round(3)
     df.to_csv(data, index=False)
     ck, out = tmp_path / "ck", tmp_path / "m.npz"
-    r = cli("train", data, "--target", "label", "--weight", "w", "--epochs", "2", "--quiet", "--checkpoint-dir", ck,
+    r = cmd("train", data, "--target", "label", "--weight", "w", "--epochs", "2", "--quiet", "--checkpoint-dir", ck,
             "--out", out)
     assert r.returncode == 0, r.stderr
     saved = cr.load(checkpoint_path(ck), with_extra=True)[1]
     final = cr.load(out, with_extra=True)[1]
     assert saved["weight"] == final["weight"] == "w" and saved["tabular"] == final["tabular"]
-    assert "sample weights: trained with --weight 'w'" in cli("info", checkpoint_path(ck)).stdout
+    assert "sample weights: trained with --weight 'w'" in cmd("info", checkpoint_path(ck)).stdout
 
 
 def test_an_empty_checkpoint_dir_is_refused(tmp_path, monkeypatch):
@@ -205,7 +205,7 @@ def test_an_empty_checkpoint_dir_is_refused(tmp_path, monkeypatch):
     with pytest.raises(cr.errors.ValidationError, match="checkpoint_dir is empty: give the name of a folder"):
         net.fit(X, y, epochs=1, verbose=0, checkpoint_dir="")
     data = table(tmp_path / "d.csv")
-    r = cli("train", data, "--target", "label", "--epochs", "1", "--checkpoint-dir", "", "--out", "m.npz",
+    r = cmd("train", data, "--target", "label", "--epochs", "1", "--checkpoint-dir", "", "--out", "m.npz",
             cwd=tmp_path)
     assert r.returncode == 2 and "--checkpoint-dir is empty" in r.stderr, r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.csv"]
@@ -218,7 +218,7 @@ def test_the_cli_and_fit_share_the_checkpoint_folders_rules(tmp_path):
     from chainrule.saving.runlock import LOCKNAME
     with pytest.raises(cr.errors.ValidationError) as fit_says:
         problem()[0].fit(*problem()[1:], epochs=1, verbose=0, checkpoint_dir="")
-    r = cli("train", table(tmp_path / "d.csv"), "--target", "label", "--checkpoint-dir", "",
+    r = cmd("train", table(tmp_path / "d.csv"), "--target", "label", "--checkpoint-dir", "",
             "--out", tmp_path / "m.npz")
     assert r.returncode == 2 and str(fit_says.value).replace("checkpoint_dir", "--checkpoint-dir") in r.stderr
     ck = tmp_path / "ck"
@@ -232,7 +232,7 @@ def test_out_cannot_be_a_file_of_the_checkpoint_dir(tmp_path, name):
     """--out ck/checkpoint.npz --checkpoint-dir ck: the model replaced the checkpoint; resume then failed."""
     data = table(tmp_path / "d.csv")
     (tmp_path / "ck").mkdir()
-    r = cli("train", data, "--target", "label", "--epochs", "1", "--checkpoint-dir", tmp_path / "ck",
+    r = cmd("train", data, "--target", "label", "--epochs", "1", "--checkpoint-dir", tmp_path / "ck",
             "--out", tmp_path / "ck" / ".." / "ck" / name)
     assert r.returncode == 2 and f"is the {name} of --checkpoint-dir" in r.stderr and "epoch 1/1" not in r.stderr
     assert list((tmp_path / "ck").iterdir()) == []

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import cli  # noqa: E402
+from conftest import cli, cmd  # noqa: E402
 
 import chainrule as cr
 from chainrule.errors import ChainruleTypeError, ModelFileError, ValidationError
@@ -306,11 +306,11 @@ def test_a_compressed_zip_bomb_is_refused_before_reading(tmp_path):
 def test_a_bad_csv_preprocessing_names_the_model_file(tmp_path):
     pytest.importorskip("pandas")
     model = tmp_path / "m.npz"
-    r = cli("train", EXAMPLES / "iris.csv", "--target", "species", "--epochs", "1", "--quiet", "--out", model)
+    r = cmd("train", EXAMPLES / "iris.csv", "--target", "species", "--epochs", "1", "--quiet", "--out", model)
     assert r.returncode == 0, r.stderr
     n, extra = cr.load(model, with_extra=True)
     extra["tabular"]["scales"][0] = 0.0
     cr.save(n, model, extra=extra)
-    r = cli("predict", model, EXAMPLES / "iris.csv")
+    r = cmd("predict", model, EXAMPLES / "iris.csv")
     assert r.returncode == 2
     assert f"chainrule: error: {model}: the model file's CSV preprocessing is invalid: 'scales' must be" in r.stderr

@@ -15,7 +15,7 @@ import pytest
 pd = pytest.importorskip("pandas")
 sp = pytest.importorskip("scipy.sparse")
 
-from conftest import cli  # noqa: E402
+from conftest import cli, cmd  # noqa: E402
 
 import chainrule as cr  # noqa: E402
 from chainrule.data.stream import CsvStream, tail  # noqa: E402
@@ -255,7 +255,7 @@ def test_train_stream_writes_the_model_train_writes(tmp_path, case):
 
 
 def test_train_stream_refuses_mpi(tmp_path, cover_csv):
-    r = cli("train", cover_csv, "--target", "cover", "--stream", "--mpi", "--out", tmp_path / "m.npz")
+    r = cmd("train", cover_csv, "--target", "cover", "--stream", "--mpi", "--out", tmp_path / "m.npz")
     assert r.returncode == 2 and "--stream and --mpi cannot be combined" in r.stderr
 
 
@@ -267,11 +267,11 @@ def test_train_stream_resume_continues_the_run(tmp_path, cover_csv):
     stream = ["--stream", "--chunk-rows", "100"]
     ck, out = tmp_path / "ck", tmp_path / "resumed.npz"
     for epochs in ("2", "4"):
-        r = cli(*base, *stream, "--epochs", epochs, "--checkpoint-dir", ck, "--resume", "--out", out)
+        r = cmd(*base, *stream, "--epochs", epochs, "--checkpoint-dir", ck, "--resume", "--out", out)
         assert r.returncode == 0, r.stderr
     assert "resumed from epoch 2 of 4" in r.stderr
     for name, more in (("stream", stream), ("memory", [])):
-        r = cli(*base, *more, "--epochs", "4", "--out", tmp_path / f"{name}.npz")
+        r = cmd(*base, *more, "--epochs", "4", "--out", tmp_path / f"{name}.npz")
         assert r.returncode == 0, r.stderr
     resumed = cr.load(out)
     np.testing.assert_array_equal(resumed.params, cr.load(tmp_path / "stream.npz").params)
@@ -281,7 +281,7 @@ def test_train_stream_resume_continues_the_run(tmp_path, cover_csv):
     df = covertype(900, seed=0)
     df["cover"] = df["cover"].sample(frac=1.0, random_state=1).to_numpy()
     df.to_csv(other, index=False)
-    r = cli("train", other, *base[2:], *stream, "--epochs", "6", "--checkpoint-dir", ck, "--resume", "--out", out)
+    r = cmd("train", other, *base[2:], *stream, "--epochs", "6", "--checkpoint-dir", ck, "--resume", "--out", out)
     assert r.returncode == 2 and "the targets Y (same shape [720, 3], other values)" in r.stderr
 
 

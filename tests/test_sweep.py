@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 pd = pytest.importorskip("pandas")
-from conftest import cli  # noqa: E402
+from conftest import cli, cmd  # noqa: E402
 from sklearn.model_selection import GridSearchCV, StratifiedKFold  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
@@ -58,7 +58,7 @@ def test_sweep_names_columns_as_the_file_spells_them(tmp_path):
     """A header 'age, income, y' has ' y' and ' income': train took --target y, sweep did not."""
     rows = "".join(f"{i % 7}, {'ab'[i % 2]}, {i % 2}\n" for i in range(20))
     (tmp_path / "sp.csv").write_text("age, income, y\n" + rows)
-    r = cli("sweep", tmp_path / "sp.csv", "--target", "y", "--text", "income", "--grid", "lr=0.01", "--cv", "2",
+    r = cmd("sweep", tmp_path / "sp.csv", "--target", "y", "--text", "income", "--grid", "lr=0.01", "--cv", "2",
             "--epochs", "1", "--out-dir", tmp_path / "sw")
     assert r.returncode == 0, r.stderr
     tab = cr.load(tmp_path / "sw" / "best_model.npz", with_extra=True)[1]["tabular"]
@@ -144,18 +144,18 @@ def test_bad_input_is_named(sweep_data, tmp_path):
 
 def test_cli_sweep_then_predict(sweep_data, tmp_path):
     out = tmp_path / "sweep"
-    r = cli("sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "hidden=4,8x4;lr=3e-2", "--epochs", "10",
+    r = cmd("sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "hidden=4,8x4;lr=3e-2", "--epochs", "10",
             "--out-dir", out)
     assert r.returncode == 0, r.stderr
     assert "2 candidates x 3 folds on this machine; accuracy" in r.stdout
     first = pd.read_csv(out / "sweep_results.csv").iloc[0]           # the best row, as the grid wrote it
     assert f"best: hidden={first['hidden']}, lr={first['lr']} (accuracy {first['mean_test_score']:.4f})" in r.stdout
-    r = cli("predict", out / "best_model.npz", sweep_data / "iris.csv", "--proba")
+    r = cmd("predict", out / "best_model.npz", sweep_data / "iris.csv", "--proba")
     assert r.returncode == 0, r.stderr
     got = pd.read_csv(__import__("io").StringIO(r.stdout))
     assert list(got.columns) == ["prediction", "proba_setosa", "proba_versicolor", "proba_virginica"]
     assert (got["prediction"] == pd.read_csv(sweep_data / "iris.csv")["species"]).mean() > 0.8
-    r = cli("sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "hiden=4", "--out-dir", out)
+    r = cmd("sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "hiden=4", "--out-dir", out)
     assert r.returncode == 2 and "Did you mean 'hidden'" in r.stderr
 
 
@@ -178,13 +178,13 @@ def test_sweep_reads_missing_markers_and_text_columns_as_train(sweep_data, tmp_p
     df["sepal length (cm)"] = df["sepal length (cm)"].astype(object)
     df.loc[[2, 9], "sepal length (cm)"] = "N/A"
     df.to_csv(tmp_path / "na.csv", index=False)
-    r = cli("sweep", tmp_path / "na.csv", "--target", "species", "--grid", "hidden=4", "--epochs", "3",
+    r = cmd("sweep", tmp_path / "na.csv", "--target", "species", "--grid", "hidden=4", "--epochs", "3",
             "--impute", "median", "--out-dir", tmp_path / "s")
     assert r.returncode == 2 and "Give --na-values 'N/A'" in r.stderr
-    r = cli("sweep", tmp_path / "na.csv", "--target", "species", "--grid", "hidden=4", "--epochs", "3",
+    r = cmd("sweep", tmp_path / "na.csv", "--target", "species", "--grid", "hidden=4", "--epochs", "3",
             "--impute", "median", "--na-values", "N/A", "--out-dir", tmp_path / "s")
     assert r.returncode == 0, r.stderr
-    assert cli("predict", tmp_path / "s" / "best_model.npz", tmp_path / "na.csv").returncode == 0
+    assert cmd("predict", tmp_path / "s" / "best_model.npz", tmp_path / "na.csv").returncode == 0
 
 
 def test_parse_grid_reads_true_and_false_as_booleans():

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 pd = pytest.importorskip("pandas")
-from conftest import cli  # noqa: E402
+from conftest import cli, cmd  # noqa: E402
 from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score  # noqa: E402
 from sklearn.model_selection import KFold  # noqa: E402
 
@@ -89,7 +89,7 @@ def test_every_candidate_failing_is_one_clear_error(sweep_data):
 
 
 def test_cli_shows_a_failed_candidate_and_goes_on(sweep_data, tmp_path):
-    r = cli("sweep", sweep_data / "diabetes.csv", "--target", "target", "--grid", "lr=0.01,1000;optimizer=sgd",
+    r = cmd("sweep", sweep_data / "diabetes.csv", "--target", "target", "--grid", "lr=0.01,1000;optimizer=sgd",
             "--epochs", "5", "--batch-size", "16", "--out-dir", tmp_path)
     assert r.returncode == 0, r.stderr
     assert "chainrule: warning: candidate lr=1000, optimizer=sgd failed in 3 of 3 folds" in r.stderr     # as written
@@ -101,21 +101,21 @@ def test_cli_shows_a_failed_candidate_and_goes_on(sweep_data, tmp_path):
 
 def test_dtype_float32(sweep_data, tmp_path):
     """sweep had no --dtype: every candidate trained in float64."""
-    r = cli("sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "hidden=4", "--epochs", "3", "--dtype",
+    r = cmd("sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "hidden=4", "--epochs", "3", "--dtype",
             "float32", "--out-dir", tmp_path)
     assert r.returncode == 0, r.stderr
     net = cr.load(tmp_path / "best_model.npz")
     assert net.dtype == np.float32
-    r = cli("predict", tmp_path / "best_model.npz", sweep_data / "iris.csv")
+    r = cmd("predict", tmp_path / "best_model.npz", sweep_data / "iris.csv")
     assert r.returncode == 0, r.stderr
 
 
 def test_jobs_takes_any_nonzero_integer(sweep_data, tmp_path):
     """--jobs -2 (all CPUs but one, as joblib's n_jobs) was refused; --jobs 0 must be."""
-    r = cli("sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "hidden=4", "--epochs", "2", "--jobs",
+    r = cmd("sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "hidden=4", "--epochs", "2", "--jobs",
             "-2", "--out-dir", tmp_path)
     assert r.returncode == 0, r.stderr
-    r = cli("sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "hidden=4", "--epochs", "2", "--jobs",
+    r = cmd("sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "hidden=4", "--epochs", "2", "--jobs",
             "0", "--out-dir", tmp_path)
     assert r.returncode == 2 and "--jobs must be a nonzero integer" in r.stderr and "got 0" in r.stderr
     with pytest.raises(ValidationError, match="n_jobs must be a nonzero integer"):
@@ -138,12 +138,12 @@ def test_the_best_model_reads_files_as_the_sweep_read_its_own(sweep_data, tmp_pa
     d["art"] = d["art"].str.replace("setosa", "sétosa")
     d.to_csv(tmp_path / "iris;.csv", sep=";", index=False, encoding="latin-1")
     d.iloc[::10].to_csv(tmp_path / "other.csv", sep=";", index=False, encoding="latin-1")
-    r = cli("sweep", tmp_path / "iris;.csv", "--target", "art", "--grid", "hidden=8", "--epochs", "20", "--sep", ";",
+    r = cmd("sweep", tmp_path / "iris;.csv", "--target", "art", "--grid", "hidden=8", "--epochs", "20", "--sep", ";",
             "--encoding", "latin-1", "--out-dir", tmp_path / "sw")
     assert r.returncode == 0, r.stderr
     net, extra = cr.load(tmp_path / "sw" / "best_model.npz", with_extra=True)
     assert (extra["tabular"]["sep"], extra["tabular"]["encoding"]) == (";", "latin-1")
-    r = cli("predict", tmp_path / "sw" / "best_model.npz", tmp_path / "other.csv")
+    r = cmd("predict", tmp_path / "sw" / "best_model.npz", tmp_path / "other.csv")
     assert r.returncode == 0, r.stderr
     other = pd.read_csv(tmp_path / "other.csv", sep=";", encoding="latin-1")
     pre = Preprocessing.fit(d, "art")

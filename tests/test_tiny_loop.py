@@ -29,9 +29,13 @@ def build(shape, dtype, seed):
     return net, rng.normal(size=(11, widths[0])), rng.normal(size=(11, widths[-1]))
 
 
-@pytest.mark.parametrize("shape", range(len(SHAPES)))
+# every shape in float64; float32, whose versions differ only in the element type the same unrolled code
+# works on, on the seed's shape and the three-layer one (each version takes seconds to compile)
+CASES = [("float64", shape) for shape in range(len(SHAPES))] + [("float32", 0), ("float32", 2)]
+
+
+@pytest.mark.parametrize("dtype,shape", CASES)
 @pytest.mark.parametrize("opt", range(len(OPTIMIZERS)))
-@pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_tiny_loop_equals_numpy(monkeypatch, shape, opt, dtype):
     runs = []
     for compiled in (False, True):

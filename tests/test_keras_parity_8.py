@@ -1,5 +1,6 @@
 """Keras parity, eighth round, against Keras 3 itself (KERAS_BACKEND=torch) from the same weights: evaluate's dict
-and list."""
+and list, the loss fit logs under weight_reduction="mean_with_sample_weight" (epoch and batch logs, validation's
+too, on arrays and on a sequence)."""
 import os
 
 import numpy as np
@@ -103,3 +104,76 @@ def test_evaluate_list_of_both_names_each_accuracy_once():
     assert theirs == [named["loss"], named["accuracy"], named["accuracy"], named["weighted_accuracy"]]
     ours = net.evaluate(X, y, sample_weight=WEIGHTS, return_dict=False, **both)
     np.testing.assert_allclose(ours, theirs[:2] + theirs[3:], rtol=2e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("metrics", SPLITS[1:3], ids=["weighted", "both"])
+def test_mean_with_sample_weight_logs_keras_loss_on_arrays(metrics):
+    """Keras' loss tracker weighs each batch's loss by its rows, whatever the reduction: under
+    "mean_with_sample_weight" the epoch's loss is sum_b rows_b * (sum w E / sum w)_b / rows, not the weighted
+    mean of the whole epoch; the batches' running logs and the trained weights as Keras'. The validation set
+    is one batch (its loss is then the weighted mean in both)."""
+    X, y = _data()
+    Xv, yv = _data(4, seed=1)
+    wv = np.array([0.5, 2.0, 1.0, 3.0], dtype=np.float32)
+    net, model = _twins(reduction=MEAN, **metrics)
+    theirs = Theirs()
+    model.fit(X, y, sample_weight=WEIGHTS, batch_size=4, epochs=2, shuffle=False, verbose=0,
+              validation_data=(Xv, yv, wv), callbacks=[theirs])
+    ours = Ours()
+    net.fit(X, y, sample_weight=WEIGHTS, batch_size=4, epochs=2, shuffle=False, verbose=0,
+            validation_data=(Xv, yv, wv), callbacks=[ours], weight_reduction=MEAN, **metrics)
+    _same_logs(ours, theirs)
+    for a, b in zip(net.get_weights(), model.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("metrics", SPLITS[1:3], ids=["weighted", "both"])
+def test_mean_with_sample_weight_logs_keras_loss_on_a_sequence(metrics):
+    """The same on weighted batches (x, y, w), a batch weighing nothing among them (its loss 0 over its rows, Keras'
+    divide_no_nan). The validation sequence is one batch: with more, Keras' val_loss weighs each batch's weighted
+    mean by its rows, chainrule's is evaluate's weighted mean of them all, as on arrays (docs/guide.md)."""
+    X, y = _data(11)
+    Xv, yv = _data(7, seed=1)
+    w = np.linspace(0.2, 3.0, 11).astype(np.float32)
+    w[4:8] = 0.0
+    wv = np.linspace(0.5, 2.0, 7).astype(np.float32)
+    net, model = _twins(reduction=MEAN, **metrics)
+    theirs = Theirs()
+    model.fit(_dataset(X, y, 4, w), epochs=2, verbose=0, shuffle=False, validation_data=_dataset(Xv, yv, 7, wv),
+              callbacks=[theirs])
+    ours = Ours()
+    net.fit(_dataset(X, y, 4, w), epochs=2, verbose=0, shuffle=False, validation_data=_dataset(Xv, yv, 7, wv),
+            callbacks=[ours], weight_reduction=MEAN, **metrics)
+    _same_logs(ours, theirs)
+    for a, b in zip(net.get_weights(), model.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_a_weighted_loss_curve_over_batches_of_unequal_weight_is_mlps(kind):
+    """scikit-learn's MLP weighs each batch's loss by its rows too (as Keras' loss tracker): the estimators'
+    loss_curve_ (fit's logged loss) now equals MLP's over 23 rows in batches of 7 of unequal weight, alpha
+    included (it weighed the batches by their weights: the weighted mean over the samples)."""
+    pytest.importorskip("sklearn")
+    import warnings
+
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+    from test_sklearn_parity_5 import _from_same_weights
+
+    from chainrule.sklearn import BackpropClassifier, BackpropRegressor
+    rng = np.random.RandomState(0)
+    X, w = rng.randn(23, 4), rng.uniform(0.0, 3.0, 23)
+    kw = dict(hidden_layer_sizes=(5,), batch_size=7, alpha=0.3, warm_start=True, shuffle=False, random_state=0)
+    if kind == "classifier":
+        y = (X[:, 0] + X[:, 1] > 0).astype(int) + (X[:, 2] > 0.5)
+        mlp = MLPClassifier(solver="sgd", momentum=0.0, learning_rate_init=0.1, max_iter=3, **kw)
+        ours = BackpropClassifier(optimizer="sgd", momentum=0.0, learning_rate=0.1, epochs=3, **kw)
+    else:
+        y = X @ rng.randn(4)
+        mlp = MLPRegressor(solver="sgd", momentum=0.0, learning_rate_init=0.02, max_iter=3, **kw)
+        ours = BackpropRegressor(optimizer="sgd", momentum=0.0, learning_rate=0.01, epochs=3, **kw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mlp, ours = _from_same_weights(mlp, ours, X, y, sample_weight=w)
+    np.testing.assert_allclose(ours.loss_curve_[3:], mlp.loss_curve_[3:], rtol=1e-10)
+    assert ours.loss_ == pytest.approx(mlp.loss_, rel=1e-10)

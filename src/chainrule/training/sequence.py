@@ -161,7 +161,7 @@ class SequenceTrainer(Trainer):
             opt.step(net.params, net.grads, slices)
             out = net.last_output
             assert out is not None                                 # set by train_batch's forward pass
-            total += E * (ws if self.mean else xb.shape[0])
+            total += E * xb.shape[0]            # Keras' loss tracker: each batch's loss by its rows
             n += xb.shape[0]
             weight += ws
             right = net.n_correct(out, yb) or 0.0
@@ -176,10 +176,10 @@ class SequenceTrainer(Trainer):
         self.close_epoch(epoch, self.epoch_logs(total, correct, n, hits, weight))
 
     def epoch_logs(self, total: float, correct: float, n: int, hits: float, weight: float) -> dict[str, float]:
-        """The loss over the rows (or their weight: "mean_with_sample_weight"), the accuracies counting each row
-        once and weighing it."""
+        """The loss over the rows (the batches' losses weighed by their rows, either reduction's, as Keras' loss
+        tracker), the accuracies counting each row once and weighing it."""
         classify = self.classify                # no weight yet: 0, as Keras' divide_no_nan
-        return self.metrics.logs(no_nan(total, weight if self.mean else n), correct / n if classify else None,
+        return self.metrics.logs(no_nan(total, n), correct / n if classify else None,
                                  no_nan(hits, weight) if classify else None)
 
     def validate(self) -> dict[str, float]:

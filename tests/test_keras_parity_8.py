@@ -1,12 +1,13 @@
 """Keras parity, eighth round, against Keras 3 itself (KERAS_BACKEND=torch) from the same weights: evaluate's dict
 and list, the loss fit logs under weight_reduction="mean_with_sample_weight" (epoch and batch logs, validation's
-too, on arrays and on a sequence)."""
+too, on arrays and on a sequence), and a validation sequence weighing nothing refused before training."""
 import os
 
 import numpy as np
 import pytest
 
 import chainrule as cr
+from chainrule.errors import ValidationError
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 keras = pytest.importorskip("keras")
@@ -147,6 +148,37 @@ def test_mean_with_sample_weight_logs_keras_loss_on_a_sequence(metrics):
     _same_logs(ours, theirs)
     for a, b in zip(net.get_weights(), model.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_a_validation_list_weighing_nothing_is_refused_before_training():
+    """Validation batches held in a list, every one weighted by zeros: refused before the first batch trains,
+    in the words of the arrays' refusal (not an epoch later, at the first validation)."""
+    X, y = _data(8)
+    Xv, yv = _data(6, seed=1)
+    net = cr.Network([cr.Dense(2, 3, "softmax")], loss="categorical_crossentropy", seed=0)
+    before = [a.copy() for a in net.get_weights()]
+    with pytest.raises(ValidationError) as arrays:
+        net.fit(X, y, validation_data=(Xv, yv, np.zeros(6)), verbose=0)
+    ours = Ours()
+    batches = [(Xv[:3], yv[:3], np.zeros(3)), (Xv[3:], yv[3:], np.zeros(3))]
+    with pytest.raises(ValidationError) as seq:
+        net.fit([(X[:4], y[:4]), (X[4:], y[4:])], validation_data=batches, verbose=0, callbacks=[ours])
+    assert str(seq.value) == str(arrays.value)
+    assert ours.seen == []
+    for a, b in zip(net.get_weights(), before):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_bad_validation_batch_in_a_list_is_named_before_training():
+    """The up-front reading checks each batch of such a list as validation would, naming it."""
+    X, y = _data(8)
+    Xv, yv = _data(6, seed=1)
+    net = cr.Network([cr.Dense(2, 3, "softmax")], loss="categorical_crossentropy", seed=0)
+    ours = Ours()
+    with pytest.raises(ValidationError, match="validation batch 1: its sample weights"):
+        net.fit([(X, y)], validation_data=[(Xv[:3], yv[:3], np.ones(3)), (Xv[3:], yv[3:], -np.ones(3))],
+                verbose=0, callbacks=[ours])
+    assert ours.seen == []
 
 
 @pytest.mark.parametrize("kind", ["classifier", "regressor"])

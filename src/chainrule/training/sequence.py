@@ -70,6 +70,8 @@ def fit_batches(net: Any, batches: Any, *, epochs: int, optimizer: Any, shuffle:
                               verbose=verbose, validation_freq=validation_freq, validation_chunk=validation_chunk,
                               mean=mean, metrics=metrics, validation_weight=w_val)
     trainer.class_table = table
+    if validation_data is not None and validation_data[1] is None and isinstance(validation_data[0], (list, tuple)):
+        trainer.weighs_some(validation_data[0])
     return trainer.run(epochs)
 
 
@@ -123,6 +125,17 @@ class SequenceTrainer(Trainer):
             labels = yb.argmax(axis=1) if yb.shape[1] > 1 else (yb[:, 0] > 0.5).astype(np.int64)
             w = self.class_table[labels] if w is None else w * self.class_table[labels]
         return xb, yb, w
+
+    def weighs_some(self, batches: list | tuple) -> None:
+        """Validation batches held in memory (a list), checked before any training: each as at validation, and,
+        every one weighted, their weights not all zero (the arrays' refusal), not found an epoch later."""
+        n, weight, weighted = 0, 0.0, True
+        for i, raw in enumerate(batches):
+            xb, _, wb = self.batch(raw, f"validation batch {i}", by_class=False)
+            n, weighted = n + xb.shape[0], weighted and wb is not None
+            weight += 0.0 if wb is None else float(np.add.reduce(wb, dtype=np.float64))
+        if weighted and not weight:
+            sw.check(np.zeros(n), n, "validation_data's sample weights")
 
     def each(self, batches: Any, order: np.ndarray | None) -> Iterable[tuple[int, Any]]:
         if not hasattr(batches, "__getitem__"):

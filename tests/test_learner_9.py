@@ -82,3 +82,80 @@ def test_every_loss_names_its_means_divisor_as_mse_does(capsys, tmp_path, loss, 
     notes = re.findall(r"fused: ([^;)]*(?:\([^)]*\)[^;)]*)*)\)$", text, re.M)
     assert all(n.endswith(f" / {name}") if name else " / " not in n for n in notes), notes
     assert len(notes) == (3 if fused else 0), text
+
+
+SLICE = ["--layers", "2,2,2", "--loss", "sse", "--inputs", "0.05,0.1;0.2,0.3", "--targets", "0.01,0.99;1,0",
+         "--layer", "1", "--neuron", "0"]
+BCE = ["--layers", "2,2,2", "--loss", "binary_crossentropy"]
+WIDTHS = range(40, 121)
+
+
+def texts(capsys, args):
+    """explain's text unbroken, and broken to each width of WIDTHS as the command breaks it (the command run
+    at two widths; `fit_width` of the unbroken text at the others, the breaking the command does)."""
+    from chainrule.teach.report import fit_width
+    wide = run(capsys, "explain", *args, "--width", 0)
+    for w in (40, 61):
+        assert run(capsys, "explain", *args, "--width", w) == fit_width(wide, w)
+    return wide, {w: fit_width(wide, w) for w in WIDTHS}
+
+
+def whole_brackets(wide, narrow, width):
+    """The brackets (with the name before one, log(...)) that `narrow` breaks inside although they would fit
+    on a line of their own at no indent."""
+    from test_learner_8 import breaks, pairs
+    broken = []
+    for line, at, _ in breaks(wide, narrow):
+        for a, b in [(a, b) for a, b in pairs(line) if line[a] != "["]:    # a list breaks at its commas
+            while a > 0 and not line[a - 1].isspace():
+                a -= 1
+            if a < at < b and b - a <= width:
+                broken.append(line[a:b])
+    return broken
+
+
+@pytest.mark.parametrize("args", [SLICE, BCE], ids=["sse slice, 2 samples", "bce seed sample"])
+def test_a_bracket_that_fits_on_a_line_is_never_broken(capsys, args):
+    """At --width 40 the note "(hidden layer 1: --layer 0 derives them)" broke inside its parentheses although it
+    fits on a line of its own at no indent, and at --width 61 binary cross-entropy's E_o1 = -(... + ...) broke
+    inside its bracket, its only place to break, although the bracket fits on a line after the E_o1 = line. For
+    every width 40..120, no bracket that fits on a line is broken, no line is wider than the width (where it
+    holds more than one word), and the text, joined again, is the unbroken text."""
+    wide, narrow = texts(capsys, args)
+    for w, text in narrow.items():
+        assert [ln for ln in text.splitlines() if len(ln) > w and len(ln.split()) > 1] == [], w
+        assert text.split() == wide.split(), w
+        assert whole_brackets(wide, text, w) == [], (w, whole_brackets(wide, text, w))
+    note = "(hidden layer 1: --layer 0 derives them)"
+    if args is SLICE:
+        assert note in narrow[40].splitlines(), narrow[40]
+    else:
+        lines = narrow[61].splitlines()
+        k = next(i for i, ln in enumerate(lines) if ln.startswith("  E_o1 ="))
+        assert lines[k] == "  E_o1 =" and lines[k + 1].strip() == (
+            "-(target_o1 log out_o1 + (1 - target_o1) log(1 - out_o1))"), lines[k:k + 3]
+        assert lines[k + 2].strip().startswith("= "), lines[k:k + 3]
+
+
+def continuations(text):
+    """Runs of lines that continue one part of an equation, each starting with its operator (+, -, *, /)."""
+    runs, run_ = [], []
+    for line in text.splitlines():
+        if re.match(r" *[-+*/] ", line):
+            run_.append(line)
+        else:
+            runs, run_ = runs + [run_] if len(run_) > 1 else runs, []
+    return runs + ([run_] if len(run_) > 1 else [])
+
+
+@pytest.mark.parametrize("args", [SLICE, BCE, ["--layers", "2,2,2", "--activation", "sigmoid,sigmoid", "--loss", "sse",
+                                                "--inputs", "0.5,0.2;0.3,0.1", "--targets", "0.1,0.9;0.2,0.3"]],
+                         ids=["sse slice", "bce seed sample", "sse 2 samples"])
+def test_the_continuations_of_a_part_share_one_column(capsys, args):
+    """--width 40 wrote "= [0.020851039, 0.079718655]" / "  * [0.249796100, 0.249991309]" / "   * [0.2, 0.1]":
+    the piece moved left to fit sat one column left of its neighbour. A part's continuations now move left
+    together: for every width 40..120, the lines that continue one part start in one column."""
+    _, narrow = texts(capsys, args)
+    for w, text in narrow.items():
+        for run_ in continuations(text):
+            assert len({len(ln) - len(ln.lstrip()) for ln in run_}) == 1, (w, run_)

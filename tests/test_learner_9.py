@@ -7,6 +7,7 @@ import re
 import pytest
 from conftest import cli_in_process
 from test_derive_6 import evaluate
+from test_explain_mend import NETWORKS
 
 torch = pytest.importorskip("torch")
 
@@ -114,7 +115,11 @@ def whole_brackets(wide, narrow, width):
     return broken
 
 
-@pytest.mark.parametrize("args", [SLICE, BCE], ids=["sse slice, 2 samples", "bce seed sample"])
+OTHERS = [NETWORKS[k] for k in (0, 2, 3, 5)]      # cross-entropy after softmax, mse over 4 rows, a slice, bce
+OTHER_IDS = ["cce 2 rows", "mse 4 rows", "softmax slice", "bce leaky_relu 3 rows"]
+
+
+@pytest.mark.parametrize("args", [SLICE, BCE, *OTHERS], ids=["sse slice, 2 samples", "bce seed sample", *OTHER_IDS])
 def test_a_bracket_that_fits_on_a_line_is_never_broken(capsys, args):
     """At --width 40 the note "(hidden layer 1: --layer 0 derives them)" broke inside its parentheses although it
     fits on a line of its own at no indent, and at --width 61 binary cross-entropy's E_o1 = -(... + ...) broke
@@ -129,7 +134,7 @@ def test_a_bracket_that_fits_on_a_line_is_never_broken(capsys, args):
     note = "(hidden layer 1: --layer 0 derives them)"
     if args is SLICE:
         assert note in narrow[40].splitlines(), narrow[40]
-    else:
+    elif args is BCE:
         lines = narrow[61].splitlines()
         k = next(i for i, ln in enumerate(lines) if ln.startswith("  E_o1 ="))
         assert lines[k] == "  E_o1 =" and lines[k + 1].strip() == (
@@ -149,8 +154,9 @@ def continuations(text):
 
 
 @pytest.mark.parametrize("args", [SLICE, BCE, ["--layers", "2,2,2", "--activation", "sigmoid,sigmoid", "--loss", "sse",
-                                                "--inputs", "0.5,0.2;0.3,0.1", "--targets", "0.1,0.9;0.2,0.3"]],
-                         ids=["sse slice", "bce seed sample", "sse 2 samples"])
+                                                "--inputs", "0.5,0.2;0.3,0.1", "--targets", "0.1,0.9;0.2,0.3"],
+                                                *OTHERS],
+                         ids=["sse slice", "bce seed sample", "sse 2 samples", *OTHER_IDS])
 def test_the_continuations_of_a_part_share_one_column(capsys, args):
     """--width 40 wrote "= [0.020851039, 0.079718655]" / "  * [0.249796100, 0.249991309]" / "   * [0.2, 0.1]":
     the piece moved left to fit sat one column left of its neighbour. A part's continuations now move left

@@ -165,3 +165,23 @@ def test_the_continuations_of_a_part_share_one_column(capsys, args):
     for w, text in narrow.items():
         for run_ in continuations(text):
             assert len({len(ln) - len(ln.lstrip()) for ln in run_}) == 1, (w, run_)
+
+
+def test_bracketed_words_in_prose_that_fit_no_line_fill_the_line_before(capsys):
+    """`chainrule example --width 50` wrote "...with the original" / "weights" / "(those the seed's own w1+..w4+ are
+    computed" / "from) the error is ...": a bracket that fits on no line went to a line of its own and broke there
+    anyway, leaving "weights" alone. Such words now fill the line before, as the rest of the sentence does: for every
+    width 40..80, a line that starts with a bracket it does not close had no room for that bracket's first word."""
+    from chainrule.teach.report import fit_width
+    from chainrule.teach.worked_example import render, worked_example
+    figures, report = worked_example()
+    for published in (False, True):
+        for w in range(40, 81):
+            wide = render(figures, report, as_published=published, width=w)
+            lines = fit_width(wide, w).splitlines()
+            assert fit_width(wide, w).split() == wide.split()
+            for before, line in zip(lines, lines[1:]):
+                words = line.split()
+                if words and words[0].startswith("(") and line.count("(") > line.count(")") and before.strip():
+                    assert len(before) + 1 + len(words[0]) > w, (w, before, line)
+    assert run(capsys, "example", "--width", 50) == fit_width(render(figures, report, width=50), 50)

@@ -78,7 +78,7 @@ def test_a_sigmoid_binary_cross_entropy_delta_over_two_samples_is_divided_by_the
     text = cr.explain(net, X, Y).text()
     truth = torch_delta(net, X, Y, "binary_crossentropy")
     formula, value = fused_lines(text)["o1"].removesuffix("   (fused)").split(" = ")[1:]
-    assert formula == "(out_o1 - target_o1) / 2"
+    assert formula == "(out_o1 - target_o1) / n_samples"
     shown = [number(v) for v in value.strip("[]").split(",")]
     np.testing.assert_allclose(shown, truth[:, 0], atol=1e-9)
 

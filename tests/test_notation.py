@@ -110,6 +110,6 @@ def test_explain_and_the_explorer_write_the_same_loss_derivative(loss):
     if loss == "mse":        # the 2 of the square and the mean over the 2 outputs written out (test_learner_7)
         assert derived["formula"] == "2 * (out_o1 - target_o1) / n_outputs"
     else:
-        assert derived["formula"] == derivation.divided(written, d["scale"])
+        assert derived["formula"] == derivation.over(d, written, True)
     assert f"dE/dout_o1 = {derived['formula']}" in cr.explain(net, X, Y).text()
 

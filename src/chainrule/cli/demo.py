@@ -21,7 +21,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..teach.report import fit_width
+    from ..teach.width import fit_width
     from .example import run as run_example
     from .example import width
     columns = width(argparse.Namespace(width=None))       # a terminal's width, as the example's

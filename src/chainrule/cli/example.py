@@ -45,7 +45,7 @@ def width(args) -> int:
 
 
 def run(args) -> int:
-    from ..teach.report import fit_width
+    from ..teach.width import fit_width
     from ..teach.worked_example import render, worked_example
     columns = width(args)
     figures, report = worked_example()

@@ -304,7 +304,7 @@ def _outputs_line(layer: int, names: list[str], values: dict[str, str], markdown
 def run(args) -> int:
     from ..teach.explain import explain, neuron_names
     from ..teach.formulas import general
-    from ..teach.report import fit_width
+    from ..teach.width import fit_width
     from .example import width
     _check_options(args)
     columns = width(args)

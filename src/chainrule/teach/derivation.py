@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 from . import notation
@@ -61,7 +60,7 @@ def gradient_line(d: dict, p: dict, zeros: bool = True) -> Line:
         formula = f"dE/dnet_{to} * {dparam}"
         numbers = f"{factor(p['dE/dnet'], zeros)} * {source}"
         tex = f"\\frac{{{DE}}}{{\\partial net_{{{to}}}}} \\cdot {dparam_tex}"
-        fused = divided(fused_formula(d), d["scale"])
+        fused = over(d, fused_formula(d), True)
         notes = [f"fused: {fused}" if d["fused"] and p["paths"] is None else "softmax Jacobian"]
     if d["n_samples"] > 1:
         notes.insert(0, "summed over samples")
@@ -165,10 +164,7 @@ def output_error_line(d: dict, p: dict, zeros: bool = True) -> Line:
             target=factor(target, zeros=False), out=factor(out, zeros))      # a given target: as typed (1)
         if re.match(r"-0 [/*]", numbers):          # -target / out with a target 0: minus the whole term, not -0
             numbers = f"-({numbers[1:]})"
-    if re.fullmatch(r"\d+ \(.*\)", formula):     # mse's 2 (out - target): the 2 and the mean's divisor shown
-        formula, numbers = mean_step(d, formula, True), mean_step(d, numbers, False) if numbers else ""
-    else:
-        formula, numbers = divided(formula, d["scale"]), divided(numbers, d["scale"]) if numbers else ""
+    formula, numbers = over(d, formula, True), over(d, numbers, False) if numbers else ""
 
     def tex(s: str) -> str:
         s = s.replace("n_samples", "n_{samples}").replace("n_outputs", "n_{outputs}").replace(" * ", CDOT)
@@ -179,29 +175,33 @@ def output_error_line(d: dict, p: dict, zeros: bool = True) -> Line:
                 f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} = {tex(formula)}{shown} = {fmt(p['dE/dout'], zeros)}")
 
 
-def mean_step(d: dict, text: str, named: bool) -> str:
-    """mse's 2 (out - target) as 2 * (out - target) / n_outputs: where the 2 of the square and the mean
-    went, written once, the divisor by name in a formula, by its count in numbers; a divisor of 1 left out."""
-    factor_, _, rest = text.partition(" ")
-    outputs = len(d["targets"]) if d["scale"] == d["n_samples"] * len(d["targets"]) else 1
-    name = notation.divisor_names(d["n_samples"], outputs)[0]
-    step = f"{factor_} * {rest}"
-    if d["scale"] == 1:
-        return step
-    return f"{step} / {name if named else d['scale']}"
+def divisor(d: dict) -> tuple[str, str, str]:
+    """The mean's divisor of `d`'s loss: by name (n_samples, n_outputs or (n_samples * n_outputs), each count
+    of 1 left out, `notation.divisor_names`), in LaTeX, and by its value; a scale that is neither count (a
+    loss of one's own) by its value alone. ("", "", "1") where there is no divisor."""
+    n, k, scale = d["n_samples"], len(d["targets"]), d["scale"]
+    if scale == 1:
+        return "", "", "1"
+    if scale not in (n, n * k):
+        return str(scale), str(scale), str(scale)
+    return (*notation.divisor_names(n, k if scale == n * k else 1), str(scale))
 
 
-def divided(text: str, scale: int) -> str:
-    """`text` / `scale` as a student simplifies it: a whole factor in front cancels against the scale, as
-    mse's 2 (out - target) divided by its 2 outputs is out - target (by 4: (out - target) / 2)."""
+def over(d: dict, text: str, named: bool) -> str:
+    """`text` (a loss's dE/dout or a fused delta of one sample) over the mean's divisor, one convention for
+    every loss: the divisor by name in a formula, by its value in numbers, never cancelled against a factor
+    (mse's 2 (out - target) is 2 * (out - target) / n_outputs); a divisor of 1 left out. A sum or quotient is
+    bracketed before it is divided, (out_o1 - target_o1) / n_samples; a product or a bracket is not."""
     m = re.fullmatch(r"(\d+) \((.*)\)", text)
-    ratio = Fraction(int(m[1]) if m else 1, scale)
-    if m is None:
-        return text if scale == 1 else f"({text}) / {scale}"
-    core = m[2] if ratio.numerator == 1 else f"{ratio.numerator} ({m[2]})"
-    if ratio.denominator == 1:
-        return core
-    return f"({core}) / {ratio.denominator}" if ratio.numerator == 1 else f"{core} / {ratio.denominator}"
+    text = f"{m[1]} * ({m[2]})" if m else text
+    name, _, value = divisor(d)
+    if not name:
+        return text
+    flat = text
+    while re.search(r"\([^()]*\)", flat):          # its brackets' insides taken out, innermost first
+        flat = re.sub(r"\([^()]*\)", "", flat)
+    bare = text if not re.search(r" [-+/] ", flat) else f"({text})"
+    return f"{bare} / {name if named else value}"
 
 
 def coupled_paths(d: dict, layer: int) -> bool:
@@ -294,9 +294,9 @@ def fused_delta(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
         if not d.get("rows_sum_to_one", True):
             total = factor(sum(t["value"][0] for t in d["targets"]))
             numbers = f"{factor(neuron['out'])} * {total} - {factor(target, False)}"
-    plain, numbers = divided(plain, d["scale"]), divided(numbers, d["scale"]) if numbers else ""
+    plain, numbers = over(d, plain, True), over(d, numbers, False) if numbers else ""
     if d["scale"] != 1:
-        tex = f"\\frac{{{tex}}}{{{d['scale']}}}"
+        tex = f"\\frac{{{tex}}}{{{divisor(d)[1]}}}"
     shown = f" = {numbers}" if numbers else ""
     shown_tex = shown.replace(" * ", " \\cdot ")
     eq(f"dE/dnet_{to} = {plain}{shown} = {fmt(p['dE/dnet'])}   (fused)",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from typing import Any
 
 from ..errors import ValidationError
@@ -16,6 +15,7 @@ from . import derivation, notation
 from .derivation import tex_symbol
 from .notation import DE, ERROR_FORMULAS, tex_name
 from .numbers import fmt, single_precision
+from .width import fit_width as fit_width  # where it was first written: older imports of it
 
 MAX_PARAMETERS = 120
 CDOT = " \\cdot "
@@ -249,134 +249,3 @@ def _render(d: dict, markdown: bool) -> str:
                f"{sym}^+ = {sym} - \\eta \\cdot {grad_tex} = "
                f"{_short(p['value'])} - {_short(d['lr'])} \\cdot {_par(_f(g))} = {_f(p['updated'])}")
     return "\n".join(lines).rstrip() + "\n"
-
-
-# -- fitting a terminal ---------------------------------------------------------------------------------
-def fit_width(text: str, width: int) -> str:
-    """`text` (a report's plain text) with each line wider than `width` broken where a reader would break
-    it: an equation at its = signs, each continuation under the first =; a part still too wide at its
-    + and - (then * and /) signs, each continuation starting with its sign, at one indent for the part, and
-    the next = on a line of its own; a list of values at its commas, then at its spaces; none of these inside
-    a bracket or a quote, "(0.3 - 0.5)", "P('y' = 'b')", where there is a place outside it; a note after the value,
-    "   (summed over samples)", on the last line where it fits, else on its own line under the value;
-    prose at its spaces. Nothing is dropped: joined again, the lines are the text. A number wider than
-    the terminal stays whole. `width` 0: unchanged."""
-    if width <= 0:
-        return text
-    out: list[str] = []
-    for line in text.split("\n"):
-        out.extend(_fit_line(line, width))
-    return "\n".join(out)
-
-
-def _fit_line(line: str, width: int) -> list[str]:
-    if len(line) <= width:
-        return [line]
-    indent = " " * (len(line) - len(line.lstrip()))
-    body = line.strip()
-    equation, mark, note = body.rpartition("   (")
-    if not (mark and note.endswith(")")):
-        equation, note = body, ""
-    parts = _split(equation, " = ")
-    if len(parts) < 2 or body.startswith("- ") or ": " in parts[0] or ", " in parts[1] or PROSE.search(parts[0]):
-        # prose (a list item, a sentence) at its spaces; a list of values at its commas, then at its spaces
-        more = indent + ("    " if body.startswith("- ") else "  ")
-        if body.startswith("- ") or len(_split(equation, ", ")) < 2 or PROSE.search(equation):
-            return _pack(indent, body, more, width, indent, (r" +",))
-        return _note(_pack(indent, equation, more, width, indent, (", ", r" +")), note, more, width, indent)
-    lhs = parts[0]
-    col = indent + " " * (len(lhs) + 1) if len(indent) + len(lhs) + 1 <= width // 3 else indent + "    "
-    lines = _pack(indent, lhs, indent + "    ", width, indent)
-    broken = len(lines) > 1
-    for k, part in enumerate(parts[1:]):
-        if not broken and len(lines[-1]) + 3 + len(part) <= width:
-            lines[-1] += " = " + part
-            continue
-        if k == 0 and len(lines) == 1 and len(col) == len(lines[0]) + 1:     # lhs = a broken first part
-            lines = _pack(lines[0] + " = ", part, col + "    ", width, indent)
-        else:                 # after a part broken at its + or *, the next = starts a line: "* 1 = 0.13" misreads
-            lines.extend(_pack(col + "= ", part, col + "    ", width, indent))
-        broken = len(lines) > 1 and not lines[-1].lstrip().startswith("= ")
-    return _note(lines, note, col + "  ", width, indent)
-
-
-def _note(lines: list[str], note: str, col: str, width: int, floor: str) -> list[str]:
-    """The note split off before breaking, "(summed over samples)": after the value where it fits."""
-    if note:
-        note = "(" + note
-        if len(lines[-1]) + 3 + len(note) <= width:
-            lines[-1] += "   " + note
-        else:
-            lines.extend(_pack(col, note, col + " ", width, floor, ("; ", r" +")))
-    return lines
-
-
-PROSE = re.compile(r"(?<![\w/])[A-Za-z]+ [A-Za-z]+(?![\w/(])")   # two words in a row: a sentence, not a formula
-# where a part breaks, in order: sums, products, lists, words; each first outside brackets and quotes
-SIGNS = (r" [+-] ", r" [*/] ", ", ", r" +")
-LIST = (", ", "; ")                                               # end their line
-QUOTED = re.compile(r"""(?<!\w)(['"])[^'"]*\1(?!\w)""")      # 'y', not the ' of "seed's"
-
-
-def _depths(text: str) -> list[int]:
-    """How deep each position of `text` lies in its quotes and matched brackets ( [ {: a bracket that
-    does not close on this line (a sentence going on to the next) is no bracket."""
-    spans = [m.span() for m in QUOTED.finditer(text)]
-    quoted = {i for a, b in spans for i in range(a, b)}
-    stack: list[int] = []
-    for i, c in enumerate(text):
-        if i in quoted:
-            continue
-        if c in "([{":
-            stack.append(i)
-        elif c in ")]}" and stack and "([{".index(text[stack[-1]]) == ")]}".index(c):
-            spans.append((stack.pop(), i + 1))
-    depth = [0] * len(text)
-    for a, b in spans:
-        for i in range(a + 1, b):
-            depth[i] += 1
-    return depth
-
-
-def _split(text: str, sign: str) -> list[str]:
-    """`text` split at each `sign` outside brackets and quotes."""
-    depth = _depths(text)
-    cuts = [m for m in re.finditer(re.escape(sign), text) if depth[m.start()] == 0]
-    return [text[a.end() if a else 0:b.start() if b else len(text)] for a, b in zip([None, *cuts], [*cuts, None])]
-
-
-def _pack(first: str, part: str, more: str, width: int, floor: str, signs: tuple[str, ...] = SIGNS) -> list[str]:
-    """`part` after `first`, broken where it does not fit at the first of `signs` (regular expressions) it
-    holds outside brackets and quotes; only where none is outside them, at the shallowest depth that has one
-    (a + or * starts its line, a comma ends one). Each continuation starts at `more`, one indent for the
-    whole part; a piece with no sign left in it comes out from under `more`, as far as `floor`, to fit."""
-    if len(first) + len(part) <= width:
-        return [first + part]
-    depth = _depths(part)
-    cuts: list[re.Match[str]] = []
-    for level in sorted(set(depth) | {0}):
-        for sign in signs:
-            cuts = [m for m in re.finditer(sign, part) if depth[m.start()] == level]
-            if cuts:
-                break
-        if cuts:
-            break
-    shift = max(0, min(len(first) - len(first.lstrip(" ")) - len(floor), len(first) + len(part) - width))
-    if not cuts or (level > 0 and len(first) - shift + len(part) <= width):   # whole, out from under `more`
-        return [first[shift:] + part]
-    if cuts[0].group() == ", " and part.startswith("[") and level == 1:     # a list's values continue under its first
-        more = " " * (len(first) + 1)
-    pieces = []          # (what joins it to the piece before, its operator, itself)
-    for a, b in zip([None, *cuts], [*cuts, None]):
-        cut = a.group() if a else ""
-        sign = cut.strip() if cut.strip() in ("+", "-", "*", "/") else ""
-        text = part[a.end() if a else 0:b.start() if b else len(part)]
-        text += b.group()[0] if b and b.group() in LIST else ""
-        pieces.append((" " if sign or cut in LIST else cut, sign + " " if sign else "", text))
-    lines = _pack(first, pieces[0][2], more, width, floor, signs)
-    for join, lead, text in pieces[1:]:
-        if len(lines[-1]) + len(join) + len(lead) + len(text) <= width:
-            lines[-1] += join + lead + text
-        else:
-            lines.extend(_pack(more + lead, text, more, width, floor, signs))
-    return lines

@@ -15,12 +15,11 @@ from ..errors import ValidationError
 from ..nn.layers import Dense, Layer
 from ..nn.network import Network
 from ..training.optim import Optimizer, get_optimizer
+from .inputs import no_missing_y, no_text
 from .params import (
     check_params,
     estimator_name,
     hidden_activation,
-    no_missing_y,
-    no_text,
     takes_mlp_names,
     unknown_parameter,
 )

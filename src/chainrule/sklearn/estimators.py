@@ -11,14 +11,11 @@ from sklearn.utils.validation import _check_sample_weight, column_or_1d
 from ..errors import ValidationError
 from ..nn.sample_weight import class_table
 from .backprop import _Backprop
+from .inputs import checked_classes, numeric_y, one_column, one_type
 from .params import (
     as_before_if_refused,
     check_params,
-    checked_classes,
     estimator_name,
-    numeric_y,
-    one_column,
-    one_type,
     takes_mlp_names,
 )
 

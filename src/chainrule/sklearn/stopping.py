@@ -133,14 +133,19 @@ class _MLPLossAndPenalty(MLPLoss):
     """MLPLoss where the penalty's share differs from the data's: the epoch's penalty summed batch by batch, as
     the engine adds it (0.5 * weight_penalty * sum(W**2) over the batch's rows or weight, the weights before its
     step; the epoch's loss weighs each batch by those rows or that weight), over the epoch's `n` (rows, or weight).
-    A batch whose weights are all 0 adds no penalty in the engine, but is counted here: its share is then off."""
+    A batch whose weights are all 0 adds no penalty in the engine (`Network.last_penalty` 0), nor here: it was
+    counted, and loss_curve_ was above MLP's (which, over the other batches, is the mean of their losses)."""
 
     def __init__(self, units: float, steps: float, n: float):
         super().__init__(units, steps)
-        self.n, self.total = n, 0.0
+        self.n, self.total, self.batch = n, 0.0, 0.0
 
     def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
-        self.total += 0.5 * sum(float(np.dot(layer.W.ravel(), layer.W.ravel())) for layer in self.network.dense_layers)
+        self.batch = 0.5 * sum(float(np.dot(layer.W.ravel(), layer.W.ravel())) for layer in self.network.dense_layers)
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if self.network.last_penalty:            # the engine added it: the batch weighs more than 0
+            self.total += self.batch
 
     def penalty(self) -> float:
         total, self.total = self.total, 0.0

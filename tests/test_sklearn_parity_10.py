@@ -58,3 +58,49 @@ def test_a_multi_label_classifiers_zero_weight_batch_adds_nothing_to_the_loss():
     ours = BackpropClassifier(optimizer="sgd", momentum=0.0, learning_rate=0.3, epochs=2, **KW)
     mlp, ours = _same_start(mlp, ours, X, labels, w)
     np.testing.assert_allclose(ours.loss_curve_[2:], mlp.loss_curve_[2:], rtol=1e-12)
+
+
+@pytest.mark.parametrize("Est", [BackpropClassifier, BackpropRegressor])
+@pytest.mark.parametrize("kind", ["Adam", "AdamW", "RMSprop", "Adagrad"])
+@pytest.mark.parametrize("eps, dtype", [(0.0, "float64"), (0, "float32"), (1e-50, "float32")])
+def test_an_optimizer_whose_eps_is_0_is_refused_as_mlps_epsilon_0(Est, kind, eps, dtype):
+    """MLPClassifier(epsilon=0) is refused by scikit-learn's parameter check; torch.optim takes eps=0 and its update
+    divides 0 by 0 where a gradient is 0: NaN weights (1e-50 is 0 in float32). The estimators took such an
+    optimizer (fit then stopped with TrainingDiverged, or gave NaN weights on its last step): now refused before
+    any work, naming eps; a Network's fit with it still stops with TrainingDiverged (docs/errors.md)."""
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    import chainrule as cr
+    from chainrule.errors import ParameterError
+    if eps == 0:                # 1e-50 is taken by MLP (0 only in float32, where torch's update below is NaN)
+        with pytest.raises(InvalidParameterError, match="'epsilon' parameter"):
+            MLPClassifier(epsilon=eps).fit(np.ones((4, 2)), [0, 1, 0, 1])
+    torch = pytest.importorskip("torch")
+    p = torch.nn.Parameter(torch.ones(2, dtype=getattr(torch, dtype)))
+    step = getattr(torch.optim, kind)([p], lr=0.1, eps=eps)
+    p.grad = torch.zeros_like(p)
+    step.step()
+    assert torch.isnan(p).all()
+    X, y = np.random.RandomState(0).rand(8, 2), np.arange(8) % 2
+    est = Est(optimizer=getattr(cr.optim, kind)(eps=eps), dtype=dtype, epochs=1)
+    with pytest.raises(ParameterError, match=rf"{Est.__name__}: the optimizer's eps must be > 0.*got {eps!r}"):
+        est.fit(X, y)
+    assert not hasattr(est, "network_")
+
+
+def test_mlps_epsilon_0_is_named_as_refused_here_too():
+    with pytest.raises(TypeError, match=r"BackpropClassifier has no parameter epsilon: .*eps=0\); but it is refused "
+                                        r"there too: the optimizer's eps must be > 0, as MLPClassifier's epsilon"):
+        BackpropClassifier(epsilon=0)
+
+
+def test_docs_show_the_refusal_as_raised():
+    from pathlib import Path
+
+    import chainrule as cr
+    doc = (Path(__file__).parents[1] / "docs" / "errors.md").read_text()
+    rows = {cells[0]: cells[2] for cells in ([c.strip() for c in line.strip().strip("|").split(" | ")]
+                                             for line in doc.splitlines()) if len(cells) == 4}
+    with pytest.raises(ValueError) as caught:
+        BackpropClassifier(optimizer=cr.optim.Adam(eps=0)).fit(np.random.RandomState(0).rand(8, 2), np.arange(8) % 2)
+    assert str(caught.value) == rows["estimator optimizer with eps=0"]

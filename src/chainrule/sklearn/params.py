@@ -93,7 +93,8 @@ def unknown_parameter(cls: Any, name: str, value: Any) -> str:
         given = {"betas": (value, 0.999) if name == "beta_1" else (0.9, value)} if argument == "betas" else \
             {argument: value, "momentum": 0.9} if argument == "nesterov" else {argument: value}
         shown = ", ".join(f"{k}={v!r:.80}" for k, v in given.items())
-        why = _refused(lambda: OPTIMIZERS[kind.lower()](**given))
+        why = _refused(lambda: OPTIMIZERS[kind.lower()](**given)) or (zero_eps(cls._mlp, value) if name == "epsilon"
+                                                                        else None)
         return (f"{estimator_name(cls)} has no parameter {name}: {mlp}'s {name} ({value!r:.80}) is an argument of "
                 f"the {kind} optimizer here: optimizer=chainrule.optim.{kind}(lr=..., {shown})"
                 + (f"; but it is refused there too: {why}" if why else ""))
@@ -183,6 +184,20 @@ def _named(est: Any) -> None:
             make()
         except (ChainruleError, TypeError) as exc:
             raise ParameterError(f"{estimator_name(est)}: {exc}{also}") from None
+    why = zero_eps(est._mlp, getattr(opt, "eps", 1.0), as_dtype(est.dtype)) if isinstance(opt, Optimizer) else None
+    if why:
+        raise ParameterError(f"{estimator_name(est)}: {why}")
+
+
+def zero_eps(mlp: str, eps: float, dtype: Any = np.float64) -> str | None:
+    """Why an adaptive optimizer's eps is refused (0, or 0 in the network's dtype: 1e-50 in float32), as MLP's
+    epsilon > 0 is: where a gradient and its moments are 0 its update divides 0 by 0, NaN weights (torch.optim's
+    too, which takes eps=0); or None. A Network's fit with such an optimizer stops with TrainingDiverged."""
+    if np.dtype(dtype).type(eps) != 0:
+        return None
+    where = "" if eps == 0 else f" in the network's dtype {np.dtype(dtype)}"
+    return (f"the optimizer's eps must be > 0{where}, as {mlp}'s epsilon; got {eps!r}: where a gradient is 0 its "
+            "update divides 0 by 0, which makes the weights NaN (e.g. chainrule.optim.Adam(eps=1e-8), the default)")
 
 
 def unknown_activation(est: Any) -> str:

@@ -88,3 +88,22 @@ def test_docs_show_the_refusal_as_raised(tmp_path):
     with pytest.raises(ChainruleTypeError) as caught:
         cr.save(cr.Network([cr.Dense(2, 1)], loss="mse"), tmp_path / "m.npz", extra={"x": {"__float__": 1}})
     assert str(caught.value) == rows["save a dict that reads as a float"]
+
+
+def test_a_checkpoints_history_of_non_finite_logs_is_standard_json_and_resumes(tmp_path):
+    """BackupAndRestore's history.jsonl wrote a callback's inf or NaN log as Infinity or NaN: standard JSON now, and
+    resuming reads them back."""
+
+    class Ratio(cr.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs):
+            logs["ratio"] = float("inf") if epoch == 0 else float("nan")
+
+    X = np.random.RandomState(0).rand(8, 2)
+    y = X.sum(axis=1, keepdims=True)
+    cr.Network([cr.Dense(2, 1)], loss="mse", seed=0).fit(X, y, epochs=2, batch_size=4, verbose=0,
+                                                         callbacks=[Ratio()], checkpoint_dir=tmp_path)
+    lines = (tmp_path / "history.jsonl").read_text().splitlines()
+    assert [_strict(line)["logs"]["ratio"] for line in lines] == [{"__float__": "Infinity"}, {"__float__": "NaN"}]
+    h = cr.Network([cr.Dense(2, 1)], loss="mse", seed=0).fit(X, y, epochs=3, batch_size=4, verbose=0,
+                                                             callbacks=[Ratio()], checkpoint_dir=tmp_path)
+    assert h.history["ratio"][0] == np.inf and np.isnan(h.history["ratio"][1:]).all()

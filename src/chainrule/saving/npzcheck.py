@@ -76,7 +76,7 @@ def read_header(raw: np.ndarray, path) -> dict:
     if raw.dtype.kind != "U" or raw.shape != ():
         raise ModelFileError(f"{path}: '__format__' must be a JSON text, got an array of dtype {raw.dtype}")
     try:
-        header = json.loads(str(raw), object_hook=_as_float)
+        header = json.loads(str(raw), object_hook=as_float)
     except json.JSONDecodeError as exc:
         raise ModelFileError(f"{path}: '__format__' is not valid JSON: {exc}") from None
     except RecursionError:
@@ -165,7 +165,7 @@ def missing_or_unexpected(path, names: set[str], expected: set[str]) -> ModelFil
 FLOAT_KEY, NON_FINITE = "__float__", ("Infinity", "-Infinity", "NaN")
 
 
-def _as_float(obj: dict):
+def as_float(obj: dict):
     """json.loads' object_hook: a non-finite float as plain_json writes it, any other dict as it is."""
     if len(obj) == 1 and isinstance(obj.get(FLOAT_KEY), str) and obj[FLOAT_KEY] in NON_FINITE:
         return float(obj[FLOAT_KEY])

@@ -104,3 +104,62 @@ def test_docs_show_the_refusal_as_raised():
     with pytest.raises(ValueError) as caught:
         BackpropClassifier(optimizer=cr.optim.Adam(eps=0)).fit(np.random.RandomState(0).rand(8, 2), np.arange(8) % 2)
     assert str(caught.value) == rows["estimator optimizer with eps=0"]
+
+
+#: values of MLP's parameters that only chainrule takes, on purpose: more activations and optimizers (names in any
+#: case, None: linear), batch_size=None (32, Keras' default)
+EXTENSIONS = {("activation", repr(v)) for v in (None, "RELU", "softmax", "sigmoid", "linear", "leaky_relu",
+                                                "Logistic")} \
+    | {("batch_size", "None")} | {("solver", repr(v)) for v in ("SGD", "adamw", "rmsprop", "adagrad", "Adam")}
+BOUNDARIES = [0, -1, 1, 2, 0.5, 1.0, 1.5, 2.0, 0.0, -0.0, np.inf, -np.inf, np.nan, True, False, np.bool_(True), "auto",
+              None, 1e308, 2**32, 2**32 - 1, np.float64(2.0), np.int64(3), np.int64(0), np.float32(0.5), 1e-300,
+              0.999999, "true", "", [], (), [1], 1 + 0j, "1"]
+MORE = {"hidden_layer_sizes": [(0,), (1.0,), np.array([2.0]), (True,), (2, -1), np.array([[2]]), {2}, "10", (np.nan,)],
+        "activation": ["RELU", "softmax", "sigmoid", "linear", "leaky_relu", "Logistic", "tanh", "identity"],
+        "solver": ["lbfgs", "SGD", "adamw", "rmsprop", "adagrad", "Adam"], "batch_size": ["Auto", np.int64(5), 5.0],
+        "n_iter_no_change": [np.float64(np.inf), 1.5, np.float32(np.inf)],
+        "random_state": [np.random.default_rng(0), np.int64(5), 5.0], "verbose": [-1, 3, 2.0]}
+OURS = {"max_iter": "epochs", "learning_rate_init": "learning_rate", "solver": "optimizer"}
+#: MLP's optimizer's arguments, an optimizer instance's here
+ARGUMENTS = {"beta_1": lambda v: {"betas": (v, 0.999)}, "beta_2": lambda v: {"betas": (0.9, v)},
+             "epsilon": lambda v: {"eps": v}, "nesterovs_momentum": lambda v: {"nesterov": v, "momentum": 0.9}}
+
+
+def _mlp_refuses(Mlp, **params) -> bool:
+    try:
+        Mlp(**params)._validate_params()
+    except (ValueError, TypeError):
+        return True
+    return False
+
+
+def _refuses(Est, name, value, **more) -> bool:
+    """Whether the estimator refuses MLP's `name` at `value`, under our name or as our optimizer's argument."""
+    import chainrule as cr
+    from chainrule.sklearn.params import check_params
+    try:
+        if name in ARGUMENTS:
+            kind = cr.optim.SGD if name == "nesterovs_momentum" else cr.optim.Adam
+            check_params(Est(optimizer=kind(0.1, **ARGUMENTS[name](value))))
+        else:
+            check_params(Est(**{OURS.get(name, name): value}, **more))
+    except (ValueError, TypeError):
+        return True
+    return False
+
+
+@pytest.mark.parametrize("Mlp, Est", [(MLPClassifier, BackpropClassifier), (MLPRegressor, BackpropRegressor)])
+def test_every_value_mlps_parameter_check_refuses_is_refused_here(Mlp, Est):
+    """Each parameter the two share (under our name; its optimizer's arguments as our optimizer's), at boundary values:
+    what scikit-learn's parameter check refuses is refused here too (Adam's epsilon=0 was the one taken: above), but
+    for chainrule's own extensions."""
+    # MLP's names of ours (its learning_rate, a schedule, is none of ours: our learning_rate is its learning_rate_init)
+    shared = sorted(set(Mlp._parameter_constraints) & {*Est._get_param_names(), *OURS, *ARGUMENTS} - {"learning_rate"})
+    assert len(shared) == 20
+    taken = []
+    for name in shared:
+        for value in BOUNDARIES + MORE.get(name, []):
+            for more in [{}, {"early_stopping": True}] if name == "validation_fraction" else [{}]:
+                if _mlp_refuses(Mlp, **{name: value}, **more) and not _refuses(Est, name, value, **more):
+                    taken.append((name, repr(value)))
+    assert set(taken) == EXTENSIONS

@@ -161,11 +161,11 @@ def test_a_refused_warm_start_with_another_activation_leaves_the_network():
     np.testing.assert_array_equal(est.predict_proba(X), before)
 
 
-def test_a_weighted_loss_curve_averages_the_batches_by_weight_where_mlp_averages_them_by_rows():
+def test_a_weighted_loss_curve_averages_the_batches_by_rows_as_mlp():
     """What docs/tabular.md says of a weighted loss_curve_, checked against scikit-learn's log_loss batch by
     batch (the weights kept still by a vanishing step): each batch's loss is its weighted mean plus the
-    penalty over its weights' sum, in both; MLPClassifier's epoch averages the batches by their rows, ours
-    by their weights (the weighted mean over the samples). One batch: the same number."""
+    penalty over its weights' sum, in both; the epoch averages the batches by their rows, in both (ours
+    averaged them by their weights: Keras' loss tracker weighs them by rows too). One batch: the same number."""
     from sklearn.metrics import log_loss
     X, _ = _data(n=23)
     y = (X[:, 0] + X[:, 1] > 0).astype(int)
@@ -180,7 +180,8 @@ def test_a_weighted_loss_curve_averages_the_batches_by_weight_where_mlp_averages
                        for b in batches])
     rows, weights = np.array([7, 7, 7, 2]), np.array([w[b].sum() for b in batches])
     assert mlp.loss_curve_[-1] == pytest.approx(losses @ rows / rows.sum(), rel=1e-10)
-    assert ours.loss_curve_[-1] == pytest.approx(losses @ weights / weights.sum(), rel=1e-10)
+    assert ours.loss_curve_[-1] == pytest.approx(losses @ rows / rows.sum(), rel=1e-10)
+    assert ours.loss_curve_[-1] != pytest.approx(losses @ weights / weights.sum(), rel=1e-6)
     full = dict(kw, batch_size=len(X))
     mlp = MLPClassifier(solver="sgd", momentum=0.0, learning_rate_init=1e-300, max_iter=1, **full)
     ours = BackpropClassifier(optimizer="sgd", momentum=0.0, learning_rate=1e-300, epochs=1, **full)

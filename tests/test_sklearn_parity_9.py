@@ -204,8 +204,8 @@ def test_docs_show_these_messages_as_raised():
 
 def test_a_weighted_multi_output_loss_curve_is_mlpregressors_over_one_batch():
     """With sample_weight the penalty is over each batch's weight sum and the epoch's loss weighs batches by their
-    weight (MLP's: by rows, docs/tabular.md): over one full batch the two agree, and so do the curves, 3 outputs
-    and alpha included."""
+    rows, as MLP's (docs/tabular.md; several batches: test_keras_parity_8.py): the curves agree, 3 outputs and
+    alpha included."""
     import warnings
     rng = np.random.RandomState(0)
     Xr, w = rng.randn(23, 4), rng.uniform(0.5, 2.0, 23)

@@ -253,7 +253,7 @@ def evaluate_rows(net, X, y, w=None, rows_per_call: int = 65536) -> dict[str, fl
         share = float((b - a) if w is None else np.add.reduce(w[a:b])) / total
         for k, v in found.items():
             result[k] = result.get(k, 0.0) + v * share
-    return result
+    return dict(sorted(result.items(), key=lambda item: item[0] != "loss"))     # the command's: the loss first
 
 
 def regression_metrics(pre, outputs, y) -> dict[str, float | None]:

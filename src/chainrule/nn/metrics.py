@@ -33,14 +33,21 @@ class Metrics(NamedTuple):
 
     def named(self, result: dict[str, float], plain: float | None = None) -> dict[str, float]:
         """An evaluation's {"loss", "accuracy"} (weighted where it had weights; `plain`: the accuracy counting
-        each row once, when it had weights) under these keys, the loss first."""
+        each row once, when it had weights) under these keys, sorted as Keras 3's evaluate(return_dict=True)."""
         accuracy = result.get("accuracy")
-        logs = self.logs(result["loss"], accuracy if plain is None else plain, accuracy)
-        return {"loss": logs.pop("loss"), **logs}       # evaluate's order: Keras' list form, [loss, accuracy, ...]
+        return self.logs(result["loss"], accuracy if plain is None else plain, accuracy)
 
     @property
     def needs_plain(self) -> bool:
         return self.plain is not None
+
+
+def as_list(results: dict[str, float]) -> float | list[float]:
+    """evaluate(return_dict=False): Keras 3's list, the loss first, then the accuracies (their names sorted); the
+    loss alone where it is all. Given both metrics, Keras' list repeats the first accuracy: [loss, accuracy,
+    accuracy, weighted_accuracy]; this one names each once (docs/guide.md)."""
+    values = [results["loss"], *(value for key, value in results.items() if key != "loss")]
+    return values[0] if len(values) == 1 else values
 
 
 def no_nan(total: float, over: float) -> float:

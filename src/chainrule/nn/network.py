@@ -26,6 +26,7 @@ from .divergence import divergence, plain_update, sum_of_squares
 from .inference import fitting, refuse_other_thread
 from .layers import Dense, Layer
 from .losses import Loss, get_loss, l2_penalty
+from .metrics import as_list
 from .metrics import evaluate as evaluate_named
 from .metrics import metrics as named_metrics
 from .overflow import cached_wrong, finite_outputs
@@ -366,8 +367,7 @@ class Network:
         weight = None if sample_weight is None else sw.check(sample_weight, rows.shape[0])
         spec = named_metrics(metrics, weighted_metrics, self.task)
         results = report.results(evaluate_named(self, rows, Y, weight, chunk, mean, spec), rows.shape[0])
-        values = list(results.values())
-        return results if as_dict else values[0] if len(values) == 1 else values
+        return results if as_dict else as_list(results)       # Keras': the names sorted; its list the loss first
 
     # -- files and display --------------------------------------------------------------------
     def save(self, path: str | os.PathLike, include_optimizer: bool = True) -> None:

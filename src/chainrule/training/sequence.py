@@ -70,6 +70,8 @@ def fit_batches(net: Any, batches: Any, *, epochs: int, optimizer: Any, shuffle:
                               verbose=verbose, validation_freq=validation_freq, validation_chunk=validation_chunk,
                               mean=mean, metrics=metrics, validation_weight=w_val)
     trainer.class_table = table
+    if validation_data is not None and validation_data[1] is None and isinstance(validation_data[0], (list, tuple)):
+        trainer.weighs_some(validation_data[0])
     return trainer.run(epochs)
 
 
@@ -124,6 +126,17 @@ class SequenceTrainer(Trainer):
             w = self.class_table[labels] if w is None else w * self.class_table[labels]
         return xb, yb, w
 
+    def weighs_some(self, batches: list | tuple) -> None:
+        """Validation batches held in memory (a list), checked before any training: each as at validation, and,
+        every one weighted, their weights not all zero (the arrays' refusal), not found an epoch later."""
+        n, weight, weighted = 0, 0.0, True
+        for i, raw in enumerate(batches):
+            xb, _, wb = self.batch(raw, f"validation batch {i}", by_class=False)
+            n, weighted = n + xb.shape[0], weighted and wb is not None
+            weight += 0.0 if wb is None else float(np.add.reduce(wb, dtype=np.float64))
+        if weighted and not weight:
+            sw.check(np.zeros(n), n, "validation_data's sample weights")
+
     def each(self, batches: Any, order: np.ndarray | None) -> Iterable[tuple[int, Any]]:
         if not hasattr(batches, "__getitem__"):
             yield from enumerate(batches)                  # a DataLoader: its own order
@@ -161,7 +174,7 @@ class SequenceTrainer(Trainer):
             opt.step(net.params, net.grads, slices)
             out = net.last_output
             assert out is not None                                 # set by train_batch's forward pass
-            total += E * (ws if self.mean else xb.shape[0])
+            total += E * xb.shape[0]            # Keras' loss tracker: each batch's loss by its rows
             n += xb.shape[0]
             weight += ws
             right = net.n_correct(out, yb) or 0.0
@@ -176,10 +189,10 @@ class SequenceTrainer(Trainer):
         self.close_epoch(epoch, self.epoch_logs(total, correct, n, hits, weight))
 
     def epoch_logs(self, total: float, correct: float, n: int, hits: float, weight: float) -> dict[str, float]:
-        """The loss over the rows (or their weight: "mean_with_sample_weight"), the accuracies counting each row
-        once and weighing it."""
+        """The loss over the rows (the batches' losses weighed by their rows, either reduction's, as Keras' loss
+        tracker), the accuracies counting each row once and weighing it."""
         classify = self.classify                # no weight yet: 0, as Keras' divide_no_nan
-        return self.metrics.logs(no_nan(total, weight if self.mean else n), correct / n if classify else None,
+        return self.metrics.logs(no_nan(total, n), correct / n if classify else None,
                                  no_nan(hits, weight) if classify else None)
 
     def validate(self) -> dict[str, float]:

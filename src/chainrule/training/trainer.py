@@ -213,7 +213,7 @@ class Trainer:
             opt.step(net.params, net.grads, slices)
             if timer is not None:
                 timer.step()
-            total += E * (ws if mean and wb is not None else xb.shape[0])
+            total += E * xb.shape[0]        # Keras' (and MLP's) epoch loss: the batches' losses by their rows
             out = net.last_output
             assert out is not None                                 # set by train_batch's forward pass
             if predicted is not None:
@@ -234,7 +234,7 @@ class Trainer:
                 hit = no_nan(right if predicted is not None else correct, seen) if classify else None
                 once = None if wb is None or not classify else \
                     (right_once if predicted is not None else plain) / rows
-                loss = no_nan(total, seen if mean or wb is None else rows)
+                loss = total / rows
                 logs = self.metrics.logs(loss, hit if once is None else once, hit)
                 for cb in end:
                     cb.on_train_batch_end(batch, dict(logs))
@@ -262,11 +262,12 @@ class Trainer:
     def end_epoch(self, epoch: int, total: float, correct: float, n: float | None = None,
                   rows: int | None = None, plain: float | None = None) -> None:
         """The epoch's logs to the callbacks: the mean accuracy over its `n` samples (or their total weight),
-        the loss over them too, or over its `rows` (weighted, Keras' "sum_over_batch_size": sum w_i E_i / rows);
+        the loss over them too, or over its `rows` (weighted: the batches' losses weighed by their rows, either
+        reduction's, as Keras' loss tracker and scikit-learn's MLP weigh them);
         `plain`: with weights, the correct predictions counted once each, over the rows."""
         if n is None:
             n = self.X.shape[0] if self.weight is None else float(np.add.reduce(self.weight))
-        by_rows = self.weight is not None and not self.mean
+        by_rows = self.weight is not None
         count = rows or self.X.shape[0]
         accuracy = correct / n if self.classify else None
         self.close_epoch(epoch, self.metrics.logs(total / (count if by_rows else n),

@@ -42,13 +42,40 @@ def _data(seed=0):
     return X, X @ rng.randn(3, 3), w
 
 
-def test_a_multi_output_regressors_zero_weight_batch_adds_no_penalty_to_the_loss():
+@pytest.mark.parametrize("outputs, alpha", [(3, 0.3), (1, 0.3), (3, 0.0), (1, 0.0)])
+def test_a_regressors_zero_weight_batch_adds_nothing_to_the_loss(outputs, alpha):
+    """The batch that weighs nothing is left out of the loss curve, as the same rows left out of MLPRegressor's fit
+    (the same steps: none on that batch): its penalty (3 outputs, alpha) and its rows were counted."""
     X, y, w = _data()
-    mlp = MLPRegressor(solver="sgd", momentum=0.0, learning_rate_init=0.02, max_iter=2, **KW)
-    ours = BackpropRegressor(optimizer="sgd", momentum=0.0, learning_rate=0.03, epochs=2, **KW)
+    y = y[:, :outputs] if outputs > 1 else y[:, 0]
+    kw = {**KW, "alpha": alpha}
+    mlp = MLPRegressor(solver="sgd", momentum=0.0, learning_rate_init=0.02, max_iter=2, **kw)
+    ours = BackpropRegressor(optimizer="sgd", momentum=0.0, learning_rate=0.02 * outputs / 2, epochs=2, **kw)
     mlp, ours = _same_start(mlp, ours, X, y, w)
     np.testing.assert_allclose(ours.loss_curve_[2:], mlp.loss_curve_[2:], rtol=1e-12)
     assert ours.loss_ == pytest.approx(mlp.loss_, rel=1e-12)
+
+
+def test_a_multi_output_regressors_loss_over_batches_of_unequal_weight_is_mlpregressors():
+    """The penalty's share was summed over the epoch's weight while the batches' losses are weighed by their rows:
+    with 3 outputs, alpha and batches of unequal weight, loss_curve_ was not MLPRegressor's."""
+    rng = np.random.RandomState(0)
+    X, w = rng.randn(23, 3), rng.uniform(0.5, 2.0, 23)
+    y = X @ rng.randn(3, 3)
+    kw = {**KW, "batch_size": 7}
+    mlp = MLPRegressor(solver="sgd", momentum=0.0, learning_rate_init=0.02, max_iter=2, **kw)
+    ours = BackpropRegressor(optimizer="sgd", momentum=0.0, learning_rate=0.03, epochs=2, **kw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mlp.fit(X, y)
+        ours.fit(X, y)
+    ours.coefs_[0][...], ours.coefs_[1][...] = mlp.coefs_
+    ours.intercepts_[0][...], ours.intercepts_[1][...] = mlp.intercepts_
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mlp.fit(X, y, sample_weight=w)
+        ours.fit(X, y, sample_weight=w)
+    np.testing.assert_allclose(ours.loss_curve_[2:], mlp.loss_curve_[2:], rtol=1e-12)
 
 
 def test_a_multi_label_classifiers_zero_weight_batch_adds_nothing_to_the_loss():

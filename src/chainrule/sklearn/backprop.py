@@ -217,9 +217,8 @@ class _Backprop(BaseEstimator):
         net.weight_penalty = float(self.alpha) * steps     # MLP's 0.5 * alpha * sum(W**2) / batch rows
         # as MLPClassifier: stopped by the held-out score or the training loss, in MLP's units (its state goes on in
         # a warm start)
-        n = X.shape[0] if sample_weight is None else float(np.add.reduce(sample_weight, dtype=np.float64))
         stopper = MLPStopping(self, held, self.tol, self.n_iter_no_change, None if fresh else self._stopped)
-        callbacks: list = [mlp_loss(losses, steps, self.alpha, n), stopper]
+        callbacks: list = [mlp_loss(losses, steps, self.alpha, X.shape[0], sample_weight), stopper]
         if self.verbose:                     # after the stopper: its score and its decision are in the logs
             callbacks.append(MLPProgress(stopper))
         try:

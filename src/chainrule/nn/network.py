@@ -233,8 +233,9 @@ class Network:
         out = self.run_forward(X, training=True)
         E = self.loss_value(out, Y, c)
         self.run_backward(Y, c)
-        if self.weight_penalty:
-            E += l2_penalty(self.dense_layers, self.weight_penalty, X.shape[0] if weight_sum is None else weight_sum)
+        self.last_weight = m = X.shape[0] if weight_sum is None else weight_sum   # the penalty's m (0: weighs nothing)
+        self.last_penalty = l2_penalty(self.dense_layers, self.weight_penalty, m) if self.weight_penalty else 0.0
+        E += self.last_penalty
         if not (math.isfinite(E) and math.isfinite(sum_of_squares(self.grads))):
             raise divergence(self.grads, E)
         return E

@@ -30,6 +30,7 @@ from ..training.sparse_rows import SparseRows
 from ..training.streaming import LazyRows, OneHotRows, Subset
 from . import runlock
 from .npz import load_all, save
+from .npzcheck import as_float, plain_json
 
 FILENAME = "checkpoint.npz"
 HISTORY = "history.jsonl"
@@ -76,7 +77,7 @@ def read_history(directory, epochs: int | None = None) -> tuple[dict[str, list[f
                              f"the checkpoint needs {epochs}")
     for line in complete[:epochs]:
         try:
-            entry = json.loads(line)
+            entry = json.loads(line, object_hook=as_float)
             epoch, logs = entry["epoch"], entry["logs"]
             for key, value in logs.items():
                 history.setdefault(key, []).append(float(value))
@@ -356,7 +357,8 @@ class BackupAndRestore(Callback):
                                    f"{nonfinite_update(net)}; {kept}. Try a lower learning rate, gradient "
                                    "clipping (clip_norm=...), or scaling the inputs")
         history = trainer.history
-        line = json.dumps({"epoch": history.epoch[-1], "logs": {k: v[-1] for k, v in history.history.items()}})
+        entry = {"epoch": history.epoch[-1], "logs": {k: v[-1] for k, v in history.history.items()}}
+        line = json.dumps(plain_json(entry, "the history"), allow_nan=False)   # standard JSON: NaN as npzcheck has it
         if self.fresh:      # a new run replaces the folder's (finished) run only now: one failing earlier leaves it
             checkpoint_path(self.directory).unlink(missing_ok=True)   # first: a kill now leaves no checkpoint
         with open(self.directory / HISTORY, "wb" if self.fresh else "ab") as f:   # appended: constant time per epoch

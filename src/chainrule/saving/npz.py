@@ -106,7 +106,7 @@ def network_arrays(net, include_optimizer: bool = True, extra: dict | None = Non
         header = {key: check.plain_json(value, key) for key, value in header.items()}
     except RecursionError:
         raise ChainruleTypeError("extra is nested too deeply for a model file's JSON description") from None
-    arrays["__format__"] = np.array(json.dumps(header))
+    arrays["__format__"] = np.array(json.dumps(header, allow_nan=False))    # standard JSON
     return arrays
 
 

@@ -76,7 +76,7 @@ def read_header(raw: np.ndarray, path) -> dict:
     if raw.dtype.kind != "U" or raw.shape != ():
         raise ModelFileError(f"{path}: '__format__' must be a JSON text, got an array of dtype {raw.dtype}")
     try:
-        header = json.loads(str(raw))
+        header = json.loads(str(raw), object_hook=as_float)
     except json.JSONDecodeError as exc:
         raise ModelFileError(f"{path}: '__format__' is not valid JSON: {exc}") from None
     except RecursionError:
@@ -159,9 +159,31 @@ def missing_or_unexpected(path, names: set[str], expected: set[str]) -> ModelFil
     return ModelFileError(f"{path}: {' and '.join(parts)} (the description lists those the file holds)")
 
 
+#: infinity and NaN, which standard JSON has no number for (json.loads with parse_constant refusing them, JavaScript's
+#: JSON.parse and jq read Python's Infinity as an error): written as {"__float__": "Infinity"} ("-Infinity", "NaN"),
+#: which load reads back as the float; a dict of that one key is refused by save (it would load back as a float)
+FLOAT_KEY, NON_FINITE = "__float__", ("Infinity", "-Infinity", "NaN")
+
+
+def as_float(obj: dict):
+    """json.loads' object_hook: a non-finite float as plain_json writes it, any other dict as it is."""
+    if len(obj) == 1 and isinstance(obj.get(FLOAT_KEY), str) and obj[FLOAT_KEY] in NON_FINITE:
+        return float(obj[FLOAT_KEY])
+    return obj
+
+
 def plain_json(value, where: str):
-    """`value` as JSON holds it, NumPy scalars as Python numbers; a ChainruleTypeError naming
-    `where` for what JSON would refuse or change (a key that is not text comes back as text)."""
+    """`value` as standard JSON holds it, NumPy scalars as Python numbers, infinity and NaN as {"__float__": ...}
+    (`FLOAT_KEY`); a ChainruleTypeError naming `where` for what JSON would refuse or change (a key that is not text
+    comes back as text)."""
+    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+        value = {"b": bool, "i": int, "u": int, "f": float}[value.dtype.kind](value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return {FLOAT_KEY: "NaN" if value != value else "Infinity" if value > 0 else "-Infinity"}
+    if isinstance(value, dict) and list(value) == [FLOAT_KEY]:
+        raise ChainruleTypeError(f"{where} is a dict of the one key {FLOAT_KEY!r}, which a model file's JSON "
+                                 "description writes for infinity and NaN (it would load back as a float); "
+                                 "use another key")
     if isinstance(value, dict):
         for key in value:
             if not isinstance(key, str):
@@ -170,8 +192,6 @@ def plain_json(value, where: str):
         return {k: plain_json(v, f"{where}[{k!r}]") for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain_json(v, f"{where}[{i}]") for i, v in enumerate(value)]
-    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
-        return {"b": bool, "i": int, "u": int, "f": float}[value.dtype.kind](value)
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
     raise ChainruleTypeError(f"{where} is a {type(value).__name__}, which a model file's JSON description cannot "

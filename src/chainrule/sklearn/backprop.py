@@ -15,12 +15,11 @@ from ..errors import ValidationError
 from ..nn.layers import Dense, Layer
 from ..nn.network import Network
 from ..training.optim import Optimizer, get_optimizer
+from .inputs import no_missing_y, no_text
 from .params import (
     check_params,
     estimator_name,
     hidden_activation,
-    no_missing_y,
-    no_text,
     takes_mlp_names,
     unknown_parameter,
 )
@@ -218,9 +217,8 @@ class _Backprop(BaseEstimator):
         net.weight_penalty = float(self.alpha) * steps     # MLP's 0.5 * alpha * sum(W**2) / batch rows
         # as MLPClassifier: stopped by the held-out score or the training loss, in MLP's units (its state goes on in
         # a warm start)
-        n = X.shape[0] if sample_weight is None else float(np.add.reduce(sample_weight, dtype=np.float64))
         stopper = MLPStopping(self, held, self.tol, self.n_iter_no_change, None if fresh else self._stopped)
-        callbacks: list = [mlp_loss(losses, steps, self.alpha, n), stopper]
+        callbacks: list = [mlp_loss(losses, steps, self.alpha, X.shape[0], sample_weight), stopper]
         if self.verbose:                     # after the stopper: its score and its decision are in the logs
             callbacks.append(MLPProgress(stopper))
         try:

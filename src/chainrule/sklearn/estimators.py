@@ -11,14 +11,11 @@ from sklearn.utils.validation import _check_sample_weight, column_or_1d
 from ..errors import ValidationError
 from ..nn.sample_weight import class_table
 from .backprop import _Backprop
+from .inputs import checked_classes, numeric_y, one_column, one_type
 from .params import (
     as_before_if_refused,
     check_params,
-    checked_classes,
     estimator_name,
-    numeric_y,
-    one_column,
-    one_type,
     takes_mlp_names,
 )
 
@@ -76,7 +73,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         warm_start and partial_fit) with the alpha term, as MLPClassifier's and MLPRegressor's report it (the
         network's own is another multiple: the regressor's mean squared error, a multi-label network's mean
         over its labels; `MLPLoss`). With sample_weight, each batch's loss is its weighted mean, and the
-        batches' are averaged by their rows, as MLP's.
+        batches' are averaged by their rows, as MLP's; a batch whose weights are all 0 (no step) is left out, as
+        its rows left out of MLP's fit (MLP's own fit divides by its weight, 0).
     n_iter_ : the epochs of the last call of fit or partial_fit (partial_fit: 1), as MLPClassifier's.
     validation_scores_, best_validation_score_ : with early_stopping, the held-out score of each
         epoch and the best one (as MLPClassifier's); None without it.

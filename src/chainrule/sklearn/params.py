@@ -3,7 +3,6 @@ names the parameter, what is allowed and what was given; a name of MLPClassifier
 called otherwise here is an error naming ours."""
 from __future__ import annotations
 
-import decimal
 import difflib
 import functools
 from collections.abc import Callable
@@ -11,11 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import errors
-from ..errors import ChainruleError, ChainruleTypeError, ParameterError, UnknownNameError, ValidationError, counted
+from ..errors import ChainruleError, ChainruleTypeError, ParameterError, UnknownNameError
 from ..nn.activations import ACTIVATIONS, get_activation
 from ..nn.checks import as_dtype
-from ..nn.numeric import dates
 from ..training.optim import OPTIMIZERS, Optimizer, get_optimizer
 
 #: MLPClassifier's and MLPRegressor's names of parameters that have another name here
@@ -96,7 +93,8 @@ def unknown_parameter(cls: Any, name: str, value: Any) -> str:
         given = {"betas": (value, 0.999) if name == "beta_1" else (0.9, value)} if argument == "betas" else \
             {argument: value, "momentum": 0.9} if argument == "nesterov" else {argument: value}
         shown = ", ".join(f"{k}={v!r:.80}" for k, v in given.items())
-        why = _refused(lambda: OPTIMIZERS[kind.lower()](**given))
+        why = _refused(lambda: OPTIMIZERS[kind.lower()](**given)) or (zero_eps(cls._mlp, value) if name == "epsilon"
+                                                                        else None)
         return (f"{estimator_name(cls)} has no parameter {name}: {mlp}'s {name} ({value!r:.80}) is an argument of "
                 f"the {kind} optimizer here: optimizer=chainrule.optim.{kind}(lr=..., {shown})"
                 + (f"; but it is refused there too: {why}" if why else ""))
@@ -186,6 +184,20 @@ def _named(est: Any) -> None:
             make()
         except (ChainruleError, TypeError) as exc:
             raise ParameterError(f"{estimator_name(est)}: {exc}{also}") from None
+    why = zero_eps(est._mlp, getattr(opt, "eps", 1.0), as_dtype(est.dtype)) if isinstance(opt, Optimizer) else None
+    if why:
+        raise ParameterError(f"{estimator_name(est)}: {why}")
+
+
+def zero_eps(mlp: str, eps: float, dtype: Any = np.float64) -> str | None:
+    """Why an adaptive optimizer's eps is refused (0, or 0 in the network's dtype: 1e-50 in float32), as MLP's
+    epsilon > 0 is: where a gradient and its moments are 0 its update divides 0 by 0, NaN weights (torch.optim's
+    too, which takes eps=0); or None. A Network's fit with such an optimizer stops with TrainingDiverged."""
+    if np.dtype(dtype).type(eps) != 0:
+        return None
+    where = "" if eps == 0 else f" in the network's dtype {np.dtype(dtype)}"
+    return (f"the optimizer's eps must be > 0{where}, as {mlp}'s epsilon; got {eps!r}: where a gradient is 0 its "
+            "update divides 0 by 0, which makes the weights NaN (e.g. chainrule.optim.Adam(eps=1e-8), the default)")
 
 
 def unknown_activation(est: Any) -> str:
@@ -219,180 +231,3 @@ def _real(v) -> bool:
     """A finite real number, not a bool."""
     return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) \
         and bool(np.isfinite(v))
-
-
-def no_text(X: Any) -> Any:
-    """X as it is, unless a DataFrame with a column of text, dates or other things than numbers: a ValueError
-    (as scikit-learn's own, which check_estimator expects) that names the column, where scikit-learn's says
-    only "could not convert string to float: 'green'". Numbers written as text ('2.5', a string column of
-    numbers, pyarrow's too) pass: scikit-learn's check_array converts them, as MLPClassifier's does."""
-    if isinstance(X, (list, tuple, np.ndarray)):
-        return _no_text_array(X)
-    if not (hasattr(X, "columns") and hasattr(X, "items") and hasattr(X, "iloc")):
-        return X
-    from pandas.api.types import infer_dtype
-    for column, series in X.items():
-        if getattr(series.dtype, "kind", None) in ("M", "m"):    # scikit-learn: NumPy's "could not be promoted"
-            raise ValidationError(f"X column {column!r} {dates(series.dtype, f'X[{column!r}]')}")
-        gaps = np.array(series.isna(), dtype=bool)   # pd.NA of Int64/boolean too: scikit-learn names no column
-        values = series.cat.categories if series.dtype == "category" else series[~gaps]
-        kind = infer_dtype(values, skipna=True)
-        if kind in ("string", "mixed", "mixed-integer", "bytes"):   # "mixed" may be bools and floats: no text
-            nan_text = _numbers_in_text(column, values)
-            if series.dtype != "category":
-                gaps[np.flatnonzero(~gaps)[nan_text]] = True
-            else:                    # its category 'nan' is NaN to check_array, as in a column of text: named
-                gaps |= np.isin(series.cat.codes.to_numpy(), np.flatnonzero(nan_text))
-        elif kind in ("complex", "period", "interval", "time", "date"):
-            raise ValidationError(f"X column {column!r} must be numeric; got {kind} values (pandas dtype "
-                                  f"{series.dtype}, e.g. {values[0]!r:.60}): convert it to numbers first, or drop it")
-        if gaps.any():
-            k, row = int(gaps.sum()), errors.label(X.index[int(np.argmax(gaps))])
-            raise ValidationError(f"X column {column!r} has {counted(k, 'missing value')} (NaN or NA; first in row "
-                                  f"{row}); impute them (e.g. sklearn.impute.SimpleImputer) or drop those rows")
-    return X
-
-
-def _numbers_in_text(column: Any, values: Any) -> np.ndarray:
-    """Where text in a column reads as NaN ('nan': a missing value), when its text is numbers ('2.5', which
-    scikit-learn's check_array converts); else a ValueError naming the first text that is no number."""
-    arr = np.asarray(values, dtype=object)
-    try:
-        return np.isnan(arr.astype(np.float64))
-    except (TypeError, ValueError):
-        pass
-    for v in arr:
-        if isinstance(v, (str, bytes)):
-            try:
-                float(v)
-            except ValueError:
-                raise ValidationError(f"X column {column!r} must be numeric; it holds text ({v!r}): encode text and "
-                                      "categories as numbers first (sklearn.preprocessing.OneHotEncoder; for a table "
-                                      "of numbers and text, a sklearn.compose.ColumnTransformer before the "
-                                      "estimator)") from None
-    return np.zeros(arr.shape, dtype=bool)       # other objects: for scikit-learn's check to name
-
-
-def one_type(labels: np.ndarray, name: str = "y") -> None:
-    """Class labels of one kind: text and numbers mixed (1 and '1') cannot be ordered, and scikit-learn
-    says only "Unknown label type: unknown" (MLPClassifier: "'<' not supported between ... 'str' and 'int'")."""
-    if labels.dtype != object:
-        return
-    flat = labels.reshape(-1)
-    text = [isinstance(v, (str, bytes)) for v in flat]
-    if any(text) and not all(text):
-        a, b = flat[text.index(True)], flat[text.index(False)]
-        raise ValidationError(f"{name} mixes labels of different types: {b!r} ({type(b).__name__}) and {a!r} "
-                              f"({type(a).__name__}); give every label one type (e.g. np.asarray({name}).astype(str))")
-
-
-def checked_classes(classes: Any) -> np.ndarray:
-    """partial_fit's `classes`: every label, once, of one type, none missing (as MLPClassifier's, named)."""
-    if isinstance(classes, (str, bytes)) or np.ndim(classes) != 1:
-        raise ValidationError(f"classes must be a 1-D list of all the labels (e.g. classes=np.unique(y_all)); "
-                              f"got {classes!r:.80}")
-    one_type(np.array(list(classes), dtype=object), "classes")     # before NumPy turns [0, '1'] into text
-    labels = np.asarray(classes)
-    if labels.dtype.kind in "fc" and np.isnan(labels).any() or labels.dtype == object and any(
-            v is None or v != v for v in labels):
-        raise ValidationError(f"classes must not hold missing values (NaN, None); got {labels.tolist()!r:.200}")
-    return np.unique(labels)
-
-
-def _no_text_array(X: Any) -> Any:
-    """X as it is, unless rows of different lengths or text that is not a number ('green'; '1.5' is read as
-    1.5, as scikit-learn reads it): a ValueError naming the row or value, where NumPy's says "could not
-    convert string to float" or "inhomogeneous shape after 1 dimensions"."""
-    from ..nn.numeric import array_of_dates, first_date_object, ragged, shown
-    try:
-        arr = np.asarray(X)
-    except ValueError:
-        why = ragged(X)
-        if why:
-            raise ValidationError(f"X: {why}") from None
-        return X
-    if arr.dtype.kind in "Mm":
-        raise ValidationError(array_of_dates(arr.dtype, "X"))
-    if arr.dtype.kind not in "USO":
-        return X
-    dates = first_date_object(arr, "X") if arr.dtype == object else None    # np.timedelta64s read as ticks
-    if dates is not None:
-        raise ValidationError(dates)
-    try:
-        arr.astype(np.float64)               # numbers written as text, or objects for scikit-learn to name
-        return X
-    except (TypeError, ValueError):
-        pass
-    for k, v in enumerate(arr.reshape(-1)):
-        if isinstance(v, (str, bytes, np.str_, np.bytes_)):
-            try:
-                float(v)
-            except ValueError:
-                at = errors.label(tuple(int(i) for i in np.unravel_index(k, arr.shape)))
-                raise ValidationError(f"X must be a numeric array; it holds text ({shown(v)} at index {at}): "
-                                      "encode text and categories as numbers first "
-                                      "(sklearn.preprocessing.OneHotEncoder)") from None
-    return X
-
-
-def numeric_y(y: Any) -> Any:
-    """A regressor's y as it is, unless it holds text: named with its place (scikit-learn's MLPRegressor
-    says "ufunc 'subtract' did not contain a loop" or "could not convert string to float")."""
-    from ..nn.numeric import shown
-    if hasattr(y, "dtype") and getattr(y.dtype, "kind", "O") not in "USO":
-        return y                                  # numbers (NumPy's or pandas' numeric dtypes): no scan
-    try:
-        arr = np.asarray(y, dtype=object)
-    except ValueError:
-        return y
-    for k, v in enumerate(arr.reshape(-1)):
-        if isinstance(v, (str, bytes)):
-            at = errors.label(tuple(int(i) for i in np.unravel_index(k, arr.shape)))
-            raise ValidationError(f"y must be numeric for a regressor; it holds text ({shown(v)} at index {at}): "
-                                  "for class labels use BackpropClassifier; for numbers written as text, "
-                                  "np.asarray(y, dtype=float)")
-    return y
-
-
-def no_missing_y(y: Any) -> Any:
-    """y as it is, unless it has missing values (NaN, None, pd.NA): a ValueError naming the count and the first
-    rows, as X's are named. scikit-learn says "Input y contains NaN" or "'<' not supported between instances of
-    'NoneType' and 'str'", without the row, and reads NaN among text labels as one more class, 'nan'."""
-    if y is None or hasattr(y, "tocsr"):
-        return y
-    pandas = hasattr(y, "isna") and hasattr(y, "index")
-    if pandas:
-        mask = np.asarray(y.isna())
-    else:
-        try:
-            arr = y if isinstance(y, np.ndarray) else np.asarray(y, dtype=object)    # None, NaN kept as they are
-        except ValueError:
-            return y                             # ragged: for scikit-learn's check to name
-        mask = np.isnan(arr) if arr.dtype.kind in "fc" else \
-            np.frompyfunc(_missing, 1, 1)(arr).astype(bool) if arr.dtype == object else np.zeros(arr.shape, bool)
-    if mask.ndim == 0 or not mask.any():
-        return y
-    rows = np.flatnonzero(mask.reshape(len(mask), -1).any(axis=1))
-    shown = map(errors.label, (y.index[rows[:5]] if pandas else rows[:5]).tolist())
-    raise ValidationError(f"y has {counted(int(mask.sum()), 'missing value')} (NaN, None or NA) in "
-                          f"{counted(rows.size, 'sample')}, first in row{'s' * (rows.size > 1)} "
-                          f"{', '.join(shown)}{', ...' * (rows.size > 5)}: a network cannot learn from a "
-                          "missing target; drop those samples (from X and y) or fill in their targets")
-
-
-def _missing(v: Any) -> bool:
-    """None, NaN (a float's, a Decimal's), pandas' NA or NaT."""
-    return v is None or type(v).__name__ in ("NAType", "NaTType") or isinstance(v, float | np.floating) and v != v \
-        or isinstance(v, decimal.Decimal) and v.is_nan()
-
-
-def one_column(y: np.ndarray) -> np.ndarray:
-    """A classifier's y as it is, unless several columns of class labels, which one network does not fit
-    (scikit-learn's check says only "y should be a 1d array, got an array of shape (n, 2)")."""
-    from sklearn.utils.multiclass import type_of_target
-    if y.ndim == 2 and y.shape[1] > 1 and type_of_target(y) == "multiclass-multioutput":
-        raise ValidationError(f"y has {y.shape[1]} columns of class labels (multi-output multiclass), which one "
-                              "BackpropClassifier does not fit: a 2-D y must hold 0/1 columns, one per label "
-                              "(multi-label); for one classifier per column, use "
-                              "sklearn.multioutput.MultiOutputClassifier(BackpropClassifier())")
-    return y

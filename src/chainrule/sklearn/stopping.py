@@ -119,35 +119,43 @@ class MLPLoss(Callback):
         super().__init__()
         self.units, self.steps = units, steps
 
-    def penalty(self) -> float:
-        return 0.0
+    def shares(self) -> tuple[float, float]:
+        """The epoch's penalty in our loss, and the share of its rows in batches that weigh more than 0."""
+        return 0.0, 1.0
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-        penalty = self.penalty()
-        logs["loss"] = (logs["loss"] - penalty) / self.units + penalty / self.steps
+        penalty, kept = self.shares()
+        logs["loss"] = ((logs["loss"] - penalty) / self.units + penalty / self.steps) / kept
         if "val_loss" in logs:
             logs["val_loss"] /= self.units
 
 
-class _MLPLossAndPenalty(MLPLoss):
-    """MLPLoss where the penalty's share differs from the data's: the epoch's penalty summed batch by batch, as
-    the engine adds it (0.5 * weight_penalty * sum(W**2) over the batch's rows or weight, the weights before its
-    step; the epoch's loss weighs each batch by those rows or that weight), over the epoch's `n` (rows, or weight).
-    A batch whose weights are all 0 adds no penalty in the engine, but is counted here: its share is then off."""
+class _MLPLossByBatch(MLPLoss):
+    """MLPLoss read batch by batch, where the penalty's share differs from the data's or a batch may weigh nothing.
+    The epoch's penalty summed as the engine adds it to each batch's loss (`Network.last_penalty`: 0.5 *
+    weight_penalty * sum(W**2) over the batch's rows or weight, the weights before its step), weighed as the epoch's
+    loss weighs the batches, by their rows, over the epoch's `n` rows (it was summed over the epoch's weight: off with
+    batches of unequal weight). A batch whose weights are all 0 (`Network.last_weight` 0: no step, no loss) is left
+    out, as the same rows left out of MLP's fit (whose fit on such a batch divides by 0); its rows counted, and its
+    penalty with alpha, loss_curve_ was not MLP's."""
 
     def __init__(self, units: float, steps: float, n: float):
         super().__init__(units, steps)
-        self.n, self.total = n, 0.0
+        self.n, self.total, self.empty = n, 0.0, 0
 
-    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
-        self.total += 0.5 * sum(float(np.dot(layer.W.ravel(), layer.W.ravel())) for layer in self.network.dense_layers)
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        net = self.network
+        rows = 0 if net.last_output is None else net.last_output.shape[0]
+        self.total += net.last_penalty * rows
+        self.empty += 0 if net.last_weight else rows
 
-    def penalty(self) -> float:
-        total, self.total = self.total, 0.0
-        return self.network.weight_penalty * total / self.n
+    def shares(self) -> tuple[float, float]:
+        (total, empty), self.total, self.empty = (self.total, self.empty), 0.0, 0
+        return total / self.n, (self.n - empty) / self.n
 
 
-def mlp_loss(units: float, steps: float, alpha: float, n: float) -> MLPLoss:
-    """The callback that logs each epoch's loss in MLP's units (`MLPLoss`): one that sums the penalty batch by batch
-    only where it is needed (a batch hook costs a call per batch)."""
-    return _MLPLossAndPenalty(units, steps, n) if alpha and units != steps else MLPLoss(units, steps)
+def mlp_loss(units: float, steps: float, alpha: float, n: float, sample_weight: Any = None) -> MLPLoss:
+    """The callback that logs each epoch's loss in MLP's units (`MLPLoss`): one that reads each batch only where it
+    is needed (a batch hook costs a call per batch): alpha's penalty in other units than the data's, a weight of 0."""
+    by_batch = alpha and units != steps or sample_weight is not None and not np.all(sample_weight)
+    return _MLPLossByBatch(units, steps, n) if by_batch else MLPLoss(units, steps)

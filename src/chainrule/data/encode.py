@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from .csvfile import names, short
-from .lines import missing_values, place, places, plural
+from .lines import earliest, missing_values, place, places, plural
 from .progress import Progress
 
 INT32_MAX = 2**31 - 1
@@ -27,14 +27,14 @@ TEXT_MISSING = ("None", "<NA>")
 
 
 def _line(mask: np.ndarray, df: Any) -> str:
-    """'line 3' (the header is line 1; 'row 7' of a DataFrame given as it is) of the first True entry."""
-    return place(df, int(np.flatnonzero(mask)[0]))
+    """'line 3' (the header is line 1; 'row 7' of a DataFrame given as it is) of the first True entry in the
+    file (`earliest`)."""
+    return place(df, earliest(df, mask))
 
 
 def _lines(mask: np.ndarray, df: Any) -> str:
     """'on lines 3, 5 and 9' ('on rows ...' of a DataFrame given as it is) of the True entries, the first few."""
-    at = np.flatnonzero(mask)
-    return places(df, at[:5], at.size)
+    return places(df, np.flatnonzero(mask))
 
 
 def _comma_hint(cell: Any) -> str:
@@ -74,7 +74,7 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
     if missing.any():
         bad = missing & raw.notna().to_numpy()
         if bad.any():
-            cell = raw.iloc[int(np.flatnonzero(bad)[0])]
+            cell = raw.iloc[earliest(df, bad)]
             raise ValidationError(f"column {short(c)} must be numeric; {_line(bad, df)} has {short(cell)}"
                                   + _comma_hint(cell))
         if c not in pre.fill:
@@ -89,7 +89,7 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
         raise ValidationError(f"column {short(c)} has an infinite value on {_line(~finite, df)}")
     big = np.abs(values) > np.finfo(dtype).max          # float32 would make it infinite
     if big.any():
-        line, at = _line(big, df), int(np.flatnonzero(big)[0])
+        line, at = _line(big, df), earliest(df, big)
         kind = np.dtype(dtype).name
         raise ValidationError(f"column {short(c)} has a value too large for the model's {kind} on {line}: "
                               f"{raw.iloc[at]} (standardised {values[at]:.3g}; {kind} holds up to "

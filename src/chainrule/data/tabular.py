@@ -28,7 +28,7 @@ from .columns import (
     warn_id,
 )
 from .csvfile import names, not_in_file, read_csv, short
-from .lines import MultilineRowWarning, missing_values, place, places, plural
+from .lines import MultilineRowWarning, earliest, missing_values, place, places, plural
 from .scan import Counts
 from .statistics import checked_weights, mean_and_spread, no_weighed_rows, of_rows, weighted_mean
 from .stored import IMPUTE, check_stored
@@ -47,13 +47,13 @@ MAX_CLASSES = 20      # an integer target with at most this many values is taken
 def _rows(mask, table: Any = None) -> str:
     """'on lines 3, 5 and 9' (file lines; 'on rows ...' of a DataFrame given as it is) of the True entries of
     `table`'s rows, the first few."""
-    at = np.flatnonzero(np.asarray(mask))
-    return places(table, at[:5], at.size)
+    return places(table, np.flatnonzero(np.asarray(mask)))
 
 
 def _first(mask, table: Any) -> str:
-    """'line 3' (or 'row 7' of a DataFrame given as it is) of the first True entry of `table`'s rows."""
-    return place(table, int(np.flatnonzero(np.asarray(mask))[0]))
+    """'line 3' (or 'row 7' of a DataFrame given as it is) of the first True entry of `table`'s rows in the
+    file (`earliest`)."""
+    return place(table, earliest(table, mask))
 
 
 @dataclass
@@ -261,7 +261,7 @@ class Preprocessing:
             bad = col.isna() & df[c].notna()
             if bad.any():
                 raise ValidationError(f"column {short(c)} must be numeric; {_first(bad, df)} has "
-                                      f"{short(df[c][bad].iloc[0])}")
+                                      f"{short(df[c].iloc[earliest(df, bad)])}")
             if col.isna().any():
                 if c not in self.fill:
                     from .encode import gap_message
@@ -379,8 +379,9 @@ def pd_numeric(y, name):
     import pandas as pd
     values = pd.to_numeric(y, errors="coerce")
     if values.isna().any():
-        bad = np.flatnonzero(values.isna().to_numpy() & pd.notna(y).to_numpy())
-        found = (f"; {place(y, int(bad[0]))} has {short(y.iloc[bad[0]])}"
+        mask = values.isna().to_numpy() & pd.notna(y).to_numpy()
+        bad, first = np.flatnonzero(mask), earliest(y, mask) if mask.any() else 0
+        found = (f"; {place(y, first)} has {short(y.iloc[first])}"
                  + (f" ({len(bad)} such cells)" if len(bad) > 1 else "")) if len(bad) else ""
         raise ValidationError(f"target column {name!r} must be numeric for regression{found}")
     return values.to_numpy(dtype=float)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
+from .advice import give
 from .csvfile import names, short
 from .lines import earliest, missing_values, place, places, plural
 from .progress import Progress
@@ -47,8 +48,8 @@ def _comma_hint(cell: Any) -> str:
     if found is None:
         percent = isinstance(cell, str) and re.fullmatch(PERCENT, cell.strip())
         return "; the file writes percentages: write them as the numbers the model was trained on" if percent else ""
-    how, give = COMMA_KINDS[found[0]]
-    return f"; the file seems to write {'decimals with a comma' if found[0] == 'decimal' else how}: give {give}"
+    how = COMMA_KINDS[found[0]]
+    return f"; the file seems to write {'decimals with a comma' if found[0] == 'decimal' else how}: {give(found[0])}"
 
 
 def gap_message(pre: Any, c: str, lines: str, n: int) -> str:
@@ -57,8 +58,9 @@ def gap_message(pre: Any, c: str, lines: str, n: int) -> str:
     column) with --impute, in a column that had no gaps."""
     if pre.impute is None:
         return (f"{missing_values(n)} in {short(c)} {lines}; the model was trained without gaps there "
-                "(train with --impute to fill them)")
-    return (f"{missing_values(n)} in {short(c)} {lines}; the model was trained with --impute {pre.impute}, but "
+                f"(train with {give('impute')} to fill them)")
+    return (f"{missing_values(n)} in {short(c)} {lines}; the model was trained with "
+            f"{give('impute as', how=pre.impute)}, but "
             "its file, written by an older chainrule, keeps a fill value only for the columns that had gaps in "
             f"training, and this one had none: fill {plural(n, 'it', 'them')} in, or train the model again (which "
             "keeps one for every column)")
@@ -93,7 +95,8 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
         kind = np.dtype(dtype).name
         raise ValidationError(f"column {short(c)} has a value too large for the model's {kind} on {line}: "
                               f"{raw.iloc[at]} (standardised {values[at]:.3g}; {kind} holds up to "
-                              f"{np.finfo(dtype).max:.3g}); scale the column, or train with --dtype float64")
+                              f"{np.finfo(dtype).max:.3g}); scale the column, or train with "
+                              f"{give('dtype', dtype='float64')}")
     return values
 
 

@@ -29,6 +29,7 @@ from .columns import (
 )
 from .csvfile import names, not_in_file, read_csv, short
 from .lines import MultilineRowWarning, earliest, missing_values, place, places, plural
+from .refusals import empty_in_training, no_values, not_numeric_target, unfilled
 from .scan import Counts
 from .statistics import checked_weights, mean_and_spread, no_weighed_rows, of_rows, weighted_mean
 from .stored import IMPUTE, check_stored
@@ -161,8 +162,7 @@ class Preprocessing:
         typed: list[str] = []
         if task == "regression":
             if not numeric_target:
-                raise ValidationError(f"target column {target!r} is not numeric (e.g. {y.iloc[0]!r}); regression "
-                                      "needs numbers (use --task classification for labels)")
+                raise not_numeric_target(target, y.iloc[0])
             pre.y_mean, y_scale = mean_and_spread(y if rows is None else y[rows], of_rows(weights, rows))
             pre.y_scale = y_scale or 1.0
         else:
@@ -174,14 +174,12 @@ class Preprocessing:
         missing = gap.sum()                          # one pass over the table, not two a column
         empty = [c for c in features if missing[c] == len(df)]
         if empty:
-            raise ValidationError(f"column {empty[0]!r} has no values at all; leave it out (chainrule train --drop "
-                                  f"{empty[0]!r}, or remove it from the file)")
+            raise no_values(empty[0])
         gaps = [c for c in features if missing[c]]
         if gaps and impute is None:
             detail = "; ".join(f"{c!r} {_rows(df[c].isna(), df)}" for c in gaps)
             n = int(missing[gaps].sum())
-            raise ValidationError(f"{missing_values(n)} in {detail}. Fill {plural(n, 'it', 'them')} in, or use "
-                                  f"--impute {'|'.join(IMPUTE)}")
+            raise unfilled(n, detail)
         if rows is not None and gaps:                # (with --impute) nothing in the training rows to fill from
             train_missing = gap[rows].sum()
             empty = [c for c in gaps if train_missing[c] == rows.sum()]
@@ -350,15 +348,6 @@ def _training_rows(train: Any, n: int) -> np.ndarray | None:
     if not rows.any():
         raise ValidationError(f"train marks none of the table's {n} {plural(n, 'row')} as a training row")
     return rows
-
-
-def empty_in_training(column: str, weighted: bool = False) -> ValidationError:
-    """A column whose values are all in the rows held out for validation (or, `weighted`, in rows of
-    weight 0): nothing to fill its gaps with, nor to scale it by (`Preprocessing.fit` and `train
-    --stream` alike)."""
-    where = "held out for validation or of weight 0" if weighted else "held out for validation"
-    return ValidationError(f"column {column!r} has no values in the training rows (its values are all in the rows "
-                           f"{where}); leave it out (chainrule train --drop {column!r}), or fill it in")
 
 
 def _warn_equal_numbers(target: str, classes: list) -> None:

@@ -167,3 +167,17 @@ def test_fit_and_transform_from_python_name_task_impute_and_dtype_as_arguments()
     spread = pd.DataFrame({"a": range(20), "y": np.linspace(0, 1, 20)})
     with pytest.warns(ColumnWarning, match=re.escape("a regression target? (task='regression')")):
         Preprocessing.fit(spread, "y", task="classification")
+
+
+def test_a_wrong_separator_is_told_as_read_csvs_argument_from_python_and_as_the_option_by_the_command(tmp_path):
+    import pandas as pd
+
+    from chainrule.data.tabular import read_csv
+    path = tmp_path / "semi.csv"
+    path.write_text("a;b;y\n1;2;0\n3,5;4;1\n")
+    with pytest.raises(ValidationError) as e:
+        read_csv(path, sep=",")
+    assert str(e.value).endswith("is the separator ';'? (read it with sep=';')")
+    assert read_csv(path, sep=";").shape == pd.read_csv(path, sep=";").shape == (2, 3)     # as told
+    run = cmd("train", path, "--target", "y", "--sep", ",", "--out", tmp_path / "m.npz")
+    assert run.returncode == 2 and "is the separator ';'? (give --sep ';')" in run.stderr, run.stderr

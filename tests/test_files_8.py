@@ -181,3 +181,15 @@ def test_a_wrong_separator_is_told_as_read_csvs_argument_from_python_and_as_the_
     assert read_csv(path, sep=";").shape == pd.read_csv(path, sep=";").shape == (2, 3)     # as told
     run = cmd("train", path, "--target", "y", "--sep", ",", "--out", tmp_path / "m.npz")
     assert run.returncode == 2 and "is the separator ';'? (give --sep ';')" in run.stderr, run.stderr
+
+
+def test_a_shuffled_frames_text_checks_name_the_files_first_cell(tmp_path):
+    from chainrule.data.columns import text_reason
+    from chainrule.data.tabular import Preprocessing, read_csv
+    path = tmp_path / "p.csv"
+    cells = ["1", "2", "n/a", "4", "5", "?", "7", "8", "9", "10"]            # 'n/a' on line 4, '?' on line 7
+    path.write_text("a,y\n" + "".join(f"{c},{i % 2}\n" for i, c in enumerate(cells)))
+    df = read_csv(path).iloc[::-1]                                        # '?' comes first in the frame
+    with pytest.raises(ValidationError, match=r"\('n/a', '\?'; first on line 4\).* na_values=\['n/a'\]"):
+        Preprocessing.fit(df, "y")
+    assert text_reason(df["a"]) == "not numbers, e.g. 'n/a' on line 4"

@@ -15,7 +15,7 @@ import numpy as np
 from ..errors import ValidationError
 from .advice import give
 from .csvfile import short, wide
-from .lines import place, plural
+from .lines import earliest, place, plural
 
 MAX_CATEGORIES = 1000    # a text column keeps at most this many categories (the most frequent), the rest "other"
 MIN_ID_ROWS = 10         # fewer rows than this: uniqueness per row says nothing
@@ -62,7 +62,7 @@ def text_reason(col) -> str:
     bad = (distinct.notna() & pd.to_numeric(distinct, errors="coerce").isna()).to_numpy(dtype=bool)
     if not bad.any():
         return "chosen as text"
-    first = int(np.flatnonzero(bad[codes])[0])
+    first = earliest(col, bad[codes])           # the file's first such cell (of a shuffled table too)
     return f"not numbers, e.g. {short(values.iloc[first])} on {place(col, first)}"
 
 
@@ -152,22 +152,23 @@ def check_text_column(col, name: str) -> None:
     ok = pd.to_numeric(distinct, errors="coerce").notna().to_numpy(dtype=bool)
     found = comma_cells(distinct.tolist(), ok, counts)
     if found is not None:
-        i = int(np.flatnonzero(found[1][codes])[0])
+        i = earliest(values, found[1][codes])   # the file's first such cell (of a shuffled table too)
         raise comma_error(name, found[0], distinct.iloc[codes[i]], _line(col, col.index.isin(values.index[i:i + 1])))
     for find, error in ((time_spans, spans_error), (percentages, percent_error)):
         at = find(distinct)
         if at is not None:
-            i = int(np.flatnonzero(codes == at)[0])
+            i = earliest(values, codes == at)
             raise error(name, distinct.iloc[at], _line(col, col.index.isin(values.index[i:i + 1])))
     if not ok.any():
         return
     if ok.all():
-        raise ValidationError(f"column {short(name)} holds numbers stored as text (e.g. {short(raw.iloc[0])} on "
-                              f"{_line(col, col.index.isin(values.index[:1]))}): convert it to numbers, or "
+        i = earliest(values, np.ones(len(values), dtype=bool))
+        raise ValidationError(f"column {short(name)} holds numbers stored as text (e.g. {short(values.iloc[i])} on "
+                              f"{_line(col, col.index.isin(values.index[i:i + 1]))}): convert it to numbers, or "
                               f"give {give('text', column=short(name))} to use it as text categories")
     if counts[ok].sum() / len(values) >= 0.5:
-        i = int(np.flatnonzero(~ok[codes])[0])
-        kinds = list(dict.fromkeys(distinct[~ok].tolist()))
+        i = earliest(values, ~ok[codes])
+        kinds = list(dict.fromkeys([distinct.iloc[codes[i]], *distinct[~ok].tolist()]))    # the first's kind first
         line = _line(col, col.index.isin(values.index[i:i + 1]))
         raise numbers_except(name, int(counts[~ok].sum()), len(values), kinds, line)
 

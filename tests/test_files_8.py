@@ -193,3 +193,12 @@ def test_a_shuffled_frames_text_checks_name_the_files_first_cell(tmp_path):
     with pytest.raises(ValidationError, match=r"\('n/a', '\?'; first on line 4\).* na_values=\['n/a'\]"):
         Preprocessing.fit(df, "y")
     assert text_reason(df["a"]) == "not numbers, e.g. 'n/a' on line 4"
+
+
+def test_a_weight_columns_refusal_from_python_names_no_option(tmp_path):
+    import pandas as pd
+
+    from chainrule.data.statistics import column_weights
+    with pytest.raises(ValidationError) as e:
+        column_weights(pd.Series(["1", "-1"], name="w"), "w")
+    assert str(e.value) == "weight column 'w' must hold numbers >= 0; line 3 has '-1'"

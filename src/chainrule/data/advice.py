@@ -36,6 +36,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "encoding": ("read it with its encoding, e.g. encoding='latin-1' (or 'cp1252')",
                  "give its encoding, e.g. --encoding latin-1 (or cp1252)"),
     "sep": ("read it with sep={char!r}", "give --sep {sep}"),
+    "weight column": ("weight column {column}", "--weight column {column}"),
     "sep any": ("give it with sep= (read_csv, chainrule's or pandas')", "give it with --sep"),
 }
 

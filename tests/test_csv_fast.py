@@ -13,6 +13,15 @@ from chainrule.data.lines import Lines, file_lines  # noqa: E402
 from chainrule.errors import ValidationError  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def in_the_commands_words():
+    """The checks' messages in the command's words, as the references here write them (Python's words:
+    tests/test_files_8.py)."""
+    from chainrule.data.advice import command_words
+    with command_words():
+        yield
+
+
 def outcome(f, *args):
     try:
         return "ok", f(*args)

@@ -249,7 +249,7 @@ def test_inputs_larger_than_memory_are_refused_naming_the_columns(monkeypatch):
     assert text.startswith("the network's inputs need 0.3 MiB (1,000 rows x 37 columns of float64), and 0.3 MiB is "
                            "available; the columns: ")
     assert "'zone' (30 one-hot columns), 'soil' (3 one-hot columns), 4 numeric columns" in text
-    for way in ("sparse=True", "--max-categories", "--drop", "--dtype float32"):
+    for way in ("sparse=True", "max_categories=", "df.drop(columns=[...])", "dtype='float32'", "CsvStream"):
         assert way in text
     assert pre.transform(df).shape == (1000, 37)                   # sparse (the default) fits
     with pytest.raises(MemoryError, match=r"1,000 rows x 6 stored values a row \(CSR\) of float64"):

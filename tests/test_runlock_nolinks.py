@@ -26,8 +26,8 @@ def without_links(monkeypatch, code):
     taken = []
     linked = runlock._linked
 
-    def spied(path, text):
-        got = linked(path, text)
+    def spied(path, text, record):
+        got = linked(path, text, record)
         if got:
             taken.append((path.name, json.loads(path.read_text())))
         return got

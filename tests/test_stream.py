@@ -136,19 +136,19 @@ def test_a_column_of_numbers_then_text_is_read_as_text(tmp_path):
 
 @pytest.mark.parametrize("content, message", [
     ("a,y\n1,u\n2,\n3,v\n", "target column 'y' has a missing value on line 3"),
-    ("a,b,y\n1,,u\n2,5,v\n,6,u\n", "missing values in 'a' on line 4; 'b' on line 2. Fill them in, or use --impute"),
+    ("a,b,y\n1,,u\n2,5,v\n,6,u\n", "missing values in 'a' on line 4; 'b' on line 2. Fill them in, or use impute="),
     ("a,b,y\n1,,u\n2,,v\n3,,u\n", "column 'b' has no values at all"),
     ("a,y\n1,u\n2,u\n", "has only one class ('u')"),
     ("a,y\n1,u\n2,v\n3,w\n", "target column 'z' is not in the file"),
     ("a,y\n1,2\n?,3\n4,2\n5,3\n", "column 'a' is numbers except 1 of 4 cells ('?'; first on line 3)"),
     ('a,y\n"1,5",2\n"2,5",3\n"4,0",2\n', "column 'a' holds numbers with a decimal comma (e.g. '1,5' on line 2)"),
-    ('a,y\n5,2\n"1,5",3\n7,2\n8,3\n', "column 'a' holds numbers with a decimal comma (e.g. '1,5' on line 3): give "
-                                       "--decimal ','"),
+    ('a,y\n5,2\n"1,5",3\n7,2\n8,3\n', "column 'a' holds numbers with a decimal comma (e.g. '1,5' on line 3): read "
+                                       "the file with decimal=','"),
     ('a,y\n7,2\n"1,234",2\n"12,500",3\n', "column 'a' holds numbers with thousands separators (e.g. '1,234' on "
-                                          "line 3): give --thousands ','"),
+                                          "line 3): read the file with thousands=','"),
     ("a,y\n1,2\ninf,3\n", "column 'a' has an infinite value on line 3"),
     ("a,y\n85\u00a0,2\n7\u00a0,3\n", "column 'a' holds numbers stored as text (e.g. '85\\xa0' on line 2): convert it "
-                                        "to numbers, or give --text 'a'"),
+                                        "to numbers, or give text_columns=['a']"),
 ])
 def test_errors_name_the_column_and_line_as_in_memory(tmp_path, content, message):
     path = tmp_path / "bad.csv"

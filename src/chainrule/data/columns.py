@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
+from .advice import give
 from .csvfile import short, wide
-from .lines import place, plural
+from .lines import earliest, place, plural
 
 MAX_CATEGORIES = 1000    # a text column keeps at most this many categories (the most frequent), the rest "other"
 MIN_ID_ROWS = 10         # fewer rows than this: uniqueness per row says nothing
@@ -61,7 +62,7 @@ def text_reason(col) -> str:
     bad = (distinct.notna() & pd.to_numeric(distinct, errors="coerce").isna()).to_numpy(dtype=bool)
     if not bad.any():
         return "chosen as text"
-    first = int(np.flatnonzero(bad[codes])[0])
+    first = earliest(col, bad[codes])           # the file's first such cell (of a shuffled table too)
     return f"not numbers, e.g. {short(values.iloc[first])} on {place(col, first)}"
 
 
@@ -87,17 +88,15 @@ def comma_cells(distinct: list[str], ok: np.ndarray, counts: np.ndarray) -> tupl
     return None
 
 
-#: each kind `comma_cells` finds: what the numbers hold, and the options that read them
-COMMA_KINDS = {"thousands": ("thousands separators", "--thousands ','"),
-               "decimal.": ("a decimal comma and '.' between thousands", "--decimal ',' --thousands '.'"),
-               "decimal": ("a decimal comma", "--decimal ','")}
+#: each kind `comma_cells` finds: what the numbers hold (the advice.WORDS that read them: its own key)
+COMMA_KINDS = {"thousands": "thousands separators", "decimal.": "a decimal comma and '.' between thousands",
+               "decimal": "a decimal comma"}
 
 
 def comma_error(name: str, kind: str, example: str, line: int | str) -> ValidationError:
     """The error for a column `comma_cells` finds of `kind`, with an example cell and its line."""
-    how, give = COMMA_KINDS[kind]
-    return ValidationError(f"column {short(name)} holds numbers with {how} (e.g. {short(example)} on {_at(line)}): "
-                           f"give {give}")
+    return ValidationError(f"column {short(name)} holds numbers with {COMMA_KINDS[kind]} (e.g. {short(example)} on "
+                           f"{_at(line)}): {give(kind)}")
 
 
 def numbers_except(name: Any, n_bad: int, total: int, kinds: list, line: int | str) -> ValidationError:
@@ -106,8 +105,9 @@ def numbers_except(name: Any, n_bad: int, total: int, kinds: list, line: int | s
     listed = ", ".join(short(v) for v in kinds[:3]) + (f" and {len(kinds) - 3} more" if len(kinds) > 3 else "")
     return ValidationError(
         f"column {short(name)} is numbers except {n_bad} of {total} cells ({listed}; first on {_at(line)}), so "
-        f"it would be read as text with one category per number. Give --na-values {short(kinds[0])} to read such "
-        f"cells as missing (and --impute to fill them), or --text {short(name)} to use the column as text categories")
+        f"it would be read as text with one category per number. {give('na values', value=short(kinds[0]))} to read "
+        f"such cells as missing (and {give('impute')} to fill them), or {give('text', column=short(name))} to use the "
+        "column as text categories")
 
 
 #: the words of a yes/no column, by meaning (`boolean_spellings`), in any case, as pandas reads 'true', 'TRUE'
@@ -152,22 +152,23 @@ def check_text_column(col, name: str) -> None:
     ok = pd.to_numeric(distinct, errors="coerce").notna().to_numpy(dtype=bool)
     found = comma_cells(distinct.tolist(), ok, counts)
     if found is not None:
-        i = int(np.flatnonzero(found[1][codes])[0])
+        i = earliest(values, found[1][codes])   # the file's first such cell (of a shuffled table too)
         raise comma_error(name, found[0], distinct.iloc[codes[i]], _line(col, col.index.isin(values.index[i:i + 1])))
     for find, error in ((time_spans, spans_error), (percentages, percent_error)):
         at = find(distinct)
         if at is not None:
-            i = int(np.flatnonzero(codes == at)[0])
+            i = earliest(values, codes == at)
             raise error(name, distinct.iloc[at], _line(col, col.index.isin(values.index[i:i + 1])))
     if not ok.any():
         return
     if ok.all():
-        raise ValidationError(f"column {short(name)} holds numbers stored as text (e.g. {short(raw.iloc[0])} on "
-                              f"{_line(col, col.index.isin(values.index[:1]))}): convert it to numbers, or "
-                              f"give --text {short(name)} to use it as text categories")
+        i = earliest(values, np.ones(len(values), dtype=bool))
+        raise ValidationError(f"column {short(name)} holds numbers stored as text (e.g. {short(values.iloc[i])} on "
+                              f"{_line(col, col.index.isin(values.index[i:i + 1]))}): convert it to numbers, or "
+                              f"give {give('text', column=short(name))} to use it as text categories")
     if counts[ok].sum() / len(values) >= 0.5:
-        i = int(np.flatnonzero(~ok[codes])[0])
-        kinds = list(dict.fromkeys(distinct[~ok].tolist()))
+        i = earliest(values, ~ok[codes])
+        kinds = list(dict.fromkeys([distinct.iloc[codes[i]], *distinct[~ok].tolist()]))    # the first's kind first
         line = _line(col, col.index.isin(values.index[i:i + 1]))
         raise numbers_except(name, int(counts[~ok].sum()), len(values), kinds, line)
 
@@ -194,7 +195,8 @@ def spans_error(name: str, example: str, line: int | str) -> ValidationError:
     return ValidationError(f"column {short(name)} holds time spans (e.g. {short(example)} on {_at(line)}), not "
                            "numbers: as text each value would be a category of its own. Write them as numbers in the "
                            f"file (e.g. hours: pandas' pd.to_timedelta(df[{short(name)}]).dt.total_seconds() / 3600), "
-                           f"or give --text {short(name)} to use them as categories, or --drop {short(name)}")
+                           f"or give {give('text', column=short(name))} to use them as categories, or "
+                           f"{give('drop', column=short(name))}")
 
 
 PERCENT = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*%"      # 12%, 12.5 %, -0.5%
@@ -215,7 +217,8 @@ def percent_error(name: str, example: str, line: int | str) -> ValidationError:
     return ValidationError(f"column {short(name)} holds percentages (e.g. {short(example)} on {_at(line)}), not "
                            "numbers: as text each value would be a category of its own. Write them as numbers in "
                            f"the file (12% as 12 or 0.12; pandas: df[{short(name)}].str.rstrip('%').astype(float)), "
-                           f"or give --text {short(name)} to use them as categories, or --drop {short(name)}")
+                           f"or give {give('text', column=short(name))} to use them as categories, or "
+                           f"{give('drop', column=short(name))}")
 
 
 def looks_like_id(col) -> bool:
@@ -233,7 +236,8 @@ def looks_like_id(col) -> bool:
 def warn_id(name: str, n: int) -> None:
     import warnings
     warnings.warn(f"column {short(name)} has a different value on each of the {n} {plural(n, 'row')} (an ID or row "
-                  f"number?); it is used as a feature, which cannot generalise: leave it out with --drop {short(name)}",
+                  f"number?); it is used as a feature, which cannot generalise: leave it out with "
+                  f"{give('drop', column=short(name))}",
                   ColumnWarning, stacklevel=3)
 
 
@@ -250,7 +254,7 @@ def check_classes(target: str, classes: list, counts: Any, numeric: bool, warn: 
     n, rows, once = len(counts), int(counts.sum()), int(np.count_nonzero(counts == 1))
     if not warn or rows < MIN_ID_ROWS or (2 * n <= rows and 2 * once <= n):
         return
-    why = ("a regression target? (--task regression)" if numeric else
+    why = (f"a regression target? ({give('task', task='regression')})" if numeric else
            "too few rows of each class to learn them (an ID or free text?)")
     warnings.warn(f"target column {short(target)} has {n} classes for {rows} rows ({once} seen once): {why}",
                   ColumnWarning, stacklevel=3)
@@ -275,7 +279,7 @@ def categories(col, name: str, max_categories: int | None, training: bool = Fals
     warnings.warn(f"column {short(name)} has {len(counts)} different values{where}; the {k} most frequent "
                   f"{plural(k, 'is', 'are')} kept as {plural(k, 'a category', 'categories')} and the other {other} "
                   f"({rows} {plural(rows, 'row')}) {plural(other, 'counts', 'count')} as 'other' (raise the limit "
-                  "with --max-categories, or leave the column out with --drop)",
+                  f"with {give('max categories')}, or leave the column out with {give('drop any')})",
                   ColumnWarning, stacklevel=3)
     return sorted(str(v) for v in kept), len(counts) - max_categories
 

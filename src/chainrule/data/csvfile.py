@@ -17,6 +17,7 @@ import os
 from typing import Any
 
 from ..errors import ValidationError
+from .advice import give
 from .fieldcount import rows_agree
 from .lines import Lines, MultilineRowWarning, on_lines, over_lines, plural, quote_left_open, row_text, unclosed_quote
 from .markers import na_markers
@@ -118,7 +119,7 @@ def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
 
 def undecodable(name: str, encoding: str | None, byte: int, line: int) -> ValidationError:
     """The refusal of a byte that is not in the encoding, naming its line: every reader's words."""
-    hint = "give its encoding, e.g. --encoding latin-1 (or cp1252)" if encoding is None else "it is in another encoding"
+    hint = give("encoding") if encoding is None else "it is in another encoding"
     return ValidationError(f"CSV file {short(name, 200)} is not {encoding or 'UTF-8'} text: byte 0x{byte:02x} on line "
                            f"{line} cannot be decoded; {hint}")
 
@@ -176,7 +177,7 @@ def ragged(name: str, first: tuple[int, int, int], others: list[int], n_bad: int
     at = f"line {header[1]}" if header[0] == header[1] else f"lines {header[0]}-{header[1]}"
     if other is not None:
         shown = SEP_NAMES.get(other, repr(other))
-        advice = f"{shown} splits every line evenly: is the separator {shown}? (give --sep {shown})"
+        advice = f"{shown} splits every line evenly: is the separator {shown}? ({give('sep', sep=shown, char=other)})"
     else:
         advice = ("Every row needs one value per column; if the first line is not the header (some files start "
                   "with a line of counts), remove it")
@@ -202,7 +203,7 @@ def detect_separator(text: str, name: str = "<data>") -> tuple[str, bool]:
     if len(even) > 1:
         raise ValidationError(f"CSV file {short(name, 200)}: the separator is ambiguous ("
                               f"{' and '.join(SEP_NAMES[s] for s in even)} both split every line evenly); "
-                              "give it with --sep")
+                              f"{give('sep any')}")
     # no candidate is even: the one that splits the header most (ragged rows are reported later)
     header = lines[0] if lines else ""
     best = max(SEPARATORS, key=lambda s: (_field_counts([header], s) or [0])[0])

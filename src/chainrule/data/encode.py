@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
+from .advice import give
 from .csvfile import names, short
-from .lines import missing_values, place, places, plural
+from .lines import earliest, missing_values, place, places, plural
 from .progress import Progress
 
 INT32_MAX = 2**31 - 1
@@ -27,14 +28,14 @@ TEXT_MISSING = ("None", "<NA>")
 
 
 def _line(mask: np.ndarray, df: Any) -> str:
-    """'line 3' (the header is line 1; 'row 7' of a DataFrame given as it is) of the first True entry."""
-    return place(df, int(np.flatnonzero(mask)[0]))
+    """'line 3' (the header is line 1; 'row 7' of a DataFrame given as it is) of the first True entry in the
+    file (`earliest`)."""
+    return place(df, earliest(df, mask))
 
 
 def _lines(mask: np.ndarray, df: Any) -> str:
     """'on lines 3, 5 and 9' ('on rows ...' of a DataFrame given as it is) of the True entries, the first few."""
-    at = np.flatnonzero(mask)
-    return places(df, at[:5], at.size)
+    return places(df, np.flatnonzero(mask))
 
 
 def _comma_hint(cell: Any) -> str:
@@ -47,8 +48,8 @@ def _comma_hint(cell: Any) -> str:
     if found is None:
         percent = isinstance(cell, str) and re.fullmatch(PERCENT, cell.strip())
         return "; the file writes percentages: write them as the numbers the model was trained on" if percent else ""
-    how, give = COMMA_KINDS[found[0]]
-    return f"; the file seems to write {'decimals with a comma' if found[0] == 'decimal' else how}: give {give}"
+    how = COMMA_KINDS[found[0]]
+    return f"; the file seems to write {'decimals with a comma' if found[0] == 'decimal' else how}: {give(found[0])}"
 
 
 def gap_message(pre: Any, c: str, lines: str, n: int) -> str:
@@ -57,8 +58,9 @@ def gap_message(pre: Any, c: str, lines: str, n: int) -> str:
     column) with --impute, in a column that had no gaps."""
     if pre.impute is None:
         return (f"{missing_values(n)} in {short(c)} {lines}; the model was trained without gaps there "
-                "(train with --impute to fill them)")
-    return (f"{missing_values(n)} in {short(c)} {lines}; the model was trained with --impute {pre.impute}, but "
+                f"(train with {give('impute')} to fill them)")
+    return (f"{missing_values(n)} in {short(c)} {lines}; the model was trained with "
+            f"{give('impute as', how=pre.impute)}, but "
             "its file, written by an older chainrule, keeps a fill value only for the columns that had gaps in "
             f"training, and this one had none: fill {plural(n, 'it', 'them')} in, or train the model again (which "
             "keeps one for every column)")
@@ -74,7 +76,7 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
     if missing.any():
         bad = missing & raw.notna().to_numpy()
         if bad.any():
-            cell = raw.iloc[int(np.flatnonzero(bad)[0])]
+            cell = raw.iloc[earliest(df, bad)]
             raise ValidationError(f"column {short(c)} must be numeric; {_line(bad, df)} has {short(cell)}"
                                   + _comma_hint(cell))
         if c not in pre.fill:
@@ -89,11 +91,12 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
         raise ValidationError(f"column {short(c)} has an infinite value on {_line(~finite, df)}")
     big = np.abs(values) > np.finfo(dtype).max          # float32 would make it infinite
     if big.any():
-        line, at = _line(big, df), int(np.flatnonzero(big)[0])
+        line, at = _line(big, df), earliest(df, big)
         kind = np.dtype(dtype).name
         raise ValidationError(f"column {short(c)} has a value too large for the model's {kind} on {line}: "
                               f"{raw.iloc[at]} (standardised {values[at]:.3g}; {kind} holds up to "
-                              f"{np.finfo(dtype).max:.3g}); scale the column, or train with --dtype float64")
+                              f"{np.finfo(dtype).max:.3g}); scale the column, or train with "
+                              f"{give('dtype', dtype='float64')}")
     return values
 
 

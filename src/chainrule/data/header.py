@@ -10,6 +10,7 @@ import io
 from typing import Any
 
 from ..errors import ValidationError
+from .advice import give
 from .csvfile import SEP_NAMES, bom_encoding, detect_separator, open_csv, short
 
 HEAD = 1 << 16            # bytes read: the header and the lines detection looks at
@@ -70,7 +71,7 @@ def one_column(path: Any, header: list[str], how: str, encoding: str | None = No
     if other is None or other not in header[0]:
         return None
     return ValidationError(f"the header was read as one column {short(header[0])} with {how}: is the separator "
-                           f"{SEP_NAMES[other]}? (give --sep {SEP_NAMES[other]})")
+                           f"{SEP_NAMES[other]}? ({give('sep', sep=SEP_NAMES[other], char=other)})")
 
 
 def twice_named(header: list[str]) -> str | None:

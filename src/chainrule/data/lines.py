@@ -60,9 +60,10 @@ class Lines:
 
 
 def on_lines(numbers: Any, total: int | None = None) -> str:
-    """'on line 3', 'on lines 3 and 5', 'on lines 3, 5 and 9': file lines as every message names them;
+    """'on line 3', 'on lines 3 and 5', 'on lines 3, 5 and 9': file lines as every message names them, in
+    ascending order as a reader of the file looks for them (a shuffled table's rows come in another);
     `total`, the count when `numbers` are only the first few, adds 'and 4 more'."""
-    shown = [str(int(n)) for n in numbers]
+    shown = [str(n) for n in sorted(int(n) for n in numbers)]
     return f"on {plural(max(len(shown), total or 0), 'line')} {listed(shown, total)}"
 
 
@@ -84,9 +85,14 @@ def file_lines(table: Any, positions: Any) -> np.ndarray:
     """The file lines (the header is line 1) of the rows at `positions` of `table`, a DataFrame or
     Series read by `read_csv` or `iter_chunks` (a chunk's RangeIndex continues the file's rows), or one
     made from it (reordered, filtered: its labels still number the file's rows): through its attrs' Lines
-    when it has them, else row + 2. Labels that are not row numbers (`file_rows`) are taken as positions."""
+    when it has them, else row + 2. Labels that are not row numbers (`file_rows`: set_index) no longer say
+    where a row is in the file: refused (ValueError), where before their positions were named as lines;
+    `place` and `places` name such rows by label."""
     rows = file_rows(table, positions)
-    rows = np.asarray(positions, dtype=np.int64) if rows is None else rows
+    if rows is None:
+        raise ValueError(f"file_lines: the table's index labels (e.g. {_label(table.index[0])}) are not its file's "
+                         "row numbers (0, 1, ... as read_csv numbers them), so they do not say which lines its rows "
+                         "are on; name its rows by label (place, places)")
     lines = getattr(table, "attrs", {}).get("lines")
     return lines(rows) if isinstance(lines, Lines) else rows + 2
 
@@ -130,13 +136,29 @@ def place(table: Any, position: int) -> str:
     return f"row {_label(table.index[int(position)])}"
 
 
+SHOWN = 5        # the rows `places` names; the others are counted ('and 4 more')
+
+
 def places(table: Any, positions: Any, total: int | None = None) -> str:
-    """`on_lines` of a table read from a CSV file; 'on row 7', 'on rows 7 and 9' (index labels) of a DataFrame
-    given as it is (`total`, the count when `positions` are only the first few)."""
+    """`on_lines` of a table read from a CSV file, its first SHOWN lines in the file (those of a shuffled
+    table's rows too); 'on row 7', 'on rows 7 and 9' (index labels, the first SHOWN in the table's order) of
+    a DataFrame given as it is. `positions`: all the rows to name (or the first few, and `total` the count)."""
+    positions = np.asarray(positions, dtype=np.int64)
+    total = max(positions.size, total or 0)
     if _by_line(table, positions):
-        return on_lines(file_lines(table, positions), total)
-    shown = [_label(table.index[int(i)]) for i in positions]
-    return f"on {plural(max(len(shown), total or 0), 'row')} {listed(shown, total)}"
+        return on_lines(np.sort(file_lines(table, positions))[:SHOWN], total)
+    shown = [_label(table.index[int(i)]) for i in positions[:SHOWN]]
+    return f"on {plural(total, 'row')} {listed(shown, total)}"
+
+
+def earliest(table: Any, mask: Any) -> int:
+    """The position of the True entry of `mask` (over `table`'s rows) that a reader of the file meets first:
+    the lowest file line, of a shuffled table too; the first in the table's order where rows are named by
+    label (a DataFrame given as it is)."""
+    at = np.flatnonzero(np.asarray(mask))
+    if at.size > 1 and getattr(table, "index", None) is not None and _by_line(table, at):
+        return int(at[np.argmin(file_lines(table, at))])
+    return int(at[0])
 
 
 def _label(value: Any) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .advice import give
 from .csvfile import short
 
 GIB = 2**30
@@ -74,13 +75,13 @@ def message(pre: Any, n: int, dtype: Any, sparse: bool, available: int | None) -
         parts.append(f"{len(pre.numeric):,} numeric columns")
     if pre.text and sparse:
         parts.append(f"{len(pre.text):,} text columns (one stored value a row each)")
-    ways = ["leave columns out (--drop COLUMN)"]
+    ways = [f"leave columns out ({give('drop column')})"]
     if pre.text and not sparse:
         ways.insert(0, "keep the one-hot columns sparse (the default, sparse=True)")
-        ways.append("keep fewer categories (--max-categories, e.g. 50)")
+        ways.append(f"keep fewer categories ({give('max categories')}, e.g. 50)")
     if dtype.itemsize > 4:
-        ways.append("use float32, half the memory (--dtype float32)")
-    ways.append("or keep the inputs on disk (chainrule train --stream)")
+        ways.append(f"use float32, half the memory ({give('dtype', dtype='float32')})")
+    ways.append(f"or keep the inputs on disk ({give('stream')})")
     return (f"the network's inputs need {_gib(size)} ({shape}){have}; the columns: {', '.join(parts)}. "
             f"To fit: {'; '.join(ways)}")
 

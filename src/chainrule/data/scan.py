@@ -22,6 +22,7 @@ from typing import IO, Any
 import numpy as np
 
 from ..errors import ValidationError
+from .advice import give
 from .columns import (
     comma_cells,
     comma_error,
@@ -358,8 +359,8 @@ def check_text(name: str, text: list[str], counts: list[int], first: list[int]) 
     if ok.all():
         earliest = min(range(len(values)), key=first.__getitem__)
         raise ValidationError(f"column {short(name)} holds numbers stored as text (e.g. {short(text[earliest])} on "
-                              f"line {first[earliest]}): convert it to numbers, or give --text {short(name)} to use "
-                              "it as text categories")
+                              f"line {first[earliest]}): convert it to numbers, or give "
+                              f"{give('text', column=short(name))} to use it as text categories")
     if n[ok].sum() / total >= 0.5:
         bad = sorted(np.flatnonzero(~ok), key=first.__getitem__)
         kinds = list(dict.fromkeys(values[i] for i in bad))

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
+from .advice import give
 
 
 def mean_and_spread(values: Any, weights: Any = None) -> tuple[float, float]:
@@ -65,8 +66,8 @@ def no_weighed_rows(column: str | None = None) -> ValidationError:
     `column`: the --weight column they came from, named."""
     if column is not None:
         from .csvfile import short
-        return ValidationError(f"--weight column {short(column)} is 0 on every training row: at least one must "
-                               "weigh more than 0")
+        return ValidationError(f"{give('weight column', column=short(column))} is 0 on every training row: at least "
+                               "one must weigh more than 0")
     return ValidationError("every training row has sample weight 0: at least one must weigh more")
 
 
@@ -86,7 +87,7 @@ def column_weights(values: Any, col: str, first_line: int = 2) -> np.ndarray:
     for bad, what in problems:
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise ValidationError(f"--weight column {short(col)} "
+            raise ValidationError(f"{give('weight column', column=short(col))} "
                                   + what.format(line=int(at_lines(values, [i], first_line)[0]),
                                                 value=short(str(values.iloc[i]))))
     return w

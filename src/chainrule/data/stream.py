@@ -34,11 +34,12 @@ from .columns import MAX_CATEGORIES, MIN_ID_ROWS, categories, warn_id, written_l
 from .csvfile import SEP_NAMES, not_in_file, short
 from .lines import missing_values, plural
 from .progress import Progress
+from .refusals import empty_in_training, no_values, not_numeric_target, unfilled
 from .rowcheck import check_csv
 from .scan import ColumnScan, Counts, Mixed, as_first, check_text, gap_lines, reason
 from .statistics import no_weighed_rows
 from .stored import IMPUTE
-from .tabular import MAX_CLASSES, Preprocessing, empty_in_training
+from .tabular import MAX_CLASSES, Preprocessing
 
 __all__ = ["CsvStream", "tail"]
 
@@ -246,9 +247,7 @@ class CsvStream:
         typed: list[str] = []
         if task == "regression":
             if not numeric_target:
-                first = as_first(y)
-                raise ValidationError(f"target column {target!r} is not numeric (e.g. {first!r}); regression "
-                                      "needs numbers (use --task classification for labels)")
+                raise not_numeric_target(target, as_first(y))
             pre.y_mean, pre.y_scale = y.mean, y.std() or 1.0
         else:
             from .scan import as_python
@@ -256,14 +255,12 @@ class CsvStream:
             column_checks.check_classes(target, pre.classes, list(y.counts.values()), numeric_target)
         empty = [c for c, s in scans.items() if s.missing == s.rows]
         if empty:
-            raise ValidationError(f"column {empty[0]!r} has no values at all; leave it out (chainrule train --drop "
-                                  f"{empty[0]!r}, or remove it from the file)")
+            raise no_values(empty[0])
         gaps = [c for c, s in scans.items() if s.missing]
         if gaps and impute is None:
             detail = "; ".join(f"{c!r} {gap_lines(scans[c])}" for c in gaps)
             n = sum(scans[c].missing for c in gaps)
-            raise ValidationError(f"{missing_values(n)} in {detail}. Fill {plural(n, 'it', 'them')} in, or use "
-                                  f"--impute {'|'.join(IMPUTE)}")
+            raise unfilled(n, detail)
         empty = [c for c in gaps if scans[c].train_missing == scans[c].train_rows]
         if empty:                                # (with --impute) nothing in the training rows to fill from
             raise empty_in_training(empty[0], self.weighed)

@@ -28,7 +28,8 @@ from .columns import (
     warn_id,
 )
 from .csvfile import names, not_in_file, read_csv, short
-from .lines import MultilineRowWarning, missing_values, place, places, plural
+from .lines import MultilineRowWarning, earliest, missing_values, place, places, plural
+from .refusals import empty_in_training, no_values, not_numeric_target, unfilled
 from .scan import Counts
 from .statistics import checked_weights, mean_and_spread, no_weighed_rows, of_rows, weighted_mean
 from .stored import IMPUTE, check_stored
@@ -47,13 +48,13 @@ MAX_CLASSES = 20      # an integer target with at most this many values is taken
 def _rows(mask, table: Any = None) -> str:
     """'on lines 3, 5 and 9' (file lines; 'on rows ...' of a DataFrame given as it is) of the True entries of
     `table`'s rows, the first few."""
-    at = np.flatnonzero(np.asarray(mask))
-    return places(table, at[:5], at.size)
+    return places(table, np.flatnonzero(np.asarray(mask)))
 
 
 def _first(mask, table: Any) -> str:
-    """'line 3' (or 'row 7' of a DataFrame given as it is) of the first True entry of `table`'s rows."""
-    return place(table, int(np.flatnonzero(np.asarray(mask))[0]))
+    """'line 3' (or 'row 7' of a DataFrame given as it is) of the first True entry of `table`'s rows in the
+    file (`earliest`)."""
+    return place(table, earliest(table, mask))
 
 
 @dataclass
@@ -161,8 +162,7 @@ class Preprocessing:
         typed: list[str] = []
         if task == "regression":
             if not numeric_target:
-                raise ValidationError(f"target column {target!r} is not numeric (e.g. {y.iloc[0]!r}); regression "
-                                      "needs numbers (use --task classification for labels)")
+                raise not_numeric_target(target, y.iloc[0])
             pre.y_mean, y_scale = mean_and_spread(y if rows is None else y[rows], of_rows(weights, rows))
             pre.y_scale = y_scale or 1.0
         else:
@@ -174,14 +174,12 @@ class Preprocessing:
         missing = gap.sum()                          # one pass over the table, not two a column
         empty = [c for c in features if missing[c] == len(df)]
         if empty:
-            raise ValidationError(f"column {empty[0]!r} has no values at all; leave it out (chainrule train --drop "
-                                  f"{empty[0]!r}, or remove it from the file)")
+            raise no_values(empty[0])
         gaps = [c for c in features if missing[c]]
         if gaps and impute is None:
             detail = "; ".join(f"{c!r} {_rows(df[c].isna(), df)}" for c in gaps)
             n = int(missing[gaps].sum())
-            raise ValidationError(f"{missing_values(n)} in {detail}. Fill {plural(n, 'it', 'them')} in, or use "
-                                  f"--impute {'|'.join(IMPUTE)}")
+            raise unfilled(n, detail)
         if rows is not None and gaps:                # (with --impute) nothing in the training rows to fill from
             train_missing = gap[rows].sum()
             empty = [c for c in gaps if train_missing[c] == rows.sum()]
@@ -261,7 +259,7 @@ class Preprocessing:
             bad = col.isna() & df[c].notna()
             if bad.any():
                 raise ValidationError(f"column {short(c)} must be numeric; {_first(bad, df)} has "
-                                      f"{short(df[c][bad].iloc[0])}")
+                                      f"{short(df[c].iloc[earliest(df, bad)])}")
             if col.isna().any():
                 if c not in self.fill:
                     from .encode import gap_message
@@ -352,15 +350,6 @@ def _training_rows(train: Any, n: int) -> np.ndarray | None:
     return rows
 
 
-def empty_in_training(column: str, weighted: bool = False) -> ValidationError:
-    """A column whose values are all in the rows held out for validation (or, `weighted`, in rows of
-    weight 0): nothing to fill its gaps with, nor to scale it by (`Preprocessing.fit` and `train
-    --stream` alike)."""
-    where = "held out for validation or of weight 0" if weighted else "held out for validation"
-    return ValidationError(f"column {column!r} has no values in the training rows (its values are all in the rows "
-                           f"{where}); leave it out (chainrule train --drop {column!r}), or fill it in")
-
-
 def _warn_equal_numbers(target: str, classes: list) -> None:
     """Text labels that are one number written two ways ('1' and '1.0', a column that also holds
     'yes') are two classes: said, as the user most likely meant one."""
@@ -379,8 +368,9 @@ def pd_numeric(y, name):
     import pandas as pd
     values = pd.to_numeric(y, errors="coerce")
     if values.isna().any():
-        bad = np.flatnonzero(values.isna().to_numpy() & pd.notna(y).to_numpy())
-        found = (f"; {place(y, int(bad[0]))} has {short(y.iloc[bad[0]])}"
+        mask = values.isna().to_numpy() & pd.notna(y).to_numpy()
+        bad, first = np.flatnonzero(mask), earliest(y, mask) if mask.any() else 0
+        found = (f"; {place(y, first)} has {short(y.iloc[first])}"
                  + (f" ({len(bad)} such cells)" if len(bad) > 1 else "")) if len(bad) else ""
         raise ValidationError(f"target column {name!r} must be numeric for regression{found}")
     return values.to_numpy(dtype=float)

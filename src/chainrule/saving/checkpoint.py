@@ -233,8 +233,7 @@ class BackupAndRestore(Callback):
             if isinstance(cb, ModelCheckpoint) and file_of(cb.filepath, self.directory):
                 raise ValidationError(f"ModelCheckpoint: filepath {cb.filepath!r} is a file of checkpoint_dir "
                                       f"{str(self.directory)!r}, which fit writes; give ModelCheckpoint another file")
-        runlock.acquire(self.directory)
-        self.locked = True
+        runlock.acquire(self.directory, taken=self._locked)      # recorded as the file appears
         self.fingerprint = fingerprint(trainer)
         done = self._load(trainer) if self.resume else self._keep_unfinished()
         self.saved = done                                           # the epoch of the checkpoint there (0: none)
@@ -379,6 +378,9 @@ class BackupAndRestore(Callback):
                                "fingerprint": self.fingerprint, "callbacks": entries}
         save(net, checkpoint_path(self.directory), include_optimizer=True, extra=extra, extra_arrays=arrays)
         self.saved, self.fresh = epoch + 1, False
+
+    def _locked(self) -> None:
+        self.locked = True
 
     def release(self) -> None:
         if self.locked:

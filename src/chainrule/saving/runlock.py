@@ -45,9 +45,12 @@ def prepare_folder(directory: Path) -> None:
         raise NotADirectoryError(errno.ENOTDIR, "checkpoint_dir exists and is not a folder", str(directory))
 
 
-def acquire(directory: Path) -> Path:
+def acquire(directory: Path, taken: Callable[[], None] | None = None) -> Path:
     """Take the folder's lock for this run (the lock file's creation also proves the folder can be
-    written), or raise ValidationError naming the live run that holds it."""
+    written), or raise ValidationError naming the live run that holds it. `taken()`: the caller records
+    the lock as its own, called with signals held as the file appears, so that a Ctrl-C at any moment
+    after leaves the caller knowing to release it (recorded after `acquire` returned, one coming before
+    left the file behind)."""
     prepare_folder(directory)
     path = directory / LOCKNAME
 
@@ -57,7 +60,7 @@ def acquire(directory: Path) -> Path:
             "writing one folder overwrite each other's checkpoints. Give this run another checkpoint_dir, "
             f"or wait for that run to end (if it is gone, delete {str(path)!r})")
     try:
-        return _take(path, str(directory.resolve()), busy)
+        return _take(path, str(directory.resolve()), busy, taken=taken)
     except OSError as exc:
         raise type(exc)(exc.errno, f"checkpoint_dir cannot be written ({exc.strerror})", str(directory)) from None
 
@@ -120,26 +123,33 @@ def since(written: object) -> str:
     return written if moment.tzinfo is not None else f"{written} (its local time)"
 
 
-def _take(path: Path, key: str, busy: Callable[[dict], ValidationError], job: str | None = None) -> Path:
+def _take(path: Path, key: str, busy: Callable[[dict], ValidationError], job: str | None = None,
+          taken: Callable[[], None] | None = None) -> Path:
     """Create the lock file `path` holding this process's id, taking over a dead holder's; `busy(holder)`:
     the error for a live one. `key`: what this process's own holds are known by. The lock appears whole
     (a temporary file linked into place, which fails where it exists), or, without hard links, is written
-    at once where it is created: never left empty, or half written."""
+    at once where it is created: never left empty, or half written. It is recorded as held (and
+    `taken()` called) with signals held, as it appears: none comes between the file and its record."""
     me = {"pid": os.getpid(), "host": socket.gethostname(),
           "since": datetime.now(UTC).isoformat(timespec="seconds")}
     if job is not None:
         me["job"] = job
     text = json.dumps(me).encode()
+
+    def record() -> None:
+        _held.add(key)
+        if taken is not None:
+            taken()
     with _guard:
         for _ in range(3):
             try:
-                taken = _linked(path, text)
+                linked = _linked(path, text, record)
             except BaseException:             # a Ctrl-C held through the taking, raised after: not taken
                 if _read(path) == me:
+                    _held.discard(key)
                     path.unlink(missing_ok=True)
                 raise
-            if taken:
-                _held.add(key)
+            if linked:
                 return path
             holder = _holder(path)
             if _alive(holder, key):
@@ -151,8 +161,9 @@ def _take(path: Path, key: str, busy: Callable[[dict], ValidationError], job: st
     raise ValidationError(f"could not take the lock {str(path)!r}")
 
 
-def _linked(path: Path, text: bytes) -> bool:
-    """Write `text` to a temporary file beside `path`, link it as `path`: False where `path` exists. A
+def _linked(path: Path, text: bytes, record: Callable[[], None]) -> bool:
+    """Write `text` to a temporary file beside `path`, link it as `path` and `record()` it: False where
+    `path` exists. A
     signal meanwhile is held to the end (the lock is then whole, and `_take` removes it), so that the
     temporary file is always removed and closed: before, a Ctrl-C between the lock's creation and its
     write left it empty, and its file unclosed."""
@@ -171,7 +182,9 @@ def _linked(path: Path, text: bytes) -> bool:
             except OSError as exc:
                 if exc.errno not in NO_LINKS:
                     raise
-                return _created(path, text)     # a file system without hard links (vfat, exFAT, some CIFS/FUSE)
+                if not _created(path, text):    # a file system without hard links (vfat, exFAT, some CIFS/FUSE)
+                    return False
+            record()
             return True
         finally:
             try:

@@ -15,11 +15,13 @@ NOTHING_CHANGED = "; nothing was changed: lower the learning rate (Optimizer, η
 
 RULES: list[tuple[re.Pattern, Any]] = [     # (pattern, what re.sub puts in its place)
     # a CSV file in another encoding: the page reads UTF-8 only
-    (re.compile(r"give its encoding, e\.g\. --encoding \S+ \(or \S+\)"),
+    (re.compile(r"give its encoding, e\.g\. --encoding \S+ \(or \S+\)|read it with its encoding, e\.g\. "
+                r"encoding='\S+' \(or '\S+'\)"),        # the command's words (chainrule explore), or Python's
      "save it as UTF-8 text and upload it again (the explorer reads UTF-8 files)"),
     (re.compile(r"it is in another encoding$"), "save it as UTF-8 text and upload it again"),
     # an empty column: no --drop on the page
-    (re.compile(r"leave it out \(chainrule train --drop .+, or remove it from the file\)"),
+    (re.compile(r"leave it out \((?:chainrule train --drop .+|df\.drop\(columns=\[.+\]\)), "
+                r"or remove it from the file\)"),
      "remove it from the file and upload it again"),
     # a diverged Train: the session is left as it was (no weights of a last finite step), no clip_norm
     (re.compile(r"; the weights are those of the last finite step\. Try a lower learning rate, gradient clipping "

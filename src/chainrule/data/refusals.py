@@ -1,0 +1,36 @@
+"""What `Preprocessing.fit` and `train --stream` (`CsvStream.fit`) both refuse about a table's columns, in
+one wording each, its advice in the words of who reads it (`advice.give`)."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import ValidationError
+from .advice import give
+from .lines import missing_values, plural
+
+
+def empty_in_training(column: str, weighted: bool = False) -> ValidationError:
+    """A column whose values are all in the rows held out for validation (or, `weighted`, in rows of
+    weight 0): nothing to fill its gaps with, nor to scale it by (`Preprocessing.fit` and `train
+    --stream` alike)."""
+    where = "held out for validation or of weight 0" if weighted else "held out for validation"
+    return ValidationError(f"column {column!r} has no values in the training rows (its values are all in the rows "
+                           f"{where}); leave it out ({give('leave out', column=repr(column))}), or fill it in")
+
+
+def not_numeric_target(target: str, example: Any) -> ValidationError:
+    """A regression target of text (`example`, its first value): `Preprocessing.fit` and `train --stream` alike."""
+    return ValidationError(f"target column {target!r} is not numeric (e.g. {example!r}); regression needs numbers "
+                           f"(use {give('task', task='classification')} for labels)")
+
+
+def no_values(column: str) -> ValidationError:
+    """A feature column without a value (`Preprocessing.fit` and `train --stream` alike)."""
+    return ValidationError(f"column {column!r} has no values at all; leave it out "
+                           f"({give('leave out', column=repr(column))}, or remove it from the file)")
+
+
+def unfilled(n: int, detail: str) -> ValidationError:
+    """`n` gaps without impute (`detail`: each column's lines), `Preprocessing.fit` and `train --stream` alike."""
+    return ValidationError(f"{missing_values(n)} in {detail}. Fill {plural(n, 'it', 'them')} in, or use "
+                           f"{give('impute any')}")

@@ -109,7 +109,9 @@ def cmd(*args, cwd=None, stdin=None):
     """`chainrule ARGS` as `cli` returns it (a CompletedProcess), run by the command's own `main` in this
     process: the code and words of the command without a fresh interpreter's 0.6 s of imports, for the
     many tests of what the command reads and says (each file keeps `cli`, the real process, where the
-    process is what is tested: exit handlers, signals, standard input from a pipe, the first import)."""
+    process is what is tested: exit handlers, signals, standard input from a pipe, the first import).
+    Its streams have no file descriptor: a command writing to fd 1 itself, or a reader gone (a broken
+    pipe), needs the real process."""
     import io
     import os
 
@@ -124,11 +126,15 @@ def cmd(*args, cwd=None, stdin=None):
             os.chdir(cwd)
         try:
             code = main([str(a) for a in args])
-        except SystemExit as stop:
+        except SystemExit as stop:           # as Python ends a process: a message on stderr and 1, None 0
+            if stop.code is not None and not isinstance(stop.code, int):
+                print(stop.code, file=sys.stderr)
             code = stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 1
         sys.stdout.flush()
         sys.stderr.flush()
-        out, err = (s.buffer.getvalue().decode() for s in (sys.stdout, sys.stderr))
+        # read as subprocess.run(text=True) reads a pipe: universal newlines ('\r' of a progress bar is '\n')
+        out, err = (s.buffer.getvalue().decode().replace("\r\n", "\n").replace("\r", "\n")
+                    for s in (sys.stdout, sys.stderr))
     finally:
         sys.stdin, sys.stdout, sys.stderr = saved
         os.chdir(here)

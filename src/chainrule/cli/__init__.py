@@ -227,14 +227,10 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as stop:        # --help, --version or a usage error: argparse printed it; return its code
         return stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 2
     from ..data.advice import command_words
-    show = warnings.showwarning
-    warnings.showwarning = _show_warning
     with warnings.catch_warnings(), command_words():     # advice names the options (--text), not Python's arguments
-        warnings.simplefilter("default")
-        try:
-            return _run(args)
-        finally:
-            warnings.showwarning = show
+        warnings.showwarning = _show_warning     # set inside: leaving the block gives the caller's back (main in a
+        warnings.simplefilter("default")         # program, a notebook: its warnings stay in their own form)
+        return _run(args)
 
 
 def _identity(path: Any) -> tuple[int, int, int] | None:

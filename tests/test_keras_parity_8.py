@@ -1,6 +1,7 @@
 """Keras parity, eighth round, against Keras 3 itself (KERAS_BACKEND=torch) from the same weights: evaluate's dict
 and list, the loss fit logs under weight_reduction="mean_with_sample_weight" (epoch and batch logs, validation's
-too, on arrays and on a sequence), and a validation sequence weighing nothing refused before training."""
+too, on arrays and on a sequence), and a validation sequence weighing nothing (or bad callbacks) refused before
+training, the network's optimizer kept."""
 import os
 
 import numpy as np
@@ -156,17 +157,36 @@ def test_a_validation_list_weighing_nothing_is_refused_before_training():
     X, y = _data(8)
     Xv, yv = _data(6, seed=1)
     net = cr.Network([cr.Dense(2, 3, "softmax")], loss="categorical_crossentropy", seed=0)
-    before = [a.copy() for a in net.get_weights()]
+    net.fit(X, y, optimizer=cr.optim.Adam(), verbose=0)
+    before, opt = [a.copy() for a in net.get_weights()], net.optimizer
     with pytest.raises(ValidationError) as arrays:
-        net.fit(X, y, validation_data=(Xv, yv, np.zeros(6)), verbose=0)
+        net.fit(X, y, validation_data=(Xv, yv, np.zeros(6)), optimizer=cr.optim.SGD(lr=0.1), verbose=0)
+    assert net.optimizer is opt
     ours = Ours()
     batches = [(Xv[:3], yv[:3], np.zeros(3)), (Xv[3:], yv[3:], np.zeros(3))]
     with pytest.raises(ValidationError) as seq:
-        net.fit([(X[:4], y[:4]), (X[4:], y[4:])], validation_data=batches, verbose=0, callbacks=[ours])
+        net.fit([(X[:4], y[:4]), (X[4:], y[4:])], validation_data=batches, optimizer=cr.optim.SGD(lr=0.1),
+                verbose=0, callbacks=[ours])
     assert str(seq.value) == str(arrays.value)
     assert ours.seen == []
+    assert net.optimizer is opt             # the network's Adam, its moments kept: not the refused fit's SGD
     for a, b in zip(net.get_weights(), before):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("bad", [{"callbacks": [print]}, {"callbacks": cr.callbacks.History()}, {"verbose": 3}])
+@pytest.mark.parametrize("sequence", [False, True])
+def test_refused_callbacks_or_verbose_leave_the_networks_optimizer(bad, sequence):
+    """A fit refused for its callbacks or verbose, before any training, leaves the network's optimizer (and its
+    state) as it was, on arrays and on a sequence of batches."""
+    X, y = _data(8)
+    net = cr.Network([cr.Dense(2, 3, "softmax")], loss="categorical_crossentropy", seed=0)
+    net.fit(X, y, optimizer=cr.optim.Adam(), verbose=0)
+    opt = net.optimizer
+    data = ([(X[:4], y[:4]), (X[4:], y[4:])],) if sequence else (X, y)
+    with pytest.raises(cr.errors.ChainruleError):
+        net.fit(*data, **{"optimizer": cr.optim.SGD(lr=0.1), "verbose": 0, **bad})
+    assert net.optimizer is opt
 
 
 def test_a_bad_validation_batch_in_a_list_is_named_before_training():

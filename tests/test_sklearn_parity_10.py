@@ -1,6 +1,7 @@
 """A batch whose sample weights are all 0 adds nothing to the loss curve (the penalty's share of a multi-output
 regressor's loss counted it), as MLP's over the other batches; and an optimizer scikit-learn's MLP refuses (Adam's
 epsilon=0, whose 0/0 on a zero gradient gives NaN weights) is refused by the estimators' parameter check."""
+import inspect
 import warnings
 
 import numpy as np
@@ -110,15 +111,36 @@ def test_an_optimizer_whose_eps_is_0_is_refused_as_mlps_epsilon_0(Est, kind, eps
     assert torch.isnan(p).all()
     X, y = np.random.RandomState(0).rand(8, 2), np.arange(8) % 2
     est = Est(optimizer=getattr(cr.optim, kind)(eps=eps), dtype=dtype, epochs=1)
-    with pytest.raises(ParameterError, match=rf"{Est.__name__}: the optimizer's eps must be > 0.*got {eps!r}"):
+    with pytest.raises(ParameterError, match=rf"{Est.__name__}: the optimizer's eps must be > 0.*got {eps!r}") as no:
         est.fit(X, y)
     assert not hasattr(est, "network_")
+    # the example is this optimizer's own default (torch.optim's: Adagrad's 1e-10); MLP's epsilon is Adam's only
+    default = inspect.signature(getattr(torch.optim, kind)).parameters["eps"].default
+    assert f"(e.g. chainrule.optim.{kind}(eps={default!r}), the default)" in str(no.value)
+    assert (f"as {Est._mlp}'s epsilon" in str(no.value)) == (kind in ("Adam", "AdamW"))
 
 
 def test_mlps_epsilon_0_is_named_as_refused_here_too():
     with pytest.raises(TypeError, match=r"BackpropClassifier has no parameter epsilon: .*eps=0\); but it is refused "
                                         r"there too: the optimizer's eps must be > 0, as MLPClassifier's epsilon"):
         BackpropClassifier(epsilon=0)
+
+
+def test_mlps_epsilon_0_in_float32_is_named_as_refused_here_too():
+    """epsilon=1e-50 is 0 in float32: the hint's optimizer would be refused in the estimator's float32 too (its
+    __init__ and set_params), not in float64, where it is not 0."""
+    assert np.float32(1e-50) == 0 and np.float64(1e-50) != 0
+    refused = (r"eps=1e-50\); but it is refused there too: "
+               r"the optimizer's eps must be > 0 in the network's dtype float32")
+    with pytest.raises(TypeError, match=refused):
+        BackpropClassifier(epsilon=1e-50, dtype="float32")
+    with pytest.raises(ValueError, match=refused):
+        BackpropClassifier(dtype="float32").set_params(epsilon=1e-50)
+    with pytest.raises(ValueError, match=refused):
+        BackpropClassifier().set_params(epsilon=1e-50, dtype="float32")
+    with pytest.raises(TypeError) as plain:
+        BackpropClassifier(epsilon=1e-50)
+    assert "refused" not in str(plain.value)
 
 
 def test_docs_show_the_refusal_as_raised():

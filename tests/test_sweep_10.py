@@ -61,10 +61,15 @@ def test_every_non_finite_number_of_a_model_files_description_reads_back(tmp_pat
     assert np.isnan(back["c"]["d"]) and back["c"]["e"] == "Infinity" and back["f"] == -np.inf
 
 
-def test_a_dict_that_would_load_back_as_a_float_is_refused(tmp_path):
+@pytest.mark.parametrize("value", ["Infinity", "NaN", 1, "x", None])
+def test_a_dict_of_the_reserved_float_key_is_refused(tmp_path, value):
+    """The key is refused whatever its value; only "Infinity", "-Infinity" and "NaN" would load back as floats, so
+    the refusal says the key is reserved, not that the dict would load as one."""
     net = cr.Network([cr.Dense(2, 1, "sigmoid")], loss="bce")
-    with pytest.raises(ChainruleTypeError, match=r"extra\['x'\] is a dict of the one key '__float__'"):
-        cr.save(net, tmp_path / "m.npz", extra={"x": {"__float__": "Infinity"}})
+    with pytest.raises(ChainruleTypeError, match=r"extra\['x'\] is a dict of the one key '__float__', which is "
+                                                 r"reserved: .* writes infinity and NaN as") as caught:
+        cr.save(net, tmp_path / "m.npz", extra={"x": {"__float__": value}})
+    assert "load back as a float" not in str(caught.value)
     assert not (tmp_path / "m.npz").exists()
 
 
@@ -87,7 +92,7 @@ def test_docs_show_the_refusal_as_raised(tmp_path):
                                              for line in doc.splitlines()) if len(cells) == 3}
     with pytest.raises(ChainruleTypeError) as caught:
         cr.save(cr.Network([cr.Dense(2, 1)], loss="mse"), tmp_path / "m.npz", extra={"x": {"__float__": 1}})
-    assert str(caught.value) == rows["save a dict that reads as a float"]
+    assert str(caught.value) == rows["save a dict of the reserved key __float__"]
 
 
 def test_a_checkpoints_history_of_non_finite_logs_is_standard_json_and_resumes(tmp_path):

@@ -161,7 +161,7 @@ def missing_or_unexpected(path, names: set[str], expected: set[str]) -> ModelFil
 
 #: infinity and NaN, which standard JSON has no number for (json.loads with parse_constant refusing them, JavaScript's
 #: JSON.parse and jq read Python's Infinity as an error): written as {"__float__": "Infinity"} ("-Infinity", "NaN"),
-#: which load reads back as the float; a dict of that one key is refused by save (it would load back as a float)
+#: which load reads back as the float; a dict of that one key is refused by save, whatever its value (reserved)
 FLOAT_KEY, NON_FINITE = "__float__", ("Infinity", "-Infinity", "NaN")
 
 
@@ -181,9 +181,9 @@ def plain_json(value, where: str):
     if isinstance(value, float) and not math.isfinite(value):
         return {FLOAT_KEY: "NaN" if value != value else "Infinity" if value > 0 else "-Infinity"}
     if isinstance(value, dict) and list(value) == [FLOAT_KEY]:
-        raise ChainruleTypeError(f"{where} is a dict of the one key {FLOAT_KEY!r}, which a model file's JSON "
-                                 "description writes for infinity and NaN (it would load back as a float); "
-                                 "use another key")
+        raise ChainruleTypeError(f"{where} is a dict of the one key {FLOAT_KEY!r}, which is reserved: a model file's "
+                                 f"JSON description writes infinity and NaN as {{{FLOAT_KEY!r}: 'Infinity'}} "
+                                 "('-Infinity', 'NaN'), which load reads back as floats; use another key")
     if isinstance(value, dict):
         for key in value:
             if not isinstance(key, str):

@@ -79,7 +79,7 @@ class _Backprop(BaseEstimator):
         """As BaseEstimator's; an MLPClassifier's name for one of ours is an error naming ours."""
         for key, value in params.items():
             if "__" not in key and key not in self._get_param_names():
-                raise ValidationError(unknown_parameter(type(self), key, value))
+                raise ValidationError(unknown_parameter(type(self), key, value, params.get("dtype", self.dtype)))
         return super().set_params(**params)
 
     # the output layer and loss for the targets; set by the subclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -41,7 +42,9 @@ def takes_mlp_names(init: Callable) -> Callable:
         known = type(self)._get_param_names()
         unknown = [name for name in params if name not in known]
         if unknown:
-            raise ChainruleTypeError(unknown_parameter(type(self), unknown[0], params[unknown[0]]))
+            default = inspect.signature(init).parameters.get("dtype")
+            dtype = params.get("dtype", "float64" if default is None else default.default)
+            raise ChainruleTypeError(unknown_parameter(type(self), unknown[0], params[unknown[0]], dtype))
         init(self, *args, **params)
     return checked
 
@@ -78,9 +81,10 @@ def estimator_name(est: Any) -> str:
     return cls.__dict__.get("shown_as") or cls.__name__
 
 
-def unknown_parameter(cls: Any, name: str, value: Any) -> str:
+def unknown_parameter(cls: Any, name: str, value: Any, dtype: Any = "float64") -> str:
     """The message for a parameter `name` (given `value`) that the estimator class `cls` does not have:
-    ours when it is the MLP's name for one of ours, else our parameters (and the closest)."""
+    ours when it is the MLP's name for one of ours, else our parameters (and the closest); `dtype` the
+    estimator's, in which an epsilon may be 0 (1e-50 in float32)."""
     mlp, ours = cls._mlp, cls._get_param_names()
     if name in MLP_NAMES:
         use = (f"; use {MLP_NAMES[name]}={value!r}" if value != "lbfgs" else
@@ -93,8 +97,8 @@ def unknown_parameter(cls: Any, name: str, value: Any) -> str:
         given = {"betas": (value, 0.999) if name == "beta_1" else (0.9, value)} if argument == "betas" else \
             {argument: value, "momentum": 0.9} if argument == "nesterov" else {argument: value}
         shown = ", ".join(f"{k}={v!r:.80}" for k, v in given.items())
-        why = _refused(lambda: OPTIMIZERS[kind.lower()](**given)) or (zero_eps(cls._mlp, value) if name == "epsilon"
-                                                                        else None)
+        why = _refused(lambda: OPTIMIZERS[kind.lower()](**given)) or (
+            zero_eps(cls._mlp, OPTIMIZERS[kind.lower()], value, _dtype(dtype)) if name == "epsilon" else None)
         return (f"{estimator_name(cls)} has no parameter {name}: {mlp}'s {name} ({value!r:.80}) is an argument of "
                 f"the {kind} optimizer here: optimizer=chainrule.optim.{kind}(lr=..., {shown})"
                 + (f"; but it is refused there too: {why}" if why else ""))
@@ -184,20 +188,35 @@ def _named(est: Any) -> None:
             make()
         except (ChainruleError, TypeError) as exc:
             raise ParameterError(f"{estimator_name(est)}: {exc}{also}") from None
-    why = zero_eps(est._mlp, getattr(opt, "eps", 1.0), as_dtype(est.dtype)) if isinstance(opt, Optimizer) else None
+    why = zero_eps(est._mlp, type(opt), getattr(opt, "eps", 1.0), as_dtype(est.dtype)) \
+        if isinstance(opt, Optimizer) else None
     if why:
         raise ParameterError(f"{estimator_name(est)}: {why}")
 
 
-def zero_eps(mlp: str, eps: float, dtype: Any = np.float64) -> str | None:
+def _dtype(given: Any) -> np.dtype:
+    """The estimator's dtype for a message; float64 if it is not one (its own refusal comes at fit)."""
+    try:
+        return as_dtype(given)
+    except (ChainruleError, TypeError, ValueError):
+        return np.dtype(np.float64)
+
+
+def zero_eps(mlp: str, kind: type[Optimizer], eps: float, dtype: Any = np.float64) -> str | None:
     """Why an adaptive optimizer's eps is refused (0, or 0 in the network's dtype: 1e-50 in float32), as MLP's
-    epsilon > 0 is: where a gradient and its moments are 0 its update divides 0 by 0, NaN weights (torch.optim's
-    too, which takes eps=0); or None. A Network's fit with such an optimizer stops with TrainingDiverged."""
+    epsilon > 0 is (Adam's: MLP has no RMSprop or Adagrad): where a gradient and its moments are 0 its update
+    divides 0 by 0, NaN weights (torch.optim's too, which takes eps=0); or None. The example is `kind`'s own
+    default eps. A Network's fit with such an optimizer stops with TrainingDiverged."""
     if np.dtype(dtype).type(eps) != 0:
         return None
     where = "" if eps == 0 else f" in the network's dtype {np.dtype(dtype)}"
-    return (f"the optimizer's eps must be > 0{where}, as {mlp}'s epsilon; got {eps!r}: where a gradient is 0 its "
-            "update divides 0 by 0, which makes the weights NaN (e.g. chainrule.optim.Adam(eps=1e-8), the default)")
+    as_mlp = f", as {mlp}'s epsilon" if issubclass(kind, OPTIMIZERS["adam"]) else ""
+    default = inspect.signature(kind).parameters.get("eps")
+    name = f"chainrule.optim.{kind.__name__}" if kind in OPTIMIZERS.values() else kind.__name__
+    example = "" if default is None or default.default is inspect.Parameter.empty else \
+        f" (e.g. {name}(eps={default.default!r}), the default)"
+    return (f"the optimizer's eps must be > 0{where}{as_mlp}; got {eps!r}: where a gradient is 0 its update divides "
+            f"0 by 0, which makes the weights NaN{example}")
 
 
 def unknown_activation(est: Any) -> str:

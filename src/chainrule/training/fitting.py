@@ -82,11 +82,8 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
 
 def setup(net: Network, optimizer: Any, callbacks: Iterable[Callback] | None, verbose: int | str,
           seed: int | None) -> tuple[list[Callback], np.random.Generator]:
-    """The optimizer (kept on the network), the checked callbacks and the run's random generator."""
-    if optimizer is not None:
-        net.optimizer = get_optimizer(optimizer).bind(net)
-    elif net.optimizer is None:
-        net.optimizer = Adam().bind(net)
+    """The optimizer (kept on the network), the checked callbacks and the run's random generator; the callbacks
+    checked first, so that a refused list leaves the network's optimizer as it was."""
     if isinstance(callbacks, Callback) or not isinstance(callbacks, Iterable | None):
         raise ChainruleTypeError(f"callbacks must be a list of Callback instances; got {type(callbacks).__name__}"
                                  + (" (put it in a list: callbacks=[...])" if isinstance(callbacks, Callback) else ""))
@@ -95,4 +92,8 @@ def setup(net: Network, optimizer: Any, callbacks: Iterable[Callback] | None, ve
     for cb in cbs:
         if not isinstance(cb, Callback):
             raise ChainruleTypeError(f"callbacks must be Callback instances; got {type(cb).__name__}")
+    if optimizer is not None:
+        net.optimizer = get_optimizer(optimizer).bind(net)
+    elif net.optimizer is None:
+        net.optimizer = Adam().bind(net)
     return cbs, (np.random.default_rng(seed) if seed is not None else net.rng)

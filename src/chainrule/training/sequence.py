@@ -64,14 +64,14 @@ def fit_batches(net: Any, batches: Any, *, epochs: int, optimizer: Any, shuffle:
         validation_data = (check_batches(validation_data, "validation_data"), None)
     elif validation_data is not None:
         validation_data, w_val = validation_arrays(net, validation_data)
+    if validation_data is not None and validation_data[1] is None and isinstance(validation_data[0], (list, tuple)):
+        weighs_some(net, validation_data[0])    # before setup binds the optimizer: refused, the network unchanged
     cbs, rng = setup(net, optimizer, callbacks, verbose, seed)
     trainer = SequenceTrainer(net, batches, shuffle=shuffle, rng=rng, callbacks=cbs,
                               validation_data=validation_data, backup=backup, initial_epoch=initial_epoch,
                               verbose=verbose, validation_freq=validation_freq, validation_chunk=validation_chunk,
                               mean=mean, metrics=metrics, validation_weight=w_val)
     trainer.class_table = table
-    if validation_data is not None and validation_data[1] is None and isinstance(validation_data[0], (list, tuple)):
-        trainer.weighs_some(validation_data[0])
     return trainer.run(epochs)
 
 
@@ -94,6 +94,36 @@ def validation_arrays(net: Any, given: Any) -> tuple[tuple[np.ndarray, np.ndarra
     return (Xv, Yv), w
 
 
+def checked_batch(net: Any, batch: Any, where: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """A batch's x, y and its own sample weights (or None), checked as whole arrays would be, the refusal naming
+    the batch (`where`)."""
+    if not isinstance(batch, (tuple, list)) or len(batch) not in (2, 3):
+        length = f" of length {len(batch)}" if isinstance(batch, (tuple, list)) else ""
+        raise ValidationError(f"{where} must be a pair (x, y) or a triple (x, y, sample_weight); got "
+                              f"{type(batch).__name__}{length}")
+    try:
+        xb, yb = net.check_data(*batch[:2])
+        given = None if len(batch) == 2 else batch[2]             # Keras 3's (x, y, None): unweighted
+        w = None if given is None else sw.check(given, xb.shape[0], "its sample weights (the third item)",
+                                                some=False)
+    except ChainruleError as exc:
+        raise type(exc)(f"{where}: {exc}") from None
+    return xb, yb, w
+
+
+def weighs_some(net: Any, batches: list | tuple) -> None:
+    """Validation batches held in memory (a list), checked before any training (and before the optimizer is
+    bound): each as at validation, and, every one weighted, their weights not all zero (the arrays' refusal),
+    not found an epoch later."""
+    n, weight, weighted = 0, 0.0, True
+    for i, raw in enumerate(batches):
+        xb, _, wb = checked_batch(net, raw, f"validation batch {i}")
+        n, weighted = n + xb.shape[0], weighted and wb is not None
+        weight += 0.0 if wb is None else float(np.add.reduce(wb, dtype=np.float64))
+    if weighted and not weight:
+        sw.check(np.zeros(n), n, "validation_data's sample weights")
+
+
 class SequenceTrainer(Trainer):
     """The fit loop over a sequence of batches: one update per batch, as many as the sequence has."""
 
@@ -109,33 +139,12 @@ class SequenceTrainer(Trainer):
 
     def batch(self, batch: Any, where: str, by_class: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """A batch's checked x, y and weights (Keras': its own sample weights, times class_weight's unless
-        not `by_class`: validation's), or None."""
-        if not isinstance(batch, (tuple, list)) or len(batch) not in (2, 3):
-            length = f" of length {len(batch)}" if isinstance(batch, (tuple, list)) else ""
-            raise ValidationError(f"{where} must be a pair (x, y) or a triple (x, y, sample_weight); got "
-                                  f"{type(batch).__name__}{length}")
-        try:
-            xb, yb = self.net.check_data(*batch[:2])
-            given = None if len(batch) == 2 else batch[2]             # Keras 3's (x, y, None): unweighted
-            w = None if given is None else sw.check(given, xb.shape[0], "its sample weights (the third item)",
-                                                    some=False)
-        except ChainruleError as exc:
-            raise type(exc)(f"{where}: {exc}") from None
+        not `by_class`: validation's)."""
+        xb, yb, w = checked_batch(self.net, batch, where)
         if self.class_table is not None and by_class:
             labels = yb.argmax(axis=1) if yb.shape[1] > 1 else (yb[:, 0] > 0.5).astype(np.int64)
             w = self.class_table[labels] if w is None else w * self.class_table[labels]
         return xb, yb, w
-
-    def weighs_some(self, batches: list | tuple) -> None:
-        """Validation batches held in memory (a list), checked before any training: each as at validation, and,
-        every one weighted, their weights not all zero (the arrays' refusal), not found an epoch later."""
-        n, weight, weighted = 0, 0.0, True
-        for i, raw in enumerate(batches):
-            xb, _, wb = self.batch(raw, f"validation batch {i}", by_class=False)
-            n, weighted = n + xb.shape[0], weighted and wb is not None
-            weight += 0.0 if wb is None else float(np.add.reduce(wb, dtype=np.float64))
-        if weighted and not weight:
-            sw.check(np.zeros(n), n, "validation_data's sample weights")
 
     def each(self, batches: Any, order: np.ndarray | None) -> Iterable[tuple[int, Any]]:
         if not hasattr(batches, "__getitem__"):

@@ -10,6 +10,7 @@ from conftest import cli_in_process, cmd
 
 import chainrule as cr
 from chainrule.teach.explore import derive
+from chainrule.teach.width import fit_width
 
 CASES = [("sse", "sigmoid"), ("mse", "sigmoid,linear"), ("binary_crossentropy", "sigmoid"),
          ("binary_crossentropy", "sigmoid,softmax"), ("categorical_crossentropy", "sigmoid,softmax"),
@@ -58,3 +59,38 @@ def test_the_explorer_keeps_the_plain_note():
     p = next(q for q in d["parameters"] if q["name"] == "w1")
     line = next(ln for ln in derive.parameter_lines(d, p) if ln["lhs"] == "dE/dw1")
     assert line["note"] == "summed over samples; fused: (out - target) / (n_samples * n_outputs)"
+
+
+def test_the_reviewers_case_keeps_each_term_whole():
+    r = cmd("explain", "--layers", "2,2,2", "--loss", "binary_crossentropy", "--width", "40")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.lstrip().startswith("E_o1 = "))
+    block = lines[start:start + 2]
+    assert " ".join(x.strip() for x in block) == "E_o1 = -(target_o1 log out_o1 + (1 - target_o1) log(1 - out_o1))"
+    assert block[1].lstrip().startswith("+ (1 - target_o1) log(1 - out_o1))")
+
+
+def bare_factor_breaks(text: str, width: int) -> list[tuple[str, str]]:
+    """Each break of a formula line of `text` at `width` where the next piece starts with a factor (a name, a
+    number, a bracket) after a piece ending in one: two factors side by side cut apart. A note, "(fused)",
+    starts with a bracket of words; a list of values, [0.5, 1], breaks at its commas."""
+    found = []
+    for line in text.splitlines():
+        if " = " not in line or line.lstrip().startswith("- "):
+            continue
+        pieces = fit_width(line, width).split("\n")
+        assert " ".join(p.strip() for p in pieces).split() == line.split()       # nothing dropped
+        for a, b in zip(pieces, pieces[1:]):
+            s = b.strip()
+            if re.search(r"[\w)]$", a) and re.match(r"[\w(]", s) and not re.match(r"\([a-z]+[ :)]", s):
+                found.append((a, b))
+    return found
+
+
+@pytest.mark.parametrize("loss,act", CASES)
+def test_no_break_between_two_factors(capsys, loss, act):
+    for inputs, targets in SAMPLES[:1] + [("0.5,-1;1,2", "1,0;0,1")]:
+        text = explain(capsys, loss, act, inputs, targets)
+        for width in range(40, 121):
+            assert not bare_factor_breaks(text, width), (width, bare_factor_breaks(text, width))

@@ -67,7 +67,7 @@ def gradient_line(d: dict, p: dict, zeros: bool = True) -> Line:
     note = "; ".join(notes)
     value = fmt(p["grad"], zeros)
     tex = (f"\\frac{{{DE}}}{{\\partial {tex_symbol(name)}}} = {tex} = {numbers.replace(' * ', CDOT)} = {value}"
-           + (f" \\quad \\text{{({note})}}" if note else ""))
+           + (f" \\quad {note_tex(note)}" if note else ""))
     return Line(f"dE/d{name}", formula, numbers, p["grad"], tex, note)
 
 
@@ -167,12 +167,25 @@ def output_error_line(d: dict, p: dict, zeros: bool = True) -> Line:
     formula, numbers = over(d, formula, True), over(d, numbers, False) if numbers else ""
 
     def tex(s: str) -> str:
-        s = s.replace("n_samples", "n_{samples}").replace("n_outputs", "n_{outputs}").replace(" * ", CDOT)
-        return s.replace(f"_{to}", f"_{{{to}}}").replace(" / ", " \\,/\\, ")
+        return formula_tex(s).replace(f"_{to}", f"_{{{to}}}")
 
     shown = f" = {tex(numbers)}" if numbers else ""
     return Line(f"dE/dout_{to}", formula, numbers, p["dE/dout"],
                 f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} = {tex(formula)}{shown} = {fmt(p['dE/dout'], zeros)}")
+
+
+def formula_tex(s: str) -> str:
+    """A plain formula of `over` in LaTeX's maths: n_samples as n_{samples}, * as \\cdot, / spaced."""
+    s = s.replace("n_samples", "n_{samples}").replace("n_outputs", "n_{outputs}").replace(" * ", CDOT)
+    return s.replace("sum(", "\\operatorname{sum}(").replace(" / ", " \\,/\\, ")
+
+
+def note_tex(note: str) -> str:
+    """A gradient's note in LaTeX, "(summed over samples; fused: (out - target) / n_samples)": its words in
+    text mode, its formula in maths, where an underscore is a subscript (in \\text{} it is an error)."""
+    words, mark, formula = note.partition("fused: ")
+    tail = f"}} {formula_tex(formula)}\\text{{" if mark else ""
+    return f"\\text{{({words}{mark}{tail})}}"
 
 
 def divisor(d: dict) -> tuple[str, str, str]:

@@ -68,7 +68,10 @@ def _note(lines: list[str], note: str, col: str, width: int, floor: str) -> list
 
 PROSE = re.compile(r"(?<![\w/])[A-Za-z]+ [A-Za-z]+(?![\w/(])")   # two words in a row: a sentence, not a formula
 # where a part breaks, in order: sums, products, lists, words; each first outside brackets and quotes
-SIGNS = (r" [+-] ", r" [*/] ", ", ", r" +")
+# a formula's spaces: after a colon or between two words, never between two factors side by side (target_o1 log
+# out_o1, 2 (out - target)), where the second would read as a term of its own
+SPACES = r"(?<=[:;]) +|(?<=[A-Za-z]{2}) +(?=[A-Za-z]{2,}\b)"
+SIGNS = (r" [+-] ", r" [*/] ", ", ", SPACES)
 WORDS = (r" +",)                                                  # prose: at its spaces alone
 LIST = (", ", "; ")                                               # end their line
 QUOTED = re.compile(r"""(?<!\w)(['"])[^'"]*\1(?!\w)""")      # 'y', not the ' of "seed's"

@@ -137,16 +137,3 @@ def test_transform_and_encode_name_their_own_dtype(tmp_path):
         with pytest.raises(ValidationError, match=r"scale the column, or encode with dtype='float64'$"):
             stream.encode(dtype=np.float32)
         assert stream.encode(dtype="float64")[0][3, 0] > 1                                     # as told
-
-
-def test_a_decimal_comma_in_a_comma_separated_file_reads_as_advised(tmp_path):
-    """'give --decimal ','' for quoted "1,5" in a comma-separated file: it was refused (the decimal mark is
-    the separator), though the cells are quoted and pandas reads them so."""
-    path = tmp_path / "t.csv"
-    path.write_text('a,y\n5,2\n"1,5",3\n7,2\n8,3\n')
-    run = cmd("train", path, "--target", "y", "--out", tmp_path / "m.npz")
-    assert run.returncode == 2 and "give --decimal ','" in run.stderr, run.stderr
-    run = cmd("train", path, "--target", "y", "--decimal", ",", "--epochs", "1", "--out", tmp_path / "m.npz")
-    assert run.returncode == 0, run.stderr
-    from chainrule.data.tabular import read_csv
-    assert read_csv(path, decimal=",")["a"].tolist() == pd.read_csv(path, decimal=",")["a"].tolist()

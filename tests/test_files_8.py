@@ -83,7 +83,7 @@ ADVICE = [
      "or text_columns=['a'] to use the column as text categories", ({"na_values": ["?"]}, {"impute": "median"}),
      "Give --na-values '?' to read such cells as missing (and --impute to fill them), or --text 'a' to use the column "
      "as text categories"),
-    ('a,y\n5,2\n"1,5",3\n7,2\n8,3\n', "read the file with decimal=',' (read_csv, chainrule's or pandas')",
+    ("a;y\n5;2\n1,5;3\n7;2\n8;3\n", "read the file with decimal=',' (read_csv, chainrule's or pandas')",
      ({"decimal": ","}, {}), "read the file with CsvStream(path, decimal=',')", ({"decimal": ","}, {}),
      "give --decimal ','"),
     ('a,y\n7,2\n"1,234",2\n"12,500",3\n', "read the file with thousands=',' (read_csv, chainrule's or pandas')",
@@ -109,8 +109,8 @@ def _fit_as_advised(path, reading, fitting):
     """Preprocessing.fit after doing what Python's advice says: the advice names what a caller can give."""
     import pandas as pd
 
-    from chainrule.data.tabular import Preprocessing
-    df = pd.read_csv(path, **reading)
+    from chainrule.data.tabular import Preprocessing, read_csv
+    df = pd.read_csv(path, sep=read_csv(path).attrs["csv"]["sep"], **reading)     # pandas given the file's separator
     if "drop" in fitting:
         df = df.drop(columns=[fitting.pop("drop")])
     return Preprocessing.fit(df, "y", **fitting)
@@ -127,7 +127,8 @@ def test_a_refusal_names_its_callers_arguments_and_the_command_its_options(tmp_p
     from chainrule.data.tabular import Preprocessing, read_csv
     path = tmp_path / "t.csv"
     path.write_text(content)
-    for table in (read_csv(path), pd.read_csv(path)):      # chainrule's reader, and a frame of the caller's own
+    sep = read_csv(path).attrs["csv"]["sep"]
+    for table in (read_csv(path), pd.read_csv(path, sep=sep)):      # chainrule's reader, and a caller's own frame
         with pytest.raises(ValidationError) as e:
             Preprocessing.fit(table, "y")
         assert python in str(e.value) and " --" not in str(e.value), str(e.value)

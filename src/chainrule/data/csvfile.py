@@ -312,11 +312,10 @@ def _csv_rows(text: str, sep: str, name: str, lines: Lines | None = None, check_
 
 
 def check_marks(sep: str, decimal: str, thousands: str | None) -> None:
-    """The decimal mark (one character, neither a digit nor a quote; the separator when numbers are quoted,
-    "1,5", as pandas reads them) and the thousands separator (None: none; one character, neither the decimal
-    mark nor a digit; the separator when numbers are quoted, "1,234")."""
-    if len(decimal) != 1 or decimal in '"\r\n0123456789':
-        raise ValidationError(f"the decimal mark must be one character, not a digit or a quote; got {short(decimal)}")
+    """The decimal mark (one character, not the separator) and the thousands separator (None: none;
+    one character, neither the decimal mark nor a digit; the separator when numbers are quoted, "1,234")."""
+    if len(decimal) != 1 or decimal == sep:
+        raise ValidationError(f"the decimal mark must be one character other than the separator; got {short(decimal)}")
     if thousands is not None and (len(thousands) != 1 or thousands == decimal or thousands in '"\r\n0123456789'):
         raise ValidationError("the thousands separator must be one character other than the decimal mark and a digit "
                               f"(e.g. , or . or a space); got {short(thousands)}")

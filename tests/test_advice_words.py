@@ -83,7 +83,7 @@ def test_the_explorers_server_thread_speaks_as_whoever_started_it(monkeypatch):
 SWEEP_ADVICE = [
     ("a,y\n1,2\n?,3\n4,2\n5,3\n6,2\n7,3\n", "Read the file with na_values=['?'] to read such cells as missing (and "
      "impute= to fill them)", {"na_values": ["?"], "impute": "median"}),
-    ('a,y\n5,2\n"1,5",3\n7,2\n8,3\n6,2\n9,3\n', "read the file with read={'decimal': ','}", {"read": {"decimal": ","}}),
+    ("a;y\n5;2\n1,5;3\n7;2\n8;3\n6;2\n9;3\n", "read the file with read={'decimal': ','}", {"read": {"decimal": ","}}),
     ('a,y\n7,2\n"1,234",2\n"12,500",3\n8,3\n', "read the file with read={'thousands': ','}",
      {"read": {"thousands": ","}}),
     ("a,b,y\n1 days 02:00:00,1,2\n0 days 01:00:00,2,3\n0 days 03:00:00,3,2\n0 days 04:00:00,4,3\n",

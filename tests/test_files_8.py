@@ -72,25 +72,36 @@ def test_file_lines_refuses_labels_that_are_not_row_numbers(tmp_path):
     assert place(named, 1) == "row 'x'"                       # named by label, never a line it is not on
 
 
-# each refusal of a table's column: (file, Python's advice, the command's, what following Python's advice is)
+# each refusal of a table's column: (file, Python's advice to Preprocessing.fit, what following it is, CsvStream's
+# advice, what following that is, the command's)
 ADVICE = [
     ("a,y\n1,2\n?,3\n4,2\n5,3\n",
      "Read the file with na_values=['?'] (read_csv, chainrule's or pandas') to read such cells as missing (and "
      "impute= to fill them), or text_columns=['a'] to use the column as text categories",
+     ({"na_values": ["?"]}, {"impute": "median"}),
+     "Read the file with CsvStream(path, na_values=['?']) to read such cells as missing (and impute= to fill them), "
+     "or text_columns=['a'] to use the column as text categories", ({"na_values": ["?"]}, {"impute": "median"}),
      "Give --na-values '?' to read such cells as missing (and --impute to fill them), or --text 'a' to use the column "
-     "as text categories", ({"na_values": ["?"]}, {"impute": "median"})),
-    ('a,y\n5,2\n"1,5",3\n7,2\n8,3\n', "read the file with decimal=',' (read_csv, chainrule's or pandas')",
-     "give --decimal ','", ({"decimal": ","}, {})),
+     "as text categories"),
+    ("a;y\n5;2\n1,5;3\n7;2\n8;3\n", "read the file with decimal=',' (read_csv, chainrule's or pandas')",
+     ({"decimal": ","}, {}), "read the file with CsvStream(path, decimal=',')", ({"decimal": ","}, {}),
+     "give --decimal ','"),
     ('a,y\n7,2\n"1,234",2\n"12,500",3\n', "read the file with thousands=',' (read_csv, chainrule's or pandas')",
-     "give --thousands ','", ({"thousands": ","}, {})),
+     ({"thousands": ","}, {}), "read the file with CsvStream(path, thousands=',')", ({"thousands": ","}, {}),
+     "give --thousands ','"),
     ("a,y\n1.000\u00a0,2\n7\u00a0,3\n", "or give text_columns=['a'] to use it as text categories",
-     "or give --text 'a' to use it as text categories", ({}, {"text_columns": ["a"]})),
+     ({}, {"text_columns": ["a"]}), "or give text_columns=['a'] to use it as text categories",
+     ({}, {"text_columns": ["a"]}), "or give --text 'a' to use it as text categories"),
     ("a,b,y\n1 days 02:00:00,1,2\n0 days 01:00:00,2,3\n", "or give text_columns=['a'] to use them as categories, or "
-     "df.drop(columns=['a'])", "or give --text 'a' to use them as categories, or --drop 'a'", ({}, {"drop": "a"})),
+     "df.drop(columns=['a'])", ({}, {"drop": "a"}),
+     "or give text_columns=['a'] to use them as categories, or fit(columns=[...]) without 'a'",
+     ({}, {"columns": ["b", "y"]}), "or give --text 'a' to use them as categories, or --drop 'a'"),
     ("a,b,y\n1,,2\n,5,3\n3,6,2\n", "Fill them in, or use impute='mean', 'median' or 'most_frequent'",
-     "Fill them in, or use --impute mean|median|most_frequent", ({}, {"impute": "most_frequent"})),
+     ({}, {"impute": "most_frequent"}), "Fill them in, or use impute='mean', 'median' or 'most_frequent'",
+     ({}, {"impute": "most_frequent"}), "Fill them in, or use --impute mean|median|most_frequent"),
     ("a,b,y\n1,,2\n2,,3\n3,,2\n", "leave it out (df.drop(columns=['b']), or remove it from the file)",
-     "leave it out (chainrule train --drop 'b', or remove it from the file)", ({}, {"drop": "b"})),
+     ({}, {"drop": "b"}), "leave it out (fit(columns=[...]) without 'b', or remove it from the file)",
+     ({}, {"columns": ["a", "y"]}), "leave it out (chainrule train --drop 'b', or remove it from the file)"),
 ]
 
 
@@ -98,33 +109,35 @@ def _fit_as_advised(path, reading, fitting):
     """Preprocessing.fit after doing what Python's advice says: the advice names what a caller can give."""
     import pandas as pd
 
-    from chainrule.data.tabular import Preprocessing
-    df = pd.read_csv(path, **reading)
+    from chainrule.data.tabular import Preprocessing, read_csv
+    df = pd.read_csv(path, sep=read_csv(path).attrs["csv"]["sep"], **reading)     # pandas given the file's separator
     if "drop" in fitting:
         df = df.drop(columns=[fitting.pop("drop")])
     return Preprocessing.fit(df, "y", **fitting)
 
 
-@pytest.mark.parametrize("content, python, command, advised", ADVICE)
-def test_a_refusal_from_python_names_python_arguments_and_the_command_its_options(tmp_path, content, python, command,
-                                                                                  advised):
+@pytest.mark.parametrize("content, python, advised, streamed, stream_advised, command", ADVICE)
+def test_a_refusal_names_its_callers_arguments_and_the_command_its_options(tmp_path, content, python, advised,
+                                                                          streamed, stream_advised, command):
+    """Preprocessing.fit names its arguments and read_csv's, CsvStream (no DataFrame) its own options and fit's
+    columns=, the command its options; each advice, followed, fits."""
     import pandas as pd
 
     from chainrule.data.stream import CsvStream
     from chainrule.data.tabular import Preprocessing, read_csv
     path = tmp_path / "t.csv"
     path.write_text(content)
-    refused = []
-    for table in (read_csv(path), pd.read_csv(path)):      # chainrule's reader, and a frame of the caller's own
+    sep = read_csv(path).attrs["csv"]["sep"]
+    for table in (read_csv(path), pd.read_csv(path, sep=sep)):      # chainrule's reader, and a caller's own frame
         with pytest.raises(ValidationError) as e:
             Preprocessing.fit(table, "y")
-        refused.append(str(e.value))
+        assert python in str(e.value) and " --" not in str(e.value), str(e.value)
     with pytest.raises(ValidationError) as e, CsvStream(path, rows=2) as stream:
         stream.fit("y")
-    refused.append(str(e.value))
-    for said in refused:
-        assert python in said and " --" not in said, said
+    assert streamed in str(e.value) and " --" not in str(e.value) and "df." not in str(e.value), str(e.value)
     _fit_as_advised(path, *advised)                         # doing as told works
+    with CsvStream(path, rows=2, **stream_advised[0]) as stream:
+        assert stream.fit("y", **stream_advised[1]).n_features > 0
     run = cmd("train", path, "--target", "y", "--out", tmp_path / "m.npz")
     assert run.returncode == 2 and command in run.stderr, run.stderr
 
@@ -161,7 +174,7 @@ def test_fit_and_transform_from_python_name_task_impute_and_dtype_as_arguments()
     with pytest.raises(ValidationError, match=re.escape("(train with impute= to fill them)")):
         Preprocessing.fit(df, "y").transform(gap)
     assert np.isfinite(Preprocessing.fit(df, "y", impute="median").transform(gap)).all()     # as told
-    with pytest.raises(ValidationError, match=re.escape("scale the column, or train with dtype='float64'")):
+    with pytest.raises(ValidationError, match=re.escape("scale the column, or transform with dtype='float64'")):
         Preprocessing.fit(df, "y").transform(df.assign(b=[0, 1, 2, 1e300]), dtype=np.float32)
     assert Preprocessing.fit(df, "y").transform(df.assign(b=[0, 1, 2, 1e300]), dtype="float64").dtype == np.float64
     spread = pd.DataFrame({"a": range(20), "y": np.linspace(0, 1, 20)})

@@ -130,7 +130,7 @@ def test_a_classification_metric_on_a_regression_target_is_refused_before_any_fo
     fits = []
     monkeypatch.setattr(BackpropRegressor, "fit", lambda self, *a, **k: fits.append(self))
     with pytest.raises(ValidationError, match=rf"scoring={scoring!r} is a classification metric; the target 'target' "
-                                              r"is numbers \(a regression\).*--task classification"):
+                                              r"is numbers \(a regression\).*task='classification'$"):
         run_sweep(sweep_data / "diabetes.csv", "target", {"lr": [0.01]}, scoring=scoring, **FIT)
     assert not fits
 

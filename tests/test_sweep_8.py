@@ -88,6 +88,10 @@ def test_the_grids_widths_are_refused_in_the_estimators_words():
         BackpropClassifier(hidden_layer_sizes=(16, 0)).fit(np.eye(4), [0, 1, 0, 1])
     with pytest.raises(ValidationError) as caught:
         parse_grid("hidden=16x0")
+    assert str(caught.value) == f"grid: hidden=16x0: {direct.value}"        # run_sweep's grid=; the command's --grid
+    from chainrule.data.advice import command_words
+    with pytest.raises(ValidationError) as caught, command_words():
+        parse_grid("hidden=16x0")
     assert str(caught.value) == f"--grid: hidden=16x0: {direct.value}"
 
 

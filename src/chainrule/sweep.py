@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 import chainrule as cr
+from chainrule.data.advice import give, words
 from chainrule.data.columns import MAX_CATEGORIES
 from chainrule.errors import ValidationError, unknown_name
 from chainrule.sweep_grid import ALIASES, by_index, by_label, estimator_grid, parse_grid, with_preprocessing
@@ -100,12 +101,13 @@ def as_softmax(net) -> Any:
     return out
 
 
+@words("sweep")         # its advice names its arguments (drop=, read=), not a DataFrame's or the command's
 def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = None, out_dir=None,
               cv: Any = 3, scoring: str | None = None, n_jobs: int = 1, seed: int = 0, n_iter: int | None = None,
               task: str | None = None, impute: str | None = None, na_values: list[str] | None = None,
               text_columns: list[str] | None = None, read: dict | None = None, drop: list[str] | None = None,
               features: list[str] | None = None, max_categories: int | None = MAX_CATEGORIES,
-              argument_names: dict[str, str] | None = None, refit: bool = True, error_score: float | str = np.nan,
+              refit: bool = True, error_score: float | str = np.nan,
               weight: str | None = None, class_weight: str | dict | list | None = None, **fixed) -> SweepResult:
     """Grid-search chainrule's estimator for a CSV file's target; write the table and the best model.
 
@@ -137,9 +139,6 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     drop, features, max_categories : columns left out, the only input columns, and the categories a text
         column keeps (as `chainrule train --drop`, `--features`, `--max-categories`); the columns left
         out are in the result's `left_out`.
-    argument_names : how errors name drop, features and text_columns (columns.COLUMN_ARGUMENTS;
-        the CLI gives its flags, columns.COLUMN_FLAGS), the warning the epochs ("epochs": "--epochs"), and errors
-        class_weight ("class_weight": "--class-weight").
         Fits that ran every epoch without the stopping rule ending them (each of which MLPClassifier, and
         BackpropClassifier outside a sweep, warns of) are counted and said once, in one ConvergenceWarning.
     refit : refit the best candidate on every row and save it (False: the table alone, best_estimator None
@@ -189,7 +188,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     if out_dir is not None:
         out = Path(out_dir)
         if out.exists() and not out.is_dir():
-            raise ValidationError(f"--out-dir {str(out)!r} is a file, not a folder")
+            raise ValidationError(f"{give('out_dir')} {str(out)!r} is a file, not a folder")
     if out is not None:
         _can_write(out, refit)
     if out is not None and not refit and (out / "best_model.npz").exists():
@@ -229,8 +228,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     if drop or features:                  # as train leaves them out (a second target column, an ID)
         from chainrule.data.columns import select_columns
         df, left_out = select_columns(df, target, [as_spelled(c, df.columns) for c in features or ()],
-                                      [as_spelled(c, df.columns) for c in drop or ()], text_columns or (),
-                                      named=argument_names)
+                                      [as_spelled(c, df.columns) for c in drop or ()], text_columns or ())
     pre = Preprocessing.fit(df, target, task=task, impute=impute, text_columns=text_columns or (),
                             max_categories=max_categories, sample_weight=w)
     pre.na_values = list(na_values or [])
@@ -240,7 +238,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     X = pre.transform(df, dtype=dtype)          # every row, the whole file's preprocessing: the best's refit
     classify = pre.task == "classification"
     fixed, for_fits = by_index(parsed, fixed, class_weight, pre, target,
-                               (argument_names or {}).get("class_weight", "class_weight"))
+                               give("class_weight"))
     if classify:
         y = pre.encode_target(df)           # the classes of every row: each fold's network has every output
         inner: Any = SweptClassifier(random_state=seed)
@@ -259,7 +257,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         raise ValidationError(f"scoring={scoring!r} is a classification metric; the target {target!r} is numbers "
                               "(a regression), which it cannot score (r2, neg_mean_squared_error, "
                               "neg_mean_absolute_error, ...); if its values are class labels, set the task: "
-                              "--task classification")
+                              f"{give('task', task='classification')}")
     if splitter:                        # as the user cut them (check_cv: index pairs as a splitter)
         folds = check_cv(cv, y, classifier=classify)
     else:
@@ -287,13 +285,9 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         if out is not None:
             keep_finished(stop, out)
         raise
-    flag = (argument_names or {}).get("epochs")           # the command's --epochs
-    more = 2 * inner.epochs
+    epochs = {"epochs": inner.epochs, "more": 2 * inner.epochs}
     say_ran_out(done, *(("epochs in the grid", "try larger ones in the grid") if "epochs" in param_grid else
-                        (f"{flag} {inner.epochs}", f"try {flag} {more}, or compare in the grid: "
-                         f"'epochs={inner.epochs},{more}'") if flag else
-                        (f"epochs={inner.epochs}", f"try epochs={more}, or compare in the grid: "
-                         f"{{'epochs': [{inner.epochs}, {more}]}}")))
+                        (give("epochs given", **epochs), give("more epochs", **epochs))))
     shown = {key: show(done.best_params[name]) for key, name in names.items()}
     name = scoring or ("accuracy" if classify else "r2")
     results_path = model_path = None
@@ -341,13 +335,13 @@ def _weights(df, target: str, column: str, features, drop):
     from chainrule.data.csvfile import not_in_file, short
     from chainrule.data.statistics import column_weights
     if column not in df.columns:
-        raise not_in_file("--weight: column", column, list(df.columns))
+        raise not_in_file(f"{give('weight')}: column", column, list(df.columns))
     if column == target or column in features or column in drop:
-        raise ValidationError(f"the --weight column {short(column)} cannot also be the --target, in --features or "
-                              "in --drop: it is not an input")
+        raise ValidationError(give("weight not input", column=short(column)))
     w = column_weights(df[column], column)
     if not w.any():
-        raise ValidationError(f"--weight column {short(column)} is 0 on every row: at least one must weigh more than 0")
+        raise ValidationError(f"{give('weight column', column=short(column))} is 0 on every row: at least one must "
+                              "weigh more than 0")
     return df.drop(columns=[column]), w
 
 
@@ -363,9 +357,9 @@ def _fits_every_fold(df, y, folds, fold_pre, weights=None, weight: str | None = 
     for k, (train, test) in enumerate(splits):
         for rows, which in ((train, "training"), (test, "test")):      # a fold whose fit or score weighs nothing
             if weights is not None and not weights[rows].any():
-                raise ValidationError(f"--weight column {weight!r} is 0 on every {which} row of fold {k + 1} of "
-                                      f"{len(splits)}: each fold's training and test rows must weigh more than 0 "
-                                      "(fewer folds, or more rows of weight above 0)")
+                raise ValidationError(f"{give('weight column', column=repr(weight))} is 0 on every {which} row of "
+                                      f"fold {k + 1} of {len(splits)}: each fold's training and test rows must weigh "
+                                      "more than 0 (fewer folds, or more rows of weight above 0)")
         mask = np.zeros(len(df), dtype=bool)
         mask[train] = True
         Preprocessing.fit(df, fold_pre.target, task=fold_pre.task, impute=fold_pre.impute, warn=False,  # said once

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.data.advice import give
 from chainrule.errors import ValidationError, unknown_name
 from chainrule.sweep_search import FoldPreprocessing
 
@@ -25,19 +26,19 @@ INFINITY = ("np.inf", "-np.inf", "numpy.inf", "-numpy.inf")
 def _value(text: str, key: str) -> Any:
     text = text.strip()
     if not text:
-        raise ValidationError(f"--grid: {key!r} has an empty value; write values separated by commas")
+        raise ValidationError(f"{give('grid')}: {key!r} has an empty value; write values separated by commas")
     if ALIASES.get(key, key) == "hidden_layer_sizes":
         try:
             sizes = tuple(int(s) for s in text.lower().split("x"))
         except ValueError:
-            raise ValidationError(f"--grid: hidden widths must be integers, layers joined by 'x' "
+            raise ValidationError(f"{give('grid')}: hidden widths must be integers, layers joined by 'x' "
                                   f"(e.g. 64 or 32x16); got {text!r}") from None
         from chainrule.sklearn import BackpropClassifier
         from chainrule.sklearn.params import check_params
         try:                                 # refused as the estimator refuses them, in its words
             check_params(BackpropClassifier(hidden_layer_sizes=sizes))
         except ValidationError as exc:
-            raise ValidationError(f"--grid: {key}={text}: {exc}") from None
+            raise ValidationError(f"{give('grid')}: {key}={text}: {exc}") from None
         return sizes
     if text.lower() in INFINITY:             # the estimator's messages say np.inf (n_iter_no_change's)
         return float(text.lower().replace("np.", "").replace("numpy.", ""))
@@ -60,15 +61,15 @@ def parse_grid(text: str) -> dict[str, list]:
     BackpropClassifier; hidden layer sizes join layers with "x": "hidden=64,32x16".
     """
     if not isinstance(text, str) or not text.strip():
-        raise ValidationError(f"--grid must look like 'hidden=16,64;lr=1e-3,1e-2'; got {text!r}")
+        raise ValidationError(f"{give('grid')} must look like 'hidden=16,64;lr=1e-3,1e-2'; got {text!r}")
     grid: dict[str, list] = {}
     for part in filter(None, (p.strip() for p in text.split(";"))):
         key, sep, values = part.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise ValidationError(f"--grid: each part must be name=value,value,...; got {part!r}")
+            raise ValidationError(f"{give('grid')}: each part must be name=value,value,...; got {part!r}")
         if key in grid:
-            raise ValidationError(f"--grid names {key!r} twice")
+            raise ValidationError(f"{give('grid')} names {key!r} twice")
         grid[key] = [_value(v, key) for v in values.split(",")]
     return grid
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from chainrule.errors import ValidationError
 
-from ..data.columns import COLUMN_FLAGS
 from ..data.lines import plural
 from ..sweep_tasks import PARTIAL
 from .tabular import add_column_options, add_csv_options, reading_marks, said_left_out
@@ -157,17 +156,13 @@ def _size(grid: dict) -> str:
     return f"{math.prod(len(v) for v in grid.values())} in the grid"
 
 
-# how run_sweep's messages name the options
-SWEEP_FLAGS = {**COLUMN_FLAGS, "epochs": "--epochs", "class_weight": "--class-weight"}
-
-
 def _run(args, grid: dict, fixed: dict):
     """run_sweep with the command's options."""
     from chainrule.sweep import run_sweep
     return run_sweep(args.csv, args.target, grid, scheduler=args.scheduler, out_dir=args.out_dir, cv=args.cv,
                      n_iter=args.n_iter, scoring=args.scoring, n_jobs=args.jobs, seed=args.seed, task=args.task,
                      impute=args.impute, na_values=args.na_values, text_columns=args.text, drop=args.drop,
-                     features=args.features, max_categories=args.max_categories, argument_names=SWEEP_FLAGS,
+                     features=args.features, max_categories=args.max_categories,
                      refit=args.refit, error_score=float("nan") if args.error_score == "nan" else "raise", **fixed,
                      weight=args.weight, class_weight=args.class_weight,
                      read={"sep": args.sep, "encoding": args.encoding, "decimal": args.decimal,

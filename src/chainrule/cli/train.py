@@ -6,7 +6,7 @@ from functools import partial
 
 import chainrule as cr
 
-from ..data.columns import COLUMN_FLAGS, select_columns
+from ..data.columns import select_columns
 from ..errors import TrainingDiverged, UnknownNameError, ValidationError
 from . import weights
 from .rows import gathered, split, training_rows
@@ -249,7 +249,7 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
         as_in_file(args, stream.header())
         header = weights.split_off(stream.header(), args) if args.weight else stream.header()
         columns, left = select_columns(pd.DataFrame(columns=header), args.target, args.features, args.drop,
-                                       args.text, COLUMN_FLAGS)
+                                       args.text)
         said_left_out(left)
         keep = (args.weight, lambda cells, line: weights.checked(cells, args.weight, line)) if args.weight else None
         n_val, order = split(stream.count_rows(), args, on_disk=True)
@@ -269,7 +269,7 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
                                      lambda: args.csv)
         if said:
             print(said, file=sys.stderr)
-        df, left = select_columns(df, args.target, args.features, args.drop, args.text, COLUMN_FLAGS)
+        df, left = select_columns(df, args.target, args.features, args.drop, args.text)
         said_left_out(left)
         n = len(df)
         n_val, order = split(n, args, on_disk=False)

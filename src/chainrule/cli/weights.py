@@ -24,14 +24,14 @@ from ..errors import ValidationError
 def split_off(columns: Any, args: Any) -> Any:
     """The table (or list of column names) without the weight column, which must exist and be
     neither the target nor in --features or --drop."""
+    from ..data.advice import give
     from ..data.csvfile import not_in_file, short
     col = args.weight
     names_ = list(columns.columns) if hasattr(columns, "columns") else list(columns)
     if col not in names_:
         raise not_in_file("--weight: column", col, names_)
     if col == args.target or col in args.features or col in args.drop:
-        raise ValidationError(f"the --weight column {short(col)} cannot also be the --target, in --features or in "
-                              "--drop: it is not an input")
+        raise ValidationError(give("weight not input", column=short(col)))
     return columns.drop(columns=[col]) if hasattr(columns, "columns") else [c for c in names_ if c != col]
 
 

@@ -1,60 +1,111 @@
-"""How a refusal's advice names what its reader can give: the same check speaks to two audiences.
+"""How a refusal's advice names what its reader can give: the same check speaks to four callers.
 
-Called from Python (`Preprocessing.fit`, `CsvStream`, `read_csv`), a message names the arguments that
-caller has: fit's own (`text_columns=['x']`, `impute=`), a reading option as read_csv's argument
-(chainrule's and pandas' read_csv take the same: `na_values=`, `decimal=`, `thousands=`, `encoding=`,
-`sep=`), a column left out with `df.drop(columns=...)`. The `chainrule` command names its options
-(`--text 'x'`) instead: it chooses its words for the length of its run (`command_words`), Python's
-are the default. One table, `WORDS`, holds both; a message asks it with `give`.
+`Preprocessing.fit` (the default, "fit") gets its own arguments (`text_columns=['x']`, `impute=`), a
+reading option as read_csv's argument (chainrule's and pandas' read_csv take the same: `na_values=`,
+`decimal=`, `thousands=`, `encoding=`, `sep=`), a column left out with `df.drop(columns=...)`.
+`CsvStream` ("stream") has no DataFrame: its reading options are CsvStream's, its columns fit's
+`columns=`. `run_sweep` ("sweep") reads a path: `drop=`, `na_values=`, `read={...}`. The `chainrule`
+command ("command") names its options (`--text 'x'`). Who speaks is a context variable (`words`), not
+the process's: a thread running the command leaves another thread's `Preprocessing.fit` in Python's
+words; a thread the command starts for itself runs in a copy of its context (`contextvars.copy_context`).
+One table, `WORDS`, holds every caller's words; a message asks it with `give`.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
-#: each piece of advice: (Python's words, the command's words), formatted with `give`'s values
-WORDS: dict[str, tuple[str, str]] = {
-    "text": ("text_columns=[{column}]", "--text {column}"),
-    "drop": ("df.drop(columns=[{column}])", "--drop {column}"),
-    "drop any": ("df.drop(columns=...)", "--drop"),
-    "drop column": ("df.drop(columns=[...])", "--drop COLUMN"),
-    "leave out": ("df.drop(columns=[{column}])", "chainrule train --drop {column}"),
-    "impute": ("impute=", "--impute"),
-    "impute as": ("impute={how!r}", "--impute {how}"),
-    "impute any": ("impute='mean', 'median' or 'most_frequent'", "--impute mean|median|most_frequent"),
-    "task": ("task={task!r}", "--task {task}"),
-    "max categories": ("max_categories=", "--max-categories"),
-    "dtype": ("dtype={dtype!r}", "--dtype {dtype}"),
-    "stream": ("chainrule.data.stream.CsvStream", "chainrule train --stream"),
-    "na values": ("Read the file with na_values=[{value}] (read_csv, chainrule's or pandas')",
-                  "Give --na-values {value}"),
-    "thousands": ("read the file with thousands=',' (read_csv, chainrule's or pandas')", "give --thousands ','"),
-    "decimal.": ("read the file with decimal=',' and thousands='.' (read_csv, chainrule's or pandas')",
-                 "give --decimal ',' --thousands '.'"),
-    "decimal": ("read the file with decimal=',' (read_csv, chainrule's or pandas')", "give --decimal ','"),
-    "encoding": ("read it with its encoding, e.g. encoding='latin-1' (or 'cp1252')",
-                 "give its encoding, e.g. --encoding latin-1 (or cp1252)"),
-    "sep": ("read it with sep={char!r}", "give --sep {sep}"),
-    "weight column": ("weight column {column}", "--weight column {column}"),
-    "sep any": ("give it with sep= (read_csv, chainrule's or pandas')", "give it with --sep"),
+#: who reads the advice; "fit" (Python's DataFrame caller) is the default, and the words of a caller not in
+#: an entry of WORDS
+CALLERS = ("fit", "stream", "sweep", "command")
+
+_READ = "(read_csv, chainrule's or pandas')"
+
+#: each piece of advice, formatted with `give`'s values: {caller: words}, "fit" and "command" in every entry
+WORDS: dict[str, dict[str, str]] = {
+    "text": {"fit": "text_columns=[{column}]", "command": "--text {column}"},
+    "drop": {"fit": "df.drop(columns=[{column}])", "stream": "fit(columns=[...]) without {column}",
+             "sweep": "drop=[{column}]", "command": "--drop {column}"},
+    "drop any": {"fit": "df.drop(columns=...)", "stream": "fit(columns=[...])", "sweep": "drop=[...]",
+                 "command": "--drop"},
+    "drop column": {"fit": "df.drop(columns=[...])", "stream": "fit(columns=[...])", "sweep": "drop=[...]",
+                    "command": "--drop COLUMN"},
+    "leave out": {"fit": "df.drop(columns=[{column}])", "stream": "fit(columns=[...]) without {column}",
+                  "sweep": "drop=[{column}]", "command": "chainrule train --drop {column}"},
+    "impute": {"fit": "impute=", "command": "--impute"},
+    "impute as": {"fit": "impute={how!r}", "command": "--impute {how}"},
+    "impute any": {"fit": "impute='mean', 'median' or 'most_frequent'",
+                   "command": "--impute mean|median|most_frequent"},
+    "task": {"fit": "task={task!r}", "command": "--task {task}"},
+    "max categories": {"fit": "max_categories=", "command": "--max-categories"},
+    "dtype": {"fit": "dtype={dtype!r}", "command": "--dtype {dtype}"},
+    "train float64": {"fit": "transform with dtype='float64'", "stream": "encode with dtype='float64'",
+                      "sweep": "sweep with dtype='float64'", "command": "train with --dtype float64"},
+    "stream": {"fit": "chainrule.data.stream.CsvStream", "command": "chainrule train --stream"},
+    "na values": {"fit": f"Read the file with na_values=[{{value}}] {_READ}",
+                  "stream": "Read the file with CsvStream(path, na_values=[{value}])",
+                  "sweep": "Read the file with na_values=[{value}]", "command": "Give --na-values {value}"},
+    "thousands": {"fit": f"read the file with thousands=',' {_READ}",
+                  "stream": "read the file with CsvStream(path, thousands=',')",
+                  "sweep": "read the file with read={{'thousands': ','}}", "command": "give --thousands ','"},
+    "decimal.": {"fit": f"read the file with decimal=',' and thousands='.' {_READ}",
+                 "stream": "read the file with CsvStream(path, decimal=',', thousands='.')",
+                 "sweep": "read the file with read={{'decimal': ',', 'thousands': '.'}}",
+                 "command": "give --decimal ',' --thousands '.'"},
+    "decimal": {"fit": f"read the file with decimal=',' {_READ}",
+                "stream": "read the file with CsvStream(path, decimal=',')",
+                "sweep": "read the file with read={{'decimal': ','}}", "command": "give --decimal ','"},
+    "encoding": {"fit": "read it with its encoding, e.g. encoding='latin-1' (or 'cp1252')",
+                 "sweep": "read it with its encoding, e.g. read={{'encoding': 'latin-1'}} (or 'cp1252')",
+                 "command": "give its encoding, e.g. --encoding latin-1 (or cp1252)"},
+    "sep": {"fit": "read it with sep={char!r}", "sweep": "read it with read={{'sep': {char!r}}}",
+            "command": "give --sep {sep}"},
+    "sep any": {"fit": f"give it with sep= {_READ}", "stream": "give it with CsvStream(path, sep=...)",
+                "sweep": "give it with read={{'sep': ...}}", "command": "give it with --sep"},
+    # the arguments' own names, as select_columns, run_sweep and the command's weights name them
+    "features": {"fit": "features", "command": "--features"},
+    "drop argument": {"fit": "drop", "command": "--drop"},
+    "text argument": {"fit": "text_columns", "command": "--text"},
+    "class_weight": {"fit": "class_weight", "command": "--class-weight"},
+    "weight": {"fit": "weight", "command": "--weight"},
+    "out_dir": {"fit": "out_dir", "command": "--out-dir"},
+    "grid": {"fit": "grid", "command": "--grid"},
+    "weight column": {"fit": "weight column {column}", "command": "--weight column {column}"},
+    "weight not input": {"fit": "the weight column {column} cannot also be the target, in features or in drop: it "
+                                "is not an input",
+                         "command": "the --weight column {column} cannot also be the --target, in --features or in "
+                                    "--drop: it is not an input"},
+    "epochs given": {"fit": "epochs={epochs}", "command": "--epochs {epochs}"},
+    "more epochs": {"fit": "try epochs={more}, or compare in the grid: {{'epochs': [{epochs}, {more}]}}",
+                    "command": "try --epochs {more}, or compare in the grid: 'epochs={epochs},{more}'"},
 }
 
-#: whether the command's words are chosen: the whole process's choice, not a thread's or a context's, so that
-#: the threads the command starts (a sweep's folds, the explorer's server) speak as it does
-_COMMAND = [False]
+#: who reads the advice now: a context's choice (each thread starts with its own, Python's), not the process's
+_CALLER: ContextVar[str] = ContextVar("chainrule_advice_caller", default="fit")
 
 
 def give(key: str, **values: Any) -> str:
-    """The advice `key` of WORDS in the words of who reads it (the command's in its run, else Python's)."""
-    return WORDS[key][1 if _COMMAND[0] else 0].format(**values)
+    """The advice `key` of WORDS in the words of who reads it (`words`' caller, else Python's: "fit")."""
+    said = WORDS[key]
+    return said.get(_CALLER.get(), said["fit"]).format(**values)
 
 
 @contextmanager
-def command_words() -> Iterator[None]:
-    """The `chainrule` command's words for its run: its options, not the Python arguments."""
-    before, _COMMAND[0] = _COMMAND[0], True
+def words(caller: str) -> Iterator[None]:
+    """`caller`'s words (one of CALLERS) for the block, reset after it, also on an exception; an outer caller's
+    choice stands (the command's `run_sweep` and `CsvStream` speak the command's words). A decorator too."""
+    if caller not in CALLERS:
+        raise ValueError(f"caller must be one of {', '.join(CALLERS)}; got {caller!r}")
+    token = _CALLER.set(caller) if _CALLER.get() == "fit" else None
     try:
         yield
     finally:
-        _COMMAND[0] = before
+        if token is not None:
+            _CALLER.reset(token)
+
+
+def command_words() -> Any:
+    """The `chainrule` command's words for its run: its options, not the Python arguments."""
+    return words("command")

@@ -284,19 +284,13 @@ def categories(col, name: str, max_categories: int | None, training: bool = Fals
     return sorted(str(v) for v in kept), len(counts) - max_categories
 
 
-#: how select_columns' messages name its arguments: the API's names (the CLI gives its flags, COLUMN_FLAGS)
-COLUMN_ARGUMENTS = {"features": "features", "drop": "drop", "text": "text_columns"}
-COLUMN_FLAGS = {"features": "--features", "drop": "--drop", "text": "--text"}
-
-
-def select_columns(df, target: str, features: list[str], drop: list[str], text: tuple[str, ...] | list[str] = (),
-                   named: dict[str, str] | None = None):
+def select_columns(df, target: str, features: list[str], drop: list[str], text: tuple[str, ...] | list[str] = ()):
     """(the table with the target and the feature columns only, file order kept; the columns left
     out), as train and sweep choose them; a text column left out by `drop` or `features` is named as
-    such (it is in the file). `named`: how the messages name features, drop and text (default
-    COLUMN_ARGUMENTS; the CLI gives COLUMN_FLAGS). The caller says what was left out, if it speaks."""
+    such (it is in the file). The messages name features, drop and text in their reader's words
+    (advice.give: the arguments', the command's options). The caller says what was left out, if it speaks."""
     from .csvfile import not_in_file
-    named = {**COLUMN_ARGUMENTS, **(named or {})}
+    named = {"features": give("features"), "drop": give("drop argument"), "text": give("text argument")}
     for key, cols in (("features", features), ("drop", drop)):
         for c in cols:
             if c not in df.columns:

@@ -95,8 +95,8 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
         kind = np.dtype(dtype).name
         raise ValidationError(f"column {short(c)} has a value too large for the model's {kind} on {line}: "
                               f"{raw.iloc[at]} (standardised {values[at]:.3g}; {kind} holds up to "
-                              f"{np.finfo(dtype).max:.3g}); scale the column, or train with "
-                              f"{give('dtype', dtype='float64')}")
+                              f"{np.finfo(dtype).max:.3g}); scale the column, or "
+                              f"{give('train float64')}")
     return values
 
 

@@ -29,6 +29,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from . import columns as column_checks
+from .advice import words
 from .chunks import iter_chunks
 from .columns import MAX_CATEGORIES, MIN_ID_ROWS, categories, warn_id, written_label
 from .csvfile import SEP_NAMES, not_in_file, short
@@ -106,6 +107,7 @@ class CsvStream:
                 self.lines = self.checked["lines"]
         return int(self.checked["rows"])
 
+    @words("stream")       # its advice names CsvStream's options and fit's columns=: a stream has no DataFrame
     def fit(self, target: str, *, columns: Sequence[str] | None = None, task: str | None = None,
             impute: str | None = None, text_columns: Sequence[str] = (),
             max_categories: int | None = MAX_CATEGORIES,
@@ -311,6 +313,7 @@ class CsvStream:
         return float(values.median() if impute == "median" else values.mode()[0])
 
     # -- pass 2 -----------------------------------------------------------------------------
+    @words("stream")
     def encode(self, rows: np.ndarray | None = None, dtype: Any = np.float64) -> tuple[Any, np.ndarray]:
         """(X, y): X written to files (a memmap, or a CSR matrix of memmaps with one-hot columns)
         whose row i is the file's row rows[i] (default: file order), y the encoded targets."""

@@ -7,6 +7,7 @@ The server reads and writes no file: uploads and downloads travel in the request
 """
 from __future__ import annotations
 
+import contextvars
 import json
 import secrets
 import socket
@@ -210,7 +211,9 @@ class Server:
         self.sock = sock
         self.port = sock.getsockname()[1]
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, daemon=True)
+        # in its starter's context: the command's server speaks its words (advice.words), a notebook's Python's
+        self.thread = threading.Thread(target=contextvars.copy_context().run, args=(self.server.run,),
+                                       kwargs={"sockets": [sock]}, daemon=True)
 
     def start(self, timeout: float = 10.0) -> Server:
         import time

@@ -12,6 +12,7 @@ from chainrule.errors import ValidationError
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 keras = pytest.importorskip("keras")
+from test_keras_parity_7 import _dataset  # noqa: E402  (a PyDataset of (x, y) or (x, y, w) batches)
 
 WEIGHTS = np.array([1.0, 2.0, 3.0, 0.5, 1.0, 4.0, 0.0, 2.0, 1.5, 1.0], dtype=np.float32)
 SPLITS = [{"metrics": ["accuracy"]}, {"weighted_metrics": ["accuracy"]},
@@ -35,17 +36,6 @@ def _twins(lr=0.5, reduction="sum_over_batch_size", **metrics):
     model.set_weights([net.layers[0].W.copy(), net.layers[0].b.copy()])
     net.optimizer = cr.optim.SGD(lr=lr).bind(net)
     return net, model
-
-
-def _dataset(X, y, size, w=None):
-    class Batches(keras.utils.PyDataset):
-        def __len__(self):
-            return -(-len(X) // size)
-
-        def __getitem__(self, i):
-            part = slice(i * size, (i + 1) * size)
-            return (X[part], y[part]) if w is None else (X[part], y[part], w[part])
-    return Batches()
 
 
 def _same(ours: dict, theirs: dict) -> None:

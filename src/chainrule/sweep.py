@@ -101,7 +101,8 @@ def as_softmax(net) -> Any:
     return out
 
 
-@words("sweep")         # its advice names its arguments (drop=, read=), not a DataFrame's or the command's
+@words("sweep")         # its advice names its arguments (drop=, read=), not a DataFrame's or the command's;
+# a frame of its own: warnings for run_sweep's caller count it (stacklevel 3 here, 4 in sweep_search)
 def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = None, out_dir=None,
               cv: Any = 3, scoring: str | None = None, n_jobs: int = 1, seed: int = 0, n_iter: int | None = None,
               task: str | None = None, impute: str | None = None, na_values: list[str] | None = None,
@@ -197,7 +198,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         warnings.warn(f"{str(out / 'best_model.npz')!r} is an earlier sweep's best model, left in place: this "
                       "sweep (refit=False, --no-refit) writes no model, so it will not be the best of "
                       f"{str(out / 'sweep_results.csv')!r} (`chainrule info` shows the sweep it came from)",
-                      UserWarning, stacklevel=2)
+                      UserWarning, stacklevel=3)
     if scoring is not None and scoring not in get_scorer_names():
         raise unknown_name("scoring", scoring, sorted(get_scorer_names()))
     parsed = parse_grid(grid) if isinstance(grid, str) else dict(grid)

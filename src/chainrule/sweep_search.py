@@ -227,7 +227,7 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
     if size is not None and n_iter is not None and n_iter > size:   # scikit-learn's warning says "use GridSearchCV"
         warnings.warn(f"n_iter={n_iter} is more than the grid's {size} {plural(size, 'candidate')}: each is run "
                       "once, in the order RandomizedSearchCV draws them (without n_iter, --n-iter: the grid's order)",
-                      UserWarning, stacklevel=3)
+                      UserWarning, stacklevel=4)
         n_iter = size                          # RandomizedSearchCV's own cut: the same candidates, same order
     candidates = list(ParameterGrid(grid) if n_iter is None else ParameterSampler(grid, n_iter, random_state=seed))
     splits = folds if isinstance(folds, list) else list(folds.split(X, y))   # (train, test) index pairs, as cut
@@ -256,7 +256,7 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
                               f"{_shown(candidates[0], names)}: {failed[0]}")
     for i, why in failed.items():
         warnings.warn(f"candidate {_shown(candidates[i], names)} failed in {int(np.isnan(scores[:, i]).sum())} of "
-                      f"{n_folds} folds (score NaN, ranked last): {why}", FailedCandidateWarning, stacklevel=3)
+                      f"{n_folds} folds (score NaN, ranked last): {why}", FailedCandidateWarning, stacklevel=4)
     best = int(np.argmin(res["rank_test_score"]))           # GridSearchCV's best_index_, and its refit:
     params = candidates[best]
     try:
@@ -291,7 +291,7 @@ def say_ran_out(done: Search, epochs: str, advice: str) -> None:
                  f" (in {n} of the {of} candidates: {'; '.join(done.ran_out_in[:3])}{'; ...' if n > 3 else ''})")
         warnings.warn(f"{done.ran_out} of the sweep's {done.fits} finished fits ran every epoch ({epochs}) without "
                       f"the stopping rule (tol, n_iter_no_change) ending them{which}: their scores may rise with more "
-                      f"epochs; {advice}", ConvergenceWarning, stacklevel=3)
+                      f"epochs; {advice}", ConvergenceWarning, stacklevel=4)
 
 
 def _results(candidates: list[dict], out: list, n_folds: int) -> dict:

@@ -1,6 +1,6 @@
 """Save and load networks: one .npz file, arrays plus a JSON description. Never pickle.
 
-Layout of the file (format version 1):
+Layout of the file (format version 1; 2 where the description holds infinity or NaN, as {"__float__": "Infinity"}):
     "__format__"     JSON text: {"format": "chainrule", "version": 1, "network": {...}, "optimizer": {...}}
     "params"         the flat parameter vector (dtype of the network)
     "opt.<name>"     the optimizer's state arrays, when saved
@@ -106,6 +106,8 @@ def network_arrays(net, include_optimizer: bool = True, extra: dict | None = Non
         header = {key: check.plain_json(value, key) for key, value in header.items()}
     except RecursionError:
         raise ChainruleTypeError("extra is nested too deeply for a model file's JSON description") from None
+    if check.uses_float_key(header):       # the lowest version that reads it: 1 takes {"__float__": ...} for a dict
+        header["version"] = check.FLOAT_VERSION
     arrays["__format__"] = np.array(json.dumps(header, allow_nan=False))    # standard JSON
     return arrays
 

@@ -105,3 +105,36 @@ def test_docs_show_the_version_refusal_as_raised(tmp_path):
     with pytest.raises(ModelFileError) as caught:
         cr.load(path)
     assert str(caught.value).replace(str(tmp_path), "DIR") == rows["load a newer format version"]
+
+
+def test_an_explorer_share_code_is_standard_json_and_reopens_an_infinite_class(tmp_path):
+    """A model whose classes hold infinity (a numeric target of 0 and inf, fitted as classes) opened in the explorer:
+    its share code held Python's Infinity inside; now the model file's {"__float__": "Infinity"}, read back as inf."""
+    import argparse
+    import base64
+    import zlib
+
+    import pandas as pd
+    from starlette.testclient import TestClient
+
+    from chainrule.cli.explore import start
+    from chainrule.data.tabular import Preprocessing
+    from chainrule.teach.explore.server import create_app
+    from chainrule.teach.explore.session import Session
+
+    df = pd.DataFrame({"x": [1.0, 2, 3, 4, 5, 6], "y": [0.0, math.inf] * 3})
+    pre = Preprocessing.fit(df, "y", task="classification")
+    assert pre.classes == [0.0, math.inf]
+    net = cr.Network([cr.Dense(1, 2, "softmax")], loss="categorical_crossentropy", seed=0)
+    cr.save(net, tmp_path / "m.npz", extra={"tabular": pre.to_json()})
+    assert _version(tmp_path / "m.npz") == 2
+    first = start(argparse.Namespace(model=str(tmp_path / "m.npz"), data=None, target=None))
+    client = TestClient(create_app("t", lambda: Session(first)))
+    opened = client.post("/api/session", headers={"X-Token": "t"})
+    sid = strict(opened.text)["session"]         # the server's answers: standard JSON too (its classes as text)
+    code = client.post(f"/api/session/{sid}/share", headers={"X-Token": "t"}, json={}).json()["code"]
+    payload = strict(zlib.decompress(base64.urlsafe_b64decode(code + "=" * (-len(code) % 4))).decode())
+    assert payload["model"]["pre"]["classes"] == [0.0, math.inf]
+    again = client.post("/api/session", headers={"X-Token": "t"}, json={"share": code}).json()
+    assert "error" not in again, again["error"]
+    assert again["state"]["names"]["classes"] == ["0.0", "inf"]

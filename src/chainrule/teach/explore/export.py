@@ -13,6 +13,7 @@ import zlib
 import numpy as np
 
 from chainrule.errors import ValidationError
+from chainrule.saving.npzcheck import as_float, standard_json
 
 from . import engine, limits
 
@@ -98,7 +99,8 @@ def share_code(s) -> str:
     if s.mode == "model":       # a model file's: its name, its CSV preprocessing (columns, statistics), its sample
         payload["model"] = {"title": s.title, "sample_from": s.sample_from,
                             "pre": None if s.pre is None else s.pre.to_json()}
-    raw = zlib.compress(json.dumps(payload, separators=(",", ":")).encode(), 9)
+    # standard JSON: a model's infinity or NaN (a class of inf) as its file writes it, {"__float__": "Infinity"}
+    raw = zlib.compress(standard_json(payload, "the share link", separators=(",", ":")).encode(), 9)
     code = base64.urlsafe_b64encode(raw).decode().rstrip("=")
     if len(code) > limits.MAX_SHARE:         # refused here, not by the page that opens it
         raise ValidationError(f"this page's share link would be {len(code):,} characters; links open up to "
@@ -134,7 +136,7 @@ def _payload(code) -> dict:
         text = z.decompress(raw, 200_000)
         if z.unconsumed_tail:
             raise ValueError("too long")
-        payload = json.loads(text, parse_int=lambda t: int(t) if len(t) <= 300 else float(t))
+        payload = json.loads(text, parse_int=lambda t: int(t) if len(t) <= 300 else float(t), object_hook=as_float)
     except (ValueError, zlib.error, RecursionError):
         raise ValidationError("the share code is damaged (copy the whole link)") from None
     if not isinstance(payload, dict) or payload.get("v") != 1:

@@ -135,6 +135,11 @@ def test_an_explorer_share_code_is_standard_json_and_reopens_an_infinite_class(t
     code = client.post(f"/api/session/{sid}/share", headers={"X-Token": "t"}, json={}).json()["code"]
     payload = strict(zlib.decompress(base64.urlsafe_b64decode(code + "=" * (-len(code) % 4))).decode())
     assert payload["model"]["pre"]["classes"] == [0.0, math.inf]
+    assert payload["v"] == 2          # a chainrule reading codes of version 1 alone refuses it, as a model file
+    seed = client.post("/api/session", headers={"X-Token": "t"}).json()["session"]
+    client.post(f"/api/session/{seed}/load", headers={"X-Token": "t"}, json={"what": "seed"})
+    plain = client.post(f"/api/session/{seed}/share", headers={"X-Token": "t"}, json={}).json()["code"]
+    assert strict(zlib.decompress(base64.urlsafe_b64decode(plain + "=" * (-len(plain) % 4))).decode())["v"] == 1
     again = client.post("/api/session", headers={"X-Token": "t"}, json={"share": code}).json()
     assert "error" not in again, again["error"]
     assert again["state"]["names"]["classes"] == ["0.0", "inf"]

@@ -75,6 +75,35 @@ def test_a_model_file_says_version_2_only_where_it_needs_it(tmp_path):
     assert plain == {"a": 1.5, "__float__": "Infinity", "b": [1, "NaN"]} and inf == {"a": [1.0, {"b": math.inf}]}
 
 
+def test_a_checkpoint_whose_history_holds_infinity_says_version_2_and_resumes(tmp_path):
+    """history.jsonl writes a callback's inf log as {"__float__": "Infinity"}: the checkpoint beside it says version 2
+    (an older chainrule refuses the folder by its version, rather than calling a line of its history damaged), from
+    the epoch of that log on, the resumed run's too; a run whose logs are finite says 1."""
+
+    class Ratio(cr.callbacks.Callback):
+        def __init__(self, infinite_at):
+            self.infinite_at = infinite_at
+
+        def on_epoch_end(self, epoch, logs):
+            logs["ratio"] = math.inf if epoch == self.infinite_at else 0.5
+
+    X = np.random.RandomState(0).rand(8, 2)
+    y = X.sum(axis=1, keepdims=True)
+
+    def fit(folder, epochs, infinite_at):
+        net = cr.Network([cr.Dense(2, 1)], loss="mse", seed=0)
+        net.fit(X, y, epochs=epochs, batch_size=4, verbose=0, callbacks=[Ratio(infinite_at)],
+                checkpoint_dir=tmp_path / folder, resume=True)
+        return _version(tmp_path / folder / "checkpoint.npz"), (tmp_path / folder / "history.jsonl").read_text()
+
+    assert fit("finite", 2, None)[0] == 1
+    assert fit("inf", 1, 5)[0] == 1
+    version, lines = fit("inf", 2, 1)          # resumed at epoch 2, whose log is inf
+    assert version == 2 and [strict(line)["logs"]["ratio"] for line in lines.splitlines()] == [0.5, math.inf]
+    version, lines = fit("inf", 3, None)       # resumed again, epoch 3's log finite: the history read back holds inf
+    assert version == 2 and [strict(line)["logs"]["ratio"] for line in lines.splitlines()] == [0.5, math.inf, 0.5]
+
+
 @pytest.mark.parametrize("version", [3, 0, True, "2"])
 def test_a_file_of_another_version_is_refused_naming_the_versions_read(tmp_path, version):
     with pytest.raises(ModelFileError, match=rf"has format version {version!r}; this chainrule reads versions 1 and "

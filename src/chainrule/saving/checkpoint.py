@@ -14,6 +14,7 @@ name) is how the fit loop uses this module.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -27,8 +28,8 @@ from ..training.callback import stateful
 from ..training.callbacks import Callback, EpochLogger, ModelCheckpoint, ProgressBar
 from . import runlock
 from .fingerprint import differences, fingerprint
-from .npz import load_all, save
-from .npzcheck import as_float, plain_json
+from .npz import load_all, write
+from .npzcheck import FLOAT_VERSION, FORMAT_VERSION, as_float, plain_json, uses_float_key
 
 FILENAME = "checkpoint.npz"
 HISTORY = "history.jsonl"
@@ -105,6 +106,8 @@ class BackupAndRestore(Callback):
         self.trainer: Any = None
         self.saved_callbacks: list | None = None
         self.stopped, self.saved, self.fresh = False, 0, False
+        #: the history holds infinity or NaN, as {"__float__": ...}: the checkpoint then says format version 2
+        self.float_logs = False
         self.locked = False
 
     # -- before training ------------------------------------------------------------------------
@@ -178,6 +181,7 @@ class BackupAndRestore(Callback):
                                   "checkpoint_dir, or delete the checkpoint to start over")
         kept = state["history_len"]            # epoch - initial_epoch: fit's history of this run
         history, hist_epochs = read_history(self.directory, kept)
+        self.float_logs = not all(math.isfinite(v) for values in history.values() for v in values)
         try:
             trainer.rng.bit_generator.state = state["rng"]
         except (TypeError, ValueError, KeyError) as exc:
@@ -241,7 +245,9 @@ class BackupAndRestore(Callback):
                                    "clipping (clip_norm=...), or scaling the inputs")
         history = trainer.history
         entry = {"epoch": history.epoch[-1], "logs": {k: v[-1] for k, v in history.history.items()}}
-        line = json.dumps(plain_json(entry, "the history"), allow_nan=False)   # standard JSON: NaN as npzcheck has it
+        plain = plain_json(entry, "the history")
+        line = json.dumps(plain, allow_nan=False)   # standard JSON: NaN as npzcheck has it
+        self.float_logs = self.float_logs or uses_float_key(plain)
         if self.fresh:      # a new run replaces the folder's (finished) run only now: one failing earlier leaves it
             checkpoint_path(self.directory).unlink(missing_ok=True)   # first: a kill now leaves no checkpoint
         with open(self.directory / HISTORY, "wb" if self.fresh else "ab") as f:   # appended: constant time per epoch
@@ -260,7 +266,9 @@ class BackupAndRestore(Callback):
         extra["checkpoint"] = {"epoch": epoch + 1, "epochs": self.epochs, "rng": trainer.rng.bit_generator.state,
                                "history_len": len(history.epoch), "stopped": bool(net.stop_training),
                                "fingerprint": self.fingerprint, "callbacks": entries}
-        save(net, checkpoint_path(self.directory), include_optimizer=True, extra=extra, extra_arrays=arrays)
+        # a history of {"__float__": ...}: version 2, which an older chainrule refuses by name, not as a damaged line
+        write(net, checkpoint_path(self.directory), include_optimizer=True, extra=extra, extra_arrays=arrays,
+              version=FLOAT_VERSION if self.float_logs else FORMAT_VERSION)
         self.saved, self.fresh = epoch + 1, False
 
     def _locked(self) -> None:

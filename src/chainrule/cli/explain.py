@@ -302,6 +302,7 @@ def _outputs_line(layer: int, names: list[str], values: dict[str, str], markdown
 
 
 def run(args) -> int:
+    from ..saving.npzcheck import standard_json
     from ..teach.explain import explain, neuron_names
     from ..teach.formulas import general
     from ..teach.width import fit_width
@@ -356,7 +357,7 @@ def run(args) -> int:
         header.append(_slice(net, args.layer, args.neuron))
         extra["slice_line"] = header[-1].split(": ", 1)[1]
     if args.format == "json":
-        print(json.dumps({**extra, **report.to_dict()}, indent=2))
+        print(standard_json({**extra, **report.to_dict()}, "explain's report", indent=2))   # as Report.to_json
         return 0
     shown = {"text": report.text, "markdown": report.markdown}[args.format]().rstrip()
     if args.neuron is not None:

@@ -13,8 +13,8 @@ name) is how the fit loop uses this module.
 """
 from __future__ import annotations
 
-import hashlib
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -26,11 +26,10 @@ from ..errors import ModelFileError, TrainingDiverged, ValidationError, counted
 from ..nn.divergence import nonfinite_update
 from ..training.callback import stateful
 from ..training.callbacks import Callback, EpochLogger, ModelCheckpoint, ProgressBar
-from ..training.sparse_rows import SparseRows
-from ..training.streaming import LazyRows, OneHotRows, Subset
 from . import runlock
-from .npz import load_all, save
-from .npzcheck import as_float, plain_json
+from .fingerprint import differences, fingerprint
+from .npz import load_all, write
+from .npzcheck import FLOAT_VERSION, FORMAT_VERSION, as_float, plain_json, uses_float_key
 
 FILENAME = "checkpoint.npz"
 HISTORY = "history.jsonl"
@@ -87,120 +86,6 @@ def read_history(directory, epochs: int | None = None) -> tuple[dict[str, list[f
     return history, done
 
 
-def fingerprint(trainer) -> dict:
-    """What defines a run: resuming with another architecture, optimizer, data or targets would
-    continue something unrelated. Data read from disk batch by batch is read once more here, in
-    chunks, for its hash (the rows of one file shared by X and the validation data, once)."""
-    net = trainer.net
-    seen: dict[tuple, str] = {}
-    found = {"network": net.config(), "optimizer": net.optimizer.config(), "X": _data(trainer.X, seen),
-             "Y": _data(trainer.Y, seen), "validation": [_data(v, seen) for v in trainer.validation_data or ()],
-             "batch_size": trainer.batch_size, "shuffle": trainer.shuffle}
-    weights = [getattr(trainer, "weight", None), getattr(trainer, "validation_weight", None)]
-    if any(w is not None for w in weights):     # unweighted runs keep the fingerprint they always had
-        found["sample_weight"] = [_data(w, seen) for w in weights]
-    return found
-
-
-CHUNK = 1 << 16          # rows (or stored values) hashed at a time
-
-
-def _data(a: Any, seen: dict | None = None) -> dict | None:
-    """Shape, dtype and a hash of the values of an input or target array, those read lazily from
-    disk included (a chunk at a time); None for a sequence of batches."""
-    if a is None:
-        return None
-    if isinstance(a, np.ndarray):
-        digest = hashlib.blake2b(np.ascontiguousarray(a).data, digest_size=16).hexdigest()
-        return {"shape": list(a.shape), "dtype": a.dtype.name, "hash": digest}
-    if isinstance(a, OneHotRows):      # the bytes of its one-hot rows, a range at a time: the dense array's hash
-        h = hashlib.blake2b(digest_size=16)
-        for s in range(0, a.shape[0], CHUNK):
-            h.update(a[s:s + CHUNK].data)
-        return {"shape": list(a.shape), "dtype": a.dtype.name, "hash": h.hexdigest()}
-    if isinstance(a, LazyRows):
-        digest = _rows_hash(a, seen if seen is not None else {})     # {} is falsy: `seen or {}` forgot the rows hashed
-        return {"shape": list(a.shape), "dtype": np.dtype(a.source.dtype).name, "hash": digest}
-    parts = [getattr(a, k, None) for k in ("data", "indices", "indptr")]
-    if all(isinstance(p, np.ndarray) for p in parts):          # a sparse CSR matrix
-        h = hashlib.blake2b(digest_size=16)
-        for p in parts:
-            h.update(np.ascontiguousarray(p).data)
-        return {"shape": list(a.shape), "dtype": a.dtype.name, "hash": h.hexdigest()}
-    shape = getattr(a, "shape", None)
-    return {"shape": list(shape)} if shape is not None else None
-
-
-def _rows_hash(a: LazyRows, seen: dict) -> str:
-    """The hash of rows [start, stop) of an out-of-core or CSR source, read in order a chunk at a
-    time (a dense range hashes as the same rows in memory would); for a Subset, its source's rows
-    (hashed once per fingerprint: `seen`) and then which of them, in which order."""
-    if isinstance(a, Subset):
-        h = hashlib.blake2b(_rows_hash(a.inner, seen).encode(), digest_size=16)
-        for s in range(0, a.rows.shape[0], CHUNK):
-            h.update(np.ascontiguousarray(a.rows[s:s + CHUNK], dtype=np.int64).data)
-        return h.hexdigest()
-    key = (id(a.source), a.start, a.stop)
-    if key in seen:
-        return seen[key]
-    h, src, pages = hashlib.blake2b(digest_size=16), a.source, a.pages()
-    if isinstance(a, SparseRows):
-        lo, hi = int(src.indptr[a.start]), int(src.indptr[a.stop])
-        for s in range(a.start, a.stop, CHUNK):          # where each row starts, counted from the first
-            h.update((np.asarray(src.indptr[s:min(s + CHUNK, a.stop) + 1], dtype=np.int64) - lo).data)
-        for part in (src.indices, src.data):
-            for s in range(lo, hi, CHUNK):
-                h.update(np.ascontiguousarray(part[s:min(s + CHUNK, hi)]).data)
-                pages.touched(min(CHUNK, hi - s), part.itemsize, contiguous=True)
-    else:
-        for s in range(a.start, a.stop, CHUNK):
-            block = np.ascontiguousarray(src[s:min(s + CHUNK, a.stop)])
-            h.update(block.data)
-            pages.touched(block.shape[0], block.shape[1] * block.itemsize, contiguous=True)
-    seen[key] = h.hexdigest()
-    return seen[key]
-
-
-def differences(saved: dict, now: dict) -> list[str]:
-    """What differs between two fingerprints, in words."""
-    found = []
-    if saved.get("optimizer") != now["optimizer"]:
-        a, b = saved.get("optimizer") or {}, now["optimizer"]
-        changed = [f"{k} {a.get(k)!r} -> {b.get(k)!r}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
-        found.append("the optimizer (" + ", ".join(changed) + ")")
-    names = {"X": "the inputs X", "Y": "the targets Y", "validation": "the validation data",
-             "sample_weight": "the sample weights"}
-    for key, what in names.items():
-        a, b = saved.get(key), now.get(key)
-        if _same(a, b):
-            continue
-        was, now_ = _shape(a), _shape(b)
-        if was == now_:
-            found.append(f"{what} (same shape {now_}, other values)")
-        else:
-            found.append(f"{what} (shape {was} in the checkpoint, {now_} now)")
-    for key in ("batch_size", "shuffle"):
-        if saved.get(key) != now[key]:
-            found.append(f"{key} ({saved.get(key)!r} in the checkpoint, {now[key]!r} now)")
-    return found
-
-
-def _same(saved: Any, now: Any) -> bool:
-    """Equal fingerprints of data; one written before data read from disk was hashed (its shape
-    alone) is compared by that shape, so that such a run can still resume."""
-    if isinstance(saved, list) and isinstance(now, list):
-        return len(saved) == len(now) and all(map(_same, saved, now))
-    if isinstance(saved, dict) and isinstance(now, dict) and set(saved) == {"shape"}:
-        return saved == {"shape": now.get("shape")}
-    return saved == now
-
-
-def _shape(d: Any) -> Any:
-    if isinstance(d, list):                   # validation data: a pair
-        return [_shape(x) for x in d]
-    return d.get("shape") if isinstance(d, dict) else d
-
-
 class CheckpointExtra(Callback):
     """JSON that every checkpoint carries besides the run (`chainrule train` gives its CSV
     preprocessing, so that `predict` reads a checkpoint as it reads the final model)."""
@@ -221,6 +106,8 @@ class BackupAndRestore(Callback):
         self.trainer: Any = None
         self.saved_callbacks: list | None = None
         self.stopped, self.saved, self.fresh = False, 0, False
+        #: the history holds infinity or NaN, as {"__float__": ...}: the checkpoint then says format version 2
+        self.float_logs = False
         self.locked = False
 
     # -- before training ------------------------------------------------------------------------
@@ -294,6 +181,7 @@ class BackupAndRestore(Callback):
                                   "checkpoint_dir, or delete the checkpoint to start over")
         kept = state["history_len"]            # epoch - initial_epoch: fit's history of this run
         history, hist_epochs = read_history(self.directory, kept)
+        self.float_logs = not all(math.isfinite(v) for values in history.values() for v in values)
         try:
             trainer.rng.bit_generator.state = state["rng"]
         except (TypeError, ValueError, KeyError) as exc:
@@ -357,7 +245,9 @@ class BackupAndRestore(Callback):
                                    "clipping (clip_norm=...), or scaling the inputs")
         history = trainer.history
         entry = {"epoch": history.epoch[-1], "logs": {k: v[-1] for k, v in history.history.items()}}
-        line = json.dumps(plain_json(entry, "the history"), allow_nan=False)   # standard JSON: NaN as npzcheck has it
+        plain = plain_json(entry, "the history")
+        line = json.dumps(plain, allow_nan=False)   # standard JSON: NaN as npzcheck has it
+        self.float_logs = self.float_logs or uses_float_key(plain)
         if self.fresh:      # a new run replaces the folder's (finished) run only now: one failing earlier leaves it
             checkpoint_path(self.directory).unlink(missing_ok=True)   # first: a kill now leaves no checkpoint
         with open(self.directory / HISTORY, "wb" if self.fresh else "ab") as f:   # appended: constant time per epoch
@@ -376,7 +266,9 @@ class BackupAndRestore(Callback):
         extra["checkpoint"] = {"epoch": epoch + 1, "epochs": self.epochs, "rng": trainer.rng.bit_generator.state,
                                "history_len": len(history.epoch), "stopped": bool(net.stop_training),
                                "fingerprint": self.fingerprint, "callbacks": entries}
-        save(net, checkpoint_path(self.directory), include_optimizer=True, extra=extra, extra_arrays=arrays)
+        # a history of {"__float__": ...}: version 2, which an older chainrule refuses by name, not as a damaged line
+        write(net, checkpoint_path(self.directory), include_optimizer=True, extra=extra, extra_arrays=arrays,
+              version=FLOAT_VERSION if self.float_logs else FORMAT_VERSION)
         self.saved, self.fresh = epoch + 1, False
 
     def _locked(self) -> None:

@@ -1,6 +1,6 @@
 """Save and load networks: one .npz file, arrays plus a JSON description. Never pickle.
 
-Layout of the file (format version 1):
+Layout of the file (format version 1; 2 where the description holds infinity or NaN, as {"__float__": "Infinity"}):
     "__format__"     JSON text: {"format": "chainrule", "version": 1, "network": {...}, "optimizer": {...}}
     "params"         the flat parameter vector (dtype of the network)
     "opt.<name>"     the optimizer's state arrays, when saved
@@ -68,9 +68,11 @@ def check_registered(net) -> None:
 
 
 def network_arrays(net, include_optimizer: bool = True, extra: dict | None = None,
-                   extra_arrays: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+                   extra_arrays: dict[str, np.ndarray] | None = None, *,
+                   version: int = FORMAT_VERSION) -> dict[str, np.ndarray]:
     """The arrays and JSON header that describe `net` (shared by save and checkpoints).
-    `extra_arrays` are vectors of the parameters' size and dtype (a callback's best weights)."""
+    `extra_arrays` are vectors of the parameters' size and dtype (a callback's best weights). The header says the
+    lowest format version that reads it, at least `version` (a checkpoint whose history.jsonl needs 2)."""
     check_registered(net)
     if extra is not None and not isinstance(extra, dict):
         raise ChainruleTypeError(f"extra must be a dict (text keys, JSON values) or None; got {type(extra).__name__}")
@@ -106,6 +108,9 @@ def network_arrays(net, include_optimizer: bool = True, extra: dict | None = Non
         header = {key: check.plain_json(value, key) for key, value in header.items()}
     except RecursionError:
         raise ChainruleTypeError("extra is nested too deeply for a model file's JSON description") from None
+    if check.uses_float_key(header):       # the lowest version that reads it: 1 takes {"__float__": ...} for a dict
+        version = max(version, check.FLOAT_VERSION)
+    header["version"] = version
     arrays["__format__"] = np.array(json.dumps(header, allow_nan=False))    # standard JSON
     return arrays
 
@@ -136,8 +141,13 @@ def save(net: Any, path: str | os.PathLike, include_optimizer: bool = True, extr
     if not isinstance(net, Network):
         raise ChainruleTypeError(f"save writes a chainrule Network; got {type(net).__name__} (a model of another "
                                  "framework: import it first with cr.from_torch, from_keras, from_sklearn, from_onnx)")
-    path = Path(check_path(path, "path"))
-    arrays = network_arrays(net, include_optimizer, extra, extra_arrays)
+    write(net, Path(check_path(path, "path")), include_optimizer, extra, extra_arrays)
+
+
+def write(net: Network, path: Path, include_optimizer: bool = True, extra: dict | None = None,
+          extra_arrays: dict[str, np.ndarray] | None = None, *, version: int = FORMAT_VERSION) -> None:
+    """`save`'s writing, of a checked network and path; the file says at least format `version`."""
+    arrays = network_arrays(net, include_optimizer, extra, extra_arrays, version=version)
     try:                            # load's checks, before the previous file is touched
         check.read_header(arrays["__format__"], f"cannot save {path}")
     except ModelFileError as exc:

@@ -16,7 +16,10 @@ import numpy as np
 from ..errors import ChainruleError, ChainruleTypeError, ModelFileError, counted
 from ..nn.layers import LAYERS
 
-FORMAT_VERSION = 1
+#: a file's format version is the lowest that reads it (as pickle's protocols): 1, or 2 where its description holds
+#: infinity or NaN as {"__float__": "Infinity"}, which a chainrule reading only version 1 would take for a dict
+FORMAT_VERSION, FLOAT_VERSION = 1, 2
+VERSIONS = (FORMAT_VERSION, FLOAT_VERSION)
 MAX_PARAMS = 500_000_000  # refuse absurd sizes before allocating anything
 #: a compressed description may expand to this much (chainrule stores it uncompressed: the size of
 #: the file then bounds it, so anything `save` writes, `load` reads)
@@ -83,9 +86,10 @@ def read_header(raw: np.ndarray, path) -> dict:
         raise ModelFileError(f"{path}: '__format__' is nested too deeply to be a chainrule description") from None
     if not isinstance(header, dict) or header.get("format") != "chainrule":
         raise ModelFileError(f"{path} is not a chainrule model file")
-    if header.get("version") != FORMAT_VERSION:
-        raise ModelFileError(f"{path} has format version {header.get('version')!r}; this chainrule reads "
-                             f"version {FORMAT_VERSION}")
+    version = header.get("version")
+    if isinstance(version, bool) or version not in VERSIONS:
+        raise ModelFileError(f"{path} has format version {version!r}; this chainrule reads versions "
+                             f"{' and '.join(map(str, VERSIONS))} (a newer chainrule wrote it?)")
     allowed = {"format", "version", "network", "optimizer", "epochs_trained", "extra", "extra_arrays", "weight_penalty"}
     if set(header) - allowed:
         raise ModelFileError(f"{path}: unexpected keys in the description: {sorted(set(header) - allowed)}")
@@ -196,6 +200,20 @@ def plain_json(value, where: str):
         return value
     raise ChainruleTypeError(f"{where} is a {type(value).__name__}, which a model file's JSON description cannot "
                              "hold (text, numbers, True/False/None, lists and dicts of them)")
+
+
+def standard_json(value, where: str, **options) -> str:
+    """`value` as standard JSON text (`plain_json`: infinity and NaN as {"__float__": ...}); `options` go to
+    json.dumps (indent)."""
+    return json.dumps(plain_json(value, where), allow_nan=False, **options)
+
+
+def uses_float_key(value) -> bool:
+    """Whether `plain_json`'s `value` holds infinity or NaN as {"__float__": ...}: a file that needs format
+    version 2."""
+    if isinstance(value, dict):
+        return list(value) == [FLOAT_KEY] or any(uses_float_key(v) for v in value.values())
+    return isinstance(value, list) and any(uses_float_key(v) for v in value)
 
 
 #: the optimizer states that are sums or averages of squared gradients: never negative

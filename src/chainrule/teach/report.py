@@ -7,10 +7,10 @@ dict, so that what is shown and what is computed stay apart.
 from __future__ import annotations
 
 import functools
-import json
 from typing import Any
 
 from ..errors import ValidationError
+from ..saving.npzcheck import standard_json
 from . import derivation, notation
 from .derivation import tex_symbol
 from .notation import DE, ERROR_FORMULAS, tex_name
@@ -66,7 +66,9 @@ class Report:
         return self.data
 
     def to_json(self) -> str:
-        return json.dumps(self.data, indent=2)
+        """Standard JSON (which JavaScript's JSON.parse and jq read): an update that overflows, infinity or NaN,
+        as a model file writes them, {"__float__": "Infinity"} ("-Infinity", "NaN"); `as_float` reads them back."""
+        return standard_json(self.data, "the report", indent=2)
 
     def parameter(self, name: str) -> dict:
         """The entry of one weight or bias by name ("w5", "b_h1")."""

@@ -13,6 +13,7 @@ import zlib
 import numpy as np
 
 from chainrule.errors import ValidationError
+from chainrule.saving.npzcheck import as_float, plain_json, uses_float_key
 
 from . import engine, limits
 
@@ -98,7 +99,11 @@ def share_code(s) -> str:
     if s.mode == "model":       # a model file's: its name, its CSV preprocessing (columns, statistics), its sample
         payload["model"] = {"title": s.title, "sample_from": s.sample_from,
                             "pre": None if s.pre is None else s.pre.to_json()}
-    raw = zlib.compress(json.dumps(payload, separators=(",", ":")).encode(), 9)
+    # standard JSON: a model's infinity or NaN (a class of inf) as its file writes it, {"__float__": "Infinity"}, in a
+    # code of version 2 (as the file's format version: an older chainrule refuses it rather than read a dict)
+    plain = plain_json(payload, "the share link")
+    plain["v"] = 2 if uses_float_key(plain) else 1
+    raw = zlib.compress(json.dumps(plain, separators=(",", ":"), allow_nan=False).encode(), 9)
     code = base64.urlsafe_b64encode(raw).decode().rstrip("=")
     if len(code) > limits.MAX_SHARE:         # refused here, not by the page that opens it
         raise ValidationError(f"this page's share link would be {len(code):,} characters; links open up to "
@@ -134,10 +139,10 @@ def _payload(code) -> dict:
         text = z.decompress(raw, 200_000)
         if z.unconsumed_tail:
             raise ValueError("too long")
-        payload = json.loads(text, parse_int=lambda t: int(t) if len(t) <= 300 else float(t))
+        payload = json.loads(text, parse_int=lambda t: int(t) if len(t) <= 300 else float(t), object_hook=as_float)
     except (ValueError, zlib.error, RecursionError):
         raise ValidationError("the share code is damaged (copy the whole link)") from None
-    if not isinstance(payload, dict) or payload.get("v") != 1:
+    if not isinstance(payload, dict) or isinstance(payload.get("v"), bool) or payload.get("v") not in (1, 2):
         raise ValidationError("the share code is not one this version of chainrule writes")
     return payload
 

@@ -1,6 +1,7 @@
 """The exported graph tried as a new user would, onnxruntime against independent truths: PyTorch's
 sigmoid (and exact arithmetic with Python's math) for the small outputs of a sigmoid."""
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -53,3 +54,30 @@ def test_a_sigmoid_network_comes_back_from_its_graph(dtype):
     assert back.loss_function.name == "binary_crossentropy" and back.dtype == dtype
     X = np.random.default_rng(0).normal(size=(5, 3)).astype(dtype) * 40
     np.testing.assert_array_equal(back.predict(X), net.predict(X))
+
+
+@pytest.mark.parametrize("task", ["classifier", "regressor"])
+def test_an_estimator_is_refused_naming_its_network_whose_graph_gives_its_outputs(task):
+    from chainrule.sklearn import BackpropClassifier, BackpropRegressor
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 3)), np.arange(40) % 2
+    model = (BackpropClassifier if task == "classifier" else BackpropRegressor)(hidden_layer_sizes=(4,), epochs=3)
+    with pytest.raises(cr.errors.ChainruleTypeError, match=r"estimator.*fit it first.*model\.network_"):
+        to_onnx(model)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")          # 3 epochs: not converged
+        model.fit(X, y)
+    with pytest.raises(cr.errors.ChainruleTypeError, match=r"Backprop\w+, an estimator: .*to_onnx\(model\.network_"):
+        to_onnx(model)
+    got = _session(to_onnx(model.network_)).run(None, {"input": X})[0]       # what the message promises
+    if task == "classifier":
+        np.testing.assert_allclose(got[:, 0], model.predict_proba(X)[:, 1], rtol=1e-12)
+        np.testing.assert_array_equal(model.classes_[(got[:, 0] > 0.5).astype(int)], model.predict(X))
+    else:
+        np.testing.assert_allclose(got[:, 0], model.predict(X), rtol=1e-12)
+
+
+def test_another_frameworks_model_is_refused_naming_the_importers():
+    module = torch.nn.Sequential(torch.nn.Linear(2, 1))
+    with pytest.raises(cr.errors.ChainruleTypeError, match="got Sequential .*import it first with cr.from_torch"):
+        to_onnx(module)

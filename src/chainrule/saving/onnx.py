@@ -111,7 +111,7 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
     from onnx import TensorProto, helper
 
     if not isinstance(net, Network):
-        raise ChainruleTypeError(f"net must be a chainrule.Network; got {type(net).__name__}")
+        raise ChainruleTypeError(_not_a_network(net))
     newest = onnx.defs.onnx_opset_version()
     if isinstance(opset, bool) or not isinstance(opset, int) or not MIN_OPSET <= opset <= newest:
         raise ValidationError(f"opset must be an integer from {MIN_OPSET} to {newest} (the newest this "
@@ -152,6 +152,18 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
         data = model.SerializeToString()        # never over a file of other data (see files.replaceable)
         atomic_write(path, lambda f: f.write(data), kind="onnx")
     return model
+
+
+def _not_a_network(net: Any) -> str:
+    """What to export instead of `net`: a chainrule estimator's network, another framework's model imported."""
+    said = f"net must be a chainrule.Network; got {type(net).__name__}"
+    if type(net).__module__.startswith("chainrule.sklearn"):
+        fit = "" if "network_" in vars(net) else " once it is fitted (fit it first)"
+        return (f"{said}, an estimator: export its network{fit}, to_onnx(model.network_, path); the graph gives the "
+                "network's outputs (a binary classifier's one column: the probability of classes_[1]; several "
+                "columns: in the order of classes_), for X as float rows of the network's dtype")
+    return f"{said} (a model of another framework: import it first with cr.from_torch, from_keras, from_sklearn, " \
+        "from_onnx)"
 
 
 def _version() -> str:

@@ -81,3 +81,14 @@ def test_another_frameworks_model_is_refused_naming_the_importers():
     module = torch.nn.Sequential(torch.nn.Linear(2, 1))
     with pytest.raises(cr.errors.ChainruleTypeError, match="got Sequential .*import it first with cr.from_torch"):
         to_onnx(module)
+
+
+def test_a_model_files_name_is_refused_saying_to_load_it(tmp_path):
+    path = tmp_path / "m.npz"
+    net = _one_unit("tanh", np.float64)
+    cr.save(net, path)
+    with pytest.raises(cr.errors.ChainruleTypeError, match=r"got \w*Path '.*m\.npz': .*load it first, "
+                                                           r"to_onnx\(cr\.load\("):
+        to_onnx(path)
+    X = np.array([[0.5]])
+    np.testing.assert_allclose(_session(to_onnx(cr.load(path))).run(None, {"input": X})[0], np.tanh(X), rtol=1e-15)

@@ -157,6 +157,10 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
 def _not_a_network(net: Any) -> str:
     """What to export instead of `net`: a chainrule estimator's network, another framework's model imported."""
     said = f"net must be a chainrule.Network; got {type(net).__name__}"
+    if isinstance(net, (str, os.PathLike)):
+        return (f"{said} {str(net)!r}: to_onnx takes the network, not its file; load it first, "
+                f"to_onnx(cr.load({str(net)!r}), path) (a model from `chainrule train`: `chainrule export` keeps its "
+                "CSV preprocessing in the graph)")
     if type(net).__module__.startswith("chainrule.sklearn"):
         fit = "" if "network_" in vars(net) else " once it is fitted (fit it first)"
         return (f"{said}, an estimator: export its network{fit}, to_onnx(model.network_, path); the graph gives the "

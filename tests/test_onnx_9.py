@@ -92,3 +92,20 @@ def test_a_model_files_name_is_refused_saying_to_load_it(tmp_path):
         to_onnx(path)
     X = np.array([[0.5]])
     np.testing.assert_allclose(_session(to_onnx(cr.load(path))).run(None, {"input": X})[0], np.tanh(X), rtol=1e-15)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_file_keeps_each_weight_once(dtype):
+    # the careful path of the checks (onnx_checks) kept a float64 copy of every W and b besides the plain pass's:
+    # a float64 file twice the weights, a float32 one three times; and a table of powers of two per layer
+    net = cr.Network([cr.Dense(300, 300, "tanh", bias_init="normal"), cr.Dense(300, 300, "linear", bias_init="normal"),
+                      cr.Dense(300, 2, "sigmoid", bias_init="normal")], loss="mse", dtype=dtype, seed=0)
+    net.layers[0].W[:2] = 1.0
+    weights = sum(layer.W.nbytes + layer.b.nbytes for layer in net.layers)
+    model = to_onnx(net)
+    assert model.ByteSize() < weights + 40_000, (model.ByteSize(), weights)
+    X = np.random.default_rng(0).normal(size=(9, 300)).astype(dtype)
+    X[0, :2] = np.finfo(dtype).max / 2          # net inputs beyond the dtype: the careful path, reading the weights
+    got = _session(model).run(None, {"input": X})[0]
+    np.testing.assert_allclose(got, net.predict(X), rtol=1e-5 if dtype == np.float32 else 1e-12)
+    assert np.isfinite(got[0]).all()

@@ -109,3 +109,21 @@ def test_the_file_keeps_each_weight_once(dtype):
     got = _session(model).run(None, {"input": X})[0]
     np.testing.assert_allclose(got, net.predict(X), rtol=1e-5 if dtype == np.float32 else 1e-12)
     assert np.isfinite(got[0]).all()
+
+
+def test_a_preprocessing_given_as_the_extra_dict_or_the_file_name_says_which_entry_to_give(tmp_path):
+    import pandas as pd
+    rng = np.random.default_rng(0)
+    pd.DataFrame({"a": rng.normal(size=40), "y": np.arange(40) % 2}).to_csv(tmp_path / "t.csv", index=False)
+    model = tmp_path / "m.npz"
+    from conftest import cmd
+    assert cmd("train", tmp_path / "t.csv", "--target", "y", "--epochs", "2", "--out", model, "--quiet").returncode == 0
+    net, extra = cr.load(model, with_extra=True)
+    with pytest.raises(cr.errors.ValidationError, match=r"extra dict .*give its 'tabular' entry, extra\['tabular'\]"):
+        to_onnx(net, preprocessing=extra)
+    with pytest.raises(cr.errors.ChainruleTypeError, match=r"got the file name '.*m\.npz': give extra\['tabular'\]"):
+        to_onnx(net, preprocessing=str(model))
+    graph = _session(to_onnx(net, preprocessing=extra["tabular"]))         # what the messages say works
+    a = np.array([[0.3], [-1.0]])
+    np.testing.assert_array_equal(graph.run(["probabilities"], {"a": a})[0], net.predict((a - extra["tabular"]["means"])
+                                                                                         / extra["tabular"]["scales"]))

@@ -127,3 +127,28 @@ def test_a_preprocessing_given_as_the_extra_dict_or_the_file_name_says_which_ent
     a = np.array([[0.3], [-1.0]])
     np.testing.assert_array_equal(graph.run(["probabilities"], {"a": a})[0], net.predict((a - extra["tabular"]["means"])
                                                                                          / extra["tabular"]["scales"]))
+
+
+def _neg_graph(tail):
+    """x @ W + b, then Neg, Exp and the nodes `tail` (reading 'e', writing 'y'), as another tool may write a sigmoid."""
+    from onnx import TensorProto, helper, numpy_helper
+    rng = np.random.default_rng(4)
+    inits = [numpy_helper.from_array(rng.normal(size=(3, 2)), "W"), numpy_helper.from_array(rng.normal(size=2), "b"),
+             numpy_helper.from_array(np.array(1.0), "one")]
+    nodes = [helper.make_node("Gemm", ["x", "W", "b"], ["z"]), helper.make_node("Neg", ["z"], ["n"]),
+             helper.make_node("Exp", ["n"], ["e"]), *tail]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.DOUBLE, ["N", 3])],
+                              [helper.make_tensor_value_info("y", TensorProto.DOUBLE, ["N", 2])], initializer=inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+
+
+def test_another_tools_one_over_one_plus_exp_is_read_as_a_sigmoid_and_a_lone_neg_is_named():
+    from onnx import helper
+    model = _neg_graph([helper.make_node("Add", ["one", "e"], ["d"]), helper.make_node("Div", ["one", "d"], ["y"])])
+    net = from_onnx(model)
+    assert net.layers[0].activation.name == "sigmoid"
+    X = np.random.default_rng(5).normal(size=(7, 3))
+    np.testing.assert_allclose(net.predict(X), _session(model).run(None, {"x": X})[0], rtol=1e-14)
+    lone = _neg_graph([helper.make_node("Identity", ["e"], ["y"])])
+    with pytest.raises(cr.errors.ValidationError, match=r"node 1 .*\(Neg\) is not the start of 1 / \(1 \+ Exp\(-x\)\)"):
+        from_onnx(lone)

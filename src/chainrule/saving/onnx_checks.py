@@ -91,10 +91,12 @@ def _careful(b, net, layers: list, x_in: str, out: str, checked_input: bool) -> 
         wrong = b.op("Or", [wrong, bad_rows(b, z, net.dtype)], hint="wrong")
     kind, largest = net.dtype.name, f"{np.finfo(net.dtype).max:.2g}"
     a = x_in if checked_input else _zeroed(b, x_in, net.dtype, "input")
-    for i, layer, _, _, _ in layers:
+    powers = b.const("powers", 2.0 ** np.arange(-POWERS, POWERS + 1))      # one table for every layer
+    for i, layer, W, bias, _ in layers:
         if net.dtype != np.float64:
             a = b.op("Cast", [a], hint=f"layer{i}.double", to=TensorProto.DOUBLE)
-        z = _dense_exactly(b, layer, a, f"layer{i}.careful")
+            W, bias = (b.op("Cast", [t], hint=f"layer{i}.double", to=TensorProto.DOUBLE) for t in (W, bias))
+        z = _dense_exactly(b, layer, a, f"layer{i}.careful", (W, bias), powers)
         if net.dtype != np.float64:
             z = b.op("Cast", [z], hint=f"layer{i}.careful", to=TensorProto.FLOAT)
         a = z
@@ -124,8 +126,9 @@ def _zeroed(b, a: str, dtype, hint: str) -> str:
 POWERS = 600          # the table of 2^-600 .. 2^600: each half of a scaling exponent (-1000 .. about 1100)
 
 
-def _dense_exactly(b, layer, a: str, hint: str) -> str:
-    """f(a @ W + b) in double for the double tensor `a`, as nn/overflow.dense_exactly computes it: each
+def _dense_exactly(b, layer, a: str, hint: str, weights: tuple[str, str], powers: str) -> str:
+    """f(a @ W + b) in double for the double tensor `a`, the layer's W and b the double tensors `weights` (the
+    plain pass's, cast: the file keeps each weight once), as nn/overflow.dense_exactly computes it: each
     row's net input scaled by 2^-s (s from the row's largest number and the layer's, so that nothing
     overflows before f), shifted by its maximum for a softmax, scaled back by 2^s and given to f. ONNX
     has no ldexp: 2^-s is two factors read from a table of powers of two (exact, and each normal)."""
@@ -149,7 +152,7 @@ def _dense_exactly(b, layer, a: str, hint: str) -> str:
     half = b.op("Floor", [b.op("Mul", [s, b.const(f"{hint}.half", np.array(0.5))], hint=f"{hint}.half")],
                 hint=f"{hint}.half")
     halves = [half, b.op("Sub", [s, half], hint=f"{hint}.half")]
-    powers = b.const("powers", 2.0 ** np.arange(-POWERS, POWERS + 1))
+    W_name, b_name = weights
 
     def power(h: str, sign: float) -> str:          # 2^(sign * h) for an integer-valued double h, (N, 1)
         index = b.op("Add", [b.op("Mul", [h, b.const(f"{hint}.sign", np.array(sign))], hint=f"{hint}.index"),
@@ -159,9 +162,8 @@ def _dense_exactly(b, layer, a: str, hint: str) -> str:
 
     down = [power(h, -1.0) for h in halves]
     scaled_a = b.op("Mul", [b.op("Mul", [a, down[0]], hint=f"{hint}.a"), down[1]], hint=f"{hint}.a")
-    bias_row = b.const(f"{hint}.b", bias[None, :])
-    scaled_b = b.op("Mul", [b.op("Mul", [bias_row, down[0]], hint=f"{hint}.b"), down[1]], hint=f"{hint}.b")
-    z = b.op("Add", [b.op("MatMul", [scaled_a, b.const(f"{hint}.W", W)], hint=f"{hint}.z"), scaled_b], hint=f"{hint}.z")
+    scaled_b = b.op("Mul", [b.op("Mul", [b_name, down[0]], hint=f"{hint}.b"), down[1]], hint=f"{hint}.b")
+    z = b.op("Add", [b.op("MatMul", [scaled_a, W_name], hint=f"{hint}.z"), scaled_b], hint=f"{hint}.z")
     if layer.activation.name == "softmax":           # shifted by the row maximum, as softmax itself does
         row_max = b.op("GatherElements", [z, b.op("ArgMax", [z], hint=f"{hint}.max", axis=1, keepdims=1)],
                        hint=f"{hint}.max", axis=1)

@@ -25,8 +25,8 @@ ONNX_CONVERT = ("convert the model to float32 first: export it again from its fr
 
 def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
     """A Network from an ONNX MLP graph: a chain of Gemm (or MatMul and Add) nodes and the
-    activations Sigmoid, Tanh, Relu, LeakyRelu, PRelu (one slope), Where(x > 0, x, x * alpha)
-    (to_onnx's float64 leaky_relu), Softmax (last axis), with
+    activations Sigmoid, 1 / (1 + Exp(-x)) (to_onnx's sigmoid), Tanh, Relu, LeakyRelu, PRelu (one slope),
+    Where(x > 0, x, x * alpha) (to_onnx's float64 leaky_relu), Softmax (last axis), with
     Identity and Dropout passed through. Weights must be initializers or Constant nodes.
     A file or a ModelProto is checked by onnx.checker first; opsets before 7 and a Dropout with
     training_mode true are refused. A graph exported by `to_onnx` with CSV preprocessing (one input
@@ -184,6 +184,14 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
             attach_activation(items, {"name": "leaky_relu", "alpha": alpha}, f"{source}: {where}")
             k += 2
             node = nodes[k]
+        elif node.op_type == "Neg":               # to_onnx's sigmoid: 1 / (1 + Exp(-x))
+            if not _sigmoid_pattern(nodes[k:k + 4], current, consts):
+                raise ValidationError(f"{source}: {where} is not the start of 1 / (1 + Exp(-x)), the one use of Neg "
+                                      "chainrule reads (a sigmoid)")
+            flush()
+            attach_activation(items, "sigmoid", f"{source}: {where}")
+            k += 3
+            node = nodes[k]
         elif node.op_type == "Identity":
             pass
         elif node.op_type == "Dropout":
@@ -253,3 +261,19 @@ def _leaky_relu_pattern(nodes: list, x: str, consts: dict) -> float | None:
     return stored_scalar(alpha)
 
 
+
+
+def _sigmoid_pattern(nodes: list, x: str, consts: dict) -> bool:
+    """Whether `nodes` are Neg(x), Exp, Add(that, 1) and Reciprocal (or Div(1, that)): a sigmoid."""
+    if len(nodes) < 4 or [n.op_type for n in nodes[:3]] != ["Neg", "Exp", "Add"]:
+        return False
+    neg, exp, add, last = nodes[:4]
+    one = [consts.get(name) for name in add.input if name != exp.output[0]]
+    chained = list(neg.input) == [x] and list(exp.input) == [neg.output[0]] and exp.output[0] in add.input
+    if not (chained and len(one) == 1 and one[0] is not None and one[0].size == 1 and np.all(one[0] == 1)):
+        return False
+    if last.op_type == "Reciprocal":
+        return list(last.input) == [add.output[0]]
+    numerator = consts.get(last.input[0]) if last.op_type == "Div" and len(last.input) == 2 else None
+    return numerator is not None and numerator.size == 1 and bool(np.all(numerator == 1)) and \
+        last.input[1] == add.output[0]

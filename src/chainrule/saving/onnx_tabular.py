@@ -10,6 +10,8 @@ leaves them out.
 """
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from ..data.columns import BOOLEAN_WORDS, boolean_meaning
@@ -26,8 +28,15 @@ RUNTIME_MISSING = TEXT_MISSING
 def preprocessing_dict(pre) -> dict:
     """The preprocessing as its JSON dict (from a Preprocessing object or the dict itself)."""
     data = pre.to_json() if hasattr(pre, "to_json") else pre
+    read = "extra['tabular'] of net, extra = chainrule.load(path, with_extra=True)"
+    if isinstance(data, (str, os.PathLike)):
+        raise ChainruleTypeError(f"preprocessing must be a Preprocessing or its JSON dict; got the file name "
+                                 f"{str(data)!r}: give {read} (or `chainrule export MODEL OUT`)")
     if not isinstance(data, dict):
         raise ChainruleTypeError(f"preprocessing must be a Preprocessing or its JSON dict; got {type(pre).__name__}")
+    if "tabular" in data and "target" not in data:
+        raise ValidationError(f"preprocessing is a model file's extra dict (keys {sorted(data)[:8]}); give its "
+                              f"'tabular' entry, {read}")
     needed = {"target", "task", "numeric", "text", "means", "scales", "categories", "fill", "classes",
               "y_mean", "y_scale"}
     missing = sorted(needed - set(data))

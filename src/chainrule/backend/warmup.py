@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from . import cachedir, csr, kernels, loops, tiny, units
+from . import cachedir, csr, kernels, loops, tiny, units, views
 from .processes import machine as _me
 from .processes import running as _running
 
@@ -52,7 +52,7 @@ compiling: subprocess.Popen | None = None
 COMMAND = [sys.executable, "-m", "chainrule.backend.warmup"]
 SEED = (2, 2, 2, 0, 1, 1, 0, 1, 12)    # tiny.version of the seed's 2-2-2 sigmoid network, one sample a step
 _source_keys: dict[tuple[str, ...], str] = {}
-COMPILED = (kernels, loops, tiny, csr, units)   # the modules Numba compiles and caches
+COMPILED = (kernels, loops, views, tiny, csr, units)   # the modules Numba compiles and caches
 _requested: set[tuple[str, tuple[int, ...]]] = set()      # the tiny versions this process asked for
 _pending: list[tuple[str, tuple[int, ...]]] = []          # ... and will, when the job is done
 _declined: set[tuple[str, tuple[int, ...]]] = set()       # the versions this job runs without, to its end

@@ -100,3 +100,18 @@ def test_the_lock_is_written_whole_and_renamed_whole(tmp_path):
         child.wait()
     assert not warmup._fresh(str(lock))                    # its process is gone
     assert [p.name for p in tmp_path.iterdir()] == [lock.name]
+
+
+def test_compile_waiting_on_an_empty_lock_names_no_process_and_goes_on_once_it_is_stale(tmp_path, monkeypatch):
+    """An empty lock just written (its process may be writing it) is waited for, its process said to be
+    unknown ('?', where the message said 'pid ' and nothing), and no longer than EMPTY_SECONDS."""
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(compilelock, "EMPTY_SECONDS", 1.0)
+    folder = Path(cachedir.folder())
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "chainrule-kernels.compiling").write_text("")
+    said, start = [], time.monotonic()
+    with warmup.compiling_here(report=said.append):
+        waited = time.monotonic() - start
+        assert (folder / "chainrule-kernels.compiling").read_text() == f"{processes.machine()} {os.getpid()}"
+    assert said == ["?"] and 0.4 < waited < 20

@@ -223,7 +223,8 @@ def compiling_here(report: Any = None) -> Iterator[None]:
         if not told and report is not None:
             with contextlib.suppress(OSError):
                 held = [lock for lock in (_lock(), _tiny_lock()) if _fresh(lock)]
-                report(Path(held[0]).read_text().rpartition(" ")[2] if held else "?")
+                pid = Path(held[0]).read_text().strip().rpartition(" ")[2] if held else ""
+                report(pid if pid.isdigit() else "?")        # an empty lock (being written) names none yet
         told = True
         time.sleep(0.5)
     try:

@@ -166,9 +166,9 @@ LAYERS = {"errors": 0, "backend": 0, "nn": 1, "training": 2, "data": 2, "saving"
           "teach": 4, "sklearn": 5, "workers": 5, "sweep_search": 6, "sweep": 7, "cli": 8, "__init__": 9,
           "__main__": 9}
 #: the Keras-style entry points of the engine (fit, save) that hand over to a layer above, imported when called
-FACADES = {("nn/network.py", "chainrule.training.fitting"), ("nn/network.py", "chainrule.training.steps"),
-           ("nn/network.py", "chainrule.saving.npz"),
-           ("nn/network.py", "chainrule.saving.checkpoint"), ("nn/network.py", "chainrule.training.callbacks"),
+FACADES = {("nn/keras_methods.py", "chainrule.training.fitting"), ("nn/keras_methods.py", "chainrule.training.steps"),
+           ("nn/network.py", "chainrule.saving.npz"), ("nn/keras_methods.py", "chainrule.saving.checkpoint"),
+           ("nn/network.py", "chainrule.training.callbacks"), ("nn/keras_methods.py", "chainrule.training.callbacks"),
            ("nn/network.py", "chainrule.saving.onnx"), ("nn/network.py", "chainrule.saving.interop")}
 #: readers (teach, cli, sklearn) may use the public API of the package root
 READERS = LAYERS["teach"]
@@ -375,8 +375,10 @@ def _public_callables():
             obj = getattr(module, name, None)
             if obj is None or inspect.ismodule(obj) or not getattr(obj, "__module__", "").startswith("chainrule"):
                 continue
-            if inspect.isclass(obj):
-                for attr, member in vars(obj).items():
+            if inspect.isclass(obj):       # with the methods it inherits from chainrule's own classes
+                members = {attr: member for base in reversed(obj.__mro__) if base.__module__.startswith("chainrule")
+                           for attr, member in vars(base).items()}
+                for attr, member in members.items():
                     if attr.startswith("_") and attr not in ("__init__", "__call__"):
                         continue
                     member = member.__func__ if isinstance(member, (staticmethod, classmethod)) else member

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from chainrule.backend import cachedir, kernels, warmup
+from chainrule.backend import cachedir, kernels, processes, warmup
 
 needs_numba = pytest.mark.skipif(not kernels.AVAILABLE, reason="needs Numba (the [fast] extra)")
 
@@ -76,7 +76,7 @@ def test_a_lock_whose_process_is_gone_holds_nothing_back(tmp_path):
     deadline = time.time() + 30
     while state(zombie.pid) != "Z" and time.time() < deadline:
         time.sleep(0.05)
-    me = warmup._me()                 # the host name and this PID namespace
+    me = processes.machine()                 # the host name and this PID namespace
     try:
         for text, fresh in [(f"{me} {gone.pid}", False), (f"{me} {zombie.pid}", False), (f"{me} {os.getpid()}", True),
                             (f"another-machine {gone.pid}", True), (f"{socket.gethostname()}:1 {gone.pid}", True),
@@ -95,8 +95,8 @@ def test_of_two_processes_taking_the_lock_one_does(tmp_path):
     lock = str(tmp_path / "chainrule-kernels.compiling")
     assert warmup._take(lock)
     assert not warmup._take(lock)                                # held by this live process
-    Path(lock).write_text(f"{warmup._me()} 999999999")         # no such process: taken over
-    assert warmup._take(lock) and Path(lock).read_text() == f"{warmup._me()} {os.getpid()}"
+    Path(lock).write_text(f"{processes.machine()} 999999999")         # no such process: taken over
+    assert warmup._take(lock) and Path(lock).read_text() == f"{processes.machine()} {os.getpid()}"
 
 
 def handles_sigterm(pid: int) -> bool:
@@ -113,7 +113,7 @@ def test_the_compiling_process_stopped_by_sigterm_removes_its_lock(tmp_path):
     folder = Path(cachedir.folder(str(tmp_path)))
     folder.mkdir(parents=True, exist_ok=True)
     lock = folder / "chainrule-kernels.compiling"
-    lock.write_text(f"{warmup._me()} 1")
+    lock.write_text(f"{processes.machine()} 1")
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
     child = subprocess.Popen([sys.executable, "-m", "chainrule.backend.warmup"], env=env, stderr=subprocess.PIPE)
     try:
@@ -144,7 +144,7 @@ def test_compile_waits_for_a_compiling_already_running(tmp_path, monkeypatch):
     other = subprocess.Popen([sys.executable, "-c", f"import os, time\nwhile not os.path.exists({str(go)!r}): "
                               f"time.sleep(0.05)\nopen({marker!r}, 'w').write('x')"])
     threading.Thread(target=other.wait, daemon=True).start()      # reaped as its starter does (a zombie would "run")
-    (folder / "chainrule-kernels.compiling").write_text(f"{warmup._me()} {other.pid}")
+    (folder / "chainrule-kernels.compiling").write_text(f"{processes.machine()} {other.pid}")
     command = subprocess.Popen([sys.executable, "-m", "chainrule.cli", "compile"], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     try:

@@ -4,7 +4,7 @@ error, backward, finiteness check, update) in one call.
 Every intermediate lives in three flat work arrays (net inputs, outputs, deltas: one slice per
 layer; the batch's input rows are copied to the head of the outputs, so every layer reads one
 array) and the parameters in the network's flat vector, addressed by index. A small product is a
-plain loop over those indices, a large one a BLAS call on views made in a helper. No array is
+plain loop over those indices, a large one a BLAS call on views made in a helper (views.py). No array is
 allocated or sliced per step, so no reference is counted. The formulas are those of the NumPy
 path (activations.py, losses.py, optim.py), the reference this loop is tested against. Tiny
 networks (training/compiled.py sends them to backend/tiny.py) run a loop compiled for their widths.
@@ -16,65 +16,12 @@ from typing import Any, cast
 
 import numpy as np
 
-from . import csr, kernels, units
+from . import kernels, units, views
 
 SMALL_PRODUCT = 4096        # products of fewer multiply-adds run as loops: a BLAS call costs more
 SMALL_UPDATE = 4096         # trainable parts this size or smaller are updated inline, larger by the kernels
 DENSE_PREFIX = 8            # a sparse X's dense block of columns (csr.py) this wide or wider: BLAS products
-_train_jit = cast(Any, None)
-_dot_forward_jit = _dot_weight_grad_jit = _dot_delta_jit = _update_part_jit = _target_jit = cast(Any, None)
-_csr_forward_jit = _csr_weight_grad_jit = _csr_matmul_jit = _csr_matmul_t_jit = _csr_block_values_jit = cast(Any, None)
-
-
-def _dot_forward(src, s0, m, n_in, n_out, params, w0, Z, zo):
-    """Z[zo:] = the m x n_in rows at src[s0:] @ W (BLAS; the views made here, not in the loop)."""
-    np.dot(src[s0:s0 + m * n_in].reshape((m, n_in)), params[w0:w0 + n_in * n_out].reshape((n_in, n_out)),
-           Z[zo:zo + m * n_out].reshape((m, n_out)))
-
-
-def _dot_weight_grad(src, s0, m, n_in, n_out, D, do, grads, w0):
-    """dW = A.T @ delta (BLAS), A the m x n_in rows at src[s0:]."""
-    np.dot(src[s0:s0 + m * n_in].reshape((m, n_in)).T, D[do:do + m * n_out].reshape((m, n_out)),
-           grads[w0:w0 + n_in * n_out].reshape((n_in, n_out)))
-
-
-def _dot_delta(D, do, m, n_in, n_out, params, w0, ai):
-    """D[ai:] = delta @ W.T (BLAS): the delta the layer below receives, before f'."""
-    np.dot(D[do:do + m * n_out].reshape((m, n_out)), params[w0:w0 + n_in * n_out].reshape((n_in, n_out)).T,
-           D[ai:ai + m * n_in].reshape((m, n_in)))
-
-
-def _update_part(params, grads, s1, s2, lo, hi, opt_id, hp, nesterov, first, decoupled, step, bc2_sqrt, bc2_inv,
-                 quiet_above):
-    """A large trainable part [lo, hi) updated by the optimizer's kernel (views made here)."""
-    if opt_id == 0:
-        kernels._sgd_jit(params[lo:hi], grads[lo:hi], s1[lo:hi] if s1.shape[0] else s1, hp[0], hp[1], hp[2],
-                         nesterov, hp[3], first)
-    else:
-        kernels._adam_jit(params[lo:hi], grads[lo:hi], s1[lo:hi], s2[lo:hi], hp[4], hp[5], hp[10], hp[11], hp[6],
-                          hp[3], hp[12], decoupled, step, bc2_sqrt, bc2_inv, quiet_above)
-
-
-def _csr_forward(indptr, indices, data, rows, m, params, w0, n_in, n_out, Z, zo, prefix, A, skips):
-    """Z[zo:] = the CSR rows `rows[:m]` @ W: csr.py's product, on views made here; each row's
-    values in the first `prefix` columns (a dense block: `SparseRows.dense_prefix`) put into A
-    and multiplied by BLAS, the rest value by value."""
-    W = params[w0:w0 + n_in * n_out].reshape((n_in, n_out))
-    out = Z[zo:zo + m * n_out].reshape((m, n_out))
-    if prefix:
-        _csr_block_values_jit(indptr, indices, data, rows, m, prefix, A, skips)
-        np.dot(A[:m * prefix].reshape((m, prefix)), W[:prefix], out)
-    _csr_matmul_jit(indptr, indices, data, rows[:m], skips[:m], W, out)
-
-
-def _csr_weight_grad(indptr, indices, data, rows, m, D, do, n_in, n_out, grads, w0, prefix, A, skips):
-    """dW = X.T @ delta for the CSR rows `rows[:m]`: csr.py's product, on views made here; the
-    dense block's part by BLAS from A (as `_csr_forward` left it)."""
-    delta = D[do:do + m * n_out].reshape((m, n_out))
-    dW = grads[w0:w0 + n_in * n_out].reshape((n_in, n_out))
-    if prefix:
-        np.dot(A[:m * prefix].reshape((m, prefix)).T, delta, dW[:prefix])
-    _csr_matmul_t_jit(indptr, indices, data, rows[:m], skips[:m], prefix, delta, dW)
+_train_jit = _target_jit = cast(Any, None)
 
 
 def _target(Y, labels, from_labels, i, c, one, zero):
@@ -150,16 +97,16 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                 n_in, n_out, w0, b0 = layout[l, 0], layout[l, 1], layout[l, 2], layout[l, 3]
                 ai, zo = off[l], off[l + 1]
                 if l == 0 and sparse:
-                    _csr_forward_jit(sp_indptr, sp_indices, sp_data, rows, m, params, w0, n_in, n_out, Z, zo,
-                                     sp_prefix, A, skips)
+                    views._csr_forward_jit(sp_indptr, sp_indices, sp_data, rows, m, params, w0, n_in, n_out, Z,
+                                           zo, sp_prefix, A, skips)
                     for r in range(m):
                         for c in range(n_out):
                             Z[zo + r * n_out + c] += params[b0 + c]
                 elif m * n_in * n_out > SMALL_PRODUCT:
                     if l == 0 and not x_in_o:
-                        _dot_forward_jit(Xf, start * d, m, n_in, n_out, params, w0, Z, zo)
+                        views._dot_forward_jit(Xf, start * d, m, n_in, n_out, params, w0, Z, zo)
                     else:
-                        _dot_forward_jit(O, ai, m, n_in, n_out, params, w0, Z, zo)
+                        views._dot_forward_jit(O, ai, m, n_in, n_out, params, w0, Z, zo)
                     for r in range(m):
                         for c in range(n_out):
                             Z[zo + r * n_out + c] += params[b0 + c]
@@ -247,12 +194,12 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                 ai, do = off[l], off[l + 1]
                 big = m * n_in * n_out > SMALL_PRODUCT
                 if l == 0 and sparse:
-                    _csr_weight_grad_jit(sp_indptr, sp_indices, sp_data, rows, m, D, do, n_in, n_out, grads, w0,
-                                         sp_prefix, A, skips)
+                    views._csr_weight_grad_jit(sp_indptr, sp_indices, sp_data, rows, m, D, do, n_in, n_out, grads,
+                                               w0, sp_prefix, A, skips)
                 elif big and l == 0 and not x_in_o:
-                    _dot_weight_grad_jit(Xf, start * d, m, n_in, n_out, D, do, grads, w0)
+                    views._dot_weight_grad_jit(Xf, start * d, m, n_in, n_out, D, do, grads, w0)
                 elif big:
-                    _dot_weight_grad_jit(O, ai, m, n_in, n_out, D, do, grads, w0)
+                    views._dot_weight_grad_jit(O, ai, m, n_in, n_out, D, do, grads, w0)
                 else:
                     for q in range(n_in):
                         for c in range(n_out):
@@ -267,7 +214,7 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
                         grads[b0 + c] += D[do + r * n_out + c]
                 if l > 0:
                     if big:
-                        _dot_delta_jit(D, do, m, n_in, n_out, params, w0, ai)
+                        views._dot_delta_jit(D, do, m, n_in, n_out, params, w0, ai)
                     else:
                         for r in range(m):
                             for q in range(n_in):
@@ -299,8 +246,8 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
             for q in range(bounds.shape[0]):
                 lo, hi = bounds[q, 0], bounds[q, 1]
                 if hi - lo > SMALL_UPDATE:
-                    _update_part_jit(params, grads, s1, s2, lo, hi, opt_id, hp, nesterov, t == 1, decoupled, sc[0],
-                                     sc[1], sc[3], sc[2])
+                    views._update_part_jit(params, grads, s1, s2, lo, hi, opt_id, hp, nesterov, t == 1, decoupled,
+                                           sc[0], sc[1], sc[3], sc[2])
                 elif opt_id == 0 and plain:
                     for i in range(lo, hi):
                         params[i] -= hp[0] * grads[i]
@@ -327,23 +274,15 @@ def _train(params, grads, layout, acts, alpha, loss_id, fused, X, Y, orders, gat
 
 
 def load() -> bool:
-    """Numba's versions of the functions above (after `kernels.load`, whose kernels they call)."""
-    global _train_jit, _dot_forward_jit, _dot_weight_grad_jit, _dot_delta_jit, _update_part_jit, _target_jit
-    global _csr_forward_jit, _csr_weight_grad_jit, _csr_matmul_jit, _csr_matmul_t_jit, _csr_block_values_jit
+    """Numba's versions of the functions above and of views.py's (after `kernels.load`, whose kernels they call)."""
+    global _train_jit, _target_jit
     if not kernels.load(force=True):
         return False
     if _train_jit is None:
         units.load()
+        views.load()
         njit = kernels.numba.njit
-        _dot_forward_jit = njit(cache=kernels.CACHE)(_dot_forward)
-        _dot_weight_grad_jit = njit(cache=kernels.CACHE)(_dot_weight_grad)
-        _dot_delta_jit = njit(cache=kernels.CACHE)(_dot_delta)
-        _update_part_jit = njit(cache=kernels.CACHE)(_update_part)
         _target_jit = njit(cache=kernels.CACHE)(_target)
-        _csr_matmul_jit, _csr_matmul_t_jit = csr._compiled("_matmul"), csr._compiled("_matmul_t")
-        _csr_block_values_jit = csr._compiled("_block_values")
-        _csr_forward_jit = njit(cache=kernels.CACHE)(_csr_forward)
-        _csr_weight_grad_jit = njit(cache=kernels.CACHE)(_csr_weight_grad)
         _train_jit = njit(cache=kernels.CACHE, error_model="numpy")(_train)
     return True
 

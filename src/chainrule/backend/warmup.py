@@ -38,9 +38,11 @@ from typing import Any
 
 import numpy as np
 
-from . import cachedir, csr, kernels, loops, tiny, units
-from .processes import machine as _me
-from .processes import running as _running
+from . import cachedir, csr, kernels, loops, tiny, units, views
+from .compilelock import fresh as _fresh
+from .compilelock import release as _release
+from .compilelock import rename
+from .compilelock import take as _take
 
 LOAD_SECONDS = 0.6        # importing Numba and loading the cached kernels (measured: 0.35-0.6 s)
 COMPILE_AFTER = 10.0      # seconds into a job on NumPy when the compiling starts if the job is not done
@@ -52,7 +54,7 @@ compiling: subprocess.Popen | None = None
 COMMAND = [sys.executable, "-m", "chainrule.backend.warmup"]
 SEED = (2, 2, 2, 0, 1, 1, 0, 1, 12)    # tiny.version of the seed's 2-2-2 sigmoid network, one sample a step
 _source_keys: dict[tuple[str, ...], str] = {}
-COMPILED = (kernels, loops, tiny, csr, units)   # the modules Numba compiles and caches
+COMPILED = (kernels, loops, views, tiny, csr, units)   # the modules Numba compiles and caches
 _requested: set[tuple[str, tuple[int, ...]]] = set()      # the tiny versions this process asked for
 _pending: list[tuple[str, tuple[int, ...]]] = []          # ... and will, when the job is done
 _declined: set[tuple[str, tuple[int, ...]]] = set()       # the versions this job runs without, to its end
@@ -207,42 +209,6 @@ def _tiny_lock() -> str:
     return os.path.join(cachedir.folder(), "chainrule-tiny.compiling")
 
 
-def _fresh(lock: str) -> bool:
-    """Whether `lock` was written in the last 10 minutes (either way: a clock ahead on a shared
-    folder) and its compiling process may still run: one of this machine whose process is gone
-    (SIGKILL, a container stopped) holds nothing back; another machine's is trusted."""
-    try:
-        age = time.time() - os.path.getmtime(lock)
-        where, _, pid = Path(lock).read_text().strip().rpartition(" ")
-    except OSError:
-        return False
-    if not -600 < age < 600:
-        return False
-    return where != _me() or not pid.isdigit() or _running(int(pid))
-
-
-def _take(lock: str) -> bool:
-    """Create `lock` for this process unless a fresh one exists: atomically, so that of two
-    processes asking at once one takes it; a stale one is taken over."""
-    for _ in range(2):
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            if _fresh(lock):
-                return False
-            _release(lock)
-            continue
-        with os.fdopen(fd, "w") as f:
-            f.write(f"{_me()} {os.getpid()}")
-        return True
-    return False
-
-
-def _release(lock: str) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(lock)
-
-
 def _lock() -> str:
     return os.path.join(cachedir.folder(), "chainrule-kernels.compiling")
 
@@ -257,7 +223,8 @@ def compiling_here(report: Any = None) -> Iterator[None]:
         if not told and report is not None:
             with contextlib.suppress(OSError):
                 held = [lock for lock in (_lock(), _tiny_lock()) if _fresh(lock)]
-                report(Path(held[0]).read_text().rpartition(" ")[2] if held else "?")
+                pid = Path(held[0]).read_text().strip().rpartition(" ")[2] if held else ""
+                report(pid if pid.isdigit() else "?")        # an empty lock (being written) names none yet
         told = True
         time.sleep(0.5)
     try:
@@ -281,8 +248,7 @@ def _start(command: list[str], lock: str) -> bool:
         return False
     compiling = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL, start_new_session=True)
-    with open(lock, "w") as f:                       # then named after the child, which `_fresh` looks for
-        f.write(f"{_me()} {compiling.pid}")
+    rename(lock, compiling.pid)                      # then named after the child, which `_fresh` looks for
     # reaped as it ends, in a notebook or server too (else a zombie for the life of this process);
     # a Popen dropped while its child runs would warn "subprocess N is still running"
     threading.Thread(target=compiling.wait, name="chainrule-compiling", daemon=True).start()

@@ -1,0 +1,149 @@
+"""The Network's Keras-style methods: fit, train_steps, predict, predict_classes and evaluate.
+
+Each checks its own arguments and hands the network to the module that does the work: fit and train_steps to
+`chainrule.training` (above this package, imported when called), predict to `predict.py`, evaluate to
+`evaluation.py` and `metrics.py`. `Network` (network.py) inherits them; the pass, the gradients and the
+parameters they use are its own.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ..errors import ValidationError
+from . import checks as check
+from . import evaluation
+from . import sample_weight as sw
+from .inference import fitting
+from .metrics import as_list
+from .metrics import evaluate as evaluate_named
+from .metrics import metrics as named_metrics
+from .predict import predict
+
+if TYPE_CHECKING:
+    from ..training.callbacks import History
+    from .network import Network
+
+#: rows per chunk of predict and evaluate (8 MB per 64-wide float64 layer)
+CHUNK = 16384
+
+
+class KerasMethods:
+    """fit, train_steps, predict, predict_classes and evaluate of `Network`, which inherits them (and is the only
+    class that does: each method's `net` is `self` as the Network it is)."""
+
+    def fit(self, X: ArrayLike, Y: ArrayLike | None = None, *, epochs: int = 1, batch_size: int | None = 32,
+            optimizer: Any = None, shuffle: bool = True, validation_data: tuple | None = None,
+            validation_split: float = 0.0, callbacks: Sequence[Any] | None = (), seed: int | None = None,
+            verbose: int | str = "auto", checkpoint_dir: str | None = None, resume: bool = False, comm: Any = None,
+            sample_weight: ArrayLike | None = None, class_weight: dict | str | None = None,
+            initial_epoch: int = 0, weight_reduction: str = "sum_over_batch_size", validation_freq: Any = 1,
+            validation_batch_size: int | None = None, steps_per_epoch: None = None, validation_steps: None = None,
+            metrics: list[str] | None = None, weighted_metrics: list[str] | None = None) -> History:
+        """Train by mini-batch gradient descent; returns a History (Keras' `model.fit`; keywords after X, Y).
+
+        Parameters
+        ----------
+        X, Y : inputs (n_samples, n_inputs) and targets (n_samples, n_outputs), or integer
+            class labels (n_samples,) for a softmax output. A memmap (or h5py, zarr) X is read per
+            batch (`training/streaming.py`); Y=None: X is a sequence of (x, y) batches (`sequence.py`).
+        epochs : the index of the last epoch: passes over the data after `initial_epoch` (Keras'; default 0),
+            the index of the first (fit(epochs=20, initial_epoch=10) trains 10, numbered 11-20).
+        batch_size : samples per update; None for the whole set (full-batch gradient descent).
+        optimizer : an optimizer of `chainrule.optim` or its name; kept on the network, so a
+            later `fit` continues with its state. Default: the previous one, else Adam(lr=1e-3).
+        shuffle : reshuffle the samples every epoch. seed : seeds shuffling and dropout (bit for bit;
+            from batch 128 on, with CHAINRULE_BLAS_THREADS fixed: backend/threads.py `Balance`).
+        validation_data : (X_val, Y_val) evaluated after each epoch; validation_split : the fraction
+            of the samples held out instead: the last n - floor(n * (1 - split)), before shuffling (Keras).
+        callbacks : e.g. `EarlyStopping`, `ModelCheckpoint`. verbose : 0 silent, 1 or 'auto' bar, 2 a line an epoch.
+        checkpoint_dir : a checkpoint there after every epoch (atomic); resume : continue from it
+            (with the same arguments the result equals an uninterrupted run bit for bit).
+        comm : an mpi4py communicator: data-parallel training under mpiexec (`training/distributed.py`).
+        sample_weight : one weight >= 0 per sample (`sample_weight.py`); validation_data may then be (X_val, Y_val,
+            w_val). class_weight : {class index: weight} (Keras') or "balanced": the rows' weights by class, times
+            sample_weight (scikit-learn's rule; Keras refuses both); a sequence's batches' by class (a dict).
+        metrics, weighted_metrics : Keras' compile's ["accuracy"]: counting each row once, or weighted
+            ("weighted_accuracy" given both); neither: the weighted one (`nn/metrics.py`). weight_reduction : a
+            weighted batch's loss, sum_i w_i E_i, divided by its rows, Keras' "sum_over_batch_size" (default), or by
+            sum_i w_i, "mean_with_sample_weight" (scikit-learn's MLP: as if row i were repeated w_i times).
+        validation_freq : Keras': validate every that many epochs (an integer), or after the epochs listed
+            (numbered from 1: [1, 5, 10]); the logs of the other epochs have no val_ values.
+        validation_batch_size : rows per chunk of the validation pass (default 16,384; Keras': batch_size).
+        steps_per_epoch, validation_steps : Keras'; only None (an epoch is one pass: the error says what to do).
+        """
+        resume, backup = check.flag(resume, "resume"), None
+        if checkpoint_dir is not None:
+            from ..saving.checkpoint import BackupAndRestore
+            backup = BackupAndRestore(check.path_like(checkpoint_dir, "checkpoint_dir"), resume=resume)
+        elif resume:
+            raise ValidationError("resume=True needs checkpoint_dir, the folder the checkpoints are in")
+        from ..training.fitting import fit
+        with fitting(net := cast("Network", self)):
+            return fit(net, X, Y, epochs=epochs, batch_size=batch_size, optimizer=optimizer, shuffle=shuffle,
+                       validation_data=validation_data, validation_split=validation_split, callbacks=callbacks,
+                       seed=seed, verbose=verbose, backup=backup, comm=comm,
+                       sample_weight=sample_weight, metrics=metrics, weighted_metrics=weighted_metrics,
+                       class_weight=class_weight, initial_epoch=initial_epoch, weight_reduction=weight_reduction,
+                       validation_freq=validation_freq, validation_batch_size=validation_batch_size,
+                       steps_per_epoch=steps_per_epoch, validation_steps=validation_steps)
+
+    def train_steps(self, X: ArrayLike, Y: ArrayLike, steps: int, optimizer: Any = None) -> float:
+        """`steps` updates on the same batch (X, Y), checked once: the seeds' training loop in one
+        call. The optimizer defaults to the network's (else SGD(lr=0.5), the seed's rate).
+        Returns the error of the last step's forward pass (before its update)."""
+        from ..training.steps import train_steps
+        return train_steps(cast("Network", self), X, Y, steps, optimizer)
+
+    def predict(self, X: ArrayLike, batch_size: int | None = None, verbose: int | str = 0) -> np.ndarray:
+        """The network's outputs for X (dropout off), computed in chunks of `batch_size` rows
+        (default: about 2 MB of buffers, at least 1,024 rows), so that memory does not grow with
+        X's length. Rows whose outputs are NaN or infinite are computed again with care (`overflow.py`):
+        their exact outputs where finite, else an error naming the layer that overflows.
+        verbose : 0 silent; 1, 2 or 'auto' (Keras') a line once done."""
+        report = evaluation.Report("predict", verbose, batch_size)
+        return report.rows(predict(self, X, batch_size))     # in chunks, in place, in the network's dtype
+
+    def predict_classes(self, X: ArrayLike) -> np.ndarray:
+        """Classes as `evaluate` counts them (`evaluation.classes`): argmax, or 0/1 at 0.5 per label."""
+        net = cast("Network", self)
+        return evaluation.classes(self.predict(evaluation.classifies(net, X)), net.task)
+
+    @overload
+    def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None, *,
+                 batch_size: int | None = None, verbose: int | str = 0, return_dict: Literal[True] = True,
+                 weight_reduction: str = "sum_over_batch_size", metrics: list[str] | None = None,
+                 weighted_metrics: list[str] | None = None) -> dict[str, float]: ...
+
+    @overload
+    def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None, *,
+                 batch_size: int | None = None, verbose: int | str = 0, return_dict: Literal[False],
+                 weight_reduction: str = "sum_over_batch_size", metrics: list[str] | None = None,
+                 weighted_metrics: list[str] | None = None) -> float | list[float]: ...
+
+    def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None, *,
+                 batch_size: int | None = None, verbose: int | str = 0, return_dict: bool = True,
+                 weight_reduction: str = "sum_over_batch_size", metrics: list[str] | None = None,
+                 weighted_metrics: list[str] | None = None) -> dict[str, float] | float | list[float]:
+        """{"loss": E, "accuracy": fraction correct (classification only)} with dropout off; with `sample_weight`,
+        the weighted loss and the weighted fraction correct; metrics, weighted_metrics : as fit's. batch_size : rows
+        per chunk (default CHUNK); verbose : 0 silent; 1, 2 or 'auto' (Keras') a line with the results;
+        return_dict=False: Keras' default form, [loss, accuracy] (the loss alone for regression).
+        weight_reduction : the weighted loss's divisor: "sum_over_batch_size" (Keras') the rows' count,
+        "mean_with_sample_weight" (scikit-learn's) the weights' sum (`sample_weight.py`). The loss excludes
+        `weight_penalty` (MLP's alpha), as MLP's predict-time scores do; fit's logged loss includes it. Rows
+        whose pass overflows the dtype are measured as predict gives them (`careful.py`); refused where it
+        refuses them, or where even float64 cannot hold their logits."""
+        mean = sw.by_weight(weight_reduction)
+        chunk = CHUNK if batch_size is None else check.positive_int(batch_size, "batch_size")
+        as_dict = check.flag(return_dict, "return_dict")
+        report = evaluation.Report("evaluate", verbose, batch_size)
+        net = cast("Network", self)
+        rows, Y = evaluation.rows_and_targets(net, X, Y)
+        weight = None if sample_weight is None else sw.check(sample_weight, rows.shape[0])
+        spec = named_metrics(metrics, weighted_metrics, net.task)
+        results = report.results(evaluate_named(net, rows, Y, weight, chunk, mean, spec), rows.shape[0])
+        return results if as_dict else as_list(results)       # Keras': the names sorted; its list the loss first

@@ -22,6 +22,8 @@ from typing import Any
 CALLERS = ("fit", "stream", "sweep", "command")
 
 _READ = "(read_csv, chainrule's or pandas')"
+#: how to save a comma-separated file with ';' between its fields (its cells kept as written)
+_RESAVE = "save it with ';' between fields (pandas.read_csv(path, dtype=str).to_csv(new_path, sep=';', index=False))"
 
 #: each piece of advice, formatted with `give`'s values: {caller: words}, "fit" and "command" in every entry
 WORDS: dict[str, dict[str, str]] = {
@@ -57,6 +59,22 @@ WORDS: dict[str, dict[str, str]] = {
     "decimal": {"fit": f"read the file with decimal=',' {_READ}",
                 "stream": "read the file with CsvStream(path, decimal=',')",
                 "sweep": "read the file with read={{'decimal': ','}}", "command": "give --decimal ','"},
+    # a decimal comma in a file whose separator is the comma ("1,5" quoted): no reader here takes the decimal
+    # mark equal to the separator (predict would misread a new file's unquoted 1,5 as two fields), so the way
+    # that works is the file saved with ';' between its fields
+    "decimal sep": {"fit": f"{_RESAVE}, then read it with sep=';', decimal=',' {_READ}",
+                    "stream": f"{_RESAVE}, then read it with CsvStream(new_path, sep=';', decimal=',')",
+                    "sweep": f"{_RESAVE}, then read it with read={{{{'sep': ';', 'decimal': ','}}}}",
+                    "command": f"{_RESAVE}, then give --sep ';' --decimal ','"},
+    "decimal. sep": {"fit": f"{_RESAVE}, then read it with sep=';', decimal=',', thousands='.' {_READ}",
+                     "stream": f"{_RESAVE}, then read it with CsvStream(new_path, sep=';', decimal=',', thousands='.')",
+                     "sweep": f"{_RESAVE}, then read it with read={{{{'sep': ';', 'decimal': ',', 'thousands': '.'}}}}",
+                     "command": f"{_RESAVE}, then give --sep ';' --decimal ',' --thousands '.'"},
+    # a decimal mark equal to the separator, of another file (the default '.' of a file given sep='.')
+    "decimal other": {"fit": "give another with decimal= (e.g. decimal=',')",
+                      "stream": "give another with CsvStream(path, decimal=...) (e.g. decimal=',')",
+                      "sweep": "give another with read={{'decimal': ...}} (e.g. ',')",
+                      "command": "give another with --decimal (e.g. --decimal ',')"},
     "encoding": {"fit": "read it with its encoding, e.g. encoding='latin-1' (or 'cp1252')",
                  "sweep": "read it with its encoding, e.g. read={{'encoding': 'latin-1'}} (or 'cp1252')",
                  "command": "give its encoding, e.g. --encoding latin-1 (or cp1252)"},

@@ -77,6 +77,7 @@ class CsvStream:
         self.said: str | None = None             # a line for the user about the target's labels (`fit`)
 
     # -- reading ----------------------------------------------------------------------------
+    @words("stream")       # called directly too: its refusals name CsvStream's options, as fit's do
     def header(self) -> list[str]:
         """The file's column names (reads its first row)."""
         for chunk in iter_chunks(self.path, rows=1, **self.read):
@@ -87,8 +88,13 @@ class CsvStream:
         """(DataFrame, file line of its first row) per chunk, the kept columns typed as in the whole
         file (a column of decimals stays decimal in a chunk of whole numbers)."""
         floats = [c for c, k in self.kinds.items() if k == "float"]
-        for chunk in iter_chunks(self.path, rows=rows or self.chunk_rows, text_columns=sorted(self.text_read),
-                                 lines=self.lines, **self.read):
+        read = iter_chunks(self.path, rows=rows or self.chunk_rows, text_columns=sorted(self.text_read),
+                           lines=self.lines, **self.read)
+        while True:
+            with words("stream"):      # each read in the stream's words, not the caller's between chunks
+                chunk = next(read, None)
+            if chunk is None:
+                return
             self.info = chunk.attrs["csv"]
             if self.columns is not None:
                 chunk = chunk[self.columns + ([self.keep[0]] if self.keep is not None else [])]
@@ -98,6 +104,7 @@ class CsvStream:
             yield chunk, int(chunk.index.start) + 2
 
     # -- pass 1 -----------------------------------------------------------------------------
+    @words("stream")
     def count_rows(self) -> int:
         """The file's data rows, from a check of every line (done once: `fit` reuses it), so that the
         rows held out for validation can be drawn before `fit` learns from the others."""
@@ -272,7 +279,7 @@ class CsvStream:
             if not numeric:                           # numbers written as text refused first: no ID warning
                 text, counts, first = s.strings()
                 if c not in text_columns:
-                    check_text(c, text, counts, first)
+                    check_text(c, text, counts, first, self.info.get("sep"))
             if s.looks_like_id(MIN_ID_ROWS):
                 warn_id(c, s.rows)
             if numeric:

@@ -1,0 +1,170 @@
+"""A refused file's advice, followed by whoever reads it until the file is read: a decimal comma in a comma-separated
+file (which no reader here takes as decimal=','), a decimal mark equal to the separator, CsvStream's own reads and
+the memory refusal, each in its caller's words (Preprocessing.fit and read_csv's arguments, CsvStream's, run_sweep's,
+the command's options)."""
+from fractions import Fraction
+
+import pandas as pd
+import pytest
+from conftest import cmd
+
+from chainrule.data.csvfile import read_csv
+from chainrule.data.stream import CsvStream
+from chainrule.data.tabular import Preprocessing
+from chainrule.errors import ValidationError
+
+RESAVE = "save it with ';' between fields (pandas.read_csv(path, dtype=str).to_csv(new_path, sep=';', index=False))"
+
+# (file, its column a's numbers as written, the advice's end for fit, stream, sweep, command; the reading that works)
+COMMA_FILES = [
+    ('a,y\n5,2\n"1,5",3\n"7,25",2\n8,3\n"6,5",2\n9,3\n', ["5", "1.5", "7.25", "8", "6.5", "9"],
+     {"fit": "then read it with sep=';', decimal=',' (read_csv, chainrule's or pandas')",
+      "stream": "then read it with CsvStream(new_path, sep=';', decimal=',')",
+      "sweep": "then read it with read={'sep': ';', 'decimal': ','}",
+      "command": "then give --sep ';' --decimal ','"}, {"sep": ";", "decimal": ","}),
+    ('a,y\n7,2\n"1.234,5",2\n"12.500,25",3\n8,3\n"2,5",2\n9,3\n', ["7", "1234.5", "12500.25", "8", "2.5", "9"],
+     {"fit": "then read it with sep=';', decimal=',', thousands='.' (read_csv, chainrule's or pandas')",
+      "stream": "then read it with CsvStream(new_path, sep=';', decimal=',', thousands='.')",
+      "sweep": "then read it with read={'sep': ';', 'decimal': ',', 'thousands': '.'}",
+      "command": "then give --sep ';' --decimal ',' --thousands '.'"}, {"sep": ";", "decimal": ",", "thousands": "."}),
+]
+
+
+def _resaved(path, tmp_path):
+    """The file saved with ';' between its fields, as the advice says (its own example)."""
+    new_path = tmp_path / "resaved.csv"
+    pd.read_csv(path, dtype=str).to_csv(new_path, sep=";", index=False)
+    return new_path
+
+
+def _mean(cells):
+    return float(sum(Fraction(c) for c in cells) / len(cells))
+
+
+def _options(reading):
+    return [x for k, v in reading.items() for x in (f"--{k}", v)]
+
+
+@pytest.mark.parametrize("text, numbers, advice, reading", COMMA_FILES)
+def test_a_decimal_comma_in_a_comma_file_is_advised_a_reading_that_works(tmp_path, text, numbers, advice, reading):
+    path = tmp_path / "comma.csv"
+    path.write_text(text)
+    said = "its fields are separated by ',' too: " + RESAVE + ", "
+    with pytest.raises(ValidationError) as e:
+        Preprocessing.fit(read_csv(path), "y")
+    assert str(e.value).endswith(said + advice["fit"]), str(e.value)
+    with pytest.raises(ValidationError) as e:
+        CsvStream(path).fit("y")
+    assert str(e.value).endswith(said + advice["stream"]), str(e.value)
+    r = cmd("train", path, "--target", "y", "--epochs", "1", "--out", tmp_path / "m.npz")
+    assert r.returncode == 2 and r.stderr.rstrip().endswith(said + advice["command"]), r.stderr
+    new_path = _resaved(path, tmp_path)                          # followed: the numbers are read as written
+    pre = Preprocessing.fit(read_csv(new_path, **reading), "y")
+    assert pre.numeric == ["a"] and pre.means[0] == pytest.approx(_mean(numbers))
+    stream = CsvStream(new_path, **reading)
+    assert stream.fit("y").means[0] == pytest.approx(_mean(numbers))
+    stream.close()
+    r = cmd("train", new_path, "--target", "y", "--epochs", "1", "--out", tmp_path / "m.npz", *_options(reading))
+    assert r.returncode == 0 and "numeric columns (1, standardised): ['a']" in r.stderr, r.stderr
+
+
+def test_the_sweeps_decimal_comma_advice_in_a_comma_file_is_followed(tmp_path):
+    from chainrule.sweep import run_sweep
+    text, numbers, advice, reading = COMMA_FILES[0]
+    path = tmp_path / "comma.csv"
+    path.write_text(text)
+    with pytest.raises(ValidationError) as e:
+        run_sweep(path, "y", "hidden=2", out_dir=tmp_path / "s", epochs=1, cv=2)
+    assert str(e.value).endswith(RESAVE + ", " + advice["sweep"]), str(e.value)
+    result = run_sweep(_resaved(path, tmp_path), "y", "hidden=2", out_dir=tmp_path / "s", epochs=1, cv=2, read=reading)
+    assert len(result.table) == 1
+
+
+def test_a_decimal_mark_equal_to_the_separator_is_refused_with_a_way_that_works(tmp_path):
+    text, numbers, advice, reading = COMMA_FILES[0]
+    path = tmp_path / "comma.csv"
+    path.write_text(text)
+    said = "the decimal mark ',' is also the separator (an unquoted 1,5 would be two fields): " + RESAVE + ", "
+    with pytest.raises(ValidationError) as e:
+        read_csv(path, decimal=",")
+    assert str(e.value) == said + advice["fit"]
+    for call in ("header", "count_rows"):                 # CsvStream's own reads, called directly: its words
+        with pytest.raises(ValidationError) as e:
+            getattr(CsvStream(path, decimal=","), call)()
+        assert str(e.value) == said + advice["stream"]
+    r = cmd("train", path, "--target", "y", "--decimal", ",", "--out", tmp_path / "m.npz")
+    assert r.returncode == 2 and r.stderr.rstrip().endswith(said + advice["command"]), r.stderr
+    # a file given sep='.' is refused the default decimal mark '.', and told to give another: followed
+    dotted = tmp_path / "dotted.csv"
+    dotted.write_text("a.y\n1,5.2\n2,25.3\n0,5.2\n3.3\n")
+    with pytest.raises(ValidationError) as e:
+        read_csv(dotted, sep=".")
+    assert str(e.value).endswith("is also the separator (an unquoted 1.5 would be two fields): give another with "
+                                 "decimal= (e.g. decimal=',')")
+    assert Preprocessing.fit(read_csv(dotted, sep=".", decimal=","), "y").means[0] == pytest.approx(_mean(
+        ["1.5", "2.25", "0.5", "3"]))
+    r = cmd("train", dotted, "--target", "y", "--sep", ".", "--out", tmp_path / "m.npz")
+    assert r.returncode == 2 and r.stderr.rstrip().endswith("give another with --decimal (e.g. --decimal ',')")
+    r = cmd("train", dotted, "--target", "y", "--sep", ".", "--decimal", ",", "--epochs", "1", "--out", tmp_path / "m")
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("text, option, value", [
+    ('a,y\n7,2\n"1,234",2\n"12,500",3\n8,3\n', "thousands", ","),    # thousands ',' beside the separator ','
+    ("a;y\n5;2\n1,5;3\n7;2\n8;3\n", "decimal", ","),
+    ("a\ty\n5\t2\n1,5\t3\n7\t2\n8\t3\n", "decimal", ","),
+    ("a;y\n7;2\n1,234;2\n12,500;3\n8;3\n", "thousands", ","),
+])
+def test_the_other_comma_advice_is_followed_as_given(tmp_path, text, option, value):
+    path = tmp_path / "f.csv"
+    path.write_text(text)
+    with pytest.raises(ValidationError, match=f"read the file with {option}='{value}' "):
+        Preprocessing.fit(read_csv(path), "y")
+    with pytest.raises(ValidationError, match=fr"read the file with CsvStream\(path, {option}='{value}'\)$"):
+        CsvStream(path).fit("y")
+    r = cmd("train", path, "--target", "y", "--out", tmp_path / "m.npz")
+    assert r.returncode == 2 and r.stderr.rstrip().endswith(f"give --{option} '{value}'"), r.stderr
+    assert Preprocessing.fit(read_csv(path, **{option: value}), "y").numeric == ["a"]
+    assert CsvStream(path, **{option: value}).fit("y").numeric == ["a"]
+    r = cmd("train", path, "--target", "y", f"--{option}", value, "--epochs", "1", "--out", tmp_path / "m.npz")
+    assert r.returncode == 0, r.stderr
+
+
+def test_predicts_decimal_comma_hint_in_a_comma_file_is_followed(tmp_path):
+    train = tmp_path / "t.csv"
+    train.write_text("a,b,y\n" + "".join(f"{i % 5}.5,{i % 3},{'pq'[i % 2]}\n" for i in range(20)))
+    assert cmd("train", train, "--target", "y", "--epochs", "1", "--out", tmp_path / "m.npz").returncode == 0
+    new = tmp_path / "new.csv"
+    new.write_text('a,b\n"1,5",2\n"3,5",1\n')
+    r = cmd("predict", tmp_path / "m.npz", new)
+    assert r.returncode == 2 and r.stderr.rstrip().endswith(
+        f"the file seems to write decimals with a comma: its fields are separated by ',' too: {RESAVE}, then give "
+        "--sep ';' --decimal ','"), r.stderr
+    r = cmd("predict", tmp_path / "m.npz", _resaved(new, tmp_path), "--sep", ";", "--decimal", ",")
+    assert r.returncode == 0 and len(r.stdout.split()) == 3, r.stderr      # a header and two predictions
+
+
+def test_csvstreams_own_reads_speak_its_words_and_are_followed(tmp_path):
+    path = tmp_path / "amb.csv"
+    path.write_text("a,b;c\n1,2;3\n4,5;6\n")
+    for call in ("header", "count_rows"):
+        with pytest.raises(ValidationError, match=r"give it with CsvStream\(path, sep=\.\.\.\)$"):
+            getattr(CsvStream(path), call)()
+    with pytest.raises(ValidationError, match=r"give it with CsvStream\(path, sep=\.\.\.\)$"):
+        next(CsvStream(path).chunks())
+    from chainrule.data.advice import give
+    assert give("drop any") == "df.drop(columns=...)"          # the caller's words again after them
+    stream = CsvStream(path, sep=";")
+    assert stream.header() == ["a,b", "c"] and stream.count_rows() == 2
+
+
+def test_docs_errors_rows_show_the_messages_as_said(tmp_path):
+    from pathlib import Path
+    doc = (Path(__file__).parents[1] / "docs" / "errors.md").read_text()
+    path = tmp_path / "eu.csv"
+    path.write_text('x,y\n"0,5",p\n"1,5",q\n"2,25",p\n')
+    for title, given in (("decimal comma in a comma-separated file", ()),
+                         ("decimal mark equal to the separator", ("--decimal", ","))):
+        r = cmd("train", path, "--target", "y", *given, "--out", tmp_path / "m.npz")
+        said = r.stderr.splitlines()[-1].removeprefix("chainrule: error: ")
+        assert f"| {title} | {said} |" in doc, said

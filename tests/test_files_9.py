@@ -4,6 +4,7 @@ the memory refusal, each in its caller's words (Preprocessing.fit and read_csv's
 the command's options)."""
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import cmd
@@ -156,6 +157,35 @@ def test_csvstreams_own_reads_speak_its_words_and_are_followed(tmp_path):
     assert give("drop any") == "df.drop(columns=...)"          # the caller's words again after them
     stream = CsvStream(path, sep=";")
     assert stream.header() == ["a,b", "c"] and stream.count_rows() == 2
+
+
+def test_the_memory_refusal_names_what_each_caller_can_give(tmp_path, monkeypatch):
+    from chainrule.data import memory
+    from chainrule.sweep import run_sweep
+    path = tmp_path / "m.csv"
+    path.write_text("a,b,y\n" + "".join(f"{i * 0.5},{'xyz'[i % 3]},{i % 2}\n" for i in range(30)))
+    monkeypatch.setattr(memory, "available_bytes", lambda: 10)
+    pre = Preprocessing.fit(read_csv(path), "y")
+    with pytest.raises(MemoryError) as e:
+        pre.transform(read_csv(path), sparse=False)
+    assert ("leave columns out (df.drop(columns=[...])); keep fewer categories (max_categories=, e.g. 50); use "
+            "float32, half the memory (dtype='float32'); or keep the inputs on disk (chainrule.data.stream.CsvStream)"
+            ) in str(e.value)
+    with pytest.raises(MemoryError) as e:
+        run_sweep(path, "y", "hidden=2", out_dir=tmp_path / "s", epochs=1, cv=2)
+    assert str(e.value).endswith("To fit: leave columns out (drop=[...]); or use float32, half the memory "
+                                 "(dtype='float32')"), str(e.value)      # run_sweep reads no stream
+    r = cmd("train", path, "--target", "y", "--epochs", "1", "--out", tmp_path / "m.npz")
+    assert r.returncode == 4 and r.stderr.rstrip().endswith(
+        "To fit: leave columns out (--drop COLUMN); use float32, half the memory (--dtype float32); or keep the "
+        "inputs on disk (chainrule train --stream)"), r.stderr
+    monkeypatch.setattr(memory, "available_bytes", lambda: 1200)      # 1,084 bytes of float32 fit, 1,324 of float64 not
+    r = cmd("train", path, "--target", "y", "--epochs", "1", "--dtype", "float32", "--out", tmp_path / "m.npz")
+    assert r.returncode == 0, r.stderr
+    assert run_sweep(path, "y", "hidden=2", out_dir=tmp_path / "s", epochs=1, cv=2, dtype="float32").table is not None
+    assert np.asarray(pre.transform(read_csv(path), dtype="float32").todense()).dtype == np.float32
+    r = cmd("train", path, "--target", "y", "--epochs", "1", "--stream", "--out", tmp_path / "m.npz")
+    assert r.returncode == 0, r.stderr
 
 
 def test_docs_errors_rows_show_the_messages_as_said(tmp_path):

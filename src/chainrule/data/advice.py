@@ -45,7 +45,8 @@ WORDS: dict[str, dict[str, str]] = {
     "dtype": {"fit": "dtype={dtype!r}", "command": "--dtype {dtype}"},
     "train float64": {"fit": "transform with dtype='float64'", "stream": "encode with dtype='float64'",
                       "sweep": "sweep with dtype='float64'", "command": "train with --dtype float64"},
-    "stream": {"fit": "chainrule.data.stream.CsvStream", "command": "chainrule train --stream"},
+    # "": none (run_sweep reads no stream)
+    "stream": {"fit": "chainrule.data.stream.CsvStream", "sweep": "", "command": "chainrule train --stream"},
     "na values": {"fit": f"Read the file with na_values=[{{value}}] {_READ}",
                   "stream": "Read the file with CsvStream(path, na_values=[{value}])",
                   "sweep": "Read the file with na_values=[{value}]", "command": "Give --na-values {value}"},

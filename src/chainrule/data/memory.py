@@ -81,7 +81,9 @@ def message(pre: Any, n: int, dtype: Any, sparse: bool, available: int | None) -
         ways.append(f"keep fewer categories ({give('max categories')}, e.g. 50)")
     if dtype.itemsize > 4:
         ways.append(f"use float32, half the memory ({give('dtype', dtype='float32')})")
-    ways.append(f"or keep the inputs on disk ({give('stream')})")
+    if give("stream"):                                   # run_sweep reads no stream
+        ways.append(f"keep the inputs on disk ({give('stream')})")
+    ways[-1] = f"or {ways[-1]}" if len(ways) > 1 else ways[-1]
     return (f"the network's inputs need {_gib(size)} ({shape}){have}; the columns: {', '.join(parts)}. "
             f"To fit: {'; '.join(ways)}")
 

@@ -198,3 +198,19 @@ def test_docs_errors_rows_show_the_messages_as_said(tmp_path):
         r = cmd("train", path, "--target", "y", *given, "--out", tmp_path / "m.npz")
         said = r.stderr.splitlines()[-1].removeprefix("chainrule: error: ")
         assert f"| {title} | {said} |" in doc, said
+
+
+def test_predicts_memory_refusal_says_its_own_option_and_is_followed(tmp_path, monkeypatch):
+    from chainrule.data import memory
+    path = tmp_path / "m.csv"
+    path.write_text("a,b,y\n" + "".join(f"{i * 0.5},{'xyz'[i % 3]},{i % 2}\n" for i in range(30)))
+    assert cmd("train", path, "--target", "y", "--epochs", "1", "--out", tmp_path / "m.npz").returncode == 0
+    monkeypatch.setattr(memory, "available_bytes", lambda: 500)    # 30 rows' CSR inputs need 1,324 bytes, 5 rows' 224
+    for command in ("predict", "evaluate"):      # neither takes --drop, --dtype nor --stream: the model fixes them
+        r = cmd(command, tmp_path / "m.npz", path)
+        assert r.returncode == 4 and r.stderr.rstrip().endswith(
+            "To fit: read fewer rows at a time (--chunk-rows below 30)"), r.stderr
+        r = cmd(command, tmp_path / "m.npz", path, "--chunk-rows", "5")
+        assert r.returncode == 0, r.stderr
+    r = cmd("predict", tmp_path / "m.npz", path, "--chunk-rows", "5")
+    assert len(r.stdout.split()) == 31                                    # a header and every row's prediction

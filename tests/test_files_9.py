@@ -214,3 +214,18 @@ def test_predicts_memory_refusal_says_its_own_option_and_is_followed(tmp_path, m
         assert r.returncode == 0, r.stderr
     r = cmd("predict", tmp_path / "m.npz", path, "--chunk-rows", "5")
     assert len(r.stdout.split()) == 31                                    # a header and every row's prediction
+
+
+def test_the_streams_separator_and_encoding_advice_is_its_own_and_followed(tmp_path):
+    semi = tmp_path / "semi.csv"
+    semi.write_text("a,b,note,y\n1,2,x,p\n3,4,y,q\n5,6,x;z,p\n")      # a comma file read with sep=';'
+    with pytest.raises(ValidationError, match=r"is the separator ','\? \(read it with CsvStream\(path, sep=','\)\)$"):
+        CsvStream(semi, sep=";").fit("y")
+    assert CsvStream(semi, sep=",").fit("y").numeric == ["a", "b"]
+    latin = tmp_path / "l1.csv"
+    latin.write_bytes("a,b,y\n\u00e9t\u00e9,1,p\nhiver,2,q\n".encode("latin-1"))
+    for call in (lambda s: s.header(), lambda s: s.fit("y")):
+        with pytest.raises(ValidationError, match=r"read it with its encoding, e.g. CsvStream\(path, "
+                                                  r"encoding='latin-1'\) \(or 'cp1252'\)$"):
+            call(CsvStream(latin))
+    assert CsvStream(latin, encoding="latin-1").fit("y").categories["a"] == ["hiver", "\u00e9t\u00e9"]

@@ -541,8 +541,10 @@ def test_predict_names_the_mark_a_number_with_a_comma_needs(tmp_path, iris_model
     """predict said 'give --decimal ,' of every number with a comma, 1,234 (thousands) and 1.234,5 too."""
     head = "sepal_length,sepal_width,petal_length,petal_width\n"
     for cell, hint in (('"1,234"', "thousands separators: give --thousands ','"),
-                       ('"1.234,5"', "a decimal comma and '.' between thousands: give --decimal ',' --thousands '.'"),
-                       ('"1,5"', "decimals with a comma: give --decimal ','"), ("abc", None)):
+                       ('"1.234,5"', "a decimal comma and '.' between thousands: its fields are separated by ',' "
+                                     "too: save it with ';'"),
+                       ('"1,5"', "decimals with a comma: its fields are separated by ',' too: save it with ';' "
+                                 "between fields"), ("abc", None)):      # a comma file: test_files_9 follows it
         line = error_line(cmd("predict", iris_model, write(tmp_path / "p.csv", head + f"5.1,3.5,{cell},0.2\n")))
         assert f"column 'petal_length' must be numeric; line 2 has {cell.strip(chr(34))!r}" in line
         assert (f"; the file seems to write {hint}" in line) if hint else "the file seems" not in line

@@ -144,8 +144,8 @@ def test_a_column_of_numbers_then_text_is_read_as_text(tmp_path):
     ("a,y\n1,u\n2,v\n3,w\n", "target column 'z' is not in the file"),
     ("a,y\n1,2\n?,3\n4,2\n5,3\n", "column 'a' is numbers except 1 of 4 cells ('?'; first on line 3)"),
     ('a,y\n"1,5",2\n"2,5",3\n"4,0",2\n', "column 'a' holds numbers with a decimal comma (e.g. '1,5' on line 2)"),
-    ('a,y\n5,2\n"1,5",3\n7,2\n8,3\n', "column 'a' holds numbers with a decimal comma (e.g. '1,5' on line 3): read "
-                                       "the file with "),       # the stream's words: CsvStream's (test_files_8)
+    ('a,y\n5,2\n"1,5",3\n7,2\n8,3\n', "column 'a' holds numbers with a decimal comma (e.g. '1,5' on line 3): its "
+                                       "fields are separated by ',' too: save it with ';'"),    # test_files_9
     ('a,y\n7,2\n"1,234",2\n"12,500",3\n', "column 'a' holds numbers with thousands separators (e.g. '1,234' on "
                                           "line 3): read the file with "),
     ("a,y\n1,2\ninf,3\n", "column 'a' has an infinite value on line 3"),

@@ -157,6 +157,7 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
     from ..data.encode import unseen_message
     from ..data.lines import file_lines, plural
     from ..data.markers import learnt
+    from ..data.memory import chunked
     from ..data.progress import Progress
     from ..data.tabular import UnseenCategoryWarning
     from ..nn.overflow import Failures
@@ -170,7 +171,8 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
                                  pandas_markers=pre.na_values is None,       # a model file written before
                                  lines=info["lines"], kept=learnt(pre),      # 'nan' a category where it was one
                                  text_columns=[*pre.text, *(c for c in text if c not in pre.columns)]):
-            x = pre.transform(chunk[pre.columns], dtype=net.dtype, unseen=unseen)
+            with chunked("--chunk-rows"):    # the model fixes its columns and dtype
+                x = pre.transform(chunk[pre.columns], dtype=net.dtype, unseen=unseen)
             found = Failures()                  # rows no layer gives: named by their lines, in the engine's words
             out = outputs(net, x, finite=False, failures=found)
             failures.merge(found, lambda row, chunk=chunk: file_lines(chunk, [row])[0])

@@ -22,6 +22,8 @@ from typing import Any
 CALLERS = ("fit", "stream", "sweep", "command")
 
 _READ = "(read_csv, chainrule's or pandas')"
+#: how to save a comma-separated file with ';' between its fields (its cells kept as written)
+_RESAVE = "save it with ';' between fields (pandas.read_csv(path, dtype=str).to_csv(new_path, sep=';', index=False))"
 
 #: each piece of advice, formatted with `give`'s values: {caller: words}, "fit" and "command" in every entry
 WORDS: dict[str, dict[str, str]] = {
@@ -43,7 +45,8 @@ WORDS: dict[str, dict[str, str]] = {
     "dtype": {"fit": "dtype={dtype!r}", "command": "--dtype {dtype}"},
     "train float64": {"fit": "transform with dtype='float64'", "stream": "encode with dtype='float64'",
                       "sweep": "sweep with dtype='float64'", "command": "train with --dtype float64"},
-    "stream": {"fit": "chainrule.data.stream.CsvStream", "command": "chainrule train --stream"},
+    # "": none (run_sweep reads no stream)
+    "stream": {"fit": "chainrule.data.stream.CsvStream", "sweep": "", "command": "chainrule train --stream"},
     "na values": {"fit": f"Read the file with na_values=[{{value}}] {_READ}",
                   "stream": "Read the file with CsvStream(path, na_values=[{value}])",
                   "sweep": "Read the file with na_values=[{value}]", "command": "Give --na-values {value}"},
@@ -57,10 +60,28 @@ WORDS: dict[str, dict[str, str]] = {
     "decimal": {"fit": f"read the file with decimal=',' {_READ}",
                 "stream": "read the file with CsvStream(path, decimal=',')",
                 "sweep": "read the file with read={{'decimal': ','}}", "command": "give --decimal ','"},
+    # a decimal comma in a file whose separator is the comma ("1,5" quoted): no reader here takes the decimal
+    # mark equal to the separator (predict would misread a new file's unquoted 1,5 as two fields), so the way
+    # that works is the file saved with ';' between its fields
+    "decimal sep": {"fit": f"{_RESAVE}, then read it with sep=';', decimal=',' {_READ}",
+                    "stream": f"{_RESAVE}, then read it with CsvStream(new_path, sep=';', decimal=',')",
+                    "sweep": f"{_RESAVE}, then read it with read={{{{'sep': ';', 'decimal': ','}}}}",
+                    "command": f"{_RESAVE}, then give --sep ';' --decimal ','"},
+    "decimal. sep": {"fit": f"{_RESAVE}, then read it with sep=';', decimal=',', thousands='.' {_READ}",
+                     "stream": f"{_RESAVE}, then read it with CsvStream(new_path, sep=';', decimal=',', thousands='.')",
+                     "sweep": f"{_RESAVE}, then read it with read={{{{'sep': ';', 'decimal': ',', 'thousands': '.'}}}}",
+                     "command": f"{_RESAVE}, then give --sep ';' --decimal ',' --thousands '.'"},
+    # a decimal mark equal to the separator, of another file (the default '.' of a file given sep='.')
+    "decimal other": {"fit": "give another with decimal= (e.g. decimal=',')",
+                      "stream": "give another with CsvStream(path, decimal=...) (e.g. decimal=',')",
+                      "sweep": "give another with read={{'decimal': ...}} (e.g. ',')",
+                      "command": "give another with --decimal (e.g. --decimal ',')"},
     "encoding": {"fit": "read it with its encoding, e.g. encoding='latin-1' (or 'cp1252')",
+                 "stream": "read it with its encoding, e.g. CsvStream(path, encoding='latin-1') (or 'cp1252')",
                  "sweep": "read it with its encoding, e.g. read={{'encoding': 'latin-1'}} (or 'cp1252')",
                  "command": "give its encoding, e.g. --encoding latin-1 (or cp1252)"},
-    "sep": {"fit": "read it with sep={char!r}", "sweep": "read it with read={{'sep': {char!r}}}",
+    "sep": {"fit": "read it with sep={char!r}", "stream": "read it with CsvStream(path, sep={char!r})",
+            "sweep": "read it with read={{'sep': {char!r}}}",
             "command": "give --sep {sep}"},
     "sep any": {"fit": f"give it with sep= {_READ}", "stream": "give it with CsvStream(path, sep=...)",
                 "sweep": "give it with read={{'sep': ...}}", "command": "give it with --sep"},

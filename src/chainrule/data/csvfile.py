@@ -314,8 +314,12 @@ def _csv_rows(text: str, sep: str, name: str, lines: Lines | None = None, check_
 def check_marks(sep: str, decimal: str, thousands: str | None) -> None:
     """The decimal mark (one character, not the separator) and the thousands separator (None: none;
     one character, neither the decimal mark nor a digit; the separator when numbers are quoted, "1,234")."""
-    if len(decimal) != 1 or decimal == sep:
+    if len(decimal) != 1:
         raise ValidationError(f"the decimal mark must be one character other than the separator; got {short(decimal)}")
+    if decimal == sep:          # pandas takes it, but a new file's unquoted 1,5 would be read as two fields
+        how = "decimal other" if sep != "," else "decimal. sep" if thousands == "." else "decimal sep"
+        raise ValidationError(f"the decimal mark {short(decimal)} is also the separator (an unquoted 1{decimal}5 "
+                              f"would be two fields): {give(how)}")
     if thousands is not None and (len(thousands) != 1 or thousands == decimal or thousands in '"\r\n0123456789'):
         raise ValidationError("the thousands separator must be one character other than the decimal mark and a digit "
                               f"(e.g. , or . or a space); got {short(thousands)}")

@@ -38,18 +38,19 @@ def _lines(mask: np.ndarray, df: Any) -> str:
     return places(df, np.flatnonzero(mask))
 
 
-def _comma_hint(cell: Any) -> str:
+def _comma_hint(cell: Any, sep: str | None = None) -> str:
     """What a number written with a comma needs, by train's own test (`comma_cells` on this one cell):
-    1,234 thousands separators, 1.234,5 both marks, 1,5 a decimal comma; "" for another cell."""
+    1,234 thousands separators, 1.234,5 both marks, 1,5 a decimal comma (in a file separated by `sep`, None
+    if not known); "" for another cell."""
     import re
 
-    from .columns import COMMA_KINDS, PERCENT, comma_cells
+    from .columns import COMMA_KINDS, PERCENT, comma_advice, comma_cells
     found = comma_cells([cell.strip()], np.array([False]), np.array([1])) if isinstance(cell, str) else None
     if found is None:
         percent = isinstance(cell, str) and re.fullmatch(PERCENT, cell.strip())
         return "; the file writes percentages: write them as the numbers the model was trained on" if percent else ""
-    how = COMMA_KINDS[found[0]]
-    return f"; the file seems to write {'decimals with a comma' if found[0] == 'decimal' else how}: {give(found[0])}"
+    how = "decimals with a comma" if found[0] == "decimal" else COMMA_KINDS[found[0]]
+    return f"; the file seems to write {how}: {comma_advice(found[0], sep)}"
 
 
 def gap_message(pre: Any, c: str, lines: str, n: int) -> str:
@@ -78,7 +79,7 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
         if bad.any():
             cell = raw.iloc[earliest(df, bad)]
             raise ValidationError(f"column {short(c)} must be numeric; {_line(bad, df)} has {short(cell)}"
-                                  + _comma_hint(cell))
+                                  + _comma_hint(cell, df.attrs.get("csv", {}).get("sep")))
         if c not in pre.fill:
             raise ValidationError(gap_message(pre, c, _lines(missing, df), missing.sum()))
         col = col.fillna(pre.fill[c])

@@ -10,6 +10,9 @@ is given the same message.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -18,6 +21,20 @@ from .advice import give
 from .csvfile import short
 
 GIB = 2**30
+
+#: the option of a reader that builds the inputs a chunk at a time (predict's --chunk-rows), set by `chunked`
+_CHUNKED: ContextVar[str | None] = ContextVar("chainrule_chunked_inputs", default=None)
+
+
+@contextmanager
+def chunked(option: str) -> Iterator[None]:
+    """Inputs built a chunk at a time (`predict`, `evaluate`): the refusal's way out is fewer rows a chunk
+    (`option`), not what a training could change (columns left out, the dtype, a stream), which the model fixes."""
+    token = _CHUNKED.set(option)
+    try:
+        yield
+    finally:
+        _CHUNKED.reset(token)
 
 
 def available_bytes() -> int | None:
@@ -75,13 +92,18 @@ def message(pre: Any, n: int, dtype: Any, sparse: bool, available: int | None) -
         parts.append(f"{len(pre.numeric):,} numeric columns")
     if pre.text and sparse:
         parts.append(f"{len(pre.text):,} text columns (one stored value a row each)")
+    if _CHUNKED.get() is not None:
+        return (f"the network's inputs need {_gib(size)} ({shape}){have}; the columns: {', '.join(parts)}. "
+                f"To fit: read fewer rows at a time ({_CHUNKED.get()} below {n:,})")
     ways = [f"leave columns out ({give('drop column')})"]
     if pre.text and not sparse:
         ways.insert(0, "keep the one-hot columns sparse (the default, sparse=True)")
         ways.append(f"keep fewer categories ({give('max categories')}, e.g. 50)")
     if dtype.itemsize > 4:
         ways.append(f"use float32, half the memory ({give('dtype', dtype='float32')})")
-    ways.append(f"or keep the inputs on disk ({give('stream')})")
+    if give("stream"):                                   # run_sweep reads no stream
+        ways.append(f"keep the inputs on disk ({give('stream')})")
+    ways[-1] = f"or {ways[-1]}" if len(ways) > 1 else ways[-1]
     return (f"the network's inputs need {_gib(size)} ({shape}){have}; the columns: {', '.join(parts)}. "
             f"To fit: {'; '.join(ways)}")
 

@@ -33,6 +33,7 @@ from .advice import words
 from .chunks import iter_chunks
 from .columns import MAX_CATEGORIES, MIN_ID_ROWS, categories, warn_id, written_label
 from .csvfile import SEP_NAMES, not_in_file, short
+from .kept import Kept
 from .lines import missing_values, plural
 from .progress import Progress
 from .refusals import empty_in_training, no_values, not_numeric_target, unfilled
@@ -76,6 +77,7 @@ class CsvStream:
         self.said: str | None = None             # a line for the user about the target's labels (`fit`)
 
     # -- reading ----------------------------------------------------------------------------
+    @words("stream")       # called directly too: its refusals name CsvStream's options, as fit's do
     def header(self) -> list[str]:
         """The file's column names (reads its first row)."""
         for chunk in iter_chunks(self.path, rows=1, **self.read):
@@ -86,8 +88,13 @@ class CsvStream:
         """(DataFrame, file line of its first row) per chunk, the kept columns typed as in the whole
         file (a column of decimals stays decimal in a chunk of whole numbers)."""
         floats = [c for c, k in self.kinds.items() if k == "float"]
-        for chunk in iter_chunks(self.path, rows=rows or self.chunk_rows, text_columns=sorted(self.text_read),
-                                 lines=self.lines, **self.read):
+        read = iter_chunks(self.path, rows=rows or self.chunk_rows, text_columns=sorted(self.text_read),
+                           lines=self.lines, **self.read)
+        while True:
+            with words("stream"):      # each read in the stream's words, not the caller's between chunks
+                chunk = next(read, None)
+            if chunk is None:
+                return
             self.info = chunk.attrs["csv"]
             if self.columns is not None:
                 chunk = chunk[self.columns + ([self.keep[0]] if self.keep is not None else [])]
@@ -97,6 +104,7 @@ class CsvStream:
             yield chunk, int(chunk.index.start) + 2
 
     # -- pass 1 -----------------------------------------------------------------------------
+    @words("stream")
     def count_rows(self) -> int:
         """The file's data rows, from a check of every line (done once: `fit` reuses it), so that the
         rows held out for validation can be drawn before `fit` learns from the others."""
@@ -196,7 +204,7 @@ class CsvStream:
         cap = None if task == "classification" else MAX_CLASSES
         y = ColumnScan(target, count_values=task != "regression", value_cap=cap)
         self.n_rows = 0
-        kept = _Kept(self.workdir, *self.keep) if self.keep is not None else None
+        kept = Kept(self.workdir, *self.keep) if self.keep is not None else None
         weighed = 0                          # training rows of weight above 0 (with --weight)
         try:
             with Progress(f"reading {short(str(self.path), 200)} (pass 1 of 2: the preprocessing)") as progress:
@@ -271,7 +279,7 @@ class CsvStream:
             if not numeric:                           # numbers written as text refused first: no ID warning
                 text, counts, first = s.strings()
                 if c not in text_columns:
-                    check_text(c, text, counts, first)
+                    check_text(c, text, counts, first, self.info.get("sep"))
             if s.looks_like_id(MIN_ID_ROWS):
                 warn_id(c, s.rows)
             if numeric:
@@ -343,38 +351,6 @@ class CsvStream:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
-
-
-class _Kept:
-    """Column `column`'s values, read(cells, file line of the first) chunk by chunk as float64, in a
-    temporary file (in memory from the point where the file cannot be written: the same values)."""
-
-    def __init__(self, folder: str | None, column: str, read: Callable[[Any, int], np.ndarray]):
-        self.file, self.n = tempfile.TemporaryFile(dir=folder), 0
-        self.column, self.read = column, read
-        self.parts: list[np.ndarray] = []
-
-    def add(self, chunk: Any, line0: int) -> np.ndarray:
-        """The chunk's values, kept."""
-        values = np.asarray(self.read(chunk[self.column], line0), dtype=np.float64)
-        if not self.parts:
-            try:
-                self.file.write(values.tobytes())
-                self.n += len(values)
-                return values
-            except OSError:                      # no room: what the file holds whole, then memory
-                self.file.seek(0)
-                self.parts = [np.frombuffer(self.file.read(self.n * 8), dtype=np.float64).copy()]
-        self.parts.append(values)
-        return values
-
-    def array(self) -> np.ndarray:
-        """The values (a mapping of the file, which keeps it open once closed here)."""
-        with self.file as f:
-            if self.parts:
-                return np.concatenate(self.parts)
-            f.flush()
-            return np.memmap(f, dtype=np.float64, mode="r+", shape=(max(self.n, 1),))[:self.n]
 
 
 def tail(X: Any, n: int) -> Any:

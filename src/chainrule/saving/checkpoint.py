@@ -266,7 +266,7 @@ class BackupAndRestore(Callback):
         extra["checkpoint"] = {"epoch": epoch + 1, "epochs": self.epochs, "rng": trainer.rng.bit_generator.state,
                                "history_len": len(history.epoch), "stopped": bool(net.stop_training),
                                "fingerprint": self.fingerprint, "callbacks": entries}
-        # a history of {"__float__": ...}: version 2, which an older chainrule refuses by name, not as a damaged line
+        # a history of {"__float__": ...}: version 2, which a chainrule reading version 1 alone refuses by name
         write(net, checkpoint_path(self.directory), include_optimizer=True, extra=extra, extra_arrays=arrays,
               version=FLOAT_VERSION if self.float_logs else FORMAT_VERSION)
         self.saved, self.fresh = epoch + 1, False

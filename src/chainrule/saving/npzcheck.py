@@ -17,7 +17,8 @@ from ..errors import ChainruleError, ChainruleTypeError, ModelFileError, counted
 from ..nn.layers import LAYERS
 
 #: a file's format version is the lowest that reads it (as pickle's protocols): 1, or 2 where its description holds
-#: infinity or NaN as {"__float__": "Infinity"}, which a chainrule reading only version 1 would take for a dict
+#: infinity or NaN as {"__float__": "Infinity"}, which a chainrule older than that form would take for a dict (those
+#: that wrote it as version 1 read it, and still read version 1 alone: they refuse version 2 by name, as all older do)
 FORMAT_VERSION, FLOAT_VERSION = 1, 2
 VERSIONS = (FORMAT_VERSION, FLOAT_VERSION)
 MAX_PARAMS = 500_000_000  # refuse absurd sizes before allocating anything

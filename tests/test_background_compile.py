@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from chainrule.backend import cachedir, kernels, processes, warmup
+from chainrule.backend import cachedir, compilelock, kernels, processes, warmup
 
 needs_numba = pytest.mark.skipif(not kernels.AVAILABLE, reason="needs Numba (the [fast] extra)")
 
@@ -82,13 +82,13 @@ def test_a_lock_whose_process_is_gone_holds_nothing_back(tmp_path):
                             (f"another-machine {gone.pid}", True), (f"{socket.gethostname()}:1 {gone.pid}", True),
                             ("", True)]:
             lock.write_text(text)
-            assert warmup._fresh(str(lock)) is fresh, text
+            assert compilelock.fresh(str(lock)) is fresh, text
     finally:
         zombie.wait()
     os.utime(lock, (time.time() - 601, time.time() - 601))
-    assert not warmup._fresh(str(lock))                          # 10 minutes old: never
+    assert not compilelock.fresh(str(lock))                          # 10 minutes old: never
     os.utime(lock, (time.time() + 3600, time.time() + 3600))
-    assert not warmup._fresh(str(lock))                          # an hour ahead (a clock on a shared folder)
+    assert not compilelock.fresh(str(lock))                          # an hour ahead (a clock on a shared folder)
 
 
 def test_of_two_processes_taking_the_lock_one_does(tmp_path):
@@ -113,9 +113,9 @@ def test_the_compiling_process_stopped_by_sigterm_removes_its_lock(tmp_path):
     folder = Path(cachedir.folder(str(tmp_path)))
     folder.mkdir(parents=True, exist_ok=True)
     lock = folder / "chainrule-kernels.compiling"
-    lock.write_text(f"{processes.machine()} 1")
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
     child = subprocess.Popen([sys.executable, "-m", "chainrule.backend.warmup"], env=env, stderr=subprocess.PIPE)
+    lock.write_text(f"{processes.machine()} {child.pid}")        # as its starter names it (`warmup._start`)
     try:
         deadline = time.time() + 60                              # until its handler is set (a loaded machine)
         while not handles_sigterm(child.pid) and child.poll() is None and time.time() < deadline:

@@ -39,9 +39,9 @@ def age(path: Path, seconds: float) -> None:
 def test_an_empty_lock_left_by_a_killed_process_is_taken_over_after_a_bound(tmp_path):
     lock = tmp_path / "chainrule-kernels.compiling"
     killed_writing(lock)
-    assert warmup._fresh(str(lock))                       # as a process may be writing it right now
+    assert compilelock.fresh(str(lock))                       # as a process may be writing it right now
     age(lock, compilelock.EMPTY_SECONDS + 1)
-    assert not warmup._fresh(str(lock))                   # was fresh for 10 minutes
+    assert not compilelock.fresh(str(lock))                   # was fresh for 10 minutes
     assert warmup._take(str(lock))
     assert lock.read_text() == f"{processes.machine()} {os.getpid()}"
     lock.write_text(f"{processes.machine()}")             # half written (no process id): the same
@@ -94,11 +94,11 @@ def test_the_lock_is_written_whole_and_renamed_whole(tmp_path):
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
         compilelock.rename(str(lock), child.pid)
-        assert lock.read_text() == f"{processes.machine()} {child.pid}" and warmup._fresh(str(lock))
+        assert lock.read_text() == f"{processes.machine()} {child.pid}" and compilelock.fresh(str(lock))
     finally:
         child.kill()
         child.wait()
-    assert not warmup._fresh(str(lock))                    # its process is gone
+    assert not compilelock.fresh(str(lock))                    # its process is gone
     assert [p.name for p in tmp_path.iterdir()] == [lock.name]
 
 

@@ -6,13 +6,16 @@ processes taking it at once one does); before, it was created and then written, 
 between the two (kill -9) left an empty lock, taken for another machine's, that held every compiling and
 `chainrule compile` back for 10 minutes. An empty or unreadable lock (one such, or one created in place
 where the file system has no hard links) is stale once EMPTY_SECONDS old; a lock whose process is gone
-at once; any after 10 minutes. saving/runlock.py writes its locks the same way.
+at once; any after 10 minutes. saving/runlock.py writes its locks with the same `linked`. A process killed
+between the temporary file's creation and its removal leaves it ('LOCK.<pid>.<hex>.tmp'): `leftover` tells
+such a one, which `chainrule compile --force` removes.
 """
 from __future__ import annotations
 
 import contextlib
 import errno
 import os
+import re
 import secrets
 import time
 from pathlib import Path
@@ -45,7 +48,7 @@ def take(lock: str) -> bool:
     """Create `lock` naming this process unless a fresh one exists: a stale one is taken over."""
     text = f"{machine()} {os.getpid()}".encode()
     for _ in range(2):
-        if _linked(lock, text):
+        if linked(lock, text):
             return True
         if fresh(lock):
             return False
@@ -64,25 +67,57 @@ def rename(lock: str, pid: int) -> None:
             os.unlink(tmp)
 
 
-def release(lock: str) -> None:
+def release(lock: str, pid: int | None = None) -> None:
+    """Remove `lock`; with `pid`, only while it names that process of this machine: one taken over (its
+    holder older than FRESH_SECONDS) is another process's, which this one's end removed, letting a third
+    compile beside it."""
+    if pid is not None:
+        try:
+            if Path(lock).read_text().strip() != f"{machine()} {pid}":
+                return
+        except (OSError, UnicodeDecodeError):
+            return
     with contextlib.suppress(OSError):
         os.unlink(lock)
 
 
+def leftover(name: str, folder: str) -> bool:
+    """Whether the file `name` in `folder` is a lock's temporary file (`_written`) left by a process killed
+    as it wrote the lock: one whose process is gone, or older than EMPTY_SECONDS (a live one lasts a few
+    system calls; one of another machine sharing the folder is judged by its age only, as its pid may be
+    taken here)."""
+    found = re.fullmatch(r".+\.(\d+)\.[0-9a-f]+\.tmp", name)
+    if found is None:
+        return False
+    try:
+        age = time.time() - os.path.getmtime(os.path.join(folder, name))
+    except OSError:
+        return False
+    return not -EMPTY_SECONDS < age < EMPTY_SECONDS or not running(int(found.group(1)))
+
+
 def _written(lock: str, text: bytes) -> str:
-    """A temporary file beside `lock` holding `text`: its name."""
+    """A temporary file beside `lock` holding `text`: its name (none is left where it cannot be written:
+    a disk full, a file size limit)."""
     tmp = f"{lock}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0), 0o644)
     try:
-        os.write(fd, text)
-    finally:
-        os.close(fd)
+        try:
+            os.write(fd, text)
+        finally:
+            os.close(fd)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     return tmp
 
 
-def _linked(lock: str, text: bytes) -> bool:
+def linked(lock: str | Path, text: bytes) -> bool:
     """Create `lock` holding `text`, whole (False where it exists): a temporary file linked into place,
-    or, without hard links, created in place and written at once."""
+    or, without hard links, created in place and written at once. The compiling's lock and
+    saving/runlock.py's (which holds signals around it, so that a Ctrl-C leaves no temporary file)."""
+    lock = str(lock)
     tmp = _written(lock, text)
     try:
         os.link(tmp, lock)

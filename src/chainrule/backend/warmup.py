@@ -15,7 +15,8 @@ process compiled yet runs on `loops.train` (compiled already; the same numbers i
 float32 the last bits can differ), the whole job, and, if it is longer than LOAD_SECONDS, once it
 is done starts one process that compiles the versions it lacked (`tiny_ready`, `job_done`:
 `python -m chainrule.backend.warmup <dtype> <version> ...`), each with a marker of its own; one
-such process at a time, and none beside the kernels' own.
+such process at a time, and none beside the kernels' own: both take the one lock (both write tiny.py's
+cache; with a lock each, taken after looking at the other's, two jobs ending at once could start both).
 CHAINRULE_NUMBA=1 (`ENABLED = True`) always uses them, compiling in the job if needed;
 CHAINRULE_NUMBA=0 never. `chainrule compile` compiles them ahead (`compile_all`). Numba loads only
 from a cache folder it can write: compiled kernels in one this process cannot write are not
@@ -39,9 +40,8 @@ from typing import Any
 import numpy as np
 
 from . import cachedir, csr, kernels, loops, tiny, units, views
-from .compilelock import fresh as _fresh
+from .compilelock import leftover, rename
 from .compilelock import release as _release
-from .compilelock import rename
 from .compilelock import take as _take
 
 LOAD_SECONDS = 0.6        # importing Numba and loading the cached kernels (measured: 0.35-0.6 s)
@@ -107,8 +107,8 @@ def job_done(start: bool = True) -> None:
     not (`start` False: a job the user stopped with Ctrl-C expects nothing to go on running)."""
     _compile_once(start)
     _declined.clear()
-    if start and _pending and not _fresh(_lock()):
-        _start(COMMAND + [v for char, key in _pending for v in (char, ",".join(map(str, key)))], _tiny_lock())
+    if start and _pending:
+        _start(COMMAND + [v for char, key in _pending for v in (char, ",".join(map(str, key)))], _lock())
     _pending.clear()
 
 
@@ -205,11 +205,8 @@ def compile_tiny(dtype: Any, key: tuple[int, ...]) -> str:
     return path
 
 
-def _tiny_lock() -> str:
-    return os.path.join(cachedir.folder(), "chainrule-tiny.compiling")
-
-
 def _lock() -> str:
+    """The lock of every compiling into this cache: the kernels', the tiny versions', `chainrule compile`."""
     return os.path.join(cachedir.folder(), "chainrule-kernels.compiling")
 
 
@@ -219,54 +216,70 @@ def compiling_here(report: Any = None) -> Iterator[None]:
     compiles into this cache (a job's background compiling, another `chainrule compile`: each
     compiled everything beside the other), calling `report(pid)` once if it waits."""
     told = False
-    while _fresh(_tiny_lock()) or not _take(_lock()):
+    while not _take(_lock()):
         if not told and report is not None:
-            with contextlib.suppress(OSError):
-                held = [lock for lock in (_lock(), _tiny_lock()) if _fresh(lock)]
-                pid = Path(held[0]).read_text().strip().rpartition(" ")[2] if held else ""
+            pid = ""
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                pid = Path(_lock()).read_text().strip().rpartition(" ")[2]
                 report(pid if pid.isdigit() else "?")        # an empty lock (being written) names none yet
         told = True
         time.sleep(0.5)
     try:
         yield
     finally:
-        _release(_lock())
+        _release(_lock(), os.getpid())
 
 
 def compile_in_background() -> bool:
     """Start the compiling process unless one started in the last 10 minutes or the cache folder
     cannot be written (then the kernels are never ready in "auto": NumPy only), nor beside a
-    process compiling tiny versions (both write tiny.py's cache)."""
-    return not _fresh(_tiny_lock()) and _start(COMMAND, _lock())
+    process compiling tiny versions (the same lock: both write tiny.py's cache)."""
+    return _start(COMMAND, _lock())
 
 
 def _start(command: list[str], lock: str) -> bool:
     """Run `command` detached, niced, unless its `lock` is younger than 10 minutes or the cache
-    folder cannot be written."""
+    folder cannot be written. Where the lock cannot be written (a disk full) or the process not
+    started (Python's executable gone, no file descriptors left), False, without a word: the jobs
+    run on NumPy, and the lock, released, holds no later compiling back (it did, 10 minutes)."""
     global compiling
-    if not cachedir.writable(quiet=True) or not _take(lock):     # taken before the child exists
+    try:
+        if not cachedir.writable(quiet=True) or not _take(lock):     # taken before the child exists
+            return False
+    except OSError:
         return False
-    compiling = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+    try:
+        child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL, start_new_session=True)
-    rename(lock, compiling.pid)                      # then named after the child, which `_fresh` looks for
+    except BaseException as exc:
+        _release(lock, os.getpid())
+        if isinstance(exc, OSError):
+            return False
+        raise
+    compiling = child
+    with contextlib.suppress(OSError):      # else it names this process: held while it runs, 10 minutes at most
+        rename(lock, child.pid)                      # then named after the child, which `compilelock.fresh` looks for
     # reaped as it ends, in a notebook or server too (else a zombie for the life of this process);
     # a Popen dropped while its child runs would warn "subprocess N is still running"
-    threading.Thread(target=compiling.wait, name="chainrule-compiling", daemon=True).start()
+    threading.Thread(target=child.wait, name="chainrule-compiling", daemon=True).start()
     return True
 
 
 def forget() -> int:
     """Remove what Numba's cache holds of chainrule (the entries of the compiled modules, the
     markers: `chainrule compile --force`), so that `compile_all` compiles every kernel again,
-    where Numba would load entries it still finds valid; returns the count of files removed."""
+    where Numba would load entries it still finds valid, and the temporary files of locks left by a
+    process killed as it wrote one (`compilelock.leftover`); returns the count of files removed."""
     folder = cachedir.folder()
     modules = tuple(os.path.splitext(os.path.basename(str(m.__file__)))[0] + "." for m in COMPILED)
     removed = 0
     for name in os.listdir(folder) if os.path.isdir(folder) else []:
         if (name.startswith(modules) and name.endswith((".nbi", ".nbc"))) or (
-                name.startswith(("chainrule-kernels-", "chainrule-tiny-")) and name.endswith(".ready")):
-            os.unlink(os.path.join(folder, name))
-            removed += 1
+                name.startswith(("chainrule-kernels-", "chainrule-tiny-")) and name.endswith(".ready")) or (
+                name.startswith("chainrule-") and ".compiling." in name and leftover(name, folder)):
+            with contextlib.suppress(FileNotFoundError):         # removed meanwhile by another process
+                os.unlink(os.path.join(folder, name))
+                removed += 1
     return removed
 
 
@@ -304,7 +317,7 @@ def _stop_on_sigterm(lock: str) -> None:
     SystemExit raised from the handler could land in a finalizer (Numba's compiling makes many),
     which would swallow it, and the compiling would go on."""
     def stop(signum: int, frame: Any) -> None:
-        _release(lock)
+        _release(lock, os.getpid())
         os._exit(128 + signum)
     signal.signal(signal.SIGTERM, stop)
 
@@ -312,7 +325,7 @@ def _stop_on_sigterm(lock: str) -> None:
 if __name__ == "__main__":     # the background compilation: `prepare`'s, or `job_done`'s of tiny versions (dtype, key)
     requests = [(np.dtype(char), tuple(int(v) for v in key.split(","))) for char, key in zip(sys.argv[1::2],
                                                                                          sys.argv[2::2])]
-    held = _tiny_lock() if requests else _lock()
+    held = _lock()
     _stop_on_sigterm(held)
     os.nice(10)
     try:
@@ -321,4 +334,4 @@ if __name__ == "__main__":     # the background compilation: `prepare`'s, or `jo
         if not requests:
             compile_all()
     finally:
-        _release(held)
+        _release(held, os.getpid())        # unless taken over meanwhile (FRESH_SECONDS): then another's

@@ -14,7 +14,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import secrets
 import signal
 import socket
 import threading
@@ -24,12 +23,11 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..backend.compilelock import linked
 from ..backend.processes import running
 from ..errors import ValidationError
 
 LOCKNAME = "checkpoint.lock"
-#: what os.link raises on a file system without hard links: the lock is then created in place (`_created`)
-NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.ENOSYS}
 _held: set[str] = set()           # folders locked by runs of this process
 _guard = threading.Lock()
 
@@ -162,50 +160,16 @@ def _take(path: Path, key: str, busy: Callable[[dict], ValidationError], job: st
 
 
 def _linked(path: Path, text: bytes, record: Callable[[], None]) -> bool:
-    """Write `text` to a temporary file beside `path`, link it as `path` and `record()` it: False where
-    `path` exists. A
-    signal meanwhile is held to the end (the lock is then whole, and `_take` removes it), so that the
-    temporary file is always removed and closed: before, a Ctrl-C between the lock's creation and its
-    write left it empty, and its file unclosed."""
-    tmp = path.parent / f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"   # named before it exists
+    """Create `path` holding `text`, whole, and `record()` it: False where `path` exists (the compiling's
+    `compilelock.linked`: a temporary file linked into place, or, without hard links, created in place and
+    written at once). A signal meanwhile is held to the end (the lock is then whole, and `_take` removes
+    it), so that the temporary file is always removed and closed: before, a Ctrl-C between the lock's
+    creation and its write left it empty, and its file unclosed."""
     with _signals_held():
-        try:
-            fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0), 0o644)
-            try:
-                os.write(fd, text)
-            finally:
-                os.close(fd)
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                return False
-            except OSError as exc:
-                if exc.errno not in NO_LINKS:
-                    raise
-                if not _created(path, text):    # a file system without hard links (vfat, exFAT, some CIFS/FUSE)
-                    return False
-            record()
-            return True
-        finally:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-
-
-def _created(path: Path, text: bytes) -> bool:
-    """Create `path` holding `text` where it does not exist (False where it does): the lock where files
-    cannot be linked, under `_linked`'s held signals, so never left empty by a Ctrl-C; a reader that finds it
-    still empty waits for its content (`_holder`)."""
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0), 0o644)
-    except FileExistsError:
-        return False
-    try:
-        os.write(fd, text)
-    finally:
-        os.close(fd)
-    return True
+        if not linked(path, text):
+            return False
+        record()
+        return True
 
 
 @contextmanager
@@ -253,7 +217,8 @@ def _read(path: Path) -> dict:
 
 def _holder(path: Path) -> dict:
     """The lock's content; one found empty or unreadable is read again for half a second, as one created in
-    place (`_created`) is empty until its write: only then is it a lock left by a run killed at that moment."""
+    place (`compilelock.linked`) is empty until its write: only then is it a lock left by a run killed at that
+    moment."""
     holder = _read(path)
     for _ in range(10):
         if holder or not path.exists():

@@ -48,6 +48,9 @@ class Network(KerasMethods):
     seed : int, optional
         Redraws every layer's initial weights from this seed (same seed, same network).
 
+    Training and using it as Keras does, `fit`, `train_steps`, `predict`, `predict_classes` and `evaluate`, are
+    inherited from `KerasMethods` (nn/keras_methods.py): `help()` lists them last.
+
     Examples
     --------
     >>> import numpy as np, chainrule as cr

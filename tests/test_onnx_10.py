@@ -183,3 +183,20 @@ def test_docs_show_each_files_message_as_raised(tmp_path):
     with pytest.raises(ValidationError) as info:
         exporter._fits_one_file(weights, "the network's weights take", "DIR/m.onnx")
     assert str(info.value) == rows["export beyond ONNX's one-file limit"]
+
+
+def test_from_onnx_names_a_chainrule_model_and_other_files(tmp_path):
+    net = _net()
+    net.save(tmp_path / "m.npz")
+    with pytest.raises(ModelFileError, match=r"m.npz is not a valid ONNX model: it is a chainrule model file \(.npz\): "
+                                             r"read it with chainrule.load\(path\)"):
+        cr.from_onnx(tmp_path / "m.npz")
+    (tmp_path / "data.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(ModelFileError, match=r"data.csv is not a valid ONNX model: it holds text"):
+        cr.from_onnx(tmp_path / "data.csv")
+    (tmp_path / "p.onnx").write_bytes(pickle.dumps(Boom()))
+    with pytest.raises(ModelFileError, match=r"p.onnx is not a valid ONNX model: it is binary data of another kind "
+                                             r"\(a pickle\? chainrule never unpickles\)"):
+        cr.from_onnx(tmp_path / "p.onnx")
+    with pytest.raises(cr.errors.ChainruleTypeError, match="got a chainrule Network, which is one already"):
+        cr.from_onnx(net)

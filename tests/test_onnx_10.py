@@ -200,3 +200,12 @@ def test_from_onnx_names_a_chainrule_model_and_other_files(tmp_path):
         cr.from_onnx(tmp_path / "p.onnx")
     with pytest.raises(cr.errors.ChainruleTypeError, match="got a chainrule Network, which is one already"):
         cr.from_onnx(net)
+
+
+def test_load_foreign_says_how_to_read_a_keras_h5_file(tmp_path):
+    path = tmp_path / "m.h5"
+    path.write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(200))
+    with pytest.raises(ValidationError, match=r"unknown model file type '.h5'; expected .npz, .onnx or .keras; an .h5 "
+                                              r"file of Keras: load it with keras.models.load_model, then "
+                                              r"chainrule.from_keras\(model\)"):
+        cr.load_foreign(path)

@@ -305,4 +305,6 @@ def load_foreign(path: str | os.PathLike, loss: str | None = None) -> Network:
     if suffix in (".pt", ".pth", ".pkl", ".pickle", ".joblib", ".bin"):
         raise ValidationError(f"{path}: {suffix} files hold pickled code, which chainrule never loads; load the model "
                               "in Python and use chainrule.from_torch or chainrule.from_sklearn")
-    raise ValidationError(f"{path}: unknown model file type {suffix!r}; expected .npz, .onnx or .keras")
+    keras = ("; an .h5 file of Keras: load it with keras.models.load_model, then chainrule.from_keras(model)"
+             if suffix in (".h5", ".hdf5") else "")
+    raise ValidationError(f"{path}: unknown model file type {suffix!r}; expected .npz, .onnx or .keras{keras}")

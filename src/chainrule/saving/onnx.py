@@ -149,7 +149,7 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
     model.ir_version = min(model.ir_version, _ir_version(opset))
     if LOSSES.get(net.loss_function.name) is type(net.loss_function):     # from_onnx reads it back
         helper.set_model_props(model, {LOSS_KEY: net.loss_function.name})
-    _fits_one_file(model.ByteSize(), "the ONNX model takes", path)            # the weights and the graph's constants
+    _fits_one_file(_model_bytes(model), "the ONNX model takes", path)         # the weights and the graph's constants
     onnx.checker.check_model(model, full_check=True)
     if path is not None:          # written beside and renamed: a failed write keeps the previous file
         data = model.SerializeToString()        # never over a file of other data (see files.replaceable)
@@ -157,12 +157,23 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
     return model
 
 
-def _fits_one_file(size: int, what: str, path) -> None:
+def _model_bytes(model: Any) -> int | None:
+    """The model's size as a file; None where protobuf cannot count it: beyond 2 GiB, ByteSize raises
+    EncodeError ('Failed to serialize proto') as SerializeToString does."""
+    from google.protobuf.message import EncodeError
+    try:
+        return model.ByteSize()
+    except EncodeError:
+        return None
+
+
+def _fits_one_file(size: int | None, what: str, path) -> None:
     """Refuse, before anything is written, a model beyond protobuf's limit on one message (onnx.checker
-    and SerializeToString fail there with words of their own)."""
-    if size > MAX_BYTES:
+    and SerializeToString fail there with words of their own); None: a size protobuf could not count."""
+    if size is None or size > MAX_BYTES:
         kept = "nothing written" if path is None else f"{str(path)!r} not written; a previous file there is unchanged"
-        raise ValidationError(f"{what} {size} bytes ({size / 2**30:.2f} GiB), more than one ONNX file holds: "
+        said = "more than 2 GiB" if size is None else f"{size} bytes ({size / 2**30:.4f} GiB)"
+        raise ValidationError(f"{what} {said}, more than one ONNX file holds: "
                               f"{MAX_BYTES} bytes, protobuf's limit on one message ({kept}). Save the network as a "
                               "chainrule model instead, net.save('model.npz'), which has no such limit")
 

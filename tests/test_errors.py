@@ -40,6 +40,11 @@ def torch_mlp(device="cpu"):
     return nn.Sequential(nn.Linear(2, 3, device=device), nn.Tanh(), nn.Linear(3, 1, device=device))
 
 
+def unfitted_classifier():
+    from chainrule.sklearn import BackpropClassifier
+    return BackpropClassifier()
+
+
 X = np.array([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]])
 Y = np.array([[0.0, 1.0], [1.0, 0.0], [0.0, 1.0]])
 
@@ -248,6 +253,18 @@ CASES = [
     ("sequence sample_weight", lambda: net2("categorical_crossentropy", "softmax").fit([([[0, 1]], [1])],
                                                                                        sample_weight=[1.0]),
      errors.ValidationError, r"sample_weight needs arrays X, Y; with a sequence of batches \(Y=None\)"),
+    ("to_onnx an estimator", lambda: cr.to_onnx(unfitted_classifier()), errors.ChainruleTypeError,
+     r"got BackpropClassifier, an estimator: export its network once it is fitted \(fit it first\), "
+     r"to_onnx\(model.network_, path\)"),
+    ("to_onnx a model file's name", lambda: cr.to_onnx("m.npz"), errors.ChainruleTypeError,
+     r"got str 'm.npz': to_onnx takes the network, not its file; load it first, to_onnx\(cr.load\('m.npz'\), path\)"),
+    ("to_onnx another framework's model", lambda: cr.to_onnx(torch_mlp()), errors.ChainruleTypeError,
+     r"got Sequential \(a model of another framework: import it first with cr.from_torch, from_keras, "),
+    ("to_onnx preprocessing the extra dict", lambda: cr.to_onnx(net2(), preprocessing={"tabular": {}}),
+     errors.ValidationError, r"preprocessing is a model file's extra dict \(keys \['tabular'\]\); give its 'tabular' "
+     "entry"),
+    ("to_onnx preprocessing a file name", lambda: cr.to_onnx(net2(), preprocessing="m.npz"),
+     errors.ChainruleTypeError, "preprocessing must be a Preprocessing or its JSON dict; got the file name 'm.npz'"),
 ]
 
 

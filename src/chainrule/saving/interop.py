@@ -32,6 +32,7 @@ from .mlp import (
     not_computable,
     weights_dtype,
 )
+from .modelkind import not_a_file
 from .npz import load
 from .onnx_import import from_onnx
 from .sklearn_import import SklearnSolver, from_sklearn, sklearn_optimizer
@@ -286,7 +287,7 @@ def load_foreign(path: str | os.PathLike, loss: str | None = None) -> Network:
     if suffix == ".onnx":
         return from_onnx(path, loss=loss)
     if not Path(path).is_file():
-        raise ModelFileError(f"model file {str(path)!r} does not exist or is not a file")
+        raise ModelFileError(not_a_file(Path(path)))
     if suffix == ".keras":
         import zipfile
         if not zipfile.is_zipfile(path):                      # Keras says "File not found" of such a file
@@ -304,4 +305,6 @@ def load_foreign(path: str | os.PathLike, loss: str | None = None) -> Network:
     if suffix in (".pt", ".pth", ".pkl", ".pickle", ".joblib", ".bin"):
         raise ValidationError(f"{path}: {suffix} files hold pickled code, which chainrule never loads; load the model "
                               "in Python and use chainrule.from_torch or chainrule.from_sklearn")
-    raise ValidationError(f"{path}: unknown model file type {suffix!r}; expected .npz, .onnx or .keras")
+    keras = ("; an .h5 file of Keras: load it with keras.models.load_model, then chainrule.from_keras(model)"
+             if suffix in (".h5", ".hdf5") else "")
+    raise ValidationError(f"{path}: unknown model file type {suffix!r}; expected .npz, .onnx or .keras{keras}")

@@ -26,6 +26,7 @@ from ..nn.layers import layer_from_config
 from ..nn.network import Network
 from ..nn.predict import mark_tabular
 from ..training.optim import get_optimizer
+from . import modelkind
 from . import npzcheck as check
 from .files import atomic_write, check_path
 from .npzcheck import FORMAT_VERSION, MAX_HEADER_BYTES, MAX_PARAMS
@@ -173,7 +174,7 @@ def load_all(path: str | os.PathLike) -> tuple[Network, dict | None, dict[str, n
     """`load`, returning (network, extra JSON or None, extra arrays by name)."""
     path = Path(check_path(path, "path"))
     if not path.is_file():
-        raise ModelFileError(f"model file {str(path)!r} does not exist or is not a file")
+        raise ModelFileError(modelkind.not_a_file(path))
     try:
         return _load(path)
     except ModelFileError:
@@ -186,11 +187,14 @@ def load_all(path: str | os.PathLike) -> tuple[Network, dict | None, dict[str, n
 
 
 def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
-    if not zipfile.is_zipfile(path):
-        raise ModelFileError(f"{path} is not a chainrule model file: it is not an .npz (zip) archive")
+    if not zipfile.is_zipfile(path):        # say what it is: an ONNX model, a pickle, a CSV file
+        raise ModelFileError(modelkind.not_a_zip(path))
     size_on_disk = path.stat().st_size
     check.check_member_list(path, size_on_disk)
     with zipfile.ZipFile(path) as zf:
+        foreign = modelkind.foreign_zip(path, zf.namelist())        # a PyTorch or Keras file
+        if foreign is not None:
+            raise ModelFileError(foreign)
         infos = {}
         for info in zf.infolist():
             if not info.filename.endswith(".npy") or info.filename[:-4] in infos:

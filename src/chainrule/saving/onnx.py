@@ -39,6 +39,7 @@ from .onnx_tabular import PREFIX, output_nodes, preprocessing_dict, preprocessin
 
 MIN_OPSET = 17
 LOSS_KEY = "chainrule.loss"        # metadata_props: the network's loss (a built-in's name)
+MAX_BYTES = 2**31 - 1              # protobuf's limit on one message: a whole .onnx file without external data
 ML_OPSET = 3                       # the ai.onnx.ml version that goes with opset 17 and later
 ACTIVATION_OPS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "leaky_relu": "LeakyRelu",
                   "softmax": "Softmax", "linear": None}
@@ -120,6 +121,7 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
         raise ChainruleTypeError(f"checks must be True or False; got {checks!r}")
     if path is not None and not isinstance(path, (str, os.PathLike)):
         raise ChainruleTypeError(f"path must be a file name (str or os.PathLike); got {type(path).__name__}")
+    _fits_one_file(net.params.nbytes, "the network's weights take", path)     # before copying them into a graph
     elem = TensorProto.DOUBLE if net.dtype == np.float64 else TensorProto.FLOAT
     g = _Graph()
     if preprocessing is None:
@@ -147,11 +149,33 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
     model.ir_version = min(model.ir_version, _ir_version(opset))
     if LOSSES.get(net.loss_function.name) is type(net.loss_function):     # from_onnx reads it back
         helper.set_model_props(model, {LOSS_KEY: net.loss_function.name})
+    _fits_one_file(_model_bytes(model), "the ONNX model takes", path)         # the weights and the graph's constants
     onnx.checker.check_model(model, full_check=True)
     if path is not None:          # written beside and renamed: a failed write keeps the previous file
         data = model.SerializeToString()        # never over a file of other data (see files.replaceable)
         atomic_write(path, lambda f: f.write(data), kind="onnx")
     return model
+
+
+def _model_bytes(model: Any) -> int | None:
+    """The model's size as a file; None where protobuf cannot count it: beyond 2 GiB, ByteSize raises
+    EncodeError ('Failed to serialize proto') as SerializeToString does."""
+    from google.protobuf.message import EncodeError
+    try:
+        return model.ByteSize()
+    except EncodeError:
+        return None
+
+
+def _fits_one_file(size: int | None, what: str, path) -> None:
+    """Refuse, before anything is written, a model beyond protobuf's limit on one message (onnx.checker
+    and SerializeToString fail there with words of their own); None: a size protobuf could not count."""
+    if size is None or size > MAX_BYTES:
+        kept = "nothing written" if path is None else f"{str(path)!r} not written; a previous file there is unchanged"
+        said = "more than 2 GiB" if size is None else f"{size} bytes ({size / 2**30:.4f} GiB)"
+        raise ValidationError(f"{what} {said}, more than one ONNX file holds: "
+                              f"{MAX_BYTES} bytes, protobuf's limit on one message ({kept}). Save the network as a "
+                              "chainrule model instead, net.save('model.npz'), which has no such limit")
 
 
 def _not_a_network(net: Any) -> str:

@@ -49,6 +49,9 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
         except Exception as exc:  # noqa: BLE001  (a model from anywhere: the checker's every complaint is the answer)
             raise ValidationError(f"{source} is not a valid ONNX model (onnx.checker): {_said(exc)}") from None
     else:
+        if isinstance(path_or_model, Network):
+            raise ChainruleTypeError("path must be a file name or an onnx.ModelProto; got a chainrule Network, which "
+                                     "is one already (cr.to_onnx(net, path) writes its ONNX)")
         if not isinstance(path_or_model, (str, os.PathLike)):
             raise ChainruleTypeError(f"path must be a file name or an onnx.ModelProto; got "
                                      f"{type(path_or_model).__name__}")
@@ -59,7 +62,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
             model = onnx.load(source)
             onnx.checker.check_model(model)
         except Exception as exc:  # noqa: BLE001  (a file from anywhere: every failure to read it is a bad file)
-            raise ModelFileError(f"{source} is not a valid ONNX model: {_said(exc)}") from None
+            raise ModelFileError(_not_onnx(source, exc)) from None
     opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=0)
     if opset < 7:
         raise ValidationError(f"{source}: the model is of opset {opset}; chainrule reads opset 7 and later, as ONNX "
@@ -221,6 +224,27 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
         loss = {p.key: p.value for p in model.metadata_props}.get("chainrule.loss")
         loss = loss if loss in LOSSES else None
     return build_network(items, loss, weights_dtype(weights, source) if weights else np.float64)
+
+
+#: what a file that is no ONNX model holds (files.file_kind), and what reads it
+NOT_ONNX = {"model": "it is a chainrule model file (.npz): read it with chainrule.load(path); cr.to_onnx or "
+                     "`chainrule export` writes its ONNX",
+            "empty": "it is empty (0 bytes)", "text": "it holds text (a CSV file of data?)",
+            "csv": "it holds chainrule's predictions (CSV)",
+            "zip": "it is a zip archive (a PyTorch or Keras file? import those with chainrule.from_torch, from_keras)",
+            "binary": "it is binary data of another kind (a pickle? chainrule never unpickles)"}
+
+
+def _not_onnx(source: str, exc: Exception) -> str:
+    """The refusal of a file onnx could not read: what it holds (told by its content) where it is no ONNX model."""
+    from .files import file_kind
+    try:
+        kind = file_kind(source)
+    except OSError:
+        kind = "onnx"
+    if kind in NOT_ONNX:
+        return f"{source} is not a valid ONNX model: {NOT_ONNX[kind]}"
+    return f"{source} is not a valid ONNX model: {_said(exc)}"
 
 
 def _said(exc: Exception) -> str:

@@ -1,14 +1,15 @@
-"""How a refusal's advice names what its reader can give: the same check speaks to four callers.
+"""How a refusal's advice names what its reader can give: the same check speaks to five callers.
 
 `Preprocessing.fit` (the default, "fit") gets its own arguments (`text_columns=['x']`, `impute=`), a
 reading option as read_csv's argument (chainrule's and pandas' read_csv take the same: `na_values=`,
 `decimal=`, `thousands=`, `encoding=`, `sep=`), a column left out with `df.drop(columns=...)`.
 `CsvStream` ("stream") has no DataFrame: its reading options are CsvStream's, its columns fit's
 `columns=`. `run_sweep` ("sweep") reads a path: `drop=`, `na_values=`, `read={...}`. The `chainrule`
-command ("command") names its options (`--text 'x'`). Who speaks is a context variable (`words`), not
-the process's: a thread running the command leaves another thread's `Preprocessing.fit` in Python's
-words; a thread the command starts for itself runs in a copy of its context (`contextvars.copy_context`).
-One table, `WORDS`, holds every caller's words; a message asks it with `give`.
+command ("command") names its options (`--text 'x'`), and `chainrule sweep` ("sweep command") the
+command's but where its own differ (`chainrule sweep --drop`, no --stream). Who speaks is a context
+variable (`words`), not the process's: a thread running the command leaves another thread's
+`Preprocessing.fit` in Python's words; a thread the command starts for itself runs in a copy of its
+context (`contextvars.copy_context`). One table, `WORDS`, holds every caller's words; a message asks it with `give`.
 """
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from typing import Any
 
 #: who reads the advice; "fit" (Python's DataFrame caller) is the default, and the words of a caller not in
 #: an entry of WORDS
-CALLERS = ("fit", "stream", "sweep", "command")
+CALLERS = ("fit", "stream", "sweep", "command", "sweep command")
+#: a caller whose words are another's but where its entry says otherwise (`chainrule sweep` has no --stream)
+_LIKE = {"sweep command": "command"}
 
 _READ = "(read_csv, chainrule's or pandas')"
 #: how to save a comma-separated file with ';' between its fields (its cells kept as written)
@@ -35,7 +38,8 @@ WORDS: dict[str, dict[str, str]] = {
     "drop column": {"fit": "df.drop(columns=[...])", "stream": "fit(columns=[...])", "sweep": "drop=[...]",
                     "command": "--drop COLUMN"},
     "leave out": {"fit": "df.drop(columns=[{column}])", "stream": "fit(columns=[...]) without {column}",
-                  "sweep": "drop=[{column}]", "command": "chainrule train --drop {column}"},
+                  "sweep": "drop=[{column}]", "command": "chainrule train --drop {column}",
+                  "sweep command": "chainrule sweep --drop {column}"},
     "impute": {"fit": "impute=", "command": "--impute"},
     "impute as": {"fit": "impute={how!r}", "command": "--impute {how}"},
     "impute any": {"fit": "impute='mean', 'median' or 'most_frequent'",
@@ -44,9 +48,11 @@ WORDS: dict[str, dict[str, str]] = {
     "max categories": {"fit": "max_categories=", "command": "--max-categories"},
     "dtype": {"fit": "dtype={dtype!r}", "command": "--dtype {dtype}"},
     "train float64": {"fit": "transform with dtype='float64'", "stream": "encode with dtype='float64'",
-                      "sweep": "sweep with dtype='float64'", "command": "train with --dtype float64"},
-    # "": none (run_sweep reads no stream)
-    "stream": {"fit": "chainrule.data.stream.CsvStream", "sweep": "", "command": "chainrule train --stream"},
+                      "sweep": "sweep with dtype='float64'", "command": "train with --dtype float64",
+                      "sweep command": "sweep with --dtype float64"},
+    # "": none (run_sweep and the sweep command read no stream)
+    "stream": {"fit": "chainrule.data.stream.CsvStream", "sweep": "", "command": "chainrule train --stream",
+               "sweep command": ""},
     "na values": {"fit": f"Read the file with na_values=[{{value}}] {_READ}",
                   "stream": "Read the file with CsvStream(path, na_values=[{value}])",
                   "sweep": "Read the file with na_values=[{value}]", "command": "Give --na-values {value}"},
@@ -109,17 +115,20 @@ _CALLER: ContextVar[str] = ContextVar("chainrule_advice_caller", default="fit")
 
 def give(key: str, **values: Any) -> str:
     """The advice `key` of WORDS in the words of who reads it (`words`' caller, else Python's: "fit")."""
-    said = WORDS[key]
-    return said.get(_CALLER.get(), said["fit"]).format(**values)
+    said, caller = WORDS[key], _CALLER.get()
+    while caller not in said and caller in _LIKE:
+        caller = _LIKE[caller]
+    return said.get(caller, said["fit"]).format(**values)
 
 
 @contextmanager
 def words(caller: str) -> Iterator[None]:
     """`caller`'s words (one of CALLERS) for the block, reset after it, also on an exception; an outer caller's
-    choice stands (the command's `run_sweep` and `CsvStream` speak the command's words). A decorator too."""
+    choice stands (the command's `run_sweep` and `CsvStream` speak the command's words), but where `caller` is
+    it more precisely (the sweep command within the command). A decorator too."""
     if caller not in CALLERS:
         raise ValueError(f"caller must be one of {', '.join(CALLERS)}; got {caller!r}")
-    token = _CALLER.set(caller) if _CALLER.get() == "fit" else None
+    token = _CALLER.set(caller) if _CALLER.get() in ("fit", _LIKE.get(caller)) else None
     try:
         yield
     finally:

@@ -209,10 +209,10 @@ def test_predicts_memory_refusal_says_its_own_option_and_is_followed(tmp_path, m
     for command in ("predict", "evaluate"):      # neither takes --drop, --dtype nor --stream: the model fixes them
         r = cmd(command, tmp_path / "m.npz", path)
         assert r.returncode == 4 and r.stderr.rstrip().endswith(
-            "To fit: read fewer rows at a time (--chunk-rows below 30)"), r.stderr
-        r = cmd(command, tmp_path / "m.npz", path, "--chunk-rows", "5")
+            "To fit: read fewer rows at a time (--chunk-rows 8)"), r.stderr
+        r = cmd(command, tmp_path / "m.npz", path, "--chunk-rows", "8")
         assert r.returncode == 0, r.stderr
-    r = cmd("predict", tmp_path / "m.npz", path, "--chunk-rows", "5")
+    r = cmd("predict", tmp_path / "m.npz", path, "--chunk-rows", "8")
     assert len(r.stdout.split()) == 31                                    # a header and every row's prediction
 
 

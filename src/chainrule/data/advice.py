@@ -25,8 +25,10 @@ CALLERS = ("fit", "stream", "sweep", "command", "sweep command")
 _LIKE = {"sweep command": "command"}
 
 _READ = "(read_csv, chainrule's or pandas')"
-#: how to save a comma-separated file with ';' between its fields (its cells kept as written)
-_RESAVE = "save it with ';' between fields (pandas.read_csv(path, dtype=str).to_csv(new_path, sep=';', index=False))"
+#: how Python saves a comma-separated file with ';' between its fields, its cells kept as written (no 'None' or
+#: 'N/A' read as missing, as pandas' default markers would) and in its encoding (`resave`'s values)
+_RESAVE = ("save it with ';' between fields (pandas.read_csv(path, dtype=str, keep_default_na=False{enc})"
+           ".to_csv(new_path, sep=';', index=False{enc}))")
 
 #: each piece of advice, formatted with `give`'s values: {caller: words}, "fit" and "command" in every entry
 WORDS: dict[str, dict[str, str]] = {
@@ -69,14 +71,18 @@ WORDS: dict[str, dict[str, str]] = {
     # a decimal comma in a file whose separator is the comma ("1,5" quoted): no reader here takes the decimal
     # mark equal to the separator (predict would misread a new file's unquoted 1,5 as two fields), so the way
     # that works is the file saved with ';' between its fields
-    "decimal sep": {"fit": f"{_RESAVE}, then read it with sep=';', decimal=',' {_READ}",
-                    "stream": f"{_RESAVE}, then read it with CsvStream(new_path, sep=';', decimal=',')",
-                    "sweep": f"{_RESAVE}, then read it with read={{{{'sep': ';', 'decimal': ','}}}}",
-                    "command": f"{_RESAVE}, then give --sep ';' --decimal ','"},
-    "decimal. sep": {"fit": f"{_RESAVE}, then read it with sep=';', decimal=',', thousands='.' {_READ}",
-                     "stream": f"{_RESAVE}, then read it with CsvStream(new_path, sep=';', decimal=',', thousands='.')",
-                     "sweep": f"{_RESAVE}, then read it with read={{{{'sep': ';', 'decimal': ',', 'thousands': '.'}}}}",
-                     "command": f"{_RESAVE}, then give --sep ';' --decimal ',' --thousands '.'"},
+    "decimal sep": {"fit": f"{_RESAVE}, then read it with sep=';', decimal=','{{enc}} {_READ}",
+                    "stream": f"{_RESAVE}, then read it with CsvStream(new_path, sep=';', decimal=','{{enc}})",
+                    "sweep": f"{_RESAVE}, then read it with read={{{{'sep': ';', 'decimal': ','{{read_enc}}}}}}",
+                    "command": "save it with ';' between fields: {line}, then read {new} with --sep ';' --decimal "
+                               "','{option_enc}"},
+    "decimal. sep": {"fit": f"{_RESAVE}, then read it with sep=';', decimal=',', thousands='.'{{enc}} {_READ}",
+                     "stream": f"{_RESAVE}, then read it with CsvStream(new_path, sep=';', decimal=',', "
+                               "thousands='.'{enc})",
+                     "sweep": f"{_RESAVE}, then read it with read={{{{'sep': ';', 'decimal': ',', 'thousands': "
+                              "'.'{read_enc}}}",
+                     "command": "save it with ';' between fields: {line}, then read {new} with --sep ';' --decimal "
+                                "',' --thousands '.'{option_enc}"},
     # a decimal mark equal to the separator, of another file (the default '.' of a file given sep='.')
     "decimal other": {"fit": "give another with decimal= (e.g. decimal=',')",
                       "stream": "give another with CsvStream(path, decimal=...) (e.g. decimal=',')",
@@ -119,6 +125,30 @@ def give(key: str, **values: Any) -> str:
     while caller not in said and caller in _LIKE:
         caller = _LIKE[caller]
     return said.get(caller, said["fit"]).format(**values)
+
+
+def resave(name: str | None, encoding: str | None) -> dict[str, str]:
+    """`give`'s values for the advice to save the comma-separated file `name` (None: not known) with ';' between
+    its fields, read and written in its `encoding` (said only when not UTF-8): the command's runnable line
+    (`line`, the new file `new` in the folder it is run in, `option_enc`), Python's `enc` and run_sweep's
+    `read_enc`."""
+    import codecs
+    import re
+    import shlex
+    from pathlib import PurePath
+    name = name or "FILE.csv"
+    encoding = encoding or "utf-8"
+    said = codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig")
+    enc = f", encoding={encoding!r}" if said else ""
+    path = PurePath(name)
+    stem = re.sub(r"[^\w.-]", "_", path.stem)             # a name the shell takes unquoted, in the folder it runs in
+    suffix = path.suffix if re.fullmatch(r"[.\w]+", path.suffix) else ".csv"
+    new = f"{stem}-semicolon{suffix}"
+    code = (f"import pandas as pd; pd.read_csv({name!r}, dtype=str, keep_default_na=False{enc})"
+            f".to_csv({new!r}, sep=';', index=False{enc})")
+    line = "python -c \"" + re.sub(r'(["$`\\])', r"\\\1", code) + '"'      # in the shell's double quotes
+    return {"enc": enc, "read_enc": f", 'encoding': {encoding!r}" if said else "", "line": line,
+            "new": shlex.quote(new), "option_enc": f" --encoding {shlex.quote(encoding)}" if said else ""}
 
 
 @contextmanager

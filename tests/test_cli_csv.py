@@ -567,9 +567,9 @@ def test_the_models_marks_give_way_to_given_ones_and_lines_are_the_files(tmp_pat
     assert cmd("train", tmp_path / "eu2.csv", "--target", "b", "--task", "regression", "--decimal", ",", "--thousands",
                ".", "--epochs", "1", "--out", tmp_path / "th2.npz").returncode == 0
     plain = write(tmp_path / "plain.csv", "a,b,y\n1.5,2,1\n")
-    assert error_line(cmd("predict", tmp_path / "th2.npz", plain)).endswith(
-        "(the model file's --decimal ',' and --thousands '.', as train read its file: give --decimal or --thousands "
-        "to read this one otherwise)")
+    assert error_line(cmd("predict", tmp_path / "th2.npz", plain)).endswith(     # the model's ',' is its separator
+        "the model file's decimal mark ',' (as train read its file): give --decimal . (or --sep ,) to read this one's "
+        "numbers with '.'")
     assert cmd("predict", tmp_path / "th2.npz", plain, "--decimal", ".").returncode == 0
     # lines of the file, not of the chunk
     write(tmp_path / "b2.csv", "a,b,y\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(8)))

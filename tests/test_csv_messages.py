@@ -226,8 +226,8 @@ def european(tmp_path_factory):
 
 
 @pytest.mark.parametrize("case, note", [
-    ("plain.csv", "(the model file's --decimal ',', as train read its file: give --decimal to read this one "
-                  "otherwise)"),
+    ("plain.csv", "the separator ',' (detected) is the model file's decimal mark ',' (as train read its file): give "
+                  "--decimal . (or --sep ,) to read this one's numbers with '.'"),     # test_files_10 follows it
     ("undefined.csv", "(the model file's --encoding 'cp1252', as train read its file: give --encoding to read this "
                       "one otherwise)")])
 def test_explain_data_notes_the_model_files_reading_settings_as_predict_does(capsys, european, case, note):

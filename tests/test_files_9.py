@@ -3,6 +3,7 @@ file (which no reader here takes as decimal=','), a decimal mark equal to the se
 the memory refusal, each in its caller's words (Preprocessing.fit and read_csv's arguments, CsvStream's, run_sweep's,
 the command's options)."""
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,16 @@ from chainrule.data.stream import CsvStream
 from chainrule.data.tabular import Preprocessing
 from chainrule.errors import ValidationError
 
-RESAVE = "save it with ';' between fields (pandas.read_csv(path, dtype=str).to_csv(new_path, sep=';', index=False))"
+RESAVE = ("save it with ';' between fields (pandas.read_csv(path, dtype=str, keep_default_na=False).to_csv(new_path, "
+          "sep=';', index=False))")
+
+
+def said_to(path):
+    """The command's way to save `path` with ';' between its fields: a line to run, then the file to read."""
+    new = path.stem + "-semicolon.csv"                  # written in the folder the line is run in
+    return (f"save it with ';' between fields: python -c \"import pandas as pd; pd.read_csv('{path}', dtype=str, "
+            f"keep_default_na=False).to_csv('{new}', sep=';', index=False)\", then read {new} with ")
+
 
 # (file, its column a's numbers as written, the advice's end for fit, stream, sweep, command; the reading that works)
 COMMA_FILES = [
@@ -22,19 +32,19 @@ COMMA_FILES = [
      {"fit": "then read it with sep=';', decimal=',' (read_csv, chainrule's or pandas')",
       "stream": "then read it with CsvStream(new_path, sep=';', decimal=',')",
       "sweep": "then read it with read={'sep': ';', 'decimal': ','}",
-      "command": "then give --sep ';' --decimal ','"}, {"sep": ";", "decimal": ","}),
+      "command": "--sep ';' --decimal ','"}, {"sep": ";", "decimal": ","}),
     ('a,y\n7,2\n"1.234,5",2\n"12.500,25",3\n8,3\n"2,5",2\n9,3\n', ["7", "1234.5", "12500.25", "8", "2.5", "9"],
      {"fit": "then read it with sep=';', decimal=',', thousands='.' (read_csv, chainrule's or pandas')",
       "stream": "then read it with CsvStream(new_path, sep=';', decimal=',', thousands='.')",
       "sweep": "then read it with read={'sep': ';', 'decimal': ',', 'thousands': '.'}",
-      "command": "then give --sep ';' --decimal ',' --thousands '.'"}, {"sep": ";", "decimal": ",", "thousands": "."}),
+      "command": "--sep ';' --decimal ',' --thousands '.'"}, {"sep": ";", "decimal": ",", "thousands": "."}),
 ]
 
 
 def _resaved(path, tmp_path):
     """The file saved with ';' between its fields, as the advice says (its own example)."""
     new_path = tmp_path / "resaved.csv"
-    pd.read_csv(path, dtype=str).to_csv(new_path, sep=";", index=False)
+    pd.read_csv(path, dtype=str, keep_default_na=False).to_csv(new_path, sep=";", index=False)
     return new_path
 
 
@@ -47,8 +57,10 @@ def _options(reading):
 
 
 @pytest.mark.parametrize("text, numbers, advice, reading", COMMA_FILES)
-def test_a_decimal_comma_in_a_comma_file_is_advised_a_reading_that_works(tmp_path, text, numbers, advice, reading):
-    path = tmp_path / "comma.csv"
+def test_a_decimal_comma_in_a_comma_file_is_advised_a_reading_that_works(tmp_path, monkeypatch, text, numbers, advice,
+                                                                         reading):
+    monkeypatch.chdir(tmp_path)                         # the file named as a user names it, in the line to run
+    path = Path("comma.csv")
     path.write_text(text)
     said = "its fields are separated by ',' too: " + RESAVE + ", "
     with pytest.raises(ValidationError) as e:
@@ -58,7 +70,8 @@ def test_a_decimal_comma_in_a_comma_file_is_advised_a_reading_that_works(tmp_pat
         CsvStream(path).fit("y")
     assert str(e.value).endswith(said + advice["stream"]), str(e.value)
     r = cmd("train", path, "--target", "y", "--epochs", "1", "--out", tmp_path / "m.npz")
-    assert r.returncode == 2 and r.stderr.rstrip().endswith(said + advice["command"]), r.stderr
+    assert r.returncode == 2 and r.stderr.rstrip().endswith(
+        "its fields are separated by ',' too: " + said_to(path) + advice["command"]), r.stderr
     new_path = _resaved(path, tmp_path)                          # followed: the numbers are read as written
     pre = Preprocessing.fit(read_csv(new_path, **reading), "y")
     assert pre.numeric == ["a"] and pre.means[0] == pytest.approx(_mean(numbers))
@@ -81,11 +94,13 @@ def test_the_sweeps_decimal_comma_advice_in_a_comma_file_is_followed(tmp_path):
     assert len(result.table) == 1
 
 
-def test_a_decimal_mark_equal_to_the_separator_is_refused_with_a_way_that_works(tmp_path):
+def test_a_decimal_mark_equal_to_the_separator_is_refused_with_a_way_that_works(tmp_path, monkeypatch):
     text, numbers, advice, reading = COMMA_FILES[0]
-    path = tmp_path / "comma.csv"
+    monkeypatch.chdir(tmp_path)
+    path = Path("comma.csv")
     path.write_text(text)
-    said = "the decimal mark ',' is also the separator (an unquoted 1,5 would be two fields): " + RESAVE + ", "
+    mark = "the decimal mark ',' is also the separator (an unquoted 1,5 would be two fields): "
+    said = mark + RESAVE + ", "
     with pytest.raises(ValidationError) as e:
         read_csv(path, decimal=",")
     assert str(e.value) == said + advice["fit"]
@@ -94,7 +109,7 @@ def test_a_decimal_mark_equal_to_the_separator_is_refused_with_a_way_that_works(
             getattr(CsvStream(path, decimal=","), call)()
         assert str(e.value) == said + advice["stream"]
     r = cmd("train", path, "--target", "y", "--decimal", ",", "--out", tmp_path / "m.npz")
-    assert r.returncode == 2 and r.stderr.rstrip().endswith(said + advice["command"]), r.stderr
+    assert r.returncode == 2 and r.stderr.rstrip().endswith(mark + said_to(path) + advice["command"]), r.stderr
     # a file given sep='.' is refused the default decimal mark '.', and told to give another: followed
     dotted = tmp_path / "dotted.csv"
     dotted.write_text("a.y\n1,5.2\n2,25.3\n0,5.2\n3.3\n")
@@ -131,16 +146,17 @@ def test_the_other_comma_advice_is_followed_as_given(tmp_path, text, option, val
     assert r.returncode == 0, r.stderr
 
 
-def test_predicts_decimal_comma_hint_in_a_comma_file_is_followed(tmp_path):
+def test_predicts_decimal_comma_hint_in_a_comma_file_is_followed(tmp_path, monkeypatch):
     train = tmp_path / "t.csv"
     train.write_text("a,b,y\n" + "".join(f"{i % 5}.5,{i % 3},{'pq'[i % 2]}\n" for i in range(20)))
     assert cmd("train", train, "--target", "y", "--epochs", "1", "--out", tmp_path / "m.npz").returncode == 0
-    new = tmp_path / "new.csv"
+    monkeypatch.chdir(tmp_path)
+    new = Path("new.csv")
     new.write_text('a,b\n"1,5",2\n"3,5",1\n')
     r = cmd("predict", tmp_path / "m.npz", new)
     assert r.returncode == 2 and r.stderr.rstrip().endswith(
-        f"the file seems to write decimals with a comma: its fields are separated by ',' too: {RESAVE}, then give "
-        "--sep ';' --decimal ','"), r.stderr
+        f"the file seems to write decimals with a comma: its fields are separated by ',' too: {said_to(new)}--sep ';' "
+        "--decimal ','"), r.stderr
     r = cmd("predict", tmp_path / "m.npz", _resaved(new, tmp_path), "--sep", ";", "--decimal", ",")
     assert r.returncode == 0 and len(r.stdout.split()) == 3, r.stderr      # a header and two predictions
 
@@ -188,14 +204,13 @@ def test_the_memory_refusal_names_what_each_caller_can_give(tmp_path, monkeypatc
     assert r.returncode == 0, r.stderr
 
 
-def test_docs_errors_rows_show_the_messages_as_said(tmp_path):
-    from pathlib import Path
+def test_docs_errors_rows_show_the_messages_as_said(tmp_path, monkeypatch):
     doc = (Path(__file__).parents[1] / "docs" / "errors.md").read_text()
-    path = tmp_path / "eu.csv"
-    path.write_text('x,y\n"0,5",p\n"1,5",q\n"2,25",p\n')
+    monkeypatch.chdir(tmp_path)                                     # the file as the row names it: eu.csv
+    Path("eu.csv").write_text('x,y\n"0,5",p\n"1,5",q\n"2,25",p\n')
     for title, given in (("decimal comma in a comma-separated file", ()),
                          ("decimal mark equal to the separator", ("--decimal", ","))):
-        r = cmd("train", path, "--target", "y", *given, "--out", tmp_path / "m.npz")
+        r = cmd("train", "eu.csv", "--target", "y", *given, "--out", tmp_path / "m.npz")
         said = r.stderr.splitlines()[-1].removeprefix("chainrule: error: ")
         assert f"| {title} | {said} |" in doc, said
 
@@ -209,10 +224,10 @@ def test_predicts_memory_refusal_says_its_own_option_and_is_followed(tmp_path, m
     for command in ("predict", "evaluate"):      # neither takes --drop, --dtype nor --stream: the model fixes them
         r = cmd(command, tmp_path / "m.npz", path)
         assert r.returncode == 4 and r.stderr.rstrip().endswith(
-            "To fit: read fewer rows at a time (--chunk-rows below 30)"), r.stderr
-        r = cmd(command, tmp_path / "m.npz", path, "--chunk-rows", "5")
+            "To fit: read fewer rows at a time (--chunk-rows 8)"), r.stderr
+        r = cmd(command, tmp_path / "m.npz", path, "--chunk-rows", "8")
         assert r.returncode == 0, r.stderr
-    r = cmd("predict", tmp_path / "m.npz", path, "--chunk-rows", "5")
+    r = cmd("predict", tmp_path / "m.npz", path, "--chunk-rows", "8")
     assert len(r.stdout.split()) == 31                                    # a header and every row's prediction
 
 

@@ -70,6 +70,23 @@ def as_trained(args, pre, path) -> None:
         else:
             args.sep_from = f"detected: the model's {SEP_NAMES.get(pre.sep, repr(pre.sep))} does not split the " \
                 "header into its columns"
+    mark_is_separator(args, path)
+
+
+def mark_is_separator(args, path) -> None:
+    """Refuse a model's decimal mark (not given) that is the separator this file seems to use (an ordinary comma
+    file for a model trained with --decimal ','), leading with the quick way (--decimal .): the advice to save
+    the file with ';' is for one that really writes decimal commas, which reading it with '.' then finds."""
+    from ..data.csvfile import SEP_NAMES
+    from ..data.header import seems_separated
+    from ..errors import ValidationError
+    if args.sep is not None or not any(i.startswith("--decimal") for i in args.inherited):
+        return
+    if seems_separated(path, args.encoding) == args.decimal:
+        shown = SEP_NAMES.get(args.decimal, repr(args.decimal))
+        raise ValidationError(f"the separator {shown} (detected) is the model file's decimal mark {shown} (as train "
+                              f"read its file): give --decimal . (or --sep {args.decimal}) to read this one's numbers "
+                              "with '.'")
 
 
 def separator_how(args, sep: str, detected: bool) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from chainrule.errors import ValidationError
 
+from ..data.advice import words
 from ..data.lines import plural
 from ..sweep_tasks import PARTIAL
 from .tabular import add_column_options, add_csv_options, reading_marks, said_left_out
@@ -75,6 +76,7 @@ def register(sub) -> None:
     p.set_defaults(func=sweep)
 
 
+@words("sweep command")     # its refusals name its options (sweep --drop), not train's, nor a --stream it has not
 def sweep(args) -> int:
     from chainrule.sweep import parse_grid
 

@@ -1,14 +1,15 @@
-"""How a refusal's advice names what its reader can give: the same check speaks to four callers.
+"""How a refusal's advice names what its reader can give: the same check speaks to five callers.
 
 `Preprocessing.fit` (the default, "fit") gets its own arguments (`text_columns=['x']`, `impute=`), a
 reading option as read_csv's argument (chainrule's and pandas' read_csv take the same: `na_values=`,
 `decimal=`, `thousands=`, `encoding=`, `sep=`), a column left out with `df.drop(columns=...)`.
 `CsvStream` ("stream") has no DataFrame: its reading options are CsvStream's, its columns fit's
 `columns=`. `run_sweep` ("sweep") reads a path: `drop=`, `na_values=`, `read={...}`. The `chainrule`
-command ("command") names its options (`--text 'x'`). Who speaks is a context variable (`words`), not
-the process's: a thread running the command leaves another thread's `Preprocessing.fit` in Python's
-words; a thread the command starts for itself runs in a copy of its context (`contextvars.copy_context`).
-One table, `WORDS`, holds every caller's words; a message asks it with `give`.
+command ("command") names its options (`--text 'x'`), and `chainrule sweep` ("sweep command") the
+command's but where its own differ (`chainrule sweep --drop`, no --stream). Who speaks is a context
+variable (`words`), not the process's: a thread running the command leaves another thread's
+`Preprocessing.fit` in Python's words; a thread the command starts for itself runs in a copy of its
+context (`contextvars.copy_context`). One table, `WORDS`, holds every caller's words; a message asks it with `give`.
 """
 from __future__ import annotations
 
@@ -19,11 +20,15 @@ from typing import Any
 
 #: who reads the advice; "fit" (Python's DataFrame caller) is the default, and the words of a caller not in
 #: an entry of WORDS
-CALLERS = ("fit", "stream", "sweep", "command")
+CALLERS = ("fit", "stream", "sweep", "command", "sweep command")
+#: a caller whose words are another's but where its entry says otherwise (`chainrule sweep` has no --stream)
+_LIKE = {"sweep command": "command"}
 
 _READ = "(read_csv, chainrule's or pandas')"
-#: how to save a comma-separated file with ';' between its fields (its cells kept as written)
-_RESAVE = "save it with ';' between fields (pandas.read_csv(path, dtype=str).to_csv(new_path, sep=';', index=False))"
+#: how Python saves a comma-separated file with ';' between its fields, its cells kept as written (no 'None' or
+#: 'N/A' read as missing, as pandas' default markers would) and in its encoding (`resave`'s values)
+_RESAVE = ("save it with ';' between fields (pandas.read_csv(path, dtype=str, keep_default_na=False{enc})"
+           ".to_csv(new_path, sep=';', index=False{enc}))")
 
 #: each piece of advice, formatted with `give`'s values: {caller: words}, "fit" and "command" in every entry
 WORDS: dict[str, dict[str, str]] = {
@@ -35,7 +40,8 @@ WORDS: dict[str, dict[str, str]] = {
     "drop column": {"fit": "df.drop(columns=[...])", "stream": "fit(columns=[...])", "sweep": "drop=[...]",
                     "command": "--drop COLUMN"},
     "leave out": {"fit": "df.drop(columns=[{column}])", "stream": "fit(columns=[...]) without {column}",
-                  "sweep": "drop=[{column}]", "command": "chainrule train --drop {column}"},
+                  "sweep": "drop=[{column}]", "command": "chainrule train --drop {column}",
+                  "sweep command": "chainrule sweep --drop {column}"},
     "impute": {"fit": "impute=", "command": "--impute"},
     "impute as": {"fit": "impute={how!r}", "command": "--impute {how}"},
     "impute any": {"fit": "impute='mean', 'median' or 'most_frequent'",
@@ -44,9 +50,11 @@ WORDS: dict[str, dict[str, str]] = {
     "max categories": {"fit": "max_categories=", "command": "--max-categories"},
     "dtype": {"fit": "dtype={dtype!r}", "command": "--dtype {dtype}"},
     "train float64": {"fit": "transform with dtype='float64'", "stream": "encode with dtype='float64'",
-                      "sweep": "sweep with dtype='float64'", "command": "train with --dtype float64"},
-    # "": none (run_sweep reads no stream)
-    "stream": {"fit": "chainrule.data.stream.CsvStream", "sweep": "", "command": "chainrule train --stream"},
+                      "sweep": "sweep with dtype='float64'", "command": "train with --dtype float64",
+                      "sweep command": "sweep with --dtype float64"},
+    # "": none (run_sweep and the sweep command read no stream)
+    "stream": {"fit": "chainrule.data.stream.CsvStream", "sweep": "", "command": "chainrule train --stream",
+               "sweep command": ""},
     "na values": {"fit": f"Read the file with na_values=[{{value}}] {_READ}",
                   "stream": "Read the file with CsvStream(path, na_values=[{value}])",
                   "sweep": "Read the file with na_values=[{value}]", "command": "Give --na-values {value}"},
@@ -63,14 +71,18 @@ WORDS: dict[str, dict[str, str]] = {
     # a decimal comma in a file whose separator is the comma ("1,5" quoted): no reader here takes the decimal
     # mark equal to the separator (predict would misread a new file's unquoted 1,5 as two fields), so the way
     # that works is the file saved with ';' between its fields
-    "decimal sep": {"fit": f"{_RESAVE}, then read it with sep=';', decimal=',' {_READ}",
-                    "stream": f"{_RESAVE}, then read it with CsvStream(new_path, sep=';', decimal=',')",
-                    "sweep": f"{_RESAVE}, then read it with read={{{{'sep': ';', 'decimal': ','}}}}",
-                    "command": f"{_RESAVE}, then give --sep ';' --decimal ','"},
-    "decimal. sep": {"fit": f"{_RESAVE}, then read it with sep=';', decimal=',', thousands='.' {_READ}",
-                     "stream": f"{_RESAVE}, then read it with CsvStream(new_path, sep=';', decimal=',', thousands='.')",
-                     "sweep": f"{_RESAVE}, then read it with read={{{{'sep': ';', 'decimal': ',', 'thousands': '.'}}}}",
-                     "command": f"{_RESAVE}, then give --sep ';' --decimal ',' --thousands '.'"},
+    "decimal sep": {"fit": f"{_RESAVE}, then read it with sep=';', decimal=','{{enc}} {_READ}",
+                    "stream": f"{_RESAVE}, then read it with CsvStream(new_path, sep=';', decimal=','{{enc}})",
+                    "sweep": f"{_RESAVE}, then read it with read={{{{'sep': ';', 'decimal': ','{{read_enc}}}}}}",
+                    "command": "save it with ';' between fields: {line}, then read {new} with --sep ';' --decimal "
+                               "','{option_enc}"},
+    "decimal. sep": {"fit": f"{_RESAVE}, then read it with sep=';', decimal=',', thousands='.'{{enc}} {_READ}",
+                     "stream": f"{_RESAVE}, then read it with CsvStream(new_path, sep=';', decimal=',', "
+                               "thousands='.'{enc})",
+                     "sweep": f"{_RESAVE}, then read it with read={{{{'sep': ';', 'decimal': ',', 'thousands': "
+                              "'.'{read_enc}}}",
+                     "command": "save it with ';' between fields: {line}, then read {new} with --sep ';' --decimal "
+                                "',' --thousands '.'{option_enc}"},
     # a decimal mark equal to the separator, of another file (the default '.' of a file given sep='.')
     "decimal other": {"fit": "give another with decimal= (e.g. decimal=',')",
                       "stream": "give another with CsvStream(path, decimal=...) (e.g. decimal=',')",
@@ -109,17 +121,44 @@ _CALLER: ContextVar[str] = ContextVar("chainrule_advice_caller", default="fit")
 
 def give(key: str, **values: Any) -> str:
     """The advice `key` of WORDS in the words of who reads it (`words`' caller, else Python's: "fit")."""
-    said = WORDS[key]
-    return said.get(_CALLER.get(), said["fit"]).format(**values)
+    said, caller = WORDS[key], _CALLER.get()
+    while caller not in said and caller in _LIKE:
+        caller = _LIKE[caller]
+    return said.get(caller, said["fit"]).format(**values)
+
+
+def resave(name: str | None, encoding: str | None) -> dict[str, str]:
+    """`give`'s values for the advice to save the comma-separated file `name` (None: not known) with ';' between
+    its fields, read and written in its `encoding` (said only when not UTF-8): the command's runnable line
+    (`line`, the new file `new` in the folder it is run in, `option_enc`), Python's `enc` and run_sweep's
+    `read_enc`."""
+    import codecs
+    import re
+    import shlex
+    from pathlib import PurePath
+    name = name or "FILE.csv"
+    encoding = encoding or "utf-8"
+    said = codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig")
+    enc = f", encoding={encoding!r}" if said else ""
+    path = PurePath(name)
+    stem = re.sub(r"[^\w.-]", "_", path.stem)             # a name the shell takes unquoted, in the folder it runs in
+    suffix = path.suffix if re.fullmatch(r"[.\w]+", path.suffix) else ".csv"
+    new = f"{stem}-semicolon{suffix}"
+    code = (f"import pandas as pd; pd.read_csv({name!r}, dtype=str, keep_default_na=False{enc})"
+            f".to_csv({new!r}, sep=';', index=False{enc})")
+    line = "python -c \"" + re.sub(r'(["$`\\])', r"\\\1", code) + '"'      # in the shell's double quotes
+    return {"enc": enc, "read_enc": f", 'encoding': {encoding!r}" if said else "", "line": line,
+            "new": shlex.quote(new), "option_enc": f" --encoding {shlex.quote(encoding)}" if said else ""}
 
 
 @contextmanager
 def words(caller: str) -> Iterator[None]:
     """`caller`'s words (one of CALLERS) for the block, reset after it, also on an exception; an outer caller's
-    choice stands (the command's `run_sweep` and `CsvStream` speak the command's words). A decorator too."""
+    choice stands (the command's `run_sweep` and `CsvStream` speak the command's words), but where `caller` is
+    it more precisely (the sweep command within the command). A decorator too."""
     if caller not in CALLERS:
         raise ValueError(f"caller must be one of {', '.join(CALLERS)}; got {caller!r}")
-    token = _CALLER.set(caller) if _CALLER.get() == "fit" else None
+    token = _CALLER.set(caller) if _CALLER.get() in ("fit", _LIKE.get(caller)) else None
     try:
         yield
     finally:

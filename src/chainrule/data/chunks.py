@@ -47,7 +47,7 @@ def iter_chunks(path: Any, *, rows: int = 100_000, sep: str | None = None, encod
     if sep is None:
         sep, _ = detect_separator(text, name)
     sep = {"tab": "\t", "\\t": "\t"}.get(sep, sep)
-    check_marks(sep, decimal, thousands)                  # as read_csv and the check of every line refuse them
+    check_marks(sep, decimal, thousands, name, encoding)    # as read_csv and the check of every line refuse them
     info = {"name": name, "sep": sep, "sep_detected": detected, "encoding": encoding or "utf-8"}
     try:
         header = [] if not kept else list(pd.read_csv(os.path.expanduser(name), sep=sep, nrows=0, index_col=False,

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
-from .advice import give
+from .advice import give, resave
 from .csvfile import short, wide
 from .lines import earliest, place, plural
 
@@ -93,20 +93,22 @@ COMMA_KINDS = {"thousands": "thousands separators", "decimal.": "a decimal comma
                "decimal": "a decimal comma"}
 
 
-def comma_advice(kind: str, sep: str | None) -> str:
-    """How to read numbers of `kind` (a `comma_cells` kind) in a file separated by `sep` (None: not known): a
-    decimal comma in a comma-separated file ("1,5" quoted) cannot be read with decimal=',', which no reader
-    here takes beside the separator ','."""
-    if sep == "," and kind in ("decimal", "decimal."):
-        return f"its fields are separated by ',' too: {give(kind + ' sep')}"
+def comma_advice(kind: str, read: dict | None) -> str:
+    """How to read numbers of `kind` (a `comma_cells` kind) in a file read as `read` says (read_csv's attrs["csv"]:
+    its name, sep and encoding; None: not known): a decimal comma in a comma-separated file ("1,5" quoted) cannot
+    be read with decimal=',', which no reader here takes beside the separator ','; the file is saved with ';'."""
+    read = read or {}
+    if read.get("sep") == "," and kind in ("decimal", "decimal."):
+        saved = resave(read.get("name"), read.get("encoding"))
+        return f"its fields are separated by ',' too: {give(kind + ' sep', **saved)}"
     return give(kind)
 
 
-def comma_error(name: str, kind: str, example: str, line: int | str, sep: str | None = None) -> ValidationError:
-    """The error for a column `comma_cells` finds of `kind`, with an example cell and its line; `sep` the
-    file's separator (None: not known)."""
+def comma_error(name: str, kind: str, example: str, line: int | str, read: dict | None = None) -> ValidationError:
+    """The error for a column `comma_cells` finds of `kind`, with an example cell and its line; `read` how the
+    file was read (`comma_advice`)."""
     return ValidationError(f"column {short(name)} holds numbers with {COMMA_KINDS[kind]} (e.g. {short(example)} on "
-                           f"{_at(line)}): {comma_advice(kind, sep)}")
+                           f"{_at(line)}): {comma_advice(kind, read)}")
 
 
 def numbers_except(name: Any, n_bad: int, total: int, kinds: list, line: int | str) -> ValidationError:
@@ -149,10 +151,10 @@ def boolean_column(values: Any) -> bool:
     return len(values) > 0 and all(boolean_meaning(v) is not None for v in values)
 
 
-def check_text_column(col, name: str, sep: str | None = None) -> None:
+def check_text_column(col, name: str, read: dict | None = None) -> None:
     """Refuse a column pandas read as text that is really numbers with placeholders, or numbers
     with a decimal comma or thousands separators: one-hot encoding it would learn one category per number.
-    `sep`: the file's separator, which the advice depends on (None: not known)."""
+    `read`: how the file was read (its name, sep, encoding), which the advice depends on (None: not known)."""
     import pandas as pd
     values = col.dropna().astype("string")
     if len(values) == 0:
@@ -165,7 +167,7 @@ def check_text_column(col, name: str, sep: str | None = None) -> None:
     if found is not None:
         i = earliest(values, found[1][codes])   # the file's first such cell (of a shuffled table too)
         raise comma_error(name, found[0], distinct.iloc[codes[i]], _line(col, col.index.isin(values.index[i:i + 1])),
-                          sep)
+                          read)
     for find, error in ((time_spans, spans_error), (percentages, percent_error)):
         at = find(distinct)
         if at is not None:

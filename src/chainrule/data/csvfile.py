@@ -17,7 +17,7 @@ import os
 from typing import Any
 
 from ..errors import ValidationError
-from .advice import give
+from .advice import give, resave
 from .fieldcount import rows_agree
 from .lines import Lines, MultilineRowWarning, on_lines, over_lines, plural, quote_left_open, row_text, unclosed_quote
 from .markers import na_markers
@@ -311,15 +311,17 @@ def _csv_rows(text: str, sep: str, name: str, lines: Lines | None = None, check_
     return header
 
 
-def check_marks(sep: str, decimal: str, thousands: str | None) -> None:
+def check_marks(sep: str, decimal: str, thousands: str | None, name: str | None = None,
+                encoding: str | None = None) -> None:
     """The decimal mark (one character, not the separator) and the thousands separator (None: none;
-    one character, neither the decimal mark nor a digit; the separator when numbers are quoted, "1,234")."""
+    one character, neither the decimal mark nor a digit; the separator when numbers are quoted, "1,234").
+    `name` and `encoding`: the file's, for the advice to save it with another separator."""
     if len(decimal) != 1:
         raise ValidationError(f"the decimal mark must be one character other than the separator; got {short(decimal)}")
     if decimal == sep:          # pandas takes it, but a new file's unquoted 1,5 would be read as two fields
         how = "decimal other" if sep != "," else "decimal. sep" if thousands == "." else "decimal sep"
         raise ValidationError(f"the decimal mark {short(decimal)} is also the separator (an unquoted 1{decimal}5 "
-                              f"would be two fields): {give(how)}")
+                              f"would be two fields): {give(how, **resave(name, encoding))}")
     if thousands is not None and (len(thousands) != 1 or thousands == decimal or thousands in '"\r\n0123456789'):
         raise ValidationError("the thousands separator must be one character other than the decimal mark and a digit "
                               f"(e.g. , or . or a space); got {short(thousands)}")
@@ -356,7 +358,7 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
         detected = False
     else:
         sep, detected = detect_separator(text, name)
-    check_marks(sep, decimal, thousands)
+    check_marks(sep, decimal, thousands, name, used_encoding)
     lines = Lines()
     header = usecols
     if usecols is None:                   # a second reading of some columns: the first checked the rows

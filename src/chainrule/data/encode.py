@@ -38,10 +38,10 @@ def _lines(mask: np.ndarray, df: Any) -> str:
     return places(df, np.flatnonzero(mask))
 
 
-def _comma_hint(cell: Any, sep: str | None = None) -> str:
+def _comma_hint(cell: Any, read: dict | None = None) -> str:
     """What a number written with a comma needs, by train's own test (`comma_cells` on this one cell):
-    1,234 thousands separators, 1.234,5 both marks, 1,5 a decimal comma (in a file separated by `sep`, None
-    if not known); "" for another cell."""
+    1,234 thousands separators, 1.234,5 both marks, 1,5 a decimal comma (in a file read as `read` says, its sep
+    and name; None if not known); "" for another cell."""
     import re
 
     from .columns import COMMA_KINDS, PERCENT, comma_advice, comma_cells
@@ -50,7 +50,7 @@ def _comma_hint(cell: Any, sep: str | None = None) -> str:
         percent = isinstance(cell, str) and re.fullmatch(PERCENT, cell.strip())
         return "; the file writes percentages: write them as the numbers the model was trained on" if percent else ""
     how = "decimals with a comma" if found[0] == "decimal" else COMMA_KINDS[found[0]]
-    return f"; the file seems to write {how}: {comma_advice(found[0], sep)}"
+    return f"; the file seems to write {how}: {comma_advice(found[0], read)}"
 
 
 def gap_message(pre: Any, c: str, lines: str, n: int) -> str:
@@ -79,7 +79,7 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
         if bad.any():
             cell = raw.iloc[earliest(df, bad)]
             raise ValidationError(f"column {short(c)} must be numeric; {_line(bad, df)} has {short(cell)}"
-                                  + _comma_hint(cell, df.attrs.get("csv", {}).get("sep")))
+                                  + _comma_hint(cell, df.attrs.get("csv")))
         if c not in pre.fill:
             raise ValidationError(gap_message(pre, c, _lines(missing, df), missing.sum()))
         col = col.fillna(pre.fill[c])

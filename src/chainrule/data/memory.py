@@ -19,8 +19,11 @@ import numpy as np
 
 from .advice import give
 from .csvfile import short
+from .lines import plural
 
 GIB = 2**30
+#: the share of the available memory a chunk's inputs are advised to take (the reading and the network need the rest)
+CHUNK_SHARE = 0.8
 
 #: the option of a reader that builds the inputs a chunk at a time (predict's --chunk-rows), set by `chunked`
 _CHUNKED: ContextVar[str | None] = ContextVar("chainrule_chunked_inputs", default=None)
@@ -70,7 +73,24 @@ def input_bytes(pre: Any, n: int, dtype: Any, sparse: bool) -> int:
 
 
 def _gib(size: float) -> str:
-    return f"{size / GIB:.1f} GiB" if size >= GIB / 10 else f"{size / 2**20:.1f} MiB"
+    if size >= GIB / 10:
+        return f"{size / GIB:.1f} GiB"
+    return f"{size / 2**20:.1f} MiB" if size >= 2**20 / 10 else f"{int(size):,} {plural(int(size), 'byte')}"
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} {plural(n, 'row')}"
+
+
+def _chunk_way(pre: Any, n: int, dtype: Any, sparse: bool, available: int | None) -> str:
+    """The chunk reader's way out for a chunk of `n` rows: the rows that fit in a share of the memory available
+    (`CHUNK_SHARE`; half of `n` where memory ran out although the estimate fit, or none is known), or,
+    when not one row does, to free memory."""
+    row = input_bytes(pre, 1, dtype, sparse)
+    fit = n // 2 if available is None or row * n <= available else int(available * CHUNK_SHARE) // row
+    if fit == 0:
+        return f"free memory: not even one row's inputs ({_gib(row)}) fit"
+    return f"read fewer rows at a time ({_CHUNKED.get()} {fit})"
 
 
 def message(pre: Any, n: int, dtype: Any, sparse: bool, available: int | None) -> str:
@@ -79,22 +99,24 @@ def message(pre: Any, n: int, dtype: Any, sparse: bool, available: int | None) -
     size = input_bytes(pre, n, dtype, sparse)
     have = f", and {_gib(available)} is available" if available is not None else ""
     if sparse:
-        shape = (f"{n:,} rows x {len(pre.numeric) + len(pre.text):,} stored values a row (CSR) of {dtype.name}")
+        per_row = len(pre.numeric) + len(pre.text)
+        shape = f"{_rows(n)} x {per_row:,} stored {plural(per_row, 'value')} a row (CSR) of {dtype.name}"
     else:
-        shape = f"{n:,} rows x {pre.n_features:,} columns of {dtype.name}"
+        shape = f"{_rows(n)} x {pre.n_features:,} {plural(pre.n_features, 'column')} of {dtype.name}"
     parts = []
     if pre.text and not sparse:
         wide = sorted(pre.text, key=lambda c: -len(pre.categories[c]))
-        parts += [f"{short(c)} ({len(pre.categories[c]):,} one-hot columns)" for c in wide[:5]]
+        parts += [f"{short(c)} ({len(pre.categories[c]):,} one-hot {plural(len(pre.categories[c]), 'column')})"
+                  for c in wide[:5]]
         if len(wide) > 5:
-            parts.append(f"{len(wide) - 5} more text columns")
+            parts.append(f"{len(wide) - 5} more text {plural(len(wide) - 5, 'column')}")
     if pre.numeric:
-        parts.append(f"{len(pre.numeric):,} numeric columns")
+        parts.append(f"{len(pre.numeric):,} numeric {plural(len(pre.numeric), 'column')}")
     if pre.text and sparse:
-        parts.append(f"{len(pre.text):,} text columns (one stored value a row each)")
+        parts.append(f"{len(pre.text):,} text {plural(len(pre.text), 'column')} (one stored value a row each)")
     if _CHUNKED.get() is not None:
         return (f"the network's inputs need {_gib(size)} ({shape}){have}; the columns: {', '.join(parts)}. "
-                f"To fit: read fewer rows at a time ({_CHUNKED.get()} below {n:,})")
+                f"To fit: {_chunk_way(pre, n, dtype, sparse, available)}")
     ways = [f"leave columns out ({give('drop column')})"]
     if pre.text and not sparse:
         ways.insert(0, "keep the one-hot columns sparse (the default, sparse=True)")

@@ -215,7 +215,7 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
                 if not text.strip() and final:
                     raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data "
                                           "rows")
-                sep_used, detected = _separator(sep, text[:SNIFF_CHARS], name, decimal, thousands)
+                sep_used, detected = _separator(sep, text[:SNIFF_CHARS], name, decimal, thousands, codec)
                 other = None if detected else other_separator(text[:SNIFF_CHARS], sep_used)
                 rows.other_sep = other
                 sep_byte = ord(sep_used)
@@ -245,7 +245,8 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
             "rows": rows.rows, "lines": rows.lines}
 
 
-def _separator(sep: str | None, text: str, name: str, decimal: str, thousands: str | None) -> tuple[str, bool]:
+def _separator(sep: str | None, text: str, name: str, decimal: str, thousands: str | None,
+               encoding: str) -> tuple[str, bool]:
     if sep is not None:
         sep = {"tab": "\t", "\\t": "\t"}.get(sep, sep)
         if len(sep) != 1 or sep in "\"\r\n":
@@ -253,5 +254,5 @@ def _separator(sep: str | None, text: str, name: str, decimal: str, thousands: s
         detected = False
     else:
         sep, detected = detect_separator(text[:text.rfind("\n") + 1] or text, name)
-    check_marks(sep, decimal, thousands)
+    check_marks(sep, decimal, thousands, name, encoding)
     return sep, detected

@@ -336,9 +336,9 @@ def as_first(scan: ColumnScan) -> Any:
     return as_python(keys[:1], scan.kind)[0] if keys else None
 
 
-def check_text(name: str, text: list[str], counts: list[int], first: list[int], sep: str | None = None) -> None:
+def check_text(name: str, text: list[str], counts: list[int], first: list[int], read: dict | None = None) -> None:
     """`columns.check_text_column` from the column's value counts: refuse numbers with placeholders,
-    a decimal comma or thousands separators, with the same message (`sep`: the file's separator)."""
+    a decimal comma or thousands separators, with the same message (`read`: how the file is read, its sep...)."""
     import pandas as pd
     values = [t.strip() for t in text]
     n = np.asarray(counts, dtype=np.int64)
@@ -349,7 +349,7 @@ def check_text(name: str, text: list[str], counts: list[int], first: list[int], 
     found = comma_cells(values, ok, n)
     if found is not None:
         i = min(np.flatnonzero(found[1]), key=first.__getitem__)
-        raise comma_error(name, found[0], values[i], first[i], sep)
+        raise comma_error(name, found[0], values[i], first[i], read)
     for find, error in ((time_spans, spans_error), (percentages, percent_error)):
         at = find(pd.Series(values, dtype="string"))
         if at is not None:

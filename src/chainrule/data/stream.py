@@ -279,7 +279,7 @@ class CsvStream:
             if not numeric:                           # numbers written as text refused first: no ID warning
                 text, counts, first = s.strings()
                 if c not in text_columns:
-                    check_text(c, text, counts, first, self.info.get("sep"))
+                    check_text(c, text, counts, first, self.info)
             if s.looks_like_id(MIN_ID_ROWS):
                 warn_id(c, s.rows)
             if numeric:

@@ -194,7 +194,7 @@ class Preprocessing:
             # placeholders among numbers ('nan' too is a category), as OneHotEncoder reads them
             declared = isinstance(col.dtype, pd.CategoricalDtype)
             if not numeric and c not in text_columns and not declared:   # numbers as text refused first
-                check_text_column(col, c, df.attrs.get("csv", {}).get("sep"))     # the advice, by the file's sep
+                check_text_column(col, c, df.attrs.get("csv"))     # the advice, by how the file was read
             if warn and not missing[c] and looks_like_id(col):     # a column with gaps is never an ID
                 warn_id(c, len(col))
             if numeric:

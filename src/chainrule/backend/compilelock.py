@@ -1,14 +1,17 @@
 """The lock of the background compiling (warmup.py): one process compiles into a cache folder at a time.
 
 The lock holds '<machine> <pid>' of the compiling process. It appears whole: its text is written to a
-temporary file beside it, which is then linked into place (that fails where the lock exists, so of two
-processes taking it at once one does); before, it was created and then written, and a process killed
+temporary file beside it, which is then linked into place (that fails where the lock exists, so of processes
+taking it at once one does); before, it was created and then written, and a process killed
 between the two (kill -9) left an empty lock, taken for another machine's, that held every compiling and
 `chainrule compile` back for 10 minutes. An empty or unreadable lock (one such, or one created in place
 where the file system has no hard links) is stale once EMPTY_SECONDS old; a lock whose process is gone
-at once; any after 10 minutes. saving/runlock.py writes its locks with the same `linked`. A process killed
-between the temporary file's creation and its removal leaves it ('LOCK.<pid>.<hex>.tmp'): `leftover` tells
-such a one, which `chainrule compile --force` removes.
+at once; any after 10 minutes. A stale lock is taken over by `unstale`, which of processes finding it at once
+lets one remove it (an flock on it held through the judging and the removal), so that one of them takes
+it: before, each removed it and linked its own, and one could remove the lock another had just linked.
+saving/runlock.py writes its locks with the same `linked`, and takes over a dead run's with `unstale`. A
+process killed between the temporary file's creation and its removal leaves it ('LOCK.<pid>.<hex>.tmp'):
+`leftover` tells such a one, which `chainrule compile --force` removes, and runlock as it takes a lock.
 """
 from __future__ import annotations
 
@@ -18,14 +21,21 @@ import os
 import re
 import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from .processes import machine, running
+
+try:
+    import fcntl
+except ImportError:                 # Windows
+    fcntl = None  # type: ignore[assignment]
 
 FRESH_SECONDS = 600.0     # a lock this old (either way: a clock ahead on a shared folder) holds nothing back
 EMPTY_SECONDS = 5.0       # an empty or unreadable lock this old was left by a process killed as it wrote it
 #: what os.link raises on a file system without hard links: the lock is then created in place
 NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.ENOSYS}
+TRIES = 5                 # links and takeovers tried before giving up: each lost one is another process's win
 
 
 def fresh(lock: str) -> bool:
@@ -45,15 +55,45 @@ def fresh(lock: str) -> bool:
 
 
 def take(lock: str) -> bool:
-    """Create `lock` naming this process unless a fresh one exists: a stale one is taken over."""
+    """Create `lock` naming this process unless a fresh one exists: a stale one is taken over (`unstale`)."""
     text = f"{machine()} {os.getpid()}".encode()
-    for _ in range(2):
+    for _ in range(TRIES):
         if linked(lock, text):
             return True
-        if fresh(lock):
+        if not unstale(lock, lambda: not fresh(lock)):
             return False
-        release(lock)
     return False
+
+
+def unstale(lock: str, stale: Callable[[], bool]) -> bool:
+    """Remove `lock` where `stale()` says so: True where it is gone (removed here or by another process
+    meanwhile: the caller links its own again), False where a live process holds it. Atomic among processes
+    doing so: each holds an flock on the file it judges and removes it only while `lock` is still that file,
+    where before one could remove the lock another had just linked in place of the stale one, and both went
+    on as holders. Without flock (Windows) or where refused (some network file systems), not atomic."""
+    try:
+        fd = os.open(lock, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return True
+    except OSError:                     # unreadable: judged without the flock
+        fd = -1
+    try:
+        if fd >= 0 and fcntl is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(fd, fcntl.LOCK_EX)          # held to the close below
+            try:
+                if not os.path.samestat(os.fstat(fd), os.stat(lock)):
+                    return True                         # removed and linked again meanwhile: look again
+            except FileNotFoundError:
+                return True
+        if not stale():
+            return False
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(lock)
+        return True
+    finally:
+        if fd >= 0:
+            os.close(fd)
 
 
 def rename(lock: str, pid: int) -> None:

@@ -162,3 +162,46 @@ def test_a_run_taking_a_lock_removes_temporary_files_a_killed_one_left(tmp_path,
         assert not left.exists() and live.exists() and other.exists() and lock.exists()
     finally:
         runlock.release(folder) if which == "checkpoint" else runlock.release_output(out)
+
+
+@posix
+def test_a_compiling_ending_as_its_old_lock_is_taken_over_keeps_the_new_holders_lock(tmp_path, monkeypatch):
+    """A compiling's end (`release(lock, pid)`: read the lock, see its own, remove it) as another process
+    takes that lock over (older than FRESH_SECONDS): was, the end removed the other's new lock, letting a
+    third compile beside it."""
+    lock = tmp_path / "chainrule-kernels.compiling"
+    real = Path.read_text
+
+    def slow(self, *args, **kwargs):               # this process paused just after reading the lock
+        text = real(self, *args, **kwargs)
+        time.sleep(0.01)
+        return text
+    for _ in range(5):
+        lock.write_text(f"{processes.machine()} {os.getpid()}")
+        then = time.time() - compilelock.FRESH_SECONDS - 60
+        os.utime(lock, (then, then))
+        monkeypatch.setattr(Path, "read_text", slow)
+        answer, answer_to = os.pipe()
+        go = time.time() + 0.03
+        pid = os.fork()
+        if pid == 0:                                     # pragma: no cover (a forked process)
+            code = b"E"
+            try:
+                Path.read_text = real                    # type: ignore[method-assign]
+                while time.time() < go:
+                    pass
+                code = b"1" if compilelock.take(str(lock)) else b"0"
+            finally:
+                os.write(answer_to, code)
+                os._exit(0)
+        while time.time() < go:
+            pass
+        compilelock.release(str(lock), os.getpid())
+        monkeypatch.undo()
+        os.close(answer_to)
+        got = os.read(answer, 1)
+        os.close(answer)
+        os.waitpid(pid, 0)
+        assert got == b"1"
+        assert lock.read_text() == f"{processes.machine()} {pid}"      # was: gone
+        lock.unlink()

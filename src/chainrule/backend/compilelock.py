@@ -110,15 +110,22 @@ def rename(lock: str, pid: int) -> None:
 def release(lock: str, pid: int | None = None) -> None:
     """Remove `lock`; with `pid`, only while it names that process of this machine: one taken over (its
     holder older than FRESH_SECONDS) is another process's, which this one's end removed, letting a third
-    compile beside it."""
-    if pid is not None:
-        try:
-            if Path(lock).read_text().strip() != f"{machine()} {pid}":
-                return
-        except (OSError, UnicodeDecodeError):
-            return
+    compile beside it. The look and the removal are one step to other processes (`unstale`): before, a lock
+    taken over between them was removed."""
+    if pid is None:
+        with contextlib.suppress(OSError):
+            os.unlink(lock)
+        return
     with contextlib.suppress(OSError):
-        os.unlink(lock)
+        unstale(lock, lambda: _names(lock, f"{machine()} {pid}"))
+
+
+def _names(lock: str | Path, text: str) -> bool:
+    """Whether `lock` holds `text` (surrounding white space aside)."""
+    try:
+        return Path(lock).read_text().strip() == text
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def leftover(name: str, folder: str) -> bool:

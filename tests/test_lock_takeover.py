@@ -205,3 +205,27 @@ def test_a_compiling_ending_as_its_old_lock_is_taken_over_keeps_the_new_holders_
         assert got == b"1"
         assert lock.read_text() == f"{processes.machine()} {pid}"      # was: gone
         lock.unlink()
+
+
+@pytest.mark.parametrize("which", ["compile", "checkpoint"])
+def test_a_lock_whose_temporary_file_is_swept_as_it_is_linked_is_still_taken(tmp_path, monkeypatch, which):
+    """A process of another machine sharing the folder, taking a lock, removes the temporary files whose
+    process does not run there (`leftover`, as runlock now does): this one's, about to be linked, among them.
+    Was: FileNotFoundError, 'checkpoint_dir cannot be written'."""
+    real, made = compilelock._written, []
+
+    def swept(lock: str, text: bytes) -> str:
+        tmp = real(lock, text)
+        made.append(tmp)
+        if len(made) == 1:
+            os.unlink(tmp)
+        return tmp
+    monkeypatch.setattr(compilelock, "_written", swept)
+    if which == "compile":
+        lock = tmp_path / "chainrule-kernels.compiling"
+        assert compilelock.take(str(lock))
+        assert lock.read_text() == f"{processes.machine()} {os.getpid()}"
+    else:
+        runlock.acquire(tmp_path / "ck")
+        runlock.release(tmp_path / "ck")
+    assert len(made) == 2 and not any(os.path.exists(tmp) for tmp in made)

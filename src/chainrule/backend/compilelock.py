@@ -131,8 +131,9 @@ def _names(lock: str | Path, text: str) -> bool:
 def leftover(name: str, folder: str) -> bool:
     """Whether the file `name` in `folder` is a lock's temporary file (`_written`) left by a process killed
     as it wrote the lock: one whose process is gone, or older than EMPTY_SECONDS (a live one lasts a few
-    system calls; one of another machine sharing the folder is judged by its age only, as its pid may be
-    taken here)."""
+    system calls). One of another machine sharing the folder is told by the pid in its name, as if it were
+    this machine's: one whose pid runs here is kept until EMPTY_SECONDS old, one whose pid does not is
+    removed at once, even being written (`linked` then writes it again)."""
     found = re.fullmatch(r".+\.(\d+)\.[0-9a-f]+\.tmp", name)
     if found is None:
         return False
@@ -167,7 +168,11 @@ def linked(lock: str | Path, text: bytes) -> bool:
     lock = str(lock)
     tmp = _written(lock, text)
     try:
-        os.link(tmp, lock)
+        try:
+            os.link(tmp, lock)
+        except FileNotFoundError:       # removed meanwhile by another machine's process sharing the folder,
+            tmp = _written(lock, text)  # which `leftover` tells by the pid in its name, not running there
+            os.link(tmp, lock)
     except FileExistsError:
         return False
     except OSError as exc:

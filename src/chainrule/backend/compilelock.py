@@ -70,15 +70,18 @@ def unstale(lock: str, stale: Callable[[], bool]) -> bool:
     meanwhile: the caller links its own again), False where a live process holds it. Atomic among processes
     doing so: each holds an flock on the file it judges and removes it only while `lock` is still that file,
     where before one could remove the lock another had just linked in place of the stale one, and both went
-    on as holders. Without flock (Windows) or where refused (some network file systems), not atomic."""
+    on as holders. Without flock (Windows: an open file cannot be removed there) or where it is refused, not
+    atomic."""
+    fd = -1
+    if fcntl is not None:
+        try:
+            fd = _opened(lock)
+        except FileNotFoundError:
+            return True
+        except OSError:                 # unreadable: judged without the flock
+            fd = -1
     try:
-        fd = os.open(lock, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        return True
-    except OSError:                     # unreadable: judged without the flock
-        fd = -1
-    try:
-        if fd >= 0 and fcntl is not None:
+        if fd >= 0:
             with contextlib.suppress(OSError):
                 fcntl.flock(fd, fcntl.LOCK_EX)          # held to the close below
             try:
@@ -94,6 +97,18 @@ def unstale(lock: str, stale: Callable[[], bool]) -> bool:
     finally:
         if fd >= 0:
             os.close(fd)
+
+
+def _opened(lock: str) -> int:
+    """`lock` opened for the flock: for writing where it can be (NFS takes an exclusive flock only on such a
+    one), else for reading (another user's lock, a read-only mount)."""
+    cloexec = getattr(os, "O_CLOEXEC", 0)
+    try:
+        return os.open(lock, os.O_RDWR | cloexec)
+    except FileNotFoundError:
+        raise
+    except OSError:
+        return os.open(lock, os.O_RDONLY | cloexec)
 
 
 def rename(lock: str, pid: int) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -71,16 +72,26 @@ def winners(attempt: Callable[[], bool], n: int = TAKERS) -> bytes:
         pids.append(pid)
     os.close(answer_to)
     os.close(hold)
-    got = b""
-    while len(got) < n:
+    got = answered(answers, n, pids)
+    os.close(held)
+    for pid in pids:
+        os.waitpid(pid, 0)
+    return got
+
+
+def answered(answers: int, n: int, pids: list[int]) -> bytes:
+    """The `n` answers of the forked processes `pids` (those not given in 30 s killed: a hang fails the test,
+    and does not stop the run)."""
+    got, end = b"", time.time() + 30
+    while len(got) < n and select.select([answers], [], [], max(0.0, end - time.time()))[0]:
         part = os.read(answers, n)
         if not part:
             break
         got += part
     os.close(answers)
-    os.close(held)
-    for pid in pids:
-        os.waitpid(pid, 0)
+    if len(got) < n:
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
     return got
 
 
@@ -199,8 +210,7 @@ def test_a_compiling_ending_as_its_old_lock_is_taken_over_keeps_the_new_holders_
         compilelock.release(str(lock), os.getpid())
         monkeypatch.undo()
         os.close(answer_to)
-        got = os.read(answer, 1)
-        os.close(answer)
+        got = answered(answer, 1, [pid])
         os.waitpid(pid, 0)
         assert got == b"1"
         assert lock.read_text() == f"{processes.machine()} {pid}"      # was: gone

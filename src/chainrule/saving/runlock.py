@@ -5,13 +5,15 @@ run would delete the other's temporary files). The first run creates DIR/checkpo
 its content whole (written to a temporary file, then linked into place; where the file system has no hard
 links, created in place and written with signals held: a Ctrl-C at any moment leaves no empty lock); a
 second run finds it, sees that the process it names is alive, and stops with an error before training. A
-lock left by a run that died (kill -9) names a dead process and is taken over. The same lock keeps two
+lock left by a run that died (kill -9) names a dead process and is taken over (`compilelock.unstale`: by one of
+the runs finding it at once), and the lock's temporary files such a run left are removed. The same lock keeps two
 jobs (train, predict, export) off one --out file. Its time is ISO 8601 in UTC with its offset; a lock written
 before (a local time without offset) is read as well.
 """
 from __future__ import annotations
 
 import errno
+import glob
 import json
 import os
 import signal
@@ -19,11 +21,11 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..backend.compilelock import linked
+from ..backend.compilelock import TRIES, leftover, linked, unstale
 from ..backend.processes import running
 from ..errors import ValidationError
 
@@ -138,8 +140,15 @@ def _take(path: Path, key: str, busy: Callable[[dict], ValidationError], job: st
         _held.add(key)
         if taken is not None:
             taken()
+    holder: dict = {}
+
+    def dead() -> bool:
+        holder.clear()
+        holder.update(_holder(path))
+        return not _alive(holder, key)
     with _guard:
-        for _ in range(3):
+        _sweep(path)
+        for _ in range(TRIES):
             try:
                 linked = _linked(path, text, record)
             except BaseException:             # a Ctrl-C held through the taking, raised after: not taken
@@ -149,14 +158,18 @@ def _take(path: Path, key: str, busy: Callable[[dict], ValidationError], job: st
                 raise
             if linked:
                 return path
-            holder = _holder(path)
-            if _alive(holder, key):
+            if not unstale(str(path), dead):      # a dead run's lock is taken over, by one of those finding it
                 raise busy(holder) from None
-            try:
-                path.unlink()             # a dead run's lock: take it over
-            except FileNotFoundError:
-                pass
     raise ValidationError(f"could not take the lock {str(path)!r}")
+
+
+def _sweep(path: Path) -> None:
+    """Remove the temporary files of `path` ('LOCK.PID.HEX.tmp', `linked`) left by processes killed as they
+    wrote it (`compilelock.leftover`): before, they stayed beside the checkpoints or the model file for good."""
+    with suppress(OSError):                   # a folder that cannot be listed: its lock is still taken
+        for left in path.parent.glob(f"{glob.escape(path.name)}.*.tmp"):
+            if leftover(left.name, str(path.parent)):
+                left.unlink(missing_ok=True)
 
 
 def _linked(path: Path, text: bytes, record: Callable[[], None]) -> bool:

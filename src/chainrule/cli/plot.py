@@ -14,8 +14,8 @@ def register(sub) -> None:
                     "            the seed network with its gradients; a trained model with its columns and classes\n"
                     "  boundary  a single-layer network's boundary beside a hidden layer's (xor, moons, circles)\n"
                     "  demo      every figure of docs/guide.md into a folder (or on one page: --out demo.png)",
-        epilog="examples:\n  chainrule plot network --out seed.png\n  chainrule plot network --model model.npz "
-               "--out model.svg\n  chainrule plot boundary --data moons --out moons.png\n"
+        epilog="examples:\n  chainrule plot network --out seed.png\n  chainrule plot network --model iris.npz "
+               "--out iris.svg\n  chainrule plot boundary --data moons --out moons.png\n"
                "  chainrule plot demo --out docs/figures\n  chainrule plot demo --out demo.png")
     p.add_argument("kind", choices=["network", "boundary", "demo"], help="the figure to draw")
     p.add_argument("--out", required=True, help="file to write (.png or .svg), in a folder that exists; for demo a "

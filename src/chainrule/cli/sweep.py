@@ -26,8 +26,8 @@ def register(sub) -> None:
         epilog="examples:\n"
                "  chainrule sweep iris.csv --target species --grid 'hidden=16,64;lr=1e-3,1e-2'\n"
                "  chainrule sweep iris.csv --target species --grid 'hidden=8,32x16' --scheduler tcp://10.0.0.5:8786\n"
-               "grid names: hidden (layers joined by x: 32x16), lr, batch, epochs, activation, optimizer,\n"
-               "momentum, alpha, class_weight (none, balanced), or any argument of\n"
+               "\ngrid names: hidden (layers joined by x: 32x16), lr, batch, epochs, activation, optimizer, "
+               "momentum, alpha, class_weight (none, balanced), or any argument of "
                "chainrule.sklearn.BackpropClassifier")
     p.add_argument("csv", help="the CSV file with a header row")
     p.add_argument("--target", required=True, help="the column to predict")

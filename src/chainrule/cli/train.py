@@ -34,7 +34,8 @@ def register(sub) -> None:
         description="Train on a CSV file with a header row. Numeric columns are standardised, text columns "
                     "one-hot encoded; the model file keeps that preprocessing, so `predict` needs nothing else.",
         epilog="examples:\n  chainrule train iris.csv --target species --hidden 16 --epochs 100 --out iris.npz\n"
-               "  chainrule train cars.csv --target mpg --drop name --na-values '?' --impute median --out cars.npz")
+               "  chainrule train diabetes.csv --target progression --drop sex --na-values '?' --impute median "
+               "--out diabetes.npz")
     p.add_argument("csv", help="the training data: a CSV file with a header row")
     p.add_argument("--target", required=True, help="the column to predict")
     p.add_argument("--out", required=True, help="model file to write (.npz)")

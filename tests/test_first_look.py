@@ -1,0 +1,84 @@
+"""What a new user reads first: every command's --help in an 80-column terminal, its examples run as
+printed on the files `chainrule data` ships, and every option found in the docs."""
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from conftest import cmd
+
+from chainrule.cli import build_parser
+
+ROOT = Path(__file__).parents[1]
+SUB = next(a for a in build_parser()._actions if a.choices and "train" in a.choices)
+COMMANDS = list(SUB.choices)
+# run as printed; the others (a server, a minute of compiling, a Dask cluster, seconds of training or
+# every figure) are parsed: each option and value they show is one the command takes
+RUN = {"data", "train", "predict", "evaluate", "info", "explain", "export"}
+
+
+def helps(monkeypatch) -> dict[str, str]:
+    monkeypatch.setenv("COLUMNS", "80")
+    texts = {name: cmd(*name.split(), "--help") for name in ["", *COMMANDS]}
+    assert all(r.returncode == 0 for r in texts.values())
+    return {name: r.stdout for name, r in texts.items()}
+
+
+def examples(text: str) -> list[list[str]]:
+    """The commands of a help's "example(s):" section, as a shell reads them (` \\` continues a line)."""
+    section = re.search(r"^examples?:\n((?:  .*\n?)+)", text, re.M)
+    assert section, text
+    return [shlex.split(line, comments=True) for line in section.group(1).replace("\\\n", "").splitlines()
+            if not line.strip().startswith("#")]
+
+
+def test_every_help_fits_an_80_column_terminal(monkeypatch):
+    """Descriptions, epilogs and examples were printed as written: up to 437 columns, wrapped by the
+    terminal mid-word; an example is broken with ` \\` so that it still runs when pasted."""
+    for name, text in helps(monkeypatch).items():
+        long = [line for line in text.splitlines() if len(line) > 80]
+        assert long == [], f"chainrule {name} --help"
+    text = helps(monkeypatch)["train"]
+    assert "  chainrule train iris.csv --target species --hidden 16 --epochs 100 \\\n      --out iris.npz\n" in text
+
+
+def test_every_help_example_runs_on_the_shipped_files(monkeypatch, tmp_path):
+    """The examples named files no one has (cars.csv, new.csv, test.csv, model.npz): each now runs in a
+    folder holding only what `chainrule data` copies and the examples before it write."""
+    pytest.importorskip("onnx")
+    shown = {name: examples(text) for name, text in helps(monkeypatch).items()}
+    monkeypatch.chdir(tmp_path)
+    for name in ["data", "train", *(c for c in COMMANDS if c not in ("data", "train"))]:
+        for argv in shown[name]:
+            env = [word for word in argv if re.match(r"^[A-Z_]+=", word)]
+            argv = argv[len(env):]
+            assert argv[0] == "chainrule" and argv[1] == name, argv
+            if name in RUN:
+                r = cmd(*argv[1:])
+                assert r.returncode == 0, (argv, r.stderr)
+            else:
+                build_parser().parse_args(argv[1:])
+    assert {"iris.csv", "diabetes.csv", "iris.npz", "diabetes.npz", "iris.onnx", "diabetes.onnx",
+            "predictions.csv"} <= {p.name for p in tmp_path.iterdir()}
+    for argv in shown[""]:
+        build_parser().parse_args(argv[1:])
+
+
+def options(name: str) -> set[str]:
+    return {o for a in SUB.choices[name]._actions for o in a.option_strings if o.startswith("--")}
+
+
+def test_every_option_is_in_the_docs_and_every_documented_option_exists():
+    """`chainrule demo --no-example` was in no page; and no page shows an option a command lacks."""
+    pages = {p: p.read_text() for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]}
+    text = "\n".join(pages.values())
+    for name in COMMANDS:
+        missing = [o for o in sorted(options(name) - {"--help", "--debug"})
+                   if not re.search(re.escape(o) + r"(?![\w-])", text)]
+        assert missing == [], f"chainrule {name}: in no page of the docs"
+        for page, words in pages.items():
+            for line in re.findall(rf"(?<![\w-])chainrule {name}\b[^\n`|]*", words):
+                if "unrecognized arguments" in line:        # docs/errors.md shows a typo refused
+                    continue
+                unknown = set(re.findall(r"(?<![\w-])--[a-z][\w-]*", line)) - options(name) - {"--help"}
+                assert not unknown, f"{page.name}: {line}"

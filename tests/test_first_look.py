@@ -82,3 +82,11 @@ def test_every_option_is_in_the_docs_and_every_documented_option_exists():
                     continue
                 unknown = set(re.findall(r"(?<![\w-])--[a-z][\w-]*", line)) - options(name) - {"--help"}
                 assert not unknown, f"{page.name}: {line}"
+
+
+def test_every_default_is_written_one_way(monkeypatch):
+    """argparse writes "(default: 100)"; 14 options wrote their own "(default 1000)" or "; default 0" beside it."""
+    monkeypatch.setenv("COLUMNS", "1000")
+    for name in COMMANDS:
+        text = cmd(name, "--help").stdout
+        assert re.findall(r"\(default [^)]*\)|; default [\w.']+", text) == [], f"chainrule {name} --help"

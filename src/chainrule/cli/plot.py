@@ -22,7 +22,7 @@ def register(sub) -> None:
                                                 "folder (created if missing), or one .png/.svg file with every figure")
     p.add_argument("--model", help="network only: a saved model instead of the seed network")
     model_argument(p)
-    p.add_argument("--data", choices=["xor", "moons", "circles"], help="boundary only: the data set (default xor)")
+    p.add_argument("--data", choices=["xor", "moons", "circles"], help="boundary only: the data set (default: xor)")
     p.set_defaults(func=run)
 
 

@@ -42,7 +42,8 @@ def register(sub) -> None:
     g = p.add_argument_group("columns")
     add_column_options(g)
     g.add_argument("--impute", choices=["mean", "median", "most_frequent"],
-                   help="fill missing feature values (text columns take the most frequent value)")
+                   help="fill missing feature values (text columns take the most frequent value); "
+                        "without it a missing value is refused")
     g.add_argument("--weight", metavar="COL",
                    help="a column of sample weights (numbers >= 0), not an input: each row's loss counts that many "
                         "times in training and in the validation metrics (0 leaves the row out)")
@@ -64,7 +65,7 @@ def register(sub) -> None:
                         "SGD(lr=0.001, momentum=0) unless they say otherwise: not fit's lr=0.01 nor "
                         "BackpropClassifier's momentum 0.9)")
     g.add_argument("--lr", type=positive_float, default=1e-3, help="learning rate, whatever the optimizer")
-    g.add_argument("--momentum", type=momentum, help="momentum of sgd or rmsprop (default 0)")
+    g.add_argument("--momentum", type=momentum, help="momentum of sgd or rmsprop (default: 0)")
     g.add_argument("--val-split", type=fraction, default=0.2, help="fraction of the rows held out for validation")
     g.add_argument("--seed", type=seed, default=0, help="seed of the initial weights and the shuffling")
     g.add_argument("--dtype", choices=["float64", "float32"], default="float64", help="floating-point precision")
@@ -77,7 +78,7 @@ def register(sub) -> None:
     g.add_argument("--stream", action="store_true",
                    help="a file larger than memory: read it twice in chunks (the preprocessing, then the inputs, "
                         "written to files in $TMPDIR and read batch by batch); the same model as without")
-    g.add_argument("--chunk-rows", type=positive_int, help="rows per chunk with --stream (default 100000)")
+    g.add_argument("--chunk-rows", type=positive_int, help="rows per chunk with --stream (default: 100000)")
     p.set_defaults(func=train)
 
 

@@ -90,3 +90,16 @@ def test_every_default_is_written_one_way(monkeypatch):
     for name in COMMANDS:
         text = cmd(name, "--help").stdout
         assert re.findall(r"\(default [^)]*\)|; default [\w.']+", text) == [], f"chainrule {name} --help"
+
+
+def test_the_worked_examples_table_says_what_its_columns_and_first_row_are(capsys, monkeypatch):
+    """`make demo`'s table showed 0.3775 where the derivation above it showed 0.377500000, and opened on
+    "Error = 1/2 (0.191 - 1.0)^2", numbers found nowhere else in the output; its header ended in spaces."""
+    from conftest import cli_in_process
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = cli_in_process(capsys, "example", "--width", "80")
+    assert code == 0
+    lines = out.splitlines()
+    assert [ln for ln in lines if ln != ln.rstrip()] == []
+    prose = " ".join(out.split("Every figure of the seed, checked\n", 1)[1].split("\n  figure", 1)[0].split())
+    assert "rounded to the same digits" in prose and "a prediction of 0.191 against a target of 1.0" in prose

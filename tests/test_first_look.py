@@ -103,3 +103,16 @@ def test_the_worked_examples_table_says_what_its_columns_and_first_row_are(capsy
     assert [ln for ln in lines if ln != ln.rstrip()] == []
     prose = " ".join(out.split("Every figure of the seed, checked\n", 1)[1].split("\n  figure", 1)[0].split())
     assert "rounded to the same digits" in prose and "a prediction of 0.191 against a target of 1.0" in prose
+
+
+def test_the_tutorials_steps_are_where_it_points():
+    """docs/tutorial.md sent the reader to "step 6" for a regression; step 6 is a plot, 7 the regression.
+    Its dead units' sentence is checked against its own explain output: the weights from h2, h3 and h4
+    (w42..w44) are those whose gradient is 0."""
+    text = (ROOT / "docs" / "tutorial.md").read_text()
+    steps = dict(re.findall(r"^## (\d+)\. (.+)$", text, re.M))
+    for number in re.findall(r"regression, see step (\d+)", text):
+        assert "regression" in steps[number].lower(), steps
+    for weight in ("w42", "w43", "w44"):
+        assert re.search(rf"dE/d{weight} = .* = 0\.000000000 ", text)
+    assert "(h2, h3, h4 here: w42, w43, w44) get a" in text

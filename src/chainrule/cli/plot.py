@@ -10,8 +10,8 @@ def register(sub) -> None:
     p = sub.add_parser(
         "plot", help="save figures: a network with its weights, decision boundaries, the guide's figures",
         description="Draw figures into files (PNG or SVG by the extension).\n"
-                    "  network   a network with its weights (wide layers: first and last units, weight heat maps);\n"
-                    "            the seed network with its gradients; a trained model with its columns and classes\n"
+                    "  network   a network with its weights (wide layers: first and last units, weight heat maps); "
+                    "the seed network with its gradients; a trained model with its columns and classes\n"
                     "  boundary  a single-layer network's boundary beside a hidden layer's (xor, moons, circles)\n"
                     "  demo      every figure of docs/guide.md into a folder (or on one page: --out demo.png)",
         epilog="examples:\n  chainrule plot network --out seed.png\n  chainrule plot network --model iris.npz "

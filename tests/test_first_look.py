@@ -120,3 +120,26 @@ def test_the_tutorials_steps_are_where_it_points():
     for weight in ("w42", "w43", "w44"):
         assert re.search(rf"dE/d{weight} = .* = 0\.000000000 ", text)
     assert "(h2, h3, h4 here: w42, w43, w44) get a" in text
+
+
+def test_a_second_make_demo_installs_nothing(tmp_path):
+    """`make demo` ran pip install -e every time (an editable build: seconds, and a failure offline);
+    it installs once, and again only when pyproject.toml changes."""
+    import os
+    import shutil
+    import subprocess
+    if shutil.which("make") is None:
+        pytest.fail("make is not installed: the README's two commands need it")
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / ".venv" / "bin" / "python").touch()
+
+    def planned() -> str:
+        return subprocess.run(["make", "-n", "demo"], cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+    assert "pip install" in planned() and ".venv/bin/chainrule demo" in planned()
+    (tmp_path / ".venv" / ".demo-installed").touch()
+    assert "pip" not in planned() and ".venv/bin/chainrule demo" in planned()
+    later = (tmp_path / ".venv" / ".demo-installed").stat().st_mtime + 10
+    os.utime(tmp_path / "pyproject.toml", (later, later))
+    assert "pip install" in planned()

@@ -31,7 +31,14 @@ install-test: $(PY)
 	$(PIP) install --quiet -e ".[test]"
 	$(COMPILE)
 
-demo: install
+# installed once (again when pyproject.toml changes): a second `make demo` runs offline, at once
+DEMO_INSTALLED := $(VENV)/.demo-installed
+$(DEMO_INSTALLED): pyproject.toml | $(PY)
+	$(PIP) install --quiet -e ".[cli,sklearn,plot]"
+	$(COMPILE)
+	touch $@
+
+demo: $(DEMO_INSTALLED)
 	$(VENV)/bin/chainrule demo
 
 test: install-test

@@ -6,7 +6,9 @@ import argparse
 import difflib
 import errno
 import importlib
+import re
 import sys
+import textwrap
 import warnings
 from typing import Any, NoReturn
 
@@ -42,6 +44,27 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefau
     """Descriptions and examples as written; every option's default after its help (none for flags: a
     --no-X flag's default is True, its dest's, which "(default: True)" beside --no-X says backwards)."""
 
+    def _fill_text(self, text, width, indent):
+        """Each line as written where it fits; a longer one broken at spaces to the terminal's width: prose
+        under its own indent (an item's text under its text), an example command with ` \\` continuations,
+        its trailing comment on a line of its own above it, so that it still runs when pasted."""
+        lines, commands = [], False
+        for line in text.splitlines():
+            if line and not line[0].isspace():
+                commands = line.startswith("example")
+            body = line.lstrip()
+            lead = indent + line[:len(line) - len(body)]
+            if len(indent) + len(line) <= width:
+                lines.append(indent + line)
+            elif commands:
+                lines.extend(_broken_command(body, lead, width))
+            else:
+                item = re.match(r"\S+\s{2,}", body)
+                hang = lead + " " * (item.end() if item else 0)
+                lines.extend(textwrap.wrap(body, width, initial_indent=lead, subsequent_indent=hang,
+                                           break_long_words=False, break_on_hyphens=False))
+        return "\n".join(lines)
+
     def _get_help_string(self, action):
         help_text = action.help or ""
         default = action.default
@@ -49,6 +72,27 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefau
                 or "default" in help_text or not action.option_strings or action.nargs == 0:
             return help_text
         return f"{help_text} (default: %(default)s)"
+
+
+def _broken_command(body: str, lead: str, width: int) -> list[str]:
+    """A shell command too long for `width`: broken between its words (a quoted word kept whole), each
+    line but the last ending in ` \\`; a comment after it goes on the line above."""
+    command, _, comment = body.partition("  # ")
+    lines = [f"{lead}# {comment.strip()}"] if comment else []
+    words: list[str] = []
+    for word in re.findall(r"""(?:'[^']*'|"[^"]*"|\S)+""", command):     # an option kept with its value
+        if words and words[-1].startswith("-") and " " not in words[-1] and not word.startswith("-"):
+            words[-1] += " " + word
+        else:
+            words.append(word)
+    line = lead + words[0]
+    for word in words[1:]:
+        if len(line) + 1 + len(word) + 2 > width:
+            lines.append(line + " \\")
+            line = lead + "    " + word
+        else:
+            line += " " + word
+    return [*lines, line]
 
 
 def build_parser() -> argparse.ArgumentParser:

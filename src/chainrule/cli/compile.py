@@ -12,17 +12,17 @@ def register(sub) -> None:
     p = sub.add_parser(
         "compile", help="compile the fast kernels now (a container image, a shared install)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Compile chainrule's kernels (the fast extra, Numba) for float32 and float64 into Numba's\n"
-                    "cache and return when they are done: about a minute. The cache is the first folder this user\n"
-                    "can write of NUMBA_CACHE_DIR, __pycache__ beside the package and the user's cache folder\n"
-                    "(~/.cache/numba on Linux), as Numba chooses. Without it, the first job long enough to use\n"
-                    "them runs on NumPy and then compiles them in the background for the jobs after it; in a\n"
+        description="Compile chainrule's kernels (the fast extra, Numba) for float32 and float64 into Numba's "
+                    "cache and return when they are done: about a minute. The cache is the first folder this user "
+                    "can write of NUMBA_CACHE_DIR, __pycache__ beside the package and the user's cache folder "
+                    "(~/.cache/numba on Linux), as Numba chooses. Without it, the first job long enough to use "
+                    "them runs on NumPy and then compiles them in the background for the jobs after it; in a "
                     "container started fresh each time, every first job would.\n\n"
-                    "Run it where the jobs will run, with the same NUMBA_CACHE_DIR: in a Dockerfile after\n"
-                    "`pip install 'chainrule[fast]'`, say. Numba reads only a cache folder it can write, so run it as\n"
-                    "the user whose jobs run, or give it a NUMBA_CACHE_DIR that user can write. Numba compiles\n"
-                    "for this machine's processor: on a machine with another, a job runs on NumPy and compiles\n"
-                    "them behind it, as after an install. The loop of networks at most 4 units wide is compiled\n"
+                    "Run it where the jobs will run, with the same NUMBA_CACHE_DIR: in a Dockerfile after "
+                    "`pip install 'chainrule[fast]'`, say. Numba reads only a cache folder it can write, so run it as "
+                    "the user whose jobs run, or give it a NUMBA_CACHE_DIR that user can write. Numba compiles "
+                    "for this machine's processor: on a machine with another, a job runs on NumPy and compiles "
+                    "them behind it, as after an install. The loop of networks at most 4 units wide is compiled "
                     "per widths: the seed network's here, the others after the first job that needs them.",
         epilog="examples:\n  chainrule compile\n  NUMBA_CACHE_DIR=/opt/numba-cache chainrule compile --force")
     p.add_argument("--force", action="store_true",

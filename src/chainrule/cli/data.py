@@ -25,7 +25,8 @@ def register(sub) -> None:
         "data", help="copy a small example data set (iris.csv, ...) to try the other commands on",
         description="Copy example files shipped with chainrule into a folder (the current one by default). "
                     "Without a name, list them.",
-        epilog="examples:\n  chainrule data\n  chainrule data iris.csv\n  chainrule data iris.csv --out data/")
+        epilog="examples:\n  chainrule data\n  chainrule data iris.csv diabetes.csv\n"
+               "  chainrule data iris.csv --out data/")
     p.add_argument("names", nargs="*", metavar="NAME", help="file names to copy (see the list)")
     p.add_argument("--out", default=".", help="folder to copy into, created if it does not exist (default: .)")
     p.add_argument("--force", action="store_true", help="replace a file of the same name")

@@ -25,10 +25,11 @@ def register(sub) -> None:
                "  chainrule explain --model iris.npz --inputs 5.1,3.5,1.4,0.2 --targets setosa --layer 1\n"
                "  chainrule explain --formulas")
     p.add_argument("--layers", help="widths of a new network, comma separated, e.g. 2,3,2")
-    p.add_argument("--activation", help="with --layers: one activation for every layer (default sigmoid), or a comma "
+    p.add_argument("--activation", help="with --layers: one activation for every layer (default: sigmoid), or a comma "
                                         "list: one per layer, or two for hidden,output (e.g. relu,softmax)")
     p.add_argument("--loss", help="with --layers: sse (default), mse, binary_crossentropy, categorical_crossentropy")
-    p.add_argument("--seed", type=int, help="with --layers: seed of the initial weights (and random sample); default 0")
+    p.add_argument("--seed", type=int, help="with --layers: seed of the initial weights (and random sample) "
+                                            "(default: 0)")
     p.add_argument("--weights", help="with --layers: a saved .npz model or a JSON list [W1, b1, W2, b2, ...] as "
                                      "Network.get_weights gives: each W a list of rows, one row per input (its "
                                      "weights to each neuron), W[input][neuron], shape inputs x neurons; a square "
@@ -36,8 +37,8 @@ def register(sub) -> None:
     p.add_argument("--model", help="a saved model to explain: chainrule's .npz, an ONNX (.onnx) or Keras (.keras) file")
     model_argument(p)
     p.add_argument("--data", help="with --model: a CSV file to take the sample from (see --row)")
-    p.add_argument("--row", type=int, help="with --data: the row to explain (1 = the first row below the header; "
-                                           "default 1)")
+    p.add_argument("--row", type=int, help="with --data: the row to explain (1 = the first row below the header) "
+                                           "(default: 1)")
     p.add_argument("--inputs", help="one sample per ';', values separated by ',' (a trained model: one sample, its "
                                     "columns' raw values in order; an empty value is missing, filled as predict "
                                     "fills it if the model was trained with --impute)")
@@ -51,7 +52,7 @@ def register(sub) -> None:
                                               "the layer's first unit (h1 or h1_1; o1 in the output layer)")
     p.add_argument("--formulas", action="store_true", help="print the general formulas of the network instead "
                                                            "(Markdown with LaTeX)")
-    p.add_argument("--format", choices=["text", "markdown", "json"], help="output format (default text)")
+    p.add_argument("--format", choices=["text", "markdown", "json"], help="output format (default: text)")
     from .example import add_width
     add_width(p)
     from .tabular import add_csv_options

@@ -17,9 +17,9 @@ def register(sub) -> None:
         epilog="examples:\n  chainrule explore\n  chainrule explore --no-browser --port 8765\n"
                "  chainrule explore --data iris.csv --target species\n  chainrule explore --model iris.npz",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765; 0: any free port)")
+    p.add_argument("--port", type=int, default=8765, help="port to listen on (default: 8765; 0: any free port)")
     p.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on (default 127.0.0.1: this machine only)")
+                   help="address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--no-browser", action="store_true", help="print the URL only, do not open a browser")
     p.add_argument("--model", help="a model file (.npz written by chainrule) to open instead of the seed network")
     model_argument(p)

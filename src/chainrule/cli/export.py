@@ -13,11 +13,12 @@ def register(sub) -> None:
         description="Export a chainrule model (.npz) to ONNX. A model from `chainrule train` keeps its CSV "
                     "preprocessing in the graph: one input per column, outputs 'prediction' and, for a "
                     "classifier, 'probabilities'. Needs the onnx extra: pip install 'chainrule[onnx]'.",
-        epilog="examples:\n  chainrule export iris.npz iris.onnx\n  chainrule export model.npz model.onnx --opset 18")
+        epilog="examples:\n  chainrule export iris.npz iris.onnx\n"
+               "  chainrule export diabetes.npz diabetes.onnx --opset 18")
     p.add_argument("model", help="chainrule model file (.npz)")
     p.add_argument("out_file", nargs="?", metavar="out", help="ONNX file to write (.onnx)")
     p.add_argument("--out", help="the same as out: the ONNX file to write")
-    p.add_argument("--opset", type=int, default=17, help="ONNX opset version, 17 or later (default 17)")
+    p.add_argument("--opset", type=int, default=17, help="ONNX opset version, 17 or later (default: 17)")
     p.add_argument("--no-checks", dest="checks", action="store_false",
                    help="leave out the graph's checks: by default it refuses what `chainrule predict` refuses (NaN "
                         "or infinite inputs, a missing value, a layer's overflow) and computes a float32 layer's "

@@ -10,19 +10,19 @@ def register(sub) -> None:
     p = sub.add_parser(
         "plot", help="save figures: a network with its weights, decision boundaries, the guide's figures",
         description="Draw figures into files (PNG or SVG by the extension).\n"
-                    "  network   a network with its weights (wide layers: first and last units, weight heat maps);\n"
-                    "            the seed network with its gradients; a trained model with its columns and classes\n"
+                    "  network   a network with its weights (wide layers: first and last units, weight heat maps); "
+                    "the seed network with its gradients; a trained model with its columns and classes\n"
                     "  boundary  a single-layer network's boundary beside a hidden layer's (xor, moons, circles)\n"
                     "  demo      every figure of docs/guide.md into a folder (or on one page: --out demo.png)",
-        epilog="examples:\n  chainrule plot network --out seed.png\n  chainrule plot network --model model.npz "
-               "--out model.svg\n  chainrule plot boundary --data moons --out moons.png\n"
+        epilog="examples:\n  chainrule plot network --out seed.png\n  chainrule plot network --model iris.npz "
+               "--out iris.svg\n  chainrule plot boundary --data moons --out moons.png\n"
                "  chainrule plot demo --out docs/figures\n  chainrule plot demo --out demo.png")
     p.add_argument("kind", choices=["network", "boundary", "demo"], help="the figure to draw")
     p.add_argument("--out", required=True, help="file to write (.png or .svg), in a folder that exists; for demo a "
                                                 "folder (created if missing), or one .png/.svg file with every figure")
     p.add_argument("--model", help="network only: a saved model instead of the seed network")
     model_argument(p)
-    p.add_argument("--data", choices=["xor", "moons", "circles"], help="boundary only: the data set (default xor)")
+    p.add_argument("--data", choices=["xor", "moons", "circles"], help="boundary only: the data set (default: xor)")
     p.set_defaults(func=run)
 
 

@@ -24,8 +24,8 @@ def register(sub) -> None:
         "predict", help="predict with a trained model",
         description="Predict for every row of a CSV file that has the columns the model was trained on (other "
                     "columns, the target among them, are ignored). Rows keep their order.",
-        epilog="examples:\n  chainrule predict iris.npz new.csv --proba --out predictions.csv\n"
-               "  chainrule predict iris.npz new.csv --id name          # predictions on standard output")
+        epilog="examples:\n  chainrule predict iris.npz iris.csv --proba --out predictions.csv\n"
+               "  chainrule predict iris.npz iris.csv --id species   # on standard output, beside the species")
     p.add_argument("model", help="a model file written by `chainrule train`")
     p.add_argument("csv", help="the rows to predict: a CSV file with a header row")
     p.add_argument("--out", default="-", help="CSV file to write; - for standard output")
@@ -39,7 +39,7 @@ def register(sub) -> None:
         "evaluate", help="loss, accuracy and a confusion matrix (or MSE, RMSE, MAE, R2)",
         description="Evaluate a trained model on a CSV file that has the target column. Regression errors are in "
                     "the target's own units.",
-        epilog="example:\n  chainrule evaluate iris.npz test.csv")
+        epilog="example:\n  chainrule evaluate iris.npz iris.csv")
     p.add_argument("model", help="a model file written by `chainrule train`")
     p.add_argument("csv", help="rows with the target column: a CSV file with a header row")
     p.add_argument("--weight", metavar="COL",

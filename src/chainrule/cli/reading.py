@@ -17,8 +17,8 @@ def add_csv_options(p) -> None:
     g.add_argument("--sep", help="field separator: , ; | or tab (detected when only one splits every line evenly; "
                                  "for a model's file, train's where it splits the header into the model's columns)")
     g.add_argument("--encoding", help="text encoding, e.g. latin-1 or cp1252 (UTF-8 if not given; a model's: train's)")
-    g.add_argument("--decimal", help="decimal mark of the numbers (',' in many European files); default '.', and for "
-                                     "a trained model's file the model's (the one train read its file with)")
+    g.add_argument("--decimal", help="decimal mark of the numbers (',' in many European files; for a trained model's "
+                                     "file the model's, the one train read its file with) (default: '.')")
     g.add_argument("--thousands", metavar="CHAR", help="thousands separator of the numbers: ',' reads 1,234 as 1234 "
                                                        "('.' with --decimal , reads 1.234,5); none when not given (for "
                                                        "a trained model's file: the model's; 'none' for none)")

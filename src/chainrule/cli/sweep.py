@@ -26,32 +26,32 @@ def register(sub) -> None:
         epilog="examples:\n"
                "  chainrule sweep iris.csv --target species --grid 'hidden=16,64;lr=1e-3,1e-2'\n"
                "  chainrule sweep iris.csv --target species --grid 'hidden=8,32x16' --scheduler tcp://10.0.0.5:8786\n"
-               "grid names: hidden (layers joined by x: 32x16), lr, batch, epochs, activation, optimizer,\n"
-               "momentum, alpha, class_weight (none, balanced), or any argument of\n"
+               "\ngrid names: hidden (layers joined by x: 32x16), lr, batch, epochs, activation, optimizer, "
+               "momentum, alpha, class_weight (none, balanced), or any argument of "
                "chainrule.sklearn.BackpropClassifier")
     p.add_argument("csv", help="the CSV file with a header row")
     p.add_argument("--target", required=True, help="the column to predict")
     p.add_argument("--grid", required=True, help="name=v1,v2;name=v1,... e.g. 'hidden=16,64;lr=1e-3,1e-2'")
     p.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786); default: run here")
-    p.add_argument("--out-dir", default="sweep", help="folder for sweep_results.csv and best_model.npz (default "
+    p.add_argument("--out-dir", default="sweep", help="folder for sweep_results.csv and best_model.npz (default: "
                                                       "./sweep); stopped by Ctrl-C, the candidates whose folds all "
                                                       "finished go to sweep_results.partial.csv there")
-    p.add_argument("--cv", type=int, default=3, help="cross-validation folds (default 3)")
+    p.add_argument("--cv", type=int, default=3, help="cross-validation folds (default: 3)")
     p.add_argument("--n-iter", type=int, help="random search: this many candidates drawn from the grid, as "
                                               "RandomizedSearchCV's n_iter (seeded by --seed); default: every one")
-    p.add_argument("--scoring", help="scikit-learn scorer name (default accuracy or r2); a regression's scores "
+    p.add_argument("--scoring", help="scikit-learn scorer name (default: accuracy or r2); a regression's scores "
                                      "are in the target's units")
     p.add_argument("--epochs", type=int, default=100,
-                   help="the most epochs of every fit unless the grid sets them (default 100, as train's: the best "
+                   help="the most epochs of every fit unless the grid sets them (default: 100, as train's: the best "
                         "model is the one train gives with its options; BackpropClassifier's epochs and "
                         "MLPClassifier's max_iter default to 200); the fits that run them all are counted in one "
                         "warning")
     p.add_argument("--batch-size", type=int, default=None,       # None: the estimator's 32, clipped without a warning
-                   help="samples per update unless the grid sets them (default 32, or every row of a smaller fold)")
-    p.add_argument("--jobs", type=int, default=1, help="parallel fits on this machine (default 1; -1: one per CPU, "
+                   help="samples per update unless the grid sets them (default: 32, or every row of a smaller fold)")
+    p.add_argument("--jobs", type=int, default=1, help="parallel fits on this machine (default: 1; -1: one per CPU, "
                                                        "-2: all CPUs but one, as joblib's n_jobs)")
     p.add_argument("--dtype", choices=["float64", "float32"], help="floating-point precision of every fit unless the "
-                                                                   "grid sets it (default float64, as train's)")
+                                                                   "grid sets it (default: float64, as train's)")
     p.add_argument("--no-refit", dest="refit", action="store_false",
                    help="write the results table only: no best model refit on the whole file (by default the best is "
                         "refit and written)")
@@ -59,9 +59,10 @@ def register(sub) -> None:
                    help="a fit that fails: nan scores its candidate NaN, ranked last and named (default); raise "
                         "stops the sweep with its error")
     p.add_argument("--seed", type=int, default=0,
-                   help="seeds the folds, the networks' initial weights and the shuffling (default 0)")
+                   help="seeds the folds, the networks' initial weights and the shuffling (default: 0)")
     p.add_argument("--task", choices=["classification", "regression"], help="override the detected task")
-    p.add_argument("--impute", choices=["mean", "median", "most_frequent"], help="fill missing feature values")
+    p.add_argument("--impute", choices=["mean", "median", "most_frequent"],
+                   help="fill missing feature values; without it a missing value is refused")
     add_csv_options(p)
     g = p.add_argument_group("columns (as train's)")
     add_column_options(g)

@@ -76,7 +76,7 @@ def add_column_options(g) -> None:
                         "007 and 7 differ); the target too: its class labels as written")
     g.add_argument("--max-categories", type=positive_int, default=MAX_CATEGORIES,
                    help="a text column keeps this many most frequent values; the rest count as 'other' "
-                        f"(default {MAX_CATEGORIES})")
+                        f"(default: {MAX_CATEGORIES})")
 
 
 def said_left_out(left: list[str]) -> None:

@@ -34,14 +34,16 @@ def register(sub) -> None:
         description="Train on a CSV file with a header row. Numeric columns are standardised, text columns "
                     "one-hot encoded; the model file keeps that preprocessing, so `predict` needs nothing else.",
         epilog="examples:\n  chainrule train iris.csv --target species --hidden 16 --epochs 100 --out iris.npz\n"
-               "  chainrule train cars.csv --target mpg --drop name --na-values '?' --impute median --out cars.npz")
+               "  chainrule train diabetes.csv --target progression --drop sex --na-values '?' --impute median "
+               "--out diabetes.npz")
     p.add_argument("csv", help="the training data: a CSV file with a header row")
     p.add_argument("--target", required=True, help="the column to predict")
     p.add_argument("--out", required=True, help="model file to write (.npz)")
     g = p.add_argument_group("columns")
     add_column_options(g)
     g.add_argument("--impute", choices=["mean", "median", "most_frequent"],
-                   help="fill missing feature values (text columns take the most frequent value)")
+                   help="fill missing feature values (text columns take the most frequent value); "
+                        "without it a missing value is refused")
     g.add_argument("--weight", metavar="COL",
                    help="a column of sample weights (numbers >= 0), not an input: each row's loss counts that many "
                         "times in training and in the validation metrics (0 leaves the row out)")
@@ -63,7 +65,7 @@ def register(sub) -> None:
                         "SGD(lr=0.001, momentum=0) unless they say otherwise: not fit's lr=0.01 nor "
                         "BackpropClassifier's momentum 0.9)")
     g.add_argument("--lr", type=positive_float, default=1e-3, help="learning rate, whatever the optimizer")
-    g.add_argument("--momentum", type=momentum, help="momentum of sgd or rmsprop (default 0)")
+    g.add_argument("--momentum", type=momentum, help="momentum of sgd or rmsprop (default: 0)")
     g.add_argument("--val-split", type=fraction, default=0.2, help="fraction of the rows held out for validation")
     g.add_argument("--seed", type=seed, default=0, help="seed of the initial weights and the shuffling")
     g.add_argument("--dtype", choices=["float64", "float32"], default="float64", help="floating-point precision")
@@ -76,7 +78,7 @@ def register(sub) -> None:
     g.add_argument("--stream", action="store_true",
                    help="a file larger than memory: read it twice in chunks (the preprocessing, then the inputs, "
                         "written to files in $TMPDIR and read batch by batch); the same model as without")
-    g.add_argument("--chunk-rows", type=positive_int, help="rows per chunk with --stream (default 100000)")
+    g.add_argument("--chunk-rows", type=positive_int, help="rows per chunk with --stream (default: 100000)")
     p.set_defaults(func=train)
 
 

@@ -134,6 +134,9 @@ def render(figures: list[Figure], report, as_published: bool = False, fmt: str =
     out = ["# " + title if md else title, "", *intro, "", report.markdown() if md else report.text()]
     out.append("## Every figure of the seed, checked" if md else "Every figure of the seed, checked")
     out.append("")
+    about = ("Each figure as the seed prints it, beside chainrule's value rounded to the same digits. The first "
+             "is the seed's opening example of an error: a prediction of 0.191 against a target of 1.0.")
+    out += [*(textwrap.wrap(about, width) if width and not md else [about]), ""]
     # columns as wide as their widest entry, so that the table fits an 80-column terminal (with the
     # extra column of --as-published too: one space between numbers, "differs" without its pointer)
     pubs = [str(at_digits(f.published, f.seed)) if f.published is not None else "" for f in figures]
@@ -149,7 +152,7 @@ def render(figures: list[Figure], report, as_published: bool = False, fmt: str =
     numbers = [sep.join(f"{v:>{num_w}}" for v in values) + "  " + status for _, values, status in rows]
     head = sep.join(f"{c:>{num_w}}" for c in cols)
     if md or not width or 2 + key_w + len(sep) + max(map(len, numbers)) <= width:
-        out.append(("    " if md else "  ") + f"{'figure':<{key_w}}{sep}{head}  ")
+        out.append(("    " if md else "  ") + f"{'figure':<{key_w}}{sep}{head}")
         out += [("    " if md else "  ") + f"{key:<{key_w}}{sep}{r}" for (key, _, _), r in zip(rows, numbers)]
     elif 6 + max(map(len, numbers)) <= width:    # each figure's name on its line, its numbers under the columns
         out += ["  figure", "      " + head]

@@ -1,0 +1,44 @@
+"""Run under mpiexec by tests/test_mpi_12.py: fits whose arguments rank 1 alone gets wrong, one after
+another on the same ranks; each rank writes what each fit raised to out/rank{r}.json. Arguments: out."""
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from mpi4py import MPI
+
+import chainrule as cr
+
+#: what rank 1 alone gives fit, and the words of the error one process raises for it
+WRONG = {
+    "sample_weight": ({"sample_weight": np.ones(20)}, "sample_weight needs arrays X, Y"),
+    "epochs": ({"epochs": 0}, "epochs must be a positive integer; got 0"),
+    "validation_freq": ({"validation_freq": 0}, "validation_freq must be"),
+    "callbacks": ({"callbacks": [object()]}, "callbacks must be Callback instances; got object"),
+    "optimizer": ({"optimizer": "nadam"}, "optimizer='nadam' is not known"),
+    "verbose": ({"verbose": 7}, "verbose must be 0, 1, 2 or 'auto'; got 7"),
+}
+
+
+def fit(comm, wrong):
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    y = (X[:, 0] > 0).astype(int)
+    net = cr.Network([cr.Dense(3, 2, "softmax")], loss="categorical_crossentropy", seed=1)
+    net.fit(X, y, **{"epochs": 2, "seed": 3, "verbose": 0, "comm": comm, **wrong})
+
+
+def main():
+    comm = MPI.COMM_WORLD
+    rank = comm.Get_rank()
+    seen = {}
+    for name, (wrong, _) in WRONG.items():
+        try:
+            fit(comm, wrong if rank == 1 else {})
+            seen[name] = "trained"
+        except Exception as exc:
+            seen[name] = f"{type(exc).__name__}: {exc}"
+    (Path(sys.argv[1]) / f"rank{rank}.json").write_text(json.dumps(seen))
+
+
+if __name__ == "__main__":
+    main()

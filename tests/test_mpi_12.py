@@ -1,0 +1,42 @@
+"""Under a real `mpiexec`: a fit argument that only one rank gets wrong (checked before training) is
+the error of one process on every rank, with the rank named, at once: before, the ranks whose checks
+passed waited at the meeting until CHAINRULE_MPI_TIMEOUT ended the job with no word of the error, or
+(callbacks, optimizer) waited after it for ever."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("mpi4py")
+MPIEXEC = Path(sys.executable).parent / "mpiexec"
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+import mpi_12  # noqa: E402
+
+if not MPIEXEC.exists():
+    pytest.fail(f"mpi4py is installed but {MPIEXEC} is not: install the mpich wheel (pip install 'chainrule[mpi]')")
+
+
+def test_an_argument_wrong_on_one_rank_is_raised_on_every_rank(tmp_path):
+    try:
+        r = subprocess.run([str(MPIEXEC), "-n", "2", sys.executable, str(HERE / "mpi_12.py"), str(tmp_path)],
+                           capture_output=True, text=True, timeout=40, check=False,
+                           env={**os.environ, "CHAINRULE_MPI_TIMEOUT": "10"})
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"the job hung: {exc.stderr!r}")
+    assert r.returncode == 0, r.stderr
+    seen = [json.loads((tmp_path / f"rank{k}.json").read_text()) for k in range(2)]
+    assert seen[0] == seen[1]
+    for name, (wrong, words) in mpi_12.WRONG.items():
+        if name == "sample_weight":                 # refused under MPI alone
+            one = f"ValidationError: {words}"
+        else:                                       # the error of one process given the same argument
+            with pytest.raises(Exception) as info:
+                mpi_12.fit(None, wrong)
+            one = f"{type(info.value).__name__}: {info.value}"
+            assert words in one
+        kind, _, message = one.partition(": ")
+        assert seen[0][name].startswith(f"{kind}: rank 1 of 2 failed before training: {message}"), (name, seen[0][name])

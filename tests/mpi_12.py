@@ -16,6 +16,8 @@ WRONG = {
     "validation_freq": ({"validation_freq": 0}, "validation_freq must be"),
     "callbacks": ({"callbacks": [object()]}, "callbacks must be Callback instances; got object"),
     "optimizer": ({"optimizer": "nadam"}, "optimizer='nadam' is not known"),
+    "optimizer of another network": ({"optimizer": cr.optim.Adam().bind(cr.Network([cr.Dense(3, 2)]))},
+                                     "this Adam instance already trained another network"),
     "verbose": ({"verbose": 7}, "verbose must be 0, 1, 2 or 'auto'; got 7"),
 }
 

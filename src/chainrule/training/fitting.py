@@ -57,7 +57,7 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
         if comm is not None:                # the callbacks and optimizer setup takes, checked before the meeting
             callbacks, _ = checked_callbacks(callbacks, 0), make_progress(verbose)    # a list: a generator once
             if optimizer is not None:
-                get_optimizer(optimizer)
+                get_optimizer(optimizer).bind(net)      # one that trained another network is refused
     except Exception as exc:
         if comm is not None:
             from .distributed import agree

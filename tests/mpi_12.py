@@ -1,5 +1,6 @@
-"""Run under mpiexec by tests/test_mpi_12.py: fits whose arguments rank 1 alone gets wrong, one after
-another on the same ranks; each rank writes what each fit raised to out/rank{r}.json. Arguments: out."""
+"""Run under mpiexec by tests/test_mpi_12.py. Arguments: out, then the scenario: "wrong" (fits whose arguments
+rank 1 alone gets wrong, one after another on the same ranks; each rank writes what each fit raised to
+out/rank{r}.json) or "weighted" (fits with weighted validation data; each rank writes their histories)."""
 import json
 import sys
 from pathlib import Path
@@ -29,9 +30,37 @@ def fit(comm, wrong):
     net.fit(X, y, **{"epochs": 2, "seed": 3, "verbose": 0, "comm": comm, **wrong})
 
 
+#: fits with validation_data=(X, y, w), w zero on the first rows (a rank's share of them may weigh nothing)
+WEIGHTED = {
+    "classifier": {},
+    "both accuracies, weights' mean": {"metrics": ["accuracy"], "weighted_metrics": ["accuracy"],
+                                       "weight_reduction": "mean_with_sample_weight"},
+    "regression": {"regression": True},
+}
+
+
+def weighted(comm, opts):
+    """The history of a fit whose validation rows are weighted, under `comm` or in one process (None)."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(40, 3))
+    regression = opts.pop("regression", False)
+    y = X @ [1.0, -2.0, 0.5] if regression else (X[:, 0] > 0).astype(int)
+    w = np.r_[np.zeros(6), rng.uniform(0.5, 3.0, size=9)]
+    net = cr.Network([cr.Dense(3, 4, "tanh"), cr.Dense(4, 1 if regression else 2, "linear" if regression else
+                                                       "softmax")],
+                     loss="mse" if regression else "categorical_crossentropy", seed=1)
+    history = net.fit(X[15:], y[15:], epochs=3, batch_size=8, optimizer=cr.optim.SGD(0.1), seed=2, verbose=0,
+                      validation_data=(X[:15], y[:15], w), comm=comm, **opts)
+    return history.history
+
+
 def main():
     comm = MPI.COMM_WORLD
     rank = comm.Get_rank()
+    if sys.argv[2] == "weighted":
+        runs = {name: weighted(comm, dict(opts)) for name, opts in WEIGHTED.items()}
+        (Path(sys.argv[1]) / f"rank{rank}.json").write_text(json.dumps(runs))
+        return
     seen = {}
     for name, (wrong, _) in WRONG.items():
         try:

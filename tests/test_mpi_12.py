@@ -1,13 +1,15 @@
 """Under a real `mpiexec`: a fit argument that only one rank gets wrong (checked before training) is
 the error of one process on every rank, with the rank named, at once: before, the ranks whose checks
 passed waited at the meeting until CHAINRULE_MPI_TIMEOUT ended the job with no word of the error, or
-(callbacks, optimizer) waited after it for ever."""
+(callbacks, optimizer) waited after it for ever. Weighted validation data give every rank the val_
+logs of one process: before, the ranks ignored the weights."""
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("mpi4py")
@@ -22,7 +24,7 @@ if not MPIEXEC.exists():
 
 def test_an_argument_wrong_on_one_rank_is_raised_on_every_rank(tmp_path):
     try:
-        r = subprocess.run([str(MPIEXEC), "-n", "2", sys.executable, str(HERE / "mpi_12.py"), str(tmp_path)],
+        r = subprocess.run([str(MPIEXEC), "-n", "2", sys.executable, str(HERE / "mpi_12.py"), str(tmp_path), "wrong"],
                            capture_output=True, text=True, timeout=40, check=False,
                            env={**os.environ, "CHAINRULE_MPI_TIMEOUT": "10"})
     except subprocess.TimeoutExpired as exc:
@@ -40,3 +42,19 @@ def test_an_argument_wrong_on_one_rank_is_raised_on_every_rank(tmp_path):
             assert words in one
         kind, _, message = one.partition(": ")
         assert seen[0][name].startswith(f"{kind}: rank 1 of 2 failed before training: {message}"), (name, seen[0][name])
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_weighted_validation_data_log_what_one_process_logs(n, tmp_path):
+    r = subprocess.run([str(MPIEXEC), "-n", str(n), sys.executable, str(HERE / "mpi_12.py"), str(tmp_path),
+                        "weighted"], capture_output=True, text=True, timeout=60, check=False,
+                       env={**os.environ, "CHAINRULE_MPI_TIMEOUT": "20"})
+    assert r.returncode == 0, r.stderr
+    seen = [json.loads((tmp_path / f"rank{k}.json").read_text()) for k in range(n)]
+    assert all(other == seen[0] for other in seen[1:])
+    for name, opts in mpi_12.WEIGHTED.items():
+        one = mpi_12.weighted(None, dict(opts))               # one process, the same fit
+        assert sorted(seen[0][name]) == sorted(one), name
+        assert any(key.startswith("val_") for key in one)
+        for key, values in one.items():
+            np.testing.assert_allclose(seen[0][name][key], values, rtol=1e-12, err_msg=f"{name}: {key}")

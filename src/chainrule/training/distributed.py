@@ -11,7 +11,8 @@ ranks hold the same parameters, equal to single-process training with the same g
 
 Dropout draws the whole global batch's mask from the shared generator on every rank and keeps its
 shard's rows: the masks are those of single-process training. Epoch losses, accuracies and
-validation metrics are sums reduced across ranks (validation rows are sharded too); a per-batch
+validation metrics are sums reduced across ranks (validation rows are sharded too; weighted ones rank 0
+evaluates whole and sends: `validate_on_rank_0`); a per-batch
 callback gets the logs of one process, the epoch's mean loss and accuracy over the global batches so
 far (one more small Allreduce a step, only when there is such a callback). A callback's
 `stop_training` set after a batch stops every rank after that batch, as in one process: every rank
@@ -318,6 +319,8 @@ class MPITrainer(Trainer):
 
     def validate(self) -> dict[str, float]:
         assert self.validation_data is not None
+        if self.validation_weight is not None:       # validation_data's weights: a shard may weigh nothing
+            return self.validate_on_rank_0()
         Xv, Yv = self.validation_data
         lo, hi = self.shard(Xv.shape[0])
         sums = np.zeros(2, dtype=np.float64)
@@ -331,3 +334,13 @@ class MPITrainer(Trainer):
         if self.net.task != "regression":
             result["accuracy"] = float(sums[1]) / Xv.shape[0]
         return result
+
+    def validate_on_rank_0(self) -> dict[str, float]:
+        """Weighted validation (validation_data's third element): rank 0 evaluates the whole set as one process
+        does and the others receive its numbers (one Allreduce), so that every rank logs the same (its sum over
+        rows weighted 0 divided by 0; ignoring the weights logged another val_loss than one process)."""
+        keys = ["loss"] if self.net.task == "regression" else ["loss", "accuracy", "accuracy_once"]
+        result = super().validate() if self.rank == 0 else {}
+        numbers = np.array([result.get(key, 0.0) for key in keys], dtype=np.float64)
+        self.allreduce(numbers)
+        return dict(zip(keys, map(float, numbers), strict=True))

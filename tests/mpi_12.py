@@ -1,6 +1,7 @@
-"""Run under mpiexec by tests/test_mpi_12.py. Arguments: out, then the scenario: "wrong" (fits whose arguments
-rank 1 alone gets wrong, one after another on the same ranks; each rank writes what each fit raised to
-out/rank{r}.json) or "weighted" (fits with weighted validation data; each rank writes their histories)."""
+"""Run under mpiexec by tests/test_mpi_12.py. Arguments: out, then the scenario: "wrong" (fits whose
+arguments rank 1 alone gets wrong, one after another on the same ranks; each rank writes what each fit
+raised to out/rank{r}.json), "weighted" (fits with weighted validation data; each rank writes their
+histories) or "warnings" (a fit whose callbacks warn, on every rank or in one process)."""
 import json
 import sys
 from pathlib import Path
@@ -57,6 +58,13 @@ def weighted(comm, opts):
 def main():
     comm = MPI.COMM_WORLD
     rank = comm.Get_rank()
+    if sys.argv[2] == "warnings":             # callbacks given on every rank that warn: monitors without validation
+        X = np.random.default_rng(0).normal(size=(20, 3))
+        net = cr.Network([cr.Dense(3, 2, "softmax")], loss="categorical_crossentropy", seed=1)
+        net.fit(X, (X[:, 0] > 0).astype(int), epochs=3, seed=3, verbose=0, comm=comm,
+                callbacks=[cr.EarlyStopping(monitor="val_loss"), cr.ReduceLROnPlateau(monitor="val_loss"),
+                           cr.ModelCheckpoint(str(Path(sys.argv[1]) / "m.npz"), save_best_only=True)])
+        return
     if sys.argv[2] == "weighted":
         runs = {name: weighted(comm, dict(opts)) for name, opts in WEIGHTED.items()}
         (Path(sys.argv[1]) / f"rank{rank}.json").write_text(json.dumps(runs))

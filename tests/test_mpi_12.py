@@ -2,7 +2,8 @@
 the error of one process on every rank, with the rank named, at once: before, the ranks whose checks
 passed waited at the meeting until CHAINRULE_MPI_TIMEOUT ended the job with no word of the error, or
 (callbacks, optimizer) waited after it for ever. Weighted validation data give every rank the val_
-logs of one process: before, the ranks ignored the weights."""
+logs of one process: before, the ranks ignored the weights. A callback's warning is rank 0's alone, as
+its lines are: every rank warned the same words."""
 import json
 import os
 import subprocess
@@ -58,3 +59,14 @@ def test_weighted_validation_data_log_what_one_process_logs(n, tmp_path):
         assert any(key.startswith("val_") for key in one)
         for key, values in one.items():
             np.testing.assert_allclose(seen[0][name][key], values, rtol=1e-12, err_msg=f"{name}: {key}")
+
+
+def test_callbacks_warn_on_rank_0_alone(tmp_path):
+    script = [sys.executable, str(HERE / "mpi_12.py"), str(tmp_path), "warnings"]
+    one = subprocess.run(script, capture_output=True, text=True, timeout=60, check=True)       # no mpiexec
+    r = subprocess.run([str(MPIEXEC), "-n", "3", *script], capture_output=True, text=True, timeout=60, check=False,
+                       env={**os.environ, "CHAINRULE_MPI_TIMEOUT": "20"})
+    assert r.returncode == 0, r.stderr
+    said = [line for line in one.stderr.splitlines() if "Warning: " in line]
+    assert len(said) == 3 and "Early stopping conditioned on metric `val_loss`" in said[0]
+    assert [line for line in r.stderr.splitlines() if "Warning: " in line] == said

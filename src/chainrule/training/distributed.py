@@ -19,7 +19,7 @@ far (one more small Allreduce a step, only when there is such a callback). A cal
 computes the next batch and the rank that stopped sends its gradient as NaN, which no rank then
 applies (the other ranks have called that batch's on_train_batch_begin), so it costs no collective
 of its own, one batch's work; a step that diverges on a rank stops every rank so too where a rank has
-TerminateOnNaN. Rank 0 alone prints progress and writes checkpoints (callbacks read the rank in their
+TerminateOnNaN. Rank 0 alone prints progress, warns and writes checkpoints (callbacks read the rank in their
 `params`: ModelCheckpoint and CSVLogger write on rank 0); on resume it sends what it restored to the
 others.
 
@@ -38,6 +38,7 @@ import hashlib
 import math
 import sys
 import time
+import warnings
 from typing import Any
 
 import numpy as np
@@ -206,7 +207,11 @@ class MPITrainer(Trainer):
             wanted = np.array([float(any(reads_batch_loss(cb) for cb in self.callbacks))])
             self.allreduce(wanted)                           # a rank's own callbacks (rank 0's bar) may differ
             self.global_batch_loss = bool(wanted[0])
-            return super().run(epochs)
+            if self.rank == 0:
+                return super().run(epochs)
+            with warnings.catch_warnings():                  # rank 0 warns for the job: the ranks' logs and
+                warnings.simplefilter("ignore")              # parameters are the same, so were their warnings
+                return super().run(epochs)
         except Exception as exc:
             if self.size == 1 or getattr(exc, "on_every_rank", False):     # raised by every rank alike
                 raise

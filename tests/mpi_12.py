@@ -1,7 +1,8 @@
 """Run under mpiexec by tests/test_mpi_12.py. Arguments: out, then the scenario: "wrong" (fits whose
 arguments rank 1 alone gets wrong, one after another on the same ranks; each rank writes what each fit
 raised to out/rank{r}.json), "weighted" (fits with weighted validation data; each rank writes their
-histories) or "warnings" (a fit whose callbacks warn, on every rank or in one process)."""
+histories), "warnings" (a fit whose callbacks warn, on every rank or in one process) or "diagnostics"
+(GradientDiagnostics on every rank, then on rank 0 alone)."""
 import json
 import sys
 from pathlib import Path
@@ -55,6 +56,18 @@ def weighted(comm, opts):
     return history.history
 
 
+def diagnosed(comm, given):
+    """The history of a fit with GradientDiagnostics (where `given`): saturated tanh and dead ReLU units; 41 rows
+    in batches of 8, so that the last batch leaves two of three ranks without rows."""
+    from chainrule.training.diagnostics import GradientDiagnostics
+    X = np.random.default_rng(0).normal(size=(41, 3)) * 3
+    net = cr.Network([cr.Dense(3, 8, "relu"), cr.Dense(8, 6, "tanh"), cr.Dense(6, 2, "softmax")],
+                     loss="categorical_crossentropy", seed=1)
+    history = net.fit(X, (X[:, 0] > 0).astype(int), epochs=3, batch_size=8, seed=3, verbose=0, comm=comm,
+                      callbacks=[GradientDiagnostics(warn=False)] if given else [])
+    return history.history
+
+
 def main():
     comm = MPI.COMM_WORLD
     rank = comm.Get_rank()
@@ -64,6 +77,14 @@ def main():
         net.fit(X, (X[:, 0] > 0).astype(int), epochs=3, seed=3, verbose=0, comm=comm,
                 callbacks=[cr.EarlyStopping(monitor="val_loss"), cr.ReduceLROnPlateau(monitor="val_loss"),
                            cr.ModelCheckpoint(str(Path(sys.argv[1]) / "m.npz"), save_best_only=True)])
+        return
+    if sys.argv[2] == "diagnostics":
+        runs = {"every rank": diagnosed(comm, True)}
+        try:
+            diagnosed(comm, rank == 0)
+        except cr.errors.ValidationError as exc:
+            runs["rank 0 alone"] = str(exc)
+        (Path(sys.argv[1]) / f"rank{rank}.json").write_text(json.dumps(runs))
         return
     if sys.argv[2] == "weighted":
         runs = {name: weighted(comm, dict(opts)) for name, opts in WEIGHTED.items()}

@@ -3,7 +3,8 @@ the error of one process on every rank, with the rank named, at once: before, th
 passed waited at the meeting until CHAINRULE_MPI_TIMEOUT ended the job with no word of the error, or
 (callbacks, optimizer) waited after it for ever. Weighted validation data give every rank the val_
 logs of one process: before, the ranks ignored the weights. A callback's warning is rank 0's alone, as
-its lines are: every rank warned the same words."""
+its lines are: every rank warned the same words. GradientDiagnostics' saturation is the global batch's, as
+in one process: it was each rank's shard's (and an empty shard's the batch before's)."""
 import json
 import os
 import subprocess
@@ -70,3 +71,17 @@ def test_callbacks_warn_on_rank_0_alone(tmp_path):
     said = [line for line in one.stderr.splitlines() if "Warning: " in line]
     assert len(said) == 3 and "Early stopping conditioned on metric `val_loss`" in said[0]
     assert [line for line in r.stderr.splitlines() if "Warning: " in line] == said
+
+
+def test_gradient_diagnostics_read_the_global_batch(tmp_path):
+    r = subprocess.run([str(MPIEXEC), "-n", "3", sys.executable, str(HERE / "mpi_12.py"), str(tmp_path),
+                        "diagnostics"], capture_output=True, text=True, timeout=60, check=False,
+                       env={**os.environ, "CHAINRULE_MPI_TIMEOUT": "20"})
+    assert r.returncode == 0, r.stderr
+    seen = [json.loads((tmp_path / f"rank{k}.json").read_text()) for k in range(3)]
+    assert all(other == seen[0] for other in seen[1:])
+    one = mpi_12.diagnosed(None, True)                        # one process, the same fit
+    assert sorted(seen[0]["every rank"]) == sorted(one) and 0 < one["saturation/1"][0] < 1
+    for key, values in one.items():
+        np.testing.assert_allclose(seen[0]["every rank"][key], values, rtol=1e-9, err_msg=key)
+    assert seen[0]["rank 0 alone"].startswith("GradientDiagnostics must be given to every rank alike")

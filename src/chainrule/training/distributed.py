@@ -46,6 +46,7 @@ import numpy as np
 from ..errors import TrainingDiverged, ValidationError
 from .callback import batch_callbacks, stateful
 from .callbacks import Callback
+from .diagnostics import GradientDiagnostics
 from .meeting import TIMEOUT_S, agree, check_sizes, prepare, same, timeout_s, wait  # noqa: F401 (fit's, tests')
 from .small_callbacks import terminates
 from .streaming import LazyRows, OneHotRows, validation
@@ -155,7 +156,11 @@ class SharedStop(Callback):
 
 def everywhere(exc: TrainingDiverged) -> TrainingDiverged:
     """Mark an error that every rank raises alike (the job ends by itself, not by MPI_Abort)."""
-    exc.on_every_rank = True              # type: ignore[attr-defined]
+    return on_every_rank(exc)
+
+
+def on_every_rank(exc: Any) -> Any:
+    exc.on_every_rank = True
     return exc
 
 
@@ -180,6 +185,7 @@ class MPITrainer(Trainer):
             layer.rng = draws
         self.allreduce_seconds = 0.0
         self.steps = 0
+        self.empty_shard = False             # this rank has no rows of the batch now trained
         self.global_batch_loss = False       # some rank's per-batch callback reads the loss: set by `run`
         # a stop asked for by any rank's callback stops every rank (their callbacks may differ)
         self.callbacks.insert(self.callbacks.index(self.history), SharedStop(self))
@@ -204,9 +210,16 @@ class MPITrainer(Trainer):
         same(self.comm, self.description(epochs))           # raised on every rank alike: no abort
         try:
             self.comm.Bcast(self.net.params, root=0)        # the same start on every rank
-            wanted = np.array([float(any(reads_batch_loss(cb) for cb in self.callbacks))])
+            diagnostics = [cb for cb in self.callbacks if isinstance(cb, GradientDiagnostics)]
+            wanted = np.array([float(any(reads_batch_loss(cb) for cb in self.callbacks)), len(diagnostics)])
             self.allreduce(wanted)                           # a rank's own callbacks (rank 0's bar) may differ
             self.global_batch_loss = bool(wanted[0])
+            if wanted[1] != len(diagnostics) * self.size:    # its per-batch Allreduce needs it on every rank
+                raise on_every_rank(ValidationError(
+                    f"GradientDiagnostics must be given to every rank alike (its saturation is the global batch's, "
+                    f"summed over the ranks); the {self.size} ranks have {int(wanted[1])} in all"))
+            for cb in diagnostics:
+                cb.share = self.share_counts
             if self.rank == 0:
                 return super().run(epochs)
             with warnings.catch_warnings():                  # rank 0 warns for the job: the ranks' logs and
@@ -237,6 +250,13 @@ class MPITrainer(Trainer):
         raise everywhere(TrainingDiverged("training diverged: the gradient of the global batch, summed over the "
                                           "ranks, is not finite though each rank's part was; try a lower learning "
                                           "rate, gradient clipping (clip_norm=...), or scaling the inputs"))
+
+    def share_counts(self, counts: np.ndarray) -> np.ndarray:
+        """GradientDiagnostics' saturation counts summed over the ranks (none from a rank whose shard was empty:
+        its layers hold another batch's outputs)."""
+        counts = counts * (not self.empty_shard)
+        self.allreduce(counts)
+        return counts
 
     def shard(self, count: int) -> tuple[int, int]:
         return count * self.rank // self.size, count * (self.rank + 1) // self.size
@@ -275,6 +295,7 @@ class MPITrainer(Trainer):
                     cb.on_train_batch_begin(batch, {})
             for d in self.draws:
                 d.size, d.lo, d.hi = idx.shape[0], lo, hi
+            self.empty_shard = not hi > lo
             failed, part = None, (0.0, 0.0)         # this rank's loss x samples and correct, added once applied
             if hi > lo:
                 xb, yb = self.rows(idx[lo:hi])

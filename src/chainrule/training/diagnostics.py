@@ -9,7 +9,8 @@ Per Dense layer and epoch (means over the batches), added to the History:
   grad_norm/<l>     ||dE/dW|| of the layer
   update_ratio/<l>  ||W_after - W_before|| / ||W_before|| of each update
   saturation/<l>    fraction of saturated units: sigmoid out < 0.01 or > 0.99, tanh |out| > 0.99,
-                    ReLU units that output 0 for every sample of the batch (dead)
+                    ReLU units that output 0 for every sample of the batch (dead); under MPI the
+                    global batch's, its counts summed over the ranks (`share`, set by `MPITrainer`)
 """
 from __future__ import annotations
 
@@ -29,14 +30,31 @@ REMEDIES = ("ReLU activations with He initialisation (weight_init='he_normal'), 
 
 def saturation(layer: Dense) -> float:
     """Fraction of saturated (or dead) units in the layer's cached output."""
+    return saturation_of(layer, saturation_counts(layer))
+
+
+def saturation_counts(layer: Dense) -> np.ndarray:
+    """What the saturation is read from, as counts that add up over parts of a batch (MPI ranks' shards):
+    sigmoid and tanh [saturated outputs, outputs]; ReLU, per unit, 1 where a sample of the batch gives it a
+    positive input (it is not dead); another activation none."""
     out, name = layer.out, layer.activation.name
     assert out is not None and layer.net is not None, "saturation reads the caches of a forward pass"
     if name == "sigmoid":
-        return float(np.mean((out < 0.01) | (out > 0.99)))
+        return np.array([np.count_nonzero((out < 0.01) | (out > 0.99)), out.size], dtype=np.float64)
     if name == "tanh":
-        return float(np.mean(np.abs(out) > 0.99))
+        return np.array([np.count_nonzero(np.abs(out) > 0.99), out.size], dtype=np.float64)
     if name in ("relu", "leaky_relu"):
-        return float(np.mean(np.all(layer.net <= 0, axis=0)))
+        return (~np.all(layer.net <= 0, axis=0)).astype(np.float64)
+    return np.zeros(0)
+
+
+def saturation_of(layer: Dense, counts: np.ndarray) -> float:
+    """The saturation from `saturation_counts` (of a batch, or summed over its parts)."""
+    name = layer.activation.name
+    if name in ("sigmoid", "tanh"):
+        return float(counts[0] / counts[1]) if counts[1] else 0.0
+    if name in ("relu", "leaky_relu"):
+        return float(np.mean(counts == 0))
     return 0.0
 
 
@@ -57,6 +75,8 @@ class GradientDiagnostics(Callback):
         self.explode = check.number(explode, "GradientDiagnostics: explode", low=self.vanish, low_inclusive=False)
         self.warn = check.flag(warn, "GradientDiagnostics: warn")
         self.flagged: dict[int, str] = {}
+        #: under MPI (set by `MPITrainer`): sums the layers' `saturation_counts` over the ranks' shards in place
+        self.share: Any = None
 
     def on_train_begin(self, params: dict[str, Any]) -> None:
         self.layers = self.network.dense_layers
@@ -71,10 +91,13 @@ class GradientDiagnostics(Callback):
         self._before = [layer.W.copy() for layer in self.layers]
 
     def on_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
+        counts = [saturation_counts(layer) for layer in self.layers]
+        if self.share is not None:          # the global batch's, not this rank's shard's
+            counts = np.split(self.share(np.concatenate(counts)), np.cumsum([c.size for c in counts])[:-1])
         for l, (layer, before) in enumerate(zip(self.layers, self._before)):
             self._sums["grad_norm"][l] += np.linalg.norm(layer.dW)
             self._sums["update_ratio"][l] += np.linalg.norm(layer.W - before) / (np.linalg.norm(before) or 1.0)
-            self._sums["saturation"][l] += saturation(layer)
+            self._sums["saturation"][l] += saturation_of(layer, counts[l])
         self._batches += 1
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:

@@ -11,14 +11,15 @@ ranks hold the same parameters, equal to single-process training with the same g
 
 Dropout draws the whole global batch's mask from the shared generator on every rank and keeps its
 shard's rows: the masks are those of single-process training. Epoch losses, accuracies and
-validation metrics are sums reduced across ranks (validation rows are sharded too); a per-batch
+validation metrics are sums reduced across ranks (validation rows are sharded too; weighted ones rank 0
+evaluates whole and sends: `validate_on_rank_0`); a per-batch
 callback gets the logs of one process, the epoch's mean loss and accuracy over the global batches so
 far (one more small Allreduce a step, only when there is such a callback). A callback's
 `stop_training` set after a batch stops every rank after that batch, as in one process: every rank
 computes the next batch and the rank that stopped sends its gradient as NaN, which no rank then
 applies (the other ranks have called that batch's on_train_batch_begin), so it costs no collective
 of its own, one batch's work; a step that diverges on a rank stops every rank so too where a rank has
-TerminateOnNaN. Rank 0 alone prints progress and writes checkpoints (callbacks read the rank in their
+TerminateOnNaN. Rank 0 alone prints progress, warns and writes checkpoints (callbacks read the rank in their
 `params`: ModelCheckpoint and CSVLogger write on rank 0); on resume it sends what it restored to the
 others.
 
@@ -37,6 +38,7 @@ import hashlib
 import math
 import sys
 import time
+import warnings
 from typing import Any
 
 import numpy as np
@@ -44,6 +46,7 @@ import numpy as np
 from ..errors import TrainingDiverged, ValidationError
 from .callback import batch_callbacks, stateful
 from .callbacks import Callback
+from .diagnostics import GradientDiagnostics
 from .meeting import TIMEOUT_S, agree, check_sizes, prepare, same, timeout_s, wait  # noqa: F401 (fit's, tests')
 from .small_callbacks import terminates
 from .streaming import LazyRows, OneHotRows, validation
@@ -153,7 +156,11 @@ class SharedStop(Callback):
 
 def everywhere(exc: TrainingDiverged) -> TrainingDiverged:
     """Mark an error that every rank raises alike (the job ends by itself, not by MPI_Abort)."""
-    exc.on_every_rank = True              # type: ignore[attr-defined]
+    return on_every_rank(exc)
+
+
+def on_every_rank(exc: Any) -> Any:
+    exc.on_every_rank = True
     return exc
 
 
@@ -178,6 +185,7 @@ class MPITrainer(Trainer):
             layer.rng = draws
         self.allreduce_seconds = 0.0
         self.steps = 0
+        self.empty_shard = False             # this rank has no rows of the batch now trained
         self.global_batch_loss = False       # some rank's per-batch callback reads the loss: set by `run`
         # a stop asked for by any rank's callback stops every rank (their callbacks may differ)
         self.callbacks.insert(self.callbacks.index(self.history), SharedStop(self))
@@ -202,10 +210,21 @@ class MPITrainer(Trainer):
         same(self.comm, self.description(epochs))           # raised on every rank alike: no abort
         try:
             self.comm.Bcast(self.net.params, root=0)        # the same start on every rank
-            wanted = np.array([float(any(reads_batch_loss(cb) for cb in self.callbacks))])
+            diagnostics = [cb for cb in self.callbacks if isinstance(cb, GradientDiagnostics)]
+            wanted = np.array([float(any(reads_batch_loss(cb) for cb in self.callbacks)), len(diagnostics)])
             self.allreduce(wanted)                           # a rank's own callbacks (rank 0's bar) may differ
             self.global_batch_loss = bool(wanted[0])
-            return super().run(epochs)
+            if wanted[1] != len(diagnostics) * self.size:    # its per-batch Allreduce needs it on every rank
+                raise on_every_rank(ValidationError(
+                    f"GradientDiagnostics must be given to every rank alike (its saturation is the global batch's, "
+                    f"summed over the ranks); the {self.size} ranks have {int(wanted[1])} in all"))
+            for cb in diagnostics:
+                cb.share = self.share_counts
+            if self.rank == 0:
+                return super().run(epochs)
+            with warnings.catch_warnings():                  # rank 0 warns for the job: the ranks' logs and
+                warnings.simplefilter("ignore")              # parameters are the same, so were their warnings
+                return super().run(epochs)
         except Exception as exc:
             if self.size == 1 or getattr(exc, "on_every_rank", False):     # raised by every rank alike
                 raise
@@ -231,6 +250,13 @@ class MPITrainer(Trainer):
         raise everywhere(TrainingDiverged("training diverged: the gradient of the global batch, summed over the "
                                           "ranks, is not finite though each rank's part was; try a lower learning "
                                           "rate, gradient clipping (clip_norm=...), or scaling the inputs"))
+
+    def share_counts(self, counts: np.ndarray) -> np.ndarray:
+        """GradientDiagnostics' saturation counts summed over the ranks (none from a rank whose shard was empty:
+        its layers hold another batch's outputs)."""
+        counts = counts * (not self.empty_shard)
+        self.allreduce(counts)
+        return counts
 
     def shard(self, count: int) -> tuple[int, int]:
         return count * self.rank // self.size, count * (self.rank + 1) // self.size
@@ -269,6 +295,7 @@ class MPITrainer(Trainer):
                     cb.on_train_batch_begin(batch, {})
             for d in self.draws:
                 d.size, d.lo, d.hi = idx.shape[0], lo, hi
+            self.empty_shard = not hi > lo
             failed, part = None, (0.0, 0.0)         # this rank's loss x samples and correct, added once applied
             if hi > lo:
                 xb, yb = self.rows(idx[lo:hi])
@@ -318,6 +345,8 @@ class MPITrainer(Trainer):
 
     def validate(self) -> dict[str, float]:
         assert self.validation_data is not None
+        if self.validation_weight is not None:       # validation_data's weights: a shard may weigh nothing
+            return self.validate_on_rank_0()
         Xv, Yv = self.validation_data
         lo, hi = self.shard(Xv.shape[0])
         sums = np.zeros(2, dtype=np.float64)
@@ -331,3 +360,13 @@ class MPITrainer(Trainer):
         if self.net.task != "regression":
             result["accuracy"] = float(sums[1]) / Xv.shape[0]
         return result
+
+    def validate_on_rank_0(self) -> dict[str, float]:
+        """Weighted validation (validation_data's third element): rank 0 evaluates the whole set as one process
+        does and the others receive its numbers (one Allreduce), so that every rank logs the same (its sum over
+        rows weighted 0 divided by 0; ignoring the weights logged another val_loss than one process)."""
+        keys = ["loss"] if self.net.task == "regression" else ["loss", "accuracy", "accuracy_once"]
+        result = super().validate() if self.rank == 0 else {}
+        numbers = np.array([result.get(key, 0.0) for key in keys], dtype=np.float64)
+        self.allreduce(numbers)
+        return dict(zip(keys, map(float, numbers), strict=True))

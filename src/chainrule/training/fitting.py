@@ -35,21 +35,35 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
     `validation_freq` and `validation_batch_size` are Keras' (`Trainer.validates`, rows per validation chunk);
     `steps_per_epoch` and `validation_steps` only None (`arguments.keras_steps`); `metrics` and `weighted_metrics`
     Keras' compile's (`nn/metrics.py`)."""
-    spec = named_metrics(metrics, weighted_metrics, net.task)
-    keras_steps(steps_per_epoch, validation_steps, batch_size)
-    mean = sw.by_weight(weight_reduction)
-    freq = validation_frequency(validation_freq)
-    chunk = validation_batch_size if validation_batch_size is None else \
-        check.positive_int(validation_batch_size, "validation_batch_size")
-    epochs, initial_epoch = check.positive_int(epochs, "epochs"), first_epoch(initial_epoch, epochs)
-    shuffle, seed = check.flag(shuffle, "shuffle"), check.seed(seed)
-    for given, name in ((sample_weight, "sample_weight"), (class_weight, "class_weight")):
-        if given is not None and comm is not None:
-            raise ValidationError(f"{name} needs arrays X, Y trained in one process; it cannot be combined with "
-                                  "comm (MPI)")
-    if Y is None:                           # a Keras-style sequence of (x, y) or (x, y, w) batches
-        if comm is not None:
+    try:                    # under MPI an error here is raised on every rank, naming this one (`agree`): a
+        # check that failed on one rank alone left the others waiting out the timeout, or for ever after the meeting
+        spec = named_metrics(metrics, weighted_metrics, net.task)
+        keras_steps(steps_per_epoch, validation_steps, batch_size)
+        mean = sw.by_weight(weight_reduction)
+        freq = validation_frequency(validation_freq)
+        chunk = validation_batch_size if validation_batch_size is None else \
+            check.positive_int(validation_batch_size, "validation_batch_size")
+        epochs, initial_epoch = check.positive_int(epochs, "epochs"), first_epoch(initial_epoch, epochs)
+        shuffle, seed = check.flag(shuffle, "shuffle"), check.seed(seed)
+        for given, name in ((sample_weight, "sample_weight"), (class_weight, "class_weight")):
+            if given is not None and comm is not None:
+                raise ValidationError(f"{name} needs arrays X, Y trained in one process; it cannot be combined with "
+                                      "comm (MPI)")
+        if Y is None and comm is not None:
             raise ValidationError("comm (MPI) needs arrays X, Y: every rank takes its shard of each batch")
+        if Y is not None:
+            X, Y, w, validation_data, w_val, batch_size = checked_data(net, X, Y, sample_weight, validation_data,
+                                                                       validation_split, batch_size, class_weight)
+        if comm is not None:                # the callbacks and optimizer setup takes, checked before the meeting
+            callbacks, _ = checked_callbacks(callbacks, 0), make_progress(verbose)    # a list: a generator once
+            if optimizer is not None:
+                get_optimizer(optimizer).bind(net)      # one that trained another network is refused
+    except Exception as exc:
+        if comm is not None:
+            from .distributed import agree
+            agree(comm, exc)
+        raise
+    if Y is None:                           # a Keras-style sequence of (x, y) or (x, y, w) batches
         if sample_weight is not None:       # Keras' refusal too
             raise ValidationError("sample_weight needs arrays X, Y; with a sequence of batches (Y=None) give each "
                                   "batch its weights: (x, y, sample_weight)")
@@ -59,17 +73,10 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
                            callbacks=callbacks, seed=seed, verbose=verbose, backup=backup,
                            initial_epoch=initial_epoch, validation_freq=freq, validation_chunk=chunk,
                            class_weight=class_weight, mean=mean, metrics=spec)
-    try:                                    # under MPI an error here is raised on every rank, naming this one
-        X, Y, w, validation_data, w_val, batch_size = checked_data(net, X, Y, sample_weight, validation_data,
-                                                                   validation_split, batch_size, class_weight)
-    except Exception as exc:
-        if comm is not None:
-            from .distributed import agree
-            agree(comm, exc)
-        raise
     if comm is not None:
         from .distributed import MPITrainer, check_sizes, prepare
         verbose, seed = prepare(comm, verbose, seed)
+        assert batch_size is not None       # checked_data's, with arrays X, Y
         check_sizes(comm, X.shape[0], batch_size)
     cbs, rng = setup(net, optimizer, callbacks, verbose, seed)
     kwargs = {"batch_size": batch_size, "shuffle": shuffle, "rng": rng, "callbacks": cbs,
@@ -80,10 +87,8 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
     return trainer.run(epochs)
 
 
-def setup(net: Network, optimizer: Any, callbacks: Iterable[Callback] | None, verbose: int | str,
-          seed: int | None) -> tuple[list[Callback], np.random.Generator]:
-    """The optimizer (kept on the network), the checked callbacks and the run's random generator; the callbacks
-    checked first, so that a refused list leaves the network's optimizer as it was."""
+def checked_callbacks(callbacks: Iterable[Callback] | None, verbose: int | str) -> list[Callback]:
+    """The callbacks given, then the progress `verbose` asks for, each checked to be a Callback."""
     if isinstance(callbacks, Callback) or not isinstance(callbacks, Iterable | None):
         raise ChainruleTypeError(f"callbacks must be a list of Callback instances; got {type(callbacks).__name__}"
                                  + (" (put it in a list: callbacks=[...])" if isinstance(callbacks, Callback) else ""))
@@ -92,6 +97,14 @@ def setup(net: Network, optimizer: Any, callbacks: Iterable[Callback] | None, ve
     for cb in cbs:
         if not isinstance(cb, Callback):
             raise ChainruleTypeError(f"callbacks must be Callback instances; got {type(cb).__name__}")
+    return cbs
+
+
+def setup(net: Network, optimizer: Any, callbacks: Iterable[Callback] | None, verbose: int | str,
+          seed: int | None) -> tuple[list[Callback], np.random.Generator]:
+    """The optimizer (kept on the network), the checked callbacks and the run's random generator; the callbacks
+    checked first, so that a refused list leaves the network's optimizer as it was."""
+    cbs = checked_callbacks(callbacks, verbose)
     if optimizer is not None:
         net.optimizer = get_optimizer(optimizer).bind(net)
     elif net.optimizer is None:

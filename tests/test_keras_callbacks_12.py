@@ -1,6 +1,8 @@
 """Keras parity of the callbacks in a real fit on digits (Keras 3 itself, KERAS_BACKEND=torch, from the same
-weights): the network's history after a fit a callback stopped with an error, a History given in the list."""
+weights): the network's history after a fit a callback stopped with an error, a History given in the list,
+ModelCheckpoint's missing folders."""
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -73,3 +75,32 @@ def test_a_history_in_the_callbacks_is_the_one_fit_returns():
     assert _fit(model, X, y, [theirs]) is theirs and model.history is theirs
     assert _fit(net, X, y, [ours]) is ours and net.history is ours
     assert sorted(ours.history) == sorted(theirs.history) and len(ours.history["loss"]) == len(theirs.history["loss"])
+
+
+@pytest.mark.parametrize("template", ["sub/dir/m-{epoch}", "ep{epoch:02d}/m-{val_loss:.2f}"])
+def test_model_checkpoint_makes_a_missing_folder_as_keras(template, tmp_path):
+    """Keras' ModelCheckpoint makes the file's folder when it is missing (one per epoch where the folder
+    has a field); chainrule refused to train ('does not exist (create it first)')."""
+    X, y = _digits()
+    net, model = _twins()
+    validation = (X[:40], y[:40])
+    _fit(model, X, y, [keras.callbacks.ModelCheckpoint(str(tmp_path / "k" / (template + ".keras")))],
+         validation_data=validation)
+    _fit(net, X, y, [cr.ModelCheckpoint(str(tmp_path / "c" / (template + ".npz")))], validation_data=validation)
+
+    def written(folder):
+        return sorted(str(p.relative_to(folder).with_suffix("")) for p in Path(folder).rglob("*") if p.is_file())
+    assert written(tmp_path / "c") == written(tmp_path / "k") and len(written(tmp_path / "k")) == 3
+    saved = cr.load(next(iter(sorted((tmp_path / "c").rglob("*.npz")))))
+    assert saved.layers[0].W.shape == (64, 8)
+
+
+def test_model_checkpoint_refuses_a_folder_that_cannot_be_made_before_training(tmp_path):
+    """A file where the folder should be: refused before the first batch, naming it."""
+    (tmp_path / "taken").write_text("")
+    X, y = _digits()
+    net, _ = _twins()
+    before = net.params.copy()
+    with pytest.raises(NotADirectoryError, match=r"'.*taken/sub', cannot be made: '.*taken' is a file"):
+        _fit(net, X, y, [cr.ModelCheckpoint(str(tmp_path / "taken" / "sub" / "m.npz"))])
+    np.testing.assert_array_equal(net.params, before)

@@ -104,3 +104,19 @@ def test_model_checkpoint_refuses_a_folder_that_cannot_be_made_before_training(t
     with pytest.raises(NotADirectoryError, match=r"'.*taken/sub', cannot be made: '.*taken' is a file"):
         _fit(net, X, y, [cr.ModelCheckpoint(str(tmp_path / "taken" / "sub" / "m.npz"))])
     np.testing.assert_array_equal(net.params, before)
+
+
+def test_model_checkpoint_counts_batches_across_fits_as_keras(tmp_path):
+    """Keras' ModelCheckpoint counts the batches since its last save across fits (`_batches_seen_since_last_saving`
+    is never reset), so fitting an epoch at a time with save_freq larger than an epoch still saves; chainrule
+    reset the count at each fit and never saved."""
+    X, y = _digits(96)
+    net, model = _twins()
+    (tmp_path / "k").mkdir(), (tmp_path / "c").mkdir()
+    name = "m-{epoch}-{batch}"
+    for m, cb in ((model, keras.callbacks.ModelCheckpoint(str(tmp_path / "k" / (name + ".keras")), save_freq=4)),
+                  (net, cr.ModelCheckpoint(str(tmp_path / "c" / (name + ".npz")), save_freq=4))):
+        for _ in range(3):
+            _fit(m, X, y, [cb], epochs=1)
+    ours = sorted(p.stem for p in (tmp_path / "c").iterdir())
+    assert ours == sorted(p.stem for p in (tmp_path / "k").iterdir()) and len(ours) == 2

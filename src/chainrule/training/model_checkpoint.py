@@ -67,7 +67,7 @@ class ModelCheckpoint(Callback):
     def on_train_begin(self, params: dict[str, Any]) -> None:
         self.writes = params.get("rank", 0) == 0         # under MPI every rank runs the callbacks; rank 0 saves
         self.prints = bool(self.verbose) and self.writes
-        self.epoch = self.batches = 0
+        self.epoch = 0     # the batches since the last save count on across fits, as Keras' (a fit an epoch at a time)
         self._check_path()
 
     def _check_path(self) -> None:

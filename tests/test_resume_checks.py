@@ -82,7 +82,7 @@ def test_cli_resume_refuses_an_edited_file(tmp_path, more):
 
 def test_a_failing_new_run_keeps_the_finished_run(tmp_path):
     """A new run in a finished run's folder emptied history.jsonl before training: failing in its
-    first epoch (a ModelCheckpoint in a missing folder, Ctrl-C) left a checkpoint of epoch 5 with
+    first epoch (a ModelCheckpoint in a folder that is a file, Ctrl-C) left a checkpoint of epoch 5 with
     0 lines of history, which resume refused."""
     ck = tmp_path / "ckH"
     net, X, y = problem()
@@ -94,9 +94,10 @@ def test_a_failing_new_run_keeps_the_finished_run(tmp_path):
         def on_batch_end(self, batch, logs):
             trained.append(batch)
 
-    with pytest.raises(FileNotFoundError, match=r"ModelCheckpoint: the folder of filepath, 'nope', does not exist"):
+    (tmp_path / "file").write_text("")        # a folder that cannot be made (Keras makes a missing one)
+    with pytest.raises(NotADirectoryError, match=r"ModelCheckpoint: the folder of filepath, '.*/file', is a file"):
         problem()[0].fit(X, y, epochs=5, verbose=0, checkpoint_dir=ck,
-                         callbacks=[Count(), cr.ModelCheckpoint("nope/m.npz")])
+                         callbacks=[Count(), cr.ModelCheckpoint(str(tmp_path / "file" / "m.npz"))])
     assert trained == []                                            # refused before any training
     with pytest.raises(KeyboardInterrupt):
         problem()[0].fit(X, y, epochs=5, verbose=0, checkpoint_dir=ck, callbacks=[Interrupt(0)])

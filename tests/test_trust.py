@@ -788,7 +788,7 @@ def test_the_explosion_warning_of_a_fit_in_one_compiled_call_is_the_numpy_loops(
             net.fit(X[:rows], Y[:rows], epochs=12, batch_size=batch, optimizer=cr.optim.SGD(lr), verbose=0,
                     callbacks=[mine])
         found = [str(w.message) for w in caught if issubclass(w.category, cr.GradientWarning)]
-        assert len(found) == 2 and found[0] == found[1]            # the fit's History and the one passed
+        assert len(found) == 1              # the History passed is the fit's (Keras' rule): one watch
         messages.append(found[0])
     assert messages[1] == messages[0]
 

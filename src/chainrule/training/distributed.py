@@ -188,7 +188,8 @@ class MPITrainer(Trainer):
         self.empty_shard = False             # this rank has no rows of the batch now trained
         self.global_batch_loss = False       # some rank's per-batch callback reads the loss: set by `run`
         # a stop asked for by any rank's callback stops every rank (their callbacks may differ)
-        self.callbacks.insert(self.callbacks.index(self.history), SharedStop(self))
+        # after all of theirs (a History given among them may come before some), before the fit's own
+        self.callbacks.insert(len(self.callbacks) - (self.backup is not None) - self.own_history, SharedStop(self))
 
     def train_params(self, epochs: int, first_epoch: int) -> dict:
         """As one process's, with this rank and the number of ranks: callbacks that write files or print

@@ -67,7 +67,7 @@ class ModelCheckpoint(Callback):
     def on_train_begin(self, params: dict[str, Any]) -> None:
         self.writes = params.get("rank", 0) == 0         # under MPI every rank runs the callbacks; rank 0 saves
         self.prints = bool(self.verbose) and self.writes
-        self.epoch = self.batches = 0
+        self.epoch = 0     # the batches since the last save count on across fits, as Keras' (a fit an epoch at a time)
         self._check_path()
 
     def _check_path(self) -> None:
@@ -86,15 +86,16 @@ class ModelCheckpoint(Callback):
         folder = os.path.dirname(path) or "."
         if not self.writes:
             return
-        if os.path.exists(folder) and not os.path.isdir(folder):
-            raise NotADirectoryError(errno.ENOTDIR, f"ModelCheckpoint: the folder of filepath, {folder!r}, is a file",
+        existing = folder          # Keras creates a missing folder as it saves: its nearest existing one is checked
+        while not os.path.exists(existing) and os.path.dirname(os.path.abspath(existing)) != os.path.abspath(existing):
+            existing = os.path.dirname(os.path.abspath(existing))
+        if not os.path.isdir(existing):
+            where = "is a file" if existing == folder else f"cannot be made: {existing!r} is a file"
+            raise NotADirectoryError(errno.ENOTDIR, f"ModelCheckpoint: the folder of filepath, {folder!r}, {where}",
                                      self.filepath)
-        if not os.path.isdir(folder):
-            raise FileNotFoundError(errno.ENOENT, f"ModelCheckpoint: the folder of filepath, {folder!r}, does not "
-                                    "exist (create it first)", self.filepath)
-        if not os.access(folder, os.W_OK):
+        if not os.access(existing, os.W_OK):
             raise PermissionError(errno.EACCES, f"ModelCheckpoint: the folder of filepath, {folder!r}, cannot be "
-                                  "written", self.filepath)
+                                  "written" + ("" if existing == folder else f" ({existing!r} cannot)"), self.filepath)
         if os.path.isdir(path):
             raise IsADirectoryError(errno.EISDIR, "ModelCheckpoint: filepath names a folder (give a file name in it)",
                                     self.filepath)
@@ -138,6 +139,7 @@ class ModelCheckpoint(Callback):
         else:
             self._say(f"Epoch {epoch + 1}: saving model to {path}")
         if self.writes:
+            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)     # as Keras: a missing folder is made
             self.network.save(path, include_optimizer=self.include_optimizer)
         self._say(f"Epoch {epoch + 1}: finished saving model to {path}")
 

@@ -55,11 +55,14 @@ class Trainer:
         self.batch_size, self.shuffle, self.rng = batch_size, shuffle, rng
         self.validation_data = validation_data
         self.validation_freq, self.validation_chunk = validation_freq, validation_chunk    # checked: Keras' two
-        self.history = History()
+        # a History among the callbacks is the fit's, where it was put (Keras' rule: fit returns it)
+        given = [cb for cb in callbacks if isinstance(cb, History)]
+        self.history = given[0] if given else History()
+        self.own_history = not given
         self.last_logs: dict[str, float] = {}       # the last epoch's, which Keras gives on_train_end
         self.backup = backup
-        # History last: it records what the others add to the logs; the backup after it: it saves them
-        self.callbacks = [*callbacks, self.history] + ([backup] if backup is not None else [])
+        # History last (unless given): it records what the others add to the logs; the backup after it: it saves them
+        self.callbacks = [*callbacks, *(() if given else (self.history,))] + ([backup] if backup is not None else [])
         self.optimizer: Optimizer = net.optimizer
         self.balance: Balance | None = None         # set by _run: told of each step of the NumPy loop
         self.classify = net.task != "regression"    # read every epoch (a fit in one compiled call: 20,000 of them)
@@ -90,6 +93,7 @@ class Trainer:
         net = self.net
         for cb in self.callbacks:
             cb.set_network(net)
+        net.history = self.history       # as Keras' set_model: a fit that raises leaves the epochs it finished
         restored = self.backup.restore(self, epochs) if self.backup is not None else 0
         first_epoch = restored or self.initial_epoch         # a checkpoint's epoch wins, as in Keras
         self.optimizer = net.optimizer

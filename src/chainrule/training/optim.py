@@ -50,11 +50,10 @@ class Optimizer(KerasNames):
     def __init__(self, lr: float | Schedule, weight_decay: float = 0.0, clip_norm: float | None = None):
         self.schedule: Schedule | None
         if isinstance(lr, Schedule):
-            self.schedule = lr
+            self.schedule, rate = lr, lr(0)
         else:
-            self.schedule = None
-            lr = _number(lr, "lr", low_inclusive=False)
-        self.lr = lr if self.schedule is None else self.schedule(0)
+            self.schedule, rate = None, _number(lr, "lr", low_inclusive=False)
+        self._lr: float = rate
         self.weight_decay = _number(weight_decay, "weight_decay")
         self.clip_norm = None if clip_norm is None else _number(clip_norm, "clip_norm", low_inclusive=False)
         self.t = 0          # steps taken
@@ -76,7 +75,7 @@ class Optimizer(KerasNames):
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
         if self.schedule is not None:
-            self.lr = self.schedule(epoch)
+            self._lr = self.schedule(epoch)
 
     def _ensure_state(self, params: np.ndarray) -> None:
         for name in self.state_names:
@@ -123,6 +122,11 @@ class Optimizer(KerasNames):
         # pickled and copied without work arrays, and unbound: a copy may train another network
         return {k: v for k, v in self.__dict__.items() if k not in ("_work", "_owner")}
 
+    def __setstate__(self, state: dict) -> None:
+        if "lr" in state:        # pickled when lr was a plain attribute
+            state["_lr"] = state.pop("lr")
+        self.__dict__.update(state)
+
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
         """The NumPy update of one trainable part: the reference every compiled kernel equals."""
         raise NotImplementedError
@@ -161,7 +165,8 @@ class SGD(Optimizer):
         self.dampening = _number(dampening, "dampening")
         self.nesterov = _flag(nesterov, "nesterov")
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
-            raise ValidationError("nesterov=True needs momentum > 0 and dampening = 0")
+            raise ValidationError(f"nesterov=True needs momentum > 0 and dampening = 0; got momentum={momentum!r}, "
+                                  f"dampening={dampening!r}")
         if self.momentum == 0:
             self.state_names = ()
 
@@ -201,7 +206,8 @@ class Adagrad(Optimizer):
         self.eps = _number(eps, "eps")
 
     def _ensure_state(self, params):
-        fresh = "sum" not in self.state or self.state["sum"].shape != params.shape
+        old = self.state.get("sum")      # fresh: missing, or of another shape or dtype (as the base class judges)
+        fresh = old is None or old.shape != params.shape or old.dtype != params.dtype
         super()._ensure_state(params)
         if fresh:
             self.state["sum"] += self.initial_accumulator_value

@@ -125,3 +125,68 @@ def test_nesterov_refusal_says_what_it_got():
     with pytest.raises(ValidationError, match=r"nesterov=True needs momentum > 0 and dampening = 0; "
                                               r"got momentum=0.9, dampening=0.1"):
         optim.SGD(0.1, momentum=0.9, dampening=0.1, nesterov=True)
+
+
+def test_plateau_counts_are_torchs_with_patience_and_cooldown_one_less():
+    """plateau.py's docstring: Keras' counts are torch's ReduceLROnPlateau(patience - 1, cooldown - 1,
+    threshold_mode="abs"), on walks that plateau, improve by less than min_delta and reach min_lr
+    (above torch's eps)."""
+    import itertools
+    import types
+    rng = np.random.default_rng(0)
+    walks = [np.round(1 + np.cumsum(rng.normal(0, 0.05, 40)), 3) for _ in range(2)]
+    for values, patience, cooldown, min_delta, min_lr in itertools.product(walks, (1, 3), (0, 1, 2), (0.0, 0.05),
+                                                                            (1e-4, 0.004)):   # above torch's eps
+        p = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+        theirs = torch.optim.SGD([p], lr=0.1)
+        sched = torch.optim.lr_scheduler.ReduceLROnPlateau(
+            theirs, factor=0.5, patience=patience - 1, cooldown=max(cooldown - 1, 0), threshold=min_delta,
+            threshold_mode="abs", min_lr=min_lr)
+        ours = cr.ReduceLROnPlateau(factor=0.5, patience=patience, cooldown=cooldown, min_delta=min_delta,
+                                    min_lr=min_lr)
+        ours.network = types.SimpleNamespace(optimizer=optim.SGD(0.1))
+        ours.on_train_begin({})
+        for epoch, value in enumerate(values):
+            sched.step(float(value))
+            ours.on_epoch_end(epoch, {"val_loss": float(value)})
+            assert ours.network.optimizer.lr == theirs.param_groups[0]["lr"], (patience, cooldown, epoch)
+        assert ours.network.optimizer.lr < 0.1
+
+
+@pytest.mark.parametrize("name,kwargs", [("SGD", dict(lr=0.05, momentum=0.9, dampening=0.2)),
+                                         ("SGD", dict(lr=optim.CosineAnnealingLR(0.1, T_max=3), momentum=0.9)),
+                                         ("Adagrad", dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1)),
+                                         ("RMSprop", dict(lr=0.01, momentum=0.9, centered=True)),
+                                         ("Adam", dict(lr=0.01, amsgrad=True, weight_decay=0.01)),
+                                         ("AdamW", dict(lr=optim.ExponentialLR(0.01, 0.9)))])
+def test_saved_mid_training_and_loaded_continues_as_torch_uninterrupted(name, kwargs, kernels, tmp_path):
+    """Moments, step count, epoch (the schedule's) and a rate set between fits survive cr.save/cr.load:
+    three epochs, a save, a load, three more are torch.optim's six (rate halved after three where set)."""
+    X, y = _data()
+    net = _net()
+    scheduled = isinstance(kwargs["lr"], optim.Schedule)
+    plain = {**kwargs, "lr": kwargs["lr"].lr} if scheduled else kwargs
+    if scheduled:
+        params = [torch.tensor(a.copy(), requires_grad=True) for a in net.get_weights()]
+        topt = getattr(torch.optim, name)(params, **plain)
+        sched = (torch.optim.lr_scheduler.CosineAnnealingLR(topt, 3) if name == "SGD"
+                 else torch.optim.lr_scheduler.ExponentialLR(topt, 0.9))
+        Xt, yt = torch.tensor(X), torch.tensor(y)
+        for _ in range(6):
+            for i in range(0, 20, 5):
+                z = torch.tanh(Xt[i:i + 5] @ params[0] + params[1]) @ params[2] + params[3]
+                topt.zero_grad()
+                torch.nn.functional.cross_entropy(z, yt[i:i + 5]).backward()
+                topt.step()
+            sched.step()
+        want = [p.detach().numpy() for p in params]
+    else:
+        want = _torch_halving(net, X, y, name, plain, epochs=6, halve_at=3)
+    net.fit(X, y, epochs=3, batch_size=5, shuffle=False, optimizer=getattr(optim, name)(**kwargs), verbose=0)
+    if not scheduled:
+        net.optimizer.lr *= 0.5
+    cr.save(net, tmp_path / "m.npz")
+    again = cr.load(tmp_path / "m.npz")
+    again.fit(X, y, epochs=3, batch_size=5, shuffle=False, verbose=0)
+    for got, w in zip(again.get_weights(), want):
+        np.testing.assert_allclose(got, w, rtol=0, atol=1e-12)

@@ -190,3 +190,52 @@ def test_saved_mid_training_and_loaded_continues_as_torch_uninterrupted(name, kw
     again.fit(X, y, epochs=3, batch_size=5, shuffle=False, verbose=0)
     for got, w in zip(again.get_weights(), want):
         np.testing.assert_allclose(got, w, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("dampening", [0.0, 0.3])
+def test_momentum_turned_on_between_fits_is_torchs_param_group_momentum(kernels, dampening):
+    """SGD built without momentum kept no buffer: `opt.momentum = 0.9` then failed with a KeyError on
+    NumPy, and the compiled update ran over a buffer of length 0 (memory beyond it). Torch starts the
+    buffer at the gradient when its param_group's momentum turns on; with dampening, chainrule's
+    buffer starts at zeros (the first step's gradient damped), as a frozen layer's does."""
+    X, y = _data()
+    net = _net()
+    params = [torch.tensor(a.copy(), requires_grad=True) for a in net.get_weights()]
+    topt = torch.optim.SGD(params, lr=0.05)
+    Xt, yt = torch.tensor(X), torch.tensor(y)
+    for epoch in range(4):
+        if epoch == 2:
+            topt.param_groups[0].update(momentum=0.9, dampening=dampening)
+        for i in range(0, 20, 5):
+            z = torch.tanh(Xt[i:i + 5] @ params[0] + params[1]) @ params[2] + params[3]
+            topt.zero_grad()
+            torch.nn.functional.cross_entropy(z, yt[i:i + 5]).backward()
+            if epoch == 2 and i == 0 and dampening:       # torch's first buffer is g; chainrule's (1 - d) * g
+                for p in params:
+                    topt.state[p]["momentum_buffer"] = torch.zeros_like(p)
+            topt.step()
+    opt = optim.SGD(0.05)
+    net.fit(X, y, epochs=2, batch_size=5, shuffle=False, optimizer=opt, verbose=0)
+    opt.momentum, opt.dampening = 0.9, dampening
+    net.fit(X, y, epochs=2, batch_size=5, shuffle=False, verbose=0)
+    for got, w in zip(net.get_weights(), [p.detach().numpy() for p in params]):
+        np.testing.assert_allclose(got, w, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("name,flag", [("Adam", "amsgrad"), ("AdamW", "amsgrad"), ("RMSprop", "centered")])
+def test_a_state_flag_turned_on_mid_training_starts_its_state_at_zeros(name, flag, kernels):
+    """amsgrad or centered set after some steps was a KeyError (their state was sized at construction);
+    their state now starts at zeros, the formulas written out (test_optim._formula) from there."""
+    from test_optim import _formula
+    rng = np.random.default_rng(2)
+    p = rng.normal(size=40)
+    opt, kw = getattr(optim, name)(lr=0.01), {"lr": 0.01}
+    want, st = p.copy(), {}
+    for t in range(1, 11):
+        if t == 5:
+            setattr(opt, flag, True)
+            kw[flag] = True
+        g = rng.normal(size=40)
+        opt.step(p, g)
+        want = _formula(name, kw, want, g, st, t)
+        np.testing.assert_allclose(p, want, rtol=0, atol=1e-14)

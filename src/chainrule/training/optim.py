@@ -155,7 +155,12 @@ class SGD(Optimizer):
     w  -= lr * (g + momentum * buf if nesterov else buf)
     """
 
-    state_names: tuple[str, ...] = ("momentum_buffer",)
+    @property
+    def state_names(self) -> tuple[str, ...]:  # type: ignore[override]
+        """The buffer while momentum is on: one set after construction (as in torch's param_groups)
+        gets its buffer, zeros, at the next step (it was a KeyError, or the compiled update ran
+        over a buffer of length 0)."""
+        return ("momentum_buffer",) if self.momentum else ()
 
     def __init__(self, lr: float | Schedule = 0.01, momentum: float = 0.0, dampening: float = 0.0,
                  nesterov: bool = False,
@@ -167,8 +172,6 @@ class SGD(Optimizer):
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValidationError(f"nesterov=True needs momentum > 0 and dampening = 0; got momentum={momentum!r}, "
                                   f"dampening={dampening!r}")
-        if self.momentum == 0:
-            self.state_names = ()
 
     def _config(self):
         return {"momentum": self.momentum, "dampening": self.dampening, "nesterov": self.nesterov}
@@ -228,7 +231,10 @@ class Adagrad(Optimizer):
 class RMSprop(Optimizer):
     """Divide by a running root mean square of the gradients (torch.optim.RMSprop)."""
 
-    state_names: tuple[str, ...] = ("square_avg", "momentum_buffer")
+    @property
+    def state_names(self) -> tuple[str, ...]:  # type: ignore[override]
+        """The averages the current settings use (centered set after construction: grad_avg from zeros)."""
+        return ("square_avg", "momentum_buffer") + (("grad_avg",) if self.centered else ())
 
     def __init__(self, lr: float | Schedule = 0.01, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
                  momentum: float = 0.0, centered: bool = False, clip_norm: float | None = None):
@@ -237,8 +243,6 @@ class RMSprop(Optimizer):
         self.eps = _number(eps, "eps")
         self.momentum = _number(momentum, "momentum")
         self.centered = _flag(centered, "centered")
-        if self.centered:
-            self.state_names = self.state_names + ("grad_avg",)
 
     def _config(self):
         return {"alpha": self.alpha, "eps": self.eps, "momentum": self.momentum, "centered": self.centered}
@@ -273,8 +277,12 @@ class Adam(Optimizer):
     w -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
     """
 
-    state_names: tuple[str, ...] = ("exp_avg", "exp_avg_sq")
     decoupled = False
+
+    @property
+    def state_names(self) -> tuple[str, ...]:  # type: ignore[override]
+        """The moments the current settings use (amsgrad set after construction: its maximum from zeros)."""
+        return ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if self.amsgrad else ())
 
     def __init__(self, lr: float | Schedule = 0.001, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False, clip_norm: float | None = None):
@@ -285,8 +293,6 @@ class Adam(Optimizer):
                       _number(betas[1], "betas[1]", high=1.0, high_inclusive=False))
         self.eps = _number(eps, "eps")
         self.amsgrad = _flag(amsgrad, "amsgrad")
-        if self.amsgrad:
-            self.state_names = self.state_names + ("max_exp_avg_sq",)
 
     def _config(self):
         return {"betas": list(self.betas), "eps": self.eps, "amsgrad": self.amsgrad}

@@ -239,3 +239,18 @@ def test_a_state_flag_turned_on_mid_training_starts_its_state_at_zeros(name, fla
         opt.step(p, g)
         want = _formula(name, kw, want, g, st, t)
         np.testing.assert_allclose(p, want, rtol=0, atol=1e-14)
+
+
+@pytest.mark.parametrize("name,flag,off", [("SGD", "momentum", 0.0), ("Adam", "amsgrad", False),
+                                           ("RMSprop", "centered", False)])
+def test_a_state_flag_turned_off_saves_and_loads(name, flag, off, tmp_path):
+    """The state a setting no longer uses is dropped at the next step, so the file's state is the one
+    its optimizer keeps (load refused the file when the state names followed the settings alone)."""
+    X, y = _data()
+    net = _net()
+    opt = getattr(optim, name)(lr=0.01, **{flag: 0.9 if flag == "momentum" else True})
+    net.fit(X, y, epochs=1, batch_size=5, shuffle=False, optimizer=opt, verbose=0)
+    setattr(opt, flag, off)
+    net.fit(X, y, epochs=1, batch_size=5, shuffle=False, verbose=0)
+    cr.save(net, tmp_path / "m.npz")
+    assert sorted(cr.load(tmp_path / "m.npz").optimizer.state) == sorted(opt.state_names)

@@ -78,6 +78,8 @@ class Optimizer(KerasNames):
             self._lr = self.schedule(epoch)
 
     def _ensure_state(self, params: np.ndarray) -> None:
+        for name in set(self.state) - set(self.state_names):     # a setting turned off (momentum = 0)
+            del self.state[name]
         for name in self.state_names:
             s = self.state.get(name)
             if s is None or s.shape != params.shape or s.dtype != params.dtype:

@@ -1,20 +1,21 @@
 """Keras' names on chainrule's optimizers: `learning_rate` for `lr`, as an argument of every optimizer
 and as an attribute, which Keras code reads and sets (`self.model.optimizer.learning_rate = ...` in a
-callback). Kept apart from optim.py, the formulas."""
+callback), both checked when set. Kept apart from optim.py, the formulas."""
 from __future__ import annotations
 
 import functools
 import inspect
 from typing import Any
 
-from ..errors import ChainruleTypeError
+from ..errors import ChainruleTypeError, ValidationError
 from ..nn.checks import number
 
 
 class KerasNames:
     """The base of Optimizer: Keras' `learning_rate=` for `lr=`, and `optimizer.learning_rate`."""
 
-    lr: Any
+    _lr: float
+    schedule: Any
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Every optimizer takes Keras' `learning_rate=` for `lr=` (Adam(learning_rate=1e-3) was a TypeError)."""
@@ -39,4 +40,25 @@ class KerasNames:
 
     @learning_rate.setter
     def learning_rate(self, value: float) -> None:
-        self.lr = number(value, "optimizer.learning_rate", low_inclusive=False)
+        self._set_lr(value, "optimizer.learning_rate")
+
+    @property
+    def lr(self) -> float:
+        """The rate of the next steps: a callback's (ReduceLROnPlateau) or the user's between fits."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self._set_lr(value, "optimizer.lr")
+
+    def _set_lr(self, value: Any, name: str) -> None:
+        """Set the rate, checked (a text or a negative rate failed deep in NumPy, or climbed the
+        gradient). One following a schedule is refused, as Keras refuses it: the schedule set it back
+        at the next epoch, silently; its own rate (a callback sharing it across processes) is accepted."""
+        lr = number(value, name, low_inclusive=False)
+        # (a subclass may set lr before Optimizer.__init__ ran)
+        if getattr(self, "schedule", None) is not None and lr != getattr(self, "_lr", None):
+            raise ValidationError(f"{name} cannot be set to {value!r}: this {type(self).__name__} follows a schedule "
+                                  f"({type(self.schedule).__name__}), which sets the rate at every epoch; give the "
+                                  "optimizer a number as lr to set its rate")
+        self._lr = lr

@@ -50,11 +50,10 @@ class Optimizer(KerasNames):
     def __init__(self, lr: float | Schedule, weight_decay: float = 0.0, clip_norm: float | None = None):
         self.schedule: Schedule | None
         if isinstance(lr, Schedule):
-            self.schedule = lr
+            self.schedule, rate = lr, lr(0)
         else:
-            self.schedule = None
-            lr = _number(lr, "lr", low_inclusive=False)
-        self.lr = lr if self.schedule is None else self.schedule(0)
+            self.schedule, rate = None, _number(lr, "lr", low_inclusive=False)
+        self._lr: float = rate
         self.weight_decay = _number(weight_decay, "weight_decay")
         self.clip_norm = None if clip_norm is None else _number(clip_norm, "clip_norm", low_inclusive=False)
         self.t = 0          # steps taken
@@ -76,9 +75,11 @@ class Optimizer(KerasNames):
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
         if self.schedule is not None:
-            self.lr = self.schedule(epoch)
+            self._lr = self.schedule(epoch)
 
     def _ensure_state(self, params: np.ndarray) -> None:
+        for name in set(self.state) - set(self.state_names):     # a setting turned off (momentum = 0)
+            del self.state[name]
         for name in self.state_names:
             s = self.state.get(name)
             if s is None or s.shape != params.shape or s.dtype != params.dtype:
@@ -123,6 +124,11 @@ class Optimizer(KerasNames):
         # pickled and copied without work arrays, and unbound: a copy may train another network
         return {k: v for k, v in self.__dict__.items() if k not in ("_work", "_owner")}
 
+    def __setstate__(self, state: dict) -> None:
+        if "lr" in state:        # pickled when lr was a plain attribute
+            state["_lr"] = state.pop("lr")
+        self.__dict__.update(state)
+
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
         """The NumPy update of one trainable part: the reference every compiled kernel equals."""
         raise NotImplementedError
@@ -151,7 +157,12 @@ class SGD(Optimizer):
     w  -= lr * (g + momentum * buf if nesterov else buf)
     """
 
-    state_names: tuple[str, ...] = ("momentum_buffer",)
+    @property
+    def state_names(self) -> tuple[str, ...]:  # type: ignore[override]
+        """The buffer while momentum is on: one set after construction (as in torch's param_groups)
+        gets its buffer, zeros, at the next step (it was a KeyError, or the compiled update ran
+        over a buffer of length 0)."""
+        return ("momentum_buffer",) if self.momentum else ()
 
     def __init__(self, lr: float | Schedule = 0.01, momentum: float = 0.0, dampening: float = 0.0,
                  nesterov: bool = False,
@@ -161,9 +172,8 @@ class SGD(Optimizer):
         self.dampening = _number(dampening, "dampening")
         self.nesterov = _flag(nesterov, "nesterov")
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
-            raise ValidationError("nesterov=True needs momentum > 0 and dampening = 0")
-        if self.momentum == 0:
-            self.state_names = ()
+            raise ValidationError(f"nesterov=True needs momentum > 0 and dampening = 0; got momentum={momentum!r}, "
+                                  f"dampening={dampening!r}")
 
     def _config(self):
         return {"momentum": self.momentum, "dampening": self.dampening, "nesterov": self.nesterov}
@@ -201,7 +211,8 @@ class Adagrad(Optimizer):
         self.eps = _number(eps, "eps")
 
     def _ensure_state(self, params):
-        fresh = "sum" not in self.state or self.state["sum"].shape != params.shape
+        old = self.state.get("sum")      # fresh: missing, or of another shape or dtype (as the base class judges)
+        fresh = old is None or old.shape != params.shape or old.dtype != params.dtype
         super()._ensure_state(params)
         if fresh:
             self.state["sum"] += self.initial_accumulator_value
@@ -222,7 +233,10 @@ class Adagrad(Optimizer):
 class RMSprop(Optimizer):
     """Divide by a running root mean square of the gradients (torch.optim.RMSprop)."""
 
-    state_names: tuple[str, ...] = ("square_avg", "momentum_buffer")
+    @property
+    def state_names(self) -> tuple[str, ...]:  # type: ignore[override]
+        """The averages the current settings use (centered set after construction: grad_avg from zeros)."""
+        return ("square_avg", "momentum_buffer") + (("grad_avg",) if self.centered else ())
 
     def __init__(self, lr: float | Schedule = 0.01, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
                  momentum: float = 0.0, centered: bool = False, clip_norm: float | None = None):
@@ -231,8 +245,6 @@ class RMSprop(Optimizer):
         self.eps = _number(eps, "eps")
         self.momentum = _number(momentum, "momentum")
         self.centered = _flag(centered, "centered")
-        if self.centered:
-            self.state_names = self.state_names + ("grad_avg",)
 
     def _config(self):
         return {"alpha": self.alpha, "eps": self.eps, "momentum": self.momentum, "centered": self.centered}
@@ -267,8 +279,12 @@ class Adam(Optimizer):
     w -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
     """
 
-    state_names: tuple[str, ...] = ("exp_avg", "exp_avg_sq")
     decoupled = False
+
+    @property
+    def state_names(self) -> tuple[str, ...]:  # type: ignore[override]
+        """The moments the current settings use (amsgrad set after construction: its maximum from zeros)."""
+        return ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if self.amsgrad else ())
 
     def __init__(self, lr: float | Schedule = 0.001, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False, clip_norm: float | None = None):
@@ -279,8 +295,6 @@ class Adam(Optimizer):
                       _number(betas[1], "betas[1]", high=1.0, high_inclusive=False))
         self.eps = _number(eps, "eps")
         self.amsgrad = _flag(amsgrad, "amsgrad")
-        if self.amsgrad:
-            self.state_names = self.state_names + ("max_exp_avg_sq",)
 
     def _config(self):
         return {"betas": list(self.betas), "eps": self.eps, "amsgrad": self.amsgrad}

@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 
@@ -6,6 +7,10 @@ import pytest
 
 import chainrule as cr
 from chainrule.backend import kernels as _kernels
+
+# Keras 3, a truth in the parity tests, runs on PyTorch here (no TensorFlow): set before any test imports it,
+# whatever the order (a first import without it fails and leaves Keras half-imported for the others)
+os.environ.setdefault("KERAS_BACKEND", "torch")
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "softmax", "linear"]
 LOSSES = ["sse", "mse", "binary_crossentropy", "categorical_crossentropy"]

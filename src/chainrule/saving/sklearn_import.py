@@ -113,7 +113,8 @@ class SklearnSolver(Optimizer):
     labels, chainrule's binary cross-entropy averages it). sklearn's invscaling/adaptive schedules are
     not continued. It moves Adam's epsilon step by step, which no saved optimizer does, so it is not
     saved with the network: before `save`, set `net.optimizer = solver.inner` (chainrule's SGD or Adam,
-    with the state) or None.
+    with the state) or None. A rate set on it (`solver.lr = ...`, ReduceLROnPlateau) is the rate of its next
+    steps, as MLP's adaptive schedule sets its optimizer's.
     """
 
     save_hint = ("it replays scikit-learn's update for its estimator and is not saved; set net.optimizer = "
@@ -131,9 +132,22 @@ class SklearnSolver(Optimizer):
         self.scale = float(net.n_outputs) if net.loss_function.name == "binary_crossentropy" else 1.0
         self.state, self.t = inner.state, inner.t
 
+    def _set_lr(self, value: Any, name: str) -> None:
+        # the inner optimizer takes the steps: a rate set here (ReduceLROnPlateau, optimizer.lr = ...) is its rate.
+        # sklearn's SGD keeps its velocity v (the rate inside it), the inner SGD the buffer -v / lr: rescaled
+        # to the new rate, it is still -v / lr, as sklearn's adaptive schedule dividing learning_rate has it
+        old = getattr(self, "_lr", None)
+        super()._set_lr(value, name)
+        if hasattr(self, "inner"):
+            buffer = self.inner.state.get("momentum_buffer")
+            if buffer is not None and old is not None and self._lr != old:
+                buffer *= old / self._lr
+            self.inner.lr = self._lr
+
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
         self.inner.set_epoch(epoch)
+        self._lr = self.inner.lr
 
     def step(self, params: np.ndarray, grads: np.ndarray, slices: list[slice] | None = None) -> None:
         g = grads * self.scale if self.scale != 1.0 else grads

@@ -35,6 +35,15 @@ def _from_onnx_says(path) -> str:
     return str(info.value)
 
 
+def _rows() -> dict[str, str]:
+    """docs/errors.md's "Model files" rows: case -> message."""
+    from pathlib import Path
+    doc = (Path(__file__).parents[1] / "docs" / "errors.md").read_text()
+    table = doc.split("## Model files", 1)[1].split("\n## ", 1)[0]
+    return {c[0]: c[2] for c in ([x.strip() for x in line.strip().strip("|").split(" | ")]
+                                 for line in table.splitlines()) if len(c) == 3}
+
+
 def test_a_pytorch_file_of_many_tensors_is_named(tmp_path, torch):
     path = tmp_path / "big.pt"
     torch.save(torch.nn.Sequential(*[torch.nn.Linear(4, 4) for _ in range(150)]).state_dict(), path)
@@ -51,6 +60,7 @@ def test_a_graph_of_chainrule_export_is_named_with_its_npz(tmp_path):
     graph = onnx.load(tmp_path / "x.onnx")
     assert graph.producer_name == "chainrule" and "prediction" in [v.name for v in graph.graph.output]
     said = _load_says(tmp_path / "x.onnx")
+    assert said.replace(str(tmp_path), "DIR") == _rows()["load a graph of chainrule export"]
     assert "already exported by `chainrule export`" in said and "the .npz model it came from" in said, said
     assert "from_onnx" not in said
     done = cmd("export", tmp_path / "x.onnx", tmp_path / "y.onnx")
@@ -65,6 +75,8 @@ def test_from_onnx_and_load_name_each_file_alike(tmp_path):
     np.savez(tmp_path / "arrays.npz", a=np.ones(2), b=np.zeros(2))
     (tmp_path / "models").mkdir()
     _net().save(tmp_path / "models" / "m.npz")
+    said = _from_onnx_says(tmp_path / "k.weights.h5")
+    assert said.replace(str(tmp_path), "DIR") == _rows()["from_onnx of an HDF5 file"]
     for name, words in [("k.weights.h5", "an HDF5 file"), ("s.joblib", "a zlib-compressed pickle (joblib)"),
                         ("arrays.npz", "a NumPy archive of arrays (a, b; np.savez)")]:
         assert f"it is {words}" in _load_says(tmp_path / name) or name == "arrays.npz", name
@@ -84,6 +96,10 @@ def test_a_pickle_is_told_by_its_content_not_its_name(tmp_path):
     joblib.dump({"a": 1}, tmp_path / "s_z.bin", compress=("zlib", 3))
     said = _load_says(tmp_path / "s_z.bin")
     assert "zlib-compressed pickle (joblib)" in said and "torch" not in said, said
+    for method, article in (("gzip", "a"), ("bz2", "a"), ("xz", "an"), ("lzma", "a")):
+        joblib.dump({"a": 1}, tmp_path / f"s_{method}.joblib", compress=(method, 3))
+        said = _load_says(tmp_path / f"s_{method}.joblib")
+        assert f"it is {article} {method}-compressed pickle (joblib)" in said, said
     (tmp_path / "p0.pkl").write_bytes(pickle.dumps({"weights": [1.0, 2.0]}, protocol=0))
     said = _load_says(tmp_path / "p0.pkl")
     assert "it is a pickle (joblib.dump or pickle.dump)" in said and "chainrule never unpickles" in said, said
@@ -110,5 +126,6 @@ def test_a_model_file_cut_short_is_named(tmp_path):
     whole = (tmp_path / "m.npz").read_bytes()
     (tmp_path / "trunc.npz").write_bytes(whole[:len(whole) // 2])          # as `head -c` of half the file
     said = _load_says(tmp_path / "trunc.npz")
+    assert said.replace(str(tmp_path), "DIR") == _rows()["load a model file cut short"]
     assert "a chainrule model file cut short (copy or download incomplete?)" in said, said
     assert "cut short" in _from_onnx_says(tmp_path / "trunc.npz")

@@ -61,7 +61,8 @@ def not_a_zip(path: Path) -> str:
     elif kind == "csv":
         said += f"; {WRITTEN}, given first (chainrule predict MODEL DATA)"
     elif kind == "model":
-        said = "a chainrule model file cut short (copy or download incomplete?): its end, the member list, is missing"
+        return (f"{path} is a chainrule model file cut short (copy or download incomplete?): its end, the member "
+                "list, is missing; copy or save it again")
     elif kind == "binary":
         return f"{path} is not a chainrule model file: it is not an .npz (zip) archive"
     return f"{path} {NOT_NPZ}: it is {said}"
@@ -130,9 +131,12 @@ def kind_of(path: Path) -> tuple[str, str]:
     packed = next((name for magic, name in COMPRESSED.items() if head.startswith(magic)), None)
     if packed is None and _zlib(head):
         packed = "zlib"
+    if packed is None and head[:1] == b"]" and _unpacks_to_pickle("lzma", head):    # joblib's 'lzma': no magic
+        packed = "lzma"
     if packed is not None:
         if _unpacks_to_pickle(packed, head):        # torch.save never compresses: joblib's
-            return "compressed", f"a {packed}-compressed pickle (joblib); {UNPICKLE}: {_yourself('joblib')}"
+            article = "an" if packed in ("xz", "lz4") else "a"
+            return "compressed", f"{article} {packed}-compressed pickle (joblib); {UNPICKLE}: {_yourself('joblib')}"
         return "compressed", f"{packed}-compressed data: decompress it first"
     found = file_kind(path)
     if found == "model":
@@ -211,8 +215,8 @@ def _unpacks_to_pickle(packed: str, head: bytes) -> bool:
             start = zlib.decompressobj().decompress(head, 2)
         elif packed == "bz2":
             start = bz2.BZ2Decompressor().decompress(head, 2)
-        elif packed == "xz":
-            start = lzma.LZMADecompressor().decompress(head, 2)
+        elif packed in ("xz", "lzma"):
+            start = lzma.LZMADecompressor(lzma.FORMAT_XZ if packed == "xz" else lzma.FORMAT_ALONE).decompress(head, 2)
         else:
             return True                 # lz4: no reader in Python's library; joblib's own compression
     except (zlib.error, OSError, EOFError, lzma.LZMAError):

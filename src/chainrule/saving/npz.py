@@ -190,7 +190,10 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
     if not zipfile.is_zipfile(path):        # say what it is: an ONNX model, a pickle, a CSV file
         raise ModelFileError(modelkind.not_a_zip(path))
     size_on_disk = path.stat().st_size
-    check.check_member_list(path, size_on_disk)
+    try:
+        check.check_member_list(path, size_on_disk)
+    except ModelFileError as exc:       # a PyTorch file of many tensors: named by its first member
+        raise ModelFileError(modelkind.foreign_zip(path, [modelkind.first_member(path)]) or str(exc)) from None
     with zipfile.ZipFile(path) as zf:
         foreign = modelkind.foreign_zip(path, zf.namelist())        # a PyTorch or Keras file
         if foreign is not None:

@@ -171,11 +171,21 @@ def _fits_one_file(size: int | None, what: str, path) -> None:
     """Refuse, before anything is written, a model beyond protobuf's limit on one message (onnx.checker
     and SerializeToString fail there with words of their own); None: a size protobuf could not count."""
     if size is None or size > MAX_BYTES:
-        kept = "nothing written" if path is None else f"{str(path)!r} not written; a previous file there is unchanged"
-        said = "more than 2 GiB" if size is None else f"{size} bytes ({size / 2**30:.4f} GiB)"
-        raise ValidationError(f"{what} {said}, more than one ONNX file holds: "
-                              f"{MAX_BYTES} bytes, protobuf's limit on one message ({kept}). Save the network as a "
-                              "chainrule model instead, net.save('model.npz'), which has no such limit")
+        kept = "nothing written" if path is None else f"{str(path)!r} not written"
+        if path is not None and os.path.exists(path):
+            kept += "; the file there is unchanged"
+        said = "more than 2 GiB" if size is None else _size(size)
+        raise ValidationError(f"{what} {said}, more than one ONNX file holds: {_size(MAX_BYTES)}, protobuf's limit "
+                              f"on one message ({kept}). A chainrule model file (.npz) has no such limit: keep the "
+                              "network in one")
+
+
+def _size(n: int) -> str:
+    """A size in the unit that reads best, with its exact count of bytes."""
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit} ({n:,} bytes)"
+    return f"{n:,} byte{'s' * (n != 1)}"
 
 
 def _not_a_network(net: Any) -> str:

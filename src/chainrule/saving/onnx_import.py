@@ -12,6 +12,7 @@ from ..nn.dropout import Dropout
 from ..nn.losses import LOSSES
 from ..nn.network import Network
 from .mlp import attach_activation, build_network, dense_layer, not_computable, stored_scalar, weights_dtype
+from .modelkind import exported, not_a_file, not_onnx
 from .onnx_checks import CHECK
 
 ONNX_ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "Softmax": "softmax"}
@@ -57,21 +58,22 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
                                      f"{type(path_or_model).__name__}")
         source = str(path_or_model)
         if not Path(source).is_file():
-            raise ModelFileError(f"ONNX file {source!r} does not exist or is not a file")
+            raise ModelFileError(not_a_file(Path(source), "onnx"))
         try:
             model = onnx.load(source)
             onnx.checker.check_model(model)
         except Exception as exc:  # noqa: BLE001  (a file from anywhere: every failure to read it is a bad file)
-            raise ModelFileError(_not_onnx(source, exc)) from None
+            raise ModelFileError(not_onnx(Path(source), _said(exc))) from None
     opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=0)
     if opset < 7:
         raise ValidationError(f"{source}: the model is of opset {opset}; chainrule reads opset 7 and later, as ONNX "
                               "Runtime does (before it, Dropout's default is_test=0 meant training mode)")
     graph = model.graph
-    if model.producer_name == "chainrule" and "prediction" in [v.name for v in graph.output]:
+    if exported(model):
         raise ValidationError(f"{source} is a graph written by `chainrule export` with its CSV preprocessing (inputs "
                               f"{[v.name for v in graph.input]}, the raw columns): no network alone; load the .npz it "
-                              "was exported from (chainrule.load) for the network")
+                              "was exported from (chainrule.load) for the network (`chainrule info` describes this "
+                              "graph)")
     consts = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
     initializers = set(consts)
     inputs = [v for v in graph.input if v.name not in consts]
@@ -224,27 +226,6 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
         loss = {p.key: p.value for p in model.metadata_props}.get("chainrule.loss")
         loss = loss if loss in LOSSES else None
     return build_network(items, loss, weights_dtype(weights, source) if weights else np.float64)
-
-
-#: what a file that is no ONNX model holds (files.file_kind), and what reads it
-NOT_ONNX = {"model": "it is a chainrule model file (.npz): read it with chainrule.load(path); cr.to_onnx or "
-                     "`chainrule export` writes its ONNX",
-            "empty": "it is empty (0 bytes)", "text": "it holds text (a CSV file of data?)",
-            "csv": "it holds chainrule's predictions (CSV)",
-            "zip": "it is a zip archive (a PyTorch or Keras file? import those with chainrule.from_torch, from_keras)",
-            "binary": "it is binary data of another kind (a pickle? chainrule never unpickles)"}
-
-
-def _not_onnx(source: str, exc: Exception) -> str:
-    """The refusal of a file onnx could not read: what it holds (told by its content) where it is no ONNX model."""
-    from .files import file_kind
-    try:
-        kind = file_kind(source)
-    except OSError:
-        kind = "onnx"
-    if kind in NOT_ONNX:
-        return f"{source} is not a valid ONNX model: {NOT_ONNX[kind]}"
-    return f"{source} is not a valid ONNX model: {_said(exc)}"
 
 
 def _said(exc: Exception) -> str:

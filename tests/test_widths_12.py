@@ -113,3 +113,26 @@ def test_no_command_lists_the_commands_and_help_is_a_command(monkeypatch):
     assert cmd("help").stdout == cmd("--help").stdout and cmd("help").returncode == 0
     assert cmd("help", "train").stdout == cmd("train", "--help").stdout
     assert cmd("help", "nope").returncode == 2
+
+
+def test_every_commands_summary_lines_follow_the_same_rule(tmp_path, capsys, monkeypatch):
+    """Its neighbours: evaluate's and predict's "read 'iris.csv': ..." (78 columns), export's "wrote iris.onnx
+    (ONNX opset 17; inputs ...)" (139) ran past a 60-column terminal; the tables (the confusion matrix) stay."""
+    pytest.importorskip("onnx")
+    assert cmd("data", "iris.csv", cwd=tmp_path).returncode == 0
+    assert cmd("train", "iris.csv", "--target", "species", "--epochs", "2", "--quiet", "--out", "iris.npz",
+               cwd=tmp_path).returncode == 0
+    runs = [("evaluate", "iris.npz", "iris.csv"), ("predict", "iris.npz", "iris.csv", "--out", "p.csv"),
+            ("export", "iris.npz", "--out", "iris.onnx"), ("info", "iris.onnx")]
+    piped = [cmd(*argv, cwd=tmp_path) for argv in runs]
+    assert all(r.returncode == 0 for r in piped)
+    assert max(len(line) for r in piped for line in (r.stdout + r.stderr).splitlines()) > 100
+    monkeypatch.chdir(tmp_path)
+    terminal(monkeypatch, 60)
+    for argv, before in zip(runs, piped):
+        code, out, err = cli_in_process(capsys, *argv)
+        assert code == 0
+        assert [line for line in (out + err).splitlines() if len(line) > 60] == [], argv
+        assert words(out) == words(before.stdout) and words(err) == words(before.stderr)
+        if argv[0] == "evaluate":                   # the confusion matrix as it was, one row a line
+            assert before.stdout.split("predicted)\n")[1] in out

@@ -136,3 +136,15 @@ def test_every_commands_summary_lines_follow_the_same_rule(tmp_path, capsys, mon
         assert words(out) == words(before.stdout) and words(err) == words(before.stderr)
         if argv[0] == "evaluate":                   # the confusion matrix as it was, one row a line
             assert before.stdout.split("predicted)\n")[1] in out
+
+
+def test_the_command_list_fits_the_terminal(capsys, monkeypatch):
+    """Each command's line continues under its description, as --help's list does."""
+    terminal(monkeypatch, 60)
+    code, _, err = cli_in_process(capsys)
+    assert code == 2
+    listed = err.split("commands:\n", 1)[1].split("\n\n")[0].splitlines()
+    assert [line for line in err.splitlines() if len(line) > 60] == []
+    column = listed[0].index("the seed's")
+    assert all(line[:column].strip() == "" and line[column] != " " for line in listed if line.startswith("   "))
+    assert any(line.startswith("   ") for line in listed)

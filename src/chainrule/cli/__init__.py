@@ -269,7 +269,7 @@ def _no_command(parser: argparse.ArgumentParser) -> int:
     lines += [f"  {c.dest:<{width}}  {c.help}" for c in commands._choices_actions]
     lines += ["", "`chainrule help COMMAND` (or `chainrule COMMAND --help`) shows a command's options; "
                   "`chainrule --help` the exit codes"]
-    print(fit_lines("\n".join(lines), columns(sys.stderr), " " * (width + 4)), file=sys.stderr)
+    print(fit_lines("\n".join(lines), columns(sys.stderr), " " * (width + 2)), file=sys.stderr)
     return 2
 
 

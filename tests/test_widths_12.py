@@ -1,6 +1,7 @@
 """What the commands print fits the terminal a user has: one rule for every command (the terminal's width,
 COLUMNS where set, as --help reads it; in a pipe or a file every line whole, for grep and scripts)."""
 import os
+import re
 import subprocess
 import sys
 
@@ -51,7 +52,8 @@ def test_train_and_info_lines_fit_the_terminal_and_stay_whole_in_a_pipe(wide, ca
                                     "--quiet", "--out", folder / f"wide{columns}.npz")
     assert code == 0
     assert [line for line in (out + err).splitlines() if len(line) > columns] == []
-    assert words(err) == words(piped.stderr) and words(out)[:-1] == words(piped.stdout)[:-1]   # only the file differs
+    assert words(err) == words(piped.stderr)      # stdout: the validation's numbers (a compiled or NumPy loop may
+    assert words(re.sub(r"[\d.]+", "0", out))[:-1] == words(re.sub(r"[\d.]+", "0", piped.stdout))[:-1]  # differ), file
     assert "numeric columns (40, standardised): ['n0'," in err and "\n  'n" in err     # its list under an indent
     code, out, _ = cli_in_process(capsys, "info", folder / "wide.npz")
     assert code == 0

@@ -259,9 +259,27 @@ def quick_exit(code: int) -> NoReturn:
     os._exit(code)
 
 
+def _no_command(parser: argparse.ArgumentParser) -> int:
+    """`chainrule` alone: its usage and its commands, one line each (as git and pip list theirs), on stderr
+    with exit status 2, as every usage error is; argparse said only that COMMAND is required."""
+    from ..teach.width import columns, fit_lines
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    width = max(len(c.dest) for c in commands._choices_actions)
+    lines = [parser.format_usage(), "commands:"]
+    lines += [f"  {c.dest:<{width}}  {c.help}" for c in commands._choices_actions]
+    lines += ["", "`chainrule help COMMAND` (or `chainrule COMMAND --help`) shows a command's options; "
+                  "`chainrule --help` the exit codes"]
+    print(fit_lines("\n".join(lines), columns(sys.stderr), " " * (width + 2)), file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
+    if not argv:
+        return _no_command(parser)
+    if argv[0] == "help":            # `chainrule help [COMMAND]`, as git's: the help of the command
+        argv = [*argv[1:2], "--help"]
     try:
         args, extra = parser.parse_known_args(argv)
         if extra:                     # said by the command's own parser, under its own usage

@@ -6,6 +6,7 @@ import argparse
 import time
 
 from ..errors import ValidationError
+from ..teach.width import say
 
 
 def register(sub) -> None:
@@ -56,12 +57,12 @@ def run(args) -> int:
             warmup.forget()                     # else Numba would load the entries it still finds valid
         start = time.perf_counter()
         warmup.compile_all()
-    print(f"compiled chainrule's kernels for float32 and float64 into {folder} in {time.perf_counter() - start:.0f} s; "
-          "jobs load them from there")
+    say(f"compiled chainrule's kernels for float32 and float64 into {folder} in {time.perf_counter() - start:.0f} s; "
+        "jobs load them from there")
     return 0
 
 
 def _already(folder: str, version: str) -> int:
-    print(f"already compiled in {folder} (for this chainrule, Python, Numba {version} and this processor); "
-          "--force compiles them again")
+    say(f"already compiled in {folder} (for this chainrule, Python, Numba {version} and this processor); "
+        "--force compiles them again")
     return 0

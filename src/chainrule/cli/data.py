@@ -34,11 +34,12 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from ..teach.width import columns, fit_lines
     about = examples()
     if not args.names:
         width = max(len(n) for n in about)
-        for name, text in about.items():
-            print(f"{name:<{width}}  {text}")
+        for name, text in about.items():      # a description too wide for the terminal continues under itself
+            print(fit_lines(f"{name:<{width}}  {text}", columns(sys.stdout), " " * (width + 2)))
         return 0
     unknown = [n for n in args.names if n not in about]
     if unknown:

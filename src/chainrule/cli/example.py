@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 
 
@@ -41,7 +40,8 @@ def width(args) -> int:
         if given < 0 or 0 < given < 40:
             raise ValidationError(f"--width must be 0 (never break lines) or at least 40 columns; got {given}")
         return given
-    return shutil.get_terminal_size().columns if sys.stdout.isatty() else 0
+    from ..teach.width import columns
+    return columns(sys.stdout)               # every command's rule: the terminal's width, 0 in a pipe
 
 
 def run(args) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 
 from ..errors import ValidationError
+from ..teach.width import say
 
 
 def register(sub) -> None:
@@ -52,5 +53,5 @@ def _export(args) -> int:
     inputs = ", ".join(f"{v.name!r}" for v in graph.input)
     outputs = ", ".join(f"{v.name!r}" for v in graph.output)
     bare = "" if args.checks else "; no checks"
-    print(f"wrote {args.out} (ONNX opset {args.opset}; inputs {inputs}; outputs {outputs}{bare})")
+    say(f"wrote {args.out} (ONNX opset {args.opset}; inputs {inputs}; outputs {outputs}{bare})")
     return 0

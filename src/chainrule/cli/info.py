@@ -1,6 +1,7 @@
 """`chainrule info`: what a model file holds (its network, preprocessing and training summary)."""
 from __future__ import annotations
 
+from ..teach.width import say
 from .tabular import load_model
 
 
@@ -24,32 +25,32 @@ def info(args) -> int:
         describe_export(args.model, graph)
         return 0
     net, pre, extra = load_model(args.model, need_preprocessing=False)
-    print(net.summary())
+    say(net.summary())
     state = extra.get("checkpoint")
     if isinstance(state, dict):           # written by fit's checkpoint_dir after an epoch: a run perhaps unfinished
         how = "chainrule train ... --resume" if pre is not None else "fit(..., checkpoint_dir=..., resume=True)"
         epoch, epochs = state.get("epoch"), state.get("epochs")
         left = isinstance(epoch, int) and isinstance(epochs, int) and epoch < epochs    # else resuming does nothing
         note = " (stopped early there)" if state.get("stopped") else f" (resume with {how})" if left else ""
-        print(f"training checkpoint of epoch {epoch} of {epochs}{note}")
+        say(f"training checkpoint of epoch {epoch} of {epochs}{note}")
     if pre is None:
-        print("no CSV preprocessing (saved by Network.save): inputs are the network's raw features")
+        say("no CSV preprocessing (saved by Network.save): inputs are the network's raw features")
     else:
         classes = f", classes {names(pre.classes, 20)}" if pre.classes else ""
-        print(f"task: {pre.task} of {short(pre.target)}{classes}")
-        print(f"numeric columns (standardised): {names(pre.numeric, 20)}")
+        say(f"task: {pre.task} of {short(pre.target)}{classes}")
+        say(f"numeric columns (standardised): {names(pre.numeric, 20)}")
         for c in pre.text:
             other = f" + 'other' ({pre.other[c]} rarer values)" if c in pre.other else ""
-            print(f"text column {short(c)} (one-hot): {names(pre.categories[c], 20)}{other}")
+            say(f"text column {short(c)} (one-hot): {names(pre.categories[c], 20)}{other}")
         if pre.fill:
-            print(f"missing values filled ({pre.impute}): " + ", ".join(f"{short(k)}: {short(v)}"
-                                                                        for k, v in list(pre.fill.items())[:20]))
+            say(f"missing values filled ({pre.impute}): " + ", ".join(f"{short(k)}: {short(v)}"
+                                                                      for k, v in list(pre.fill.items())[:20]))
     if isinstance(extra.get("weight"), str):
-        print(f"sample weights: trained with --weight {short(extra['weight'])} (evaluate --weight weighs the metrics)")
+        say(f"sample weights: trained with --weight {short(extra['weight'])} (evaluate --weight weighs the metrics)")
     if net.optimizer is not None:
-        print(f"optimizer: {net.optimizer!r}")
+        say(f"optimizer: {net.optimizer!r}")
     history = extra.get("history") or {}
     if history:
-        print("training: " + ", ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}"
-                                       for k, v in history.items()))
+        say("training: " + ", ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}"
+                                     for k, v in history.items()))
     return 0

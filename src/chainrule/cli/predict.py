@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import ValidationError
+from ..teach.width import say
 from . import weights
 from .tabular import (
     add_csv_options,
@@ -74,9 +75,9 @@ def checked(args, path) -> dict:
     how = {"model": " (the model's)", "given": "", "detected": " (detected)"}.get(args.sep_from, f" ({args.sep_from})")
     theirs = " (the model's)" if any(i.startswith("--encoding") for i in args.inherited) else ""
     from ..data.lines import plural
-    print(f"read {short(info['name'], 200)}: {info['rows']} {plural(info['rows'], 'row')}, {len(info['header'])} "
-          f"columns, separator "
-          f"{SEP_NAMES.get(info['sep'], repr(info['sep']))}{how}, encoding {info['encoding']}{theirs}", file=sys.stderr)
+    say(f"read {short(info['name'], 200)}: {info['rows']} {plural(info['rows'], 'row')}, {len(info['header'])} "
+        f"columns, separator "
+        f"{SEP_NAMES.get(info['sep'], repr(info['sep']))}{how}, encoding {info['encoding']}{theirs}", sys.stderr)
     return info
 
 
@@ -138,7 +139,7 @@ def model_columns(args, info: dict, pre, keep: tuple[str, ...] = ()) -> None:
         raise one_column(args, info) or pre.missing(missing)
     ignored = [c for c in header if c not in pre.columns and c not in keep]
     if ignored:
-        print(f"ignored columns the model does not use: {names(ignored, 20)}", file=sys.stderr)
+        say(f"ignored columns the model does not use: {names(ignored, 20)}", sys.stderr)
 
 
 def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
@@ -245,7 +246,7 @@ def _predict(args, out_path) -> int:
     else:
         written: list[int] = []
         atomic_write(out_path, lambda f: written.append(write(lambda text: f.write(text.encode()))))
-        print(f"wrote {written[0]} predictions to {args.out}", file=sys.stderr)
+        say(f"wrote {written[0]} predictions to {args.out}", sys.stderr)
     return 0
 
 
@@ -329,10 +330,10 @@ def evaluate(args) -> int:
                               "more than 0")
     trained = extra.get("weight")
     if sample_weight is not None:
-        print(weights.describe(sample_weight, args.weight), file=sys.stderr)
+        say(weights.describe(sample_weight, args.weight), sys.stderr)
     elif isinstance(trained, str) and trained in info["header"]:
-        print(f"the model was trained with --weight {short(trained)}, which this file has: these metrics are "
-              f"unweighted (give --weight {short(trained)} to weigh the rows as train did)", file=sys.stderr)
+        say(f"the model was trained with --weight {short(trained)}, which this file has: these metrics are "
+            f"unweighted (give --weight {short(trained)} to weigh the rows as train did)", sys.stderr)
     if metrics is not None:          # Network.evaluate's loss and accuracy (the loss from the logits): the engine's
         result = metrics.result()
     elif sample_weight is None:
@@ -340,17 +341,17 @@ def evaluate(args) -> int:
     else:
         result = weights.regression(pre, out, y, sample_weight)
     for k, v in result.items():
-        print(f"{k}: undefined (the target is constant in this file)" if v is None else f"{k}: {v:.6g}")
+        say(f"{k}: undefined (the target is constant in this file)" if v is None else f"{k}: {v:.6g}")
     if pre.task == "regression":
-        print(f"(mse, rmse and mae in the units of {pre.target!r})")
+        say(f"(mse, rmse and mae in the units of {pre.target!r})")
     if pre.task == "classification":
         n_classes = len(pre.classes)
         cm = np.zeros((n_classes, n_classes), dtype=int)
         np.add.at(cm, (y, out.argmax(axis=1)), 1)
         labels = [str(c)[:20] for c in pre.classes]
         width = max(8, *(len(n) for n in labels)) + 1
-        print("confusion matrix (rows: true class, columns: predicted; numbers of rows, unweighted)"
-              if sample_weight is not None else "confusion matrix (rows: true class, columns: predicted)")
+        say("confusion matrix (rows: true class, columns: predicted; numbers of rows, unweighted)"
+            if sample_weight is not None else "confusion matrix (rows: true class, columns: predicted)")
         print(" " * width + "".join(f"{n:>{width}}" for n in labels))
         for n, row in zip(labels, cm):
             print(f"{n:>{width}}" + "".join(f"{v:>{width}}" for v in row))

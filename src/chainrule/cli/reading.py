@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sys
 
+from ..teach.width import say
+
 
 def column_list(text: str) -> list[str]:
     """An option's comma-separated list (columns, missing-value markers), spaces around each stripped."""
@@ -151,5 +153,5 @@ def read(args, path, text_columns=None, usecols=None):
         if text_columns is None and as_in_file(args, df.columns):   # --text named a column spelled otherwise
             df = read_it()
     if text_columns is None:
-        print(describe_source(df), file=sys.stderr)
+        say(describe_source(df), sys.stderr)
     return df

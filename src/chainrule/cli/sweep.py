@@ -10,6 +10,7 @@ from chainrule.errors import ValidationError
 from ..data.advice import words
 from ..data.lines import plural
 from ..sweep_tasks import PARTIAL
+from ..teach.width import say
 from .tabular import add_column_options, add_csv_options, reading_marks, said_left_out
 from .weights import class_weight_arg
 
@@ -110,7 +111,7 @@ def sweep(args) -> int:
             print(f"chainrule: interrupted{_interrupted(stop, files, before)}", file=sys.stderr)
         return 130
     if result.said:
-        print(result.said, file=sys.stderr)
+        say(result.said, sys.stderr)
     said_left_out(result.left_out)
     where = f"Dask scheduler {args.scheduler}" if args.scheduler else "this machine"
     n = len(result.table)
@@ -118,12 +119,12 @@ def sweep(args) -> int:
     weighted = f" (rows weighted by {args.weight!r})" if args.weight else ""       # as train's validation line
     if args.class_weight is not None:
         weighted += f" (classes weighted: {_classes(args.class_weight)})"
-    print(f"{n} {plural(n, 'candidate')}{drawn} x {args.cv} folds on {where}; {result.scoring}{weighted}, best first:")
+    say(f"{n} {plural(n, 'candidate')}{drawn} x {args.cv} folds on {where}; {result.scoring}{weighted}, best first:")
     shown = result.table[[*grid, "mean_test_score", "std_test_score", "rank_test_score"]].astype({k: str for k in grid})
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    print(f"best: {', '.join(f'{k}={v}' for k, v in shown.iloc[0][list(grid)].items())} "
-          f"({result.scoring} {result.best_score:.4f})")
-    print(f"wrote {result.results_path}" + (f" and {result.model_path}" if result.model_path else ""))
+    say(f"best: {', '.join(f'{k}={v}' for k, v in shown.iloc[0][list(grid)].items())} "
+        f"({result.scoring} {result.best_score:.4f})")
+    say(f"wrote {result.results_path}" + (f" and {result.model_path}" if result.model_path else ""))
     return 0
 
 

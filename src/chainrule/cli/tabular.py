@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from ..errors import ChainruleError, ModelFileError, ValidationError
+from ..teach.width import say
 from .reading import (  # noqa: F401  (the reading is reading.py's; the commands import it from here too)
     COLUMN_OPTIONS,
     add_csv_options,
@@ -83,7 +84,7 @@ def said_left_out(left: list[str]) -> None:
     """The line on stderr naming the columns --drop or --features left out (none when none)."""
     from ..data.csvfile import names
     if left:
-        print(f"left out: {names(left, 20)}", file=sys.stderr)
+        say(f"left out: {names(left, 20)}", sys.stderr)
 
 
 # -- output paths -------------------------------------------------------------------------------
@@ -198,17 +199,17 @@ def describe_export(path, model) -> None:
     from ..data.csvfile import names, short
     kinds = {TensorProto.DOUBLE: "number", TensorProto.STRING: "text"}
     graph = model.graph
-    print(f"{short(str(path), 200)}: an ONNX graph written by `chainrule export` (chainrule "
-          f"{model.producer_version or 'of unknown version'}) with its CSV preprocessing built in")
+    say(f"{short(str(path), 200)}: an ONNX graph written by `chainrule export` (chainrule "
+        f"{model.producer_version or 'of unknown version'}) with its CSV preprocessing built in")
     if model.doc_string:
-        print(model.doc_string)
+        say(model.doc_string)
     inputs = [f"{short(v.name)} ({kinds.get(v.type.tensor_type.elem_type, 'other')})" for v in graph.input]
-    print(f"inputs, one per CSV column: {', '.join(inputs[:20])}{' ...' if len(inputs) > 20 else ''}")
-    print(f"outputs: {names([v.name for v in graph.output], 20)}")
+    say(f"inputs, one per CSV column: {', '.join(inputs[:20])}{' ...' if len(inputs) > 20 else ''}")
+    say(f"outputs: {names([v.name for v in graph.output], 20)}")
     opsets = ", ".join(f"{o.domain or 'ai.onnx'} {o.version}" for o in model.opset_import)
-    print(f"opsets: {opsets}")
-    print("chainrule info, predict, evaluate and explain read the .npz model it was exported from; "
-          "onnxruntime runs this graph")
+    say(f"opsets: {opsets}")
+    say("chainrule info, predict, evaluate and explain read the .npz model it was exported from; "
+        "onnxruntime runs this graph")
 
 
 def metrics(net, pre, X, y) -> dict[str, float | None]:

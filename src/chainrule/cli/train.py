@@ -8,6 +8,7 @@ import chainrule as cr
 
 from ..data.columns import select_columns
 from ..errors import TrainingDiverged, UnknownNameError, ValidationError
+from ..teach.width import say
 from . import weights
 from .rows import gathered, split, training_rows
 from .tabular import (
@@ -131,12 +132,12 @@ def describe_columns(df, pre, reasons: dict | None = None) -> None:
     from ..data.columns import text_reason
     from ..data.csvfile import names, short
     if pre.numeric:
-        print(f"numeric columns ({len(pre.numeric)}, standardised): {names(pre.numeric, 12)}", file=sys.stderr)
+        say(f"numeric columns ({len(pre.numeric)}, standardised): {names(pre.numeric, 12)}", sys.stderr)
     for c in pre.text:
         kept = len(pre.categories[c])
         other = f" + 'other' for {pre.other[c]} rarer ones" if c in pre.other else ""
-        print(f"text column {short(c)}: {kept} categories{other}, one-hot; "
-              f"{reasons[c] if reasons is not None else text_reason(df[c])}", file=sys.stderr)
+        say(f"text column {short(c)}: {kept} categories{other}, one-hot; "
+            f"{reasons[c] if reasons is not None else text_reason(df[c])}", sys.stderr)
 
 
 class EpochLines(cr.callbacks.Callback):
@@ -147,7 +148,7 @@ class EpochLines(cr.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs):
         shown = ", ".join(f"{k} {v:.4f}" for k, v in logs.items())
-        print(f"epoch {epoch + 1}/{self.epochs}: {shown}", file=sys.stderr, flush=True)
+        say(f"epoch {epoch + 1}/{self.epochs}: {shown}", sys.stderr)
 
 
 class ResumeNote(cr.callbacks.Callback):
@@ -159,11 +160,11 @@ class ResumeNote(cr.callbacks.Callback):
     def on_train_begin(self, params):
         done, total = params.get("initial_epoch", 0), params["epochs"]
         if not done:
-            print(f"no checkpoint in {self.folder!r} yet: starting at epoch 1 of {total}", file=sys.stderr)
+            say(f"no checkpoint in {self.folder!r} yet: starting at epoch 1 of {total}", sys.stderr)
         elif done >= total:
-            print(f"resumed from epoch {done} of {total}: training was already complete", file=sys.stderr)
+            say(f"resumed from epoch {done} of {total}: training was already complete", sys.stderr)
         else:
-            print(f"resumed from epoch {done} of {total}", file=sys.stderr)
+            say(f"resumed from epoch {done} of {total}", sys.stderr)
 
 
 def mpi_world():
@@ -260,9 +261,9 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
                       train=training_rows(order, len(order) - n_val))   # the statistics: training rows only
         pre = stream.pre = weights.as_checkpointed(fit(), args, lambda: fit(weighs=False))
         weight = stream.kept              # the --weight column, read in the same pass, in a temporary file
-        print(stream.describe(), file=sys.stderr)
+        say(stream.describe(), sys.stderr)
         if stream.said:
-            print(stream.said, file=sys.stderr)
+            say(stream.said, sys.stderr)
         df, n = None, stream.n_rows                # the rows count_rows counted (fit checks)
     else:
         df, weight = weights.take(read(args, args.csv), args)
@@ -270,7 +271,7 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
                                      lambda cols: read(args, args.csv, (), usecols=cols),    # the target alone
                                      lambda: args.csv)
         if said:
-            print(said, file=sys.stderr)
+            say(said, sys.stderr)
         df, left = select_columns(df, args.target, args.features, args.drop, args.text)
         said_left_out(left)
         n = len(df)
@@ -290,7 +291,7 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
         weight = gathered(weight, order)    # in a temporary file with --stream, as the order is
         if stream is not None:            # (read in the preprocessing's pass: checked once they are all read)
             weights.check_parts(weight, n_val, args)
-        print(weights.describe(weight, args.weight), file=sys.stderr)
+        say(weights.describe(weight, args.weight), sys.stderr)
     if stream is not None:                # written to disk in the file's order (sequential writes), read in this one
         X, y = stream.encode(None, dtype=args.dtype)
     else:
@@ -307,9 +308,9 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
         X, y = Subset(check_inputs(net, X), order), gathered(y, order)
     if class_weight is not None:          # the training rows' labels: in the rows' order, validation last
         kept = None if weight is None else weight[:n - n_val]
-        print(weights.describe_classes(class_weight, pre, y[:n - n_val], kept), file=sys.stderr)
-    print(f"{pre.task} of {args.target!r}: {n - n_val} training and {n_val} validation rows, {X.shape[1]} inputs; "
-          f"network {'-'.join(map(str, widths))}", file=sys.stderr)
+        say(weights.describe_classes(class_weight, pre, y[:n - n_val], kept), sys.stderr)
+    say(f"{pre.task} of {args.target!r}: {n - n_val} training and {n_val} validation rows, {X.shape[1]} inputs; "
+        f"network {'-'.join(map(str, widths))}", sys.stderr)
     bar = sys.stderr.isatty() and not args.quiet      # on stderr (fit's own is on stdout): stdout holds the results
     callbacks: list = [] if args.quiet or bar else [EpochLines()]
     if args.resume:
@@ -336,7 +337,7 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
     shown = format_metrics(metrics(net, pre, tail(X, n_val), y[val]) if weight is None else
                            weights.metrics(net, pre, tail(X, n_val), y[val], weight[val])) if n_val else ""
     weighted = f" (rows weighted by {args.weight!r})" if args.weight else ""
-    print(f"validation{weighted}: {shown}" if shown else "no validation rows (--val-split 0)")
-    print(f"saved {args.out}")
+    say(f"validation{weighted}: {shown}" if shown else "no validation rows (--val-split 0)")
+    say(f"saved {args.out}")
     return 0
 

@@ -19,6 +19,7 @@ import numpy as np
 from ..data.statistics import by_class as by_class  # train: weights.by_class
 from ..data.statistics import column_weights as checked  # noqa: F401  (train, predict: weights.checked)
 from ..errors import ValidationError
+from ..teach.width import say
 
 
 def split_off(columns: Any, args: Any) -> Any:
@@ -159,6 +160,6 @@ def as_checkpointed(pre: Any, args: Any, unweighted: Any) -> Any:
     old = unweighted()
     if not same(old.to_json()):
         return pre                       # another table: the resume names what differs
-    print(f"resuming with the checkpoint's preprocessing, learnt without the --weight column {short(args.weight)} "
-          "(an older chainrule's); a new run weighs its statistics", file=sys.stderr)
+    say(f"resuming with the checkpoint's preprocessing, learnt without the --weight column {short(args.weight)} "
+        "(an older chainrule's); a new run weighs its statistics", sys.stderr)
     return old

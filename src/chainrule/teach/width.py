@@ -4,7 +4,11 @@ bracket kept whole wherever it fits on a line. Nothing is dropped: joined again,
 """
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import sys
+from typing import IO
 
 
 def fit_width(text: str, width: int) -> str:
@@ -159,3 +163,50 @@ def _pack_at(first: str, part: str, more: str, width: int, floor: str, signs: tu
         else:
             lines.extend(_pack_at(more + lead, text, more, width, floor, signs))
     return lines
+
+
+def columns(stream: IO[str]) -> int:
+    """The width a command's text is fitted to on `stream`: a terminal's (COLUMNS where set, as --help reads
+    it); 0 (every line whole) where `stream` is a pipe or a file, whose reader (grep, a script) reads lines."""
+    isatty = getattr(stream, "isatty", None)
+    if not (isatty and isatty()):
+        return 0
+    given = os.environ.get("COLUMNS", "")
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, OSError, ValueError):
+        return shutil.get_terminal_size().columns
+
+
+def fit_lines(text: str, width: int, hang: str = "  ") -> str:
+    """A summary line ("numeric columns (4, standardised): ['a', 'b']", "optimizer: Adam(lr=0.01, ...)") wider
+    than `width` broken at its spaces (a list at its commas), never inside a quoted name, each continuation at
+    `hang`: an item stays whole on its line for grep. A word wider than the line stays whole. `width` 0: unchanged."""
+    if width <= 0:
+        return text
+    out: list[str] = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            out.append(line)
+            continue
+        quoted = {i for m in QUOTED.finditer(line) for i in range(*m.span())}
+        marked = "".join("\x00" if c == " " and i not in quoted else c for i, c in enumerate(line))
+        lead = line[:len(line) - len(line.lstrip(" "))]
+        parts = re.split(r"(\x00+)", marked[len(lead):])      # words, and the spaces between them as written
+        row = lead + parts[0]
+        for gap, word in zip(parts[1::2], parts[2::2]):
+            if len(row) + len(gap) + len(word) > width:
+                out.append(row)
+                row = lead + hang + word
+            else:
+                row += " " * len(gap) + word
+        out.append(row)
+    return "\n".join(out)
+
+
+def say(text: str, file: IO[str] | None = None) -> None:
+    """`text` printed on `file` (standard output by default) fitted to its width (`columns`)."""
+    stream = sys.stdout if file is None else file
+    print(fit_lines(text, columns(stream)), file=stream, flush=True)

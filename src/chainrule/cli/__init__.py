@@ -359,8 +359,14 @@ def _run(args) -> int:
     except Exception as exc:  # one readable line unless --debug
         if args.debug:
             raise
-        code = exit_code(exc)
-        prefix = "internal error " if code == 1 else ""
-        suffix = " (a bug: rerun with --debug and report the traceback)" if code == 1 else ""
-        print(f"chainrule: error: {prefix}{clip(_message(exc))}{suffix}", file=sys.stderr)
+        line, code = error_line(exc)
+        print(line, file=sys.stderr)
         return code
+
+
+def error_line(exc: BaseException, who: str = "") -> tuple[str, int]:
+    """The command's line for an error (`who` before its message: an MPI rank) and its exit code."""
+    code = exit_code(exc)
+    prefix = "internal error " if code == 1 else ""
+    suffix = " (a bug: rerun with --debug and report the traceback)" if code == 1 else ""
+    return f"chainrule: error: {prefix}{who}{clip(_message(exc))}{suffix}", code

@@ -190,6 +190,8 @@ def train(args) -> int:
         if not args.mpi:
             return _train(args, None, [], held)
         comm = mpi_world()
+        from ..training import distributed
+        distributed.ending = partial(mpi_ending, args)     # a rank's failure in training: the command's line, code
         reached: list[bool] = []              # set once this rank is in fit (which meets the others itself)
         try:
             return _train(args, comm, reached, held)
@@ -203,6 +205,20 @@ def train(args) -> int:
     finally:
         for out in held:
             release_output(out)
+
+
+def mpi_ending(args, rank: int, size: int, exc: BaseException) -> int:
+    """Under --mpi, a rank's failure in training ends the job (MPI_Abort: the others wait in a collective): it
+    says the line of one process's command (a rank other than 0 named) and ends with its exit code, where it
+    said a line of its own and ended with 1 (a full disk, a Ctrl-C: 4, 130 without MPI)."""
+    from . import _resume_advice, error_line
+    if isinstance(exc, KeyboardInterrupt):         # before the save: --out is as it was
+        line, code = (f"chainrule: interrupted; {str(args.out)!r} was not written (a file there before is "
+                      f"unchanged){_resume_advice(args)}"), 130
+    else:
+        line, code = error_line(exc, "" if rank == 0 else f"rank {rank} of {size} failed: ")
+    print(line, file=sys.__stderr__, flush=True)
+    return code
 
 
 def _train(args, comm, reached: list[bool], held: list) -> int:

@@ -75,12 +75,18 @@ class KerasMethods:
         validation_batch_size : rows per chunk of the validation pass (default 16,384; Keras': batch_size).
         steps_per_epoch, validation_steps : Keras'; only None (an epoch is one pass: the error says what to do).
         """
-        resume, backup = check.flag(resume, "resume"), None
-        if checkpoint_dir is not None:
-            from ..saving.checkpoint import BackupAndRestore
-            backup = BackupAndRestore(check.path_like(checkpoint_dir, "checkpoint_dir"), resume=resume)
-        elif resume:
-            raise ValidationError("resume=True needs checkpoint_dir, the folder the checkpoints are in")
+        try:                # under MPI, wrong on one rank alone: raised on every rank at their meeting (else a hang)
+            resume, backup = check.flag(resume, "resume"), None
+            if checkpoint_dir is not None:
+                from ..saving.checkpoint import BackupAndRestore
+                backup = BackupAndRestore(check.path_like(checkpoint_dir, "checkpoint_dir"), resume=resume)
+            elif resume:
+                raise ValidationError("resume=True needs checkpoint_dir, the folder the checkpoints are in")
+        except Exception as exc:
+            if comm is not None:
+                from ..training.meeting import agree
+                agree(comm, exc)
+            raise
         from ..training.fitting import fit
         with fitting(net := cast("Network", self)):
             return fit(net, X, Y, epochs=epochs, batch_size=batch_size, optimizer=optimizer, shuffle=shuffle,

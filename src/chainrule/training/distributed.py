@@ -27,15 +27,16 @@ Before training the ranks meet once (meeting.py: `agree`, the first collective o
 rank's checks, and data or batch sizes that differ between ranks, are raised on every rank with the
 rank named, so that rank 0, the one the user reads, reports it; so are ranks whose fits differ
 (`same`). A step that diverges on one rank's shard sends NaN gradients, and every rank raises that
-rank's TrainingDiverged. A rank whose training raises another error ends
+rank's TrainingDiverged. A rank whose training raises another error (or a KeyboardInterrupt) ends
 the whole job (`Abort`) with a message (on the process's own stderr, which the command line
-silences on ranks other than 0); one that stops answering for `TIMEOUT_S` seconds (env
-CHAINRULE_MPI_TIMEOUT) makes the others end it.
+silences on ranks other than 0; `ending`: the command's line and exit code); one that stops
+answering for `TIMEOUT_S` seconds (env CHAINRULE_MPI_TIMEOUT) makes the others end it.
 """
 from __future__ import annotations
 
 import hashlib
 import math
+import os
 import sys
 import time
 import warnings
@@ -47,7 +48,7 @@ from ..errors import TrainingDiverged, ValidationError
 from .callback import batch_callbacks, stateful
 from .callbacks import Callback
 from .diagnostics import GradientDiagnostics
-from .meeting import TIMEOUT_S, agree, check_sizes, prepare, same, timeout_s, wait  # noqa: F401 (fit's, tests')
+from .meeting import TIMEOUT_S, agree, check_sizes, prepare, rebuilt, report, same, timeout_s, wait  # noqa: F401
 from .small_callbacks import terminates
 from .streaming import LazyRows, OneHotRows, validation
 from .trainer import Trainer, last_update_diverged
@@ -82,10 +83,14 @@ def lead_restore(backup: Any, comm: Any) -> Any:
     restore, restore_callbacks = backup.restore, getattr(backup, "restore_callbacks", None)
 
     def restore_and_share(trainer: Any, *args: Any, **kwargs: Any) -> int:
-        first = restore(trainer, *args, **kwargs)
+        try:            # the folder's lock, its checkpoint: refused on rank 0, the error of every rank (not an abort)
+            first = restore(trainer, *args, **kwargs)
+        except Exception as exc:
+            comm.bcast(("failed", report(exc)), root=0)
+            raise on_every_rank(exc) from None
         net, history = trainer.net, trainer.history
-        comm.bcast((first, net.optimizer, net.epochs_trained, trainer.rng.bit_generator.state,
-                    history.history, history.epoch), root=0)
+        comm.bcast(("restored", (first, net.optimizer, net.epochs_trained, trainer.rng.bit_generator.state,
+                                 history.history, history.epoch)), root=0)
         comm.Bcast(net.params, root=0)
         return first
 
@@ -110,7 +115,10 @@ class FollowRestore(Callback):
 
     def restore(self, trainer: Any, *args: Any, **kwargs: Any) -> int:
         net, history = trainer.net, trainer.history
-        first, net.optimizer, net.epochs_trained, state, history.history, history.epoch = self.comm.bcast(None, 0)
+        kind, got = self.comm.bcast(None, 0)
+        if kind == "failed":                            # rank 0's error, with the rank named
+            raise on_every_rank(rebuilt([got, *[None] * (self.comm.Get_size() - 1)], "to restore the checkpoint"))
+        first, net.optimizer, net.epochs_trained, state, history.history, history.epoch = got
         trainer.rng.bit_generator.state = state
         self.comm.Bcast(net.params, root=0)
         return first
@@ -131,6 +139,18 @@ class FollowRestore(Callback):
 
     def release(self) -> None:
         pass
+
+
+def said_and_code(rank: int, size: int, exc: BaseException) -> int:
+    """A rank's failure in training, which ends the job: its line on the process's own stderr, and MPI_Abort's code."""
+    print(f"chainrule: rank {rank} of {size} failed, ending the MPI job: {type(exc).__name__}: {exc}",
+          file=sys.__stderr__, flush=True)
+    return 1
+
+
+#: how a rank's failure in training ends the job (the others wait in a collective): what it says, the exit code;
+#: the command line's says its error line and gives the exit code the error has without MPI
+ending = said_and_code
 
 
 class SharedStop(Callback):
@@ -226,14 +246,13 @@ class MPITrainer(Trainer):
             with warnings.catch_warnings():                  # rank 0 warns for the job: the ranks' logs and
                 warnings.simplefilter("ignore")              # parameters are the same, so were their warnings
                 return super().run(epochs)
-        except Exception as exc:
+        except (Exception, KeyboardInterrupt) as exc:      # a Ctrl-C reaches the ranks in Python, not those in MPI
             if self.size == 1 or getattr(exc, "on_every_rank", False):     # raised by every rank alike
                 raise
-            print(f"chainrule: rank {self.rank} of {self.size} failed, ending the MPI job: "
-                  f"{type(exc).__name__}: {exc}", file=sys.__stderr__, flush=True)
+            code = ending(self.rank, self.size, exc)
             time.sleep(0.5)                                  # mpiexec forwards the line before the abort
-            self.comm.Abort(1)
-            raise
+            self.comm.Abort(code)
+            os._exit(code)       # MPICH's Abort can return before mpiexec ends the rank: not the error said again
 
     def shared_divergence(self, failed: TrainingDiverged | None, stopping: bool = False) -> str:
         """After an Allreduce whose gradient is not finite, every rank alike: "stop" where a rank's callback

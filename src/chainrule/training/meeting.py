@@ -67,12 +67,18 @@ def agree(comm: Any, failure: BaseException | None = None) -> None:
     MPI.Request.Waitall(notes)                      # every rank came: every note has come too
     if not failed[0]:
         return
+    raise rebuilt(comm.allgather(None if failure is None else report(failure))) from failure
+
+
+def rebuilt(said: list[tuple[str, str, str, int | None] | None], when: str = "before training") -> BaseException:
+    """The error every rank raises for the ranks' failures `said` (`report`'s, None where a rank did not fail):
+    their messages with the ranks named, of the class of the first (as `agree` says)."""
     reports: dict[tuple[str, str, str, int | None], list[int]] = {}      # ranks that failed alike are named together
-    for rank, report in enumerate(comm.allgather(None if failure is None else _report(failure))):
-        if report is not None:
-            reports.setdefault(report, []).append(rank)
-    size, ours = comm.Get_size(), ChainruleError.__module__
-    text = "; ".join(f"rank{'s' * (len(ranks) > 1)} {', '.join(map(str, ranks))} of {size} failed before training: "
+    for rank, one in enumerate(said):
+        if one is not None:
+            reports.setdefault(one, []).append(rank)
+    size, ours = len(said), ChainruleError.__module__
+    text = "; ".join(f"rank{'s' * (len(ranks) > 1)} {', '.join(map(str, ranks))} of {size} failed {when}: "
                      + (message if module == ours or _kept(module, name) else f"{name}: {message}")
                      for (module, name, message, _), ranks in reports.items())
     module, name, _, code = next(iter(reports))
@@ -81,7 +87,7 @@ def agree(comm: Any, failure: BaseException | None = None) -> None:
         exc: BaseException = cls(code, text)            # its errno kept: a full disk stays a full disk
     else:
         exc = cls(text) if isinstance(cls, type) and issubclass(cls, (ChainruleError, *KEPT)) else RuntimeError(text)
-    raise exc from failure
+    return exc
 
 
 #: the built-in errors a rank's failure keeps its class of on every rank (with an OSError's errno): what
@@ -95,7 +101,7 @@ def _kept(module: str, name: str) -> type | None:
     return cls if isinstance(cls, type) and issubclass(cls, KEPT) else None
 
 
-def _report(failure: BaseException) -> tuple[str, str, str, int | None]:
+def report(failure: BaseException) -> tuple[str, str, str, int | None]:
     """What a rank brings to the meeting: (module, class name, message, errno); an OSError's message
     without Python's '[Errno N] ' (its errno travels beside it)."""
     message = str(failure)

@@ -1,7 +1,8 @@
 """Run under mpiexec by tests/test_mpi_12.py. Arguments: out, then the scenario: "wrong" (fits whose
 arguments rank 1 alone gets wrong, one after another on the same ranks; each rank writes what each fit
 raised to out/rank{r}.json), "weighted" (fits with weighted validation data; each rank writes their
-histories), "warnings" (a fit whose callbacks warn, on every rank or in one process) or "diagnostics"
+histories), "warnings" (a fit whose callbacks warn, on every rank or in one process), "one rank warns" (then
+"all" in one process, else callbacks that warn given to ranks 1 and 2 alone or rank 1 alone) or "diagnostics"
 (GradientDiagnostics on every rank, then on rank 0 alone)."""
 import json
 import sys
@@ -77,6 +78,15 @@ def main():
         net.fit(X, (X[:, 0] > 0).astype(int), epochs=3, seed=3, verbose=0, comm=comm,
                 callbacks=[cr.EarlyStopping(monitor="val_loss"), cr.ReduceLROnPlateau(monitor="val_loss"),
                            cr.ModelCheckpoint(str(Path(sys.argv[1]) / "m.npz"), save_best_only=True)])
+        return
+    if sys.argv[2] == "one rank warns":       # callbacks that warn given to some ranks only ("all": one process's)
+        X = np.random.default_rng(0).normal(size=(20, 3))
+        net = cr.Network([cr.Dense(3, 2, "softmax")], loss="categorical_crossentropy", seed=1)
+        alone = sys.argv[3] == "all" or rank == 1
+        net.fit(X, (X[:, 0] > 0).astype(int), epochs=3, seed=3, verbose=0, comm=comm,
+                callbacks=[cr.ModelCheckpoint(str(Path(sys.argv[1]) / "m.npz"), save_best_only=True)]
+                + [cr.EarlyStopping(monitor="val_loss")] * (alone or rank == 2)
+                + [cr.ReduceLROnPlateau(monitor="val_loss")] * alone)
         return
     if sys.argv[2] == "diagnostics":
         runs = {"every rank": diagnosed(comm, True)}

@@ -1,8 +1,10 @@
-"""Run under mpiexec by tests/test_mpi_12.py. Arguments: out, then the scenario: "wrong" (fits whose
-arguments rank 1 alone gets wrong, one after another on the same ranks; each rank writes what each fit
-raised to out/rank{r}.json), "weighted" (fits with weighted validation data; each rank writes their
-histories), "warnings" (a fit whose callbacks warn, on every rank or in one process) or "diagnostics"
-(GradientDiagnostics on every rank, then on rank 0 alone)."""
+"""Run under mpiexec by tests/test_mpi_12.py and tests/test_mpi_14.py. Arguments: out, then the scenario: "wrong"
+(fits whose arguments rank 1 alone gets wrong, one after another on the same ranks; each rank writes what each fit
+raised to out/rank{r}.json), "weighted" (fits with weighted validation data; each rank writes their histories),
+"warnings" (a fit whose callbacks warn, on every rank or in one process), "one rank warns" (then "all" in one
+process, else callbacks that warn given to ranks 1 and 2 alone or rank 1 alone), "one rank warns, then diverges"
+(the same, in a fit that every rank ends with TrainingDiverged) or "diagnostics" (GradientDiagnostics on every rank,
+then on rank 0 alone)."""
 import json
 import sys
 from pathlib import Path
@@ -78,6 +80,26 @@ def main():
                 callbacks=[cr.EarlyStopping(monitor="val_loss"), cr.ReduceLROnPlateau(monitor="val_loss"),
                            cr.ModelCheckpoint(str(Path(sys.argv[1]) / "m.npz"), save_best_only=True)])
         return
+    if sys.argv[2] == "one rank warns":       # callbacks that warn given to some ranks only ("all": one process's)
+        X = np.random.default_rng(0).normal(size=(20, 3))
+        net = cr.Network([cr.Dense(3, 2, "softmax")], loss="categorical_crossentropy", seed=1)
+        alone = sys.argv[3] == "all" or rank == 1
+        net.fit(X, (X[:, 0] > 0).astype(int), epochs=3, seed=3, verbose=0, comm=comm,
+                callbacks=[cr.ModelCheckpoint(str(Path(sys.argv[1]) / "m.npz"), save_best_only=True)]
+                + [cr.EarlyStopping(monitor="val_loss")] * (alone or rank == 2)
+                + [cr.ReduceLROnPlateau(monitor="val_loss")] * alone)
+        return
+    if sys.argv[2] == "one rank warns, then diverges":   # rank 1's callback warns ("all": one process's)
+        import warnings
+        X = np.random.default_rng(0).normal(size=(20, 3)) * 1e3
+        net = cr.Network([cr.Dense(3, 1, "linear")], loss="mse", seed=1)
+        own = cr.callbacks.LambdaCallback(on_epoch_begin=lambda epoch, logs=None: warnings.warn("this rank's own"))
+        try:
+            net.fit(X, X @ [1.0, 2.0, 3.0], epochs=50, seed=3, verbose=0, comm=comm, optimizer=cr.optim.SGD(10.0),
+                    callbacks=[own] if sys.argv[3] == "all" or rank == 1 else [])
+        except cr.errors.TrainingDiverged:
+            return
+        raise AssertionError("the fit did not diverge")
     if sys.argv[2] == "diagnostics":
         runs = {"every rank": diagnosed(comm, True)}
         try:

@@ -19,9 +19,9 @@ far (one more small Allreduce a step, only when there is such a callback). A cal
 computes the next batch and the rank that stopped sends its gradient as NaN, which no rank then
 applies (the other ranks have called that batch's on_train_batch_begin), so it costs no collective
 of its own, one batch's work; a step that diverges on a rank stops every rank so too where a rank has
-TerminateOnNaN. Rank 0 alone prints progress, warns and writes checkpoints (callbacks read the rank in their
+TerminateOnNaN. Rank 0 alone prints progress and writes checkpoints (callbacks read the rank in their
 `params`: ModelCheckpoint and CSVLogger write on rank 0); on resume it sends what it restored to the
-others.
+others. Rank 0 shows its warnings, and after training those of other ranks that it did not give (rank_warnings.py).
 
 Before training the ranks meet once (meeting.py: `agree`, the first collective of `prepare`): an error of any
 rank's checks, and data or batch sizes that differ between ranks, are raised on every rank with the
@@ -39,7 +39,6 @@ import math
 import os
 import sys
 import time
-import warnings
 from typing import Any
 
 import numpy as np
@@ -49,6 +48,7 @@ from .callback import batch_callbacks, stateful
 from .callbacks import Callback
 from .diagnostics import GradientDiagnostics
 from .meeting import TIMEOUT_S, agree, check_sizes, prepare, rebuilt, report, same, timeout_s, wait  # noqa: F401
+from .rank_warnings import RankWarnings
 from .small_callbacks import terminates
 from .streaming import LazyRows, OneHotRows, validation
 from .trainer import Trainer, last_update_diverged
@@ -241,10 +241,7 @@ class MPITrainer(Trainer):
                     f"summed over the ranks); the {self.size} ranks have {int(wanted[1])} in all"))
             for cb in diagnostics:
                 cb.share = self.share_counts
-            if self.rank == 0:
-                return super().run(epochs)
-            with warnings.catch_warnings():                  # rank 0 warns for the job: the ranks' logs and
-                warnings.simplefilter("ignore")              # parameters are the same, so were their warnings
+            with RankWarnings(self.comm, self.timeout):      # rank 0 shows them, the others' with the rank named
                 return super().run(epochs)
         except (Exception, KeyboardInterrupt) as exc:      # a Ctrl-C reaches the ranks in Python, not those in MPI
             if self.size == 1 or getattr(exc, "on_every_rank", False):     # raised by every rank alike

@@ -37,7 +37,9 @@ EXIT_CODES = {
     5: "an optional part is not installed (the message names the pip extra)",
     130: "interrupted (Ctrl-C, or SIGTERM)",
 }
-MAX_MESSAGE = 400      # characters of an error or warning line; longer ones are cut with '...'
+#: characters of an error or warning line; a longer one is cut with '...' (a foreign message holding a whole
+#: row); our own shorten their lists of values, and a runnable line of advice, a long path in it, comes whole
+MAX_MESSAGE = 1000
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):

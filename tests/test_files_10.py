@@ -15,10 +15,13 @@ from chainrule.errors import ValidationError
 
 
 def _run_line(error: str, cwd: Path) -> None:
-    """Run the 'python -c "..."' line of the command's refusal in a shell, with this interpreter."""
-    line = error[error.index("python -c "):error.index(", then read ")]
-    subprocess.run(shlex.quote(sys.executable) + line.removeprefix("python"), shell=True, cwd=cwd, check=True,
-                   timeout=120)
+    """Run the line of the command's refusal exactly as printed, in bash with its history expansion on (as at a
+    prompt, where a '!' in double quotes would be taken for an earlier command), its interpreter this one."""
+    line = error[error.index("between fields: ") + len("between fields: "):error.index(", then read ")]
+    assert line.startswith(shlex.quote(sys.executable) + " -c '"), line
+    done = subprocess.run(["bash"], input=f"set -o history -o histexpand\n{line}\n", cwd=cwd, text=True,
+                          capture_output=True, timeout=120)
+    assert done.returncode == 0 and not done.stderr, done.stderr
 
 
 def _options(error: str) -> list[str]:

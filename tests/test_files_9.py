@@ -2,6 +2,8 @@
 file (which no reader here takes as decimal=','), a decimal mark equal to the separator, CsvStream's own reads and
 the memory refusal, each in its caller's words (Preprocessing.fit and read_csv's arguments, CsvStream's, run_sweep's,
 the command's options)."""
+import shlex
+import sys
 from fractions import Fraction
 from pathlib import Path
 
@@ -20,10 +22,12 @@ RESAVE = ("save it with ';' between fields (pandas.read_csv(path, dtype=str, kee
 
 
 def said_to(path):
-    """The command's way to save `path` with ';' between its fields: a line to run, then the file to read."""
+    """The command's way to save `path` with ';' between its fields: a line to run (with this interpreter, the code
+    in the shell's single quotes), then the file to read."""
     new = path.stem + "-semicolon.csv"                  # written in the folder the line is run in
-    return (f"save it with ';' between fields: python -c \"import pandas as pd; pd.read_csv('{path}', dtype=str, "
-            f"keep_default_na=False).to_csv('{new}', sep=';', index=False)\", then read {new} with ")
+    return (f"save it with ';' between fields: {shlex.quote(sys.executable)} -c 'import pandas as pd; "
+            f"pd.read_csv(\"{path}\", dtype=str, keep_default_na=False).to_csv(\"{new}\", sep=\";\", index=False)', "
+            f"then read {new} with ")
 
 
 # (file, its column a's numbers as written, the advice's end for fit, stream, sweep, command; the reading that works)
@@ -212,6 +216,7 @@ def test_docs_errors_rows_show_the_messages_as_said(tmp_path, monkeypatch):
                          ("decimal mark equal to the separator", ("--decimal", ","))):
         r = cmd("train", "eu.csv", "--target", "y", *given, "--out", tmp_path / "m.npz")
         said = r.stderr.splitlines()[-1].removeprefix("chainrule: error: ")
+        said = said.replace(shlex.quote(sys.executable) + " -c ", "/path/to/python -c ")    # where it is here
         assert f"| {title} | {said} |" in doc, said
 
 

@@ -37,7 +37,9 @@ EXIT_CODES = {
     5: "an optional part is not installed (the message names the pip extra)",
     130: "interrupted (Ctrl-C, or SIGTERM)",
 }
-MAX_MESSAGE = 400      # characters of an error or warning line; longer ones are cut with '...'
+#: characters of an error or warning line; a longer one is cut with '...' (a foreign message holding a whole
+#: row); our own shorten their lists of values, and a runnable line of advice, a long path in it, comes whole
+MAX_MESSAGE = 1000
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
@@ -59,7 +61,7 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefau
             elif commands:
                 lines.extend(_broken_command(body, lead, width))
             else:
-                item = re.match(r"\S+\s{2,}", body)
+                item = re.match(r"\d+ +|\S+\s{2,}", body)     # "130 interrupted": a number is an item too
                 hang = lead + " " * (item.end() if item else 0)
                 lines.extend(textwrap.wrap(body, width, initial_indent=lead, subsequent_indent=hang,
                                            break_long_words=False, break_on_hyphens=False))
@@ -78,7 +80,8 @@ def _broken_command(body: str, lead: str, width: int) -> list[str]:
     """A shell command too long for `width`: broken between its words (a quoted word kept whole), each
     line but the last ending in ` \\`; a comment after it goes on the line above."""
     command, _, comment = body.partition("  # ")
-    lines = [f"{lead}# {comment.strip()}"] if comment else []
+    lines = textwrap.wrap(comment.strip(), width, initial_indent=f"{lead}# ", subsequent_indent=f"{lead}# ",
+                          break_long_words=False, break_on_hyphens=False)
     words: list[str] = []
     for word in re.findall(r"""(?:'[^']*'|"[^"]*"|\S)+""", command):     # an option kept with its value
         if words and words[-1].startswith("-") and " " not in words[-1] and not word.startswith("-"):

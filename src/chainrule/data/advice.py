@@ -133,8 +133,10 @@ def resave(name: str | None, encoding: str | None) -> dict[str, str]:
     (`line`, the new file `new` in the folder it is run in, `option_enc`), Python's `enc` and run_sweep's
     `read_enc`."""
     import codecs
+    import json
     import re
     import shlex
+    import sys
     from pathlib import PurePath
     name = name or "FILE.csv"
     encoding = encoding or "utf-8"
@@ -144,12 +146,15 @@ def resave(name: str | None, encoding: str | None) -> dict[str, str]:
     stem = re.sub(r"[^\w.-]", "_", path.stem)             # a name the shell takes unquoted, in the folder it runs in
     suffix = path.suffix if re.fullmatch(r"[.\w]+", path.suffix) else ".csv"
     new = f"{stem}-semicolon{suffix}"
-    code = (f"import pandas as pd; pd.read_csv({name!r}, dtype=str, keep_default_na=False{enc})"
-            f".to_csv({new!r}, sep=';', index=False{enc})")
-    line = "python -c \"" + re.sub(r'(["$`\\])', r"\\\1", code) + '"'      # in the shell's double quotes
+    # the code's strings in double quotes (JSON's are Python's), so that the shell's single quotes around it
+    # stay one plain word; this interpreter, which has pandas, not a `python` that may be missing from PATH
+    quoted = {k: json.dumps(v, ensure_ascii=False) for k, v in (("name", name), ("new", new), ("enc", encoding))}
+    code_enc = f", encoding={quoted['enc']}" if said else ""
+    code = (f"import pandas as pd; pd.read_csv({quoted['name']}, dtype=str, keep_default_na=False{code_enc})"
+            f'.to_csv({quoted["new"]}, sep=";", index=False{code_enc})')
+    line = f"{shlex.quote(sys.executable or 'python3')} -c {shlex.quote(code)}"
     return {"enc": enc, "read_enc": f", 'encoding': {encoding!r}" if said else "", "line": line,
             "new": shlex.quote(new), "option_enc": f" --encoding {shlex.quote(encoding)}" if said else ""}
-
 
 @contextmanager
 def words(caller: str) -> Iterator[None]:

@@ -49,7 +49,7 @@ def test_export_of_an_onnx_model_names_it(tmp_path):
     done = cmd("export", path, tmp_path / "out.onnx")
     assert done.returncode != 0
     assert "it is an ONNX model" in done.stderr and "from_onnx" in done.stderr and "ONNX already" in done.stderr
-    assert not done.stderr.rstrip().endswith("...")             # the whole line, within the command's 400 characters
+    assert not done.stderr.rstrip().endswith("...")             # the whole line, within the command's 1000 characters
     assert not (tmp_path / "out.onnx").exists() and path.read_bytes() == before
 
 

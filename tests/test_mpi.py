@@ -7,17 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import mpi_train  # noqa: E402
 import numpy as np
 import pytest
-
-pytest.importorskip("mpi4py")
-MPIEXEC = Path(sys.executable).parent / "mpiexec"
-HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE))
-import mpi_train  # noqa: E402
-
-if not MPIEXEC.exists():
-    pytest.fail(f"mpi4py is installed but {MPIEXEC} is not: install the mpich wheel (pip install 'chainrule[mpi]')")
+from mpi_env import HERE, MPIEXEC  # noqa: E402  (skips without mpi4py, fails without mpiexec)
 
 
 def mpirun(n, opts, tmp_path, timeout=120, env=None):

@@ -12,16 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
+from mpi_env import HERE, MPIEXEC  # noqa: E402  (skips without mpi4py, fails without mpiexec)
 
-pytest.importorskip("mpi4py")
-MPIEXEC = Path(sys.executable).parent / "mpiexec"
 CHAINRULE = Path(sys.executable).parent / "chainrule"
-HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE))
 import mpi_13  # noqa: E402
-
-if not MPIEXEC.exists():
-    pytest.fail(f"mpi4py is installed but {MPIEXEC} is not: install the mpich wheel (pip install 'chainrule[mpi]')")
 
 
 def job(tmp_path, scenario, n=2):

@@ -4,16 +4,8 @@ its warnings, so the job said nothing. Warnings that every rank gives alike are 
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-import pytest
-
-pytest.importorskip("mpi4py")
-MPIEXEC = Path(sys.executable).parent / "mpiexec"
-HERE = Path(__file__).parent
-
-if not MPIEXEC.exists():
-    pytest.fail(f"mpi4py is installed but {MPIEXEC} is not: install the mpich wheel (pip install 'chainrule[mpi]')")
+from mpi_env import HERE, MPIEXEC  # noqa: E402  (skips without mpi4py, fails without mpiexec)
 
 
 def warned(stderr: str) -> list[str]:

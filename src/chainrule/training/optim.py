@@ -20,6 +20,7 @@ from ..backend import kernels
 from ..errors import ChainruleTypeError, ValidationError, unknown_name
 from ..nn.checks import flag as _flag
 from ..nn.checks import number as _number
+from .clipping import global_norm
 from .keras_names import KerasNames
 from .schedules import SCHEDULES, Schedule
 from .schedules import CosineAnnealingLR as CosineAnnealingLR  # the schedules are chainrule.optim's too
@@ -343,21 +344,6 @@ class AdamW(Adam):
 OPTIMIZERS: dict[str, type[Optimizer]] = {cls.__name__.lower(): cls for cls in (SGD, Adagrad, RMSprop, Adam, AdamW)}
 #: the classes whose update has a compiled kernel (exact classes: a subclass runs its own `_update`)
 COMPILED_UPDATES = (SGD, Adam, AdamW)
-
-
-def global_norm(grads: np.ndarray, slices: list[slice]) -> float:
-    """The L2 norm of grads[slices] as torch.nn.utils.clip_grad_norm_ computes it (a sum of squares
-    in the gradients' precision), except where finite gradients overflow that sum (from 1.8e19 in
-    float32: clipping's very case): then computed from the gradients divided by the largest, whose
-    squares cannot overflow (PyTorch's inf there scales the gradients to zero)."""
-    with np.errstate(over="ignore"):
-        total = math.sqrt(sum(float(np.dot(grads[s], grads[s])) for s in slices))
-    if total != math.inf:
-        return total
-    big = max(float(np.abs(grads[s]).max(initial=0.0)) for s in slices)
-    if not math.isfinite(big):
-        return math.inf
-    return big * math.sqrt(sum(float(np.dot(g, g)) for g in (grads[s] / big for s in slices)))
 
 
 def register_optimizer(cls: _C) -> _C:

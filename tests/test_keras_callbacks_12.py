@@ -120,3 +120,33 @@ def test_model_checkpoint_counts_batches_across_fits_as_keras(tmp_path):
             _fit(m, X, y, [cb], epochs=1)
     ours = sorted(p.stem for p in (tmp_path / "c").iterdir())
     assert ours == sorted(p.stem for p in (tmp_path / "k").iterdir()) and len(ours) == 2
+
+
+def test_a_history_given_to_two_fits_starts_its_epochs_again_as_keras():
+    """Keras' History.on_train_begin starts `epoch` again and keeps the dict; chainrule's went on:
+    [0, 1, 0, 1, 2] where Keras has [0, 1, 2]."""
+    X, y = _digits()
+    net, model = _twins()
+    theirs, ours = keras.callbacks.History(), cr.callbacks.History()
+    for m, h in ((model, theirs), (net, ours)):
+        _fit(m, X, y, [h], epochs=2)
+        _fit(m, X, y, [h], epochs=3)
+    assert ours.epoch == theirs.epoch == [0, 1, 2]
+    assert sorted(ours.history) == sorted(theirs.history)
+    assert all(len(ours.history[k]) == len(theirs.history[k]) == 5 for k in theirs.history)
+
+
+def test_a_history_given_to_two_fits_watches_each_fits_losses_alone(recwarn):
+    """The loss watch compared the second fit's losses with the first fit's lowest: a second fit on
+    targets 1000 times larger, its loss falling at every epoch, was called an explosion."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 3))
+    y = X @ np.array([[0.5], [-0.2], [0.1]])
+    net = cr.Network([cr.Dense(3, 1)], loss="mse", seed=0)
+    history = cr.callbacks.History()
+    net.fit(X, y, epochs=20, batch_size=16, optimizer=cr.optim.SGD(0.1), callbacks=[history], verbose=0)
+    net.fit(X, 1000 * y, epochs=5, batch_size=16, callbacks=[history], verbose=0)
+    second = history.history["loss"][20:]
+    assert all(b < a for a, b in zip(second, second[1:]))          # no explosion: the loss fell throughout
+    assert second[0] > 100 * min(history.history["loss"][:20])     # though far above the first fit's lowest
+    assert not [w for w in recwarn if issubclass(w.category, cr.callbacks.GradientWarning)]

@@ -128,14 +128,15 @@ def test_nesterov_refusal_says_what_it_got():
 
 
 def test_plateau_counts_are_torchs_with_patience_and_cooldown_one_less():
-    """plateau.py's docstring: Keras' counts are torch's ReduceLROnPlateau(patience - 1, cooldown - 1,
-    threshold_mode="abs"), on walks that plateau, improve by less than min_delta and reach min_lr
-    (above torch's eps)."""
+    """plateau.py's docstring: for patience >= 1 Keras' counts are torch's ReduceLROnPlateau(patience - 1,
+    cooldown - 1, threshold_mode="abs"), on walks that plateau, improve by less than min_delta and reach
+    min_lr (above torch's eps); patience=0 has no torch equivalent (patience=-1 differs)."""
     import itertools
     import types
     rng = np.random.default_rng(0)
     walks = [np.round(1 + np.cumsum(rng.normal(0, 0.05, 40)), 3) for _ in range(2)]
-    for values, patience, cooldown, min_delta, min_lr in itertools.product(walks, (1, 3), (0, 1, 2), (0.0, 0.05),
+    differs = set()
+    for values, patience, cooldown, min_delta, min_lr in itertools.product(walks, (0, 1, 3), (0, 1, 2), (0.0, 0.05),
                                                                             (1e-4, 0.004)):   # above torch's eps
         p = torch.zeros(1, dtype=torch.float64, requires_grad=True)
         theirs = torch.optim.SGD([p], lr=0.1)
@@ -149,8 +150,13 @@ def test_plateau_counts_are_torchs_with_patience_and_cooldown_one_less():
         for epoch, value in enumerate(values):
             sched.step(float(value))
             ours.on_epoch_end(epoch, {"val_loss": float(value)})
+            if patience == 0:
+                if ours.network.optimizer.lr != theirs.param_groups[0]["lr"]:
+                    differs.add((cooldown, min_delta, min_lr))
+                continue
             assert ours.network.optimizer.lr == theirs.param_groups[0]["lr"], (patience, cooldown, epoch)
         assert ours.network.optimizer.lr < 0.1
+    assert len(differs) == 3 * 2 * 2          # patience=0: every setting differs from torch's patience=-1
 
 
 @pytest.mark.parametrize("name,kwargs", [("SGD", dict(lr=0.05, momentum=0.9, dampening=0.2)),
@@ -196,8 +202,8 @@ def test_saved_mid_training_and_loaded_continues_as_torch_uninterrupted(name, kw
 def test_momentum_turned_on_between_fits_is_torchs_param_group_momentum(kernels, dampening):
     """SGD built without momentum kept no buffer: `opt.momentum = 0.9` then failed with a KeyError on
     NumPy, and the compiled update ran over a buffer of length 0 (memory beyond it). Torch starts the
-    buffer at the gradient when its param_group's momentum turns on; with dampening, chainrule's
-    buffer starts at zeros (the first step's gradient damped), as a frozen layer's does."""
+    buffer at the gradient, undamped, when its param_group's momentum turns on, and so does chainrule
+    (its buffer started at zeros, the first step's gradient damped)."""
     X, y = _data()
     net = _net()
     params = [torch.tensor(a.copy(), requires_grad=True) for a in net.get_weights()]
@@ -210,9 +216,6 @@ def test_momentum_turned_on_between_fits_is_torchs_param_group_momentum(kernels,
             z = torch.tanh(Xt[i:i + 5] @ params[0] + params[1]) @ params[2] + params[3]
             topt.zero_grad()
             torch.nn.functional.cross_entropy(z, yt[i:i + 5]).backward()
-            if epoch == 2 and i == 0 and dampening:       # torch's first buffer is g; chainrule's (1 - d) * g
-                for p in params:
-                    topt.state[p]["momentum_buffer"] = torch.zeros_like(p)
             topt.step()
     opt = optim.SGD(0.05)
     net.fit(X, y, epochs=2, batch_size=5, shuffle=False, optimizer=opt, verbose=0)

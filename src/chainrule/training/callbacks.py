@@ -38,6 +38,8 @@ class History(Callback):
     layer whose gradient norm grew most since the first epoch."""
 
     explode_factor = 100.0
+    #: where this fit's losses start in history["loss"] (a History given to several fits keeps the earlier ones)
+    _first = 0
 
     def __init__(self):
         self.history: dict[str, list[float]] = {}
@@ -52,7 +54,15 @@ class History(Callback):
         self.params: dict[str, Any] = {}
 
     def on_train_begin(self, params: dict[str, Any]) -> None:
+        """A History given to several fits keeps its dict and starts `epoch` and the loss watch again at
+        each, as Keras' (the second fit's epochs followed the first's: [0, 1, 0, 1, 2], and the watch
+        compared with the first fit's losses). A resumed run's epochs are the checkpoint's, set before."""
         self.params = keras_params(params)
+        resumed = bool(params.get("resumed"))
+        if not resumed:
+            self.epoch = []
+        self.first_norms, self.warned, self._lowest = None, False, (None, 0, math.nan, -1)
+        self._first = 0 if resumed else len(self.history.get("loss", ()))
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         self.epoch.append(epoch)
@@ -62,11 +72,11 @@ class History(Callback):
             self._watch(epoch, logs)
 
     def _watch(self, epoch: int, logs: dict[str, float]) -> None:
-        losses = self.history["loss"]
-        if len(losses) == 1 or self.first_norms is None:
+        losses, first = self.history["loss"], self._first
+        if len(losses) == first + 1 or self.first_norms is None:
             self.first_norms = [float(v) for v in self._norms(logs)]
         loss, (best, at) = losses[-1], self.lowest_loss()
-        if not (math.isfinite(loss) and loss > losses[0] and best > 0 and loss > self.explode_factor * best):
+        if not (math.isfinite(loss) and loss > losses[first] and best > 0 and loss > self.explode_factor * best):
             return
         self.warned = True
         net = self.network
@@ -76,7 +86,7 @@ class History(Callback):
         l = int(np.argmax(growth))
         layer = net.dense_layers[l]
         warnings.warn(f"the loss exploded in epoch {epoch + 1}: {loss:.4g}, {loss / best:.3g} times its lowest "
-                      f"({best:.4g} in epoch {self.epoch[at] + 1}), though still finite; the gradient "
+                      f"({best:.4g} in epoch {self.epoch[at - first] + 1}), though still finite; the gradient "
                       f"norm of layer {net.layers.index(layer)} ({layer!r}) grew most, from "
                       f"{self.first_norms[l]:.3g} in the first epoch to {norms[l]:.3g}. Try a lower learning rate, "
                       "gradient clipping (clip_norm=...), or scaling the inputs and targets.", GradientWarning,
@@ -86,12 +96,13 @@ class History(Callback):
         return self.replayed_norms if self.replayed_norms is not None else layer_grad_norms(self.network, logs)
 
     def lowest_loss(self) -> tuple[float, int]:
-        """min(history["loss"]) and its first position, each loss read once: the watch runs every
-        epoch, and rescanning the whole list made a fit of n epochs cost n^2 / 2 comparisons."""
+        """The lowest of this fit's losses and its first position in history["loss"], each loss read
+        once: the watch runs every epoch, and rescanning the whole list made a fit of n epochs cost
+        n^2 / 2 comparisons."""
         losses = self.history["loss"]
         seen, scanned, best, at = self._lowest
         if seen is not losses or scanned > len(losses):
-            scanned, best, at = 0, math.nan, -1
+            scanned, best, at = self._first, math.nan, -1
         for i in range(scanned, len(losses)):
             if at < 0 or losses[i] < best:          # min()'s rule: the first, then any smaller
                 best, at = losses[i], i

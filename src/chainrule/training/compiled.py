@@ -124,6 +124,8 @@ def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray |
     the gradient an epoch, which train_steps, one epoch a step, does not pay)."""
     layout, acts, alpha, loss_id, fused, opt_id, sizes = plan
     optimizer._ensure_state(net.params)
+    # the loops start SGD's buffer as the gradient at their step t == 1: where the optimizer starts it
+    t = (0 if optimizer.starting else max(optimizer.t, 1)) if type(optimizer) is SGD else optimizer.t
     state = optimizer.state
     s1 = state.get("momentum_buffer", state.get("exp_avg", net.params[:0]))
     s2 = state.get("exp_avg_sq", net.params[:0])
@@ -147,7 +149,7 @@ def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray |
         losses, bad, bad_loss, layer_norms = tiny.train(
             key, net.params, net.grads, alpha, loss_id, X, Y, order, epochs, batch_size,
             lr=optimizer.lr, momentum=optimizer.momentum, dampening=optimizer.dampening,
-            nesterov=optimizer.nesterov, wd=optimizer.weight_decay, t=optimizer.t, s1=s1, bounds=bounds, norms=norms)
+            nesterov=optimizer.nesterov, wd=optimizer.weight_decay, t=t, s1=s1, bounds=bounds, norms=norms)
         correct = np.zeros(epochs)
     else:
         losses, correct, bad, bad_loss, layer_norms = loops.train(
@@ -156,7 +158,7 @@ def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray |
             opt_id=opt_id, lr=optimizer.lr, momentum=getattr(optimizer, "momentum", 0.0),
             dampening=getattr(optimizer, "dampening", 0.0), nesterov=getattr(optimizer, "nesterov", False),
             wd=optimizer.weight_decay, b1=b1, b2=b2, eps=getattr(optimizer, "eps", 0.0),
-            decoupled=bool(getattr(optimizer, "decoupled", False)), t=optimizer.t, s1=s1, s2=s2, bounds=bounds,
+            decoupled=bool(getattr(optimizer, "decoupled", False)), t=t, s1=s1, s2=s2, bounds=bounds,
             csr=csr, dense_prefix=prefix, from_labels=from_labels, norms=norms)
     optimizer.t += len(losses)
     return Outcome(losses, correct, layer_norms, bad, None if bad_loss is None else divergence(net.grads, bad_loss))

@@ -20,6 +20,7 @@ from ..backend import kernels
 from ..errors import ChainruleTypeError, ValidationError, unknown_name
 from ..nn.checks import flag as _flag
 from ..nn.checks import number as _number
+from .clipping import global_norm
 from .keras_names import KerasNames
 from .schedules import SCHEDULES, Schedule
 from .schedules import CosineAnnealingLR as CosineAnnealingLR  # the schedules are chainrule.optim's too
@@ -41,7 +42,8 @@ class Optimizer(KerasNames):
     The step count `t` (Adam's bias correction, Adagrad's decay) is one for the whole network, as
     Keras counts it; torch.optim counts per parameter. The two agree while every parameter trains;
     a layer frozen for some steps and then unfrozen takes its first updates at the network's `t`
-    (under Adam, smaller ones than torch's: bias correction near 1 instead of 1 - beta).
+    (under Adam, smaller ones than torch's: bias correction near 1 instead of 1 - beta; under SGD
+    with dampening, its buffer's first update damped, where torch's buffer starts as the gradient).
     """
 
     #: names of the per-parameter state arrays
@@ -59,6 +61,7 @@ class Optimizer(KerasNames):
         self.t = 0          # steps taken
         self.epoch = 0      # set by fit, read by the schedule
         self.state: dict[str, np.ndarray] = {}
+        self.starting = False
 
     def bind(self, net: Any) -> Optimizer:
         """This optimizer, bound to `net`: its step count and moments are that network's. One that
@@ -78,12 +81,26 @@ class Optimizer(KerasNames):
             self._lr = self.schedule(epoch)
 
     def _ensure_state(self, params: np.ndarray) -> None:
-        for name in set(self.state) - set(self.state_names):     # a setting turned off (momentum = 0)
-            del self.state[name]
-        for name in self.state_names:
-            s = self.state.get(name)
+        """The state the settings use, made where missing. A setting turned off (momentum = 0) puts its
+        state aside, taken back when turned on again, as torch keeps it; `state` then holds what load
+        accepts (the settings' names: a file saved meanwhile lacks it, turned on after load it starts anew)."""
+        names, state = self.state_names, self.state
+        self.starting = False       # whether a state array is made afresh at this step (SGD's buffer: its first)
+        for name in names:
+            s = state.get(name)
             if s is None or s.shape != params.shape or s.dtype != params.dtype:
-                self.state[name] = np.zeros_like(params)
+                kept = self.__dict__.get("_aside", {}).pop(name, None)
+                fits = kept is not None and kept.shape == params.shape and kept.dtype == params.dtype
+                state[name] = kept if fits else self._new_state(name, params)
+                self.starting = self.starting or not fits
+        if len(state) != len(names):             # only then: this runs at every step
+            aside = self.__dict__.setdefault("_aside", {})
+            for name in [k for k in state if k not in names]:
+                aside[name] = state.pop(name)
+
+    def _new_state(self, name: str, params: np.ndarray) -> np.ndarray:
+        """A state array made afresh: zeros (Adagrad's sum starts at its initial_accumulator_value)."""
+        return np.zeros_like(params)
 
     def step(self, params: np.ndarray, grads: np.ndarray, slices: list[slice] | None = None) -> None:
         """One update of `params` (flat) from `grads`, only inside `slices` (all when None)."""
@@ -153,20 +170,20 @@ class Optimizer(KerasNames):
 class SGD(Optimizer):
     """Gradient descent, with optional momentum and Nesterov momentum (torch.optim.SGD).
 
-    buf = momentum * buf + (1 - dampening) * g    (buf = g at the first step)
+    buf = momentum * buf + (1 - dampening) * g    (buf = g, undamped, at its first step: torch's, also
+                                                   the first after momentum was turned on)
     w  -= lr * (g + momentum * buf if nesterov else buf)
     """
 
     @property
     def state_names(self) -> tuple[str, ...]:  # type: ignore[override]
         """The buffer while momentum is on: one set after construction (as in torch's param_groups)
-        gets its buffer, zeros, at the next step (it was a KeyError, or the compiled update ran
-        over a buffer of length 0)."""
+        gets its buffer at the next step (it was a KeyError, or the compiled update ran over a buffer
+        of length 0)."""
         return ("momentum_buffer",) if self.momentum else ()
 
     def __init__(self, lr: float | Schedule = 0.01, momentum: float = 0.0, dampening: float = 0.0,
-                 nesterov: bool = False,
-                 weight_decay: float = 0.0, clip_norm: float | None = None):
+                 nesterov: bool = False, weight_decay: float = 0.0, clip_norm: float | None = None):
         super().__init__(lr, weight_decay, clip_norm)
         self.momentum = _number(momentum, "momentum")
         self.dampening = _number(dampening, "dampening")
@@ -182,14 +199,14 @@ class SGD(Optimizer):
         if not kernels.update_ok(p.shape[0], plain=self.momentum == 0) or not kernels.load():
             return self._update(p, g, state)
         kernels.sgd(p, g, state.get("momentum_buffer", p), lr=self.lr, momentum=self.momentum,
-                    dampening=self.dampening, nesterov=self.nesterov, wd=self.weight_decay, first=self.t == 1)
+                    dampening=self.dampening, nesterov=self.nesterov, wd=self.weight_decay, first=self.starting)
 
     def _update(self, p, g, state):
         g = self._grad(p, g)
         tmp = self._work_array(p)
         if self.momentum:
             buf = state["momentum_buffer"]
-            if self.t == 1:
+            if self.starting:
                 buf[...] = g
             else:
                 buf *= self.momentum
@@ -210,12 +227,8 @@ class Adagrad(Optimizer):
         self.initial_accumulator_value = _number(initial_accumulator_value, "initial_accumulator_value")
         self.eps = _number(eps, "eps")
 
-    def _ensure_state(self, params):
-        old = self.state.get("sum")      # fresh: missing, or of another shape or dtype (as the base class judges)
-        fresh = old is None or old.shape != params.shape or old.dtype != params.dtype
-        super()._ensure_state(params)
-        if fresh:
-            self.state["sum"] += self.initial_accumulator_value
+    def _new_state(self, name, params):
+        return np.full_like(params, self.initial_accumulator_value)
 
     def _config(self):
         return {"lr_decay": self.lr_decay, "initial_accumulator_value": self.initial_accumulator_value, "eps": self.eps}
@@ -335,29 +348,13 @@ class AdamW(Adam):
     decoupled = True
 
     def __init__(self, lr: float | Schedule = 0.001, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.01,
-                 amsgrad: bool = False, clip_norm: float | None = None):
+                 weight_decay: float = 0.01, amsgrad: bool = False, clip_norm: float | None = None):
         super().__init__(lr, betas, eps, weight_decay, amsgrad, clip_norm)
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {cls.__name__.lower(): cls for cls in (SGD, Adagrad, RMSprop, Adam, AdamW)}
 #: the classes whose update has a compiled kernel (exact classes: a subclass runs its own `_update`)
 COMPILED_UPDATES = (SGD, Adam, AdamW)
-
-
-def global_norm(grads: np.ndarray, slices: list[slice]) -> float:
-    """The L2 norm of grads[slices] as torch.nn.utils.clip_grad_norm_ computes it (a sum of squares
-    in the gradients' precision), except where finite gradients overflow that sum (from 1.8e19 in
-    float32: clipping's very case): then computed from the gradients divided by the largest, whose
-    squares cannot overflow (PyTorch's inf there scales the gradients to zero)."""
-    with np.errstate(over="ignore"):
-        total = math.sqrt(sum(float(np.dot(grads[s], grads[s])) for s in slices))
-    if total != math.inf:
-        return total
-    big = max(float(np.abs(grads[s]).max(initial=0.0)) for s in slices)
-    if not math.isfinite(big):
-        return math.inf
-    return big * math.sqrt(sum(float(np.dot(g, g)) for g in (grads[s] / big for s in slices)))
 
 
 def register_optimizer(cls: _C) -> _C:

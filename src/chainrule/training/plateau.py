@@ -22,10 +22,12 @@ class ReduceLROnPlateau(Callback):
     float32, as Keras asks it: a rate that reached min_lr (0.01 * 0.1 is 0.0010000000000000002 in
     float64) is not reduced again.
 
-    In torch.optim.lr_scheduler's terms these counts are ReduceLROnPlateau(patience=patience - 1,
-    cooldown=max(cooldown - 1, 0), threshold=min_delta, threshold_mode="abs", min_lr=min_lr): Keras
-    counts the epoch that ends a cooldown (a cooldown of 1 waits no epoch), torch does not; torch also
-    stops reducing once a reduction would change the rate by less than its eps (1e-8).
+    For patience >= 1, in torch.optim.lr_scheduler's terms these counts are
+    ReduceLROnPlateau(patience=patience - 1, cooldown=max(cooldown - 1, 0), threshold=min_delta,
+    threshold_mode="abs", min_lr=min_lr): Keras counts the epoch that ends a cooldown (a cooldown of 1
+    waits no epoch), torch does not; torch also stops reducing once a reduction would change the rate
+    by less than its eps (1e-8). patience=0 (reduce at every epoch that does not improve) has no torch
+    equivalent: torch's patience=-1 reduces after an improving epoch too.
 
     The changed rate is the optimizer's own, so it is saved with the network and a checkpointed run
     resumes with it (and with this callback's counts). An optimizer following a schedule (its lr

@@ -17,8 +17,8 @@ def terminal(monkeypatch, columns: int) -> None:
 
 def test_a_name_with_an_apostrophe_and_a_path_with_spaces_stay_whole(tmp_path, capsys, monkeypatch):
     """repr writes "the owner's yearly income" in double quotes, which the quoted-name pattern missed: a 40-column
-    terminal broke the name inside; "saved out dir/m.npz" and "wrote 30 predictions to out dir/p.csv" broke their
-    path at its space. Each name is the file's own column, each path a file that exists."""
+    terminal broke the name inside; "saved DIR/m.npz" and "wrote 30 predictions to DIR/p.csv" broke their path
+    at its spaces. Each name is the file's own column, each path a file that exists."""
     names = ["owner's age in years", "the owner's yearly income"]
     rng = np.random.default_rng(0)
     rows = [",".join([f"{a:.3f}", f"{b:.3f}", str(int(a > 0))]) for a, b in rng.normal(size=(30, 2))]

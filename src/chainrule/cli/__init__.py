@@ -279,10 +279,15 @@ def _no_command(parser: argparse.ArgumentParser) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
-    if not argv:
+    if all(a == "--debug" for a in argv):       # no command word (`chainrule`, `chainrule --debug`): the list
         return _no_command(parser)
     if argv[0] == "help":            # `chainrule help [COMMAND]`, as git's: the help of the command
-        argv = [*argv[1:2], "--help"]
+        if len(argv) > 2:
+            try:
+                parser.error(f"help takes one COMMAND; got {len(argv) - 1} words: {' '.join(argv[1:])}")
+            except SystemExit as stop:
+                return stop.code if isinstance(stop.code, int) else 2
+        argv = [*argv[1:2], "--help"] if argv[1:] != ["help"] else ["--help"]     # `help help`: help's own, the list
     try:
         args, extra = parser.parse_known_args(argv)
         if extra:                     # said by the command's own parser, under its own usage

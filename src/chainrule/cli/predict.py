@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import ValidationError
-from ..teach.width import say
+from ..teach.width import say, word
 from . import weights
 from .tabular import (
     add_csv_options,
@@ -246,7 +246,7 @@ def _predict(args, out_path) -> int:
     else:
         written: list[int] = []
         atomic_write(out_path, lambda f: written.append(write(lambda text: f.write(text.encode()))))
-        say(f"wrote {written[0]} predictions to {args.out}", sys.stderr)
+        say(f"wrote {written[0]} predictions to {word(args.out)}", sys.stderr)
     return 0
 
 

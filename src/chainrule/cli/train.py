@@ -8,7 +8,7 @@ import chainrule as cr
 
 from ..data.columns import select_columns
 from ..errors import TrainingDiverged, UnknownNameError, ValidationError
-from ..teach.width import say
+from ..teach.width import say, word
 from . import weights
 from .rows import gathered, split, training_rows
 from .tabular import (
@@ -354,6 +354,6 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
                            weights.metrics(net, pre, tail(X, n_val), y[val], weight[val])) if n_val else ""
     weighted = f" (rows weighted by {args.weight!r})" if args.weight else ""
     say(f"validation{weighted}: {shown}" if shown else "no validation rows (--val-split 0)")
-    say(f"saved {args.out}")
+    say(f"saved {word(args.out)}")
     return 0
 

@@ -156,6 +156,7 @@ def resave(name: str | None, encoding: str | None) -> dict[str, str]:
     return {"enc": enc, "read_enc": f", 'encoding': {encoding!r}" if said else "", "line": line,
             "new": shlex.quote(new), "option_enc": f" --encoding {shlex.quote(encoding)}" if said else ""}
 
+
 @contextmanager
 def words(caller: str) -> Iterator[None]:
     """`caller`'s words (one of CALLERS) for the block, reset after it, also on an exception; an outer caller's

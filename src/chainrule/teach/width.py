@@ -78,7 +78,8 @@ SPACES = r"(?<=[:;]) +|(?<=[A-Za-z]{2}) +(?=[A-Za-z]{2,}\b)"
 SIGNS = (r" [+-] ", r" [*/] ", ", ", SPACES)
 WORDS = (r" +",)                                                  # prose: at its spaces alone
 LIST = (", ", "; ")                                               # end their line
-QUOTED = re.compile(r"""(?<!\w)(['"])[^'"]*\1(?!\w)""")      # 'y', not the ' of "seed's"
+# 'y' and "owner's age" (repr's quotes, a backslash escaping its own), not the ' of seed's
+QUOTED = re.compile(r"""(?<!\w)(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")(?!\w)""")
 
 
 def _depths(text: str) -> list[int]:
@@ -204,6 +205,13 @@ def fit_lines(text: str, width: int, hang: str = "  ") -> str:
                 row += " " * len(gap) + word
         out.append(row)
     return "\n".join(out)
+
+
+def word(path: object) -> str:
+    """`path` as one word of a line fitted to the terminal: as written where it has no space ("saved iris.npz"),
+    else quoted (repr, as the interrupt line has it), which `fit_lines` never breaks inside."""
+    text = str(path)
+    return repr(text) if any(c.isspace() for c in text) else text
 
 
 def say(text: str, file: IO[str] | None = None) -> None:

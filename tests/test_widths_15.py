@@ -59,3 +59,28 @@ def test_no_command_word_lists_the_commands_and_help_takes_one(monkeypatch):
     assert r.returncode == 2 and r.stdout == "" and "train extra" in r.stderr and "help" in r.stderr
     r = cmd("help", "help")
     assert r.returncode == 0 and r.stdout == cmd("--help").stdout and r.stdout.startswith("usage: chainrule")
+
+
+def quoted(text: str) -> list[str]:
+    """The paths quoted whole on one line of `text` (either quote), as Python reads them back."""
+    return [ast.literal_eval(m.group()) for line in text.splitlines() for m in re.finditer(r"'[^']*'|\"[^\"]*\"", line)]
+
+
+def test_export_and_sweep_name_a_path_with_spaces_whole(tmp_path, capsys, monkeypatch):
+    """export's "wrote ..." and the sweep's "wrote ... and ..." broke such a path across lines as train's did."""
+    monkeypatch.chdir(tmp_path)
+    rng = np.random.default_rng(0)
+    rows = [f"{a:.3f},{b:.3f},{'yes' if a + b > 0 else 'no'}" for a, b in rng.normal(size=(40, 2))]
+    (tmp_path / "small.csv").write_text("a,b,y\n" + "\n".join(rows) + "\n")
+    (tmp_path / "my models").mkdir()
+    trained = cmd("train", "small.csv", "--target", "y", "--epochs", "2", "--quiet", "--out", "my models/m.npz")
+    assert trained.returncode == 0, trained.stderr
+    terminal(monkeypatch, 30)
+    code, out, err = cli_in_process(capsys, "export", "my models/m.npz", "my models/m.onnx")
+    assert code == 0, err
+    assert "my models/m.onnx" in quoted(out) and (tmp_path / "my models" / "m.onnx").is_file()
+    code, out, err = cli_in_process(capsys, "sweep", "small.csv", "--target", "y", "--grid", "hidden=2",
+                                    "--epochs", "1", "--cv", "2", "--out-dir", "my models/sweep")
+    assert code == 0, err
+    named = [path for path in quoted(out) if path.startswith("my models/sweep/")]
+    assert len(named) == 2 and all((tmp_path / path).is_file() for path in named), out

@@ -6,7 +6,7 @@ import argparse
 import time
 
 from ..errors import ValidationError
-from ..teach.width import say
+from ..teach.width import say, word
 
 
 def register(sub) -> None:
@@ -57,12 +57,13 @@ def run(args) -> int:
             warmup.forget()                     # else Numba would load the entries it still finds valid
         start = time.perf_counter()
         warmup.compile_all()
-    say(f"compiled chainrule's kernels for float32 and float64 into {folder} in {time.perf_counter() - start:.0f} s; "
+    seconds = time.perf_counter() - start
+    say(f"compiled chainrule's kernels for float32 and float64 into {word(folder)} in {seconds:.0f} s; "
         "jobs load them from there")
     return 0
 
 
 def _already(folder: str, version: str) -> int:
-    say(f"already compiled in {folder} (for this chainrule, Python, Numba {version} and this processor); "
+    say(f"already compiled in {word(folder)} (for this chainrule, Python, Numba {version} and this processor); "
         "--force compiles them again")
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from ..errors import ValidationError
-from ..teach.width import say
+from ..teach.width import say, word
 
 
 def register(sub) -> None:
@@ -53,5 +53,5 @@ def _export(args) -> int:
     inputs = ", ".join(f"{v.name!r}" for v in graph.input)
     outputs = ", ".join(f"{v.name!r}" for v in graph.output)
     bare = "" if args.checks else "; no checks"
-    say(f"wrote {args.out} (ONNX opset {args.opset}; inputs {inputs}; outputs {outputs}{bare})")
+    say(f"wrote {word(args.out)} (ONNX opset {args.opset}; inputs {inputs}; outputs {outputs}{bare})")
     return 0

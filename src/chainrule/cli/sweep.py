@@ -10,7 +10,7 @@ from chainrule.errors import ValidationError
 from ..data.advice import words
 from ..data.lines import plural
 from ..sweep_tasks import PARTIAL
-from ..teach.width import say
+from ..teach.width import say, word
 from .tabular import add_column_options, add_csv_options, reading_marks, said_left_out
 from .weights import class_weight_arg
 
@@ -124,7 +124,7 @@ def sweep(args) -> int:
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     say(f"best: {', '.join(f'{k}={v}' for k, v in shown.iloc[0][list(grid)].items())} "
         f"({result.scoring} {result.best_score:.4f})")
-    say(f"wrote {result.results_path}" + (f" and {result.model_path}" if result.model_path else ""))
+    say(f"wrote {word(result.results_path)}" + (f" and {word(result.model_path)}" if result.model_path else ""))
     return 0
 
 

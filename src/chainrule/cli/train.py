@@ -191,7 +191,7 @@ def train(args) -> int:
             return _train(args, None, [], held)
         comm = mpi_world()
         from ..training import distributed
-        distributed.ending = partial(mpi_ending, args)     # a rank's failure in training: the command's line, code
+        before, distributed.ending = distributed.ending, partial(mpi_ending, args)   # the command's line and code
         reached: list[bool] = []              # set once this rank is in fit (which meets the others itself)
         try:
             return _train(args, comm, reached, held)
@@ -202,6 +202,8 @@ def train(args) -> int:
             from . import carried
             agree(comm, carried(exc))
             raise
+        finally:
+            distributed.ending = before       # a later fit of the Python API in this process: its own line
     finally:
         for out in held:
             release_output(out)

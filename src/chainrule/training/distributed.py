@@ -246,8 +246,11 @@ class MPITrainer(Trainer):
         except (Exception, KeyboardInterrupt) as exc:      # a Ctrl-C reaches the ranks in Python, not those in MPI
             if self.size == 1 or getattr(exc, "on_every_rank", False):     # raised by every rank alike
                 raise
+            if self.rank:        # rank 0 failing too (a Ctrl-C to mpiexec reaches all) ends the job meanwhile: one line
+                time.sleep(1.5)
             code = ending(self.rank, self.size, exc)
             time.sleep(0.5)                                  # mpiexec forwards the line before the abort
+            os.dup2(os.open(os.devnull, os.O_WRONLY), 2)     # MPICH's own "Abort(2) on node ..." line: not the last
             self.comm.Abort(code)
             os._exit(code)       # MPICH's Abort can return before mpiexec ends the rank: not the error said again
 

@@ -3,11 +3,16 @@ other ranks hold theirs until training ends; then rank 0 shows those it did not 
 ranks that gave them named ("rank 1 of 2: ..."): a callback given to one rank alone, or one rank's
 data, warns once, where the user reads (the command line silences the other ranks). Warnings that
 every rank gives alike (the same logs, the same parameters) are shown once. Only `showwarning` is
-replaced, for the fit's length: the filters stay the caller's (an "error" filter still raises on
-every rank). Like warnings.catch_warnings, the hook is the whole process's, not one thread's."""
+replaced, for the fit's length: the filters stay the caller's. An "error" filter turns the warning into
+an error on each rank that gives it, separately, which ends the MPI job as any error of a rank's training
+does ("rank N of M failed, ending the MPI job", exit code 1): the script's own `except` around fit never runs.
+The hook is the whole process's, but it holds only the fitting thread's warnings, and only while the fit
+runs: another thread's, or any after the fit (a catch_warnings entered in another thread during the fit
+and left after it puts the hook back), go to the showwarning it replaced."""
 from __future__ import annotations
 
 import sys
+import threading
 import warnings
 from typing import Any
 
@@ -33,25 +38,31 @@ class RankWarnings:
     def __init__(self, comm: Any, timeout: float):
         self.comm, self.timeout = comm, timeout
         self.rank, self.size = comm.Get_rank(), comm.Get_size()
-        self.heard: list[Heard] = []
+        self.heard: dict[Heard, None] = {}        # in order, each once (a warning every epoch is held once)
+        self.active = False
 
     def __enter__(self) -> RankWarnings:
         self.previous = warnings.showwarning
+        self.thread, self.active = threading.get_ident(), True
         warnings.showwarning = self.hear
         return self
 
     def hear(self, message: Any, category: type[Warning], filename: str, lineno: int, file: Any = None,
              line: str | None = None) -> None:
-        self.heard.append((category.__module__, category.__qualname__, str(message), str(filename), int(lineno)))
-        if self.rank == 0:
-            self.previous(message, category, filename, lineno, file, line)
+        if self.active and threading.get_ident() == self.thread:
+            self.heard[(category.__module__, category.__qualname__, str(message), str(filename), int(lineno))] = None
+            if self.rank:
+                return
+        self.previous(message, category, filename, lineno, file, line)
 
     def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> None:
-        warnings.showwarning = self.previous
+        self.active = False
+        if warnings.showwarning == self.hear:        # else another hook was set since: leave it
+            warnings.showwarning = self.previous
         if exc is None or getattr(exc, "on_every_rank", False):     # every rank is here: rank 0 tells
             self.tell()
         elif self.rank:                      # this rank alone failed (the job ends): its own, on its own stderr
-            self.show([(heard, [self.rank]) for heard in dict.fromkeys(self.heard)])
+            self.show([(heard, [self.rank]) for heard in self.heard])
 
     def tell(self) -> None:
         """Rank 0 shows the other ranks' warnings that it did not give (one small Allreduce; a gather if any)."""
@@ -60,7 +71,7 @@ class RankWarnings:
         wait(self.comm, self.comm.Iallreduce(MPI.IN_PLACE, count, op=MPI.SUM), self.timeout, "after training")
         if not count[0]:
             return
-        said = self.comm.gather(None if self.rank == 0 else self.heard, root=0)
+        said = self.comm.gather(None if self.rank == 0 else list(self.heard), root=0)
         if self.rank:
             return
         given = {(module, name, message) for module, name, message, _, _ in self.heard}

@@ -167,6 +167,7 @@ LAYERS = {"errors": 0, "backend": 0, "nn": 1, "training": 2, "data": 2, "saving"
           "__main__": 9}
 #: the Keras-style entry points of the engine (fit, save) that hand over to a layer above, imported when called
 FACADES = {("nn/keras_methods.py", "chainrule.training.fitting"), ("nn/keras_methods.py", "chainrule.training.steps"),
+           ("nn/keras_methods.py", "chainrule.training.meeting"),
            ("nn/network.py", "chainrule.saving.npz"), ("nn/keras_methods.py", "chainrule.saving.checkpoint"),
            ("nn/network.py", "chainrule.training.callbacks"), ("nn/keras_methods.py", "chainrule.training.callbacks"),
            ("nn/network.py", "chainrule.saving.onnx"), ("nn/network.py", "chainrule.saving.interop")}

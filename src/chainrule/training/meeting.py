@@ -52,10 +52,18 @@ def wait(comm: Any, request: Any, timeout: float, what: str, late: Any = None) -
         time.sleep(0)
 
 
+#: what a communicator has that the meeting and the training use (mpi4py's Comm)
+COMMUNICATOR = ("Get_rank", "Get_size", "Allreduce", "Iallreduce", "Isend", "Irecv", "allgather", "bcast")
+
+
 def agree(comm: Any, failure: BaseException | None = None) -> None:
     """The ranks' meeting before training: each brings the error its checks raised, or None. If a
     rank failed, every rank raises that error with the rank named (the class of a chainrule error,
     else RuntimeError), so that rank 0 reports it instead of waiting for a rank that has left."""
+    if not all(hasattr(comm, a) for a in COMMUNICATOR):       # not a communicator: no meeting to hold
+        if failure is not None:
+            raise failure
+        raise ChainruleTypeError(f"comm must be an mpi4py communicator such as MPI.COMM_WORLD; got {comm!r}")
     from mpi4py import MPI
     rank, size = comm.Get_rank(), comm.Get_size()
     seen = np.zeros(size, dtype=np.int64)         # rank 0 learns who came, to name a rank that never does
@@ -116,9 +124,7 @@ def prepare(comm: Any, verbose: int | str, seed: int | None) -> tuple[int | str,
     every rank), after the ranks `agree` that their checks passed. Ranks given other seeds (or a
     seed on some and None on others) are an error on every rank: their orders of the samples
     would differ, so that their parts of a batch would not make up the batch."""
-    if not all(hasattr(comm, a) for a in ("Get_rank", "Get_size", "Allreduce", "Iallreduce", "bcast")):
-        raise ChainruleTypeError(f"comm must be an mpi4py communicator such as MPI.COMM_WORLD; got {comm!r}")
-    agree(comm)
+    agree(comm)                                             # (which refuses a comm that is no communicator)
     same(comm, {"seed": seed})
     if seed is None:
         seed = comm.bcast(int(np.random.default_rng().integers(2**62)) if comm.Get_rank() == 0 else None, root=0)

@@ -150,3 +150,6 @@ def test_the_command_list_fits_the_terminal(capsys, monkeypatch):
     column = listed[0].index("the seed's")
     assert all(line[:column].strip() == "" and line[column] != " " for line in listed if line.startswith("   "))
     assert any(line.startswith("   ") for line in listed)
+    note = err.rstrip("\n").split("\n\n")[-1].splitlines()   # the prose after the list: at column 0, not under
+    assert len(note) > 1 and note[0].startswith("`chainrule help")          # the descriptions (it was)
+    assert not any(line.startswith(" ") for line in note)

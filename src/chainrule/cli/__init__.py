@@ -270,9 +270,10 @@ def _no_command(parser: argparse.ArgumentParser) -> int:
     width = max(len(c.dest) for c in commands._choices_actions)
     lines = [parser.format_usage(), "commands:"]
     lines += [f"  {c.dest:<{width}}  {c.help}" for c in commands._choices_actions]
-    lines += ["", "`chainrule help COMMAND` (or `chainrule COMMAND --help`) shows a command's options; "
-                  "`chainrule --help` the exit codes"]
-    print(fit_lines("\n".join(lines), columns(sys.stderr), " " * (width + 2)), file=sys.stderr)
+    note = ("`chainrule help COMMAND` (or `chainrule COMMAND --help`) shows a command's options; "
+            "`chainrule --help` the exit codes")
+    print(fit_lines("\n".join(lines), columns(sys.stderr), " " * (width + 2)), file=sys.stderr)   # under the help
+    print("\n" + fit_lines(note, columns(sys.stderr), ""), file=sys.stderr)                    # prose: at column 0
     return 2
 
 

@@ -148,6 +148,7 @@ def test_training_follows_torchs_rates_through_a_model_file_and_a_checkpoint(nam
     np.testing.assert_array_equal(net.params, ref.params)
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")         # 9 epochs: sklearn's ConvergenceWarning
 def test_a_scikit_learn_estimator_clones_and_trains_with_a_new_schedule():
     from sklearn.base import clone
 
@@ -191,6 +192,16 @@ def test_a_factor_of_0_is_refused_where_torch_divides_by_it():
         torch_rates(lambda o: sched.ConstantLR(o, factor=0.0, total_iters=2), 4)
     with pytest.raises(errors.ValidationError, match=r"factor must be in \(0.0, 1.0\]; got 0.0"):
         optim.ConstantLR(0.1, factor=0.0)
+
+
+def test_a_sequential_schedule_inside_another_is_refused_where_torch_fails_at_the_milestone():
+    with pytest.raises(NotImplementedError):
+        torch_rates(lambda o: sched.SequentialLR(o, [sched.ConstantLR(o), sched.SequentialLR(
+            o, [sched.LinearLR(o), sched.StepLR(o, 2)], [2])], [3]), 5)
+    with pytest.raises(errors.ValidationError, match=r"schedules\[1\] is a SequentialLR; give its schedules and "
+                                                     r"milestones in this one"):
+        optim.SequentialLR([optim.ConstantLR(0.1), optim.SequentialLR([optim.LinearLR(0.1), optim.StepLR(0.1, 2)],
+                                                                      [2])], [3])
 
 
 def test_a_negative_power_is_refused_where_torch_divides_by_0():

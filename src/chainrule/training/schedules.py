@@ -163,7 +163,7 @@ class SequentialLR(Schedule):
         for i, s in enumerate(self.schedules):
             if isinstance(s, SequentialLR):
                 raise ValidationError(f"schedules[{i}] is a SequentialLR; give its schedules and milestones in this "
-                                      "one (torch's SequentialLR cannot restart one either)")
+                                      "one (torch's SequentialLR fails to restart one at its milestone)")
         self.milestones = _epochs(milestones, "milestones", 1)
         if len(self.milestones) != len(self.schedules) - 1:
             raise ValidationError(f"milestones must have one epoch fewer than schedules ({len(self.schedules) - 1} "

@@ -53,13 +53,16 @@ def check_registered(net) -> None:
         found.append(("the optimizer", type(net.optimizer), OPTIMIZERS.get(type(net.optimizer).__name__.lower()),
                       "cr.optim.register_optimizer"))
         schedule = getattr(net.optimizer, "schedule", None)
-        if schedule is not None:
+        named = [(f"schedules[{i}] of the optimizer's {type(schedule).__name__}", each)  # SequentialLR's, saved
+                 for i, each in enumerate(getattr(schedule, "schedules", []))]          # by their names too
+        for what, each in [("the optimizer's schedule", schedule), *named]:
+            if each is None:
+                continue
             try:
-                name = schedule.config().get("name")
+                name = each.config().get("name")
             except NotImplementedError:
                 name = None
-            found.append(("the optimizer's schedule", type(schedule), SCHEDULES.get(name),
-                          "cr.optim.register_schedule"))
+            found.append((what, type(each), SCHEDULES.get(name), "cr.optim.register_schedule"))
     for what, cls, saved_as, how in found:
         hint = getattr(cls, "save_hint", None)         # a class that is not meant to be saved says what to do
         if cls is not saved_as:

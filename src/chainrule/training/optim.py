@@ -22,11 +22,8 @@ from ..nn.checks import flag as _flag
 from ..nn.checks import number as _number
 from .clipping import global_norm
 from .keras_names import KerasNames
+from .schedules import *  # noqa: F403 (its __all__, the schedules and register_schedule, are chainrule.optim's too)
 from .schedules import SCHEDULES, Schedule
-from .schedules import CosineAnnealingLR as CosineAnnealingLR  # the schedules are chainrule.optim's too
-from .schedules import ExponentialLR as ExponentialLR
-from .schedules import StepLR as StepLR
-from .schedules import register_schedule as register_schedule
 
 _C = TypeVar("_C", bound="type[Optimizer]")
 

@@ -3,10 +3,17 @@ torch.optim.lr_scheduler; an optimizer takes one as its `lr` (`chainrule.optim.S
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from typing import TypeVar
 
+import numpy as np
+
+from ..errors import ChainruleTypeError, ValidationError, unknown_name
 from ..nn.checks import number as _number
 from ..nn.checks import positive_int as _positive_int
+
+__all__ = ["Schedule", "StepLR", "ExponentialLR", "CosineAnnealingLR", "MultiStepLR", "LinearLR", "ConstantLR",
+           "PolynomialLR", "SequentialLR", "register_schedule"]
 
 _S = TypeVar("_S", bound="type[Schedule]")
 
@@ -65,7 +72,131 @@ class CosineAnnealingLR(Schedule):
         return {"name": "CosineAnnealingLR", "lr": self.lr, "T_max": self.T_max, "eta_min": self.eta_min}
 
 
-SCHEDULES: dict[str, type[Schedule]] = {cls.__name__: cls for cls in (StepLR, ExponentialLR, CosineAnnealingLR)}
+def _epochs(value, name: str, low: int) -> list[int]:
+    """A list of epoch indices (integers >= low), or an error naming `name`."""
+    if not isinstance(value, (list, tuple)):
+        raise ChainruleTypeError(f"{name} must be a list of epoch indices (integers); got {value!r} "
+                                 f"({type(value).__name__})")
+    for i, m in enumerate(value):
+        if isinstance(m, bool) or not isinstance(m, (int, np.integer)):
+            raise ChainruleTypeError(f"{name}[{i}] must be an integer (an epoch index); got {m!r} ({type(m).__name__})")
+        if m < low:
+            raise ValidationError(f"{name}[{i}] must be an integer >= {low} (an epoch index); got {m}")
+    return [int(m) for m in value]
+
+
+class MultiStepLR(Schedule):
+    """lr * gamma ** (the number of milestones <= epoch). As torch's, a milestone given twice counts
+    twice (gamma ** 2 there) and the order does not matter."""
+
+    def __init__(self, lr: float, milestones: list[int], gamma: float = 0.1):
+        self.lr, self.milestones = _number(lr, "lr", low_inclusive=False), _epochs(milestones, "milestones", 0)
+        self.gamma = _number(gamma, "gamma", low_inclusive=False, high=1.0)
+
+    def __call__(self, epoch: int) -> float:
+        return self.lr * self.gamma ** sum(m <= epoch for m in self.milestones)
+
+    def config(self) -> dict:
+        return {"name": "MultiStepLR", "lr": self.lr, "milestones": list(self.milestones), "gamma": self.gamma}
+
+
+class LinearLR(Schedule):
+    """lr * factor, the factor going linearly from start_factor at epoch 0 to end_factor at total_iters,
+    then kept (a warm-up from lr * start_factor to lr under the defaults)."""
+
+    def __init__(self, lr: float, start_factor: float = 1.0 / 3, end_factor: float = 1.0, total_iters: int = 5):
+        self.lr = _number(lr, "lr", low_inclusive=False)
+        self.start_factor = _number(start_factor, "start_factor", low_inclusive=False, high=1.0)
+        self.end_factor = _number(end_factor, "end_factor", high=1.0)
+        self.total_iters = _positive_int(total_iters, "total_iters")
+
+    def __call__(self, epoch: int) -> float:
+        step = (self.end_factor - self.start_factor) * min(self.total_iters, epoch) / self.total_iters
+        return self.lr * (self.start_factor + step)
+
+    def config(self) -> dict:
+        return {"name": "LinearLR", "lr": self.lr, "start_factor": self.start_factor, "end_factor": self.end_factor,
+                "total_iters": self.total_iters}
+
+
+class ConstantLR(Schedule):
+    """lr * factor before epoch total_iters, lr from then on. factor 0, which torch takes, is refused:
+    torch divides by it at total_iters."""
+
+    def __init__(self, lr: float, factor: float = 1.0 / 3, total_iters: int = 5):
+        self.lr = _number(lr, "lr", low_inclusive=False)
+        self.factor = _number(factor, "factor", low_inclusive=False, high=1.0)
+        self.total_iters = _positive_int(total_iters, "total_iters")
+
+    def __call__(self, epoch: int) -> float:
+        return self.lr if epoch >= self.total_iters else self.lr * self.factor
+
+    def config(self) -> dict:
+        return {"name": "ConstantLR", "lr": self.lr, "factor": self.factor, "total_iters": self.total_iters}
+
+
+class PolynomialLR(Schedule):
+    """lr * (1 - min(epoch, total_iters) / total_iters) ** power: 0 from total_iters on."""
+
+    def __init__(self, lr: float, total_iters: int = 5, power: float = 1.0):
+        # a negative power divides by 0 at total_iters
+        self.lr, self.total_iters = _number(lr, "lr", low_inclusive=False), _positive_int(total_iters, "total_iters")
+        self.power = _number(power, "power")
+
+    def __call__(self, epoch: int) -> float:
+        return self.lr * (1.0 - min(self.total_iters, epoch) / self.total_iters) ** self.power
+
+    def config(self) -> dict:
+        return {"name": "PolynomialLR", "lr": self.lr, "total_iters": self.total_iters, "power": self.power}
+
+
+class SequentialLR(Schedule):
+    """schedules[i] from epoch milestones[i - 1] on, its epoch counted from 0 there (a warm-up, then
+    another schedule), as torch's. Each schedule gives its own rate (torch's share the optimizer's lr):
+    give them the same lr for torch's rates."""
+
+    def __init__(self, schedules: list, milestones: list[int]):
+        if not isinstance(schedules, (list, tuple)) or not schedules:
+            raise ValidationError(f"schedules must be a non-empty list of schedules (LinearLR(...), ...); got "
+                                  f"{schedules!r}")
+        self.schedules = [schedule_from_config(s, f"schedules[{i}]") for i, s in enumerate(schedules)]
+        for i, s in enumerate(self.schedules):
+            if isinstance(s, SequentialLR):
+                raise ValidationError(f"schedules[{i}] is a SequentialLR; give its schedules and milestones in this "
+                                      "one (torch's SequentialLR fails to restart one at its milestone)")
+        self.milestones = _epochs(milestones, "milestones", 1)
+        if len(self.milestones) != len(self.schedules) - 1:
+            raise ValidationError(f"milestones must have one epoch fewer than schedules ({len(self.schedules) - 1} "
+                                  f"for {len(self.schedules)} schedules); got {len(self.milestones)}: {milestones!r}")
+        if any(a >= b for a, b in zip(self.milestones, self.milestones[1:])):
+            raise ValidationError(f"milestones must be increasing (each schedule runs from one to the next); got "
+                                  f"{milestones!r}")
+
+    def __call__(self, epoch: int) -> float:
+        i = bisect_right(self.milestones, epoch)
+        return self.schedules[i](epoch - (self.milestones[i - 1] if i else 0))
+
+    def config(self) -> dict:
+        return {"name": "SequentialLR", "schedules": [s.config() for s in self.schedules],
+                "milestones": list(self.milestones)}
+
+
+SCHEDULES: dict[str, type[Schedule]] = {cls.__name__: cls for cls in (
+    StepLR, ExponentialLR, CosineAnnealingLR, MultiStepLR, LinearLR, ConstantLR, PolynomialLR, SequentialLR)}
+
+
+def schedule_from_config(schedule: Schedule | dict, what: str = "schedule") -> Schedule:
+    """A Schedule, or one made from its config() (as saved files hold it)."""
+    if isinstance(schedule, Schedule):
+        return schedule
+    if not isinstance(schedule, dict):
+        raise ChainruleTypeError(f"{what} must be a schedule (StepLR(...), ...) or its config (a dict); got "
+                                 f"{schedule!r} ({type(schedule).__name__})")
+    cfg = dict(schedule)
+    name = cfg.pop("name", None)
+    if name not in SCHEDULES:
+        raise unknown_name("schedule", name, sorted(SCHEDULES))
+    return SCHEDULES[name](**cfg)
 
 
 def register_schedule(cls: _S) -> _S:
@@ -74,7 +205,6 @@ def register_schedule(cls: _S) -> _S:
     built-in name cannot be taken over."""
     old = SCHEDULES.get(cls.__name__)
     if old is not None and old is not cls and old.__module__ == __name__:
-        from ..errors import ValidationError
         raise ValidationError(f"schedule name {cls.__name__!r} belongs to the built-in one; give your class another "
                               "name")
     SCHEDULES[cls.__name__] = cls

@@ -93,6 +93,19 @@ def _chunk_way(pre: Any, n: int, dtype: Any, sparse: bool, available: int | None
     return f"read fewer rows at a time ({_CHUNKED.get()} {fit})"
 
 
+def _sparse_way() -> str:
+    """How to keep the one-hot columns sparse: dense ones were asked for (sparse=False), or SciPy, which
+    stores them sparse, is missing (the only way a command builds them dense)."""
+    import importlib.util
+    try:
+        has_scipy = importlib.util.find_spec("scipy.sparse") is not None
+    except (ImportError, ValueError):              # a scipy module that is None or has no spec
+        has_scipy = False
+    if has_scipy:
+        return "keep the one-hot columns sparse (the default, sparse=True)"
+    return "install SciPy (pip install scipy), which keeps the one-hot columns sparse"
+
+
 def message(pre: Any, n: int, dtype: Any, sparse: bool, available: int | None) -> str:
     """What needs the memory (its widest columns) and the ways out."""
     dtype = np.dtype(dtype)
@@ -119,7 +132,7 @@ def message(pre: Any, n: int, dtype: Any, sparse: bool, available: int | None) -
                 f"To fit: {_chunk_way(pre, n, dtype, sparse, available)}")
     ways = [f"leave columns out ({give('drop column')})"]
     if pre.text and not sparse:
-        ways.insert(0, "keep the one-hot columns sparse (the default, sparse=True)")
+        ways.insert(0, _sparse_way())
         ways.append(f"keep fewer categories ({give('max categories')}, e.g. 50)")
     if dtype.itemsize > 4:
         ways.append(f"use float32, half the memory ({give('dtype', dtype='float32')})")

@@ -277,15 +277,30 @@ def _no_command(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
+def _wrong_first_word(parser: argparse.ArgumentParser, argv: list[str]) -> str:
+    """The usage error for a first word that is no command nor chainrule's own option, with the likely one
+    (argparse said "the following arguments are required: COMMAND" of `chainrule --versoin`, no guess of `traim`)."""
+    words = [a for a in argv if a != "--debug"][:2]
+    word = words[1] if words[:1] == ["help"] and len(words) > 1 else words[0]
+    if word.startswith("-"):
+        return "" if word in ("-h", "--help", "--version") or words[0] == "help" else unrecognized(parser, [word])
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    close = difflib.get_close_matches(word, list(commands), n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return "" if word in commands or word == "help" else (f"argument COMMAND: invalid choice: {word!r} ({hint}choose "
+                                                          f"from {', '.join(map(repr, commands))})")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
     if all(a == "--debug" for a in argv):       # no command word (`chainrule`, `chainrule --debug`): the list
         return _no_command(parser)
-    if argv[0] == "help":            # `chainrule help [COMMAND]`, as git's: the help of the command
-        if len(argv) > 2:
+    wrong = _wrong_first_word(parser, argv)
+    if argv[0] == "help" or wrong:   # `chainrule help [COMMAND]`, as git's: the help of the command
+        if len(argv) > 2 or wrong:
             try:
-                parser.error(f"help takes one COMMAND; got {len(argv) - 1} words: {' '.join(argv[1:])}")
+                parser.error(wrong or f"help takes one COMMAND; got {len(argv) - 1} words: {' '.join(argv[1:])}")
             except SystemExit as stop:
                 return stop.code if isinstance(stop.code, int) else 2
         argv = [*argv[1:2], "--help"] if argv[1:] != ["help"] else ["--help"]     # `help help`: help's own, the list
@@ -368,8 +383,9 @@ def _run(args) -> int:
     except Exception as exc:  # one readable line unless --debug
         if args.debug:
             raise
+        from ..teach.width import say
         line, code = error_line(exc)
-        print(line, file=sys.stderr)
+        say(line, sys.stderr)            # a terminal's width (a name or path whole); in a pipe one line to grep
         return code
 
 

@@ -99,7 +99,8 @@ def _weights(path: str, net) -> None:
 
 
 def _note(text: str) -> None:
-    print(f"note: {text}", file=sys.stderr)
+    from ..teach.width import say
+    say(f"note: {text}", sys.stderr)               # a terminal's width; in a pipe one line
 
 
 def _check_options(args) -> None:

@@ -1,7 +1,9 @@
 """`chainrule info`: what a model file holds (its network, preprocessing and training summary)."""
 from __future__ import annotations
 
-from ..teach.width import say
+import sys
+
+from ..teach.width import columns, say
 from .tabular import load_model
 
 
@@ -25,7 +27,8 @@ def info(args) -> int:
         describe_export(args.model, graph)
         return 0
     net, pre, extra = load_model(args.model, need_preprocessing=False)
-    say(net.summary())
+    from ..nn.summary import summary_table
+    say(summary_table(net, columns(sys.stdout)))      # its count column moved, not broken, to fit
     state = extra.get("checkpoint")
     if isinstance(state, dict):           # written by fit's checkpoint_dir after an epoch: a run perhaps unfinished
         how = "chainrule train ... --resume" if pre is not None else "fit(..., checkpoint_dir=..., resume=True)"

@@ -17,13 +17,22 @@ class Summary(str):
         return str(self)
 
 
-def summary_table(net: Network) -> Summary:
-    """The table of `Network.summary`; the total says how many parameters are frozen."""
+def summary_table(net: Network, columns: int = 0) -> Summary:
+    """The table of `Network.summary`; the total says how many parameters are frozen. `columns` (a terminal's
+    width; 0: any) narrows the table to fit: the count's column moves left to the longest layer, then each
+    count goes whole on a line of its own under its layer, never broken inside "N parameters"."""
     lines = [f"Network(loss={net.loss_function.name!r}, dtype={net.dtype.name})"]
-    width = max([50] + [len(repr(layer)) for layer in net.layers])
-    for i, layer in enumerate(net.layers):
-        n = sum(int(np.prod(s)) for _, s in layer.param_shapes())
-        lines.append(f"  {i}: {layer!r:<{width}} {n:>8} parameters")
+    rows = [(f"  {i}: ", repr(layer), sum(int(np.prod(s)) for _, s in layer.param_shapes()))
+            for i, layer in enumerate(net.layers)]
+    width, digits = max([50] + [len(r) for _, r, _ in rows]), 8
+    if columns and any(len(lead) + width + digits + 12 > columns for lead, _, _ in rows):
+        width, digits = max([0] + [len(r) for _, r, _ in rows]), max([1] + [len(str(n)) for _, _, n in rows])
+    below = columns and any(len(lead) + width + digits + 12 > columns for lead, _, _ in rows)   # one layout for all
+    for lead, text, n in rows:
+        if below:                                                       # " N parameters" under its layer
+            lines += [f"{lead}{text}", f"{' ' * len(lead)}{n} parameters"]
+        else:
+            lines.append(f"{lead}{text:<{width}} {n:>{digits}} parameters")
     trainable = sum(len(range(*s.indices(net.n_params))) for s in net.trainable_slices())
     frozen = f" ({trainable} trainable, {net.n_params - trainable} frozen)" if trainable < net.n_params else ""
     lines.append(f"  total: {net.n_params} parameters{frozen}")

@@ -44,7 +44,7 @@ def _comma_hint(cell: Any, read: dict | None = None) -> str:
     and name; None if not known); "" for another cell."""
     import re
 
-    from .columns import COMMA_KINDS, PERCENT, comma_advice, comma_cells
+    from .textnumbers import COMMA_KINDS, PERCENT, comma_advice, comma_cells
     found = comma_cells([cell.strip()], np.array([False]), np.array([1])) if isinstance(cell, str) else None
     if found is None:
         percent = isinstance(cell, str) and re.fullmatch(PERCENT, cell.strip())

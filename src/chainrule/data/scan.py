@@ -23,7 +23,10 @@ import numpy as np
 
 from ..errors import ValidationError
 from .advice import give
-from .columns import (
+from .csvfile import short
+from .lines import on_lines
+from .statistics import mean_and_m2
+from .textnumbers import (
     comma_cells,
     comma_error,
     numbers_except,
@@ -32,9 +35,6 @@ from .columns import (
     spans_error,
     time_spans,
 )
-from .csvfile import short
-from .lines import on_lines
-from .statistics import mean_and_m2
 
 #: beyond this magnitude a column's squares may overflow float64: it is summed in units of its largest value
 BIG = 1e100

@@ -16,7 +16,7 @@ and the diagnostics read these caches: they never recompute the math.
 from __future__ import annotations
 
 import numbers
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
@@ -24,9 +24,8 @@ from ..backend import kernels
 from ..errors import ChainruleTypeError, ValidationError
 from . import initializers, sparse
 from .activations import Activation, ReLU, get_activation
+from .layer import LAYERS, Layer, layer_from_config, register_layer  # noqa: F401 (nn.layers' names)
 from .predict import in_place
-
-_C = TypeVar("_C", bound="type[Layer]")
 
 
 def flush_small(delta: np.ndarray) -> np.ndarray:
@@ -44,84 +43,6 @@ def _positive_int(value, name: str) -> int:
     if value < 1:
         raise ValidationError(f"{name} must be a positive integer; got {value}")
     return int(value)
-
-
-LAYERS: dict[str, type[Layer]] = {}
-
-
-def register_layer(cls: _C) -> _C:
-    """Class decorator: make a Layer subclass savable and loadable by its class name. A built-in
-    name (Dense, Dropout) cannot be taken over: every saved network would load with the new class."""
-    old = LAYERS.get(cls.__name__)
-    if old is not None and old is not cls and old.__module__.startswith("chainrule.nn."):
-        raise ValidationError(f"layer name {cls.__name__!r} belongs to the built-in {old.__name__}; give your class "
-                              "another name")
-    LAYERS[cls.__name__] = cls
-    return cls
-
-
-class Layer:
-    """What the Network asks of a layer.
-
-    forward(x, training) -> out, caching what backward needs; backward(dout, need_input_grad)
-    -> dE/dx (None when not needed), writing the parameters' gradients into `grads_of(name)`.
-    Parameters are declared by `param_shapes()`; the Network allocates one flat buffer and hands
-    each layer views of it with `bind`. `config()` gives the constructor arguments that rebuild the
-    layer with `from_config` (the saved architecture); a subclass registered with `register_layer`
-    saves and loads like a built-in one.
-    """
-
-    n_in: int | None = None
-    n_out: int | None = None
-
-    # caches of the last pass, read by explain and the diagnostics (None before a pass)
-    x: Any = None
-    net: Any = None
-    out: Any = None
-    dout: Any = None
-    delta: Any = None
-
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        raise NotImplementedError
-
-    def infer(self, x: np.ndarray) -> np.ndarray:
-        """The output for x with dropout off, writing nothing to the layer (no cache, no buffer), so
-        that predict may run while fit trains in another thread. A layer that does not override
-        it runs `forward(x, False)`, which fills its caches."""
-        return self.forward(x, False)
-
-    def backward(self, dout: Any, need_input_grad: bool = True) -> np.ndarray | None:
-        raise NotImplementedError
-
-    def param_shapes(self) -> list[tuple[str, tuple[int, ...]]]:
-        """[(name, shape), ...] of the parameter arrays, in the order of the flat buffer."""
-        return []
-
-    @property
-    def trainable_params(self) -> dict[str, bool]:
-        """{name: learns?} for each parameter."""
-        return {}
-
-    def bind(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
-        """Make the parameters and their gradients views of the network's flat buffers (the
-        current values are copied in first)."""
-
-    def initialize(self, rng: np.random.Generator) -> None:
-        """Draw fresh starting values (a layer without parameters has nothing to draw)."""
-
-    def config(self) -> dict:
-        """The arguments that rebuild this layer (without its parameter values), plus "type"."""
-        raise NotImplementedError
-
-    @classmethod
-    def from_config(cls, cfg: dict) -> Layer:
-        return cls(**cfg)
-
-    @classmethod
-    def n_params_of(cls, cfg: dict) -> int:
-        """How many parameters a layer of this config holds, computed without building it (so
-        that a crafted file is refused before any allocation)."""
-        return 0
 
 
 @register_layer
@@ -377,17 +298,3 @@ class Dense(Layer):
         cfg = self.activation.config()     # with its parameters (leaky_relu's alpha), as Dense accepts it
         act = cfg if set(cfg) - {"name"} else self.activation.name
         return f"Dense({self.n_in}, {self.n_out}, activation={act!r}{frozen})"
-
-
-def layer_from_config(cfg: dict) -> Layer:
-    """Rebuild a layer from `config()` through the registry of layer classes."""
-    if not isinstance(cfg, dict):
-        raise ValidationError(f"a layer description must be a dict; got {type(cfg).__name__}")
-    cfg = dict(cfg)
-    kind = cfg.pop("type", None)
-    if kind not in LAYERS:
-        raise ValidationError(f"layer type {kind!r} is not known; expected one of {sorted(LAYERS)}")
-    try:
-        return LAYERS[kind].from_config(cfg)
-    except TypeError as exc:
-        raise ValidationError(f"layer type {kind!r}: invalid arguments {sorted(cfg)}: {exc}") from None

@@ -21,7 +21,8 @@ applies (the other ranks have called that batch's on_train_batch_begin), so it c
 of its own, one batch's work; a step that diverges on a rank stops every rank so too where a rank has
 TerminateOnNaN. Rank 0 alone prints progress and writes checkpoints (callbacks read the rank in their
 `params`: ModelCheckpoint and CSVLogger write on rank 0); on resume it sends what it restored to the
-others. Rank 0 shows its warnings, and after training those of other ranks that it did not give (rank_warnings.py).
+others (resume_ranks.py). Rank 0 shows its warnings, and after training those of other ranks that it did not
+give (rank_warnings.py).
 
 Before training the ranks meet once (meeting.py: `agree`, the first collective of `prepare`): an error of any
 rank's checks, and data or batch sizes that differ between ranks, are raised on every rank with the
@@ -44,11 +45,12 @@ from typing import Any
 import numpy as np
 
 from ..errors import TrainingDiverged, ValidationError
-from .callback import batch_callbacks, stateful
+from .callback import batch_callbacks
 from .callbacks import Callback
 from .diagnostics import GradientDiagnostics
 from .meeting import TIMEOUT_S, agree, check_sizes, prepare, rebuilt, report, same, timeout_s, wait  # noqa: F401
 from .rank_warnings import RankWarnings
+from .resume_ranks import FollowRestore, lead_restore, on_every_rank
 from .small_callbacks import terminates
 from .streaming import LazyRows, OneHotRows, validation
 from .trainer import Trainer, last_update_diverged
@@ -76,69 +78,6 @@ class SharedDraws:
 
     def random(self, shape: tuple[int, ...]) -> np.ndarray:
         return self.rng.random((self.size, *shape[1:]))[self.lo:self.hi]
-
-
-def lead_restore(backup: Any, comm: Any) -> Any:
-    """Rank 0's checkpoint component: restores as usual, then sends what it restored to the others."""
-    restore, restore_callbacks = backup.restore, getattr(backup, "restore_callbacks", None)
-
-    def restore_and_share(trainer: Any, *args: Any, **kwargs: Any) -> int:
-        try:            # the folder's lock, its checkpoint: refused on rank 0, the error of every rank (not an abort)
-            first = restore(trainer, *args, **kwargs)
-        except Exception as exc:
-            comm.bcast(("failed", report(exc)), root=0)
-            raise on_every_rank(exc) from None
-        net, history = trainer.net, trainer.history
-        comm.bcast(("restored", (first, net.optimizer, net.epochs_trained, trainer.rng.bit_generator.state,
-                                 history.history, history.epoch)), root=0)
-        comm.Bcast(net.params, root=0)
-        return first
-
-    def restore_callbacks_and_share(trainer: Any) -> None:
-        assert restore_callbacks is not None
-        restore_callbacks(trainer)
-        comm.bcast(([(type(cb).__name__, cb.get_state()) for cb in stateful(trainer.callbacks)],
-                    trainer.net.stop_training), root=0)
-
-    backup.restore = restore_and_share
-    if restore_callbacks is not None:
-        backup.restore_callbacks = restore_callbacks_and_share
-    return backup
-
-
-class FollowRestore(Callback):
-    """The checkpoint component of ranks other than 0: receives what rank 0 restored (the folder
-    is rank 0's alone: it locks it and writes the checkpoints)."""
-
-    def __init__(self, comm: Any):
-        self.comm = comm
-
-    def restore(self, trainer: Any, *args: Any, **kwargs: Any) -> int:
-        net, history = trainer.net, trainer.history
-        kind, got = self.comm.bcast(None, 0)
-        if kind == "failed":                            # rank 0's error, with the rank named
-            raise on_every_rank(rebuilt([got, *[None] * (self.comm.Get_size() - 1)], "to restore the checkpoint"))
-        first, net.optimizer, net.epochs_trained, state, history.history, history.epoch = got
-        trainer.rng.bit_generator.state = state
-        self.comm.Bcast(net.params, root=0)
-        return first
-
-    def restore_callbacks(self, trainer: Any) -> None:
-        states, trainer.net.stop_training = self.comm.bcast(None, root=0)
-        unused = list(states)
-        for cb in stateful(trainer.callbacks):     # by class, in order: rank 0 has callbacks of its own
-            name = type(cb).__name__
-            match = next((i for i, (kind, _) in enumerate(unused) if kind == name), None)
-            if match is None:
-                raise ValidationError(f"cannot resume: this rank has the callback {name}, which rank 0's run does "
-                                      f"not have (rank 0 restored {[kind for kind, _ in states]}); give every rank "
-                                      "the callbacks that keep a state")
-            if unused[match][1] is not None:
-                cb.set_state(unused[match][1])
-            del unused[:match + 1]
-
-    def release(self) -> None:
-        pass
 
 
 def said_and_code(rank: int, size: int, exc: BaseException) -> int:
@@ -177,11 +116,6 @@ class SharedStop(Callback):
 def everywhere(exc: TrainingDiverged) -> TrainingDiverged:
     """Mark an error that every rank raises alike (the job ends by itself, not by MPI_Abort)."""
     return on_every_rank(exc)
-
-
-def on_every_rank(exc: Any) -> Any:
-    exc.on_every_rank = True
-    return exc
 
 
 def reads_batch_loss(cb: Callback) -> bool:

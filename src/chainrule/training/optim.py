@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import inspect
 import math
-import weakref
 from typing import Any, TypeVar
 
 import numpy as np
@@ -20,8 +19,7 @@ from ..backend import kernels
 from ..errors import ChainruleTypeError, ValidationError, unknown_name
 from ..nn.checks import flag as _flag
 from ..nn.checks import number as _number
-from .clipping import global_norm
-from .keras_names import KerasNames
+from .optimizer import COMPILED_UPDATES, Optimizer, compiled_update  # noqa: F401 (chainrule.optim's names)
 from .schedules import *  # noqa: F403 (its __all__, the schedules and register_schedule, are chainrule.optim's too)
 from .schedules import SCHEDULES, Schedule
 
@@ -29,141 +27,7 @@ _C = TypeVar("_C", bound="type[Optimizer]")
 
 
 # -- optimizers ------------------------------------------------------------------------------
-class Optimizer(KerasNames):
-    """Base class. `step(params, grads, slices)` updates `params` in place.
-
-    Parameters common to all: `lr` (a number or a Schedule), `weight_decay` (L2: adds
-    weight_decay * w to the gradient, as torch.optim does), `clip_norm` (scale the gradients
-    so their global L2 norm is at most clip_norm, as torch.nn.utils.clip_grad_norm_).
-
-    The step count `t` (Adam's bias correction, Adagrad's decay) is one for the whole network, as
-    Keras counts it; torch.optim counts per parameter. The two agree while every parameter trains;
-    a layer frozen for some steps and then unfrozen takes its first updates at the network's `t`
-    (under Adam, smaller ones than torch's: bias correction near 1 instead of 1 - beta; under SGD
-    with dampening, its buffer's first update damped, where torch's buffer starts as the gradient).
-    """
-
-    #: names of the per-parameter state arrays
-    state_names: tuple[str, ...] = ()
-
-    def __init__(self, lr: float | Schedule, weight_decay: float = 0.0, clip_norm: float | None = None):
-        self.schedule: Schedule | None
-        if isinstance(lr, Schedule):
-            self.schedule, rate = lr, lr(0)
-        else:
-            self.schedule, rate = None, _number(lr, "lr", low_inclusive=False)
-        self._lr: float = rate
-        self.weight_decay = _number(weight_decay, "weight_decay")
-        self.clip_norm = None if clip_norm is None else _number(clip_norm, "clip_norm", low_inclusive=False)
-        self.t = 0          # steps taken
-        self.epoch = 0      # set by fit, read by the schedule
-        self.state: dict[str, np.ndarray] = {}
-        self.starting = False
-
-    def bind(self, net: Any) -> Optimizer:
-        """This optimizer, bound to `net`: its step count and moments are that network's. One that
-        trained another network is refused (reused across the folds of a cross-validation it
-        started each fold with the last fold's moments and step count), as Keras refuses it."""
-        owner = self.__dict__.get("_owner")
-        if owner is not None and owner() is not net:
-            name = type(self).__name__
-            raise ValidationError(f"this {name} instance already trained another network (its step count and moments "
-                                  f"belong to that one); give each network its own optimizer: {name}(...)")
-        self._owner = weakref.ref(net)
-        return self
-
-    def set_epoch(self, epoch: int) -> None:
-        self.epoch = epoch
-        if self.schedule is not None:
-            self._lr = self.schedule(epoch)
-
-    def _ensure_state(self, params: np.ndarray) -> None:
-        """The state the settings use, made where missing. A setting turned off (momentum = 0) puts its
-        state aside, taken back when turned on again, as torch keeps it; `state` then holds what load
-        accepts (the settings' names: a file saved meanwhile lacks it, turned on after load it starts anew)."""
-        names, state = self.state_names, self.state
-        self.starting = False       # whether a state array is made afresh at this step (SGD's buffer: its first)
-        for name in names:
-            s = state.get(name)
-            if s is None or s.shape != params.shape or s.dtype != params.dtype:
-                kept = self.__dict__.get("_aside", {}).pop(name, None)
-                fits = kept is not None and kept.shape == params.shape and kept.dtype == params.dtype
-                state[name] = kept if fits else self._new_state(name, params)
-                self.starting = self.starting or not fits
-        if len(state) != len(names):             # only then: this runs at every step
-            aside = self.__dict__.setdefault("_aside", {})
-            for name in [k for k in state if k not in names]:
-                aside[name] = state.pop(name)
-
-    def _new_state(self, name: str, params: np.ndarray) -> np.ndarray:
-        """A state array made afresh: zeros (Adagrad's sum starts at its initial_accumulator_value)."""
-        return np.zeros_like(params)
-
-    def step(self, params: np.ndarray, grads: np.ndarray, slices: list[slice] | None = None) -> None:
-        """One update of `params` (flat) from `grads`, only inside `slices` (all when None)."""
-        self._ensure_state(params)
-        slices = [slice(None)] if slices is None else slices
-        if self.clip_norm is not None:
-            total = global_norm(grads, slices)
-            coef = self.clip_norm / (total + 1e-6)
-            if coef < 1.0:
-                grads = grads * coef
-        self.t += 1
-        # the compiled update only for the exact built-in classes (COMPILED_UPDATES): a subclass
-        # runs its own `_update`, whatever it overrides
-        update = self._kernel_update if type(self) in COMPILED_UPDATES and kernels.ENABLED else self._update
-        if len(slices) == 1 and slices[0] == slice(None):
-            update(params, grads, self.state)
-            return
-        for s in slices:
-            update(params[s], grads[s], {k: v[s] for k, v in self.state.items()})
-
-    def _grad(self, p, g):
-        """g + weight_decay * p (L2, in a work array), or g."""
-        if not self.weight_decay:
-            return g
-        out = self._work_array(p, 1)
-        return np.add(np.multiply(p, self.weight_decay, out=out), g, out=out)
-
-    def _work_array(self, like: np.ndarray, k: int = 0) -> np.ndarray:
-        """Work array `k` of `like`'s length and dtype, kept between steps: the updates compute in
-        these, the same operations in the same order, not in new temporaries (fresh pages at every
-        step for a large network: Adam in float64 3x slower)."""
-        arrays, n = self.__dict__.setdefault("_work", {}), like.shape[0]
-        if k not in arrays or arrays[k].shape[0] < n or arrays[k].dtype != like.dtype:
-            arrays[k] = np.empty(n, dtype=like.dtype)
-        return arrays[k][:n]
-
-    def __getstate__(self) -> dict:
-        # pickled and copied without work arrays, and unbound: a copy may train another network
-        return {k: v for k, v in self.__dict__.items() if k not in ("_work", "_owner")}
-
-    def __setstate__(self, state: dict) -> None:
-        if "lr" in state:        # pickled when lr was a plain attribute
-            state["_lr"] = state.pop("lr")
-        self.__dict__.update(state)
-
-    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
-        """The NumPy update of one trainable part: the reference every compiled kernel equals."""
-        raise NotImplementedError
-
-    def _kernel_update(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
-        self._update(p, g, state)
-
-    def config(self) -> dict:
-        """The constructor arguments (a schedule as its own config), plus "name" (the class)."""
-        return {"name": type(self).__name__, "lr": self.lr if self.schedule is None else self.schedule.config(),
-                "weight_decay": self.weight_decay, "clip_norm": self.clip_norm, **self._config()}
-
-    def _config(self) -> dict:
-        """The arguments a subclass adds."""
-        return {}
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items() if k != "name")
-        return f"{type(self).__name__}({args})"
-
-
+@compiled_update
 class SGD(Optimizer):
     """Gradient descent, with optional momentum and Nesterov momentum (torch.optim.SGD).
 
@@ -282,6 +146,7 @@ class RMSprop(Optimizer):
             p -= np.divide(np.multiply(g, self.lr, out=tmp), avg, out=tmp)     # lr * g / avg
 
 
+@compiled_update
 class Adam(Optimizer):
     """Momentum plus per-weight adaptive rates, bias-corrected (torch.optim.Adam).
 
@@ -339,6 +204,7 @@ class Adam(Optimizer):
         p -= np.multiply(np.divide(m, denom, out=tmp), step_size, out=tmp)     # step_size * (m / denom)
 
 
+@compiled_update
 class AdamW(Adam):
     """Adam with decoupled weight decay: w *= 1 - lr * weight_decay before the Adam step."""
 
@@ -350,8 +216,6 @@ class AdamW(Adam):
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {cls.__name__.lower(): cls for cls in (SGD, Adagrad, RMSprop, Adam, AdamW)}
-#: the classes whose update has a compiled kernel (exact classes: a subclass runs its own `_update`)
-COMPILED_UPDATES = (SGD, Adam, AdamW)
 
 
 def register_optimizer(cls: _C) -> _C:

@@ -1,0 +1,127 @@
+"""Numbers a CSV file writes as text: with a decimal comma or thousands separators, as time spans or
+percentages, or with a few placeholders among them. pandas reads such a column as text, which one-hot
+encoding would turn into one category per number; each kind is found here (for the read table,
+`columns.check_text_column`, and the streamed scan alike) and refused with the reading that works.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from ..errors import ValidationError
+from .advice import give, resave
+from .csvfile import short
+
+THOUSANDS = re.compile(r"-?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?")      # 1,234 and 12,500.5
+EUROPEAN = re.compile(r"-?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d*)?")       # 1.234,5 and 1.234.567
+
+
+def at_line(line: int | str) -> str:
+    """'line 3' of a file line (a number: the streamed scan's), or `place`'s words as they are."""
+    return line if isinstance(line, str) else f"line {int(line)}"
+
+
+def comma_cells(distinct: list[str], ok: np.ndarray, counts: np.ndarray) -> tuple[str, np.ndarray] | None:
+    """Whether a column of text is numbers written with a comma, from its distinct cells (stripped),
+    which of them are numbers (`ok`) and how often each occurs: ('thousands', which cells) when the
+    others with a comma all are numbers with thousands separators (1,234; 12,500.5); ('decimal', ...)
+    when cells read as numbers once their comma is a point (1,5), ('decimal.', ...) when some also
+    write '.' between thousands (1.234,5); None when not, or when those cells and the numbers are
+    half the column or less."""
+    import pandas as pd
+    texts = pd.Series(distinct, dtype="string")
+    other = ~np.asarray(ok, dtype=bool) & texts.str.contains(",", regex=False).to_numpy(dtype=bool)
+    thousands = other & texts.str.fullmatch(THOUSANDS.pattern).to_numpy(dtype=bool)
+    european = other & texts.str.fullmatch(EUROPEAN.pattern).to_numpy(dtype=bool)
+    pointed = texts.where(~european, texts.str.replace(".", "", regex=False)).str.replace(",", ".", regex=False)
+    decimal = other & pd.to_numeric(pointed, errors="coerce").notna().to_numpy(dtype=bool)
+    half = counts.sum() / 2
+    if thousands.any() and not (other & ~thousands).any() and counts[ok | thousands].sum() > half:
+        return "thousands", thousands
+    if decimal.any() and counts[ok | decimal].sum() > half:
+        return ("decimal." if european.any() else "decimal"), decimal
+    return None
+
+
+#: each kind `comma_cells` finds: what the numbers hold (the advice.WORDS that read them: its own key)
+COMMA_KINDS = {"thousands": "thousands separators", "decimal.": "a decimal comma and '.' between thousands",
+               "decimal": "a decimal comma"}
+
+
+def comma_advice(kind: str, read: dict | None) -> str:
+    """How to read numbers of `kind` (a `comma_cells` kind) in a file read as `read` says (read_csv's attrs["csv"]:
+    its name, sep and encoding; None: not known): a decimal comma in a comma-separated file ("1,5" quoted) cannot
+    be read with decimal=',', which no reader here takes beside the separator ','; the file is saved with ';'."""
+    read = read or {}
+    if read.get("sep") == "," and kind in ("decimal", "decimal."):
+        saved = resave(read.get("name"), read.get("encoding"))
+        return f"its fields are separated by ',' too: {give(kind + ' sep', **saved)}"
+    return give(kind)
+
+
+def comma_error(name: str, kind: str, example: str, line: int | str, read: dict | None = None) -> ValidationError:
+    """The error for a column `comma_cells` finds of `kind`, with an example cell and its line; `read` how the
+    file was read (`comma_advice`)."""
+    return ValidationError(f"column {short(name)} holds numbers with {COMMA_KINDS[kind]} (e.g. {short(example)} on "
+                           f"{at_line(line)}): {comma_advice(kind, read)}")
+
+
+def numbers_except(name: Any, n_bad: int, total: int, kinds: list, line: int | str) -> ValidationError:
+    """The error for a column of numbers but for a few cells (`kinds`, the first on `line`): read as
+    text it would get one category per number (train's read and --stream's scan both say it)."""
+    listed = ", ".join(short(v) for v in kinds[:3]) + (f" and {len(kinds) - 3} more" if len(kinds) > 3 else "")
+    return ValidationError(
+        f"column {short(name)} is numbers except {n_bad} of {total} cells ({listed}; first on {at_line(line)}), so "
+        f"it would be read as text with one category per number. {give('na values', value=short(kinds[0]))} to read "
+        f"such cells as missing (and {give('impute')} to fill them), or {give('text', column=short(name))} to use the "
+        "column as text categories")
+
+
+SPAN_SAMPLE = 50        # distinct values `time_spans` tries before it reads them all
+
+
+def time_spans(distinct) -> int | None:
+    """Where a column's distinct text values (stripped) are all time spans as pandas writes them
+    ('1 days 02:00:00', '02:00:00', ISO 8601's 'P1DT2H'), the position of the first written so; else
+    None. A CSV has no type for them: read as text, each span would be a category of its own."""
+    import pandas as pd
+    for part in (distinct[:SPAN_SAMPLE], distinct):       # most text columns fail on their first values
+        shaped = part.str.contains(r"\d:\d\d|\bdays?\b|^-?P\d", regex=True).to_numpy(dtype=bool)
+        if not shaped.any() or pd.to_timedelta(part, errors="coerce").isna().any():
+            return None
+        if len(part) == len(distinct):
+            return int(np.flatnonzero(shaped)[0])
+    return None
+
+
+def spans_error(name: str, example: str, line: int | str) -> ValidationError:
+    """The error for a column `time_spans` finds (train's read and --stream's scan both say it)."""
+    return ValidationError(f"column {short(name)} holds time spans (e.g. {short(example)} on {at_line(line)}), not "
+                           "numbers: as text each value would be a category of its own. Write them as numbers in the "
+                           f"file (e.g. hours: pandas' pd.to_timedelta(df[{short(name)}]).dt.total_seconds() / 3600), "
+                           f"or give {give('text', column=short(name))} to use them as categories, or "
+                           f"{give('drop', column=short(name))}")
+
+
+PERCENT = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*%"      # 12%, 12.5 %, -0.5%
+
+
+def percentages(distinct) -> int | None:
+    """Where a column's distinct text values (stripped) are numbers, some of them written with a
+    percent sign ('12%'), the position of the first so written; else None."""
+    import pandas as pd
+    percent = distinct.str.fullmatch(PERCENT).to_numpy(dtype=bool)
+    if not percent.any() or not (percent | pd.to_numeric(distinct, errors="coerce").notna().to_numpy(dtype=bool)).all():
+        return None
+    return int(np.flatnonzero(percent)[0])
+
+
+def percent_error(name: str, example: str, line: int | str) -> ValidationError:
+    """The error for a column `percentages` finds (train's read and --stream's scan both say it)."""
+    return ValidationError(f"column {short(name)} holds percentages (e.g. {short(example)} on {at_line(line)}), not "
+                           "numbers: as text each value would be a category of its own. Write them as numbers in "
+                           f"the file (12% as 12 or 0.12; pandas: df[{short(name)}].str.rstrip('%').astype(float)), "
+                           f"or give {give('text', column=short(name))} to use them as categories, or "
+                           f"{give('drop', column=short(name))}")

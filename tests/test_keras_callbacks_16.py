@@ -229,3 +229,21 @@ def test_terminate_on_nan_before_keras_where_the_gradient_overflows(capsys, tmp_
     assert ours[1][0] + 1 == theirs[1][0]
     assert ours[0] == f"Batch {ours[1][0]}: Invalid loss, terminating training\n"
     assert np.isnan(ours[1][1]) and theirs[1][1] == np.inf and np.isnan(ours[2][0])
+
+
+def test_csv_logger_writes_a_callbacks_own_logs_as_keras(tmp_path):
+    """A callback before CSVLogger may add its own logs (an int count, a NumPy float32): Keras writes them as they
+    are (3, 0.1); chainrule wrote each as a Python float's repr (3.0, 0.10000000149011612)."""
+    X, y = _digits(64)
+    net, model = _twins()
+    for m, module, name in ((net, cr.callbacks, "cr"), (model, keras.callbacks, "keras")):
+        def add(epoch, logs):
+            logs.update(count=epoch + 3, share=np.float32(0.1))
+        _fit(m, X, y, [module.LambdaCallback(on_epoch_end=add), module.CSVLogger(str(tmp_path / f"{name}.csv"),
+                                                                                  separator=";")])
+    ours, theirs = ((tmp_path / f"{name}.csv").read_text().splitlines() for name in ("cr", "keras"))
+    assert ours[0] == theirs[0]
+    for a, b in zip(ours[1:], theirs[1:]):
+        a, b = a.split(";"), b.split(";")          # epoch;accuracy;count;loss;share;val_...: all but the loss alike
+        assert a[:3] + a[4:] == b[:3] + b[4:]
+    assert [row.split(";")[2] for row in ours[1:]] == ["3", "4"] and ours[1].split(";")[4] == "0.1"

@@ -247,3 +247,17 @@ def test_csv_logger_writes_a_callbacks_own_logs_as_keras(tmp_path):
         a, b = a.split(";"), b.split(";")          # epoch;accuracy;count;loss;share;val_...: all but the loss alike
         assert a[:3] + a[4:] == b[:3] + b[4:]
     assert [row.split(";")[2] for row in ours[1:]] == ["3", "4"] and ours[1].split(";")[4] == "0.1"
+
+
+def test_a_weights_checkpoint_of_another_name_is_refused_before_training(tmp_path):
+    """save_weights writes .npz files; a weights checkpoint named otherwise is refused before the first epoch
+    (as Keras refuses one not ending in .weights.h5 when it is made), not at its end."""
+    net = _pair("float64")
+    before = net.get_weights()
+    path = str(tmp_path / "ckpt.weights")        # .h5 is refused as a Keras ending already
+    with pytest.raises(cr.errors.ValidationError, match=r"must end in \.npz with save_weights_only=True"):
+        net.fit(np.ones((4, 2)), np.ones((4, 2)), verbose=0, callbacks=[
+            cr.callbacks.ModelCheckpoint(path, save_weights_only=True, monitor="loss")])
+    with pytest.raises(ValueError, match=r"\.weights\.h5"):
+        keras.callbacks.ModelCheckpoint(str(tmp_path / "ckpt.npz"), save_weights_only=True)
+    assert all(np.array_equal(a, b) for a, b in zip(before, net.get_weights())) and not os.listdir(tmp_path)

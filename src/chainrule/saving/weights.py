@@ -37,7 +37,7 @@ def save_weights(net: Any, path: str | os.PathLike, overwrite: bool = True) -> N
     shown = os.fspath(check_path(path, "save_weights: filepath"))
     if not shown.lower().endswith(".npz"):
         raise ValidationError(f"save_weights: filepath {shown!r} must end in .npz (chainrule's weights file, "
-                              "read by load_weights; Keras' .weights.h5 is HDF5, which chainrule does not write)")
+                              "which load_weights reads; Keras' .weights.h5 is HDF5, which chainrule does not write)")
     target = writable_target(path)
     if target.is_file() and not overwrite:
         raise FileExistsError(f"save_weights: {shown} exists and overwrite=False; it was left as it is")

@@ -96,6 +96,9 @@ class ModelCheckpoint(Callback):
             raise IsADirectoryError(errno.EISDIR, "ModelCheckpoint: filepath names a folder (give a file name in it)",
                                     self.filepath)
         check.name_ending(path, "model", f"ModelCheckpoint: filepath {self.filepath!r}")   # save's rule: .h5, .keras
+        if self.save_weights_only and not path.lower().endswith(".npz"):     # save_weights' rule, before any epoch
+            raise ValidationError(f"ModelCheckpoint: filepath {self.filepath!r} must end in .npz with "
+                                  "save_weights_only=True (Network.save_weights' file, which load_weights reads)")
 
     def on_epoch_begin(self, epoch: int) -> None:
         self.epoch = epoch

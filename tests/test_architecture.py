@@ -170,7 +170,8 @@ FACADES = {("nn/keras_methods.py", "chainrule.training.fitting"), ("nn/keras_met
            ("nn/keras_methods.py", "chainrule.training.meeting"),
            ("nn/network.py", "chainrule.saving.npz"), ("nn/keras_methods.py", "chainrule.saving.checkpoint"),
            ("nn/network.py", "chainrule.training.callbacks"), ("nn/keras_methods.py", "chainrule.training.callbacks"),
-           ("nn/network.py", "chainrule.saving.onnx"), ("nn/network.py", "chainrule.saving.interop")}
+           ("nn/network.py", "chainrule.saving.onnx"), ("nn/network.py", "chainrule.saving.interop"),
+           ("nn/keras_methods.py", "chainrule.saving.weights")}
 #: readers (teach, cli, sklearn) may use the public API of the package root
 READERS = LAYERS["teach"]
 

@@ -215,8 +215,6 @@ def test_keras_positional_order():
 
 
 @pytest.mark.parametrize("make, error, message", [
-    (lambda: cr.ModelCheckpoint("m.npz", save_weights_only=True), ValidationError,
-     r"ModelCheckpoint: save_weights_only=True is not supported: chainrule has no weights-only file .*chainrule.load"),
     (lambda: cr.ModelCheckpoint("m.npz", save_weights_only="yes"), ChainruleTypeError,
      "ModelCheckpoint: save_weights_only must be True or False"),
     (lambda: cr.ModelCheckpoint("m.npz", save_freq=0), ValidationError,
@@ -253,7 +251,6 @@ def test_a_batch_field_needs_a_batch_count(tmp_path):
 
 
 DOCUMENTED = {
-    "ModelCheckpoint save_weights_only": lambda tmp: cr.ModelCheckpoint("m.npz", save_weights_only=True),
     "ModelCheckpoint save_freq zero": lambda tmp: cr.ModelCheckpoint("m.npz", save_freq=0),
     "ModelCheckpoint threshold without save_best_only": lambda tmp: cr.ModelCheckpoint(
         "m.npz", initial_value_threshold=0.5),

@@ -21,8 +21,11 @@ def sum_of_squares(a: np.ndarray) -> float:
 
 
 def divergence(grads: np.ndarray, E: float) -> TrainingDiverged:
-    """The error of a step that may not update (`divergence_cause`)."""
-    return not_finite(divergence_cause(grads, E))
+    """The error of a step that may not update (`divergence_cause`); its `loss` is the step's E (what
+    TerminateOnNaN's logs show where E itself is infinite, as Keras logs it)."""
+    error = not_finite(divergence_cause(grads, E))
+    error.loss = E      # type: ignore[attr-defined]
+    return error
 
 
 def divergence_cause(grads: np.ndarray, E: float) -> str:

@@ -1,12 +1,14 @@
-"""The Network's Keras-style methods: fit, train_steps, predict, predict_classes and evaluate.
+"""The Network's Keras-style methods: fit, train_steps, predict, predict_classes, evaluate, save_weights and
+load_weights.
 
 Each checks its own arguments and hands the network to the module that does the work: fit and train_steps to
 `chainrule.training` (above this package, imported when called), predict to `predict.py`, evaluate to
-`evaluation.py` and `metrics.py`. `Network` (network.py) inherits them; the pass, the gradients and the
-parameters they use are its own.
+`evaluation.py` and `metrics.py`, the weights files to `saving/weights.py`. `Network` (network.py) inherits
+them; the pass, the gradients and the parameters they use are its own.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
@@ -153,3 +155,16 @@ class KerasMethods:
         spec = named_metrics(metrics, weighted_metrics, net.task)
         results = report.results(evaluate_named(net, rows, Y, weight, chunk, mean, spec), rows.shape[0])
         return results if as_dict else as_list(results)       # Keras': the names sorted; its list the loss first
+
+    def save_weights(self, filepath: str | os.PathLike, overwrite: bool = True) -> None:
+        """Keras' save_weights: the weights alone, to an .npz file that load_weights reads into a network of the
+        same layers (saving/weights.py; `save` writes the whole network). The old file is replaced whole."""
+        from ..saving.weights import save_weights
+        save_weights(self, filepath, overwrite)
+
+    def load_weights(self, filepath: str | os.PathLike) -> None:
+        """Keras' load_weights: set the weights from a save_weights file (or a chainrule model file), every
+        array's layer and shape checked first: a mismatch, named, leaves the network as it was."""
+        from ..saving.weights import read_weights
+        net = cast("Network", self)
+        net.set_weights(read_weights(filepath, net))

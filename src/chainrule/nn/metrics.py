@@ -19,6 +19,8 @@ class Metrics(NamedTuple):
 
     plain: str | None
     weighted: str | None
+    #: a float32 network's logs hold float32 values (as Python floats), as Keras' float32 metrics give them
+    single: bool = False
 
     def logs(self, loss: float, plain: float | None, weighted: float | None = None) -> dict[str, float]:
         """A loss and accuracies as Keras 3 logs them: the names sorted (accuracy, loss, weighted_accuracy);
@@ -29,6 +31,8 @@ class Metrics(NamedTuple):
         weighted = plain if weighted is None else weighted
         if self.weighted is not None and weighted is not None:
             out[self.weighted] = weighted
+        if self.single:         # Keras' 0.15000000596046448, not 0.15: its metrics are float32 variables
+            out = {k: float(np.float32(v)) for k, v in out.items()}
         return dict(sorted(out.items()))
 
     def named(self, result: dict[str, float], plain: float | None = None) -> dict[str, float]:

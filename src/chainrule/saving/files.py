@@ -142,6 +142,8 @@ def _file_mode(path: Path) -> int:
 # -- what an existing file holds: replaced only by data of its own kind ---------------------------
 #: the member that holds a chainrule model's description (npz.py): no other archive has it
 MODEL_MEMBER = b"__format__.npy"
+#: the member that holds a weights file's description (weights.py: save_weights)
+WEIGHTS_MEMBER = b"__weights__.npy"
 #: ModelProto's fields (onnx.proto): number -> wire type (0 varint, 2 bytes)
 ONNX_FIELDS = {1: 0, 2: 2, 3: 2, 4: 2, 5: 0, 6: 2, 7: 2, 8: 2, 14: 2, 20: 2, 25: 2}
 
@@ -164,14 +166,16 @@ def replaceable(path: Path, kind: str | None, shown: str) -> None:
     name_ending(path, kind, shown)
 
 
-HOLDS = {"model": "a chainrule model", "onnx": "an ONNX model", "csv": "chainrule's predictions (CSV)",
+HOLDS = {"model": "a chainrule model", "weights": "chainrule weights (save_weights)",
+         "onnx": "an ONNX model", "csv": "chainrule's predictions (CSV)",
          "zip": "a zip archive that is not a chainrule model (np.savez data, a spreadsheet or document?)",
          "text": "text without a 'prediction' column (a CSV file of data? notes?)", "binary": "binary data"}
 
 
 def file_kind(path: str | os.PathLike) -> str:
     """What a file holds, by its content: "empty", "model" (an archive naming chainrule's description
-    member, also when damaged: a model is replaced by a model), "onnx" (a ModelProto's fields),
+    member, also when damaged: a model is replaced by a model), "weights" (save_weights'), "onnx" (a
+    ModelProto's fields),
     "csv" (text whose first line names a 'prediction' column, as `chainrule predict` writes), or
     else "zip", "text" or "binary"."""
     with open(path, "rb") as f:
@@ -180,8 +184,11 @@ def file_kind(path: str | os.PathLike) -> str:
             return "empty"
         size = os.fstat(f.fileno()).st_size
         f.seek(max(0, size - 65536))             # the zip's member list is at its end
-        if MODEL_MEMBER in head or MODEL_MEMBER in f.read():
+        tail = f.read()
+        if MODEL_MEMBER in head or MODEL_MEMBER in tail:
             return "model"
+        if head.startswith(b"PK") and (WEIGHTS_MEMBER in head or WEIGHTS_MEMBER in tail):
+            return "weights"
         if head.startswith(b"PK"):
             return "zip"
         if _is_onnx(f, size):

@@ -54,13 +54,13 @@ class Callback:
         """Keras 3's name, which fit calls before each batch; as Keras' base, it calls on_batch_begin
         (with the logs, {}, where it takes them: chainrule's own hook is on_batch_begin(batch))."""
         if takes_logs(type(self).on_batch_begin):
-            self.on_batch_begin(batch, {} if logs is None else logs)
+            self.on_batch_begin(batch, logs={} if logs is None else logs)
         else:
             self.on_batch_begin(batch)
 
     def on_train_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
         """Keras 3's name, which fit calls after each batch; as Keras' base, it calls on_batch_end."""
-        self.on_batch_end(batch, {} if logs is None else logs)
+        self.on_batch_end(batch, logs={} if logs is None else logs)
 
     def set_params(self, params: dict[str, Any]) -> None:
         """Keras' set_params: fit's parameters as Keras gives them (verbose, epochs, steps)."""
@@ -77,9 +77,10 @@ class Callback:
 
 @functools.cache
 def takes_logs(hook: Any) -> bool:
-    """Whether an on_batch_begin takes Keras' logs after the batch (chainrule's documented one does not)."""
+    """Whether an on_batch_begin takes Keras' logs after the batch, by keyword as Keras passes them (chainrule's
+    documented one does not take them)."""
     try:
-        inspect.signature(hook).bind(None, 0, {})
+        inspect.signature(hook).bind(None, 0, logs={})
     except (TypeError, ValueError):
         return False
     return True

@@ -4,7 +4,10 @@ from __future__ import annotations
 import csv
 import os
 import warnings
+from collections.abc import Iterable
 from typing import IO, Any
+
+import numpy as np
 
 from ..errors import ValidationError
 from ..nn import checks as check
@@ -18,8 +21,8 @@ class CSVLogger(Callback):
     The file is the one Keras 3's CSVLogger writes for the same logs: the columns are `epoch`, then
     the first epoch's log names sorted (accuracy, loss, val_accuracy, val_loss); logs without
     validation get val_ columns too, written NA (Keras' room for validation that runs only some
-    epochs), as is a value an epoch does not log; numbers as Python writes them (repr), lines ended
-    by CRLF (the csv module's excel dialect).
+    epochs), as is a value an epoch does not log; values as Keras writes them (numbers as str() writes
+    them: a float as repr), lines ended by CRLF (the csv module's excel dialect).
 
     The file is replaced at the first epoch's end unless `append=True`; a run resumed from its
     checkpoint (`checkpoint_dir`) always appends, under the header the file has. Appending, the
@@ -123,7 +126,17 @@ class CSVLogger(Callback):
             if self.keys is None:           # the first epoch's logs name the columns, as Keras'
                 self.keys = columns(logs)
                 writer.writerow(["epoch", *self.keys])
-            writer.writerow([epoch, *(repr(float(logs[k])) if k in logs else "NA" for k in self.keys)])
+            writer.writerow([epoch, *(cell(logs[k]) if k in logs else "NA" for k in self.keys)])
+
+
+def cell(value: Any) -> Any:
+    """A logged value as Keras' CSVLogger writes it (its handle_value): a str or a number as it is, which the csv
+    module writes as str() does (a float as repr: 0.2800000011920929; a callback's int 3 as 3, np.float32(0.1) as
+    0.1), and a list or array of more than zero dimensions as "[a, b]"."""
+    if isinstance(value, str) or not isinstance(value, Iterable) or (isinstance(value, np.ndarray)
+                                                                    and value.ndim == 0):
+        return value
+    return '"[' + ", ".join(map(str, value)) + ']"'
 
 
 def columns(logs: dict[str, float]) -> list[str]:

@@ -22,7 +22,8 @@ class ModelCheckpoint(Callback):
     `filepath` may contain fields of the epoch's logs: "model-{epoch:03d}-{val_loss:.4f}.npz" (and
     {batch} with save_freq a number). `verbose=1` prints Keras' lines as it saves. The file is the
     whole network, which `chainrule.load` reads; `include_optimizer=False` leaves out the optimizer's
-    state. Under MPI (`comm`), give it on every rank: rank 0 saves."""
+    state; `save_weights_only=True` writes the weights alone, as `Network.save_weights`, which
+    `Network.load_weights` reads. Under MPI (`comm`), give it on every rank: rank 0 saves."""
 
     def __init__(self, filepath: str | os.PathLike, monitor: str = "val_loss", verbose: int = 0,
                  save_best_only: bool = False, save_weights_only: bool = False, mode: str = "auto",
@@ -37,12 +38,7 @@ class ModelCheckpoint(Callback):
         self.monitor = monitor_name(monitor, "ModelCheckpoint")
         self.verbose = verbose_flag(verbose, "ModelCheckpoint")
         self.save_best_only = check.flag(save_best_only, "ModelCheckpoint: save_best_only")
-        if check.flag(save_weights_only, "ModelCheckpoint: save_weights_only"):
-            raise ValidationError("ModelCheckpoint: save_weights_only=True is not supported: chainrule has no "
-                                  "weights-only file (no load_weights to read one). Leave it False: the .npz file "
-                                  "holds the whole network, which chainrule.load reads (and net.set_weights("
-                                  "chainrule.load(path).get_weights()) copies its weights); add "
-                                  "include_optimizer=False to leave out the optimizer's state")
+        self.save_weights_only = check.flag(save_weights_only, "ModelCheckpoint: save_weights_only")
         self.mode = monitor_mode(self.monitor, mode, "ModelCheckpoint")
         if isinstance(save_freq, str) and save_freq == "epoch":
             self.save_freq: str | int = "epoch"
@@ -100,6 +96,9 @@ class ModelCheckpoint(Callback):
             raise IsADirectoryError(errno.EISDIR, "ModelCheckpoint: filepath names a folder (give a file name in it)",
                                     self.filepath)
         check.name_ending(path, "model", f"ModelCheckpoint: filepath {self.filepath!r}")   # save's rule: .h5, .keras
+        if self.save_weights_only and not path.lower().endswith(".npz"):     # save_weights' rule, before any epoch
+            raise ValidationError(f"ModelCheckpoint: filepath {self.filepath!r} must end in .npz with "
+                                  "save_weights_only=True (Network.save_weights' file, which load_weights reads)")
 
     def on_epoch_begin(self, epoch: int) -> None:
         self.epoch = epoch
@@ -140,12 +139,15 @@ class ModelCheckpoint(Callback):
             self._say(f"Epoch {epoch + 1}: saving model to {path}")
         if self.writes:
             os.makedirs(os.path.dirname(path) or ".", exist_ok=True)     # as Keras: a missing folder is made
-            self.network.save(path, include_optimizer=self.include_optimizer)
+            if self.save_weights_only:          # Keras' habit: the weights alone, which load_weights reads
+                self.network.save_weights(path, overwrite=True)
+            else:
+                self.network.save(path, include_optimizer=self.include_optimizer)
         self._say(f"Epoch {epoch + 1}: finished saving model to {path}")
 
     def _say(self, line: str) -> None:
-        if self.prints:
-            print(line, flush=True)
+        if self.prints:         # after a blank line, as Keras' (its line after the progress bar's)
+            print("\n" + line, flush=True)
 
     def get_state(self) -> dict[str, Any]:
         return {"best_value": self.best, "batches": self.batches}

@@ -78,8 +78,8 @@ class ReduceLROnPlateau(Callback):
                 optimizer.lr = max(optimizer.lr * self.factor, self.min_lr)
                 self.cooldown_counter, self.wait = self.cooldown, 0
                 if self.prints:
-                    print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {optimizer.lr}.",
-                          flush=True)     # Keras' line (Keras starts it on a new line, after its bar)
+                    print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {optimizer.lr}.",
+                          flush=True)     # Keras' line, after a blank line as Keras'
 
     def get_state(self) -> dict[str, Any]:
         return {"best": self.best, "wait": self.wait, "cooldown_counter": self.cooldown_counter}

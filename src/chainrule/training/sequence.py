@@ -23,7 +23,7 @@ from .callbacks import Callback, History
 from .fitting import setup
 from .small_callbacks import terminates
 from .streaming import validation
-from .trainer import Trainer
+from .trainer import Trainer, invalid_loss
 
 
 def check_batches(batches: Any, name: str = "X") -> Any:
@@ -167,18 +167,19 @@ class SequenceTrainer(Trainer):
             xb, yb, wb = self.batch(raw, f"batch {i}")
             ws = xb.shape[0] if wb is None else float(np.add.reduce(wb, dtype=np.float64))
             for cb in begin:
-                cb.on_train_batch_begin(step, {})
+                cb.on_train_batch_begin(step, logs={})
             try:
                 E = net.train_batch(xb, yb) if wb is None else \
                     net.train_batch(xb, yb, sw.factors(wb, net.dtype, self.mean, ws), ws if self.mean else None)
             except TrainingDiverged as exc:
                 if not terminates(self.callbacks):
                     raise self.diverged(exc, epoch, step) from None
-                for cb in end:                  # TerminateOnNaN: Keras' NaN batch logs, then the stop
-                    cb.on_train_batch_end(step, self.metrics.logs(math.nan, math.nan))
+                bad = invalid_loss(exc)
+                for cb in end:                  # TerminateOnNaN: Keras' invalid batch logs, then the stop
+                    cb.on_train_batch_end(step, logs=self.metrics.logs(bad, math.nan))
                 if not n:
                     correct = hits = math.nan
-                total, n, weight = math.nan, max(n, 1), max(weight, 1.0)
+                total, n, weight = bad, max(n, 1), max(weight, 1.0)
                 break
             opt.step(net.params, net.grads, slices)
             out = net.last_output
@@ -190,7 +191,7 @@ class SequenceTrainer(Trainer):
             correct += right
             hits += right if wb is None else sw.correct(net.task, out, yb, wb)
             for cb in end:                      # Keras': the means so far
-                cb.on_train_batch_end(step, self.epoch_logs(total, correct, n, hits, weight))
+                cb.on_train_batch_end(step, logs=self.epoch_logs(total, correct, n, hits, weight))
             if net.stop_training:               # as Keras: a callback's stop ends the epoch after its batch
                 break
         if callable(getattr(batches, "on_epoch_end", None)):

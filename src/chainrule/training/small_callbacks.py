@@ -49,7 +49,7 @@ class LearningRateScheduler(Callback):
                                   "learning rate, a number > 0")
         optimizer.lr = float(lr)
         if self.prints:
-            print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.", flush=True)
+            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.", flush=True)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         lr = self.network.optimizer.lr
@@ -63,8 +63,9 @@ _LAMBDA_HOOKS = ("on_epoch_begin", "on_epoch_end", "on_train_begin", "on_train_e
 class LambdaCallback(Callback):
     """A callback of functions called with Keras' arguments: on_epoch_begin(epoch, logs) and
     on_epoch_end(epoch, logs), on_train_begin(logs) and on_train_end(logs) (the last epoch's, as
-    Keras), on_train_batch_begin(batch, logs) and on_train_batch_end(batch, logs) (Keras' on_batch_*
-    too). Other keywords are kept as attributes, as Keras does, except Keras' test and predict hooks,
+    Keras), on_train_batch_begin(batch, logs=logs) and on_train_batch_end(batch, logs=logs) (Keras'
+    on_batch_* too; the logs by keyword, as Keras' fit passes them). Other keywords are kept as attributes, as
+    Keras does, except Keras' test and predict hooks,
     which chainrule's fit never calls: refused, not ignored."""
 
     def __init__(self, on_epoch_begin: Callable | None = None, on_epoch_end: Callable | None = None,
@@ -86,7 +87,7 @@ class LambdaCallback(Callback):
                 raise ChainruleTypeError(f"LambdaCallback: {name} must be a function; got {f!r} ({type(f).__name__})")
         for name in ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end"):
             if name in self.functions:          # per batch only when given (fit skips the others' hooks)
-                setattr(self, name, self.functions[name])
+                setattr(self, name, _by_keyword(self.functions[name]))
 
     def on_train_begin(self, params: dict[str, Any]) -> None:
         if "on_train_begin" in self.functions:
@@ -103,6 +104,14 @@ class LambdaCallback(Callback):
     def on_train_end(self, logs: dict[str, float] | None = None) -> None:    # fit gives the last epoch's
         if "on_train_end" in self.functions:
             self.functions["on_train_end"]({} if logs is None else logs)
+
+
+def _by_keyword(f: Callable) -> Callable:
+    """A batch hook called as Keras' fit calls it: f(batch, logs=logs), so that `lambda batch, logs: ...`,
+    `lambda batch, **kw: ...` and `def f(batch, *, logs)` each work as in Keras."""
+    def hook(batch: int, logs: dict[str, float] | None = None) -> Any:
+        return f(batch, logs=logs)
+    return hook
 
 
 class TerminateOnNaN(Callback):

@@ -48,7 +48,8 @@ class Trainer:
                  validation_freq: int | frozenset[int] = 1, validation_chunk: int | None = None,
                  metrics: Metrics | None = None):
         self.net, self.X, self.Y, self.initial_epoch = net, X, Y, initial_epoch
-        self.metrics = named_metrics(None, None, net.task) if metrics is None else metrics    # the logs' names
+        self.metrics = (named_metrics(None, None, net.task) if metrics is None else metrics)._replace(
+            single=net.dtype == np.float32)         # the logs' names; a float32 network's logs as Keras' float32 ones
         self.mean = mean        # weighted losses divided by the weights' sum (scikit-learn's), not the rows' count
         self.verbose = verbose                  # as given: Keras' params (History.params) show it so
         self.weight, self.validation_weight = weight, validation_weight     # checked sample weights, or None
@@ -201,7 +202,7 @@ class Trainer:
                 wb = w[idx]
                 ws = float(np.add.reduce(wb, dtype=np.float64))     # the batch's weight, summed once
             for cb in begin:
-                cb.on_train_batch_begin(batch, {})
+                cb.on_train_batch_begin(batch, logs={})
             try:
                 # the penalty's m (MLP's alpha) is the batch's weight where the loss is divided by it, else its rows
                 E = net.train_batch(xb, yb) if wb is None else \
@@ -209,11 +210,12 @@ class Trainer:
             except TrainingDiverged as exc:
                 if not terminates(self.callbacks):
                     raise self.diverged(exc, epoch, batch) from None
-                for cb in end:                  # TerminateOnNaN: Keras' NaN batch logs, then the stop
-                    cb.on_train_batch_end(batch, self.metrics.logs(math.nan, math.nan))
+                bad = invalid_loss(exc)
+                for cb in end:                  # TerminateOnNaN: Keras' invalid batch logs, then the stop
+                    cb.on_train_batch_end(batch, logs=self.metrics.logs(bad, math.nan))
                 total, correct, trained, _, once = self.stopped_at(start, order, total, correct, predicted, labels,
                                                                    plain)
-                return math.nan, (correct if start else math.nan), (trained or 1.0), None, once
+                return bad, (correct if start else math.nan), (trained or 1.0), None, once
             opt.step(net.params, net.grads, slices)
             if timer is not None:
                 timer.step()
@@ -241,7 +243,7 @@ class Trainer:
                 loss = total / rows
                 logs = self.metrics.logs(loss, hit if once is None else once, hit)
                 for cb in end:
-                    cb.on_train_batch_end(batch, dict(logs))
+                    cb.on_train_batch_end(batch, logs=dict(logs))  # by keyword, as Keras' fit
             if net.stop_training and start + bs < n:
                 return self.stopped_at(start + bs, order, total, correct, predicted, labels, plain)
         if predicted is not None:
@@ -328,6 +330,14 @@ def permutation(rng: np.random.Generator, n: int, small: bool = False, on_disk: 
         order[a:a + (1 << 16)] = np.arange(a, min(a + (1 << 16), n), dtype=index)
     rng.shuffle(order.view(np.ndarray))  # the draws of rng.permutation(n): the same order (NumPy's
     return order                         # fast path wants a plain ndarray, not a memmap: 130x)
+
+
+def invalid_loss(exc: TrainingDiverged) -> float:
+    """The loss TerminateOnNaN's stop logs for the diverged batch (and its epoch): the step's own where it is
+    infinite or NaN, as Keras logs it (the epoch's mean with an infinite loss in it is infinite), else NaN: a finite
+    loss whose gradient overflowed, whose update chainrule refuses (Keras makes it, and logs the next batch's)."""
+    loss = getattr(exc, "loss", math.nan)
+    return math.nan if math.isfinite(loss) else float(loss)
 
 
 def diverged(net: Network, exc: TrainingDiverged, where: str) -> TrainingDiverged:

@@ -1,0 +1,105 @@
+"""Weights-only files: Keras' `save_weights` / `load_weights` habit (and ModelCheckpoint(save_weights_only=True)).
+
+The file is an .npz of the parameter arrays, one per layer's W and b ("0.W", "0.b", ...), and a JSON
+member `__weights__` naming them with their shapes and dtype; never pickle. It is written as the
+model files are (files.atomic_write: a temporary file renamed over the old one) and replaces only
+an empty file or another weights file. Loading checks every array's name and shape against the
+network before any weight changes; a chainrule model file (.npz of `save`) is read as well, as
+Keras' load_weights reads a whole .keras file.
+"""
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ModelFileError, ValidationError
+from .files import HOLDS, atomic_write, check_path, file_kind, replaceable, writable_target
+
+#: the member that says a file holds chainrule weights (files.file_kind tells it by this name)
+HEADER = "__weights__"
+FORMAT = 1
+
+
+def names(net: Any) -> list[tuple[str, tuple[int, ...]]]:
+    """Each parameter array's name in the file ("<layer index>.<W or b>") and shape, in get_weights' order."""
+    return [(f"{net.layers.index(layer)}.{name}", tuple(getattr(layer, name).shape))
+            for layer, name, _, _ in net.segments]
+
+
+def save_weights(net: Any, path: str | os.PathLike, overwrite: bool = True) -> None:
+    """Write `net`'s weights to `path` (.npz); `overwrite=False` refuses an existing file, as Keras'
+    (which asks)."""
+    shown = os.fspath(check_path(path, "save_weights: filepath"))
+    if not shown.lower().endswith(".npz"):
+        raise ValidationError(f"save_weights: filepath {shown!r} must end in .npz (chainrule's weights file, "
+                              "which load_weights reads; Keras' .weights.h5 is HDF5, which chainrule does not write)")
+    target = writable_target(path)
+    if target.is_file() and not overwrite:
+        raise FileExistsError(f"save_weights: {shown} exists and overwrite=False; it was left as it is")
+    found = file_kind(target) if target.is_file() else "empty"
+    if found not in ("empty", "weights"):
+        raise ValidationError(f"save_weights: {shown} exists and holds {HOLDS.get(found, found)}, not chainrule "
+                              "weights: writing there would lose it. Give another file name, or remove that file first")
+    replaceable(target, None, shown)            # a read-only file is refused, as save refuses it
+    layout = names(net)
+    header = {"format": FORMAT, "dtype": net.dtype.name, "arrays": [[n, list(s)] for n, s in layout]}
+    arrays: dict[str, Any] = {HEADER: np.array(json.dumps(header))}
+    arrays.update({n: w for (n, _), w in zip(layout, net.get_weights())})
+    savez: Any = np.savez
+    atomic_write(target, lambda f: savez(f, **arrays))
+
+
+def read_weights(path: str | os.PathLike, net: Any) -> list[np.ndarray]:
+    """The arrays of a weights file (or of a chainrule model file) for `net`, checked: the same names and
+    shapes as `net`'s, else a ValidationError naming the layer and both shapes. Nothing is set here."""
+    shown = os.fspath(check_path(path, "load_weights: filepath"))
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"load_weights: {shown} does not exist (or is not a file)")
+    kind = file_kind(path)
+    if kind == "model":                 # Keras' load_weights reads a whole model file too
+        from .npz import load
+        other = load(path)
+        stored = dict(zip((n for n, _ in names(other)), other.get_weights()))
+        return _matched(stored, net, shown)
+    if kind != "weights":
+        raise ModelFileError(f"load_weights: {shown} holds {HOLDS.get(kind, kind)}, not chainrule weights "
+                             "(written by save_weights) nor a chainrule model")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            header = json.loads(str(data[HEADER][()]))
+            listed = [str(n) for n, _ in header["arrays"]]
+            if header.get("format") != FORMAT or sorted(listed) != sorted(set(data.files) - {HEADER}):
+                raise ValueError(f"format {header.get('format')!r}, arrays {sorted(data.files)}")
+            stored = {n: data[n] for n in listed}
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
+        raise ModelFileError(f"load_weights: {shown} could not be read as chainrule weights (truncated or "
+                             f"corrupted?): {type(exc).__name__}: {exc}") from None
+    return _matched(stored, net, shown)
+
+
+def _matched(stored: dict[str, np.ndarray], net: Any, shown: str) -> list[np.ndarray]:
+    """`stored` in `net`'s order, refused where a name or shape differs (the first such layer named)."""
+    expected = names(net)
+    for name, shape in expected:
+        layer = net.layers[int(name.split(".")[0])]
+        if name not in stored:
+            raise ValidationError(f"load_weights: {shown} has no {name.split('.')[1]} for layer "
+                                  f"{name.split('.')[0]} ({layer!r}); it holds {_listing(stored)}, the network "
+                                  f"needs {_listing(dict(expected))}")
+        if tuple(stored[name].shape) != shape:
+            raise ValidationError(f"load_weights: layer {name.split('.')[0]} ({layer!r}): {name.split('.')[1]} "
+                                  f"has shape {tuple(stored[name].shape)} in {shown}, the network's is {shape}")
+    extra = sorted(set(stored) - {n for n, _ in expected})
+    if extra:
+        raise ValidationError(f"load_weights: {shown} holds {_listing(stored)}, more than the network's "
+                              f"{_listing(dict(expected))}: its {extra} have no place in it")
+    return [stored[n] for n, _ in expected]
+
+
+def _listing(arrays: dict[str, Any]) -> str:
+    return ", ".join(f"{n} {tuple(getattr(a, 'shape', a))}" for n, a in arrays.items()) or "no arrays"

@@ -9,13 +9,18 @@ import { TEMPLATE } from "./template.js";
 import { renderArch, renderDerivation, renderOptimizer, renderReadout, renderSample, renderSeed } from "./panels.js";
 import { pageTransport } from "./transport.js";
 import { exportDrawing } from "./download.js";
+import { revive } from "./numbers.js";
 
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 // actions that put another network or batch in place: an open editor of a target closes
 const RELOADS = ["reset", "load", "set_architecture", "undo", "load_share"];
 
-export function mount(root, transport) {
+export function mount(root, wire) {
+  // the answers with their infinities and NaNs read back from {"__float__": ...} (numbers.js `revive`)
+  const transport = { ...wire, open: async () => revive(await wire.open()),
+                      call: async (action, body) => revive(await wire.call(action, body)),
+                      upload: async (file, target) => revive(await wire.upload(file, target)) };
   root.classList.add("cr-explore");
   root.innerHTML = TEMPLATE;
   const $ = id => root.querySelector(`[data-id="${id}"]`);

@@ -11,7 +11,7 @@ export function drawLoss(svg, history) {
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   svg.replaceChildren();
   const steps = history.step, series = [[history.train, TRAIN], [history.test, TEST]];
-  const vals = series.flatMap(([s]) => s).filter(v => v !== null && v > 0);
+  const vals = series.flatMap(([s]) => s).filter(v => Number.isFinite(v) && v > 0);
   if (!vals.length) return;
   let lo = Math.min(...vals), hi = Math.max(...vals);
   const log = hi / lo >= 10;
@@ -32,7 +32,7 @@ export function drawLoss(svg, history) {
   el("text", { x: W - r, y: H - 8, class: "axis-label end" }, svg, `step ${steps[steps.length - 1]}`);
   if (log) el("text", { x: (l + W - r) / 2, y: H - 8, class: "axis-label middle" }, svg, "log scale");   // under the plot, not on the curve
   for (const [s, colour] of series) {
-    const pts = steps.map((st, i) => [st, s[i]]).filter(([, v]) => v !== null && v > 0);
+    const pts = steps.map((st, i) => [st, s[i]]).filter(([, v]) => Number.isFinite(v) && v > 0);
     if (!pts.length) continue;
     if (pts.length === 1) {
       el("circle", { cx: X(pts[0][0]), cy: Y(pts[0][1]), r: 3, fill: colour }, svg);

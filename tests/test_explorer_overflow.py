@@ -115,3 +115,52 @@ def test_the_page_reads_infinity_back_and_writes_it_as_the_reports_do(browser, s
         points = page.locator('[data-id="loss"] polyline, [data-id="loss"] circle').first.evaluate(
             "e => e.getAttribute('points') || e.getAttribute('cy')")
         assert "NaN" not in points and "Infinity" not in points, points
+
+
+def powered(text):
+    """The page's e-notation: 2.9241e+36 -> 2.9241 x 10^36 (numbers.js `grouped`, as the cards write theirs)."""
+    mantissa, power = text.split("e")
+    return f"{mantissa} x 10^{int(power)}"
+
+
+def torch_errors(s):
+    """E_o of each output and E_total (mse: their mean) of the float32 network, by torch in float32."""
+    import torch
+    out = torch.tensor(s.X, dtype=torch.float32)
+    for lay in s.net.dense_layers:
+        out = out @ torch.tensor(lay.W) + torch.tensor(lay.b)
+    e = (out - torch.tensor(s.Y, dtype=torch.float32)) ** 2
+    return [float(v) for v in e[0]], float(e.mean())
+
+
+INSIDE = """() => { const svg = document.querySelector('[data-id="graph"]').getBoundingClientRect();
+    return [...document.querySelectorAll('[data-id="graph"] .target text')].every(t => {
+        const r = t.getBoundingClientRect(); return r.left >= svg.left - 1 && r.right <= svg.right + 1; }); }"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_total_error_and_each_outputs_error_write_a_power_of_ten_as_the_cards_do(browser, shots, width):
+    opened = []
+
+    def session(start):
+        opened.append(Session(start))
+        return opened[-1]
+    with fixtures.model_page(browser, big_float32_net(), session=session) as page:
+        page.set_viewport_size({"width": width, "height": 800})
+        errors, total = torch_errors(opened[-1])
+        shown = page.inner_text('[data-id="etotal"]')
+        assert "e+" not in shown and shown.startswith(powered(f"{total:.4e}")[:4]), shown
+        assert float(shown.replace(" x 10^", "e")) == pytest.approx(total, rel=1e-6)
+        cards = fixtures.graph_text(page)
+        assert width < 800 or " x 10^18" in cards                    # the cards' outputs, near 1e18 (a phone's: none)
+        for k, e in enumerate(errors, start=1):
+            line = page.locator(f'.target[data-name="o{k}"] .target-error').text_content()
+            assert "e+" not in line, line
+            value = line.split(" = ")[1]
+            if width < 640:                                          # a phone's short form (test_explorer_8)
+                assert value == test_explorer_8.short_form(e), line
+            else:
+                assert float(value.replace(" x 10^", "e")) == pytest.approx(e, rel=1e-6), line
+        inside = page.evaluate(INSIDE)
+        page.screenshot(path=str(shots / f"explore-big-errors-{width}.png"))
+        assert inside and fixtures.no_horizontal_overflow(page)

@@ -13,14 +13,16 @@ export function drawLoss(svg, history) {
   const steps = history.step, series = [[history.train, TRAIN], [history.test, TEST]];
   const vals = series.flatMap(([s]) => s).filter(v => Number.isFinite(v) && v > 0);
   if (!vals.length) return;
-  let lo = Math.min(...vals), hi = Math.max(...vals);
+  const most = Math.max(...vals);
+  let lo = Math.min(...vals), hi = most;
   const log = hi / lo >= 10;
   const f = log ? Math.log10 : (v => v);
   if (!log) { lo = 0; hi = hi * 1.05; }
   const [a, z] = [f(lo), f(hi) === f(lo) ? f(lo) + 1 : f(hi)];
   // the loss's labels left of the plot, which starts where the wider of them ends (0.001358 is wider
-  // than 0.695): measured in the drawing, 46 units where it cannot be (a hidden card)
-  const labels = [lo, hi].map(v => [v, el("text", { class: "axis-label end" }, svg, short(v))]);
+  // than 0.695): measured in the drawing, 46 units where it cannot be (a hidden card); the upper one at the
+  // curve's highest loss, not at the padded top of a linear scale (1.05 times it: a loss no step had)
+  const labels = [lo, most].map(v => [v, el("text", { class: "axis-label end" }, svg, short(v))]);
   const widest = Math.max(0, ...labels.map(([, e]) => { try { return e.getComputedTextLength(); } catch (err) { return 0; } }));
   const l = Math.max(46, Math.ceil(widest) + 8);
   const s0 = steps[0], s1 = Math.max(steps[steps.length - 1], s0 + 1);

@@ -26,8 +26,9 @@ export function layout(state, width, measure, cards = true, labels = true) {
   // a CSV file's column names left of the inputs, its classes (or target) beside the targets
   const named = unitNames(state, compact, rich, measure, width, labels);
   const targetW = Math.max(rich ? (tight ? 136 : 150) : compact ? 90 : 120, targetsWidth(state, named, rich, compact, measure));
-  // a phone's rows closer: its columns are 75-100 px apart, and the bias lines rise over that
-  const spacing = rich ? Math.max(node.h + 62, 124) : most <= 2 && !compact ? 110 : most <= 4 ? 80 : most <= 8 ? 50 : 34;
+  // a phone's rows closer: its columns are 75-100 px apart, and the bias lines rise over that; never under the
+  // circles' 40 px and a gap (9 to 16 units were 34 px apart: each circle over its neighbours)
+  const spacing = rich ? Math.max(node.h + 62, 124) : most <= 2 && !compact ? 110 : most <= 4 ? 80 : most <= 8 ? 50 : 44;
   const dropout = state.layers.some(l => l.dropout);        // a phone's Dropout rate has a line under the heading
   const top = 46 + (compact && dropout ? 14 : 0), pad = (rich ? node.h / 2 : 22) + 6;
   const left = 12 + named.inW + node.inW / 2, right = width - targetW - node.w / 2 - 8;

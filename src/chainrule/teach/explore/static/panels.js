@@ -24,7 +24,7 @@ export function renderReadout(ui, s) {
   $("loss-name").textContent = `(${s.loss})`;
   $("ehow").innerHTML = `${notation(s.E_how.line)}<span class="muted"></span>`;       // the report's total error line
   $("ehow").querySelector("span").textContent = `: ${s.E_how.words}`;
-  const meta = [`step ${s.steps}`, `${s.n_train} training sample${s.n_train > 1 ? "s" : ""}`];
+  const meta = [`step ${grouped(String(s.steps))}`, `${s.n_train} training sample${s.n_train > 1 ? "s" : ""}`];
   if (s.E_test !== null) meta.push(`test ${grouped(s.E_shown.test)}`);
   if (stale) meta.unshift("before the update: press Forward");
   $("emeta").textContent = meta.join(" · ");

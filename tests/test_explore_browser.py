@@ -546,10 +546,10 @@ def test_train_continues_to_the_steps_asked_for_and_can_be_stopped(page, monkeyp
     page.fill('[data-id="train-steps"]', "10000")                # the seed's 10,000, stopped partway
     page.click('[data-id="train"]')
     expect(page.locator('[data-id="train"]')).to_have_text("Stop")
-    expect(page.locator('[data-id="info"]')).to_contain_text("of 10000 steps done")
+    expect(page.locator('[data-id="info"]')).to_contain_text("of 10,000 steps done")
     page.screenshot(path=str(shots / "explore-train-progress.png"))
     page.click('[data-id="train"]')
-    expect(page.locator('[data-id="info"]')).to_have_text(re.compile(r"^Stopped after \d+ of 10000 steps$"))
+    expect(page.locator('[data-id="info"]')).to_have_text(re.compile(r"^Stopped after [\d,]+ of 10,000 steps$"))
     stopped = int(re.search(r"after (\d+)", page.inner_text('[data-id="info"]')).group(1))
     assert 0 < stopped < 10000
     page.wait_for_timeout(300)

@@ -112,9 +112,9 @@ def test_a_deep_network_on_a_phone_keeps_its_neurons_apart(page):
 
 @pytest.mark.parametrize("method, field, page_name, typed, refusal", [
     ("sgd", "lr", "η (learning rate)", "-1", lambda: cr.optim.SGD(-1.0)),
-    ("adam", "beta1", "β₁", "1", lambda: cr.optim.Adam(0.01, betas=(1.0, 0.999))),
+    ("adam", "beta1", "β₁", "1", lambda: cr.optim.Adam(0.01, betas=(1, 0.999))),     # the number sent: 1
     ("adam", "beta2", "β₂", "-0.1", lambda: cr.optim.Adam(0.01, betas=(0.9, -0.1))),
-    ("rmsprop", "alpha", "α", "2", lambda: cr.optim.RMSprop(0.01, alpha=2.0)),
+    ("rmsprop", "alpha", "α", "2", lambda: cr.optim.RMSprop(0.01, alpha=2)),
 ])
 def test_an_optimizer_setting_refused_is_named_as_the_page_names_it(page, method, field, page_name, typed, refusal):
     """The engine's reason, with the setting named as its field is (η, β₁: not lr, betas[0])."""

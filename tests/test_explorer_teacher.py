@@ -398,8 +398,8 @@ def test_train_of_20000_steps_runs_to_the_end_with_its_progress(page, monkeypatc
     monkeypatch.setattr(session_module, "TRAIN_SECONDS", 0.2)      # several requests
     page.fill('[data-id="train-steps"]', "20000")
     page.click('[data-id="train"]')
-    expect(page.locator('[data-id="info"]')).to_contain_text("of 20000 steps done")
-    expect(page.locator('[data-id="emeta"]')).to_have_text(re.compile("^step 20000 "), timeout=120_000)
+    expect(page.locator('[data-id="info"]')).to_contain_text("of 20,000 steps done")
+    expect(page.locator('[data-id="emeta"]')).to_have_text(re.compile("^step 20,000 "), timeout=120_000)
     truth, X, Y, lr = cr.examples.seed_network()
     for _ in range(20_000):
         truth.step(X, Y, lr)

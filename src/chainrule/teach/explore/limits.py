@@ -90,16 +90,16 @@ def setting(name: str, value: Any) -> float:
             or abs(value) > MAX_SETTING:
         low = "above 0" if name in ("lr", "eps") else "from 0"
         raise ValidationError(f"{field} must be a number {low} up to {MAX_SETTING:,.0f}; got {value!r}")
-    value = float(value)
+    given, value = value, float(value)      # the refusals quote what the page sent: "got 0", not "got 0.0"
     if name == "momentum" and not 0 <= value < 1:       # torch takes any momentum >= 0; Keras documents [0, 1)
         raise ValidationError(f"momentum must be in [0.0, 1.0) (each step adds momentum times the last one: from 1 "
-                              f"on the steps never die down and training diverges); got {value!r}")
+                              f"on the steps never die down and training diverges); got {given!r}")
     if name == "lr" and value <= 0:
         raise ValidationError(f"{field} must be a number above 0 up to {MAX_SETTING:,.0f} (each step moves the "
-                              f"weights by η times their gradient, downhill); got {value!r}")
+                              f"weights by η times their gradient, downhill); got {given!r}")
     if name == "eps" and value <= 0:
         raise ValidationError(f"{field} must be a positive number (it keeps the division finite where a gradient "
-                              f"is 0); got {value!r}")
+                              f"is 0); got {given!r}")
     return value
 
 

@@ -304,7 +304,8 @@ class Session:
             raise ValidationError(f"{name} has no setting {unknown[0]!r}; its settings are {list(OPTIMIZERS[name])}")
         values = {k: self.opt_settings.get(k, OPT_DEFAULTS[k]) for k in OPTIMIZERS[name]}
         values.update({k: limits.setting(k, v) for k, v in settings.items()})
-        self.opt, self.opt_name, self.opt_settings = make_optimizer(name, values), name, values
+        # the engine given the numbers as sent, so that its refusal quotes the one typed (β₁ "got 1", not 1.0)
+        self.opt, self.opt_name, self.opt_settings = make_optimizer(name, {**values, **settings}), name, values
         self._edited()
 
     def set_architecture(self, **arch: Any) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ...nn.predict import predict
+from ...saving.npzcheck import plain_json
 from ..notation import dropout_note, total_error
 from ..numbers import cell, factor, single_precision
 from . import datasets, derive, limits, wording
@@ -64,7 +65,7 @@ def _state(s) -> dict:
         "layers": layers, "params": params,
         **{key: [{**t, "shown": shown(t["value"])} for t in d[key]] for key in ("targets", "errors")},
         "grad_norms": [{"layer": ("output" if l == len(dense) - 1 else f"hidden {l + 1}"),
-                        "norm": float(np.sqrt(np.sum(g[0] ** 2)))} for l, g in enumerate(grads)],
+                        "norm": norm(g[0])} for l, g in enumerate(grads)],
         "history": s.history, "arch": s.arch, "unshown": unshown(s.net), "data": s.data, "names": names(s),
         "optimizer": {"name": s.opt_name, "settings": s.opt_settings},
         "selected": s.selected, "derivation": derivation(s),
@@ -236,14 +237,28 @@ def decide(out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return out.argmax(axis=1), np.clip((top - 1 / k) / (1 - 1 / k), 0, 1)
 
 
+def norm(g: np.ndarray) -> float:
+    """The Euclidean norm of `g`, in float64: a float32 network's squares overflow from 1.8e19 (its norm then read
+    infinite, the page's bar blank and red); where float64's do too (1e154), scaled by the largest entry."""
+    g = np.asarray(g, dtype=np.float64)
+    with np.errstate(over="ignore"):
+        plain = float(np.sqrt(np.sum(g ** 2)))
+    if math.isfinite(plain) or not np.isfinite(g).all():
+        return plain
+    top = float(np.abs(g).max())
+    return top * float(np.sqrt(np.sum((g / top) ** 2)))
+
+
 def clean(x: Any) -> Any:
-    """JSON-safe: NumPy scalars to Python, NaN and infinities to None."""
+    """Standard JSON: NumPy scalars to Python, infinity and NaN as {"__float__": "Infinity"} ("-Infinity", "NaN"),
+    the rule of a model file's description and of the share code (the page's numbers.js `revive` reads them back;
+    None stays for what has no value, as a test loss where there is no test set)."""
     if isinstance(x, dict):
         return {k: clean(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
         return [clean(v) for v in x]
     if isinstance(x, (float, np.floating)):
-        return float(x) if math.isfinite(x) else None
+        return float(x) if math.isfinite(x) else plain_json(float(x), "the page's state")
     if isinstance(x, np.integer):
         return int(x)
     if isinstance(x, np.bool_):

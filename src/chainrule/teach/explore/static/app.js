@@ -9,13 +9,18 @@ import { TEMPLATE } from "./template.js";
 import { renderArch, renderDerivation, renderOptimizer, renderReadout, renderSample, renderSeed } from "./panels.js";
 import { pageTransport } from "./transport.js";
 import { exportDrawing } from "./download.js";
+import { grouped, revive } from "./numbers.js";
 
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 // actions that put another network or batch in place: an open editor of a target closes
 const RELOADS = ["reset", "load", "set_architecture", "undo", "load_share"];
 
-export function mount(root, transport) {
+export function mount(root, wire) {
+  // the answers with their infinities and NaNs read back from {"__float__": ...} (numbers.js `revive`)
+  const transport = { ...wire, open: async () => revive(await wire.open()),
+                      call: async (action, body) => revive(await wire.call(action, body)),
+                      upload: async (file, target) => revive(await wire.upload(file, target)) };
   root.classList.add("cr-explore");
   root.innerHTML = TEMPLATE;
   const $ = id => root.querySelector(`[data-id="${id}"]`);
@@ -95,6 +100,7 @@ export function mount(root, transport) {
     const steps = numberIn($("train-steps"), "Steps to train");
     if (steps === null) return;
     const run = training = { stop: false }, start = state.steps;
+    const n = v => grouped(String(v));       // 1,000,000 as the refusals write the steps' cap, 1000 as it is
     let done = 0;
     $("train").textContent = "Stop";
     $("train").classList.add("stop");
@@ -103,9 +109,9 @@ export function mount(root, transport) {
         const a = await call("train", { steps: steps - done });
         if (!a || a.error || !a.state || a.state.steps < start + done) break;
         done = a.state.steps - start;
-        if (done < steps && !run.stop) info(`Training: ${done} of ${steps} steps done… (Stop ends the run here)`);
+        if (done < steps && !run.stop) info(`Training: ${n(done)} of ${n(steps)} steps done… (Stop ends the run here)`);
       } while (done < steps && !run.stop);
-      if (run.stop && done < steps) info(`Stopped after ${done} of ${steps} steps`);
+      if (run.stop && done < steps) info(`Stopped after ${n(done)} of ${n(steps)} steps`);
     } finally {
       training = null;
       $("train").textContent = "Train";

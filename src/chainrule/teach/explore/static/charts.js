@@ -1,7 +1,7 @@
 // Small pictures of what the server computed: the loss curves, the decision boundary of 2-D data,
 // and the gradient norm of each layer. Only scaling to pixels happens here.
 
-import { el, short } from "./graph.js";
+import { el, grouped, short } from "./graph.js";
 
 const TRAIN = "#2563eb", TEST = "#ea580c";
 
@@ -11,16 +11,18 @@ export function drawLoss(svg, history) {
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   svg.replaceChildren();
   const steps = history.step, series = [[history.train, TRAIN], [history.test, TEST]];
-  const vals = series.flatMap(([s]) => s).filter(v => v !== null && v > 0);
+  const vals = series.flatMap(([s]) => s).filter(v => Number.isFinite(v) && v > 0);
   if (!vals.length) return;
-  let lo = Math.min(...vals), hi = Math.max(...vals);
+  const most = Math.max(...vals);
+  let lo = Math.min(...vals), hi = most;
   const log = hi / lo >= 10;
   const f = log ? Math.log10 : (v => v);
   if (!log) { lo = 0; hi = hi * 1.05; }
   const [a, z] = [f(lo), f(hi) === f(lo) ? f(lo) + 1 : f(hi)];
   // the loss's labels left of the plot, which starts where the wider of them ends (0.001358 is wider
-  // than 0.695): measured in the drawing, 46 units where it cannot be (a hidden card)
-  const labels = [lo, hi].map(v => [v, el("text", { class: "axis-label end" }, svg, short(v))]);
+  // than 0.695): measured in the drawing, 46 units where it cannot be (a hidden card); the upper one at the
+  // curve's highest loss, not at the padded top of a linear scale (1.05 times it: a loss no step had)
+  const labels = [lo, most].map(v => [v, el("text", { class: "axis-label end" }, svg, short(v))]);
   const widest = Math.max(0, ...labels.map(([, e]) => { try { return e.getComputedTextLength(); } catch (err) { return 0; } }));
   const l = Math.max(46, Math.ceil(widest) + 8);
   const s0 = steps[0], s1 = Math.max(steps[steps.length - 1], s0 + 1);
@@ -28,11 +30,11 @@ export function drawLoss(svg, history) {
   const Y = v => t + (H - t - b) * (1 - (f(v) - a) / (z - a));
   svg.insertBefore(el("rect", { x: l, y: t, width: W - l - r, height: H - t - b, class: "plot-bg" }), svg.firstChild);
   for (const [v, e] of labels) { e.setAttribute("x", l - 4); e.setAttribute("y", Y(v) + 4); }
-  el("text", { x: l, y: H - 8, class: "axis-label" }, svg, String(s0));
-  el("text", { x: W - r, y: H - 8, class: "axis-label end" }, svg, `step ${steps[steps.length - 1]}`);
+  el("text", { x: l, y: H - 8, class: "axis-label" }, svg, grouped(String(s0)));
+  el("text", { x: W - r, y: H - 8, class: "axis-label end" }, svg, `step ${grouped(String(steps[steps.length - 1]))}`);
   if (log) el("text", { x: (l + W - r) / 2, y: H - 8, class: "axis-label middle" }, svg, "log scale");   // under the plot, not on the curve
   for (const [s, colour] of series) {
-    const pts = steps.map((st, i) => [st, s[i]]).filter(([, v]) => v !== null && v > 0);
+    const pts = steps.map((st, i) => [st, s[i]]).filter(([, v]) => Number.isFinite(v) && v > 0);
     if (!pts.length) continue;
     if (pts.length === 1) {
       el("circle", { cx: X(pts[0][0]), cy: Y(pts[0][1]), r: 3, fill: colour }, svg);

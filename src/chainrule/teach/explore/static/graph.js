@@ -4,7 +4,7 @@
 // rule, a float32 network's shortest decimals); this file only places them.
 // Where things go: layout.js; the labels: labels.js; how a number is written: numbers.js.
 
-import { cardLine, short } from "./numbers.js";
+import { cardLine, grouped, short } from "./numbers.js";
 import { el, measurer, onKey } from "./svg.js";
 import { columnHeads, layout, MIN_GAP } from "./layout.js";
 import { ends, labelBox, placeLabels } from "./labels.js";
@@ -21,7 +21,7 @@ export const signClass = (v, trainable = true) => (!trainable ? "fixed" : v > 0 
 // Draw `state` into `svg`, as wide as its container (or as the columns need). opts: selected, onSelect(name), onTarget(j).
 export function drawGraph(svg, state, opts) {
   let width = Math.max(300, Math.round(svg.parentElement.clientWidth || 900));
-  const fonts = ["unit-label", "target-value", "unit-name", "unit-value", "col-head", "col-sub"].map(cls => [cls, measurer(svg, cls)]);
+  const fonts = ["unit-label", "target-value", "target-error", "unit-name", "unit-value", "col-head", "col-sub"].map(cls => [cls, measurer(svg, cls)]);
   const measure = Object.fromEntries(fonts.map(([cls, m]) => [cls, m.measure]));
   const gapOf = M => (M.xs.length > 1 ? M.xs[1] - M.xs[0] : Infinity);
   let L = layout(state, width, measure);
@@ -55,7 +55,7 @@ export function drawGraph(svg, state, opts) {
   svg.setAttribute("height", L.height);
   svg.replaceChildren();
   const phase = state.phase, showGrad = phase !== "forward";
-  const num = (v, shown) => (L.rich ? shown : short(v));
+  const num = (v, shown) => (L.rich ? grouped(shown) : short(v));     // as the cards write theirs
   const maxW = Math.max(1e-12, ...state.params.map(p => Math.abs(p.value)));
   const maxG = Math.max(1e-300, ...state.params.map(p => Math.abs(p.grad)));
   const gEdges = el("g", { class: "edges" }, svg), gNodes = el("g", { class: "nodes" }, svg);

@@ -1,7 +1,7 @@
 // Where everything of the drawing goes: the columns and their neurons (cards or circles), the bias units (on a
 // phone where their lines rise least), the headings, the column names and classes beside the neurons, measured.
 
-import { cardNeed, short } from "./numbers.js";
+import { cardNeed, grouped, short } from "./numbers.js";
 
 export const MIN_GAP = 58;          // between the centres of two columns of circles (40 px wide)
 
@@ -25,9 +25,10 @@ export function layout(state, width, measure, cards = true, labels = true) {
                         inW: Math.max(92, need(inputs, measure["unit-name"]) + 20) } : { w: 40, h: 40, inW: 40 };
   // a CSV file's column names left of the inputs, its classes (or target) beside the targets
   const named = unitNames(state, compact, rich, measure, width, labels);
-  const targetW = Math.max(rich ? (tight ? 136 : 150) : compact ? 90 : 120, targetsWidth(state, named, rich, measure));
-  // a phone's rows closer: its columns are 75-100 px apart, and the bias lines rise over that
-  const spacing = rich ? Math.max(node.h + 62, 124) : most <= 2 && !compact ? 110 : most <= 4 ? 80 : most <= 8 ? 50 : 34;
+  const targetW = Math.max(rich ? (tight ? 136 : 150) : compact ? 90 : 120, targetsWidth(state, named, rich, compact, measure));
+  // a phone's rows closer: its columns are 75-100 px apart, and the bias lines rise over that; never under the
+  // circles' 40 px and a gap (9 to 16 units were 34 px apart: each circle over its neighbours)
+  const spacing = rich ? Math.max(node.h + 62, 124) : most <= 2 && !compact ? 110 : most <= 4 ? 80 : most <= 8 ? 50 : 44;
   const dropout = state.layers.some(l => l.dropout);        // a phone's Dropout rate has a line under the heading
   const top = 46 + (compact && dropout ? 14 : 0), pad = (rich ? node.h / 2 : 22) + 6;
   const left = 12 + named.inW + node.inW / 2, right = width - targetW - node.w / 2 - 8;
@@ -191,11 +192,15 @@ function unitNames(state, compact, rich, measure, width, labels = true) {
 }
 
 // The width the targets' column needs for each output's label and its widest value ("label: value",
-// as drawn), 0 where the outputs have no names. The font is monospace: the longest value is the widest.
-function targetsWidth(state, named, rich, measure) {
-  if (!named.outLabels) return 0;
-  const values = state.targets.flatMap(t => (rich ? [t.shown] : [t.value].flat().map(short)).flat());
-  return Math.max(...named.outLabels.map(s => measure["target-value"](`${s}: ${longest(values)}`))) + 10;
+// as drawn; 0 where the outputs have no names), and for its error's line ("E_o1 = 2.9241 x 10^36"). The font is
+// monospace: the longest value is the widest.
+function targetsWidth(state, named, rich, compact, measure) {
+  const errors = state.errors.flatMap(e => (rich ? [e.shown].flat().map(grouped) : [e.value].flat().map(short))
+    .map(v => `${compact ? "E" : e.name} = ${v}`));
+  const error = measure["target-error"](longest(errors)) + 6;
+  if (!named.outLabels) return error;
+  const values = state.targets.flatMap(t => (rich ? [t.shown].flat().map(grouped) : [t.value].flat().map(short)).flat());
+  return Math.max(error, ...named.outLabels.map(s => measure["target-value"](`${s}: ${longest(values)}`) + 10));
 }
 
 const longest = texts => texts.reduce((a, b) => (b.length > a.length ? b : a), "");

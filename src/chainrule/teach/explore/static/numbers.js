@@ -8,7 +8,7 @@
 // (limits.roughly, same rounding: a half away from zero, of the exact value, as toPrecision rounds).
 export function short(v) {
   if (v === null || v === undefined) return "";
-  if (!Number.isFinite(v)) return String(v);
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf";    // as the reports write them
   if (v === 0) return "0";
   const four = Number(v.toPrecision(4));
   if (Math.abs(four) >= 1e-6 && Math.abs(four) < 1e4) return String(four);
@@ -50,3 +50,15 @@ export function cardLine(prefix, t, room, measure) {
   return prefix + (forms.find(f => measure(prefix + f) <= room) ?? forms[forms.length - 1]);
 }
 export const cardNeed = (prefix, t, measure) => Math.max(measure(prefix + t), measure(prefix + cardForms(t).at(-1)));
+
+// The server's answers are standard JSON: infinity and NaN, which it has no number for, come as {"__float__":
+// "Infinity"} ("-Infinity", "NaN"), the rule of a model file's description and of the share code; read back as
+// the numbers here (an answer's other objects and arrays as they are).
+const NON_FINITE = { Infinity: Infinity, "-Infinity": -Infinity, NaN: NaN };
+export function revive(x) {
+  if (Array.isArray(x)) return x.map(revive);
+  if (x === null || typeof x !== "object" || Object.getPrototypeOf(x) !== Object.prototype) return x;
+  const keys = Object.keys(x);
+  if (keys.length === 1 && keys[0] === "__float__" && Object.hasOwn(NON_FINITE, x.__float__)) return NON_FINITE[x.__float__];
+  return Object.fromEntries(keys.map(k => [k, revive(x[k])]));
+}

@@ -3,6 +3,7 @@
 // `ui`: the page's element lookup `$`, `call` (an action sent in turn), the number fields' `onNumber` and
 // `numberIn`, whether "as published" is on, and the target being edited (`editing`).
 
+import { grouped } from "./numbers.js";
 import { OPT_NAMES, SETTING_HINTS, SETTING_NAMES } from "./template.js";
 
 // Names as the seed writes them: dE/dout_o1 -> ∂E/∂out with a subscript o1; every product with ·
@@ -18,13 +19,13 @@ export function notation(text) {
 export function renderReadout(ui, s) {
   const { $, published } = ui;
   const stale = s.phase === "update";
-  $("etotal").textContent = s.E_total === null ? "—" : s.E_shown.total;
+  $("etotal").textContent = s.E_total === null ? "—" : grouped(s.E_shown.total);   // as the drawing writes E_o1
   $("etotal").classList.toggle("stale", stale);
   $("loss-name").textContent = `(${s.loss})`;
   $("ehow").innerHTML = `${notation(s.E_how.line)}<span class="muted"></span>`;       // the report's total error line
   $("ehow").querySelector("span").textContent = `: ${s.E_how.words}`;
-  const meta = [`step ${s.steps}`, `${s.n_train} training sample${s.n_train > 1 ? "s" : ""}`];
-  if (s.E_test !== null) meta.push(`test ${s.E_shown.test}`);
+  const meta = [`step ${grouped(String(s.steps))}`, `${s.n_train} training sample${s.n_train > 1 ? "s" : ""}`];
+  if (s.E_test !== null) meta.push(`test ${grouped(s.E_shown.test)}`);
   if (stale) meta.unshift("before the update: press Forward");
   $("emeta").textContent = meta.join(" · ");
   const pub = s.seed && s.seed.published_E;

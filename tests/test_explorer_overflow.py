@@ -1,0 +1,166 @@
+"""The explorer's numbers past float32's squares and past finite: a layer's gradient norm computed in float64,
+and one rule for infinity and NaN in every JSON the page reads ({"__float__": "Infinity"}, as a model file's
+description and the share code write them).
+
+Oracles: PyTorch autograd (the float32 network's dE/dW, its norm in float64), Python's json (allow_nan=False:
+standard JSON only), Decimal's short form (test_explorer_8), the page's DOM in chromium (test_explore_browser's
+fixtures: a server on 127.0.0.1, Debian's chromium)."""
+import json
+
+import numpy as np
+import pytest
+import test_explore_browser as fixtures
+import test_explorer_8
+from playwright.sync_api import expect
+
+import chainrule as cr
+from chainrule.saving.npzcheck import as_float
+from chainrule.teach.explore.server import create_app
+from chainrule.teach.explore.session import Session
+
+browser, shots = fixtures.browser, fixtures.shots  # this module's own
+
+ROWS = """() => [...document.querySelectorAll('[data-id="norms"] .norm-row')].map(r => ({
+    value: r.querySelector(".norm-value").textContent, weak: r.querySelector(".norm-bar").classList.contains("weak"),
+    title: r.title }))"""
+
+
+def big_float32_net():
+    """2-3-3-2, linear, float32, every weight 1e6: outputs near 1e18, dE/dW near 1e19 and more (its squares past
+    float32's 3.4e38), the loss itself finite."""
+    net = cr.Network([cr.Dense(2, 3, "linear"), cr.Dense(3, 3, "linear"), cr.Dense(3, 2, "linear")], loss="mse",
+                     seed=1, dtype="float32")
+    for layer in net.dense_layers:
+        layer.W[:] = 1e6
+    return net
+
+
+def autograd_norms(s):
+    """||dE/dW|| of each layer: dE/dW by torch autograd in float32 (the network's dtype), its norm in float64."""
+    import torch
+    params = [torch.tensor(a, requires_grad=True) for lay in s.net.dense_layers for a in (lay.W, lay.b)]
+    out = torch.tensor(s.X, dtype=torch.float32)
+    for k in range(0, len(params), 2):
+        out = out @ params[k] + params[k + 1]
+    loss = ((out - torch.tensor(s.Y, dtype=torch.float32)) ** 2).mean(dim=1).mean()
+    grads = torch.autograd.grad(loss, params[0::2])
+    return [float(np.linalg.norm(g.numpy().astype(np.float64))) for g in grads]
+
+
+def test_a_float32_layers_gradient_norm_past_its_squares_range_is_shown_not_blank_and_red(browser, shots):
+    opened = []
+
+    def session(start):
+        opened.append(Session(start))
+        return opened[-1]
+    with fixtures.model_page(browser, big_float32_net(), session=session) as page:
+        expect(page.locator('[data-id="norms"] .norm-row')).to_have_count(3)
+        rows = page.evaluate(ROWS)
+        truth = autograd_norms(opened[-1])
+        assert all(n > 1.9e19 for n in truth), truth           # float32's squares overflow: the case
+        for row, n in zip(rows, truth):
+            assert row["value"] == test_explorer_8.short_form(n), (row, n)
+            assert not row["weak"] and "vanishing" not in row["title"], row
+        page.screenshot(path=str(shots / "explore-big-norms.png"))
+
+
+def test_the_pages_state_writes_infinity_and_nan_as_the_share_code_does():
+    """A state holding infinity, minus infinity and NaN is standard JSON with {"__float__": ...} for each, which
+    the model file's reader (as_float) reads back as the floats; None stays None."""
+    from starlette.testclient import TestClient
+
+    class Odd(Session):
+        def state(self):
+            s = super().state()
+            s["history"]["train"][0] = float("inf")
+            s["params"][0]["grad"] = float("nan")
+            s["grad_norms"][0]["norm"] = np.float32("-inf")
+            return fixtures_clean(s)
+    client = TestClient(create_app(fixtures.TOKEN, Odd))
+    r = client.post("/api/session", headers={"X-Token": fixtures.TOKEN}, json={})
+    assert r.status_code == 200, r.text
+    s = json.loads(r.text, parse_constant=lambda c: pytest.fail(f"not standard JSON: {c}"))
+    assert s["state"]["history"]["train"][0] == {"__float__": "Infinity"}
+    assert s["state"]["params"][0]["grad"] == {"__float__": "NaN"}
+    assert s["state"]["grad_norms"][0]["norm"] == {"__float__": "-Infinity"}
+    assert s["state"]["E_test"] is None
+    back = json.loads(r.text, object_hook=as_float)["state"]
+    assert back["history"]["train"][0] == float("inf") and np.isnan(back["params"][0]["grad"])
+
+
+def fixtures_clean(s):
+    from chainrule.teach.explore.view import clean
+    return clean(s)
+
+
+class Infinite(Session):
+    """The engine's state, the first layer's gradient norm and the loss of step 0 made infinite and NaN: what the
+    page draws of numbers past finite, whichever gives them."""
+
+    def state(self):
+        s = super().state()
+        s["grad_norms"][0]["norm"] = float("inf")
+        s["history"]["train"][0] = float("nan")
+        return fixtures_clean(s)
+
+
+def test_the_page_reads_infinity_back_and_writes_it_as_the_reports_do(browser, shots):
+    with fixtures.model_page(browser, None, session=lambda _: Infinite()) as page:
+        expect(page.locator('[data-id="norms"] .norm-row')).to_have_count(2)
+        rows = page.evaluate(ROWS)
+        assert rows[0]["value"] == "inf" and not rows[0]["weak"], rows[0]    # derive.fmt writes inf so
+        assert rows[1]["value"] == test_explorer_8.short_form(Session().state()["grad_norms"][1]["norm"])
+        page.click('[data-act="step"]')
+        expect(page.locator('[data-id="loss"] polyline, [data-id="loss"] circle')).to_have_count(1)
+        points = page.locator('[data-id="loss"] polyline, [data-id="loss"] circle').first.evaluate(
+            "e => e.getAttribute('points') || e.getAttribute('cy')")
+        assert "NaN" not in points and "Infinity" not in points, points
+
+
+def powered(text):
+    """The page's e-notation: 2.9241e+36 -> 2.9241 x 10^36 (numbers.js `grouped`, as the cards write theirs)."""
+    mantissa, power = text.split("e")
+    return f"{mantissa} x 10^{int(power)}"
+
+
+def torch_errors(s):
+    """E_o of each output and E_total (mse: their mean) of the float32 network, by torch in float32."""
+    import torch
+    out = torch.tensor(s.X, dtype=torch.float32)
+    for lay in s.net.dense_layers:
+        out = out @ torch.tensor(lay.W) + torch.tensor(lay.b)
+    e = (out - torch.tensor(s.Y, dtype=torch.float32)) ** 2
+    return [float(v) for v in e[0]], float(e.mean())
+
+
+INSIDE = """() => { const svg = document.querySelector('[data-id="graph"]').getBoundingClientRect();
+    return [...document.querySelectorAll('[data-id="graph"] .target text')].every(t => {
+        const r = t.getBoundingClientRect(); return r.left >= svg.left - 1 && r.right <= svg.right + 1; }); }"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_total_error_and_each_outputs_error_write_a_power_of_ten_as_the_cards_do(browser, shots, width):
+    opened = []
+
+    def session(start):
+        opened.append(Session(start))
+        return opened[-1]
+    with fixtures.model_page(browser, big_float32_net(), session=session) as page:
+        page.set_viewport_size({"width": width, "height": 800})
+        errors, total = torch_errors(opened[-1])
+        shown = page.inner_text('[data-id="etotal"]')
+        assert "e+" not in shown and shown.startswith(powered(f"{total:.4e}")[:4]), shown
+        assert float(shown.replace(" x 10^", "e")) == pytest.approx(total, rel=1e-6)
+        cards = fixtures.graph_text(page)
+        assert width < 800 or " x 10^18" in cards                    # the cards' outputs, near 1e18 (a phone's: none)
+        for k, e in enumerate(errors, start=1):
+            line = page.locator(f'.target[data-name="o{k}"] .target-error').text_content()
+            assert "e+" not in line, line
+            value = line.split(" = ")[1]
+            if width < 640:                                          # a phone's short form (test_explorer_8)
+                assert value == test_explorer_8.short_form(e), line
+            else:
+                assert float(value.replace(" x 10^", "e")) == pytest.approx(e, rel=1e-6), line
+        inside = page.evaluate(INSIDE)
+        page.screenshot(path=str(shots / f"explore-big-errors-{width}.png"))
+        assert inside and fixtures.no_horizontal_overflow(page)

@@ -25,19 +25,22 @@ def terminal(monkeypatch, columns: int) -> None:
 
 def test_the_demo_says_what_its_progress_lines_are(capsys, monkeypatch):
     """"43/43 - 0s - 362us/step - loss: ..." was printed to a learner without a word on what 43/43 and the numbers
-    are; the count is checked against the split scikit-learn makes of digits (batches of 32)."""
+    are; the count is checked against the split scikit-learn makes of digits (batches of 32). It then said "batches of
+    32" of a last batch of 3, and "the mean over the epoch's batches" of means the trainer takes over images."""
     pytest.importorskip("sklearn")
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
     X, y = load_digits(return_X_y=True)
-    batches = math.ceil(len(train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)[0]) / 32)
+    n = len(train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)[0])
+    batches, (full, last) = math.ceil(n / 32), divmod(n, 32)
+    assert (n, last) == (1347, 3)          # the last batch is not one of 32: the words must say so
     terminal(monkeypatch, 80)
     code, out, _ = cli_in_process(capsys, "demo", "--epochs", "1", "--no-example")
     assert code == 0
     assert [line for line in out.splitlines() if len(line) > 80] == []
     prose = " ".join(out.split())
-    assert f"{batches}/{batches} batches of 32 images done, the epoch's seconds, the time per batch" in prose
-    assert "the training accuracy and loss" in prose
+    assert f"{batches}/{batches} batches done ({full} of 32 images, the last of {last}), the epoch's seconds" in prose
+    assert f"the training accuracy and loss, each the mean over the epoch's {n} images" in prose
     assert re.search(rf"^{batches}/{batches} - \d+s - \d+(us|ms)/step - accuracy: ", out, re.M)
 
 
@@ -45,19 +48,20 @@ def install_lines(text: str) -> list[str]:
     return re.findall(r"pip install (-e )?'([^']*)'", text)
 
 
-def test_the_guide_and_readme_give_the_packages_install_first():
-    """docs/guide.md opened on `pip install -e ".[plot,sklearn]"`, a source checkout's only; README gave no install
-    line but `make demo`. Each now names the package as pyproject.toml does, extras it has, then the checkout's."""
+def test_the_guide_and_readme_install_from_the_checkout_first():
+    """docs/guide.md opened on `pip install -e ".[plot,sklearn]"`; then README and the guide opened on `pip install
+    'chainrule[cli,sklearn,plot]'`, which fails: chainrule is not on PyPI. Each now leads with the checkout's
+    install, then the editable one, with extras pyproject.toml has, and names no package to download."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     extras = set(project["optional-dependencies"])
     guide = (ROOT / "docs" / "guide.md").read_text().split("\n## ", 1)[0]
     readme = (ROOT / "README.md").read_text().split("\n## Use", 1)[0]
     for text in (guide, readme):
-        (editable, first), (again, second) = install_lines(text)[:2]
-        name, wanted = re.fullmatch(r"([\w-]+)\[([\w,]+)\]", first).groups()
-        assert (editable, name, again) == ("", project["name"], "-e ") and second == f".[{wanted}]"
+        (plain, first), (editable, second) = install_lines(text)[:2]
+        wanted = re.fullmatch(r"\.\[([\w,]+)\]", first).group(1)
+        assert (plain, editable, second) == ("", "-e ", first)
         assert set(wanted.split(",")) <= extras and {"cli", "sklearn", "plot"} <= set(wanted.split(","))
-    assert "pip install -e \".[plot,sklearn]\"" not in guide
+        assert [spec for _, spec in install_lines(text) if spec.startswith(project["name"])] == []
 
 
 def test_readmes_performance_opens_on_figures_of_results_md():
@@ -68,13 +72,37 @@ def test_readmes_performance_opens_on_figures_of_results_md():
     lead = section.split("\n\n", 2)[1]
     assert lead.startswith("- ") and len(lead.split("\n- ")) == 4
     assert "benchmarks/RESULTS.md" in section.split("\n\n")[0]
-    results = (ROOT / "benchmarks" / "RESULTS.md").read_text()
     figures = re.findall(r"(\d+\.\d+)x", lead) + re.findall(r"\((\d\.\d+)\)", lead)
-    assert len(figures) == 20                                    # 1.2x: a target's, as RESULTS.md names it
-    for figure in figures:
-        assert f"| {figure}x |" in results or f"| {figure} |" in results or f">= {figure}x" in results, figure
+    target = "Targets", "measured", "target"
+    mnist, wide, inference = "MNIST-shaped", "Wide", "Inference"
+    where = [(target, "seed network >= 10x PyTorch"), (target, "seed network faster than JAX"),
+             (target, "digits sgd >= 6x PyTorch"), (target, "digits adam >= 6x PyTorch"),
+             (target, "digits sgd >= 3x scikit-learn"), (target, "digits adam >= 3x scikit-learn"),
+             *[((mnist, "vs PyTorch Adam", "batch"), b) for b in ("32", "128", "1024")],
+             *[((mnist, "vs JAX", "batch"), b) for b in ("32", "128", "1024")],
+             ((wide, "vs PyTorch", "framework"), "chainrule"), ((wide, "vs JAX", "framework"), "chainrule"),
+             ((inference, "vs PyTorch", "input"), "float32"), ((inference, "vs JAX", "input"), "float32"),
+             (("Targets", "target", "target"), "MNIST batch 32 >= 1.2x JAX"), (target, "MNIST batch 32 >= 1.2x JAX"),
+             (target, "MNIST batch 1024 >= 80% of matmul peak"), (target, "`chainrule train` on a 1,000-row CSV")]
+    assert len(figures) == len(where) == 20          # 1.2x: a target's, as RESULTS.md names it
+    for figure, ((section, column, key), row) in zip(figures, where):
+        cell = results_cell(section, column, key, row)
+        assert figure in re.findall(r"\d+\.\d+", cell), (figure, section, row, column, cell)
     paragraphs = re.split(r"\n\s*\n", section.split("\nEnvironment variables", 1)[0])
     assert max(len(p) for p in paragraphs if "|" not in p) < 2000
+
+
+def results_cell(section: str, column: str, key: str, row: str) -> str:
+    """The cell of benchmarks/RESULTS.md's table under the heading starting `section`, in `column`, of its first
+    row whose `key` column starts with `row` (the chainrule row where the table has a framework column)."""
+    text = (ROOT / "benchmarks" / "RESULTS.md").read_text()
+    body = next(part for part in text.split("\n## ") if part.startswith(section))
+    table = [[c.strip() for c in line.strip().strip("|").split("|")] for line in body.splitlines()
+             if line.startswith("|")]
+    header, rows = table[0], [dict(zip(table[0], r)) for r in table[2:]]
+    found = [r for r in rows if r[key].startswith(row) and r.get("framework", "chainrule") == "chainrule"]
+    assert found and column in header, (section, column, row)
+    return found[0][column]
 
 
 def _iris(tmp_path, monkeypatch):
@@ -146,3 +174,74 @@ def test_the_refusals_name_the_likely_command_and_option():
         assert r.returncode == 2 and guess in r.stderr, argv
     assert cmd("help", "help").returncode == 0 and cmd("--version").returncode == 0
     assert np.all([cmd(*a).returncode == 2 for a in (["zzz"], ["--zzz"])])
+
+
+def test_usage_errors_warnings_and_interruptions_fit_the_terminal(capsys, monkeypatch):
+    """argparse printed its own usage errors whole ("invalid choice: 'traim' ..." 220 columns in a 40-column
+    terminal, the misspelt --epocs 82 at 80), and a warning and "chainrule: interrupted; ..." were printed whole."""
+    import chainrule.cli
+    import chainrule.cli.train
+    long_out = "model-with-a-longer-name.npz"
+    runs = [(("traim",), 40), (("train", "iris.csv", "--target", "species", "--epocs", "3", "--out", "m2.npz"), 80)]
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(chainrule.cli.train, "train", interrupted)
+    runs.append((("train", "iris.csv", "--target", "species", "--out", long_out), 40))
+    for argv, columns in runs:
+        monkeypatch.delenv("COLUMNS", raising=False)
+        piped = cmd(*argv)
+        terminal(monkeypatch, columns)
+        code, out, err = cli_in_process(capsys, *argv)
+        monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+        assert code == piped.returncode and code in (2, 130) and out == ""
+        assert [line for line in err.splitlines() if len(line) > columns] == [], argv
+        said = [err[err.index("chainrule" + w):] for w in (": int", " train: e", ": error") if "chainrule" + w in err]
+        assert err.split() == piped.stderr.split() and len(said[0].splitlines()) > 1, err
+        whole = [line for line in piped.stderr.splitlines() if line.startswith("chainrule")]
+        assert whole == [" ".join(said[0].split())]             # in a pipe: one line
+    terminal(monkeypatch, 40)
+    chainrule.cli._show_warning("the column 'a long name' holds text in 12 rows; they are read as missing",
+                                UserWarning, "x.py", 1)
+    err = capsys.readouterr().err
+    assert [line for line in err.splitlines() if len(line) > 40] == [] and len(err.splitlines()) > 1
+    assert err.split()[:3] == ["chainrule:", "warning:", "the"]
+
+
+def test_shortened_options_before_the_command_are_read_as_argparse_reads_them(tmp_path, monkeypatch):
+    """`chainrule --vers`, `--he` and `--deb info m.npz` were refused as misspelt once the first word was checked
+    before argparse, which takes any unique prefix of an option; `--debug help train` said "invalid choice: 'help'"."""
+    from chainrule.cli import build_parser, main
+    from chainrule.errors import ModelFileError
+    assert build_parser().parse_args(["--deb", "info", "m.npz"]).debug is True      # argparse's own reading
+    for short, whole in [(["--vers"], ["--version"]), (["--he"], ["--help"]), (["--debug", "help", "train"],
+                                                                              ["train", "--help"])]:
+        r, expected = cmd(*short), cmd(*whole)
+        assert (r.returncode, r.stdout, r.stderr) == (0, expected.stdout, ""), short
+    _iris(tmp_path, monkeypatch)
+    assert cmd("--deb", "info", "m.npz").stdout == cmd("info", "m.npz").stdout != ""
+    assert cmd("info", "missing.npz").returncode == 2
+    with pytest.raises(ModelFileError):          # --deb's effect: the traceback, not the line
+        main(["--deb", "info", "missing.npz"])
+
+
+def test_an_unknown_option_after_help_is_refused():
+    """`chainrule help --versoin` and `chainrule help -x` printed the whole help with exit status 0."""
+    for argv, last in [(["help", "--versoin"], "unrecognized arguments: --versoin (did you mean --version?)"),
+                       (["help", "-x"], "unrecognized arguments: -x")]:
+        r = cmd(*argv)
+        assert (r.returncode, r.stdout) == (2, "") and r.stderr.splitlines()[-1] == f"chainrule: error: {last}"
+    assert cmd("help", "-h").stdout == cmd("--help").stdout != ""
+
+
+def test_the_layer_table_keeps_its_count_column_from_layer_10_on():
+    """From layer 10 on, "  10: " is a character wider than "  9: ": each count stood one column right."""
+    import chainrule as cr
+    from chainrule.nn.summary import summary_table
+    net = cr.Network([cr.Dense(2, 3, "relu"), *[cr.Dense(3, 3, "relu") for _ in range(10)], cr.Dense(3, 2)], seed=0)
+    for text in (net.summary(), summary_table(net, 60)):
+        rows = [line for line in text.splitlines() if re.match(r" +\d+: ", line)]
+        assert len(rows) == 12 and len({line.index(":") for line in rows}) == 1
+        assert len({line.index(" parameters") for line in rows}) == 1, text
+        assert [int(n) for n in re.findall(r"(\d+) parameters$", "\n".join(rows), re.M)] == \
+            [2 * 3 + 3] + [3 * 3 + 3] * 10 + [3 * 2 + 2]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import errno
 import importlib
 import re
@@ -11,6 +10,8 @@ import sys
 import textwrap
 import warnings
 from typing import Any, NoReturn
+
+from .usage import Parser, help_words, leading_options, unrecognized
 
 COMMAND_MODULES = [
     "chainrule.cli.example",
@@ -100,7 +101,7 @@ def _broken_command(body: str, lead: str, width: int) -> list[str]:
 
 def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="chainrule",
         description="Backpropagation from first principles: see every number, train on a CPU.",
         epilog="examples:\n  chainrule example\n  chainrule data iris.csv\n"
@@ -142,17 +143,6 @@ def same_as(args) -> None:
             raise ValidationError(f"--{option} given twice: {given!r} and --{option} {getattr(args, option)!r}; "
                                   f"give it once")
         setattr(args, option, given)
-
-
-def unrecognized(p: argparse.ArgumentParser, extra: list[str]) -> str:
-    """The usage error for arguments a command does not take, with the option a typo was likely
-    meant to be (argparse says only 'unrecognized arguments', under the top-level usage)."""
-    options = [o for a in p._actions for o in a.option_strings if o.startswith("--")]
-    guesses = {word.split("=")[0]: close[0] for word in extra if word.startswith("--")
-               for close in [difflib.get_close_matches(word.split("=")[0], options, n=1, cutoff=0.7)] if close}
-    said = [guess if len(guesses) == 1 else f"{guess} for {word}" for word, guess in guesses.items()]
-    hint = f" (did you mean {', '.join(said)}?)" if said else ""
-    return f"unrecognized arguments: {' '.join(extra)}{hint}"
 
 
 def clip(text: str, limit: int = MAX_MESSAGE) -> str:
@@ -207,7 +197,8 @@ def _message(exc: BaseException) -> str:
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
     """Warnings as one clean line, `chainrule: warning: ...`, not Python's two-line form."""
-    print(f"chainrule: warning: {clip(str(message))}", file=sys.stderr)
+    from ..teach.width import say
+    say(f"chainrule: warning: {clip(str(message))}", sys.stderr)     # fitted to a terminal, whole in a pipe
 
 
 def command() -> NoReturn:
@@ -227,7 +218,8 @@ def command() -> NoReturn:
     try:
         code = main()
     except KeyboardInterrupt:      # before the command ran (its options read, its modules imported): nothing written
-        print("chainrule: interrupted", file=sys.stderr)
+        from ..teach.width import say
+        say("chainrule: interrupted", sys.stderr)
         code = 130
     quick_exit(code)
 
@@ -262,50 +254,13 @@ def quick_exit(code: int) -> NoReturn:
     os._exit(code)
 
 
-def _no_command(parser: argparse.ArgumentParser) -> int:
-    """`chainrule` alone: its usage and its commands, one line each (as git and pip list theirs), on stderr
-    with exit status 2, as every usage error is; argparse said only that COMMAND is required."""
-    from ..teach.width import columns, fit_lines
-    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    width = max(len(c.dest) for c in commands._choices_actions)
-    lines = [parser.format_usage(), "commands:"]
-    lines += [f"  {c.dest:<{width}}  {c.help}" for c in commands._choices_actions]
-    note = ("`chainrule help COMMAND` (or `chainrule COMMAND --help`) shows a command's options; "
-            "`chainrule --help` the exit codes")
-    print(fit_lines("\n".join(lines), columns(sys.stderr), " " * (width + 2)), file=sys.stderr)   # under the help
-    print("\n" + fit_lines(note, columns(sys.stderr), ""), file=sys.stderr)                    # prose: at column 0
-    return 2
-
-
-def _wrong_first_word(parser: argparse.ArgumentParser, argv: list[str]) -> str:
-    """The usage error for a first word that is no command nor chainrule's own option, with the likely one
-    (argparse said "the following arguments are required: COMMAND" of `chainrule --versoin`, no guess of `traim`)."""
-    words = [a for a in argv if a != "--debug"][:2]
-    word = words[1] if words[:1] == ["help"] and len(words) > 1 else words[0]
-    if word.startswith("-"):
-        return "" if word in ("-h", "--help", "--version") or words[0] == "help" else unrecognized(parser, [word])
-    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
-    close = difflib.get_close_matches(word, list(commands), n=1, cutoff=0.6)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    return "" if word in commands or word == "help" else (f"argument COMMAND: invalid choice: {word!r} ({hint}choose "
-                                                          f"from {', '.join(map(repr, commands))})")
-
-
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
-    if all(a == "--debug" for a in argv):       # no command word (`chainrule`, `chainrule --debug`): the list
-        return _no_command(parser)
-    wrong = _wrong_first_word(parser, argv)
-    if argv[0] == "help" or wrong:   # `chainrule help [COMMAND]`, as git's: the help of the command
-        if len(argv) > 2 or wrong:
-            try:
-                parser.error(wrong or f"help takes one COMMAND; got {len(argv) - 1} words: {' '.join(argv[1:])}")
-            except SystemExit as stop:
-                return stop.code if isinstance(stop.code, int) else 2
-        argv = [*argv[1:2], "--help"] if argv[1:] != ["help"] else ["--help"]     # `help help`: help's own, the list
+    words = help_words(parser, leading_options(parser, sys.argv[1:] if argv is None else argv))
+    if isinstance(words, int):        # `chainrule` alone, a wrong first word: said; its exit status
+        return words
     try:
-        args, extra = parser.parse_known_args(argv)
+        args, extra = parser.parse_known_args(words)
         if extra:                     # said by the command's own parser, under its own usage
             commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
             command_parser = commands.choices[args.command]
@@ -374,7 +329,8 @@ def _run(args) -> int:
             done = writes and _identity(out) not in (None, before)
             kept = "" if not writes else (f"; {str(out)!r} was written before it" if done else
                                           f"; {str(out)!r} was not written (a file there before is unchanged)")
-            print(f"chainrule: interrupted{kept}{advice}", file=sys.stderr)
+            from ..teach.width import say
+            say(f"chainrule: interrupted{kept}{advice}", sys.stderr)
         return 130
     except BrokenPipeError:  # the reader went away (`chainrule example | head`): stop quietly
         import os

@@ -46,10 +46,11 @@ def run(args) -> int:
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
     say(f"Training a 64-64-10 ReLU/softmax network on digits: {len(X_train)} training and "
           f"{len(X_test)} test images, Adam(lr=1e-3), batch 32, {counted(args.epochs, 'epoch')}, float32.")
-    batches = -(-len(X_train) // 32)
-    say(f"Each epoch ends on one line, as Keras writes it: {batches}/{batches} batches of 32 images done, the "
+    batches, (full, last) = -(-len(X_train) // 32), divmod(len(X_train), 32)
+    sizes = f"{full} of 32 images, the last of {last}" if last else "each of 32 images"
+    say(f"Each epoch ends on one line, as Keras writes it: {batches}/{batches} batches done ({sizes}), the "
         f"epoch's seconds, the time per batch (a step: one gradient update), then the training accuracy and "
-        f"loss, each the mean over the epoch's batches.")
+        f"loss, each the mean over the epoch's {len(X_train)} images (not over its batches).")
     net = cr.Network([cr.Dense(64, 64, "relu"), cr.Dense(64, 10, "softmax")],
                      loss="categorical_crossentropy", dtype="float32", seed=0)
     t0 = time.perf_counter()

@@ -22,7 +22,8 @@ def summary_table(net: Network, columns: int = 0) -> Summary:
     width; 0: any) narrows the table to fit: the count's column moves left to the longest layer, then each
     count goes whole on a line of its own under its layer, never broken inside "N parameters"."""
     lines = [f"Network(loss={net.loss_function.name!r}, dtype={net.dtype.name})"]
-    rows = [(f"  {i}: ", repr(layer), sum(int(np.prod(s)) for _, s in layer.param_shapes()))
+    index = len(str(len(net.layers) - 1))          # "   9: " above "  10: ": every count in one column
+    rows = [(f"  {i:>{index}}: ", repr(layer), sum(int(np.prod(s)) for _, s in layer.param_shapes()))
             for i, layer in enumerate(net.layers)]
     width, digits = max([50] + [len(r) for _, r, _ in rows]), 8
     if columns and any(len(lead) + width + digits + 12 > columns for lead, _, _ in rows):

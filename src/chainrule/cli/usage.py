@@ -1,0 +1,92 @@
+"""The command line's usage errors: argparse's own fitted to the terminal, a typo's likely option or command,
+`chainrule` alone, and the words before the command (shortened options, --debug, `help COMMAND`)."""
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+from typing import NoReturn
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's parser whose usage errors are fitted to a terminal's width as the command's other error
+    lines are (whole in a pipe); argparse printed them whole, run past the terminal and broken mid-word."""
+
+    def error(self, message: str) -> NoReturn:
+        from ..teach.width import say
+        self.print_usage(sys.stderr)
+        say(f"{self.prog}: error: {message}", sys.stderr)
+        raise SystemExit(2)
+
+
+def unrecognized(p: argparse.ArgumentParser, extra: list[str]) -> str:
+    """The usage error for arguments a command does not take, with the option a typo was likely
+    meant to be (argparse says only 'unrecognized arguments', under the top-level usage)."""
+    options = [o for a in p._actions for o in a.option_strings if o.startswith("--")]
+    guesses = {word.split("=")[0]: close[0] for word in extra if word.startswith("--")
+               for close in [difflib.get_close_matches(word.split("=")[0], options, n=1, cutoff=0.7)] if close}
+    said = [guess if len(guesses) == 1 else f"{guess} for {word}" for word, guess in guesses.items()]
+    hint = f" (did you mean {', '.join(said)}?)" if said else ""
+    return f"unrecognized arguments: {' '.join(extra)}{hint}"
+
+
+def leading_options(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """`argv` with each option before the command word written out where it is a unique prefix of one of
+    chainrule's own (`--vers`, `--deb`), as argparse accepts them: the checks before argparse's parse
+    compare whole words."""
+    options = [o for a in parser._actions for o in a.option_strings if o.startswith("--")]
+    out: list[str] = []
+    for k, word in enumerate(argv):
+        if not word.startswith("-"):
+            return out + argv[k:]
+        whole = [o for o in options if o.startswith(word)] if word.startswith("--") and len(word) > 2 else []
+        out.append(whole[0] if len(whole) == 1 else word)
+    return out
+
+
+def no_command(parser: argparse.ArgumentParser) -> int:
+    """`chainrule` alone: its usage and its commands, one line each (as git and pip list theirs), on stderr
+    with exit status 2, as every usage error is; argparse said only that COMMAND is required."""
+    from ..teach.width import columns, fit_lines
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    width = max(len(c.dest) for c in commands._choices_actions)
+    lines = [parser.format_usage(), "commands:"]
+    lines += [f"  {c.dest:<{width}}  {c.help}" for c in commands._choices_actions]
+    note = ("`chainrule help COMMAND` (or `chainrule COMMAND --help`) shows a command's options; "
+            "`chainrule --help` the exit codes")
+    print(fit_lines("\n".join(lines), columns(sys.stderr), " " * (width + 2)), file=sys.stderr)   # under the help
+    print("\n" + fit_lines(note, columns(sys.stderr), ""), file=sys.stderr)                    # prose: at column 0
+    return 2
+
+
+def wrong_first_word(parser: argparse.ArgumentParser, words: list[str]) -> str:
+    """The usage error for a first word (`words`: the command line without --debug) that is no command nor
+    chainrule's own option, with the likely one (argparse said "the following arguments are required: COMMAND"
+    of `chainrule --versoin`, no guess of `traim`); after `help`, an option other than --help is refused too."""
+    word = words[1] if words[:1] == ["help"] and len(words) > 1 else words[0]
+    if word.startswith("-"):
+        own = ("-h", "--help") if words[0] == "help" else ("-h", "--help", "--version")
+        return "" if word in own else unrecognized(parser, [word])
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    close = difflib.get_close_matches(word, list(commands), n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return "" if word in commands or word == "help" else (f"argument COMMAND: invalid choice: {word!r} ({hint}choose "
+                                                          f"from {', '.join(map(repr, commands))})")
+
+
+def help_words(parser: argparse.ArgumentParser, argv: list[str]) -> list[str] | int:
+    """`argv` as argparse is to read it: `chainrule help [COMMAND]` (as git's) is `chainrule [COMMAND] --help`,
+    --debug kept; a wrong first word, or help of more than one word, refused here (its exit status)."""
+    debug = [a for a in argv if a == "--debug"]
+    words = [a for a in argv if a != "--debug"]
+    if not words:                     # no command word (`chainrule`, `chainrule --debug`): the list
+        return no_command(parser)
+    wrong = wrong_first_word(parser, words)
+    if words[0] != "help" and not wrong:
+        return argv
+    try:
+        if len(words) > 2 or wrong:
+            parser.error(wrong or f"help takes one COMMAND; got {len(words) - 1} words: {' '.join(words[1:])}")
+    except SystemExit as stop:
+        return stop.code if isinstance(stop.code, int) else 2
+    return [*debug, *(words[1:2] if words[1:] not in (["help"], ["-h"], ["--help"]) else []), "--help"]

@@ -46,7 +46,8 @@ def unfitted_classifier():
 
 
 class Warmup(optim.Schedule):
-    """A user's schedule, not registered: a checkpoint could not save it."""
+    """A user's schedule, not registered: a checkpoint could not save it (refused before the folder is made:
+    its checkpoint_dir, /dev/null/ck, cannot be)."""
 
     def __call__(self, epoch):
         return 0.1
@@ -248,7 +249,7 @@ CASES = [
         {"name": "sgd", "lr": {"name": "LinearLR", "lr": 0.1, "total_iter": 4}}), errors.ChainruleTypeError,
      r"LinearLR got unknown argument\(s\) \['total_iter'\].*Did you mean 'total_iters'\?"),
     ("schedule not saveable with a checkpoint", lambda: net2().fit(
-        X, Y, epochs=1, optimizer=optim.SGD(Warmup()), checkpoint_dir="/nonexistent/ck", verbose=0),
+        X, Y, epochs=1, optimizer=optim.SGD(Warmup()), checkpoint_dir="/dev/null/ck", verbose=0),
      errors.ChainruleTypeError, "the optimizer's schedule is a Warmup, which would load back as nothing"),
     ("initializer NaN constant", lambda: cr.Dense(2, 2, bias_init=float("nan")), errors.ValidationError,
      "init must be a finite number; got nan"),

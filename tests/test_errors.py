@@ -45,6 +45,17 @@ def unfitted_classifier():
     return BackpropClassifier()
 
 
+class Warmup(optim.Schedule):
+    """A user's schedule, not registered: a checkpoint could not save it (refused before the folder is made:
+    its checkpoint_dir, /dev/null/ck, cannot be)."""
+
+    def __call__(self, epoch):
+        return 0.1
+
+    def config(self):
+        return {"name": "Warmup"}
+
+
 X = np.array([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]])
 Y = np.array([[0.0, 1.0], [1.0, 0.0], [0.0, 1.0]])
 
@@ -232,6 +243,14 @@ CASES = [
     ("sequential schedule inside another", lambda: optim.SequentialLR(
         [optim.SequentialLR([optim.LinearLR(0.1)], []), optim.StepLR(0.1, 2)], [3]),
      errors.ValidationError, r"schedules\[0\] is a SequentialLR"),
+    ("sequential schedules not a list", lambda: optim.SequentialLR(optim.ConstantLR(0.1), [2]),
+     errors.ChainruleTypeError, r"got ConstantLR\(lr=0.1, factor=0.3333333333333333, total_iters=5\) \(ConstantLR\)"),
+    ("schedule unknown argument", lambda: optim.get_optimizer(
+        {"name": "sgd", "lr": {"name": "LinearLR", "lr": 0.1, "total_iter": 4}}), errors.ChainruleTypeError,
+     r"LinearLR got unknown argument\(s\) \['total_iter'\].*Did you mean 'total_iters'\?"),
+    ("schedule not saveable with a checkpoint", lambda: net2().fit(
+        X, Y, epochs=1, optimizer=optim.SGD(Warmup()), checkpoint_dir="/dev/null/ck", verbose=0),
+     errors.ChainruleTypeError, "the optimizer's schedule is a Warmup, which would load back as nothing"),
     ("initializer NaN constant", lambda: cr.Dense(2, 2, bias_init=float("nan")), errors.ValidationError,
      "init must be a finite number; got nan"),
     ("initializer array with NaN", lambda: cr.Dense(2, 2, weight_init=np.full((2, 2), np.inf)), errors.ValidationError,

@@ -149,20 +149,31 @@ def test_training_follows_torchs_rates_through_a_model_file_and_a_checkpoint(nam
 
 
 @pytest.mark.filterwarnings("ignore:Stochastic Optimizer")         # 9 epochs: sklearn's ConvergenceWarning
-def test_a_scikit_learn_estimator_clones_and_trains_with_a_new_schedule():
+def test_a_scikit_learn_estimator_clones_and_trains_with_a_new_schedule(monkeypatch):
+    """Every epoch's rate is torch's, and the weights are those of the same estimator given torch's rates
+    epoch by epoch (a LearningRateScheduler): the last epoch's rate alone left the others unchecked."""
     from sklearn.base import clone
 
     from chainrule.sklearn import BackpropRegressor
+    added: list = []
+    fit = cr.Network.fit
+    monkeypatch.setattr(cr.Network, "fit", lambda self, *a, callbacks=None, **k: fit(
+        self, *a, callbacks=[*(callbacks or []), *added], **k))        # the estimator's fit takes no callbacks
     schedule = optim.SequentialLR([optim.LinearLR(0.05, 0.2, total_iters=3), optim.PolynomialLR(0.05, 8, 2.0)], [3])
     est = BackpropRegressor(hidden_layer_sizes=(4,), optimizer=optim.SGD(schedule), epochs=9, random_state=0)
     copy = clone(est)
     assert copy.get_params()["optimizer"].config() == est.get_params()["optimizer"].config()
     _, X, Y = problem()
+    added[:] = [Rates()]
     copy.fit(X, Y.ravel())
     want = torch_rates(lambda o: sched.SequentialLR(o, [sched.LinearLR(o, 0.2, total_iters=3),
                                                         sched.PolynomialLR(o, 8, 2.0)], [3]), 9, lr=0.05)
-    assert_rates([copy.network_.optimizer.lr], want[-1:])
+    assert_rates(added[0].rates, want)
     assert est.get_params()["optimizer"].t == 0                    # fit trained a copy
+    added[:] = [cr.callbacks.LearningRateScheduler(lambda epoch: want[epoch])]
+    given = BackpropRegressor(hidden_layer_sizes=(4,), optimizer=optim.SGD(0.05), epochs=9, random_state=0).fit(
+        X, Y.ravel())
+    np.testing.assert_allclose(copy.network_.params, given.network_.params, rtol=1e-12, atol=1e-15)
 
 
 @pytest.mark.parametrize("call,theirs,exc,pattern", [

@@ -196,20 +196,24 @@ def encode(pre: Any, df: Any, dtype: Any = np.float64, sparse: bool = True, rows
             raise ValidationError(f"rows must be row positions 0..{len(df) - 1} of the table")
     n = len(df) if rows is None else rows.shape[0]
     sp: Any = None
-    if sparse and pre.text:
+    dense_why: tuple[str, ...] = ()        # why one-hot columns are dense: the memory refusal's advice
+    if pre.text:
         try:
             import scipy.sparse
-            sp = scipy.sparse
+            sp = scipy.sparse if sparse else None
         except ImportError:          # without SciPy the one-hot columns are dense (more memory, same numbers)
-            pass
-    check_fits(pre, n, dtype, sp is not None)
+            dense_why = ("no SciPy",)
+        if not sparse:
+            dense_why = ("sparse=False", *dense_why)
+    check_fits(pre, n, dtype, sp is not None, dense_why)
     try:
         if sp is None:
             return _dense(pre, df, dtype, rows, n, unseen_warning, unseen, none_missing)
         return _csr(sp, pre, df, dtype, rows, n, unseen_warning, unseen, none_missing)
     except MemoryError:
         from .memory import available_bytes
-        raise MemoryError("ran out of memory: " + message(pre, n, dtype, sp is not None, available_bytes())) from None
+        said = message(pre, n, dtype, sp is not None, available_bytes(), dense_why)
+        raise MemoryError(f"ran out of memory: {said}") from None
 
 
 def _dense(pre: Any, df: Any, dtype: np.dtype, rows: np.ndarray | None, n: int, unseen_warning: type[Warning],

@@ -93,21 +93,20 @@ def _chunk_way(pre: Any, n: int, dtype: Any, sparse: bool, available: int | None
     return f"read fewer rows at a time ({_CHUNKED.get()} {fit})"
 
 
-def _sparse_way() -> str:
-    """How to keep the one-hot columns sparse: dense ones were asked for (sparse=False), or SciPy, which
-    stores them sparse, is missing (the only way a command builds them dense)."""
-    import importlib.util
-    try:
-        has_scipy = importlib.util.find_spec("scipy.sparse") is not None
-    except (ImportError, ValueError):              # a scipy module that is None or has no spec
-        has_scipy = False
-    if has_scipy:
+def _sparse_way(dense_why: tuple[str, ...]) -> str:
+    """How to keep the one-hot columns sparse, from why encode built them dense: asked (sparse=False),
+    SciPy's import failed (the only way a command builds them dense), or both (both ways needed)."""
+    if dense_why == ("sparse=False",):
         return "keep the one-hot columns sparse (the default, sparse=True)"
-    return "install SciPy (pip install scipy), which keeps the one-hot columns sparse"
+    if dense_why == ("no SciPy",):
+        return "install SciPy (pip install scipy), which keeps the one-hot columns sparse"
+    return "keep the one-hot columns sparse: sparse=True (the default) and SciPy installed (pip install scipy)"
 
 
-def message(pre: Any, n: int, dtype: Any, sparse: bool, available: int | None) -> str:
-    """What needs the memory (its widest columns) and the ways out."""
+def message(pre: Any, n: int, dtype: Any, sparse: bool, available: int | None,
+            dense_why: tuple[str, ...] = ()) -> str:
+    """What needs the memory (its widest columns) and the ways out. `dense_why`: why one-hot columns are
+    dense ("sparse=False" asked, "no SciPy": its import failed), as encode found it."""
     dtype = np.dtype(dtype)
     size = input_bytes(pre, n, dtype, sparse)
     have = f", and {_gib(available)} is available" if available is not None else ""
@@ -131,8 +130,8 @@ def message(pre: Any, n: int, dtype: Any, sparse: bool, available: int | None) -
         return (f"the network's inputs need {_gib(size)} ({shape}){have}; the columns: {', '.join(parts)}. "
                 f"To fit: {_chunk_way(pre, n, dtype, sparse, available)}")
     ways = [f"leave columns out ({give('drop column')})"]
-    if pre.text and not sparse:
-        ways.insert(0, _sparse_way())
+    if pre.text and not sparse and dense_why:
+        ways.insert(0, _sparse_way(dense_why))
         ways.append(f"keep fewer categories ({give('max categories')}, e.g. 50)")
     if dtype.itemsize > 4:
         ways.append(f"use float32, half the memory ({give('dtype', dtype='float32')})")
@@ -143,8 +142,8 @@ def message(pre: Any, n: int, dtype: Any, sparse: bool, available: int | None) -
             f"To fit: {'; '.join(ways)}")
 
 
-def check_fits(pre: Any, n: int, dtype: Any, sparse: bool) -> None:
+def check_fits(pre: Any, n: int, dtype: Any, sparse: bool, dense_why: tuple[str, ...] = ()) -> None:
     """Raise MemoryError (with `message`) when the inputs of `n` rows need more than is available."""
     available = available_bytes()
     if available is not None and input_bytes(pre, n, dtype, sparse) > available:
-        raise MemoryError(message(pre, n, dtype, sparse, available))
+        raise MemoryError(message(pre, n, dtype, sparse, available, dense_why))

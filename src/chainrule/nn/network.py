@@ -261,6 +261,12 @@ class Network(KerasMethods):
         from ..saving.npz import save
         save(self, path, include_optimizer=include_optimizer)
 
+    def _check_saveable(self) -> None:
+        """Refuse what `save` would refuse for its classes (an unregistered schedule): a ModelCheckpoint
+        asks before the first epoch, not at its first save."""
+        from ..saving.npz import check_registered
+        check_registered(self)
+
     def to_onnx(self, path: Any = None, opset: int = 17, preprocessing: Any = None, checks: bool = True) -> Any:
         """The network as an ONNX model (written to `path` if given): `saving.onnx.to_onnx`."""
         from ..saving.onnx import to_onnx

@@ -28,7 +28,7 @@ from ..training.callback import stateful
 from ..training.callbacks import Callback, EpochLogger, ModelCheckpoint, ProgressBar
 from . import runlock
 from .fingerprint import differences, fingerprint
-from .npz import load_all, write
+from .npz import check_registered, load_all, write
 from .npzcheck import FLOAT_VERSION, FORMAT_VERSION, as_float, plain_json, uses_float_key
 
 FILENAME = "checkpoint.npz"
@@ -116,6 +116,7 @@ class BackupAndRestore(Callback):
         generator and history and return the epochs it had done (0 without one); the epochs of
         this run when that run had already stopped early (EarlyStopping)."""
         self.trainer = trainer
+        check_registered(trainer.net)       # what the checkpoint could not save is refused before the first epoch
         for cb in trainer.callbacks:        # the model would replace the checkpoint (resume then fails)
             if isinstance(cb, ModelCheckpoint) and file_of(cb.filepath, self.directory):
                 raise ValidationError(f"ModelCheckpoint: filepath {cb.filepath!r} is a file of checkpoint_dir "

@@ -55,7 +55,8 @@ def check_registered(net) -> None:
         schedule = getattr(net.optimizer, "schedule", None)
         named = [(f"schedules[{i}] of the optimizer's {type(schedule).__name__}", each)  # SequentialLR's, saved
                  for i, each in enumerate(getattr(schedule, "schedules", []))]          # by their names too
-        for what, each in [("the optimizer's schedule", schedule), *named]:
+        for what, each in [*named, ("the optimizer's schedule", schedule)]:    # the inner one first: the
+            # SequentialLR's config() fails on an inner one's, which is the one to name
             if each is None:
                 continue
             try:

@@ -240,7 +240,7 @@ def schedule_warning(opt) -> str | None:
     """A warning when the optimizer's schedule gives a learning rate of 0 from its epoch on (an
     ExponentialLR decayed to nothing): training it further would silently change nothing."""
     schedule = getattr(opt, "schedule", None)
-    if schedule is None or opt.lr != 0 or schedule(0) == 0 or schedule(opt.epoch + 1) != 0:
+    if schedule is None or opt.lr != 0 or schedule(0) == 0 or not schedule.zero_from(opt.epoch + 1):
         return None
     return (f"the optimizer's learning-rate schedule {type(schedule).__name__} gives 0.0 at its stored epoch "
             f"{opt.epoch} and after: fitting this network further would not change its weights (give fit a new "

@@ -99,6 +99,8 @@ class ModelCheckpoint(Callback):
         if self.save_weights_only and not path.lower().endswith(".npz"):     # save_weights' rule, before any epoch
             raise ValidationError(f"ModelCheckpoint: filepath {self.filepath!r} must end in .npz with "
                                   "save_weights_only=True (Network.save_weights' file, which load_weights reads)")
+        if not self.save_weights_only and self.network is not None:    # save's check of the classes, before any epoch
+            self.network._check_saveable()
 
     def on_epoch_begin(self, epoch: int) -> None:
         self.epoch = epoch

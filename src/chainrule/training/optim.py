@@ -8,26 +8,25 @@ The plain gradient-descent step of the seeds is `SGD(lr)`: w+ = w - lr * dE/dw.
 """
 from __future__ import annotations
 
-import difflib
-import inspect
 import math
 from typing import Any, TypeVar
 
 import numpy as np
 
 from ..backend import kernels
-from ..errors import ChainruleTypeError, ValidationError, unknown_name
+from ..errors import ValidationError, unknown_name
 from ..nn.checks import flag as _flag
 from ..nn.checks import number as _number
-from .optimizer import COMPILED_UPDATES, Optimizer, compiled_update  # noqa: F401 (chainrule.optim's names)
+from . import optimizer as _optimizer
+from .optimizer import Optimizer, _compiled_update
 from .schedules import *  # noqa: F403 (its __all__, the schedules and register_schedule, are chainrule.optim's too)
-from .schedules import SCHEDULES, Schedule
+from .schedules import Schedule, check_arguments, schedule_from_config
 
 _C = TypeVar("_C", bound="type[Optimizer]")
 
 
 # -- optimizers ------------------------------------------------------------------------------
-@compiled_update
+@_compiled_update
 class SGD(Optimizer):
     """Gradient descent, with optional momentum and Nesterov momentum (torch.optim.SGD).
 
@@ -146,7 +145,7 @@ class RMSprop(Optimizer):
             p -= np.divide(np.multiply(g, self.lr, out=tmp), avg, out=tmp)     # lr * g / avg
 
 
-@compiled_update
+@_compiled_update
 class Adam(Optimizer):
     """Momentum plus per-weight adaptive rates, bias-corrected (torch.optim.Adam).
 
@@ -204,7 +203,7 @@ class Adam(Optimizer):
         p -= np.multiply(np.divide(m, denom, out=tmp), step_size, out=tmp)     # step_size * (m / denom)
 
 
-@compiled_update
+@_compiled_update
 class AdamW(Adam):
     """Adam with decoupled weight decay: w *= 1 - lr * weight_decay before the Adam step."""
 
@@ -214,6 +213,9 @@ class AdamW(Adam):
                  weight_decay: float = 0.01, amsgrad: bool = False, clip_norm: float | None = None):
         super().__init__(lr, betas, eps, weight_decay, amsgrad, clip_norm)
 
+
+#: the built-ins with a compiled update (SGD, Adam, AdamW), a tuple: `Optimizer.step` runs their kernel
+COMPILED_UPDATES = _optimizer.COMPILED_UPDATES
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {cls.__name__.lower(): cls for cls in (SGD, Adagrad, RMSprop, Adam, AdamW)}
 
@@ -237,21 +239,12 @@ def get_optimizer(optimizer: Optimizer | str | dict, **kwargs: Any) -> Optimizer
         cfg = dict(optimizer)
         name = cfg.pop("name", None)
         if isinstance(cfg.get("lr"), dict):
-            sched = dict(cfg["lr"])
-            kind = sched.pop("name", None)
-            if kind not in SCHEDULES:
-                raise unknown_name("schedule", kind, sorted(SCHEDULES))
-            cfg["lr"] = SCHEDULES[kind](**sched)
+            cfg["lr"] = schedule_from_config(cfg["lr"], "lr")
         if "betas" in cfg:
             cfg["betas"] = tuple(cfg["betas"])
         return get_optimizer(name, **cfg)
     if not isinstance(optimizer, str) or optimizer.lower() not in OPTIMIZERS:
         raise unknown_name("optimizer", optimizer, sorted(OPTIMIZERS))
     cls = OPTIMIZERS[optimizer.lower()]
-    accepted = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
-    unknown = sorted(set(kwargs) - set(accepted) - {"learning_rate"})      # Keras' lr: see __init_subclass__
-    if unknown:
-        close = difflib.get_close_matches(unknown[0], accepted, n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ChainruleTypeError(f"{cls.__name__} got unknown argument(s) {unknown}; expected among {accepted}.{hint}")
+    check_arguments(cls, kwargs, also=("learning_rate",))      # Keras' lr: see __init_subclass__
     return cls(**kwargs)

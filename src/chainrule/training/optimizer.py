@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from ..backend import kernels
-from ..errors import ValidationError
+from ..errors import ChainruleTypeError, ValidationError
 from ..nn.checks import number as _number
 from .clipping import global_norm
 from .keras_names import KerasNames
@@ -19,13 +19,18 @@ from .schedules import Schedule
 _C = TypeVar("_C", bound="type[Optimizer]")
 
 #: the exact classes whose update has a compiled kernel (a subclass runs its own `_update`), in the
-#: order `compiled_update` marked them
-COMPILED_UPDATES: list[type[Optimizer]] = []
+#: order `_compiled_update` marked them: a tuple, not changed by a user
+COMPILED_UPDATES: tuple[type[Optimizer], ...] = ()
 
 
-def compiled_update(cls: _C) -> _C:
-    """Class decorator of a built-in optimizer: its exact class (no subclass) runs `_kernel_update`."""
-    COMPILED_UPDATES.append(cls)
+def _compiled_update(cls: _C) -> _C:
+    """Class decorator of a built-in optimizer (`optim`'s only: a kernel computes that class's own
+    formulas): its exact class (no subclass) runs `_kernel_update`."""
+    global COMPILED_UPDATES
+    if cls.__module__ != f"{__package__}.optim":
+        raise ChainruleTypeError(f"{cls.__name__} is not a built-in optimizer: the compiled updates are "
+                                 "chainrule's own; a subclass runs its own _update")
+    COMPILED_UPDATES = (*COMPILED_UPDATES, cls)
     return cls
 
 
@@ -160,5 +165,7 @@ class Optimizer(KerasNames):
         return {}
 
     def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items() if k != "name")
+        # a schedule as its own repr (SequentialLR(schedules=[LinearLR(lr=0.05, ...), ...]), not its config's dict
+        shown = {**self.config(), "lr": self.lr if self.schedule is None else self.schedule}
+        args = ", ".join(f"{k}={v!r}" for k, v in shown.items() if k != "name")
         return f"{type(self).__name__}({args})"

@@ -2,6 +2,8 @@
 torch.optim.lr_scheduler; an optimizer takes one as its `lr` (`chainrule.optim.StepLR`, ...)."""
 from __future__ import annotations
 
+import difflib
+import inspect
 import math
 from bisect import bisect_right
 from typing import TypeVar
@@ -28,8 +30,27 @@ class Schedule:
         """The constructor arguments, plus "name" (the class)."""
         raise NotImplementedError
 
+    def zero_from(self, epoch: int) -> bool:
+        """Whether the rate is 0 at `epoch` and at every epoch after (training on would change nothing).
+        Not known of a schedule that does not say: False."""
+        return False
 
-class StepLR(Schedule):
+    def __repr__(self) -> str:
+        try:
+            cfg = self.config()
+        except NotImplementedError:        # a user's schedule without config(): Python's own repr
+            return super().__repr__()
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in cfg.items() if k != 'name')})"
+
+
+class _Decaying(Schedule):
+    """A rate that never rises again: 0 once is 0 from then on."""
+
+    def zero_from(self, epoch: int) -> bool:
+        return self(epoch) == 0
+
+
+class StepLR(_Decaying):
     """lr * gamma ** (epoch // step_size)."""
 
     def __init__(self, lr: float, step_size: int, gamma: float = 0.1):
@@ -43,7 +64,7 @@ class StepLR(Schedule):
         return {"name": "StepLR", "lr": self.lr, "step_size": self.step_size, "gamma": self.gamma}
 
 
-class ExponentialLR(Schedule):
+class ExponentialLR(_Decaying):
     """lr * gamma ** epoch."""
 
     def __init__(self, lr: float, gamma: float):
@@ -85,7 +106,7 @@ def _epochs(value, name: str, low: int) -> list[int]:
     return [int(m) for m in value]
 
 
-class MultiStepLR(Schedule):
+class MultiStepLR(_Decaying):
     """lr * gamma ** (the number of milestones <= epoch). As torch's, a milestone given twice counts
     twice (gamma ** 2 there) and the order does not matter."""
 
@@ -100,7 +121,7 @@ class MultiStepLR(Schedule):
         return {"name": "MultiStepLR", "lr": self.lr, "milestones": list(self.milestones), "gamma": self.gamma}
 
 
-class LinearLR(Schedule):
+class LinearLR(_Decaying):
     """lr * factor, the factor going linearly from start_factor at epoch 0 to end_factor at total_iters,
     then kept (a warm-up from lr * start_factor to lr under the defaults)."""
 
@@ -135,7 +156,7 @@ class ConstantLR(Schedule):
         return {"name": "ConstantLR", "lr": self.lr, "factor": self.factor, "total_iters": self.total_iters}
 
 
-class PolynomialLR(Schedule):
+class PolynomialLR(_Decaying):
     """lr * (1 - min(epoch, total_iters) / total_iters) ** power: 0 from total_iters on."""
 
     def __init__(self, lr: float, total_iters: int = 5, power: float = 1.0):
@@ -156,8 +177,11 @@ class SequentialLR(Schedule):
     give them the same lr for torch's rates."""
 
     def __init__(self, schedules: list, milestones: list[int]):
-        if not isinstance(schedules, (list, tuple)) or not schedules:
-            raise ValidationError(f"schedules must be a non-empty list of schedules (LinearLR(...), ...); got "
+        if not isinstance(schedules, (list, tuple)):
+            raise ChainruleTypeError(f"schedules must be a non-empty list of schedules (LinearLR(...), ...); got "
+                                     f"{schedules!r} ({type(schedules).__name__})")
+        if not schedules:
+            raise ValidationError("schedules must be a non-empty list of schedules (LinearLR(...), ...); got "
                                   f"{schedules!r}")
         self.schedules = [schedule_from_config(s, f"schedules[{i}]") for i, s in enumerate(schedules)]
         for i, s in enumerate(self.schedules):
@@ -175,6 +199,15 @@ class SequentialLR(Schedule):
     def __call__(self, epoch: int) -> float:
         i = bisect_right(self.milestones, epoch)
         return self.schedules[i](epoch - (self.milestones[i - 1] if i else 0))
+
+    def zero_from(self, epoch: int) -> bool:
+        # a later schedule starts again at its own epoch 0: only the last one's 0 stays
+        i = bisect_right(self.milestones, epoch)
+        last = i == len(self.schedules) - 1
+        return last and self.schedules[i].zero_from(epoch - (self.milestones[i - 1] if i else 0))
+
+    def __repr__(self) -> str:
+        return f"SequentialLR(schedules={self.schedules!r}, milestones={self.milestones!r})"
 
     def config(self) -> dict:
         return {"name": "SequentialLR", "schedules": [s.config() for s in self.schedules],
@@ -196,7 +229,19 @@ def schedule_from_config(schedule: Schedule | dict, what: str = "schedule") -> S
     name = cfg.pop("name", None)
     if name not in SCHEDULES:
         raise unknown_name("schedule", name, sorted(SCHEDULES))
+    check_arguments(SCHEDULES[name], cfg)
     return SCHEDULES[name](**cfg)
+
+
+def check_arguments(cls: type, given: dict, also: tuple[str, ...] = ()) -> None:
+    """Refuse an argument `cls` does not take (a config's misspelt key gave a bare TypeError), naming
+    it, the expected ones and the closest. `also`: names taken another way (Keras' learning_rate)."""
+    accepted = list(inspect.signature(cls).parameters)
+    unknown = sorted(set(given) - set(accepted) - set(also))
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], accepted, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ChainruleTypeError(f"{cls.__name__} got unknown argument(s) {unknown}; expected among {accepted}.{hint}")
 
 
 def register_schedule(cls: _S) -> _S:

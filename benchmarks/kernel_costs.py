@@ -207,7 +207,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="a coarser grid and fewer repetitions")
     args = ap.parse_args()
     if not kernels.load(force=True):
-        raise SystemExit("needs Numba (pip install chainrule[fast]) and CHAINRULE_NUMBA not 0")
+        raise SystemExit("needs Numba (pip install '.[fast]') and CHAINRULE_NUMBA not 0")
     reps = 5 if args.quick else args.reps
     if args.part in ("passes", "all"):
         passes(reps, *(((16, 128, 1024), (32, 256, 2048)) if args.quick else ()))

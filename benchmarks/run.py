@@ -349,8 +349,9 @@ SUBNORMAL_NOTE = ("Late in training, a confident classifier's tiny outputs push 
                   "path: on digits at lr 0.01, PyTorch runs 1.4-1.6x slower than with those numbers flushed to zero, "
                   "and 3x slower than chainrule, which sets deltas too small to matter to zero "
                   "([benchmarks/RESULTS-subnormal.md](benchmarks/RESULTS-subnormal.md)).")
-NUMBA_NOTE = ('With `pip install chainrule[fast]` (Numba), small networks train a whole fit (or epoch, when a '
-              'callback needs Python between epochs) in one compiled loop, the optimizers update the parameters in '
+NUMBA_NOTE = ("With `pip install '.[fast]'` in chainrule's checkout (Numba), small networks train a whole fit "
+              '(or epoch, when a callback needs Python between epochs) in one compiled loop, the optimizers '
+              'update the parameters in '
               'one compiled pass, and `predict` runs in chunks in place on NumPy alone. No job waits for Numba: by '
               'default (`CHAINRULE_NUMBA` unset) a job loads the kernels only when they are already compiled and '
               'cached and the job would take longer on NumPy than loading them (about 0.6 s); a shorter job (digits'

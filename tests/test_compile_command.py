@@ -149,7 +149,8 @@ def test_compile_says_what_stops_it(tmp_path):
     assert "CHAINRULE_NUMBA=0 turns the compiled kernels off" in error_line(off)
     no_numba = run(["-c", "import sys; sys.modules['numba'] = None\n"
                           "from chainrule.cli import main; sys.exit(main(['compile']))"])
-    assert "this command needs numba: pip install 'chainrule[fast]'" in error_line(no_numba, code=5)
+    assert ("this command needs numba: pip install 'numba>=0.60' (the 'fast' extra: pip install '.[fast]'"
+            in error_line(no_numba, code=5))
 
 
 def test_a_compiled_cache_this_process_cannot_write_is_not_loaded(tmp_path, monkeypatch):
@@ -318,5 +319,5 @@ def test_without_scipy_the_kernels_are_not_used_and_compile_says_why(tmp_path):
     assert job.stdout.split() == ["False", "0", "0", "False"]            # NumPy, nothing compiling
     compile_ = run(["-c", block + "from chainrule.cli import main; sys.exit(main(['compile']))"],
                    NUMBA_CACHE_DIR=str(tmp_path))
-    assert "this command needs SciPy, whose BLAS Numba's matrix products call: pip install 'chainrule[fast]'" in \
+    assert "this command needs SciPy, whose BLAS Numba's matrix products call: pip install 'scipy>=1.10'" in \
         error_line(compile_, code=5)

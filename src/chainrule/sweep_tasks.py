@@ -120,7 +120,8 @@ def on_dask(run: Callable[[Any], Any], scheduler: str) -> Any:
 
         from chainrule.workers import ThreadLimits
     except ImportError:
-        raise ValidationError("--scheduler needs Dask: pip install 'chainrule[dask]'") from None
+        from chainrule.extras import missing
+        raise ValidationError(missing("distributed", "--scheduler needs")) from None
     _listening(scheduler)
     try:
         client = Client(scheduler, timeout="10s")

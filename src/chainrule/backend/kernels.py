@@ -7,7 +7,7 @@ anything else runs its own Python on the NumPy path, which is the reference ever
 tested against. Scalars that the NumPy path computes in Python floats (1 - beta, the bias
 corrections) are computed the same way here and rounded once to the arrays' precision.
 
-Numba is optional (`pip install chainrule[fast]`) and never makes a job wait (`ENABLED`):
+Numba is optional (`pip install '.[fast]'` in chainrule's checkout) and never makes a job wait (`ENABLED`):
 CHAINRULE_NUMBA=0 (or `ENABLED = False`): NumPy only; =1 (`ENABLED = True`): the kernels,
 compiled on first use if they are not cached; unset ("auto"): a job uses them only when they are
 already compiled and cached and the job is long enough to pay for importing Numba; otherwise it

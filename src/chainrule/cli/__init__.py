@@ -179,14 +179,11 @@ def carried(exc: Exception) -> Exception:
     return ValidationError(_message(exc))
 
 
-EXTRAS = {"pandas": "cli", "tqdm": "cli", "matplotlib": "plot", "sklearn": "sklearn", "numba": "fast",
-          "onnx": "onnx", "onnxruntime": "onnx", "dask": "dask", "starlette": "explore", "uvicorn": "explore"}
-
-
 def _message(exc: BaseException) -> str:
+    from ..extras import MODULES, missing
     module = (getattr(exc, "name", None) or "").split(".")[0]
-    if isinstance(exc, ModuleNotFoundError) and module in EXTRAS:
-        return f"this command needs {module}: pip install 'chainrule[{EXTRAS[module]}]'"
+    if isinstance(exc, ModuleNotFoundError) and module in MODULES:
+        return missing(module)
     if isinstance(exc, OSError) and exc.strerror:
         where = f": {exc.filename!r}" if exc.filename else ""     # none for a write to a redirected stdout
         return f"{exc.strerror[:1].lower()}{exc.strerror[1:]}{where}"     # only its first letter: paths in it kept

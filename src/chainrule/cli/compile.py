@@ -20,8 +20,9 @@ def register(sub) -> None:
                     "them runs on NumPy and then compiles them in the background for the jobs after it; in a "
                     "container started fresh each time, every first job would.\n\n"
                     "Run it where the jobs will run, with the same NUMBA_CACHE_DIR: in a Dockerfile after "
-                    "`pip install 'chainrule[fast]'`, say. Numba reads only a cache folder it can write, so run it as "
-                    "the user whose jobs run, or give it a NUMBA_CACHE_DIR that user can write. Numba compiles "
+                    "`pip install '.[fast]'` in chainrule's checkout, say. Numba reads only a cache folder it "
+                    "can write, so run it as the user whose jobs run, or give it a NUMBA_CACHE_DIR that user can "
+                    "write. Numba compiles "
                     "for this machine's processor: on a machine with another, a job runs on NumPy and compiles "
                     "them behind it, as after an install. The loop of networks at most 4 units wide is compiled "
                     "per widths: the seed network's here, the others after the first job that needs them.",
@@ -32,12 +33,13 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    import numba  # without the fast extra: exit code 5, "pip install 'chainrule[fast]'"
+    import numba  # without the fast extra: exit code 5, "this command needs numba: pip install 'numba>=...'"
     try:
         import scipy  # noqa: F401
     except ImportError:
+        from ..extras import install
         raise ImportError("this command needs SciPy, whose BLAS Numba's matrix products call: "
-                          "pip install 'chainrule[fast]'") from None
+                          + install(["scipy"], "fast")) from None
 
     from ..backend import cachedir, kernels, warmup
     kernels.check_mode()

@@ -39,7 +39,8 @@ def run(args) -> int:
         from sklearn.datasets import load_digits
         from sklearn.model_selection import train_test_split
     except ImportError:
-        print("The training demo needs scikit-learn: pip install 'chainrule[sklearn]'")
+        from ..extras import missing
+        print(missing("sklearn", "The training demo needs"))
         return 1
     X, y = load_digits(return_X_y=True)
     X = X / 16.0

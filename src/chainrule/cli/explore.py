@@ -58,8 +58,9 @@ def run(args) -> int:
         import starlette  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError:
+        from ..extras import install
         raise ValidationError("chainrule explore needs Starlette and uvicorn: "
-                              "pip install 'chainrule[explore]'") from None
+                              + install(["starlette", "uvicorn"], "explore")) from None
     import secrets
 
     from ..teach.explore.server import Server, bind, create_app

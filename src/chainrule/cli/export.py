@@ -13,7 +13,8 @@ def register(sub) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Export a chainrule model (.npz) to ONNX. A model from `chainrule train` keeps its CSV "
                     "preprocessing in the graph: one input per column, outputs 'prediction' and, for a "
-                    "classifier, 'probabilities'. Needs the onnx extra: pip install 'chainrule[onnx]'.",
+                    "classifier, 'probabilities'. Needs onnx: pip install onnx (the onnx extra: "
+                    "pip install '.[onnx]' in chainrule's checkout).",
         epilog="examples:\n  chainrule export iris.npz iris.onnx\n"
                "  chainrule export diabetes.npz diabetes.onnx --opset 18")
     p.add_argument("model", help="chainrule model file (.npz)")

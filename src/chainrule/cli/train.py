@@ -172,7 +172,8 @@ def mpi_world():
     try:
         from mpi4py import MPI
     except ImportError:
-        raise ValidationError("--mpi needs mpi4py and an MPI library: pip install 'chainrule[mpi]'") from None
+        from ..extras import install
+        raise ValidationError("--mpi needs mpi4py and an MPI library: " + install(["mpi4py", "mpich"], "mpi")) from None
     comm = MPI.COMM_WORLD
     if comm.Get_rank() != 0:
         import os

@@ -49,7 +49,8 @@ def _onnx():
     try:
         import onnx
     except ImportError:
-        raise ImportError("ONNX export needs the onnx package: pip install 'chainrule[onnx]'") from None
+        from ..extras import missing
+        raise ImportError(missing("onnx", "ONNX export needs")) from None
     return onnx
 
 

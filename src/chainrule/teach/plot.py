@@ -19,7 +19,8 @@ def _figure(size, dpi):
     try:
         from matplotlib.figure import Figure
     except ImportError:
-        raise ImportError("plots need matplotlib: pip install 'chainrule[plot]'") from None
+        from ..extras import missing
+        raise ImportError(missing("matplotlib", "plots need")) from None
     return Figure(figsize=size, dpi=dpi)
 
 

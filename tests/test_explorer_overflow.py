@@ -164,3 +164,51 @@ def test_the_total_error_and_each_outputs_error_write_a_power_of_ten_as_the_card
         inside = page.evaluate(INSIDE)
         page.screenshot(path=str(shots / f"explore-big-errors-{width}.png"))
         assert inside and fixtures.no_horizontal_overflow(page)
+
+
+def saturated_sigmoid_net():
+    """2-2-1, sigmoid, float64, the first layer's net -400 for every input: sigmoid'(-400) = 1.9e-174, its dE/dW
+    near 1e-175, whose squares (1e-350) vanish in float64."""
+    net = cr.Network([cr.Dense(2, 2, "sigmoid"), cr.Dense(2, 1, "sigmoid")], loss="mse", seed=1)
+    first = net.dense_layers[0]
+    first.W[:] = 0.0
+    first.b[:] = -400.0
+    return net
+
+
+def scaled_torch_norm(g):
+    """torch's norm of g divided by its largest entry, times that entry: the norm where g's squares vanish."""
+    import torch
+    t = torch.as_tensor(np.asarray(g, dtype=np.float64))
+    top = t.abs().max()
+    return float(top * torch.linalg.vector_norm(t / top))
+
+
+def test_a_saturated_sigmoids_tiny_gradient_norm_is_not_zero(browser, shots):
+    import torch
+    opened = []
+
+    def session(start):
+        opened.append(Session(start))
+        return opened[-1]
+    with fixtures.model_page(browser, saturated_sigmoid_net(), session=session) as page:
+        expect(page.locator('[data-id="norms"] .norm-row')).to_have_count(2)
+        s = opened[-1]
+        params = [torch.tensor(a, requires_grad=True) for lay in s.net.dense_layers for a in (lay.W, lay.b)]
+        out = torch.sigmoid(torch.sigmoid(torch.tensor(s.X) @ params[0] + params[1]) @ params[2] + params[3])
+        g = torch.autograd.grad(((out - torch.tensor(s.Y)) ** 2).mean(dim=1).mean(), params[0])[0]
+        truth = scaled_torch_norm(g)
+        assert 0 < truth < 1e-160 and float(torch.linalg.vector_norm(g)) == 0.0, truth   # torch's plain norm: 0
+        assert s.state()["grad_norms"][0]["norm"] == pytest.approx(truth, rel=1e-12, abs=0)
+        row = page.evaluate(ROWS)[0]
+        assert row["value"] == test_explorer_8.short_form(truth), row
+        assert "zero" not in row["title"], row
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_clippings_norm_of_gradients_whose_squares_vanish_is_their_scaled_norm(dtype):
+    from chainrule.training.clipping import global_norm
+    tiny = 1e-25 if dtype == "float32" else 1e-170
+    grads = np.array([3.0, -4.0, 1.0, 2.0], dtype=dtype) * np.array(tiny, dtype=dtype)
+    truth = scaled_torch_norm(grads)                    # the four entries' norm: 1e-25 or 1e-170 times sqrt(30)
+    assert global_norm(grads, [slice(0, 2), slice(2, 4)]) == pytest.approx(truth, rel=1e-6, abs=0)

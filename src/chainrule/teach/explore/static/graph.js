@@ -6,7 +6,7 @@
 
 import { cardLine, grouped, short } from "./numbers.js";
 import { el, measurer, onKey } from "./svg.js";
-import { columnHeads, layout, MIN_GAP } from "./layout.js";
+import { columnHeads, errorLines, layout, MIN_GAP } from "./layout.js";
 import { ends, labelBox, placeLabels } from "./labels.js";
 
 export { el } from "./svg.js";
@@ -157,8 +157,9 @@ export function drawGraph(svg, state, opts) {
     el("rect", { x: x - 4, y: p.y - 17, width: L.targetW, height: 36, class: "hit-area" }, g);
     const label = L.named.outLabels ? `${L.named.outLabels[j]}:` : L.compact ? "t" : "target";
     el("text", { x, y: p.y - 3, class: "target-value" }, g, `${label} ${num(at(tgt.value), at(tgt.shown))}`);
-    el("text", { x, y: p.y + 13, class: "target-error" }, g,
-       `${L.compact ? "E" : err.name} = ${num(at(err.value), at(err.shown))}`);
+    const [error, power] = errorLines(`${L.compact ? "E" : err.name} = ${num(at(err.value), at(err.shown))}`, L.compact);
+    const errorText = el("text", { x, y: p.y + 13, class: "target-error" }, g, error);
+    if (power) el("tspan", { x, dy: 13 }, errorText, power);
     el("title", {}, g, `target of ${u.name}${stands(L.named, p)}: ${at(tgt.shown)}\n${err.name} = ${at(err.shown)}`);
     if (editable) {
       g.addEventListener("click", () => opts.onTarget(j));

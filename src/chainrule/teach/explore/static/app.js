@@ -101,7 +101,6 @@ export function mount(root, wire) {
     const steps = numberIn($("train-steps"), "Steps to train");
     if (steps === null) return;
     const run = training = { stop: false }, start = state.steps;
-    const n = count;       // 1,000,000 as the refusals write the steps' cap, 1,000 as the readout
     const typed = { steps: $("train-steps").value.trim() };      // quoted by a refusal of the first request
     let done = 0;
     $("train").textContent = "Stop";
@@ -111,9 +110,9 @@ export function mount(root, wire) {
         const a = await call("train", done ? { steps: steps - done } : { steps, typed });
         if (!a || a.error || !a.state || a.state.steps < start + done) break;
         done = a.state.steps - start;
-        if (done < steps && !run.stop) info(`Training: ${n(done)} of ${n(steps)} steps done… (Stop ends the run here)`);
+        if (done < steps && !run.stop) info(`Training: ${count(done)} of ${count(steps)} steps done… (Stop ends the run here)`);
       } while (done < steps && !run.stop);
-      if (run.stop && done < steps) info(`Stopped after ${n(done)} of ${n(steps)} steps`);
+      if (run.stop && done < steps) info(`Stopped after ${count(done)} of ${count(steps)} steps`);
     } finally {
       training = null;
       $("train").textContent = "Train";

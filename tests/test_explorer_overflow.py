@@ -133,9 +133,14 @@ def torch_errors(s):
     return [float(v) for v in e[0]], float(e.mean())
 
 
-INSIDE = """() => { const svg = document.querySelector('[data-id="graph"]').getBoundingClientRect();
-    return [...document.querySelectorAll('[data-id="graph"] .target text')].every(t => {
-        const r = t.getBoundingClientRect(); return r.left >= svg.left - 1 && r.right <= svg.right + 1; }); }"""
+# every target's text inside what the drawing's scrolling box shows (its client width: the drawing itself may be
+# wider, the rest scrolled out of sight)
+INSIDE = """() => { const wrap = document.querySelector('.graph-wrap'), box = wrap.getBoundingClientRect();
+    const right = box.left + wrap.clientLeft + wrap.clientWidth;
+    return [...document.querySelectorAll('[data-id="graph"] .target text')].map(t => {
+        const r = t.getBoundingClientRect();
+        return { text: t.textContent, right: r.right, inside: r.left >= box.left - 1 && r.right <= right + 1 };
+    }); }"""
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -154,7 +159,8 @@ def test_the_total_error_and_each_outputs_error_write_a_power_of_ten_as_the_card
         cards = fixtures.graph_text(page)
         assert width < 800 or " x 10^18" in cards                    # the cards' outputs, near 1e18 (a phone's: none)
         for k, e in enumerate(errors, start=1):
-            line = page.locator(f'.target[data-name="o{k}"] .target-error').text_content()
+            line = page.locator(f'.target[data-name="o{k}"] .target-error').evaluate(    # a phone's: on two lines
+                "e => [...e.childNodes].map(n => n.textContent).join(' ')")
             assert "e+" not in line, line
             value = line.split(" = ")[1]
             if width < 640:                                          # a phone's short form (test_explorer_8)
@@ -163,4 +169,121 @@ def test_the_total_error_and_each_outputs_error_write_a_power_of_ten_as_the_card
                 assert float(value.replace(" x 10^", "e")) == pytest.approx(e, rel=1e-6), line
         inside = page.evaluate(INSIDE)
         page.screenshot(path=str(shots / f"explore-big-errors-{width}.png"))
-        assert inside and fixtures.no_horizontal_overflow(page)
+        page.locator(".graph-wrap").screenshot(path=str(shots / f"explore-big-errors-{width}-drawing.png"))
+        assert all(t["inside"] for t in inside) and fixtures.no_horizontal_overflow(page), inside
+
+
+def saturated_sigmoid_net():
+    """2-2-1, sigmoid, float64, the first layer's net -400 for every input: sigmoid'(-400) = 1.9e-174, its dE/dW
+    near 1e-175, whose squares (1e-350) vanish in float64."""
+    net = cr.Network([cr.Dense(2, 2, "sigmoid"), cr.Dense(2, 1, "sigmoid")], loss="mse", seed=1)
+    first = net.dense_layers[0]
+    first.W[:] = 0.0
+    first.b[:] = -400.0
+    return net
+
+
+def scaled_torch_norm(g):
+    """torch's norm of g divided by its largest entry, times that entry: the norm where g's squares vanish."""
+    import torch
+    t = torch.as_tensor(np.asarray(g, dtype=np.float64))
+    top = t.abs().max()
+    return float(top * torch.linalg.vector_norm(t / top))
+
+
+def test_a_saturated_sigmoids_tiny_gradient_norm_is_not_zero(browser, shots):
+    import torch
+    opened = []
+
+    def session(start):
+        opened.append(Session(start))
+        return opened[-1]
+    with fixtures.model_page(browser, saturated_sigmoid_net(), session=session) as page:
+        expect(page.locator('[data-id="norms"] .norm-row')).to_have_count(2)
+        s = opened[-1]
+        params = [torch.tensor(a, requires_grad=True) for lay in s.net.dense_layers for a in (lay.W, lay.b)]
+        out = torch.sigmoid(torch.sigmoid(torch.tensor(s.X) @ params[0] + params[1]) @ params[2] + params[3])
+        g = torch.autograd.grad(((out - torch.tensor(s.Y)) ** 2).mean(dim=1).mean(), params[0])[0]
+        truth = scaled_torch_norm(g)
+        assert 0 < truth < 1e-160 and float(torch.linalg.vector_norm(g)) == 0.0, truth   # torch's plain norm: 0
+        assert s.state()["grad_norms"][0]["norm"] == pytest.approx(truth, rel=1e-12, abs=0)
+        row = page.evaluate(ROWS)[0]
+        assert row["value"] == test_explorer_8.short_form(truth), row
+        assert "zero" not in row["title"], row
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_clippings_norm_of_gradients_whose_squares_vanish_is_their_scaled_norm(dtype):
+    from chainrule.training.clipping import global_norm
+    tiny = 1e-25 if dtype == "float32" else 1e-170
+    grads = np.array([3.0, -4.0, 1.0, 2.0], dtype=dtype) * np.array(tiny, dtype=dtype)
+    truth = scaled_torch_norm(grads)                    # the four entries' norm: 1e-25 or 1e-170 times sqrt(30)
+    assert global_norm(grads, [slice(0, 2), slice(2, 4)]) == pytest.approx(truth, rel=1e-6, abs=0)
+
+
+class NanWeight(Session):
+    """The seed's state with w1 NaN and w5's gradient infinite, shown after a backward pass: what the drawing makes
+    of a weight and a gradient past finite (the engine gives them on a diverged network)."""
+
+    def state(self):
+        s = super().state()
+        s["phase"] = "backward"
+        for p in s["params"]:
+            p["value"] = float("nan") if p["name"] == "w1" else p["value"]
+            p["grad"] = float("inf") if p["name"] == "w5" else p["grad"]
+        return fixtures_clean(s)
+
+
+WIRES = """() => Object.fromEntries([...document.querySelectorAll('[data-id="graph"] .edge')].map(g => [
+    g.dataset.name, ['stroke-width', 'stroke-opacity'].map(a => g.querySelector('.wire').getAttribute(a))]))"""
+
+
+def test_a_nan_weight_and_an_infinite_gradient_leave_the_other_lines_scaled(browser, shots):
+    """Widths scale by the largest finite |weight| and strengths by the largest finite |gradient| (as the charts'
+    scales do): 1.2 + 6 |w| / max and 0.2 + 0.8 |g| / max of the seed's own numbers, the infinite one at full
+    strength."""
+    twin = Session().state()
+    with fixtures.model_page(browser, None, session=lambda _: NanWeight()) as page:
+        page.click('[data-act="backward"]')
+        wires = page.evaluate(WIRES)
+        page.screenshot(path=str(shots / "explore-nan-weight.png"))
+    finite = [p for p in twin["params"] if p["name"] != "w1"]
+    top_w = max(abs(p["value"]) for p in finite)
+    top_g = max(abs(p["grad"]) for p in finite if p["name"] != "w5")
+    for p in finite:
+        width, opacity = (float(v) for v in wires[p["name"]])
+        assert width == pytest.approx(1.2 + 6 * abs(p["value"]) / top_w, rel=1e-9), p["name"]
+        strength = 1.0 if p["name"] == "w5" else abs(p["grad"]) / top_g
+        assert opacity == pytest.approx(0.2 + 0.8 * strength, abs=6e-4), p["name"]
+    assert float(wires["w1"][0]) == 1.2                        # NaN: the thinnest line, not a width of NaN
+
+
+class WideNorms(Session):
+    """The seed's state with the gradient norms a diverging and a vanishing layer give: the widest short forms."""
+
+    def state(self):
+        s = super().state()
+        s["grad_norms"][0]["norm"], s["grad_norms"][1]["norm"] = 9.48e30, 5.002e-6
+        return fixtures_clean(s)
+
+
+NORM_LINES = """() => [...document.querySelectorAll('[data-id="norms"] .norm-row')].map(row => {
+    const v = row.querySelector('.norm-value'), range = document.createRange(), card = row.closest('.card');
+    range.selectNodeContents(v);
+    const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+    const inner = card.getBoundingClientRect().right - parseFloat(getComputedStyle(card).paddingRight);
+    return { text: v.textContent, lines, right: range.getBoundingClientRect().right, inner,
+             bar: row.querySelector('.norm-track').getBoundingClientRect().width }; })"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_large_and_small_gradient_norms_stay_on_one_line_inside_their_card(browser, shots, width):
+    with fixtures.model_page(browser, None, session=lambda _: WideNorms()) as page:
+        page.set_viewport_size({"width": width, "height": 800})
+        expect(page.locator('[data-id="norms"] .norm-row')).to_have_count(2)
+        page.wait_for_timeout(100)
+        rows = page.evaluate(NORM_LINES)
+        page.locator(".norms-card").screenshot(path=str(shots / f"explore-wide-norms-{width}.png"))
+    assert [r["text"] for r in rows] == [test_explorer_8.short_form(9.48e30), test_explorer_8.short_form(5.002e-6)]
+    for r in rows:
+        assert r["lines"] == 1 and r["right"] <= r["inner"] + 0.5 and r["bar"] >= 40, r

@@ -18,6 +18,7 @@ MAX_ROWS = 5000         # rows of an uploaded CSV file
 # updates of one Train run: a request trains for at most session.TRAIN_SECONDS and the page asks again
 # for the rest, so the server stays responsive however many; the cap only catches a mistyped count
 MAX_STEPS = 1_000_000
+MAX_TYPED = 100         # longest text of a typed number quoted back
 MAX_VALUE = 1e6         # largest weight, input or target typed in
 MAX_UPLOAD = 2 * 2**20  # bytes of an uploaded CSV file
 MAX_BODY = 256 * 2**10  # bytes of any other request
@@ -32,6 +33,30 @@ def integer(value: Any, name: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ValidationError(f"{name} must be an integer from {low} to {high}; got {value!r}")
     return value
+
+
+def typed_texts(typed: Any, body: dict) -> dict[str, str]:
+    """A request's `typed`: for a number field of the page, the text typed in it ({"lr": "-0"}), which JavaScript's
+    number no longer tells apart ("-0", "0.00" and "1e-400" all arrive as 0, "2e6" as 2000000)."""
+    if typed is None:
+        return {}
+    if not isinstance(typed, dict) or not all(isinstance(k, str) and k in body and isinstance(v, str)
+                                              and len(v) <= MAX_TYPED for k, v in typed.items()):
+        raise ValidationError(f"typed must map the request's fields to the text typed in them (at most {MAX_TYPED} "
+                              f"characters each); got {str(typed)[:MAX_TYPED]}")
+    return typed
+
+
+def quote_typed(exc: Exception, body: dict, typed: dict[str, str]) -> None:
+    """A refusal ending "; got 2000000" (the number as sent, Python's or grouped) made to end as typed: "; got 2e6"."""
+    text = str(exc)
+    for key, shown in typed.items():
+        value = body[key]
+        forms = {repr(value)} | ({f"{value:,}"} if isinstance(value, int) and not isinstance(value, bool) else set())
+        tail = next((f"; got {f}" for f in forms if text.endswith(f"; got {f}")), None)
+        if tail:
+            exc.args = (text[:-len(tail)] + f"; got {shown}",)
+            return
 
 
 def written(bound: float) -> str:

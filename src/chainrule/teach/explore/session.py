@@ -74,13 +74,19 @@ class Session:
             raise ValidationError(f"unknown action {action!r}; expected one of {', '.join(MUTATING[:-1] + VIEWING)}")
         if not isinstance(body, dict):
             raise ValidationError(f"the request body must be a JSON object; got {type(body).__name__}")
+        body = dict(body)
+        typed = limits.typed_texts(body.pop("typed", None), body)
         fn = getattr(self, action)
         try:
             inspect.signature(fn).bind(**body)
         except TypeError:
             allowed = [p for p in inspect.signature(fn).parameters]
             raise ValidationError(f"{action}: fields must be among {allowed}; got {sorted(body)}") from None
-        self.run(action, fn, **body)
+        try:
+            self.run(action, fn, **body)
+        except ValidationError as exc:
+            limits.quote_typed(exc, body, typed)
+            raise
         return self.state()
 
     def run(self, action: str, fn, *args, **kwargs) -> Any:
@@ -214,9 +220,9 @@ class Session:
         clock read after every update), then answers with what it has done: the page asks again for
         the rest, showing how far it is, and the server answers other requests in between."""
         if isinstance(steps, int) and not isinstance(steps, bool) and steps > limits.MAX_STEPS:
-            raise ValidationError(f"steps: Train runs at most {limits.MAX_STEPS} steps at a time (a request trains "
+            raise ValidationError(f"steps: Train runs at most {limits.MAX_STEPS:,} steps at a time (a request trains "
                                   f"for {TRAIN_SECONDS:g} s and the page asks again for the rest; more would run for "
-                                  f"hours: train again to go on); got {steps}")
+                                  f"hours: train again to go on); got {steps:,}")
         steps = integer(steps, "steps", 1, limits.MAX_STEPS)
         self.before = self.net.get_weights()
         end, done = time.monotonic() + TRAIN_SECONDS, 0

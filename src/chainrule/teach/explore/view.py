@@ -9,6 +9,7 @@ import numpy as np
 
 from ...nn.predict import predict
 from ...saving.npzcheck import plain_json
+from ...training.clipping import global_norm
 from ..notation import dropout_note, total_error
 from ..numbers import cell, factor, single_precision
 from . import datasets, derive, limits, wording
@@ -238,15 +239,11 @@ def decide(out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def norm(g: np.ndarray) -> float:
-    """The Euclidean norm of `g`, in float64: a float32 network's squares overflow from 1.8e19 (its norm then read
-    infinite, the page's bar blank and red); where float64's do too (1e154), scaled by the largest entry."""
-    g = np.asarray(g, dtype=np.float64)
-    with np.errstate(over="ignore"):
-        plain = float(np.sqrt(np.sum(g ** 2)))
-    if math.isfinite(plain) or not np.isfinite(g).all():
-        return plain
-    top = float(np.abs(g).max())
-    return top * float(np.sqrt(np.sum((g / top) ** 2)))
+    """The Euclidean norm of `g` in float64, by clipping's rule (training.clipping.global_norm): a float32 network's
+    squares overflow from 1.8e19 (its norm then read infinite, the page's bar blank and red), and where float64's
+    overflow (1e154) or vanish (below 1.5e-154, a sigmoid saturated at net -400) it is scaled by the largest entry."""
+    flat = np.asarray(g, dtype=np.float64).ravel()
+    return global_norm(flat, [slice(None)])
 
 
 def clean(x: Any) -> Any:

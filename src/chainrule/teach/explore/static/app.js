@@ -9,7 +9,7 @@ import { TEMPLATE } from "./template.js";
 import { renderArch, renderDerivation, renderOptimizer, renderReadout, renderSample, renderSeed } from "./panels.js";
 import { pageTransport } from "./transport.js";
 import { exportDrawing } from "./download.js";
-import { grouped, revive } from "./numbers.js";
+import { count, revive } from "./numbers.js";
 
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
@@ -58,11 +58,12 @@ export function mount(root, wire) {
         : `${name} is empty: type a number (nothing was changed)`);
     return null;
   }
-  // On change of `inp`, send(value) with the number typed; a refused entry puts back `shown`.
+  // On change of `inp`, send(value, text) with the number typed and its text (a refusal quotes the text: "-0" and
+  // "1e-400" reach the server as 0, "2e6" as 2000000); a refused entry puts back `shown`.
   function onNumber(inp, name, shown, send) {
     inp.addEventListener("change", () => {
       const v = numberIn(inp, name);
-      if (v === null) inp.value = shown; else send(v);
+      if (v === null) inp.value = shown; else send(v, inp.value.trim());
     });
   }
 
@@ -100,18 +101,18 @@ export function mount(root, wire) {
     const steps = numberIn($("train-steps"), "Steps to train");
     if (steps === null) return;
     const run = training = { stop: false }, start = state.steps;
-    const n = v => grouped(String(v));       // 1,000,000 as the refusals write the steps' cap, 1000 as it is
+    const typed = { steps: $("train-steps").value.trim() };      // quoted by a refusal of the first request
     let done = 0;
     $("train").textContent = "Stop";
     $("train").classList.add("stop");
     try {
       do {            // asked at least once: 0 or -5 steps gets the server's reason, not silence
-        const a = await call("train", { steps: steps - done });
+        const a = await call("train", done ? { steps: steps - done } : { steps, typed });
         if (!a || a.error || !a.state || a.state.steps < start + done) break;
         done = a.state.steps - start;
-        if (done < steps && !run.stop) info(`Training: ${n(done)} of ${n(steps)} steps done… (Stop ends the run here)`);
+        if (done < steps && !run.stop) info(`Training: ${count(done)} of ${count(steps)} steps done… (Stop ends the run here)`);
       } while (done < steps && !run.stop);
-      if (run.stop && done < steps) info(`Stopped after ${n(done)} of ${n(steps)} steps`);
+      if (run.stop && done < steps) info(`Stopped after ${count(done)} of ${count(steps)} steps`);
     } finally {
       training = null;
       $("train").textContent = "Train";
@@ -268,7 +269,8 @@ export function mount(root, wire) {
       box.querySelectorAll("input").forEach(inp => {
         const k = inp.dataset.k;
         inp.value = d[k];
-        onNumber(inp, label[k], d[k], v => call("load", { what: "dataset", name: d.name, n: d.n, noise: d.noise, seed: d.seed, [k]: v }));
+        onNumber(inp, label[k], d[k], (v, t) => call("load", { what: "dataset", name: d.name, n: d.n, noise: d.noise, seed: d.seed, [k]: v,
+                                                                typed: { [k]: t } }));
       });
     } else if (!(s.mode === "csv" && !card.hidden && $("data-settings").querySelector("[data-id=target]"))) {
       card.hidden = true;

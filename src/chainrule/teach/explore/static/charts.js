@@ -1,7 +1,8 @@
 // Small pictures of what the server computed: the loss curves, the decision boundary of 2-D data,
 // and the gradient norm of each layer. Only scaling to pixels happens here.
 
-import { el, grouped, short } from "./graph.js";
+import { el, short } from "./graph.js";
+import { count } from "./numbers.js";
 
 const TRAIN = "#2563eb", TEST = "#ea580c";
 
@@ -30,8 +31,8 @@ export function drawLoss(svg, history) {
   const Y = v => t + (H - t - b) * (1 - (f(v) - a) / (z - a));
   svg.insertBefore(el("rect", { x: l, y: t, width: W - l - r, height: H - t - b, class: "plot-bg" }), svg.firstChild);
   for (const [v, e] of labels) { e.setAttribute("x", l - 4); e.setAttribute("y", Y(v) + 4); }
-  el("text", { x: l, y: H - 8, class: "axis-label" }, svg, grouped(String(s0)));
-  el("text", { x: W - r, y: H - 8, class: "axis-label end" }, svg, `step ${grouped(String(steps[steps.length - 1]))}`);
+  el("text", { x: l, y: H - 8, class: "axis-label" }, svg, count(s0));
+  el("text", { x: W - r, y: H - 8, class: "axis-label end" }, svg, `step ${count(steps[steps.length - 1])}`);
   if (log) el("text", { x: (l + W - r) / 2, y: H - 8, class: "axis-label middle" }, svg, "log scale");   // under the plot, not on the curve
   for (const [s, colour] of series) {
     const pts = steps.map((st, i) => [st, s[i]]).filter(([, v]) => Number.isFinite(v) && v > 0);

@@ -6,7 +6,7 @@
 
 import { cardLine, grouped, short } from "./numbers.js";
 import { el, measurer, onKey } from "./svg.js";
-import { columnHeads, layout, MIN_GAP } from "./layout.js";
+import { columnHeads, errorLines, layout, MIN_GAP } from "./layout.js";
 import { ends, labelBox, placeLabels } from "./labels.js";
 
 export { el } from "./svg.js";
@@ -56,8 +56,11 @@ export function drawGraph(svg, state, opts) {
   svg.replaceChildren();
   const phase = state.phase, showGrad = phase !== "forward";
   const num = (v, shown) => (L.rich ? grouped(shown) : short(v));     // as the cards write theirs
-  const maxW = Math.max(1e-12, ...state.params.map(p => Math.abs(p.value)));
-  const maxG = Math.max(1e-300, ...state.params.map(p => Math.abs(p.grad)));
+  // the thickest line and the strongest colour for the largest finite weight and gradient (as the charts scale
+  // theirs): a NaN weight made every width NaN, an infinite gradient every other line's strength 0
+  const finiteMax = (vs, least) => Math.max(least, ...vs.filter(Number.isFinite).map(Math.abs));
+  const maxW = finiteMax(state.params.map(p => p.value), 1e-12), maxG = finiteMax(state.params.map(p => p.grad), 1e-300);
+  const share = (v, top) => (Number.isNaN(v) ? 0 : Math.min(1, Math.abs(v) / top));   // infinite: the full share
   const gEdges = el("g", { class: "edges" }, svg), gNodes = el("g", { class: "nodes" }, svg);
   const gLabels = el("g", { class: "labels" }, svg);
 
@@ -75,13 +78,13 @@ export function drawGraph(svg, state, opts) {
   el("text", { x: width - L.targetW / 2 - 4, y: 20, class: "col-head" }, svg, "targets");
 
   for (const p of state.params) {
-    const strength = showGrad ? Math.abs(p.grad) / maxG : 1;
+    const strength = showGrad ? share(p.grad, maxG) : 1;
     const colour = showGrad ? (!p.trainable ? FIXED : p.grad >= 0 ? GPOS : GNEG) : (p.value >= 0 ? POS : NEG);
     const selected = p.name === opts.selected;
     const g = el("g", { class: "edge" + (selected ? " selected" : "") + (p.trainable ? "" : " frozen"),
                         "data-name": p.name, tabindex: "0", role: "button", "aria-label": `${p.label} = ${p.shown.value}` }, gEdges);
     const [x1, y1, x2, y2] = ends(L, p);
-    el("line", { x1, y1, x2, y2, class: "wire", stroke: colour, "stroke-width": 1.2 + 6 * Math.abs(p.value) / maxW,
+    el("line", { x1, y1, x2, y2, class: "wire", stroke: colour, "stroke-width": 1.2 + 6 * share(p.value, maxW),
                  "stroke-opacity": (0.2 + 0.8 * strength).toFixed(3) }, g);
     el("line", { x1, y1, x2, y2, class: "hit" }, g);
     el("title", {}, g, `${p.label} = ${p.shown.value}` + (p.trainable ? "" : " (fixed: not trained)")
@@ -154,8 +157,9 @@ export function drawGraph(svg, state, opts) {
     el("rect", { x: x - 4, y: p.y - 17, width: L.targetW, height: 36, class: "hit-area" }, g);
     const label = L.named.outLabels ? `${L.named.outLabels[j]}:` : L.compact ? "t" : "target";
     el("text", { x, y: p.y - 3, class: "target-value" }, g, `${label} ${num(at(tgt.value), at(tgt.shown))}`);
-    el("text", { x, y: p.y + 13, class: "target-error" }, g,
-       `${L.compact ? "E" : err.name} = ${num(at(err.value), at(err.shown))}`);
+    const [error, power] = errorLines(`${L.compact ? "E" : err.name} = ${num(at(err.value), at(err.shown))}`, L.compact);
+    const errorText = el("text", { x, y: p.y + 13, class: "target-error" }, g, error);
+    if (power) el("tspan", { x, dy: 13 }, errorText, power);
     el("title", {}, g, `target of ${u.name}${stands(L.named, p)}: ${at(tgt.shown)}\n${err.name} = ${at(err.shown)}`);
     if (editable) {
       g.addEventListener("click", () => opts.onTarget(j));

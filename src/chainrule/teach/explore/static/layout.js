@@ -196,11 +196,15 @@ function unitNames(state, compact, rich, measure, width, labels = true) {
 // monospace: the longest value is the widest.
 function targetsWidth(state, named, rich, compact, measure) {
   const errors = state.errors.flatMap(e => (rich ? [e.shown].flat().map(grouped) : [e.value].flat().map(short))
-    .map(v => `${compact ? "E" : e.name} = ${v}`));
+    .flatMap(v => errorLines(`${compact ? "E" : e.name} = ${v}`, compact)));
   const error = measure["target-error"](longest(errors)) + 6;
   if (!named.outLabels) return error;
   const values = state.targets.flatMap(t => (rich ? [t.shown].flat().map(grouped) : [t.value].flat().map(short)).flat());
   return Math.max(error, ...named.outLabels.map(s => measure["target-value"](`${s}: ${longest(values)}`) + 10));
 }
+
+// A target's error line as drawn: on a phone a power of ten on a line of its own ("E = 2.92" over "x 10^36"), so
+// that the targets' column leaves the columns their room (the drawing was wider than the phone, the power cut off).
+export const errorLines = (text, compact) => (compact && text.includes(" x 10^") ? text.split(/ (?=x 10\^)/) : [text]);
 
 const longest = texts => texts.reduce((a, b) => (b.length > a.length ? b : a), "");

@@ -28,6 +28,10 @@ export const grouped = t => (typeof t !== "string" ? t : /^-?\d{5,}(\.\d*)?$/.te
   ? t.replace(/^(-?)(\d+)/, (_, sign, whole) => sign + whole.replace(/\B(?=(\d{3})+$)/g, ","))
   : /^-?\d(\.\d+)?e[+-]?\d+$/i.test(t) ? powered(t, false) : t);
 
+// A count of steps grouped in threes from 1,000 (Training: 2,061 of 30,000 steps; step 1,200), one rule for the
+// Train run's words, the readout and the loss curve.
+export const count = n => (Number.isInteger(n) ? n.toLocaleString("en-US") : String(n));
+
 // A card's number in its forms, longest first: as the server wrote it, grouped (-3,264,475.251256129), then
 // with one decimal fewer each, rounded as written (-3,264,475.25125613, ..., -3,264,475); other numbers as they are.
 function cardForms(t) {

@@ -3,7 +3,7 @@
 // `ui`: the page's element lookup `$`, `call` (an action sent in turn), the number fields' `onNumber` and
 // `numberIn`, whether "as published" is on, and the target being edited (`editing`).
 
-import { grouped } from "./numbers.js";
+import { count, grouped } from "./numbers.js";
 import { OPT_NAMES, SETTING_HINTS, SETTING_NAMES } from "./template.js";
 
 // Names as the seed writes them: dE/dout_o1 -> ∂E/∂out with a subscript o1; every product with ·
@@ -24,7 +24,7 @@ export function renderReadout(ui, s) {
   $("loss-name").textContent = `(${s.loss})`;
   $("ehow").innerHTML = `${notation(s.E_how.line)}<span class="muted"></span>`;       // the report's total error line
   $("ehow").querySelector("span").textContent = `: ${s.E_how.words}`;
-  const meta = [`step ${grouped(String(s.steps))}`, `${s.n_train} training sample${s.n_train > 1 ? "s" : ""}`];
+  const meta = [`step ${count(s.steps)}`, `${s.n_train} training sample${s.n_train > 1 ? "s" : ""}`];
   if (s.E_test !== null) meta.push(`test ${grouped(s.E_shown.test)}`);
   if (stale) meta.unshift("before the update: press Forward");
   $("emeta").textContent = meta.join(" · ");
@@ -50,7 +50,7 @@ export function renderOptimizer(ui, s) {
     lab.querySelector("span").textContent = SETTING_NAMES[k] || k;
     const inp = lab.querySelector("input");
     inp.value = v;
-    onNumber(inp, SETTING_NAMES[k] || k, v, x => call("set_optimizer", { [k]: x }));
+    onNumber(inp, SETTING_NAMES[k] || k, v, (x, t) => call("set_optimizer", { [k]: x, typed: { [k]: t } }));
     if (SETTING_HINTS[k]) {         // the range the server takes, said under the field
       const hint = document.createElement("span");
       hint.className = "field-hint";
@@ -121,7 +121,7 @@ export function renderArch(ui, s) {
   const seedIn = seedLab.querySelector("input");
   seedIn.value = a.seed;
   seedIn.disabled = a.init === "seed";
-  onNumber(seedIn, "Init seed", a.seed, v => send({ seed: v }));
+  onNumber(seedIn, "Init seed", a.seed, (v, t) => send({ seed: v, typed: { seed: t } }));
   grid.appendChild(seedLab);
   box.appendChild(grid);
   const bias = document.createElement("label");
@@ -152,7 +152,8 @@ export function renderSample(ui, s) {
   sel.value = String(s.explained.sample);
 }
 
-// A number's field: `shown` (the server's writing of `value`, as everywhere on the page) until edited.
+// A number's field: `shown` (the server's writing of `value`, as everywhere on the page) until edited. onSet gets
+// { value } and, where edited, the text typed ({ value, typed: { value: "-0" } }) for a refusal to quote.
 function editor(ui, label, value, shown, onSet) {
   const form = document.createElement("form");
   form.className = "editor";
@@ -163,8 +164,8 @@ function editor(ui, label, value, shown, onSet) {
   inp.title = String(value);
   form.addEventListener("submit", e => {
     e.preventDefault();
-    const v = inp.value.trim() === shown ? value : ui.numberIn(inp, label.replace(/_/g, " "));
-    if (v !== null) onSet(v);
+    const text = inp.value.trim(), v = text === shown ? value : ui.numberIn(inp, label.replace(/_/g, " "));
+    if (v !== null) onSet(text === shown ? { value: v } : { value: v, typed: { value: text } });   // quoted if refused
   });
   return form;
 }
@@ -177,7 +178,7 @@ export function renderDerivation(ui, s) {
     const t = s.targets[ui.editing.index], k = s.explained.whole_batch ? s.explained.sample : 0;
     box.innerHTML = `<h3>Target of ${t.name}</h3>`;
     box.appendChild(editor(ui, `target_${t.name}`, t.value[k], t.shown[k], v =>
-      call("set_value", { what: "target", sample: k, index: ui.editing.index, value: v })));
+      call("set_value", { what: "target", sample: k, index: ui.editing.index, ...v })));
     if (s.loss === "categorical_crossentropy") {
       const n = document.createElement("p");
       n.className = "muted small";
@@ -201,13 +202,13 @@ export function renderDerivation(ui, s) {
   box.appendChild(head);
   const p = s.params.find(q => q.name === d.name);
   if (p) {
-    head.appendChild(editor(ui, p.label, p.value, p.shown.value, v => call("set_param", { name: p.name, value: v })));
+    head.appendChild(editor(ui, p.label, p.value, p.shown.value, v => call("set_param", { name: p.name, ...v })));
   } else if (d.editable && s.editable) {
     const unit = s.layers[0].units.findIndex(u => u.name === d.name);
     const k = s.explained.whole_batch ? s.explained.sample : 0;
     const input = s.layers[0].units[unit];
     head.appendChild(editor(ui, d.name, input.value[k], input.shown.value[k], v =>
-      call("set_value", { what: "input", sample: k, index: unit, value: v })));
+      call("set_value", { what: "input", sample: k, index: unit, ...v })));
   }
   const list = document.createElement("div");
   list.className = "eqs";

@@ -48,3 +48,94 @@ def test_an_mpi_fit_gives_batch_hooks_their_logs_by_keyword_and_logs_inf_as_kera
     theirs = run(model, keras.callbacks)
     ours = run(net, cr.callbacks, comm=MPI.COMM_WORLD)
     assert ours == theirs and ours[0][1] == np.inf and ours[1] == [np.inf]
+
+
+def _pair(dtype="float64"):
+    return cr.Network([cr.Dense(2, 4, "tanh"), cr.Dense(4, 2, "sigmoid")], loss="mse", seed=0, dtype=dtype)
+
+
+def test_save_weights_refuses_non_finite_weights_as_save_does(tmp_path):
+    """save_weights wrote NaN weights that load_weights then refused; save refuses them, naming where."""
+    net = _pair()
+    net.layers[1].W[2, 1] = np.nan
+    with pytest.raises(cr.errors.ValidationError, match=r"^save_weights: cannot save: .* in W\[2, 1\] of layer 1"):
+        net.save_weights(tmp_path / "w.npz")
+    with pytest.raises(cr.errors.ValidationError, match=r"^cannot save: .* first in W\[2, 1\] of layer 1"):
+        cr.save(net, tmp_path / "m.npz")
+    assert not os.listdir(tmp_path)
+
+
+def test_load_weights_names_its_file_for_non_finite_weights(tmp_path):
+    """A weights file holding inf (written elsewhere, or damaged) was refused by set_weights without the file's
+    name; load_weights' refusals say "load_weights: <file>: ..."."""
+    net = _pair()
+    net.save_weights(tmp_path / "w.npz")
+    with np.load(tmp_path / "w.npz") as data:
+        arrays = {k: data[k] for k in data.files}
+    arrays["0.b"][3] = np.inf
+    np.savez(tmp_path / "w.npz", **arrays)
+    with pytest.raises(cr.errors.ModelFileError) as info:
+        _pair().load_weights(tmp_path / "w.npz")
+    assert str(info.value).startswith(f"load_weights: {tmp_path / 'w.npz'}: b[3] of layer 0 is inf")
+
+
+def test_save_weights_checks_its_overwrite_flag(tmp_path):
+    """save_weights(overwrite='no') overwrote the file ('no' is true); ModelCheckpoint checks its flags so."""
+    net = _pair()
+    net.save_weights(tmp_path / "w.npz")
+    with pytest.raises(cr.errors.ChainruleTypeError, match=r"^save_weights: overwrite must be True or False; got 'no'"):
+        net.save_weights(tmp_path / "w.npz", overwrite="no")
+
+
+def test_a_keras_weights_name_is_refused_as_a_weights_name(tmp_path):
+    """ModelCheckpoint('x.weights.h5', save_weights_only=True) said it writes a chainrule model (.npz): it writes
+    weights, whose rule (save_weights') is said first."""
+    for make in (lambda p: _pair().save_weights(p),
+                 lambda p: _pair().fit(np.ones((4, 2)), np.ones((4, 2)), verbose=0, callbacks=[
+                     cr.callbacks.ModelCheckpoint(p, save_weights_only=True, monitor="loss")])):
+        with pytest.raises(cr.errors.ValidationError) as info:
+            make(str(tmp_path / "x.weights.h5"))
+        assert "must end in .npz (chainrule's weights file, which load_weights reads" in str(info.value)
+        assert "chainrule model" not in str(info.value)
+    assert not os.listdir(tmp_path)
+
+
+@pytest.mark.parametrize("weights_only", [True, False])
+@pytest.mark.parametrize("other", ["model", "weights", "savez"])
+def test_a_checkpoint_over_a_file_of_another_kind_is_refused_before_training(tmp_path, weights_only, other):
+    """A model file where weights go, a weights file where a model goes, np.savez data: found only when the first
+    epoch's save failed. The same kind is replaced, as before."""
+    path = tmp_path / "ckpt.npz"
+    if other == "model":
+        cr.save(_pair(), path)
+    elif other == "weights":
+        _pair().save_weights(path)
+    else:
+        np.savez(path, a=np.arange(3))
+    net = _pair()
+    before, kept = net.get_weights(), path.read_bytes()
+    fit = lambda: net.fit(np.ones((4, 2)), np.ones((4, 2)), verbose=0, callbacks=[  # noqa: E731
+        cr.callbacks.ModelCheckpoint(str(path), save_weights_only=weights_only, monitor="loss")])
+    if other == ("weights" if weights_only else "model"):
+        fit()
+        assert path.read_bytes() != kept
+        return
+    with pytest.raises(cr.errors.ValidationError, match=r"exists and holds .*writing there would lose it"):
+        fit()
+    assert all(np.array_equal(a, b) for a, b in zip(before, net.get_weights())) and path.read_bytes() == kept
+
+
+def test_a_weights_file_given_as_a_model_says_what_it_holds(tmp_path):
+    """cr.load, `chainrule predict` and `chainrule info` of a save_weights file said it "lacks '__format__' or
+    'params'": it holds weights, which Network.load_weights reads."""
+    from conftest import cmd
+    path = tmp_path / "w.npz"
+    _pair().save_weights(path)
+    (tmp_path / "x.csv").write_text("a,b\n1,2\n")
+    said = "holds chainrule weights (written by save_weights), not a whole model: read them with Network.load_weights"
+    with pytest.raises(cr.errors.ModelFileError) as info:
+        cr.load(path)
+    assert said in str(info.value)
+    for args in (("info", path), ("predict", path, tmp_path / "x.csv")):
+        r = cmd(*args)
+        assert r.returncode != 0 and said in r.stderr, r.stderr

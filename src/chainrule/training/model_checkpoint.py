@@ -6,12 +6,14 @@ import errno
 import os
 import string
 import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..errors import ValidationError
 from ..nn import checks as check
+from ..saving.files import in_the_way
 from .callback import Callback, best_value, improves, monitor_mode, monitor_name, optional_number, verbose_flag
 
 
@@ -95,10 +97,14 @@ class ModelCheckpoint(Callback):
         if os.path.isdir(path):
             raise IsADirectoryError(errno.EISDIR, "ModelCheckpoint: filepath names a folder (give a file name in it)",
                                     self.filepath)
-        check.name_ending(path, "model", f"ModelCheckpoint: filepath {self.filepath!r}")   # save's rule: .h5, .keras
-        if self.save_weights_only and not path.lower().endswith(".npz"):     # save_weights' rule, before any epoch
-            raise ValidationError(f"ModelCheckpoint: filepath {self.filepath!r} must end in .npz with "
-                                  "save_weights_only=True (Network.save_weights' file, which load_weights reads)")
+        shown = f"ModelCheckpoint: filepath {self.filepath!r}"
+        if self.save_weights_only:          # save_weights' name rule first (one helper), before any epoch
+            from ..saving.weights import weights_name
+            weights_name(path, f"{shown} (save_weights_only=True)")
+        check.name_ending(path, "model", shown)         # save's rule: not .h5, .keras
+        if not fields:                      # a fixed name: a file of another kind in the way, found before training
+            kind = ("weights", "chainrule weights") if self.save_weights_only else ("model", "a chainrule model")
+            in_the_way(Path(path), *kind, f"ModelCheckpoint: {path}")
 
     def on_epoch_begin(self, epoch: int) -> None:
         self.epoch = epoch

@@ -139,3 +139,62 @@ def test_a_weights_file_given_as_a_model_says_what_it_holds(tmp_path):
     for args in (("info", path), ("predict", path, tmp_path / "x.csv")):
         r = cmd(*args)
         assert r.returncode != 0 and said in r.stderr, r.stderr
+
+
+def _digits_twins(n=50):
+    d = pytest.importorskip("sklearn.datasets").load_digits()
+    X, y = (d.data[:n] / 16).astype(np.float32), d.target[:n]
+    net = cr.Network([cr.Dense(64, 8, "relu"), cr.Dense(8, 10, "softmax")], loss="categorical_crossentropy",
+                     seed=0, dtype="float32")
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(8, activation="relu"),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.set_weights([w.copy() for w in net.get_weights()])
+    return X, y, net, model
+
+
+def test_evaluate_of_a_float32_network_gives_float32_values_as_keras():
+    """History's val_accuracy was Keras' float32 0.23999999463558197 but evaluate gave 0.24."""
+    X, y, net, model = _digits_twins()
+    ours = net.evaluate(X, y, metrics=["accuracy"])
+    theirs = model.evaluate(X, y, verbose=0, return_dict=True)
+    assert ours["accuracy"] == theirs["accuracy"] and ours["accuracy"] != round(ours["accuracy"], 6)
+    assert ours["loss"] == pytest.approx(theirs["loss"], rel=1e-6) and ours["loss"] == float(np.float32(ours["loss"]))
+    assert net.evaluate(X, y, return_dict=False)[1] == theirs["accuracy"]
+
+
+def test_the_estimators_losses_are_not_rounded_to_float32_as_mlp_s(capsys):
+    """Keras' float32 rounding of a float32 network's logs reached BackpropClassifier's loss_curve_ and verbose lines;
+    MLPClassifier's losses on float32 X are float64 means, not float32 values."""
+    from sklearn.neural_network import MLPClassifier
+
+    from chainrule.sklearn import BackpropClassifier
+    d = pytest.importorskip("sklearn.datasets").load_digits()
+    X, y = (d.data[:200] / 16).astype(np.float32), d.target[:200]
+    theirs = MLPClassifier((8,), max_iter=5, random_state=0).fit(X, y).loss_curve_
+    clf = BackpropClassifier(hidden_layer_sizes=(8,), epochs=5, dtype="float32", random_state=0, verbose=True)
+    ours = clf.fit(X, y).loss_curve_
+    for curve in (theirs, ours):
+        assert sum(v != float(np.float32(v)) for v in curve) >= 4, curve
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Iteration")]
+    assert lines == [f"Iteration {i + 1}, loss = {v:.8f}" for i, v in enumerate(ours)]
+
+
+def test_a_callbacks_text_and_list_logs_are_kept_as_keras_keeps_them(tmp_path):
+    """History did float() on every logged value: a callback logging a string or a list stopped fit with TypeError;
+    Keras keeps them (History, CSVLogger's cells)."""
+    X, y, net, model = _digits_twins(64)
+    for m, module, name in ((net, cr.callbacks, "cr"), (model, keras.callbacks, "keras")):
+        def add(epoch, logs):
+            logs.update(note=f"epoch {epoch}", parts=[epoch, 2.5], nothing=None)
+        m.fit(X, y, batch_size=32, epochs=2, shuffle=False, verbose=0, callbacks=[
+            module.LambdaCallback(on_epoch_end=add), module.CSVLogger(str(tmp_path / f"{name}.csv"))])
+    assert net.history.history["note"] == model.history.history["note"] == ["epoch 0", "epoch 1"]
+    assert net.history.history["parts"] == model.history.history["parts"] == [[0, 2.5], [1, 2.5]]
+    assert net.history.history["nothing"] == model.history.history["nothing"] == [None, None]
+    ours, theirs = ((tmp_path / f"{name}.csv").read_text().splitlines() for name in ("cr", "keras"))
+    assert ours[0] == theirs[0]
+    at = ours[0].split(",").index("loss")
+    for a, b in zip(ours[1:], theirs[1:], strict=True):
+        a, b = a.split(","), b.split(",")
+        assert a[:at] + a[at + 1:] == b[:at] + b[at + 1:]

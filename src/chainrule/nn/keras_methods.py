@@ -168,3 +168,10 @@ class KerasMethods:
         from ..saving.weights import read_weights
         net = cast("Network", self)
         net.set_weights(read_weights(filepath, net))
+
+
+def checkpoint_target(path: str, weights_only: bool, shown: str, fixed: bool) -> None:
+    """ModelCheckpoint's checks of its file before training, handed over to saving (as save_weights is):
+    `saving.weights.checkpoint_target`."""
+    from ..saving.weights import checkpoint_target as check_target
+    check_target(path, weights_only, shown, fixed)

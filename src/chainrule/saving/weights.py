@@ -19,6 +19,7 @@ import numpy as np
 
 from ..errors import ModelFileError, ValidationError
 from ..nn import checks as check
+from ..nn.checks import name_ending
 from .files import HOLDS, atomic_write, check_path, file_kind, in_the_way, replaceable, writable_target
 from .npz import non_finite
 
@@ -39,6 +40,17 @@ def weights_name(path: str | os.PathLike, shown: str) -> None:
     if not os.fspath(path).lower().endswith(".npz"):
         raise ValidationError(f"{shown} must end in .npz (chainrule's weights file, which load_weights reads; Keras' "
                               ".weights.h5 is HDF5, which chainrule does not write)")
+
+
+def checkpoint_target(path: str, weights_only: bool, shown: str, fixed: bool) -> None:
+    """ModelCheckpoint's file checked before training: with `weights_only` save_weights' name rule first, then save's
+    rule for name endings; for a `fixed` name (no fields), a file of another kind than it writes in the way."""
+    if weights_only:
+        weights_name(path, f"{shown} (save_weights_only=True)")
+    name_ending(path, "model", shown)           # not .h5, .keras: another format's ending
+    if fixed:
+        kind = ("weights", "chainrule weights") if weights_only else ("model", "a chainrule model")
+        in_the_way(Path(path), *kind, f"ModelCheckpoint: {path}")
 
 
 def save_weights(net: Any, path: str | os.PathLike, overwrite: bool = True) -> None:

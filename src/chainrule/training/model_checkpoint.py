@@ -6,14 +6,13 @@ import errno
 import os
 import string
 import warnings
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..errors import ValidationError
 from ..nn import checks as check
-from ..saving.files import in_the_way
+from ..nn.keras_methods import checkpoint_target
 from .callback import Callback, best_value, improves, monitor_mode, monitor_name, optional_number, verbose_flag
 
 
@@ -97,14 +96,9 @@ class ModelCheckpoint(Callback):
         if os.path.isdir(path):
             raise IsADirectoryError(errno.EISDIR, "ModelCheckpoint: filepath names a folder (give a file name in it)",
                                     self.filepath)
-        shown = f"ModelCheckpoint: filepath {self.filepath!r}"
-        if self.save_weights_only:          # save_weights' name rule first (one helper), before any epoch
-            from ..saving.weights import weights_name
-            weights_name(path, f"{shown} (save_weights_only=True)")
-        check.name_ending(path, "model", shown)         # save's rule: not .h5, .keras
-        if not fields:                      # a fixed name: a file of another kind in the way, found before training
-            kind = ("weights", "chainrule weights") if self.save_weights_only else ("model", "a chainrule model")
-            in_the_way(Path(path), *kind, f"ModelCheckpoint: {path}")
+        # the name's rules (save_weights' first, with save_weights_only), and for a fixed name a file of another
+        # kind in the way: found before training, not when the first epoch's save fails
+        checkpoint_target(path, self.save_weights_only, f"ModelCheckpoint: filepath {self.filepath!r}", not fields)
 
     def on_epoch_begin(self, epoch: int) -> None:
         self.epoch = epoch

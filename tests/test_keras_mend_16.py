@@ -198,3 +198,16 @@ def test_a_callbacks_text_and_list_logs_are_kept_as_keras_keeps_them(tmp_path):
     for a, b in zip(ours[1:], theirs[1:], strict=True):
         a, b = a.split(","), b.split(",")
         assert a[:at] + a[at + 1:] == b[:at] + b[at + 1:]
+
+
+def test_the_architecture_names_the_weights_hand_over():
+    """docs/architecture.md's paragraph on the methods of Network that hand over to a package above it named five,
+    not save_weights and load_weights (saving.weights), which the import rule (test_architecture's FACADES) allows."""
+    from pathlib import Path
+
+    from test_architecture import FACADES
+    doc = (Path(__file__).parent.parent / "docs" / "architecture.md").read_text()
+    paragraph = next(p for p in doc.split("\n\n") if "hand over to a package above it" in p)
+    assert ("nn/keras_methods.py", "chainrule.saving.weights") in FACADES
+    for name in ("`save_weights`", "`load_weights`", "`saving.weights`"):
+        assert name in paragraph, name

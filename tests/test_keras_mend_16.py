@@ -211,3 +211,46 @@ def test_the_architecture_names_the_weights_hand_over():
     assert ("nn/keras_methods.py", "chainrule.saving.weights") in FACADES
     for name in ("`save_weights`", "`load_weights`", "`saving.weights`"):
         assert name in paragraph, name
+
+
+MPI_FIT = """
+import sys
+import numpy as np
+from mpi4py import MPI
+import chainrule as cr
+rng = np.random.default_rng(0)
+X, Y = (rng.normal(size=(64, 2)) * 3).astype(np.float32), (rng.normal(size=(64, 2)) * 3).astype(np.float32)
+net = cr.Network([cr.Dense(2, 4, "relu"), cr.Dense(4, 2, "linear")], loss="mse", seed=0, dtype="float32")
+net.optimizer = cr.optim.SGD(lr=0.5).bind(net)
+class Seen(cr.callbacks.Callback):
+    def on_train_batch_begin(self, batch, **kw):
+        assert kw["logs"] == {}
+    def on_train_batch_end(self, batch, **kw):
+        self.last = (batch, kw["logs"]["loss"])
+seen = Seen()
+net.fit(X, Y, batch_size=4, epochs=3, shuffle=False, verbose=0, callbacks=[cr.callbacks.TerminateOnNaN(), seen],
+        comm=MPI.COMM_WORLD)
+rank = MPI.COMM_WORLD.Get_rank()
+with open(f"{sys.argv[1]}/rank{rank}.txt", "w") as f:       # a file each: the ranks' stdout lines interleave
+    f.write(f"{seen.last} {net.history.history['loss']}")
+"""
+
+
+def test_two_mpi_ranks_give_batch_hooks_their_logs_by_keyword_and_log_keras_inf(tmp_path):
+    """The same under a real mpiexec -n 2: each rank's hooks by keyword, the global batch's inf logged where Keras
+    stops (batch 4 of this data: TerminateOnNaN's line)."""
+    import subprocess
+    import sys
+
+    from mpi_env import MPIEXEC
+    X, Y, _, model = _divergent(0.5)
+    seen = []
+    model.fit(X, Y, batch_size=4, epochs=3, shuffle=False, verbose=0, callbacks=[keras.callbacks.TerminateOnNaN(
+        ), keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: seen.append((batch, logs["loss"])))])
+    r = subprocess.run([str(MPIEXEC), "-n", "2", sys.executable, "-c", MPI_FIT, str(tmp_path)], capture_output=True,
+                       text=True,
+                       timeout=120, check=False, env={**os.environ, "CHAINRULE_MPI_TIMEOUT": "20"})
+    assert r.returncode == 0, r.stderr
+    expected = f"{seen[-1]} {model.history.history['loss']}"
+    assert [(tmp_path / f"rank{rank}.txt").read_text() for rank in (0, 1)] == [expected, expected]
+    assert expected == "(4, inf) [inf]"

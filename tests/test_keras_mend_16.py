@@ -254,3 +254,14 @@ def test_two_mpi_ranks_give_batch_hooks_their_logs_by_keyword_and_log_keras_inf(
     expected = f"{seen[-1]} {model.history.history['loss']}"
     assert [(tmp_path / f"rank{rank}.txt").read_text() for rank in (0, 1)] == [expected, expected]
     assert expected == "(4, inf) [inf]"
+
+
+def test_a_resumed_fit_keeps_a_callbacks_text_logs(tmp_path):
+    """The checkpoint's history read each logged value with float(): a run whose callback logged text could not be
+    resumed ("a line of the history is not valid"); History keeps such values as they are, as Keras' does."""
+    X, Y = np.ones((4, 2)), np.full((4, 2), 0.5)
+    note = cr.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: logs.update(note=f"epoch {epoch}"))
+    _pair().fit(X, Y, epochs=2, verbose=0, callbacks=[note], checkpoint_dir=tmp_path / "ck")
+    net = _pair()
+    net.fit(X, Y, epochs=3, verbose=0, callbacks=[note], checkpoint_dir=tmp_path / "ck", resume=True)
+    assert net.history.history["note"] == ["epoch 0", "epoch 1", "epoch 2"]

@@ -255,7 +255,7 @@ def test_a_weights_checkpoint_of_another_name_is_refused_before_training(tmp_pat
     net = _pair("float64")
     before = net.get_weights()
     path = str(tmp_path / "ckpt.weights")        # .h5 is refused as a Keras ending already
-    with pytest.raises(cr.errors.ValidationError, match=r"must end in \.npz with save_weights_only=True"):
+    with pytest.raises(cr.errors.ValidationError, match=r"\(save_weights_only=True\) must end in \.npz"):
         net.fit(np.ones((4, 2)), np.ones((4, 2)), verbose=0, callbacks=[
             cr.callbacks.ModelCheckpoint(path, save_weights_only=True, monitor="loss")])
     with pytest.raises(ValueError, match=r"\.weights\.h5"):

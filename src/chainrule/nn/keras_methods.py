@@ -20,7 +20,7 @@ from . import checks as check
 from . import evaluation
 from . import sample_weight as sw
 from .inference import fitting
-from .metrics import as_list
+from .metrics import as_list, for_network
 from .metrics import evaluate as evaluate_named
 from .metrics import metrics as named_metrics
 from .predict import predict
@@ -152,7 +152,7 @@ class KerasMethods:
         net = cast("Network", self)
         rows, Y = evaluation.rows_and_targets(net, X, Y)
         weight = None if sample_weight is None else sw.check(sample_weight, rows.shape[0])
-        spec = named_metrics(metrics, weighted_metrics, net.task)
+        spec = for_network(named_metrics(metrics, weighted_metrics, net.task), net)    # float32 values as Keras'
         results = report.results(evaluate_named(net, rows, Y, weight, chunk, mean, spec), rows.shape[0])
         return results if as_dict else as_list(results)       # Keras': the names sorted; its list the loss first
 
@@ -168,3 +168,10 @@ class KerasMethods:
         from ..saving.weights import read_weights
         net = cast("Network", self)
         net.set_weights(read_weights(filepath, net))
+
+
+def checkpoint_target(path: str, weights_only: bool, shown: str, fixed: bool) -> None:
+    """ModelCheckpoint's checks of its file before training, handed over to saving (as save_weights is):
+    `saving.weights.checkpoint_target`."""
+    from ..saving.weights import checkpoint_target as check_target
+    check_target(path, weights_only, shown, fixed)

@@ -7,6 +7,9 @@ weights), where Keras logs the loss alone.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -44,6 +47,27 @@ class Metrics(NamedTuple):
     @property
     def needs_plain(self) -> bool:
         return self.plain is not None
+
+
+#: set by `unrounded`: the scikit-learn estimators' fits log float64 values, as MLPClassifier's loss_curve_
+_UNROUNDED: ContextVar[bool] = ContextVar("chainrule_unrounded_logs", default=False)
+
+
+def for_network(spec: Metrics, net: Any) -> Metrics:
+    """`spec` for `net`'s fit and evaluate, the one place that decides the rounding: a float32 network's values
+    rounded to float32 as Keras' float32 metrics give them (History, the batch logs, evaluate), unless `unrounded`."""
+    return spec._replace(single=net.dtype == np.float32 and not _UNROUNDED.get())
+
+
+@contextmanager
+def unrounded() -> Iterator[None]:
+    """Within it, fit logs its values unrounded: the estimators' (MLPClassifier's loss is a float64 mean even on
+    float32 X), not Keras' API."""
+    token = _UNROUNDED.set(True)
+    try:
+        yield
+    finally:
+        _UNROUNDED.reset(token)
 
 
 def as_list(results: dict[str, float]) -> float | list[float]:

@@ -25,7 +25,7 @@ import numpy as np
 from ..errors import ModelFileError, TrainingDiverged, ValidationError, counted
 from ..nn.divergence import nonfinite_update
 from ..training.callback import stateful
-from ..training.callbacks import Callback, EpochLogger, ModelCheckpoint, ProgressBar
+from ..training.callbacks import Callback, EpochLogger, ModelCheckpoint, ProgressBar, logged
 from . import runlock
 from .fingerprint import differences, fingerprint
 from .npz import check_registered, load_all, write
@@ -79,7 +79,7 @@ def read_history(directory, epochs: int | None = None) -> tuple[dict[str, list[f
             entry = json.loads(line, object_hook=as_float)
             epoch, logs = entry["epoch"], entry["logs"]
             for key, value in logs.items():
-                history.setdefault(key, []).append(float(value))
+                history.setdefault(key, []).append(logged(value))       # a callback's text or list as it is
         except (ValueError, KeyError, TypeError, AttributeError):
             raise ModelFileError(f"{path}: a line of the history is not valid: {line[:200]!r}") from None
         done.append(int(epoch))
@@ -182,7 +182,8 @@ class BackupAndRestore(Callback):
                                   "checkpoint_dir, or delete the checkpoint to start over")
         kept = state["history_len"]            # epoch - initial_epoch: fit's history of this run
         history, hist_epochs = read_history(self.directory, kept)
-        self.float_logs = not all(math.isfinite(v) for values in history.values() for v in values)
+        self.float_logs = not all(math.isfinite(v) for values in history.values() for v in values
+                                  if isinstance(v, float))
         try:
             trainer.rng.bit_generator.state = state["rng"]
         except (TypeError, ValueError, KeyError) as exc:

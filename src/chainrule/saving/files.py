@@ -158,12 +158,16 @@ def replaceable(path: Path, kind: str | None, shown: str) -> None:
                               "replaced, as cp would refuse; make it writable (chmod u+w) to replace it", shown)
     if kind is None:
         return
-    what = KINDS[kind][0]
-    found = file_kind(path) if exists else "empty"
+    in_the_way(path, kind, KINDS[kind][0], shown)
+    name_ending(path, kind, shown)
+
+
+def in_the_way(path: Path, kind: str, what: str, shown: str) -> None:
+    """Refuse to write `what` (of file_kind `kind`) over an existing file that holds another kind of data."""
+    found = file_kind(path) if path.is_file() else "empty"
     if found not in ("empty", kind):
         raise ValidationError(f"{shown} exists and holds {HOLDS.get(found, found)}, not {what}: writing there "
                               "would lose it. Give another file name, or remove that file first")
-    name_ending(path, kind, shown)
 
 
 HOLDS = {"model": "a chainrule model", "weights": "chainrule weights (save_weights)",

@@ -214,6 +214,9 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
             infos[info.filename[:-4]] = info
         check.check_expansion(path, list(infos.values()), size_on_disk)
         names = set(infos)
+        if "__format__" not in names and "__weights__" in names:      # file_kind's "weights" (weights.HEADER)
+            raise ModelFileError(f"{path} holds chainrule weights (written by save_weights), not a whole model: read "
+                                 "them with Network.load_weights into a network of the same layers")
         if "__format__" not in names or "params" not in names:
             raise ModelFileError(f"{path} is not a chainrule model: it lacks the '__format__' or 'params' entry")
         described = infos["__format__"]

@@ -18,7 +18,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelFileError, ValidationError
-from .files import HOLDS, atomic_write, check_path, file_kind, replaceable, writable_target
+from ..nn import checks as check
+from ..nn.checks import name_ending
+from .files import HOLDS, atomic_write, check_path, file_kind, in_the_way, replaceable, writable_target
+from .npz import non_finite
 
 #: the member that says a file holds chainrule weights (files.file_kind tells it by this name)
 HEADER = "__weights__"
@@ -31,20 +34,39 @@ def names(net: Any) -> list[tuple[str, tuple[int, ...]]]:
             for layer, name, _, _ in net.segments]
 
 
+def weights_name(path: str | os.PathLike, shown: str) -> None:
+    """save_weights' name rule (ModelCheckpoint(save_weights_only=True) checks it first, before any epoch): .npz,
+    never Keras' .weights.h5, which is HDF5. `shown`: the argument and its value, as the message names them."""
+    if not os.fspath(path).lower().endswith(".npz"):
+        raise ValidationError(f"{shown} must end in .npz (chainrule's weights file, which load_weights reads; Keras' "
+                              ".weights.h5 is HDF5, which chainrule does not write)")
+
+
+def checkpoint_target(path: str, weights_only: bool, shown: str, fixed: bool) -> None:
+    """ModelCheckpoint's file checked before training: with `weights_only` save_weights' name rule first, then save's
+    rule for name endings; for a `fixed` name (no fields), a file of another kind than it writes in the way."""
+    if weights_only:
+        weights_name(path, f"{shown} (save_weights_only=True)")
+    name_ending(path, "model", shown)           # not .h5, .keras: another format's ending
+    if fixed:
+        kind = ("weights", "chainrule weights") if weights_only else ("model", "a chainrule model")
+        in_the_way(Path(path), *kind, f"ModelCheckpoint: {path}")
+
+
 def save_weights(net: Any, path: str | os.PathLike, overwrite: bool = True) -> None:
     """Write `net`'s weights to `path` (.npz); `overwrite=False` refuses an existing file, as Keras'
-    (which asks)."""
+    (which asks). Non-finite weights are refused, as `save` refuses them: load_weights could not set them."""
+    overwrite = check.flag(overwrite, "save_weights: overwrite")
     shown = os.fspath(check_path(path, "save_weights: filepath"))
-    if not shown.lower().endswith(".npz"):
-        raise ValidationError(f"save_weights: filepath {shown!r} must end in .npz (chainrule's weights file, "
-                              "which load_weights reads; Keras' .weights.h5 is HDF5, which chainrule does not write)")
+    weights_name(path, f"save_weights: filepath {shown!r}")
     target = writable_target(path)
     if target.is_file() and not overwrite:
         raise FileExistsError(f"save_weights: {shown} exists and overwrite=False; it was left as it is")
-    found = file_kind(target) if target.is_file() else "empty"
-    if found not in ("empty", "weights"):
-        raise ValidationError(f"save_weights: {shown} exists and holds {HOLDS.get(found, found)}, not chainrule "
-                              "weights: writing there would lose it. Give another file name, or remove that file first")
+    in_the_way(target, "weights", "chainrule weights", f"save_weights: {shown}")
+    where = non_finite(net, net.params)
+    if where is not None:
+        raise ValidationError(f"save_weights: cannot save: the weights contain NaN or infinity, first in {where}; "
+                              "load_weights could not set them (did training diverge?)")
     replaceable(target, None, shown)            # a read-only file is refused, as save refuses it
     layout = names(net)
     header = {"format": FORMAT, "dtype": net.dtype.name, "arrays": [[n, list(s)] for n, s in layout]}
@@ -63,7 +85,10 @@ def read_weights(path: str | os.PathLike, net: Any) -> list[np.ndarray]:
     kind = file_kind(path)
     if kind == "model":                 # Keras' load_weights reads a whole model file too
         from .npz import load
-        other = load(path)
+        try:
+            other = load(path)
+        except ModelFileError as exc:
+            raise ModelFileError(f"load_weights: {shown}: {exc}") from None
         stored = dict(zip((n for n, _ in names(other)), other.get_weights()))
         return _matched(stored, net, shown)
     if kind != "weights":
@@ -98,6 +123,16 @@ def _matched(stored: dict[str, np.ndarray], net: Any, shown: str) -> list[np.nda
     if extra:
         raise ValidationError(f"load_weights: {shown} holds {_listing(stored)}, more than the network's "
                               f"{_listing(dict(expected))}: its {extra} have no place in it")
+    for name, _ in expected:            # save_weights refuses them: a file from elsewhere, or damaged
+        if stored[name].dtype.kind not in "biuf":
+            raise ModelFileError(f"load_weights: {shown}: {name.split('.')[1]} of layer {name.split('.')[0]} holds "
+                                 f"{stored[name].dtype} values, not numbers")
+        bad = np.flatnonzero(~np.isfinite(stored[name]))
+        if bad.size:
+            index = ", ".join(str(int(i)) for i in np.unravel_index(bad[0], stored[name].shape))
+            raise ModelFileError(f"load_weights: {shown}: {name.split('.')[1]}[{index}] of layer "
+                                 f"{name.split('.')[0]} is {stored[name].flat[bad[0]]}: a network with NaN or "
+                                 "infinite weights predicts nothing (written from a diverged training?)")
     return [stored[n] for n, _ in expected]
 
 

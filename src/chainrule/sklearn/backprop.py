@@ -13,6 +13,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from ..errors import ValidationError
 from ..nn.layers import Dense, Layer
+from ..nn.metrics import unrounded
 from ..nn.network import Network
 from ..training.optim import Optimizer, get_optimizer
 from .inputs import no_missing_y, no_text
@@ -222,9 +223,10 @@ class _Backprop(BaseEstimator):
         if self.verbose:                     # after the stopper: its score and its decision are in the logs
             callbacks.append(MLPProgress(stopper))
         try:
-            history = net.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=bool(self.shuffle),
-                              validation_data=validation, callbacks=callbacks, seed=None, verbose=0,
-                              sample_weight=sample_weight, weight_reduction="mean_with_sample_weight")   # MLP's
+            with unrounded():                # MLP's float64 losses, not Keras' float32 logs of a float32 network
+                history = net.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=bool(self.shuffle),
+                                  validation_data=validation, callbacks=callbacks, seed=None, verbose=0,
+                                  sample_weight=sample_weight, weight_reduction="mean_with_sample_weight")   # MLP's
         finally:                  # network_ outside the estimator trains, and derives, without alpha's penalty
             net.weight_penalty = 0.0
         self.loss_curve_.extend(history.loss)

@@ -5,6 +5,7 @@ EarlyStopping (early_stopping.py), ModelCheckpoint (model_checkpoint.py), Reduce
 from __future__ import annotations
 
 import math
+import numbers
 import sys
 import time
 import warnings
@@ -67,8 +68,8 @@ class History(Callback):
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         self.epoch.append(epoch)
         for key, value in logs.items():
-            self.history.setdefault(key, []).append(float(value))
-        if not self.warned and self.network is not None and "loss" in logs:
+            self.history.setdefault(key, []).append(logged(value))
+        if not self.warned and self.network is not None and isinstance(self.history.get("loss", [None])[-1], float):
             self._watch(epoch, logs)
 
     def _watch(self, epoch: int, logs: dict[str, float]) -> None:
@@ -128,8 +129,17 @@ class History(Callback):
         return len(self.epoch)
 
     def __repr__(self):
-        last = {k: round(v[-1], 6) for k, v in self.history.items() if v}
+        last = {k: round(v[-1], 6) if isinstance(v[-1], float) else v[-1] for k, v in self.history.items() if v}
         return f"History(epochs={len(self.epoch)}, last={last})"
+
+
+def logged(value: Any) -> Any:
+    """A logged value as History keeps it: a number as a Python float (np.float32(0.1) as 0.10000000149011612, as
+    Keras' float32 metrics are read), anything else (a callback's None, string or list) as it is, as Keras keeps it."""
+    if isinstance(value, (numbers.Real, np.number)) or (isinstance(value, np.ndarray) and value.ndim == 0
+                                                         and value.dtype.kind in "biuf"):
+        return float(value)
+    return value
 
 
 class ProgressBar(Callback):

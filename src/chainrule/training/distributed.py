@@ -53,7 +53,7 @@ from .rank_warnings import RankWarnings
 from .resume_ranks import FollowRestore, lead_restore, on_every_rank
 from .small_callbacks import terminates
 from .streaming import LazyRows, OneHotRows, validation
-from .trainer import Trainer, last_update_diverged
+from .trainer import Trainer, invalid_loss, last_update_diverged
 
 
 def fingerprint(X: Any, Y: Any) -> str:
@@ -188,17 +188,21 @@ class MPITrainer(Trainer):
             self.comm.Abort(code)
             os._exit(code)       # MPICH's Abort can return before mpiexec ends the rank: not the error said again
 
-    def shared_divergence(self, failed: TrainingDiverged | None, stopping: bool = False) -> str:
+    def shared_divergence(self, failed: TrainingDiverged | None, stopping: bool = False,
+                          share: float = math.nan) -> tuple[str, float]:
         """After an Allreduce whose gradient is not finite, every rank alike: "stop" where a rank's callback
         stopped training after the batch before (it sent NaN; nobody trains this batch), "nan" where a rank's
         step diverged and a rank has TerminateOnNaN (the batch is not trained, and training stops, as in one
-        process); else every rank raises that rank's error before the update, as one process raises it."""
-        said = self.comm.allgather((stopping, None if failed is None else str(failed), terminates(self.callbacks)))
-        if any(stop for stop, _, _ in said):
-            return "stop"
-        first = next((message for _, message, _ in said if message is not None), None)
-        if first is not None and any(ends for _, _, ends in said):
-            return "nan"
+        process); else every rank raises that rank's error before the update, as one process raises it. With it
+        the global batch's loss for TerminateOnNaN's logs: the ranks' `share`s (loss x rows / batch rows, the
+        diverged rank's `invalid_loss`) summed, infinite where one is, as one process logs it."""
+        said = self.comm.allgather((stopping, None if failed is None else str(failed), terminates(self.callbacks),
+                                    share))
+        if any(stop for stop, _, _, _ in said):
+            return "stop", math.nan
+        first = next((message for _, message, _, _ in said if message is not None), None)
+        if first is not None and any(ends for _, _, ends, _ in said):
+            return "nan", sum(part for _, _, _, part in said)
         if first is not None:
             raise everywhere(TrainingDiverged(first))
         raise everywhere(TrainingDiverged("training diverged: the gradient of the global batch, summed over the "
@@ -246,7 +250,7 @@ class MPITrainer(Trainer):
             lo, hi = self.shard(idx.shape[0])
             if not stopping:
                 for cb in begin:
-                    cb.on_train_batch_begin(batch, {})
+                    cb.on_train_batch_begin(batch, logs={})
             for d in self.draws:
                 d.size, d.lo, d.hi = idx.shape[0], lo, hi
             self.empty_shard = not hi > lo
@@ -256,7 +260,7 @@ class MPITrainer(Trainer):
                 try:
                     E = net.train_batch(xb, yb)
                 except TrainingDiverged as exc:          # told to the other ranks by a NaN gradient
-                    failed, E = self.diverged(exc, epoch, batch), math.nan
+                    failed, E = self.diverged(exc, epoch, batch), invalid_loss(exc)
                     net.grads[...] = np.nan
                 else:
                     net.grads *= (hi - lo) / idx.shape[0]
@@ -272,11 +276,12 @@ class MPITrainer(Trainer):
             self.allreduce(net.grads)
             if net.grads.size and not (math.isfinite(net.grads[0]) and np.isfinite(net.grads).all()):
                 # a rank's stop (this batch is not trained), its TerminateOnNaN, or the error on every rank
-                outcome = self.shared_divergence(failed, stopping)
-                if outcome == "nan":                         # as one process: NaN logs, then the stop
+                share = E * (hi - lo) / idx.shape[0] if hi > lo else 0.0       # this rank's part of the loss
+                outcome, bad = self.shared_divergence(failed, stopping, share)
+                if outcome == "nan":                         # as one process: the invalid loss logged, then the stop
                     for cb in end:
-                        cb.on_train_batch_end(batch, self.metrics.logs(math.nan, math.nan))
-                    sums[:], trained = (math.nan, sums[1] if start else math.nan), max(start, 1)
+                        cb.on_train_batch_end(batch, logs=self.metrics.logs(bad, math.nan))
+                    sums[:], trained = (bad, sums[1] if start else math.nan), max(start, 1)
                 else:
                     trained = start
                 net.stop_training = True
@@ -292,7 +297,7 @@ class MPITrainer(Trainer):
                 so_far[2] += idx.shape[0]
                 logs = self.metrics.logs(so_far[0] / so_far[2], so_far[1] / so_far[2] if self.classify else None)
             for cb in end:
-                cb.on_train_batch_end(batch, dict(logs))
+                cb.on_train_batch_end(batch, logs=dict(logs))   # by keyword, as Keras' fit
             stopping = bool(net.stop_training) and start + bs < n
         self.allreduce(sums)
         self.end_epoch(epoch, float(sums[0]), float(sums[1]), trained)

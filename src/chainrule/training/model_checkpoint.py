@@ -12,6 +12,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from ..nn import checks as check
+from ..nn.keras_methods import checkpoint_target
 from .callback import Callback, best_value, improves, monitor_mode, monitor_name, optional_number, verbose_flag
 
 
@@ -95,10 +96,9 @@ class ModelCheckpoint(Callback):
         if os.path.isdir(path):
             raise IsADirectoryError(errno.EISDIR, "ModelCheckpoint: filepath names a folder (give a file name in it)",
                                     self.filepath)
-        check.name_ending(path, "model", f"ModelCheckpoint: filepath {self.filepath!r}")   # save's rule: .h5, .keras
-        if self.save_weights_only and not path.lower().endswith(".npz"):     # save_weights' rule, before any epoch
-            raise ValidationError(f"ModelCheckpoint: filepath {self.filepath!r} must end in .npz with "
-                                  "save_weights_only=True (Network.save_weights' file, which load_weights reads)")
+        # the name's rules (save_weights' first, with save_weights_only), and for a fixed name a file of another
+        # kind in the way: found before training, not when the first epoch's save fails
+        checkpoint_target(path, self.save_weights_only, f"ModelCheckpoint: filepath {self.filepath!r}", not fields)
         if not self.save_weights_only and self.network is not None:    # save's check of the classes, before any epoch
             self.network._check_saveable()
 

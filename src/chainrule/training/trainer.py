@@ -18,7 +18,7 @@ from ..errors import TrainingDiverged
 from ..nn import sample_weight as sw
 from ..nn.divergence import nonfinite_update
 from ..nn.losses import rows_known, rows_sum_to_one
-from ..nn.metrics import Metrics, no_nan
+from ..nn.metrics import Metrics, for_network, no_nan
 from ..nn.metrics import metrics as named_metrics
 from ..nn.network import Network
 from . import compiled
@@ -48,8 +48,8 @@ class Trainer:
                  validation_freq: int | frozenset[int] = 1, validation_chunk: int | None = None,
                  metrics: Metrics | None = None):
         self.net, self.X, self.Y, self.initial_epoch = net, X, Y, initial_epoch
-        self.metrics = (named_metrics(None, None, net.task) if metrics is None else metrics)._replace(
-            single=net.dtype == np.float32)         # the logs' names; a float32 network's logs as Keras' float32 ones
+        # the logs' names; a float32 network's values as Keras' float32 ones (for_network decides)
+        self.metrics = for_network(named_metrics(None, None, net.task) if metrics is None else metrics, net)
         self.mean = mean        # weighted losses divided by the weights' sum (scikit-learn's), not the rows' count
         self.verbose = verbose                  # as given: Keras' params (History.params) show it so
         self.weight, self.validation_weight = weight, validation_weight     # checked sample weights, or None

@@ -155,10 +155,18 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
                          "index": [i, j] if frm else [j], "from": frm, "to": to, "value": value,
                          "dnet/dparam": _vals(lay.x[:, i]) if frm else [1.0] * n, "grad": grad,
                          "trainable": trainable, **factors, "penalized_grad": full,
-                         "updated": value - lr * (grad if full is None else full)
+                         "updated": _updated(net.dtype, value, lr, grad if full is None else full)
                          if (lr is not None and trainable) else None}
                 data["parameters"].append(entry)
     return Report(data)
+
+
+def _updated(dtype: np.dtype, value: float, lr: float, grad: float) -> float:
+    """w - lr * dE/dw in the network's dtype, as `Network.step` computes it: a float32 network's update
+    rounded in float32 at each operation, not in float64 (which can differ in the last digit shown)."""
+    t = np.dtype(dtype).type
+    with np.errstate(over="ignore"):        # an update that overflows is shown as inf, as step refuses it
+        return float(t(value) - t(lr) * t(grad))
 
 
 def _dropout(net: Network) -> list[dict]:

@@ -228,3 +228,27 @@ def test_the_biases_gradients_are_drawn(tmp_path, monkeypatch):
         assert f"b={b} (fixed)\ng={g:.2e}" in texts           # the seed's biases do not learn
     net.dense_layers[0].unfreeze("b")
     assert "b=0.35" in drawn_texts(monkeypatch, lambda: plot.network_diagram(net, tmp_path / "m.png"))
+
+
+def test_a_decision_boundarys_axes_are_named_and_their_numbers_apart(tmp_path, monkeypatch):
+    X, y = cr.examples.xor()
+    nets = [cr.Network([cr.Dense(2, 1, "sigmoid")], seed=0),
+            cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 1, "sigmoid")], loss="binary_crossentropy", seed=0)]
+    fig = drawn_figure(monkeypatch, lambda: plot.decision_boundaries(nets, X, y, tmp_path / "b.png", resolution=30))
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    for ax in fig.axes[:2]:
+        assert (ax.get_xlabel(), ax.get_ylabel()) == ("input i1", "input i2")     # the inputs, as explain names them
+        boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
+        gaps = [b.x0 - a.x1 for a, b in zip(boxes, boxes[1:])]          # -0.50-0.25 ran together: a gap of 0
+        assert min(gaps) >= 3, ([t.get_text() for t in ax.get_xticklabels()], gaps)
+
+
+def test_the_gradient_labels_say_what_g_is(tmp_path, monkeypatch):
+    net, X, Y, lr = cr.examples.seed_network()
+    report = cr.explain(net, X, Y)
+    texts = drawn_texts(monkeypatch, lambda: plot.network_diagram(net, tmp_path / "m.png", report=report))
+    assert any(t.startswith("g = dE/dw, dE/db") for t in texts)
+    assert not any(t.startswith("g = ") for t in drawn_texts(monkeypatch, lambda: plot.network_diagram(
+        net, tmp_path / "m.png")))                 # no gradients drawn: no key

@@ -131,11 +131,14 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
         nxt = None if last else dense[l + 1]
         deriv = (None if (last and net.fused_output) or not lay.activation.elementwise
                  else lay.activation.derivative(lay.out, lay.net))
+        dout, flushed = _flushed(lay, nxt, deriv)
         for j, to in enumerate(names[l + 1]):
             if neuron is not None and j != neuron:
                 continue
             factors = {
-                "dE/dout": None if lay.dout is None or (last and net.fused_output) else _vals(lay.dout[:, j]),
+                "dE/dout": None if dout is None or (last and net.fused_output) else _vals(dout[:, j]),
+                "flushed": None if flushed is None or not flushed[:, j].any() else
+                [bool(f) for f in flushed[:, j]],
                 "dout/dnet": None if deriv is None else _vals(deriv[:, j]),
                 "dE/dnet": _vals(lay.delta[:, j]),
                 "paths": None if nxt is None else [
@@ -155,10 +158,30 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
                          "index": [i, j] if frm else [j], "from": frm, "to": to, "value": value,
                          "dnet/dparam": _vals(lay.x[:, i]) if frm else [1.0] * n, "grad": grad,
                          "trainable": trainable, **factors, "penalized_grad": full,
-                         "updated": value - lr * (grad if full is None else full)
+                         "updated": _updated(net.dtype, value, lr, grad if full is None else full)
                          if (lr is not None and trainable) else None}
                 data["parameters"].append(entry)
     return Report(data)
+
+
+def _flushed(lay, nxt, deriv) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """dE/dout of a layer and where its delta dE/dout * dout/dnet was set to 0 by the engine as too small
+    to matter (`nn.layers.flush_small`), or None. A linear layer's delta is its cached dE/dout itself, flushed
+    with it: its dE/dout is read again from the layer above (delta_above @ W_above^T, as backward computed it)."""
+    if lay.dout is None or deriv is None:
+        return lay.dout, None
+    dout = lay.dout if nxt is None else np.where(lay.dout == 0, nxt.delta @ nxt.W.T, lay.dout)
+    with np.errstate(all="ignore"):
+        flushed = (lay.delta == 0) & (dout * deriv != 0)
+    return dout, flushed if flushed.any() else None
+
+
+def _updated(dtype: np.dtype, value: float, lr: float, grad: float) -> float:
+    """w - lr * dE/dw in the network's dtype, as `Network.step` computes it: a float32 network's update
+    rounded in float32 at each operation, not in float64 (which can differ in the last digit shown)."""
+    t = np.dtype(dtype).type
+    with np.errstate(over="ignore"):        # an update that overflows is shown as inf, as step refuses it
+        return float(t(value) - t(lr) * t(grad))
 
 
 def _dropout(net: Network) -> list[dict]:

@@ -103,6 +103,9 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
             ax.contour(gx, gy, z.reshape(gx.shape), levels=[0.5], colors="k", linewidths=1.5)
         ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", edgecolors="k", s=25)
         ax.set_title(title)
+        ax.set_xlabel("input i1")          # the axes are the network's two inputs, named as explain names them
+        ax.set_ylabel("input i2")
+        ax.locator_params(axis="x", nbins=5)       # six ticks of -0.50 run together in a 4.5-inch panel
     fig.tight_layout()
     return _save(fig, path, dpi)
 
@@ -271,6 +274,9 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
     if labelled:
         _place_labels(fig, ax, edges, fixed, [pos(level, k) for level in range(len(names))
                                               for k in range(len(shown[level]))], np.sqrt(radius) / 2 / 72)
+    if grads:          # what the second number of each label is
+        ax.text(len(names) - 0.5, tall - 0.35, "g = dE/dw, dE/db: the gradient of this pass (explain)",
+                ha="right", va="top", fontsize=8, color="0.3")
     if heat:
         ax.text(len(names) - 0.5, tall - 0.35, "edges: weights, red > 0, blue < 0, wider = larger |w|",
                 ha="right", va="top", fontsize=8, color="0.3")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from ..backend.kernels import flush_below
 from ..errors import ValidationError
 from ..saving.npzcheck import standard_json
 from . import derivation, notation
@@ -54,7 +55,9 @@ class Report:
     weight penalty, MLP's alpha: grad + alpha * w / m, m the rows; else None), trainable, updated (value - lr *
     the gradient a training step takes: net.step's),
     and the chain-rule factors per sample: dE/dout, dout/dnet, dnet/dparam, dE/dnet, and for a
-    hidden neuron the paths through the layer above (via, dE/dnet, weight, w, term).
+    hidden neuron the paths through the layer above (via, dE/dnet, weight, w, term); flushed: None, or per
+    sample whether the engine set this neuron's delta to 0 as too small to matter (under
+    `backend.kernels.flush_below`), so that dE/dnet and the gradients read 0 where the factors' product is not.
     Per-sample values are lists; each sample's derivatives carry the 1/scale of the mean.
     slice: None, or the layer (and neuron) explain was asked for.
     """
@@ -104,6 +107,16 @@ _short = functools.partial(fmt, zeros=False)   # a given one (weight, target, ra
 
 def _par(s: str) -> str:
     return f"({s})" if s.startswith("-") else s
+
+
+def _flush_note(d: dict, p: dict) -> str:
+    """Why a gradient is 0 where its factors are not: the engine set a delta this small to 0."""
+    to, n = p["to"], d["n_samples"]
+    which = "" if n == 1 else " of sample" + "s" * (sum(p["flushed"]) > 1) + " " + ", ".join(
+        str(k + 1) for k, f in enumerate(p["flushed"]) if f)
+    return (f"dE/dnet_{to}{which} is below {flush_below(d['dtype']):.1e} in magnitude: the engine sets a delta "
+            f"this small to 0 (it could not change any sum it enters, and kept it would slow every product), so "
+            f"dE/dnet_{to} and the gradients below read 0 there, where the product of the factors is not")
 
 
 def _render(d: dict, markdown: bool) -> str:
@@ -224,6 +237,8 @@ def _render(d: dict, markdown: bool) -> str:
                    + f" = {_f(p['dE/dout'])}")
         if p["kind"] == "W" and p["index"][0] == 0:
             derivation.local_derivatives(d, p, eq)
+            if p.get("flushed"):
+                note(_flush_note(d, p))
         line = derivation.gradient_line(d, p)
         eq(line.plain(), line.tex)
         if p.get("penalized_grad") is not None:

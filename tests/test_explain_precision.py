@@ -1,0 +1,58 @@
+"""Explain's numbers to the last digit it writes: a float32 network's update rounded in float32 as training
+rounds it, checked against torch; a delta the engine sets to 0 as too small to matter, said so."""
+import re
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+
+torch = pytest.importorskip("torch")
+
+X = np.array([[0.1, 0.2, 0.3], [0.4, -0.5, 0.6], [-0.7, 0.8, 0.9]], dtype=np.float32)
+Y = np.array([[1, 0], [0, 1], [0.5, 0.5]], dtype=np.float32)
+
+
+@pytest.mark.parametrize("seed", [0, 2, 4])
+def test_a_float32_update_is_rounded_in_float32_as_a_training_step_rounds_it(seed):
+    net = cr.Network([cr.Dense(3, 3, "tanh"), cr.Dense(3, 2, "linear")], loss="mse", dtype="float32", seed=seed)
+    lr = 0.37
+    report = cr.explain(net, X, Y, lr=lr)
+    text = report.text()
+    for p in report.to_dict()["parameters"]:
+        # torch's float32 update of the report's own weight and gradient (those are checked elsewhere)
+        w = torch.tensor(p["value"], dtype=torch.float32) - lr * torch.tensor(p["grad"], dtype=torch.float32)
+        expected = np.float32(w.item())
+        assert np.float32(p["updated"]) == expected, p["name"]
+        shown = re.search(rf"^  {re.escape(p['name'])}\+ = .* = (\S+)$", text, re.M)
+        assert shown is not None and np.float32(shown.group(1)) == expected, p["name"]
+    net.step(X, Y, lr)                               # and it is the weight the step leaves
+    for p in report.to_dict()["parameters"]:
+        layer = net.dense_layers[p["layer"]]
+        after = layer.W[tuple(p["index"])] if p["kind"] == "W" else layer.b[p["index"][0]]
+        assert np.float32(p["updated"]) == after, p["name"]
+
+
+@pytest.mark.parametrize("hidden", ["tanh", "linear", "relu"])
+def test_a_delta_the_engine_sets_to_zero_as_too_small_is_said_so(hidden):
+    # an output weight of 1e-300 gives hidden unit h1 a delta near 3e-301, which the engine sets to 0
+    net = cr.Network([cr.Dense(2, 1, hidden), cr.Dense(1, 1, "linear")], loss="sse", dtype="float64")
+    weights = [np.array([[0.3], [0.2]]), np.array([0.35]), np.array([[1e-300]]), np.array([0.6])]
+    net.set_weights(weights)
+    X, Y = np.array([[0.05, 0.1]]), np.array([[0.01]])
+    W1, b1, W2, b2 = (torch.tensor(w, requires_grad=True) for w in weights)
+    act = {"tanh": torch.tanh, "linear": lambda t: t, "relu": torch.relu}[hidden]
+    out_h = act(torch.tensor(X) @ W1 + b1)
+    out_h.retain_grad()
+    E = 0.5 * ((out_h @ W2 + b2 - torch.tensor(Y)) ** 2).sum()
+    E.backward()
+    assert W1.grad[0, 0].item() != 0                          # autograd's gradient of w1 is not 0 ...
+    report = cr.explain(net, X, Y)
+    assert report.parameter("w1")["grad"] == 0                # ... the engine's is: it flushed the delta
+    assert report.parameter("w1")["flushed"] == [True]
+    assert report.parameter("w1")["dE/dout"] == pytest.approx([out_h.grad[0, 0].item()], rel=1e-12)
+    text = report.text()
+    shown = re.search(r"^  dE/dout_h1 = dE_o1/dout_h1 = (\S+)$", text, re.M)
+    assert shown is not None and float(shown.group(1)) == pytest.approx(out_h.grad[0, 0].item(), rel=1e-6)
+    assert "dE/dnet_h1 is below 1.5e-300 in magnitude: the engine sets a delta this small to 0" in text
+    assert report.parameter("w3")["flushed"] is None and "dE/dnet_o1 is below" not in text

@@ -577,3 +577,89 @@ def test_docs_show_the_out_lock_message_as_printed(tmp_path, capsys):
             if len(c) == 4}
     assert (code, said) == (2, f"chainrule: error: {rows['--out in use']}\n")
     assert not out.exists()
+
+
+def weights_files():
+    """In the current folder: w.npz (save_weights of net2), m.npz (its save), data.npz (np.savez data), one.npz
+    (the first layer's weights alone), and, written as save_weights writes but crafted, inf.npz (an infinite W)
+    and text.npz (a W of text); trunc.npz, the first half of m.npz."""
+    import json
+    net2().save_weights("w.npz")
+    net2().save("m.npz")
+    np.savez("data.npz", a=np.ones(3))
+    cr.Network([cr.Dense(2, 3, "tanh")], seed=0).save_weights("one.npz")
+    names = ("0.W", "0.b", "1.W", "1.b")
+    header = np.array(json.dumps({"format": 1, "dtype": "float64",
+                                  "arrays": [[n, list(w.shape)] for n, w in zip(names, net2().get_weights())]}))
+    for name, index, value in (("inf", 2, np.inf), ("text", 0, None)):
+        weights = net2().get_weights()
+        if value is None:
+            weights[index] = np.full(weights[index].shape, "a")
+        else:
+            weights[index][1, 0] = value
+        np.savez(f"{name}.npz", __weights__=header, **dict(zip(names, weights)))
+    with open("m.npz", "rb") as f:
+        whole = f.read()
+    with open("trunc.npz", "wb") as f:
+        f.write(whole[:len(whole) // 2])
+
+
+def nan_net():
+    net = net2()
+    net.layers[1].W[1, 0] = np.nan
+    return net
+
+
+def checkpoint(path, weights_only):
+    net2().fit(X, Y, epochs=1, verbose=0, callbacks=[cr.ModelCheckpoint(path, save_weights_only=weights_only)])
+
+
+#: save_weights, load_weights, ModelCheckpoint(save_weights_only=True) and load with a weights file: the calls run in
+#: a folder of weights_files(), so the file names in the messages are as given
+FILE_CASES = [
+    ("save_weights name not .npz", lambda: net2().save_weights("w.weights.h5"), errors.ValidationError,
+     "save_weights: filepath 'w.weights.h5' must end in .npz"),
+    ("save_weights non-finite weights", lambda: nan_net().save_weights("new.npz"), errors.ValidationError,
+     r"save_weights: cannot save: the weights contain NaN or infinity, first in W\[1, 0\] of layer 1"),
+    ("save_weights overwrite text", lambda: net2().save_weights("w.npz", overwrite="no"), errors.ChainruleTypeError,
+     "save_weights: overwrite must be True or False"),
+    ("save_weights over a model file", lambda: net2().save_weights("m.npz"), errors.ValidationError,
+     "save_weights: m.npz exists and holds a chainrule model, not chainrule weights"),
+    ("load_weights array missing", lambda: net2().load_weights("one.npz"), errors.ValidationError,
+     r"load_weights: one.npz has no W for layer 1"),
+    ("load_weights arrays left over", lambda: cr.Network([cr.Dense(2, 3, "tanh")]).load_weights("w.npz"),
+     errors.ValidationError, r"more than the network's 0.W \(2, 3\), 0.b \(3,\): its \['1.W', '1.b'\]"),
+    ("load_weights non-finite array", lambda: net2().load_weights("inf.npz"), errors.ModelFileError,
+     r"load_weights: inf.npz: W\[1, 0\] of layer 1 is inf"),
+    ("load_weights text array", lambda: net2().load_weights("text.npz"), errors.ModelFileError,
+     "load_weights: text.npz: W of layer 0 holds <U1 values, not numbers"),
+    ("load_weights of np.savez data", lambda: net2().load_weights("data.npz"), errors.ModelFileError,
+     "load_weights: data.npz holds a zip archive that is not a chainrule model"),
+    ("load_weights of a damaged model file", lambda: net2().load_weights("trunc.npz"), errors.ModelFileError,
+     "load_weights: trunc.npz is a chainrule model file cut short"),
+    ("load_weights of another network's model file", lambda: net2(k=3).load_weights("m.npz"), errors.ValidationError,
+     r"load_weights: layer 1 .*: W has shape \(3, 2\) in m.npz, the network's is \(3, 3\)"),
+    ("load of a weights file", lambda: cr.load("w.npz"), errors.ModelFileError,
+     "w.npz holds chainrule weights .*, not a whole model: read them with Network.load_weights"),
+    ("ModelCheckpoint weights name not .npz", lambda: checkpoint("ck.weights.h5", True), errors.ValidationError,
+     r"ModelCheckpoint: filepath 'ck.weights.h5' \(save_weights_only=True\) must end in .npz"),
+    ("ModelCheckpoint weights over a model file", lambda: checkpoint("m.npz", True), errors.ValidationError,
+     "ModelCheckpoint: m.npz exists and holds a chainrule model, not chainrule weights"),
+    ("ModelCheckpoint model over a weights file", lambda: checkpoint("w.npz", False), errors.ValidationError,
+     r"ModelCheckpoint: w.npz exists and holds chainrule weights \(save_weights\), not a chainrule model"),
+]
+
+
+@pytest.mark.parametrize("case", FILE_CASES, ids=[c[0] for c in FILE_CASES])
+def test_weights_files_refusals_as_docs_show_them(case, tmp_path, monkeypatch):
+    """Each row of docs/errors.md for weights files is what its call raises, whole; the files are left as they were."""
+    from pathlib import Path
+    name, call, exc, pattern = case
+    monkeypatch.chdir(tmp_path)
+    weights_files()
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    with pytest.raises(exc, match=pattern) as info:
+        call()
+    assert str(info.value) == _documented_messages()[name]
+    assert f"| {name} | `{exc.__name__}` |" in (Path(__file__).parent.parent / "docs" / "errors.md").read_text()
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before

@@ -121,7 +121,7 @@ def on_dask(run: Callable[[Any], Any], scheduler: str) -> Any:
         from chainrule.workers import ThreadLimits
     except ImportError:
         from chainrule.extras import missing
-        raise ValidationError(missing("distributed", "--scheduler needs")) from None
+        raise ImportError(missing("distributed", "--scheduler needs")) from None     # exit 5, a missing part
     _listening(scheduler)
     try:
         client = Client(scheduler, timeout="10s")

@@ -57,10 +57,10 @@ def run(args) -> int:
     try:
         import starlette  # noqa: F401
         import uvicorn  # noqa: F401
-    except ImportError:
+    except ImportError:         # exit 5, as every missing optional part (cli.exit_code)
         from ..extras import install
-        raise ValidationError("chainrule explore needs Starlette and uvicorn: "
-                              + install(["starlette", "uvicorn"], "explore")) from None
+        raise ImportError("this command needs Starlette and uvicorn: " + install(["starlette", "uvicorn"], "explore")) \
+            from None
     import secrets
 
     from ..teach.explore.server import Server, bind, create_app

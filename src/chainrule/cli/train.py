@@ -173,7 +173,7 @@ def mpi_world():
         from mpi4py import MPI
     except ImportError:
         from ..extras import install
-        raise ValidationError("--mpi needs mpi4py and an MPI library: " + install(["mpi4py", "mpich"], "mpi")) from None
+        raise ImportError("--mpi needs mpi4py and an MPI library: " + install(["mpi4py", "mpich"], "mpi")) from None
     comm = MPI.COMM_WORLD
     if comm.Get_rank() != 0:
         import os

@@ -87,8 +87,9 @@ def read_weights(path: str | os.PathLike, net: Any) -> list[np.ndarray]:
         from .npz import load
         try:
             other = load(path)
-        except ModelFileError as exc:
-            raise ModelFileError(f"load_weights: {shown}: {exc}") from None
+        except ModelFileError as exc:       # load's messages name the file first: said once
+            said = str(exc)
+            raise ModelFileError(f"load_weights: {said if said.startswith(shown) else f'{shown}: {said}'}") from None
         stored = dict(zip((n for n, _ in names(other)), other.get_weights()))
         return _matched(stored, net, shown)
     if kind != "weights":

@@ -1,5 +1,6 @@
 """The explorer's web server: the page (static files shipped in the package) and a JSON API over
-one `Session` per browser tab. Starlette, served by uvicorn (`pip install chainrule[explore]`).
+one `Session` per browser tab. Starlette, served by uvicorn (`pip install '.[explore]'` in the
+checkout).
 
 Every /api request needs the random token of the printed URL (header `X-Token`, or `?token=`
 for downloads), as Jupyter does, so other local users and other web pages cannot drive it.

@@ -5,7 +5,7 @@
     w                           # (the last line of a cell shows it)
     w.session.net               # the network the page is driving, to use in the next cell
 
-Needs anywidget (`pip install 'chainrule[explore]'`). The page's requests travel as widget
+Needs anywidget (`pip install '.[explore]'` in the checkout). The page's requests travel as widget
 messages to `Session.act` in the kernel: no server, no port, no token needed.
 """
 from __future__ import annotations

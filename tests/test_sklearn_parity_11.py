@@ -1,15 +1,20 @@
 """A chainrule estimator given where a Network goes (cr.save, to_torch, from_sklearn) is named as one, with its
 network to give instead (it was "a model of another framework: import it first with from_sklearn", which refuses
-it)."""
+it); set_params reaches an optimizer instance's arguments (optimizer__lr, a schedule's optimizer__lr__gamma), so that
+GridSearchCV searches them as it searches the optimizers given whole (scikit-learn's set_params raised
+AttributeError: the optimizer has no set_params)."""
 import warnings
 
 import numpy as np
 import pytest
 
 pytest.importorskip("sklearn")
+from sklearn.base import clone  # noqa: E402
+from sklearn.model_selection import GridSearchCV  # noqa: E402
 
 import chainrule as cr  # noqa: E402
-from chainrule.errors import ChainruleTypeError  # noqa: E402
+from chainrule import optim  # noqa: E402
+from chainrule.errors import ChainruleTypeError, ParameterError  # noqa: E402
 from chainrule.sklearn import BackpropClassifier, BackpropRegressor  # noqa: E402
 
 rng = np.random.default_rng(0)
@@ -60,3 +65,42 @@ def test_to_torch_and_from_sklearn_of_an_estimator_name_its_network():
     with torch.no_grad():                                    # the advice works: torch computes the estimator's predict
         out = cr.to_torch(model.network_)(torch.as_tensor(X)).numpy()[:, 0]
     np.testing.assert_allclose(out, _torch_forward(model, X)[:, 0], rtol=1e-10)
+
+
+def _scores(search):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(X, y)
+    return search.cv_results_["mean_test_score"]
+
+
+def test_grid_over_an_optimizers_arguments_is_the_grid_over_the_optimizers_given_whole():
+    base = BackpropClassifier(hidden_layer_sizes=(4,), epochs=4, random_state=0, optimizer=optim.Adam(lr=0.01))
+    by_name = GridSearchCV(base, {"optimizer__lr": [0.001, 0.1]}, cv=3)
+    whole = GridSearchCV(base, {"optimizer": [optim.Adam(lr=0.001), optim.Adam(lr=0.1)]}, cv=3)
+    np.testing.assert_array_equal(_scores(by_name), _scores(whole))
+    assert base.optimizer.config()["lr"] == 0.01                          # the instance given is not changed
+    step = optim.SGD(lr=optim.StepLR(0.1, step_size=1, gamma=0.9), momentum=0.5)
+    est = base.set_params(optimizer=step, optimizer__lr__gamma=0.5, optimizer__momentum=0.0)
+    assert est.optimizer.config() == optim.SGD(lr=optim.StepLR(0.1, step_size=1, gamma=0.5)).config()
+    assert step.config()["lr"]["gamma"] == 0.9 and step.config()["momentum"] == 0.5
+    assert clone(est).get_params()["optimizer"].config() == est.optimizer.config()
+    seq = optim.SequentialLR([optim.LinearLR(0.1, 0.5, 1.0, 2), optim.ConstantLR(0.1)], [2])
+    est.set_params(optimizer=optim.Adam(lr=seq), optimizer__lr__schedules__1__lr=0.05)
+    new = optim.SequentialLR([optim.LinearLR(0.1, 0.5, 1.0, 2), optim.ConstantLR(0.05)], [2])
+    assert est.optimizer.config() == optim.Adam(lr=new).config()
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"optimizer__lr": 0.1}, r"optimizer__lr sets an argument of an optimizer instance; optimizer is 'adam', a name"),
+    ({"optimizer": optim.Adam(), "optimizer__beta": 0.5},
+     r"got optimizer__beta, but optimizer has no 'beta'; its arguments are: optimizer__lr, .*optimizer__betas"),
+    ({"optimizer": optim.SGD(lr=0.1), "optimizer__lr__gamma": 0.5},
+     r"optimizer__lr is 0\.1, which has no arguments"),
+    ({"optimizer": optim.Adam(), "optimizer__lr": -1.0}, r"set_params\(optimizer__lr=-1\.0\): .*lr"),
+])
+def test_set_params_of_an_optimizer_argument_it_cannot_set_names_it(params, message):
+    est = BackpropClassifier()
+    with pytest.raises(ParameterError, match=message):
+        est.set_params(alpha=0.5, **params)
+    assert est.get_params() == BackpropClassifier().get_params()       # nothing set by a refused call

@@ -104,3 +104,24 @@ def test_set_params_of_an_optimizer_argument_it_cannot_set_names_it(params, mess
     with pytest.raises(ParameterError, match=message):
         est.set_params(alpha=0.5, **params)
     assert est.get_params() == BackpropClassifier().get_params()       # nothing set by a refused call
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_early_stoppings_held_out_score_is_scores_without_the_class_weights(weighted):
+    """class_weight weighs the loss, not the held-out score: that is `score` (accuracy, weighted by sample_weight
+    alone), as scikit-learn's SGDClassifier scores its validation rows (its class weights enter the loss only); it was
+    weighted by the class weights too, a balanced accuracy under class_weight='balanced', not what score gives."""
+    from sklearn.metrics import accuracy_score
+    from sklearn.model_selection import train_test_split
+    r = np.random.default_rng(3)
+    Xi = r.normal(size=(120, 3))
+    yi = np.where(Xi[:, 0] > 0.8, "rare", np.where(Xi[:, 1] > 0, "b", "c"))
+    sw = r.uniform(0.5, 2.0, size=120) if weighted else None
+    model = BackpropClassifier(hidden_layer_sizes=(3,), epochs=1, early_stopping=True, validation_fraction=0.3,
+                               class_weight="balanced", random_state=0).fit(Xi, yi, sample_weight=sw)
+    parts = train_test_split(Xi, yi, np.ones(120) if sw is None else sw, test_size=0.3, random_state=model._split_seed,
+                             stratify=np.searchsorted(model.classes_, yi))
+    X_val, y_val, w_val = parts[1::2]
+    truth = accuracy_score(y_val, model.predict(X_val), sample_weight=w_val)
+    assert model.validation_scores_[0] == pytest.approx(truth, abs=1e-12)
+    assert model.best_validation_score_ == pytest.approx(model.score(X_val, y_val, sample_weight=w_val), abs=1e-12)

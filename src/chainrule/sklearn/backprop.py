@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import warnings
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, is_classifier
@@ -28,6 +29,8 @@ from .stopping import MLPProgress, MLPStopping, hold_out, mlp_loss
 
 #: how X is validated: float64 or float32 kept, a sparse matrix kept sparse as CSR
 _X_CHECK: dict = {"dtype": [np.float64, np.float32], "accept_sparse": "csr"}
+#: `_train`'s held-out score weighed as the loss (no class_weight)
+_AS_TRAINED: Any = object()
 #: the output activations as MLPClassifier's out_activation_ names them
 _MLP_OUTPUT = {"sigmoid": "logistic", "softmax": "softmax", "linear": "identity"}
 #: the batch size of batch_size=None, the default: clipped to the rows without a warning (as MLPClassifier's
@@ -201,9 +204,11 @@ class _Backprop(BaseEstimator):
             raise ValidationError(f"{estimator_name(self)}.partial_fit does not support early_stopping=True; use fit, "
                                   "or set early_stopping=False")
 
-    def _train(self, X, y, Y, epochs: int, sample_weight=None, fresh: bool = True) -> None:
+    def _train(self, X, y, Y, epochs: int, sample_weight=None, fresh: bool = True, scored: Any = _AS_TRAINED) -> None:
         """Train on X and Y (y encoded) for `epochs` epochs; with early stopping, on the rows not held out.
-        `fresh`: the network was just built (else its shuffling, and the stopping rule's state, go on)."""
+        `fresh`: the network was just built (else its shuffling, and the stopping rule's state, go on). `scored`: the
+        held-out score's weights where sample_weight holds class_weight's too (the user's sample_weight, or None): the
+        score is `score`'s, as SGDClassifier's validation score, which its class weights do not weigh."""
         net, rng = self.network_, self._rng
         held: tuple | None = None
         validation: tuple | None = None
@@ -213,10 +218,12 @@ class _Backprop(BaseEstimator):
         if self.early_stopping:
             if self._split_seed is None:
                 self._split_seed = int(rng.randint(2**31 - 1))
-            (X, y, Y, sample_weight), (X_val, y_val, Y_val, w_val) = hold_out(self, X, y, Y, sample_weight,
-                                                                              self._split_seed)
+            own = scored is not _AS_TRAINED
+            given = _check_sample_weight(scored, X, dtype=np.float64) if own and scored is not None else None
+            (X, y, Y, sample_weight), (X_val, y_val, Y_val, w_val), s_val = hold_out(
+                self, X, y, Y, sample_weight, self._split_seed, given)
             validation = (X_val, Y_val) if w_val is None else (X_val, Y_val, w_val)     # its loss: val_loss
-            held = (X_val, y_val, w_val)
+            held = (X_val, y_val, s_val if own else w_val)
         if fresh:                            # the shuffling's generator, which warm starts and partial_fit go on with
             net.rng = np.random.default_rng(int(rng.randint(2**31 - 1)))
         batch_size = self._batch_size(X.shape[0])

@@ -125,3 +125,28 @@ def test_early_stoppings_held_out_score_is_scores_without_the_class_weights(weig
     truth = accuracy_score(y_val, model.predict(X_val), sample_weight=w_val)
     assert model.validation_scores_[0] == pytest.approx(truth, abs=1e-12)
     assert model.best_validation_score_ == pytest.approx(model.score(X_val, y_val, sample_weight=w_val), abs=1e-12)
+
+
+def test_a_schedule_as_learning_rate_is_the_named_optimizers_lr():
+    """learning_rate=StepLR(...) with optimizer='sgd' trains as optimizer=SGD(lr=StepLR(...), momentum=momentum), whose
+    rates are torch's (tests/test_sklearn_solver_rate.py); it was refused ("a number > 0"), though a chainrule rate
+    may be a schedule everywhere else. The schedule given is copied, as an optimizer instance is."""
+    rate = optim.StepLR(0.05, step_size=1, gamma=0.5)
+    kw = dict(hidden_layer_sizes=(4,), epochs=4, random_state=0, shuffle=False, n_iter_no_change=100)
+    named = BackpropClassifier(optimizer="sgd", learning_rate=rate, momentum=0.5, **kw).fit(X, y)
+    whole = BackpropClassifier(optimizer=optim.SGD(lr=rate, momentum=0.5), **kw).fit(X, y)
+    np.testing.assert_array_equal(named.loss_curve_, whole.loss_curve_)
+    assert named.network_.optimizer.config() == whole.network_.optimizer.config()
+    assert named.get_params()["learning_rate"] is rate and clone(named).get_params()["learning_rate"].config() == \
+        rate.config()
+    flat = BackpropClassifier(optimizer="sgd", learning_rate=0.05, momentum=0.5, **kw).fit(X, y)
+    assert flat.loss_curve_ != named.loss_curve_          # the schedule is used, not its first rate alone
+
+
+@pytest.mark.parametrize("optimizer, message", [
+    (optim.LinearLR(0.1), r"A schedule is a learning rate: learning_rate=LinearLR\(lr=0\.1, .*"
+                          r"optimizer=chainrule\.optim\.Adam\(lr=\.\.\.\)"),
+    (optim.SGD, r"SGD is a class: give an instance, optimizer=SGD\(lr=\.\.\.\)")])
+def test_a_schedule_or_a_class_as_optimizer_says_where_it_goes(optimizer, message):
+    with pytest.raises(ParameterError, match=message):
+        BackpropClassifier(optimizer=optimizer).fit(X, y)

@@ -102,7 +102,7 @@ class _Backprop(BaseEstimator):
         the loss's (`_penalty`), not the optimizer's."""
         if isinstance(self.optimizer, Optimizer):
             return copy.deepcopy(self.optimizer)
-        kwargs = {"lr": self.learning_rate}
+        kwargs = {"lr": copy.deepcopy(self.learning_rate)}      # a number, or a schedule (StepLR(0.01, 10), ...)
         if str(self.optimizer).lower() == "sgd":       # as MLPClassifier: momentum is SGD's
             kwargs["momentum"] = self.momentum
         return get_optimizer(self.optimizer, **kwargs)

@@ -34,9 +34,10 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     hidden_layer_sizes : tuple of int, the hidden layers' widths.
     activation : hidden activation ("relu", "tanh", "sigmoid", "leaky_relu", "linear"; MLPClassifier's
         "logistic" and "identity" too; None is linear).
-    optimizer : "adam", "sgd", "rmsprop", "adagrad" or "adamw", with learning_rate; momentum is
-        used by "sgd" only. Or a `chainrule.optim` optimizer, copied by each fit, with its own
-        arguments (learning_rate and momentum are then not used).
+    optimizer : "adam", "sgd", "rmsprop", "adagrad" or "adamw", with learning_rate (a number, or a
+        chainrule.optim schedule: StepLR(0.01, 10), ...); momentum is used by "sgd" only. Or a
+        `chainrule.optim` optimizer, copied by each fit, with its own arguments (learning_rate and
+        momentum are then not used; set_params' optimizer__lr sets one in a copy).
     batch_size, epochs : mini-batch size (None, the default: 32; 'auto': min(200, n_samples), as
         MLPClassifier) and the most passes over the data (see tol). A batch_size above the training rows
         is clipped, with MLPClassifier's warning unless it is the default (an explicit 32 warns).

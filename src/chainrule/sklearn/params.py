@@ -15,6 +15,7 @@ from ..errors import ChainruleError, ChainruleTypeError, ParameterError, Unknown
 from ..nn.activations import ACTIVATIONS, get_activation
 from ..nn.checks import as_dtype
 from ..training.optim import OPTIMIZERS, Optimizer, get_optimizer
+from ..training.schedules import Schedule
 
 #: MLPClassifier's and MLPRegressor's names of parameters that have another name here
 MLP_NAMES = {"max_iter": "epochs", "learning_rate_init": "learning_rate", "solver": "optimizer"}
@@ -141,7 +142,8 @@ def check_params(est: Any) -> tuple[int, ...]:
               ("n_iter_no_change", _count(est.n_iter_no_change) and est.n_iter_no_change >= 1
                or _real_or_inf(est.n_iter_no_change) and est.n_iter_no_change == np.inf,
                "a positive int or np.inf (never stop on it, as MLPClassifier's)"),
-              ("learning_rate", _real(est.learning_rate) and est.learning_rate > 0, "a number > 0"),
+              ("learning_rate", isinstance(est.learning_rate, Schedule) or _real(est.learning_rate)
+               and est.learning_rate > 0, "a number > 0 or a chainrule.optim schedule (StepLR(0.01, 10), ...)"),
               ("alpha", _real(est.alpha) and est.alpha >= 0, "a number >= 0"),
               ("tol", _real(est.tol) and est.tol >= 0, "a number >= 0"),
               ("momentum", _real(est.momentum) and 0 <= est.momentum <= 1, "a number in [0, 1]"),
@@ -183,7 +185,13 @@ def _named(est: Any) -> None:
     makers: list[Callable[[], Any]] = [
         lambda: opt if isinstance(opt, Optimizer) else get_optimizer(opt),
         lambda: as_dtype(est.dtype)]
-    for make, also in zip(makers, (" The optimizer may also be a chainrule.optim Optimizer instance.", "")):
+    hint = " The optimizer may also be a chainrule.optim Optimizer instance."
+    if isinstance(opt, Schedule):                   # a rate, not an optimizer: the lr of one
+        hint = (f" A schedule is a learning rate: learning_rate={opt!r:.80} with optimizer='adam' (or 'sgd', ...), or "
+                "the lr of an optimizer instance, optimizer=chainrule.optim.Adam(lr=...).")
+    elif isinstance(opt, type) and issubclass(opt, Optimizer):
+        hint = f" {opt.__name__} is a class: give an instance, optimizer={opt.__name__}(lr=...)."
+    for make, also in zip(makers, (hint, "")):
         try:
             make()
         except (ChainruleError, TypeError) as exc:

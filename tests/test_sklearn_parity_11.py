@@ -98,6 +98,10 @@ def test_grid_over_an_optimizers_arguments_is_the_grid_over_the_optimizers_given
     ({"optimizer": optim.SGD(lr=0.1), "optimizer__lr__gamma": 0.5},
      r"optimizer__lr is 0\.1, which has no arguments"),
     ({"optimizer": optim.Adam(), "optimizer__lr": -1.0}, r"set_params\(optimizer__lr=-1\.0\): .*lr"),
+    ({"learning_rate__gamma": 0.5}, r"learning_rate__gamma sets an argument of a schedule; learning_rate is 0\.001, "
+                                     r"a number"),
+    ({"learning_rate": optim.StepLR(0.1, 2), "learning_rate__gama": 0.5},
+     r"learning_rate has no 'gama'; its arguments are: learning_rate__lr, .*Did you mean 'learning_rate__gamma'\?"),
 ])
 def test_set_params_of_an_optimizer_argument_it_cannot_set_names_it(params, message):
     est = BackpropClassifier()
@@ -141,6 +145,11 @@ def test_a_schedule_as_learning_rate_is_the_named_optimizers_lr():
         rate.config()
     flat = BackpropClassifier(optimizer="sgd", learning_rate=0.05, momentum=0.5, **kw).fit(X, y)
     assert flat.loss_curve_ != named.loss_curve_          # the schedule is used, not its first rate alone
+    base = BackpropClassifier(optimizer="sgd", learning_rate=rate, **kw)       # its arguments searched as the others'
+    by_name = GridSearchCV(base, {"learning_rate__gamma": [0.1, 0.9]}, cv=3)
+    whole = GridSearchCV(base, {"learning_rate": [optim.StepLR(0.05, 1, 0.1), optim.StepLR(0.05, 1, 0.9)]}, cv=3)
+    np.testing.assert_array_equal(_scores(by_name), _scores(whole))
+    assert rate.config()["gamma"] == 0.5
 
 
 @pytest.mark.parametrize("optimizer, message", [

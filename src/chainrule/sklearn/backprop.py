@@ -21,7 +21,7 @@ from .params import (
     check_params,
     estimator_name,
     hidden_activation,
-    optimizer_with,
+    rebuilt_with,
     takes_mlp_names,
     unknown_parameter,
 )
@@ -81,15 +81,16 @@ class _Backprop(BaseEstimator):
 
     def set_params(self, **params):
         """As BaseEstimator's; an MLPClassifier's name for one of ours is an error naming ours. optimizer__lr=0.1 (or
-        a schedule's argument, optimizer__lr__gamma) sets an optimizer instance's argument in a copy (`optimizer_with`),
-        checked before anything is set."""
+        a schedule's argument, optimizer__lr__gamma; learning_rate__gamma) sets an optimizer instance's or a schedule's
+        argument in a copy (`rebuilt_with`), checked before anything is set."""
         for key, value in params.items():
             if "__" not in key and key not in self._get_param_names():
                 raise ValidationError(unknown_parameter(type(self), key, value, params.get("dtype", self.dtype)))
-        inner = {k.split("__", 1)[1]: v for k, v in params.items() if k.startswith("optimizer__")}
-        if inner:                       # the optimizer instance's arguments (a grid's optimizer__lr)
-            params = {k: v for k, v in params.items() if not k.startswith("optimizer__")}
-            params["optimizer"] = optimizer_with(self, params.get("optimizer", self.optimizer), inner)
+        for param in ("optimizer", "learning_rate"):    # an instance's arguments (a grid's optimizer__lr): a copy
+            inner = {k.split("__", 1)[1]: v for k, v in params.items() if k.startswith(param + "__")}
+            if inner:
+                params = {k: v for k, v in params.items() if not k.startswith(param + "__")}
+                params[param] = rebuilt_with(self, param, params.get(param, getattr(self, param)), inner)
         return super().set_params(**params)
 
     # the output layer and loss for the targets; set by the subclass

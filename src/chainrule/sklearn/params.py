@@ -15,7 +15,7 @@ from ..errors import ChainruleError, ChainruleTypeError, ParameterError, Unknown
 from ..nn.activations import ACTIVATIONS, get_activation
 from ..nn.checks import as_dtype
 from ..training.optim import OPTIMIZERS, Optimizer, get_optimizer
-from ..training.schedules import Schedule
+from ..training.schedules import SCHEDULES, Schedule, schedule_from_config
 
 #: MLPClassifier's and MLPRegressor's names of parameters that have another name here
 MLP_NAMES = {"max_iter": "epochs", "learning_rate_init": "learning_rate", "solver": "optimizer"}
@@ -260,31 +260,38 @@ def _real(v) -> bool:
         and bool(np.isfinite(v))
 
 
-def optimizer_with(est: Any, opt: Any, changes: dict[str, Any]) -> Optimizer:
-    """The estimator `est`'s optimizer instance `opt` rebuilt with `changes` to its arguments (set_params'
-    optimizer__lr=0.1, or a schedule's, optimizer__lr__gamma=0.5; a list's item by its index,
-    optimizer__lr__schedules__0__lr), from its config(), so that GridSearchCV can search them: the instance given
-    stays as it is (clone's copy, a sweep's candidates). scikit-learn's own set_params calls the optimizer's
-    set_params, which it has not (AttributeError)."""
+def rebuilt_with(est: Any, param: str, obj: Any, changes: dict[str, Any]) -> Any:
+    """The estimator `est`'s optimizer instance or learning-rate schedule `obj` (`param`: "optimizer" or
+    "learning_rate") rebuilt with `changes` to its arguments (set_params' optimizer__lr=0.1, a schedule's
+    optimizer__lr__gamma=0.5 or learning_rate__gamma=0.5; a list's item by its index, optimizer__lr__schedules__0__lr),
+    from its config(), so that GridSearchCV can search them: the object given stays as it is (clone's copy, a sweep's
+    candidates). scikit-learn's own set_params calls the object's set_params, which it has not (AttributeError)."""
     name, first = estimator_name(est), next(iter(changes))
-    if not isinstance(opt, Optimizer):
-        raise ParameterError(f"{name}: optimizer__{first} sets an argument of an optimizer instance; optimizer is "
-                             f"{opt!r:.80}, a name, whose arguments are the estimator's learning_rate and momentum "
-                             "(or give optimizer=chainrule.optim.Adam(lr=...), say)")
-    if type(opt) not in OPTIMIZERS.values():
-        raise ParameterError(f"{name}: optimizer__{first} reaches the arguments of chainrule.optim's optimizers "
-                             f"({', '.join(c.__name__ for c in OPTIMIZERS.values())}); optimizer is a "
-                             f"{type(opt).__name__}: give optimizer={type(opt).__name__}(...) whole")
-    cfg = opt.config()
+    if param == "optimizer":
+        kinds, build, what = tuple(OPTIMIZERS.values()), get_optimizer, "optimizers"
+        if not isinstance(obj, Optimizer):
+            raise ParameterError(f"{name}: optimizer__{first} sets an argument of an optimizer instance; optimizer is "
+                                 f"{obj!r:.80}, a name, whose arguments are the estimator's learning_rate and momentum "
+                                 "(or give optimizer=chainrule.optim.Adam(lr=...), say)")
+    else:
+        kinds, build, what = tuple(SCHEDULES.values()), schedule_from_config, "schedules"
+        if not isinstance(obj, Schedule):
+            raise ParameterError(f"{name}: learning_rate__{first} sets an argument of a schedule; learning_rate is "
+                                 f"{obj!r:.80}, a number (or give learning_rate=chainrule.optim.StepLR(...), say)")
+    if type(obj) not in kinds:
+        raise ParameterError(f"{name}: {param}__{first} reaches the arguments of chainrule.optim's {what} "
+                             f"({', '.join(c.__name__ for c in kinds)}); {param} is a {type(obj).__name__}: give "
+                             f"{param}={type(obj).__name__}(...) whole")
+    cfg = obj.config()
     for path, value in changes.items():
         keys, where = path.split("__"), cfg
         for depth, key in enumerate(keys):
             known = list(range(len(where))) if isinstance(where, list) else [k for k in where if k != "name"]
             index: Any = int(key) if isinstance(where, list) and key.isdigit() else key
             if index not in known:
-                shown = "optimizer__" + "__".join(keys[:depth]) + "__" * bool(depth)
+                shown = f"{param}__" + "__".join(keys[:depth]) + "__" * bool(depth)
                 close = difflib.get_close_matches(key, [str(k) for k in known], n=1)
-                raise ParameterError(f"{name}: set_params got optimizer__{path}, but {shown.rstrip('_')} has no "
+                raise ParameterError(f"{name}: set_params got {param}__{path}, but {shown.rstrip('_')} has no "
                                      f"{key!r}; its arguments are: {', '.join(f'{shown}{k}' for k in known)}"
                                      + (f". Did you mean {shown + close[0]!r}?" if close else ""))
             if depth == len(keys) - 1:
@@ -292,10 +299,10 @@ def optimizer_with(est: Any, opt: Any, changes: dict[str, Any]) -> Optimizer:
             elif isinstance(where[index], (dict, list)):
                 where = where[index]
             else:
-                raise ParameterError(f"{name}: set_params got optimizer__{path}, but optimizer__"
+                raise ParameterError(f"{name}: set_params got {param}__{path}, but {param}__"
                                      f"{'__'.join(keys[:depth + 1])} is {where[index]!r:.80}, which has no arguments")
     try:
-        return get_optimizer(cfg)
+        return build(cfg)
     except (ChainruleError, TypeError, ValueError) as exc:
-        raise ParameterError(f"{name}: set_params({', '.join(f'optimizer__{k}={v!r:.40}' for k, v in changes.items())}"
+        raise ParameterError(f"{name}: set_params({', '.join(f'{param}__{k}={v!r:.40}' for k, v in changes.items())}"
                              f"): {exc}") from None

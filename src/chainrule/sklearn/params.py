@@ -267,6 +267,8 @@ def rebuilt_with(est: Any, param: str, obj: Any, changes: dict[str, Any]) -> Any
     from its config(), so that GridSearchCV can search them: the object given stays as it is (clone's copy, a sweep's
     candidates). scikit-learn's own set_params calls the object's set_params, which it has not (AttributeError)."""
     name, first = estimator_name(est), next(iter(changes))
+    kinds: tuple[type, ...]
+    build: Callable[[dict], Any]
     if param == "optimizer":
         kinds, build, what = tuple(OPTIMIZERS.values()), get_optimizer, "optimizers"
         if not isinstance(obj, Optimizer):

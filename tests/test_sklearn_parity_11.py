@@ -17,6 +17,8 @@ from chainrule import optim  # noqa: E402
 from chainrule.errors import ChainruleTypeError, ParameterError  # noqa: E402
 from chainrule.sklearn import BackpropClassifier, BackpropRegressor  # noqa: E402
 
+pytestmark = pytest.mark.filterwarnings("ignore:Stochastic Optimizer")
+
 rng = np.random.default_rng(0)
 X = rng.normal(size=(60, 3))
 y = (X[:, 0] + X[:, 1] > 0).astype(int)

@@ -51,6 +51,9 @@ def test_save_of_an_estimator_names_its_network_and_the_network_saved_loads_back
     assert not (tmp_path / "m.npz").exists()
     with pytest.raises(ChainruleTypeError, match="network once it is fitted"):
         cr.save(BackpropRegressor(), tmp_path / "m.npz")
+    from chainrule.sweep_search import SweptClassifier  # a sweep's estimator, named as the public one
+    with pytest.raises(ChainruleTypeError, match="BackpropClassifier is a chainrule estimator"):
+        cr.save(SweptClassifier(), tmp_path / "m.npz")
     cr.save(model.network_, tmp_path / "m.npz")            # as the message says: the network, which loads back
     np.testing.assert_allclose(cr.load(tmp_path / "m.npz").predict(X), _torch_forward(model, X), rtol=1e-10)
 

@@ -21,12 +21,13 @@ def our_estimator(obj: Any, use: str, also: str = "") -> str | None:
     instead, its network (`use` shows the call with it; `also`: a sentence after), and what that network's outputs
     are; None for anything else. The estimator is no model of another framework to import, as save's and
     to_torch's messages said."""
-    if not type(obj).__module__.startswith("chainrule.sklearn"):
+    if not any(c.__module__.startswith("chainrule.sklearn") for c in type(obj).__mro__):   # a sweep's candidate too
         return None
+    name = type(obj).__dict__.get("shown_as") or type(obj).__name__
     fit = "" if "network_" in vars(obj) else " once it is fitted (fit it first)"
     what = ("predict_proba's probabilities, a binary classifier's in one column, that of classes_[1]"
             if hasattr(obj, "predict_proba") else "the estimator's predictions, one column per target")
-    return (f"{type(obj).__name__} is a chainrule estimator, not a model to import: give its network{fit}, {use} (a "
+    return (f"{name} is a chainrule estimator, not a model to import: give its network{fit}, {use} (a "
             f"chainrule Network, whose predict gives {what}){also}")
 
 

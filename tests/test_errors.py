@@ -296,6 +296,12 @@ CASES = [
     ("to_onnx an estimator", lambda: cr.to_onnx(unfitted_classifier()), errors.ChainruleTypeError,
      r"got BackpropClassifier, an estimator: export its network once it is fitted \(fit it first\), "
      r"to_onnx\(model.network_, path\)"),
+    ("save an estimator", lambda: cr.save(unfitted_classifier(), "m.npz"), errors.ChainruleTypeError,
+     r"got BackpropClassifier: BackpropClassifier is a chainrule estimator, not a model to import: give its network "
+     r"once it is fitted \(fit it first\), cr.save\(model.network_, path\)"),
+    ("estimator set_params optimizer argument", lambda: unfitted_classifier().set_params(
+        optimizer=optim.Adam(), optimizer__beta=0.5), errors.ParameterError,
+     r"set_params got optimizer__beta, but optimizer has no 'beta'; its arguments are: optimizer__lr, "),
     ("to_onnx a model file's name", lambda: cr.to_onnx("m.npz"), errors.ChainruleTypeError,
      r"got str 'm.npz': to_onnx takes the network, not its file; load it first, to_onnx\(cr.load\('m.npz'\), path\)"),
     ("to_onnx another framework's model", lambda: cr.to_onnx(torch_mlp()), errors.ChainruleTypeError,

@@ -242,7 +242,8 @@ def test_other_unknown_parameters_are_errors_listing_ours():
     with pytest.raises(TypeError, match=r"BackpropRegressor has no parameter epoch; its parameters are: .*\. "
                                         r"Did you mean 'epochs'\?"):
         BackpropRegressor(epoch=5)
-    with pytest.raises(ValueError, match=r"BackpropClassifier: learning_rate must be a number > 0; got 'adaptive' "
+    with pytest.raises(ValueError, match=r"BackpropClassifier: learning_rate must be a number > 0 or a "
+                                         r"chainrule\.optim schedule \(StepLR\(0\.01, 10\), \.\.\.\); got 'adaptive' "
                                          r"\(str\)\. MLPClassifier's learning_rate \(a schedule\) has no equivalent "
                                          r"here: learning_rate is the step size, MLPClassifier's learning_rate_init"):
         BackpropClassifier(learning_rate="adaptive").fit(*load_iris(return_X_y=True))

@@ -12,10 +12,10 @@ from chainrule.sklearn import BackpropClassifier, BackpropRegressor
 pytestmark = pytest.mark.filterwarnings("ignore:Stochastic Optimizer")
 
 
-def _same_rows(est, X, y, Y, sample_weight, seed):
+def _same_rows(est, X, y, Y, sample_weight, seed, scored=None):
     """The held-out rows are the training rows: both curves measure the same network on the same rows."""
     rows = (X, y, Y, sample_weight)
-    return rows, rows
+    return rows, rows, scored
 
 
 def _squared(y, out):                    # MLPRegressor's squared_loss: ((y - out) ** 2).mean() / 2

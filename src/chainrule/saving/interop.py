@@ -35,7 +35,7 @@ from .mlp import (
 from .modelkind import not_a_file
 from .npz import load
 from .onnx_import import from_onnx
-from .sklearn_import import SklearnSolver, from_sklearn, sklearn_optimizer
+from .sklearn_import import SklearnSolver, from_sklearn, our_estimator, sklearn_optimizer
 
 __all__ = ["from_torch", "to_torch", "from_keras", "from_onnx", "from_sklearn", "SklearnSolver", "sklearn_optimizer",
            "load_foreign"]
@@ -145,7 +145,9 @@ def to_torch(net: Network) -> Any:
     import torch
     from torch import nn
     if not isinstance(net, Network):
-        raise ChainruleTypeError(f"net must be a chainrule.Network; got {type(net).__name__}")
+        ours = our_estimator(net, "to_torch(model.network_)")
+        raise ChainruleTypeError(f"net must be a chainrule.Network; got {type(net).__name__}"
+                                 + (f": {ours}" if ours else ""))
     dtype = torch.float64 if net.dtype == np.float64 else torch.float32
     modules: list = []
     for i, layer in enumerate(net.layers):

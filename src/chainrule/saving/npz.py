@@ -144,8 +144,12 @@ def save(net: Any, path: str | os.PathLike, include_optimizer: bool = True, extr
     if isinstance(path, Network):
         raise ChainruleTypeError("save takes the network first, then the path: cr.save(net, path)")
     if not isinstance(net, Network):
-        raise ChainruleTypeError(f"save writes a chainrule Network; got {type(net).__name__} (a model of another "
-                                 "framework: import it first with cr.from_torch, from_keras, from_sklearn, from_onnx)")
+        from .sklearn_import import our_estimator
+        ours = our_estimator(net, "cr.save(model.network_, path)", "; to keep the whole estimator (classes_, its "
+                             "parameters), joblib.dump(model, path) or pickle it")
+        raise ChainruleTypeError(f"save writes a chainrule Network; got {type(net).__name__}" + (
+            f": {ours}" if ours else " (a model of another framework: import it first with cr.from_torch, from_keras, "
+            "from_sklearn, from_onnx)"))
     write(net, Path(check_path(path, "path")), include_optimizer, extra, extra_arrays)
 
 

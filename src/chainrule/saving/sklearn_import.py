@@ -16,6 +16,21 @@ SKLEARN_ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid", "tanh": "tan
                        "softmax": "softmax"}
 
 
+def our_estimator(obj: Any, use: str, also: str = "") -> str | None:
+    """For chainrule's own estimator (BackpropClassifier, BackpropRegressor) given where a Network goes: what to give
+    instead, its network (`use` shows the call with it; `also`: a sentence after), and what that network's outputs
+    are; None for anything else. The estimator is no model of another framework to import, as save's and
+    to_torch's messages said."""
+    if not any(c.__module__.startswith("chainrule.sklearn") for c in type(obj).__mro__):   # a sweep's candidate too
+        return None
+    name = type(obj).__dict__.get("shown_as") or type(obj).__name__
+    fit = "" if "network_" in vars(obj) else " once it is fitted (fit it first)"
+    what = ("predict_proba's probabilities, a binary classifier's in one column, that of classes_[1]"
+            if hasattr(obj, "predict_proba") else "the estimator's predictions, one column per target")
+    return (f"{name} is a chainrule estimator, not a model to import: give its network{fit}, {use} (a "
+            f"chainrule Network, whose predict gives {what}){also}")
+
+
 def from_sklearn(estimator: Any) -> Network:
     """A Network from a fitted scikit-learn MLPClassifier or MLPRegressor.
 
@@ -30,8 +45,9 @@ def from_sklearn(estimator: Any) -> Network:
     """
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     if not isinstance(estimator, (MLPClassifier, MLPRegressor)):
+        ours = our_estimator(estimator, "model.network_")
         raise ChainruleTypeError(f"estimator must be a scikit-learn MLPClassifier or MLPRegressor; "
-                                 f"got {type(estimator).__name__}")
+                                 f"got {type(estimator).__name__}" + (f": {ours}" if ours else ""))
     if not hasattr(estimator, "coefs_"):
         raise ValidationError(f"the {type(estimator).__name__} is not fitted: call fit or partial_fit first")
     hidden = estimator.activation

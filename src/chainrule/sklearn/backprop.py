@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import warnings
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, is_classifier
@@ -21,6 +22,7 @@ from .params import (
     check_params,
     estimator_name,
     hidden_activation,
+    rebuilt_with,
     takes_mlp_names,
     unknown_parameter,
 )
@@ -28,6 +30,8 @@ from .stopping import MLPProgress, MLPStopping, hold_out, mlp_loss
 
 #: how X is validated: float64 or float32 kept, a sparse matrix kept sparse as CSR
 _X_CHECK: dict = {"dtype": [np.float64, np.float32], "accept_sparse": "csr"}
+#: `_train`'s held-out score weighed as the loss (no class_weight)
+_AS_TRAINED: Any = object()
 #: the output activations as MLPClassifier's out_activation_ names them
 _MLP_OUTPUT = {"sigmoid": "logistic", "softmax": "softmax", "linear": "identity"}
 #: the batch size of batch_size=None, the default: clipped to the rows without a warning (as MLPClassifier's
@@ -77,10 +81,17 @@ class _Backprop(BaseEstimator):
     _warns_unconverged = True
 
     def set_params(self, **params):
-        """As BaseEstimator's; an MLPClassifier's name for one of ours is an error naming ours."""
+        """As BaseEstimator's; an MLPClassifier's name for one of ours is an error naming ours. optimizer__lr=0.1 (or
+        a schedule's argument, optimizer__lr__gamma; learning_rate__gamma) sets an optimizer instance's or a schedule's
+        argument in a copy (`rebuilt_with`), checked before anything is set."""
         for key, value in params.items():
             if "__" not in key and key not in self._get_param_names():
                 raise ValidationError(unknown_parameter(type(self), key, value, params.get("dtype", self.dtype)))
+        for param in ("optimizer", "learning_rate"):    # an instance's arguments (a grid's optimizer__lr): a copy
+            inner = {k.split("__", 1)[1]: v for k, v in params.items() if k.startswith(param + "__")}
+            if inner:
+                params = {k: v for k, v in params.items() if not k.startswith(param + "__")}
+                params[param] = rebuilt_with(self, param, params.get(param, getattr(self, param)), inner)
         return super().set_params(**params)
 
     # the output layer and loss for the targets; set by the subclass
@@ -93,7 +104,7 @@ class _Backprop(BaseEstimator):
         the loss's (`_penalty`), not the optimizer's."""
         if isinstance(self.optimizer, Optimizer):
             return copy.deepcopy(self.optimizer)
-        kwargs = {"lr": self.learning_rate}
+        kwargs = {"lr": copy.deepcopy(self.learning_rate)}      # a number, or a schedule (StepLR(0.01, 10), ...)
         if str(self.optimizer).lower() == "sgd":       # as MLPClassifier: momentum is SGD's
             kwargs["momentum"] = self.momentum
         return get_optimizer(self.optimizer, **kwargs)
@@ -195,9 +206,11 @@ class _Backprop(BaseEstimator):
             raise ValidationError(f"{estimator_name(self)}.partial_fit does not support early_stopping=True; use fit, "
                                   "or set early_stopping=False")
 
-    def _train(self, X, y, Y, epochs: int, sample_weight=None, fresh: bool = True) -> None:
+    def _train(self, X, y, Y, epochs: int, sample_weight=None, fresh: bool = True, scored: Any = _AS_TRAINED) -> None:
         """Train on X and Y (y encoded) for `epochs` epochs; with early stopping, on the rows not held out.
-        `fresh`: the network was just built (else its shuffling, and the stopping rule's state, go on)."""
+        `fresh`: the network was just built (else its shuffling, and the stopping rule's state, go on). `scored`: the
+        held-out score's weights where sample_weight holds class_weight's too (the user's sample_weight, or None): the
+        score is `score`'s, as SGDClassifier's validation score, which its class weights do not weigh."""
         net, rng = self.network_, self._rng
         held: tuple | None = None
         validation: tuple | None = None
@@ -207,10 +220,12 @@ class _Backprop(BaseEstimator):
         if self.early_stopping:
             if self._split_seed is None:
                 self._split_seed = int(rng.randint(2**31 - 1))
-            (X, y, Y, sample_weight), (X_val, y_val, Y_val, w_val) = hold_out(self, X, y, Y, sample_weight,
-                                                                              self._split_seed)
+            own = scored is not _AS_TRAINED
+            given = _check_sample_weight(scored, X, dtype=np.float64) if own and scored is not None else None
+            (X, y, Y, sample_weight), (X_val, y_val, Y_val, w_val), s_val = hold_out(
+                self, X, y, Y, sample_weight, self._split_seed, given)
             validation = (X_val, Y_val) if w_val is None else (X_val, Y_val, w_val)     # its loss: val_loss
-            held = (X_val, y_val, w_val)
+            held = (X_val, y_val, s_val if own else w_val)
         if fresh:                            # the shuffling's generator, which warm starts and partial_fit go on with
             net.rng = np.random.default_rng(int(rng.randint(2**31 - 1)))
         batch_size = self._batch_size(X.shape[0])

@@ -34,9 +34,10 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     hidden_layer_sizes : tuple of int, the hidden layers' widths.
     activation : hidden activation ("relu", "tanh", "sigmoid", "leaky_relu", "linear"; MLPClassifier's
         "logistic" and "identity" too; None is linear).
-    optimizer : "adam", "sgd", "rmsprop", "adagrad" or "adamw", with learning_rate; momentum is
-        used by "sgd" only. Or a `chainrule.optim` optimizer, copied by each fit, with its own
-        arguments (learning_rate and momentum are then not used).
+    optimizer : "adam", "sgd", "rmsprop", "adagrad" or "adamw", with learning_rate (a number, or a
+        chainrule.optim schedule: StepLR(0.01, 10), ...); momentum is used by "sgd" only. Or a
+        `chainrule.optim` optimizer, copied by each fit, with its own arguments (learning_rate and
+        momentum are then not used; set_params' optimizer__lr sets one in a copy).
     batch_size, epochs : mini-batch size (None, the default: 32; 'auto': min(200, n_samples), as
         MLPClassifier) and the most passes over the data (see tol). A batch_size above the training rows
         is clipped, with MLPClassifier's warning unless it is the default (an explicit 32 warns).
@@ -77,7 +78,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         its rows left out of MLP's fit (MLP's own fit divides by its weight, 0).
     n_iter_ : the epochs of the last call of fit or partial_fit (partial_fit: 1), as MLPClassifier's.
     validation_scores_, best_validation_score_ : with early_stopping, the held-out score of each
-        epoch and the best one (as MLPClassifier's); None without it.
+        epoch and the best one (as MLPClassifier's): `score`'s, weighted by sample_weight, not by class_weight (as
+        SGDClassifier's validation score); None without it.
     validation_loss_curve_ : with early_stopping, the held-out loss of each epoch in loss_curve_'s units (MLP's:
         the regressor's half mean squared error), without alpha's penalty; None without it.
     loss_, best_loss_, t_, n_layers_, n_outputs_, out_activation_, coefs_, intercepts_ : as
@@ -201,8 +203,9 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
             Y, n_out = self._setup(y, sparse=sparse)
             self._rng = check_random_state(self.random_state)
             self._build(X.shape[1], n_out, self._rng)
-        sample_weight = self._class_weighted(X, y, sample_weight)
-        self._train(X, y, Y, self.epochs, sample_weight, fresh=not warm)
+        weights = self._class_weighted(X, y, sample_weight)
+        scored = {} if self.class_weight is None else {"scored": sample_weight}    # the held-out score's: no class's
+        self._train(X, y, Y, self.epochs, weights, fresh=not warm, **scored)
         return self
 
     def _same_classes(self, y) -> None:

@@ -15,6 +15,7 @@ from ..errors import ChainruleError, ChainruleTypeError, ParameterError, Unknown
 from ..nn.activations import ACTIVATIONS, get_activation
 from ..nn.checks import as_dtype
 from ..training.optim import OPTIMIZERS, Optimizer, get_optimizer
+from ..training.schedules import SCHEDULES, Schedule, schedule_from_config
 
 #: MLPClassifier's and MLPRegressor's names of parameters that have another name here
 MLP_NAMES = {"max_iter": "epochs", "learning_rate_init": "learning_rate", "solver": "optimizer"}
@@ -141,7 +142,8 @@ def check_params(est: Any) -> tuple[int, ...]:
               ("n_iter_no_change", _count(est.n_iter_no_change) and est.n_iter_no_change >= 1
                or _real_or_inf(est.n_iter_no_change) and est.n_iter_no_change == np.inf,
                "a positive int or np.inf (never stop on it, as MLPClassifier's)"),
-              ("learning_rate", _real(est.learning_rate) and est.learning_rate > 0, "a number > 0"),
+              ("learning_rate", isinstance(est.learning_rate, Schedule) or _real(est.learning_rate)
+               and est.learning_rate > 0, "a number > 0 or a chainrule.optim schedule (StepLR(0.01, 10), ...)"),
               ("alpha", _real(est.alpha) and est.alpha >= 0, "a number >= 0"),
               ("tol", _real(est.tol) and est.tol >= 0, "a number >= 0"),
               ("momentum", _real(est.momentum) and 0 <= est.momentum <= 1, "a number in [0, 1]"),
@@ -183,7 +185,13 @@ def _named(est: Any) -> None:
     makers: list[Callable[[], Any]] = [
         lambda: opt if isinstance(opt, Optimizer) else get_optimizer(opt),
         lambda: as_dtype(est.dtype)]
-    for make, also in zip(makers, (" The optimizer may also be a chainrule.optim Optimizer instance.", "")):
+    hint = " The optimizer may also be a chainrule.optim Optimizer instance."
+    if isinstance(opt, Schedule):                   # a rate, not an optimizer: the lr of one
+        hint = (f" A schedule is a learning rate: learning_rate={opt!r:.80} with optimizer='adam' (or 'sgd', ...), or "
+                "the lr of an optimizer instance, optimizer=chainrule.optim.Adam(lr=...).")
+    elif isinstance(opt, type) and issubclass(opt, Optimizer):
+        hint = f" {opt.__name__} is a class: give an instance, optimizer={opt.__name__}(lr=...)."
+    for make, also in zip(makers, (hint, "")):
         try:
             make()
         except (ChainruleError, TypeError) as exc:
@@ -250,3 +258,53 @@ def _real(v) -> bool:
     """A finite real number, not a bool."""
     return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) \
         and bool(np.isfinite(v))
+
+
+def rebuilt_with(est: Any, param: str, obj: Any, changes: dict[str, Any]) -> Any:
+    """The estimator `est`'s optimizer instance or learning-rate schedule `obj` (`param`: "optimizer" or
+    "learning_rate") rebuilt with `changes` to its arguments (set_params' optimizer__lr=0.1, a schedule's
+    optimizer__lr__gamma=0.5 or learning_rate__gamma=0.5; a list's item by its index, optimizer__lr__schedules__0__lr),
+    from its config(), so that GridSearchCV can search them: the object given stays as it is (clone's copy, a sweep's
+    candidates). scikit-learn's own set_params calls the object's set_params, which it has not (AttributeError)."""
+    name, first = estimator_name(est), next(iter(changes))
+    kinds: tuple[type, ...]
+    build: Callable[[dict], Any]
+    if param == "optimizer":
+        kinds, build, what = tuple(OPTIMIZERS.values()), get_optimizer, "optimizers"
+        if not isinstance(obj, Optimizer):
+            raise ParameterError(f"{name}: optimizer__{first} sets an argument of an optimizer instance; optimizer is "
+                                 f"{obj!r:.80}, a name, whose arguments are the estimator's learning_rate and momentum "
+                                 "(or give optimizer=chainrule.optim.Adam(lr=...), say)")
+    else:
+        kinds, build, what = tuple(SCHEDULES.values()), schedule_from_config, "schedules"
+        if not isinstance(obj, Schedule):
+            raise ParameterError(f"{name}: learning_rate__{first} sets an argument of a schedule; learning_rate is "
+                                 f"{obj!r:.80}, a number (or give learning_rate=chainrule.optim.StepLR(...), say)")
+    if type(obj) not in kinds:
+        raise ParameterError(f"{name}: {param}__{first} reaches the arguments of chainrule.optim's {what} "
+                             f"({', '.join(c.__name__ for c in kinds)}); {param} is a {type(obj).__name__}: give "
+                             f"{param}={type(obj).__name__}(...) whole")
+    cfg = obj.config()
+    for path, value in changes.items():
+        keys, where = path.split("__"), cfg
+        for depth, key in enumerate(keys):
+            known = list(range(len(where))) if isinstance(where, list) else [k for k in where if k != "name"]
+            index: Any = int(key) if isinstance(where, list) and key.isdigit() else key
+            if index not in known:
+                shown = f"{param}__" + "__".join(keys[:depth]) + "__" * bool(depth)
+                close = difflib.get_close_matches(key, [str(k) for k in known], n=1)
+                raise ParameterError(f"{name}: set_params got {param}__{path}, but {shown.rstrip('_')} has no "
+                                     f"{key!r}; its arguments are: {', '.join(f'{shown}{k}' for k in known)}"
+                                     + (f". Did you mean {shown + close[0]!r}?" if close else ""))
+            if depth == len(keys) - 1:
+                where[index] = value
+            elif isinstance(where[index], (dict, list)):
+                where = where[index]
+            else:
+                raise ParameterError(f"{name}: set_params got {param}__{path}, but {param}__"
+                                     f"{'__'.join(keys[:depth + 1])} is {where[index]!r:.80}, which has no arguments")
+    try:
+        return build(cfg)
+    except (ChainruleError, TypeError, ValueError) as exc:
+        raise ParameterError(f"{name}: set_params({', '.join(f'{param}__{k}={v!r:.40}' for k, v in changes.items())}"
+                             f"): {exc}") from None

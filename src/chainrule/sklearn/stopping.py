@@ -14,10 +14,12 @@ from ..training.callback import Callback
 from .params import estimator_name
 
 
-def hold_out(est: Any, X: Any, y: Any, Y: Any, sample_weight: Any, seed: int) -> tuple[tuple, tuple]:
+def hold_out(est: Any, X: Any, y: Any, Y: Any, sample_weight: Any, seed: int,
+             scored: Any = None) -> tuple[tuple, tuple, Any]:
     """The estimator `est`'s split, as MLPClassifier's: train_test_split with test_size=validation_fraction,
     stratified by class for a single-label classifier (`est._stratify`); (X, y, Y, sample_weight) of the
-    rows trained on and of the rows held out (sample_weight None for both when it is None)."""
+    rows trained on and of the rows held out (sample_weight None for both when it is None), and `scored` (the
+    held-out score's weights: sample_weight without class_weight's) of the rows held out, or None."""
     stratify = est._stratify(Y)
     counts = None if stratify is None else np.bincount(stratify.astype(np.int64))
     if counts is not None and counts.min() < 2:
@@ -25,15 +27,16 @@ def hold_out(est: Any, X: Any, y: Any, Y: Any, sample_weight: Any, seed: int) ->
         raise ValidationError(f"{estimator_name(est)}: early_stopping holds out a stratified validation_fraction="
                               f"{est.validation_fraction} of the rows, which needs at least 2 rows of each class; "
                               f"class {est.classes_[rare:rare + 1].tolist()[0]!r} has {counts[rare]}")
-    arrays = (X, y, Y) if sample_weight is None else (X, y, Y, sample_weight)
+    extra = [a for a in (sample_weight, scored) if a is not None]
     try:
-        parts = train_test_split(*arrays, test_size=est.validation_fraction, random_state=seed,
+        parts = train_test_split(X, y, Y, *extra, test_size=est.validation_fraction, random_state=seed,
                                  stratify=stratify)
     except ValueError as exc:
         how = "a stratified" if stratify is not None else "a random"
         raise ValidationError(f"{estimator_name(est)}: early_stopping holds out {how} validation_fraction="
                               f"{est.validation_fraction} of the {X.shape[0]} rows: {exc}") from exc
-    train, held = [*parts[0::2], None][:4], [*parts[1::2], None][:4]
+    weighed = sample_weight is not None
+    train, held = [*parts[0:6:2], parts[6] if weighed else None], [*parts[1:6:2], parts[7] if weighed else None]
     if held[0].shape[0] < 2:                   # as MLPClassifier: a score of one row means little (R2: none)
         raise ValidationError(f"{estimator_name(est)}: early_stopping holds out validation_fraction="
                               f"{est.validation_fraction} of the {X.shape[0]} rows: {held[0].shape[0]}; "
@@ -42,7 +45,7 @@ def hold_out(est: Any, X: Any, y: Any, Y: Any, sample_weight: Any, seed: int) ->
         raise ValidationError(f"{estimator_name(est)}: early stopping held out {held[0].shape[0]} rows "
                               f"(validation_fraction={est.validation_fraction}); the held-out or the "
                               "other rows all have sample_weight 0")
-    return tuple(train), tuple(held)
+    return tuple(train), tuple(held), parts[-1] if scored is not None else None
 
 
 class MLPStopping(Callback):

@@ -45,6 +45,12 @@ def unfitted_classifier():
     return BackpropClassifier()
 
 
+def unfitted_pipeline():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    return make_pipeline(StandardScaler(), unfitted_classifier())
+
+
 class Warmup(optim.Schedule):
     """A user's schedule, not registered: a checkpoint could not save it (refused before the folder is made:
     its checkpoint_dir, /dev/null/ck, cannot be)."""
@@ -294,11 +300,19 @@ CASES = [
                                                                                        sample_weight=[1.0]),
      errors.ValidationError, r"sample_weight needs arrays X, Y; with a sequence of batches \(Y=None\)"),
     ("to_onnx an estimator", lambda: cr.to_onnx(unfitted_classifier()), errors.ChainruleTypeError,
-     r"got BackpropClassifier, an estimator: export its network once it is fitted \(fit it first\), "
-     r"to_onnx\(model.network_, path\)"),
+     r"got BackpropClassifier: BackpropClassifier is a chainrule estimator, not a model to import: give its network "
+     r"once it is fitted \(fit it first\), to_onnx\(model.network_, path\)"),
     ("save an estimator", lambda: cr.save(unfitted_classifier(), "m.npz"), errors.ChainruleTypeError,
      r"got BackpropClassifier: BackpropClassifier is a chainrule estimator, not a model to import: give its network "
      r"once it is fitted \(fit it first\), cr.save\(model.network_, path\)"),
+    ("save a pipeline of an estimator", lambda: cr.save(unfitted_pipeline(), "m.npz"), errors.ChainruleTypeError,
+     r"got Pipeline: its last step, BackpropClassifier, is a chainrule estimator, not a model to import: give its "
+     r"network once it is fitted \(fit it first\), cr.save\(pipe\[-1\].network_, path\) .*the pipeline's other "
+     r"steps \(its preprocessing\) are not in the network"),
+    ("estimator learning_rate a schedule class", lambda: unfitted_classifier().set_params(
+        learning_rate=optim.StepLR).fit([[0.0], [1.0]], [0, 1]), errors.ParameterError,
+     r"got <class 'chainrule.training.schedules.StepLR'> \(type\). StepLR is a class: give an instance, "
+     r"learning_rate=StepLR\(lr, \.\.\.\)"),
     ("estimator set_params optimizer argument", lambda: unfitted_classifier().set_params(
         optimizer=optim.Adam(), optimizer__beta=0.5), errors.ParameterError,
      r"set_params got optimizer__beta, but optimizer has no 'beta'; its arguments are: optimizer__lr, "),

@@ -56,3 +56,22 @@ def test_a_delta_the_engine_sets_to_zero_as_too_small_is_said_so(hidden):
     assert shown is not None and float(shown.group(1)) == pytest.approx(out_h.grad[0, 0].item(), rel=1e-6)
     assert "dE/dnet_h1 is below 1.5e-300 in magnitude: the engine sets a delta this small to 0" in text
     assert report.parameter("w3")["flushed"] is None and "dE/dnet_o1 is below" not in text
+
+
+def test_a_delta_set_to_zero_in_one_sample_of_several_zeroes_that_samples_share_only():
+    """With several samples only the flushed sample's share of the gradients is 0, not the gradients: the note said
+    "the gradients below read 0 there" though the mean over the samples (here sample 2's share) is not."""
+    net = cr.Network([cr.Dense(2, 1, "tanh"), cr.Dense(1, 1, "linear")], loss="sse", dtype="float64")
+    weights = [np.array([[0.3], [0.2]]), np.array([0.35]), np.array([[1e-300]]), np.array([0.6])]
+    net.set_weights(weights)
+    X, Y = np.array([[.05, .1], [.1, .2], [.3, .1]]), np.array([[.01], [.6 - 1e3], [.6]])
+    W1, b1, W2, b2 = (torch.tensor(w, requires_grad=True) for w in weights)
+    E = 0.5 * ((torch.tanh(torch.tensor(X) @ W1 + b1) @ W2 + b2 - torch.tensor(Y)) ** 2).sum(dim=1).mean()
+    E.backward()
+    report = cr.explain(net, X, Y)
+    w1 = report.parameter("w1")
+    assert w1["flushed"] == [True, False, False]
+    assert w1["grad"] != 0 and w1["grad"] == pytest.approx(W1.grad[0, 0].item(), rel=1e-4)   # sample 2's share
+    text = report.text()
+    assert "so dE/dnet_h1 of sample 1 is 0 and adds nothing to the gradients below, where the product" in text
+    assert "the gradients below read 0" not in text

@@ -145,7 +145,7 @@ def to_torch(net: Network) -> Any:
     import torch
     from torch import nn
     if not isinstance(net, Network):
-        ours = our_estimator(net, "to_torch(model.network_)")
+        ours = our_estimator(net, "to_torch({net})")
         raise ChainruleTypeError(f"net must be a chainrule.Network; got {type(net).__name__}"
                                  + (f": {ours}" if ours else ""))
     dtype = torch.float64 if net.dtype == np.float64 else torch.float32

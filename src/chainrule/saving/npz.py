@@ -145,8 +145,8 @@ def save(net: Any, path: str | os.PathLike, include_optimizer: bool = True, extr
         raise ChainruleTypeError("save takes the network first, then the path: cr.save(net, path)")
     if not isinstance(net, Network):
         from .sklearn_import import our_estimator
-        ours = our_estimator(net, "cr.save(model.network_, path)", "; to keep the whole estimator (classes_, its "
-                             "parameters), joblib.dump(model, path) or pickle it")
+        ours = our_estimator(net, "cr.save({net}, path)", "; to keep the whole {whole} (classes_, its parameters), "
+                             "joblib.dump({model}, path) or pickle it")
         raise ChainruleTypeError(f"save writes a chainrule Network; got {type(net).__name__}" + (
             f": {ours}" if ours else " (a model of another framework: import it first with cr.from_torch, from_keras, "
             "from_sklearn, from_onnx)"))

@@ -196,11 +196,11 @@ def _not_a_network(net: Any) -> str:
         return (f"{said} {str(net)!r}: to_onnx takes the network, not its file; load it first, "
                 f"to_onnx(cr.load({str(net)!r}), path) (a model from `chainrule train`: `chainrule export` keeps its "
                 "CSV preprocessing in the graph)")
-    if type(net).__module__.startswith("chainrule.sklearn"):
-        fit = "" if "network_" in vars(net) else " once it is fitted (fit it first)"
-        return (f"{said}, an estimator: export its network{fit}, to_onnx(model.network_, path); the graph gives the "
-                "network's outputs (a binary classifier's one column: the probability of classes_[1]; several "
-                "columns: in the order of classes_), for X as float rows of the network's dtype")
+    from .sklearn_import import our_estimator
+    ours = our_estimator(net, "to_onnx({net}, path)", "; the graph gives what that predict gives, for X as float rows "
+                         "of the network's dtype")
+    if ours:
+        return f"{said}: {ours}"
     return f"{said} (a model of another framework: import it first with cr.from_torch, from_keras, from_sklearn, " \
         "from_onnx)"
 

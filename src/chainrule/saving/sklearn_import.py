@@ -3,6 +3,7 @@ carries on scikit-learn's own update (L2 term, SGD or Adam, the estimator's stat
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 import numpy as np
@@ -16,19 +17,57 @@ SKLEARN_ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid", "tanh": "tan
                        "softmax": "softmax"}
 
 
+def _inside(obj: Any) -> tuple[Any, str, bool, str]:
+    """The model a Pipeline (its last step) or a search (its best_estimator_) holds, found through them: the model,
+    the expression reaching it from the outer object, whether a Pipeline was passed through, and why it is not
+    there yet ('' when it is)."""
+    from sklearn.model_selection._search import BaseSearchCV
+    from sklearn.pipeline import Pipeline
+    path = "pipe" if isinstance(obj, Pipeline) else "search" if isinstance(obj, BaseSearchCV) else "model"
+    piped, missing = False, ""
+    while True:
+        if isinstance(obj, Pipeline) and obj.steps:
+            obj, path, piped = obj.steps[-1][1], path + "[-1]", True
+        elif isinstance(obj, BaseSearchCV):
+            if not hasattr(obj, "best_estimator_"):
+                missing = missing or (" once the search is fitted (fit it first" +
+                                      (")" if obj.refit else ", with refit=True: it keeps best_estimator_ then)"))
+            obj, path = getattr(obj, "best_estimator_", obj.estimator), path + ".best_estimator_"
+        else:
+            return obj, path, piped, missing
+
+
 def our_estimator(obj: Any, use: str, also: str = "") -> str | None:
-    """For chainrule's own estimator (BackpropClassifier, BackpropRegressor) given where a Network goes: what to give
-    instead, its network (`use` shows the call with it; `also`: a sentence after), and what that network's outputs
-    are; None for anything else. The estimator is no model of another framework to import, as save's and
-    to_torch's messages said."""
-    if not any(c.__module__.startswith("chainrule.sklearn") for c in type(obj).__mro__):   # a sweep's candidate too
+    """For chainrule's own estimator (BackpropClassifier, BackpropRegressor, a sweep's), alone or as a Pipeline's
+    last step or a search's best_estimator_, given where a Network goes: what to give instead, its network (`use`
+    shows the call, '{net}' where the network goes; `also`: a sentence after, '{model}' the object given, '{whole}'
+    what it is), and what that network's outputs are. A scikit-learn model chainrule does not import (no MLP) says
+    so; None for anything else (another framework's model). The estimator is no model of another framework to
+    import, as save's and to_torch's messages said, and from_sklearn refuses a Pipeline or a search."""
+    if "sklearn" not in sys.modules:           # neither scikit-learn's objects nor the estimators exist
         return None
-    name = type(obj).__dict__.get("shown_as") or type(obj).__name__
-    fit = "" if "network_" in vars(obj) else " once it is fitted (fit it first)"
-    what = ("predict_proba's probabilities, a binary classifier's in one column, that of classes_[1]"
-            if hasattr(obj, "predict_proba") else "the estimator's predictions, one column per target")
-    return (f"{name} is a chainrule estimator, not a model to import: give its network{fit}, {use} (a "
-            f"chainrule Network, whose predict gives {what}){also}")
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+    from ..sklearn.backprop import _Backprop
+    est, path, piped, missing = _inside(obj)
+    root = path.split("[")[0].split(".")[0]
+    steps = (f"; the pipeline's other steps (its preprocessing) are not in the network: give it rows as they come "
+             f"out of them, or joblib.dump({root}, path) (pickle) to keep them") if piped else ""
+    kind = type(est).__dict__.get("shown_as") or type(est).__name__
+    subject = kind if est is obj else f"its {'last step' if path.endswith(']') else 'best estimator'}, {kind},"
+    if isinstance(est, _Backprop):
+        fit = missing or ("" if "network_" in vars(est) else " once it is fitted (fit it first)")
+        what = ("predict_proba's probabilities, a binary classifier's in one column, that of classes_[1]"
+                if hasattr(est, "predict_proba") else "the estimator's predictions, one column per target")
+        return (f"{subject} is a chainrule estimator, not a model to import: give its network{fit}, "
+                f"{use.format(net=path + '.network_')} (a chainrule Network, whose predict gives {what})"
+                + (steps or also.format(model=root, whole='search' if root == 'search' else 'estimator')))
+    if est is not obj and isinstance(est, (MLPClassifier, MLPRegressor)):
+        return f"{subject} is scikit-learn's MLP: import it with cr.from_sklearn({path}){missing}{steps}"
+    if type(est).__module__.split(".")[0] == "sklearn":
+        return (f"{subject} is a scikit-learn model that chainrule does not import (from_sklearn takes "
+                "MLPClassifier and MLPRegressor)")
+    return f"{subject} is no chainrule estimator or scikit-learn MLP" if est is not obj else None
 
 
 def from_sklearn(estimator: Any) -> Network:
@@ -45,7 +84,7 @@ def from_sklearn(estimator: Any) -> Network:
     """
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     if not isinstance(estimator, (MLPClassifier, MLPRegressor)):
-        ours = our_estimator(estimator, "model.network_")
+        ours = our_estimator(estimator, "{net}")
         raise ChainruleTypeError(f"estimator must be a scikit-learn MLPClassifier or MLPRegressor; "
                                  f"got {type(estimator).__name__}" + (f": {ours}" if ours else ""))
     if not hasattr(estimator, "coefs_"):

@@ -167,10 +167,22 @@ def check_params(est: Any) -> tuple[int, ...]:
             if param == "learning_rate" and value in ("constant", "invscaling", "adaptive"):    # the MLP's schedules
                 hint = (f". {est._mlp}'s learning_rate (a schedule) has no equivalent here: learning_rate is the "
                         f"step size, {est._mlp}'s learning_rate_init")
+            elif param == "learning_rate":
+                hint = _rate_hint(value)
             raise ParameterError(f"{name}: {param} must be {expected}; got {value!r:.80} "
                                  f"({type(value).__name__}){hint}")
     _named(est)
     return tuple(int(w) for w in sizes)
+
+
+def _rate_hint(value: Any) -> str:
+    """What a learning_rate that is a class or an optimizer should be, as optimizer's check says of a class."""
+    if isinstance(value, type) and issubclass(value, Schedule):
+        return f". {value.__name__} is a class: give an instance, learning_rate={value.__name__}(lr, ...)"
+    if isinstance(value, Optimizer) or isinstance(value, type) and issubclass(value, Optimizer):
+        name = value.__name__ if isinstance(value, type) else type(value).__name__
+        return f". {name} is an optimizer: give it as optimizer={name}(lr=...), whose lr is the rate"
+    return ""
 
 
 def _named(est: Any) -> None:
@@ -191,6 +203,9 @@ def _named(est: Any) -> None:
                 "the lr of an optimizer instance, optimizer=chainrule.optim.Adam(lr=...).")
     elif isinstance(opt, type) and issubclass(opt, Optimizer):
         hint = f" {opt.__name__} is a class: give an instance, optimizer={opt.__name__}(lr=...)."
+    elif isinstance(opt, type) and issubclass(opt, Schedule):
+        hint = (f" {opt.__name__} is a schedule class, a learning rate: give an instance, learning_rate="
+                f"{opt.__name__}(lr, ...), with optimizer='adam' (or 'sgd', ...).")
     for make, also in zip(makers, (hint, "")):
         try:
             make()

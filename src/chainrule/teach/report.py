@@ -57,7 +57,9 @@ class Report:
     and the chain-rule factors per sample: dE/dout, dout/dnet, dnet/dparam, dE/dnet, and for a
     hidden neuron the paths through the layer above (via, dE/dnet, weight, w, term); flushed: None, or per
     sample whether the engine set this neuron's delta to 0 as too small to matter (under
-    `backend.kernels.flush_below`), so that dE/dnet and the gradients read 0 where the factors' product is not.
+    `backend.kernels.flush_below`), so that that sample's dE/dnet and its share of the gradients read 0 where the
+    factors' product is not; the flag marks the layer where the delta was set to 0 (the layers below read the 0 in
+    their dE/dout, unflagged).
     Per-sample values are lists; each sample's derivatives carry the 1/scale of the mean.
     slice: None, or the layer (and neuron) explain was asked for.
     """
@@ -110,13 +112,18 @@ def _par(s: str) -> str:
 
 
 def _flush_note(d: dict, p: dict) -> str:
-    """Why a gradient is 0 where its factors are not: the engine set a delta this small to 0."""
+    """Why a gradient is 0 where its factors are not: the engine set a delta this small to 0. With several samples
+    only the flagged samples' share is 0, not the gradients (the others' shares add up)."""
     to, n = p["to"], d["n_samples"]
-    which = "" if n == 1 else " of sample" + "s" * (sum(p["flushed"]) > 1) + " " + ", ".join(
+    many = sum(p["flushed"]) > 1
+    which = "" if n == 1 else " of sample" + "s" * many + " " + ", ".join(
         str(k + 1) for k, f in enumerate(p["flushed"]) if f)
+    said = (f"dE/dnet_{to} and the gradients below read 0 there" if n == 1 else
+            f"dE/dnet_{to}{which} {'are' if many else 'is'} 0 and add{'' if many else 's'} nothing to the gradients "
+            "below")
     return (f"dE/dnet_{to}{which} is below {flush_below(d['dtype']):.1e} in magnitude: the engine sets a delta "
             f"this small to 0 (it could not change any sum it enters, and kept it would slow every product), so "
-            f"dE/dnet_{to} and the gradients below read 0 there, where the product of the factors is not")
+            f"{said}, where the product of the factors is not")
 
 
 def _render(d: dict, markdown: bool) -> str:

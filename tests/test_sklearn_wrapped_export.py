@@ -1,0 +1,115 @@
+"""A chainrule estimator inside a Pipeline (its last step) or a fitted search (its best_estimator_), given where a
+Network goes (cr.save, to_torch, to_onnx, from_sklearn), is found there: the message names the expression that
+reaches its network and says the pipeline's preprocessing is not in it (it said "import it first with ...
+from_sklearn", which refuses a Pipeline, or only "got Pipeline"). Each expression given is checked by running it;
+a scikit-learn model that is no MLP is not sent to from_sklearn; a callback of the estimators is no estimator."""
+import warnings
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sklearn")
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.model_selection import GridSearchCV  # noqa: E402
+from sklearn.neural_network import MLPClassifier  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+
+import chainrule as cr  # noqa: E402
+from chainrule import optim  # noqa: E402
+from chainrule.errors import ChainruleTypeError, ParameterError  # noqa: E402
+from chainrule.sklearn import BackpropClassifier, BackpropRegressor  # noqa: E402
+
+rng = np.random.default_rng(0)
+X = rng.normal(size=(40, 3)) * 5 + 3
+y = (X[:, 0] > 3).astype(int)
+
+
+def _fit(model):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return model.fit(X, y)
+
+
+def _refusal(call, obj) -> str:
+    with pytest.raises(ChainruleTypeError) as info:
+        call(obj)
+    return str(info.value)
+
+
+CALLS = [("cr.save({net}, path)", lambda o: cr.save(o, "never-written.npz")), ("to_torch({net})", cr.to_torch),
+         ("to_onnx({net}, path)", cr.to_onnx), ("{net}", cr.from_sklearn)]
+
+
+@pytest.mark.parametrize("use, call", CALLS)
+def test_a_pipeline_of_an_estimator_names_its_last_steps_network_and_the_steps_left_out(use, call):
+    pipe = _fit(make_pipeline(StandardScaler(), BackpropClassifier(hidden_layer_sizes=(4,), epochs=3,
+                                                                   random_state=0)))
+    said = _refusal(call, pipe)
+    net_expr = "pipe[-1].network_"
+    assert "got Pipeline: its last step, BackpropClassifier, is a chainrule estimator" in said
+    assert use.format(net=net_expr) in said and "preprocessing) are not in the network" in said
+    assert "joblib.dump(pipe, path)" in said and "from_sklearn," not in said
+    net = eval(net_expr, {"pipe": pipe})          # the expression given reaches the network, which is pipe[-1]'s
+    np.testing.assert_allclose(net.predict(pipe[:-1].transform(X))[:, 0], pipe.predict_proba(X)[:, 1], rtol=1e-12)
+
+
+@pytest.mark.parametrize("use, call", CALLS)
+def test_a_search_names_its_best_estimators_network(use, call):
+    search = _fit(GridSearchCV(BackpropRegressor(hidden_layer_sizes=(3,), epochs=2, random_state=0),
+                               {"alpha": [0.0, 0.1]}, cv=2))
+    said = _refusal(call, search)
+    assert "got GridSearchCV: its best estimator, BackpropRegressor, is a chainrule estimator" in said
+    assert use.format(net="search.best_estimator_.network_") in said and "from_sklearn," not in said
+    net = eval("search.best_estimator_.network_", {"search": search})
+    np.testing.assert_allclose(net.predict(X)[:, 0], search.predict(X), rtol=1e-12)
+    unfitted = _refusal(call, GridSearchCV(BackpropClassifier(), {"alpha": [0.0]}))
+    assert "once the search is fitted (fit it first)" in unfitted
+
+
+def test_a_search_over_a_pipeline_and_a_pipeline_of_an_mlp():
+    search = _fit(GridSearchCV(make_pipeline(StandardScaler(), BackpropClassifier(epochs=2, random_state=0)),
+                               {"backpropclassifier__alpha": [0.0]}, cv=2))
+    said = _refusal(cr.to_torch, search)
+    assert "to_torch(search.best_estimator_[-1].network_)" in said and "joblib.dump(search, path)" in said
+    eval("search.best_estimator_[-1].network_", {"search": search})
+    pipe = _fit(make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(3,), max_iter=20, random_state=0)))
+    said = _refusal(lambda o: cr.save(o, "never-written.npz"), pipe)
+    assert "its last step, MLPClassifier, is scikit-learn's MLP: import it with cr.from_sklearn(pipe[-1])" in said
+    net = cr.from_sklearn(pipe[-1])              # as it says: the MLP imports, without the scaler
+    np.testing.assert_allclose(net.predict(pipe[:-1].transform(X))[:, 0], pipe.predict_proba(X)[:, 1], rtol=1e-10)
+
+
+@pytest.mark.parametrize("model", [LogisticRegression(), make_pipeline(StandardScaler(), LogisticRegression())])
+def test_a_scikit_learn_model_that_is_no_mlp_is_not_sent_to_from_sklearn(model):
+    for call in (lambda o: cr.save(o, "never-written.npz"), cr.to_torch, cr.to_onnx):
+        said = _refusal(call, model)
+        assert "LogisticRegression, is a scikit-learn model that chainrule does not import" in said or \
+            "LogisticRegression is a scikit-learn model that chainrule does not import" in said
+        assert "import it first" not in said
+        with pytest.raises(ChainruleTypeError):
+            cr.from_sklearn(model)               # what the old advice sent it to
+
+
+def test_a_callback_of_the_estimators_is_not_called_a_chainrule_estimator():
+    from chainrule.sklearn.stopping import MLPProgress, MLPStopping
+    from chainrule.sweep_search import SweptRegressor
+    progress = MLPProgress(MLPStopping.__new__(MLPStopping))
+    for call in (lambda o: cr.save(o, "never-written.npz"), cr.to_torch, cr.to_onnx, cr.from_sklearn):
+        assert "chainrule estimator" not in _refusal(call, progress)
+        assert "BackpropRegressor is a chainrule estimator" in _refusal(call, SweptRegressor())
+
+
+@pytest.mark.parametrize("rate, message", [
+    (optim.StepLR, r"got <class '.*StepLR'> \(type\)\. StepLR is a class: give an instance, "
+                   r"learning_rate=StepLR\(lr, \.\.\.\)"),
+    (optim.SGD(lr=0.1), r"SGD is an optimizer: give it as optimizer=SGD\(lr=\.\.\.\), whose lr is the rate")])
+def test_a_schedule_class_or_an_optimizer_as_learning_rate_says_what_to_give(rate, message):
+    with pytest.raises(ParameterError, match=message):
+        BackpropClassifier(learning_rate=rate).fit(X, y)
+
+
+def test_a_schedule_class_as_optimizer_says_it_is_a_learning_rate():
+    with pytest.raises(ParameterError, match=r"StepLR is a schedule class, a learning rate: give an instance, "
+                       r"learning_rate=StepLR\(lr, \.\.\.\)"):
+        BackpropClassifier(optimizer=optim.StepLR).fit(X, y)

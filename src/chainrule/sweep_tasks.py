@@ -154,11 +154,44 @@ def _listening(scheduler: str, seconds: float = 5.0) -> None:
     if host is None:
         return
     try:
-        socket.create_connection((host, port), timeout=seconds).close()
+        conn = socket.create_connection((host, port), timeout=seconds)
     except OSError as exc:
         why = "timed out" if isinstance(exc, TimeoutError) else exc.strerror or str(exc)
         raise ValidationError(f"cannot reach the Dask scheduler at {scheduler!r}: connecting to {host} port {port}: "
                               f"{why} (is the scheduler running, and the address right?)") from None
+    if kind == "tcp":
+        with conn:
+            _speaks_dask(conn, scheduler)
+    else:
+        conn.close()
+
+
+#: the seconds a scheduler has to send its handshake, which it sends as soon as it accepts a connection
+HANDSHAKE_SECONDS = 5.0
+#: more bytes than a scheduler's handshake ever has: a length read from another server's words ('HTTP/1.1' is 3.5e18)
+HANDSHAKE_BYTES = 1 << 24
+
+
+def _speaks_dask(conn, scheduler: str) -> None:
+    """Refuse a port where another server listens (the dashboard's 8787, a web or SSH server): Dask's Client waited
+    on a silent one for minutes, and read an answering one's first bytes as a length (out of memory: 3 EiB).
+    A Dask scheduler speaks first: its handshake's length, 8 bytes, then the handshake."""
+    import struct
+    conn.settimeout(HANDSHAKE_SECONDS)
+    head, closed = b"", False
+    try:
+        while len(head) < 8 and not closed:
+            more = conn.recv(8 - len(head))
+            head, closed = head + more, not more
+    except OSError:             # timed out, or reset
+        pass
+    if len(head) == 8 and 0 < struct.unpack("<Q", head)[0] <= HANDSHAKE_BYTES:
+        return
+    said = (f"it sent {head!r}" if head else "it closed the connection" if closed else
+            f"it sent nothing in {HANDSHAKE_SECONDS:g} s")
+    raise ValidationError(f"the server at {scheduler!r} is not a Dask scheduler: a scheduler sends its handshake "
+                          f"first, {said} (the dashboard's port, 8787, or another server's? the scheduler's is "
+                          "printed where it started, 8786 by default)")
 
 
 def _settle(client) -> None:

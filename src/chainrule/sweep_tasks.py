@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.errors import ValidationError
+from chainrule.errors import ChainruleError, ValidationError
 
 
 class SweepInterrupted(KeyboardInterrupt):
@@ -28,6 +28,26 @@ class SweepInterrupted(KeyboardInterrupt):
         self.partial_path: Any = None
 
 
+class WorkersLost(ChainruleError, RuntimeError):
+    """The Dask cluster lost the sweep's tasks (a worker killed, out of memory or restarted, with the folds' rows it
+    held), which the command called an internal error; `done`, `table`, `n_candidates` and `partial_path` as
+    SweepInterrupted's: the candidates whose folds all finished are written as an interrupted sweep's."""
+
+    def __init__(self, done: dict[int, tuple], why: str):
+        super().__init__(why)
+        self.done, self.why = done, why
+        self.table: Any = None
+        self.n_candidates = 0
+        self.partial_path: Any = None
+
+    def __str__(self) -> str:
+        where = "its table" if self.partial_path is None else repr(str(self.partial_path))
+        kept = ("; no candidate had finished all its folds" if self.table is None else
+                f"; the {len(self.table)} of {self.n_candidates} candidates whose folds all finished are in {where}")
+        return (f"the Dask cluster lost the sweep's tasks ({self.why}): a worker died (killed, out of memory) or was "
+                f"restarted, with the folds' rows sent to it{kept}; run the sweep again")
+
+
 def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str | None, error_score, n_jobs: int,
               scheduler: str | None) -> list[tuple[float, float, str | None, bool | None]]:
     """Each (params, fold number) task's (score, fit seconds, why it failed, whether it ran out of epochs: `_fold`)
@@ -42,8 +62,13 @@ def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str 
         futures = [client.submit(_fold, estimator, params, folds[k], scoring, error_score, pure=False)
                    for params, k in tasks]
         number = {future.key: i for i, future in enumerate(futures)}
+        from distributed import KilledWorker
+        from distributed.client import FutureCancelledError
         for future in as_completed(futures):
-            done[number[future.key]] = future.result()
+            try:
+                done[number[future.key]] = future.result()
+            except (FutureCancelledError, KilledWorker) as exc:     # not the fit's error: the cluster's
+                raise WorkersLost(dict(done), f"{type(exc).__name__}: {exc}") from None
 
     try:
         if scheduler:
@@ -207,7 +232,7 @@ def _settle(client) -> None:
 PARTIAL = "sweep_results.partial.csv"
 
 
-def keep_finished(stop: SweepInterrupted, out) -> None:
+def keep_finished(stop: SweepInterrupted | WorkersLost, out) -> None:
     """Write the interrupted sweep's finished candidates (`stop.table`) to out/sweep_results.partial.csv, whole
     or not at all: never to sweep_results.csv, which holds a finished sweep's table (an earlier one, kept)."""
     from chainrule.backend.signals import ignored

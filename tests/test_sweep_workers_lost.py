@@ -10,7 +10,7 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 from chainrule.sweep import run_sweep  # noqa: E402
-from chainrule.sweep_tasks import PARTIAL, WorkersLost  # noqa: E402
+from chainrule.sweep_tasks import PARTIAL, ClusterLost  # noqa: E402
 
 
 def _finished(dask_scheduler) -> int:
@@ -31,15 +31,17 @@ def test_a_worker_killed_mid_sweep_is_named_and_the_finished_candidates_kept(swe
             killed.set()
         thread = threading.Thread(target=kill_after_the_first_candidate, daemon=True)
         thread.start()
-        with pytest.raises(WorkersLost) as caught:
+        with pytest.raises(ClusterLost) as caught:
             run_sweep(sweep_data / "iris.csv", "species", {"epochs": [1, 3000], "n_iter_no_change": [float("inf")]},
                       scheduler=cluster.scheduler_address, out_dir=tmp_path, cv=2)
         thread.join(10)
     assert killed.is_set()
     message = str(caught.value)
-    assert message.startswith("the Dask cluster lost the sweep's tasks ("), message
+    assert message.startswith("the Dask cluster lost the sweep's tasks (cancelled: "), message
+    assert "a worker died (killed, out of memory) or was restarted" in message
     assert message.endswith(f"; the 1 of 2 candidates whose folds all finished are in {str(tmp_path / PARTIAL)!r}; "
                             "run the sweep again"), message
     pd = pytest.importorskip("pandas")
     kept = pd.read_csv(tmp_path / PARTIAL)
     assert list(kept["epochs"]) == [1] and not (tmp_path / "sweep_results.csv").exists()
+

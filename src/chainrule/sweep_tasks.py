@@ -28,10 +28,11 @@ class SweepInterrupted(KeyboardInterrupt):
         self.partial_path: Any = None
 
 
-class WorkersLost(ChainruleError, RuntimeError):
+class ClusterLost(ChainruleError, RuntimeError):
     """The Dask cluster lost the sweep's tasks (a worker killed, out of memory or restarted, with the folds' rows it
-    held), which the command called an internal error; `done`, `table`, `n_candidates` and `partial_path` as
-    SweepInterrupted's: the candidates whose folds all finished are written as an interrupted sweep's."""
+    held; the scheduler gone), which the command called an internal error; `done`, `table`, `n_candidates` and
+    `partial_path` as SweepInterrupted's: the candidates whose folds all finished are written as an interrupted
+    sweep's."""
 
     def __init__(self, done: dict[int, tuple], why: str):
         super().__init__(why)
@@ -44,8 +45,10 @@ class WorkersLost(ChainruleError, RuntimeError):
         where = "its table" if self.partial_path is None else repr(str(self.partial_path))
         kept = ("; no candidate had finished all its folds" if self.table is None else
                 f"; the {len(self.table)} of {self.n_candidates} candidates whose folds all finished are in {where}")
-        return (f"the Dask cluster lost the sweep's tasks ({self.why}): a worker died (killed, out of memory) or was "
-                f"restarted, with the folds' rows sent to it{kept}; run the sweep again")
+        lost = ("the connection to the scheduler was lost (it stopped, or the network failed)"
+                if "scheduler-connection-lost" in self.why else
+                "a worker died (killed, out of memory) or was restarted, with the folds' rows sent to it")
+        return f"the Dask cluster lost the sweep's tasks ({self.why}): {lost}{kept}; run the sweep again"
 
 
 def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str | None, error_score, n_jobs: int,
@@ -68,7 +71,9 @@ def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str 
             try:
                 done[number[future.key]] = future.result()
             except (FutureCancelledError, KilledWorker) as exc:     # not the fit's error: the cluster's
-                raise WorkersLost(dict(done), f"{type(exc).__name__}: {exc}") from None
+                why = (f"cancelled: {exc.reason}" if isinstance(exc, FutureCancelledError) else
+                       f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+                raise ClusterLost(dict(done), why) from None
 
     try:
         if scheduler:
@@ -232,7 +237,7 @@ def _settle(client) -> None:
 PARTIAL = "sweep_results.partial.csv"
 
 
-def keep_finished(stop: SweepInterrupted | WorkersLost, out) -> None:
+def keep_finished(stop: SweepInterrupted | ClusterLost, out) -> None:
     """Write the interrupted sweep's finished candidates (`stop.table`) to out/sweep_results.partial.csv, whole
     or not at all: never to sweep_results.csv, which holds a finished sweep's table (an earlier one, kept)."""
     from chainrule.backend.signals import ignored

@@ -31,7 +31,7 @@ from sklearn.exceptions import ConvergenceWarning
 from chainrule.data.columns import MAX_CATEGORIES
 from chainrule.errors import ValidationError, plural
 from chainrule.sklearn import BackpropClassifier, BackpropRegressor
-from chainrule.sweep_tasks import SweepInterrupted, ran_out, run_tasks
+from chainrule.sweep_tasks import ClusterLost, SweepInterrupted, ran_out, run_tasks
 from chainrule.sweep_tasks import fit_on_dask as fit_on_dask  # where test_dask and users find it
 
 
@@ -237,7 +237,7 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
         data = prepared(preprocessing, X, y, weights, splits)
         out = run_tasks(tasks, estimator, data, scoring=scoring, error_score=error_score, n_jobs=n_jobs,
                         scheduler=scheduler)
-    except SweepInterrupted as stop:     # the candidates whose folds all finished, ranked among themselves
+    except (SweepInterrupted, ClusterLost) as stop:     # the candidates whose folds all finished, ranked
         whole = [i for i in range(len(candidates)) if all(i * n_folds + k in stop.done for k in range(n_folds))]
         if whole:
             kept = _results([candidates[i] for i in whole],

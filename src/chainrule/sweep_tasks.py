@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.errors import ValidationError
+from chainrule.errors import ChainruleError, ValidationError
 
 
 class SweepInterrupted(KeyboardInterrupt):
@@ -28,6 +28,29 @@ class SweepInterrupted(KeyboardInterrupt):
         self.partial_path: Any = None
 
 
+class ClusterLost(ChainruleError, RuntimeError):
+    """The Dask cluster lost the sweep's tasks (a worker killed, out of memory or restarted, with the folds' rows it
+    held; the scheduler gone), which the command called an internal error; `done`, `table`, `n_candidates` and
+    `partial_path` as SweepInterrupted's: the candidates whose folds all finished are written as an interrupted
+    sweep's."""
+
+    def __init__(self, done: dict[int, tuple], why: str):
+        super().__init__(why)
+        self.done, self.why = done, why
+        self.table: Any = None
+        self.n_candidates = 0
+        self.partial_path: Any = None
+
+    def __str__(self) -> str:
+        where = "its table" if self.partial_path is None else repr(str(self.partial_path))
+        kept = ("; no candidate had finished all its folds" if self.table is None else
+                f"; the {len(self.table)} of {self.n_candidates} candidates whose folds all finished are in {where}")
+        lost = ("the connection to the scheduler was lost (it stopped, or the network failed)"
+                if "scheduler-connection-lost" in self.why else
+                "a worker died (killed, out of memory) or was restarted, with the folds' rows sent to it")
+        return f"the Dask cluster lost the sweep's tasks ({self.why}): {lost}{kept}; run the sweep again"
+
+
 def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str | None, error_score, n_jobs: int,
               scheduler: str | None) -> list[tuple[float, float, str | None, bool | None]]:
     """Each (params, fold number) task's (score, fit seconds, why it failed, whether it ran out of epochs: `_fold`)
@@ -42,8 +65,15 @@ def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str 
         futures = [client.submit(_fold, estimator, params, folds[k], scoring, error_score, pure=False)
                    for params, k in tasks]
         number = {future.key: i for i, future in enumerate(futures)}
+        from distributed import KilledWorker
+        from distributed.client import FutureCancelledError
         for future in as_completed(futures):
-            done[number[future.key]] = future.result()
+            try:
+                done[number[future.key]] = future.result()
+            except (FutureCancelledError, KilledWorker) as exc:     # not the fit's error: the cluster's
+                why = (f"cancelled: {exc.reason}" if isinstance(exc, FutureCancelledError) else
+                       f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+                raise ClusterLost(dict(done), why) from None
 
     try:
         if scheduler:
@@ -154,11 +184,44 @@ def _listening(scheduler: str, seconds: float = 5.0) -> None:
     if host is None:
         return
     try:
-        socket.create_connection((host, port), timeout=seconds).close()
+        conn = socket.create_connection((host, port), timeout=seconds)
     except OSError as exc:
         why = "timed out" if isinstance(exc, TimeoutError) else exc.strerror or str(exc)
         raise ValidationError(f"cannot reach the Dask scheduler at {scheduler!r}: connecting to {host} port {port}: "
                               f"{why} (is the scheduler running, and the address right?)") from None
+    if kind == "tcp":
+        with conn:
+            _speaks_dask(conn, scheduler)
+    else:
+        conn.close()
+
+
+#: the seconds a scheduler has to send its handshake, which it sends as soon as it accepts a connection
+HANDSHAKE_SECONDS = 5.0
+#: more bytes than a scheduler's handshake ever has: a length read from another server's words ('HTTP/1.1' is 3.5e18)
+HANDSHAKE_BYTES = 1 << 24
+
+
+def _speaks_dask(conn, scheduler: str) -> None:
+    """Refuse a port where another server listens (the dashboard's 8787, a web or SSH server): Dask's Client waited
+    on a silent one for minutes, and read an answering one's first bytes as a length (out of memory: 3 EiB).
+    A Dask scheduler speaks first: its handshake's length, 8 bytes, then the handshake."""
+    import struct
+    conn.settimeout(HANDSHAKE_SECONDS)
+    head, closed = b"", False
+    try:
+        while len(head) < 8 and not closed:
+            more = conn.recv(8 - len(head))
+            head, closed = head + more, not more
+    except OSError:             # timed out, or reset
+        pass
+    if len(head) == 8 and 0 < struct.unpack("<Q", head)[0] <= HANDSHAKE_BYTES:
+        return
+    said = (f"it sent {head!r}" if head else "it closed the connection" if closed else
+            f"it sent nothing in {HANDSHAKE_SECONDS:g} s")
+    raise ValidationError(f"the server at {scheduler!r} is not a Dask scheduler: a scheduler sends its handshake "
+                          f"first, {said} (the dashboard's port, 8787, or another server's? the scheduler's is "
+                          "printed where it started, 8786 by default)")
 
 
 def _settle(client) -> None:
@@ -174,7 +237,7 @@ def _settle(client) -> None:
 PARTIAL = "sweep_results.partial.csv"
 
 
-def keep_finished(stop: SweepInterrupted, out) -> None:
+def keep_finished(stop: SweepInterrupted | ClusterLost, out) -> None:
     """Write the interrupted sweep's finished candidates (`stop.table`) to out/sweep_results.partial.csv, whole
     or not at all: never to sweep_results.csv, which holds a finished sweep's table (an earlier one, kept)."""
     from chainrule.backend.signals import ignored

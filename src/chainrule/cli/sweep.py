@@ -78,6 +78,11 @@ def register(sub) -> None:
     p.set_defaults(func=sweep)
 
 
+#: the printed table's score columns, as the results file names them and as a person reads them: cv_results_' names
+#: took 50 of 80 columns, and a grid of 4 names (hidden, lr, batch, activation) no longer fit in a terminal
+SCORES = {"mean_test_score": "mean", "std_test_score": "std", "rank_test_score": "rank"}
+
+
 @words("sweep command")     # its refusals name its options (sweep --drop), not train's, nor a --stream it has not
 def sweep(args) -> int:
     from chainrule.sweep import parse_grid
@@ -120,7 +125,7 @@ def sweep(args) -> int:
     if args.class_weight is not None:
         weighted += f" (classes weighted: {_classes(args.class_weight)})"
     say(f"{n} {plural(n, 'candidate')}{drawn} x {args.cv} folds on {where}; {result.scoring}{weighted}, best first:")
-    shown = result.table[[*grid, "mean_test_score", "std_test_score", "rank_test_score"]].astype({k: str for k in grid})
+    shown = result.table[[*grid, *SCORES]].astype({k: str for k in grid}).rename(columns=SCORES)
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     say(f"best: {', '.join(f'{k}={v}' for k, v in shown.iloc[0][list(grid)].items())} "
         f"({result.scoring} {result.best_score:.4f})")

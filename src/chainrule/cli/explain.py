@@ -276,10 +276,17 @@ def _only_neuron(text: str, keep: set[str], markdown: bool, read: dict[int, list
         if m and line.lstrip("$ ").startswith("out_"):
             values[m.group(1)] = line.rstrip("$").rsplit(" = ", 1)[1]
     layer_of = {name: k for k, names in read.items() for name in names}
-    out, said = [], set()
+    out, said, dropped = [], set(), False
+    cut_note = re.compile(r"^(?:  )?\(net_([^,:]+)[,:]")      # the report's note on sums it cut: kept with them
     for line in text.splitlines():
-        m = pattern.match(line)
-        if m and m.group(1) not in keep:
+        if dropped and markdown and not line:      # a dropped equation's blank line after it: dropped with it
+            dropped = False
+            continue
+        c, m = cut_note.match(line), pattern.match(line)
+        dropped = bool(c and c.group(1) not in keep) or bool(m and m.group(1) not in keep)
+        if c and dropped:
+            continue
+        if m and dropped:
             k = layer_of.get(m.group(1), -1)
             rest = [] if k < 0 or k in said else [n for n in read[k] if n not in keep]
             if rest:

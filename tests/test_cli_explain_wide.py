@@ -72,3 +72,45 @@ def test_a_note_on_sums_the_slice_does_not_show_is_left_out_with_them(tmp_path):
 def test_markdown_slice_has_no_runs_of_blank_lines(tmp_path):
     text, _ = explain(tmp_path, [4, 100, 100, 3], "--layer", "0", "--neuron", "0", "--format", "markdown")
     assert "\n\n\n" not in text           # was a blank line for every equation the slice dropped (600 of them)
+
+
+def test_a_too_large_call_is_told_only_the_slices_that_fit(tmp_path):
+    """Every refusal advised 'one layer with --layer L (0..1)', also where that layer was already chosen or
+    no layer fits in 120 parameters (4-100-3: 500 and 303); the advice now names what explain would write."""
+    path, _ = _weights(tmp_path, [4, 100, 3])
+    base = ("explain", "--layers", "4,100,3", "--weights", path, "--activation", "relu,softmax")
+    r = cmd(*base)
+    assert r.returncode == 2 and r.stderr.rstrip().endswith("this call has 803. Choose one neuron with --layer L "
+                                                           "--neuron J"), r.stderr
+    r = cmd(*base, "--layer", "1")
+    assert r.returncode == 2 and r.stderr.rstrip().endswith("this call has 303. Choose one neuron with --layer 1 "
+                                                           "--neuron J (0..2)"), r.stderr
+    assert cmd(*base, "--layer", "1", "--neuron", "2").returncode == 0
+    path, _ = _weights(tmp_path, [12, 8, 4])           # 104 and 36 parameters: each layer fits, not both
+    r = cmd("explain", "--layers", "12,8,4", "--weights", path, "--inputs", ",".join(["0.1"] * 12), "--targets",
+            "0,1,0,0")
+    assert r.returncode == 2 and r.stderr.rstrip().endswith("Choose one layer with --layer L (0, 1) or one neuron "
+                                                           "with --layer L --neuron J"), r.stderr
+    path, _ = _weights(tmp_path, [20, 20, 2])          # 420 and 42: only layer 1 fits
+    r = cmd("explain", "--layers", "20,20,2", "--weights", path, "--inputs", ",".join(["0.1"] * 20), "--targets",
+            "0,1")
+    assert r.returncode == 2 and r.stderr.rstrip().endswith("Choose one layer with --layer 1 or one neuron with "
+                                                           "--layer L --neuron J"), r.stderr
+    assert cmd("explain", "--layers", "20,20,2", "--weights", path, "--inputs", ",".join(["0.1"] * 20), "--targets",
+               "0,1", "--layer", "1").returncode == 0
+
+
+def test_the_apis_refusal_names_the_layers_that_fit():
+    import chainrule as cr
+    net = cr.Network([cr.Dense(20, 20), cr.Dense(20, 2)], seed=0)
+    X, Y = np.zeros((1, 20)), np.zeros((1, 2))
+    for kwargs, advice in [({}, "explain(net, X, Y, layer=L) for one layer L in [1] (those of at most 120 "
+                                "parameters), or explain(..., layer=L, neuron=J) for one neuron."),
+                           ({"layer": 0}, "explain(..., layer=0, neuron=J) for one neuron J in 0..19 of it.")]:
+        try:
+            cr.explain(net, X, Y, **kwargs)
+        except cr.errors.ValidationError as exc:
+            assert str(exc).endswith(advice), exc
+        else:
+            raise AssertionError("not refused")
+    assert cr.explain(net, X, Y, layer=1).data["slice"] == {"layer": 1, "neuron": None}

@@ -165,7 +165,8 @@ def test_one_neuron_only(iris_model):
 
 def test_too_large_says_which_options(tmp_path):
     r = cli("--layers", "40,40,2", "--inputs", ",".join(["1"] * 40), "--targets", "1,0")
-    assert r.returncode == 2 and "--layer L (0..1) or one neuron with --layer L --neuron J" in r.stderr
+    # layer 0 has 1,640 parameters: only layer 1 (82) is offered
+    assert r.returncode == 2 and "Choose one layer with --layer 1 or one neuron with --layer L --neuron J" in r.stderr
 
 
 def test_vanishing_gradients_are_not_printed_as_zero():

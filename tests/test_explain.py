@@ -112,8 +112,13 @@ def test_a_slice_of_a_wide_network_writes_wide_sums_by_their_ends():
     assert f"  net_h2 = w785*i1 + w786*i2 + ... + w1568*i784 + b_h2*1 = {h2:.9f}\n" in text
     assert (r"net_{h2} = w_{785} \cdot i_{1} + w_{786} \cdot i_{2} + \cdots + w_{1568} \cdot i_{784} + "
             rf"b_{{h2}} \cdot 1 = {h2:.9f}$$") in md
-    # the output neurons' sums (64 inputs) are written out whole, with the numbers
-    assert text.count(" + w") > 10 * 63 and "w1568*i784" not in text.replace("... + w1568*i784", "")
+    # the chosen output neuron's sum (64 inputs) is written out whole, with the numbers; the other nine
+    # output sums by their ends, with a note of what they leave out
+    o2 = next(line for line in text.splitlines() if line.startswith("  net_o2 = "))
+    assert o2.count(" + w") == 63 and len(o2.split(" = ")) == 4      # formula = numbers = value
+    assert "w1568*i784" not in text.replace("... + w1568*i784", "")
+    assert "  net_o1 = w50177*out_h1 + w50178*out_h2 + ... + w50240*out_h64 + b_o1*1 = " in text
+    assert "(net_o1, net_o3, net_o4, ..., net_o9, net_o10: 61 of their 64 weighted terms left out" in text
 
 
 def test_softmax_with_cross_entropy_shows_the_fused_delta():

@@ -276,10 +276,17 @@ def _only_neuron(text: str, keep: set[str], markdown: bool, read: dict[int, list
         if m and line.lstrip("$ ").startswith("out_"):
             values[m.group(1)] = line.rstrip("$").rsplit(" = ", 1)[1]
     layer_of = {name: k for k, names in read.items() for name in names}
-    out, said = [], set()
+    out, said, dropped = [], set(), False
+    cut_note = re.compile(r"^(?:  )?\(net_([^,:]+)[,:]")      # the report's note on sums it cut: kept with them
     for line in text.splitlines():
-        m = pattern.match(line)
-        if m and m.group(1) not in keep:
+        if dropped and markdown and not line:      # a dropped equation's blank line after it: dropped with it
+            dropped = False
+            continue
+        c, m = cut_note.match(line), pattern.match(line)
+        dropped = bool(c and c.group(1) not in keep) or bool(m and m.group(1) not in keep)
+        if c and dropped:
+            continue
+        if m and dropped:
             k = layer_of.get(m.group(1), -1)
             rest = [] if k < 0 or k in said else [n for n in read[k] if n not in keep]
             if rest:
@@ -305,7 +312,7 @@ def _outputs_line(layer: int, names: list[str], values: dict[str, str], markdown
 
 def run(args) -> int:
     from ..saving.npzcheck import standard_json
-    from ..teach.explain import explain, neuron_names
+    from ..teach.explain import explain, fitting_layers, neuron_names
     from ..teach.formulas import general
     from ..teach.width import fit_width
     from .example import width
@@ -341,9 +348,13 @@ def run(args) -> int:
     except ValidationError as exc:
         text = str(exc)
         if "explain prints at most" in text:
-            n_layers = len(net.dense_layers)
-            raise ValidationError(text.split(". Explain a slice")[0] + f". Choose one layer with --layer L "
-                                  f"(0..{n_layers - 1}) or one neuron with --layer L --neuron J") from None
+            fits = fitting_layers(net)
+            advice = (f"one neuron with --layer {args.layer} --neuron J (0..{net.dense_layers[args.layer].n_out - 1})"
+                      if args.layer is not None else
+                      (f"one layer with --layer {fits[0]} or " if len(fits) == 1 else
+                       f"one layer with --layer L ({', '.join(map(str, fits))}) or " if fits else "")
+                      + "one neuron with --layer L --neuron J")
+            raise ValidationError(text.split(". Explain a slice")[0] + f". Choose {advice}") from None
         if "samples; this call has" in text:
             raise ValidationError(text.split(". Explain fewer")[0] + ": give at most that many with --inputs and "
                                   "--targets (samples separated by ';')") from None

@@ -31,6 +31,11 @@ if TYPE_CHECKING:
 MAX_SAMPLES = 8
 
 
+def fitting_layers(net: Network) -> list[int]:
+    """The layers (0-based) explain writes out whole: at most MAX_PARAMETERS weights and biases."""
+    return [k for k, lay in enumerate(net.dense_layers) if lay.W.size + lay.b.size <= MAX_PARAMETERS]
+
+
 def _vals(a) -> list[float]:
     return [float(v) for v in np.asarray(a).reshape(-1)]
 
@@ -85,10 +90,13 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
                               f"more than the {MAX_PARAMETERS} explain shows: a neuron this wide is not written out "
                               "(net.gradients and gradcheck give its numbers)")
     if n_listed > MAX_PARAMETERS:
-        raise ValidationError(
-            f"explain prints at most {MAX_PARAMETERS} parameters; this call has {n_listed}. Explain a slice: "
-            f"explain(net, X, Y, layer=L) for one layer L in 0..{len(dense) - 1}, or explain(..., layer=L, "
-            "neuron=J) for one neuron.")
+        fits = fitting_layers(net)
+        advice = (f"explain(..., layer={layer}, neuron=J) for one neuron J in 0..{dense[layer].n_out - 1} of it"
+                  if layer is not None else
+                  (f"explain(net, X, Y, layer=L) for one layer L in {fits} (those of at most {MAX_PARAMETERS} "
+                   "parameters), or " if fits else "") + "explain(..., layer=L, neuron=J) for one neuron")
+        raise ValidationError(f"explain prints at most {MAX_PARAMETERS} parameters; this call has {n_listed}. "
+                              f"Explain a slice: {advice}.")
     names = neuron_names(net)
     Yt = net.targets(Y)
     out = dense[-1].out

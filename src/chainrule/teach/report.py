@@ -19,6 +19,7 @@ from .numbers import fmt, single_precision
 from .width import fit_width as fit_width  # where it was first written: older imports of it
 
 MAX_PARAMETERS = 120
+CONTEXT_TERMS = 8       # a sum of more terms, not the slice's own unit's, is written with its ends
 CDOT = " \\cdot "
 
 
@@ -126,6 +127,22 @@ def _flush_note(d: dict, p: dict) -> str:
             f"{said}, where the product of the factors is not")
 
 
+def _chosen_unit(d: dict) -> str | None:
+    """The unit a neuron slice derives (o2), or None: the other units' sums are only read by it."""
+    chosen = d.get("slice") or {}
+    if chosen.get("neuron") is None:
+        return None
+    return d["layers"][chosen["layer"]]["neurons"][chosen["neuron"]]["name"]
+
+
+def _cut_note(cut: list[str], terms: int, layer: int) -> str:
+    """What a neuron slice left out of the other units' sums, and where one is written whole."""
+    names = [f"net_{name}" for name in cut]
+    nets, one = ", ".join(names if len(names) <= 8 else [*names[:3], "...", *names[-2:]]), len(cut) == 1
+    return (f"({nets}: {terms - 3} of {'its' if one else 'their'} {terms} weighted terms left out, as this slice does "
+            f"not derive {'it' if one else 'them'}; --layer {layer} --neuron J writes unit J's sum whole)")
+
+
 def _render(d: dict, markdown: bool) -> str:
     lines: list[str] = []
 
@@ -156,12 +173,17 @@ def _render(d: dict, markdown: bool) -> str:
     units = {u["name"]: u["value"] for u in d["inputs"]}
     typed = set(units)                 # the inputs: given, written as typed (0.05), as weights and targets are
     units.update({nr["name"]: nr["out"] for layer in d["layers"] for nr in layer["neurons"]})
+    chosen = _chosen_unit(d)
     for layer in d["layers"]:
         # a softmax's out reads every net of its layer: those lines all come first, then the outs
         held: list[tuple[str, str]] = []
+        cut: list[str] = []
         for nr in layer["neurons"]:
             ins = [i if i.startswith("i") else f"out_{i}" for i in nr["inputs"]]
-            wide = len(ins) + 1 > MAX_PARAMETERS     # a sum no neuron slice writes out: its ends only
+            # a sum no neuron slice writes out, or in a neuron slice another unit's long sum: its ends only
+            wide = len(ins) + 1 > MAX_PARAMETERS or (chosen not in (None, nr["name"]) and len(ins) > CONTEXT_TERMS)
+            if wide and len(ins) + 1 <= MAX_PARAMETERS:
+                cut.append(nr["name"])
             shown = [0, 1, len(ins) - 1] if wide else range(len(ins))
             parts = " + ".join(f"{nr['weights'][k]}*{ins[k]}" for k in shown)
             parts = parts.replace(" + ", " + ... + ", 2).replace(" + ... + ", " + ", 1) if wide else parts
@@ -185,6 +207,8 @@ def _render(d: dict, markdown: bool) -> str:
                 eq(*held.pop())
         for plain_out, tex_out_line in held:
             eq(plain_out, tex_out_line)
+        if cut:
+            note(_cut_note(cut, len(layer["neurons"][0]["inputs"]), layer["index"]))
         for text in notes.get(layer["index"], []):
             note(text)
     head(f"Error ({d['loss']})")

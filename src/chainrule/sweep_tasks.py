@@ -30,9 +30,9 @@ class SweepInterrupted(KeyboardInterrupt):
 
 class ClusterLost(ChainruleError, RuntimeError):
     """The Dask cluster lost the sweep's tasks (a worker killed, out of memory or restarted, with the folds' rows it
-    held; the scheduler gone), which the command called an internal error; `done`, `table`, `n_candidates` and
-    `partial_path` as SweepInterrupted's: the candidates whose folds all finished are written as an interrupted
-    sweep's."""
+    held; the scheduler gone), which the command called an internal error; `why`: what was lost, in our words (the
+    worker's address); `done`, `table`, `n_candidates` and `partial_path` as SweepInterrupted's: the candidates whose
+    folds all finished are written as an interrupted sweep's."""
 
     def __init__(self, done: dict[int, tuple], why: str):
         super().__init__(why)
@@ -45,10 +45,7 @@ class ClusterLost(ChainruleError, RuntimeError):
         where = "its table" if self.partial_path is None else repr(str(self.partial_path))
         kept = ("; no candidate had finished all its folds" if self.table is None else
                 f"; the {len(self.table)} of {self.n_candidates} candidates whose folds all finished are in {where}")
-        lost = ("the connection to the scheduler was lost (it stopped, or the network failed)"
-                if "scheduler-connection-lost" in self.why else
-                "a worker died (killed, out of memory) or was restarted, with the folds' rows sent to it")
-        return f"the Dask cluster lost the sweep's tasks ({self.why}): {lost}{kept}; run the sweep again"
+        return f"the Dask cluster lost the sweep's tasks: {self.why}{kept}; run the sweep again"
 
 
 def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str | None, error_score, n_jobs: int,
@@ -61,19 +58,24 @@ def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str 
 
     def on_cluster(client):     # each task a Dask task: joblib runs those of a 1-thread cluster in this process
         from distributed import as_completed
+        workers = set(client.scheduler_info(n_workers=-1)["workers"])     # to name the one lost
         folds = client.scatter(data, broadcast=True)           # each fold's rows sent once to every worker
         futures = [client.submit(_fold, estimator, params, folds[k], scoring, error_score, pure=False)
                    for params, k in tasks]
         number = {future.key: i for i, future in enumerate(futures)}
-        from distributed import KilledWorker
-        from distributed.client import FutureCancelledError
-        for future in as_completed(futures):
-            try:
-                done[number[future.key]] = future.result()
-            except (FutureCancelledError, KilledWorker) as exc:     # not the fit's error: the cluster's
-                why = (f"cancelled: {exc.reason}" if isinstance(exc, FutureCancelledError) else
-                       f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
-                raise ClusterLost(dict(done), why) from None
+        # each result fetched as its task finishes: one left on a worker is lost with it
+        finished = as_completed(futures, with_results=True, raise_errors=False)
+        for future, result in finished:
+            if future.status == "finished":
+                done[number[future.key]] = result
+                continue
+            if future.status == "error" and not _killed(result[1]):
+                raise result[1].with_traceback(result[2])           # the fit's own error (error_score="raise")
+            while finished.has_ready():                             # those fetched meanwhile are kept
+                other, result = next(finished)
+                if other.status == "finished":
+                    done[number[other.key]] = result
+            raise ClusterLost(dict(done), _lost(client, workers, future, result)) from None
 
     try:
         if scheduler:
@@ -88,6 +90,26 @@ def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str 
     except KeyboardInterrupt as exc:
         raise SweepInterrupted(dict(done), *exc.args) from None
     return [done[i] for i in range(len(tasks))]
+
+
+def _killed(exc: BaseException) -> bool:
+    from distributed import KilledWorker
+    return isinstance(exc, KilledWorker)
+
+
+def _lost(client, workers: set[str], future, result) -> str:
+    """What the cluster lost, in words: the workers gone since the tasks were sent (Dask's reason for the
+    cancelled tasks, 'already forgotten', names none), or the scheduler."""
+    if future.status == "cancelled" and "scheduler-connection-lost" in str(getattr(result, "reason", "")):
+        return "the connection to the scheduler was lost (it stopped, or the network failed)"
+    try:
+        gone = sorted(workers - set(client.scheduler_info(n_workers=-1)["workers"]))
+    except Exception:         # the scheduler unreachable meanwhile: the workers are not known
+        gone = []
+    who, them = (f"worker {gone[0]}", "it") if len(gone) == 1 else (f"workers {', '.join(gone)}", "them") if gone \
+        else ("a worker", "it")
+    return (f"{who} left the cluster (killed, out of memory, or restarted), taking the folds' rows sent to {them} "
+            "and the tasks on them")
 
 
 def _numbered(i: int, *args) -> tuple[int, tuple]:

@@ -176,9 +176,14 @@ def on_dask(run: Callable[[Any], Any], scheduler: str) -> Any:
         raise ImportError(missing("distributed", "--scheduler needs")) from None     # exit 5, a missing part
     _listening(scheduler)
     try:
-        client = Client(scheduler, timeout="10s")
+        client = Client(scheduler, timeout=CONNECT_SECONDS)
     except (OSError, TimeoutError, ValueError) as exc:
         raise ValidationError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
+    except TypeError as exc:        # asked the scheduler's identity(n_workers=...), a worker has no such argument
+        if "n_workers" not in str(exc):
+            raise
+        raise ValidationError(f"the server at {scheduler!r} is a Dask worker, not the scheduler: give the scheduler's "
+                              "address, the one the workers were started with (8786 by default)") from None
     with client:
         try:
             client.wait_for_workers(1, timeout=30)
@@ -205,6 +210,12 @@ def _listening(scheduler: str, seconds: float = 5.0) -> None:
                               f"{exc}") from None
     if host is None:
         return
+    if kind == "tls":
+        from distributed.security import Security
+        if Security().get_connection_args("client")["ssl_context"] is None:
+            raise ValidationError(f"the Dask scheduler address {scheduler!r} uses TLS, which needs Dask's "
+                                  "distributed.comm.tls.* settings (its ca-file, and the client's cert and key: "
+                                  "DASK_DISTRIBUTED__COMM__TLS__CA_FILE, ...); none are set")
     try:
         conn = socket.create_connection((host, port), timeout=seconds)
     except OSError as exc:
@@ -218,8 +229,9 @@ def _listening(scheduler: str, seconds: float = 5.0) -> None:
         conn.close()
 
 
-#: the seconds a scheduler has to send its handshake, which it sends as soon as it accepts a connection
-HANDSHAKE_SECONDS = 5.0
+#: the seconds the Client has to connect, and a scheduler to send its handshake (which it sends as soon as its event
+#: loop accepts the connection: a loop busy for seconds sends it late)
+CONNECT_SECONDS = 10.0
 #: more bytes than a scheduler's handshake ever has: a length read from another server's words ('HTTP/1.1' is 3.5e18)
 HANDSHAKE_BYTES = 1 << 24
 
@@ -229,7 +241,7 @@ def _speaks_dask(conn, scheduler: str) -> None:
     on a silent one for minutes, and read an answering one's first bytes as a length (out of memory: 3 EiB).
     A Dask scheduler speaks first: its handshake's length, 8 bytes, then the handshake."""
     import struct
-    conn.settimeout(HANDSHAKE_SECONDS)
+    conn.settimeout(CONNECT_SECONDS)
     head, closed = b"", False
     try:
         while len(head) < 8 and not closed:
@@ -239,8 +251,10 @@ def _speaks_dask(conn, scheduler: str) -> None:
         pass
     if len(head) == 8 and 0 < struct.unpack("<Q", head)[0] <= HANDSHAKE_BYTES:
         return
-    said = (f"it sent {head!r}" if head else "it closed the connection" if closed else
-            f"it sent nothing in {HANDSHAKE_SECONDS:g} s")
+    if not head and not closed:
+        raise ValidationError(f"the server at {scheduler!r} sent nothing in {CONNECT_SECONDS:g} s: not a Dask "
+                              "scheduler, a scheduler too busy to answer, or one that uses TLS (give tls://host:port)")
+    said = f"it sent {head!r}" if head else "it closed the connection"
     raise ValidationError(f"the server at {scheduler!r} is not a Dask scheduler: a scheduler sends its handshake "
                           f"first, {said} (the dashboard's port, 8787, or another server's? the scheduler's is "
                           "printed where it started, 8786 by default)")

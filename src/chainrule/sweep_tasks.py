@@ -30,9 +30,9 @@ class SweepInterrupted(KeyboardInterrupt):
 
 class ClusterLost(ChainruleError, RuntimeError):
     """The Dask cluster lost the sweep's tasks (a worker killed, out of memory or restarted, with the folds' rows it
-    held; the scheduler gone), which the command called an internal error; `done`, `table`, `n_candidates` and
-    `partial_path` as SweepInterrupted's: the candidates whose folds all finished are written as an interrupted
-    sweep's."""
+    held; the scheduler gone), which the command called an internal error; `why`: what was lost, in our words (the
+    worker's address); `done`, `table`, `n_candidates` and `partial_path` as SweepInterrupted's: the candidates whose
+    folds all finished are written as an interrupted sweep's."""
 
     def __init__(self, done: dict[int, tuple], why: str):
         super().__init__(why)
@@ -45,10 +45,7 @@ class ClusterLost(ChainruleError, RuntimeError):
         where = "its table" if self.partial_path is None else repr(str(self.partial_path))
         kept = ("; no candidate had finished all its folds" if self.table is None else
                 f"; the {len(self.table)} of {self.n_candidates} candidates whose folds all finished are in {where}")
-        lost = ("the connection to the scheduler was lost (it stopped, or the network failed)"
-                if "scheduler-connection-lost" in self.why else
-                "a worker died (killed, out of memory) or was restarted, with the folds' rows sent to it")
-        return f"the Dask cluster lost the sweep's tasks ({self.why}): {lost}{kept}; run the sweep again"
+        return f"the Dask cluster lost the sweep's tasks: {self.why}{kept}; run the sweep again"
 
 
 def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str | None, error_score, n_jobs: int,
@@ -61,19 +58,24 @@ def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str 
 
     def on_cluster(client):     # each task a Dask task: joblib runs those of a 1-thread cluster in this process
         from distributed import as_completed
+        workers = set(client.scheduler_info(n_workers=-1)["workers"])     # to name the one lost
         folds = client.scatter(data, broadcast=True)           # each fold's rows sent once to every worker
         futures = [client.submit(_fold, estimator, params, folds[k], scoring, error_score, pure=False)
                    for params, k in tasks]
         number = {future.key: i for i, future in enumerate(futures)}
-        from distributed import KilledWorker
-        from distributed.client import FutureCancelledError
-        for future in as_completed(futures):
-            try:
-                done[number[future.key]] = future.result()
-            except (FutureCancelledError, KilledWorker) as exc:     # not the fit's error: the cluster's
-                why = (f"cancelled: {exc.reason}" if isinstance(exc, FutureCancelledError) else
-                       f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
-                raise ClusterLost(dict(done), why) from None
+        # each result fetched as its task finishes: one left on a worker is lost with it
+        finished = as_completed(futures, with_results=True, raise_errors=False)
+        for future, result in finished:
+            if future.status == "finished":
+                done[number[future.key]] = result
+                continue
+            if future.status == "error" and not _killed(result[1]):
+                raise result[1].with_traceback(result[2])           # the fit's own error (error_score="raise")
+            while finished.has_ready():                             # those fetched meanwhile are kept
+                other, result = next(finished)
+                if other.status == "finished":
+                    done[number[other.key]] = result
+            raise ClusterLost(dict(done), _lost(client, workers, future, result)) from None
 
     try:
         if scheduler:
@@ -88,6 +90,26 @@ def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str 
     except KeyboardInterrupt as exc:
         raise SweepInterrupted(dict(done), *exc.args) from None
     return [done[i] for i in range(len(tasks))]
+
+
+def _killed(exc: BaseException) -> bool:
+    from distributed import KilledWorker
+    return isinstance(exc, KilledWorker)
+
+
+def _lost(client, workers: set[str], future, result) -> str:
+    """What the cluster lost, in words: the workers gone since the tasks were sent (Dask's reason for the
+    cancelled tasks, 'already forgotten', names none), or the scheduler."""
+    if future.status == "cancelled" and "scheduler-connection-lost" in str(getattr(result, "reason", "")):
+        return "the connection to the scheduler was lost (it stopped, or the network failed)"
+    try:
+        gone = sorted(workers - set(client.scheduler_info(n_workers=-1)["workers"]))
+    except Exception:         # the scheduler unreachable meanwhile: the workers are not known
+        gone = []
+    who, them = (f"worker {gone[0]}", "it") if len(gone) == 1 else (f"workers {', '.join(gone)}", "them") if gone \
+        else ("a worker", "it")
+    return (f"{who} left the cluster (killed, out of memory, or restarted), taking the folds' rows sent to {them} "
+            "and the tasks on them")
 
 
 def _numbered(i: int, *args) -> tuple[int, tuple]:
@@ -154,9 +176,14 @@ def on_dask(run: Callable[[Any], Any], scheduler: str) -> Any:
         raise ImportError(missing("distributed", "--scheduler needs")) from None     # exit 5, a missing part
     _listening(scheduler)
     try:
-        client = Client(scheduler, timeout="10s")
+        client = Client(scheduler, timeout=CONNECT_SECONDS)
     except (OSError, TimeoutError, ValueError) as exc:
         raise ValidationError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
+    except TypeError as exc:        # asked the scheduler's identity(n_workers=...), a worker has no such argument
+        if "n_workers" not in str(exc):
+            raise
+        raise ValidationError(f"the server at {scheduler!r} is a Dask worker, not the scheduler: give the scheduler's "
+                              "address, the one the workers were started with (8786 by default)") from None
     with client:
         try:
             client.wait_for_workers(1, timeout=30)
@@ -183,6 +210,12 @@ def _listening(scheduler: str, seconds: float = 5.0) -> None:
                               f"{exc}") from None
     if host is None:
         return
+    if kind == "tls":
+        from distributed.security import Security
+        if Security().get_connection_args("client")["ssl_context"] is None:
+            raise ValidationError(f"the Dask scheduler address {scheduler!r} uses TLS, which needs Dask's "
+                                  "distributed.comm.tls.* settings (its ca-file, and the client's cert and key: "
+                                  "DASK_DISTRIBUTED__COMM__TLS__CA_FILE, ...); none are set")
     try:
         conn = socket.create_connection((host, port), timeout=seconds)
     except OSError as exc:
@@ -196,8 +229,9 @@ def _listening(scheduler: str, seconds: float = 5.0) -> None:
         conn.close()
 
 
-#: the seconds a scheduler has to send its handshake, which it sends as soon as it accepts a connection
-HANDSHAKE_SECONDS = 5.0
+#: the seconds the Client has to connect, and a scheduler to send its handshake (which it sends as soon as its event
+#: loop accepts the connection: a loop busy for seconds sends it late)
+CONNECT_SECONDS = 10.0
 #: more bytes than a scheduler's handshake ever has: a length read from another server's words ('HTTP/1.1' is 3.5e18)
 HANDSHAKE_BYTES = 1 << 24
 
@@ -207,7 +241,7 @@ def _speaks_dask(conn, scheduler: str) -> None:
     on a silent one for minutes, and read an answering one's first bytes as a length (out of memory: 3 EiB).
     A Dask scheduler speaks first: its handshake's length, 8 bytes, then the handshake."""
     import struct
-    conn.settimeout(HANDSHAKE_SECONDS)
+    conn.settimeout(CONNECT_SECONDS)
     head, closed = b"", False
     try:
         while len(head) < 8 and not closed:
@@ -217,8 +251,10 @@ def _speaks_dask(conn, scheduler: str) -> None:
         pass
     if len(head) == 8 and 0 < struct.unpack("<Q", head)[0] <= HANDSHAKE_BYTES:
         return
-    said = (f"it sent {head!r}" if head else "it closed the connection" if closed else
-            f"it sent nothing in {HANDSHAKE_SECONDS:g} s")
+    if not head and not closed:
+        raise ValidationError(f"the server at {scheduler!r} sent nothing in {CONNECT_SECONDS:g} s: not a Dask "
+                              "scheduler, a scheduler too busy to answer, or one that uses TLS (give tls://host:port)")
+    said = f"it sent {head!r}" if head else "it closed the connection"
     raise ValidationError(f"the server at {scheduler!r} is not a Dask scheduler: a scheduler sends its handshake "
                           f"first, {said} (the dashboard's port, 8787, or another server's? the scheduler's is "
                           "printed where it started, 8786 by default)")

@@ -13,29 +13,13 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 keras = pytest.importorskip("keras")
 datasets = pytest.importorskip("sklearn.datasets")
 
-
-def _digits(n=120):
-    d = datasets.load_digits()
-    return (d.data[:n] / 16).astype(np.float32), d.target[:n]
-
-
-def _twins(lr=0.3):
-    net = cr.Network([cr.Dense(64, 8, "relu"), cr.Dense(8, 10, "softmax")], loss="categorical_crossentropy",
-                     seed=0, dtype="float32")
-    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(8, activation="relu"),
-                              keras.layers.Dense(10, activation="softmax")])
-    model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
-    model.set_weights([w.copy() for w in net.get_weights()])
-    net.optimizer = cr.optim.SGD(lr=lr).bind(net)
-    return net, model
+from keras_twins import digits as _digits  # noqa: E402
+from keras_twins import fit  # noqa: E402
+from keras_twins import twins as _twins  # noqa: E402
 
 
 def _fit(model, X, y, callbacks, epochs=3, **kw):
-    args = dict(batch_size=32, epochs=epochs, shuffle=False, verbose=0, callbacks=callbacks, **kw)
-    if isinstance(model, cr.Network):
-        args["metrics"] = ["accuracy"]
-    return model.fit(X, y, **args)
+    return fit(model, X, y, callbacks, epochs, **kw)
 
 
 def _raiser(base, at):

@@ -11,29 +11,14 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 keras = pytest.importorskip("keras")
 datasets = pytest.importorskip("sklearn.datasets")
 
-
-def _digits(n=120):
-    d = datasets.load_digits()
-    return (d.data[:n] / 16).astype(np.float32), d.target[:n]
-
-
-def _twins(lr=0.3):
-    net = cr.Network([cr.Dense(64, 8, "relu"), cr.Dense(8, 10, "softmax")], loss="categorical_crossentropy",
-                     seed=0, dtype="float32")
-    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(8, activation="relu"),
-                              keras.layers.Dense(10, activation="softmax")])
-    model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
-    model.set_weights([w.copy() for w in net.get_weights()])
-    net.optimizer = cr.optim.SGD(lr=lr).bind(net)
-    return net, model
+from keras_twins import digits as _digits  # noqa: E402
+from keras_twins import divergent as _divergent  # noqa: E402
+from keras_twins import fit  # noqa: E402
+from keras_twins import twins as _twins  # noqa: E402
 
 
 def _fit(model, X, y, callbacks, epochs=2, **kw):
-    args = dict(batch_size=32, epochs=epochs, shuffle=False, verbose=0, callbacks=callbacks, **kw)
-    if isinstance(model, cr.Network):
-        args["metrics"] = ["accuracy"]
-    return model.fit(X, y, **args)
+    return fit(model, X, y, callbacks, epochs, **kw)
 
 
 def test_a_float32_networks_logs_hold_float32_values_as_keras(tmp_path):
@@ -184,18 +169,6 @@ def test_model_checkpoint_saves_weights_only_as_keras(tmp_path):
     for a, b in zip(fresh.get_weights(), again.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
     assert not all(np.array_equal(a, b) for a, b in zip(fresh.get_weights(), _twins()[0].get_weights()))
-
-
-def _divergent(lr):
-    """A 2-4-2 float32 regression net and Keras' twin, from the same weights, with a learning rate that diverges."""
-    rng = np.random.default_rng(0)
-    X, Y = (rng.normal(size=(64, 2)) * 3).astype(np.float32), (rng.normal(size=(64, 2)) * 3).astype(np.float32)
-    net = cr.Network([cr.Dense(2, 4, "relu"), cr.Dense(4, 2, "linear")], loss="mse", seed=0, dtype="float32")
-    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4, activation="relu"), keras.layers.Dense(2)])
-    model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="mse")
-    model.set_weights([w.copy() for w in net.get_weights()])
-    net.optimizer = cr.optim.SGD(lr=lr).bind(net)
-    return X, Y, net, model
 
 
 def _stops(m, module, X, Y, capsys, tmp_path):

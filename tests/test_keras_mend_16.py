@@ -11,17 +11,7 @@ import chainrule as cr
 os.environ.setdefault("KERAS_BACKEND", "torch")
 keras = pytest.importorskip("keras")
 
-
-def _divergent(lr):
-    """A 2-4-2 float32 regression net and Keras' twin, from the same weights, with a learning rate that diverges."""
-    rng = np.random.default_rng(0)
-    X, Y = (rng.normal(size=(64, 2)) * 3).astype(np.float32), (rng.normal(size=(64, 2)) * 3).astype(np.float32)
-    net = cr.Network([cr.Dense(2, 4, "relu"), cr.Dense(4, 2, "linear")], loss="mse", seed=0, dtype="float32")
-    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4, activation="relu"), keras.layers.Dense(2)])
-    model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="mse")
-    model.set_weights([w.copy() for w in net.get_weights()])
-    net.optimizer = cr.optim.SGD(lr=lr).bind(net)
-    return X, Y, net, model
+from keras_twins import divergent as _divergent  # noqa: E402
 
 
 def test_an_mpi_fit_gives_batch_hooks_their_logs_by_keyword_and_logs_inf_as_keras():

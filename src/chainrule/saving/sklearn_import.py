@@ -30,8 +30,9 @@ def _inside(obj: Any) -> tuple[Any, str, bool, str]:
             obj, path, piped = obj.steps[-1][1], path + "[-1]", True
         elif isinstance(obj, BaseSearchCV):
             if not hasattr(obj, "best_estimator_"):
-                missing = missing or (" once the search is fitted (fit it first" +
-                                      (")" if obj.refit else ", with refit=True: it keeps best_estimator_ then)"))
+                missing = missing or (" once the search is fitted (fit it first)" if obj.refit else
+                                      " once the search keeps it: refit=False kept no best_estimator_ (fit it "
+                                      "again with refit=True)")
             obj, path = getattr(obj, "best_estimator_", obj.estimator), path + ".best_estimator_"
         else:
             return obj, path, piped, missing
@@ -48,21 +49,21 @@ def our_estimator(obj: Any, use: str, also: str = "") -> str | None:
         return None
     from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-    from ..sklearn.backprop import _Backprop
     est, path, piped, missing = _inside(obj)
     root = path.split("[")[0].split(".")[0]
     steps = (f"; the pipeline's other steps (its preprocessing) are not in the network: give it rows as they come "
              f"out of them, or joblib.dump({root}, path) (pickle) to keep them") if piped else ""
     kind = type(est).__dict__.get("shown_as") or type(est).__name__
     subject = kind if est is obj else f"its {'last step' if path.endswith(']') else 'best estimator'}, {kind},"
-    if isinstance(est, _Backprop):
+    backprop = sys.modules.get("chainrule.sklearn.backprop")     # saving sits below the estimators: never imported
+    if backprop is not None and isinstance(est, backprop._Backprop):    # here (no estimator exists before it is)
         fit = missing or ("" if "network_" in vars(est) else " once it is fitted (fit it first)")
         what = ("predict_proba's probabilities, a binary classifier's in one column, that of classes_[1]"
                 if hasattr(est, "predict_proba") else "the estimator's predictions, one column per target")
         return (f"{subject} is a chainrule estimator, not a model to import: give its network{fit}, "
                 f"{use.format(net=path + '.network_')} (a chainrule Network, whose predict gives {what})"
                 + (steps or also.format(model=root, whole='search' if root == 'search' else 'estimator')))
-    if est is not obj and isinstance(est, (MLPClassifier, MLPRegressor)):
+    if isinstance(est, (MLPClassifier, MLPRegressor)):       # alone too: from_sklearn takes it
         return f"{subject} is scikit-learn's MLP: import it with cr.from_sklearn({path}){missing}{steps}"
     if type(est).__module__.split(".")[0] == "sklearn":
         return (f"{subject} is a scikit-learn model that chainrule does not import (from_sklearn takes "

@@ -5,6 +5,7 @@ import json
 import re
 
 import numpy as np
+import pytest
 from conftest import cmd  # noqa: E402
 
 INPUTS = [0.3, -1.2, 0.8, 0.05]
@@ -114,3 +115,35 @@ def test_the_apis_refusal_names_the_layers_that_fit():
         else:
             raise AssertionError("not refused")
     assert cr.explain(net, X, Y, layer=1).data["slice"] == {"layer": 1, "neuron": None}
+
+
+def test_the_python_reports_note_gives_pythons_call_not_the_commands_options():
+    """The report is also the Python API's: its note said '--layer 1 --neuron J', the command's words."""
+    import chainrule as cr
+    net = cr.Network([cr.Dense(4, 12, "relu"), cr.Dense(12, 12, "relu"), cr.Dense(12, 3, "softmax")],
+                     loss="categorical_crossentropy", seed=0)
+    X, Y = np.full((1, 4), 0.5), np.array([[0.0, 1.0, 0.0]])
+    text = cr.explain(net, X, Y, layer=0, neuron=1).text()
+    assert "9 of their 12 weighted terms left out" in text
+    assert "explain(..., layer=1, neuron=J) writes unit J's sum whole" in text and "--layer" not in text
+
+
+def test_a_neuron_slice_is_advised_only_where_a_neuron_fits(tmp_path):
+    """A 200-3-1 network's layer 0 was answered 'Choose one neuron with --layer 0 --neuron J (0..2)', and that
+    call was then refused: each of its neurons has 201 parameters. Neurons are advised only where they fit."""
+    import chainrule as cr
+    path, _ = _weights(tmp_path, [200, 3, 1])
+    base = ("explain", "--layers", "200,3,1", "--weights", path, "--activation", "relu,sigmoid", "--inputs",
+            ",".join(["0.1"] * 200), "--targets", "1")
+    r = cmd(*base, "--layer", "0")
+    assert r.returncode == 2 and r.stderr.rstrip().endswith("this call has 603. Its neurons have 201 parameters "
+                                                           "each, too many to write out too (net.gradients and "
+                                                           "gradcheck give their numbers)"), r.stderr
+    assert cmd(*base, "--layer", "0", "--neuron", "0").returncode == 2     # as said: refused too
+    r = cmd(*base)
+    assert r.stderr.rstrip().endswith("Choose one layer with --layer 1 or one neuron with --layer 1 --neuron J"), \
+        r.stderr
+    assert cmd(*base, "--layer", "1", "--neuron", "0").returncode == 0     # as said: written
+    net = cr.Network([cr.Dense(200, 130, "relu"), cr.Dense(130, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
+    with pytest.raises(cr.errors.ValidationError, match=r"No layer or neuron of this network is small enough"):
+        cr.explain(net, np.full((1, 200), 0.1), np.ones((1, 1)))

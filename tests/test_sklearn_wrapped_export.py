@@ -80,6 +80,25 @@ def test_a_search_over_a_pipeline_and_a_pipeline_of_an_mlp():
     np.testing.assert_allclose(net.predict(pipe[:-1].transform(X))[:, 0], pipe.predict_proba(X)[:, 1], rtol=1e-10)
 
 
+@pytest.mark.parametrize("call", [lambda o: cr.save(o, "never-written.npz"), cr.to_torch, cr.to_onnx])
+def test_a_bare_mlp_is_told_to_import_with_from_sklearn(call):
+    """An MLP given alone was told it is 'a scikit-learn model that chainrule does not import (from_sklearn takes
+    MLPClassifier ...)': from_sklearn takes it, and the network it gives predicts as the MLP."""
+    mlp = _fit(MLPClassifier(hidden_layer_sizes=(3,), max_iter=20, random_state=0))
+    said = _refusal(call, mlp)
+    assert "got MLPClassifier: MLPClassifier is scikit-learn's MLP: import it with cr.from_sklearn(model)" in said
+    assert "does not import" not in said
+    np.testing.assert_allclose(cr.from_sklearn(mlp).predict(X)[:, 0], mlp.predict_proba(X)[:, 1], rtol=1e-10)
+
+
+def test_a_search_fitted_with_refit_false_is_told_to_refit_not_to_fit():
+    search = _fit(GridSearchCV(BackpropClassifier(epochs=2, random_state=0), {"alpha": [0.0, 0.1]}, cv=2,
+                               refit=False))
+    said = _refusal(cr.to_torch, search)
+    assert "refit=False kept no best_estimator_ (fit it again with refit=True)" in said
+    assert "once the search is fitted" not in said
+
+
 @pytest.mark.parametrize("model", [LogisticRegression(), make_pipeline(StandardScaler(), LogisticRegression())])
 def test_a_scikit_learn_model_that_is_no_mlp_is_not_sent_to_from_sklearn(model):
     for call in (lambda o: cr.save(o, "never-written.npz"), cr.to_torch, cr.to_onnx):

@@ -312,7 +312,7 @@ def _outputs_line(layer: int, names: list[str], values: dict[str, str], markdown
 
 def run(args) -> int:
     from ..saving.npzcheck import standard_json
-    from ..teach.explain import explain, fitting_layers, neuron_names
+    from ..teach.explain import explain, neuron_names, slice_advice
     from ..teach.formulas import general
     from ..teach.width import fit_width
     from .example import width
@@ -348,13 +348,8 @@ def run(args) -> int:
     except ValidationError as exc:
         text = str(exc)
         if "explain prints at most" in text:
-            fits = fitting_layers(net)
-            advice = (f"one neuron with --layer {args.layer} --neuron J (0..{net.dense_layers[args.layer].n_out - 1})"
-                      if args.layer is not None else
-                      (f"one layer with --layer {fits[0]} or " if len(fits) == 1 else
-                       f"one layer with --layer L ({', '.join(map(str, fits))}) or " if fits else "")
-                      + "one neuron with --layer L --neuron J")
-            raise ValidationError(text.split(". Explain a slice")[0] + f". Choose {advice}") from None
+            said = text.split(". ")[0]              # "explain prints at most 120 parameters; this call has N"
+            raise ValidationError(f"{said}. {slice_advice(net, args.layer, command=True)}") from None
         if "samples; this call has" in text:
             raise ValidationError(text.split(". Explain fewer")[0] + ": give at most that many with --inputs and "
                                   "--targets (samples separated by ';')") from None
@@ -373,6 +368,7 @@ def run(args) -> int:
         print(standard_json({**extra, **report.to_dict()}, "explain's report", indent=2))   # as Report.to_json
         return 0
     shown = {"text": report.text, "markdown": report.markdown}[args.format]().rstrip()
+    shown = re.sub(r"explain\(\.\.\., layer=(\d+), neuron=J\)", r"--layer \1 --neuron J", shown)   # the report's call
     if args.neuron is not None:
         names = neuron_names(net)
         keep = {names[args.layer + 1][args.neuron], *names[-1]}

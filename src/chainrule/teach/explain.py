@@ -36,6 +36,36 @@ def fitting_layers(net: Network) -> list[int]:
     return [k for k, lay in enumerate(net.dense_layers) if lay.W.size + lay.b.size <= MAX_PARAMETERS]
 
 
+def slice_advice(net: Network, layer: int | None, command: bool = False) -> str:
+    """The slices of a call too large to write out that are not: whole layers, then single neurons, only where
+    they fit (a neuron of n inputs has n + 1 parameters), in Python's words or the command's (`command`)."""
+    dense = net.dense_layers
+    neurons = [k for k, lay in enumerate(dense) if lay.n_in + 1 <= MAX_PARAMETERS]
+    if layer is not None and layer not in neurons:
+        return (f"Its neurons have {dense[layer].n_in + 1} parameters each, too many to write out too (net.gradients "
+                "and gradcheck give their numbers)")
+    if layer is not None:
+        last = dense[layer].n_out - 1
+        return (f"Choose one neuron with --layer {layer} --neuron J (0..{last})" if command else
+                f"Explain a slice: explain(..., layer={layer}, neuron=J) for one neuron J in 0..{last} of it.")
+    fits = fitting_layers(net)
+    if not fits and not neurons:
+        return ("No layer or neuron of this network is small enough to write out (net.gradients and gradcheck give "
+                "their numbers)")
+    if command:
+        whole = (f"one layer with --layer {fits[0]}" if len(fits) == 1 else
+                 f"one layer with --layer L ({', '.join(map(str, fits))})" if fits else "")
+        one = ("one neuron with --layer L --neuron J" if len(neurons) == len(dense) else
+               f"one neuron with --layer {neurons[0]} --neuron J" if len(neurons) == 1 else
+               f"one neuron with --layer L ({', '.join(map(str, neurons))}) --neuron J" if neurons else "")
+        return "Choose " + " or ".join(part for part in (whole, one) if part)
+    whole = (f"explain(net, X, Y, layer=L) for one layer L in {fits} (those of at most {MAX_PARAMETERS} parameters)"
+             if fits else "")
+    one = ("explain(..., layer=L, neuron=J) for one neuron" if len(neurons) == len(dense) else
+           f"explain(..., layer=L, neuron=J) for one neuron of a layer L in {neurons}" if neurons else "")
+    return "Explain a slice: " + ", or ".join(part for part in (whole, one) if part) + "."
+
+
 def _vals(a) -> list[float]:
     return [float(v) for v in np.asarray(a).reshape(-1)]
 
@@ -90,13 +120,8 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
                               f"more than the {MAX_PARAMETERS} explain shows: a neuron this wide is not written out "
                               "(net.gradients and gradcheck give its numbers)")
     if n_listed > MAX_PARAMETERS:
-        fits = fitting_layers(net)
-        advice = (f"explain(..., layer={layer}, neuron=J) for one neuron J in 0..{dense[layer].n_out - 1} of it"
-                  if layer is not None else
-                  (f"explain(net, X, Y, layer=L) for one layer L in {fits} (those of at most {MAX_PARAMETERS} "
-                   "parameters), or " if fits else "") + "explain(..., layer=L, neuron=J) for one neuron")
         raise ValidationError(f"explain prints at most {MAX_PARAMETERS} parameters; this call has {n_listed}. "
-                              f"Explain a slice: {advice}.")
+                              + slice_advice(net, layer))
     names = neuron_names(net)
     Yt = net.targets(Y)
     out = dense[-1].out

@@ -140,7 +140,7 @@ def _cut_note(cut: list[str], terms: int, layer: int) -> str:
     names = [f"net_{name}" for name in cut]
     nets, one = ", ".join(names if len(names) <= 8 else [*names[:3], "...", *names[-2:]]), len(cut) == 1
     return (f"({nets}: {terms - 3} of {'its' if one else 'their'} {terms} weighted terms left out, as this slice does "
-            f"not derive {'it' if one else 'them'}; --layer {layer} --neuron J writes unit J's sum whole)")
+            f"not derive {'it' if one else 'them'}; explain(..., layer={layer}, neuron=J) writes unit J's sum whole)")
 
 
 def _render(d: dict, markdown: bool) -> str:

@@ -12,19 +12,7 @@ from chainrule import errors, optim
 torch = pytest.importorskip("torch")
 sched = torch.optim.lr_scheduler
 
-
-def torch_rates(make, epochs, lr=0.1):
-    """The rate of each epoch under torch's scheduler `make(optimizer)`."""
-    p = torch.nn.Parameter(torch.zeros(1))
-    opt = torch.optim.SGD([p], lr=lr)
-    scheduler = make(opt)
-    rates = []
-    for _ in range(epochs):
-        rates.append(opt.param_groups[0]["lr"])
-        p.grad = torch.zeros(1)
-        opt.step()
-        scheduler.step()
-    return rates
+from schedule_oracle import torch_rates  # noqa: E402
 
 
 def problem():

@@ -96,13 +96,19 @@ def time_spans(distinct) -> int | None:
     return None
 
 
+def _not_numbers(name: str, holds: str, example: str, line: int | str, how: str) -> ValidationError:
+    """The error for a column of numbers written as text (`holds`: what they are), with `how` to write them as
+    numbers in the file (train's read and --stream's scan both say it)."""
+    return ValidationError(f"column {short(name)} holds {holds} (e.g. {short(example)} on {at_line(line)}), not "
+                           "numbers: as text each value would be a category of its own. Write them as numbers in "
+                           f"the file ({how}), or give {give('text', column=short(name))} to use them as categories, "
+                           f"or {give('drop', column=short(name))}")
+
+
 def spans_error(name: str, example: str, line: int | str) -> ValidationError:
-    """The error for a column `time_spans` finds (train's read and --stream's scan both say it)."""
-    return ValidationError(f"column {short(name)} holds time spans (e.g. {short(example)} on {at_line(line)}), not "
-                           "numbers: as text each value would be a category of its own. Write them as numbers in the "
-                           f"file (e.g. hours: pandas' pd.to_timedelta(df[{short(name)}]).dt.total_seconds() / 3600), "
-                           f"or give {give('text', column=short(name))} to use them as categories, or "
-                           f"{give('drop', column=short(name))}")
+    """The error for a column `time_spans` finds."""
+    return _not_numbers(name, "time spans", example, line,
+                        f"e.g. hours: pandas' pd.to_timedelta(df[{short(name)}]).dt.total_seconds() / 3600")
 
 
 PERCENT = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*%"      # 12%, 12.5 %, -0.5%
@@ -119,9 +125,6 @@ def percentages(distinct) -> int | None:
 
 
 def percent_error(name: str, example: str, line: int | str) -> ValidationError:
-    """The error for a column `percentages` finds (train's read and --stream's scan both say it)."""
-    return ValidationError(f"column {short(name)} holds percentages (e.g. {short(example)} on {at_line(line)}), not "
-                           "numbers: as text each value would be a category of its own. Write them as numbers in "
-                           f"the file (12% as 12 or 0.12; pandas: df[{short(name)}].str.rstrip('%').astype(float)), "
-                           f"or give {give('text', column=short(name))} to use them as categories, or "
-                           f"{give('drop', column=short(name))}")
+    """The error for a column `percentages` finds."""
+    return _not_numbers(name, "percentages", example, line,
+                        f"12% as 12 or 0.12; pandas: df[{short(name)}].str.rstrip('%').astype(float)")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from chainrule.errors import ValidationError
 
 from ..data.advice import words
 from ..data.lines import plural
-from ..sweep_tasks import PARTIAL
+from ..sweep_tasks import PARTIAL, dask_logs
 from ..teach.width import say, word
 from .tabular import add_column_options, add_csv_options, reading_marks, said_left_out
 from .weights import class_weight_arg
@@ -109,7 +110,8 @@ def sweep(args) -> int:
     files = [Path(args.out_dir) / name for name in ("sweep_results.csv", "best_model.npz", PARTIAL)]
     before = [_identity(f) for f in files]
     try:
-        result = _run(args, grid, fixed)
+        with dask_logs() if getattr(args, "debug", False) else contextlib.nullcontext():   # Dask's own, --debug only
+            result = _run(args, grid, fixed)
     except KeyboardInterrupt as stop:   # what the folder holds now: each file is written whole (renamed) or not at all
         from ..backend.signals import ignored
         with ignored():             # a second Ctrl-C meanwhile: the line is being written (as the other commands')

@@ -129,8 +129,7 @@ def sweep(args) -> int:
     say(f"{n} {plural(n, 'candidate')}{drawn} x {args.cv} folds on {where}; {result.scoring}{weighted}, best first:")
     shown = result.table[[*grid, *SCORES]].astype({k: str for k in grid}).rename(columns=SCORES)
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    say(f"best: {', '.join(f'{k}={v}' for k, v in shown.iloc[0][list(grid)].items())} "
-        f"({result.scoring} {result.best_score:.4f})")
+    say(f"best: {_candidate(shown.iloc[0], grid)} ({result.scoring} {result.best_score:.4f}){_tied(shown, grid, args)}")
     say(f"wrote {word(result.results_path)}" + (f" and {word(result.model_path)}" if result.model_path else ""))
     return 0
 
@@ -154,6 +153,22 @@ def _interrupted(stop: KeyboardInterrupt, files: list[Path], before: list) -> st
     if kept:
         said += f"; {' and '.join(map(repr, kept))}, from before, {'is' if len(kept) == 1 else 'are'} unchanged"
     return said
+
+
+def _candidate(row, grid: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in row[list(grid)].items())
+
+
+def _tied(shown, grid: dict, args) -> str:
+    """The candidates whose mean score equals the best's (rank 1 too, as scikit-learn ranks ties), and which one
+    was kept: the first, in the grid's order (or the drawn order), as GridSearchCV's best_index_ keeps it."""
+    tied = [_candidate(row, grid) for _, row in shown.iloc[1:].iterrows() if row["rank"] == 1]
+    if not tied:
+        return ""
+    order = "drawn first (--n-iter)" if args.n_iter is not None else "first in the grid's order"
+    listed = "; ".join(tied[:3]) + ("; ..." if len(tied) > 3 else "")
+    return (f"; tied at rank 1 with {len(tied)} {plural(len(tied), 'other')} ({listed}): the one {order} is kept, "
+            "as GridSearchCV's best_index_ keeps it")
 
 
 def _classes(spec) -> str:

@@ -179,8 +179,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
                               "candidates to draw (RandomizedSearchCV's), or a list of values")
     if class_weight is not None and "class_weight" in parsed:
         raise ValidationError("class_weight is given for every candidate and in the grid: give one")
-    estimator_grid({**parsed, **{k: [v] for k, v in fixed.items()}}, BackpropClassifier(),   # names, values,
-                   fixed)                                                                   # before reading
+    estimator_grid({**parsed, **{k: [v] for k, v in fixed.items()}}, BackpropClassifier(),   # names, before reading;
+                   fixed, check_values=False)              # the grid's values by the task's estimator, before any fit
     read = {k: v for k, v in (read or {}).items() if v is not None}
     source = _source(csv)                    # an open file is read once: each reading takes a copy
     df = read_csv(source(), na_values=na_values, text_columns=text_columns or (), **read)

@@ -231,6 +231,7 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
                       UserWarning, stacklevel=4)
         n_iter = size                          # RandomizedSearchCV's own cut: the same candidates, same order
     candidates = list(ParameterGrid(grid) if n_iter is None else ParameterSampler(grid, n_iter, random_state=seed))
+    _made(estimator, candidates, names)
     splits = folds if isinstance(folds, list) else list(folds.split(X, y))   # (train, test) index pairs, as cut
     tasks = [((for_fits or dict)(params), k) for params in candidates for k in range(len(splits))]   # GridSearchCV's
     n_folds = len(splits)
@@ -279,6 +280,23 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
     return Search(table_of(res, names, n_folds), unprefixed(params), float(res["mean_test_score"][best]),
                   best_estimator, failed, res, best, short, sum(o[3] is not None for o in out) + refits, short_in,
                   len(candidates))
+
+
+def _made(estimator, candidates: list[dict], names: dict[str, str]) -> None:
+    """Every candidate as the estimator checks it when made (`check_params`), before any fit: a combination it refuses
+    (early_stopping=True with validation_fraction=0) or a drawn value (a learning rate below 0) is refused now, naming
+    the candidate, as each value alone was (`estimator_grid`); only what fails in a fit fails its candidate alone."""
+    from sklearn.base import clone
+
+    from chainrule.data.advice import give
+    from chainrule.sklearn.params import check_params
+    inner = getattr(estimator, "regressor", estimator)         # per_fold's TransformedTargetRegressor holds it
+    for params in candidates:
+        values = {k: v for k, v in unprefixed(params).items() if k != "class_weight"}    # labels: by_index checks them
+        try:
+            check_params(clone(inner).set_params(**values))
+        except ValidationError as exc:
+            raise ValidationError(f"{give('grid')}: the candidate {as_written(params, names)}: {exc}") from None
 
 
 def say_ran_out(done: Search, epochs: str, advice: str) -> None:

@@ -56,3 +56,14 @@ def test_the_command_names_its_grid_option(sweep_data, tmp_path):
     truth = _refusal(learning_rate=-1)
     assert done.returncode == 2 and done.stderr.strip() == f"chainrule: error: --grid: lr=-1: {truth}", done.stderr
     assert not (tmp_path / "sweep_results.csv").exists()
+
+
+def test_a_drawn_value_the_estimator_refuses_is_refused_before_any_fit(sweep_data, monkeypatch):
+    from scipy.stats import uniform
+    from sklearn.model_selection import ParameterSampler
+    (drawn,) = ParameterSampler({"lr": uniform(-1, 0.5)}, 1, random_state=0)      # RandomizedSearchCV's draw
+    truth = _refusal(learning_rate=drawn["lr"])
+    _no_fit(monkeypatch)
+    with pytest.raises(ValidationError) as caught:
+        run_sweep(sweep_data / "iris.csv", "species", {"lr": uniform(-1, 0.5)}, n_iter=1, cv=2)
+    assert str(caught.value) == f"grid: the candidate lr={drawn['lr']}: {truth}"

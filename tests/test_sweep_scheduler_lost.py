@@ -11,6 +11,7 @@ import time
 import pytest
 
 distributed = pytest.importorskip("distributed")
+from test_errors import dask_documented  # noqa: E402
 
 
 def _free_port() -> int:
@@ -51,8 +52,7 @@ def _sweep_with_scheduler_killed(sweep_data, tmp_path, *options) -> subprocess.C
                 process.wait(10)
 
 
-LINE = ("chainrule: error: the Dask cluster lost the sweep's tasks: the connection to the scheduler was lost (it "
-        "stopped, or the network failed); no candidate had finished all its folds; run the sweep again")
+LINE = f"chainrule: error: {dask_documented('scheduler lost mid-sweep')}"        # docs/errors.md's row
 
 
 def test_a_scheduler_killed_mid_sweep_gives_the_commands_line_alone(sweep_data, tmp_path):

@@ -683,3 +683,93 @@ def test_weights_files_refusals_as_docs_show_them(case, tmp_path, monkeypatch):
     assert str(info.value) == _documented_messages()[name]
     assert f"| {name} | `{exc.__name__}` |" in (Path(__file__).parent.parent / "docs" / "errors.md").read_text()
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+# -- a sweep's Dask errors: docs/errors.md's table "A sweep on a Dask cluster", its addresses written
+# tcp://127.0.0.1:PORT; the fast cases are run here (a real server on 127.0.0.1), the lost scheduler and worker in
+# tests/test_sweep_scheduler_lost.py and tests/test_sweep_workers_lost.py, against the same rows
+def dask_documented(case: str, address: str = "tcp://127.0.0.1:PORT", port: str = "PORT") -> str:
+    """The message docs/errors.md gives for a sweep's Dask error, with the real address and port put in."""
+    from pathlib import Path
+    doc = (Path(__file__).parent.parent / "docs" / "errors.md").read_text()
+    table = doc.split("## A sweep on a Dask cluster", 1)[1].split("\n## ", 1)[0]
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
+        if len(cells) == 4 and cells[0] == case:
+            return cells[2].replace("tcp://127.0.0.1:PORT", address).replace("port PORT", f"port {port}")
+    raise AssertionError(f"docs/errors.md has no row {case!r} in 'A sweep on a Dask cluster'")
+
+
+def _serve_once(reply):
+    """A real TCP server on 127.0.0.1 that answers connections with `reply(conn)` until stopped."""
+    import socket
+    import threading
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            with conn:
+                try:
+                    reply(conn)
+                except OSError:
+                    pass
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return listener, stop, thread
+
+
+def _ssh(conn):
+    conn.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+
+
+def _silent(conn):
+    conn.settimeout(5)
+    conn.recv(1024)
+
+
+@pytest.mark.parametrize("case, reply", [("nothing listens at the scheduler's address", None),
+                                         ("another server at the scheduler's address", _ssh),
+                                         ("a silent server at the scheduler's address", _silent)])
+def test_a_sweeps_dask_errors_are_documented_as_raised(case, reply, tmp_path, monkeypatch):
+    pytest.importorskip("distributed")
+    import socket
+
+    from chainrule.sweep import run_sweep
+    monkeypatch.setattr("chainrule.sweep_tasks.CONNECT_SECONDS", 0.5)     # the docs' 10 s, the client's timeout
+    (tmp_path / "d.csv").write_text("x,y\n" + "".join(f"{i},{i % 2}\n" for i in range(8)))
+    if reply is None:
+        with socket.socket() as s:           # a port just freed: nothing listens there
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        listener = stop = thread = None
+    else:
+        listener, stop, thread = _serve_once(reply)
+        port = listener.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    try:
+        with pytest.raises(errors.ValidationError) as info:
+            run_sweep(tmp_path / "d.csv", "y", "hidden=2", scheduler=address, cv=2, epochs=1)
+    finally:
+        if stop is not None:
+            stop.set()
+            thread.join(5)
+            listener.close()
+    assert str(info.value).replace(" 0.5 s", " 10 s") == dask_documented(case, address, str(port))
+
+
+def test_a_workers_address_given_as_the_scheduler_is_documented_as_raised(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    from chainrule.sweep import run_sweep
+    (tmp_path / "d.csv").write_text("x,y\n" + "".join(f"{i},{i % 2}\n" for i in range(8)))
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        worker = next(iter(cluster.scheduler.workers))
+        with pytest.raises(errors.ValidationError) as info:
+            run_sweep(tmp_path / "d.csv", "y", "hidden=2", scheduler=worker, cv=2, epochs=1)
+    assert str(info.value) == dask_documented("a worker's address given as the scheduler's", worker)

@@ -369,7 +369,7 @@ def test_ctrl_c_while_the_model_is_written_says_the_table_was_written(sweep_data
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
-    monkeypatch.setattr(sweep, "_save", interrupted)
+    monkeypatch.setattr(sweep, "save_best", interrupted)
     code, _, err = cli_in_process(capsys, "sweep", sweep_data / "iris.csv", "--target", "species", "--grid",
                                   "lr=0.05", "--epochs", "2", "--out-dir", tmp_path)
     assert code == 130

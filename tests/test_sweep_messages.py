@@ -2,7 +2,6 @@
 BackpropRegressor), never the sweep's own; and the best candidate failing only when refit on every row
 is one clear error naming it."""
 import pickle
-import warnings
 
 import numpy as np
 import pytest
@@ -13,7 +12,6 @@ from sklearn.datasets import load_diabetes, load_iris  # noqa: E402
 from chainrule.errors import TrainingDiverged, ValidationError  # noqa: E402
 from chainrule.sklearn import BackpropClassifier, BackpropRegressor  # noqa: E402
 from chainrule.sweep import run_sweep  # noqa: E402
-from chainrule.sweep_search import FailedCandidateWarning  # noqa: E402
 
 FIT = {"epochs": 3, "batch_size": 16}
 
@@ -29,17 +27,17 @@ def data(tmp_path_factory):
 @pytest.mark.parametrize("file, target, public", [("iris.csv", "target", "BackpropClassifier"),
                                                   ("diabetes.csv", "target", "BackpropRegressor")])
 def test_a_failed_candidate_names_the_users_class(data, file, target, public):
-    """The message of a candidate refused by the estimator's own check is the one BackpropClassifier
-    itself gives for that value (the independent truth: the public class, fit directly)."""
+    """A grid's value the estimator refuses is refused before any fit with the message BackpropClassifier itself
+    gives for that value (the independent truth: the public class, fit directly); the best estimator is the public
+    class too."""
     with pytest.raises(ValidationError) as direct:
         (BackpropClassifier if public == "BackpropClassifier" else BackpropRegressor)(learning_rate=-1).fit(
             np.zeros((4, 2)), np.array([0, 1, 0, 1]))
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        res = run_sweep(data / file, target, "lr=0.01,-1", **FIT)
-    said = [str(w.message) for w in caught if w.category is FailedCandidateWarning]
-    assert len(said) == 1 and said[0].endswith(f"{type(direct.value).__name__}: {direct.value}"), said
-    assert public in said[0] and "Swept" not in said[0]
+    with pytest.raises(ValidationError) as refused:
+        run_sweep(data / file, target, "lr=0.01,-1", **FIT)
+    assert str(refused.value) == f"grid: lr=-1: {direct.value}"
+    assert public in str(refused.value) and "Swept" not in str(refused.value)
+    res = run_sweep(data / file, target, "lr=0.01", **FIT)
     assert type(res.best_estimator if public == "BackpropClassifier" else res.best_estimator.regressor_).__name__ \
         == public
     assert "Swept" not in repr(res.best_estimator)
@@ -47,9 +45,9 @@ def test_a_failed_candidate_names_the_users_class(data, file, target, public):
 
 
 def test_every_candidate_failing_names_the_users_class(data):
-    with pytest.raises(ValidationError, match=r"every candidate of the sweep failed; the first, lr=-1: "
-                                              r"ParameterError: BackpropClassifier: learning_rate must be") as err:
-        run_sweep(data / "iris.csv", "target", "lr=-1,-2", **FIT)
+    with pytest.raises(ValidationError, match=r"every candidate of the sweep failed; the first, lr=1e\+30, "
+                                              r"activation=linear, optimizer=sgd: TrainingDiverged: ") as err:
+        run_sweep(data / "iris.csv", "target", "lr=1e30,1e31;activation=linear;optimizer=sgd", **FIT)
     assert "Swept" not in str(err.value)
 
 

@@ -9,6 +9,8 @@ import time
 import pytest
 
 distributed = pytest.importorskip("distributed")
+from test_errors import dask_documented  # noqa: E402
+
 from chainrule.sweep import run_sweep  # noqa: E402
 from chainrule.sweep_tasks import PARTIAL, ClusterLost  # noqa: E402
 
@@ -43,6 +45,8 @@ def test_a_worker_killed_mid_sweep_is_named_and_the_finished_candidates_kept(swe
     assert message == (f"the Dask cluster lost the sweep's tasks: worker {address} left the cluster (killed, out of "
                        "memory, or restarted), taking the folds' rows sent to it and the tasks on them; the 1 of 2 "
                        f"candidates whose folds all finished are in {str(tmp_path / PARTIAL)!r}; run the sweep again")
+    assert message == dask_documented("worker lost mid-sweep", address).replace(      # docs/errors.md's row
+        repr("sweep/" + PARTIAL), repr(str(tmp_path / PARTIAL)))
     pd = pytest.importorskip("pandas")
     kept = pd.read_csv(tmp_path / PARTIAL)
     assert list(kept["epochs"]) == [1] and not (tmp_path / "sweep_results.csv").exists()

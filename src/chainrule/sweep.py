@@ -21,10 +21,11 @@ from typing import Any
 
 import numpy as np
 
-import chainrule as cr
 from chainrule.data.advice import give, words
 from chainrule.data.columns import MAX_CATEGORIES
 from chainrule.errors import ValidationError, unknown_name
+from chainrule.sweep_files import as_softmax as as_softmax  # where users found it
+from chainrule.sweep_files import can_write, save_best
 from chainrule.sweep_grid import ALIASES, by_index, by_label, estimator_grid, parse_grid, with_preprocessing
 from chainrule.sweep_search import (
     FoldPreprocessing,
@@ -32,14 +33,13 @@ from chainrule.sweep_search import (
     SweptRegressor,
     as_public,
     enough_rows,
-    fitted,
     in_target_units,
     metric_kind,
     per_fold,
     say_ran_out,
     search,
-    show,
 )
+from chainrule.sweep_table import show
 from chainrule.sweep_tasks import ClusterLost, SweepInterrupted, keep_finished
 
 
@@ -70,35 +70,6 @@ class SweepResult:
     best_params_ = property(lambda self: self.best_params)
     best_score_ = property(lambda self: self.best_score)
     best_estimator_ = property(lambda self: self.best_pipeline)
-
-
-def _save(net, path, extra: dict) -> None:
-    from chainrule.saving.npz import save
-    save(net, path, include_optimizer=False, extra=extra)
-
-
-def as_softmax(net) -> Any:
-    """A binary classifier's network (one sigmoid output) as the same model with a 2-way softmax.
-
-    softmax([0, z]) = [1 - sigmoid(z), sigmoid(z)]: the probabilities are equal, and the file has
-    one output per class as `chainrule predict` reads it.
-    """
-    layers = []
-    dense = [layer for layer in net.layers if isinstance(layer, cr.Dense)]
-    for layer in dense:
-        last = layer is dense[-1]
-        new = cr.Dense(layer.W.shape[0], 2 if last else layer.W.shape[1],
-                       "softmax" if last else layer.activation.name)
-        layers.append(new)
-    out = cr.Network(layers, loss="categorical_crossentropy", dtype=net.dtype)
-    for old, new in zip(dense, layers):
-        if new is layers[-1]:
-            new.W[...] = np.hstack([np.zeros_like(old.W), old.W])
-            new.b[...] = np.concatenate([np.zeros_like(old.b), old.b])
-        else:
-            new.W[...] = old.W
-            new.b[...] = old.b
-    return out
 
 
 @words("sweep")         # its advice names its arguments (drop=, read=), not a DataFrame's or the command's;
@@ -191,7 +162,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         if out.exists() and not out.is_dir():
             raise ValidationError(f"{give('out_dir')} {str(out)!r} is a file, not a folder")
     if out is not None:
-        _can_write(out, refit)
+        can_write(out, refit)
     if out is not None and not refit and (out / "best_model.npz").exists():
         # kept (the user's file: GridSearchCV(refit=False) deletes nothing), but said before the fits, not after them
         import warnings
@@ -208,8 +179,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
                               "candidates to draw (RandomizedSearchCV's), or a list of values")
     if class_weight is not None and "class_weight" in parsed:
         raise ValidationError("class_weight is given for every candidate and in the grid: give one")
-    estimator_grid({**parsed, **{k: [v] for k, v in fixed.items()}}, BackpropClassifier(),   # names, values,
-                   fixed)                                                                   # before reading
+    estimator_grid({**parsed, **{k: [v] for k, v in fixed.items()}}, BackpropClassifier(),   # names, before reading;
+                   fixed, check_values=False)              # the grid's values by the task's estimator, before any fit
     read = {k: v for k, v in (read or {}).items() if v is not None}
     source = _source(csv)                    # an open file is read once: each reading takes a copy
     df = read_csv(source(), na_values=na_values, text_columns=text_columns or (), **read)
@@ -298,37 +269,11 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         atomic_write(results_path, lambda f: done.table.to_csv(f, index=False))    # an interruption keeps the last
     if out is not None and done.best_estimator is not None:
         model_path = out / "best_model.npz"
-        best = fitted(done.best_estimator)
-        net = best.network_
-        if classify and net.n_outputs == 1:
-            net = as_softmax(net)
-        summary = {"epochs": int(best.n_iter_), f"cv_{name}": done.best_score}
-        recorded = {"weight": weight} if weight else {}       # evaluate's weights: the column, as train's
-        _save(net, model_path, extra={"tabular": pre.to_json(), "history": summary, **recorded,
-                                      "sweep": {"best_params": {k: _json(v) for k, v in shown.items()},
-                                                "scoring": name, "cv": int(folds.get_n_splits(df, y))}})
+        save_best(model_path, done.best_estimator, pre, classify, (name, done.best_score), weight,
+                  {"best_params": shown, "scoring": name, "cv": int(folds.get_n_splits(df, y))})
     return SweepResult(done.table, done.best_params, done.best_score, name, results_path, model_path,
                        done.best_estimator, left_out, said, done.failed, done.results, done.best_index,
                        None if done.best_estimator is None else with_preprocessing(fold_pre, pre, done.best_estimator))
-
-
-def _can_write(out: Path, refit: bool) -> None:
-    """Refuse before the fits what atomic_write would refuse after them (an hour of fits lost): a read-only
-    sweep_results.csv, a best_model.npz that is not a model (the user's data), a folder that cannot be written."""
-    import errno
-    import os
-
-    from chainrule.saving.files import replaceable, writable_target
-    folder = out
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise PermissionError(errno.EACCES, f"Cannot write the sweep's files: {str(folder)!r} is not writable",
-                              str(out))
-    for name, kind in (("sweep_results.csv", None), ("best_model.npz", "model")):
-        path = out / name
-        if out.is_dir() and (refit or kind is None):
-            replaceable(writable_target(path), kind, str(path))
 
 
 def _weights(df, target: str, column: str, features, drop):
@@ -384,7 +329,3 @@ def _source(csv) -> Callable[[], Any]:
         return lambda: csv
     data, name = csv.read(), str(getattr(csv, "name", "<data>"))
     return lambda: _Named(data, name)
-
-
-def _json(value):
-    return value.item() if isinstance(value, np.generic) else value

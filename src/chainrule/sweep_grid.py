@@ -13,6 +13,7 @@ import numpy as np
 from chainrule.data.advice import give
 from chainrule.errors import ValidationError, unknown_name
 from chainrule.sweep_search import FoldPreprocessing
+from chainrule.sweep_table import show
 
 # short names accepted in a grid, and the estimator's argument each stands for
 ALIASES = {"hidden": "hidden_layer_sizes", "lr": "learning_rate", "batch": "batch_size",
@@ -74,32 +75,37 @@ def parse_grid(text: str) -> dict[str, list]:
     return grid
 
 
-def estimator_grid(grid: dict[str, list], estimator, fixed: Collection[str] = ()) -> dict[str, list]:
-    """The grid with the estimator's own argument names, every name checked against it; the values of `fixed`, the
-    names given for every candidate, as the estimator checks them (`check_params`): one it refuses is refused now,
-    with its message, where every candidate would fail with it. A grid's value the estimator refuses fails its own
-    candidates, ranked last (as GridSearchCV's)."""
+def estimator_grid(grid: dict[str, list], estimator, fixed: Collection[str] = (),
+                   check_values: bool = True) -> dict[str, list]:
+    """The grid with the estimator's own argument names, every name checked against it, and every value (the grid's
+    and those of `fixed`, the names given for every candidate) as the estimator checks it when made (`check_params`):
+    one it refuses (lr=-1, hidden=0, optimizer=nope) is refused now, before any fit, naming the name and the value.
+    A fit that fails (a diverging learning rate) fails its own candidate alone, ranked last (GridSearchCV's
+    error_score); the candidates, combinations and drawn values included, are checked whole by `search`.
+    check_values False: the names, and fixed's values, alone (before the file is read, its task not known)."""
     from sklearn.base import clone
 
     from chainrule.sklearn.params import check_params
     known = estimator.get_params()
     out = {}
-    for key, values in grid.items():
+    for key, given in grid.items():
         name = ALIASES.get(key, key)
         if name not in known:
             raise unknown_name("grid name", key, sorted(set(ALIASES) | set(known)))
-        if not (isinstance(values, (list, tuple)) and values) and not hasattr(values, "rvs"):
+        if not (isinstance(given, (list, tuple)) and given) and not hasattr(given, "rvs"):
             raise ValidationError(f"grid values of {key!r} must be a non-empty list (or, with n_iter, a "
-                                  f"scipy.stats distribution); got {values!r}")
+                                  f"scipy.stats distribution); got {given!r}")
         if name in out:                      # lr and learning_rate: one argument, the second silently won
             first = next(k for k in grid if ALIASES.get(k, k) == name)
             raise ValidationError(f"the grid names {name} twice, as {first!r} and {key!r}: give one")
-        out[name] = values if hasattr(values, "rvs") else list(values)
-        for value in values if key in fixed and name != "class_weight" else []:     # class_weight: by_index
+        out[name] = given if hasattr(given, "rvs") else list(given)
+        checked = [] if name == "class_weight" or hasattr(given, "rvs") or not (check_values or key in fixed) else given
+        for value in checked:                                                               # class_weight: by_index
             try:
                 check_params(clone(estimator).set_params(**{name: value}))
             except ValidationError as exc:
-                raise ValidationError(f"{key}={value!r:.80}: {exc}") from None
+                where = f"{key}={value!r:.80}" if key in fixed else f"{give('grid')}: {key}={show(value)!s:.80}"
+                raise ValidationError(f"{where}: {exc}") from None
     return out
 
 

@@ -31,6 +31,7 @@ from sklearn.exceptions import ConvergenceWarning
 from chainrule.data.columns import MAX_CATEGORIES
 from chainrule.errors import ValidationError, plural
 from chainrule.sklearn import BackpropClassifier, BackpropRegressor
+from chainrule.sweep_table import as_written, cv_results, named, table_of, unprefixed
 from chainrule.sweep_tasks import ClusterLost, SweepInterrupted, ran_out, run_tasks
 from chainrule.sweep_tasks import fit_on_dask as fit_on_dask  # where test_dask and users find it
 
@@ -230,6 +231,7 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
                       UserWarning, stacklevel=4)
         n_iter = size                          # RandomizedSearchCV's own cut: the same candidates, same order
     candidates = list(ParameterGrid(grid) if n_iter is None else ParameterSampler(grid, n_iter, random_state=seed))
+    _made(estimator, candidates, names)
     splits = folds if isinstance(folds, list) else list(folds.split(X, y))   # (train, test) index pairs, as cut
     tasks = [((for_fits or dict)(params), k) for params in candidates for k in range(len(splits))]   # GridSearchCV's
     n_folds = len(splits)
@@ -240,12 +242,12 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
     except (SweepInterrupted, ClusterLost) as stop:     # the candidates whose folds all finished, ranked
         whole = [i for i in range(len(candidates)) if all(i * n_folds + k in stop.done for k in range(n_folds))]
         if whole:
-            kept = _results([candidates[i] for i in whole],
+            kept = cv_results([candidates[i] for i in whole],
                             [stop.done[i * n_folds + k] for i in whole for k in range(n_folds)], n_folds)
-            stop.table = _table(kept, names, n_folds)
+            stop.table = table_of(kept, names, n_folds)
         stop.n_candidates = len(candidates)
         raise
-    res = _results(candidates, out, n_folds)
+    res = cv_results(candidates, out, n_folds)
     scores = np.array([res[f"split{k}_test_score"] for k in range(n_folds)])
     failed: dict[int, str] = {}
     for i in map(int, np.flatnonzero(np.isnan(scores).any(axis=0))):
@@ -253,31 +255,48 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
         failed[i] = reasons[0] if reasons else f"its score {scoring or 'default'!r} was NaN"
     if len(failed) == len(candidates):
         raise ValidationError(f"every candidate of the sweep failed; the first, "
-                              f"{_shown(candidates[0], names)}: {failed[0]}")
+                              f"{as_written(candidates[0], names)}: {failed[0]}")
     for i, why in failed.items():
-        warnings.warn(f"candidate {_shown(candidates[i], names)} failed in {int(np.isnan(scores[:, i]).sum())} of "
+        warnings.warn(f"candidate {as_written(candidates[i], names)} failed in {int(np.isnan(scores[:, i]).sum())} of "
                       f"{n_folds} folds (score NaN, ranked last): {why}", FailedCandidateWarning, stacklevel=4)
     best = int(np.argmin(res["rank_test_score"]))           # GridSearchCV's best_index_, and its refit:
     params = candidates[best]
     try:
-        best_estimator = None if refit is None else refit(_unprefixed(params))
+        best_estimator = None if refit is None else refit(unprefixed(params))
     except KeyboardInterrupt as exc:     # every candidate finished: the table is whole, the best model is not
         halted = SweepInterrupted(dict(enumerate(out)), *exc.args)
-        halted.table, halted.n_candidates = _table(_named(res, names), names, n_folds), len(candidates)
+        halted.table, halted.n_candidates = table_of(named(res, names), names, n_folds), len(candidates)
         halted.refitting = True
         raise halted from None
     except Exception as exc:
-        raise ValidationError(f"the best candidate, {_shown(params, names)}, failed when refit on every row: "
+        raise ValidationError(f"the best candidate, {as_written(params, names)}, failed when refit on every row: "
                               f"{type(exc).__name__}: {exc}") from None
-    res = _named(res, names)
+    res = named(res, names)
     refits = best_estimator is not None
     refit_short = refits and ran_out(best_estimator)        # the best's own refit, not any fit, ran out
     short = sum(bool(o[3]) for o in out) + refit_short
-    short_in = [_shown(c, names) for i, c in enumerate(candidates)
+    short_in = [as_written(c, names) for i, c in enumerate(candidates)
                 if any(out[i * n_folds + k][3] for k in range(n_folds)) or (i == best and refit_short)]
-    return Search(_table(res, names, n_folds), _unprefixed(params), float(res["mean_test_score"][best]),
+    return Search(table_of(res, names, n_folds), unprefixed(params), float(res["mean_test_score"][best]),
                   best_estimator, failed, res, best, short, sum(o[3] is not None for o in out) + refits, short_in,
                   len(candidates))
+
+
+def _made(estimator, candidates: list[dict], names: dict[str, str]) -> None:
+    """Every candidate as the estimator checks it when made (`check_params`), before any fit: a combination it refuses
+    (early_stopping=True with validation_fraction=0) or a drawn value (a learning rate below 0) is refused now, naming
+    the candidate, as each value alone was (`estimator_grid`); only what fails in a fit fails its candidate alone."""
+    from sklearn.base import clone
+
+    from chainrule.data.advice import give
+    from chainrule.sklearn.params import check_params
+    inner = getattr(estimator, "regressor", estimator)         # per_fold's TransformedTargetRegressor holds it
+    for params in candidates:
+        values = {k: v for k, v in unprefixed(params).items() if k != "class_weight"}    # labels: by_index checks them
+        try:
+            check_params(clone(inner).set_params(**values))
+        except ValidationError as exc:
+            raise ValidationError(f"{give('grid')}: the candidate {as_written(params, names)}: {exc}") from None
 
 
 def say_ran_out(done: Search, epochs: str, advice: str) -> None:
@@ -294,35 +313,6 @@ def say_ran_out(done: Search, epochs: str, advice: str) -> None:
                       f"epochs; {advice}", ConvergenceWarning, stacklevel=4)
 
 
-def _results(candidates: list[dict], out: list, n_folds: int) -> dict:
-    """GridSearchCV's cv_results_ (the test scores' part) of the folds' (score, seconds, why)."""
-    from scipy.stats import rankdata
-    scores = np.array([o[0] for o in out], dtype=np.float64).reshape(len(candidates), n_folds)
-    times = np.array([o[1] for o in out], dtype=np.float64).reshape(len(candidates), n_folds)
-    res: dict[str, Any] = {"params": candidates}
-    means = np.average(scores, axis=1)
-    res["mean_fit_time"], res["std_fit_time"] = times.mean(axis=1), times.std(axis=1)
-    for k in range(n_folds):
-        res[f"split{k}_test_score"] = scores[:, k]
-    res["mean_test_score"] = means
-    res["std_test_score"] = np.sqrt(np.average((scores - means[:, None]) ** 2, axis=1))
-    if np.isnan(means).all():                 # NaN ranks last, ties share the best rank: _format_results
-        res["rank_test_score"] = np.ones(len(means), dtype=np.int32)
-    else:
-        res["rank_test_score"] = rankdata(-np.nan_to_num(means, nan=np.nanmin(means) - 1), method="min").astype(
-            np.int32)
-    return res
-
-
-def _named(res: dict, names: dict[str, str]) -> dict:
-    """cv_results_ with the candidates' parameters under the chainrule estimator's names, and a param_ column
-    of each, as GridSearchCV's."""
-    res["params"] = [_unprefixed(p) for p in res["params"]]
-    for name in dict.fromkeys(names.values()):
-        res[f"param_{name}"] = [p.get(name) for p in res["params"]]
-    return res
-
-
 def _prefix(estimator) -> str:
     """How GridSearchCV names the chainrule estimator's parameters inside per_fold's (estimator__, ...)."""
     for name, value in estimator.get_params().items():
@@ -331,56 +321,3 @@ def _prefix(estimator) -> str:
     return ""
 
 
-def _unprefixed(params: dict) -> dict:
-    """A candidate's parameters under the chainrule estimator's names (its own have no '__')."""
-    return {k.rsplit("__", 1)[-1]: v for k, v in params.items()}
-
-
-def _shown(params: dict, names: dict[str, str]) -> str:
-    """A candidate as the grid wrote it: hidden=32x16, lr=0.01."""
-    params = _unprefixed(params)
-    return ", ".join(f"{key}={show(params[name])}" for key, name in names.items() if name in params) or str(params)
-
-
-def _table(res: dict, names: dict[str, str], n_folds: int):
-    """One row per candidate, best first (failed ones, NaN, last): the grid's values as written, then
-    GridSearchCV's cv_results_ columns under its names (the scores, their rank, the fit times, params)."""
-    import pandas as pd
-    params = [_unprefixed(p) for p in res["params"]]
-    # object columns: a grid of 2 and inf stays 2 and inf (pandas would make the column float, 2 then 2.0)
-    table = pd.DataFrame({key: pd.Series([show(p[name]) for p in params], dtype=object) for key, name in names.items()})
-    for column in ("mean_test_score", "std_test_score", "rank_test_score",
-                   *(f"split{k}_test_score" for k in range(n_folds)), "mean_fit_time", "std_fit_time"):
-        table[column] = res[column]
-    table["params"] = [{k: _literal(v) for k, v in p.items()} for p in params]   # read back by ast.literal_eval
-    return table.sort_values("rank_test_score", kind="stable").reset_index(drop=True)
-
-
-def _literal(value):
-    """A parameter as a Python literal (a drawn np.float64 as float), so that the CSV's params column, a dict's
-    repr, reads back with ast.literal_eval: numpy 2 writes np.float64(0.01), which it cannot read, and Python
-    inf (n_iter_no_change=np.inf), which it reads as a name (`Infinite`)."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, tuple):
-        return tuple(_literal(v) for v in value)
-    if isinstance(value, float) and np.isinf(value):
-        return Infinite(value)
-    return value
-
-
-class Infinite(float):
-    """An infinite parameter (equal to float('inf')), written 1e999, the literal ast.literal_eval reads as inf."""
-
-    def __repr__(self) -> str:
-        return "1e999" if self > 0 else "-1e999"
-
-
-def show(value):
-    """A grid value as the user wrote it: hidden sizes as 32x16, None as none (class_weight=none: pandas
-    would write it NaN, and an empty cell in the CSV)."""
-    if value is None:
-        return "none"
-    if isinstance(value, tuple):
-        return "x".join(str(v) for v in value)
-    return value

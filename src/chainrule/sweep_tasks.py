@@ -5,8 +5,11 @@ whose folds all finished (`chainrule.sweep`: sweep_results.partial.csv).
 """
 from __future__ import annotations
 
+import contextlib
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -184,7 +187,7 @@ def on_dask(run: Callable[[Any], Any], scheduler: str) -> Any:
             raise
         raise ValidationError(f"the server at {scheduler!r} is a Dask worker, not the scheduler: give the scheduler's "
                               "address, the one the workers were started with (8786 by default)") from None
-    with client:
+    with _dask_quiet(), client:         # closed quiet too: its reconnecting, cancelled, logs a traceback
         try:
             client.wait_for_workers(1, timeout=30)
         except TimeoutError:
@@ -194,6 +197,45 @@ def on_dask(run: Callable[[Any], Any], scheduler: str) -> Any:
             return run(client)
         finally:
             _settle(client)
+
+
+#: whether a sweep lets Dask's own loggers speak (`dask_logs()`: the command's --debug)
+_DASK_LOGS: ContextVar[bool] = ContextVar("dask_logs", default=False)
+
+
+@contextlib.contextmanager
+def dask_logs() -> Iterator[None]:
+    """Sweeps run inside show Dask's own log messages (its tracebacks of a lost scheduler, its retries): by default
+    a sweep keeps them from stderr while its client runs, and its error (ClusterLost, ...) says what happened."""
+    token = _DASK_LOGS.set(True)
+    try:
+        yield
+    finally:
+        _DASK_LOGS.reset(token)
+
+
+class _Silence(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.name.startswith("distributed")
+
+
+@contextlib.contextmanager
+def _dask_quiet() -> Iterator[None]:
+    """Dask's loggers (distributed.*: each has its handler to stderr) silent meanwhile, unless `dask_logs()`: a
+    scheduler killed mid-sweep printed the client's traceback (ERROR, connection reset) before the sweep's own line."""
+    if _DASK_LOGS.get():
+        yield
+        return
+    handlers = {h for name in list(logging.root.manager.loggerDict) if name.startswith("distributed")
+                for h in getattr(logging.getLogger(name), "handlers", [])} | set(logging.root.handlers)
+    silence = _Silence()
+    for handler in handlers:
+        handler.addFilter(silence)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(silence)
 
 
 def _listening(scheduler: str, seconds: float = 5.0) -> None:

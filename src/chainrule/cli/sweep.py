@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from chainrule.errors import ValidationError
 
 from ..data.advice import words
 from ..data.lines import plural
-from ..sweep_tasks import PARTIAL
+from ..sweep_tasks import PARTIAL, dask_logs
 from ..teach.width import say, word
 from .tabular import add_column_options, add_csv_options, reading_marks, said_left_out
 from .weights import class_weight_arg
@@ -109,7 +110,8 @@ def sweep(args) -> int:
     files = [Path(args.out_dir) / name for name in ("sweep_results.csv", "best_model.npz", PARTIAL)]
     before = [_identity(f) for f in files]
     try:
-        result = _run(args, grid, fixed)
+        with dask_logs() if getattr(args, "debug", False) else contextlib.nullcontext():   # Dask's own, --debug only
+            result = _run(args, grid, fixed)
     except KeyboardInterrupt as stop:   # what the folder holds now: each file is written whole (renamed) or not at all
         from ..backend.signals import ignored
         with ignored():             # a second Ctrl-C meanwhile: the line is being written (as the other commands')
@@ -127,8 +129,7 @@ def sweep(args) -> int:
     say(f"{n} {plural(n, 'candidate')}{drawn} x {args.cv} folds on {where}; {result.scoring}{weighted}, best first:")
     shown = result.table[[*grid, *SCORES]].astype({k: str for k in grid}).rename(columns=SCORES)
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    say(f"best: {', '.join(f'{k}={v}' for k, v in shown.iloc[0][list(grid)].items())} "
-        f"({result.scoring} {result.best_score:.4f})")
+    say(f"best: {_candidate(shown.iloc[0], grid)} ({result.scoring} {result.best_score:.4f}){_tied(shown, grid, args)}")
     say(f"wrote {word(result.results_path)}" + (f" and {word(result.model_path)}" if result.model_path else ""))
     return 0
 
@@ -152,6 +153,22 @@ def _interrupted(stop: KeyboardInterrupt, files: list[Path], before: list) -> st
     if kept:
         said += f"; {' and '.join(map(repr, kept))}, from before, {'is' if len(kept) == 1 else 'are'} unchanged"
     return said
+
+
+def _candidate(row, grid: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in row[list(grid)].items())
+
+
+def _tied(shown, grid: dict, args) -> str:
+    """The candidates whose mean score equals the best's (rank 1 too, as scikit-learn ranks ties), and which one
+    was kept: the first, in the grid's order (or the drawn order), as GridSearchCV's best_index_ keeps it."""
+    tied = [_candidate(row, grid) for _, row in shown.iloc[1:].iterrows() if row["rank"] == 1]
+    if not tied:
+        return ""
+    order = "drawn first (--n-iter)" if args.n_iter is not None else "first in the grid's order"
+    listed = "; ".join(tied[:3]) + ("; ..." if len(tied) > 3 else "")
+    return (f"; tied at rank 1 with {len(tied)} {plural(len(tied), 'other')} ({listed}): the one {order} is kept, "
+            "as GridSearchCV's best_index_ keeps it")
 
 
 def _classes(spec) -> str:

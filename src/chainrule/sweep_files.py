@@ -1,0 +1,77 @@
+"""The sweep's files: its folder checked before the fits (what writing would refuse after an hour of them), and
+the best model written as `chainrule train` writes one (a binary classifier's network as a 2-way softmax)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import chainrule as cr
+
+
+def as_softmax(net) -> Any:
+    """A binary classifier's network (one sigmoid output) as the same model with a 2-way softmax.
+
+    softmax([0, z]) = [1 - sigmoid(z), sigmoid(z)]: the probabilities are equal, and the file has
+    one output per class as `chainrule predict` reads it.
+    """
+    layers = []
+    dense = [layer for layer in net.layers if isinstance(layer, cr.Dense)]
+    for layer in dense:
+        last = layer is dense[-1]
+        new = cr.Dense(layer.W.shape[0], 2 if last else layer.W.shape[1],
+                       "softmax" if last else layer.activation.name)
+        layers.append(new)
+    out = cr.Network(layers, loss="categorical_crossentropy", dtype=net.dtype)
+    for old, new in zip(dense, layers):
+        if new is layers[-1]:
+            new.W[...] = np.hstack([np.zeros_like(old.W), old.W])
+            new.b[...] = np.concatenate([np.zeros_like(old.b), old.b])
+        else:
+            new.W[...] = old.W
+            new.b[...] = old.b
+    return out
+
+
+
+def can_write(out: Path, refit: bool) -> None:
+    """Refuse before the fits what atomic_write would refuse after them (an hour of fits lost): a read-only
+    sweep_results.csv, a best_model.npz that is not a model (the user's data), a folder that cannot be written."""
+    import errno
+    import os
+
+    from chainrule.saving.files import replaceable, writable_target
+    folder = out
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, f"Cannot write the sweep's files: {str(folder)!r} is not writable",
+                              str(out))
+    for name, kind in (("sweep_results.csv", None), ("best_model.npz", "model")):
+        path = out / name
+        if out.is_dir() and (refit or kind is None):
+            replaceable(writable_target(path), kind, str(path))
+
+
+
+def _json(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def save_best(path: Path, estimator, pre, classify: bool, score: tuple[str, float], weight: str | None,
+              sweep: dict) -> None:
+    """The refit best as a model file `chainrule predict` reads: its network (a binary classifier's as a 2-way
+    softmax), the whole file's preprocessing, its epochs and cross-validated score, the weight column (evaluate's
+    weights, as train's), and the sweep it came from (`chainrule info`: its best_params as the grid wrote them)."""
+    from chainrule.saving.npz import save
+    from chainrule.sweep_search import fitted
+    best = fitted(estimator)
+    net = best.network_
+    if classify and net.n_outputs == 1:
+        net = as_softmax(net)
+    history = {"epochs": int(best.n_iter_), f"cv_{score[0]}": score[1]}
+    recorded = {"weight": weight} if weight else {}
+    sweep = {**sweep, "best_params": {k: _json(v) for k, v in sweep["best_params"].items()}}
+    save(net, path, include_optimizer=False, extra={"tabular": pre.to_json(), "history": history, **recorded,
+                                                     "sweep": sweep})

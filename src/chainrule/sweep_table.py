@@ -1,0 +1,92 @@
+"""A sweep's results as GridSearchCV's cv_results_ has them (the folds' scores, their means, spreads and ranks, the
+fit times) and its table: one row per candidate, best first, the grid's values as the user wrote them (32x16, none),
+the params column a Python literal that reads back."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def cv_results(candidates: list[dict], out: list, n_folds: int) -> dict:
+    """GridSearchCV's cv_results_ (the test scores' part) of the folds' (score, seconds, why)."""
+    from scipy.stats import rankdata
+    scores = np.array([o[0] for o in out], dtype=np.float64).reshape(len(candidates), n_folds)
+    times = np.array([o[1] for o in out], dtype=np.float64).reshape(len(candidates), n_folds)
+    res: dict[str, Any] = {"params": candidates}
+    means = np.average(scores, axis=1)
+    res["mean_fit_time"], res["std_fit_time"] = times.mean(axis=1), times.std(axis=1)
+    for k in range(n_folds):
+        res[f"split{k}_test_score"] = scores[:, k]
+    res["mean_test_score"] = means
+    res["std_test_score"] = np.sqrt(np.average((scores - means[:, None]) ** 2, axis=1))
+    if np.isnan(means).all():                 # NaN ranks last, ties share the best rank: _format_results
+        res["rank_test_score"] = np.ones(len(means), dtype=np.int32)
+    else:
+        res["rank_test_score"] = rankdata(-np.nan_to_num(means, nan=np.nanmin(means) - 1), method="min").astype(
+            np.int32)
+    return res
+
+
+def named(res: dict, names: dict[str, str]) -> dict:
+    """cv_results_ with the candidates' parameters under the chainrule estimator's names, and a param_ column
+    of each, as GridSearchCV's."""
+    res["params"] = [unprefixed(p) for p in res["params"]]
+    for name in dict.fromkeys(names.values()):
+        res[f"param_{name}"] = [p.get(name) for p in res["params"]]
+    return res
+
+
+def unprefixed(params: dict) -> dict:
+    """A candidate's parameters under the chainrule estimator's names (its own have no '__')."""
+    return {k.rsplit("__", 1)[-1]: v for k, v in params.items()}
+
+
+def as_written(params: dict, names: dict[str, str]) -> str:
+    """A candidate as the grid wrote it: hidden=32x16, lr=0.01."""
+    params = unprefixed(params)
+    return ", ".join(f"{key}={show(params[name])}" for key, name in names.items() if name in params) or str(params)
+
+
+def table_of(res: dict, names: dict[str, str], n_folds: int):
+    """One row per candidate, best first (failed ones, NaN, last): the grid's values as written, then
+    GridSearchCV's cv_results_ columns under its names (the scores, their rank, the fit times, params)."""
+    import pandas as pd
+    params = [unprefixed(p) for p in res["params"]]
+    # object columns: a grid of 2 and inf stays 2 and inf (pandas would make the column float, 2 then 2.0)
+    table = pd.DataFrame({key: pd.Series([show(p[name]) for p in params], dtype=object) for key, name in names.items()})
+    for column in ("mean_test_score", "std_test_score", "rank_test_score",
+                   *(f"split{k}_test_score" for k in range(n_folds)), "mean_fit_time", "std_fit_time"):
+        table[column] = res[column]
+    table["params"] = [{k: _literal(v) for k, v in p.items()} for p in params]   # read back by ast.literal_eval
+    return table.sort_values("rank_test_score", kind="stable").reset_index(drop=True)
+
+
+def _literal(value):
+    """A parameter as a Python literal (a drawn np.float64 as float), so that the CSV's params column, a dict's
+    repr, reads back with ast.literal_eval: numpy 2 writes np.float64(0.01), which it cannot read, and Python
+    inf (n_iter_no_change=np.inf), which it reads as a name (`Infinite`)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, tuple):
+        return tuple(_literal(v) for v in value)
+    if isinstance(value, float) and np.isinf(value):
+        return Infinite(value)
+    return value
+
+
+class Infinite(float):
+    """An infinite parameter (equal to float('inf')), written 1e999, the literal ast.literal_eval reads as inf."""
+
+    def __repr__(self) -> str:
+        return "1e999" if self > 0 else "-1e999"
+
+
+def show(value):
+    """A grid value as the user wrote it: hidden sizes as 32x16, None as none (class_weight=none: pandas
+    would write it NaN, and an empty cell in the CSV)."""
+    if value is None:
+        return "none"
+    if isinstance(value, tuple):
+        return "x".join(str(v) for v in value)
+    return value

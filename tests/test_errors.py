@@ -300,10 +300,10 @@ CASES = [
                                                                                        sample_weight=[1.0]),
      errors.ValidationError, r"sample_weight needs arrays X, Y; with a sequence of batches \(Y=None\)"),
     ("to_onnx an estimator", lambda: cr.to_onnx(unfitted_classifier()), errors.ChainruleTypeError,
-     r"got BackpropClassifier: BackpropClassifier is a chainrule estimator, not a model to import: give its network "
+     r"got BackpropClassifier, a chainrule estimator, not a model to import: give its network "
      r"once it is fitted \(fit it first\), to_onnx\(model.network_, path\)"),
     ("save an estimator", lambda: cr.save(unfitted_classifier(), "m.npz"), errors.ChainruleTypeError,
-     r"got BackpropClassifier: BackpropClassifier is a chainrule estimator, not a model to import: give its network "
+     r"got BackpropClassifier, a chainrule estimator, not a model to import: give its network "
      r"once it is fitted \(fit it first\), cr.save\(model.network_, path\)"),
     ("save a pipeline of an estimator", lambda: cr.save(unfitted_pipeline(), "m.npz"), errors.ChainruleTypeError,
      r"got Pipeline: its last step, BackpropClassifier, is a chainrule estimator, not a model to import: give its "

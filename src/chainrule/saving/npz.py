@@ -148,7 +148,7 @@ def save(net: Any, path: str | os.PathLike, include_optimizer: bool = True, extr
         ours = our_estimator(net, "cr.save({net}, path)", "; to keep the whole {whole} (classes_, its parameters), "
                              "joblib.dump({model}, path) or pickle it")
         raise ChainruleTypeError(f"save writes a chainrule Network; got {type(net).__name__}" + (
-            f": {ours}" if ours else " (a model of another framework: import it first with cr.from_torch, from_keras, "
+            ours if ours else " (a model of another framework: import it first with cr.from_torch, from_keras, "
             "from_sklearn, from_onnx)"))
     write(net, Path(check_path(path, "path")), include_optimizer, extra, extra_arrays)
 

@@ -177,6 +177,8 @@ CASES = [
      "nesterov=True needs momentum > 0"),
     ("optimizer rate set negative", lambda: setattr(optim.SGD(0.1), "lr", -0.1), errors.ValidationError,
      r"optimizer.lr must be in \(0.0, inf\); got -0.1"),
+    ("optimizer setting set negative", lambda: setattr(optim.SGD(0.1, momentum=0.9), "momentum", -0.5),
+     errors.ValidationError, r"momentum must be in \[0.0, inf\); got -0.5"),
     ("scheduled rate set", lambda: setattr(optim.SGD(optim.StepLR(0.1, 2)), "learning_rate", 0.5),
      errors.ValidationError, r"this SGD follows a schedule \(StepLR\)"),
     ("set_weights wrong count", lambda: net2().set_weights([np.zeros((2, 3))]), errors.ValidationError,

@@ -5,7 +5,8 @@ from the formulas of each optimizer (`optim`), so a user's optimizer subclasses 
 from __future__ import annotations
 
 import weakref
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
@@ -17,6 +18,10 @@ from .keras_names import KerasNames
 from .schedules import Schedule
 
 _C = TypeVar("_C", bound="type[Optimizer]")
+
+
+def _clip_norm(value: Any) -> float | None:
+    return None if value is None else _number(value, "clip_norm", low_inclusive=False)
 
 #: the exact classes whose update has a compiled kernel (a subclass runs its own `_update`), in the
 #: order `_compiled_update` marked them: a tuple, not changed by a user
@@ -50,6 +55,11 @@ class Optimizer(KerasNames):
 
     #: names of the per-parameter state arrays
     state_names: tuple[str, ...] = ()
+    #: each setting's check (name -> the checked value), run whenever it is set: in the constructor and after it
+    #: (`opt.momentum = -0.5` between fits, as torch's param_groups are edited, was used silently and climbed the
+    #: gradient; a loaded file's and set_params' go through the constructor). A subclass adds its own.
+    checks: ClassVar[dict[str, Callable[[Any], Any]]] = {
+        "weight_decay": lambda v: _number(v, "weight_decay"), "clip_norm": _clip_norm}
 
     def __init__(self, lr: float | Schedule, weight_decay: float = 0.0, clip_norm: float | None = None):
         self.schedule: Schedule | None
@@ -58,12 +68,16 @@ class Optimizer(KerasNames):
         else:
             self.schedule, rate = None, _number(lr, "lr", low_inclusive=False)
         self._lr: float = rate
-        self.weight_decay = _number(weight_decay, "weight_decay")
-        self.clip_norm = None if clip_norm is None else _number(clip_norm, "clip_norm", low_inclusive=False)
+        self.weight_decay = weight_decay        # (checked by __setattr__, as every setting in `checks`)
+        self.clip_norm = clip_norm
         self.t = 0          # steps taken
         self.epoch = 0      # set by fit, read by the schedule
         self.state: dict[str, np.ndarray] = {}
         self.starting = False
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        check = type(self).checks.get(name)
+        super().__setattr__(name, value if check is None else check(value))
 
     def bind(self, net: Any) -> Optimizer:
         """This optimizer, bound to `net`: its step count and moments are that network's. One that

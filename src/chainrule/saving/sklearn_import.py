@@ -208,8 +208,15 @@ class SklearnSolver(Optimizer):
         # the inner optimizer takes the steps: a rate set here (ReduceLROnPlateau, optimizer.lr = ...) is its rate.
         # sklearn's SGD keeps its velocity v (the rate inside it), the inner SGD the buffer -v / lr: rescaled
         # to the new rate, it is still -v / lr, as sklearn's adaptive schedule dividing learning_rate has it
+        # a rate of 0, which torch.optim takes, is refused: scikit-learn's never is 0 (learning_rate_init > 0), and
+        # the SGD buffer -v / lr would lose the velocity v
         old = getattr(self, "_lr", None)
         super()._set_lr(value, name)
+        if self._lr == 0 and old is not None:
+            self._lr = old
+            raise ValidationError(f"{name} must be > 0 for SklearnSolver, which repeats scikit-learn's update: its "
+                                  "rate is never 0 (learning_rate_init > 0), and its SGD's velocity is kept as the "
+                                  f"buffer times the rate, lost at 0; got {value!r}")
         if hasattr(self, "inner"):
             buffer = self.inner.state.get("momentum_buffer")
             if buffer is not None and old is not None and self._lr != old:

@@ -66,7 +66,7 @@ class Optimizer(KerasNames):
         if isinstance(lr, Schedule):
             self.schedule, rate = lr, lr(0)
         else:
-            self.schedule, rate = None, _number(lr, "lr", low_inclusive=False)
+            self.schedule, rate = None, _number(lr, "lr")
         self._lr: float = rate
         self.weight_decay = weight_decay        # (checked by __setattr__, as every setting in `checks`)
         self.clip_norm = clip_norm

@@ -124,3 +124,83 @@ def test_sklearns_solver_refuses_a_rate_of_zero_saying_why():
     with pytest.raises(ValidationError, match=r"optimizer.lr must be > 0 for SklearnSolver.*got 0"):
         solver.lr = 0
     assert solver.lr == solver.inner.lr == mlp._optimizer.learning_rate
+
+
+
+CUTS = [0, 4, 7, 10]                 # three parameters: [0, 4), [4, 7), [7, 10)
+STEPPED = [(0,), (0,), (0,), (0, 2), (0, 1, 2), (0, 1, 2)]      # which of them each step updates
+
+
+def _torch_parts(make, grads=GRADS, stepped=STEPPED):
+    """torch's three parameters stepped on `grads`, each only at the steps that name it (the others without a
+    gradient: not in the step, no state made for them yet)."""
+    parts = [torch.tensor(P0[a:b].copy(), requires_grad=True) for a, b in zip(CUTS, CUTS[1:])]
+    opt = make(parts)
+    for g, which in zip(grads, stepped):
+        for k, (part, a, b) in enumerate(zip(parts, CUTS, CUTS[1:])):
+            part.grad = torch.tensor(g[a:b]) if k in which else None
+        opt.step()
+    return np.concatenate([part.detach().numpy() for part in parts])
+
+
+def _slices(which):
+    return None if len(which) == 3 else [slice(CUTS[k], CUTS[k + 1]) for k in which]
+
+
+@pytest.mark.parametrize("settings", [dict(momentum=0.9, dampening=0.5),
+                                      dict(momentum=0.9, dampening=0.5, weight_decay=0.01),
+                                      dict(momentum=0.8, nesterov=True)])
+def test_a_part_stepped_first_later_starts_its_sgd_buffer_as_torch_undamped(settings):
+    """A layer unfrozen mid-training: torch makes its buffer at its first step, the gradient itself (undamped);
+    its first update here was damped, its buffer made (zeros) with the other parameters'. Parts entering at
+    different steps, and a step over parts some of which start (adjacent slices, one run), each start as torch's."""
+    opt, p = optim.SGD(0.1, **settings), P0.copy()
+    for g, which in zip(GRADS, STEPPED):
+        opt.step(p, g.copy(), _slices(which))
+    np.testing.assert_allclose(p, _torch_parts(lambda ps: torch.optim.SGD(ps, lr=0.1, **settings)), rtol=1e-12)
+
+
+def _net_and_torch(seed=1):
+    import chainrule as cr
+    net = cr.Network([cr.Dense(3, 4, activation="tanh"), cr.Dense(4, 2, activation="linear")], loss="mse", seed=seed)
+    weights = [torch.tensor(w.copy(), requires_grad=True) for w in net.get_weights()]
+    return net, weights
+
+
+XN, YN = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
+
+
+def _torch_fit(weights, opt, steps, frozen):
+    for _ in range(steps):
+        for w in weights:
+            w.grad = None
+        out = torch.tanh(torch.tensor(XN) @ weights[0] + weights[1]) @ weights[2] + weights[3]
+        ((out - torch.tensor(YN)) ** 2).mean().backward()
+        if frozen:
+            weights[0].grad = weights[1].grad = None
+        opt.step()
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_layer_unfrozen_between_fits_trains_as_torchs(compiled, monkeypatch):
+    """fit with the first layer frozen, then unfrozen and fit again with the same SGD (dampening): as torch, whose
+    unfrozen parameters' buffers start undamped; in the NumPy loop and in the compiled one (where it runs)."""
+    from chainrule.backend import kernels
+    from chainrule.training import compiled as loops
+    if compiled and not kernels.AVAILABLE:
+        pytest.skip("needs Numba (the [fast] extra)")
+    monkeypatch.setattr(kernels, "ENABLED", compiled)
+    runs, run = [], loops.run
+    monkeypatch.setattr(loops, "run", lambda *args, **kw: runs.append(1) or run(*args, **kw))
+    net, weights = _net_and_torch()
+    opt = optim.SGD(0.05, momentum=0.9, dampening=0.3)
+    net.layers[0].trainable = False
+    net.fit(XN, YN, epochs=3, batch_size=6, shuffle=False, optimizer=opt, verbose=0)
+    net.layers[0].trainable = True
+    net.fit(XN, YN, epochs=3, batch_size=6, shuffle=False, optimizer=opt, verbose=0)
+    theirs = torch.optim.SGD(weights, lr=0.05, momentum=0.9, dampening=0.3)
+    _torch_fit(weights, theirs, 3, True)
+    _torch_fit(weights, theirs, 3, False)
+    for mine, w in zip(net.get_weights(), weights):
+        np.testing.assert_allclose(mine, w.detach().numpy(), rtol=1e-12)
+    assert bool(runs) == compiled             # the compiled loop ran the epochs it could

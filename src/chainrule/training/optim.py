@@ -59,6 +59,7 @@ class SGD(Optimizer):
 
     checks = {**Optimizer.checks, "momentum": _at_least_0("momentum"), "dampening": _at_least_0("dampening"),
               "nesterov": _bool("nesterov")}
+    per_part_start = True        # a part stepped first later (a layer unfrozen) starts its buffer undamped
 
     def __init__(self, lr: float | Schedule = 0.01, momentum: float = 0.0, dampening: float = 0.0,
                  nesterov: bool = False, weight_decay: float = 0.0, clip_norm: float | None = None):

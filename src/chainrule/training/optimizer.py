@@ -49,12 +49,15 @@ class Optimizer(KerasNames):
     The step count `t` (Adam's bias correction, Adagrad's decay) is one for the whole network, as
     Keras counts it; torch.optim counts per parameter. The two agree while every parameter trains;
     a layer frozen for some steps and then unfrozen takes its first updates at the network's `t`
-    (under Adam, smaller ones than torch's: bias correction near 1 instead of 1 - beta; under SGD
-    with dampening, its buffer's first update damped, where torch's buffer starts as the gradient).
+    (under Adam, smaller ones than torch's: bias correction near 1 instead of 1 - beta). SGD's buffer
+    starts as torch's, part by part: the gradient itself at a part's own first step (`per_part_start`).
     """
 
     #: names of the per-parameter state arrays
     state_names: tuple[str, ...] = ()
+    #: whether `starting` is per part, as torch makes a parameter's state at its own first step (SGD's buffer: a
+    #: layer unfrozen later starts it undamped); `_fresh` marks the entries not stepped since the state was made
+    per_part_start = False
     #: each setting's check (name -> the checked value), run whenever it is set: in the constructor and after it
     #: (`opt.momentum = -0.5` between fits, as torch's param_groups are edited, was used silently and climbed the
     #: gradient; a loaded file's and set_params' go through the constructor). A subclass adds its own.
@@ -109,6 +112,8 @@ class Optimizer(KerasNames):
                 fits = kept is not None and kept.shape == params.shape and kept.dtype == params.dtype
                 state[name] = kept if fits else self._new_state(name, params)
                 self.starting = self.starting or not fits
+        if self.starting and self.per_part_start:
+            self._fresh: np.ndarray | None = np.ones(params.shape[0], dtype=bool)
         if len(state) != len(names):             # only then: this runs at every step
             aside = self.__dict__.setdefault("_aside", {})
             for name in [k for k in state if k not in names]:
@@ -131,11 +136,33 @@ class Optimizer(KerasNames):
         # the compiled update only for the exact built-in classes (COMPILED_UPDATES): a subclass
         # runs its own `_update`, whatever it overrides
         update = self._kernel_update if type(self) in COMPILED_UPDATES and kernels.ENABLED else self._update
-        if len(slices) == 1 and slices[0] == slice(None):
+        parts = self._starts(params.shape[0], slices)
+        if len(parts) == 1 and parts[0][0] == slice(None):
             update(params, grads, self.state)
             return
-        for s in slices:
+        for s, self.starting in parts:
             update(params[s], grads[s], {k: v[s] for k, v in self.state.items()})
+
+    def _starts(self, n: int, slices: list[slice], clear: bool = True) -> list[tuple[slice, bool]]:
+        """`slices` cut where their entries differ in whether this step starts their state (`per_part_start`),
+        each with that; `clear`: those entries marked as stepped."""
+        fresh = self.__dict__.get("_fresh")
+        if fresh is None:
+            return [(s, self.starting) for s in slices]
+        parts = []
+        for s in slices:
+            a, b, _ = s.indices(n)
+            if a >= b:
+                continue
+            f = fresh[a:b]
+            cuts = [a, *(np.flatnonzero(f[1:] != f[:-1]) + 1 + a).tolist(), b]
+            parts += [(slice(None) if (x, y) == (0, n) else slice(x, y), bool(fresh[x]))
+                      for x, y in zip(cuts, cuts[1:])]
+            if clear:
+                fresh[a:b] = False
+        if clear and not fresh.any():
+            self._fresh = None
+        return parts
 
     def _grad(self, p, g):
         """g + weight_decay * p (L2, in a work array), or g."""

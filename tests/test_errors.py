@@ -168,7 +168,8 @@ CASES = [
      r"'val_loss'\); its fields may be epoch and \['loss'\]"),
     ("unknown optimizer", lambda: net2().fit(X, Y, optimizer="adamm"), errors.UnknownNameError,
      "Did you mean 'adam'"),
-    ("learning rate zero", lambda: optim.Adam(lr=0), errors.ValidationError, r"lr must be in \(0.0, inf\); got 0"),
+    ("learning rate negative", lambda: optim.Adam(lr=-0.001), errors.ValidationError,
+     r"lr must be in \[0.0, inf\); got -0.001"),
     ("learning rate negative in step", lambda: net2().step(X, Y, lr=-0.5), errors.ValidationError,
      r"lr must be in \(0.0, inf\); got -0.5"),
     ("learning rate not a number", lambda: optim.SGD(lr="fast"), errors.ChainruleTypeError, "lr must be a number"),
@@ -176,7 +177,9 @@ CASES = [
     ("nesterov without momentum", lambda: optim.SGD(0.1, nesterov=True), errors.ValidationError,
      "nesterov=True needs momentum > 0"),
     ("optimizer rate set negative", lambda: setattr(optim.SGD(0.1), "lr", -0.1), errors.ValidationError,
-     r"optimizer.lr must be in \(0.0, inf\); got -0.1"),
+     r"optimizer.lr must be in \[0.0, inf\); got -0.1"),
+    ("optimizer setting set negative", lambda: setattr(optim.SGD(0.1, momentum=0.9), "momentum", -0.5),
+     errors.ValidationError, r"momentum must be in \[0.0, inf\); got -0.5"),
     ("scheduled rate set", lambda: setattr(optim.SGD(optim.StepLR(0.1, 2)), "learning_rate", 0.5),
      errors.ValidationError, r"this SGD follows a schedule \(StepLR\)"),
     ("set_weights wrong count", lambda: net2().set_weights([np.zeros((2, 3))]), errors.ValidationError,
@@ -300,10 +303,10 @@ CASES = [
                                                                                        sample_weight=[1.0]),
      errors.ValidationError, r"sample_weight needs arrays X, Y; with a sequence of batches \(Y=None\)"),
     ("to_onnx an estimator", lambda: cr.to_onnx(unfitted_classifier()), errors.ChainruleTypeError,
-     r"got BackpropClassifier: BackpropClassifier is a chainrule estimator, not a model to import: give its network "
+     r"got BackpropClassifier, a chainrule estimator, not a model to import: give its network "
      r"once it is fitted \(fit it first\), to_onnx\(model.network_, path\)"),
     ("save an estimator", lambda: cr.save(unfitted_classifier(), "m.npz"), errors.ChainruleTypeError,
-     r"got BackpropClassifier: BackpropClassifier is a chainrule estimator, not a model to import: give its network "
+     r"got BackpropClassifier, a chainrule estimator, not a model to import: give its network "
      r"once it is fitted \(fit it first\), cr.save\(model.network_, path\)"),
     ("save a pipeline of an estimator", lambda: cr.save(unfitted_pipeline(), "m.npz"), errors.ChainruleTypeError,
      r"got Pipeline: its last step, BackpropClassifier, is a chainrule estimator, not a model to import: give its "

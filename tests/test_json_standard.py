@@ -104,10 +104,10 @@ def test_a_checkpoint_whose_history_holds_infinity_says_version_2_and_resumes(tm
     assert version == 2 and [strict(line)["logs"]["ratio"] for line in lines.splitlines()] == [0.5, math.inf, 0.5]
 
 
-@pytest.mark.parametrize("version", [3, 0, True, "2"])
+@pytest.mark.parametrize("version", [4, 0, True, "2"])
 def test_a_file_of_another_version_is_refused_naming_the_versions_read(tmp_path, version):
-    with pytest.raises(ModelFileError, match=rf"has format version {version!r}; this chainrule reads versions 1 and "
-                                             r"2 \(a newer chainrule wrote it\?\)"):
+    with pytest.raises(ModelFileError, match=rf"has format version {version!r}; this chainrule reads versions 1, 2 "
+                                             r"and 3 \(a newer chainrule wrote it\?\)"):
         cr.load(_rewritten(tmp_path, version))
 
 
@@ -130,7 +130,7 @@ def test_docs_show_the_version_refusal_as_raised(tmp_path):
     doc = (Path(__file__).parents[1] / "docs" / "errors.md").read_text()
     rows = {cells[0]: cells[2] for cells in ([c.strip() for c in line.strip().strip("|").split(" | ")]
                                              for line in doc.splitlines()) if len(cells) == 3}
-    path = _rewritten(tmp_path, 3)
+    path = _rewritten(tmp_path, 4)
     with pytest.raises(ModelFileError) as caught:
         cr.load(path)
     assert str(caught.value).replace(str(tmp_path), "DIR") == rows["load a newer format version"]

@@ -289,7 +289,7 @@ def test_learning_rate_scheduler_as_keras(schedule, capsys):
     np.testing.assert_allclose(net.layers[0].W.ravel(), model.get_weights()[0].ravel(), rtol=1e-5)
 
 
-@pytest.mark.parametrize("bad, error", [(lambda epoch: 0.0, cr.errors.ValidationError),
+@pytest.mark.parametrize("bad, error", [(lambda epoch: -0.1, cr.errors.ValidationError),
                                         (lambda epoch: "0.1", cr.errors.ValidationError)])
 def test_a_schedule_giving_no_rate_is_named(bad, error):
     X, y = _data()

@@ -68,7 +68,7 @@ def test_an_estimator_is_refused_naming_its_network_whose_graph_gives_its_output
         warnings.simplefilter("ignore")          # 3 epochs: not converged
         model.fit(X, y)
     with pytest.raises(cr.errors.ChainruleTypeError,
-                       match=r"Backprop\w+ is a chainrule estimator.*to_onnx\(model\.network_"):
+                       match=r"Backprop\w+, a chainrule estimator.*to_onnx\(model\.network_"):
         to_onnx(model)
     got = _session(to_onnx(model.network_)).run(None, {"input": X})[0]       # what the message promises
     if task == "classifier":

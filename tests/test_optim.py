@@ -150,7 +150,7 @@ def test_an_optimizer_that_trained_one_network_is_refused_for_another(name):
         net.fit(X, y, epochs=1, batch_size=5, optimizer=copy.deepcopy(unbound), verbose=0)
 
 
-@pytest.mark.parametrize("bad", [dict(lr=0), dict(lr=-1), dict(lr=0.1, momentum=-0.5),
+@pytest.mark.parametrize("bad", [dict(lr=-1e-9), dict(lr=-1), dict(lr=0.1, momentum=-0.5),
                                  dict(lr=0.1, nesterov=True)])
 def test_bad_optimizer_arguments(bad):
     with pytest.raises(ValueError):

@@ -86,7 +86,7 @@ def test_a_bare_mlp_is_told_to_import_with_from_sklearn(call):
     MLPClassifier ...)': from_sklearn takes it, and the network it gives predicts as the MLP."""
     mlp = _fit(MLPClassifier(hidden_layer_sizes=(3,), max_iter=20, random_state=0))
     said = _refusal(call, mlp)
-    assert "got MLPClassifier: MLPClassifier is scikit-learn's MLP: import it with cr.from_sklearn(model)" in said
+    assert "got MLPClassifier, scikit-learn's MLP: import it with cr.from_sklearn(model)" in said
     assert "does not import" not in said
     np.testing.assert_allclose(cr.from_sklearn(mlp).predict(X)[:, 0], mlp.predict_proba(X)[:, 1], rtol=1e-10)
 
@@ -104,7 +104,7 @@ def test_a_scikit_learn_model_that_is_no_mlp_is_not_sent_to_from_sklearn(model):
     for call in (lambda o: cr.save(o, "never-written.npz"), cr.to_torch, cr.to_onnx):
         said = _refusal(call, model)
         assert "LogisticRegression, is a scikit-learn model that chainrule does not import" in said or \
-            "LogisticRegression is a scikit-learn model that chainrule does not import" in said
+            "got LogisticRegression, a scikit-learn model that chainrule does not import" in said
         assert "import it first" not in said
         with pytest.raises(ChainruleTypeError):
             cr.from_sklearn(model)               # what the old advice sent it to
@@ -116,7 +116,7 @@ def test_a_callback_of_the_estimators_is_not_called_a_chainrule_estimator():
     progress = MLPProgress(MLPStopping.__new__(MLPStopping))
     for call in (lambda o: cr.save(o, "never-written.npz"), cr.to_torch, cr.to_onnx, cr.from_sklearn):
         assert "chainrule estimator" not in _refusal(call, progress)
-        assert "BackpropRegressor is a chainrule estimator" in _refusal(call, SweptRegressor())
+        assert "SweptRegressor (BackpropRegressor), a chainrule estimator" in _refusal(call, SweptRegressor())
 
 
 @pytest.mark.parametrize("rate, message", [
@@ -132,3 +132,22 @@ def test_a_schedule_class_as_optimizer_says_it_is_a_learning_rate():
     with pytest.raises(ParameterError, match=r"StepLR is a schedule class, a learning rate: give an instance, "
                        r"learning_rate=StepLR\(lr, \.\.\.\)"):
         BackpropClassifier(optimizer=optim.StepLR).fit(X, y)
+
+
+def test_each_refusal_names_what_was_given_once_and_where_the_model_is():
+    """from_sklearn(LogisticRegression()) named LogisticRegression twice and the MLPs twice; a search over a
+    Pipeline called its model "its last step" (it is its best estimator's last step); a Pipeline ending in
+    "passthrough" was "its last step, str"."""
+    said = _refusal(cr.from_sklearn, LogisticRegression())
+    assert said.count("LogisticRegression") == 1 and said.count("MLPClassifier") == 1, said
+    for call in (lambda o: cr.save(o, "never-written.npz"), cr.to_torch, cr.to_onnx, cr.from_sklearn):
+        said = _refusal(call, _fit(BackpropClassifier(epochs=2, random_state=0)))
+        assert said.count("BackpropClassifier") == 1, said
+        search = _fit(GridSearchCV(make_pipeline(StandardScaler(), MLPClassifier(max_iter=5, random_state=0)),
+                                   {"mlpclassifier__alpha": [0.0, 0.1]}, cv=2))
+        said = _refusal(call, search)
+        assert "got GridSearchCV: its best estimator's last step, MLPClassifier, is scikit-learn's MLP" in said
+        assert "cr.from_sklearn(search.best_estimator_[-1])" in said
+        eval("search.best_estimator_[-1]", {"search": search}).predict_proba(X)   # the expression reaches the MLP
+        said = _refusal(call, make_pipeline(StandardScaler(), "passthrough"))
+        assert "got Pipeline: its last step is 'passthrough', no model" in said and "str" not in said

@@ -146,8 +146,7 @@ def to_torch(net: Network) -> Any:
     from torch import nn
     if not isinstance(net, Network):
         ours = our_estimator(net, "to_torch({net})")
-        raise ChainruleTypeError(f"net must be a chainrule.Network; got {type(net).__name__}"
-                                 + (f": {ours}" if ours else ""))
+        raise ChainruleTypeError(f"net must be a chainrule.Network; got {type(net).__name__}{ours or ''}")
     dtype = torch.float64 if net.dtype == np.float64 else torch.float32
     modules: list = []
     for i, layer in enumerate(net.layers):

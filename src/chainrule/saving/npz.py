@@ -1,6 +1,7 @@
 """Save and load networks: one .npz file, arrays plus a JSON description. Never pickle.
 
-Layout of the file (format version 1; 2 where the description holds infinity or NaN, as {"__float__": "Infinity"}):
+Layout of the file (format version 1; 2 where the description holds infinity or NaN, as {"__float__": "Infinity"};
+3 where the optimizer's "fresh" lists the parts whose SGD buffer has not started):
     "__format__"     JSON text: {"format": "chainrule", "version": 1, "network": {...}, "optimizer": {...}}
     "params"         the flat parameter vector (dtype of the network)
     "opt.<name>"     the optimizer's state arrays, when saved
@@ -94,6 +95,11 @@ def network_arrays(net, include_optimizer: bool = True, extra: dict | None = Non
         if problem is not None:
             raise ValidationError(f"cannot save: {problem}; load would refuse the file")
         arrays.update({f"opt.{k}": v for k, v in opt.state.items()})
+        fresh = opt.__dict__.get("_fresh")
+        if fresh is not None and opt.state:      # SGD's buffer not started yet in these parts (a frozen layer)
+            edges = np.flatnonzero(np.diff(np.concatenate([[0], fresh.view(np.int8), [0]])))
+            header["optimizer"]["fresh"] = edges.reshape(-1, 2).tolist()
+            version = max(version, check.FRESH_VERSION)
     for name, values in (extra_arrays or {}).items():
         if not name.isidentifier() or values.shape != net.params.shape or values.dtype != net.params.dtype:
             raise ValidationError(f"extra array {name!r} must be a vector like the parameters "
@@ -148,7 +154,7 @@ def save(net: Any, path: str | os.PathLike, include_optimizer: bool = True, extr
         ours = our_estimator(net, "cr.save({net}, path)", "; to keep the whole {whole} (classes_, its parameters), "
                              "joblib.dump({model}, path) or pickle it")
         raise ChainruleTypeError(f"save writes a chainrule Network; got {type(net).__name__}" + (
-            f": {ours}" if ours else " (a model of another framework: import it first with cr.from_torch, from_keras, "
+            ours if ours else " (a model of another framework: import it first with cr.from_torch, from_keras, "
             "from_sklearn, from_onnx)"))
     write(net, Path(check_path(path, "path")), include_optimizer, extra, extra_arrays)
 
@@ -263,6 +269,10 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
             if opt.schedule is not None:
                 opt.set_epoch(opt.epoch)
             opt.state = {k: vectors[f"opt.{k}"] for k in state}
+            if opt_header.get("fresh"):
+                opt._fresh = np.zeros(net.n_params, dtype=bool)
+                for start, stop in opt_header["fresh"]:
+                    opt._fresh[start:stop] = True
             problem = check.state_problem(opt, opt.state)
             if problem is not None:
                 raise ModelFileError(f"{path}: {problem}: the file is damaged or crafted")

@@ -19,8 +19,10 @@ from ..nn.layers import LAYERS
 #: a file's format version is the lowest that reads it (as pickle's protocols): 1, or 2 where its description holds
 #: infinity or NaN as {"__float__": "Infinity"}, which a chainrule older than that form would take for a dict (those
 #: that wrote it as version 1 read it, and still read version 1 alone: they refuse version 2 by name, as all older do)
-FORMAT_VERSION, FLOAT_VERSION = 1, 2
-VERSIONS = (FORMAT_VERSION, FLOAT_VERSION)
+#: 3 where the optimizer lists the parts whose SGD buffer has not started ("fresh": [[start, stop], ...], a layer
+#: frozen so far: its first step starts it undamped, as torch's), which an older chainrule would refuse by key
+FORMAT_VERSION, FLOAT_VERSION, FRESH_VERSION = 1, 2, 3
+VERSIONS = (FORMAT_VERSION, FLOAT_VERSION, FRESH_VERSION)
 MAX_PARAMS = 500_000_000  # refuse absurd sizes before allocating anything
 #: a compressed description may expand to this much (chainrule stores it uncompressed: the size of
 #: the file then bounds it, so anything `save` writes, `load` reads)
@@ -90,7 +92,7 @@ def read_header(raw: np.ndarray, path) -> dict:
     version = header.get("version")
     if isinstance(version, bool) or version not in VERSIONS:
         raise ModelFileError(f"{path} has format version {version!r}; this chainrule reads versions "
-                             f"{' and '.join(map(str, VERSIONS))} (a newer chainrule wrote it?)")
+                             f"{', '.join(map(str, VERSIONS[:-1]))} and {VERSIONS[-1]} (a newer chainrule wrote it?)")
     allowed = {"format", "version", "network", "optimizer", "epochs_trained", "extra", "extra_arrays", "weight_penalty"}
     if set(header) - allowed:
         raise ModelFileError(f"{path}: unexpected keys in the description: {sorted(set(header) - allowed)}")
@@ -135,9 +137,16 @@ def read_header(raw: np.ndarray, path) -> dict:
             previous = n_out
     opt = header.get("optimizer")
     if opt is not None:
-        if not isinstance(opt, dict) or set(opt) != {"config", "t", "epoch", "state"}:
+        if not isinstance(opt, dict) or set(opt) - {"fresh"} != {"config", "t", "epoch", "state"}:
             raise ModelFileError(f"{path}: the optimizer description must have exactly 'config', 't', 'epoch' "
-                                 "and 'state'")
+                                 "and 'state' (and 'fresh')")
+        fresh = opt.get("fresh", [])
+        bounds = [x for pair in fresh for x in pair] if isinstance(fresh, list) and all(
+            isinstance(pair, list) and len(pair) == 2 for pair in fresh) else None
+        if bounds is None or not all(_count(x) for x in bounds) or bounds != sorted(set(bounds)) \
+                or (bounds and bounds[-1] > total):
+            raise ModelFileError(f"{path}: the optimizer's fresh parts must be a list of increasing [start, stop] "
+                                 f"ranges within the {total} parameters; got {str(fresh)[:60]}")
         if not isinstance(opt["config"], dict):
             raise ModelFileError(f"{path}: the optimizer description has an invalid config: {opt['config']!r}")
         for key in ("t", "epoch"):

@@ -200,7 +200,7 @@ def _not_a_network(net: Any) -> str:
     ours = our_estimator(net, "to_onnx({net}, path)", "; the graph gives what that predict gives, for X as float rows "
                          "of the network's dtype")
     if ours:
-        return f"{said}: {ours}"
+        return f"{said}{ours}"
     return f"{said} (a model of another framework: import it first with cr.from_torch, from_keras, from_sklearn, " \
         "from_onnx)"
 

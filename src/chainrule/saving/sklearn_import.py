@@ -3,6 +3,7 @@ carries on scikit-learn's own update (L2 term, SGD or Adam, the estimator's stat
 from __future__ import annotations
 
 import math
+import re
 import sys
 from typing import Any
 
@@ -38,13 +39,22 @@ def _inside(obj: Any) -> tuple[Any, str, bool, str]:
             return obj, path, piped, missing
 
 
-def our_estimator(obj: Any, use: str, also: str = "") -> str | None:
+def _reached(path: str) -> str:
+    """The words of the steps in `path` after its root: 'last step' for [-1], 'best estimator' for .best_estimator_
+    (a search over a Pipeline: its best estimator's last step)."""
+    steps = re.findall(r"\[-1\]|\.best_estimator_", path)
+    return "'s ".join("last step" if step == "[-1]" else "best estimator" for step in steps)
+
+
+def our_estimator(obj: Any, use: str, also: str = "", importing: bool = False) -> str | None:
     """For chainrule's own estimator (BackpropClassifier, BackpropRegressor, a sweep's), alone or as a Pipeline's
     last step or a search's best_estimator_, given where a Network goes: what to give instead, its network (`use`
     shows the call, '{net}' where the network goes; `also`: a sentence after, '{model}' the object given, '{whole}'
     what it is), and what that network's outputs are. A scikit-learn model chainrule does not import (no MLP) says
-    so; None for anything else (another framework's model). The estimator is no model of another framework to
-    import, as save's and to_torch's messages said, and from_sklearn refuses a Pipeline or a search."""
+    so (`importing`: from_sklearn's message, which named the MLPs already); None for anything else (another
+    framework's model). The estimator is no model of another framework to import, as save's and to_torch's messages
+    said, and from_sklearn refuses a Pipeline or a search. The text follows the caller's 'got {type}' (the type
+    named once): ', a chainrule estimator, ...' for the object itself, ': its last step, X, is ...' for one in it."""
     if "sklearn" not in sys.modules:           # neither scikit-learn's objects nor the estimators exist
         return None
     from sklearn.neural_network import MLPClassifier, MLPRegressor
@@ -53,22 +63,28 @@ def our_estimator(obj: Any, use: str, also: str = "") -> str | None:
     root = path.split("[")[0].split(".")[0]
     steps = (f"; the pipeline's other steps (its preprocessing) are not in the network: give it rows as they come "
              f"out of them, or joblib.dump({root}, path) (pickle) to keep them") if piped else ""
+    if isinstance(est, str) or est is None:     # a Pipeline ending in "passthrough" (or None): no model at all
+        return f": its {_reached(path)} is {est!r}, no model (the pipeline ends in its transformers)"
     kind = type(est).__dict__.get("shown_as") or type(est).__name__
-    subject = kind if est is obj else f"its {'last step' if path.endswith(']') else 'best estimator'}, {kind},"
+
+    def said(what: str) -> str:
+        if est is not obj:
+            return f": its {_reached(path)}, {kind}, is {what}"
+        return (f" ({kind})" if kind != type(est).__name__ else "") + f", {what}"     # a sweep's: the public name
     backprop = sys.modules.get("chainrule.sklearn.backprop")     # saving sits below the estimators: never imported
     if backprop is not None and isinstance(est, backprop._Backprop):    # here (no estimator exists before it is)
         fit = missing or ("" if "network_" in vars(est) else " once it is fitted (fit it first)")
         what = ("predict_proba's probabilities, a binary classifier's in one column, that of classes_[1]"
                 if hasattr(est, "predict_proba") else "the estimator's predictions, one column per target")
-        return (f"{subject} is a chainrule estimator, not a model to import: give its network{fit}, "
-                f"{use.format(net=path + '.network_')} (a chainrule Network, whose predict gives {what})"
-                + (steps or also.format(model=root, whole='search' if root == 'search' else 'estimator')))
+        return said(f"a chainrule estimator, not a model to import: give its network{fit}, "
+                    f"{use.format(net=path + '.network_')} (a chainrule Network, whose predict gives {what})"
+                    + (steps or also.format(model=root, whole='search' if root == 'search' else 'estimator')))
     if isinstance(est, (MLPClassifier, MLPRegressor)):       # alone too: from_sklearn takes it
-        return f"{subject} is scikit-learn's MLP: import it with cr.from_sklearn({path}){missing}{steps}"
+        return said(f"scikit-learn's MLP: import it with cr.from_sklearn({path}){missing}{steps}")
     if type(est).__module__.split(".")[0] == "sklearn":
-        return (f"{subject} is a scikit-learn model that chainrule does not import (from_sklearn takes "
-                "MLPClassifier and MLPRegressor)")
-    return f"{subject} is no chainrule estimator or scikit-learn MLP" if est is not obj else None
+        return said("a scikit-learn model that chainrule does not import" +
+                    ("" if importing else " (from_sklearn takes MLPClassifier and MLPRegressor)"))
+    return said("no chainrule estimator or scikit-learn MLP") if est is not obj else None
 
 
 def from_sklearn(estimator: Any) -> Network:
@@ -85,9 +101,9 @@ def from_sklearn(estimator: Any) -> Network:
     """
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     if not isinstance(estimator, (MLPClassifier, MLPRegressor)):
-        ours = our_estimator(estimator, "{net}")
+        ours = our_estimator(estimator, "{net}", importing=True)
         raise ChainruleTypeError(f"estimator must be a scikit-learn MLPClassifier or MLPRegressor; "
-                                 f"got {type(estimator).__name__}" + (f": {ours}" if ours else ""))
+                                 f"got {type(estimator).__name__}{ours or ''}")
     if not hasattr(estimator, "coefs_"):
         raise ValidationError(f"the {type(estimator).__name__} is not fitted: call fit or partial_fit first")
     hidden = estimator.activation
@@ -192,8 +208,15 @@ class SklearnSolver(Optimizer):
         # the inner optimizer takes the steps: a rate set here (ReduceLROnPlateau, optimizer.lr = ...) is its rate.
         # sklearn's SGD keeps its velocity v (the rate inside it), the inner SGD the buffer -v / lr: rescaled
         # to the new rate, it is still -v / lr, as sklearn's adaptive schedule dividing learning_rate has it
+        # a rate of 0, which torch.optim takes, is refused: scikit-learn's never is 0 (learning_rate_init > 0), and
+        # the SGD buffer -v / lr would lose the velocity v
         old = getattr(self, "_lr", None)
         super()._set_lr(value, name)
+        if self._lr == 0 and old is not None:
+            self._lr = old
+            raise ValidationError(f"{name} must be > 0 for SklearnSolver, which repeats scikit-learn's update: its "
+                                  "rate is never 0 (learning_rate_init > 0), and its SGD's velocity is kept as the "
+                                  f"buffer times the rate, lost at 0; got {value!r}")
         if hasattr(self, "inner"):
             buffer = self.inner.state.get("momentum_buffer")
             if buffer is not None and old is not None and self._lr != old:

@@ -67,6 +67,8 @@ def epoch_plan(net, optimizer, X: Any = None, batch_size: int | None = None) -> 
         return None                    # an out-of-core X (or a CSR one the loop does not take): its own code
     if not kernels.load():
         return None                    # not loaded (yet: "auto" loads them for a long job): not part of the key
+    if len({start for _, start in optimizer._starts(net.n_params, net.trainable_slices(), clear=False)}) > 1:
+        return None                    # SGD's buffer started in some parts, not yet in others (a layer unfrozen)
     layers = net.layers
     # everything the plan depends on, beyond the checks above: plans are reused by it (a call of
     # train_steps spends more time here than in a hundred of the seed's updates)
@@ -124,8 +126,10 @@ def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray |
     the gradient an epoch, which train_steps, one epoch a step, does not pay)."""
     layout, acts, alpha, loss_id, fused, opt_id, sizes = plan
     optimizer._ensure_state(net.params)
-    # the loops start SGD's buffer as the gradient at their step t == 1: where the optimizer starts it
-    t = (0 if optimizer.starting else max(optimizer.t, 1)) if type(optimizer) is SGD else optimizer.t
+    # the loops start SGD's buffer as the gradient at their step t == 1: where the optimizer starts it (in every
+    # slice at once: a plan is refused where some start and others do not)
+    starting = optimizer._starts(net.n_params, slices)[0][1] if slices else optimizer.starting
+    t = (0 if starting else max(optimizer.t, 1)) if type(optimizer) is SGD else optimizer.t
     state = optimizer.state
     s1 = state.get("momentum_buffer", state.get("exp_avg", net.params[:0]))
     s2 = state.get("exp_avg_sq", net.params[:0])

@@ -25,6 +25,21 @@ from .schedules import Schedule, check_arguments, schedule_from_config
 _C = TypeVar("_C", bound="type[Optimizer]")
 
 
+def _betas(betas: Any) -> tuple[float, float]:
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise ValidationError(f"betas must be a pair (beta1, beta2); got {betas!r}")
+    return (_number(betas[0], "betas[0]", high=1.0, high_inclusive=False),
+            _number(betas[1], "betas[1]", high=1.0, high_inclusive=False))
+
+
+def _at_least_0(name: str) -> Any:
+    return lambda v: _number(v, name)
+
+
+def _bool(name: str) -> Any:
+    return lambda v: _flag(v, name)
+
+
 # -- optimizers ------------------------------------------------------------------------------
 @_compiled_update
 class SGD(Optimizer):
@@ -42,12 +57,14 @@ class SGD(Optimizer):
         of length 0)."""
         return ("momentum_buffer",) if self.momentum else ()
 
+    checks = {**Optimizer.checks, "momentum": _at_least_0("momentum"), "dampening": _at_least_0("dampening"),
+              "nesterov": _bool("nesterov")}
+    per_part_start = True        # a part stepped first later (a layer unfrozen) starts its buffer undamped
+
     def __init__(self, lr: float | Schedule = 0.01, momentum: float = 0.0, dampening: float = 0.0,
                  nesterov: bool = False, weight_decay: float = 0.0, clip_norm: float | None = None):
         super().__init__(lr, weight_decay, clip_norm)
-        self.momentum = _number(momentum, "momentum")
-        self.dampening = _number(dampening, "dampening")
-        self.nesterov = _flag(nesterov, "nesterov")
+        self.momentum, self.dampening, self.nesterov = momentum, dampening, nesterov     # checked by `checks`
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValidationError(f"nesterov=True needs momentum > 0 and dampening = 0; got momentum={momentum!r}, "
                                   f"dampening={dampening!r}")
@@ -79,13 +96,13 @@ class Adagrad(Optimizer):
     """Adaptive learning rates from the sum of squared gradients (torch.optim.Adagrad)."""
 
     state_names: tuple[str, ...] = ("sum",)
+    checks = {**Optimizer.checks, "lr_decay": _at_least_0("lr_decay"), "eps": _at_least_0("eps"),
+              "initial_accumulator_value": _at_least_0("initial_accumulator_value")}
 
     def __init__(self, lr: float | Schedule = 0.01, lr_decay: float = 0.0, weight_decay: float = 0.0,
                  initial_accumulator_value: float = 0.0, eps: float = 1e-10, clip_norm: float | None = None):
         super().__init__(lr, weight_decay, clip_norm)
-        self.lr_decay = _number(lr_decay, "lr_decay")
-        self.initial_accumulator_value = _number(initial_accumulator_value, "initial_accumulator_value")
-        self.eps = _number(eps, "eps")
+        self.lr_decay, self.initial_accumulator_value, self.eps = lr_decay, initial_accumulator_value, eps
 
     def _new_state(self, name, params):
         return np.full_like(params, self.initial_accumulator_value)
@@ -111,13 +128,13 @@ class RMSprop(Optimizer):
         """The averages the current settings use (centered set after construction: grad_avg from zeros)."""
         return ("square_avg", "momentum_buffer") + (("grad_avg",) if self.centered else ())
 
+    checks = {**Optimizer.checks, "alpha": lambda v: _number(v, "alpha", high=1.0), "eps": _at_least_0("eps"),
+              "momentum": _at_least_0("momentum"), "centered": _bool("centered")}
+
     def __init__(self, lr: float | Schedule = 0.01, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
                  momentum: float = 0.0, centered: bool = False, clip_norm: float | None = None):
         super().__init__(lr, weight_decay, clip_norm)
-        self.alpha = _number(alpha, "alpha", high=1.0)
-        self.eps = _number(eps, "eps")
-        self.momentum = _number(momentum, "momentum")
-        self.centered = _flag(centered, "centered")
+        self.alpha, self.eps, self.momentum, self.centered = alpha, eps, momentum, centered     # checked: `checks`
 
     def _config(self):
         return {"alpha": self.alpha, "eps": self.eps, "momentum": self.momentum, "centered": self.centered}
@@ -160,15 +177,12 @@ class Adam(Optimizer):
         """The moments the current settings use (amsgrad set after construction: its maximum from zeros)."""
         return ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if self.amsgrad else ())
 
+    checks = {**Optimizer.checks, "betas": _betas, "eps": _at_least_0("eps"), "amsgrad": _bool("amsgrad")}
+
     def __init__(self, lr: float | Schedule = 0.001, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False, clip_norm: float | None = None):
         super().__init__(lr, weight_decay, clip_norm)
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValidationError(f"betas must be a pair (beta1, beta2); got {betas!r}")
-        self.betas = (_number(betas[0], "betas[0]", high=1.0, high_inclusive=False),
-                      _number(betas[1], "betas[1]", high=1.0, high_inclusive=False))
-        self.eps = _number(eps, "eps")
-        self.amsgrad = _flag(amsgrad, "amsgrad")
+        self.betas, self.eps, self.amsgrad = betas, eps, amsgrad        # checked by `checks`
 
     def _config(self):
         return {"betas": list(self.betas), "eps": self.eps, "amsgrad": self.amsgrad}

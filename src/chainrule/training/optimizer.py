@@ -5,7 +5,8 @@ from the formulas of each optimizer (`optim`), so a user's optimizer subclasses 
 from __future__ import annotations
 
 import weakref
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
@@ -17,6 +18,10 @@ from .keras_names import KerasNames
 from .schedules import Schedule
 
 _C = TypeVar("_C", bound="type[Optimizer]")
+
+
+def _clip_norm(value: Any) -> float | None:
+    return None if value is None else _number(value, "clip_norm", low_inclusive=False)
 
 #: the exact classes whose update has a compiled kernel (a subclass runs its own `_update`), in the
 #: order `_compiled_update` marked them: a tuple, not changed by a user
@@ -44,26 +49,38 @@ class Optimizer(KerasNames):
     The step count `t` (Adam's bias correction, Adagrad's decay) is one for the whole network, as
     Keras counts it; torch.optim counts per parameter. The two agree while every parameter trains;
     a layer frozen for some steps and then unfrozen takes its first updates at the network's `t`
-    (under Adam, smaller ones than torch's: bias correction near 1 instead of 1 - beta; under SGD
-    with dampening, its buffer's first update damped, where torch's buffer starts as the gradient).
+    (under Adam, smaller ones than torch's: bias correction near 1 instead of 1 - beta). SGD's buffer
+    starts as torch's, part by part: the gradient itself at a part's own first step (`per_part_start`).
     """
 
     #: names of the per-parameter state arrays
     state_names: tuple[str, ...] = ()
+    #: whether `starting` is per part, as torch makes a parameter's state at its own first step (SGD's buffer: a
+    #: layer unfrozen later starts it undamped); `_fresh` marks the entries not stepped since the state was made
+    per_part_start = False
+    #: each setting's check (name -> the checked value), run whenever it is set: in the constructor and after it
+    #: (`opt.momentum = -0.5` between fits, as torch's param_groups are edited, was used silently and climbed the
+    #: gradient; a loaded file's and set_params' go through the constructor). A subclass adds its own.
+    checks: ClassVar[dict[str, Callable[[Any], Any]]] = {
+        "weight_decay": lambda v: _number(v, "weight_decay"), "clip_norm": _clip_norm}
 
     def __init__(self, lr: float | Schedule, weight_decay: float = 0.0, clip_norm: float | None = None):
         self.schedule: Schedule | None
         if isinstance(lr, Schedule):
             self.schedule, rate = lr, lr(0)
         else:
-            self.schedule, rate = None, _number(lr, "lr", low_inclusive=False)
+            self.schedule, rate = None, _number(lr, "lr")
         self._lr: float = rate
-        self.weight_decay = _number(weight_decay, "weight_decay")
-        self.clip_norm = None if clip_norm is None else _number(clip_norm, "clip_norm", low_inclusive=False)
+        self.weight_decay = weight_decay        # (checked by __setattr__, as every setting in `checks`)
+        self.clip_norm = clip_norm
         self.t = 0          # steps taken
         self.epoch = 0      # set by fit, read by the schedule
         self.state: dict[str, np.ndarray] = {}
         self.starting = False
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        check = type(self).checks.get(name)
+        super().__setattr__(name, value if check is None else check(value))
 
     def bind(self, net: Any) -> Optimizer:
         """This optimizer, bound to `net`: its step count and moments are that network's. One that
@@ -95,6 +112,8 @@ class Optimizer(KerasNames):
                 fits = kept is not None and kept.shape == params.shape and kept.dtype == params.dtype
                 state[name] = kept if fits else self._new_state(name, params)
                 self.starting = self.starting or not fits
+        if self.starting and self.per_part_start:
+            self._fresh: np.ndarray | None = np.ones(params.shape[0], dtype=bool)
         if len(state) != len(names):             # only then: this runs at every step
             aside = self.__dict__.setdefault("_aside", {})
             for name in [k for k in state if k not in names]:
@@ -117,11 +136,33 @@ class Optimizer(KerasNames):
         # the compiled update only for the exact built-in classes (COMPILED_UPDATES): a subclass
         # runs its own `_update`, whatever it overrides
         update = self._kernel_update if type(self) in COMPILED_UPDATES and kernels.ENABLED else self._update
-        if len(slices) == 1 and slices[0] == slice(None):
+        parts = self._starts(params.shape[0], slices)
+        if len(parts) == 1 and parts[0][0] == slice(None):
             update(params, grads, self.state)
             return
-        for s in slices:
+        for s, self.starting in parts:
             update(params[s], grads[s], {k: v[s] for k, v in self.state.items()})
+
+    def _starts(self, n: int, slices: list[slice], clear: bool = True) -> list[tuple[slice, bool]]:
+        """`slices` cut where their entries differ in whether this step starts their state (`per_part_start`),
+        each with that; `clear`: those entries marked as stepped."""
+        fresh = self.__dict__.get("_fresh")
+        if fresh is None:
+            return [(s, self.starting) for s in slices]
+        parts = []
+        for s in slices:
+            a, b, _ = s.indices(n)
+            if a >= b:
+                continue
+            f = fresh[a:b]
+            cuts = [a, *(np.flatnonzero(f[1:] != f[:-1]) + 1 + a).tolist(), b]
+            parts += [(slice(None) if (x, y) == (0, n) else slice(x, y), bool(fresh[x]))
+                      for x, y in zip(cuts, cuts[1:])]
+            if clear:
+                fresh[a:b] = False
+        if clear and not fresh.any():
+            self._fresh = None
+        return parts
 
     def _grad(self, p, g):
         """g + weight_decay * p (L2, in a work array), or g."""

@@ -44,9 +44,9 @@ class LearningRateScheduler(Callback):
             two = True
         lr = self.schedule(epoch, float(optimizer.lr)) if two else self.schedule(epoch)
         if isinstance(lr, (bool, np.bool_)) or not isinstance(lr, (int, float, np.integer, np.floating)) \
-                or not math.isfinite(lr) or lr <= 0:
+                or not math.isfinite(lr) or lr < 0:
             raise ValidationError(f"LearningRateScheduler: the schedule gave {lr!r} for epoch {epoch}; expected a "
-                                  "learning rate, a number > 0")
+                                  "learning rate, a number >= 0")
         optimizer.lr = float(lr)
         if self.prints:
             print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.", flush=True)

@@ -243,6 +243,7 @@ def run(args) -> int:
         return 0
     shown = {"text": report.text, "markdown": report.markdown}[args.format]().rstrip()
     shown = re.sub(r"explain\(\.\.\., layer=(\d+), neuron=J\)", r"--layer \1 --neuron J", shown)   # the report's call
+    shown = shown.replace('report.to_dict()["layers"]', '--format json\'s "layers"')           # the report's call
     if args.neuron is not None:
         names = neuron_names(net)
         keep = {names[args.layer + 1][args.neuron], *names[-1]}

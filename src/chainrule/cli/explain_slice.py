@@ -12,7 +12,7 @@ def slice_line(net, layer: int, neuron: int | None) -> str:
     into = "the output layer" if layer == n - 1 else f"hidden layer {layer + 1}"
     text = f"slice: --layer {layer} (0-based) = weights layer {layer + 1} of {n}, into {into}"
     if neuron is None:
-        return text + f" (units {units[0]}..{units[-1]})"
+        return text + (f" (unit {units[0]})" if len(units) == 1 else f" (units {units[0]}..{units[-1]})")
     return text + f"; --neuron {neuron} (0-based) = its unit {units[neuron]}"
 
 
@@ -52,11 +52,10 @@ def _outputs_line(layer: int, names: list[str], values: dict[str, str], markdown
     """'out_h2_1 = 0.1, ..., out_h2_6 = 0.2   (hidden layer 2: --layer 1 derives them)': a layer whose
     outputs the kept lines read, its values only (the ends of a wide one); `others`: the chosen
     neuron's own layer, its other units."""
-    shown = [f"out_{n} = {values[n]}" for n in names]
-    if len(shown) > 8:
-        shown = [*shown[:3], "...", *shown[-2:]]
+    from ..teach.notation import shortened
+    shown = shortened([f"out_{n} = {values[n]}" for n in names])
     why = (f"(the other units of hidden layer {layer}: --layer {layer - 1} --neuron J, J = 0..{len(names)}, derives "
            "each)" if others
            else f"(hidden layer {layer}: --layer {layer - 1} derives them)")
-    return [f"{', '.join(shown)}   {why}", ""] if markdown else [f"  {', '.join(shown)}   {why}"]
+    return [f"{shown}   {why}", ""] if markdown else [f"  {shown}   {why}"]
 

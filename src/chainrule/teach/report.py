@@ -14,7 +14,7 @@ from ..errors import ValidationError
 from ..saving.npzcheck import standard_json
 from . import derivation, notation
 from .derivation import tex_symbol
-from .notation import DE, ERROR_FORMULAS, tex_name
+from .notation import DE, ERROR_FORMULAS, shortened, tex_name
 from .numbers import fmt, single_precision
 from .width import fit_width as fit_width  # where it was first written: older imports of it
 
@@ -29,17 +29,13 @@ class UnknownParameterError(ValidationError, KeyError):
     def __init__(self, name: str, listed: list[str], chosen: dict | None):
         weights = sorted((n for n in listed if not n.startswith("b_")), key=lambda n: int(n[1:]))
         biases = [n for n in listed if n.startswith("b_")]
-        shown = [_names(weights), _names(biases)]
+        shown = [shortened(weights), shortened(biases)]
         where = "" if chosen is None else " in this slice (" + ", ".join(
             f"{k}={v}" for k, v in chosen.items() if v is not None) + "; explain without layer= lists every one)"
-        super().__init__(f"no parameter named {name!r}{where}; this report lists {' and '.join(x for x in shown if x)}")
+        lists = ("; " if shown[0].endswith(" more") else " and ").join(x for x in shown if x)   # not "9 more and"
+        super().__init__(f"no parameter named {name!r}{where}; this report lists {lists}")
 
     __str__ = ValidationError.__str__      # not KeyError's repr of the message
-
-
-def _names(names: list[str]) -> str:
-    """Names written out, or by their ends when there are many."""
-    return ", ".join(names) if len(names) <= 8 else f"{names[0]}, {names[1]}, ..., {names[-1]} ({len(names)})"
 
 
 class Report:
@@ -137,10 +133,18 @@ def _chosen_unit(d: dict) -> str | None:
 
 def _cut_note(cut: list[str], terms: int, layer: int) -> str:
     """What a neuron slice left out of the other units' sums, and where one is written whole."""
-    names = [f"net_{name}" for name in cut]
-    nets, one = ", ".join(names if len(names) <= 8 else [*names[:3], "...", *names[-2:]]), len(cut) == 1
+    nets, one = shortened([f"net_{name}" for name in cut]), len(cut) == 1
     return (f"({nets}: {terms - 3} of {'its' if one else 'their'} {terms} weighted terms left out, as this slice does "
             f"not derive {'it' if one else 'them'}; explain(..., layer={layer}, neuron=J) writes unit J's sum whole)")
+
+
+def _long_note(cut: list[str], terms: int, layer: int) -> str:
+    """What a sum too long for any slice to write whole left out, and where every term of it is."""
+    names, one = [f"net_{name}" for name in cut], len(cut) == 1
+    return (f"({shortened(names)}: {terms - 3} of {'its' if one else 'their'} {terms} weighted terms left out, a "
+            f"sum of more than {MAX_PARAMETERS - 1} terms being written by its ends; "
+            f"report.to_dict()[\"layers\"][{layer}][\"neurons\"][J] lists every weight of unit J, "
+            "its value and its input)")
 
 
 def _render(d: dict, markdown: bool) -> str:
@@ -178,12 +182,13 @@ def _render(d: dict, markdown: bool) -> str:
         # a softmax's out reads every net of its layer: those lines all come first, then the outs
         held: list[tuple[str, str]] = []
         cut: list[str] = []
+        long: list[str] = []
         for nr in layer["neurons"]:
             ins = [i if i.startswith("i") else f"out_{i}" for i in nr["inputs"]]
             # a sum no neuron slice writes out, or in a neuron slice another unit's long sum: its ends only
             wide = len(ins) + 1 > MAX_PARAMETERS or (chosen not in (None, nr["name"]) and len(ins) > CONTEXT_TERMS)
-            if wide and len(ins) + 1 <= MAX_PARAMETERS:
-                cut.append(nr["name"])
+            if wide:
+                (cut if len(ins) + 1 <= MAX_PARAMETERS else long).append(nr["name"])
             shown = [0, 1, len(ins) - 1] if wide else range(len(ins))
             parts = " + ".join(f"{nr['weights'][k]}*{ins[k]}" for k in shown)
             parts = parts.replace(" + ", " + ... + ", 2).replace(" + ... + ", " + ", 1) if wide else parts
@@ -209,6 +214,8 @@ def _render(d: dict, markdown: bool) -> str:
             eq(plain_out, tex_out_line)
         if cut:
             note(_cut_note(cut, len(layer["neurons"][0]["inputs"]), layer["index"]))
+        if long:
+            note(_long_note(long, len(layer["neurons"][0]["inputs"]), layer["index"]))
         for text in notes.get(layer["index"], []):
             note(text)
     head(f"Error ({d['loss']})")

@@ -242,8 +242,9 @@ def run(args) -> int:
         print(standard_json({**extra, **report.to_dict()}, "explain's report", indent=2))   # as Report.to_json
         return 0
     shown = {"text": report.text, "markdown": report.markdown}[args.format]().rstrip()
-    shown = re.sub(r"explain\(\.\.\., layer=(\d+), neuron=J\)", r"--layer \1 --neuron J", shown)   # the report's call
-    shown = shown.replace('report.to_dict()["layers"]', '--format json\'s "layers"')           # the report's call
+    # the report's Python calls in the command's words
+    shown = re.sub(r"explain\(\.\.\., layer=(\d+), neuron=(J|\d+)\)", r"--layer \1 --neuron \2", shown)
+    shown = shown.replace('report.to_dict()["layers"]', '--format json\'s "layers"')
     if args.neuron is not None:
         names = neuron_names(net)
         keep = {names[args.layer + 1][args.neuron], *names[-1]}

@@ -147,6 +147,13 @@ def _long_note(cut: list[str], terms: int, layer: int) -> str:
             "its value and its input)")
 
 
+def _delta_cut_note(d: dict, layer: int, via: str, terms: int) -> str:
+    """What a hidden delta's line left out of its sum over the layer above, and the slice that writes each term."""
+    j = [nr["name"] for nr in d["layers"][layer]["neurons"]].index(via)
+    return (f"(dE/dnet_{via}: {terms - 2} of the {terms} terms of its sum left out; explain(..., layer={layer}, "
+            f"neuron={j}) writes each)")
+
+
 def _render(d: dict, markdown: bool) -> str:
     lines: list[str] = []
 
@@ -247,6 +254,8 @@ def _render(d: dict, markdown: bool) -> str:
                 if line is not None and via not in derived:     # where this delta comes from, once
                     derived.add(via)
                     eq(line.plain(), line.tex)
+                    if len(q["delta"]["terms"]) > derivation.DELTA_TERMS:      # the sum by its ends: say so
+                        note(_delta_cut_note(d, p["layer"] + 1, via, len(q["delta"]["terms"])))
                 lhs, tex_lhs = ((f"dE/dnet_{via} * dnet_{via}/dout_{to}",
                                  f"\\frac{{{DE}}}{{\\partial net_{{{via}}}}} \\cdot "
                                  f"\\frac{{\\partial net_{{{via}}}}}{{\\partial out_{{{to}}}}}") if coupled else

@@ -243,7 +243,8 @@ def run(args) -> int:
         return 0
     shown = {"text": report.text, "markdown": report.markdown}[args.format]().rstrip()
     # the report's Python calls in the command's words
-    shown = re.sub(r"explain\(\.\.\., layer=(\d+), neuron=(J|\d+)\)", r"--layer \1 --neuron \2", shown)
+    shown = re.sub(r"explain\(\.\.\., layer=(\d+)(, neuron=(J|\d+))?\)",
+                   lambda m: f"--layer {m[1]}" + (f" --neuron {m[3]}" if m[3] else ""), shown)
     shown = shown.replace('report.to_dict()["layers"]', '--format json\'s "layers"')
     if args.neuron is not None:
         names = neuron_names(net)

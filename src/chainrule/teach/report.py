@@ -55,8 +55,9 @@ class Report:
     hidden neuron the paths through the layer above (via, dE/dnet, weight, w, term); flushed: None, or per
     sample whether the engine set this neuron's delta to 0 as too small to matter (under
     `backend.kernels.flush_below`), so that that sample's dE/dnet and its share of the gradients read 0 where the
-    factors' product is not; the flag marks the layer where the delta was set to 0 (the layers below read the 0 in
-    their dE/dout, unflagged).
+    factors' product is not; the flag marks the layer where the delta was set to 0; the layers below read the 0 in
+    their dE/dout, each path's zeroed saying so: None, or per sample the unit whose delta the engine set to 0 (the
+    path's own unit, or one above it that its 0 comes through), else None.
     Per-sample values are lists; each sample's derivatives carry the 1/scale of the mean.
     slice: None, or the layer (and neuron) explain was asked for.
     """
@@ -121,6 +122,24 @@ def _flush_note(d: dict, p: dict) -> str:
     return (f"dE/dnet_{to}{which} is below {flush_below(d['dtype']):.1e} in magnitude: the engine sets a delta "
             f"this small to 0 (it could not change any sum it enters, and kept it would slow every product), so "
             f"{said}, where the product of the factors is not")
+
+
+def _zero_note(d: dict, q: dict, to: str) -> str:
+    """Why a path's dE/dnet reads 0 in the layer below the one where the engine set a delta to 0: the cause named
+    where the reader sees the 0, with the layer whose own note says more."""
+    via, n = q["via"], d["n_samples"]
+    samples = [k for k, c in enumerate(q["zeroed"]) if c]
+    cause = q["zeroed"][samples[0]]
+    layer = next(k for k, lay in enumerate(d["layers"]) if any(nr["name"] == cause for nr in lay["neurons"]))
+    which = "" if n == 1 else " of sample" + "s" * (len(samples) > 1) + " " + ", ".join(str(k + 1) for k in samples)
+    chosen = d.get("slice")
+    title = "the output layer" if layer == len(d["layers"]) - 1 else f"hidden layer {layer + 1}"
+    where = (f"the note in {title}'s backward pass" if chosen is None or chosen["layer"] == layer else
+             f"explain(..., layer={layer})")
+    how = "the engine set it to 0" if cause == via else f"it reads 0 through dE/dnet_{cause}, which the engine set to 0"
+    return (f"dE/dnet_{via}{which} reads 0 here: {how} as below {flush_below(d['dtype']):.1e} in magnitude "
+            f"({where} says why), so its term of dE/dout_{to} is 0 where the product of the "
+            "factors is not")
 
 
 def _chosen_unit(d: dict) -> str | None:
@@ -238,7 +257,7 @@ def _render(d: dict, markdown: bool) -> str:
     if d.get("E_penalty") is not None:
         penalty = derivation.penalty_error_line(d)
         eq(penalty.plain(), penalty.tex)
-    current, derived = None, set()
+    current, derived, zero_said = None, set(), set()
     for p in d["parameters"]:
         layer_title = "output layer" if p["layer"] == len(d["layers"]) - 1 else f"hidden layer {p['layer'] + 1}"
         if layer_title != current:
@@ -266,6 +285,9 @@ def _render(d: dict, markdown: bool) -> str:
                    f"{tex_lhs} = \\frac{{{DE}}}{{\\partial net_{{{via}}}}}"
                    f" \\cdot {tex_symbol(q['weight'])} = {_par(_f(q['dE/dnet']))} \\cdot {_par(_short(q['w']))} = "
                    f"{_f(q['term'])}")
+                if q.get("zeroed") and via not in zero_said:       # the 0 read here: where it comes from, once
+                    zero_said.add(via)
+                    note(_zero_note(d, q, to))
             terms = " + ".join(f"dE/dnet_{q['via']} * {q['weight']}" if coupled else f"dE_{q['via']}/dout_{to}"
                                for q in p["paths"])
             nums = " + ".join(f"{_par(_f(q['term']))}" for q in p["paths"])

@@ -69,7 +69,8 @@ def _weights(path: str, net) -> None:
         else:
             with open(path) as f:
                 arrays = [np.array(w, dtype=float) for w in json.load(f)]
-            square = [k // 2 + 1 for k, w in enumerate(arrays) if k % 2 == 0 and w.ndim == 2 and len(set(w.shape)) == 1]
+            square = [k // 2 + 1 for k, w in enumerate(arrays)              # 1 x 1: nothing to transpose
+                      if k % 2 == 0 and w.ndim == 2 and w.shape[0] == w.shape[1] > 1]
             if square:                          # a transposed square W fits too: say how it is read
                 _note(f"--weights: W{', W'.join(map(str, square))} square, read as W[input][neuron] (a row per "
                       "input), as Network.get_weights writes it")

@@ -142,6 +142,21 @@ def _zero_note(d: dict, q: dict, to: str) -> str:
             "factors is not")
 
 
+def _fused_note(d: dict) -> str:
+    """Why the output's delta is out - target: the chain rule through the loss and its activation, simplified."""
+    mean = "" if d["scale"] == 1 else f" (each sample's, before the mean's 1/{d['scale']})"
+    if d["layers"][-1]["activation"] == "sigmoid":
+        return ("(fused: binary cross-entropy's dE/dout_o = (out_o - target_o) / (out_o(1 - out_o)) times the "
+                f"sigmoid's dout_o/dnet_o = out_o(1 - out_o) leaves dE/dnet_o = out_o - target_o{mean}; the engine "
+                "takes this delta directly, exact also where out_o(1 - out_o) rounds to 0)")
+    general = "" if d.get("rows_sum_to_one", True) else (
+        "; these targets do not sum to 1, so it stays out_o * sum(target) - target_o")
+    return ("(fused: each out_k of a softmax reads every net, dout_k/dnet_o = out_k(1 - out_k) for k = o, else "
+            "-out_k out_o; with cross-entropy's dE/dout_k = -target_k / out_k the sum over k of dE/dout_k * "
+            f"dout_k/dnet_o is -target_o + out_o * sum(target) = out_o - target_o{mean}, the targets summing to 1"
+            f"{general}; the engine takes this delta directly, never the Jacobian)")
+
+
 def _chosen_unit(d: dict) -> str | None:
     """The unit a neuron slice derives (o2), or None: the other units' sums are only read by it."""
     chosen = d.get("slice") or {}
@@ -306,6 +321,9 @@ def _render(d: dict, markdown: bool) -> str:
                    + f" = {_f(p['dE/dout'])}")
         if p["kind"] == "W" and p["index"][0] == 0:
             derivation.local_derivatives(d, p, eq)
+            if d["fused"] and p["paths"] is None and "fused" not in derived:     # why out - target, once
+                derived.add("fused")
+                note(_fused_note(d))
             if p.get("flushed"):
                 note(_flush_note(d, p))
         line = derivation.gradient_line(d, p)

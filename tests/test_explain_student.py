@@ -111,10 +111,9 @@ def test_iris_4_5_3_softmax_cross_entropy_every_number_is_torchs_and_the_fused_d
         text = cr.explain(net, X[rows], y, lr=0.1).text()
         assert check_every_number(text, torch_values(net, X[rows], y, lr=0.1), 1e-7) > 40
         # out - target is torch's gradient through softmax and the log: and the report says why, once
-        assert text.count("(fused: each out_k of a softmax reads every net") == 1
-        assert ("sum over k of dE/dout_k * dout_k/dnet_o is -target_o + out_o * sum(target) = out_o - target_o"
-                in text)
-        assert ("(each sample's, before the mean's 1/3)" in text) == (rows.stop == 3)
+        assert text.count("Why out - target: each softmax output out_k reads every net") == 1
+        assert "summed over k, that is -target_o + out_o sum(target), which is out_o - target_o as the" in text
+        assert (", each sample's before the mean's 1/3;" in text) == (rows.stop == 3)
 
 
 def test_relu_at_exactly_zero_prints_torchs_derivative(tmp_path):
@@ -148,4 +147,20 @@ def test_the_guide_quotes_the_fused_note_as_it_prints():
     lines = [line.strip() for line in text.splitlines()]
     start = lines.index(block.splitlines()[0].strip())
     assert [line.strip() for line in block.splitlines()] == lines[start:start + 3]
-    assert lines[start + 1].startswith("(fused: binary cross-entropy's dE/dout_o")
+    assert lines[start + 1].startswith("Why out - target: binary cross-entropy's dE/dout_o")
+
+
+def test_a_hidden_slice_says_where_the_output_deltas_it_reads_come_from():
+    """--layer 0 read dE/dnet_o1..o3 (-0.999996597, ...) with no line deriving them and no word of where one is."""
+    sample = ["--layers", "4,5,3", "--activation", "relu,softmax", "--loss", "categorical_crossentropy",
+              "--inputs", "5.1,3.5,1.4,0.2", "--targets", "0"]
+    for chosen in (["--layer", "0"], ["--layer", "0", "--neuron", "2"]):
+        text = cmd("explain", *sample, *chosen).stdout
+        assert text.count("(dE/dnet_o1, dE/dnet_o2, dE/dnet_o3: the output layer's deltas, read here; --layer 1 "
+                          "derives them)") == 1
+    net = cr.Network([cr.Dense(4, 5, "relu"), cr.Dense(5, 3, "softmax")], loss="categorical_crossentropy", seed=0)
+    truth = torch_values(net, np.array([[5.1, 3.5, 1.4, 0.2]]), np.array([0]))
+    derived = dict(printed(cmd("explain", *sample, "--layer", "1").stdout))
+    for o in ("o1", "o2", "o3"):
+        assert derived[f"dE/dnet_{o}"] == pytest.approx([float(truth[f"dE/dnet_{o}"][0])], rel=1e-8)
+    assert "output layer's deltas" not in cr.explain(net, [[5.1, 3.5, 1.4, 0.2]], [0]).text()   # derived above

@@ -143,18 +143,19 @@ def _zero_note(d: dict, q: dict, to: str) -> str:
 
 
 def _fused_note(d: dict) -> str:
-    """Why the output's delta is out - target: the chain rule through the loss and its activation, simplified."""
-    mean = "" if d["scale"] == 1 else f" (each sample's, before the mean's 1/{d['scale']})"
+    """Why the output's delta is out - target: the chain rule through the loss and its activation, simplified
+    (a sentence, not an equation: the width fitting breaks it at its spaces, its brackets whole)."""
+    mean = "" if d["scale"] == 1 else f", each sample's before the mean's 1/{d['scale']}"
     if d["layers"][-1]["activation"] == "sigmoid":
-        return ("(fused: binary cross-entropy's dE/dout_o = (out_o - target_o) / (out_o(1 - out_o)) times the "
-                f"sigmoid's dout_o/dnet_o = out_o(1 - out_o) leaves dE/dnet_o = out_o - target_o{mean}; the engine "
-                "takes this delta directly, exact also where out_o(1 - out_o) rounds to 0)")
+        return ("Why out - target: binary cross-entropy's dE/dout_o, (out_o - target_o) / (out_o(1 - out_o)), times "
+                f"the sigmoid's dout_o/dnet_o, out_o(1 - out_o), leaves out_o - target_o{mean}; the engine takes this "
+                "delta directly, exact also where out_o(1 - out_o) rounds to 0.")
     general = "" if d.get("rows_sum_to_one", True) else (
-        "; these targets do not sum to 1, so it stays out_o * sum(target) - target_o")
-    return ("(fused: each out_k of a softmax reads every net, dout_k/dnet_o = out_k(1 - out_k) for k = o, else "
-            "-out_k out_o; with cross-entropy's dE/dout_k = -target_k / out_k the sum over k of dE/dout_k * "
-            f"dout_k/dnet_o is -target_o + out_o * sum(target) = out_o - target_o{mean}, the targets summing to 1"
-            f"{general}; the engine takes this delta directly, never the Jacobian)")
+        "; these targets do not sum to 1, so it stays out_o sum(target) - target_o")
+    return ("Why out - target: each softmax output out_k reads every net, its dout_k/dnet_o being out_k(1 - out_k) "
+            "for the unit o itself and -out_k out_o for the others; times cross-entropy's dE/dout_k, -target_k / "
+            "out_k, and summed over k, that is -target_o + out_o sum(target), which is out_o - target_o as the "
+            f"targets sum to 1{mean}{general}; the engine takes this delta directly, never the Jacobian.")
 
 
 def _chosen_unit(d: dict) -> str | None:
@@ -283,6 +284,11 @@ def _render(d: dict, markdown: bool) -> str:
             # dE/dout of a hidden neuron: the sum over the paths through the layer above, each the seed's
             # dE_o/dout_h or, where there is no E_o of net_o alone, dE/dnet_o * dnet_o/dout_h (coupled_paths)
             coupled = derivation.coupled_paths(d, p["layer"])
+            above = p["layer"] + 1
+            if d.get("slice") and above == len(d["layers"]) - 1 and "output deltas" not in derived:
+                derived.add("output deltas")          # read here, derived only in the output layer's slice
+                vias = shortened([f"dE/dnet_{q['via']}" for q in p["paths"]])
+                note(f"({vias}: the output layer's deltas, read here; explain(..., layer={above}) derives them)")
             for q in p["paths"]:
                 via, line = q["via"], derivation.delta_line(q, n)
                 if line is not None and via not in derived:     # where this delta comes from, once

@@ -106,3 +106,14 @@ def test_a_hidden_deltas_sum_by_its_ends_says_so_and_the_slice_it_names_writes_e
     for k in range(6):
         line = whole.split(f"dE_o{k + 1}/dout_h2_1 = dE/dnet_o{k + 1}", 1)[1].split("\n", 1)[0]
         assert line.endswith(f" = {delta[k] * W[0, k]:.9f}")
+
+
+def test_gradchecks_units_at_a_kink_are_shortened_the_same_way():
+    """gradcheck listed all 20 units of a ReLU layer at net = 0, 'h1, h2, ..., h20', in one sentence."""
+    net = cr.Network([cr.Dense(2, 20, "relu"), cr.Dense(20, 1)], loss="sse", seed=0)
+    weights = net.get_weights()
+    weights[0][:], weights[1][:] = 0, 0
+    net.set_weights(weights)
+    assert not net.forward(np.ones((1, 2))).any() and not net.dense_layers[0].net.any()    # all 20 at the kink
+    with pytest.raises(cr.errors.ValidationError, match=r"sample 0 puts h1, h2, h3, \.\.\. and 17 more at net = 0 "):
+        cr.gradcheck(net, np.ones((1, 2)), np.ones((1, 1)))

@@ -117,3 +117,24 @@ def test_gradchecks_units_at_a_kink_are_shortened_the_same_way():
     assert not net.forward(np.ones((1, 2))).any() and not net.dense_layers[0].net.any()    # all 20 at the kink
     with pytest.raises(cr.errors.ValidationError, match=r"sample 0 puts h1, h2, h3, \.\.\. and 17 more at net = 0 "):
         cr.gradcheck(net, np.ones((1, 2)), np.ones((1, 1)))
+
+
+def test_an_unknown_name_in_a_slice_of_a_network_too_large_to_write_whole_is_not_told_to_drop_layer():
+    """'explain without layer= lists every one' for a 130-2-1 network, whose explain without layer= is refused."""
+    net = cr.Network([cr.Dense(WIDE, 2), cr.Dense(2, 1)], loss="sse", seed=0)
+    X, Y = np.full((1, WIDE), 0.5), np.ones((1, 1))
+    with pytest.raises(cr.errors.ValidationError, match="explain prints at most"):
+        cr.explain(net, X, Y)
+    with pytest.raises(cr.errors.ValidationError) as info:
+        cr.explain(net, X, Y, layer=1).parameter("w1")
+    assert "explain without layer=" not in str(info.value)
+    assert "net.gradients(X, Y) gives every gradient" in str(info.value)
+    # the advice works: w1's gradient, torch's
+    Xt = torch.tensor(X)
+    W, b = (torch.tensor(a, requires_grad=True) for a in (net.dense_layers[0].W, net.dense_layers[0].b))
+    out = (Xt @ W + b) @ torch.tensor(net.dense_layers[1].W) + torch.tensor(net.dense_layers[1].b)
+    (0.5 * ((torch.tensor(Y) - out) ** 2).sum()).backward()
+    assert net.gradients(X, Y)[0][0][0, 0] == pytest.approx(W.grad[0, 0].item(), rel=1e-12)
+    small = cr.Network([cr.Dense(2, 2), cr.Dense(2, 1)], loss="sse", seed=0)
+    with pytest.raises(cr.errors.ValidationError, match="explain without layer= lists every one"):
+        cr.explain(small, [[0.5, 0.5]], [[1.0]], layer=1).parameter("w1")

@@ -26,12 +26,14 @@ CDOT = " \\cdot "
 class UnknownParameterError(ValidationError, KeyError):
     """`Report.parameter` of a name the report does not list: says which names it lists, and its slice."""
 
-    def __init__(self, name: str, listed: list[str], chosen: dict | None):
+    def __init__(self, name: str, listed: list[str], chosen: dict | None, whole: int = 0):
         weights = sorted((n for n in listed if not n.startswith("b_")), key=lambda n: int(n[1:]))
         biases = [n for n in listed if n.startswith("b_")]
         shown = [shortened(weights), shortened(biases)]
+        every = ("explain without layer= lists every one" if whole <= MAX_PARAMETERS else    # `whole`: the network's
+                 "the whole network is too large to write out; net.gradients(X, Y) gives every gradient")  # parameters
         where = "" if chosen is None else " in this slice (" + ", ".join(
-            f"{k}={v}" for k, v in chosen.items() if v is not None) + "; explain without layer= lists every one)"
+            f"{k}={v}" for k, v in chosen.items() if v is not None) + f"; {every})"
         lists = ("; " if shown[0].endswith(" more") else " and ").join(x for x in shown if x)   # not "9 more and"
         super().__init__(f"no parameter named {name!r}{where}; this report lists {lists}")
 
@@ -78,7 +80,8 @@ class Report:
         for p in self.data["parameters"]:
             if p["name"] == name:
                 return p
-        raise UnknownParameterError(name, [p["name"] for p in self.data["parameters"]], self.data.get("slice"))
+        whole = sum(len(nr["weights"]) + 1 for layer in self.data["layers"] for nr in layer["neurons"])
+        raise UnknownParameterError(name, [p["name"] for p in self.data["parameters"]], self.data.get("slice"), whole)
 
     def text(self) -> str:
         with single_precision(self.data.get("dtype") == "float32"):

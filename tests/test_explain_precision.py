@@ -1,9 +1,11 @@
 """Explain's numbers to the last digit it writes: a float32 network's update rounded in float32 as training
 rounds it, checked against torch; a delta the engine sets to 0 as too small to matter, said so."""
+import json
 import re
 
 import numpy as np
 import pytest
+from conftest import cmd
 
 import chainrule as cr
 
@@ -75,3 +77,41 @@ def test_a_delta_set_to_zero_in_one_sample_of_several_zeroes_that_samples_share_
     text = report.text()
     assert "so dE/dnet_h1 of sample 1 is 0 and adds nothing to the gradients below, where the product" in text
     assert "the gradients below read 0" not in text
+
+
+def test_a_zeroed_delta_is_said_where_the_layers_below_read_its_zero(tmp_path):
+    """The engine set dE/dnet_h3_1 to 0 (its note in hidden layer 3); hidden layers 2 and 1 then read
+    dE/dnet_h3_1 = 0 and dE/dnet_h2_1 = 0 where the printed factors' product (and torch's) is not, with no word."""
+    weights = [np.array([[0.3], [0.2]]), np.array([0.35]), np.array([[0.5]]), np.array([0.1]), np.array([[0.5]]),
+               np.array([0.1]), np.array([[1e-300]]), np.array([0.6])]
+    net = cr.Network([cr.Dense(2, 1, "tanh"), cr.Dense(1, 1, "tanh"), cr.Dense(1, 1, "tanh"),
+                      cr.Dense(1, 1, "linear")], loss="sse")
+    net.set_weights(weights)
+    X, Y = np.array([[0.05, 0.1]]), np.array([[0.01]])
+    params = [torch.tensor(w, requires_grad=True) for w in weights]
+    a, nets = torch.tensor(X), []
+    for k in range(0, 8, 2):
+        z = a @ params[k] + params[k + 1]
+        z.retain_grad()
+        nets.append(z)
+        a = torch.tanh(z) if k < 6 else z
+    (0.5 * ((a - torch.tensor(Y)) ** 2).sum()).backward()
+    assert nets[2].grad.item() != 0 and nets[1].grad.item() != 0 and params[0].grad[0, 0].item() != 0
+    report = cr.explain(net, X, Y)
+    assert report.parameter("w1")["grad"] == 0 and report.parameter("w3")["grad"] == 0     # the engine's 0s
+    text = report.text()
+    below = text.split("Backward pass: hidden layer 2")[1]
+    assert below.count("reads 0 here") == 2
+    assert ("  dE/dnet_h3_1 reads 0 here: the engine set it to 0 as below 1.5e-300 in magnitude (the note in hidden "
+            "layer 3's backward pass says why), so its term of dE/dout_h2_1 is 0 where the product of the factors is "
+            "not") in text
+    assert ("  dE/dnet_h2_1 reads 0 here: it reads 0 through dE/dnet_h3_1, which the engine set to 0 as below 1.5e-300 "
+            "in magnitude") in text
+    assert report.parameter("w1")["paths"][0]["zeroed"] == ["h3_1"]
+    assert report.parameter("w4")["paths"][0]["zeroed"] is None           # o1's delta is not 0
+    # the command, one slice: the cause's layer named as an option
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps([w.tolist() for w in weights]))
+    out = cmd("explain", "--layers", "2,1,1,1,1", "--activation", "tanh,tanh,tanh,linear", "--weights", path,
+              "--inputs", "0.05,0.1", "--targets", "0.01", "--layer", "0").stdout
+    assert "through dE/dnet_h3_1, which the engine set to 0 as below 1.5e-300 in magnitude (--layer 2 says why)" in out

@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from ..errors import ValidationError, counted
+from ..errors import ValidationError
 from . import model_argument
 
 
@@ -60,22 +60,6 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def _rows(text: str, name: str) -> np.ndarray:
-    try:
-        rows = [[float(v) for v in row.split(",")] for row in text.split(";") if row.strip()]
-    except ValueError:                       # an empty field too ('0.05,,0.1'): not skipped
-        raise ValidationError(f"--{name} must be numbers separated by ',' (samples by ';'); got {text!r}") from None
-    if not rows:
-        raise ValidationError(f"--{name} needs at least one sample of numbers separated by ','; got {text!r}")
-    if len({len(r) for r in rows}) > 1:
-        raise ValidationError(f"--{name}: every sample (separated by ';') needs the same number of values; got "
-                              f"{', '.join(str(len(r)) for r in rows)} in {text!r}")
-    bad = [v for row in rows for v in row if not np.isfinite(v)]
-    if bad:
-        raise ValidationError(f"--{name} must be finite numbers; got {bad[0]} in {text!r}")
-    return np.array(rows)
-
-
 def _weights(path: str, net) -> None:
     """--weights: a saved .npz model's weights or a JSON list [W1, b1, W2, b2, ...], set on `net`."""
     import chainrule as cr
@@ -85,7 +69,8 @@ def _weights(path: str, net) -> None:
         else:
             with open(path) as f:
                 arrays = [np.array(w, dtype=float) for w in json.load(f)]
-            square = [k // 2 + 1 for k, w in enumerate(arrays) if k % 2 == 0 and w.ndim == 2 and len(set(w.shape)) == 1]
+            square = [k // 2 + 1 for k, w in enumerate(arrays)              # 1 x 1: nothing to transpose
+                      if k % 2 == 0 and w.ndim == 2 and w.shape[0] == w.shape[1] > 1]
             if square:                          # a transposed square W fits too: say how it is read
                 _note(f"--weights: W{', W'.join(map(str, square))} square, read as W[input][neuron] (a row per "
                       "input), as Network.get_weights writes it")
@@ -187,74 +172,6 @@ def _network(args):
     return net, None, None, None, None
 
 
-def _values(k: int) -> str:
-    from ..data.lines import plural
-    return f"{k} {plural(k, 'value')}"
-
-
-def _check_sample(net, X: np.ndarray, Y: np.ndarray) -> None:
-    """--inputs and --targets against the network's inputs and outputs, in the options' words."""
-    if X.shape[1] != net.n_inputs:
-        raise ValidationError(f"--inputs has {_values(X.shape[1])} per sample; the network has {net.n_inputs} "
-                              "inputs (features)")
-    labels = net.task == "multiclass"
-    if Y.shape[1] != net.n_outputs and not (labels and Y.shape[1] == 1):
-        raise ValidationError(f"--targets has {_values(Y.shape[1])} per sample; the network has "
-                              f"{counted(net.n_outputs, 'output')}"
-                              + (" (or give one class label per sample)" if labels else ""))
-    if labels and Y.shape[1] == 1 and not np.isin(Y, np.arange(net.n_outputs)).all():
-        bad = next(v for v in Y[:, 0] if v not in range(net.n_outputs))
-        raise ValidationError(f"--targets: a class label is a whole number 0..{net.n_outputs - 1} (0 = o1, "
-                              f"{net.n_outputs - 1} = o{net.n_outputs}); got {bad:g}. Give e.g. --targets 0, or "
-                              f"{_values(net.n_outputs)} per sample: --targets {_example(net.n_outputs, one_hot=True)}")
-    if len(X) != len(Y):
-        from ..data.lines import plural
-        raise ValidationError(f"--inputs has {len(X)} {plural(len(X), 'sample')} and --targets {len(Y)}; give one "
-                              "target row per sample")
-
-
-def _example(k: int, one_hot: bool = False) -> str:
-    """k values as an option takes them: 1,0,0 (one_hot) or 0.5,0.5,0.5."""
-    return ",".join(["1"] + ["0"] * (k - 1)) if one_hot else ",".join(["0.5"] * k)
-
-
-def _missing_sample(net, args) -> ValidationError:
-    """--inputs without --targets or the other way round: which one to add, and what it looks like."""
-    if args.inputs is None:
-        what = f"--inputs, {_values(net.n_inputs)} per sample: e.g. --inputs {_example(net.n_inputs)}"
-    elif net.task == "multiclass":
-        what = (f"--targets, a class label 0..{net.n_outputs - 1} per sample (e.g. --targets 0) or "
-                f"{_values(net.n_outputs)}: e.g. --targets {_example(net.n_outputs, one_hot=True)}")
-    else:
-        what = f"--targets, {_values(net.n_outputs)} per sample: e.g. --targets {_example(net.n_outputs)}"
-    neither = " (or neither, for a random sample)" if args.layers else ""
-    return ValidationError(f"this network needs both --inputs and --targets; add {what}{neither}")
-
-
-def _random_sample(net, seed: int):
-    """One seeded sample in [0, 1) and a target that fits the loss, for a network given only by --layers."""
-    rng = np.random.default_rng(seed)
-    X = rng.random((1, net.layers[0].n_in)).round(2)
-    if net.task == "multiclass":
-        Y = np.array([0])
-    else:
-        Y = rng.random((1, net.n_outputs)).round(2)
-    _note(f"a random sample (--seed {seed}): inputs {X[0].tolist()}, targets {Y[0].tolist() if Y.ndim > 1 else Y}; "
-          "give --inputs and --targets for your own")
-    return X, Y
-
-
-def _slice(net, layer: int, neuron: int | None) -> str:
-    """Which weights --layer and --neuron (0-based, as explain's layer= and neuron=) chose, in the report's names."""
-    from ..teach.explain import neuron_names
-    n, units = len(net.dense_layers), neuron_names(net)[layer + 1]
-    into = "the output layer" if layer == n - 1 else f"hidden layer {layer + 1}"
-    text = f"slice: --layer {layer} (0-based) = weights layer {layer + 1} of {n}, into {into}"
-    if neuron is None:
-        return text + f" (units {units[0]}..{units[-1]})"
-    return text + f"; --neuron {neuron} (0-based) = its unit {units[neuron]}"
-
-
 def _markdown(lines: list[str]) -> str:
     """The header lines as a Markdown list (indented lines nested), each item's text as code."""
     out = []
@@ -265,57 +182,14 @@ def _markdown(lines: list[str]) -> str:
     return "\n".join(out)
 
 
-def _only_neuron(text: str, keep: set[str], markdown: bool, read: dict[int, list[str]]) -> str:
-    """The derivation with the forward pass cut to the chosen neuron and the outputs; the outputs of
-    each hidden layer k in `read` (its units' names: what the kept lines read, not derived here) said
-    in one line where that layer's lines were."""
-    pattern = re.compile(r"^\$\$(?:net|out)_\{([^}]+)\}" if markdown else r"^  (?:net|out)_(\S+) = ")
-    values = {}
-    for line in text.splitlines():
-        m = pattern.match(line)
-        if m and line.lstrip("$ ").startswith("out_"):
-            values[m.group(1)] = line.rstrip("$").rsplit(" = ", 1)[1]
-    layer_of = {name: k for k, names in read.items() for name in names}
-    out, said, dropped = [], set(), False
-    cut_note = re.compile(r"^(?:  )?\(net_([^,:]+)[,:]")      # the report's note on sums it cut: kept with them
-    for line in text.splitlines():
-        if dropped and markdown and not line:      # a dropped equation's blank line after it: dropped with it
-            dropped = False
-            continue
-        c, m = cut_note.match(line), pattern.match(line)
-        dropped = bool(c and c.group(1) not in keep) or bool(m and m.group(1) not in keep)
-        if c and dropped:
-            continue
-        if m and dropped:
-            k = layer_of.get(m.group(1), -1)
-            rest = [] if k < 0 or k in said else [n for n in read[k] if n not in keep]
-            if rest:
-                said.add(k)
-                out.extend(_outputs_line(k, rest, values, markdown, others=len(rest) < len(read[k])))
-            continue
-        out.append(line)
-    return "\n".join(out)
-
-
-def _outputs_line(layer: int, names: list[str], values: dict[str, str], markdown: bool, others: bool) -> list[str]:
-    """'out_h2_1 = 0.1, ..., out_h2_6 = 0.2   (hidden layer 2: --layer 1 derives them)': a layer whose
-    outputs the kept lines read, its values only (the ends of a wide one); `others`: the chosen
-    neuron's own layer, its other units."""
-    shown = [f"out_{n} = {values[n]}" for n in names]
-    if len(shown) > 8:
-        shown = [*shown[:3], "...", *shown[-2:]]
-    why = (f"(the other units of hidden layer {layer}: --layer {layer - 1} --neuron J, J = 0..{len(names)}, derives "
-           "each)" if others
-           else f"(hidden layer {layer}: --layer {layer - 1} derives them)")
-    return [f"{', '.join(shown)}   {why}", ""] if markdown else [f"  {', '.join(shown)}   {why}"]
-
-
 def run(args) -> int:
     from ..saving.npzcheck import standard_json
     from ..teach.explain import explain, neuron_names, slice_advice
     from ..teach.formulas import general
     from ..teach.width import fit_width
     from .example import width
+    from .explain_sample import check_sample, missing_sample, option_rows, random_sample
+    from .explain_slice import only_neuron, slice_line
     _check_options(args)
     columns = width(args)
     net, X, Y, lr, pre = _network(args)
@@ -334,12 +208,13 @@ def run(args) -> int:
         X, Y, header = tabular_sample(args, pre)
     elif args.inputs is not None or X is None:
         if args.inputs is None and args.targets is None and args.layers:
-            X, Y = _random_sample(net, args.seed)
+            X, Y, said = random_sample(net, args.seed)
+            _note(said)
         elif args.inputs is None or args.targets is None:
-            raise _missing_sample(net, args)
+            raise missing_sample(net, args)
         else:
-            X, Y = _rows(args.inputs, "inputs"), _rows(args.targets, "targets")
-            _check_sample(net, X, Y)
+            X, Y = option_rows(args.inputs, "inputs"), option_rows(args.targets, "targets")
+            check_sample(net, X, Y)
             if Y.shape[1] == 1 and net.n_outputs > 1:
                 Y = Y[:, 0]                       # class labels
     lr = args.lr if args.lr is not None else lr
@@ -362,18 +237,21 @@ def run(args) -> int:
     if header:
         extra = {"sample": header[0].split(": ", 1)[1], "sample_lines": [line.strip() for line in header[1:]]}
     if args.layer is not None:
-        header.append(_slice(net, args.layer, args.neuron))
+        header.append(slice_line(net, args.layer, args.neuron))
         extra["slice_line"] = header[-1].split(": ", 1)[1]
     if args.format == "json":
         print(standard_json({**extra, **report.to_dict()}, "explain's report", indent=2))   # as Report.to_json
         return 0
     shown = {"text": report.text, "markdown": report.markdown}[args.format]().rstrip()
-    shown = re.sub(r"explain\(\.\.\., layer=(\d+), neuron=J\)", r"--layer \1 --neuron J", shown)   # the report's call
+    # the report's Python calls in the command's words
+    shown = re.sub(r"explain\(\.\.\., layer=(\d+)(, neuron=(J|\d+))?\)",
+                   lambda m: f"--layer {m[1]}" + (f" --neuron {m[3]}" if m[3] else ""), shown)
+    shown = shown.replace('report.to_dict()["layers"]', '--format json\'s "layers"')
     if args.neuron is not None:
         names = neuron_names(net)
         keep = {names[args.layer + 1][args.neuron], *names[-1]}
         read = {k: names[k] for k in (args.layer, len(names) - 2) if k > 0}      # hidden layer k: names[k]
-        shown = _only_neuron(shown, keep, args.format == "markdown", read)
+        shown = only_neuron(shown, keep, args.format == "markdown", read)
     if header:
         print(_markdown(header) if args.format == "markdown" else fit_width("\n".join(header), columns), end="\n\n")
     print(shown if args.format == "markdown" else fit_width(shown, columns))

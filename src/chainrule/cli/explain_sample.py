@@ -1,10 +1,87 @@
-"""The sample of `chainrule explain --model` for a model from `chainrule train`: a CSV row (--data, --row)
+"""The sample of `chainrule explain`: --inputs and --targets of a network given by options (checked against
+its inputs and outputs, or a random one), and for a model from `chainrule train` a CSV row (--data, --row)
 or raw column values (--inputs), preprocessed as in training, and the lines that say what i1, i2, ... are."""
 from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ValidationError
+from ..errors import ValidationError, counted
+
+
+def option_rows(text: str, name: str) -> np.ndarray:
+    """--inputs or --targets of a network given by options: samples by ';', numbers by ','."""
+    try:
+        rows = [[float(v) for v in row.split(",")] for row in text.split(";") if row.strip()]
+    except ValueError:                       # an empty field too ('0.05,,0.1'): not skipped
+        raise ValidationError(f"--{name} must be numbers separated by ',' (samples by ';'); got {text!r}") from None
+    if not rows:
+        raise ValidationError(f"--{name} needs at least one sample of numbers separated by ','; got {text!r}")
+    if len({len(r) for r in rows}) > 1:
+        raise ValidationError(f"--{name}: every sample (separated by ';') needs the same number of values; got "
+                              f"{', '.join(str(len(r)) for r in rows)} in {text!r}")
+    bad = [v for row in rows for v in row if not np.isfinite(v)]
+    if bad:
+        raise ValidationError(f"--{name} must be finite numbers; got {bad[0]} in {text!r}")
+    return np.array(rows)
+
+
+def count_values(k: int) -> str:
+    """'1 value', '3 values': how the sample's refusals count."""
+    from ..data.lines import plural
+    return f"{k} {plural(k, 'value')}"
+
+
+def check_sample(net, X: np.ndarray, Y: np.ndarray) -> None:
+    """--inputs and --targets against the network's inputs and outputs, in the options' words."""
+    if X.shape[1] != net.n_inputs:
+        raise ValidationError(f"--inputs has {count_values(X.shape[1])} per sample; the network has "
+                              f"{net.n_inputs} inputs (features)")
+    labels = net.task == "multiclass"
+    if Y.shape[1] != net.n_outputs and not (labels and Y.shape[1] == 1):
+        raise ValidationError(f"--targets has {count_values(Y.shape[1])} per sample; the network has "
+                              f"{counted(net.n_outputs, 'output')}"
+                              + (" (or give one class label per sample)" if labels else ""))
+    if labels and Y.shape[1] == 1 and not np.isin(Y, np.arange(net.n_outputs)).all():
+        bad = next(v for v in Y[:, 0] if v not in range(net.n_outputs))
+        raise ValidationError(f"--targets: a class label is a whole number 0..{net.n_outputs - 1} (0 = o1, "
+                              f"{net.n_outputs - 1} = o{net.n_outputs}); got {bad:g}. Give e.g. --targets 0, or "
+                              f"{count_values(net.n_outputs)} per sample: --targets "
+                              f"{_example(net.n_outputs, one_hot=True)}")
+    if len(X) != len(Y):
+        from ..data.lines import plural
+        raise ValidationError(f"--inputs has {len(X)} {plural(len(X), 'sample')} and --targets {len(Y)}; give one "
+                              "target row per sample")
+
+
+def _example(k: int, one_hot: bool = False) -> str:
+    """k values as an option takes them: 1,0,0 (one_hot) or 0.5,0.5,0.5."""
+    return ",".join(["1"] + ["0"] * (k - 1)) if one_hot else ",".join(["0.5"] * k)
+
+
+def missing_sample(net, args) -> ValidationError:
+    """--inputs without --targets or the other way round: which one to add, and what it looks like."""
+    if args.inputs is None:
+        what = f"--inputs, {count_values(net.n_inputs)} per sample: e.g. --inputs {_example(net.n_inputs)}"
+    elif net.task == "multiclass":
+        what = (f"--targets, a class label 0..{net.n_outputs - 1} per sample (e.g. --targets 0) or "
+                f"{count_values(net.n_outputs)}: e.g. --targets {_example(net.n_outputs, one_hot=True)}")
+    else:
+        what = f"--targets, {count_values(net.n_outputs)} per sample: e.g. --targets {_example(net.n_outputs)}"
+    neither = " (or neither, for a random sample)" if args.layers else ""
+    return ValidationError(f"this network needs both --inputs and --targets; add {what}{neither}")
+
+
+def random_sample(net, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
+    """One seeded sample in [0, 1) and a target that fits the loss, for a network given only by --layers."""
+    rng = np.random.default_rng(seed)
+    X = rng.random((1, net.layers[0].n_in)).round(2)
+    if net.task == "multiclass":
+        Y = np.array([0])
+    else:
+        Y = rng.random((1, net.n_outputs)).round(2)
+    targets = Y[0].tolist() if Y.ndim > 1 else Y
+    return X, Y, (f"a random sample (--seed {seed}): inputs {X[0].tolist()}, targets {targets}; give --inputs and "
+                  "--targets for your own")
 
 
 def _one_sample(text: str, option: str, what: str) -> str:
@@ -22,11 +99,10 @@ def _inputs_row(args, pre):
     import pandas as pd
 
     from ..data.csvfile import names, short
-    from .explain import _values
     text = _one_sample(args.inputs, "--inputs", "one raw value per column, separated by ','")
     values = [v.strip() for v in text.split(",")]
     if len(values) != len(pre.columns):
-        raise ValidationError(f"--inputs has {_values(len(values))}; the model's columns are "
+        raise ValidationError(f"--inputs has {count_values(len(values))}; the model's columns are "
                               f"{names(pre.columns, 20)} ({len(pre.columns)})")
     cells: list = []
     for c, v in zip(pre.columns, values):
@@ -96,11 +172,10 @@ def tabular_sample(args, pre) -> tuple[np.ndarray, np.ndarray, list[str]]:
                                       f"{names(pre.classes, 20)}")
             Y = np.array([known[label]])
         else:
-            from .explain import _rows, _values
-            value = _rows(label, "targets")
+            value = option_rows(label, "targets")
             if value.shape != (1, 1):
                 raise ValidationError(f"--targets for this regression model is one number (its "
-                                      f"{short(pre.target)}); got {_values(value.shape[1])} in {label!r}")
+                                      f"{short(pre.target)}); got {count_values(value.shape[1])} in {label!r}")
             Y = (value - pre.y_mean) / pre.y_scale
         if pre.target in row.columns and not row[pre.target].isna().iloc[0]:
             replaced = [f"target: --targets {short(label)} replaces the row's own {short(pre.target)} = "

@@ -98,6 +98,9 @@ def penalty_error_line(d: dict) -> Line:
                 "and alpha * w / m to each weight's gradient")
 
 
+DELTA_TERMS = 4        # a hidden delta's sum over the layer above: written whole up to this many terms
+
+
 def net_delta_line(d: dict, p: dict, zeros: bool = True) -> Line:
     """dE/dnet of neuron p["to"] as dE/dout * dout/dnet (a delta its loss and activation do not fuse), with
     its numbers: one line for the explorer's card of the neuron and the gradient lines that read it (a
@@ -131,14 +134,15 @@ def delta_line(q: dict, n: int, zeros: bool = True) -> Line | None:
     if src is None:
         return None
     terms, f = src["terms"], (lambda x: factor(x, zeros))
-    shown = terms if len(terms) <= 4 else [terms[0], terms[-1]]          # past 4 units: the sum's ends
-    join = " + " if len(terms) <= 4 else " + ... + "
+    short = len(terms) <= DELTA_TERMS
+    shown = terms if short else [terms[0], terms[-1]]          # past 4 units: the sum's ends
+    join = " + " if short else " + ... + "
     total = join.join(f"dE/dnet_{t['via']} * {t['weight']}" for t in shown)
     total_tex = join.replace("...", "\\cdots").join(
         f"\\frac{{{DE}}}{{\\partial net_{{{t['via']}}}}} \\cdot w_{{{t['weight'][1:]}}}" for t in shown)
     numbers = ""
     if n == 1:
-        inner = (" + ".join(f"{f(t['dE/dnet'])} * {factor(t['w'], False)}" for t in terms) if len(terms) <= 4
+        inner = (" + ".join(f"{f(t['dE/dnet'])} * {factor(t['w'], False)}" for t in terms) if short
                  else fmt(src["dE/dout"], zeros))
         numbers = f"({inner}) * {f(src['dout/dnet'])}"
     formula = f"({total}) * dout_{v}/dnet_{v}"

@@ -158,6 +158,7 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
     penalized = [SimpleNamespace(W=lay.W, dW=lay.dW.copy()) for lay in dense]
     data["weight_penalty"] = float(net.weight_penalty)
     data["E_penalty"] = l2_penalty(penalized, net.weight_penalty, n) if net.weight_penalty else None
+    zeroed = _zeroed(net, names)
     for l in reversed(list(chosen)):  # backward order: output layer first, as the seeds do
         lay = dense[l]
         last = l == len(dense) - 1
@@ -178,6 +179,8 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
                     {"via": names[l + 2][k], "dE/dnet": _vals(nxt.delta[:, k]),
                      "weight": weight_name(dense, l + 1, j, k), "w": float(nxt.W[j, k]),
                      "term": _vals(nxt.delta[:, k] * nxt.W[j, k]),
+                     "zeroed": None if not zeroed[l + 1][:, k].any() else
+                     [str(c) if c else None for c in zeroed[l + 1][:, k]],
                      "delta": notation.hidden_delta(dense, names, l + 1, k) if l + 2 < len(dense) else None}
                     for k in range(nxt.n_out)],
             }
@@ -207,6 +210,28 @@ def _flushed(lay, nxt, deriv) -> tuple[np.ndarray | None, np.ndarray | None]:
     with np.errstate(all="ignore"):
         flushed = (lay.delta == 0) & (dout * deriv != 0)
     return dout, flushed if flushed.any() else None
+
+
+def _zeroed(net: Network, names: list[list[str]]) -> list[np.ndarray]:
+    """Per layer, per sample and unit, the unit whose delta the engine set to 0 as too small (`_flushed`) where
+    this unit's delta reads 0 because of it: the unit itself, or one above that all its nonzero paths read
+    ("" elsewhere). The layers below a flushed delta read its 0, and their notes point at it."""
+    dense, found = net.dense_layers, list[np.ndarray]()
+    for l in reversed(range(len(dense))):
+        lay, nxt = dense[l], dense[l + 1] if l + 1 < len(dense) else None
+        deriv = (None if (nxt is None and net.fused_output) or not lay.activation.elementwise
+                 else lay.activation.derivative(lay.out, lay.net))
+        flushed = _flushed(lay, nxt, deriv)[1]
+        cause = np.where(flushed, np.array(names[l + 1], dtype=object), "") if flushed is not None else \
+            np.full(lay.delta.shape, "", dtype=object)
+        if nxt is not None and deriv is not None:      # a 0 read through the layer above: its cause
+            above = found[-1]
+            for s, j in zip(*np.nonzero((lay.delta == 0) & (cause == "") & (deriv != 0))):
+                paths = [k for k in range(nxt.n_out) if nxt.W[j, k] != 0]
+                if paths and all(above[s, k] for k in paths):
+                    cause[s, j] = above[s, paths[0]]
+        found.append(cause)
+    return found[::-1]
 
 
 def _updated(dtype: np.dtype, value: float, lr: float, grad: float) -> float:

@@ -103,7 +103,7 @@ def _central(net, X, Y, eps) -> tuple[np.ndarray, dict[int, np.ndarray]]:
 
 def _kink_message(net, crossed, eps) -> tuple[np.ndarray, str]:
     """The samples at a kink, and what to tell about them."""
-    from .notation import neuron_names
+    from .notation import neuron_names, shortened
     names = neuron_names(net)
     acts = {l: (name, kinks) for l, kinks, name in _kinked(net)}
     bad = np.flatnonzero(np.any([c.any(axis=1) for c in crossed.values()], axis=0))
@@ -114,7 +114,7 @@ def _kink_message(net, crossed, eps) -> tuple[np.ndarray, str]:
             if units:
                 name, kinks = acts[l]
                 at = " or ".join(f"{k:g}" for k in kinks)
-                parts.append(f"sample {s} puts {', '.join(units)} at net = {at} (a step of eps={eps:g} in a "
+                parts.append(f"sample {s} puts {shortened(units)} at net = {at} (a step of eps={eps:g} in a "
                              f"parameter moves {'it' if len(units) == 1 else 'them'} across), a kink of {name}")
     more = f"; and {len(bad) - 5} more samples" if len(bad) > 5 else ""
     return bad, "; ".join(parts) + more + ": the numerical gradient is not defined there"

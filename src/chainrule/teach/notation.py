@@ -130,6 +130,14 @@ def neuron_names(net) -> list[list[str]]:
     return names
 
 
+def shortened(names: list[str], limit: int = 8) -> str:
+    """A list of names in a line: every one up to `limit`, else the first three and how many more
+    ("net_h1, net_h2, net_h3, ... and 97 more"), so that a cut list says what it left out."""
+    if len(names) <= limit:
+        return ", ".join(names)
+    return f"{', '.join(names[:3])}, ... and {len(names) - 3} more"
+
+
 def weight_name(dense: list[Any], l: int, i: int, j: int) -> str:
     """w<k>: numbered neuron by neuron within a layer, layers in order (the seed's w1..w8)."""
     offset = sum(d.W.size for d in dense[:l])

@@ -14,7 +14,7 @@ from ..errors import ValidationError
 from ..saving.npzcheck import standard_json
 from . import derivation, notation
 from .derivation import tex_symbol
-from .notation import DE, ERROR_FORMULAS, tex_name
+from .notation import DE, ERROR_FORMULAS, shortened, tex_name
 from .numbers import fmt, single_precision
 from .width import fit_width as fit_width  # where it was first written: older imports of it
 
@@ -26,20 +26,18 @@ CDOT = " \\cdot "
 class UnknownParameterError(ValidationError, KeyError):
     """`Report.parameter` of a name the report does not list: says which names it lists, and its slice."""
 
-    def __init__(self, name: str, listed: list[str], chosen: dict | None):
+    def __init__(self, name: str, listed: list[str], chosen: dict | None, whole: int = 0):
         weights = sorted((n for n in listed if not n.startswith("b_")), key=lambda n: int(n[1:]))
         biases = [n for n in listed if n.startswith("b_")]
-        shown = [_names(weights), _names(biases)]
+        shown = [shortened(weights), shortened(biases)]
+        every = ("explain without layer= lists every one" if whole <= MAX_PARAMETERS else    # `whole`: the network's
+                 "the whole network is too large to write out; net.gradients(X, Y) gives every gradient")  # parameters
         where = "" if chosen is None else " in this slice (" + ", ".join(
-            f"{k}={v}" for k, v in chosen.items() if v is not None) + "; explain without layer= lists every one)"
-        super().__init__(f"no parameter named {name!r}{where}; this report lists {' and '.join(x for x in shown if x)}")
+            f"{k}={v}" for k, v in chosen.items() if v is not None) + f"; {every})"
+        lists = ("; " if shown[0].endswith(" more") else " and ").join(x for x in shown if x)   # not "9 more and"
+        super().__init__(f"no parameter named {name!r}{where}; this report lists {lists}")
 
     __str__ = ValidationError.__str__      # not KeyError's repr of the message
-
-
-def _names(names: list[str]) -> str:
-    """Names written out, or by their ends when there are many."""
-    return ", ".join(names) if len(names) <= 8 else f"{names[0]}, {names[1]}, ..., {names[-1]} ({len(names)})"
 
 
 class Report:
@@ -59,8 +57,9 @@ class Report:
     hidden neuron the paths through the layer above (via, dE/dnet, weight, w, term); flushed: None, or per
     sample whether the engine set this neuron's delta to 0 as too small to matter (under
     `backend.kernels.flush_below`), so that that sample's dE/dnet and its share of the gradients read 0 where the
-    factors' product is not; the flag marks the layer where the delta was set to 0 (the layers below read the 0 in
-    their dE/dout, unflagged).
+    factors' product is not; the flag marks the layer where the delta was set to 0; the layers below read the 0 in
+    their dE/dout, each path's zeroed saying so: None, or per sample the unit whose delta the engine set to 0 (the
+    path's own unit, or one above it that its 0 comes through), else None.
     Per-sample values are lists; each sample's derivatives carry the 1/scale of the mean.
     slice: None, or the layer (and neuron) explain was asked for.
     """
@@ -81,7 +80,8 @@ class Report:
         for p in self.data["parameters"]:
             if p["name"] == name:
                 return p
-        raise UnknownParameterError(name, [p["name"] for p in self.data["parameters"]], self.data.get("slice"))
+        whole = sum(len(nr["weights"]) + 1 for layer in self.data["layers"] for nr in layer["neurons"])
+        raise UnknownParameterError(name, [p["name"] for p in self.data["parameters"]], self.data.get("slice"), whole)
 
     def text(self) -> str:
         with single_precision(self.data.get("dtype") == "float32"):
@@ -127,6 +127,40 @@ def _flush_note(d: dict, p: dict) -> str:
             f"{said}, where the product of the factors is not")
 
 
+def _zero_note(d: dict, q: dict, to: str) -> str:
+    """Why a path's dE/dnet reads 0 in the layer below the one where the engine set a delta to 0: the cause named
+    where the reader sees the 0, with the layer whose own note says more."""
+    via, n = q["via"], d["n_samples"]
+    samples = [k for k, c in enumerate(q["zeroed"]) if c]
+    cause = q["zeroed"][samples[0]]
+    layer = next(k for k, lay in enumerate(d["layers"]) if any(nr["name"] == cause for nr in lay["neurons"]))
+    which = "" if n == 1 else " of sample" + "s" * (len(samples) > 1) + " " + ", ".join(str(k + 1) for k in samples)
+    chosen = d.get("slice")
+    title = "the output layer" if layer == len(d["layers"]) - 1 else f"hidden layer {layer + 1}"
+    where = (f"the note in {title}'s backward pass" if chosen is None or chosen["layer"] == layer else
+             f"explain(..., layer={layer})")
+    how = "the engine set it to 0" if cause == via else f"it reads 0 through dE/dnet_{cause}, which the engine set to 0"
+    return (f"dE/dnet_{via}{which} reads 0 here: {how} as below {flush_below(d['dtype']):.1e} in magnitude "
+            f"({where} says why), so its term of dE/dout_{to} is 0 where the product of the "
+            "factors is not")
+
+
+def _fused_note(d: dict) -> str:
+    """Why the output's delta is out - target: the chain rule through the loss and its activation, simplified
+    (a sentence, not an equation: the width fitting breaks it at its spaces, its brackets whole)."""
+    mean = "" if d["scale"] == 1 else f", each sample's before the mean's 1/{d['scale']}"
+    if d["layers"][-1]["activation"] == "sigmoid":
+        return ("Why out - target: binary cross-entropy's dE/dout_o, (out_o - target_o) / (out_o(1 - out_o)), times "
+                f"the sigmoid's dout_o/dnet_o, out_o(1 - out_o), leaves out_o - target_o{mean}; the engine takes this "
+                "delta directly, exact also where out_o(1 - out_o) rounds to 0.")
+    general = "" if d.get("rows_sum_to_one", True) else (
+        "; these targets do not sum to 1, so it stays out_o sum(target) - target_o")
+    return ("Why out - target: each softmax output out_k reads every net, its dout_k/dnet_o being out_k(1 - out_k) "
+            "for the unit o itself and -out_k out_o for the others; times cross-entropy's dE/dout_k, -target_k / "
+            "out_k, and summed over k, that is -target_o + out_o sum(target), which is out_o - target_o as the "
+            f"targets sum to 1{mean}{general}; the engine takes this delta directly, never the Jacobian.")
+
+
 def _chosen_unit(d: dict) -> str | None:
     """The unit a neuron slice derives (o2), or None: the other units' sums are only read by it."""
     chosen = d.get("slice") or {}
@@ -137,10 +171,25 @@ def _chosen_unit(d: dict) -> str | None:
 
 def _cut_note(cut: list[str], terms: int, layer: int) -> str:
     """What a neuron slice left out of the other units' sums, and where one is written whole."""
-    names = [f"net_{name}" for name in cut]
-    nets, one = ", ".join(names if len(names) <= 8 else [*names[:3], "...", *names[-2:]]), len(cut) == 1
+    nets, one = shortened([f"net_{name}" for name in cut]), len(cut) == 1
     return (f"({nets}: {terms - 3} of {'its' if one else 'their'} {terms} weighted terms left out, as this slice does "
             f"not derive {'it' if one else 'them'}; explain(..., layer={layer}, neuron=J) writes unit J's sum whole)")
+
+
+def _long_note(cut: list[str], terms: int, layer: int) -> str:
+    """What a sum too long for any slice to write whole left out, and where every term of it is."""
+    names, one = [f"net_{name}" for name in cut], len(cut) == 1
+    return (f"({shortened(names)}: {terms - 3} of {'its' if one else 'their'} {terms} weighted terms left out, a "
+            f"sum of more than {MAX_PARAMETERS - 1} terms being written by its ends; "
+            f"report.to_dict()[\"layers\"][{layer}][\"neurons\"][J] lists every weight of unit J, "
+            "its value and its input)")
+
+
+def _delta_cut_note(d: dict, layer: int, via: str, terms: int) -> str:
+    """What a hidden delta's line left out of its sum over the layer above, and the slice that writes each term."""
+    j = [nr["name"] for nr in d["layers"][layer]["neurons"]].index(via)
+    return (f"(dE/dnet_{via}: {terms - 2} of the {terms} terms of its sum left out; explain(..., layer={layer}, "
+            f"neuron={j}) writes each)")
 
 
 def _render(d: dict, markdown: bool) -> str:
@@ -178,12 +227,13 @@ def _render(d: dict, markdown: bool) -> str:
         # a softmax's out reads every net of its layer: those lines all come first, then the outs
         held: list[tuple[str, str]] = []
         cut: list[str] = []
+        long: list[str] = []
         for nr in layer["neurons"]:
             ins = [i if i.startswith("i") else f"out_{i}" for i in nr["inputs"]]
             # a sum no neuron slice writes out, or in a neuron slice another unit's long sum: its ends only
             wide = len(ins) + 1 > MAX_PARAMETERS or (chosen not in (None, nr["name"]) and len(ins) > CONTEXT_TERMS)
-            if wide and len(ins) + 1 <= MAX_PARAMETERS:
-                cut.append(nr["name"])
+            if wide:
+                (cut if len(ins) + 1 <= MAX_PARAMETERS else long).append(nr["name"])
             shown = [0, 1, len(ins) - 1] if wide else range(len(ins))
             parts = " + ".join(f"{nr['weights'][k]}*{ins[k]}" for k in shown)
             parts = parts.replace(" + ", " + ... + ", 2).replace(" + ... + ", " + ", 1) if wide else parts
@@ -209,6 +259,8 @@ def _render(d: dict, markdown: bool) -> str:
             eq(plain_out, tex_out_line)
         if cut:
             note(_cut_note(cut, len(layer["neurons"][0]["inputs"]), layer["index"]))
+        if long:
+            note(_long_note(long, len(layer["neurons"][0]["inputs"]), layer["index"]))
         for text in notes.get(layer["index"], []):
             note(text)
     head(f"Error ({d['loss']})")
@@ -224,7 +276,7 @@ def _render(d: dict, markdown: bool) -> str:
     if d.get("E_penalty") is not None:
         penalty = derivation.penalty_error_line(d)
         eq(penalty.plain(), penalty.tex)
-    current, derived = None, set()
+    current, derived, zero_said = None, set(), set()
     for p in d["parameters"]:
         layer_title = "output layer" if p["layer"] == len(d["layers"]) - 1 else f"hidden layer {p['layer'] + 1}"
         if layer_title != current:
@@ -235,11 +287,18 @@ def _render(d: dict, markdown: bool) -> str:
             # dE/dout of a hidden neuron: the sum over the paths through the layer above, each the seed's
             # dE_o/dout_h or, where there is no E_o of net_o alone, dE/dnet_o * dnet_o/dout_h (coupled_paths)
             coupled = derivation.coupled_paths(d, p["layer"])
+            above = p["layer"] + 1
+            if d.get("slice") and above == len(d["layers"]) - 1 and "output deltas" not in derived:
+                derived.add("output deltas")          # read here, derived only in the output layer's slice
+                vias = shortened([f"dE/dnet_{q['via']}" for q in p["paths"]])
+                note(f"({vias}: the output layer's deltas, read here; explain(..., layer={above}) derives them)")
             for q in p["paths"]:
                 via, line = q["via"], derivation.delta_line(q, n)
                 if line is not None and via not in derived:     # where this delta comes from, once
                     derived.add(via)
                     eq(line.plain(), line.tex)
+                    if len(q["delta"]["terms"]) > derivation.DELTA_TERMS:      # the sum by its ends: say so
+                        note(_delta_cut_note(d, p["layer"] + 1, via, len(q["delta"]["terms"])))
                 lhs, tex_lhs = ((f"dE/dnet_{via} * dnet_{via}/dout_{to}",
                                  f"\\frac{{{DE}}}{{\\partial net_{{{via}}}}} \\cdot "
                                  f"\\frac{{\\partial net_{{{via}}}}}{{\\partial out_{{{to}}}}}") if coupled else
@@ -250,6 +309,9 @@ def _render(d: dict, markdown: bool) -> str:
                    f"{tex_lhs} = \\frac{{{DE}}}{{\\partial net_{{{via}}}}}"
                    f" \\cdot {tex_symbol(q['weight'])} = {_par(_f(q['dE/dnet']))} \\cdot {_par(_short(q['w']))} = "
                    f"{_f(q['term'])}")
+                if q.get("zeroed") and via not in zero_said:       # the 0 read here: where it comes from, once
+                    zero_said.add(via)
+                    note(_zero_note(d, q, to))
             terms = " + ".join(f"dE/dnet_{q['via']} * {q['weight']}" if coupled else f"dE_{q['via']}/dout_{to}"
                                for q in p["paths"])
             nums = " + ".join(f"{_par(_f(q['term']))}" for q in p["paths"])
@@ -268,6 +330,9 @@ def _render(d: dict, markdown: bool) -> str:
                    + f" = {_f(p['dE/dout'])}")
         if p["kind"] == "W" and p["index"][0] == 0:
             derivation.local_derivatives(d, p, eq)
+            if d["fused"] and p["paths"] is None and "fused" not in derived:     # why out - target, once
+                derived.add("fused")
+                note(_fused_note(d))
             if p.get("flushed"):
                 note(_flush_note(d, p))
         line = derivation.gradient_line(d, p)

@@ -63,9 +63,10 @@ def add_chunk_option(p) -> None:
 def checked(args, path) -> dict:
     """The CSV file checked as `read` checks it (without holding it in memory); one line on stderr
     says how it is read. Returns `rowcheck.check_csv`'s description (header, rows)."""
-    from ..data.csvfile import SEP_NAMES, short
+    from ..data.csvfile import short
     from ..data.progress import Progress
     from ..data.rowcheck import check_csv
+    from ..data.separators import SEP_NAMES
     try:
         with Progress(f"reading {short(str(path), 200)}"):        # a line only when it takes more than 2 s
             info = check_csv(path, sep=args.sep, encoding=args.encoding, decimal=args.decimal,
@@ -86,7 +87,7 @@ def as_the_models(args, exc: ValidationError) -> ValidationError:
     `args.inherited`, `args.sep_from`), with a note naming those it is about: they were the model file's,
     and the options that read this file otherwise. `exc` itself when it is about none of them. For
     predict, evaluate and explain --data alike."""
-    from ..data.csvfile import SEP_NAMES
+    from ..data.separators import SEP_NAMES
     text, inherited = str(exc), list(getattr(args, "inherited", None) or [])
     if "cannot be decoded" in text:
         taken = [i for i in inherited if i.startswith("--encoding")]

@@ -58,8 +58,8 @@ def as_trained(args, pre, path) -> None:
     separator (`header.separator_for`; `args.sep_from` says whose)."""
     import codecs
 
-    from ..data.csvfile import SEP_NAMES
     from ..data.header import separator_for
+    from ..data.separators import SEP_NAMES
     reading_marks(args, pre)
     if args.encoding is None and pre.encoding and codecs.lookup(pre.encoding).name not in ("utf-8", "utf-16", "utf-32"):
         args.encoding = pre.encoding
@@ -79,8 +79,8 @@ def mark_is_separator(args, path) -> None:
     """Refuse a model's decimal mark (not given) that is the separator this file seems to use (an ordinary comma
     file for a model trained with --decimal ','), leading with the quick way (--decimal .): the advice to save
     the file with ';' is for one that really writes decimal commas, which reading it with '.' then finds."""
-    from ..data.csvfile import SEP_NAMES
     from ..data.header import seems_separated
+    from ..data.separators import SEP_NAMES
     from ..errors import ValidationError
     if args.sep is not None or not any(i.startswith("--decimal") for i in args.inherited):
         return
@@ -93,7 +93,7 @@ def mark_is_separator(args, path) -> None:
 
 def separator_how(args, sep: str, detected: bool) -> str:
     """How `sep` was chosen, for messages: "--sep ';'", "the separator ',' (detected)", or the model's."""
-    from ..data.csvfile import SEP_NAMES
+    from ..data.separators import SEP_NAMES
     shown, how = SEP_NAMES.get(sep, repr(sep)), getattr(args, "sep_from", "detected" if detected else "given")
     if how == "model":
         return f"the model file's separator {shown}"

@@ -14,8 +14,9 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..errors import ValidationError
-from .csvfile import bom_encoding, check_marks, detect_separator, open_csv, short
+from .csvfile import bom_encoding, check_marks, open_csv, short
 from .markers import na_markers
+from .separators import detect_separator
 
 SNIFF_BYTES = 1 << 18
 

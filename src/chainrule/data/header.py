@@ -11,7 +11,8 @@ from typing import Any
 
 from ..errors import ValidationError
 from .advice import give
-from .csvfile import SEP_NAMES, bom_encoding, detect_separator, open_csv, short
+from .csvfile import bom_encoding, open_csv, short
+from .separators import SEP_NAMES, detect_separator
 
 HEAD = 1 << 16            # bytes read: the header and the lines detection looks at
 

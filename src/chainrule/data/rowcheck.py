@@ -22,9 +22,7 @@ from ..errors import ValidationError
 from .csvfile import (
     bom_encoding,
     check_marks,
-    detect_separator,
     open_csv,
-    other_separator,
     ragged,
     short,
     undecodable,
@@ -34,6 +32,7 @@ from .csvfile import (
 from .fieldcount import field_counts
 from .header import twice_named
 from .lines import KeptRow, Lines, row_text, unclosed_quote
+from .separators import detect_separator, other_separator
 
 BLOCK = 1 << 24
 SNIFF_CHARS = 1 << 18

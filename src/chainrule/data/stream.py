@@ -32,13 +32,14 @@ from . import columns as column_checks
 from .advice import words
 from .chunks import iter_chunks
 from .columns import MAX_CATEGORIES, MIN_ID_ROWS, categories, warn_id, written_label
-from .csvfile import SEP_NAMES, not_in_file, short
+from .csvfile import not_in_file, short
 from .kept import Kept
 from .lines import missing_values, plural
 from .progress import Progress
 from .refusals import empty_in_training, no_values, not_numeric_target, unfilled
 from .rowcheck import check_csv
 from .scan import ColumnScan, Counts, Mixed, as_first, check_text, gap_lines, reason
+from .separators import SEP_NAMES
 from .statistics import no_weighed_rows
 from .stored import IMPUTE
 from .tabular import MAX_CLASSES, Preprocessing

@@ -1,0 +1,53 @@
+"""Real files as practitioners have them: compressed CSVs, and the other habits of files met in the wild,
+read as pandas reads them or refused with words that say what the file is (docs/errors.md)."""
+import bz2
+import gzip
+import io
+import lzma
+import zipfile
+
+import pandas as pd
+import pytest
+from conftest import cmd
+
+from chainrule.data.csvfile import read_csv
+from chainrule.errors import ValidationError
+
+TEXT = "x,c,y\n" + "".join(f"{i / 10},{'ab'[i % 2]},{i % 3 == 0}\n" for i in range(30))
+
+
+def _zip(data: bytes) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("x.csv", data)
+    return buf.getvalue()
+
+
+PACKERS = {"gzip": (gzip.compress, ".csv.gz", "gunzip -k"), "bzip2": (bz2.compress, ".csv.bz2", "bunzip2 -k"),
+           "xz": (lzma.compress, ".csv.xz", "unxz -k"), "zip": (_zip, ".zip", "unzip")}
+
+
+@pytest.mark.parametrize("kind", PACKERS)
+def test_a_compressed_file_is_named_so_by_every_reader(tmp_path, kind):
+    pack, ext, unpack = PACKERS[kind]
+    path = tmp_path / f"data{ext}"
+    path.write_bytes(pack(TEXT.encode()))
+    assert len(pd.read_csv(path)) == 30            # pandas reads it by its name: it is a CSV file, compressed
+    said = f"is {kind}-compressed, not text: decompress it first (e.g. {unpack} '{path}')"
+    model = tmp_path / "m.npz"
+    plain = tmp_path / "plain.csv"
+    plain.write_text(TEXT)
+    assert cmd("train", plain, "--target", "y", "--out", model, "--epochs", "1", "--quiet").returncode == 0
+    for args in (("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--epochs", "1"),
+                 ("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--epochs", "1", "--stream"),
+                 ("predict", model, path), ("evaluate", model, path)):
+        r = cmd(*args)
+        assert r.returncode == 2 and said in r.stderr, (args, r.stderr)
+    with pytest.raises(ValidationError, match=f"is {kind}-compressed"):
+        read_csv(io.BytesIO(path.read_bytes()))
+
+
+def test_a_header_that_starts_as_bzip2_does_is_text(tmp_path):
+    path = tmp_path / "b.csv"
+    path.write_text("BZh9,y\n1,2\n3,4\n")
+    assert read_csv(path).equals(pd.read_csv(path))

@@ -51,3 +51,28 @@ def test_a_header_that_starts_as_bzip2_does_is_text(tmp_path):
     path = tmp_path / "b.csv"
     path.write_text("BZh9,y\n1,2\n3,4\n")
     assert read_csv(path).equals(pd.read_csv(path))
+
+
+@pytest.mark.parametrize("text", ["sep=;\nx;c;y\n1;a;2\n3;b;4\n",           # rows ragged against the 'header'
+                                  "sep=;\nx;y\n1;2\n3;4\n",                  # every line split evenly by ';'
+                                  "sep=,\r\nx,c,y\r\n1,a,2\r\n3,b,4\r\n"])
+def test_excels_separator_line_is_named(tmp_path, text):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(text.encode())
+    sep = text[4]
+    assert pd.read_csv(path).columns[0].startswith("sep=")       # pandas takes Excel's line for the header
+    said = (f"CSV file '{path}': its first line ('sep={sep}') is the line Excel writes to name the separator, not "
+            f"the header: remove that line and give --sep '{sep}'")
+    model = tmp_path / "m.npz"
+    plain = tmp_path / "plain.csv"
+    plain.write_text("x,c,y\n" + "".join(f"{i},{'ab'[i % 2]},{i % 2}\n" for i in range(20)))
+    assert cmd("train", plain, "--target", "y", "--out", model, "--epochs", "1", "--quiet").returncode == 0
+    for args in (("train", path, "--target", "y", "--out", tmp_path / "o.npz"),
+                 ("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--stream"),
+                 ("predict", model, path)):
+        r = cmd(*args)
+        assert r.returncode == 2 and r.stderr.strip().endswith(said), (args, r.stderr)
+    with pytest.raises(ValidationError, match="the line Excel writes to name the separator"):
+        read_csv(path)
+    path.write_text(text[6:] if text[5] == "\n" else text[7:])     # without it: read as pandas reads it
+    assert read_csv(path).equals(pd.read_csv(path, sep=sep))

@@ -150,6 +150,9 @@ def ragged(name: str, first: tuple[int, int, int], others: list[int], n_bad: int
     line, fields), the next few's first lines `others` and the count `n_bad`; `header` (its first
     line, last line, text, fields); `other` the separator that splits the file evenly where the one
     used does not."""
+    from .header import excel_line
+    if (excel := excel_line(header[2])) is not None:
+        return ValidationError(f"CSV file {short(name, 200)}: {excel}")
     start, end, n = first
     where = f"line {end}" if start == end else \
         f"the row on lines {start}-{end} (line {start}'s quote closes on line {end})"
@@ -220,10 +223,10 @@ def _check_rows(text: str, sep: str, name: str, data: bytes | None = None, encod
     header = _fast_header(text, data, sep, encoding, lines) if data is not None else None
     if header is None:
         header = _csv_rows(text, sep, name, lines, check_sep)
-    from .header import twice_named
-    twice = twice_named(header)
-    if twice is not None:
-        raise ValidationError(f"CSV file {short(name, 200)}: {twice}")
+    from .header import excel_line, twice_named
+    wrong = excel_line(row_text(header, sep)) or twice_named(header)
+    if wrong is not None:
+        raise ValidationError(f"CSV file {short(name, 200)}: {wrong}")
     return header
 
 

@@ -85,3 +85,15 @@ def twice_named(header: list[str]) -> str | None:
                     "names must be unique: rename one of them")
         seen[col] = i
     return None
+
+
+def excel_line(text: str) -> str | None:
+    """What is wrong with a header line `text` that is Excel's "sep=;", the line it writes to name the
+    separator, read as the header (as pandas reads it); None for any other header."""
+    if len(text) != 5 or not text.lower().startswith("sep=") or text[4] in "\r\n\"":
+        return None
+    char = text[4]
+    shown = SEP_NAMES.get(char, repr(char))
+    return (f"its first line ({short(text)}) is the line Excel writes to name the separator, not the header: remove "
+            f"that line and {give('sep', sep=shown, char=char)}")
+

@@ -76,3 +76,31 @@ def test_excels_separator_line_is_named(tmp_path, text):
         read_csv(path)
     path.write_text(text[6:] if text[5] == "\n" else text[7:])     # without it: read as pandas reads it
     assert read_csv(path).equals(pd.read_csv(path, sep=sep))
+
+
+@pytest.mark.parametrize("end", ["", ","])
+def test_a_column_without_a_name_is_named_as_pandas_names_it(tmp_path, end):
+    """A header ",c," or "x,,y" (a spreadsheet's unnamed column, a separator at each line's end): train named the
+    column 'Unnamed: 1' (pandas' name) but predict's line check named it '', so the model could not predict the very
+    file it was trained on ("column 'Unnamed: 1' is missing")."""
+    import chainrule as cr
+    from chainrule.data.tabular import Preprocessing
+    path = tmp_path / "unnamed.csv"
+    path.write_text(f"x,,y{end}\n" + "".join(f"{i / 10},{'abc'[i % 3]},{'yn'[i % 2]}{end}\n" for i in range(30)))
+    df = pd.read_csv(path)
+    assert list(df.columns) == ["x", "Unnamed: 1", "y"] + ["Unnamed: 3"] * len(end)
+    leave = ("--drop", "Unnamed: 3") if end else ()
+    keep = ("--id", "Unnamed: 3") if end else ()
+    model = tmp_path / "m.npz"
+    for stream in ((), ("--stream",)):
+        r = cmd("train", path, "--target", "y", *leave, "--out", model, "--epochs", "2", "--quiet", *stream)
+        assert r.returncode == 0, r.stderr
+        r = cmd("predict", model, path, *keep)
+        assert r.returncode == 0, r.stderr
+        net, extra = cr.load(model, with_extra=True)
+        pre = Preprocessing.from_json(extra["tabular"])
+        assert pre.columns == ["x", "Unnamed: 1"]
+        expected = pre.decode(net.predict(pre.transform(df[pre.columns])))
+        got = pd.read_csv(io.StringIO(r.stdout))
+        assert list(got.columns) == list(keep[1:]) + ["prediction"] and list(got["prediction"]) == list(expected)
+        assert cmd("evaluate", model, path).returncode == 0

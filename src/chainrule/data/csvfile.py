@@ -223,11 +223,11 @@ def _check_rows(text: str, sep: str, name: str, data: bytes | None = None, encod
     header = _fast_header(text, data, sep, encoding, lines) if data is not None else None
     if header is None:
         header = _csv_rows(text, sep, name, lines, check_sep)
-    from .header import excel_line, twice_named
-    wrong = excel_line(row_text(header, sep)) or twice_named(header)
+    from .header import as_pandas_names, wrong_header
+    wrong = wrong_header(header, row_text(header, sep))
     if wrong is not None:
         raise ValidationError(f"CSV file {short(name, 200)}: {wrong}")
-    return header
+    return as_pandas_names(header)
 
 
 

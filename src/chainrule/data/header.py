@@ -40,7 +40,7 @@ def _first_row(text: str, sep: str) -> list[str]:
 
 def header_fields(path: Any, sep: str, encoding: str | None = None) -> list[str]:
     """The file's header (its first row that is not blank) split by `sep`; [] when unreadable."""
-    return _first_row(_head(path, encoding), sep)
+    return as_pandas_names(_first_row(_head(path, encoding), sep))
 
 
 def seems_separated(path: Any, encoding: str | None = None) -> str | None:
@@ -73,6 +73,18 @@ def one_column(path: Any, header: list[str], how: str, encoding: str | None = No
         return None
     return ValidationError(f"the header was read as one column {short(header[0])} with {how}: is the separator "
                            f"{SEP_NAMES[other]}? ({give('sep', sep=SEP_NAMES[other], char=other)})")
+
+
+def as_pandas_names(header: list[str]) -> list[str]:
+    """The header's names as pandas names the DataFrame's columns: an empty one (a header ",a" or a separator
+    at the line's end) is 'Unnamed: i', i its place from 0; the line check and a DataFrame's reader then agree."""
+    return [name if name != "" else f"Unnamed: {i}" for i, name in enumerate(header)]
+
+
+def wrong_header(header: list[str], text: str) -> str | None:
+    """What is wrong with the `header` read from the line `text`: Excel's separator line, a name twice once the
+    empty ones are named as pandas names them (by their place: two are not the same name); None when nothing is."""
+    return excel_line(text) or twice_named(as_pandas_names(header))
 
 
 def twice_named(header: list[str]) -> str | None:

@@ -30,7 +30,7 @@ from .csvfile import (
     wide,
 )
 from .fieldcount import field_counts
-from .header import excel_line, twice_named
+from .header import as_pandas_names, wrong_header
 from .lines import KeptRow, Lines, row_text, unclosed_quote
 from .separators import detect_separator, other_separator
 
@@ -89,12 +89,12 @@ class _Rows:
             raise ragged(self.name, self.bad[0], [b[0] for b in self.bad[1:]], self.n_bad,
                          (self.header_start, self.header_line, self.header_text, len(self.header)), self.other_sep)
         warn_over_lines(self.name, self.spans, self.n_spans, stacklevel=4)
-        wrong = excel_line(self.header_text) or twice_named(self.header)
+        wrong = wrong_header(self.header, self.header_text)
         if wrong is not None:
             raise ValidationError(f"CSV file {name}: {wrong}")
         if self.rows == 0:
             raise ValidationError(f"CSV file {name} has a header but no data rows")
-        return self.header
+        return as_pandas_names(self.header)
 
 
 def _decode_error(exc: UnicodeDecodeError, name: str, encoding: str | None, lines_before: int,

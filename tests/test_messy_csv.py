@@ -104,3 +104,25 @@ def test_a_column_without_a_name_is_named_as_pandas_names_it(tmp_path, end):
         got = pd.read_csv(io.StringIO(r.stdout))
         assert list(got.columns) == list(keep[1:]) + ["prediction"] and list(got["prediction"]) == list(expected)
         assert cmd("evaluate", model, path).returncode == 0
+
+
+def test_a_missing_column_names_the_files_column_it_likely_is(tmp_path):
+    """A header "x, c" (a space after the comma, kept by pandas: ' c') or another case: the model's 'c' is
+    missing, and the error says which of the file's columns it likely is, in predict, evaluate and transform."""
+    import chainrule as cr
+    from chainrule.data.tabular import Preprocessing
+    train = tmp_path / "train.csv"
+    train.write_text("x,c,y\n" + "".join(f"{i},{'ab'[i % 2]},{i % 2}\n" for i in range(20)))
+    model = tmp_path / "m.npz"
+    assert cmd("train", train, "--target", "y", "--out", model, "--epochs", "1", "--quiet").returncode == 0
+    spaced = tmp_path / "spaced.csv"
+    spaced.write_text(train.read_text().replace("x,c,y", "X, c,y", 1))
+    assert list(pd.read_csv(spaced).columns) == ["X", " c", "y"]
+    said = ("columns ['x', 'c'] are missing (the file's 'X' is likely 'x'; the file's ' c' is likely 'c'): the model "
+            "was trained on columns ['x', 'c']")
+    for command in ("predict", "evaluate"):
+        r = cmd(command, model, spaced)
+        assert r.returncode == 2 and r.stderr.strip().endswith(said), r.stderr
+    _, extra = cr.load(model, with_extra=True)
+    with pytest.raises(ValidationError, match=r"\(the file's ' c' is likely 'c'\)"):
+        Preprocessing.from_json(extra["tabular"]).transform(pd.read_csv(spaced).rename(columns={"X": "x"}))

@@ -137,7 +137,7 @@ def model_columns(args, info: dict, pre, keep: tuple[str, ...] = ()) -> None:
     header = info["header"]
     missing = [c for c in pre.columns if c not in header]
     if missing:
-        raise one_column(args, info) or pre.missing(missing)
+        raise one_column(args, info) or pre.missing(missing, header)
     ignored = [c for c in header if c not in pre.columns and c not in keep]
     if ignored:
         say(f"ignored columns the model does not use: {names(ignored, 20)}", sys.stderr)

@@ -49,16 +49,23 @@ def as_spelled(name: Any, columns: Any) -> Any:
     return found[0] if len(found) == 1 else name
 
 
-def not_in_file(what: str, name: Any, columns: Any) -> ValidationError:
-    """"{what} 'name' is not in the file", with the column it likely means (the same once case and
-    surrounding spaces are set aside, or the closest spelling) and the file's columns."""
+def likely(name: Any, columns: list[str]) -> str | None:
+    """The column of `columns` that `name` likely means: the same once case and surrounding spaces are set
+    aside, else the closest spelling, else one holding it; None when none is close."""
     import difflib
-    columns = [str(c) for c in columns]
     key = str(name).strip().casefold()
     close = ([c for c in columns if c.strip().casefold() == key]
              or difflib.get_close_matches(str(name), columns, n=1, cutoff=0.7)
              or [c for c in columns if key and (key in c.casefold())][:1])
-    hint = f" (did you mean {short(close[0])}?)" if close else ""
+    return close[0] if close else None
+
+
+def not_in_file(what: str, name: Any, columns: Any) -> ValidationError:
+    """"{what} 'name' is not in the file", with the column it likely means (the same once case and
+    surrounding spaces are set aside, or the closest spelling) and the file's columns."""
+    columns = [str(c) for c in columns]
+    close = likely(name, columns)
+    hint = f" (did you mean {short(close)}?)" if close is not None else ""
     return ValidationError(f"{what} {short(name)} is not in the file{hint}; columns are {names(columns, 20)}")
 
 

@@ -7,7 +7,7 @@ file (`chainrule.io.save(..., extra=...)`), so prediction needs nothing else.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -26,7 +26,7 @@ from .columns import (
     looks_like_id,
     warn_id,
 )
-from .csvfile import names, not_in_file, read_csv, short
+from .csvfile import likely, names, not_in_file, read_csv, short
 from .lines import MultilineRowWarning, earliest, missing_values, place, places, plural
 from .refusals import empty_in_training, no_values, not_numeric_target, unfilled
 from .scan import Counts
@@ -241,15 +241,20 @@ class Preprocessing:
         missing = [c for c in self.columns if c not in present]
         extra = [c for c in df.columns if c not in expected and c != self.target]
         if missing:
-            raise self.missing(missing)
+            raise self.missing(missing, list(df.columns))
         if extra:
             which = f"column {short(extra[0])} was" if len(extra) == 1 else f"columns {names(extra, 10)} were"
             raise ValidationError(f"{which} not in the training data: the model expects {names(self.columns, 20)}")
 
-    def missing(self, missing: list[str]) -> ValidationError:
-        """The error for the model's columns `missing` in a file: every one named, with the model's columns."""
+    def missing(self, missing: list[str], present: Sequence[str] = ()) -> ValidationError:
+        """The error for the model's columns `missing` in a file: every one named, with the model's columns, and the
+        file's `present` columns they likely are (' income' for 'income': a header "age, income" keeps the space)."""
         which = f"column {short(missing[0])} is" if len(missing) == 1 else f"columns {names(missing, 10)} are"
-        return ValidationError(f"{which} missing: the model was trained on columns {names(self.columns, 20)}")
+        others = [str(c) for c in present if c not in self.columns]
+        close = [(m, c) for m in missing[:5] if (c := likely(m, others)) is not None]
+        said = [f"the file's {short(c)} is likely {short(m)}" for m, c in close]
+        hint = f" ({'; '.join(said)})" if said else ""
+        return ValidationError(f"{which} missing{hint}: the model was trained on columns {names(self.columns, 20)}")
 
     def _numeric_columns(self, df) -> Iterator[np.ndarray]:
         """The numeric columns as float64 arrays, gaps filled, each checked (numbers, finite)."""

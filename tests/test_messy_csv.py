@@ -126,3 +126,28 @@ def test_a_missing_column_names_the_files_column_it_likely_is(tmp_path):
     _, extra = cr.load(model, with_extra=True)
     with pytest.raises(ValidationError, match=r"\(the file's ' c' is likely 'c'\)"):
         Preprocessing.from_json(extra["tabular"]).transform(pd.read_csv(spaced).rename(columns={"X": "x"}))
+
+
+@pytest.mark.parametrize("saved", ["utf-8", "utf-8-sig", "utf-16"])
+def test_a_file_saved_again_in_utf8_is_not_read_with_the_models_latin1(tmp_path, saved):
+    """A model trained on a Latin-1 file (--encoding latin-1) reads predict's file as Latin-1 when not told; the
+    same file saved again as UTF-8 (with or without its mark) or UTF-16 was read so too: its names were others
+    ('grÃ¶ÃŸe'), missing, and its cells unseen categories."""
+    import chainrule as cr
+    from chainrule.data.tabular import Preprocessing
+    text = "größe,farbe,y\n" + "".join(f"{i / 10},{['grün', 'weiß', 'rot'][i % 3]},{i % 2}\n" for i in range(30))
+    train, again = tmp_path / "latin1.csv", tmp_path / "again.csv"
+    train.write_bytes(text.encode("latin-1"))
+    again.write_bytes(text.encode(saved))
+    model = tmp_path / "m.npz"
+    r = cmd("train", train, "--target", "y", "--encoding", "latin-1", "--out", model, "--epochs", "2", "--quiet")
+    assert r.returncode == 0, r.stderr
+    net, extra = cr.load(model, with_extra=True)
+    pre = Preprocessing.from_json(extra["tabular"])
+    df = pd.read_csv(again, encoding=saved)
+    expected = [str(v) for v in pre.decode(net.predict(pre.transform(df[pre.columns])))]
+    for path in (again, train):                    # the Latin-1 file itself: read as the model's, as before
+        r = cmd("predict", model, path)
+        assert r.returncode == 0 and "UnseenCategory" not in r.stderr, r.stderr
+        assert [str(v) for v in pd.read_csv(io.StringIO(r.stdout))["prediction"]] == expected
+    assert "encoding latin-1 (the model's)" in r.stderr

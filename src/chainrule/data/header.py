@@ -5,13 +5,14 @@ separator is not the file's (the header read as one column), instead of "column 
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from typing import Any
 
 from ..errors import ValidationError
 from .advice import give
-from .csvfile import bom_encoding, open_csv, short
+from .csvfile import BOMS, bom_encoding, open_csv, short
 from .separators import SEP_NAMES, detect_separator
 
 HEAD = 1 << 16            # bytes read: the header and the lines detection looks at
@@ -62,6 +63,26 @@ def separator_for(path: Any, sep: str, columns: list[str], encoding: str | None 
     if seems == sep:
         return "detected"
     return "model" if seems is None or set(columns) <= set(header_fields(path, sep, encoding)) else "other"
+
+
+def not_in(path: Any) -> bool:
+    """Whether the file `path` says it is not in a model's encoding (latin-1, cp1252: any bytes decode, into other
+    letters): its first bytes are a byte order mark (UTF-8's, UTF-16's, UTF-32's), or its first lines hold bytes
+    above 127 and are UTF-8 (a file saved again as UTF-8: Latin-1 text is UTF-8 only by rare chance)."""
+    try:
+        with open_csv(str(path)) as f:
+            head = f.read(HEAD)
+    except (ValidationError, OSError):
+        return False
+    if head.startswith((codecs.BOM_UTF8, *(bom for bom, _ in BOMS))):
+        return True
+    if len(head) == HEAD:
+        head = head[:head.rfind(b"\n") + 1] or head
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return not head.isascii()
 
 
 def one_column(path: Any, header: list[str], how: str, encoding: str | None = None) -> ValidationError | None:

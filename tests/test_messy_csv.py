@@ -151,3 +151,35 @@ def test_a_file_saved_again_in_utf8_is_not_read_with_the_models_latin1(tmp_path,
         assert r.returncode == 0 and "UnseenCategory" not in r.stderr, r.stderr
         assert [str(v) for v in pd.read_csv(io.StringIO(r.stdout))["prediction"]] == expected
     assert "encoding latin-1 (the model's)" in r.stderr
+
+
+def _workbook(kind: str) -> bytes:
+    """A workbook's zip as Excel (.xlsx: an xl/ folder, docProps first as openpyxl writes it) or LibreOffice (.ods:
+    its mimetype entry first) lay it out."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        if kind == "xlsx":
+            for entry in ("docProps/app.xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml", "[Content_Types].xml"):
+                z.writestr(entry, "<x/>")
+        else:
+            z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+            z.writestr("content.xml", "<x/>")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("ext", ["xlsx", "ods", "xls", "parquet"])
+def test_a_workbook_or_parquet_file_is_named_so(tmp_path, ext):
+    path = tmp_path / f"data.{ext}"
+    if ext == "parquet":
+        pd.read_csv(io.StringIO(TEXT)).to_parquet(path)          # pandas' own Parquet file
+    elif ext == "xls":
+        path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1000))   # the OLE2 mark of Excel 97-2003
+    else:
+        path.write_bytes(_workbook(ext))
+    said = "is a Parquet file, not CSV text" if ext == "parquet" else "is a spreadsheet workbook (Excel or LibreOffice)"
+    for args in (("train", path, "--target", "y", "--out", tmp_path / "o.npz"),
+                 ("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--stream")):
+        r = cmd(*args)
+        assert r.returncode == 2 and f"'{path}' {said}" in r.stderr, r.stderr
+    with pytest.raises(ValidationError, match=said.replace("(", r"\(").replace(")", r"\)")):
+        read_csv(io.BytesIO(path.read_bytes()))

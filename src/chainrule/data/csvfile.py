@@ -77,23 +77,9 @@ def _read_bytes(source) -> tuple[bytes, str]:
         return f.read(), name
 
 
-#: the first bytes of compressed files: pandas reads a .csv.gz by its name; here they are refused by name,
-#: not as "NUL bytes" or "not UTF-8 text" (whose advice, --encoding, would read the compressed bytes as text)
-PACKED = {b"\x1f\x8b": ("gzip", "gunzip -k"), b"BZh": ("bzip2", "bunzip2 -k"), b"\xfd7zXZ\x00": ("xz", "unxz -k"),
-          b"PK\x03\x04": ("zip", "unzip"), b"\x28\xb5\x2f\xfd": ("zstd", "unzstd")}
-
-
-def packed(name: str, head: bytes) -> None:
-    """Refuse a file whose first bytes `head` are a compressed file's, naming the compression and the command
-    that unpacks it (bzip2's "BZh" with its level and a block's mark after it: "BZh" alone can begin a header)."""
-    for magic, (kind, unpack) in PACKED.items():
-        if head.startswith(magic) and (magic != b"BZh" or head[4:10] in (b"1AY&SY", b"\x17rE8P\x90")):
-            raise ValidationError(f"CSV file {short(name, 200)} is {kind}-compressed, not text: decompress it "
-                                  f"first (e.g. {unpack} {short(name, 200)}) and give the file it writes")
-
-
 def open_csv(name: str) -> Any:
-    """The file `name` opened for reading bytes (refused when compressed), or an error in the user's words."""
+    """The file `name` opened for reading bytes (refused when it is not text: `filekind.not_csv`), or an error in
+    the user's words."""
     try:
         f = open(os.path.expanduser(name), "rb")
     except FileNotFoundError:
@@ -102,8 +88,9 @@ def open_csv(name: str) -> Any:
         raise ValidationError(f"{short(name, 200)} is a folder, not a CSV file") from None
     except PermissionError:
         raise ValidationError(f"CSV file {short(name, 200)} cannot be read (permission denied)") from None
+    from .filekind import not_csv
     try:
-        packed(name, f.peek(16)[:16])
+        not_csv(name, f.peek(16)[:16], f if f.seekable() else None)
     except BaseException:
         f.close()
         raise
@@ -133,7 +120,8 @@ def wide(encoding: str | None) -> bool:
 
 
 def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
-    packed(name, data[:16])
+    from .filekind import not_csv
+    not_csv(name, data[:16], data)
     if b"\x00" in data[:65536] and not wide(encoding):
         raise ValidationError(f"CSV file {short(name, 200)} is not a text file (it holds NUL bytes)")
     try:

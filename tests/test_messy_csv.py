@@ -183,3 +183,30 @@ def test_a_workbook_or_parquet_file_is_named_so(tmp_path, ext):
         assert r.returncode == 2 and f"'{path}' {said}" in r.stderr, r.stderr
     with pytest.raises(ValidationError, match=said.replace("(", r"\(").replace(")", r"\)")):
         read_csv(io.BytesIO(path.read_bytes()))
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+@pytest.mark.parametrize("where", ["tail", "cell"])
+def test_nul_bytes_after_the_first_64k_are_named_with_their_line(tmp_path, quoted, where):
+    """A file cut short as it was written (a crash, a full disk) ends in NUL bytes: past the first 64 KiB they were
+    said to be a row with one field where the header has 3 (advice: remove a line of counts), or read as a cell."""
+    q = '"' if quoted else ""                      # quotes: the line check's csv-module path, else its byte count
+    lines = ["x,c,y"] + [f"{i / 7:.6f},{q}c{i % 3}{q},{i % 2}" for i in range(6000)]
+    if where == "cell":
+        lines[4321] = lines[4321].replace("c", "c\x00", 1)
+    data = ("\n".join(lines) + "\n").encode() + (b"\x00" * 3000 if where == "tail" else b"")
+    first = data.find(b"\x00")
+    assert first > 65536
+    line = next(n for n, text in enumerate(data.split(b"\n"), 1) if b"\x00" in text)
+    path = tmp_path / "cut.csv"
+    path.write_bytes(data)
+    said = f"CSV file '{path}': line {line} holds NUL bytes, which text never does"
+    model = tmp_path / "m.npz"
+    plain = tmp_path / "plain.csv"
+    plain.write_text("\n".join(lines[:50]).replace("\x00", "") + "\n")
+    assert cmd("train", plain, "--target", "y", "--out", model, "--epochs", "1", "--quiet").returncode == 0
+    for args in (("train", path, "--target", "y", "--out", tmp_path / "o.npz"),
+                 ("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--stream"),
+                 ("predict", model, path)):
+        r = cmd(*args)
+        assert r.returncode == 2 and said in r.stderr, (args, r.stderr)

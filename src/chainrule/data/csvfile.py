@@ -122,14 +122,25 @@ def wide(encoding: str | None) -> bool:
 def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
     from .filekind import not_csv
     not_csv(name, data[:16], data)
-    if b"\x00" in data[:65536] and not wide(encoding):
+    at = -1 if wide(encoding) else data.find(b"\x00")
+    if 0 <= at < 65536:
         raise ValidationError(f"CSV file {short(name, 200)} is not a text file (it holds NUL bytes)")
+    if at >= 0:
+        raise nul_bytes(name, data.count(b"\n", 0, at) + 1)
     try:
         return data.decode(encoding or "utf-8-sig"), encoding or "utf-8"
     except LookupError:
         raise ValidationError(f"encoding {short(encoding)} is not known (e.g. utf-8, latin-1, cp1252)") from None
     except UnicodeDecodeError as exc:
         raise undecodable(name, encoding, data[exc.start], data[:exc.start].count(b"\n") + 1) from None
+
+
+def nul_bytes(name: str, line: int) -> ValidationError:
+    """The refusal of a NUL byte after the file's first 64 KiB of text (on `line`): such a file was most often cut
+    short while written (a crash, a full disk: the rest is NUL bytes), not a row with a field too few."""
+    return ValidationError(f"CSV file {short(name, 200)}: line {line} holds NUL bytes, which text never does; a file "
+                           "that ends in them was cut short as it was written (a crash, a full disk): remove them (the "
+                           "rows they stand for are lost)")
 
 
 def undecodable(name: str, encoding: str | None, byte: int, line: int) -> ValidationError:

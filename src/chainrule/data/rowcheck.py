@@ -22,6 +22,7 @@ from ..errors import ValidationError
 from .csvfile import (
     bom_encoding,
     check_marks,
+    nul_bytes,
     open_csv,
     ragged,
     short,
@@ -210,6 +211,8 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
                 text = decoder.decode(block, final=final)
             except UnicodeDecodeError as exc:
                 raise _decode_error(exc, name, encoding, lines_before, codec) from None
+            if not wide(codec) and (at := block.find(b"\x00")) >= 0:
+                raise nul_bytes(name, lines_before + block.count(b"\n", 0, at) + 1)
             if first:
                 if not text.strip() and final:
                     raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data "

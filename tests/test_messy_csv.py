@@ -8,7 +8,7 @@ import zipfile
 
 import pandas as pd
 import pytest
-from conftest import cmd
+from conftest import cli, cmd
 
 from chainrule.data.csvfile import read_csv
 from chainrule.errors import ValidationError
@@ -210,3 +210,20 @@ def test_nul_bytes_after_the_first_64k_are_named_with_their_line(tmp_path, quote
                  ("predict", model, path)):
         r = cmd(*args)
         assert r.returncode == 2 and said in r.stderr, (args, r.stderr)
+
+
+def test_a_pipe_is_refused_by_the_readers_that_read_twice(tmp_path):
+    """`predict m.npz /dev/stdin` (or <(zcat data.csv.gz)): the lines were checked, then the rows read from a pipe
+    already read to its end: "CSV file '/dev/stdin' is empty" (train --stream: "No columns to parse")."""
+    plain = tmp_path / "plain.csv"
+    plain.write_text(TEXT)
+    model = tmp_path / "m.npz"
+    assert cmd("train", plain, "--target", "y", "--out", model, "--epochs", "1", "--quiet").returncode == 0
+    said = ("CSV file '/dev/stdin' is a pipe (standard input, or <(...) in a shell), not a file: it is read more "
+            "than once")
+    for args in (("predict", model, "/dev/stdin"),
+                 ("train", "/dev/stdin", "--target", "y", "--out", tmp_path / "s.npz", "--stream")):
+        r = cli(*args, stdin=TEXT)                 # a real process: its standard input a pipe
+        assert r.returncode == 2 and said in r.stderr, (args, r.stderr)
+    r = cli("train", "/dev/stdin", "--target", "y", "--out", tmp_path / "p.npz", "--epochs", "1", stdin=TEXT)
+    assert r.returncode == 0 and (tmp_path / "p.npz").exists(), r.stderr     # read once, whole: as before

@@ -97,6 +97,19 @@ def open_csv(name: str) -> Any:
     return f
 
 
+def open_again(name: str) -> Any:
+    """`open_csv` for a reader that reads the file more than once (its lines checked, or its first lines sniffed,
+    then its rows read in chunks): a pipe (standard input, a shell's <(zcat data.csv.gz)) is empty the second
+    time, so it is refused before the first."""
+    f = open_csv(name)
+    if not f.seekable():
+        f.close()
+        raise ValidationError(f"CSV file {short(name, 200)} is a pipe (standard input, or <(...) in a shell), not a "
+                              "file: it is read more than once (its lines are checked first); save it to a file and "
+                              "give that (e.g. zcat data.csv.gz > data.csv)")
+    return f
+
+
 #: byte order marks of the encodings whose text holds NUL bytes (UTF-32's first: it starts like UTF-16's)
 BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
         (codecs.BOM_UTF16_BE, "utf-16"))

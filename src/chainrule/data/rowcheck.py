@@ -23,7 +23,7 @@ from .csvfile import (
     bom_encoding,
     check_marks,
     nul_bytes,
-    open_csv,
+    open_again,
     ragged,
     short,
     undecodable,
@@ -40,7 +40,7 @@ SNIFF_CHARS = 1 << 18
 
 
 def _open(name: str) -> Any:
-    return open_csv(name)
+    return open_again(name)
 
 
 class _Rows:

@@ -227,3 +227,15 @@ def test_a_pipe_is_refused_by_the_readers_that_read_twice(tmp_path):
         assert r.returncode == 2 and said in r.stderr, (args, r.stderr)
     r = cli("train", "/dev/stdin", "--target", "y", "--out", tmp_path / "p.npz", "--epochs", "1", stdin=TEXT)
     assert r.returncode == 0 and (tmp_path / "p.npz").exists(), r.stderr     # read once, whole: as before
+
+
+@pytest.mark.parametrize("choose", [("--drop", "c"), ("--features", "x")])
+def test_the_reading_line_counts_the_files_columns_with_stream_too(tmp_path, choose):
+    """`train --stream --drop c` said "2 columns" of a 3-column file (the columns kept), `train` the file's 3."""
+    path = tmp_path / "f.csv"
+    path.write_text(TEXT)
+    n = len(pd.read_csv(path).columns)
+    for stream in ((), ("--stream",)):
+        r = cmd("train", path, "--target", "y", *choose, "--out", tmp_path / "m.npz", "--epochs", "1", *stream)
+        line = next(t for t in r.stderr.splitlines() if t.startswith("read "))
+        assert f"30 rows, {n} columns," in line, line

@@ -338,7 +338,8 @@ class CsvStream:
         how = " (detected)" if info.get("sep_detected") else ""
         return (f"read {short(str(self.path), 200)} in chunks of {self.chunk_rows} rows: {self.n_rows} "
                 f"{plural(self.n_rows, 'row')}, "
-                f"{len(self.columns or self.header())} columns, separator {sep}{how}, encoding "
+                f"{len(self.checked['header'] if self.checked else self.header())} columns, separator {sep}{how}, "
+                f"encoding "
                 f"{info.get('encoding', 'utf-8')}")
 
     def close(self) -> None:

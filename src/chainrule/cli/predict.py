@@ -251,46 +251,6 @@ def _predict(args, out_path) -> int:
     return 0
 
 
-class Targets:
-    """The target column of a file read in chunks: its codes (or standardised values), with the
-    errors `Preprocessing.encode_target` raises on the whole file (its missing values' first lines
-    and count, its first class unseen in training), raised after every chunk's inputs are checked,
-    as on the whole file."""
-
-    def __init__(self, pre) -> None:
-        self.pre = pre
-        self.values: list = []
-        self.gaps: list[int] = []
-        self.n_gaps = 0
-        self.error: ValidationError | None = None
-
-    def add(self, chunk) -> Any:
-        """Take the chunk's targets; returns their codes, or None once the column has an error."""
-        import numpy as np
-        gaps = chunk[self.pre.target].isna().to_numpy()
-        if gaps.any():
-            from ..data.lines import file_lines
-            self.gaps = (self.gaps + file_lines(chunk, np.flatnonzero(gaps)[:5]).tolist())[:5]
-            self.n_gaps += int(gaps.sum())
-        elif not self.n_gaps and self.error is None:
-            try:
-                self.values.append(self.pre.encode_target(chunk))
-                return self.values[-1]
-            except ValidationError as exc:
-                self.error = exc
-        return None
-
-    def array(self):
-        import numpy as np
-        if self.n_gaps:
-            from ..data.lines import missing_values, on_lines
-            raise ValidationError(f"target column {self.pre.target!r} has {missing_values(self.n_gaps)} "
-                                  f"{on_lines(self.gaps[:5], self.n_gaps)}")
-        if self.error is not None:
-            raise self.error
-        return np.concatenate(self.values)
-
-
 def evaluate(args) -> int:
     import numpy as np
 
@@ -309,7 +269,7 @@ def evaluate(args) -> int:
         raise ValidationError(f"the --weight column {short(args.weight)} is the model's target or one of its inputs: "
                               "give a column of weights the model does not use")
     model_columns(args, info, pre, keep=(pre.target, args.weight or pre.target))
-    from .metrics import Metrics
+    from .metrics import Metrics, Targets
     targets, outs, w = Targets(pre), [], []
     inputs: list | None = [] if pre.task == "classification" else None
     metrics = Metrics(net, short(args.csv)) if inputs is not None else None

@@ -8,7 +8,7 @@ import pytest
 
 pd = pytest.importorskip("pandas")
 
-from chainrule.data import columns, csvfile  # noqa: E402
+from chainrule.data import columns, csvfile, separators  # noqa: E402
 from chainrule.data.lines import Lines, file_lines  # noqa: E402
 from chainrule.errors import ValidationError  # noqa: E402
 
@@ -84,7 +84,7 @@ def test_row_check_fast_path_matches_csv_module(monkeypatch, block, encoding):
     rng = random.Random(f"{block}-{encoding}")
     errors = decided = 0
     for _ in range(400):
-        sep = rng.choice(csvfile.SEPARATORS)
+        sep = rng.choice(separators.SEPARATORS)
         fast, slow, fast_decided = check_both(random_text(rng, sep), sep, encoding)
         assert fast == slow
         errors += slow[0] == "error"
@@ -100,7 +100,7 @@ def test_row_lines_of_the_fast_path_are_the_csv_modules(monkeypatch, block):
     rng = random.Random(f"lines-{block}")
     compared = 0
     for _ in range(600):
-        sep = rng.choice(csvfile.SEPARATORS)
+        sep = rng.choice(separators.SEPARATORS)
         text = random_text(rng, sep)
         fast, slow = Lines(), Lines()
         try:
@@ -136,7 +136,7 @@ def test_row_lines():
 ])
 def test_fast_path_is_taken_for_plain_files(text, header):
     data = text.encode("utf-8")
-    sep = csvfile.detect_separator(data.decode("utf-8-sig"))[0]
+    sep = separators.detect_separator(data.decode("utf-8-sig"))[0]
     assert csvfile._fast_header(data.decode("utf-8-sig"), data, sep, "utf-8-sig") == header
 
 
@@ -343,4 +343,4 @@ def test_first_lines_equal_splitlines():
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 40)))
         k = rng.randrange(0, 12)
-        assert csvfile._first_lines(text, k) == text.splitlines()[:k], (text, k)
+        assert separators._first_lines(text, k) == text.splitlines()[:k], (text, k)

@@ -18,8 +18,9 @@ sp = pytest.importorskip("scipy.sparse")
 from conftest import cli, cmd  # noqa: E402
 
 import chainrule as cr  # noqa: E402
-from chainrule.data.stream import CsvStream, tail  # noqa: E402
+from chainrule.data.stream import CsvStream  # noqa: E402
 from chainrule.data.tabular import Preprocessing, read_csv  # noqa: E402
+from chainrule.data.tailrows import tail  # noqa: E402
 from chainrule.errors import ValidationError  # noqa: E402
 
 FLOATS = ("means", "scales", "y_mean", "y_scale")

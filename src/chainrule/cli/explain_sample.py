@@ -158,7 +158,7 @@ def tabular_sample(args, pre) -> tuple[np.ndarray, np.ndarray, list[str]]:
         info = df.attrs["csv"]
         how = separator_how(args, info["sep"], info["sep_detected"])
         raise one_column(args.data, list(df.columns), how, args.encoding) or \
-            ValidationError(f"{short(args.data, 200)}: {pre.missing(missing)}")
+            ValidationError(f"{short(args.data, 200)}: {pre.missing(missing, list(row.columns))}")
     X = pre.transform(row[pre.columns])
     X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=float)     # one row: dense
     replaced = []

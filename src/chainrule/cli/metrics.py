@@ -2,7 +2,8 @@
 the logits), computed a chunk of the file at a time and combined as the engine combines its chunks (by rows, or
 by the weights' sums), so that memory holds one chunk's inputs, never the file's. Rows whose pass overflows the
 model's dtype take the engine's care (nn/careful.py: their loss from logits computed in float64, as Network.evaluate
-computes it); where it cannot give them, they are refused naming the file's lines."""
+computes it); where it cannot give them, they are refused naming the file's lines. The target column read
+alike, a chunk at a time (Targets)."""
 from __future__ import annotations
 
 import math
@@ -69,3 +70,41 @@ class Metrics:
                                   f"model's outputs are: they are too far from the targets for {dtype}; the inputs "
                                   "are far outside the range the model was trained on")
         return {"loss": self.loss / self.total, "accuracy": self.correct / self.total}
+
+
+class Targets:
+    """The target column of a file read in chunks: its codes (or standardised values), with the
+    errors `Preprocessing.encode_target` raises on the whole file (its missing values' first lines
+    and count, its first class unseen in training), raised after every chunk's inputs are checked,
+    as on the whole file."""
+
+    def __init__(self, pre) -> None:
+        self.pre = pre
+        self.values: list = []
+        self.gaps: list[int] = []
+        self.n_gaps = 0
+        self.error: ValidationError | None = None
+
+    def add(self, chunk) -> Any:
+        """Take the chunk's targets; returns their codes, or None once the column has an error."""
+        gaps = chunk[self.pre.target].isna().to_numpy()
+        if gaps.any():
+            from ..data.lines import file_lines
+            self.gaps = (self.gaps + file_lines(chunk, np.flatnonzero(gaps)[:5]).tolist())[:5]
+            self.n_gaps += int(gaps.sum())
+        elif not self.n_gaps and self.error is None:
+            try:
+                self.values.append(self.pre.encode_target(chunk))
+                return self.values[-1]
+            except ValidationError as exc:
+                self.error = exc
+        return None
+
+    def array(self):
+        if self.n_gaps:
+            from ..data.lines import missing_values, on_lines
+            raise ValidationError(f"target column {self.pre.target!r} has {missing_values(self.n_gaps)} "
+                                  f"{on_lines(self.gaps[:5], self.n_gaps)}")
+        if self.error is not None:
+            raise self.error
+        return np.concatenate(self.values)

@@ -63,9 +63,10 @@ def add_chunk_option(p) -> None:
 def checked(args, path) -> dict:
     """The CSV file checked as `read` checks it (without holding it in memory); one line on stderr
     says how it is read. Returns `rowcheck.check_csv`'s description (header, rows)."""
-    from ..data.csvfile import SEP_NAMES, short
+    from ..data.csvfile import short
     from ..data.progress import Progress
     from ..data.rowcheck import check_csv
+    from ..data.separators import SEP_NAMES
     try:
         with Progress(f"reading {short(str(path), 200)}"):        # a line only when it takes more than 2 s
             info = check_csv(path, sep=args.sep, encoding=args.encoding, decimal=args.decimal,
@@ -86,7 +87,7 @@ def as_the_models(args, exc: ValidationError) -> ValidationError:
     `args.inherited`, `args.sep_from`), with a note naming those it is about: they were the model file's,
     and the options that read this file otherwise. `exc` itself when it is about none of them. For
     predict, evaluate and explain --data alike."""
-    from ..data.csvfile import SEP_NAMES
+    from ..data.separators import SEP_NAMES
     text, inherited = str(exc), list(getattr(args, "inherited", None) or [])
     if "cannot be decoded" in text:
         taken = [i for i in inherited if i.startswith("--encoding")]
@@ -136,7 +137,7 @@ def model_columns(args, info: dict, pre, keep: tuple[str, ...] = ()) -> None:
     header = info["header"]
     missing = [c for c in pre.columns if c not in header]
     if missing:
-        raise one_column(args, info) or pre.missing(missing)
+        raise one_column(args, info) or pre.missing(missing, header)
     ignored = [c for c in header if c not in pre.columns and c not in keep]
     if ignored:
         say(f"ignored columns the model does not use: {names(ignored, 20)}", sys.stderr)
@@ -250,46 +251,6 @@ def _predict(args, out_path) -> int:
     return 0
 
 
-class Targets:
-    """The target column of a file read in chunks: its codes (or standardised values), with the
-    errors `Preprocessing.encode_target` raises on the whole file (its missing values' first lines
-    and count, its first class unseen in training), raised after every chunk's inputs are checked,
-    as on the whole file."""
-
-    def __init__(self, pre) -> None:
-        self.pre = pre
-        self.values: list = []
-        self.gaps: list[int] = []
-        self.n_gaps = 0
-        self.error: ValidationError | None = None
-
-    def add(self, chunk) -> Any:
-        """Take the chunk's targets; returns their codes, or None once the column has an error."""
-        import numpy as np
-        gaps = chunk[self.pre.target].isna().to_numpy()
-        if gaps.any():
-            from ..data.lines import file_lines
-            self.gaps = (self.gaps + file_lines(chunk, np.flatnonzero(gaps)[:5]).tolist())[:5]
-            self.n_gaps += int(gaps.sum())
-        elif not self.n_gaps and self.error is None:
-            try:
-                self.values.append(self.pre.encode_target(chunk))
-                return self.values[-1]
-            except ValidationError as exc:
-                self.error = exc
-        return None
-
-    def array(self):
-        import numpy as np
-        if self.n_gaps:
-            from ..data.lines import missing_values, on_lines
-            raise ValidationError(f"target column {self.pre.target!r} has {missing_values(self.n_gaps)} "
-                                  f"{on_lines(self.gaps[:5], self.n_gaps)}")
-        if self.error is not None:
-            raise self.error
-        return np.concatenate(self.values)
-
-
 def evaluate(args) -> int:
     import numpy as np
 
@@ -308,7 +269,7 @@ def evaluate(args) -> int:
         raise ValidationError(f"the --weight column {short(args.weight)} is the model's target or one of its inputs: "
                               "give a column of weights the model does not use")
     model_columns(args, info, pre, keep=(pre.target, args.weight or pre.target))
-    from .metrics import Metrics
+    from .metrics import Metrics, Targets
     targets, outs, w = Targets(pre), [], []
     inputs: list | None = [] if pre.task == "classification" else None
     metrics = Metrics(net, short(args.csv)) if inputs is not None else None

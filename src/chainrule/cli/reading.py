@@ -18,7 +18,8 @@ def add_csv_options(p) -> None:
     g = p.add_argument_group("reading the CSV file")
     g.add_argument("--sep", help="field separator: , ; | or tab (detected when only one splits every line evenly; "
                                  "for a model's file, train's where it splits the header into the model's columns)")
-    g.add_argument("--encoding", help="text encoding, e.g. latin-1 or cp1252 (UTF-8 if not given; a model's: train's)")
+    g.add_argument("--encoding", help="text encoding, e.g. latin-1 or cp1252 (UTF-8 if not given; a model's: train's, "
+                                         "unless the file is UTF-8 or starts with a byte order mark)")
     g.add_argument("--decimal", help="decimal mark of the numbers (',' in many European files; for a trained model's "
                                      "file the model's, the one train read its file with) (default: '.')")
     g.add_argument("--thousands", metavar="CHAR", help="thousands separator of the numbers: ',' reads 1,234 as 1234 "
@@ -54,14 +55,17 @@ def reading_marks(args, pre=None) -> None:
 
 def as_trained(args, pre, path) -> None:
     """The options not given, for the file `path` a trained model reads, as train read its own: marks
-    (`reading_marks`), encoding (but those read untold: UTF-8, UTF-16/32 by their byte order mark) and
+    (`reading_marks`), encoding (but those read untold: UTF-8, UTF-16/32 by their byte order mark; and
+    not for a file that says it is in another: `header.not_in`) and
     separator (`header.separator_for`; `args.sep_from` says whose)."""
     import codecs
 
-    from ..data.csvfile import SEP_NAMES
-    from ..data.header import separator_for
+    from ..data.header import not_in, separator_for
+    from ..data.separators import SEP_NAMES
     reading_marks(args, pre)
-    if args.encoding is None and pre.encoding and codecs.lookup(pre.encoding).name not in ("utf-8", "utf-16", "utf-32"):
+    untold = ("utf-8", "utf-16", "utf-32")
+    if args.encoding is None and pre.encoding and codecs.lookup(pre.encoding).name not in untold \
+            and not not_in(path):
         args.encoding = pre.encoding
         args.inherited.append(f"--encoding {pre.encoding!r}")
     args.sep_from = "given" if args.sep is not None else "detected"
@@ -79,8 +83,8 @@ def mark_is_separator(args, path) -> None:
     """Refuse a model's decimal mark (not given) that is the separator this file seems to use (an ordinary comma
     file for a model trained with --decimal ','), leading with the quick way (--decimal .): the advice to save
     the file with ';' is for one that really writes decimal commas, which reading it with '.' then finds."""
-    from ..data.csvfile import SEP_NAMES
     from ..data.header import seems_separated
+    from ..data.separators import SEP_NAMES
     from ..errors import ValidationError
     if args.sep is not None or not any(i.startswith("--decimal") for i in args.inherited):
         return
@@ -93,7 +97,7 @@ def mark_is_separator(args, path) -> None:
 
 def separator_how(args, sep: str, detected: bool) -> str:
     """How `sep` was chosen, for messages: "--sep ';'", "the separator ',' (detected)", or the model's."""
-    from ..data.csvfile import SEP_NAMES
+    from ..data.separators import SEP_NAMES
     shown, how = SEP_NAMES.get(sep, repr(sep)), getattr(args, "sep_from", "detected" if detected else "given")
     if how == "model":
         return f"the model file's separator {shown}"

@@ -226,8 +226,9 @@ def mpi_ending(args, rank: int, size: int, exc: BaseException) -> int:
 
 def _train(args, comm, reached: list[bool], held: list) -> int:
     from ..data.columns import labels_as_written
-    from ..data.stream import CsvStream, tail
+    from ..data.stream import CsvStream
     from ..data.tabular import Preprocessing
+    from ..data.tailrows import tail
     from ..saving import checkpoint, runlock
     from ..saving.npz import save
     from ..training.streaming import Subset, check_inputs

@@ -14,8 +14,9 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..errors import ValidationError
-from .csvfile import bom_encoding, check_marks, detect_separator, open_csv, short
+from .csvfile import bom_encoding, check_marks, open_again, short
 from .markers import na_markers
+from .separators import detect_separator
 
 SNIFF_BYTES = 1 << 18
 
@@ -35,7 +36,7 @@ def iter_chunks(path: Any, *, rows: int = 100_000, sep: str | None = None, encod
     name = str(path)
     if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
         raise ValidationError(f"rows must be a positive integer; got {rows!r}")
-    with open_csv(name) as f:
+    with open_again(name) as f:
         head = f.read(SNIFF_BYTES)
     encoding = encoding or bom_encoding(head)
     text = head.decode(encoding or "utf-8-sig", errors="ignore")

@@ -21,11 +21,9 @@ from .advice import give, resave
 from .fieldcount import rows_agree
 from .lines import Lines, MultilineRowWarning, on_lines, over_lines, plural, quote_left_open, row_text, unclosed_quote
 from .markers import na_markers
+from .separators import SEP_NAMES, detect_separator, other_separator
 
-SEPARATORS = (",", ";", "\t", "|")
-SNIFF_LINES = 50          # lines looked at to detect the separator
 BLOCK = 1 << 23           # bytes counted at a time by the row check's fast path (fieldcount.rows_agree)
-SEP_NAMES = {",": "','", ";": "';'", "\t": "tab", "|": "'|'"}
 
 
 def short(value: object, limit: int = 40) -> str:
@@ -51,16 +49,23 @@ def as_spelled(name: Any, columns: Any) -> Any:
     return found[0] if len(found) == 1 else name
 
 
-def not_in_file(what: str, name: Any, columns: Any) -> ValidationError:
-    """"{what} 'name' is not in the file", with the column it likely means (the same once case and
-    surrounding spaces are set aside, or the closest spelling) and the file's columns."""
+def likely(name: Any, columns: list[str]) -> str | None:
+    """The column of `columns` that `name` likely means: the same once case and surrounding spaces are set
+    aside, else the closest spelling, else one holding it; None when none is close."""
     import difflib
-    columns = [str(c) for c in columns]
     key = str(name).strip().casefold()
     close = ([c for c in columns if c.strip().casefold() == key]
              or difflib.get_close_matches(str(name), columns, n=1, cutoff=0.7)
              or [c for c in columns if key and (key in c.casefold())][:1])
-    hint = f" (did you mean {short(close[0])}?)" if close else ""
+    return close[0] if close else None
+
+
+def not_in_file(what: str, name: Any, columns: Any) -> ValidationError:
+    """"{what} 'name' is not in the file", with the column it likely means (the same once case and
+    surrounding spaces are set aside, or the closest spelling) and the file's columns."""
+    columns = [str(c) for c in columns]
+    close = likely(name, columns)
+    hint = f" (did you mean {short(close)}?)" if close is not None else ""
     return ValidationError(f"{what} {short(name)} is not in the file{hint}; columns are {names(columns, 20)}")
 
 
@@ -73,15 +78,36 @@ def _read_bytes(source) -> tuple[bytes, str]:
 
 
 def open_csv(name: str) -> Any:
-    """The file `name` opened for reading bytes, or an error in the user's words."""
+    """The file `name` opened for reading bytes (refused when it is not text: `filekind.not_csv`), or an error in
+    the user's words."""
     try:
-        return open(os.path.expanduser(name), "rb")
+        f = open(os.path.expanduser(name), "rb")
     except FileNotFoundError:
         raise ValidationError(f"CSV file {short(name, 200)} does not exist") from None
     except IsADirectoryError:
         raise ValidationError(f"{short(name, 200)} is a folder, not a CSV file") from None
     except PermissionError:
         raise ValidationError(f"CSV file {short(name, 200)} cannot be read (permission denied)") from None
+    from .filekind import not_csv
+    try:
+        not_csv(name, f.peek(16)[:16], f if f.seekable() else None)
+    except BaseException:
+        f.close()
+        raise
+    return f
+
+
+def open_again(name: str) -> Any:
+    """`open_csv` for a reader that reads the file more than once (its lines checked, or its first lines sniffed,
+    then its rows read in chunks): a pipe (standard input, a shell's <(zcat data.csv.gz)) is empty the second
+    time, so it is refused before the first."""
+    f = open_csv(name)
+    if not f.seekable():
+        f.close()
+        raise ValidationError(f"CSV file {short(name, 200)} is a pipe (standard input, or <(...) in a shell), not a "
+                              "file: it is read more than once (its lines are checked first); save it to a file and "
+                              "give that (e.g. zcat data.csv.gz > data.csv)")
+    return f
 
 
 #: byte order marks of the encodings whose text holds NUL bytes (UTF-32's first: it starts like UTF-16's)
@@ -107,14 +133,27 @@ def wide(encoding: str | None) -> bool:
 
 
 def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
-    if b"\x00" in data[:65536] and not wide(encoding):
+    from .filekind import not_csv
+    not_csv(name, data[:16], data)
+    at = -1 if wide(encoding) else data.find(b"\x00")
+    if 0 <= at < 65536:
         raise ValidationError(f"CSV file {short(name, 200)} is not a text file (it holds NUL bytes)")
+    if at >= 0:
+        raise nul_bytes(name, data.count(b"\n", 0, at) + 1)
     try:
         return data.decode(encoding or "utf-8-sig"), encoding or "utf-8"
     except LookupError:
         raise ValidationError(f"encoding {short(encoding)} is not known (e.g. utf-8, latin-1, cp1252)") from None
     except UnicodeDecodeError as exc:
         raise undecodable(name, encoding, data[exc.start], data[:exc.start].count(b"\n") + 1) from None
+
+
+def nul_bytes(name: str, line: int) -> ValidationError:
+    """The refusal of a NUL byte after the file's first 64 KiB of text (on `line`): such a file was most often cut
+    short while written (a crash, a full disk: the rest is NUL bytes), not a row with a field too few."""
+    return ValidationError(f"CSV file {short(name, 200)}: line {line} holds NUL bytes, which text never does; a file "
+                           "that ends in them was cut short as it was written (a crash, a full disk): remove them (the "
+                           "rows they stand for are lost)")
 
 
 def undecodable(name: str, encoding: str | None, byte: int, line: int) -> ValidationError:
@@ -124,52 +163,15 @@ def undecodable(name: str, encoding: str | None, byte: int, line: int) -> Valida
                            f"{line} cannot be decoded; {hint}")
 
 
-def _field_counts(lines: list[str], sep: str) -> list[int]:
-    return [len(row) for row in csv.reader(lines, delimiter=sep) if row]
-
-
-def _first_lines(text: str, k: int) -> list[str]:
-    """text.splitlines()[:k] without splitting the whole text (a file's text can be gigabytes)."""
-    end = -1
-    for _ in range(k):
-        end = text.find("\n", end + 1)
-        if end < 0:
-            return text.splitlines()[:k]
-    return text[:end + 1].splitlines()[:k]
-
-
-def _sniffed(text: str) -> list[str]:
-    return [line for line in _first_lines(text, SNIFF_LINES * 2) if line.strip()][:SNIFF_LINES]
-
-
-def _even(lines: list[str]) -> list[str]:
-    """The candidates that split every one of `lines` into the same number (> 1) of fields."""
-    even = []
-    for sep in SEPARATORS:
-        counts = _field_counts(lines, sep)
-        if counts and counts[0] > 1 and len(set(counts)) == 1:
-            even.append(sep)
-    return even
-
-
-def other_separator(text: str, sep: str) -> str | None:
-    """The separator to suggest when `sep`, given, leaves rows of `text` with other counts of fields than
-    the header: the one candidate that splits the first lines evenly, where `sep` does not (a comma
-    file read with --sep ';' whose cells hold a ';'); else None."""
-    try:
-        lines = _sniffed(text)
-        even = _even(lines)
-    except csv.Error:
-        return None
-    return even[0] if len(even) == 1 and even[0] != sep else None
-
-
 def ragged(name: str, first: tuple[int, int, int], others: list[int], n_bad: int,
            header: tuple[int, int, str, int], other: str | None = None) -> ValidationError:
     """The refusal of rows whose count of fields is not the header's: `first` (its first line, last
     line, fields), the next few's first lines `others` and the count `n_bad`; `header` (its first
     line, last line, text, fields); `other` the separator that splits the file evenly where the one
     used does not."""
+    from .header import excel_line
+    if (excel := excel_line(header[2])) is not None:
+        return ValidationError(f"CSV file {short(name, 200)}: {excel}")
     start, end, n = first
     where = f"line {end}" if start == end else \
         f"the row on lines {start}-{end} (line {start}'s quote closes on line {end})"
@@ -191,23 +193,6 @@ def warn_over_lines(name: str, spans: list[tuple[int, int]], total: int, stackle
     if total:
         import warnings
         warnings.warn(over_lines(short(name, 200), spans, total), MultilineRowWarning, stacklevel=stacklevel)
-
-
-def detect_separator(text: str, name: str = "<data>") -> tuple[str, bool]:
-    """(separator, detected?): the one candidate that splits the first lines into the same number
-    (> 1) of fields; ',' when no candidate splits anything; an error when two candidates do."""
-    lines = _sniffed(text)
-    even = _even(lines)
-    if len(even) == 1:
-        return even[0], True
-    if len(even) > 1:
-        raise ValidationError(f"CSV file {short(name, 200)}: the separator is ambiguous ("
-                              f"{' and '.join(SEP_NAMES[s] for s in even)} both split every line evenly); "
-                              f"{give('sep any')}")
-    # no candidate is even: the one that splits the header most (ragged rows are reported later)
-    header = lines[0] if lines else ""
-    best = max(SEPARATORS, key=lambda s: (_field_counts([header], s) or [0])[0])
-    return (best if (_field_counts([header], best) or [0])[0] > 1 else ","), True
 
 
 def _ascii_based(encoding: str) -> bool:
@@ -257,11 +242,11 @@ def _check_rows(text: str, sep: str, name: str, data: bytes | None = None, encod
     header = _fast_header(text, data, sep, encoding, lines) if data is not None else None
     if header is None:
         header = _csv_rows(text, sep, name, lines, check_sep)
-    from .header import twice_named
-    twice = twice_named(header)
-    if twice is not None:
-        raise ValidationError(f"CSV file {short(name, 200)}: {twice}")
-    return header
+    from .header import as_pandas_names, wrong_header
+    wrong = wrong_header(header, row_text(header, sep))
+    if wrong is not None:
+        raise ValidationError(f"CSV file {short(name, 200)}: {wrong}")
+    return as_pandas_names(header)
 
 
 

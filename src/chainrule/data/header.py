@@ -5,13 +5,15 @@ separator is not the file's (the header read as one column), instead of "column 
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from typing import Any
 
 from ..errors import ValidationError
 from .advice import give
-from .csvfile import SEP_NAMES, bom_encoding, detect_separator, open_csv, short
+from .csvfile import BOMS, bom_encoding, open_csv, short
+from .separators import SEP_NAMES, detect_separator
 
 HEAD = 1 << 16            # bytes read: the header and the lines detection looks at
 
@@ -39,7 +41,7 @@ def _first_row(text: str, sep: str) -> list[str]:
 
 def header_fields(path: Any, sep: str, encoding: str | None = None) -> list[str]:
     """The file's header (its first row that is not blank) split by `sep`; [] when unreadable."""
-    return _first_row(_head(path, encoding), sep)
+    return as_pandas_names(_first_row(_head(path, encoding), sep))
 
 
 def seems_separated(path: Any, encoding: str | None = None) -> str | None:
@@ -63,6 +65,26 @@ def separator_for(path: Any, sep: str, columns: list[str], encoding: str | None 
     return "model" if seems is None or set(columns) <= set(header_fields(path, sep, encoding)) else "other"
 
 
+def not_in(path: Any) -> bool:
+    """Whether the file `path` says it is not in a model's encoding (latin-1, cp1252: any bytes decode, into other
+    letters): its first bytes are a byte order mark (UTF-8's, UTF-16's, UTF-32's), or its first lines hold bytes
+    above 127 and are UTF-8 (a file saved again as UTF-8: Latin-1 text is UTF-8 only by rare chance)."""
+    try:
+        with open_csv(str(path)) as f:
+            head = f.read(HEAD)
+    except (ValidationError, OSError):
+        return False
+    if head.startswith((codecs.BOM_UTF8, *(bom for bom, _ in BOMS))):
+        return True
+    if len(head) == HEAD:
+        head = head[:head.rfind(b"\n") + 1] or head
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return not head.isascii()
+
+
 def one_column(path: Any, header: list[str], how: str, encoding: str | None = None) -> ValidationError | None:
     """The error for a `header` read as one column with the separator `how` says ("--sep ';'"), when
     the file seems to use another (a comma file read with --sep ';'), else None: the columns are not
@@ -72,6 +94,18 @@ def one_column(path: Any, header: list[str], how: str, encoding: str | None = No
         return None
     return ValidationError(f"the header was read as one column {short(header[0])} with {how}: is the separator "
                            f"{SEP_NAMES[other]}? ({give('sep', sep=SEP_NAMES[other], char=other)})")
+
+
+def as_pandas_names(header: list[str]) -> list[str]:
+    """The header's names as pandas names the DataFrame's columns: an empty one (a header ",a" or a separator
+    at the line's end) is 'Unnamed: i', i its place from 0; the line check and a DataFrame's reader then agree."""
+    return [name if name != "" else f"Unnamed: {i}" for i, name in enumerate(header)]
+
+
+def wrong_header(header: list[str], text: str) -> str | None:
+    """What is wrong with the `header` read from the line `text`: Excel's separator line, a name twice once the
+    empty ones are named as pandas names them (by their place: two are not the same name); None when nothing is."""
+    return excel_line(text) or twice_named(as_pandas_names(header))
 
 
 def twice_named(header: list[str]) -> str | None:
@@ -84,3 +118,15 @@ def twice_named(header: list[str]) -> str | None:
                     "names must be unique: rename one of them")
         seen[col] = i
     return None
+
+
+def excel_line(text: str) -> str | None:
+    """What is wrong with a header line `text` that is Excel's "sep=;", the line it writes to name the
+    separator, read as the header (as pandas reads it); None for any other header."""
+    if len(text) != 5 or not text.lower().startswith("sep=") or text[4] in "\r\n\"":
+        return None
+    char = text[4]
+    shown = SEP_NAMES.get(char, repr(char))
+    return (f"its first line ({short(text)}) is the line Excel writes to name the separator, not the header: remove "
+            f"that line and {give('sep', sep=shown, char=char)}")
+

@@ -22,9 +22,8 @@ from ..errors import ValidationError
 from .csvfile import (
     bom_encoding,
     check_marks,
-    detect_separator,
-    open_csv,
-    other_separator,
+    nul_bytes,
+    open_again,
     ragged,
     short,
     undecodable,
@@ -32,15 +31,16 @@ from .csvfile import (
     wide,
 )
 from .fieldcount import field_counts
-from .header import twice_named
+from .header import as_pandas_names, wrong_header
 from .lines import KeptRow, Lines, row_text, unclosed_quote
+from .separators import detect_separator, other_separator
 
 BLOCK = 1 << 24
 SNIFF_CHARS = 1 << 18
 
 
 def _open(name: str) -> Any:
-    return open_csv(name)
+    return open_again(name)
 
 
 class _Rows:
@@ -90,12 +90,12 @@ class _Rows:
             raise ragged(self.name, self.bad[0], [b[0] for b in self.bad[1:]], self.n_bad,
                          (self.header_start, self.header_line, self.header_text, len(self.header)), self.other_sep)
         warn_over_lines(self.name, self.spans, self.n_spans, stacklevel=4)
-        twice = twice_named(self.header)
-        if twice is not None:
-            raise ValidationError(f"CSV file {name}: {twice}")
+        wrong = wrong_header(self.header, self.header_text)
+        if wrong is not None:
+            raise ValidationError(f"CSV file {name}: {wrong}")
         if self.rows == 0:
             raise ValidationError(f"CSV file {name} has a header but no data rows")
-        return self.header
+        return as_pandas_names(self.header)
 
 
 def _decode_error(exc: UnicodeDecodeError, name: str, encoding: str | None, lines_before: int,
@@ -211,6 +211,8 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
                 text = decoder.decode(block, final=final)
             except UnicodeDecodeError as exc:
                 raise _decode_error(exc, name, encoding, lines_before, codec) from None
+            if not wide(codec) and (at := block.find(b"\x00")) >= 0:
+                raise nul_bytes(name, lines_before + block.count(b"\n", 0, at) + 1)
             if first:
                 if not text.strip() and final:
                     raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data "

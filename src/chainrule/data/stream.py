@@ -32,18 +32,19 @@ from . import columns as column_checks
 from .advice import words
 from .chunks import iter_chunks
 from .columns import MAX_CATEGORIES, MIN_ID_ROWS, categories, warn_id, written_label
-from .csvfile import SEP_NAMES, not_in_file, short
+from .csvfile import not_in_file, short
 from .kept import Kept
 from .lines import missing_values, plural
 from .progress import Progress
 from .refusals import empty_in_training, no_values, not_numeric_target, unfilled
 from .rowcheck import check_csv
 from .scan import ColumnScan, Counts, Mixed, as_first, check_text, gap_lines, reason
+from .separators import SEP_NAMES
 from .statistics import no_weighed_rows
 from .stored import IMPUTE
 from .tabular import MAX_CLASSES, Preprocessing
 
-__all__ = ["CsvStream", "tail"]
+__all__ = ["CsvStream"]
 
 
 class CsvStream:
@@ -337,7 +338,8 @@ class CsvStream:
         how = " (detected)" if info.get("sep_detected") else ""
         return (f"read {short(str(self.path), 200)} in chunks of {self.chunk_rows} rows: {self.n_rows} "
                 f"{plural(self.n_rows, 'row')}, "
-                f"{len(self.columns or self.header())} columns, separator {sep}{how}, encoding "
+                f"{len(self.checked['header'] if self.checked else self.header())} columns, separator {sep}{how}, "
+                f"encoding "
                 f"{info.get('encoding', 'utf-8')}")
 
     def close(self) -> None:
@@ -351,26 +353,3 @@ class CsvStream:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
-
-
-def tail(X: Any, n: int) -> Any:
-    """The last `n` rows of X (an array, a memmap or a CSR matrix) without copying them."""
-    from ..nn.sparse import is_sparse
-    m = X.shape[0]
-    if not is_sparse(X):
-        return X[m - n:]
-    a, b = int(X.indptr[m - n]), int(X.indptr[m])
-    return type(X)((_file_view(X.data, a, b), _file_view(X.indices, a, b), X.indptr[m - n:] - a),
-                   shape=(n, X.shape[1]), copy=False)
-
-
-def _file_view(arr: np.ndarray, a: int, b: int) -> np.ndarray:
-    """arr[a:b]; for a 1-D array mapped from a file, a new mapping of those elements alone: SciPy
-    copies a slice of a much larger array when it builds a matrix from it."""
-    base: Any = arr
-    while base is not None and not (isinstance(base, np.memmap) and getattr(base, "filename", None)):
-        base = getattr(base, "base", None)
-    if base is None or arr.ndim != 1 or not arr.flags.c_contiguous:
-        return arr[a:b]
-    start = base.offset + arr.__array_interface__["data"][0] - base.__array_interface__["data"][0]
-    return np.memmap(str(base.filename), dtype=arr.dtype, mode="r", offset=start + a * arr.itemsize, shape=(b - a,))

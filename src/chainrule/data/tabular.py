@@ -7,8 +7,7 @@ file (`chainrule.io.save(..., extra=...)`), so prediction needs nothing else.
 """
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -27,12 +26,13 @@ from .columns import (
     looks_like_id,
     warn_id,
 )
-from .csvfile import names, not_in_file, read_csv, short
+from .csvfile import likely, names, not_in_file, read_csv, short
 from .lines import MultilineRowWarning, earliest, missing_values, place, places, plural
 from .refusals import empty_in_training, no_values, not_numeric_target, unfilled
 from .scan import Counts
 from .statistics import checked_weights, mean_and_spread, no_weighed_rows, of_rows, weighted_mean
 from .stored import IMPUTE, check_stored
+from .targets import pd_numeric, warn_equal_numbers
 
 __all__ = ["Preprocessing", "read_csv", "ColumnWarning", "MultilineRowWarning", "UnseenCategoryWarning", "IMPUTE",
            "MAX_CLASSES"]
@@ -169,7 +169,7 @@ class Preprocessing:
             pre.classes = sorted(y.unique().tolist(), key=lambda v: (str(type(v)), v))
             check_classes(target, pre.classes, y.value_counts().to_numpy(), numeric_target, warn=warn)
             if warn:
-                _warn_equal_numbers(target, pre.classes)
+                warn_equal_numbers(target, pre.classes)
         gap = df[features].isna()
         missing = gap.sum()                          # one pass over the table, not two a column
         empty = [c for c in features if missing[c] == len(df)]
@@ -241,15 +241,20 @@ class Preprocessing:
         missing = [c for c in self.columns if c not in present]
         extra = [c for c in df.columns if c not in expected and c != self.target]
         if missing:
-            raise self.missing(missing)
+            raise self.missing(missing, list(df.columns))
         if extra:
             which = f"column {short(extra[0])} was" if len(extra) == 1 else f"columns {names(extra, 10)} were"
             raise ValidationError(f"{which} not in the training data: the model expects {names(self.columns, 20)}")
 
-    def missing(self, missing: list[str]) -> ValidationError:
-        """The error for the model's columns `missing` in a file: every one named, with the model's columns."""
+    def missing(self, missing: list[str], present: Sequence[str] = ()) -> ValidationError:
+        """The error for the model's columns `missing` in a file: every one named, with the model's columns, and the
+        file's `present` columns they likely are (' income' for 'income': a header "age, income" keeps the space)."""
         which = f"column {short(missing[0])} is" if len(missing) == 1 else f"columns {names(missing, 10)} are"
-        return ValidationError(f"{which} missing: the model was trained on columns {names(self.columns, 20)}")
+        others = [str(c) for c in present if c not in self.columns]
+        close = [(m, c) for m in missing[:5] if (c := likely(m, others)) is not None]
+        said = [f"the file's {short(c)} is likely {short(m)}" for m, c in close]
+        hint = f" ({'; '.join(said)})" if said else ""
+        return ValidationError(f"{which} missing{hint}: the model was trained on columns {names(self.columns, 20)}")
 
     def _numeric_columns(self, df) -> Iterator[np.ndarray]:
         """The numeric columns as float64 arrays, gaps filled, each checked (numbers, finite)."""
@@ -348,29 +353,3 @@ def _training_rows(train: Any, n: int) -> np.ndarray | None:
     if not rows.any():
         raise ValidationError(f"train marks none of the table's {n} {plural(n, 'row')} as a training row")
     return rows
-
-
-def _warn_equal_numbers(target: str, classes: list) -> None:
-    """Text labels that are one number written two ways ('1' and '1.0', a column that also holds
-    'yes') are two classes: said, as the user most likely meant one."""
-    import pandas as pd
-    text = [c for c in classes if isinstance(c, str)]
-    numbers = pd.to_numeric(pd.Series(text, dtype="string"), errors="coerce")
-    same = numbers[numbers.notna() & numbers.duplicated(keep=False)]
-    if len(same):
-        spelled = [text[i] for i in same.index if numbers[i] == same.iloc[0]]
-        warnings.warn(f"target column {short(target)} has the labels {names(spelled, 5)}, one number written "
-                      f"{len(spelled)} ways: they are {len(spelled)} classes; write them alike if they are one",
-                      ColumnWarning, stacklevel=3)
-
-
-def pd_numeric(y, name):
-    import pandas as pd
-    values = pd.to_numeric(y, errors="coerce")
-    if values.isna().any():
-        mask = values.isna().to_numpy() & pd.notna(y).to_numpy()
-        bad, first = np.flatnonzero(mask), earliest(y, mask) if mask.any() else 0
-        found = (f"; {place(y, first)} has {short(y.iloc[first])}"
-                 + (f" ({len(bad)} such cells)" if len(bad) > 1 else "")) if len(bad) else ""
-        raise ValidationError(f"target column {name!r} must be numeric for regression{found}")
-    return values.to_numpy(dtype=float)

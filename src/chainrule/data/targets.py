@@ -1,0 +1,39 @@
+"""The target column's checks that are about its values: a regression's numbers, and class labels that are
+one number written two ways."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..errors import ValidationError
+from .columns import ColumnWarning
+from .csvfile import names, short
+from .lines import earliest, place
+
+
+def warn_equal_numbers(target: str, classes: list) -> None:
+    """Text labels that are one number written two ways ('1' and '1.0', a column that also holds
+    'yes') are two classes: said, as the user most likely meant one."""
+    import pandas as pd
+    text = [c for c in classes if isinstance(c, str)]
+    numbers = pd.to_numeric(pd.Series(text, dtype="string"), errors="coerce")
+    same = numbers[numbers.notna() & numbers.duplicated(keep=False)]
+    if len(same):
+        spelled = [text[i] for i in same.index if numbers[i] == same.iloc[0]]
+        warnings.warn(f"target column {short(target)} has the labels {names(spelled, 5)}, one number written "
+                      f"{len(spelled)} ways: they are {len(spelled)} classes; write them alike if they are one",
+                      ColumnWarning, stacklevel=3)
+
+
+def pd_numeric(y, name):
+    """The regression target `y` (column `name`) as float64, or the error naming its first cell that is not a number."""
+    import pandas as pd
+    values = pd.to_numeric(y, errors="coerce")
+    if values.isna().any():
+        mask = values.isna().to_numpy() & pd.notna(y).to_numpy()
+        bad, first = np.flatnonzero(mask), earliest(y, mask) if mask.any() else 0
+        found = (f"; {place(y, first)} has {short(y.iloc[first])}"
+                 + (f" ({len(bad)} such cells)" if len(bad) > 1 else "")) if len(bad) else ""
+        raise ValidationError(f"target column {name!r} must be numeric for regression{found}")
+    return values.to_numpy(dtype=float)

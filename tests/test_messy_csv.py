@@ -1,0 +1,241 @@
+"""Real files as practitioners have them: compressed CSVs, and the other habits of files met in the wild,
+read as pandas reads them or refused with words that say what the file is (docs/errors.md)."""
+import bz2
+import gzip
+import io
+import lzma
+import zipfile
+
+import pandas as pd
+import pytest
+from conftest import cli, cmd
+
+from chainrule.data.csvfile import read_csv
+from chainrule.errors import ValidationError
+
+TEXT = "x,c,y\n" + "".join(f"{i / 10},{'ab'[i % 2]},{i % 3 == 0}\n" for i in range(30))
+
+
+def _zip(data: bytes) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("x.csv", data)
+    return buf.getvalue()
+
+
+PACKERS = {"gzip": (gzip.compress, ".csv.gz", "gunzip -k"), "bzip2": (bz2.compress, ".csv.bz2", "bunzip2 -k"),
+           "xz": (lzma.compress, ".csv.xz", "unxz -k"), "zip": (_zip, ".zip", "unzip")}
+
+
+@pytest.mark.parametrize("kind", PACKERS)
+def test_a_compressed_file_is_named_so_by_every_reader(tmp_path, kind):
+    pack, ext, unpack = PACKERS[kind]
+    path = tmp_path / f"data{ext}"
+    path.write_bytes(pack(TEXT.encode()))
+    assert len(pd.read_csv(path)) == 30            # pandas reads it by its name: it is a CSV file, compressed
+    said = f"is {kind}-compressed, not text: decompress it first (e.g. {unpack} '{path}')"
+    model = tmp_path / "m.npz"
+    plain = tmp_path / "plain.csv"
+    plain.write_text(TEXT)
+    assert cmd("train", plain, "--target", "y", "--out", model, "--epochs", "1", "--quiet").returncode == 0
+    for args in (("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--epochs", "1"),
+                 ("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--epochs", "1", "--stream"),
+                 ("predict", model, path), ("evaluate", model, path)):
+        r = cmd(*args)
+        assert r.returncode == 2 and said in r.stderr, (args, r.stderr)
+    with pytest.raises(ValidationError, match=f"is {kind}-compressed"):
+        read_csv(io.BytesIO(path.read_bytes()))
+
+
+def test_a_header_that_starts_as_bzip2_does_is_text(tmp_path):
+    path = tmp_path / "b.csv"
+    path.write_text("BZh9,y\n1,2\n3,4\n")
+    assert read_csv(path).equals(pd.read_csv(path))
+
+
+@pytest.mark.parametrize("text", ["sep=;\nx;c;y\n1;a;2\n3;b;4\n",           # rows ragged against the 'header'
+                                  "sep=;\nx;y\n1;2\n3;4\n",                  # every line split evenly by ';'
+                                  "sep=,\r\nx,c,y\r\n1,a,2\r\n3,b,4\r\n"])
+def test_excels_separator_line_is_named(tmp_path, text):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(text.encode())
+    sep = text[4]
+    assert pd.read_csv(path).columns[0].startswith("sep=")       # pandas takes Excel's line for the header
+    said = (f"CSV file '{path}': its first line ('sep={sep}') is the line Excel writes to name the separator, not "
+            f"the header: remove that line and give --sep '{sep}'")
+    model = tmp_path / "m.npz"
+    plain = tmp_path / "plain.csv"
+    plain.write_text("x,c,y\n" + "".join(f"{i},{'ab'[i % 2]},{i % 2}\n" for i in range(20)))
+    assert cmd("train", plain, "--target", "y", "--out", model, "--epochs", "1", "--quiet").returncode == 0
+    for args in (("train", path, "--target", "y", "--out", tmp_path / "o.npz"),
+                 ("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--stream"),
+                 ("predict", model, path)):
+        r = cmd(*args)
+        assert r.returncode == 2 and r.stderr.strip().endswith(said), (args, r.stderr)
+    with pytest.raises(ValidationError, match="the line Excel writes to name the separator"):
+        read_csv(path)
+    path.write_text(text[6:] if text[5] == "\n" else text[7:])     # without it: read as pandas reads it
+    assert read_csv(path).equals(pd.read_csv(path, sep=sep))
+
+
+@pytest.mark.parametrize("end", ["", ","])
+def test_a_column_without_a_name_is_named_as_pandas_names_it(tmp_path, end):
+    """A header ",c," or "x,,y" (a spreadsheet's unnamed column, a separator at each line's end): train named the
+    column 'Unnamed: 1' (pandas' name) but predict's line check named it '', so the model could not predict the very
+    file it was trained on ("column 'Unnamed: 1' is missing")."""
+    import chainrule as cr
+    from chainrule.data.tabular import Preprocessing
+    path = tmp_path / "unnamed.csv"
+    path.write_text(f"x,,y{end}\n" + "".join(f"{i / 10},{'abc'[i % 3]},{'yn'[i % 2]}{end}\n" for i in range(30)))
+    df = pd.read_csv(path)
+    assert list(df.columns) == ["x", "Unnamed: 1", "y"] + ["Unnamed: 3"] * len(end)
+    leave = ("--drop", "Unnamed: 3") if end else ()
+    keep = ("--id", "Unnamed: 3") if end else ()
+    model = tmp_path / "m.npz"
+    for stream in ((), ("--stream",)):
+        r = cmd("train", path, "--target", "y", *leave, "--out", model, "--epochs", "2", "--quiet", *stream)
+        assert r.returncode == 0, r.stderr
+        r = cmd("predict", model, path, *keep)
+        assert r.returncode == 0, r.stderr
+        net, extra = cr.load(model, with_extra=True)
+        pre = Preprocessing.from_json(extra["tabular"])
+        assert pre.columns == ["x", "Unnamed: 1"]
+        expected = pre.decode(net.predict(pre.transform(df[pre.columns])))
+        got = pd.read_csv(io.StringIO(r.stdout))
+        assert list(got.columns) == list(keep[1:]) + ["prediction"] and list(got["prediction"]) == list(expected)
+        assert cmd("evaluate", model, path).returncode == 0
+
+
+def test_a_missing_column_names_the_files_column_it_likely_is(tmp_path):
+    """A header "x, c" (a space after the comma, kept by pandas: ' c') or another case: the model's 'c' is
+    missing, and the error says which of the file's columns it likely is, in predict, evaluate and transform."""
+    import chainrule as cr
+    from chainrule.data.tabular import Preprocessing
+    train = tmp_path / "train.csv"
+    train.write_text("x,c,y\n" + "".join(f"{i},{'ab'[i % 2]},{i % 2}\n" for i in range(20)))
+    model = tmp_path / "m.npz"
+    assert cmd("train", train, "--target", "y", "--out", model, "--epochs", "1", "--quiet").returncode == 0
+    spaced = tmp_path / "spaced.csv"
+    spaced.write_text(train.read_text().replace("x,c,y", "X, c,y", 1))
+    assert list(pd.read_csv(spaced).columns) == ["X", " c", "y"]
+    said = ("columns ['x', 'c'] are missing (the file's 'X' is likely 'x'; the file's ' c' is likely 'c'): the model "
+            "was trained on columns ['x', 'c']")
+    for command in ("predict", "evaluate"):
+        r = cmd(command, model, spaced)
+        assert r.returncode == 2 and r.stderr.strip().endswith(said), r.stderr
+    _, extra = cr.load(model, with_extra=True)
+    with pytest.raises(ValidationError, match=r"\(the file's ' c' is likely 'c'\)"):
+        Preprocessing.from_json(extra["tabular"]).transform(pd.read_csv(spaced).rename(columns={"X": "x"}))
+
+
+@pytest.mark.parametrize("saved", ["utf-8", "utf-8-sig", "utf-16"])
+def test_a_file_saved_again_in_utf8_is_not_read_with_the_models_latin1(tmp_path, saved):
+    """A model trained on a Latin-1 file (--encoding latin-1) reads predict's file as Latin-1 when not told; the
+    same file saved again as UTF-8 (with or without its mark) or UTF-16 was read so too: its names were others
+    ('grÃ¶ÃŸe'), missing, and its cells unseen categories."""
+    import chainrule as cr
+    from chainrule.data.tabular import Preprocessing
+    text = "größe,farbe,y\n" + "".join(f"{i / 10},{['grün', 'weiß', 'rot'][i % 3]},{i % 2}\n" for i in range(30))
+    train, again = tmp_path / "latin1.csv", tmp_path / "again.csv"
+    train.write_bytes(text.encode("latin-1"))
+    again.write_bytes(text.encode(saved))
+    model = tmp_path / "m.npz"
+    r = cmd("train", train, "--target", "y", "--encoding", "latin-1", "--out", model, "--epochs", "2", "--quiet")
+    assert r.returncode == 0, r.stderr
+    net, extra = cr.load(model, with_extra=True)
+    pre = Preprocessing.from_json(extra["tabular"])
+    df = pd.read_csv(again, encoding=saved)
+    expected = [str(v) for v in pre.decode(net.predict(pre.transform(df[pre.columns])))]
+    for path in (again, train):                    # the Latin-1 file itself: read as the model's, as before
+        r = cmd("predict", model, path)
+        assert r.returncode == 0 and "UnseenCategory" not in r.stderr, r.stderr
+        assert [str(v) for v in pd.read_csv(io.StringIO(r.stdout))["prediction"]] == expected
+    assert "encoding latin-1 (the model's)" in r.stderr
+
+
+def _workbook(kind: str) -> bytes:
+    """A workbook's zip as Excel (.xlsx: an xl/ folder, docProps first as openpyxl writes it) or LibreOffice (.ods:
+    its mimetype entry first) lay it out."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        if kind == "xlsx":
+            for entry in ("docProps/app.xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml", "[Content_Types].xml"):
+                z.writestr(entry, "<x/>")
+        else:
+            z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+            z.writestr("content.xml", "<x/>")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("ext", ["xlsx", "ods", "xls", "parquet"])
+def test_a_workbook_or_parquet_file_is_named_so(tmp_path, ext):
+    path = tmp_path / f"data.{ext}"
+    if ext == "parquet":
+        pd.read_csv(io.StringIO(TEXT)).to_parquet(path)          # pandas' own Parquet file
+    elif ext == "xls":
+        path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1000))   # the OLE2 mark of Excel 97-2003
+    else:
+        path.write_bytes(_workbook(ext))
+    said = "is a Parquet file, not CSV text" if ext == "parquet" else "is a spreadsheet workbook (Excel or LibreOffice)"
+    for args in (("train", path, "--target", "y", "--out", tmp_path / "o.npz"),
+                 ("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--stream")):
+        r = cmd(*args)
+        assert r.returncode == 2 and f"'{path}' {said}" in r.stderr, r.stderr
+    with pytest.raises(ValidationError, match=said.replace("(", r"\(").replace(")", r"\)")):
+        read_csv(io.BytesIO(path.read_bytes()))
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+@pytest.mark.parametrize("where", ["tail", "cell"])
+def test_nul_bytes_after_the_first_64k_are_named_with_their_line(tmp_path, quoted, where):
+    """A file cut short as it was written (a crash, a full disk) ends in NUL bytes: past the first 64 KiB they were
+    said to be a row with one field where the header has 3 (advice: remove a line of counts), or read as a cell."""
+    q = '"' if quoted else ""                      # quotes: the line check's csv-module path, else its byte count
+    lines = ["x,c,y"] + [f"{i / 7:.6f},{q}c{i % 3}{q},{i % 2}" for i in range(6000)]
+    if where == "cell":
+        lines[4321] = lines[4321].replace("c", "c\x00", 1)
+    data = ("\n".join(lines) + "\n").encode() + (b"\x00" * 3000 if where == "tail" else b"")
+    first = data.find(b"\x00")
+    assert first > 65536
+    line = next(n for n, text in enumerate(data.split(b"\n"), 1) if b"\x00" in text)
+    path = tmp_path / "cut.csv"
+    path.write_bytes(data)
+    said = f"CSV file '{path}': line {line} holds NUL bytes, which text never does"
+    model = tmp_path / "m.npz"
+    plain = tmp_path / "plain.csv"
+    plain.write_text("\n".join(lines[:50]).replace("\x00", "") + "\n")
+    assert cmd("train", plain, "--target", "y", "--out", model, "--epochs", "1", "--quiet").returncode == 0
+    for args in (("train", path, "--target", "y", "--out", tmp_path / "o.npz"),
+                 ("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--stream"),
+                 ("predict", model, path)):
+        r = cmd(*args)
+        assert r.returncode == 2 and said in r.stderr, (args, r.stderr)
+
+
+def test_a_pipe_is_refused_by_the_readers_that_read_twice(tmp_path):
+    """`predict m.npz /dev/stdin` (or <(zcat data.csv.gz)): the lines were checked, then the rows read from a pipe
+    already read to its end: "CSV file '/dev/stdin' is empty" (train --stream: "No columns to parse")."""
+    plain = tmp_path / "plain.csv"
+    plain.write_text(TEXT)
+    model = tmp_path / "m.npz"
+    assert cmd("train", plain, "--target", "y", "--out", model, "--epochs", "1", "--quiet").returncode == 0
+    said = ("CSV file '/dev/stdin' is a pipe (standard input, or <(...) in a shell), not a file: it is read more "
+            "than once")
+    for args in (("predict", model, "/dev/stdin"),
+                 ("train", "/dev/stdin", "--target", "y", "--out", tmp_path / "s.npz", "--stream")):
+        r = cli(*args, stdin=TEXT)                 # a real process: its standard input a pipe
+        assert r.returncode == 2 and said in r.stderr, (args, r.stderr)
+    r = cli("train", "/dev/stdin", "--target", "y", "--out", tmp_path / "p.npz", "--epochs", "1", stdin=TEXT)
+    assert r.returncode == 0 and (tmp_path / "p.npz").exists(), r.stderr     # read once, whole: as before
+
+
+@pytest.mark.parametrize("choose", [("--drop", "c"), ("--features", "x")])
+def test_the_reading_line_counts_the_files_columns_with_stream_too(tmp_path, choose):
+    """`train --stream --drop c` said "2 columns" of a 3-column file (the columns kept), `train` the file's 3."""
+    path = tmp_path / "f.csv"
+    path.write_text(TEXT)
+    n = len(pd.read_csv(path).columns)
+    for stream in ((), ("--stream",)):
+        r = cmd("train", path, "--target", "y", *choose, "--out", tmp_path / "m.npz", "--epochs", "1", *stream)
+        line = next(t for t in r.stderr.splitlines() if t.startswith("read "))
+        assert f"30 rows, {n} columns," in line, line

@@ -140,8 +140,8 @@ def test_slice_arguments_and_sample_limit():
     with pytest.raises(cr.errors.ValidationError,
                        match=r"explain shows at most 8 samples; this call has 9. Explain fewer: explain\(net, X\[:1\]"):
         cr.explain(net, np.repeat(X, 9, axis=0), np.repeat(Y, 9, axis=0))
-    with pytest.raises(cr.errors.ValidationError, match="lr"):
-        cr.explain(net, X, Y, lr=0)
+    with pytest.raises(cr.errors.ValidationError, match=r"^lr must be in \[0.0, inf\); got -0.1$"):
+        cr.explain(net, X, Y, lr=-0.1)       # 0 is taken, as torch.optim takes it (tests/test_lr_zero.py)
 
 
 def test_guide_quotes_the_report_as_it_prints():

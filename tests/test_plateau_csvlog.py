@@ -26,7 +26,8 @@ def _net():
 @pytest.mark.parametrize("kwargs", [dict(patience=2), dict(patience=0), dict(patience=1, cooldown=2),
                                     dict(patience=1, min_delta=0.05), dict(patience=1, min_lr=0.004, factor=0.5),
                                     dict(patience=2, monitor="val_accuracy", mode="max"),
-                                    dict(patience=3, cooldown=1, factor=0.2)])
+                                    dict(patience=3, cooldown=1, factor=0.2),
+                                    dict(patience=1, factor=0.0), dict(patience=1, factor=0, min_lr=0.004)])
 def test_the_rates_are_keras_for_one_sequence_of_values(kwargs):
     os.environ.setdefault("KERAS_BACKEND", "torch")
     keras = pytest.importorskip("keras")
@@ -123,7 +124,8 @@ def test_csv_logger_replaces_or_appends(tmp_path):
 
 
 def test_bad_arguments_and_uses_are_named():
-    for kwargs, kind, words in [(dict(factor=1.0), ValidationError, "factor"),
+    for kwargs, kind, words in [(dict(factor=1.0), ValidationError, r"factor must be in \[0.0, 1.0\); got 1.0"),
+                                (dict(factor=-0.5), ValidationError, r"factor must be in \[0.0, 1.0\); got -0.5"),
                                 (dict(factor="0.5"), ChainruleTypeError, "factor"),
                                 (dict(patience=-1), ValidationError, "patience must be a whole number"),
                                 (dict(patience=2.5), ChainruleTypeError, "patience must be a whole number"),

@@ -54,8 +54,9 @@ def test_a_bad_width_is_named_with_the_value_as_given(sizes, bad):
 
 
 @pytest.mark.parametrize("theirs, ours, value, why", [
-    ("learning_rate_init", "learning_rate", 0, "learning_rate must be a number > 0 or a chainrule.optim schedule "
-     "(StepLR(0.01, 10), ...); got 0 (int)"),
+    ("learning_rate_init", "learning_rate", 0, "learning_rate must be a number > 0 as MLPClassifier's "
+     "learning_rate_init (at a constant rate 0 a fit learns nothing) or a chainrule.optim schedule (StepLR(0.01, 10), "
+     "...); got 0 (int)"),
     ("max_iter", "epochs", 0, "epochs must be a positive int; got 0 (int)")])
 def test_mlps_name_with_a_value_refused_here_too_says_so(theirs, ours, value, why):
     """learning_rate_init=0 said 'use learning_rate=0', which is refused in turn; MLP refuses 0 as well."""

@@ -72,12 +72,14 @@ def test_a_fixed_value_the_estimator_refuses_is_refused_before_any_fit_with_its_
                                                                                         monkeypatch):
     """n_iter_no_change=0 for every candidate was fit in every fold and failed there: 'every candidate of the sweep
     failed; the first, hidden=4: ...', naming a grid value that was not the cause. Now it is checked as the estimator
-    checks it, before the file is read, with the estimator's own message."""
+    checks it, before the file is read (the task given: its estimator's words; tests/test_sweep_task_estimator.py
+    has a task read from the file), with the estimator's own message."""
     with pytest.raises(ValueError) as direct:
         BackpropClassifier(**{fixed: value}).fit(np.eye(4), [0, 1, 0, 1])
     monkeypatch.setattr("chainrule.data.tabular.read_csv", lambda *a, **k: pytest.fail("the file was read"))
     with pytest.raises(ValidationError) as caught:
-        run_sweep(sweep_data / "iris.csv", "species", "hidden=4", cv=2, epochs=1, **{fixed: value})
+        run_sweep(sweep_data / "iris.csv", "species", "hidden=4", cv=2, epochs=1, task="classification",
+                  **{fixed: value})
     assert str(caught.value) == f"{fixed}={value!r}: {direct.value}"
 
 
@@ -86,12 +88,13 @@ def test_the_grids_widths_are_refused_in_the_estimators_words():
     from chainrule.sweep import parse_grid
     with pytest.raises(ValueError) as direct:
         BackpropClassifier(hidden_layer_sizes=(16, 0)).fit(np.eye(4), [0, 1, 0, 1])
+    assert parse_grid("hidden=16x0") == {"hidden": [(16, 0)]}      # checked by the estimator of the file's task
     with pytest.raises(ValidationError) as caught:
-        parse_grid("hidden=16x0")
+        run_sweep("no-such.csv", "species", "hidden=16x0", task="classification")     # before the file is read
     assert str(caught.value) == f"grid: hidden=16x0: {direct.value}"        # run_sweep's grid=; the command's --grid
     from chainrule.data.advice import command_words
     with pytest.raises(ValidationError) as caught, command_words():
-        parse_grid("hidden=16x0")
+        run_sweep("no-such.csv", "species", "hidden=16x0", task="classification")
     assert str(caught.value) == f"--grid: hidden=16x0: {direct.value}"
 
 

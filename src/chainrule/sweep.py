@@ -138,7 +138,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     from chainrule.data.csvfile import as_spelled
     from chainrule.data.tabular import Preprocessing, read_csv
     from chainrule.saving.files import atomic_write
-    from chainrule.sklearn import BackpropClassifier
+    from chainrule.sklearn import BackpropClassifier, BackpropRegressor
 
     splitter = not isinstance(cv, (int, np.integer))
     if (splitter and not hasattr(cv, "get_n_splits") and not isinstance(cv, (list, tuple))) or isinstance(cv, bool) or (
@@ -179,8 +179,11 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
                               "candidates to draw (RandomizedSearchCV's), or a list of values")
     if class_weight is not None and "class_weight" in parsed:
         raise ValidationError("class_weight is given for every candidate and in the grid: give one")
-    estimator_grid({**parsed, **{k: [v] for k, v in fixed.items()}}, BackpropClassifier(),   # names, before reading;
-                   fixed, check_values=False)              # the grid's values by the task's estimator, before any fit
+    # the names before reading; the values (the grid's, and those given for every candidate) too where the task is
+    # given, else once the file says it: refused before any fit either way, naming the task's estimator
+    early = {**parsed, **{k: [v] for k, v in fixed.items()}}
+    estimator_grid(early, BackpropRegressor() if task == "regression" else BackpropClassifier(),
+                   fixed if task is not None else (), check_values=task is not None)
     read = {k: v for k, v in (read or {}).items() if v is not None}
     source = _source(csv)                    # an open file is read once: each reading takes a copy
     df = read_csv(source(), na_values=na_values, text_columns=text_columns or (), **read)

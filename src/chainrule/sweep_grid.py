@@ -34,13 +34,7 @@ def _value(text: str, key: str) -> Any:
         except ValueError:
             raise ValidationError(f"{give('grid')}: hidden widths must be integers, layers joined by 'x' "
                                   f"(e.g. 64 or 32x16); got {text!r}") from None
-        from chainrule.sklearn import BackpropClassifier
-        from chainrule.sklearn.params import check_params
-        try:                                 # refused as the estimator refuses them, in its words
-            check_params(BackpropClassifier(hidden_layer_sizes=sizes))
-        except ValidationError as exc:
-            raise ValidationError(f"{give('grid')}: {key}={text}: {exc}") from None
-        return sizes
+        return sizes                 # a width of 0: refused by estimator_grid, in the task's estimator's words
     if text.lower() in INFINITY:             # the estimator's messages say np.inf (n_iter_no_change's)
         return float(text.lower().replace("np.", "").replace("numpy.", ""))
     if ALIASES.get(key, key) == "class_weight" and text.lower() == "none":      # the unweighted candidate
@@ -82,7 +76,8 @@ def estimator_grid(grid: dict[str, list], estimator, fixed: Collection[str] = ()
     one it refuses (lr=-1, hidden=0, optimizer=nope) is refused now, before any fit, naming the name and the value.
     A fit that fails (a diverging learning rate) fails its own candidate alone, ranked last (GridSearchCV's
     error_score); the candidates, combinations and drawn values included, are checked whole by `search`.
-    check_values False: the names, and fixed's values, alone (before the file is read, its task not known)."""
+    check_values False: the names alone, and fixed's values (run_sweep gives none before the file is read unless
+    its task is given: a refusal names the estimator of the file's task, BackpropRegressor for a regression)."""
     from sklearn.base import clone
 
     from chainrule.sklearn.params import check_params

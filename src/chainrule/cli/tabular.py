@@ -45,13 +45,15 @@ def seed(text: str) -> int:
     return value
 
 
-def positive_float(text: str) -> float:
+def learning_rate(text: str) -> float:
+    """--lr: a number >= 0, as torch.optim takes it (0 trains nothing: the weights stay as initialised)."""
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number; got {text!r}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number; got {text!r}")
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number >= 0 (each step moves the weights by lr times their "
+                                         f"gradient; a negative one climbs the error), e.g. 0.001; got {text!r}")
     return value
 
 

@@ -18,9 +18,9 @@ from .tabular import (
     format_metrics,
     fraction,
     keep_reading,
+    learning_rate,
     metrics,
     output_path,
-    positive_float,
     positive_int,
     read,
     reading_marks,
@@ -65,7 +65,7 @@ def register(sub) -> None:
                    help="sgd, adam, adamw, rmsprop or adagrad, with --lr and --momentum (sgd here is plain "
                         "SGD(lr=0.001, momentum=0) unless they say otherwise: not fit's lr=0.01 nor "
                         "BackpropClassifier's momentum 0.9)")
-    g.add_argument("--lr", type=positive_float, default=1e-3, help="learning rate, whatever the optimizer")
+    g.add_argument("--lr", type=learning_rate, default=1e-3, help="learning rate, whatever the optimizer")
     g.add_argument("--momentum", type=momentum, help="momentum of sgd or rmsprop (default: 0)")
     g.add_argument("--val-split", type=fraction, default=0.2, help="fraction of the rows held out for validation")
     g.add_argument("--seed", type=seed, default=0, help="seed of the initial weights and the shuffling")

@@ -231,8 +231,9 @@ def name_ending(path: Any, kind: str, shown: str) -> None:
 
 
 def learning_rate(value, name: str = "lr") -> float:
-    """A finite learning rate > 0 (explain, step and the optimizers share this check)."""
-    return number(value, name, low_inclusive=False)
+    """A finite learning rate >= 0 (explain and step share this check with the optimizers): 0 is taken as torch.optim
+    takes it (a warm-up from 0, a layer held by its rate), and the update leaves the weights as they are."""
+    return number(value, name)
 
 
 def weight_arrays(weights, shapes: list[tuple[str, tuple[int, ...]]], dtype: np.dtype) -> list[np.ndarray]:

@@ -211,10 +211,10 @@ class Network(KerasMethods):
         return [(layer.dW.copy(), layer.db.copy()) for layer in self.dense_layers]
 
     def step(self, X: ArrayLike, Y: ArrayLike, lr: float) -> float:
-        """One plain gradient-descent update w+ = w - lr * dE/dw of every trainable parameter. Returns the error E
-        of this step's forward pass (before the update); a step that diverges (or whose update overflows) raises
-        TrainingDiverged, changing nothing."""
-        lr = check.number(lr, "lr", low_inclusive=False)
+        """One plain gradient-descent update w+ = w - lr * dE/dw of every trainable parameter (lr >= 0 as
+        torch.optim.SGD takes it: 0 leaves the weights). Returns the error E of this step's forward pass (before the
+        update); a step that diverges (or whose update overflows) raises TrainingDiverged, changing nothing."""
+        lr = check.learning_rate(lr)
         X, Y = self.check_data(X, Y)
         with np.errstate(all="ignore"):      # divergence is reported by TrainingDiverged
             E = self.train_batch(X, Y)

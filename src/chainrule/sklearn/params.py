@@ -143,7 +143,8 @@ def check_params(est: Any) -> tuple[int, ...]:
                or _real_or_inf(est.n_iter_no_change) and est.n_iter_no_change == np.inf,
                "a positive int or np.inf (never stop on it, as MLPClassifier's)"),
               ("learning_rate", isinstance(est.learning_rate, Schedule) or _real(est.learning_rate)
-               and est.learning_rate > 0, "a number > 0 or a chainrule.optim schedule (StepLR(0.01, 10), ...)"),
+               and est.learning_rate > 0, f"a number > 0 as {est._mlp}'s learning_rate_init (at a constant rate 0 "
+               "a fit learns nothing) or a chainrule.optim schedule (StepLR(0.01, 10), ...)"),
               ("alpha", _real(est.alpha) and est.alpha >= 0, "a number >= 0"),
               ("tol", _real(est.tol) and est.tol >= 0, "a number >= 0"),
               ("momentum", _real(est.momentum) and 0 <= est.momentum <= 1, "a number in [0, 1]"),

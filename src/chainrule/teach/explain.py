@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ValidationError
-from ..nn.checks import number
+from ..nn.checks import learning_rate
 from ..nn.divergence import divergence_cause
 from ..nn.dropout import Dropout
 from ..nn.losses import l2_penalty, rows_sum_to_one
@@ -91,7 +91,7 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
     0.082167041
     """
     if lr is not None:
-        lr = number(lr, "lr", low_inclusive=False)
+        lr = learning_rate(lr)
     dense = net.dense_layers
     with np.errstate(over="ignore", invalid="ignore"):     # an overflow is refused below, in words
         E = net.backprop(X, Y)

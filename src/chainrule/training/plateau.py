@@ -39,8 +39,8 @@ class ReduceLROnPlateau(Callback):
     def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10, verbose: int = 0,
                  mode: str = "auto", min_delta: float = 1e-4, cooldown: int = 0, min_lr: float = 0.0):
         self.monitor = monitor_name(monitor, "ReduceLROnPlateau")
-        self.factor = check.number(factor, "ReduceLROnPlateau: factor", low_inclusive=False, high=1.0,
-                                   high_inclusive=False)
+        # factor 0 (the rate straight to min_lr) is taken, as Keras' and torch's take it; from 1 on nothing reduces
+        self.factor = check.number(factor, "ReduceLROnPlateau: factor", high=1.0, high_inclusive=False)
         self.patience = whole_epochs(patience, "ReduceLROnPlateau: patience")
         self.verbose = verbose_flag(verbose, "ReduceLROnPlateau")
         self.mode = monitor_mode(self.monitor, mode, "ReduceLROnPlateau")

@@ -107,21 +107,22 @@ MAX_SETTING = 1e6
 
 def setting(name: str, value: Any) -> float:
     """An optimizer setting from the page, refused in the words of its field with the range it
-    takes (every setting is 0 or more: the engine's "(0.0, inf)" would promise more than 1e6). eps
+    takes (every setting is 0 or more: the engine's "[0.0, inf)" would promise more than 1e6; η = 0, as torch.optim
+    takes it, steps without moving a weight). eps
     must be positive here: with eps = 0 (which the engine, like torch.optim, accepts) a weight whose
     gradient is 0 gets 0/0 = NaN."""
     field = SETTING_FIELDS.get(name, name)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
             or abs(value) > MAX_SETTING:
-        low = "above 0" if name in ("lr", "eps") else "from 0"
+        low = "above 0" if name == "eps" else "from 0"
         raise ValidationError(f"{field} must be a number {low} up to {MAX_SETTING:,.0f}; got {value!r}")
     given, value = value, float(value)      # the refusals quote what the page sent: "got 0", not "got 0.0"
     if name == "momentum" and not 0 <= value < 1:       # torch takes any momentum >= 0; Keras documents [0, 1)
         raise ValidationError(f"momentum must be in [0.0, 1.0) (each step adds momentum times the last one: from 1 "
                               f"on the steps never die down and training diverges); got {given!r}")
-    if name == "lr" and value <= 0:
-        raise ValidationError(f"{field} must be a number above 0 up to {MAX_SETTING:,.0f} (each step moves the "
-                              f"weights by η times their gradient, downhill); got {given!r}")
+    if name == "lr" and value < 0:       # 0 is taken, as torch.optim takes it: a step then moves no weight
+        raise ValidationError(f"{field} must be a number from 0 up to {MAX_SETTING:,.0f} (each step moves the "
+                              f"weights by η times their gradient, downhill; 0 holds them); got {given!r}")
     if name == "eps" and value <= 0:
         raise ValidationError(f"{field} must be a positive number (it keeps the division finite where a gradient "
                               f"is 0); got {given!r}")

@@ -1,6 +1,7 @@
 """`from_onnx`: a Network from an ONNX graph of a multilayer perceptron."""
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
     training_mode true are refused. A graph exported by `to_onnx` with CSV preprocessing (one input
     per column) is refused; the checks of its other graphs (onnx_checks) are read past. `loss` None:
     the loss a graph of `to_onnx` names in its metadata, else categorical cross-entropy after a
-    softmax and mse otherwise."""
+    softmax and mse otherwise. The layers that graph's metadata says frozen are frozen again."""
     import onnx
     from onnx import numpy_helper
     if isinstance(path_or_model, onnx.ModelProto):
@@ -222,10 +223,34 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
     if current != graph.output[0].name:
         raise ValidationError(f"{source}: the chain of layers ends at {current!r}, not at the output "
                               f"{graph.output[0].name!r}")
+    props = {p.key: p.value for p in model.metadata_props}
     if loss is None:            # a graph of to_onnx says its network's loss; another's is guessed
-        loss = {p.key: p.value for p in model.metadata_props}.get("chainrule.loss")
+        loss = props.get("chainrule.loss")
         loss = loss if loss in LOSSES else None
-    return build_network(items, loss, weights_dtype(weights, source) if weights else np.float64)
+    net = build_network(items, loss, weights_dtype(weights, source) if weights else np.float64)
+    _freeze(net, props.get("chainrule.trainable"), source)
+    return net
+
+
+def _freeze(net: Network, stored: str | None, source: str) -> None:
+    """Freeze again what to_onnx wrote as frozen: a list of each layer's trainable_params (None for Dropout)."""
+    if stored is None:
+        return
+    try:
+        flags = json.loads(stored)
+    except ValueError:
+        flags = None
+    fits = isinstance(flags, list) and len(flags) == len(net.layers) and all(
+        (f is None) == (type(layer) is Dropout) and (f is None or (
+            isinstance(f, dict) and set(f) == {"W", "b"} and all(isinstance(v, bool) for v in f.values())))
+        for f, layer in zip(flags, net.layers))
+    if not fits:
+        raise ValidationError(f"{source}: its metadata 'chainrule.trainable' is not a list of each layer's "
+                              f"trainable parameters ({{'W': bool, 'b': bool}}, null for Dropout) of these "
+                              f"{len(net.layers)} layers; got {stored[:100]!r}")
+    for f, layer in zip(flags, net.layers):
+        if f is not None:
+            layer.trainable = f
 
 
 def _said(exc: Exception) -> str:

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import ChainruleTypeError, ModelFileError, ValidationError, counted
 from ..nn.dropout import Dropout
+from ..nn.layers import Dense
 from ..nn.losses import LOSSES
 from ..nn.network import Network
 from .mlp import attach_activation, build_network, dense_layer, not_computable, stored_scalar, weights_dtype
@@ -249,7 +250,7 @@ def _freeze(net: Network, stored: str | None, source: str) -> None:
                               f"trainable parameters ({{'W': bool, 'b': bool}}, null for Dropout) of these "
                               f"{len(net.layers)} layers; got {stored[:100]!r}")
     for f, layer in zip(flags, net.layers):
-        if f is not None:
+        if isinstance(layer, Dense):
             layer.trainable = f
 
 

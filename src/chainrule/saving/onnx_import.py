@@ -17,6 +17,9 @@ from .mlp import attach_activation, build_network, dense_layer, not_computable, 
 from .modelkind import exported, not_a_file, not_onnx
 from .onnx_checks import CHECK
 
+#: the nodes that, reading constants only, are computed at import: each keeps its input's size (a file
+#: cannot ask for more memory than it holds)
+FOLDED = {"Transpose", "Cast", "CastLike", "Reshape", "Squeeze", "Unsqueeze", "Flatten", "Neg"}
 ONNX_ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "Softmax": "softmax"}
 
 
@@ -30,7 +33,8 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
     """A Network from an ONNX MLP graph: a chain of Gemm (or MatMul and Add) nodes and the
     activations Sigmoid, 1 / (1 + Exp(-x)) (to_onnx's sigmoid), Tanh, Relu, LeakyRelu, PRelu (one slope),
     Where(x > 0, x, x * alpha) (to_onnx's float64 leaky_relu), Softmax (last axis), with
-    Identity and Dropout passed through. Weights must be initializers or Constant nodes.
+    Identity and Dropout passed through. Weights must be initializers or Constant nodes, or nodes
+    reading them only (a Transpose, Cast, Reshape: computed as onnx's reference implementation does).
     A file or a ModelProto is checked by onnx.checker first; opsets before 7 and a Dropout with
     training_mode true are refused. A graph exported by `to_onnx` with CSV preprocessing (one input
     per column) is refused; the checks of its other graphs (onnx_checks) are read past. `loss` None:
@@ -135,6 +139,9 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
         if ours and node.op_type == "If" and attrs["else_branch"].node and \
                 list(attrs["else_branch"].node[-1].input) == [current]:     # the outputs' check: the plain pass
             current = node.output[0]
+            continue
+        if node.domain in ("", "ai.onnx") and node.op_type in FOLDED and all(n in consts for n in node.input if n):
+            consts.update(_folded(node, consts, opset, f"{source}: {where}"))     # a weight's Transpose, Cast...
             continue
         if node.domain not in ("", "ai.onnx"):
             raise ValidationError(f"{source}: {where} of domain {node.domain!r} has no chainrule form; an MLP graph "
@@ -252,6 +259,17 @@ def _freeze(net: Network, stored: str | None, source: str) -> None:
     for f, layer in zip(flags, net.layers):
         if isinstance(layer, Dense):
             layer.trainable = f
+
+
+def _folded(node, consts: dict, opset: int, where: str) -> dict[str, np.ndarray]:
+    """The outputs of a node that reads constants only (a Transpose of a weight, a Cast, a Reshape, as
+    exporters write them), computed by onnx's reference implementation of the graph's opset."""
+    from onnx.reference import ReferenceEvaluator
+    try:
+        values = ReferenceEvaluator(node, opsets={"": opset}).run(None, {n: consts[n] for n in node.input if n})
+    except Exception as exc:  # noqa: BLE001  (a node from anywhere: whatever it fails with is the answer)
+        raise ValidationError(f"{where} reads constants only, and computing it failed: {_said(exc)}") from None
+    return {name: np.asarray(v) for name, v in zip(node.output, values) if name}
 
 
 def _said(exc: Exception) -> str:

@@ -34,6 +34,15 @@ def sign_flip32():
     return net
 
 
+def damaged_trainable():
+    """An exported network whose metadata's list of frozen parameters has lost a layer."""
+    model = cr.to_onnx(cr.Network([cr.Dense(2, 3, "tanh", trainable=False), cr.Dense(3, 1)], seed=0))
+    for p in model.metadata_props:
+        if p.key == "chainrule.trainable":
+            p.value = '[{"W": false, "b": false}]'
+    return model
+
+
 def torch_mlp(device="cpu"):
     torch = pytest.importorskip("torch")
     nn = torch.nn
@@ -320,6 +329,8 @@ CASES = [
     ("estimator set_params optimizer argument", lambda: unfitted_classifier().set_params(
         optimizer=optim.Adam(), optimizer__beta=0.5), errors.ParameterError,
      r"set_params got optimizer__beta, but optimizer has no 'beta'; its arguments are: optimizer__lr, "),
+    ("from_onnx damaged trainable metadata", lambda: cr.from_onnx(damaged_trainable()), errors.ValidationError,
+     r"metadata 'chainrule.trainable' is not a list"),
     ("to_onnx a model file's name", lambda: cr.to_onnx("m.npz"), errors.ChainruleTypeError,
      r"got str 'm.npz': to_onnx takes the network, not its file; load it first, to_onnx\(cr.load\('m.npz'\), path\)"),
     ("to_onnx another framework's model", lambda: cr.to_onnx(torch_mlp()), errors.ChainruleTypeError,

@@ -17,11 +17,12 @@ rounding). Outputs: "prediction" (the class label, or the regression value in th
 units) and, for a classifier, "probabilities" (one column per class, in the order of the classes).
 What `chainrule predict` refuses (a gap with no fill value, an infinite number) the graph refuses,
 onnxruntime's error naming the column (onnx_tabular builds that part). The metadata names the
-network's loss, which `from_onnx` reads back.
+network's loss and (where one is frozen) its layers' trainable parameters, which `from_onnx` reads back.
 """
 from __future__ import annotations
 
 import itertools
+import json
 import os
 from typing import Any
 
@@ -39,6 +40,7 @@ from .onnx_tabular import PREFIX, output_nodes, preprocessing_dict, preprocessin
 
 MIN_OPSET = 17
 LOSS_KEY = "chainrule.loss"        # metadata_props: the network's loss (a built-in's name)
+TRAINABLE_KEY = "chainrule.trainable"  # metadata_props: each layer's trainable_params (JSON), where one is frozen
 MAX_BYTES = 2**31 - 1              # protobuf's limit on one message: a whole .onnx file without external data
 ML_OPSET = 3                       # the ai.onnx.ml version that goes with opset 17 and later
 ACTIVATION_OPS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "leaky_relu": "LeakyRelu",
@@ -148,14 +150,26 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
     model = helper.make_model(graph, opset_imports=imports, producer_name="chainrule",
                               producer_version=_version(), doc_string=doc)
     model.ir_version = min(model.ir_version, _ir_version(opset))
-    if LOSSES.get(net.loss_function.name) is type(net.loss_function):     # from_onnx reads it back
-        helper.set_model_props(model, {LOSS_KEY: net.loss_function.name})
+    props = _trainable_props(net)                 # from_onnx reads them back
+    if LOSSES.get(net.loss_function.name) is type(net.loss_function):
+        props[LOSS_KEY] = net.loss_function.name
+    if props:
+        helper.set_model_props(model, props)
     _fits_one_file(_model_bytes(model), "the ONNX model takes", path)         # the weights and the graph's constants
     onnx.checker.check_model(model, full_check=True)
     if path is not None:          # written beside and renamed: a failed write keeps the previous file
         data = model.SerializeToString()        # never over a file of other data (see files.replaceable)
         atomic_write(path, lambda f: f.write(data), kind="onnx")
     return model
+
+
+def _trainable_props(net: Network) -> dict[str, str]:
+    """The frozen parameters, so that a network exported and imported again fine-tunes as before
+    (ONNX has no such notion); nothing where every parameter learns."""
+    flags = [layer.trainable_params if type(layer) is Dense else None for layer in net.layers]
+    if all(f is None or all(f.values()) for f in flags):
+        return {}
+    return {TRAINABLE_KEY: json.dumps(flags)}
 
 
 def _model_bytes(model: Any) -> int | None:

@@ -1,6 +1,7 @@
 """`from_onnx`: a Network from an ONNX graph of a multilayer perceptron."""
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -9,12 +10,16 @@ import numpy as np
 
 from ..errors import ChainruleTypeError, ModelFileError, ValidationError, counted
 from ..nn.dropout import Dropout
+from ..nn.layers import Dense
 from ..nn.losses import LOSSES
 from ..nn.network import Network
 from .mlp import attach_activation, build_network, dense_layer, not_computable, stored_scalar, weights_dtype
 from .modelkind import exported, not_a_file, not_onnx
 from .onnx_checks import CHECK
 
+#: the nodes that, reading constants only, are computed at import: each keeps its input's size (a file
+#: cannot ask for more memory than it holds)
+FOLDED = {"Transpose", "Cast", "CastLike", "Reshape", "Squeeze", "Unsqueeze", "Flatten", "Neg"}
 ONNX_ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "Softmax": "softmax"}
 
 
@@ -28,12 +33,13 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
     """A Network from an ONNX MLP graph: a chain of Gemm (or MatMul and Add) nodes and the
     activations Sigmoid, 1 / (1 + Exp(-x)) (to_onnx's sigmoid), Tanh, Relu, LeakyRelu, PRelu (one slope),
     Where(x > 0, x, x * alpha) (to_onnx's float64 leaky_relu), Softmax (last axis), with
-    Identity and Dropout passed through. Weights must be initializers or Constant nodes.
+    Identity and Dropout passed through. Weights must be initializers or Constant nodes, or nodes
+    reading them only (a Transpose, Cast, Reshape: computed as onnx's reference implementation does).
     A file or a ModelProto is checked by onnx.checker first; opsets before 7 and a Dropout with
     training_mode true are refused. A graph exported by `to_onnx` with CSV preprocessing (one input
     per column) is refused; the checks of its other graphs (onnx_checks) are read past. `loss` None:
     the loss a graph of `to_onnx` names in its metadata, else categorical cross-entropy after a
-    softmax and mse otherwise."""
+    softmax and mse otherwise. The layers that graph's metadata says frozen are frozen again."""
     import onnx
     from onnx import numpy_helper
     if isinstance(path_or_model, onnx.ModelProto):
@@ -134,6 +140,9 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
                 list(attrs["else_branch"].node[-1].input) == [current]:     # the outputs' check: the plain pass
             current = node.output[0]
             continue
+        if node.domain in ("", "ai.onnx") and node.op_type in FOLDED and all(n in consts for n in node.input if n):
+            consts.update(_folded(node, consts, opset, f"{source}: {where}"))     # a weight's Transpose, Cast...
+            continue
         if node.domain not in ("", "ai.onnx"):
             raise ValidationError(f"{source}: {where} of domain {node.domain!r} has no chainrule form; an MLP graph "
                                   "holds Gemm, MatMul, Add and activations")
@@ -222,10 +231,45 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
     if current != graph.output[0].name:
         raise ValidationError(f"{source}: the chain of layers ends at {current!r}, not at the output "
                               f"{graph.output[0].name!r}")
+    props = {p.key: p.value for p in model.metadata_props}
     if loss is None:            # a graph of to_onnx says its network's loss; another's is guessed
-        loss = {p.key: p.value for p in model.metadata_props}.get("chainrule.loss")
+        loss = props.get("chainrule.loss")
         loss = loss if loss in LOSSES else None
-    return build_network(items, loss, weights_dtype(weights, source) if weights else np.float64)
+    net = build_network(items, loss, weights_dtype(weights, source) if weights else np.float64)
+    _freeze(net, props.get("chainrule.trainable"), source)
+    return net
+
+
+def _freeze(net: Network, stored: str | None, source: str) -> None:
+    """Freeze again what to_onnx wrote as frozen: a list of each layer's trainable_params (None for Dropout)."""
+    if stored is None:
+        return
+    try:
+        flags = json.loads(stored)
+    except ValueError:
+        flags = None
+    fits = isinstance(flags, list) and len(flags) == len(net.layers) and all(
+        (f is None) == (type(layer) is Dropout) and (f is None or (
+            isinstance(f, dict) and set(f) == {"W", "b"} and all(isinstance(v, bool) for v in f.values())))
+        for f, layer in zip(flags, net.layers))
+    if not fits:
+        raise ValidationError(f"{source}: its metadata 'chainrule.trainable' is not a list of each layer's "
+                              f"trainable parameters ({{'W': bool, 'b': bool}}, null for Dropout) of these "
+                              f"{len(net.layers)} layers; got {stored[:100]!r}")
+    for f, layer in zip(flags, net.layers):
+        if isinstance(layer, Dense):
+            layer.trainable = f
+
+
+def _folded(node, consts: dict, opset: int, where: str) -> dict[str, np.ndarray]:
+    """The outputs of a node that reads constants only (a Transpose of a weight, a Cast, a Reshape, as
+    exporters write them), computed by onnx's reference implementation of the graph's opset."""
+    from onnx.reference import ReferenceEvaluator
+    try:
+        values = ReferenceEvaluator(node, opsets={"": opset}).run(None, {n: consts[n] for n in node.input if n})
+    except Exception as exc:  # noqa: BLE001  (a node from anywhere: whatever it fails with is the answer)
+        raise ValidationError(f"{where} reads constants only, and computing it failed: {_said(exc)}") from None
+    return {name: np.asarray(v) for name, v in zip(node.output, values) if name}
 
 
 def _said(exc: Exception) -> str:

@@ -299,15 +299,20 @@ def _header(path):
     return arrays, json.loads(str(arrays["__format__"]))
 
 
-def _refused_when_written(arrays, header, path, match):
+def _refused_when_written(arrays, header, path, match, row=None):
+    """`row`: the row of docs/errors.md that shows the message (DIR the folder)."""
     import json
+    from pathlib import Path
 
     import chainrule as cr
     from chainrule.errors import ModelFileError
     arrays["__format__"] = np.array(json.dumps(header))
     np.savez(path, **arrays)
-    with pytest.raises(ModelFileError, match=match):
+    with pytest.raises(ModelFileError, match=match) as caught:
         cr.load(path)
+    if row is not None:
+        doc = (Path(__file__).parents[1] / "docs" / "errors.md").read_text()
+        assert f"| {row} | `ModelFileError` | {str(caught.value).replace(str(path.parent), 'DIR')} |" in doc
 
 
 def test_fresh_parts_are_refused_where_nothing_reads_them(tmp_path):
@@ -322,8 +327,9 @@ def test_fresh_parts_are_refused_where_nothing_reads_them(tmp_path):
         net.save(tmp_path / "a.npz")
         arrays, header = _header(tmp_path / "a.npz")
         header["version"], header["optimizer"]["fresh"] = 3, [[0, 5]]
+        row = "load fresh parts for Adam" if "Adam" in what else None
         _refused_when_written(arrays, header, tmp_path / "bad.npz", f"'fresh' parts mark where SGD's momentum "
-                              f"buffer has not started; {what}")
+                              f"buffer has not started; {what}", row)
     net, _ = _net_and_torch()
     net.layers[0].trainable = False
     net.fit(XN, YN, epochs=1, batch_size=6, optimizer=optim.SGD(0.05, momentum=0.9, dampening=0.3), verbose=0)
@@ -334,7 +340,8 @@ def test_fresh_parts_are_refused_where_nothing_reads_them(tmp_path):
     for version in (1, 2):
         header["version"] = version
         _refused_when_written(arrays, header, tmp_path / "bad.npz",
-                              f"the optimizer's 'fresh' parts need format version 3; the file says version {version}")
+                              f"the optimizer's 'fresh' parts need format version 3; the file says version {version}",
+                              f"load fresh parts in version {version}" if version == 2 else None)
 
 
 @pytest.mark.parametrize("edit", [dict(momentum=0.0), dict(dampening=0.1)])

@@ -185,6 +185,8 @@ CASES = [
     ("beta out of range", lambda: optim.Adam(betas=(0.9, 1.0)), errors.ValidationError, r"betas\[1\] must be in"),
     ("nesterov without momentum", lambda: optim.SGD(0.1, nesterov=True), errors.ValidationError,
      "nesterov=True needs momentum > 0"),
+    ("nesterov's momentum set to 0", lambda: setattr(optim.SGD(0.1, momentum=0.9, nesterov=True), "momentum", 0),
+     errors.ValidationError, "nesterov=True needs momentum > 0"),
     ("optimizer rate set negative", lambda: setattr(optim.SGD(0.1), "lr", -0.1), errors.ValidationError,
      r"optimizer.lr must be in \[0.0, inf\); got -0.1"),
     ("optimizer setting set negative", lambda: setattr(optim.SGD(0.1, momentum=0.9), "momentum", -0.5),

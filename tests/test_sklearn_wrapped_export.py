@@ -151,3 +151,13 @@ def test_each_refusal_names_what_was_given_once_and_where_the_model_is():
         eval("search.best_estimator_[-1]", {"search": search}).predict_proba(X)   # the expression reaches the MLP
         said = _refusal(call, make_pipeline(StandardScaler(), "passthrough"))
         assert "got Pipeline: its last step is 'passthrough', no model" in said and "str" not in said
+
+
+def test_an_unfitted_search_over_a_passthrough_pipeline_says_fit_it_first():
+    """Its best estimator (the search's estimator, unfitted) ends in "passthrough": the refusal said so and dropped
+    "fit it first", which every other unfitted search's refusal says."""
+    search = GridSearchCV(make_pipeline(StandardScaler(), "passthrough"), {"standardscaler__with_mean": [True]})
+    for call in (lambda o: cr.save(o, "never-written.npz"), cr.from_sklearn):
+        said = _refusal(call, search)
+        assert "its best estimator's last step is 'passthrough', no model" in said, said
+        assert "once the search is fitted (fit it first)" in said, said

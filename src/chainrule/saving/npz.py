@@ -1,7 +1,7 @@
 """Save and load networks: one .npz file, arrays plus a JSON description. Never pickle.
 
 Layout of the file (format version 1; 2 where the description holds infinity or NaN, as {"__float__": "Infinity"};
-3 where the optimizer's "fresh" lists the parts whose SGD buffer has not started):
+3 where the optimizer's "fresh" lists the parts whose SGD buffer has not started, written only when dampening != 0):
     "__format__"     JSON text: {"format": "chainrule", "version": 1, "network": {...}, "optimizer": {...}}
     "params"         the flat parameter vector (dtype of the network)
     "opt.<name>"     the optimizer's state arrays, when saved
@@ -96,7 +96,9 @@ def network_arrays(net, include_optimizer: bool = True, extra: dict | None = Non
             raise ValidationError(f"cannot save: {problem}; load would refuse the file")
         arrays.update({f"opt.{k}": v for k, v in opt.state.items()})
         fresh = opt.__dict__.get("_fresh")
-        if fresh is not None and opt.state:      # SGD's buffer not started yet in these parts (a frozen layer)
+        # SGD's buffer not started yet in these parts (a frozen layer), kept only where that changes a step: torch's
+        # first buf = g, from a zero buffer m * 0 + (1 - dampening) * g, the same unless dampening != 0 (version 2)
+        if fresh is not None and opt.state and getattr(opt, "dampening", 0):
             edges = np.flatnonzero(np.diff(np.concatenate([[0], fresh.view(np.int8), [0]])))
             header["optimizer"]["fresh"] = edges.reshape(-1, 2).tolist()
             version = max(version, check.FRESH_VERSION)
@@ -269,6 +271,10 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
             if opt.schedule is not None:
                 opt.set_epoch(opt.epoch)
             opt.state = {k: vectors[f"opt.{k}"] for k in state}
+            if "fresh" in opt_header and not (opt.per_part_start and opt.state):
+                raise ModelFileError(f"{path}: the optimizer's 'fresh' parts mark where SGD's momentum buffer has not "
+                                     f"started; this {type(opt).__name__} keeps no such buffer (its state: "
+                                     f"{sorted(opt.state)}): the file is damaged or crafted")
             if opt_header.get("fresh"):
                 opt._fresh = np.zeros(net.n_params, dtype=bool)
                 for start, stop in opt_header["fresh"]:

@@ -140,6 +140,9 @@ def read_header(raw: np.ndarray, path) -> dict:
         if not isinstance(opt, dict) or set(opt) - {"fresh"} != {"config", "t", "epoch", "state"}:
             raise ModelFileError(f"{path}: the optimizer description must have exactly 'config', 't', 'epoch' "
                                  "and 'state' (and 'fresh')")
+        if "fresh" in opt and version < FRESH_VERSION:
+            raise ModelFileError(f"{path}: the optimizer's 'fresh' parts need format version {FRESH_VERSION}; the "
+                                 f"file says version {version}: the file is damaged or crafted")
         fresh = opt.get("fresh", [])
         bounds = [x for pair in fresh for x in pair] if isinstance(fresh, list) and all(
             isinstance(pair, list) and len(pair) == 2 for pair in fresh) else None

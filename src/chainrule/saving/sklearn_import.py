@@ -64,7 +64,8 @@ def our_estimator(obj: Any, use: str, also: str = "", importing: bool = False) -
     steps = (f"; the pipeline's other steps (its preprocessing) are not in the network: give it rows as they come "
              f"out of them, or joblib.dump({root}, path) (pickle) to keep them") if piped else ""
     if isinstance(est, str) or est is None:     # a Pipeline ending in "passthrough" (or None): no model at all
-        return f": its {_reached(path)} is {est!r}, no model (the pipeline ends in its transformers)"
+        return (f": its {_reached(path)} is {est!r}, no model (the pipeline ends in its transformers)"
+                + (f"; give one{missing}" if missing else ""))     # an unfitted search's: its estimator's last step
     kind = type(est).__dict__.get("shown_as") or type(est).__name__
 
     def said(what: str) -> str:

@@ -60,14 +60,17 @@ class SGD(Optimizer):
     checks = {**Optimizer.checks, "momentum": _at_least_0("momentum"), "dampening": _at_least_0("dampening"),
               "nesterov": _bool("nesterov")}
     per_part_start = True        # a part stepped first later (a layer unfrozen) starts its buffer undamped
+    joint = ("momentum", "dampening", "nesterov")
 
     def __init__(self, lr: float | Schedule = 0.01, momentum: float = 0.0, dampening: float = 0.0,
                  nesterov: bool = False, weight_decay: float = 0.0, clip_norm: float | None = None):
         super().__init__(lr, weight_decay, clip_norm)
-        self.momentum, self.dampening, self.nesterov = momentum, dampening, nesterov     # checked by `checks`
-        if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
-            raise ValidationError(f"nesterov=True needs momentum > 0 and dampening = 0; got momentum={momentum!r}, "
-                                  f"dampening={dampening!r}")
+        self.momentum, self.dampening, self.nesterov = momentum, dampening, nesterov     # `checks`, `_joint_check`
+
+    def _joint_check(self, settings):
+        if settings["nesterov"] and (settings["momentum"] <= 0 or settings["dampening"] != 0):
+            raise ValidationError(f"nesterov=True needs momentum > 0 and dampening = 0; got "
+                                  f"momentum={settings['momentum']!r}, dampening={settings['dampening']!r}")
 
     def _config(self):
         return {"momentum": self.momentum, "dampening": self.dampening, "nesterov": self.nesterov}

@@ -78,9 +78,19 @@ class Optimizer(KerasNames):
         self.state: dict[str, np.ndarray] = {}
         self.starting = False
 
+    #: settings checked together (SGD's nesterov, momentum and dampening) by `_joint_check`, whenever one is set
+    #: once all are (after construction too: an edit the constructor refuses was saved, then refused by load)
+    joint: ClassVar[tuple[str, ...]] = ()
+
     def __setattr__(self, name: str, value: Any) -> None:
         check = type(self).checks.get(name)
-        super().__setattr__(name, value if check is None else check(value))
+        value = value if check is None else check(value)
+        if name in self.joint and all(k in self.__dict__ for k in self.joint if k != name):
+            self._joint_check({**{k: self.__dict__[k] for k in self.joint if k != name}, name: value})
+        super().__setattr__(name, value)
+
+    def _joint_check(self, settings: dict[str, Any]) -> None:
+        """Raise ValidationError where `settings` (those of `joint`, as they would be) do not go together."""
 
     def bind(self, net: Any) -> Optimizer:
         """This optimizer, bound to `net`: its step count and moments are that network's. One that

@@ -145,7 +145,7 @@ def test_layer_and_neuron_are_0_based_and_say_which_units(iris):
         {"net_h2", "out_h2", "out_h1"}
     others = next(line.strip() for line in lines if line.strip().startswith("out_h1 = "))   # the outputs' inputs
     assert re.fullmatch(r"out_h1 = \S+, out_h3 = \S+, out_h4 = \S+   \(the other units of hidden layer 1: "
-                        r"--layer 0 --neuron J, J = 0..3, derives each\)", others)
+                        r"--layer 0 derives them\)", others)
     r = explain("--layers", "2,3,2", "--inputs", "1,2", "--targets", "0,1", "--layer", 1, "--format", "json")
     assert json.loads(r.stdout)["slice_line"] == "--layer 1 (0-based) = weights layer 2 of 2, into the output layer " \
                                             "(units o1..o2)"
@@ -210,5 +210,4 @@ def test_a_neurons_slice_says_the_outputs_it_reads_of_layers_it_does_not_derive(
     text = r.stdout
     assert (f"out_h1_1 = {h1[0]:.9f}, out_h1_2 = {h1[1]:.9f}, out_h1_3 = {h1[2]:.9f}   (hidden layer 1: --layer 0 "
             "derives them)") in text
-    assert (f"out_h2_1 = {h2[0]:.9f}   (the other units of hidden layer 2: --layer 1 --neuron J, J = 0..1, derives "
-            "each)") in text
+    assert f"out_h2_1 = {h2[0]:.9f}   (the other units of hidden layer 2: --layer 1 derives it)" in text

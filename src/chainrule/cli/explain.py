@@ -189,7 +189,7 @@ def run(args) -> int:
     from ..teach.width import fit_width
     from .example import width
     from .explain_sample import check_sample, missing_sample, option_rows, random_sample
-    from .explain_slice import only_neuron, slice_line
+    from .explain_slice import command_words, only_neuron, slice_line
     _check_options(args)
     columns = width(args)
     net, X, Y, lr, pre = _network(args)
@@ -244,14 +244,12 @@ def run(args) -> int:
         return 0
     shown = {"text": report.text, "markdown": report.markdown}[args.format]().rstrip()
     # the report's Python calls in the command's words
-    shown = re.sub(r"explain\(\.\.\., layer=(\d+)(, neuron=(J|\d+))?\)",
-                   lambda m: f"--layer {m[1]}" + (f" --neuron {m[3]}" if m[3] else ""), shown)
-    shown = shown.replace('report.to_dict()["layers"]', '--format json\'s "layers"')
+    shown = command_words(shown)
     if args.neuron is not None:
         names = neuron_names(net)
         keep = {names[args.layer + 1][args.neuron], *names[-1]}
         read = {k: names[k] for k in (args.layer, len(names) - 2) if k > 0}      # hidden layer k: names[k]
-        shown = only_neuron(shown, keep, args.format == "markdown", read)
+        shown = only_neuron(shown, keep, args.format == "markdown", read, report.to_dict())
     if header:
         print(_markdown(header) if args.format == "markdown" else fit_width("\n".join(header), columns), end="\n\n")
     print(shown if args.format == "markdown" else fit_width(shown, columns))

@@ -16,10 +16,18 @@ def slice_line(net, layer: int, neuron: int | None) -> str:
     return text + f"; --neuron {neuron} (0-based) = its unit {units[neuron]}"
 
 
-def only_neuron(text: str, keep: set[str], markdown: bool, read: dict[int, list[str]]) -> str:
+def command_words(text: str) -> str:
+    """The report's Python calls in the command's words: explain(..., layer=1) as --layer 1, report.to_dict()
+    as --format json."""
+    text = re.sub(r"explain\(\.\.\., layer=(\d+)(, neuron=(J|\d+))?\)",
+                  lambda m: f"--layer {m[1]}" + (f" --neuron {m[3]}" if m[3] else ""), text)
+    return re.sub(r'report\.to_dict\(\)\["(\w+)"\]', lambda m: f"--format json's \"{m[1]}\"", text)
+
+
+def only_neuron(text: str, keep: set[str], markdown: bool, read: dict[int, list[str]], data: dict) -> str:
     """The derivation with the forward pass cut to the chosen neuron and the outputs; the outputs of
     each hidden layer k in `read` (its units' names: what the kept lines read, not derived here) said
-    in one line where that layer's lines were."""
+    in one line where that layer's lines were, with the slice that derives them (`data`: the report's dict)."""
     pattern = re.compile(r"^\$\$(?:net|out)_\{([^}]+)\}" if markdown else r"^  (?:net|out)_(\S+) = ")
     values = {}
     for line in text.splitlines():
@@ -42,20 +50,21 @@ def only_neuron(text: str, keep: set[str], markdown: bool, read: dict[int, list[
             rest = [] if k < 0 or k in said else [n for n in read[k] if n not in keep]
             if rest:
                 said.add(k)
-                out.extend(_outputs_line(k, rest, values, markdown, others=len(rest) < len(read[k])))
+                out.extend(_outputs_line(k, rest, values, markdown, data, others=len(rest) < len(read[k])))
             continue
         out.append(line)
     return "\n".join(out)
 
 
-def _outputs_line(layer: int, names: list[str], values: dict[str, str], markdown: bool, others: bool) -> list[str]:
+def _outputs_line(layer: int, names: list[str], values: dict[str, str], markdown: bool, data: dict,
+                  others: bool) -> list[str]:
     """'out_h2_1 = 0.1, ..., out_h2_6 = 0.2   (hidden layer 2: --layer 1 derives them)': a layer whose
-    outputs the kept lines read, its values only (the ends of a wide one); `others`: the chosen
-    neuron's own layer, its other units."""
+    outputs the kept lines read, its values only (the ends of a wide one), and the slice that derives them
+    where one fits; `others`: the chosen neuron's own layer, its other units."""
+    from ..teach.derivation import derived_by
     from ..teach.notation import shortened
     shown = shortened([f"out_{n} = {values[n]}" for n in names])
-    why = (f"(the other units of hidden layer {layer}: --layer {layer - 1} --neuron J, J = 0..{len(names)}, derives "
-           "each)" if others
-           else f"(hidden layer {layer}: --layer {layer - 1} derives them)")
+    where = derived_by(data, layer - 1, names, f'report.to_dict()["layers"][{layer - 1}]["neurons"][J] has unit J\'s '
+                       "weights, net and out")
+    why = f"({'the other units of ' if others else ''}hidden layer {layer}: {command_words(where)})"
     return [f"{shown}   {why}", ""] if markdown else [f"  {shown}   {why}"]
-

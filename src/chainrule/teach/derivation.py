@@ -318,3 +318,66 @@ def fused_delta(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
     shown_tex = shown.replace(" * ", " \\cdot ")
     eq(f"dE/dnet_{to} = {plain}{shown} = {fmt(p['dE/dnet'])}   (fused)",
        f"\\frac{{{DE}}}{{\\partial net_{{{to}}}}} = {tex}{shown_tex} = {fmt(p['dE/dnet'])}")
+
+
+def derived_by(d: dict, layer: int, units: list[str], json: str) -> str:
+    """Which slice derives `units` of report layer `layer`, checked against the parameters a slice writes
+    out: the whole layer where it fits, else one neuron (J 0-based), else the JSON, at `json` (what has their
+    numbers), as no slice writes them out. In Python's words; the command puts them in its own."""
+    neurons, one = d["layers"][layer]["neurons"], len(units) == 1
+    each = len(neurons[0]["weights"]) + 1
+    if each * len(neurons) <= notation.MAX_PARAMETERS:
+        return f"explain(..., layer={layer}) derives {'it' if one else 'them'}"
+    names = [nr["name"] for nr in neurons]
+    if each <= notation.MAX_PARAMETERS:
+        return (f"explain(..., layer={layer}, neuron={names.index(units[0])}) derives it" if one else
+                f"explain(..., layer={layer}, neuron=J) derives unit J's (J 0-based: 0 is {names[0]})")
+    return (f"no slice writes {'it' if one else 'them'} out ({each} parameters a unit, more than "
+            f"{notation.MAX_PARAMETERS}); {json}")
+
+
+def zero_note(d: dict, q: dict, to: str) -> str:
+    """Why a path's dE/dnet reads 0 in the layer below the one where the engine set a delta to 0: the cause named
+    where the reader sees the 0, one clause per cause (samples differ), with the layer whose own note says more."""
+    from ..backend.kernels import flush_below
+    via, n, chosen = q["via"], d["n_samples"], d.get("slice")
+    causes: dict[str, list[int]] = {}
+    for k, c in enumerate(q["zeroed"]):
+        if c:
+            causes.setdefault(c, []).append(k)
+    samples = sorted(k for ks in causes.values() for k in ks)
+    which = lambda ks, word: "" if n == 1 else f" {word} sample" + "s" * (len(ks) > 1) + " " + ", ".join(  # noqa: E731
+        str(k + 1) for k in ks)
+    clauses = []
+    for cause, ks in causes.items():
+        layer = next(k for k, lay in enumerate(d["layers"]) if any(nr["name"] == cause for nr in lay["neurons"]))
+        title = "the output layer" if layer == len(d["layers"]) - 1 else f"hidden layer {layer + 1}"
+        where = (f"the note in {title}'s backward pass" if chosen is None or chosen["layer"] == layer else
+                 f"explain(..., layer={layer})")
+        how = ("the engine set it to 0" if cause == via else
+               f"it reads 0 through dE/dnet_{cause}, which the engine set to 0")
+        clauses.append(f"{how}{which(ks, 'for') if len(causes) > 1 else ''} as below "
+                       f"{flush_below(d['dtype']):.1e} in magnitude ({where} says why)")
+    return (f"dE/dnet_{via}{which(samples, 'of')} reads 0 here: {'; '.join(clauses)}, so its term of dE/dout_{to} "
+            "is 0 where the product of the factors is not")
+
+
+def fused_note(d: dict) -> str:
+    """Why the output's delta is out - target (or, where the targets do not sum to 1, out sum(target) - target):
+    the chain rule through the loss and its activation, simplified (a sentence, not an equation: the width
+    fitting breaks it at its spaces, its brackets whole)."""
+    mean = "" if d["scale"] == 1 else f", each sample's before the mean's 1/{d['scale']}"
+    if d["layers"][-1]["activation"] == "sigmoid":
+        return ("Why out - target: binary cross-entropy's dE/dout_o, (out_o - target_o) / (out_o(1 - out_o)), times "
+                f"the sigmoid's dout_o/dnet_o, out_o(1 - out_o), leaves out_o - target_o{mean}; the engine takes this "
+                "delta directly, exact also where out_o(1 - out_o) rounds to 0.")
+    chain = ("each softmax output out_k reads every net, its dout_k/dnet_o being out_o(1 - out_o) for k = o and "
+             "-out_k out_o for the others; times cross-entropy's dE/dout_k, -target_k / out_k, and summed over k, "
+             "that is -target_o + out_o sum(target)")
+    if d.get("rows_sum_to_one", True):
+        return (f"Why out - target: {chain}, which is out_o - target_o as the targets sum to 1{mean}; the engine "
+                "takes this delta directly, never the Jacobian.")
+    sums = sorted({fmt(sum(t["value"][k] for t in d["targets"]), False) for k in range(d["n_samples"])})
+    return (f"Why out sum(target) - target: {chain}{mean}, which would be out_o - target_o where the targets sum "
+            f"to 1; these sum to {', '.join(sums)}, so it stays out_o sum(target) - target_o; the engine takes this "
+            "delta directly, never the Jacobian.")

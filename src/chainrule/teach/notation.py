@@ -18,6 +18,8 @@ import numpy as np
 
 from .numbers import factor, fmt
 
+MAX_PARAMETERS = 120     # the most weights and biases a report writes out (explain's slices exist for more)
+
 Builder = Callable[..., Any]
 CDOT = " \\cdot "
 DE = "\\partial E_{total}"     # the total error's derivative, as the seed writes it in every factor
@@ -216,6 +218,15 @@ def forward_activation(layer: dict, nr: dict, n: int) -> tuple[str, str]:
         plain += f" = exp({fmt(nr['net'])}) / (" + " + ".join(f"exp({v})" for v in nets) + ")"
         tex += f" = \\frac{{e^{{{fmt(nr['net'])}}}}}{{" + " + ".join(f"e^{{{v}}}" for v in nets) + "}"
     return plain, tex
+
+
+def softmax_cut_note(layer: dict) -> str:
+    """What a softmax layer of more than 4 units left out of its out lines: the denominator by its ends, once."""
+    units, k = layer["neurons"], layer["index"]
+    ends = [f"exp(net_{units[k]['name']})" for k in (0, 1, -1)]
+    return (f"(the softmax's sum {ends[0]} + {ends[1]} + ... + {ends[2]}: {len(units) - 3} "
+            f"of its {len(units)} terms left out; the net lines above give every net_J, and "
+            f"report.to_dict()[\"layers\"][{k}][\"neurons\"][J] each unit's net and out)")
 
 
 def hidden_delta(dense: list[Any], names: list[list[str]], l: int, k: int) -> dict | None:

@@ -14,11 +14,11 @@ from ..errors import ValidationError
 from ..saving.npzcheck import standard_json
 from . import derivation, notation
 from .derivation import tex_symbol
-from .notation import DE, ERROR_FORMULAS, shortened, tex_name
+from .notation import DE, ERROR_FORMULAS, MAX_PARAMETERS, shortened, tex_name
 from .numbers import fmt, single_precision
 from .width import fit_width as fit_width  # where it was first written: older imports of it
 
-MAX_PARAMETERS = 120
+__all__ = ["MAX_PARAMETERS", "Report", "UnknownParameterError"]
 CONTEXT_TERMS = 8       # a sum of more terms, not the slice's own unit's, is written with its ends
 CDOT = " \\cdot "
 
@@ -127,40 +127,6 @@ def _flush_note(d: dict, p: dict) -> str:
             f"{said}, where the product of the factors is not")
 
 
-def _zero_note(d: dict, q: dict, to: str) -> str:
-    """Why a path's dE/dnet reads 0 in the layer below the one where the engine set a delta to 0: the cause named
-    where the reader sees the 0, with the layer whose own note says more."""
-    via, n = q["via"], d["n_samples"]
-    samples = [k for k, c in enumerate(q["zeroed"]) if c]
-    cause = q["zeroed"][samples[0]]
-    layer = next(k for k, lay in enumerate(d["layers"]) if any(nr["name"] == cause for nr in lay["neurons"]))
-    which = "" if n == 1 else " of sample" + "s" * (len(samples) > 1) + " " + ", ".join(str(k + 1) for k in samples)
-    chosen = d.get("slice")
-    title = "the output layer" if layer == len(d["layers"]) - 1 else f"hidden layer {layer + 1}"
-    where = (f"the note in {title}'s backward pass" if chosen is None or chosen["layer"] == layer else
-             f"explain(..., layer={layer})")
-    how = "the engine set it to 0" if cause == via else f"it reads 0 through dE/dnet_{cause}, which the engine set to 0"
-    return (f"dE/dnet_{via}{which} reads 0 here: {how} as below {flush_below(d['dtype']):.1e} in magnitude "
-            f"({where} says why), so its term of dE/dout_{to} is 0 where the product of the "
-            "factors is not")
-
-
-def _fused_note(d: dict) -> str:
-    """Why the output's delta is out - target: the chain rule through the loss and its activation, simplified
-    (a sentence, not an equation: the width fitting breaks it at its spaces, its brackets whole)."""
-    mean = "" if d["scale"] == 1 else f", each sample's before the mean's 1/{d['scale']}"
-    if d["layers"][-1]["activation"] == "sigmoid":
-        return ("Why out - target: binary cross-entropy's dE/dout_o, (out_o - target_o) / (out_o(1 - out_o)), times "
-                f"the sigmoid's dout_o/dnet_o, out_o(1 - out_o), leaves out_o - target_o{mean}; the engine takes this "
-                "delta directly, exact also where out_o(1 - out_o) rounds to 0.")
-    general = "" if d.get("rows_sum_to_one", True) else (
-        "; these targets do not sum to 1, so it stays out_o sum(target) - target_o")
-    return ("Why out - target: each softmax output out_k reads every net, its dout_k/dnet_o being out_k(1 - out_k) "
-            "for the unit o itself and -out_k out_o for the others; times cross-entropy's dE/dout_k, -target_k / "
-            "out_k, and summed over k, that is -target_o + out_o sum(target), which is out_o - target_o as the "
-            f"targets sum to 1{mean}{general}; the engine takes this delta directly, never the Jacobian.")
-
-
 def _chosen_unit(d: dict) -> str | None:
     """The unit a neuron slice derives (o2), or None: the other units' sums are only read by it."""
     chosen = d.get("slice") or {}
@@ -179,17 +145,33 @@ def _cut_note(cut: list[str], terms: int, layer: int) -> str:
 def _long_note(cut: list[str], terms: int, layer: int) -> str:
     """What a sum too long for any slice to write whole left out, and where every term of it is."""
     names, one = [f"net_{name}" for name in cut], len(cut) == 1
+    where = "inputs" if layer == 0 else (f"outs of hidden layer {layer}, "
+                                         f"report.to_dict()[\"layers\"][{layer - 1}][\"neurons\"][K][\"out\"]")
     return (f"({shortened(names)}: {terms - 3} of {'its' if one else 'their'} {terms} weighted terms left out, a "
             f"sum of more than {MAX_PARAMETERS - 1} terms being written by its ends; "
-            f"report.to_dict()[\"layers\"][{layer}][\"neurons\"][J] lists every weight of unit J, "
-            "its value and its input)")
+            f"report.to_dict()[\"layers\"][{layer}][\"neurons\"][J] lists every weight of unit J (J 0-based: 0 is "
+            f"{cut[0]}) and its value; the values it multiplies are the {where})")
 
 
-def _delta_cut_note(d: dict, layer: int, via: str, terms: int) -> str:
-    """What a hidden delta's line left out of its sum over the layer above, and the slice that writes each term."""
-    j = [nr["name"] for nr in d["layers"][layer]["neurons"]].index(via)
-    return (f"(dE/dnet_{via}: {terms - 2} of the {terms} terms of its sum left out; explain(..., layer={layer}, "
-            f"neuron={j}) writes each)")
+def _delta_cut_note(d: dict, layer: int, vias: list[str], terms: int) -> str:
+    """What the hidden deltas' lines left out of their sums over the layer above, and the slice that writes each
+    term: one note for the layer."""
+    one = len(vias) == 1
+    where = derivation.derived_by(d, layer, vias, 'report.to_dict()["parameters"]\'s paths list each delta '
+                                  '("delta": its terms)')
+    every = ", writing every term" if where.startswith("explain") else ""
+    return (f"({shortened([f'dE/dnet_{v}' for v in vias])}: {terms - 2} of the {terms} terms of "
+            f"{'its' if one else 'each'} sum left out; {where}{every})")
+
+
+def _read_note(d: dict, layer: int, vias: list[str]) -> str:
+    """Deltas a slice's lines read that it does not derive: where they are derived."""
+    title = "the output layer" if layer == len(d["layers"]) - 1 else f"hidden layer {layer + 1}"
+    one = len(vias) == 1
+    where = derivation.derived_by(d, layer, vias, 'report.to_dict()["parameters"]\'s paths hold '
+                                  f"{'its' if one else 'their'} numbers")
+    return (f"({shortened([f'dE/dnet_{v}' for v in vias])}: {title}'s delta{'' if one else 's'}, read here; "
+            f"{where})")
 
 
 def _render(d: dict, markdown: bool) -> str:
@@ -257,6 +239,8 @@ def _render(d: dict, markdown: bool) -> str:
                 eq(*held.pop())
         for plain_out, tex_out_line in held:
             eq(plain_out, tex_out_line)
+        if layer["activation"] == "softmax" and len(layer["neurons"]) > 4:     # its sum by its ends: say so
+            note(notation.softmax_cut_note(layer))
         if cut:
             note(_cut_note(cut, len(layer["neurons"][0]["inputs"]), layer["index"]))
         if long:
@@ -288,17 +272,20 @@ def _render(d: dict, markdown: bool) -> str:
             # dE_o/dout_h or, where there is no E_o of net_o alone, dE/dnet_o * dnet_o/dout_h (coupled_paths)
             coupled = derivation.coupled_paths(d, p["layer"])
             above = p["layer"] + 1
-            if d.get("slice") and above == len(d["layers"]) - 1 and "output deltas" not in derived:
-                derived.add("output deltas")          # read here, derived only in the output layer's slice
-                vias = shortened([f"dE/dnet_{q['via']}" for q in p["paths"]])
-                note(f"({vias}: the output layer's deltas, read here; explain(..., layer={above}) derives them)")
+            if d.get("slice") and "read deltas" not in derived:    # read here, derived in another slice
+                derived.add("read deltas")
+                lines_of = [derivation.delta_line(q, n) for q in p["paths"]]
+                read = ([t["via"] for t in p["paths"][0]["delta"]["terms"]] if all(lines_of) else
+                        [q["via"] for q in p["paths"]])
+                note(_read_note(d, above + all(lines_of), read))
             for q in p["paths"]:
                 via, line = q["via"], derivation.delta_line(q, n)
                 if line is not None and via not in derived:     # where this delta comes from, once
                     derived.add(via)
                     eq(line.plain(), line.tex)
-                    if len(q["delta"]["terms"]) > derivation.DELTA_TERMS:      # the sum by its ends: say so
-                        note(_delta_cut_note(d, p["layer"] + 1, via, len(q["delta"]["terms"])))
+                    if len(q["delta"]["terms"]) > derivation.DELTA_TERMS and "delta cut" not in derived:
+                        derived.add("delta cut")           # the sums by their ends: said once for the layer
+                        note(_delta_cut_note(d, above, [r["via"] for r in p["paths"]], len(q["delta"]["terms"])))
                 lhs, tex_lhs = ((f"dE/dnet_{via} * dnet_{via}/dout_{to}",
                                  f"\\frac{{{DE}}}{{\\partial net_{{{via}}}}} \\cdot "
                                  f"\\frac{{\\partial net_{{{via}}}}}{{\\partial out_{{{to}}}}}") if coupled else
@@ -311,7 +298,7 @@ def _render(d: dict, markdown: bool) -> str:
                    f"{_f(q['term'])}")
                 if q.get("zeroed") and via not in zero_said:       # the 0 read here: where it comes from, once
                     zero_said.add(via)
-                    note(_zero_note(d, q, to))
+                    note(derivation.zero_note(d, q, to))
             terms = " + ".join(f"dE/dnet_{q['via']} * {q['weight']}" if coupled else f"dE_{q['via']}/dout_{to}"
                                for q in p["paths"])
             nums = " + ".join(f"{_par(_f(q['term']))}" for q in p["paths"])
@@ -332,7 +319,7 @@ def _render(d: dict, markdown: bool) -> str:
             derivation.local_derivatives(d, p, eq)
             if d["fused"] and p["paths"] is None and "fused" not in derived:     # why out - target, once
                 derived.add("fused")
-                note(_fused_note(d))
+                note(derivation.fused_note(d))
             if p.get("flushed"):
                 note(_flush_note(d, p))
         line = derivation.gradient_line(d, p)

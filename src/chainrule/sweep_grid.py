@@ -12,7 +12,7 @@ import numpy as np
 
 from chainrule.data.advice import give
 from chainrule.errors import ValidationError, unknown_name
-from chainrule.sweep_search import FoldPreprocessing
+from chainrule.sweep_search import FoldPreprocessing, refused_as
 from chainrule.sweep_table import show
 
 # short names accepted in a grid, and the estimator's argument each stands for
@@ -99,8 +99,9 @@ def estimator_grid(grid: dict[str, list], estimator, fixed: Collection[str] = ()
             try:
                 check_params(clone(estimator).set_params(**{name: value}))
             except ValidationError as exc:
-                where = f"{key}={value!r:.80}" if key in fixed else f"{give('grid')}: {key}={show(value)!s:.80}"
-                raise ValidationError(f"{where}: {exc}") from None
+                written = None if value is None and give("grid") != "--grid" else show(value)   # Python's None
+                where = f"{key}={value!r:.80}" if key in fixed else f"{give('grid')}: {key}={written!s:.80}"
+                raise refused_as(exc)(f"{where}: {exc}") from None
     return out
 
 

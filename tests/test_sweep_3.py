@@ -87,31 +87,35 @@ def test_folds_fit_at_once_leave_the_warning_filters_as_they_were(monkeypatch):
 
 @pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_the_table_is_gridsearchcvs_on_the_same_folds_ties_and_failures_ranked_as_its(sweep_data):
-    """A duplicated candidate ties, a candidate whose fit diverges scores NaN: scores, ranks and folds as
-    GridSearchCV's cv_results_ for the same estimator, scaling, folds and candidates."""
-    grid = {"lr": [0.02, 0.01, 0.02, 1e30], "activation": ["linear"], "optimizer": ["sgd"]}
+    """Candidates of different parameters tie (a patience, n_iter_no_change, longer than the 3 epochs: the same
+    fits), a candidate whose fit diverges scores NaN: scores, ranks and folds as GridSearchCV's cv_results_ for the
+    same estimator, scaling, folds and candidates, and the tied candidate kept its best_index_."""
+    grid = {"lr": [0.02, 0.01, 1e30], "activation": ["linear"], "optimizer": ["sgd"], "n_iter_no_change": [20, 10]}
     with pytest.warns(FailedCandidateWarning, match=r"lr=1e\+30.*TrainingDiverged"):
         res = run_sweep(sweep_data / "iris.csv", "species", grid, seed=3, **FIT)
     d = pd.read_csv(sweep_data / "iris.csv")
     X, y = d.drop(columns="species").to_numpy(), d["species"].to_numpy()
     truth = GridSearchCV(Pipeline([("s", StandardScaler()), ("e", BackpropClassifier(random_state=3, **FIT))]),
                          {"e__learning_rate": grid["lr"], "e__activation": grid["activation"],
-                          "e__optimizer": grid["optimizer"]}, error_score=np.nan,
+                          "e__optimizer": grid["optimizer"], "e__n_iter_no_change": grid["n_iter_no_change"]},
+                         error_score=np.nan,
                          cv=StratifiedKFold(3, shuffle=True, random_state=3))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         truth.fit(X, y)
     r = truth.cv_results_
     want = pd.DataFrame({"lr": r["param_e__learning_rate"].astype(float), "activation": r["param_e__activation"],
+                         "n_iter_no_change": r["param_e__n_iter_no_change"].astype(int),
                          "mean_test_score": r["mean_test_score"], "rank_test_score": r["rank_test_score"],
                          **{f"split{k}_test_score": r[f"split{k}_test_score"] for k in range(3)}})
     got = res.table[list(want.columns)]
-    key = ["rank_test_score", "activation", "lr"]
+    key = ["rank_test_score", "activation", "lr", "n_iter_no_change"]
     pd.testing.assert_frame_equal(got.sort_values(key).reset_index(drop=True),
                                   want.sort_values(key).reset_index(drop=True), check_dtype=False, rtol=1e-9)
     assert list(res.table["rank_test_score"]) == sorted(res.table["rank_test_score"])  # best first
-    assert res.best_params == {k.split("__")[1]: v for k, v in truth.cv_results_["params"][
-        int(np.argmin(r["rank_test_score"]))].items()}
+    assert sorted(r["rank_test_score"]).count(1) == 2          # the best ties, with other parameters
+    assert res.best_index_ == truth.best_index_
+    assert res.best_params == {k.split("__")[1]: v for k, v in truth.best_params_.items()}
 
 
 @pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs

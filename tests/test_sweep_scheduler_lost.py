@@ -43,8 +43,11 @@ def _sweep_with_scheduler_killed(sweep_data, tmp_path, *options) -> subprocess.C
             while not any(watcher.processing().values()) and time.monotonic() < deadline:
                 time.sleep(0.05)          # until a fit runs on the worker: the sweep is under way
         os.kill(scheduler.pid, signal.SIGKILL)
+        killed = time.monotonic()
         out, err = sweep.communicate(timeout=30)
-        return subprocess.CompletedProcess(sweep.args, sweep.returncode, out, err)
+        done = subprocess.CompletedProcess(sweep.args, sweep.returncode, out, err)
+        done.after_kill = time.monotonic() - killed     # type: ignore[attr-defined]  # not the start-up, under load
+        return done
     finally:
         for process in (sweep, worker, scheduler):
             if process is not None and process.poll() is None:
@@ -56,11 +59,10 @@ LINE = f"chainrule: error: {dask_documented('scheduler lost mid-sweep')}"       
 
 
 def test_a_scheduler_killed_mid_sweep_gives_the_commands_line_alone(sweep_data, tmp_path):
-    start = time.monotonic()
     done = _sweep_with_scheduler_killed(sweep_data, tmp_path)
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip() == LINE, done.stderr
-    assert time.monotonic() - start < 15
+    assert done.after_kill < 10, done.after_kill        # the error soon after the kill (0.2 s here)
 
 
 def test_with_debug_dasks_own_messages_are_shown(sweep_data, tmp_path):

@@ -65,6 +65,9 @@ class SweepResult:
     cv_results_: dict = field(default_factory=dict)   # GridSearchCV's (test scores, fit times), candidates in order
     best_index_: int = 0                              # the best candidate's place in cv_results_
     best_pipeline: Any = None          # the file's preprocessing, then best_estimator (`with_preprocessing`)
+    #: the other candidates whose mean score equals the best's (rank 1 too, as scikit-learn ranks ties), their places
+    #: in cv_results_: best_index_ is the first of them all, in the grid's (or the drawn) order, as GridSearchCV's
+    tied_indices_: list[int] = field(default_factory=list)
 
     # scikit-learn's names for what a search found (GridSearchCV's best_params_, best_score_, best_estimator_)
     best_params_ = property(lambda self: self.best_params)
@@ -276,7 +279,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
                   {"best_params": shown, "scoring": name, "cv": int(folds.get_n_splits(df, y))})
     return SweepResult(done.table, done.best_params, done.best_score, name, results_path, model_path,
                        done.best_estimator, left_out, said, done.failed, done.results, done.best_index,
-                       None if done.best_estimator is None else with_preprocessing(fold_pre, pre, done.best_estimator))
+                       None if done.best_estimator is None else with_preprocessing(fold_pre, pre, done.best_estimator),
+                       done.tied)
 
 
 def _weights(df, target: str, column: str, features, drop):

@@ -34,7 +34,6 @@ def as_softmax(net) -> Any:
     return out
 
 
-
 def can_write(out: Path, refit: bool) -> None:
     """Refuse before the fits what atomic_write would refuse after them (an hour of fits lost): a read-only
     sweep_results.csv, a best_model.npz that is not a model (the user's data), a folder that cannot be written."""
@@ -52,7 +51,6 @@ def can_write(out: Path, refit: bool) -> None:
         path = out / name
         if out.is_dir() and (refit or kind is None):
             replaceable(writable_target(path), kind, str(path))
-
 
 
 def _json(value):

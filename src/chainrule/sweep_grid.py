@@ -12,7 +12,7 @@ import numpy as np
 
 from chainrule.data.advice import give
 from chainrule.errors import ValidationError, unknown_name
-from chainrule.sweep_search import FoldPreprocessing
+from chainrule.sweep_search import FoldPreprocessing, refused_as
 from chainrule.sweep_table import show
 
 # short names accepted in a grid, and the estimator's argument each stands for
@@ -75,7 +75,7 @@ def estimator_grid(grid: dict[str, list], estimator, fixed: Collection[str] = ()
     and those of `fixed`, the names given for every candidate) as the estimator checks it when made (`check_params`):
     one it refuses (lr=-1, hidden=0, optimizer=nope) is refused now, before any fit, naming the name and the value.
     A fit that fails (a diverging learning rate) fails its own candidate alone, ranked last (GridSearchCV's
-    error_score); the candidates, combinations and drawn values included, are checked whole by `search`.
+    error_score); the combinations of keys checked together, and drawn candidates, are checked by `search`.
     check_values False: the names alone, and fixed's values (run_sweep gives none before the file is read unless
     its task is given: a refusal names the estimator of the file's task, BackpropRegressor for a regression)."""
     from sklearn.base import clone
@@ -99,8 +99,9 @@ def estimator_grid(grid: dict[str, list], estimator, fixed: Collection[str] = ()
             try:
                 check_params(clone(estimator).set_params(**{name: value}))
             except ValidationError as exc:
-                where = f"{key}={value!r:.80}" if key in fixed else f"{give('grid')}: {key}={show(value)!s:.80}"
-                raise ValidationError(f"{where}: {exc}") from None
+                written = None if value is None and give("grid") != "--grid" else show(value)   # Python's None
+                where = f"{key}={value!r:.80}" if key in fixed else f"{give('grid')}: {key}={written!s:.80}"
+                raise refused_as(exc)(f"{where}: {exc}") from None
     return out
 
 

@@ -29,7 +29,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 
 from chainrule.data.columns import MAX_CATEGORIES
-from chainrule.errors import ValidationError, plural
+from chainrule.errors import ParameterError, ValidationError, plural
 from chainrule.sklearn import BackpropClassifier, BackpropRegressor
 from chainrule.sweep_table import as_written, cv_results, named, table_of, unprefixed
 from chainrule.sweep_tasks import ClusterLost, SweepInterrupted, ran_out, run_tasks
@@ -202,6 +202,7 @@ class Search:
     fits: int = 0               # the fits that finished (the best's refit too)
     ran_out_in: list[str] = field(default_factory=list)    # the candidates (as the grid wrote them) of those fits
     n_candidates: int = 0
+    tied: list[int] = field(default_factory=list)    # the other candidates ranked 1 with the best, in results' order
 
 
 def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], names: dict[str, str], X, y, *,
@@ -231,7 +232,7 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
                       UserWarning, stacklevel=4)
         n_iter = size                          # RandomizedSearchCV's own cut: the same candidates, same order
     candidates = list(ParameterGrid(grid) if n_iter is None else ParameterSampler(grid, n_iter, random_state=seed))
-    _made(estimator, candidates, names)
+    _made(estimator, candidates, names, drawn)
     splits = folds if isinstance(folds, list) else list(folds.split(X, y))   # (train, test) index pairs, as cut
     tasks = [((for_fits or dict)(params), k) for params in candidates for k in range(len(splits))]   # GridSearchCV's
     n_folds = len(splits)
@@ -279,24 +280,54 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
                 if any(out[i * n_folds + k][3] for k in range(n_folds)) or (i == best and refit_short)]
     return Search(table_of(res, names, n_folds), unprefixed(params), float(res["mean_test_score"][best]),
                   best_estimator, failed, res, best, short, sum(o[3] is not None for o in out) + refits, short_in,
-                  len(candidates))
+                  len(candidates), [int(i) for i in np.flatnonzero(res["rank_test_score"] == 1) if i != best])
 
 
-def _made(estimator, candidates: list[dict], names: dict[str, str]) -> None:
-    """Every candidate as the estimator checks it when made (`check_params`), before any fit: a combination it refuses
-    (early_stopping=True with validation_fraction=0) or a drawn value (a learning rate below 0) is refused now, naming
-    the candidate, as each value alone was (`estimator_grid`); only what fails in a fit fails its candidate alone."""
+#: the estimator's arguments checked together (`check_params`): validation_fraction 0 only with early_stopping, an
+#: optimizer's eps 0 in the dtype; an argument's own arguments (optimizer__lr) go with it
+JOINT = ({"early_stopping", "validation_fraction"}, {"optimizer", "dtype", "learning_rate"})
+
+
+def refused_as(exc: ValidationError) -> type[ValidationError]:
+    """The refusal's own class where it is the estimator's ParameterError (a ValueError and a TypeError, as
+    scikit-learn's InvalidParameterError, which GridSearchCV(error_score="raise") raises): `except TypeError`
+    still catches it when the sweep says it in its words."""
+    return ParameterError if isinstance(exc, ParameterError) else ValidationError
+
+
+def _joint(keys) -> set[str]:
+    """The keys of a grid whose values are checked together: those sharing a JOINT group (or an argument and its own
+    arguments, optimizer and optimizer__lr) with another of the grid's keys; each other value was checked alone."""
+    def group(key: str) -> str:
+        base = key.split("__", 1)[0]
+        return next((min(g) for g in JOINT if base in g), base)
+    groups = [group(k) for k in keys]
+    return {k for k, g in zip(keys, groups) if groups.count(g) > 1}
+
+
+def _made(estimator, candidates: list[dict], names: dict[str, str], drawn: bool = False) -> None:
+    """The candidates as the estimator checks them when made (`check_params`), before any fit: a combination it
+    refuses (early_stopping=True with validation_fraction=0) or a drawn value (a learning rate below 0) is refused now,
+    naming the candidate, as each value alone was (`estimator_grid`); only what fails in a fit fails its candidate
+    alone. Only the combinations of the keys checked together (`_joint`) are, each once, and drawn candidates
+    (`drawn`): a grid of 2000 candidates took 7 s checking each whole."""
     from sklearn.base import clone
 
     from chainrule.data.advice import give
     from chainrule.sklearn.params import check_params
     inner = getattr(estimator, "regressor", estimator)         # per_fold's TransformedTargetRegressor holds it
+    keys = list(unprefixed(candidates[0])) if candidates else []
+    joint = set(keys) if drawn else _joint(keys)
+    seen: set[str] = set()
     for params in candidates:
-        values = {k: v for k, v in unprefixed(params).items() if k != "class_weight"}    # labels: by_index checks them
+        values = {k: v for k, v in unprefixed(params).items() if k in joint and k != "class_weight"}   # by_index's
+        if not values or repr(values) in seen:
+            continue
+        seen.add(repr(values))
         try:
             check_params(clone(inner).set_params(**values))
         except ValidationError as exc:
-            raise ValidationError(f"{give('grid')}: the candidate {as_written(params, names)}: {exc}") from None
+            raise refused_as(exc)(f"{give('grid')}: the candidate {as_written(params, names)}: {exc}") from None
 
 
 def say_ran_out(done: Search, epochs: str, advice: str) -> None:

@@ -118,7 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.formatter_class = HelpFormatter
         if not any("--debug" in a.option_strings for a in p._actions):
             p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                           help="show the full traceback on errors")
+                           help="show the full traceback on errors" + (" and Dask's own log messages"
+                                                                         if p.prog.endswith(" sweep") else ""))
     return parser
 
 

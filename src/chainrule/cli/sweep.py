@@ -86,7 +86,8 @@ SCORES = {"mean_test_score": "mean", "std_test_score": "std", "rank_test_score":
 
 @words("sweep command")     # its refusals name its options (sweep --drop), not train's, nor a --stream it has not
 def sweep(args) -> int:
-    from chainrule.sweep import parse_grid
+    from chainrule.sweep import ALIASES, parse_grid
+    from chainrule.sweep_table import as_written
 
     from . import _identity
 
@@ -127,9 +128,11 @@ def sweep(args) -> int:
     if args.class_weight is not None:
         weighted += f" (classes weighted: {_classes(args.class_weight)})"
     say(f"{n} {plural(n, 'candidate')}{drawn} x {args.cv} folds on {where}; {result.scoring}{weighted}, best first:")
+    names = {key: ALIASES.get(key, key) for key in grid}
     shown = result.table[[*grid, *SCORES]].astype({k: str for k in grid}).rename(columns=SCORES)
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    say(f"best: {_candidate(shown.iloc[0], grid)} ({result.scoring} {result.best_score:.4f}){_tied(shown, grid, args)}")
+    say(f"best: {as_written(result.best_params, names)} ({result.scoring} {result.best_score:.4f})"
+        f"{_tied(result, grid, args)}")
     say(f"wrote {word(result.results_path)}" + (f" and {word(result.model_path)}" if result.model_path else ""))
     return 0
 
@@ -155,19 +158,25 @@ def _interrupted(stop: KeyboardInterrupt, files: list[Path], before: list) -> st
     return said
 
 
-def _candidate(row, grid: dict) -> str:
-    return ", ".join(f"{k}={v}" for k, v in row[list(grid)].items())
-
-
-def _tied(shown, grid: dict, args) -> str:
-    """The candidates whose mean score equals the best's (rank 1 too, as scikit-learn ranks ties), and which one
-    was kept: the first, in the grid's order (or the drawn order), as GridSearchCV's best_index_ keeps it."""
-    tied = [_candidate(row, grid) for _, row in shown.iloc[1:].iterrows() if row["rank"] == 1]
-    if not tied:
+def _tied(result, grid: dict, args) -> str:
+    """The candidates tied with the best (`tied_indices_`), and which one was kept: the first, in the grid's order
+    (or the drawn order), as GridSearchCV's best_index_ keeps it; those of the same values (a grid repeating
+    0.01 as 0.010) said to be."""
+    from chainrule.sweep import ALIASES
+    from chainrule.sweep_table import as_written
+    if not result.tied_indices_:
         return ""
-    order = "drawn first (--n-iter)" if args.n_iter is not None else "first in the grid's order"
+    names = {key: ALIASES.get(key, key) for key in grid}
+    params = result.cv_results_["params"]
+    best = as_written(params[result.best_index_], names)
+    tied = [as_written(params[i], names) for i in result.tied_indices_]
+    same = sum(t == best for t in tied)
     listed = "; ".join(tied[:3]) + ("; ..." if len(tied) > 3 else "")
-    return (f"; tied at rank 1 with {len(tied)} {plural(len(tied), 'other')} ({listed}): the one {order} is kept, "
+    said = f" ({listed})" if same < len(tied) else ""
+    if same:
+        said += f" ({'all' if same == len(tied) else same} of the same values: the grid repeats them)"
+    order = "drawn first (--n-iter)" if args.n_iter is not None else "first in the grid's order"
+    return (f"; tied at rank 1 with {len(tied)} {plural(len(tied), 'other')}{said}: the one {order} is kept, "
             "as GridSearchCV's best_index_ keeps it")
 
 

@@ -38,13 +38,21 @@ def test_a_network_that_learns_everywhere_writes_no_trainable_metadata():
     assert keys == ["chainrule.loss"]
 
 
-def test_damaged_trainable_metadata_is_named():
+@pytest.mark.parametrize("value", ['[{"W": true}]', "[" * 100000 + "]" * 100000])
+def test_damaged_trainable_metadata_is_named(tmp_path, value):
+    """A list of the wrong layers, or brackets nested 100000 deep (json.loads' RecursionError): the same refusal,
+    from `chainrule info` too."""
+    from conftest import cmd
     model = cr.to_onnx(_frozen())
     for p in model.metadata_props:
         if p.key == "chainrule.trainable":
-            p.value = '[{"W": true}]'
+            p.value = value
     with pytest.raises(ValidationError, match=r"metadata 'chainrule.trainable' is not a list .* of these 3 layers"):
         cr.from_onnx(model)
+    onnx.save(model, tmp_path / "damaged.onnx")
+    run = cmd("info", tmp_path / "damaged.onnx")
+    assert run.returncode != 0 and "internal error" not in run.stderr
+    assert "metadata 'chainrule.trainable' is not a list" in run.stderr
 
 
 def _exported_with_constant_nodes(dtype=np.float32):

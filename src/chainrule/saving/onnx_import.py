@@ -249,7 +249,7 @@ def _freeze(net: Network, stored: str | None, source: str) -> None:
         return
     try:
         flags = json.loads(stored)
-    except ValueError:
+    except (ValueError, RecursionError):     # RecursionError: brackets nested past Python's stack
         flags = None
     fits = isinstance(flags, list) and len(flags) == len(net.layers) and all(
         (f is None) == (type(layer) is Dropout) and (f is None or (

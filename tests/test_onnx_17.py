@@ -38,13 +38,21 @@ def test_a_network_that_learns_everywhere_writes_no_trainable_metadata():
     assert keys == ["chainrule.loss"]
 
 
-def test_damaged_trainable_metadata_is_named():
+@pytest.mark.parametrize("value", ['[{"W": true}]', "[" * 100000 + "]" * 100000])
+def test_damaged_trainable_metadata_is_named(tmp_path, value):
+    """A list of the wrong layers, or brackets nested 100000 deep (json.loads' RecursionError): the same refusal,
+    from `chainrule info` too."""
+    from conftest import cmd
     model = cr.to_onnx(_frozen())
     for p in model.metadata_props:
         if p.key == "chainrule.trainable":
-            p.value = '[{"W": true}]'
+            p.value = value
     with pytest.raises(ValidationError, match=r"metadata 'chainrule.trainable' is not a list .* of these 3 layers"):
         cr.from_onnx(model)
+    onnx.save(model, tmp_path / "damaged.onnx")
+    run = cmd("info", tmp_path / "damaged.onnx")
+    assert run.returncode != 0 and "internal error" not in run.stderr
+    assert "metadata 'chainrule.trainable' is not a list" in run.stderr
 
 
 def _exported_with_constant_nodes(dtype=np.float32):
@@ -98,4 +106,70 @@ def test_a_node_of_constants_that_could_grow_them_is_not_computed():
     model.graph.initializer.append(numpy_helper.from_array(np.array([10**12], dtype=np.int64), "huge"))
     model.graph.node.insert(0, helper.make_node("ConstantOfShape", ["huge"], ["big"], name="grow"))
     with pytest.raises(ValidationError, match=r"node 0 'grow' \(ConstantOfShape\) does not continue the chain"):
+        cr.from_onnx(model)
+
+
+def _chain(ops, W, reads=None):
+    """A one-layer graph x @ f(W), f the nodes `ops` (op_type, attributes) applied in turn to the initializer W;
+    `reads` names what the MatMul reads (the last node's output by default)."""
+    from onnx import TensorProto, helper, numpy_helper
+    nodes, prev = [], "W"
+    for i, (op, attrs) in enumerate(ops):
+        nodes.append(helper.make_node(op, [prev], [f"c{i}"], name=f"n{i}", **attrs))
+        prev = f"c{i}"
+    nodes.append(helper.make_node("MatMul", ["x", reads or prev], ["y"]))
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.DOUBLE, ["N", W.shape[0]])],
+                              [helper.make_tensor_value_info("y", TensorProto.DOUBLE, ["N", W.shape[1]])],
+                              initializer=[numpy_helper.from_array(W, "W")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    return model
+
+
+def test_constants_no_layer_reads_are_not_computed():
+    """A file's unread nodes of constants are never computed: one that would fail, or cast to strings, is no error."""
+    from onnx import TensorProto
+    W = np.arange(6.0).reshape(3, 2)
+    ops = [("Cast", {"to": TensorProto.STRING}), ("Transpose", {"perm": [2, 0, 1]})]     # a 3-D perm of a 2-D array
+    net = cr.from_onnx(_chain(ops, W, reads="W"))
+    np.testing.assert_array_equal(net.layers[0].W, W)
+
+
+def test_computed_constants_past_twice_the_files_are_refused():
+    """Each Neg of a 320 kB weight makes 320 kB: four fit the budget (twice the file's constants and 1 MiB),
+    six do not, refused at the node that would pass it, counted in bytes before it is computed."""
+    W = np.random.default_rng(0).normal(size=(200, 200))
+    net = cr.from_onnx(_chain([("Neg", {})] * 4, W))
+    np.testing.assert_array_equal(net.layers[0].W, W)          # (-1)**4 W
+    with pytest.raises(ValidationError, match=r"node 5 'n5' \(Neg\) reads constants only, and computing it would "
+                                              r"make 1920000 bytes of computed constants, past the"):
+        cr.from_onnx(_chain([("Neg", {})] * 6, W))
+
+
+@pytest.mark.parametrize("to", ["BOOL", "INT64", "STRING"])
+def test_a_constant_cast_to_other_than_float_is_refused(to):
+    from onnx import TensorProto
+    W = np.arange(6.0).reshape(3, 2)
+    ops = [("Cast", {"to": getattr(TensorProto, to)}), ("Cast", {"to": TensorProto.DOUBLE})]
+    with pytest.raises(ValidationError, match=r"node 0 'n0' \(Cast\) casts a constant to (bool|int64|object); "
+                                              r"chainrule computes a Cast to float16, float32, float64 only"):
+        cr.from_onnx(_chain(ops, W))
+
+
+@pytest.mark.parametrize("op, attrs", [("Transpose", {}), ("Identity", {}), ("Cast", {"to": 11}), ("Neg", {})])
+def test_weights_two_layers_read_through_nodes_of_constants_are_refused(op, attrs):
+    """Two layers each reading its own Transpose (Cast, Identity) of one initializer share their weights, as two
+    reading it directly do: refused, naming the initializer."""
+    from onnx import TensorProto, helper, numpy_helper
+    W = np.arange(9.0).reshape(3, 3) / 10
+    nodes = [helper.make_node(op, ["W"], ["Wa"], **attrs), helper.make_node(op, ["W"], ["Wb"], **attrs),
+             helper.make_node("MatMul", ["x", "Wa"], ["h"]), helper.make_node("Tanh", ["h"], ["t"]),
+             helper.make_node("MatMul", ["t", "Wb"], ["y"])]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.DOUBLE, ["N", 3])],
+                              [helper.make_tensor_value_info("y", TensorProto.DOUBLE, ["N", 3])],
+                              initializer=[numpy_helper.from_array(W, "W")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    with pytest.raises(ValidationError, match=r"node 4 '' \(MatMul\) reads the weights 'Wb' \(computed from 'W'\) "
+                                              r"that node 2 '' \(MatMul\) reads too"):
         cr.from_onnx(model)

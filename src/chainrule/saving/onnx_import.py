@@ -16,10 +16,8 @@ from ..nn.network import Network
 from .mlp import attach_activation, build_network, dense_layer, not_computable, stored_scalar, weights_dtype
 from .modelkind import exported, not_a_file, not_onnx
 from .onnx_checks import CHECK
+from .onnx_fold import FOLDED, Constants
 
-#: the nodes that, reading constants only, are computed at import: each keeps its input's size (a file
-#: cannot ask for more memory than it holds)
-FOLDED = {"Transpose", "Cast", "CastLike", "Reshape", "Squeeze", "Unsqueeze", "Flatten", "Neg"}
 ONNX_ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "Softmax": "softmax"}
 
 
@@ -34,14 +32,14 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
     activations Sigmoid, 1 / (1 + Exp(-x)) (to_onnx's sigmoid), Tanh, Relu, LeakyRelu, PRelu (one slope),
     Where(x > 0, x, x * alpha) (to_onnx's float64 leaky_relu), Softmax (last axis), with
     Identity and Dropout passed through. Weights must be initializers or Constant nodes, or nodes
-    reading them only (a Transpose, Cast, Reshape: computed as onnx's reference implementation does).
+    reading them only (a Transpose, Cast, Reshape: computed as onnx's reference implementation does, when a
+    layer reads them, within twice the bytes of the file's constants; onnx_fold).
     A file or a ModelProto is checked by onnx.checker first; opsets before 7 and a Dropout with
     training_mode true are refused. A graph exported by `to_onnx` with CSV preprocessing (one input
     per column) is refused; the checks of its other graphs (onnx_checks) are read past. `loss` None:
     the loss a graph of `to_onnx` names in its metadata, else categorical cross-entropy after a
     softmax and mse otherwise. The layers that graph's metadata says frozen are frozen again."""
     import onnx
-    from onnx import numpy_helper
     if isinstance(path_or_model, onnx.ModelProto):
         model, source = path_or_model, "the ONNX model"
         constants = [a.t for node in model.graph.node for a in node.attribute if a.HasField("t")]
@@ -80,8 +78,10 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
                               f"{[v.name for v in graph.input]}, the raw columns): no network alone; load the .npz it "
                               "was exported from (chainrule.load) for the network (`chainrule info` describes this "
                               "graph)")
-    consts = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
-    initializers = set(consts)
+    consts = Constants(source, opset)
+    for t in graph.initializer:
+        consts.tensor(t.name, t)
+    initializers = {t.name for t in graph.initializer}
     inputs = [v for v in graph.input if v.name not in consts]
     if len(inputs) != 1 or len(graph.output) != 1:
         raise ValidationError(f"{source}: an MLP graph has one input and one output; this one has inputs "
@@ -95,17 +95,20 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
         if name not in consts:
             raise ValidationError(f"{source}: node {node.name!r} ({node.op_type}) takes {name!r}, which is not a "
                                   "constant; an MLP's weights are initializers")
-        return consts[name]
+        return consts.value(name)
 
     readers: dict[str, str] = {}           # a weight's initializer -> the node that reads it
 
     def weight(name: str, node, where: str) -> np.ndarray:
-        """A layer's weights or bias, read by this node only: chainrule's layers each own theirs."""
-        if name in readers:
-            raise ValidationError(f"{source}: {where} reads the weights {name!r} that {readers[name]} reads too: "
-                                  "chainrule's layers each own their weights (training would untie them)")
-        readers[name] = where
+        """A layer's weights or bias, read by this node only (directly or through a Transpose, a Cast...):
+        chainrule's layers each own theirs."""
         value = const(name, node)
+        origin = consts.origin(name)
+        if origin in readers:
+            of = "" if origin == name else f" (computed from {origin!r})"
+            raise ValidationError(f"{source}: {where} reads the weights {name!r}{of} that {readers[origin]} reads "
+                                  "too: chainrule's layers each own their weights (training would untie them)")
+        readers[origin] = where
         if value.dtype not in (np.float32, np.float64):
             kind = "initializer" if name in initializers else "constant"
             fix = ONNX_CONVERT if value.dtype.kind == "f" or "float" in value.dtype.name else "give it float32 weights"
@@ -129,10 +132,10 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
         if node.op_type == "Constant" and node.domain in ("", "ai.onnx"):
             if "value" not in attrs:
                 raise ValidationError(f"{source}: {where} holds no tensor 'value'")
-            consts[node.output[0]] = numpy_helper.to_array(attrs["value"])
+            consts.tensor(node.output[0], attrs["value"])
             continue
         if node.op_type == "Identity" and node.domain in ("", "ai.onnx") and node.input and node.input[0] in consts:
-            consts[node.output[0]] = consts[node.input[0]]     # a copy of a constant (torch.onnx.export writes them)
+            consts.alias(node.output[0], node.input[0])     # a copy of a constant (torch.onnx.export writes them)
             continue
         if ours and node.output and node.output[0].startswith(CHECK):     # to_onnx's checks (onnx_checks)
             continue
@@ -141,7 +144,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
             current = node.output[0]
             continue
         if node.domain in ("", "ai.onnx") and node.op_type in FOLDED and all(n in consts for n in node.input if n):
-            consts.update(_folded(node, consts, opset, f"{source}: {where}"))     # a weight's Transpose, Cast...
+            consts.node(node, where)     # a weight's Transpose, Cast...: computed when a layer reads it
             continue
         if node.domain not in ("", "ai.onnx"):
             raise ValidationError(f"{source}: {where} of domain {node.domain!r} has no chainrule form; an MLP graph "
@@ -246,7 +249,7 @@ def _freeze(net: Network, stored: str | None, source: str) -> None:
         return
     try:
         flags = json.loads(stored)
-    except ValueError:
+    except (ValueError, RecursionError):     # RecursionError: brackets nested past Python's stack
         flags = None
     fits = isinstance(flags, list) and len(flags) == len(net.layers) and all(
         (f is None) == (type(layer) is Dropout) and (f is None or (
@@ -259,17 +262,6 @@ def _freeze(net: Network, stored: str | None, source: str) -> None:
     for f, layer in zip(flags, net.layers):
         if isinstance(layer, Dense):
             layer.trainable = f
-
-
-def _folded(node, consts: dict, opset: int, where: str) -> dict[str, np.ndarray]:
-    """The outputs of a node that reads constants only (a Transpose of a weight, a Cast, a Reshape, as
-    exporters write them), computed by onnx's reference implementation of the graph's opset."""
-    from onnx.reference import ReferenceEvaluator
-    try:
-        values = ReferenceEvaluator(node, opsets={"": opset}).run(None, {n: consts[n] for n in node.input if n})
-    except Exception as exc:  # noqa: BLE001  (a node from anywhere: whatever it fails with is the answer)
-        raise ValidationError(f"{where} reads constants only, and computing it failed: {_said(exc)}") from None
-    return {name: np.asarray(v) for name, v in zip(node.output, values) if name}
 
 
 def _said(exc: Exception) -> str:
@@ -295,7 +287,7 @@ def _bias(value: np.ndarray, n_out: int, where: str) -> np.ndarray:
     return value.reshape(-1).copy()
 
 
-def _leaky_relu_pattern(nodes: list, x: str, consts: dict) -> float | None:
+def _leaky_relu_pattern(nodes: list, x: str, consts: Constants) -> float | None:
     """alpha when `nodes` are Greater(x, 0), Mul(x, alpha), Where(that, x, this); else None."""
     if len(nodes) < 3 or [n.op_type for n in nodes] != ["Greater", "Mul", "Where"]:
         return None
@@ -312,7 +304,7 @@ def _leaky_relu_pattern(nodes: list, x: str, consts: dict) -> float | None:
 
 
 
-def _sigmoid_pattern(nodes: list, x: str, consts: dict) -> bool:
+def _sigmoid_pattern(nodes: list, x: str, consts: Constants) -> bool:
     """Whether `nodes` are Neg(x), Exp, Add(that, 1) and Reciprocal (or Div(1, that)): a sigmoid."""
     if len(nodes) < 4 or [n.op_type for n in nodes[:3]] != ["Neg", "Exp", "Add"]:
         return False

@@ -1,0 +1,115 @@
+"""The constants of an ONNX graph as `from_onnx` reads them: initializers, Constant nodes, and nodes that read
+constants only (a weight's Transpose, a Cast, a Reshape), each computed only when a layer reads it, within a
+byte budget, and each traced to the tensor of the file it comes from (layers sharing one are refused)."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import ValidationError
+
+#: the nodes that, reading constants only, are computed when a layer reads them: each keeps its input's size or
+#: less, except Cast (float16 to float64: 4 times), which the byte budget bounds
+FOLDED = {"Transpose", "Cast", "CastLike", "Reshape", "Squeeze", "Unsqueeze", "Flatten", "Neg"}
+#: the types a Cast or CastLike may give a constant: a weight's (chainrule's float32 and float64, and float16 that
+#: a second Cast makes one of them)
+CAST_TYPES = ("float16", "float32", "float64")
+#: what the computed constants may hold beyond twice the bytes of the file's own constants
+SPARE_BYTES = 2 ** 20
+
+
+class Constants:
+    """The graph's constants by name, each value computed on first read (`value`), never before."""
+
+    def __init__(self, source: str, opset: int) -> None:
+        self.source, self.opset = source, opset
+        self._tensors: dict[str, Any] = {}         # an initializer's or Constant node's TensorProto, unread
+        self._nodes: dict[str, tuple[Any, str]] = {}     # a folded node's output -> (node, where)
+        self._alias: dict[str, str] = {}           # an Identity's output -> the constant it copies
+        self._origin: dict[str, str] = {}          # each constant -> the tensor of the file it is computed from
+        self._values: dict[str, np.ndarray] = {}
+        self.held = 0                              # the bytes of the file's constants
+        self.used = 0                              # the bytes of the values computed from them
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._origin
+
+    def tensor(self, name: str, tensor: Any) -> None:
+        """An initializer or a Constant node's value: read when a layer reads it."""
+        self._tensors[name], self._origin[name] = tensor, name
+        self.held += tensor.ByteSize()
+
+    def alias(self, name: str, of: str) -> None:
+        """An Identity of a constant: the same value, not a copy."""
+        target = self._alias.get(of, of)
+        self._alias[name], self._origin[name] = target, self._origin[of]
+
+    def node(self, node: Any, where: str) -> None:
+        """A node of constants only: computed when a layer reads one of its outputs."""
+        for name in node.output:
+            if name:
+                self._nodes[name], self._origin[name] = (node, where), self._origin[node.input[0]]
+
+    def origin(self, name: str) -> str:
+        """The initializer or Constant node a constant is computed from (a weight's Transpose: the weight)."""
+        return self._origin[name]
+
+    def get(self, name: str) -> np.ndarray | None:
+        """The constant's value, or None where `name` is no constant."""
+        return self.value(name) if name in self else None
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.value(name)
+
+    def value(self, name: str) -> np.ndarray:
+        """The constant's value, computing the nodes it needs (not recursively: a chain may be long)."""
+        from onnx import numpy_helper
+        stack = [self._alias.get(name, name)]
+        while stack:
+            top = stack[-1]
+            if top in self._values:
+                stack.pop()
+            elif top in self._tensors:
+                self._values[top] = numpy_helper.to_array(self._tensors[top])
+                stack.pop()
+            else:
+                node, where = self._nodes[top]
+                needed = [self._alias.get(n, n) for n in node.input if n]
+                missing = [n for n in needed if n not in self._values]
+                if missing:
+                    stack.extend(missing)
+                    continue
+                self._compute(node, where, [self._values[n] for n in needed])
+                stack.pop()
+        return self._values[self._alias.get(name, name)]
+
+    def _compute(self, node: Any, where: str, inputs: list[np.ndarray]) -> None:
+        """A node's outputs by onnx's reference implementation of the graph's opset, a Cast to a float type only,
+        the bytes of all computed values within twice the file's constants' (and SPARE_BYTES)."""
+        import onnx
+        from onnx.reference import ReferenceEvaluator
+        where, target = f"{self.source}: {where}", ""
+        if node.op_type in ("Cast", "CastLike"):
+            to = next((a.i for a in node.attribute if a.name == "to"), None)
+            target = (np.dtype(onnx.helper.tensor_dtype_to_np_dtype(to)).name if to is not None else "?") \
+                if node.op_type == "Cast" else inputs[1].dtype.name
+            if target not in CAST_TYPES:
+                raise ValidationError(f"{where} casts a constant to {target}; chainrule computes a Cast to "
+                                      f"{', '.join(CAST_TYPES)} only (a weight's types)")
+        budget = 2 * self.held + SPARE_BYTES
+        itemsize = np.dtype(target).itemsize if node.op_type in ("Cast", "CastLike") else inputs[0].itemsize
+        size = inputs[0].size * itemsize * len([n for n in node.output if n])     # each keeps its input's size
+        if self.used + size > budget:
+            raise ValidationError(f"{where} reads constants only, and computing it would make {self.used + size} "
+                                  f"bytes of computed constants, past the {budget} this file allows (twice its "
+                                  f"constants' {self.held} bytes, and {SPARE_BYTES})")
+        try:
+            feeds = {n: v for n, v in zip([n for n in node.input if n], inputs)}
+            values = ReferenceEvaluator(node, opsets={"": self.opset}).run(None, feeds)
+        except Exception as exc:  # noqa: BLE001  (a node from anywhere: whatever it fails with is the answer)
+            from .onnx_import import _said
+            raise ValidationError(f"{where} reads constants only, and computing it failed: {_said(exc)}") from None
+        results = {name: np.asarray(v) for name, v in zip(node.output, values) if name}
+        self.used += sum(v.nbytes for v in results.values())
+        self._values.update(results)

@@ -130,8 +130,8 @@ def test_an_optimizer_setting_refused_is_named_as_the_page_names_it(page, method
     page.fill(box, typed)
     page.press(box, "Enter")
     expect(page.locator('[data-id="error"]')).to_be_visible()
-    if field == "lr":       # one range for the field, its 1e6 cap and the engine's > 0 (not the engine's "inf")
-        assert page.inner_text('[data-id="error-text"]').startswith(f"{page_name} must be a number above 0 up to "
+    if field == "lr":       # one range for the field, its 1e6 cap and the engine's >= 0 (not the engine's "inf")
+        assert page.inner_text('[data-id="error-text"]').startswith(f"{page_name} must be a number from 0 up to "
                                                                      "1,000,000")
     else:
         assert page.inner_text('[data-id="error-text"]') == page_name + said[len(engine_name):]

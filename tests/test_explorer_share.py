@@ -146,14 +146,15 @@ PAGE_FIELDS = Path(__file__).parents[1] / "src/chainrule/teach/explore/static/te
 
 def test_a_refused_setting_or_value_is_named_as_its_field_with_the_range_the_server_takes():
     """The learning rate's field reads η (learning rate) (template.js); 1e9 and -1 are refused in those
-    words with one range (the 1e6 cap and the engine's > 0), not as "lr ... between -1e+06 and 1e+06";
+    words with one range (the 1e6 cap and the engine's >= 0: 0 is taken, as torch.optim takes it), not as
+    "lr ... between -1e+06 and 1e+06";
     a target or input too large is named as the panel names it (target o1, i2)."""
     assert 'lr: "η (learning rate)"' in PAGE_FIELDS.read_text()
     client = TestClient(create_app(TOKEN))
     sid = open_page(client)["session"]
-    for lr in (1e9, -1, 0):
+    for lr in (1e9, -1):
         error = act(client, sid, "set_optimizer", status=400, lr=lr)["error"]
-        assert error.startswith("η (learning rate) must be a number above 0 up to 1,000,000"), error
+        assert error.startswith("η (learning rate) must be a number from 0 up to 1,000,000"), error
     error = act(client, sid, "set_value", status=400, what="target", sample=0, index=0, value=1e9)["error"]
     assert error.startswith("target o1 must be a finite number between -1,000,000 and 1,000,000"), error
     error = act(client, sid, "set_value", status=400, what="input", sample=0, index=1, value=-2e6)["error"]

@@ -215,7 +215,7 @@ BAD_FILES = [
     ("NaN optimizer state", lambda e, h: e["opt.exp_avg"].__setitem__(0, np.nan), "opt.exp_avg vector contain NaN"),
     ("NaN learning rate", lambda e, h: h["optimizer"]["config"].update(lr=float("nan")), "lr must be finite; got nan"),
     ("infinite learning rate", lambda e, h: h["optimizer"]["config"].update(lr=float("inf")), "lr must be finite"),
-    ("negative learning rate", lambda e, h: h["optimizer"]["config"].update(lr=-0.1), r"lr must be in \(0.0, inf\)"),
+    ("negative learning rate", lambda e, h: h["optimizer"]["config"].update(lr=-0.1), r"lr must be in \[0.0, inf\)"),
     ("text learning rate", lambda e, h: h["optimizer"]["config"].update(lr="fast"), "lr must be a number"),
     ("NaN beta", lambda e, h: h["optimizer"]["config"].update(betas=[float("nan"), 0.999]), "betas.0. must be finite"),
     ("schedule gamma above 1", lambda e, h: h["optimizer"]["config"].update(

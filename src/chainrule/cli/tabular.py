@@ -46,15 +46,17 @@ def seed(text: str) -> int:
 
 
 def learning_rate(text: str) -> float:
-    """--lr: a number >= 0, as torch.optim takes it (0 trains nothing: the weights stay as initialised)."""
+    """--lr: the engine's rule (nn/checks.py learning_rate: a finite number >= 0, as torch.optim takes it; 0 trains
+    nothing) in the engine's words, as `explain --lr` says it: one rule, one message."""
+    from ..nn.checks import learning_rate as checked
     try:
         value = float(text)
     except ValueError:
-        value = -1.0
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number >= 0 (each step moves the weights by lr times their "
-                                         f"gradient; a negative one climbs the error), e.g. 0.001; got {text!r}")
-    return value
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, e.g. 0.001; got {text!r}") from None
+    try:
+        return checked(value, "--lr")
+    except ValidationError as exc:      # argparse names the option: "argument --lr: must be ..."
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--lr ")) from None
 
 
 def fraction(text: str) -> float:

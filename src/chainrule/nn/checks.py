@@ -232,8 +232,9 @@ def name_ending(path: Any, kind: str, shown: str) -> None:
 
 def learning_rate(value, name: str = "lr") -> float:
     """A finite learning rate >= 0 (explain and step share this check with the optimizers): 0 is taken as torch.optim
-    takes it (a warm-up from 0, a layer held by its rate), and the update leaves the weights as they are."""
-    return number(value, name)
+    takes it (a warm-up from 0, a layer held by its rate), and the update leaves the weights as they are. -0.0 is
+    taken as 0.0, so that no report or file writes a rate of "-0"."""
+    return number(value, name) + 0.0      # -0.0 + 0.0 is 0.0
 
 
 def weight_arrays(weights, shapes: list[tuple[str, tuple[int, ...]]], dtype: np.dtype) -> list[np.ndarray]:

@@ -8,7 +8,7 @@ import inspect
 from typing import Any
 
 from ..errors import ChainruleTypeError, ValidationError
-from ..nn.checks import number
+from ..nn.checks import learning_rate
 
 
 class KerasNames:
@@ -55,7 +55,7 @@ class KerasNames:
         """Set the rate, checked (a text or a negative rate failed deep in NumPy, or climbed the
         gradient). One following a schedule is refused, as Keras refuses it: the schedule set it back
         at the next epoch, silently; its own rate (a callback sharing it across processes) is accepted."""
-        lr = number(value, name)
+        lr = learning_rate(value, name)
         # (a subclass may set lr before Optimizer.__init__ ran)
         if getattr(self, "schedule", None) is not None and lr != getattr(self, "_lr", None):
             raise ValidationError(f"{name} cannot be set to {value!r}: this {type(self).__name__} follows a schedule "

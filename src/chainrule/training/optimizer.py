@@ -12,6 +12,7 @@ import numpy as np
 
 from ..backend import kernels
 from ..errors import ChainruleTypeError, ValidationError
+from ..nn.checks import learning_rate as _learning_rate
 from ..nn.checks import number as _number
 from .clipping import global_norm
 from .keras_names import KerasNames
@@ -69,7 +70,7 @@ class Optimizer(KerasNames):
         if isinstance(lr, Schedule):
             self.schedule, rate = lr, lr(0)
         else:
-            self.schedule, rate = None, _number(lr, "lr")
+            self.schedule, rate = None, _learning_rate(lr)
         self._lr: float = rate
         self.weight_decay = weight_decay        # (checked by __setattr__, as every setting in `checks`)
         self.clip_norm = clip_norm

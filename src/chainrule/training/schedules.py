@@ -11,6 +11,7 @@ from typing import TypeVar
 import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError, unknown_name
+from ..nn.checks import learning_rate as _learning_rate
 from ..nn.checks import number as _number
 from ..nn.checks import positive_int as _positive_int
 
@@ -54,7 +55,7 @@ class StepLR(_Decaying):
     """lr * gamma ** (epoch // step_size)."""
 
     def __init__(self, lr: float, step_size: int, gamma: float = 0.1):
-        self.lr, self.step_size = _number(lr, "lr"), _positive_int(step_size, "step_size")
+        self.lr, self.step_size = _learning_rate(lr), _positive_int(step_size, "step_size")
         self.gamma = _number(gamma, "gamma", low_inclusive=False, high=1.0)
 
     def __call__(self, epoch: int) -> float:
@@ -69,7 +70,7 @@ class ExponentialLR(_Decaying):
 
     def __init__(self, lr: float, gamma: float):
         # gamma > 1 grows the rate without bound (an OverflowError after a few hundred epochs)
-        self.lr = _number(lr, "lr")
+        self.lr = _learning_rate(lr)
         self.gamma = _number(gamma, "gamma", low_inclusive=False, high=1.0)
 
     def __call__(self, epoch: int) -> float:
@@ -83,7 +84,7 @@ class CosineAnnealingLR(Schedule):
     """eta_min + (lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2."""
 
     def __init__(self, lr: float, T_max: int, eta_min: float = 0.0):
-        self.lr, self.T_max = _number(lr, "lr"), _positive_int(T_max, "T_max")
+        self.lr, self.T_max = _learning_rate(lr), _positive_int(T_max, "T_max")
         self.eta_min = _number(eta_min, "eta_min")
 
     def __call__(self, epoch: int) -> float:
@@ -111,7 +112,7 @@ class MultiStepLR(_Decaying):
     twice (gamma ** 2 there) and the order does not matter."""
 
     def __init__(self, lr: float, milestones: list[int], gamma: float = 0.1):
-        self.lr, self.milestones = _number(lr, "lr"), _epochs(milestones, "milestones", 0)
+        self.lr, self.milestones = _learning_rate(lr), _epochs(milestones, "milestones", 0)
         self.gamma = _number(gamma, "gamma", low_inclusive=False, high=1.0)
 
     def __call__(self, epoch: int) -> float:
@@ -126,7 +127,7 @@ class LinearLR(_Decaying):
     then kept (a warm-up from lr * start_factor to lr under the defaults)."""
 
     def __init__(self, lr: float, start_factor: float = 1.0 / 3, end_factor: float = 1.0, total_iters: int = 5):
-        self.lr = _number(lr, "lr")
+        self.lr = _learning_rate(lr)
         self.start_factor = _number(start_factor, "start_factor", low_inclusive=False, high=1.0)
         self.end_factor = _number(end_factor, "end_factor", high=1.0)
         self.total_iters = _positive_int(total_iters, "total_iters")
@@ -145,7 +146,7 @@ class ConstantLR(Schedule):
     torch divides by it at total_iters."""
 
     def __init__(self, lr: float, factor: float = 1.0 / 3, total_iters: int = 5):
-        self.lr = _number(lr, "lr")
+        self.lr = _learning_rate(lr)
         self.factor = _number(factor, "factor", low_inclusive=False, high=1.0)
         self.total_iters = _positive_int(total_iters, "total_iters")
 
@@ -161,7 +162,7 @@ class PolynomialLR(_Decaying):
 
     def __init__(self, lr: float, total_iters: int = 5, power: float = 1.0):
         # a negative power divides by 0 at total_iters
-        self.lr, self.total_iters = _number(lr, "lr"), _positive_int(total_iters, "total_iters")
+        self.lr, self.total_iters = _learning_rate(lr), _positive_int(total_iters, "total_iters")
         self.power = _number(power, "power")
 
     def __call__(self, epoch: int) -> float:

@@ -18,7 +18,8 @@ class LearningRateScheduler(Callback):
     """Set the optimizer's `lr` at each epoch's start to `schedule(epoch, lr)` (or `schedule(epoch)`),
     `epoch` counted from 0 and `lr` the rate now, as Keras'; each epoch's logs get the rate under Keras'
     name "learning_rate" (rounded to float32, as Keras logs its float32 rate), as Keras' alone.
-    A rate that is not a number > 0 is refused, naming the epoch (Keras takes 0 and any float); an
+    A rate that is not a finite number >= 0 is refused, naming the epoch (0 is taken, as Keras and torch take it;
+    Keras takes a negative float too, torch.optim refuses it); an
     optimizer whose lr follows a schedule of its own (StepLR, ...) is refused, as by ReduceLROnPlateau."""
 
     def __init__(self, schedule: Callable[..., float], verbose: int = 0):

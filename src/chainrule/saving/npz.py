@@ -89,12 +89,17 @@ def network_arrays(net, include_optimizer: bool = True, extra: dict | None = Non
     arrays = {"params": net.params}
     opt = net.optimizer
     if include_optimizer and opt is not None:
-        header["optimizer"] = {"config": opt.config(), "t": opt.t, "epoch": opt.epoch,
-                               "state": sorted(opt.state)}
-        problem = check.state_problem(opt, opt.state)
+        saved = opt.saved_state()
+        header["optimizer"] = {"config": opt.config(), "t": opt.t, "epoch": opt.epoch, "state": sorted(saved)}
+        problem = check.state_problem(opt, saved)
         if problem is not None:
             raise ValidationError(f"cannot save: {problem}; load would refuse the file")
-        arrays.update({f"opt.{k}": v for k, v in opt.state.items()})
+        joint = opt.joint_problem()
+        if joint is not None:
+            raise ValidationError(f"cannot save: the optimizer's settings, edited after it was made, do not go "
+                                  f"together: {joint}; load would refuse the file: edit them so, or "
+                                  f"save(..., include_optimizer=False)")
+        arrays.update({f"opt.{k}": v for k, v in saved.items()})
         fresh = opt.__dict__.get("_fresh")
         # SGD's buffer not started yet in these parts (a frozen layer), kept only where that changes a step: torch's
         # first buf = g, from a zero buffer m * 0 + (1 - dampening) * g, the same unless dampening != 0 (version 2)
@@ -264,13 +269,17 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
         if opt_header is not None:
             opt = get_optimizer(dict(opt_header["config"]))
             state = opt_header["state"]
-            if set(state) != set(opt.state_names) and (state or opt_header["t"] > 0):
+            names, switchable = set(opt.state_names), set(opt.switchable)
+            if (set(state) - names - switchable or names - set(state) - switchable) and (state or opt_header["t"] > 0):
                 raise ModelFileError(f"{path}: the optimizer {type(opt).__name__} keeps state "
                                      f"{sorted(opt.state_names)}; the file has {sorted(state)}")
             opt.t, opt.epoch = opt_header["t"], opt_header["epoch"]
             if opt.schedule is not None:
                 opt.set_epoch(opt.epoch)
-            opt.state = {k: vectors[f"opt.{k}"] for k in state}
+            opt.state = {k: vectors[f"opt.{k}"] for k in state if k in names}
+            aside = {k: vectors[f"opt.{k}"] for k in state if k not in names}       # a setting turned off: kept
+            if aside:
+                opt._aside = aside
             if "fresh" in opt_header and not (opt.per_part_start and opt.state):
                 raise ModelFileError(f"{path}: the optimizer's 'fresh' parts mark where SGD's momentum buffer has not "
                                      f"started; this {type(opt).__name__} keeps no such buffer (its state: "

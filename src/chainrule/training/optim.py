@@ -60,12 +60,14 @@ class SGD(Optimizer):
     checks = {**Optimizer.checks, "momentum": _at_least_0("momentum"), "dampening": _at_least_0("dampening"),
               "nesterov": _bool("nesterov")}
     per_part_start = True        # a part stepped first later (a layer unfrozen) starts its buffer undamped
+    switchable = ("momentum_buffer",)
     joint = ("momentum", "dampening", "nesterov")
 
     def __init__(self, lr: float | Schedule = 0.01, momentum: float = 0.0, dampening: float = 0.0,
                  nesterov: bool = False, weight_decay: float = 0.0, clip_norm: float | None = None):
         super().__init__(lr, weight_decay, clip_norm)
-        self.momentum, self.dampening, self.nesterov = momentum, dampening, nesterov     # `checks`, `_joint_check`
+        self.momentum, self.dampening, self.nesterov = momentum, dampening, nesterov     # `checks`
+        self._joint_check({k: getattr(self, k) for k in self.joint})
 
     def _joint_check(self, settings):
         if settings["nesterov"] and (settings["momentum"] <= 0 or settings["dampening"] != 0):
@@ -131,6 +133,8 @@ class RMSprop(Optimizer):
         """The averages the current settings use (centered set after construction: grad_avg from zeros)."""
         return ("square_avg", "momentum_buffer") + (("grad_avg",) if self.centered else ())
 
+    switchable = ("grad_avg",)
+
     checks = {**Optimizer.checks, "alpha": lambda v: _number(v, "alpha", high=1.0), "eps": _at_least_0("eps"),
               "momentum": _at_least_0("momentum"), "centered": _bool("centered")}
 
@@ -179,6 +183,8 @@ class Adam(Optimizer):
     def state_names(self) -> tuple[str, ...]:  # type: ignore[override]
         """The moments the current settings use (amsgrad set after construction: its maximum from zeros)."""
         return ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if self.amsgrad else ())
+
+    switchable = ("max_exp_avg_sq",)
 
     checks = {**Optimizer.checks, "betas": _betas, "eps": _at_least_0("eps"), "amsgrad": _bool("amsgrad")}
 

@@ -79,16 +79,22 @@ class Optimizer(KerasNames):
         self.state: dict[str, np.ndarray] = {}
         self.starting = False
 
-    #: settings checked together (SGD's nesterov, momentum and dampening) by `_joint_check`, whenever one is set
-    #: once all are (after construction too: an edit the constructor refuses was saved, then refused by load)
+    #: settings the constructor checks together (SGD's nesterov, momentum and dampening) by `_joint_check`. Edited
+    #: after it they are taken one by one, as torch's param_groups (a change of two passes through a pair the
+    #: constructor refuses); `save` checks them together, as load rebuilds the optimizer through the constructor
     joint: ClassVar[tuple[str, ...]] = ()
 
     def __setattr__(self, name: str, value: Any) -> None:
         check = type(self).checks.get(name)
-        value = value if check is None else check(value)
-        if name in self.joint and all(k in self.__dict__ for k in self.joint if k != name):
-            self._joint_check({**{k: self.__dict__[k] for k in self.joint if k != name}, name: value})
-        super().__setattr__(name, value)
+        super().__setattr__(name, value if check is None else check(value))
+
+    def joint_problem(self) -> str | None:
+        """Why the constructor would refuse the settings as they are now (edited after it), or None."""
+        try:
+            self._joint_check({k: getattr(self, k) for k in self.joint})
+        except ValidationError as exc:
+            return str(exc)
+        return None
 
     def _joint_check(self, settings: dict[str, Any]) -> None:
         """Raise ValidationError where `settings` (those of `joint`, as they would be) do not go together."""
@@ -129,6 +135,15 @@ class Optimizer(KerasNames):
             aside = self.__dict__.setdefault("_aside", {})
             for name in [k for k in state if k not in names]:
                 aside[name] = state.pop(name)
+
+    #: state names a setting turns on or off (SGD's momentum, Adam's amsgrad, RMSprop's centered): a file may hold one
+    #: the settings do not use (put aside, as in memory) or lack one they use (made at the next step, as in memory)
+    switchable: ClassVar[tuple[str, ...]] = ()
+
+    def saved_state(self) -> dict[str, np.ndarray]:
+        """The state a file keeps: what the settings use and what a setting turned off put aside (torch keeps it;
+        turned on again it is taken back), so that a saved run goes on as the one never saved."""
+        return {**self.__dict__.get("_aside", {}), **self.state}
 
     def _new_state(self, name: str, params: np.ndarray) -> np.ndarray:
         """A state array made afresh: zeros (Adagrad's sum starts at its initial_accumulator_value)."""

@@ -239,3 +239,43 @@ def test_the_reading_line_counts_the_files_columns_with_stream_too(tmp_path, cho
         r = cmd("train", path, "--target", "y", *choose, "--out", tmp_path / "m.npz", "--epochs", "1", *stream)
         line = next(t for t in r.stderr.splitlines() if t.startswith("read "))
         assert f"30 rows, {n} columns," in line, line
+
+
+def _predict_as_pandas(model, path, encoding):
+    """The model's predictions for the file read by pandas in `encoding`: the truth predict must give."""
+    import chainrule as cr
+    from chainrule.data.tabular import Preprocessing
+    net, extra = cr.load(model, with_extra=True)
+    pre = Preprocessing.from_json(extra["tabular"])
+    df = pd.read_csv(path, encoding=encoding)
+    return [str(v) for v in pre.decode(net.predict(pre.transform(df[pre.columns])))]
+
+
+@pytest.mark.parametrize("case", ["moji", "late", "cut"])
+def test_the_models_encoding_is_set_aside_by_the_whole_file(tmp_path, case):
+    """A model trained with --encoding latin-1: its own file whose text is also UTF-8 ('Ã©' cells) is read as
+    Latin-1 (it was read as UTF-8, its cells unseen); a UTF-8 copy whose first letter above 127 comes after 64 KiB,
+    or whose long first line has a UTF-8 letter across 64 KiB, is read as UTF-8 (it was read as Latin-1), and the
+    read line says the model's encoding was set aside."""
+    cells = ["Ã©", "a"] if case == "moji" else ["é", "a"]
+    pad = "p" * (70_000 if case == "cut" else 1)
+    rows = [f"{i / 10},{cells[i % 2] if i >= (0 if case == 'moji' else 2500) else 'a'},{i % 2}\n"
+            for i in range(3000)]
+    train, other = tmp_path / "train.csv", tmp_path / "other.csv"
+    train.write_bytes(("x,c,y\n" + "".join(f"{i / 10},{'éa'[i % 2]},{i % 2}\n" for i in range(40))).encode("latin-1")
+                      if case != "moji" else ("x,c,y\n" + "".join(rows)).encode("latin-1"))
+    head = "x,c,y" + ("," + pad[:65_529] + "é" if case == "cut" else "")
+    text = head + "\n" + "".join(r[:-1] + ("," if case == "cut" else "") + "\n" for r in rows)
+    other.write_bytes(text.encode("latin-1" if case == "moji" else "utf-8"))
+    assert (case == "cut") == (other.read_bytes().find("é".encode()) == 65_535)
+    model = tmp_path / "m.npz"
+    r = cmd("train", train, "--target", "y", "--encoding", "latin-1", "--out", model, "--epochs", "3", "--quiet")
+    assert r.returncode == 0, r.stderr
+    encoding = "latin-1" if case == "moji" else "utf-8"
+    r = cmd("predict", model, other)
+    assert r.returncode == 0 and "UnseenCategory" not in r.stderr, r.stderr
+    assert [str(v) for v in pd.read_csv(io.StringIO(r.stdout))["prediction"]] == \
+        _predict_as_pandas(model, other, encoding)
+    said = "encoding latin-1 (the model's)" if case == "moji" else \
+        "encoding utf-8 (not the model's latin-1: the file is UTF-8)"
+    assert said in r.stderr, r.stderr

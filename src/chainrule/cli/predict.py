@@ -75,6 +75,7 @@ def checked(args, path) -> dict:
         raise as_the_models(args, exc) from None
     how = {"model": " (the model's)", "given": "", "detected": " (detected)"}.get(args.sep_from, f" ({args.sep_from})")
     theirs = " (the model's)" if any(i.startswith("--encoding") for i in args.inherited) else ""
+    theirs = f" ({args.set_aside})" if getattr(args, "set_aside", None) else theirs
     from ..data.lines import plural
     say(f"read {short(info['name'], 200)}: {info['rows']} {plural(info['rows'], 'row')}, {len(info['header'])} "
         f"columns, separator "

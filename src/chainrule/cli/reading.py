@@ -56,18 +56,23 @@ def reading_marks(args, pre=None) -> None:
 def as_trained(args, pre, path) -> None:
     """The options not given, for the file `path` a trained model reads, as train read its own: marks
     (`reading_marks`), encoding (but those read untold: UTF-8, UTF-16/32 by their byte order mark; and
-    not for a file that says it is in another: `header.not_in`) and
+    not for a file that is in another: `header.set_aside`, said in `args.set_aside`) and
     separator (`header.separator_for`; `args.sep_from` says whose)."""
     import codecs
 
-    from ..data.header import not_in, separator_for
+    from ..data.header import separator_for, set_aside
     from ..data.separators import SEP_NAMES
     reading_marks(args, pre)
     untold = ("utf-8", "utf-16", "utf-32")
-    if args.encoding is None and pre.encoding and codecs.lookup(pre.encoding).name not in untold \
-            and not not_in(path):
-        args.encoding = pre.encoding
-        args.inherited.append(f"--encoding {pre.encoding!r}")
+    args.set_aside = None
+    if args.encoding is None and pre.encoding and codecs.lookup(pre.encoding).name not in untold:
+        known = [*pre.columns, *(v for values in pre.categories.values() for v in values)]
+        why = set_aside(path, pre.encoding, known)
+        if why is None:
+            args.encoding = pre.encoding
+            args.inherited.append(f"--encoding {pre.encoding!r}")
+        else:
+            args.set_aside = f"not the model's {pre.encoding}: {why}"
     args.sep_from = "given" if args.sep is not None else "detected"
     if args.sep is None and pre.sep is not None:
         args.sep_from = separator_for(path, pre.sep, pre.columns, args.encoding)

@@ -221,12 +221,24 @@ def test_a_pipe_is_refused_by_the_readers_that_read_twice(tmp_path):
     assert cmd("train", plain, "--target", "y", "--out", model, "--epochs", "1", "--quiet").returncode == 0
     said = ("CSV file '/dev/stdin' is a pipe (standard input, or <(...) in a shell), not a file: it is read more "
             "than once")
-    for args in (("predict", model, "/dev/stdin"),
+    for args in (("predict", model, "/dev/stdin"), ("explain", model, "--data", "/dev/stdin"),
                  ("train", "/dev/stdin", "--target", "y", "--out", tmp_path / "s.npz", "--stream")):
         r = cli(*args, stdin=TEXT)                 # a real process: its standard input a pipe
         assert r.returncode == 2 and said in r.stderr, (args, r.stderr)
     r = cli("train", "/dev/stdin", "--target", "y", "--out", tmp_path / "p.npz", "--epochs", "1", stdin=TEXT)
     assert r.returncode == 0 and (tmp_path / "p.npz").exists(), r.stderr     # read once, whole: as before
+
+
+def test_train_keeps_a_piped_targets_leading_zeros(tmp_path):
+    """`cat zl.csv | train /dev/stdin`: the target's leading zeros were looked for in the pipe read again, empty
+    then: the classes were 3, 7, 10 where the file (and pandas reading it as text) gives '003', '007', '010'."""
+    import chainrule as cr
+    text = "x,y\n" + "".join(f"{i / 10},{['003', '007', '010'][i % 3]}\n" for i in range(30))
+    r = cli("train", "/dev/stdin", "--target", "y", "--out", tmp_path / "p.npz", "--epochs", "1", stdin=text)
+    assert r.returncode == 0, r.stderr
+    _, extra = cr.load(tmp_path / "p.npz", with_extra=True)
+    expected = sorted(pd.read_csv(io.StringIO(text), dtype={"y": str})["y"].unique())
+    assert [str(c) for c in extra["tabular"]["classes"]] == expected
 
 
 @pytest.mark.parametrize("choose", [("--drop", "c"), ("--features", "x")])

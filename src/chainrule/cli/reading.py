@@ -153,7 +153,7 @@ def read(args, path, text_columns=None, usecols=None):
     from ..data.progress import Progress
     with Progress(f"reading {short(str(path), 200)}"):        # a line only when it takes more than 2 s
         def read_it():
-            return read_csv(path, sep=args.sep, encoding=args.encoding, decimal=args.decimal,
+            return read_csv(once(args, path), sep=args.sep, encoding=args.encoding, decimal=args.decimal,
                             thousands=args.thousands, na_values=args.na_values or None,
                             text_columns=(getattr(args, "text", None) or ()) if text_columns is None else text_columns,
                             usecols=usecols)
@@ -164,3 +164,27 @@ def read(args, path, text_columns=None, usecols=None):
     if text_columns is None:
         say(describe_source(df), sys.stderr)
     return df
+
+
+def once(args, path):
+    """`path` to read, or where it is a pipe (standard input, a shell's <(zcat data.csv.gz)), its bytes read
+    once and kept in `args.piped`: a copy of them named as the pipe for each reading (train reads a pipe once,
+    whole, and reads its target's labels again from those bytes: the pipe is empty the second time)."""
+    import io
+    import os
+    import stat
+
+    from ..data.csvfile import open_csv
+    piped = getattr(args, "piped", None)
+    if piped is None or piped[0] != str(path):
+        try:
+            regular = stat.S_ISREG(os.stat(os.path.expanduser(str(path))).st_mode)
+        except OSError:
+            return path                          # read_csv says why it cannot be read
+        if regular:
+            return path
+        with open_csv(str(path)) as f:
+            args.piped = piped = (str(path), f.read())
+    copy = io.BytesIO(piped[1])
+    copy.name = piped[0]
+    return copy

@@ -142,3 +142,10 @@ def excel_line(text: str) -> str | None:
     return (f"its first line ({short(text)}) is the line Excel writes to name the separator, not the header: remove "
             f"that line and {give('sep', sep=shown, char=char)}")
 
+
+
+def excel_first(path: Any, encoding: str | None = None) -> str | None:
+    """`excel_line` of the file's first line that is not blank, for a reader that would hand it to pandas first
+    (a stream's header: pandas warns, twice, and names the columns 'sep=' and 'Unnamed: 1')."""
+    line = next((t for t in _head(path, encoding).splitlines() if t.strip()), "")
+    return excel_line(line)

@@ -297,3 +297,16 @@ def test_the_models_encoding_is_set_aside_by_the_whole_file(tmp_path, case):
     said = "encoding latin-1 (the model's)" if case == "moji" else \
         "encoding utf-8 (not the model's latin-1: the file is UTF-8)"
     assert said in r.stderr, r.stderr
+
+
+def test_likely_claims_only_a_close_spelling_and_each_column_once():
+    """A column holding the name was said to be it ('x_squared' is likely 'x'; 'account_id' likely 'c'; 'income'
+    likely 'incomes_2019'), and one file column was said for two missing names."""
+    from chainrule.data.csvfile import likely
+    from chainrule.data.tabular import Preprocessing
+    assert likely("x", ["x_squared"]) is None and likely("c", ["account_id"]) is None
+    assert likely("income", ["incomes_2019", "outcome"]) is None
+    assert likely("Income", [" income"]) == " income" and likely("incme", ["income"]) == "income"
+    pre = Preprocessing.fit(pd.DataFrame({"age": [1.0, 2.0], "Age": [3.0, 4.0], "y": [0, 1]}), "y")
+    said = str(pre.missing(["age", "Age"], ["AGE"]))
+    assert said.count("is likely") == 1, said

@@ -51,12 +51,12 @@ def as_spelled(name: Any, columns: Any) -> Any:
 
 def likely(name: Any, columns: list[str]) -> str | None:
     """The column of `columns` that `name` likely means: the same once case and surrounding spaces are set
-    aside, else the closest spelling, else one holding it; None when none is close."""
+    aside, else the closest spelling; None when none is close (a column merely holding it is not: 'x_squared'
+    is not 'x', 'account_id' not 'c')."""
     import difflib
     key = str(name).strip().casefold()
     close = ([c for c in columns if c.strip().casefold() == key]
-             or difflib.get_close_matches(str(name), columns, n=1, cutoff=0.7)
-             or [c for c in columns if key and (key in c.casefold())][:1])
+             or difflib.get_close_matches(str(name), columns, n=1, cutoff=0.7))
     return close[0] if close else None
 
 

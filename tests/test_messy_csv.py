@@ -310,3 +310,16 @@ def test_likely_claims_only_a_close_spelling_and_each_column_once():
     pre = Preprocessing.fit(pd.DataFrame({"age": [1.0, 2.0], "Age": [3.0, 4.0], "y": [0, 1]}), "y")
     said = str(pre.missing(["age", "Age"], ["AGE"]))
     assert said.count("is likely") == 1, said
+
+
+def test_evaluate_names_the_files_column_its_missing_target_likely_is(tmp_path):
+    """A header 'x, c, y' (spaces after the commas: pandas names the target ' y') lacked the target with no hint
+    of the file's ' y', where the model's missing inputs get one."""
+    plain, spaced, model = tmp_path / "plain.csv", tmp_path / "spaced.csv", tmp_path / "m.npz"
+    plain.write_text(TEXT)
+    spaced.write_text("x, c, y\n" + TEXT.split("\n", 1)[1])
+    assert " y" in pd.read_csv(spaced).columns
+    assert cmd("train", plain, "--target", "y", "--out", model, "--epochs", "1", "--quiet").returncode == 0
+    r = cmd("evaluate", model, spaced)
+    assert r.returncode == 2 and "target column 'y' is not in the file (the file's ' y' is likely 'y')" in r.stderr, \
+        r.stderr

@@ -323,3 +323,26 @@ def test_evaluate_names_the_files_column_its_missing_target_likely_is(tmp_path):
     r = cmd("evaluate", model, spaced)
     assert r.returncode == 2 and "target column 'y' is not in the file (the file's ' y' is likely 'y')" in r.stderr, \
         r.stderr
+
+
+def test_a_small_file_ending_in_nul_bytes_is_cut_short_for_every_reader(tmp_path):
+    """A file under 64 KiB cut short as it was written (text, then NUL bytes to its end) was "not a text file";
+    it is named as cut short, with the line that removes the NUL bytes, by every reader alike."""
+    import subprocess
+    lines = ["x,c,y"] + [f"{i / 7:.6f},c{i % 3},{i % 2}" for i in range(40)]
+    path, model, plain = tmp_path / "cut.csv", tmp_path / "m.npz", tmp_path / "plain.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode() + b"\x00" * 500)
+    plain.write_text("\n".join(lines) + "\n")
+    assert cmd("train", plain, "--target", "y", "--out", model, "--epochs", "1", "--quiet").returncode == 0
+    said = (f"CSV file '{path}': line 42 holds NUL bytes, which text never does; a file that ends in them was cut "
+            f"short as it was written (a crash, a full disk): remove them (the rows they stand for are lost: "
+            f"tr -d '\\000' < {path} > {tmp_path / 'cut-fixed.csv'})")
+    for args in (("train", path, "--target", "y", "--out", tmp_path / "o.npz"),
+                 ("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--stream"),
+                 ("predict", model, path), ("evaluate", model, path), ("explain", model, "--data", path)):
+        r = cmd(*args)
+        assert r.returncode == 2 and r.stderr == f"chainrule: error: {said}\n", (args, r.stderr)
+    subprocess.run(said.rsplit("lost: ", 1)[1][:-1], shell=True, check=True)       # the advice, as a shell runs it
+    assert pd.read_csv(tmp_path / "cut-fixed.csv").equals(pd.read_csv(plain))
+    (tmp_path / "bin.csv").write_bytes(b"x,c\x00\x01,y\n1,2,3\n" + b"\x00" * 10)
+    assert "is not a text file (it holds NUL bytes)" in cmd("predict", model, tmp_path / "bin.csv").stderr

@@ -41,7 +41,7 @@ def test_a_compressed_file_is_named_so_by_every_reader(tmp_path, kind):
     assert cmd("train", plain, "--target", "y", "--out", model, "--epochs", "1", "--quiet").returncode == 0
     for args in (("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--epochs", "1"),
                  ("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--epochs", "1", "--stream"),
-                 ("predict", model, path), ("evaluate", model, path)):
+                 ("predict", model, path), ("evaluate", model, path), ("explain", model, "--data", path)):
         r = cmd(*args)
         assert r.returncode == 2 and said in r.stderr, (args, r.stderr)
     with pytest.raises(ValidationError, match=f"is {kind}-compressed"):
@@ -70,7 +70,7 @@ def test_excels_separator_line_is_named(tmp_path, text):
     assert cmd("train", plain, "--target", "y", "--out", model, "--epochs", "1", "--quiet").returncode == 0
     for args in (("train", path, "--target", "y", "--out", tmp_path / "o.npz"),
                  ("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--stream"),
-                 ("predict", model, path)):
+                 ("predict", model, path), ("evaluate", model, path), ("explain", model, "--data", path)):
         r = cmd(*args)                    # the whole of stderr: no pandas warning before it (train --stream had two)
         assert r.returncode == 2 and r.stderr == f"chainrule: error: {said}\n", (args, r.stderr)
     with pytest.raises(ValidationError, match="the line Excel writes to name the separator"):
@@ -183,10 +183,16 @@ def test_a_workbook_or_parquet_file_is_named_so(tmp_path, ext):
     else:
         path.write_bytes(_workbook(ext))
     said = "is a Parquet file, not CSV text" if ext == "parquet" else "is a spreadsheet workbook (Excel or LibreOffice)"
+    needs = {"xlsx": "openpyxl", "xls": "xlrd", "ods": "odfpy"}.get(ext, "")     # what pandas.read_excel asks for
+    model = tmp_path / "m.npz"
+    (tmp_path / "plain.csv").write_text(TEXT)
+    assert cmd("train", tmp_path / "plain.csv", "--target", "y", "--out", model, "--epochs", "1").returncode == 0
     for args in (("train", path, "--target", "y", "--out", tmp_path / "o.npz"),
-                 ("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--stream")):
+                 ("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--stream"),
+                 ("predict", model, path), ("evaluate", model, path), ("explain", model, "--data", path)):
         r = cmd(*args)
         assert r.returncode == 2 and f"'{path}' {said}" in r.stderr, r.stderr
+        assert not needs or f"(which needs {needs}: pip install {needs})" in r.stderr, r.stderr
     with pytest.raises(ValidationError, match=said.replace("(", r"\(").replace(")", r"\)")):
         read_csv(io.BytesIO(path.read_bytes()))
 
@@ -346,3 +352,17 @@ def test_a_small_file_ending_in_nul_bytes_is_cut_short_for_every_reader(tmp_path
     assert pd.read_csv(tmp_path / "cut-fixed.csv").equals(pd.read_csv(plain))
     (tmp_path / "bin.csv").write_bytes(b"x,c\x00\x01,y\n1,2,3\n" + b"\x00" * 10)
     assert "is not a text file (it holds NUL bytes)" in cmd("predict", model, tmp_path / "bin.csv").stderr
+
+
+@pytest.mark.parametrize("kind", ["gzip", "xlsx"])
+def test_a_piped_compressed_file_or_workbook_is_named_so(tmp_path, kind):
+    """`zcat`-less `cat data.csv.gz | train /dev/stdin` was advised `gunzip -k '/dev/stdin'` (a pipe is no file to
+    unpack in place), and a piped .xlsx was called zip-compressed (its zip listing, at its end, is not read)."""
+    import subprocess
+    import sys
+    data = gzip.compress(TEXT.encode()) if kind == "gzip" else _workbook("xlsx")
+    r = subprocess.run([sys.executable, "-m", "chainrule.cli", "train", "/dev/stdin", "--target", "y", "--out",
+                        str(tmp_path / "o.npz")], input=data, capture_output=True, check=False, timeout=120)
+    said = ("is gzip-compressed, not text: decompress it first (e.g. pipe it through gunzip -c > data.csv)"
+            if kind == "gzip" else "is a spreadsheet workbook (Excel or LibreOffice), not CSV text")
+    assert r.returncode == 2 and said in r.stderr.decode(), r.stderr

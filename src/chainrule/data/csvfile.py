@@ -90,7 +90,7 @@ def open_csv(name: str) -> Any:
         raise ValidationError(f"CSV file {short(name, 200)} cannot be read (permission denied)") from None
     from .filekind import not_csv
     try:
-        not_csv(name, f.peek(16)[:16], f if f.seekable() else None)
+        not_csv(name, f.peek(4096)[:4096] if not f.seekable() else f.peek(16)[:16], f if f.seekable() else None)
     except BaseException:
         f.close()
         raise

@@ -366,3 +366,19 @@ def test_a_piped_compressed_file_or_workbook_is_named_so(tmp_path, kind):
     said = ("is gzip-compressed, not text: decompress it first (e.g. pipe it through gunzip -c > data.csv)"
             if kind == "gzip" else "is a spreadsheet workbook (Excel or LibreOffice), not CSV text")
     assert r.returncode == 2 and said in r.stderr.decode(), r.stderr
+
+
+def test_a_utf8_file_that_is_not_in_the_models_cp1252_is_read_as_utf8(tmp_path):
+    """A UTF-8 file whose first letter above 127 ('Á': bytes c3 81, 0x81 not in cp1252) comes after 64 KiB was read
+    with the model's cp1252 and refused as not cp1252 text."""
+    train, other, model = tmp_path / "train.csv", tmp_path / "other.csv", tmp_path / "m.npz"
+    train.write_bytes(("x,c,y\n" + "".join(f"{i / 10},{'éa'[i % 2]},{i % 2}\n" for i in range(40))).encode("cp1252"))
+    rows = "".join(f"{i / 10},{'Á' if i >= 7900 else 'a'},{i % 2}\n" for i in range(8000))
+    other.write_bytes(("x,c,y\n" + rows).encode())
+    assert other.read_bytes().find(b"\xc3\x81") > 65536
+    r = cmd("train", train, "--target", "y", "--encoding", "cp1252", "--out", model, "--epochs", "2", "--quiet")
+    assert r.returncode == 0, r.stderr
+    r = cmd("predict", model, other)
+    assert r.returncode == 0 and "encoding utf-8 (not the model's cp1252: the file is UTF-8)" in r.stderr, r.stderr
+    assert [str(v) for v in pd.read_csv(io.StringIO(r.stdout))["prediction"]] == \
+        _predict_as_pandas(model, other, "utf-8")

@@ -75,25 +75,32 @@ def set_aside(path: Any, encoding: str, known: Any = ()) -> str | None:
         f = open_csv(str(path))
     except (ValidationError, OSError):
         return None
-    wanted = {k for k in known if isinstance(k, str) and not k.isascii()}
+    wanted = sorted({k for k in known if isinstance(k, str) and not k.isascii()})[:64]    # a bounded search
     utf8, theirs = codecs.getincrementaldecoder("utf-8")(), codecs.getincrementaldecoder(encoding)()
     found: tuple[set[str], set[str]] = (set(), set())
+    fits = [True, True]                     # the file decodes in UTF-8, in the model's encoding
     with f:
         first = True
         while chunk := f.read(1 << 20):
             if first and chunk.startswith((codecs.BOM_UTF8, *(bom for bom, _ in BOMS))):
                 return "the file starts with a byte order mark"
             first = False
-            try:
-                texts = (utf8.decode(chunk, final=False), theirs.decode(chunk, final=False))
-            except (UnicodeDecodeError, LookupError):
+            for i, (decoder, seen) in enumerate(zip((utf8, theirs), found)):
+                try:
+                    text = decoder.decode(chunk, final=False) if fits[i] else ""
+                except (UnicodeDecodeError, LookupError):
+                    fits[i] = False
+                    continue
+                if not chunk.isascii():
+                    seen.update(k for k in wanted if k not in seen and k in text)
+            if not fits[0]:
                 return None
-            for seen, text in zip(found, texts):
-                seen.update(k for k in wanted - seen if k in text)
         try:
             utf8.decode(b"", final=True)
         except UnicodeDecodeError:
             return None
+    if not fits[1]:
+        return "the file is UTF-8"
     return "the file is UTF-8" if len(found[0]) > len(found[1]) else None
 
 

@@ -4,6 +4,7 @@ import bz2
 import gzip
 import io
 import lzma
+import warnings
 import zipfile
 
 import pandas as pd
@@ -40,7 +41,7 @@ def test_a_compressed_file_is_named_so_by_every_reader(tmp_path, kind):
     assert cmd("train", plain, "--target", "y", "--out", model, "--epochs", "1", "--quiet").returncode == 0
     for args in (("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--epochs", "1"),
                  ("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--epochs", "1", "--stream"),
-                 ("predict", model, path), ("evaluate", model, path)):
+                 ("predict", model, path), ("evaluate", model, path), ("explain", model, "--data", path)):
         r = cmd(*args)
         assert r.returncode == 2 and said in r.stderr, (args, r.stderr)
     with pytest.raises(ValidationError, match=f"is {kind}-compressed"):
@@ -69,11 +70,16 @@ def test_excels_separator_line_is_named(tmp_path, text):
     assert cmd("train", plain, "--target", "y", "--out", model, "--epochs", "1", "--quiet").returncode == 0
     for args in (("train", path, "--target", "y", "--out", tmp_path / "o.npz"),
                  ("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--stream"),
-                 ("predict", model, path)):
-        r = cmd(*args)
-        assert r.returncode == 2 and r.stderr.strip().endswith(said), (args, r.stderr)
+                 ("predict", model, path), ("evaluate", model, path), ("explain", model, "--data", path)):
+        r = cmd(*args)                    # the whole of stderr: no pandas warning before it (train --stream had two)
+        assert r.returncode == 2 and r.stderr == f"chainrule: error: {said}\n", (args, r.stderr)
     with pytest.raises(ValidationError, match="the line Excel writes to name the separator"):
         read_csv(path)
+    from chainrule.data.stream import CsvStream
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                      # pandas' ParserWarning was given, then ['sep=', ...]
+        with pytest.raises(ValidationError, match="the line Excel writes to name the separator"):
+            CsvStream(path).header()
     path.write_text(text[6:] if text[5] == "\n" else text[7:])     # without it: read as pandas reads it
     assert read_csv(path).equals(pd.read_csv(path, sep=sep))
 
@@ -177,10 +183,16 @@ def test_a_workbook_or_parquet_file_is_named_so(tmp_path, ext):
     else:
         path.write_bytes(_workbook(ext))
     said = "is a Parquet file, not CSV text" if ext == "parquet" else "is a spreadsheet workbook (Excel or LibreOffice)"
+    needs = {"xlsx": "openpyxl", "xls": "xlrd", "ods": "odfpy"}.get(ext, "")     # what pandas.read_excel asks for
+    model = tmp_path / "m.npz"
+    (tmp_path / "plain.csv").write_text(TEXT)
+    assert cmd("train", tmp_path / "plain.csv", "--target", "y", "--out", model, "--epochs", "1").returncode == 0
     for args in (("train", path, "--target", "y", "--out", tmp_path / "o.npz"),
-                 ("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--stream")):
+                 ("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--stream"),
+                 ("predict", model, path), ("evaluate", model, path), ("explain", model, "--data", path)):
         r = cmd(*args)
         assert r.returncode == 2 and f"'{path}' {said}" in r.stderr, r.stderr
+        assert not needs or f"(which needs {needs}: pip install {needs})" in r.stderr, r.stderr
     with pytest.raises(ValidationError, match=said.replace("(", r"\(").replace(")", r"\)")):
         read_csv(io.BytesIO(path.read_bytes()))
 
@@ -221,12 +233,24 @@ def test_a_pipe_is_refused_by_the_readers_that_read_twice(tmp_path):
     assert cmd("train", plain, "--target", "y", "--out", model, "--epochs", "1", "--quiet").returncode == 0
     said = ("CSV file '/dev/stdin' is a pipe (standard input, or <(...) in a shell), not a file: it is read more "
             "than once")
-    for args in (("predict", model, "/dev/stdin"),
+    for args in (("predict", model, "/dev/stdin"), ("explain", model, "--data", "/dev/stdin"),
                  ("train", "/dev/stdin", "--target", "y", "--out", tmp_path / "s.npz", "--stream")):
         r = cli(*args, stdin=TEXT)                 # a real process: its standard input a pipe
         assert r.returncode == 2 and said in r.stderr, (args, r.stderr)
     r = cli("train", "/dev/stdin", "--target", "y", "--out", tmp_path / "p.npz", "--epochs", "1", stdin=TEXT)
     assert r.returncode == 0 and (tmp_path / "p.npz").exists(), r.stderr     # read once, whole: as before
+
+
+def test_train_keeps_a_piped_targets_leading_zeros(tmp_path):
+    """`cat zl.csv | train /dev/stdin`: the target's leading zeros were looked for in the pipe read again, empty
+    then: the classes were 3, 7, 10 where the file (and pandas reading it as text) gives '003', '007', '010'."""
+    import chainrule as cr
+    text = "x,y\n" + "".join(f"{i / 10},{['003', '007', '010'][i % 3]}\n" for i in range(30))
+    r = cli("train", "/dev/stdin", "--target", "y", "--out", tmp_path / "p.npz", "--epochs", "1", stdin=text)
+    assert r.returncode == 0, r.stderr
+    _, extra = cr.load(tmp_path / "p.npz", with_extra=True)
+    expected = sorted(pd.read_csv(io.StringIO(text), dtype={"y": str})["y"].unique())
+    assert [str(c) for c in extra["tabular"]["classes"]] == expected
 
 
 @pytest.mark.parametrize("choose", [("--drop", "c"), ("--features", "x")])
@@ -239,3 +263,122 @@ def test_the_reading_line_counts_the_files_columns_with_stream_too(tmp_path, cho
         r = cmd("train", path, "--target", "y", *choose, "--out", tmp_path / "m.npz", "--epochs", "1", *stream)
         line = next(t for t in r.stderr.splitlines() if t.startswith("read "))
         assert f"30 rows, {n} columns," in line, line
+
+
+def _predict_as_pandas(model, path, encoding):
+    """The model's predictions for the file read by pandas in `encoding`: the truth predict must give."""
+    import chainrule as cr
+    from chainrule.data.tabular import Preprocessing
+    net, extra = cr.load(model, with_extra=True)
+    pre = Preprocessing.from_json(extra["tabular"])
+    df = pd.read_csv(path, encoding=encoding)
+    return [str(v) for v in pre.decode(net.predict(pre.transform(df[pre.columns])))]
+
+
+@pytest.mark.parametrize("case", ["moji", "late", "cut"])
+def test_the_models_encoding_is_set_aside_by_the_whole_file(tmp_path, case):
+    """A model trained with --encoding latin-1: its own file whose text is also UTF-8 ('Ã©' cells) is read as
+    Latin-1 (it was read as UTF-8, its cells unseen); a UTF-8 copy whose first letter above 127 comes after 64 KiB,
+    or whose long first line has a UTF-8 letter across 64 KiB, is read as UTF-8 (it was read as Latin-1), and the
+    read line says the model's encoding was set aside."""
+    cells = ["Ã©", "a"] if case == "moji" else ["é", "a"]
+    pad = "p" * (70_000 if case == "cut" else 1)
+    rows = [f"{i / 10},{cells[i % 2] if i >= (0 if case == 'moji' else 2500) else 'a'},{i % 2}\n"
+            for i in range(3000)]
+    train, other = tmp_path / "train.csv", tmp_path / "other.csv"
+    train.write_bytes(("x,c,y\n" + "".join(f"{i / 10},{'éa'[i % 2]},{i % 2}\n" for i in range(40))).encode("latin-1")
+                      if case != "moji" else ("x,c,y\n" + "".join(rows)).encode("latin-1"))
+    head = "x,c,y" + ("," + pad[:65_529] + "é" if case == "cut" else "")
+    text = head + "\n" + "".join(r[:-1] + ("," if case == "cut" else "") + "\n" for r in rows)
+    other.write_bytes(text.encode("latin-1" if case == "moji" else "utf-8"))
+    assert (case == "cut") == (other.read_bytes().find("é".encode()) == 65_535)
+    model = tmp_path / "m.npz"
+    r = cmd("train", train, "--target", "y", "--encoding", "latin-1", "--out", model, "--epochs", "3", "--quiet")
+    assert r.returncode == 0, r.stderr
+    encoding = "latin-1" if case == "moji" else "utf-8"
+    r = cmd("predict", model, other)
+    assert r.returncode == 0 and "UnseenCategory" not in r.stderr, r.stderr
+    assert [str(v) for v in pd.read_csv(io.StringIO(r.stdout))["prediction"]] == \
+        _predict_as_pandas(model, other, encoding)
+    said = "encoding latin-1 (the model's)" if case == "moji" else \
+        "encoding utf-8 (not the model's latin-1: the file is UTF-8)"
+    assert said in r.stderr, r.stderr
+
+
+def test_likely_claims_only_a_close_spelling_and_each_column_once():
+    """A column holding the name was said to be it ('x_squared' is likely 'x'; 'account_id' likely 'c'; 'income'
+    likely 'incomes_2019'), and one file column was said for two missing names."""
+    from chainrule.data.csvfile import likely
+    from chainrule.data.tabular import Preprocessing
+    assert likely("x", ["x_squared"]) is None and likely("c", ["account_id"]) is None
+    assert likely("income", ["incomes_2019", "outcome"]) is None
+    assert likely("Income", [" income"]) == " income" and likely("incme", ["income"]) == "income"
+    pre = Preprocessing.fit(pd.DataFrame({"age": [1.0, 2.0], "Age": [3.0, 4.0], "y": [0, 1]}), "y")
+    said = str(pre.missing(["age", "Age"], ["AGE"]))
+    assert said.count("is likely") == 1, said
+
+
+def test_evaluate_names_the_files_column_its_missing_target_likely_is(tmp_path):
+    """A header 'x, c, y' (spaces after the commas: pandas names the target ' y') lacked the target with no hint
+    of the file's ' y', where the model's missing inputs get one."""
+    plain, spaced, model = tmp_path / "plain.csv", tmp_path / "spaced.csv", tmp_path / "m.npz"
+    plain.write_text(TEXT)
+    spaced.write_text("x, c, y\n" + TEXT.split("\n", 1)[1])
+    assert " y" in pd.read_csv(spaced).columns
+    assert cmd("train", plain, "--target", "y", "--out", model, "--epochs", "1", "--quiet").returncode == 0
+    r = cmd("evaluate", model, spaced)
+    assert r.returncode == 2 and "target column 'y' is not in the file (the file's ' y' is likely 'y')" in r.stderr, \
+        r.stderr
+
+
+def test_a_small_file_ending_in_nul_bytes_is_cut_short_for_every_reader(tmp_path):
+    """A file under 64 KiB cut short as it was written (text, then NUL bytes to its end) was "not a text file";
+    it is named as cut short, with the line that removes the NUL bytes, by every reader alike."""
+    import subprocess
+    lines = ["x,c,y"] + [f"{i / 7:.6f},c{i % 3},{i % 2}" for i in range(40)]
+    path, model, plain = tmp_path / "cut.csv", tmp_path / "m.npz", tmp_path / "plain.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode() + b"\x00" * 500)
+    plain.write_text("\n".join(lines) + "\n")
+    assert cmd("train", plain, "--target", "y", "--out", model, "--epochs", "1", "--quiet").returncode == 0
+    said = (f"CSV file '{path}': line 42 holds NUL bytes, which text never does; a file that ends in them was cut "
+            f"short as it was written (a crash, a full disk): remove them (the rows they stand for are lost: "
+            f"tr -d '\\000' < {path} > {tmp_path / 'cut-fixed.csv'})")
+    for args in (("train", path, "--target", "y", "--out", tmp_path / "o.npz"),
+                 ("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--stream"),
+                 ("predict", model, path), ("evaluate", model, path), ("explain", model, "--data", path)):
+        r = cmd(*args)
+        assert r.returncode == 2 and r.stderr == f"chainrule: error: {said}\n", (args, r.stderr)
+    subprocess.run(said.rsplit("lost: ", 1)[1][:-1], shell=True, check=True)       # the advice, as a shell runs it
+    assert pd.read_csv(tmp_path / "cut-fixed.csv").equals(pd.read_csv(plain))
+    (tmp_path / "bin.csv").write_bytes(b"x,c\x00\x01,y\n1,2,3\n" + b"\x00" * 10)
+    assert "is not a text file (it holds NUL bytes)" in cmd("predict", model, tmp_path / "bin.csv").stderr
+
+
+@pytest.mark.parametrize("kind", ["gzip", "xlsx"])
+def test_a_piped_compressed_file_or_workbook_is_named_so(tmp_path, kind):
+    """`zcat`-less `cat data.csv.gz | train /dev/stdin` was advised `gunzip -k '/dev/stdin'` (a pipe is no file to
+    unpack in place), and a piped .xlsx was called zip-compressed (its zip listing, at its end, is not read)."""
+    import subprocess
+    import sys
+    data = gzip.compress(TEXT.encode()) if kind == "gzip" else _workbook("xlsx")
+    r = subprocess.run([sys.executable, "-m", "chainrule.cli", "train", "/dev/stdin", "--target", "y", "--out",
+                        str(tmp_path / "o.npz")], input=data, capture_output=True, check=False, timeout=120)
+    said = ("is gzip-compressed, not text: decompress it first (e.g. pipe it through gunzip -c > data.csv)"
+            if kind == "gzip" else "is a spreadsheet workbook (Excel or LibreOffice), not CSV text")
+    assert r.returncode == 2 and said in r.stderr.decode(), r.stderr
+
+
+def test_a_utf8_file_that_is_not_in_the_models_cp1252_is_read_as_utf8(tmp_path):
+    """A UTF-8 file whose first letter above 127 ('Á': bytes c3 81, 0x81 not in cp1252) comes after 64 KiB was read
+    with the model's cp1252 and refused as not cp1252 text."""
+    train, other, model = tmp_path / "train.csv", tmp_path / "other.csv", tmp_path / "m.npz"
+    train.write_bytes(("x,c,y\n" + "".join(f"{i / 10},{'éa'[i % 2]},{i % 2}\n" for i in range(40))).encode("cp1252"))
+    rows = "".join(f"{i / 10},{'Á' if i >= 7900 else 'a'},{i % 2}\n" for i in range(8000))
+    other.write_bytes(("x,c,y\n" + rows).encode())
+    assert other.read_bytes().find(b"\xc3\x81") > 65536
+    r = cmd("train", train, "--target", "y", "--encoding", "cp1252", "--out", model, "--epochs", "2", "--quiet")
+    assert r.returncode == 0, r.stderr
+    r = cmd("predict", model, other)
+    assert r.returncode == 0 and "encoding utf-8 (not the model's cp1252: the file is UTF-8)" in r.stderr, r.stderr
+    assert [str(v) for v in pd.read_csv(io.StringIO(r.stdout))["prediction"]] == \
+        _predict_as_pandas(model, other, "utf-8")

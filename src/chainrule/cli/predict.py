@@ -75,6 +75,7 @@ def checked(args, path) -> dict:
         raise as_the_models(args, exc) from None
     how = {"model": " (the model's)", "given": "", "detected": " (detected)"}.get(args.sep_from, f" ({args.sep_from})")
     theirs = " (the model's)" if any(i.startswith("--encoding") for i in args.inherited) else ""
+    theirs = f" ({args.set_aside})" if getattr(args, "set_aside", None) else theirs
     from ..data.lines import plural
     say(f"read {short(info['name'], 200)}: {info['rows']} {plural(info['rows'], 'row')}, {len(info['header'])} "
         f"columns, separator "
@@ -261,8 +262,11 @@ def evaluate(args) -> int:
     info = checked(args, args.csv)
     as_in_file(args, info["header"])
     if pre.target not in info["header"]:
-        raise one_column(args, info) or ValidationError(f"target column {short(pre.target)} is not in the file: "
-                                                        "evaluate compares the predictions with it")
+        from ..data.csvfile import likely
+        close = likely(pre.target, [c for c in info["header"] if c not in pre.columns])    # ' y' of "x, y"
+        hint = f" (the file's {short(close)} is likely {short(pre.target)})" if close is not None else ""
+        raise one_column(args, info) or ValidationError(f"target column {short(pre.target)} is not in the "
+                                                        f"file{hint}: evaluate compares the predictions with it")
     if args.weight is not None and args.weight not in info["header"]:
         raise not_in_file("--weight: column", args.weight, info["header"])
     if args.weight is not None and args.weight in (pre.target, *pre.columns):

@@ -56,18 +56,23 @@ def reading_marks(args, pre=None) -> None:
 def as_trained(args, pre, path) -> None:
     """The options not given, for the file `path` a trained model reads, as train read its own: marks
     (`reading_marks`), encoding (but those read untold: UTF-8, UTF-16/32 by their byte order mark; and
-    not for a file that says it is in another: `header.not_in`) and
+    not for a file that is in another: `header.set_aside`, said in `args.set_aside`) and
     separator (`header.separator_for`; `args.sep_from` says whose)."""
     import codecs
 
-    from ..data.header import not_in, separator_for
+    from ..data.header import separator_for, set_aside
     from ..data.separators import SEP_NAMES
     reading_marks(args, pre)
     untold = ("utf-8", "utf-16", "utf-32")
-    if args.encoding is None and pre.encoding and codecs.lookup(pre.encoding).name not in untold \
-            and not not_in(path):
-        args.encoding = pre.encoding
-        args.inherited.append(f"--encoding {pre.encoding!r}")
+    args.set_aside = None
+    if args.encoding is None and pre.encoding and codecs.lookup(pre.encoding).name not in untold:
+        known = [*pre.columns, *(v for values in pre.categories.values() for v in values)]
+        why = set_aside(path, pre.encoding, known)
+        if why is None:
+            args.encoding = pre.encoding
+            args.inherited.append(f"--encoding {pre.encoding!r}")
+        else:
+            args.set_aside = f"not the model's {pre.encoding}: {why}"
     args.sep_from = "given" if args.sep is not None else "detected"
     if args.sep is None and pre.sep is not None:
         args.sep_from = separator_for(path, pre.sep, pre.columns, args.encoding)
@@ -148,7 +153,7 @@ def read(args, path, text_columns=None, usecols=None):
     from ..data.progress import Progress
     with Progress(f"reading {short(str(path), 200)}"):        # a line only when it takes more than 2 s
         def read_it():
-            return read_csv(path, sep=args.sep, encoding=args.encoding, decimal=args.decimal,
+            return read_csv(once(args, path), sep=args.sep, encoding=args.encoding, decimal=args.decimal,
                             thousands=args.thousands, na_values=args.na_values or None,
                             text_columns=(getattr(args, "text", None) or ()) if text_columns is None else text_columns,
                             usecols=usecols)
@@ -159,3 +164,27 @@ def read(args, path, text_columns=None, usecols=None):
     if text_columns is None:
         say(describe_source(df), sys.stderr)
     return df
+
+
+def once(args, path):
+    """`path` to read, or where it is a pipe (standard input, a shell's <(zcat data.csv.gz)), its bytes read
+    once and kept in `args.piped`: a copy of them named as the pipe for each reading (train reads a pipe once,
+    whole, and reads its target's labels again from those bytes: the pipe is empty the second time)."""
+    import io
+    import os
+    import stat
+
+    from ..data.csvfile import open_csv
+    piped = getattr(args, "piped", None)
+    if piped is None or piped[0] != str(path):
+        try:
+            regular = stat.S_ISREG(os.stat(os.path.expanduser(str(path))).st_mode)
+        except OSError:
+            return path                          # read_csv says why it cannot be read
+        if regular:
+            return path
+        with open_csv(str(path)) as f:
+            args.piped = piped = (str(path), f.read())
+    copy = io.BytesIO(piped[1])
+    copy.name = piped[0]
+    return copy

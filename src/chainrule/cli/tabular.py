@@ -18,6 +18,7 @@ from .reading import (  # noqa: F401  (the reading is reading.py's; the commands
     as_trained,
     column_list,
     keep_reading,
+    once,
     read,
     reading_marks,
     separator_how,

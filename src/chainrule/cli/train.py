@@ -20,6 +20,7 @@ from .tabular import (
     keep_reading,
     learning_rate,
     metrics,
+    once,
     output_path,
     positive_int,
     read,
@@ -289,7 +290,7 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
         df, weight = weights.take(read(args, args.csv), args)
         df, said = labels_as_written(df, args.target, args.task, args.text,
                                      lambda cols: read(args, args.csv, (), usecols=cols),    # the target alone
-                                     lambda: args.csv)
+                                     lambda: once(args, args.csv))       # a pipe's bytes, read once
         if said:
             say(said, sys.stderr)
         df, left = select_columns(df, args.target, args.features, args.drop, args.text)

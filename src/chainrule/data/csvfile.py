@@ -51,12 +51,12 @@ def as_spelled(name: Any, columns: Any) -> Any:
 
 def likely(name: Any, columns: list[str]) -> str | None:
     """The column of `columns` that `name` likely means: the same once case and surrounding spaces are set
-    aside, else the closest spelling, else one holding it; None when none is close."""
+    aside, else the closest spelling; None when none is close (a column merely holding it is not: 'x_squared'
+    is not 'x', 'account_id' not 'c')."""
     import difflib
     key = str(name).strip().casefold()
     close = ([c for c in columns if c.strip().casefold() == key]
-             or difflib.get_close_matches(str(name), columns, n=1, cutoff=0.7)
-             or [c for c in columns if key and (key in c.casefold())][:1])
+             or difflib.get_close_matches(str(name), columns, n=1, cutoff=0.7))
     return close[0] if close else None
 
 
@@ -90,7 +90,7 @@ def open_csv(name: str) -> Any:
         raise ValidationError(f"CSV file {short(name, 200)} cannot be read (permission denied)") from None
     from .filekind import not_csv
     try:
-        not_csv(name, f.peek(16)[:16], f if f.seekable() else None)
+        not_csv(name, f.peek(4096)[:4096] if not f.seekable() else f.peek(16)[:16], f if f.seekable() else None)
     except BaseException:
         f.close()
         raise
@@ -136,10 +136,8 @@ def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
     from .filekind import not_csv
     not_csv(name, data[:16], data)
     at = -1 if wide(encoding) else data.find(b"\x00")
-    if 0 <= at < 65536:
-        raise ValidationError(f"CSV file {short(name, 200)} is not a text file (it holds NUL bytes)")
     if at >= 0:
-        raise nul_bytes(name, data.count(b"\n", 0, at) + 1)
+        raise nul_refusal(name, data, at)
     try:
         return data.decode(encoding or "utf-8-sig"), encoding or "utf-8"
     except LookupError:
@@ -148,12 +146,29 @@ def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
         raise undecodable(name, encoding, data[exc.start], data[:exc.start].count(b"\n") + 1) from None
 
 
+def nul_refusal(name: str, data: bytes, at: int, lines_before: int = 0) -> ValidationError:
+    """The refusal of the file whose bytes `data` (after `lines_before` lines) hold their first NUL at `at`: a file
+    that is text up to it and NUL bytes to its end was cut short as it was written (even a small one), else one
+    with a NUL in its first 64 KiB is not text, and a NUL later on is named with its line."""
+    if (at >= 65536 or lines_before) or (at > 0 and not data[at:].strip(b"\x00")):
+        return nul_bytes(name, lines_before + data.count(b"\n", 0, at) + 1)
+    return ValidationError(f"CSV file {short(name, 200)} is not a text file (it holds NUL bytes)")
+
+
 def nul_bytes(name: str, line: int) -> ValidationError:
     """The refusal of a NUL byte after the file's first 64 KiB of text (on `line`): such a file was most often cut
     short while written (a crash, a full disk: the rest is NUL bytes), not a row with a field too few."""
+    import shlex
     return ValidationError(f"CSV file {short(name, 200)}: line {line} holds NUL bytes, which text never does; a file "
                            "that ends in them was cut short as it was written (a crash, a full disk): remove them (the "
-                           "rows they stand for are lost)")
+                           f"rows they stand for are lost: tr -d '\\000' < {shlex.quote(name)} > "
+                           f"{shlex.quote(fixed(name))})")
+
+
+def fixed(name: str) -> str:
+    """The name of a file saved from `name` with its fault removed: cut.csv -> cut-fixed.csv, in its folder."""
+    stem, dot, ext = os.path.basename(name).rpartition(".")
+    return os.path.join(os.path.dirname(name), f"{stem}-fixed.{ext}" if dot and stem else f"{ext}-fixed")
 
 
 def undecodable(name: str, encoding: str | None, byte: int, line: int) -> ValidationError:

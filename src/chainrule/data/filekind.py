@@ -8,28 +8,54 @@ from typing import Any
 
 from ..errors import ValidationError
 
-#: the first bytes of compressed files, and the command that unpacks each
-PACKED = {b"\x1f\x8b": ("gzip", "gunzip -k"), b"BZh": ("bzip2", "bunzip2 -k"), b"\xfd7zXZ\x00": ("xz", "unxz -k"),
-          b"PK\x03\x04": ("zip", "unzip"), b"\x28\xb5\x2f\xfd": ("zstd", "unzstd")}
+#: the first bytes of compressed files, the command that unpacks each file, and the one that unpacks a pipe
+PACKED = {b"\x1f\x8b": ("gzip", "gunzip -k", "gunzip -c"), b"BZh": ("bzip2", "bunzip2 -k", "bunzip2 -c"),
+          b"\xfd7zXZ\x00": ("xz", "unxz -k", "unxz -c"), b"PK\x03\x04": ("zip", "unzip", "funzip"),
+          b"\x28\xb5\x2f\xfd": ("zstd", "unzstd", "unzstd -c")}
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"        # Excel 97-2003 (.xls) and other Office files
 ODS = b"application/vnd.oasis.opendocument.spreadsheet"       # the mimetype entry of LibreOffice's .ods
-SAVE_AS = ("save it as CSV from the spreadsheet (CSV UTF-8), or with pandas: "
-           "pandas.read_excel(path).to_csv(new_path, index=False)")
+#: the package pandas.read_excel needs for each workbook
+READER = {"xlsx": "openpyxl", "xls": "xlrd", "ods": "odfpy"}
 
 
-def workbook(source: Any) -> bool:
-    """Whether the zip file `source` (a seekable binary file, left at its start, or its bytes) is a workbook: Excel's
-    (.xlsx: an xl/ folder) or LibreOffice's (.ods: its mimetype says so)."""
+def save_as(kind: str) -> str:
+    """The way from a workbook of `kind` to a CSV file, naming the package pandas reads it with."""
+    return ("save it as CSV from the spreadsheet (CSV UTF-8), or with pandas: pandas.read_excel(path).to_csv("
+            f"new_path, index=False) (which needs {READER[kind]}: pip install {READER[kind]})")
+
+
+def workbook(source: Any) -> str | None:
+    """'xlsx' or 'ods' when the zip file `source` (a seekable binary file, left at its start, or its bytes) is a
+    workbook: Excel's (an xl/ folder) or LibreOffice's (its mimetype says so); else None."""
     import zipfile
     try:
         with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as z:
             names = z.namelist()
-            return any(n.startswith("xl/") for n in names) or ("mimetype" in names and z.read("mimetype") == ODS)
+            if any(n.startswith("xl/") for n in names):
+                return "xlsx"
+            return "ods" if "mimetype" in names and z.read("mimetype") == ODS else None
     except (zipfile.BadZipFile, OSError, KeyError):
-        return False
+        return None
     finally:
         if not isinstance(source, bytes):
             source.seek(0)
+
+
+def piped_workbook(head: bytes) -> str | None:
+    """`workbook` of a zip file's first bytes `head` (a pipe's: its end, where the zip lists its files, is not yet
+    read): the names of its first entries, as each entry's header gives them."""
+    at = 0
+    while head[at:at + 4] == b"PK\x03\x04" and len(head) >= at + 30:
+        size, n, extra = (int.from_bytes(head[at + i:at + j], "little") for i, j in ((18, 22), (26, 28), (28, 30)))
+        name = head[at + 30:at + 30 + n]
+        if name.startswith(b"xl/"):
+            return "xlsx"
+        if name == b"mimetype":
+            return "ods" if head[at + 30 + n + extra:].startswith(ODS) else None
+        if head[at + 6] & 8:                      # its size comes after its data: the next entry cannot be found
+            return None
+        at += 30 + n + extra + size
+    return None
 
 
 def not_csv(name: str, head: bytes, source: Any = None) -> None:
@@ -39,12 +65,18 @@ def not_csv(name: str, head: bytes, source: Any = None) -> None:
     from .csvfile import short
     shown = short(name, 200)
     zipped = head.startswith(b"PK\x03\x04")
-    if head.startswith(OLE2) or (zipped and source is not None and workbook(source)):
-        raise ValidationError(f"{shown} is a spreadsheet workbook (Excel or LibreOffice), not CSV text: {SAVE_AS}")
+    book = "xls" if head.startswith(OLE2) else None if not zipped else \
+        workbook(source) if source is not None else piped_workbook(head)
+    if book:
+        raise ValidationError(f"{shown} is a spreadsheet workbook (Excel or LibreOffice), not CSV text: "
+                              f"{save_as(book)}")
     if head.startswith(b"PAR1"):
         raise ValidationError(f"{shown} is a Parquet file, not CSV text: write it as CSV with pandas: "
                               "pandas.read_parquet(path).to_csv(new_path, index=False)")
-    for magic, (kind, unpack) in PACKED.items():
+    for magic, (kind, unpack, unpipe) in PACKED.items():
         if head.startswith(magic) and (magic != b"BZh" or head[4:10] in (b"1AY&SY", b"\x17rE8P\x90")):
+            if source is None:                    # a pipe: unpacked as it comes, into a file
+                raise ValidationError(f"CSV file {shown} is {kind}-compressed, not text: decompress it first (e.g. "
+                                      f"pipe it through {unpipe} > data.csv) and give the file it writes")
             raise ValidationError(f"CSV file {shown} is {kind}-compressed, not text: decompress it first (e.g. "
                                   f"{unpack} {shown}) and give the file it writes")

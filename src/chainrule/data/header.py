@@ -65,24 +65,43 @@ def separator_for(path: Any, sep: str, columns: list[str], encoding: str | None 
     return "model" if seems is None or set(columns) <= set(header_fields(path, sep, encoding)) else "other"
 
 
-def not_in(path: Any) -> bool:
-    """Whether the file `path` says it is not in a model's encoding (latin-1, cp1252: any bytes decode, into other
-    letters): its first bytes are a byte order mark (UTF-8's, UTF-16's, UTF-32's), or its first lines hold bytes
-    above 127 and are UTF-8 (a file saved again as UTF-8: Latin-1 text is UTF-8 only by rare chance)."""
+def set_aside(path: Any, encoding: str, known: Any = ()) -> str | None:
+    """Why the file `path` is not read in a model's `encoding` (latin-1, cp1252: any bytes decode, into other
+    letters), or None: it starts with a byte order mark (UTF-8's, UTF-16's, UTF-32's), or the whole file is
+    UTF-8 and holds bytes above 127 that read as more of the model's `known` names and categories (those not
+    ASCII) in UTF-8 than in its encoding (a file saved again as UTF-8). Where both read as well, the model's
+    encoding: the user told training what it is, and Latin-1 text that is UTF-8 ('Ã©') is its own file."""
     try:
-        with open_csv(str(path)) as f:
-            head = f.read(HEAD)
+        f = open_csv(str(path))
     except (ValidationError, OSError):
-        return False
-    if head.startswith((codecs.BOM_UTF8, *(bom for bom, _ in BOMS))):
-        return True
-    if len(head) == HEAD:
-        head = head[:head.rfind(b"\n") + 1] or head
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return not head.isascii()
+        return None
+    wanted = sorted({k for k in known if isinstance(k, str) and not k.isascii()})[:64]    # a bounded search
+    utf8, theirs = codecs.getincrementaldecoder("utf-8")(), codecs.getincrementaldecoder(encoding)()
+    found: tuple[set[str], set[str]] = (set(), set())
+    fits = [True, True]                     # the file decodes in UTF-8, in the model's encoding
+    with f:
+        first = True
+        while chunk := f.read(1 << 20):
+            if first and chunk.startswith((codecs.BOM_UTF8, *(bom for bom, _ in BOMS))):
+                return "the file starts with a byte order mark"
+            first = False
+            for i, (decoder, seen) in enumerate(zip((utf8, theirs), found)):
+                try:
+                    text = decoder.decode(chunk, final=False) if fits[i] else ""
+                except (UnicodeDecodeError, LookupError):
+                    fits[i] = False
+                    continue
+                if not chunk.isascii():
+                    seen.update(k for k in wanted if k not in seen and k in text)
+            if not fits[0]:
+                return None
+        try:
+            utf8.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return None
+    if not fits[1]:
+        return "the file is UTF-8"
+    return "the file is UTF-8" if len(found[0]) > len(found[1]) else None
 
 
 def one_column(path: Any, header: list[str], how: str, encoding: str | None = None) -> ValidationError | None:
@@ -130,3 +149,10 @@ def excel_line(text: str) -> str | None:
     return (f"its first line ({short(text)}) is the line Excel writes to name the separator, not the header: remove "
             f"that line and {give('sep', sep=shown, char=char)}")
 
+
+
+def excel_first(path: Any, encoding: str | None = None) -> str | None:
+    """`excel_line` of the file's first line that is not blank, for a reader that would hand it to pandas first
+    (a stream's header: pandas warns, twice, and names the columns 'sep=' and 'Unnamed: 1')."""
+    line = next((t for t in _head(path, encoding).splitlines() if t.strip()), "")
+    return excel_line(line)

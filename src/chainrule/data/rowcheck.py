@@ -22,7 +22,7 @@ from ..errors import ValidationError
 from .csvfile import (
     bom_encoding,
     check_marks,
-    nul_bytes,
+    nul_refusal,
     open_again,
     ragged,
     short,
@@ -198,8 +198,8 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
         block = f.read(BLOCK)
         encoding = encoding or bom_encoding(block)
         codec = encoding or "utf-8-sig"
-        if b"\x00" in block[:65536] and not wide(codec):
-            raise ValidationError(f"CSV file {short(name, 200)} is not a text file (it holds NUL bytes)")
+        if 0 <= (at := block.find(b"\x00")) < 65536 and not wide(codec):
+            raise nul_refusal(name, block, at)
         decoder = codecs.getincrementaldecoder(codec)()
         rows = _Rows(name)
         fast = "\n,".encode(codec.replace("-sig", "")) == b"\n,"      # ASCII underneath: count bytes
@@ -212,7 +212,7 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
             except UnicodeDecodeError as exc:
                 raise _decode_error(exc, name, encoding, lines_before, codec) from None
             if not wide(codec) and (at := block.find(b"\x00")) >= 0:
-                raise nul_bytes(name, lines_before + block.count(b"\n", 0, at) + 1)
+                raise nul_refusal(name, block, at, lines_before)
             if first:
                 if not text.strip() and final:
                     raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data "

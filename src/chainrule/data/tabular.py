@@ -251,7 +251,11 @@ class Preprocessing:
         file's `present` columns they likely are (' income' for 'income': a header "age, income" keeps the space)."""
         which = f"column {short(missing[0])} is" if len(missing) == 1 else f"columns {names(missing, 10)} are"
         others = [str(c) for c in present if c not in self.columns]
-        close = [(m, c) for m in missing[:5] if (c := likely(m, others)) is not None]
+        close = []
+        for m in missing[:5]:                 # a file column is said for one missing name only
+            if (c := likely(m, others)) is not None:
+                close.append((m, c))
+                others.remove(c)
         said = [f"the file's {short(c)} is likely {short(m)}" for m, c in close]
         hint = f" ({'; '.join(said)})" if said else ""
         return ValidationError(f"{which} missing{hint}: the model was trained on columns {names(self.columns, 20)}")

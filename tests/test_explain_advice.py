@@ -149,3 +149,21 @@ def test_a_long_sums_note_says_j_is_0_based_and_where_its_values_are():
     text = cmd("explain", "--layers", "130,2,1", "--inputs", x, "--targets", "0.5", "--layer", "1").stdout
     assert ("--format json's \"layers\"[0][\"neurons\"][J] lists every weight of unit J (J 0-based: 0 is h1) and its "
             "value; the values it multiplies are the inputs)") in text
+
+
+@pytest.mark.parametrize("n_in,n_out", [(59, 2), (60, 2), (119, 1), (120, 1), (119, 3), (120, 3), (3, 40)])
+def test_one_fits_rule_for_slice_advice_and_derived_by(n_in, n_out):
+    """explain's slice advice and the derivation notes name the same slices: a layer whose arrays hold at most
+    MAX_PARAMETERS numbers, else a neuron whose weights and bias do, else none (counted from the layer's arrays)."""
+    from chainrule.teach import derivation, notation
+    from chainrule.teach.explain import fitting_layers
+
+    net = cr.Network([cr.Dense(n_in, n_out, "sigmoid")], loss="sse", seed=0)
+    lay = net.dense_layers[0]
+    whole, one = lay.W.size + lay.b.size <= 120, lay.W.shape[0] + 1 <= 120
+    assert (notation.layer_fits(n_in, n_out), notation.neuron_fits(n_in)) == (whole, one)
+    assert fitting_layers(net) == ([0] if whole else [])
+    d = {"layers": [{"neurons": [{"name": f"o{j + 1}", "weights": [0.0] * n_in} for j in range(n_out)]}]}
+    said = derivation.derived_by(d, 0, ["o1"], "the JSON")
+    assert said.startswith("explain(..., layer=0) derives" if whole else
+                           "explain(..., layer=0, neuron=0) derives" if one else "no slice writes it out")

@@ -56,5 +56,18 @@ def test_a_grid_repeating_a_value_says_its_ties_are_the_same_values(sweep_data, 
                "--epochs", "1", "--cv", "2", "--out-dir", tmp_path)
     assert done.returncode == 0, done.stderr
     best = next(line for line in done.stdout.splitlines() if line.startswith("best: "))
-    assert best.endswith("; tied at rank 1 with 2 others (all of the same values: the grid repeats them): the one "
-                         "first in the grid's order is kept, as GridSearchCV's best_index_ keeps it"), best
+    assert best.endswith("; tied at rank 1 with 2 repeats of the best's values in the grid: the one first in the "
+                         "grid's order is kept, as GridSearchCV's best_index_ keeps it"), best
+
+
+def test_repeats_of_the_best_are_counted_not_listed_among_the_others(sweep_data, tmp_path):
+    """iris has 50 rows of each class: balanced weights are all 1, so none and balanced fit the same networks, and
+    the grid's second none repeats the best's values: it was listed as though another candidate."""
+    done = cmd("sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "class_weight=none,balanced,none",
+               "--epochs", "1", "--cv", "2", "--out-dir", tmp_path)
+    assert done.returncode == 0, done.stderr
+    best = next(line for line in done.stdout.splitlines() if line.startswith("best: "))
+    assert best.startswith("best: class_weight=none (accuracy "), best
+    assert best.endswith("; tied at rank 1 with class_weight=balanced (and 1 repeat of the best's values in the "
+                         "grid): the one first in the grid's order is kept, as GridSearchCV's best_index_ keeps "
+                         "it"), best

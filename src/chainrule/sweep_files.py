@@ -54,7 +54,14 @@ def can_write(out: Path, refit: bool) -> None:
 
 
 def _json(value):
-    return value.item() if isinstance(value, np.generic) else value
+    """A best parameter as a model file's JSON holds it: a NumPy scalar as a number, an optimizer or schedule
+    instance as its config() (another object as its repr)."""
+    from chainrule.sweep_table import PLAIN, described
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, tuple):
+        return [_json(v) for v in value]
+    return value if isinstance(value, PLAIN) else described(value)
 
 
 def save_best(path: Path, estimator, pre, classify: bool, score: tuple[str, float], weight: str | None,

@@ -72,7 +72,23 @@ def _literal(value):
         return tuple(_literal(v) for v in value)
     if isinstance(value, float) and np.isinf(value):
         return Infinite(value)
-    return value
+    return value if isinstance(value, PLAIN) else described(value)
+
+
+PLAIN = (str, int, float, bool, type(None), list, dict)
+
+
+def described(value) -> Any:
+    """An instance in the grid (optimizer=SGD(0.1), learning_rate=StepLR(...)) as its config(), as a model file
+    stores an optimizer: a dict that a JSON description holds and ast.literal_eval reads back; an object without
+    config() as its repr."""
+    config = getattr(value, "config", None)
+    if callable(config):
+        try:
+            return config()
+        except NotImplementedError:        # a user's schedule that does not say its arguments
+            pass
+    return repr(value)
 
 
 class Infinite(float):

@@ -160,8 +160,8 @@ def _interrupted(stop: KeyboardInterrupt, files: list[Path], before: list) -> st
 
 def _tied(result, grid: dict, args) -> str:
     """The candidates tied with the best (`tied_indices_`), and which one was kept: the first, in the grid's order
-    (or the drawn order), as GridSearchCV's best_index_ keeps it; those of the same values (a grid repeating
-    0.01 as 0.010) said to be."""
+    (or the drawn order), as GridSearchCV's best_index_ keeps it; those of the best's own values (a grid repeating
+    0.01 as 0.010) counted, not listed."""
     from chainrule.sweep import ALIASES
     from chainrule.sweep_table import as_written
     if not result.tied_indices_:
@@ -169,15 +169,18 @@ def _tied(result, grid: dict, args) -> str:
     names = {key: ALIASES.get(key, key) for key in grid}
     params = result.cv_results_["params"]
     best = as_written(params[result.best_index_], names)
-    tied = [as_written(params[i], names) for i in result.tied_indices_]
-    same = sum(t == best for t in tied)
-    listed = "; ".join(tied[:3]) + ("; ..." if len(tied) > 3 else "")
-    said = f" ({listed})" if same < len(tied) else ""
-    if same:
-        said += f" ({'all' if same == len(tied) else same} of the same values: the grid repeats them)"
+    others = [t for t in (as_written(params[i], names) for i in result.tied_indices_) if t != best]
+    same = len(result.tied_indices_) - len(others)
+    repeats = f"{same} {plural(same, 'repeat')} of the best's values in the grid" if same else ""
+    if len(others) == 1:
+        with_ = others[0] + (f" (and {repeats})" if same else "")
+    elif others:
+        listed = "; ".join(others[:3]) + ("; ..." if len(others) > 3 else "")
+        with_ = f"{len(others)} others ({listed}{f'; and {repeats}' if same else ''})"
+    else:
+        with_ = repeats
     order = "drawn first (--n-iter)" if args.n_iter is not None else "first in the grid's order"
-    return (f"; tied at rank 1 with {len(tied)} {plural(len(tied), 'other')}{said}: the one {order} is kept, "
-            "as GridSearchCV's best_index_ keeps it")
+    return f"; tied at rank 1 with {with_}: the one {order} is kept, as GridSearchCV's best_index_ keeps it"
 
 
 def _classes(spec) -> str:

@@ -326,10 +326,10 @@ def derived_by(d: dict, layer: int, units: list[str], json: str) -> str:
     numbers), as no slice writes them out. In Python's words; the command puts them in its own."""
     neurons, one = d["layers"][layer]["neurons"], len(units) == 1
     each = len(neurons[0]["weights"]) + 1
-    if each * len(neurons) <= notation.MAX_PARAMETERS:
+    if notation.layer_fits(each - 1, len(neurons)):
         return f"explain(..., layer={layer}) derives {'it' if one else 'them'}"
     names = [nr["name"] for nr in neurons]
-    if each <= notation.MAX_PARAMETERS:
+    if notation.neuron_fits(each - 1):
         return (f"explain(..., layer={layer}, neuron={names.index(units[0])}) derives it" if one else
                 f"explain(..., layer={layer}, neuron=J) derives unit J's (J 0-based: 0 is {names[0]})")
     return (f"no slice writes {'it' if one else 'them'} out ({each} parameters a unit, more than "

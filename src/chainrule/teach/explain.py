@@ -33,14 +33,14 @@ MAX_SAMPLES = 8
 
 def fitting_layers(net: Network) -> list[int]:
     """The layers (0-based) explain writes out whole: at most MAX_PARAMETERS weights and biases."""
-    return [k for k, lay in enumerate(net.dense_layers) if lay.W.size + lay.b.size <= MAX_PARAMETERS]
+    return [k for k, lay in enumerate(net.dense_layers) if notation.layer_fits(lay.n_in, lay.n_out)]
 
 
 def slice_advice(net: Network, layer: int | None, command: bool = False) -> str:
     """The slices of a call too large to write out that are not: whole layers, then single neurons, only where
     they fit (a neuron of n inputs has n + 1 parameters), in Python's words or the command's (`command`)."""
     dense = net.dense_layers
-    neurons = [k for k, lay in enumerate(dense) if lay.n_in + 1 <= MAX_PARAMETERS]
+    neurons = [k for k, lay in enumerate(dense) if notation.neuron_fits(lay.n_in)]
     if layer is not None and layer not in neurons:
         return (f"Its neurons have {dense[layer].n_in + 1} parameters each, too many to write out too (net.gradients "
                 "and gradcheck give their numbers)")

@@ -20,6 +20,17 @@ from .numbers import factor, fmt
 
 MAX_PARAMETERS = 120     # the most weights and biases a report writes out (explain's slices exist for more)
 
+
+def layer_fits(n_in: int, n_out: int) -> bool:
+    """Whether a Dense layer of n_in inputs and n_out units is written out whole: its weights and biases,
+    (n_in + 1) * n_out, at most MAX_PARAMETERS. One rule for explain's slices and the derivations that name them."""
+    return (n_in + 1) * n_out <= MAX_PARAMETERS
+
+
+def neuron_fits(n_in: int) -> bool:
+    """Whether one neuron of n_in inputs is written out: its n_in weights and bias, at most MAX_PARAMETERS."""
+    return n_in + 1 <= MAX_PARAMETERS
+
 Builder = Callable[..., Any]
 CDOT = " \\cdot "
 DE = "\\partial E_{total}"     # the total error's derivative, as the seed writes it in every factor

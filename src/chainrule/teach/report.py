@@ -213,9 +213,9 @@ def _render(d: dict, markdown: bool) -> str:
         for nr in layer["neurons"]:
             ins = [i if i.startswith("i") else f"out_{i}" for i in nr["inputs"]]
             # a sum no neuron slice writes out, or in a neuron slice another unit's long sum: its ends only
-            wide = len(ins) + 1 > MAX_PARAMETERS or (chosen not in (None, nr["name"]) and len(ins) > CONTEXT_TERMS)
+            wide = not notation.neuron_fits(len(ins)) or (chosen not in (None, nr["name"]) and len(ins) > CONTEXT_TERMS)
             if wide:
-                (cut if len(ins) + 1 <= MAX_PARAMETERS else long).append(nr["name"])
+                (cut if notation.neuron_fits(len(ins)) else long).append(nr["name"])
             shown = [0, 1, len(ins) - 1] if wide else range(len(ins))
             parts = " + ".join(f"{nr['weights'][k]}*{ins[k]}" for k in shown)
             parts = parts.replace(" + ", " + ... + ", 2).replace(" + ... + ", " + ", 1) if wide else parts

@@ -74,10 +74,11 @@ def test_the_reviewers_case_keeps_each_term_whole():
 def bare_factor_breaks(text: str, width: int) -> list[tuple[str, str]]:
     """Each break of a formula line of `text` at `width` where the next piece starts with a factor (a name, a
     number, a bracket) after a piece ending in one: two factors side by side cut apart. A note, "(fused)",
-    starts with a bracket of words; a list of values, [0.5, 1], breaks at its commas."""
+    starts with a bracket of words; a list of values, [0.5, 1], breaks at its commas. The fused delta's "Why ..." note
+    is a sentence (its "for k = o" no equation), broken as prose."""
     found = []
     for line in text.splitlines():
-        if " = " not in line or line.lstrip().startswith("- "):
+        if " = " not in line or line.lstrip().startswith(("- ", "Why ")):      # "Why out - target: ..." is prose
             continue
         pieces = fit_width(line, width).split("\n")
         assert " ".join(p.strip() for p in pieces).split() == line.split()       # nothing dropped

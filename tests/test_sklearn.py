@@ -242,7 +242,8 @@ def test_other_unknown_parameters_are_errors_listing_ours():
     with pytest.raises(TypeError, match=r"BackpropRegressor has no parameter epoch; its parameters are: .*\. "
                                         r"Did you mean 'epochs'\?"):
         BackpropRegressor(epoch=5)
-    with pytest.raises(ValueError, match=r"BackpropClassifier: learning_rate must be a number > 0 or a "
+    with pytest.raises(ValueError, match=r"BackpropClassifier: learning_rate must be a number > 0 as MLPClassifier's "
+                                         r"learning_rate_init \(at a constant rate 0 a fit learns nothing\) or a "
                                          r"chainrule\.optim schedule \(StepLR\(0\.01, 10\), \.\.\.\); got 'adaptive' "
                                          r"\(str\)\. MLPClassifier's learning_rate \(a schedule\) has no equivalent "
                                          r"here: learning_rate is the step size, MLPClassifier's learning_rate_init"):

@@ -728,30 +728,6 @@ def dask_documented(case: str, address: str = "tcp://127.0.0.1:PORT", port: str 
     raise AssertionError(f"docs/errors.md has no row {case!r} in 'A sweep on a Dask cluster'")
 
 
-def _serve_once(reply):
-    """A real TCP server on 127.0.0.1 that answers connections with `reply(conn)` until stopped."""
-    import socket
-    import threading
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.2)
-    stop = threading.Event()
-
-    def serve():
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                continue
-            with conn:
-                try:
-                    reply(conn)
-                except OSError:
-                    pass
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    return listener, stop, thread
-
-
 def _ssh(conn):
     conn.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
 
@@ -766,28 +742,24 @@ def _silent(conn):
                                          ("a silent server at the scheduler's address", _silent)])
 def test_a_sweeps_dask_errors_are_documented_as_raised(case, reply, tmp_path, monkeypatch):
     pytest.importorskip("distributed")
+    import contextlib
     import socket
+
+    from servers import serving
 
     from chainrule.sweep import run_sweep
     monkeypatch.setattr("chainrule.sweep_tasks.CONNECT_SECONDS", 0.5)     # the docs' 10 s, the client's timeout
     (tmp_path / "d.csv").write_text("x,y\n" + "".join(f"{i},{i % 2}\n" for i in range(8)))
-    if reply is None:
-        with socket.socket() as s:           # a port just freed: nothing listens there
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        listener = stop = thread = None
-    else:
-        listener, stop, thread = _serve_once(reply)
-        port = listener.getsockname()[1]
-    address = f"tcp://127.0.0.1:{port}"
-    try:
+    with contextlib.ExitStack() as stack:
+        if reply is None:
+            with socket.socket() as s:           # a port just freed: nothing listens there
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+        else:
+            port = stack.enter_context(serving(reply))
+        address = f"tcp://127.0.0.1:{port}"
         with pytest.raises(errors.ValidationError) as info:
             run_sweep(tmp_path / "d.csv", "y", "hidden=2", scheduler=address, cv=2, epochs=1)
-    finally:
-        if stop is not None:
-            stop.set()
-            thread.join(5)
-            listener.close()
     assert str(info.value).replace(" 0.5 s", " 10 s") == dask_documented(case, address, str(port))
 
 

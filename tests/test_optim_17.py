@@ -170,14 +170,16 @@ def _net_and_torch(seed=1):
 XN, YN = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
 
 
-def _torch_fit(weights, opt, steps, frozen):
+def _torch_fit(weights, opt, steps, frozen, held=(0, 1)):
+    """`steps` full-batch steps of torch's twin; with `frozen`, the weights numbered in `held` get no gradient."""
     for _ in range(steps):
         for w in weights:
             w.grad = None
         out = torch.tanh(torch.tensor(XN) @ weights[0] + weights[1]) @ weights[2] + weights[3]
         ((out - torch.tensor(YN)) ** 2).mean().backward()
         if frozen:
-            weights[0].grad = weights[1].grad = None
+            for i in held:
+                weights[i].grad = None
         opt.step()
 
 
@@ -389,15 +391,8 @@ def test_a_part_always_frozen_under_plain_momentum_saves_no_format_3(tmp_path):
         layer.trainable = True
     net.fit(XN, YN, epochs=2, batch_size=6, shuffle=False, optimizer=net.optimizer, verbose=0)
     theirs = torch.optim.SGD(weights, lr=0.05, momentum=0.9)
-    for steps, frozen in ((2, True), (2, False)):
-        for _ in range(steps):
-            for w in weights:
-                w.grad = None
-            out = torch.tanh(torch.tensor(XN) @ weights[0] + weights[1]) @ weights[2] + weights[3]
-            ((out - torch.tensor(YN)) ** 2).mean().backward()
-            if frozen:
-                weights[1].grad = weights[3].grad = None
-            theirs.step()
+    _torch_fit(weights, theirs, 2, True, held=(1, 3))      # the biases held, as the seed network's
+    _torch_fit(weights, theirs, 2, False)
     for mine, w in zip(net.get_weights(), weights):
         np.testing.assert_allclose(mine, w.detach().numpy(), rtol=1e-12)
 

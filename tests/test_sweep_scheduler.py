@@ -1,38 +1,15 @@
 """A --scheduler address where another server listens (the Dask dashboard's port, 8787, a web or SSH server) is
 refused at once, naming it: Dask's Client read an answering server's first bytes as a frame length ('HTTP/1.1' is
 3.5e18: out of memory, 3 EiB) and waited on a silent one for minutes."""
-import socket
-import threading
 import time
 
 import pytest
 
 pytest.importorskip("distributed")
+from servers import serving  # noqa: E402
+
 from chainrule.errors import ValidationError  # noqa: E402
 from chainrule.sweep import run_sweep  # noqa: E402
-
-
-def _server(reply):
-    """A real TCP server on 127.0.0.1, serving one connection after another until the test ends: `reply(conn)`."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.2)
-    stop = threading.Event()
-
-    def serve():
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                continue
-            with conn:
-                conn.settimeout(10)
-                try:
-                    reply(conn)
-                except OSError:
-                    pass
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    return listener.getsockname()[1], stop, thread
 
 
 def _http_400(conn):           # a web server (or a proxy) that refuses a client at once: answers 400, closes
@@ -52,15 +29,10 @@ def _silent(conn):            # a web server waiting for a request line that nev
                          ids=["http-400", "ssh"])
 def test_a_scheduler_address_of_another_server_is_refused_at_once(sweep_data, tmp_path, monkeypatch, reply, said):
     monkeypatch.setattr("chainrule.sweep_tasks.CONNECT_SECONDS", 0.5)
-    port, stop, thread = _server(reply)
     start = time.monotonic()
-    try:
-        with pytest.raises(ValidationError) as caught:
-            run_sweep(sweep_data / "iris.csv", "species", "hidden=4", scheduler=f"tcp://127.0.0.1:{port}",
-                      out_dir=tmp_path / "out", cv=2, epochs=1)
-    finally:
-        stop.set()
-        thread.join(5)
+    with serving(reply) as port, pytest.raises(ValidationError) as caught:
+        run_sweep(sweep_data / "iris.csv", "species", "hidden=4", scheduler=f"tcp://127.0.0.1:{port}",
+                  out_dir=tmp_path / "out", cv=2, epochs=1)
     assert time.monotonic() - start < 8
     assert str(caught.value).startswith(f"the server at 'tcp://127.0.0.1:{port}' is not a Dask scheduler: a scheduler "
                                         f"sends its handshake first, {said} (the dashboard's port, 8787"), caught.value
@@ -70,14 +42,9 @@ def test_a_scheduler_address_of_another_server_is_refused_at_once(sweep_data, tm
 def test_a_silent_server_is_refused_after_the_clients_connect_timeout_with_its_possible_causes(sweep_data, tmp_path,
                                                                                               monkeypatch):
     monkeypatch.setattr("chainrule.sweep_tasks.CONNECT_SECONDS", 0.5)
-    port, stop, thread = _server(_silent)
-    try:
-        with pytest.raises(ValidationError) as caught:
-            run_sweep(sweep_data / "iris.csv", "species", "hidden=4", scheduler=f"tcp://127.0.0.1:{port}",
-                      out_dir=tmp_path / "out", cv=2, epochs=1)
-    finally:
-        stop.set()
-        thread.join(5)
+    with serving(_silent) as port, pytest.raises(ValidationError) as caught:
+        run_sweep(sweep_data / "iris.csv", "species", "hidden=4", scheduler=f"tcp://127.0.0.1:{port}",
+                  out_dir=tmp_path / "out", cv=2, epochs=1)
     assert str(caught.value) == (f"the server at 'tcp://127.0.0.1:{port}' sent nothing in 0.5 s: not a Dask scheduler, "
                                  "a scheduler too busy to answer, or one that uses TLS (give tls://host:port)")
 
@@ -109,12 +76,7 @@ def test_a_workers_address_is_refused_as_a_worker(sweep_data, tmp_path):
 
 
 def test_a_tls_address_without_dasks_tls_settings_says_what_it_needs(sweep_data, tmp_path):
-    port, stop, thread = _server(_ssh)
-    try:
-        with pytest.raises(ValidationError) as caught:
-            run_sweep(sweep_data / "iris.csv", "species", "hidden=4", scheduler=f"tls://127.0.0.1:{port}",
-                      out_dir=tmp_path, cv=2, epochs=1)
-    finally:
-        stop.set()
-        thread.join(5)
+    with serving(_ssh) as port, pytest.raises(ValidationError) as caught:
+        run_sweep(sweep_data / "iris.csv", "species", "hidden=4", scheduler=f"tls://127.0.0.1:{port}",
+                  out_dir=tmp_path, cv=2, epochs=1)
     assert "uses TLS, which needs Dask's distributed.comm.tls.* settings" in str(caught.value), caught.value

@@ -54,6 +54,31 @@ def damaged_trainable():
     return model
 
 
+def onnx_folded(ops, n=3, shared=False):
+    """An ONNX model x @ f(W), f the nodes `ops` (op_type, attributes) read in turn from W (n x n); `shared`: two
+    layers, each reading its own Transpose of W."""
+    pytest.importorskip("onnx")
+    from onnx import TensorProto as T
+    from onnx import helper as h
+    from onnx import numpy_helper as nh
+    nodes, prev = [], "W"
+    for i, (op, attrs) in enumerate(ops):
+        nodes.append(h.make_node(op, [prev], [f"c{i}"], name=f"n{i}", **attrs))
+        prev = f"c{i}"
+    if shared:
+        nodes = [h.make_node("Transpose", ["W"], ["Wa"]), h.make_node("Transpose", ["W"], ["Wb"]),
+                 h.make_node("MatMul", ["x", "Wa"], ["h"]), h.make_node("Tanh", ["h"], ["t"]),
+                 h.make_node("MatMul", ["t", "Wb"], ["y"])]
+    else:
+        nodes.append(h.make_node("MatMul", ["x", prev], ["y"]))
+    W = np.random.default_rng(0).normal(size=(n, n))
+    graph = h.make_graph(nodes, "g", [h.make_tensor_value_info("x", T.DOUBLE, ["N", n])],
+                         [h.make_tensor_value_info("y", T.DOUBLE, ["N", n])], initializer=[nh.from_array(W, "W")])
+    model = h.make_model(graph, opset_imports=[h.make_opsetid("", 17)])
+    model.ir_version = 8
+    return model
+
+
 def torch_mlp(device="cpu"):
     torch = pytest.importorskip("torch")
     nn = torch.nn
@@ -344,6 +369,14 @@ CASES = [
      r"set_params got optimizer__beta, but optimizer has no 'beta'; its arguments are: optimizer__lr, "),
     ("from_onnx damaged trainable metadata", lambda: cr.from_onnx(damaged_trainable()), errors.ValidationError,
      r"metadata 'chainrule.trainable' is not a list"),
+    ("from_onnx a constant cast to strings", lambda: cr.from_onnx(onnx_folded([("Cast", {"to": 8}),
+                                                                                ("Cast", {"to": 11})])),
+     errors.ValidationError, r"node 0 'n0' \(Cast\) casts a constant to strings, whose bytes are not known"),
+    ("from_onnx computed constants past the budget", lambda: cr.from_onnx(onnx_folded([("Neg", {})] * 8, n=200)),
+     errors.ValidationError, r"node 7 'n7' \(Neg\) reads constants only, and computing it would make 2560000 bytes "
+     r"of computed constants, past the .*: fold the file's constants first, e\.g\. with onnx-simplifier"),
+    ("from_onnx weights shared through a node", lambda: cr.from_onnx(onnx_folded([], shared=True)),
+     errors.ValidationError, r"node 4 '' \(MatMul\) reads the weights 'Wb' \(computed from 'W'\) that node 2 ''"),
     ("to_onnx a model file's name", lambda: cr.to_onnx("m.npz"), errors.ChainruleTypeError,
      r"got str 'm.npz': to_onnx takes the network, not its file; load it first, to_onnx\(cr.load\('m.npz'\), path\)"),
     ("to_onnx another framework's model", lambda: cr.to_onnx(torch_mlp()), errors.ChainruleTypeError,

@@ -12,24 +12,34 @@ from ..errors import ValidationError
 #: the nodes that, reading constants only, are computed when a layer reads them: each keeps its input's size or
 #: less, except Cast (float16 to float64: 4 times), which the byte budget bounds
 FOLDED = {"Transpose", "Cast", "CastLike", "Reshape", "Squeeze", "Unsqueeze", "Flatten", "Neg"}
-#: the types a Cast or CastLike may give a constant: a weight's (chainrule's float32 and float64, and float16 that
-#: a second Cast makes one of them)
-CAST_TYPES = ("float16", "float32", "float64")
-#: what the computed constants may hold beyond twice the bytes of the file's own constants
+#: the bytes all computed constants may take, as a multiple of the file's own constants: a float16 weight cast to
+#: float64 (the largest growth of a weight's Cast) and a node after it (its Transpose) fit
+GROWTH = 4
+#: what the computed constants may hold beyond GROWTH times the bytes of the file's own constants
 SPARE_BYTES = 2 ** 20
+#: the advice of a refusal of the budget: constants folded before the import, where each is computed once
+FOLD_FIRST = "fold the file's constants first, e.g. with onnx-simplifier (python -m onnxsim in.onnx out.onnx)"
+
+
+def held_bytes(graph: Any) -> int:
+    """The bytes of the graph's own constants, initializers and Constant nodes wherever they stand: the budget
+    of the computed ones is set before the first is computed, so that it does not hang on the nodes' order."""
+    constant = [a.t for n in graph.node if n.op_type == "Constant" and n.domain in ("", "ai.onnx")
+                for a in n.attribute if a.name == "value"]
+    return sum(t.ByteSize() for t in [*graph.initializer, *constant])
 
 
 class Constants:
     """The graph's constants by name, each value computed on first read (`value`), never before."""
 
-    def __init__(self, source: str, opset: int) -> None:
+    def __init__(self, source: str, opset: int, held: int) -> None:
         self.source, self.opset = source, opset
         self._tensors: dict[str, Any] = {}         # an initializer's or Constant node's TensorProto, unread
         self._nodes: dict[str, tuple[Any, str]] = {}     # a folded node's output -> (node, where)
         self._alias: dict[str, str] = {}           # an Identity's output -> the constant it copies
         self._origin: dict[str, str] = {}          # each constant -> the tensor of the file it is computed from
         self._values: dict[str, np.ndarray] = {}
-        self.held = 0                              # the bytes of the file's constants
+        self.held = held                           # the bytes of the file's constants (held_bytes)
         self.used = 0                              # the bytes of the values computed from them
 
     def __contains__(self, name: object) -> bool:
@@ -38,7 +48,6 @@ class Constants:
     def tensor(self, name: str, tensor: Any) -> None:
         """An initializer or a Constant node's value: read when a layer reads it."""
         self._tensors[name], self._origin[name] = tensor, name
-        self.held += tensor.ByteSize()
 
     def alias(self, name: str, of: str) -> None:
         """An Identity of a constant: the same value, not a copy."""
@@ -85,25 +94,25 @@ class Constants:
         return self._values[self._alias.get(name, name)]
 
     def _compute(self, node: Any, where: str, inputs: list[np.ndarray]) -> None:
-        """A node's outputs by onnx's reference implementation of the graph's opset, a Cast to a float type only,
-        the bytes of all computed values within twice the file's constants' (and SPARE_BYTES)."""
+        """A node's outputs by onnx's reference implementation of the graph's opset, a Cast to strings refused (its
+        size is not known before), the bytes of all computed values within GROWTH times the file's constants'."""
         import onnx
         from onnx.reference import ReferenceEvaluator
-        where, target = f"{self.source}: {where}", ""
+        where, itemsize = f"{self.source}: {where}", inputs[0].itemsize
         if node.op_type in ("Cast", "CastLike"):
             to = next((a.i for a in node.attribute if a.name == "to"), None)
-            target = (np.dtype(onnx.helper.tensor_dtype_to_np_dtype(to)).name if to is not None else "?") \
-                if node.op_type == "Cast" else inputs[1].dtype.name
-            if target not in CAST_TYPES:
-                raise ValidationError(f"{where} casts a constant to {target}; chainrule computes a Cast to "
-                                      f"{', '.join(CAST_TYPES)} only (a weight's types)")
-        budget = 2 * self.held + SPARE_BYTES
-        itemsize = np.dtype(target).itemsize if node.op_type in ("Cast", "CastLike") else inputs[0].itemsize
+            target = inputs[1].dtype if node.op_type == "CastLike" and len(inputs) > 1 else \
+                np.dtype(onnx.helper.tensor_dtype_to_np_dtype(to)) if to is not None else None
+            if target is not None and target.kind in "OSU":
+                raise ValidationError(f"{where} casts a constant to strings, whose bytes are not known before they "
+                                      "are computed; chainrule computes a Cast of constants to numbers only")
+            itemsize = target.itemsize if target is not None else itemsize     # no 'to': onnx's failure says so
+        budget = GROWTH * self.held + SPARE_BYTES
         size = inputs[0].size * itemsize * len([n for n in node.output if n])     # each keeps its input's size
         if self.used + size > budget:
             raise ValidationError(f"{where} reads constants only, and computing it would make {self.used + size} "
-                                  f"bytes of computed constants, past the {budget} this file allows (twice its "
-                                  f"constants' {self.held} bytes, and {SPARE_BYTES})")
+                                  f"bytes of computed constants, past the {budget} this file allows ({GROWTH} times "
+                                  f"its constants' {self.held} bytes, and {SPARE_BYTES}): {FOLD_FIRST}")
         try:
             feeds = {n: v for n, v in zip([n for n in node.input if n], inputs)}
             values = ReferenceEvaluator(node, opsets={"": self.opset}).run(None, feeds)

@@ -16,7 +16,7 @@ from ..nn.network import Network
 from .mlp import attach_activation, build_network, dense_layer, not_computable, stored_scalar, weights_dtype
 from .modelkind import exported, not_a_file, not_onnx
 from .onnx_checks import CHECK
-from .onnx_fold import FOLDED, Constants
+from .onnx_fold import FOLDED, Constants, held_bytes
 
 ONNX_ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "Softmax": "softmax"}
 
@@ -33,7 +33,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
     Where(x > 0, x, x * alpha) (to_onnx's float64 leaky_relu), Softmax (last axis), with
     Identity and Dropout passed through. Weights must be initializers or Constant nodes, or nodes
     reading them only (a Transpose, Cast, Reshape: computed as onnx's reference implementation does, when a
-    layer reads them, within twice the bytes of the file's constants; onnx_fold).
+    layer reads them, within four times the bytes of the file's constants; onnx_fold).
     A file or a ModelProto is checked by onnx.checker first; opsets before 7 and a Dropout with
     training_mode true are refused. A graph exported by `to_onnx` with CSV preprocessing (one input
     per column) is refused; the checks of its other graphs (onnx_checks) are read past. `loss` None:
@@ -78,7 +78,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
                               f"{[v.name for v in graph.input]}, the raw columns): no network alone; load the .npz it "
                               "was exported from (chainrule.load) for the network (`chainrule info` describes this "
                               "graph)")
-    consts = Constants(source, opset)
+    consts = Constants(source, opset, held_bytes(graph))
     for t in graph.initializer:
         consts.tensor(t.name, t)
     initializers = {t.name for t in graph.initializer}

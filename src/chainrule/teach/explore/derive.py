@@ -12,17 +12,19 @@ from typing import Any
 
 from .. import numbers as rule
 from ..derivation import (
+    DELTA_TERMS,
     coupled_paths,
     delta_line,
     derivative_line,
     fused_delta,
+    fused_note,
     gradient_line,
     net_delta_line,
     output_error_line,
     penalty_line,
     softmax_jacobian,
 )
-from ..notation import forward_activation
+from ..notation import forward_activation, softmax_cut_note
 
 Line = dict[str, Any]
 
@@ -79,10 +81,24 @@ def forward_lines(d: dict, name: str) -> list[Line]:
     act = layer["activation"]
     out_formula = f"1/(1+e^(-net_{name}))" if act == "sigmoid" else f"{act}(net_{name})"
     out_numbers = f"1/(1+e^(-{_factor(nr['net'])}))" if act == "sigmoid" and len(nr["net"]) == 1 else ""
+    cut = {}
     if act == "softmax":       # the exponential over the whole layer, as the report writes it
         out_formula, _, out_numbers = _short(forward_activation(layer, nr, d["n_samples"])[0]).partition(" = ")
+        if len(layer["neurons"]) > 4:        # its sum by its ends: explain's note, in the page's terms
+            cut = {"note": softmax_cut_note(layer).split(";")[0].lstrip("(")
+                   + "; each net_J is written in unit J's own derivation (select it)"}
     return [_line(f"net_{name}", terms, numbers, nr["net"], kind="forward"),
-            _line(f"out_{name}", out_formula, out_numbers, nr["out"], kind="forward")]
+            _line(f"out_{name}", out_formula, out_numbers, nr["out"], kind="forward", **cut)]
+
+
+def _delta_cut(q: dict) -> str:
+    """What a hidden delta's line left out of its sum over the layer above (past `DELTA_TERMS` units, explain's
+    rule: its ends), and where the page writes every term: that unit's own derivation; "" for a whole sum."""
+    terms = q["delta"]["terms"]
+    if len(terms) <= DELTA_TERMS:
+        return ""
+    return (f" ({len(terms) - 2} of its {len(terms)} terms left out, the sum written by its ends with its total; "
+            f"select {q['via']} to see every term)")
 
 
 def _local_lines(d: dict, p: dict) -> list[Line]:
@@ -101,7 +117,7 @@ def _local_lines(d: dict, p: dict) -> list[Line]:
             if above is not None:
                 lines.append(_line(above.lhs, above.formula, above.numbers, above.value,
                                    note=f"the delta of {q['via']}: the sum over the layer above it, times its "
-                                        "activation's derivative"))
+                                        "activation's derivative" + _delta_cut(q)))
             lhs = f"dE/dnet_{q['via']} * dnet_{q['via']}/dout_{to}"
             lines.append(_line(names[q["via"]] if not coupled else lhs,
                                lhs if not coupled else f"dE/dnet_{q['via']} * {q['weight']}",
@@ -147,7 +163,7 @@ def _delta_lines(d: dict, p: dict) -> list[Line]:
         fused_delta(d, p, lambda plain, tex: texts.append(_short(plain)))
         lhs, *middle, _ = texts[0].split("   (")[0].split(" = ")
         return [_line(lhs, middle[0], " = ".join(middle[1:]), p["dE/dnet"],
-                      note=f"the delta of {to} (the loss's derivative and the activation's, fused)")]
+                      note=f"the delta of {to}, the loss's derivative and the activation's fused. {fused_note(d)}")]
     return [_line(f"dE/dnet_{to}", "softmax Jacobian", "", p["dE/dnet"], note=f"the delta of {to}")]
 
 

@@ -1,0 +1,98 @@
+"""The notes `chainrule explain` writes beside a derivation, on the explorer's page too: why a fused output delta is
+out - target (the same words as explain's, for the same network and sample), and what a sum written by its ends
+(a softmax's denominator, a hidden delta's sum over a layer above of more than 4 units) left out."""
+import re
+
+import pytest
+
+import chainrule as cr
+from chainrule.teach.explore.session import Session, Start
+
+torch = pytest.importorskip("torch")
+
+
+def session(net):
+    s = Session(Start(net, name="m.npz"))
+    return s, s.X.copy(), s.Y.copy()
+
+
+def lines_of(s, name):
+    return s.act("select", {"name": name})["derivation"]["lines"]
+
+
+def paragraph(text, start):
+    """A note of explain's text, its wrapped lines joined (it starts a line with `start`, ends at a blank or an
+    equation line)."""
+    rows = text.splitlines()
+    i = next(k for k, r in enumerate(rows) if r.strip().startswith(start))
+    out = [rows[i].strip()]
+    for r in rows[i + 1:]:
+        if not r.strip() or " = " in r:
+            break
+        out.append(r.strip())
+    return " ".join(out)
+
+
+def torch_output_delta(net, X, Y):
+    """dE/dnet of the output layer by autograd on the logits (cross-entropy with softmax, or binary cross-entropy
+    with sigmoid, each as torch defines it), E the mean over the samples."""
+    a = torch.tensor(X)
+    for layer in net.dense_layers[:-1]:
+        a = torch.tanh(a @ torch.tensor(layer.W) + torch.tensor(layer.b))
+    last = net.dense_layers[-1]
+    z = (a @ torch.tensor(last.W) + torch.tensor(last.b)).detach().requires_grad_(True)
+    t = torch.tensor(Y)
+    if last.activation.name == "softmax":
+        E = -(t * torch.log_softmax(z, dim=1)).sum(dim=1).mean()
+    else:
+        E = torch.nn.functional.binary_cross_entropy_with_logits(z, t, reduction="none").mean(dim=1).mean()
+    E.backward()
+    return z.grad.numpy()
+
+
+@pytest.mark.parametrize("last, loss", [("softmax", "categorical_crossentropy"), ("sigmoid", "binary_crossentropy")])
+def test_a_fused_output_delta_says_why_in_explains_words(last, loss):
+    net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 2, last)], loss=loss, seed=2)
+    s, X, Y = session(net)
+    k = s.sample
+    why = paragraph(cr.explain(net, X[k:k + 1], Y[k:k + 1]).text(), "Why out")
+    line = next(ln for ln in lines_of(s, "o2") if ln["lhs"] == "dE/dnet_o2")
+    assert why in line["note"]
+    assert line["raw"][0] == pytest.approx(torch_output_delta(net, X[k:k + 1], Y[k:k + 1])[0, 1], abs=1e-9)
+
+
+def test_a_softmax_denominator_by_its_ends_says_what_it_left_out():
+    net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 6, "softmax")], loss="categorical_crossentropy", seed=3)
+    s, X, Y = session(net)
+    k = s.sample
+    said = paragraph(cr.explain(net, X[k:k + 1], Y[k:k + 1]).text(), "(the softmax's sum")
+    out = next(ln for ln in lines_of(s, "o2") if ln["lhs"] == "out_o2")
+    shown = out["formula"].split(" / ")[1].count("exp(net_")
+    assert out["note"].startswith(said.split(";")[0].lstrip("("))
+    assert f"{net.n_outputs - shown} of its {net.n_outputs} terms left out" in out["note"]
+    assert out["raw"][0] == pytest.approx(net.predict(X[k:k + 1])[0, 1], abs=1e-9)
+
+
+def test_a_hidden_delta_summed_by_its_ends_says_so_and_where_every_term_is():
+    net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 3, "tanh"), cr.Dense(3, 6, "sigmoid")],
+                     loss="binary_crossentropy", seed=1)
+    s, X, Y = session(net)
+    k = s.sample
+    line = next(ln for ln in lines_of(s, "w1") if ln["lhs"] == "dE/dnet_h2_1")
+    shown = len(re.findall(r"dE/dnet_o\d+ \* w\d+", line["formula"]))
+    assert f"{net.n_outputs - shown} of its {net.n_outputs} terms left out" in line["note"]
+    assert "select h2_1" in line["note"]
+    # the truth of the cut sum's total, and h2_1's own derivation writes a path line for every unit above
+    a = torch.tensor(X[k:k + 1], requires_grad=True)
+    nets = []
+    for layer in net.dense_layers:
+        z = a @ torch.tensor(layer.W) + torch.tensor(layer.b)
+        z.retain_grad()
+        nets.append(z)
+        a = torch.sigmoid(z) if layer is net.dense_layers[-1] else torch.tanh(z)
+    E = torch.nn.functional.binary_cross_entropy(a, torch.tensor(Y[k:k + 1]))
+    E.backward()
+    assert line["raw"][0] == pytest.approx(float(nets[1].grad[0, 0]), abs=1e-9)
+    own = lines_of(s, "h2_1")
+    whole = next(ln for ln in own if ln["lhs"] == "dE/dout_h2_1")
+    assert len(whole["formula"].split(" + ")) == net.n_outputs and "..." not in whole["formula"]

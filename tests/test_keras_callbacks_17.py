@@ -1,5 +1,5 @@
 """Keras parity of the callbacks, against Keras 3 itself (KERAS_BACKEND=torch): a callback written for Keras
-run unchanged (each hook's arguments, self.params, self.model)."""
+run unchanged (each hook's arguments, self.params, self.model), ReduceLROnPlateau's printed rate."""
 import os
 
 import pytest
@@ -60,3 +60,29 @@ def test_chainrules_own_on_train_begin_still_gets_fits_params():
     X, y = digits(64)
     fit(twins()[0], X, y, [Own()], 2)
     assert seen == [2, 0, 1]
+
+
+def plateau_lines(model, module, capsys, **kw):
+    X, y = digits(64)
+    callback = module.ReduceLROnPlateau(monitor="loss", patience=1, min_delta=10, verbose=1, **kw)
+    fit(model, X, y, [callback], 4)
+    return [line for line in capsys.readouterr().out.splitlines() if "ReduceLROnPlateau" in line]
+
+
+def test_reduce_lr_on_plateau_prints_keras_rate_for_a_float32_network(capsys):
+    """Keras reduces its float32 rate: 0.01 reads 0.009999999776482582, times 0.1 printed 0.0009999999776482583,
+    then 9.999999310821295e-05; chainrule printed 0.001, 0.0001 (the float64 rate)."""
+    net, model = twins(lr=0.01)
+    ours = plateau_lines(net, cr.callbacks, capsys)
+    theirs = plateau_lines(model, keras.callbacks, capsys)
+    assert len(theirs) == 3 and ours == theirs
+    assert net.optimizer.lr == pytest.approx(float(model.optimizer.learning_rate), rel=1e-6)
+
+
+def test_reduce_lr_on_plateau_prints_a_float64_networks_rate_exactly(capsys):
+    net = cr.Network([cr.Dense(64, 8, "relu"), cr.Dense(8, 10, "softmax")], loss="categorical_crossentropy",
+                     seed=0, dtype="float64")
+    net.optimizer = cr.optim.SGD(lr=0.01).bind(net)
+    lines = plateau_lines(net, cr.callbacks, capsys)
+    rates = [0.01 * 0.1, 0.01 * 0.1 * 0.1, 0.01 * 0.1 * 0.1 * 0.1]
+    assert lines == [f"Epoch {e}: ReduceLROnPlateau reducing learning rate to {r}." for e, r in zip((2, 3, 4), rates)]

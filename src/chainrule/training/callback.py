@@ -13,6 +13,7 @@ import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError
 from ..nn import checks as check
+from ..nn.metrics import Metrics, for_network
 
 
 class Callback:
@@ -149,6 +150,12 @@ def keras_params(params: dict[str, Any]) -> dict[str, Any]:
 def keras_logs(loss: float, accuracy: float | None) -> dict[str, float]:
     """An epoch's or a batch's logs in Keras 3's order (its names sorted: accuracy before loss)."""
     return {"loss": loss} if accuracy is None else {"accuracy": accuracy, "loss": loss}
+
+
+def float32_logs(network: Any) -> bool:
+    """Whether `network`'s fit logs Keras' float32 values (a float32 network's: for_network, the one rule), so that a
+    callback's number (ReduceLROnPlateau's new rate) is Keras' too; without a dtype (a stand-in), not."""
+    return hasattr(network, "dtype") and for_network(Metrics(None, None), network).single
 
 
 def stateful(callbacks: list[Callback]) -> list[Callback]:

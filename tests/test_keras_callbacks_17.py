@@ -1,6 +1,8 @@
 """Keras parity of the callbacks, against Keras 3 itself (KERAS_BACKEND=torch): a callback written for Keras
-run unchanged (each hook's arguments, self.params, self.model), ReduceLROnPlateau's printed rate."""
+run unchanged (each hook's arguments, self.params, self.model), ReduceLROnPlateau's printed rate, progress lines
+holding a callback's text."""
 import os
+import re
 
 import pytest
 
@@ -86,3 +88,40 @@ def test_reduce_lr_on_plateau_prints_a_float64_networks_rate_exactly(capsys):
     lines = plateau_lines(net, cr.callbacks, capsys)
     rates = [0.01 * 0.1, 0.01 * 0.1 * 0.1, 0.01 * 0.1 * 0.1 * 0.1]
     assert lines == [f"Epoch {e}: ReduceLROnPlateau reducing learning rate to {r}." for e, r in zip((2, 3, 4), rates)]
+
+
+class Noted:
+    """Puts a text and a number in the epoch's logs, after the metrics, as a user's callback may."""
+    def __init__(self, text):
+        super().__init__()
+        self.text = text
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.text:
+            logs["note"] = "ok"
+        logs["count"] = 3
+
+
+def fields(out):
+    """A progress line's fields after the step time: (name, value) pairs in order."""
+    line = [row for row in out.splitlines() if "/step" in row][-1]
+    return re.findall(r" - ([a-z]+): (\S+)", line)
+
+
+@pytest.mark.parametrize("verbose", [1, 2])
+def test_progress_lines_show_a_callbacks_text_among_keras_fields(verbose, capsys):
+    """Keras' bar fails on a string in the logs (NumPy's mean of it); its line of numbers is the truth of the
+    fields' order; chainrule raised ValueError (float('ok')) and now shows the text in its place."""
+    X, y = digits(64)
+    net, model = twins()
+    keras_cb = type("KerasNoted", (Noted, keras.callbacks.Callback), {})
+    fit(model, X, y, [keras_cb(False)], 2, verbose=verbose)
+    theirs = fields(capsys.readouterr().out)
+    with pytest.raises(TypeError):
+        fit(model, X, y, [keras_cb(True)], 1, verbose=verbose)
+    capsys.readouterr()
+    fit(net, X, y, [type("Ours", (Noted, cr.callbacks.Callback), {})(True)], 2, verbose=verbose)
+    ours = fields(capsys.readouterr().out)
+    names = [name for name, _ in theirs]
+    assert [name for name, _ in ours] == names[:2] + ["note"] + names[2:]
+    assert ("note", "ok") in ours and ours[-1] == theirs[-1] == ("count", "3.0000")

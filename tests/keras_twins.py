@@ -30,7 +30,7 @@ def twins(lr=0.3):
 
 
 def fit(model, X, y, callbacks, epochs, **kw):
-    args = dict(batch_size=32, epochs=epochs, shuffle=False, verbose=0, callbacks=callbacks, **kw)
+    args = {**dict(batch_size=32, epochs=epochs, shuffle=False, verbose=0, callbacks=callbacks), **kw}
     if isinstance(model, cr.Network):
         args["metrics"] = ["accuracy"]
     return model.fit(X, y, **args)

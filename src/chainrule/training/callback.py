@@ -13,14 +13,17 @@ import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError
 from ..nn import checks as check
+from ..nn.metrics import Metrics, for_network
 
 
 class Callback:
     """Hooks called by `fit`. `self.network` (or `self.model`, Keras' name) is the network being
     trained; setting `self.network.stop_training = True` ends training after the current epoch, or,
     set after a batch, after that batch, as Keras' fit (under MPI too: on every rank, see distributed.py).
-    Keras' overrides with `logs=None` work: on_train_begin's argument is fit's params, and
-    on_epoch_begin and on_train_end are called without logs.
+    A callback written for Keras works unchanged: an `on_train_begin(self, logs=None)` (its argument
+    named logs) gets Keras' logs, {}, where chainrule's `on_train_begin(self, params)` gets fit's params;
+    an on_epoch_begin or on_train_end taking logs gets Keras' ({}, and the last epoch's), one without is
+    called without.
 
     The per-batch logs are Keras': the epoch's mean loss (and accuracy) over its batches so far, not
     the batch's own. As Keras' fit, fit calls on_train_batch_begin and on_train_batch_end, and
@@ -87,6 +90,39 @@ def takes_logs(hook: Any) -> bool:
 
 
 @functools.cache
+def begins_with_logs(hook: Any) -> bool:
+    """Whether an on_train_begin is Keras' `on_train_begin(self, logs=None)`: its argument named logs, as
+    Keras names it (chainrule's documented one takes fit's params)."""
+    named = list(inspect.signature(hook).parameters)[1:2]
+    return named == ["logs"]
+
+
+@functools.cache
+def epoch_begins_with_logs(hook: Any) -> bool:
+    """Whether an on_epoch_begin takes Keras' logs after the epoch, as Keras' `on_epoch_begin(self, epoch,
+    logs=None)` (chainrule's documented one does not)."""
+    try:
+        inspect.signature(hook).bind(None, 0, {})
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def train_begin(cb: Callback, params: dict[str, Any]) -> None:
+    """Keras' set_params, then on_train_begin with Keras' logs ({}) or, chainrule's, fit's params."""
+    cb.set_params(keras_params(params))
+    cb.on_train_begin({} if begins_with_logs(type(cb).on_train_begin) else params)
+
+
+def epoch_begin(cb: Callback, epoch: int) -> None:
+    """on_epoch_begin, with Keras' logs ({}) where it takes them."""
+    if epoch_begins_with_logs(type(cb).on_epoch_begin):
+        cb.on_epoch_begin(epoch, {})      # type: ignore[call-arg]
+    else:
+        cb.on_epoch_begin(epoch)
+
+
+@functools.cache
 def ends_with_logs(hook: Any) -> bool:
     """Whether an on_train_end takes Keras' logs (the last epoch's), as Keras' `on_train_end(self, logs=None)`."""
     try:
@@ -114,6 +150,12 @@ def keras_params(params: dict[str, Any]) -> dict[str, Any]:
 def keras_logs(loss: float, accuracy: float | None) -> dict[str, float]:
     """An epoch's or a batch's logs in Keras 3's order (its names sorted: accuracy before loss)."""
     return {"loss": loss} if accuracy is None else {"accuracy": accuracy, "loss": loss}
+
+
+def float32_logs(network: Any) -> bool:
+    """Whether `network`'s fit logs Keras' float32 values (a float32 network's: for_network, the one rule), so that a
+    callback's number (ReduceLROnPlateau's new rate) is Keras' too; without a dtype (a stand-in), not."""
+    return hasattr(network, "dtype") and for_network(Metrics(None, None), network).single
 
 
 def stateful(callbacks: list[Callback]) -> list[Callback]:

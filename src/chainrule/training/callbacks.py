@@ -142,6 +142,13 @@ def logged(value: Any) -> Any:
     return value
 
 
+def progress_logs(logs: dict[str, Any], verbose: int) -> str:
+    """The logs of a progress line, in their order: numbers as Keras writes them (format_logs), a callback's text
+    (or None, a list) as it is, where Keras' own bar fails (its mean of a string: a TypeError of NumPy's)."""
+    return "".join(format_logs({k: v}, verbose) if isinstance(logged(v), float) else f" - {k}: {v}"
+                   for k, v in logs.items())
+
+
 class ProgressBar(Callback):
     """verbose=1: on a terminal, one tqdm progress bar over all the batches of training, showing the
     epoch and its metrics; elsewhere (a pipe, a CI log, or without tqdm) Keras' lines: "Epoch 2/5"
@@ -185,11 +192,11 @@ class ProgressBar(Callback):
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         if self.bar is not None:
             self.bar.update((epoch + 1) * self.params["steps"] - self.bar.n)
-            self.bar.set_postfix_str(format_logs(logs, 1).removeprefix(" - "), refresh=False)
+            self.bar.set_postfix_str(progress_logs(logs, 1).removeprefix(" - "), refresh=False)
         else:
             steps = self.params["steps"]
             elapsed = self.clock.seconds()
-            print(f"{steps}/{steps} {'━' * 20} {elapsed:.0f}s{step_time(elapsed, steps)}{format_logs(logs, 1)}",
+            print(f"{steps}/{steps} {'━' * 20} {elapsed:.0f}s{step_time(elapsed, steps)}{progress_logs(logs, 1)}",
                   file=self.out, flush=True)
 
     def on_train_end(self) -> None:
@@ -215,7 +222,7 @@ class EpochLogger(Callback):
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         steps = self.params["steps"]
         elapsed = self.clock.seconds()
-        print(f"{steps}/{steps} - {elapsed:.0f}s -{step_time(elapsed, steps)}{format_logs(logs, 2)}", flush=True)
+        print(f"{steps}/{steps} - {elapsed:.0f}s -{step_time(elapsed, steps)}{progress_logs(logs, 2)}", flush=True)
 
 
 class EpochClock:

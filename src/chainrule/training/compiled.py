@@ -20,6 +20,7 @@ from ..nn.activations import LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
 from ..nn.divergence import divergence
 from ..nn.layers import Dense
 from ..nn.losses import MSE, SSE, BinaryCrossentropy, CategoricalCrossentropy
+from .callback import epoch_begin
 from .callbacks import History
 from .optim import SGD, Adam, AdamW
 from .sparse_rows import SparseRows
@@ -226,7 +227,7 @@ def run_all(trainer, first_epoch: int, epochs: int) -> bool:
         for e in range(len(totals)):
             opt.set_epoch(net.epochs_trained)
             for cb in trainer.callbacks:      # Histories: the gradient buffer holds the run's last step's
-                cb.on_epoch_begin(epoch + e)
+                epoch_begin(cb, epoch + e)
                 cb.replayed_norms = out.norms[e]
             trainer.end_epoch(epoch + e, totals[e], out.correct[e])
         for cb in trainer.callbacks:

@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import TrainingDiverged, ValidationError
-from .callback import batch_callbacks
+from .callback import batch_callbacks, epoch_begin
 from .callbacks import Callback
 from .diagnostics import GradientDiagnostics
 from .meeting import TIMEOUT_S, agree, check_sizes, prepare, rebuilt, report, same, timeout_s, wait  # noqa: F401
@@ -237,7 +237,7 @@ class MPITrainer(Trainer):
         net, opt, n, bs = self.net, self.optimizer, self.X.shape[0], self.batch_size
         opt.set_epoch(net.epochs_trained)
         for cb in self.callbacks:
-            cb.on_epoch_begin(epoch)
+            epoch_begin(cb, epoch)
         slices = net.trainable_slices()
         begin, end = batch_callbacks(self.callbacks)
         order = self.rng.permutation(n) if self.shuffle else np.arange(n)

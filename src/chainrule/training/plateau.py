@@ -9,7 +9,16 @@ from typing import Any
 import numpy as np
 
 from ..nn import checks as check
-from .callback import Callback, improves, monitor_mode, monitor_name, sets_lr_alone, verbose_flag, whole_epochs
+from .callback import (
+    Callback,
+    float32_logs,
+    improves,
+    monitor_mode,
+    monitor_name,
+    sets_lr_alone,
+    verbose_flag,
+    whole_epochs,
+)
 
 
 class ReduceLROnPlateau(Callback):
@@ -20,7 +29,9 @@ class ReduceLROnPlateau(Callback):
     own number is `optimizer.lr`). A `monitor` the logs lack is Keras' warning, counting nothing.
     Whether the rate is still above `min_lr` is asked in
     float32, as Keras asks it: a rate that reached min_lr (0.01 * 0.1 is 0.0010000000000000002 in
-    float64) is not reduced again.
+    float64) is not reduced again. A float32 network's new rate is Keras' (its float32 rate times
+    `factor`: "reducing learning rate to 0.0009999999776482583" from 0.01), printed so; a float64
+    network's is exact (0.001).
 
     For patience >= 1, in torch.optim.lr_scheduler's terms these counts are
     ReduceLROnPlateau(patience=patience - 1, cooldown=max(cooldown - 1, 0), threshold=min_delta,
@@ -75,7 +86,9 @@ class ReduceLROnPlateau(Callback):
         elif self.cooldown_counter == 0:
             self.wait += 1
             if self.wait >= self.patience and np.float32(optimizer.lr) > np.float32(self.min_lr):
-                optimizer.lr = max(optimizer.lr * self.factor, self.min_lr)
+                # a float32 network's rate as Keras': its float32 rate times factor (printed so), else exact
+                lr = float(np.float32(optimizer.lr)) if float32_logs(self.network) else optimizer.lr
+                optimizer.lr = max(lr * self.factor, self.min_lr)
                 self.cooldown_counter, self.wait = self.cooldown, 0
                 if self.prints:
                     print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {optimizer.lr}.",

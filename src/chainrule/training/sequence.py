@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import ChainruleError, ChainruleTypeError, TrainingDiverged, ValidationError
 from ..nn import sample_weight as sw
 from ..nn.metrics import no_nan
-from .callback import batch_callbacks
+from .callback import batch_callbacks, epoch_begin
 from .callbacks import Callback, History
 from .fitting import setup
 from .small_callbacks import terminates
@@ -157,7 +157,7 @@ class SequenceTrainer(Trainer):
         net, opt, batches = self.net, self.optimizer, self.batches
         opt.set_epoch(net.epochs_trained)
         for cb in self.callbacks:
-            cb.on_epoch_begin(epoch)
+            epoch_begin(cb, epoch)
         slices = net.trainable_slices()
         begin, end = batch_callbacks(self.callbacks)
         order = self.rng.permutation(len(batches)) if self.shuffle and hasattr(batches, "__getitem__") else None

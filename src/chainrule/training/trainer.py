@@ -22,7 +22,7 @@ from ..nn.metrics import Metrics, for_network, no_nan
 from ..nn.metrics import metrics as named_metrics
 from ..nn.network import Network
 from . import compiled
-from .callback import batch_callbacks, ends_with_logs, keras_params
+from .callback import batch_callbacks, ends_with_logs, epoch_begin, train_begin
 from .callbacks import Callback, History
 from .diagnostics import likely_cause
 from .optim import Optimizer
@@ -101,8 +101,7 @@ class Trainer:
         net.stop_training = False
         params = {**self.train_params(epochs, first_epoch), "resumed": restored > 0}
         for cb in self.callbacks:       # "resumed": from a checkpoint (CSVLogger keeps the rows before it)
-            cb.set_params(keras_params(params))          # Keras' self.params, set before on_train_begin
-            cb.on_train_begin(params)
+            train_begin(cb, params)          # Keras' self.params, set before on_train_begin
         if self.backup is not None:                  # after on_train_begin, which resets the callbacks
             self.backup.restore_callbacks(self)
         with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged
@@ -135,7 +134,7 @@ class Trainer:
         net, opt, X, Y = self.net, self.optimizer, self.X, self.Y
         opt.set_epoch(net.epochs_trained)
         for cb in self.callbacks:
-            cb.on_epoch_begin(epoch)
+            epoch_begin(cb, epoch)
         n, bs = X.shape[0], self.batch_size
         labels = Y.argmax(axis=1) if net.task == "multiclass" else None
         slices = net.trainable_slices()

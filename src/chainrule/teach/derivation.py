@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import notation
-from .notation import CDOT, DE, LOSSES, activation_numbers, activation_tex, activation_text, tex_name
+from .notation import CDOT, DE, LOSSES, SOFTMAX_TERMS, activation_numbers, activation_tex, activation_text, tex_name
 from .numbers import factor, fmt
 
 
@@ -236,7 +236,7 @@ def softmax_jacobian(d: dict, p: dict, eq: Callable[[str, str], None], first: bo
     s, total = "sum_j dE/dout_j * out_j", fmt(layer["softmax_sum"])
     s_tex = "\\sum_j \\frac{\\partial E_{total}}{\\partial out_j} out_j"
     if first if first is not None else next(q for q in d["parameters"] if q["layer"] == p["layer"]) is p:
-        if len(units) <= 4:
+        if len(units) <= SOFTMAX_TERMS:
             terms = " + ".join(f"dE/dout_{u} * out_{u}" for u in units)
             tex_terms = " + ".join(f"\\frac{{{DE}}}{{\\partial out_{{{u}}}}} out_{{{u}}}" for u in units)
             numbers = " + ".join(f"{factor(g)} * {factor(o)}" for g, o in zip(layer["dE/dout"], outs))

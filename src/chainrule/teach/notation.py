@@ -19,6 +19,7 @@ import numpy as np
 from .numbers import factor, fmt
 
 MAX_PARAMETERS = 120     # the most weights and biases a report writes out (explain's slices exist for more)
+SOFTMAX_TERMS = 4        # a softmax's sums over its layer (denominator, Jacobian): whole up to this many units
 
 
 def layer_fits(n_in: int, n_out: int) -> bool:
@@ -220,11 +221,11 @@ def forward_activation(layer: dict, nr: dict, n: int) -> tuple[str, str]:
                                                if n == 1 else "")
     if act != "softmax":
         return f"{act}(net_{name})", f"\\mathrm{{{tex_name(act)}}}({net})"
-    shown = units if len(units) <= 4 else [units[0], units[1], "...", units[-1]]
+    shown = units if len(units) <= SOFTMAX_TERMS else [units[0], units[1], "...", units[-1]]
     plain = f"exp(net_{name}) / (" + " + ".join(u if u == "..." else f"exp(net_{u})" for u in shown) + ")"
     tex = (f"\\frac{{e^{{{net}}}}}{{" + " + ".join("\\cdots" if u == "..." else f"e^{{net_{{{u}}}}}" for u in shown)
            + "}")
-    if n == 1 and len(units) <= 4:
+    if n == 1 and len(units) <= SOFTMAX_TERMS:
         nets = [fmt(u["net"]) for u in layer["neurons"]]
         plain += f" = exp({fmt(nr['net'])}) / (" + " + ".join(f"exp({v})" for v in nets) + ")"
         tex += f" = \\frac{{e^{{{fmt(nr['net'])}}}}}{{" + " + ".join(f"e^{{{v}}}" for v in nets) + "}"
@@ -232,7 +233,7 @@ def forward_activation(layer: dict, nr: dict, n: int) -> tuple[str, str]:
 
 
 def softmax_cut_note(layer: dict) -> str:
-    """What a softmax layer of more than 4 units left out of its out lines: the denominator by its ends, once."""
+    """What a softmax layer past SOFTMAX_TERMS units left out of its out lines: the denominator by its ends, once."""
     units, k = layer["neurons"], layer["index"]
     ends = [f"exp(net_{units[k]['name']})" for k in (0, 1, -1)]
     return (f"(the softmax's sum {ends[0]} + {ends[1]} + ... + {ends[2]}: {len(units) - 3} "

@@ -239,7 +239,7 @@ def _render(d: dict, markdown: bool) -> str:
                 eq(*held.pop())
         for plain_out, tex_out_line in held:
             eq(plain_out, tex_out_line)
-        if layer["activation"] == "softmax" and len(layer["neurons"]) > 4:     # its sum by its ends: say so
+        if layer["activation"] == "softmax" and len(layer["neurons"]) > notation.SOFTMAX_TERMS:   # by its ends: say so
             note(notation.softmax_cut_note(layer))
         if cut:
             note(_cut_note(cut, len(layer["neurons"][0]["inputs"]), layer["index"]))

@@ -24,7 +24,7 @@ from ..derivation import (
     penalty_line,
     softmax_jacobian,
 )
-from ..notation import forward_activation, softmax_cut_note
+from ..notation import SOFTMAX_TERMS, forward_activation, softmax_cut_note
 
 Line = dict[str, Any]
 
@@ -84,7 +84,7 @@ def forward_lines(d: dict, name: str) -> list[Line]:
     cut = {}
     if act == "softmax":       # the exponential over the whole layer, as the report writes it
         out_formula, _, out_numbers = _short(forward_activation(layer, nr, d["n_samples"])[0]).partition(" = ")
-        if len(layer["neurons"]) > 4:        # its sum by its ends: explain's note, in the page's terms
+        if len(layer["neurons"]) > SOFTMAX_TERMS:        # its sum by its ends: explain's note, in the page's terms
             cut = {"note": softmax_cut_note(layer).split(";")[0].lstrip("(")
                    + "; each net_J is written in unit J's own derivation (select it)"}
     return [_line(f"net_{name}", terms, numbers, nr["net"], kind="forward"),

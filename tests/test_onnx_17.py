@@ -235,7 +235,8 @@ def test_a_constant_castlike_to_strings_is_refused():
     model = _chain([("CastLike", {})], W)
     model.graph.node[0].input.append("like")
     model.graph.initializer.append(numpy_helper.from_array(np.array(["a"], dtype=object), "like"))
-    with pytest.raises(ValidationError, match=r"node 0 'n0' \(CastLike\) casts a constant to strings"):
+    with pytest.raises(ValidationError, match=r"the constant 'like' holds strings, and a layer's weights are computed "
+                                              r"from it"):      # the type CastLike reads: refused before it is read
         cr.from_onnx(model)
 
 
@@ -256,3 +257,25 @@ def test_weights_two_layers_read_through_nodes_of_constants_are_refused(op, attr
     with pytest.raises(ValidationError, match=r"node 4 '' \(MatMul\) reads the weights 'Wb' \(computed from 'W'\) "
                                               r"that node 2 '' \(MatMul\) reads too"):
         cr.from_onnx(model)
+
+
+def test_a_string_constant_a_layer_reads_is_refused_before_it_is_made_python_strings(tmp_path, monkeypatch):
+    """2 million empty strings cast to float: a 4 MB file whose strings became Python objects (136 MB) before the Cast
+    failed. Refused by the tensor's type, before onnx turns it into an array (counted: never called for it)."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    n = 1000
+    strings = helper.make_tensor("W", TensorProto.STRING, [n, 1], [b""] * n)
+    bias = numpy_helper.from_array(np.zeros(n, np.float32), "b")
+    nodes = [helper.make_node("Cast", ["W"], ["Wf"], to=TensorProto.FLOAT),
+             helper.make_node("Gemm", ["x", "Wf", "b"], ["y"], transB=1)]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 1])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, n])], [strings, bias])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), tmp_path / "s.onnx")
+    made = []
+    to_array = numpy_helper.to_array
+    monkeypatch.setattr(numpy_helper, "to_array", lambda t, *a, **k: made.append(t.name) or to_array(t, *a, **k))
+    with pytest.raises(ValidationError, match="the constant 'W' holds strings, and a layer's weights are computed "
+                                              "from it: weights are numbers"):
+        cr.from_onnx(tmp_path / "s.onnx")
+    assert "W" not in made

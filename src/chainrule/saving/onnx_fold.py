@@ -80,6 +80,9 @@ class Constants:
             if top in self._values:
                 stack.pop()
             elif top in self._tensors:
+                if self._tensors[top].data_type == 8:       # STRING: Python objects, many times the file's bytes
+                    raise ValidationError(f"{self.source}: the constant {top!r} holds strings, and a layer's "
+                                          "weights are computed from it: weights are numbers")
                 self._values[top] = numpy_helper.to_array(self._tensors[top])
                 stack.pop()
             else:

@@ -58,6 +58,13 @@ def test_a_checkpoint_folder_rank_0_refuses_is_its_error_on_every_rank(tmp_path,
         errno = "[Errno 20] " if message.startswith("[Errno 20] ") else ""       # an OSError's errno is kept
         said = f"{kind}: {errno}rank 0 of 3 failed to restore the checkpoint: {message.removeprefix(errno)}"
         assert seen[1][name] == seen[2][name] == said
+    # a resume whose callbacks' states a rank cannot take: that rank's error on every rank (it ended the job with
+    # MPI_Abort where rank 1 failed, and left the others waiting where rank 0 did)
+    for name, rank in (("a callback of rank 1 alone", 1), ("a callback of rank 0 alone", 0)):
+        assert seen[0][name] == seen[1][name] == seen[2][name], name
+        kind, _, message = seen[0][name].partition(": ")
+        assert kind == "ValidationError" and message.startswith(f"rank {rank} of 3 failed to restore the callbacks' "
+                                                                "states: cannot resume: "), message
 
 
 @pytest.fixture(scope="module")

@@ -53,7 +53,24 @@ def main():
             seen[name] = "trained"
         except Exception as exc:
             seen[name] = f"{type(exc).__name__}: {exc}"
+    if sys.argv[2] == "refused":
+        seen.update(callbacks_refused(comm, out / "resumed"))
     (out / f"rank{rank}.json").write_text(json.dumps(seen))
+
+
+def callbacks_refused(comm, folder: Path) -> dict:
+    """A resume whose callbacks' states one rank cannot take (rank 1 alone has an EarlyStopping; rank 0 alone
+    has one the checkpoint lacks): what each rank raised (it was MPI_Abort, or a job left waiting)."""
+    rank, seen = comm.Get_rank(), {}
+    fit(comm, {"checkpoint_dir": str(folder)})
+    for name, on in (("a callback of rank 1 alone", 1), ("a callback of rank 0 alone", 0)):
+        try:
+            fit(comm, {"checkpoint_dir": str(folder), "resume": True, "epochs": 4,
+                       "callbacks": [cr.callbacks.EarlyStopping(patience=5)] if rank == on else []})
+            seen[name] = "trained"
+        except Exception as exc:
+            seen[name] = f"{type(exc).__name__}: {exc}"
+    return seen
 
 
 if __name__ == "__main__":

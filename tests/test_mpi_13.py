@@ -3,8 +3,10 @@ every rank at once (they were checked before the ranks' meeting: the others wait
 a checkpoint folder that rank 0 refuses is its error on every rank (it ended the job with MPI_Abort's 1); and
 `chainrule train --mpi` ends a job whose training fails on a rank (a full disk, Ctrl-C) with the line and exit
 code of one process's command (MPI_Abort's 1 and a line of its own), no --out file written."""
+import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -58,6 +60,13 @@ def test_a_checkpoint_folder_rank_0_refuses_is_its_error_on_every_rank(tmp_path,
         errno = "[Errno 20] " if message.startswith("[Errno 20] ") else ""       # an OSError's errno is kept
         said = f"{kind}: {errno}rank 0 of 3 failed to restore the checkpoint: {message.removeprefix(errno)}"
         assert seen[1][name] == seen[2][name] == said
+    # a resume whose callbacks' states a rank cannot take: that rank's error on every rank (it ended the job with
+    # MPI_Abort where rank 1 failed, and left the others waiting where rank 0 did)
+    for name, rank in (("a callback of rank 1 alone", 1), ("a callback of rank 0 alone", 0)):
+        assert seen[0][name] == seen[1][name] == seen[2][name], name
+        kind, _, message = seen[0][name].partition(": ")
+        assert kind == "ValidationError" and message.startswith(f"rank {rank} of 3 failed to restore the callbacks' "
+                                                                "states: cannot resume: "), message
 
 
 @pytest.fixture(scope="module")
@@ -150,3 +159,36 @@ def test_ctrl_c_ends_the_job_with_the_interrupt_code(iris, tmp_path, to):
     assert rest.count(said) == 1, rest                     # once, though every rank was interrupted
     assert rest.splitlines()[-1].startswith(said), rest    # resume's advice may follow on the line
     assert not out.exists()
+
+
+def test_ctrl_c_while_a_rank_never_reaches_the_meeting(iris, tmp_path):
+    # rank 1 reads a FIFO that nobody writes: it never comes to the meeting before training. A Ctrl-C that reached
+    # rank 0 there ended rank 0 alone, and the job waited for rank 1 for ever (now rank 0 ends the job with 130, as
+    # in training). Waiting it out instead: tests/test_robust_3.py
+    fifo, out = tmp_path / "rows.csv", tmp_path / "m.npz"
+    os.mkfifo(fifo)
+    args = ["--target", "target", "--hidden", "4", "--epochs", "2", "--out", str(out), "--mpi"]
+    p = subprocess.Popen([str(MPIEXEC), "-n", "1", str(CHAINRULE), "train", str(iris), *args, ":",
+                          "-n", "1", str(CHAINRULE), "train", str(fifo), *args], stderr=subprocess.PIPE,
+                         stdout=subprocess.DEVNULL, text=True,
+                         env={**os.environ, "CHAINRULE_MPI_TIMEOUT": "30"})
+    ranks = [rank_process(p.pid, 0), rank_process(p.pid, 1)]
+    try:
+        assert p.stderr is not None
+        first = p.stderr.readline()          # which rank is which process, as mpiexec names a rank that dies
+        assert re.findall(r"rank (\d) is pid (\d+) on ", first) == [("0", str(ranks[0])), ("1", str(ranks[1]))], first
+        for line in p.stderr:
+            if line.startswith("classification of"):         # rank 0 is about to meet the others (or does)
+                break
+        time.sleep(0.5)
+        os.kill(ranks[0], signal.SIGINT)
+        _, rest = p.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the job hung")
+    finally:
+        for pid in [p.pid, *ranks]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    assert p.returncode == 130, rest
+    said = f"chainrule: interrupted; {str(out)!r} was not written (a file there before is unchanged)"
+    assert rest.splitlines()[-1] == said, rest

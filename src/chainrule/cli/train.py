@@ -182,6 +182,18 @@ def mpi_world():
     return comm
 
 
+def where_ranks(comm, quiet: bool) -> None:
+    """Rank 0 says each rank's process id and host: mpiexec names a rank that dies (killed, out of memory) by
+    its pid and host alone, and ends the job at once (no rank can say more)."""
+    import os
+
+    from mpi4py import MPI
+    where = comm.allgather((os.getpid(), MPI.Get_processor_name()))      # every rank is past MPI_Init: no wait
+    if not quiet:
+        say(f"MPI job of {len(where)} ranks: " + ", ".join(f"rank {r} is pid {pid} on {host}"
+                                                         for r, (pid, host) in enumerate(where)), sys.stderr)
+
+
 def train(args) -> int:
     """Under --mpi, an error of a rank before its fit (a bad cell) is brought to the ranks' meeting that opens
     fit (`agree`): every rank raises it, rank 0 says it (before, rank 0 waited out CHAINRULE_MPI_TIMEOUT in
@@ -192,30 +204,36 @@ def train(args) -> int:
         if not args.mpi:
             return _train(args, None, [], held)
         comm = mpi_world()
-        from ..training import distributed
-        before, distributed.ending = distributed.ending, partial(mpi_ending, args)   # the command's line and code
+        where_ranks(comm, args.quiet)
+        from ..training import distributed, meeting
+        before, distributed.ending = distributed.ending, partial(mpi_ending, args, held)   # its line, code
+        meeting.timed_out_code = 4            # a rank that died or hangs: the system failed (it was 1: a bug's code)
         reached: list[bool] = []              # set once this rank is in fit (which meets the others itself)
         try:
             return _train(args, comm, reached, held)
-        except Exception as exc:
+        except (Exception, KeyboardInterrupt) as exc:
             if reached:
                 raise
-            from ..training.distributed import agree
+            if isinstance(exc, KeyboardInterrupt):      # the others may read their data for long: end the job now
+                meeting.end(comm, exc)
             from . import carried
-            agree(comm, carried(exc))
+            meeting.agree(comm, carried(exc))
             raise
         finally:
-            distributed.ending = before       # a later fit of the Python API in this process: its own line
+            distributed.ending, meeting.timed_out_code = before, 1    # a later fit of the Python API: its own
     finally:
         for out in held:
             release_output(out)
 
 
-def mpi_ending(args, rank: int, size: int, exc: BaseException) -> int:
+def mpi_ending(args, held: list, rank: int, size: int, exc: BaseException) -> int:
     """Under --mpi, a rank's failure in training ends the job (MPI_Abort: the others wait in a collective): it
     says the line of one process's command (a rank other than 0 named) and ends with its exit code, where it
     said a line of its own and ended with 1 (a full disk, a Ctrl-C: 4, 130 without MPI)."""
+    from ..saving.runlock import release_output
     from . import _resume_advice, error_line
+    for out in held:                               # MPI_Abort skips `train`'s finally: another job may take --out
+        release_output(out)
     if isinstance(exc, KeyboardInterrupt):         # before the save: --out is as it was
         line, code = (f"chainrule: interrupted; {str(args.out)!r} was not written (a file there before is "
                       f"unchanged){_resume_advice(args)}"), 130

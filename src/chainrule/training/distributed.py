@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import sys
 import time
 from typing import Any
@@ -48,7 +47,7 @@ from ..errors import TrainingDiverged, ValidationError
 from .callback import batch_callbacks, epoch_begin
 from .callbacks import Callback
 from .diagnostics import GradientDiagnostics
-from .meeting import TIMEOUT_S, agree, check_sizes, prepare, rebuilt, report, same, timeout_s, wait  # noqa: F401
+from .meeting import TIMEOUT_S, agree, check_sizes, end, prepare, rebuilt, report, same, timeout_s, wait  # noqa: F401
 from .rank_warnings import RankWarnings
 from .resume_ranks import FollowRestore, lead_restore, on_every_rank
 from .small_callbacks import terminates
@@ -180,13 +179,7 @@ class MPITrainer(Trainer):
         except (Exception, KeyboardInterrupt) as exc:      # a Ctrl-C reaches the ranks in Python, not those in MPI
             if self.size == 1 or getattr(exc, "on_every_rank", False):     # raised by every rank alike
                 raise
-            if self.rank:        # rank 0 failing too (a Ctrl-C to mpiexec reaches all) ends the job meanwhile: one line
-                time.sleep(1.5)
-            code = ending(self.rank, self.size, exc)
-            time.sleep(0.5)                                  # mpiexec forwards the line before the abort
-            os.dup2(os.open(os.devnull, os.O_WRONLY), 2)     # MPICH's own "Abort(2) on node ..." line: not the last
-            self.comm.Abort(code)
-            os._exit(code)       # MPICH's Abort can return before mpiexec ends the rank: not the error said again
+            end(self.comm, exc)          # the line of `ending`, once (rank 0's where every rank failed), its code
 
     def shared_divergence(self, failed: TrainingDiverged | None, stopping: bool = False,
                           share: float = math.nan) -> tuple[str, float]:

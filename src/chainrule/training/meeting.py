@@ -8,7 +8,7 @@ import math
 import os
 import sys
 import time
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -47,9 +47,31 @@ def wait(comm: Any, request: Any, timeout: float, what: str, late: Any = None) -
                 f"for the other ranks {what} (one died or hangs)"
             print(f"chainrule: rank {comm.Get_rank()} of {comm.Get_size()} waited {timeout:g} s {said}; "
                   "ending the MPI job", file=sys.__stderr__, flush=True)
-            time.sleep(0.5)                                  # mpiexec forwards the line before the abort
-            comm.Abort(1)
+            abort(comm, timed_out_code)
         time.sleep(0)
+
+
+#: the exit code of a job that a rank ends after waiting out the timeout (a rank died or hangs): the command
+#: line's sets its code for a system that failed (4), as its other refusals have their own; 1 in Python
+timed_out_code = 1
+
+
+def end(comm: Any, exc: BaseException) -> NoReturn:
+    """End the MPI job for this rank's failure `exc` while the others wait in a collective: the line and
+    code of `distributed.ending`. A rank other than 0 waits before it speaks, so that a failure every rank
+    meets (a Ctrl-C sent to mpiexec) is said once, by rank 0."""
+    from . import distributed
+    if comm.Get_rank():
+        time.sleep(1.5)
+    abort(comm, distributed.ending(comm.Get_rank(), comm.Get_size(), exc))
+
+
+def abort(comm: Any, code: int) -> NoReturn:
+    """MPI_Abort with `code`, this rank's line (said already) the job's last."""
+    time.sleep(0.5)                                  # mpiexec forwards the line before the abort
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)     # MPICH's own "Abort(2) on node ..." line: not the last
+    comm.Abort(code)
+    os._exit(code)       # MPICH's Abort can return before mpiexec ends the rank: not the error said again
 
 
 #: what a communicator has that the meeting and the training use (mpi4py's Comm)
@@ -70,8 +92,11 @@ def agree(comm: Any, failure: BaseException | None = None) -> None:
     notes = [comm.Irecv(seen[r:r + 1], source=r, tag=ARRIVED) for r in range(1, size)] if rank == 0 else \
         [comm.Isend(np.ones(1, dtype=np.int64), dest=0, tag=ARRIVED)]
     failed = np.array([failure is not None], dtype=np.int64)
-    wait(comm, comm.Iallreduce(MPI.IN_PLACE, failed, op=MPI.SUM), timeout_s(), "before training",
-         lambda: [r for r, note in enumerate(notes, 1) if not note.Test()] if rank == 0 else [])
+    try:
+        wait(comm, comm.Iallreduce(MPI.IN_PLACE, failed, op=MPI.SUM), timeout_s(), "before training",
+             lambda: [r for r, note in enumerate(notes, 1) if not note.Test()] if rank == 0 else [])
+    except KeyboardInterrupt as exc:       # the others may not come for long (a rank reading its data): end the job
+        end(comm, exc)
     MPI.Request.Waitall(notes)                      # every rank came: every note has come too
     if not failed[0]:
         return

@@ -38,14 +38,28 @@ def lead_restore(backup: Any, comm: Any) -> Any:
 
     def restore_callbacks_and_share(trainer: Any) -> None:
         assert restore_callbacks is not None
-        restore_callbacks(trainer)
+        try:
+            restore_callbacks(trainer)
+        except Exception as exc:
+            comm.bcast(None, root=0)
+            agreed(comm, exc)
         comm.bcast(([(type(cb).__name__, cb.get_state()) for cb in stateful(trainer.callbacks)],
                     trainer.net.stop_training), root=0)
+        agreed(comm, None)
 
     backup.restore = restore_and_share
     if restore_callbacks is not None:
         backup.restore_callbacks = restore_callbacks_and_share
     return backup
+
+
+def agreed(comm: Any, failure: BaseException | None) -> None:
+    """After every rank restored the callbacks' states: a rank's failure (a callback rank 0 lacks, a state
+    its callback refuses) is raised on every rank, the rank named, where it ended the job by MPI_Abort (or
+    left the others waiting, where rank 0 failed)."""
+    said = comm.allgather(None if failure is None else report(failure))
+    if any(one is not None for one in said):
+        raise on_every_rank(rebuilt(said, "to restore the callbacks' states")) from failure
 
 
 class FollowRestore(Callback):
@@ -66,7 +80,16 @@ class FollowRestore(Callback):
         return first
 
     def restore_callbacks(self, trainer: Any) -> None:
-        states, trainer.net.stop_training = self.comm.bcast(None, root=0)
+        got = self.comm.bcast(None, root=0)
+        try:
+            if got is not None:                   # (None: rank 0 failed, said by `agreed`)
+                self.take_states(trainer, *got)
+        except Exception as exc:
+            agreed(self.comm, exc)
+        agreed(self.comm, None)
+
+    def take_states(self, trainer: Any, states: list, stopped: bool) -> None:
+        trainer.net.stop_training = stopped
         unused = list(states)
         for cb in stateful(trainer.callbacks):     # by class, in order: rank 0 has callbacks of its own
             name = type(cb).__name__

@@ -35,9 +35,10 @@ from .npzcheck import FORMAT_VERSION, MAX_HEADER_BYTES, MAX_PARAMS
 __all__ = ["save", "load", "atomic_write", "check_path", "network_arrays", "FORMAT_VERSION", "MAX_PARAMS"]
 
 
-def check_registered(net) -> None:
+def check_registered(net, include_optimizer: bool = True) -> None:
     """Every class in `net` must be the one its saved name loads back as: a user's class that is
-    not registered (or a subclass that inherits a built-in's name) would load as another class."""
+    not registered (or a subclass that inherits a built-in's name) would load as another class. The
+    optimizer only where it is saved (a sweep's best model is saved without it)."""
     from ..nn.activations import ACTIVATIONS
     from ..nn.layers import LAYERS
     from ..nn.losses import LOSSES
@@ -50,7 +51,7 @@ def check_registered(net) -> None:
     found += [(f"the activation of layer {i}", type(layer.activation), ACTIVATIONS.get(layer.activation.name),
                "register_activation") for i, layer in enumerate(net.layers) if hasattr(layer, "activation")]
     found.append(("the loss", type(net.loss_function), LOSSES.get(net.loss_function.name), "register_loss"))
-    if net.optimizer is not None:
+    if net.optimizer is not None and include_optimizer:
         found.append(("the optimizer", type(net.optimizer), OPTIMIZERS.get(type(net.optimizer).__name__.lower()),
                       "cr.optim.register_optimizer"))
         schedule = getattr(net.optimizer, "schedule", None)
@@ -79,7 +80,7 @@ def network_arrays(net, include_optimizer: bool = True, extra: dict | None = Non
     """The arrays and JSON header that describe `net` (shared by save and checkpoints).
     `extra_arrays` are vectors of the parameters' size and dtype (a callback's best weights). The header says the
     lowest format version that reads it, at least `version` (a checkpoint whose history.jsonl needs 2)."""
-    check_registered(net)
+    check_registered(net, include_optimizer)
     if extra is not None and not isinstance(extra, dict):
         raise ChainruleTypeError(f"extra must be a dict (text keys, JSON values) or None; got {type(extra).__name__}")
     header = {"format": "chainrule", "version": FORMAT_VERSION, "network": net.config(),

@@ -30,3 +30,24 @@ def test_a_best_instance_is_written_as_its_arguments(sweep_data, tmp_path, grid,
     assert ast.literal_eval(cell)[name] == stored[key]
     if name == "learning_rate":                           # the schedule it describes is the one swept
         assert optim.schedule_from_config(stored[key])(3) == pytest.approx(0.5 * 0.5)
+
+
+class MyOpt(optim.SGD):
+    """A user's optimizer, not registered: a best model saved without its optimizer needs no name for it."""
+
+
+def test_an_unregistered_optimizer_subclass_sweeps_and_is_named_in_the_best_params(sweep_data, tmp_path):
+    """Every fit ran, then save_best failed: the model file is written without the optimizer
+    (include_optimizer=False), yet its class was checked as if saved. Its best params name MyOpt, not SGD."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = run_sweep(sweep_data / "iris.csv", "species", {"optimizer": [MyOpt(0.1, momentum=0.5)]}, cv=2,
+                        epochs=1, out_dir=tmp_path)
+    assert res.model_path is not None
+    stored = cr.load(tmp_path / "best_model.npz", with_extra=True)[1]["sweep"]["best_params"]
+    assert stored["optimizer"]["name"] == "MyOpt" and stored["optimizer"]["momentum"] == 0.5
+    net = cr.load(tmp_path / "best_model.npz")
+    net.optimizer = MyOpt(0.1)
+    with pytest.raises(cr.errors.ChainruleTypeError, match="the optimizer is a MyOpt, which would load back as"):
+        net.save(tmp_path / "with.npz")          # saved with it: still refused, naming it
+    net.save(tmp_path / "without.npz", include_optimizer=False)

@@ -26,7 +26,7 @@ from ..errors import ChainruleError, ChainruleTypeError, ModelFileError, Validat
 from ..nn.layers import layer_from_config
 from ..nn.network import Network
 from ..nn.predict import mark_tabular
-from ..training.optim import get_optimizer
+from ..training.optim import optimizer_from_file
 from . import modelkind
 from . import npzcheck as check
 from .files import atomic_write, check_path
@@ -35,9 +35,10 @@ from .npzcheck import FORMAT_VERSION, MAX_HEADER_BYTES, MAX_PARAMS
 __all__ = ["save", "load", "atomic_write", "check_path", "network_arrays", "FORMAT_VERSION", "MAX_PARAMS"]
 
 
-def check_registered(net) -> None:
+def check_registered(net, include_optimizer: bool = True) -> None:
     """Every class in `net` must be the one its saved name loads back as: a user's class that is
-    not registered (or a subclass that inherits a built-in's name) would load as another class."""
+    not registered (or a subclass that inherits a built-in's name) would load as another class. The
+    optimizer only where it is saved (a sweep's best model is saved without it)."""
     from ..nn.activations import ACTIVATIONS
     from ..nn.layers import LAYERS
     from ..nn.losses import LOSSES
@@ -50,7 +51,7 @@ def check_registered(net) -> None:
     found += [(f"the activation of layer {i}", type(layer.activation), ACTIVATIONS.get(layer.activation.name),
                "register_activation") for i, layer in enumerate(net.layers) if hasattr(layer, "activation")]
     found.append(("the loss", type(net.loss_function), LOSSES.get(net.loss_function.name), "register_loss"))
-    if net.optimizer is not None:
+    if net.optimizer is not None and include_optimizer:
         found.append(("the optimizer", type(net.optimizer), OPTIMIZERS.get(type(net.optimizer).__name__.lower()),
                       "cr.optim.register_optimizer"))
         schedule = getattr(net.optimizer, "schedule", None)
@@ -79,7 +80,7 @@ def network_arrays(net, include_optimizer: bool = True, extra: dict | None = Non
     """The arrays and JSON header that describe `net` (shared by save and checkpoints).
     `extra_arrays` are vectors of the parameters' size and dtype (a callback's best weights). The header says the
     lowest format version that reads it, at least `version` (a checkpoint whose history.jsonl needs 2)."""
-    check_registered(net)
+    check_registered(net, include_optimizer)
     if extra is not None and not isinstance(extra, dict):
         raise ChainruleTypeError(f"extra must be a dict (text keys, JSON values) or None; got {type(extra).__name__}")
     header = {"format": "chainrule", "version": FORMAT_VERSION, "network": net.config(),
@@ -94,16 +95,16 @@ def network_arrays(net, include_optimizer: bool = True, extra: dict | None = Non
         problem = check.state_problem(opt, saved)
         if problem is not None:
             raise ValidationError(f"cannot save: {problem}; load would refuse the file")
-        joint = opt.joint_problem()
-        if joint is not None:
-            raise ValidationError(f"cannot save: the optimizer's settings, edited after it was made, do not go "
-                                  f"together: {joint}; load would refuse the file: edit them so, or "
-                                  f"save(..., include_optimizer=False)")
         arrays.update({f"opt.{k}": v for k, v in saved.items()})
+        pending = sorted(set(opt.state_names) - set(saved))    # a setting turned on since the last step: load
+        if pending and (saved or opt.t > 0):                     # accepts these missing (made at the next step)
+            header["optimizer"]["pending"] = pending
+            version = max(version, check.FRESH_VERSION)
         fresh = opt.__dict__.get("_fresh")
         # SGD's buffer not started yet in these parts (a frozen layer), kept only where that changes a step: torch's
-        # first buf = g, from a zero buffer m * 0 + (1 - dampening) * g, the same unless dampening != 0 (version 2)
-        if fresh is not None and opt.state and getattr(opt, "dampening", 0):
+        # first buf = g, from a zero buffer m * 0 + (1 - dampening) * g, the same unless dampening != 0 (version 3);
+        # the buffer put aside (momentum turned off) counts: turned on again, those parts still start undamped
+        if fresh is not None and saved and getattr(opt, "dampening", 0):
             edges = np.flatnonzero(np.diff(np.concatenate([[0], fresh.view(np.int8), [0]])))
             header["optimizer"]["fresh"] = edges.reshape(-1, 2).tolist()
             version = max(version, check.FRESH_VERSION)
@@ -267,10 +268,17 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
         net.epochs_trained = header.get("epochs_trained", 0)
         net.weight_penalty = float(header.get("weight_penalty", 0.0))
         if opt_header is not None:
-            opt = get_optimizer(dict(opt_header["config"]))
-            state = opt_header["state"]
+            opt = optimizer_from_file(dict(opt_header["config"]))
+            state, pending = opt_header["state"], opt_header.get("pending", [])
             names, switchable = set(opt.state_names), set(opt.switchable)
-            if (set(state) - names - switchable or names - set(state) - switchable) and (state or opt_header["t"] > 0):
+            crafted = [k for k in pending if k not in switchable or k not in names or k in state]
+            if crafted:
+                raise ModelFileError(f"{path}: the optimizer's 'pending' state {crafted} is not one a setting "
+                                     f"turned on since the last step ({type(opt).__name__}'s: "
+                                     f"{sorted(switchable & names)}, absent from the file's {sorted(state)}): "
+                                     "the file is damaged or crafted")
+            missing = names - set(state) - set(pending)
+            if (set(state) - names - switchable or missing) and (state or opt_header["t"] > 0):
                 raise ModelFileError(f"{path}: the optimizer {type(opt).__name__} keeps state "
                                      f"{sorted(opt.state_names)}; the file has {sorted(state)}")
             opt.t, opt.epoch = opt_header["t"], opt_header["epoch"]
@@ -280,15 +288,15 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
             aside = {k: vectors[f"opt.{k}"] for k in state if k not in names}       # a setting turned off: kept
             if aside:
                 opt._aside = aside
-            if "fresh" in opt_header and not (opt.per_part_start and opt.state):
+            if "fresh" in opt_header and not (opt.per_part_start and state):
                 raise ModelFileError(f"{path}: the optimizer's 'fresh' parts mark where SGD's momentum buffer has not "
                                      f"started; this {type(opt).__name__} keeps no such buffer (its state: "
-                                     f"{sorted(opt.state)}): the file is damaged or crafted")
+                                     f"{sorted(state)}): the file is damaged or crafted")
             if opt_header.get("fresh"):
                 opt._fresh = np.zeros(net.n_params, dtype=bool)
                 for start, stop in opt_header["fresh"]:
                     opt._fresh[start:stop] = True
-            problem = check.state_problem(opt, opt.state)
+            problem = check.state_problem(opt, opt.saved_state())     # what save checks: the arrays put aside too
             if problem is not None:
                 raise ModelFileError(f"{path}: {problem}: the file is damaged or crafted")
             net.optimizer = opt

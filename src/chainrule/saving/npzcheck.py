@@ -137,12 +137,13 @@ def read_header(raw: np.ndarray, path) -> dict:
             previous = n_out
     opt = header.get("optimizer")
     if opt is not None:
-        if not isinstance(opt, dict) or set(opt) - {"fresh"} != {"config", "t", "epoch", "state"}:
+        if not isinstance(opt, dict) or set(opt) - {"fresh", "pending"} != {"config", "t", "epoch", "state"}:
             raise ModelFileError(f"{path}: the optimizer description must have exactly 'config', 't', 'epoch' "
-                                 "and 'state' (and 'fresh')")
-        if "fresh" in opt and version < FRESH_VERSION:
-            raise ModelFileError(f"{path}: the optimizer's 'fresh' parts need format version {FRESH_VERSION}; the "
-                                 f"file says version {version}: the file is damaged or crafted")
+                                 "and 'state' (and 'fresh', 'pending')")
+        for key, what in (("fresh", "'fresh' parts need"), ("pending", "'pending' state needs")):
+            if key in opt and version < FRESH_VERSION:
+                raise ModelFileError(f"{path}: the optimizer's {what} format version {FRESH_VERSION}; the "
+                                     f"file says version {version}: the file is damaged or crafted")
         fresh = opt.get("fresh", [])
         bounds = [x for pair in fresh for x in pair] if isinstance(fresh, list) and all(
             isinstance(pair, list) and len(pair) == 2 for pair in fresh) else None
@@ -156,10 +157,11 @@ def read_header(raw: np.ndarray, path) -> dict:
             if not _count(opt[key]):
                 raise ModelFileError(f"{path}: the optimizer's {key} must be an integer from 0 to 2**53; "
                                      f"got {str(opt[key])[:40]!r}")
-        state = opt["state"]
-        if (not isinstance(state, list) or not all(isinstance(k, str) and k.isidentifier() for k in state)
-                or len(set(state)) != len(state)):
-            raise ModelFileError(f"{path}: the optimizer state must be a list of distinct names; got {state!r}")
+        for key in ("state", "pending"):
+            state = opt.get(key, [])
+            if (not isinstance(state, list) or not all(isinstance(k, str) and k.isidentifier() for k in state)
+                    or len(set(state)) != len(state)):
+                raise ModelFileError(f"{path}: the optimizer {key} must be a list of distinct names; got {state!r:.80}")
     header["_n_params"] = total
     return header
 

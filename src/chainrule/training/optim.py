@@ -8,6 +8,7 @@ The plain gradient-descent step of the seeds is `SGD(lr)`: w+ = w - lr * dE/dw.
 """
 from __future__ import annotations
 
+import inspect
 import math
 from typing import Any, TypeVar
 
@@ -271,3 +272,18 @@ def get_optimizer(optimizer: Optimizer | str | dict, **kwargs: Any) -> Optimizer
     cls = OPTIMIZERS[optimizer.lower()]
     check_arguments(cls, kwargs, also=("learning_rate",))      # Keras' lr: see __init_subclass__
     return cls(**kwargs)
+
+
+def optimizer_from_file(config: dict) -> Optimizer:
+    """The optimizer a saved config describes. The settings its constructor checks together (`joint`: SGD's
+    nesterov tie) are set after it, one by one with their own checks, as they were edited (torch's param_groups
+    take such a pair): a file `save` wrote of an optimizer torch steps loads and goes on."""
+    cls = OPTIMIZERS.get(str(config.get("name")).lower())
+    if cls is None or not cls.joint:
+        return get_optimizer(config)
+    defaults = {k: inspect.signature(cls.__init__).parameters[k].default for k in cls.joint}
+    opt = get_optimizer({**config, **defaults})
+    for name in cls.joint:
+        if name in config:
+            setattr(opt, name, config[name])
+    return opt

@@ -81,20 +81,12 @@ class Optimizer(KerasNames):
 
     #: settings the constructor checks together (SGD's nesterov, momentum and dampening) by `_joint_check`. Edited
     #: after it they are taken one by one, as torch's param_groups (a change of two passes through a pair the
-    #: constructor refuses); `save` checks them together, as load rebuilds the optimizer through the constructor
+    #: constructor refuses): saved so, load sets them after the constructor (`optim.optimizer_from_file`)
     joint: ClassVar[tuple[str, ...]] = ()
 
     def __setattr__(self, name: str, value: Any) -> None:
         check = type(self).checks.get(name)
         super().__setattr__(name, value if check is None else check(value))
-
-    def joint_problem(self) -> str | None:
-        """Why the constructor would refuse the settings as they are now (edited after it), or None."""
-        try:
-            self._joint_check({k: getattr(self, k) for k in self.joint})
-        except ValidationError as exc:
-            return str(exc)
-        return None
 
     def _joint_check(self, settings: dict[str, Any]) -> None:
         """Raise ValidationError where `settings` (those of `joint`, as they would be) do not go together."""

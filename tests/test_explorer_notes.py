@@ -9,6 +9,7 @@ import chainrule as cr
 from chainrule.teach.explore.session import Session, Start
 
 torch = pytest.importorskip("torch")
+from delta_oracle import torch_output_delta  # noqa: E402
 
 
 def session(net):
@@ -31,23 +32,6 @@ def paragraph(text, start):
             break
         out.append(r.strip())
     return " ".join(out)
-
-
-def torch_output_delta(net, X, Y):
-    """dE/dnet of the output layer by autograd on the logits (cross-entropy with softmax, or binary cross-entropy
-    with sigmoid, each as torch defines it), E the mean over the samples."""
-    a = torch.tensor(X)
-    for layer in net.dense_layers[:-1]:
-        a = torch.tanh(a @ torch.tensor(layer.W) + torch.tensor(layer.b))
-    last = net.dense_layers[-1]
-    z = (a @ torch.tensor(last.W) + torch.tensor(last.b)).detach().requires_grad_(True)
-    t = torch.tensor(Y)
-    if last.activation.name == "softmax":
-        E = -(t * torch.log_softmax(z, dim=1)).sum(dim=1).mean()
-    else:
-        E = torch.nn.functional.binary_cross_entropy_with_logits(z, t, reduction="none").mean(dim=1).mean()
-    E.backward()
-    return z.grad.numpy()
 
 
 @pytest.mark.parametrize("last, loss", [("softmax", "categorical_crossentropy"), ("sigmoid", "binary_crossentropy")])

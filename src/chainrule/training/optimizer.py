@@ -167,10 +167,16 @@ class Optimizer(KerasNames):
         fresh = self.__dict__.get("_fresh")
         if fresh is None:
             return [(s, self.starting) for s in slices]
-        parts = []
+        clean = self.__dict__.get("_clean")      # the slices this `fresh` already holds stepped: not read again at
+        if clean is None or clean[0] is not fresh:   # each step (a layer frozen for good keeps `fresh` for all of it)
+            clean = self._clean = (fresh, set[tuple[int, int]]())
+        parts, cleared = [], False
         for s in slices:
             a, b, _ = s.indices(n)
             if a >= b:
+                continue
+            if (a, b) in clean[1]:
+                parts.append((slice(None) if (a, b) == (0, n) else slice(a, b), False))
                 continue
             f = fresh[a:b]
             cuts = [a, *(np.flatnonzero(f[1:] != f[:-1]) + 1 + a).tolist(), b]
@@ -178,7 +184,9 @@ class Optimizer(KerasNames):
                       for x, y in zip(cuts, cuts[1:])]
             if clear:
                 fresh[a:b] = False
-        if clear and not fresh.any():
+                clean[1].add((a, b))
+                cleared = True
+        if cleared and not fresh.any():
             self._fresh = None
         return parts
 

@@ -226,8 +226,12 @@ def test_shortened_options_before_the_command_are_read_as_argparse_reads_them(tm
 
 
 def test_an_unknown_option_after_help_is_refused():
-    """`chainrule help --versoin` and `chainrule help -x` printed the whole help with exit status 0."""
-    for argv, last in [(["help", "--versoin"], "unrecognized arguments: --versoin (did you mean --version?)"),
+    """`chainrule help --versoin` and `chainrule help -x` printed the whole help with exit status 0. The guess is
+    among the options help takes (it guessed --version, which help refuses: `help --version` was told "did you mean
+    --version?")."""
+    for argv, last in [(["help", "--versoin"], "unrecognized arguments: --versoin"),
+                       (["help", "--version"], "unrecognized arguments: --version"),
+                       (["help", "--hepl"], "unrecognized arguments: --hepl (did you mean --help?)"),
                        (["help", "-x"], "unrecognized arguments: -x")]:
         r = cmd(*argv)
         assert (r.returncode, r.stdout) == (2, "") and r.stderr.splitlines()[-1] == f"chainrule: error: {last}"

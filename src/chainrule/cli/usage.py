@@ -19,12 +19,14 @@ class Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def unrecognized(p: argparse.ArgumentParser, extra: list[str]) -> str:
+def unrecognized(p: argparse.ArgumentParser, extra: list[str], taken: tuple[str, ...] | None = None) -> str:
     """The usage error for arguments a command does not take, with the option a typo was likely
-    meant to be (argparse says only 'unrecognized arguments', under the top-level usage)."""
-    options = [o for a in p._actions for o in a.option_strings if o.startswith("--")]
+    meant to be (argparse says only 'unrecognized arguments', under the top-level usage), among `taken`
+    (`p`'s options when None: `help` takes only --help, never guessed --version)."""
+    options = [o for a in p._actions for o in a.option_strings if o.startswith("--")] if taken is None else taken
     guesses = {word.split("=")[0]: close[0] for word in extra if word.startswith("--")
-               for close in [difflib.get_close_matches(word.split("=")[0], options, n=1, cutoff=0.7)] if close}
+               for close in [difflib.get_close_matches(word.split("=")[0], options, n=1, cutoff=0.7)]
+               if close and close[0] != word.split("=")[0]}
     said = [guess if len(guesses) == 1 else f"{guess} for {word}" for word, guess in guesses.items()]
     hint = f" (did you mean {', '.join(said)}?)" if said else ""
     return f"unrecognized arguments: {' '.join(extra)}{hint}"
@@ -66,7 +68,7 @@ def wrong_first_word(parser: argparse.ArgumentParser, words: list[str]) -> str:
     word = words[1] if words[:1] == ["help"] and len(words) > 1 else words[0]
     if word.startswith("-"):
         own = ("-h", "--help") if words[0] == "help" else ("-h", "--help", "--version")
-        return "" if word in own else unrecognized(parser, [word])
+        return "" if word in own else unrecognized(parser, [word], own if words[0] == "help" else None)
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
     close = difflib.get_close_matches(word, list(commands), n=1, cutoff=0.6)
     hint = f"did you mean {close[0]!r}? " if close else ""

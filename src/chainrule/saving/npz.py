@@ -1,7 +1,8 @@
 """Save and load networks: one .npz file, arrays plus a JSON description. Never pickle.
 
 Layout of the file (format version 1; 2 where the description holds infinity or NaN, as {"__float__": "Infinity"};
-3 where the optimizer's "fresh" lists the parts whose SGD buffer has not started, written only when dampening != 0):
+3 where the optimizer's "fresh" lists the parts whose SGD buffer has not started, written only when dampening != 0,
+or its "pending" the state arrays a setting turned on since the last step):
     "__format__"     JSON text: {"format": "chainrule", "version": 1, "network": {...}, "optimizer": {...}}
     "params"         the flat parameter vector (dtype of the network)
     "opt.<name>"     the optimizer's state arrays, when saved

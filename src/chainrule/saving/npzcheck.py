@@ -20,7 +20,8 @@ from ..nn.layers import LAYERS
 #: infinity or NaN as {"__float__": "Infinity"}, which a chainrule older than that form would take for a dict (those
 #: that wrote it as version 1 read it, and still read version 1 alone: they refuse version 2 by name, as all older do)
 #: 3 where the optimizer lists the parts whose SGD buffer has not started ("fresh": [[start, stop], ...], a layer
-#: frozen so far: its first step starts it undamped, as torch's), which an older chainrule would refuse by key
+#: frozen so far: its first step starts it undamped, as torch's) or the state arrays a setting turned on since the
+#: last step ("pending": made at the next step), which an older chainrule would refuse by key
 FORMAT_VERSION, FLOAT_VERSION, FRESH_VERSION = 1, 2, 3
 VERSIONS = (FORMAT_VERSION, FLOAT_VERSION, FRESH_VERSION)
 MAX_PARAMS = 500_000_000  # refuse absurd sizes before allocating anything

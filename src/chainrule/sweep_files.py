@@ -53,17 +53,6 @@ def can_write(out: Path, refit: bool) -> None:
             replaceable(writable_target(path), kind, str(path))
 
 
-def _json(value):
-    """A best parameter as a model file's JSON holds it: a NumPy scalar as a number, an optimizer or schedule
-    instance as its config() (another object as its repr)."""
-    from chainrule.sweep_table import PLAIN, described
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, tuple):
-        return [_json(v) for v in value]
-    return value if isinstance(value, PLAIN) else described(value)
-
-
 def save_best(path: Path, estimator, pre, classify: bool, score: tuple[str, float], weight: str | None,
               sweep: dict) -> None:
     """The refit best as a model file `chainrule predict` reads: its network (a binary classifier's as a 2-way
@@ -77,6 +66,7 @@ def save_best(path: Path, estimator, pre, classify: bool, score: tuple[str, floa
         net = as_softmax(net)
     history = {"epochs": int(best.n_iter_), f"cv_{score[0]}": score[1]}
     recorded = {"weight": weight} if weight else {}
-    sweep = {**sweep, "best_params": {k: _json(v) for k, v in sweep["best_params"].items()}}
+    from chainrule.sweep_table import literal  # the CSV's params cell's form: the same in the model file's JSON
+    sweep = {**sweep, "best_params": {k: literal(v) for k, v in sweep["best_params"].items()}}
     save(net, path, include_optimizer=False, extra={"tabular": pre.to_json(), "history": history, **recorded,
                                                      "sweep": sweep})

@@ -284,7 +284,7 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
 
 
 #: the estimator's arguments checked together (`check_params`): validation_fraction 0 only with early_stopping, an
-#: optimizer's eps 0 in the dtype; an argument's own arguments (optimizer__lr) go with it
+#: optimizer's eps 0 in the dtype
 JOINT = ({"early_stopping", "validation_fraction"}, {"optimizer", "dtype", "learning_rate"})
 
 
@@ -296,12 +296,9 @@ def refused_as(exc: ValidationError) -> type[ValidationError]:
 
 
 def _joint(keys) -> set[str]:
-    """The keys of a grid whose values are checked together: those sharing a JOINT group (or an argument and its own
-    arguments, optimizer and optimizer__lr) with another of the grid's keys; each other value was checked alone."""
-    def group(key: str) -> str:
-        base = key.split("__", 1)[0]
-        return next((min(g) for g in JOINT if base in g), base)
-    groups = [group(k) for k in keys]
+    """The keys of a grid (unprefixed) whose values are checked together: those sharing a JOINT group with another
+    of the grid's keys; each other value was checked alone."""
+    groups = [next((min(g) for g in JOINT if k in g), k) for k in keys]
     return {k for k, g in zip(keys, groups) if groups.count(g) > 1}
 
 

@@ -58,18 +58,19 @@ def table_of(res: dict, names: dict[str, str], n_folds: int):
     for column in ("mean_test_score", "std_test_score", "rank_test_score",
                    *(f"split{k}_test_score" for k in range(n_folds)), "mean_fit_time", "std_fit_time"):
         table[column] = res[column]
-    table["params"] = [{k: _literal(v) for k, v in p.items()} for p in params]   # read back by ast.literal_eval
+    table["params"] = [{k: literal(v) for k, v in p.items()} for p in params]   # read back by ast.literal_eval
     return table.sort_values("rank_test_score", kind="stable").reset_index(drop=True)
 
 
-def _literal(value):
+def literal(value):
     """A parameter as a Python literal (a drawn np.float64 as float), so that the CSV's params column, a dict's
     repr, reads back with ast.literal_eval: numpy 2 writes np.float64(0.01), which it cannot read, and Python
-    inf (n_iter_no_change=np.inf), which it reads as a name (`Infinite`)."""
+    inf (n_iter_no_change=np.inf), which it reads as a name (`Infinite`). A model file's JSON holds the same (a
+    tuple as a list, Infinite as {"__float__": "Infinity"})."""
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, tuple):
-        return tuple(_literal(v) for v in value)
+        return tuple(literal(v) for v in value)
     if isinstance(value, float) and np.isinf(value):
         return Infinite(value)
     return value if isinstance(value, PLAIN) else described(value)

@@ -132,7 +132,7 @@ def sweep(args) -> int:
     shown = result.table[[*grid, *SCORES]].astype({k: str for k in grid}).rename(columns=SCORES)
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     say(f"best: {as_written(result.best_params, names)} ({result.scoring} {result.best_score:.4f})"
-        f"{_tied(result, grid, args)}")
+        f"{_tied(result, names, args)}")
     say(f"wrote {word(result.results_path)}" + (f" and {word(result.model_path)}" if result.model_path else ""))
     return 0
 
@@ -158,15 +158,13 @@ def _interrupted(stop: KeyboardInterrupt, files: list[Path], before: list) -> st
     return said
 
 
-def _tied(result, grid: dict, args) -> str:
+def _tied(result, names: dict[str, str], args) -> str:
     """The candidates tied with the best (`tied_indices_`), and which one was kept: the first, in the grid's order
     (or the drawn order), as GridSearchCV's best_index_ keeps it; those of the best's own values (a grid repeating
-    0.01 as 0.010) counted, not listed."""
-    from chainrule.sweep import ALIASES
+    0.01 as 0.010) counted, not listed. `names`: the grid's keys as the estimator's parameters (the best line's)."""
     from chainrule.sweep_table import as_written
     if not result.tied_indices_:
         return ""
-    names = {key: ALIASES.get(key, key) for key in grid}
     params = result.cv_results_["params"]
     best = as_written(params[result.best_index_], names)
     others = [t for t in (as_written(params[i], names) for i in result.tied_indices_) if t != best]

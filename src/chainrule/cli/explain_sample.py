@@ -25,31 +25,24 @@ def option_rows(text: str, name: str) -> np.ndarray:
     return np.array(rows)
 
 
-def count_values(k: int) -> str:
-    """'1 value', '3 values': how the sample's refusals count."""
-    from ..data.lines import plural
-    return f"{k} {plural(k, 'value')}"
-
-
 def check_sample(net, X: np.ndarray, Y: np.ndarray) -> None:
     """--inputs and --targets against the network's inputs and outputs, in the options' words."""
     if X.shape[1] != net.n_inputs:
-        raise ValidationError(f"--inputs has {count_values(X.shape[1])} per sample; the network has "
+        raise ValidationError(f"--inputs has {counted(X.shape[1], 'value')} per sample; the network has "
                               f"{net.n_inputs} inputs (features)")
     labels = net.task == "multiclass"
     if Y.shape[1] != net.n_outputs and not (labels and Y.shape[1] == 1):
-        raise ValidationError(f"--targets has {count_values(Y.shape[1])} per sample; the network has "
+        raise ValidationError(f"--targets has {counted(Y.shape[1], 'value')} per sample; the network has "
                               f"{counted(net.n_outputs, 'output')}"
                               + (" (or give one class label per sample)" if labels else ""))
     if labels and Y.shape[1] == 1 and not np.isin(Y, np.arange(net.n_outputs)).all():
         bad = next(v for v in Y[:, 0] if v not in range(net.n_outputs))
         raise ValidationError(f"--targets: a class label is a whole number 0..{net.n_outputs - 1} (0 = o1, "
                               f"{net.n_outputs - 1} = o{net.n_outputs}); got {bad:g}. Give e.g. --targets 0, or "
-                              f"{count_values(net.n_outputs)} per sample: --targets "
+                              f"{counted(net.n_outputs, 'value')} per sample: --targets "
                               f"{_example(net.n_outputs, one_hot=True)}")
     if len(X) != len(Y):
-        from ..data.lines import plural
-        raise ValidationError(f"--inputs has {len(X)} {plural(len(X), 'sample')} and --targets {len(Y)}; give one "
+        raise ValidationError(f"--inputs has {counted(len(X), 'sample')} and --targets {len(Y)}; give one "
                               "target row per sample")
 
 
@@ -61,12 +54,12 @@ def _example(k: int, one_hot: bool = False) -> str:
 def missing_sample(net, args) -> ValidationError:
     """--inputs without --targets or the other way round: which one to add, and what it looks like."""
     if args.inputs is None:
-        what = f"--inputs, {count_values(net.n_inputs)} per sample: e.g. --inputs {_example(net.n_inputs)}"
+        what = f"--inputs, {counted(net.n_inputs, 'value')} per sample: e.g. --inputs {_example(net.n_inputs)}"
     elif net.task == "multiclass":
         what = (f"--targets, a class label 0..{net.n_outputs - 1} per sample (e.g. --targets 0) or "
-                f"{count_values(net.n_outputs)}: e.g. --targets {_example(net.n_outputs, one_hot=True)}")
+                f"{counted(net.n_outputs, 'value')}: e.g. --targets {_example(net.n_outputs, one_hot=True)}")
     else:
-        what = f"--targets, {count_values(net.n_outputs)} per sample: e.g. --targets {_example(net.n_outputs)}"
+        what = f"--targets, {counted(net.n_outputs, 'value')} per sample: e.g. --targets {_example(net.n_outputs)}"
     neither = " (or neither, for a random sample)" if args.layers else ""
     return ValidationError(f"this network needs both --inputs and --targets; add {what}{neither}")
 
@@ -102,7 +95,7 @@ def _inputs_row(args, pre):
     text = _one_sample(args.inputs, "--inputs", "one raw value per column, separated by ','")
     values = [v.strip() for v in text.split(",")]
     if len(values) != len(pre.columns):
-        raise ValidationError(f"--inputs has {count_values(len(values))}; the model's columns are "
+        raise ValidationError(f"--inputs has {counted(len(values), 'value')}; the model's columns are "
                               f"{names(pre.columns, 20)} ({len(pre.columns)})")
     cells: list = []
     for c, v in zip(pre.columns, values):
@@ -177,7 +170,7 @@ def tabular_sample(args, pre) -> tuple[np.ndarray, np.ndarray, list[str]]:
             value = option_rows(label, "targets")
             if value.shape != (1, 1):
                 raise ValidationError(f"--targets for this regression model is one number (its "
-                                      f"{short(pre.target)}); got {count_values(value.shape[1])} in {label!r}")
+                                      f"{short(pre.target)}); got {counted(value.shape[1], 'value')} in {label!r}")
             Y = (value - pre.y_mean) / pre.y_scale
         if pre.target in row.columns and not row[pre.target].isna().iloc[0]:
             replaced = [f"target: --targets {short(label)} replaces the row's own {short(pre.target)} = "

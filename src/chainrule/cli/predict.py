@@ -262,9 +262,8 @@ def evaluate(args) -> int:
     info = checked(args, args.csv)
     as_in_file(args, info["header"])
     if pre.target not in info["header"]:
-        from ..data.csvfile import likely
-        close = likely(pre.target, [c for c in info["header"] if c not in pre.columns])    # ' y' of "x, y"
-        hint = f" (the file's {short(close)} is likely {short(pre.target)})" if close is not None else ""
+        from ..data.tabular import likely_said
+        hint = likely_said([pre.target], [c for c in info["header"] if c not in pre.columns])    # ' y' of "x, y"
         raise one_column(args, info) or ValidationError(f"target column {short(pre.target)} is not in the "
                                                         f"file{hint}: evaluate compares the predictions with it")
     if args.weight is not None and args.weight not in info["header"]:

@@ -57,6 +57,17 @@ def _first(mask, table: Any) -> str:
     return place(table, earliest(table, mask))
 
 
+def likely_said(missing: Sequence[str], others: Sequence[str]) -> str:
+    """' (the file's ' c' is likely 'c'; ...)': the file's columns `others` (those the model does not read) that the
+    `missing` names likely are, each file column said for one name only; '' when none is close."""
+    left, said = list(others), []
+    for m in missing:
+        if (c := likely(m, left)) is not None:
+            said.append(f"the file's {short(c)} is likely {short(m)}")
+            left.remove(c)
+    return f" ({'; '.join(said)})" if said else ""
+
+
 @dataclass
 class Preprocessing:
     """What the training table taught: columns, scaling, categories, target encoding."""
@@ -250,14 +261,7 @@ class Preprocessing:
         """The error for the model's columns `missing` in a file: every one named, with the model's columns, and the
         file's `present` columns they likely are (' income' for 'income': a header "age, income" keeps the space)."""
         which = f"column {short(missing[0])} is" if len(missing) == 1 else f"columns {names(missing, 10)} are"
-        others = [str(c) for c in present if c not in self.columns]
-        close = []
-        for m in missing[:5]:                 # a file column is said for one missing name only
-            if (c := likely(m, others)) is not None:
-                close.append((m, c))
-                others.remove(c)
-        said = [f"the file's {short(c)} is likely {short(m)}" for m, c in close]
-        hint = f" ({'; '.join(said)})" if said else ""
+        hint = likely_said(missing[:5], [str(c) for c in present if c not in self.columns])
         return ValidationError(f"{which} missing{hint}: the model was trained on columns {names(self.columns, 20)}")
 
     def _numeric_columns(self, df) -> Iterator[np.ndarray]:

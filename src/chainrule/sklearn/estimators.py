@@ -204,8 +204,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
             self._rng = check_random_state(self.random_state)
             self._build(X.shape[1], n_out, self._rng)
         weights = self._class_weighted(X, y, sample_weight)
-        scored = {} if self.class_weight is None else {"scored": sample_weight}    # the held-out score's: no class's
-        self._train(X, y, Y, self.epochs, weights, fresh=not warm, **scored)
+        self._train(X, y, Y, self.epochs, weights, fresh=not warm, scored=sample_weight)   # held out: no class's weight
         return self
 
     def _same_classes(self, y) -> None:

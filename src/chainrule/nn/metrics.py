@@ -53,10 +53,15 @@ class Metrics(NamedTuple):
 _UNROUNDED: ContextVar[bool] = ContextVar("chainrule_unrounded_logs", default=False)
 
 
+def rounds(net: Any) -> bool:
+    """The one rule of the rounding: a float32 network's logged values are float32's, as Keras' float32 metrics give
+    them (History, the batch logs, evaluate, a callback's number), unless `unrounded`."""
+    return net.dtype == np.float32 and not _UNROUNDED.get()
+
+
 def for_network(spec: Metrics, net: Any) -> Metrics:
-    """`spec` for `net`'s fit and evaluate, the one place that decides the rounding: a float32 network's values
-    rounded to float32 as Keras' float32 metrics give them (History, the batch logs, evaluate), unless `unrounded`."""
-    return spec._replace(single=net.dtype == np.float32 and not _UNROUNDED.get())
+    """`spec` for `net`'s fit and evaluate, rounded by `rounds`."""
+    return spec._replace(single=rounds(net))
 
 
 @contextmanager

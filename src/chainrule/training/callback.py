@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError
 from ..nn import checks as check
-from ..nn.metrics import Metrics, for_network
+from ..nn.metrics import rounds
 
 
 class Callback:
@@ -79,14 +79,20 @@ class Callback:
 
 
 @functools.cache
-def takes_logs(hook: Any) -> bool:
-    """Whether an on_batch_begin takes Keras' logs after the batch, by keyword as Keras passes them (chainrule's
-    documented one does not take them)."""
+def _binds(hook: Any, *args: Any, **kwargs: Any) -> bool:
+    """Whether `hook` (a class's method, self given as None) takes these arguments: which of Keras' logs a user's
+    hook takes, read once per class."""
     try:
-        inspect.signature(hook).bind(None, 0, logs={})
+        inspect.signature(hook).bind(None, *args, **kwargs)
     except (TypeError, ValueError):
         return False
     return True
+
+
+def takes_logs(hook: Any) -> bool:
+    """Whether an on_batch_begin takes Keras' logs after the batch, by keyword as Keras passes them (chainrule's
+    documented one does not take them)."""
+    return _binds(hook, 0, logs=None)
 
 
 @functools.cache
@@ -97,15 +103,10 @@ def begins_with_logs(hook: Any) -> bool:
     return named == ["logs"]
 
 
-@functools.cache
 def epoch_begins_with_logs(hook: Any) -> bool:
     """Whether an on_epoch_begin takes Keras' logs after the epoch, as Keras' `on_epoch_begin(self, epoch,
     logs=None)` (chainrule's documented one does not)."""
-    try:
-        inspect.signature(hook).bind(None, 0, {})
-    except (TypeError, ValueError):
-        return False
-    return True
+    return _binds(hook, 0, None)
 
 
 def train_begin(cb: Callback, params: dict[str, Any]) -> None:
@@ -122,14 +123,9 @@ def epoch_begin(cb: Callback, epoch: int) -> None:
         cb.on_epoch_begin(epoch)
 
 
-@functools.cache
 def ends_with_logs(hook: Any) -> bool:
     """Whether an on_train_end takes Keras' logs (the last epoch's), as Keras' `on_train_end(self, logs=None)`."""
-    try:
-        inspect.signature(hook).bind(None, {})
-    except (TypeError, ValueError):
-        return False
-    return True
+    return _binds(hook, None)
 
 
 def batch_callbacks(callbacks: list[Callback]) -> tuple[list[Callback], list[Callback]]:
@@ -155,7 +151,7 @@ def keras_logs(loss: float, accuracy: float | None) -> dict[str, float]:
 def float32_logs(network: Any) -> bool:
     """Whether `network`'s fit logs Keras' float32 values (a float32 network's: for_network, the one rule), so that a
     callback's number (ReduceLROnPlateau's new rate) is Keras' too; without a dtype (a stand-in), not."""
-    return hasattr(network, "dtype") and for_network(Metrics(None, None), network).single
+    return hasattr(network, "dtype") and rounds(network)
 
 
 def stateful(callbacks: list[Callback]) -> list[Callback]:

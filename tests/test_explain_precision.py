@@ -115,3 +115,27 @@ def test_a_zeroed_delta_is_said_where_the_layers_below_read_its_zero(tmp_path):
     out = cmd("explain", "--layers", "2,1,1,1,1", "--activation", "tanh,tanh,tanh,linear", "--weights", path,
               "--inputs", "0.05,0.1", "--targets", "0.01", "--layer", "0").stdout
     assert "through dE/dnet_h3_1, which the engine set to 0 as below 1.5e-300 in magnitude (--layer 2 says why)" in out
+
+
+def test_a_flushed_linear_units_dE_dout_reads_alike_in_its_own_entry_and_in_the_paths_below():
+    """A linear unit's delta is its cached dE/dout, set to 0 with it where tiny: its own entry read dE/dout again
+    from the layer above, but the paths of the layer below (`hidden_delta`) read the zeroed cache: -0.0 beside the
+    unit's own -1e-301 in one report. Both are torch's dE/dout now."""
+    import torch
+    net = cr.Network([cr.Dense(1, 1, "linear"), cr.Dense(1, 1, "linear"), cr.Dense(1, 1, "sigmoid")], loss="mse",
+                     seed=0)
+    net.set_weights([np.array([[0.5]]), np.array([0.1]), np.array([[0.5]]), np.array([0.1]),
+                     np.array([[1e-300]]), np.array([0.6])])
+    X, Y = np.array([[0.3]]), np.array([[0.01]])
+    d = cr.explain(net, X, Y).to_dict()
+    own = next(p for p in d["parameters"] if p["name"] == "w2")["dE/dout"][0]
+    read = next(p for p in d["parameters"] if p["name"] == "w1")["paths"][0]["delta"]["dE/dout"][0]
+    ws = [torch.tensor(w, requires_grad=True) for w in net.get_weights()]
+    h1 = torch.tensor(X) @ ws[0] + ws[1]
+    h2 = h1 @ ws[2] + ws[3]
+    h2.retain_grad()
+    out = torch.sigmoid(h2 @ ws[4] + ws[5])
+    ((out - torch.tensor(Y)) ** 2).mean().backward()              # mse: the mean of (target - out)^2
+    truth = float(h2.grad[0, 0])
+    assert truth != 0      # tiny: compared relatively only (approx's default abs would take 0 for 1e-301)
+    assert own == pytest.approx(truth, rel=1e-12, abs=0) and read == pytest.approx(truth, rel=1e-12, abs=0)

@@ -202,11 +202,10 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
 
 def _flushed(lay, nxt, deriv) -> tuple[np.ndarray | None, np.ndarray | None]:
     """dE/dout of a layer and where its delta dE/dout * dout/dnet was set to 0 by the engine as too small
-    to matter (`nn.layers.flush_small`), or None. A linear layer's delta is its cached dE/dout itself, flushed
-    with it: its dE/dout is read again from the layer above (delta_above @ W_above^T, as backward computed it)."""
+    to matter (`nn.layers.flush_small`), or None; dE/dout as backward computed it (`notation.layer_dout`)."""
     if lay.dout is None or deriv is None:
         return lay.dout, None
-    dout = lay.dout if nxt is None else np.where(lay.dout == 0, nxt.delta @ nxt.W.T, lay.dout)
+    dout = notation.layer_dout(lay, nxt)
     with np.errstate(all="ignore"):
         flushed = (lay.delta == 0) & (dout * deriv != 0)
     return dout, flushed if flushed.any() else None

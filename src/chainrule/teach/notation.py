@@ -241,6 +241,13 @@ def softmax_cut_note(layer: dict) -> str:
             f"report.to_dict()[\"layers\"][{k}][\"neurons\"][J] each unit's net and out)")
 
 
+def layer_dout(lay: Any, above: Any) -> np.ndarray:
+    """A layer's dE/dout as backward computed it: a linear layer's delta is its cached dE/dout itself, set to 0 with
+    it where too small (`nn.layers.flush_small`), so a 0 there is read again from the layer above, delta_above @
+    W_above^T (the output layer's, `above` None, as cached)."""
+    return lay.dout if above is None else np.where(lay.dout == 0, above.delta @ above.W.T, lay.dout)
+
+
 def hidden_delta(dense: list[Any], names: list[list[str]], l: int, k: int) -> dict | None:
     """Where hidden unit k of Dense layer l (below the output layer) gets its delta, read from the
     engine's caches: dE/dout (the sum over the units of layer l + 1 of their delta times the weight
@@ -250,7 +257,7 @@ def hidden_delta(dense: list[Any], names: list[list[str]], l: int, k: int) -> di
     if not lay.activation.elementwise or lay.dout is None or lay.delta is None:
         return None
     vals = lambda a: [float(v) for v in np.asarray(a).reshape(-1)]    # noqa: E731
-    return {"dE/dout": vals(lay.dout[:, k]), "dE/dnet": vals(lay.delta[:, k]),
+    return {"dE/dout": vals(layer_dout(lay, up)[:, k]), "dE/dnet": vals(lay.delta[:, k]),
             "dout/dnet": vals(lay.activation.derivative(lay.out[:, k:k + 1], lay.net[:, k:k + 1])),
             "terms": [{"via": names[l + 2][m], "dE/dnet": vals(up.delta[:, m]),
                        "weight": weight_name(dense, l + 1, k, m), "w": float(up.W[k, m])} for m in range(up.n_out)]}

@@ -676,11 +676,17 @@ def test_the_decision_boundary_has_a_key_of_its_classes(page, tmp_path, shots):
 
 ROOM = """s => { const c = document.createElement("canvas").getContext("2d"); c.font = getComputedStyle(s).font;
     return s.clientWidth - Math.max(...[...s.options].map(o => c.measureText(o.text).width)) - 30; }"""
+# every menu's options and room, read in one call: a locator's evaluate finds its element first and calls on it
+# next, so a card drawn again between the two measured a detached menu (0 wide, no font: -75 on a loaded machine)
+MENUS = f"""() => [...document.querySelectorAll('[data-id=arch] .settings select')]
+    .map(s => [[...s.options].map(o => o.text), ({ROOM})(s)])"""
 
 
 def test_the_loss_and_init_menus_show_every_option_whole(page, shots):
     for mode in ("seed", "moons"):                        # Init has 'seed' with the seed network
-        page.select_option('[data-id="data"]', mode)
+        with page.expect_response(lambda r: r.url.endswith("/load")):     # the page shows the seed already:
+            page.select_option('[data-id="data"]', mode)                 # its title matches before the answer
+        expect(page.locator(".busy")).to_have_count(0)                    # the answer drawn
         expect(page.locator('[data-id="title"]')).to_have_text(re.compile("^The seed" if mode == "seed" else "^moons"))
         for width in (1280, 1000, 390):          # the controls column: 276 and 240 pixels, and a phone
             page.set_viewport_size({"width": width, "height": 800})
@@ -689,10 +695,8 @@ def test_the_loss_and_init_menus_show_every_option_whole(page, shots):
                                        f".every(s => ({ROOM})(s) >= 0)", timeout=10_000)
             except sync_api.TimeoutError:
                 pass                             # the assertion below names the select and its room
-            for sel in page.locator('[data-id="arch"] .settings select').all():        # Output, Loss, Init
-                room = sel.evaluate(ROOM)
-                assert room >= 0, (mode, width, [o for o in sel.evaluate("s => [...s.options].map(o => o.text)")],
-                                   room)
+            menus = page.evaluate(MENUS)                                                # Output, Loss, Init
+            assert len(menus) == 3 and all(room >= 0 for _, room in menus), (mode, width, menus)
             grid = page.locator('[data-id="arch"] .settings')
             assert grid.evaluate("g => g.scrollWidth <= g.clientWidth"), width      # nothing leaves the card
             page.locator(".net-card").screenshot(path=str(shots / f"explore-arch-menus-{mode}-{width}.png"))

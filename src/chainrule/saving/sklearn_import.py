@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError
+from ..nn.checks import learning_rate
 from ..nn.network import Network
 from ..training.optim import SGD, Adam, Optimizer
 from .mlp import build_network, dense_layer, weights_dtype
@@ -212,12 +213,11 @@ class SklearnSolver(Optimizer):
         # a rate of 0, which torch.optim takes, is refused: scikit-learn's never is 0 (learning_rate_init > 0), and
         # the SGD buffer -v / lr would lose the velocity v
         old = getattr(self, "_lr", None)
-        super()._set_lr(value, name)
-        if self._lr == 0 and old is not None:
-            self._lr = old
+        if old is not None and learning_rate(value, name) == 0:
             raise ValidationError(f"{name} must be > 0 for SklearnSolver, which repeats scikit-learn's update: its "
                                   "rate is never 0 (learning_rate_init > 0), and its SGD's velocity is kept as the "
                                   f"buffer times the rate, lost at 0; got {value!r}")
+        super()._set_lr(value, name)
         if hasattr(self, "inner"):
             buffer = self.inner.state.get("momentum_buffer")
             if buffer is not None and old is not None and self._lr != old:

@@ -74,6 +74,10 @@ def test_empty_rows_of_separators_at_the_end_are_named(tmp_path, end):
         assert str(e.value) == said
     path.write_text("x,c,y\n" + ROWS + ",,\n" + ROWS)       # inside the data: a row of missing values, as pandas
     assert read_csv(path).equals(pd.read_csv(path)) and read_csv(path).iloc[20].isna().all()
+    path.write_text("x\tc\ty\n" + ROWS.replace(",", "\t") + "\t\t\n")    # tabs: whitespace, but a row to pandas
+    assert pd.read_csv(path, sep="\t").iloc[-1].isna().all()
+    with pytest.raises(ValidationError, match=r"its last row \(on line 22\) is an empty row of separators only"):
+        read_csv(path)
 
 
 def test_standard_input_as_a_dash_names_what_works(tmp_path):

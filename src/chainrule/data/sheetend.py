@@ -56,8 +56,8 @@ def refuse_separator_rows(name: str, source: Any, sep: str, codec: str) -> None:
         if back == len(lines) - 1 and not whole:           # the first line of the tail may be part of one
             break
         text = line.rstrip("\r")
-        if not text.strip():
-            continue                                       # a blank line: pandas skips it
+        if not text.strip() and sep not in text:
+            continue                                       # a blank line: pandas skips it (a tab one is a row)
         if text.strip(sep) or back == len(lines) - 1:       # a row with a value, or the header itself
             break
         found.append(back)

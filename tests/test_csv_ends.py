@@ -46,12 +46,14 @@ def test_a_streams_header_opens_the_file_once(tmp_path, monkeypatch, text):
     assert len(seen) == 1, seen
 
 
-@pytest.mark.parametrize("end", [",,\n,,\n", ",,\r\n\r\n,,\r\n", ",,\n,,"])
+@pytest.mark.parametrize("end", [",,\n,,\n", ",,\r\n\r\n,,\r\n", ",,\n,,", "\r,,\r,,\r"])
 def test_empty_rows_of_separators_at_the_end_are_named(tmp_path, end):
     """A sheet saved with empty rows below its data ends in ',,' lines: pandas reads them as rows of missing values,
     and every reader refused them as "missing values on lines 22 and 23" (or, filling gaps, would have used them)."""
     path = tmp_path / "sheet.csv"
-    path.write_bytes(("x,c,y\n" + ROWS).encode() + end.encode())
+    text = "x,c,y\n" + ROWS
+    path.write_bytes((text.replace("\n", "\r") if end[0] == "\r" else text).encode() + end[end[0] == "\r":].encode())
+                                                                    # an old Mac file's lone \r ends its lines
     df = pd.read_csv(path)
     assert len(df) == 22 and df.tail(2).isna().all(axis=None)        # two rows of nothing, as pandas reads them
     last = 24 if "\r\n\r\n" in end else 23                                  # a blank line between: skipped
@@ -76,7 +78,9 @@ def test_empty_rows_of_separators_at_the_end_are_named(tmp_path, end):
     assert read_csv(path).equals(pd.read_csv(path)) and read_csv(path).iloc[20].isna().all()
     path.write_text("x\tc\ty\n" + ROWS.replace(",", "\t") + "\t\t\n")    # tabs: whitespace, but a row to pandas
     assert pd.read_csv(path, sep="\t").iloc[-1].isna().all()
-    with pytest.raises(ValidationError, match=r"its last row \(on line 22\) is an empty row of separators only"):
+    with pytest.raises(ValidationError, match=r"its last row \(on line 22\) is an empty row of separators only "
+                       r"\('\\t\\t'\), as a spreadsheet saves the empty rows below its data; pandas reads it as a row "
+                       "of missing values. Delete that line from the file"):
         read_csv(path)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 from typing import Any
 
 from ..errors import ValidationError
@@ -30,24 +31,31 @@ def _tail(source: Any) -> tuple[bytes, bool]:
     return tail, start == 0
 
 
+def _ends(text: str) -> int:
+    """The line ends in `text`: \n, \r\n or a lone \r (an old Mac file's), as the row check counts lines."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
 def _count_lines(source: Any, codec: str) -> int:
     """The count of line ends in `source` (bytes, or a seekable binary file, left where it was)."""
     decoder = codecs.getincrementaldecoder(codec)(errors="replace")
     if isinstance(source, bytes):
-        return decoder.decode(source, final=True).count("\n")
-    at, n = source.tell(), 0
+        return _ends(decoder.decode(source, final=True))
+    at, n, last = source.tell(), 0, ""
     source.seek(0)
     while block := source.read(1 << 23):
-        n += decoder.decode(block).count("\n")
+        text = decoder.decode(block)
+        n += _ends(text) - (last == "\r" and text[:1] == "\n")     # a \r\n split between two blocks
+        last = text[-1:] or last
     source.seek(at)
-    return n + decoder.decode(b"", final=True).count("\n")
+    return n + _ends(decoder.decode(b"", final=True))
 
 
 def refuse_separator_rows(name: str, source: Any, sep: str, codec: str) -> None:
     """Refuse the file `name` (its bytes, or the open file: `source`, read in `codec`) when rows of the separator
     `sep` alone end it, naming their lines and the fix: delete them."""
     data, whole = _tail(source)
-    lines = data.decode(codec if whole else codec.replace("-sig", ""), errors="replace").split("\n")
+    lines = re.split("\r\n|\r|\n", data.decode(codec if whole else codec.replace("-sig", ""), errors="replace"))
     ended = lines[-1] == ""
     if ended:
         lines.pop()
@@ -55,10 +63,9 @@ def refuse_separator_rows(name: str, source: Any, sep: str, codec: str) -> None:
     for back, line in enumerate(reversed(lines)):
         if back == len(lines) - 1 and not whole:           # the first line of the tail may be part of one
             break
-        text = line.rstrip("\r")
-        if not text.strip() and sep not in text:
+        if not line.strip() and sep not in line:
             continue                                       # a blank line: pandas skips it (a tab one is a row)
-        if text.strip(sep) or back == len(lines) - 1:       # a row with a value, or the header itself
+        if line.strip(sep) or back == len(lines) - 1:       # a row with a value, or the header itself
             break
         found.append(back)
     if not found:
@@ -66,10 +73,10 @@ def refuse_separator_rows(name: str, source: Any, sep: str, codec: str) -> None:
     last = _count_lines(source, codec) + (not ended)       # the file's last line's number
     numbers = [last - back for back in found]
     n = len(numbers)
-    shown = repr(sep * (len(lines[-1 - found[0]].rstrip("\r"))))[:20]
+    shown = repr(lines[-1 - found[0]])[:20]
     raise ValidationError(
         f"CSV file {short(name, 200)}: its last {plural(n, 'row', f'{n} rows')} ({on_lines(numbers)}) "
         f"{plural(n, 'is an empty row', 'are empty rows')} of separators only ({shown}), as a spreadsheet saves "
-        "the empty rows below its data; pandas reads "
-        f"{plural(n, 'it', 'them')} as rows of missing values. Delete {plural(n, 'that line', 'those lines')} from "
+        f"the empty rows below its data; pandas reads {plural(n, 'it as a row', 'them as rows')} of missing values. "
+        f"Delete {plural(n, 'that line', 'those lines')} from "
         "the file (or the empty rows from the sheet before saving it as CSV)")

@@ -100,3 +100,20 @@ def test_standard_input_as_a_dash_names_what_works(tmp_path):
     for args in (("predict", model, "-"), ("evaluate", model, "-")):
         r = cmd(*args)
         assert r.returncode == 2 and r.stderr == f"chainrule: error: {said}\n", r.stderr
+
+
+def test_a_separator_ending_every_line_is_named_by_the_empty_column_it_makes(tmp_path):
+    """'x,c,y,\\r\\n' on every line: pandas reads a fourth column 'Unnamed: 3' without a value; train said only that
+    'Unnamed: 3' has no values, a name that is nowhere in the file."""
+    path = tmp_path / "ends.csv"
+    path.write_bytes(("x,c,y,\r\n" + ROWS.replace("\n", ",\r\n")).encode())
+    df = pd.read_csv(path)
+    assert list(df.columns) == ["x", "c", "y", "Unnamed: 3"] and df["Unnamed: 3"].isna().all()
+    said = ("column 'Unnamed: 3' has no values at all (nor a name in the header: pandas names it so; a separator ends "
+            "every line, or the sheet had an empty column); leave it out (chainrule train --drop 'Unnamed: 3', or "
+            "remove it from the file)")
+    for stream in ((), ("--stream",)):
+        r = cmd("train", path, "--target", "y", "--out", tmp_path / "m.npz", *stream)
+        assert r.returncode == 2 and r.stderr.endswith(f"chainrule: error: {said}\n"), r.stderr
+    r = cmd("train", path, "--target", "y", "--out", tmp_path / "m.npz", "--drop", "Unnamed: 3", "--epochs", "1")
+    assert r.returncode == 0, r.stderr                           # the advice works

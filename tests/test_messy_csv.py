@@ -193,6 +193,8 @@ def test_a_workbook_or_parquet_file_is_named_so(tmp_path, ext):
         r = cmd(*args)
         assert r.returncode == 2 and f"'{path}' {said}" in r.stderr, r.stderr
         assert not needs or f"(which needs {needs}: pip install {needs})" in r.stderr, r.stderr
+        # pandas.read_parquet names the engines it needs: "pyarrow or fastparquet is required"
+        assert ext != "parquet" or "(which needs pyarrow or fastparquet: pip install pyarrow)" in r.stderr, r.stderr
     with pytest.raises(ValidationError, match=said.replace("(", r"\(").replace(")", r"\)")):
         read_csv(io.BytesIO(path.read_bytes()))
 

@@ -9,7 +9,6 @@ file's line.
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -32,12 +31,19 @@ def iter_chunks(path: Any, *, rows: int = 100_000, sep: str | None = None, encod
     category, as `read_csv` reads it).
     Each DataFrame's attrs["csv"] says how the file was read (as `read_csv`'s); `lines`, the data
     rows' file lines (`rowcheck.check_csv`'s), become its attrs["lines"] (as `read_csv`'s)."""
-    import pandas as pd
     name = str(path)
     if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
         raise ValidationError(f"rows must be a positive integer; got {rows!r}")
-    with open_again(name) as f:
-        head = f.read(SNIFF_BYTES)
+    with open_again(name) as f:          # opened once: pandas reads the same handle from its start
+        yield from _chunks(f, name, rows, sep, encoding, decimal, thousands, na_values, text_columns,
+                           pandas_markers, lines, kept)
+
+
+def _chunks(f: Any, name: str, rows: int, sep: str | None, encoding: str | None, decimal: str,
+            thousands: str | None, na_values: Any, text_columns: Sequence[str], pandas_markers: bool, lines: Any,
+            kept: Any) -> Iterator[Any]:
+    import pandas as pd
+    head = f.read(SNIFF_BYTES)
     encoding = encoding or bom_encoding(head)
     text = head.decode(encoding or "utf-8-sig", errors="ignore")
     if len(head) == SNIFF_BYTES:
@@ -51,9 +57,12 @@ def iter_chunks(path: Any, *, rows: int = 100_000, sep: str | None = None, encod
     check_marks(sep, decimal, thousands, name, encoding)    # as read_csv and the check of every line refuse them
     info = {"name": name, "sep": sep, "sep_detected": detected, "encoding": encoding or "utf-8"}
     try:
-        header = [] if not kept else list(pd.read_csv(os.path.expanduser(name), sep=sep, nrows=0, index_col=False,
-                                                      encoding=encoding or "utf-8-sig").columns)
-        reader = pd.read_csv(os.path.expanduser(name), sep=sep, encoding=encoding or "utf-8-sig", decimal=decimal,
+        header: list[Any] = []
+        if kept:
+            f.seek(0)
+            header = list(pd.read_csv(f, sep=sep, nrows=0, index_col=False, encoding=encoding or "utf-8-sig").columns)
+        f.seek(0)
+        reader = pd.read_csv(f, sep=sep, encoding=encoding or "utf-8-sig", decimal=decimal,
                              thousands=thousands, **na_markers(na_values, pandas_markers, kept, header),
                              index_col=False,
                              chunksize=rows,

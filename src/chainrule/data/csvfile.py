@@ -83,6 +83,10 @@ def open_csv(name: str) -> Any:
     try:
         f = open(os.path.expanduser(name), "rb")
     except FileNotFoundError:
+        if name == "-":             # pandas' and many tools' name for standard input: not a name here
+            raise ValidationError("CSV file '-' does not exist: standard input is not read as '-'; give /dev/stdin "
+                                  "to train (it reads a pipe once, whole), or save the data to a file and give that "
+                                  "(predict, evaluate and train --stream read a file more than once)") from None
         raise ValidationError(f"CSV file {short(name, 200)} does not exist") from None
     except IsADirectoryError:
         raise ValidationError(f"{short(name, 200)} is a folder, not a CSV file") from None
@@ -90,7 +94,7 @@ def open_csv(name: str) -> Any:
         raise ValidationError(f"CSV file {short(name, 200)} cannot be read (permission denied)") from None
     from .filekind import not_csv
     try:
-        not_csv(name, f.peek(4096)[:4096] if not f.seekable() else f.peek(16)[:16], f if f.seekable() else None)
+        not_csv(name, f.peek(4096)[:4096], f if f.seekable() else None)
     except BaseException:
         f.close()
         raise
@@ -134,7 +138,7 @@ def wide(encoding: str | None) -> bool:
 
 def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
     from .filekind import not_csv
-    not_csv(name, data[:16], data)
+    not_csv(name, data[:4096], data)
     at = -1 if wide(encoding) else data.find(b"\x00")
     if at >= 0:
         raise nul_refusal(name, data, at)
@@ -184,9 +188,6 @@ def ragged(name: str, first: tuple[int, int, int], others: list[int], n_bad: int
     line, fields), the next few's first lines `others` and the count `n_bad`; `header` (its first
     line, last line, text, fields); `other` the separator that splits the file evenly where the one
     used does not."""
-    from .header import excel_line
-    if (excel := excel_line(header[2])) is not None:
-        return ValidationError(f"CSV file {short(name, 200)}: {excel}")
     start, end, n = first
     where = f"line {end}" if start == end else \
         f"the row on lines {start}-{end} (line {start}'s quote closes on line {end})"
@@ -362,6 +363,8 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
     lines = Lines()
     header = usecols
     if usecols is None:                   # a second reading of some columns: the first checked the rows
+        from .sheetend import refuse_separator_rows
+        refuse_separator_rows(name, data, sep, encoding or "utf-8-sig")
         header = _check_rows(text, sep, name, data, encoding or "utf-8-sig", lines, check_sep=not detected)
     else:
         text_columns = usecols

@@ -1,6 +1,7 @@
 """What a file given as CSV is when its first bytes say it is not text: compressed (pandas reads a .csv.gz by its
 name), a spreadsheet, a Parquet file. Refused by name with the way to a CSV file, not as "NUL bytes" or "not
-UTF-8 text" (whose advice, --encoding, would read the bytes as text)."""
+UTF-8 text" (whose advice, --encoding, would read the bytes as text). Also Excel's "sep=;" first line, which
+pandas reads as the header: every reader reads a file's first bytes here, so each refuses it alike."""
 from __future__ import annotations
 
 import io
@@ -72,7 +73,8 @@ def not_csv(name: str, head: bytes, source: Any = None) -> None:
                               f"{save_as(book)}")
     if head.startswith(b"PAR1"):
         raise ValidationError(f"{shown} is a Parquet file, not CSV text: write it as CSV with pandas: "
-                              "pandas.read_parquet(path).to_csv(new_path, index=False)")
+                              "pandas.read_parquet(path).to_csv(new_path, index=False) (which needs pyarrow "
+                              "or fastparquet: pip install pyarrow)")
     for magic, (kind, unpack, unpipe) in PACKED.items():
         if head.startswith(magic) and (magic != b"BZh" or head[4:10] in (b"1AY&SY", b"\x17rE8P\x90")):
             if source is None:                    # a pipe: unpacked as it comes, into a file
@@ -80,3 +82,21 @@ def not_csv(name: str, head: bytes, source: Any = None) -> None:
                                       f"pipe it through {unpipe} > data.csv) and give the file it writes")
             raise ValidationError(f"CSV file {shown} is {kind}-compressed, not text: decompress it first (e.g. "
                                   f"{unpack} {shown}) and give the file it writes")
+    if (excel := excel_line(head)) is not None:
+        raise ValidationError(f"CSV file {shown}: {excel}")
+
+
+def excel_line(head: bytes) -> str | None:
+    """What is wrong with a file whose first bytes `head` begin (after a byte order mark and blank lines) with
+    Excel's "sep=;", the line it writes to name the separator, that pandas reads as the header; None otherwise."""
+    from .advice import give
+    from .csvfile import bom_encoding, short
+    from .separators import SEP_NAMES
+    text = head.decode(bom_encoding(head) or "utf-8-sig", errors="replace")
+    line = next((t for t in text.splitlines() if t.strip()), "")
+    if len(line) != 5 or not line.lower().startswith("sep=") or line[4] in "\r\n\"":
+        return None
+    char = line[4]
+    shown = SEP_NAMES.get(char, repr(char))
+    return (f"its first line ({short(line)}) is the line Excel writes to name the separator, not the header: remove "
+            f"that line and {give('sep', sep=shown, char=char)}")

@@ -122,9 +122,10 @@ def as_pandas_names(header: list[str]) -> list[str]:
 
 
 def wrong_header(header: list[str], text: str) -> str | None:
-    """What is wrong with the `header` read from the line `text`: Excel's separator line, a name twice once the
-    empty ones are named as pandas names them (by their place: two are not the same name); None when nothing is."""
-    return excel_line(text) or twice_named(as_pandas_names(header))
+    """What is wrong with the `header` read from the line `text`: a name twice once the empty ones are named as
+    pandas names them (by their place: two are not the same name); None when nothing is. (Excel's separator line
+    is refused where the file's first bytes are read: `filekind.not_csv`.)"""
+    return twice_named(as_pandas_names(header))
 
 
 def twice_named(header: list[str]) -> str | None:
@@ -137,22 +138,3 @@ def twice_named(header: list[str]) -> str | None:
                     "names must be unique: rename one of them")
         seen[col] = i
     return None
-
-
-def excel_line(text: str) -> str | None:
-    """What is wrong with a header line `text` that is Excel's "sep=;", the line it writes to name the
-    separator, read as the header (as pandas reads it); None for any other header."""
-    if len(text) != 5 or not text.lower().startswith("sep=") or text[4] in "\r\n\"":
-        return None
-    char = text[4]
-    shown = SEP_NAMES.get(char, repr(char))
-    return (f"its first line ({short(text)}) is the line Excel writes to name the separator, not the header: remove "
-            f"that line and {give('sep', sep=shown, char=char)}")
-
-
-
-def excel_first(path: Any, encoding: str | None = None) -> str | None:
-    """`excel_line` of the file's first line that is not blank, for a reader that would hand it to pandas first
-    (a stream's header: pandas warns, twice, and names the columns 'sep=' and 'Unnamed: 1')."""
-    line = next((t for t in _head(path, encoding).splitlines() if t.strip()), "")
-    return excel_line(line)

@@ -25,8 +25,11 @@ def not_numeric_target(target: str, example: Any) -> ValidationError:
 
 
 def no_values(column: str) -> ValidationError:
-    """A feature column without a value (`Preprocessing.fit` and `train --stream` alike)."""
-    return ValidationError(f"column {column!r} has no values at all; leave it out "
+    """A feature column without a value (`Preprocessing.fit` and `train --stream` alike); one without a name
+    either, pandas' 'Unnamed: 3', said as what it likely is: a separator ending every line, as some programs write."""
+    why = (" (nor a name in the header: pandas names it so; a separator ends every line, or the sheet had an empty "
+           "column)") if column.startswith("Unnamed: ") and column[9:].isdigit() else ""
+    return ValidationError(f"column {column!r} has no values at all{why}; leave it out "
                            f"({give('leave out', column=repr(column))}, or remove it from the file)")
 
 

@@ -34,6 +34,7 @@ from .fieldcount import field_counts
 from .header import as_pandas_names, wrong_header
 from .lines import KeptRow, Lines, row_text, unclosed_quote
 from .separators import detect_separator, other_separator
+from .sheetend import refuse_separator_rows
 
 BLOCK = 1 << 24
 SNIFF_CHARS = 1 << 18
@@ -221,6 +222,7 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
                 other = None if detected else other_separator(text[:SNIFF_CHARS], sep_used)
                 rows.other_sep = other
                 sep_byte = ord(sep_used)
+                refuse_separator_rows(name, f, sep_used, codec)    # before the rows are counted: named as they are
                 fast = fast and sep_byte < 128
                 first = False
             if fast and (b'"' in block or (b"\r" in block and block.count(b"\r") != block.count(b"\r\n")) or

@@ -81,10 +81,6 @@ class CsvStream:
     @words("stream")       # called directly too: its refusals name CsvStream's options, as fit's do
     def header(self) -> list[str]:
         """The file's column names (reads its first row)."""
-        from .header import excel_first
-        wrong = excel_first(self.path, self.read.get("encoding"))
-        if wrong:                    # Excel's 'sep=;' line: said before pandas reads it as the header
-            raise ValidationError(f"CSV file {short(str(self.path), 200)}: {wrong}")
         for chunk in iter_chunks(self.path, rows=1, **self.read):
             return list(chunk.columns)
         raise ValidationError(f"CSV file {short(str(self.path), 200)} has a header but no data rows")

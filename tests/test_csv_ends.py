@@ -1,0 +1,119 @@
+"""A CSV file's two ends as spreadsheets and shells leave them: Excel's 'sep=;' first line read where every reader
+reads a file's first bytes (a stream's header opens the file once), the empty rows of separators a sheet saves
+below its data, and standard input named '-'."""
+import builtins
+import os
+
+import pandas as pd
+import pytest
+from conftest import cli, cmd
+
+from chainrule.data.csvfile import read_csv
+from chainrule.data.rowcheck import check_csv
+from chainrule.data.stream import CsvStream
+from chainrule.errors import ValidationError
+
+ROWS = "".join(f"{i},{'ab'[i % 2]},{i % 2}\n" for i in range(20))
+
+
+def _opens(monkeypatch, path):
+    """The list that grows by one each time `path` is opened through open() (pandas opens a path so too)."""
+    seen: list[str] = []
+    real = builtins.open
+
+    def counting(file, *args, **kwargs):
+        if isinstance(file, (str, os.PathLike)) and os.path.abspath(file) == os.path.abspath(path):
+            seen.append(str(file))
+        return real(file, *args, **kwargs)
+    monkeypatch.setattr(builtins, "open", counting)
+    return seen
+
+
+@pytest.mark.parametrize("text", ["x,c,y\n" + ROWS, "\ufeffsep=,\nx,c,y\n" + ROWS])
+def test_a_streams_header_opens_the_file_once(tmp_path, monkeypatch, text):
+    """train --stream asks for the header 3-4 times; each call opened the file three times (the look for Excel's
+    line, the sniffing of its first lines, then pandas by its name)."""
+    path = tmp_path / "d.csv"
+    path.write_text(text, encoding="utf-8")
+    truth = list(pd.read_csv(path).columns)
+    seen = _opens(monkeypatch, path)
+    if "sep=" in text:                 # with a BOM first too: pandas takes the line for the header
+        assert truth == ["sep=", "Unnamed: 1"]
+        with pytest.raises(ValidationError, match=r"its first line \('sep=,'\) is the line Excel writes"):
+            CsvStream(path).header()
+    else:
+        assert CsvStream(path).header() == truth
+    assert len(seen) == 1, seen
+
+
+@pytest.mark.parametrize("end", [",,\n,,\n", ",,\r\n\r\n,,\r\n", ",,\n,,", "\r,,\r,,\r"])
+def test_empty_rows_of_separators_at_the_end_are_named(tmp_path, end):
+    """A sheet saved with empty rows below its data ends in ',,' lines: pandas reads them as rows of missing values,
+    and every reader refused them as "missing values on lines 22 and 23" (or, filling gaps, would have used them)."""
+    path = tmp_path / "sheet.csv"
+    text = "x,c,y\n" + ROWS
+    path.write_bytes((text.replace("\n", "\r") if end[0] == "\r" else text).encode() + end[end[0] == "\r":].encode())
+                                                                    # an old Mac file's lone \r ends its lines
+    df = pd.read_csv(path)
+    assert len(df) == 22 and df.tail(2).isna().all(axis=None)        # two rows of nothing, as pandas reads them
+    last = 24 if "\r\n\r\n" in end else 23                                  # a blank line between: skipped
+    said = (f"CSV file '{path}': its last 2 rows (on lines 22 and {last}) are empty rows of separators only (',,'), "
+            "as a spreadsheet saves the empty rows below its data; pandas reads them as rows of missing values. "
+            "Delete those lines from the file (or the empty rows from the sheet before saving it as CSV)")
+    model = tmp_path / "m.npz"
+    plain = tmp_path / "plain.csv"
+    plain.write_text("x,c,y\n" + ROWS)
+    assert cmd("train", plain, "--target", "y", "--out", model, "--epochs", "1", "--quiet",
+               "--impute", "mean").returncode == 0
+    for args in (("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--impute", "mean"),
+                 ("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--stream"),
+                 ("predict", model, path), ("evaluate", model, path)):
+        r = cmd(*args)
+        assert r.returncode == 2 and r.stderr.endswith(f"chainrule: error: {said}\n"), (args, r.stderr)
+    for read in (read_csv, check_csv):
+        with pytest.raises(ValidationError) as e:
+            read(path)
+        assert str(e.value) == said
+    path.write_text("x,c,y\n" + ROWS + ",,\n" + ROWS)       # inside the data: a row of missing values, as pandas
+    assert read_csv(path).equals(pd.read_csv(path)) and read_csv(path).iloc[20].isna().all()
+    path.write_text("x\tc\ty\n" + ROWS.replace(",", "\t") + "\t\t\n")    # tabs: whitespace, but a row to pandas
+    assert pd.read_csv(path, sep="\t").iloc[-1].isna().all()
+    with pytest.raises(ValidationError, match=r"its last row \(on line 22\) is an empty row of separators only "
+                       r"\('\\t\\t'\), as a spreadsheet saves the empty rows below its data; pandas reads it as a row "
+                       "of missing values. Delete that line from the file"):
+        read_csv(path)
+
+
+def test_standard_input_as_a_dash_names_what_works(tmp_path):
+    """'-' (pandas' and many tools' name for standard input) was "CSV file '-' does not exist"."""
+    said = ("CSV file '-' does not exist: standard input is not read as '-'; give /dev/stdin to train (it reads a "
+            "pipe once, whole), or save the data to a file and give that (predict, evaluate and train --stream read "
+            "a file more than once)")
+    model = tmp_path / "m.npz"
+    for args in (("train", "-", "--target", "y", "--out", model), ("train", "-", "--target", "y", "--out", model,
+                                                                      "--stream")):
+        r = cmd(*args)
+        assert r.returncode == 2 and r.stderr == f"chainrule: error: {said}\n", r.stderr
+    r = cli("train", "/dev/stdin", "--target", "y", "--out", model, "--epochs", "1", "--quiet",
+            stdin="x,c,y\n" + ROWS)                         # what the message advises works, from a real pipe
+    assert r.returncode == 0 and model.exists(), r.stderr
+    for args in (("predict", model, "-"), ("evaluate", model, "-")):
+        r = cmd(*args)
+        assert r.returncode == 2 and r.stderr == f"chainrule: error: {said}\n", r.stderr
+
+
+def test_a_separator_ending_every_line_is_named_by_the_empty_column_it_makes(tmp_path):
+    """'x,c,y,\\r\\n' on every line: pandas reads a fourth column 'Unnamed: 3' without a value; train said only that
+    'Unnamed: 3' has no values, a name that is nowhere in the file."""
+    path = tmp_path / "ends.csv"
+    path.write_bytes(("x,c,y,\r\n" + ROWS.replace("\n", ",\r\n")).encode())
+    df = pd.read_csv(path)
+    assert list(df.columns) == ["x", "c", "y", "Unnamed: 3"] and df["Unnamed: 3"].isna().all()
+    said = ("column 'Unnamed: 3' has no values at all (nor a name in the header: pandas names it so; a separator ends "
+            "every line, or the sheet had an empty column); leave it out (chainrule train --drop 'Unnamed: 3', or "
+            "remove it from the file)")
+    for stream in ((), ("--stream",)):
+        r = cmd("train", path, "--target", "y", "--out", tmp_path / "m.npz", *stream)
+        assert r.returncode == 2 and r.stderr.endswith(f"chainrule: error: {said}\n"), r.stderr
+    r = cmd("train", path, "--target", "y", "--out", tmp_path / "m.npz", "--drop", "Unnamed: 3", "--epochs", "1")
+    assert r.returncode == 0, r.stderr                           # the advice works

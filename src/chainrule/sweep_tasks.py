@@ -177,6 +177,7 @@ def on_dask(run: Callable[[Any], Any], scheduler: str) -> Any:
     except ImportError:
         from chainrule.extras import missing
         raise ImportError(missing("distributed", "--scheduler needs")) from None     # exit 5, a missing part
+    wait = wait_s()                 # its error before any connection
     _listening(scheduler)
     try:
         client = Client(scheduler, timeout=CONNECT_SECONDS)
@@ -189,14 +190,37 @@ def on_dask(run: Callable[[Any], Any], scheduler: str) -> Any:
                               "address, the one the workers were started with (8786 by default)") from None
     with _dask_quiet(), client:         # closed quiet too: its reconnecting, cancelled, logs a traceback
         try:
-            client.wait_for_workers(1, timeout=30)
+            client.wait_for_workers(1, timeout=None if wait == float("inf") else wait)
         except TimeoutError:
-            raise ValidationError(f"the Dask scheduler at {scheduler!r} has no workers (waited 30 s)") from None
+            raise ValidationError(f"the Dask scheduler at {scheduler!r} has no workers (waited {wait:g} s, "
+                                  f"CHAINRULE_DASK_WAIT): start one with `dask worker {scheduler}`") from None
         client.register_plugin(ThreadLimits(1))
         try:
             return run(client)
         finally:
             _settle(client)
+
+
+#: the seconds a sweep waits for the scheduler's first worker, unless CHAINRULE_DASK_WAIT says
+WAIT_S = 30.0
+
+
+def wait_s() -> float:
+    """CHAINRULE_DASK_WAIT seconds (`inf`: wait for ever), else WAIT_S: how long a sweep (the command's and
+    run_sweep's) waits for a worker to join the scheduler before it refuses the cluster. Zero or less, or NaN,
+    is an error naming the variable."""
+    import math
+    import os
+    text = os.environ.get("CHAINRULE_DASK_WAIT", "").strip()
+    if not text:
+        return WAIT_S
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not seconds > 0:
+        raise ValidationError(f"CHAINRULE_DASK_WAIT must be a number of seconds above 0 (or inf); got {text!r}")
+    return seconds
 
 
 #: whether a sweep lets Dask's own loggers speak (`dask_logs()`: the command's --debug)

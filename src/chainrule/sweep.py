@@ -39,7 +39,7 @@ from chainrule.sweep_search import (
     say_ran_out,
     search,
 )
-from chainrule.sweep_table import show
+from chainrule.sweep_table import Names, cell
 from chainrule.sweep_tasks import ClusterLost, SweepInterrupted, keep_finished
 
 
@@ -176,6 +176,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     if scoring is not None and scoring not in get_scorer_names():
         raise unknown_name("scoring", scoring, sorted(get_scorer_names()))
     parsed = parse_grid(grid) if isinstance(grid, str) else dict(grid)
+    grid_words = getattr(parsed if isinstance(grid, str) else grid, "spelled", {})     # a text grid's own words
     drawn = [key for key, values in parsed.items() if hasattr(values, "rvs")]
     if drawn and n_iter is None:
         raise ValidationError(f"the grid gives {drawn[0]!r} a distribution to draw from: give n_iter, the number of "
@@ -186,7 +187,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     # given, else once the file says it: refused before any fit either way, naming the task's estimator
     early = {**parsed, **{k: [v] for k, v in fixed.items()}}
     estimator_grid(early, BackpropRegressor() if task == "regression" else BackpropClassifier(),
-                   fixed if task is not None else (), check_values=task is not None)
+                   fixed if task is not None else (), check_values=task is not None, spelled=grid_words)
     read = {k: v for k, v in (read or {}).items() if v is not None}
     source = _source(csv)                    # an open file is read once: each reading takes a copy
     df = read_csv(source(), na_values=na_values, text_columns=text_columns or (), **read)
@@ -225,8 +226,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         inner = SweptRegressor(random_state=seed)
     fixed_params = estimator_grid({k: [v] for k, v in fixed.items()}, inner, fixed)
     inner.set_params(**{k: v[0] for k, v in fixed_params.items()})
-    param_grid = estimator_grid(parsed, inner)
-    names = {key: ALIASES.get(key, key) for key in parsed}
+    param_grid = estimator_grid(parsed, inner, spelled=grid_words)
+    names = Names({key: ALIASES.get(key, key) for key in parsed}, grid_words)
     kind = None if scoring is None else metric_kind(scoring)
     if kind == "regression" and classify:
         raise ValidationError(f"scoring={scoring!r} is a regression metric; the target {target!r} is classes, which it "
@@ -266,7 +267,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     epochs = {"epochs": inner.epochs, "more": 2 * inner.epochs}
     say_ran_out(done, *(("epochs in the grid", "try larger ones in the grid") if "epochs" in param_grid else
                         (give("epochs given", **epochs), give("more epochs", **epochs))))
-    shown = {key: show(done.best_params[name]) for key, name in names.items()}
+    shown = {key: cell(names, key, done.best_params[name]) for key, name in names.items()}
     name = scoring or ("accuracy" if classify else "r2")
     results_path = model_path = None
     if out is not None:

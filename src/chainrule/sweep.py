@@ -40,7 +40,7 @@ from chainrule.sweep_search import (
     search,
 )
 from chainrule.sweep_table import Names, cell
-from chainrule.sweep_tasks import ClusterLost, SweepInterrupted, keep_finished
+from chainrule.sweep_tasks import SweepStopped, keep_finished
 
 
 @dataclass
@@ -260,7 +260,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         done = search(per_fold(inner), fold_pre, param_grid, names, df, y, folds=splits, scoring=scoring,
                       n_jobs=n_jobs, scheduler=scheduler, refit=fit_best if refit else None, error_score=error_score,
                       n_iter=n_iter, seed=seed, weights=w, for_fits=for_fits)
-    except (SweepInterrupted, ClusterLost) as stop:      # the finished kept, beside (never over) a finished table
+    except SweepStopped as stop:      # the finished kept, beside (never over) a finished table
         if out is not None:
             keep_finished(stop, out)
         raise

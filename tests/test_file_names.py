@@ -83,3 +83,16 @@ def test_the_commands_refuse_a_folders_name_and_an_empty_one(sweep_data, tmp_pat
             said = _documented_output(case).replace("--out", option).replace("m.npz", name)
             assert r.stderr.splitlines()[-1] == f"chainrule: error: {said}", r.stderr
     assert sorted(os.listdir(tmp_path)) == ["m.npz"]
+
+
+@pytest.mark.parametrize("name", ["c.png/", ""])
+def test_a_plot_refuses_a_folders_name_and_an_empty_one(name, tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    from chainrule.teach.plot import training_curves
+    monkeypatch.chdir(tmp_path)
+    history = net().fit(np.zeros((4, 2)), np.zeros((4, 1)), epochs=2, verbose=0)
+    truth = opened(name)
+    with pytest.raises(OSError) as info:
+        training_curves(history, name)
+    assert type(info.value) is type(truth) and info.value.errno == truth.errno and info.value.filename == name
+    assert os.listdir(tmp_path) == []

@@ -93,7 +93,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         each fold's candidate with the statistics of its training rows, as a scikit-learn Pipeline; the
         best candidate refit on every row, and saved, with the whole file's).
     grid : "hidden=16,64;lr=1e-3,1e-2" or a dict {name: [values]}.
-    scheduler : a Dask scheduler address ("tcp://host:8786"); None runs on this machine.
+    scheduler : a Dask scheduler address ("tcp://host:8786"); None runs on this machine. A scheduler without a
+        worker is refused after CHAINRULE_DASK_WAIT seconds (30 unset; `inf`: wait for ever).
     out_dir : where sweep_results.csv and best_model.npz go (None: write nothing).
     cv : the folds: a number of them (at least 2: the rows shuffled by `seed`, stratified by class), or
         scikit-learn's splitter (KFold(5), ShuffleSplit(...), as GridSearchCV's cv) or (train, test) index pairs.

@@ -34,7 +34,8 @@ def register(sub) -> None:
     p.add_argument("csv", help="the CSV file with a header row")
     p.add_argument("--target", required=True, help="the column to predict")
     p.add_argument("--grid", required=True, help="name=v1,v2;name=v1,... e.g. 'hidden=16,64;lr=1e-3,1e-2'")
-    p.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786); default: run here")
+    p.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786), which needs a worker within "
+                                       "CHAINRULE_DASK_WAIT seconds (default: 30); default: run here")
     p.add_argument("--out-dir", default="sweep", help="folder for sweep_results.csv and best_model.npz (default: "
                                                       "./sweep); stopped by Ctrl-C, the candidates whose folds all "
                                                       "finished go to sweep_results.partial.csv there")

@@ -171,7 +171,7 @@ def test_run_sweep_on_dask_keeps_a_failed_candidate(client, tmp_path, caplog):
 
     from chainrule.sweep_search import FailedCandidateWarning
     load_diabetes(as_frame=True, scaled=False).frame.iloc[:200].to_csv(tmp_path / "d.csv", index=False)
-    with pytest.warns(FailedCandidateWarning, match=r"candidate lr=1000\.0 failed in 3 of 3 folds .*TrainingDiverged"):
+    with pytest.warns(FailedCandidateWarning, match=r"candidate lr=1e3 failed in 3 of 3 folds .*TrainingDiverged"):
         there = run_sweep(tmp_path / "d.csv", "target", "lr=1e-2,1e3", scheduler=client.scheduler.address,
                           optimizer="sgd", epochs=5, batch_size=16, scoring="neg_mean_squared_error")
     with threadpool_limits(1), pytest.warns(FailedCandidateWarning):

@@ -793,3 +793,29 @@ def test_a_workers_address_given_as_the_scheduler_is_documented_as_raised(tmp_pa
         with pytest.raises(errors.ValidationError) as info:
             run_sweep(tmp_path / "d.csv", "y", "hidden=2", scheduler=worker, cv=2, epochs=1)
     assert str(info.value) == dask_documented("a worker's address given as the scheduler's", worker)
+
+
+def test_a_scheduler_without_workers_is_documented_as_raised(tmp_path, monkeypatch):
+    """A real scheduler with no worker: the sweep waits CHAINRULE_DASK_WAIT seconds (1 here, the docs' 30 unset)."""
+    distributed = pytest.importorskip("distributed")
+    from chainrule.sweep import run_sweep
+    (tmp_path / "d.csv").write_text("x,y\n" + "".join(f"{i},{i % 2}\n" for i in range(8)))
+    monkeypatch.setenv("CHAINRULE_DASK_WAIT", "1")
+    with distributed.LocalCluster(n_workers=0, processes=False, protocol="tcp", host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        with pytest.raises(errors.ValidationError) as info:
+            run_sweep(tmp_path / "d.csv", "y", "hidden=2", scheduler=address, cv=2, epochs=1)
+    assert str(info.value).replace("waited 1 s", "waited 30 s") == dask_documented("a scheduler without workers",
+                                                                                   address)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "soon"])
+def test_a_dask_wait_that_is_not_seconds_is_refused_naming_the_variable(value, tmp_path, monkeypatch):
+    pytest.importorskip("distributed")
+    from chainrule.sweep import run_sweep
+    (tmp_path / "d.csv").write_text("x,y\n" + "".join(f"{i},{i % 2}\n" for i in range(8)))
+    monkeypatch.setenv("CHAINRULE_DASK_WAIT", value)
+    with pytest.raises(errors.ValidationError, match=f"CHAINRULE_DASK_WAIT must be a number of seconds above 0 "
+                                                     f"\\(or inf\\); got '{value}'"):
+        run_sweep(tmp_path / "d.csv", "y", "hidden=2", scheduler="tcp://127.0.0.1:1", cv=2, epochs=1)

@@ -148,8 +148,9 @@ def test_cli_sweep_then_predict(sweep_data, tmp_path):
             "--out-dir", out)
     assert r.returncode == 0, r.stderr
     assert "2 candidates x 3 folds on this machine; accuracy" in r.stdout
-    first = pd.read_csv(out / "sweep_results.csv").iloc[0]           # the best row, as the grid wrote it
-    assert f"best: hidden={first['hidden']}, lr={first['lr']} (accuracy {first['mean_test_score']:.4f})" in r.stdout
+    first = pd.read_csv(out / "sweep_results.csv").iloc[0]           # the best row; its lr as --grid wrote it
+    assert first["lr"] == 3e-2
+    assert f"best: hidden={first['hidden']}, lr=3e-2 (accuracy {first['mean_test_score']:.4f})" in r.stdout
     r = cmd("predict", out / "best_model.npz", sweep_data / "iris.csv", "--proba")
     assert r.returncode == 0, r.stderr
     got = pd.read_csv(__import__("io").StringIO(r.stdout))

@@ -143,5 +143,5 @@ def test_the_ran_out_warning_names_the_candidates_that_did_and_what_to_pass(caps
     assert code == 0, err
     assert [line for line in err.splitlines() if "epoch" in line] == [
         "chainrule: warning: 3 of the sweep's 6 finished fits ran every epoch (--epochs 8) without the stopping rule "
-        "(tol, n_iter_no_change) ending them (in 1 of the 2 candidates: tol=0.0001, lr=0.001, n_iter_no_change=2): "
+        "(tol, n_iter_no_change) ending them (in 1 of the 2 candidates: tol=1e-4, lr=1e-3, n_iter_no_change=2): "
         "their scores may rise with more epochs; try --epochs 16, or compare in the grid: 'epochs=8,16'"]

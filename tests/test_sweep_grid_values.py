@@ -47,7 +47,7 @@ def test_a_combination_the_estimator_refuses_is_refused_before_any_fit_naming_th
     _no_fit(monkeypatch)
     with pytest.raises(ValidationError) as caught:
         run_sweep(sweep_data / "iris.csv", "species", "early_stopping=true;validation_fraction=0.1,0", cv=2)
-    assert str(caught.value) == f"grid: the candidate early_stopping=True, validation_fraction=0: {truth}"
+    assert str(caught.value) == f"grid: the candidate early_stopping=true, validation_fraction=0: {truth}"
 
 
 def test_the_command_names_its_grid_option(sweep_data, tmp_path):

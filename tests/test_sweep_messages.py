@@ -45,7 +45,7 @@ def test_a_failed_candidate_names_the_users_class(data, file, target, public):
 
 
 def test_every_candidate_failing_names_the_users_class(data):
-    with pytest.raises(ValidationError, match=r"every candidate of the sweep failed; the first, lr=1e\+30, "
+    with pytest.raises(ValidationError, match=r"every candidate of the sweep failed; the first, lr=1e30, "
                                               r"activation=linear, optimizer=sgd: TrainingDiverged: ") as err:
         run_sweep(data / "iris.csv", "target", "lr=1e30,1e31;activation=linear;optimizer=sgd", **FIT)
     assert "Swept" not in str(err.value)

@@ -71,7 +71,7 @@ def test_the_best_regression_model_predicts_in_the_targets_units(sweep_data, tmp
 @pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_a_failing_candidate_is_kept_named_and_ranked_last(sweep_data):
     """error_score='raise': one learning rate that diverged (TrainingDiverged) ended the whole sweep."""
-    with pytest.warns(FailedCandidateWarning, match=r"candidate lr=1000\.0 failed in \d of 3 folds .*"
+    with pytest.warns(FailedCandidateWarning, match=r"candidate lr=1e3 failed in \d of 3 folds .*"
                                                     r"TrainingDiverged: training diverged") as said:
         res = run_sweep(sweep_data / "diabetes.csv", "target", "lr=1e-2,1e3", optimizer="sgd", **FIT)
     assert len([w for w in said if w.category is FailedCandidateWarning]) == 1
@@ -83,7 +83,7 @@ def test_a_failing_candidate_is_kept_named_and_ranked_last(sweep_data):
 
 
 def test_every_candidate_failing_is_one_clear_error(sweep_data):
-    with pytest.raises(ValidationError, match=r"every candidate of the sweep failed; the first, lr=1000\.0: "
+    with pytest.raises(ValidationError, match=r"every candidate of the sweep failed; the first, lr=1e3: "
                                               r"TrainingDiverged: training diverged"):
         run_sweep(sweep_data / "diabetes.csv", "target", "lr=1e3,1e4", optimizer="sgd", **FIT)
 

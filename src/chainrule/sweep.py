@@ -39,8 +39,8 @@ from chainrule.sweep_search import (
     say_ran_out,
     search,
 )
-from chainrule.sweep_table import show
-from chainrule.sweep_tasks import ClusterLost, SweepInterrupted, keep_finished
+from chainrule.sweep_table import Names, cell
+from chainrule.sweep_tasks import SweepStopped, keep_finished
 
 
 @dataclass
@@ -93,7 +93,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         each fold's candidate with the statistics of its training rows, as a scikit-learn Pipeline; the
         best candidate refit on every row, and saved, with the whole file's).
     grid : "hidden=16,64;lr=1e-3,1e-2" or a dict {name: [values]}.
-    scheduler : a Dask scheduler address ("tcp://host:8786"); None runs on this machine.
+    scheduler : a Dask scheduler address ("tcp://host:8786"); None runs on this machine. A scheduler without a
+        worker is refused after CHAINRULE_DASK_WAIT seconds (30 unset; `inf`: wait for ever).
     out_dir : where sweep_results.csv and best_model.npz go (None: write nothing).
     cv : the folds: a number of them (at least 2: the rows shuffled by `seed`, stratified by class), or
         scikit-learn's splitter (KFold(5), ShuffleSplit(...), as GridSearchCV's cv) or (train, test) index pairs.
@@ -176,6 +177,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     if scoring is not None and scoring not in get_scorer_names():
         raise unknown_name("scoring", scoring, sorted(get_scorer_names()))
     parsed = parse_grid(grid) if isinstance(grid, str) else dict(grid)
+    grid_words = getattr(parsed if isinstance(grid, str) else grid, "spelled", {})     # a text grid's own words
     drawn = [key for key, values in parsed.items() if hasattr(values, "rvs")]
     if drawn and n_iter is None:
         raise ValidationError(f"the grid gives {drawn[0]!r} a distribution to draw from: give n_iter, the number of "
@@ -186,7 +188,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     # given, else once the file says it: refused before any fit either way, naming the task's estimator
     early = {**parsed, **{k: [v] for k, v in fixed.items()}}
     estimator_grid(early, BackpropRegressor() if task == "regression" else BackpropClassifier(),
-                   fixed if task is not None else (), check_values=task is not None)
+                   fixed if task is not None else (), check_values=task is not None, spelled=grid_words)
     read = {k: v for k, v in (read or {}).items() if v is not None}
     source = _source(csv)                    # an open file is read once: each reading takes a copy
     df = read_csv(source(), na_values=na_values, text_columns=text_columns or (), **read)
@@ -225,8 +227,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         inner = SweptRegressor(random_state=seed)
     fixed_params = estimator_grid({k: [v] for k, v in fixed.items()}, inner, fixed)
     inner.set_params(**{k: v[0] for k, v in fixed_params.items()})
-    param_grid = estimator_grid(parsed, inner)
-    names = {key: ALIASES.get(key, key) for key in parsed}
+    param_grid = estimator_grid(parsed, inner, spelled=grid_words)
+    names = Names({key: ALIASES.get(key, key) for key in parsed}, grid_words)
     kind = None if scoring is None else metric_kind(scoring)
     if kind == "regression" and classify:
         raise ValidationError(f"scoring={scoring!r} is a regression metric; the target {target!r} is classes, which it "
@@ -259,14 +261,14 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         done = search(per_fold(inner), fold_pre, param_grid, names, df, y, folds=splits, scoring=scoring,
                       n_jobs=n_jobs, scheduler=scheduler, refit=fit_best if refit else None, error_score=error_score,
                       n_iter=n_iter, seed=seed, weights=w, for_fits=for_fits)
-    except (SweepInterrupted, ClusterLost) as stop:      # the finished kept, beside (never over) a finished table
+    except SweepStopped as stop:      # the finished kept, beside (never over) a finished table
         if out is not None:
             keep_finished(stop, out)
         raise
     epochs = {"epochs": inner.epochs, "more": 2 * inner.epochs}
     say_ran_out(done, *(("epochs in the grid", "try larger ones in the grid") if "epochs" in param_grid else
                         (give("epochs given", **epochs), give("more epochs", **epochs))))
-    shown = {key: show(done.best_params[name]) for key, name in names.items()}
+    shown = {key: cell(names, key, done.best_params[name]) for key, name in names.items()}
     name = scoring or ("accuracy" if classify else "r2")
     results_path = model_path = None
     if out is not None:

@@ -49,7 +49,16 @@ def _value(text: str, key: str) -> Any:
     return text
 
 
-def parse_grid(text: str) -> dict[str, list]:
+class Grid(dict[str, list]):
+    """A grid read from text: {name: [values]}, and `spelled`, {name: [(value, its text)]}, so that its candidates
+    are named as the text wrote them (`sweep_table.Names`)."""
+
+    def __init__(self, grid: dict[str, list], spelled: dict[str, list[tuple[Any, str]]]):
+        super().__init__(grid)
+        self.spelled = spelled
+
+
+def parse_grid(text: str) -> Grid:
     """Parse "name=v1,v2;name=v1,..." into {name: [values]} (numbers, true/false, strings, hidden sizes).
 
     Names are the short ones of ALIASES (hidden, lr, batch, ...) or any argument of
@@ -58,6 +67,7 @@ def parse_grid(text: str) -> dict[str, list]:
     if not isinstance(text, str) or not text.strip():
         raise ValidationError(f"{give('grid')} must look like 'hidden=16,64;lr=1e-3,1e-2'; got {text!r}")
     grid: dict[str, list] = {}
+    spelled: dict[str, list[tuple[Any, str]]] = {}
     for part in filter(None, (p.strip() for p in text.split(";"))):
         key, sep, values = part.partition("=")
         key = key.strip()
@@ -65,19 +75,22 @@ def parse_grid(text: str) -> dict[str, list]:
             raise ValidationError(f"{give('grid')}: each part must be name=value,value,...; got {part!r}")
         if key in grid:
             raise ValidationError(f"{give('grid')} names {key!r} twice")
-        grid[key] = [_value(v, key) for v in values.split(",")]
-    return grid
+        texts = [v.strip() for v in values.split(",")]
+        grid[key] = [_value(v, key) for v in texts]
+        spelled[key] = list(zip(grid[key], texts))
+    return Grid(grid, spelled)
 
 
 def estimator_grid(grid: dict[str, list], estimator, fixed: Collection[str] = (),
-                   check_values: bool = True) -> dict[str, list]:
+                   check_values: bool = True, spelled: dict | None = None) -> dict[str, list]:
     """The grid with the estimator's own argument names, every name checked against it, and every value (the grid's
     and those of `fixed`, the names given for every candidate) as the estimator checks it when made (`check_params`):
     one it refuses (lr=-1, hidden=0, optimizer=nope) is refused now, before any fit, naming the name and the value.
     A fit that fails (a diverging learning rate) fails its own candidate alone, ranked last (GridSearchCV's
     error_score); the combinations of keys checked together, and drawn candidates, are checked by `search`.
     check_values False: the names alone, and fixed's values (run_sweep gives none before the file is read unless
-    its task is given: a refusal names the estimator of the file's task, BackpropRegressor for a regression)."""
+    its task is given: a refusal names the estimator of the file's task, BackpropRegressor for a regression).
+    `spelled`: how a grid read from text wrote its values (`Grid`), as the refusal names them."""
     from sklearn.base import clone
 
     from chainrule.sklearn.params import check_params
@@ -99,7 +112,7 @@ def estimator_grid(grid: dict[str, list], estimator, fixed: Collection[str] = ()
             try:
                 check_params(clone(estimator).set_params(**{name: value}))
             except ValidationError as exc:
-                written = None if value is None and give("grid") != "--grid" else show(value)   # Python's None
+                written = show(value, (spelled or {}).get(key, ()))
                 where = f"{key}={value!r:.80}" if key in fixed else f"{give('grid')}: {key}={written!s:.80}"
                 raise refused_as(exc)(f"{where}: {exc}") from None
     return out

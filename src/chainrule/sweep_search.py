@@ -32,7 +32,7 @@ from chainrule.data.columns import MAX_CATEGORIES
 from chainrule.errors import ParameterError, ValidationError, plural
 from chainrule.sklearn import BackpropClassifier, BackpropRegressor
 from chainrule.sweep_table import as_written, cv_results, named, table_of, unprefixed
-from chainrule.sweep_tasks import ClusterLost, SweepInterrupted, ran_out, run_tasks
+from chainrule.sweep_tasks import SweepInterrupted, SweepStopped, ran_out, run_tasks
 from chainrule.sweep_tasks import fit_on_dask as fit_on_dask  # where test_dask and users find it
 
 
@@ -240,7 +240,7 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
         data = prepared(preprocessing, X, y, weights, splits)
         out = run_tasks(tasks, estimator, data, scoring=scoring, error_score=error_score, n_jobs=n_jobs,
                         scheduler=scheduler)
-    except (SweepInterrupted, ClusterLost) as stop:     # the candidates whose folds all finished, ranked
+    except SweepStopped as stop:     # the candidates whose folds all finished, ranked
         whole = [i for i in range(len(candidates)) if all(i * n_folds + k in stop.done for k in range(n_folds))]
         if whole:
             kept = cv_results([candidates[i] for i in whole],

@@ -1,6 +1,7 @@
 """A sweep's results as GridSearchCV's cv_results_ has them (the folds' scores, their means, spreads and ranks, the
-fit times) and its table: one row per candidate, best first, the grid's values as the user wrote them (32x16, none),
-the params column a Python literal that reads back."""
+fit times) and its table: one row per candidate, best first, the grid's values as the user wrote them (a grid
+string's text: 32x16, none; a dict's as Python writes them: None; numbers as numbers), the params column a Python
+literal that reads back."""
 from __future__ import annotations
 
 from typing import Any
@@ -42,10 +43,34 @@ def unprefixed(params: dict) -> dict:
     return {k.rsplit("__", 1)[-1]: v for k, v in params.items()}
 
 
+class Names(dict[str, str]):
+    """The grid's names as written -> the estimator's, and `spelled`: how a grid read from text wrote each value
+    ({name as written: [(value, its text)]}, `sweep_grid.Grid`'s), so that a candidate is named as its user wrote it:
+    the command's class_weight=none, lr=1e-5 and early_stopping=TRUE (not None, 1e-05 and True)."""
+
+    def __init__(self, names: dict[str, str], spelled: dict[str, list[tuple[Any, str]]] | None = None):
+        super().__init__(names)
+        self.spelled = dict(spelled or {})
+
+
+def written(names: dict[str, str], key: str, value) -> Any:
+    """The value of the grid's name `key` as the grid wrote it (`Names`), else as `show` gives it."""
+    return show(value, getattr(names, "spelled", {}).get(key, ()))
+
+
+def cell(names: dict[str, str], key: str, value) -> Any:
+    """A value in the table: a number (a bool too) as itself, so that the column reads back as numbers (the results
+    file's lr=1e-2 reads 0.01); a value the table holds as text anyway (None, hidden sizes, a string) as written."""
+    import numbers
+    return value if isinstance(value, numbers.Number) else written(names, key, value)
+
+
 def as_written(params: dict, names: dict[str, str]) -> str:
-    """A candidate as the grid wrote it: hidden=32x16, lr=0.01."""
+    """A candidate as the grid wrote it: hidden=32x16, lr=0.01 (a dict grid's None as None, as GridSearchCV's
+    verbose lines name it)."""
     params = unprefixed(params)
-    return ", ".join(f"{key}={show(params[name])}" for key, name in names.items() if name in params) or str(params)
+    return ", ".join(f"{key}={written(names, key, params[name])}" for key, name in names.items()
+                     if name in params) or str(params)
 
 
 def table_of(res: dict, names: dict[str, str], n_folds: int):
@@ -54,7 +79,8 @@ def table_of(res: dict, names: dict[str, str], n_folds: int):
     import pandas as pd
     params = [unprefixed(p) for p in res["params"]]
     # object columns: a grid of 2 and inf stays 2 and inf (pandas would make the column float, 2 then 2.0)
-    table = pd.DataFrame({key: pd.Series([show(p[name]) for p in params], dtype=object) for key, name in names.items()})
+    table = pd.DataFrame({key: pd.Series([cell(names, key, p[name]) for p in params], dtype=object)
+                          for key, name in names.items()})
     for column in ("mean_test_score", "std_test_score", "rank_test_score",
                    *(f"split{k}_test_score" for k in range(n_folds)), "mean_fit_time", "std_fit_time"):
         table[column] = res[column]
@@ -99,11 +125,15 @@ class Infinite(float):
         return "1e999" if self > 0 else "-1e999"
 
 
-def show(value):
-    """A grid value as the user wrote it: hidden sizes as 32x16, None as none (class_weight=none: pandas
-    would write it NaN, and an empty cell in the CSV)."""
+def show(value, spelled: Any = ()):
+    """A grid value as the user wrote it: its text in `spelled` ([(value, text)], the first of the same type and
+    value), else hidden sizes as 32x16, None as Python writes it (a cell None, not the empty one pandas writes for
+    None, which would read back as a missing value)."""
+    for given, text in spelled:
+        if type(given) is type(value) and given == value:
+            return text
     if value is None:
-        return "none"
+        return "None"
     if isinstance(value, tuple):
         return "x".join(str(v) for v in value)
     return value

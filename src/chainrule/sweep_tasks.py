@@ -1,7 +1,8 @@
 """The sweep's tasks (one candidate on one fold) run here (joblib) or on a Dask cluster, each result kept as it
 comes back, so that an interruption (Ctrl-C, or SIGTERM as the command turns it) loses only the tasks still
-running: `SweepInterrupted` carries the results of the tasks done, from which the sweep writes the candidates
-whose folds all finished (`chainrule.sweep`: sweep_results.partial.csv).
+running: `SweepInterrupted` (and `ClusterLost`, a cluster that lost them; both `SweepStopped`) carries the results
+of the tasks done, from which the sweep writes the candidates whose folds all finished (`chainrule.sweep`:
+sweep_results.partial.csv).
 """
 from __future__ import annotations
 
@@ -17,10 +18,12 @@ import numpy as np
 from chainrule.errors import ChainruleError, ValidationError
 
 
-class SweepInterrupted(KeyboardInterrupt):
-    """The sweep was interrupted during its fits (or the best's refit). `done`: the finished tasks' results by
-    task number; `search` adds `table`, the candidates whose folds all finished (None: none had), and
-    `n_candidates`; `run_sweep` adds `partial_path`, the file it wrote them to (None: none written)."""
+class SweepStopped(BaseException):
+    """A sweep stopped before its end, with what it had done: the base of SweepInterrupted (a KeyboardInterrupt) and
+    ClusterLost (a ChainruleError), `except SweepStopped` catching both. `done`: the finished tasks' results by task
+    number; `search` adds `table`, the candidates whose folds all finished (None: none had), and `n_candidates`;
+    `run_sweep` adds `partial_path`, the file it wrote them to (None: none written). Pickled whole (`done` and the
+    fields with it: a pickle of args alone could not make one again)."""
 
     def __init__(self, done: dict[int, tuple], *args: Any):
         super().__init__(*args)
@@ -30,19 +33,22 @@ class SweepInterrupted(KeyboardInterrupt):
         self.refitting = False       # every candidate finished; the best's refit on every row did not
         self.partial_path: Any = None
 
+    def __reduce__(self) -> tuple:
+        return type(self), (self.done, *self.args), self.__dict__
 
-class ClusterLost(ChainruleError, RuntimeError):
+
+class SweepInterrupted(SweepStopped, KeyboardInterrupt):
+    """The sweep was interrupted during its fits (or the best's refit: `refitting`)."""
+
+
+class ClusterLost(SweepStopped, ChainruleError, RuntimeError):
     """The Dask cluster lost the sweep's tasks (a worker killed, out of memory or restarted, with the folds' rows it
     held; the scheduler gone), which the command called an internal error; `why`: what was lost, in our words (the
-    worker's address); `done`, `table`, `n_candidates` and `partial_path` as SweepInterrupted's: the candidates whose
-    folds all finished are written as an interrupted sweep's."""
+    worker's address); the candidates whose folds all finished are written as an interrupted sweep's."""
 
     def __init__(self, done: dict[int, tuple], why: str):
-        super().__init__(why)
-        self.done, self.why = done, why
-        self.table: Any = None
-        self.n_candidates = 0
-        self.partial_path: Any = None
+        super().__init__(done, why)
+        self.why = why
 
     def __str__(self) -> str:
         where = "its table" if self.partial_path is None else repr(str(self.partial_path))
@@ -177,6 +183,7 @@ def on_dask(run: Callable[[Any], Any], scheduler: str) -> Any:
     except ImportError:
         from chainrule.extras import missing
         raise ImportError(missing("distributed", "--scheduler needs")) from None     # exit 5, a missing part
+    wait = wait_s()                 # its error before any connection
     _listening(scheduler)
     try:
         client = Client(scheduler, timeout=CONNECT_SECONDS)
@@ -189,14 +196,37 @@ def on_dask(run: Callable[[Any], Any], scheduler: str) -> Any:
                               "address, the one the workers were started with (8786 by default)") from None
     with _dask_quiet(), client:         # closed quiet too: its reconnecting, cancelled, logs a traceback
         try:
-            client.wait_for_workers(1, timeout=30)
+            client.wait_for_workers(1, timeout=None if wait == float("inf") else wait)
         except TimeoutError:
-            raise ValidationError(f"the Dask scheduler at {scheduler!r} has no workers (waited 30 s)") from None
+            raise ValidationError(f"the Dask scheduler at {scheduler!r} has no workers (waited {wait:g} s, "
+                                  f"CHAINRULE_DASK_WAIT): start one with `dask worker {scheduler}`") from None
         client.register_plugin(ThreadLimits(1))
         try:
             return run(client)
         finally:
             _settle(client)
+
+
+#: the seconds a sweep waits for the scheduler's first worker, unless CHAINRULE_DASK_WAIT says
+WAIT_S = 30.0
+
+
+def wait_s() -> float:
+    """CHAINRULE_DASK_WAIT seconds (`inf`: wait for ever), else WAIT_S: how long a sweep (the command's and
+    run_sweep's) waits for a worker to join the scheduler before it refuses the cluster. Zero or less, or NaN,
+    is an error naming the variable."""
+    import math
+    import os
+    text = os.environ.get("CHAINRULE_DASK_WAIT", "").strip()
+    if not text:
+        return WAIT_S
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not seconds > 0:
+        raise ValidationError(f"CHAINRULE_DASK_WAIT must be a number of seconds above 0 (or inf); got {text!r}")
+    return seconds
 
 
 #: whether a sweep lets Dask's own loggers speak (`dask_logs()`: the command's --debug)
@@ -315,7 +345,7 @@ def _settle(client) -> None:
 PARTIAL = "sweep_results.partial.csv"
 
 
-def keep_finished(stop: SweepInterrupted | ClusterLost, out) -> None:
+def keep_finished(stop: SweepStopped, out) -> None:
     """Write the interrupted sweep's finished candidates (`stop.table`) to out/sweep_results.partial.csv, whole
     or not at all: never to sweep_results.csv, which holds a finished sweep's table (an earlier one, kept)."""
     from chainrule.backend.signals import ignored

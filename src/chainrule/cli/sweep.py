@@ -34,7 +34,8 @@ def register(sub) -> None:
     p.add_argument("csv", help="the CSV file with a header row")
     p.add_argument("--target", required=True, help="the column to predict")
     p.add_argument("--grid", required=True, help="name=v1,v2;name=v1,... e.g. 'hidden=16,64;lr=1e-3,1e-2'")
-    p.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786); default: run here")
+    p.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786), which needs a worker within "
+                                       "CHAINRULE_DASK_WAIT seconds (default: 30); default: run here")
     p.add_argument("--out-dir", default="sweep", help="folder for sweep_results.csv and best_model.npz (default: "
                                                       "./sweep); stopped by Ctrl-C, the candidates whose folds all "
                                                       "finished go to sweep_results.partial.csv there")
@@ -87,7 +88,7 @@ SCORES = {"mean_test_score": "mean", "std_test_score": "std", "rank_test_score":
 @words("sweep command")     # its refusals name its options (sweep --drop), not train's, nor a --stream it has not
 def sweep(args) -> int:
     from chainrule.sweep import ALIASES, parse_grid
-    from chainrule.sweep_table import as_written
+    from chainrule.sweep_table import Names, as_written
 
     from . import _identity
 
@@ -128,7 +129,7 @@ def sweep(args) -> int:
     if args.class_weight is not None:
         weighted += f" (classes weighted: {_classes(args.class_weight)})"
     say(f"{n} {plural(n, 'candidate')}{drawn} x {args.cv} folds on {where}; {result.scoring}{weighted}, best first:")
-    names = {key: ALIASES.get(key, key) for key in grid}
+    names = Names({key: ALIASES.get(key, key) for key in grid}, grid.spelled)     # the values as --grid spelled them
     shown = result.table[[*grid, *SCORES]].astype({k: str for k in grid}).rename(columns=SCORES)
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     say(f"best: {as_written(result.best_params, names)} ({result.scoring} {result.best_score:.4f})"

@@ -97,7 +97,7 @@ WORDS: dict[str, dict[str, str]] = {
             "command": "give --sep {sep}"},
     "sep any": {"fit": f"give it with sep= {_READ}", "stream": "give it with CsvStream(path, sep=...)",
                 "sweep": "give it with read={{'sep': ...}}", "command": "give it with --sep"},
-    # the arguments' own names, as select_columns, run_sweep and the command's weights name them
+    # the arguments' own names, as select_columns, run_sweep, to_onnx and the command's weights name them
     "features": {"fit": "features", "command": "--features"},
     "drop argument": {"fit": "drop", "command": "--drop"},
     "text argument": {"fit": "text_columns", "command": "--text"},
@@ -105,6 +105,7 @@ WORDS: dict[str, dict[str, str]] = {
     "weight": {"fit": "weight", "command": "--weight"},
     "out_dir": {"fit": "out_dir", "command": "--out-dir"},
     "grid": {"fit": "grid", "command": "--grid"},
+    "opset": {"fit": "opset", "command": "--opset"},
     "weight column": {"fit": "weight column {column}", "command": "--weight column {column}"},
     "weight not input": {"fit": "the weight column {column} cannot also be the target, in features or in drop: it "
                                 "is not an input",

@@ -42,6 +42,7 @@ def writable_target(path: str | os.PathLike) -> Path:
     """The file `atomic_write` would replace: a symlink is followed (its target is written), and
     a folder, a missing folder, a name too long or a non-regular file (FIFO, device) is refused
     with an OSError that names the user's path."""
+    a_file_name(path)
     path = Path(path)
     shown = str(path)
     limit, size = name_max(path.parent), len(os.fsencode(path.name))
@@ -61,6 +62,19 @@ def writable_target(path: str | os.PathLike) -> Path:
     if not folder.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, f"Cannot write the file: {str(folder)!r} is not a folder", shown)
     return path
+
+
+def a_file_name(path: str | os.PathLike, who: str = "") -> None:
+    """Refuse an empty name and one ending in a separator, as open() refuses them, with our words (after `who`,
+    'ModelCheckpoint: '): Path reads '' as '.', the folder, and 'm.onnx/' as 'm.onnx', which a writer then wrote."""
+    text = os.fsdecode(os.fspath(path))
+    if not text:
+        raise FileNotFoundError(errno.ENOENT, f"{who}Cannot write a file: the name is empty (give a file name)", text)
+    ends = [sep for sep in (os.sep, os.altsep) if sep and text.endswith(sep)]
+    if ends:
+        bare = text.rstrip(os.sep + (os.altsep or ""))
+        raise IsADirectoryError(errno.EISDIR, f"{who}Cannot write a file there: the name ends in {ends[0]!r}, a "
+                                f"folder's (give the file name without it: {bare!r})", text)
 
 
 def temp_prefix(name: str) -> str:

@@ -30,7 +30,7 @@ from ..nn.predict import mark_tabular
 from ..training.optim import optimizer_from_file
 from . import modelkind
 from . import npzcheck as check
-from .files import atomic_write, check_path
+from .files import a_file_name, atomic_write, check_path
 from .npzcheck import FORMAT_VERSION, MAX_HEADER_BYTES, MAX_PARAMS
 
 __all__ = ["save", "load", "atomic_write", "check_path", "network_arrays", "FORMAT_VERSION", "MAX_PARAMS"]
@@ -165,7 +165,8 @@ def save(net: Any, path: str | os.PathLike, include_optimizer: bool = True, extr
         raise ChainruleTypeError(f"save writes a chainrule Network; got {type(net).__name__}" + (
             ours if ours else " (a model of another framework: import it first with cr.from_torch, from_keras, "
             "from_sklearn, from_onnx)"))
-    write(net, Path(check_path(path, "path")), include_optimizer, extra, extra_arrays)
+    a_file_name(check_path(path, "path"))      # before Path, which reads '' as '.' and drops a trailing '/'
+    write(net, Path(path), include_optimizer, extra, extra_arrays)
 
 
 def write(net: Network, path: Path, include_optimizer: bool = True, extra: dict | None = None,

@@ -118,8 +118,9 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
         raise ChainruleTypeError(_not_a_network(net))
     newest = onnx.defs.onnx_opset_version()
     if isinstance(opset, bool) or not isinstance(opset, int) or not MIN_OPSET <= opset <= newest:
-        raise ValidationError(f"opset must be an integer from {MIN_OPSET} to {newest} (the newest this "
-                                        f"onnx package knows); got {opset!r}")
+        from ..data.advice import give  # `chainrule export` names its option: --opset
+        raise ValidationError(f"{give('opset')} must be an integer from {MIN_OPSET} to {newest} (the newest this "
+                              f"onnx package knows); got {opset!r}")
     if not isinstance(checks, bool):
         raise ChainruleTypeError(f"checks must be True or False; got {checks!r}")
     if path is not None and not isinstance(path, (str, os.PathLike)):

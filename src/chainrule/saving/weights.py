@@ -20,7 +20,7 @@ import numpy as np
 from ..errors import ModelFileError, ValidationError
 from ..nn import checks as check
 from ..nn.checks import name_ending
-from .files import HOLDS, atomic_write, check_path, file_kind, in_the_way, replaceable, writable_target
+from .files import HOLDS, a_file_name, atomic_write, check_path, file_kind, in_the_way, replaceable, writable_target
 from .npz import non_finite
 
 #: the member that says a file holds chainrule weights (files.file_kind tells it by this name)
@@ -45,6 +45,7 @@ def weights_name(path: str | os.PathLike, shown: str) -> None:
 def checkpoint_target(path: str, weights_only: bool, shown: str, fixed: bool) -> None:
     """ModelCheckpoint's file checked before training: with `weights_only` save_weights' name rule first, then save's
     rule for name endings; for a `fixed` name (no fields), a file of another kind than it writes in the way."""
+    a_file_name(path, "ModelCheckpoint: ")       # 'ck.npz/' was made a folder, and its first save refused
     if weights_only:
         weights_name(path, f"{shown} (save_weights_only=True)")
     name_ending(path, "model", shown)           # not .h5, .keras: another format's ending
@@ -58,6 +59,7 @@ def save_weights(net: Any, path: str | os.PathLike, overwrite: bool = True) -> N
     (which asks). Non-finite weights are refused, as `save` refuses them: load_weights could not set them."""
     overwrite = check.flag(overwrite, "save_weights: overwrite")
     shown = os.fspath(check_path(path, "save_weights: filepath"))
+    a_file_name(path)               # 'w.npz/' is a folder's name, not one that lacks .npz
     weights_name(path, f"save_weights: filepath {shown!r}")
     target = writable_target(path)
     if target.is_file() and not overwrite:

@@ -1,0 +1,98 @@
+"""A name ending in a separator, or an empty one, given to a writer: pathlib reads 'm.onnx/' as 'm.onnx', which
+to_onnx and save wrote as a file (and train --out, predict --out), and '' as '.', which the refusal named. Every
+writer refuses both now, as Python's own open() refuses them (the same class and errno), and writes nothing."""
+import errno
+import os
+
+import numpy as np
+import pytest
+from conftest import cmd
+from test_errors import _documented_messages
+
+import chainrule as cr
+
+
+def net():
+    return cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 1)], seed=0)
+
+
+def opened(name: str) -> OSError:
+    """What Python's open() raises for the name, the independent truth of its class and errno."""
+    try:
+        open(name, "wb").close()
+    except OSError as exc:
+        return exc
+    raise AssertionError(f"open({name!r}) wrote a file")
+
+
+WRITERS = {"save": lambda path: net().save(path), "cr.save": lambda path: cr.save(net(), path),
+           "to_onnx": lambda path: cr.to_onnx(net(), path), "save_weights": lambda path: net().save_weights(path)}
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+@pytest.mark.parametrize("name, row", [("m.npz/", "save to a folder's name"), ("", "save to an empty name")])
+def test_every_writer_refuses_a_folders_name_and_an_empty_one_as_open_does(writer, name, row, tmp_path, monkeypatch):
+    if writer == "to_onnx":
+        pytest.importorskip("onnx")
+        name = name.replace(".npz", ".onnx")
+    monkeypatch.chdir(tmp_path)
+    truth = opened(name)
+    with pytest.raises(OSError) as info:
+        WRITERS[writer](name)
+    assert type(info.value) is type(truth) and info.value.errno == truth.errno and info.value.filename == name
+    assert os.listdir(tmp_path) == []
+    if writer == "to_onnx" or name == "":                    # docs/errors.md's rows, whole
+        assert str(info.value) == _documented_messages()[row]
+
+
+@pytest.mark.parametrize("weights_only", [False, True])
+def test_model_checkpoint_refuses_a_folders_name_before_the_first_epoch(weights_only, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    network = net()
+    before = network.params.copy()
+    with pytest.raises(IsADirectoryError) as info:
+        network.fit(np.zeros((4, 2)), np.zeros((4, 1)), epochs=1, verbose=0,
+                    callbacks=[cr.ModelCheckpoint("ck.npz/", save_weights_only=weights_only)])
+    assert info.value.errno == errno.EISDIR == opened("ck.npz/").errno
+    assert str(info.value) == _documented_messages()["ModelCheckpoint folder's name"]
+    assert os.listdir(tmp_path) == [] and np.array_equal(network.params, before)     # no folder made, no training
+
+
+def _documented_output(case: str) -> str:
+    from pathlib import Path
+    doc = (Path(__file__).parent.parent / "docs" / "errors.md").read_text()
+    table = doc.split("Output paths (checked before anything is read or trained):", 1)[1].split("\n\n", 2)[1]
+    rows = {c[0]: c[1] for c in ([x.strip() for x in line.strip().strip("|").split(" | ")]
+                                 for line in table.splitlines()) if len(c) == 2}
+    return rows[case]
+
+
+def test_the_commands_refuse_a_folders_name_and_an_empty_one(sweep_data, tmp_path):
+    """train --out, predict --out and export's output: nothing written, the option named (export's 'the output')."""
+    pytest.importorskip("onnx")
+    data = sweep_data / "iris.csv"
+    model = tmp_path / "m.npz"
+    assert cmd("train", data, "--target", "species", "--epochs", "1", "--out", model).returncode == 0
+    runs = [(["train", data, "--target", "species", "--epochs", "1"], "--out", "m.npz"),
+            (["predict", model, data], "--out", "p.csv"), (["export", model], "the output", "m.onnx")]
+    for args, option, name in runs:
+        for given, case in ((f"{name}/", "a folder's name"), ("", "an empty name")):
+            out = [given] if option == "the output" else ["--out", given]
+            r = cmd(*args, *out, cwd=tmp_path)
+            assert r.returncode == 2, (args, given, r.stderr)
+            said = _documented_output(case).replace("--out", option).replace("m.npz", name)
+            assert r.stderr.splitlines()[-1] == f"chainrule: error: {said}", r.stderr
+    assert sorted(os.listdir(tmp_path)) == ["m.npz"]
+
+
+@pytest.mark.parametrize("name", ["c.png/", ""])
+def test_a_plot_refuses_a_folders_name_and_an_empty_one(name, tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    from chainrule.teach.plot import training_curves
+    monkeypatch.chdir(tmp_path)
+    history = net().fit(np.zeros((4, 2)), np.zeros((4, 1)), epochs=2, verbose=0)
+    truth = opened(name)
+    with pytest.raises(OSError) as info:
+        training_curves(history, name)
+    assert type(info.value) is type(truth) and info.value.errno == truth.errno and info.value.filename == name
+    assert os.listdir(tmp_path) == []

@@ -1,0 +1,53 @@
+"""A sweep names its candidates as their user wrote them: a dict grid's values as Python (and GridSearchCV's verbose
+lines) write them, None as None (it said none); a grid read from text (the command's --grid) as the text spelled
+them, none, 1e30 and TRUE (not 1e+30, True)."""
+import re
+import warnings
+
+import pytest
+from conftest import cmd
+
+pd = pytest.importorskip("pandas")
+from sklearn.model_selection import GridSearchCV, StratifiedKFold  # noqa: E402
+
+from chainrule.sklearn import BackpropClassifier  # noqa: E402
+from chainrule.sweep import run_sweep  # noqa: E402
+from chainrule.sweep_search import FailedCandidateWarning  # noqa: E402
+
+FIT = {"epochs": 3, "batch_size": 16, "activation": "linear", "optimizer": "sgd"}      # lr=1e30 diverges
+
+
+def test_a_dict_grids_none_is_named_as_gridsearchcv_names_it(sweep_data, capsys):
+    """The failed candidate's warning names it as GridSearchCV's own verbose line names the same candidate."""
+    grid = {"class_weight": [None], "learning_rate": [0.01, 1e30]}
+    with pytest.warns(FailedCandidateWarning) as caught:
+        r = run_sweep(sweep_data / "iris.csv", "species", grid, cv=2, **FIT)
+    said = [str(w.message) for w in caught if w.category is FailedCandidateWarning]
+    df = pd.read_csv(sweep_data / "iris.csv")
+    X, y = df.drop(columns="species").to_numpy(), df.species.to_numpy()
+    capsys.readouterr()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        GridSearchCV(BackpropClassifier(**FIT), grid, cv=StratifiedKFold(2), verbose=3).fit(X, y)
+    lines = capsys.readouterr().out
+    theirs = re.search(r"END (class_weight=None, learning_rate=1e\+30);", lines)
+    assert theirs, lines
+    assert said[0].startswith(f"candidate {theirs.group(1)} failed in 2 of 2 folds"), said
+    assert list(r.table["class_weight"]) == ["None", "None"]
+
+
+def test_a_grid_strings_values_are_named_as_it_spelled_them(sweep_data, tmp_path):
+    """The command's warning and best line: none, 1e30 and TRUE as --grid wrote them; its table and results file
+    hold numbers (and bools) as numbers, read back as such, and none as written."""
+    r = cmd("sweep", sweep_data / "iris.csv", "--target", "species", "--grid",
+            "lr=1e-2,1e30;class_weight=none;shuffle=TRUE;activation=linear;optimizer=sgd", "--epochs", "3", "--cv", "2",
+            "--out-dir", tmp_path)
+    assert r.returncode == 0, r.stderr
+    named = "class_weight=none, shuffle=TRUE, activation=linear, optimizer=sgd"
+    assert f"candidate lr=1e30, {named} failed in 2 of 2 folds" in r.stderr, r.stderr
+    assert f"best: lr=1e-2, {named} (accuracy " in r.stdout, r.stdout
+    written = pd.read_csv(tmp_path / "sweep_results.csv", keep_default_na=False, dtype=str)
+    assert written[["class_weight", "shuffle"]].values.tolist() == [["none", "True"], ["none", "True"]]
+    assert pd.read_csv(tmp_path / "sweep_results.csv")["lr"].tolist() == [1e-2, 1e30]
+    rows = [line.split()[:3] for line in r.stdout.splitlines()[2:4]]
+    assert rows == [["0.01", "none", "True"], ["1e+30", "none", "True"]], r.stdout

@@ -58,3 +58,47 @@ def test_a_resumed_run_of_few_epochs_left_takes_the_path_of_the_whole_run(monkey
     resumed, loaded = fit(tmp_path / "ck", resume=True)
     assert np.array_equal(resumed.params, whole.params)
     assert loaded
+
+
+@needs_numba
+@pytest.mark.parametrize("first", [False, True])
+def test_a_run_resumed_after_the_kernels_changed_goes_on_as_it_ran(monkeypatch, tmp_path, first):
+    """The first run after an install runs on NumPy and compiles the kernels behind it; its resume
+    found them and ran compiled (and a run begun compiled, resumed where they are not cached, on NumPy)."""
+    rng = np.random.default_rng(2)
+    X, Y = rng.normal(size=(120, 5)), np.eye(2)[rng.integers(0, 2, 120)]
+    monkeypatch.setattr(kernels, "ENABLED", "auto")
+    monkeypatch.setattr(warmup, "compile_in_background", lambda: False)
+    monkeypatch.setattr(warmup, "LOAD_SECONDS", 0.0)           # every job long enough for them
+
+    def fit(cached, ck=None, resume=False, k=0):
+        monkeypatch.setattr(kernels, "numba", None)            # each job a new process
+        monkeypatch.setattr(warmup, "_next_look", 0.0)
+        monkeypatch.setattr(warmup, "ready", lambda: cached)
+        net = cr.Network([cr.Dense(5, 8, "tanh"), cr.Dense(8, 2, "softmax")], loss="categorical_crossentropy",
+                         seed=0, dtype="float32")
+        try:
+            net.fit(X, Y, epochs=6, batch_size=8, optimizer=cr.optim.Adam(0.01), seed=1, verbose=0,
+                    callbacks=[StopAt(k)], checkpoint_dir=ck, resume=resume)
+        except KeyboardInterrupt:
+            pass
+        return net, kernels.numba is not None
+
+    whole, loaded = fit(first)
+    assert loaded == first
+    fit(first, tmp_path / "ck", k=3)
+    resumed, loaded = fit(not first, tmp_path / "ck", resume=True)
+    assert loaded == first
+    assert np.array_equal(resumed.params, whole.params)
+
+
+@needs_numba
+def test_a_resumed_run_that_cannot_take_its_path_says_so(monkeypatch, tmp_path):
+    rng = np.random.default_rng(2)
+    X, Y = rng.normal(size=(40, 3)), rng.normal(size=(40, 1))
+    monkeypatch.setattr(kernels, "ENABLED", True)
+    net = cr.Network([cr.Dense(3, 4, "relu"), cr.Dense(4, 1)], loss="mse", seed=0)
+    net.fit(X, Y, epochs=2, batch_size=8, seed=1, verbose=0, checkpoint_dir=tmp_path)
+    monkeypatch.setattr(kernels, "ENABLED", False)             # CHAINRULE_NUMBA=0 for the resumed run
+    with pytest.warns(RuntimeWarning, match="ran with the compiled kernels; it goes on on NumPy"):
+        net.fit(X, Y, epochs=3, batch_size=8, seed=1, verbose=0, checkpoint_dir=tmp_path, resume=True)

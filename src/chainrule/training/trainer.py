@@ -106,8 +106,11 @@ class Trainer:
             self.backup.restore_callbacks(self)
         with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged
             if self.X is not None:               # a sequence of batches (sequence.py) never runs compiled
-                # the whole run's epochs, not those left: a resumed run takes the path its first part took
-                compiled.prepare(net, self.X.shape[0], epochs - self.initial_epoch, self.batch_size)
+                # the whole run's epochs, not those left, and the checkpoint's path: a resumed run goes on as it ran
+                before = self.backup.compiled if self.backup is not None and restored else None
+                ran = compiled.prepare_run(net, self.X.shape[0], epochs - self.initial_epoch, self.batch_size, before)
+                if self.backup is not None:
+                    self.backup.ran = ran
             # BLAS threads: idle CPUs, one for small batches; from SMALL_BATCH on, whichever of one or
             # all is faster at the moment (backend/threads.py)
             with blas_limit(self.batch_size), balance(self.batch_size) as self.balance:

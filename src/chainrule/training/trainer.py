@@ -107,7 +107,7 @@ class Trainer:
         with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged
             if self.X is not None:               # a sequence of batches (sequence.py) never runs compiled
                 # the whole run's epochs, not those left, and the checkpoint's path: a resumed run goes on as it ran
-                before = self.backup.compiled if self.backup is not None and restored else None
+                before = getattr(self.backup, "compiled", None) if restored else None    # (MPI ranks > 0: rank 0's)
                 ran = compiled.prepare_run(net, self.X.shape[0], epochs - self.initial_epoch, self.batch_size, before)
                 if self.backup is not None:
                     self.backup.ran = ran

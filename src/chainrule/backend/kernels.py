@@ -33,7 +33,8 @@ _MODES: dict[str, bool | str] = {"0": False, "1": True, "auto": "auto"}
 _MODE = os.environ.get("CHAINRULE_NUMBA", "").strip().lower() or "auto"
 # a value not in _MODES leaves ENABLED true, so that the first job to ask for the kernels (load,
 # warmup.prepare) raises check_mode's error: `import chainrule`, and commands that train nothing, still work
-ENABLED: bool | str = (AVAILABLE and _MODES[_MODE]) if _MODE in _MODES else "auto"
+# (so does CHAINRULE_NUMBA=1 without Numba or SciPy: the job that would use them says what to install)
+ENABLED: bool | str = (AVAILABLE and _MODES[_MODE]) if _MODE in _MODES and (_MODE != "1" or AVAILABLE) else "auto"
 numba: Any = None
 # the compiled kernels, set by load()
 _adam_jit = _sgd_jit = _bias_relu_jit = _relu_backward_jit = _adam_one_jit = _sgd_one_jit = cast(Any, None)
@@ -288,7 +289,12 @@ def load(force: bool = False) -> bool:
 
 
 def check_mode() -> None:
-    """A CHAINRULE_NUMBA this module does not know is an error (=off, =true once silently meant auto)."""
+    """A CHAINRULE_NUMBA this module does not know is an error (=off, =true once silently meant auto), and
+    so is CHAINRULE_NUMBA=1 (always the kernels) where they cannot run: Numba or SciPy missing."""
+    if _MODE == "1" and not AVAILABLE:
+        lacking = "numba" if importlib.util.find_spec("numba") is None else "scipy"
+        raise ModuleNotFoundError(f"CHAINRULE_NUMBA=1 asks for the compiled kernels, which need {lacking}: install "
+                                  "it, or unset CHAINRULE_NUMBA to train on NumPy", name=lacking)
     if _MODE not in _MODES:
         raise ValueError("CHAINRULE_NUMBA must be 0 (NumPy only), 1 (always the compiled kernels) or auto (the "
                          f"default: the kernels when they are compiled and the job is long enough); got "

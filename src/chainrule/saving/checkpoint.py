@@ -33,6 +33,7 @@ from .npzcheck import FLOAT_VERSION, FORMAT_VERSION, as_float, plain_json, uses_
 
 FILENAME = "checkpoint.npz"
 HISTORY = "history.jsonl"
+KERNELS = "compiled_kernels"         # extra's key: whether the run's epochs ran with the compiled kernels
 STATE_KEYS = {"epoch", "epochs", "rng", "history_len", "stopped", "fingerprint", "callbacks"}
 
 
@@ -109,6 +110,10 @@ class BackupAndRestore(Callback):
         #: the history holds infinity or NaN, as {"__float__": ...}: the checkpoint then says format version 2
         self.float_logs = False
         self.locked = False
+        #: whether the run's epochs ran with the compiled kernels: as its checkpoint says (None: it does not),
+        #: and as this run's do (the fit loop sets it; None: a sequence of batches, never compiled)
+        self.compiled: bool | None = None
+        self.ran: bool | None = None
 
     # -- before training ------------------------------------------------------------------------
     def restore(self, trainer, epochs: int | None = None) -> int:
@@ -190,6 +195,8 @@ class BackupAndRestore(Callback):
             raise ModelFileError(f"{path}: the random generator state is invalid: {exc}") from None
         with open(self.directory / HISTORY, "r+b") as f:           # drop lines written after the checkpoint
             f.truncate(sum(len(line) + 1 for line in f.read().split(b"\n")[:kept]))
+        ran = (extra or {}).get(KERNELS)
+        self.compiled = ran if isinstance(ran, bool) else None
         net.params[...] = saved.params
         net.optimizer = saved.optimizer
         net.epochs_trained = saved.epochs_trained
@@ -265,6 +272,8 @@ class BackupAndRestore(Callback):
                     state[key] = {"array": f"cb{i}_{key}"}
             entries.append({"class": type(cb).__name__, "state": state})
         extra = {k: v for cb in trainer.callbacks if isinstance(cb, CheckpointExtra) for k, v in cb.extra.items()}
+        if self.ran is not None:             # a resumed run takes the same path (training.compiled.prepare_run)
+            extra[KERNELS] = self.ran
         extra["checkpoint"] = {"epoch": epoch + 1, "epochs": self.epochs, "rng": trainer.rng.bit_generator.state,
                                "history_len": len(history.epoch), "stopped": bool(net.stop_training),
                                "fingerprint": self.fingerprint, "callbacks": entries}

@@ -14,6 +14,7 @@ import those models from Python with `from_torch` / `from_sklearn`.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -213,7 +214,9 @@ def _keras_dense_weights(layer: Any, where: str) -> tuple[np.ndarray, np.ndarray
         raise ValidationError(f"{where} is quantized ({mode}): Keras computes it with numbers rounded to {mode}, "
                               "not the float kernel, which chainrule cannot reproduce; import the model as it was "
                               "before model.quantize()")
-    named = {v.name: np.asarray(a) for v, a in zip(layer.weights, layer.get_weights())}
+    with warnings.catch_warnings():      # Keras' own np.array(variable) under NumPy 2, shown as chainrule's by the CLI
+        warnings.filterwarnings("ignore", "__array__ implementation doesn't accept a copy", DeprecationWarning)
+        named = {v.name: np.asarray(a) for v, a in zip(layer.weights, layer.get_weights())}
     W, b = named["kernel"], (named["bias"] if layer.use_bias else None)
     if getattr(layer, "lora_enabled", False):        # kernel + lora_alpha / lora_rank * lora_kernel_a @ lora_kernel_b
         rank = layer.lora_rank
@@ -294,7 +297,13 @@ def load_foreign(path: str | os.PathLike, loss: str | None = None) -> Network:
         if not zipfile.is_zipfile(path):                      # Keras says "File not found" of such a file
             raise ModelFileError(f"{path} is not a Keras model file: a .keras file is a zip archive, this one is not")
         os.environ.setdefault("KERAS_BACKEND", "torch")      # only if the user chose no backend
-        import keras
+        try:
+            import keras
+        except ModuleNotFoundError as exc:        # Keras, or its backend: in no extra of chainrule's, so named here
+            raise ImportError(f"reading {path} (a Keras file) needs Keras 3 and its backend "
+                              f"({os.environ['KERAS_BACKEND']}, KERAS_BACKEND's): pip install 'keras>=3.0' "
+                              f"{'torch' if os.environ['KERAS_BACKEND'] == 'torch' else ''}".rstrip()
+                              + f"; Python said: {exc}", name=exc.name) from None
         try:
             model = keras.saving.load_model(path, compile=False, safe_mode=True)
         except Exception as exc:  # noqa: BLE001  (a file from anywhere: every failure to read it is a bad file)

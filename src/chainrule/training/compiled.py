@@ -10,6 +10,7 @@ the whole run is one compiled call (`run_all`).
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -42,6 +43,26 @@ def prepare(net, samples: int, epochs: int, batch_size: int) -> bool:
     n_dense = max(1, len(net.layers))
     seconds = steps * (10e-6 + 12e-6 * n_dense) + 6.0 * net.n_params * samples * epochs / 2e10
     return warmup.prepare(seconds)
+
+
+def prepare_run(net, samples: int, epochs: int, batch_size: int, before: bool | None) -> bool:
+    """`prepare` for a run, where `before` says whether the run's epochs in its checkpoint ran with the
+    kernels loaded (None: a new run, or a checkpoint that does not say). A resumed run takes that path
+    again, so that it goes on bit for bit (the kernels and NumPy agree to the last bits only): the
+    kernels (compiled in the job where they are not cached), or NumPy where this process has not
+    loaded them; where it cannot, it says so."""
+    if before is None:
+        return prepare(net, samples, epochs, batch_size)
+    if before and kernels.ENABLED and kernels.load(force=True):
+        return True
+    now = kernels.load()
+    if now == before:
+        return now
+    ran, goes = ("with the compiled kernels", "on NumPy (CHAINRULE_NUMBA=0, or Numba missing)") if before else \
+        ("on NumPy", "with the compiled kernels, which this process has loaded (CHAINRULE_NUMBA=1, or a job before)")
+    warnings.warn(f"chainrule: the resumed run's epochs so far ran {ran}; it goes on {goes}, so its numbers may "
+                  "differ in the last bits from an uninterrupted run's", RuntimeWarning, stacklevel=2)
+    return now
 
 
 def job_done(start: bool = True) -> None:

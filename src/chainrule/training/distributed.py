@@ -125,6 +125,8 @@ def reads_batch_loss(cb: Callback) -> bool:
 class MPITrainer(Trainer):
     """The fit loop of one rank: its shard of every global batch, one Allreduce per step."""
 
+    follows_checkpoint_path = False    # rank 0 alone reads the checkpoint: every rank decides alike, as before
+
     def __init__(self, net: Any, X: Any, Y: np.ndarray, comm: Any, **kwargs: Any):
         backup = kwargs.get("backup")
         self.checkpoints = None if backup is None else ("resume" if getattr(backup, "resume", False) else "write")

@@ -41,6 +41,9 @@ def last_update_diverged(where: str, net: Network) -> TrainingDiverged:
 class Trainer:
     """One run of `fit`: the checked data and everything that changes from batch to batch."""
 
+    #: a resumed run takes the kernels or NumPy as its checkpoint says its epochs did (`compiled.prepare_run`)
+    follows_checkpoint_path = True
+
     def __init__(self, net: Network, X: np.ndarray, Y: np.ndarray, *, batch_size: int, shuffle: bool,
                  rng: np.random.Generator, callbacks: list[Callback], validation_data: tuple | None,
                  backup: Any, weight: np.ndarray | None = None, validation_weight: np.ndarray | None = None,
@@ -106,7 +109,11 @@ class Trainer:
             self.backup.restore_callbacks(self)
         with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged
             if self.X is not None:               # a sequence of batches (sequence.py) never runs compiled
-                compiled.prepare(net, self.X.shape[0], epochs - first_epoch, self.batch_size)
+                # the whole run's epochs, not those left, and the checkpoint's path: a resumed run goes on as it ran
+                before = getattr(self.backup, "compiled", None) if restored and self.follows_checkpoint_path else None
+                ran = compiled.prepare_run(net, self.X.shape[0], epochs - self.initial_epoch, self.batch_size, before)
+                if self.backup is not None:
+                    self.backup.ran = ran
             # BLAS threads: idle CPUs, one for small batches; from SMALL_BATCH on, whichever of one or
             # all is faster at the moment (backend/threads.py)
             with blas_limit(self.batch_size), balance(self.batch_size) as self.balance:

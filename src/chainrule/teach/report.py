@@ -272,14 +272,14 @@ def _render(d: dict, markdown: bool) -> str:
             # dE_o/dout_h or, where there is no E_o of net_o alone, dE/dnet_o * dnet_o/dout_h (coupled_paths)
             coupled = derivation.coupled_paths(d, p["layer"])
             above = p["layer"] + 1
+            lines_of = [derivation.delta_line(q, n) for q in p["paths"]]     # each path's delta, once
             if d.get("slice") and "read deltas" not in derived:    # read here, derived in another slice
                 derived.add("read deltas")
-                lines_of = [derivation.delta_line(q, n) for q in p["paths"]]
                 read = ([t["via"] for t in p["paths"][0]["delta"]["terms"]] if all(lines_of) else
                         [q["via"] for q in p["paths"]])
                 note(_read_note(d, above + all(lines_of), read))
-            for q in p["paths"]:
-                via, line = q["via"], derivation.delta_line(q, n)
+            for q, line in zip(p["paths"], lines_of):
+                via = q["via"]
                 if line is not None and via not in derived:     # where this delta comes from, once
                     derived.add(via)
                     eq(line.plain(), line.tex)

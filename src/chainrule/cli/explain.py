@@ -186,10 +186,11 @@ def run(args) -> int:
     from ..saving.npzcheck import standard_json
     from ..teach.explain import explain, neuron_names, slice_advice
     from ..teach.formulas import general
+    from ..teach.notation import command_words
     from ..teach.width import fit_width
     from .example import width
     from .explain_sample import check_sample, missing_sample, option_rows, random_sample
-    from .explain_slice import command_words, only_neuron, slice_line
+    from .explain_slice import only_neuron, slice_line
     _check_options(args)
     columns = width(args)
     net, X, Y, lr, pre = _network(args)

@@ -38,7 +38,13 @@ def fitting_layers(net: Network) -> list[int]:
 
 def slice_advice(net: Network, layer: int | None, command: bool = False) -> str:
     """The slices of a call too large to write out that are not: whole layers, then single neurons, only where
-    they fit (a neuron of n inputs has n + 1 parameters), in Python's words or the command's (`command`)."""
+    they fit (a neuron of n inputs has n + 1 parameters), in Python's words or, through `notation.command_words`
+    (as every other advice of the report), the command's (`command`)."""
+    text = _slice_advice(net, layer)
+    return notation.command_words(text) if command else text
+
+
+def _slice_advice(net: Network, layer: int | None) -> str:
     dense = net.dense_layers
     neurons = [k for k, lay in enumerate(dense) if notation.neuron_fits(lay.n_in)]
     if layer is not None and layer not in neurons:
@@ -46,19 +52,11 @@ def slice_advice(net: Network, layer: int | None, command: bool = False) -> str:
                 "and gradcheck give their numbers)")
     if layer is not None:
         last = dense[layer].n_out - 1
-        return (f"Choose one neuron with --layer {layer} --neuron J (0..{last})" if command else
-                f"Explain a slice: explain(..., layer={layer}, neuron=J) for one neuron J in 0..{last} of it.")
+        return f"Explain a slice: explain(..., layer={layer}, neuron=J) for one neuron J in 0..{last} of it."
     fits = fitting_layers(net)
     if not fits and not neurons:
         return ("No layer or neuron of this network is small enough to write out (net.gradients and gradcheck give "
                 "their numbers)")
-    if command:
-        whole = (f"one layer with --layer {fits[0]}" if len(fits) == 1 else
-                 f"one layer with --layer L ({', '.join(map(str, fits))})" if fits else "")
-        one = ("one neuron with --layer L --neuron J" if len(neurons) == len(dense) else
-               f"one neuron with --layer {neurons[0]} --neuron J" if len(neurons) == 1 else
-               f"one neuron with --layer L ({', '.join(map(str, neurons))}) --neuron J" if neurons else "")
-        return "Choose " + " or ".join(part for part in (whole, one) if part)
     whole = (f"explain(net, X, Y, layer=L) for one layer L in {fits} (those of at most {MAX_PARAMETERS} parameters)"
              if fits else "")
     one = ("explain(..., layer=L, neuron=J) for one neuron" if len(neurons) == len(dense) else

@@ -183,8 +183,9 @@ def columns(stream: IO[str]) -> int:
 
 def fit_lines(text: str, width: int, hang: str = "  ") -> str:
     """A summary line ("numeric columns (4, standardised): ['a', 'b']", "optimizer: Adam(lr=0.01, ...)") wider
-    than `width` broken at its spaces (a list at its commas), never inside a quoted name, each continuation at
-    `hang`: an item stays whole on its line for grep. A word wider than the line stays whole. `width` 0: unchanged."""
+    than `width` broken at its spaces (a list at its commas), never inside a quoted name or a short bracket ("(a row
+    per input)", under SHORT characters), each continuation at `hang`: an item stays whole on its line for grep. A
+    word wider than the line stays whole. `width` 0: unchanged."""
     if width <= 0:
         return text
     out: list[str] = []
@@ -192,7 +193,7 @@ def fit_lines(text: str, width: int, hang: str = "  ") -> str:
         if len(line) <= width:
             out.append(line)
             continue
-        quoted = {i for m in QUOTED.finditer(line) for i in range(*m.span())}
+        quoted = {i for m in QUOTED.finditer(line) for i in range(*m.span())} | _short_brackets(line)
         marked = "".join("\x00" if c == " " and i not in quoted else c for i, c in enumerate(line))
         lead = line[:len(line) - len(line.lstrip(" "))]
         parts = re.split(r"(\x00+)", marked[len(lead):])      # words, and the spaces between them as written
@@ -205,6 +206,20 @@ def fit_lines(text: str, width: int, hang: str = "  ") -> str:
                 row += " " * len(gap) + word
         out.append(row)
     return "\n".join(out)
+
+
+SHORT = 20        # a bracketed group shorter than this, "(a row per input)", is one word of a summary line
+
+
+def _short_brackets(line: str) -> set[int]:
+    """The positions inside each matched bracket group of `line` shorter than SHORT: `fit_lines` keeps it whole."""
+    depth, inside = _depths(line), set[int]()
+    for a, c in enumerate(line):
+        if c in "([{" and a + 1 < len(line) and depth[a + 1] > depth[a]:
+            b = next((k for k in range(a + 1, len(line)) if depth[k] <= depth[a]), len(line))
+            if b - a < SHORT:
+                inside.update(range(a, b))
+    return inside
 
 
 def word(path: object) -> str:

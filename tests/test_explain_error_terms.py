@@ -25,20 +25,26 @@ def _lines(text: str) -> dict[str, tuple[str, str]]:
 
 
 def _value(numbers: str) -> float:
-    return eval(numbers.replace("log", "math.log"), {"math": math})      # the printed arithmetic, as a reader does it
+    """The printed arithmetic, as a reader does it (after the engine's net form's own formula, where it has one)."""
+    numbers = re.sub(r"\|([^|]*)\|", r"abs(\1)", numbers.split(" = ")[-1])
+    return eval(numbers, {"log": math.log, "exp": math.exp, "max": max, "abs": abs})
 
 
-@pytest.mark.parametrize("case", ["softmax", "sigmoid"])
+@pytest.mark.parametrize("case", ["softmax", "sigmoid", "saturated"])
 def test_cross_entropy_terms_are_printed_with_numbers_that_give_the_printed_e(case):
     if case == "softmax":        # an iris-like 4-5-3 relu/softmax network, one output near 0 (its rounding misleads)
         net = cr.Network([cr.Dense(4, 5, "relu"), cr.Dense(5, 3, "softmax")], loss="categorical_crossentropy", seed=0)
         X, Y = np.array([[5.1, 3.5, 1.4, 0.2]]), np.array([[1.0, 0.0, 0.0]])
-    else:                        # one sigmoid unit with binary cross-entropy
+    else:                        # one sigmoid unit with binary cross-entropy; saturated: out rounds to 1, E from net
         net = cr.Network([cr.Dense(2, 2, "sigmoid"), cr.Dense(2, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
         X, Y = np.array([[1.0, 0.0]]), np.array([[1.0]])
+        if case == "saturated":
+            net.set_weights([*net.get_weights()[:2], np.array([[40.0], [40.0]]), np.array([0.0])])
+            Y = np.array([[0.0]])
     text = cr.explain(net, X, Y).text()
     lines = _lines(text)
     assert sorted(lines) == [f"E_o{k + 1}" for k in range(Y.shape[1])], text
+    assert ("max(" in lines["E_o1"][0]) == (case == "saturated"), lines        # out = 1: log(1 - out) is no number
     a = torch.tensor(X)
     for layer in net.dense_layers:
         a = a @ torch.tensor(layer.W) + torch.tensor(layer.b)

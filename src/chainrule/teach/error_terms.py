@@ -4,11 +4,13 @@ target and output the engine read, so that a reader computing them gets the prin
 An output is written as the other lines write it (nine decimals) where that gives E_o again; where its rounding
 would not (-log 0.000003403 is 12.59087..., not the engine's 12.590801090), at the precision that does (Python's
 shortest repr of the float, which reads back as the same float). Where no written output gives it back (an output
-rounded to 1 or 0, whose term the engine takes from the net input), the line keeps its formula alone.
+rounded to 1 or 0), a sigmoid's term is written as the engine takes it, from the net input; else the line keeps its
+formula alone.
 """
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -34,7 +36,21 @@ def error_numbers(d: dict, o: str, value: float) -> str:
             if d["loss"] == "categorical_crossentropy":
                 return first
             return f"{first} - (1 - {t}) * log(1 - {shown})"       # -(a + b) as -a - b: no bracket over the line
+    if d["loss"] == "binary_crossentropy" and d["fused"]:     # out rounds to 1 or 0: the engine's form, from net
+        net = next(nr["net"][0] for nr in d["layers"][-1]["neurons"] if nr["name"] == o)
+        for text in (fmt(net, False), repr(float(net))):
+            n = f"({text})" if text.startswith("-") else text
+            if fmt(_from_net(d, target, float(text))) == fmt(value):
+                return (f"max(net_{o}, 0) - net_{o} * target_{o} + log(1 + exp(-|net_{o}|)) = "
+                        f"max({n}, 0) - {n} * {t} + log(1 + exp(-|{n}|))")
     return ""
+
+
+def _from_net(d: dict, target: float, net: float) -> float:
+    """Binary cross-entropy's term from the net input, as the engine takes it (`losses.BinaryCrossentropy.terms`)."""
+    T = np.dtype(d["dtype"]).type
+    z, t = T(net), T(target)
+    return float(np.maximum(z, T(0)) - z * t + np.log1p(np.exp(-np.abs(z))))
 
 
 def _term(d: dict, target: float, out: float) -> float:
@@ -49,5 +65,7 @@ def _term(d: dict, target: float, out: float) -> float:
 
 
 def numbers_tex(numbers: str) -> str:
-    """`error_numbers`'s text in LaTeX: log as \\log, * as \\cdot."""
-    return numbers.replace(" * ", " \\cdot ").replace("log(", "\\log(")
+    """`error_numbers`'s text in LaTeX: log as \\log (exp, max), * as \\cdot, net_o1 as net_{o1}."""
+    for name in ("log", "exp", "max"):
+        numbers = numbers.replace(f"{name}(", f"\\{name}(")
+    return re.sub(r"(net|target)_(\w+)", r"\1_{\2}", numbers.replace(" * ", " \\cdot "))

@@ -304,9 +304,9 @@ def test_the_suggested_output_activation_fits_the_loss():
     """For binary cross-entropy after tanh the advice was '--activation tanh,softmax' (softmax with BCE:
     another warning); it is sigmoid."""
     r = cli("--layers", "2,3,2", "--activation", "tanh", "--loss", "binary_crossentropy")
-    assert r.returncode == 2 and r.stderr.rstrip().endswith("e.g. --activation tanh,sigmoid")
+    assert r.returncode == 2 and r.stderr.rstrip().endswith("here --activation tanh,sigmoid")
     r = cli("--layers", "2,3,2", "--activation", "tanh", "--loss", "categorical_crossentropy")
-    assert r.returncode == 2 and r.stderr.rstrip().endswith("e.g. --activation tanh,softmax")
+    assert r.returncode == 2 and r.stderr.rstrip().endswith("here --activation tanh,softmax")
 
 
 def test_too_many_samples_a_neuron_too_wide_and_an_empty_field_are_named_as_such():

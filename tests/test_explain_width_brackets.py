@@ -25,3 +25,23 @@ def test_a_notes_short_bracket_is_never_split_at_any_width(tmp_path, capsys, mon
         split = [ln for ln in lines if ln.count("(") != ln.count(")") and len(ln) <= width]
         assert split == [], (width, note)
         assert all(len(ln) <= width for ln in lines if not re.search(r"\S{40,}", ln)), (width, err)
+
+
+def test_a_notes_formula_is_not_broken_beside_its_sign():
+    """The fused delta's note broke 'leaves out_o - target_o' as 'leaves out_o' / '- target_o' (at 60 columns, a line
+    starting with a minus, read as a list item or a negative number): prose breaks beside a sign only where the
+    formula does not fit on a line."""
+    import numpy as np
+
+    import chainrule as cr
+    from chainrule.teach.width import fit_width
+    for loss, act, Y in [("binary_crossentropy", "sigmoid", [[1.0]]), ("categorical_crossentropy", "softmax",
+                                                                       [[1.0, 0.0, 0.0]])]:
+        net = cr.Network([cr.Dense(2, len(Y[0]), act)], loss=loss, seed=0)
+        note = next(ln for ln in cr.explain(net, np.array([[1.0, 0.0]]), np.array(Y)).text().splitlines()
+                    if ln.startswith("  Why"))
+        for width in range(40, 121):
+            lines = fit_width(note, width).splitlines()
+            assert " ".join(ln.strip() for ln in lines).split() == note.split(), width
+            assert [ln for ln in lines if re.match(r"\s*[-+*/=] ", ln)] == [], (width, lines)
+            assert [ln for ln in lines if len(ln) > width] == [], (width, lines)

@@ -76,7 +76,8 @@ PROSE = re.compile(r"(?<![\w/])[A-Za-z]+ [A-Za-z]+(?![\w/(])")   # two words in 
 # out_o1, 2 (out - target)), where the second would read as a term of its own
 SPACES = r"(?<=[:;]) +|(?<=[A-Za-z]{2}) +(?=[A-Za-z]{2,}\b)"
 SIGNS = (r" [+-] ", r" [*/] ", ", ", SPACES)
-WORDS = (r" +",)                                                  # prose: at its spaces alone
+# prose: at its spaces alone, first never beside a sign ("out_o - target_o" whole), then where that is too long at any
+WORDS = (r"(?<![-+*/=]) +(?![-+*/=] )", r" +")
 LIST = (", ", "; ")                                               # end their line
 # 'y' and "owner's age" (repr's quotes, a backslash escaping its own), not the ' of seed's
 QUOTED = re.compile(r"""(?<!\w)(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")(?!\w)""")
@@ -159,7 +160,8 @@ def _pack_at(first: str, part: str, more: str, width: int, floor: str, signs: tu
     for join, lead, text in pieces[1:]:
         if len(lines[-1]) + len(join) + len(lead) + len(text) <= width:
             lines[-1] += join + lead + text
-        elif signs == WORDS and " " in text and len(floor) + len(text) > width:   # bracketed words fitting no line
+        elif signs == WORDS and " " in text and len(floor) + len(text) > width and not any(
+                c == " " and k == 0 for c, k in zip(text, _depths(text))):     # bracketed words fitting no line
             lines[-1:] = _pack_at(lines[-1] + join, text, more, width, floor, signs)     # fill this one on
         else:
             lines.extend(_pack_at(more + lead, text, more, width, floor, signs))

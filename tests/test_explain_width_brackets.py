@@ -45,3 +45,25 @@ def test_a_notes_formula_is_not_broken_beside_its_sign():
             assert " ".join(ln.strip() for ln in lines).split() == note.split(), width
             assert [ln for ln in lines if re.match(r"\s*[-+*/=] ", ln)] == [], (width, lines)
             assert [ln for ln in lines if len(ln) > width] == [], (width, lines)
+
+
+def test_bracketed_words_that_fit_no_line_start_where_their_first_word_fits():
+    """The flushed delta's note at 54 columns ran to 56: '... to 0 (it' filled its line on with the bracket's first
+    word, which did not fit there; the bracket now starts on the next line where it must."""
+    import numpy as np
+
+    import chainrule as cr
+    from chainrule.teach.width import fit_width
+    weights = [np.array([[0.3], [0.2]]), np.array([0.35]), np.array([[0.5]]), np.array([0.1]), np.array([[0.5]]),
+               np.array([0.1]), np.array([[1e-300]]), np.array([0.6])]
+    net = cr.Network([cr.Dense(2, 1, "tanh"), cr.Dense(1, 1, "tanh"), cr.Dense(1, 1, "tanh"),
+                      cr.Dense(1, 1, "linear")], loss="sse")
+    net.set_weights(weights)
+    text = cr.explain(net, np.array([[0.05, 0.1], [0.05, 0.1]]), np.array([[0.01], [0.01]])).text()
+    notes = [ln for ln in text.splitlines() if "reads 0 here" in ln or "in magnitude: the engine" in ln]
+    assert len(notes) >= 2, text
+    for note in notes:
+        for width in range(40, 121):
+            lines = fit_width(note, width).splitlines()
+            assert " ".join(ln.strip() for ln in lines).split() == note.split(), width
+            assert [ln for ln in lines if len(ln) > width] == [], (width, lines)

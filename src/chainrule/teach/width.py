@@ -161,7 +161,8 @@ def _pack_at(first: str, part: str, more: str, width: int, floor: str, signs: tu
         if len(lines[-1]) + len(join) + len(lead) + len(text) <= width:
             lines[-1] += join + lead + text
         elif signs == WORDS and " " in text and len(floor) + len(text) > width and not any(
-                c == " " and k == 0 for c, k in zip(text, _depths(text))):     # bracketed words fitting no line
+                c == " " and k == 0 for c, k in zip(text, _depths(text))) and len(lines[-1]) + len(join) + len(
+                text.split(" ")[0]) <= width:        # bracketed words fitting no line, from where their first word fits
             lines[-1:] = _pack_at(lines[-1] + join, text, more, width, floor, signs)     # fill this one on
         else:
             lines.extend(_pack_at(more + lead, text, more, width, floor, signs))

@@ -18,8 +18,8 @@ def fit_width(text: str, width: int) -> str:
     the next = on a line of its own; a list of values at its commas, then at its spaces; none of these inside
     a bracket or a quote, "(0.3 - 0.5)", "P('y' = 'b')", where there is a place outside it; a note after the value,
     "   (summed over samples)", on the last line where it fits, else on its own line under the value;
-    prose at its spaces. Nothing is dropped: joined again, the lines are the text. A number wider than
-    the terminal stays whole. `width` 0: unchanged."""
+    prose at its spaces (not beside a sign, "out_o - target_o", where that part fits a line). Nothing is dropped:
+    joined again, the lines are the text. A number wider than the terminal stays whole. `width` 0: unchanged."""
     if width <= 0:
         return text
     out: list[str] = []

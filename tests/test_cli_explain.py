@@ -166,7 +166,8 @@ def test_one_neuron_only(iris_model):
 def test_too_large_says_which_options(tmp_path):
     r = cli("--layers", "40,40,2", "--inputs", ",".join(["1"] * 40), "--targets", "1,0")
     # layer 0 has 1,640 parameters: only layer 1 (82) is offered
-    assert r.returncode == 2 and "Choose one layer with --layer 1 or one neuron with --layer L --neuron J" in r.stderr
+    assert r.returncode == 2 and ("--layer L for one layer L in [1] (those of at most 120 parameters), or --layer L "
+                                  "--neuron J") in r.stderr
 
 
 def test_vanishing_gradients_are_not_printed_as_zero():
@@ -303,9 +304,9 @@ def test_the_suggested_output_activation_fits_the_loss():
     """For binary cross-entropy after tanh the advice was '--activation tanh,softmax' (softmax with BCE:
     another warning); it is sigmoid."""
     r = cli("--layers", "2,3,2", "--activation", "tanh", "--loss", "binary_crossentropy")
-    assert r.returncode == 2 and r.stderr.rstrip().endswith("e.g. --activation tanh,sigmoid")
+    assert r.returncode == 2 and r.stderr.rstrip().endswith("here --activation tanh,sigmoid")
     r = cli("--layers", "2,3,2", "--activation", "tanh", "--loss", "categorical_crossentropy")
-    assert r.returncode == 2 and r.stderr.rstrip().endswith("e.g. --activation tanh,softmax")
+    assert r.returncode == 2 and r.stderr.rstrip().endswith("here --activation tanh,softmax")
 
 
 def test_too_many_samples_a_neuron_too_wide_and_an_empty_field_are_named_as_such():
@@ -319,6 +320,6 @@ def test_too_many_samples_a_neuron_too_wide_and_an_empty_field_are_named_as_such
     r = cli("--layers", "200,2", "--layer", "0", "--neuron", "0")
     assert r.returncode == 2
     assert "neuron 0 of layer 0 has 201 parameters (its weights and bias), more than the 120 explain shows" in r.stderr
-    assert "Choose one layer" not in r.stderr
+    assert "Explain a slice" not in r.stderr
     r = cli("--inputs", "0.05,,0.1", "--targets", "0.01,0.99")
     assert r.returncode == 2 and "--inputs must be numbers separated by ','" in r.stderr

@@ -167,3 +167,22 @@ def test_one_fits_rule_for_slice_advice_and_derived_by(n_in, n_out):
     said = derivation.derived_by(d, 0, ["o1"], "the JSON")
     assert said.startswith("explain(..., layer=0) derives" if whole else
                            "explain(..., layer=0, neuron=0) derives" if one else "no slice writes it out")
+
+
+@pytest.mark.parametrize("widths, layer", [([12, 8, 4], None), ([20, 20, 2], None), ([4, 100, 3], None),
+                                           ([4, 100, 3], 1), ([200, 3, 1], 0)])
+def test_the_commands_slice_advice_is_pythons_in_the_commands_words(widths, layer):
+    """The command's advice was written apart from Python's ('Choose one layer with --layer 1 ...'): two routes from
+    Python's words to the command's. Now one (notation.command_words), the report's notes' route too."""
+    import chainrule as cr
+    from chainrule.teach.notation import command_words
+    net = cr.Network([cr.Dense(a, b, "relu") for a, b in zip(widths, widths[1:])], seed=0)
+    X, Y = np.full((1, widths[0]), 0.1), np.zeros((1, widths[-1]))
+    with pytest.raises(cr.errors.ValidationError) as api:
+        cr.explain(net, X, Y, layer=layer)
+    python = str(api.value).split(". ", 1)[1]
+    args = ["explain", "--layers", ",".join(map(str, widths)), "--activation", "relu", "--inputs",
+            ",".join(["0.1"] * widths[0]), "--targets", ",".join(["0"] * widths[-1])]
+    r = cmd(*args, *(["--layer", str(layer)] if layer is not None else []))
+    assert r.returncode == 2 and r.stderr.rstrip().endswith(command_words(python)), (r.stderr, python)
+    assert "explain(" not in r.stderr

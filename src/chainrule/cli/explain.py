@@ -25,8 +25,10 @@ def register(sub) -> None:
                "  chainrule explain --model iris.npz --inputs 5.1,3.5,1.4,0.2 --targets setosa --layer 1\n"
                "  chainrule explain --formulas")
     p.add_argument("--layers", help="widths of a new network, comma separated, e.g. 2,3,2")
+    from ..nn.activations import ACTIVATIONS
     p.add_argument("--activation", help="with --layers: one activation for every layer (default: sigmoid), or a comma "
-                                        "list: one per layer, or two for hidden,output (e.g. relu,softmax)")
+                                        "list: one per layer, or two for hidden,output (e.g. relu,softmax); one of "
+                                        f"{', '.join(sorted(ACTIVATIONS))} (leaky_relu's slope below 0: 0.01)")
     p.add_argument("--loss", help="with --layers: sse (default), mse, binary_crossentropy, categorical_crossentropy")
     p.add_argument("--seed", type=int, help="with --layers: seed of the initial weights (and random sample) "
                                             "(default: 0)")
@@ -160,11 +162,13 @@ def _network(args):
         net = cr.Network([cr.Dense(a, b, act) for a, b, act in zip(widths, widths[1:], acts)], loss=args.loss,
                          seed=args.seed)
     except ValidationError as exc:
-        if "," in args.activation or "output layer" not in str(exc):
+        usual = re.search(r"\. Use activation='(\w+)' on the output layer \(or a loss that declares takes_logits = "
+                          r"True\)", str(exc))
+        if usual is None:           # the command has no loss of its own, which takes_logits would declare
             raise
-        output = "sigmoid" if "binary" in str(args.loss) else "softmax"
-        raise ValidationError(f"{exc}. Here: --activation HIDDEN,OUTPUT sets the output layer's apart, e.g. "
-                              f"--activation {args.activation},{output}") from None
+        hidden = ",".join(acts[:-1]) if len(set(acts[:-1])) > 1 else acts[0]
+        raise ValidationError(f"{str(exc)[:usual.start()]}. Give the output layer {usual[1]}: --activation "
+                              f"HIDDEN,OUTPUT sets it apart, here --activation {hidden},{usual[1]}") from None
     if args.weights:
         _weights(args.weights, net)
     elif args.inputs is None and not args.formulas:
@@ -186,10 +190,11 @@ def run(args) -> int:
     from ..saving.npzcheck import standard_json
     from ..teach.explain import explain, neuron_names, slice_advice
     from ..teach.formulas import general
+    from ..teach.notation import command_words
     from ..teach.width import fit_width
     from .example import width
     from .explain_sample import check_sample, missing_sample, option_rows, random_sample
-    from .explain_slice import command_words, only_neuron, slice_line
+    from .explain_slice import only_neuron, slice_line
     _check_options(args)
     columns = width(args)
     net, X, Y, lr, pre = _network(args)

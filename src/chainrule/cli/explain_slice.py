@@ -16,14 +16,6 @@ def slice_line(net, layer: int, neuron: int | None) -> str:
     return text + f"; --neuron {neuron} (0-based) = its unit {units[neuron]}"
 
 
-def command_words(text: str) -> str:
-    """The report's Python calls in the command's words: explain(..., layer=1) as --layer 1, report.to_dict()
-    as --format json."""
-    text = re.sub(r"explain\(\.\.\., layer=(\d+)(, neuron=(J|\d+))?\)",
-                  lambda m: f"--layer {m[1]}" + (f" --neuron {m[3]}" if m[3] else ""), text)
-    return re.sub(r'report\.to_dict\(\)\["(\w+)"\]', lambda m: f"--format json's \"{m[1]}\"", text)
-
-
 def only_neuron(text: str, keep: set[str], markdown: bool, read: dict[int, list[str]], data: dict) -> str:
     """The derivation with the forward pass cut to the chosen neuron and the outputs; the outputs of
     each hidden layer k in `read` (its units' names: what the kept lines read, not derived here) said
@@ -66,5 +58,6 @@ def _outputs_line(layer: int, names: list[str], values: dict[str, str], markdown
     shown = shortened([f"out_{n} = {values[n]}" for n in names])
     where = derived_by(data, layer - 1, names, f'report.to_dict()["layers"][{layer - 1}]["neurons"][J] has unit J\'s '
                        "weights, net and out")
+    from ..teach.notation import command_words
     why = f"({'the other units of ' if others else ''}hidden layer {layer}: {command_words(where)})"
     return [f"{shown}   {why}", ""] if markdown else [f"  {shown}   {why}"]

@@ -38,7 +38,13 @@ def fitting_layers(net: Network) -> list[int]:
 
 def slice_advice(net: Network, layer: int | None, command: bool = False) -> str:
     """The slices of a call too large to write out that are not: whole layers, then single neurons, only where
-    they fit (a neuron of n inputs has n + 1 parameters), in Python's words or the command's (`command`)."""
+    they fit (a neuron of n inputs has n + 1 parameters), in Python's words or, through `notation.command_words`
+    (as every other advice of the report), the command's (`command`)."""
+    text = _slice_advice(net, layer)
+    return notation.command_words(text) if command else text
+
+
+def _slice_advice(net: Network, layer: int | None) -> str:
     dense = net.dense_layers
     neurons = [k for k, lay in enumerate(dense) if notation.neuron_fits(lay.n_in)]
     if layer is not None and layer not in neurons:
@@ -46,19 +52,11 @@ def slice_advice(net: Network, layer: int | None, command: bool = False) -> str:
                 "and gradcheck give their numbers)")
     if layer is not None:
         last = dense[layer].n_out - 1
-        return (f"Choose one neuron with --layer {layer} --neuron J (0..{last})" if command else
-                f"Explain a slice: explain(..., layer={layer}, neuron=J) for one neuron J in 0..{last} of it.")
+        return f"Explain a slice: explain(..., layer={layer}, neuron=J) for one neuron J in 0..{last} of it."
     fits = fitting_layers(net)
     if not fits and not neurons:
         return ("No layer or neuron of this network is small enough to write out (net.gradients and gradcheck give "
                 "their numbers)")
-    if command:
-        whole = (f"one layer with --layer {fits[0]}" if len(fits) == 1 else
-                 f"one layer with --layer L ({', '.join(map(str, fits))})" if fits else "")
-        one = ("one neuron with --layer L --neuron J" if len(neurons) == len(dense) else
-               f"one neuron with --layer {neurons[0]} --neuron J" if len(neurons) == 1 else
-               f"one neuron with --layer L ({', '.join(map(str, neurons))}) --neuron J" if neurons else "")
-        return "Choose " + " or ".join(part for part in (whole, one) if part)
     whole = (f"explain(net, X, Y, layer=L) for one layer L in {fits} (those of at most {MAX_PARAMETERS} parameters)"
              if fits else "")
     one = ("explain(..., layer=L, neuron=J) for one neuron" if len(neurons) == len(dense) else
@@ -158,14 +156,13 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
     penalized = [SimpleNamespace(W=lay.W, dW=lay.dW.copy()) for lay in dense]
     data["weight_penalty"] = float(net.weight_penalty)
     data["E_penalty"] = l2_penalty(penalized, net.weight_penalty, n) if net.weight_penalty else None
-    zeroed = _zeroed(net, names)
+    local = [_local(net, l) for l in range(len(dense))]      # each layer's dout/dnet, dE/dout and flushed mask
+    zeroed = _zeroed(net, names, local)
     for l in reversed(list(chosen)):  # backward order: output layer first, as the seeds do
         lay = dense[l]
         last = l == len(dense) - 1
         nxt = None if last else dense[l + 1]
-        deriv = (None if (last and net.fused_output) or not lay.activation.elementwise
-                 else lay.activation.derivative(lay.out, lay.net))
-        dout, flushed = _flushed(lay, nxt, deriv)
+        deriv, dout, flushed = local[l]
         for j, to in enumerate(names[l + 1]):
             if neuron is not None and j != neuron:
                 continue
@@ -211,16 +208,25 @@ def _flushed(lay, nxt, deriv) -> tuple[np.ndarray | None, np.ndarray | None]:
     return dout, flushed if flushed.any() else None
 
 
-def _zeroed(net: Network, names: list[list[str]]) -> list[np.ndarray]:
+def _local(net: Network, l: int) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+    """Dense layer `l`'s dout/dnet (None where fused with the loss or not elementwise), its dE/dout and where the
+    engine flushed its delta (`_flushed`): computed once, for the report's factors and for `_zeroed`."""
+    dense = net.dense_layers
+    lay, nxt = dense[l], dense[l + 1] if l + 1 < len(dense) else None
+    deriv = (None if (nxt is None and net.fused_output) or not lay.activation.elementwise
+             else lay.activation.derivative(lay.out, lay.net))
+    return (deriv, *_flushed(lay, nxt, deriv))
+
+
+def _zeroed(net: Network, names: list[list[str]], local: list[tuple]) -> list[np.ndarray]:
     """Per layer, per sample and unit, the unit whose delta the engine set to 0 as too small (`_flushed`) where
     this unit's delta reads 0 because of it: the unit itself, or one above that all its nonzero paths read
-    ("" elsewhere). The layers below a flushed delta read its 0, and their notes point at it."""
+    ("" elsewhere). The layers below a flushed delta read its 0, and their notes point at it. `local`: `_local`'s
+    of each layer."""
     dense, found = net.dense_layers, list[np.ndarray]()
     for l in reversed(range(len(dense))):
         lay, nxt = dense[l], dense[l + 1] if l + 1 < len(dense) else None
-        deriv = (None if (nxt is None and net.fused_output) or not lay.activation.elementwise
-                 else lay.activation.derivative(lay.out, lay.net))
-        flushed = _flushed(lay, nxt, deriv)[1]
+        deriv, _, flushed = local[l]
         cause = np.where(flushed, np.array(names[l + 1], dtype=object), "") if flushed is not None else \
             np.full(lay.delta.shape, "", dtype=object)
         if nxt is not None and deriv is not None:      # a 0 read through the layer above: its cause

@@ -9,6 +9,7 @@ same way.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -261,3 +262,12 @@ def hidden_delta(dense: list[Any], names: list[list[str]], l: int, k: int) -> di
             "dout/dnet": vals(lay.activation.derivative(lay.out[:, k:k + 1], lay.net[:, k:k + 1])),
             "terms": [{"via": names[l + 2][m], "dE/dnet": vals(up.delta[:, m]),
                        "weight": weight_name(dense, l + 1, k, m), "w": float(up.W[k, m])} for m in range(up.n_out)]}
+
+
+def command_words(text: str) -> str:
+    """The report's and its advice's Python calls in the command's words, the one route between the two:
+    explain(..., layer=1, neuron=J) as --layer 1 --neuron J (explain(net, X, Y, layer=L) as --layer L),
+    report.to_dict()["layers"] as --format json's "layers"."""
+    text = re.sub(r"explain\((?:\.\.\.|net, X, Y), layer=(\w+)(, neuron=(J|\d+))?\)",
+                  lambda m: f"--layer {m[1]}" + (f" --neuron {m[3]}" if m[3] else ""), text)
+    return re.sub(r'report\.to_dict\(\)\["(\w+)"\]', lambda m: f"--format json's \"{m[1]}\"", text)

@@ -14,6 +14,7 @@ from ..errors import ValidationError
 from ..saving.npzcheck import standard_json
 from . import derivation, notation
 from .derivation import tex_symbol
+from .error_terms import error_numbers, numbers_tex
 from .notation import DE, ERROR_FORMULAS, MAX_PARAMETERS, shortened, tex_name
 from .numbers import fmt, single_precision
 from .width import fit_width as fit_width  # where it was first written: older imports of it
@@ -252,8 +253,10 @@ def _render(d: dict, markdown: bool) -> str:
         d["loss"] + "(out_{o}, target_{o})", "\\mathrm{{" + tex_name(d["loss"]) + "}}(out_{{{o}}}, target_{{{o}}})")
     for err, tgt in zip(d["errors"], d["targets"]):
         o = tgt["name"]
-        eq(f"{err['name']} = {plain_f.format(o=o)} = {_f(err['value'])}   (target {_short(tgt['value'])})",
-           f"E_{{{o}}} = {tex_f.format(o=o)} = {_f(err['value'])}")
+        nums = error_numbers(d, o, err["value"][0])          # a cross-entropy's, with the numbers the engine read
+        eq(f"{err['name']} = {plain_f.format(o=o)}{' = ' * bool(nums)}{nums} = {_f(err['value'])}   "
+           f"(target {_short(tgt['value'])})",
+           f"E_{{{o}}} = {tex_f.format(o=o)}{' = ' * bool(nums)}{numbers_tex(nums)} = {_f(err['value'])}")
     plain, tex_line, _ = notation.total_error(d["loss"], [e["name"] for e in d["errors"]], n)
     E = _f(d["E_total"])
     eq(f"{plain} = {E}", f"{tex_line} = {E}")
@@ -272,14 +275,14 @@ def _render(d: dict, markdown: bool) -> str:
             # dE_o/dout_h or, where there is no E_o of net_o alone, dE/dnet_o * dnet_o/dout_h (coupled_paths)
             coupled = derivation.coupled_paths(d, p["layer"])
             above = p["layer"] + 1
+            lines_of = [derivation.delta_line(q, n) for q in p["paths"]]     # each path's delta, once
             if d.get("slice") and "read deltas" not in derived:    # read here, derived in another slice
                 derived.add("read deltas")
-                lines_of = [derivation.delta_line(q, n) for q in p["paths"]]
                 read = ([t["via"] for t in p["paths"][0]["delta"]["terms"]] if all(lines_of) else
                         [q["via"] for q in p["paths"]])
                 note(_read_note(d, above + all(lines_of), read))
-            for q in p["paths"]:
-                via, line = q["via"], derivation.delta_line(q, n)
+            for q, line in zip(p["paths"], lines_of):
+                via = q["via"]
                 if line is not None and via not in derived:     # where this delta comes from, once
                     derived.add(via)
                     eq(line.plain(), line.tex)

@@ -18,8 +18,8 @@ def fit_width(text: str, width: int) -> str:
     the next = on a line of its own; a list of values at its commas, then at its spaces; none of these inside
     a bracket or a quote, "(0.3 - 0.5)", "P('y' = 'b')", where there is a place outside it; a note after the value,
     "   (summed over samples)", on the last line where it fits, else on its own line under the value;
-    prose at its spaces. Nothing is dropped: joined again, the lines are the text. A number wider than
-    the terminal stays whole. `width` 0: unchanged."""
+    prose at its spaces (not beside a sign, "out_o - target_o", where that part fits a line). Nothing is dropped:
+    joined again, the lines are the text. A number wider than the terminal stays whole. `width` 0: unchanged."""
     if width <= 0:
         return text
     out: list[str] = []
@@ -76,7 +76,8 @@ PROSE = re.compile(r"(?<![\w/])[A-Za-z]+ [A-Za-z]+(?![\w/(])")   # two words in 
 # out_o1, 2 (out - target)), where the second would read as a term of its own
 SPACES = r"(?<=[:;]) +|(?<=[A-Za-z]{2}) +(?=[A-Za-z]{2,}\b)"
 SIGNS = (r" [+-] ", r" [*/] ", ", ", SPACES)
-WORDS = (r" +",)                                                  # prose: at its spaces alone
+# prose: at its spaces alone, first never beside a sign ("out_o - target_o" whole), then where that is too long at any
+WORDS = (r"(?<![-+*/=]) +(?![-+*/=] )", r" +")
 LIST = (", ", "; ")                                               # end their line
 # 'y' and "owner's age" (repr's quotes, a backslash escaping its own), not the ' of seed's
 QUOTED = re.compile(r"""(?<!\w)(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")(?!\w)""")
@@ -159,7 +160,9 @@ def _pack_at(first: str, part: str, more: str, width: int, floor: str, signs: tu
     for join, lead, text in pieces[1:]:
         if len(lines[-1]) + len(join) + len(lead) + len(text) <= width:
             lines[-1] += join + lead + text
-        elif signs == WORDS and " " in text and len(floor) + len(text) > width:   # bracketed words fitting no line
+        elif signs == WORDS and " " in text and len(floor) + len(text) > width and not any(
+                c == " " and k == 0 for c, k in zip(text, _depths(text))) and len(lines[-1]) + len(join) + len(
+                text.split(" ")[0]) <= width:        # bracketed words fitting no line, from where their first word fits
             lines[-1:] = _pack_at(lines[-1] + join, text, more, width, floor, signs)     # fill this one on
         else:
             lines.extend(_pack_at(more + lead, text, more, width, floor, signs))
@@ -183,8 +186,9 @@ def columns(stream: IO[str]) -> int:
 
 def fit_lines(text: str, width: int, hang: str = "  ") -> str:
     """A summary line ("numeric columns (4, standardised): ['a', 'b']", "optimizer: Adam(lr=0.01, ...)") wider
-    than `width` broken at its spaces (a list at its commas), never inside a quoted name, each continuation at
-    `hang`: an item stays whole on its line for grep. A word wider than the line stays whole. `width` 0: unchanged."""
+    than `width` broken at its spaces (a list at its commas), never inside a quoted name or a short bracket ("(a row
+    per input)", under SHORT characters), each continuation at `hang`: an item stays whole on its line for grep. A
+    word wider than the line stays whole. `width` 0: unchanged."""
     if width <= 0:
         return text
     out: list[str] = []
@@ -192,7 +196,7 @@ def fit_lines(text: str, width: int, hang: str = "  ") -> str:
         if len(line) <= width:
             out.append(line)
             continue
-        quoted = {i for m in QUOTED.finditer(line) for i in range(*m.span())}
+        quoted = {i for m in QUOTED.finditer(line) for i in range(*m.span())} | _short_brackets(line)
         marked = "".join("\x00" if c == " " and i not in quoted else c for i, c in enumerate(line))
         lead = line[:len(line) - len(line.lstrip(" "))]
         parts = re.split(r"(\x00+)", marked[len(lead):])      # words, and the spaces between them as written
@@ -205,6 +209,20 @@ def fit_lines(text: str, width: int, hang: str = "  ") -> str:
                 row += " " * len(gap) + word
         out.append(row)
     return "\n".join(out)
+
+
+SHORT = 20        # a bracketed group shorter than this, "(a row per input)", is one word of a summary line
+
+
+def _short_brackets(line: str) -> set[int]:
+    """The positions inside each matched bracket group of `line` shorter than SHORT: `fit_lines` keeps it whole."""
+    depth, inside = _depths(line), set[int]()
+    for a, c in enumerate(line):
+        if c in "([{" and a + 1 < len(line) and depth[a + 1] > depth[a]:
+            b = next((k for k in range(a + 1, len(line)) if depth[k] <= depth[a]), len(line))
+            if b - a < SHORT:
+                inside.update(range(a, b))
+    return inside
 
 
 def word(path: object) -> str:

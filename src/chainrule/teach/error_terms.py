@@ -1,0 +1,71 @@
+"""The error's lines, E_o1 = its formula = one sample's numbers = its value: a cross-entropy's terms with the
+target and output the engine read, so that a reader computing them gets the printed E_o to its shown digits.
+
+An output is written as the other lines write it (nine decimals) where that gives E_o again; where its rounding
+would not (-log 0.000003403 is 12.59087..., not the engine's 12.590801090), at the precision that does (Python's
+shortest repr of the float, which reads back as the same float). Where no written output gives it back (an output
+rounded to 1 or 0), a sigmoid's term is written as the engine takes it, from the net input; else the line keeps its
+formula alone.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+from .numbers import factor, fmt
+
+LOGGED = ("categorical_crossentropy", "binary_crossentropy")      # the losses whose terms are written with numbers
+
+
+def error_numbers(d: dict, o: str, value: float) -> str:
+    """Output `o`'s E_o written with one sample's numbers (the target as typed, the output as precise as E_o's
+    shown digits need; binary cross-entropy's -(t log o + (1 - t) log(1 - o)) as -t log o - ..., no bracket
+    over the whole), or "" where there are none: several samples, a loss not in LOGGED, an output no written
+    precision gives E_o back from."""
+    if d["loss"] not in LOGGED or d["n_samples"] != 1:
+        return ""
+    out = next(nr["out"][0] for nr in d["layers"][-1]["neurons"] if nr["name"] == o)
+    target = next(t["value"][0] for t in d["targets"] if t["name"] == o)
+    t = factor(target, False)
+    for text in (fmt(out), repr(float(out))):
+        if fmt(_term(d, target, float(text))) == fmt(value):
+            shown = f"({text})" if text.startswith("-") else text
+            first = f"-({t} * log({shown}))" if t == "0" else f"-{t} * log({shown})"      # not -0 * ...
+            if d["loss"] == "categorical_crossentropy":
+                return first
+            return f"{first} - (1 - {t}) * log(1 - {shown})"       # -(a + b) as -a - b: no bracket over the line
+    if d["loss"] == "binary_crossentropy" and d["fused"]:     # out rounds to 1 or 0: the engine's form, from net
+        net = next(nr["net"][0] for nr in d["layers"][-1]["neurons"] if nr["name"] == o)
+        for text in (fmt(net, False), repr(float(net))):
+            n = f"({text})" if text.startswith("-") else text
+            if fmt(_from_net(d, target, float(text))) == fmt(value):
+                return (f"max(net_{o}, 0) - net_{o} * target_{o} + log(1 + exp(-|net_{o}|)) = "
+                        f"max({n}, 0) - {n} * {t} + log(1 + exp(-|{n}|))")
+    return ""
+
+
+def _from_net(d: dict, target: float, net: float) -> float:
+    """Binary cross-entropy's term from the net input, as the engine takes it (`losses.BinaryCrossentropy.terms`)."""
+    T = np.dtype(d["dtype"]).type
+    z, t = T(net), T(target)
+    return float(np.maximum(z, T(0)) - z * t + np.log1p(np.exp(-np.abs(z))))
+
+
+def _term(d: dict, target: float, out: float) -> float:
+    """E_o of one output from `out` as written, in the network's dtype, a factor of 0 taking nothing (0 log 0: 0)."""
+    T = np.dtype(d["dtype"]).type
+    t, o = T(target), T(out)
+    with np.errstate(all="ignore"):
+        parts = [(t, np.log(o))] + ([(T(1) - t, np.log(T(1) - o))] if d["loss"] == "binary_crossentropy" else [])
+        total = sum((a * b for a, b in parts if a != 0), T(0))
+    value = float(-total)
+    return value if math.isfinite(value) else math.nan
+
+
+def numbers_tex(numbers: str) -> str:
+    """`error_numbers`'s text in LaTeX: log as \\log (exp, max), * as \\cdot, net_o1 as net_{o1}."""
+    for name in ("log", "exp", "max"):
+        numbers = numbers.replace(f"{name}(", f"\\{name}(")
+    return re.sub(r"(net|target)_(\w+)", r"\1_{\2}", numbers.replace(" * ", " \\cdot "))

@@ -1,0 +1,61 @@
+"""A cross-entropy's error lines were printed without their numbers (E_o1 = -target_o1 log out_o1 = 12.590801090):
+they now show the target and output the engine read, precise enough that computing them gives E_o1 to its printed
+digits, and the terms add up to torch's loss."""
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+
+torch = pytest.importorskip("torch")
+
+
+def _lines(text: str) -> dict[str, tuple[str, str]]:
+    """Each error line's numbers and printed value, by its E_o name."""
+    found = {}
+    for line in text.splitlines():
+        m = re.match(r"  (E_o\d+) = .*? = (.*) = (-?[\d.e-]+)   \(target", line)
+        if m:
+            found[m[1]] = (m[2], m[3])
+    return found
+
+
+def _value(numbers: str) -> float:
+    """The printed arithmetic, as a reader does it (after the engine's net form's own formula, where it has one)."""
+    numbers = re.sub(r"\|([^|]*)\|", r"abs(\1)", numbers.split(" = ")[-1])
+    return eval(numbers, {"log": math.log, "exp": math.exp, "max": max, "abs": abs})
+
+
+@pytest.mark.parametrize("case", ["softmax", "sigmoid", "saturated"])
+def test_cross_entropy_terms_are_printed_with_numbers_that_give_the_printed_e(case):
+    if case == "softmax":        # an iris-like 4-5-3 relu/softmax network, one output near 0 (its rounding misleads)
+        net = cr.Network([cr.Dense(4, 5, "relu"), cr.Dense(5, 3, "softmax")], loss="categorical_crossentropy", seed=0)
+        X, Y = np.array([[5.1, 3.5, 1.4, 0.2]]), np.array([[1.0, 0.0, 0.0]])
+    else:                        # one sigmoid unit with binary cross-entropy; saturated: out rounds to 1, E from net
+        net = cr.Network([cr.Dense(2, 2, "sigmoid"), cr.Dense(2, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
+        X, Y = np.array([[1.0, 0.0]]), np.array([[1.0]])
+        if case == "saturated":
+            net.set_weights([*net.get_weights()[:2], np.array([[40.0], [40.0]]), np.array([0.0])])
+            Y = np.array([[0.0]])
+    text = cr.explain(net, X, Y).text()
+    lines = _lines(text)
+    assert sorted(lines) == [f"E_o{k + 1}" for k in range(Y.shape[1])], text
+    assert ("max(" in lines["E_o1"][0]) == (case == "saturated"), lines        # out = 1: log(1 - out) is no number
+    a = torch.tensor(X)
+    for layer in net.dense_layers:
+        a = a @ torch.tensor(layer.W) + torch.tensor(layer.b)
+        last = layer is net.dense_layers[-1]
+        a = (torch.relu(a) if not last else a) if case == "softmax" else (torch.sigmoid(a) if not last else a)
+    t = torch.tensor(Y)
+    terms = (-t * torch.log_softmax(a, dim=1) if case == "softmax" else
+             torch.nn.functional.binary_cross_entropy_with_logits(a, t, reduction="none"))
+    for k, (numbers, value) in enumerate(lines[f"E_o{k + 1}"] for k in range(Y.shape[1])):
+        assert numbers and f"{_value(numbers):.9f}" == value, (numbers, value)         # the numbers give E_o
+        assert value == f"{float(terms[0, k]):.9f}", (value, float(terms[0, k]))      # torch's term
+    total = re.search(r"E_total = .* = ([\d.]+)", text)[1]
+    assert total == f"{float(terms.sum()):.9f}"
+    assert sum(float(v) for _, v in lines.values()) == pytest.approx(float(total), abs=2e-9)

@@ -1,0 +1,34 @@
+"""explain read as a learner: its --help did not name the activations --activation takes (leaky_relu, linear),
+and a cross-entropy after a non-probability output was refused in Python's words ("Use activation='sigmoid' on the
+output layer (or a loss that declares takes_logits = True)"), a loss the command cannot declare; the refusal now
+gives the --activation that runs, and that command runs."""
+import re
+import shlex
+
+import pytest
+from conftest import cmd
+
+
+def test_the_help_names_every_activation_the_option_takes():
+    from chainrule.nn.activations import ACTIVATIONS
+    text = " ".join(cmd("explain", "--help").stdout.split())
+    said = re.search(r"--activation ACTIVATION (.*?) --loss", text)[1]
+    for name in ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax"):
+        assert name in ACTIVATIONS and re.search(rf"\b{name}\b", said), (name, said)
+    r = cmd("explain", "--layers", "2,2,1", "--activation", "leaky_relu,linear", "--loss", "mse", "--inputs", "1,-2",
+            "--targets", "0.5")
+    assert r.returncode == 0 and "1 if net_h1 > 0 else 0.01" in r.stdout, r.stderr
+
+
+@pytest.mark.parametrize("activation, loss", [("relu", "binary_crossentropy"), ("relu,linear", "binary_crossentropy"),
+                                              ("tanh", "categorical_crossentropy"),
+                                              ("relu,tanh,linear", "binary_crossentropy")])
+def test_a_probability_loss_after_another_output_is_refused_in_the_commands_words(activation, loss):
+    widths = "2,2,2,1" if activation.count(",") == 2 else ("2,2,2" if "categorical" in loss else "2,2,1")
+    targets = "1,0" if widths.endswith(",2") else "1"
+    base = ["explain", "--layers", widths, "--loss", loss, "--inputs", "1,2", "--targets", targets]
+    r = cmd(*base, "--activation", activation)
+    assert r.returncode == 2 and "takes_logits" not in r.stderr and "activation='" not in r.stderr, r.stderr
+    given = re.search(r"here (--activation \S+)$", r.stderr.strip())
+    assert given, r.stderr
+    assert cmd(*base, *shlex.split(given[1])).returncode == 0, given[1]      # the advice runs

@@ -117,3 +117,20 @@ def test_a_separator_ending_every_line_is_named_by_the_empty_column_it_makes(tmp
         assert r.returncode == 2 and r.stderr.endswith(f"chainrule: error: {said}\n"), r.stderr
     r = cmd("train", path, "--target", "y", "--out", tmp_path / "m.npz", "--drop", "Unnamed: 3", "--epochs", "1")
     assert r.returncode == 0, r.stderr                           # the advice works
+
+
+@pytest.mark.parametrize("blank", [5000, 70000])
+@pytest.mark.parametrize("body", ["x,c,y\n" + ROWS, "x,y\n1,2\n3,4\n"])
+def test_excels_line_after_many_blank_lines_is_named(tmp_path, blank, body):
+    """Blank lines before 'sep=,' put it past the first 4 KiB that were read for it: the file was refused as
+    ragged ("the header (line 5001: 'sep=,') has 2"), read with the header 'sep=,' when every row has two fields,
+    and a stream's header was ['sep=', 'Unnamed: 1'] without a word."""
+    path = tmp_path / "far.csv"
+    path.write_text("\n" * blank + "sep=,\n" + body)
+    assert list(pd.read_csv(path, nrows=0).columns) == ["sep=", "Unnamed: 1"]    # pandas skips the blank lines
+    said = r"its first line \('sep=,'\) is the line Excel writes to name the separator, not the header"
+    for read in (read_csv, check_csv) + ((lambda p: CsvStream(p).header(),) if blank < 65536 else ()):
+        with pytest.raises(ValidationError, match=said):     # a stream's header reads the first 64 KiB for it
+            read(path)
+    r = cmd("train", path, "--target", "y", "--out", tmp_path / "m.npz", "--stream")
+    assert r.returncode == 2 and "its first line ('sep=,') is the line Excel writes" in r.stderr, r.stderr

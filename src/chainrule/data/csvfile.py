@@ -24,6 +24,7 @@ from .markers import na_markers
 from .separators import SEP_NAMES, detect_separator, other_separator
 
 BLOCK = 1 << 23           # bytes counted at a time by the row check's fast path (fieldcount.rows_agree)
+HEAD = 1 << 16            # a file's first bytes that say what it is (filekind.not_csv): Excel's line too
 
 
 def short(value: object, limit: int = 40) -> str:
@@ -94,7 +95,12 @@ def open_csv(name: str) -> Any:
         raise ValidationError(f"CSV file {short(name, 200)} cannot be read (permission denied)") from None
     from .filekind import not_csv
     try:
-        not_csv(name, f.peek(4096)[:4096], f if f.seekable() else None)
+        if f.seekable():                # its first 64 KiB: Excel's 'sep=;' line after blank lines too
+            head = f.read(HEAD)
+            f.seek(0)
+        else:                           # a pipe: what it holds now, left to be read
+            head = f.peek(4096)[:4096]
+        not_csv(name, head, f if f.seekable() else None)
     except BaseException:
         f.close()
         raise
@@ -138,7 +144,7 @@ def wide(encoding: str | None) -> bool:
 
 def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
     from .filekind import not_csv
-    not_csv(name, data[:4096], data)
+    not_csv(name, data[:HEAD], data)
     at = -1 if wide(encoding) else data.find(b"\x00")
     if at >= 0:
         raise nul_refusal(name, data, at)
@@ -188,6 +194,9 @@ def ragged(name: str, first: tuple[int, int, int], others: list[int], n_bad: int
     line, fields), the next few's first lines `others` and the count `n_bad`; `header` (its first
     line, last line, text, fields); `other` the separator that splits the file evenly where the one
     used does not."""
+    from .filekind import excel_text
+    if (excel := excel_text(header[2])) is not None:     # past the first bytes not_csv reads: blank lines first
+        return ValidationError(f"CSV file {short(name, 200)}: {excel}")
     start, end, n = first
     where = f"line {end}" if start == end else \
         f"the row on lines {start}-{end} (line {start}'s quote closes on line {end})"

@@ -89,11 +89,17 @@ def not_csv(name: str, head: bytes, source: Any = None) -> None:
 def excel_line(head: bytes) -> str | None:
     """What is wrong with a file whose first bytes `head` begin (after a byte order mark and blank lines) with
     Excel's "sep=;", the line it writes to name the separator, that pandas reads as the header; None otherwise."""
-    from .advice import give
-    from .csvfile import bom_encoding, short
-    from .separators import SEP_NAMES
+    from .csvfile import bom_encoding
     text = head.decode(bom_encoding(head) or "utf-8-sig", errors="replace")
-    line = next((t for t in text.splitlines() if t.strip()), "")
+    return excel_text(next((t for t in text.splitlines() if t.strip()), ""))
+
+
+def excel_text(line: str) -> str | None:
+    """`excel_line` of a file's first line that is not blank, `line` (also the header line a row check read: the
+    line may come after more blank lines than the first bytes hold)."""
+    from .advice import give
+    from .csvfile import short
+    from .separators import SEP_NAMES
     if len(line) != 5 or not line.lower().startswith("sep=") or line[4] in "\r\n\"":
         return None
     char = line[4]

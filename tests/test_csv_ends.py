@@ -134,3 +134,41 @@ def test_excels_line_after_many_blank_lines_is_named(tmp_path, blank, body):
             read(path)
     r = cmd("train", path, "--target", "y", "--out", tmp_path / "m.npz", "--stream")
     assert r.returncode == 2 and "its first line ('sep=,') is the line Excel writes" in r.stderr, r.stderr
+
+
+def test_a_quote_never_closed_is_named_not_the_rows_it_swallowed(tmp_path):
+    """'1,"abc' then ',,': the quote runs to the end, so ',,' is inside a cell (pandas: "unexpected end of data");
+    the file was refused as ending in an empty row, and deleting that line left the quote."""
+    path = tmp_path / "open.csv"
+    path.write_text("x,c,y\n" + ROWS + '1,"abc\n,,\n')
+    with pytest.raises(pd.errors.ParserError, match="EOF inside string"):
+        pd.read_csv(path)
+    for read in (read_csv, check_csv):
+        with pytest.raises(ValidationError, match=r"line 22 opens a quote \(\"\) that is never closed"):
+            read(path)
+
+
+def test_empty_rows_of_quoted_cells_at_the_end_are_named(tmp_path):
+    """'"","",""' (every cell quoted, as pandas' QUOTE_ALL writes a row of missing values) ends the file: pandas
+    reads it as missing values, as ',,'; it was read as rows and, with --impute or a model that fills gaps, learnt
+    from or predicted."""
+    path = tmp_path / "quoted.csv"
+    path.write_text("x,c,y\n" + ROWS + '"","",""\n"","",""\n')
+    df = pd.read_csv(path)
+    assert len(df) == 22 and df.tail(2).isna().all(axis=None)
+    said = (f"CSV file '{path}': its last 2 rows (on lines 22 and 23) are empty rows of empty quoted cells only "
+            "('\"\",\"\",\"\"'), as a program that quotes every cell saves the empty rows below its data; pandas reads "
+            "them as rows of missing values. Delete those lines from the file")
+    model = tmp_path / "m.npz"
+    plain = tmp_path / "plain.csv"
+    plain.write_text("x,c\n" + "".join(f"{i},{'ab'[i % 2]}\n" for i in range(20)))
+    for args in (("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--impute", "mean", "--epochs", "1"),
+                 ("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--stream")):
+        r = cmd(*args)
+        assert r.returncode == 2 and said in r.stderr, (args, r.stderr)
+    assert cmd("train", plain, "--target", "c", "--out", model, "--epochs", "1", "--quiet", "--impute",
+               "mean").returncode == 0                          # a model that fills gaps: it predicted 22 rows
+    r = cmd("predict", model, path)
+    assert r.returncode == 2 and said in r.stderr, r.stderr
+    path.write_text("x\n" + "".join(f"{i}\n" for i in range(20)) + '""\n')     # one column: a missing value
+    assert read_csv(path).equals(pd.read_csv(path)) and len(read_csv(path)) == 21

@@ -172,3 +172,19 @@ def test_empty_rows_of_quoted_cells_at_the_end_are_named(tmp_path):
     assert r.returncode == 2 and said in r.stderr, r.stderr
     path.write_text("x\n" + "".join(f"{i}\n" for i in range(20)) + '""\n')     # one column: a missing value
     assert read_csv(path).equals(pd.read_csv(path)) and len(read_csv(path)) == 21
+
+
+@pytest.mark.parametrize("codec", ["utf-16-be", "utf-16-le", "utf-8"])
+def test_empty_rows_at_the_end_of_a_large_file_in_any_byte_order(tmp_path, codec):
+    """A file larger than the tail read for its last lines: that tail was decoded without the file's byte order mark,
+    so a big-endian UTF-16 file's was read as little-endian, and its ';;' rows passed (and were learnt from)."""
+    path = tmp_path / "big.csv"
+    bom = {"utf-16-be": b"\xfe\xff", "utf-16-le": b"\xff\xfe", "utf-8": b"\xef\xbb\xbf"}[codec]
+    path.write_bytes(bom + ("x;c;y\n" + ROWS.replace(",", ";") * 2000 + ";;\n;;\n").encode(codec))
+    assert path.stat().st_size > 1 << 17
+    df = pd.read_csv(path, sep=";", encoding="utf-16" if "16" in codec else "utf-8-sig")
+    assert len(df) == 40002 and df.tail(2).isna().all(axis=None) and df.iloc[-3].notna().all()
+    for read in (read_csv, check_csv):
+        with pytest.raises(ValidationError, match=r"its last 2 rows \(on lines 40002 and 40003\) are empty rows of "
+                           r"separators only \(';;'\)"):
+            read(path)

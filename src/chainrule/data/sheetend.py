@@ -13,24 +13,30 @@ import re
 from typing import Any
 
 from ..errors import ValidationError
-from .csvfile import short
+from .csvfile import BOMS, short
 from .lines import on_lines, plural
 
 TAIL = 1 << 16            # bytes read from a file's end: its last lines
 
 
 def _tail(source: Any) -> tuple[bytes, bool]:
-    """The last TAIL bytes of `source` (bytes, or a seekable binary file, left where it was) and whether they
-    are the whole file."""
+    """The last TAIL bytes of `source` (bytes, or a seekable binary file, left where it was), after the file's byte
+    order mark when they are not its start (a UTF-16 file's tail is read in its byte order), and whether they are
+    the whole file."""
     if isinstance(source, bytes):
-        return source[-TAIL:], len(source) <= TAIL
-    at = source.tell()
-    size = source.seek(0, io.SEEK_END)
-    start = max(0, size - TAIL) // 4 * 4                 # a whole character of UTF-16 and UTF-32 too
-    source.seek(start)
-    tail = source.read()
-    source.seek(at)
-    return tail, start == 0
+        head, tail, start = source[:4], source[-TAIL:], max(0, len(source) - TAIL)
+    else:
+        at = source.tell()
+        size = source.seek(0, io.SEEK_END)
+        start = max(0, size - TAIL) // 4 * 4             # a whole character of UTF-16 and UTF-32 too
+        source.seek(0)
+        head = source.read(4)
+        source.seek(start)
+        tail = source.read()
+        source.seek(at)
+    bom = next((bom for bom, _ in BOMS if head.startswith(bom)), codecs.BOM_UTF8 if head.startswith(codecs.BOM_UTF8)
+               else b"")
+    return (tail if start == 0 else bom + tail), start == 0
 
 
 def _ends(text: str) -> int:
@@ -79,7 +85,7 @@ def refuse_separator_rows(name: str, source: Any, sep: str, codec: str) -> None:
     """Refuse the file `name` (its bytes, or the open file: `source`, read in `codec`) when rows of the separator
     `sep` alone end it, naming their lines and the fix: delete them."""
     data, whole = _tail(source)
-    lines = re.split("\r\n|\r|\n", data.decode(codec if whole else codec.replace("-sig", ""), errors="replace"))
+    lines = re.split("\r\n|\r|\n", data.decode(codec, errors="replace"))
     ended = lines[-1] == ""
     if ended:
         lines.pop()

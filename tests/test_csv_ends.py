@@ -188,3 +188,14 @@ def test_empty_rows_at_the_end_of_a_large_file_in_any_byte_order(tmp_path, codec
         with pytest.raises(ValidationError, match=r"its last 2 rows \(on lines 40002 and 40003\) are empty rows of "
                            r"separators only \(';;'\)"):
             read(path)
+
+
+def test_a_long_empty_row_is_shown_cut_as_cut(tmp_path):
+    """A 30-column sheet's empty row was shown as (',,,,,,,,,,,,,,,,,,,) — 19 commas, no closing quote — a row
+    that is not the file's."""
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"c{i}" for i in range(30)) + "\n" + ",".join("1" * 30) + "\n" + "," * 29 + "\n")
+    assert pd.read_csv(path).iloc[-1].isna().all()
+    with pytest.raises(ValidationError, match=r"its last row \(on line 3\) is an empty row of separators only "
+                       r"\(',,,,,,,,,,,,,,,,\.\.\.\), as a spreadsheet saves"):
+        read_csv(path)

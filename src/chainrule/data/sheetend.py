@@ -95,7 +95,7 @@ def refuse_separator_rows(name: str, source: Any, sep: str, codec: str) -> None:
     last = _count_lines(source, codec) + (not ended)       # the file's last line's number
     numbers = [last - back for back in found]
     n = len(numbers)
-    shown = repr(lines[-1 - found[0]])[:20]
+    shown = short(lines[-1 - found[0]], 20)
     what, who = ("empty quoted cells", "a program that quotes every cell") if '"' in lines[-1 - found[0]] else \
         ("separators", "a spreadsheet")
     raise ValidationError(

@@ -24,7 +24,6 @@ from .markers import na_markers
 from .separators import SEP_NAMES, detect_separator, other_separator
 
 BLOCK = 1 << 23           # bytes counted at a time by the row check's fast path (fieldcount.rows_agree)
-HEAD = 1 << 16            # a file's first bytes that say what it is (filekind.not_csv): Excel's line too
 
 
 def short(value: object, limit: int = 40) -> str:
@@ -95,12 +94,7 @@ def open_csv(name: str) -> Any:
         raise ValidationError(f"CSV file {short(name, 200)} cannot be read (permission denied)") from None
     from .filekind import not_csv
     try:
-        if f.seekable():                # its first 64 KiB: Excel's 'sep=;' line after blank lines too
-            head = f.read(HEAD)
-            f.seek(0)
-        else:                           # a pipe: what it holds now, left to be read
-            head = f.peek(4096)[:4096]
-        not_csv(name, head, f if f.seekable() else None)
+        not_csv(name, f.peek(4096)[:4096], f if f.seekable() else None)
     except BaseException:
         f.close()
         raise
@@ -144,7 +138,7 @@ def wide(encoding: str | None) -> bool:
 
 def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
     from .filekind import not_csv
-    not_csv(name, data[:HEAD], data)
+    not_csv(name, data[:4096], data)
     at = -1 if wide(encoding) else data.find(b"\x00")
     if at >= 0:
         raise nul_refusal(name, data, at)

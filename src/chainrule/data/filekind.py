@@ -82,8 +82,20 @@ def not_csv(name: str, head: bytes, source: Any = None) -> None:
                                       f"pipe it through {unpipe} > data.csv) and give the file it writes")
             raise ValidationError(f"CSV file {shown} is {kind}-compressed, not text: decompress it first (e.g. "
                                   f"{unpack} {shown}) and give the file it writes")
-    if (excel := excel_line(head)) is not None:
+    if (excel := excel_line(_start(head, source))) is not None:
         raise ValidationError(f"CSV file {shown}: {excel}")
+
+
+def _start(head: bytes, source: Any) -> bytes:
+    """A file's first 64 KiB (`source`'s, left where it was; a pipe's first bytes `head`, all there is to read
+    now): Excel's 'sep=;' line may come after blank lines, which pandas skips."""
+    if source is None or isinstance(source, bytes):
+        return head if source is None else source[:1 << 16]
+    at = source.tell()
+    source.seek(0)
+    start = source.read(1 << 16)
+    source.seek(at)
+    return start
 
 
 def excel_line(head: bytes) -> str | None:

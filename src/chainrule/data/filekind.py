@@ -98,11 +98,12 @@ def _start(head: bytes, source: Any) -> bytes:
     return start
 
 
-def excel_line(head: bytes) -> str | None:
+def excel_line(head: bytes | str) -> str | None:
     """What is wrong with a file whose first bytes `head` begin (after a byte order mark and blank lines) with
-    Excel's "sep=;", the line it writes to name the separator, that pandas reads as the header; None otherwise."""
+    Excel's "sep=;", the line it writes to name the separator, that pandas reads as the header; None otherwise.
+    (`head` as text: decoded in the encoding a reader was given, a UTF-16 file's without its byte order mark.)"""
     from .csvfile import bom_encoding
-    text = head.decode(bom_encoding(head) or "utf-8-sig", errors="replace")
+    text = head if isinstance(head, str) else head.decode(bom_encoding(head) or "utf-8-sig", errors="replace")
     return excel_text(next((t for t in text.splitlines() if t.strip()), ""))
 
 

@@ -117,3 +117,96 @@ def test_a_separator_ending_every_line_is_named_by_the_empty_column_it_makes(tmp
         assert r.returncode == 2 and r.stderr.endswith(f"chainrule: error: {said}\n"), r.stderr
     r = cmd("train", path, "--target", "y", "--out", tmp_path / "m.npz", "--drop", "Unnamed: 3", "--epochs", "1")
     assert r.returncode == 0, r.stderr                           # the advice works
+
+
+@pytest.mark.parametrize("blank", [5000, 70000])
+@pytest.mark.parametrize("body", ["x,c,y\n" + ROWS, "x,y\n1,2\n3,4\n"])
+def test_excels_line_after_many_blank_lines_is_named(tmp_path, blank, body):
+    """Blank lines before 'sep=,' put it past the first 4 KiB that were read for it: the file was refused as
+    ragged ("the header (line 5001: 'sep=,') has 2"), read with the header 'sep=,' when every row has two fields,
+    and a stream's header was ['sep=', 'Unnamed: 1'] without a word."""
+    path = tmp_path / "far.csv"
+    path.write_text("\n" * blank + "sep=,\n" + body)
+    assert list(pd.read_csv(path, nrows=0).columns) == ["sep=", "Unnamed: 1"]    # pandas skips the blank lines
+    said = r"its first line \('sep=,'\) is the line Excel writes to name the separator, not the header"
+    for read in (read_csv, check_csv, lambda p: CsvStream(p).header()):
+        with pytest.raises(ValidationError, match=said):
+            read(path)
+    r = cmd("train", path, "--target", "y", "--out", tmp_path / "m.npz", "--stream")
+    assert r.returncode == 2 and "its first line ('sep=,') is the line Excel writes" in r.stderr, r.stderr
+
+
+def test_a_quote_never_closed_is_named_not_the_rows_it_swallowed(tmp_path):
+    """'1,"abc' then ',,': the quote runs to the end, so ',,' is inside a cell (pandas: "unexpected end of data");
+    the file was refused as ending in an empty row, and deleting that line left the quote."""
+    path = tmp_path / "open.csv"
+    path.write_text("x,c,y\n" + ROWS + '1,"abc\n,,\n')
+    with pytest.raises(pd.errors.ParserError, match="EOF inside string"):
+        pd.read_csv(path)
+    for read in (read_csv, check_csv):
+        with pytest.raises(ValidationError, match=r"line 22 opens a quote \(\"\) that is never closed"):
+            read(path)
+
+
+def test_empty_rows_of_quoted_cells_at_the_end_are_named(tmp_path):
+    """'"","",""' (every cell quoted, as pandas' QUOTE_ALL writes a row of missing values) ends the file: pandas
+    reads it as missing values, as ',,'; it was read as rows and, with --impute or a model that fills gaps, learnt
+    from or predicted."""
+    path = tmp_path / "quoted.csv"
+    path.write_text("x,c,y\n" + ROWS + '"","",""\n"","",""\n')
+    df = pd.read_csv(path)
+    assert len(df) == 22 and df.tail(2).isna().all(axis=None)
+    said = (f"CSV file '{path}': its last 2 rows (on lines 22 and 23) are empty rows of empty quoted cells only "
+            "('\"\",\"\",\"\"'), as a program that quotes every cell saves the empty rows below its data; pandas reads "
+            "them as rows of missing values. Delete those lines from the file")
+    model = tmp_path / "m.npz"
+    plain = tmp_path / "plain.csv"
+    plain.write_text("x,c\n" + "".join(f"{i},{'ab'[i % 2]}\n" for i in range(20)))
+    for args in (("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--impute", "mean", "--epochs", "1"),
+                 ("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--stream")):
+        r = cmd(*args)
+        assert r.returncode == 2 and said in r.stderr, (args, r.stderr)
+    assert cmd("train", plain, "--target", "c", "--out", model, "--epochs", "1", "--quiet", "--impute",
+               "mean").returncode == 0                          # a model that fills gaps: it predicted 22 rows
+    r = cmd("predict", model, path)
+    assert r.returncode == 2 and said in r.stderr, r.stderr
+    path.write_text("x\n" + "".join(f"{i}\n" for i in range(20)) + '""\n')     # one column: a missing value
+    assert read_csv(path).equals(pd.read_csv(path)) and len(read_csv(path)) == 21
+
+
+@pytest.mark.parametrize("codec", ["utf-16-be", "utf-16-le", "utf-8"])
+def test_empty_rows_at_the_end_of_a_large_file_in_any_byte_order(tmp_path, codec):
+    """A file larger than the tail read for its last lines: that tail was decoded without the file's byte order mark,
+    so a big-endian UTF-16 file's was read as little-endian, and its ';;' rows passed (and were learnt from)."""
+    path = tmp_path / "big.csv"
+    bom = {"utf-16-be": b"\xfe\xff", "utf-16-le": b"\xff\xfe", "utf-8": b"\xef\xbb\xbf"}[codec]
+    path.write_bytes(bom + ("x;c;y\n" + ROWS.replace(",", ";") * 2000 + ";;\n;;\n").encode(codec))
+    assert path.stat().st_size > 1 << 17
+    df = pd.read_csv(path, sep=";", encoding="utf-16" if "16" in codec else "utf-8-sig")
+    assert len(df) == 40002 and df.tail(2).isna().all(axis=None) and df.iloc[-3].notna().all()
+    for read in (read_csv, check_csv):
+        with pytest.raises(ValidationError, match=r"its last 2 rows \(on lines 40002 and 40003\) are empty rows of "
+                           r"separators only \(';;'\)"):
+            read(path)
+
+
+def test_a_long_empty_row_is_shown_cut_as_cut(tmp_path):
+    """A 30-column sheet's empty row was shown as (',,,,,,,,,,,,,,,,,,,) — 19 commas, no closing quote — a row
+    that is not the file's."""
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"c{i}" for i in range(30)) + "\n" + ",".join("1" * 30) + "\n" + "," * 29 + "\n")
+    assert pd.read_csv(path).iloc[-1].isna().all()
+    with pytest.raises(ValidationError, match=r"its last row \(on line 3\) is an empty row of separators only "
+                       r"\(',,,,,,,,,,,,,,,,\.\.\.\), as a spreadsheet saves"):
+        read_csv(path)
+
+
+def test_excels_line_in_a_utf16_file_without_its_mark_is_named_by_a_streams_header(tmp_path):
+    """UTF-16 without a byte order mark, read with encoding='utf-16-le': the first bytes are not text as UTF-8, so
+    the line was missed there and a stream's header was ['sep=', 'Unnamed: 1'], as pandas reads it."""
+    path = tmp_path / "u16.csv"
+    path.write_bytes(("sep=;\nx;c;y\n" + ROWS.replace(",", ";")).encode("utf-16-le"))
+    assert list(pd.read_csv(path, sep=";", encoding="utf-16-le", nrows=0).columns) == ["sep=", "Unnamed: 1"]
+    for read in (lambda p: CsvStream(p, encoding="utf-16-le").header(), lambda p: read_csv(p, encoding="utf-16-le")):
+        with pytest.raises(ValidationError, match=r"its first line \('sep=;'\) is the line Excel writes"):
+            read(path)

@@ -188,6 +188,9 @@ def ragged(name: str, first: tuple[int, int, int], others: list[int], n_bad: int
     line, fields), the next few's first lines `others` and the count `n_bad`; `header` (its first
     line, last line, text, fields); `other` the separator that splits the file evenly where the one
     used does not."""
+    from .filekind import excel_text
+    if (excel := excel_text(header[2])) is not None:     # past the first bytes not_csv reads: blank lines first
+        return ValidationError(f"CSV file {short(name, 200)}: {excel}")
     start, end, n = first
     where = f"line {end}" if start == end else \
         f"the row on lines {start}-{end} (line {start}'s quote closes on line {end})"

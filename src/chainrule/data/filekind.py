@@ -82,18 +82,37 @@ def not_csv(name: str, head: bytes, source: Any = None) -> None:
                                       f"pipe it through {unpipe} > data.csv) and give the file it writes")
             raise ValidationError(f"CSV file {shown} is {kind}-compressed, not text: decompress it first (e.g. "
                                   f"{unpack} {shown}) and give the file it writes")
-    if (excel := excel_line(head)) is not None:
+    if (excel := excel_line(_start(head, source))) is not None:
         raise ValidationError(f"CSV file {shown}: {excel}")
 
 
-def excel_line(head: bytes) -> str | None:
+def _start(head: bytes, source: Any) -> bytes:
+    """A file's first 64 KiB (`source`'s, left where it was; a pipe's first bytes `head`, all there is to read
+    now): Excel's 'sep=;' line may come after blank lines, which pandas skips."""
+    if source is None or isinstance(source, bytes):
+        return head if source is None else source[:1 << 16]
+    at = source.tell()
+    source.seek(0)
+    start = source.read(1 << 16)
+    source.seek(at)
+    return start
+
+
+def excel_line(head: bytes | str) -> str | None:
     """What is wrong with a file whose first bytes `head` begin (after a byte order mark and blank lines) with
-    Excel's "sep=;", the line it writes to name the separator, that pandas reads as the header; None otherwise."""
+    Excel's "sep=;", the line it writes to name the separator, that pandas reads as the header; None otherwise.
+    (`head` as text: decoded in the encoding a reader was given, a UTF-16 file's without its byte order mark.)"""
+    from .csvfile import bom_encoding
+    text = head if isinstance(head, str) else head.decode(bom_encoding(head) or "utf-8-sig", errors="replace")
+    return excel_text(next((t for t in text.splitlines() if t.strip()), ""))
+
+
+def excel_text(line: str) -> str | None:
+    """`excel_line` of a file's first line that is not blank, `line` (also the header line a row check read: the
+    line may come after more blank lines than the first bytes hold)."""
     from .advice import give
-    from .csvfile import bom_encoding, short
+    from .csvfile import short
     from .separators import SEP_NAMES
-    text = head.decode(bom_encoding(head) or "utf-8-sig", errors="replace")
-    line = next((t for t in text.splitlines() if t.strip()), "")
     if len(line) != 5 or not line.lower().startswith("sep=") or line[4] in "\r\n\"":
         return None
     char = line[4]

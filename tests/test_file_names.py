@@ -158,3 +158,19 @@ def test_the_commands_refuse_a_name_ending_in_slash_dot_and_a_folder_with_its_sl
             r = cmd(*args, *([given] if option is None else [option, given]), cwd=tmp_path)
             assert r.returncode == 2 and r.stderr.splitlines()[-1].endswith(said), (given, r.stderr)
     assert sorted(os.listdir(tmp_path)) == ["m.npz", "out"] and os.listdir(tmp_path / "out") == []
+
+
+def test_a_sweeps_empty_out_dir_is_refused_not_read_as_this_folder(sweep_data, tmp_path, monkeypatch):
+    """--out-dir '' (a variable left unset) wrote sweep_results.csv and best_model.npz here: Path('') is '.', where
+    Python's own os.makedirs('') refuses the empty name."""
+    from chainrule.errors import ValidationError
+    from chainrule.sweep import run_sweep
+    with pytest.raises(FileNotFoundError):
+        os.makedirs("")
+    r = cmd("sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "lr=0.01", "--epochs", "1", "--cv",
+            "2", "--out-dir", "", cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.splitlines()[-1] == "chainrule: error: --out-dir is empty; give a folder name"
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValidationError, match=r"^out_dir is empty; give a folder name \(None: write nothing\)$"):
+        run_sweep(sweep_data / "iris.csv", "species", "lr=0.01", epochs=1, cv=2, out_dir="")
+    assert os.listdir(tmp_path) == []

@@ -174,3 +174,16 @@ def test_a_sweeps_empty_out_dir_is_refused_not_read_as_this_folder(sweep_data, t
     with pytest.raises(ValidationError, match=r"^out_dir is empty; give a folder name \(None: write nothing\)$"):
         run_sweep(sweep_data / "iris.csv", "species", "lr=0.01", epochs=1, cv=2, out_dir="")
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("name", ["log.csv/", "", "log.csv/."])
+def test_csv_logger_refuses_a_folders_name_and_an_empty_one_before_the_first_epoch(name, tmp_path, monkeypatch):
+    """CSVLogger opened its file at the first epoch's end: open() refused it there, after an epoch of training."""
+    monkeypatch.chdir(tmp_path)
+    opened(name)                                            # open() refuses it too
+    network = net()
+    before = network.params.copy()
+    with pytest.raises(OSError) as info:
+        network.fit(np.zeros((4, 2)), np.ones((4, 1)), epochs=1, verbose=0, callbacks=[cr.CSVLogger(name)])
+    assert info.value.filename == name and str(info.value).startswith(f"[Errno {info.value.errno}] CSVLogger: ")
+    assert os.listdir(tmp_path) == [] and np.array_equal(network.params, before)     # no training, nothing written

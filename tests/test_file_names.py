@@ -187,3 +187,22 @@ def test_csv_logger_refuses_a_folders_name_and_an_empty_one_before_the_first_epo
         network.fit(np.zeros((4, 2)), np.ones((4, 1)), epochs=1, verbose=0, callbacks=[cr.CSVLogger(name)])
     assert info.value.filename == name and str(info.value).startswith(f"[Errno {info.value.errno}] CSVLogger: ")
     assert os.listdir(tmp_path) == [] and np.array_equal(network.params, before)     # no training, nothing written
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_a_files_name_with_a_slash_is_refused_in_opens_class(writer, tmp_path, monkeypatch):
+    """'m.npz/' where m.npz is a file: open() raises NotADirectoryError (ENOTDIR), not IsADirectoryError; the file
+    is left as it was."""
+    name = "m.onnx" if writer == "to_onnx" else "m.npz"
+    if writer == "to_onnx":
+        pytest.importorskip("onnx")
+    monkeypatch.chdir(tmp_path)
+    with open(name, "wb") as f:
+        f.write(b"kept")
+    truth = opened(name + "/")
+    with pytest.raises(OSError) as info:
+        WRITERS[writer](name + "/")
+    assert type(info.value) is type(truth) and info.value.errno == truth.errno and info.value.filename == name + "/"
+    assert f"give the file name without it: {name!r}" in str(info.value)
+    with open(name, "rb") as f:
+        assert f.read() == b"kept"

@@ -819,3 +819,13 @@ def test_a_dask_wait_that_is_not_seconds_is_refused_naming_the_variable(value, t
     with pytest.raises(errors.ValidationError, match=f"CHAINRULE_DASK_WAIT must be a number of seconds above 0 "
                                                      f"\\(or inf\\); got '{value}'"):
         run_sweep(tmp_path / "d.csv", "y", "hidden=2", scheduler="tcp://127.0.0.1:1", cv=2, epochs=1)
+
+
+@pytest.mark.parametrize("value, seconds", [(" 2 ", 2.0), ("1e400", float("inf")), ("inf", float("inf")), ("", 30.0)])
+def test_the_dask_wait_and_the_mpi_timeout_read_seconds_by_one_rule(value, seconds, monkeypatch):
+    """CHAINRULE_DASK_WAIT is read as CHAINRULE_MPI_TIMEOUT is (float's reading, blank as unset), by the same code."""
+    from chainrule.sweep_tasks import wait_s
+    from chainrule.training.meeting import timeout_s
+    monkeypatch.setenv("CHAINRULE_DASK_WAIT", value)
+    monkeypatch.setenv("CHAINRULE_MPI_TIMEOUT", value)
+    assert wait_s() == seconds and timeout_s() == (seconds if value else 600.0)

@@ -96,3 +96,113 @@ def test_a_plot_refuses_a_folders_name_and_an_empty_one(name, tmp_path, monkeypa
         training_curves(history, name)
     assert type(info.value) is type(truth) and info.value.errno == truth.errno and info.value.filename == name
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_every_writer_refuses_a_name_ending_in_slash_dot(writer, tmp_path, monkeypatch):
+    """'m.npz/.' names the folder m.npz, as open() reads it (it refuses to write there); Path drops the '/.' as it
+    drops a '/', and save and to_onnx wrote the file m.npz."""
+    name = "m.onnx/." if writer == "to_onnx" else "m.npz/."
+    if writer == "to_onnx":
+        pytest.importorskip("onnx")
+    monkeypatch.chdir(tmp_path)
+    opened(name)                                            # open() refuses it too
+    with pytest.raises(IsADirectoryError) as info:
+        WRITERS[writer](name)
+    assert info.value.errno == errno.EISDIR and info.value.filename == name
+    assert "ends in '/.'" in str(info.value) and repr(name[:-2]) in str(info.value)
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_a_folders_name_given_with_its_slash_is_not_advised_as_a_file_name(writer, tmp_path, monkeypatch):
+    """'out/' where out is a folder: open() says it is one; the advice was to give 'out' (a folder too)."""
+    if writer == "to_onnx":
+        pytest.importorskip("onnx")
+    monkeypatch.chdir(tmp_path)
+    os.mkdir("out")
+    truth = opened("out/")
+    with pytest.raises(OSError) as info:
+        WRITERS[writer]("out/")
+    assert type(info.value) is type(truth) and info.value.errno == truth.errno
+    assert "'out'" not in str(info.value) and "give a file name in the folder" in str(info.value)
+    assert os.listdir(tmp_path) == ["out"] and os.listdir("out") == []
+
+
+def test_model_checkpoint_and_plots_refuse_a_name_ending_in_slash_dot(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    from chainrule.teach.plot import training_curves
+    monkeypatch.chdir(tmp_path)
+    network = net()
+    with pytest.raises(IsADirectoryError, match="ends in '/.'"):
+        network.fit(np.zeros((4, 2)), np.zeros((4, 1)), epochs=1, verbose=0, callbacks=[cr.ModelCheckpoint("ck.npz/.")])
+    history = network.fit(np.zeros((4, 2)), np.zeros((4, 1)), epochs=2, verbose=0)
+    with pytest.raises(IsADirectoryError, match="ends in '/.'"):
+        training_curves(history, "c.png/.")
+    assert os.listdir(tmp_path) == []
+
+
+def test_the_commands_refuse_a_name_ending_in_slash_dot_and_a_folder_with_its_slash(sweep_data, tmp_path):
+    """train --out 'p.npz/.' said 'saved p.npz/.' and wrote p.npz; export wrote p.onnx. 'out/' (a folder) was
+    answered 'give the file name without it: 'out'', a folder."""
+    pytest.importorskip("onnx")
+    data = sweep_data / "iris.csv"
+    assert cmd("train", data, "--target", "species", "--epochs", "1", "--out", tmp_path / "m.npz").returncode == 0
+    os.mkdir(tmp_path / "out")
+    runs = [(["train", data, "--target", "species", "--epochs", "1"], "--out", "p.npz"),
+            (["predict", tmp_path / "m.npz", data], "--out", "p.csv"), (["export", tmp_path / "m.npz"], None, "p.onnx")]
+    for args, option, name in runs:
+        slash_dot = f"'{name}/.' ends in '/.', a folder's name; give the file name without it: '{name}'"
+        folder = _documented_output("a folder's name, with its folder").replace("--out ", "")     # docs/errors.md's
+        for given, said in ((f"{name}/.", slash_dot), ("out/", folder)):
+            r = cmd(*args, *([given] if option is None else [option, given]), cwd=tmp_path)
+            assert r.returncode == 2 and r.stderr.splitlines()[-1].endswith(said), (given, r.stderr)
+    assert sorted(os.listdir(tmp_path)) == ["m.npz", "out"] and os.listdir(tmp_path / "out") == []
+
+
+def test_a_sweeps_empty_out_dir_is_refused_not_read_as_this_folder(sweep_data, tmp_path, monkeypatch):
+    """--out-dir '' (a variable left unset) wrote sweep_results.csv and best_model.npz here: Path('') is '.', where
+    Python's own os.makedirs('') refuses the empty name."""
+    from chainrule.errors import ValidationError
+    from chainrule.sweep import run_sweep
+    with pytest.raises(FileNotFoundError):
+        os.makedirs("")
+    r = cmd("sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "lr=0.01", "--epochs", "1", "--cv",
+            "2", "--out-dir", "", cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.splitlines()[-1] == "chainrule: error: --out-dir is empty; give a folder name"
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValidationError, match=r"^out_dir is empty; give a folder name \(None: write nothing\)$"):
+        run_sweep(sweep_data / "iris.csv", "species", "lr=0.01", epochs=1, cv=2, out_dir="")
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("name", ["log.csv/", "", "log.csv/."])
+def test_csv_logger_refuses_a_folders_name_and_an_empty_one_before_the_first_epoch(name, tmp_path, monkeypatch):
+    """CSVLogger opened its file at the first epoch's end: open() refused it there, after an epoch of training."""
+    monkeypatch.chdir(tmp_path)
+    opened(name)                                            # open() refuses it too
+    network = net()
+    before = network.params.copy()
+    with pytest.raises(OSError) as info:
+        network.fit(np.zeros((4, 2)), np.ones((4, 1)), epochs=1, verbose=0, callbacks=[cr.CSVLogger(name)])
+    assert info.value.filename == name and str(info.value).startswith(f"[Errno {info.value.errno}] CSVLogger: ")
+    assert os.listdir(tmp_path) == [] and np.array_equal(network.params, before)     # no training, nothing written
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_a_files_name_with_a_slash_is_refused_in_opens_class(writer, tmp_path, monkeypatch):
+    """'m.npz/' where m.npz is a file: open() raises NotADirectoryError (ENOTDIR), not IsADirectoryError; the file
+    is left as it was."""
+    name = "m.onnx" if writer == "to_onnx" else "m.npz"
+    if writer == "to_onnx":
+        pytest.importorskip("onnx")
+    monkeypatch.chdir(tmp_path)
+    with open(name, "wb") as f:
+        f.write(b"kept")
+    truth = opened(name + "/")
+    with pytest.raises(OSError) as info:
+        WRITERS[writer](name + "/")
+    assert type(info.value) is type(truth) and info.value.errno == truth.errno and info.value.filename == name + "/"
+    assert f"give the file name without it: {name!r}" in str(info.value)
+    with open(name, "rb") as f:
+        assert f.read() == b"kept"

@@ -50,7 +50,7 @@ def test_class_weights_by_label_stay_labels_in_the_table_and_best_params(sweep_d
     weighted candidate's scores are those of the same sweep with the weight given for every candidate."""
     grid = {"class_weight": [{"virginica": 3.0}, None]}
     r = _quiet(sweep_data / "iris.csv", "species", grid, cv=3, out_dir=tmp_path, **FIT)
-    assert sorted(map(str, r.table["class_weight"])) == ["None", "{'virginica': 3.0}"]
+    assert sorted(map(str, r.table["class_weight"])) == ["none", "{'virginica': 3.0}"]
     assert {str(p["class_weight"]) for p in r.table["params"]} == {"None", "{'virginica': 3.0}"}
     saved = pd.read_csv(tmp_path / "sweep_results.csv")
     assert {str(ast.literal_eval(p)["class_weight"]) for p in saved["params"]} == {"None", "{'virginica': 3.0}"}
@@ -58,9 +58,9 @@ def test_class_weights_by_label_stay_labels_in_the_table_and_best_params(sweep_d
     fixed = _quiet(sweep_data / "iris.csv", "species", {"lr": [1e-3]}, cv=3, class_weight={"virginica": 3.0}, **FIT)
     plain = _quiet(sweep_data / "iris.csv", "species", {"lr": [1e-3]}, cv=3, **FIT)
     splits = [f"split{k}_test_score" for k in range(3)]
-    weighted = r.table[r.table.class_weight.map(str) != "None"]
+    weighted = r.table[r.table.class_weight.map(str) != "none"]
     np.testing.assert_array_equal(weighted[splits].to_numpy()[0], fixed.table[splits].to_numpy()[0])
-    np.testing.assert_array_equal(r.table[r.table.class_weight.map(str) == "None"][splits].to_numpy()[0],
+    np.testing.assert_array_equal(r.table[r.table.class_weight.map(str) == "none"][splits].to_numpy()[0],
                                   plain.table[splits].to_numpy()[0])
     again = _quiet(sweep_data / "iris.csv", "species", {"lr": [1e-3]}, cv=3,
                    **{**FIT, **weighted["params"].iloc[0]})          # a candidate's parameters passed back
@@ -105,5 +105,5 @@ def test_a_fold_without_the_weighted_class_fits_as_the_unweighted_candidate(tmp_
     assert not [w for w in caught if "failed" in str(w.message)]
     assert not r.failed
     by = {str(cw): row for cw, row in zip(r.table.class_weight, r.table.itertuples())}
-    assert by["None"].split0_test_score == by["{'virginica': 20.0}"].split0_test_score
-    assert by["None"].split1_test_score != by["{'virginica': 20.0}"].split1_test_score
+    assert by["none"].split0_test_score == by["{'virginica': 20.0}"].split0_test_score
+    assert by["none"].split1_test_score != by["{'virginica': 20.0}"].split1_test_score

@@ -33,7 +33,7 @@ def test_a_dict_grids_none_is_named_as_gridsearchcv_names_it(sweep_data, capsys)
     theirs = re.search(r"END (class_weight=None, learning_rate=1e\+30);", lines)
     assert theirs, lines
     assert said[0].startswith(f"candidate {theirs.group(1)} failed in 2 of 2 folds"), said
-    assert list(r.table["class_weight"]) == ["None", "None"]
+    assert list(r.table["class_weight"]) == ["none", "none"]
 
 
 def test_a_grid_strings_values_are_named_as_it_spelled_them(sweep_data, tmp_path):
@@ -51,3 +51,17 @@ def test_a_grid_strings_values_are_named_as_it_spelled_them(sweep_data, tmp_path
     assert pd.read_csv(tmp_path / "sweep_results.csv")["lr"].tolist() == [1e-2, 1e30]
     rows = [line.split()[:3] for line in r.stdout.splitlines()[2:4]]
     assert rows == [["0.01", "none", "True"], ["1e+30", "none", "True"]], r.stdout
+
+
+@pytest.mark.parametrize("grid", [{"class_weight": [None, "balanced"]}, "class_weight=None,balanced"])
+def test_the_results_files_none_reads_back_as_the_grids_value_not_a_missing_one(grid, sweep_data, tmp_path):
+    """The table wrote None as 'None', which pandas reads back as a missing value (NaN), as it reads an empty cell:
+    each cell of the file must read back, through pandas and then the grid's own syntax, as its params' value."""
+    import ast
+
+    from chainrule.sweep import parse_grid
+    run_sweep(sweep_data / "iris.csv", "species", grid, cv=2, out_dir=tmp_path, epochs=1)
+    saved = pd.read_csv(tmp_path / "sweep_results.csv")
+    assert not saved["class_weight"].isna().any(), saved["class_weight"].tolist()
+    for cell, params in zip(saved["class_weight"], saved["params"]):
+        assert parse_grid(f"class_weight={cell}")["class_weight"] == [ast.literal_eval(params)["class_weight"]]

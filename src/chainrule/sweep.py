@@ -14,6 +14,7 @@ Examples
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -162,6 +163,9 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
                               f"but one, as joblib's); got {n_jobs!r}")
     out = None
     if out_dir is not None:
+        if isinstance(out_dir, (str, os.PathLike)) and not os.fspath(out_dir):    # Path('') is '.', this folder
+            raise ValidationError(f"{give('out_dir')} is empty; give a folder name" + (
+                "" if give("out_dir") == "--out-dir" else " (None: write nothing)"))
         out = Path(out_dir)
         if out.exists() and not out.is_dir():
             raise ValidationError(f"{give('out_dir')} {str(out)!r} is a file, not a folder")

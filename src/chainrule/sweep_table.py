@@ -1,6 +1,6 @@
 """A sweep's results as GridSearchCV's cv_results_ has them (the folds' scores, their means, spreads and ranks, the
 fit times) and its table: one row per candidate, best first, the grid's values as the user wrote them (a grid
-string's text: 32x16, none; a dict's as Python writes them: None; numbers as numbers), the params column a Python
+string's text: 32x16; numbers as numbers; None as none, which reads back as text), the params column a Python
 literal that reads back."""
 from __future__ import annotations
 
@@ -60,8 +60,11 @@ def written(names: dict[str, str], key: str, value) -> Any:
 
 def cell(names: dict[str, str], key: str, value) -> Any:
     """A value in the table: a number (a bool too) as itself, so that the column reads back as numbers (the results
-    file's lr=1e-2 reads 0.01); a value the table holds as text anyway (None, hidden sizes, a string) as written."""
+    file's lr=1e-2 reads 0.01); None as the grid's none, which pandas reads back as that text and --grid as None
+    (pandas reads 'None', as '', as a missing value); another (hidden sizes, a string) as written."""
     import numbers
+    if value is None:
+        return "none"
     return value if isinstance(value, numbers.Number) else written(names, key, value)
 
 
@@ -127,8 +130,7 @@ class Infinite(float):
 
 def show(value, spelled: Any = ()):
     """A grid value as the user wrote it: its text in `spelled` ([(value, text)], the first of the same type and
-    value), else hidden sizes as 32x16, None as Python writes it (a cell None, not the empty one pandas writes for
-    None, which would read back as a missing value)."""
+    value), else hidden sizes as 32x16, None as Python (and GridSearchCV's verbose lines) write it."""
     for given, text in spelled:
         if type(given) is type(value) and given == value:
             return text

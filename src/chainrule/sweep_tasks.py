@@ -214,19 +214,9 @@ WAIT_S = 30.0
 def wait_s() -> float:
     """CHAINRULE_DASK_WAIT seconds (`inf`: wait for ever), else WAIT_S: how long a sweep (the command's and
     run_sweep's) waits for a worker to join the scheduler before it refuses the cluster. Zero or less, or NaN,
-    is an error naming the variable."""
-    import math
-    import os
-    text = os.environ.get("CHAINRULE_DASK_WAIT", "").strip()
-    if not text:
-        return WAIT_S
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = math.nan
-    if not seconds > 0:
-        raise ValidationError(f"CHAINRULE_DASK_WAIT must be a number of seconds above 0 (or inf); got {text!r}")
-    return seconds
+    is an error naming the variable (Dask's wait_for_workers reads a timeout of 0 as none: it would wait for ever)."""
+    from chainrule.training.meeting import env_seconds
+    return env_seconds("CHAINRULE_DASK_WAIT", WAIT_S)
 
 
 #: whether a sweep lets Dask's own loggers speak (`dask_logs()`: the command's --debug)

@@ -120,9 +120,10 @@ def output_path(path: str, inputs: dict[str, str], option: str = "--out", stdout
     shown = short(str(path), 200)
     if not str(path):             # Path('') is '.', the folder
         raise ValidationError(f"{option} is empty; give a file name")
-    if str(path).endswith(tuple(sep for sep in (os.sep, os.altsep) if sep)):     # Path drops it: 'm.npz/' wrote m.npz
-        raise ValidationError(f"{option} {shown} ends in {str(path)[-1]!r}, a folder's name; give the file name "
-                              f"without it: {str(path).rstrip(os.sep + (os.altsep or ''))!r}")
+    from ..saving.files import folder_end
+    folder = folder_end(str(path))       # Path drops it: 'm.npz/' and 'm.npz/.' wrote m.npz
+    if folder:
+        raise ValidationError(f"{option} {shown} ends in {folder[0]!r}, a folder's name; {folder[1]}")
     target = Path(os.path.realpath(os.path.expanduser(path)))
     for what, name in inputs.items():
         if name is None or name in STDOUT:

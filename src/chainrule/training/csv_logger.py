@@ -50,6 +50,9 @@ class CSVLogger(Callback):
         self.writes = params.get("rank", 0) == 0        # under MPI every rank runs the callbacks; rank 0 writes
         self.started, self.keys, self.resumed_at = False, None, \
             int(params.get("initial_epoch") or 0) if params.get("resumed", True) else 0
+        if self.writes:                 # as open() would refuse them after the first epoch's training
+            from ..saving.files import a_file_name
+            a_file_name(self.filename, "CSVLogger: ")
         folder = os.path.dirname(os.path.abspath(self.filename))
         if self.writes and not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
             raise ValidationError(f"CSVLogger: cannot write {self.filename!r}: the folder {folder!r} does not exist "

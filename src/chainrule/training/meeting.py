@@ -20,15 +20,21 @@ TIMEOUT_S = 600.0
 def timeout_s() -> float:
     """CHAINRULE_MPI_TIMEOUT seconds (`inf`: wait for ever), else TIMEOUT_S. Zero or less ended every
     job at its first collective, and NaN never timed out: both are errors, raised on every rank."""
-    text = os.environ.get("CHAINRULE_MPI_TIMEOUT", "").strip()
+    return env_seconds("CHAINRULE_MPI_TIMEOUT", TIMEOUT_S)
+
+
+def env_seconds(variable: str, default: float) -> float:
+    """The environment variable's seconds above 0 (`inf`: wait for ever; unset or blank: `default`), else a
+    ValidationError naming it: one rule for every wait a variable sets (this one's, and CHAINRULE_DASK_WAIT's)."""
+    text = os.environ.get(variable, "").strip()
     if not text:
-        return TIMEOUT_S
+        return default
     try:
         seconds = float(text)
     except ValueError:
         seconds = math.nan
     if not seconds > 0:
-        raise ValidationError(f"CHAINRULE_MPI_TIMEOUT must be a number of seconds above 0 (or inf); got {text!r}")
+        raise ValidationError(f"{variable} must be a number of seconds above 0 (or inf); got {text!r}")
     return seconds
 
 

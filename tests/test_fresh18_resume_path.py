@@ -1,6 +1,10 @@
 """A resumed run continues bit for bit on the path the run took: with the kernels compiled
 ("auto"), whether a job loads them was decided on the epochs left, so the last epochs of a
 12-epoch run that loaded them ran, resumed, on NumPy (float32 2.4e-7 off an uninterrupted run)."""
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -102,3 +106,32 @@ def test_a_resumed_run_that_cannot_take_its_path_says_so(monkeypatch, tmp_path):
     monkeypatch.setattr(kernels, "ENABLED", False)             # CHAINRULE_NUMBA=0 for the resumed run
     with pytest.warns(RuntimeWarning, match="ran with the compiled kernels; it goes on on NumPy"):
         net.fit(X, Y, epochs=3, batch_size=8, seed=1, verbose=0, checkpoint_dir=tmp_path, resume=True)
+
+
+RESUME_WITHOUT_NUMBA = """
+import sys, warnings
+sys.modules["numba"] = None                  # as on a machine where Numba is not installed
+import numpy as np, chainrule as cr
+warnings.simplefilter("always")
+rng = np.random.default_rng(2)
+X, Y = rng.normal(size=(40, 3)), rng.normal(size=(40, 1))
+net = cr.Network([cr.Dense(3, 4, "relu"), cr.Dense(4, 1)], loss="mse", seed=0)
+net.fit(X, Y, epochs=4, batch_size=8, seed=1, verbose=0, checkpoint_dir=sys.argv[1], resume=True)
+"""
+
+
+@needs_numba
+def test_a_compiled_run_resumed_without_numba_says_once_that_numba_is_missing(monkeypatch, tmp_path):
+    """Not "CHAINRULE_NUMBA=0, or Numba missing": the one reason, which the user can act on."""
+    rng = np.random.default_rng(2)
+    X, Y = rng.normal(size=(40, 3)), rng.normal(size=(40, 1))
+    monkeypatch.setattr(kernels, "ENABLED", True)
+    net = cr.Network([cr.Dense(3, 4, "relu"), cr.Dense(4, 1)], loss="mse", seed=0)
+    net.fit(X, Y, epochs=2, batch_size=8, seed=1, verbose=0, checkpoint_dir=tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != "CHAINRULE_NUMBA"}
+    r = subprocess.run([sys.executable, "-c", RESUME_WITHOUT_NUMBA, str(tmp_path)], capture_output=True, text=True,
+                       env=env, timeout=120, check=False)
+    assert r.returncode == 0, r.stderr
+    said = [line for line in r.stderr.splitlines() if "RuntimeWarning" in line]
+    assert len(said) == 1 and "ran with the compiled kernels; it goes on on NumPy, numba not being installed " \
+                               "here (the 'fast' extra)" in said[0], r.stderr

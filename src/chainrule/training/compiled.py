@@ -10,6 +10,7 @@ the whole run is one compiled call (`run_all`).
 """
 from __future__ import annotations
 
+import importlib.util
 import warnings
 from typing import Any, NamedTuple
 
@@ -58,11 +59,21 @@ def prepare_run(net, samples: int, epochs: int, batch_size: int, before: bool | 
     now = kernels.load()
     if now == before:
         return now
-    ran, goes = ("with the compiled kernels", "on NumPy (CHAINRULE_NUMBA=0, or Numba missing)") if before else \
-        ("on NumPy", "with the compiled kernels, which this process has loaded (CHAINRULE_NUMBA=1, or a job before)")
-    warnings.warn(f"chainrule: the resumed run's epochs so far ran {ran}; it goes on {goes}, so its numbers may "
-                  "differ in the last bits from an uninterrupted run's", RuntimeWarning, stacklevel=2)
+    ran = "with the compiled kernels" if before else "on NumPy"
+    warnings.warn(f"chainrule: the resumed run's epochs so far ran {ran}; it goes on {_why(before)}, so its numbers "
+                  "may differ in the last bits from an uninterrupted run's", RuntimeWarning, stacklevel=2)
     return now
+
+
+def _why(before: bool) -> str:
+    """The path a resumed run takes against its checkpoint's, and the one reason it must (the user can act on it)."""
+    if not before:
+        return "with the compiled kernels, " + ("as CHAINRULE_NUMBA=1 asks" if kernels.ENABLED is True else
+                                                "which a job before loaded in this process")
+    if kernels.ENABLED is False and kernels.AVAILABLE:
+        return "on NumPy, as CHAINRULE_NUMBA=0 asks"
+    lacking = [name for name in ("numba", "scipy") if importlib.util.find_spec(name) is None]
+    return f"on NumPy, {' and '.join(lacking) or 'numba'} not being installed here (the 'fast' extra)"
 
 
 def job_done(start: bool = True) -> None:

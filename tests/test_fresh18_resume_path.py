@@ -135,3 +135,25 @@ def test_a_compiled_run_resumed_without_numba_says_once_that_numba_is_missing(mo
     said = [line for line in r.stderr.splitlines() if "RuntimeWarning" in line]
     assert len(said) == 1 and "ran with the compiled kernels; it goes on on NumPy, numba not being installed " \
                                "here (the 'fast' extra)" in said[0], r.stderr
+
+
+@needs_numba
+def test_the_command_line_says_the_resumed_runs_path_warning_once_as_its_own(monkeypatch, tmp_path):
+    """`chainrule: warning: chainrule: the resumed run's ...`: the line's prefix and the warning's, both."""
+    from conftest import cmd
+    rng = np.random.default_rng(0)
+    np.savetxt(tmp_path / "d.csv", np.c_[rng.normal(size=(60, 3)), np.arange(60) % 2], delimiter=",",
+               header="a,b,c,y", comments="", fmt="%g")
+    monkeypatch.setattr(kernels, "ENABLED", True)
+    args = ["train", tmp_path / "d.csv", "--target", "y", "--hidden", "8", "--checkpoint-dir", tmp_path / "ck",
+            "--quiet", "--out", tmp_path / "m.npz"]
+    r = cmd(*args, "--epochs", "2")
+    assert r.returncode == 0, r.stderr
+    monkeypatch.setattr(kernels, "ENABLED", False)             # CHAINRULE_NUMBA=0 for the resumed run
+    (tmp_path / "m.npz").unlink()
+    r = cmd(*args, "--epochs", "3", "--resume")
+    assert r.returncode == 0, r.stderr
+    said = [line for line in r.stderr.splitlines() if "warning" in line]
+    assert said == ["chainrule: warning: the resumed run's epochs so far ran with the compiled kernels; it goes on on "
+                    "NumPy, as CHAINRULE_NUMBA=0 asks, so its numbers may differ in the last bits from an "
+                    "uninterrupted run's"], r.stderr

@@ -104,8 +104,9 @@ def test_a_resumed_run_that_cannot_take_its_path_says_so(monkeypatch, tmp_path):
     net = cr.Network([cr.Dense(3, 4, "relu"), cr.Dense(4, 1)], loss="mse", seed=0)
     net.fit(X, Y, epochs=2, batch_size=8, seed=1, verbose=0, checkpoint_dir=tmp_path)
     monkeypatch.setattr(kernels, "ENABLED", False)             # CHAINRULE_NUMBA=0 for the resumed run
-    with pytest.warns(RuntimeWarning, match="ran with the compiled kernels; it goes on on NumPy"):
+    with pytest.warns(RuntimeWarning, match="ran with the compiled kernels; it goes on on NumPy") as said:
         net.fit(X, Y, epochs=3, batch_size=8, seed=1, verbose=0, checkpoint_dir=tmp_path, resume=True)
+    assert [w.filename for w in said] == [__file__]            # the user's fit, not chainrule's trainer.py
 
 
 RESUME_WITHOUT_NUMBA = """

@@ -11,6 +11,8 @@ the whole run is one compiled call (`run_all`).
 from __future__ import annotations
 
 import importlib.util
+import os
+import sys
 import warnings
 from typing import Any, NamedTuple
 
@@ -61,8 +63,19 @@ def prepare_run(net, samples: int, epochs: int, batch_size: int, before: bool | 
         return now
     ran = "with the compiled kernels" if before else "on NumPy"
     warnings.warn(f"chainrule: the resumed run's epochs so far ran {ran}; it goes on {_why(before)}, so its numbers "
-                  "may differ in the last bits from an uninterrupted run's", RuntimeWarning, stacklevel=2)
+                  "may differ in the last bits from an uninterrupted run's", RuntimeWarning,
+                  stacklevel=_callers_level())
     return now
+
+
+def _callers_level() -> int:
+    """The stacklevel of the first frame outside chainrule: the user's fit (called through fitting, Trainer and,
+    under MPI, MPITrainer), which a warning names as where it happened."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _why(before: bool) -> str:

@@ -14,6 +14,7 @@ import importlib.util
 import os
 import sys
 import warnings
+from types import FrameType
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -72,7 +73,8 @@ def _callers_level() -> int:
     """The stacklevel of the first frame outside chainrule: the user's fit (called through fitting, Trainer and,
     under MPI, MPITrainer), which a warning names as where it happened."""
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
-    frame, level = sys._getframe(1), 1
+    frame: FrameType | None = sys._getframe(1)
+    level = 1
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
         frame, level = frame.f_back, level + 1
     return level

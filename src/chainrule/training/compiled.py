@@ -57,8 +57,14 @@ def prepare_run(net, samples: int, epochs: int, batch_size: int, before: bool | 
     loaded them; where it cannot, it says so."""
     if before is None:
         return prepare(net, samples, epochs, batch_size)
-    if before and kernels.ENABLED and kernels.load(force=True):
-        return True
+    if before and kernels.ENABLED:
+        if kernels.numba is None and kernels.ENABLED == "auto" and not warmup.ready():    # not a silent minute
+            warnings.warn("chainrule: the resumed run's epochs so far ran with the compiled kernels, which are not "
+                          "compiled here yet: this job compiles them first (about a minute), so that it goes on bit "
+                          "for bit (CHAINRULE_NUMBA=0: at once on NumPy, its numbers off in the last bits)",
+                          RuntimeWarning, stacklevel=_callers_level())
+        if kernels.load(force=True):
+            return True
     now = kernels.load()
     if now == before:
         return now

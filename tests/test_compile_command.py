@@ -312,11 +312,16 @@ def test_without_scipy_the_kernels_are_not_used_and_compile_says_why(tmp_path):
     """Numba's np.dot calls SciPy's BLAS, and `[fast]` did not install SciPy: with Numba alone, a
     fit with CHAINRULE_NUMBA=1 crashed inside Numba ("scipy 0.16+ is required for linear
     algebra"), and with it unset the background compiling failed at every first job. Now `[fast]`
-    installs SciPy, and without it the kernels count as not installed."""
+    installs SciPy, and without it the kernels count as not installed: a job trains on NumPy, and one with
+    CHAINRULE_NUMBA=1 (always the kernels) is refused, naming SciPy."""
     block = "import sys; sys.modules['scipy'] = None      # SciPy not installed\n"
-    job = run(["-c", block + JOB], NUMBA_CACHE_DIR=str(tmp_path), CHAINRULE_NUMBA="1")
+    job = run(["-c", block + JOB], NUMBA_CACHE_DIR=str(tmp_path))
     assert job.returncode == 0, job.stderr
     assert job.stdout.split() == ["False", "0", "0", "False"]            # NumPy, nothing compiling
+    job = run(["-c", block + JOB], NUMBA_CACHE_DIR=str(tmp_path), CHAINRULE_NUMBA="1")
+    assert job.returncode == 1 and job.stderr.splitlines()[-1] == (
+        "ModuleNotFoundError: CHAINRULE_NUMBA=1 asks for the compiled kernels, which need scipy: install it, or "
+        "unset CHAINRULE_NUMBA to train on NumPy"), job.stderr
     compile_ = run(["-c", block + "from chainrule.cli import main; sys.exit(main(['compile']))"],
                    NUMBA_CACHE_DIR=str(tmp_path))
     assert "this command needs SciPy, whose BLAS Numba's matrix products call: pip install 'scipy>=1.10'" in \

@@ -30,3 +30,16 @@ def test_info_of_a_keras_file_says_no_warning_of_keras_own(tmp_path, monkeypatch
     assert r.stderr == "", r.stderr
     kernel = model.layers[0].kernel
     assert np.asarray(kernel).shape == (3, 2)
+
+
+@pytest.mark.parametrize("backend", ["jax", "tensorflow"])
+def test_a_keras_file_without_its_backend_names_the_backend_to_install(tmp_path, monkeypatch, backend):
+    """KERAS_BACKEND=jax (or tensorflow) where that package is missing: the line installs it, not Keras alone."""
+    path = tmp_path / "m.keras"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("config.json", "{}")
+    monkeypatch.setenv("KERAS_BACKEND", backend)
+    monkeypatch.setitem(sys.modules, "keras", None)
+    r = cmd("info", path)
+    assert r.returncode == 5, r.stderr
+    assert f"({backend}, KERAS_BACKEND's): pip install 'keras>=3.0' {backend};" in r.stderr, r.stderr

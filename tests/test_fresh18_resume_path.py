@@ -1,6 +1,11 @@
 """A resumed run continues bit for bit on the path the run took: with the kernels compiled
 ("auto"), whether a job loads them was decided on the epochs left, so the last epochs of a
 12-epoch run that loaded them ran, resumed, on NumPy (float32 2.4e-7 off an uninterrupted run)."""
+import os
+import subprocess
+import sys
+import warnings
+
 import numpy as np
 import pytest
 
@@ -87,8 +92,13 @@ def test_a_run_resumed_after_the_kernels_changed_goes_on_as_it_ran(monkeypatch, 
     whole, loaded = fit(first)
     assert loaded == first
     fit(first, tmp_path / "ck", k=3)
-    resumed, loaded = fit(not first, tmp_path / "ck", resume=True)
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        resumed, loaded = fit(not first, tmp_path / "ck", resume=True)
     assert loaded == first
+    # the minute of compiling in the job is said, not a silent wait
+    assert [str(w.message).split(":")[1] for w in said if w.category is RuntimeWarning] == first * [
+        " the resumed run's epochs so far ran with the compiled kernels, which are not compiled here yet"]
     assert np.array_equal(resumed.params, whole.params)
 
 
@@ -100,5 +110,57 @@ def test_a_resumed_run_that_cannot_take_its_path_says_so(monkeypatch, tmp_path):
     net = cr.Network([cr.Dense(3, 4, "relu"), cr.Dense(4, 1)], loss="mse", seed=0)
     net.fit(X, Y, epochs=2, batch_size=8, seed=1, verbose=0, checkpoint_dir=tmp_path)
     monkeypatch.setattr(kernels, "ENABLED", False)             # CHAINRULE_NUMBA=0 for the resumed run
-    with pytest.warns(RuntimeWarning, match="ran with the compiled kernels; it goes on on NumPy"):
+    with pytest.warns(RuntimeWarning, match="ran with the compiled kernels; it goes on on NumPy") as said:
         net.fit(X, Y, epochs=3, batch_size=8, seed=1, verbose=0, checkpoint_dir=tmp_path, resume=True)
+    assert [w.filename for w in said] == [__file__]            # the user's fit, not chainrule's trainer.py
+
+
+RESUME_WITHOUT_NUMBA = """
+import sys, warnings
+sys.modules["numba"] = None                  # as on a machine where Numba is not installed
+import numpy as np, chainrule as cr
+warnings.simplefilter("always")
+rng = np.random.default_rng(2)
+X, Y = rng.normal(size=(40, 3)), rng.normal(size=(40, 1))
+net = cr.Network([cr.Dense(3, 4, "relu"), cr.Dense(4, 1)], loss="mse", seed=0)
+net.fit(X, Y, epochs=4, batch_size=8, seed=1, verbose=0, checkpoint_dir=sys.argv[1], resume=True)
+"""
+
+
+@needs_numba
+def test_a_compiled_run_resumed_without_numba_says_once_that_numba_is_missing(monkeypatch, tmp_path):
+    """Not "CHAINRULE_NUMBA=0, or Numba missing": the one reason, which the user can act on."""
+    rng = np.random.default_rng(2)
+    X, Y = rng.normal(size=(40, 3)), rng.normal(size=(40, 1))
+    monkeypatch.setattr(kernels, "ENABLED", True)
+    net = cr.Network([cr.Dense(3, 4, "relu"), cr.Dense(4, 1)], loss="mse", seed=0)
+    net.fit(X, Y, epochs=2, batch_size=8, seed=1, verbose=0, checkpoint_dir=tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != "CHAINRULE_NUMBA"}
+    r = subprocess.run([sys.executable, "-c", RESUME_WITHOUT_NUMBA, str(tmp_path)], capture_output=True, text=True,
+                       env=env, timeout=120, check=False)
+    assert r.returncode == 0, r.stderr
+    said = [line for line in r.stderr.splitlines() if "RuntimeWarning" in line]
+    assert len(said) == 1 and "ran with the compiled kernels; it goes on on NumPy, numba not being installed " \
+                               "here (the 'fast' extra)" in said[0], r.stderr
+
+
+@needs_numba
+def test_the_command_line_says_the_resumed_runs_path_warning_once_as_its_own(monkeypatch, tmp_path):
+    """`chainrule: warning: chainrule: the resumed run's ...`: the line's prefix and the warning's, both."""
+    from conftest import cmd
+    rng = np.random.default_rng(0)
+    np.savetxt(tmp_path / "d.csv", np.c_[rng.normal(size=(60, 3)), np.arange(60) % 2], delimiter=",",
+               header="a,b,c,y", comments="", fmt="%g")
+    monkeypatch.setattr(kernels, "ENABLED", True)
+    args = ["train", tmp_path / "d.csv", "--target", "y", "--hidden", "8", "--checkpoint-dir", tmp_path / "ck",
+            "--quiet", "--out", tmp_path / "m.npz"]
+    r = cmd(*args, "--epochs", "2")
+    assert r.returncode == 0, r.stderr
+    monkeypatch.setattr(kernels, "ENABLED", False)             # CHAINRULE_NUMBA=0 for the resumed run
+    (tmp_path / "m.npz").unlink()
+    r = cmd(*args, "--epochs", "3", "--resume")
+    assert r.returncode == 0, r.stderr
+    said = [line for line in r.stderr.splitlines() if "warning" in line]
+    assert said == ["chainrule: warning: the resumed run's epochs so far ran with the compiled kernels; it goes on on "
+                    "NumPy, as CHAINRULE_NUMBA=0 asks, so its numbers may differ in the last bits from an "
+                    "uninterrupted run's"], r.stderr

@@ -66,7 +66,7 @@ def test_save_and_to_onnx_never_replace_other_data(tmp_path):
                                                       "it. Give another file name, or remove that file first"):
                 write(path)
     assert {p: p.read_bytes() for p in paths.values()} == before
-    with pytest.raises(ValidationError, match="holds a zip archive that is not a chainrule model"):
+    with pytest.raises(ValidationError, match="holds a zip archive chainrule did not write"):
         n.save(paths["mydata.npz"])
     # a file of the kind written is replaced: the normal workflow
     n.save(tmp_path / "m.npz")
@@ -126,7 +126,7 @@ def test_the_command_line_checks_the_real_format(tmp_path):
     before = {p: p.read_bytes() for p in paths.values()}
     train = ("train", EXAMPLES / "iris.csv", "--target", "species", "--epochs", "1", "--quiet")
     r = cli(*train, "--out", paths["mydata.npz"])
-    assert r.returncode == 2 and "exists and holds a zip archive that is not a chainrule model" in r.stderr
+    assert r.returncode == 2 and "exists and holds a zip archive chainrule did not write" in r.stderr
     r = cli(*train, "--out", tmp_path / "mdl.onnx")            # refused before training
     assert r.returncode == 2 and ".onnx is an ONNX model's ending" in r.stderr
     assert cli(*train, "--out", tmp_path / "m.npz").returncode == 0

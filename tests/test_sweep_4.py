@@ -302,8 +302,9 @@ def test_a_file_the_sweep_cannot_write_is_refused_before_the_fits(sweep_data, tm
     assert refused.value.filename == str(out / "sweep_results.csv") and not fits
     (out / "sweep_results.csv").chmod(0o644)
     np.savez(out / "best_model.npz", x=np.arange(3))            # the user's data, under the model's name
-    with pytest.raises(ValidationError, match=r"best_model\.npz exists and holds a zip archive that is not a "
-                                              r"chainrule model.*would lose it"):
+    with pytest.raises(ValidationError, match=r"best_model\.npz exists and holds a zip archive chainrule did not "
+                                              r"write \(np\.savez data, a spreadsheet or document\?\), not a "
+                                              r"chainrule model \(\.npz\): writing there would lose it"):
         run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, out_dir=out, **FIT)
     assert not fits and (out / "sweep_results.csv").read_text() == "kept\n"
 

@@ -196,7 +196,8 @@ def _message(exc: BaseException) -> str:
 def _show_warning(message, category, filename, lineno, file=None, line=None):
     """Warnings as one clean line, `chainrule: warning: ...`, not Python's two-line form."""
     from ..teach.width import say
-    say(f"chainrule: warning: {clip(str(message))}", sys.stderr)     # fitted to a terminal, whole in a pipe
+    # fitted to a terminal, whole in a pipe; chainrule's own say whose they are in Python, once here
+    say(f"chainrule: warning: {clip(str(message).removeprefix('chainrule: '))}", sys.stderr)
 
 
 def command() -> NoReturn:

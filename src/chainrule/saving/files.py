@@ -201,7 +201,7 @@ def in_the_way(path: Path, kind: str, what: str, shown: str) -> None:
 
 HOLDS = {"model": "a chainrule model", "weights": "chainrule weights (save_weights)",
          "onnx": "an ONNX model", "csv": "chainrule's predictions (CSV)",
-         "zip": "a zip archive that is not a chainrule model (np.savez data, a spreadsheet or document?)",
+         "zip": "a zip archive chainrule did not write (np.savez data, a spreadsheet or document?)",
          "text": "text without a 'prediction' column (a CSV file of data? notes?)", "binary": "binary data"}
 
 

@@ -206,6 +206,10 @@ def _keras_activation(fn, where: str):
     return KERAS_ACTIVATIONS[name]
 
 
+# the package each of Keras' backends is installed as (numpy's comes with NumPy)
+KERAS_BACKEND_PACKAGES = {"torch": "torch", "jax": "jax", "tensorflow": "tensorflow", "numpy": ""}
+
+
 def _keras_dense_weights(layer: Any, where: str) -> tuple[np.ndarray, np.ndarray | None]:
     """W and b of a Keras Dense layer as it computes: a LoRA update merged into W as Keras' `kernel`
     property does; a quantized layer (integer or float8 numbers) is refused."""
@@ -300,9 +304,10 @@ def load_foreign(path: str | os.PathLike, loss: str | None = None) -> Network:
         try:
             import keras
         except ModuleNotFoundError as exc:        # Keras, or its backend: in no extra of chainrule's, so named here
-            raise ImportError(f"reading {path} (a Keras file) needs Keras 3 and its backend "
-                              f"({os.environ['KERAS_BACKEND']}, KERAS_BACKEND's): pip install 'keras>=3.0' "
-                              f"{'torch' if os.environ['KERAS_BACKEND'] == 'torch' else ''}".rstrip()
+            backend = os.environ["KERAS_BACKEND"]
+            package = KERAS_BACKEND_PACKAGES.get(backend, backend)
+            raise ImportError(f"reading {path} (a Keras file) needs Keras 3 and its backend ({backend}, "
+                              f"KERAS_BACKEND's): pip install 'keras>=3.0' {package}".rstrip()
                               + f"; Python said: {exc}", name=exc.name) from None
         try:
             model = keras.saving.load_model(path, compile=False, safe_mode=True)

@@ -10,7 +10,11 @@ the whole run is one compiled call (`run_all`).
 """
 from __future__ import annotations
 
+import importlib.util
+import os
+import sys
 import warnings
+from types import FrameType
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -53,16 +57,44 @@ def prepare_run(net, samples: int, epochs: int, batch_size: int, before: bool | 
     loaded them; where it cannot, it says so."""
     if before is None:
         return prepare(net, samples, epochs, batch_size)
-    if before and kernels.ENABLED and kernels.load(force=True):
-        return True
+    if before and kernels.ENABLED:
+        if kernels.numba is None and kernels.ENABLED == "auto" and not warmup.ready():    # not a silent minute
+            warnings.warn("chainrule: the resumed run's epochs so far ran with the compiled kernels, which are not "
+                          "compiled here yet: this job compiles them first (about a minute), so that it goes on bit "
+                          "for bit (CHAINRULE_NUMBA=0: at once on NumPy, its numbers off in the last bits)",
+                          RuntimeWarning, stacklevel=_callers_level())
+        if kernels.load(force=True):
+            return True
     now = kernels.load()
     if now == before:
         return now
-    ran, goes = ("with the compiled kernels", "on NumPy (CHAINRULE_NUMBA=0, or Numba missing)") if before else \
-        ("on NumPy", "with the compiled kernels, which this process has loaded (CHAINRULE_NUMBA=1, or a job before)")
-    warnings.warn(f"chainrule: the resumed run's epochs so far ran {ran}; it goes on {goes}, so its numbers may "
-                  "differ in the last bits from an uninterrupted run's", RuntimeWarning, stacklevel=2)
+    ran = "with the compiled kernels" if before else "on NumPy"
+    warnings.warn(f"chainrule: the resumed run's epochs so far ran {ran}; it goes on {_why(before)}, so its numbers "
+                  "may differ in the last bits from an uninterrupted run's", RuntimeWarning,
+                  stacklevel=_callers_level())
     return now
+
+
+def _callers_level() -> int:
+    """The stacklevel of the first frame outside chainrule: the user's fit (called through fitting, Trainer and,
+    under MPI, MPITrainer), which a warning names as where it happened."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+    frame: FrameType | None = sys._getframe(1)
+    level = 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _why(before: bool) -> str:
+    """The path a resumed run takes against its checkpoint's, and the one reason it must (the user can act on it)."""
+    if not before:
+        return "with the compiled kernels, " + ("as CHAINRULE_NUMBA=1 asks" if kernels.ENABLED is True else
+                                                "which a job before loaded in this process")
+    if kernels.ENABLED is False and kernels.AVAILABLE:
+        return "on NumPy, as CHAINRULE_NUMBA=0 asks"
+    lacking = [name for name in ("numba", "scipy") if importlib.util.find_spec(name) is None]
+    return f"on NumPy, {' and '.join(lacking) or 'numba'} not being installed here (the 'fast' extra)"
 
 
 def job_done(start: bool = True) -> None:

@@ -234,6 +234,7 @@ def run(args) -> int:
             raise ValidationError(text.split(". Explain fewer")[0] + ": give at most that many with --inputs and "
                                   "--targets (samples separated by ';')") from None
         text = re.sub(r"\b(layer|neuron|lr)\b(?= must)", r"--\1", text, count=1)
+        text = command_words(re.sub(r"^neuron (\d+) of layer (\d+) has", r"--neuron \1 of --layer \2 has", text))
         if args.inputs is not None and pre is None:         # the engine's names of the samples: X, Y
             text = re.sub(r"^X and Y\b", "--inputs and --targets", text)
             text = re.sub(r"^X\b", "--inputs", re.sub(r"^Y\b", "--targets", text))

@@ -47,3 +47,16 @@ def test_a_network_too_wide_to_write_out_is_refused_in_the_commands_words(widths
     assert r.returncode == 2 and "in Python, net.gradients(X, Y) and chainrule.gradcheck give" in r.stderr, r.stderr
     assert ("--neuron 0 of --layer 0 has 201 parameters" in r.stderr) == ("--neuron" in slice_), r.stderr
     assert hasattr(cr.Network, "gradients") and callable(cr.gradcheck)        # the calls it names exist
+
+
+@pytest.mark.parametrize("widths, activation, loss, targets, usual", [
+    ("2,1", "relu", "binary_crossentropy", "1", "sigmoid"), ("2,3", "tanh", "categorical_crossentropy", "1,0,0",
+                                                            "softmax")])
+def test_a_network_of_one_layer_is_given_one_activation(widths, activation, loss, targets, usual):
+    """A network of one layer has no hidden layers, yet the refusal gave it two names, hidden and output
+    ('here --activation relu,sigmoid'): one name, the output's, is what it takes."""
+    base = ["explain", "--layers", widths, "--loss", loss, "--inputs", "1,2", "--targets", targets]
+    r = cmd(*base, "--activation", activation)
+    assert r.returncode == 2 and r.stderr.strip().endswith(f"here --activation {usual}"), r.stderr
+    assert "HIDDEN" not in r.stderr, r.stderr
+    assert cmd(*base, "--activation", usual).returncode == 0

@@ -166,9 +166,12 @@ def _network(args):
                           r"True\)", str(exc))
         if usual is None:           # the command has no loss of its own, which takes_logits would declare
             raise
+        said = f"{str(exc)[:usual.start()]}. Give the output layer {usual[1]}"
+        if len(acts) == 1:                          # no hidden layer: the output's name alone
+            raise ValidationError(f"{said}: here --activation {usual[1]}") from None
         hidden = ",".join(acts[:-1]) if len(set(acts[:-1])) > 1 else acts[0]
-        raise ValidationError(f"{str(exc)[:usual.start()]}. Give the output layer {usual[1]}: --activation "
-                              f"HIDDEN,OUTPUT sets it apart, here --activation {hidden},{usual[1]}") from None
+        raise ValidationError(f"{said}: --activation HIDDEN,OUTPUT sets it apart, here --activation "
+                              f"{hidden},{usual[1]}") from None
     if args.weights:
         _weights(args.weights, net)
     elif args.inputs is None and not args.formulas:

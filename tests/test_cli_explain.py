@@ -319,7 +319,8 @@ def test_too_many_samples_a_neuron_too_wide_and_an_empty_field_are_named_as_such
         in r.stderr and "--layer" not in r.stderr
     r = cli("--layers", "200,2", "--layer", "0", "--neuron", "0")
     assert r.returncode == 2
-    assert "neuron 0 of layer 0 has 201 parameters (its weights and bias), more than the 120 explain shows" in r.stderr
+    assert "--neuron 0 of --layer 0 has 201 parameters (its weights and bias), more than the 120 explain shows" in \
+        r.stderr
     assert "Explain a slice" not in r.stderr
     r = cli("--inputs", "0.05,,0.1", "--targets", "0.01,0.99")
     assert r.returncode == 2 and "--inputs must be numbers separated by ','" in r.stderr

@@ -139,8 +139,9 @@ def test_a_neuron_slice_is_advised_only_where_a_neuron_fits(tmp_path):
             ",".join(["0.1"] * 200), "--targets", "1")
     r = cmd(*base, "--layer", "0")
     assert r.returncode == 2 and r.stderr.rstrip().endswith("this call has 603. Its neurons have 201 parameters "
-                                                           "each, too many to write out too (net.gradients and "
-                                                           "gradcheck give their numbers)"), r.stderr
+                                                           "each, too many to write out too (in Python, "
+                                                           "net.gradients(X, Y) and chainrule.gradcheck give their "
+                                                           "numbers)"), r.stderr
     assert cmd(*base, "--layer", "0", "--neuron", "0").returncode == 2     # as said: refused too
     r = cmd(*base)
     assert r.stderr.rstrip().endswith("--layer L for one layer L in [1] (those of at most 120 parameters), or "

@@ -59,3 +59,24 @@ def test_cross_entropy_terms_are_printed_with_numbers_that_give_the_printed_e(ca
     total = re.search(r"E_total = .* = ([\d.]+)", text)[1]
     assert total == f"{float(terms.sum()):.9f}"
     assert sum(float(v) for _, v in lines.values()) == pytest.approx(float(total), abs=2e-9)
+
+
+@pytest.mark.parametrize("loss, net_in", [("categorical_crossentropy", 1.0), ("binary_crossentropy", 1.0),
+                                          ("binary_crossentropy", 40.0)])
+def test_a_target_that_nine_decimals_round_is_written_as_precise_as_e_needs(loss, net_in):
+    """Targets of 1/3: the line wrote 0.333333333 but checked its E_o with 1/3 itself, so a reader computing
+    -0.333333333 * log(0.241969132) got 0.472981704, not the printed 0.472981705 (torch's). The written target, too,
+    is now as precise as the printed E_o needs (and the engine's net form, 40 below, the same)."""
+    act = "softmax" if loss == "categorical_crossentropy" else "sigmoid"
+    net = cr.Network([cr.Dense(3, 3, act)], loss=loss, seed=1)
+    net.set_weights([net.get_weights()[0] * net_in, net.get_weights()[1]])
+    X, Y = np.array([[0.5, -1.0, 2.0]]), np.array([[1 / 3, 1 / 3, 1 / 3]])
+    lines = _lines(cr.explain(net, X, Y).text())
+    a = torch.tensor(X) @ torch.tensor(net.dense_layers[0].W) + torch.tensor(net.dense_layers[0].b)
+    t = torch.tensor(Y)
+    terms = (-t * torch.log_softmax(a, dim=1) if act == "softmax" else
+             torch.nn.functional.binary_cross_entropy_with_logits(a, t, reduction="none"))
+    for k in range(3):
+        numbers, value = lines[f"E_o{k + 1}"]
+        assert value == f"{float(terms[0, k]):.9f}", (value, float(terms[0, k]))      # torch's term
+        assert numbers and f"{_value(numbers):.9f}" == value, (numbers, value)         # the numbers give it

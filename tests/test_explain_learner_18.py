@@ -32,3 +32,31 @@ def test_a_probability_loss_after_another_output_is_refused_in_the_commands_word
     given = re.search(r"here (--activation \S+)$", r.stderr.strip())
     assert given, r.stderr
     assert cmd(*base, *shlex.split(given[1])).returncode == 0, given[1]      # the advice runs
+
+
+@pytest.mark.parametrize("widths, slice_", [("200,1", ["--layer", "0", "--neuron", "0"]), ("200,3,1", ["--layer", "0"]),
+                                            ("200,300", [])])
+def test_a_network_too_wide_to_write_out_is_refused_in_the_commands_words(widths, slice_):
+    """Where no slice fits, the command's refusal pointed at Python alone as if it were the command's own
+    ("neuron 0 of layer 0 has 201 parameters ... (net.gradients and gradcheck give its numbers)"): it now names the
+    options given and says that those calls are Python's (the command has no gradients of its own)."""
+    import chainrule as cr
+    n_in, n_out = int(widths.split(",")[0]), int(widths.split(",")[-1])
+    r = cmd("explain", "--layers", widths, "--inputs", ",".join(["0.1"] * n_in), "--targets",
+            ",".join(["0"] * n_out), *slice_)
+    assert r.returncode == 2 and "in Python, net.gradients(X, Y) and chainrule.gradcheck give" in r.stderr, r.stderr
+    assert ("--neuron 0 of --layer 0 has 201 parameters" in r.stderr) == ("--neuron" in slice_), r.stderr
+    assert hasattr(cr.Network, "gradients") and callable(cr.gradcheck)        # the calls it names exist
+
+
+@pytest.mark.parametrize("widths, activation, loss, targets, usual", [
+    ("2,1", "relu", "binary_crossentropy", "1", "sigmoid"), ("2,3", "tanh", "categorical_crossentropy", "1,0,0",
+                                                            "softmax")])
+def test_a_network_of_one_layer_is_given_one_activation(widths, activation, loss, targets, usual):
+    """A network of one layer has no hidden layers, yet the refusal gave it two names, hidden and output
+    ('here --activation relu,sigmoid'): one name, the output's, is what it takes."""
+    base = ["explain", "--layers", widths, "--loss", loss, "--inputs", "1,2", "--targets", targets]
+    r = cmd(*base, "--activation", activation)
+    assert r.returncode == 2 and r.stderr.strip().endswith(f"here --activation {usual}"), r.stderr
+    assert "HIDDEN" not in r.stderr, r.stderr
+    assert cmd(*base, "--activation", usual).returncode == 0

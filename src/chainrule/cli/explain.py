@@ -166,9 +166,12 @@ def _network(args):
                           r"True\)", str(exc))
         if usual is None:           # the command has no loss of its own, which takes_logits would declare
             raise
+        said = f"{str(exc)[:usual.start()]}. Give the output layer {usual[1]}"
+        if len(acts) == 1:                          # no hidden layer: the output's name alone
+            raise ValidationError(f"{said}: here --activation {usual[1]}") from None
         hidden = ",".join(acts[:-1]) if len(set(acts[:-1])) > 1 else acts[0]
-        raise ValidationError(f"{str(exc)[:usual.start()]}. Give the output layer {usual[1]}: --activation "
-                              f"HIDDEN,OUTPUT sets it apart, here --activation {hidden},{usual[1]}") from None
+        raise ValidationError(f"{said}: --activation HIDDEN,OUTPUT sets it apart, here --activation "
+                              f"{hidden},{usual[1]}") from None
     if args.weights:
         _weights(args.weights, net)
     elif args.inputs is None and not args.formulas:
@@ -234,6 +237,7 @@ def run(args) -> int:
             raise ValidationError(text.split(". Explain fewer")[0] + ": give at most that many with --inputs and "
                                   "--targets (samples separated by ';')") from None
         text = re.sub(r"\b(layer|neuron|lr)\b(?= must)", r"--\1", text, count=1)
+        text = command_words(re.sub(r"^neuron (\d+) of layer (\d+) has", r"--neuron \1 of --layer \2 has", text))
         if args.inputs is not None and pre is None:         # the engine's names of the samples: X, Y
             text = re.sub(r"^X and Y\b", "--inputs and --targets", text)
             text = re.sub(r"^X\b", "--inputs", re.sub(r"^Y\b", "--targets", text))

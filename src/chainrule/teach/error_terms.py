@@ -14,7 +14,7 @@ import re
 
 import numpy as np
 
-from .numbers import factor, fmt
+from .numbers import fmt
 
 LOGGED = ("categorical_crossentropy", "binary_crossentropy")      # the losses whose terms are written with numbers
 
@@ -28,9 +28,9 @@ def error_numbers(d: dict, o: str, value: float) -> str:
         return ""
     out = next(nr["out"][0] for nr in d["layers"][-1]["neurons"] if nr["name"] == o)
     target = next(t["value"][0] for t in d["targets"] if t["name"] == o)
-    t = factor(target, False)
-    for text in (fmt(out), repr(float(out))):
-        if fmt(_term(d, target, float(text))) == fmt(value):
+    for t, text in _written(target, out, True):
+        if fmt(_term(d, float(t), float(text))) == fmt(value):
+            t = f"({t})" if t.startswith("-") else t
             shown = f"({text})" if text.startswith("-") else text
             first = f"-({t} * log({shown}))" if t == "0" else f"-{t} * log({shown})"      # not -0 * ...
             if d["loss"] == "categorical_crossentropy":
@@ -38,12 +38,21 @@ def error_numbers(d: dict, o: str, value: float) -> str:
             return f"{first} - (1 - {t}) * log(1 - {shown})"       # -(a + b) as -a - b: no bracket over the line
     if d["loss"] == "binary_crossentropy" and d["fused"]:     # out rounds to 1 or 0: the engine's form, from net
         net = next(nr["net"][0] for nr in d["layers"][-1]["neurons"] if nr["name"] == o)
-        for text in (fmt(net, False), repr(float(net))):
+        for t, text in _written(target, net, False):
             n = f"({text})" if text.startswith("-") else text
-            if fmt(_from_net(d, target, float(text))) == fmt(value):
+            if fmt(_from_net(d, float(t), float(text))) == fmt(value):
+                t = f"({t})" if t.startswith("-") else t
                 return (f"max(net_{o}, 0) - net_{o} * target_{o} + log(1 + exp(-|net_{o}|)) = "
                         f"max({n}, 0) - {n} * {t} + log(1 + exp(-|{n}|))")
     return ""
+
+
+def _written(target: float, x: float, zeros: bool) -> list[tuple[str, str]]:
+    """The ways of writing a target and an output (or net input), fewest digits first: nine decimals, then Python's
+    shortest repr, which reads back as the same float; a target of 1/3 as 0.333333333 gives another E_o than 1/3."""
+    targets = dict.fromkeys((fmt(target, False), repr(float(target))))
+    xs = dict.fromkeys((fmt(x, zeros), repr(float(x))))          # `zeros`: an output's nine decimals, as out_o1's
+    return [(t, v) for t in targets for v in xs]
 
 
 def _from_net(d: dict, target: float, net: float) -> float:

@@ -267,7 +267,10 @@ def hidden_delta(dense: list[Any], names: list[list[str]], l: int, k: int) -> di
 def command_words(text: str) -> str:
     """The report's and its advice's Python calls in the command's words, the one route between the two:
     explain(..., layer=1, neuron=J) as --layer 1 --neuron J (explain(net, X, Y, layer=L) as --layer L),
-    report.to_dict()["layers"] as --format json's "layers"."""
+    report.to_dict()["layers"] as --format json's "layers"; net.gradients, which the command has not, said to be
+    Python's."""
     text = re.sub(r"explain\((?:\.\.\.|net, X, Y), layer=(\w+)(, neuron=(J|\d+))?\)",
                   lambda m: f"--layer {m[1]}" + (f" --neuron {m[3]}" if m[3] else ""), text)
+    text = re.sub(r"\(net\.gradients and gradcheck give (its|their) numbers\)",    # no command of its own: Python's
+                  r"(in Python, net.gradients(X, Y) and chainrule.gradcheck give \1 numbers)", text)
     return re.sub(r'report\.to_dict\(\)\["(\w+)"\]', lambda m: f"--format json's \"{m[1]}\"", text)

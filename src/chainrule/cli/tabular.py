@@ -120,7 +120,7 @@ def output_path(path: str, inputs: dict[str, str], option: str = "--out", stdout
     shown = short(str(path), 200)
     if not str(path):             # Path('') is '.', the folder
         raise ValidationError(f"{option} is empty; give a file name")
-    from ..saving.files import folder_end
+    from ..nn.filenames import folder_end
     folder = folder_end(str(path))       # Path drops it: 'm.npz/' and 'm.npz/.' wrote m.npz
     if folder:
         raise ValidationError(f"{option} {shown} ends in {folder[0]!r}, a folder's name; {folder[1]}")

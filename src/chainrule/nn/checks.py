@@ -208,28 +208,6 @@ def path_like(value, name: str):
     return value
 
 
-#: KINDS: what each writer writes (in messages) and its name ending; ENDINGS: name -> (kind or None, what, how)
-KINDS = {"model": ("a chainrule model (.npz)", ".npz"), "onnx": ("an ONNX model", ".onnx"),
-         "csv": ("a CSV file of predictions", ".csv")}
-ENDINGS = {".npz": ("model", "a chainrule model's", "cr.save(net, path) writes one"),
-           ".onnx": ("onnx", "an ONNX model's", "cr.to_onnx(net, path) or `chainrule export` writes one"),
-           ".keras": (None, "a Keras model's", "chainrule writes no Keras files; cr.to_onnx writes ONNX"),
-           ".h5": (None, "a Keras or HDF5 file's", "chainrule writes no HDF5 files; cr.to_onnx writes ONNX"),
-           ".pt": (None, "a PyTorch file's", "torch.save(cr.to_torch(net), path) writes one"),
-           ".pth": (None, "a PyTorch file's", "torch.save(cr.to_torch(net), path) writes one"),
-           ".csv": ("csv", "a CSV file's", "`chainrule predict --out` writes predictions"),
-           ".json": (None, "a JSON file's", "chainrule's models are .npz files")}
-
-
-def name_ending(path: Any, kind: str, shown: str) -> None:
-    """Refuse `kind` (KINDS) under another format's name ending: save's rule (files.replaceable), ModelCheckpoint's."""
-    suffix = os.path.splitext(os.fspath(path))[1].lower()
-    if suffix in ENDINGS and ENDINGS[suffix][0] != kind:
-        (_, named, how), (what, ending) = ENDINGS[suffix], KINDS[kind]
-        raise ValidationError(f"{shown}: {suffix} is {named} ending ({how}); this writes {what}, which would then "
-                              f"be read as the wrong format. Give a name ending in {ending}")
-
-
 def learning_rate(value, name: str = "lr") -> float:
     """A finite learning rate >= 0 (explain and step share this check with the optimizers): 0 is taken as torch.optim
     takes it (a warm-up from 0, a layer held by its rate), and the update leaves the weights as they are. -0.0 is

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import ChainruleTypeError, ValidationError
-from ..nn.checks import KINDS, name_ending  # the name-ending rule, below the fit loop: ModelCheckpoint's too
+from ..nn.filenames import KINDS, a_file_name, name_ending  # below the fit loop: ModelCheckpoint's, CSVLogger's
 
 
 def check_path(path: Any, name: str = "path") -> str | os.PathLike:
@@ -62,34 +62,6 @@ def writable_target(path: str | os.PathLike) -> Path:
     if not folder.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, f"Cannot write the file: {str(folder)!r} is not a folder", shown)
     return path
-
-
-def a_file_name(path: str | os.PathLike, who: str = "") -> None:
-    """Refuse an empty name and a folder's name (one ending in a separator, or in '/.'), as open() refuses them,
-    with our words (after `who`, 'ModelCheckpoint: '): Path reads '' as '.', the folder, and 'm.onnx/' and
-    'm.onnx/.' as 'm.onnx', which a writer then wrote."""
-    text = os.fsdecode(os.fspath(path))
-    if not text:
-        raise FileNotFoundError(errno.ENOENT, f"{who}Cannot write a file: the name is empty (give a file name)", text)
-    folder = folder_end(text)
-    if folder:
-        raise IsADirectoryError(errno.EISDIR, f"{who}Cannot write a file there: the name ends in {folder[0]!r}, a "
-                                f"folder's ({folder[1]})", text)
-
-
-def folder_end(text: str) -> tuple[str, str] | None:
-    """(the end, the advice) where `text` names a folder by how it ends: in a separator ('m.onnx/', 'm.onnx//') or
-    in '.' after one ('m.onnx/.'), which Path drops (and a writer wrote m.onnx); None for a file's name. The
-    advice: the name without that end, unless that is a folder too (or nothing)."""
-    seps = tuple(sep for sep in (os.sep, os.altsep) if sep)
-    bare = text
-    while bare.endswith(seps) or bare.endswith(tuple(sep + "." for sep in seps)):
-        bare = bare[:-1]
-    if bare == text:
-        return None
-    if bare and not os.path.isdir(bare):
-        return text[len(bare):], f"give the file name without it: {bare!r}"
-    return text[len(bare):], "give a file name in the folder"
 
 
 def temp_prefix(name: str) -> str:

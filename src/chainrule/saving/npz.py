@@ -24,13 +24,14 @@ from typing import Any
 import numpy as np
 
 from ..errors import ChainruleError, ChainruleTypeError, ModelFileError, ValidationError
+from ..nn.filenames import a_file_name
 from ..nn.layers import layer_from_config
 from ..nn.network import Network
 from ..nn.predict import mark_tabular
 from ..training.optim import optimizer_from_file
 from . import modelkind
 from . import npzcheck as check
-from .files import a_file_name, atomic_write, check_path
+from .files import atomic_write, check_path
 from .npzcheck import FORMAT_VERSION, MAX_HEADER_BYTES, MAX_PARAMS
 
 __all__ = ["save", "load", "atomic_write", "check_path", "network_arrays", "FORMAT_VERSION", "MAX_PARAMS"]

@@ -19,8 +19,8 @@ import numpy as np
 
 from ..errors import ModelFileError, ValidationError
 from ..nn import checks as check
-from ..nn.checks import name_ending
-from .files import HOLDS, a_file_name, atomic_write, check_path, file_kind, in_the_way, replaceable, writable_target
+from ..nn.filenames import a_file_name, name_ending
+from .files import HOLDS, atomic_write, check_path, file_kind, in_the_way, replaceable, writable_target
 from .npz import non_finite
 
 #: the member that says a file holds chainrule weights (files.file_kind tells it by this name)

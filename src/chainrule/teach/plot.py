@@ -25,7 +25,8 @@ def _figure(size, dpi):
 
 
 def _save(fig, path, dpi) -> Path:
-    from ..saving.files import a_file_name, writable_target
+    from ..nn.filenames import a_file_name
+    from ..saving.files import writable_target
     a_file_name(path)            # before Path, which drops a trailing '/' ('c.png/' wrote c.png) and reads '' as '.'
     path = Path(path)
     if path.suffix.lower() not in (".png", ".svg"):

@@ -51,7 +51,7 @@ class CSVLogger(Callback):
         self.started, self.keys, self.resumed_at = False, None, \
             int(params.get("initial_epoch") or 0) if params.get("resumed", True) else 0
         if self.writes:                 # as open() would refuse them after the first epoch's training
-            from ..saving.files import a_file_name
+            from ..nn.filenames import a_file_name
             a_file_name(self.filename, "CSVLogger: ")
         folder = os.path.dirname(os.path.abspath(self.filename))
         if self.writes and not (os.path.isdir(folder) and os.access(folder, os.W_OK)):

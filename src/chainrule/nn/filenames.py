@@ -1,0 +1,61 @@
+"""Names a writer refuses before writing: an empty one, a folder's (by how it ends), another format's ending.
+
+Below the fit loop (nn), so that every writer reads one rule: save, to_onnx, ModelCheckpoint, CSVLogger, the
+plots and the command line's --out.
+"""
+from __future__ import annotations
+
+import errno
+import os
+from typing import Any
+
+from ..errors import ValidationError
+
+#: KINDS: what each writer writes (in messages) and its name ending; ENDINGS: name -> (kind or None, what, how)
+KINDS = {"model": ("a chainrule model (.npz)", ".npz"), "onnx": ("an ONNX model", ".onnx"),
+         "csv": ("a CSV file of predictions", ".csv")}
+ENDINGS = {".npz": ("model", "a chainrule model's", "cr.save(net, path) writes one"),
+           ".onnx": ("onnx", "an ONNX model's", "cr.to_onnx(net, path) or `chainrule export` writes one"),
+           ".keras": (None, "a Keras model's", "chainrule writes no Keras files; cr.to_onnx writes ONNX"),
+           ".h5": (None, "a Keras or HDF5 file's", "chainrule writes no HDF5 files; cr.to_onnx writes ONNX"),
+           ".pt": (None, "a PyTorch file's", "torch.save(cr.to_torch(net), path) writes one"),
+           ".pth": (None, "a PyTorch file's", "torch.save(cr.to_torch(net), path) writes one"),
+           ".csv": ("csv", "a CSV file's", "`chainrule predict --out` writes predictions"),
+           ".json": (None, "a JSON file's", "chainrule's models are .npz files")}
+
+
+def name_ending(path: Any, kind: str, shown: str) -> None:
+    """Refuse `kind` (KINDS) under another format's name ending: save's rule (files.replaceable), ModelCheckpoint's."""
+    suffix = os.path.splitext(os.fspath(path))[1].lower()
+    if suffix in ENDINGS and ENDINGS[suffix][0] != kind:
+        (_, named, how), (what, ending) = ENDINGS[suffix], KINDS[kind]
+        raise ValidationError(f"{shown}: {suffix} is {named} ending ({how}); this writes {what}, which would then "
+                              f"be read as the wrong format. Give a name ending in {ending}")
+
+
+def a_file_name(path: str | os.PathLike, who: str = "") -> None:
+    """Refuse an empty name and a folder's name (one ending in a separator, or in '/.'), as open() refuses them,
+    with our words (after `who`, 'ModelCheckpoint: '): Path reads '' as '.', the folder, and 'm.onnx/' and
+    'm.onnx/.' as 'm.onnx', which a writer then wrote."""
+    text = os.fsdecode(os.fspath(path))
+    if not text:
+        raise FileNotFoundError(errno.ENOENT, f"{who}Cannot write a file: the name is empty (give a file name)", text)
+    folder = folder_end(text)
+    if folder:
+        raise IsADirectoryError(errno.EISDIR, f"{who}Cannot write a file there: the name ends in {folder[0]!r}, a "
+                                f"folder's ({folder[1]})", text)
+
+
+def folder_end(text: str) -> tuple[str, str] | None:
+    """(the end, the advice) where `text` names a folder by how it ends: in a separator ('m.onnx/', 'm.onnx//') or
+    in '.' after one ('m.onnx/.'), which Path drops (and a writer wrote m.onnx); None for a file's name. The
+    advice: the name without that end, unless that is a folder too (or nothing)."""
+    seps = tuple(sep for sep in (os.sep, os.altsep) if sep)
+    bare = text
+    while bare.endswith(seps) or bare.endswith(tuple(sep + "." for sep in seps)):
+        bare = bare[:-1]
+    if bare == text:
+        return None
+    if bare and not os.path.isdir(bare):
+        return text[len(bare):], f"give the file name without it: {bare!r}"
+    return text[len(bare):], "give a file name in the folder"

@@ -9,7 +9,7 @@ import chainrule as cr
 from ..data.columns import select_columns
 from ..errors import TrainingDiverged, UnknownNameError, ValidationError
 from ..teach.width import say, word
-from . import weights
+from . import schedule, weights
 from .rows import gathered, split, training_rows
 from .tabular import (
     add_column_options,
@@ -68,6 +68,7 @@ def register(sub) -> None:
                         "BackpropClassifier's momentum 0.9)")
     g.add_argument("--lr", type=learning_rate, default=1e-3, help="learning rate, whatever the optimizer")
     g.add_argument("--momentum", type=momentum, help="momentum of sgd or rmsprop (default: 0)")
+    g.add_argument("--schedule", type=schedule.schedule_arg, metavar="NAME[:KEY=VALUE,...]", help=schedule.HELP)
     g.add_argument("--val-split", type=fraction, default=0.2, help="fraction of the rows held out for validation")
     g.add_argument("--seed", type=seed, default=0, help="seed of the initial weights and the shuffling")
     g.add_argument("--dtype", choices=["float64", "float32"], default="float64", help="floating-point precision")
@@ -96,10 +97,11 @@ def momentum(text: str) -> float:
     return value
 
 
-def _optimizer(args):
-    """The optimizer of --optimizer, --lr and --momentum (which only sgd and rmsprop have)."""
+def _optimizer(args, lr):
+    """The optimizer of --optimizer, --lr (`lr`: its number or --schedule's schedule) and --momentum (which only
+    sgd and rmsprop have)."""
     try:
-        optimizer = cr.optim.get_optimizer(args.optimizer, lr=args.lr)
+        optimizer = cr.optim.get_optimizer(args.optimizer, lr=lr)
     except UnknownNameError as exc:
         raise _named(exc, "--optimizer", "optimizer") from None
     if args.momentum is None:
@@ -107,7 +109,7 @@ def _optimizer(args):
     if args.optimizer.lower() not in ("sgd", "rmsprop"):
         raise ValidationError(f"--momentum is for --optimizer sgd or rmsprop; {args.optimizer!r} has no momentum "
                               "(leave --momentum out)")
-    return cr.optim.get_optimizer(args.optimizer, lr=args.lr, momentum=args.momentum)
+    return cr.optim.get_optimizer(args.optimizer, lr=lr, momentum=args.momentum)
 
 
 def _hidden(text: str) -> list[int]:
@@ -148,7 +150,7 @@ class EpochLines(cr.callbacks.Callback):
         self.epochs = params["epochs"]
 
     def on_epoch_end(self, epoch, logs):
-        shown = ", ".join(f"{k} {v:.4f}" for k, v in logs.items())
+        shown = ", ".join(f"{k} {v:.4g}" if k in ("lr", "learning_rate") else f"{k} {v:.4f}" for k, v in logs.items())
         say(f"epoch {epoch + 1}/{self.epochs}: {shown}", sys.stderr)
 
 
@@ -261,7 +263,9 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
         activation = cr.Dense(1, 1, args.activation).activation
     except UnknownNameError as exc:
         raise _named(exc, "--activation", "activation") from None
-    optimizer = _optimizer(args)
+    lr, scheduled = (args.lr, []) if args.schedule is None else schedule.build(args.schedule, args.lr,
+                                                                                   args.val_split > 0)
+    optimizer = _optimizer(args, lr)
     if args.chunk_rows is not None and not args.stream:
         raise ValidationError(f"--chunk-rows needs --stream (it is the rows per chunk of --stream's passes); got "
                               f"--chunk-rows {args.chunk_rows} without it")
@@ -351,7 +355,8 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
     say(f"{pre.task} of {args.target!r}: {n - n_val} training and {n_val} validation rows, {X.shape[1]} inputs; "
         f"network {'-'.join(map(str, widths))}", sys.stderr)
     bar = sys.stderr.isatty() and not args.quiet      # on stderr (fit's own is on stdout): stdout holds the results
-    callbacks: list = [] if args.quiet or bar else [EpochLines()]
+    callbacks: list = [*scheduled, *([schedule.RateLog()] if args.schedule else [])]    # the rate: logged first
+    callbacks += [] if args.quiet or bar else [EpochLines()]
     if args.resume:
         callbacks.append(ResumeNote(args.checkpoint_dir))
     recorded = {"tabular": pre.to_json(), **({"weight": args.weight} if args.weight else {})}   # evaluate: the column
@@ -366,6 +371,8 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
                           verbose=0, callbacks=callbacks, checkpoint_dir=args.checkpoint_dir, resume=args.resume,
                           comm=comm, sample_weight=weight, class_weight=class_weight,
                           weight_reduction="mean_with_sample_weight")     # scikit-learn's, as the pipeline it rivals
+    except ValidationError as exc:        # another run's checkpoint: said in the options' words
+        raise schedule.resume_refusal(exc) from None
     except TrainingDiverged as exc:       # the advice in the command line's words (inputs are already scaled)
         cause = str(exc).split(" Try ")[0]
         raise TrainingDiverged(f"{cause} Try a lower --lr (it was {args.lr:g}), or --optimizer adam") from None

@@ -1,0 +1,141 @@
+"""train's --schedule: a learning-rate schedule written NAME[:KEY=VALUE,...] (step:step_size=10,gamma=0.5), made by
+the engine's own classes (chainrule.optim's StepLR, ..., and the ReduceLROnPlateau callback) from --lr's rate: the
+command line parses, the engine computes the rates."""
+from __future__ import annotations
+
+import argparse
+import difflib
+import inspect
+from typing import Any
+
+from ..errors import ChainruleError, ValidationError
+from ..training import callbacks
+from ..training import schedules as sched
+
+#: the names --schedule takes, and the engine's class each stands for (its class name is taken too, any case)
+NAMES: dict[str, type] = {"step": sched.StepLR, "multistep": sched.MultiStepLR, "exponential": sched.ExponentialLR,
+                          "cosine": sched.CosineAnnealingLR, "linear": sched.LinearLR, "constant": sched.ConstantLR,
+                          "polynomial": sched.PolynomialLR, "plateau": callbacks.ReduceLROnPlateau}
+#: the keys that take a list: their later values follow after commas (milestones=30,60,gamma=0.5)
+LISTS = {"milestones"}
+#: the keys the command line gives itself: the rate is --lr's, and the callback's printing would break the lines
+OWN = {"lr": "the starting rate is --lr's", "verbose": "the rate is in each epoch's line as 'lr'"}
+HELP = ("a learning rate that changes with the epochs, NAME[:KEY=VALUE,...] from --lr's rate, as "
+        "torch.optim.lr_scheduler's (its argument names): step:step_size=10,gamma=0.5 (StepLR), "
+        "multistep:milestones=30,60,gamma=0.1, exponential:gamma=0.95, cosine:T_max=100,eta_min=0 (CosineAnnealingLR), "
+        "linear:start_factor=0.1,total_iters=5 (a warm-up), constant:factor=0.5,total_iters=5, "
+        "polynomial:total_iters=100,power=1, or plateau:factor=0.5,patience=3 (ReduceLROnPlateau, Keras' counts, "
+        "watching val_loss unless monitor=loss); each epoch's line and the checkpoints' history.jsonl show the "
+        "rate it trained with as 'lr'")
+
+
+class Spec:
+    """A parsed --schedule: the class, its arguments, and the text as given (for the messages)."""
+
+    def __init__(self, cls: type, kwargs: dict[str, Any], text: str):
+        self.cls, self.kwargs, self.text = cls, kwargs, text
+
+    def __repr__(self) -> str:
+        return f"Spec({self.cls.__name__}, {self.kwargs!r})"
+
+
+def _keys(cls: type) -> tuple[list[str], list[str]]:
+    """The keys `cls` takes from the command line, and those of them it needs."""
+    params = [p for p in inspect.signature(cls).parameters.values() if p.name not in OWN]
+    return [p.name for p in params], [p.name for p in params if p.default is inspect.Parameter.empty]
+
+
+def _value(text: str) -> Any:
+    """A number where the text is one (an integer where it is whole-written), else the text (monitor=loss)."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def schedule_arg(text: str) -> Spec:
+    """The argparse type of --schedule: the name, then its keys (each refusal names the key, what it takes and what
+    was given); the values are checked by the class when `build` makes it."""
+    name, _, rest = text.strip().partition(":")
+    known = {n: c for n, c in NAMES.items()}
+    known.update({c.__name__.lower(): c for c in NAMES.values()})
+    cls = known.get(name.strip().lower())
+    if cls is None:
+        close = difflib.get_close_matches(name.strip().lower(), list(known), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise argparse.ArgumentTypeError(f"unknown schedule {name.strip()!r}{hint}; expected one of "
+                                         f"{', '.join(NAMES)}, as NAME:KEY=VALUE,... (e.g. step:step_size=10)")
+    accepted, needed = _keys(cls)
+    kwargs: dict[str, Any] = {}
+    last = ""
+    for item in ([] if not rest.strip() else rest.split(",")):
+        key, eq, value = (s.strip() for s in item.partition("="))
+        if not eq:                          # a list's later value (milestones=30,60)
+            if last in LISTS and key:
+                kwargs[last].append(_value(key))
+                continue
+            raise argparse.ArgumentTypeError(f"{name.strip()}: expected KEY=VALUE after the ':', separated by "
+                                             f"commas (keys: {', '.join(accepted)}); got {item.strip()!r}")
+        if key in OWN:
+            raise argparse.ArgumentTypeError(f"{name.strip()}: key {key!r} is not given here: {OWN[key]}")
+        if key not in accepted:
+            close = difflib.get_close_matches(key, accepted, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise argparse.ArgumentTypeError(f"{name.strip()}: unknown key {key!r}{hint}; expected among "
+                                             f"{', '.join(accepted)}")
+        if key in kwargs:
+            raise argparse.ArgumentTypeError(f"{name.strip()}: key {key!r} is given twice")
+        if not value:
+            raise argparse.ArgumentTypeError(f"{name.strip()}: key {key!r} has no value; write {key}=VALUE")
+        kwargs[key] = [_value(value)] if key in LISTS else _value(value)
+        last = key
+    missing = [k for k in needed if k not in kwargs]
+    if missing:
+        raise argparse.ArgumentTypeError(f"{name.strip()} needs {', '.join(f'{k}=...' for k in missing)} "
+                                         f"(e.g. {name.strip()}:{missing[0]}=10); got {text.strip()!r}")
+    return Spec(cls, kwargs, text.strip())
+
+
+def build(spec: Spec, lr: float, validation: bool) -> tuple[float | sched.Schedule, list]:
+    """The optimizer's lr (a Schedule, or --lr's number with a ReduceLROnPlateau) and the callbacks to add;
+    a value the class refuses is said with the option and the key it names."""
+    try:
+        if spec.cls is callbacks.ReduceLROnPlateau:
+            plateau = spec.cls(**spec.kwargs)
+            if plateau.monitor.startswith("val_") and not validation:
+                raise ValidationError(f"plateau watches {plateau.monitor!r}, which --val-split 0 leaves out (no "
+                                      "validation rows); give --val-split above 0, or monitor=loss")
+            return lr, [plateau]
+        return spec.cls(lr=lr, **spec.kwargs), []
+    except ChainruleError as exc:
+        raise ValidationError(f"--schedule {spec.text!r}: {exc}") from None
+
+
+class RateLog(callbacks.Callback):
+    """Each epoch's logs get the rate the epoch trained with as 'lr', the optimizer's own number (read at the
+    epoch's start: a plateau lowers it at the end): the epoch lines and the checkpoint's history show it. The
+    plateau's own 'learning_rate' (the same rate rounded to float32, as Keras logs it) is left out: one name."""
+
+    def on_epoch_begin(self, epoch: int) -> None:
+        self.rate = float(self.network.optimizer.lr)
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        logs.pop("learning_rate", None)
+        logs["lr"] = self.rate
+
+
+def resume_refusal(exc: ValidationError) -> ValidationError:
+    """fit's refusal to resume another run, where --schedule made the difference, in the command line's words
+    (fit names its callbacks and optimizer config, which the command line's user never wrote)."""
+    text = str(exc)
+    if text.startswith("cannot resume: the checkpoint was written with the callbacks"):
+        had = "ReduceLROnPlateau" in text.split(", this run has")[0]
+        return ValidationError(f"cannot resume: the checkpoint's run had {'a' if had else 'no'} plateau --schedule, "
+                               f"this one has {'none' if had else 'one'}; resume with the --schedule it had, or "
+                               "use another --checkpoint-dir")
+    if text.startswith("cannot resume") and "what differs: the optimizer (" in text:
+        return ValidationError(f"{text} (the optimizer is --optimizer, --lr, --momentum and --schedule: give the "
+                               "ones the checkpoint's run had)")
+    return exc

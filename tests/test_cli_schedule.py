@@ -173,3 +173,10 @@ def test_a_plateau_watching_what_the_run_does_not_log_is_refused(iris, tmp_path,
     line = r.stderr.strip().splitlines()[-1]
     assert r.returncode == 2 and "--schedule" in line and "does not log" in line and "val_loss" in line, line
     assert not (tmp_path / "m.npz").exists()
+
+
+def test_a_schedule_in_sweeps_grid_says_it_is_trains_option(iris):
+    """sweep's refusal suggested 'shuffle' for schedule=..., which docs/tabular.md says to sweep as lr=... instead."""
+    r = cmd("sweep", iris, "--target", "species", "--grid", "schedule=step:step_size=2,gamma=0.5")
+    line = r.stderr.strip().splitlines()[-1]
+    assert r.returncode == 2 and "--schedule" in line and "lr=" in line and "shuffle" not in line, line

@@ -180,3 +180,19 @@ def test_a_schedule_in_sweeps_grid_says_it_is_trains_option(iris):
     r = cmd("sweep", iris, "--target", "species", "--grid", "schedule=step:step_size=2,gamma=0.5")
     line = r.stderr.strip().splitlines()[-1]
     assert r.returncode == 2 and "--schedule" in line and "lr=" in line and "shuffle" not in line, line
+
+
+def test_a_divergence_at_a_rate_the_schedule_raised_advises_the_schedule(iris, tmp_path):
+    """cosine's eta_min above --lr raises the rate (as torch's); the advice was a lower --lr, which changes nothing
+    of the rate that diverged."""
+    r = cmd("train", iris, "--target", "sepal length (cm)", "--epochs", 6, "--optimizer", "sgd", "--lr", "0.01",
+            "--out", tmp_path / "m.npz", "--quiet", "--schedule", "cosine:T_max=2,eta_min=1000")
+    line = r.stderr.strip().splitlines()[-1]
+    assert r.returncode != 0 and "training diverged in epoch " in line, line
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.01)
+    scheduler = S.CosineAnnealingLR(opt, T_max=2, eta_min=1000)
+    for _ in range(int(line.split("diverged in epoch ")[1].split(",")[0]) - 1):      # the rate of the epoch named
+        opt.step()
+        scheduler.step()
+    assert "lower --lr" not in line and "--schedule 'cosine:T_max=2,eta_min=1000'" in line, line
+    assert f"took it to {opt.param_groups[0]['lr']:g}" in line, line

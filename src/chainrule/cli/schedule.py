@@ -156,6 +156,15 @@ def watched(scheduled: list, logged: list[str]) -> None:
                                   f"expected monitor= one of {', '.join(logged)}")
 
 
+def lower_rate(args: argparse.Namespace, rate: float) -> str:
+    """What to lower after training diverged: --lr, unless --schedule took the rate above it (cosine's eta_min), where
+    a lower --lr changes nothing of the rate that diverged."""
+    if args.schedule is not None and rate > args.lr:
+        return (f"a --schedule whose rate stays lower (--schedule {args.schedule.text!r} took it to {rate:g} from "
+                f"--lr {args.lr:g})")
+    return f"a lower --lr (it was {args.lr:g})"
+
+
 def shown(key: str, value: float) -> str:
     """A logged number as the epoch lines and `info` write it: a rate in 4 significant digits (a rate of 1e-05 is not
     0.0000), the metrics in 4 decimals."""

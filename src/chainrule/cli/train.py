@@ -379,7 +379,7 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
         raise schedule.resume_refusal(exc) from None
     except TrainingDiverged as exc:       # the advice in the command line's words (inputs are already scaled)
         cause = str(exc).split(" Try ")[0]
-        raise TrainingDiverged(f"{cause} Try a lower --lr (it was {args.lr:g}), or --optimizer adam") from None
+        raise TrainingDiverged(f"{cause} Try {schedule.lower_rate(args, optimizer.lr)}, or --optimizer adam") from None
     if comm is not None and comm.Get_rank() != 0:
         return 0                          # rank 0 saves and reports
     summary = {"epochs": len(history.epoch), **{k: v[-1] for k, v in history.history.items()}}

@@ -125,3 +125,74 @@ def test_help_lists_the_schedules():
     text = " ".join(cmd("train", "--help").stdout.split())
     for name in ("step:", "multistep:", "exponential:", "cosine:", "linear:", "constant:", "polynomial:", "plateau:"):
         assert name in text
+
+
+def test_resuming_a_plateau_with_other_settings_is_refused_in_the_options_words(iris, tmp_path):
+    """The checkpoint keeps a plateau's counts, not its settings: --resume with another patience trained on
+    silently with the new one. The schedule as written out whole is kept and compared (gamma=0.1 given or not)."""
+    train(iris, tmp_path, "--schedule", "plateau:factor=0.5,patience=1", epochs=2)
+    r = cmd("train", iris, "--target", "species", "--hidden", "8", "--optimizer", "sgd", "--lr", "0.1", "--epochs", 4,
+            "--out", tmp_path / "m.npz", "--checkpoint-dir", tmp_path / "ck", "--resume", "--quiet",
+            "--schedule", "plateau:factor=0.5,patience=2")
+    line = r.stderr.strip().splitlines()[-1]
+    assert r.returncode == 2, r.stderr
+    assert "its run had --schedule plateau:" in line and "patience=1" in line and "patience=2" in line, line
+    train(iris, tmp_path, "--schedule", "step:step_size=2", epochs=2, folder="st")
+    logs = train(iris, tmp_path, "--schedule", "StepLR:step_size=2,gamma=0.1", "--resume", epochs=4, folder="st")
+    np.testing.assert_allclose([log["lr"] for log in logs],
+                               torch_rates(lambda o: S.StepLR(o, step_size=2, gamma=0.1), 4), rtol=0, atol=1e-12)
+
+
+def test_the_model_file_keeps_a_plateaus_settings(iris, tmp_path):
+    import chainrule as cr
+    train(iris, tmp_path, "--schedule", "plateau:factor=0.5,patience=3,cooldown=1", epochs=2)
+    extra = cr.load(tmp_path / "m.npz", with_extra=True)[1]
+    assert "factor=0.5" in extra["schedule"] and "patience=3" in extra["schedule"] and "cooldown=1" in extra["schedule"]
+    assert "--schedule plateau:" in cmd("info", tmp_path / "m.npz").stdout
+
+
+def test_info_writes_a_small_rate_in_significant_digits(iris, tmp_path):
+    """info wrote every number of the history in 4 decimals: the last epoch's rate 1e-06 read 'lr 0.0000'."""
+    cmd("train", iris, "--target", "species", "--hidden", "8", "--optimizer", "sgd", "--lr", "1e-4", "--epochs", 3,
+        "--out", tmp_path / "m.npz", "--quiet", "--schedule", "exponential:gamma=0.1")
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1e-4)
+    scheduler = S.ExponentialLR(opt, gamma=0.1)
+    for _ in range(2):
+        opt.step()
+        scheduler.step()
+    line = next(s for s in cmd("info", tmp_path / "m.npz").stdout.splitlines() if s.startswith("training:"))
+    shown = float(line.split("lr ")[-1])
+    assert shown == pytest.approx(opt.param_groups[0]["lr"], rel=1e-3), line
+
+
+@pytest.mark.parametrize("target,spec", [("sepal length (cm)", "plateau:monitor=val_accuracy"),
+                                         ("species", "plateau:monitor=val_los,mode=min")])
+def test_a_plateau_watching_what_the_run_does_not_log_is_refused(iris, tmp_path, target, spec):
+    """A regression logs no accuracy (and a misspelt monitor nothing): the plateau warned, then lowered nothing."""
+    r = cmd("train", iris, "--target", target, "--out", tmp_path / "m.npz", "--epochs", 2, "--schedule", spec)
+    line = r.stderr.strip().splitlines()[-1]
+    assert r.returncode == 2 and "--schedule" in line and "does not log" in line and "val_loss" in line, line
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_a_schedule_in_sweeps_grid_says_it_is_trains_option(iris):
+    """sweep's refusal suggested 'shuffle' for schedule=..., which docs/tabular.md says to sweep as lr=... instead."""
+    r = cmd("sweep", iris, "--target", "species", "--grid", "schedule=step:step_size=2,gamma=0.5")
+    line = r.stderr.strip().splitlines()[-1]
+    assert r.returncode == 2 and "--schedule" in line and "lr=" in line and "shuffle" not in line, line
+
+
+def test_a_divergence_at_a_rate_the_schedule_raised_advises_the_schedule(iris, tmp_path):
+    """cosine's eta_min above --lr raises the rate (as torch's); the advice was a lower --lr, which changes nothing
+    of the rate that diverged."""
+    r = cmd("train", iris, "--target", "sepal length (cm)", "--epochs", 6, "--optimizer", "sgd", "--lr", "0.01",
+            "--out", tmp_path / "m.npz", "--quiet", "--schedule", "cosine:T_max=2,eta_min=1000")
+    line = r.stderr.strip().splitlines()[-1]
+    assert r.returncode != 0 and "training diverged in epoch " in line, line
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.01)
+    scheduler = S.CosineAnnealingLR(opt, T_max=2, eta_min=1000)
+    for _ in range(int(line.split("diverged in epoch ")[1].split(",")[0]) - 1):      # the rate of the epoch named
+        opt.step()
+        scheduler.step()
+    assert "lower --lr" not in line and "--schedule 'cosine:T_max=2,eta_min=1000'" in line, line
+    assert f"took it to {opt.param_groups[0]['lr']:g}" in line, line

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 
 from ..teach.width import columns, say
+from .schedule import shown
 from .tabular import load_model
 
 
@@ -52,8 +53,10 @@ def info(args) -> int:
         say(f"sample weights: trained with --weight {short(extra['weight'])} (evaluate --weight weighs the metrics)")
     if net.optimizer is not None:
         say(f"optimizer: {net.optimizer!r}")
+    if isinstance(extra.get("schedule"), str):
+        say(f"schedule: trained with --schedule {extra['schedule']}")
     history = extra.get("history") or {}
     if history:
-        say("training: " + ", ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}"
+        say("training: " + ", ".join(shown(k, v) if isinstance(v, float) else f"{k} {v}"
                                      for k, v in history.items()))
     return 0

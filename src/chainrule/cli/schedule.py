@@ -98,19 +98,77 @@ def schedule_arg(text: str) -> Spec:
     return Spec(cls, kwargs, text.strip())
 
 
-def build(spec: Spec, lr: float, validation: bool) -> tuple[float | sched.Schedule, list]:
-    """The optimizer's lr (a Schedule, or --lr's number with a ReduceLROnPlateau) and the callbacks to add;
-    a value the class refuses is said with the option and the key it names."""
+def build(spec: Spec, lr: float, validation: bool) -> tuple[float | sched.Schedule, list, str]:
+    """The optimizer's lr (a Schedule, or --lr's number with a ReduceLROnPlateau), the callbacks to add, and the
+    schedule written out whole (`described`); a value the class refuses is said with the option and the key it names."""
     try:
         if spec.cls is callbacks.ReduceLROnPlateau:
             plateau = spec.cls(**spec.kwargs)
             if plateau.monitor.startswith("val_") and not validation:
                 raise ValidationError(f"plateau watches {plateau.monitor!r}, which --val-split 0 leaves out (no "
                                       "validation rows); give --val-split above 0, or monitor=loss")
-            return lr, [plateau]
-        return spec.cls(lr=lr, **spec.kwargs), []
+            return lr, [plateau], described(spec.cls, plateau)
+        made = spec.cls(lr=lr, **spec.kwargs)
+        return made, [], described(spec.cls, made)
     except ChainruleError as exc:
         raise ValidationError(f"--schedule {spec.text!r}: {exc}") from None
+
+
+def described(cls: type, made: Any) -> str:
+    """The schedule as --schedule writes it, every key given (the defaults too) as the class holds it (gamma=1 and
+    gamma=1.0 alike): the model file and the checkpoints keep it, and a resumed run compares
+    it, a plateau's settings too (its checkpointed state is its counts alone)."""
+    name = next(n for n, c in NAMES.items() if c is cls)
+    values = {k: getattr(made, k) for k in _keys(cls)[0]}
+    return f"{name}:" + ",".join(f"{k}={','.join(map(str, v)) if isinstance(v, list) else v}"
+                                 for k, v in values.items())
+
+
+def check_resume(args: argparse.Namespace, schedule: str | None) -> None:
+    """--resume given another --schedule than its checkpoint's run had (or one where it had none, or none where it had
+    one) is refused before training, in the options' words; a checkpoint that is not train's is left to fit."""
+    if not (args.resume and args.checkpoint_dir):
+        return
+    import chainrule as cr
+
+    from ..saving.checkpoint import checkpoint_path
+    path = checkpoint_path(args.checkpoint_dir)
+    try:
+        extra = cr.load(path, with_extra=True)[1] if path.is_file() else None
+    except Exception:  # noqa: BLE001  (an unreadable checkpoint: the resume itself says why)
+        return
+    if not isinstance(extra, dict) or "tabular" not in extra:
+        return
+    had = extra.get("schedule")
+    if had != schedule:
+        def said(s: Any) -> str:
+            return f"--schedule {s}" if s else "no --schedule"
+        raise ValidationError(f"cannot resume from {str(path)!r}: its run had {said(had)}, this one has "
+                              f"{said(schedule)}; resume with the --schedule it had, or use another --checkpoint-dir")
+
+
+def watched(scheduled: list, logged: list[str]) -> None:
+    """A plateau watching a number the run does not log would lower nothing (a warning, then the rate kept): refused
+    before training, naming the numbers the run logs."""
+    for plateau in scheduled:
+        if plateau.monitor not in logged:
+            raise ValidationError(f"--schedule: plateau watches {plateau.monitor!r}, which this run does not log; "
+                                  f"expected monitor= one of {', '.join(logged)}")
+
+
+def lower_rate(args: argparse.Namespace, rate: float) -> str:
+    """What to lower after training diverged: --lr, unless --schedule took the rate above it (cosine's eta_min), where
+    a lower --lr changes nothing of the rate that diverged."""
+    if args.schedule is not None and rate > args.lr:
+        return (f"a --schedule whose rate stays lower (--schedule {args.schedule.text!r} took it to {rate:g} from "
+                f"--lr {args.lr:g})")
+    return f"a lower --lr (it was {args.lr:g})"
+
+
+def shown(key: str, value: float) -> str:
+    """A logged number as the epoch lines and `info` write it: a rate in 4 significant digits (a rate of 1e-05 is not
+    0.0000), the metrics in 4 decimals."""
+    return f"{key} {value:.4g}" if key in ("lr", "learning_rate") else f"{key} {value:.4f}"
 
 
 class RateLog(callbacks.Callback):
@@ -127,14 +185,10 @@ class RateLog(callbacks.Callback):
 
 
 def resume_refusal(exc: ValidationError) -> ValidationError:
-    """fit's refusal to resume another run, where --schedule made the difference, in the command line's words
-    (fit names its callbacks and optimizer config, which the command line's user never wrote)."""
+    """fit's refusal to resume another run's checkpoint, where the optimizer differs, with the options that make it
+    (fit names its optimizer's config, which the command line's user never wrote). Another --schedule is refused
+    before, by check_resume."""
     text = str(exc)
-    if text.startswith("cannot resume: the checkpoint was written with the callbacks"):
-        had = "ReduceLROnPlateau" in text.split(", this run has")[0]
-        return ValidationError(f"cannot resume: the checkpoint's run had {'a' if had else 'no'} plateau --schedule, "
-                               f"this one has {'none' if had else 'one'}; resume with the --schedule it had, or "
-                               "use another --checkpoint-dir")
     if text.startswith("cannot resume") and "what differs: the optimizer (" in text:
         return ValidationError(f"{text} (the optimizer is --optimizer, --lr, --momentum and --schedule: give the "
                                "ones the checkpoint's run had)")

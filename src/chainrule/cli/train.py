@@ -150,7 +150,7 @@ class EpochLines(cr.callbacks.Callback):
         self.epochs = params["epochs"]
 
     def on_epoch_end(self, epoch, logs):
-        shown = ", ".join(f"{k} {v:.4g}" if k in ("lr", "learning_rate") else f"{k} {v:.4f}" for k, v in logs.items())
+        shown = ", ".join(schedule.shown(k, v) for k, v in logs.items())
         say(f"epoch {epoch + 1}/{self.epochs}: {shown}", sys.stderr)
 
 
@@ -263,8 +263,8 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
         activation = cr.Dense(1, 1, args.activation).activation
     except UnknownNameError as exc:
         raise _named(exc, "--activation", "activation") from None
-    lr, scheduled = (args.lr, []) if args.schedule is None else schedule.build(args.schedule, args.lr,
-                                                                                   args.val_split > 0)
+    lr, scheduled, described = ((args.lr, [], None) if args.schedule is None else
+                                schedule.build(args.schedule, args.lr, args.val_split > 0))
     optimizer = _optimizer(args, lr)
     if args.chunk_rows is not None and not args.stream:
         raise ValidationError(f"--chunk-rows needs --stream (it is the rows per chunk of --stream's passes); got "
@@ -273,6 +273,7 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
         checkpoint.folder(args.checkpoint_dir, "--checkpoint-dir")          # "" is refused as fit refuses it
     if args.resume and not args.checkpoint_dir:
         raise ValidationError("--resume needs --checkpoint-dir, the folder the checkpoints are in")
+    schedule.check_resume(args, described)
     if args.stream and args.mpi:
         raise ValidationError("--stream and --mpi cannot be combined: give one of them")
     for given, option in ((args.weight, "--weight"), (args.class_weight, "--class-weight")):
@@ -341,6 +342,8 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
         X, y = pre.transform(df, dtype=args.dtype, rows=order), pre.encode_target(df)[order]
         del df                            # the table is encoded: training holds only X and y
     classify = pre.task == "classification"
+    logged = ["loss", "accuracy"][:1 + classify]
+    schedule.watched(scheduled, logged + [f"val_{k}" for k in logged] * bool(n_val))
     widths = [X.shape[1], *hidden, len(pre.classes) if classify else 1]
     layers = [cr.Dense(a, b, activation.name if i < len(widths) - 2 else ("softmax" if classify else "linear"))
               for i, (a, b) in enumerate(zip(widths, widths[1:]))]
@@ -359,7 +362,8 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
     callbacks += [] if args.quiet or bar else [EpochLines()]
     if args.resume:
         callbacks.append(ResumeNote(args.checkpoint_dir))
-    recorded = {"tabular": pre.to_json(), **({"weight": args.weight} if args.weight else {})}   # evaluate: the column
+    recorded = {"tabular": pre.to_json(), **({"weight": args.weight} if args.weight else {}),   # evaluate: the column
+                **({"schedule": described} if described else {})}                # a resume compares it
     if args.checkpoint_dir:               # its checkpoints carry what the model does: predict reads them as models
         callbacks.append(checkpoint.CheckpointExtra(recorded))
     if bar:                               # last, as fit puts its own: its line shows what the others logged
@@ -375,7 +379,7 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
         raise schedule.resume_refusal(exc) from None
     except TrainingDiverged as exc:       # the advice in the command line's words (inputs are already scaled)
         cause = str(exc).split(" Try ")[0]
-        raise TrainingDiverged(f"{cause} Try a lower --lr (it was {args.lr:g}), or --optimizer adam") from None
+        raise TrainingDiverged(f"{cause} Try {schedule.lower_rate(args, optimizer.lr)}, or --optimizer adam") from None
     if comm is not None and comm.Get_rank() != 0:
         return 0                          # rank 0 saves and reports
     summary = {"epochs": len(history.epoch), **{k: v[-1] for k, v in history.history.items()}}

@@ -10,7 +10,6 @@ from chainrule.errors import ValidationError
 
 from ..data.advice import words
 from ..data.lines import plural
-from ..sweep_tasks import PARTIAL, dask_logs
 from ..teach.width import say, word
 from .tabular import add_column_options, add_csv_options, reading_marks, said_left_out
 from .weights import class_weight_arg
@@ -113,6 +112,7 @@ def sweep(args) -> int:
         raise ValidationError("--class-weight and the grid's class_weight both weigh the classes: give one")
     fixed = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size), ("dtype", args.dtype))
              if v is not None and k not in grid and not (k == "batch_size" and "batch" in grid)}
+    from ..sweep_tasks import PARTIAL, dask_logs  # here: every command builds this parser (logging, Dask's hooks)
     files = [Path(args.out_dir) / name for name in ("sweep_results.csv", "best_model.npz", PARTIAL)]
     before = [_identity(f) for f in files]
     try:

@@ -247,7 +247,6 @@ def mpi_ending(args, held: list, rank: int, size: int, exc: BaseException) -> in
 
 def _train(args, comm, reached: list[bool], held: list) -> int:
     from ..data.columns import labels_as_written
-    from ..data.stream import CsvStream
     from ..data.tabular import Preprocessing
     from ..data.tailrows import tail
     from ..saving import checkpoint, runlock
@@ -291,6 +290,8 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
     stream = None
     if args.stream:                       # two passes over chunks of the file: it is never in memory whole
         import pandas as pd
+
+        from ..data.stream import CsvStream
         stream = CsvStream(args.csv, rows=args.chunk_rows or 100_000, sep=args.sep, encoding=args.encoding,
                            decimal=args.decimal, thousands=args.thousands, na_values=args.na_values or None)
         as_in_file(args, stream.header())

@@ -100,7 +100,8 @@ def schedule_arg(text: str) -> Spec:
         raise argparse.ArgumentTypeError(f"{name.strip()} needs {', '.join(f'{k}=...' for k in missing)} "
                                          f"(e.g. {name.strip()}:{missing[0]}=10); got {text.strip()!r}")
     _check(cls, kwargs, typed, name.strip())
-    return Spec(cls, kwargs, text.strip())
+    # the milestones as torch's MultiStepLR counts them (a multiset: 3,1 is 1,3), so a resume compares the rates
+    return Spec(cls, {k: sorted(v) if k in LISTS else v for k, v in kwargs.items()}, text.strip())
 
 
 def _check(cls: type, kwargs: dict[str, Any], typed: dict[str, Any], name: str) -> None:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
-from ..teach.width import say, word
+from ..teach.width import columns, say, word
 from . import weights
 from .tabular import (
     add_csv_options,
@@ -18,6 +18,9 @@ from .tabular import (
     regression_metrics,
     separator_how,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def register(sub) -> None:
@@ -312,11 +315,23 @@ def evaluate(args) -> int:
         n_classes = len(pre.classes)
         cm = np.zeros((n_classes, n_classes), dtype=int)
         np.add.at(cm, (y, out.argmax(axis=1)), 1)
-        labels = [str(c)[:20] for c in pre.classes]
-        width = max(8, *(len(n) for n in labels)) + 1
         say("confusion matrix (rows: true class, columns: predicted; numbers of rows, unweighted)"
             if sample_weight is not None else "confusion matrix (rows: true class, columns: predicted)")
-        print(" " * width + "".join(f"{n:>{width}}" for n in labels))
-        for n, row in zip(labels, cm):
-            print(f"{n:>{width}}" + "".join(f"{v:>{width}}" for v in row))
+        print("\n".join(confusion_lines([str(c)[:20] for c in pre.classes], cm, columns(sys.stdout))))
     return 0
+
+
+def confusion_lines(labels: list[str], cm: np.ndarray, width: int) -> list[str]:
+    """The confusion matrix, its columns headed by the class names; where that is wider than the terminal
+    (`width`, 0 for a pipe), headed by the classes' numbers, each row named by its number and name, so the
+    counts stay in columns (a table broken at its spaces would not read)."""
+    cell = max(8, *(len(n) for n in labels)) + 1
+    lines = [" " * cell + "".join(f"{n:>{cell}}" for n in labels)]
+    lines += [f"{n:>{cell}}" + "".join(f"{v:>{cell}}" for v in row) for n, row in zip(labels, cm)]
+    if not width or len(lines[0]) <= width:
+        return lines
+    named = [f"{i} {n}" for i, n in enumerate(labels, 1)]
+    lead = max(len(n) for n in named) + 1
+    cell = max(len(str(len(labels))), len(str(int(cm.max(initial=0))))) + 1
+    return ([" " * lead + "".join(f"{i:>{cell}}" for i in range(1, len(labels) + 1))] +
+            [f"{n:<{lead}}" + "".join(f"{v:>{cell}}" for v in row) for n, row in zip(named, cm)])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import inspect
+import re
 from typing import Any
 
 from ..errors import ChainruleError, ValidationError
@@ -57,7 +58,7 @@ def _value(text: str) -> Any:
 
 def schedule_arg(text: str) -> Spec:
     """The argparse type of --schedule: the name, then its keys (each refusal names the key, what it takes and what
-    was given); the values are checked by the class when `build` makes it."""
+    was given), then the values, checked by the class itself (`_check`)."""
     name, _, rest = text.strip().partition(":")
     known = {n: c for n, c in NAMES.items()}
     known.update({c.__name__.lower(): c for c in NAMES.values()})
@@ -69,12 +70,14 @@ def schedule_arg(text: str) -> Spec:
                                          f"{', '.join(NAMES)}, as NAME:KEY=VALUE,... (e.g. step:step_size=10)")
     accepted, needed = _keys(cls)
     kwargs: dict[str, Any] = {}
+    typed: dict[str, Any] = {}          # the values as written, for the refusals
     last = ""
     for item in ([] if not rest.strip() else rest.split(",")):
         key, eq, value = (s.strip() for s in item.partition("="))
         if not eq:                          # a list's later value (milestones=30,60)
             if last in LISTS and key:
                 kwargs[last].append(_value(key))
+                typed[last].append(key)
                 continue
             raise argparse.ArgumentTypeError(f"{name.strip()}: expected KEY=VALUE after the ':', separated by "
                                              f"commas (keys: {', '.join(accepted)}); got {item.strip()!r}")
@@ -90,12 +93,31 @@ def schedule_arg(text: str) -> Spec:
         if not value:
             raise argparse.ArgumentTypeError(f"{name.strip()}: key {key!r} has no value; write {key}=VALUE")
         kwargs[key] = [_value(value)] if key in LISTS else _value(value)
+        typed[key] = [value] if key in LISTS else value
         last = key
     missing = [k for k in needed if k not in kwargs]
     if missing:
         raise argparse.ArgumentTypeError(f"{name.strip()} needs {', '.join(f'{k}=...' for k in missing)} "
                                          f"(e.g. {name.strip()}:{missing[0]}=10); got {text.strip()!r}")
-    return Spec(cls, kwargs, text.strip())
+    _check(cls, kwargs, typed, name.strip())
+    # the milestones as torch's MultiStepLR counts them (a multiset: 3,1 is 1,3), so a resume compares the rates
+    return Spec(cls, {k: sorted(v) if k in LISTS else v for k, v in kwargs.items()}, text.strip())
+
+
+def _check(cls: type, kwargs: dict[str, Any], typed: dict[str, Any], name: str) -> None:
+    """The values checked by the class itself (made once with a stand-in rate, which no check of theirs reads),
+    refused as argparse refuses the keys, quoting the value as typed (step_size=1e3, not 1000.0)."""
+    try:
+        cls(**kwargs) if cls is callbacks.ReduceLROnPlateau else cls(lr=0.1, **kwargs)
+    except ChainruleError as exc:
+        said = str(exc).removeprefix(f"{cls.__name__}: ")     # the callback names itself; the option names it
+        found = re.match(r"(\w+)(?:\[(\d+)\])? ", said)
+        if found and found.group(1) in typed and "; got " in said:
+            value = typed[found.group(1)]
+            value = value[int(found.group(2))] if found.group(2) is not None else value
+            if isinstance(value, str):
+                said = f"{said.rpartition('; got ')[0]}; got {value!r}"
+        raise argparse.ArgumentTypeError(f"{name}: {said}") from None
 
 
 def build(spec: Spec, lr: float, validation: bool) -> tuple[float | sched.Schedule, list, str]:

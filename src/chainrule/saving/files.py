@@ -23,11 +23,19 @@ from ..nn.filenames import KINDS, a_file_name, name_ending  # below the fit loop
 
 
 def check_path(path: Any, name: str = "path") -> str | os.PathLike:
-    """A str or os.PathLike, or a ChainruleTypeError naming the argument."""
+    """A str or os.PathLike, or a ChainruleTypeError naming the argument: every reader's and writer's (save, load,
+    to_onnx, load_foreign, save_weights) in one message."""
     if not isinstance(path, (str, os.PathLike)):
-        raise ChainruleTypeError(f"{name} must be a file name (str or os.PathLike); got {path!r} "
-                                 f"({type(path).__name__})")
+        raise not_a_path(path, name)
     return path
+
+
+def not_a_path(path: Any, name: str, what: str = "a file name (str or os.PathLike)") -> ChainruleTypeError:
+    """The refusal of a path of the wrong type, its value shown (b'm.onnx' (bytes), not bytes alone), cut short
+    where long (a model's bytes given as its path)."""
+    shown = repr(path)
+    shown = shown if len(shown) <= 60 else f"{shown[:57]}..."
+    return ChainruleTypeError(f"{name} must be {what}; got {shown} ({type(path).__name__})")
 
 
 def name_max(folder: Path) -> int:

@@ -24,6 +24,7 @@ from ..errors import ChainruleTypeError, ModelFileError, ValidationError
 from ..nn.dropout import Dropout
 from ..nn.layers import Dense
 from ..nn.network import Network
+from .files import check_path
 from .mlp import (
     BUILTIN_ACTIVATIONS,
     SUPPORTED,
@@ -289,9 +290,7 @@ def from_keras(model: Any, loss: str | None = None) -> Network:
 def load_foreign(path: str | os.PathLike, loss: str | None = None) -> Network:
     """A Network from a model file, chosen by its suffix: .onnx (from_onnx), .keras (Keras in
     safe mode, then from_keras) or .npz (chainrule's own). Pickle-based files are refused."""
-    if not isinstance(path, (str, os.PathLike)):
-        raise ChainruleTypeError(f"path must be a file name (str or os.PathLike); got {type(path).__name__}")
-    suffix = Path(path).suffix.lower()
+    suffix = Path(check_path(path)).suffix.lower()
     if suffix == ".onnx":
         return from_onnx(path, loss=loss)
     if not Path(path).is_file():

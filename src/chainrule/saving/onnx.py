@@ -33,7 +33,7 @@ from ..nn.dropout import Dropout
 from ..nn.layers import Dense
 from ..nn.losses import LOSSES
 from ..nn.network import Network
-from .files import atomic_write
+from .files import atomic_write, check_path
 from .mlp import BUILTIN_ACTIVATIONS
 from .onnx_checks import checked_outputs
 from .onnx_tabular import PREFIX, output_nodes, preprocessing_dict, preprocessing_nodes
@@ -123,8 +123,8 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
                               f"onnx package knows); got {opset!r}")
     if not isinstance(checks, bool):
         raise ChainruleTypeError(f"checks must be True or False; got {checks!r}")
-    if path is not None and not isinstance(path, (str, os.PathLike)):
-        raise ChainruleTypeError(f"path must be a file name (str or os.PathLike); got {type(path).__name__}")
+    if path is not None:
+        check_path(path)
     _fits_one_file(net.params.nbytes, "the network's weights take", path)     # before copying them into a graph
     elem = TensorProto.DOUBLE if net.dtype == np.float64 else TensorProto.FLOAT
     g = _Graph()

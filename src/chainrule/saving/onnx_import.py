@@ -13,6 +13,7 @@ from ..nn.dropout import Dropout
 from ..nn.layers import Dense
 from ..nn.losses import LOSSES
 from ..nn.network import Network
+from .files import not_a_path
 from .mlp import attach_activation, build_network, dense_layer, not_computable, stored_scalar, weights_dtype
 from .modelkind import exported, not_a_file, not_onnx
 from .onnx_checks import CHECK
@@ -58,8 +59,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
             raise ChainruleTypeError("path must be a file name or an onnx.ModelProto; got a chainrule Network, which "
                                      "is one already (cr.to_onnx(net, path) writes its ONNX)")
         if not isinstance(path_or_model, (str, os.PathLike)):
-            raise ChainruleTypeError(f"path must be a file name or an onnx.ModelProto; got "
-                                     f"{type(path_or_model).__name__}")
+            raise not_a_path(path_or_model, "path", "a file name (str or os.PathLike) or an onnx.ModelProto")
         source = str(path_or_model)
         if not Path(source).is_file():
             raise ModelFileError(not_a_file(Path(source), "onnx"))

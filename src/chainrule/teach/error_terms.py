@@ -47,6 +47,17 @@ def error_numbers(d: dict, o: str, value: float) -> str:
     return ""
 
 
+#: said under the error lines where one writes 0 * log(0), which a reader's calculator gives as nan or an error
+ZERO_LOG = "0 * log(0) is taken as 0, the limit of x log x as x goes to 0 (as torch.special.xlogy(0, 0) is)"
+_ZERO_LOG = re.compile(r"\(0(\.0)? \* log\(0(\.0)?\)\)|\(1 - 1(\.0)?\) \* log\(1 - 1(\.0)?\)")
+
+
+def zero_log(numbers: str) -> bool:
+    """Whether `error_numbers`'s text writes a term 0 * log(0) (an output of exactly 0 with target 0, or binary
+    cross-entropy's 1 - out of 0 with target 1): the report says ZERO_LOG under it."""
+    return bool(_ZERO_LOG.search(numbers))
+
+
 def _written(target: float, x: float, zeros: bool) -> list[tuple[str, str]]:
     """The ways of writing a target and an output (or net input), fewest digits first: nine decimals, then Python's
     shortest repr, which reads back as the same float; a target of 1/3 as 0.333333333 gives another E_o than 1/3."""

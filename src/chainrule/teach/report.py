@@ -14,7 +14,7 @@ from ..errors import ValidationError
 from ..saving.npzcheck import standard_json
 from . import derivation, notation
 from .derivation import tex_symbol
-from .error_terms import error_numbers, numbers_tex
+from .error_terms import ZERO_LOG, error_numbers, numbers_tex, zero_log
 from .notation import DE, ERROR_FORMULAS, MAX_PARAMETERS, shortened, tex_name
 from .numbers import fmt, single_precision
 from .width import fit_width as fit_width  # where it was first written: older imports of it
@@ -251,12 +251,16 @@ def _render(d: dict, markdown: bool) -> str:
     head(f"Error ({d['loss']})")
     plain_f, tex_f = ERROR_FORMULAS.get(d["loss"]) or (
         d["loss"] + "(out_{o}, target_{o})", "\\mathrm{{" + tex_name(d["loss"]) + "}}(out_{{{o}}}, target_{{{o}}})")
+    zero_logs = False
     for err, tgt in zip(d["errors"], d["targets"]):
         o = tgt["name"]
         nums = error_numbers(d, o, err["value"][0])          # a cross-entropy's, with the numbers the engine read
         eq(f"{err['name']} = {plain_f.format(o=o)}{' = ' * bool(nums)}{nums} = {_f(err['value'])}   "
            f"(target {_short(tgt['value'])})",
            f"E_{{{o}}} = {tex_f.format(o=o)}{' = ' * bool(nums)}{numbers_tex(nums)} = {_f(err['value'])}")
+        zero_logs = zero_logs or zero_log(nums)
+    if zero_logs:
+        note(ZERO_LOG)
     plain, tex_line, _ = notation.total_error(d["loss"], [e["name"] for e in d["errors"]], n)
     E = _f(d["E_total"])
     eq(f"{plain} = {E}", f"{tex_line} = {E}")

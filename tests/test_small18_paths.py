@@ -1,0 +1,34 @@
+"""A path of the wrong type is refused in one message by every reader and writer, its value shown as save's was
+("got b'm.npz/' (bytes)"): to_onnx, from_onnx and load_foreign said "got bytes" alone."""
+import pytest
+
+import chainrule as cr
+from chainrule.errors import ChainruleTypeError
+
+pytest.importorskip("onnx")
+
+
+def net():
+    return cr.Network([cr.Dense(2, 1, "sigmoid")], seed=0)
+
+
+@pytest.mark.parametrize("call", [lambda p: cr.save(net(), p), lambda p: cr.to_onnx(net(), p), cr.load,
+                                  cr.load_foreign, cr.from_onnx], ids=["save", "to_onnx", "load", "load_foreign",
+                                                                     "from_onnx"])
+def test_a_path_of_the_wrong_type_is_shown_with_its_value(tmp_path, monkeypatch, call):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ChainruleTypeError) as info:
+        call(b"m.onnx")
+    said = str(info.value)
+    assert said.startswith("path must be a file name (str or os.PathLike)") and said.endswith("; got b'm.onnx' (bytes)")
+    assert list(tmp_path.iterdir()) == []                         # nothing written
+
+
+def test_a_models_bytes_given_as_its_path_are_cut_short(tmp_path):
+    import onnx
+    cr.to_onnx(net(), tmp_path / "m.onnx")
+    blob = (tmp_path / "m.onnx").read_bytes()
+    assert isinstance(onnx.load_from_string(blob), onnx.ModelProto)      # a real model's bytes, not a file name
+    with pytest.raises(ChainruleTypeError) as info:
+        cr.from_onnx(blob)
+    assert len(str(info.value)) < 160 and str(info.value).endswith("... (bytes)")

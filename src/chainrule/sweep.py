@@ -41,7 +41,7 @@ from chainrule.sweep_search import (
     search,
 )
 from chainrule.sweep_table import Names, cell
-from chainrule.sweep_tasks import SweepStopped, keep_finished
+from chainrule.sweep_tasks import SweepStopped, check_scheduler, keep_finished
 
 
 @dataclass
@@ -161,6 +161,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0:
         raise ValidationError(f"n_jobs must be a nonzero integer (N fits at once; -1 one per CPU, -2 all CPUs "
                               f"but one, as joblib's); got {n_jobs!r}")
+    if scheduler:       # Dask, CHAINRULE_DASK_WAIT and the address's form: refused before the file is read
+        check_scheduler(scheduler)
     out = None
     if out_dir is not None:
         if isinstance(out_dir, (str, os.PathLike)) and not os.fspath(out_dir):    # Path('') is '.', this folder

@@ -127,6 +127,18 @@ def test_help_lists_the_schedules():
         assert name in text
 
 
+def test_help_says_plateau_takes_keras_names_and_counts_not_torchs():
+    """Every other schedule takes torch's argument names; plateau takes Keras' (min_delta, which torch's
+    ReduceLROnPlateau lacks: its threshold), and Keras' patience p is torch's p-1 (the test above drives torch so)."""
+    import inspect
+    text = " ".join(cmd("train", "--help").stdout.split())
+    torchs = inspect.signature(torch.optim.lr_scheduler.ReduceLROnPlateau).parameters
+    assert "min_delta" not in torchs and "threshold" in torchs
+    entry = text[text.index("plateau:"):]
+    assert "Keras' names and counts" in entry and "min_delta, an absolute change, for torch's threshold" in entry, entry
+    assert "Keras' patience p and cooldown c are torch's p-1 and c-1" in entry, entry
+
+
 def test_resuming_a_plateau_with_other_settings_is_refused_in_the_options_words(iris, tmp_path):
     """The checkpoint keeps a plateau's counts, not its settings: --resume with another patience trained on
     silently with the new one. The schedule as written out whole is kept and compared (gamma=0.1 given or not)."""

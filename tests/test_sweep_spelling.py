@@ -65,3 +65,18 @@ def test_the_results_files_none_reads_back_as_the_grids_value_not_a_missing_one(
     assert not saved["class_weight"].isna().any(), saved["class_weight"].tolist()
     for cell, params in zip(saved["class_weight"], saved["params"]):
         assert parse_grid(f"class_weight={cell}")["class_weight"] == [ast.literal_eval(params)["class_weight"]]
+
+
+def test_one_constructor_names_the_grid_for_the_command_and_run_sweep():
+    """grid_names (the command's best line and run_sweep's model file both use it): the short names stand for the
+    estimator's own arguments, and a text grid's values are named as it spelled them (the first spelling of a value
+    written twice)."""
+    from chainrule.sweep import parse_grid
+    from chainrule.sweep_grid import grid_names
+    from chainrule.sweep_table import written
+    grid = parse_grid("hidden=32x16;lr=1e-2,0.01;n_iter_no_change=5")
+    names = grid_names(grid, grid.spelled)
+    assert set(names.values()) <= set(BackpropClassifier().get_params())
+    assert names == {"hidden": "hidden_layer_sizes", "lr": "learning_rate", "n_iter_no_change": "n_iter_no_change"}
+    assert [written(names, "lr", v) for v in grid["lr"]] == ["1e-2", "1e-2"]
+    assert written(names, "hidden", (32, 16)) == "32x16"

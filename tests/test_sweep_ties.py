@@ -71,3 +71,17 @@ def test_repeats_of_the_best_are_counted_not_listed_among_the_others(sweep_data,
     assert best.endswith("; tied at rank 1 with class_weight=balanced (and 1 repeat of the best's values in the "
                          "grid): the one first in the grid's order is kept, as GridSearchCV's best_index_ keeps "
                          "it"), best
+
+
+def test_a_value_written_two_ways_is_named_by_its_first_spelling_as_the_docs_say(sweep_data, tmp_path):
+    """lr=1e-2 and 0.01 are one value: both candidates are named lr=1e-2 (the first spelling), so the second counts
+    as a repeat of the best's values; docs/scale.md shows this line."""
+    from pathlib import Path
+    done = cmd("sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "lr=1e-2,0.01",
+               "--epochs", "1", "--cv", "2", "--out-dir", tmp_path)
+    assert done.returncode == 0, done.stderr
+    best = next(line for line in done.stdout.splitlines() if line.startswith("best: "))
+    assert best.startswith("best: lr=1e-2 (accuracy ") and "; tied at rank 1 with 1 repeat of the best's values" in best
+    docs = " ".join((Path(__file__).parents[1] / "docs" / "scale.md").read_text(encoding="utf-8").split())
+    shown = best.split(": the one first")[0]
+    assert f"`--grid 'lr=1e-2,0.01' --epochs 1 --cv 2` on iris says `{shown}`" in docs, shown

@@ -27,7 +27,8 @@ from chainrule.data.columns import MAX_CATEGORIES
 from chainrule.errors import ValidationError, unknown_name
 from chainrule.sweep_files import as_softmax as as_softmax  # where users found it
 from chainrule.sweep_files import can_write, save_best
-from chainrule.sweep_grid import ALIASES, by_index, by_label, estimator_grid, parse_grid, with_preprocessing
+from chainrule.sweep_grid import ALIASES as ALIASES  # where users found it
+from chainrule.sweep_grid import by_index, by_label, estimator_grid, grid_names, parse_grid, with_preprocessing
 from chainrule.sweep_search import (
     FoldPreprocessing,
     SweptClassifier,
@@ -40,8 +41,8 @@ from chainrule.sweep_search import (
     say_ran_out,
     search,
 )
-from chainrule.sweep_table import Names, cell
-from chainrule.sweep_tasks import SweepStopped, keep_finished
+from chainrule.sweep_table import cell
+from chainrule.sweep_tasks import SweepStopped, check_scheduler, keep_finished
 
 
 @dataclass
@@ -161,6 +162,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0:
         raise ValidationError(f"n_jobs must be a nonzero integer (N fits at once; -1 one per CPU, -2 all CPUs "
                               f"but one, as joblib's); got {n_jobs!r}")
+    if scheduler:       # Dask, CHAINRULE_DASK_WAIT and the address's form: refused before the file is read
+        check_scheduler(scheduler)
     out = None
     if out_dir is not None:
         if isinstance(out_dir, (str, os.PathLike)) and not os.fspath(out_dir):    # Path('') is '.', this folder
@@ -232,7 +235,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     fixed_params = estimator_grid({k: [v] for k, v in fixed.items()}, inner, fixed)
     inner.set_params(**{k: v[0] for k, v in fixed_params.items()})
     param_grid = estimator_grid(parsed, inner, spelled=grid_words)
-    names = Names({key: ALIASES.get(key, key) for key in parsed}, grid_words)
+    names = grid_names(parsed, grid_words)
     kind = None if scoring is None else metric_kind(scoring)
     if kind == "regression" and classify:
         raise ValidationError(f"scoring={scoring!r} is a regression metric; the target {target!r} is classes, which it "

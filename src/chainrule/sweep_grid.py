@@ -13,12 +13,20 @@ import numpy as np
 from chainrule.data.advice import give
 from chainrule.errors import ValidationError, unknown_name
 from chainrule.sweep_search import FoldPreprocessing, refused_as
-from chainrule.sweep_table import show
+from chainrule.sweep_table import Names, show
 
 # short names accepted in a grid, and the estimator's argument each stands for
 ALIASES = {"hidden": "hidden_layer_sizes", "lr": "learning_rate", "batch": "batch_size",
            "batch_size": "batch_size", "epochs": "epochs", "activation": "activation",
            "optimizer": "optimizer", "momentum": "momentum", "alpha": "alpha", "dtype": "dtype"}
+
+
+def grid_names(grid: dict, spelled: dict | None = None) -> Names:
+    """The grid's names as written -> the estimator's (ALIASES'), with how a text grid spelled each value (its
+    `spelled`): what names a candidate as its user wrote it, in the command's lines and run_sweep's alike."""
+    return Names({key: ALIASES.get(key, key) for key in grid}, spelled)
+
+
 #: infinity as a grid may write it: Python's float reads inf and -inf, not NumPy's name, which the estimator's
 #: messages give (n_iter_no_change: "a positive int or np.inf")
 INFINITY = ("np.inf", "-np.inf", "numpy.inf", "-numpy.inf")

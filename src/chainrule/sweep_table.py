@@ -130,7 +130,9 @@ class Infinite(float):
 
 def show(value, spelled: Any = ()):
     """A grid value as the user wrote it: its text in `spelled` ([(value, text)], the first of the same type and
-    value), else hidden sizes as 32x16, None as Python (and GridSearchCV's verbose lines) write it."""
+    value), else hidden sizes as 32x16, None as Python (and GridSearchCV's verbose lines) write it. A value written
+    two ways ('lr=1e-2,0.01') is named by its first spelling for both candidates: the best line's ties rely on it,
+    counting a candidate named as the best is as a repeat of the best's values, not another candidate."""
     for given, text in spelled:
         if type(given) is type(value) and given == value:
             return text

@@ -176,14 +176,10 @@ def fit_on_dask(search, X, y, scheduler: str) -> None:
 def on_dask(run: Callable[[Any], Any], scheduler: str) -> Any:
     """run(client) with a client of the cluster of `scheduler`, its workers' threads limited; every future
     settled (cancelled where the work stopped early) before the client closes."""
-    try:
-        from distributed import Client
+    wait = check_scheduler(scheduler)           # its errors before any connection
+    from distributed import Client
 
-        from chainrule.workers import ThreadLimits
-    except ImportError:
-        from chainrule.extras import missing
-        raise ImportError(missing("distributed", "--scheduler needs")) from None     # exit 5, a missing part
-    wait = wait_s()                 # its error before any connection
+    from chainrule.workers import ThreadLimits
     _listening(scheduler)
     try:
         client = Client(scheduler, timeout=CONNECT_SECONDS)
@@ -205,6 +201,20 @@ def on_dask(run: Callable[[Any], Any], scheduler: str) -> Any:
             return run(client)
         finally:
             _settle(client)
+
+
+def check_scheduler(scheduler: str) -> float:
+    """What a sweep on `scheduler` can refuse before it reads the file or connects: Dask not installed (ImportError,
+    exit 5), a bad CHAINRULE_DASK_WAIT, an address not of Dask's form (or TLS without its settings). Returns the wait
+    (`wait_s`)."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        from chainrule.extras import missing
+        raise ImportError(missing("distributed", "--scheduler needs")) from None     # exit 5, a missing part
+    wait = wait_s()
+    _address(scheduler)
+    return wait
 
 
 #: the seconds a sweep waits for the scheduler's first worker, unless CHAINRULE_DASK_WAIT says
@@ -262,22 +272,9 @@ def _listening(scheduler: str, seconds: float = 5.0) -> None:
     """Refuse at once a scheduler address where nothing listens (a mistyped host or port): Dask's Client
     retries a refused connection until its timeout, and then names no reason."""
     import socket
-
-    from distributed.comm.addressing import parse_address, parse_host_port
-    try:
-        kind, where = parse_address(scheduler)
-        host, port = parse_host_port(where) if kind in ("tcp", "tls") else (None, None)
-    except (ValueError, TypeError) as exc:
-        raise ValidationError(f"the Dask scheduler address {scheduler!r} is not one such as tcp://host:8786: "
-                              f"{exc}") from None
+    kind, host, port = _address(scheduler)
     if host is None:
         return
-    if kind == "tls":
-        from distributed.security import Security
-        if Security().get_connection_args("client")["ssl_context"] is None:
-            raise ValidationError(f"the Dask scheduler address {scheduler!r} uses TLS, which needs Dask's "
-                                  "distributed.comm.tls.* settings (its ca-file, and the client's cert and key: "
-                                  "DASK_DISTRIBUTED__COMM__TLS__CA_FILE, ...); none are set")
     try:
         conn = socket.create_connection((host, port), timeout=seconds)
     except OSError as exc:
@@ -289,6 +286,25 @@ def _listening(scheduler: str, seconds: float = 5.0) -> None:
             _speaks_dask(conn, scheduler)
     else:
         conn.close()
+
+
+def _address(scheduler: str) -> tuple[str, str | None, int | None]:
+    """The scheduler address's (kind, host, port) (a host for tcp and tls only), or a ValidationError: not of Dask's
+    form, or TLS without Dask's settings for it."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+    try:
+        kind, where = parse_address(scheduler)
+        host, port = parse_host_port(where) if kind in ("tcp", "tls") else (None, None)
+    except (ValueError, TypeError) as exc:
+        raise ValidationError(f"the Dask scheduler address {scheduler!r} is not one such as tcp://host:8786: "
+                              f"{exc}") from None
+    if kind == "tls":
+        from distributed.security import Security
+        if Security().get_connection_args("client")["ssl_context"] is None:
+            raise ValidationError(f"the Dask scheduler address {scheduler!r} uses TLS, which needs Dask's "
+                                  "distributed.comm.tls.* settings (its ca-file, and the client's cert and key: "
+                                  "DASK_DISTRIBUTED__COMM__TLS__CA_FILE, ...); none are set")
+    return kind, host, port
 
 
 #: the seconds the Client has to connect, and a scheduler to send its handshake (which it sends as soon as its event

@@ -25,9 +25,10 @@ HELP = ("a learning rate that changes with the epochs, NAME[:KEY=VALUE,...] from
         "torch.optim.lr_scheduler's (its argument names): step:step_size=10,gamma=0.5 (StepLR), "
         "multistep:milestones=30,60,gamma=0.1, exponential:gamma=0.95, cosine:T_max=100,eta_min=0 (CosineAnnealingLR), "
         "linear:start_factor=0.1,total_iters=5 (a warm-up), constant:factor=0.5,total_iters=5, "
-        "polynomial:total_iters=100,power=1, or plateau:factor=0.5,patience=3 (ReduceLROnPlateau, Keras' counts, "
-        "watching val_loss unless monitor=loss); each epoch's line and the checkpoints' history.jsonl show the "
-        "rate it trained with as 'lr'")
+        "polynomial:total_iters=100,power=1, or plateau:factor=0.5,patience=3 (ReduceLROnPlateau, watching val_loss "
+        "unless monitor=loss, in Keras' names and counts, not torch's: min_delta, an absolute change, for torch's "
+        "threshold; Keras' patience p and cooldown c are torch's p-1 and c-1); each epoch's line and the checkpoints' "
+        "history.jsonl show the rate it trained with as 'lr'")
 
 
 class Spec:

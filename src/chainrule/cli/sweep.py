@@ -86,8 +86,9 @@ SCORES = {"mean_test_score": "mean", "std_test_score": "std", "rank_test_score":
 
 @words("sweep command")     # its refusals name its options (sweep --drop), not train's, nor a --stream it has not
 def sweep(args) -> int:
-    from chainrule.sweep import ALIASES, parse_grid
-    from chainrule.sweep_table import Names, as_written
+    from chainrule.sweep import parse_grid
+    from chainrule.sweep_grid import grid_names
+    from chainrule.sweep_table import as_written
 
     from . import _identity
 
@@ -133,7 +134,7 @@ def sweep(args) -> int:
     if args.class_weight is not None:
         weighted += f" (classes weighted: {_classes(args.class_weight)})"
     say(f"{n} {plural(n, 'candidate')}{drawn} x {args.cv} folds on {where}; {result.scoring}{weighted}, best first:")
-    names = Names({key: ALIASES.get(key, key) for key in grid}, grid.spelled)     # the values as --grid spelled them
+    names = grid_names(grid, grid.spelled)     # the values as --grid spelled them
     shown = result.table[[*grid, *SCORES]].astype({k: str for k in grid}).rename(columns=SCORES)
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     say(f"best: {as_written(result.best_params, names)} ({result.scoring} {result.best_score:.4f})"

@@ -116,3 +116,16 @@ def test_an_output_nine_decimals_miss_is_written_with_the_fewest_digits_that_giv
     digits = len(written.split("e")[0].replace(".", "").lstrip("0"))
     fewest = next(k for k in range(1, 18) if f"{-math.log(float(f'{out:.{k}g}')):.9f}" == value)
     assert digits == fewest and float(written) == pytest.approx(out, rel=10 ** (1 - digits)), (written, fewest)
+
+
+def test_a_saturated_softmax_output_gets_its_numbers_from_the_net_inputs():
+    """out_o3 rounds to 0 (log 0 is no number): E_o3 = 1600 was printed with its formula alone; it is now written
+    from the net inputs, each shifted by the largest (exp(800) overflows), numbers a reader computes to torch's."""
+    net = cr.Network([cr.Dense(2, 3, "softmax")], loss="categorical_crossentropy", seed=0)
+    net.set_weights([np.array([[40.0, 0.0, -40.0], [0.0, 0.0, 0.0]]), np.zeros(3)])
+    X, Y = np.array([[20.0, 1.0]]), np.array([[0.0, 0.0, 1.0]])
+    numbers, value = _lines(cr.explain(net, X, Y).text())["E_o3"]
+    a = torch.tensor(X) @ torch.tensor(net.dense_layers[0].W) + torch.tensor(net.dense_layers[0].b)
+    term = float(torch.nn.functional.cross_entropy(a, torch.tensor([2])))
+    assert value == f"{term:.9f}" and f"{_value(numbers):.9f}" == value, (numbers, value, term)
+    assert "log(0" not in numbers and "800" in numbers

@@ -5,7 +5,8 @@ An output is written as the other lines write it (nine decimals) where that give
 would not (-log 0.000003403 is 12.59087..., not the engine's 12.590801090), with the fewest digits that do
 (3.40317720656e-06, not the float's 17 digits). Where no written output gives it back (an output rounded to 1 or 0),
 a sigmoid's term is written as the engine takes it, from the net input, log1p(exp(-|net|)) as the engine computes it
-(log(1 + exp(-40)) is log(1) = 0 in floats); else the line keeps its formula alone.
+(log(1 + exp(-40)) is log(1) = 0 in floats), and a softmax's from the net inputs (log-softmax, shifted by their
+largest); else the line keeps its formula alone.
 """
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ def error_numbers(d: dict, o: str, value: float) -> str:
             t, n = (f"({w})" if w.startswith("-") else w for w in by_net)
             return (f"max(net_{o}, 0) - net_{o} * target_{o} + log1p(exp(-|net_{o}|)) = "
                     f"max({n}, 0) - {n} * {t} + log1p(exp(-|{n}|))")
+    if not found and d["loss"] == "categorical_crossentropy" and d["fused"]:
+        return _log_softmax(d, o, target, value)
     if not found:
         return ""
     t, shown = (f"({w})" if w.startswith("-") else w for w in found[0][1:])
@@ -47,6 +50,27 @@ def error_numbers(d: dict, o: str, value: float) -> str:
     if d["loss"] == "categorical_crossentropy":
         return first
     return f"{first} - (1 - {t}) * log(1 - {shown})"       # -(a + b) as -a - b: no bracket over the line
+
+
+def _log_softmax(d: dict, o: str, target: float, value: float) -> str:
+    """A softmax output rounded to 0 (log 0 is no number): E_o as the engine takes it, from the net inputs,
+    -target * (net_o - log(sum of exp(net_J))), each net shifted by their largest (exp(800) overflows), or "" where
+    that does not give E_o back or the outputs are too many to write out."""
+    units = d["layers"][-1]["neurons"]
+    if len(units) > 5:
+        return ""
+    T = np.dtype(d["dtype"]).type
+    nets = {nr["name"]: fmt(nr["net"][0], False) for nr in units}
+    top = max(nets.values(), key=float)
+    t = fmt(target, False)
+    shifted = {name: float(T(float(n)) - T(float(top))) for name, n in nets.items()}
+    lse = np.log(sum((np.exp(T(z)) for z in shifted.values()), T(0)))
+    if fmt(float(-(T(float(t)) * (T(shifted[o]) - lse)))) != fmt(value):
+        return ""
+    b = lambda n: f"({n})" if n.startswith("-") else n      # noqa: E731
+    sums = " + ".join(f"exp({n} - {b(top)})" for n in nets.values())
+    return (f"-target_{o} * (net_{o} - log({' + '.join(f'exp(net_{name})' for name in nets)})) = "
+            f"-{b(t)} * (({nets[o]} - {b(top)}) - log({sums}))")
 
 
 #: said under the error lines where one writes 0 * log(0), which a reader's calculator gives as nan or an error

@@ -166,8 +166,8 @@ def test_one_neuron_only(iris_model):
 def test_too_large_says_which_options(tmp_path):
     r = cli("--layers", "40,40,2", "--inputs", ",".join(["1"] * 40), "--targets", "1,0")
     # layer 0 has 1,640 parameters: only layer 1 (82) is offered
-    assert r.returncode == 2 and ("--layer L for one layer L in [1] (those of at most 120 parameters), or --layer L "
-                                  "--neuron J") in r.stderr
+    assert r.returncode == 2 and ("Explain a slice: --layer 1 (the only layer of at most 120 parameters), or "
+                                  "--layer L --neuron J for one neuron.") in r.stderr
 
 
 def test_vanishing_gradients_are_not_printed_as_zero():

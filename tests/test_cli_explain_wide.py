@@ -90,14 +90,14 @@ def test_a_too_large_call_is_told_only_the_slices_that_fit(tmp_path):
     path, _ = _weights(tmp_path, [12, 8, 4])           # 104 and 36 parameters: each layer fits, not both
     r = cmd("explain", "--layers", "12,8,4", "--weights", path, "--inputs", ",".join(["0.1"] * 12), "--targets",
             "0,1,0,0")
-    assert r.returncode == 2 and r.stderr.rstrip().endswith("Explain a slice: --layer L for one layer L in [0, 1] "
-                                                           "(those of at most 120 parameters), or --layer L "
-                                                           "--neuron J for one neuron."), r.stderr
+    assert r.returncode == 2 and r.stderr.rstrip().endswith("Explain a slice: --layer 0 or 1 (the layers of at "
+                                                           "most 120 parameters), or --layer L --neuron J for one "
+                                                           "neuron."), r.stderr
     path, _ = _weights(tmp_path, [20, 20, 2])          # 420 and 42: only layer 1 fits
     r = cmd("explain", "--layers", "20,20,2", "--weights", path, "--inputs", ",".join(["0.1"] * 20), "--targets",
             "0,1")
-    assert r.returncode == 2 and r.stderr.rstrip().endswith("--layer L for one layer L in [1] (those of at most "
-                                                           "120 parameters), or --layer L --neuron J for one "
+    assert r.returncode == 2 and r.stderr.rstrip().endswith("Explain a slice: --layer 1 (the only layer of at "
+                                                           "most 120 parameters), or --layer L --neuron J for one "
                                                            "neuron."), r.stderr
     assert cmd("explain", "--layers", "20,20,2", "--weights", path, "--inputs", ",".join(["0.1"] * 20), "--targets",
                "0,1", "--layer", "1").returncode == 0
@@ -144,8 +144,8 @@ def test_a_neuron_slice_is_advised_only_where_a_neuron_fits(tmp_path):
                                                            "numbers)"), r.stderr
     assert cmd(*base, "--layer", "0", "--neuron", "0").returncode == 2     # as said: refused too
     r = cmd(*base)
-    assert r.stderr.rstrip().endswith("--layer L for one layer L in [1] (those of at most 120 parameters), or "
-                                    "--layer L --neuron J for one neuron of a layer L in [1]."), \
+    assert r.stderr.rstrip().endswith("Explain a slice: --layer 1 (the only layer of at most 120 parameters), or "
+                                    "--layer 1 --neuron J for one neuron of it."), \
         r.stderr
     assert cmd(*base, "--layer", "1", "--neuron", "0").returncode == 0     # as said: written
     net = cr.Network([cr.Dense(200, 130, "relu"), cr.Dense(130, 1, "sigmoid")], loss="binary_crossentropy", seed=0)

@@ -27,7 +27,7 @@ def _lines(text: str) -> dict[str, tuple[str, str]]:
 def _value(numbers: str) -> float:
     """The printed arithmetic, as a reader does it (after the engine's net form's own formula, where it has one)."""
     numbers = re.sub(r"\|([^|]*)\|", r"abs(\1)", numbers.split(" = ")[-1])
-    return eval(numbers, {"log": math.log, "exp": math.exp, "max": max, "abs": abs})
+    return eval(numbers, {"log": math.log, "log1p": math.log1p, "exp": math.exp, "max": max, "abs": abs})
 
 
 @pytest.mark.parametrize("case", ["softmax", "sigmoid", "saturated"])
@@ -80,3 +80,52 @@ def test_a_target_that_nine_decimals_round_is_written_as_precise_as_e_needs(loss
         numbers, value = lines[f"E_o{k + 1}"]
         assert value == f"{float(terms[0, k]):.9f}", (value, float(terms[0, k]))      # torch's term
         assert numbers and f"{_value(numbers):.9f}" == value, (numbers, value)         # the numbers give it
+
+
+def test_a_saturated_sigmoid_with_target_1_is_written_as_a_reader_can_compute_it():
+    """net 40, target 1: the engine's form read 'log(1 + exp(-|40|))', which a reader computes as log(1) = 0 in
+    floats, not the printed 4.248354e-18; it now reads log1p(exp(-|40|)), and the Markdown writes 4.248354e-18 in
+    LaTeX (4.248354 \\times 10^{-18}, not a product with e)."""
+    net = cr.Network([cr.Dense(1, 1, "sigmoid")], loss="binary_crossentropy")
+    net.set_weights([np.array([[40.0]]), np.array([0.0])])
+    X, Y = np.array([[1.0]]), np.array([[1.0]])
+    report = cr.explain(net, X, Y)
+    line = next(x for x in report.text().splitlines() if x.startswith("  E_o1 = "))
+    numbers, value = re.match(r"  E_o1 = .*? = (.*) = (\S+)   \(target", line).groups()
+    term = float(torch.nn.functional.binary_cross_entropy_with_logits(torch.tensor([40.0], dtype=torch.float64),
+                                                                      torch.tensor([1.0], dtype=torch.float64)))
+    assert value == f"{term:.6e}" and f"{_value(numbers):.6e}" == value, (numbers, value)
+    mantissa, exponent = f"{term:.6e}".split("e")
+    tex = next(x for x in report.markdown().splitlines() if x.startswith("$$E_{o1}"))
+    assert tex.endswith(f"= {mantissa} \\times 10^{{{int(exponent)}}}$$") and "e-" not in tex, tex
+
+
+def test_an_output_nine_decimals_miss_is_written_with_the_fewest_digits_that_give_e():
+    """The 17-digit repr was written where nine decimals were not enough (log(3.4031772065573362e-06)); now the
+    fewest significant digits whose log gives the printed E_o, checked here with math.log against torch."""
+    net = cr.Network([cr.Dense(4, 5, "relu"), cr.Dense(5, 3, "softmax")], loss="categorical_crossentropy", seed=0)
+    X, Y = np.array([[5.1, 3.5, 1.4, 0.2]]), np.array([[1.0, 0.0, 0.0]])
+    numbers, value = _lines(cr.explain(net, X, Y).text())["E_o1"]
+    a = torch.tensor(X)
+    for layer in net.dense_layers:
+        a = a @ torch.tensor(layer.W) + torch.tensor(layer.b)
+        a = torch.relu(a) if layer is not net.dense_layers[-1] else a
+    out = float(torch.softmax(a, dim=1)[0, 0])
+    assert value == f"{-math.log(out):.9f}"
+    written = re.fullmatch(r"-1 \* log\((.*)\)", numbers)[1]
+    digits = len(written.split("e")[0].replace(".", "").lstrip("0"))
+    fewest = next(k for k in range(1, 18) if f"{-math.log(float(f'{out:.{k}g}')):.9f}" == value)
+    assert digits == fewest and float(written) == pytest.approx(out, rel=10 ** (1 - digits)), (written, fewest)
+
+
+def test_a_saturated_softmax_output_gets_its_numbers_from_the_net_inputs():
+    """out_o3 rounds to 0 (log 0 is no number): E_o3 = 1600 was printed with its formula alone; it is now written
+    from the net inputs, each shifted by the largest (exp(800) overflows), numbers a reader computes to torch's."""
+    net = cr.Network([cr.Dense(2, 3, "softmax")], loss="categorical_crossentropy", seed=0)
+    net.set_weights([np.array([[40.0, 0.0, -40.0], [0.0, 0.0, 0.0]]), np.zeros(3)])
+    X, Y = np.array([[20.0, 1.0]]), np.array([[0.0, 0.0, 1.0]])
+    numbers, value = _lines(cr.explain(net, X, Y).text())["E_o3"]
+    a = torch.tensor(X) @ torch.tensor(net.dense_layers[0].W) + torch.tensor(net.dense_layers[0].b)
+    term = float(torch.nn.functional.cross_entropy(a, torch.tensor([2])))
+    assert value == f"{term:.9f}" and f"{_value(numbers):.9f}" == value, (numbers, value, term)
+    assert "log(0" not in numbers and "800" in numbers

@@ -60,3 +60,28 @@ def test_a_network_of_one_layer_is_given_one_activation(widths, activation, loss
     assert r.returncode == 2 and r.stderr.strip().endswith(f"here --activation {usual}"), r.stderr
     assert "HIDDEN" not in r.stderr, r.stderr
     assert cmd(*base, "--activation", usual).returncode == 0
+
+
+@pytest.mark.parametrize("act, loss, needed", [("relu", "binary_crossentropy", "sigmoid"),
+                                               ("tanh", "categorical_crossentropy", "softmax")])
+def test_the_engines_refusal_carries_the_activation_it_needs(act, loss, needed):
+    """The command rebuilt its refusal by a regular expression on the engine's English; the error now carries the
+    activation the loss needs and the reason without Python's advice, which the command reads."""
+    import chainrule as cr
+    with pytest.raises(cr.errors.ValidationError) as exc:
+        cr.Network([cr.Dense(2, 2, act)], loss=loss)
+    assert exc.value.activation == needed and "Use activation" not in exc.value.reason
+    assert str(exc.value).startswith(exc.value.reason)
+    r = cmd("explain", "--layers", "2,2", "--activation", act, "--loss", loss, "--inputs", "1,2", "--targets", "1,0")
+    assert r.returncode == 2 and r.stderr.rstrip().endswith(f". Give the output layer {needed}: here --activation "
+                                                            f"{needed}"), r.stderr
+
+
+def test_the_help_reads_leaky_relus_slope_from_its_default(monkeypatch):
+    """--help wrote '(leaky_relu's slope below 0: 0.01)' by hand; it is read from LeakyReLU's default."""
+    from chainrule.nn.activations import LeakyReLU
+    text = " ".join(cmd("explain", "--help").stdout.split())
+    assert "(leaky_relu's slope below 0: 0.01)" in text
+    monkeypatch.setattr(LeakyReLU.__init__, "__defaults__", (0.2,))
+    text = " ".join(cmd("explain", "--help").stdout.split())
+    assert "(leaky_relu's slope below 0: 0.2)" in text, text

@@ -8,6 +8,7 @@ import sys
 import numpy as np
 
 from ..errors import ValidationError
+from ..nn.losses import OutputMismatch
 from . import model_argument
 
 
@@ -25,10 +26,11 @@ def register(sub) -> None:
                "  chainrule explain --model iris.npz --inputs 5.1,3.5,1.4,0.2 --targets setosa --layer 1\n"
                "  chainrule explain --formulas")
     p.add_argument("--layers", help="widths of a new network, comma separated, e.g. 2,3,2")
-    from ..nn.activations import ACTIVATIONS
+    from ..nn.activations import ACTIVATIONS, LeakyReLU
     p.add_argument("--activation", help="with --layers: one activation for every layer (default: sigmoid), or a comma "
                                         "list: one per layer, or two for hidden,output (e.g. relu,softmax); one of "
-                                        f"{', '.join(sorted(ACTIVATIONS))} (leaky_relu's slope below 0: 0.01)")
+                                        f"{', '.join(sorted(ACTIVATIONS))} (leaky_relu's slope below 0: "
+                                        f"{LeakyReLU().alpha:g})")
     p.add_argument("--loss", help="with --layers: sse (default), mse, binary_crossentropy, categorical_crossentropy")
     p.add_argument("--seed", type=int, help="with --layers: seed of the initial weights (and random sample) "
                                             "(default: 0)")
@@ -161,17 +163,13 @@ def _network(args):
     try:
         net = cr.Network([cr.Dense(a, b, act) for a, b, act in zip(widths, widths[1:], acts)], loss=args.loss,
                          seed=args.seed)
-    except ValidationError as exc:
-        usual = re.search(r"\. Use activation='(\w+)' on the output layer \(or a loss that declares takes_logits = "
-                          r"True\)", str(exc))
-        if usual is None:           # the command has no loss of its own, which takes_logits would declare
-            raise
-        said = f"{str(exc)[:usual.start()]}. Give the output layer {usual[1]}"
+    except OutputMismatch as exc:      # the command has no loss of its own, which takes_logits would declare
+        said = f"{exc.reason}. Give the output layer {exc.activation}"
         if len(acts) == 1:                          # no hidden layer: the output's name alone
-            raise ValidationError(f"{said}: here --activation {usual[1]}") from None
+            raise ValidationError(f"{said}: here --activation {exc.activation}") from None
         hidden = ",".join(acts[:-1]) if len(set(acts[:-1])) > 1 else acts[0]
         raise ValidationError(f"{said}: --activation HIDDEN,OUTPUT sets it apart, here --activation "
-                              f"{hidden},{usual[1]}") from None
+                              f"{hidden},{exc.activation}") from None
     if args.weights:
         _weights(args.weights, net)
     elif args.inputs is None and not args.formulas:

@@ -25,7 +25,7 @@ from . import sample_weight as sw
 from .careful import mended
 from .inference import refuse_rebound
 from .layers import Layer
-from .losses import Loss, output_mismatch
+from .losses import Loss, OutputMismatch, output_mismatch
 from .overflow import checked_outputs, plain_pass_overflows
 from .sparse import is_sparse, rows
 
@@ -50,8 +50,8 @@ def check_output(loss: Loss, sized: list[Layer]) -> None:
     last = sized[-1]
     activation = getattr(last, "activation", None)
     found = None if activation is None else output_mismatch(loss, activation, int(last.n_out or 0))
-    if found is not None and found[0] == "error":
-        raise ValidationError(found[1])
+    if isinstance(found, OutputMismatch):
+        raise found
     if found is not None:
         warnings.warn(found[1], UserWarning, stacklevel=3)
 

@@ -224,8 +224,19 @@ NOT_PROBABILITIES = {"linear": "any real number", "relu": "0 to infinity", "leak
                      "tanh": "-1 to 1"}
 
 
-def output_mismatch(loss: Loss, activation: Activation, n_outputs: int) -> tuple[str, str] | None:
-    """("error" or "warning", why) when the output activation does not fit the loss: cross-entropy
+class OutputMismatch(ValidationError):
+    """A cross-entropy refused after an output that gives no probabilities: `reason` says why and `activation` names
+    the output activation it needs, so that a front end (the command's --activation) words its own advice from them
+    rather than from this message's English."""
+
+    def __init__(self, reason: str, activation: str):
+        super().__init__(f"{reason}. Use activation={activation!r} on the output layer (or a loss that declares "
+                         "takes_logits = True)")
+        self.reason, self.activation = reason, activation
+
+
+def output_mismatch(loss: Loss, activation: Activation, n_outputs: int) -> tuple[str, str] | OutputMismatch | None:
+    """An OutputMismatch to raise, or ("warning", why), when the output activation does not fit the loss: cross-entropy
     is the log of probabilities, so after a linear, ReLU or tanh output it is wrong (negative, or
     the log of a negative number); an unusual but valid pairing gets a warning."""
     if loss.takes_logits or not isinstance(loss, (BinaryCrossentropy, CategoricalCrossentropy)):
@@ -235,9 +246,8 @@ def output_mismatch(loss: Loss, activation: Activation, n_outputs: int) -> tuple
     if act in NOT_PROBABILITIES:
         harm = ("the loss can turn negative and fall without bound" if categorical else
                 "its log(out) and log(1 - out) are undefined outside (0, 1)")
-        return "error", (f"loss={loss.name!r} needs probabilities from the output layer, but its activation is "
-                         f"{act!r}, whose outputs range over {NOT_PROBABILITIES[act]}: {harm}. Use "
-                         f"activation={usual!r} on the output layer (or a loss that declares takes_logits = True)")
+        return OutputMismatch(f"loss={loss.name!r} needs probabilities from the output layer, but its activation is "
+                              f"{act!r}, whose outputs range over {NOT_PROBABILITIES[act]}: {harm}", usual)
     if categorical and act == "sigmoid" and n_outputs > 1:
         return "warning", (f"loss='categorical_crossentropy' after a sigmoid output: the {n_outputs} outputs do not "
                            "sum to 1, so only the true class is pushed up; softmax is the usual output for one "

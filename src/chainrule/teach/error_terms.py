@@ -2,15 +2,17 @@
 target and output the engine read, so that a reader computing them gets the printed E_o to its shown digits.
 
 An output is written as the other lines write it (nine decimals) where that gives E_o again; where its rounding
-would not (-log 0.000003403 is 12.59087..., not the engine's 12.590801090), at the precision that does (Python's
-shortest repr of the float, which reads back as the same float). Where no written output gives it back (an output
-rounded to 1 or 0), a sigmoid's term is written as the engine takes it, from the net input; else the line keeps its
-formula alone.
+would not (-log 0.000003403 is 12.59087..., not the engine's 12.590801090), with the fewest digits that do
+(3.40317720656e-06, not the float's 17 digits). Where no written output gives it back (an output rounded to 1 or 0),
+a sigmoid's term is written as the engine takes it, from the net input, log1p(exp(-|net|)) as the engine computes it
+(log(1 + exp(-40)) is log(1) = 0 in floats), and a softmax's from the net inputs (log-softmax, shifted by their
+largest); else the line keeps its formula alone.
 """
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -28,23 +30,47 @@ def error_numbers(d: dict, o: str, value: float) -> str:
         return ""
     out = next(nr["out"][0] for nr in d["layers"][-1]["neurons"] if nr["name"] == o)
     target = next(t["value"][0] for t in d["targets"] if t["name"] == o)
-    for t, text in _written(target, out, True):
-        if fmt(_term(d, float(t), float(text))) == fmt(value):
-            t = f"({t})" if t.startswith("-") else t
-            shown = f"({text})" if text.startswith("-") else text
-            first = f"-({t} * log({shown}))" if t == "0" else f"-{t} * log({shown})"      # not -0 * ...
-            if d["loss"] == "categorical_crossentropy":
-                return first
-            return f"{first} - (1 - {t}) * log(1 - {shown})"       # -(a + b) as -a - b: no bracket over the line
-    if d["loss"] == "binary_crossentropy" and d["fused"]:     # out rounds to 1 or 0: the engine's form, from net
-        net = next(nr["net"][0] for nr in d["layers"][-1]["neurons"] if nr["name"] == o)
-        for t, text in _written(target, net, False):
-            n = f"({text})" if text.startswith("-") else text
-            if fmt(_from_net(d, float(t), float(text))) == fmt(value):
-                t = f"({t})" if t.startswith("-") else t
-                return (f"max(net_{o}, 0) - net_{o} * target_{o} + log(1 + exp(-|net_{o}|)) = "
-                        f"max({n}, 0) - {n} * {t} + log(1 + exp(-|{n}|))")
-    return ""
+    found = [(k, t, text) for k, (t, text) in enumerate(_written(target, out, True))
+             if fmt(_term(d, float(t), float(text))) == fmt(value)][:1]
+    if d["loss"] == "binary_crossentropy" and d["fused"] and not (found and found[0][0] == 0):
+        net = next(nr["net"][0] for nr in d["layers"][-1]["neurons"] if nr["name"] == o)   # the engine's form
+        by_net = next(((t, text) for t, text in _written(target, net, False)
+                       if fmt(_from_net(d, float(t), float(text))) == fmt(value)), None)
+        if by_net and (not found or _digits(by_net[0]) + _digits(by_net[1]) < _digits(found[0][1]) +
+                       _digits(found[0][2])):         # out rounds to 1 or 0, or needs more digits than net
+            t, n = (f"({w})" if w.startswith("-") else w for w in by_net)
+            return (f"max(net_{o}, 0) - net_{o} * target_{o} + log1p(exp(-|net_{o}|)) = "
+                    f"max({n}, 0) - {n} * {t} + log1p(exp(-|{n}|))")
+    if not found and d["loss"] == "categorical_crossentropy" and d["fused"]:
+        return _log_softmax(d, o, target, value)
+    if not found:
+        return ""
+    t, shown = (f"({w})" if w.startswith("-") else w for w in found[0][1:])
+    first = f"-({t} * log({shown}))" if t == "0" else f"-{t} * log({shown})"      # not -0 * ...
+    if d["loss"] == "categorical_crossentropy":
+        return first
+    return f"{first} - (1 - {t}) * log(1 - {shown})"       # -(a + b) as -a - b: no bracket over the line
+
+
+def _log_softmax(d: dict, o: str, target: float, value: float) -> str:
+    """A softmax output rounded to 0 (log 0 is no number): E_o as the engine takes it, from the net inputs,
+    -target * (net_o - log(sum of exp(net_J))), each net shifted by their largest (exp(800) overflows), or "" where
+    that does not give E_o back or the outputs are too many to write out."""
+    units = d["layers"][-1]["neurons"]
+    if len(units) > 5:
+        return ""
+    T = np.dtype(d["dtype"]).type
+    nets = {nr["name"]: fmt(nr["net"][0], False) for nr in units}
+    top = max(nets.values(), key=float)
+    t = fmt(target, False)
+    shifted = {name: float(T(float(n)) - T(float(top))) for name, n in nets.items()}
+    lse = np.log(sum((np.exp(T(z)) for z in shifted.values()), T(0)))
+    if fmt(float(-(T(float(t)) * (T(shifted[o]) - lse)))) != fmt(value):
+        return ""
+    b = lambda n: f"({n})" if n.startswith("-") else n      # noqa: E731
+    sums = " + ".join(f"exp({n} - {b(top)})" for n in nets.values())
+    return (f"-target_{o} * (net_{o} - log({' + '.join(f'exp(net_{name})' for name in nets)})) = "
+            f"-{b(t)} * (({nets[o]} - {b(top)}) - log({sums}))")
 
 
 #: said under the error lines where one writes 0 * log(0), which a reader's calculator gives as nan or an error
@@ -58,12 +84,27 @@ def zero_log(numbers: str) -> bool:
     return bool(_ZERO_LOG.search(numbers))
 
 
-def _written(target: float, x: float, zeros: bool) -> list[tuple[str, str]]:
-    """The ways of writing a target and an output (or net input), fewest digits first: nine decimals, then Python's
-    shortest repr, which reads back as the same float; a target of 1/3 as 0.333333333 gives another E_o than 1/3."""
-    targets = dict.fromkeys((fmt(target, False), repr(float(target))))
-    xs = dict.fromkeys((fmt(x, zeros), repr(float(x))))          # `zeros`: an output's nine decimals, as out_o1's
-    return [(t, v) for t in targets for v in xs]
+def _written(target: float, x: float, zeros: bool) -> Iterator[tuple[str, str]]:
+    """The ways of writing a target and an output (or net input): as the other lines write them (nine decimals),
+    then with the fewest digits first, up to the 17 that read back as the same float; a target of 1/3 as
+    0.333333333 gives another E_o than 1/3."""
+    ts, xs = _ways(target, fmt(target, False)), _ways(x, fmt(x, zeros))   # `zeros`: nine decimals, as out_o1's
+    yield ts[0], xs[0]
+    pairs = sorted(((t, v) for t in ts for v in xs), key=lambda p: _digits(p[0]) + _digits(p[1]))
+    yield from pairs
+
+
+def _ways(x: float, first: str) -> list[str]:
+    """`first`, then `x` in k significant digits or k decimals (k = 1..17), fewest significant digits first."""
+    x = float(x)
+    ways = {f"{x:.{k}g}" for k in range(1, 18)} | {f"{x:.{k}f}" for k in range(1, 18)}
+    ways = {w for w in ways if float(w) != 0 or x == 0}
+    return list(dict.fromkeys([first, *sorted(ways, key=lambda w: (_digits(w), len(w)))]))
+
+
+def _digits(text: str) -> int:
+    """The significant digits of a written number: 0.000340 has 3 (the trailing zero counts), 3.4e-06 has 2."""
+    return len(text.split("e")[0].lstrip("-").replace(".", "").lstrip("0")) or 1
 
 
 def _from_net(d: dict, target: float, net: float) -> float:
@@ -85,7 +126,9 @@ def _term(d: dict, target: float, out: float) -> float:
 
 
 def numbers_tex(numbers: str) -> str:
-    """`error_numbers`'s text in LaTeX: log as \\log (exp, max), * as \\cdot, net_o1 as net_{o1}."""
+    """`error_numbers`'s text in LaTeX: log as \\log (log1p as \\operatorname{log1p}, exp, max), * as \\cdot,
+    net_o1 as net_{o1} (its e-notation as every equation's, `numbers.tex_numbers`)."""
+    numbers = numbers.replace("log1p(", "\\operatorname{log1p}(")
     for name in ("log", "exp", "max"):
         numbers = numbers.replace(f"{name}(", f"\\{name}(")
     return re.sub(r"(net|target)_(\w+)", r"\1_{\2}", numbers.replace(" * ", " \\cdot "))

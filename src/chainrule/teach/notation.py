@@ -266,11 +266,36 @@ def hidden_delta(dense: list[Any], names: list[list[str]], l: int, k: int) -> di
 
 def command_words(text: str) -> str:
     """The report's and its advice's Python calls in the command's words, the one route between the two:
-    explain(..., layer=1, neuron=J) as --layer 1 --neuron J (explain(net, X, Y, layer=L) as --layer L),
+    explain(..., layer=1, neuron=J) as --layer 1 --neuron J (explain(net, X, Y, layer=L) as --layer L), a list of
+    layers [0, 1] as the values themselves (--layer 0 or 1),
     report.to_dict()["layers"] as --format json's "layers"; net.gradients, which the command has not, said to be
     Python's."""
+    text = re.sub(r"explain\(net, X, Y, layer=L\) for one layer L in \[([\d, ]+)\] \(those (of at most \d+ "
+                  r"parameters)\)", lambda m: _layers_named(m[1].split(", "), m[2]), text)
+    text = re.sub(r"explain\(\.\.\., layer=L, neuron=J\) for one neuron of a layer L in \[([\d, ]+)\]",
+                  lambda m: _neuron_of(m[1].split(", ")), text)
     text = re.sub(r"explain\((?:\.\.\.|net, X, Y), layer=(\w+)(, neuron=(J|\d+))?\)",
                   lambda m: f"--layer {m[1]}" + (f" --neuron {m[3]}" if m[3] else ""), text)
     text = re.sub(r"\(net\.gradients and gradcheck give (its|their) numbers\)",    # no command of its own: Python's
                   r"(in Python, net.gradients(X, Y) and chainrule.gradcheck give \1 numbers)", text)
     return re.sub(r'report\.to_dict\(\)\["(\w+)"\]', lambda m: f"--format json's \"{m[1]}\"", text)
+
+
+def _or(values: list[str]) -> str:
+    """Values as a reader types one of them: 1; 0 or 1; 1, 2 or 5."""
+    return values[0] if len(values) == 1 else f"{', '.join(values[:-1])} or {values[-1]}"
+
+
+def _layers_named(fits: list[str], limit: str) -> str:
+    """The command's words for the layers that fit: --layer 1 where one does, else its values."""
+    if len(fits) == 1:
+        return f"--layer {fits[0]} (the only layer {limit})"
+    if len(fits) == 2:
+        return f"--layer {_or(fits)} (the layers {limit})"
+    return f"--layer L for one layer L (one of {', '.join(fits)}: the layers {limit})"
+
+
+def _neuron_of(layers: list[str]) -> str:
+    """The command's words for one neuron of the layers whose neurons fit."""
+    return (f"--layer {layers[0]} --neuron J for one neuron of it" if len(layers) == 1 else
+            f"--layer L --neuron J for one neuron of a layer L ({_or(layers)})")

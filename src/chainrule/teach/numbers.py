@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 from collections.abc import Iterator
 from contextvars import ContextVar
 
@@ -66,3 +67,9 @@ def cell(v: float) -> str:
     """A CSV file's number as a person reads it: 6 significant figures, never in e-notation (1928.36,
     0.0611637, 2980000), as the explorer writes the inputs' raw values and the words under its title."""
     return np.format_float_positional(float(v), precision=6, unique=False, fractional=False, trim="-")
+
+
+def tex_numbers(tex: str) -> str:
+    """A LaTeX equation's e-notation (3.403177e-06, which math mode sets as a product with e) as 3.403177 \\times
+    10^{-6}."""
+    return re.sub(r"(?<![\w.])(\d+(?:\.\d+)?)e([+-]?\d+)\b", lambda m: f"{m[1]} \\times 10^{{{int(m[2])}}}", tex)

@@ -16,7 +16,7 @@ from . import derivation, notation
 from .derivation import tex_symbol
 from .error_terms import ZERO_LOG, error_numbers, numbers_tex, zero_log
 from .notation import DE, ERROR_FORMULAS, MAX_PARAMETERS, shortened, tex_name
-from .numbers import fmt, single_precision
+from .numbers import fmt, single_precision, tex_numbers
 from .width import fit_width as fit_width  # where it was first written: older imports of it
 
 __all__ = ["MAX_PARAMETERS", "Report", "UnknownParameterError"]
@@ -180,7 +180,7 @@ def _render(d: dict, markdown: bool) -> str:
 
     def eq(plain: str, tex: str | None = None) -> None:
         if markdown:
-            lines.append(f"$${tex if tex is not None else plain}$$")
+            lines.append(f"$${tex_numbers(tex if tex is not None else plain)}$$")
             lines.append("")
         else:
             lines.append("  " + plain)

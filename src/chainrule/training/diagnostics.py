@@ -140,7 +140,7 @@ def likely_cause(net, X: Any, Y: Any) -> str:
     last = net.dense_layers[-1]
     found = output_mismatch(net.loss_function, last.activation, last.n_out)
     if found is not None:
-        causes.append(found[1])
+        causes.append(str(found) if isinstance(found, Exception) else found[1])
     opt = net.optimizer
     lr = getattr(opt, "lr", None)
     if isinstance(lr, float) and lr > (0.1 if hasattr(opt, "betas") else 1.0):

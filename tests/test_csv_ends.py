@@ -272,3 +272,13 @@ def test_a_text_buffer_is_read_as_pandas_reads_it():
     text = "x,c,y\n" + ROWS + "0,é,1\n"
     df = read_csv(io.StringIO(text))
     assert df.equals(pd.read_csv(io.StringIO(text)))
+
+
+def test_a_source_whose_read_gives_neither_bytes_nor_text_is_named():
+    class Rows:
+        name = "rows"
+
+        def read(self):
+            return [["x", "y"], [1, 2]]
+    with pytest.raises(ValidationError, match=r"CSV file 'rows': read\(\) gave list, not bytes or str"):
+        read_csv(Rows())

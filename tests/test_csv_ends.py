@@ -210,3 +210,75 @@ def test_excels_line_in_a_utf16_file_without_its_mark_is_named_by_a_streams_head
     for read in (lambda p: CsvStream(p, encoding="utf-16-le").header(), lambda p: read_csv(p, encoding="utf-16-le")):
         with pytest.raises(ValidationError, match=r"its first line \('sep=;'\) is the line Excel writes"):
             read(path)
+
+
+def test_a_long_run_of_empty_rows_is_named_from_its_first_line_in_a_short_message(tmp_path):
+    """40,000 ',,' rows: only the last 64 KiB was read and its first full row taken for the header, so a
+    153,212-character message named lines 18178..40021 one by one (the run starts on line 22)."""
+    path = tmp_path / "sheet.csv"
+    text = "x,c,y\n" + ROWS + ",,\n" * 40000
+    path.write_text(text)
+    df = pd.read_csv(path)
+    assert len(df) == 40020 and df.tail(40000).isna().all(axis=None) and df.iloc[19].notna().all()
+    last = text.count("\n")                                         # each row a line: the file's last line
+    for read in (read_csv, check_csv):
+        with pytest.raises(ValidationError) as e:
+            read(path)
+        assert f"its last 40000 rows (on lines 22-{last}) are empty rows of separators only" in str(e.value)
+        assert len(str(e.value)) < 400, len(str(e.value))
+
+
+def test_a_separator_row_longer_than_the_header_is_an_uneven_row(tmp_path):
+    """',,,,' under 'x,c,y' was called an empty row pandas reads as missing values; pandas refuses it (5 fields in
+    line 22 where 3 are expected), as the uneven-rows check did before."""
+    path = tmp_path / "long.csv"
+    path.write_text("x,c,y\n" + ROWS + ",,,,\n")
+    with pytest.raises(pd.errors.ParserError, match="Expected 3 fields in line 22, saw 5"):
+        pd.read_csv(path)
+    for read in (read_csv, check_csv):
+        with pytest.raises(ValidationError, match="line 22 has 5 fields but the header") as e:
+            read(path)
+        assert "empty row" not in str(e.value)
+
+
+def test_empty_rows_after_a_long_quoted_cell_are_named(tmp_path):
+    """A tail starting inside a quoted cell of 30,000 lines read its quotes the wrong way round: nothing was refused
+    and the last row, all missing in pandas, was learnt from."""
+    path = tmp_path / "quoted.csv"
+    text = 'x,c,y\n1,"' + ",,\n" * 30000 + '",0\n2,b,1\n,,\n'
+    path.write_text(text)
+    df = pd.read_csv(path)
+    assert len(df) == 3 and df.iloc[-1].isna().all() and df.iloc[1].notna().all()
+    for read in (read_csv, check_csv):
+        with pytest.raises(ValidationError, match=rf"its last row \(on line {text.count(chr(10))}\) is an empty row "
+                           r"of separators only"):
+            read(path)
+
+
+def test_a_row_of_some_quoted_empty_cells_is_not_said_quoted_by_a_program_quoting_every_cell(tmp_path):
+    """'"",,' was said saved by "a program that quotes every cell": only one of its cells is quoted."""
+    path = tmp_path / "mixed.csv"
+    path.write_text("x,c,y\n" + ROWS + '"",,\n')
+    assert pd.read_csv(path).iloc[-1].isna().all()
+    with pytest.raises(ValidationError, match=r"its last row \(on line 22\) is an empty row of empty cells only "
+                       r"\('\"\",,'\), as a program saves") as e:
+        read_csv(path)
+    assert "quotes every cell" not in str(e.value)
+
+
+def test_a_text_buffer_is_read_as_pandas_reads_it():
+    """read_csv(io.StringIO(...)) ended in "TypeError: startswith first arg must be str ... not bytes"."""
+    import io
+    text = "x,c,y\n" + ROWS + "0,é,1\n"
+    df = read_csv(io.StringIO(text))
+    assert df.equals(pd.read_csv(io.StringIO(text)))
+
+
+def test_a_source_whose_read_gives_neither_bytes_nor_text_is_named():
+    class Rows:
+        name = "rows"
+
+        def read(self):
+            return [["x", "y"], [1, 2]]
+    with pytest.raises(ValidationError, match=r"CSV file 'rows': read\(\) gave list, not bytes or str"):
+        read_csv(Rows())

@@ -51,7 +51,7 @@ def _chunks(f: Any, name: str, rows: int, sep: str | None, encoding: str | None,
         text = text[:text.rfind("\n") + 1] or text         # whole lines only
     if not text.strip():
         raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data rows")
-    if (excel := excel_line(text)) is not None:           # in the encoding given: not_csv reads the bytes
+    if (excel := excel_line(text)) is not None:           # in the encoding given: not_csv reads a BOM's or UTF-8
         raise ValidationError(f"CSV file {short(name, 200)}: {excel}")
     detected = sep is None
     if sep is None:

@@ -69,12 +69,15 @@ def not_in_file(what: str, name: Any, columns: Any) -> ValidationError:
     return ValidationError(f"{what} {short(name)} is not in the file{hint}; columns are {names(columns, 20)}")
 
 
-def _read_bytes(source) -> tuple[bytes, str]:
-    if hasattr(source, "read"):                     # an open file or an upload
-        return source.read(), str(getattr(source, "name", "<data>"))
+def _read_bytes(source) -> tuple[bytes, str, bool]:
+    if hasattr(source, "read"):                     # an open file, an upload, io.StringIO (text: read as UTF-8)
+        name, data = str(getattr(source, "name", "<data>")), source.read()
+        if not isinstance(data, (str, bytes)):
+            raise ValidationError(f"CSV file {short(name, 200)}: read() gave {type(data).__name__}, not bytes or str")
+        return (data.encode("utf-8", "surrogatepass"), name, True) if isinstance(data, str) else (data, name, False)
     name = str(source)
     with open_csv(name) as f:
-        return f.read(), name
+        return f.read(), name, False
 
 
 def open_csv(name: str) -> Any:
@@ -334,7 +337,7 @@ def check_marks(sep: str, decimal: str, thousands: str | None, name: str | None 
 def read_csv(source, *, sep: str | None = None, encoding: str | None = None, decimal: str = ".",
              thousands: str | None = None, na_values=None, text_columns=(), pandas_markers: bool = False,
              usecols: list[str] | None = None, kept=None):
-    """Read a CSV file (a path or an open binary file) with a header row into a DataFrame.
+    """Read a CSV file (a path, an open binary or text file, io.StringIO) with a header row into a DataFrame.
 
     sep : None detects it among , ; tab | (the one that splits every line evenly).
     thousands : the character between thousands in numbers (',' for 1,234), None for none.
@@ -350,8 +353,8 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
     """
     import pandas as pd
     csv.field_size_limit(2**31 - 1)            # the csv module's default of 128 KB per cell is not the file's
-    data, name = _read_bytes(source)
-    encoding = encoding or bom_encoding(data)
+    data, name, was_text = _read_bytes(source)
+    encoding = "utf-8" if was_text else encoding or bom_encoding(data)
     text, used_encoding = _decode(data, name, encoding)
     if not text or text.isspace():          # isspace stops at the first other character: no copy of the text
         raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data rows")

@@ -1,7 +1,10 @@
 """What a file given as CSV is when its first bytes say it is not text: compressed (pandas reads a .csv.gz by its
 name), a spreadsheet, a Parquet file. Refused by name with the way to a CSV file, not as "NUL bytes" or "not
 UTF-8 text" (whose advice, --encoding, would read the bytes as text). Also Excel's "sep=;" first line, which
-pandas reads as the header: every reader reads a file's first bytes here, so each refuses it alike."""
+pandas reads as the header, in one message (`excel_text`) from the places that see it: `not_csv`, where every
+reader opens a file, in its first 64 KiB decoded by their byte order mark; `chunks._chunks` in the encoding a
+reader was given (a UTF-16 file without its mark); past 64 KiB of blank lines, the row check's header line, named
+by `csvfile.ragged` when the rows under it are uneven, else by `header.wrong_header`."""
 from __future__ import annotations
 
 import io

@@ -124,8 +124,9 @@ def as_pandas_names(header: list[str]) -> list[str]:
 def wrong_header(header: list[str], text: str) -> str | None:
     """What is wrong with the `header` read from the line `text`: a name twice once the empty ones are named as
     pandas names them (by their place: two are not the same name); None when nothing is. (Excel's separator line
-    is refused where the file's first bytes are read, `filekind.not_csv`; here too, blank lines putting it past
-    them.)"""
+    is refused where the file's first 64 KiB are read, `filekind.not_csv`, and in a given encoding by
+    `chunks._chunks`; here when blank lines put it past them and the rows under it are even, `csvfile.ragged`
+    naming it when they are not.)"""
     from .filekind import excel_text
     return excel_text(text) or twice_named(as_pandas_names(header))
 

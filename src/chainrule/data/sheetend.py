@@ -2,7 +2,9 @@
 them so (a program that quotes every cell, '"","",""'). pandas reads each as a row of missing values, so a reader
 would refuse them as "missing values on lines 21 and 22" (or, filling gaps, learn from or predict rows that are not
 there). Every reader refuses them here, by what they are, before its check of the rows: truly blank lines are
-skipped, as pandas' skip_blank_lines skips them; a quote never closed above them is left to the row check to name.
+skipped, as pandas' skip_blank_lines skips them; a row longer than the header is left to the row check (pandas
+refuses it), as is a quote never closed above them. A file whose last line looks so is read from its start: only
+there are its quotes and the run's first line known.
 """
 from __future__ import annotations
 
@@ -39,68 +41,74 @@ def _tail(source: Any) -> tuple[bytes, bool]:
     return (tail if start == 0 else bom + tail), start == 0
 
 
-def _ends(text: str) -> int:
-    """The line ends in `text`: \n, \r\n or a lone \r (an old Mac file's), as the row check counts lines."""
-    return text.count("\n") + text.count("\r") - text.count("\r\n")
+def _looks_empty(line: str, sep: str) -> bool:
+    """Whether `line` is cells with nothing in them, at least two: ',,' or '"","",""' (a quick look at the file's
+    last line before the rows are read from the start)."""
+    cells = line.split(sep)
+    return len(cells) >= 2 and all(c in ("", '""') for c in cells)
 
 
-def _count_lines(source: Any, codec: str) -> int:
-    """The count of line ends in `source` (bytes, or a seekable binary file, left where it was)."""
-    decoder = codecs.getincrementaldecoder(codec)(errors="replace")
-    if isinstance(source, bytes):
-        return _ends(decoder.decode(source, final=True))
-    at, n, last = source.tell(), 0, ""
-    source.seek(0)
-    while block := source.read(1 << 23):
-        text = decoder.decode(block)
-        n += _ends(text) - (last == "\r" and text[:1] == "\n")     # a \r\n split between two blocks
-        last = text[-1:] or last
-    source.seek(at)
-    return n + _ends(decoder.decode(b"", final=True))
+def _rows(text: Any, sep: str) -> tuple[int, int, list[int], str]:
+    """The run of rows of empty cells alone that ends `text` (a text file read with newline=''), read as pandas
+    reads them, from the first row: (its count, its last line, its first three rows' lines, its first row as
+    written). Blank lines are skipped, as pandas skips them; a row with more fields than the header is not an
+    empty row (pandas refuses it: the row check names it); the header is never one."""
+    raw: list[str] = []
 
-
-def _empty_rows(lines: list[str], sep: str, whole: bool) -> list[int]:
-    """The places of `lines` (from the end: 0 is the last line) that are rows of empty cells alone ending them, read
-    as pandas reads them: ',,' and '"","",""' (quoted empty cells are missing values too); blank lines skipped; none
-    where a quote opened above them is never closed (the row check names that quote)."""
-    first = 0 if whole else 1                              # the first line of a tail may be part of one
-    ends: list[tuple[int, list[str]]] = []                 # each row's last line, and its cells
-    reader = csv.reader(lines[first:], delimiter=sep, strict=False)
-    try:
-        for cells in reader:
-            ends.append((first + reader.line_num - 1, cells))
-    except csv.Error:
-        return []
-    found: list[int] = []
-    for i, (at, cells) in enumerate(reversed(ends)):
-        if not cells or (len(cells) == 1 and not cells[0].strip() and not (at < len(lines) and '"' in lines[at])):
-            continue                                       # a blank line: pandas skips it (a tab one is a row)
-        if any(cells) or len(cells) < 2 or i == len(ends) - 1:     # a row with a value, or the header itself
-            break
-        found.append(len(lines) - 1 - at)
-    return found                         # a quote never closed: the rows after it are one cell, a value
+    def lines() -> Any:
+        for line in text:
+            raw.append(line)
+            yield line
+    reader = csv.reader(lines(), delimiter=sep, strict=False)
+    header, count, last, shown, before = -1, 0, 0, "", 0
+    first: list[int] = []
+    for cells in reader:
+        written, start = "".join(raw), before + 1
+        raw.clear()
+        before = reader.line_num
+        if not cells or (len(cells) == 1 and not cells[0].strip() and '"' not in written):
+            continue                                      # a blank line: pandas skips it (a tab one is a row)
+        if header < 0:
+            header = len(cells)
+        elif 2 <= len(cells) <= header and not any(cells):
+            if count == 0:
+                first, shown = [], written.rstrip("\r\n")
+            count, last = count + 1, reader.line_num
+            if len(first) < 3:
+                first.append(start)
+        else:
+            count = 0
+    return count, last, first, shown
 
 
 def refuse_separator_rows(name: str, source: Any, sep: str, codec: str) -> None:
     """Refuse the file `name` (its bytes, or the open file: `source`, read in `codec`) when rows of the separator
-    `sep` alone end it, naming their lines and the fix: delete them."""
-    data, whole = _tail(source)
-    lines = re.split("\r\n|\r|\n", data.decode(codec, errors="replace"))
-    ended = lines[-1] == ""
-    if ended:
-        lines.pop()
-    found = _empty_rows(lines, sep, whole)
-    if not found:
+    `sep` alone end it, naming their lines and the fix: delete them. Only a file whose last line looks so is read
+    again, from its start: a run of such rows may be longer than any tail, and a tail may begin inside a quoted
+    cell, whose lines it would read the wrong way round."""
+    data, _ = _tail(source)
+    blank = " \t".replace(sep, "")
+    tail = [line for line in re.split("\r\n|\r|\n", data.decode(codec, errors="replace")) if line.strip(blank)]
+    if not tail or not _looks_empty(tail[-1], sep):
         return
-    last = _count_lines(source, codec) + (not ended)       # the file's last line's number
-    numbers = [last - back for back in found]
-    n = len(numbers)
-    shown = short(lines[-1 - found[0]], 20)
-    what, who = ("empty quoted cells", "a program that quotes every cell") if '"' in lines[-1 - found[0]] else \
-        ("separators", "a spreadsheet")
+    binary = io.BytesIO(source) if isinstance(source, bytes) else source
+    at = binary.tell()
+    binary.seek(0)
+    text = io.TextIOWrapper(binary, encoding=codec, errors="replace", newline="")
+    try:
+        n, last, first, shown = _rows(text, sep)
+    finally:
+        text.detach()
+        binary.seek(at)
+    if not n:
+        return
+    where = on_lines(first) if n <= 3 else f"on lines {first[0]}-{last}"
+    quoted = re.fullmatch(f'""({re.escape(sep)}"")*', shown) is not None
+    what, who = (("empty quoted cells", "a program that quotes every cell") if quoted else
+                 ("separators", "a spreadsheet") if '"' not in shown else ("empty cells", "a program"))
     raise ValidationError(
-        f"CSV file {short(name, 200)}: its last {plural(n, 'row', f'{n} rows')} ({on_lines(numbers)}) "
-        f"{plural(n, 'is an empty row', 'are empty rows')} of {what} only ({shown}), as {who} saves "
+        f"CSV file {short(name, 200)}: its last {plural(n, 'row', f'{n} rows')} ({where}) "
+        f"{plural(n, 'is an empty row', 'are empty rows')} of {what} only ({short(shown, 20)}), as {who} saves "
         f"the empty rows below its data; pandas reads {plural(n, 'it as a row', 'them as rows')} of missing values. "
         f"Delete {plural(n, 'that line', 'those lines')} from "
         "the file (or the empty rows from the sheet before saving it as CSV)")

@@ -83,3 +83,36 @@ def test_always_the_kernels_without_numba_refuses_a_compiled_runs_resume_naming_
     assert r.stderr.splitlines()[-1] == ("ModuleNotFoundError: CHAINRULE_NUMBA=1 asks for the compiled kernels, which "
                                          "need numba: install it, or unset CHAINRULE_NUMBA to train on NumPy"), r.stderr
     assert "Warning" not in r.stderr and "llvmlite" not in r.stderr, r.stderr
+
+
+@needs_numba
+def test_a_numpy_run_resumed_where_a_job_loaded_the_kernels_says_what_runs_it_on_numpy(monkeypatch, tmp_path):
+    """The reason named what happened ('a job before loaded them in this process'), not what to do about it."""
+    monkeypatch.setattr(kernels, "ENABLED", False)
+    fit(2, tmp_path)
+    monkeypatch.setattr(kernels, "ENABLED", "auto")
+    monkeypatch.setattr(kernels, "numba", kernels.numba)       # as it was, after the test
+    assert kernels.load(force=True)                            # a job before, in this process, loaded them
+    with pytest.warns(RuntimeWarning) as said:
+        fit(3, tmp_path, resume=True)
+    assert [str(w.message) for w in said] == [
+        "chainrule: the resumed run's epochs so far ran on NumPy; it goes on with the compiled kernels, which a job "
+        "before loaded in this process (a new process runs on NumPy), so its numbers may differ in the last bits "
+        "from an uninterrupted run's"]
+
+
+@needs_numba
+def test_the_minute_of_compiling_is_said_as_at_most_a_minute(monkeypatch, tmp_path):
+    """The warning fired where Numba's cache held the kernels already (a job of 2 s) and promised a minute."""
+    from chainrule.backend import warmup
+    monkeypatch.setattr(kernels, "ENABLED", True)
+    fit(2, tmp_path)
+    monkeypatch.setattr(kernels, "ENABLED", "auto")
+    monkeypatch.setattr(kernels, "numba", None)                # a new process
+    monkeypatch.setattr(warmup, "ready", lambda: False)
+    with pytest.warns(RuntimeWarning) as said:
+        fit(3, tmp_path, resume=True)
+    assert [str(w.message) for w in said] == [
+        "chainrule: the resumed run's epochs so far ran with the compiled kernels, which are not compiled here yet: "
+        "this job loads them first, compiling any its cache lacks (up to about a minute), so that it goes on bit for "
+        "bit (CHAINRULE_NUMBA=0: at once on NumPy, its numbers off in the last bits)"]

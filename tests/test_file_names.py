@@ -206,3 +206,53 @@ def test_a_files_name_with_a_slash_is_refused_in_opens_class(writer, tmp_path, m
     assert f"give the file name without it: {name!r}" in str(info.value)
     with open(name, "rb") as f:
         assert f.read() == b"kept"
+
+
+CALLBACK_WRITERS = {"ModelCheckpoint": cr.ModelCheckpoint, "CSVLogger": cr.CSVLogger}
+
+
+@pytest.mark.parametrize("writer", [*WRITERS, *CALLBACK_WRITERS])
+@pytest.mark.parametrize("name", [".", "..", "d", "d/..", "d/"])
+def test_every_writer_refuses_a_folder_that_is_there_as_open_does_in_one_message(writer, name, tmp_path, monkeypatch):
+    """One rule for every writer: a CSVLogger given '.', '..' or 'd/..' raised ValidationError 'Is a directory' after
+    an epoch of training, where save raises IsADirectoryError; ModelCheckpoint on 'd/' said 'filepath names a
+    folder' where save says the name ends in '/'."""
+    if writer == "to_onnx":
+        pytest.importorskip("onnx")
+    (tmp_path / "run").mkdir()
+    monkeypatch.chdir(tmp_path / "run")
+    os.mkdir("d")
+    truth = opened(name)
+    network = net()
+    before = network.params.copy()
+    with pytest.raises(OSError) as info:
+        if writer in CALLBACK_WRITERS:
+            network.fit(np.zeros((4, 2)), np.ones((4, 1)), epochs=1, verbose=0,
+                        callbacks=[CALLBACK_WRITERS[writer](name)])
+        else:
+            WRITERS[writer](name)
+    assert type(info.value) is type(truth) and info.value.errno == truth.errno and info.value.filename == name
+    said = str(info.value).replace("ModelCheckpoint: ", "").replace("CSVLogger: ", "")
+    advice = "the name ends in '/', a folder's (give a file name in the folder)" if name.endswith("/") else \
+        "it is a folder (give a file name in it)"
+    assert said == f"[Errno 21] Cannot write a file there: {advice}: {name!r}"
+    assert np.array_equal(network.params, before) and os.listdir(tmp_path / "run") == ["d"]
+
+
+def test_csv_logger_refuses_a_file_that_cannot_be_written_before_the_first_epoch(tmp_path):
+    """/proc/version (a regular file the kernel will not let be written, even by root): open()'s error came after
+    an epoch of training, as a ValidationError."""
+    name = "/proc/version"
+    if not os.path.exists(name):
+        pytest.skip("needs Linux's /proc")
+    try:
+        open(name, "a").close()
+    except OSError as exc:
+        truth = exc
+    network = net()
+    before = network.params.copy()
+    with pytest.raises(OSError) as info:
+        network.fit(np.zeros((4, 2)), np.ones((4, 1)), epochs=1, verbose=0, callbacks=[cr.CSVLogger(name)])
+    assert type(info.value) is type(truth) and info.value.errno == truth.errno and info.value.filename == name
+    assert str(info.value).startswith(f"[Errno {truth.errno}] CSVLogger: ")
+    assert np.array_equal(network.params, before)

@@ -115,7 +115,7 @@ def test_a_failing_new_run_keeps_the_finished_run(tmp_path):
     ("m-{loss:03d}.npz", cr.errors.ValidationError, r"cannot be filled with the epoch and the logs' numbers "
                                                     r"\(ValueError: Unknown format code 'd'"),
     ("m{}.npz", cr.errors.ValidationError, "IndexError"),
-    ("", IsADirectoryError, "filepath names a folder")])
+    ("", IsADirectoryError, "ModelCheckpoint: Cannot write a file there: it is a folder")])
 def test_model_checkpoint_checks_its_path_before_training(tmp_path, filepath, error, message):
     net, X, y = problem()
     before = net.params.copy()

@@ -1,4 +1,5 @@
-"""Names a writer refuses before writing: an empty one, a folder's (by how it ends), another format's ending.
+"""Names a writer refuses before writing: an empty one, a folder's (by how it ends, or one that is there),
+another format's ending.
 
 Below the fit loop (nn), so that every writer reads one rule: save, to_onnx, ModelCheckpoint, CSVLogger, the
 plots and the command line's --out.
@@ -44,6 +45,16 @@ def a_file_name(path: str | os.PathLike, who: str = "") -> None:
     if folder:
         raise IsADirectoryError(errno.EISDIR, f"{who}Cannot write a file there: the name ends in {folder[0]!r}, a "
                                 f"folder's ({folder[1]})", text)
+
+
+def not_a_folder(path: str | os.PathLike, who: str = "") -> None:
+    """`a_file_name`, then a folder already there ('.', '..', 'd', 'd/..'): refused as open() refuses it (the
+    same class and errno) and in save's words, by every writer (save, to_onnx, ModelCheckpoint, CSVLogger)."""
+    a_file_name(path, who)
+    text = os.fsdecode(os.fspath(path))
+    if os.path.isdir(text):
+        raise IsADirectoryError(errno.EISDIR, f"{who}Cannot write a file there: it is a folder (give a file name in "
+                                "it)", text)
 
 
 def folder_end(text: str) -> tuple[str, str] | None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import ChainruleTypeError, ValidationError
-from ..nn.filenames import KINDS, a_file_name, name_ending  # below the fit loop: ModelCheckpoint's, CSVLogger's
+from ..nn.filenames import KINDS, a_file_name, name_ending, not_a_folder  # below the fit loop: its writers'
 
 
 def check_path(path: Any, name: str = "path") -> str | os.PathLike:
@@ -58,9 +58,7 @@ def writable_target(path: str | os.PathLike) -> Path:
         raise OSError(errno.ENAMETOOLONG, f"File name too long: {size} bytes, the file system allows {limit}", shown)
     if path.is_symlink():
         path = Path(os.path.realpath(path))
-    if path.is_dir():
-        raise IsADirectoryError(errno.EISDIR, "Cannot write a file there: it is a folder (give a file name in it)",
-                                shown)
+    not_a_folder(shown)             # (a link to a folder too)
     if path.exists() and not stat.S_ISREG(path.stat().st_mode):
         raise OSError(errno.EINVAL, "Cannot replace it: it is not a regular file (a FIFO, device or socket)", shown)
     folder = path.parent

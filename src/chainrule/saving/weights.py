@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import ModelFileError, ValidationError
 from ..nn import checks as check
-from ..nn.filenames import a_file_name, name_ending
+from ..nn.filenames import a_file_name, name_ending, not_a_folder
 from .files import HOLDS, atomic_write, check_path, file_kind, in_the_way, replaceable, writable_target
 from .npz import non_finite
 
@@ -59,7 +59,7 @@ def save_weights(net: Any, path: str | os.PathLike, overwrite: bool = True) -> N
     (which asks). Non-finite weights are refused, as `save` refuses them: load_weights could not set them."""
     overwrite = check.flag(overwrite, "save_weights: overwrite")
     shown = os.fspath(check_path(path, "save_weights: filepath"))
-    a_file_name(path)               # 'w.npz/' is a folder's name, not one that lacks .npz
+    not_a_folder(path)              # 'w.npz/' or '.': a folder's name, not one that lacks .npz
     weights_name(path, f"save_weights: filepath {shown!r}")
     target = writable_target(path)
     if target.is_file() and not overwrite:

@@ -58,10 +58,12 @@ def prepare_run(net, samples: int, epochs: int, batch_size: int, before: bool | 
     if before is None:
         return prepare(net, samples, epochs, batch_size)
     if before and kernels.ENABLED:
+        kernels.check_mode()             # CHAINRULE_NUMBA=1 without Numba: what to install, before any warning
         if kernels.numba is None and kernels.ENABLED == "auto" and not warmup.ready():    # not a silent minute
             warnings.warn("chainrule: the resumed run's epochs so far ran with the compiled kernels, which are not "
-                          "compiled here yet: this job compiles them first (about a minute), so that it goes on bit "
-                          "for bit (CHAINRULE_NUMBA=0: at once on NumPy, its numbers off in the last bits)",
+                          "compiled here yet: this job loads them first, compiling any its cache lacks (up to about a "
+                          "minute), so that it goes on bit for bit (CHAINRULE_NUMBA=0: at once on NumPy, its numbers "
+                          "off in the last bits)",
                           RuntimeWarning, stacklevel=_callers_level())
         if kernels.load(force=True):
             return True
@@ -90,7 +92,8 @@ def _why(before: bool) -> str:
     """The path a resumed run takes against its checkpoint's, and the one reason it must (the user can act on it)."""
     if not before:
         return "with the compiled kernels, " + ("as CHAINRULE_NUMBA=1 asks" if kernels.ENABLED is True else
-                                                "which a job before loaded in this process")
+                                                "which a job before loaded in this process (a new process "
+                                                "runs on NumPy)")
     if kernels.ENABLED is False and kernels.AVAILABLE:
         return "on NumPy, as CHAINRULE_NUMBA=0 asks"
     lacking = [name for name in ("numba", "scipy") if importlib.util.find_spec(name) is None]
@@ -277,6 +280,7 @@ def run_all(trainer, first_epoch: int, epochs: int) -> bool:
         orders = np.stack([trainer.rng.permutation(n) for _ in range(count)]) if trainer.shuffle else None
         out = run(net, opt, plan, X, Y, orders, count, bs, labels, slices, norms=True)
         totals = epoch_totals(out.losses, n, bs)
+        trainer.note_kernels(True)
         for e in range(len(totals)):
             opt.set_epoch(net.epochs_trained)
             for cb in trainer.callbacks:      # Histories: the gradient buffer holds the run's last step's

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import os
+import stat
 import warnings
 from collections.abc import Iterable
 from typing import IO, Any
@@ -50,13 +51,19 @@ class CSVLogger(Callback):
         self.writes = params.get("rank", 0) == 0        # under MPI every rank runs the callbacks; rank 0 writes
         self.started, self.keys, self.resumed_at = False, None, \
             int(params.get("initial_epoch") or 0) if params.get("resumed", True) else 0
-        if self.writes:                 # as open() would refuse them after the first epoch's training
-            from ..nn.filenames import a_file_name
-            a_file_name(self.filename, "CSVLogger: ")
+        if not self.writes:
+            return
+        from ..nn.filenames import not_a_folder
+        not_a_folder(self.filename, "CSVLogger: ")      # as open() would refuse them after the first epoch's training
         folder = os.path.dirname(os.path.abspath(self.filename))
-        if self.writes and not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
+        if not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
             raise ValidationError(f"CSVLogger: cannot write {self.filename!r}: the folder {folder!r} does not exist "
                                   "or cannot be written")
+        if os.path.exists(self.filename) and not stat.S_ISFIFO(os.stat(self.filename).st_mode):
+            try:                # a file that refuses writing (/proc/version): open()'s error before training, not
+                open(self.filename, "ab").close()       # after (nothing written; a pipe would wait for its reader)
+            except OSError as exc:
+                raise type(exc)(exc.errno, f"CSVLogger: Cannot write the file: {exc.strerror}", self.filename) from None
 
     def _start(self) -> None:
         """At the first epoch's end: replace the file, or append to it (append=True, a resumed run)."""

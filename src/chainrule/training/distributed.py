@@ -295,6 +295,7 @@ class MPITrainer(Trainer):
                 cb.on_train_batch_end(batch, logs=dict(logs))   # by keyword, as Keras' fit
             stopping = bool(net.stop_training) and start + bs < n
         self.allreduce(sums)
+        self.note_kernels(False)
         self.end_epoch(epoch, float(sums[0]), float(sums[1]), trained)
 
     def validate(self) -> dict[str, float]:

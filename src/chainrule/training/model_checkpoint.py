@@ -12,6 +12,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from ..nn import checks as check
+from ..nn.filenames import not_a_folder
 from ..nn.keras_methods import checkpoint_target
 from .callback import Callback, best_value, improves, monitor_mode, monitor_name, optional_number, verbose_flag
 
@@ -93,9 +94,7 @@ class ModelCheckpoint(Callback):
         if not os.access(existing, os.W_OK):
             raise PermissionError(errno.EACCES, f"ModelCheckpoint: the folder of filepath, {folder!r}, cannot be "
                                   "written" + ("" if existing == folder else f" ({existing!r} cannot)"), self.filepath)
-        if os.path.isdir(path):
-            raise IsADirectoryError(errno.EISDIR, "ModelCheckpoint: filepath names a folder (give a file name in it)",
-                                    self.filepath)
+        not_a_folder(path, "ModelCheckpoint: ")     # save's words and open's error: 'ck/' as 'ck.npz/', a folder
         # the name's rules (save_weights' first, with save_weights_only), and for a fixed name a file of another
         # kind in the way: found before training, not when the first epoch's save fails
         checkpoint_target(path, self.save_weights_only, f"ModelCheckpoint: filepath {self.filepath!r}", not fields)

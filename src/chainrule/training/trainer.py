@@ -107,13 +107,14 @@ class Trainer:
             train_begin(cb, params)          # Keras' self.params, set before on_train_begin
         if self.backup is not None:                  # after on_train_begin, which resets the callbacks
             self.backup.restore_callbacks(self)
+        self.optimizer._kernels_ran = False
         with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged
             if self.X is not None:               # a sequence of batches (sequence.py) never runs compiled
                 # the whole run's epochs, not those left, and the checkpoint's path: a resumed run goes on as it ran
                 before = getattr(self.backup, "compiled", None) if restored and self.follows_checkpoint_path else None
-                ran = compiled.prepare_run(net, self.X.shape[0], epochs - self.initial_epoch, self.batch_size, before)
-                if self.backup is not None:
-                    self.backup.ran = ran
+                compiled.prepare_run(net, self.X.shape[0], epochs - self.initial_epoch, self.batch_size, before)
+                if self.backup is not None:      # recorded true once an epoch used them (`note_kernels`)
+                    self.backup.ran = False
             # BLAS threads: idle CPUs, one for small batches; from SMALL_BATCH on, whichever of one or
             # all is faster at the moment (backend/threads.py)
             with blas_limit(self.batch_size), balance(self.batch_size) as self.balance:
@@ -168,7 +169,15 @@ class Trainer:
             total, trained, rows, plain = float(np.dot(losses, sizes)), None, None, None
         else:       # trained: the rows (or weight) trained when a callback stopped the epoch early
             total, correct, trained, rows, plain = self.numpy_epoch(epoch, order, labels, slices, begin, end)
+        self.note_kernels(plan is not None)
         self.end_epoch(epoch, total, correct, trained, rows, plain)
+
+    def note_kernels(self, planned: bool) -> None:
+        """Before an epoch's checkpoint: whether the run used the kernels (its compiled loop, or the optimizer's
+        compiled update), not merely had them loaded (amsgrad, clip_norm, a weight penalty run NumPy alone): a
+        resumed run goes on as it ran (`compiled.prepare_run`)."""
+        if self.backup is not None and (planned or self.optimizer._kernels_ran):
+            self.backup.ran = True
 
     def numpy_epoch(self, epoch, order, labels, slices, begin, end) -> tuple[float, float, float | None, int | None,
                                                                              float | None]:

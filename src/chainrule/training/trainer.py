@@ -174,7 +174,7 @@ class Trainer:
 
     def note_kernels(self, planned: bool) -> None:
         """Before an epoch's checkpoint: whether the run used the kernels (its compiled loop, or the optimizer's
-        compiled update), not merely had them loaded (amsgrad, clip_norm, a weight penalty run NumPy alone): a
+        compiled update), not merely had them loaded (Adam with amsgrad runs on NumPy alone): a
         resumed run goes on as it ran (`compiled.prepare_run`)."""
         if self.backup is not None and (planned or self.optimizer._kernels_ran):
             self.backup.ran = True

@@ -1,0 +1,45 @@
+"""Small images (scikit-learn's 8x8 digits) as a practitioner with Keras and scikit-learn habits passes them."""
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+
+import chainrule as cr
+from chainrule.errors import ValidationError
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return (X / 16.0).astype(np.float32), y
+
+
+def digits_net():
+    return cr.Network([cr.Dense(64, 16, "relu"), cr.Dense(16, 10, "softmax")], loss="categorical_crossentropy",
+                      dtype="float32", seed=0)
+
+
+@pytest.mark.parametrize("call", ["predict", "evaluate", "fit", "fit memmap", "validation_data"])
+def test_images_not_flattened_get_the_reshape_that_fixes_them(digits, call, tmp_path):
+    """Keras' habit (a Flatten layer first) passes (n, 8, 8): the error names the reshape and its shape."""
+    X, y = digits
+    images = X[:100].reshape(-1, 8, 8)
+    net = digits_net()
+    if call == "fit memmap":
+        mm = np.memmap(tmp_path / "images.dat", dtype=np.float32, mode="w+", shape=images.shape)
+        mm[:] = images
+        images = mm
+    calls = {"predict": lambda: net.predict(images), "evaluate": lambda: net.evaluate(images, y[:100]),
+             "fit": lambda: net.fit(images, y[:100], verbose=0),
+             "fit memmap": lambda: net.fit(images, y[:100], verbose=0),
+             "validation_data": lambda: net.fit(X[:100], y[:100], validation_data=(images, y[:100]), verbose=0)}
+    with pytest.raises(ValidationError, match=r"got 3-D shape \(100, 8, 8\): flatten each sample first: "
+                                              r"X\.reshape\(len\(X\), -1\) gives shape \(100, 64\) \(chainrule has"):
+        calls[call]()
+    flat = np.asarray(images).reshape(len(images), -1)        # the fix the message gives works
+    assert net.predict(flat).shape == (100, 10)
+
+
+def test_images_of_another_size_are_told_the_width_the_network_takes():
+    with pytest.raises(ValidationError, match=r"gives shape \(3, 784\), but the network expects 64 features per "
+                                              r"sample, not 784"):
+        digits_net().predict(np.zeros((3, 28, 28, 1), np.float32))

@@ -43,8 +43,9 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         is clipped, with MLPClassifier's warning unless it is the default (an explicit 32 warns).
     shuffle : shuffle the rows each epoch (as MLPClassifier).
     early_stopping : hold out validation_fraction of the data (each class in proportion for
-        single-label targets) and stop when its score (`score`: accuracy, R2 for the regressor) has
-        not risen above the best by tol for more than n_iter_no_change epochs; the weights of the best
+        single-label targets; MLPClassifier's for two classes only, at random for more) and stop when its
+        score (`score`: accuracy, R2 for the regressor) has not risen above the best by tol for more than
+        n_iter_no_change epochs; the weights of the best
         score are kept. Without it, training stops when the loss has not fallen below the lowest by tol for
         more than n_iter_no_change epochs. As MLPClassifier (epochs is its max_iter), fit warns with its
         ConvergenceWarning, in its words, when it ran every epoch without that rule ending it (partial_fit,
@@ -146,7 +147,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         return "sigmoid", "binary_crossentropy"
 
     def _stratify(self, Y):
-        """The class indices of single-label targets (MLPClassifier stratifies those, not multi-label ones)."""
+        """The class indices of single-label targets (MLPClassifier stratifies two classes only: `unstratified`)."""
         return None if self._kind in ("multilabel-indicator", "unary") else Y.ravel()
 
     def _encode(self, y, classes=None, kind=None, given: bool = False):

@@ -60,3 +60,20 @@ def test_early_stopping_on_few_images_says_the_validation_fraction_that_stratifi
                                                        r"holds out rows at random for 3\+ classes"):
         BackpropClassifier(epochs=2, early_stopping=True, validation_fraction=fraction, random_state=0).fit(X, y)
     BackpropClassifier(epochs=2, early_stopping=True, validation_fraction=works, random_state=0).fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # 2 epochs: that warning is not the point
+@pytest.mark.parametrize("call", ["fit", "partial_fit", "predict", "predict_proba", "score", "regressor"])
+def test_the_estimators_tell_images_not_flattened_the_reshape_too(digits, call):
+    """scikit-learn's own words ("Found array with dim 3, while dim <= 2 is required") name no shape and no fix."""
+    from chainrule.sklearn import BackpropClassifier, BackpropRegressor
+    X, y = digits[0][:60], digits[1][:60]
+    images = X.reshape(-1, 8, 8)
+    clf = BackpropClassifier(epochs=2, random_state=0).fit(X, y)
+    calls = {"fit": lambda: BackpropClassifier(epochs=2).fit(images, y),
+             "partial_fit": lambda: clf.partial_fit(images, y), "predict": lambda: clf.predict(images),
+             "predict_proba": lambda: clf.predict_proba(list(images)), "score": lambda: clf.score(images, y),
+             "regressor": lambda: BackpropRegressor(epochs=2).fit(images, y.astype(float))}
+    with pytest.raises(ValidationError, match=r"got 3-D shape \(60, 8, 8\): flatten each sample first: "
+                                              r"X\.reshape\(len\(X\), -1\) gives shape \(60, 64\)"):
+        calls[call]()

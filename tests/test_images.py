@@ -1,4 +1,6 @@
 """Small images (scikit-learn's 8x8 digits) as a practitioner with Keras and scikit-learn habits passes them."""
+import re
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
@@ -77,3 +79,22 @@ def test_the_estimators_tell_images_not_flattened_the_reshape_too(digits, call):
     with pytest.raises(ValidationError, match=r"got 3-D shape \(60, 8, 8\): flatten each sample first: "
                                               r"X\.reshape\(len\(X\), -1\) gives shape \(60, 64\)"):
         calls[call]()
+
+
+KERAS_DENSE = [((10,), {"activation": "softmax"}, "Dense(n_in, 10, 'softmax')"),
+               ((10, "relu"), {}, "Dense(n_in, 10, 'relu')"), ((), {"units": 10}, "Dense(n_in, 10)"),
+               ((16,), {"input_dim": 64, "activation": "relu"}, "Dense(64, 16, 'relu')"),
+               ((16,), {"input_shape": (64,)}, "Dense(64, 16)")]
+
+
+@pytest.mark.parametrize("args, kwargs, meant", KERAS_DENSE)
+def test_dense_written_as_keras_writes_it_is_told_the_call_it_meant(args, kwargs, meant):
+    """Keras' Dense(units, activation, input_dim=...) infers or takes its inputs; chainrule's names them first.
+    Python's own "missing 1 required positional argument: 'n_out'" said nothing of that, nor the call meant.
+    With the inputs given, the call meant builds Keras' kernel shape (input_dim, units): (64, 16)."""
+    with pytest.raises(TypeError, match=re.escape(f"chainrule's names them: {meant}")):
+        cr.Dense(*args, **kwargs)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'kernel_size'"):
+        cr.Dense(10, kernel_size=3)
+    if "n_in" not in meant:
+        assert eval("cr." + meant).W.shape == (64, 16)

@@ -98,3 +98,24 @@ def test_dense_written_as_keras_writes_it_is_told_the_call_it_meant(args, kwargs
         cr.Dense(10, kernel_size=3)
     if "n_in" not in meant:
         assert eval("cr." + meant).W.shape == (64, 16)
+
+
+@pytest.mark.parametrize("name, instead", [("compile", "optimizer and metrics are fit's"),
+                                           ("train_on_batch", "train_steps(X, y, steps=1"),
+                                           ("count_params", "the property n_params"),
+                                           ("add", "built from its whole list of layers")])
+def test_keras_model_methods_chainrule_has_not_say_what_does_their_work(digits, name, instead):
+    """A Keras user's net.compile(...) met only "'Network' object has no attribute 'compile'"; hasattr stays False
+    (code that tells a Keras model by its methods is not misled), and the way named works: one Adam update on a
+    batch, as train_on_batch, lowers that batch's loss."""
+    net = digits_net()
+    said = rf"no attribute '{name}' \(Keras' Model\.{name}\): .*{re.escape(instead)}"
+    with pytest.raises(AttributeError, match=said):
+        getattr(net, name)
+    assert not hasattr(net, name)
+    with pytest.raises(AttributeError, match=r"^'Network' object has no attribute 'fooo'$"):
+        _ = net.fooo
+    X, y = digits[0][:32], digits[1][:32]
+    before = net.evaluate(X, y)["loss"]
+    net.train_steps(X, y, steps=1, optimizer=cr.optim.Adam(lr=1e-3))
+    assert net.evaluate(X, y)["loss"] < before

@@ -119,3 +119,26 @@ def test_keras_model_methods_chainrule_has_not_say_what_does_their_work(digits, 
     before = net.evaluate(X, y)["loss"]
     net.train_steps(X, y, steps=1, optimizer=cr.optim.Adam(lr=1e-3))
     assert net.evaluate(X, y)["loss"] < before
+
+
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # 2 epochs: that warning is not the point
+def test_class_weight_as_compute_class_weight_returns_it_is_told_the_dict_that_works(digits):
+    """scikit-learn's compute_class_weight returns one weight per class in a row; the estimator met it with NumPy's
+    "truth value of an array ... is ambiguous". The dict the error names weighs as 'balanced' does, epoch by epoch."""
+    from sklearn.utils.class_weight import compute_class_weight
+
+    from chainrule.errors import ChainruleTypeError
+    from chainrule.sklearn import BackpropClassifier
+    X, y = digits[0][:300], digits[1][:300]
+    weights = compute_class_weight("balanced", classes=np.unique(y), y=y)
+    with pytest.raises(ValidationError, match=r"class_weight must be None, a dict \{label: weight\} or 'balanced'; "
+                                              r"got ndarray: .*dict\(zip\(classes, weights\)\) for labels"):
+        BackpropClassifier(epochs=2, class_weight=weights).fit(X, y)
+    fitted = [BackpropClassifier(epochs=2, random_state=0, class_weight=cw).fit(X, y).loss_curve_
+              for cw in (dict(zip(np.unique(y), weights)), "balanced")]
+    np.testing.assert_allclose(fitted[0], fitted[1], rtol=1e-12)
+    with pytest.raises(ChainruleTypeError, match=r"got list: .*dict\(enumerate\(weights\)\) for class indices"):
+        digits_net().fit(X, y, class_weight=list(weights), verbose=0)
+    histories = [digits_net().fit(X, y, epochs=2, class_weight=cw, seed=0, verbose=0).history["loss"]
+                 for cw in (dict(enumerate(weights)), "balanced")]
+    np.testing.assert_allclose(histories[0], histories[1], rtol=1e-6)

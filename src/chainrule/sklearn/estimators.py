@@ -9,7 +9,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import _check_sample_weight, column_or_1d
 
 from ..errors import ValidationError
-from ..nn.sample_weight import class_table
+from ..nn.sample_weight import WEIGHTS_IN_A_ROW, class_table
 from .backprop import _Backprop
 from .inputs import checked_classes, numeric_y, one_column, one_type
 from .params import (
@@ -129,9 +129,10 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
                                                         and not isinstance(v, bool) and np.isfinite(v) and v >= 0)]
             if bad:
                 raise ValidationError(f"{name}: class_weight[{bad[0][0]!r}] must be a number >= 0; got {bad[0][1]!r}")
-        elif cw != "balanced":
+        elif not (isinstance(cw, str) and cw == "balanced"):      # an array's == is elementwise: not asked
+            row = hasattr(cw, "__len__") and not isinstance(cw, str)
             raise ValidationError(f"{name}: class_weight must be None, a dict {{label: weight}} or 'balanced'; got "
-                                  f"{cw!r}")
+                                  + (type(cw).__name__ + WEIGHTS_IN_A_ROW if row else repr(cw)))
         codes = np.searchsorted(self.classes_, y)       # the engine's table (Network.fit's class_weight), over every
         if isinstance(cw, dict):                        # class: a batch of partial_fit may lack a weighted one
             index = {c: i for i, c in enumerate(self.classes_.tolist())}

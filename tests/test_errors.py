@@ -105,6 +105,8 @@ CASES = [
      r"Dense\(1000000, 1000000\) needs 7450.6 GiB"),
     ("dense n_out float", lambda: cr.Dense(2, 2.5), errors.ChainruleTypeError, "n_out must be a positive integer"),
     ("dense n_in bool", lambda: cr.Dense(True, 2), errors.ChainruleTypeError, "n_in must be a positive integer"),
+    ("dense as Keras writes it", lambda: cr.Dense(10, activation="softmax"), errors.ChainruleTypeError,
+     r"Keras' Dense\(units\) infers its inputs, chainrule's names them: Dense\(n_in, 10, 'softmax'\)"),
     ("unknown activation", lambda: cr.Dense(2, 2, "sigmod"), errors.UnknownNameError, "Did you mean 'sigmoid'"),
     ("activation parameter unknown", lambda: cr.Dense(2, 2, {"name": "leaky_relu", "slope": 0.2}),
      errors.ValidationError, r"activation 'leaky_relu' takes the parameters \['alpha'\]; got \['slope'\]"),

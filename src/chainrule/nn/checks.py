@@ -44,7 +44,7 @@ def as_2d_array(X, name: str, dtype: np.dtype, n_features: int | None = None) ->
             raise ValidationError(f"{name} must be 2-D (n_samples, n_features); got a 1-D array of shape {arr.shape}. "
                                   f"Use X.reshape(-1, 1) for one feature or X.reshape(1, -1) for one sample.")
         if arr.ndim != 2:
-            raise ValidationError(f"{name} must be 2-D (n_samples, n_features); got {arr.ndim}-D shape {arr.shape}")
+            raise not_2d(name, arr.shape, n_features)
         arr = np.ascontiguousarray(cast(arr, dtype, name))
     if arr.shape[0] == 0:
         raise ValidationError(f"{name} is empty: expected at least one sample, got shape {arr.shape}")
@@ -52,6 +52,20 @@ def as_2d_array(X, name: str, dtype: np.dtype, n_features: int | None = None) ->
         raise ValidationError(f"{name} has {arr.shape[1]} features per sample; the network expects {n_features}")
     check_finite(arr, name)
     return arr
+
+
+def not_2d(name: str, shape: tuple, n_features: int | None = None) -> ValidationError:
+    """The error for an X of 0 or 3+ dimensions (images not flattened, Keras' Flatten habit), with the reshape
+    that fixes it: a network's first layer is Dense, taking one row of features per sample."""
+    shape = tuple(int(n) for n in shape)
+    if len(shape) < 2:
+        return ValidationError(f"{name} must be 2-D (n_samples, n_features); got {len(shape)}-D shape {shape}")
+    per_sample = math.prod(shape[1:])
+    fix = f"flatten each sample first: {name}.reshape(len({name}), -1) gives shape ({shape[0]}, {per_sample})"
+    if n_features is not None and per_sample != n_features:
+        fix += f", but the network expects {n_features} features per sample, not {per_sample}"
+    fix += " (chainrule has no Flatten layer: a network takes one row of features per sample)"
+    return ValidationError(f"{name} must be 2-D (n_samples, n_features); got {len(shape)}-D shape {shape}: {fix}")
 
 
 def cast(arr: np.ndarray, dtype: np.dtype, name: str) -> np.ndarray:

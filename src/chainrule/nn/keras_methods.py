@@ -33,9 +33,32 @@ if TYPE_CHECKING:
 CHUNK = 16384
 
 
+#: Keras' Model methods chainrule has not, and what does their work here (said by `KerasMethods.__getattr__`)
+KERAS_ONLY = {
+    "compile": "chainrule has no compile: the loss is Network(layers, loss=...), the optimizer and metrics are "
+               "fit's (fit(X, y, optimizer='adam', metrics=['accuracy']))",
+    "train_on_batch": "one update on one batch is train_steps(X, y, steps=1, optimizer=...)",
+    "test_on_batch": "evaluate(X, y) gives the loss and accuracy of any rows",
+    "predict_on_batch": "predict(X) takes any rows",
+    "count_params": "the parameter count is the property n_params",
+    "add": "a Network is built from its whole list of layers: Network([Dense(64, 16, 'relu'), Dense(16, 10, "
+           "'softmax')], loss=...)",
+}
+
+
 class KerasMethods:
     """fit, train_steps, predict, predict_classes and evaluate of `Network`, which inherits them (and is the only
     class that does: each method's `net` is `self` as the Network it is)."""
+
+    def __getattr__(self, name: str) -> Any:
+        """Keras' Model methods that chainrule has not: an AttributeError saying what does their work here."""
+        if name in KERAS_ONLY:
+            raise AttributeError(f"'Network' object has no attribute {name!r} (Keras' Model.{name}): "
+                                 + KERAS_ONLY[name])
+        found = getattr(type(self), name, None)
+        if isinstance(found, property) and found.fget is not None:
+            return found.fget(self)        # a property whose own AttributeError led here: raised again, as it is
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r}")
 
     def fit(self, X: ArrayLike, Y: ArrayLike | None = None, *, epochs: int = 1, batch_size: int | None = 32,
             optimizer: Any = None, shuffle: bool = True, validation_data: tuple | None = None,

@@ -45,6 +45,35 @@ def _positive_int(value, name: str) -> int:
     return int(value)
 
 
+KERAS_DENSE = ("units", "input_dim", "input_shape")
+
+
+def keras_dense(n_in: Any, n_out: Any, activation: Any, keras: dict) -> ChainruleTypeError:
+    """The error for Keras' Dense(units, activation=..., input_dim=...): chainrule's Dense names its inputs too
+    (n_in, n_out), where Keras infers them; the call that builds the layer meant, where the arguments tell it."""
+    unknown = [k for k in keras if k not in KERAS_DENSE]
+    if unknown:
+        return ChainruleTypeError(f"Dense() got an unexpected keyword argument {unknown[0]!r}")
+    if "units" in keras:
+        units, first = keras["units"], n_in
+    else:
+        units, first = (n_in, None) if n_out is None else (n_out, n_in)
+    if units is None:
+        return ChainruleTypeError("Dense takes (n_in, n_out, activation): the features into and out of the layer; "
+                                  "got neither")
+    shape = keras.get("input_shape")
+    inputs = keras.get("input_dim", shape[-1] if isinstance(shape, (tuple, list)) and len(shape) == 1 else first)
+    act = f", {activation!r}" if activation != "linear" else ""
+    meant = f"Dense({inputs if inputs is not None else 'n_in'}, {units!r}{act})"
+    given = ", ".join([repr(a) for a in (n_in, n_out) if a is not None]
+                      + [f"{k}={v!r}" for k, v in keras.items()] + ([f"activation={activation!r}"] if act else []))
+    return ChainruleTypeError(
+        f"Dense takes (n_in, n_out, activation): the features into and out of the layer; got Dense({given}). "
+        f"Keras' Dense(units) infers its inputs, chainrule's names them: {meant}"
+        + ("" if inputs is not None else ", with n_in the previous layer's n_out, or for the first layer the "
+           "features per sample (X.shape[1]; 64 for 8x8 images flattened)"))
+
+
 @register_layer
 class Dense(Layer):
     """A fully connected layer: out = f(a_prev @ W + b).
@@ -74,9 +103,13 @@ class Dense(Layer):
     n_in: int
     n_out: int
 
-    def __init__(self, n_in: int, n_out: int, activation: str | Activation = "linear", *,
-                 trainable: bool | dict = True, weight_init: Any = "auto", bias_init: Any = "zeros",
-                 seed: int | None = None):
+    def __init__(self, n_in: int | None = None, n_out: int | None = None, activation: str | Activation = "linear",
+                 *, trainable: bool | dict = True, weight_init: Any = "auto", bias_init: Any = "zeros",
+                 seed: int | None = None, **keras: Any):
+        if isinstance(n_out, str) and activation == "linear":        # Keras' Dense(10, "relu")
+            n_out, activation = None, n_out
+        if n_in is None or n_out is None or keras:
+            raise keras_dense(n_in, n_out, activation, keras)
         self.n_in = _positive_int(n_in, "n_in")
         self.n_out = _positive_int(n_out, "n_out")
         self.activation = get_activation(activation)

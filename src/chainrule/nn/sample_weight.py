@@ -112,6 +112,11 @@ def class_weights(class_weight: Any, Y: Any, task: str, k: int) -> np.ndarray:
     return class_table(class_weight, labels, k)[labels]
 
 
+#: said to class_weight given as one weight per class in a row (scikit-learn's compute_class_weight returns that)
+WEIGHTS_IN_A_ROW = (": weights in the classes' order (compute_class_weight's) are dict(enumerate(weights)) for class "
+                    "indices, dict(zip(classes, weights)) for labels")
+
+
 def class_table(class_weight: Any, labels: np.ndarray, k: int) -> np.ndarray:
     """Each of the k classes' weight under `class_weight` (checked), 'balanced' counted on `labels`
     (the class index of each training row)."""
@@ -126,7 +131,7 @@ def class_table(class_weight: Any, labels: np.ndarray, k: int) -> np.ndarray:
         return table
     if not isinstance(class_weight, dict):
         raise ChainruleTypeError(f"class_weight must be a dict {{class index: weight}} or 'balanced'; got "
-                                 f"{type(class_weight).__name__}")
+                                 f"{type(class_weight).__name__}" + WEIGHTS_IN_A_ROW * hasattr(class_weight, "__len__"))
     table = np.ones(k)
     for key, value in class_weight.items():
         if isinstance(key, (bool, np.bool_)) or not isinstance(key, (int, np.integer)) or not 0 <= key < k:

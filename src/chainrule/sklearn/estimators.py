@@ -9,7 +9,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import _check_sample_weight, column_or_1d
 
 from ..errors import ValidationError
-from ..nn.sample_weight import class_table
+from ..nn.sample_weight import WEIGHTS_IN_A_ROW, class_table
 from .backprop import _Backprop
 from .inputs import checked_classes, numeric_y, one_column, one_type
 from .params import (
@@ -43,8 +43,9 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         is clipped, with MLPClassifier's warning unless it is the default (an explicit 32 warns).
     shuffle : shuffle the rows each epoch (as MLPClassifier).
     early_stopping : hold out validation_fraction of the data (each class in proportion for
-        single-label targets) and stop when its score (`score`: accuracy, R2 for the regressor) has
-        not risen above the best by tol for more than n_iter_no_change epochs; the weights of the best
+        single-label targets; MLPClassifier's for two classes only, at random for more) and stop when its
+        score (`score`: accuracy, R2 for the regressor) has not risen above the best by tol for more than
+        n_iter_no_change epochs; the weights of the best
         score are kept. Without it, training stops when the loss has not fallen below the lowest by tol for
         more than n_iter_no_change epochs. As MLPClassifier (epochs is its max_iter), fit warns with its
         ConvergenceWarning, in its words, when it ran every epoch without that rule ending it (partial_fit,
@@ -128,9 +129,10 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
                                                         and not isinstance(v, bool) and np.isfinite(v) and v >= 0)]
             if bad:
                 raise ValidationError(f"{name}: class_weight[{bad[0][0]!r}] must be a number >= 0; got {bad[0][1]!r}")
-        elif cw != "balanced":
+        elif not (isinstance(cw, str) and cw == "balanced"):      # an array's == is elementwise: not asked
+            row = hasattr(cw, "__len__") and not isinstance(cw, str)
             raise ValidationError(f"{name}: class_weight must be None, a dict {{label: weight}} or 'balanced'; got "
-                                  f"{cw!r}")
+                                  + (type(cw).__name__ + WEIGHTS_IN_A_ROW if row else repr(cw)))
         codes = np.searchsorted(self.classes_, y)       # the engine's table (Network.fit's class_weight), over every
         if isinstance(cw, dict):                        # class: a batch of partial_fit may lack a weighted one
             index = {c: i for i, c in enumerate(self.classes_.tolist())}
@@ -146,7 +148,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         return "sigmoid", "binary_crossentropy"
 
     def _stratify(self, Y):
-        """The class indices of single-label targets (MLPClassifier stratifies those, not multi-label ones)."""
+        """The class indices of single-label targets (MLPClassifier stratifies two classes only: `unstratified`)."""
         return None if self._kind in ("multilabel-indicator", "unary") else Y.ravel()
 
     def _encode(self, y, classes=None, kind=None, given: bool = False):

@@ -91,9 +91,10 @@ def checked_classes(classes: Any) -> np.ndarray:
 
 
 def _no_text_array(X: Any) -> Any:
-    """X as it is, unless rows of different lengths or text that is not a number ('green'; '1.5' is read as
-    1.5, as scikit-learn reads it): a ValueError naming the row or value, where NumPy's says "could not
-    convert string to float" or "inhomogeneous shape after 1 dimensions"."""
+    """X as it is, unless 3-D or more (images not flattened), rows of different lengths or text that is not a
+    number ('green'; '1.5' is read as 1.5, as scikit-learn reads it): a ValueError naming the shape and its reshape,
+    the row or the value, where scikit-learn's says "Found array with dim 3" and NumPy's "could not convert string
+    to float" or "inhomogeneous shape after 1 dimensions"."""
     from ..nn.numeric import array_of_dates, first_date_object, ragged, shown
     try:
         arr = np.asarray(X)
@@ -104,6 +105,9 @@ def _no_text_array(X: Any) -> Any:
         return X
     if arr.dtype.kind in "Mm":
         raise ValidationError(array_of_dates(arr.dtype, "X"))
+    if arr.ndim > 2:                         # images not flattened: scikit-learn's "Found array with dim 3" says no fix
+        from ..nn.checks import not_2d
+        raise not_2d("X", arr.shape)
     if arr.dtype.kind not in "USO":
         return X
     dates = first_date_object(arr, "X") if arr.dtype == object else None    # np.timedelta64s read as ticks

@@ -14,6 +14,14 @@ from ..training.callback import Callback
 from .params import estimator_name
 
 
+def unstratified(k: int) -> str:
+    """What to do where a stratified split cannot be made. MLPClassifier stratifies two classes only (its n_outputs_
+    is the one-hot width for three or more), so with 3+ classes it holds out rows at random and runs."""
+    words = "give more rows or set early_stopping=False"
+    return words + (" (MLPClassifier holds out rows at random for 3+ classes: it runs on such data, its validation "
+                    "score missing some classes)" if k > 2 else "")
+
+
 def hold_out(est: Any, X: Any, y: Any, Y: Any, sample_weight: Any, seed: int,
              scored: Any = None) -> tuple[tuple, tuple, Any]:
     """The estimator `est`'s split, as MLPClassifier's: train_test_split with test_size=validation_fraction,
@@ -26,15 +34,28 @@ def hold_out(est: Any, X: Any, y: Any, Y: Any, sample_weight: Any, seed: int,
         rare = int(np.argmin(counts))
         raise ValidationError(f"{estimator_name(est)}: early_stopping holds out a stratified validation_fraction="
                               f"{est.validation_fraction} of the rows, which needs at least 2 rows of each class; "
-                              f"class {est.classes_[rare:rare + 1].tolist()[0]!r} has {counts[rare]}")
+                              f"class {est.classes_[rare:rare + 1].tolist()[0]!r} has {counts[rare]}: "
+                              + unstratified(len(counts)))
     extra = [a for a in (sample_weight, scored) if a is not None]
     try:
         parts = train_test_split(X, y, Y, *extra, test_size=est.validation_fraction, random_state=seed,
                                  stratify=stratify)
     except ValueError as exc:
-        how = "a stratified" if stratify is not None else "a random"
+        how, fix = "a random", ""
+        if counts is not None:                  # stratified: each part needs a row of each class
+            k, n = len(counts), X.shape[0]
+            how = "a stratified"
+            if n < 2 * k:
+                fix = f"; {k} classes need {k} rows in each part, {2 * k} in all: "
+            elif math.ceil(est.validation_fraction * n) < k:
+                least = math.ceil(100 * k / n) / 100
+                fix = f"; {k} classes need validation_fraction >= {least:g} of {n} rows: raise it, "
+            else:
+                fix = (f"; {k} classes need {k} rows left to train on, validation_fraction <= "
+                       f"{math.floor(100 * (n - k) / n) / 100:g} of {n} rows: lower it, ")
+            fix += unstratified(k)
         raise ValidationError(f"{estimator_name(est)}: early_stopping holds out {how} validation_fraction="
-                              f"{est.validation_fraction} of the {X.shape[0]} rows: {exc}") from exc
+                              f"{est.validation_fraction} of the {X.shape[0]} rows: {exc}{fix}") from exc
     weighed = sample_weight is not None
     train, held = [*parts[0:6:2], parts[6] if weighed else None], [*parts[1:6:2], parts[7] if weighed else None]
     if held[0].shape[0] < 2:                   # as MLPClassifier: a score of one row means little (R2: none)

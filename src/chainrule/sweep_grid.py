@@ -12,6 +12,7 @@ import numpy as np
 
 from chainrule.data.advice import give
 from chainrule.errors import ValidationError, unknown_name
+from chainrule.nn.numeric import number_or_text
 from chainrule.sweep_search import FoldPreprocessing, refused_as
 from chainrule.sweep_table import Names, show
 
@@ -49,12 +50,7 @@ def _value(text: str, key: str) -> Any:
         return None
     if text.lower() in ("true", "false"):           # early_stopping=True: the estimator wants a bool
         return text.lower() == "true"
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
+    return number_or_text(text)
 
 
 class Grid(dict[str, list]):

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from ..errors import ChainruleError, ValidationError
+from ..nn.numeric import number_or_text
 from ..training import callbacks
 from ..training import schedules as sched
 
@@ -47,16 +48,6 @@ def _keys(cls: type) -> tuple[list[str], list[str]]:
     return [p.name for p in params], [p.name for p in params if p.default is inspect.Parameter.empty]
 
 
-def _value(text: str) -> Any:
-    """A number where the text is one (an integer where it is whole-written), else the text (monitor=loss)."""
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
-
-
 def schedule_arg(text: str) -> Spec:
     """The argparse type of --schedule: the name, then its keys (each refusal names the key, what it takes and what
     was given), then the values, checked by the class itself (`_check`)."""
@@ -77,7 +68,7 @@ def schedule_arg(text: str) -> Spec:
         key, eq, value = (s.strip() for s in item.partition("="))
         if not eq:                          # a list's later value (milestones=30,60)
             if last in LISTS and key:
-                kwargs[last].append(_value(key))
+                kwargs[last].append(number_or_text(key))
                 typed[last].append(key)
                 continue
             raise argparse.ArgumentTypeError(f"{name.strip()}: expected KEY=VALUE after the ':', separated by "
@@ -93,7 +84,7 @@ def schedule_arg(text: str) -> Spec:
             raise argparse.ArgumentTypeError(f"{name.strip()}: key {key!r} is given twice")
         if not value:
             raise argparse.ArgumentTypeError(f"{name.strip()}: key {key!r} has no value; write {key}=VALUE")
-        kwargs[key] = [_value(value)] if key in LISTS else _value(value)
+        kwargs[key] = [number_or_text(value)] if key in LISTS else number_or_text(value)
         typed[key] = [value] if key in LISTS else value
         last = key
     missing = [k for k in needed if k not in kwargs]

@@ -237,3 +237,14 @@ def _objects_column(series, missing: np.ndarray, column: str, refused: str, text
         raise ChainruleTypeError(f"{refused}: it holds numbers written as text ({shown(values[written])}"
                                  f"{row(written)}){advice}")
     return np.dtype(np.float64)
+
+
+def number_or_text(text: str) -> Any:
+    """A command-line value: an int where it is whole-written, else a float where it is a number, else the text
+    (a sweep's grid values, a --schedule's keys: monitor=loss)."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text

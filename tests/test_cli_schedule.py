@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from conftest import cmd
 
+import chainrule as cr
+
 torch = pytest.importorskip("torch")
 sk = pytest.importorskip("sklearn.datasets")
 
@@ -192,6 +194,15 @@ def test_a_schedule_in_sweeps_grid_says_it_is_trains_option(iris):
     r = cmd("sweep", iris, "--target", "species", "--grid", "schedule=step:step_size=2,gamma=0.5")
     line = r.stderr.strip().splitlines()[-1]
     assert r.returncode == 2 and "--schedule" in line and "lr=" in line and "shuffle" not in line, line
+
+
+def test_run_sweep_refuses_a_schedule_in_its_grid_as_the_command_does(iris):
+    """The refusal was the command's alone: run_sweep's grid (a dict or text) suggested 'shuffle'."""
+    from chainrule.sweep import run_sweep
+    for grid in ({"schedule": ["step:step_size=2"]}, "schedule=step:step_size=2"):
+        with pytest.raises(cr.errors.ValidationError) as exc:
+            run_sweep(iris, "species", grid)
+        assert "train's --schedule" in str(exc.value) and "shuffle" not in str(exc.value), exc.value
 
 
 def test_a_divergence_at_a_rate_the_schedule_raised_advises_the_schedule(iris, tmp_path):

@@ -102,6 +102,11 @@ def estimator_grid(grid: dict[str, list], estimator, fixed: Collection[str] = ()
     out = {}
     for key, given in grid.items():
         name = ALIASES.get(key, key)
+        if name == "schedule" and name not in known:    # train's option: the grid's commas would cut its keys apart
+            shown = ",".join(map(str, given)) if isinstance(given, (list, tuple)) else repr(given)
+            raise ValidationError(f"{give('grid')}: schedule is train's --schedule, not a grid name (the grid's commas "
+                                  f"separate values, a schedule's its keys); got schedule={shown}; sweep the rate "
+                                  "with lr=... instead")
         if name not in known:
             raise unknown_name("grid name", key, sorted(set(ALIASES) | set(known)))
         if not (isinstance(given, (list, tuple)) and given) and not hasattr(given, "rvs"):

@@ -93,10 +93,6 @@ def sweep(args) -> int:
     from . import _identity
 
     grid = parse_grid(args.grid)              # checked before reading the data
-    if "schedule" in grid:                    # train's option: the grid's commas would cut its keys apart
-        raise ValidationError(f"--grid: schedule is train's --schedule, not a grid name (the grid's commas separate "
-                              f"values, a schedule's its keys); got schedule={','.join(map(str, grid['schedule']))}; "
-                              "sweep the rate with lr=... instead")
     reading_marks(args)
     for name in ("epochs", "batch_size"):
         if getattr(args, name) is not None and getattr(args, name) < 1:

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import ModelFileError, ValidationError
 from ..nn import checks as check
-from ..nn.filenames import a_file_name, name_ending, not_a_folder
+from ..nn.filenames import name_ending, not_a_folder
 from .files import HOLDS, atomic_write, check_path, file_kind, in_the_way, replaceable, writable_target
 from .npz import non_finite
 
@@ -45,7 +45,6 @@ def weights_name(path: str | os.PathLike, shown: str) -> None:
 def checkpoint_target(path: str, weights_only: bool, shown: str, fixed: bool) -> None:
     """ModelCheckpoint's file checked before training: with `weights_only` save_weights' name rule first, then save's
     rule for name endings; for a `fixed` name (no fields), a file of another kind than it writes in the way."""
-    a_file_name(path, "ModelCheckpoint: ")       # 'ck.npz/' was made a folder, and its first save refused
     if weights_only:
         weights_name(path, f"{shown} (save_weights_only=True)")
     name_ending(path, "model", shown)           # not .h5, .keras: another format's ending

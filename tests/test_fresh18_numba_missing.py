@@ -43,5 +43,5 @@ def test_without_numba_the_default_and_0_train_on_numpy(tmp_path):
     got = [run(FIT, mode, tmp_path) for mode in ("auto", "0")]
     assert [r.returncode for r in got] == [0, 0], [r.stderr for r in got]
     assert got[0].stdout == got[1].stdout and got[0].stderr == got[1].stderr == ""
-    import chainrule  # noqa: F401  (the import itself works with CHAINRULE_NUMBA=1 and no Numba: nothing trains)
+    # the import itself works with CHAINRULE_NUMBA=1 and no Numba: nothing trains
     assert run("import chainrule; print('imported')", "1", tmp_path).stdout == "imported\n"

@@ -249,6 +249,7 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
     from ..data.columns import labels_as_written
     from ..data.tabular import Preprocessing
     from ..data.tailrows import tail
+    from ..nn.metrics import metrics as logged_metrics
     from ..saving import checkpoint, runlock
     from ..saving.npz import save
     from ..training.streaming import Subset, check_inputs
@@ -343,7 +344,8 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
         X, y = pre.transform(df, dtype=args.dtype, rows=order), pre.encode_target(df)[order]
         del df                            # the table is encoded: training holds only X and y
     classify = pre.task == "classification"
-    logged = ["loss", "accuracy"][:1 + classify]
+    spec = logged_metrics(None, None, pre.task)               # the keys fit logs, as the engine names them
+    logged = ["loss", *(k for k in (spec.plain, spec.weighted) if k)]
     schedule.watched(scheduled, logged + [f"val_{k}" for k in logged] * bool(n_val))
     widths = [X.shape[1], *hidden, len(pre.classes) if classify else 1]
     layers = [cr.Dense(a, b, activation.name if i < len(widths) - 2 else ("softmax" if classify else "linear"))

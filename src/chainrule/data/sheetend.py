@@ -21,10 +21,9 @@ from .lines import on_lines, plural
 TAIL = 1 << 16            # bytes read from a file's end: its last lines
 
 
-def _tail(source: Any) -> tuple[bytes, bool]:
+def _tail(source: Any) -> bytes:
     """The last TAIL bytes of `source` (bytes, or a seekable binary file, left where it was), after the file's byte
-    order mark when they are not its start (a UTF-16 file's tail is read in its byte order), and whether they are
-    the whole file."""
+    order mark when they are not its start (a UTF-16 file's tail is read in its byte order)."""
     if isinstance(source, bytes):
         head, tail, start = source[:4], source[-TAIL:], max(0, len(source) - TAIL)
     else:
@@ -38,7 +37,7 @@ def _tail(source: Any) -> tuple[bytes, bool]:
         source.seek(at)
     bom = next((bom for bom, _ in BOMS if head.startswith(bom)), codecs.BOM_UTF8 if head.startswith(codecs.BOM_UTF8)
                else b"")
-    return (tail if start == 0 else bom + tail), start == 0
+    return tail if start == 0 else bom + tail
 
 
 def _looks_empty(line: str, sep: str) -> bool:
@@ -86,7 +85,7 @@ def refuse_separator_rows(name: str, source: Any, sep: str, codec: str) -> None:
     `sep` alone end it, naming their lines and the fix: delete them. Only a file whose last line looks so is read
     again, from its start: a run of such rows may be longer than any tail, and a tail may begin inside a quoted
     cell, whose lines it would read the wrong way round."""
-    data, _ = _tail(source)
+    data = _tail(source)
     blank = " \t".replace(sep, "")
     tail = [line for line in re.split("\r\n|\r|\n", data.decode(codec, errors="replace")) if line.strip(blank)]
     if not tail or not _looks_empty(tail[-1], sep):

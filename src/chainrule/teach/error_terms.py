@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from ..nn.losses import get_loss
 from .numbers import fmt
 
 LOGGED = ("categorical_crossentropy", "binary_crossentropy")      # the losses whose terms are written with numbers
@@ -30,14 +31,14 @@ def error_numbers(d: dict, o: str, value: float) -> str:
         return ""
     out = next(nr["out"][0] for nr in d["layers"][-1]["neurons"] if nr["name"] == o)
     target = next(t["value"][0] for t in d["targets"] if t["name"] == o)
-    found = [(k, t, text) for k, (t, text) in enumerate(_written(target, out, True))
-             if fmt(_term(d, float(t), float(text))) == fmt(value)][:1]
-    if d["loss"] == "binary_crossentropy" and d["fused"] and not (found and found[0][0] == 0):
+    found = next(((k, t, text) for k, (t, text) in enumerate(_written(target, out, True))
+                  if fmt(_term(d, float(t), float(text))) == fmt(value)), None)     # the first way that gives E_o
+    if d["loss"] == "binary_crossentropy" and d["fused"] and not (found and found[0] == 0):
         net = next(nr["net"][0] for nr in d["layers"][-1]["neurons"] if nr["name"] == o)   # the engine's form
         by_net = next(((t, text) for t, text in _written(target, net, False)
                        if fmt(_from_net(d, float(t), float(text))) == fmt(value)), None)
-        if by_net and (not found or _digits(by_net[0]) + _digits(by_net[1]) < _digits(found[0][1]) +
-                       _digits(found[0][2])):         # out rounds to 1 or 0, or needs more digits than net
+        if by_net and (not found or _digits(by_net[0]) + _digits(by_net[1]) < _digits(found[1]) +
+                       _digits(found[2])):         # out rounds to 1 or 0, or needs more digits than net
             t, n = (f"({w})" if w.startswith("-") else w for w in by_net)
             return (f"max(net_{o}, 0) - net_{o} * target_{o} + log1p(exp(-|net_{o}|)) = "
                     f"max({n}, 0) - {n} * {t} + log1p(exp(-|{n}|))")
@@ -45,7 +46,7 @@ def error_numbers(d: dict, o: str, value: float) -> str:
         return _log_softmax(d, o, target, value)
     if not found:
         return ""
-    t, shown = (f"({w})" if w.startswith("-") else w for w in found[0][1:])
+    t, shown = (f"({w})" if w.startswith("-") else w for w in found[1:])
     first = f"-({t} * log({shown}))" if t == "0" else f"-{t} * log({shown})"      # not -0 * ...
     if d["loss"] == "categorical_crossentropy":
         return first
@@ -109,9 +110,8 @@ def _digits(text: str) -> int:
 
 def _from_net(d: dict, target: float, net: float) -> float:
     """Binary cross-entropy's term from the net input, as the engine takes it (`losses.BinaryCrossentropy.terms`)."""
-    T = np.dtype(d["dtype"]).type
-    z, t = T(net), T(target)
-    return float(np.maximum(z, T(0)) - z * t + np.log1p(np.exp(-np.abs(z))))
+    z, t = (np.full((1, 1), v, dtype=d["dtype"]) for v in (net, target))
+    return float(get_loss("binary_crossentropy").terms(z, t, z)[0, 0])
 
 
 def _term(d: dict, target: float, out: float) -> float:

@@ -189,7 +189,7 @@ def _markdown(lines: list[str]) -> str:
 
 def run(args) -> int:
     from ..saving.npzcheck import standard_json
-    from ..teach.explain import explain, neuron_names, slice_advice
+    from ..teach.explain import explain, neuron_names
     from ..teach.formulas import general
     from ..teach.notation import command_words
     from ..teach.width import fit_width
@@ -228,9 +228,8 @@ def run(args) -> int:
         report = explain(net, X, Y, lr=lr, layer=args.layer, neuron=args.neuron)
     except ValidationError as exc:
         text = str(exc)
-        if "explain prints at most" in text:
-            said = text.split(". ")[0]              # "explain prints at most 120 parameters; this call has N"
-            raise ValidationError(f"{said}. {slice_advice(net, args.layer, command=True)}") from None
+        if "explain prints at most" in text:        # the engine's advice (slice_advice) in the command's words
+            raise ValidationError(command_words(text)) from None
         if "samples; this call has" in text:
             raise ValidationError(text.split(". Explain fewer")[0] + ": give at most that many with --inputs and "
                                   "--targets (samples separated by ';')") from None

@@ -15,7 +15,7 @@ import chainrule as cr
 from chainrule.errors import ValidationError, counted
 
 from ..numbers import cell
-from . import datasets, limits
+from . import datasets, limits, trained
 from .engine import NamedBytes, arch_of, build, tabular
 
 SEED_ARCH = {"hidden": [2], "activations": ["sigmoid"], "output_activation": "sigmoid", "loss": "sse",
@@ -34,7 +34,10 @@ def reset(s) -> None:
         net = copy.deepcopy(start.net)
         arch = arch_of(net)
         X, Y, how = model_sample(net, start.pre, arch["seed"])
-        s._set_problem("model", start.name, net, X, Y, None, None, arch, ("sgd", {"lr": 0.5}))
+        opt, said = trained.page_optimizer(net.optimizer, ("sgd", {"lr": 0.5}))
+        s._set_problem("model", start.name, net, X, Y, None, None, arch, opt)
+        trained.carry_state(net.optimizer, s.opt)
+        s.optimizer_from = said
         s.pre, s.sample_from = start.pre, how
     else:
         load(s, "seed")
@@ -161,7 +164,11 @@ def load_table(s, table, target: str | None, name: str, model: Any, stored: Any 
         raise ValidationError(f"the model has {counted(net.n_inputs, 'input')} and {counted(net.n_outputs, 'output')}; "
                               f"{name} gives {counted(X.shape[1], 'input')} and {counted(n_out, 'output')}")
     Y = net.targets(pre.encode_target(table))
+    opt, said = ("adam", {"lr": 0.01}), None
+    if model is not None:       # the optimizer the model was trained with, where the page offers it
+        opt, said = trained.page_optimizer(net.optimizer, opt)
     s._set_problem("csv", f"{name}: {pre.task} of {target!r}, {len(train)} training and {n_test} test rows",
                    net, X[train], Y[train], X[test] if n_test else None, Y[test] if n_test else None,
-                   arch if model is None else arch_of(net), ("adam", {"lr": 0.01}))
-    s.pre = pre
+                   arch if model is None else arch_of(net), opt)
+    trained.carry_state(net.optimizer, s.opt)
+    s.pre, s.optimizer_from = pre, said

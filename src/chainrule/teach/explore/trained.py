@@ -35,19 +35,22 @@ def page_optimizer(opt: Any, default: tuple[str, dict]) -> tuple[tuple[str, dict
         return default, (f"The model's optimizer {type(opt).__name__} is not one the explorer offers: it opens with "
                          f"{described(name, {**_fill(name, defaults), **settings})} instead, from step 0.")
     name, settings, aside = mapped
+    outside = []
     for k, v in list(settings.items()):
         try:
             settings[k] = limits.setting(k, v)
-        except ValidationError:
+        except ValidationError:             # eps 0, momentum from 1: the engine takes them, the page's field not
             settings[k] = defaults[k]
-            aside.append(f"{limits.SETTING_FIELDS[k]} {v:g} (the page's field does not take it: "
-                         f"{defaults[k]:g} here)")
-    kept = [_WORDS[k] for k in _state_names(name) if k in opt.state]
+            outside.append(f"The model's {limits.SETTING_FIELDS[k]} {v:g} is not one the page's field takes: "
+                           f"{defaults[k]:g} here.")
+    kept = [_WORDS[name]] if any(k in opt.state for k in _state_names(name)) else []
+    whole = not (aside or outside or opt.schedule is not None)      # nothing set aside: fit's own next step
     said = [f"The optimizer is the model's: {type(opt).__name__} after {opt.t} "
-            f"{'step' if opt.t == 1 else 'steps'}" + (f", with its {' and '.join(kept)}" if kept else "")
-            + (": Step and Train go on as its training would." if not aside and opt.schedule is None else ".")]
+            f"{'step' if opt.t == 1 else 'steps'}" + (f", with its {kept[0]}" if kept else "")
+            + (": Step and Train go on as its training would." if whole else ".")]
     if aside:
         said.append("Set aside (the page has no field for it): " + ", ".join(aside) + ".")
+    said += outside
     if opt.schedule is not None:
         said.append(f"The model's schedule ({type(opt.schedule).__name__}) is not followed here: the rate stays "
                     f"{settings['lr']:g}, the rate of its last step.")
@@ -59,8 +62,8 @@ def _fill(name: str, defaults: dict) -> dict:
     return {k: defaults[k] for k in OPTIMIZERS[name]}
 
 
-_WORDS = {"momentum_buffer": "momentum buffer", "sum": "sum of squared gradients",
-          "square_avg": "average of squared gradients", "exp_avg": "first moment", "exp_avg_sq": "second moment"}
+_WORDS = {"momentum": "momentum buffer", "nesterov": "momentum buffer", "adagrad": "sum of squared gradients",
+          "rmsprop": "average of squared gradients", "adam": "first and second moments"}
 
 
 def _state_names(name: str) -> tuple[str, ...]:

@@ -8,12 +8,15 @@ import argparse
 
 import numpy as np
 import pytest
+import test_explore_browser as fixtures
 from conftest import cmd, csv_model
+from playwright.sync_api import expect
 
 import chainrule as cr
 from chainrule.teach.explore.session import Session, Start
 
 o = cr.optim
+browser = fixtures.browser          # this module's own (Debian's chromium)
 OFFERED = [("adam", {"lr": 0.05, "beta1": 0.8, "beta2": 0.99, "eps": 1e-7},
             lambda: o.Adam(0.05, betas=(0.8, 0.99), eps=1e-7)),
            ("momentum", {"lr": 0.1, "momentum": 0.8}, lambda: o.SGD(0.1, momentum=0.8)),
@@ -148,6 +151,8 @@ def test_what_the_page_cannot_follow_is_said(tmp_path, make, said, kept):
     assert (s.opt.t == 3) is kept
     s.act("set_optimizer", {"lr": 0.02})        # a new optimizer: from step 0, and the page says so
     assert s.state()["optimizer_from"] is None and "from step 0" in s.state()["message"]
+    s.act("undo")                               # and Undo brings the model's back
+    assert said in s.state()["optimizer_from"] and (s.opt.t == 3) is kept
 
 
 def test_a_schedule_is_not_followed_and_the_rate_of_its_last_step_stays(tmp_path):
@@ -206,3 +211,19 @@ def test_a_model_whose_loss_the_page_lacks_is_refused_naming_it(tmp_path):
             Session(Start(net, name="h.npz"))
     finally:
         del LOSSES["half_mse19"]
+
+
+def test_the_page_shows_the_models_optimizer_in_its_fields_and_words(tmp_path, browser):
+    """The Optimizer card of `chainrule explore --model m.npz` (a model trained with Adam): the method and
+    the fields show its settings, the line under them what was taken; read in one evaluate."""
+    path = saved(tmp_path, o.Adam(0.05, betas=(0.8, 0.99)))
+    first = opened(path).start
+    with fixtures.model_page(browser, cr.load(path), "m.npz", session=lambda _: Session(first)) as pg:
+        expect(pg.locator(".cr-explore.busy")).to_have_count(0)
+        shown = pg.evaluate("""() => ({method: document.querySelector('[data-id="opt"]').value,
+            fields: [...document.querySelectorAll('[data-setting]')].map(i => [i.dataset.setting, i.value]),
+            from: document.querySelector('[data-id="opt-from"]').textContent})""")
+    assert shown["method"] == "adam"
+    assert shown["fields"] == [["lr", "0.05"], ["beta1", "0.8"], ["beta2", "0.99"], ["eps", "1e-8"]]
+    assert shown["from"] == ("The optimizer is the model's: Adam after 3 steps, with its first and second moments: "
+                             "Step and Train go on as its training would.")

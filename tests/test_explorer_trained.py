@@ -197,6 +197,15 @@ def test_a_model_chainrule_train_wrote_goes_on_with_its_data(tmp_path):
     np.testing.assert_allclose(s.net.params, engine_step(model, X, Y), rtol=0, atol=1e-12)
 
 
+def test_data_without_the_models_columns_is_refused_naming_the_file(tmp_path):
+    """`--data` of another CSV file than the model's: the refusal says which file lacks which columns."""
+    from chainrule.errors import ValidationError
+    path, _ = csv_model(tmp_path)
+    (tmp_path / "other.csv").write_text("height,mass,kind\n" + "1,2,cat\n3,4,dog\n" * 10)
+    with pytest.raises(ValidationError, match=r"^.*other\.csv: columns \['size', 'weight', 'colour'\] are missing"):
+        opened(path, data=str(tmp_path / "other.csv"), target="kind")
+
+
 def test_a_model_whose_loss_the_page_lacks_is_refused_naming_it(tmp_path):
     from chainrule.errors import ValidationError
     from chainrule.nn.losses import LOSSES, MSE, register_loss

@@ -150,7 +150,12 @@ def load_table(s, table, target: str | None, name: str, model: Any, stored: Any 
         raise ValidationError(f"the model was trained to predict column {stored.target!r}; the target given is "
                               f"{target!r}")
     pre = stored if stored is not None else Preprocessing.fit(table, target, train=rows if n_test else None)
-    X = pre.transform(table, sparse=False)      # the explorer draws every input: dense
+    try:
+        X = pre.transform(table, sparse=False)      # the explorer draws every input: dense
+    except ValidationError as exc:      # the model's columns, not this file's: say which file lacks them
+        if stored is None or name in str(exc):
+            raise
+        raise ValidationError(f"{name}: {exc}") from None
     classify = pre.task == "classification"
     if X.shape[1] > limits.MAX_INPUTS or (classify and len(pre.classes) > limits.MAX_UNITS):
         raise ValidationError(f"{name} gives {X.shape[1]} inputs and {len(pre.classes)} classes; the explorer "

@@ -23,16 +23,19 @@ SHARED = "the share link"       # where a shared model page's weights came from 
 
 def model_bytes(s) -> bytes:
     """The network as the .npz file `net.save` writes (with the CSV preprocessing when there is
-    one, so `chainrule predict` can use it). Written in a private temporary folder, then read."""
-    with tempfile.TemporaryDirectory(prefix="chainrule-explore-") as folder:
-        path = os.path.join(folder, "model.npz")
-        if s.pre is not None:
-            from chainrule.saving.npz import save
-            save(s.net, path, extra={"tabular": s.pre.to_json()})
-        else:
-            s.net.save(path)
-        with open(path, "rb") as f:
-            return f.read()
+    one, so `chainrule predict` can use it), with the page's optimizer and its state (step count,
+    moments), so that `net.fit` goes on from where the page's training stopped (not a model file's
+    optimizer as it was opened). Written in a private temporary folder, then read."""
+    from chainrule.saving.npz import save
+    kept, s.net.optimizer = s.net.optimizer, s.opt      # the page's optimizer, for this write only
+    try:
+        with tempfile.TemporaryDirectory(prefix="chainrule-explore-") as folder:
+            path = os.path.join(folder, "model.npz")
+            save(s.net, path, extra=None if s.pre is None else {"tabular": s.pre.to_json()})
+            with open(path, "rb") as f:
+                return f.read()
+    finally:
+        s.net.optimizer = kept
 
 
 def markdown(s) -> str:
@@ -99,6 +102,8 @@ def share_code(s) -> str:
     if s.mode == "model":       # a model file's: its name, its CSV preprocessing (columns, statistics), its sample
         payload["model"] = {"title": s.title, "sample_from": s.sample_from,
                             "pre": None if s.pre is None else s.pre.to_json()}
+        if s.optimizer_from:        # the model's optimizer, taken and set aside: said on the shared page too
+            payload["model"]["optimizer_from"] = s.optimizer_from
     # standard JSON: a model's infinity or NaN (a class of inf) as its file writes it, {"__float__": "Infinity"}, in a
     # code of version 2 (as the file's format version: an older chainrule refuses it rather than read a dict)
     plain = plain_json(payload, "the share link")
@@ -207,11 +212,12 @@ def _model(s, model) -> None:
     from chainrule.errors import ChainruleError
 
     from .engine import tabular
-    if not isinstance(model, dict) or not set(model) <= {"title", "sample_from", "pre"}:
+    if not isinstance(model, dict) or not set(model) <= {"title", "sample_from", "pre", "optimizer_from"}:
         raise ValidationError("share code: model must hold a title, where its sample came from and its preprocessing")
-    texts = [model.get("title"), model.get("sample_from")]
+    texts = [model.get("title"), model.get("sample_from"), model.get("optimizer_from")]
     if not isinstance(texts[0], str) or not all(t is None or (isinstance(t, str) and len(t) <= 1000) for t in texts):
-        raise ValidationError("share code: the model's title and sample's origin must be texts")
+        raise ValidationError("share code: the model's title, its sample's origin and its optimizer's words must be "
+                              "texts (of at most 1000 characters)")
     pre = None
     if model.get("pre") is not None:
         _, Preprocessing = tabular()
@@ -223,7 +229,7 @@ def _model(s, model) -> None:
         if (pre.n_features, n_out) != (s.net.n_inputs, s.net.n_outputs):
             raise ValidationError(f"share code: the preprocessing gives {pre.n_features} inputs and {n_out} "
                                   f"outputs; the network has {s.net.n_inputs} and {s.net.n_outputs}")
-    s.mode, s.title, s.sample_from, s.pre = "model", texts[0][:1000], texts[1], pre
+    s.mode, s.title, s.sample_from, s.pre, s.optimizer_from = "model", texts[0][:1000], texts[1], pre, texts[2]
     s.weights_from = SHARED
 
 

@@ -170,6 +170,9 @@ def check_model(net, name: str) -> None:
                               f"{len(dense) - 1}{hint}")
     if net.n_inputs > MAX_INPUTS:
         raise ValidationError(f"the explorer draws at most {MAX_INPUTS} inputs; {what} has {net.n_inputs}{hint}")
+    if net.loss_function.name not in LOSSES:        # said of the model, not as a choice on the page
+        raise ValidationError(f"the explorer knows the losses {', '.join(LOSSES)}; {what} was trained with "
+                              f"{net.loss_function.name!r} (cr.explain(net, X, Y) derives its steps with any loss)")
     for k, d in enumerate(dense):
         if d.n_out > MAX_UNITS:
             layer = "output layer" if k == len(dense) - 1 else f"hidden layer {k + 1}"

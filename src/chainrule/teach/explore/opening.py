@@ -15,7 +15,7 @@ import chainrule as cr
 from chainrule.errors import ValidationError, counted
 
 from ..numbers import cell
-from . import datasets, limits
+from . import datasets, limits, trained
 from .engine import NamedBytes, arch_of, build, tabular
 
 SEED_ARCH = {"hidden": [2], "activations": ["sigmoid"], "output_activation": "sigmoid", "loss": "sse",
@@ -34,7 +34,10 @@ def reset(s) -> None:
         net = copy.deepcopy(start.net)
         arch = arch_of(net)
         X, Y, how = model_sample(net, start.pre, arch["seed"])
-        s._set_problem("model", start.name, net, X, Y, None, None, arch, ("sgd", {"lr": 0.5}))
+        opt, said = trained.page_optimizer(net.optimizer, ("sgd", {"lr": 0.5}))
+        s._set_problem("model", start.name, net, X, Y, None, None, arch, opt)
+        trained.carry_state(net.optimizer, s.opt)
+        s.optimizer_from = said
         s.pre, s.sample_from = start.pre, how
     else:
         load(s, "seed")
@@ -147,7 +150,12 @@ def load_table(s, table, target: str | None, name: str, model: Any, stored: Any 
         raise ValidationError(f"the model was trained to predict column {stored.target!r}; the target given is "
                               f"{target!r}")
     pre = stored if stored is not None else Preprocessing.fit(table, target, train=rows if n_test else None)
-    X = pre.transform(table, sparse=False)      # the explorer draws every input: dense
+    try:
+        X = pre.transform(table, sparse=False)      # the explorer draws every input: dense
+    except ValidationError as exc:      # the model's columns, not this file's: say which file lacks them
+        if stored is None or name in str(exc):
+            raise
+        raise ValidationError(f"{name}: {exc}") from None
     classify = pre.task == "classification"
     if X.shape[1] > limits.MAX_INPUTS or (classify and len(pre.classes) > limits.MAX_UNITS):
         raise ValidationError(f"{name} gives {X.shape[1]} inputs and {len(pre.classes)} classes; the explorer "
@@ -161,7 +169,11 @@ def load_table(s, table, target: str | None, name: str, model: Any, stored: Any 
         raise ValidationError(f"the model has {counted(net.n_inputs, 'input')} and {counted(net.n_outputs, 'output')}; "
                               f"{name} gives {counted(X.shape[1], 'input')} and {counted(n_out, 'output')}")
     Y = net.targets(pre.encode_target(table))
+    opt, said = ("adam", {"lr": 0.01}), None
+    if model is not None:       # the optimizer the model was trained with, where the page offers it
+        opt, said = trained.page_optimizer(net.optimizer, opt)
     s._set_problem("csv", f"{name}: {pre.task} of {target!r}, {len(train)} training and {n_test} test rows",
                    net, X[train], Y[train], X[test] if n_test else None, Y[test] if n_test else None,
-                   arch if model is None else arch_of(net), ("adam", {"lr": 0.01}))
-    s.pre = pre
+                   arch if model is None else arch_of(net), opt)
+    trained.carry_state(net.optimizer, s.opt)
+    s.pre, s.optimizer_from = pre, said

@@ -135,6 +135,7 @@ class Session:
         self.pre = None
         self.sample_from: str | None = None     # where a drawn sample came from (a model opened without data)
         self.weights_from: str | None = None    # a model file's name while the weights are its (Network: new ones)
+        self.optimizer_from: str | None = None  # a model file's optimizer, taken or set aside (`trained`), in words
         self.pristine, self.sample, self.selected = False, 0, None
         self.opt_name, self.opt_settings = opt[0], {**{k: OPT_DEFAULTS[k] for k in OPTIMIZERS[opt[0]]}, **opt[1]}
         self.opt = make_optimizer(self.opt_name, self.opt_settings)
@@ -177,6 +178,7 @@ class Session:
         net = self.net
         if self.opt_name == "sgd":
             net.step(self.X, self.Y, self.opt_settings["lr"])     # w+ = w - lr * dE/dw, the seed's update
+            self.opt.t += 1         # counted as fit counts it (an export or share code keeps it)
         else:
             E = net.backprop(self.X, self.Y, training=True)     # dropout on, as in net.step and fit
             if not (math.isfinite(E) and math.isfinite(sum_of_squares(net.grads))):   # fit's test of a step
@@ -312,6 +314,8 @@ class Session:
         values.update({k: limits.setting(k, v) for k, v in settings.items()})
         # the engine given the numbers as sent, so that its refusal quotes the one typed (β₁ "got 1", not 1.0)
         self.opt, self.opt_name, self.opt_settings = make_optimizer(name, {**values, **settings}), name, values
+        if self.optimizer_from:     # a new optimizer, from step 0: the model's state is gone
+            self.optimizer_from, self.message = None, wording.NEW_OPTIMIZER
         self._edited()
 
     def set_architecture(self, **arch: Any) -> None:
@@ -339,7 +343,7 @@ class Session:
         self.Y = net.targets(engine.resized_targets(self.Y, n_out, new["loss"]))
         if self.mode == "seed":
             self.mode, self.title = "custom", "Your network on the seed's sample"
-        self.opt = make_optimizer(self.opt_name, self.opt_settings)
+        self.opt, self.optimizer_from = make_optimizer(self.opt_name, self.opt_settings), None    # from step 0
         self.pristine = False
         self._fresh()
 

@@ -68,7 +68,7 @@ def _state(s) -> dict:
         "grad_norms": [{"layer": ("output" if l == len(dense) - 1 else f"hidden {l + 1}"),
                         "norm": norm(g[0])} for l, g in enumerate(grads)],
         "history": s.history, "arch": s.arch, "unshown": unshown(s.net), "data": s.data, "names": names(s),
-        "optimizer": {"name": s.opt_name, "settings": s.opt_settings},
+        "optimizer": {"name": s.opt_name, "settings": s.opt_settings}, "optimizer_from": s.optimizer_from,
         "selected": s.selected, "derivation": derivation(s),
         "seed": seed_view(s),
         "options": {"activations": limits.ACTIVATIONS, "losses": limits.LOSSES, "inits": limits.INITS,

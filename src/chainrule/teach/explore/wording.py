@@ -13,6 +13,10 @@ from typing import Any
 # what a refused Train, Step or Update says: the session is left as it was (the request is rolled back)
 NOTHING_CHANGED = "; nothing was changed: lower the learning rate (Optimizer, η), then train again"
 
+# a change of the optimizer on a page that opened a model's: the new one starts from step 0
+NEW_OPTIMIZER = ("A new optimizer, from step 0: the model's step count and moments are not used (Undo or Reset "
+                 "brings them back)")
+
 RULES: list[tuple[re.Pattern, Any]] = [     # (pattern, what re.sub puts in its place)
     # a CSV file in another encoding: the page reads UTF-8 only
     (re.compile(r"give its encoding, e\.g\. --encoding \S+ \(or \S+\)|read it with its encoding, e\.g\. "

@@ -59,6 +59,13 @@ export function renderOptimizer(ui, s) {
     }
     box.appendChild(lab);
   }
+  if (s.optimizer_from) {     // a model file's optimizer: taken (step count, moments) and what was set aside
+    const from = document.createElement("div");
+    from.className = "muted hint";
+    from.dataset.id = "opt-from";
+    from.textContent = s.optimizer_from;
+    box.appendChild(from);
+  }
 }
 
 function archField(label, options, value, onChange) {

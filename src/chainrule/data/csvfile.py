@@ -73,8 +73,12 @@ def _read_bytes(source) -> tuple[bytes, str, bool]:
     if hasattr(source, "read"):                     # an open file, an upload, io.StringIO (text: read as UTF-8)
         name, data = str(getattr(source, "name", "<data>")), source.read()
         if not isinstance(data, (str, bytes)):
-            raise ValidationError(f"CSV file {short(name, 200)}: read() gave {type(data).__name__}, not bytes or str")
-        return (data.encode("utf-8", "surrogatepass"), name, True) if isinstance(data, str) else (data, name, False)
+            raise ValidationError(f"CSV file {short(name, 200)}: read() gave {type(data).__name__}, not bytes or str: "
+                                  "give the file's path, or the file opened to read (open(path, 'rb'), io.StringIO)")
+        raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+        from .filekind import not_csv
+        not_csv(name, raw[:4096], raw)              # a path's file is looked at as it is opened (open_csv)
+        return raw, name, isinstance(data, str)
     name = str(source)
     with open_csv(name) as f:
         return f.read(), name, False
@@ -140,17 +144,22 @@ def wide(encoding: str | None) -> bool:
 
 
 def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
-    from .filekind import not_csv
-    not_csv(name, data[:4096], data)
+    """The file's text, after the one look for Excel's separator line (`filekind.refuse_excel_line`): on the text,
+    or on the text before a NUL or undecodable byte, so that the line is named first, as it is by every reader."""
+    from .filekind import refuse_excel_line
     at = -1 if wide(encoding) else data.find(b"\x00")
     if at >= 0:
+        refuse_excel_line(name, data[:at].decode(encoding or "utf-8-sig", errors="replace"))
         raise nul_refusal(name, data, at)
     try:
-        return data.decode(encoding or "utf-8-sig"), encoding or "utf-8"
+        text = data.decode(encoding or "utf-8-sig")
     except LookupError:
         raise ValidationError(f"encoding {short(encoding)} is not known (e.g. utf-8, latin-1, cp1252)") from None
     except UnicodeDecodeError as exc:
+        refuse_excel_line(name, data[:exc.start].decode(encoding or "utf-8-sig", errors="replace"))
         raise undecodable(name, encoding, data[exc.start], data[:exc.start].count(b"\n") + 1) from None
+    refuse_excel_line(name, text)
+    return text, encoding or "utf-8"
 
 
 def nul_refusal(name: str, data: bytes, at: int, lines_before: int = 0) -> ValidationError:
@@ -191,9 +200,6 @@ def ragged(name: str, first: tuple[int, int, int], others: list[int], n_bad: int
     line, fields), the next few's first lines `others` and the count `n_bad`; `header` (its first
     line, last line, text, fields); `other` the separator that splits the file evenly where the one
     used does not."""
-    from .filekind import excel_text
-    if (excel := excel_text(header[2])) is not None:     # past the first bytes not_csv reads: blank lines first
-        return ValidationError(f"CSV file {short(name, 200)}: {excel}")
     start, end, n = first
     where = f"line {end}" if start == end else \
         f"the row on lines {start}-{end} (line {start}'s quote closes on line {end})"
@@ -265,7 +271,7 @@ def _check_rows(text: str, sep: str, name: str, data: bytes | None = None, encod
     if header is None:
         header = _csv_rows(text, sep, name, lines, check_sep)
     from .header import as_pandas_names, wrong_header
-    wrong = wrong_header(header, row_text(header, sep))
+    wrong = wrong_header(header)
     if wrong is not None:
         raise ValidationError(f"CSV file {short(name, 200)}: {wrong}")
     return as_pandas_names(header)

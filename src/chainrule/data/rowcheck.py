@@ -31,6 +31,7 @@ from .csvfile import (
     wide,
 )
 from .fieldcount import field_counts
+from .filekind import refuse_excel_line
 from .header import as_pandas_names, wrong_header
 from .lines import KeptRow, Lines, row_text, unclosed_quote
 from .separators import detect_separator, other_separator
@@ -91,7 +92,7 @@ class _Rows:
             raise ragged(self.name, self.bad[0], [b[0] for b in self.bad[1:]], self.n_bad,
                          (self.header_start, self.header_line, self.header_text, len(self.header)), self.other_sep)
         warn_over_lines(self.name, self.spans, self.n_spans, stacklevel=4)
-        wrong = wrong_header(self.header, self.header_text)
+        wrong = wrong_header(self.header)
         if wrong is not None:
             raise ValidationError(f"CSV file {name}: {wrong}")
         if self.rows == 0:
@@ -200,6 +201,7 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
         encoding = encoding or bom_encoding(block)
         codec = encoding or "utf-8-sig"
         if 0 <= (at := block.find(b"\x00")) < 65536 and not wide(codec):
+            refuse_excel_line(name, block[:at].decode(codec, errors="replace"))     # named first, as read_csv does
             raise nul_refusal(name, block, at)
         decoder = codecs.getincrementaldecoder(codec)()
         rows = _Rows(name)
@@ -211,6 +213,8 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
             try:
                 text = decoder.decode(block, final=final)
             except UnicodeDecodeError as exc:
+                if first:
+                    refuse_excel_line(name, block[:exc.start].decode(codec, errors="replace"))
                 raise _decode_error(exc, name, encoding, lines_before, codec) from None
             if not wide(codec) and (at := block.find(b"\x00")) >= 0:
                 raise nul_refusal(name, block, at, lines_before)
@@ -218,11 +222,13 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
                 if not text.strip() and final:
                     raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data "
                                           "rows")
+                refuse_excel_line(name, text)        # the one look, before the separator is detected from the lines
                 sep_used, detected = _separator(sep, text[:SNIFF_CHARS], name, decimal, thousands, codec)
                 other = None if detected else other_separator(text[:SNIFF_CHARS], sep_used)
                 rows.other_sep = other
                 sep_byte = ord(sep_used)
-                refuse_separator_rows(name, f, sep_used, codec)    # before the rows are counted: named as they are
+                # before the rows are counted: named as they are (a file of one block: its bytes, not read again)
+                refuse_separator_rows(name, block if final else f, sep_used, codec)
                 fast = fast and sep_byte < 128
                 first = False
             if fast and (b'"' in block or (b"\r" in block and block.count(b"\r") != block.count(b"\r\n")) or

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from chainrule.data import csvfile
+from chainrule.data import opening as data_opening
 from chainrule.data.chunks import iter_chunks
 from chainrule.data.rowcheck import check_csv
 from chainrule.errors import ValidationError
@@ -15,7 +16,7 @@ ROWS = "".join(f"{i},{'ab'[i % 2]},{i % 2}\n" for i in range(20000))
 
 
 def _counted(monkeypatch, path):
-    """The list of byte counts read from `path` through csvfile's open() (every reader opens a file there)."""
+    """The list of byte counts read from `path` through open() in opening.py (every reader opens a file there)."""
     read: list[int] = []
 
     class Counting(io.FileIO):
@@ -32,7 +33,7 @@ def _counted(monkeypatch, path):
     def opening(file, mode="r", *args, **kwargs):
         assert mode == "rb" and os.path.abspath(file) == os.path.abspath(path)
         return io.BufferedReader(Counting(file, "r"))
-    monkeypatch.setattr(csvfile, "open", opening, raising=False)
+    monkeypatch.setattr(data_opening, "open", opening, raising=False)
     return read
 
 

@@ -13,9 +13,10 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..errors import ValidationError
-from .csvfile import bom_encoding, check_marks, open_again, short
+from .csvfile import check_marks, short
 from .filekind import refuse_excel_line
 from .markers import na_markers
+from .opening import bom_encoding, open_again
 from .separators import detect_separator
 
 SNIFF_BYTES = 1 << 18

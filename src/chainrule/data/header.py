@@ -12,7 +12,8 @@ from typing import Any
 
 from ..errors import ValidationError
 from .advice import give
-from .csvfile import BOMS, bom_encoding, open_csv, short
+from .csvfile import short
+from .opening import BOMS, bom_encoding, open_csv
 from .separators import SEP_NAMES, detect_separator
 
 HEAD = 1 << 16            # bytes read: the header and the lines detection looks at

@@ -19,21 +19,12 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
-from .csvfile import (
-    bom_encoding,
-    check_marks,
-    nul_refusal,
-    open_again,
-    ragged,
-    short,
-    undecodable,
-    warn_over_lines,
-    wide,
-)
+from .csvfile import check_marks, ragged, short, warn_over_lines
 from .fieldcount import field_counts
 from .filekind import refuse_excel_line
 from .header import as_pandas_names, wrong_header
 from .lines import KeptRow, Lines, row_text, unclosed_quote
+from .opening import bom_encoding, nul_refusal, open_again, undecodable, wide
 from .separators import detect_separator, other_separator
 from .sheetend import refuse_separator_rows
 

@@ -6,7 +6,7 @@ import os
 import pandas as pd
 import pytest
 
-from chainrule.data import csvfile
+from chainrule.data import csvfile, rowcheck
 from chainrule.data import opening as data_opening
 from chainrule.data.chunks import iter_chunks
 from chainrule.data.rowcheck import check_csv
@@ -75,3 +75,14 @@ def test_excels_line_is_named_before_a_bad_byte_by_every_reader(tmp_path, bad):
     for read in (csvfile.read_csv, check_csv):
         with pytest.raises(ValidationError, match=r"its first line \('sep=;'\) is the line Excel writes"):
             read(path)
+
+
+def test_excels_line_past_blank_blocks_is_named_by_the_row_check(tmp_path, monkeypatch):
+    """The row check reads a file in blocks: Excel's line after a block of blank lines is looked for in the next
+    block, not missed (pandas skips the blank lines and reads the line as the header)."""
+    monkeypatch.setattr(rowcheck, "BLOCK", 1024)
+    path = tmp_path / "far.csv"
+    path.write_text("\n" * 5000 + "sep=,\nx,y\n1,2\n3,4\n")
+    assert list(pd.read_csv(path, nrows=0).columns) == ["sep=", "Unnamed: 1"]
+    with pytest.raises(ValidationError, match=r"its first line \('sep=,'\) is the line Excel writes"):
+        check_csv(path)

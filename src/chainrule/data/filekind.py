@@ -91,19 +91,21 @@ _TEXT = re.compile(r"[^\s\ufeff]")         # a file's first character that is no
 _LINE_END = re.compile(r"[\r\n]")
 
 
-def refuse_excel_line(name: str, text: str) -> None:
+def refuse_excel_line(name: str, text: str) -> bool:
     """Refuse the file `name` when its first line that is not blank, in `text` (the file's start decoded in its
     encoding), is Excel's "sep=;", the line it writes to name the separator, that pandas reads as the header.
-    The one look per read: found without splitting `text` into lines (it may be the whole file)."""
+    The one look per read: found without splitting `text` into lines (it may be the whole file). Returns whether
+    `text` held that line (False: blank lines only, the next block's text decides)."""
     first = _TEXT.search(text)
     if first is None:
-        return
+        return False
     start = max(text.rfind("\n", 0, first.start()), text.rfind("\r", 0, first.start())) + 1
     end = _LINE_END.search(text, first.start())
     line = text[start:end.start() if end else len(text)].lstrip("\ufeff")
     if (excel := excel_text(line)) is not None:
         from .csvfile import short
         raise ValidationError(f"CSV file {short(name, 200)}: {excel}")
+    return True
 
 
 def excel_text(line: str) -> str | None:

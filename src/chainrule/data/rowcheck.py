@@ -198,22 +198,23 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
         rows = _Rows(name)
         fast = "\n,".encode(codec.replace("-sig", "")) == b"\n,"      # ASCII underneath: count bytes
         sep_used, detected, sep_byte = ",", False, 0
-        lines_before, line_no, tail, first = 0, 0, b"", True
+        lines_before, line_no, tail, first, looking = 0, 0, b"", True, True
         while True:
             final = len(block) < BLOCK
             try:
                 text = decoder.decode(block, final=final)
             except UnicodeDecodeError as exc:
-                if first:
+                if looking:
                     refuse_excel_line(name, block[:exc.start].decode(codec, errors="replace"))
                 raise _decode_error(exc, name, encoding, lines_before, codec) from None
+            if looking:                   # the one look, before the separator is detected: past blank blocks too
+                looking = not refuse_excel_line(name, text)
             if not wide(codec) and (at := block.find(b"\x00")) >= 0:
                 raise nul_refusal(name, block, at, lines_before)
             if first:
                 if not text.strip() and final:
                     raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data "
                                           "rows")
-                refuse_excel_line(name, text)        # the one look, before the separator is detected from the lines
                 sep_used, detected = _separator(sep, text[:SNIFF_CHARS], name, decimal, thousands, codec)
                 other = None if detected else other_separator(text[:SNIFF_CHARS], sep_used)
                 rows.other_sep = other

@@ -10,6 +10,8 @@ import pytest
 import chainrule as cr
 from chainrule import errors, optim
 from chainrule.backend import kernels as _kernels
+from chainrule.data.csvfile import read_csv
+from chainrule.data.tabular import Preprocessing
 from chainrule.teach.gradcheck import numerical_gradients
 
 
@@ -72,6 +74,24 @@ def torch_mlp(device="cpu"):
     torch = pytest.importorskip("torch")
     nn = torch.nn
     return nn.Sequential(nn.Linear(2, 3, device=device), nn.Tanh(), nn.Linear(3, 1, device=device))
+
+
+class RowReader:
+    """An object with read() that gives the rows as a list (a reader of rows, not of text)."""
+    name = "rows"
+
+    def read(self):
+        return [["x", "y"], ["1", "0"]]
+
+
+def sheet_with_empty_rows():
+    """A sheet saved with two empty rows below its data, as pandas.read_csv reads it: rows of missing values."""
+    import io
+
+    import pandas as pd
+    df = pd.read_csv(io.StringIO("x,c,y\n1,a,0\n2,b,1\n3,a,0\n,,\n,,\n"))
+    assert len(df) == 5 and df.tail(2).isna().all(axis=None) and not df.head(3).isna().any(axis=None)
+    return df
 
 
 def unfitted_classifier():
@@ -379,6 +399,10 @@ CASES = [
      "entry"),
     ("to_onnx preprocessing a file name", lambda: cr.to_onnx(net2(), preprocessing="m.npz"),
      errors.ChainruleTypeError, "preprocessing must be a Preprocessing or its JSON dict; got the file name 'm.npz'"),
+    ("read_csv of a reader of rows", lambda: read_csv(RowReader()), errors.ValidationError,
+     r"CSV file 'rows': read\(\) gave list, not bytes or str"),
+    ("Preprocessing.fit of pandas' empty rows", lambda: Preprocessing.fit(sheet_with_empty_rows(), "y"),
+     errors.ValidationError, r"the table's last 2 rows \(rows 3 and 4\) are empty rows \(every column missing\)"),
 ]
 
 

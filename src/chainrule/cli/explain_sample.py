@@ -123,7 +123,7 @@ def tabular_sample(args, pre) -> tuple[np.ndarray, np.ndarray, list[str]]:
     from ..data.csvfile import names, read_csv, short
     from ..data.markers import learnt
     if args.data:
-        from ..data.csvfile import open_again
+        from ..data.opening import open_again
         from .tabular import as_trained
         open_again(args.data).close()                   # a pipe: refused, as predict and evaluate refuse it
         as_trained(args, pre, args.data)                # as train read its file, unless the options say otherwise

@@ -174,7 +174,7 @@ def once(args, path):
     import os
     import stat
 
-    from ..data.csvfile import open_csv
+    from ..data.opening import open_csv
     piped = getattr(args, "piped", None)
     if piped is None or piped[0] != str(path):
         try:

@@ -13,9 +13,10 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..errors import ValidationError
-from .csvfile import bom_encoding, check_marks, open_again, short
-from .filekind import excel_line
+from .csvfile import check_marks, short
+from .filekind import refuse_excel_line
 from .markers import na_markers
+from .opening import bom_encoding, open_again
 from .separators import detect_separator
 
 SNIFF_BYTES = 1 << 18
@@ -51,8 +52,7 @@ def _chunks(f: Any, name: str, rows: int, sep: str | None, encoding: str | None,
         text = text[:text.rfind("\n") + 1] or text         # whole lines only
     if not text.strip():
         raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data rows")
-    if (excel := excel_line(text)) is not None:           # in the encoding given: not_csv reads a BOM's or UTF-8
-        raise ValidationError(f"CSV file {short(name, 200)}: {excel}")
+    refuse_excel_line(name, text)                         # in the encoding given (a UTF-16 file without its mark)
     detected = sep is None
     if sep is None:
         sep, _ = detect_separator(text, name)

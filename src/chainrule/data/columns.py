@@ -14,8 +14,9 @@ import numpy as np
 
 from ..errors import ValidationError
 from .advice import give
-from .csvfile import short, wide
+from .csvfile import short
 from .lines import earliest, place, plural
+from .opening import wide
 from .textnumbers import (
     at_line,
     comma_cells,
@@ -241,7 +242,7 @@ ZERO_BLOCK = 1 << 24     # file_zero_led reads a file in blocks of this many byt
 def file_zero_led(source: Any, sep: str, encoding: str | None = None) -> bool:
     """`zero_led` of a whole file (a path, or an open binary file), read in blocks: a field cut
     between two blocks (0|07) is seen too."""
-    from .csvfile import open_csv
+    from .opening import open_csv
     with (source if hasattr(source, "read") else open_csv(str(source))) as f:
         last = b""
         while block := f.read(ZERO_BLOCK):

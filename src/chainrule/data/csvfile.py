@@ -13,7 +13,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import os
 from typing import Any
 
 from ..errors import ValidationError
@@ -69,131 +68,12 @@ def not_in_file(what: str, name: Any, columns: Any) -> ValidationError:
     return ValidationError(f"{what} {short(name)} is not in the file{hint}; columns are {names(columns, 20)}")
 
 
-def _read_bytes(source) -> tuple[bytes, str, bool]:
-    if hasattr(source, "read"):                     # an open file, an upload, io.StringIO (text: read as UTF-8)
-        name, data = str(getattr(source, "name", "<data>")), source.read()
-        if not isinstance(data, (str, bytes)):
-            raise ValidationError(f"CSV file {short(name, 200)}: read() gave {type(data).__name__}, not bytes or str")
-        return (data.encode("utf-8", "surrogatepass"), name, True) if isinstance(data, str) else (data, name, False)
-    name = str(source)
-    with open_csv(name) as f:
-        return f.read(), name, False
-
-
-def open_csv(name: str) -> Any:
-    """The file `name` opened for reading bytes (refused when it is not text: `filekind.not_csv`), or an error in
-    the user's words."""
-    try:
-        f = open(os.path.expanduser(name), "rb")
-    except FileNotFoundError:
-        if name == "-":             # pandas' and many tools' name for standard input: not a name here
-            raise ValidationError("CSV file '-' does not exist: standard input is not read as '-'; give /dev/stdin "
-                                  "to train (it reads a pipe once, whole), or save the data to a file and give that "
-                                  "(predict, evaluate and train --stream read a file more than once)") from None
-        raise ValidationError(f"CSV file {short(name, 200)} does not exist") from None
-    except IsADirectoryError:
-        raise ValidationError(f"{short(name, 200)} is a folder, not a CSV file") from None
-    except PermissionError:
-        raise ValidationError(f"CSV file {short(name, 200)} cannot be read (permission denied)") from None
-    from .filekind import not_csv
-    try:
-        not_csv(name, f.peek(4096)[:4096], f if f.seekable() else None)
-    except BaseException:
-        f.close()
-        raise
-    return f
-
-
-def open_again(name: str) -> Any:
-    """`open_csv` for a reader that reads the file more than once (its lines checked, or its first lines sniffed,
-    then its rows read in chunks): a pipe (standard input, a shell's <(zcat data.csv.gz)) is empty the second
-    time, so it is refused before the first."""
-    f = open_csv(name)
-    if not f.seekable():
-        f.close()
-        raise ValidationError(f"CSV file {short(name, 200)} is a pipe (standard input, or <(...) in a shell), not a "
-                              "file: it is read more than once (its lines are checked first); save it to a file and "
-                              "give that (e.g. zcat data.csv.gz > data.csv)")
-    return f
-
-
-#: byte order marks of the encodings whose text holds NUL bytes (UTF-32's first: it starts like UTF-16's)
-BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"))
-
-
-def bom_encoding(head: bytes) -> str | None:
-    """'utf-16' or 'utf-32' when a file's first bytes `head` are that encoding's byte order mark
-    (Windows' "Unicode text" files) and a line ends in the first 64 KB so read, else None (UTF-8
-    is read with or without its mark; binary data that starts so stays binary)."""
-    enc = next((enc for bom, enc in BOMS if head.startswith(bom)), None)
-    text = head[:65536].decode(enc, errors="ignore") if enc else ""
-    return enc if "\n" in text or "\r" in text else None
-
-
-def wide(encoding: str | None) -> bool:
-    """Whether text in `encoding` holds NUL bytes (UTF-16, UTF-32): they do not say it is binary."""
-    try:
-        return codecs.lookup(encoding or "utf-8").name.startswith(("utf-16", "utf-32"))
-    except LookupError:
-        return False
-
-
-def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
-    from .filekind import not_csv
-    not_csv(name, data[:4096], data)
-    at = -1 if wide(encoding) else data.find(b"\x00")
-    if at >= 0:
-        raise nul_refusal(name, data, at)
-    try:
-        return data.decode(encoding or "utf-8-sig"), encoding or "utf-8"
-    except LookupError:
-        raise ValidationError(f"encoding {short(encoding)} is not known (e.g. utf-8, latin-1, cp1252)") from None
-    except UnicodeDecodeError as exc:
-        raise undecodable(name, encoding, data[exc.start], data[:exc.start].count(b"\n") + 1) from None
-
-
-def nul_refusal(name: str, data: bytes, at: int, lines_before: int = 0) -> ValidationError:
-    """The refusal of the file whose bytes `data` (after `lines_before` lines) hold their first NUL at `at`: a file
-    that is text up to it and NUL bytes to its end was cut short as it was written (even a small one), else one
-    with a NUL in its first 64 KiB is not text, and a NUL later on is named with its line."""
-    if (at >= 65536 or lines_before) or (at > 0 and not data[at:].strip(b"\x00")):
-        return nul_bytes(name, lines_before + data.count(b"\n", 0, at) + 1)
-    return ValidationError(f"CSV file {short(name, 200)} is not a text file (it holds NUL bytes)")
-
-
-def nul_bytes(name: str, line: int) -> ValidationError:
-    """The refusal of a NUL byte after the file's first 64 KiB of text (on `line`): such a file was most often cut
-    short while written (a crash, a full disk: the rest is NUL bytes), not a row with a field too few."""
-    import shlex
-    return ValidationError(f"CSV file {short(name, 200)}: line {line} holds NUL bytes, which text never does; a file "
-                           "that ends in them was cut short as it was written (a crash, a full disk): remove them (the "
-                           f"rows they stand for are lost: tr -d '\\000' < {shlex.quote(name)} > "
-                           f"{shlex.quote(fixed(name))})")
-
-
-def fixed(name: str) -> str:
-    """The name of a file saved from `name` with its fault removed: cut.csv -> cut-fixed.csv, in its folder."""
-    stem, dot, ext = os.path.basename(name).rpartition(".")
-    return os.path.join(os.path.dirname(name), f"{stem}-fixed.{ext}" if dot and stem else f"{ext}-fixed")
-
-
-def undecodable(name: str, encoding: str | None, byte: int, line: int) -> ValidationError:
-    """The refusal of a byte that is not in the encoding, naming its line: every reader's words."""
-    hint = give("encoding") if encoding is None else "it is in another encoding"
-    return ValidationError(f"CSV file {short(name, 200)} is not {encoding or 'UTF-8'} text: byte 0x{byte:02x} on line "
-                           f"{line} cannot be decoded; {hint}")
-
-
 def ragged(name: str, first: tuple[int, int, int], others: list[int], n_bad: int,
            header: tuple[int, int, str, int], other: str | None = None) -> ValidationError:
     """The refusal of rows whose count of fields is not the header's: `first` (its first line, last
     line, fields), the next few's first lines `others` and the count `n_bad`; `header` (its first
     line, last line, text, fields); `other` the separator that splits the file evenly where the one
     used does not."""
-    from .filekind import excel_text
-    if (excel := excel_text(header[2])) is not None:     # past the first bytes not_csv reads: blank lines first
-        return ValidationError(f"CSV file {short(name, 200)}: {excel}")
     start, end, n = first
     where = f"line {end}" if start == end else \
         f"the row on lines {start}-{end} (line {start}'s quote closes on line {end})"
@@ -265,7 +145,7 @@ def _check_rows(text: str, sep: str, name: str, data: bytes | None = None, encod
     if header is None:
         header = _csv_rows(text, sep, name, lines, check_sep)
     from .header import as_pandas_names, wrong_header
-    wrong = wrong_header(header, row_text(header, sep))
+    wrong = wrong_header(header)
     if wrong is not None:
         raise ValidationError(f"CSV file {short(name, 200)}: {wrong}")
     return as_pandas_names(header)
@@ -353,9 +233,10 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
     """
     import pandas as pd
     csv.field_size_limit(2**31 - 1)            # the csv module's default of 128 KB per cell is not the file's
-    data, name, was_text = _read_bytes(source)
+    from .opening import bom_encoding, decode_text, read_bytes
+    data, name, was_text = read_bytes(source)
     encoding = "utf-8" if was_text else encoding or bom_encoding(data)
-    text, used_encoding = _decode(data, name, encoding)
+    text, used_encoding = decode_text(data, name, encoding)
     if not text or text.isspace():          # isspace stops at the first other character: no copy of the text
         raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data rows")
     if sep is not None:

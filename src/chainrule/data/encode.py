@@ -18,6 +18,7 @@ from .advice import give
 from .csvfile import names, short
 from .lines import earliest, missing_values, place, places, plural
 from .progress import Progress
+from .refusals import empty_rows_at_end
 
 INT32_MAX = 2**31 - 1
 # Python's None and pandas' NA as text (str(None), and what onnxruntime makes of them in a string
@@ -81,7 +82,7 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
             raise ValidationError(f"column {short(c)} must be numeric; {_line(bad, df)} has {short(cell)}"
                                   + _comma_hint(cell, df.attrs.get("csv")))
         if c not in pre.fill:
-            raise ValidationError(gap_message(pre, c, _lines(missing, df), missing.sum()))
+            raise empty_rows_at_end(df) or ValidationError(gap_message(pre, c, _lines(missing, df), missing.sum()))
         col = col.fillna(pre.fill[c])
     values = col.to_numpy(dtype=np.float64)
     j = pre.numeric.index(c)
@@ -157,7 +158,7 @@ def text_codes(pre: Any, df: Any, c: str, unseen_warning: type[Warning],
         if c not in pre.fill:
             why = "" if said is None or not said.any() else \
                 f" (a cell {' or '.join(map(repr, unlearned))} is missing where training saw no such category)"
-            raise ValidationError(gap_message(pre, c, _lines(gaps, df), gaps.sum()) + why)
+            raise empty_rows_at_end(df) or ValidationError(gap_message(pre, c, _lines(gaps, df), gaps.sum()) + why)
         col = col.fillna(pre.fill[c])
     codes = pd.Index(pre.categories[c], dtype=col.dtype).get_indexer(col)
     missed = codes < 0

@@ -1,13 +1,13 @@
 """What a file given as CSV is when its first bytes say it is not text: compressed (pandas reads a .csv.gz by its
 name), a spreadsheet, a Parquet file. Refused by name with the way to a CSV file, not as "NUL bytes" or "not
 UTF-8 text" (whose advice, --encoding, would read the bytes as text). Also Excel's "sep=;" first line, which
-pandas reads as the header, in one message (`excel_text`) from the places that see it: `not_csv`, where every
-reader opens a file, in its first 64 KiB decoded by their byte order mark; `chunks._chunks` in the encoding a
-reader was given (a UTF-16 file without its mark); past 64 KiB of blank lines, the row check's header line, named
-by `csvfile.ragged` when the rows under it are uneven, else by `header.wrong_header`."""
+pandas reads as the header: looked for once per read, by `refuse_excel_line` on the first text a reader decodes
+in the file's encoding (`read_csv` the whole file, the row check its first block, `chunks` its first lines), before
+the separator is detected from those lines."""
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from ..errors import ValidationError
@@ -85,34 +85,32 @@ def not_csv(name: str, head: bytes, source: Any = None) -> None:
                                       f"pipe it through {unpipe} > data.csv) and give the file it writes")
             raise ValidationError(f"CSV file {shown} is {kind}-compressed, not text: decompress it first (e.g. "
                                   f"{unpack} {shown}) and give the file it writes")
-    if (excel := excel_line(_start(head, source))) is not None:
-        raise ValidationError(f"CSV file {shown}: {excel}")
 
 
-def _start(head: bytes, source: Any) -> bytes:
-    """A file's first 64 KiB (`source`'s, left where it was; a pipe's first bytes `head`, all there is to read
-    now): Excel's 'sep=;' line may come after blank lines, which pandas skips."""
-    if source is None or isinstance(source, bytes):
-        return head if source is None else source[:1 << 16]
-    at = source.tell()
-    source.seek(0)
-    start = source.read(1 << 16)
-    source.seek(at)
-    return start
+_TEXT = re.compile(r"[^\s\ufeff]")         # a file's first character that is not blank (nor a byte order mark)
+_LINE_END = re.compile(r"[\r\n]")
 
 
-def excel_line(head: bytes | str) -> str | None:
-    """What is wrong with a file whose first bytes `head` begin (after a byte order mark and blank lines) with
-    Excel's "sep=;", the line it writes to name the separator, that pandas reads as the header; None otherwise.
-    (`head` as text: decoded in the encoding a reader was given, a UTF-16 file's without its byte order mark.)"""
-    from .csvfile import bom_encoding
-    text = head if isinstance(head, str) else head.decode(bom_encoding(head) or "utf-8-sig", errors="replace")
-    return excel_text(next((t for t in text.splitlines() if t.strip()), ""))
+def refuse_excel_line(name: str, text: str) -> bool:
+    """Refuse the file `name` when its first line that is not blank, in `text` (the file's start decoded in its
+    encoding), is Excel's "sep=;", the line it writes to name the separator, that pandas reads as the header.
+    The one look per read: found without splitting `text` into lines (it may be the whole file). Returns whether
+    `text` held that line (False: blank lines only, the next block's text decides)."""
+    first = _TEXT.search(text)
+    if first is None:
+        return False
+    start = max(text.rfind("\n", 0, first.start()), text.rfind("\r", 0, first.start())) + 1
+    end = _LINE_END.search(text, first.start())
+    line = text[start:end.start() if end else len(text)].lstrip("\ufeff")
+    if (excel := excel_text(line)) is not None:
+        from .csvfile import short
+        raise ValidationError(f"CSV file {short(name, 200)}: {excel}")
+    return True
 
 
 def excel_text(line: str) -> str | None:
-    """`excel_line` of a file's first line that is not blank, `line` (also the header line a row check read: the
-    line may come after more blank lines than the first bytes hold)."""
+    """What is wrong with a file whose first line that is not blank is `line`, when it is Excel's "sep=;"; None
+    otherwise."""
     from .advice import give
     from .csvfile import short
     from .separators import SEP_NAMES

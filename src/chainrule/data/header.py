@@ -12,7 +12,8 @@ from typing import Any
 
 from ..errors import ValidationError
 from .advice import give
-from .csvfile import BOMS, bom_encoding, open_csv, short
+from .csvfile import short
+from .opening import BOMS, bom_encoding, open_csv
 from .separators import SEP_NAMES, detect_separator
 
 HEAD = 1 << 16            # bytes read: the header and the lines detection looks at
@@ -121,14 +122,11 @@ def as_pandas_names(header: list[str]) -> list[str]:
     return [name if name != "" else f"Unnamed: {i}" for i, name in enumerate(header)]
 
 
-def wrong_header(header: list[str], text: str) -> str | None:
-    """What is wrong with the `header` read from the line `text`: a name twice once the empty ones are named as
-    pandas names them (by their place: two are not the same name); None when nothing is. (Excel's separator line
-    is refused where the file's first 64 KiB are read, `filekind.not_csv`, and in a given encoding by
-    `chunks._chunks`; here when blank lines put it past them and the rows under it are even, `csvfile.ragged`
-    naming it when they are not.)"""
-    from .filekind import excel_text
-    return excel_text(text) or twice_named(as_pandas_names(header))
+def wrong_header(header: list[str]) -> str | None:
+    """What is wrong with the file's `header`: a name twice once the empty ones are named as pandas names them (by
+    their place: two are not the same name); None when nothing is. (Excel's separator line was refused before the
+    rows were read: `filekind.refuse_excel_line`.)"""
+    return twice_named(as_pandas_names(header))
 
 
 def twice_named(header: list[str]) -> str | None:

@@ -37,3 +37,25 @@ def unfilled(n: int, detail: str) -> ValidationError:
     """`n` gaps without impute (`detail`: each column's lines), `Preprocessing.fit` and `train --stream` alike."""
     return ValidationError(f"{missing_values(n)} in {detail}. Fill {plural(n, 'it', 'them')} in, or use "
                            f"{give('impute any')}")
+
+
+def empty_rows_at_end(table: Any) -> ValidationError | None:
+    """The refusal of a DataFrame whose last rows are empty in every column, where its gaps would be refused: they
+    are the empty rows a spreadsheet saves below its data (lines of separators only, ',,'), which pandas.read_csv
+    reads as rows of missing values; None when its last row holds a value, or the table was read by chainrule (its
+    readers refuse such a file, `sheetend`: a chunk's last rows are not the file's)."""
+    import numpy as np
+
+    from .lines import from_file, places
+    if from_file(table) or len(table) == 0:
+        return None
+    empty = table.isna().all(axis=1).to_numpy()
+    n = len(empty) - int(np.flatnonzero(~empty)[-1]) - 1 if not empty.all() else 0
+    if n == 0:
+        return None
+    where = places(table, np.arange(len(empty) - n, len(empty)))[len("on "):]
+    it, lines = plural(n, "it", "them"), plural(n, "that line", "those lines")
+    return ValidationError(f"the table's last {plural(n, 'row', f'{n} rows')} ({where}) "
+                           f"{plural(n, 'is an empty row', 'are empty rows')} (every column missing), as "
+                           "pandas.read_csv reads the empty rows a spreadsheet saves below its data (lines of "
+                           f"separators only, ',,'): drop {it} (df.dropna(how='all')), or delete {lines} from the file")

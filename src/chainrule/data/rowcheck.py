@@ -19,20 +19,12 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
-from .csvfile import (
-    bom_encoding,
-    check_marks,
-    nul_refusal,
-    open_again,
-    ragged,
-    short,
-    undecodable,
-    warn_over_lines,
-    wide,
-)
+from .csvfile import check_marks, ragged, short, warn_over_lines
 from .fieldcount import field_counts
+from .filekind import refuse_excel_line
 from .header import as_pandas_names, wrong_header
 from .lines import KeptRow, Lines, row_text, unclosed_quote
+from .opening import bom_encoding, nul_refusal, open_again, undecodable, wide
 from .separators import detect_separator, other_separator
 from .sheetend import refuse_separator_rows
 
@@ -91,7 +83,7 @@ class _Rows:
             raise ragged(self.name, self.bad[0], [b[0] for b in self.bad[1:]], self.n_bad,
                          (self.header_start, self.header_line, self.header_text, len(self.header)), self.other_sep)
         warn_over_lines(self.name, self.spans, self.n_spans, stacklevel=4)
-        wrong = wrong_header(self.header, self.header_text)
+        wrong = wrong_header(self.header)
         if wrong is not None:
             raise ValidationError(f"CSV file {name}: {wrong}")
         if self.rows == 0:
@@ -200,18 +192,23 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
         encoding = encoding or bom_encoding(block)
         codec = encoding or "utf-8-sig"
         if 0 <= (at := block.find(b"\x00")) < 65536 and not wide(codec):
+            refuse_excel_line(name, block[:at].decode(codec, errors="replace"))     # named first, as read_csv does
             raise nul_refusal(name, block, at)
         decoder = codecs.getincrementaldecoder(codec)()
         rows = _Rows(name)
         fast = "\n,".encode(codec.replace("-sig", "")) == b"\n,"      # ASCII underneath: count bytes
         sep_used, detected, sep_byte = ",", False, 0
-        lines_before, line_no, tail, first = 0, 0, b"", True
+        lines_before, line_no, tail, first, looking = 0, 0, b"", True, True
         while True:
             final = len(block) < BLOCK
             try:
                 text = decoder.decode(block, final=final)
             except UnicodeDecodeError as exc:
+                if looking:
+                    refuse_excel_line(name, block[:exc.start].decode(codec, errors="replace"))
                 raise _decode_error(exc, name, encoding, lines_before, codec) from None
+            if looking:                   # the one look, before the separator is detected: past blank blocks too
+                looking = not refuse_excel_line(name, text)
             if not wide(codec) and (at := block.find(b"\x00")) >= 0:
                 raise nul_refusal(name, block, at, lines_before)
             if first:
@@ -222,7 +219,8 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
                 other = None if detected else other_separator(text[:SNIFF_CHARS], sep_used)
                 rows.other_sep = other
                 sep_byte = ord(sep_used)
-                refuse_separator_rows(name, f, sep_used, codec)    # before the rows are counted: named as they are
+                # before the rows are counted: named as they are (a file of one block: its bytes, not read again)
+                refuse_separator_rows(name, block if final else f, sep_used, codec)
                 fast = fast and sep_byte < 128
                 first = False
             if fast and (b'"' in block or (b"\r" in block and block.count(b"\r") != block.count(b"\r\n")) or

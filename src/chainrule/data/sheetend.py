@@ -15,8 +15,9 @@ import re
 from typing import Any
 
 from ..errors import ValidationError
-from .csvfile import BOMS, short
+from .csvfile import short
 from .lines import on_lines, plural
+from .opening import BOMS
 
 TAIL = 1 << 16            # bytes read from a file's end: its last lines
 

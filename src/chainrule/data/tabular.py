@@ -28,7 +28,7 @@ from .columns import (
 )
 from .csvfile import likely, names, not_in_file, read_csv, short
 from .lines import MultilineRowWarning, earliest, missing_values, place, places, plural
-from .refusals import empty_in_training, no_values, not_numeric_target, unfilled
+from .refusals import empty_in_training, empty_rows_at_end, no_values, not_numeric_target, unfilled
 from .scan import Counts
 from .statistics import checked_weights, mean_and_spread, no_weighed_rows, of_rows, weighted_mean
 from .stored import IMPUTE, check_stored
@@ -161,7 +161,8 @@ class Preprocessing:
             raise ValidationError(f"the file has no feature columns besides the target {target!r}")
         y = df[target]
         if y.isna().any():
-            raise ValidationError(f"target column {target!r} has {missing_values(y.isna().sum())} {_rows(y.isna(), y)}")
+            raise empty_rows_at_end(df) or ValidationError(f"target column {target!r} has "
+                                                           f"{missing_values(y.isna().sum())} {_rows(y.isna(), y)}")
         numeric_target = pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)
         if task is None:
             integral = numeric_target and np.all(np.mod(y.to_numpy(dtype=float), 1) == 0)
@@ -276,7 +277,8 @@ class Preprocessing:
             if col.isna().any():
                 if c not in self.fill:
                     from .encode import gap_message
-                    raise ValidationError(gap_message(self, c, _rows(col.isna(), df), col.isna().sum()))
+                    raise empty_rows_at_end(df) or ValidationError(
+                        gap_message(self, c, _rows(col.isna(), df), col.isna().sum()))
                 col = col.fillna(self.fill[c])
             values = col.to_numpy(dtype=float)
             if not np.all(np.isfinite(values)):
@@ -307,8 +309,8 @@ class Preprocessing:
             raise ValidationError(f"target column {self.target!r} is not in the file")
         y = df[self.target]
         if y.isna().any():
-            raise ValidationError(f"target column {self.target!r} has {missing_values(y.isna().sum())} "
-                                  f"{_rows(y.isna(), y)}")
+            raise empty_rows_at_end(df) or ValidationError(f"target column {self.target!r} has "
+                                                           f"{missing_values(y.isna().sum())} {_rows(y.isna(), y)}")
         if self.task == "regression":
             values = pd_numeric(y, self.target)
             return ((values - self.y_mean) / self.y_scale).reshape(-1, 1)

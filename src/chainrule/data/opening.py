@@ -1,0 +1,140 @@
+"""A CSV file's bytes, opened and decoded, or refused in the user's words: a file that is not there, a folder, a
+pipe where a file is read twice, a file that is not text (`filekind.not_csv`), NUL bytes, a byte that is not in the
+encoding (named with its line), a UTF-16 or UTF-32 file told by its byte order mark. Every reader opens a file here.
+"""
+from __future__ import annotations
+
+import codecs
+import os
+from typing import Any
+
+from ..errors import ValidationError
+from .advice import give
+from .csvfile import short
+
+
+def read_bytes(source) -> tuple[bytes, str, bool]:
+    """The bytes of `source` (a path, or an object with read(): a text one's as UTF-8), its name, and whether it
+    gave text."""
+    if hasattr(source, "read"):                     # an open file, an upload, io.StringIO (text: read as UTF-8)
+        name, data = str(getattr(source, "name", "<data>")), source.read()
+        if not isinstance(data, (str, bytes)):
+            raise ValidationError(f"CSV file {short(name, 200)}: read() gave {type(data).__name__}, not bytes or str: "
+                                  "give the file's path, or the file opened to read (open(path, 'rb'), io.StringIO)")
+        raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+        from .filekind import not_csv
+        not_csv(name, raw[:4096], raw)              # a path's file is looked at as it is opened (open_csv)
+        return raw, name, isinstance(data, str)
+    name = str(source)
+    with open_csv(name) as f:
+        return f.read(), name, False
+
+
+def open_csv(name: str) -> Any:
+    """The file `name` opened for reading bytes (refused when it is not text: `filekind.not_csv`), or an error in
+    the user's words."""
+    try:
+        f = open(os.path.expanduser(name), "rb")
+    except FileNotFoundError:
+        if name == "-":             # pandas' and many tools' name for standard input: not a name here
+            raise ValidationError("CSV file '-' does not exist: standard input is not read as '-'; give /dev/stdin "
+                                  "to train (it reads a pipe once, whole), or save the data to a file and give that "
+                                  "(predict, evaluate and train --stream read a file more than once)") from None
+        raise ValidationError(f"CSV file {short(name, 200)} does not exist") from None
+    except IsADirectoryError:
+        raise ValidationError(f"{short(name, 200)} is a folder, not a CSV file") from None
+    except PermissionError:
+        raise ValidationError(f"CSV file {short(name, 200)} cannot be read (permission denied)") from None
+    from .filekind import not_csv
+    try:
+        not_csv(name, f.peek(4096)[:4096], f if f.seekable() else None)
+    except BaseException:
+        f.close()
+        raise
+    return f
+
+
+def open_again(name: str) -> Any:
+    """`open_csv` for a reader that reads the file more than once (its lines checked, or its first lines sniffed,
+    then its rows read in chunks): a pipe (standard input, a shell's <(zcat data.csv.gz)) is empty the second
+    time, so it is refused before the first."""
+    f = open_csv(name)
+    if not f.seekable():
+        f.close()
+        raise ValidationError(f"CSV file {short(name, 200)} is a pipe (standard input, or <(...) in a shell), not a "
+                              "file: it is read more than once (its lines are checked first); save it to a file and "
+                              "give that (e.g. zcat data.csv.gz > data.csv)")
+    return f
+
+
+#: byte order marks of the encodings whose text holds NUL bytes (UTF-32's first: it starts like UTF-16's)
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def bom_encoding(head: bytes) -> str | None:
+    """'utf-16' or 'utf-32' when a file's first bytes `head` are that encoding's byte order mark
+    (Windows' "Unicode text" files) and a line ends in the first 64 KB so read, else None (UTF-8
+    is read with or without its mark; binary data that starts so stays binary)."""
+    enc = next((enc for bom, enc in BOMS if head.startswith(bom)), None)
+    text = head[:65536].decode(enc, errors="ignore") if enc else ""
+    return enc if "\n" in text or "\r" in text else None
+
+
+def wide(encoding: str | None) -> bool:
+    """Whether text in `encoding` holds NUL bytes (UTF-16, UTF-32): they do not say it is binary."""
+    try:
+        return codecs.lookup(encoding or "utf-8").name.startswith(("utf-16", "utf-32"))
+    except LookupError:
+        return False
+
+
+def decode_text(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
+    """The file's text, after the one look for Excel's separator line (`filekind.refuse_excel_line`): on the text,
+    or on the text before a NUL or undecodable byte, so that the line is named first, as it is by every reader."""
+    from .filekind import refuse_excel_line
+    at = -1 if wide(encoding) else data.find(b"\x00")
+    if at >= 0:
+        refuse_excel_line(name, data[:at].decode(encoding or "utf-8-sig", errors="replace"))
+        raise nul_refusal(name, data, at)
+    try:
+        text = data.decode(encoding or "utf-8-sig")
+    except LookupError:
+        raise ValidationError(f"encoding {short(encoding)} is not known (e.g. utf-8, latin-1, cp1252)") from None
+    except UnicodeDecodeError as exc:
+        refuse_excel_line(name, data[:exc.start].decode(encoding or "utf-8-sig", errors="replace"))
+        raise undecodable(name, encoding, data[exc.start], data[:exc.start].count(b"\n") + 1) from None
+    refuse_excel_line(name, text)
+    return text, encoding or "utf-8"
+
+
+def nul_refusal(name: str, data: bytes, at: int, lines_before: int = 0) -> ValidationError:
+    """The refusal of the file whose bytes `data` (after `lines_before` lines) hold their first NUL at `at`: a file
+    that is text up to it and NUL bytes to its end was cut short as it was written (even a small one), else one
+    with a NUL in its first 64 KiB is not text, and a NUL later on is named with its line."""
+    if (at >= 65536 or lines_before) or (at > 0 and not data[at:].strip(b"\x00")):
+        return nul_bytes(name, lines_before + data.count(b"\n", 0, at) + 1)
+    return ValidationError(f"CSV file {short(name, 200)} is not a text file (it holds NUL bytes)")
+
+
+def nul_bytes(name: str, line: int) -> ValidationError:
+    """The refusal of a NUL byte after the file's first 64 KiB of text (on `line`): such a file was most often cut
+    short while written (a crash, a full disk: the rest is NUL bytes), not a row with a field too few."""
+    import shlex
+    return ValidationError(f"CSV file {short(name, 200)}: line {line} holds NUL bytes, which text never does; a file "
+                           "that ends in them was cut short as it was written (a crash, a full disk): remove them (the "
+                           f"rows they stand for are lost: tr -d '\\000' < {shlex.quote(name)} > "
+                           f"{shlex.quote(fixed(name))})")
+
+
+def fixed(name: str) -> str:
+    """The name of a file saved from `name` with its fault removed: cut.csv -> cut-fixed.csv, in its folder."""
+    stem, dot, ext = os.path.basename(name).rpartition(".")
+    return os.path.join(os.path.dirname(name), f"{stem}-fixed.{ext}" if dot and stem else f"{ext}-fixed")
+
+
+def undecodable(name: str, encoding: str | None, byte: int, line: int) -> ValidationError:
+    """The refusal of a byte that is not in the encoding, naming its line: every reader's words."""
+    hint = give("encoding") if encoding is None else "it is in another encoding"
+    return ValidationError(f"CSV file {short(name, 200)} is not {encoding or 'UTF-8'} text: byte 0x{byte:02x} on line "
+                           f"{line} cannot be decoded; {hint}")

@@ -1,0 +1,83 @@
+"""`chainrule train --schedule A --schedule B@EPOCH`: one schedule after another, each epoch's rate torch's
+SequentialLR's (the milestone epoch too), kept in the model and checkpoints and compared at --resume; the refusals
+that only the other options tell wrong are argparse's (usage, 'argument --schedule', exit 2)."""
+import numpy as np
+import pytest
+from conftest import cmd
+from test_cli_schedule import iris, torch_rates, train  # noqa: F401  (iris: the fixture)
+
+import chainrule as cr
+
+torch = pytest.importorskip("torch")
+S = torch.optim.lr_scheduler
+
+SEQUENCES = [
+    (["linear:start_factor=0.1,total_iters=3", "cosine@3:T_max=5,eta_min=0.01"],
+     lambda o: S.SequentialLR(o, [S.LinearLR(o, start_factor=0.1, total_iters=3),
+                                  S.CosineAnnealingLR(o, T_max=5, eta_min=0.01)], milestones=[3])),
+    (["constant:factor=0.5,total_iters=4", "exponential@2:gamma=0.7"],
+     lambda o: S.SequentialLR(o, [S.ConstantLR(o, factor=0.5, total_iters=4), S.ExponentialLR(o, gamma=0.7)],
+                              milestones=[2])),
+    (["step:step_size=1,gamma=0.5", "multistep@2:milestones=1,3,gamma=0.3", "polynomial@6:total_iters=3,power=2"],
+     lambda o: S.SequentialLR(o, [S.StepLR(o, step_size=1, gamma=0.5), S.MultiStepLR(o, [1, 3], gamma=0.3),
+                                  S.PolynomialLR(o, total_iters=3, power=2)], milestones=[2, 6])),
+]
+
+
+@pytest.mark.parametrize("specs,make", SEQUENCES, ids=[" ".join(s[0]) for s in SEQUENCES])
+def test_each_epochs_rate_is_torchs_sequential(iris, tmp_path, specs, make):  # noqa: F811
+    logs = train(iris, tmp_path, *(w for s in specs for w in ("--schedule", s)), epochs=9)
+    np.testing.assert_allclose([log["lr"] for log in logs], torch_rates(make, 9), rtol=0, atol=1e-12)
+
+
+def test_a_sequence_is_kept_and_compared_at_resume(iris, tmp_path):  # noqa: F811
+    specs = ["--schedule", "linear:start_factor=0.1,total_iters=3", "--schedule", "cosine@3:T_max=5"]
+    whole = train(iris, tmp_path, *specs, folder="whole")
+    train(iris, tmp_path, *specs, epochs=4, folder="parts")
+    assert [log["lr"] for log in train(iris, tmp_path, *specs, "--resume", folder="parts")] == \
+        [log["lr"] for log in whole]
+    info = cmd("info", tmp_path / "m.npz").stdout
+    assert "--schedule linear:start_factor=0.1," in info and " --schedule cosine@3:T_max=5," in info, info
+    schedule = cr.load(tmp_path / "m.npz").optimizer.schedule
+    assert schedule.config()["milestones"] == [3]
+    r = cmd("train", iris, "--target", "species", "--hidden", "8", "--optimizer", "sgd", "--lr", "0.1", "--epochs",
+            8, "--out", tmp_path / "m.npz", "--checkpoint-dir", tmp_path / "parts", "--resume", "--quiet",
+            *specs[:2], "--schedule", "cosine@4:T_max=5")
+    line = r.stderr.strip().splitlines()[-1]
+    assert r.returncode == 2 and "cannot resume" in line and "cosine@3" in line and "cosine@4" in line, line
+
+
+@pytest.mark.parametrize("specs,words", [
+    (["cosine@3:T_max=5"], ["no --schedule comes before it", "without @EPOCH"]),
+    (["step:step_size=2", "cosine:T_max=5"], ["write the epoch it starts at", "cosine@EPOCH"]),
+    (["step:step_size=2", "cosine@0:T_max=5"], ["EPOCH a whole number >= 1", "'cosine@0:T_max=5'"]),
+    (["step:step_size=2", "cosine@x:T_max=5"], ["EPOCH a whole number >= 1"]),
+    (["step:step_size=2", "cosine@4:T_max=5", "exponential@4:gamma=0.5"], ["not after the --schedule before it"]),
+    (["step:step_size=2", "plateau@3:patience=2"], ["plateau cannot be one of several", "give it alone"]),
+    (["plateau:patience=2", "step@3:step_size=2"], ["plateau cannot be one of several"]),
+])
+def test_a_bad_sequence_is_refused_as_argparse_refuses(iris, tmp_path, specs, words):  # noqa: F811
+    r = cmd("train", iris, "--target", "species", "--out", tmp_path / "m.npz",
+            *(w for s in specs for w in ("--schedule", s)))
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 2 and lines[0].startswith("usage: chainrule train"), r.stderr
+    assert lines[-1].startswith("chainrule train: error: argument --schedule: "), lines[-1]
+    for w in words:
+        assert w in lines[-1], lines[-1]
+
+
+@pytest.mark.parametrize("options", [("--val-split", "0", "--schedule", "plateau:patience=2"),
+                                     ("--schedule", "plateau:monitor=val_accuracy", "--target", "sepal length (cm)")])
+def test_a_plateau_the_other_options_make_wrong_is_refused_as_argparse_refuses(iris, tmp_path, options):  # noqa: F811
+    """The refusal was 'chainrule: error: --schedule ...', not the option's usage error as every other of --schedule."""
+    target = () if "--target" in options else ("--target", "species")
+    r = cmd("train", iris, *target, "--out", tmp_path / "m.npz", "--epochs", 1, *options)
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 2 and any(s.startswith("usage: chainrule train") for s in lines), r.stderr
+    assert lines[-1].startswith("chainrule train: error: argument --schedule: plateau watches"), lines[-1]
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_help_shows_a_warm_up_then_a_decay():
+    text = " ".join(cmd("train", "--help").stdout.split())
+    assert "SequentialLR" in text and "--schedule cosine@5:T_max=95" in text and "NAME@EPOCH" in text, text

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import inspect
-import re
 from typing import Any, NoReturn
 
 from ..errors import ChainruleError, ValidationError
@@ -157,17 +156,17 @@ def _start(epoch: str, text: str) -> int:
 
 def _check(cls: type, kwargs: dict[str, Any], typed: dict[str, Any], name: str) -> None:
     """The values checked by the class itself (made once with a stand-in rate, which no check of theirs reads),
-    refused as argparse refuses the keys, quoting the value as typed (step_size=1e3, not 1000.0)."""
+    refused as argparse refuses the keys, quoting the value as typed (step_size=1e3, not 1000.0): the class's
+    refusal carries the key, the list's item and what the key takes (errors.refusal)."""
     try:
-        cls(**kwargs) if cls is callbacks.ReduceLROnPlateau else cls(lr=0.1, **kwargs)
+        cls(**kwargs) if cls is ReduceLROnPlateau else cls(lr=0.1, **kwargs)
     except ChainruleError as exc:
+        key = (exc.argument or "").removeprefix(f"{cls.__name__}: ")     # the callback names itself in its checks
+        if key in typed and exc.expected is not None:
+            value = typed[key] if exc.index is None else typed[key][exc.index]
+            item = "" if exc.index is None else f"[{exc.index}]"
+            raise argparse.ArgumentTypeError(f"{name}: {key}{item} must be {exc.expected}; got {value!r}") from None
         said = str(exc).removeprefix(f"{cls.__name__}: ")     # the callback names itself; the option names it
-        found = re.match(r"(\w+)(?:\[(\d+)\])? ", said)
-        if found and found.group(1) in typed and "; got " in said:
-            value = typed[found.group(1)]
-            value = value[int(found.group(2))] if found.group(2) is not None else value
-            if isinstance(value, str):
-                said = f"{said.rpartition('; got ')[0]}; got {value!r}"
         raise argparse.ArgumentTypeError(f"{name}: {said}") from None
 
 

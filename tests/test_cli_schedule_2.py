@@ -104,3 +104,38 @@ def test_the_engines_refusal_carries_what_the_option_says(iris, tmp_path, make, 
     value = typed[index or 0]
     assert r.returncode == 2 and r.stderr.strip().splitlines()[-1].endswith(
         f"argument --schedule: {spec.partition(':')[0]}: {key}{item} must be {exc.value.expected}; got {value!r}")
+
+
+TORCHS = {"step": S.StepLR, "multistep": S.MultiStepLR, "exponential": S.ExponentialLR, "cosine": S.CosineAnnealingLR,
+          "linear": S.LinearLR, "constant": S.ConstantLR, "polynomial": S.PolynomialLR, "plateau": S.ReduceLROnPlateau}
+
+
+@pytest.mark.parametrize("name", list(TORCHS))
+def test_each_key_torch_takes_is_taken_or_refused_saying_why_and_what_is_taken(name):
+    """torch's last_epoch, and plateau's threshold, threshold_mode and eps, were 'unknown key's, as a misspelling."""
+    import argparse
+    import inspect
+
+    from chainrule.cli.schedule import schedule_arg
+    needed = {"step": "step_size=2,", "multistep": "milestones=2,", "exponential": "gamma=0.5,", "cosine": "T_max=5,"}
+    for key in list(inspect.signature(TORCHS[name]).parameters)[1:]:
+        value = {"milestones": "3", "mode": "min", "threshold_mode": "abs", "factor": "0.5",
+                 "gamma": "0.5"}.get(key, "1")
+        try:
+            schedule_arg(f"{name}:{needed.get(name, '') if key not in needed.get(name, '') else ''}{key}={value}")
+        except argparse.ArgumentTypeError as exc:
+            said = str(exc)
+            assert "unknown key" not in said and f"key {key!r} (torch's) is not taken here: " in said, said
+            assert "; expected among " in said and ("min_delta" in said) == (name == "plateau"), said
+
+
+def test_each_key_taken_is_torchs_or_said_in_the_help_to_be_keras():
+    """The reverse: a key taken that torch's class lacks is plateau's monitor and min_delta (Keras'), said in --help."""
+    import inspect
+
+    from chainrule.cli.schedule import NAMES, _keys
+    for name, cls in NAMES.items():
+        ours = set(_keys(cls)[0]) - set(inspect.signature(TORCHS[name]).parameters)
+        assert ours == ({"monitor", "min_delta"} if name == "plateau" else set()), (name, ours)
+    text = " ".join(cmd("train", "--help").stdout.split())
+    assert "watching val_loss unless monitor=loss" in text and "min_delta, an absolute change" in text

@@ -22,6 +22,11 @@ NAMES: dict[str, type] = {"step": sched.StepLR, "multistep": sched.MultiStepLR, 
 LISTS = {"milestones"}
 #: the keys the command line gives itself: the rate is --lr's, and the callback's printing would break the lines
 OWN = {"lr": "the starting rate is --lr's", "verbose": "the rate is in each epoch's line as 'lr'"}
+#: torch's keys that have no key here, and why (plateau takes Keras' names and counts)
+TORCH = {"last_epoch": "a run goes on from its checkpoint's epoch with --checkpoint-dir and --resume",
+         "threshold": "plateau takes Keras' min_delta for it (an absolute change: torch's threshold_mode='abs')",
+         "threshold_mode": "plateau's min_delta is an absolute change (torch's 'abs'); a relative one is not taken",
+         "eps": "plateau lowers the rate down to min_lr, however small the change"}
 HELP = ("a learning rate that changes with the epochs, NAME[:KEY=VALUE,...] from --lr's rate, as "
         "torch.optim.lr_scheduler's (its argument names): step:step_size=10,gamma=0.5 (StepLR), "
         "multistep:milestones=30,60,gamma=0.1, exponential:gamma=0.95, cosine:T_max=100,eta_min=0 (CosineAnnealingLR), "
@@ -123,8 +128,10 @@ def schedule_arg(text: str) -> Spec:
                 continue
             raise argparse.ArgumentTypeError(f"{name.strip()}: expected KEY=VALUE after the ':', separated by "
                                              f"commas (keys: {', '.join(accepted)}); got {item.strip()!r}")
-        if key in OWN:
-            raise argparse.ArgumentTypeError(f"{name.strip()}: key {key!r} is not given here: {OWN[key]}")
+        if key in OWN or (key in TORCH and key not in accepted):
+            whose = "" if key in OWN else " (torch's)"
+            raise argparse.ArgumentTypeError(f"{name.strip()}: key {key!r}{whose} is not taken here: "
+                                             f"{OWN.get(key) or TORCH[key]}; expected among {', '.join(accepted)}")
         if key not in accepted:
             close = difflib.get_close_matches(key, accepted, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""

@@ -139,3 +139,21 @@ def test_each_key_taken_is_torchs_or_said_in_the_help_to_be_keras():
         assert ours == ({"monitor", "min_delta"} if name == "plateau" else set()), (name, ours)
     text = " ".join(cmd("train", "--help").stdout.split())
     assert "watching val_loss unless monitor=loss" in text and "min_delta, an absolute change" in text
+
+
+@pytest.mark.filterwarnings("ignore:.*ran every epoch")
+@pytest.mark.parametrize("grid", ["lr=step:step_size=2,gamma=0.5", "learning_rate=0.1,cosine:T_max=5"])
+def test_a_schedule_as_the_grids_rate_is_refused_with_the_way_that_works(iris, tmp_path, grid):  # noqa: F811
+    """lr=cosine:T_max=5 was refused as a rate that is not a number, naming no reason and no way to sweep schedules;
+    the way named (run_sweep's dict grid of the engine's schedules) runs each candidate."""
+    from chainrule.sweep import run_sweep
+    r = cmd("sweep", iris, "--target", "species", "--epochs", 1, "--grid", grid, "--out-dir", tmp_path)
+    line = r.stderr.strip().splitlines()[-1]
+    assert r.returncode == 2 and "train's --schedule" in line and "the grid's commas separate values" in line, line
+    assert "run_sweep(csv, target, {'lr': [chainrule.optim.StepLR(0.01, step_size=10)" in line, line
+    if not grid.startswith("lr="):
+        return
+    schedules = [cr.optim.StepLR(0.01, step_size=10), cr.optim.CosineAnnealingLR(0.01, T_max=100)]
+    result = run_sweep(iris, "species", {"lr": schedules}, cv=2, epochs=2, out_dir=tmp_path)
+    assert [p["learning_rate"] for p in result.cv_results_["params"]] == schedules
+    assert np.isfinite(result.cv_results_["mean_test_score"]).all()

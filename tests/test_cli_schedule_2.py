@@ -55,6 +55,7 @@ def test_a_sequence_is_kept_and_compared_at_resume(iris, tmp_path):  # noqa: F81
     (["step:step_size=2", "cosine@4:T_max=5", "exponential@4:gamma=0.5"], ["not after the --schedule before it"]),
     (["step:step_size=2", "plateau@3:patience=2"], ["plateau cannot be one of several", "give it alone"]),
     (["plateau:patience=2", "step@3:step_size=2"], ["plateau cannot be one of several"]),
+    (["plateau:patience=2", "plateau:patience=3"], ["plateau cannot be one of several"]),
 ])
 def test_a_bad_sequence_is_refused_as_argparse_refuses(iris, tmp_path, specs, words):  # noqa: F811
     r = cmd("train", iris, "--target", "species", "--out", tmp_path / "m.npz",
@@ -157,3 +158,14 @@ def test_a_schedule_as_the_grids_rate_is_refused_with_the_way_that_works(iris, t
     result = run_sweep(iris, "species", {"lr": schedules}, cv=2, epochs=2, out_dir=tmp_path)
     assert [p["learning_rate"] for p in result.cv_results_["params"]] == schedules
     assert np.isfinite(result.cv_results_["mean_test_score"]).all()
+
+
+def test_a_later_schedule_the_run_never_reaches_is_refused(iris, tmp_path):  # noqa: F811
+    """cosine@10 in a run of 10 epochs (0 to 9) never ran: the run trained on at the first schedule's rate, silently."""
+    r = cmd("train", iris, "--target", "species", "--out", tmp_path / "m.npz", "--epochs", 10,
+            "--schedule", "step:step_size=2", "--schedule", "cosine@10:T_max=5")
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 2 and lines[0].startswith("usage: chainrule train"), r.stderr
+    assert "argument --schedule: 'cosine@10:T_max=5' starts at epoch 10, which --epochs 10 never reaches" in lines[-1]
+    assert not (tmp_path / "m.npz").exists()
+    train(iris, tmp_path, "--schedule", "step:step_size=2", "--schedule", "cosine@9:T_max=5", epochs=10)

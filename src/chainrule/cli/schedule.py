@@ -76,6 +76,10 @@ class ScheduleAction(argparse.Action):
         given = getattr(namespace, self.dest, None)
         specs = given if isinstance(given, Schedules) else Schedules(parser)
         spec: Spec = values
+        if ReduceLROnPlateau in (spec.cls, *(s.cls for s in specs)) and specs:
+            raise argparse.ArgumentError(self, "plateau cannot be one of several --schedule (torch's SequentialLR "
+                                               "refuses ReduceLROnPlateau: it lowers the rate on a watched number, "
+                                               "not by epoch); give it alone")
         if not specs and spec.start is not None:
             raise argparse.ArgumentError(self, f"{spec.text!r} starts at epoch {spec.start}, but no --schedule "
                                                "comes before it: write the first one without @EPOCH (it starts at 0)")
@@ -87,10 +91,6 @@ class ScheduleAction(argparse.Action):
             raise argparse.ArgumentError(self, f"{spec.text!r} starts at epoch {spec.start}, not after the "
                                                f"--schedule before it ({specs[-1].text!r}, from epoch "
                                                f"{specs[-1].start or 0}); give the schedules in the order they run")
-        if ReduceLROnPlateau in (spec.cls, *(s.cls for s in specs)) and specs:
-            raise argparse.ArgumentError(self, "plateau cannot be one of several --schedule (torch's SequentialLR "
-                                               "refuses ReduceLROnPlateau: it lowers the rate on a watched number, "
-                                               "not by epoch); give it alone")
         specs.append(spec)
         setattr(namespace, self.dest, specs)
 
@@ -177,9 +177,14 @@ def _check(cls: type, kwargs: dict[str, Any], typed: dict[str, Any], name: str) 
         raise argparse.ArgumentTypeError(f"{name}: {said}") from None
 
 
-def build(specs: Schedules, lr: float, validation: bool) -> tuple[float | sched.Schedule, list, str]:
+def build(specs: Schedules, lr: float, validation: bool, epochs: int) -> tuple[float | sched.Schedule, list, str]:
     """The optimizer's lr (a Schedule, a SequentialLR of several, or --lr's number with a ReduceLROnPlateau), the
-    callbacks to add, and the schedules written out whole (`described`); a refusal is argparse's, naming the option."""
+    callbacks to add, and the schedules written out whole (`described`); a refusal is argparse's, naming the option.
+    A later schedule starting at or after --epochs would never run: refused, not trained without it."""
+    late = [s for s in specs if s.start is not None and s.start >= epochs]
+    if late:
+        specs.refuse(f"{late[0].text!r} starts at epoch {late[0].start}, which --epochs {epochs} never reaches (its "
+                     f"epochs are 0 to {epochs - 1}); give an EPOCH below {epochs}, or more --epochs")
     try:
         if specs[0].cls is ReduceLROnPlateau:
             plateau = specs[0].cls(**specs[0].kwargs)

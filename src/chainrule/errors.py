@@ -2,10 +2,17 @@
 from __future__ import annotations
 
 import difflib
+from typing import TypeVar
 
 
 class ChainruleError(Exception):
-    """Base class of every exception chainrule raises on purpose."""
+    """Base class of every exception chainrule raises on purpose. A refusal of one argument's value also carries the
+    argument as named, a list's item and what it takes (`refusal`), for a caller that says it in its own words (the
+    command line quotes the value as typed: step_size=1e3, not 1000.0); None elsewhere."""
+
+    argument: str | None = None
+    index: int | None = None
+    expected: str | None = None
 
 
 class ValidationError(ChainruleError, ValueError):
@@ -33,6 +40,15 @@ class TrainingDiverged(ChainruleError, RuntimeError):
 
 class ModelFileError(ChainruleError, ValueError):
     """A model file is missing, truncated, corrupted, of another version, or crafted."""
+
+
+E = TypeVar("E", bound=ChainruleError)
+
+
+def refusal(exc: E, argument: str, expected: str, index: int | None = None) -> E:
+    """`exc`, carrying the argument it refuses, the item of a list (None: the whole), and what the argument takes."""
+    exc.argument, exc.expected, exc.index = argument, expected, index
+    return exc
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:

@@ -102,11 +102,8 @@ def estimator_grid(grid: dict[str, list], estimator, fixed: Collection[str] = ()
     out = {}
     for key, given in grid.items():
         name = ALIASES.get(key, key)
-        if name == "schedule" and name not in known:    # train's option: the grid's commas would cut its keys apart
-            shown = ",".join(map(str, given)) if isinstance(given, (list, tuple)) else repr(given)
-            raise ValidationError(f"{give('grid')}: schedule is train's --schedule, not a grid name (the grid's commas "
-                                  f"separate values, a schedule's its keys); got schedule={shown}; sweep the rate "
-                                  "with lr=... instead")
+        if (name == "schedule" and name not in known) or (name == "learning_rate" and written_schedule(given)):
+            raise schedule_refused(key, given)
         if name not in known:
             raise unknown_name("grid name", key, sorted(set(ALIASES) | set(known)))
         if not (isinstance(given, (list, tuple)) and given) and not hasattr(given, "rvs"):
@@ -125,6 +122,21 @@ def estimator_grid(grid: dict[str, list], estimator, fixed: Collection[str] = ()
                 where = f"{key}={value!r:.80}" if key in fixed else f"{give('grid')}: {key}={written!s:.80}"
                 raise refused_as(exc)(f"{where}: {exc}") from None
     return out
+
+
+def written_schedule(given: Any) -> bool:
+    """Whether a grid's values hold a schedule as train's --schedule writes it (cosine:T_max=5): text with a ':'."""
+    return isinstance(given, (list, tuple)) and any(isinstance(v, str) and ":" in v for v in given)
+
+
+def schedule_refused(key: str, given: Any) -> ValidationError:
+    """A schedule in a grid, as train's --schedule writes it: the grid's commas separate values, a schedule's its keys,
+    so no text grid holds one; a dict grid of run_sweep holds the engine's schedules as the rate's values."""
+    shown = ",".join(map(str, given)) if isinstance(given, (list, tuple)) else repr(given)
+    return ValidationError(f"{give('grid')}: {key}={shown} is a schedule as train's --schedule writes it, which a grid "
+                           "cannot hold (the grid's commas separate values, a schedule's its keys); sweep schedules "
+                           "from Python, run_sweep(csv, target, {'lr': [chainrule.optim.StepLR(0.01, step_size=10), "
+                           "chainrule.optim.CosineAnnealingLR(0.01, T_max=100)]}), or the rate alone with lr=...")
 
 
 def by_index(parsed: dict, fixed: dict, class_weight, pre, target: str,

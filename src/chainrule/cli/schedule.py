@@ -6,13 +6,13 @@ from __future__ import annotations
 import argparse
 import difflib
 import inspect
-import re
-from typing import Any
+from typing import Any, NoReturn
 
 from ..errors import ChainruleError, ValidationError
 from ..nn.numeric import number_or_text
 from ..training import callbacks
 from ..training import schedules as sched
+from ..training.callbacks import ReduceLROnPlateau
 
 #: the names --schedule takes, and the engine's class each stands for (its class name is taken too, any case)
 NAMES: dict[str, type] = {"step": sched.StepLR, "multistep": sched.MultiStepLR, "exponential": sched.ExponentialLR,
@@ -22,24 +22,77 @@ NAMES: dict[str, type] = {"step": sched.StepLR, "multistep": sched.MultiStepLR, 
 LISTS = {"milestones"}
 #: the keys the command line gives itself: the rate is --lr's, and the callback's printing would break the lines
 OWN = {"lr": "the starting rate is --lr's", "verbose": "the rate is in each epoch's line as 'lr'"}
+#: torch's keys that have no key here, and why (plateau takes Keras' names and counts)
+TORCH = {"last_epoch": "a run goes on from its checkpoint's epoch with --checkpoint-dir and --resume",
+         "threshold": "plateau takes Keras' min_delta for it (an absolute change: torch's threshold_mode='abs')",
+         "threshold_mode": "plateau's min_delta is an absolute change (torch's 'abs'); a relative one is not taken",
+         "eps": "plateau lowers the rate down to min_lr, however small the change"}
 HELP = ("a learning rate that changes with the epochs, NAME[:KEY=VALUE,...] from --lr's rate, as "
         "torch.optim.lr_scheduler's (its argument names): step:step_size=10,gamma=0.5 (StepLR), "
         "multistep:milestones=30,60,gamma=0.1, exponential:gamma=0.95, cosine:T_max=100,eta_min=0 (CosineAnnealingLR), "
         "linear:start_factor=0.1,total_iters=5 (a warm-up), constant:factor=0.5,total_iters=5, "
         "polynomial:total_iters=100,power=1, or plateau:factor=0.5,patience=3 (ReduceLROnPlateau, watching val_loss "
         "unless monitor=loss, in Keras' names and counts, not torch's: min_delta, an absolute change, for torch's "
-        "threshold; Keras' patience p and cooldown c are torch's p-1 and c-1); each epoch's line and the checkpoints' "
+        "threshold; Keras' patience p and cooldown c are torch's p-1 and c-1). Repeated, one after another as torch's "
+        "SequentialLR: each later one written NAME@EPOCH, the 0-based epoch it starts at (its milestone), counting its "
+        "own epochs from 0 there: --schedule linear:start_factor=0.1,total_iters=5 --schedule cosine@5:T_max=95 (a "
+        "warm-up, then a decay); each epoch's line and the checkpoints' "
         "history.jsonl show the rate it trained with as 'lr'")
 
 
 class Spec:
-    """A parsed --schedule: the class, its arguments, and the text as given (for the messages)."""
+    """A parsed --schedule: the class, its arguments, the text as given (for the messages), and the epoch it starts
+    at (NAME@EPOCH, a later one of several --schedule; None: the first)."""
 
-    def __init__(self, cls: type, kwargs: dict[str, Any], text: str):
-        self.cls, self.kwargs, self.text = cls, kwargs, text
+    def __init__(self, cls: type, kwargs: dict[str, Any], text: str, start: int | None = None):
+        self.cls, self.kwargs, self.text, self.start = cls, kwargs, text, start
 
     def __repr__(self) -> str:
-        return f"Spec({self.cls.__name__}, {self.kwargs!r})"
+        return f"Spec({self.cls.__name__}, {self.kwargs!r}, start={self.start})"
+
+
+class Schedules(list):
+    """The --schedule options given, in order (one after another as torch's SequentialLR where several), and the
+    command's parser, which refuses what only the other options tell wrong in its own format (usage, exit 2)."""
+
+    def __init__(self, parser: argparse.ArgumentParser):
+        super().__init__()
+        self.parser = parser
+
+    def refuse(self, message: str) -> NoReturn:
+        self.parser.error(f"argument --schedule: {message}")
+
+    def said(self) -> str:
+        """The options as written: --schedule 'linear:...' --schedule 'cosine@5:...'."""
+        return " ".join(f"--schedule {s.text!r}" for s in self)
+
+
+class ScheduleAction(argparse.Action):
+    """--schedule, repeatable: the first starts at epoch 0, each later one at its NAME@EPOCH, after the one before
+    (torch's SequentialLR and its milestones); a plateau, which torch's SequentialLR refuses, comes alone."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        given = getattr(namespace, self.dest, None)
+        specs = given if isinstance(given, Schedules) else Schedules(parser)
+        spec: Spec = values
+        if ReduceLROnPlateau in (spec.cls, *(s.cls for s in specs)) and specs:
+            raise argparse.ArgumentError(self, "plateau cannot be one of several --schedule (torch's SequentialLR "
+                                               "refuses ReduceLROnPlateau: it lowers the rate on a watched number, "
+                                               "not by epoch); give it alone")
+        if not specs and spec.start is not None:
+            raise argparse.ArgumentError(self, f"{spec.text!r} starts at epoch {spec.start}, but no --schedule "
+                                               "comes before it: write the first one without @EPOCH (it starts at 0)")
+        if specs and spec.start is None:
+            raise argparse.ArgumentError(self, f"{spec.text!r} follows --schedule {specs[-1].text!r}: write the "
+                                               f"epoch it starts at, as {spec.text.partition(':')[0]}@EPOCH:... "
+                                               "(0-based, as torch's SequentialLR milestones)")
+        if specs and spec.start is not None and spec.start <= (specs[-1].start or 0):
+            raise argparse.ArgumentError(self, f"{spec.text!r} starts at epoch {spec.start}, not after the "
+                                               f"--schedule before it ({specs[-1].text!r}, from epoch "
+                                               f"{specs[-1].start or 0}); give the schedules in the order they run")
+        specs.append(spec)
+        setattr(namespace, self.dest, specs)
 
 
 def _keys(cls: type) -> tuple[list[str], list[str]]:
@@ -52,6 +105,8 @@ def schedule_arg(text: str) -> Spec:
     """The argparse type of --schedule: the name, then its keys (each refusal names the key, what it takes and what
     was given), then the values, checked by the class itself (`_check`)."""
     name, _, rest = text.strip().partition(":")
+    name, at, epoch = name.partition("@")
+    start = _start(epoch, text) if at else None
     known = {n: c for n, c in NAMES.items()}
     known.update({c.__name__.lower(): c for c in NAMES.values()})
     cls = known.get(name.strip().lower())
@@ -73,8 +128,10 @@ def schedule_arg(text: str) -> Spec:
                 continue
             raise argparse.ArgumentTypeError(f"{name.strip()}: expected KEY=VALUE after the ':', separated by "
                                              f"commas (keys: {', '.join(accepted)}); got {item.strip()!r}")
-        if key in OWN:
-            raise argparse.ArgumentTypeError(f"{name.strip()}: key {key!r} is not given here: {OWN[key]}")
+        if key in OWN or (key in TORCH and key not in accepted):
+            whose = "" if key in OWN else " (torch's)"
+            raise argparse.ArgumentTypeError(f"{name.strip()}: key {key!r}{whose} is not taken here: "
+                                             f"{OWN.get(key) or TORCH[key]}; expected among {', '.join(accepted)}")
         if key not in accepted:
             close = difflib.get_close_matches(key, accepted, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -93,47 +150,63 @@ def schedule_arg(text: str) -> Spec:
                                          f"(e.g. {name.strip()}:{missing[0]}=10); got {text.strip()!r}")
     _check(cls, kwargs, typed, name.strip())
     # the milestones as torch's MultiStepLR counts them (a multiset: 3,1 is 1,3), so a resume compares the rates
-    return Spec(cls, {k: sorted(v) if k in LISTS else v for k, v in kwargs.items()}, text.strip())
+    return Spec(cls, {k: sorted(v) if k in LISTS else v for k, v in kwargs.items()}, text.strip(), start)
+
+
+def _start(epoch: str, text: str) -> int:
+    """NAME@EPOCH's epoch: where a later --schedule starts (torch's SequentialLR milestone), a whole number >= 1."""
+    if not epoch.strip().isdigit() or int(epoch) < 1:
+        raise argparse.ArgumentTypeError(f"expected NAME@EPOCH with EPOCH a whole number >= 1 (the 0-based epoch "
+                                         f"this schedule starts at, after the --schedule before it); got {text!r}")
+    return int(epoch)
 
 
 def _check(cls: type, kwargs: dict[str, Any], typed: dict[str, Any], name: str) -> None:
     """The values checked by the class itself (made once with a stand-in rate, which no check of theirs reads),
-    refused as argparse refuses the keys, quoting the value as typed (step_size=1e3, not 1000.0)."""
+    refused as argparse refuses the keys, quoting the value as typed (step_size=1e3, not 1000.0): the class's
+    refusal carries the key, the list's item and what the key takes (errors.refusal)."""
     try:
-        cls(**kwargs) if cls is callbacks.ReduceLROnPlateau else cls(lr=0.1, **kwargs)
+        cls(**kwargs) if cls is ReduceLROnPlateau else cls(lr=0.1, **kwargs)
     except ChainruleError as exc:
+        key = (exc.argument or "").removeprefix(f"{cls.__name__}: ")     # the callback names itself in its checks
+        if key in typed and exc.expected is not None:
+            value = typed[key] if exc.index is None else typed[key][exc.index]
+            item = "" if exc.index is None else f"[{exc.index}]"
+            raise argparse.ArgumentTypeError(f"{name}: {key}{item} must be {exc.expected}; got {value!r}") from None
         said = str(exc).removeprefix(f"{cls.__name__}: ")     # the callback names itself; the option names it
-        found = re.match(r"(\w+)(?:\[(\d+)\])? ", said)
-        if found and found.group(1) in typed and "; got " in said:
-            value = typed[found.group(1)]
-            value = value[int(found.group(2))] if found.group(2) is not None else value
-            if isinstance(value, str):
-                said = f"{said.rpartition('; got ')[0]}; got {value!r}"
         raise argparse.ArgumentTypeError(f"{name}: {said}") from None
 
 
-def build(spec: Spec, lr: float, validation: bool) -> tuple[float | sched.Schedule, list, str]:
-    """The optimizer's lr (a Schedule, or --lr's number with a ReduceLROnPlateau), the callbacks to add, and the
-    schedule written out whole (`described`); a value the class refuses is said with the option and the key it names."""
+def build(specs: Schedules, lr: float, validation: bool, epochs: int) -> tuple[float | sched.Schedule, list, str]:
+    """The optimizer's lr (a Schedule, a SequentialLR of several, or --lr's number with a ReduceLROnPlateau), the
+    callbacks to add, and the schedules written out whole (`described`); a refusal is argparse's, naming the option.
+    A later schedule starting at or after --epochs would never run: refused, not trained without it."""
+    late = [s for s in specs if s.start is not None and s.start >= epochs]
+    if late:
+        specs.refuse(f"{late[0].text!r} starts at epoch {late[0].start}, which --epochs {epochs} never reaches (its "
+                     f"epochs are 0 to {epochs - 1}); give an EPOCH below {epochs}, or more --epochs")
     try:
-        if spec.cls is callbacks.ReduceLROnPlateau:
-            plateau = spec.cls(**spec.kwargs)
+        if specs[0].cls is ReduceLROnPlateau:
+            plateau = specs[0].cls(**specs[0].kwargs)
             if plateau.monitor.startswith("val_") and not validation:
-                raise ValidationError(f"plateau watches {plateau.monitor!r}, which --val-split 0 leaves out (no "
-                                      "validation rows); give --val-split above 0, or monitor=loss")
-            return lr, [plateau], described(spec.cls, plateau)
-        made = spec.cls(lr=lr, **spec.kwargs)
-        return made, [], described(spec.cls, made)
+                specs.refuse(f"plateau watches {plateau.monitor!r}, which --val-split 0 leaves out (no validation "
+                             "rows); give --val-split above 0, or monitor=loss")
+            return lr, [plateau], described(specs[0], plateau)
+        made = [s.cls(lr=lr, **s.kwargs) for s in specs]
+        whole = " --schedule ".join(described(s, m) for s, m in zip(specs, made))    # as info writes it after one
+        if len(made) == 1:
+            return made[0], [], whole
+        return sched.SequentialLR(made, [s.start for s in specs[1:]]), [], whole
     except ChainruleError as exc:
-        raise ValidationError(f"--schedule {spec.text!r}: {exc}") from None
+        specs.refuse(f"{specs.said()}: {exc}")
 
 
-def described(cls: type, made: Any) -> str:
+def described(spec: Spec, made: Any) -> str:
     """The schedule as --schedule writes it, every key given (the defaults too) as the class holds it (gamma=1 and
-    gamma=1.0 alike): the model file and the checkpoints keep it, and a resumed run compares
-    it, a plateau's settings too (its checkpointed state is its counts alone)."""
-    name = next(n for n, c in NAMES.items() if c is cls)
-    values = {k: getattr(made, k) for k in _keys(cls)[0]}
+    gamma=1.0 alike), a later one with its @EPOCH: the model file and the checkpoints keep it, and a resumed run
+    compares it, a plateau's settings too (its checkpointed state is its counts alone)."""
+    name = next(n for n, c in NAMES.items() if c is spec.cls) + ("" if spec.start is None else f"@{spec.start}")
+    values = {k: getattr(made, k) for k in _keys(spec.cls)[0]}
     return f"{name}:" + ",".join(f"{k}={','.join(map(str, v)) if isinstance(v, list) else v}"
                                  for k, v in values.items())
 
@@ -161,21 +234,20 @@ def check_resume(args: argparse.Namespace, schedule: str | None) -> None:
                               f"{said(schedule)}; resume with the --schedule it had, or use another --checkpoint-dir")
 
 
-def watched(scheduled: list, logged: list[str]) -> None:
+def watched(specs: Schedules | None, scheduled: list, logged: list[str]) -> None:
     """A plateau watching a number the run does not log would lower nothing (a warning, then the rate kept): refused
-    before training, naming the numbers the run logs."""
+    before training, as argparse refuses the option, naming the numbers the run logs."""
     for plateau in scheduled:
-        if plateau.monitor not in logged:
-            raise ValidationError(f"--schedule: plateau watches {plateau.monitor!r}, which this run does not log; "
-                                  f"expected monitor= one of {', '.join(logged)}")
+        if specs is not None and plateau.monitor not in logged:
+            specs.refuse(f"plateau watches {plateau.monitor!r}, which this run does not log; expected monitor= one of "
+                         f"{', '.join(logged)}")
 
 
 def lower_rate(args: argparse.Namespace, rate: float) -> str:
     """What to lower after training diverged: --lr, unless --schedule took the rate above it (cosine's eta_min), where
     a lower --lr changes nothing of the rate that diverged."""
     if args.schedule is not None and rate > args.lr:
-        return (f"a --schedule whose rate stays lower (--schedule {args.schedule.text!r} took it to {rate:g} from "
-                f"--lr {args.lr:g})")
+        return f"a --schedule whose rate stays lower ({args.schedule.said()} took it to {rate:g} from --lr {args.lr:g})"
     return f"a lower --lr (it was {args.lr:g})"
 
 

@@ -68,7 +68,8 @@ def register(sub) -> None:
                         "BackpropClassifier's momentum 0.9)")
     g.add_argument("--lr", type=learning_rate, default=1e-3, help="learning rate, whatever the optimizer")
     g.add_argument("--momentum", type=momentum, help="momentum of sgd or rmsprop (default: 0)")
-    g.add_argument("--schedule", type=schedule.schedule_arg, metavar="NAME[:KEY=VALUE,...]", help=schedule.HELP)
+    g.add_argument("--schedule", type=schedule.schedule_arg, action=schedule.ScheduleAction,
+                   metavar="NAME[@EPOCH][:KEY=VALUE,...]", help=schedule.HELP)
     g.add_argument("--val-split", type=fraction, default=0.2, help="fraction of the rows held out for validation")
     g.add_argument("--seed", type=seed, default=0, help="seed of the initial weights and the shuffling")
     g.add_argument("--dtype", choices=["float64", "float32"], default="float64", help="floating-point precision")
@@ -264,7 +265,7 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
     except UnknownNameError as exc:
         raise _named(exc, "--activation", "activation") from None
     lr, scheduled, described = ((args.lr, [], None) if args.schedule is None else
-                                schedule.build(args.schedule, args.lr, args.val_split > 0))
+                                schedule.build(args.schedule, args.lr, args.val_split > 0, args.epochs))
     optimizer = _optimizer(args, lr)
     if args.chunk_rows is not None and not args.stream:
         raise ValidationError(f"--chunk-rows needs --stream (it is the rows per chunk of --stream's passes); got "
@@ -346,7 +347,7 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
     classify = pre.task == "classification"
     spec = logged_metrics(None, None, pre.task)               # the keys fit logs, as the engine names them
     logged = ["loss", *(k for k in (spec.plain, spec.weighted) if k)]
-    schedule.watched(scheduled, logged + [f"val_{k}" for k in logged] * bool(n_val))
+    schedule.watched(args.schedule, scheduled, logged + [f"val_{k}" for k in logged] * bool(n_val))
     widths = [X.shape[1], *hidden, len(pre.classes) if classify else 1]
     layers = [cr.Dense(a, b, activation.name if i < len(widths) - 2 else ("softmax" if classify else "linear"))
               for i, (a, b) in enumerate(zip(widths, widths[1:]))]

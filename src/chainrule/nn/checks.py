@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ChainruleTypeError, ValidationError, counted
+from ..errors import ChainruleTypeError, ValidationError, counted, refusal
 from ..errors import label as label_words
 from . import sparse
 from .numeric import to_numeric
@@ -165,9 +165,10 @@ def one_sample_row(n_rows: int, Y: Any, k: int) -> None:
 
 def positive_int(value, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ChainruleTypeError(f"{name} must be a positive integer; got {value!r}")
+        raise refusal(ChainruleTypeError(f"{name} must be a positive integer; got {value!r}"), name,
+                      "a positive integer")
     if value < 1:
-        raise ValidationError(f"{name} must be a positive integer; got {value}")
+        raise refusal(ValidationError(f"{name} must be a positive integer; got {value}"), name, "a positive integer")
     return int(value)
 
 
@@ -175,16 +176,18 @@ def number(value, name: str, *, low: float = 0.0, low_inclusive: bool = True,
             high: float | None = None, high_inclusive: bool = True) -> float:
     """`value` as a float in the given range, or an error naming `name`."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ChainruleTypeError(f"{name} must be a number; got {value!r} ({type(value).__name__})")
+        raise refusal(ChainruleTypeError(f"{name} must be a number; got {value!r} ({type(value).__name__})"), name,
+                      "a number")
     v = float(value)
     if not math.isfinite(v):
-        raise ValidationError(f"{name} must be finite; got {value!r}")
+        raise refusal(ValidationError(f"{name} must be finite; got {value!r}"), name, "finite")
     bad_low = v < low if low_inclusive else v <= low
     bad_high = high is not None and (v > high if high_inclusive else v >= high)
     if bad_low or bad_high:
         lo = "[" if low_inclusive else "("
         hi = ("]" if high_inclusive else ")") if high is not None else ")"
-        raise ValidationError(f"{name} must be in {lo}{low}, {high if high is not None else 'inf'}{hi}; got {value!r}")
+        expected = f"in {lo}{low}, {high if high is not None else 'inf'}{hi}"
+        raise refusal(ValidationError(f"{name} must be {expected}; got {value!r}"), name, expected)
     return v
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ChainruleTypeError, ValidationError
+from ..errors import ChainruleTypeError, ValidationError, refusal
 from ..nn import checks as check
 from ..nn.metrics import rounds
 
@@ -164,7 +164,8 @@ def monitor_mode(monitor: str, mode: str, owner: str = "") -> str:
     """"min" or "max": how the watched value improves ("auto": down for the loss, up for the accuracy, with
     or without val_; another name, a typo too, is Keras 3's error: it cannot tell, so mode must say)."""
     if mode not in ("auto", "min", "max"):
-        raise ValidationError(f"mode must be 'auto', 'min' or 'max'; got {mode!r}")
+        raise refusal(ValidationError(f"mode must be 'auto', 'min' or 'max'; got {mode!r}"), "mode",
+                      "'auto', 'min' or 'max'")
     if mode == "auto":
         name = monitor.removeprefix("val_")
         if name not in ("loss", "accuracy"):
@@ -185,11 +186,12 @@ def monitor_name(monitor: Any, owner: str) -> str:
 
 def whole_epochs(value: Any, name: str) -> int:
     """A count of epochs (a patience, a cooldown): a whole number, 0 or more, or an error naming `name`."""
-    message = f"{name} must be a whole number of epochs, 0 or more; got {value!r}"
+    expected = "a whole number of epochs, 0 or more"
+    message = f"{name} must be {expected}; got {value!r}"
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ChainruleTypeError(message)
+        raise refusal(ChainruleTypeError(message), name, expected)
     if value < 0:
-        raise ValidationError(message)
+        raise refusal(ValidationError(message), name, expected)
     return int(value)
 
 

@@ -10,7 +10,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from ..errors import ChainruleTypeError, ValidationError, unknown_name
+from ..errors import ChainruleTypeError, ValidationError, refusal, unknown_name
 from ..nn.checks import learning_rate as _learning_rate
 from ..nn.checks import number as _number
 from ..nn.checks import positive_int as _positive_int
@@ -101,9 +101,11 @@ def _epochs(value, name: str, low: int) -> list[int]:
                                  f"({type(value).__name__})")
     for i, m in enumerate(value):
         if isinstance(m, bool) or not isinstance(m, (int, np.integer)):
-            raise ChainruleTypeError(f"{name}[{i}] must be an integer (an epoch index); got {m!r} ({type(m).__name__})")
+            raise refusal(ChainruleTypeError(f"{name}[{i}] must be an integer (an epoch index); got {m!r} "
+                                             f"({type(m).__name__})"), name, "an integer (an epoch index)", i)
         if m < low:
-            raise ValidationError(f"{name}[{i}] must be an integer >= {low} (an epoch index); got {m}")
+            expected = f"an integer >= {low} (an epoch index)"
+            raise refusal(ValidationError(f"{name}[{i}] must be {expected}; got {m}"), name, expected, i)
     return [int(m) for m in value]
 
 

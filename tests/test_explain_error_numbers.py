@@ -136,3 +136,29 @@ def test_the_markdown_writes_the_seed_s_latex():
     out = re.search(r"- ([\d.]+)\)\^2 =", md[0])[1]
     assert md[0].replace(out, f"{Decimal(out):.8f}") in seed, md[0]
 
+
+@pytest.mark.filterwarnings("ignore:loss=.binary_crossentropy. after a softmax")
+def test_binary_cross_entropy_at_an_output_of_1_writes_the_clipped_output_the_engine_takes():
+    """A float32 softmax saturated to out = [1, 0] under binary cross-entropy: dE/dout_o1's line wrote
+    ((1 - 1) / (1 (1 - 1))) / 2 = -0.50000006, a 0/0 with a value. It now writes the output the engine divides by,
+    clipped to [eps, 1 - eps]; truth: torch's gradient of the same loss at that output, and the printed numbers."""
+    import numpy as np
+    torch = pytest.importorskip("torch")
+    import chainrule as cr
+    net = cr.Network([cr.Dense(2, 2, "softmax")], loss="binary_crossentropy", dtype="float32")
+    net.set_weights([np.array([[60, -60], [0, 0]], np.float32), np.zeros(2, np.float32)])
+    X, Y = np.array([[2, 0]], np.float32), np.array([[1, 0]], np.float32)
+    text = cr.explain(net, X, Y).text()
+    out = torch.softmax(torch.tensor(X @ net.get_weights()[0]), dim=1)
+    assert out.tolist() == [[1.0, 0.0]]
+    eps = torch.finfo(torch.float32).eps
+    p = out.clamp(eps, 1 - eps).detach().requires_grad_()
+    torch.nn.functional.binary_cross_entropy(p, torch.tensor(Y)).backward()
+    for k in (1, 2):
+        line = next(x.strip() for x in text.splitlines() if x.strip().startswith(f"dE/dout_o{k} = "))
+        assert "(1 - 1) / (1 (1 - 1))" not in line and "(0 - 0) / (0 (1 - 0))" not in line, line
+        equation, _, note = line.partition("   (")
+        parts = equation.split(" = ")
+        assert _gives(parts[-2], parts[-1]), line                              # the numbers give the value
+        assert np.float32(parts[-1]) == np.float32(p.grad[0, k - 1].item()), (line, p.grad)   # torch's
+        assert "clips" in note and "eps" in note, line

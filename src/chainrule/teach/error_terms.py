@@ -122,6 +122,20 @@ def _log_softmax(d: dict, o: str, target: float, value: float) -> str:
     return f"-target_{o} * (net_{o} - log(sum_J exp(net_J))) = -{_par(t)} * ({nets[o]} - {_par(written)})"
 
 
+def clipped_output(d: dict, out: float, target: float, value: float) -> str:
+    """Binary cross-entropy's dE/dout at an output of exactly 0 or 1, where (out - target) / (out (1 - out)) reads
+    0/0: the output as the engine takes it (`losses.BinaryCrossentropy.grad`), clipped to [eps, 1 - eps] of the
+    dtype, written with the fewest digits that give the printed value exactly; "" elsewhere."""
+    if d["loss"] != "binary_crossentropy" or d["n_samples"] != 1 or 0 < out < 1:
+        return ""
+    eps = float(np.finfo(d["dtype"]).eps)
+    p = float(np.clip(np.asarray(out, d["dtype"]), eps, 1 - eps))
+    t = Fraction(fmt(target, False))
+    ways = [Fraction(w) for w in _ways(p, fmt(p))]
+    return next((w for w, q in zip(_ways(p, fmt(p)), ways) if 0 < q < 1 and shows((q - t) / (q * (1 - q)) / d["scale"],
+                                                                                   fmt(value))), "")
+
+
 #: said under the error lines where one writes 0 * log(0), which a reader's calculator gives as nan or an error
 ZERO_LOG = "0 * log(0) is taken as 0, the limit of x log x as x goes to 0 (as torch.special.xlogy(0, 0) is)"
 _ZERO_LOG = re.compile(r"\(0(\.0)? \* log\(0(\.0)?\)\)|\(1 - 1(\.0)?\) \* log\(1 - 1(\.0)?\)")

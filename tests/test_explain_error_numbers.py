@@ -138,27 +138,38 @@ def test_the_markdown_writes_the_seed_s_latex():
 
 
 @pytest.mark.filterwarnings("ignore:loss=.binary_crossentropy. after a softmax")
-def test_binary_cross_entropy_at_an_output_of_1_writes_the_clipped_output_the_engine_takes():
-    """A float32 softmax saturated to out = [1, 0] under binary cross-entropy: dE/dout_o1's line wrote
-    ((1 - 1) / (1 (1 - 1))) / 2 = -0.50000006, a 0/0 with a value. It now writes the output the engine divides by,
-    clipped to [eps, 1 - eps]; truth: torch's gradient of the same loss at that output, and the printed numbers."""
+@pytest.mark.parametrize("loss, activation", [("binary_crossentropy", "softmax"),
+                                              ("categorical_crossentropy", "sigmoid")])
+def test_a_division_by_0_in_dE_dout_writes_the_output_the_engine_takes(loss, activation):
+    """A float32 output saturated to exactly 1 and 0: binary cross-entropy's dE/dout_o1 wrote
+    ((1 - 1) / (1 (1 - 1))) / 2 = -0.50000006, a 0/0 with a value, and categorical cross-entropy's -1 / 0 =
+    -8.507059e+37. Each now writes the output the engine divides by (clipped to [eps, 1 - eps]; at least float32's
+    smallest normal number), and says so; truth: torch's gradient of the same loss at that output, and the printed
+    numbers computed exactly."""
     import numpy as np
     torch = pytest.importorskip("torch")
     import chainrule as cr
-    net = cr.Network([cr.Dense(2, 2, "softmax")], loss="binary_crossentropy", dtype="float32")
+    net = cr.Network([cr.Dense(2, 2, activation)], loss=loss, dtype="float32")
     net.set_weights([np.array([[60, -60], [0, 0]], np.float32), np.zeros(2, np.float32)])
-    X, Y = np.array([[2, 0]], np.float32), np.array([[1, 0]], np.float32)
+    X, Y = np.array([[2, 0]], np.float32), np.array([[1, 0] if activation == "softmax" else [0, 1]], np.float32)
     text = cr.explain(net, X, Y).text()
-    out = torch.softmax(torch.tensor(X @ net.get_weights()[0]), dim=1)
+    z = torch.tensor(X @ net.get_weights()[0])
+    out = torch.softmax(z, dim=1) if activation == "softmax" else torch.sigmoid(z)
     assert out.tolist() == [[1.0, 0.0]]
-    eps = torch.finfo(torch.float32).eps
-    p = out.clamp(eps, 1 - eps).detach().requires_grad_()
-    torch.nn.functional.binary_cross_entropy(p, torch.tensor(Y)).backward()
+    info = torch.finfo(torch.float32)
+    if loss == "binary_crossentropy":
+        p = out.clamp(info.eps, 1 - info.eps).detach().requires_grad_()
+        torch.nn.functional.binary_cross_entropy(p, torch.tensor(Y)).backward()
+    else:
+        p = out.clamp_min(info.tiny).detach().requires_grad_()
+        (-(torch.tensor(Y) * torch.log(p)).sum()).backward()
+    divided = 0
     for k in (1, 2):
         line = next(x.strip() for x in text.splitlines() if x.strip().startswith(f"dE/dout_o{k} = "))
-        assert "(1 - 1) / (1 (1 - 1))" not in line and "(0 - 0) / (0 (1 - 0))" not in line, line
         equation, _, note = line.partition("   (")
         parts = equation.split(" = ")
+        assert not re.search(r"/ \(?(0|1 \(1 - 1\)|0 \(1 - 0\))\)?\)", parts[-2]), line    # no /0 written
         assert _gives(parts[-2], parts[-1]), line                              # the numbers give the value
         assert np.float32(parts[-1]) == np.float32(p.grad[0, k - 1].item()), (line, p.grad)   # torch's
-        assert "clips" in note and "eps" in note, line
+        divided += "the engine" in note
+    assert divided == (2 if loss == "binary_crossentropy" else 1), text

@@ -12,8 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from . import notation
 from .error_terms import clipped_output
 from .notation import CDOT, DE, LOSSES, SOFTMAX_TERMS, activation_numbers, activation_tex, activation_text, tex_name
@@ -162,12 +160,12 @@ def output_error_line(d: dict, p: dict, zeros: bool = True) -> Line:
     know is written by its name (dmyloss/dout_o1), without numbers."""
     to, known = p["to"], LOSSES.get(d["loss"])
     formula = known.plain.format(o=to) if known is not None else f"d{d['loss']}/dout_{to}"
-    numbers = ""
+    numbers = why = ""
     if known is not None and d["n_samples"] == 1:
         layer = d["layers"][p["layer"]]
         out = layer["neurons"][p["index"][-1]]["out"]
         target = next(t["value"][0] for t in d["targets"] if t["name"] == to)
-        clipped = clipped_output(d, out[0], target, p["dE/dout"][0])       # out 0 or 1: 0/0 as written
+        clipped, why = clipped_output(d, out[0], target, p["dE/dout"][0])    # a division by 0 as written
         numbers = known.plain.replace("target_{o}", "{target}").replace("out_{o}", "{out}").format(
             target=factor(target, zeros=False), out=clipped or factor(out, zeros))   # a given target: as typed
         if re.match(r"-0 [/*]", numbers):          # -target / out with a target 0: minus the whole term, not -0
@@ -178,8 +176,7 @@ def output_error_line(d: dict, p: dict, zeros: bool = True) -> Line:
         return formula_tex(s).replace(f"_{to}", f"_{{{to}}}")
 
     shown = f" = {tex(numbers)}" if numbers else ""
-    why = (f"out_{to} = {fmt(out, zeros)} gives 0/0: the engine clips it to [eps, 1 - eps], eps = "
-           f"{fmt(np.finfo(d['dtype']).eps)} ({d['dtype']}), as written" if numbers and clipped else "")
+    why = f"out_{to} = {fmt(out, zeros)} {why}, as written" if numbers and clipped else ""
     return Line(f"dE/dout_{to}", formula, numbers, p["dE/dout"],
                 f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} = {tex(formula)}{shown} = {fmt(p['dE/dout'], zeros)}", why)
 

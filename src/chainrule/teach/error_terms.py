@@ -122,18 +122,28 @@ def _log_softmax(d: dict, o: str, target: float, value: float) -> str:
     return f"-target_{o} * (net_{o} - log(sum_J exp(net_J))) = -{_par(t)} * ({nets[o]} - {_par(written)})"
 
 
-def clipped_output(d: dict, out: float, target: float, value: float) -> str:
-    """Binary cross-entropy's dE/dout at an output of exactly 0 or 1, where (out - target) / (out (1 - out)) reads
-    0/0: the output as the engine takes it (`losses.BinaryCrossentropy.grad`), clipped to [eps, 1 - eps] of the
-    dtype, written with the fewest digits that give the printed value exactly; "" elsewhere."""
-    if d["loss"] != "binary_crossentropy" or d["n_samples"] != 1 or 0 < out < 1:
-        return ""
-    eps = float(np.finfo(d["dtype"]).eps)
-    p = float(np.clip(np.asarray(out, d["dtype"]), eps, 1 - eps))
-    t = Fraction(fmt(target, False))
-    ways = [Fraction(w) for w in _ways(p, fmt(p))]
-    return next((w for w, q in zip(_ways(p, fmt(p)), ways) if 0 < q < 1 and shows((q - t) / (q * (1 - q)) / d["scale"],
-                                                                                   fmt(value))), "")
+def clipped_output(d: dict, out: float, target: float, value: float) -> tuple[str, str]:
+    """dE/dout where its formula divides by 0: binary cross-entropy's (out - target) / (out (1 - out)) at an output of
+    exactly 0 or 1 (0/0), categorical cross-entropy's -target / out at 0. The output as the engine takes it
+    (`losses.BinaryCrossentropy.grad`: clipped to [eps, 1 - eps]; `CategoricalCrossentropy.grad`: at least the
+    smallest normal float), written with the fewest digits that give the printed value exactly, and what the engine
+    did, in words; ("", "") elsewhere."""
+    info, t = np.finfo(d["dtype"]), Fraction(fmt(target, False))
+    if d["n_samples"] != 1:
+        return "", ""
+    if d["loss"] == "binary_crossentropy" and not 0 < out < 1:
+        p = float(np.clip(np.asarray(out, d["dtype"]), info.eps, 1 - info.eps))
+        words = f"gives 0/0: the engine clips it to [eps, 1 - eps], eps = {fmt(info.eps)} ({d['dtype']})"
+        grad = lambda q: (q - t) / (q * (1 - q))      # noqa: E731
+    elif d["loss"] == "categorical_crossentropy" and out < info.tiny:
+        p = float(info.tiny)
+        words = f"divides by 0: the engine takes max(out, {fmt(info.tiny)}), {d['dtype']}'s smallest normal number"
+        grad = lambda q: -t / q       # noqa: E731
+    else:
+        return "", ""
+    ways = _ways(p, fmt(p))
+    return next(((w, words) for w in ways if 0 < Fraction(w) < 1 and
+                 shows(grad(Fraction(w)) / d["scale"], fmt(value))), ("", ""))
 
 
 #: said under the error lines where one writes 0 * log(0), which a reader's calculator gives as nan or an error

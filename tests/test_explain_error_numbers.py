@@ -80,9 +80,14 @@ CASES = {     # widths, activation, loss, weights, inputs, targets
     "softmax saturated, 7 outputs": ("1,7", "softmax", "categorical_crossentropy",
                                      [[[40.0, 30.0, 0.0, -10.0, 5.0, -40.0, 1.0]], [0.0] * 7], "20",
                                      "0,0,0,0,0,1,0"),
+    "cross-entropy after a sigmoid at 0": ("1,2", "sigmoid", "categorical_crossentropy", [[[-800.0, 800.0]], [0, 0]],
+                                           "1", "1,0"),                  # log 0: the engine's -100
+    "binary after a softmax at 1 and 0": ("2,2", "softmax", "binary_crossentropy", [[[60, -60], [0, 0]], [0, 0]],
+                                          "20,0", "0,1"),
 }
 
 
+@pytest.mark.filterwarnings("ignore:loss=")           # a cross-entropy after another output activation
 @pytest.mark.parametrize("width", [40, 63, 120])
 @pytest.mark.parametrize("case", list(CASES))
 def test_every_error_line_s_numbers_give_its_printed_value(tmp_path, case, width):

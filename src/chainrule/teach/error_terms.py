@@ -7,7 +7,8 @@ would not (-log 0.000003403 is 12.59087..., not the engine's 12.590801090), with
 (3.40317720656e-06, not the float's 17 digits). Where no written output gives it back (an output rounded to 1 or 0),
 a sigmoid's term is written as the engine takes it, from the net input, log1p(exp(-|net|)) as the engine computes it
 (log(1 + exp(-40)) is log(1) = 0 in floats), and a softmax's from the net inputs (log-softmax, shifted by their
-largest; beyond five outputs with their log-sum-exp's value); else the line keeps its formula alone.
+largest; beyond five outputs with their log-sum-exp's value); an output of 0 or 1 after another activation with each
+log clamped at -100, as the engine (and torch's BCELoss) takes it; else the line keeps its formula alone.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from .numbers import fmt
 
 LOGGED = ("categorical_crossentropy", "binary_crossentropy")      # the losses whose terms are written with numbers
 SQUARED = {"sse": "1/2 ", "mse": ""}                            # (target - out)^2's factor in each squared loss
+LOG_FLOOR = -100.0        # the engine's losses clamp each log there (as torch's BCELoss): log 0 is no number
 SOFTMAX_SUMS = 5          # a saturated softmax's sum of exp written term by term up to this many outputs
 
 
@@ -87,13 +89,18 @@ def error_numbers(d: dict, o: str, value: float) -> str:
                     f"max({n}, 0) - {n} * {t} + log1p(exp(-|{n}|))")
     if not found and d["loss"] == "categorical_crossentropy" and d["fused"]:
         return _log_softmax(d, o, target, value)
+    floor = not found and not d["fused"]      # the engine's log of an output (near) 0 or 1: clamped at -100
+    if floor:
+        found = next(((0, t, text) for t, text in _written(target, out, True)
+                      if fmt(_term(d, float(t), float(text), LOG_FLOOR)) == fmt(value)), None)
     if not found:
         return ""
     t, shown = (f"({w})" if w.startswith("-") else w for w in found[1:])
-    first = f"-({t} * log({shown}))" if t == "0" else f"-{t} * log({shown})"      # not -0 * ...
+    log = (lambda x: f"max(log({x}), {LOG_FLOOR:g})") if floor else (lambda x: f"log({x})")     # noqa: E731
+    first = f"-({t} * {log(shown)})" if t == "0" else f"-{t} * {log(shown)}"      # not -0 * ...
     if d["loss"] == "categorical_crossentropy":
         return first
-    return f"{first} - (1 - {t}) * log(1 - {shown})"       # -(a + b) as -a - b: no bracket over the line
+    return f"{first} - (1 - {t}) * {log(f'1 - {shown}')}"       # -(a + b) as -a - b: no bracket over the line
 
 
 def _log_softmax(d: dict, o: str, target: float, value: float) -> str:
@@ -185,12 +192,15 @@ def _from_net(d: dict, target: float, net: float) -> float:
     return float(get_loss("binary_crossentropy").terms(z, t, z)[0, 0])
 
 
-def _term(d: dict, target: float, out: float) -> float:
-    """E_o of one output from `out` as written, in the network's dtype, a factor of 0 taking nothing (0 log 0: 0)."""
+def _term(d: dict, target: float, out: float, floor: float = -math.inf) -> float:
+    """E_o of one output from `out` as written, in the network's dtype, a factor of 0 taking nothing (0 log 0: 0),
+    each log at least `floor` (LOG_FLOOR: as the engine's losses take an output of 0 or 1)."""
     T = np.dtype(d["dtype"]).type
     t, o = T(target), T(out)
     with np.errstate(all="ignore"):
-        parts = [(t, np.log(o))] + ([(T(1) - t, np.log(T(1) - o))] if d["loss"] == "binary_crossentropy" else [])
+        logs = [np.maximum(np.log(o), T(floor))] + (
+            [np.maximum(np.log(T(1) - o), T(floor))] if d["loss"] == "binary_crossentropy" else [])
+        parts = list(zip([t, T(1) - t], logs))
         total = sum((a * b for a, b in parts if a != 0), T(0))
     value = float(-total)
     return value if math.isfinite(value) else math.nan

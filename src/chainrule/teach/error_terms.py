@@ -49,9 +49,11 @@ def _par(s: str) -> str:
 def total_numbers(d: dict) -> tuple[str, str]:
     """E_total's sum (or mean) with the E_o written as their lines write them, or with the fewest digits that
     give the printed E_total where their rounding does not; plain and LaTeX, ("", "") for several samples or one
-    output (E_total = E_o1 = 0.27 has no sum to show) or where no written form gives it."""
+    output (E_total = E_o1 = 0.27 has no sum to show), a loss not in LOGGED or SQUARED, a value not finite, or where
+    no written form gives it."""
     values = [e["value"][0] for e in d["errors"]]
-    if d["n_samples"] != 1 or len(values) < 2:
+    if d["n_samples"] != 1 or len(values) < 2 or d["loss"] not in (*LOGGED, *SQUARED) or \
+            not all(map(math.isfinite, [*values, d["E_total"]])):      # a loss of one's own: its own divisor
         return "", ""
     printed, scale = fmt(d["E_total"]), d["scale"]
     for terms in [[fmt(v) for v in values], *([f"{float(v):.{k}g}" for v in values] for k in range(1, 18))]:
@@ -72,6 +74,8 @@ def error_numbers(d: dict, o: str, value: float) -> str:
         return ""
     out = next(nr["out"][0] for nr in d["layers"][-1]["neurons"] if nr["name"] == o)
     target = next(t["value"][0] for t in d["targets"] if t["name"] == o)
+    if not all(map(math.isfinite, (out, target, value))):        # an overflow: no digits to give it back
+        return ""
     if d["loss"] in SQUARED:
         half = Fraction(1, 2) if d["loss"] == "sse" else Fraction(1)
         return next((f"{SQUARED[d['loss']]}({t} - {_par(x)})^2" for t, x in _written(target, out, True)

@@ -131,8 +131,8 @@ def test_a_float32_report_writes_the_shortest_decimal_of_each_float32():
     report = cr.explain(net, X, Y, lr=lr)
     text, d = report.text(), report.to_dict()
     assert "net_h1 = w1*i1 + w2*i2 + b_h1*1 = 0.15*0.05 + 0.2*0.1 + 0.35*1 = 0.3775\n" in text
-    assert "(target 0.01)" in text and "-(0.01 - " in text and "0.150000006" not in report.markdown()
-    total = float(re.search(r"^  E_total = E_o1 \+ E_o2 = (\S+)$", text, re.M)[1])
+    assert "1/2 (0.01 - " in text and "-(0.01 - " in text and "0.150000006" not in report.markdown()
+    total = float(re.search(r"^  E_total = E_o1 \+ E_o2 = \S+ \+ \S+ = (\S+)$", text, re.M)[1])
     assert np.float32(total) == np.float32(net.loss(X, Y)) and len(str(total)) < 11
     W = [w.copy() for w in net.get_weights()]
     dense = net.dense_layers

@@ -191,7 +191,7 @@ def run(args) -> int:
     from ..saving.npzcheck import standard_json
     from ..teach.explain import explain, neuron_names
     from ..teach.formulas import general
-    from ..teach.notation import command_words
+    from ..teach.notation import as_options
     from ..teach.width import fit_width
     from .example import width
     from .explain_sample import check_sample, missing_sample, option_rows, random_sample
@@ -229,12 +229,12 @@ def run(args) -> int:
     except ValidationError as exc:
         text = str(exc)
         if "explain prints at most" in text:        # the engine's advice (slice_advice) in the command's words
-            raise ValidationError(command_words(text)) from None
+            raise ValidationError(as_options(text)) from None
         if "samples; this call has" in text:
             raise ValidationError(text.split(". Explain fewer")[0] + ": give at most that many with --inputs and "
                                   "--targets (samples separated by ';')") from None
         text = re.sub(r"\b(layer|neuron|lr)\b(?= must)", r"--\1", text, count=1)
-        text = command_words(re.sub(r"^neuron (\d+) of layer (\d+) has", r"--neuron \1 of --layer \2 has", text))
+        text = as_options(re.sub(r"^neuron (\d+) of layer (\d+) has", r"--neuron \1 of --layer \2 has", text))
         if args.inputs is not None and pre is None:         # the engine's names of the samples: X, Y
             text = re.sub(r"^X and Y\b", "--inputs and --targets", text)
             text = re.sub(r"^X\b", "--inputs", re.sub(r"^Y\b", "--targets", text))
@@ -250,7 +250,7 @@ def run(args) -> int:
         return 0
     shown = {"text": report.text, "markdown": report.markdown}[args.format]().rstrip()
     # the report's Python calls in the command's words
-    shown = command_words(shown)
+    shown = as_options(shown)
     if args.neuron is not None:
         names = neuron_names(net)
         keep = {names[args.layer + 1][args.neuron], *names[-1]}

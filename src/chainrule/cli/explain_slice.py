@@ -58,6 +58,6 @@ def _outputs_line(layer: int, names: list[str], values: dict[str, str], markdown
     shown = shortened([f"out_{n} = {values[n]}" for n in names])
     where = derived_by(data, layer - 1, names, f'report.to_dict()["layers"][{layer - 1}]["neurons"][J] has unit J\'s '
                        "weights, net and out")
-    from ..teach.notation import command_words
-    why = f"({'the other units of ' if others else ''}hidden layer {layer}: {command_words(where)})"
+    from ..teach.notation import as_options
+    why = f"({'the other units of ' if others else ''}hidden layer {layer}: {as_options(where)})"
     return [f"{shown}   {why}", ""] if markdown else [f"  {shown}   {why}"]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import notation
+from .error_terms import clipped_output
 from .notation import CDOT, DE, LOSSES, SOFTMAX_TERMS, activation_numbers, activation_tex, activation_text, tex_name
 from .numbers import factor, fmt
 
@@ -159,13 +160,14 @@ def output_error_line(d: dict, p: dict, zeros: bool = True) -> Line:
     know is written by its name (dmyloss/dout_o1), without numbers."""
     to, known = p["to"], LOSSES.get(d["loss"])
     formula = known.plain.format(o=to) if known is not None else f"d{d['loss']}/dout_{to}"
-    numbers = ""
+    numbers = why = ""
     if known is not None and d["n_samples"] == 1:
         layer = d["layers"][p["layer"]]
         out = layer["neurons"][p["index"][-1]]["out"]
         target = next(t["value"][0] for t in d["targets"] if t["name"] == to)
+        clipped, why = clipped_output(d, out[0], target, p["dE/dout"][0])    # a division by 0 as written
         numbers = known.plain.replace("target_{o}", "{target}").replace("out_{o}", "{out}").format(
-            target=factor(target, zeros=False), out=factor(out, zeros))      # a given target: as typed (1)
+            target=factor(target, zeros=False), out=clipped or factor(out, zeros))   # a given target: as typed
         if re.match(r"-0 [/*]", numbers):          # -target / out with a target 0: minus the whole term, not -0
             numbers = f"-({numbers[1:]})"
     formula, numbers = over(d, formula, True), over(d, numbers, False) if numbers else ""
@@ -174,8 +176,9 @@ def output_error_line(d: dict, p: dict, zeros: bool = True) -> Line:
         return formula_tex(s).replace(f"_{to}", f"_{{{to}}}")
 
     shown = f" = {tex(numbers)}" if numbers else ""
+    why = f"out_{to} = {fmt(out, zeros)} {why}, as written" if numbers and clipped else ""
     return Line(f"dE/dout_{to}", formula, numbers, p["dE/dout"],
-                f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} = {tex(formula)}{shown} = {fmt(p['dE/dout'], zeros)}")
+                f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} = {tex(formula)}{shown} = {fmt(p['dE/dout'], zeros)}", why)
 
 
 def formula_tex(s: str) -> str:

@@ -1,18 +1,22 @@
-"""The error's lines, E_o1 = its formula = one sample's numbers = its value: a cross-entropy's terms with the
-target and output the engine read, so that a reader computing them gets the printed E_o to its shown digits.
+"""The error's lines, E_o1 = its formula = one sample's numbers = its value, and E_total's with the E_o it adds, so
+that a reader computing them from the printed numbers gets the printed value to its shown digits (the seed's
+E_o1 = 1/2 (0.01 - 0.75136507)^2 = 0.274811083, E_total = 0.274811083 + 0.023560026 = 0.298371109).
 
 An output is written as the other lines write it (nine decimals) where that gives E_o again; where its rounding
 would not (-log 0.000003403 is 12.59087..., not the engine's 12.590801090), with the fewest digits that do
 (3.40317720656e-06, not the float's 17 digits). Where no written output gives it back (an output rounded to 1 or 0),
 a sigmoid's term is written as the engine takes it, from the net input, log1p(exp(-|net|)) as the engine computes it
 (log(1 + exp(-40)) is log(1) = 0 in floats), and a softmax's from the net inputs (log-softmax, shifted by their
-largest); else the line keeps its formula alone.
+largest; beyond five outputs with their log-sum-exp's value); an output of 0 or 1 after another activation with each
+log clamped at -100, as the engine (and torch's BCELoss) takes it; else the line keeps its formula alone.
 """
 from __future__ import annotations
 
 import math
 import re
 from collections.abc import Iterator
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from fractions import Fraction
 
 import numpy as np
 
@@ -20,17 +24,62 @@ from ..nn.losses import get_loss
 from .numbers import fmt
 
 LOGGED = ("categorical_crossentropy", "binary_crossentropy")      # the losses whose terms are written with numbers
+SQUARED = {"sse": "1/2 ", "mse": ""}                            # (target - out)^2's factor in each squared loss
+LOG_FLOOR = -100.0        # the engine's losses clamp each log there (as torch's BCELoss): log 0 is no number
+SOFTMAX_SUMS = 5          # a saturated softmax's sum of exp written term by term up to this many outputs
+
+
+def shows(exact: Fraction, printed: str) -> bool:
+    """Whether `exact`, rounded to the digits `printed` shows (0.274811083: nine decimals; 3.403177e-06: its
+    seven significant ones), is `printed`: what a reader checks a line with."""
+    p = Decimal(printed)
+    exponent = p.as_tuple().exponent
+    if not isinstance(exponent, int):       # nan, inf: no digits to show
+        return False
+    with localcontext() as c:
+        c.prec = 80
+        value = Decimal(exact.numerator) / Decimal(exact.denominator)
+        return value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN) == p
+
+
+def _par(s: str) -> str:
+    return f"({s})" if s.startswith("-") else s
+
+
+def total_numbers(d: dict) -> tuple[str, str]:
+    """E_total's sum (or mean) with the E_o written as their lines write them, or with the fewest digits that
+    give the printed E_total where their rounding does not; plain and LaTeX, ("", "") for several samples or one
+    output (E_total = E_o1 = 0.27 has no sum to show), a loss not in LOGGED or SQUARED, a value not finite, or where
+    no written form gives it."""
+    values = [e["value"][0] for e in d["errors"]]
+    if d["n_samples"] != 1 or len(values) < 2 or d["loss"] not in (*LOGGED, *SQUARED) or \
+            not all(map(math.isfinite, [*values, d["E_total"]])):      # a loss of one's own: its own divisor
+        return "", ""
+    printed, scale = fmt(d["E_total"]), d["scale"]
+    for terms in [[fmt(v) for v in values], *([f"{float(v):.{k}g}" for v in values] for k in range(1, 18))]:
+        if shows(sum((Fraction(t) for t in terms), Fraction(0)) / scale, printed):
+            plain = " + ".join(_par(t) if k else t for k, t in enumerate(terms))
+            if scale == 1:
+                return plain, plain
+            return f"({plain}) / {scale}", f"\\frac{{{plain}}}{{{scale}}}"
+    return "", ""
 
 
 def error_numbers(d: dict, o: str, value: float) -> str:
     """Output `o`'s E_o written with one sample's numbers (the target as typed, the output as precise as E_o's
     shown digits need; binary cross-entropy's -(t log o + (1 - t) log(1 - o)) as -t log o - ..., no bracket
-    over the whole), or "" where there are none: several samples, a loss not in LOGGED, an output no written
-    precision gives E_o back from."""
-    if d["loss"] not in LOGGED or d["n_samples"] != 1:
+    over the whole), or "" where there are none: several samples, a loss not in LOGGED or SQUARED, an output no
+    written precision gives E_o back from."""
+    if d["loss"] not in (*LOGGED, *SQUARED) or d["n_samples"] != 1:
         return ""
     out = next(nr["out"][0] for nr in d["layers"][-1]["neurons"] if nr["name"] == o)
     target = next(t["value"][0] for t in d["targets"] if t["name"] == o)
+    if not all(map(math.isfinite, (out, target, value))):        # an overflow: no digits to give it back
+        return ""
+    if d["loss"] in SQUARED:
+        half = Fraction(1, 2) if d["loss"] == "sse" else Fraction(1)
+        return next((f"{SQUARED[d['loss']]}({t} - {_par(x)})^2" for t, x in _written(target, out, True)
+                     if shows(half * (Fraction(t) - Fraction(x)) ** 2, fmt(value))), "")
     found = next(((k, t, text) for k, (t, text) in enumerate(_written(target, out, True))
                   if fmt(_term(d, float(t), float(text))) == fmt(value)), None)     # the first way that gives E_o
     if d["loss"] == "binary_crossentropy" and d["fused"] and not (found and found[0] == 0):
@@ -44,34 +93,68 @@ def error_numbers(d: dict, o: str, value: float) -> str:
                     f"max({n}, 0) - {n} * {t} + log1p(exp(-|{n}|))")
     if not found and d["loss"] == "categorical_crossentropy" and d["fused"]:
         return _log_softmax(d, o, target, value)
+    floor = not found and not d["fused"]      # the engine's log of an output (near) 0 or 1: clamped at -100
+    if floor:
+        found = next(((0, t, text) for t, text in _written(target, out, True)
+                      if fmt(_term(d, float(t), float(text), LOG_FLOOR)) == fmt(value)), None)
     if not found:
         return ""
     t, shown = (f"({w})" if w.startswith("-") else w for w in found[1:])
-    first = f"-({t} * log({shown}))" if t == "0" else f"-{t} * log({shown})"      # not -0 * ...
+    log = (lambda x: f"max(log({x}), {LOG_FLOOR:g})") if floor else (lambda x: f"log({x})")     # noqa: E731
+    first = f"-({t} * {log(shown)})" if t == "0" else f"-{t} * {log(shown)}"      # not -0 * ...
     if d["loss"] == "categorical_crossentropy":
         return first
-    return f"{first} - (1 - {t}) * log(1 - {shown})"       # -(a + b) as -a - b: no bracket over the line
+    return f"{first} - (1 - {t}) * {log(f'1 - {shown}')}"       # -(a + b) as -a - b: no bracket over the line
 
 
 def _log_softmax(d: dict, o: str, target: float, value: float) -> str:
-    """A softmax output rounded to 0 (log 0 is no number): E_o as the engine takes it, from the net inputs,
-    -target * (net_o - log(sum of exp(net_J))), each net shifted by their largest (exp(800) overflows), or "" where
-    that does not give E_o back or the outputs are too many to write out."""
+    """A softmax output rounded to 0 (log 0 is no number): E_o as the engine takes it, from the net inputs
+    (`losses.CategoricalCrossentropy.terms`), -target * (net_o - log(sum of exp(net_J))), each net shifted by their
+    largest (exp(800) overflows); beyond SOFTMAX_SUMS outputs log(sum_J exp(net_J)) as its value, from the net
+    lines above (the sum written out would fill lines); "" where that does not give E_o back."""
     units = d["layers"][-1]["neurons"]
-    if len(units) > 5:
-        return ""
-    T = np.dtype(d["dtype"]).type
     nets = {nr["name"]: fmt(nr["net"][0], False) for nr in units}
-    top = max(nets.values(), key=float)
-    t = fmt(target, False)
-    shifted = {name: float(T(float(n)) - T(float(top))) for name, n in nets.items()}
-    lse = np.log(sum((np.exp(T(z)) for z in shifted.values()), T(0)))
-    if fmt(float(-(T(float(t)) * (T(shifted[o]) - lse)))) != fmt(value):
+    top, t = max(nets.values(), key=float), fmt(target, False)
+    z = np.array([[float(n) for n in nets.values()]], dtype=d["dtype"])
+    row = np.array([[float(t) if name == o else 0.0 for name in nets]], dtype=d["dtype"])
+    engine = get_loss("categorical_crossentropy").terms(np.zeros_like(z), row, z)     # out 0: the net-input branch
+    if fmt(float(engine[0, list(nets).index(o)])) != fmt(value):
         return ""
-    b = lambda n: f"({n})" if n.startswith("-") else n      # noqa: E731
-    sums = " + ".join(f"exp({n} - {b(top)})" for n in nets.values())
-    return (f"-target_{o} * (net_{o} - log({' + '.join(f'exp(net_{name})' for name in nets)})) = "
-            f"-{b(t)} * (({nets[o]} - {b(top)}) - log({sums}))")
+    if len(units) <= SOFTMAX_SUMS:
+        terms = " + ".join(f"exp({n} - {_par(top)})" for n in nets.values())
+        return (f"-target_{o} * (net_{o} - log({' + '.join(f'exp(net_{name})' for name in nets)})) = "
+                f"-{_par(t)} * (({nets[o]} - {_par(top)}) - log({terms}))")
+    shifted = z - z.max()
+    lse = float(z.max() + np.log(np.exp(shifted).sum(dtype=d["dtype"])))
+    written = next((w for w in _ways(lse, fmt(lse)) if shows(-Fraction(t) * (Fraction(nets[o]) - Fraction(w)),
+                                                             fmt(value))), None)
+    if written is None:
+        return ""
+    return f"-target_{o} * (net_{o} - log(sum_J exp(net_J))) = -{_par(t)} * ({nets[o]} - {_par(written)})"
+
+
+def clipped_output(d: dict, out: float, target: float, value: float) -> tuple[str, str]:
+    """dE/dout where its formula divides by 0: binary cross-entropy's (out - target) / (out (1 - out)) at an output of
+    exactly 0 or 1 (0/0), categorical cross-entropy's -target / out at 0. The output as the engine takes it
+    (`losses.BinaryCrossentropy.grad`: clipped to [eps, 1 - eps]; `CategoricalCrossentropy.grad`: at least the
+    smallest normal float), written with the fewest digits that give the printed value exactly, and what the engine
+    did, in words; ("", "") elsewhere."""
+    info, t = np.finfo(d["dtype"]), Fraction(fmt(target, False))
+    if d["n_samples"] != 1:
+        return "", ""
+    if d["loss"] == "binary_crossentropy" and not 0 < out < 1:
+        p = float(np.clip(np.asarray(out, d["dtype"]), info.eps, 1 - info.eps))
+        words = f"gives 0/0: the engine clips it to [eps, 1 - eps], eps = {fmt(info.eps)} ({d['dtype']})"
+        grad = lambda q: (q - t) / (q * (1 - q))      # noqa: E731
+    elif d["loss"] == "categorical_crossentropy" and out < info.tiny:
+        p = float(info.tiny)
+        words = f"divides by 0: the engine takes max(out, {fmt(info.tiny)}), {d['dtype']}'s smallest normal number"
+        grad = lambda q: -t / q       # noqa: E731
+    else:
+        return "", ""
+    ways = _ways(p, fmt(p))
+    return next(((w, words) for w in ways if 0 < Fraction(w) < 1 and
+                 shows(grad(Fraction(w)) / d["scale"], fmt(value))), ("", ""))
 
 
 #: said under the error lines where one writes 0 * log(0), which a reader's calculator gives as nan or an error
@@ -90,9 +173,8 @@ def _written(target: float, x: float, zeros: bool) -> Iterator[tuple[str, str]]:
     then with the fewest digits first, up to the 17 that read back as the same float; a target of 1/3 as
     0.333333333 gives another E_o than 1/3."""
     ts, xs = _ways(target, fmt(target, False)), _ways(x, fmt(x, zeros))   # `zeros`: nine decimals, as out_o1's
-    yield ts[0], xs[0]
     pairs = sorted(((t, v) for t in ts for v in xs), key=lambda p: _digits(p[0]) + _digits(p[1]))
-    yield from pairs
+    yield from dict.fromkeys([(ts[0], xs[0]), *pairs])
 
 
 def _ways(x: float, first: str) -> list[str]:
@@ -114,12 +196,15 @@ def _from_net(d: dict, target: float, net: float) -> float:
     return float(get_loss("binary_crossentropy").terms(z, t, z)[0, 0])
 
 
-def _term(d: dict, target: float, out: float) -> float:
-    """E_o of one output from `out` as written, in the network's dtype, a factor of 0 taking nothing (0 log 0: 0)."""
+def _term(d: dict, target: float, out: float, floor: float = -math.inf) -> float:
+    """E_o of one output from `out` as written, in the network's dtype, a factor of 0 taking nothing (0 log 0: 0),
+    each log at least `floor` (LOG_FLOOR: as the engine's losses take an output of 0 or 1)."""
     T = np.dtype(d["dtype"]).type
     t, o = T(target), T(out)
     with np.errstate(all="ignore"):
-        parts = [(t, np.log(o))] + ([(T(1) - t, np.log(T(1) - o))] if d["loss"] == "binary_crossentropy" else [])
+        logs = [np.maximum(np.log(o), T(floor))] + (
+            [np.maximum(np.log(T(1) - o), T(floor))] if d["loss"] == "binary_crossentropy" else [])
+        parts = list(zip([t, T(1) - t], logs))
         total = sum((a * b for a, b in parts if a != 0), T(0))
     value = float(-total)
     return value if math.isfinite(value) else math.nan
@@ -127,8 +212,10 @@ def _term(d: dict, target: float, out: float) -> float:
 
 def numbers_tex(numbers: str) -> str:
     """`error_numbers`'s text in LaTeX: log as \\log (log1p as \\operatorname{log1p}, exp, max), * as \\cdot,
-    net_o1 as net_{o1} (its e-notation as every equation's, `numbers.tex_numbers`)."""
-    numbers = numbers.replace("log1p(", "\\operatorname{log1p}(")
+    1/2 as \\frac{1}{2}, sum_J as \\sum_J, net_o1 as net_{o1} (its e-notation as every equation's,
+    `numbers.tex_numbers`)."""
+    numbers = numbers.replace("log1p(", "\\operatorname{log1p}(").replace("1/2 (", "\\frac{1}{2}(")
+    numbers = numbers.replace("sum_J ", "\\sum_J ")
     for name in ("log", "exp", "max"):
         numbers = numbers.replace(f"{name}(", f"\\{name}(")
     return re.sub(r"(net|target)_(\w+)", r"\1_{\2}", numbers.replace(" * ", " \\cdot "))

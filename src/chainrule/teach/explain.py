@@ -39,7 +39,7 @@ def fitting_layers(net: Network) -> list[int]:
 def slice_advice(net: Network, layer: int | None) -> str:
     """The slices of a call too large to write out that are not: whole layers, then single neurons, only where
     they fit (a neuron of n inputs has n + 1 parameters), in Python's words (the command says them in its own
-    through `notation.command_words`, as every other advice of the report)."""
+    through `notation.as_options`, as every other advice of the report)."""
     dense = net.dense_layers
     neurons = [k for k, lay in enumerate(dense) if notation.neuron_fits(lay.n_in)]
     if layer is not None and layer not in neurons:

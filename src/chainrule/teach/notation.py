@@ -264,12 +264,12 @@ def hidden_delta(dense: list[Any], names: list[list[str]], l: int, k: int) -> di
                        "weight": weight_name(dense, l + 1, k, m), "w": float(up.W[k, m])} for m in range(up.n_out)]}
 
 
-def command_words(text: str) -> str:
+def as_options(text: str) -> str:
     """The report's and its advice's Python calls in the command's words, the one route between the two:
     explain(..., layer=1, neuron=J) as --layer 1 --neuron J (explain(net, X, Y, layer=L) as --layer L), a list of
     layers [0, 1] as the values themselves (--layer 0 or 1),
     report.to_dict()["layers"] as --format json's "layers"; net.gradients, which the command has not, said to be
-    Python's."""
+    Python's. (Not `data.advice.command_words`, the context in which advice names the options at all.)"""
     text = re.sub(r"explain\(net, X, Y, layer=L\) for one layer L in \[([\d, ]+)\] \(those (of at most \d+ "
                   r"parameters)\)", lambda m: _layers_named(m[1].split(", "), m[2]), text)
     text = re.sub(r"explain\(\.\.\., layer=L, neuron=J\) for one neuron of a layer L in \[([\d, ]+)\]",

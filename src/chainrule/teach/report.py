@@ -14,7 +14,7 @@ from ..errors import ValidationError
 from ..saving.npzcheck import standard_json
 from . import derivation, notation
 from .derivation import tex_symbol
-from .error_terms import ZERO_LOG, error_numbers, numbers_tex, zero_log
+from .error_terms import ZERO_LOG, error_numbers, numbers_tex, total_numbers, zero_log
 from .notation import DE, ERROR_FORMULAS, MAX_PARAMETERS, shortened, tex_name
 from .numbers import fmt, single_precision, tex_numbers
 from .width import fit_width as fit_width  # where it was first written: older imports of it
@@ -254,16 +254,17 @@ def _render(d: dict, markdown: bool) -> str:
     zero_logs = False
     for err, tgt in zip(d["errors"], d["targets"]):
         o = tgt["name"]
-        nums = error_numbers(d, o, err["value"][0])          # a cross-entropy's, with the numbers the engine read
-        eq(f"{err['name']} = {plain_f.format(o=o)}{' = ' * bool(nums)}{nums} = {_f(err['value'])}   "
-           f"(target {_short(tgt['value'])})",
+        nums = error_numbers(d, o, err["value"][0])          # one sample's numbers, the target among them
+        eq(f"{err['name']} = {plain_f.format(o=o)}{' = ' * bool(nums)}{nums} = {_f(err['value'])}" +
+           ("" if nums else f"   (target {_short(tgt['value'])})"),
            f"E_{{{o}}} = {tex_f.format(o=o)}{' = ' * bool(nums)}{numbers_tex(nums)} = {_f(err['value'])}")
         zero_logs = zero_logs or zero_log(nums)
     if zero_logs:
         note(ZERO_LOG)
     plain, tex_line, _ = notation.total_error(d["loss"], [e["name"] for e in d["errors"]], n)
     E = _f(d["E_total"])
-    eq(f"{plain} = {E}", f"{tex_line} = {E}")
+    sums, tex_sums = total_numbers(d)
+    eq(f"{plain}{' = ' * bool(sums)}{sums} = {E}", f"{tex_line}{' = ' * bool(sums)}{tex_sums} = {E}")
     if d.get("E_penalty") is not None:
         penalty = derivation.penalty_error_line(d)
         eq(penalty.plain(), penalty.tex)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from typing import Any
 
 from ..errors import ValidationError
@@ -70,3 +71,33 @@ def folder_end(text: str) -> tuple[str, str] | None:
     if bare and not os.path.isdir(bare):
         return text[len(bare):], f"give the file name without it: {bare!r}"
     return text[len(bare):], "give a file name in the folder"
+
+
+def open_pipe(path: str, who: str = "") -> int | None:
+    """A named pipe (os.mkfifo) at `path` opened for writing without waiting (open() waits until some process reads
+    it: a fit that logs to it would hang), its descriptor made blocking again; None where `path` is no pipe. One
+    that no process reads now is refused, naming it, after `who` ('CSVLogger: ')."""
+    try:
+        if not stat.S_ISFIFO(os.stat(path).st_mode):
+            return None
+    except OSError:
+        return None
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno != errno.ENXIO:
+            raise
+        raise OSError(errno.ENXIO, f"{who}Cannot write to it: it is a named pipe (FIFO) that no process reads, and "
+                      "writing would wait for one (start its reader first, or give a regular file's name)",
+                      path) from None
+    os.set_blocking(fd, True)
+    return fd
+
+
+def regular_or_absent(path: str | os.PathLike, who: str = "") -> None:
+    """A writer that replaces its file (save's rename) refuses one that is not a regular file (a named pipe, a
+    device, a socket; `saving.files.writable_target`): refused before training, after `who`, in those words."""
+    text = os.fsdecode(os.fspath(path))
+    if os.path.exists(text) and not stat.S_ISREG(os.stat(text).st_mode):
+        raise OSError(errno.EINVAL, f"{who}Cannot replace it: it is not a regular file (a FIFO, device or socket)",
+                      text)

@@ -33,7 +33,8 @@ from .npzcheck import FLOAT_VERSION, FORMAT_VERSION, as_float, plain_json, uses_
 
 FILENAME = "checkpoint.npz"
 HISTORY = "history.jsonl"
-KERNELS = "compiled_kernels"         # extra's key: whether the run's epochs ran with the compiled kernels
+KERNELS = "compiled_kernels"         # extra's key: whether the run's epochs ran with the compiled kernels (older)
+KERNEL_PATH = "kernel_path"          # ... and which path they took: "numpy", "kernels" or "tiny" (compiled.PATHS)
 STATE_KEYS = {"epoch", "epochs", "rng", "history_len", "stopped", "fingerprint", "callbacks"}
 
 
@@ -62,6 +63,15 @@ def cut_short(state: Any) -> bool:
     """Whether a checkpoint's state is of a run stopped before its last epoch (not by EarlyStopping)."""
     epoch, epochs = (state.get("epoch"), state.get("epochs")) if isinstance(state, dict) else (None, None)
     return isinstance(epoch, int) and isinstance(epochs, int) and epoch < epochs and not state.get("stopped")
+
+
+def kernel_path(extra: dict) -> str | None:
+    """The path a checkpoint's epochs took: its `KERNEL_PATH`, else an older one's yes/no (yes: "compiled", one of
+    the compiled loops, which it does not say), else None (it does not say)."""
+    path, ran = extra.get(KERNEL_PATH), extra.get(KERNELS)
+    if path in ("numpy", "kernels", "tiny"):
+        return str(path)
+    return None if not isinstance(ran, bool) else "compiled" if ran else "numpy"
 
 
 def read_history(directory, epochs: int | None = None) -> tuple[dict[str, list[float]], list[int]]:
@@ -110,10 +120,10 @@ class BackupAndRestore(Callback):
         #: the history holds infinity or NaN, as {"__float__": ...}: the checkpoint then says format version 2
         self.float_logs = False
         self.locked = False
-        #: whether the run's epochs ran with the compiled kernels: as its checkpoint says (None: it does not),
-        #: and as this run's do (the fit loop sets it; None: a sequence of batches, never compiled)
-        self.compiled: bool | None = None
-        self.ran: bool | None = None
+        #: the path the run's epochs took (training.compiled.PATHS): as its checkpoint says (None: it does not;
+        #: "compiled": an older one's yes), and as this run's do (the fit loop sets it; None: a sequence of batches)
+        self.compiled: str | None = None
+        self.ran: str | None = None
 
     # -- before training ------------------------------------------------------------------------
     def restore(self, trainer, epochs: int | None = None) -> int:
@@ -195,8 +205,7 @@ class BackupAndRestore(Callback):
             raise ModelFileError(f"{path}: the random generator state is invalid: {exc}") from None
         with open(self.directory / HISTORY, "r+b") as f:           # drop lines written after the checkpoint
             f.truncate(sum(len(line) + 1 for line in f.read().split(b"\n")[:kept]))
-        ran = (extra or {}).get(KERNELS)
-        self.compiled = ran if isinstance(ran, bool) else None
+        self.compiled = kernel_path(extra or {})
         net.params[...] = saved.params
         net.optimizer = saved.optimizer
         net.epochs_trained = saved.epochs_trained
@@ -273,7 +282,7 @@ class BackupAndRestore(Callback):
             entries.append({"class": type(cb).__name__, "state": state})
         extra = {k: v for cb in trainer.callbacks if isinstance(cb, CheckpointExtra) for k, v in cb.extra.items()}
         if self.ran is not None:             # a resumed run takes the same path (training.compiled.prepare_run)
-            extra[KERNELS] = self.ran
+            extra[KERNEL_PATH], extra[KERNELS] = self.ran, self.ran != "numpy"     # the yes/no: older chainrule's
         extra["checkpoint"] = {"epoch": epoch + 1, "epochs": self.epochs, "rng": trainer.rng.bit_generator.state,
                                "history_len": len(history.epoch), "stopped": bool(net.stop_training),
                                "fingerprint": self.fingerprint, "callbacks": entries}

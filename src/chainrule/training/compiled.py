@@ -37,6 +37,7 @@ OPTIMIZER_KERNELS = {SGD: 0, Adam: 1, AdamW: 1}
 LAYER_KERNELS = {Dense}
 MAX_ORDERS = 8_000_000      # sample indices precomputed at once by run_all (64 MB)
 _plans: dict[tuple, tuple | None] = {}
+_tiny: bool | None = None   # this job's tiny loop: always or never, as its checkpoint says (None: `warmup.tiny_ready`)
 
 
 def prepare(net, samples: int, epochs: int, batch_size: int) -> bool:
@@ -49,15 +50,17 @@ def prepare(net, samples: int, epochs: int, batch_size: int) -> bool:
     return warmup.prepare(seconds)
 
 
-def prepare_run(net, samples: int, epochs: int, batch_size: int, before: bool | None) -> bool:
-    """`prepare` for a run, where `before` says whether the run's epochs in its checkpoint ran with the
-    kernels loaded (None: a new run, or a checkpoint that does not say). A resumed run takes that path
-    again, so that it goes on bit for bit (the kernels and NumPy agree to the last bits only): the
-    kernels (compiled in the job where they are not cached), or NumPy where this process has not
-    loaded them; where it cannot, it says so."""
+def prepare_run(net, samples: int, epochs: int, batch_size: int, before: str | None) -> bool:
+    """`prepare` for a run, where `before` is the path its checkpoint says the run's epochs took (`PATHS`; None: a
+    new run, or a checkpoint that does not say). A resumed run takes that path again, so that it goes on bit for
+    bit (the paths agree to the last bits only): the kernels (compiled in the job where they are not cached), and
+    of the compiled loops the one it ran (the tiny networks' or the general), or NumPy where this process has not
+    loaded the kernels. Where the run's first epoch then took another path, `check_path` says so."""
+    global _tiny
+    _tiny = None
     if before is None:
         return prepare(net, samples, epochs, batch_size)
-    if before and kernels.ENABLED:
+    if before != "numpy" and kernels.ENABLED:
         kernels.check_mode()             # CHAINRULE_NUMBA=1 without Numba: what to install, before any warning
         if kernels.numba is None and kernels.ENABLED == "auto" and not warmup.ready():    # not a silent minute
             warnings.warn("chainrule: the resumed run's epochs so far ran with the compiled kernels, which are not "
@@ -66,15 +69,34 @@ def prepare_run(net, samples: int, epochs: int, batch_size: int, before: bool | 
                           "off in the last bits)",
                           RuntimeWarning, stacklevel=_callers_level())
         if kernels.load(force=True):
+            _tiny = {"tiny": True, "kernels": False}.get(before)     # "compiled" (an older record): either
             return True
-    now = kernels.load()
-    if now == before:
-        return now
-    ran = "with the compiled kernels" if before else "on NumPy"
-    warnings.warn(f"chainrule: the resumed run's epochs so far ran {ran}; it goes on {_why(before)}, so its numbers "
-                  "may differ in the last bits from an uninterrupted run's", RuntimeWarning,
+    return kernels.load()
+
+
+#: the paths a run's epochs take, as its checkpoint records them (`saving.checkpoint`): "compiled" is an older
+#: checkpoint's yes, which does not say which of the compiled loops ran
+PATHS = {"numpy": "on NumPy", "kernels": "with the compiled kernels", "tiny": "with the tiny networks' compiled loop",
+         "compiled": "with the compiled kernels"}
+
+
+def check_path(before: str, path: str) -> None:
+    """After a resumed run's first epoch, which took `path`: where its checkpoint's epochs took another (`before`),
+    the numbers may differ in the last bits from an uninterrupted run's, said with the one reason. Only a path
+    really taken counts: a run on NumPy whatever the kernels (Adam's amsgrad, clip_norm) is not warned of them."""
+    if before == path or (before == "compiled" and path != "numpy"):
+        return
+    if before == "numpy":
+        goes = _why(False)
+    elif path == "numpy" and kernels.ENABLED and kernels.numba is not None:    # loaded: this fit takes none
+        goes = "on NumPy, this fit's arguments or callbacks taking no compiled loop"
+    elif path == "numpy":
+        goes = _why(True)
+    else:
+        goes = PATHS[path] + ", this fit's arguments or callbacks taking no other"
+    warnings.warn(f"chainrule: the resumed run's epochs so far ran {PATHS[before]}; it goes on {goes}, so its "
+                  "numbers may differ in the last bits from an uninterrupted run's", RuntimeWarning,
                   stacklevel=_callers_level())
-    return now
 
 
 def _callers_level() -> int:
@@ -103,6 +125,8 @@ def _why(before: bool) -> str:
 def job_done(start: bool = True) -> None:
     """After the job `prepare` was asked about (`backend.warmup.job_done`); `start`: False for a
     job the user stopped (Ctrl-C)."""
+    global _tiny
+    _tiny = None
     warmup.job_done(start)
 
 
@@ -206,7 +230,11 @@ def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray |
         labels = np.asarray(labels, np.int64)
     key = None if sizes is None or csr is not None or from_labels else tiny.version(sizes, acts, X.shape[0], batch_size)
     order = None if orders is None else np.ascontiguousarray(orders, dtype=np.int64)
-    if key is not None and loops.load() and warmup.tiny_ready(net.dtype, key):   # tiny: compiled for its widths
+    # tiny: compiled for its widths; a resumed run's as its checkpoint says (`prepare_run`)
+    tiny_loop = key is not None and loops.load() and (warmup.tiny_ready(net.dtype, key) if _tiny is None else _tiny)
+    optimizer._kernels_ran = "tiny" if tiny_loop else "kernels"
+    if tiny_loop:
+        assert key is not None
         losses, bad, bad_loss, layer_norms = tiny.train(
             key, net.params, net.grads, alpha, loss_id, X, Y, order, epochs, batch_size,
             lr=optimizer.lr, momentum=optimizer.momentum, dampening=optimizer.dampening,
@@ -280,7 +308,7 @@ def run_all(trainer, first_epoch: int, epochs: int) -> bool:
         orders = np.stack([trainer.rng.permutation(n) for _ in range(count)]) if trainer.shuffle else None
         out = run(net, opt, plan, X, Y, orders, count, bs, labels, slices, norms=True)
         totals = epoch_totals(out.losses, n, bs)
-        trainer.note_kernels(True)
+        trainer.note_kernels()
         for e in range(len(totals)):
             opt.set_epoch(net.epochs_trained)
             for cb in trainer.callbacks:      # Histories: the gradient buffer holds the run's last step's

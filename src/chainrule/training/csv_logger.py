@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import os
-import stat
 import warnings
 from collections.abc import Iterable
 from typing import IO, Any
@@ -53,15 +52,23 @@ class CSVLogger(Callback):
             int(params.get("initial_epoch") or 0) if params.get("resumed", True) else 0
         if not self.writes:
             return
-        from ..nn.filenames import not_a_folder
+        from ..nn.filenames import not_a_folder, open_pipe
         not_a_folder(self.filename, "CSVLogger: ")      # as open() would refuse them after the first epoch's training
         folder = os.path.dirname(os.path.abspath(self.filename))
         if not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
             raise ValidationError(f"CSVLogger: cannot write {self.filename!r}: the folder {folder!r} does not exist "
                                   "or cannot be written")
-        if os.path.exists(self.filename) and not stat.S_ISFIFO(os.stat(self.filename).st_mode):
+        # a named pipe no process reads: refused, where the first row would wait for one after an epoch's training
+        # (one read in a loop, as a shell's `while read`, is written to, each epoch's row waiting for its reader)
+        pipe = open_pipe(self.filename, "CSVLogger: ")
+        if pipe is not None:
+            os.close(pipe)
+            if self.append or self.resumed_at:
+                raise ValidationError(f"CSVLogger: cannot append to {self.filename!r}: it is a named pipe (FIFO), "
+                                      "whose rows cannot be read back (append=False, or a regular file)")
+        elif os.path.exists(self.filename):
             try:                # a file that refuses writing (/proc/version): open()'s error before training, not
-                open(self.filename, "ab").close()       # after (nothing written; a pipe would wait for its reader)
+                open(self.filename, "ab").close()       # after (nothing written)
             except OSError as exc:
                 raise type(exc)(exc.errno, f"CSVLogger: Cannot write the file: {exc.strerror}", self.filename) from None
 

@@ -125,8 +125,6 @@ def reads_batch_loss(cb: Callback) -> bool:
 class MPITrainer(Trainer):
     """The fit loop of one rank: its shard of every global batch, one Allreduce per step."""
 
-    follows_checkpoint_path = False    # rank 0 alone reads the checkpoint: every rank decides alike, as before
-
     def __init__(self, net: Any, X: Any, Y: np.ndarray, comm: Any, **kwargs: Any):
         backup = kwargs.get("backup")
         self.checkpoints = None if backup is None else ("resume" if getattr(backup, "resume", False) else "write")
@@ -295,7 +293,9 @@ class MPITrainer(Trainer):
                 cb.on_train_batch_end(batch, logs=dict(logs))   # by keyword, as Keras' fit
             stopping = bool(net.stop_training) and start + bs < n
         self.allreduce(sums)
-        self.note_kernels(False)
+        # one path, loaded kernels or not: NumPy's loop, whose numbers the optimizer's and the layers' kernels keep
+        # to the last bit (tests/test_mpi_resume_path.py); recorded so, and every rank follows rank 0's record alike
+        self.note_kernels()
         self.end_epoch(epoch, float(sums[0]), float(sums[1]), trained)
 
     def validate(self) -> dict[str, float]:

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from ..nn import checks as check
-from ..nn.filenames import not_a_folder
+from ..nn.filenames import not_a_folder, regular_or_absent
 from ..nn.keras_methods import checkpoint_target
 from .callback import Callback, best_value, improves, monitor_mode, monitor_name, optional_number, verbose_flag
 
@@ -95,6 +95,8 @@ class ModelCheckpoint(Callback):
             raise PermissionError(errno.EACCES, f"ModelCheckpoint: the folder of filepath, {folder!r}, cannot be "
                                   "written" + ("" if existing == folder else f" ({existing!r} cannot)"), self.filepath)
         not_a_folder(path, "ModelCheckpoint: ")     # save's words and open's error: 'ck/' as 'ck.npz/', a folder
+        if not fields:                              # a named pipe, a device: save's refusal, before the first epoch
+            regular_or_absent(path, "ModelCheckpoint: ")
         # the name's rules (save_weights' first, with save_weights_only), and for a fixed name a file of another
         # kind in the way: found before training, not when the first epoch's save fails
         checkpoint_target(path, self.save_weights_only, f"ModelCheckpoint: filepath {self.filepath!r}", not fields)

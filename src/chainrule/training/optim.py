@@ -83,7 +83,6 @@ class SGD(Optimizer):
             return self._update(p, g, state)
         kernels.sgd(p, g, state.get("momentum_buffer", p), lr=self.lr, momentum=self.momentum,
                     dampening=self.dampening, nesterov=self.nesterov, wd=self.weight_decay, first=self.starting)
-        self._kernels_ran = True          # read by the fit loop (`Trainer.note_kernels`)
 
     def _update(self, p, g, state):
         g = self._grad(p, g)
@@ -204,7 +203,6 @@ class Adam(Optimizer):
         b1, b2 = self.betas
         kernels.adam(p, g, state["exp_avg"], state["exp_avg_sq"], lr=self.lr, b1=b1, b2=b2, eps=self.eps,
                      wd=self.weight_decay, decoupled=self.decoupled, t=self.t)
-        self._kernels_ran = True
 
     def _update(self, p, g, state):
         b1, b2 = self.betas

@@ -32,7 +32,7 @@ def lead_restore(backup: Any, comm: Any) -> Any:
             raise on_every_rank(exc) from None
         net, history = trainer.net, trainer.history
         comm.bcast(("restored", (first, net.optimizer, net.epochs_trained, trainer.rng.bit_generator.state,
-                                 history.history, history.epoch)), root=0)
+                                 history.history, history.epoch, backup.compiled)), root=0)
         comm.Bcast(net.params, root=0)
         return first
 
@@ -68,13 +68,16 @@ class FollowRestore(Callback):
 
     def __init__(self, comm: Any):
         self.comm = comm
+        self.compiled: str | None = None      # as rank 0's checkpoint component's (saving.checkpoint)
+        self.ran: str | None = None
 
     def restore(self, trainer: Any, *args: Any, **kwargs: Any) -> int:
         net, history = trainer.net, trainer.history
         kind, got = self.comm.bcast(None, 0)
         if kind == "failed":                            # rank 0's error, with the rank named
             raise on_every_rank(rebuilt([got, *[None] * (self.comm.Get_size() - 1)], "to restore the checkpoint"))
-        first, net.optimizer, net.epochs_trained, state, history.history, history.epoch = got
+        # the path the checkpoint's epochs took: every rank takes it (`compiled.prepare_run`), the ranks' steps alike
+        first, net.optimizer, net.epochs_trained, state, history.history, history.epoch, self.compiled = got
         trainer.rng.bit_generator.state = state
         self.comm.Bcast(net.params, root=0)
         return first

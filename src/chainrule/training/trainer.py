@@ -41,9 +41,6 @@ def last_update_diverged(where: str, net: Network) -> TrainingDiverged:
 class Trainer:
     """One run of `fit`: the checked data and everything that changes from batch to batch."""
 
-    #: a resumed run takes the kernels or NumPy as its checkpoint says its epochs did (`compiled.prepare_run`)
-    follows_checkpoint_path = True
-
     def __init__(self, net: Network, X: np.ndarray, Y: np.ndarray, *, batch_size: int, shuffle: bool,
                  rng: np.random.Generator, callbacks: list[Callback], validation_data: tuple | None,
                  backup: Any, weight: np.ndarray | None = None, validation_weight: np.ndarray | None = None,
@@ -69,6 +66,8 @@ class Trainer:
         self.callbacks = [*callbacks, *(() if given else (self.history,))] + ([backup] if backup is not None else [])
         self.optimizer: Optimizer = net.optimizer
         self.balance: Balance | None = None         # set by _run: told of each step of the NumPy loop
+        #: a resumed run's: the path its checkpoint's epochs took (`compiled.PATHS`), until its first epoch's
+        self.resumed_path: str | None = None
         self.classify = net.task != "regression"    # read every epoch (a fit in one compiled call: 20,000 of them)
         # targets whose fused delta the compiled loops compute ((p - y) / n): else the NumPy loop's exact one
         self.rows_known = Y is not None and rows_sum_to_one(net.loss_function, Y)
@@ -107,14 +106,15 @@ class Trainer:
             train_begin(cb, params)          # Keras' self.params, set before on_train_begin
         if self.backup is not None:                  # after on_train_begin, which resets the callbacks
             self.backup.restore_callbacks(self)
-        self.optimizer._kernels_ran = False
+        self.optimizer._kernels_ran = None
         with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged
             if self.X is not None:               # a sequence of batches (sequence.py) never runs compiled
                 # the whole run's epochs, not those left, and the checkpoint's path: a resumed run goes on as it ran
-                before = getattr(self.backup, "compiled", None) if restored and self.follows_checkpoint_path else None
-                compiled.prepare_run(net, self.X.shape[0], epochs - self.initial_epoch, self.batch_size, before)
-                if self.backup is not None:      # recorded true once an epoch used them (`note_kernels`)
-                    self.backup.ran = False
+                self.resumed_path = getattr(self.backup, "compiled", None) if restored else None
+                compiled.prepare_run(net, self.X.shape[0], epochs - self.initial_epoch, self.batch_size,
+                                     self.resumed_path)
+                if self.backup is not None:      # a compiled path once an epoch took it (`note_kernels`)
+                    self.backup.ran = "numpy"
             # BLAS threads: idle CPUs, one for small batches; from SMALL_BATCH on, whichever of one or
             # all is faster at the moment (backend/threads.py)
             with blas_limit(self.batch_size), balance(self.batch_size) as self.balance:
@@ -169,15 +169,22 @@ class Trainer:
             total, trained, rows, plain = float(np.dot(losses, sizes)), None, None, None
         else:       # trained: the rows (or weight) trained when a callback stopped the epoch early
             total, correct, trained, rows, plain = self.numpy_epoch(epoch, order, labels, slices, begin, end)
-        self.note_kernels(plan is not None)
+        self.note_kernels()
         self.end_epoch(epoch, total, correct, trained, rows, plain)
 
-    def note_kernels(self, planned: bool) -> None:
-        """Before an epoch's checkpoint: whether the run used the kernels (its compiled loop, or the optimizer's
-        compiled update), not merely had them loaded (Adam with amsgrad runs on NumPy alone): a
-        resumed run goes on as it ran (`compiled.prepare_run`)."""
-        if self.backup is not None and (planned or self.optimizer._kernels_ran):
-            self.backup.ran = True
+    def note_kernels(self) -> None:
+        """After an epoch, before its checkpoint: the path it took (`compiled.PATHS`: one of the compiled loops, or the
+        NumPy loop, whose numbers the optimizer's and the layers' kernels keep to the last bit), as it ran, not as
+        the kernels were loaded (Adam with amsgrad runs on NumPy alone), which a resumed run follows
+        (`compiled.prepare_run`); a resumed run's first epoch on another path than its checkpoint's is warned
+        of (`compiled.check_path`)."""
+        path = self.optimizer._kernels_ran or "numpy"
+        self.optimizer._kernels_ran = None
+        if self.resumed_path is not None:
+            compiled.check_path(self.resumed_path, path)
+            self.resumed_path = None
+        if self.backup is not None and path != "numpy":
+            self.backup.ran = path
 
     def numpy_epoch(self, epoch, order, labels, slices, begin, end) -> tuple[float, float, float | None, int | None,
                                                                              float | None]:

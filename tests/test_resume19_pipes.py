@@ -1,0 +1,91 @@
+"""A named pipe (os.mkfifo) as a writer's file: CSVLogger's first row waited, after an epoch's training, for a
+process to read the pipe, forever where none did (a Keras user does not expect a hang); ModelCheckpoint refused
+it (save's rule: not a regular file) only after the first epoch's training."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX's")
+
+FIT = """
+import sys
+import numpy as np, chainrule as cr
+X = np.random.default_rng(0).normal(size=(20, 2))
+net = cr.Network([cr.Dense(2, 1)], loss="mse", seed=0)
+try:
+    net.fit(X, X[:, :1], epochs=2, verbose=0, callbacks=[cr.CSVLogger(sys.argv[1])])
+finally:
+    print("epochs trained:", net.epochs_trained)
+"""
+
+
+def data():
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    return X, X[:, :1]
+
+
+def test_a_pipe_no_process_reads_is_refused_before_training(tmp_path):
+    """A real process: the hang is what is tested."""
+    pipe = tmp_path / "log.csv"
+    os.mkfifo(pipe)
+    r = subprocess.run([sys.executable, "-c", FIT, str(pipe)], capture_output=True, text=True, timeout=30,
+                       check=False)
+    assert r.returncode == 1
+    assert r.stdout == "epochs trained: 0\n"
+    assert r.stderr.splitlines()[-1] == (
+        f"OSError: [Errno 6] CSVLogger: Cannot write to it: it is a named pipe (FIFO) that no process reads, and "
+        f"writing would wait for one (start its reader first, or give a regular file's name): '{pipe}'")
+
+
+def reading(pipe):
+    """A process reading the pipe: its read end held open (without waiting for a writer) for the whole fit."""
+    return os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+
+
+def test_a_pipe_a_process_reads_gets_each_epochs_row(tmp_path):
+    pipe = tmp_path / "log.csv"
+    os.mkfifo(pipe)
+    fd = reading(pipe)
+    X, Y = data()
+    net = cr.Network([cr.Dense(2, 1)], loss="mse", seed=0)
+    try:
+        history = net.fit(X, Y, epochs=2, verbose=0, callbacks=[cr.CSVLogger(str(pipe))])
+        rows = os.read(fd, 65536).decode().splitlines()
+    finally:
+        os.close(fd)
+    assert rows[0] == "epoch,loss,val_loss"
+    assert [float(row.split(",")[1]) for row in rows[1:]] == history.history["loss"]
+
+
+def test_appending_to_a_pipe_is_refused_before_training(tmp_path):
+    pipe = tmp_path / "log.csv"
+    os.mkfifo(pipe)
+    fd = reading(pipe)
+    X, Y = data()
+    net = cr.Network([cr.Dense(2, 1)], loss="mse", seed=0)
+    try:
+        with pytest.raises(cr.errors.ValidationError,
+                           match=r"^CSVLogger: cannot append to .*: it is a named pipe \(FIFO\), whose rows cannot be "
+                                 r"read back \(append=False, or a regular file\)$"):
+            net.fit(X, Y, epochs=2, verbose=0, callbacks=[cr.CSVLogger(str(pipe), append=True)])
+    finally:
+        os.close(fd)
+    assert net.epochs_trained == 0
+
+
+def test_model_checkpoint_refuses_a_pipe_before_training(tmp_path):
+    pipe = tmp_path / "m.npz"
+    os.mkfifo(pipe)
+    X, Y = data()
+    net = cr.Network([cr.Dense(2, 1)], loss="mse", seed=0)
+    with pytest.raises(OSError) as said:
+        net.fit(X, Y, epochs=2, verbose=0, callbacks=[cr.ModelCheckpoint(str(pipe))])
+    assert str(said.value) == ("[Errno 22] ModelCheckpoint: Cannot replace it: it is not a regular file (a FIFO, "
+                               f"device or socket): '{pipe}'")
+    assert net.epochs_trained == 0
+    assert pipe.exists() and not pipe.is_file()      # left as it was

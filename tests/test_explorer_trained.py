@@ -236,3 +236,19 @@ def test_the_page_shows_the_models_optimizer_in_its_fields_and_words(tmp_path, b
     assert shown["fields"] == [["lr", "0.05"], ["beta1", "0.8"], ["beta2", "0.99"], ["eps", "1e-8"]]
     assert shown["from"] == ("The optimizer is the model's: Adam after 3 steps, with its first and second moments: "
                              "Step and Train go on as its training would.")
+
+
+def test_the_words_under_the_optimizer_take_the_cards_width(tmp_path, browser):
+    """The line under the Optimizer card's fields spans the card (both columns of its fields), not one
+    column of them: a model trained with plain SGD (one field) and with AdamW and a schedule (long words)."""
+    for name, make in (("sgd.npz", lambda: o.SGD(0.2)),
+                       ("adamw.npz", lambda: o.AdamW(o.StepLR(0.01, step_size=1, gamma=0.5), clip_norm=1.0))):
+        path = saved(tmp_path, make(), name=name)
+        first = opened(path).start
+        with fixtures.model_page(browser, cr.load(path), name, session=lambda _, f=first: Session(f)) as pg:
+            expect(pg.locator(".cr-explore.busy")).to_have_count(0)
+            box = pg.evaluate("""() => {
+                const width = e => e.getBoundingClientRect().width;
+                return {words: width(document.querySelector('[data-id="opt-from"]')),
+                        card: width(document.querySelector('[data-id="opt-settings"]'))}; }""")
+        assert box["words"] == pytest.approx(box["card"], abs=1), box

@@ -252,3 +252,22 @@ def test_the_words_under_the_optimizer_take_the_cards_width(tmp_path, browser):
                 return {words: width(document.querySelector('[data-id="opt-from"]')),
                         card: width(document.querySelector('[data-id="opt-settings"]'))}; }""")
         assert box["words"] == pytest.approx(box["card"], abs=1), box
+
+
+def test_a_share_code_of_a_model_whose_momentum_buffer_has_not_started_opens(tmp_path):
+    """SGD's momentum turned on after the model's last step (`opt.momentum = 0.9` between fits): the file holds
+    no buffer yet, as `cr.load` takes it. The page's share code opens, and its first step is the model's next
+    `net.fit` step (the buffer started as torch starts it: the gradient itself)."""
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(6, 3)), rng.uniform(size=(6, 1))
+    net = cr.Network([cr.Dense(3, 4, "tanh"), cr.Dense(4, 1, "sigmoid")], loss="mse", seed=1)
+    opt = o.SGD(0.1)
+    net.fit(X, Y, epochs=3, batch_size=6, optimizer=opt, verbose=0)
+    opt.momentum = 0.9
+    net.save(tmp_path / "m.npz")
+    s = opened(tmp_path / "m.npz")
+    copy = Session()
+    copy.act("load_share", {"code": s.share()})
+    assert (copy.opt_name, copy.opt.t) == ("momentum", 3)
+    copy.act("step")
+    np.testing.assert_allclose(copy.net.params, engine_step(tmp_path / "m.npz", s.X, s.Y), rtol=0, atol=1e-12)

@@ -5,6 +5,7 @@ What the page has no field for is said on the page, never dropped silently.
 Oracles: the engine (`cr.load` and one `net.fit` step of the loaded model), torch.optim from the same
 state (Adam, SGD with momentum and Nesterov, Adagrad, RMSprop), torch's StepLR for a schedule's rate."""
 import argparse
+from copy import deepcopy
 
 import numpy as np
 import pytest
@@ -271,3 +272,21 @@ def test_a_share_code_of_a_model_whose_momentum_buffer_has_not_started_opens(tmp
     assert (copy.opt_name, copy.opt.t) == ("momentum", 3)
     copy.act("step")
     np.testing.assert_allclose(copy.net.params, engine_step(tmp_path / "m.npz", s.X, s.Y), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["model file", "share link"])
+def test_a_new_optimizer_names_what_brings_the_models_back_and_it_does(tmp_path, shared):
+    """A new optimizer on a model's page says what brings the model's back (Undo, Reset): each one named
+    does. On a share link's page Reset opens what its server opened (here the seed), not the model."""
+    s = opened(saved(tmp_path, o.Adam(0.05)))
+    if shared:
+        s, code = Session(), s.share()
+        s.act("load_share", {"code": code})
+    said = s.state()["optimizer_from"]
+    s.act("set_optimizer", {"lr": 0.02})
+    named = [a for a in ("Undo", "Reset") if a in s.state()["message"]]
+    assert named
+    for action in named:
+        page = deepcopy(s)
+        page.act(action.lower())
+        assert (page.opt.t, page.state()["optimizer_from"]) == (3, said), action

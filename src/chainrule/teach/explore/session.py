@@ -315,7 +315,7 @@ class Session:
         # the engine given the numbers as sent, so that its refusal quotes the one typed (β₁ "got 1", not 1.0)
         self.opt, self.opt_name, self.opt_settings = make_optimizer(name, {**values, **settings}), name, values
         if self.optimizer_from:     # a new optimizer, from step 0: the model's state is gone
-            self.optimizer_from, self.message = None, wording.NEW_OPTIMIZER
+            self.optimizer_from, self.message = None, wording.new_optimizer(self.weights_from)
         self._edited()
 
     def set_architecture(self, **arch: Any) -> None:

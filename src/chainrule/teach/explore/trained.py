@@ -10,6 +10,7 @@ import chainrule as cr
 from chainrule.errors import ValidationError
 
 from . import limits
+from .engine import make_optimizer
 
 _SHOWN = {"sgd": "Gradient descent", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "Adagrad",
           "rmsprop": "RMSprop", "adam": "Adam"}
@@ -43,7 +44,7 @@ def page_optimizer(opt: Any, default: tuple[str, dict]) -> tuple[tuple[str, dict
             settings[k] = defaults[k]
             outside.append(f"The model's {limits.SETTING_FIELDS[k]} {v:g} is not one the page's field takes: "
                            f"{defaults[k]:g} here.")
-    kept = [_WORDS[name]] if any(k in opt.state for k in _state_names(name)) else []
+    kept = [_WORDS[name]] if any(k in opt.state for k in make_optimizer(name, settings).state_names) else []
     whole = not (aside or outside or opt.schedule is not None)      # nothing set aside: fit's own next step
     said = [f"The optimizer is the model's: {type(opt).__name__} after {opt.t} "
             f"{'step' if opt.t == 1 else 'steps'}" + (f", with its {kept[0]}" if kept else "")
@@ -64,12 +65,6 @@ def _fill(name: str, defaults: dict) -> dict:
 
 _WORDS = {"momentum": "momentum buffer", "nesterov": "momentum buffer", "adagrad": "sum of squared gradients",
           "rmsprop": "average of squared gradients", "adam": "first and second moments"}
-
-
-def _state_names(name: str) -> tuple[str, ...]:
-    """The state arrays the page's optimizer `name` reads (RMSprop's momentum buffer: no, momentum 0)."""
-    return {"momentum": ("momentum_buffer",), "nesterov": ("momentum_buffer",), "adagrad": ("sum",),
-            "rmsprop": ("square_avg",), "adam": ("exp_avg", "exp_avg_sq")}.get(name, ())
 
 
 def _mapped(opt: Any) -> tuple[str, dict, list[str]] | None:

@@ -150,8 +150,8 @@ def test_what_the_page_cannot_follow_is_said(tmp_path, make, said, kept):
             del o.OPTIMIZERS["lion19"]
     assert said in s.state()["optimizer_from"]
     assert (s.opt.t == 3) is kept
-    s.act("set_optimizer", {"lr": 0.02})        # a new optimizer: from step 0, and the page says so
-    assert s.state()["optimizer_from"] is None and "from step 0" in s.state()["message"]
+    s.act("set_optimizer", {"lr": 0.02})        # a new optimizer: from step 0, and where the model's was taken, says so
+    assert s.state()["optimizer_from"] is None and ("from step 0" in s.state()["message"]) is kept
     s.act("undo")                               # and Undo brings the model's back
     assert said in s.state()["optimizer_from"] and (s.opt.t == 3) is kept
 
@@ -290,3 +290,21 @@ def test_a_new_optimizer_names_what_brings_the_models_back_and_it_does(tmp_path,
         page = deepcopy(s)
         page.act(action.lower())
         assert (page.opt.t, page.state()["optimizer_from"]) == (3, said), action
+
+
+@pytest.mark.parametrize("make,include", [(lambda: o.Adam(0.05), False), (lambda: Lion19(0.1), True)],
+                         ids=["saved without optimizer", "not offered"])
+def test_a_new_optimizer_claims_no_model_state_the_page_never_took(tmp_path, make, include):
+    """A model saved without its optimizer (as `chainrule sweep` saves its best), or with one the page does not
+    offer: the page opened with its default, from step 0. A new optimizer then says nothing of the model's
+    step count and moments (there were none on the page to set aside)."""
+    registered = o.register_optimizer(Lion19) if "lion19" not in o.OPTIMIZERS else None
+    try:
+        path = saved(tmp_path, make(), include=include)
+        s = opened(path)
+    finally:
+        if registered is not None:
+            del o.OPTIMIZERS["lion19"]
+    assert s.opt.t == 0
+    s.act("set_optimizer", {"lr": 0.02})
+    assert "step count" not in s.state()["message"] and s.state()["optimizer_from"] is None

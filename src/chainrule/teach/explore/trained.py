@@ -12,6 +12,7 @@ from chainrule.errors import ValidationError
 from . import limits
 from .engine import make_optimizer
 
+TAKEN = "The optimizer is the model's"      # how the words begin where the page took the model's optimizer and state
 _SHOWN = {"sgd": "Gradient descent", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "Adagrad",
           "rmsprop": "RMSprop", "adam": "Adam"}
 
@@ -46,7 +47,7 @@ def page_optimizer(opt: Any, default: tuple[str, dict]) -> tuple[tuple[str, dict
                            f"{defaults[k]:g} here.")
     kept = [_WORDS[name]] if any(k in opt.state for k in make_optimizer(name, settings).state_names) else []
     whole = not (aside or outside or opt.schedule is not None)      # nothing set aside: fit's own next step
-    said = [f"The optimizer is the model's: {type(opt).__name__} after {opt.t} "
+    said = [f"{TAKEN}: {type(opt).__name__} after {opt.t} "
             f"{'step' if opt.t == 1 else 'steps'}" + (f", with its {kept[0]}" if kept else "")
             + (": Step and Train go on as its training would." if whole else ".")]
     if aside:
@@ -104,3 +105,9 @@ def carry_state(model_opt: Any, page_opt: Any) -> None:
     fresh = model_opt.__dict__.get("_fresh")
     if fresh is not None and page_opt.per_part_start and page_opt.state:
         page_opt._fresh = fresh.copy()
+
+
+def taken(words: str | None) -> bool:
+    """Whether a page's words on its optimizer (`optimizer_from`) say it took the model's, with its step
+    count and moments (not a default the page opened with where the file holds none or one it does not offer)."""
+    return words is not None and words.startswith(TAKEN)

@@ -5,6 +5,7 @@ What the page has no field for is said on the page, never dropped silently.
 Oracles: the engine (`cr.load` and one `net.fit` step of the loaded model), torch.optim from the same
 state (Adam, SGD with momentum and Nesterov, Adagrad, RMSprop), torch's StepLR for a schedule's rate."""
 import argparse
+from copy import deepcopy
 
 import numpy as np
 import pytest
@@ -149,8 +150,8 @@ def test_what_the_page_cannot_follow_is_said(tmp_path, make, said, kept):
             del o.OPTIMIZERS["lion19"]
     assert said in s.state()["optimizer_from"]
     assert (s.opt.t == 3) is kept
-    s.act("set_optimizer", {"lr": 0.02})        # a new optimizer: from step 0, and the page says so
-    assert s.state()["optimizer_from"] is None and "from step 0" in s.state()["message"]
+    s.act("set_optimizer", {"lr": 0.02})        # a new optimizer: from step 0, and where the model's was taken, says so
+    assert s.state()["optimizer_from"] is None and ("from step 0" in s.state()["message"]) is kept
     s.act("undo")                               # and Undo brings the model's back
     assert said in s.state()["optimizer_from"] and (s.opt.t == 3) is kept
 
@@ -236,3 +237,74 @@ def test_the_page_shows_the_models_optimizer_in_its_fields_and_words(tmp_path, b
     assert shown["fields"] == [["lr", "0.05"], ["beta1", "0.8"], ["beta2", "0.99"], ["eps", "1e-8"]]
     assert shown["from"] == ("The optimizer is the model's: Adam after 3 steps, with its first and second moments: "
                              "Step and Train go on as its training would.")
+
+
+def test_the_words_under_the_optimizer_take_the_cards_width(tmp_path, browser):
+    """The line under the Optimizer card's fields spans the card (both columns of its fields), not one
+    column of them: a model trained with plain SGD (one field) and with AdamW and a schedule (long words)."""
+    for name, make in (("sgd.npz", lambda: o.SGD(0.2)),
+                       ("adamw.npz", lambda: o.AdamW(o.StepLR(0.01, step_size=1, gamma=0.5), clip_norm=1.0))):
+        path = saved(tmp_path, make(), name=name)
+        first = opened(path).start
+        with fixtures.model_page(browser, cr.load(path), name, session=lambda _, f=first: Session(f)) as pg:
+            expect(pg.locator(".cr-explore.busy")).to_have_count(0)
+            box = pg.evaluate("""() => {
+                const width = e => e.getBoundingClientRect().width;
+                return {words: width(document.querySelector('[data-id="opt-from"]')),
+                        card: width(document.querySelector('[data-id="opt-settings"]'))}; }""")
+        assert box["words"] == pytest.approx(box["card"], abs=1), box
+
+
+def test_a_share_code_of_a_model_whose_momentum_buffer_has_not_started_opens(tmp_path):
+    """SGD's momentum turned on after the model's last step (`opt.momentum = 0.9` between fits): the file holds
+    no buffer yet, as `cr.load` takes it. The page's share code opens, and its first step is the model's next
+    `net.fit` step (the buffer started as torch starts it: the gradient itself)."""
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(6, 3)), rng.uniform(size=(6, 1))
+    net = cr.Network([cr.Dense(3, 4, "tanh"), cr.Dense(4, 1, "sigmoid")], loss="mse", seed=1)
+    opt = o.SGD(0.1)
+    net.fit(X, Y, epochs=3, batch_size=6, optimizer=opt, verbose=0)
+    opt.momentum = 0.9
+    net.save(tmp_path / "m.npz")
+    s = opened(tmp_path / "m.npz")
+    copy = Session()
+    copy.act("load_share", {"code": s.share()})
+    assert (copy.opt_name, copy.opt.t) == ("momentum", 3)
+    copy.act("step")
+    np.testing.assert_allclose(copy.net.params, engine_step(tmp_path / "m.npz", s.X, s.Y), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["model file", "share link"])
+def test_a_new_optimizer_names_what_brings_the_models_back_and_it_does(tmp_path, shared):
+    """A new optimizer on a model's page says what brings the model's back (Undo, Reset): each one named
+    does. On a share link's page Reset opens what its server opened (here the seed), not the model."""
+    s = opened(saved(tmp_path, o.Adam(0.05)))
+    if shared:
+        s, code = Session(), s.share()
+        s.act("load_share", {"code": code})
+    said = s.state()["optimizer_from"]
+    s.act("set_optimizer", {"lr": 0.02})
+    named = [a for a in ("Undo", "Reset") if a in s.state()["message"]]
+    assert named
+    for action in named:
+        page = deepcopy(s)
+        page.act(action.lower())
+        assert (page.opt.t, page.state()["optimizer_from"]) == (3, said), action
+
+
+@pytest.mark.parametrize("make,include", [(lambda: o.Adam(0.05), False), (lambda: Lion19(0.1), True)],
+                         ids=["saved without optimizer", "not offered"])
+def test_a_new_optimizer_claims_no_model_state_the_page_never_took(tmp_path, make, include):
+    """A model saved without its optimizer (as `chainrule sweep` saves its best), or with one the page does not
+    offer: the page opened with its default, from step 0. A new optimizer then says nothing of the model's
+    step count and moments (there were none on the page to set aside)."""
+    registered = o.register_optimizer(Lion19) if "lion19" not in o.OPTIMIZERS else None
+    try:
+        path = saved(tmp_path, make(), include=include)
+        s = opened(path)
+    finally:
+        if registered is not None:
+            del o.OPTIMIZERS["lion19"]
+    assert s.opt.t == 0
+    s.act("set_optimizer", {"lr": 0.02})
+    assert "step count" not in s.state()["message"] and s.state()["optimizer_from"] is None

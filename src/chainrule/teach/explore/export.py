@@ -236,13 +236,16 @@ def _model(s, model) -> None:
 def _optimizer_state(s, state) -> None:
     """The optimizer's step count and per-parameter arrays, checked against the optimizer chosen."""
     names = set(s.opt.state_names)
+    # a state a setting turns on (SGD's momentum buffer) may be absent after steps: a model's momentum turned on
+    # since its last step; made at the next step, as the engine makes it (and `cr.load` takes such a file)
+    later = names & set(s.opt.switchable)
     if isinstance(state, dict) and state.get("t") == 0 and set(state) == {"t"}:
         return                          # no step yet: no moments
-    if not isinstance(state, dict) or set(state) != names | {"t"}:
+    if not isinstance(state, dict) or not (names - later) | {"t"} <= set(state) <= names | {"t"}:
         raise ValidationError(f"share code: the {s.opt_name} optimizer's state needs t and {sorted(names)}")
     s.opt.t = limits.integer(state["t"], "share code: the optimizer's step count", 0, 10**9)
     n = s.net.n_params
-    for name in names:
+    for name in sorted(names & set(state)):
         values = state[name]
         if not isinstance(values, list) or len(values) != n:
             raise ValidationError(f"share code: the optimizer's {name} needs {n} values")

@@ -20,7 +20,7 @@ import chainrule as cr
 from chainrule.errors import TrainingDiverged, ValidationError
 from chainrule.nn.divergence import divergence_cause, sum_of_squares
 
-from . import engine, limits, opening, wording
+from . import engine, limits, opening, trained, wording
 from .engine import explain_all, make_optimizer, resized
 from .limits import check_architecture, integer, number
 from .opening import DATA_ARCH, SEED_ARCH  # noqa: F401  (the architectures the session opens with)
@@ -314,8 +314,9 @@ class Session:
         values.update({k: limits.setting(k, v) for k, v in settings.items()})
         # the engine given the numbers as sent, so that its refusal quotes the one typed (β₁ "got 1", not 1.0)
         self.opt, self.opt_name, self.opt_settings = make_optimizer(name, {**values, **settings}), name, values
-        if self.optimizer_from:     # a new optimizer, from step 0: the model's state is gone
-            self.optimizer_from, self.message = None, wording.NEW_OPTIMIZER
+        if trained.taken(self.optimizer_from):     # a new optimizer, from step 0: the model's state is set aside
+            self.message = wording.new_optimizer(self.weights_from)
+        self.optimizer_from = None
         self._edited()
 
     def set_architecture(self, **arch: Any) -> None:

@@ -10,7 +10,9 @@ import chainrule as cr
 from chainrule.errors import ValidationError
 
 from . import limits
+from .engine import make_optimizer
 
+TAKEN = "The optimizer is the model's"      # how the words begin where the page took the model's optimizer and state
 _SHOWN = {"sgd": "Gradient descent", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "Adagrad",
           "rmsprop": "RMSprop", "adam": "Adam"}
 
@@ -43,9 +45,9 @@ def page_optimizer(opt: Any, default: tuple[str, dict]) -> tuple[tuple[str, dict
             settings[k] = defaults[k]
             outside.append(f"The model's {limits.SETTING_FIELDS[k]} {v:g} is not one the page's field takes: "
                            f"{defaults[k]:g} here.")
-    kept = [_WORDS[name]] if any(k in opt.state for k in _state_names(name)) else []
+    kept = [_WORDS[name]] if any(k in opt.state for k in make_optimizer(name, settings).state_names) else []
     whole = not (aside or outside or opt.schedule is not None)      # nothing set aside: fit's own next step
-    said = [f"The optimizer is the model's: {type(opt).__name__} after {opt.t} "
+    said = [f"{TAKEN}: {type(opt).__name__} after {opt.t} "
             f"{'step' if opt.t == 1 else 'steps'}" + (f", with its {kept[0]}" if kept else "")
             + (": Step and Train go on as its training would." if whole else ".")]
     if aside:
@@ -64,12 +66,6 @@ def _fill(name: str, defaults: dict) -> dict:
 
 _WORDS = {"momentum": "momentum buffer", "nesterov": "momentum buffer", "adagrad": "sum of squared gradients",
           "rmsprop": "average of squared gradients", "adam": "first and second moments"}
-
-
-def _state_names(name: str) -> tuple[str, ...]:
-    """The state arrays the page's optimizer `name` reads (RMSprop's momentum buffer: no, momentum 0)."""
-    return {"momentum": ("momentum_buffer",), "nesterov": ("momentum_buffer",), "adagrad": ("sum",),
-            "rmsprop": ("square_avg",), "adam": ("exp_avg", "exp_avg_sq")}.get(name, ())
 
 
 def _mapped(opt: Any) -> tuple[str, dict, list[str]] | None:
@@ -109,3 +105,9 @@ def carry_state(model_opt: Any, page_opt: Any) -> None:
     fresh = model_opt.__dict__.get("_fresh")
     if fresh is not None and page_opt.per_part_start and page_opt.state:
         page_opt._fresh = fresh.copy()
+
+
+def taken(words: str | None) -> bool:
+    """Whether a page's words on its optimizer (`optimizer_from`) say it took the model's, with its step
+    count and moments (not a default the page opened with where the file holds none or one it does not offer)."""
+    return words is not None and words.startswith(TAKEN)

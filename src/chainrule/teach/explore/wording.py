@@ -13,9 +13,18 @@ from typing import Any
 # what a refused Train, Step or Update says: the session is left as it was (the request is rolled back)
 NOTHING_CHANGED = "; nothing was changed: lower the learning rate (Optimizer, η), then train again"
 
-# a change of the optimizer on a page that opened a model's: the new one starts from step 0
-NEW_OPTIMIZER = ("A new optimizer, from step 0: the model's step count and moments are not used (Undo or Reset "
-                 "brings them back)")
+
+def back(weights_from: str | None) -> str:
+    """What brings a model's weights or optimizer back: Undo, and Reset where the server opened that
+    model (a share link's page resets to what its server opened, not to the link)."""
+    return "Undo" if weights_from == "the share link" else "Undo or Reset"
+
+
+def new_optimizer(weights_from: str | None) -> str:
+    """A change of the optimizer on a page that opened a model's: the new one starts from step 0."""
+    return (f"A new optimizer, from step 0: the model's step count and moments are not used ({back(weights_from)} "
+            "brings them back)")
+
 
 RULES: list[tuple[re.Pattern, Any]] = [     # (pattern, what re.sub puts in its place)
     # a CSV file in another encoding: the page reads UTF-8 only
@@ -67,10 +76,9 @@ def rebuilt(arch: dict, weights_from: str | None, kept: list[str], lost: list[st
     page built (the card shows all of it)."""
     if not (weights_from or kept or lost or unnamed):
         return ""
-    back = "Undo" if weights_from == "the share link" else "Undo or Reset"     # Reset: what the server opened
     init = "the seed's weights" if arch["init"] == "seed" else f"Init {arch['init']}, seed {arch['seed']}"
-    said = [f"New weights drawn ({init})"
-            + (f": the weights of {weights_from} are gone ({back} brings them back)." if weights_from else ".")]
+    gone = f": the weights of {weights_from} are gone ({back(weights_from)} brings them back)."
+    said = [f"New weights drawn ({init})" + (gone if weights_from else ".")]
     if kept:
         said.append("Kept from the model: " + ", ".join(kept) + ".")
     if lost:

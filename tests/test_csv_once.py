@@ -86,3 +86,41 @@ def test_excels_line_past_blank_blocks_is_named_by_the_row_check(tmp_path, monke
     assert list(pd.read_csv(path, nrows=0).columns) == ["sep=", "Unnamed: 1"]
     with pytest.raises(ValidationError, match=r"its first line \('sep=,'\) is the line Excel writes"):
         check_csv(path)
+
+
+@pytest.mark.parametrize("bad", [b"\xe8", b"\x00"])
+def test_a_first_line_cut_by_a_bad_byte_is_not_named_as_excels(tmp_path, bad):
+    """The look before a bad byte saw the first line up to it, 'sep=;', where the line is 'sep=;' and more: the
+    bad byte is named, as it was before the look moved."""
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"sep=;" + bad + b"\nx;y\n1;2\n")
+    assert path.read_bytes().splitlines()[0] == b"sep=;" + bad           # the line is more than Excel's
+    said = r"is not UTF-8 text: byte 0xe8 on line 1" if bad == b"\xe8" else r"is not a text file \(it holds NUL"
+    for read in (csvfile.read_csv, check_csv):
+        with pytest.raises(ValidationError, match=said):
+            read(path)
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252", "cp1250"])
+def test_excels_line_after_a_utf8_mark_read_in_another_encoding_is_named(tmp_path, encoding):
+    """A UTF-8 file with its byte order mark read with encoding='latin-1' decodes the mark as 'ï»¿': Excel's line
+    after it was read as a header 'ï»¿sep=' by every reader."""
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"\xef\xbb\xbfsep=;\nx;y\n1;2\n")
+    assert pd.read_csv(path, sep=";", nrows=0, encoding=encoding).columns[0].endswith("sep=")
+    for read in (csvfile.read_csv, check_csv, lambda p, encoding: next(iter_chunks(p, encoding=encoding))):
+        with pytest.raises(ValidationError, match=r"its first line \('sep=;'\) is the line Excel writes"):
+            read(path, encoding=encoding)
+
+
+@pytest.mark.parametrize("line", ['"sep=;"', '"sep=,"'])
+def test_excels_line_quoted_is_named_by_every_reader(tmp_path, line):
+    """A program that quotes every cell writes Excel's line as '"sep=;"', which pandas reads as the header 'sep=;':
+    read_csv and the row check read it as a table of one column 'sep=;' (or named it a ragged header)."""
+    path = tmp_path / "x.csv"
+    sep = line[5]
+    path.write_text(f"{line}\nx{sep}y\n1{sep}2\n3{sep}4\n")
+    assert list(pd.read_csv(path, sep="\t").columns) == [line[1:-1]]
+    for read in (csvfile.read_csv, check_csv, lambda p: next(iter_chunks(p))):
+        with pytest.raises(ValidationError, match=rf"its first line \('sep={sep}'\) is the line Excel writes"):
+            read(path)

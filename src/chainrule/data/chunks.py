@@ -52,7 +52,7 @@ def _chunks(f: Any, name: str, rows: int, sep: str | None, encoding: str | None,
         text = text[:text.rfind("\n") + 1] or text         # whole lines only
     if not text.strip():
         raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data rows")
-    refuse_excel_line(name, text)                         # in the encoding given (a UTF-16 file without its mark)
+    refuse_excel_line(name, text, encoding)               # in the encoding given (a UTF-16 file without its mark)
     detected = sep is None
     if sep is None:
         sep, _ = detect_separator(text, name)

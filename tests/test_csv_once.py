@@ -124,3 +124,33 @@ def test_excels_line_quoted_is_named_by_every_reader(tmp_path, line):
     for read in (csvfile.read_csv, check_csv, lambda p: next(iter_chunks(p))):
         with pytest.raises(ValidationError, match=rf"its first line \('sep={sep}'\) is the line Excel writes"):
             read(path)
+
+
+@pytest.mark.parametrize("end", ["\n", "\r"])
+def test_the_separator_is_detected_past_many_blank_lines(tmp_path, end):
+    """pandas skips the blank lines before the header, however many: the separator was detected from the first 100
+    lines, blank here, and the file read with ',' as one column 'x;c;y'."""
+    path = tmp_path / "far.csv"
+    path.write_text(end * 150 + end.join(["x;c;y", "1;a;0", "2;b;1", "3;a;0"]) + end, newline="")
+    truth = pd.read_csv(path, sep=";")
+    assert list(truth.columns) == ["x", "c", "y"]
+    for read in (csvfile.read_csv, lambda p: next(iter_chunks(p))):
+        df = read(path)
+        assert list(df.columns) == ["x", "c", "y"] and df.attrs["csv"]["sep"] == ";"
+        pd.testing.assert_frame_equal(df.reset_index(drop=True), truth, check_dtype=False)
+    assert check_csv(path)["sep"] == ";"
+
+
+@pytest.mark.parametrize("start", ["sep=;\n", ""])
+def test_a_streamed_file_after_more_blank_lines_than_its_sniff_is_read(tmp_path, start):
+    """iter_chunks sniffs its first 256 KiB: blank lines only there, it said the file was empty (the Excel line
+    after them was not seen, the rows under them not read)."""
+    path = tmp_path / "far.csv"
+    path.write_text("\n" * 300_000 + start + "x;c;y\n1;a;0\n2;b;1\n")
+    if start:
+        assert list(pd.read_csv(path, sep=";", nrows=0).columns) == ["sep=", "Unnamed: 1"]
+        with pytest.raises(ValidationError, match=r"its first line \('sep=;'\) is the line Excel writes"):
+            next(iter_chunks(path))
+    else:
+        truth = pd.read_csv(path, sep=";")
+        pd.testing.assert_frame_equal(next(iter_chunks(path)), truth, check_dtype=False)

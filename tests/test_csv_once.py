@@ -86,3 +86,71 @@ def test_excels_line_past_blank_blocks_is_named_by_the_row_check(tmp_path, monke
     assert list(pd.read_csv(path, nrows=0).columns) == ["sep=", "Unnamed: 1"]
     with pytest.raises(ValidationError, match=r"its first line \('sep=,'\) is the line Excel writes"):
         check_csv(path)
+
+
+@pytest.mark.parametrize("bad", [b"\xe8", b"\x00"])
+def test_a_first_line_cut_by_a_bad_byte_is_not_named_as_excels(tmp_path, bad):
+    """The look before a bad byte saw the first line up to it, 'sep=;', where the line is 'sep=;' and more: the
+    bad byte is named, as it was before the look moved."""
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"sep=;" + bad + b"\nx;y\n1;2\n")
+    assert path.read_bytes().splitlines()[0] == b"sep=;" + bad           # the line is more than Excel's
+    said = r"is not UTF-8 text: byte 0xe8 on line 1" if bad == b"\xe8" else r"is not a text file \(it holds NUL"
+    for read in (csvfile.read_csv, check_csv):
+        with pytest.raises(ValidationError, match=said):
+            read(path)
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252", "cp1250"])
+def test_excels_line_after_a_utf8_mark_read_in_another_encoding_is_named(tmp_path, encoding):
+    """A UTF-8 file with its byte order mark read with encoding='latin-1' decodes the mark as 'ï»¿': Excel's line
+    after it was read as a header 'ï»¿sep=' by every reader."""
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"\xef\xbb\xbfsep=;\nx;y\n1;2\n")
+    assert pd.read_csv(path, sep=";", nrows=0, encoding=encoding).columns[0].endswith("sep=")
+    for read in (csvfile.read_csv, check_csv, lambda p, encoding: next(iter_chunks(p, encoding=encoding))):
+        with pytest.raises(ValidationError, match=r"its first line \('sep=;'\) is the line Excel writes"):
+            read(path, encoding=encoding)
+
+
+@pytest.mark.parametrize("line", ['"sep=;"', '"sep=,"'])
+def test_excels_line_quoted_is_named_by_every_reader(tmp_path, line):
+    """A program that quotes every cell writes Excel's line as '"sep=;"', which pandas reads as the header 'sep=;':
+    read_csv and the row check read it as a table of one column 'sep=;' (or named it a ragged header)."""
+    path = tmp_path / "x.csv"
+    sep = line[5]
+    path.write_text(f"{line}\nx{sep}y\n1{sep}2\n3{sep}4\n")
+    assert list(pd.read_csv(path, sep="\t").columns) == [line[1:-1]]
+    for read in (csvfile.read_csv, check_csv, lambda p: next(iter_chunks(p))):
+        with pytest.raises(ValidationError, match=rf"its first line \('sep={sep}'\) is the line Excel writes"):
+            read(path)
+
+
+@pytest.mark.parametrize("end", ["\n", "\r"])
+def test_the_separator_is_detected_past_many_blank_lines(tmp_path, end):
+    """pandas skips the blank lines before the header, however many: the separator was detected from the first 100
+    lines, blank here, and the file read with ',' as one column 'x;c;y'."""
+    path = tmp_path / "far.csv"
+    path.write_text(end * 150 + end.join(["x;c;y", "1;a;0", "2;b;1", "3;a;0"]) + end, newline="")
+    truth = pd.read_csv(path, sep=";")
+    assert list(truth.columns) == ["x", "c", "y"]
+    for read in (csvfile.read_csv, lambda p: next(iter_chunks(p))):
+        df = read(path)
+        assert list(df.columns) == ["x", "c", "y"] and df.attrs["csv"]["sep"] == ";"
+        pd.testing.assert_frame_equal(df.reset_index(drop=True), truth, check_dtype=False)
+    assert check_csv(path)["sep"] == ";"
+
+
+@pytest.mark.parametrize("start", ["sep=;\n", ""])
+def test_a_streamed_file_after_more_blank_lines_than_its_sniff_is_read(tmp_path, start):
+    """iter_chunks sniffs its first 256 KiB: blank lines only there, it said the file was empty (the Excel line
+    after them was not seen, the rows under them not read)."""
+    path = tmp_path / "far.csv"
+    path.write_text("\n" * 300_000 + start + "x;c;y\n1;a;0\n2;b;1\n")
+    if start:
+        assert list(pd.read_csv(path, sep=";", nrows=0).columns) == ["sep=", "Unnamed: 1"]
+        with pytest.raises(ValidationError, match=r"its first line \('sep=;'\) is the line Excel writes"):
+            next(iter_chunks(path))
+    else:
+        truth = pd.read_csv(path, sep=";")
+        pd.testing.assert_frame_equal(next(iter_chunks(path)), truth, check_dtype=False)

@@ -45,14 +45,16 @@ def _chunks(f: Any, name: str, rows: int, sep: str | None, encoding: str | None,
             thousands: str | None, na_values: Any, text_columns: Sequence[str], pandas_markers: bool, lines: Any,
             kept: Any) -> Iterator[Any]:
     import pandas as pd
-    head = f.read(SNIFF_BYTES)
-    encoding = encoding or bom_encoding(head)
+    head = first = f.read(SNIFF_BYTES)
+    while len(head) == SNIFF_BYTES and not head.strip():   # blank lines only: pandas skips them, and so does the sniff
+        head = f.read(SNIFF_BYTES)
+    encoding = encoding or bom_encoding(first)
     text = head.decode(encoding or "utf-8-sig", errors="ignore")
     if len(head) == SNIFF_BYTES:
         text = text[:text.rfind("\n") + 1] or text         # whole lines only
     if not text.strip():
         raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data rows")
-    refuse_excel_line(name, text)                         # in the encoding given (a UTF-16 file without its mark)
+    refuse_excel_line(name, text, encoding)               # in the encoding given (a UTF-16 file without its mark)
     detected = sep is None
     if sep is None:
         sep, _ = detect_separator(text, name)

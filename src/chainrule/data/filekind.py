@@ -6,6 +6,7 @@ in the file's encoding (`read_csv` the whole file, the row check its first block
 the separator is detected from those lines."""
 from __future__ import annotations
 
+import codecs
 import io
 import re
 from typing import Any
@@ -91,21 +92,38 @@ _TEXT = re.compile(r"[^\s\ufeff]")         # a file's first character that is no
 _LINE_END = re.compile(r"[\r\n]")
 
 
-def refuse_excel_line(name: str, text: str) -> bool:
+def refuse_excel_line(name: str, text: str, encoding: str | None = None, cut: bool = False) -> bool:
     """Refuse the file `name` when its first line that is not blank, in `text` (the file's start decoded in its
-    encoding), is Excel's "sep=;", the line it writes to name the separator, that pandas reads as the header.
-    The one look per read: found without splitting `text` into lines (it may be the whole file). Returns whether
-    `text` held that line (False: blank lines only, the next block's text decides)."""
+    `encoding`), is Excel's "sep=;", the line it writes to name the separator, that pandas reads as the header
+    (quoted too, '"sep=;"', as a program that quotes every cell writes it; after a UTF-8 byte order mark read in
+    another encoding, 'ï»¿' in latin-1). The one look per read: found without splitting `text` into lines (it may
+    be the whole file). `cut`: `text` ends at a byte that is not text (a NUL, one not in the encoding), so its last
+    line is not whole and not looked at. Returns whether `text` held that line (False: blank lines only, the next
+    block's text decides)."""
+    if cut:
+        text = text[:max(text.rfind("\n"), text.rfind("\r")) + 1]
     first = _TEXT.search(text)
     if first is None:
         return False
     start = max(text.rfind("\n", 0, first.start()), text.rfind("\r", 0, first.start())) + 1
     end = _LINE_END.search(text, first.start())
     line = text[start:end.start() if end else len(text)].lstrip("\ufeff")
+    mark = _utf8_mark(encoding)
+    line = line[len(mark):] if mark and line.startswith(mark) else line
+    if len(line) == 7 and line[0] == line[-1] == '"':
+        line = line[1:-1]
     if (excel := excel_text(line)) is not None:
         from .csvfile import short
         raise ValidationError(f"CSV file {short(name, 200)}: {excel}")
     return True
+
+
+def _utf8_mark(encoding: str | None) -> str:
+    """UTF-8's byte order mark as text in `encoding` ('ï»¿' in latin-1 and cp1252; '' where it is not text)."""
+    try:
+        return codecs.BOM_UTF8.decode(encoding or "utf-8-sig")
+    except (LookupError, UnicodeDecodeError):
+        return ""
 
 
 def excel_text(line: str) -> str | None:

@@ -95,16 +95,17 @@ def decode_text(data: bytes, name: str, encoding: str | None) -> tuple[str, str]
     from .filekind import refuse_excel_line
     at = -1 if wide(encoding) else data.find(b"\x00")
     if at >= 0:
-        refuse_excel_line(name, data[:at].decode(encoding or "utf-8-sig", errors="replace"))
+        refuse_excel_line(name, data[:at].decode(encoding or "utf-8-sig", errors="replace"), encoding, cut=True)
         raise nul_refusal(name, data, at)
     try:
         text = data.decode(encoding or "utf-8-sig")
     except LookupError:
         raise ValidationError(f"encoding {short(encoding)} is not known (e.g. utf-8, latin-1, cp1252)") from None
     except UnicodeDecodeError as exc:
-        refuse_excel_line(name, data[:exc.start].decode(encoding or "utf-8-sig", errors="replace"))
+        refuse_excel_line(name, data[:exc.start].decode(encoding or "utf-8-sig", errors="replace"), encoding,
+                          cut=True)
         raise undecodable(name, encoding, data[exc.start], data[:exc.start].count(b"\n") + 1) from None
-    refuse_excel_line(name, text)
+    refuse_excel_line(name, text, encoding)
     return text, encoding or "utf-8"
 
 

@@ -192,7 +192,8 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
         encoding = encoding or bom_encoding(block)
         codec = encoding or "utf-8-sig"
         if 0 <= (at := block.find(b"\x00")) < 65536 and not wide(codec):
-            refuse_excel_line(name, block[:at].decode(codec, errors="replace"))     # named first, as read_csv does
+            # named first, as read_csv does
+            refuse_excel_line(name, block[:at].decode(codec, errors="replace"), codec, cut=True)
             raise nul_refusal(name, block, at)
         decoder = codecs.getincrementaldecoder(codec)()
         rows = _Rows(name)
@@ -205,10 +206,10 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
                 text = decoder.decode(block, final=final)
             except UnicodeDecodeError as exc:
                 if looking:
-                    refuse_excel_line(name, block[:exc.start].decode(codec, errors="replace"))
+                    refuse_excel_line(name, block[:exc.start].decode(codec, errors="replace"), codec, cut=True)
                 raise _decode_error(exc, name, encoding, lines_before, codec) from None
             if looking:                   # the one look, before the separator is detected: past blank blocks too
-                looking = not refuse_excel_line(name, text)
+                looking = not refuse_excel_line(name, text, codec)
             if not wide(codec) and (at := block.find(b"\x00")) >= 0:
                 raise nul_refusal(name, block, at, lines_before)
             if first:

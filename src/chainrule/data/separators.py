@@ -4,6 +4,7 @@ the candidate to suggest instead."""
 from __future__ import annotations
 
 import csv
+import re
 
 from ..errors import ValidationError
 from .advice import give
@@ -17,18 +18,23 @@ def _field_counts(lines: list[str], sep: str) -> list[int]:
     return [len(row) for row in csv.reader(lines, delimiter=sep) if row]
 
 
-def _first_lines(text: str, k: int) -> list[str]:
-    """text.splitlines()[:k] without splitting the whole text (a file's text can be gigabytes)."""
-    end = -1
+def _first_lines(text: str, k: int, start: int = 0) -> list[str]:
+    """text[start:].splitlines()[:k] without splitting (nor copying) the whole text (a file's text can be
+    gigabytes)."""
+    end = start - 1
     for _ in range(k):
         end = text.find("\n", end + 1)
         if end < 0:
-            return text.splitlines()[:k]
-    return text[:end + 1].splitlines()[:k]
+            return text[start:].splitlines()[:k]
+    return text[start:end + 1].splitlines()[:k]
 
 
 def _sniffed(text: str) -> list[str]:
-    return [line for line in _first_lines(text, SNIFF_LINES * 2) if line.strip()][:SNIFF_LINES]
+    """The first lines that are not blank: from the first of them (pandas skips the blank lines before the header,
+    however many)."""
+    first = re.search(r"\S", text)
+    start = max(text.rfind("\n", 0, first.start()), text.rfind("\r", 0, first.start())) + 1 if first else len(text)
+    return [line for line in _first_lines(text, SNIFF_LINES * 2, start) if line.strip()][:SNIFF_LINES]
 
 
 def _even(lines: list[str]) -> list[str]:

@@ -7,6 +7,8 @@ import pytest
 from conftest import cmd
 from test_cli_schedule import iris, torch_rates  # noqa: F401  (iris: the fixture)
 
+import chainrule as cr
+
 torch = pytest.importorskip("torch")
 S = torch.optim.lr_scheduler
 SPECS = ["linear:start_factor=0.1,total_iters=3", "step@3:step_size=2,gamma=0.5", "exponential@6:gamma=0.8"]
@@ -48,3 +50,21 @@ def test_an_epoch_of_digits_int_does_not_read_is_refused_as_any_other(iris, tmp_
 def test_a_missing_keys_example_keeps_the_epoch(iris, tmp_path):  # noqa: F811
     line = last_line(iris, tmp_path, "--schedule", "step:step_size=2", "--schedule", "cosine@3")
     assert "cosine needs T_max=... (e.g. cosine@3:T_max=10); got 'cosine@3'" in line, line
+
+
+def test_a_monitor_typed_as_a_number_is_quoted_as_typed(iris, tmp_path):  # noqa: F811
+    """monitor=5 was said 'got 5 (int)' (the engine's words about the number the option made of it), where every
+    other key quotes what was typed."""
+    line = last_line(iris, tmp_path, "--schedule", "plateau:monitor=5")
+    assert line.endswith("argument --schedule: plateau: monitor must be the name of a logged value, such as "
+                         "'val_loss'; got '5'"), line
+
+
+def test_a_dict_grids_schedule_key_is_told_the_rate_takes_it(iris):  # noqa: F811
+    """{'schedule': [StepLR(...)]} was said to be 'a schedule as train's --schedule writes it', which it is not."""
+    from chainrule.sweep import run_sweep
+    with pytest.raises(cr.errors.ValidationError) as exc:
+        run_sweep(iris, "species", {"schedule": [cr.optim.StepLR(0.01, step_size=10)]}, cv=2, epochs=1)
+    said = str(exc.value)
+    assert "--schedule writes it" not in said and "schedule is not a grid name" in said, said
+    assert "a schedule is the rate's value, run_sweep(csv, target, {'lr': [" in said, said

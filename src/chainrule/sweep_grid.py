@@ -129,14 +129,22 @@ def written_schedule(given: Any) -> bool:
     return isinstance(given, (list, tuple)) and any(isinstance(v, str) and ":" in v for v in given)
 
 
+#: how schedules are swept: the engine's schedules as the rate's values of run_sweep's dict grid
+SWEPT = ("run_sweep(csv, target, {'lr': [chainrule.optim.StepLR(0.01, step_size=10), "
+         "chainrule.optim.CosineAnnealingLR(0.01, T_max=100)]})")
+
+
 def schedule_refused(key: str, given: Any) -> ValidationError:
     """A schedule in a grid, as train's --schedule writes it: the grid's commas separate values, a schedule's its keys,
-    so no text grid holds one; a dict grid of run_sweep holds the engine's schedules as the rate's values."""
+    so no text grid holds one; a dict grid of run_sweep holds the engine's schedules as the rate's values (which
+    `schedule`, a name no estimator takes, is told too)."""
     shown = ",".join(map(str, given)) if isinstance(given, (list, tuple)) else repr(given)
+    if not written_schedule(given):          # schedule=[StepLR(...)]: the engine's schedules, under a name not taken
+        return ValidationError(f"{give('grid')}: {key} is not a grid name (got {key}={shown}): a schedule is the "
+                               f"rate's value, {SWEPT}, or sweep the rate alone with lr=...")
     return ValidationError(f"{give('grid')}: {key}={shown} is a schedule as train's --schedule writes it, which a grid "
                            "cannot hold (the grid's commas separate values, a schedule's its keys); sweep schedules "
-                           "from Python, run_sweep(csv, target, {'lr': [chainrule.optim.StepLR(0.01, step_size=10), "
-                           "chainrule.optim.CosineAnnealingLR(0.01, T_max=100)]}), or the rate alone with lr=...")
+                           f"from Python, {SWEPT}, or the rate alone with lr=...")
 
 
 def by_index(parsed: dict, fixed: dict, class_weight, pre, target: str,

@@ -146,8 +146,9 @@ def schedule_arg(text: str) -> Spec:
         last = key
     missing = [k for k in needed if k not in kwargs]
     if missing:
+        example = f"{text.strip().partition(':')[0]}:{missing[0]}=10"        # cosine@3:T_max=10, its @EPOCH kept
         raise argparse.ArgumentTypeError(f"{name.strip()} needs {', '.join(f'{k}=...' for k in missing)} "
-                                         f"(e.g. {name.strip()}:{missing[0]}=10); got {text.strip()!r}")
+                                         f"(e.g. {example}); got {text.strip()!r}")
     _check(cls, kwargs, typed, name.strip())
     # the milestones as torch's MultiStepLR counts them (a multiset: 3,1 is 1,3), so a resume compares the rates
     return Spec(cls, {k: sorted(v) if k in LISTS else v for k, v in kwargs.items()}, text.strip(), start)
@@ -155,10 +156,11 @@ def schedule_arg(text: str) -> Spec:
 
 def _start(epoch: str, text: str) -> int:
     """NAME@EPOCH's epoch: where a later --schedule starts (torch's SequentialLR milestone), a whole number >= 1."""
-    if not epoch.strip().isdigit() or int(epoch) < 1:
+    digits = epoch.strip()
+    if not (digits.isascii() and digits.isdigit()) or int(digits) < 1:      # '²' is a digit to isdigit, not to int
         raise argparse.ArgumentTypeError(f"expected NAME@EPOCH with EPOCH a whole number >= 1 (the 0-based epoch "
                                          f"this schedule starts at, after the --schedule before it); got {text!r}")
-    return int(epoch)
+    return int(digits)
 
 
 def _check(cls: type, kwargs: dict[str, Any], typed: dict[str, Any], name: str) -> None:
@@ -177,12 +179,15 @@ def _check(cls: type, kwargs: dict[str, Any], typed: dict[str, Any], name: str) 
         raise argparse.ArgumentTypeError(f"{name}: {said}") from None
 
 
-def build(specs: Schedules, lr: float, validation: bool, epochs: int) -> tuple[float | sched.Schedule, list, str]:
+def build(specs: Schedules, lr: float, validation: bool, epochs: int,
+          continued: bool = False) -> tuple[float | sched.Schedule, list, str]:
     """The optimizer's lr (a Schedule, a SequentialLR of several, or --lr's number with a ReduceLROnPlateau), the
     callbacks to add, and the schedules written out whole (`described`); a refusal is argparse's, naming the option.
-    A later schedule starting at or after --epochs would never run: refused, not trained without it."""
+    A later schedule starting at or after --epochs would never run: refused, not trained without it, unless the run
+    can be `continued` (--checkpoint-dir: its checkpoints keep every schedule, and --resume with more --epochs
+    reaches the later ones, as a run trained in parts)."""
     late = [s for s in specs if s.start is not None and s.start >= epochs]
-    if late:
+    if late and not continued:
         specs.refuse(f"{late[0].text!r} starts at epoch {late[0].start}, which --epochs {epochs} never reaches (its "
                      f"epochs are 0 to {epochs - 1}); give an EPOCH below {epochs}, or more --epochs")
     try:

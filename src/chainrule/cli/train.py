@@ -265,7 +265,8 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
     except UnknownNameError as exc:
         raise _named(exc, "--activation", "activation") from None
     lr, scheduled, described = ((args.lr, [], None) if args.schedule is None else
-                                schedule.build(args.schedule, args.lr, args.val_split > 0, args.epochs))
+                                schedule.build(args.schedule, args.lr, args.val_split > 0, args.epochs,
+                                               bool(args.checkpoint_dir)))
     optimizer = _optimizer(args, lr)
     if args.chunk_rows is not None and not args.stream:
         raise ValidationError(f"--chunk-rows needs --stream (it is the rows per chunk of --stream's passes); got "

@@ -179,8 +179,9 @@ def monitor_mode(monitor: str, mode: str, owner: str = "") -> str:
 def monitor_name(monitor: Any, owner: str) -> str:
     """The name of the logged value `owner` watches, checked."""
     if not isinstance(monitor, str):
-        raise ChainruleTypeError(f"{owner}: monitor must be the name of a logged value, such as 'val_loss'; got "
-                                 f"{monitor!r} ({type(monitor).__name__})")
+        expected = "the name of a logged value, such as 'val_loss'"
+        raise refusal(ChainruleTypeError(f"{owner}: monitor must be {expected}; got {monitor!r} "
+                                         f"({type(monitor).__name__})"), f"{owner}: monitor", expected)
     return monitor
 
 

@@ -27,9 +27,13 @@ def _section(text: str) -> list[str]:
     """The error section's lines, each equation joined again from the lines the width broke it into."""
     body = text.split("\nError (", 1)[1].split("\nBackward pass", 1)[0].splitlines()[1:]
     lines: list[str] = []
+    note = False                # a note's lines (at the equations' indent, not starting E_): not an equation's
     for line in body:
         if line.startswith("  E_") or not lines:
             lines.append(line.strip())
+            note = False
+        elif note or re.match(r"  \S", line):
+            note = True
         else:
             lines[-1] += " " + line.strip()
     return [" ".join(line.split()) for line in lines]

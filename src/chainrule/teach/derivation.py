@@ -176,7 +176,7 @@ def output_error_line(d: dict, p: dict, zeros: bool = True) -> Line:
         return formula_tex(s).replace(f"_{to}", f"_{{{to}}}")
 
     shown = f" = {tex(numbers)}" if numbers else ""
-    why = f"out_{to} = {fmt(out, zeros)} {why}, as written" if numbers and clipped else ""
+    why = f"out_{to} = {fmt(out, zeros)} {why}, the output this line writes" if numbers and clipped else ""
     return Line(f"dE/dout_{to}", formula, numbers, p["dE/dout"],
                 f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} = {tex(formula)}{shown} = {fmt(p['dE/dout'], zeros)}", why)
 
@@ -254,13 +254,17 @@ def softmax_jacobian(d: dict, p: dict, eq: Callable[[str, str], None], first: bo
        f"out_{{{to}}}}} - {s_tex}\\right) = {numbers.replace('*', CDOT)} = {fmt(p['dE/dnet'])}")
 
 
-def local_derivatives(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
+def local_derivatives(d: dict, p: dict, eq: Callable[[str, str], None],
+                      say: Callable[[str], None] | None = None) -> None:
     """The lines dE/dout (output layer) and dout/dnet of neuron p["to"], as the seed writes them (for a
-    softmax: its Jacobian, `softmax_jacobian`)."""
+    softmax: its Jacobian, `softmax_jacobian`); `say`, where given, writes a line's note below it (the Markdown's
+    LaTeX line has no room for the text's "   (note)")."""
     last, layer = p["paths"] is None, d["layers"][p["layer"]]
     if last and p["dE/dout"] is not None:
         line = output_error_line(d, p)
         eq(line.plain(), line.tex)
+        if line.note and say is not None:
+            say(f"dE/dout_{p['to']}: {line.note}.")
     if last and p["dE/dout"] is None and p["dout/dnet"] is None and d["fused"]:
         fused_delta(d, p, eq)
     if layer.get("softmax_sum") is not None:

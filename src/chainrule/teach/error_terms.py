@@ -32,14 +32,29 @@ SOFTMAX_SUMS = 5          # a saturated softmax's sum of exp written term by ter
 def shows(exact: Fraction, printed: str) -> bool:
     """Whether `exact`, rounded to the digits `printed` shows (0.274811083: nine decimals; 3.403177e-06: its
     seven significant ones), is `printed`: what a reader checks a line with."""
-    p = Decimal(printed)
-    exponent = p.as_tuple().exponent
-    if not isinstance(exponent, int):       # nan, inf: no digits to show
-        return False
+    rounded = _quantized(exact, printed)
+    return rounded is not None and rounded == Decimal(printed)
+
+
+def _quantized(exact: Fraction, printed: str) -> Decimal | None:
+    """`exact` rounded to the digits `printed` shows; None for nan or inf (no digits)."""
+    exponent = Decimal(printed).as_tuple().exponent
+    if not isinstance(exponent, int):
+        return None
     with localcontext() as c:
         c.prec = 80
         value = Decimal(exact.numerator) / Decimal(exact.denominator)
-        return value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN) == p
+        return value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN)
+
+
+def _rounded(exact: Fraction, printed: str) -> str:
+    """`exact` written as `printed` is, to its digits (3.403177e-06: six decimals of e-notation)."""
+    rounded = _quantized(exact, printed)
+    if rounded is None:
+        return ""
+    if "e" in printed:
+        return f"{float(rounded):.{len(printed.split('e')[0].split('.')[-1]) if '.' in printed else 0}e}"
+    return f"{rounded:f}"
 
 
 def _par(s: str) -> str:
@@ -63,6 +78,47 @@ def total_numbers(d: dict) -> tuple[str, str]:
                 return plain, plain
             return f"({plain}) / {scale}", f"\\frac{{{plain}}}{{{scale}}}"
     return "", ""
+
+
+_DECIMAL = re.compile(r"(?<![\w.])\d+\.\d+(?:e[+-]?\d+)?")
+
+
+def wider_note(d: dict, numbers: dict[str, str]) -> str:
+    """A note for the first E_o line (`numbers`: each output's `error_numbers`) that writes out_o with more digits
+    than the forward pass (0.7513650696 beside 0.751365070), where the forward pass's rounding would not give
+    E_o to its last digit: what it gives instead, said once, so the two writings do not puzzle; "" for none."""
+    for o, nums in numbers.items():
+        out = next(nr["out"][0] for nr in d["layers"][-1]["neurons"] if nr["name"] == o)
+        short, tokens = fmt(out), _DECIMAL.findall(nums)
+        wide = next((w for w in tokens if len(w) > len(short) and "e" not in short and
+                     _rounded(Fraction(w), short) == short), None)
+        if short in tokens or wide is None:
+            continue
+        value = fmt(next(e["value"][0] for e in d["errors"] if e["name"] == f"E_{o}"))
+        target = re.search(r"\((\S+) - \(?[\d.e+-]+\)?\)\^2$|^-\(?\(?(-?[\d.e+-]+)\)? \* (?:max\()?log", nums)
+        again = ""
+        if target and d["loss"] in SQUARED:
+            half = Fraction(1, 2) if d["loss"] == "sse" else Fraction(1)
+            again = _rounded(half * (Fraction(target[1]) - Fraction(short)) ** 2, value)
+        elif target and target[2] is not None:
+            again = fmt(_term(d, float(target[2]), float(short), LOG_FLOOR if "max(log" in nums else -math.inf))
+        gives = f" gives E_{o} = {again}, not the engine's {value}" if again and again != value else \
+            f" does not give E_{o} = {value} to its last digit"
+        return f"out_{o} is written here as {wide}: the forward pass's {short}{gives}"
+    return ""
+
+
+def total_note(d: dict, sums: str) -> str:
+    """Where E_total's line (`total_numbers`) adds the E_o to more digits than their lines write them, as their
+    values would not give it to its last digit: what they give instead, said once; "" elsewhere."""
+    lines, E, scale = [fmt(e["value"][0]) for e in d["errors"]], fmt(d["E_total"]), d["scale"]
+    exact = sum(map(Fraction, lines), Fraction(0)) / scale
+    if not sums or shows(exact, E):
+        return ""
+    added = " + ".join(_par(t) if k else t for k, t in enumerate(lines))
+    added = added if scale == 1 else f"({added}) / {scale}"
+    return f"E_total adds the E_o to more digits than their lines: {added} gives {_rounded(exact, E)}, not the " \
+           f"engine's {E}"
 
 
 def error_numbers(d: dict, o: str, value: float) -> str:
@@ -159,7 +215,7 @@ def clipped_output(d: dict, out: float, target: float, value: float) -> tuple[st
 
 #: said under the error lines where one writes 0 * log(0), which a reader's calculator gives as nan or an error
 ZERO_LOG = "0 * log(0) is taken as 0, the limit of x log x as x goes to 0 (as torch.special.xlogy(0, 0) is)"
-_ZERO_LOG = re.compile(r"\(0(\.0)? \* log\(0(\.0)?\)\)|\(1 - 1(\.0)?\) \* log\(1 - 1(\.0)?\)")
+_ZERO_LOG = re.compile(r"\(0(\.0+)? \* log\(0(\.0+)?\)\)|\(1 - 1(\.0+)?\) \* log\(1 - 1(\.0+)?\)")
 
 
 def zero_log(numbers: str) -> bool:

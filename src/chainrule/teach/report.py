@@ -14,7 +14,7 @@ from ..errors import ValidationError
 from ..saving.npzcheck import standard_json
 from . import derivation, notation
 from .derivation import tex_symbol
-from .error_terms import ZERO_LOG, error_numbers, numbers_tex, total_numbers, zero_log
+from .error_terms import ZERO_LOG, error_numbers, numbers_tex, total_note, total_numbers, wider_note, zero_log
 from .notation import DE, ERROR_FORMULAS, MAX_PARAMETERS, shortened, tex_name
 from .numbers import fmt, single_precision, tex_numbers
 from .width import fit_width as fit_width  # where it was first written: older imports of it
@@ -251,20 +251,24 @@ def _render(d: dict, markdown: bool) -> str:
     head(f"Error ({d['loss']})")
     plain_f, tex_f = ERROR_FORMULAS.get(d["loss"]) or (
         d["loss"] + "(out_{o}, target_{o})", "\\mathrm{{" + tex_name(d["loss"]) + "}}(out_{{{o}}}, target_{{{o}}})")
-    zero_logs = False
+    zero_logs, written = False, {}
     for err, tgt in zip(d["errors"], d["targets"]):
         o = tgt["name"]
-        nums = error_numbers(d, o, err["value"][0])          # one sample's numbers, the target among them
+        nums = written[o] = error_numbers(d, o, err["value"][0])      # one sample's numbers, the target among them
         eq(f"{err['name']} = {plain_f.format(o=o)}{' = ' * bool(nums)}{nums} = {_f(err['value'])}" +
            ("" if nums else f"   (target {_short(tgt['value'])})"),
            f"E_{{{o}}} = {tex_f.format(o=o)}{' = ' * bool(nums)}{numbers_tex(nums)} = {_f(err['value'])}")
         zero_logs = zero_logs or zero_log(nums)
     if zero_logs:
         note(ZERO_LOG)
+    if wider := wider_note(d, written):          # 0.7513650696 beside the forward pass's 0.751365070: why, once
+        note(wider)
     plain, tex_line, _ = notation.total_error(d["loss"], [e["name"] for e in d["errors"]], n)
     E = _f(d["E_total"])
     sums, tex_sums = total_numbers(d)
     eq(f"{plain}{' = ' * bool(sums)}{sums} = {E}", f"{tex_line}{' = ' * bool(sums)}{tex_sums} = {E}")
+    if wider := total_note(d, sums):
+        note(wider)
     if d.get("E_penalty") is not None:
         penalty = derivation.penalty_error_line(d)
         eq(penalty.plain(), penalty.tex)
@@ -324,7 +328,7 @@ def _render(d: dict, markdown: bool) -> str:
                       else f"\\frac{{\\partial E_{{{q['via']}}}}}{{\\partial out_{{{to}}}}}")
                    + f" = {_f(p['dE/dout'])}")
         if p["kind"] == "W" and p["index"][0] == 0:
-            derivation.local_derivatives(d, p, eq)
+            derivation.local_derivatives(d, p, eq, note if markdown else None)
             if d["fused"] and p["paths"] is None and "fused" not in derived:     # why out - target, once
                 derived.add("fused")
                 note(derivation.fused_note(d))

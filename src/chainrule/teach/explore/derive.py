@@ -128,8 +128,9 @@ def _local_lines(d: dict, p: dict) -> list[Line]:
                                " + ".join(_factor(q["term"]) for q in p["paths"]), p["dE/dout"],
                                note="the sum over the paths through the layer above"))
     elif p["dE/dout"] is not None:           # the loss's formula with this sample's numbers, as the report writes it
-        error = output_error_line(d, p, zeros=False)
-        lines.append(_line(error.lhs, error.formula, error.numbers, error.value))
+        error = output_error_line(d, p, zeros=False)         # its note: an output of 0 or 1 the engine clips
+        lines.append(_line(error.lhs, error.formula, error.numbers, error.value,
+                           **({"note": error.note} if error.note else {})))
     derivative = derivative_line(d, p, zeros=False)        # the report's line
     if derivative is not None:
         lines.append(_line(derivative.lhs, derivative.formula if derivative.value is not None else "",

@@ -161,3 +161,33 @@ def test_an_older_checkpoints_yes_or_no_is_still_followed(monkeypatch, tmp_path,
     assert runtime_warnings(said) == ran * [
         "chainrule: the resumed run's epochs so far ran with the compiled kernels; it goes on on NumPy, as "
         "CHAINRULE_NUMBA=0 asks, so its numbers may differ in the last bits from an uninterrupted run's"]
+
+
+
+
+@needs_numba
+@pytest.mark.parametrize("first", ["numpy", "compiled"])
+def test_the_path_change_is_said_before_the_first_resumed_epoch_trains(monkeypatch, tmp_path, first):
+    """It was said after the epoch's training: a user who stops at the warning (`-W error`, Ctrl-C) had spent an
+    epoch on the path it warns of, and the parameters had moved. Made an error here, it leaves them as the
+    checkpoint's: those of the run of its epochs."""
+    rng = np.random.default_rng(2)
+    X, Y = rng.normal(size=(40, 3)), rng.normal(size=(40, 1))
+
+    def fit(net, epochs, resume=False):
+        net.fit(X, Y, epochs=epochs, batch_size=8, seed=1, verbose=0, optimizer=cr.optim.Adam(0.01),
+                checkpoint_dir=tmp_path, resume=resume)
+
+    def new():
+        return cr.Network([cr.Dense(3, 4, "relu"), cr.Dense(4, 1)], loss="mse", seed=0)
+
+    monkeypatch.setattr(kernels, "ENABLED", first == "compiled")
+    fit(two := new(), 2)
+    monkeypatch.setattr(kernels, "ENABLED", first == "numpy")     # the other path for the resumed run
+    resumed = new()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(RuntimeWarning, match="^chainrule: the resumed run's epochs so far ran "):
+            fit(resumed, 3, resume=True)
+    assert np.array_equal(resumed.params, two.params)
+    assert resumed.epochs_trained == 2

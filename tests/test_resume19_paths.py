@@ -191,3 +191,33 @@ def test_the_path_change_is_said_before_the_first_resumed_epoch_trains(monkeypat
             fit(resumed, 3, resume=True)
     assert np.array_equal(resumed.params, two.params)
     assert resumed.epochs_trained == 2
+
+
+OPTIMIZERS = {"sgd": lambda: cr.optim.SGD(0.05), "momentum": lambda: cr.optim.SGD(0.05, momentum=0.9, dampening=0.3),
+              "nesterov": lambda: cr.optim.SGD(0.05, momentum=0.9, nesterov=True, weight_decay=1e-3),
+              "adam": lambda: cr.optim.Adam(0.01, weight_decay=1e-3), "adamw": lambda: cr.optim.AdamW(0.01),
+              "amsgrad": lambda: cr.optim.Adam(0.01, amsgrad=True), "adagrad": lambda: cr.optim.Adagrad(0.05),
+              "rmsprop": lambda: cr.optim.RMSprop(0.01)}
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_kernels_inside_the_numpy_loop_keep_its_numbers_for_every_optimizer(monkeypatch, dtype):
+    """What the record rests on (a NumPy-loop run under the kernels is recorded "numpy"): the optimizers' compiled
+    updates and the fused Dense passes (8 columns and more) give the NumPy loop's numbers to the last bit, against
+    the same loop with the kernels off (CHAINRULE_NUMBA=0)."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(96, 12)), rng.integers(0, 3, 96)
+
+    def fit(name):
+        net = cr.Network([cr.Dense(12, 16, "relu"), cr.Dense(16, 8, "tanh"), cr.Dense(8, 3, "softmax")],
+                         loss="categorical_crossentropy", dtype=dtype, seed=1)
+        net.fit(X, y, epochs=2, batch_size=16, optimizer=OPTIMIZERS[name](), seed=5, verbose=0,
+                callbacks=[EveryBatch()])
+        return net.params
+
+    for name in OPTIMIZERS:
+        monkeypatch.setattr(kernels, "ENABLED", True)
+        with_kernels = fit(name)
+        monkeypatch.setattr(kernels, "ENABLED", False)
+        assert np.array_equal(with_kernels, fit(name)), name

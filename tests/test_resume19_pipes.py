@@ -149,3 +149,16 @@ def test_a_pipe_whose_reader_goes_away_is_said_so(tmp_path):
     assert str(said.value) == ("[Errno 32] CSVLogger: Cannot write to it: Broken pipe (the process that read the "
                                f"named pipe closed it): '{pipe}'")
     assert net.epochs_trained == 1
+
+
+def test_model_checkpoint_names_itself_refusing_a_pipe_its_filled_name_finds(tmp_path):
+    """A name with fields ({epoch}) is known only at the save: the pipe is refused then, naming ModelCheckpoint as
+    the fixed name's refusal does (save's words alone said nothing of which writer)."""
+    os.mkfifo(tmp_path / "m-2.npz")
+    X, Y = data()
+    net = cr.Network([cr.Dense(2, 1)], loss="mse", seed=0)
+    with pytest.raises(OSError) as said:
+        net.fit(X, Y, epochs=3, verbose=0, callbacks=[cr.ModelCheckpoint(str(tmp_path / "m-{epoch}.npz"))])
+    assert str(said.value) == ("[Errno 22] ModelCheckpoint: Cannot replace it: it is not a regular file (a FIFO, "
+                               f"device or socket): '{tmp_path / 'm-2.npz'}'")
+    assert (tmp_path / "m-1.npz").is_file() and net.epochs_trained == 2

@@ -161,3 +161,63 @@ def test_an_older_checkpoints_yes_or_no_is_still_followed(monkeypatch, tmp_path,
     assert runtime_warnings(said) == ran * [
         "chainrule: the resumed run's epochs so far ran with the compiled kernels; it goes on on NumPy, as "
         "CHAINRULE_NUMBA=0 asks, so its numbers may differ in the last bits from an uninterrupted run's"]
+
+
+
+
+@needs_numba
+@pytest.mark.parametrize("first", ["numpy", "compiled"])
+def test_the_path_change_is_said_before_the_first_resumed_epoch_trains(monkeypatch, tmp_path, first):
+    """It was said after the epoch's training: a user who stops at the warning (`-W error`, Ctrl-C) had spent an
+    epoch on the path it warns of, and the parameters had moved. Made an error here, it leaves them as the
+    checkpoint's: those of the run of its epochs."""
+    rng = np.random.default_rng(2)
+    X, Y = rng.normal(size=(40, 3)), rng.normal(size=(40, 1))
+
+    def fit(net, epochs, resume=False):
+        net.fit(X, Y, epochs=epochs, batch_size=8, seed=1, verbose=0, optimizer=cr.optim.Adam(0.01),
+                checkpoint_dir=tmp_path, resume=resume)
+
+    def new():
+        return cr.Network([cr.Dense(3, 4, "relu"), cr.Dense(4, 1)], loss="mse", seed=0)
+
+    monkeypatch.setattr(kernels, "ENABLED", first == "compiled")
+    fit(two := new(), 2)
+    monkeypatch.setattr(kernels, "ENABLED", first == "numpy")     # the other path for the resumed run
+    resumed = new()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(RuntimeWarning, match="^chainrule: the resumed run's epochs so far ran "):
+            fit(resumed, 3, resume=True)
+    assert np.array_equal(resumed.params, two.params)
+    assert resumed.epochs_trained == 2
+
+
+OPTIMIZERS = {"sgd": lambda: cr.optim.SGD(0.05), "momentum": lambda: cr.optim.SGD(0.05, momentum=0.9, dampening=0.3),
+              "nesterov": lambda: cr.optim.SGD(0.05, momentum=0.9, nesterov=True, weight_decay=1e-3),
+              "adam": lambda: cr.optim.Adam(0.01, weight_decay=1e-3), "adamw": lambda: cr.optim.AdamW(0.01),
+              "amsgrad": lambda: cr.optim.Adam(0.01, amsgrad=True), "adagrad": lambda: cr.optim.Adagrad(0.05),
+              "rmsprop": lambda: cr.optim.RMSprop(0.01)}
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_kernels_inside_the_numpy_loop_keep_its_numbers_for_every_optimizer(monkeypatch, dtype):
+    """What the record rests on (a NumPy-loop run under the kernels is recorded "numpy"): the optimizers' compiled
+    updates and the fused Dense passes (8 columns and more) give the NumPy loop's numbers to the last bit, against
+    the same loop with the kernels off (CHAINRULE_NUMBA=0)."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(96, 12)), rng.integers(0, 3, 96)
+
+    def fit(name):
+        net = cr.Network([cr.Dense(12, 16, "relu"), cr.Dense(16, 8, "tanh"), cr.Dense(8, 3, "softmax")],
+                         loss="categorical_crossentropy", dtype=dtype, seed=1)
+        net.fit(X, y, epochs=2, batch_size=16, optimizer=OPTIMIZERS[name](), seed=5, verbose=0,
+                callbacks=[EveryBatch()])
+        return net.params
+
+    for name in OPTIMIZERS:
+        monkeypatch.setattr(kernels, "ENABLED", True)
+        with_kernels = fit(name)
+        monkeypatch.setattr(kernels, "ENABLED", False)
+        assert np.array_equal(with_kernels, fit(name)), name

@@ -89,3 +89,76 @@ def test_model_checkpoint_refuses_a_pipe_before_training(tmp_path):
                                f"device or socket): '{pipe}'")
     assert net.epochs_trained == 0
     assert pipe.exists() and not pipe.is_file()      # left as it was
+
+
+class WriterHeld(cr.callbacks.Callback):
+    """At each epoch's start: whether some process holds the pipe's writing end (a read that finds nothing gets
+    EAGAIN), or none does (the end of the input, where `cat`, reading the pipe, exits)."""
+
+    def __init__(self, fd):
+        super().__init__()
+        self.fd, self.held, self.read = fd, [], b""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        try:
+            got = os.read(self.fd, 65536)
+        except BlockingIOError:
+            got = None
+        self.held.append(got != b"")
+        self.read += got or b""
+
+
+def test_a_pipe_is_held_open_from_the_check_to_the_fits_end(tmp_path):
+    """The check before training opened the pipe and closed it: its reader (`cat log.csv`) saw the end of its input
+    and exited, and the first row then waited, after an epoch's training, for another reader, forever."""
+    pipe = tmp_path / "log.csv"
+    os.mkfifo(pipe)
+    fd = reading(pipe)
+    X, Y = data()
+    net = cr.Network([cr.Dense(2, 1)], loss="mse", seed=0)
+    held = WriterHeld(fd)
+    try:
+        history = net.fit(X, Y, epochs=2, verbose=0, callbacks=[cr.CSVLogger(str(pipe)), held])
+        rows = (held.read + os.read(fd, 65536)).decode().splitlines()
+        end = os.read(fd, 65536)
+    finally:
+        os.close(fd)
+    assert held.held == [True, True]
+    assert [float(row.split(",")[1]) for row in rows[1:]] == history.history["loss"]
+    assert end == b""                     # closed at the fit's end: its reader sees the end of the rows
+
+
+class CloseAfterFirst(cr.callbacks.Callback):
+    def __init__(self, fd):
+        super().__init__()
+        self.fd = fd
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == 0:
+            os.close(self.fd)          # the reader goes away
+
+
+def test_a_pipe_whose_reader_goes_away_is_said_so(tmp_path):
+    pipe = tmp_path / "log.csv"
+    os.mkfifo(pipe)
+    fd = reading(pipe)
+    X, Y = data()
+    net = cr.Network([cr.Dense(2, 1)], loss="mse", seed=0)
+    with pytest.raises(BrokenPipeError) as said:
+        net.fit(X, Y, epochs=3, verbose=0, callbacks=[CloseAfterFirst(fd), cr.CSVLogger(str(pipe))])
+    assert str(said.value) == ("[Errno 32] CSVLogger: Cannot write to it: Broken pipe (the process that read the "
+                               f"named pipe closed it): '{pipe}'")
+    assert net.epochs_trained == 1
+
+
+def test_model_checkpoint_names_itself_refusing_a_pipe_its_filled_name_finds(tmp_path):
+    """A name with fields ({epoch}) is known only at the save: the pipe is refused then, naming ModelCheckpoint as
+    the fixed name's refusal does (save's words alone said nothing of which writer)."""
+    os.mkfifo(tmp_path / "m-2.npz")
+    X, Y = data()
+    net = cr.Network([cr.Dense(2, 1)], loss="mse", seed=0)
+    with pytest.raises(OSError) as said:
+        net.fit(X, Y, epochs=3, verbose=0, callbacks=[cr.ModelCheckpoint(str(tmp_path / "m-{epoch}.npz"))])
+    assert str(said.value) == ("[Errno 22] ModelCheckpoint: Cannot replace it: it is not a regular file (a FIFO, "
+                               f"device or socket): '{tmp_path / 'm-2.npz'}'")
+    assert (tmp_path / "m-1.npz").is_file() and net.epochs_trained == 2

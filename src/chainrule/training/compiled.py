@@ -14,6 +14,7 @@ import importlib.util
 import os
 import sys
 import warnings
+from collections.abc import Callable
 from types import FrameType
 from typing import Any, NamedTuple
 
@@ -55,7 +56,8 @@ def prepare_run(net, samples: int, epochs: int, batch_size: int, before: str | N
     new run, or a checkpoint that does not say). A resumed run takes that path again, so that it goes on bit for
     bit (the paths agree to the last bits only): the kernels (compiled in the job where they are not cached), and
     of the compiled loops the one it ran (the tiny networks' or the general), or NumPy where this process has not
-    loaded the kernels. Where the run's first epoch then took another path, `check_path` says so."""
+    loaded the kernels. Where the run's first epoch then takes another path, `check_path` says so before its
+    training."""
     global _tiny
     _tiny = None
     if before is None:
@@ -81,9 +83,10 @@ PATHS = {"numpy": "on NumPy", "kernels": "with the compiled kernels", "tiny": "w
 
 
 def check_path(before: str, path: str) -> None:
-    """After a resumed run's first epoch, which took `path`: where its checkpoint's epochs took another (`before`),
-    the numbers may differ in the last bits from an uninterrupted run's, said with the one reason. Only a path
-    really taken counts: a run on NumPy whatever the kernels (Adam's amsgrad, clip_norm) is not warned of them."""
+    """As a resumed run's first epoch takes `path`, before its training (`Trainer.taking`): where its checkpoint's
+    epochs took another (`before`), the numbers may differ in the last bits from an uninterrupted run's, said with
+    the one reason before an epoch's time is spent. Only a path really taken counts: a run on NumPy whatever the
+    kernels (Adam's amsgrad, clip_norm) is not warned of them."""
     if before == path or (before == "compiled" and path != "numpy"):
         return
     if before == "numpy":
@@ -201,10 +204,11 @@ class Outcome(NamedTuple):
 
 def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray | OneHotRows,
         orders: np.ndarray | None, epochs: int, batch_size: int, labels: np.ndarray | None,
-        slices: list[slice], norms: bool = False) -> Outcome:
+        slices: list[slice], norms: bool = False, taking: Callable[[str], None] | None = None) -> Outcome:
     """`epochs` compiled epochs over the batches of `orders[e]` (None: the stored order), updating
     only inside `slices`; with `norms`, each layer's ||dE/dW|| at each epoch's end too (a pass over
-    the gradient an epoch, which train_steps, one epoch a step, does not pay)."""
+    the gradient an epoch, which train_steps, one epoch a step, does not pay); `taking` is told the loop
+    chosen before it trains (`Trainer.taking`)."""
     layout, acts, alpha, loss_id, fused, opt_id, sizes = plan
     optimizer._ensure_state(net.params)
     # the loops start SGD's buffer as the gradient at their step t == 1: where the optimizer starts it (in every
@@ -233,6 +237,8 @@ def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray |
     # tiny: compiled for its widths; a resumed run's as its checkpoint says (`prepare_run`)
     tiny_loop = key is not None and loops.load() and (warmup.tiny_ready(net.dtype, key) if _tiny is None else _tiny)
     optimizer._kernels_ran = "tiny" if tiny_loop else "kernels"
+    if taking is not None:
+        taking(optimizer._kernels_ran)
     if tiny_loop:
         assert key is not None
         losses, bad, bad_loss, layer_norms = tiny.train(
@@ -255,10 +261,11 @@ def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray |
 
 def run_epoch(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray | OneHotRows, order: np.ndarray,
               batch_size: int, labels: np.ndarray | None,
-              slices: list[slice]) -> tuple[np.ndarray, float, int, TrainingDiverged | None]:
+              slices: list[slice], taking: Callable[[str], None] | None = None
+              ) -> tuple[np.ndarray, float, int, TrainingDiverged | None]:
     """One compiled epoch over the batches of `order`: (per-step errors, correct predictions,
     index of a diverging batch or -1, its error)."""
-    out = run(net, optimizer, plan, X, Y, order[None, :], 1, batch_size, labels, slices)
+    out = run(net, optimizer, plan, X, Y, order[None, :], 1, batch_size, labels, slices, taking=taking)
     return out.losses, float(out.correct[0]), out.bad, out.error
 
 
@@ -306,7 +313,7 @@ def run_all(trainer, first_epoch: int, epochs: int) -> bool:
         count = min(epochs - epoch, max(1, MAX_ORDERS // n))
         # the same draws, in the same order, as one permutation per epoch of the NumPy loop
         orders = np.stack([trainer.rng.permutation(n) for _ in range(count)]) if trainer.shuffle else None
-        out = run(net, opt, plan, X, Y, orders, count, bs, labels, slices, norms=True)
+        out = run(net, opt, plan, X, Y, orders, count, bs, labels, slices, norms=True, taking=trainer.taking)
         totals = epoch_totals(out.losses, n, bs)
         trainer.note_kernels()
         for e in range(len(totals)):

@@ -43,11 +43,15 @@ class CSVLogger(Callback):
         self.keys: list[str] | None = None
         self.writes, self.started, self.resumed_at = True, False, 0
         self.line_end = "\r\n"              # the csv module's; appending, the file's own
+        #: a named pipe's writing end, held from the probe before training to the fit's end: its reader (`cat`)
+        #: sees the end of its input when the last writer closes it, and the next open would wait for another
+        self.pipe: IO[str] | None = None
 
     def on_train_begin(self, params: dict[str, Any]) -> None:
         """Nothing is written yet (a fit refused after this, by another callback or a resume's check,
         leaves the file as it was); only the folder is checked."""
         self.writes = params.get("rank", 0) == 0        # under MPI every rank runs the callbacks; rank 0 writes
+        self.on_train_end()                             # a pipe a fit stopped by an error left open
         self.started, self.keys, self.resumed_at = False, None, \
             int(params.get("initial_epoch") or 0) if params.get("resumed", True) else 0
         if not self.writes:
@@ -58,14 +62,15 @@ class CSVLogger(Callback):
         if not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
             raise ValidationError(f"CSVLogger: cannot write {self.filename!r}: the folder {folder!r} does not exist "
                                   "or cannot be written")
-        # a named pipe no process reads: refused, where the first row would wait for one after an epoch's training
-        # (one read in a loop, as a shell's `while read`, is written to, each epoch's row waiting for its reader)
+        # a named pipe no process reads: refused, where the first row would wait for one after an epoch's training;
+        # one a process reads is held open for the fit, its rows written through it (`pipe`)
         pipe = open_pipe(self.filename, "CSVLogger: ")
         if pipe is not None:
-            os.close(pipe)
             if self.append or self.resumed_at:
+                os.close(pipe)
                 raise ValidationError(f"CSVLogger: cannot append to {self.filename!r}: it is a named pipe (FIFO), "
                                       "whose rows cannot be read back (append=False, or a regular file)")
+            self.pipe = os.fdopen(pipe, "w", newline="", encoding="utf-8")
         elif os.path.exists(self.filename):
             try:                # a file that refuses writing (/proc/version): open()'s error before training, not
                 open(self.filename, "ab").close()       # after (nothing written)
@@ -76,6 +81,8 @@ class CSVLogger(Callback):
         """At the first epoch's end: replace the file, or append to it (append=True, a resumed run)."""
         resumed = bool(self.resumed_at)
         self.line_end = "\r\n"
+        if self.pipe is not None:           # nothing to replace: its rows go to its reader
+            return
         if (self.append or resumed) and os.path.exists(self.filename):
             self.line_end = self._line_end()
             rows = self._rows()
@@ -138,12 +145,34 @@ class CSVLogger(Callback):
                 warnings.warn(f"CSVLogger: {self.filename!r} has the columns {['epoch', *header]}; this run's "
                               f"{left} are not among them and are not written (append=False, or another file, "
                               "keeps them)", UserWarning, stacklevel=2)
+        if self.pipe is not None:
+            try:
+                self._write(self.pipe, epoch, logs)
+                self.pipe.flush()           # each epoch's row to the reader as the epoch ends
+            except OSError as exc:          # its reader gone (EPIPE): said so, not a flush's traceback
+                pipe, self.pipe = self.pipe, None
+                try:
+                    pipe.close()
+                except OSError:
+                    pass
+                raise type(exc)(exc.errno, f"CSVLogger: Cannot write to it: {exc.strerror} (the process that read "
+                                "the named pipe closed it)", self.filename) from None
+            return
         with self._open("a") as f:          # opened and closed each epoch: nothing left open if training stops
-            writer = csv.writer(f, delimiter=self.separator, lineterminator=self.line_end)
-            if self.keys is None:           # the first epoch's logs name the columns, as Keras'
-                self.keys = columns(logs)
-                writer.writerow(["epoch", *self.keys])
-            writer.writerow([epoch, *(cell(logs[k]) if k in logs else "NA" for k in self.keys)])
+            self._write(f, epoch, logs)
+
+    def _write(self, f: IO[str], epoch: int, logs: dict[str, float]) -> None:
+        writer = csv.writer(f, delimiter=self.separator, lineterminator=self.line_end)
+        if self.keys is None:               # the first epoch's logs name the columns, as Keras'
+            self.keys = columns(logs)
+            writer.writerow(["epoch", *self.keys])
+        writer.writerow([epoch, *(cell(logs[k]) if k in logs else "NA" for k in self.keys)])
+
+    def on_train_end(self) -> None:
+        """A pipe's writing end closed: its reader sees the end of the rows."""
+        if self.pipe is not None:
+            pipe, self.pipe = self.pipe, None
+            pipe.close()
 
 
 def cell(value: Any) -> Any:

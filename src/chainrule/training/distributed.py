@@ -234,6 +234,7 @@ class MPITrainer(Trainer):
         slices = net.trainable_slices()
         begin, end = batch_callbacks(self.callbacks)
         order = self.rng.permutation(n) if self.shuffle else np.arange(n)
+        self.taking("numpy")                                 # one path under MPI: NumPy's loop (`note_kernels`)
         sums = np.zeros(2, dtype=np.float64)                 # loss x samples, correct predictions
         batch_sums = np.zeros(2, dtype=np.float64)           # the global batch's loss x samples and correct, for `end`
         so_far = [0.0, 0.0, 0]                               # the global batches' loss x samples, correct, samples

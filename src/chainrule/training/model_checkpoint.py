@@ -142,6 +142,7 @@ class ModelCheckpoint(Callback):
             self._say(f"Epoch {epoch + 1}: saving model to {path}")
         if self.writes:
             os.makedirs(os.path.dirname(path) or ".", exist_ok=True)     # as Keras: a missing folder is made
+            regular_or_absent(path, "ModelCheckpoint: ")     # a filled name ({epoch}): a pipe found only now
             if self.save_weights_only:          # Keras' habit: the weights alone, which load_weights reads
                 self.network.save_weights(path, overwrite=True)
             else:

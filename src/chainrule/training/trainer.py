@@ -66,7 +66,7 @@ class Trainer:
         self.callbacks = [*callbacks, *(() if given else (self.history,))] + ([backup] if backup is not None else [])
         self.optimizer: Optimizer = net.optimizer
         self.balance: Balance | None = None         # set by _run: told of each step of the NumPy loop
-        #: a resumed run's: the path its checkpoint's epochs took (`compiled.PATHS`), until its first epoch's
+        #: a resumed run's: the path its checkpoint's epochs took (`compiled.PATHS`), until its first epoch's (`taking`)
         self.resumed_path: str | None = None
         self.classify = net.task != "regression"    # read every epoch (a fit in one compiled call: 20,000 of them)
         # targets whose fused delta the compiled loops compute ((p - y) / n): else the NumPy loop's exact one
@@ -161,13 +161,14 @@ class Trainer:
             # small networks: the same epoch in one compiled loop (the NumPy loop below is the reference)
             losses, correct, bad, error = compiled.run_epoch(net, opt, plan, X, Y,
                                                              np.arange(n) if order is None else order, bs, labels,
-                                                             slices)
+                                                             slices, self.taking)
             if error is not None:
                 raise self.diverged(error, epoch, bad)
             sizes = np.full(len(losses), bs, dtype=np.float64)
             sizes[-1] = n - bs * (len(losses) - 1)
             total, trained, rows, plain = float(np.dot(losses, sizes)), None, None, None
         else:       # trained: the rows (or weight) trained when a callback stopped the epoch early
+            self.taking("numpy")
             total, correct, trained, rows, plain = self.numpy_epoch(epoch, order, labels, slices, begin, end)
         self.note_kernels()
         self.end_epoch(epoch, total, correct, trained, rows, plain)
@@ -176,15 +177,18 @@ class Trainer:
         """After an epoch, before its checkpoint: the path it took (`compiled.PATHS`: one of the compiled loops, or the
         NumPy loop, whose numbers the optimizer's and the layers' kernels keep to the last bit), as it ran, not as
         the kernels were loaded (Adam with amsgrad runs on NumPy alone), which a resumed run follows
-        (`compiled.prepare_run`); a resumed run's first epoch on another path than its checkpoint's is warned
-        of (`compiled.check_path`)."""
+        (`compiled.prepare_run`)."""
         path = self.optimizer._kernels_ran or "numpy"
         self.optimizer._kernels_ran = None
-        if self.resumed_path is not None:
-            compiled.check_path(self.resumed_path, path)
-            self.resumed_path = None
         if self.backup is not None and path != "numpy":
             self.backup.ran = path
+
+    def taking(self, path: str) -> None:
+        """Before an epoch's training, once its path is chosen (`compiled.PATHS`): a resumed run's first, on another
+        path than its checkpoint's, is warned of then (`compiled.check_path`), not after an epoch's time."""
+        if self.resumed_path is not None:
+            before, self.resumed_path = self.resumed_path, None
+            compiled.check_path(before, path)
 
     def numpy_epoch(self, epoch, order, labels, slices, begin, end) -> tuple[float, float, float | None, int | None,
                                                                              float | None]:

@@ -18,6 +18,7 @@ from chainrule.saving.npzcheck import as_float, plain_json, uses_float_key
 from . import engine, limits
 
 MAX_SHARED_PARAMS = 400
+VERSION = 3                     # of the share codes written (`_version`); every older one is read
 SHARED = "the share link"       # where a shared model page's weights came from (wording.rebuilt names it)
 
 
@@ -104,10 +105,8 @@ def share_code(s) -> str:
                             "pre": None if s.pre is None else s.pre.to_json()}
         if s.optimizer_from:        # the model's optimizer, taken and set aside: said on the shared page too
             payload["model"]["optimizer_from"] = s.optimizer_from
-    # standard JSON: a model's infinity or NaN (a class of inf) as its file writes it, {"__float__": "Infinity"}, in a
-    # code of version 2 (as the file's format version: an older chainrule refuses it rather than read a dict)
     plain = plain_json(payload, "the share link")
-    plain["v"] = 2 if uses_float_key(plain) else 1
+    plain["v"] = _version(plain, s.opt.state_names)
     raw = zlib.compress(json.dumps(plain, separators=(",", ":"), allow_nan=False).encode(), 9)
     code = base64.urlsafe_b64encode(raw).decode().rstrip("=")
     if len(code) > limits.MAX_SHARE:         # refused here, not by the page that opens it
@@ -115,6 +114,19 @@ def share_code(s) -> str:
                               f"{limits.MAX_SHARE:,} (long column names or categories): export the model (.npz) "
                               "instead")
     return code
+
+
+def _version(plain: dict, names) -> int:
+    """The oldest version that reads this code, so that an older chainrule opens it where it can and refuses it
+    (as not one it writes) where it would misread it. 1: the first codes. 2: a model's infinity or NaN (a class
+    of inf) as its file writes it, {"__float__": "Infinity"} (as the file's format version: an older chainrule
+    refuses it rather than read a dict). 3: a model's optimizer in words (model.optimizer_from), or an optimizer
+    state without an array it has not started (SGD's momentum buffer after a model's momentum was turned on)."""
+    state = plain["opt_state"]
+    later = state["t"] != 0 and not set(names) <= set(state)
+    if later or "optimizer_from" in (plain.get("model") or {}):
+        return 3
+    return 2 if uses_float_key(plain) else 1
 
 
 def _check_shareable(s) -> None:
@@ -147,8 +159,12 @@ def _payload(code) -> dict:
         payload = json.loads(text, parse_int=lambda t: int(t) if len(t) <= 300 else float(t), object_hook=as_float)
     except (ValueError, zlib.error, RecursionError):
         raise ValidationError("the share code is damaged (copy the whole link)") from None
-    if not isinstance(payload, dict) or isinstance(payload.get("v"), bool) or payload.get("v") not in (1, 2):
-        raise ValidationError("the share code is not one this version of chainrule writes")
+    v = payload.get("v") if isinstance(payload, dict) else None
+    if isinstance(v, int) and not isinstance(v, bool) and v > VERSION:
+        raise ValidationError(f"the share code was made by a newer chainrule (share code version {v}; this one reads "
+                              f"versions 1 to {VERSION}): upgrade chainrule to open it")
+    if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+        raise ValidationError("the share code is not one chainrule writes (copy the whole link)")
     return payload
 
 

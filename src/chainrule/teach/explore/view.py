@@ -12,7 +12,7 @@ from ...saving.npzcheck import plain_json
 from ...training.clipping import global_norm
 from ..notation import dropout_note, total_error
 from ..numbers import cell, factor, single_precision
-from . import datasets, derive, limits, wording
+from . import datasets, derive, limits, trained, wording
 from .engine import unshown
 
 GRID = 40   # cells per side of the decision-boundary picture
@@ -68,7 +68,8 @@ def _state(s) -> dict:
         "grad_norms": [{"layer": ("output" if l == len(dense) - 1 else f"hidden {l + 1}"),
                         "norm": norm(g[0])} for l, g in enumerate(grads)],
         "history": s.history, "arch": s.arch, "unshown": unshown(s.net), "data": s.data, "names": names(s),
-        "optimizer": {"name": s.opt_name, "settings": s.opt_settings}, "optimizer_from": s.optimizer_from,
+        "optimizer": {"name": s.opt_name, "settings": s.opt_settings},
+        "optimizer_from": trained.now(s.optimizer_from, s.opt.t, s.steps),     # the count it is at now
         "selected": s.selected, "derivation": derivation(s),
         "seed": seed_view(s),
         "options": {"activations": limits.ACTIVATIONS, "losses": limits.LOSSES, "inits": limits.INITS,

@@ -190,3 +190,17 @@ def test_after_choosing_a_csv_file_its_target_question_is_in_view(page, tmp_path
     for what in ('[data-id="target"]', '[data-id="use-target"]'):
         box = page.locator(what).bounding_box()
         assert 0 <= box["y"] and box["y"] + box["height"] <= height, (what, box)
+
+
+def test_the_dashed_lines_of_fixed_parameters_are_named_in_every_phase(page):
+    """The seed's biases are not trained (the engine's trainable slices leave them out): their lines are drawn
+    dashed in the forward phase too, where the legend named only the weights' signs."""
+    net = cr.examples.seed_network()[0]
+    fixed = net.n_params - sum(s.stop - s.start for s in net.trainable_slices())
+    for phase in ("forward", "backward"):
+        page.click(f'[data-act="{phase}"]')
+        page.wait_for_selector(f'[data-phase="{phase}"].on')
+        idle(page)
+        dashed, legend = page.evaluate("""() => [document.querySelectorAll('[data-id="graph"] .edge.frozen').length,
+            document.querySelector('[data-id="legend"]').textContent]""")
+        assert dashed == fixed == 4 and "fixed (not trained: does not move)" in legend, phase

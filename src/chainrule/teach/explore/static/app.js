@@ -213,10 +213,14 @@ export function mount(root, wire) {
     drawGraph($("graph"), s, { selected: s.selected, onSelect: select, onTarget });
     // each swatch in one box with its words: where the row wraps, they wrap together
     const item = (k, words) => `<span class="legend-item"><i class="${k}"></i>${words}</span>`;
+    // a parameter not trained (the seed's biases) is drawn dashed in every phase: the legend says so in each
+    const fixed = s.params.some(p => !p.trainable);
     $("legend").innerHTML = s.phase === "forward"
-      ? item("k-pos", "positive weight") + item("k-neg", "negative weight") + `<span class="muted">thickness: |w|</span>`
+      ? item("k-pos", "positive weight") + item("k-neg", "negative weight")
+        + (fixed ? item("k-fixed", "dashed: fixed (not trained: does not move)") : "")
+        + `<span class="muted">thickness: |w|</span>`
       : item("k-gpos", "∂E/∂w &gt; 0 (w goes down)") + item("k-gneg", "∂E/∂w &lt; 0 (w goes up)")
-        + (s.params.some(p => !p.trainable) ? item("k-fixed", "fixed (not trained: does not move)") : "")
+        + (fixed ? item("k-fixed", "fixed (not trained: does not move)") : "")
         + `<span class="muted">brightness: |∂E/∂w|; δ coloured by its sign</span>`;
     if (s.layers[0].units.some(u => u.shown.raw)) {      // a CSV file's numeric columns: what the inputs' values are
       $("legend").insertAdjacentHTML("beforeend", `<span class="muted" data-id="standardised">inputs: numeric `

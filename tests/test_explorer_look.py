@@ -204,3 +204,41 @@ def test_the_dashed_lines_of_fixed_parameters_are_named_in_every_phase(page):
         dashed, legend = page.evaluate("""() => [document.querySelectorAll('[data-id="graph"] .edge.frozen').length,
             document.querySelector('[data-id="legend"]').textContent]""")
         assert dashed == fixed == 4 and "fixed (not trained: does not move)" in legend, phase
+
+
+def momentum_moves_against_a_gradient(steps=5):
+    """torch.optim's SGD with momentum 0.9 on the seed network (η 0.5, biases fixed): whether its `steps`-th
+    update moves a weight the way its gradient points (up where ∂E/∂w > 0), as a velocity of past steps can."""
+    torch = pytest.importorskip("torch")
+    W1 = torch.tensor([[.15, .2], [.25, .3]], dtype=torch.float64, requires_grad=True)
+    W2 = torch.tensor([[.4, .45], [.5, .55]], dtype=torch.float64, requires_grad=True)
+    x, t = torch.tensor([.05, .1], dtype=torch.float64), torch.tensor([.01, .99], dtype=torch.float64)
+    opt = torch.optim.SGD([W1, W2], lr=0.5, momentum=0.9)
+    for _ in range(steps):
+        opt.zero_grad()
+        (0.5 * ((torch.sigmoid(W2 @ torch.sigmoid(W1 @ x + .35) + .6) - t) ** 2).sum()).backward()
+        g, before = torch.cat([W1.grad.ravel(), W2.grad.ravel()]), torch.cat([W1.ravel(), W2.ravel()]).detach()
+        opt.step()
+    moved = torch.cat([W1.ravel(), W2.ravel()]).detach() - before
+    return bool((g * moved > 0).any())
+
+
+def test_the_gradients_legend_says_which_way_a_weight_goes_only_where_it_does(page):
+    """After Backward the legend said "∂E/∂w > 0 (w goes down)" whatever the optimizer; with momentum (or
+    Adam) a weight's step adds its past ones and may go the other way, as torch's 5th momentum step of the
+    seed does: there the legend says the gradient pushes, and the Update button's title is not SGD's rule."""
+    assert momentum_moves_against_a_gradient()
+    read = """() => [document.querySelector('[data-id="legend"]').textContent,
+                     document.querySelector('[data-act="update"]').title]"""
+    page.click('[data-act="backward"]')
+    idle(page)
+    legend, title = page.evaluate(read)
+    assert "(w goes down)" in legend and "(w goes up)" in legend and title == "w+ = w - η · dE/dw"
+    page.select_option('[data-id="opt"]', "momentum")
+    idle(page)
+    page.click('[data-act="backward"]')
+    page.wait_for_selector('[data-phase="backward"].on')
+    idle(page)
+    legend, title = page.evaluate(read)
+    assert "goes" not in legend and "(pushes w down)" in legend and "(pushes w up)" in legend, legend
+    assert "Momentum adds its past steps: a weight may move the other way" in legend and "η" not in title, title

@@ -14,14 +14,15 @@ from . import limits
 from .engine import make_optimizer
 
 TAKEN = "The optimizer is the model's"      # how the words begin where the page took the model's optimizer and state
-_SHOWN = {"sgd": "Gradient descent", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "Adagrad",
+# the page's names of its optimizers, as its Method menu shows them (template.js, OPT_NAMES)
+SHOWN = {"sgd": "Gradient descent", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad",
           "rmsprop": "RMSprop", "adam": "Adam"}
 
 
 def described(name: str, settings: dict) -> str:
     """'adam (η 0.01, β₁ 0.9, ...)': an optimizer as the page's fields show it."""
     fields = ", ".join(f"{limits.SETTING_FIELDS[k].split(' ')[0]} {v:g}" for k, v in settings.items())
-    return f"{_SHOWN[name]} ({fields})"
+    return f"{SHOWN[name]} ({fields})"
 
 
 def page_optimizer(opt: Any, default: tuple[str, dict]) -> tuple[tuple[str, dict], str]:

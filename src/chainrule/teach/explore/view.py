@@ -154,9 +154,21 @@ def _derivation(s, name: str, d: dict) -> dict:
     drops += [wording.dropout_update(d, told=True)] if drops else []        # and what the update is, then
     note = " ".join([*(f"{t}." for t in drops), note]).strip()        # explain's pass is the inference one
     if p is not None and p["updated"] is None and p["trainable"] and whole:
-        note = (note + f" The update is the {s.opt_name} optimizer's; press Update to see the new value.").strip()
+        note = (note + " " + _other_update(s, p)).strip()
     return {"name": name, "title": title, "lines": lines, "note": note, "batch_grad": batch,
             "editable": p is not None or (name.startswith("i") and s.mode not in ("dataset", "csv"))}
+
+
+def _other_update(s, p: dict) -> str:
+    """What the derivation says of the update of an optimizer other than gradient descent (the chain rule
+    gives its gradient; the step also takes the optimizer's state): after Update, the value it made."""
+    shown = trained.SHOWN[s.opt_name]
+    if s.phase != "update":
+        return f"The update is {shown}'s (Optimizer); press Update to see the new value."
+    layer = s.net.dense_layers[p["layer"]]
+    now = float((layer.W if p["kind"] == "W" else layer.b)[tuple(p["index"])])
+    return (f"{shown}'s update (from this gradient and the optimizer's state) made {p['name']} {derive.fmt(now)}; "
+            "Forward shows the pass of the new weights.")
 
 
 def _batch_gradient(s, p: dict | None, batch: float | None) -> str:

@@ -335,3 +335,15 @@ def test_the_words_say_the_step_count_the_optimizer_is_at(tmp_path):
         counted = f"after {first + s.steps} steps" + (f" ({first} in the model file, {s.steps} on this page)"
                                                        if s.steps else ",")
         assert counted in s.state()["optimizer_from"], action
+
+
+def test_the_derivation_export_names_the_optimizer_with_its_settings(tmp_path):
+    """The exported derivation of a page trained with Adam said "optimizer adam" (its key) and no rate: the report
+    taken to class could not be trained again from it. It names it as the Method menu does, with the model's
+    settings (those of the file, cr.load's)."""
+    from chainrule.teach.explore.export import markdown
+    path = saved(tmp_path, o.Adam(0.05, betas=(0.8, 0.99)))
+    opt = cr.load(path).optimizer
+    s = opened(path)
+    head = markdown(s).splitlines()[2]
+    assert head.endswith(f", optimizer Adam (η {opt.lr:g}, β₁ {opt.betas[0]:g}, β₂ {opt.betas[1]:g}, ε {opt.eps:g}).")

@@ -43,6 +43,8 @@ def markdown(s) -> str:
     """The `explain` report of the derivation shown in the page, as Markdown with LaTeX. After
     Update the page shows the forward pass of the weights before it (until Forward): so does this."""
     import chainrule as cr
+
+    from .trained import described
     Xe, Ye, whole = s._explain_batch()
     lr = s.opt_settings["lr"] if (whole and s.opt_name == "sgd") else None
     net = s.net
@@ -53,7 +55,7 @@ def markdown(s) -> str:
     sizes = "-".join(str(n) for n in [dense[0].n_in] + [d.n_out for d in dense])
     head = [f"# {s.title}", "", f"Network {sizes}, loss {s.net.loss_function.name}, "
             + ", ".join(f"layer {i + 1} {d.activation.name}" for i, d in enumerate(dense))
-            + (f", learning rate {lr:g}" if lr is not None else f", optimizer {s.opt_name}")
+            + (f", learning rate {lr:g}" if lr is not None else f", optimizer {described(s.opt_name, s.opt_settings)}")
             + ("." if whole else f"; the derivation follows training sample {s.sample + 1} of {len(s.X)}."), ""]
     if net is not s.net:
         head[-1:] = [f"The weights before update {s.steps}, as the page shows them until Forward.", ""]

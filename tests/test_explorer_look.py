@@ -242,3 +242,28 @@ def test_the_gradients_legend_says_which_way_a_weight_goes_only_where_it_does(pa
     legend, title = page.evaluate(read)
     assert "goes" not in legend and "(pushes w down)" in legend and "(pushes w up)" in legend, legend
     assert "Momentum adds its past steps: a weight may move the other way" in legend and "η" not in title, title
+
+
+def test_a_standardised_regression_target_says_how_it_reads_in_the_files_units(page, tmp_path):
+    """A CSV file's regression target is standardised like its numeric inputs: the drawing's "weight: 0.3614" was
+    a pet of 5.5 kg, and the legend named the inputs alone. It names the target and output too, with the mean
+    and spread that give the file's value: each training target read back so is one of the file's weights."""
+    import numpy as np
+    import pandas as pd
+    rows = "".join(f"{20 + i % 7},{3.5 + (i * 37 % 11) / 3:.2f},{'cat' if i % 3 else 'dog'}\n" for i in range(40))
+    (tmp_path / "pets.csv").write_text("age,weight,kind\n" + rows)
+    s = Session()
+    s.upload_csv((tmp_path / "pets.csv").read_bytes(), "pets.csv", "weight")
+    t = s.state()["target_scale"]
+    assert t["name"] == "weight"
+    raw = float(t["mean"]) + float(t["spread"]) * s.Y.ravel()
+    file = pd.read_csv(tmp_path / "pets.csv")["weight"].to_numpy()
+    assert all(np.isclose(file, r, rtol=0, atol=1e-6).any() for r in raw)
+    page.set_input_files('[data-id="file"]', str(tmp_path / "pets.csv"))
+    idle(page)
+    page.select_option('[data-id="target"]', "weight")
+    page.click('[data-id="use-target"]')
+    expect(page.locator('[data-id="title"]')).to_contain_text("regression of 'weight'")
+    idle(page)
+    expect(page.locator('[data-id="target-scale"]')).to_have_text(
+        f"target and output standardised too: weight = {t['mean']} + {t['spread']} × value")

@@ -68,6 +68,7 @@ def _state(s) -> dict:
         "grad_norms": [{"layer": ("output" if l == len(dense) - 1 else f"hidden {l + 1}"),
                         "norm": norm(g[0])} for l, g in enumerate(grads)],
         "history": s.history, "arch": s.arch, "unshown": unshown(s.net), "data": s.data, "names": names(s),
+        "target_scale": target_scale(s),
         "optimizer": {"name": s.opt_name, "settings": s.opt_settings},
         "optimizer_from": trained.now(s.optimizer_from, s.opt.t, s.steps),     # the count it is at now
         "selected": s.selected, "derivation": derivation(s),
@@ -100,6 +101,16 @@ def names(s) -> dict | None:
     if s.mode == "dataset":
         return {"inputs": None, "outputs": None, "target": None, "classes": ["class 0", "class 1"]}
     return None
+
+
+def target_scale(s) -> dict | None:
+    """A CSV file's regression target as the network sees it, standardised ((raw - mean) / spread): its column,
+    mean and spread as the report writes numbers, so the page can say how a target or output reads in the
+    file's units; None where the target is the file's own (classes, a generated data set, the seed)."""
+    pre = s.pre
+    if pre is None or pre.task == "classification" or s.net.n_outputs != 1:
+        return None
+    return {"name": pre.target, "mean": derive.fmt(float(pre.y_mean)), "spread": derive.fmt(float(pre.y_scale))}
 
 
 def raw_inputs(s, inputs: list[dict]) -> list:

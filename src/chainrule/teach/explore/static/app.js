@@ -237,6 +237,13 @@ export function mount(root, wire) {
       $("legend").insertAdjacentHTML("beforeend", `<span class="muted" data-id="standardised">inputs: numeric `
         + "columns standardised, (raw − mean) / spread of the training rows</span>");
     }
+    if (s.target_scale) {       // a regression target is standardised too: its value and the output's are not raw
+      const t = s.target_scale, note = document.createElement("span");
+      note.className = "muted";
+      note.dataset.id = "target-scale";
+      note.textContent = `target and output standardised too: ${t.name} = ${t.mean} + ${t.spread} × value`;
+      $("legend").appendChild(note);
+    }
     drawLoss($("loss"), s.history);
     $("key-test").hidden = s.E_test === null;         // no test data (the seed's network): no test curve to name
     $("boundary-card").hidden = !s.boundary;

@@ -190,3 +190,80 @@ def test_after_choosing_a_csv_file_its_target_question_is_in_view(page, tmp_path
     for what in ('[data-id="target"]', '[data-id="use-target"]'):
         box = page.locator(what).bounding_box()
         assert 0 <= box["y"] and box["y"] + box["height"] <= height, (what, box)
+
+
+def test_the_dashed_lines_of_fixed_parameters_are_named_in_every_phase(page):
+    """The seed's biases are not trained (the engine's trainable slices leave them out): their lines are drawn
+    dashed in the forward phase too, where the legend named only the weights' signs."""
+    net = cr.examples.seed_network()[0]
+    fixed = net.n_params - sum(s.stop - s.start for s in net.trainable_slices())
+    for phase in ("forward", "backward"):
+        page.click(f'[data-act="{phase}"]')
+        page.wait_for_selector(f'[data-phase="{phase}"].on')
+        idle(page)
+        dashed, legend = page.evaluate("""() => [document.querySelectorAll('[data-id="graph"] .edge.frozen').length,
+            document.querySelector('[data-id="legend"]').textContent]""")
+        assert dashed == fixed == 4 and "fixed (not trained: does not move)" in legend, phase
+
+
+def momentum_moves_against_a_gradient(steps=5):
+    """torch.optim's SGD with momentum 0.9 on the seed network (η 0.5, biases fixed): whether its `steps`-th
+    update moves a weight the way its gradient points (up where ∂E/∂w > 0), as a velocity of past steps can."""
+    torch = pytest.importorskip("torch")
+    W1 = torch.tensor([[.15, .2], [.25, .3]], dtype=torch.float64, requires_grad=True)
+    W2 = torch.tensor([[.4, .45], [.5, .55]], dtype=torch.float64, requires_grad=True)
+    x, t = torch.tensor([.05, .1], dtype=torch.float64), torch.tensor([.01, .99], dtype=torch.float64)
+    opt = torch.optim.SGD([W1, W2], lr=0.5, momentum=0.9)
+    for _ in range(steps):
+        opt.zero_grad()
+        (0.5 * ((torch.sigmoid(W2 @ torch.sigmoid(W1 @ x + .35) + .6) - t) ** 2).sum()).backward()
+        g, before = torch.cat([W1.grad.ravel(), W2.grad.ravel()]), torch.cat([W1.ravel(), W2.ravel()]).detach()
+        opt.step()
+    moved = torch.cat([W1.ravel(), W2.ravel()]).detach() - before
+    return bool((g * moved > 0).any())
+
+
+def test_the_gradients_legend_says_which_way_a_weight_goes_only_where_it_does(page):
+    """After Backward the legend said "∂E/∂w > 0 (w goes down)" whatever the optimizer; with momentum (or
+    Adam) a weight's step adds its past ones and may go the other way, as torch's 5th momentum step of the
+    seed does: there the legend says the gradient pushes, and the Update button's title is not SGD's rule."""
+    assert momentum_moves_against_a_gradient()
+    read = """() => [document.querySelector('[data-id="legend"]').textContent,
+                     document.querySelector('[data-act="update"]').title]"""
+    page.click('[data-act="backward"]')
+    idle(page)
+    legend, title = page.evaluate(read)
+    assert "(w goes down)" in legend and "(w goes up)" in legend and title == "w+ = w - η · dE/dw"
+    page.select_option('[data-id="opt"]', "momentum")
+    idle(page)
+    page.click('[data-act="backward"]')
+    page.wait_for_selector('[data-phase="backward"].on')
+    idle(page)
+    legend, title = page.evaluate(read)
+    assert "goes" not in legend and "(pushes w down)" in legend and "(pushes w up)" in legend, legend
+    assert "Momentum adds its past steps: a weight may move the other way" in legend and "η" not in title, title
+
+
+def test_a_standardised_regression_target_says_how_it_reads_in_the_files_units(page, tmp_path):
+    """A CSV file's regression target is standardised like its numeric inputs: the drawing's "weight: 0.3614" was
+    a pet of 5.5 kg, and the legend named the inputs alone. It names the target and output too, with the mean
+    and spread that give the file's value: each training target read back so is one of the file's weights."""
+    import numpy as np
+    import pandas as pd
+    rows = "".join(f"{20 + i % 7},{3.5 + (i * 37 % 11) / 3:.2f},{'cat' if i % 3 else 'dog'}\n" for i in range(40))
+    (tmp_path / "pets.csv").write_text("age,weight,kind\n" + rows)
+    s = Session()
+    s.upload_csv((tmp_path / "pets.csv").read_bytes(), "pets.csv", "weight")
+    t = s.state()["target_scale"]
+    assert t["name"] == "weight"
+    raw = float(t["mean"]) + float(t["spread"]) * s.Y.ravel()
+    file = pd.read_csv(tmp_path / "pets.csv")["weight"].to_numpy()
+    assert all(np.isclose(file, r, rtol=0, atol=1e-6).any() for r in raw)
+    page.set_input_files('[data-id="file"]', str(tmp_path / "pets.csv"))
+    idle(page)
+    page.select_option('[data-id="target"]', "weight")
+    page.click('[data-id="use-target"]')
+    expect(page.locator('[data-id="title"]')).to_contain_text("regression of 'weight'")
+    idle(page)
+    expect(page.locator('[data-id="target-scale"]')).to_have_text(
+        f"target and output standardised too: weight = {t['mean']} + {t['spread']} × value")

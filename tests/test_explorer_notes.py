@@ -80,3 +80,26 @@ def test_a_hidden_delta_summed_by_its_ends_says_so_and_where_every_term_is():
     own = lines_of(s, "h2_1")
     whole = next(ln for ln in own if ln["lhs"] == "dE/dout_h2_1")
     assert len(whole["formula"].split(" + ")) == net.n_outputs and "..." not in whole["formula"]
+
+
+@pytest.mark.parametrize("name,make", [("adam", lambda p: torch.optim.Adam(p, 0.5)),
+                                       ("momentum", lambda p: torch.optim.SGD(p, 0.5, momentum=0.9))])
+def test_after_update_another_optimizers_note_gives_the_value_it_made(name, make):
+    """With an optimizer other than gradient descent the derivation ends at the gradient; after Update its
+    note still said "press Update to see the new value", and named the optimizer by its key ("adam"), not as
+    the Method menu does. After Update it gives the value the update made: torch.optim's, from the seed."""
+    from chainrule.teach.explore.derive import fmt
+    W2 = torch.tensor([[.4, .45], [.5, .55]], dtype=torch.float64, requires_grad=True)      # [o1, o2] x [h1, h2]
+    x, t = torch.tensor([.05, .1], dtype=torch.float64), torch.tensor([.01, .99], dtype=torch.float64)
+    W1 = torch.tensor([[.15, .2], [.25, .3]], dtype=torch.float64)
+    opt = make([W2])
+    (0.5 * ((torch.sigmoid(W2 @ torch.sigmoid(W1 @ x + .35) + .6) - t) ** 2).sum()).backward()
+    opt.step()
+    s = Session()
+    s.act("set_optimizer", {"name": name})
+    s.act("select", {"name": "w6"})
+    shown = {"adam": "Adam", "momentum": "Momentum"}[name]
+    assert s.state()["derivation"]["note"] == f"The update is {shown}'s (Optimizer); press Update to see the new value."
+    note = s.act("update")["derivation"]["note"]
+    assert note == (f"{shown}'s update (from this gradient and the optimizer's state) made w6 {fmt(W2[0, 1].item())}; "
+                    "Forward shows the pass of the new weights."), note

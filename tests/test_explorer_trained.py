@@ -308,3 +308,42 @@ def test_a_new_optimizer_claims_no_model_state_the_page_never_took(tmp_path, mak
     assert s.opt.t == 0
     s.act("set_optimizer", {"lr": 0.02})
     assert "step count" not in s.state()["message"] and s.state()["optimizer_from"] is None
+
+
+def test_the_words_say_the_step_count_the_optimizer_is_at(tmp_path):
+    """"Adam after 3 steps" was written when the file was opened and said so after Train 100 too, while the
+    optimizer was at step 103. The count is the engine's: the file's (cr.load) and the page's steps since; Undo,
+    Reset, a share link's page and the exported model say theirs."""
+    from chainrule.teach.explore.export import model_bytes
+    path = saved(tmp_path, o.Adam(0.05))
+    first = cr.load(path).optimizer.t
+    s = opened(path)
+    s.act("train", {"steps": 100})
+    said = s.state()["optimizer_from"]
+    assert said.startswith(f"The optimizer is the model's: Adam after {first + 100} steps ({first} in the model "
+                           "file, 100 on this page), with its first and second moments") and s.opt.t == first + 100
+    copy = Session()
+    copy.act("load_share", {"code": s.share()})
+    assert copy.state()["optimizer_from"] == said and copy.state()["steps"] == 100
+    (tmp_path / "exported.npz").write_bytes(model_bytes(s))
+    assert f"Adam after {cr.load(tmp_path / 'exported.npz').optimizer.t} steps," in opened(
+        tmp_path / "exported.npz").state()["optimizer_from"]
+    s.act("step")
+    assert f"after {first + 101} steps ({first} in the model file, 101 on this page)" in s.state()["optimizer_from"]
+    for action in ("undo", "reset"):
+        s.act(action)
+        counted = f"after {first + s.steps} steps" + (f" ({first} in the model file, {s.steps} on this page)"
+                                                       if s.steps else ",")
+        assert counted in s.state()["optimizer_from"], action
+
+
+def test_the_derivation_export_names_the_optimizer_with_its_settings(tmp_path):
+    """The exported derivation of a page trained with Adam said "optimizer adam" (its key) and no rate: the report
+    taken to class could not be trained again from it. It names it as the Method menu does, with the model's
+    settings (those of the file, cr.load's)."""
+    from chainrule.teach.explore.export import markdown
+    path = saved(tmp_path, o.Adam(0.05, betas=(0.8, 0.99)))
+    opt = cr.load(path).optimizer
+    s = opened(path)
+    head = markdown(s).splitlines()[2]
+    assert head.endswith(f", optimizer Adam (η {opt.lr:g}, β₁ {opt.betas[0]:g}, β₂ {opt.betas[1]:g}, ε {opt.eps:g}).")

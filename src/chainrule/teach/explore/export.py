@@ -18,6 +18,7 @@ from chainrule.saving.npzcheck import as_float, plain_json, uses_float_key
 from . import engine, limits
 
 MAX_SHARED_PARAMS = 400
+VERSION = 3                     # of the share codes written (`_version`); every older one is read
 SHARED = "the share link"       # where a shared model page's weights came from (wording.rebuilt names it)
 
 
@@ -42,6 +43,8 @@ def markdown(s) -> str:
     """The `explain` report of the derivation shown in the page, as Markdown with LaTeX. After
     Update the page shows the forward pass of the weights before it (until Forward): so does this."""
     import chainrule as cr
+
+    from .trained import described
     Xe, Ye, whole = s._explain_batch()
     lr = s.opt_settings["lr"] if (whole and s.opt_name == "sgd") else None
     net = s.net
@@ -52,7 +55,7 @@ def markdown(s) -> str:
     sizes = "-".join(str(n) for n in [dense[0].n_in] + [d.n_out for d in dense])
     head = [f"# {s.title}", "", f"Network {sizes}, loss {s.net.loss_function.name}, "
             + ", ".join(f"layer {i + 1} {d.activation.name}" for i, d in enumerate(dense))
-            + (f", learning rate {lr:g}" if lr is not None else f", optimizer {s.opt_name}")
+            + (f", learning rate {lr:g}" if lr is not None else f", optimizer {described(s.opt_name, s.opt_settings)}")
             + ("." if whole else f"; the derivation follows training sample {s.sample + 1} of {len(s.X)}."), ""]
     if net is not s.net:
         head[-1:] = [f"The weights before update {s.steps}, as the page shows them until Forward.", ""]
@@ -104,10 +107,8 @@ def share_code(s) -> str:
                             "pre": None if s.pre is None else s.pre.to_json()}
         if s.optimizer_from:        # the model's optimizer, taken and set aside: said on the shared page too
             payload["model"]["optimizer_from"] = s.optimizer_from
-    # standard JSON: a model's infinity or NaN (a class of inf) as its file writes it, {"__float__": "Infinity"}, in a
-    # code of version 2 (as the file's format version: an older chainrule refuses it rather than read a dict)
     plain = plain_json(payload, "the share link")
-    plain["v"] = 2 if uses_float_key(plain) else 1
+    plain["v"] = _version(plain, s.opt.state_names)
     raw = zlib.compress(json.dumps(plain, separators=(",", ":"), allow_nan=False).encode(), 9)
     code = base64.urlsafe_b64encode(raw).decode().rstrip("=")
     if len(code) > limits.MAX_SHARE:         # refused here, not by the page that opens it
@@ -115,6 +116,19 @@ def share_code(s) -> str:
                               f"{limits.MAX_SHARE:,} (long column names or categories): export the model (.npz) "
                               "instead")
     return code
+
+
+def _version(plain: dict, names) -> int:
+    """The oldest version that reads this code, so that an older chainrule opens it where it can and refuses it
+    (as not one it writes) where it would misread it. 1: the first codes. 2: a model's infinity or NaN (a class
+    of inf) as its file writes it, {"__float__": "Infinity"} (as the file's format version: an older chainrule
+    refuses it rather than read a dict). 3: a model's optimizer in words (model.optimizer_from), or an optimizer
+    state without an array it has not started (SGD's momentum buffer after a model's momentum was turned on)."""
+    state = plain["opt_state"]
+    later = state["t"] != 0 and not set(names) <= set(state)
+    if later or "optimizer_from" in (plain.get("model") or {}):
+        return 3
+    return 2 if uses_float_key(plain) else 1
 
 
 def _check_shareable(s) -> None:
@@ -147,8 +161,12 @@ def _payload(code) -> dict:
         payload = json.loads(text, parse_int=lambda t: int(t) if len(t) <= 300 else float(t), object_hook=as_float)
     except (ValueError, zlib.error, RecursionError):
         raise ValidationError("the share code is damaged (copy the whole link)") from None
-    if not isinstance(payload, dict) or isinstance(payload.get("v"), bool) or payload.get("v") not in (1, 2):
-        raise ValidationError("the share code is not one this version of chainrule writes")
+    v = payload.get("v") if isinstance(payload, dict) else None
+    if isinstance(v, int) and not isinstance(v, bool) and v > VERSION:
+        raise ValidationError(f"the share code was made by a newer chainrule (share code version {v}; this one reads "
+                              f"versions 1 to {VERSION}): upgrade chainrule to open it")
+    if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+        raise ValidationError("the share code is not one chainrule writes (copy the whole link)")
     return payload
 
 

@@ -4,6 +4,7 @@ its state (step count, momentum buffer, moments), so that Step and Train go on a
 an optimizer it does not offer) is set aside and said in words, never silently."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import chainrule as cr
@@ -13,14 +14,15 @@ from . import limits
 from .engine import make_optimizer
 
 TAKEN = "The optimizer is the model's"      # how the words begin where the page took the model's optimizer and state
-_SHOWN = {"sgd": "Gradient descent", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "Adagrad",
+# the page's names of its optimizers, as its Method menu shows them (template.js, OPT_NAMES)
+SHOWN = {"sgd": "Gradient descent", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad",
           "rmsprop": "RMSprop", "adam": "Adam"}
 
 
 def described(name: str, settings: dict) -> str:
     """'adam (η 0.01, β₁ 0.9, ...)': an optimizer as the page's fields show it."""
     fields = ", ".join(f"{limits.SETTING_FIELDS[k].split(' ')[0]} {v:g}" for k, v in settings.items())
-    return f"{_SHOWN[name]} ({fields})"
+    return f"{SHOWN[name]} ({fields})"
 
 
 def page_optimizer(opt: Any, default: tuple[str, dict]) -> tuple[tuple[str, dict], str]:
@@ -105,6 +107,19 @@ def carry_state(model_opt: Any, page_opt: Any) -> None:
     fresh = model_opt.__dict__.get("_fresh")
     if fresh is not None and page_opt.per_part_start and page_opt.state:
         page_opt._fresh = fresh.copy()
+
+
+_COUNT = re.compile(re.escape(TAKEN) + r": (\w+) after \d+ steps?")
+
+
+def now(words: str | None, t: int, steps: int) -> str | None:
+    """The words on the model's optimizer with the step count it is at now (`t`: the optimizer's; `steps`:
+    the page's, taken since the file's): they were written when the file was opened, "after 3 steps",
+    and said so after Train 100 too while the optimizer was at step 103."""
+    if words is None or not taken(words):
+        return words
+    here = f" ({t - steps:,} in the model file, {steps:,} on this page)" if steps else ""
+    return _COUNT.sub(lambda m: f"{TAKEN}: {m[1]} after {t:,} {'step' if t == 1 else 'steps'}{here}", words, 1)
 
 
 def taken(words: str | None) -> bool:

@@ -12,7 +12,7 @@ from ...saving.npzcheck import plain_json
 from ...training.clipping import global_norm
 from ..notation import dropout_note, total_error
 from ..numbers import cell, factor, single_precision
-from . import datasets, derive, limits, wording
+from . import datasets, derive, limits, trained, wording
 from .engine import unshown
 
 GRID = 40   # cells per side of the decision-boundary picture
@@ -68,7 +68,9 @@ def _state(s) -> dict:
         "grad_norms": [{"layer": ("output" if l == len(dense) - 1 else f"hidden {l + 1}"),
                         "norm": norm(g[0])} for l, g in enumerate(grads)],
         "history": s.history, "arch": s.arch, "unshown": unshown(s.net), "data": s.data, "names": names(s),
-        "optimizer": {"name": s.opt_name, "settings": s.opt_settings}, "optimizer_from": s.optimizer_from,
+        "target_scale": target_scale(s),
+        "optimizer": {"name": s.opt_name, "settings": s.opt_settings},
+        "optimizer_from": trained.now(s.optimizer_from, s.opt.t, s.steps),     # the count it is at now
         "selected": s.selected, "derivation": derivation(s),
         "seed": seed_view(s),
         "options": {"activations": limits.ACTIVATIONS, "losses": limits.LOSSES, "inits": limits.INITS,
@@ -99,6 +101,16 @@ def names(s) -> dict | None:
     if s.mode == "dataset":
         return {"inputs": None, "outputs": None, "target": None, "classes": ["class 0", "class 1"]}
     return None
+
+
+def target_scale(s) -> dict | None:
+    """A CSV file's regression target as the network sees it, standardised ((raw - mean) / spread): its column,
+    mean and spread as the report writes numbers, so the page can say how a target or output reads in the
+    file's units; None where the target is the file's own (classes, a generated data set, the seed)."""
+    pre = s.pre
+    if pre is None or pre.task == "classification" or s.net.n_outputs != 1:
+        return None
+    return {"name": pre.target, "mean": derive.fmt(float(pre.y_mean)), "spread": derive.fmt(float(pre.y_scale))}
 
 
 def raw_inputs(s, inputs: list[dict]) -> list:
@@ -153,9 +165,21 @@ def _derivation(s, name: str, d: dict) -> dict:
     drops += [wording.dropout_update(d, told=True)] if drops else []        # and what the update is, then
     note = " ".join([*(f"{t}." for t in drops), note]).strip()        # explain's pass is the inference one
     if p is not None and p["updated"] is None and p["trainable"] and whole:
-        note = (note + f" The update is the {s.opt_name} optimizer's; press Update to see the new value.").strip()
+        note = (note + " " + _other_update(s, p)).strip()
     return {"name": name, "title": title, "lines": lines, "note": note, "batch_grad": batch,
             "editable": p is not None or (name.startswith("i") and s.mode not in ("dataset", "csv"))}
+
+
+def _other_update(s, p: dict) -> str:
+    """What the derivation says of the update of an optimizer other than gradient descent (the chain rule
+    gives its gradient; the step also takes the optimizer's state): after Update, the value it made."""
+    shown = trained.SHOWN[s.opt_name]
+    if s.phase != "update":
+        return f"The update is {shown}'s (Optimizer); press Update to see the new value."
+    layer = s.net.dense_layers[p["layer"]]
+    now = float((layer.W if p["kind"] == "W" else layer.b)[tuple(p["index"])])
+    return (f"{shown}'s update (from this gradient and the optimizer's state) made {p['name']} {derive.fmt(now)}; "
+            "Forward shows the pass of the new weights.")
 
 
 def _batch_gradient(s, p: dict | None, batch: float | None) -> str:

@@ -5,11 +5,15 @@
 
 import { drawGraph } from "./graph.js";
 import { drawLoss, drawBoundary, drawClassKey, drawNorms } from "./charts.js";
-import { TEMPLATE } from "./template.js";
+import { OPT_NAMES, TEMPLATE } from "./template.js";
 import { renderArch, renderDerivation, renderOptimizer, renderReadout, renderSample, renderSeed } from "./panels.js";
 import { pageTransport } from "./transport.js";
 import { exportDrawing } from "./download.js";
 import { count, revive } from "./numbers.js";
+
+// optimizers whose step adds the past steps (a velocity, Adam's first moment): a weight need not move against
+// its gradient's sign; gradient descent, AdaGrad and RMSprop (without momentum) always do
+const MOMENTUM = ["momentum", "nesterov", "adam"];
 
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
@@ -213,14 +217,32 @@ export function mount(root, wire) {
     drawGraph($("graph"), s, { selected: s.selected, onSelect: select, onTarget });
     // each swatch in one box with its words: where the row wraps, they wrap together
     const item = (k, words) => `<span class="legend-item"><i class="${k}"></i>${words}</span>`;
+    // a parameter not trained (the seed's biases) is drawn dashed in every phase: the legend says so in each
+    const fixed = s.params.some(p => !p.trainable);
+    // an optimizer with momentum moves a weight by its past gradients too: not always the way this one points
+    const pushed = MOMENTUM.includes(s.optimizer.name);
     $("legend").innerHTML = s.phase === "forward"
-      ? item("k-pos", "positive weight") + item("k-neg", "negative weight") + `<span class="muted">thickness: |w|</span>`
-      : item("k-gpos", "∂E/∂w &gt; 0 (w goes down)") + item("k-gneg", "∂E/∂w &lt; 0 (w goes up)")
-        + (s.params.some(p => !p.trainable) ? item("k-fixed", "fixed (not trained: does not move)") : "")
-        + `<span class="muted">brightness: |∂E/∂w|; δ coloured by its sign</span>`;
+      ? item("k-pos", "positive weight") + item("k-neg", "negative weight")
+        + (fixed ? item("k-fixed", "dashed: fixed (not trained: does not move)") : "")
+        + `<span class="muted">thickness: |w|</span>`
+      : item("k-gpos", `∂E/∂w &gt; 0 (${pushed ? "pushes w down" : "w goes down"})`)
+        + item("k-gneg", `∂E/∂w &lt; 0 (${pushed ? "pushes w up" : "w goes up"})`)
+        + (fixed ? item("k-fixed", "fixed (not trained: does not move)") : "")
+        + `<span class="muted">brightness: |∂E/∂w|; δ coloured by its sign</span>`
+        + (pushed ? `<span class="muted" data-id="past-steps">${OPT_NAMES[s.optimizer.name]} adds its past steps: `
+          + "a weight may move the other way</span>" : "");
+    root.querySelector('[data-act="update"]').title = s.optimizer.name === "sgd" ? "w+ = w - η · dE/dw"
+      : `${OPT_NAMES[s.optimizer.name]}'s update of every weight, from its gradient and the optimizer's state`;
     if (s.layers[0].units.some(u => u.shown.raw)) {      // a CSV file's numeric columns: what the inputs' values are
       $("legend").insertAdjacentHTML("beforeend", `<span class="muted" data-id="standardised">inputs: numeric `
         + "columns standardised, (raw − mean) / spread of the training rows</span>");
+    }
+    if (s.target_scale) {       // a regression target is standardised too: its value and the output's are not raw
+      const t = s.target_scale, note = document.createElement("span");
+      note.className = "muted";
+      note.dataset.id = "target-scale";
+      note.textContent = `target and output standardised too: ${t.name} = ${t.mean} + ${t.spread} × value`;
+      $("legend").appendChild(note);
     }
     drawLoss($("loss"), s.history);
     $("key-test").hidden = s.E_test === null;         // no test data (the seed's network): no test curve to name

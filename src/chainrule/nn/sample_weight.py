@@ -117,17 +117,19 @@ WEIGHTS_IN_A_ROW = (": weights in the classes' order (compute_class_weight's) ar
                     "indices, dict(zip(classes, weights)) for labels")
 
 
-def class_table(class_weight: Any, labels: np.ndarray, k: int) -> np.ndarray:
+def class_table(class_weight: Any, labels: np.ndarray, k: int, weights: np.ndarray | None = None) -> np.ndarray:
     """Each of the k classes' weight under `class_weight` (checked), 'balanced' counted on `labels`
-    (the class index of each training row)."""
+    (the class index of each training row); with `weights` (each row's sample weight), their sums stand for the
+    counts, as scikit-learn's compute_class_weight(..., sample_weight=) (1.9): a row weighted 2 counts as two rows."""
     if isinstance(class_weight, str):
         if class_weight != "balanced":
             raise ValidationError(f"class_weight must be a dict {{class index: weight}} or 'balanced'; got "
                                   f"{class_weight!r}")
-        counts = np.bincount(labels, minlength=k).astype(np.float64)
-        present = counts > 0
+        counts = np.bincount(labels, weights=weights, minlength=k).astype(np.float64)
+        present = np.bincount(labels, minlength=k) > 0       # the classes of y, weighed or not (n_classes)
         table = np.ones(k)
-        table[present] = labels.shape[0] / (int(present.sum()) * counts[present])
+        weighed = present & (counts > 0)                     # a class whose rows all weigh 0: those rows weigh 0
+        table[weighed] = counts.sum() / (int(present.sum()) * counts[weighed])
         return table
     if not isinstance(class_weight, dict):
         raise ChainruleTypeError(f"class_weight must be a dict {{class index: weight}} or 'balanced'; got "

@@ -97,10 +97,11 @@ def correct(task: str, out: np.ndarray, Y: np.ndarray, w: np.ndarray) -> float:
     return float(np.dot(w, np.add.reduce((out > 0.5) == (Y > 0.5), axis=1))) / Y.shape[1]
 
 
-def class_weights(class_weight: Any, Y: Any, task: str, k: int) -> np.ndarray:
+def class_weights(class_weight: Any, Y: Any, task: str, k: int, weights: np.ndarray | None = None) -> np.ndarray:
     """One weight per row of the checked targets Y (one-hot rows, or one 0/1 column) from Keras'
     `class_weight` ({class index: weight}; a class left out weighs 1) or scikit-learn's "balanced"
-    (n_samples / (n_classes * rows of the class): every class present weighs the same in all)."""
+    (n_samples / (n_classes * rows of the class): every class present weighs the same in all; with the rows'
+    sample `weights`, their sums for the counts, as scikit-learn's compute_class_weight)."""
     if task == "multiclass":
         labels = np.asarray(Y.argmax(axis=1), dtype=np.int64)
     elif task == "binary" and k == 1:
@@ -109,7 +110,7 @@ def class_weights(class_weight: Any, Y: Any, task: str, k: int) -> np.ndarray:
         raise ValidationError(f"class_weight is for a classifier with one class per sample (a softmax output, or "
                               f"one sigmoid output with binary cross-entropy); this network's task is {task}"
                               + (f" with {k} outputs" if task == "binary" else "") + ": give sample_weight instead")
-    return class_table(class_weight, labels, k)[labels]
+    return class_table(class_weight, labels, k, weights)[labels]
 
 
 #: said to class_weight given as one weight per class in a row (scikit-learn's compute_class_weight returns that)

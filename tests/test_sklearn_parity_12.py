@@ -63,3 +63,4 @@ def test_train_says_balanced_weights_counted_with_the_weight_column(tmp_path, ca
     assert main(["train", str(tmp_path / "t.csv"), "--target", "label", "--weight", "w", "--class-weight", "balanced",
                  "--val-split", "0", "--epochs", "1", "--hidden", "3", "--quiet", "--out", str(tmp_path / "m")]) == 0
     assert f"'common' {table[0]:.4g}, 'rare' {table[1]:.4g}" in capsys.readouterr().err
+

@@ -13,6 +13,9 @@ from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 from chainrule.sklearn import BackpropClassifier, BackpropRegressor  # noqa: E402
 
 
+# Every check runs, none expected to fail. Three are skipped by scikit-learn itself: check_array_api_input (twice:
+# it runs only where SCIPY_ARRAY_API=1 was set before SciPy was imported) and the multi-label
+# decision_function format check (there is none, as MLPClassifier has none).
 @parametrize_with_checks([BackpropClassifier(epochs=60, random_state=0),
                           BackpropRegressor(epochs=60, random_state=0)])
 @pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point

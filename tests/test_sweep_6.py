@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin  # noqa: E402
 from sklearn.model_selection import GridSearchCV, StratifiedKFold  # noqa: E402
 from sklearn.pipeline import Pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
-from sklearn.utils.class_weight import compute_sample_weight  # noqa: E402
+from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight  # noqa: E402
 
 from chainrule.errors import ValidationError  # noqa: E402
 from chainrule.sklearn import BackpropClassifier  # noqa: E402
@@ -93,13 +93,16 @@ def test_the_grid_searches_class_weight_none_against_balanced(capsys, rare, tmp_
 
 
 @pytest.mark.filterwarnings("ignore:Stochastic Optimizer")
-def test_class_weight_is_compute_sample_weight_times_sample_weight(rare):
+def test_class_weight_is_compute_class_weight_times_sample_weight(rare):
+    """'balanced' counts the classes with sample_weight, as scikit-learn 1.9's compute_class_weight."""
     d = rare[1]
     X, y = d.drop(columns="species").to_numpy(), d["species"].to_numpy()
     w = np.random.default_rng(0).uniform(0.5, 2, len(y))
+    classes = np.unique(y)
     for cw in ("balanced", {"virginica": 3.0}):
+        table = compute_class_weight(cw, classes=classes, y=y, sample_weight=w)[np.searchsorted(classes, y)]
         a = BackpropClassifier(random_state=0, class_weight=cw, **FIT).fit(X, y, sample_weight=w)
-        b = BackpropClassifier(random_state=0, **FIT).fit(X, y, sample_weight=w * compute_sample_weight(cw, y))
+        b = BackpropClassifier(random_state=0, **FIT).fit(X, y, sample_weight=w * table)
         for p, q in zip(a.coefs_, b.coefs_):
             np.testing.assert_allclose(p, q, rtol=1e-12)
     with pytest.raises(ValidationError, match="class_weight names 'virginca', which is not a class"):

@@ -118,7 +118,7 @@ def describe_classes(class_weight: str | dict[int, float], pre: Any, labels: np.
     from ..nn.sample_weight import class_table
     k = len(pre.classes)
     labels = np.asarray(labels, dtype=np.int64)
-    table = class_table(class_weight, labels, k)          # the engine's table, which fit trains with
+    table = class_table(class_weight, labels, k, w)       # the engine's table, which fit trains with
     rows = table[labels] if w is None else table[labels] * np.asarray(w)
     if labels.size and not rows.any():
         with_weight = " times the --weight column" if w is not None else ""

@@ -97,10 +97,11 @@ def correct(task: str, out: np.ndarray, Y: np.ndarray, w: np.ndarray) -> float:
     return float(np.dot(w, np.add.reduce((out > 0.5) == (Y > 0.5), axis=1))) / Y.shape[1]
 
 
-def class_weights(class_weight: Any, Y: Any, task: str, k: int) -> np.ndarray:
+def class_weights(class_weight: Any, Y: Any, task: str, k: int, weights: np.ndarray | None = None) -> np.ndarray:
     """One weight per row of the checked targets Y (one-hot rows, or one 0/1 column) from Keras'
     `class_weight` ({class index: weight}; a class left out weighs 1) or scikit-learn's "balanced"
-    (n_samples / (n_classes * rows of the class): every class present weighs the same in all)."""
+    (n_samples / (n_classes * rows of the class): every class present weighs the same in all; with the rows'
+    sample `weights`, their sums for the counts, as scikit-learn's compute_class_weight)."""
     if task == "multiclass":
         labels = np.asarray(Y.argmax(axis=1), dtype=np.int64)
     elif task == "binary" and k == 1:
@@ -109,7 +110,7 @@ def class_weights(class_weight: Any, Y: Any, task: str, k: int) -> np.ndarray:
         raise ValidationError(f"class_weight is for a classifier with one class per sample (a softmax output, or "
                               f"one sigmoid output with binary cross-entropy); this network's task is {task}"
                               + (f" with {k} outputs" if task == "binary" else "") + ": give sample_weight instead")
-    return class_table(class_weight, labels, k)[labels]
+    return class_table(class_weight, labels, k, weights)[labels]
 
 
 #: said to class_weight given as one weight per class in a row (scikit-learn's compute_class_weight returns that)
@@ -117,17 +118,19 @@ WEIGHTS_IN_A_ROW = (": weights in the classes' order (compute_class_weight's) ar
                     "indices, dict(zip(classes, weights)) for labels")
 
 
-def class_table(class_weight: Any, labels: np.ndarray, k: int) -> np.ndarray:
+def class_table(class_weight: Any, labels: np.ndarray, k: int, weights: np.ndarray | None = None) -> np.ndarray:
     """Each of the k classes' weight under `class_weight` (checked), 'balanced' counted on `labels`
-    (the class index of each training row)."""
+    (the class index of each training row); with `weights` (each row's sample weight), their sums stand for the
+    counts, as scikit-learn's compute_class_weight(..., sample_weight=) (1.9): a row weighted 2 counts as two rows."""
     if isinstance(class_weight, str):
         if class_weight != "balanced":
             raise ValidationError(f"class_weight must be a dict {{class index: weight}} or 'balanced'; got "
                                   f"{class_weight!r}")
-        counts = np.bincount(labels, minlength=k).astype(np.float64)
-        present = counts > 0
+        counts = np.bincount(labels, weights=weights, minlength=k).astype(np.float64)
+        present = np.bincount(labels, minlength=k) > 0       # the classes of y, weighed or not (n_classes)
         table = np.ones(k)
-        table[present] = labels.shape[0] / (int(present.sum()) * counts[present])
+        weighed = present & (counts > 0)                     # a class whose rows all weigh 0: those rows weigh 0
+        table[weighed] = counts.sum() / (int(present.sum()) * counts[weighed])
         return table
     if not isinstance(class_weight, dict):
         raise ChainruleTypeError(f"class_weight must be a dict {{class index: weight}} or 'balanced'; got "

@@ -65,9 +65,11 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         Another activation keeps the weights and computes with the new one, as MLPClassifier. partial_fit
         refuses other hidden_layer_sizes or dtype (it cannot build a new network), naming both.
     class_weight : None, {label: weight} (a label left out weighs 1) or "balanced" (n_samples / (n_classes *
-        the class's rows), counted on fit's y): each row's loss weighs its class's weight, times sample_weight,
-        as scikit-learn's classifiers' class_weight (LogisticRegression's, SVC's; MLPClassifier has none), so
-        that GridSearchCV can search it. Single-label targets only; partial_fit takes a dict only.
+        the class's rows), counted on fit's y; with sample_weight, their sums for the counts, as scikit-learn's
+        compute_class_weight): each row's loss weighs its class's weight, times sample_weight,
+        as scikit-learn's classifiers' class_weight (LogisticRegression's, which counts 'balanced' with
+        sample_weight too, so that a weight of 2 fits as a row repeated; MLPClassifier has none), so that
+        GridSearchCV can search it. Single-label targets only; partial_fit takes a dict only.
 
     Attributes
     ----------
@@ -137,10 +139,9 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         if isinstance(cw, dict):                        # class: a batch of partial_fit may lack a weighted one
             index = {c: i for i, c in enumerate(self.classes_.tolist())}
             cw = {index[k]: v for k, v in cw.items()}
-        w = class_table(cw, codes, len(self.classes_))[codes]      # 'balanced': compute_sample_weight's numbers
-        if sample_weight is None:
-            return w
-        return w * _check_sample_weight(sample_weight, X, dtype=np.float64)
+        given = None if sample_weight is None else _check_sample_weight(sample_weight, X, dtype=np.float64)
+        w = class_table(cw, codes, len(self.classes_), given)[codes]   # 'balanced': compute_class_weight's numbers,
+        return w if given is None else w * given                       # counted with sample_weight as scikit-learn's
 
     def _output(self, n_outputs):
         if self._kind == "multiclass":

@@ -42,7 +42,7 @@ def checked_data(net: Network, X, Y, sample_weight: Any, validation_data: tuple 
             w, w_val = (sw.check(w[:-n_val], X.shape[0], "sample_weight of the training" + rows),
                         sw.check(w[-n_val:], n_val, "sample_weight of the validation" + rows))
     if class_weight is not None:            # the training rows only, as Keras: validation is not reweighted
-        by_class = sw.class_weights(class_weight, Y, net.task, net.n_outputs)
+        by_class = sw.class_weights(class_weight, Y, net.task, net.n_outputs, w)   # 'balanced' counted with w
         w = sw.check(by_class if w is None else w * by_class, X.shape[0],
                      "class_weight's weights of the training rows" if w is None else "sample_weight times class_weight")
     if validation_data is not None:

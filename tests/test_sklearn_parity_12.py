@@ -1,0 +1,66 @@
+"""The estimators beside scikit-learn 1.9's conventions: class_weight='balanced' counted with sample_weight."""
+import numpy as np
+import pytest
+
+pytest.importorskip("sklearn")
+from sklearn.datasets import load_iris  # noqa: E402
+from sklearn.utils.class_weight import compute_class_weight  # noqa: E402
+from sklearn.utils.estimator_checks import check_sample_weight_equivalence_on_dense_data  # noqa: E402
+
+from chainrule.sklearn import BackpropClassifier  # noqa: E402
+
+
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")
+def test_balanced_class_weight_counts_sample_weight_as_scikit_learn():
+    """'balanced' with sample_weight: each class's weight from the sums of its rows' weights, as scikit-learn's
+    compute_class_weight (and so LogisticRegression's); fit then trains as with those weights given row by row."""
+    X, y = load_iris(return_X_y=True)
+    names = np.array(["setosa", "versicolor", "virginica"])[y]
+    sw = np.where(y == 0, 5.0, 1.0) * np.random.default_rng(0).uniform(0.5, 1.5, len(y))
+    table = compute_class_weight("balanced", classes=np.unique(names), y=names, sample_weight=sw)
+    kw = dict(hidden_layer_sizes=(5,), epochs=3, random_state=0)
+    ours = BackpropClassifier(class_weight="balanced", **kw).fit(X, names, sample_weight=sw)
+    truth = BackpropClassifier(**kw).fit(X, names, sample_weight=sw * table[y])
+    np.testing.assert_allclose(ours.coefs_[0], truth.coefs_[0], rtol=1e-12)
+    np.testing.assert_allclose(ours.loss_curve_, truth.loss_curve_, rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")
+def test_balanced_class_weight_passes_scikit_learns_sample_weight_equivalence():
+    """An integer sample_weight fits as the rows repeated, with class_weight='balanced' too (scikit-learn's check)."""
+    est = BackpropClassifier(epochs=60, random_state=0, class_weight="balanced")
+    check_sample_weight_equivalence_on_dense_data("BackpropClassifier", est)
+
+
+def test_network_fits_balanced_class_weight_counted_with_sample_weight():
+    """The engine's fit(class_weight='balanced', sample_weight=w), which the command line's train uses: the same
+    counts as the estimator's, compute_class_weight's with sample_weight."""
+    import chainrule as cr
+    X, y = load_iris(return_X_y=True)
+    w = np.where(y == 2, 4.0, 1.0)
+    table = compute_class_weight("balanced", classes=np.arange(3), y=y, sample_weight=w)
+
+    def fit(**weights):
+        net = cr.Network([cr.Dense(4, 5, "tanh"), cr.Dense(5, 3, "softmax")], loss="categorical_crossentropy", seed=0)
+        net.fit(X, y, epochs=2, batch_size=32, shuffle=False, verbose=0, **weights)
+        return net.params
+    np.testing.assert_allclose(fit(class_weight="balanced", sample_weight=w), fit(sample_weight=w * table[y]),
+                               rtol=1e-12)
+
+
+def test_train_says_balanced_weights_counted_with_the_weight_column(tmp_path, capsys):
+    """chainrule train --class-weight balanced --weight COL: the class weights it prints (the engine's, which its fit
+    trains with: the test above) are compute_class_weight's with that column as sample_weight (it counted the rows)."""
+    from chainrule.cli import main
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 2))
+    y = np.where(X[:, 0] > 0.7, "rare", "common")
+    w = np.where(y == "rare", 3.0, 1.0) * rng.uniform(0.5, 1.5, 90)
+    with open(tmp_path / "t.csv", "w") as f:
+        rows = zip(X.tolist(), y, w.tolist())
+        f.write("x1,x2,label,w\n" + "".join(f"{a!r},{b!r},{c},{d!r}\n" for (a, b), c, d in rows))
+    table = compute_class_weight("balanced", classes=np.array(["common", "rare"]), y=y, sample_weight=w)
+    assert main(["train", str(tmp_path / "t.csv"), "--target", "label", "--weight", "w", "--class-weight", "balanced",
+                 "--val-split", "0", "--epochs", "1", "--hidden", "3", "--quiet", "--out", str(tmp_path / "m")]) == 0
+    assert f"'common' {table[0]:.4g}, 'rare' {table[1]:.4g}" in capsys.readouterr().err
+

@@ -1,0 +1,47 @@
+"""A new user's read of info, predict, evaluate and export on the files a user may give them by mistake: a model
+file cut short before its member list (a copy or download stopped early) was called 'a NumPy archive of arrays
+(params; np.savez), with no model in it', unless the cut came in its last few hundred bytes."""
+import zipfile
+from importlib.resources import files
+
+import numpy as np
+import pytest
+from conftest import cmd
+
+IRIS = files("chainrule.data.examples") / "iris.csv"
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    out = tmp_path_factory.mktemp("fresh") / "m.npz"
+    r = cmd("train", IRIS, "--target", "species", "--epochs", 2, "--quiet", "--out", out)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+ARGS = {"info": [], "predict": [IRIS, "--out", "p.csv"], "evaluate": [IRIS], "export": ["--out", "m.onnx"]}
+
+
+@pytest.mark.parametrize("fraction", [0.02, 0.5, 0.999])
+@pytest.mark.parametrize("command", list(ARGS))
+def test_a_model_file_cut_short_is_named_so(model, tmp_path, command, fraction):
+    data = model.read_bytes()
+    cut = tmp_path / "cut.npz"
+    cut.write_bytes(data[:int(len(data) * fraction)])
+    assert not zipfile.is_zipfile(cut)                  # truly cut short: its member list gone
+    r = cmd(command, cut, *ARGS[command], cwd=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.strip() == (f"chainrule: error: {cut} is a chainrule model file cut short (copy or download "
+                                "incomplete?): its end, the member list, is missing; copy or save it again")
+    assert not (tmp_path / "p.csv").exists() and not (tmp_path / "m.onnx").exists()
+
+
+def test_another_zip_cut_short_is_named_so(tmp_path):
+    np.savez(tmp_path / "arrays.npz", a=np.zeros(1000), b=np.ones(3))
+    cut = tmp_path / "cut.npz"
+    cut.write_bytes((tmp_path / "arrays.npz").read_bytes()[:500])
+    r = cmd("info", cut)
+    assert r.returncode == 2
+    assert r.stderr.strip() == (f"chainrule: error: {cut} is not a chainrule model file (not an .npz archive): it is "
+                                "a zip archive cut short (copy or download incomplete?): its end, the member list, is "
+                                "missing")

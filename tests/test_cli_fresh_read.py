@@ -45,3 +45,36 @@ def test_another_zip_cut_short_is_named_so(tmp_path):
     assert r.stderr.strip() == (f"chainrule: error: {cut} is not a chainrule model file (not an .npz archive): it is "
                                 "a zip archive cut short (copy or download incomplete?): its end, the member list, is "
                                 "missing")
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+def test_a_file_for_another_model_is_named_with_its_columns(model, tmp_path, command):
+    """iris' model given diabetes.csv: predict said "columns [the model's four] are missing: the model was trained on
+    columns [the same four]", naming neither the file nor what it holds; evaluate said only that 'species' was not
+    in the file."""
+    import pandas as pd
+    data = files("chainrule.data.examples") / "diabetes.csv"
+    header = list(pd.read_csv(data, nrows=1).columns)
+    assert len(header) == 11 and not {"sepal_length", "species"} & set(header)
+    r = cmd(command, model, data, "--out", tmp_path / "p.csv") if command == "predict" else cmd(command, model, data)
+    shown = ", ".join(repr(c) for c in header[:10])
+    assert r.returncode == 2 and r.stderr.strip().splitlines()[-1] == (
+        f"chainrule: error: CSV file {str(data)!r} has none of the model's columns: the model was trained "
+        f"on columns ['sepal_length', "
+        f"'sepal_width', 'petal_length', 'petal_width']; its columns are [{shown}, ... (1 more)] (a file for another "
+        "model?)"), r.stderr
+
+
+def test_a_missing_column_and_target_name_the_file(model, tmp_path):
+    import pandas as pd
+    table = pd.read_csv(IRIS)
+    table.drop(columns=["sepal_width", "petal_width"]).to_csv(tmp_path / "two.csv", index=False)
+    table.drop(columns=["species"]).to_csv(tmp_path / "inputs.csv", index=False)
+    r = cmd("predict", model, "two.csv", cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.strip().splitlines()[-1] == (
+        "chainrule: error: CSV file 'two.csv': columns ['sepal_width', 'petal_width'] are missing: the model was "
+        "trained on columns ['sepal_length', 'sepal_width', 'petal_length', 'petal_width']"), r.stderr
+    r = cmd("evaluate", model, "inputs.csv", cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.strip().splitlines()[-1] == (
+        "chainrule: error: CSV file 'inputs.csv': target column 'species' is not in the file: evaluate compares the "
+        "predictions with it"), r.stderr

@@ -78,3 +78,19 @@ def test_a_missing_column_and_target_name_the_file(model, tmp_path):
     assert r.returncode == 2 and r.stderr.strip().splitlines()[-1] == (
         "chainrule: error: CSV file 'inputs.csv': target column 'species' is not in the file: evaluate compares the "
         "predictions with it"), r.stderr
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+def test_a_model_given_as_the_data_is_named_so(model, tmp_path, command):
+    """The model file given again where the CSV file goes was 'zip-compressed, not text: decompress it first (e.g.
+    unzip ...)', its ONNX export 'not a text file (it holds NUL bytes)'."""
+    onnx = tmp_path / "m.onnx"
+    assert cmd("export", model, "--out", onnx).returncode == 0
+    import chainrule as cr
+    cr.load(str(model)).save_weights(str(tmp_path / "w.weights.npz"))
+    for data, what in ((model, "a chainrule model file (.npz)"), (onnx, "an ONNX model"),
+                       (tmp_path / "w.weights.npz", "a weights file (save_weights)")):
+        r = cmd(command, model, data)
+        assert r.returncode == 2 and r.stderr.strip() == (
+            f"chainrule: error: CSV file {str(data)!r} is {what}, not CSV text: {command} reads a model first and a "
+            f"CSV file of data second (chainrule {command} MODEL DATA)"), r.stderr

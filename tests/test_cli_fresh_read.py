@@ -94,3 +94,18 @@ def test_a_model_given_as_the_data_is_named_so(model, tmp_path, command):
         assert r.returncode == 2 and r.stderr.strip() == (
             f"chainrule: error: CSV file {str(data)!r} is {what}, not CSV text: {command} reads a model first and a "
             f"CSV file of data second (chainrule {command} MODEL DATA)"), r.stderr
+
+
+def test_a_regressions_training_losses_say_their_units(tmp_path):
+    """info of a regression said 'training: epochs 3, loss 1.18, val_loss 1.01' beside evaluate's 'mse: 6037':
+    the losses are of the standardised target, by the training rows' mean and standard deviation (NumPy's here)."""
+    import pandas as pd
+    from conftest import training_rows
+    data = files("chainrule.data.examples") / "diabetes.csv"
+    r = cmd("train", data, "--target", "progression", "--epochs", 2, "--quiet", "--out", tmp_path / "d.npz")
+    assert r.returncode == 0, r.stderr
+    y = pd.read_csv(data)["progression"].to_numpy(float)
+    kept = y[training_rows(len(y))]
+    line = cmd("info", tmp_path / "d.npz").stdout.splitlines()[-1]
+    said = f"training (losses of the standardised target: ('progression' - {kept.mean():.4g}) / {kept.std():.4g}): "
+    assert line.startswith(said + "epochs 2, loss "), line

@@ -57,6 +57,8 @@ def info(args) -> int:
         say(f"schedule: trained with --schedule {extra['schedule']}")
     history = extra.get("history") or {}
     if history:
-        say("training: " + ", ".join(shown(k, v) if isinstance(v, float) else f"{k} {v}"
+        scaled = "" if pre is None or pre.task != "regression" else \
+            f" (losses of the standardised target: ({short(pre.target)} - {pre.y_mean:.4g}) / {pre.y_scale:.4g})"
+        say(f"training{scaled}: " + ", ".join(shown(k, v) if isinstance(v, float) else f"{k} {v}"
                                      for k, v in history.items()))
     return 0

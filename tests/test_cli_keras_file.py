@@ -32,7 +32,7 @@ def test_export_writes_what_keras_computes(keras_file, tmp_path):
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == f"wrote {tmp_path / 'm.onnx'} (ONNX opset 17; inputs 'input'; outputs 'output')"
     x = np.random.default_rng(0).normal(size=(7, 4))
-    session = ort.InferenceSession(str(tmp_path / "m.onnx"))
-    given = session.get_inputs()[0]
-    got = session.run(None, {given.name: x.astype(np.float32 if given.type == "tensor(float)" else np.float64)})[0]
+    runtime = ort.InferenceSession(str(tmp_path / "m.onnx"))
+    given = runtime.get_inputs()[0]
+    got = runtime.run(None, {given.name: x.astype(np.float32 if given.type == "tensor(float)" else np.float64)})[0]
     np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)

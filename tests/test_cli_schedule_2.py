@@ -84,27 +84,32 @@ def test_help_shows_a_warm_up_then_a_decay():
     assert "SequentialLR" in text and "--schedule cosine@5:T_max=95" in text and "NAME@EPOCH" in text, text
 
 
-@pytest.mark.parametrize("make,spec,key,index", [
-    (lambda: cr.optim.StepLR(0.1, step_size=1000.0), "step:step_size=1e3", "step_size", None),
-    (lambda: cr.optim.ExponentialLR(0.1, gamma="abc"), "exponential:gamma=abc", "gamma", None),
-    (lambda: cr.optim.MultiStepLR(0.1, milestones=[3, 4.5]), "multistep:milestones=3,4.5", "milestones", 1),
-    (lambda: cr.optim.MultiStepLR(0.1, milestones=[3, -1]), "multistep:milestones=3,-1", "milestones", 1),
-    (lambda: cr.callbacks.ReduceLROnPlateau(factor=2), "plateau:factor=2", "factor", None),
-    (lambda: cr.callbacks.ReduceLROnPlateau(patience=1.5), "plateau:patience=1.5", "patience", None),
-    (lambda: cr.callbacks.ReduceLROnPlateau(mode="up"), "plateau:mode=up", "mode", None),
+@pytest.mark.parametrize("make,spec,key,index,said", [
+    (lambda: cr.optim.StepLR(0.1, step_size=1000.0), "step:step_size=1e3", "step_size", None,
+     "step: step_size must be a positive integer; got '1e3'"),
+    (lambda: cr.optim.ExponentialLR(0.1, gamma="abc"), "exponential:gamma=abc", "gamma", None,
+     "exponential: gamma must be a number; got 'abc'"),
+    (lambda: cr.optim.MultiStepLR(0.1, milestones=[3, 4.5]), "multistep:milestones=3,4.5", "milestones", 1,
+     "multistep: milestones[1] must be an integer (an epoch index); got '4.5'"),
+    (lambda: cr.optim.MultiStepLR(0.1, milestones=[3, -1]), "multistep:milestones=3,-1", "milestones", 1,
+     "multistep: milestones[1] must be an integer >= 0 (an epoch index); got '-1'"),
+    (lambda: cr.callbacks.ReduceLROnPlateau(factor=2), "plateau:factor=2", "factor", None,
+     "plateau: factor must be in [0.0, 1.0); got '2'"),
+    (lambda: cr.callbacks.ReduceLROnPlateau(patience=1.5), "plateau:patience=1.5", "patience", None,
+     "plateau: patience must be a whole number of epochs, 0 or more; got '1.5'"),
+    (lambda: cr.callbacks.ReduceLROnPlateau(mode="up"), "plateau:mode=up", "mode", None,
+     "plateau: mode must be 'auto', 'min' or 'max'; got 'up'"),
 ])
-def test_the_engines_refusal_carries_what_the_option_says(iris, tmp_path, make, spec, key, index):  # noqa: F811
+def test_the_engines_refusal_carries_what_the_option_says(iris, tmp_path, make, spec, key, index, said):  # noqa: F811
     """The option's line was the engine's text cut by a regular expression (the value replaced by the one typed): the
-    refusal now carries the key, the list's item and what the key takes, and the line is made of them."""
+    refusal now carries the key and the list's item, and the line names them, what the key takes and the value as
+    typed (as a user reads it, not rebuilt from the engine's own fields)."""
     with pytest.raises(cr.errors.ChainruleError) as exc:
         make()
     assert exc.value.argument.endswith(key) and exc.value.index == index and exc.value.expected, exc.value
-    typed = spec.partition("=")[2].split(",")
     r = cmd("train", iris, "--target", "species", "--out", tmp_path / "m.npz", "--schedule", spec)
-    item = "" if index is None else f"[{index}]"
-    value = typed[index or 0]
-    assert r.returncode == 2 and r.stderr.strip().splitlines()[-1].endswith(
-        f"argument --schedule: {spec.partition(':')[0]}: {key}{item} must be {exc.value.expected}; got {value!r}")
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines()[-1] == f"chainrule train: error: argument --schedule: {said}"
 
 
 TORCHS = {"step": S.StepLR, "multistep": S.MultiStepLR, "exponential": S.ExponentialLR, "cosine": S.CosineAnnealingLR,

@@ -68,6 +68,32 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefau
                                            break_long_words=False, break_on_hyphens=False))
         return "\n".join(lines)
 
+    def _format_usage(self, usage, actions, groups, prefix):
+        """argparse's usage, or where a line of it is wider than the terminal (each option under the command's
+        name, 'usage: chainrule predict ' 26 columns in, at COLUMNS=40), its options packed under a 4-space indent
+        (an option's values, wider, under the option)."""
+        text = super()._format_usage(usage, actions, groups, prefix)
+        if all(len(line) <= self._width for line in text.splitlines()):
+            return text
+        head, _, rest = text.strip().partition(self._prog)
+        parts, depth, word = [], 0, ""
+        for c in " ".join(rest.split()) + " ":             # split at the spaces outside brackets: one option a part
+            depth += (c in "[(") - (c in "])")
+            if c == " " and depth == 0:
+                parts, word = ([*parts, word] if word else parts), ""
+            else:
+                word += c
+        lines = [head + self._prog]
+        for part in parts:
+            if len(lines) > 1 and len(lines[-1]) + 1 + len(part) <= self._width:
+                lines[-1] += " " + part
+            elif len(part) + 4 <= self._width or " " not in part:
+                lines.append("    " + part)
+            else:            # an option with its values wider than the line: its values under it
+                option, _, values = part.partition(" ")
+                lines += ["    " + option, "      " + values]
+        return "\n".join(lines) + "\n\n"
+
     def _get_help_string(self, action):
         help_text = action.help or ""
         default = action.default

@@ -11,13 +11,14 @@ def register(sub) -> None:
     p = sub.add_parser(
         "export", help="write a model file as ONNX (onnxruntime, other languages)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Export a chainrule model (.npz) to ONNX. A model from `chainrule train` keeps its CSV "
-                    "preprocessing in the graph: one input per column, outputs 'prediction' and, for a "
+        description="Export a chainrule model (.npz), or a Keras model (.keras) as info reads it, to ONNX. A "
+                    "model from `chainrule train` keeps its CSV preprocessing in the graph: one input per column, "
+                    "outputs 'prediction' and, for a "
                     "classifier, 'probabilities'. Needs onnx: pip install onnx (the onnx extra: "
                     "pip install '.[onnx]' in chainrule's checkout).",
         epilog="examples:\n  chainrule export iris.npz iris.onnx\n"
                "  chainrule export diabetes.npz diabetes.onnx --opset 18")
-    p.add_argument("model", help="chainrule model file (.npz)")
+    p.add_argument("model", help="chainrule model file (.npz), or a .keras file")
     p.add_argument("out_file", nargs="?", metavar="out", help="ONNX file to write (.onnx)")
     p.add_argument("--out", help="the same as out: the ONNX file to write")
     p.add_argument("--opset", type=int, default=17, help="ONNX opset version, 17 or later (default: 17)")
@@ -46,7 +47,10 @@ def _export(args) -> int:
 
     from ..data.tabular import Preprocessing
     from ..saving.onnx import to_onnx
-    net, extra = cr.load(args.model, with_extra=True)
+    if str(args.model).lower().endswith(".keras"):        # read as info and explain read it: a network, no CSV
+        net, extra = cr.load_foreign(args.model), None
+    else:
+        net, extra = cr.load(args.model, with_extra=True)
     stored = (extra or {}).get("tabular")              # a CSV preprocessing, checked as `predict` checks it
     pre = None if stored is None else Preprocessing.from_json(stored).to_json()
     model = to_onnx(net, args.out, opset=args.opset, preprocessing=pre, checks=args.checks)

@@ -1,6 +1,7 @@
 """`chainrule info`: what a model file holds (its network, preprocessing and training summary)."""
 from __future__ import annotations
 
+import os
 import sys
 
 from ..teach.width import columns, say
@@ -38,7 +39,9 @@ def info(args) -> int:
         note = " (stopped early there)" if state.get("stopped") else f" (resume with {how})" if left else ""
         say(f"training checkpoint of epoch {epoch} of {epochs}{note}")
     if pre is None:
-        say("no CSV preprocessing (saved by Network.save): inputs are the network's raw features")
+        kind = {".onnx": "an ONNX model", ".keras": "a Keras model"}.get(os.path.splitext(args.model)[1].lower())
+        origin = f"{kind} read by chainrule.load_foreign" if kind else "saved by Network.save"
+        say(f"no CSV preprocessing ({origin}): inputs are the network's raw features")
     else:
         classes = f", classes {names(pre.classes, 20)}" if pre.classes else ""
         say(f"task: {pre.task} of {short(pre.target)}{classes}")
@@ -57,6 +60,8 @@ def info(args) -> int:
         say(f"schedule: trained with --schedule {extra['schedule']}")
     history = extra.get("history") or {}
     if history:
-        say("training: " + ", ".join(shown(k, v) if isinstance(v, float) else f"{k} {v}"
+        scaled = "" if pre is None or pre.task != "regression" else \
+            f" (losses of the standardised target: ({short(pre.target)} - {pre.y_mean:.4g}) / {pre.y_scale:.4g})"
+        say(f"training{scaled}: " + ", ".join(shown(k, v) if isinstance(v, float) else f"{k} {v}"
                                      for k, v in history.items()))
     return 0

@@ -124,6 +124,11 @@ def swapped(args) -> None:
     if kind(args.csv) == "model" and kind(args.model) in ("text", "csv"):
         raise ValidationError(f"{args.csv!r} is a model file and {args.model!r} is not: the model comes first "
                               f"(chainrule {args.command} {args.csv} {args.model})")
+    what = {"model": "a chainrule model file (.npz)", "weights": "a weights file (save_weights)",
+            "onnx": "an ONNX model"}.get(kind(args.csv))
+    if what:                       # not 'zip-compressed: unzip it', 'NUL bytes': a model where the data goes
+        raise ValidationError(f"CSV file {args.csv!r} is {what}, not CSV text: {args.command} reads a model first "
+                              f"and a CSV file of data second (chainrule {args.command} MODEL DATA)")
 
 
 def one_column(args, info: dict) -> ValidationError | None:
@@ -137,11 +142,15 @@ def one_column(args, info: dict) -> ValidationError | None:
 def model_columns(args, info: dict, pre, keep: tuple[str, ...] = ()) -> None:
     """The columns the model uses must be in the file (else an error naming them all, or the separator
     that hid them); the others are named once and ignored."""
-    from ..data.csvfile import names
+    from ..data.csvfile import names, short
     header = info["header"]
     missing = [c for c in pre.columns if c not in header]
     if missing:
-        raise one_column(args, info) or pre.missing(missing, header)
+        said = f": {pre.missing(missing, header)}"
+        if len(missing) == len(pre.columns) and "likely" not in said:    # data of another model: what it holds
+            said = (f" has none of the model's columns: the model was trained on columns {names(pre.columns, 10)}; its "
+                    f"columns are {names(header, 10)} (a file for another model?)")
+        raise one_column(args, info) or ValidationError(f"CSV file {short(args.csv, 200)}{said}")
     ignored = [c for c in header if c not in pre.columns and c not in keep]
     if ignored:
         say(f"ignored columns the model does not use: {names(ignored, 20)}", sys.stderr)
@@ -266,9 +275,12 @@ def evaluate(args) -> int:
     as_in_file(args, info["header"])
     if pre.target not in info["header"]:
         from ..data.tabular import likely_said
+        if not set(pre.columns) & set(info["header"]):
+            model_columns(args, info, pre)          # none of the model's columns either: data of another model
         hint = likely_said([pre.target], [c for c in info["header"] if c not in pre.columns])    # ' y' of "x, y"
-        raise one_column(args, info) or ValidationError(f"target column {short(pre.target)} is not in the "
-                                                        f"file{hint}: evaluate compares the predictions with it")
+        raise one_column(args, info) or ValidationError(f"CSV file {short(args.csv, 200)}: target column "
+                                                        f"{short(pre.target)} is not in the file{hint}: evaluate "
+                                                        "compares the predictions with it")
     if args.weight is not None and args.weight not in info["header"]:
         raise not_in_file("--weight: column", args.weight, info["header"])
     if args.weight is not None and args.weight in (pre.target, *pre.columns):

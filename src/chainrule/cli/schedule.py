@@ -189,7 +189,9 @@ def build(specs: Schedules, lr: float, validation: bool, epochs: int,
     late = [s for s in specs if s.start is not None and s.start >= epochs]
     if late and not continued:
         specs.refuse(f"{late[0].text!r} starts at epoch {late[0].start}, which --epochs {epochs} never reaches (its "
-                     f"epochs are 0 to {epochs - 1}); give an EPOCH below {epochs}, or more --epochs")
+                     f"epochs are 0 to {epochs - 1}); give an EPOCH below {epochs}, or more --epochs, or "
+                     "--checkpoint-dir to train in parts (its checkpoints keep every schedule; --resume with more "
+                     "--epochs reaches this one)")
     try:
         if specs[0].cls is ReduceLROnPlateau:
             plateau = specs[0].cls(**specs[0].kwargs)

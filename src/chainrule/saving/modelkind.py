@@ -142,6 +142,11 @@ def kind_of(path: Path) -> tuple[str, str]:
     if found == "model":
         return "model", "a chainrule model file (.npz)"
     if found == "zip":
+        if not zipfile.is_zipfile(path):         # no member list at its end: cut short before it
+            if first_member(path) == "params.npy":               # a model file's first member, as save writes it
+                return "model", "a chainrule model file (.npz) cut short (copy or download incomplete?)"
+            return "zip", ("a zip archive cut short (copy or download incomplete?): its end, the member list, is "
+                           "missing")
         names = _names(path)
         foreign = _foreign(names)
         if foreign is not None:

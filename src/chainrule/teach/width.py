@@ -188,7 +188,9 @@ def fit_lines(text: str, width: int, hang: str = "  ") -> str:
     """A summary line ("numeric columns (4, standardised): ['a', 'b']", "optimizer: Adam(lr=0.01, ...)") wider
     than `width` broken at its spaces (a list at its commas), never inside a quoted name or a short bracket ("(a row
     per input)", under SHORT characters), each continuation at `hang`: an item stays whole on its line for grep. A
-    word wider than the line stays whole. `width` 0: unchanged."""
+    word wider than the line stays whole, but for a call or list written without spaces ("--schedule
+    linear@3:start_factor=0.5,total_iters=5", "Adam(lr=SequentialLR(schedules=[StepLR(..."), broken after its commas
+    and opening brackets. `width` 0: unchanged."""
     if width <= 0:
         return text
     out: list[str] = []
@@ -200,6 +202,8 @@ def fit_lines(text: str, width: int, hang: str = "  ") -> str:
         marked = "".join("\x00" if c == " " and i not in quoted else c for i, c in enumerate(line))
         lead = line[:len(line) - len(line.lstrip(" "))]
         parts = re.split(r"(\x00+)", marked[len(lead):])      # words, and the spaces between them as written
+        parts = [p for k, part in enumerate(parts)
+                 for p in (_pieces(part, width - len(lead + hang)) if k % 2 == 0 else [part])]
         row = lead + parts[0]
         for gap, word in zip(parts[1::2], parts[2::2]):
             if len(row) + len(gap) + len(word) > width:
@@ -209,6 +213,17 @@ def fit_lines(text: str, width: int, hang: str = "  ") -> str:
                 row += " " * len(gap) + word
         out.append(row)
     return "\n".join(out)
+
+
+def _pieces(word: str, room: int) -> list[str]:
+    """`word` as `fit_lines` packs it: whole where it fits `room`, or has no comma outside quotes (a path, a
+    number); else its pieces, each ending after a comma or an opening bracket, with empty gaps between them."""
+    quoted = {i for m in QUOTED.finditer(word) for i in range(*m.span())}
+    cuts = [i + 1 for i, c in enumerate(word[:-1]) if c in ",([" and i not in quoted]
+    if len(word) <= room or not any(c == "," and i not in quoted for i, c in enumerate(word)):
+        return [word]
+    pieces = [word[a:b] for a, b in zip([0, *cuts], [*cuts, len(word)])]
+    return [x for piece in pieces for x in ("", piece)][1:]
 
 
 SHORT = 20        # a bracketed group shorter than this, "(a row per input)", is one word of a summary line

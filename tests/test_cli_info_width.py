@@ -1,0 +1,57 @@
+"""`chainrule info` of a model trained with four --schedule options (a SequentialLR) fits a terminal 40 and 80
+columns wide, as the other commands' summaries do: its optimizer line (the schedules' calls, written without a space
+at their brackets) and its schedule line ('linear@3:start_factor=0.5,end_factor=1.0,total_iters=5', 54 characters)
+ran past 40 columns; broken after their commas and brackets now. In a pipe each line is whole, for grep. A later
+schedule past --epochs is refused naming --checkpoint-dir, which trains in parts."""
+import sys
+from importlib.resources import files
+
+import pytest
+from conftest import cli_in_process, cmd
+
+SPECS = ["step:step_size=2", "linear@3:start_factor=0.5", "exponential@5:gamma=0.9", "cosine@8:T_max=5"]
+WHOLE = ("schedule: trained with --schedule step:step_size=2,gamma=0.1 --schedule "
+         "linear@3:start_factor=0.5,end_factor=1.0,total_iters=5 --schedule exponential@5:gamma=0.9 "
+         "--schedule cosine@8:T_max=5,eta_min=0.0")
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    out = tmp_path_factory.mktemp("info") / "m.npz"
+    iris = files("chainrule.data.examples") / "iris.csv"
+    r = cmd("train", iris, "--target", "species", "--epochs", 10, "--optimizer", "adam", "--lr", "0.01", "--quiet",
+            "--out", out, *(w for s in SPECS for w in ("--schedule", s)))
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def test_a_pipe_keeps_each_line_whole(model):
+    lines = cmd("info", model).stdout.splitlines()
+    assert WHOLE in lines, lines
+    optimizer = next(line for line in lines if line.startswith("optimizer: "))
+    assert optimizer.startswith("optimizer: Adam(lr=SequentialLR(schedules=[StepLR(lr=0.01, step_size=2, gamma=0.1), "
+                                "LinearLR(lr=0.01, start_factor=0.5, "), optimizer
+    assert "milestones=[3, 5, 8])" in optimizer, optimizer
+
+
+@pytest.mark.parametrize("columns", [40, 80])
+def test_info_fits_the_terminal(model, capsys, monkeypatch, columns):
+    piped = cmd("info", model).stdout
+    monkeypatch.setenv("COLUMNS", str(columns))
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, out, err = cli_in_process(capsys, "info", model)
+    assert code == 0, err
+    assert [line for line in out.splitlines() if len(line) > columns] == [], out
+    assert "".join(out.split()) == "".join(piped.split())        # nothing dropped, only broken
+    assert len(out.splitlines()) > len(piped.splitlines())
+
+
+def test_a_schedule_past_epochs_is_refused_naming_training_in_parts(tmp_path):
+    iris = files("chainrule.data.examples") / "iris.csv"
+    r = cmd("train", iris, "--target", "species", "--epochs", 10, "--out", tmp_path / "m.npz",
+            "--schedule", "step:step_size=2", "--schedule", "cosine@10:T_max=5")
+    assert r.returncode == 2 and not (tmp_path / "m.npz").exists()
+    assert r.stderr.splitlines()[-1] == (
+        "chainrule train: error: argument --schedule: 'cosine@10:T_max=5' starts at epoch 10, which --epochs 10 never "
+        "reaches (its epochs are 0 to 9); give an EPOCH below 10, or more --epochs, or --checkpoint-dir to train in "
+        "parts (its checkpoints keep every schedule; --resume with more --epochs reaches this one)")

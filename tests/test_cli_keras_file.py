@@ -1,0 +1,38 @@
+"""A .keras file on the command line, read by a new user: info said 'no CSV preprocessing (saved by Network.save)' of
+it, and export, though info and explain read it, refused it with Python advice (chainrule.load_foreign); export writes
+it as ONNX now, its outputs Keras' own (onnxruntime against keras' predict)."""
+import numpy as np
+import pytest
+from conftest import cmd
+
+
+@pytest.fixture(scope="module")
+def keras_file(tmp_path_factory):
+    import os
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    folder = tmp_path_factory.mktemp("keras")
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(5, activation="tanh"),
+                              keras.layers.Dense(3, activation="softmax")])
+    model.save(folder / "m.keras")
+    return folder / "m.keras", model
+
+
+def test_info_says_what_the_file_is(keras_file):
+    r = cmd("info", keras_file[0])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[-1] == ("no CSV preprocessing (a Keras model read by chainrule.load_foreign): inputs "
+                                         "are the network's raw features")
+
+
+def test_export_writes_what_keras_computes(keras_file, tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    path, model = keras_file
+    r = cmd("export", path, tmp_path / "m.onnx")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == f"wrote {tmp_path / 'm.onnx'} (ONNX opset 17; inputs 'input'; outputs 'output')"
+    x = np.random.default_rng(0).normal(size=(7, 4))
+    runtime = ort.InferenceSession(str(tmp_path / "m.onnx"))
+    given = runtime.get_inputs()[0]
+    got = runtime.run(None, {given.name: x.astype(np.float32 if given.type == "tensor(float)" else np.float64)})[0]
+    np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)

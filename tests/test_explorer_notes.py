@@ -103,3 +103,30 @@ def test_after_update_another_optimizers_note_gives_the_value_it_made(name, make
     note = s.act("update")["derivation"]["note"]
     assert note == (f"{shown}'s update (from this gradient and the optimizer's state) made w6 {fmt(W2[0, 1].item())}; "
                     "Forward shows the pass of the new weights."), note
+
+
+def test_with_a_weight_penalty_the_legend_does_not_say_which_way_a_weight_goes(tmp_path):
+    """A model with MLP's alpha is updated by w - η (dE/dw + alpha w / m), dE/dw shown without the penalty: under
+    gradient descent the legend said "∂E/∂w > 0 (w goes down)" though the penalty can move it up (torch.optim's SGD
+    with weight_decay alpha / m moves the seed's w7 so). The page's state says the gradient pushes there."""
+    import argparse
+
+    from chainrule.cli.explore import start
+    net, X, Y, lr = cr.examples.seed_network()
+    net.weight_penalty = 4.0
+    net.save(tmp_path / "p.npz", include_optimizer=False)
+    W2 = torch.tensor([[.4, .45], [.5, .55]], dtype=torch.float64, requires_grad=True)
+    W1 = torch.tensor([[.15, .2], [.25, .3]], dtype=torch.float64)
+    x, t = torch.tensor([.05, .1], dtype=torch.float64), torch.tensor([.01, .99], dtype=torch.float64)
+    opt = torch.optim.SGD([W2], lr=lr, weight_decay=4.0 / 1)
+    (0.5 * ((torch.sigmoid(W2 @ torch.sigmoid(W1 @ x + .35) + .6) - t) ** 2).sum()).backward()
+    g, before = W2.grad.clone(), W2.detach().clone()
+    opt.step()
+    assert bool((g * (W2.detach() - before) > 0).any())         # a weight moves the way its gradient points
+    s = Session(start(argparse.Namespace(model=str(tmp_path / "p.npz"), data=None, target=None)))
+    s.act("set_optimizer", {"name": "sgd", "lr": lr})
+    assert s.state()["gradient_moves"] == "the weight penalty (alpha 4) adds alpha · w / m to a weight's gradient"
+    assert Session().state()["gradient_moves"] is None
+    s = Session()
+    s.act("set_optimizer", {"name": "adam"})
+    assert s.state()["gradient_moves"] == "Adam adds its past steps"

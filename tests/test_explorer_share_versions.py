@@ -62,3 +62,18 @@ def test_a_code_of_a_newer_chainrule_is_refused_saying_to_upgrade():
     for v in (0, True, "3", None):
         with pytest.raises(ValidationError, match="not one chainrule writes"):
             Session().act("load_share", {"code": encoded({**p, "v": v})})
+
+
+def test_a_code_whose_page_took_more_steps_than_its_optimizer_is_refused(tmp_path):
+    """The words on a model's optimizer count the file's steps as the optimizer's less the page's: a code (damaged
+    or made by hand) with more page steps than optimizer steps opened saying "Adam after 3 steps (-7 in the model
+    file, 10 on this page)". It is refused, naming both counts; one step fewer than the optimizer's opens."""
+    path = saved(tmp_path, cr.optim.Adam(0.05))
+    t = cr.load(path).optimizer.t
+    p = payload(opened(path).share())
+    with pytest.raises(ValidationError, match=rf"share code: the model's optimizer is at step {t} but the page took "
+                                              rf"{t + 7} steps since the model file \(copy the whole link\)"):
+        Session().act("load_share", {"code": encoded({**p, "steps": t + 7})})
+    s = Session()
+    s.act("load_share", {"code": encoded({**p, "steps": t})})
+    assert f"Adam after {t} steps (0 in the model file, {t} on this page)" in s.state()["optimizer_from"]

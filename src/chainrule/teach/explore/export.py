@@ -15,7 +15,7 @@ import numpy as np
 from chainrule.errors import ValidationError
 from chainrule.saving.npzcheck import as_float, plain_json, uses_float_key
 
-from . import engine, limits
+from . import engine, limits, trained
 
 MAX_SHARED_PARAMS = 400
 VERSION = 3                     # of the share codes written (`_version`); every older one is read
@@ -43,8 +43,6 @@ def markdown(s) -> str:
     """The `explain` report of the derivation shown in the page, as Markdown with LaTeX. After
     Update the page shows the forward pass of the weights before it (until Forward): so does this."""
     import chainrule as cr
-
-    from .trained import described
     Xe, Ye, whole = s._explain_batch()
     lr = s.opt_settings["lr"] if (whole and s.opt_name == "sgd") else None
     net = s.net
@@ -55,7 +53,8 @@ def markdown(s) -> str:
     sizes = "-".join(str(n) for n in [dense[0].n_in] + [d.n_out for d in dense])
     head = [f"# {s.title}", "", f"Network {sizes}, loss {s.net.loss_function.name}, "
             + ", ".join(f"layer {i + 1} {d.activation.name}" for i, d in enumerate(dense))
-            + (f", learning rate {lr:g}" if lr is not None else f", optimizer {described(s.opt_name, s.opt_settings)}")
+            + (f", learning rate {lr:g}" if lr is not None
+               else f", optimizer {trained.described(s.opt_name, s.opt_settings)}")
             + ("." if whole else f"; the derivation follows training sample {s.sample + 1} of {len(s.X)}."), ""]
     if net is not s.net:
         head[-1:] = [f"The weights before update {s.steps}, as the page shows them until Forward.", ""]
@@ -219,6 +218,9 @@ def load_share(s, code) -> None:
     steps = limits.integer(p.get("steps", 0), "share code: steps", 0, 10**9)
     if p.get("model") is not None:
         _model(s, p["model"])
+    if trained.taken(s.optimizer_from) and s.opt.t < steps:    # its words count the file's steps as t - steps
+        raise ValidationError(f"share code: the model's optimizer is at step {s.opt.t} but the page took {steps} "
+                              "steps since the model file (copy the whole link)")
     s._fresh()
     s.steps, s.history["step"] = steps, [steps]
     s.pristine = s.is_seed_start()

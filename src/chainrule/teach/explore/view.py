@@ -68,7 +68,7 @@ def _state(s) -> dict:
         "grad_norms": [{"layer": ("output" if l == len(dense) - 1 else f"hidden {l + 1}"),
                         "norm": norm(g[0])} for l, g in enumerate(grads)],
         "history": s.history, "arch": s.arch, "unshown": unshown(s.net), "data": s.data, "names": names(s),
-        "target_scale": target_scale(s),
+        "target_scale": target_scale(s), "gradient_moves": gradient_moves(s),
         "optimizer": {"name": s.opt_name, "settings": s.opt_settings},
         "optimizer_from": trained.now(s.optimizer_from, s.opt.t, s.steps),     # the count it is at now
         "selected": s.selected, "derivation": derivation(s),
@@ -101,6 +101,21 @@ def names(s) -> dict | None:
     if s.mode == "dataset":
         return {"inputs": None, "outputs": None, "target": None, "classes": ["class 0", "class 1"]}
     return None
+
+
+# optimizers whose step adds the past steps (a velocity, Adam's first moment): a weight need not move against its
+# gradient's sign; gradient descent, AdaGrad and RMSprop (without momentum) always do
+_PAST = ("momentum", "nesterov", "adam")
+
+
+def gradient_moves(s) -> str | None:
+    """Why a weight's step need not go against the sign of its dE/dw (the legend then says the gradient pushes
+    it): the optimizer's past steps, or MLP's weight penalty, which the update adds and dE/dw leaves out; None
+    where it always does (gradient descent, AdaGrad, RMSprop without a penalty)."""
+    if s.opt_name in _PAST:
+        return f"{trained.SHOWN[s.opt_name]} adds its past steps"
+    alpha = s.net.weight_penalty
+    return f"the weight penalty (alpha {alpha:g}) adds alpha · w / m to a weight's gradient" if alpha else None
 
 
 def target_scale(s) -> dict | None:

@@ -11,10 +11,6 @@ import { pageTransport } from "./transport.js";
 import { exportDrawing } from "./download.js";
 import { count, revive } from "./numbers.js";
 
-// optimizers whose step adds the past steps (a velocity, Adam's first moment): a weight need not move against
-// its gradient's sign; gradient descent, AdaGrad and RMSprop (without momentum) always do
-const MOMENTUM = ["momentum", "nesterov", "adam"];
-
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 // actions that put another network or batch in place: an open editor of a target closes
@@ -219,8 +215,8 @@ export function mount(root, wire) {
     const item = (k, words) => `<span class="legend-item"><i class="${k}"></i>${words}</span>`;
     // a parameter not trained (the seed's biases) is drawn dashed in every phase: the legend says so in each
     const fixed = s.params.some(p => !p.trainable);
-    // an optimizer with momentum moves a weight by its past gradients too: not always the way this one points
-    const pushed = MOMENTUM.includes(s.optimizer.name);
+    // past steps (momentum, Adam) or a weight penalty move a weight too: not always the way its gradient points
+    const pushed = s.gradient_moves !== null;
     $("legend").innerHTML = s.phase === "forward"
       ? item("k-pos", "positive weight") + item("k-neg", "negative weight")
         + (fixed ? item("k-fixed", "dashed: fixed (not trained: does not move)") : "")
@@ -229,8 +225,8 @@ export function mount(root, wire) {
         + item("k-gneg", `∂E/∂w &lt; 0 (${pushed ? "pushes w up" : "w goes up"})`)
         + (fixed ? item("k-fixed", "fixed (not trained: does not move)") : "")
         + `<span class="muted">brightness: |∂E/∂w|; δ coloured by its sign</span>`
-        + (pushed ? `<span class="muted" data-id="past-steps">${OPT_NAMES[s.optimizer.name]} adds its past steps: `
-          + "a weight may move the other way</span>" : "");
+        + (pushed ? `<span class="muted" data-id="past-steps">${s.gradient_moves}: a weight may move the other way`
+          + "</span>" : "");
     root.querySelector('[data-act="update"]').title = s.optimizer.name === "sgd" ? "w+ = w - η · dE/dw"
       : `${OPT_NAMES[s.optimizer.name]}'s update of every weight, from its gradient and the optimizer's state`;
     if (s.layers[0].units.some(u => u.shown.raw)) {      // a CSV file's numeric columns: what the inputs' values are

@@ -64,3 +64,16 @@ def test_train_says_balanced_weights_counted_with_the_weight_column(tmp_path, ca
                  "--val-split", "0", "--epochs", "1", "--hidden", "3", "--quiet", "--out", str(tmp_path / "m")]) == 0
     assert f"'common' {table[0]:.4g}, 'rare' {table[1]:.4g}" in capsys.readouterr().err
 
+
+
+@pytest.mark.parametrize("class_weight", [{0: 0.0}, {0: 2.0}, "balanced"])
+def test_a_negative_sample_weight_is_refused_as_given_whatever_its_class_weight(class_weight):
+    """sample_weight < 0 is refused naming the user's weight, before class_weight multiplies it: a class weighing 0
+    hid it (0 * -1 passed), 'balanced' counted it, and the error named the product (-2, -1.02778), not -1."""
+    from chainrule.errors import ValidationError
+    X, y = load_iris(return_X_y=True)
+    sw = np.ones(len(y))
+    sw[3] = -1.0                                    # a row of class 0 (setosa)
+    assert y[3] == 0
+    with pytest.raises(ValidationError, match=r"sample_weight must be >= 0; weight 3 is -1 \(1 of 150"):
+        BackpropClassifier(epochs=2, random_state=0, class_weight=class_weight).fit(X, y, sample_weight=sw)

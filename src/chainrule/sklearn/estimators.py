@@ -140,6 +140,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
             index = {c: i for i, c in enumerate(self.classes_.tolist())}
             cw = {index[k]: v for k, v in cw.items()}
         given = None if sample_weight is None else _check_sample_weight(sample_weight, X, dtype=np.float64)
+        if given is not None:       # the user's weights, before 'balanced' counts them or a class's 0 hides one < 0
+            self._no_negative_weight(given)
         w = class_table(cw, codes, len(self.classes_), given)[codes]   # 'balanced': compute_class_weight's numbers,
         return w if given is None else w * given                       # counted with sample_weight as scikit-learn's
 

@@ -77,3 +77,32 @@ def test_a_negative_sample_weight_is_refused_as_given_whatever_its_class_weight(
     assert y[3] == 0
     with pytest.raises(ValidationError, match=r"sample_weight must be >= 0; weight 3 is -1 \(1 of 150"):
         BackpropClassifier(epochs=2, random_state=0, class_weight=class_weight).fit(X, y, sample_weight=sw)
+
+
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")
+def test_nan_or_infinity_in_x_is_named_by_its_row_and_column():
+    """scikit-learn's "Input X contains NaN." names no cell; the estimators name the first one it means, as the engine
+    names cells, in fit and predict, for arrays, DataFrames (their labels) and sparse matrices; the rest of its words
+    as they are (check_estimator's check asks for a ValueError saying NaN or inf)."""
+    import pandas as pd
+    import scipy.sparse as sp
+
+    from chainrule.sklearn import BackpropRegressor
+    X, y = load_iris(return_X_y=True)
+    bad = X.copy()
+    bad[7, 2], bad[9, 0], bad[3, 1] = np.nan, np.nan, np.inf      # scikit-learn names the NaN: the first is (7, 2)
+    said = r"^Input X contains NaN \(first at row 7, column 2\)\.\n[A-Za-z]+ does not accept missing values"
+    for est in (BackpropClassifier(epochs=1, random_state=0), BackpropRegressor(epochs=1, random_state=0)):
+        with pytest.raises(ValueError, match=said):
+            est.fit(bad, y)
+        est.fit(X, y)
+        with pytest.raises(ValueError, match=said):
+            est.predict(bad)
+    frame = pd.DataFrame(X, columns=list("abcd"), index=[f"r{i}" for i in range(150)])
+    frame.iloc[4, 1] = -np.inf
+    with pytest.raises(ValueError, match=r"^Input X contains infinity \(first at row 'r4', column 'b'\)"):
+        BackpropClassifier(epochs=1).fit(frame, y)
+    sparse = sp.csr_matrix(X)
+    sparse.data[sparse.indptr[5] + 3] = np.inf
+    with pytest.raises(ValueError, match=r"^Input X contains infinity \(first at row 5, column 3\)"):
+        BackpropClassifier(epochs=1).fit(sparse, y)

@@ -17,7 +17,7 @@ from ..nn.layers import Dense, Layer
 from ..nn.metrics import unrounded
 from ..nn.network import Network
 from ..training.optim import Optimizer, get_optimizer
-from .inputs import no_missing_y, no_text
+from .inputs import no_missing_y, no_text, where_not_finite
 from .params import (
     check_params,
     estimator_name,
@@ -322,7 +322,11 @@ class _Backprop(BaseEstimator):
         multi-label indicator matrix, several regression targets) becomes its dense array, as the network's
         targets are anyway; held-out scores need it so (r2_score refuses a sparse y). A sparse column stays
         sparse, for column_or_1d's TypeError, as MLPClassifier's."""
-        X, y = validate_data(self, no_text(X), no_missing_y(y), multi_output=True, reset=reset, **_X_CHECK, **kwargs)
+        given = no_text(X)
+        try:
+            X, y = validate_data(self, given, no_missing_y(y), multi_output=True, reset=reset, **_X_CHECK, **kwargs)
+        except ValueError as exc:           # "Input X contains NaN" names no cell: the engine's words, which do
+            raise where_not_finite(exc, given) from None
         if reset:
             self._fit_dtype = X.dtype              # the outputs' dtype follows it (`_forward`)
         return X, (y.toarray() if hasattr(y, "toarray") and y.shape[1] > 1 else y)
@@ -330,7 +334,11 @@ class _Backprop(BaseEstimator):
     def _forward(self, X):
         """The network's outputs for X, in the outputs' dtype (`_outputs`)."""
         check_is_fitted(self, "network_")
-        X = validate_data(self, no_text(X), reset=False, **_X_CHECK)
+        given = no_text(X)
+        try:
+            X = validate_data(self, given, reset=False, **_X_CHECK)
+        except ValueError as exc:
+            raise where_not_finite(exc, given) from None
         return self._outputs(X)
 
     def _outputs(self, X):

@@ -106,3 +106,22 @@ def test_nan_or_infinity_in_x_is_named_by_its_row_and_column():
     sparse.data[sparse.indptr[5] + 3] = np.inf
     with pytest.raises(ValueError, match=r"^Input X contains infinity \(first at row 5, column 3\)"):
         BackpropClassifier(epochs=1).fit(sparse, y)
+
+
+def test_train_says_a_class_whose_rows_all_weigh_0_has_no_balanced_weight(tmp_path, capsys):
+    """--class-weight balanced --weight COL where a class's rows all weigh 0: scikit-learn's compute_class_weight gives
+    it inf (no count); the line said 1, as if its rows counted once. It says so; the others are scikit-learn's."""
+    from chainrule.cli import main
+    X, y = load_iris(return_X_y=True)
+    names = np.array(["setosa", "versicolor", "virginica"])[y]
+    w = np.where(y == 0, 0.0, np.where(y == 2, 3.0, 1.0))
+    with open(tmp_path / "t.csv", "w") as f:
+        f.write("a,b,c,d,label,w\n" + "".join(f"{','.join(map(repr, x))},{c},{v!r}\n"
+                                                for x, c, v in zip(X.tolist(), names, w.tolist())))
+    with np.errstate(divide="ignore"):
+        table = compute_class_weight("balanced", classes=np.unique(names), y=names, sample_weight=w)
+    assert np.isinf(table[0])
+    assert main(["train", str(tmp_path / "t.csv"), "--target", "label", "--weight", "w", "--class-weight", "balanced",
+                 "--val-split", "0", "--epochs", "1", "--hidden", "3", "--quiet", "--out", str(tmp_path / "m")]) == 0
+    said = f"'setosa' - (its rows weigh 0), 'versicolor' {table[1]:.4g}, 'virginica' {table[2]:.4g}"
+    assert said in capsys.readouterr().err

@@ -107,9 +107,9 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
 
     def _class_weighted(self, X, y, sample_weight, partial: bool = False):
         """sample_weight times each row's class_weight (the engine's sample_weight.class_table, as scikit-learn's
-        compute_sample_weight; a dict's over every class, so that a batch of partial_fit may lack a weighted one, as
-        SGDClassifier's), checked first: a label that is not a class, a weight below 0, and 'balanced' in
-        partial_fit (one batch's counts) named."""
+        compute_class_weight with sample_weight; a dict's over every class, so that a batch of partial_fit may lack
+        a weighted one, as SGDClassifier's), checked first: a label that is not a class, a weight below 0, and
+        'balanced' in partial_fit (one batch's counts) named."""
         cw = self.class_weight
         if cw is None:
             return sample_weight

@@ -125,3 +125,19 @@ def test_train_says_a_class_whose_rows_all_weigh_0_has_no_balanced_weight(tmp_pa
                  "--val-split", "0", "--epochs", "1", "--hidden", "3", "--quiet", "--out", str(tmp_path / "m")]) == 0
     said = f"'setosa' - (its rows weigh 0), 'versicolor' {table[1]:.4g}, 'virginica' {table[2]:.4g}"
     assert said in capsys.readouterr().err
+
+
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")
+@pytest.mark.parametrize("class_weight", [None, "balanced"])
+def test_nan_or_infinity_in_sample_weight_is_named_by_its_index(class_weight):
+    """scikit-learn's "Input sample_weight contains NaN." names no weight; the estimators name the first, as the
+    engine's "weight 3 is nan" does, with class_weight or without, the rest of scikit-learn's words as they are."""
+    from chainrule.sklearn import BackpropRegressor
+    X, y = load_iris(return_X_y=True)
+    w = np.ones(len(y))
+    w[[12, 40]] = np.nan, np.inf
+    with pytest.raises(ValueError, match=r"^Input sample_weight contains NaN \(first at sample 12\)\.$"):
+        BackpropClassifier(epochs=1, class_weight=class_weight).fit(X, y, sample_weight=w)
+    w[12] = 1.0
+    with pytest.raises(ValueError, match=r"^Input sample_weight contains infinity \(first at sample 40\) or a value"):
+        BackpropRegressor(epochs=1).fit(X, y, sample_weight=w)

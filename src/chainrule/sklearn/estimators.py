@@ -6,12 +6,12 @@ import scipy.sparse as sp
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
-from sklearn.utils.validation import _check_sample_weight, column_or_1d
+from sklearn.utils.validation import column_or_1d
 
 from ..errors import ValidationError
 from ..nn.sample_weight import WEIGHTS_IN_A_ROW, class_table
 from .backprop import _Backprop
-from .inputs import checked_classes, numeric_y, one_column, one_type
+from .inputs import checked_classes, numeric_y, one_column, one_type, sample_weights
 from .params import (
     as_before_if_refused,
     check_params,
@@ -139,7 +139,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         if isinstance(cw, dict):                        # class: a batch of partial_fit may lack a weighted one
             index = {c: i for i, c in enumerate(self.classes_.tolist())}
             cw = {index[k]: v for k, v in cw.items()}
-        given = None if sample_weight is None else _check_sample_weight(sample_weight, X, dtype=np.float64)
+        given = None if sample_weight is None else sample_weights(sample_weight, X)
         if given is not None:       # the user's weights, before 'balanced' counts them or a class's 0 hides one < 0
             self._no_negative_weight(given)
         w = class_table(cw, codes, len(self.classes_), given)[codes]   # 'balanced': compute_class_weight's numbers,

@@ -219,6 +219,24 @@ def where_not_finite(exc: ValueError, X: Any) -> ValueError:
     return ValidationError(f"{text[:said.end()]} (first at {where}){text[said.end():]}")
 
 
+def sample_weights(sample_weight: Any, X: Any) -> np.ndarray:
+    """scikit-learn's _check_sample_weight (float64, its checks and words), its "Input sample_weight contains NaN."
+    naming the first such weight, as the engine's "weight 3 is nan" does."""
+    from sklearn.utils.validation import _check_sample_weight
+    try:
+        return _check_sample_weight(sample_weight, X, dtype=np.float64)
+    except ValueError as exc:
+        said = re.match(r"Input sample_weight contains (NaN|infinity)", str(exc))
+        if said is None:
+            raise
+        try:
+            index = int(np.flatnonzero(_of_kind(np.asarray(sample_weight, dtype=np.float64).ravel(), said[1]))[0])
+        except (TypeError, ValueError, IndexError, OverflowError):    # no such weight found: its words as they are
+            raise exc from None
+        text = str(exc)
+        raise ValidationError(f"{text[:said.end()]} (first at sample {index}){text[said.end():]}") from None
+
+
 def _of_kind(values: np.ndarray, kind: str) -> np.ndarray:
     """Where `values` are NaN, or infinite ("infinity": scikit-learn's word)."""
     return np.isnan(values) if kind == "NaN" else np.isinf(values)

@@ -64,3 +64,80 @@ def test_train_says_balanced_weights_counted_with_the_weight_column(tmp_path, ca
                  "--val-split", "0", "--epochs", "1", "--hidden", "3", "--quiet", "--out", str(tmp_path / "m")]) == 0
     assert f"'common' {table[0]:.4g}, 'rare' {table[1]:.4g}" in capsys.readouterr().err
 
+
+
+@pytest.mark.parametrize("class_weight", [{0: 0.0}, {0: 2.0}, "balanced"])
+def test_a_negative_sample_weight_is_refused_as_given_whatever_its_class_weight(class_weight):
+    """sample_weight < 0 is refused naming the user's weight, before class_weight multiplies it: a class weighing 0
+    hid it (0 * -1 passed), 'balanced' counted it, and the error named the product (-2, -1.02778), not -1."""
+    from chainrule.errors import ValidationError
+    X, y = load_iris(return_X_y=True)
+    sw = np.ones(len(y))
+    sw[3] = -1.0                                    # a row of class 0 (setosa)
+    assert y[3] == 0
+    with pytest.raises(ValidationError, match=r"sample_weight must be >= 0; weight 3 is -1 \(1 of 150"):
+        BackpropClassifier(epochs=2, random_state=0, class_weight=class_weight).fit(X, y, sample_weight=sw)
+
+
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")
+def test_nan_or_infinity_in_x_is_named_by_its_row_and_column():
+    """scikit-learn's "Input X contains NaN." names no cell; the estimators name the first one it means, as the engine
+    names cells, in fit and predict, for arrays, DataFrames (their labels) and sparse matrices; the rest of its words
+    as they are (check_estimator's check asks for a ValueError saying NaN or inf)."""
+    import pandas as pd
+    import scipy.sparse as sp
+
+    from chainrule.sklearn import BackpropRegressor
+    X, y = load_iris(return_X_y=True)
+    bad = X.copy()
+    bad[7, 2], bad[9, 0], bad[3, 1] = np.nan, np.nan, np.inf      # scikit-learn names the NaN: the first is (7, 2)
+    said = r"^Input X contains NaN \(first at row 7, column 2\)\.\n[A-Za-z]+ does not accept missing values"
+    for est in (BackpropClassifier(epochs=1, random_state=0), BackpropRegressor(epochs=1, random_state=0)):
+        with pytest.raises(ValueError, match=said):
+            est.fit(bad, y)
+        est.fit(X, y)
+        with pytest.raises(ValueError, match=said):
+            est.predict(bad)
+    frame = pd.DataFrame(X, columns=list("abcd"), index=[f"r{i}" for i in range(150)])
+    frame.iloc[4, 1] = -np.inf
+    with pytest.raises(ValueError, match=r"^Input X contains infinity \(first at row 'r4', column 'b'\)"):
+        BackpropClassifier(epochs=1).fit(frame, y)
+    sparse = sp.csr_matrix(X)
+    sparse.data[sparse.indptr[5] + 3] = np.inf
+    with pytest.raises(ValueError, match=r"^Input X contains infinity \(first at row 5, column 3\)"):
+        BackpropClassifier(epochs=1).fit(sparse, y)
+
+
+def test_train_says_a_class_whose_rows_all_weigh_0_has_no_balanced_weight(tmp_path, capsys):
+    """--class-weight balanced --weight COL where a class's rows all weigh 0: scikit-learn's compute_class_weight gives
+    it inf (no count); the line said 1, as if its rows counted once. It says so; the others are scikit-learn's."""
+    from chainrule.cli import main
+    X, y = load_iris(return_X_y=True)
+    names = np.array(["setosa", "versicolor", "virginica"])[y]
+    w = np.where(y == 0, 0.0, np.where(y == 2, 3.0, 1.0))
+    with open(tmp_path / "t.csv", "w") as f:
+        f.write("a,b,c,d,label,w\n" + "".join(f"{','.join(map(repr, x))},{c},{v!r}\n"
+                                                for x, c, v in zip(X.tolist(), names, w.tolist())))
+    with np.errstate(divide="ignore"):
+        table = compute_class_weight("balanced", classes=np.unique(names), y=names, sample_weight=w)
+    assert np.isinf(table[0])
+    assert main(["train", str(tmp_path / "t.csv"), "--target", "label", "--weight", "w", "--class-weight", "balanced",
+                 "--val-split", "0", "--epochs", "1", "--hidden", "3", "--quiet", "--out", str(tmp_path / "m")]) == 0
+    said = f"'setosa' - (its rows weigh 0), 'versicolor' {table[1]:.4g}, 'virginica' {table[2]:.4g}"
+    assert said in capsys.readouterr().err
+
+
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")
+@pytest.mark.parametrize("class_weight", [None, "balanced"])
+def test_nan_or_infinity_in_sample_weight_is_named_by_its_index(class_weight):
+    """scikit-learn's "Input sample_weight contains NaN." names no weight; the estimators name the first, as the
+    engine's "weight 3 is nan" does, with class_weight or without, the rest of scikit-learn's words as they are."""
+    from chainrule.sklearn import BackpropRegressor
+    X, y = load_iris(return_X_y=True)
+    w = np.ones(len(y))
+    w[[12, 40]] = np.nan, np.inf
+    with pytest.raises(ValueError, match=r"^Input sample_weight contains NaN \(first at sample 12\)\.$"):
+        BackpropClassifier(epochs=1, class_weight=class_weight).fit(X, y, sample_weight=w)
+    w[12] = 1.0
+    with pytest.raises(ValueError, match=r"^Input sample_weight contains infinity \(first at sample 40\) or a value"):
+        BackpropRegressor(epochs=1).fit(X, y, sample_weight=w)

@@ -1,6 +1,7 @@
 """The estimators beside scikit-learn's MLPClassifier and MLPRegressor (third round): what a user of
 those meets, here: one class, sample weights, labels' types, the fitted attributes."""
 import functools
+import re
 
 import numpy as np
 import pytest
@@ -227,7 +228,7 @@ def _raised(call):
 @pytest.mark.parametrize("Est, MLP", [(BackpropClassifier, MLPClassifier), (BackpropRegressor, MLPRegressor)])
 def test_inputs_scikit_learn_refuses_are_refused_in_its_words(Est, MLP):
     """Guards (held before this round): NaN, inf, no rows, no columns, a wrong column count, in fit
-    and predict, with MLP's message but for the estimator's name."""
+    and predict, with MLP's message but for the estimator's name (and, for NaN and inf, the cell it names)."""
     X, y, _ = three_features()
     nan, inf = X.copy(), X.copy()
     nan[3, 1], inf[2, 2] = np.nan, np.inf
@@ -238,8 +239,10 @@ def test_inputs_scikit_learn_refuses_are_refused_in_its_words(Est, MLP):
     for call in calls:
         ours, theirs = _raised(functools.partial(call, fitted[0])), _raised(functools.partial(call, fitted[1]))
         assert ours is not None and theirs is not None
-        assert ours[1] == theirs[1].replace(MLP.__name__, Est.__name__)
-    assert "Input X contains NaN" in _raised(lambda: fitted[0].predict(nan))[1]
+        cell = r" \(first at row \d+, column \d+\)"       # NaN and inf: the first cell, named
+        assert re.sub(cell, "", ours[1]) == theirs[1].replace(MLP.__name__, Est.__name__)
+    assert "Input X contains NaN (first at row 3, column 1)." in _raised(lambda: fitted[0].predict(nan))[1]
+    assert "Input X contains infinity (first at row 2, column 2)" in _raised(lambda: clone_of(fitted[0]).fit(inf, y))[1]
 
 
 def clone_of(est):

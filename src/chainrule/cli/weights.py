@@ -124,7 +124,11 @@ def describe_classes(class_weight: str | dict[int, float], pre: Any, labels: np.
         with_weight = " times the --weight column" if w is not None else ""
         raise ValidationError(f"--class-weight{with_weight} gives every training row the weight 0: at least one "
                               "must weigh more than 0")
-    shown = ", ".join(f"{short(str(c))} {t:.4g}" for c, t in list(zip(pre.classes, table))[:20])
+    unweighed = np.zeros(k, dtype=bool)   # 'balanced': a class whose rows all weigh 0 has no count (its table's 1 is
+    if isinstance(class_weight, str) and w is not None:       # no weight; scikit-learn's is inf): said so
+        unweighed = (np.bincount(labels, minlength=k) > 0) & (np.bincount(labels, weights=rows > 0, minlength=k) == 0)
+    shown = ", ".join(f"{short(str(c))} {'- (its rows weigh 0)' if z else f'{t:.4g}'}"
+                      for c, t, z in list(zip(pre.classes, table, unweighed))[:20])
     more = f", and {k - 20} more" if k > 20 else ""
     how = " ('balanced', from the training rows)" if isinstance(class_weight, str) else ""
     return f"class weights{how}: {shown}{more}"

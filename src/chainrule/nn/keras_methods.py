@@ -89,8 +89,9 @@ class KerasMethods:
             (with the same arguments the result equals an uninterrupted run bit for bit).
         comm : an mpi4py communicator: data-parallel training under mpiexec (`training/distributed.py`).
         sample_weight : one weight >= 0 per sample (`sample_weight.py`); validation_data may then be (X_val, Y_val,
-            w_val). class_weight : {class index: weight} (Keras') or "balanced": the rows' weights by class, times
-            sample_weight (scikit-learn's rule; Keras refuses both); a sequence's batches' by class (a dict).
+            w_val). class_weight : {class index: weight} (Keras') or "balanced" (counted with sample_weight, as
+            compute_class_weight): the rows' weights by class, times sample_weight (scikit-learn's rule; Keras refuses
+            both); a sequence's batches' by class (a dict).
         metrics, weighted_metrics : Keras' compile's ["accuracy"]: counting each row once, or weighted
             ("weighted_accuracy" given both); neither: the weighted one (`nn/metrics.py`). weight_reduction : a
             weighted batch's loss, sum_i w_i E_i, divided by its rows, Keras' "sum_over_batch_size" (default), or by

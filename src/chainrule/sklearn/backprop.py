@@ -10,14 +10,14 @@ import numpy as np
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..errors import ValidationError
 from ..nn.layers import Dense, Layer
 from ..nn.metrics import unrounded
 from ..nn.network import Network
 from ..training.optim import Optimizer, get_optimizer
-from .inputs import no_missing_y, no_text
+from .inputs import no_missing_y, no_text, sample_weights, where_not_finite
 from .params import (
     check_params,
     estimator_name,
@@ -215,13 +215,13 @@ class _Backprop(BaseEstimator):
         held: tuple | None = None
         validation: tuple | None = None
         if sample_weight is not None:        # scikit-learn's checks (and messages), then the engine's
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+            sample_weight = sample_weights(sample_weight, X)
             self._no_negative_weight(sample_weight)
         if self.early_stopping:
             if self._split_seed is None:
                 self._split_seed = int(rng.randint(2**31 - 1))
             own = scored is not _AS_TRAINED
-            given = _check_sample_weight(scored, X, dtype=np.float64) if own and scored is not None else None
+            given = sample_weights(scored, X) if own and scored is not None else None
             (X, y, Y, sample_weight), (X_val, y_val, Y_val, w_val), s_val = hold_out(
                 self, X, y, Y, sample_weight, self._split_seed, given)
             validation = (X_val, Y_val) if w_val is None else (X_val, Y_val, w_val)     # its loss: val_loss
@@ -322,7 +322,11 @@ class _Backprop(BaseEstimator):
         multi-label indicator matrix, several regression targets) becomes its dense array, as the network's
         targets are anyway; held-out scores need it so (r2_score refuses a sparse y). A sparse column stays
         sparse, for column_or_1d's TypeError, as MLPClassifier's."""
-        X, y = validate_data(self, no_text(X), no_missing_y(y), multi_output=True, reset=reset, **_X_CHECK, **kwargs)
+        given = no_text(X)
+        try:
+            X, y = validate_data(self, given, no_missing_y(y), multi_output=True, reset=reset, **_X_CHECK, **kwargs)
+        except ValueError as exc:           # "Input X contains NaN" names no cell: the engine's words, which do
+            raise where_not_finite(exc, given) from None
         if reset:
             self._fit_dtype = X.dtype              # the outputs' dtype follows it (`_forward`)
         return X, (y.toarray() if hasattr(y, "toarray") and y.shape[1] > 1 else y)
@@ -330,7 +334,11 @@ class _Backprop(BaseEstimator):
     def _forward(self, X):
         """The network's outputs for X, in the outputs' dtype (`_outputs`)."""
         check_is_fitted(self, "network_")
-        X = validate_data(self, no_text(X), reset=False, **_X_CHECK)
+        given = no_text(X)
+        try:
+            X = validate_data(self, given, reset=False, **_X_CHECK)
+        except ValueError as exc:
+            raise where_not_finite(exc, given) from None
         return self._outputs(X)
 
     def _outputs(self, X):

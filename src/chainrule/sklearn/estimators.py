@@ -6,12 +6,12 @@ import scipy.sparse as sp
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
-from sklearn.utils.validation import _check_sample_weight, column_or_1d
+from sklearn.utils.validation import column_or_1d
 
 from ..errors import ValidationError
 from ..nn.sample_weight import WEIGHTS_IN_A_ROW, class_table
 from .backprop import _Backprop
-from .inputs import checked_classes, numeric_y, one_column, one_type
+from .inputs import checked_classes, numeric_y, one_column, one_type, sample_weights
 from .params import (
     as_before_if_refused,
     check_params,
@@ -107,9 +107,9 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
 
     def _class_weighted(self, X, y, sample_weight, partial: bool = False):
         """sample_weight times each row's class_weight (the engine's sample_weight.class_table, as scikit-learn's
-        compute_sample_weight; a dict's over every class, so that a batch of partial_fit may lack a weighted one, as
-        SGDClassifier's), checked first: a label that is not a class, a weight below 0, and 'balanced' in
-        partial_fit (one batch's counts) named."""
+        compute_class_weight with sample_weight; a dict's over every class, so that a batch of partial_fit may lack
+        a weighted one, as SGDClassifier's), checked first: a label that is not a class, a weight below 0, and
+        'balanced' in partial_fit (one batch's counts) named."""
         cw = self.class_weight
         if cw is None:
             return sample_weight
@@ -139,7 +139,9 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         if isinstance(cw, dict):                        # class: a batch of partial_fit may lack a weighted one
             index = {c: i for i, c in enumerate(self.classes_.tolist())}
             cw = {index[k]: v for k, v in cw.items()}
-        given = None if sample_weight is None else _check_sample_weight(sample_weight, X, dtype=np.float64)
+        given = None if sample_weight is None else sample_weights(sample_weight, X)
+        if given is not None:       # the user's weights, before 'balanced' counts them or a class's 0 hides one < 0
+            self._no_negative_weight(given)
         w = class_table(cw, codes, len(self.classes_), given)[codes]   # 'balanced': compute_class_weight's numbers,
         return w if given is None else w * given                       # counted with sample_weight as scikit-learn's
 

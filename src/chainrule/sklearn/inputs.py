@@ -3,6 +3,7 @@ mixed labels named with their column, row or index (scikit-learn's messages name
 from __future__ import annotations
 
 import decimal
+import re
 from typing import Any
 
 import numpy as np
@@ -191,3 +192,51 @@ def one_column(y: np.ndarray) -> np.ndarray:
                               "(multi-label); for one classifier per column, use "
                               "sklearn.multioutput.MultiOutputClassifier(BackpropClassifier())")
     return y
+
+
+
+def where_not_finite(exc: ValueError, X: Any) -> ValueError:
+    """scikit-learn's "Input X contains NaN." (or infinity), which names no cell, naming the first cell it means by
+    row and column (a DataFrame's labels), as the engine's errors do; the rest of its words as they are (and any
+    other error as it is)."""
+    said = re.match(r"Input X contains (NaN|infinity)", str(exc))
+    if said is None:
+        return exc
+    try:
+        if hasattr(X, "tocsr"):                  # sparse: the first stored value of that kind
+            csr = X.tocsr()
+            p = int(np.flatnonzero(_of_kind(csr.data, said[1]))[0])
+            row, column = int(np.searchsorted(csr.indptr, p, side="right")) - 1, int(csr.indices[p])
+        else:
+            arr = np.asarray(X.to_numpy(dtype=np.float64) if hasattr(X, "to_numpy") else X, dtype=np.float64)
+            row, column = (int(i) for i in np.argwhere(_of_kind(arr, said[1]))[0])
+    except (TypeError, ValueError, IndexError, OverflowError):  # complex, ragged, 1-D, 1e400: its own words
+        return exc
+    where = f"row {row}, column {column}"
+    if hasattr(X, "columns") and hasattr(X, "index"):
+        where = f"row {errors.label(X.index[row])}, column {X.columns[column]!r}"
+    text = str(exc)
+    return ValidationError(f"{text[:said.end()]} (first at {where}){text[said.end():]}")
+
+
+def sample_weights(sample_weight: Any, X: Any) -> np.ndarray:
+    """scikit-learn's _check_sample_weight (float64, its checks and words), its "Input sample_weight contains NaN."
+    naming the first such weight, as the engine's "weight 3 is nan" does."""
+    from sklearn.utils.validation import _check_sample_weight
+    try:
+        return _check_sample_weight(sample_weight, X, dtype=np.float64)
+    except ValueError as exc:
+        said = re.match(r"Input sample_weight contains (NaN|infinity)", str(exc))
+        if said is None:
+            raise
+        try:
+            index = int(np.flatnonzero(_of_kind(np.asarray(sample_weight, dtype=np.float64).ravel(), said[1]))[0])
+        except (TypeError, ValueError, IndexError, OverflowError):    # no such weight found: its words as they are
+            raise exc from None
+        text = str(exc)
+        raise ValidationError(f"{text[:said.end()]} (first at sample {index}){text[said.end():]}") from None
+
+
+def _of_kind(values: np.ndarray, kind: str) -> np.ndarray:
+    """Where `values` are NaN, or infinite ("infinity": scikit-learn's word)."""
+    return np.isnan(values) if kind == "NaN" else np.isinf(values)

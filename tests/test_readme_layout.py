@@ -96,3 +96,26 @@ def test_every_link_reaches_its_file_and_heading():
 def test_the_slug_is_githubs():
     assert slug("A CSV file larger than memory: `chainrule train --stream`") == \
         "a-csv-file-larger-than-memory-chainrule-train---stream"
+
+
+def test_the_diagram_draws_every_import_downwards():
+    """A module of the diagram imports only what it draws on a lower row: sweep_grid.py imports
+    sweep_search.py, yet they were drawn side by side."""
+    from test_architecture import FACADES, imports_of
+    diagram = (ROOT / "docs" / "architecture.md").read_text().split("```\n", 1)[1].split("```", 1)[0]
+    row_of = {}
+    for i, line in enumerate(diagram.splitlines()):
+        for name in re.findall(r"\b(\w+)(?:/|\.py\b)", line):
+            if (SRC / name).is_dir() or (SRC / f"{name}.py").is_file():
+                row_of.setdefault(name, i)
+    upward = []
+    for name, row in row_of.items():
+        files = sorted((SRC / name).rglob("*.py")) if (SRC / name).is_dir() else [SRC / f"{name}.py"]
+        for path in files:
+            rel = str(path.relative_to(SRC))
+            for module, _ in imports_of(path):
+                them = module.split(".")[1] if module.count(".") else None
+                if them in row_of and them != name and row_of[them] <= row \
+                        and not any(module.startswith(f) for r, f in FACADES if r == rel):
+                    upward.append(f"{rel} imports {module}, drawn on a row not below it")
+    assert upward == [], "\n".join(sorted(set(upward)))

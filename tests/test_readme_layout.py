@@ -43,9 +43,10 @@ def test_every_file_and_listed_module_it_names_exists():
         head = re.match(r" {6}(\w+)/ ", line)
         if head:
             package = head.group(1)
-        item = re.match(r" {24}(\w+)(?:\.py)?(?: {2,}|$)", line)
-        if item and package and not (SRC / package / f"{item.group(1)}.py").is_file():
-            absent.append(f"{package}/{item.group(1)}")
+        item = re.match(r" {24}(\w[\w.]*(?:, \w[\w.]*)*)(?: {2,}|$)", line)
+        for name in item.group(1).split(", ") if item and package else ():
+            if not (SRC / package / f"{name.removesuffix('.py')}.py").is_file():
+                absent.append(f"{package}/{name}")
     assert absent == [], f"README.md's Architecture section names what is not there: {absent}"
 
 

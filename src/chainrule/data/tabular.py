@@ -304,6 +304,13 @@ class Preprocessing:
         return encode(self, df, dtype=dtype, sparse=sparse, rows=rows, unseen_warning=UnseenCategoryWarning,
                       unseen=unseen, none_missing=none_missing)
 
+    def losses_of(self, weighted: bool = False) -> str:
+        """What a regression's training losses are: the network learns (target - mean) / std of the training
+        rows, so its losses are not in the file's units (train's metrics and evaluate's are)."""
+        from .csvfile import short
+        return (f"losses of the standardised target: ({short(self.target)} - mean {self.y_mean:.6g}) / std "
+                f"{self.y_scale:.6g}, of the {'weighted ' if weighted else ''}training rows")
+
     def encode_target(self, df) -> np.ndarray:
         if self.target not in df.columns:
             raise ValidationError(f"target column {self.target!r} is not in the file")

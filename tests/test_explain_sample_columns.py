@@ -38,3 +38,17 @@ def test_a_missing_column_is_said_as_predict_says_it(model, tmp_path):
     assert r.returncode == 2 and r.stderr.strip().splitlines()[-1] == said == (
         "chainrule: error: CSV file 'two.csv': columns ['sepal_width', 'petal_width'] are missing: the model was "
         f"trained on columns {MODEL_COLUMNS}"), r.stderr
+
+
+def test_a_file_without_the_target_is_named_as_evaluate_names_it(model, tmp_path):
+    """explain said "give the target: --targets, or a --data file with the column 'species'" of a file it was
+    given, naming neither the file nor that its column is what is missing; evaluate's words name both."""
+    pd.read_csv(IRIS).drop(columns=["species"]).to_csv(tmp_path / "inputs.csv", index=False)
+    said = cmd("evaluate", model, "inputs.csv", cwd=tmp_path).stderr.strip().splitlines()[-1]
+    assert said.startswith("chainrule: error: CSV file 'inputs.csv': target column 'species' is not in the file: ")
+    r = cmd("explain", "--model", model, "--data", "inputs.csv", "--row", 1, cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.strip().splitlines()[-1] == (
+        "chainrule: error: CSV file 'inputs.csv': target column 'species' is not in the file: explain computes the "
+        "error with it (or give it: --targets)"), r.stderr
+    assert cmd("explain", "--model", model, "--data", "inputs.csv", "--row", 1, "--targets", "setosa", "--layer", 1,
+               cwd=tmp_path).returncode == 0

@@ -176,6 +176,9 @@ def tabular_sample(args, pre) -> tuple[np.ndarray, np.ndarray, list[str]]:
                         f"{short(row[pre.target].iloc[0])}"]
     elif pre.target in row.columns:
         Y = pre.encode_target(row)
+    elif args.data:                                     # the file named, as evaluate names it
+        raise ValidationError(f"CSV file {short(args.data, 200)}: target column {short(pre.target)} is not in the "
+                              "file: explain computes the error with it (or give it: --targets)")
     else:
         raise ValidationError(f"give the target: --targets, or a --data file with the column {short(pre.target)}")
     return X, Y, [f"sample: {where}", *_describe_inputs(pre, row, X), *replaced]

@@ -403,6 +403,9 @@ CASES = [
      r"CSV file 'rows': read\(\) gave list, not bytes or str"),
     ("Preprocessing.fit of pandas' empty rows", lambda: Preprocessing.fit(sheet_with_empty_rows(), "y"),
      errors.ValidationError, r"the table's last 2 rows \(rows 3 and 4\) are empty rows \(every column missing\)"),
+    ("Preprocessing.fit of a constant numeric target",
+     lambda: Preprocessing.fit(__import__("pandas").DataFrame({"a": [1.0, 2.0, 3.0], "b": [5, 5, 5]}), "b"),
+     errors.ValidationError, r"target column 'b' has one value \(5\) on every row: nothing to learn"),
 ]
 
 

@@ -146,14 +146,13 @@ def tabular_sample(args, pre) -> tuple[np.ndarray, np.ndarray, list[str]]:
                                   f"{names(pre.columns, 20)}")
         row = _inputs_row(args, pre)
         where = "--inputs"
-    missing = [c for c in pre.columns if c not in row.columns]
-    if missing:                                         # a file whose separator is not the model's, or other columns
-        from ..data.header import one_column
-        from .tabular import separator_how
-        info = df.attrs["csv"]
-        how = separator_how(args, info["sep"], info["sep_detected"])
-        raise one_column(args.data, list(df.columns), how, args.encoding) or \
-            ValidationError(f"{short(args.data, 200)}: {pre.missing(missing, list(row.columns))}")
+    if args.data and any(c not in row.columns for c in pre.columns):
+        from argparse import Namespace
+
+        from .predict import model_columns
+        header = list(df.columns)           # another separator, other columns: said as predict and evaluate say them
+        model_columns(Namespace(**{**vars(args), "csv": args.data}), {**df.attrs["csv"], "header": header}, pre,
+                      keep=tuple(header))           # (the columns explain uses are its lines' own: none said ignored)
     X = pre.transform(row[pre.columns])
     X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=float)     # one row: dense
     replaced = []
@@ -177,6 +176,9 @@ def tabular_sample(args, pre) -> tuple[np.ndarray, np.ndarray, list[str]]:
                         f"{short(row[pre.target].iloc[0])}"]
     elif pre.target in row.columns:
         Y = pre.encode_target(row)
+    elif args.data:                                     # the file named, as evaluate names it
+        raise ValidationError(f"CSV file {short(args.data, 200)}: target column {short(pre.target)} is not in the "
+                              "file: explain computes the error with it (or give it: --targets)")
     else:
         raise ValidationError(f"give the target: --targets, or a --data file with the column {short(pre.target)}")
     return X, Y, [f"sample: {where}", *_describe_inputs(pre, row, X), *replaced]

@@ -7,6 +7,7 @@ from functools import partial
 import chainrule as cr
 
 from ..data.columns import select_columns
+from ..data.csvfile import short
 from ..errors import TrainingDiverged, UnknownNameError, ValidationError
 from ..teach.width import say, word
 from . import schedule, weights
@@ -134,7 +135,7 @@ def _named(exc: UnknownNameError, option: str, name: str) -> ValidationError:
 def describe_columns(df, pre, reasons: dict | None = None) -> None:
     """Which columns became what, and why the text columns are text."""
     from ..data.columns import text_reason
-    from ..data.csvfile import names, short
+    from ..data.csvfile import names
     if pre.numeric:
         say(f"numeric columns ({len(pre.numeric)}, standardised): {names(pre.numeric, 12)}", sys.stderr)
     for c in pre.text:
@@ -153,22 +154,6 @@ class EpochLines(cr.callbacks.Callback):
     def on_epoch_end(self, epoch, logs):
         shown = ", ".join(schedule.shown(k, v) for k, v in logs.items())
         say(f"epoch {epoch + 1}/{self.epochs}: {shown}", sys.stderr)
-
-
-class ResumeNote(cr.callbacks.Callback):
-    """Says where a resumed run starts."""
-
-    def __init__(self, folder: str):
-        self.folder = folder
-
-    def on_train_begin(self, params):
-        done, total = params.get("initial_epoch", 0), params["epochs"]
-        if not done:
-            say(f"no checkpoint in {self.folder!r} yet: starting at epoch 1 of {total}", sys.stderr)
-        elif done >= total:
-            say(f"resumed from epoch {done} of {total}: training was already complete", sys.stderr)
-        else:
-            say(f"resumed from epoch {done} of {total}", sys.stderr)
 
 
 def mpi_world():
@@ -362,11 +347,13 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
         say(weights.describe_classes(class_weight, pre, y[:n - n_val], kept), sys.stderr)
     say(f"{pre.task} of {args.target!r}: {n - n_val} training and {n_val} validation rows, {X.shape[1]} inputs; "
         f"network {'-'.join(map(str, widths))}", sys.stderr)
+    if not classify and not args.quiet:   # the losses below are not in the file's units: the summary's metrics are
+        say(pre.losses_of(bool(args.weight)), sys.stderr)
     bar = sys.stderr.isatty() and not args.quiet      # on stderr (fit's own is on stdout): stdout holds the results
     callbacks: list = [*scheduled, *([schedule.RateLog()] if args.schedule else [])]    # the rate: logged first
     callbacks += [] if args.quiet or bar else [EpochLines()]
     if args.resume:
-        callbacks.append(ResumeNote(args.checkpoint_dir))
+        callbacks.append(schedule.ResumeNote(args.checkpoint_dir))
     recorded = {"tabular": pre.to_json(), **({"weight": args.weight} if args.weight else {}),   # evaluate: the column
                 **({"schedule": described} if described else {})}                # a resume compares it
     if args.checkpoint_dir:               # its checkpoints carry what the model does: predict reads them as models
@@ -392,7 +379,8 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
     shown = format_metrics(metrics(net, pre, tail(X, n_val), y[val]) if weight is None else
                            weights.metrics(net, pre, tail(X, n_val), y[val], weight[val])) if n_val else ""
     weighted = f" (rows weighted by {args.weight!r})" if args.weight else ""
-    say(f"validation{weighted}: {shown}" if shown else "no validation rows (--val-split 0)")
+    say(f"validation{weighted}{'' if classify else ' in the units of ' + short(args.target)}: {shown}" if shown
+        else "no validation rows (--val-split 0)")
     say(f"saved {word(args.out)}")
     return 0
 

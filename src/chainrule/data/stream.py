@@ -38,11 +38,12 @@ from .lines import missing_values, plural
 from .progress import Progress
 from .refusals import empty_in_training, no_values, not_numeric_target, unfilled
 from .rowcheck import check_csv
-from .scan import ColumnScan, Counts, Mixed, as_first, check_text, gap_lines, reason
+from .scan import ColumnScan, Counts, Mixed, as_first, as_python, check_text, gap_lines, reason
 from .separators import SEP_NAMES
 from .statistics import no_weighed_rows
 from .stored import IMPUTE
 from .tabular import MAX_CLASSES, Preprocessing
+from .targets import constant_target
 
 __all__ = ["CsvStream"]
 
@@ -251,6 +252,8 @@ class CsvStream:
         if y.missing:
             raise ValidationError(f"target column {target!r} has {missing_values(y.missing)} {gap_lines(y)}")
         numeric_target = y.kind in ("int", "float")
+        if task is None and numeric_target and not y.capped and len(y.counts) == 1:    # nothing to learn
+            raise constant_target(target, float(as_python(list(y.counts), y.kind)[0]), False, True)
         if task is None:
             small = not y.capped and len(y.counts) <= MAX_CLASSES
             task = "classification" if not numeric_target or (y.integral and small) else "regression"
@@ -259,9 +262,10 @@ class CsvStream:
         if task == "regression":
             if not numeric_target:
                 raise not_numeric_target(target, as_first(y))
-            pre.y_mean, pre.y_scale = y.mean, y.std() or 1.0
+            pre.y_mean, pre.y_scale = y.mean, y.std()
+            if pre.y_scale == 0:
+                raise constant_target(target, pre.y_mean, y.capped or len(y.counts) > 1, False)
         else:
-            from .scan import as_python
             pre.classes = sorted(as_python(list(y.counts), y.kind), key=lambda v: (str(type(v)), v))
             column_checks.check_classes(target, pre.classes, list(y.counts.values()), numeric_target)
         empty = [c for c, s in scans.items() if s.missing == s.rows]

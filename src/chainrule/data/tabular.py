@@ -32,7 +32,7 @@ from .refusals import empty_in_training, empty_rows_at_end, no_values, not_numer
 from .scan import Counts
 from .statistics import checked_weights, mean_and_spread, no_weighed_rows, of_rows, weighted_mean
 from .stored import IMPUTE, check_stored
-from .targets import pd_numeric, warn_equal_numbers
+from .targets import constant_target, pd_numeric, warn_equal_numbers
 
 __all__ = ["Preprocessing", "read_csv", "ColumnWarning", "MultilineRowWarning", "UnseenCategoryWarning", "IMPUTE",
            "MAX_CLASSES"]
@@ -164,6 +164,8 @@ class Preprocessing:
             raise empty_rows_at_end(df) or ValidationError(f"target column {target!r} has "
                                                            f"{missing_values(y.isna().sum())} {_rows(y.isna(), y)}")
         numeric_target = pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)
+        if task is None and numeric_target and y.nunique() == 1:     # neither task has anything to learn
+            raise constant_target(target, float(y.iloc[0]), False, True)
         if task is None:
             integral = numeric_target and np.all(np.mod(y.to_numpy(dtype=float), 1) == 0)
             task = "classification" if (not numeric_target or (integral and y.nunique() <= MAX_CLASSES)) \
@@ -175,8 +177,9 @@ class Preprocessing:
         if task == "regression":
             if not numeric_target:
                 raise not_numeric_target(target, y.iloc[0])
-            pre.y_mean, y_scale = mean_and_spread(y if rows is None else y[rows], of_rows(weights, rows))
-            pre.y_scale = y_scale or 1.0
+            pre.y_mean, pre.y_scale = mean_and_spread(y if rows is None else y[rows], of_rows(weights, rows))
+            if pre.y_scale == 0:
+                raise constant_target(target, pre.y_mean, y.nunique() > 1, False)
         else:
             pre.classes = sorted(y.unique().tolist(), key=lambda v: (str(type(v)), v))
             check_classes(target, pre.classes, y.value_counts().to_numpy(), numeric_target, warn=warn)
@@ -303,6 +306,13 @@ class Preprocessing:
         from .encode import encode
         return encode(self, df, dtype=dtype, sparse=sparse, rows=rows, unseen_warning=UnseenCategoryWarning,
                       unseen=unseen, none_missing=none_missing)
+
+    def losses_of(self, weighted: bool = False) -> str:
+        """What a regression's training losses are: the network learns (target - mean) / std of the training
+        rows, so its losses are not in the file's units (train's metrics and evaluate's are)."""
+        from .csvfile import short
+        return (f"losses of the standardised target: ({short(self.target)} - mean {self.y_mean:.6g}) / std "
+                f"{self.y_scale:.6g}, of the {'weighted ' if weighted else ''}training rows")
 
     def encode_target(self, df) -> np.ndarray:
         if self.target not in df.columns:

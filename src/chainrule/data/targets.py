@@ -37,3 +37,13 @@ def pd_numeric(y, name):
                  + (f" ({len(bad)} such cells)" if len(bad) > 1 else "")) if len(bad) else ""
         raise ValidationError(f"target column {name!r} must be numeric for regression{found}")
     return values.to_numpy(dtype=float)
+
+
+def constant_target(target: str, value: float, training: bool, detected: bool) -> ValidationError:
+    """A numeric target of one value (on the rows its statistics come from): nothing to learn. A regression
+    standardises its target by the standard deviation, 0 here; `detected` (no task given): a classifier, which
+    needs two classes, is said too, as a small integer would have been taken for one."""
+    rows = "every training row" if training else "every row"
+    classes = "a classifier needs at least two classes, and " if detected else ""
+    return ValidationError(f"target column {short(target)} has one value ({value:.6g}) on {rows}: nothing to learn "
+                           f"({classes}a regression target cannot be standardised: its standard deviation is 0)")

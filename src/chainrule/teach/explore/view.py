@@ -10,6 +10,7 @@ import numpy as np
 from ...nn.predict import predict
 from ...saving.npzcheck import plain_json
 from ...training.clipping import global_norm
+from ...training.optim import Adagrad, Adam, RMSprop
 from ..notation import dropout_note, total_error
 from ..numbers import cell, factor, single_precision
 from . import datasets, derive, limits, trained, wording
@@ -69,6 +70,7 @@ def _state(s) -> dict:
                         "norm": norm(g[0])} for l, g in enumerate(grads)],
         "history": s.history, "arch": s.arch, "unshown": unshown(s.net), "data": s.data, "names": names(s),
         "target_scale": target_scale(s), "gradient_moves": gradient_moves(s),
+        "step_scaled": step_scaled(s),
         "optimizer": {"name": s.opt_name, "settings": s.opt_settings},
         "optimizer_from": trained.now(s.optimizer_from, s.opt.t, s.steps),     # the count it is at now
         "selected": s.selected, "derivation": derivation(s),
@@ -116,6 +118,16 @@ def gradient_moves(s) -> str | None:
         return f"{trained.SHOWN[s.opt_name]} adds its past steps"
     alpha = s.net.weight_penalty
     return f"the weight penalty (alpha {alpha:g}) adds alpha · w / m to a weight's gradient" if alpha else None
+
+
+def step_scaled(s) -> str | None:
+    """Why a red bar (a small ‖∂E/∂W‖) need not mean weights that hardly move: AdaGrad, RMSprop and Adam divide
+    each weight's step by the root of its squared gradients so far, so η sets the step, not the gradient's size
+    (while it is well above ε); None for gradient descent and momentum, whose step is η times the gradient."""
+    if not isinstance(s.opt, (Adagrad, RMSprop, Adam)):
+        return None
+    return (f"{trained.SHOWN[s.opt_name]} divides each weight's step by the size of its gradients so far, so η "
+            f"({s.opt.lr:g}), not the gradient's size, sets how far its weights move")
 
 
 def target_scale(s) -> dict | None:

@@ -247,7 +247,7 @@ export function mount(root, wire) {
       drawBoundary($("boundary"), s.boundary, s.points);
       drawClassKey($("class-key"), s.names && s.names.classes);
     }
-    drawNorms($("norms"), s.grad_norms, $("norms-weak"));
+    drawNorms($("norms"), s.grad_norms, $("norms-weak"), s.step_scaled);
     // the note on deep sigmoid networks where it applies: a hidden layer whose activation saturates
     $("norms-note").hidden = !s.arch.activations.some(a => a === "sigmoid" || a === "tanh");
     renderDerivation(ui, state);

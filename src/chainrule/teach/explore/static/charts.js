@@ -102,13 +102,16 @@ export function drawBoundary(canvas, boundary, points) {
 // Below this norm of dE/dW a layer's bar is red: its weights barely move (a vanishing gradient).
 export const WEAK_NORM = 1e-4;
 export const WEAK_WORDS = "vanishing gradient: this layer barely learns";
+export const SMALL_WORDS = "small gradient";
 // A norm of exactly 0 is no vanishing: nothing reaches the layer from these samples (inputs of 0, units off).
 export const ZERO_WORDS = "zero gradient: no error reaches these weights from these samples (inputs of 0, or units " +
   "that are off)";
 
 // One bar per layer: the norm of dE/dW on a log scale (1e-8 .. 10), so vanishing gradients show; a red
-// bar says in its tooltip what it means, and `note` (an element under the bars) says it in words.
-export function drawNorms(div, norms, note) {
+// bar says in its tooltip what it means, and `note` (an element under the bars) says it in words. `scaled`: the
+// server's words where the optimizer divides each step by the gradients' size (AdaGrad, RMSprop, Adam), whose
+// weights move as far under a small gradient; null where the step is η times the gradient.
+export function drawNorms(div, norms, note, scaled = null) {
   div.replaceChildren();
   const lo = -8, hi = 1;
   for (const n of norms) {
@@ -123,7 +126,7 @@ export function drawNorms(div, norms, note) {
     row.querySelector(".norm-name").textContent = n.layer;
     row.querySelector(".norm-value").textContent = short(n.norm);
     row.title = `${n.layer}: ‖∂E/∂W‖ = ${short(n.norm)}` +
-      (n.norm === 0 ? ` (red: ${ZERO_WORDS})` : weak ? ` (red: below 1e-4, ${WEAK_WORDS})` : "");
+      (n.norm === 0 ? ` (red: ${ZERO_WORDS})` : weak ? ` (red: below 1e-4, ${scaled ? SMALL_WORDS : WEAK_WORDS})` : "");
     div.appendChild(row);
   }
   if (!note) return;
@@ -132,8 +135,9 @@ export function drawNorms(div, norms, note) {
   note.hidden = !weak.length && !zero.length;
   note.innerHTML = `<span class="legend-item"><i class="k-weak"></i>red bar</span> <span></span>`;
   const said = [];
-  if (weak.length) said.push(`‖∂E/∂W‖ below 1e-4 (here: ${weak.join(", ")}), a ${WEAK_WORDS}; its weights hardly ` +
-    "move at each update");
+  if (weak.length) said.push(`‖∂E/∂W‖ below 1e-4 (here: ${weak.join(", ")}), a ` + (scaled ?
+    `${SMALL_WORDS}; gradient descent would hardly move its weights, but ${scaled}` :
+    `${WEAK_WORDS}; its weights hardly move at each update`));
   if (zero.length) said.push(`‖∂E/∂W‖ = 0 (here: ${zero.join(", ")}), a ${ZERO_WORDS}`);
   note.lastChild.textContent = said.join(". ") + ".";
 }

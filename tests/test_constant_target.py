@@ -1,0 +1,55 @@
+"""A numeric target of one value: the explorer's upload said "only one class (5); a classifier needs at least two"
+of a regression target, and train --task regression divided it by 1 (its standard deviation is 0). One rule in
+data/ (targets.constant_target), read by Preprocessing.fit, train --stream and the explorer."""
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import cmd
+
+from chainrule.errors import ValidationError
+
+WORDS = ("target column 'b' has one value ({}) on every{} row: nothing to learn ({}a regression target cannot be "
+         "standardised: its standard deviation is 0)")
+DETECTED = "a classifier needs at least two classes, and "
+
+
+def _table(value: bytes) -> bytes:
+    return b"a,b\n" + b"".join(b"%d,%s\n" % (i, value) for i in range(20))
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("value", [b"5", b"5.5"])
+def test_the_explorer_and_train_say_a_constant_target_alike(tmp_path, value):
+    from chainrule.teach.explore.session import Session
+    column = pd.read_csv(io.BytesIO(_table(value)))["b"]
+    assert column.nunique() == 1 and np.std(column.to_numpy(float)) == 0          # NumPy: nothing to scale by
+    said = WORDS.format(value.decode(), "", DETECTED)
+    with pytest.raises(ValidationError) as info:
+        Session().upload_csv(_table(value), "c.csv", "b")
+    assert str(info.value) == said
+    path = tmp_path / "c.csv"
+    path.write_bytes(_table(value))
+    for extra, words in (((), said), (("--stream",), said),
+                         (("--task", "regression"), WORDS.format(value.decode(), "", "")),
+                         (("--stream", "--task", "regression"), WORDS.format(value.decode(), "", ""))):
+        r = cmd("train", path, "--target", "b", "--epochs", 1, "--out", tmp_path / "m.npz", *extra)
+        assert r.returncode == 2, (extra, r.stderr)
+        assert r.stderr.strip().splitlines()[-1] == f"chainrule: error: {words}", (extra, r.stderr)
+
+
+def test_a_target_constant_on_its_training_rows_only_is_refused_so():
+    from chainrule.data.tabular import Preprocessing
+    df = pd.DataFrame({"a": np.arange(10.0), "b": [1.5] * 8 + [2.5, 3.5]})
+    train = np.arange(10) < 8
+    assert np.std(df["b"][train]) == 0 and np.std(df["b"]) > 0
+    with pytest.raises(ValidationError) as info:
+        Preprocessing.fit(df, "b", task="regression", train=train)
+    assert str(info.value) == WORDS.format("1.5", " training", "")
+
+
+def test_a_text_target_of_one_label_keeps_the_classifiers_words():
+    from chainrule.data.tabular import Preprocessing
+    with pytest.raises(ValidationError, match=r"^target column 'b' has only one class \('u'\); a classifier needs"):
+        Preprocessing.fit(pd.DataFrame({"a": [1.0, 2.0], "b": ["u", "u"]}), "b")

@@ -109,3 +109,19 @@ def test_a_regressions_training_losses_say_their_units(tmp_path):
     line = cmd("info", tmp_path / "d.npz").stdout.splitlines()[-1]
     said = f"training (losses of the standardised target: ('progression' - {kept.mean():.4g}) / {kept.std():.4g}): "
     assert line.startswith(said + "epochs 2, loss "), line
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+def test_another_frameworks_file_given_as_the_data_is_named_so(model, tmp_path, command):
+    """A PyTorch file or NumPy's arrays where the CSV file goes was 'zip-compressed, not text: decompress it first (e.g.
+    unzip ...)' (torch.save's and np.savez's zip) or 'not a text file (it holds NUL bytes)' (np.save's array)."""
+    torch = pytest.importorskip("torch")
+    torch.save(torch.nn.Linear(4, 3).state_dict(), tmp_path / "net.pt")
+    np.save(tmp_path / "x.npy", np.zeros((3, 4)))
+    np.savez(tmp_path / "xs.npz", x=np.zeros((3, 4)))
+    for name, what in (("net.pt", "a PyTorch file (torch.save)"), ("x.npy", "a NumPy array (np.save)"),
+                       ("xs.npz", "a NumPy archive of arrays (np.savez)")):
+        r = cmd(command, model, name, cwd=tmp_path)
+        assert r.returncode == 2 and r.stderr.strip() == (
+            f"chainrule: error: CSV file {name!r} is {what}, not CSV text: {command} reads a model first and a CSV "
+            f"file of data second (chainrule {command} MODEL DATA)"), r.stderr

@@ -36,3 +36,16 @@ def test_export_writes_what_keras_computes(keras_file, tmp_path):
     given = runtime.get_inputs()[0]
     got = runtime.run(None, {given.name: x.astype(np.float32 if given.type == "tensor(float)" else np.float64)})[0]
     np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+def test_a_keras_file_given_as_the_data_is_named_so(keras_file, tmp_path):
+    """Keras' .keras (a zip) where the CSV file goes was 'zip-compressed, not text: decompress it first (e.g. unzip
+    ...)': unzipped it holds Keras' config, no data."""
+    from importlib.resources import files
+    iris = files("chainrule.data.examples") / "iris.csv"
+    trained = cmd("train", iris, "--target", "species", "--epochs", 1, "--quiet", "--out", tmp_path / "m.npz")
+    assert trained.returncode == 0, trained.stderr
+    r = cmd("predict", tmp_path / "m.npz", keras_file[0])
+    assert r.returncode == 2 and r.stderr.strip() == (
+        f"chainrule: error: CSV file {str(keras_file[0])!r} is a Keras model (.keras), not CSV text: predict reads a "
+        "model first and a CSV file of data second (chainrule predict MODEL DATA)"), r.stderr

@@ -125,3 +125,25 @@ def test_another_frameworks_file_given_as_the_data_is_named_so(model, tmp_path, 
         assert r.returncode == 2 and r.stderr.strip() == (
             f"chainrule: error: CSV file {name!r} is {what}, not CSV text: {command} reads a model first and a CSV "
             f"file of data second (chainrule {command} MODEL DATA)"), r.stderr
+
+
+@pytest.mark.parametrize("command", ["info", "export"])
+def test_a_networks_arrays_saved_by_numpy_are_named_so(model, tmp_path, command):
+    """np.savez of a network's get_weights() given as the model said only "it lacks the '__format__' or 'params'
+    entry": it is NumPy's archive of arrays, which set_weights puts into a network of the same layers."""
+    import chainrule as cr
+    net = cr.load(str(model))
+    np.savez(tmp_path / "w.npz", *net.get_weights())
+    r = cmd(command, "w.npz", *(["--out", "m.onnx"] if command == "export" else []), cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.strip() == (
+        "chainrule: error: w.npz is not a chainrule model file: it is a NumPy archive of arrays (arr_0, arr_1, arr_2 "
+        "...; np.savez), with no model in it; a model file is the .npz that net.save or `chainrule train --out` "
+        "writes (a network's arrays, as get_weights gives them: net.set_weights(arrays) into a network of the same "
+        "layers, then net.save)"), r.stderr
+    with np.load(tmp_path / "w.npz") as saved:                          # the advice works
+        arrays = [saved[f"arr_{k}"] for k in range(len(saved.files))]
+    other = cr.load(str(model))
+    other.set_weights([np.zeros_like(a) for a in arrays])
+    other.set_weights(arrays)
+    x = np.random.default_rng(0).normal(size=(5, 4))
+    np.testing.assert_array_equal(other.predict(x), net.predict(x))

@@ -147,3 +147,15 @@ def test_a_networks_arrays_saved_by_numpy_are_named_so(model, tmp_path, command)
     other.set_weights(arrays)
     x = np.random.default_rng(0).normal(size=(5, 4))
     np.testing.assert_array_equal(other.predict(x), net.predict(x))
+
+
+@pytest.mark.parametrize("command", ["info", "export"])
+def test_a_model_file_named_keras_is_named_so(model, tmp_path, command):
+    """A chainrule model file named .keras (export reads .keras files now) said "could not be read by Keras: KeyError:
+    There is no item named 'config.json' in the archive"."""
+    (tmp_path / "m.keras").write_bytes(model.read_bytes())
+    r = cmd(command, "m.keras", *(["--out", "m.onnx"] if command == "export" else []), cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.strip() == (
+        "chainrule: error: m.keras is not a Keras model file, though named .keras: it is a chainrule model file "
+        "(.npz); its name should end in .npz"), r.stderr
+    assert not (tmp_path / "m.onnx").exists()

@@ -159,3 +159,20 @@ def test_a_model_file_named_keras_is_named_so(model, tmp_path, command):
         "chainrule: error: m.keras is not a Keras model file, though named .keras: it is a chainrule model file "
         "(.npz); its name should end in .npz"), r.stderr
     assert not (tmp_path / "m.onnx").exists()
+
+
+@pytest.mark.parametrize("command", ["train", "explain", "sweep"])
+def test_a_model_where_any_command_reads_its_csv_is_named_so(model, tmp_path, command):
+    """train, explain --data and sweep given a model file or NumPy's array where the CSV file goes said 'zip-compressed,
+    not text: decompress it first (e.g. unzip ...)' or 'not a text file (it holds NUL bytes)': the CSV reader names
+    it, as predict does."""
+    np.save(tmp_path / "x.npy", np.zeros((3, 4)))
+    for data, what in ((str(model), "a chainrule model file (.npz)"), ("x.npy", "a NumPy array (np.save)")):
+        args = {"train": ["train", data, "--target", "species", "--out", "new.npz"],
+                "explain": ["explain", "--model", model, "--data", data],
+                "sweep": ["sweep", data, "--target", "species", "--grid", "hidden=4"]}[command]
+        r = cmd(*args, cwd=tmp_path)
+        assert r.returncode == 2 and r.stderr.strip().splitlines()[-1] == (
+            f"chainrule: error: CSV file {data!r} is {what}, not CSV text: give a CSV file of data (a header row, "
+            "then a row a sample)"), r.stderr
+    assert not (tmp_path / "new.npz").exists()

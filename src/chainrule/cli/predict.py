@@ -108,12 +108,6 @@ def as_the_models(args, exc: ValidationError) -> ValidationError:
                            "read this one otherwise)")
 
 
-#: what `modelkind.kind_of` tells, said of a file given where the CSV file goes (not "unzip it", "NUL bytes")
-OTHER_MODELS = {"keras": "a Keras model (.keras)", "torch": "a PyTorch file (torch.save)", "exported": "an ONNX model",
-                "hdf5": "an HDF5 file (a Keras .h5 model or .weights.h5 weights)", "pickle": "a pickle",
-                "npy": "a NumPy array (np.save)", "npz": "a NumPy archive of arrays (np.savez)"}
-
-
 def swapped(args) -> None:
     """`predict data.csv model.npz`: a chainrule model where the CSV file goes, and text where the model
     goes, is said as the arguments swapped (not "not a chainrule model file"); each told by its content
@@ -130,13 +124,8 @@ def swapped(args) -> None:
     if kind(args.csv) == "model" and kind(args.model) in ("text", "csv"):
         raise ValidationError(f"{args.csv!r} is a model file and {args.model!r} is not: the model comes first "
                               f"(chainrule {args.command} {args.csv} {args.model})")
-    what = {"model": "a chainrule model file (.npz)", "weights": "a weights file (save_weights)",
-            "onnx": "an ONNX model"}.get(kind(args.csv))
-    if what is None and kind(args.csv) in ("zip", "binary"):     # another framework's model, or NumPy's arrays
-        from pathlib import Path
-
-        from ..saving.modelkind import kind_of
-        what = OTHER_MODELS.get(kind_of(Path(args.csv))[0])
+    from ..data.filekind import model_kind
+    what = model_kind(args.csv)
     if what:                       # not 'zip-compressed: unzip it', 'NUL bytes': a model where the data goes
         raise ValidationError(f"CSV file {args.csv!r} is {what}, not CSV text: {args.command} reads a model first "
                               f"and a CSV file of data second (chainrule {args.command} MODEL DATA)")

@@ -109,3 +109,70 @@ def test_a_regressions_training_losses_say_their_units(tmp_path):
     line = cmd("info", tmp_path / "d.npz").stdout.splitlines()[-1]
     said = f"training (losses of the standardised target: ('progression' - {kept.mean():.4g}) / {kept.std():.4g}): "
     assert line.startswith(said + "epochs 2, loss "), line
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+def test_another_frameworks_file_given_as_the_data_is_named_so(model, tmp_path, command):
+    """A PyTorch file or NumPy's arrays where the CSV file goes was 'zip-compressed, not text: decompress it first (e.g.
+    unzip ...)' (torch.save's and np.savez's zip) or 'not a text file (it holds NUL bytes)' (np.save's array)."""
+    torch = pytest.importorskip("torch")
+    torch.save(torch.nn.Linear(4, 3).state_dict(), tmp_path / "net.pt")
+    np.save(tmp_path / "x.npy", np.zeros((3, 4)))
+    np.savez(tmp_path / "xs.npz", x=np.zeros((3, 4)))
+    for name, what in (("net.pt", "a PyTorch file (torch.save)"), ("x.npy", "a NumPy array (np.save)"),
+                       ("xs.npz", "a NumPy archive of arrays (np.savez)")):
+        r = cmd(command, model, name, cwd=tmp_path)
+        assert r.returncode == 2 and r.stderr.strip() == (
+            f"chainrule: error: CSV file {name!r} is {what}, not CSV text: {command} reads a model first and a CSV "
+            f"file of data second (chainrule {command} MODEL DATA)"), r.stderr
+
+
+@pytest.mark.parametrize("command", ["info", "export"])
+def test_a_networks_arrays_saved_by_numpy_are_named_so(model, tmp_path, command):
+    """np.savez of a network's get_weights() given as the model said only "it lacks the '__format__' or 'params'
+    entry": it is NumPy's archive of arrays, which set_weights puts into a network of the same layers."""
+    import chainrule as cr
+    net = cr.load(str(model))
+    np.savez(tmp_path / "w.npz", *net.get_weights())
+    r = cmd(command, "w.npz", *(["--out", "m.onnx"] if command == "export" else []), cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.strip() == (
+        "chainrule: error: w.npz is not a chainrule model file: it is a NumPy archive of arrays (arr_0, arr_1, arr_2 "
+        "...; np.savez), with no model in it; a model file is the .npz that net.save or `chainrule train --out` "
+        "writes (a network's arrays, as get_weights gives them: net.set_weights(arrays) into a network of the same "
+        "layers, then net.save)"), r.stderr
+    with np.load(tmp_path / "w.npz") as saved:                          # the advice works
+        arrays = [saved[f"arr_{k}"] for k in range(len(saved.files))]
+    other = cr.load(str(model))
+    other.set_weights([np.zeros_like(a) for a in arrays])
+    other.set_weights(arrays)
+    x = np.random.default_rng(0).normal(size=(5, 4))
+    np.testing.assert_array_equal(other.predict(x), net.predict(x))
+
+
+@pytest.mark.parametrize("command", ["info", "export"])
+def test_a_model_file_named_keras_is_named_so(model, tmp_path, command):
+    """A chainrule model file named .keras (export reads .keras files now) said "could not be read by Keras: KeyError:
+    There is no item named 'config.json' in the archive"."""
+    (tmp_path / "m.keras").write_bytes(model.read_bytes())
+    r = cmd(command, "m.keras", *(["--out", "m.onnx"] if command == "export" else []), cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.strip() == (
+        "chainrule: error: m.keras is not a Keras model file, though named .keras: it is a chainrule model file "
+        "(.npz); its name should end in .npz"), r.stderr
+    assert not (tmp_path / "m.onnx").exists()
+
+
+@pytest.mark.parametrize("command", ["train", "explain", "sweep"])
+def test_a_model_where_any_command_reads_its_csv_is_named_so(model, tmp_path, command):
+    """train, explain --data and sweep given a model file or NumPy's array where the CSV file goes said 'zip-compressed,
+    not text: decompress it first (e.g. unzip ...)' or 'not a text file (it holds NUL bytes)': the CSV reader names
+    it, as predict does."""
+    np.save(tmp_path / "x.npy", np.zeros((3, 4)))
+    for data, what in ((str(model), "a chainrule model file (.npz)"), ("x.npy", "a NumPy array (np.save)")):
+        args = {"train": ["train", data, "--target", "species", "--out", "new.npz"],
+                "explain": ["explain", "--model", model, "--data", data],
+                "sweep": ["sweep", data, "--target", "species", "--grid", "hidden=4"]}[command]
+        r = cmd(*args, cwd=tmp_path)
+        assert r.returncode == 2 and r.stderr.strip().splitlines()[-1] == (
+            f"chainrule: error: CSV file {data!r} is {what}, not CSV text: give a CSV file of data (a header row, "
+            "then a row a sample)"), r.stderr
+    assert not (tmp_path / "new.npz").exists()

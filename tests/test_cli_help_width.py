@@ -31,3 +31,28 @@ def test_a_usage_that_fits_is_argparses(monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
     lines = usage(cmd("info", "--help").stdout)
     assert lines == ["usage: chainrule info [-h] [--debug] model"]
+
+
+def test_a_mutually_exclusive_group_wider_than_the_line_keeps_each_option_with_its_value(monkeypatch):
+    """A group '[--alpha-option ALPHA | --beta-option BETA]' wider than the line was cut after its first option, as an
+    option and its values: '[--alpha-option' over 'ALPHA | --beta-option BETA]', past 40 columns. Its choices go one a
+    line now, the words argparse's own."""
+    import argparse
+
+    from chainrule.cli import HelpFormatter
+
+    def parser(formatter):
+        p = argparse.ArgumentParser(prog="chainrule thing", formatter_class=formatter)
+        group = p.add_mutually_exclusive_group()
+        group.add_argument("--alpha-option", metavar="ALPHA_VALUE")
+        group.add_argument("--beta-option", metavar="BETA_VALUE")
+        p.add_argument("--many", nargs="+", metavar="ITEM")
+        p.add_argument("files", nargs="*")
+        return p
+    monkeypatch.setenv("COLUMNS", "1000")
+    wide = parser(argparse.HelpFormatter).format_usage().split()
+    monkeypatch.setenv("COLUMNS", "40")
+    lines = parser(HelpFormatter).format_usage().splitlines()
+    assert lines[0] == "usage: chainrule thing" and " ".join(lines).split() == wide
+    assert [line for line in lines if len(line) > 40] == [], lines
+    assert "    [--alpha-option ALPHA_VALUE" in lines and "      | --beta-option BETA_VALUE]" in lines, lines

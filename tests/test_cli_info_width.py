@@ -55,3 +55,17 @@ def test_a_schedule_past_epochs_is_refused_naming_training_in_parts(tmp_path):
         "chainrule train: error: argument --schedule: 'cosine@10:T_max=5' starts at epoch 10, which --epochs 10 never "
         "reaches (its epochs are 0 to 9); give an EPOCH below 10, or more --epochs, or --checkpoint-dir to train in "
         "parts (its checkpoints keep every schedule; --resume with more --epochs reaches this one)")
+
+
+@pytest.mark.parametrize("width", range(16, 41))
+def test_a_word_broken_at_its_commas_keeps_a_short_bracket_whole(width):
+    """A word wider than the line was broken after every comma and opening bracket, also inside a short bracket
+    ('milestones=[' over '1, 2, 3],'), which fit_lines keeps whole between words, and a piece after a comma inside
+    it began with that bracket's space ('   2, 3],' under a two-space indent)."""
+    from chainrule.teach.width import fit_lines
+    line = "schedule: trained with --schedule multistep@9:milestones=[1, 2, 3],gamma=0.1,other=(a, b),zzzz=1"
+    lines = fit_lines(line, width).split("\n")
+    assert "".join(lines).replace(" ", "") == line.replace(" ", "")
+    assert all(not row.startswith("   ") for row in lines[1:]), lines            # each under the two-space hang
+    for group in ("[1, 2, 3]", "(a, b)"):
+        assert sum(group in row for row in lines) == 1, lines

@@ -36,3 +36,33 @@ def test_export_writes_what_keras_computes(keras_file, tmp_path):
     given = runtime.get_inputs()[0]
     got = runtime.run(None, {given.name: x.astype(np.float32 if given.type == "tensor(float)" else np.float64)})[0]
     np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+def test_a_keras_file_given_as_the_data_is_named_so(keras_file, tmp_path):
+    """Keras' .keras (a zip) where the CSV file goes was 'zip-compressed, not text: decompress it first (e.g. unzip
+    ...)': unzipped it holds Keras' config, no data."""
+    from importlib.resources import files
+    iris = files("chainrule.data.examples") / "iris.csv"
+    trained = cmd("train", iris, "--target", "species", "--epochs", 1, "--quiet", "--out", tmp_path / "m.npz")
+    assert trained.returncode == 0, trained.stderr
+    r = cmd("predict", tmp_path / "m.npz", keras_file[0])
+    assert r.returncode == 2 and r.stderr.strip() == (
+        f"chainrule: error: CSV file {str(keras_file[0])!r} is a Keras model (.keras), not CSV text: predict reads a "
+        "model first and a CSV file of data second (chainrule predict MODEL DATA)"), r.stderr
+
+
+@pytest.mark.parametrize("command", ["info", "export"])
+def test_keras_weights_given_as_the_model_are_named_so(keras_file, tmp_path, command):
+    """Keras' save_weights file given as the model was told 'load the model with keras.models.load_model', which
+    Keras refuses for it (no model config in it): its weights go into the model built in Keras."""
+    import keras
+    model = keras_file[1]
+    model.save_weights(tmp_path / "m.weights.h5")
+    with pytest.raises(ValueError):
+        keras.models.load_model(tmp_path / "m.weights.h5")
+    model.load_weights(tmp_path / "m.weights.h5")
+    r = cmd(command, "m.weights.h5", *(["--out", "m.onnx"] if command == "export" else []), cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.strip() == (
+        "chainrule: error: m.weights.h5 is not a chainrule model file (not an .npz archive): it is an HDF5 file of "
+        "Keras weights (model.save_weights; no model in it, keras.models.load_model refuses it): build the model in "
+        "Keras, model.load_weights(path), then chainrule.from_keras(model)"), r.stderr

@@ -742,6 +742,8 @@ FILE_CASES = [
      r"load_weights: layer 1 .*: W has shape \(3, 2\) in m.npz, the network's is \(3, 3\)"),
     ("load of a weights file", lambda: cr.load("w.npz"), errors.ModelFileError,
      "w.npz holds chainrule weights .*, not a whole model: read them with Network.load_weights"),
+    ("load of np.savez arrays", lambda: cr.load("data.npz"), errors.ModelFileError,
+     r"data.npz is not a chainrule model file: it is a NumPy archive of arrays \(a; np.savez\)"),
     ("ModelCheckpoint weights name not .npz", lambda: checkpoint("ck.weights.h5", True), errors.ValidationError,
      r"ModelCheckpoint: filepath 'ck.weights.h5' \(save_weights_only=True\) must end in .npz"),
     ("ModelCheckpoint weights over a model file", lambda: checkpoint("m.npz", True), errors.ValidationError,

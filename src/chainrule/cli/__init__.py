@@ -71,7 +71,7 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefau
     def _format_usage(self, usage, actions, groups, prefix):
         """argparse's usage, or where a line of it is wider than the terminal (each option under the command's
         name, 'usage: chainrule predict ' 26 columns in, at COLUMNS=40), its options packed under a 4-space indent
-        (an option's values, wider, under the option)."""
+        (an option's values, wider, under the option; a mutually exclusive group's choices one a line)."""
         text = super()._format_usage(usage, actions, groups, prefix)
         if all(len(line) <= self._width for line in text.splitlines()):
             return text
@@ -89,6 +89,9 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefau
                 lines[-1] += " " + part
             elif len(part) + 4 <= self._width or " " not in part:
                 lines.append("    " + part)
+            elif " | " in part:          # a mutually exclusive group: one choice a line, each option with its values
+                first, *others = part.split(" | ")
+                lines += ["    " + first, *("      | " + other for other in others)]
             else:            # an option with its values wider than the line: its values under it
                 option, _, values = part.partition(" ")
                 lines += ["    " + option, "      " + values]

@@ -124,8 +124,8 @@ def swapped(args) -> None:
     if kind(args.csv) == "model" and kind(args.model) in ("text", "csv"):
         raise ValidationError(f"{args.csv!r} is a model file and {args.model!r} is not: the model comes first "
                               f"(chainrule {args.command} {args.csv} {args.model})")
-    what = {"model": "a chainrule model file (.npz)", "weights": "a weights file (save_weights)",
-            "onnx": "an ONNX model"}.get(kind(args.csv))
+    from ..data.filekind import model_kind
+    what = model_kind(args.csv)
     if what:                       # not 'zip-compressed: unzip it', 'NUL bytes': a model where the data goes
         raise ValidationError(f"CSV file {args.csv!r} is {what}, not CSV text: {args.command} reads a model first "
                               f"and a CSV file of data second (chainrule {args.command} MODEL DATA)")

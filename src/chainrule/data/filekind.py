@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 import re
 from typing import Any
 
@@ -63,6 +64,28 @@ def piped_workbook(head: bytes) -> str | None:
     return None
 
 
+#: a model (chainrule's, or another framework's) or arrays given where a CSV file goes, by the kind that
+#: saving.files.file_kind, or for a zip or binary file saving.modelkind.kind_of, tells (not "unzip it", "NUL bytes")
+MODEL_KINDS = {"model": "a chainrule model file (.npz)", "weights": "a weights file (save_weights)",
+               "onnx": "an ONNX model", "exported": "an ONNX model", "keras": "a Keras model (.keras)",
+               "torch": "a PyTorch file (torch.save)", "pickle": "a pickle",
+               "hdf5": "an HDF5 file (a Keras .h5 model or .weights.h5 weights)", "npy": "a NumPy array (np.save)",
+               "npz": "a NumPy archive of arrays (np.savez)"}
+
+
+def model_kind(path: str) -> str | None:
+    """What `path` is, from MODEL_KINDS, where it is a model or arrays rather than data; else None."""
+    from pathlib import Path
+
+    from ..saving.files import file_kind
+    from ..saving.modelkind import kind_of
+    try:
+        kind = file_kind(path) if os.path.isfile(path) else "none"
+        return MODEL_KINDS.get(kind_of(Path(path))[0] if kind in ("zip", "binary") else kind)
+    except OSError:
+        return None
+
+
 def not_csv(name: str, head: bytes, source: Any = None) -> None:
     """Refuse a file whose first bytes `head` say what else it is, naming it and the way to a CSV file; `source`: the
     whole file (a seekable binary file, or its bytes) to look into a zip file (bzip2's "BZh" with its level and a
@@ -70,6 +93,11 @@ def not_csv(name: str, head: bytes, source: Any = None) -> None:
     from .csvfile import short
     shown = short(name, 200)
     zipped = head.startswith(b"PK\x03\x04")
+    if hasattr(source, "seek") and (zipped or b"\x00" in head or head[:1] == b"\x80"):     # a file, not text
+        what = model_kind(os.path.expanduser(name))
+        if what is not None:
+            raise ValidationError(f"CSV file {shown} is {what}, not CSV text: give a CSV file of data (a header "
+                                  "row, then a row a sample)")
     book = "xls" if head.startswith(OLE2) else None if not zipped else \
         workbook(source) if source is not None else piped_workbook(head)
     if book:

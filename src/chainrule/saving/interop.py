@@ -34,7 +34,7 @@ from .mlp import (
     not_computable,
     weights_dtype,
 )
-from .modelkind import not_a_file
+from .modelkind import kind_of, not_a_file
 from .npz import load
 from .onnx_import import from_onnx
 from .sklearn_import import SklearnSolver, from_sklearn, our_estimator, sklearn_optimizer
@@ -299,6 +299,10 @@ def load_foreign(path: str | os.PathLike, loss: str | None = None) -> Network:
         import zipfile
         if not zipfile.is_zipfile(path):                      # Keras says "File not found" of such a file
             raise ModelFileError(f"{path} is not a Keras model file: a .keras file is a zip archive, this one is not")
+        kind, said = kind_of(Path(path))
+        if kind in ("model", "torch", "npz"):           # Keras said "There is no item named 'config.json'" of them
+            rename = "; its name should end in .npz" if kind == "model" else ""
+            raise ModelFileError(f"{path} is not a Keras model file, though named .keras: it is {said}{rename}")
         os.environ.setdefault("KERAS_BACKEND", "torch")      # only if the user chose no backend
         try:
             import keras

@@ -120,6 +120,10 @@ def kind_of(path: Path) -> tuple[str, str]:
     if head.startswith(b"\x93NUMPY"):
         return "npy", "one NumPy array (np.save)"
     if head.startswith(b"\x89HDF\r\n\x1a\n"):
+        if path.name.lower().endswith(".weights.h5") and b"model_config" not in head:   # Keras' save_weights names
+            return "hdf5", ("an HDF5 file of Keras weights (model.save_weights; no model in it, "
+                            "keras.models.load_model refuses it): build the model in Keras, "
+                            "model.load_weights(path), then chainrule.from_keras(model)")
         return "hdf5", ("an HDF5 file (a Keras .h5 model or .weights.h5 weights?): load the model with "
                         "keras.models.load_model, then chainrule.from_keras(model)")
     if head[:1] == b"\x80" and 2 <= head[1] <= 5 or _text_pickle(head, tail):

@@ -238,6 +238,12 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
         if "__format__" not in names and "__weights__" in names:      # file_kind's "weights" (weights.HEADER)
             raise ModelFileError(f"{path} holds chainrule weights (written by save_weights), not a whole model: read "
                                  "them with Network.load_weights into a network of the same layers")
+        kind, said = modelkind.kind_of(path) if not names & {"__format__", "params"} else ("model", "")
+        if kind == "npz":                                                        # np.savez's own arrays
+            raise ModelFileError(f"{path} is not a chainrule model file: it is {said}; "
+                                 f"{modelkind.WRITTEN} "
+                                 "(a network's arrays, as get_weights gives them: net.set_weights(arrays) into a "
+                                 "network of the same layers, then net.save)")
         if "__format__" not in names or "params" not in names:
             raise ModelFileError(f"{path} is not a chainrule model: it lacks the '__format__' or 'params' entry")
         described = infos["__format__"]

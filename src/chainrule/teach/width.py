@@ -217,8 +217,9 @@ def fit_lines(text: str, width: int, hang: str = "  ") -> str:
 
 def _pieces(word: str, room: int) -> list[str]:
     """`word` as `fit_lines` packs it: whole where it fits `room`, or has no comma outside quotes (a path, a
-    number); else its pieces, each ending after a comma or an opening bracket, with empty gaps between them."""
-    quoted = {i for m in QUOTED.finditer(word) for i in range(*m.span())}
+    number); else its pieces, each ending after a comma or an opening bracket, with empty gaps between them. A
+    quoted name and a short bracket ("[0.9, 0.999]") stay whole, as between words."""
+    quoted = {i for m in QUOTED.finditer(word) for i in range(*m.span())} | _short_brackets(word)
     cuts = [i + 1 for i, c in enumerate(word[:-1]) if c in ",([" and i not in quoted]
     if len(word) <= room or not any(c == "," and i not in quoted for i, c in enumerate(word)):
         return [word]

@@ -263,8 +263,8 @@ class CsvStream:
             if not numeric_target:
                 raise not_numeric_target(target, as_first(y))
             pre.y_mean, pre.y_scale = y.mean, y.std()
-            if pre.y_scale == 0:
-                raise constant_target(target, pre.y_mean, y.capped or len(y.counts) > 1, False)
+            if y.train_lo == y.train_hi:       # one value: its std rounding (1e-16), not 0; other rows' values?
+                raise constant_target(target, y.train_lo, y.lo < y.hi, False)
         else:
             pre.classes = sorted(as_python(list(y.counts), y.kind), key=lambda v: (str(type(v)), v))
             column_checks.check_classes(target, pre.classes, list(y.counts.values()), numeric_target)

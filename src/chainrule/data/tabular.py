@@ -177,9 +177,11 @@ class Preprocessing:
         if task == "regression":
             if not numeric_target:
                 raise not_numeric_target(target, y.iloc[0])
-            pre.y_mean, pre.y_scale = mean_and_spread(y if rows is None else y[rows], of_rows(weights, rows))
-            if pre.y_scale == 0:
-                raise constant_target(target, pre.y_mean, y.nunique() > 1, False)
+            kept, w = y if rows is None else y[rows], of_rows(weights, rows)
+            pre.y_mean, pre.y_scale = mean_and_spread(kept, w)
+            values = kept.to_numpy(dtype=float)[slice(None) if w is None else w > 0]
+            if values.size and values.min() == values.max():      # one value: its std rounding (1e-16), not 0
+                raise constant_target(target, float(values[0]), y.nunique() > 1, False)
         else:
             pre.classes = sorted(y.unique().tolist(), key=lambda v: (str(type(v)), v))
             check_classes(target, pre.classes, y.value_counts().to_numpy(), numeric_target, warn=warn)

@@ -85,3 +85,15 @@ def test_a_constant_whose_computed_std_is_rounding_is_refused_and_named_exactly(
             *stream)
     assert r.returncode == 2, r.stderr
     assert r.stderr.strip().splitlines()[-1] == f"chainrule: error: {WORDS.format(value, '', '')}"
+
+
+@pytest.mark.parametrize("stream", [(), ("--stream",)])
+def test_a_boolean_target_for_regression_is_named_as_the_file_writes_it(tmp_path, stream):
+    """--task regression of a True/False column: train said 'e.g. np.True_' (NumPy's repr), --stream 'e.g. True'."""
+    path = tmp_path / "b.csv"
+    path.write_text("a,b\n" + "".join(f"{i},True\n" for i in range(20)))
+    assert pd.read_csv(path)["b"].dtype == bool                              # pandas reads it as booleans
+    r = cmd("train", path, "--target", "b", "--task", "regression", "--epochs", 1, "--out", tmp_path / "m.npz",
+            *stream)
+    assert r.returncode == 2, r.stderr
+    assert "target column 'b' is not numeric (e.g. True); regression needs numbers" in r.stderr, r.stderr

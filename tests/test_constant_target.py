@@ -97,3 +97,13 @@ def test_a_boolean_target_for_regression_is_named_as_the_file_writes_it(tmp_path
             *stream)
     assert r.returncode == 2, r.stderr
     assert "target column 'b' is not numeric (e.g. True); regression needs numbers" in r.stderr, r.stderr
+
+
+def test_a_sweep_folds_constant_target_is_centred_not_divided_by_rounding():
+    """sweep's TargetScaling took 'scale or 1.0' for a fold's constant target: 1.1 on 1000 rows has NumPy std
+    2.2e-16 (rounding), so the standardised target became ±1 of noise; one value is centred only."""
+    from chainrule.sweep_search import TargetScaling
+    y = np.full(1000, 1.1)
+    assert np.ptp(y) == 0 and np.std(y) > 0
+    scaling = TargetScaling().fit(y)
+    assert scaling.scale_ == 1.0 and np.abs(scaling.transform(y)).max() < 1e-12

@@ -107,3 +107,21 @@ def test_a_sweep_folds_constant_target_is_centred_not_divided_by_rounding():
     assert np.ptp(y) == 0 and np.std(y) > 0
     scaling = TargetScaling().fit(y)
     assert scaling.scale_ == 1.0 and np.abs(scaling.transform(y)).max() < 1e-12
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_constant_feature_is_centred_not_divided_by_rounding(tmp_path, stream):
+    """A feature column of 1.1 on 1000 rows: NumPy's std is 2.2e-16 (rounding), which train took for its scale, so
+    a row of 1.2 later became an input of 4.5e14 (and the column itself ±1 of noise); one value is centred only,
+    as scikit-learn's StandardScaler leaves a constant column's scale 1."""
+    from sklearn.preprocessing import StandardScaler
+
+    from chainrule.data.stream import CsvStream
+    from chainrule.data.tabular import Preprocessing
+    df = pd.DataFrame({"c": [1.1] * 1000, "x": np.arange(1000.0) % 13, "y": np.arange(1000.0) % 7 * 1.5})
+    assert np.std(df["c"]) > 0 and StandardScaler().fit(df[["c"]]).scale_[0] == 1.0
+    path = tmp_path / "f.csv"
+    df.to_csv(path, index=False)
+    pre = CsvStream(path).fit("y") if stream else Preprocessing.fit(df, "y")
+    X = np.asarray(pre.transform(pd.DataFrame({"c": [1.1, 1.2], "x": [0.0, 0.0]})))
+    assert pre.scales[pre.numeric.index("c")] == 1.0 and abs(X[1, 0] - X[0, 0] - 0.1) < 1e-12, X

@@ -293,8 +293,9 @@ class CsvStream:
                 if fill is not None:
                     pre.fill[c] = fill
                 mean, std = s.filled(fill) if fill is not None and c in gaps else (s.mean, s.std())
-                pre.means.append(mean)
-                pre.scales.append(std if std > 0 else 1.0)
+                one = s.train_lo == s.train_hi and (fill is None or c not in gaps or fill == s.train_lo)
+                pre.means.append(mean)          # one value: its std 0 or rounding (2e-16 of 1.1): centred only
+                pre.scales.append(std if std > 0 and not one else 1.0)
             else:
                 self.reasons[c] = reason(text, first)
                 pre.text.append(c)

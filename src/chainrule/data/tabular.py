@@ -246,9 +246,10 @@ class Preprocessing:
                     pre.other[c] = dropped
         pre.typed = typed
         for column in pre._numeric_columns(df):    # one column at a time: no n x columns block (all checked)
-            mean, std = mean_and_spread(column if rows is None else column[rows], of_rows(weights, rows))
-            pre.means.append(mean)
-            pre.scales.append(std if std > 0 else 1.0)
+            part, w = column if rows is None else column[rows], of_rows(weights, rows)
+            mean, std = mean_and_spread(part, w)
+            pre.means.append(mean)              # one value: its std 0 or rounding (2e-16 of 1.1): centred only
+            pre.scales.append(std if std > 0 and np.ptp(part[slice(None) if w is None else w > 0]) > 0 else 1.0)
         return pre
 
     # -- applying to any table --------------------------------------------------------------

@@ -89,8 +89,9 @@ class TargetScaling(TransformerMixin, BaseEstimator):
 
     def fit(self, y, _=None):
         from chainrule.data.tabular import mean_and_spread
-        self.mean_, scale = mean_and_spread(np.asarray(y, dtype=np.float64))
-        self.scale_ = scale or 1.0
+        y = np.asarray(y, dtype=np.float64)
+        self.mean_, scale = mean_and_spread(y)
+        self.scale_ = scale if np.ptp(y) > 0 else 1.0       # one value: centred (its std is 0, or rounding: 2e-16)
         return self
 
     def transform(self, y):

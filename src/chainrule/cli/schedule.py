@@ -6,12 +6,10 @@ from __future__ import annotations
 import argparse
 import difflib
 import inspect
-import sys
 from typing import Any, NoReturn
 
 from ..errors import ChainruleError, ValidationError
 from ..nn.numeric import number_or_text
-from ..teach.width import say
 from ..training import callbacks
 from ..training import schedules as sched
 from ..training.callbacks import ReduceLROnPlateau
@@ -289,18 +287,3 @@ def resume_refusal(exc: ValidationError) -> ValidationError:
                                "ones the checkpoint's run had)")
     return exc
 
-
-class ResumeNote(callbacks.Callback):
-    """Says where a resumed run starts."""
-
-    def __init__(self, folder: str):
-        self.folder = folder
-
-    def on_train_begin(self, params):
-        done, total = params.get("initial_epoch", 0), params["epochs"]
-        if not done:
-            say(f"no checkpoint in {self.folder!r} yet: starting at epoch 1 of {total}", sys.stderr)
-        elif done >= total:
-            say(f"resumed from epoch {done} of {total}: training was already complete", sys.stderr)
-        else:
-            say(f"resumed from epoch {done} of {total}", sys.stderr)

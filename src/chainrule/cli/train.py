@@ -11,6 +11,7 @@ from ..data.csvfile import short
 from ..errors import TrainingDiverged, UnknownNameError, ValidationError
 from ..teach.width import say, word
 from . import schedule, weights
+from .resume import ResumeNote
 from .rows import gathered, split, training_rows
 from .tabular import (
     add_column_options,
@@ -353,7 +354,7 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
     callbacks: list = [*scheduled, *([schedule.RateLog()] if args.schedule else [])]    # the rate: logged first
     callbacks += [] if args.quiet or bar else [EpochLines()]
     if args.resume:
-        callbacks.append(schedule.ResumeNote(args.checkpoint_dir))
+        callbacks.append(ResumeNote(args.checkpoint_dir))
     recorded = {"tabular": pre.to_json(), **({"weight": args.weight} if args.weight else {}),   # evaluate: the column
                 **({"schedule": described} if described else {})}                # a resume compares it
     if args.checkpoint_dir:               # its checkpoints carry what the model does: predict reads them as models

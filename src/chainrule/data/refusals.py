@@ -20,6 +20,7 @@ def empty_in_training(column: str, weighted: bool = False) -> ValidationError:
 
 def not_numeric_target(target: str, example: Any) -> ValidationError:
     """A regression target of text (`example`, its first value): `Preprocessing.fit` and `train --stream` alike."""
+    example = example.item() if hasattr(example, "item") else example      # np.True_: said as the file's True
     return ValidationError(f"target column {target!r} is not numeric (e.g. {example!r}); regression needs numbers "
                            f"(use {give('task', task='classification')} for labels)")
 

@@ -126,6 +126,7 @@ class ColumnScan:
         self.unit, self.mean_u, self.m2_u = 0.0, 0.0, 0.0     # beyond BIG: the mean and m2 in units of `unit`
         self.integral = True
         self.lo, self.hi = np.inf, -np.inf
+        self.train_lo, self.train_hi = np.inf, -np.inf     # the same over the training rows (weight above 0)
         self.id_sums: list[int] | None = [0, 0]      # sums of (v - v0) and (v - v0)^2 modulo 2^64
         self.v0: float | None = None
         self.spool = spool                     # the numeric values present, for a median or mode
@@ -178,6 +179,7 @@ class ColumnScan:
         its weight `w` times when given: n is then the weights' sum), the spool written."""
         k = values.shape[0] if w is None else float(w.sum())
         lo, hi = float(values.min()), float(values.max())
+        self.train_lo, self.train_hi = min(self.train_lo, lo), max(self.train_hi, hi)
         total = self.n + k
         if self.unit or max(-lo, hi) > BIG:
             self._in_units(values, k, max(-lo, hi), w)

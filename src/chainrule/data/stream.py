@@ -263,8 +263,8 @@ class CsvStream:
             if not numeric_target:
                 raise not_numeric_target(target, as_first(y))
             pre.y_mean, pre.y_scale = y.mean, y.std()
-            if pre.y_scale == 0:
-                raise constant_target(target, pre.y_mean, y.capped or len(y.counts) > 1, False)
+            if y.train_lo == y.train_hi:       # one value: its std rounding (1e-16), not 0; other rows' values?
+                raise constant_target(target, y.train_lo, y.lo < y.hi, False)
         else:
             pre.classes = sorted(as_python(list(y.counts), y.kind), key=lambda v: (str(type(v)), v))
             column_checks.check_classes(target, pre.classes, list(y.counts.values()), numeric_target)
@@ -293,8 +293,9 @@ class CsvStream:
                 if fill is not None:
                     pre.fill[c] = fill
                 mean, std = s.filled(fill) if fill is not None and c in gaps else (s.mean, s.std())
-                pre.means.append(mean)
-                pre.scales.append(std if std > 0 else 1.0)
+                one = s.train_lo == s.train_hi and (fill is None or c not in gaps or fill == s.train_lo)
+                pre.means.append(mean)          # one value: its std 0 or rounding (2e-16 of 1.1): centred only
+                pre.scales.append(std if std > 0 and not one else 1.0)
             else:
                 self.reasons[c] = reason(text, first)
                 pre.text.append(c)

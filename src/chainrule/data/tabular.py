@@ -177,9 +177,11 @@ class Preprocessing:
         if task == "regression":
             if not numeric_target:
                 raise not_numeric_target(target, y.iloc[0])
-            pre.y_mean, pre.y_scale = mean_and_spread(y if rows is None else y[rows], of_rows(weights, rows))
-            if pre.y_scale == 0:
-                raise constant_target(target, pre.y_mean, y.nunique() > 1, False)
+            kept, w = y if rows is None else y[rows], of_rows(weights, rows)
+            pre.y_mean, pre.y_scale = mean_and_spread(kept, w)
+            values = kept.to_numpy(dtype=float)[slice(None) if w is None else w > 0]
+            if values.size and values.min() == values.max():      # one value: its std rounding (1e-16), not 0
+                raise constant_target(target, float(values[0]), y.nunique() > 1, False)
         else:
             pre.classes = sorted(y.unique().tolist(), key=lambda v: (str(type(v)), v))
             check_classes(target, pre.classes, y.value_counts().to_numpy(), numeric_target, warn=warn)
@@ -244,9 +246,10 @@ class Preprocessing:
                     pre.other[c] = dropped
         pre.typed = typed
         for column in pre._numeric_columns(df):    # one column at a time: no n x columns block (all checked)
-            mean, std = mean_and_spread(column if rows is None else column[rows], of_rows(weights, rows))
-            pre.means.append(mean)
-            pre.scales.append(std if std > 0 else 1.0)
+            part, w = column if rows is None else column[rows], of_rows(weights, rows)
+            mean, std = mean_and_spread(part, w)
+            pre.means.append(mean)              # one value: its std 0 or rounding (2e-16 of 1.1): centred only
+            pre.scales.append(std if std > 0 and np.ptp(part[slice(None) if w is None else w > 0]) > 0 else 1.0)
         return pre
 
     # -- applying to any table --------------------------------------------------------------

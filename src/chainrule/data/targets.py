@@ -45,5 +45,5 @@ def constant_target(target: str, value: float, training: bool, detected: bool) -
     needs two classes, is said too, as a small integer would have been taken for one."""
     rows = "every training row" if training else "every row"
     classes = "a classifier needs at least two classes, and " if detected else ""
-    return ValidationError(f"target column {short(target)} has one value ({value:.6g}) on {rows}: nothing to learn "
+    return ValidationError(f"target column {short(target)} has one value ({value:.15g}) on {rows}: nothing to learn "
                            f"({classes}a regression target cannot be standardised: its standard deviation is 0)")

@@ -140,7 +140,12 @@ def test_a_table_of_one_row_is_counted_as_one_row(tmp_path):
             stream.fit("y", train=np.ones(2, dtype=bool))
         with pytest.raises(ValidationError, match=r"^train marks none of the file's 1 row as a training row$"):
             stream.fit("y", train=np.zeros(1, dtype=bool))
-        pre = stream.fit("y")
+        with pytest.raises(ValidationError, match=r"^target column 'y' has one value \(3\.25\) on every row"):
+            stream.fit("y")                 # one row is one value: nothing to learn (data/targets.constant_target)
+        two = tmp_path / "two.csv"          # the statistics from two rows, then the one-row file encoded with them
+        two.write_text("a,b,y\n1.5,2,3.25\n2.5,1,4.5\n")
+        with CsvStream(two, rows=7) as fitted:
+            pre = fitted.fit("y")
         with pytest.raises(ValidationError, match=r"^rows must be an order of the file's 1 row \(a permutation of"):
             encode_csv(stream, pre, np.arange(2), np.dtype("float64"), str(tmp_path))
 

@@ -164,7 +164,9 @@ def test_an_explorer_share_code_is_standard_json_and_reopens_an_infinite_class(t
     code = client.post(f"/api/session/{sid}/share", headers={"X-Token": "t"}, json={}).json()["code"]
     payload = strict(zlib.decompress(base64.urlsafe_b64decode(code + "=" * (-len(code) % 4))).decode())
     assert payload["model"]["pre"]["classes"] == [0.0, math.inf]
-    assert payload["v"] == 2          # a chainrule reading codes of version 1 alone refuses it, as a model file
+    # version 3: a model page's code holds the words on the model's optimizer (here the default it took), which
+    # a chainrule reading versions 1 and 2 alone refuses as a code it does not write (2 was the infinite float's)
+    assert payload["v"] == 3 and payload["model"]["optimizer_from"]
     seed = client.post("/api/session", headers={"X-Token": "t"}).json()["session"]
     client.post(f"/api/session/{seed}/load", headers={"X-Token": "t"}, json={"what": "seed"})
     plain = client.post(f"/api/session/{seed}/share", headers={"X-Token": "t"}, json={}).json()["code"]

@@ -78,7 +78,8 @@ def bare_factor_breaks(text: str, width: int) -> list[tuple[str, str]]:
     is a sentence (its "for k = o" no equation), broken as prose."""
     found = []
     for line in text.splitlines():
-        if " = " not in line or line.lstrip().startswith(("- ", "Why ")):      # "Why out - target: ..." is prose
+        if " = " not in line or line.lstrip().startswith(("- ", "Why ")) or re.match(     # "Why out - target: ..."
+                r"\s*(out_\w+ is written here as|E_total adds the E_o)", line):      # and the digits' notes: prose
             continue
         pieces = fit_width(line, width).split("\n")
         assert " ".join(p.strip() for p in pieces).split() == line.split()       # nothing dropped

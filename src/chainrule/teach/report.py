@@ -12,7 +12,7 @@ from typing import Any
 from ..backend.kernels import flush_below
 from ..errors import ValidationError
 from ..saving.npzcheck import standard_json
-from . import derivation, notation
+from . import derivation, error_terms, notation
 from .derivation import tex_symbol
 from .error_terms import ZERO_LOG, error_numbers, numbers_tex, total_note, total_numbers, wider_note, zero_log
 from .notation import DE, ERROR_FORMULAS, MAX_PARAMETERS, shortened, tex_name
@@ -269,6 +269,8 @@ def _render(d: dict, markdown: bool) -> str:
     eq(f"{plain}{' = ' * bool(sums)}{sums} = {E}", f"{tex_line}{' = ' * bool(sums)}{tex_sums} = {E}")
     if wider := total_note(d, sums):
         note(wider)
+    if rounded := error_terms.single_note(d, written, sums):        # float32: exact arithmetic's last digit, said once
+        note(rounded)
     if d.get("E_penalty") is not None:
         penalty = derivation.penalty_error_line(d)
         eq(penalty.plain(), penalty.tex)

@@ -7,6 +7,7 @@ dict, so that what is shown and what is computed stay apart.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 from ..backend.kernels import flush_below
@@ -180,6 +181,9 @@ def _render(d: dict, markdown: bool) -> str:
 
     def eq(plain: str, tex: str | None = None) -> None:
         if markdown:
+            said = re.search(r"   \((.*)\)$", plain)       # the text's note after the value, "   (fused)"
+            if tex is not None and said and "\\text{(" not in tex:
+                tex += f" \\quad {derivation.note_tex(said[1])}"
             lines.append(f"$${tex_numbers(tex if tex is not None else plain)}$$")
             lines.append("")
         else:

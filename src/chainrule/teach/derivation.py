@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from . import notation
@@ -262,7 +262,7 @@ def local_derivatives(d: dict, p: dict, eq: Callable[[str, str], None],
     last, layer = p["paths"] is None, d["layers"][p["layer"]]
     if last and p["dE/dout"] is not None:
         line = output_error_line(d, p)
-        eq(line.plain(), line.tex)
+        eq(replace(line, note="").plain() if say is not None else line.plain(), line.tex)    # its note: said below
         if line.note and say is not None:
             say(f"dE/dout_{p['to']}: {line.note}.")
     if last and p["dE/dout"] is None and p["dout/dnet"] is None and d["fused"]:

@@ -12,16 +12,19 @@ log clamped at -100, as the engine (and torch's BCELoss) takes it; else the line
 """
 from __future__ import annotations
 
+import ast
 import math
+import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
 from ..nn.losses import get_loss
-from .numbers import fmt
+from .numbers import fmt, single
 
 LOGGED = ("categorical_crossentropy", "binary_crossentropy")      # the losses whose terms are written with numbers
 SQUARED = {"sse": "1/2 ", "mse": ""}                            # (target - out)^2's factor in each squared loss
@@ -71,8 +74,11 @@ def total_numbers(d: dict) -> tuple[str, str]:
             not all(map(math.isfinite, [*values, d["E_total"]])):      # a loss of one's own: its own divisor
         return "", ""
     printed, scale = fmt(d["E_total"]), d["scale"]
-    for terms in [[fmt(v) for v in values], *([f"{float(v):.{k}g}" for v in values] for k in range(1, 18))]:
-        if shows(sum((Fraction(t) for t in terms), Fraction(0)) / scale, printed):
+    lines = [fmt(v) for v in values]
+    ways = [lines] if single() else [lines, *([f"{float(v):.{k}g}" for v in values] for k in range(1, 18))]
+    for terms in ways:       # float32: the lines' E_o, added and divided in float32 as the engine does
+        if shows(sum((Fraction(t) for t in terms), Fraction(0)) / scale, printed) or \
+                single() and fmt(np.array(terms, dtype=np.float32).sum() / scale) == printed:
             plain = " + ".join(_par(t) if k else t for k, t in enumerate(terms))
             if scale == 1:
                 return plain, plain
@@ -113,7 +119,7 @@ def total_note(d: dict, sums: str) -> str:
     values would not give it to its last digit: what they give instead, said once; "" elsewhere."""
     lines, E, scale = [fmt(e["value"][0]) for e in d["errors"]], fmt(d["E_total"]), d["scale"]
     exact = sum(map(Fraction, lines), Fraction(0)) / scale
-    if not sums or shows(exact, E):
+    if not sums or shows(exact, E) or single():         # float32: `single_note` says why
         return ""
     added = " + ".join(_par(t) if k else t for k, t in enumerate(lines))
     added = added if scale == 1 else f"({added}) / {scale}"
@@ -135,7 +141,8 @@ def error_numbers(d: dict, o: str, value: float) -> str:
     if d["loss"] in SQUARED:
         half = Fraction(1, 2) if d["loss"] == "sse" else Fraction(1)
         return next((f"{SQUARED[d['loss']]}({t} - {_par(x)})^2" for t, x in _written(target, out, True)
-                     if shows(half * (Fraction(t) - Fraction(x)) ** 2, fmt(value))), "")
+                     if shows(half * (Fraction(t) - Fraction(x)) ** 2, fmt(value)) or
+                     single() and fmt(_squared32(d, t, x)) == fmt(value)), "")
     found = next(((k, t, text) for k, (t, text) in enumerate(_written(target, out, True))
                   if fmt(_term(d, float(t), float(text))) == fmt(value)), None)     # the first way that gives E_o
     if d["loss"] == "binary_crossentropy" and d["fused"] and not (found and found[0] == 0):
@@ -229,6 +236,9 @@ def _written(target: float, x: float, zeros: bool) -> Iterator[tuple[str, str]]:
     then with the fewest digits first, up to the 17 that read back as the same float; a target of 1/3 as
     0.333333333 gives another E_o than 1/3."""
     ts, xs = _ways(target, fmt(target, False)), _ways(x, fmt(x, zeros))   # `zeros`: nine decimals, as out_o1's
+    if single():       # float32: as every line writes them (0.9, not its float32 0.89999998), computed in float32
+        yield ts[0], xs[0]
+        return
     pairs = sorted(((t, v) for t in ts for v in xs), key=lambda p: _digits(p[0]) + _digits(p[1]))
     yield from dict.fromkeys([(ts[0], xs[0]), *pairs])
 
@@ -259,11 +269,63 @@ def _term(d: dict, target: float, out: float, floor: float = -math.inf) -> float
     t, o = T(target), T(out)
     with np.errstate(all="ignore"):
         logs = [np.maximum(np.log(o), T(floor))] + (
-            [np.maximum(np.log(T(1) - o), T(floor))] if d["loss"] == "binary_crossentropy" else [])
+            [np.maximum(np.log1p(-o), T(floor))] if d["loss"] == "binary_crossentropy" else [])   # as the engine
         parts = list(zip([t, T(1) - t], logs))
         total = sum((a * b for a, b in parts if a != 0), T(0))
     value = float(-total)
     return value if math.isfinite(value) else math.nan
+
+
+def _squared32(d: dict, target: str, out: str) -> float:
+    """A squared loss's term of a written target and output in float32, as the engine computes it (sse's 0.5 * e * e,
+    e = target - out)."""
+    e = np.float32(target) - np.float32(out)
+    return float(np.float32(0.5) * e * e if d["loss"] == "sse" else e * e)
+
+
+def single_note(d: dict, written: dict[str, str], sums: str) -> str:
+    """A float32 report's note under its error lines: the engine rounds each operation to float32, so where a line's
+    numbers (`written`: each output's `error_numbers`; `sums`: E_total's), done exactly, give another last digit,
+    what they give; "" for float64 or where every line's exact arithmetic gives its value."""
+    if not single():
+        return ""
+    lines = [(f"E_{o}", nums, next(e["value"][0] for e in d["errors"] if e["name"] == f"E_{o}"))
+             for o, nums in written.items()] + [("E_total", sums, d["E_total"])]
+    differ = []
+    for name, nums, value in lines:
+        exact = _evaluate(nums) if nums else math.nan
+        again = _rounded(Fraction(exact), fmt(value)) if math.isfinite(exact) else ""
+        if again and again != fmt(value):
+            differ.append(f"{name} = {again}")
+    if not differ:
+        return ""
+    return ("This network computes in float32: each operation is rounded to the nearest float32 (about 7 significant "
+            f"digits), which gives the values shown; the same numbers done exactly give {', '.join(differ)}")
+
+
+def _evaluate(numbers: str) -> float:
+    """A line's numbers (`error_numbers` after its formula, `total_numbers`) computed in float64, far below float32's
+    last digit: 0 times anything taken as 0 (0 log 0, as ZERO_LOG says)."""
+    text = re.sub(r"\|([^|]*)\|", r"abs(\1)", numbers.split(" = ")[-1].replace("^", "**").replace("1/2 (", "0.5 * ("))
+    calls: dict[str, Callable[..., Any]] = {"log": np.log, "log1p": np.log1p, "exp": np.exp, "max": max, "abs": abs}
+
+    def value(node: ast.AST) -> float:
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            return float(node.value)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return -value(node.operand)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in calls:
+            return float(calls[node.func.id](*map(value, node.args)))
+        if isinstance(node, ast.BinOp):
+            a, b = value(node.left), value(node.right)
+            if isinstance(node.op, ast.Mult):
+                return 0.0 if a == 0 or b == 0 else a * b
+            ops = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Div: operator.truediv, ast.Pow: operator.pow}
+            return float(ops[type(node.op)](a, b))
+        raise ValueError(f"not a line's numbers: {numbers!r}")
+
+    with np.errstate(all="ignore"):
+        return value(ast.parse(text, mode="eval").body)
 
 
 def numbers_tex(numbers: str) -> str:

@@ -37,6 +37,11 @@ def single_precision(on: bool = True) -> Iterator[None]:
         _SINGLE.reset(token)
 
 
+def single() -> bool:
+    """Whether `fmt` writes float32's shortest decimals here (inside `single_precision()`)."""
+    return _SINGLE.get()
+
+
 def fmt(v, zeros: bool = True) -> str:
     """`v` as the reports write it; a list (one value per sample) in brackets; None as ""."""
     if v is None:

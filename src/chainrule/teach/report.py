@@ -7,12 +7,13 @@ dict, so that what is shown and what is computed stay apart.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 from ..backend.kernels import flush_below
 from ..errors import ValidationError
 from ..saving.npzcheck import standard_json
-from . import derivation, notation
+from . import derivation, error_terms, notation
 from .derivation import tex_symbol
 from .error_terms import ZERO_LOG, error_numbers, numbers_tex, total_note, total_numbers, wider_note, zero_log
 from .notation import DE, ERROR_FORMULAS, MAX_PARAMETERS, shortened, tex_name
@@ -180,6 +181,9 @@ def _render(d: dict, markdown: bool) -> str:
 
     def eq(plain: str, tex: str | None = None) -> None:
         if markdown:
+            said = re.search(r"   \((.*)\)$", plain)       # the text's note after the value, "   (fused)"
+            if tex is not None and said and "\\text{(" not in tex:
+                tex += f" \\quad {derivation.note_tex(said[1])}"
             lines.append(f"$${tex_numbers(tex if tex is not None else plain)}$$")
             lines.append("")
         else:
@@ -269,6 +273,8 @@ def _render(d: dict, markdown: bool) -> str:
     eq(f"{plain}{' = ' * bool(sums)}{sums} = {E}", f"{tex_line}{' = ' * bool(sums)}{tex_sums} = {E}")
     if wider := total_note(d, sums):
         note(wider)
+    if rounded := error_terms.single_note(d, written, sums):        # float32: exact arithmetic's last digit, said once
+        note(rounded)
     if d.get("E_penalty") is not None:
         penalty = derivation.penalty_error_line(d)
         eq(penalty.plain(), penalty.tex)

@@ -1,0 +1,76 @@
+"""A float32 network's error lines: E_total was written without numbers (no written E_o gave back the float32 mean)
+and E_o lines either had none or wrote a target 0.9 as its float32, 0.89999998. Every E line now writes each number
+as the other lines do (0.9), the values being the engine's float32 ones (torch's, in float32); where the same numbers
+done exactly give another last digit, one note says what they give."""
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_EVEN, Decimal
+
+import numpy as np
+import pytest
+from test_explain_error_numbers import _exact, _section
+
+import chainrule as cr
+
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+CASES = [("binary_crossentropy", "sigmoid"), ("binary_crossentropy", "softmax"), ("sse", "sigmoid"), ("sse", "tanh"),
+         ("mse", "linear"), ("mse", "softmax"), ("categorical_crossentropy", "softmax")]
+
+
+def _torch_terms(net, X, Y, loss):
+    """Each output's error term by torch in float32 on the network's own weights."""
+    a = torch.tensor(X)
+    for lay in net.dense_layers:
+        z = a @ torch.tensor(lay.W) + torch.tensor(lay.b)
+        a = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "linear": lambda v: v,
+             "softmax": lambda v: torch.softmax(v, dim=1)}[lay.activation.name](z)
+    T = torch.tensor(Y)
+    if loss == "binary_crossentropy":
+        return F.binary_cross_entropy(a, T, reduction="none"), a, T
+    if loss == "categorical_crossentropy":
+        return -T * torch.log(a), a, T
+    return (0.5 if loss == "sse" else 1.0) * (T - a) ** 2, a, T
+
+
+@pytest.mark.filterwarnings("ignore:loss=")
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("loss, act", CASES)
+def test_every_float32_error_line_has_numbers_that_give_its_value(loss, act, seed):
+    net = cr.Network([cr.Dense(2, 2, "tanh"), cr.Dense(2, 3, act)], loss=loss, dtype="float32", seed=seed)
+    X = np.array([[0.35, -0.7]], np.float32)
+    Y = np.array([[0.7, 0.2, 0.1]] if loss == "categorical_crossentropy" else [[0.9, 0.1, 0.3]], np.float32)
+    text = cr.explain(net, X, Y).text()
+    lines = _section(text)
+    equations = {x.split(" = ")[0]: x.split(" = ") for x in lines if x.startswith("E_")}
+    terms, out, T = _torch_terms(net, X, Y, loss)
+    scale = 3 if loss in ("mse", "binary_crossentropy") else 1
+    assert list(equations) == ["E_o1", "E_o2", "E_o3", "E_total"], lines
+    for k, name in enumerate(["E_o1", "E_o2", "E_o3"]):
+        parts = equations[name]
+        assert len(parts) >= 4, parts                                # name = formula = numbers = value
+        assert float(parts[-1]) == pytest.approx(terms[0, k].item(), rel=2e-6, abs=1e-7)    # torch's, in float32
+        typed = np.format_float_positional(Y[0, k], unique=True, trim="-")
+        assert typed in re.findall(r"[\d.]+", parts[-2]), parts     # the target as typed: 0.9, not 0.89999998
+    total = equations["E_total"]
+    assert len(total) == 4, total
+    written = re.findall(r"[\d.]+(?:e-\d+)?", total[2])[:3]
+    assert written == [equations[f"E_o{k}"][-1] for k in (1, 2, 3)], total      # the lines' own E_o
+    # the E_o as printed, added and divided in float32 (torch), give the printed E_total: what the engine does
+    assert np.float32(total[-1]) == np.float32((torch.tensor([float(w) for w in written]).sum() / scale).item())
+    mean = {"binary_crossentropy": lambda: F.binary_cross_entropy(out, T), "sse": lambda: terms.sum(),
+            "mse": lambda: F.mse_loss(out, T), "categorical_crossentropy": lambda: terms.sum()}[loss]().item()
+    assert float(total[-1]) == pytest.approx(mean, rel=2e-6)
+    # each line's numbers done exactly: the printed value, or the float32 note says what they give
+    note = [x for x in text.splitlines() if x.startswith("  This network computes in float32")]
+    for name, parts in equations.items():
+        printed = Decimal(parts[-1])
+        exact = _exact(parts[-2]).quantize(Decimal(1).scaleb(printed.as_tuple().exponent), rounding=ROUND_HALF_EVEN)
+        if exact != printed:
+            assert note and f"{name} = {exact}" in note[0], (name, exact, note)
+            assert abs(exact - printed) <= abs(printed) * Decimal("1e-6"), (exact, printed)   # float32's last digit
+        else:
+            assert not note or f"{name} = " not in note[0], note
+    assert len(note) <= 1 and "0.89999998" not in text
+    assert "E_total adds the E_o" not in text

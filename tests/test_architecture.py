@@ -171,10 +171,7 @@ FACADES = {("nn/keras_methods.py", "chainrule.training.fitting"), ("nn/keras_met
            ("nn/network.py", "chainrule.saving.npz"), ("nn/keras_methods.py", "chainrule.saving.checkpoint"),
            ("nn/network.py", "chainrule.training.callbacks"), ("nn/keras_methods.py", "chainrule.training.callbacks"),
            ("nn/network.py", "chainrule.saving.onnx"), ("nn/network.py", "chainrule.saving.interop"),
-           ("nn/keras_methods.py", "chainrule.saving.weights"),
-           # a CSV reader refusing a file that is not text asks saving's content classifier what it is (a model, its
-           # ONNX export, another framework's file), imported on that refusal only
-           ("data/filekind.py", "chainrule.saving.files"), ("data/filekind.py", "chainrule.saving.modelkind")}
+           ("nn/keras_methods.py", "chainrule.saving.weights")}
 #: readers (teach, cli, sklearn) may use the public API of the package root
 READERS = LAYERS["teach"]
 

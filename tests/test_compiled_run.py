@@ -176,8 +176,7 @@ def tiny_policy(monkeypatch, tmp_path):
     assert kernels.load()
     monkeypatch.setattr(kernels, "ENABLED", "auto")
     monkeypatch.setattr(tiny, "_entries", {})
-    for name in ("_requested", "_declined"):
-        monkeypatch.setattr(warmup, name, set())
+    monkeypatch.setattr(warmup, "_requested", set())
     monkeypatch.setattr(warmup, "_pending", [])
     started, used = [], []
     monkeypatch.setattr(warmup, "_start", lambda command, lock: started.append((command[-2:], len(used))) or True)
@@ -191,14 +190,13 @@ def tiny_policy(monkeypatch, tmp_path):
 def test_train_steps_has_the_tiny_version_it_lacked_compiled_once_done(tiny_policy):
     """The compiled train_steps returned before telling the job was done: the version it lacked
     was never compiled, and it stayed without it for the process's life."""
-    from chainrule.backend import tiny, warmup
+    from chainrule.backend import tiny
     started, used = tiny_policy
     net = cr.Network([cr.Dense(2, 4, "tanh"), cr.Dense(4, 1, "sigmoid")], loss="mse", seed=0)
     X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     net.train_steps(X, np.array([[0.0], [1.0], [1.0], [0.0]]), 40_000, optimizer=cr.optim.SGD(0.5))
     key = tiny.version((2, 4, 1, 0), np.array([2, 1]), 4, 4)
     assert used == ["loops"] and started == [(["d", ",".join(map(str, key))], 1)]
-    assert not warmup._declined
 
 
 def test_a_tiny_version_not_compiled_yet_runs_on_the_general_loop_and_is_compiled_behind(monkeypatch, tmp_path,

@@ -37,7 +37,7 @@ def others(tmp_path):
 
 
 def test_file_kind_reads_the_content_not_the_first_bytes(tmp_path):
-    from chainrule.saving.files import file_kind
+    from chainrule.data.filecontent import file_kind
     onnx = pytest.importorskip("onnx")
     paths = others(tmp_path)
     net().save(tmp_path / "m.npz")

@@ -57,15 +57,12 @@ _source_keys: dict[tuple[str, ...], str] = {}
 COMPILED = (kernels, loops, views, tiny, csr, units)   # the modules Numba compiles and caches
 _requested: set[tuple[str, tuple[int, ...]]] = set()      # the tiny versions this process asked for
 _pending: list[tuple[str, tuple[int, ...]]] = []          # ... and will, when the job is done
-_declined: set[tuple[str, tuple[int, ...]]] = set()       # the versions this job runs without, to its end
-_job_seconds = 0.0        # the NumPy estimate of the job `prepare` was last asked about
 _warned_cache = False     # whether this process said that the compiled kernels' cache cannot be written
 
 
 def prepare(seconds: float) -> bool:
     """Whether a job that would take about `seconds` on NumPy runs the kernels (see the module)."""
-    global _next_look, _timer, _job_seconds
-    _job_seconds = seconds
+    global _next_look, _timer
     if not kernels.ENABLED:
         return False
     kernels.check_mode()
@@ -106,7 +103,6 @@ def job_done(start: bool = True) -> None:
     (`tiny_ready`) are compiled now, in the background, unless the job's timer already did, or
     not (`start` False: a job the user stopped with Ctrl-C expects nothing to go on running)."""
     _compile_once(start)
-    _declined.clear()
     if start and _pending:
         _start(COMMAND + [v for char, key in _pending for v in (char, ",".join(map(str, key)))], _lock())
     _pending.clear()
@@ -173,21 +169,21 @@ def _sources() -> str:
 def tiny_ready(dtype: Any, key: tuple[int, ...]) -> bool:
     """Whether a job runs the tiny networks' version `key` (tiny.py): with CHAINRULE_NUMBA=1
     always (compiled in the job if need be), else once this process or an earlier one compiled it.
-    Where none did, the job runs on `loops.train` to its end (a version found compiled in its
-    middle is not switched to: in float32 the two loops' last bits can differ), and, if it is long
-    enough to load the kernels for, the version is compiled when it is done (`job_done`)."""
-    char = np.dtype(dtype).char
+    Where none did, the job runs on `loops.train` to its end (its answer is the job's, kept by it:
+    `training.compiled.Job`; a version found compiled in its middle is not switched to: in float32 the two
+    loops' last bits can differ), and, if it is long enough to load the kernels for, asks for the version
+    (`request_tiny`)."""
     if kernels.ENABLED is True or tiny.ready(dtype, key):
         return True
-    if (char, key) in _declined:
-        return False
-    if os.path.exists(_tiny_marker(dtype, key)):
-        return True
-    _declined.add((char, key))
-    if _job_seconds >= LOAD_SECONDS and (char, key) not in _requested:
+    return os.path.exists(_tiny_marker(dtype, key))
+
+
+def request_tiny(dtype: Any, key: tuple[int, ...]) -> None:
+    """Have the tiny version `key` compiled when the job that lacked it is done (`job_done`), once a process."""
+    char = np.dtype(dtype).char
+    if (char, key) not in _requested:
         _requested.add((char, key))
         _pending.append((char, key))
-    return False
 
 
 def _tiny_marker(dtype: Any, key: tuple[int, ...]) -> str:

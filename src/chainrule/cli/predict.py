@@ -111,10 +111,10 @@ def as_the_models(args, exc: ValidationError) -> ValidationError:
 def swapped(args) -> None:
     """`predict data.csv model.npz`: a chainrule model where the CSV file goes, and text where the model
     goes, is said as the arguments swapped (not "not a chainrule model file"); each told by its content
-    as save tells them (files.file_kind), so an ONNX or Keras model first is not called swapped."""
+    as save tells them (data.filecontent.file_kind), so an ONNX or Keras model first is not called swapped."""
     import os
 
-    from ..saving.files import file_kind
+    from ..data.filecontent import file_kind
 
     def kind(path) -> str:                   # by content, as save tells a model from other data (never a pipe)
         try:

@@ -10,6 +10,7 @@ import codecs
 import io
 import os
 import re
+from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
@@ -65,7 +66,7 @@ def piped_workbook(head: bytes) -> str | None:
 
 
 #: a model (chainrule's, or another framework's) or arrays given where a CSV file goes, by the kind that
-#: saving.files.file_kind, or for a zip or binary file saving.modelkind.kind_of, tells (not "unzip it", "NUL bytes")
+#: filecontent.file_kind, or for a zip or binary file filecontent.kind_of, tells (not "unzip it", "NUL bytes")
 MODEL_KINDS = {"model": "a chainrule model file (.npz)", "weights": "a weights file (save_weights)",
                "onnx": "an ONNX model", "exported": "an ONNX model", "keras": "a Keras model (.keras)",
                "torch": "a PyTorch file (torch.save)", "pickle": "a pickle",
@@ -75,10 +76,7 @@ MODEL_KINDS = {"model": "a chainrule model file (.npz)", "weights": "a weights f
 
 def model_kind(path: str) -> str | None:
     """What `path` is, from MODEL_KINDS, where it is a model or arrays rather than data; else None."""
-    from pathlib import Path
-
-    from ..saving.files import file_kind
-    from ..saving.modelkind import kind_of
+    from .filecontent import file_kind, kind_of
     try:
         kind = file_kind(path) if os.path.isfile(path) else "none"
         return MODEL_KINDS.get(kind_of(Path(path))[0] if kind in ("zip", "binary") else kind)

@@ -9,7 +9,6 @@ and a name whose ending says another format: one rule for the API and the comman
 """
 from __future__ import annotations
 
-import csv
 import errno
 import os
 import secrets
@@ -18,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from ..data.filecontent import file_kind
 from ..errors import ChainruleTypeError, ValidationError
 from ..nn.filenames import KINDS, a_file_name, name_ending, not_a_folder  # below the fit loop: its writers'
 
@@ -146,15 +146,7 @@ def _file_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
-# -- what an existing file holds: replaced only by data of its own kind ---------------------------
-#: the member that holds a chainrule model's description (npz.py): no other archive has it
-MODEL_MEMBER = b"__format__.npy"
-#: the member that holds a weights file's description (weights.py: save_weights)
-WEIGHTS_MEMBER = b"__weights__.npy"
-#: ModelProto's fields (onnx.proto): number -> wire type (0 varint, 2 bytes)
-ONNX_FIELDS = {1: 0, 2: 2, 3: 2, 4: 2, 5: 0, 6: 2, 7: 2, 8: 2, 14: 2, 20: 2, 25: 2}
-
-
+# -- what an existing file holds: replaced only by data of its own kind (`data.filecontent.file_kind`) -----
 def replaceable(path: Path, kind: str | None, shown: str) -> None:
     """Refuse to write over a read-only file (as `cp` would for a user other than root), over an
     existing file that holds another kind of data than `kind`, and (for `kind`) under a name
@@ -181,60 +173,3 @@ HOLDS = {"model": "a chainrule model", "weights": "chainrule weights (save_weigh
          "onnx": "an ONNX model", "csv": "chainrule's predictions (CSV)",
          "zip": "a zip archive chainrule did not write (np.savez data, a spreadsheet or document?)",
          "text": "text without a 'prediction' column (a CSV file of data? notes?)", "binary": "binary data"}
-
-
-def file_kind(path: str | os.PathLike) -> str:
-    """What a file holds, by its content: "empty", "model" (an archive naming chainrule's description
-    member, also when damaged: a model is replaced by a model), "weights" (save_weights'), "onnx" (a
-    ModelProto's fields),
-    "csv" (text whose first line names a 'prediction' column, as `chainrule predict` writes), or
-    else "zip", "text" or "binary"."""
-    with open(path, "rb") as f:
-        head = f.read(65536)
-        if not head:
-            return "empty"
-        size = os.fstat(f.fileno()).st_size
-        f.seek(max(0, size - 65536))             # the zip's member list is at its end
-        tail = f.read()
-        if MODEL_MEMBER in head or MODEL_MEMBER in tail:
-            return "model"
-        if head.startswith(b"PK") and (WEIGHTS_MEMBER in head or WEIGHTS_MEMBER in tail):
-            return "weights"
-        if head.startswith(b"PK"):
-            return "zip"
-        if _is_onnx(f, size):
-            return "onnx"
-    if b"\0" in head[:4096]:
-        return "binary"
-    first = head.decode("utf-8-sig", errors="replace").splitlines()[0] if head.strip() else ""
-    return "csv" if "prediction" in next(csv.reader([first]), []) else "text"
-
-
-def _is_onnx(f: IO[bytes], size: int) -> bool:
-    """Whether the file's top-level protobuf fields are a ModelProto's, with its ir_version and graph
-    (read field by field: a large model is not read whole)."""
-    seen, at = set(), 0
-    for _ in range(100_000):
-        if at >= size:
-            break
-        f.seek(at)
-        chunk = f.read(20)
-        key, n = _varint(chunk, 0)
-        value, n = _varint(chunk, n)
-        if key is None or value is None or ONNX_FIELDS.get(key >> 3) != key & 7:
-            return False
-        at += n + (value if key & 7 == 2 else 0)
-        seen.add(key >> 3)
-    return at == size and {1, 7} <= seen
-
-
-def _varint(data: bytes, at: int) -> tuple[int | None, int]:
-    """A protobuf varint at `at`: (value, the position after it), or (None, at) if there is none."""
-    value = 0
-    for i in range(10):
-        if at + i >= len(data):
-            return None, at
-        value |= (data[at + i] & 0x7F) << (7 * i)
-        if data[at + i] < 0x80:
-            return value, at + i + 1
-    return None, at

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ..data.filecontent import kind_of
 from ..errors import ChainruleTypeError, ModelFileError, ValidationError
 from ..nn.dropout import Dropout
 from ..nn.layers import Dense
@@ -34,7 +35,7 @@ from .mlp import (
     not_computable,
     weights_dtype,
 )
-from .modelkind import kind_of, not_a_file
+from .modelkind import not_a_file
 from .npz import load
 from .onnx_import import from_onnx
 from .sklearn_import import SklearnSolver, from_sklearn, our_estimator, sklearn_optimizer

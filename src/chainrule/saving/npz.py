@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ..data.filecontent import first_member, kind_of
 from ..errors import ChainruleError, ChainruleTypeError, ModelFileError, ValidationError
 from ..nn.filenames import a_file_name
 from ..nn.layers import layer_from_config
@@ -218,7 +219,7 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
     try:
         check.check_member_list(path, size_on_disk)
     except ModelFileError as exc:       # a PyTorch file of many tensors: named by its first member
-        raise ModelFileError(modelkind.foreign_zip(path, [modelkind.first_member(path)]) or str(exc)) from None
+        raise ModelFileError(modelkind.foreign_zip(path, [first_member(path)]) or str(exc)) from None
     with zipfile.ZipFile(path) as zf:
         foreign = modelkind.foreign_zip(path, zf.namelist())        # a PyTorch or Keras file
         if foreign is not None:
@@ -238,7 +239,7 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
         if "__format__" not in names and "__weights__" in names:      # file_kind's "weights" (weights.HEADER)
             raise ModelFileError(f"{path} holds chainrule weights (written by save_weights), not a whole model: read "
                                  "them with Network.load_weights into a network of the same layers")
-        kind, said = modelkind.kind_of(path) if not names & {"__format__", "params"} else ("model", "")
+        kind, said = kind_of(path) if not names & {"__format__", "params"} else ("model", "")
         if kind == "npz":                                                        # np.savez's own arrays
             raise ModelFileError(f"{path} is not a chainrule model file: it is {said}; "
                                  f"{modelkind.WRITTEN} "

@@ -7,12 +7,12 @@ from __future__ import annotations
 import inspect
 import json
 import math
-import struct
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from ..data.filecontent import MAX_MEMBERS, members_listed, too_many
 from ..errors import ChainruleError, ChainruleTypeError, ModelFileError, counted
 from ..nn.layers import LAYERS
 
@@ -28,8 +28,6 @@ MAX_PARAMS = 500_000_000  # refuse absurd sizes before allocating anything
 #: a compressed description may expand to this much (chainrule stores it uncompressed: the size of
 #: the file then bounds it, so anything `save` writes, `load` reads)
 MAX_HEADER_BYTES = 16 * 2**20
-#: a model file holds the description, the parameters and the optimizer's state arrays
-MAX_MEMBERS = 64
 #: compressed members may expand to this many times the file's size (a model's numbers compress
 #: little: a frozen layer's zero Adam state took a whole file to 3.1 times), beyond a first 64 MiB
 MAX_EXPANSION, FREE_EXPANSION = 50, 64 * 2**20
@@ -40,20 +38,11 @@ MAX_COUNT = 2**53
 def check_member_list(path: Path, size: int) -> None:
     """Refuse an archive that lists more members than a model has, from its end record alone:
     before zipfile reads the member list (300,000 members took seconds and hundreds of MB)."""
-    with open(path, "rb") as f:
-        f.seek(max(0, size - 22 - 65535))
-        tail = f.read()
-        at = tail.rfind(b"PK\x05\x06")
-        if at < 0 or len(tail) - at < 22:
-            raise ModelFileError(f"{path} is not a chainrule model file: it is not an .npz (zip) archive")
-        count, directory = struct.unpack("<HL", tail[at + 10:at + 16])
-        if (count == 0xFFFF or directory == 0xFFFFFFFF) and tail[at - 20:at - 16] == b"PK\x06\x07":
-            offset = struct.unpack("<Q", tail[at - 12:at - 4])[0]      # the zip64 end record holds the counts
-            f.seek(offset)
-            record = f.read(56)
-            if len(record) == 56 and record[:4] == b"PK\x06\x06":
-                count, directory = struct.unpack("<QQ", record[32:48])
-    if count > MAX_MEMBERS or directory > MAX_MEMBERS * 1024:
+    listed = members_listed(path, size)
+    if listed is None:
+        raise ModelFileError(f"{path} is not a chainrule model file: it is not an .npz (zip) archive")
+    count, directory = listed
+    if too_many(count, directory):
         raise ModelFileError(f"{path}: the archive lists {count} members ({directory} bytes of member list); a "
                              f"chainrule model has at most {MAX_MEMBERS} (description, parameters, optimizer "
                              "state): refused before reading them")

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..data.filecontent import exported
 from ..errors import ChainruleTypeError, ModelFileError, ValidationError, counted
 from ..nn.dropout import Dropout
 from ..nn.layers import Dense
@@ -15,7 +16,7 @@ from ..nn.losses import LOSSES
 from ..nn.network import Network
 from .files import not_a_path
 from .mlp import attach_activation, build_network, dense_layer, not_computable, stored_scalar, weights_dtype
-from .modelkind import exported, not_a_file, not_onnx
+from .modelkind import not_a_file, not_onnx
 from .onnx_checks import CHECK
 from .onnx_fold import FOLDED, Constants, held_bytes
 

@@ -15,6 +15,7 @@ import os
 import sys
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from types import FrameType
 from typing import Any, NamedTuple
 
@@ -38,30 +39,46 @@ OPTIMIZER_KERNELS = {SGD: 0, Adam: 1, AdamW: 1}
 LAYER_KERNELS = {Dense}
 MAX_ORDERS = 8_000_000      # sample indices precomputed at once by run_all (64 MB)
 _plans: dict[tuple, tuple | None] = {}
-_tiny: bool | None = None   # this job's tiny loop: always or never, as its checkpoint says (None: `warmup.tiny_ready`)
 
 
-def prepare(net, samples: int, epochs: int, batch_size: int) -> bool:
-    """Decide, before a job, whether it runs the kernels: with Numba's default ("auto") a job too
-    short to pay for loading them, or one whose kernels are not compiled yet, runs on NumPy
-    (`backend.warmup`). The estimate: a NumPy step's call overhead plus the matrix products."""
+@dataclass
+class Job:
+    """What one job (a fit, a call of train_steps) decided before its training, held by it and handed to `run`,
+    not by this module: two jobs in one process (threads, a fit in another's callback, a notebook's) never read
+    each other's. `seconds`: its estimate on NumPy (a job long enough to load the kernels for has the tiny version
+    it lacked compiled once done); `tiny_loop`: its compiled loop, True the tiny networks', False the general, as
+    its checkpoint says (`prepare_run`) or as its first compiled epoch took, kept to its end (a version compiled
+    meanwhile is not switched to: in float32 the loops' last bits can differ); None: not chosen yet."""
+    seconds: float = 0.0
+    tiny_loop: bool | None = None
+
+
+def estimate(net, samples: int, epochs: int, batch_size: int) -> float:
+    """A job's seconds on NumPy: a step's call overhead plus the matrix products."""
     steps = epochs * -(-samples // batch_size)
     n_dense = max(1, len(net.layers))
-    seconds = steps * (10e-6 + 12e-6 * n_dense) + 6.0 * net.n_params * samples * epochs / 2e10
-    return warmup.prepare(seconds)
+    return steps * (10e-6 + 12e-6 * n_dense) + 6.0 * net.n_params * samples * epochs / 2e10
 
 
-def prepare_run(net, samples: int, epochs: int, batch_size: int, before: str | None) -> bool:
+def prepare(net, samples: int, epochs: int, batch_size: int) -> Job:
+    """Decide, before a job, whether it runs the kernels: with Numba's default ("auto") a job too
+    short to pay for loading them, or one whose kernels are not compiled yet, runs on NumPy
+    (`backend.warmup`). Returns the job's `Job`, for `run`."""
+    seconds = estimate(net, samples, epochs, batch_size)
+    warmup.prepare(seconds)
+    return Job(seconds)
+
+
+def prepare_run(net, samples: int, epochs: int, batch_size: int, before: str | None) -> Job:
     """`prepare` for a run, where `before` is the path its checkpoint says the run's epochs took (`PATHS`; None: a
     new run, or a checkpoint that does not say). A resumed run takes that path again, so that it goes on bit for
     bit (the paths agree to the last bits only): the kernels (compiled in the job where they are not cached), and
     of the compiled loops the one it ran (the tiny networks' or the general), or NumPy where this process has not
     loaded the kernels. Where the run's first epoch then takes another path, `check_path` says so before its
-    training."""
-    global _tiny
-    _tiny = None
+    training. Returns the run's `Job`, its tiny loop as its checkpoint says."""
     if before is None:
         return prepare(net, samples, epochs, batch_size)
+    job = Job(estimate(net, samples, epochs, batch_size))
     if before != "numpy" and kernels.ENABLED:
         kernels.check_mode()             # CHAINRULE_NUMBA=1 without Numba: what to install, before any warning
         if kernels.numba is None and kernels.ENABLED == "auto" and not warmup.ready():    # not a silent minute
@@ -71,9 +88,10 @@ def prepare_run(net, samples: int, epochs: int, batch_size: int, before: str | N
                           "off in the last bits)",
                           RuntimeWarning, stacklevel=_callers_level())
         if kernels.load(force=True):
-            _tiny = {"tiny": True, "kernels": False}.get(before)     # "compiled" (an older record): either
-            return True
-    return kernels.load()
+            job.tiny_loop = {"tiny": True, "kernels": False}.get(before)     # "compiled" (an older record): either
+            return job
+    kernels.load()
+    return job
 
 
 #: the paths a run's epochs take, as its checkpoint records them (`saving.checkpoint`): "compiled" is an older
@@ -128,8 +146,6 @@ def _why(before: bool) -> str:
 def job_done(start: bool = True) -> None:
     """After the job `prepare` was asked about (`backend.warmup.job_done`); `start`: False for a
     job the user stopped (Ctrl-C)."""
-    global _tiny
-    _tiny = None
     warmup.job_done(start)
 
 
@@ -204,11 +220,13 @@ class Outcome(NamedTuple):
 
 def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray | OneHotRows,
         orders: np.ndarray | None, epochs: int, batch_size: int, labels: np.ndarray | None,
-        slices: list[slice], norms: bool = False, taking: Callable[[str], None] | None = None) -> Outcome:
+        slices: list[slice], norms: bool = False, taking: Callable[[str], None] | None = None,
+        job: Job | None = None) -> Outcome:
     """`epochs` compiled epochs over the batches of `orders[e]` (None: the stored order), updating
     only inside `slices`; with `norms`, each layer's ||dE/dW|| at each epoch's end too (a pass over
     the gradient an epoch, which train_steps, one epoch a step, does not pay); `taking` is told the loop
-    chosen before it trains (`Trainer.taking`)."""
+    chosen before it trains (`Trainer.taking`: "tiny" or "kernels"); `job`: the job's (`prepare`), whose compiled
+    loop this call chooses where it has none yet (None: a job of this call alone)."""
     layout, acts, alpha, loss_id, fused, opt_id, sizes = plan
     optimizer._ensure_state(net.params)
     # the loops start SGD's buffer as the gradient at their step t == 1: where the optimizer starts it (in every
@@ -234,11 +252,16 @@ def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray |
         labels = np.asarray(labels, np.int64)
     key = None if sizes is None or csr is not None or from_labels else tiny.version(sizes, acts, X.shape[0], batch_size)
     order = None if orders is None else np.ascontiguousarray(orders, dtype=np.int64)
-    # tiny: compiled for its widths; a resumed run's as its checkpoint says (`prepare_run`)
-    tiny_loop = key is not None and loops.load() and (warmup.tiny_ready(net.dtype, key) if _tiny is None else _tiny)
-    optimizer._kernels_ran = "tiny" if tiny_loop else "kernels"
+    # tiny: compiled for its widths; the job's loop, chosen at its first call (a resumed run's by its checkpoint)
+    job = job if job is not None else Job()
+    tiny_loop = key is not None and loops.load()
+    if key is not None and tiny_loop and job.tiny_loop is None:
+        job.tiny_loop = warmup.tiny_ready(net.dtype, key)
+        if not job.tiny_loop and job.seconds >= warmup.LOAD_SECONDS:
+            warmup.request_tiny(net.dtype, key)      # compiled once the job is done (`job_done`)
+    tiny_loop = tiny_loop and bool(job.tiny_loop)
     if taking is not None:
-        taking(optimizer._kernels_ran)
+        taking("tiny" if tiny_loop else "kernels")
     if tiny_loop:
         assert key is not None
         losses, bad, bad_loss, layer_norms = tiny.train(
@@ -261,19 +284,19 @@ def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray |
 
 def run_epoch(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray | OneHotRows, order: np.ndarray,
               batch_size: int, labels: np.ndarray | None,
-              slices: list[slice], taking: Callable[[str], None] | None = None
+              slices: list[slice], taking: Callable[[str], None] | None = None, job: Job | None = None
               ) -> tuple[np.ndarray, float, int, TrainingDiverged | None]:
     """One compiled epoch over the batches of `order`: (per-step errors, correct predictions,
-    index of a diverging batch or -1, its error)."""
-    out = run(net, optimizer, plan, X, Y, order[None, :], 1, batch_size, labels, slices, taking=taking)
+    index of a diverging batch or -1, its error); `taking`, `job`: as `run`'s."""
+    out = run(net, optimizer, plan, X, Y, order[None, :], 1, batch_size, labels, slices, taking=taking, job=job)
     return out.losses, float(out.correct[0]), out.bad, out.error
 
 
 def run_steps(net, optimizer, plan: tuple, X: np.ndarray, Y: np.ndarray, steps: int,
-              slices: list[slice]) -> tuple[np.ndarray, int, TrainingDiverged | None]:
+              slices: list[slice], job: Job | None = None) -> tuple[np.ndarray, int, TrainingDiverged | None]:
     """`steps` updates on the whole batch (X, Y) in one compiled call, nothing gathered:
-    (per-step errors, index of a diverging step or -1, its error)."""
-    out = run(net, optimizer, plan, X, Y, None, steps, X.shape[0], None, slices)
+    (per-step errors, index of a diverging step or -1, its error); `job`: as `run`'s."""
+    out = run(net, optimizer, plan, X, Y, None, steps, X.shape[0], None, slices, job=job)
     return out.losses, out.bad, out.error
 
 
@@ -313,7 +336,8 @@ def run_all(trainer, first_epoch: int, epochs: int) -> bool:
         count = min(epochs - epoch, max(1, MAX_ORDERS // n))
         # the same draws, in the same order, as one permutation per epoch of the NumPy loop
         orders = np.stack([trainer.rng.permutation(n) for _ in range(count)]) if trainer.shuffle else None
-        out = run(net, opt, plan, X, Y, orders, count, bs, labels, slices, norms=True, taking=trainer.taking)
+        out = run(net, opt, plan, X, Y, orders, count, bs, labels, slices, norms=True, taking=trainer.taking,
+                  job=trainer.job)
         totals = epoch_totals(out.losses, n, bs)
         trainer.note_kernels()
         for e in range(len(totals)):

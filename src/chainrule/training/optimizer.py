@@ -56,10 +56,6 @@ class Optimizer(KerasNames):
 
     #: names of the per-parameter state arrays
     state_names: tuple[str, ...] = ()
-    #: the compiled loop this epoch ran (`compiled.run`): "kernels" (the general one) or "tiny" (the tiny networks');
-    #: None: the NumPy loop, whose numbers `_kernel_update` keeps to the last bit (a checkpoint records it:
-    #: `Trainer.note_kernels`)
-    _kernels_ran: str | None = None
     #: whether `starting` is per part, as torch makes a parameter's state at its own first step (SGD's buffer: a
     #: layer unfrozen later starts it undamped); `_fresh` marks the entries not stepped since the state was made
     per_part_start = False

@@ -30,13 +30,13 @@ def _train_steps(net: Network, X, Y, steps: int, optimizer: Any) -> float:
     elif net.optimizer is None:
         net.optimizer = SGD(0.5).bind(net)
     opt, slices = net.optimizer, net.trainable_slices()
-    compiled.prepare(net, X.shape[0], steps, X.shape[0])
+    job = compiled.prepare(net, X.shape[0], steps, X.shape[0])
     known = rows_sum_to_one(net.loss_function, Y)
     plan = compiled.epoch_plan(net, opt, X, X.shape[0]) if known else None
     stopped = False
     try:
         if plan is not None:      # the same steps in one compiled loop (the loop below is the reference)
-            losses, bad, error = compiled.run_steps(net, opt, plan, X, Y, steps, slices)
+            losses, bad, error = compiled.run_steps(net, opt, plan, X, Y, steps, slices, job)
             if error is not None:
                 raise diverged(net, error, f"at step {bad + 1}")
             E = float(losses[-1])

@@ -68,6 +68,9 @@ class Trainer:
         self.balance: Balance | None = None         # set by _run: told of each step of the NumPy loop
         #: a resumed run's: the path its checkpoint's epochs took (`compiled.PATHS`), until its first epoch's (`taking`)
         self.resumed_path: str | None = None
+        #: the run's own decisions (`compiled.Job`: its compiled loop), whatever other fits in the process decide
+        self.job: compiled.Job | None = None
+        self.ran: str | None = None         # the path the epoch took (`taking`), until `note_kernels` records it
         self.classify = net.task != "regression"    # read every epoch (a fit in one compiled call: 20,000 of them)
         # targets whose fused delta the compiled loops compute ((p - y) / n): else the NumPy loop's exact one
         self.rows_known = Y is not None and rows_sum_to_one(net.loss_function, Y)
@@ -106,13 +109,13 @@ class Trainer:
             train_begin(cb, params)          # Keras' self.params, set before on_train_begin
         if self.backup is not None:                  # after on_train_begin, which resets the callbacks
             self.backup.restore_callbacks(self)
-        self.optimizer._kernels_ran = None
+        self.ran = None
         with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged
             if self.X is not None:               # a sequence of batches (sequence.py) never runs compiled
                 # the whole run's epochs, not those left, and the checkpoint's path: a resumed run goes on as it ran
                 self.resumed_path = getattr(self.backup, "compiled", None) if restored else None
-                compiled.prepare_run(net, self.X.shape[0], epochs - self.initial_epoch, self.batch_size,
-                                     self.resumed_path)
+                self.job = compiled.prepare_run(net, self.X.shape[0], epochs - self.initial_epoch, self.batch_size,
+                                                self.resumed_path)
                 if self.backup is not None:      # a compiled path once an epoch took it (`note_kernels`)
                     self.backup.ran = "numpy"
             # BLAS threads: idle CPUs, one for small batches; from SMALL_BATCH on, whichever of one or
@@ -161,7 +164,7 @@ class Trainer:
             # small networks: the same epoch in one compiled loop (the NumPy loop below is the reference)
             losses, correct, bad, error = compiled.run_epoch(net, opt, plan, X, Y,
                                                              np.arange(n) if order is None else order, bs, labels,
-                                                             slices, self.taking)
+                                                             slices, self.taking, self.job)
             if error is not None:
                 raise self.diverged(error, epoch, bad)
             sizes = np.full(len(losses), bs, dtype=np.float64)
@@ -178,14 +181,14 @@ class Trainer:
         NumPy loop, whose numbers the optimizer's and the layers' kernels keep to the last bit), as it ran, not as
         the kernels were loaded (Adam with amsgrad runs on NumPy alone), which a resumed run follows
         (`compiled.prepare_run`)."""
-        path = self.optimizer._kernels_ran or "numpy"
-        self.optimizer._kernels_ran = None
+        path, self.ran = self.ran or "numpy", None
         if self.backup is not None and path != "numpy":
             self.backup.ran = path
 
     def taking(self, path: str) -> None:
         """Before an epoch's training, once its path is chosen (`compiled.PATHS`): a resumed run's first, on another
         path than its checkpoint's, is warned of then (`compiled.check_path`), not after an epoch's time."""
+        self.ran = path
         if self.resumed_path is not None:
             before, self.resumed_path = self.resumed_path, None
             compiled.check_path(before, path)

@@ -1,0 +1,103 @@
+"""Which compiled loop a run takes is the run's own: it was a module global of training.compiled, which the next
+fit in the process reset, so a resumed run whose checkpoint said "the tiny networks' loop" went on on the general
+one (its numbers off in float32's last bits, its checkpoint rewritten to say so) once another fit had started in
+its middle (a callback's, a thread's, a notebook's); and a fresh run on the general loop, whose tiny version was
+compiled meanwhile, switched to it in its middle once another fit's end had cleared the versions "this job" runs
+without."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.backend import cachedir, kernels, loops, tiny, warmup
+from chainrule.saving import checkpoint
+
+needs_numba = pytest.mark.skipif(not kernels.AVAILABLE, reason="needs Numba (the [fast] extra)")
+
+
+class StopAt(cr.callbacks.Callback):
+    """Ctrl-C after epoch `k` (once the checkpoint of that epoch is written)."""
+
+    def __init__(self, k: int):
+        super().__init__()
+        self.k = k
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch + 1 == self.k:
+            raise KeyboardInterrupt
+
+
+class FitsAnother(cr.callbacks.Callback):
+    """At each epoch's end, another network's fit (as a notebook's cell or another thread would run one)."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        rng = np.random.default_rng(epoch)
+        other = cr.Network([cr.Dense(3, 2, "relu"), cr.Dense(2, 1)], loss="mse", seed=1)
+        other.fit(rng.normal(size=(8, 3)), rng.normal(size=(8, 1)), epochs=2, batch_size=4, verbose=0)
+
+
+def recorded_path(folder) -> str:
+    with np.load(checkpoint.checkpoint_path(folder)) as f:
+        return json.loads(str(f["__format__"]))["extra"]["kernel_path"]
+
+
+@needs_numba
+def test_a_resumed_run_keeps_its_loop_while_another_fit_runs_in_its_middle(monkeypatch, tmp_path):
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(12, 2)), rng.uniform(size=(12, 1))
+    monkeypatch.setattr(kernels, "ENABLED", True)
+    ready = {"tiny": True}
+    monkeypatch.setattr(warmup, "tiny_ready", lambda dtype, key: ready["tiny"])
+
+    def fit(callbacks, ck=None, resume=False):
+        net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 1, "sigmoid")], loss="mse", seed=0, dtype="float32")
+        try:
+            net.fit(X, Y, epochs=6, batch_size=4, optimizer=cr.optim.SGD(0.5, momentum=0.9), seed=1, verbose=0,
+                    callbacks=callbacks, checkpoint_dir=ck, resume=resume)
+        except KeyboardInterrupt:
+            pass
+        return net
+
+    whole = fit([])                                  # on the tiny networks' loop throughout
+    ready["tiny"] = False
+    assert not np.array_equal(fit([]).params, whole.params)      # the general loop: float32's last bits differ
+    ready["tiny"] = True
+    fit([StopAt(3)], tmp_path)
+    assert recorded_path(tmp_path) == "tiny"
+    ready["tiny"] = False                            # this job finds no tiny version: its checkpoint's decides
+    resumed = fit([FitsAnother()], tmp_path, resume=True)
+    assert recorded_path(tmp_path) == "tiny"
+    np.testing.assert_array_equal(resumed.params, whole.params)
+
+
+@needs_numba
+def test_a_run_on_the_general_loop_stays_on_it_when_its_version_is_compiled_beside_another_fit(monkeypatch, tmp_path):
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))     # the markers (Numba read its own at import)
+    os.makedirs(cachedir.folder(), exist_ok=True)
+    monkeypatch.setattr(kernels, "ENABLED", True)
+    assert kernels.load()
+    monkeypatch.setattr(kernels, "ENABLED", "auto")          # CHAINRULE_NUMBA unset, the kernels loaded
+    monkeypatch.setattr(tiny, "_entries", {})                # no tiny version compiled in this process
+    monkeypatch.setattr(warmup, "_requested", set())
+    monkeypatch.setattr(warmup, "_pending", [])
+    monkeypatch.setattr(warmup, "_start", lambda command, lock: True)     # nothing compiled behind
+    used = []
+    for name, module in (("loops", loops), ("tiny", tiny)):
+        monkeypatch.setattr(module, "train", lambda *a, _real=module.train, _name=name, **k:
+                            used.append(_name) or _real(*a, **k))
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(11, 2)), rng.normal(size=(11, 1))
+    marker = warmup._tiny_marker(np.float64, tiny.version((2, 3, 1, 0), np.array([2, 0]), 11, 4))
+
+    class CompiledBesideAnother(FitsAnother):     # another fit, then this run's version compiled (its marker)
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                super().on_epoch_end(epoch, logs)
+                open(marker, "w").close()
+
+    net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 1, "linear")], loss="mse", seed=0)
+    net.fit(X, Y, epochs=4, batch_size=4, optimizer=cr.optim.SGD(0.1), seed=1, verbose=0,
+            callbacks=[CompiledBesideAnother()])
+    assert used == ["loops", "loops", "loops", "loops", "loops"]     # its 4 epochs, one the other fit's whole run

@@ -3,6 +3,7 @@ arguments (scoring='acuracy', n_iter=3); a grid's class_weight it cannot take as
 (`--grid: key=value: ...`, with the values a text grid can write); --jobs beside --scheduler, which would be ignored,
 is refused. run_sweep keeps Python's names."""
 import socket
+from pathlib import Path
 
 import pytest
 from conftest import cmd
@@ -12,6 +13,8 @@ from sklearn.metrics import get_scorer_names  # noqa: E402
 
 from chainrule.errors import UnknownNameError, ValidationError  # noqa: E402
 from chainrule.sweep import run_sweep  # noqa: E402
+
+ROOT = Path(__file__).parent.parent
 
 
 def last(r) -> str:
@@ -41,6 +44,9 @@ def test_the_commands_refusals_and_warnings_name_its_options(sweep_data, tmp_pat
     assert r.returncode == 2 and last(r) == ("chainrule: error: --jobs is for fits on this machine; with --scheduler "
                                              "the Dask cluster's workers run the fits, one a worker thread: leave "
                                              "--jobs out (got 2)"), last(r)
+    row = next(line for line in (ROOT / "docs" / "errors.md").read_text().splitlines()
+               if line.startswith("| --jobs beside --scheduler |"))
+    assert last(r) == "chainrule: error: " + row.split(" | ")[2]                 # docs/errors.md says it as printed
     r = cmd(*base, "--grid", "lr=0.01", "--n-iter", "3", "--no-refit")
     assert r.returncode == 0, r.stderr
     said = [line for line in r.stderr.splitlines() if "more than the grid's" in line]

@@ -74,8 +74,9 @@ def counted(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {plural(n, one, many)}"
 
 
-def unknown_name(kind: str, name: object, known: list[str]) -> UnknownNameError:
-    """An UnknownNameError for `name`, listing the known names and suggesting the closest."""
+def unknown_name(kind: str, name: object, known: list[str], shown: str | None = None) -> UnknownNameError:
+    """An UnknownNameError for `name`, listing the known names and suggesting the closest; `shown`: how the message
+    names the value given (a command's option, `--scoring acuracy`), else `kind=name`."""
     close = difflib.get_close_matches(str(name).lower(), known, n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
-    return UnknownNameError(f"{kind}={name!r} is not known; expected one of {', '.join(known)}.{hint}")
+    return UnknownNameError(f"{shown or f'{kind}={name!r}'} is not known; expected one of {', '.join(known)}.{hint}")

@@ -109,7 +109,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     error_score : NaN (the default, as above) or "raise": the first fit that fails raises its own
         error, as GridSearchCV(error_score="raise").
     n_jobs : parallel fits on this machine (joblib's n_jobs: -1 one per CPU, -2 all but one); with a
-        scheduler, Dask's workers decide.
+        scheduler, Dask's workers decide (another value than 1 is refused).
     na_values, text_columns : cells that mean missing besides the empty cell, NA, NaN and nan; columns
         used as text categories (as `chainrule train --na-values`, `--text`).
     read : how to read the file, as `read_csv`'s arguments sep, encoding, decimal, thousands (kept in the
@@ -162,6 +162,10 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0:
         raise ValidationError(f"n_jobs must be a nonzero integer (N fits at once; -1 one per CPU, -2 all CPUs "
                               f"but one, as joblib's); got {n_jobs!r}")
+    if scheduler and n_jobs != 1:       # joblib's n_jobs here; the cluster's worker threads run a scheduler's fits
+        raise ValidationError(f"{give('jobs')} is for fits on this machine; with {give('scheduler')} the Dask "
+                              f"cluster's workers run the fits, one a worker thread: leave {give('jobs')} out (got "
+                              f"{n_jobs!r})")
     if scheduler:       # Dask, CHAINRULE_DASK_WAIT and the address's form: refused before the file is read
         check_scheduler(scheduler)
     out = None
@@ -182,7 +186,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
                       f"{str(out / 'sweep_results.csv')!r} (`chainrule info` shows the sweep it came from)",
                       UserWarning, stacklevel=3)
     if scoring is not None and scoring not in get_scorer_names():
-        raise unknown_name("scoring", scoring, sorted(get_scorer_names()))
+        raise unknown_name("scoring", scoring, sorted(get_scorer_names()), give("scoring given", scoring=scoring))
     parsed = parse_grid(grid) if isinstance(grid, str) else dict(grid)
     grid_words = getattr(parsed if isinstance(grid, str) else grid, "spelled", {})     # a text grid's own words
     drawn = [key for key, values in parsed.items() if hasattr(values, "rvs")]
@@ -238,12 +242,14 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     names = grid_names(parsed, grid_words)
     kind = None if scoring is None else metric_kind(scoring)
     if kind == "regression" and classify:
-        raise ValidationError(f"scoring={scoring!r} is a regression metric; the target {target!r} is classes, which it "
-                              f"would score as numbers (accuracy, balanced_accuracy, f1_macro, neg_log_loss, ...)")
+        raise ValidationError(f"{give('scoring given', scoring=scoring)} is a regression metric; the target "
+                              f"{target!r} is classes, which it would score as numbers (accuracy, "
+                              "balanced_accuracy, f1_macro, neg_log_loss, ...)")
     if kind == "classification" and not classify:
-        raise ValidationError(f"scoring={scoring!r} is a classification metric; the target {target!r} is numbers "
-                              "(a regression), which it cannot score (r2, neg_mean_squared_error, "
-                              "neg_mean_absolute_error, ...); if its values are class labels, set the task: "
+        raise ValidationError(f"{give('scoring given', scoring=scoring)} is a classification metric; the target "
+                              f"{target!r} is numbers (a regression), which it cannot score (r2, "
+                              "neg_mean_squared_error, neg_mean_absolute_error, ...); if its values are class labels, "
+                              "set the task: "
                               f"{give('task', task='classification')}")
     if splitter:                        # as the user cut them (check_cv: index pairs as a splitter)
         folds = check_cv(cv, y, classifier=classify)

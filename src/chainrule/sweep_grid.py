@@ -158,8 +158,15 @@ def by_index(parsed: dict, fixed: dict, class_weight, pre, target: str,
         fixed = {**fixed, "class_weight": by_class(class_weight, pre, target, named)}
     values = parsed.get("class_weight")
     for value in () if values is None or hasattr(values, "rvs") else values:
-        if value is not None:
-            by_class(value, pre, target, "class_weight")
+        if value is not None:          # named as the grid's other refused values are: --grid: key=value: ...
+            try:
+                by_class(value, pre, target, "class_weight")
+            except ValidationError as exc:
+                why = str(exc)
+                if pre.task == "classification" and not isinstance(value, (dict, list, tuple)):   # a grid's own None
+                    why = f"class_weight must be {give('grid class_weight')}; got {value!r:.80}"
+                written = value if isinstance(value, str) else repr(value)
+                raise ValidationError(f"{give('grid')}: class_weight={written:.80}: {why}") from None
 
     def for_fits(params: dict) -> dict:
         return {k: by_class(v, pre, target, "class_weight") if k.rsplit("__", 1)[-1] == "class_weight"

@@ -28,6 +28,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 
+from chainrule.data.advice import give
 from chainrule.data.columns import MAX_CATEGORIES
 from chainrule.errors import ParameterError, ValidationError, plural
 from chainrule.sklearn import BackpropClassifier, BackpropRegressor
@@ -228,8 +229,9 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
     drawn = n_iter is not None and any(hasattr(v, "rvs") for v in grid.values())
     size = None if n_iter is None or drawn else len(ParameterGrid(grid))     # counted once, where n_iter needs it
     if size is not None and n_iter is not None and n_iter > size:   # scikit-learn's warning says "use GridSearchCV"
-        warnings.warn(f"n_iter={n_iter} is more than the grid's {size} {plural(size, 'candidate')}: each is run "
-                      "once, in the order RandomizedSearchCV draws them (without n_iter, --n-iter: the grid's order)",
+        warnings.warn(f"{give('n_iter given', n_iter=n_iter)} is more than the grid's {size} "
+                      f"{plural(size, 'candidate')}: each is run once, in the order RandomizedSearchCV draws them "
+                      f"({give('without n_iter')}: the grid's order)",
                       UserWarning, stacklevel=4)
         n_iter = size                          # RandomizedSearchCV's own cut: the same candidates, same order
     candidates = list(ParameterGrid(grid) if n_iter is None else ParameterSampler(grid, n_iter, random_state=seed))

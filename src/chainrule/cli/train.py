@@ -8,7 +8,7 @@ import chainrule as cr
 
 from ..data.columns import select_columns
 from ..data.csvfile import short
-from ..errors import TrainingDiverged, UnknownNameError, ValidationError
+from ..errors import TrainingDiverged, UnknownNameError, ValidationError, counted
 from ..teach.width import say, word
 from . import schedule, weights
 from .resume import ResumeNote
@@ -179,7 +179,7 @@ def where_ranks(comm, quiet: bool) -> None:
     from mpi4py import MPI
     where = comm.allgather((os.getpid(), MPI.Get_processor_name()))      # every rank is past MPI_Init: no wait
     if not quiet:
-        say(f"MPI job of {len(where)} ranks: " + ", ".join(f"rank {r} is pid {pid} on {host}"
+        say(f"MPI job of {counted(len(where), 'rank')}: " + ", ".join(f"rank {r} is pid {pid} on {host}"
                                                          for r, (pid, host) in enumerate(where)), sys.stderr)
 
 

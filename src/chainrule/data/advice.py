@@ -112,6 +112,13 @@ WORDS: dict[str, dict[str, str]] = {
                          "command": "the --weight column {column} cannot also be the --target, in --features or in "
                                     "--drop: it is not an input"},
     "epochs given": {"fit": "epochs={epochs}", "command": "--epochs {epochs}"},
+    "scoring given": {"fit": "scoring={scoring!r}", "command": "--scoring {scoring}"},
+    "n_iter given": {"fit": "n_iter={n_iter}", "command": "--n-iter {n_iter}"},
+    "without n_iter": {"fit": "without n_iter", "command": "without --n-iter"},
+    "jobs": {"fit": "n_jobs", "command": "--jobs"},
+    "grid class_weight": {"fit": "'balanced', None (unweighted) or {{label: weight}}",
+                          "command": "balanced or none (unweighted)"},
+    "scheduler": {"fit": "scheduler", "command": "--scheduler"},
     "more epochs": {"fit": "try epochs={more}, or compare in the grid: {{'epochs': [{epochs}, {more}]}}",
                     "command": "try --epochs {more}, or compare in the grid: 'epochs={epochs},{more}'"},
 }

@@ -106,6 +106,8 @@ def agree(comm: Any, failure: BaseException | None = None) -> None:
     MPI.Request.Waitall(notes)                      # every rank came: every note has come too
     if not failed[0]:
         return
+    if size == 1 and failure is not None:      # a job of one rank (--mpi without mpiexec): one process's error
+        raise failure
     raise rebuilt(comm.allgather(None if failure is None else report(failure))) from failure
 
 

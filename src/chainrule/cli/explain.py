@@ -9,7 +9,8 @@ import numpy as np
 
 from ..errors import ValidationError
 from ..nn.losses import OutputMismatch
-from . import model_argument
+from . import model_argument, numbers
+from .tabular import learning_rate, seed
 
 
 def register(sub) -> None:
@@ -32,7 +33,7 @@ def register(sub) -> None:
                                         f"{', '.join(sorted(ACTIVATIONS))} (leaky_relu's slope below 0: "
                                         f"{LeakyReLU().alpha:g})")
     p.add_argument("--loss", help="with --layers: sse (default), mse, binary_crossentropy, categorical_crossentropy")
-    p.add_argument("--seed", type=int, help="with --layers: seed of the initial weights (and random sample) "
+    p.add_argument("--seed", type=seed, help="with --layers: seed of the initial weights (and random sample) "
                                             "(default: 0)")
     p.add_argument("--weights", help="with --layers: a saved .npz model or a JSON list [W1, b1, W2, b2, ...] as "
                                      "Network.get_weights gives: each W a list of rows, one row per input (its "
@@ -41,19 +42,21 @@ def register(sub) -> None:
     p.add_argument("--model", help="a saved model to explain: chainrule's .npz, an ONNX (.onnx) or Keras (.keras) file")
     model_argument(p)
     p.add_argument("--data", help="with --model: a CSV file to take the sample from (see --row)")
-    p.add_argument("--row", type=int, help="with --data: the row to explain (1 = the first row below the header) "
-                                           "(default: 1)")
+    p.add_argument("--row", type=numbers.row,
+                   help="with --data: the row to explain (1 = the first row below the header) (default: 1)")
     p.add_argument("--inputs", help="one sample per ';', values separated by ',' (a trained model: one sample, its "
                                     "columns' raw values in order; an empty value is missing, filled as predict "
                                     "fills it if the model was trained with --impute)")
     p.add_argument("--targets", help="targets like --inputs, or a class label (a class name for a trained model; "
                                      "with --data it replaces the row's own target)")
-    p.add_argument("--lr", type=float, help="also show the gradient-descent update with this learning rate")
-    p.add_argument("--layer", type=int, help="only the parameters of this layer of weights, 0-based: --layer 0 is "
-                                             "the first layer of weights (into hidden layer 1, units h1, h2, ... or "
-                                             "h1_1, h1_2, ...)")
-    p.add_argument("--neuron", type=int, help="with --layer: only this neuron's derivation, 0-based: --neuron 0 is "
-                                              "the layer's first unit (h1 or h1_1; o1 in the output layer)")
+    p.add_argument("--lr", type=learning_rate,
+                   help="also show the gradient-descent update with this learning rate")
+    p.add_argument("--layer", type=numbers.index,
+                   help="only the parameters of this layer of weights, 0-based: --layer 0 is the first layer of "
+                        "weights (into hidden layer 1, units h1, h2, ... or h1_1, h1_2, ...)")
+    p.add_argument("--neuron", type=numbers.index,
+                   help="with --layer: only this neuron's derivation, 0-based: --neuron 0 is the layer's first unit "
+                        "(h1 or h1_1; o1 in the output layer)")
     p.add_argument("--formulas", action="store_true", help="print the general formulas of the network instead "
                                                            "(Markdown with LaTeX)")
     p.add_argument("--format", choices=["text", "markdown", "json"], help="output format (default: text)")

@@ -380,8 +380,9 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
     shown = format_metrics(metrics(net, pre, tail(X, n_val), y[val]) if weight is None else
                            weights.metrics(net, pre, tail(X, n_val), y[val], weight[val])) if n_val else ""
     weighted = f" (rows weighted by {args.weight!r})" if args.weight else ""
-    say(f"validation{weighted}{'' if classify else ' in the units of ' + short(args.target)}: {shown}" if shown
-        else "no validation rows (--val-split 0)")
+    if not any(getattr(cb, "nothing_left", False) for cb in callbacks):    # said by ResumeNote: no epoch trained
+        say(f"validation{weighted}{'' if classify else ' in the units of ' + short(args.target)}: {shown}" if shown
+            else "no validation rows (--val-split 0)")
     say(f"saved {word(args.out)}")
     return 0
 

@@ -45,3 +45,14 @@ def test_a_number_no_run_takes_is_refused_in_argparse_form(tmp_path, words, opti
     said = last.split(f"argument {option}: ", 1)[1]
     assert said.startswith(f"expected {expected}") and said.endswith(f"got {value!r}") or said == expected, last
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv"]        # nothing written
+
+
+@pytest.mark.parametrize("options", [["--layer", "5"], ["--layer", "0", "--neuron", "9"]])
+def test_a_slice_past_the_network_is_refused_before_any_note(options):
+    """`explain --layers 2,3,2 --layer 5` said its notes (random weights, a random sample) and then the refusal; a
+    bound that needs the network is checked once it is built, but its notes wait for the report."""
+    done = cmd("explain", "--layers", "2,3,2", *options)
+    assert done.returncode == 2 and done.stdout == "" and len(done.stderr.splitlines()) == 1, done.stderr
+    assert done.stderr.startswith("chainrule: error: --"), done.stderr
+    taken = cmd("explain", "--layers", "2,3,2", "--layer", "0")
+    assert taken.returncode == 0 and taken.stderr.startswith("note: random initial weights (--seed 0)\n")

@@ -90,9 +90,18 @@ def _weights(path: str, net) -> None:
                               f"--layers shapes {shapes}, or a .npz model)") from None
 
 
+_held: list[str] = []       # this run's notes: said once its refusals are past (a refusal comes before any output)
+
+
 def _note(text: str) -> None:
+    _held.append(f"note: {text}")
+
+
+def _say_notes() -> None:
     from ..teach.width import say
-    say(f"note: {text}", sys.stderr)               # a terminal's width; in a pipe one line
+    for text in _held:
+        say(text, sys.stderr)                       # a terminal's width; in a pipe one line
+    _held.clear()
 
 
 def _check_options(args) -> None:
@@ -199,10 +208,12 @@ def run(args) -> int:
     from .example import width
     from .explain_sample import check_sample, missing_sample, option_rows, random_sample
     from .explain_slice import only_neuron, slice_line
+    _held.clear()
     _check_options(args)
     columns = width(args)
     net, X, Y, lr, pre = _network(args)
     if args.formulas:
+        _say_notes()
         print(general(net), end="")
         return 0
     if pre is None and X is not None and args.inputs is None and args.targets is not None:
@@ -242,6 +253,7 @@ def run(args) -> int:
             text = re.sub(r"^X and Y\b", "--inputs and --targets", text)
             text = re.sub(r"^X\b", "--inputs", re.sub(r"^Y\b", "--targets", text))
         raise ValidationError(text) from None
+    _say_notes()
     extra = {}                                      # what the header says, as JSON: stdout holds only the object
     if header:
         extra = {"sample": header[0].split(": ", 1)[1], "sample_lines": [line.strip() for line in header[1:]]}

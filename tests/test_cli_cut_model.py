@@ -32,6 +32,8 @@ def test_every_reader_names_a_cut_model_alike(trained, tmp_path, cut):
     for words in (["predict", "m.npz", "t.csv"], ["evaluate", "m.npz", "t.csv"], ["info", "m.npz"],
                   ["explain", "--model", "m.npz"], ["export", "m.npz", "m.onnx"],
                   ["explain", "--layers", "2,3,2", "--weights", "m.npz"],
+                  ["plot", "network", "--model", "m.npz", "--out", "n.png"],
+                  ["explore", "--model", "m.npz", "--no-browser", "--port", "0"],
                   ["train", "t.csv", "--target", "y", "--hidden", "3", "--epochs", "2", "--checkpoint-dir", "ck",
                    "--resume", "--out", "again.npz"]):
         done = cmd(*words, cwd=tmp_path)

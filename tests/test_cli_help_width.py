@@ -56,3 +56,18 @@ def test_a_mutually_exclusive_group_wider_than_the_line_keeps_each_option_with_i
     assert lines[0] == "usage: chainrule thing" and " ".join(lines).split() == wide
     assert [line for line in lines if len(line) > 40] == [], lines
     assert "    [--alpha-option ALPHA_VALUE" in lines and "      | --beta-option BETA_VALUE]" in lines, lines
+
+
+@pytest.mark.parametrize("columns", [40, 80])
+def test_every_line_of_every_help_fits(monkeypatch, columns):
+    """Not the usage alone: train's '  --class-weight balanced|LABEL=W[,LABEL=W]' ran to 43 columns at 40 (and
+    sweep's; train's --schedule to 41). An option whose values do not fit beside it has them on the next line,
+    under it, the words argparse's own."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    for command in [None, *COMMANDS]:
+        r = cmd(*([command] if command else []), "--help")
+        assert r.returncode == 0 and [ln for ln in r.stdout.splitlines() if len(ln) > columns] == [], command
+    lines = cmd("train", "--help").stdout.splitlines()
+    if columns == 40:
+        at = lines.index("  --class-weight")
+        assert lines[at + 1] == "      balanced|LABEL=W[,LABEL=W]", lines[at:at + 3]

@@ -69,3 +69,23 @@ def test_a_word_broken_at_its_commas_keeps_a_short_bracket_whole(width):
     assert all(not row.startswith("   ") for row in lines[1:]), lines            # each under the two-space hang
     for group in ("[1, 2, 3]", "(a, b)"):
         assert sum(group in row for row in lines) == 1, lines
+
+
+@pytest.mark.parametrize("folder, name", [("runs/lr_0.01,batch_32,epochs_100", "cut,1.npz"),
+                                          ("", "model,trained,on,the,full,data,2026.npz")])
+def test_a_path_with_commas_stays_whole(tmp_path, capsys, monkeypatch, folder, name):
+    """A path's commas are its name's: `chainrule info` of one at 40 columns broke it after each comma
+    ('runs/lr_0.01,batch_32,' over 'epochs_100/cut,1.npz'), the wrapping meant for a call's arguments; it stays
+    whole now, as a path without commas did."""
+    (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+    path = tmp_path / folder / name
+    iris = files("chainrule.data.examples") / "iris.csv"
+    assert cmd("train", iris, "--target", "species", "--epochs", 1, "--quiet", "--out", path).returncode == 0
+    path.write_bytes(path.read_bytes()[:500])            # cut short: its refusal names it
+    monkeypatch.setenv("COLUMNS", "40")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    shown = str(path.relative_to(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    code, _, err = cli_in_process(capsys, "info", shown)
+    assert code == 2 and any(shown in line for line in err.splitlines()), err
+    assert "cut short" in err and [ln for ln in err.splitlines() if len(ln) > 40 and shown not in ln] == [], err

@@ -86,7 +86,7 @@ def test_sweep_takes_trains_column_options_and_all_cpus(iris_csv, tmp_path, caps
                        "petal length (cm)", "--drop", "species", "--out-dir", tmp_path / "no")
     assert code == 2 and "cannot be in --drop or --features" in err
     code, _, err = cli(capsys, "sweep", path, "--target", "species", "--grid", "hidden=4", "--jobs", "0")
-    assert code == 2 and "--jobs must be a nonzero integer" in err
+    assert code == 2 and "argument --jobs: expected a nonzero integer" in err
 
 
 @pytest.mark.parametrize("stream", [[], ["--stream"]])

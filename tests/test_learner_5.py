@@ -202,7 +202,7 @@ def test_a_broken_equation_continues_under_its_first_equals_sign(capsys):
 def test_a_width_too_narrow_to_read_is_refused_with_what_to_type(capsys):
     code, out, err = cli_in_process(capsys, "explain", "--width", "10")
     assert code == 2 and out == ""
-    assert "--width must be 0 (never break lines) or at least 40 columns; got 10" in err
+    assert "argument --width: expected 0 (never break lines) or at least 40 columns; got '10'" in err
 
 
 def test_a_terminal_gets_its_width_without_asking(capsys, monkeypatch):

@@ -43,7 +43,7 @@ def test_train_and_explain_take_and_refuse_a_rate_alike(tiny_csv, tmp_path, type
         assert not _torch_takes(-1.0)
     assert train.returncode == 2 and explain.returncode == 2, (train.stderr, explain.stderr)
     assert f"argument --lr: {said}\n" in train.stderr and "expected" not in train.stderr, train.stderr
-    assert f"--lr {said}\n" in explain.stderr, explain.stderr
+    assert f"argument --lr: {said}\n" in explain.stderr, explain.stderr
     assert not (tmp_path / "m.npz").exists()
 
 

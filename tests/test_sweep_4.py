@@ -231,7 +231,7 @@ def test_cli_n_iter_runs_the_candidates_scikit_learn_draws(sweep_data, tmp_path,
     assert sorted(zip(table["hidden"].astype(str), table["lr"])) == sorted((d["hidden"], d["lr"]) for d in drawn)
     code, _, err = cli_in_process(capsys, "sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "lr=0.1",
                                   "--n-iter", "0", "--out-dir", tmp_path / "x")
-    assert code == 2 and "--n-iter must be a positive integer" in err
+    assert code == 2 and "argument --n-iter: expected a positive integer; got '0'" in err
 
 
 def test_a_splitter_that_cannot_cut_the_file_and_a_wrong_cv_are_named(sweep_data):

@@ -360,7 +360,7 @@ def test_cli_cv_below_two_is_named_in_the_commands_words(sweep_data, tmp_path, c
     for bad in ("1", "0", "-3"):
         code, _, err = cli_in_process(capsys, "sweep", sweep_data / "iris.csv", "--target", "species", "--grid",
                                       "lr=0.05", "--cv", bad, "--out-dir", tmp_path / "x")
-        assert code == 2 and f"--cv must be a number of folds of at least 2; got {bad}" in err, err
+        assert code == 2 and f"argument --cv: expected a number of folds of at least 2; got '{bad}'" in err, err
         assert "splitter" not in err
 
 

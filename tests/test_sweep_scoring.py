@@ -117,7 +117,7 @@ def test_jobs_takes_any_nonzero_integer(sweep_data, tmp_path):
     assert r.returncode == 0, r.stderr
     r = cmd("sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "hidden=4", "--epochs", "2", "--jobs",
             "0", "--out-dir", tmp_path)
-    assert r.returncode == 2 and "--jobs must be a nonzero integer" in r.stderr and "got 0" in r.stderr
+    assert r.returncode == 2 and "argument --jobs: expected a nonzero integer" in r.stderr and "got '0'" in r.stderr
     with pytest.raises(ValidationError, match="n_jobs must be a nonzero integer"):
         run_sweep(sweep_data / "iris.csv", "species", "hidden=4", n_jobs=0)
 

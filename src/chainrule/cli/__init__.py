@@ -97,6 +97,15 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefau
                 lines += ["    " + option, "      " + values]
         return "\n".join(lines) + "\n\n"
 
+    def _format_action_invocation(self, action):
+        """argparse's '--option VALUES', or where the two are wider than the terminal (train's '--class-weight
+        balanced|LABEL=W[,LABEL=W]', 43 columns), the values on a line of their own under the option."""
+        text = super()._format_action_invocation(action)
+        if self._current_indent + len(text) <= self._width or len(action.option_strings) != 1 or " " not in text:
+            return text
+        option, _, values = text.partition(" ")
+        return f"{option}\n{' ' * (self._current_indent + 4)}{values}"
+
     def _get_help_string(self, action):
         help_text = action.help or ""
         default = action.default

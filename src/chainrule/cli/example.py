@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from . import numbers
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -22,7 +24,7 @@ def register(sub) -> None:
 
 def add_width(p) -> None:
     """--width: the text's lines broken to fit a terminal (explain and example)."""
-    p.add_argument("--width", type=int, metavar="COLUMNS",
+    p.add_argument("--width", type=numbers.width, metavar="COLUMNS",
                    help="break text lines wider than this many columns (formulas at = signs, then +, *, /, - "
                         "or commas; prose at spaces); default: the terminal's width when printing to one, else no "
                         "breaking; 0: never break")
@@ -36,9 +38,7 @@ def width(args) -> int:
     if given is not None and fmt != "text":
         raise ValidationError(f"--width breaks the lines of the text format; --format {fmt} keeps each line whole "
                               "(a Markdown formula, a JSON value): leave --width out")
-    if given is not None:
-        if given < 0 or 0 < given < 40:
-            raise ValidationError(f"--width must be 0 (never break lines) or at least 40 columns; got {given}")
+    if given is not None:           # its range checked as argparse read it (numbers.width)
         return given
     from ..teach.width import columns
     return columns(sys.stdout)               # every command's rule: the terminal's width, 0 in a pipe

@@ -9,7 +9,8 @@ import numpy as np
 
 from ..errors import ValidationError
 from ..nn.losses import OutputMismatch
-from . import model_argument
+from . import model_argument, numbers
+from .tabular import learning_rate, seed
 
 
 def register(sub) -> None:
@@ -32,7 +33,7 @@ def register(sub) -> None:
                                         f"{', '.join(sorted(ACTIVATIONS))} (leaky_relu's slope below 0: "
                                         f"{LeakyReLU().alpha:g})")
     p.add_argument("--loss", help="with --layers: sse (default), mse, binary_crossentropy, categorical_crossentropy")
-    p.add_argument("--seed", type=int, help="with --layers: seed of the initial weights (and random sample) "
+    p.add_argument("--seed", type=seed, help="with --layers: seed of the initial weights (and random sample) "
                                             "(default: 0)")
     p.add_argument("--weights", help="with --layers: a saved .npz model or a JSON list [W1, b1, W2, b2, ...] as "
                                      "Network.get_weights gives: each W a list of rows, one row per input (its "
@@ -41,19 +42,21 @@ def register(sub) -> None:
     p.add_argument("--model", help="a saved model to explain: chainrule's .npz, an ONNX (.onnx) or Keras (.keras) file")
     model_argument(p)
     p.add_argument("--data", help="with --model: a CSV file to take the sample from (see --row)")
-    p.add_argument("--row", type=int, help="with --data: the row to explain (1 = the first row below the header) "
-                                           "(default: 1)")
+    p.add_argument("--row", type=numbers.row,
+                   help="with --data: the row to explain (1 = the first row below the header) (default: 1)")
     p.add_argument("--inputs", help="one sample per ';', values separated by ',' (a trained model: one sample, its "
                                     "columns' raw values in order; an empty value is missing, filled as predict "
                                     "fills it if the model was trained with --impute)")
     p.add_argument("--targets", help="targets like --inputs, or a class label (a class name for a trained model; "
                                      "with --data it replaces the row's own target)")
-    p.add_argument("--lr", type=float, help="also show the gradient-descent update with this learning rate")
-    p.add_argument("--layer", type=int, help="only the parameters of this layer of weights, 0-based: --layer 0 is "
-                                             "the first layer of weights (into hidden layer 1, units h1, h2, ... or "
-                                             "h1_1, h1_2, ...)")
-    p.add_argument("--neuron", type=int, help="with --layer: only this neuron's derivation, 0-based: --neuron 0 is "
-                                              "the layer's first unit (h1 or h1_1; o1 in the output layer)")
+    p.add_argument("--lr", type=learning_rate,
+                   help="also show the gradient-descent update with this learning rate")
+    p.add_argument("--layer", type=numbers.index,
+                   help="only the parameters of this layer of weights, 0-based: --layer 0 is the first layer of "
+                        "weights (into hidden layer 1, units h1, h2, ... or h1_1, h1_2, ...)")
+    p.add_argument("--neuron", type=numbers.index,
+                   help="with --layer: only this neuron's derivation, 0-based: --neuron 0 is the layer's first unit "
+                        "(h1 or h1_1; o1 in the output layer)")
     p.add_argument("--formulas", action="store_true", help="print the general formulas of the network instead "
                                                            "(Markdown with LaTeX)")
     p.add_argument("--format", choices=["text", "markdown", "json"], help="output format (default: text)")
@@ -87,9 +90,18 @@ def _weights(path: str, net) -> None:
                               f"--layers shapes {shapes}, or a .npz model)") from None
 
 
+_held: list[str] = []       # this run's notes: said once its refusals are past (a refusal comes before any output)
+
+
 def _note(text: str) -> None:
+    _held.append(f"note: {text}")
+
+
+def _say_notes() -> None:
     from ..teach.width import say
-    say(f"note: {text}", sys.stderr)               # a terminal's width; in a pipe one line
+    for text in _held:
+        say(text, sys.stderr)                       # a terminal's width; in a pipe one line
+    _held.clear()
 
 
 def _check_options(args) -> None:
@@ -196,10 +208,12 @@ def run(args) -> int:
     from .example import width
     from .explain_sample import check_sample, missing_sample, option_rows, random_sample
     from .explain_slice import only_neuron, slice_line
+    _held.clear()
     _check_options(args)
     columns = width(args)
     net, X, Y, lr, pre = _network(args)
     if args.formulas:
+        _say_notes()
         print(general(net), end="")
         return 0
     if pre is None and X is not None and args.inputs is None and args.targets is not None:
@@ -239,6 +253,7 @@ def run(args) -> int:
             text = re.sub(r"^X and Y\b", "--inputs and --targets", text)
             text = re.sub(r"^X\b", "--inputs", re.sub(r"^Y\b", "--targets", text))
         raise ValidationError(text) from None
+    _say_notes()
     extra = {}                                      # what the header says, as JSON: stdout holds only the object
     if header:
         extra = {"sample": header[0].split(": ", 1)[1], "sample_lines": [line.strip() for line in header[1:]]}

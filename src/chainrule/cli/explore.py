@@ -5,7 +5,7 @@ import argparse
 import sys
 
 from ..errors import ValidationError
-from . import model_argument
+from . import model_argument, numbers
 
 
 def register(sub) -> None:
@@ -17,7 +17,8 @@ def register(sub) -> None:
         epilog="examples:\n  chainrule explore\n  chainrule explore --no-browser --port 8765\n"
                "  chainrule explore --data iris.csv --target species\n  chainrule explore --model iris.npz",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--port", type=int, default=8765, help="port to listen on (default: 8765; 0: any free port)")
+    p.add_argument("--port", type=numbers.port, default=8765,
+                   help="port to listen on (default: 8765; 0: any free port)")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--no-browser", action="store_true", help="print the URL only, do not open a browser")
@@ -52,8 +53,6 @@ def start(args):
 
 
 def run(args) -> int:
-    if not 0 <= args.port <= 65535:
-        raise ValidationError(f"--port must be from 0 to 65535; got {args.port}")
     try:
         import starlette  # noqa: F401
         import uvicorn  # noqa: F401

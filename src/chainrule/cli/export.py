@@ -5,6 +5,7 @@ import argparse
 
 from ..errors import ValidationError
 from ..teach.width import say, word
+from . import numbers
 
 
 def register(sub) -> None:
@@ -21,7 +22,7 @@ def register(sub) -> None:
     p.add_argument("model", help="chainrule model file (.npz), or a .keras file")
     p.add_argument("out_file", nargs="?", metavar="out", help="ONNX file to write (.onnx)")
     p.add_argument("--out", help="the same as out: the ONNX file to write")
-    p.add_argument("--opset", type=int, default=17, help="ONNX opset version, 17 or later (default: 17)")
+    p.add_argument("--opset", type=numbers.opset, default=17, help="ONNX opset version, 17 or later (default: 17)")
     p.add_argument("--no-checks", dest="checks", action="store_false",
                    help="leave out the graph's checks: by default it refuses what `chainrule predict` refuses (NaN "
                         "or infinite inputs, a missing value, a layer's overflow) and computes a float32 layer's "

@@ -12,12 +12,15 @@ class ResumeNote(callbacks.Callback):
 
     def __init__(self, folder: str):
         self.folder = folder
+        self.nothing_left = False         # the checkpoint had done every epoch: fit trains none (as Keras' fit)
 
     def on_train_begin(self, params):
         done, total = params.get("initial_epoch", 0), params["epochs"]
         if not done:
             say(f"no checkpoint in {self.folder!r} yet: starting at epoch 1 of {total}", sys.stderr)
-        elif done >= total:
-            say(f"resumed from epoch {done} of {total}: training was already complete", sys.stderr)
+        elif done >= total:           # fit trains nothing (as Keras' fit with initial_epoch == epochs): said so
+            self.nothing_left = True
+            say(f"nothing left to train: the checkpoint in {self.folder!r} has finished epoch {done} and --epochs is "
+                f"{total}; resume with a larger --epochs (e.g. --epochs {2 * done}) to train more", sys.stderr)
         else:
             say(f"resumed from epoch {done} of {total}", sys.stderr)

@@ -11,7 +11,8 @@ from chainrule.errors import ValidationError
 from ..data.advice import words
 from ..data.lines import plural
 from ..teach.width import say, word
-from .tabular import add_column_options, add_csv_options, reading_marks, said_left_out
+from . import numbers
+from .tabular import add_column_options, add_csv_options, positive_int, reading_marks, said_left_out, seed
 from .weights import class_weight_arg
 
 
@@ -38,20 +39,22 @@ def register(sub) -> None:
     p.add_argument("--out-dir", default="sweep", help="folder for sweep_results.csv and best_model.npz (default: "
                                                       "./sweep); stopped by Ctrl-C, the candidates whose folds all "
                                                       "finished go to sweep_results.partial.csv there")
-    p.add_argument("--cv", type=int, default=3, help="cross-validation folds (default: 3)")
-    p.add_argument("--n-iter", type=int, help="random search: this many candidates drawn from the grid, as "
+    p.add_argument("--cv", type=numbers.folds, default=3, help="cross-validation folds (default: 3)")
+    p.add_argument("--n-iter", type=positive_int, help="random search: this many candidates drawn from the grid, as "
                                               "RandomizedSearchCV's n_iter (seeded by --seed); default: every one")
     p.add_argument("--scoring", help="scikit-learn scorer name (default: accuracy or r2); a regression's scores "
                                      "are in the target's units")
-    p.add_argument("--epochs", type=int, default=100,
+    p.add_argument("--epochs", type=positive_int, default=100,
                    help="the most epochs of every fit unless the grid sets them (default: 100, as train's: the best "
                         "model is the one train gives with its options; BackpropClassifier's epochs and "
                         "MLPClassifier's max_iter default to 200); the fits that run them all are counted in one "
                         "warning")
-    p.add_argument("--batch-size", type=int, default=None,       # None: the estimator's 32, clipped without a warning
+    # None: the estimator's 32, clipped without a warning
+    p.add_argument("--batch-size", type=positive_int, default=None,
                    help="samples per update unless the grid sets them (default: 32, or every row of a smaller fold)")
-    p.add_argument("--jobs", type=int, default=1, help="parallel fits on this machine (default: 1; -1: one per CPU, "
-                                                       "-2: all CPUs but one, as joblib's n_jobs)")
+    p.add_argument("--jobs", type=numbers.jobs, default=1,
+                   help="parallel fits on this machine (default: 1; -1: one per CPU, -2: all CPUs but one, as "
+                        "joblib's n_jobs)")
     p.add_argument("--dtype", choices=["float64", "float32"], help="floating-point precision of every fit unless the "
                                                                    "grid sets it (default: float64, as train's)")
     p.add_argument("--no-refit", dest="refit", action="store_false",
@@ -60,7 +63,7 @@ def register(sub) -> None:
     p.add_argument("--error-score", choices=["nan", "raise"], default="nan",
                    help="a fit that fails: nan scores its candidate NaN, ranked last and named (default); raise "
                         "stops the sweep with its error")
-    p.add_argument("--seed", type=int, default=0,
+    p.add_argument("--seed", type=seed, default=0,
                    help="seeds the folds, the networks' initial weights and the shuffling (default: 0)")
     p.add_argument("--task", choices=["classification", "regression"], help="override the detected task")
     p.add_argument("--impute", choices=["mean", "median", "most_frequent"],
@@ -94,17 +97,6 @@ def sweep(args) -> int:
 
     grid = parse_grid(args.grid)              # checked before reading the data
     reading_marks(args)
-    for name in ("epochs", "batch_size"):
-        if getattr(args, name) is not None and getattr(args, name) < 1:
-            raise ValidationError(f"--{name.replace('_', '-')} must be a positive integer; got {getattr(args, name)}")
-    if args.cv < 2:                 # run_sweep's words name its splitters and index pairs, which the command has not
-        raise ValidationError(f"--cv must be a number of folds of at least 2; got {args.cv}")
-    if args.jobs == 0:
-        raise ValidationError("--jobs must be a nonzero integer: N fits at once, -1 one per CPU, -2 all CPUs but "
-                              "one (as joblib's n_jobs); got 0")
-    if args.n_iter is not None and args.n_iter < 1:
-        raise ValidationError(f"--n-iter must be a positive integer (candidates drawn from the grid); got "
-                              f"{args.n_iter}")
     if args.class_weight is not None and "class_weight" in grid:
         raise ValidationError("--class-weight and the grid's class_weight both weigh the classes: give one")
     fixed = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size), ("dtype", args.dtype))

@@ -171,16 +171,15 @@ def mpi_world():
     return comm
 
 
-def where_ranks(comm, quiet: bool) -> None:
-    """Rank 0 says each rank's process id and host: mpiexec names a rank that dies (killed, out of memory) by
-    its pid and host alone, and ends the job at once (no rank can say more)."""
+def where_ranks(comm, quiet: bool) -> str:
+    """The line in which rank 0 says each rank's process id and host ('' with --quiet): mpiexec names a rank that
+    dies (killed, out of memory) by its pid and host alone, and ends the job at once (no rank can say more)."""
     import os
 
     from mpi4py import MPI
     where = comm.allgather((os.getpid(), MPI.Get_processor_name()))      # every rank is past MPI_Init: no wait
-    if not quiet:
-        say(f"MPI job of {counted(len(where), 'rank')}: " + ", ".join(f"rank {r} is pid {pid} on {host}"
-                                                         for r, (pid, host) in enumerate(where)), sys.stderr)
+    return "" if quiet else f"MPI job of {counted(len(where), 'rank')}: " + ", ".join(
+        f"rank {r} is pid {pid} on {host}" for r, (pid, host) in enumerate(where))
 
 
 def train(args) -> int:
@@ -193,13 +192,13 @@ def train(args) -> int:
         if not args.mpi:
             return _train(args, None, [], held)
         comm = mpi_world()
-        where_ranks(comm, args.quiet)
+        where = where_ranks(comm, args.quiet)
         from ..training import distributed, meeting
         before, distributed.ending = distributed.ending, partial(mpi_ending, args, held)   # its line, code
         meeting.timed_out_code = 4            # a rank that died or hangs: the system failed (it was 1: a bug's code)
         reached: list[bool] = []              # set once this rank is in fit (which meets the others itself)
         try:
-            return _train(args, comm, reached, held)
+            return _train(args, comm, reached, held, where)
         except (Exception, KeyboardInterrupt) as exc:
             if reached:
                 raise
@@ -232,15 +231,9 @@ def mpi_ending(args, held: list, rank: int, size: int, exc: BaseException) -> in
     return code
 
 
-def _train(args, comm, reached: list[bool], held: list) -> int:
-    from ..data.columns import labels_as_written
-    from ..data.tabular import Preprocessing
-    from ..data.tailrows import tail
-    from ..nn.metrics import metrics as logged_metrics
-    from ..saving import checkpoint, runlock
-    from ..saving.npz import save
-    from ..training.streaming import Subset, check_inputs
-    # the arguments are checked before the (possibly long) reading and training
+def _options(args) -> tuple:
+    """The options checked against each other before any output (under --mpi, before the job's line) and the
+    (possibly long) reading and training: (hidden widths, activation, optimizer, schedule callbacks, its words)."""
     reading_marks(args)
     hidden = _hidden(args.hidden)
     if "," in args.activation:
@@ -257,16 +250,30 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
     if args.chunk_rows is not None and not args.stream:
         raise ValidationError(f"--chunk-rows needs --stream (it is the rows per chunk of --stream's passes); got "
                               f"--chunk-rows {args.chunk_rows} without it")
-    if args.checkpoint_dir is not None:
-        checkpoint.folder(args.checkpoint_dir, "--checkpoint-dir")          # "" is refused as fit refuses it
     if args.resume and not args.checkpoint_dir:
         raise ValidationError("--resume needs --checkpoint-dir, the folder the checkpoints are in")
-    schedule.check_resume(args, described)
     if args.stream and args.mpi:
         raise ValidationError("--stream and --mpi cannot be combined: give one of them")
     for given, option in ((args.weight, "--weight"), (args.class_weight, "--class-weight")):
         if given and args.mpi:
             raise ValidationError(f"{option} and --mpi cannot be combined: weighted training runs in one process")
+    return hidden, activation, optimizer, scheduled, described
+
+
+def _train(args, comm, reached: list[bool], held: list, where: str = "") -> int:
+    from ..data.columns import labels_as_written
+    from ..data.tabular import Preprocessing
+    from ..data.tailrows import tail
+    from ..nn.metrics import metrics as logged_metrics
+    from ..saving import checkpoint, runlock
+    from ..saving.npz import save
+    from ..training.streaming import Subset, check_inputs
+    hidden, activation, optimizer, scheduled, described = _options(args)
+    if where:                             # the MPI job's ranks: said once its options are taken, not before a refusal
+        say(where, sys.stderr)
+    if args.checkpoint_dir is not None:
+        checkpoint.folder(args.checkpoint_dir, "--checkpoint-dir")          # "" is refused as fit refuses it
+    schedule.check_resume(args, described)
     out = output_path(args.out, {"CSV file": args.csv}, kind="model")
     assert out is not None                     # a model file: never standard output
     taken = checkpoint.file_of(out, args.checkpoint_dir) if args.checkpoint_dir else None
@@ -380,8 +387,9 @@ def _train(args, comm, reached: list[bool], held: list) -> int:
     shown = format_metrics(metrics(net, pre, tail(X, n_val), y[val]) if weight is None else
                            weights.metrics(net, pre, tail(X, n_val), y[val], weight[val])) if n_val else ""
     weighted = f" (rows weighted by {args.weight!r})" if args.weight else ""
-    say(f"validation{weighted}{'' if classify else ' in the units of ' + short(args.target)}: {shown}" if shown
-        else "no validation rows (--val-split 0)")
+    if not any(getattr(cb, "nothing_left", False) for cb in callbacks):    # said by ResumeNote: no epoch trained
+        say(f"validation{weighted}{'' if classify else ' in the units of ' + short(args.target)}: {shown}" if shown
+            else "no validation rows (--val-split 0)")
     say(f"saved {word(args.out)}")
     return 0
 

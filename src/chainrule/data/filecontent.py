@@ -116,6 +116,8 @@ def kind_of(path: Path) -> tuple[str, str]:
         tail = f.read()
     if not head:
         return "empty", "empty (0 bytes; a copy or download cut short?)"
+    if _model_start(path, head):
+        return "model", "a chainrule model file (.npz) cut short (copy or download incomplete?)"
     if onnx:
         return ("exported", EXPORTED) if _exported(path) else ("onnx", "an ONNX model")
     if head.startswith(b"\x93NUMPY"):
@@ -148,7 +150,7 @@ def kind_of(path: Path) -> tuple[str, str]:
         return "model", "a chainrule model file (.npz)"
     if found == "zip":
         if not zipfile.is_zipfile(path):         # no member list at its end: cut short before it
-            if first_member(path) == "params.npy":               # a model file's first member, as save writes it
+            if first_member(path) == MODEL_FIRST.decode():        # a model file's first member, as save writes it
                 return "model", "a chainrule model file (.npz) cut short (copy or download incomplete?)"
             return "zip", ("a zip archive cut short (copy or download incomplete?): its end, the member list, is "
                            "missing")
@@ -165,6 +167,21 @@ def kind_of(path: Path) -> tuple[str, str]:
     if found == "text":
         return "text", "text (a CSV file of data?)"
     return "binary", "binary data of another kind"
+
+
+#: the first member of a model file, as save writes it
+MODEL_FIRST = b"params.npy"
+
+
+def _model_start(path: Path, head: bytes) -> bool:
+    """Whether a file named as a model (.npz) is the start of one cut before its first member's name is whole
+    (under 40 bytes: 'P' read as text, 'PK...' as a zip of no known kind): the words of a longer cut."""
+    if path.suffix.lower() != ".npz" or len(head) >= 30 + len(MODEL_FIRST):
+        return False
+    if len(head) < 30:
+        return b"PK\x03\x04".startswith(head[:4])
+    size = struct.unpack("<H", head[26:28])[0]
+    return head.startswith(b"PK\x03\x04") and size == len(MODEL_FIRST) and MODEL_FIRST.startswith(head[30:])
 
 
 def framework_archive(names: list[str]) -> str | None:

@@ -1,0 +1,40 @@
+"""The whole-number options whose rule needs no file (--cv, --jobs, --port, --opset, --width, ...), checked as
+argparse reads them: refused in its usage form ("argument --cv: expected ...; got '1'"), as --epochs and --lr are,
+before any work; a bound that depends on a file (--row, --layer's last index) is checked once it is read."""
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+
+def whole(expected: str, rule: Callable[[int], bool]) -> Callable[[str], int]:
+    """An argparse type: `text` as an int that keeps `rule`, else "expected EXPECTED; got 'TEXT'"."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}; got {text!r}") from None
+        if not rule(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}; got {text!r}")
+        return value
+    return parse
+
+
+folds = whole("a number of folds of at least 2", lambda v: v >= 2)
+jobs = whole("a nonzero integer: N fits at once, -1 one per CPU, -2 all CPUs but one (as joblib's n_jobs)",
+             lambda v: v != 0)
+port = whole("a port from 0 to 65535 (0: any free port)", lambda v: 0 <= v <= 65535)
+width = whole("0 (never break lines) or at least 40 columns", lambda v: v == 0 or v >= 40)
+index = whole("a 0-based index, 0 or more", lambda v: v >= 0)
+row = whole("a row number, 1 or more (1: the first row below the header)", lambda v: v >= 1)
+
+
+def opset(text: str) -> int:
+    """--opset: 17 (chainrule's oldest) to the newest the installed onnx knows (any from 17 without onnx:
+    export then says how to install it)."""
+    try:
+        from onnx.defs import onnx_opset_version
+        newest, said = onnx_opset_version(), f" to {onnx_opset_version()} (the newest this onnx package knows)"
+    except ImportError:
+        newest, said = 1 << 30, " or later"
+    return whole(f"an integer from 17{said}", lambda v: 17 <= v <= newest)(text)

@@ -1,0 +1,29 @@
+"""A refusal comes before any output: `train --class-weight balanced --mpi` (and --weight, --stream, --resume without
+--checkpoint-dir, a wrong --activation under --mpi) printed the job's line 'MPI job of 1 rank: rank 0 is pid ...'
+before saying the options cannot be combined. The line now follows the options' checks."""
+import pytest
+from conftest import cmd
+
+pytest.importorskip("mpi4py")
+
+
+@pytest.mark.parametrize("options, said", [
+    (["--class-weight", "balanced"], "--class-weight and --mpi cannot be combined"),
+    (["--weight", "w"], "--weight and --mpi cannot be combined"),
+    (["--stream"], "--stream and --mpi cannot be combined"),
+    (["--resume"], "--resume needs --checkpoint-dir"),
+    (["--activation", "nope"], "--activation 'nope' is not known"),
+])
+def test_options_refused_under_mpi_say_nothing_before(tmp_path, options, said):
+    (tmp_path / "t.csv").write_text("a,w,y\n" + "".join(f"{i % 7},1,{'xy'[i % 2]}\n" for i in range(20)))
+    done = cmd("train", "t.csv", "--target", "y", "--epochs", "1", "--out", "m.npz", "--mpi", *options, cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == "", done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("chainrule: error: ") and said in lines[0], lines
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_the_jobs_line_still_opens_a_job_that_trains(tmp_path):
+    (tmp_path / "t.csv").write_text("a,w,y\n" + "".join(f"{i % 7},1,{'xy'[i % 2]}\n" for i in range(20)))
+    done = cmd("train", "t.csv", "--target", "y", "--epochs", "1", "--out", "m.npz", "--mpi", cwd=tmp_path)
+    assert done.returncode == 0 and done.stderr.startswith("MPI job of 1 rank: rank 0 is pid "), done.stderr

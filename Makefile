@@ -17,6 +17,10 @@ results = $(BENCH) benchmarks/$(1) > $(2).part && mv $(2).part $(2) || (rm -f $(
 # the tabular benchmark's sizes: in a variable, as a comma in $(call)'s argument would split it
 TABULAR_ROWS := 100000,1000000
 
+# the suite runs on a process a core, up to 4 (each holds PyTorch, Keras and Numba's kernels: about 1.5 GB);
+# most of its time is one core's (compiling, starting processes), so two cores take it in little over half
+TEST_WORKERS ?= $(shell $(PYTHON) -c "import os; print(min(4, len(os.sched_getaffinity(0))))")
+
 .PHONY: demo test bench install install-test clean
 
 $(PY):
@@ -43,7 +47,7 @@ demo: $(DEMO_INSTALLED)
 
 test: install-test
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
-	$(PY) -m pytest --durations=25
+	$(PY) -m pytest -n $(TEST_WORKERS) --durations=25
 	$(PY) -m ruff check src tests benchmarks
 	$(PY) -m mypy
 

@@ -89,3 +89,28 @@ def test_a_path_with_commas_stays_whole(tmp_path, capsys, monkeypatch, folder, n
     code, _, err = cli_in_process(capsys, "info", shown)
     assert code == 2 and any(shown in line for line in err.splitlines()), err
     assert "cut short" in err and [ln for ln in err.splitlines() if len(ln) > 40 and shown not in ln] == [], err
+
+
+def test_a_path_in_brackets_or_before_a_stop_stays_whole(tmp_path, capsys, monkeypatch):
+    """The neighbours: a path with commas closed by a bracket and a ';' ("(the data rows of a,b.csv);"), as
+    `explain --row` past the file says it, was still broken after each comma at 40 columns."""
+    iris = files("chainrule.data.examples") / "iris.csv"
+    data = tmp_path / "iris,full,data,set,2026,final,version,2.csv"
+    data.write_bytes(iris.read_bytes())
+    done = cmd("train", iris, "--target", "species", "--epochs", 1, "--quiet", "--out", tmp_path / "m.npz")
+    assert done.returncode == 0, done.stderr
+    monkeypatch.setenv("COLUMNS", "40")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.chdir(tmp_path)
+    code, _, err = cli_in_process(capsys, "explain", "--model", "m.npz", "--data", data.name, "--row", "999")
+    assert code == 2 and "--row must be 1..150" in err and any(data.name in line for line in err.splitlines()), err
+
+
+def test_a_list_of_dotted_names_still_breaks_at_its_commas():
+    """A list written without spaces whose names have dots (R's 'Sepal.Length') is no file's name: it breaks at
+    its commas to fit, where the rule for a path's suffix kept it whole, 52 columns at 40."""
+    from chainrule.teach.width import fit_lines
+    names = "Sepal.Length,Sepal.Width,Petal.Length,Petal.Width"
+    for line in ("features: " + names, "files: train.csv,valid.csv,test.csv,holdout.csv"):
+        shown = fit_lines(line, 40).split("\n")
+        assert max(map(len, shown)) <= 40 and "".join(shown).replace(" ", "") == line.replace(" ", ""), shown

@@ -27,3 +27,20 @@ def test_the_jobs_line_still_opens_a_job_that_trains(tmp_path):
     (tmp_path / "t.csv").write_text("a,w,y\n" + "".join(f"{i % 7},1,{'xy'[i % 2]}\n" for i in range(20)))
     done = cmd("train", "t.csv", "--target", "y", "--epochs", "1", "--out", "m.npz", "--mpi", cwd=tmp_path)
     assert done.returncode == 0 and done.stderr.startswith("MPI job of 1 rank: rank 0 is pid "), done.stderr
+
+
+@pytest.mark.parametrize("options, said", [
+    (["--checkpoint-dir", ""], "--checkpoint-dir is empty"),
+    (["--out", "missing/m.npz"], "missing' does not exist"),
+    (["--out", "ck/checkpoint.npz", "--checkpoint-dir", "ck"], "is the checkpoint.npz of --checkpoint-dir 'ck'"),
+])
+def test_out_and_checkpoint_refusals_under_mpi_say_nothing_before(tmp_path, options, said):
+    """The neighbours: an empty --checkpoint-dir, an --out in a folder that does not exist, an --out that is the
+    checkpoint itself were refused after the job's line; they are options' refusals too."""
+    (tmp_path / "t.csv").write_text("a,y\n" + "".join(f"{i % 7},{'xy'[i % 2]}\n" for i in range(20)))
+    (tmp_path / "ck").mkdir()
+    done = cmd("train", "t.csv", "--target", "y", "--epochs", "1", "--out", "m.npz", "--mpi", *options, cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == "", done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("chainrule: error: ") and said in lines[0], lines
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ck", "t.csv"] and not any((tmp_path / "ck").iterdir())

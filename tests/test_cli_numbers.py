@@ -17,6 +17,7 @@ CASES = [
     (["sweep", *CSV, "--grid", "lr=0.1"], "--epochs", "0", "a positive integer"),
     (["sweep", *CSV, "--grid", "lr=0.1"], "--batch-size", "-1", "a positive integer"),
     (["sweep", *CSV, "--grid", "lr=0.1"], "--seed", "-1", "a non-negative integer"),
+    (["sweep", *CSV, "--grid", "lr=0.1"], "--seed", str(2**32), "a non-negative integer, at most 4294967295"),
     (["train", *CSV], "--epochs", "0", "a positive integer"),
     (["train", *CSV], "--batch-size", "-1", "a positive integer"),
     (["train", *CSV], "--seed", "-1", "a non-negative integer"),
@@ -56,3 +57,17 @@ def test_a_slice_past_the_network_is_refused_before_any_note(options):
     assert done.stderr.startswith("chainrule: error: --"), done.stderr
     taken = cmd("explain", "--layers", "2,3,2", "--layer", "0")
     assert taken.returncode == 0 and taken.stderr.startswith("note: random initial weights (--seed 0)\n")
+
+
+def test_sweep_takes_the_largest_seed_scikit_learn_takes(tmp_path):
+    """sweep's --seed is scikit-learn's random_state: 2**32 was refused after the grid and data were read, in the
+    estimator's words ('random_state must be None, an int in [0, 2**32 - 1] or a numpy.random.RandomState'). The
+    oracle: sklearn's check_random_state, which takes 2**32 - 1 and refuses 2**32."""
+    from sklearn.utils import check_random_state
+    check_random_state(2**32 - 1)
+    with pytest.raises(ValueError):
+        check_random_state(2**32)
+    (tmp_path / "t.csv").write_text("a,y\n" + "".join(f"{i % 5},{'xy'[i % 2]}\n" for i in range(12)))
+    done = cmd("sweep", "t.csv", "--target", "y", "--grid", "hidden=2", "--epochs", "1", "--cv", "2", "--seed",
+               str(2**32 - 1), "--out-dir", "sw", cwd=tmp_path)
+    assert done.returncode == 0 and (tmp_path / "sw" / "sweep_results.csv").exists(), done.stderr

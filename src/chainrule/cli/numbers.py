@@ -26,6 +26,9 @@ jobs = whole("a nonzero integer: N fits at once, -1 one per CPU, -2 all CPUs but
 port = whole("a port from 0 to 65535 (0: any free port)", lambda v: 0 <= v <= 65535)
 width = whole("0 (never break lines) or at least 40 columns", lambda v: v == 0 or v >= 40)
 index = whole("a 0-based index, 0 or more", lambda v: v >= 0)
+#: sweep's --seed, scikit-learn's random_state: its estimators refuse 2**32 and more (after the data is read)
+random_state = whole("a non-negative integer, at most 4294967295 (2**32 - 1, as scikit-learn's random_state)",
+                     lambda v: 0 <= v < 2**32)
 row = whole("a row number, 1 or more (1: the first row below the header)", lambda v: v >= 1)
 
 

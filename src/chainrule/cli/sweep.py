@@ -12,7 +12,7 @@ from ..data.advice import words
 from ..data.lines import plural
 from ..teach.width import say, word
 from . import numbers
-from .tabular import add_column_options, add_csv_options, positive_int, reading_marks, said_left_out, seed
+from .tabular import add_column_options, add_csv_options, positive_int, reading_marks, said_left_out
 from .weights import class_weight_arg
 
 
@@ -63,7 +63,7 @@ def register(sub) -> None:
     p.add_argument("--error-score", choices=["nan", "raise"], default="nan",
                    help="a fit that fails: nan scores its candidate NaN, ranked last and named (default); raise "
                         "stops the sweep with its error")
-    p.add_argument("--seed", type=seed, default=0,
+    p.add_argument("--seed", type=numbers.random_state, default=0,
                    help="seeds the folds, the networks' initial weights and the shuffling (default: 0)")
     p.add_argument("--task", choices=["classification", "regression"], help="override the detected task")
     p.add_argument("--impute", choices=["mean", "median", "most_frequent"],

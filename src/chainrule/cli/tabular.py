@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..errors import ChainruleError, ModelFileError, ValidationError
 from ..teach.width import say
+from .numbers import whole
 from .reading import (  # noqa: F401  (the reading is reading.py's; the commands import it from here too)
     COLUMN_OPTIONS,
     add_csv_options,
@@ -24,26 +25,9 @@ from .reading import (  # noqa: F401  (the reading is reading.py's; the commands
     separator_how,
 )
 
-
 # -- option values, checked by argparse (a bad value is a usage error naming the option) ----------
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}")
-    return value
-
-
-def seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer; got {text!r}")
-    return value
+positive_int = whole("a positive integer", lambda v: v >= 1)       # --epochs, --batch-size, --chunk-rows, ...
+seed = whole("a non-negative integer", lambda v: v >= 0)          # --seed: numbers.py's one rule, as --cv's
 
 
 def learning_rate(text: str) -> float:

@@ -269,8 +269,6 @@ def _train(args, comm, reached: list[bool], held: list, where: str = "") -> int:
     from ..saving.npz import save
     from ..training.streaming import Subset, check_inputs
     hidden, activation, optimizer, scheduled, described = _options(args)
-    if where:                             # the MPI job's ranks: said once its options are taken, not before a refusal
-        say(where, sys.stderr)
     if args.checkpoint_dir is not None:
         checkpoint.folder(args.checkpoint_dir, "--checkpoint-dir")          # "" is refused as fit refuses it
     schedule.check_resume(args, described)
@@ -283,6 +281,8 @@ def _train(args, comm, reached: list[bool], held: list, where: str = "") -> int:
     if comm is None or comm.Get_rank() == 0:   # (rank 0 saves) a second job given this --out is refused now
         held.append(out)                   # first: released even where a Ctrl-C comes as it is taken
         runlock.acquire_output(out)
+    if where:          # the MPI job's ranks: said once its options, --out and --checkpoint-dir are taken, not before
+        say(where, sys.stderr)          # a refusal of theirs
     stream = None
     if args.stream:                       # two passes over chunks of the file: it is never in memory whole
         import pandas as pd

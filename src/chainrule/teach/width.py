@@ -221,15 +221,25 @@ def _pieces(word: str, room: int) -> list[str]:
     quoted name and a short bracket ("[0.9, 0.999]") stay whole, as between words."""
     quoted = {i for m in QUOTED.finditer(word) for i in range(*m.span())} | _short_brackets(word)
     cuts = [i + 1 for i, c in enumerate(word[:-1]) if c in ",([" and i not in quoted]
-    if len(word) <= room or not any(c == "," and i not in quoted for i, c in enumerate(word)) or PATH.search(word):
+    if len(word) <= room or not any(c == "," and i not in quoted for i, c in enumerate(word)) or _path(word):
         return [word]
     pieces = [word[a:b] for a, b in zip([0, *cuts], [*cuts, len(word)])]
     return [x for piece in pieces for x in ("", piece)][1:]
 
 
-#: a file's path, whose commas are its name's ("runs/a,b/m.npz", "m,1.npz"): a word holding a folder's separator,
-#: or ending in a file's suffix where it has no call's '(' or '=' ('Adam(lr=0.1,...', 'linear@3:gamma=0.5,...')
-PATH = re.compile(r"[/\\]|^[^(=]*\.[A-Za-z][A-Za-z0-9]{0,8}[:;]?$")
+def _path(word: str) -> bool:
+    """Whether `word` is a file's path, whose commas are its name's ("runs/a,b/m.npz", "m,1.npz"), also in the
+    brackets or before the stop a sentence puts around it ("(the rows of a,b.csv);"): it holds a folder's
+    separator, or only its last comma's piece ends in a file's suffix, with no call's '(' or '=' ('Adam(lr=0.1,...',
+    'linear@3:gamma=0.5,...'); a list of dotted names ("Sepal.Length,Sepal.Width") or of files is not one."""
+    bare = word.strip("([{'\")]};:.,")
+    if "/" in bare or "\\" in bare:
+        return True
+    *names, last = bare.split(",")
+    return not re.search(r"[(=]", bare) and bool(SUFFIX.search(last)) and not any(SUFFIX.search(n) for n in names)
+
+
+SUFFIX = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,8}$")      # a file's suffix: .npz, .csv, .keras, .jsonl
 SHORT = 20        # a bracketed group shorter than this, "(a row per input)", is one word of a summary line
 
 

@@ -29,6 +29,8 @@ from .numbers import fmt, single
 LOGGED = ("categorical_crossentropy", "binary_crossentropy")      # the losses whose terms are written with numbers
 SQUARED = {"sse": "1/2 ", "mse": ""}                            # (target - out)^2's factor in each squared loss
 LOG_FLOOR = -100.0        # the engine's losses clamp each log there (as torch's BCELoss): log 0 is no number
+FLOAT32 = ("This network computes in float32: each operation is rounded to the nearest float32 (about 7 significant "
+           "digits), which gives the values shown")       # why a line's numbers done exactly give another last digit
 SOFTMAX_SUMS = 5          # a saturated softmax's sum of exp written term by term up to this many outputs
 
 
@@ -283,10 +285,11 @@ def _squared32(d: dict, target: str, out: str) -> float:
     return float(np.float32(0.5) * e * e if d["loss"] == "sse" else e * e)
 
 
-def single_note(d: dict, written: dict[str, str], sums: str) -> str:
+def single_note(d: dict, written: dict[str, str], sums: str, said: bool = False) -> str:
     """A float32 report's note under its error lines: the engine rounds each operation to float32, so where a line's
     numbers (`written`: each output's `error_numbers`; `sums`: E_total's), done exactly, give another last digit,
-    what they give; "" for float64 or where every line's exact arithmetic gives its value."""
+    what they give; "" for float64 or where every line's exact arithmetic gives its value. `said`: FLOAT32 was
+    said above (a forward line's numbers gave another digit), so this note gives only the error lines'."""
     if not single():
         return ""
     lines = [(f"E_{o}", nums, next(e["value"][0] for e in d["errors"] if e["name"] == f"E_{o}"))
@@ -299,8 +302,28 @@ def single_note(d: dict, written: dict[str, str], sums: str) -> str:
             differ.append(f"{name} = {again}")
     if not differ:
         return ""
-    return ("This network computes in float32: each operation is rounded to the nearest float32 (about 7 significant "
-            f"digits), which gives the values shown; the same numbers done exactly give {', '.join(differ)}")
+    if said:
+        return f"Done exactly, the error lines' numbers give {', '.join(differ)}"
+    return f"{FLOAT32}; the same numbers done exactly give {', '.join(differ)}"
+
+
+def exact_line(plain: str) -> str:
+    """A float32 report's line `name = formula = numbers = value`: "name = v" where its numbers done exactly give
+    v, another last digit than the engine's float32 value (net_h1 = 0.1*0.1 + 0.7*0.3 + 0.1*1 = 0.32000002 gives
+    0.32); "" for float64, a line without numbers, or numbers that are no sum of products (a list, a function)."""
+    parts = re.sub(r"   \(.*\)$", "", plain).split(" = ")
+    if not single() or len(parts) < 4 or "[" in parts[-2]:
+        return ""
+    try:
+        exact = Fraction(_evaluate(parts[-2]))
+    except (ValueError, SyntaxError, KeyError, TypeError, ZeroDivisionError, OverflowError, RecursionError):
+        return ""
+    again = _rounded(exact, parts[-1])
+    if not again or again == parts[-1]:
+        return ""
+    short = again.rstrip("0").rstrip(".") if "." in again and "e" not in again else again
+    whole = abs(Fraction(short) - exact) <= abs(exact) / 10**12        # float64's evaluation: exact far below that
+    return f"{parts[0]} = {short if whole else again}"      # 0.32, not 0.32000000
 
 
 def _evaluate(numbers: str) -> float:

@@ -31,6 +31,7 @@ SQUARED = {"sse": "1/2 ", "mse": ""}                            # (target - out)
 LOG_FLOOR = -100.0        # the engine's losses clamp each log there (as torch's BCELoss): log 0 is no number
 FLOAT32 = ("This network computes in float32: each operation is rounded to the nearest float32 (about 7 significant "
            "digits), which gives the values shown")       # why a line's numbers done exactly give another last digit
+TOTAL_TERMS = 24          # the most E_o (outputs times samples) E_total's line adds with their numbers
 SOFTMAX_SUMS = 5          # a saturated softmax's sum of exp written term by term up to this many outputs
 
 
@@ -68,11 +69,13 @@ def _par(s: str) -> str:
 
 def total_numbers(d: dict) -> tuple[str, str]:
     """E_total's sum (or mean) with the E_o written as their lines write them, or with the fewest digits that
-    give the printed E_total where their rounding does not; plain and LaTeX, ("", "") for several samples or one
-    output (E_total = E_o1 = 0.27 has no sum to show), a loss not in LOGGED or SQUARED, a value not finite, or where
-    no written form gives it."""
-    values = [e["value"][0] for e in d["errors"]]
-    if d["n_samples"] != 1 or len(values) < 2 or d["loss"] not in (*LOGGED, *SQUARED) or \
+    give the printed E_total where their rounding does not; several samples: each sample's E_o (in brackets where
+    it has several), then the mean. Plain and LaTeX, ("", "") for one term (E_total = E_o1 = 0.27 has no sum to
+    show) or more than TOTAL_TERMS, a loss not in LOGGED or SQUARED, a value not finite, or where no written form
+    gives it."""
+    n, m = d["n_samples"], len(d["errors"])
+    values = [e["value"][s] for s in range(n) for e in d["errors"]]       # sample by sample
+    if not 2 <= len(values) <= TOTAL_TERMS or d["loss"] not in (*LOGGED, *SQUARED) or \
             not all(map(math.isfinite, [*values, d["E_total"]])):      # a loss of one's own: its own divisor
         return "", ""
     printed, scale = fmt(d["E_total"]), d["scale"]
@@ -81,11 +84,17 @@ def total_numbers(d: dict) -> tuple[str, str]:
     for terms in ways:       # float32: the lines' E_o, added and divided in float32 as the engine does
         if shows(sum((Fraction(t) for t in terms), Fraction(0)) / scale, printed) or \
                 single() and fmt(np.array(terms, dtype=np.float32).sum() / scale) == printed:
-            plain = " + ".join(_par(t) if k else t for k, t in enumerate(terms))
+            plain = _added(terms, m if n > 1 else len(terms))
             if scale == 1:
                 return plain, plain
             return f"({plain}) / {scale}", f"\\frac{{{plain}}}{{{scale}}}"
     return "", ""
+
+
+def _added(terms: list[str], m: int) -> str:
+    """`terms` added, each sample's `m` in brackets where there are several samples of several terms."""
+    rows = [" + ".join(_par(t) if k else t for k, t in enumerate(terms[i:i + m])) for i in range(0, len(terms), m)]
+    return rows[0] if len(rows) == 1 else " + ".join(f"({r})" if m > 1 else r for r in rows)
 
 
 _DECIMAL = re.compile(r"(?<![\w.])\d+\.\d+(?:e[+-]?\d+)?")
@@ -119,11 +128,12 @@ def wider_note(d: dict, numbers: dict[str, str]) -> str:
 def total_note(d: dict, sums: str) -> str:
     """Where E_total's line (`total_numbers`) adds the E_o to more digits than their lines write them, as their
     values would not give it to its last digit: what they give instead, said once; "" elsewhere."""
-    lines, E, scale = [fmt(e["value"][0]) for e in d["errors"]], fmt(d["E_total"]), d["scale"]
+    m, E, scale = len(d["errors"]), fmt(d["E_total"]), d["scale"]
+    lines = [fmt(e["value"][s]) for s in range(d["n_samples"]) for e in d["errors"]]
     exact = sum(map(Fraction, lines), Fraction(0)) / scale
     if not sums or shows(exact, E) or single():         # float32: `single_note` says why
         return ""
-    added = " + ".join(_par(t) if k else t for k, t in enumerate(lines))
+    added = _added(lines, m if d["n_samples"] > 1 else len(lines))
     added = added if scale == 1 else f"({added}) / {scale}"
     return f"E_total adds the E_o to more digits than their lines: {added} gives {_rounded(exact, E)}, not the " \
            f"engine's {E}"

@@ -99,3 +99,16 @@ def test_a_forward_line_whose_numbers_done_exactly_differ_is_said_where_it_happe
     assert Decimal(parts[-1]) != exact and said == [lines[first + 1]], said           # once, under the line
     assert f"give net_h1 = {exact.normalize()}," in said[0], said[0]
     assert said[0].strip() in report.markdown().splitlines()
+
+
+def test_float32_is_said_once_where_the_forward_lines_are_exact():
+    # forward lines exact (halves of halves), the error lines not: the note under E_total said why, then the
+    # first backward line said it all again
+    net = cr.Network([cr.Dense(2, 2, "sigmoid"), cr.Dense(2, 2, "sigmoid")], loss="sse", dtype="float32", seed=0)
+    for lay in net.dense_layers:
+        lay.W[:], lay.b[:] = 0.5, 0
+    text = cr.explain(net, np.array([[0.5, 0.5]], np.float32), np.array([[0.9, 0.1]], np.float32), lr=0.5).text()
+    lines = text.splitlines()
+    dE = next(x for x in lines if x.startswith("  dE/dout_o1 = ")).split(" = ")
+    assert Decimal(dE[-1]) != -(Decimal("0.9") - Decimal(dE[-2].split(" - ")[1].rstrip(")")))    # by hand: another
+    assert sum("computes in float32" in x for x in lines) == 1, text

@@ -279,6 +279,7 @@ def _render(d: dict, markdown: bool) -> str:
         note(wider)
     if rounded := error_terms.single_note(d, written, sums, bool(said_single)):     # float32: the E lines' exact digits
         note(rounded)
+        said_single.append(rounded)        # said: a later line's numbers need not say it again
     if d.get("E_penalty") is not None:
         penalty = derivation.penalty_error_line(d)
         eq(penalty.plain(), penalty.tex)

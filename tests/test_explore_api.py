@@ -1048,3 +1048,22 @@ def test_update_trains_with_dropout_for_every_optimizer_and_says_so():
     assert "Update, Step and Train are training steps" in s["message"]
     d = page.act("select", name="w1")["state"]["derivation"]
     assert f"{dropout_update({'dropout': [{'rate': 0.5}]}, told=True)}." in d["note"]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_a_float32_derivation_says_why_its_numbers_done_exactly_give_another_digit(dtype):
+    """The report said float32's rounding under a line whose numbers done by hand give another last digit; the
+    panel showed net_h1 = 0.3*0.7 + 0.5*0 + 0.2*1 = 0.41000003 (0.41 by hand) without a word."""
+    net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 1, "sigmoid")], loss="sse", dtype=dtype, seed=3)
+    net.dense_layers[0].W[:, 0], net.dense_layers[0].b[0] = [0.3, 0.5], 0.2
+    d = _model_page(net).act("select", name="h1")["state"]["derivation"]
+    line = next(ln for ln in d["lines"] if ln["lhs"] == "net_h1")
+    torch = pytest.importorskip("torch")
+    dt = getattr(torch, dtype)
+    z = torch.tensor(0.3, dtype=dt) * torch.tensor(0.7, dtype=dt) + torch.tensor(0.2, dtype=dt)
+    assert line["numbers"] == "0.3*0.7 + 0.5*0 + 0.2*1" and float(line["value"]) == pytest.approx(z.item(), abs=1e-7)
+    assert dtype == "float64" or np.float32(line["value"]) == z.item()        # float32's very value
+    exact = Decimal("0.3") * Decimal("0.7") + Decimal("0.2")
+    assert (Decimal(line["value"]) != exact) == (dtype == "float32"), line
+    said = "This network computes in float32" in d["note"]
+    assert said == (dtype == "float32") and (not said or f"net_h1's numbers done exactly give {exact}," in d["note"])

@@ -29,6 +29,9 @@ from .numbers import fmt, single
 LOGGED = ("categorical_crossentropy", "binary_crossentropy")      # the losses whose terms are written with numbers
 SQUARED = {"sse": "1/2 ", "mse": ""}                            # (target - out)^2's factor in each squared loss
 LOG_FLOOR = -100.0        # the engine's losses clamp each log there (as torch's BCELoss): log 0 is no number
+FLOAT32 = ("This network computes in float32: each operation is rounded to the nearest float32 (about 7 significant "
+           "digits), which gives the values shown")       # why a line's numbers done exactly give another last digit
+TOTAL_TERMS = 24          # the most E_o (outputs times samples) E_total's line adds with their numbers
 SOFTMAX_SUMS = 5          # a saturated softmax's sum of exp written term by term up to this many outputs
 
 
@@ -66,11 +69,13 @@ def _par(s: str) -> str:
 
 def total_numbers(d: dict) -> tuple[str, str]:
     """E_total's sum (or mean) with the E_o written as their lines write them, or with the fewest digits that
-    give the printed E_total where their rounding does not; plain and LaTeX, ("", "") for several samples or one
-    output (E_total = E_o1 = 0.27 has no sum to show), a loss not in LOGGED or SQUARED, a value not finite, or where
-    no written form gives it."""
-    values = [e["value"][0] for e in d["errors"]]
-    if d["n_samples"] != 1 or len(values) < 2 or d["loss"] not in (*LOGGED, *SQUARED) or \
+    give the printed E_total where their rounding does not; several samples: each sample's E_o (in brackets where
+    it has several), then the mean. Plain and LaTeX, ("", "") for one term (E_total = E_o1 = 0.27 has no sum to
+    show) or more than TOTAL_TERMS, a loss not in LOGGED or SQUARED, a value not finite, or where no written form
+    gives it."""
+    n, m = d["n_samples"], len(d["errors"])
+    values = [e["value"][s] for s in range(n) for e in d["errors"]]       # sample by sample
+    if not 2 <= len(values) <= TOTAL_TERMS or d["loss"] not in (*LOGGED, *SQUARED) or \
             not all(map(math.isfinite, [*values, d["E_total"]])):      # a loss of one's own: its own divisor
         return "", ""
     printed, scale = fmt(d["E_total"]), d["scale"]
@@ -79,11 +84,17 @@ def total_numbers(d: dict) -> tuple[str, str]:
     for terms in ways:       # float32: the lines' E_o, added and divided in float32 as the engine does
         if shows(sum((Fraction(t) for t in terms), Fraction(0)) / scale, printed) or \
                 single() and fmt(np.array(terms, dtype=np.float32).sum() / scale) == printed:
-            plain = " + ".join(_par(t) if k else t for k, t in enumerate(terms))
+            plain = _added(terms, m if n > 1 else len(terms))
             if scale == 1:
                 return plain, plain
             return f"({plain}) / {scale}", f"\\frac{{{plain}}}{{{scale}}}"
     return "", ""
+
+
+def _added(terms: list[str], m: int) -> str:
+    """`terms` added, each sample's `m` in brackets where there are several samples of several terms."""
+    rows = [" + ".join(_par(t) if k else t for k, t in enumerate(terms[i:i + m])) for i in range(0, len(terms), m)]
+    return rows[0] if len(rows) == 1 else " + ".join(f"({r})" if m > 1 else r for r in rows)
 
 
 _DECIMAL = re.compile(r"(?<![\w.])\d+\.\d+(?:e[+-]?\d+)?")
@@ -117,11 +128,12 @@ def wider_note(d: dict, numbers: dict[str, str]) -> str:
 def total_note(d: dict, sums: str) -> str:
     """Where E_total's line (`total_numbers`) adds the E_o to more digits than their lines write them, as their
     values would not give it to its last digit: what they give instead, said once; "" elsewhere."""
-    lines, E, scale = [fmt(e["value"][0]) for e in d["errors"]], fmt(d["E_total"]), d["scale"]
+    m, E, scale = len(d["errors"]), fmt(d["E_total"]), d["scale"]
+    lines = [fmt(e["value"][s]) for s in range(d["n_samples"]) for e in d["errors"]]
     exact = sum(map(Fraction, lines), Fraction(0)) / scale
     if not sums or shows(exact, E) or single():         # float32: `single_note` says why
         return ""
-    added = " + ".join(_par(t) if k else t for k, t in enumerate(lines))
+    added = _added(lines, m if d["n_samples"] > 1 else len(lines))
     added = added if scale == 1 else f"({added}) / {scale}"
     return f"E_total adds the E_o to more digits than their lines: {added} gives {_rounded(exact, E)}, not the " \
            f"engine's {E}"
@@ -283,10 +295,11 @@ def _squared32(d: dict, target: str, out: str) -> float:
     return float(np.float32(0.5) * e * e if d["loss"] == "sse" else e * e)
 
 
-def single_note(d: dict, written: dict[str, str], sums: str) -> str:
+def single_note(d: dict, written: dict[str, str], sums: str, said: bool = False) -> str:
     """A float32 report's note under its error lines: the engine rounds each operation to float32, so where a line's
     numbers (`written`: each output's `error_numbers`; `sums`: E_total's), done exactly, give another last digit,
-    what they give; "" for float64 or where every line's exact arithmetic gives its value."""
+    what they give; "" for float64 or where every line's exact arithmetic gives its value. `said`: FLOAT32 was
+    said above (a forward line's numbers gave another digit), so this note gives only the error lines'."""
     if not single():
         return ""
     lines = [(f"E_{o}", nums, next(e["value"][0] for e in d["errors"] if e["name"] == f"E_{o}"))
@@ -299,8 +312,28 @@ def single_note(d: dict, written: dict[str, str], sums: str) -> str:
             differ.append(f"{name} = {again}")
     if not differ:
         return ""
-    return ("This network computes in float32: each operation is rounded to the nearest float32 (about 7 significant "
-            f"digits), which gives the values shown; the same numbers done exactly give {', '.join(differ)}")
+    if said:
+        return f"Done exactly, the error lines' numbers give {', '.join(differ)}"
+    return f"{FLOAT32}; the same numbers done exactly give {', '.join(differ)}"
+
+
+def exact_line(plain: str) -> str:
+    """A float32 report's line `name = formula = numbers = value`: "name = v" where its numbers done exactly give
+    v, another last digit than the engine's float32 value (net_h1 = 0.1*0.1 + 0.7*0.3 + 0.1*1 = 0.32000002 gives
+    0.32); "" for float64, a line without numbers, or numbers that are no sum of products (a list, a function)."""
+    parts = re.sub(r"   \(.*\)$", "", plain).split(" = ")
+    if not single() or len(parts) < 4 or "[" in parts[-2]:
+        return ""
+    try:
+        exact = Fraction(_evaluate(parts[-2]))
+    except (ValueError, SyntaxError, KeyError, TypeError, ZeroDivisionError, OverflowError, RecursionError):
+        return ""
+    again = _rounded(exact, parts[-1])
+    if not again or again == parts[-1]:
+        return ""
+    short = again.rstrip("0").rstrip(".") if "." in again and "e" not in again else again
+    whole = abs(Fraction(short) - exact) <= abs(exact) / 10**12        # float64's evaluation: exact far below that
+    return f"{parts[0]} = {short if whole else again}"      # 0.32, not 0.32000000
 
 
 def _evaluate(numbers: str) -> float:

@@ -178,6 +178,7 @@ def _read_note(d: dict, layer: int, vias: list[str]) -> str:
 
 def _render(d: dict, markdown: bool) -> str:
     lines: list[str] = []
+    said_single: list[str] = []
 
     def eq(plain: str, tex: str | None = None) -> None:
         if markdown:
@@ -188,6 +189,9 @@ def _render(d: dict, markdown: bool) -> str:
             lines.append("")
         else:
             lines.append("  " + plain)
+        if not said_single and not plain.startswith("E_") and (again := error_terms.exact_line(plain)):
+            said_single.append(again)            # float32: once, where a line's numbers done exactly first differ
+            note(f"{error_terms.FLOAT32}; this line's numbers done exactly give {again}, and so may a later line's")
 
     def note(text: str) -> None:
         lines.extend([text, ""] if markdown else ["  " + text])
@@ -273,8 +277,9 @@ def _render(d: dict, markdown: bool) -> str:
     eq(f"{plain}{' = ' * bool(sums)}{sums} = {E}", f"{tex_line}{' = ' * bool(sums)}{tex_sums} = {E}")
     if wider := total_note(d, sums):
         note(wider)
-    if rounded := error_terms.single_note(d, written, sums):        # float32: exact arithmetic's last digit, said once
+    if rounded := error_terms.single_note(d, written, sums, bool(said_single)):     # float32: the E lines' exact digits
         note(rounded)
+        said_single.append(rounded)        # said: a later line's numbers need not say it again
     if d.get("E_penalty") is not None:
         penalty = derivation.penalty_error_line(d)
         eq(penalty.plain(), penalty.tex)

@@ -228,8 +228,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     dtype = fixed.get("dtype", np.float64)
     X = pre.transform(df, dtype=dtype)          # every row, the whole file's preprocessing: the best's refit
     classify = pre.task == "classification"
-    fixed, for_fits = by_index(parsed, fixed, class_weight, pre, target,
-                               give("class_weight"))
+    fixed, for_fits = by_index(parsed, fixed, class_weight, pre, target, give("class_weight"), grid_words)
     if classify:
         y = pre.encode_target(df)           # the classes of every row: each fold's network has every output
         inner: Any = SweptClassifier(random_state=seed)

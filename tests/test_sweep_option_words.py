@@ -62,4 +62,16 @@ def test_run_sweep_names_its_arguments(sweep_data):
                                               r"\(unweighted\) or \{label: weight\}; got 'foo'$"):
         run_sweep(iris, "species", {"class_weight": [None, "foo"]}, epochs=1, cv=2)
     with pytest.raises(ValidationError, match=r"^n_jobs is for fits on this machine; with scheduler the Dask"):
-        run_sweep(iris, "species", "lr=0.01", n_jobs=-1, scheduler=f"tcp://127.0.0.1:{free_port()}")
+        run_sweep(iris, "species", "lr=0.01", n_jobs=-2, scheduler=f"tcp://127.0.0.1:{free_port()}")
+
+
+def test_every_worker_thread_beside_a_scheduler_is_taken(sweep_data, tmp_path):
+    """n_jobs=-1 is how scikit-learn's searches use every worker thread of joblib's Dask backend (docs/scale.md):
+    what a scheduler's sweep does, so not refused; the sweep goes on to reach the scheduler (nothing listens here)."""
+    iris = sweep_data / "iris.csv"
+    address = f"tcp://127.0.0.1:{free_port()}"
+    with pytest.raises(ValidationError, match=r"^cannot reach the Dask scheduler at "):
+        run_sweep(iris, "species", "lr=0.01", n_jobs=-1, scheduler=address, out_dir=tmp_path / "s")
+    r = cmd("sweep", iris, "--target", "species", "--grid", "lr=0.01", "--jobs", "-1", "--scheduler", address,
+            "--out-dir", tmp_path / "s")
+    assert r.returncode != 0 and "cannot reach the Dask scheduler at " in last(r), last(r)

@@ -109,7 +109,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     error_score : NaN (the default, as above) or "raise": the first fit that fails raises its own
         error, as GridSearchCV(error_score="raise").
     n_jobs : parallel fits on this machine (joblib's n_jobs: -1 one per CPU, -2 all but one); with a
-        scheduler, Dask's workers decide (another value than 1 is refused).
+        scheduler, Dask's workers decide: one fit a worker thread, as -1 with joblib's Dask backend (another
+        value than 1 or -1 is refused).
     na_values, text_columns : cells that mean missing besides the empty cell, NA, NaN and nan; columns
         used as text categories (as `chainrule train --na-values`, `--text`).
     read : how to read the file, as `read_csv`'s arguments sep, encoding, decimal, thousands (kept in the
@@ -162,7 +163,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0:
         raise ValidationError(f"n_jobs must be a nonzero integer (N fits at once; -1 one per CPU, -2 all CPUs "
                               f"but one, as joblib's); got {n_jobs!r}")
-    if scheduler and n_jobs != 1:       # joblib's n_jobs here; the cluster's worker threads run a scheduler's fits
+    if scheduler and n_jobs not in (1, -1):   # the cluster's worker threads run a scheduler's fits: -1's "every one"
         raise ValidationError(f"{give('jobs')} is for fits on this machine; with {give('scheduler')} the Dask "
                               f"cluster's workers run the fits, one a worker thread: leave {give('jobs')} out (got "
                               f"{n_jobs!r})")
@@ -228,8 +229,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     dtype = fixed.get("dtype", np.float64)
     X = pre.transform(df, dtype=dtype)          # every row, the whole file's preprocessing: the best's refit
     classify = pre.task == "classification"
-    fixed, for_fits = by_index(parsed, fixed, class_weight, pre, target,
-                               give("class_weight"))
+    fixed, for_fits = by_index(parsed, fixed, class_weight, pre, target, give("class_weight"), grid_words)
     if classify:
         y = pre.encode_target(df)           # the classes of every row: each fold's network has every output
         inner: Any = SweptClassifier(random_state=seed)

@@ -105,13 +105,13 @@ def estimator_grid(grid: dict[str, list], estimator, fixed: Collection[str] = ()
         if (name == "schedule" and name not in known) or (name == "learning_rate" and written_schedule(given)):
             raise schedule_refused(key, given)
         if name not in known:
-            raise unknown_name("grid name", key, sorted(set(ALIASES) | set(known)))
+            raise unknown_name("grid name", key, sorted(set(ALIASES) | set(known)), give("grid name", name=key))
         if not (isinstance(given, (list, tuple)) and given) and not hasattr(given, "rvs"):
             raise ValidationError(f"grid values of {key!r} must be a non-empty list (or, with n_iter, a "
                                   f"scipy.stats distribution); got {given!r}")
         if name in out:                      # lr and learning_rate: one argument, the second silently won
             first = next(k for k in grid if ALIASES.get(k, k) == name)
-            raise ValidationError(f"the grid names {name} twice, as {first!r} and {key!r}: give one")
+            raise ValidationError(f"{give('grid names')} {name} twice, as {first!r} and {key!r}: give one")
         out[name] = given if hasattr(given, "rvs") else list(given)
         checked = [] if name == "class_weight" or hasattr(given, "rvs") or not (check_values or key in fixed) else given
         for value in checked:                                                               # class_weight: by_index
@@ -148,24 +148,26 @@ def schedule_refused(key: str, given: Any) -> ValidationError:
 
 
 def by_index(parsed: dict, fixed: dict, class_weight, pre, target: str,
-             named: str) -> tuple[dict, Callable[[dict], dict]]:
+             named: str, spelled: dict | None = None) -> tuple[dict, Callable[[dict], dict]]:
     """The fixed arguments with class_weight's labels (as the file writes them) as the class indices the folds'
     fits see (their y is the encoded classes), and what gives a candidate's parameters as its fits see them: the
     grid's class weights stay as given (the table and best_params show them, and take them back), checked
-    now (a label that is not a class, a weight below 0: named before any fit); a regression's refused, named."""
+    now (a label that is not a class, a weight below 0: named before any fit); a regression's refused, named (as
+    `spelled`, a text grid's words, wrote it)."""
     from chainrule.data.statistics import by_class
     if class_weight is not None:
         fixed = {**fixed, "class_weight": by_class(class_weight, pre, target, named)}
     values = parsed.get("class_weight")
     for value in () if values is None or hasattr(values, "rvs") else values:
-        if value is not None:          # named as the grid's other refused values are: --grid: key=value: ...
+        if value is not None or pre.task != "classification":   # a regression's none too: as the grid's others
             try:
                 by_class(value, pre, target, "class_weight")
             except ValidationError as exc:
                 why = str(exc)
                 if pre.task == "classification" and not isinstance(value, (dict, list, tuple)):   # a grid's own None
                     why = f"class_weight must be {give('grid class_weight')}; got {value!r:.80}"
-                written = value if isinstance(value, str) else repr(value)
+                written = show(value, (spelled or {}).get("class_weight", ())) \
+                    if value is None or isinstance(value, str) else repr(value)          # as the grid wrote it
                 raise ValidationError(f"{give('grid')}: class_weight={written:.80}: {why}") from None
 
     def for_fits(params: dict) -> dict:

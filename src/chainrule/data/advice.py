@@ -105,7 +105,11 @@ WORDS: dict[str, dict[str, str]] = {
     "weight": {"fit": "weight", "command": "--weight"},
     "out_dir": {"fit": "out_dir", "command": "--out-dir"},
     "grid": {"fit": "grid", "command": "--grid"},
+    "grid name": {"fit": "grid name={name!r}", "command": "--grid name {name!r}"},
+    "grid names": {"fit": "the grid names", "command": "--grid names"},
+    "weight rows": {"fit": "a column of sample weights, weight='COL',", "command": "--weight COL"},
     "opset": {"fit": "opset", "command": "--opset"},
+    "checkpoint_dir": {"fit": "checkpoint_dir", "command": "--checkpoint-dir"},
     "weight column": {"fit": "weight column {column}", "command": "--weight column {column}"},
     "weight not input": {"fit": "the weight column {column} cannot also be the target, in features or in drop: it "
                                 "is not an input",

@@ -119,7 +119,7 @@ def by_class(spec: str | list[tuple[str, float]] | dict, pre: Any, target: str,
     a number >= 0, or 'balanced'."""
     from .csvfile import names, short
     if pre.task != "classification":
-        rows = "--weight COL" if named.startswith("--") else "a column of sample weights, weight='COL',"
+        rows = "--weight COL" if named.startswith("--") else give("weight rows")    # a sweep's grid: its caller's
         raise ValidationError(f"{named} is for classification; {short(target)} is a regression target "
                               f"({rows} weighs its rows)")
     if isinstance(spec, str):

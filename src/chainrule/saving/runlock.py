@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..backend.compilelock import TRIES, leftover, linked, unstale
 from ..backend.processes import running
+from ..data.advice import give
 from ..errors import ValidationError
 
 LOCKNAME = "checkpoint.lock"
@@ -35,14 +36,15 @@ _guard = threading.Lock()
 
 
 def prepare_folder(directory: Path) -> None:
-    """Create `directory` (and its parents) or say, naming it, why it cannot be: before training,
-    not after the first epoch."""
+    """Create `directory` (and its parents) or say, naming it (fit's checkpoint_dir, the command's
+    --checkpoint-dir), why it cannot be: before training, not after the first epoch."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise type(exc)(exc.errno, f"checkpoint_dir cannot be created ({exc.strerror})", str(directory)) from None
+        raise type(exc)(exc.errno, f"{give('checkpoint_dir')} cannot be created ({exc.strerror})",
+                        str(directory)) from None
     if not directory.is_dir():
-        raise NotADirectoryError(errno.ENOTDIR, "checkpoint_dir exists and is not a folder", str(directory))
+        raise NotADirectoryError(errno.ENOTDIR, f"{give('checkpoint_dir')} exists and is not a folder", str(directory))
 
 
 def acquire(directory: Path, taken: Callable[[], None] | None = None) -> Path:

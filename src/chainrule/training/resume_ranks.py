@@ -57,6 +57,8 @@ def agreed(comm: Any, failure: BaseException | None) -> None:
     """After every rank restored the callbacks' states: a rank's failure (a callback rank 0 lacks, a state
     its callback refuses) is raised on every rank, the rank named, where it ended the job by MPI_Abort (or
     left the others waiting, where rank 0 failed)."""
+    if comm.Get_size() == 1 and failure is not None:      # a job of one rank: one process's error, as `agree` says
+        raise on_every_rank(failure)
     said = comm.allgather(None if failure is None else report(failure))
     if any(one is not None for one in said):
         raise on_every_rank(rebuilt(said, "to restore the callbacks' states")) from failure

@@ -263,12 +263,14 @@ def run(args) -> int:
     if args.format == "json":
         print(standard_json({**extra, **report.to_dict()}, "explain's report", indent=2))   # as Report.to_json
         return 0
-    shown = {"text": report.text, "markdown": report.markdown}[args.format]().rstrip()
-    # the report's Python calls in the command's words
-    shown = as_options(shown)
+    keep = None
     if args.neuron is not None:
         names = neuron_names(net)
         keep = {names[args.layer + 1][args.neuron], *names[-1]}
+    shown = {"text": report.text, "markdown": report.markdown}[args.format](kept=keep).rstrip()
+    # the report's Python calls in the command's words
+    shown = as_options(shown)
+    if keep is not None:
         read = {k: names[k] for k in (args.layer, len(names) - 2) if k > 0}      # hidden layer k: names[k]
         shown = only_neuron(shown, keep, args.format == "markdown", read, report.to_dict())
     if header:

@@ -13,11 +13,11 @@ from typing import Any
 from ..backend.kernels import flush_below
 from ..errors import ValidationError
 from ..saving.npzcheck import standard_json
-from . import derivation, error_terms, notation
+from . import derivation, error_terms, last_digit, notation
 from .derivation import tex_symbol
 from .error_terms import ZERO_LOG, error_numbers, numbers_tex, total_note, total_numbers, wider_note, zero_log
 from .notation import DE, ERROR_FORMULAS, MAX_PARAMETERS, shortened, tex_name
-from .numbers import fmt, single_precision, tex_numbers
+from .numbers import fmt, single, single_precision, tex_numbers
 from .width import fit_width as fit_width  # where it was first written: older imports of it
 
 __all__ = ["MAX_PARAMETERS", "Report", "UnknownParameterError"]
@@ -85,13 +85,15 @@ class Report:
         whole = sum(len(nr["weights"]) + 1 for layer in self.data["layers"] for nr in layer["neurons"])
         raise UnknownParameterError(name, [p["name"] for p in self.data["parameters"]], self.data.get("slice"), whole)
 
-    def text(self) -> str:
+    def text(self, kept: set[str] | None = None) -> str:
+        """`kept`: where a caller keeps the forward lines of these units only (`chainrule explain --neuron`), the
+        note on rounded numbers (last_digit) reads those lines alone."""
         with single_precision(self.data.get("dtype") == "float32"):
-            return _render(self.data, markdown=False)
+            return _render(self.data, markdown=False, kept=kept)
 
-    def markdown(self) -> str:
+    def markdown(self, kept: set[str] | None = None) -> str:
         with single_precision(self.data.get("dtype") == "float32"):
-            return _render(self.data, markdown=True)
+            return _render(self.data, markdown=True, kept=kept)
 
     def __str__(self) -> str:
         return self.text()
@@ -176,11 +178,13 @@ def _read_note(d: dict, layer: int, vias: list[str]) -> str:
             f"{where})")
 
 
-def _render(d: dict, markdown: bool) -> str:
+def _render(d: dict, markdown: bool, kept: set[str] | None = None) -> str:
     lines: list[str] = []
     said_single: list[str] = []
+    plains: list[tuple[int, str]] = []          # each equation and where it ends in `lines`: for last_digit
 
     def eq(plain: str, tex: str | None = None) -> None:
+        plains.append((len(lines) + 1 + markdown, plain))
         if markdown:
             said = re.search(r"   \((.*)\)$", plain)       # the text's note after the value, "   (fused)"
             if tex is not None and said and "\\text{(" not in tex:
@@ -371,4 +375,9 @@ def _render(d: dict, markdown: bool) -> str:
                f"{_par(_f(g))} = {_f(p['updated'])}",
                f"{sym}^+ = {sym} - \\eta \\cdot {grad_tex} = "
                f"{_short(p['value'])} - {_short(d['lr'])} \\cdot {_par(_f(g))} = {_f(p['updated'])}")
+    unit = re.compile(r"(?:net|out)_(\S+) = ")
+    read = [plain if kept is None or not (m := unit.match(plain)) or m[1] in kept else "" for _, plain in plains]
+    if not single() and (found := last_digit.note(read)):      # float32: single_note says why
+        at, said = found
+        lines[plains[at][0]:plains[at][0]] = [said, ""] if markdown else ["  " + said]
     return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,80 @@
+"""A learner redoing a line of explain from its written (rounded) numbers: where that gives another last digit than
+the value written, the report says so under the first such line, with what it gives and how many more there are."""
+import re
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from conftest import cmd
+
+import chainrule as cr
+
+NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:e[+-]?\d+)?")
+NOTE = "Each value is the engine's, from the unrounded numbers"
+
+
+def by_hand(line: str) -> tuple[str, str] | None:
+    """(what the written numbers give, to the written value's decimals; the written value) of a line of plain
+    arithmetic, computed exactly; None for a line with a function, a name or no numbers."""
+    parts = line.strip().split("   (")[0].split(" = ")
+    if len(parts) < 3 or parts[0].startswith("E_") or "e" in parts[-1]:
+        return None
+    numbers = parts[-2]
+    if re.search(r"[A-Za-z_]|\.\.\.", NUMBER.sub("", numbers)):
+        return None
+    code = NUMBER.sub(lambda m: f"Fraction('{m[0]}')", re.sub(r"(\d)\(", r"\1*(", numbers).replace("^", "**"))
+    exact = eval(code, {"Fraction": Fraction})
+    places = len(parts[-1].split(".")[1])
+    value = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(Decimal(1).scaleb(-places),
+                                                                            rounding=ROUND_HALF_EVEN)
+    return f"{value:f}", parts[-1]
+
+
+def differing(text: str) -> list[tuple[int, str, str]]:
+    lines = text.splitlines()
+    return [(k, *got) for k, line in enumerate(lines) if (got := by_hand(line)) and got[0] != got[1]]
+
+
+def check(text: str) -> None:
+    lines, found = text.splitlines(), differing(text)
+    notes = [k for k, line in enumerate(lines) if NOTE in line]
+    if not found:
+        assert notes == []
+        return
+    (k, gives, written), *rest = found
+    assert notes == [k + 1], text
+    assert f"gives {gives}, not {written}" in lines[k + 1] or f"give {gives}, not {written}" in lines[k + 1]
+    assert (f"(and {len(rest)} more line" in lines[k + 1]) == bool(rest)
+
+
+def test_the_seed_s_report_says_where_its_rounded_numbers_give_another_last_digit():
+    net, X, Y, lr = cr.examples.seed_network()
+    text = cr.explain(net, X, Y, lr=lr).text()
+    # the seed's own dE/dout_h1 line: 0.055399425 + (-0.019049118) is 0.036350307 to nine decimals
+    assert any(line.strip().startswith("dE/dout_h1 =") for _, line in
+               [(k, text.splitlines()[k]) for k, _, _ in differing(text)])
+    check(text)
+
+
+@pytest.mark.parametrize("widths, act, loss, x, y", [
+    ([3, 4, 2], "tanh", "sse", [[0.5, -1, 2]], [[0.2, 0.8]]),
+    ([2, 2, 1], "sigmoid", "binary_crossentropy", [[1, 0]], [[1]]),
+    ([2, 3, 2], "relu", "mse", [[0.05, 0.1]], [[0.01, 0.99]]),
+])
+def test_a_teacher_s_own_network_says_so_too_in_text_and_markdown(widths, act, loss, x, y):
+    layers = [cr.Dense(a, b, act if k < len(widths) - 2 else ("sigmoid" if loss == "binary_crossentropy" else act))
+              for k, (a, b) in enumerate(zip(widths, widths[1:]))]
+    net = cr.Network(layers, loss=loss, seed=3)
+    report = cr.explain(net, np.array(x, float), np.array(y, float), lr=0.1)
+    check(report.text())
+    assert report.markdown().count(NOTE) == report.text().count(NOTE)
+
+
+def test_a_neuron_slice_of_the_command_names_only_lines_it_shows(tmp_path):
+    run = cmd("explain", "--layers", "3,4,2", "--activation", "tanh", "--inputs", "0.5,-1,2", "--targets", "0.2,0.8",
+              "--lr", "0.1", "--layer", "1", "--neuron", "0")
+    assert run.returncode == 0, run.stderr
+    body = run.stdout.split("Forward pass", 1)[1]
+    check(body)
+    assert NOTE in body          # the kept lines still differ in places: said among them

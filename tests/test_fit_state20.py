@@ -9,6 +9,7 @@ import os
 
 import numpy as np
 import pytest
+from test_tiny_loop import build
 
 import chainrule as cr
 from chainrule.backend import cachedir, kernels, loops, tiny, warmup
@@ -45,16 +46,16 @@ def recorded_path(folder) -> str:
 
 @needs_numba
 def test_a_resumed_run_keeps_its_loop_while_another_fit_runs_in_its_middle(monkeypatch, tmp_path):
-    rng = np.random.default_rng(0)
-    X, Y = rng.normal(size=(12, 2)), rng.uniform(size=(12, 1))
+    # test_tiny_loop's network (SHAPES[1]: 2-3-1 tanh/linear, mse, 11 rows in batches of 4) in float32: the tiny
+    # version it compiles, none of this test's own (each takes seconds)
     monkeypatch.setattr(kernels, "ENABLED", True)
     ready = {"tiny": True}
     monkeypatch.setattr(warmup, "tiny_ready", lambda dtype, key: ready["tiny"])
 
     def fit(callbacks, ck=None, resume=False):
-        net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 1, "sigmoid")], loss="mse", seed=0, dtype="float32")
+        net, X, Y = build(1, "float32", seed=0)
         try:
-            net.fit(X, Y, epochs=6, batch_size=4, optimizer=cr.optim.SGD(0.5, momentum=0.9), seed=1, verbose=0,
+            net.fit(X, Y, epochs=6, batch_size=4, optimizer=cr.optim.SGD(0.05, momentum=0.9), seed=1, verbose=0,
                     callbacks=callbacks, checkpoint_dir=ck, resume=resume)
         except KeyboardInterrupt:
             pass

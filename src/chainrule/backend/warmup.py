@@ -33,7 +33,7 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +55,7 @@ COMMAND = [sys.executable, "-m", "chainrule.backend.warmup"]
 SEED = (2, 2, 2, 0, 1, 1, 0, 1, 12)    # tiny.version of the seed's 2-2-2 sigmoid network, one sample a step
 _source_keys: dict[tuple[str, ...], str] = {}
 COMPILED = (kernels, loops, views, tiny, csr, units)   # the modules Numba compiles and caches
-_requested: set[tuple[str, tuple[int, ...]]] = set()      # the tiny versions this process asked for
-_pending: list[tuple[str, tuple[int, ...]]] = []          # ... and will, when the job is done
+_requested: set[tuple[str, tuple[int, ...]]] = set()      # the tiny versions this process asked for (`request_tiny`)
 _warned_cache = False     # whether this process said that the compiled kernels' cache cannot be written
 
 
@@ -98,14 +97,14 @@ def _cannot_load() -> None:
                       RuntimeWarning, stacklevel=4)
 
 
-def job_done(start: bool = True) -> None:
+def job_done(start: bool = True, lacked: Sequence[tuple[str, tuple[int, ...]]] = ()) -> None:
     """The end of a job: the kernels it ran without (`prepare`) or the tiny versions it lacked
-    (`tiny_ready`) are compiled now, in the background, unless the job's timer already did, or
-    not (`start` False: a job the user stopped with Ctrl-C expects nothing to go on running)."""
+    (`lacked`: its own `request_tiny` answers, held by the job, not by this module: a job ending in another's
+    middle starts nothing of the other's) are compiled now, in the background, unless the job's timer already
+    did, or not (`start` False: a job the user stopped with Ctrl-C expects nothing to go on running)."""
     _compile_once(start)
-    if start and _pending:
-        _start(COMMAND + [v for char, key in _pending for v in (char, ",".join(map(str, key)))], _lock())
-    _pending.clear()
+    if start and lacked:
+        _start(COMMAND + [v for char, key in lacked for v in (char, ",".join(map(str, key)))], _lock())
 
 
 def _compile_once(start: bool = True) -> None:
@@ -178,12 +177,14 @@ def tiny_ready(dtype: Any, key: tuple[int, ...]) -> bool:
     return os.path.exists(_tiny_marker(dtype, key))
 
 
-def request_tiny(dtype: Any, key: tuple[int, ...]) -> None:
-    """Have the tiny version `key` compiled when the job that lacked it is done (`job_done`), once a process."""
-    char = np.dtype(dtype).char
-    if (char, key) not in _requested:
-        _requested.add((char, key))
-        _pending.append((char, key))
+def request_tiny(dtype: Any, key: tuple[int, ...]) -> tuple[str, tuple[int, ...]] | None:
+    """The tiny version `key` for the job that lacks it to have compiled once it is done (`job_done`'s `lacked`),
+    once a process: None where another job asked for it already."""
+    version = (np.dtype(dtype).char, key)
+    if version in _requested:
+        return None
+    _requested.add(version)
+    return version
 
 
 def _tiny_marker(dtype: Any, key: tuple[int, ...]) -> str:

@@ -149,3 +149,32 @@ def test_a_fit_in_another_s_callback_has_only_its_own_lacking_versions_compiled_
         net.fit(X, Y, epochs=3, batch_size=4, optimizer=cr.optim.SGD(0.1), seed=1, verbose=0, callbacks=[Inner(stop)])
         # the inner fit's at its end (none where stopped), the outer's at its own, after its 3 epochs
         assert started == ([] if stop else [(inner, 1)]) + [(outer, 3)]
+
+
+@pytest.mark.parametrize("inner_stopped", [False, True])
+def test_a_fit_in_another_s_callback_leaves_the_outer_fit_s_compiling_timer_alone(monkeypatch, inner_stopped):
+    """The timer that starts the kernels' compiling COMPILE_AFTER seconds into a job on NumPy (or at its end) was
+    the process's: a fit ending in another's middle started the compiling beside the outer fit (a short one,
+    which the compiler slows), and, stopped with Ctrl-C, cancelled it (the outer's end then started nothing)."""
+    started, seen_during = [], []
+    monkeypatch.setattr(kernels, "ENABLED", "auto")
+    monkeypatch.setattr(kernels, "numba", None)              # the kernels not loaded, not cached
+    monkeypatch.setattr(warmup, "ready", lambda: False)
+    monkeypatch.setattr(warmup, "LOAD_SECONDS", 0.0)
+    monkeypatch.setattr(warmup, "_next_look", 0.0)
+    monkeypatch.setattr(warmup, "compile_in_background", lambda: started.append(1))
+
+    class Inner(cr.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 0:
+                other = cr.Network([cr.Dense(2, 2, "relu"), cr.Dense(2, 1)], loss="mse", seed=1)
+                try:
+                    other.fit(np.ones((4, 2)), np.ones((4, 1)), epochs=2, verbose=0,
+                              callbacks=[StopAt(1)] if inner_stopped else [])
+                except KeyboardInterrupt:
+                    pass
+            seen_during.append(len(started))
+
+    net, X, Y = build(1, "float64", seed=0)
+    net.fit(X, Y, epochs=3, batch_size=4, verbose=0, callbacks=[Inner()])
+    assert seen_during == [0, 0, 0] and started == [1] and warmup._timer is None

@@ -48,6 +48,7 @@ LOAD_SECONDS = 0.6        # importing Numba and loading the cached kernels (meas
 COMPILE_AFTER = 10.0      # seconds into a job on NumPy when the compiling starts if the job is not done
 _next_look = 0.0
 _timer: threading.Timer | None = None     # the compiling a job on NumPy will start (job_done, or the timer)
+_timer_owner: object = None               # the job whose `prepare` started it
 _guard = threading.Lock()
 #: the compiling process this one started last; a thread waits for each (`_start`)
 compiling: subprocess.Popen | None = None
@@ -59,9 +60,11 @@ _requested: set[tuple[str, tuple[int, ...]]] = set()      # the tiny versions th
 _warned_cache = False     # whether this process said that the compiled kernels' cache cannot be written
 
 
-def prepare(seconds: float) -> bool:
-    """Whether a job that would take about `seconds` on NumPy runs the kernels (see the module)."""
-    global _next_look, _timer
+def prepare(seconds: float, owner: object = None) -> bool:
+    """Whether a job that would take about `seconds` on NumPy runs the kernels (see the module); `owner`: the job,
+    whose end alone (`job_done`) starts or cancels the timer this call starts (not another job's, ending in its
+    middle: a fit in its callback, a thread's)."""
+    global _next_look, _timer, _timer_owner
     if not kernels.ENABLED:
         return False
     kernels.check_mode()
@@ -78,7 +81,7 @@ def prepare(seconds: float) -> bool:
     _next_look = time.monotonic() + 5.0          # look again for the marker in a few seconds at most
     with _guard:
         if _timer is None:
-            _timer = threading.Timer(COMPILE_AFTER, _compile_once)
+            _timer, _timer_owner = threading.Timer(COMPILE_AFTER, _compile_once), owner
             _timer.daemon = True
             _timer.start()
     return False
@@ -97,20 +100,23 @@ def _cannot_load() -> None:
                       RuntimeWarning, stacklevel=4)
 
 
-def job_done(start: bool = True, lacked: Sequence[tuple[str, tuple[int, ...]]] = ()) -> None:
+def job_done(start: bool = True, lacked: Sequence[tuple[str, tuple[int, ...]]] = (), owner: object = None) -> None:
     """The end of a job: the kernels it ran without (`prepare`) or the tiny versions it lacked
     (`lacked`: its own `request_tiny` answers, held by the job, not by this module: a job ending in another's
     middle starts nothing of the other's) are compiled now, in the background, unless the job's timer already
-    did, or not (`start` False: a job the user stopped with Ctrl-C expects nothing to go on running)."""
-    _compile_once(start)
+    did, or not (`start` False: a job the user stopped with Ctrl-C expects nothing to go on running); `owner`: the
+    job, whose timer alone it takes (None: whichever)."""
+    _compile_once(start, owner)
     if start and lacked:
         _start(COMMAND + [v for char, key in lacked for v in (char, ",".join(map(str, key)))], _lock())
 
 
-def _compile_once(start: bool = True) -> None:
-    global _timer
+def _compile_once(start: bool = True, owner: object = None) -> None:
+    global _timer, _timer_owner
     with _guard:
-        timer, _timer = _timer, None
+        if owner is not None and owner is not _timer_owner:
+            return
+        timer, _timer, _timer_owner = _timer, None, None
     if timer is None:
         return
     timer.cancel()

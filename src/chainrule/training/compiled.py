@@ -39,6 +39,7 @@ OPTIMIZER_KERNELS = {SGD: 0, Adam: 1, AdamW: 1}
 LAYER_KERNELS = {Dense}
 MAX_ORDERS = 8_000_000      # sample indices precomputed at once by run_all (64 MB)
 _plans: dict[tuple, tuple | None] = {}
+_NO_JOB = object()          # the owner of no timer (`job_done` of a fit that prepared nothing: a sequence's)
 
 
 @dataclass
@@ -66,9 +67,9 @@ def prepare(net, samples: int, epochs: int, batch_size: int) -> Job:
     """Decide, before a job, whether it runs the kernels: with Numba's default ("auto") a job too
     short to pay for loading them, or one whose kernels are not compiled yet, runs on NumPy
     (`backend.warmup`). Returns the job's `Job`, for `run`."""
-    seconds = estimate(net, samples, epochs, batch_size)
-    warmup.prepare(seconds)
-    return Job(seconds)
+    job = Job(estimate(net, samples, epochs, batch_size))
+    warmup.prepare(job.seconds, job)
+    return job
 
 
 def prepare_run(net, samples: int, epochs: int, batch_size: int, before: str | None) -> Job:
@@ -148,7 +149,10 @@ def _why(before: bool) -> str:
 def job_done(start: bool = True, job: Job | None = None) -> None:
     """After the job `prepare` was asked about (`backend.warmup.job_done`), with the tiny versions `job` lacked;
     `start`: False for a job the user stopped (Ctrl-C)."""
-    warmup.job_done(start, job.lacked if job is not None else ())
+    if job is None:
+        warmup.job_done(start, owner=_NO_JOB)
+    else:
+        warmup.job_done(start, job.lacked, job)
 
 
 def epoch_plan(net, optimizer, X: Any = None, batch_size: int | None = None) -> tuple | None:

@@ -177,7 +177,6 @@ def tiny_policy(monkeypatch, tmp_path):
     monkeypatch.setattr(kernels, "ENABLED", "auto")
     monkeypatch.setattr(tiny, "_entries", {})
     monkeypatch.setattr(warmup, "_requested", set())
-    monkeypatch.setattr(warmup, "_pending", [])
     started, used = [], []
     monkeypatch.setattr(warmup, "_start", lambda command, lock: started.append((command[-2:], len(used))) or True)
     for module in (loops, tiny):

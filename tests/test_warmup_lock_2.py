@@ -6,6 +6,7 @@ temporary file left by a process killed as it wrote it stayed in the cache folde
 --force`; saving/runlock.py wrote its locks with a copy of the compiling's code."""
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
@@ -61,12 +62,11 @@ def test_a_compiling_that_cannot_start_leaves_no_lock_and_says_nothing(folder, t
         python.write_text("#!/bin/sh\n")
         python.chmod(0o644)
     monkeypatch.setattr(warmup, "COMMAND", [str(python), "-m", "chainrule.backend.warmup"])
-    monkeypatch.setattr(warmup, "_pending", [("d", warmup.SEED)])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert warmup.compile_in_background() is False
         assert not (folder / "chainrule-kernels.compiling").exists()
-        warmup.job_done()                                # the tiny versions' compiling: the same
+        warmup.job_done(lacked=[("d", warmup.SEED)])     # the tiny versions' compiling: the same
     assert sorted(p.name for p in folder.iterdir()) == []
     monkeypatch.setattr(warmup, "COMMAND", SLEEPER)
     assert warmup.compile_in_background() is True and len(children) == 1      # not held back
@@ -98,8 +98,8 @@ def test_two_jobs_ending_at_once_start_one_compiling(folder, monkeypatch, childr
     the kernels), each coming between the other's look at the locks and its taking: each took its own
     lock, and two processes compiled into tiny.py's cache at once."""
     monkeypatch.setattr(warmup, "COMMAND", SLEEPER)
-    monkeypatch.setattr(warmup, "_pending", [("d", warmup.SEED)])
-    other = warmup.compile_in_background if first == "tiny" else warmup.job_done
+    tiny_done = functools.partial(warmup.job_done, lacked=[("d", warmup.SEED)])     # a job that lacked the seed's
+    other = warmup.compile_in_background if first == "tiny" else tiny_done
     real, calls = compilelock.take, []
 
     def take(lock):                 # the other job comes in just before this one's first taking
@@ -108,7 +108,7 @@ def test_two_jobs_ending_at_once_start_one_compiling(folder, monkeypatch, childr
             other()
         return real(lock)
     monkeypatch.setattr(warmup, "_take", take)
-    (warmup.job_done if first == "tiny" else warmup.compile_in_background)()
+    (tiny_done if first == "tiny" else warmup.compile_in_background)()
     assert len(children) == 1                                    # was 2
     assert compilelock.fresh(str(folder / "chainrule-kernels.compiling"))
 

@@ -33,7 +33,7 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,7 @@ LOAD_SECONDS = 0.6        # importing Numba and loading the cached kernels (meas
 COMPILE_AFTER = 10.0      # seconds into a job on NumPy when the compiling starts if the job is not done
 _next_look = 0.0
 _timer: threading.Timer | None = None     # the compiling a job on NumPy will start (job_done, or the timer)
+_timer_owner: object = None               # the job whose `prepare` started it
 _guard = threading.Lock()
 #: the compiling process this one started last; a thread waits for each (`_start`)
 compiling: subprocess.Popen | None = None
@@ -55,14 +56,15 @@ COMMAND = [sys.executable, "-m", "chainrule.backend.warmup"]
 SEED = (2, 2, 2, 0, 1, 1, 0, 1, 12)    # tiny.version of the seed's 2-2-2 sigmoid network, one sample a step
 _source_keys: dict[tuple[str, ...], str] = {}
 COMPILED = (kernels, loops, views, tiny, csr, units)   # the modules Numba compiles and caches
-_requested: set[tuple[str, tuple[int, ...]]] = set()      # the tiny versions this process asked for
-_pending: list[tuple[str, tuple[int, ...]]] = []          # ... and will, when the job is done
+_requested: set[tuple[str, tuple[int, ...]]] = set()      # the tiny versions this process asked for (`request_tiny`)
 _warned_cache = False     # whether this process said that the compiled kernels' cache cannot be written
 
 
-def prepare(seconds: float) -> bool:
-    """Whether a job that would take about `seconds` on NumPy runs the kernels (see the module)."""
-    global _next_look, _timer
+def prepare(seconds: float, owner: object = None) -> bool:
+    """Whether a job that would take about `seconds` on NumPy runs the kernels (see the module); `owner`: the job,
+    whose end alone (`job_done`) starts or cancels the timer this call starts (not another job's, ending in its
+    middle: a fit in its callback, a thread's)."""
+    global _next_look, _timer, _timer_owner
     if not kernels.ENABLED:
         return False
     kernels.check_mode()
@@ -79,7 +81,7 @@ def prepare(seconds: float) -> bool:
     _next_look = time.monotonic() + 5.0          # look again for the marker in a few seconds at most
     with _guard:
         if _timer is None:
-            _timer = threading.Timer(COMPILE_AFTER, _compile_once)
+            _timer, _timer_owner = threading.Timer(COMPILE_AFTER, _compile_once), owner
             _timer.daemon = True
             _timer.start()
     return False
@@ -98,20 +100,23 @@ def _cannot_load() -> None:
                       RuntimeWarning, stacklevel=4)
 
 
-def job_done(start: bool = True) -> None:
+def job_done(start: bool = True, lacked: Sequence[tuple[str, tuple[int, ...]]] = (), owner: object = None) -> None:
     """The end of a job: the kernels it ran without (`prepare`) or the tiny versions it lacked
-    (`tiny_ready`) are compiled now, in the background, unless the job's timer already did, or
-    not (`start` False: a job the user stopped with Ctrl-C expects nothing to go on running)."""
-    _compile_once(start)
-    if start and _pending:
-        _start(COMMAND + [v for char, key in _pending for v in (char, ",".join(map(str, key)))], _lock())
-    _pending.clear()
+    (`lacked`: its own `request_tiny` answers, held by the job, not by this module: a job ending in another's
+    middle starts nothing of the other's) are compiled now, in the background, unless the job's timer already
+    did, or not (`start` False: a job the user stopped with Ctrl-C expects nothing to go on running); `owner`: the
+    job, whose timer alone it takes (None: whichever)."""
+    _compile_once(start, owner)
+    if start and lacked:
+        _start(COMMAND + [v for char, key in lacked for v in (char, ",".join(map(str, key)))], _lock())
 
 
-def _compile_once(start: bool = True) -> None:
-    global _timer
+def _compile_once(start: bool = True, owner: object = None) -> None:
+    global _timer, _timer_owner
     with _guard:
-        timer, _timer = _timer, None
+        if owner is not None and owner is not _timer_owner:
+            return
+        timer, _timer, _timer_owner = _timer, None, None
     if timer is None:
         return
     timer.cancel()
@@ -178,12 +183,14 @@ def tiny_ready(dtype: Any, key: tuple[int, ...]) -> bool:
     return os.path.exists(_tiny_marker(dtype, key))
 
 
-def request_tiny(dtype: Any, key: tuple[int, ...]) -> None:
-    """Have the tiny version `key` compiled when the job that lacked it is done (`job_done`), once a process."""
-    char = np.dtype(dtype).char
-    if (char, key) not in _requested:
-        _requested.add((char, key))
-        _pending.append((char, key))
+def request_tiny(dtype: Any, key: tuple[int, ...]) -> tuple[str, tuple[int, ...]] | None:
+    """The tiny version `key` for the job that lacks it to have compiled once it is done (`job_done`'s `lacked`),
+    once a process: None where another job asked for it already."""
+    version = (np.dtype(dtype).char, key)
+    if version in _requested:
+        return None
+    _requested.add(version)
+    return version
 
 
 def _tiny_marker(dtype: Any, key: tuple[int, ...]) -> str:

@@ -15,7 +15,7 @@ import os
 import sys
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any, NamedTuple
 
@@ -39,6 +39,7 @@ OPTIMIZER_KERNELS = {SGD: 0, Adam: 1, AdamW: 1}
 LAYER_KERNELS = {Dense}
 MAX_ORDERS = 8_000_000      # sample indices precomputed at once by run_all (64 MB)
 _plans: dict[tuple, tuple | None] = {}
+_NO_JOB = object()          # the owner of no timer (`job_done` of a fit that prepared nothing: a sequence's)
 
 
 @dataclass
@@ -48,9 +49,11 @@ class Job:
     each other's. `seconds`: its estimate on NumPy (a job long enough to load the kernels for has the tiny version
     it lacked compiled once done); `tiny_loop`: its compiled loop, True the tiny networks', False the general, as
     its checkpoint says (`prepare_run`) or as its first compiled epoch took, kept to its end (a version compiled
-    meanwhile is not switched to: in float32 the loops' last bits can differ); None: not chosen yet."""
+    meanwhile is not switched to: in float32 the loops' last bits can differ); None: not chosen yet. `lacked`: the
+    tiny versions it asked for (`warmup.request_tiny`), compiled once it is done (`job_done`), not once another is."""
     seconds: float = 0.0
     tiny_loop: bool | None = None
+    lacked: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)
 
 
 def estimate(net, samples: int, epochs: int, batch_size: int) -> float:
@@ -64,9 +67,9 @@ def prepare(net, samples: int, epochs: int, batch_size: int) -> Job:
     """Decide, before a job, whether it runs the kernels: with Numba's default ("auto") a job too
     short to pay for loading them, or one whose kernels are not compiled yet, runs on NumPy
     (`backend.warmup`). Returns the job's `Job`, for `run`."""
-    seconds = estimate(net, samples, epochs, batch_size)
-    warmup.prepare(seconds)
-    return Job(seconds)
+    job = Job(estimate(net, samples, epochs, batch_size))
+    warmup.prepare(job.seconds, job)
+    return job
 
 
 def prepare_run(net, samples: int, epochs: int, batch_size: int, before: str | None) -> Job:
@@ -143,10 +146,13 @@ def _why(before: bool) -> str:
     return f"on NumPy, {' and '.join(lacking) or 'numba'} not being installed here (the 'fast' extra)"
 
 
-def job_done(start: bool = True) -> None:
-    """After the job `prepare` was asked about (`backend.warmup.job_done`); `start`: False for a
-    job the user stopped (Ctrl-C)."""
-    warmup.job_done(start)
+def job_done(start: bool = True, job: Job | None = None) -> None:
+    """After the job `prepare` was asked about (`backend.warmup.job_done`), with the tiny versions `job` lacked;
+    `start`: False for a job the user stopped (Ctrl-C)."""
+    if job is None:
+        warmup.job_done(start, owner=_NO_JOB)
+    else:
+        warmup.job_done(start, job.lacked, job)
 
 
 def epoch_plan(net, optimizer, X: Any = None, batch_size: int | None = None) -> tuple | None:
@@ -258,7 +264,9 @@ def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray |
     if key is not None and tiny_loop and job.tiny_loop is None:
         job.tiny_loop = warmup.tiny_ready(net.dtype, key)
         if not job.tiny_loop and job.seconds >= warmup.LOAD_SECONDS:
-            warmup.request_tiny(net.dtype, key)      # compiled once the job is done (`job_done`)
+            version = warmup.request_tiny(net.dtype, key)
+            if version is not None:
+                job.lacked.append(version)      # compiled once the job is done (`job_done`)
     tiny_loop = tiny_loop and bool(job.tiny_loop)
     if taking is not None:
         taking("tiny" if tiny_loop else "kernels")

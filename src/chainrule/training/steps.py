@@ -52,7 +52,7 @@ def _train_steps(net: Network, X, Y, steps: int, optimizer: Any) -> float:
         stopped = True
         raise
     finally:
-        compiled.job_done(start=not stopped)      # what this job lacked (kernels, a tiny version), not beside it
+        compiled.job_done(not stopped, job)      # what this job lacked (kernels, a tiny version), not beside it
     if not np.isfinite(net.params).all():          # the last step's update: no forward pass came after it
         raise last_update_diverged(f"step {steps}", net)
     return E

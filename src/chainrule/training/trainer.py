@@ -93,7 +93,7 @@ class Trainer:
             for layer in self.net.layers:        # Dropout draws from the network's generator again (step,
                 if hasattr(layer, "rng") and getattr(self.net, "rng", None) is not None:     # train_steps, backprop)
                     layer.rng = self.net.rng     # not from this fit's (an MPI fit's shares a global batch's)
-            compiled.job_done(start=not stopped)  # kernels this job lacked: compiled now, not beside it
+            compiled.job_done(not stopped, self.job)  # kernels this job lacked: compiled now, not beside it
 
     def _run(self, epochs: int) -> History:
         net = self.net

@@ -624,7 +624,7 @@ def test_resume_is_announced(tmp_path):
 def test_exit_codes_one_per_kind(tmp_path):
     assert error_line(cmd("train", EXAMPLES / "diabetes.csv", "--target", "progression", "--optimizer", "sgd",
                           "--lr", "1e6", "--epochs", "3", "--out", tmp_path / "x.npz"), code=3).endswith(
-        "Try a lower --lr (it was 1e+06), or --optimizer adam")
+        "Try a lower --lr (it was 1e+06), gradient clipping (--clip-norm, e.g. 1), or --optimizer adam.")
     assert cmd("train").returncode == 2
     assert set(EXIT_CODES) == {0, 1, 2, 3, 4, 5, 130}
     errors_md = (Path(__file__).parents[1] / "docs" / "errors.md").read_text()

@@ -1,6 +1,8 @@
 """One rule for a learning rate, in one wording, wherever one is given: `chainrule train --lr` re-implemented
-"0 <= x < inf" in argparse and said "expected a number >= 0 ... got '1e999'" where `chainrule explain --lr inf` said
-"--lr must be finite; got inf". And -0 is 0: `explain --lr=-0` printed "Update (learning rate -0)".
+"0 <= x < inf" in argparse where `chainrule explain --lr inf` said "--lr must be finite; got inf"; both now call one
+function, the engine's check, and say its refusal in the form of every other numeric option ("expected ...; got
+'TEXT'", the text as typed: train --lr -1 said "must be in [0.0, inf); got -1.0", --lr x "expected ..."). And -0 is
+0: `explain --lr=-0` printed "Update (learning rate -0)".
 Oracle: torch.optim.SGD, which takes 0 (and -0.0) and refuses -1; the two commands must agree with each other."""
 import math
 
@@ -27,29 +29,29 @@ def _torch_takes(lr: float) -> bool:
     return True
 
 
-@pytest.mark.parametrize("typed, said", [("nan", "must be finite; got nan"), ("inf", "must be finite; got inf"),
-                                         ("1e999", "must be finite; got inf"),
-                                         ("-1", "must be in [0.0, inf); got -1.0"), ("0", None)])
-def test_train_and_explain_take_and_refuse_a_rate_alike(tiny_csv, tmp_path, typed, said):
+@pytest.mark.parametrize("typed", ["nan", "inf", "1e999", "-1", "x", "0"])
+def test_train_and_explain_take_and_refuse_a_rate_alike(tiny_csv, tmp_path, typed):
     train = cmd("train", tiny_csv, "--target", "label", "--hidden", "2", "--epochs", "1", f"--lr={typed}",
                 "--quiet", "--out", tmp_path / "m.npz")
     explain = cmd("explain", f"--lr={typed}")
-    if said is None:        # 0: taken, as torch takes it
+    if typed == "0":        # taken, as torch takes it
         assert _torch_takes(float(typed))
         assert train.returncode == 0 and explain.returncode == 0, (train.stderr, explain.stderr)
         assert "Update (learning rate 0)" in explain.stdout
         return
     if typed == "-1":
         assert not _torch_takes(-1.0)
+    said = f"argument --lr: expected a finite number >= 0, e.g. 0.001; got '{typed}'\n"
     assert train.returncode == 2 and explain.returncode == 2, (train.stderr, explain.stderr)
-    assert f"argument --lr: {said}\n" in train.stderr and "expected" not in train.stderr, train.stderr
-    assert f"argument --lr: {said}\n" in explain.stderr, explain.stderr
+    assert said in train.stderr and "must be" not in train.stderr, train.stderr
+    assert said in explain.stderr, explain.stderr
     assert not (tmp_path / "m.npz").exists()
 
 
 def test_train_lr_that_is_no_number_is_named():
     done = cmd("train", "t.csv", "--target", "label", "--lr", "fast")
-    assert done.returncode == 2 and "argument --lr: expected a number >= 0, e.g. 0.001; got 'fast'" in done.stderr
+    said = "argument --lr: expected a finite number >= 0, e.g. 0.001; got 'fast'"
+    assert done.returncode == 2 and said in done.stderr
 
 
 def test_a_rate_of_minus_0_is_0_everywhere():

@@ -283,7 +283,7 @@ def resume_refusal(exc: ValidationError) -> ValidationError:
     before, by check_resume."""
     text = str(exc)
     if text.startswith("cannot resume") and "what differs: the optimizer (" in text:
-        return ValidationError(f"{text} (the optimizer is --optimizer, --lr, --momentum and --schedule: give the "
-                               "ones the checkpoint's run had)")
+        return ValidationError(f"{text} (the optimizer is --optimizer, --lr, --momentum, --clip-norm and --schedule: "
+                               "give the ones the checkpoint's run had)")
     return exc
 

@@ -31,17 +31,14 @@ seed = whole("a non-negative integer", lambda v: v >= 0)          # --seed: numb
 
 
 def learning_rate(text: str) -> float:
-    """--lr: the engine's rule (nn/checks.py learning_rate: a finite number >= 0, as torch.optim takes it; 0 trains
-    nothing) in the engine's words, as `explain --lr` says it: one rule, one message."""
+    """--lr of train and explain: the engine's rule (nn/checks.py learning_rate: a finite number >= 0, as torch.optim
+    takes it; 0 trains nothing; -0 is 0) in the form of every numeric option's refusal ("expected ...; got 'TEXT'"),
+    the text as typed: one rule, one message for both commands, whatever was wrong with the text."""
     from ..nn.checks import learning_rate as checked
     try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, e.g. 0.001; got {text!r}") from None
-    try:
-        return checked(value, "--lr")
-    except ValidationError as exc:      # argparse names the option: "argument --lr: must be ..."
-        raise argparse.ArgumentTypeError(str(exc).removeprefix("--lr ")) from None
+        return checked(float(text), "--lr")
+    except (ValueError, ValidationError):
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, e.g. 0.001; got {text!r}") from None
 
 
 def fraction(text: str) -> float:

@@ -10,6 +10,7 @@ from ..data.columns import select_columns
 from ..data.csvfile import short
 from ..errors import TrainingDiverged, UnknownNameError, ValidationError, counted
 from ..teach.width import say, word
+from . import optimizer as options
 from . import schedule, weights
 from .resume import ResumeNote
 from .rows import gathered, split, training_rows
@@ -69,7 +70,10 @@ def register(sub) -> None:
                         "SGD(lr=0.001, momentum=0) unless they say otherwise: not fit's lr=0.01 nor "
                         "BackpropClassifier's momentum 0.9)")
     g.add_argument("--lr", type=learning_rate, default=1e-3, help="learning rate, whatever the optimizer")
-    g.add_argument("--momentum", type=momentum, help="momentum of sgd or rmsprop (default: 0)")
+    g.add_argument("--momentum", type=options.momentum, help="momentum of sgd or rmsprop (default: 0)")
+    g.add_argument("--clip-norm", type=options.clip_norm, metavar="NORM",
+                   help="scale each step's gradients so that their global L2 norm is at most NORM (the optimizers' "
+                        "clip_norm, torch.nn.utils.clip_grad_norm_'s); default: no clipping")
     g.add_argument("--schedule", type=schedule.schedule_arg, action=schedule.ScheduleAction,
                    metavar="NAME[@EPOCH][:KEY=VALUE,...]", help=schedule.HELP)
     g.add_argument("--val-split", type=fraction, default=0.2, help="fraction of the rows held out for validation")
@@ -88,31 +92,13 @@ def register(sub) -> None:
     p.set_defaults(func=train)
 
 
-def momentum(text: str) -> float:
-    """--momentum: a number >= 0 (torch's SGD and RMSprop take any; 0.9 is usual)."""
-    import argparse
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0.0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, e.g. 0.9; got {text!r}")
-    return value
-
-
-def _optimizer(args, lr):
-    """The optimizer of --optimizer, --lr (`lr`: its number or --schedule's schedule) and --momentum (which only
-    sgd and rmsprop have)."""
-    try:
-        optimizer = cr.optim.get_optimizer(args.optimizer, lr=lr)
-    except UnknownNameError as exc:
-        raise _named(exc, "--optimizer", "optimizer") from None
-    if args.momentum is None:
-        return optimizer
-    if args.optimizer.lower() not in ("sgd", "rmsprop"):
-        raise ValidationError(f"--momentum is for --optimizer sgd or rmsprop; {args.optimizer!r} has no momentum "
-                              "(leave --momentum out)")
-    return cr.optim.get_optimizer(args.optimizer, lr=lr, momentum=args.momentum)
+def diverged(text: str, args, rate: float) -> str:
+    """TrainingDiverged's message with its advice in the options' words (the inputs are already scaled)."""
+    lower = schedule.lower_rate(args, rate)
+    said = options.in_options(text, args, lower, adam=True)
+    if said != text:
+        return said
+    return f"{text.split(' Try ')[0]} Try {lower}, {options.clipping(args)}, or --optimizer adam"
 
 
 def _hidden(text: str) -> list[int]:
@@ -226,6 +212,8 @@ def mpi_ending(args, held: list, rank: int, size: int, exc: BaseException) -> in
         line, code = (f"chainrule: interrupted; {str(args.out)!r} was not written (a file there before is "
                       f"unchanged){_resume_advice(args)}"), 130
     else:
+        if isinstance(exc, TrainingDiverged):      # its advice in the options' words, as without --mpi
+            exc = TrainingDiverged(diverged(str(exc), args, args.lr))
         line, code = error_line(exc, "" if rank == 0 else f"rank {rank} of {size} failed: ")
     print(line, file=sys.__stderr__, flush=True)
     return code
@@ -246,7 +234,7 @@ def _options(args) -> tuple:
     lr, scheduled, described = ((args.lr, [], None) if args.schedule is None else
                                 schedule.build(args.schedule, args.lr, args.val_split > 0, args.epochs,
                                                bool(args.checkpoint_dir)))
-    optimizer = _optimizer(args, lr)
+    optimizer = options.build(args, lr)
     if args.chunk_rows is not None and not args.stream:
         raise ValidationError(f"--chunk-rows needs --stream (it is the rows per chunk of --stream's passes); got "
                               f"--chunk-rows {args.chunk_rows} without it")
@@ -370,16 +358,16 @@ def _train(args, comm, reached: list[bool], held: list, where: str = "") -> int:
         callbacks.append(cr.callbacks.ProgressBar(file=sys.stderr))
     reached.append(True)
     try:
-        history = net.fit(X, y, epochs=args.epochs, batch_size=args.batch_size, optimizer=optimizer,
-                          validation_split=args.val_split if n_val else 0.0, seed=args.seed,
-                          verbose=0, callbacks=callbacks, checkpoint_dir=args.checkpoint_dir, resume=args.resume,
-                          comm=comm, sample_weight=weight, class_weight=class_weight,
-                          weight_reduction="mean_with_sample_weight")     # scikit-learn's, as the pipeline it rivals
+        with options.warned_in_options(args, lambda: schedule.lower_rate(args, optimizer.lr)):
+            history = net.fit(X, y, epochs=args.epochs, batch_size=args.batch_size, optimizer=optimizer,
+                              validation_split=args.val_split if n_val else 0.0, seed=args.seed,
+                              verbose=0, callbacks=callbacks, checkpoint_dir=args.checkpoint_dir, resume=args.resume,
+                              comm=comm, sample_weight=weight, class_weight=class_weight,
+                              weight_reduction="mean_with_sample_weight")     # scikit-learn's, as the pipeline
     except ValidationError as exc:        # another run's checkpoint: said in the options' words
         raise schedule.resume_refusal(exc) from None
     except TrainingDiverged as exc:       # the advice in the command line's words (inputs are already scaled)
-        cause = str(exc).split(" Try ")[0]
-        raise TrainingDiverged(f"{cause} Try {schedule.lower_rate(args, optimizer.lr)}, or --optimizer adam") from None
+        raise TrainingDiverged(diverged(str(exc), args, optimizer.lr)) from None
     if comm is not None and comm.Get_rank() != 0:
         return 0                          # rank 0 saves and reports
     summary = {"epochs": len(history.epoch), **{k: v[-1] for k, v in history.history.items()}}

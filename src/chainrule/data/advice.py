@@ -121,8 +121,11 @@ WORDS: dict[str, dict[str, str]] = {
     "without n_iter": {"fit": "without n_iter", "command": "without --n-iter"},
     "jobs": {"fit": "n_jobs", "command": "--jobs"},
     "grid class_weight": {"fit": "'balanced', None (unweighted) or {{label: weight}}",
-                          "command": "balanced or none (unweighted)"},
+                          "command": "balanced or none (unweighted); weights by label are given with --class-weight "
+                                     "LABEL=W[,LABEL=W] (one weighting for every fit; run_sweep's grid in Python "
+                                     "compares several: {{label: weight}} dicts)"},
     "scheduler": {"fit": "scheduler", "command": "--scheduler"},
+    # what to try after a loss that exploded or diverged: the command's options (`chainrule train` has both)
     "more epochs": {"fit": "try epochs={more}, or compare in the grid: {{'epochs': [{epochs}, {more}]}}",
                     "command": "try --epochs {more}, or compare in the grid: 'epochs={epochs},{more}'"},
 }

@@ -1,0 +1,93 @@
+"""`chainrule train`'s optimizer options (--optimizer, --lr, --momentum, --clip-norm) and the training advice in
+their words: the engine's warnings and errors advise Python's `clip_norm=...` and "a lower learning rate", which
+the command's user gives as --clip-norm and --lr."""
+from __future__ import annotations
+
+import argparse
+import re
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import chainrule as cr
+
+from ..errors import UnknownNameError, ValidationError
+
+#: the engine's remedies after a loss that exploded or diverged (trainer, divergence, callbacks, checkpoint, MPI)
+_REMEDIES = re.compile(r"([Tt])ry a lower learning rate, gradient clipping \(clip_norm=\.\.\.\), or scaling the "
+                       r"inputs(?: and targets)?")
+
+
+def momentum(text: str) -> float:
+    """--momentum: a number >= 0 (torch's SGD and RMSprop take any; 0.9 is usual)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, e.g. 0.9; got {text!r}")
+    return value
+
+
+def clip_norm(text: str) -> float:
+    """--clip-norm: the optimizers' clip_norm (a finite number > 0: the gradients' global L2 norm at most it, as
+    torch.nn.utils.clip_grad_norm_)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0.0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number > 0, e.g. 1.0; got {text!r}")
+    return value
+
+
+def build(args: argparse.Namespace, lr: Any) -> Any:
+    """The optimizer of --optimizer, --lr (`lr`: its number or --schedule's schedule), --momentum (which only
+    sgd and rmsprop have) and --clip-norm."""
+    given = {} if args.clip_norm is None else {"clip_norm": args.clip_norm}
+    try:
+        optimizer = cr.optim.get_optimizer(args.optimizer, lr=lr, **given)
+    except UnknownNameError as exc:
+        raise ValidationError(str(exc).replace("optimizer=", "--optimizer ", 1)) from None
+    if args.momentum is None:
+        return optimizer
+    if args.optimizer.lower() not in ("sgd", "rmsprop"):
+        raise ValidationError(f"--momentum is for --optimizer sgd or rmsprop; {args.optimizer!r} has no momentum "
+                              "(leave --momentum out)")
+    return cr.optim.get_optimizer(args.optimizer, lr=lr, momentum=args.momentum, **given)
+
+
+def clipping(args: argparse.Namespace) -> str:
+    """The advice to clip the gradients, as the command gives it (a lower --clip-norm where one was given)."""
+    if args.clip_norm is None:
+        return "gradient clipping (--clip-norm, e.g. 1)"
+    return f"a lower --clip-norm (it was {args.clip_norm:g})"
+
+
+def in_options(text: str, args: argparse.Namespace, rate: str, adam: bool = False) -> str:
+    """The engine's remedies in `text` in the command's words: `rate` (schedule.lower_rate's) for the learning
+    rate, --clip-norm for clip_norm=; the inputs and targets are scaled by train itself, so that advice is left
+    out; `adam`: --optimizer adam too, after a divergence."""
+    tail = ", or --optimizer adam" if adam else ""
+    said = f"{rate}, {clipping(args)}{tail}" if adam else f"{rate} or {clipping(args)}"
+    return _REMEDIES.sub(lambda m: f"{m[1]}ry {said}", text)
+
+
+@contextmanager
+def warned_in_options(args: argparse.Namespace, rate: Any) -> Iterator[None]:
+    """Warnings shown during the block with their remedies in the command's words (`rate()`: the advice on the
+    rate now); the command's own showwarning does the rest. Python's warnings (the API's) are not touched."""
+    shown = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        text = str(message)
+        if _REMEDIES.search(text):
+            message = in_options(text, args, rate())
+        shown(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = shown

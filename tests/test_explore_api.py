@@ -1080,3 +1080,5 @@ def test_the_seed_s_w1_derivation_says_its_rounded_numbers_give_another_last_dig
     assert Decimal(line["value"]) != exact, line
     assert f"dE/dout_h1's {line['numbers']} gives {exact}, not {line['value']}" in d["note"], d["note"]
     assert "unrounded numbers" in d["note"] and "computes in float32" not in d["note"]
+    shown = " ".join((Path(__file__).parents[1] / "docs" / "explore.md").read_text().split())
+    assert f'"{d["note"]}"' in shown            # the page's words, as docs/explore.md quotes them

@@ -10,7 +10,6 @@ the explorer's derivation; the error lines' float32 note under E_total (error_te
 from __future__ import annotations
 
 import ast
-import math
 import re
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
@@ -23,6 +22,7 @@ SHOWN = 60           # a line's numbers written again in the note up to so many 
 FLOAT32 = ("This network computes in float32: each operation is rounded to the nearest float32 (about 7 significant "
            "digits), which gives the values shown")       # why a line's numbers done exactly give another last digit
 FLOAT64 = "Each value is the engine's, from the unrounded numbers"      # why, in float64
+_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e[+-]?\d+)?")      # a line's written value
 _CALLS = {"log": np.log, "log1p": np.log1p, "exp": np.exp}
 
 
@@ -97,7 +97,7 @@ def again(exact_value: Fraction, printed: str) -> str:
     """`exact_value` to `printed`'s digits, trailing zeros dropped where that is still it exactly (0.32, not
     0.32000000); "" where that is `printed` or there are no digits (inf, nan)."""
     text = rounded(exact_value, printed)
-    if not text or text == printed or not math.isfinite(float(printed)):
+    if not text or text == printed:
         return ""
     short = text.rstrip("0").rstrip(".") if "." in text and "e" not in text else text
     return short if Fraction(short) == exact_value else text
@@ -109,7 +109,7 @@ def differs(line: str) -> str | None:
     numbers, or is an error line (their own rule: error_terms writes them to give their value in float64, and
     single_note says float32's under E_total)."""
     parts = line.split("   (")[0].split(" = ")
-    if len(parts) < 3 or parts[0].startswith("E_") or "[" in parts[-2]:
+    if len(parts) < 3 or parts[0].startswith("E_") or not _NUMBER.fullmatch(parts[-1].lstrip("-")):
         return None
     value = exact(parts[-2], functions=single())
     other = again(value, parts[-1]) if value is not None else ""

@@ -97,3 +97,13 @@ def test_a_float32_neuron_slice_says_it_under_a_line_it_shows(tmp_path):
     assert said and shown[0] == said[1] and shown[-2] == said[2] and shown[-1] == said[4], (lines[at - 1], lines[at])
     exact = eval(NUMBER.sub(lambda m: f"Fraction('{m[0]}')", said[2]), {"Fraction": Fraction})
     assert Fraction(said[3]) == exact != Fraction(said[4])         # done exactly, its numbers give that
+
+
+def test_the_one_evaluator_reads_every_line_s_numbers():
+    # one evaluator for E lines, float32 lines and float64 lines: a clamped log of 0 (the engine's -100), 0 log 0
+    # as 0, |x| and a product written 0.75(1 - 0.75); a power other than a small integer is exact nowhere
+    from chainrule.teach.last_digit import exact
+    assert exact("-(0.9 * max(log(0.000000000), -100))", functions=True) == 90
+    assert exact("-(0 * log(0.000000000)) - (1 - 0) * log(1 - 0.5)", functions=True) == Fraction(np.log(2))
+    assert exact("0.75(1 - 0.75) + |-0.5|") == Fraction(3, 16) + Fraction(1, 2)
+    assert exact("2^0.5") is None and exact("log(2)") is None and exact("0.1 + ... + 0.2") is None

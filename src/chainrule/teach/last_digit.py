@@ -10,9 +10,13 @@ the explorer's derivation; the error lines' float32 note under E_total (error_te
 from __future__ import annotations
 
 import ast
+import math
+import operator
 import re
+from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -62,7 +66,7 @@ def exact(numbers: str, functions: bool = False) -> Fraction | None:
     text = re.sub(r"\|([^|]*)\|", r"abs(\1)", numbers.split(" = ")[-1])
     text = re.sub(r"(\d)\s*\(", r"\1*(", text).replace("^", "**")
 
-    def value(node: ast.AST) -> Fraction:
+    def value(node: ast.AST) -> Fraction | float:       # a float only where a function gave inf: max(log(0), -100)
         if isinstance(node, ast.Constant) and type(node.value) in (int, float):
             return Fraction(ast.get_source_segment(text, node) or repr(node.value))
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
@@ -70,27 +74,32 @@ def exact(numbers: str, functions: bool = False) -> Fraction | None:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
             args = [value(a) for a in node.args]
             if node.func.id in ("max", "abs") and args:
-                return max(args) if node.func.id == "max" else abs(args[0])
+                return max(args) if node.func.id == "max" else max(args[0], -args[0])      # abs
             if functions and node.func.id in _CALLS and len(args) == 1:
                 with np.errstate(all="ignore"):
-                    return Fraction(float(_CALLS[node.func.id](float(args[0]))))    # inf, nan: ValueError
+                    got = float(_CALLS[node.func.id](float(args[0])))
+                return Fraction(got) if math.isfinite(got) else got
         if isinstance(node, ast.BinOp):
             a = value(node.left)
             if isinstance(node.op, ast.Mult) and a == 0:
                 return Fraction(0)
             b = value(node.right)
             if isinstance(node.op, ast.Pow):
-                return a ** int(b) if b.denominator == 1 and abs(b) <= 4 else Fraction(float(a) ** float(b))
-            ops = {ast.Add: Fraction.__add__, ast.Sub: Fraction.__sub__, ast.Mult: Fraction.__mul__,
-                   ast.Div: Fraction.__truediv__}
+                if isinstance(b, Fraction) and b.denominator == 1 and abs(b) <= 4:
+                    return a ** int(b)
+                if functions:
+                    return Fraction(float(a) ** float(b))
+            ops: dict[type, Callable[[Any, Any], Fraction | float]] = {
+                ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
             if type(node.op) in ops:
                 return ops[type(node.op)](a, b)
         raise ValueError(ast.dump(node))
 
     try:
-        return value(ast.parse(text, mode="eval").body)
+        result = value(ast.parse(text, mode="eval").body)
     except (SyntaxError, ValueError, TypeError, ZeroDivisionError, OverflowError, RecursionError):
         return None
+    return result if isinstance(result, Fraction) else None
 
 
 def again(exact_value: Fraction, printed: str) -> str:

@@ -78,3 +78,32 @@ def test_a_neuron_slice_of_the_command_names_only_lines_it_shows(tmp_path):
     body = run.stdout.split("Forward pass", 1)[1]
     check(body)
     assert NOTE in body          # the kept lines still differ in places: said among them
+
+
+def test_a_float32_neuron_slice_says_it_under_a_line_it_shows(tmp_path):
+    # the float32 note read every forward line: under net_h3 of `--neuron 2` it said "this line's numbers done
+    # exactly give net_h1 = 0.32", of a line the slice does not show
+    net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 2, "sigmoid")], loss="sse", dtype="float32", seed=0)
+    net.dense_layers[0].W[:, 0], net.dense_layers[0].b[0] = [0.1, 0.7], 0.1
+    net.save(tmp_path / "m.npz")
+    run = cmd("explain", "--model", str(tmp_path / "m.npz"), "--inputs", "0.1,0.3", "--targets", "0.9,0.1",
+              "--layer", "0", "--neuron", "2")
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert not any(x.startswith("  net_h1 = ") for x in lines)
+    at = next(k for k, x in enumerate(lines) if "computes in float32" in x)
+    said = re.search(r"(\S+)'s (.*) gives (\S+), not (\S+?)[ ,]", lines[at])
+    shown = lines[at - 1].strip().split(" = ")
+    assert said and shown[0] == said[1] and shown[-2] == said[2] and shown[-1] == said[4], (lines[at - 1], lines[at])
+    exact = eval(NUMBER.sub(lambda m: f"Fraction('{m[0]}')", said[2]), {"Fraction": Fraction})
+    assert Fraction(said[3]) == exact != Fraction(said[4])         # done exactly, its numbers give that
+
+
+def test_the_one_evaluator_reads_every_line_s_numbers():
+    # one evaluator for E lines, float32 lines and float64 lines: a clamped log of 0 (the engine's -100), 0 log 0
+    # as 0, |x| and a product written 0.75(1 - 0.75); a power other than a small integer is exact nowhere
+    from chainrule.teach.last_digit import exact
+    assert exact("-(0.9 * max(log(0.000000000), -100))", functions=True) == 90
+    assert exact("-(0 * log(0.000000000)) - (1 - 0) * log(1 - 0.5)", functions=True) == Fraction(np.log(2))
+    assert exact("0.75(1 - 0.75) + |-0.5|") == Fraction(3, 16) + Fraction(1, 2)
+    assert exact("2^0.5") is None and exact("log(2)") is None and exact("0.1 + ... + 0.2") is None

@@ -1066,4 +1066,19 @@ def test_a_float32_derivation_says_why_its_numbers_done_exactly_give_another_dig
     exact = Decimal("0.3") * Decimal("0.7") + Decimal("0.2")
     assert (Decimal(line["value"]) != exact) == (dtype == "float32"), line
     said = "This network computes in float32" in d["note"]
-    assert said == (dtype == "float32") and (not said or f"net_h1's numbers done exactly give {exact}," in d["note"])
+    words = f"net_h1's 0.3*0.7 + 0.5*0 + 0.2*1 gives {exact}, not {line['value']}"
+    assert said == (dtype == "float32") and (not said or words in d["note"])
+
+
+def test_the_seed_s_w1_derivation_says_its_rounded_numbers_give_another_last_digit(page):
+    """The report says under dE/dout_h1 that 0.055399425 + (-0.019049118) is 0.036350307 by hand, not the engine's
+    0.036350306; the panel showed that line without a word (float32's note alone was said there)."""
+    d = page.act("select", name="w1")["state"]["derivation"]
+    line = next(ln for ln in d["lines"] if ln["lhs"] == "dE/dout_h1")
+    assert line["numbers"] == "0.055399425 + (-0.019049118)"
+    exact = Decimal("0.055399425") + Decimal("-0.019049118")        # by hand, exactly: 0.036350307
+    assert Decimal(line["value"]) != exact, line
+    assert f"dE/dout_h1's {line['numbers']} gives {exact}, not {line['value']}" in d["note"], d["note"]
+    assert "unrounded numbers" in d["note"] and "computes in float32" not in d["note"]
+    shown = " ".join((Path(__file__).parents[1] / "docs" / "explore.md").read_text().split())
+    assert f'"{d["note"]}"' in shown            # the page's words, as docs/explore.md quotes them

@@ -12,55 +12,23 @@ log clamped at -100, as the engine (and torch's BCELoss) takes it; else the line
 """
 from __future__ import annotations
 
-import ast
 import math
-import operator
 import re
-from collections.abc import Callable, Iterator
-from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from collections.abc import Iterator
 from fractions import Fraction
-from typing import Any
 
 import numpy as np
 
 from ..nn.losses import get_loss
+from . import last_digit
+from .last_digit import FLOAT32, rounded, shows
 from .numbers import fmt, single
 
 LOGGED = ("categorical_crossentropy", "binary_crossentropy")      # the losses whose terms are written with numbers
 SQUARED = {"sse": "1/2 ", "mse": ""}                            # (target - out)^2's factor in each squared loss
 LOG_FLOOR = -100.0        # the engine's losses clamp each log there (as torch's BCELoss): log 0 is no number
-FLOAT32 = ("This network computes in float32: each operation is rounded to the nearest float32 (about 7 significant "
-           "digits), which gives the values shown")       # why a line's numbers done exactly give another last digit
 TOTAL_TERMS = 24          # the most E_o (outputs times samples) E_total's line adds with their numbers
 SOFTMAX_SUMS = 5          # a saturated softmax's sum of exp written term by term up to this many outputs
-
-
-def shows(exact: Fraction, printed: str) -> bool:
-    """Whether `exact`, rounded to the digits `printed` shows (0.274811083: nine decimals; 3.403177e-06: its
-    seven significant ones), is `printed`: what a reader checks a line with."""
-    rounded = _quantized(exact, printed)
-    return rounded is not None and rounded == Decimal(printed)
-
-
-def _quantized(exact: Fraction, printed: str) -> Decimal | None:
-    """`exact` rounded to the digits `printed` shows; None for nan or inf (no digits)."""
-    exponent = Decimal(printed).as_tuple().exponent
-    if not isinstance(exponent, int):
-        return None
-    with localcontext() as c:
-        c.prec = 80
-        value = Decimal(exact.numerator) / Decimal(exact.denominator)
-        return value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN)
-
-
-def _rounded(exact: Fraction, printed: str) -> str:
-    """`exact` written as `printed` is, to its digits (3.403177e-06: six decimals of e-notation)."""
-    rounded = _quantized(exact, printed)
-    if rounded is None:
-        return ""
-    if "e" in printed:
-        return f"{float(rounded):.{len(printed.split('e')[0].split('.')[-1]) if '.' in printed else 0}e}"
-    return f"{rounded:f}"
 
 
 def _par(s: str) -> str:
@@ -108,7 +76,7 @@ def wider_note(d: dict, numbers: dict[str, str]) -> str:
         out = next(nr["out"][0] for nr in d["layers"][-1]["neurons"] if nr["name"] == o)
         short, tokens = fmt(out), _DECIMAL.findall(nums)
         wide = next((w for w in tokens if len(w) > len(short) and "e" not in short and
-                     _rounded(Fraction(w), short) == short), None)
+                     rounded(Fraction(w), short) == short), None)
         if short in tokens or wide is None:
             continue
         value = fmt(next(e["value"][0] for e in d["errors"] if e["name"] == f"E_{o}"))
@@ -116,7 +84,7 @@ def wider_note(d: dict, numbers: dict[str, str]) -> str:
         again = ""
         if target and d["loss"] in SQUARED:
             half = Fraction(1, 2) if d["loss"] == "sse" else Fraction(1)
-            again = _rounded(half * (Fraction(target[1]) - Fraction(short)) ** 2, value)
+            again = rounded(half * (Fraction(target[1]) - Fraction(short)) ** 2, value)
         elif target and target[2] is not None:
             again = fmt(_term(d, float(target[2]), float(short), LOG_FLOOR if "max(log" in nums else -math.inf))
         gives = f" gives E_{o} = {again}, not the engine's {value}" if again and again != value else \
@@ -135,7 +103,7 @@ def total_note(d: dict, sums: str) -> str:
         return ""
     added = _added(lines, m if d["n_samples"] > 1 else len(lines))
     added = added if scale == 1 else f"({added}) / {scale}"
-    return f"E_total adds the E_o to more digits than their lines: {added} gives {_rounded(exact, E)}, not the " \
+    return f"E_total adds the E_o to more digits than their lines: {added} gives {rounded(exact, E)}, not the " \
            f"engine's {E}"
 
 
@@ -306,59 +274,14 @@ def single_note(d: dict, written: dict[str, str], sums: str, said: bool = False)
              for o, nums in written.items()] + [("E_total", sums, d["E_total"])]
     differ = []
     for name, nums, value in lines:
-        exact = _evaluate(nums) if nums else math.nan
-        again = _rounded(Fraction(exact), fmt(value)) if math.isfinite(exact) else ""
-        if again and again != fmt(value):
-            differ.append(f"{name} = {again}")
+        exact = last_digit.exact(nums, functions=True) if nums else None
+        if exact is not None and (other := last_digit.again(exact, fmt(value))):
+            differ.append(f"{name} = {other}")
     if not differ:
         return ""
     if said:
         return f"Done exactly, the error lines' numbers give {', '.join(differ)}"
     return f"{FLOAT32}; the same numbers done exactly give {', '.join(differ)}"
-
-
-def exact_line(plain: str) -> str:
-    """A float32 report's line `name = formula = numbers = value`: "name = v" where its numbers done exactly give
-    v, another last digit than the engine's float32 value (net_h1 = 0.1*0.1 + 0.7*0.3 + 0.1*1 = 0.32000002 gives
-    0.32); "" for float64, a line without numbers, or numbers that are no sum of products (a list, a function)."""
-    parts = re.sub(r"   \(.*\)$", "", plain).split(" = ")
-    if not single() or len(parts) < 4 or "[" in parts[-2]:
-        return ""
-    try:
-        exact = Fraction(_evaluate(parts[-2]))
-    except (ValueError, SyntaxError, KeyError, TypeError, ZeroDivisionError, OverflowError, RecursionError):
-        return ""
-    again = _rounded(exact, parts[-1])
-    if not again or again == parts[-1]:
-        return ""
-    short = again.rstrip("0").rstrip(".") if "." in again and "e" not in again else again
-    whole = abs(Fraction(short) - exact) <= abs(exact) / 10**12        # float64's evaluation: exact far below that
-    return f"{parts[0]} = {short if whole else again}"      # 0.32, not 0.32000000
-
-
-def _evaluate(numbers: str) -> float:
-    """A line's numbers (`error_numbers` after its formula, `total_numbers`) computed in float64, far below float32's
-    last digit: 0 times anything taken as 0 (0 log 0, as ZERO_LOG says)."""
-    text = re.sub(r"\|([^|]*)\|", r"abs(\1)", numbers.split(" = ")[-1].replace("^", "**").replace("1/2 (", "0.5 * ("))
-    calls: dict[str, Callable[..., Any]] = {"log": np.log, "log1p": np.log1p, "exp": np.exp, "max": max, "abs": abs}
-
-    def value(node: ast.AST) -> float:
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-            return float(node.value)
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            return -value(node.operand)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in calls:
-            return float(calls[node.func.id](*map(value, node.args)))
-        if isinstance(node, ast.BinOp):
-            a, b = value(node.left), value(node.right)
-            if isinstance(node.op, ast.Mult):
-                return 0.0 if a == 0 or b == 0 else a * b
-            ops = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Div: operator.truediv, ast.Pow: operator.pow}
-            return float(ops[type(node.op)](a, b))
-        raise ValueError(f"not a line's numbers: {numbers!r}")
-
-    with np.errstate(all="ignore"):
-        return value(ast.parse(text, mode="eval").body)
 
 
 def numbers_tex(numbers: str) -> str:

@@ -1,67 +1,137 @@
-"""The lines whose written numbers, recomputed by hand, give another last digit than the value written after them.
+"""The lines whose written numbers, recomputed exactly, give another last digit than the value written after them.
 
-Every number of a report is the engine's, rounded to the digits it is written with; each line's value is computed
-from the unrounded numbers, so a reader redoing a line from its rounded ones may get another last digit (the seed's
-dE/dout_h1 = 0.055399425 + (-0.019049118) adds to 0.036350307; the engine's is 0.036350306). The error lines write
-their numbers so that they give their value (error_terms); every other line is checked here, exactly, and the
-report says once, under the first such line, how many there are and what that one gives.
+Every number of a report is the engine's, rounded to the digits it is written with. In float64 each line's value is
+computed from the unrounded numbers, so a reader redoing a line from its rounded ones may get another last digit (the
+seed's dE/dout_h1 = 0.055399425 + (-0.019049118) adds to 0.036350307; the engine's is 0.036350306); in float32 each
+operation is rounded to float32 (0.1*0.1 + 0.7*0.3 + 0.1*1 = 0.32000002, 0.32 by hand). One evaluator (`exact`) and
+one rule (`note`: once, under the first such line, what it gives and how many more do) for both, for the report and
+the explorer's derivation; the error lines' float32 note under E_total (error_terms.single_note) reads `exact` too.
 """
 from __future__ import annotations
 
 import ast
+import math
+import operator
 import re
+from collections.abc import Callable
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
+from typing import Any
 
-from .error_terms import _rounded, shows
+import numpy as np
+
+from .numbers import single
 
 SHOWN = 60           # a line's numbers written again in the note up to so many characters, else its name alone
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:e[+-]?\d+)?")
+FLOAT32 = ("This network computes in float32: each operation is rounded to the nearest float32 (about 7 significant "
+           "digits), which gives the values shown")       # why a line's numbers done exactly give another last digit
+FLOAT64 = "Each value is the engine's, from the unrounded numbers"      # why, in float64
+_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e[+-]?\d+)?")      # a line's written value
+_CALLS = {"log": np.log, "log1p": np.log1p, "exp": np.exp}
 
 
-def _exact(numbers: str) -> Fraction | None:
-    """The exact value of a line's numbers (+, -, *, /, ^, brackets, 0.75(1 - 0.75) as a product), or None where
-    the line has anything else (a function, a name, a cut sum)."""
-    if re.search(r"[A-Za-z_]|\.\.\.", _NUMBER.sub("", numbers)):
+def shows(exact: Fraction, printed: str) -> bool:
+    """Whether `exact`, rounded to the digits `printed` shows (0.274811083: nine decimals; 3.403177e-06: its
+    seven significant ones), is `printed`: what a reader checks a line with."""
+    rounded = _quantized(exact, printed)
+    return rounded is not None and rounded == Decimal(printed)
+
+
+def _quantized(exact: Fraction, printed: str) -> Decimal | None:
+    """`exact` rounded to the digits `printed` shows; None for nan or inf (no digits)."""
+    exponent = Decimal(printed).as_tuple().exponent
+    if not isinstance(exponent, int):
         return None
-    text = re.sub(r"(\d)\s*\(", r"\1*(", numbers).replace("^", "**")
+    with localcontext() as c:
+        c.prec = 80
+        value = Decimal(exact.numerator) / Decimal(exact.denominator)
+        return value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN)
 
-    def value(node: ast.AST) -> Fraction:
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+
+def rounded(exact: Fraction, printed: str) -> str:
+    """`exact` written as `printed` is, to its digits (3.403177e-06: six decimals of e-notation)."""
+    value = _quantized(exact, printed)
+    if value is None:
+        return ""
+    if "e" in printed:
+        return f"{float(value):.{len(printed.split('e')[0].split('.')[-1]) if '.' in printed else 0}e}"
+    return f"{value:f}"
+
+
+def exact(numbers: str, functions: bool = False) -> Fraction | None:
+    """The value of a line's numbers (the text after its last " = "): +, -, *, /, ^, brackets, |x|, max and
+    0.75(1 - 0.75) as a product, exactly; with `functions`, log, log1p and exp too, in float64 (far below float32's
+    last digit: for float32 lines), 0 times anything taken as 0 (0 log 0, as error_terms.ZERO_LOG says). None where
+    the numbers have anything else (a name, a cut sum "...", a list) or no value (a log of 0 alone, 1/0)."""
+    text = re.sub(r"\|([^|]*)\|", r"abs(\1)", numbers.split(" = ")[-1])
+    text = re.sub(r"(\d)\s*\(", r"\1*(", text).replace("^", "**")
+
+    def value(node: ast.AST) -> Fraction | float:       # a float only where a function gave inf: max(log(0), -100)
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
             return Fraction(ast.get_source_segment(text, node) or repr(node.value))
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             return -value(node.operand) if isinstance(node.op, ast.USub) else value(node.operand)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
+            args = [value(a) for a in node.args]
+            if node.func.id in ("max", "abs") and args:
+                return max(args) if node.func.id == "max" else max(args[0], -args[0])      # abs
+            if functions and node.func.id in _CALLS and len(args) == 1:
+                with np.errstate(all="ignore"):
+                    got = float(_CALLS[node.func.id](float(args[0])))
+                return Fraction(got) if math.isfinite(got) else got
         if isinstance(node, ast.BinOp):
-            a, b = value(node.left), value(node.right)
-            if isinstance(node.op, ast.Pow) and b.denominator == 1 and abs(b) <= 4:
-                return a ** int(b)
-            ops = {ast.Add: Fraction.__add__, ast.Sub: Fraction.__sub__, ast.Mult: Fraction.__mul__,
-                   ast.Div: Fraction.__truediv__}
+            a = value(node.left)
+            if isinstance(node.op, ast.Mult) and a == 0:
+                return Fraction(0)
+            b = value(node.right)
+            if isinstance(node.op, ast.Pow):
+                if isinstance(b, Fraction) and b.denominator == 1 and abs(b) <= 4:
+                    return a ** int(b)
+                if functions:
+                    return Fraction(float(a) ** float(b))
+            ops: dict[type, Callable[[Any, Any], Fraction | float]] = {
+                ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
             if type(node.op) in ops:
                 return ops[type(node.op)](a, b)
         raise ValueError(ast.dump(node))
 
     try:
-        return value(ast.parse(text, mode="eval").body)
-    except (SyntaxError, ValueError, ZeroDivisionError):
+        result = value(ast.parse(text, mode="eval").body)
+    except (SyntaxError, ValueError, TypeError, ZeroDivisionError, OverflowError, RecursionError):
         return None
+    return result if isinstance(result, Fraction) else None
+
+
+def again(exact_value: Fraction, printed: str) -> str:
+    """`exact_value` to `printed`'s digits, trailing zeros dropped where that is still it exactly (0.32, not
+    0.32000000); "" where that is `printed` or there are no digits (inf, nan)."""
+    text = rounded(exact_value, printed)
+    if not text or text == printed:
+        return ""
+    short = text.rstrip("0").rstrip(".") if "." in text and "e" not in text else text
+    return short if Fraction(short) == exact_value else text
 
 
 def differs(line: str) -> str | None:
-    """What `line` (formula = numbers = value) gives recomputed from its written numbers where that is not its
-    written value ("dE/dout_h1's 0.055399425 + (-0.019049118) gives 0.036350307"); None where it gives it or has
-    no numbers."""
+    """What `line` (name = formula = numbers = value) gives recomputed from its written numbers where that is not its
+    written value ("dE/dout_h1's 0.055399425 + (-0.019049118) gives 0.036350307"); None where it gives it, has no
+    numbers, or is an error line (their own rule: error_terms writes them to give their value in float64, and
+    single_note says float32's under E_total)."""
     parts = line.split("   (")[0].split(" = ")
     if len(parts) < 3 or parts[0].startswith("E_") or not _NUMBER.fullmatch(parts[-1].lstrip("-")):
         return None
-    exact = _exact(parts[-2])
-    if exact is None or shows(exact, parts[-1]):
+    value = exact(parts[-2], functions=single())
+    other = again(value, parts[-1]) if value is not None else ""
+    if not other:
         return None
     numbers = f"{parts[0]}'s numbers" if len(parts[-2]) > SHOWN else f"{parts[0]}'s {parts[-2]}"
-    return f"{numbers} give{'s' * (len(parts[-2]) <= SHOWN)} {_rounded(exact, parts[-1])}"
+    return f"{numbers} give{'s' * (len(parts[-2]) <= SHOWN)} {other}"
 
 
-def note(plain_lines: list[str]) -> tuple[int, str] | None:
-    """The note for the first line of `plain_lines` that `differs`, and its position: (index, text); None."""
+def note(plain_lines: list[str], said_from: int | None = None) -> tuple[int, str] | None:
+    """The note for the first line of `plain_lines` that `differs`, and its position: (index, text); None. `said_from`:
+    FLOAT32 was said above the lines from this index on (under E_total, by single_note): their note says what the
+    numbers give alone."""
     found = [(k, said) for k, line in enumerate(plain_lines) if (said := differs(line)) is not None]
     if not found:
         return None
@@ -69,5 +139,6 @@ def note(plain_lines: list[str]) -> tuple[int, str] | None:
     value = plain_lines[k].split("   (")[0].split(" = ")[-1]
     others = len(found) - 1
     more = f" (and {others} more line{'s' * (others != 1)} below)" if others else ""
-    return k, (f"Each value is the engine's, from the unrounded numbers: recomputed from the rounded ones written, "
-               f"{said}, not {value}{more}")
+    why = "Done exactly" if said_from is not None and k >= said_from else f"{FLOAT32}: done exactly" if single() else \
+        f"{FLOAT64}: recomputed from the rounded ones written"
+    return k, f"{why}, {said}, not {value}{more}"

@@ -17,7 +17,7 @@ from . import derivation, error_terms, last_digit, notation
 from .derivation import tex_symbol
 from .error_terms import ZERO_LOG, error_numbers, numbers_tex, total_note, total_numbers, wider_note, zero_log
 from .notation import DE, ERROR_FORMULAS, MAX_PARAMETERS, shortened, tex_name
-from .numbers import fmt, single, single_precision, tex_numbers
+from .numbers import fmt, single_precision, tex_numbers
 from .width import fit_width as fit_width  # where it was first written: older imports of it
 
 __all__ = ["MAX_PARAMETERS", "Report", "UnknownParameterError"]
@@ -178,9 +178,15 @@ def _read_note(d: dict, layer: int, vias: list[str]) -> str:
             f"{where})")
 
 
+def _read(plains: list[tuple[int, str]], kept: set[str] | None) -> list[str]:
+    """The equations `last_digit` reads: where a caller keeps the forward lines of `kept` units alone, those."""
+    unit = re.compile(r"(?:net|out)_(\S+) = ")
+    return [plain if kept is None or not (m := unit.match(plain)) or m[1] in kept else "" for _, plain in plains]
+
+
 def _render(d: dict, markdown: bool, kept: set[str] | None = None) -> str:
     lines: list[str] = []
-    said_single: list[str] = []
+    said_from: int | None = None        # the equations below single_note's FLOAT32 (float32's reason), if said
     plains: list[tuple[int, str]] = []          # each equation and where it ends in `lines`: for last_digit
 
     def eq(plain: str, tex: str | None = None) -> None:
@@ -193,9 +199,6 @@ def _render(d: dict, markdown: bool, kept: set[str] | None = None) -> str:
             lines.append("")
         else:
             lines.append("  " + plain)
-        if not said_single and not plain.startswith("E_") and (again := error_terms.exact_line(plain)):
-            said_single.append(again)            # float32: once, where a line's numbers done exactly first differ
-            note(f"{error_terms.FLOAT32}; this line's numbers done exactly give {again}, and so may a later line's")
 
     def note(text: str) -> None:
         lines.extend([text, ""] if markdown else ["  " + text])
@@ -281,9 +284,10 @@ def _render(d: dict, markdown: bool, kept: set[str] | None = None) -> str:
     eq(f"{plain}{' = ' * bool(sums)}{sums} = {E}", f"{tex_line}{' = ' * bool(sums)}{tex_sums} = {E}")
     if wider := total_note(d, sums):
         note(wider)
-    if rounded := error_terms.single_note(d, written, sums, bool(said_single)):     # float32: the E lines' exact digits
+    above = any(map(last_digit.differs, _read(plains, kept)))     # float32: a line above says why (last_digit.note)
+    if rounded := error_terms.single_note(d, written, sums, above):     # float32: the E lines' exact digits
         note(rounded)
-        said_single.append(rounded)        # said: a later line's numbers need not say it again
+        said_from = len(plains)        # said: a later line's note gives its numbers alone
     if d.get("E_penalty") is not None:
         penalty = derivation.penalty_error_line(d)
         eq(penalty.plain(), penalty.tex)
@@ -375,9 +379,7 @@ def _render(d: dict, markdown: bool, kept: set[str] | None = None) -> str:
                f"{_par(_f(g))} = {_f(p['updated'])}",
                f"{sym}^+ = {sym} - \\eta \\cdot {grad_tex} = "
                f"{_short(p['value'])} - {_short(d['lr'])} \\cdot {_par(_f(g))} = {_f(p['updated'])}")
-    unit = re.compile(r"(?:net|out)_(\S+) = ")
-    read = [plain if kept is None or not (m := unit.match(plain)) or m[1] in kept else "" for _, plain in plains]
-    if not single() and (found := last_digit.note(read)):      # float32: single_note says why
+    if found := last_digit.note(_read(plains, kept), said_from):
         at, said = found
         lines[plains[at][0]:plains[at][0]] = [said, ""] if markdown else ["  " + said]
     return "\n".join(lines).rstrip() + "\n"

@@ -11,7 +11,7 @@ from ...nn.predict import predict
 from ...saving.npzcheck import plain_json
 from ...training.clipping import global_norm
 from ...training.optim import Adagrad, Adam, RMSprop
-from ..error_terms import FLOAT32, exact_line
+from .. import last_digit
 from ..notation import dropout_note, total_error
 from ..numbers import cell, factor, single_precision
 from . import datasets, derive, limits, trained, wording
@@ -195,9 +195,8 @@ def _derivation(s, name: str, d: dict) -> dict:
     if p is not None and p["updated"] is None and p["trainable"] and whole:
         note = (note + " " + _other_update(s, p)).strip()
     plain = (f"{x['lhs']} = {x['formula']} = {x['numbers']} = {x['value']}" for x in lines if x.get("numbers"))
-    if again := next(filter(None, map(exact_line, plain)), ""):     # float32: as the report says it, once
-        note = (note + f" {FLOAT32}; {again.split(' = ')[0]}'s numbers done exactly give {again.split(' = ')[1]}, "
-                "and so may another line's.").strip()
+    if found := last_digit.note(list(plain)):     # as the report says it, once, in the report's words
+        note = f"{note} {found[1]}.".strip()
     return {"name": name, "title": title, "lines": lines, "note": note, "batch_grad": batch,
             "editable": p is not None or (name.startswith("i") and s.mode not in ("dataset", "csv"))}
 

@@ -33,13 +33,13 @@ def momentum(text: str) -> float:
 
 def clip_norm(text: str) -> float:
     """--clip-norm: the optimizers' clip_norm (a finite number > 0: the gradients' global L2 norm at most it, as
-    torch.nn.utils.clip_grad_norm_)."""
+    torch.nn.utils.clip_grad_norm_), by the engine's own check, refused in the form of every numeric option."""
+    from ..training.optimizer import _clip_norm as checked
     try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not 0.0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number > 0, e.g. 1.0; got {text!r}")
+        value = checked(float(text))
+    except (ValueError, ValidationError):
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, e.g. 1.0; got {text!r}") from None
+    assert value is not None
     return value
 
 

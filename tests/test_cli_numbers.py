@@ -21,7 +21,8 @@ CASES = [
     (["train", *CSV], "--epochs", "0", "a positive integer"),
     (["train", *CSV], "--batch-size", "-1", "a positive integer"),
     (["train", *CSV], "--seed", "-1", "a non-negative integer"),
-    (["train", *CSV], "--clip-norm", "0", "a number > 0"),
+    (["train", *CSV], "--clip-norm", "0", "a finite number > 0"),
+    (["train", *CSV], "--clip-norm", "1e400", "a finite number > 0"),      # the engine's clip_norm refuses inf too
     (["train", *CSV], "--lr", "-1", "a finite number >= 0"),
     (["explain"], "--seed", "-1", "a non-negative integer"),
     (["explain"], "--lr", "-1", "a finite number >= 0"),

@@ -38,7 +38,10 @@ def test_the_commands_refusals_and_warnings_name_its_options(sweep_data, tmp_pat
     assert r.returncode == 2 and last(r).startswith("chainrule: error: --scoring r2 is a regression metric; "), last(r)
     r = cmd(*base, "--grid", "class_weight=none,foo")
     assert r.returncode == 2 and last(r) == ("chainrule: error: --grid: class_weight=foo: class_weight must be "
-                                             "balanced or none (unweighted); got 'foo'"), last(r)
+                                             "balanced or none (unweighted); weights by label are given with "
+                                             "--class-weight LABEL=W[,LABEL=W] (one weighting for every fit; "
+                                             "run_sweep's grid in Python compares several: {label: weight} dicts); "
+                                             "got 'foo'"), last(r)
     address = f"tcp://127.0.0.1:{free_port()}"                    # nothing listens: refused before any connection
     r = cmd(*base, "--grid", "lr=0.01", "--jobs", "2", "--scheduler", address)
     assert r.returncode == 2 and last(r) == ("chainrule: error: --jobs is for fits on this machine; with --scheduler "

@@ -89,3 +89,34 @@ def test_sweep_grid_class_weight_by_label_names_the_class_weight_option(tmp_path
     last = done.stderr.splitlines()[-1]
     assert done.returncode != 0 and "must be balanced or none (unweighted)" in last, done.stderr
     assert "--class-weight LABEL=W" in last and "run_sweep" in last, last
+
+
+@pytest.mark.parametrize("name, extra, torch_optimizer", [
+    ("sgd", ["--momentum", "0.9"], lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9)),
+    ("adam", [], lambda p: torch.optim.Adam(p, lr=0.05)),
+    ("adamw", [], lambda p: torch.optim.AdamW(p, lr=0.05)),
+    ("rmsprop", ["--momentum", "0.5"], lambda p: torch.optim.RMSprop(p, lr=0.05, momentum=0.5)),
+    ("adagrad", [], lambda p: torch.optim.Adagrad(p, lr=0.05))])
+def test_clip_norm_with_every_optimizer_over_several_steps_is_torchs(tmp_path, name, extra, torch_optimizer):
+    # the clipped gradient feeds each optimizer's state (momentum, moments, sums): four clipped steps, as torch's
+    model = tmp_path / "m.npz"
+    done = cmd("train", IRIS, "--target", "species", "--hidden", "3", "--optimizer", name, *extra, "--lr", "0.05",
+               "--clip-norm", "0.05", "--batch-size", "1000", "--epochs", "4", "--val-split", "0", "--quiet",
+               "--out", model)
+    assert done.returncode == 0, done.stderr
+    net, extra_ = cr.load(model, with_extra=True)
+    pre = Preprocessing.from_json(extra_["tabular"])
+    df = pd.read_csv(IRIS)
+    X, labels = torch.as_tensor(pre.transform(df[pre.columns])), torch.as_tensor(pre.encode_target(df)).long()
+    start = cr.Network([cr.Dense(4, 3, "relu"), cr.Dense(3, 3, "softmax")], loss="categorical_crossentropy",
+                       seed=0).get_weights()
+    params = [torch.tensor(np.asarray(a), dtype=torch.float64, requires_grad=True) for a in start]
+    opt = torch_optimizer(params)
+    for _ in range(4):
+        opt.zero_grad()
+        W0, b0, W1, b1 = params
+        torch.nn.functional.cross_entropy(torch.relu(X @ W0 + b0) @ W1 + b1, labels).backward()
+        assert torch.nn.utils.clip_grad_norm_(params, 0.05) > 0.05          # every step clipped
+        opt.step()
+    for ours, p in zip(net.get_weights(), params):
+        np.testing.assert_allclose(ours, p.detach().numpy().reshape(ours.shape), rtol=1e-9, atol=1e-12)

@@ -6,17 +6,18 @@ from __future__ import annotations
 import argparse
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import chainrule as cr
 
 from ..errors import UnknownNameError, ValidationError
+from ..nn.divergence import REMEDIES
 
-#: the engine's remedies after a loss that exploded or diverged (trainer, divergence, callbacks, checkpoint, MPI)
-_REMEDIES = re.compile(r"([Tt])ry a lower learning rate, gradient clipping \(clip_norm=\.\.\.\), or scaling the "
-                       r"inputs(?: and targets)?")
+#: the engine's remedies after a loss that exploded or diverged (trainer, divergence, callbacks, checkpoint, MPI):
+#: its one text, REMEDIES, which every message says whole
+_REMEDIES = re.compile(r"([Tt])ry " + re.escape(REMEDIES) + r"(?: and targets)?")
 
 
 def momentum(text: str) -> float:
@@ -32,13 +33,13 @@ def momentum(text: str) -> float:
 
 def clip_norm(text: str) -> float:
     """--clip-norm: the optimizers' clip_norm (a finite number > 0: the gradients' global L2 norm at most it, as
-    torch.nn.utils.clip_grad_norm_)."""
+    torch.nn.utils.clip_grad_norm_), by the engine's own check, refused in the form of every numeric option."""
+    from ..training.optimizer import _clip_norm as checked
     try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not 0.0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number > 0, e.g. 1.0; got {text!r}")
+        value = checked(float(text))
+    except (ValueError, ValidationError):
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, e.g. 1.0; got {text!r}") from None
+    assert value is not None
     return value
 
 
@@ -68,9 +69,19 @@ def clipping(args: argparse.Namespace) -> str:
 def in_options(text: str, args: argparse.Namespace, rate: str, adam: bool = False) -> str:
     """The engine's remedies in `text` in the command's words: `rate` (schedule.lower_rate's) for the learning
     rate, --clip-norm for clip_norm=; the inputs and targets are scaled by train itself, so that advice is left
-    out; `adam`: --optimizer adam too, after a divergence."""
-    tail = ", or --optimizer adam" if adam else ""
-    said = f"{rate}, {clipping(args)}{tail}" if adam else f"{rate} or {clipping(args)}"
+    out; `adam`: --optimizer adam too, after a divergence (not to a run that had adam or adamw)."""
+    return reworded(text, advice(args, rate, adam))
+
+
+def advice(args: argparse.Namespace, rate: str, adam: bool = False) -> str:
+    """What to try, in the options' words (in_options')."""
+    if adam and args.optimizer.lower() not in ("adam", "adamw"):
+        return f"{rate}, {clipping(args)}, or --optimizer adam"
+    return f"{rate} or {clipping(args)}"
+
+
+def reworded(text: str, said: str) -> str:
+    """`text` with the engine's remedies (REMEDIES) replaced by `said`, a command's own; other text as it was."""
     return _REMEDIES.sub(lambda m: f"{m[1]}ry {said}", text)
 
 
@@ -78,12 +89,19 @@ def in_options(text: str, args: argparse.Namespace, rate: str, adam: bool = Fals
 def warned_in_options(args: argparse.Namespace, rate: Any) -> Iterator[None]:
     """Warnings shown during the block with their remedies in the command's words (`rate()`: the advice on the
     rate now); the command's own showwarning does the rest. Python's warnings (the API's) are not touched."""
+    with warned_in(lambda text: in_options(text, args, rate())):
+        yield
+
+
+@contextmanager
+def warned_in(words: Callable[[str], str]) -> Iterator[None]:
+    """Warnings shown during the block with the engine's remedies put in a command's words (`words(text)`)."""
     shown = warnings.showwarning
 
     def show(message, category, filename, lineno, file=None, line=None):
         text = str(message)
         if _REMEDIES.search(text):
-            message = in_options(text, args, rate())
+            message = words(text)
         shown(message, category, filename, lineno, file, line)
 
     warnings.showwarning = show

@@ -186,8 +186,28 @@ def _size(grid: dict) -> str:
     return f"{math.prod(len(v) for v in grid.values())} in the grid"
 
 
+#: what to try after a fit whose loss exploded or diverged, in the sweep's words: its grid gives the rate (no
+#: clip_norm), and it scales the inputs and a regression's target itself
+REMEDIES = "a lower lr, compared in the grid (e.g. --grid 'lr=0.0001,0.001')"
+
+
 def _run(args, grid: dict, fixed: dict):
-    """run_sweep with the command's options."""
+    """run_sweep with the command's options, the engine's advice after a loss that exploded or diverged (in a
+    warning, a failed candidate's reason, an error) in the sweep's words."""
+    from chainrule.errors import TrainingDiverged
+
+    from .optimizer import reworded, warned_in
+    try:
+        with warned_in(lambda text: reworded(text, REMEDIES)):
+            return _sweep(args, grid, fixed)
+    except (TrainingDiverged, ValidationError) as exc:
+        said = reworded(str(exc), REMEDIES)
+        if said == str(exc):
+            raise
+        raise type(exc)(said) from None
+
+
+def _sweep(args, grid: dict, fixed: dict):
     from chainrule.sweep import run_sweep
     return run_sweep(args.csv, args.target, grid, scheduler=args.scheduler, out_dir=args.out_dir, cv=args.cv,
                      n_iter=args.n_iter, scoring=args.scoring, n_jobs=args.jobs, seed=args.seed, task=args.task,

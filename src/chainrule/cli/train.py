@@ -98,7 +98,7 @@ def diverged(text: str, args, rate: float) -> str:
     said = options.in_options(text, args, lower, adam=True)
     if said != text:
         return said
-    return f"{text.split(' Try ')[0]} Try {lower}, {options.clipping(args)}, or --optimizer adam"
+    return f"{text.split(' Try ')[0]} Try {options.advice(args, lower, adam=True)}."
 
 
 def _hidden(text: str) -> list[int]:

@@ -125,7 +125,6 @@ WORDS: dict[str, dict[str, str]] = {
                                      "LABEL=W[,LABEL=W] (one weighting for every fit; run_sweep's grid in Python "
                                      "compares several: {{label: weight}} dicts)"},
     "scheduler": {"fit": "scheduler", "command": "--scheduler"},
-    # what to try after a loss that exploded or diverged: the command's options (`chainrule train` has both)
     "more epochs": {"fit": "try epochs={more}, or compare in the grid: {{'epochs': [{epochs}, {more}]}}",
                     "command": "try --epochs {more}, or compare in the grid: 'epochs={epochs},{more}'"},
 }

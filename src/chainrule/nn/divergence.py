@@ -10,6 +10,10 @@ import numpy as np
 from ..backend import kernels
 from ..errors import TrainingDiverged
 
+#: what to try after a loss or an update that diverged or exploded, in fit's words: every message of the engine
+#: says this very text, which the command line puts in its options' words (cli/optimizer.py, by this text)
+REMEDIES = "a lower learning rate, gradient clipping (clip_norm=...), or scaling the inputs"
+
 
 def sum_of_squares(a: np.ndarray) -> float:
     """The sum of squares of the flat array: each step's divergence test of its gradient. NaN and
@@ -52,8 +56,7 @@ def plain_update(params: np.ndarray, grads: np.ndarray, slices: list[slice], lr:
 
 
 def not_finite(what: str) -> TrainingDiverged:
-    return TrainingDiverged(f"{what}; the weights are those of the last finite step. Try a lower learning rate, "
-                            "gradient clipping (clip_norm=...), or scaling the inputs.")
+    return TrainingDiverged(f"{what}; the weights are those of the last finite step. Try {REMEDIES}.")
 
 
 def nonfinite_update(net: Any) -> str:

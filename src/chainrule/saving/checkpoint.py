@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelFileError, TrainingDiverged, ValidationError, counted
-from ..nn.divergence import nonfinite_update
+from ..nn.divergence import REMEDIES, nonfinite_update
 from ..training.callback import stateful
 from ..training.callbacks import Callback, EpochLogger, ModelCheckpoint, ProgressBar, logged
 from . import runlock
@@ -259,8 +259,7 @@ class BackupAndRestore(Callback):
             kept = (f"the checkpoint of epoch {self.saved} in {str(self.directory)!r} is kept" if self.saved
                     else "no checkpoint")
             raise TrainingDiverged(f"training diverged in its last update (epoch {epoch + 1}): "
-                                   f"{nonfinite_update(net)}; {kept}. Try a lower learning rate, gradient "
-                                   "clipping (clip_norm=...), or scaling the inputs")
+                                   f"{nonfinite_update(net)}; {kept}. Try {REMEDIES}")
         history = trainer.history
         entry = {"epoch": history.epoch[-1], "logs": {k: v[-1] for k, v in history.history.items()}}
         plain = plain_json(entry, "the history")

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from ..nn import checks as check
+from ..nn.divergence import REMEDIES
 from ..nn.evaluation import format_logs, step_time
 from .callback import Callback as Callback  # the base, re-exported: chainrule.callbacks.Callback
 from .callback import keras_params
@@ -89,8 +90,8 @@ class History(Callback):
         warnings.warn(f"the loss exploded in epoch {epoch + 1}: {loss:.4g}, {loss / best:.3g} times its lowest "
                       f"({best:.4g} in epoch {self.epoch[at - first] + 1}), though still finite; the gradient "
                       f"norm of layer {net.layers.index(layer)} ({layer!r}) grew most, from "
-                      f"{self.first_norms[l]:.3g} in the first epoch to {norms[l]:.3g}. Try a lower learning rate, "
-                      "gradient clipping (clip_norm=...), or scaling the inputs and targets.", GradientWarning,
+                      f"{self.first_norms[l]:.3g} in the first epoch to {norms[l]:.3g}. Try {REMEDIES} and targets.",
+                      GradientWarning,
                       stacklevel=2)
 
     def _norms(self, logs: dict[str, float]) -> np.ndarray:

@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import TrainingDiverged, ValidationError
+from ..nn.divergence import REMEDIES
 from .callback import batch_callbacks, epoch_begin
 from .callbacks import Callback
 from .diagnostics import GradientDiagnostics
@@ -199,8 +200,7 @@ class MPITrainer(Trainer):
         if first is not None:
             raise everywhere(TrainingDiverged(first))
         raise everywhere(TrainingDiverged("training diverged: the gradient of the global batch, summed over the "
-                                          "ranks, is not finite though each rank's part was; try a lower learning "
-                                          "rate, gradient clipping (clip_norm=...), or scaling the inputs"))
+                                          f"ranks, is not finite though each rank's part was; try {REMEDIES}"))
 
     def share_counts(self, counts: np.ndarray) -> np.ndarray:
         """GradientDiagnostics' saturation counts summed over the ranks (none from a rank whose shard was empty:

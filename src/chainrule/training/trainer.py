@@ -16,7 +16,7 @@ from ..backend.pages import scratch
 from ..backend.threads import Balance, balance, blas_limit
 from ..errors import TrainingDiverged
 from ..nn import sample_weight as sw
-from ..nn.divergence import nonfinite_update
+from ..nn.divergence import REMEDIES, nonfinite_update
 from ..nn.losses import rows_known, rows_sum_to_one
 from ..nn.metrics import Metrics, for_network, no_nan
 from ..nn.metrics import metrics as named_metrics
@@ -35,7 +35,7 @@ def last_update_diverged(where: str, net: Network) -> TrainingDiverged:
     """The error for weights the last update (of an epoch, of train_steps) made NaN or infinite: no
     forward pass came after it to find it. `where`: "epoch 3", "step 10"."""
     return TrainingDiverged(f"training diverged in its last update ({where}): {nonfinite_update(net)}; try "
-                            "a lower learning rate, gradient clipping (clip_norm=...), or scaling the inputs")
+                            f"{REMEDIES}")
 
 
 class Trainer:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ...nn.divergence import REMEDIES
+
 # what a refused Train, Step or Update says: the session is left as it was (the request is rolled back)
 NOTHING_CHANGED = "; nothing was changed: lower the learning rate (Optimizer, η), then train again"
 
@@ -37,8 +39,7 @@ RULES: list[tuple[re.Pattern, Any]] = [     # (pattern, what re.sub puts in its 
                 r"or remove it from the file\)"),
      "remove it from the file and upload it again"),
     # a diverged Train: the session is left as it was (no weights of a last finite step), no clip_norm
-    (re.compile(r"; the weights are those of the last finite step\. Try a lower learning rate, gradient clipping "
-                r"\(clip_norm=\.\.\.\), or scaling the inputs\.?"),
+    (re.compile(r"; the weights are those of the last finite step\. Try " + re.escape(REMEDIES) + r"\.?"),
      NOTHING_CHANGED),
     (re.compile(r"(, )?(or )?gradient clipping \(clip_norm=\.\.\.\)(, )?"), lambda m: ", " if m[1] and m[3] else ""),
     # Nesterov with no momentum: the page's optimizer and field, not the engine's arguments

@@ -103,14 +103,20 @@ def texts(capsys, args):
 
 def whole_brackets(wide, narrow, width):
     """The brackets (with the name before one, log(...)) that `narrow` breaks inside although they would fit
-    on a line of their own at no indent."""
+    on a line of their own at no indent: with the "= " a value after the first starts its line with (a bare "="
+    is never a line of its own, as a batch's E_total = ... = ((...) + (...)) / 2 would need), and in prose at
+    the indent its lines continue at (a batch's "E_total adds the E_o ...: ((...) + (...)) / 6 gives ..."; prose
+    keeps its indent)."""
     from test_learner_8 import breaks, pairs
     broken = []
     for line, at, _ in breaks(wide, narrow):
         for a, b in [(a, b) for a, b in pairs(line) if line[a] != "["]:    # a list breaks at its commas
             while a > 0 and not line[a - 1].isspace():
                 a -= 1
-            if a < at < b and b - a <= width:
+            after_first = line[:a].endswith(" = ") and line[:a].count(" = ") >= 2
+            prose = " = " not in line[:a] and ": " in line[:a]
+            room = width - 2 * after_first - (len(line) - len(line.lstrip()) + 2) * prose
+            if a < at < b and b - a <= room:
                 broken.append(line[a:b])
     return broken
 

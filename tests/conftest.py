@@ -20,6 +20,19 @@ OUTPUTS_FOR = {"sse": ACTIVATIONS, "mse": ACTIVATIONS,
                "categorical_crossentropy": ["softmax", "sigmoid"]}
 
 
+class StopAt(cr.callbacks.Callback):
+    """Ctrl-C after epoch `k` (as a user's, once the checkpoint of that epoch is written): a run stopped and
+    resumed, in the tests of which loop a resumed run takes."""
+
+    def __init__(self, k: int):
+        super().__init__()
+        self.k = k
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch + 1 == self.k:
+            raise KeyboardInterrupt
+
+
 def training_rows(n, val_split=0.2, seed=0):
     """The file rows (sorted) that `chainrule train --val-split val_split --seed seed` trains on, drawn
     as it documents them, with NumPy alone: the rows shuffled by `default_rng(seed).permutation(n)`,

@@ -9,6 +9,7 @@ import os
 
 import numpy as np
 import pytest
+from conftest import StopAt
 from test_tiny_loop import build
 
 import chainrule as cr
@@ -17,18 +18,6 @@ from chainrule.saving import checkpoint
 from chainrule.training import compiled
 
 needs_numba = pytest.mark.skipif(not kernels.AVAILABLE, reason="needs Numba (the [fast] extra)")
-
-
-class StopAt(cr.callbacks.Callback):
-    """Ctrl-C after epoch `k` (once the checkpoint of that epoch is written)."""
-
-    def __init__(self, k: int):
-        super().__init__()
-        self.k = k
-
-    def on_epoch_end(self, epoch, logs=None):
-        if epoch + 1 == self.k:
-            raise KeyboardInterrupt
 
 
 class FitsAnother(cr.callbacks.Callback):

@@ -8,24 +8,13 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import StopAt
 
 import chainrule as cr
 from chainrule.backend import kernels, warmup
 from chainrule.training import compiled
 
 needs_numba = pytest.mark.skipif(not kernels.AVAILABLE, reason="needs Numba (the [fast] extra)")
-
-
-class StopAt(cr.callbacks.Callback):
-    """Ctrl-C after epoch `k` (as a user's, once the checkpoint of that epoch is written)."""
-
-    def __init__(self, k: int):
-        super().__init__()
-        self.k = k
-
-    def on_epoch_end(self, epoch, logs=None):
-        if epoch + 1 == self.k:
-            raise KeyboardInterrupt
 
 
 @needs_numba
@@ -49,7 +38,7 @@ def test_a_resumed_run_of_few_epochs_left_takes_the_path_of_the_whole_run(monkey
     monkeypatch.setattr(warmup, "ready", lambda: True)
     monkeypatch.setattr(warmup, "_next_look", 0.0)
     seconds = []
-    monkeypatch.setattr(warmup, "prepare", lambda s: seconds.append(s) or False)
+    monkeypatch.setattr(warmup, "prepare", lambda s, owner=None: seconds.append(s) or False)
     net = cr.Network([cr.Dense(6, 16, "relu"), cr.Dense(16, 3, "softmax")], seed=0)
     compiled.prepare(net, 200, 12, 4)
     compiled.prepare(net, 200, 2, 4)

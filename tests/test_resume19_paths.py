@@ -8,24 +8,13 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import StopAt
 
 import chainrule as cr
 from chainrule.backend import kernels, warmup
 from chainrule.saving import checkpoint
 
 needs_numba = pytest.mark.skipif(not kernels.AVAILABLE, reason="needs Numba (the [fast] extra)")
-
-
-class StopAt(cr.callbacks.Callback):
-    """Ctrl-C after epoch `k` (once the checkpoint of that epoch is written)."""
-
-    def __init__(self, k: int):
-        super().__init__()
-        self.k = k
-
-    def on_epoch_end(self, epoch, logs=None):
-        if epoch + 1 == self.k:
-            raise KeyboardInterrupt
 
 
 def runtime_warnings(said):

@@ -19,21 +19,28 @@ IRIS = __import__("pathlib").Path(cr.__file__).parent / "data" / "examples" / "i
 EXPLODES = ["--lr", "100", "--batch-size", "1000", "--epochs", "2"]
 
 
-def test_clip_norm_is_torchs_clip_grad_norm_on_the_same_gradients(tmp_path):
+def trained(tmp_path, *options):
+    """`train` on iris (3 hidden units, the whole file one batch, no validation) with `options`: the model file,
+    the network, its inputs and labels as torch tensors, and its starting weights as torch leaves."""
     model = tmp_path / "m.npz"
-    done = cmd("train", IRIS, "--target", "species", "--hidden", "3", "--optimizer", "sgd", "--lr", "0.1",
-               "--clip-norm", "0.05", "--batch-size", "1000", "--epochs", "1", "--val-split", "0", "--quiet",
-               "--out", model)
+    done = cmd("train", IRIS, "--target", "species", "--hidden", "3", *options, "--batch-size", "1000",
+               "--val-split", "0", "--quiet", "--out", model)
     assert done.returncode == 0, done.stderr
     net, extra = cr.load(model, with_extra=True)
     pre = Preprocessing.from_json(extra["tabular"])
     df = pd.read_csv(IRIS)
-    X, labels = pre.transform(df[pre.columns]), pre.encode_target(df)
+    X, labels = torch.as_tensor(pre.transform(df[pre.columns])), torch.as_tensor(pre.encode_target(df)).long()
     start = cr.Network([cr.Dense(4, 3, "relu"), cr.Dense(3, 3, "softmax")], loss="categorical_crossentropy",
                        seed=0).get_weights()
-    W0, b0, W1, b1 = (torch.tensor(np.asarray(a), dtype=torch.float64, requires_grad=True) for a in start)
-    out = torch.relu(torch.as_tensor(X) @ W0 + b0) @ W1 + b1
-    torch.nn.functional.cross_entropy(out, torch.as_tensor(labels, dtype=torch.long)).backward()
+    return model, net, X, labels, [torch.tensor(np.asarray(a), dtype=torch.float64, requires_grad=True)
+                                   for a in start]
+
+
+def test_clip_norm_is_torchs_clip_grad_norm_on_the_same_gradients(tmp_path):
+    model, net, X, labels, (W0, b0, W1, b1) = trained(tmp_path, "--optimizer", "sgd", "--lr", "0.1",
+                                                      "--clip-norm", "0.05", "--epochs", "1")
+    out = torch.relu(X @ W0 + b0) @ W1 + b1
+    torch.nn.functional.cross_entropy(out, labels).backward()
     norm = torch.nn.utils.clip_grad_norm_([W0, b0, W1, b1], 0.05)
     assert norm > 0.05                                   # the clipping changed the step
     for ours, p in zip(net.get_weights(), (W0, b0, W1, b1)):
@@ -99,18 +106,8 @@ def test_sweep_grid_class_weight_by_label_names_the_class_weight_option(tmp_path
     ("adagrad", [], lambda p: torch.optim.Adagrad(p, lr=0.05))])
 def test_clip_norm_with_every_optimizer_over_several_steps_is_torchs(tmp_path, name, extra, torch_optimizer):
     # the clipped gradient feeds each optimizer's state (momentum, moments, sums): four clipped steps, as torch's
-    model = tmp_path / "m.npz"
-    done = cmd("train", IRIS, "--target", "species", "--hidden", "3", "--optimizer", name, *extra, "--lr", "0.05",
-               "--clip-norm", "0.05", "--batch-size", "1000", "--epochs", "4", "--val-split", "0", "--quiet",
-               "--out", model)
-    assert done.returncode == 0, done.stderr
-    net, extra_ = cr.load(model, with_extra=True)
-    pre = Preprocessing.from_json(extra_["tabular"])
-    df = pd.read_csv(IRIS)
-    X, labels = torch.as_tensor(pre.transform(df[pre.columns])), torch.as_tensor(pre.encode_target(df)).long()
-    start = cr.Network([cr.Dense(4, 3, "relu"), cr.Dense(3, 3, "softmax")], loss="categorical_crossentropy",
-                       seed=0).get_weights()
-    params = [torch.tensor(np.asarray(a), dtype=torch.float64, requires_grad=True) for a in start]
+    _, net, X, labels, params = trained(tmp_path, "--optimizer", name, *extra, "--lr", "0.05", "--clip-norm", "0.05",
+                                        "--epochs", "4")
     opt = torch_optimizer(params)
     for _ in range(4):
         opt.zero_grad()

@@ -90,7 +90,7 @@ def differences(saved: dict, now: dict) -> list[str]:
     """What differs between two fingerprints, in words: the `chainrule` command's (its options, their values as
     typed) where it trains, else Python's (fit's arguments, the optimizer's config)."""
     found = []
-    command = advice.caller() != "fit"
+    command = advice.caller() in ("command", "sweep command")      # Python's run_sweep and CsvStream: its words
     if saved.get("optimizer") != now["optimizer"]:
         a, b = saved.get("optimizer") or {}, now["optimizer"]
         keys = [k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]

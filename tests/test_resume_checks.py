@@ -75,7 +75,8 @@ def test_cli_resume_refuses_an_edited_file(tmp_path, more):
     r = cli("train", table(tmp_path / "d.csv"), *base, "--epochs", "2")
     assert r.returncode == 0, r.stderr
     r = cli("train", table(tmp_path / "e.csv", edit=True), *base, "--epochs", "4", "--resume")
-    assert r.returncode == 2 and "cannot resume from" in r.stderr and "the inputs X (same shape" in r.stderr, r.stderr
+    assert r.returncode == 2 and "cannot resume from" in r.stderr, r.stderr
+    assert "the inputs (the CSV's rows and columns;" in r.stderr and "(same shape" in r.stderr, r.stderr
     r = cli("train", tmp_path / "d.csv", *base, "--epochs", "4", "--resume")
     assert r.returncode == 0 and "resumed from epoch 2 of 4" in r.stderr, r.stderr
 

@@ -285,7 +285,8 @@ def test_train_stream_resume_continues_the_run(tmp_path, cover_csv):
     df["cover"] = df["cover"].sample(frac=1.0, random_state=1).to_numpy()
     df.to_csv(other, index=False)
     r = cmd("train", other, *base[2:], *stream, "--epochs", "6", "--checkpoint-dir", ck, "--resume", "--out", out)
-    assert r.returncode == 2 and "the targets Y (same shape [720, 3], other values)" in r.stderr
+    assert r.returncode == 2 and "the targets (--target's values; " in r.stderr
+    assert "(same shape [720, 3], other values)" in r.stderr
 
 
 def test_sigterm_removes_the_encoded_inputs_and_writes_no_model(tmp_path, cover_csv):

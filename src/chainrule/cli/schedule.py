@@ -278,12 +278,17 @@ class RateLog(callbacks.Callback):
 
 
 def resume_refusal(exc: ValidationError) -> ValidationError:
-    """fit's refusal to resume another run's checkpoint, where the optimizer differs, with the options that make it
-    (fit names its optimizer's config, which the command line's user never wrote). Another --schedule is refused
+    """fit's refusal to resume another run's checkpoint, where the optimizer or the network differs, with the
+    options that make it (fit names its optimizer's config and its Network, which the command line's user never
+    wrote). Another --schedule is refused
     before, by check_resume."""
     text = str(exc)
     if text.startswith("cannot resume") and "what differs: the optimizer (" in text:
         return ValidationError(f"{text} (the optimizer is --optimizer, --lr, --momentum, --clip-norm and --schedule: "
                                "give the ones the checkpoint's run had)")
+    if text.startswith("the checkpoint in ") and " is of another network: " in text:     # fit's words: Network(...)
+        return ValidationError(f"{text} (the network is the input columns (--features, --drop, --text), --hidden, "
+                               "--activation and --dtype: give the ones the checkpoint's run had, or use another "
+                               "--checkpoint-dir)")
     return exc
 

@@ -110,6 +110,17 @@ WORDS: dict[str, dict[str, str]] = {
     "weight rows": {"fit": "a column of sample weights, weight='COL',", "command": "--weight COL"},
     "opset": {"fit": "opset", "command": "--opset"},
     "checkpoint_dir": {"fit": "checkpoint_dir", "command": "--checkpoint-dir"},
+    # a resume refused: what differs from the checkpoint's run, as the caller gave it (fingerprint.differences)
+    "resume": {"fit": "resume=True (chainrule train --resume)", "command": "--resume"},
+    "same arguments": {"fit": "arguments", "command": "options"},
+    "name": {"fit": "name", "command": "--optimizer"},
+    "lr": {"fit": "lr", "command": "--lr"},
+    "momentum": {"fit": "momentum", "command": "--momentum"},
+    "clip_norm": {"fit": "clip_norm", "command": "--clip-norm"},
+    "batch_size": {"fit": "batch_size", "command": "--batch-size"},
+    "X": {"fit": "the inputs X", "command": "the inputs (the CSV's rows and columns; --features, --drop, --text, "
+                                            "--val-split, --seed)"},
+    "Y": {"fit": "the targets Y", "command": "the targets (--target's values; --val-split, --seed)"},
     "weight column": {"fit": "weight column {column}", "command": "--weight column {column}"},
     "weight not input": {"fit": "the weight column {column} cannot also be the target, in features or in drop: it "
                                 "is not an input",
@@ -139,6 +150,11 @@ def give(key: str, **values: Any) -> str:
     while caller not in said and caller in _LIKE:
         caller = _LIKE[caller]
     return said.get(caller, said["fit"]).format(**values)
+
+
+def caller() -> str:
+    """Who reads the advice now (one of CALLERS): for a message whose values too are said in its reader's words."""
+    return _CALLER.get()
 
 
 def resave(name: str | None, encoding: str | None) -> dict[str, str]:

@@ -18,7 +18,12 @@ from ..errors import ValidationError
 #: the first bytes of compressed files, the command that unpacks each file, and the one that unpacks a pipe
 PACKED = {b"\x1f\x8b": ("gzip", "gunzip -k", "gunzip -c"), b"BZh": ("bzip2", "bunzip2 -k", "bunzip2 -c"),
           b"\xfd7zXZ\x00": ("xz", "unxz -k", "unxz -c"), b"PK\x03\x04": ("zip", "unzip", "funzip"),
-          b"\x28\xb5\x2f\xfd": ("zstd", "unzstd", "unzstd -c")}
+          b"\x28\xb5\x2f\xfd": ("zstd", "unzstd", "unzstd -c"), b"\x04\x22\x4d\x18": ("lz4", "unlz4", "unlz4 -c")}
+#: lzma's older format (FORMAT_ALONE, joblib's compress='lzma'), which has no magic number: its header with the
+#: default properties (']'), told by its decoder (text after ']' is refused: its size field would be over 2**38)
+LZMA_ALONE = ("lzma", "unlzma -k", "unlzma -c")
+#: a ModelProto's first byte (the key of its ir_version, field 1): onnx.save's files, which hold no NUL byte
+ONNX_START = b"\x08"
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"        # Excel 97-2003 (.xls) and other Office files
 ODS = b"application/vnd.oasis.opendocument.spreadsheet"       # the mimetype entry of LibreOffice's .ods
 #: the package pandas.read_excel needs for each workbook
@@ -91,7 +96,7 @@ def not_csv(name: str, head: bytes, source: Any = None) -> None:
     from .csvfile import short
     shown = short(name, 200)
     zipped = head.startswith(b"PK\x03\x04")
-    if hasattr(source, "seek") and (zipped or b"\x00" in head or head[:1] == b"\x80"):     # a file, not text
+    if hasattr(source, "seek") and (zipped or b"\x00" in head or head[:1] in (b"\x80", ONNX_START)):   # not text
         what = model_kind(os.path.expanduser(name))
         if what is not None:
             raise ValidationError(f"CSV file {shown} is {what}, not CSV text: give a CSV file of data (a header "
@@ -105,13 +110,24 @@ def not_csv(name: str, head: bytes, source: Any = None) -> None:
         raise ValidationError(f"{shown} is a Parquet file, not CSV text: write it as CSV with pandas: "
                               "pandas.read_parquet(path).to_csv(new_path, index=False) (which needs pyarrow "
                               "or fastparquet: pip install pyarrow)")
-    for magic, (kind, unpack, unpipe) in PACKED.items():
-        if head.startswith(magic) and (magic != b"BZh" or head[4:10] in (b"1AY&SY", b"\x17rE8P\x90")):
+    for magic, (kind, unpack, unpipe) in [*PACKED.items(), (b"]", LZMA_ALONE)]:
+        if head.startswith(magic) and (magic != b"BZh" or head[4:10] in (b"1AY&SY", b"\x17rE8P\x90")) and (
+                magic != b"]" or lzma_alone(head)):
             if source is None:                    # a pipe: unpacked as it comes, into a file
                 raise ValidationError(f"CSV file {shown} is {kind}-compressed, not text: decompress it first (e.g. "
                                       f"pipe it through {unpipe} > data.csv) and give the file it writes")
             raise ValidationError(f"CSV file {shown} is {kind}-compressed, not text: decompress it first (e.g. "
                                   f"{unpack} {shown}) and give the file it writes")
+
+
+def lzma_alone(head: bytes) -> bool:
+    """Whether `head` starts a stream of lzma's older format: a whole header (13 bytes) its decoder takes."""
+    import lzma
+    try:
+        lzma.LZMADecompressor(lzma.FORMAT_ALONE).decompress(head[:4096], 1)
+    except lzma.LZMAError:
+        return False
+    return len(head) >= 13
 
 
 _TEXT = re.compile(r"[^\s\ufeff]")         # a file's first character that is not blank (nor a byte order mark)

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ..data import advice
 from ..errors import ModelFileError, TrainingDiverged, ValidationError, counted
 from ..nn.divergence import REMEDIES, nonfinite_update
 from ..training.callback import stateful
@@ -149,7 +150,8 @@ class BackupAndRestore(Callback):
         are those of a run cut short (a crash, a kill), which resume=True continues, and where the
         file cannot be read (a newer format) or is not a checkpoint: what it holds is unknown."""
         path = checkpoint_path(self.directory)
-        afresh = f"to start afresh, delete {str(path)!r} and {HISTORY} beside it, or use another checkpoint_dir"
+        afresh = (f"to start afresh, delete {str(path)!r} and {HISTORY} beside it, or use another "
+                  f"{advice.give('checkpoint_dir')}")
         if not path.exists():
             return 0
         try:
@@ -163,8 +165,8 @@ class BackupAndRestore(Callback):
         epoch, epochs = state.get("epoch"), state.get("epochs")
         if cut_short(state):
             raise ValidationError(f"{path} holds a run stopped at epoch {epoch} of {epochs}; a new run would replace "
-                                  "it: resume=True (chainrule train --resume) continues it; to start over, delete "
-                                  "the file or use another checkpoint_dir")
+                                  f"it: {advice.give('resume')} continues it; to start over, delete the file or use "
+                                  f"another {advice.give('checkpoint_dir')}")
         return 0
 
     def _load(self, trainer) -> int:
@@ -193,8 +195,9 @@ class BackupAndRestore(Callback):
         found = differences(state["fingerprint"], self.fingerprint)
         if found:
             raise ValidationError(f"cannot resume from {path}: it was written by another run; what differs: "
-                                  f"{'; '.join(found)}. Resume with the same arguments, or use another "
-                                  "checkpoint_dir, or delete the checkpoint to start over")
+                                  f"{'; '.join(found)}. Resume with the same {advice.give('same arguments')}, or "
+                                  f"use another {advice.give('checkpoint_dir')}, or delete the checkpoint to start "
+                                  "over")
         kept = state["history_len"]            # epoch - initial_epoch: fit's history of this run
         history, hist_epochs = read_history(self.directory, kept)
         self.float_logs = not all(math.isfinite(v) for values in history.values() for v in values

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..data import advice
 from ..training.sparse_rows import SparseRows
 from ..training.streaming import LazyRows, OneHotRows, Subset
 
@@ -86,18 +87,26 @@ def _rows_hash(a: LazyRows, seen: dict) -> str:
 
 
 def differences(saved: dict, now: dict) -> list[str]:
-    """What differs between two fingerprints, in words."""
+    """What differs between two fingerprints, in words: the `chainrule` command's (its options, their values as
+    typed) where it trains, else Python's (fit's arguments, the optimizer's config)."""
     found = []
+    command = advice.caller() in ("command", "sweep command")      # Python's run_sweep and CsvStream: its words
     if saved.get("optimizer") != now["optimizer"]:
         a, b = saved.get("optimizer") or {}, now["optimizer"]
-        changed = [f"{k} {a.get(k)!r} -> {b.get(k)!r}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
-        found.append("the optimizer (" + ", ".join(changed) + ")")
+        keys = [k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+        if command and any(k in advice.WORDS for k in keys):   # the rest follows from --optimizer: no option of its own
+            keys = [k for k in keys if k in advice.WORDS]
+        said = (lambda k: advice.give(k) if k in advice.WORDS else k) if command else str
+        value = _typed if command else repr
+        found.append("the optimizer (" + ", ".join(f"{said(k)} {value(a.get(k))} -> {value(b.get(k))}"
+                                                   for k in keys) + ")")
     names = {"X": "the inputs X", "Y": "the targets Y", "validation": "the validation data",
              "sample_weight": "the sample weights"}
     for key, what in names.items():
         a, b = saved.get(key), now.get(key)
         if _same(a, b):
             continue
+        what = advice.give(key) if key in advice.WORDS else what
         was, now_ = _shape(a), _shape(b)
         if was == now_:
             found.append(f"{what} (same shape {now_}, other values)")
@@ -105,8 +114,21 @@ def differences(saved: dict, now: dict) -> list[str]:
             found.append(f"{what} (shape {was} in the checkpoint, {now_} now)")
     for key in ("batch_size", "shuffle"):
         if saved.get(key) != now[key]:
-            found.append(f"{key} ({saved.get(key)!r} in the checkpoint, {now[key]!r} now)")
+            name, value = (advice.give(key) if key in advice.WORDS else key), _typed if command else repr
+            found.append(f"{name} ({value(saved.get(key))} in the checkpoint, {value(now[key])} now)")
     return found
+
+
+def _typed(value: Any) -> str:
+    """An option's value as the command line types it: 1 (not 1.0), adam (not 'Adam'), none where not given, a
+    schedule's starting rate as --lr (the --schedule itself is compared before: cli.schedule.check_resume)."""
+    if isinstance(value, dict) and isinstance(value.get("lr"), (int, float)):
+        value = value["lr"]
+    if value is None:
+        return "none"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return value.lower() if isinstance(value, str) else repr(value)
 
 
 def _same(saved: Any, now: Any) -> bool:

@@ -58,13 +58,14 @@ def acquire(directory: Path, taken: Callable[[], None] | None = None) -> Path:
 
     def busy(holder: dict) -> ValidationError:
         return ValidationError(
-            f"checkpoint_dir {str(directory)!r} is in use by another training run ({_who(holder)}): two runs "
-            "writing one folder overwrite each other's checkpoints. Give this run another checkpoint_dir, "
+            f"{give('checkpoint_dir')} {str(directory)!r} is in use by another training run ({_who(holder)}): two runs "
+            f"writing one folder overwrite each other's checkpoints. Give this run another {give('checkpoint_dir')}, "
             f"or wait for that run to end (if it is gone, delete {str(path)!r})")
     try:
         return _take(path, str(directory.resolve()), busy, taken=taken)
     except OSError as exc:
-        raise type(exc)(exc.errno, f"checkpoint_dir cannot be written ({exc.strerror})", str(directory)) from None
+        raise type(exc)(exc.errno, f"{give('checkpoint_dir')} cannot be written ({exc.strerror})",
+                        str(directory)) from None
 
 
 def output_lock(out: Path) -> Path:

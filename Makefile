@@ -19,7 +19,7 @@ TABULAR_ROWS := 100000,1000000
 
 # the suite runs on a process a core, up to 4 (each holds PyTorch, Keras and Numba's kernels: about 1.5 GB);
 # most of its time is one core's (compiling, starting processes), so two cores take it in little over half
-TEST_WORKERS ?= $(shell $(PYTHON) -c "import os; print(min(4, len(os.sched_getaffinity(0))))")
+TEST_WORKERS ?= $(shell $(PYTHON) -c "import os; print(min(4, len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1))")
 
 .PHONY: demo test bench install install-test clean
 

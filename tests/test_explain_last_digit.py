@@ -92,7 +92,7 @@ def test_a_float32_neuron_slice_says_it_under_a_line_it_shows(tmp_path):
     lines = run.stdout.splitlines()
     assert not any(x.startswith("  net_h1 = ") for x in lines)
     at = next(k for k, x in enumerate(lines) if "computes in float32" in x)
-    said = re.search(r"(\S+)'s (.*) gives (\S+), not (\S+?)[ ,]", lines[at])
+    said = re.search(r"(\S+)'s (.*) gives (\S+), not (\S+?)(?:[ ,:]|$)", lines[at])
     shown = lines[at - 1].strip().split(" = ")
     assert said and shown[0] == said[1] and shown[-2] == said[2] and shown[-1] == said[4], (lines[at - 1], lines[at])
     exact = eval(NUMBER.sub(lambda m: f"Fraction('{m[0]}')", said[2]), {"Fraction": Fraction})

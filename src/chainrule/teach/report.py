@@ -379,7 +379,6 @@ def _render(d: dict, markdown: bool, kept: set[str] | None = None) -> str:
                f"{_par(_f(g))} = {_f(p['updated'])}",
                f"{sym}^+ = {sym} - \\eta \\cdot {grad_tex} = "
                f"{_short(p['value'])} - {_short(d['lr'])} \\cdot {_par(_f(g))} = {_f(p['updated'])}")
-    if found := last_digit.note(_read(plains, kept), said_from):
-        at, said = found
+    for at, said in reversed(last_digit.notes(_read(plains, kept), said_from)):     # from the last: places kept
         lines[plains[at][0]:plains[at][0]] = [said, ""] if markdown else ["  " + said]
     return "\n".join(lines).rstrip() + "\n"

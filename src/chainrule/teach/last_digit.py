@@ -136,8 +136,9 @@ def far(line: str) -> bool:
     the last digit that float32's rule (FLOAT32) speaks of."""
     parts = line.split("   (")[0].split(" = ")
     value = exact(parts[-2], functions=single())
-    step = Decimal(1).scaleb(Decimal(parts[-1]).as_tuple().exponent)      # its last digit's unit
-    return value is not None and abs(value - Fraction(parts[-1])) >= FAR * Fraction(step)
+    digit = Decimal(parts[-1]).as_tuple().exponent            # its last digit's place; not an int for inf, nan
+    return value is not None and isinstance(digit, int) and \
+        abs(value - Fraction(parts[-1])) >= FAR * Fraction(Decimal(1).scaleb(digit))
 
 
 def notes(plain_lines: list[str], said_from: int | None = None) -> list[tuple[int, str]]:

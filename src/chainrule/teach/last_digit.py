@@ -25,8 +25,8 @@ import numpy as np
 from .numbers import single
 
 SHOWN = 60           # a line's numbers written again in the note up to so many characters, else its name alone
-FLOAT32 = ("This network computes in float32: each operation rounds its result to float32 (about 7 significant "
-           "digits), so a line redone from its printed, rounded numbers may differ in the last digit")   # said once
+FLOAT32 = ("This network computes in float32: each operation rounds its result to float32, about 7 significant "
+           "digits, so a line redone from its printed, rounded numbers may differ in the last digit")    # said once
 FAR = 10          # float32: a line whose numbers done exactly are this many units of its last digit off gets a pointer
 FLOAT64 = "Each value is the engine's, from the unrounded numbers"      # why, in float64
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e[+-]?\d+)?")      # a line's written value

@@ -127,7 +127,8 @@ def test_the_python_reports_note_gives_pythons_call_not_the_commands_options():
     X, Y = np.full((1, 4), 0.5), np.array([[0.0, 1.0, 0.0]])
     text = cr.explain(net, X, Y, layer=0, neuron=1).text()
     assert "9 of their 12 weighted terms left out" in text
-    assert "explain(..., layer=1, neuron=J) writes unit J's sum whole" in text and "--layer" not in text
+    assert "explain(..., layer=2, neuron=J) writes unit J's sum whole" in text and "--layer" not in text
+    assert "(hidden layer 2: explain(..., layer=1, neuron=J) derives unit J's (J 0-based: 0 is h2_1))" in text
 
 
 def test_a_neuron_slice_is_advised_only_where_a_neuron_fits(tmp_path):

@@ -77,3 +77,21 @@ def test_the_guide_quotes_a_batch_total_as_it_prints():
     printed = cmd("explain", "--layers", "2,2,2", "--activation", "sigmoid", "--loss", "mse", "--inputs",
                   "0.05,0.1;0.2,0.3", "--targets", "0.01,0.99;0.5,0.5", "--seed", "1", "--width", "200").stdout
     assert quoted in [x.strip() for x in printed.splitlines()], printed
+
+
+def test_a_batch_note_on_its_total_names_what_the_lines_give_without_repeating_the_sum():
+    # the note under a batch's E_total repeated the whole ((...) + (...) + (...)) / 3 of the line above it
+    net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 2, "sigmoid")], loss="sse", seed=15)
+    rng = np.random.default_rng(15)
+    Xb, Yb = rng.normal(size=(3, 2)), rng.uniform(size=(3, 2))
+    lines = cr.explain(net, Xb, Yb).text().splitlines()
+    total = next(x for x in lines if x.startswith("  E_total = ")).split(" = ")
+    note = lines[lines.index(" = ".join(total)) + 1].strip()
+    listed = [Fraction(v) for k in (1, 2) for v in re.findall(r"\[([^]]*)\]", next(
+        x for x in lines if x.startswith(f"  E_o{k} = ")))[0].split(", ")]
+    gives = _round(sum(listed, Fraction(0)) / 3, total[-1])        # the lines' E_o, added and divided, exactly
+    terms, _, _ = _torch_terms(net, Xb, Yb, "sse")
+    assert _round(Fraction(terms.sum().item()) / 3, total[-1]) == total[-1] != gives      # torch: the engine's
+    assert note == ("E_total adds the E_o to more digits than their lines: the E_o as their lines write them, added "
+                    f"and divided by 3, give {gives}, not the engine's {total[-1]}"), note
+    assert total[-2] not in note

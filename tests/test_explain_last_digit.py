@@ -92,7 +92,7 @@ def test_a_float32_neuron_slice_says_it_under_a_line_it_shows(tmp_path):
     lines = run.stdout.splitlines()
     assert not any(x.startswith("  net_h1 = ") for x in lines)
     at = next(k for k, x in enumerate(lines) if "computes in float32" in x)
-    said = re.search(r"(\S+)'s (.*) gives (\S+), not (\S+?)[ ,]", lines[at])
+    said = re.search(r"(\S+)'s (.*) gives (\S+), not (\S+?)(?:[ ,:]|$)", lines[at])
     shown = lines[at - 1].strip().split(" = ")
     assert said and shown[0] == said[1] and shown[-2] == said[2] and shown[-1] == said[4], (lines[at - 1], lines[at])
     exact = eval(NUMBER.sub(lambda m: f"Fraction('{m[0]}')", said[2]), {"Fraction": Fraction})
@@ -107,3 +107,24 @@ def test_the_one_evaluator_reads_every_line_s_numbers():
     assert exact("-(0 * log(0.000000000)) - (1 - 0) * log(1 - 0.5)", functions=True) == Fraction(np.log(2))
     assert exact("0.75(1 - 0.75) + |-0.5|") == Fraction(3, 16) + Fraction(1, 2)
     assert exact("2^0.5") is None and exact("log(2)") is None and exact("0.1 + ... + 0.2") is None
+
+
+def test_a_neuron_slice_is_one_filter_python_and_the_command_alike():
+    # --neuron cut the forward pass in the command (only_neuron) while Report.text(kept=...) was a second filter
+    # for the note; explain(..., neuron=) in Python showed every unit's lines. One filter now: the report's.
+    net = cr.Network([cr.Dense(3, 4, "tanh"), cr.Dense(4, 3, "tanh"), cr.Dense(3, 2, "sigmoid")], loss="sse",
+                     seed=2)
+    X, Y = np.array([[0.5, -1.0, 2.0]]), np.array([[0.2, 0.8]])
+    report = cr.explain(net, X, Y, lr=0.1, layer=1, neuron=0)
+    run = cmd("explain", "--layers", "3,4,3,2", "--activation", "tanh,sigmoid", "--seed", "2", "--inputs",
+              "0.5,-1,2", "--targets", "0.2,0.8", "--lr", "0.1", "--layer", "1", "--neuron", "0", "--width", "0")
+    assert run.returncode == 0, run.stderr
+    from chainrule.teach.notation import as_options  # the Python calls in the command's words
+    assert run.stdout.split("\n\n", 1)[1] == as_options(report.text())
+    lines = report.text().splitlines()
+    assert [x.split(" = ")[0].strip() for x in lines if re.match(r"  (net|out)_\w+ = \w", x)] == [
+        "net_h2_1", "out_h2_1", "net_o1", "out_o1", "net_o2", "out_o2"], lines
+    h1 = np.tanh(X @ net.dense_layers[0].W + net.dense_layers[0].b)[0]        # what the kept lines read
+    assert f"  out_h1_1 = {h1[0]:.9f}, out_h1_2 = {h1[1]:.9f}, out_h1_3 = {h1[2]:.9f}, out_h1_4 = {h1[3]:.9f}" \
+        "   (hidden layer 1: explain(..., layer=0) derives them)" in lines
+    check(report.text().split("Forward pass", 1)[1])        # the note on rounding reads the lines it shows

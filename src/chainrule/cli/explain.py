@@ -201,13 +201,13 @@ def _markdown(lines: list[str]) -> str:
 
 def run(args) -> int:
     from ..saving.npzcheck import standard_json
-    from ..teach.explain import explain, neuron_names
+    from ..teach.explain import explain
     from ..teach.formulas import general
     from ..teach.notation import as_options
     from ..teach.width import fit_width
     from .example import width
     from .explain_sample import check_sample, missing_sample, option_rows, random_sample
-    from .explain_slice import only_neuron, slice_line
+    from .explain_slice import slice_line
     _held.clear()
     _check_options(args)
     columns = width(args)
@@ -263,16 +263,8 @@ def run(args) -> int:
     if args.format == "json":
         print(standard_json({**extra, **report.to_dict()}, "explain's report", indent=2))   # as Report.to_json
         return 0
-    keep = None
-    if args.neuron is not None:
-        names = neuron_names(net)
-        keep = {names[args.layer + 1][args.neuron], *names[-1]}
-    shown = {"text": report.text, "markdown": report.markdown}[args.format](kept=keep).rstrip()
-    # the report's Python calls in the command's words
-    shown = as_options(shown)
-    if keep is not None:
-        read = {k: names[k] for k in (args.layer, len(names) - 2) if k > 0}      # hidden layer k: names[k]
-        shown = only_neuron(shown, keep, args.format == "markdown", read, report.to_dict())
+    shown = {"text": report.text, "markdown": report.markdown}[args.format]().rstrip()   # --neuron: cut by the report
+    shown = as_options(shown)           # the report's Python calls in the command's words
     if header:
         print(_markdown(header) if args.format == "markdown" else fit_width("\n".join(header), columns), end="\n\n")
     print(shown if args.format == "markdown" else fit_width(shown, columns))

@@ -95,7 +95,8 @@ def wider_note(d: dict, numbers: dict[str, str]) -> str:
 
 def total_note(d: dict, sums: str) -> str:
     """Where E_total's line (`total_numbers`) adds the E_o to more digits than their lines write them, as their
-    values would not give it to its last digit: what they give instead, said once; "" elsewhere."""
+    values would not give it to its last digit: what they give instead, said once; "" elsewhere. Their sum is written
+    again up to last_digit.SHOWN characters (a batch's, longer, is in E_total's line above: named, not repeated)."""
     m, E, scale = len(d["errors"]), fmt(d["E_total"]), d["scale"]
     lines = [fmt(e["value"][s]) for s in range(d["n_samples"]) for e in d["errors"]]
     exact = sum(map(Fraction, lines), Fraction(0)) / scale
@@ -103,8 +104,10 @@ def total_note(d: dict, sums: str) -> str:
         return ""
     added = _added(lines, m if d["n_samples"] > 1 else len(lines))
     added = added if scale == 1 else f"({added}) / {scale}"
-    return f"E_total adds the E_o to more digits than their lines: {added} gives {rounded(exact, E)}, not the " \
-           f"engine's {E}"
+    if len(added) > last_digit.SHOWN:
+        added = f"the E_o as their lines write them, added{'' if scale == 1 else f' and divided by {scale}'},"
+    return f"E_total adds the E_o to more digits than their lines: {added} give{'s' * (added[0] != 't')} " \
+           f"{rounded(exact, E)}, not the engine's {E}"
 
 
 def error_numbers(d: dict, o: str, value: float) -> str:

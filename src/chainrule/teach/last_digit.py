@@ -4,8 +4,10 @@ Every number of a report is the engine's, rounded to the digits it is written wi
 computed from the unrounded numbers, so a reader redoing a line from its rounded ones may get another last digit (the
 seed's dE/dout_h1 = 0.055399425 + (-0.019049118) adds to 0.036350307; the engine's is 0.036350306); in float32 each
 operation is rounded to float32 (0.1*0.1 + 0.7*0.3 + 0.1*1 = 0.32000002, 0.32 by hand). One evaluator (`exact`) and
-one rule (`note`: once, under the first such line, what it gives and how many more do) for both, for the report and
-the explorer's derivation; the error lines' float32 note under E_total (error_terms.single_note) reads `exact` too.
+one rule (`note`) for both, for the report and the explorer's derivation: in float64 once, under the first such line,
+what it gives and how many more do; in float32, where nearly every line does, the rule once in words under the first
+(with what it gives), and a pointer only under a line that is off by more than its last digit. The error lines'
+float32 note under E_total (error_terms.single_note) reads `exact` too.
 """
 from __future__ import annotations
 
@@ -23,8 +25,9 @@ import numpy as np
 from .numbers import single
 
 SHOWN = 60           # a line's numbers written again in the note up to so many characters, else its name alone
-FLOAT32 = ("This network computes in float32: each operation is rounded to the nearest float32 (about 7 significant "
-           "digits), which gives the values shown")       # why a line's numbers done exactly give another last digit
+FLOAT32 = ("This network computes in float32: each operation rounds its result to float32, about 7 significant "
+           "digits, so a line redone from its printed, rounded numbers may differ in the last digit")    # said once
+FAR = 10          # float32: a line whose numbers done exactly are this many units of its last digit off gets a pointer
 FLOAT64 = "Each value is the engine's, from the unrounded numbers"      # why, in float64
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e[+-]?\d+)?")      # a line's written value
 _CALLS = {"log": np.log, "log1p": np.log1p, "exp": np.exp}
@@ -128,17 +131,37 @@ def differs(line: str) -> str | None:
     return f"{numbers} give{'s' * (len(parts[-2]) <= SHOWN)} {other}"
 
 
-def note(plain_lines: list[str], said_from: int | None = None) -> tuple[int, str] | None:
-    """The note for the first line of `plain_lines` that `differs`, and its position: (index, text); None. `said_from`:
-    FLOAT32 was said above the lines from this index on (under E_total, by single_note): their note says what the
-    numbers give alone."""
+def far(line: str) -> bool:
+    """Whether `line`'s numbers done exactly are at least FAR units of its written value's last digit off it: more than
+    the last digit that float32's rule (FLOAT32) speaks of."""
+    parts = line.split("   (")[0].split(" = ")
+    value = exact(parts[-2], functions=single())
+    digit = Decimal(parts[-1]).as_tuple().exponent            # its last digit's place; not an int for inf, nan
+    return value is not None and isinstance(digit, int) and \
+        abs(value - Fraction(parts[-1])) >= FAR * Fraction(Decimal(1).scaleb(digit))
+
+
+def notes(plain_lines: list[str], said_from: int | None = None) -> list[tuple[int, str]]:
+    """The notes on `plain_lines`' written numbers, each with the index of the line it goes under: float64's under the
+    first line that `differs` (what it gives, how many more do); float32's rule under the first (FLOAT32 with what it
+    gives), and a pointer under each later line that is `far` off, the others' last digits being what the rule says.
+    `said_from`: FLOAT32 was said above the lines from this index on (under E_total, by single_note)."""
     found = [(k, said) for k, line in enumerate(plain_lines) if (said := differs(line)) is not None]
-    if not found:
-        return None
-    k, said = found[0]
-    value = plain_lines[k].split("   (")[0].split(" = ")[-1]
-    others = len(found) - 1
-    more = f" (and {others} more line{'s' * (others != 1)} below)" if others else ""
-    why = "Done exactly" if said_from is not None and k >= said_from else f"{FLOAT32}: done exactly" if single() else \
-        f"{FLOAT64}: recomputed from the rounded ones written"
-    return k, f"{why}, {said}, not {value}{more}"
+    said_out = []
+    for n, (k, said) in enumerate(found):
+        value = plain_lines[k].split("   (")[0].split(" = ")[-1]
+        ruled = n > 0 or said_from is not None and k >= said_from         # float32's rule said above
+        if not single():
+            others = len(found) - 1
+            more = f" (and {others} more line{'s' * (others != 1)} below)" if others else ""
+            return [(k, f"{FLOAT64}: recomputed from the rounded ones written, {said}, not {value}{more}")]
+        off = ": off by more than its last digit" if far(plain_lines[k]) else ""
+        if not ruled or off:
+            said_out.append((k, f"{FLOAT32}; done exactly, {said}, not {value}{off}" if not ruled else
+                             f"Done exactly, {said}, not {value}{off}"))
+    return said_out
+
+
+def note(plain_lines: list[str], said_from: int | None = None) -> tuple[int, str] | None:
+    """The first of `notes`: (index, text); None."""
+    return next(iter(notes(plain_lines, said_from)), None)

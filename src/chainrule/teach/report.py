@@ -13,7 +13,7 @@ from typing import Any
 from ..backend.kernels import flush_below
 from ..errors import ValidationError
 from ..saving.npzcheck import standard_json
-from . import derivation, error_terms, last_digit, notation
+from . import derivation, error_terms, last_digit, neuron_cut, notation
 from .derivation import tex_symbol
 from .error_terms import ZERO_LOG, error_numbers, numbers_tex, total_note, total_numbers, wider_note, zero_log
 from .notation import DE, ERROR_FORMULAS, MAX_PARAMETERS, shortened, tex_name
@@ -85,15 +85,14 @@ class Report:
         whole = sum(len(nr["weights"]) + 1 for layer in self.data["layers"] for nr in layer["neurons"])
         raise UnknownParameterError(name, [p["name"] for p in self.data["parameters"]], self.data.get("slice"), whole)
 
-    def text(self, kept: set[str] | None = None) -> str:
-        """`kept`: where a caller keeps the forward lines of these units only (`chainrule explain --neuron`), the
-        note on rounded numbers (last_digit) reads those lines alone."""
+    def text(self) -> str:
+        """A neuron slice's forward pass cut to that neuron and the outputs (neuron_cut), as the command shows it."""
         with single_precision(self.data.get("dtype") == "float32"):
-            return _render(self.data, markdown=False, kept=kept)
+            return _render(self.data, markdown=False)
 
-    def markdown(self, kept: set[str] | None = None) -> str:
+    def markdown(self) -> str:
         with single_precision(self.data.get("dtype") == "float32"):
-            return _render(self.data, markdown=True, kept=kept)
+            return _render(self.data, markdown=True)
 
     def __str__(self) -> str:
         return self.text()
@@ -179,12 +178,14 @@ def _read_note(d: dict, layer: int, vias: list[str]) -> str:
 
 
 def _read(plains: list[tuple[int, str]], kept: set[str] | None) -> list[str]:
-    """The equations `last_digit` reads: where a caller keeps the forward lines of `kept` units alone, those."""
+    """The equations `last_digit` reads: in a neuron slice the forward lines of the `kept` units alone, those it
+    shows (neuron_cut)."""
     unit = re.compile(r"(?:net|out)_(\S+) = ")
     return [plain if kept is None or not (m := unit.match(plain)) or m[1] in kept else "" for _, plain in plains]
 
 
-def _render(d: dict, markdown: bool, kept: set[str] | None = None) -> str:
+def _render(d: dict, markdown: bool) -> str:
+    kept = neuron_cut.kept(d)           # a neuron slice: the units whose forward lines it shows, else None
     lines: list[str] = []
     said_from: int | None = None        # the equations below single_note's FLOAT32 (float32's reason), if said
     plains: list[tuple[int, str]] = []          # each equation and where it ends in `lines`: for last_digit
@@ -379,7 +380,6 @@ def _render(d: dict, markdown: bool, kept: set[str] | None = None) -> str:
                f"{_par(_f(g))} = {_f(p['updated'])}",
                f"{sym}^+ = {sym} - \\eta \\cdot {grad_tex} = "
                f"{_short(p['value'])} - {_short(d['lr'])} \\cdot {_par(_f(g))} = {_f(p['updated'])}")
-    if found := last_digit.note(_read(plains, kept), said_from):
-        at, said = found
+    for at, said in reversed(last_digit.notes(_read(plains, kept), said_from)):     # from the last: places kept
         lines[plains[at][0]:plains[at][0]] = [said, ""] if markdown else ["  " + said]
-    return "\n".join(lines).rstrip() + "\n"
+    return neuron_cut.cut("\n".join(lines).rstrip(), d, markdown) + "\n"

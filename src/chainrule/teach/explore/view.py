@@ -195,8 +195,8 @@ def _derivation(s, name: str, d: dict) -> dict:
     if p is not None and p["updated"] is None and p["trainable"] and whole:
         note = (note + " " + _other_update(s, p)).strip()
     plain = (f"{x['lhs']} = {x['formula']} = {x['numbers']} = {x['value']}" for x in lines if x.get("numbers"))
-    if found := last_digit.note(list(plain)):     # as the report says it, once, in the report's words
-        note = f"{note} {found[1]}.".strip()
+    for _, said in last_digit.notes(list(plain)):     # as the report says them, in the report's words
+        note = f"{note} {said}.".strip()
     return {"name": name, "title": title, "lines": lines, "note": note, "batch_grad": batch,
             "editable": p is not None or (name.startswith("i") and s.mode not in ("dataset", "csv"))}
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 CHUNK = 16384
 
 
-#: Keras' Model methods chainrule has not, and what does their work here (said by `KerasMethods.__getattr__`)
+#: Keras' Model methods chainrule has not, and what does their work here (said by `_KerasOnly`)
 KERAS_ONLY = {
     "compile": "chainrule has no compile: the loss is Network(layers, loss=...), the optimizer and metrics are "
                "fit's (fit(X, y, optimizer='adam', metrics=['accuracy']))",
@@ -46,19 +46,29 @@ KERAS_ONLY = {
 }
 
 
+class _KerasOnly:
+    """A Keras Model method chainrule has not (`KERAS_ONLY`): reading it raises an AttributeError saying what does
+    its work here. A descriptor, not a `__getattr__`: a property whose getter raises AttributeError then raises it
+    once, as it is (a `__getattr__` is called after it and would run the getter again, or hide its error)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        raise AttributeError(f"'{(owner or type(obj)).__name__}' object has no attribute {self.name!r} (Keras' "
+                             f"Model.{self.name}): " + KERAS_ONLY[self.name], name=self.name, obj=obj)
+
+
 class KerasMethods:
     """fit, train_steps, predict, predict_classes and evaluate of `Network`, which inherits them (and is the only
     class that does: each method's `net` is `self` as the Network it is)."""
 
-    def __getattr__(self, name: str) -> Any:
-        """Keras' Model methods that chainrule has not: an AttributeError saying what does their work here."""
-        if name in KERAS_ONLY:
-            raise AttributeError(f"'Network' object has no attribute {name!r} (Keras' Model.{name}): "
-                                 + KERAS_ONLY[name])
-        found = getattr(type(self), name, None)
-        if isinstance(found, property) and found.fget is not None:
-            return found.fget(self)        # a property whose own AttributeError led here: raised again, as it is
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r}")
+    compile = _KerasOnly()
+    train_on_batch = _KerasOnly()
+    test_on_batch = _KerasOnly()
+    predict_on_batch = _KerasOnly()
+    count_params = _KerasOnly()
+    add = _KerasOnly()
 
     def fit(self, X: ArrayLike, Y: ArrayLike | None = None, *, epochs: int = 1, batch_size: int | None = 32,
             optimizer: Any = None, shuffle: bool = True, validation_data: tuple | None = None,

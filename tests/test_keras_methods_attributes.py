@@ -58,7 +58,9 @@ def test_another_descriptor_s_attribute_error_is_not_replaced_by_no_such_attribu
 
 
 def test_keras_only_names_still_say_what_does_their_work_on_the_class_too():
-    """Read on the class (Network.compile, as help() and inspect do) the hint is the same, and hasattr is False."""
+    """Read on the class (Network.compile, as help() and inspect do) the hint is the same, and hasattr is False;
+    dir() (tab completion) lists none of them, as it did not."""
     assert not hasattr(cr.Network, "compile")
+    assert not {"compile", "add", "count_params"} & set(dir(_net(cr.Network)))
     with pytest.raises(AttributeError, match=r"no attribute 'compile' \(Keras' Model\.compile\)"):
         _ = cr.Network.compile

@@ -70,6 +70,10 @@ class KerasMethods:
     count_params = _KerasOnly()
     add = _KerasOnly()
 
+    def __dir__(self) -> list[str]:
+        """Not the names above, which only raise their hint (tab completion offers what works)."""
+        return [name for name in super().__dir__() if name not in KERAS_ONLY]
+
     def fit(self, X: ArrayLike, Y: ArrayLike | None = None, *, epochs: int = 1, batch_size: int | None = 32,
             optimizer: Any = None, shuffle: bool = True, validation_data: tuple | None = None,
             validation_split: float = 0.0, callbacks: Sequence[Any] | None = (), seed: int | None = None,

@@ -8,9 +8,10 @@ them; the pass, the gradients and the parameters they use are its own.
 """
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast, overload
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -46,6 +47,24 @@ KERAS_ONLY = {
 }
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def keras_xy(method: _F) -> _F:
+    """The method also takes Keras' names of its data, x= and y= (model.fit(x=X, y=y)), for X and Y; both names of
+    one given: a TypeError naming them."""
+    @functools.wraps(method)
+    def taking(self: Any, *args: Any, **kwargs: Any) -> Any:
+        for keras, ours in (("x", "X"), ("y", "Y")):
+            if keras in kwargs:
+                if ours in kwargs or len(args) > "XY".index(ours):
+                    raise TypeError(f"{type(self).__name__}.{method.__name__}() got both {ours} and {keras} (Keras' "
+                                    f"name of {ours}): give one")
+                kwargs[ours] = kwargs.pop(keras)
+        return method(self, *args, **kwargs)
+    return cast(_F, taking)
+
+
 class _KerasOnly:
     """A Keras Model method chainrule has not (`KERAS_ONLY`): reading it raises an AttributeError saying what does
     its work here. A descriptor, not a `__getattr__`: a property whose getter raises AttributeError then raises it
@@ -74,6 +93,7 @@ class KerasMethods:
         """Not the names above, which only raise their hint (tab completion offers what works)."""
         return [name for name in super().__dir__() if name not in KERAS_ONLY]
 
+    @keras_xy
     def fit(self, X: ArrayLike, Y: ArrayLike | None = None, *, epochs: int = 1, batch_size: int | None = 32,
             optimizer: Any = None, shuffle: bool = True, validation_data: tuple | None = None,
             validation_split: float = 0.0, callbacks: Sequence[Any] | None = (), seed: int | None = None,
@@ -86,7 +106,7 @@ class KerasMethods:
 
         Parameters
         ----------
-        X, Y : inputs (n_samples, n_inputs) and targets (n_samples, n_outputs), or integer
+        X, Y (or Keras' x=, y=) : inputs (n_samples, n_inputs) and targets (n_samples, n_outputs), or integer
             class labels (n_samples,) for a softmax output. A memmap (or h5py, zarr) X is read per
             batch (`training/streaming.py`); Y=None: X is a sequence of (x, y) batches (`sequence.py`).
         epochs : the index of the last epoch: passes over the data after `initial_epoch` (Keras'; default 0),
@@ -144,6 +164,7 @@ class KerasMethods:
         from ..training.steps import train_steps
         return train_steps(cast("Network", self), X, Y, steps, optimizer)
 
+    @keras_xy
     def predict(self, X: ArrayLike, batch_size: int | None = None, verbose: int | str = 0) -> np.ndarray:
         """The network's outputs for X (dropout off), computed in chunks of `batch_size` rows
         (default: about 2 MB of buffers, at least 1,024 rows), so that memory does not grow with
@@ -170,6 +191,7 @@ class KerasMethods:
                  weight_reduction: str = "sum_over_batch_size", metrics: list[str] | None = None,
                  weighted_metrics: list[str] | None = None) -> float | list[float]: ...
 
+    @keras_xy
     def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None, *,
                  batch_size: int | None = None, verbose: int | str = 0, return_dict: bool = True,
                  weight_reduction: str = "sum_over_batch_size", metrics: list[str] | None = None,

@@ -74,8 +74,9 @@ def test_the_estimator_s_fit_warns_and_its_partial_fit_one_epoch_at_a_time_does_
     from chainrule.sklearn import BackpropRegressor
     X = np.random.default_rng(0).normal(size=(20, 2))
     est = BackpropRegressor(hidden_layer_sizes=(), learning_rate=MultiStepLR(0.01, milestones=[100]), epochs=5)
-    with pytest.warns(ScheduleWarning, match=r"milestones=\[100\].*epochs=5"):
+    with pytest.warns(ScheduleWarning, match=r"milestones=\[100\].*epochs=5") as said:
         est.fit(X, X[:, 0])
+    assert [w.filename for w in said if w.category is ScheduleWarning] == [__file__]     # the user's line
     with warnings.catch_warnings():
         warnings.simplefilter("error", ScheduleWarning)
         for _ in range(3):

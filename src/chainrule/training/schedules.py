@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 import inspect
 import math
+import os
+import sys
 import warnings
 from bisect import bisect_right
 from typing import TypeVar
@@ -252,7 +254,17 @@ def unreached(schedule: Schedule, end: int, epochs: int) -> None:
     if change is not None and change[0] >= end:
         warnings.warn(f"{type(schedule).__name__}'s {change[1]}: the rate first changes at epoch {change[0]} "
                       f"(counted from 0), and this fit ends at epoch {end - 1} (epochs={epochs}); it trains at "
-                      f"{schedule(end - 1):.6g} throughout", ScheduleWarning, stacklevel=6)   # at the user's fit
+                      f"{schedule(end - 1):.6g} throughout", ScheduleWarning, stacklevel=_outside())
+
+
+def _outside() -> int:
+    """The stacklevel of `unreached`'s warning that names the first caller outside chainrule (the user's fit, or
+    their estimator's), however many of chainrule's calls lie between."""
+    root, level = os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 2
+    frame = sys._getframe(2)
+    while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(root + os.sep):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 SCHEDULES: dict[str, type[Schedule]] = {cls.__name__: cls for cls in (

@@ -44,3 +44,13 @@ def test_both_names_of_one_are_refused_naming_them():
         _net().fit(X, x=X, verbose=0)
     with pytest.raises(TypeError, match=r"Network\.evaluate\(\) got both Y and y"):
         _net().evaluate(X, y, y=y)
+
+
+def test_evaluate_s_third_argument_given_as_keras_batch_size_is_told_so():
+    """Keras' evaluate(x, y, 32) is batch_size=32; here the third is sample_weight, and the error said only "must be
+    1-D ... got shape ()"."""
+    keras = pytest.importorskip("keras")
+    assert list(inspect.signature(keras.Model.evaluate).parameters)[3] == "batch_size"
+    with pytest.raises(cr.errors.ValidationError, match=r"third argument.*got 32\. Keras' third is batch_size: give "
+                                                        r"batch_size=32"):
+        _net().evaluate(X, y, 32)

@@ -211,6 +211,9 @@ class KerasMethods:
         report = evaluation.Report("evaluate", verbose, batch_size)
         net = cast("Network", self)
         rows, Y = evaluation.rows_and_targets(net, X, Y)
+        if sample_weight is not None and np.ndim(sample_weight) == 0:    # Keras' evaluate(x, y, 32): its batch_size
+            raise ValidationError(f"sample_weight, evaluate's third argument, must be one weight per sample; got "
+                                  f"{sample_weight!r}. Keras' third is batch_size: give batch_size={sample_weight!r}")
         weight = None if sample_weight is None else sw.check(sample_weight, rows.shape[0])
         spec = for_network(named_metrics(metrics, weighted_metrics, net.task), net)    # float32 values as Keras'
         results = report.results(evaluate_named(net, rows, Y, weight, chunk, mean, spec), rows.shape[0])

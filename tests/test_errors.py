@@ -351,6 +351,8 @@ CASES = [
     ("weighted_metrics a string", lambda: net2("binary_crossentropy").evaluate([[0, 1]], [[0, 1]],
                                                                                 weighted_metrics="accuracy"),
      errors.ValidationError, r"weighted_metrics must be a list of metric names, as Keras'"),
+    ("evaluate batch_size as Keras' third", lambda: net2("binary_crossentropy").evaluate([[0, 1]], [[0, 1]], 32),
+     errors.ValidationError, r"sample_weight, evaluate's third argument, .*give batch_size=32"),
     ("metrics accuracy of a regressor", lambda: net2("mse", "linear").fit([[0, 1]], [[0, 1]], metrics=["accuracy"]),
      errors.ValidationError, r"metrics=\['accuracy'\] is for a classifier; this network regresses"),
     ("sequence class_weight balanced", lambda: net2("categorical_crossentropy", "softmax").fit(

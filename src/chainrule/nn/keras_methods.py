@@ -8,9 +8,10 @@ them; the pass, the gradients and the parameters they use are its own.
 """
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast, overload
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 CHUNK = 16384
 
 
-#: Keras' Model methods chainrule has not, and what does their work here (said by `KerasMethods.__getattr__`)
+#: Keras' Model methods chainrule has not, and what does their work here (said by `_KerasOnly`)
 KERAS_ONLY = {
     "compile": "chainrule has no compile: the loss is Network(layers, loss=...), the optimizer and metrics are "
                "fit's (fit(X, y, optimizer='adam', metrics=['accuracy']))",
@@ -46,20 +47,53 @@ KERAS_ONLY = {
 }
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def keras_xy(method: _F) -> _F:
+    """The method also takes Keras' names of its data, x= and y= (model.fit(x=X, y=y)), for X and Y; both names of
+    one given: a TypeError naming them."""
+    @functools.wraps(method)
+    def taking(self: Any, *args: Any, **kwargs: Any) -> Any:
+        for keras, ours in (("x", "X"), ("y", "Y")):
+            if keras in kwargs:
+                if ours in kwargs or len(args) > "XY".index(ours):
+                    raise TypeError(f"{type(self).__name__}.{method.__name__}() got both {ours} and {keras} (Keras' "
+                                    f"name of {ours}): give one")
+                kwargs[ours] = kwargs.pop(keras)
+        return method(self, *args, **kwargs)
+    return cast(_F, taking)
+
+
+class _KerasOnly:
+    """A Keras Model method chainrule has not (`KERAS_ONLY`): reading it raises an AttributeError saying what does
+    its work here. A descriptor, not a `__getattr__`: a property whose getter raises AttributeError then raises it
+    once, as it is (a `__getattr__` is called after it and would run the getter again, or hide its error)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        raise AttributeError(f"'{(owner or type(obj)).__name__}' object has no attribute {self.name!r} (Keras' "
+                             f"Model.{self.name}): " + KERAS_ONLY[self.name], name=self.name, obj=obj)
+
+
 class KerasMethods:
     """fit, train_steps, predict, predict_classes and evaluate of `Network`, which inherits them (and is the only
     class that does: each method's `net` is `self` as the Network it is)."""
 
-    def __getattr__(self, name: str) -> Any:
-        """Keras' Model methods that chainrule has not: an AttributeError saying what does their work here."""
-        if name in KERAS_ONLY:
-            raise AttributeError(f"'Network' object has no attribute {name!r} (Keras' Model.{name}): "
-                                 + KERAS_ONLY[name])
-        found = getattr(type(self), name, None)
-        if isinstance(found, property) and found.fget is not None:
-            return found.fget(self)        # a property whose own AttributeError led here: raised again, as it is
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r}")
+    compile = _KerasOnly()
+    train_on_batch = _KerasOnly()
+    test_on_batch = _KerasOnly()
+    predict_on_batch = _KerasOnly()
+    count_params = _KerasOnly()
+    add = _KerasOnly()
 
+    def __dir__(self) -> list[str]:
+        """Not the names above, which only raise their hint (tab completion offers what works)."""
+        return [name for name in super().__dir__() if name not in KERAS_ONLY]
+
+    @keras_xy
     def fit(self, X: ArrayLike, Y: ArrayLike | None = None, *, epochs: int = 1, batch_size: int | None = 32,
             optimizer: Any = None, shuffle: bool = True, validation_data: tuple | None = None,
             validation_split: float = 0.0, callbacks: Sequence[Any] | None = (), seed: int | None = None,
@@ -72,7 +106,7 @@ class KerasMethods:
 
         Parameters
         ----------
-        X, Y : inputs (n_samples, n_inputs) and targets (n_samples, n_outputs), or integer
+        X, Y (or Keras' x=, y=) : inputs (n_samples, n_inputs) and targets (n_samples, n_outputs), or integer
             class labels (n_samples,) for a softmax output. A memmap (or h5py, zarr) X is read per
             batch (`training/streaming.py`); Y=None: X is a sequence of (x, y) batches (`sequence.py`).
         epochs : the index of the last epoch: passes over the data after `initial_epoch` (Keras'; default 0),
@@ -130,6 +164,7 @@ class KerasMethods:
         from ..training.steps import train_steps
         return train_steps(cast("Network", self), X, Y, steps, optimizer)
 
+    @keras_xy
     def predict(self, X: ArrayLike, batch_size: int | None = None, verbose: int | str = 0) -> np.ndarray:
         """The network's outputs for X (dropout off), computed in chunks of `batch_size` rows
         (default: about 2 MB of buffers, at least 1,024 rows), so that memory does not grow with
@@ -156,6 +191,7 @@ class KerasMethods:
                  weight_reduction: str = "sum_over_batch_size", metrics: list[str] | None = None,
                  weighted_metrics: list[str] | None = None) -> float | list[float]: ...
 
+    @keras_xy
     def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None, *,
                  batch_size: int | None = None, verbose: int | str = 0, return_dict: bool = True,
                  weight_reduction: str = "sum_over_batch_size", metrics: list[str] | None = None,
@@ -175,6 +211,9 @@ class KerasMethods:
         report = evaluation.Report("evaluate", verbose, batch_size)
         net = cast("Network", self)
         rows, Y = evaluation.rows_and_targets(net, X, Y)
+        if sample_weight is not None and np.ndim(sample_weight) == 0:    # Keras' evaluate(x, y, 32): its batch_size
+            raise ValidationError(f"sample_weight, evaluate's third argument, must be one weight per sample; got "
+                                  f"{sample_weight!r}. Keras' third is batch_size: give batch_size={sample_weight!r}")
         weight = None if sample_weight is None else sw.check(sample_weight, rows.shape[0])
         spec = for_network(named_metrics(metrics, weighted_metrics, net.task), net)    # float32 values as Keras'
         results = report.results(evaluate_named(net, rows, Y, weight, chunk, mean, spec), rows.shape[0])

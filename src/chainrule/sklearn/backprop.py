@@ -17,6 +17,7 @@ from ..nn.layers import Dense, Layer
 from ..nn.metrics import unrounded
 from ..nn.network import Network
 from ..training.optim import Optimizer, get_optimizer
+from ..training.schedules import ScheduleWarning
 from .inputs import no_missing_y, no_text, sample_weights, where_not_finite
 from .params import (
     check_params,
@@ -206,11 +207,13 @@ class _Backprop(BaseEstimator):
             raise ValidationError(f"{estimator_name(self)}.partial_fit does not support early_stopping=True; use fit, "
                                   "or set early_stopping=False")
 
-    def _train(self, X, y, Y, epochs: int, sample_weight=None, fresh: bool = True, scored: Any = _AS_TRAINED) -> None:
+    def _train(self, X, y, Y, epochs: int, sample_weight=None, fresh: bool = True, scored: Any = _AS_TRAINED,
+               partial: bool = False) -> None:
         """Train on X and Y (y encoded) for `epochs` epochs; with early stopping, on the rows not held out.
         `fresh`: the network was just built (else its shuffling, and the stopping rule's state, go on). `scored`: the
         held-out score's weights where sample_weight holds class_weight's too (the user's sample_weight, or None): the
-        score is `score`'s, as SGDClassifier's validation score, which its class weights do not weigh."""
+        score is `score`'s, as SGDClassifier's validation score, which its class weights do not weigh. `partial`:
+        partial_fit's one epoch, which a schedule's later milestone does not make a mistake (no ScheduleWarning)."""
         net, rng = self.network_, self._rng
         held: tuple | None = None
         validation: tuple | None = None
@@ -238,7 +241,9 @@ class _Backprop(BaseEstimator):
         if self.verbose:                     # after the stopper: its score and its decision are in the logs
             callbacks.append(MLPProgress(stopper))
         try:
-            with unrounded():                # MLP's float64 losses, not Keras' float32 logs of a float32 network
+            with unrounded(), warnings.catch_warnings():      # MLP's float64 losses, not Keras' float32 logs
+                if partial:
+                    warnings.simplefilter("ignore", ScheduleWarning)
                 history = net.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=bool(self.shuffle),
                                   validation_data=validation, callbacks=callbacks, seed=None, verbose=0,
                                   sample_weight=sample_weight, weight_reduction="mean_with_sample_weight")   # MLP's

@@ -248,7 +248,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
             self._same_network()
             self._new_activation()                  # as MLPClassifier's partial_fit: the activation now set
         sample_weight = self._class_weighted(X, y, sample_weight, partial=True)
-        self._train(X, y, Y, 1, sample_weight, fresh=first)
+        self._train(X, y, Y, 1, sample_weight, fresh=first, partial=True)
         return self
 
     def predict_proba(self, X):
@@ -329,7 +329,7 @@ class BackpropRegressor(RegressorMixin, _Backprop):
             self._same_outputs(Y, "partial_fit")
             self._same_network()
             self._new_activation()                  # as MLPRegressor's partial_fit: the activation now set
-        self._train(X, y, Y, 1, sample_weight, fresh=first)
+        self._train(X, y, Y, 1, sample_weight, fresh=first, partial=True)
         return self
 
     def _same_outputs(self, Y, call: str) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import difflib
 import inspect
 import math
+import os
+import sys
+import warnings
 from bisect import bisect_right
 from typing import TypeVar
 
@@ -36,6 +39,11 @@ class Schedule:
         Not known of a schedule that does not say: False."""
         return False
 
+    def first_change(self) -> tuple[int, str] | None:
+        """The first epoch whose rate is not epoch 0's, and the argument that sets it, for a rate that holds
+        still until then (`unreached`); None for one that moves from epoch 1 on, or never."""
+        return None
+
     def __repr__(self) -> str:
         try:
             cfg = self.config()
@@ -60,6 +68,9 @@ class StepLR(_Decaying):
 
     def __call__(self, epoch: int) -> float:
         return self.lr * self.gamma ** (epoch // self.step_size)
+
+    def first_change(self) -> tuple[int, str] | None:
+        return self.step_size, f"step_size={self.step_size}"
 
     def config(self) -> dict:
         return {"name": "StepLR", "lr": self.lr, "step_size": self.step_size, "gamma": self.gamma}
@@ -120,6 +131,10 @@ class MultiStepLR(_Decaying):
     def __call__(self, epoch: int) -> float:
         return self.lr * self.gamma ** sum(m <= epoch for m in self.milestones)
 
+    def first_change(self) -> tuple[int, str] | None:
+        later = [m for m in self.milestones if m > 0]        # a milestone 0 holds from the start
+        return (min(later), f"milestones={self.milestones}") if later else None
+
     def config(self) -> dict:
         return {"name": "MultiStepLR", "lr": self.lr, "milestones": list(self.milestones), "gamma": self.gamma}
 
@@ -154,6 +169,9 @@ class ConstantLR(Schedule):
 
     def __call__(self, epoch: int) -> float:
         return self.lr if epoch >= self.total_iters else self.lr * self.factor
+
+    def first_change(self) -> tuple[int, str] | None:
+        return self.total_iters, f"total_iters={self.total_iters}"
 
     def config(self) -> dict:
         return {"name": "ConstantLR", "lr": self.lr, "factor": self.factor, "total_iters": self.total_iters}
@@ -209,12 +227,44 @@ class SequentialLR(Schedule):
         last = i == len(self.schedules) - 1
         return last and self.schedules[i].zero_from(epoch - (self.milestones[i - 1] if i else 0))
 
+    def first_change(self) -> tuple[int, str] | None:
+        inner = self.schedules[0].first_change()
+        if inner is not None and inner[0] < self.milestones[0]:
+            return inner[0], f"schedules[0]'s {inner[1]}"
+        moves = type(self.schedules[0]).first_change is Schedule.first_change     # moving from epoch 1 on
+        return None if moves else (self.milestones[0], f"milestones={self.milestones}")
+
     def __repr__(self) -> str:
         return f"SequentialLR(schedules={self.schedules!r}, milestones={self.milestones!r})"
 
     def config(self) -> dict:
         return {"name": "SequentialLR", "schedules": [s.config() for s in self.schedules],
                 "milestones": list(self.milestones)}
+
+
+class ScheduleWarning(UserWarning):
+    """A fit whose epochs end before its schedule's rate first changes (`unreached`)."""
+
+
+def unreached(schedule: Schedule, end: int, epochs: int) -> None:
+    """Warn once where the rate holds still up to `end` (the run's last epoch + 1, counted from 0 as the schedule's
+    epochs are) and changes only after: MultiStepLR(milestones=[100]) in a fit of epochs=10 trains at lr throughout,
+    as torch's does, silently; the numbers are not changed."""
+    change = schedule.first_change()
+    if change is not None and change[0] >= end:
+        warnings.warn(f"{type(schedule).__name__}'s {change[1]}: the rate first changes at epoch {change[0]} "
+                      f"(counted from 0), and this fit ends at epoch {end - 1} (epochs={epochs}); it trains at "
+                      f"{schedule(end - 1):.6g} throughout", ScheduleWarning, stacklevel=_outside())
+
+
+def _outside() -> int:
+    """The stacklevel of `unreached`'s warning that names the first caller outside chainrule (the user's fit, or
+    their estimator's), however many of chainrule's calls lie between."""
+    root, level = os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 2
+    frame = sys._getframe(2)
+    while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(root + os.sep):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 SCHEDULES: dict[str, type[Schedule]] = {cls.__name__: cls for cls in (

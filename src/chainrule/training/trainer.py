@@ -26,6 +26,7 @@ from .callback import batch_callbacks, ends_with_logs, epoch_begin, train_begin
 from .callbacks import Callback, History
 from .diagnostics import likely_cause
 from .optim import Optimizer
+from .schedules import unreached
 from .small_callbacks import terminates
 from .sparse_rows import SparseRows
 from .streaming import LazyRows, validation
@@ -103,6 +104,8 @@ class Trainer:
         restored = self.backup.restore(self, epochs) if self.backup is not None else 0
         first_epoch = restored or self.initial_epoch         # a checkpoint's epoch wins, as in Keras
         self.optimizer = net.optimizer
+        if getattr(net.optimizer, "schedule", None) is not None:    # a milestone past the run's end: said once
+            unreached(net.optimizer.schedule, net.epochs_trained + epochs - first_epoch, epochs)
         net.stop_training = False
         params = {**self.train_params(epochs, first_epoch), "resumed": restored > 0}
         for cb in self.callbacks:       # "resumed": from a checkpoint (CSVLogger keeps the rows before it)

@@ -10,6 +10,8 @@ ort = pytest.importorskip("onnxruntime")
 pd = pytest.importorskip("pandas")
 from conftest import cmd, csv_feeds  # noqa: E402
 
+import chainrule as cr  # noqa: E402
+
 
 def session(path):
     return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
@@ -35,3 +37,56 @@ def test_a_classifiers_graph_names_its_classes_in_the_order_of_the_probabilities
     np.testing.assert_allclose(proba, want[[f"proba_{c}" for c in classes]].to_numpy(), rtol=2e-6, atol=1e-7)
     out = {o.name: o.doc_string for o in onnx.load(graph).graph.output}
     assert str(classes) in out["probabilities"] and "order" in out["probabilities"]
+
+
+def torch_graph(model, x, path, **kwargs):
+    """`model` as torch.onnx.export writes it (the TorchScript exporter, as a deployer's script calls it)."""
+    torch = pytest.importorskip("torch")
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model.eval(), (x,), str(path), opset_version=17, dynamo=False, **kwargs)
+    return path
+
+
+def test_an_mlp_that_starts_with_nn_flatten_is_read_and_equals_torch(tmp_path):
+    """nn.Flatten first (as in an MNIST model) is the identity on rows: it was refused as no chainrule form."""
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    torch.manual_seed(0)
+    seq = nn.Sequential(nn.Flatten(), nn.Linear(4, 5), nn.Tanh(), nn.Flatten(), nn.Linear(5, 3), nn.Softmax(dim=1))
+    x = torch.randn(6, 4)
+    net = cr.from_onnx(torch_graph(seq, x, tmp_path / "f.onnx", input_names=["x"], dynamic_axes={"x": {0: "N"}}))
+    with torch.no_grad():
+        np.testing.assert_allclose(net.predict(x.numpy()), seq(x).numpy(), rtol=1e-6, atol=1e-7)
+
+
+def test_a_flatten_of_images_is_refused_naming_the_input_and_its_shape(tmp_path):
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    seq = nn.Sequential(nn.Flatten(), nn.Linear(6, 2))
+    path = torch_graph(seq, torch.randn(3, 2, 3), tmp_path / "img.onnx", input_names=["image"])
+    with pytest.raises(cr.errors.ValidationError, match=r"node 0 '.*' \(Flatten\) flattens the input 'image' of "
+                                                        r"shape \(3, 2, 3\); a chainrule network takes rows"):
+        cr.from_onnx(path)
+
+
+def test_a_conv_model_is_refused_naming_the_first_node_chainrule_cannot_read_and_what_it_reads(tmp_path):
+    """torch writes a Conv1d after nn.Unflatten's shape nodes: the first of them was refused as 'does not
+    continue the chain of layers (it reads [])', naming neither its kind as unsupported nor what is."""
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    seq = nn.Sequential(nn.Unflatten(1, (1, 4)), nn.Conv1d(1, 1, 2), nn.Flatten())
+    path = torch_graph(seq, torch.randn(3, 4), tmp_path / "conv.onnx")
+    first = next(n for n in onnx.load(path).graph.node if n.op_type not in ("Constant", "Gemm"))
+    with pytest.raises(cr.errors.ValidationError, match=rf"\({first.op_type}\) has no chainrule form; an MLP graph "
+                                                        r"holds Gemm, MatMul, Add, .*Flatten of rows"):
+        cr.from_onnx(path)
+    conv = onnx.helper.make_graph(
+        [onnx.helper.make_node("Conv", ["x", "w"], ["y"], name="conv1")], "g",
+        [onnx.helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [1, 1, 4])],
+        [onnx.helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [1, 1, 3])],
+        [onnx.numpy_helper.from_array(np.ones((1, 1, 2), np.float32), "w")])
+    with pytest.raises(cr.errors.ValidationError, match=r"node 0 'conv1' \(Conv\) has no chainrule form; an MLP "
+                                                        r"graph holds Gemm"):
+        cr.from_onnx(onnx.helper.make_model(conv, opset_imports=[onnx.helper.make_opsetid("", 17)]))

@@ -90,3 +90,21 @@ def test_a_conv_model_is_refused_naming_the_first_node_chainrule_cannot_read_and
     with pytest.raises(cr.errors.ValidationError, match=r"node 0 'conv1' \(Conv\) has no chainrule form; an MLP "
                                                         r"graph holds Gemm"):
         cr.from_onnx(onnx.helper.make_model(conv, opset_imports=[onnx.helper.make_opsetid("", 17)]))
+
+
+@pytest.mark.parametrize("op", ["MatMul", "Gemm"])
+def test_weights_multiplied_from_the_left_are_named_so(op):
+    """W @ x (the constant first) mixes the samples, no layer of rows: it was refused as "takes 'x', which is not a
+    constant", the input taken for a weight."""
+    from onnx import TensorProto as T
+    from onnx import helper as h
+    from onnx import numpy_helper as nh
+    W = np.eye(3)
+    graph = h.make_graph([h.make_node(op, ["W", "x"], ["y"], name="layer")], "g",
+                         [h.make_tensor_value_info("x", T.DOUBLE, [3, 3])],
+                         [h.make_tensor_value_info("y", T.DOUBLE, [3, 3])],
+                         initializer=[nh.from_array(W, "W")])
+    model = h.make_model(graph, opset_imports=[h.make_opsetid("", 17)])
+    with pytest.raises(cr.errors.ValidationError, match=rf"node 0 'layer' \({op}\) multiplies the constant 'W' by 'x' "
+                                                        r"\(W @ x\); a chainrule layer computes x @ W"):
+        cr.from_onnx(model)

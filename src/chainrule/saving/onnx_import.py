@@ -161,6 +161,10 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
         if data != [current]:
             raise ValidationError(f"{source}: {where} does not continue the chain of layers (it reads {data}, "
                                   f"the chain is at {current!r})")
+        if node.op_type in ("Gemm", "MatMul") and node.input[0] != current:
+            raise ValidationError(f"{source}: {where} multiplies the constant {node.input[0]!r} by {current!r} "
+                                  "(W @ x); a chainrule layer computes x @ W, each sample a row: give the chain as "
+                                  "the first input")
         if node.op_type == "Add":
             if pending is None or "b" in pending:
                 raise ValidationError(f"{source}: {where} does not follow a MatMul: chainrule reads Add only as "

@@ -1,6 +1,8 @@
 """ONNX as a deployer reads it: what a CSV model's outputs mean, told where onnxruntime shows it
 (the model's custom metadata), and foreign graphs from torch.onnx.export read or refused by name."""
+import errno
 import json
+import os
 
 import numpy as np
 import pytest
@@ -108,3 +110,23 @@ def test_weights_multiplied_from_the_left_are_named_so(op):
     with pytest.raises(cr.errors.ValidationError, match=rf"node 0 'layer' \({op}\) multiplies the constant 'W' by 'x' "
                                                         r"\(W @ x\); a chainrule layer computes x @ W"):
         cr.from_onnx(model)
+
+
+@pytest.mark.parametrize("code", [errno.EROFS, errno.EACCES])
+def test_export_to_a_place_it_cannot_write_names_the_output_not_its_lock(csv_models, tmp_path, monkeypatch, code):
+    """A read-only folder (as root the mode does not stop us: the system's refusal made here): the command named a
+    hidden lock file ('.m.onnx.lock.PID.HEX.tmp') where the user gave m.onnx; predict's --out is its neighbour."""
+    folder, models = csv_models
+    real = os.open
+
+    def refused(path, *args, **kwargs):
+        if ".lock." in os.fspath(path):
+            raise OSError(code, os.strerror(code), os.fspath(path))
+        return real(path, *args, **kwargs)
+    monkeypatch.setattr(os, "open", refused)
+    for args, out in ((("export", models["plain"][0]), tmp_path / "m.onnx"),
+                      (("predict", models["plain"][0], folder / "t.csv", "--out"), tmp_path / "p.csv")):
+        r = cmd(*args, out)
+        assert r.returncode != 0 and ".lock" not in r.stderr, r.stderr
+        assert f"{os.strerror(code).lower()} (in the folder of " in r.stderr.lower() and repr(str(out)) in r.stderr
+        assert not out.exists()

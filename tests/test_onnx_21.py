@@ -130,3 +130,23 @@ def test_export_to_a_place_it_cannot_write_names_the_output_not_its_lock(csv_mod
         assert r.returncode != 0 and ".lock" not in r.stderr, r.stderr
         assert f"{os.strerror(code).lower()} (in the folder of " in r.stderr.lower() and repr(str(out)) in r.stderr
         assert not out.exists()
+
+
+def test_a_regressions_graph_names_its_target_and_gives_its_units():
+    """The metadata says which column the prediction is, in that column's units (mean 1000, spread 300)."""
+    from chainrule.data.tabular import Preprocessing
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.normal(size=50), "colour": rng.choice(["red", "blue"], 50)})
+    df["price"] = 1000 + 300 * df["a"]
+    pre = Preprocessing.fit(df, "price", task="regression")
+    net = cr.Network([cr.Dense(pre.n_features, 1)], seed=0)
+    s = ort.InferenceSession(cr.to_onnx(net, preprocessing=pre).SerializeToString(),
+                             providers=["CPUExecutionProvider"])
+    meta = s.get_modelmeta().custom_metadata_map
+    assert (meta["chainrule.target"], meta["chainrule.task"]) == ("price", "regression")
+    assert "chainrule.classes" not in meta
+    (got,) = s.run(None, {"a": df[["a"]].to_numpy(), "colour": df[["colour"]].to_numpy(object)})
+    features = pre.transform(df)
+    features = features.toarray() if hasattr(features, "toarray") else np.asarray(features)
+    z = net.predict(features)[:, 0]                        # the network's standardised output, by hand to units
+    np.testing.assert_allclose(got, z * df["price"].std(ddof=0) + df["price"].mean(), rtol=1e-9)

@@ -38,9 +38,10 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
     """A Network from an ONNX MLP graph: a chain of Gemm (or MatMul and Add) nodes and the
     activations Sigmoid, 1 / (1 + Exp(-x)) (to_onnx's sigmoid), Tanh, Relu, LeakyRelu, PRelu (one slope),
     Where(x > 0, x, x * alpha) (to_onnx's float64 leaky_relu), Softmax (last axis), with
-    Identity and Dropout passed through. Weights must be initializers or Constant nodes, or nodes
-    reading them only (a Transpose, Cast, Reshape: computed as onnx's reference implementation does, when a
-    layer reads them, within four times the bytes of the file's constants; onnx_fold).
+    Identity, Dropout and a Flatten of rows (torch's nn.Flatten on a 2-D input) passed through. Weights
+    must be initializers or Constant nodes, or nodes reading them only (a Transpose, Cast, Reshape:
+    computed as onnx's reference implementation does, when a layer reads them, within four times the
+    bytes of the file's constants; onnx_fold).
     A file or a ModelProto is checked by onnx.checker first; opsets before 7 and a Dropout with
     training_mode true are refused. A graph exported by `to_onnx` with CSV preprocessing (one input
     per column) is refused; the checks of its other graphs (onnx_checks) are read past. `loss` None:

@@ -70,6 +70,19 @@ def onnx_folded(ops, n=3, shared=False):
     return model
 
 
+def onnx_flattened_images():
+    """An ONNX model Flatten(x) @ W of x (N, 2, 3): images, not rows."""
+    pytest.importorskip("onnx")
+    from onnx import TensorProto as T
+    from onnx import helper as h
+    from onnx import numpy_helper as nh
+    nodes = [h.make_node("Flatten", ["x"], ["f"], name="flatten"), h.make_node("MatMul", ["f", "W"], ["y"])]
+    graph = h.make_graph(nodes, "g", [h.make_tensor_value_info("x", T.DOUBLE, ["N", 2, 3])],
+                         [h.make_tensor_value_info("y", T.DOUBLE, ["N", 1])],
+                         initializer=[nh.from_array(np.ones((6, 1)), "W")])
+    return h.make_model(graph, opset_imports=[h.make_opsetid("", 17)])
+
+
 def torch_mlp(device="cpu"):
     torch = pytest.importorskip("torch")
     nn = torch.nn
@@ -388,6 +401,8 @@ CASES = [
      r"of computed constants, past the .*: fold the file's constants first, e\.g\. with onnx-simplifier"),
     ("from_onnx weights shared through a node", lambda: cr.from_onnx(onnx_folded([], shared=True)),
      errors.ValidationError, r"node 4 '' \(MatMul\) reads the weights 'Wb' \(computed from 'W'\) that node 2 ''"),
+    ("from_onnx a Flatten of images", lambda: cr.from_onnx(onnx_flattened_images()), errors.ValidationError,
+     r"node 0 'flatten' \(Flatten\) flattens the input 'x' of shape \('N', 2, 3\)"),
     ("to_onnx a model file's name", lambda: cr.to_onnx("m.npz"), errors.ChainruleTypeError,
      r"got str 'm.npz': to_onnx takes the network, not its file; load it first, to_onnx\(cr.load\('m.npz'\), path\)"),
     ("to_onnx path not a path", lambda: cr.to_onnx(net2(), b"m.onnx"), errors.ChainruleTypeError,

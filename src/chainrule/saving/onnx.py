@@ -36,7 +36,7 @@ from ..nn.network import Network
 from .files import atomic_write, check_path
 from .mlp import BUILTIN_ACTIVATIONS
 from .onnx_checks import checked_outputs
-from .onnx_tabular import PREFIX, output_nodes, preprocessing_dict, preprocessing_nodes
+from .onnx_tabular import PREFIX, output_nodes, output_props, preprocessing_dict, preprocessing_nodes
 
 MIN_OPSET = 17
 LOSS_KEY = "chainrule.loss"        # metadata_props: the network's loss (a built-in's name)
@@ -137,11 +137,13 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
         outputs = [helper.make_tensor_value_info("output", elem, ["N", net.n_outputs])]
         sizes = (f"{n} {word}{'s' * (n != 1)}" for n, word in ((net.n_inputs, "input"), (net.n_outputs, "output")))
         doc = f"chainrule network, {' -> '.join(sizes)} ({net.dtype.name})"
+        told: dict[str, str] = {}
     else:
         pre = preprocessing_dict(preprocessing)
         inputs, x = preprocessing_nodes(g, pre, net, checks)
         out = network_nodes(g, net, x, checks=checks, checked_input=True)
         outputs = output_nodes(g, pre, net, out)
+        told = output_props(pre)              # what the outputs mean: the target, a classifier's classes
         doc = (f"chainrule network with its CSV preprocessing: the raw columns {pre['numeric'] + pre['text']} "
                f"-> {pre['task']} of {pre['target']!r} ({net.dtype.name})")
     graph = helper.make_graph(g.nodes, "chainrule", inputs, outputs, initializer=g.initializers, doc_string=doc)
@@ -152,6 +154,7 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
                               producer_version=_version(), doc_string=doc)
     model.ir_version = min(model.ir_version, _ir_version(opset))
     props = _trainable_props(net)                 # from_onnx reads them back
+    props.update(told)
     if LOSSES.get(net.loss_function.name) is type(net.loss_function):
         props[LOSS_KEY] = net.loss_function.name
     if props:

@@ -21,6 +21,11 @@ from .onnx_checks import CHECK
 from .onnx_fold import FOLDED, Constants, held_bytes
 
 ONNX_ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "Softmax": "softmax"}
+#: the node types from_onnx reads as a chain of layers (Greater and Neg only as to_onnx's leaky_relu and sigmoid)
+READ = {"Gemm", "MatMul", "Add", *ONNX_ACTIVATIONS, "LeakyRelu", "PRelu", "Greater", "Neg", "Identity", "Dropout",
+        "Flatten"}
+SUPPORTED = ("Gemm, MatMul, Add, Sigmoid (or 1 / (1 + Exp(-x))), Tanh, Relu, LeakyRelu, PRelu, Softmax, Identity, "
+             "Dropout and Flatten of rows")
 
 
 #: how to make a float16 (or bfloat16) ONNX model one chainrule reads
@@ -33,9 +38,10 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
     """A Network from an ONNX MLP graph: a chain of Gemm (or MatMul and Add) nodes and the
     activations Sigmoid, 1 / (1 + Exp(-x)) (to_onnx's sigmoid), Tanh, Relu, LeakyRelu, PRelu (one slope),
     Where(x > 0, x, x * alpha) (to_onnx's float64 leaky_relu), Softmax (last axis), with
-    Identity and Dropout passed through. Weights must be initializers or Constant nodes, or nodes
-    reading them only (a Transpose, Cast, Reshape: computed as onnx's reference implementation does, when a
-    layer reads them, within four times the bytes of the file's constants; onnx_fold).
+    Identity, Dropout and a Flatten of rows (torch's nn.Flatten on a 2-D input) passed through. Weights
+    must be initializers or Constant nodes, or nodes reading them only (a Transpose, Cast, Reshape:
+    computed as onnx's reference implementation does, when a layer reads them, within four times the
+    bytes of the file's constants; onnx_fold).
     A file or a ModelProto is checked by onnx.checker first; opsets before 7 and a Dropout with
     training_mode true are refused. A graph exported by `to_onnx` with CSV preprocessing (one input
     per column) is refused; the checks of its other graphs (onnx_checks) are read past. `loss` None:
@@ -149,11 +155,17 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
             continue
         if node.domain not in ("", "ai.onnx"):
             raise ValidationError(f"{source}: {where} of domain {node.domain!r} has no chainrule form; an MLP graph "
-                                  "holds Gemm, MatMul, Add and activations")
+                                  f"holds {SUPPORTED}")
+        if node.op_type not in READ:        # named before the chain: a Conv's shape nodes read no layer's output
+            raise ValidationError(f"{source}: {where} has no chainrule form; an MLP graph holds {SUPPORTED}")
         data = [name for name in node.input if name and name not in consts]
         if data != [current]:
             raise ValidationError(f"{source}: {where} does not continue the chain of layers (it reads {data}, "
                                   f"the chain is at {current!r})")
+        if node.op_type in ("Gemm", "MatMul") and node.input[0] != current:
+            raise ValidationError(f"{source}: {where} multiplies the constant {node.input[0]!r} by {current!r} "
+                                  "(W @ x); a chainrule layer computes x @ W, each sample a row: give the chain as "
+                                  "the first input")
         if node.op_type == "Add":
             if pending is None or "b" in pending:
                 raise ValidationError(f"{source}: {where} does not follow a MatMul: chainrule reads Add only as "
@@ -212,6 +224,8 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
             node = nodes[k]
         elif node.op_type == "Identity":
             pass
+        elif node.op_type == "Flatten":             # torch's nn.Flatten before the first Linear: rows stay rows
+            _flat_rows(attrs, items or pending, inputs[0], f"{source}: {where}")
         elif node.op_type == "Dropout":
             flush()
             ratio = stored_scalar(np.float32(attrs["ratio"])) if "ratio" in attrs else 0.5
@@ -222,9 +236,6 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
                                       "inference then, which chainrule's predict never does; set it false (or "
                                       "leave the input out) for an inference Dropout")
             items.append((Dropout(ratio), None))
-        else:
-            raise ValidationError(f"{source}: {where} has no chainrule form; an MLP graph holds Gemm, MatMul, Add, "
-                                  "Sigmoid, Tanh, Relu, LeakyRelu, PRelu, Softmax, Identity and Dropout")
         current = node.output[0]
     flush()
     dims = inputs[0].type.tensor_type.shape.dim
@@ -269,6 +280,23 @@ def _said(exc: Exception) -> str:
     """An exception's type and message on one line (the checker's runs over several)."""
     text = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
     return f"{type(exc).__name__}: {text[:300]}"
+
+
+def _flat_rows(attrs: dict, past_a_layer: Any, graph_input: Any, where: str) -> None:
+    """A Flatten that keeps each row as it is (the identity): axis 1 of a 2-D tensor, which the chain is past a
+    layer, and the graph's input where it is declared 2-D; chainrule's networks take rows of numbers."""
+    if attrs.get("axis", 1) != 1:
+        raise ValidationError(f"{where} has axis={attrs['axis']}; chainrule reads a Flatten of axis 1 only (each "
+                              "sample a row)")
+    if past_a_layer:
+        return
+    t = graph_input.type.tensor_type
+    dims = [d.dim_value if d.HasField("dim_value") else (d.dim_param or "?") for d in t.shape.dim]
+    if not t.HasField("shape") or len(dims) != 2:
+        shape = f"shape {tuple(dims)}" if t.HasField("shape") else "no declared shape"
+        raise ValidationError(f"{where} flattens the input {graph_input.name!r} of {shape}; a chainrule network takes "
+                              "rows of numbers, (N, features): export the model from a 2-D input (x.reshape(len(x), "
+                              "-1)), or without the Flatten")
 
 
 def _matrix(value: np.ndarray, where: str) -> np.ndarray:

@@ -10,6 +10,7 @@ leaves them out.
 """
 from __future__ import annotations
 
+import json
 import os
 
 import numpy as np
@@ -239,7 +240,8 @@ def output_nodes(g, pre: dict, net, out: str) -> list:
         y = g.op("Mul", [out, g.const("y_scale", np.array(pre["y_scale"], dtype=np.float64))], hint="prediction")
         y = g.op("Add", [y, g.const("y_mean", np.array(pre["y_mean"], dtype=np.float64))], hint="prediction")
         g.op("Squeeze", [y, g.const("axis", np.array([1], dtype=np.int64))], output="prediction")
-        return [helper.make_tensor_value_info("prediction", TensorProto.DOUBLE, ["N"])]
+        return [helper.make_tensor_value_info("prediction", TensorProto.DOUBLE, ["N"],
+                                              doc_string=f"the predicted {pre['target']!r}, in its own units")]
     classes = pre["classes"]
     if net.n_outputs != len(classes):
         raise ValidationError(f"the preprocessing has {len(classes)} classes but the network has {net.n_outputs} "
@@ -248,8 +250,21 @@ def output_nodes(g, pre: dict, net, out: str) -> list:
     g.op("Identity", [out], output="probabilities")
     index = g.op("ArgMax", [out], hint="class", axis=1, keepdims=0)
     g.op("Gather", [g.const("classes", labels), index], output="prediction", axis=0)
-    return [helper.make_tensor_value_info("prediction", label_elem, ["N"]),
-            helper.make_tensor_value_info("probabilities", elem, ["N", len(classes)])]
+    named = f"the classes of {pre['target']!r}: {classes}"[:1000]
+    return [helper.make_tensor_value_info("prediction", label_elem, ["N"], doc_string=f"the predicted class, one of "
+                                          f"{named}"),
+            helper.make_tensor_value_info("probabilities", elem, ["N", len(classes)],
+                                          doc_string=f"one column per class, in the order of {named}")]
+
+
+def output_props(pre: dict) -> dict[str, str]:
+    """The metadata a deployer reads (InferenceSession.get_modelmeta().custom_metadata_map, where onnxruntime
+    shows no output's doc_string): the target, and a classifier's classes (JSON), the order of the
+    probabilities' columns."""
+    props = {"chainrule.target": str(pre["target"]), "chainrule.task": str(pre["task"])}
+    if pre["task"] != "regression":
+        props["chainrule.classes"] = json.dumps(pre["classes"])
+    return props
 
 
 def _labels(classes: list) -> tuple[np.ndarray, int]:

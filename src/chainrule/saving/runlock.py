@@ -88,7 +88,12 @@ def acquire_output(out: Path, option: str = "--out", job: str = "train") -> Path
             f"{option} {str(out)!r} is being written by another job ({by}{_who(holder)}): the one that ended "
             f"last would replace the other's file. Give this job another {other}, or wait for that one to end "
             f"(if it is gone, delete {str(path)!r})")
-    return _take(path, str(path.resolve()), busy, job)
+    try:
+        return _take(path, str(path.resolve()), busy, job)
+    except OSError as exc:          # a read-only folder, a full disk: about `out`, not the lock's hidden file
+        if exc.errno is None or isinstance(exc, FileExistsError):
+            raise
+        raise type(exc)(exc.errno, f"{exc.strerror} (in the folder of {option}: nothing written)", str(out)) from None
 
 
 @contextmanager

@@ -30,7 +30,9 @@ def register(sub) -> None:
                "  chainrule sweep iris.csv --target species --grid 'hidden=8,32x16' --scheduler tcp://10.0.0.5:8786\n"
                "\ngrid names: hidden (layers joined by x: 32x16), lr, batch, epochs, activation, optimizer, "
                "momentum, alpha, class_weight (none, balanced), or any argument of "
-               "chainrule.sklearn.BackpropClassifier")
+               "chainrule.sklearn.BackpropClassifier\n"
+               "--epochs, --batch-size and --dtype apply where the grid does not set them; beside a grid that "
+               "does, refused")
     p.add_argument("csv", help="the CSV file with a header row")
     p.add_argument("--target", required=True, help="the column to predict")
     p.add_argument("--grid", required=True, help="name=v1,v2;name=v1,... e.g. 'hidden=16,64;lr=1e-3,1e-2'")

@@ -2,7 +2,9 @@
 model file where the checkpoint goes) said its reading lines for the CSV file before refusing the checkpoint;
 `sweep --grid epochs=5,10 --epochs 3` ran the grid's epochs, the typed --epochs silently dropped (likewise
 --batch-size and --dtype beside the grid's batch, batch_size, dtype); and sweep rebuilt a refusal carrying the
-engine's remedies as `type(exc)(text)`, a TypeError (exit 1, "a bug") for a class taking other arguments."""
+engine's remedies as `type(exc)(text)`, a TypeError (exit 1, "a bug") for a class taking other arguments.
+`train --quiet` dropped only the epochs: its reading lines stayed on stderr; now, as Keras' and scikit-learn's
+verbose=0, stderr has nothing but warnings and refusals (stdout keeps the results)."""
 import shutil
 
 import pytest
@@ -60,3 +62,39 @@ def test_sweep_keeps_a_refusals_class_whatever_its_constructor(sweep_data, tmp_p
     assert r.returncode == 2, r.stderr                                    # a refusal, not a bug's exit code 1
     assert r.stderr.startswith(f"chainrule: error: a refusal; try {command.REMEDIES}. Use activation='softmax'"), \
         r.stderr
+
+
+IRIS_TRAIN = ("train", "iris.csv", "--target", "species", "--hidden", "4", "--epochs", "2", "--quiet")
+
+
+def _iris(folder):
+    from sklearn.datasets import load_iris
+    frame = load_iris(as_frame=True)
+    data = frame.data.assign(species=[frame.target_names[i] for i in frame.target])
+    data.to_csv(folder / "iris.csv", index=False)
+
+
+def test_train_quiet_says_nothing_on_stderr_but_its_results_on_stdout(tmp_path):
+    _iris(tmp_path)
+    loud = cmd(*IRIS_TRAIN[:-1], "--drop", "sepal width (cm)", "--out", "a.npz", cwd=tmp_path)
+    assert loud.returncode == 0 and "read 'iris.csv': 150 rows" in loud.stderr and "left out: " in loud.stderr
+    r = cmd(*IRIS_TRAIN, "--drop", "sepal width (cm)", "--out", "b.npz", cwd=tmp_path)
+    assert r.returncode == 0 and r.stderr == "", r.stderr          # as Keras' and scikit-learn's verbose=0
+    assert r.stdout == loud.stdout.replace("a.npz", "b.npz") and r.stdout.endswith("saved b.npz\n"), r.stdout
+    assert "--quiet" in cmd("train", "--help").stdout and "warnings and errors" in cmd("train", "--help").stdout
+
+
+def test_train_quiet_still_says_its_warnings_and_refusals(tmp_path):
+    _iris(tmp_path)
+    r = cmd(*IRIS_TRAIN, "--optimizer", "sgd", "--lr", "1e6", "--out", "w.npz", cwd=tmp_path)   # a loss that explodes
+    lines = r.stderr.splitlines()
+    assert lines and all(line.startswith("chainrule: warning: ") for line in lines), r.stderr
+    assert "the loss exploded" in r.stderr and "--lr" in r.stderr
+    r = cmd(*IRIS_TRAIN[:3], "kind", *IRIS_TRAIN[4:], "--out", "x.npz", cwd=tmp_path)           # no such column
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and r.stderr.startswith("chainrule: error: "), r.stderr
+    assert "'kind'" in r.stderr
+    common = (*IRIS_TRAIN, "--checkpoint-dir", "ck")
+    assert cmd(*common, "--out", "c.npz", cwd=tmp_path).returncode == 0
+    r = cmd(*common, "--resume", "--out", "d.npz", cwd=tmp_path)         # 2 of 2 epochs done: nothing trained
+    assert r.returncode == 0 and r.stderr.startswith("chainrule: warning: nothing left to train: ") and \
+        r.stderr.count("\n") == 1, r.stderr

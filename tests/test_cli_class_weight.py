@@ -21,7 +21,7 @@ def _csv(path, weights=None, labels=("common", "rare")):
 
 def _train(tmp_path, csv, out, *options):
     code = main(["train", str(csv), "--target", "label", "--out", str(tmp_path / out), "--epochs", "3",
-                 "--hidden", "4", "--quiet", *options])
+                 "--hidden", "4", *options])
     assert code == 0
     return cr.load(tmp_path / out)
 

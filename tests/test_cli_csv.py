@@ -158,7 +158,7 @@ def test_ambiguous_separator_asks_for_sep(tmp_path):
 
 def test_tab_separator_given(tmp_path):
     path = write(tmp_path / "t.tsv", "a\tb\ty\n" + "".join(f"{i}\t{i % 5}\t{'pq'[i % 2]}\n" for i in range(30)))
-    r = cmd("train", path, "--target", "y", "--sep", "tab", "--epochs", "1", "--out", tmp_path / "m.npz", "--quiet")
+    r = cmd("train", path, "--target", "y", "--sep", "tab", "--epochs", "1", "--out", tmp_path / "m.npz")
     assert r.returncode == 0 and "separator tab," in r.stderr, r.stderr
 
 
@@ -615,7 +615,7 @@ def test_progress_without_a_terminal_is_one_line_per_epoch(tmp_path):
 
 
 def test_resume_is_announced(tmp_path):
-    args = ["train", EXAMPLES / "iris.csv", "--target", "species", "--quiet", "--checkpoint-dir", tmp_path / "ck",
+    args = ["train", EXAMPLES / "iris.csv", "--target", "species", "--checkpoint-dir", tmp_path / "ck",
             "--resume", "--out", tmp_path / "m.npz"]
     assert "starting at epoch 1 of 3" in cmd(*args, "--epochs", "3").stderr
     assert "resumed from epoch 3 of 5" in cmd(*args, "--epochs", "5").stderr

@@ -50,7 +50,7 @@ def test_train_refuses_chunk_rows_without_stream(iris_csv, tmp_path, capsys):
     assert code == 2 and "--chunk-rows needs --stream" in err
     assert not (tmp_path / "m.npz").exists()
     code, _, err = cli(capsys, "train", iris_csv, "--target", "species", "--chunk-rows", "40", "--stream",
-                       "--epochs", "1", "--out", tmp_path / "m.npz", "--quiet")
+                       "--epochs", "1", "--out", tmp_path / "m.npz")
     assert code == 0 and "in chunks of 40 rows" in err
 
 
@@ -105,7 +105,7 @@ def test_train_says_a_continuous_target_made_into_classes(tmp_path, capsys, stre
     assert ("warning: target column 'y' has 200 classes for 200 rows (200 seen once): a regression target? "
             "(--task regression)") in err
     code, _, err = cli(capsys, "train", path, "--target", "y", "--epochs", "1", "--out", tmp_path / "r.npz",
-                       "--quiet", *stream)
+                       *stream)
     assert code == 0 and "classes for" not in err and "regression of 'y'" in err
 
 

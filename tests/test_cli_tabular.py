@@ -218,7 +218,7 @@ def test_val_split_counts_rows_as_fit_and_keras_do(iris_csv, tmp_path):
     for split in (0.3, 0.19, 0.1):
         out = tmp_path / f"m{split}.npz"
         r = cmd("train", iris_csv, "--target", "species", "--hidden", "4", "--epochs", "3", "--impute", "median",
-                "--val-split", split, "--out", out, "--quiet")
+                "--val-split", split, "--out", out)
         assert r.returncode == 0, r.stderr
         n_val = 150 - math.floor(150 * (1 - split))
         assert f"{150 - n_val} training and {n_val} validation rows" in r.stderr

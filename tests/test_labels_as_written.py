@@ -24,7 +24,7 @@ def _csv(path, labels=("007", "012", "3"), feature=None, n=150):
 
 def _train(tmp_path, csv, out, *options):
     assert main(["train", str(csv), "--target", "code", "--out", str(tmp_path / out), "--epochs", "3",
-                 "--hidden", "4", "--quiet", *options]) == 0
+                 "--hidden", "4", *options]) == 0
     return cr.load(tmp_path / out, with_extra=True)
 
 
@@ -57,8 +57,7 @@ def test_a_regression_target_with_leading_zeros_stays_numbers(tmp_path, capsys):
     csv = tmp_path / "r.csv"
     rng = np.random.default_rng(1)
     csv.write_text("a,code\n" + "".join(f"{x:.3f},{int(100 * x + 300):05d}\n" for x in rng.uniform(0, 5, 80)))
-    assert main(["train", str(csv), "--target", "code", "--out", str(tmp_path / "m.npz"), "--epochs", "2",
-                 "--quiet"]) == 0
+    assert main(["train", str(csv), "--target", "code", "--out", str(tmp_path / "m.npz"), "--epochs", "2"]) == 0
     _, extra = cr.load(tmp_path / "m.npz", with_extra=True)
     assert Preprocessing.from_json(extra["tabular"]).task == "regression"
     assert "class labels as the file writes them" not in capsys.readouterr().err

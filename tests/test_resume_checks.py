@@ -71,7 +71,7 @@ def test_cli_resume_refuses_an_edited_file(tmp_path, more):
     """With a text column (a sparse X) or --stream (X in a temporary file), two numbers changed in
     one row resumed: 'resumed from epoch 2 of 4'."""
     ck = tmp_path / "ck"
-    base = ["--target", "label", "--seed", "1", "--quiet", "--checkpoint-dir", ck, "--out", tmp_path / "m.npz", *more]
+    base = ["--target", "label", "--seed", "1", "--checkpoint-dir", ck, "--out", tmp_path / "m.npz", *more]
     r = cli("train", table(tmp_path / "d.csv"), *base, "--epochs", "2")
     assert r.returncode == 0, r.stderr
     r = cli("train", table(tmp_path / "e.csv", edit=True), *base, "--epochs", "4", "--resume")

@@ -332,7 +332,7 @@ def iris_weighted(tmp_path):
 
 def train(capsys, *args):
     from chainrule.cli import main
-    code = main(["train", *map(str, args), "--quiet"])
+    code = main(["train", *map(str, args)])          # its notes on stderr: not --quiet
     out, err = capsys.readouterr()
     return code, out, err
 

@@ -265,8 +265,7 @@ def test_train_stream_refuses_mpi(tmp_path, cover_csv):
 def test_train_stream_resume_continues_the_run(tmp_path, cover_csv):
     """`--stream --resume`: 2 epochs, then the same command asking for 4, gives the model of one
     4-epoch run, with or without --stream (the class labels are fingerprinted as their one-hot rows)."""
-    base = ["train", cover_csv, "--target", "cover", "--hidden", "8", "--batch-size", "32", "--impute", "mean",
-            "--quiet"]
+    base = ["train", cover_csv, "--target", "cover", "--hidden", "8", "--batch-size", "32", "--impute", "mean"]
     stream = ["--stream", "--chunk-rows", "100"]
     ck, out = tmp_path / "ck", tmp_path / "resumed.npz"
     for epochs in ("2", "4"):

@@ -220,17 +220,23 @@ def described(spec: Spec, made: Any) -> str:
 
 def check_resume(args: argparse.Namespace, schedule: str | None) -> None:
     """--resume given another --schedule than its checkpoint's run had (or one where it had none, or none where it had
-    one) is refused before training, in the options' words; a checkpoint that is not train's is left to fit."""
+    one) is refused before training, in the options' words; so is a checkpoint cut short, corrupt or not a checkpoint
+    (fit's own refusal, said before the CSV file is read: it was said after its reading lines); a checkpoint that is
+    not train's is left to fit."""
     if not (args.resume and args.checkpoint_dir):
         return
-    import chainrule as cr
-
+    from ..errors import ModelFileError
     from ..saving.checkpoint import checkpoint_path
+    from ..saving.npz import load_all
     path = checkpoint_path(args.checkpoint_dir)
     try:
-        extra = cr.load(path, with_extra=True)[1] if path.is_file() else None
-    except Exception:  # noqa: BLE001  (an unreadable checkpoint: the resume itself says why)
+        extra = load_all(path)[1] if path.is_file() else None    # as fit's resume reads it
+    except ModelFileError:
+        raise
+    except Exception:  # noqa: BLE001  (unreadable otherwise, e.g. a folder's permissions: the resume itself says why)
         return
+    if path.is_file() and not isinstance((extra or {}).get("checkpoint"), dict):
+        raise ModelFileError(f"{path} is a model file, not a training checkpoint")     # fit's words
     if not isinstance(extra, dict) or "tabular" not in extra:
         return
     had = extra.get("schedule")

@@ -30,7 +30,9 @@ def register(sub) -> None:
                "  chainrule sweep iris.csv --target species --grid 'hidden=8,32x16' --scheduler tcp://10.0.0.5:8786\n"
                "\ngrid names: hidden (layers joined by x: 32x16), lr, batch, epochs, activation, optimizer, "
                "momentum, alpha, class_weight (none, balanced), or any argument of "
-               "chainrule.sklearn.BackpropClassifier")
+               "chainrule.sklearn.BackpropClassifier\n"
+               "--epochs, --batch-size and --dtype apply where the grid does not set them; beside a grid that "
+               "does, refused")
     p.add_argument("csv", help="the CSV file with a header row")
     p.add_argument("--target", required=True, help="the column to predict")
     p.add_argument("--grid", required=True, help="name=v1,v2;name=v1,... e.g. 'hidden=16,64;lr=1e-3,1e-2'")
@@ -44,19 +46,22 @@ def register(sub) -> None:
                                               "RandomizedSearchCV's n_iter (seeded by --seed); default: every one")
     p.add_argument("--scoring", help="scikit-learn scorer name (default: accuracy or r2); a regression's scores "
                                      "are in the target's units")
-    p.add_argument("--epochs", type=positive_int, default=100,
-                   help="the most epochs of every fit unless the grid sets them (default: 100, as train's: the best "
-                        "model is the one train gives with its options; BackpropClassifier's epochs and "
+    # None: not given (the grid may set them; given beside the grid's, refused); 100 applied after
+    p.add_argument("--epochs", type=positive_int, default=None,
+                   help="the most epochs of every fit, where the grid does not set them (default: 100, as train's: "
+                        "the best model is the one train gives with its options; BackpropClassifier's epochs and "
                         "MLPClassifier's max_iter default to 200); the fits that run them all are counted in one "
                         "warning")
     # None: the estimator's 32, clipped without a warning
     p.add_argument("--batch-size", type=positive_int, default=None,
-                   help="samples per update unless the grid sets them (default: 32, or every row of a smaller fold)")
+                   help="samples per update, where the grid does not set them (default: 32, or every row of a "
+                        "smaller fold)")
     p.add_argument("--jobs", type=numbers.jobs, default=1,
                    help="parallel fits on this machine (default: 1; -1: one per CPU, -2: all CPUs but one, as "
                         "joblib's n_jobs)")
-    p.add_argument("--dtype", choices=["float64", "float32"], help="floating-point precision of every fit unless the "
-                                                                   "grid sets it (default: float64, as train's)")
+    p.add_argument("--dtype", choices=["float64", "float32"],
+                   help="floating-point precision of every fit, where the grid does not set it (default: float64, as "
+                        "train's)")
     p.add_argument("--no-refit", dest="refit", action="store_false",
                    help="write the results table only: no best model refit on the whole file (by default the best is "
                         "refit and written)")
@@ -99,8 +104,7 @@ def sweep(args) -> int:
     reading_marks(args)
     if args.class_weight is not None and "class_weight" in grid:
         raise ValidationError("--class-weight and the grid's class_weight both weigh the classes: give one")
-    fixed = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size), ("dtype", args.dtype))
-             if v is not None and k not in grid and not (k == "batch_size" and "batch" in grid)}
+    fixed = _fixed(args, grid)
     from ..sweep_tasks import PARTIAL, dask_logs  # here: every command builds this parser (logging, Dask's hooks)
     files = [Path(args.out_dir) / name for name in ("sweep_results.csv", "best_model.npz", PARTIAL)]
     before = [_identity(f) for f in files]
@@ -129,6 +133,31 @@ def sweep(args) -> int:
         f"{_tied(result, names, args)}")
     say(f"wrote {word(result.results_path)}" + (f" and {word(result.model_path)}" if result.model_path else ""))
     return 0
+
+
+#: the options every fit takes where the grid does not set them, and the default where neither gives one
+GRID_OPTIONS = {"epochs": ("--epochs", 100), "batch_size": ("--batch-size", None), "dtype": ("--dtype", None)}
+
+
+def _fixed(args, grid: dict) -> dict:
+    """The estimator's arguments the options give (their defaults where not given and the grid does not set them).
+    An option given beside the grid's values for it is refused naming both: the grid's silently won."""
+    from chainrule.sweep_grid import ALIASES
+    in_grid = {ALIASES.get(key, key): key for key in grid}          # batch and batch_size are one argument
+    fixed = {}
+    for name, (option, default) in GRID_OPTIONS.items():
+        given = getattr(args, name)
+        if given is not None and name in in_grid:
+            key = in_grid[name]
+            spelled = getattr(grid, "spelled", {})           # a text grid's own words
+            values = [text for _, text in spelled[key]] if key in spelled else list(map(str, grid[key]))
+            raise ValidationError(f"{option} {given} and the grid's {key} ({', '.join(values)}) both set every fit's "
+                                  f"{name.replace('_', ' ')}: give one ({option} for every candidate, or the grid's to "
+                                  "compare them)")
+        value = given if given is not None else default
+        if value is not None and name not in in_grid:
+            fixed[name] = value
+    return fixed
 
 
 def _interrupted(stop: KeyboardInterrupt, files: list[Path], before: list) -> str:
@@ -204,7 +233,8 @@ def _run(args, grid: dict, fixed: dict):
         said = reworded(str(exc), REMEDIES)
         if said == str(exc):
             raise
-        raise type(exc)(said) from None
+        exc.args = (said,)       # the same exception, its class and attributes kept: not rebuilt, as a class whose
+        raise exc from None      # constructor takes other arguments (OutputMismatch's reason, activation) is not
 
 
 def _sweep(args, grid: dict, fixed: dict):

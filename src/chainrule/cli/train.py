@@ -12,6 +12,7 @@ from ..errors import TrainingDiverged, UnknownNameError, ValidationError, counte
 from ..teach.width import say, word
 from . import optimizer as options
 from . import schedule, weights
+from .quiet import quieted
 from .resume import ResumeNote
 from .rows import gathered, split, training_rows
 from .tabular import (
@@ -81,7 +82,9 @@ def register(sub) -> None:
     g.add_argument("--dtype", choices=["float64", "float32"], default="float64", help="floating-point precision")
     g.add_argument("--checkpoint-dir", help="write a checkpoint after every epoch into this folder")
     g.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --checkpoint-dir")
-    g.add_argument("--quiet", action="store_true", help="no progress output")
+    g.add_argument("--quiet", action="store_true",
+                   help="nothing on stderr but warnings and errors: no progress, no lines saying what was read and "
+                        "trained (the validation metrics and the file saved still go to stdout)")
     g.add_argument("--mpi", action="store_true",
                    help="data-parallel training under mpiexec (mpiexec -n 4 chainrule train ... --mpi): each rank "
                         "takes its share of every batch; rank 0 prints and saves")
@@ -176,7 +179,8 @@ def train(args) -> int:
     held: list = []
     try:
         if not args.mpi:
-            return _train(args, None, [], held)
+            with quieted(args.quiet):
+                return _train(args, None, [], held)
         comm = mpi_world()
         where = where_ranks(comm, args.quiet)
         from ..training import distributed, meeting
@@ -184,7 +188,8 @@ def train(args) -> int:
         meeting.timed_out_code = 4            # a rank that died or hangs: the system failed (it was 1: a bug's code)
         reached: list[bool] = []              # set once this rank is in fit (which meets the others itself)
         try:
-            return _train(args, comm, reached, held, where)
+            with quieted(args.quiet):
+                return _train(args, comm, reached, held, where)
         except (Exception, KeyboardInterrupt) as exc:
             if reached:
                 raise

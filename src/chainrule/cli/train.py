@@ -156,7 +156,9 @@ def mpi_world():
     comm = MPI.COMM_WORLD
     if comm.Get_rank() != 0:
         import os
-        sys.stdout = sys.stderr = open(os.devnull, "w")      # for the life of the process
+        # for the life of the process, never closed: closefd=False, or Python's exit said "ResourceWarning: unclosed
+        # file" of it on the job's stderr (after a rank's warning, under --quiet too)
+        sys.stdout = sys.stderr = open(os.open(os.devnull, os.O_WRONLY), "w", closefd=False)
     return comm
 
 

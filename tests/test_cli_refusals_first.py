@@ -52,6 +52,18 @@ def test_sweep_refuses_an_option_beside_the_grids_values_for_it(sweep_data, tmp_
     assert not (tmp_path / "s").exists()
 
 
+def test_sweep_s_class_weight_beside_the_grid_s_is_refused_naming_both(sweep_data, tmp_path):
+    """As --epochs beside the grid's epochs: it said "--class-weight and the grid's class_weight ...", neither's
+    value."""
+    r = cmd("sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "class_weight=none,balanced",
+            "--class-weight", "setosa=2", "--out-dir", tmp_path / "s")
+    assert r.returncode == 2 and r.stdout == "", (r.stdout, r.stderr)
+    assert r.stderr == ("chainrule: error: --class-weight setosa=2 and the grid's class_weight (none, balanced) both "
+                        "weigh the classes: give one (--class-weight for every candidate, or the grid's to compare "
+                        "them)\n"), r.stderr
+    assert not (tmp_path / "s").exists()
+
+
 def test_sweep_keeps_a_refusals_class_whatever_its_constructor(sweep_data, tmp_path, monkeypatch):
     import chainrule.cli.sweep as command
 

@@ -41,3 +41,20 @@ def test_a_rank_s_warning_is_shown_when_every_rank_raises_the_same_error(tmp_pat
     where, kind, message = own.split(": ", 2)
     exploded = next(line for line in said if "GradientWarning: the loss exploded" in line)
     assert sorted(warned(r.stderr)) == sorted([exploded, f"{where}: {kind}: rank 1 of 2: {message}"])
+
+
+def test_train_quiet_s_job_says_its_warning_alone(tmp_path):
+    """`train --mpi --quiet`: stderr holds the warning a one-process run says, and nothing else; the ranks other
+    than 0 ended saying "ResourceWarning: unclosed file <... name='/dev/null'>" (their stdout and stderr, at exit)."""
+    from conftest import iris_table
+    iris_table().to_csv(tmp_path / "iris.csv", index=False)
+    args = ["-m", "chainrule.cli", "train", str(tmp_path / "iris.csv"), "--target", "species", "--epochs", "2",
+            "--schedule", "step:step_size=10", "--quiet", "--out"]
+    one = subprocess.run([sys.executable, *args, str(tmp_path / "one.npz")], capture_output=True, text=True,
+                         timeout=60, check=True)
+    r = subprocess.run([str(MPIEXEC), "-n", "2", sys.executable, *args, str(tmp_path / "m.npz"), "--mpi"],
+                       capture_output=True, text=True, timeout=60, check=False,
+                       env={**os.environ, "OMP_NUM_THREADS": "1", "CHAINRULE_MPI_TIMEOUT": "20"})
+    assert r.returncode == 0, r.stderr
+    assert len(one.stderr.splitlines()) == 1 and "step_size=10" in one.stderr, one.stderr
+    assert r.stderr == one.stderr

@@ -81,3 +81,30 @@ def test_the_estimator_s_fit_warns_and_its_partial_fit_one_epoch_at_a_time_does_
         warnings.simplefilter("error", ScheduleWarning)
         for _ in range(3):
             est.partial_fit(X, X[:, 0])
+
+
+@pytest.mark.parametrize("options, named, change", [
+    (["--schedule", "step:step_size=10"], "--schedule 'step:step_size=10'", 10),
+    # a later one starting past the run (kept for a resume by --checkpoint-dir): the part that first changes the rate
+    (["--schedule", "step:step_size=10", "--schedule", "step@5:step_size=1", "--checkpoint-dir", "ck"],
+     "--schedule 'step@5:step_size=1'", 5)])
+def test_the_command_names_its_options_not_python_s_arguments(tmp_path, options, named, change):
+    """train's warning names --schedule as given and --epochs (it said StepLR's step_size=10 and epochs=3, which the
+    command's user never wrote); said under --quiet too; torch's StepLR trains at lr throughout these 3 epochs."""
+    from conftest import cmd, iris_table
+    torch = pytest.importorskip("torch")
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.01)
+    steps = torch.optim.lr_scheduler.StepLR(opt, step_size=10)
+    rates = []
+    for _ in range(3):
+        rates.append(opt.param_groups[0]["lr"])
+        opt.step()
+        steps.step()
+    iris_table().to_csv(tmp_path / "iris.csv", index=False)
+    r = cmd("train", tmp_path / "iris.csv", "--target", "species", "--epochs", 3, "--lr", 0.01, "--out",
+            tmp_path / "m.npz", "--quiet", *[str(tmp_path / o) if o == "ck" else o for o in options])
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines() == [f"chainrule: warning: {named}: the rate first changes at epoch "
+                                      f"{change} (counted from 0), and this fit ends at "
+                                      f"epoch 2 (--epochs 3); it trains at {rates[-1]:g} throughout"]
+    assert rates == [0.01] * 3

@@ -6,6 +6,9 @@ from __future__ import annotations
 import argparse
 import difflib
 import inspect
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 from ..errors import ChainruleError, ValidationError
@@ -262,6 +265,25 @@ def lower_rate(args: argparse.Namespace, rate: float) -> str:
     if args.schedule is not None and rate > args.lr:
         return f"a --schedule whose rate stays lower ({args.schedule.said()} took it to {rate:g} from --lr {args.lr:g})"
     return f"a lower --lr (it was {args.lr:g})"
+
+
+@contextmanager
+def named_as_given(specs: Schedules | None) -> Iterator[None]:
+    """The engine's ScheduleWarning shown during the block names the --schedule given (the one in force where the
+    rate first changes), not its class and argument (StepLR's step_size=10); its --epochs is advice's already."""
+    shown_before = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if specs and isinstance(message, sched.ScheduleWarning) and message.subject:
+            spec = [s for s in specs if (s.start or 0) <= message.epoch][-1]
+            message = str(message).replace(message.subject, f"--schedule {spec.text!r}", 1)
+        shown_before(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = shown_before
 
 
 def shown(key: str, value: float) -> str:

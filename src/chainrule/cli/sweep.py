@@ -102,8 +102,10 @@ def sweep(args) -> int:
 
     grid = parse_grid(args.grid)              # checked before reading the data
     reading_marks(args)
-    if args.class_weight is not None and "class_weight" in grid:
-        raise ValidationError("--class-weight and the grid's class_weight both weigh the classes: give one")
+    if args.class_weight is not None and "class_weight" in grid:     # named with both values, as _fixed's
+        raise ValidationError(f"--class-weight {_classes(args.class_weight)} and the grid's class_weight "
+                              f"({_grid_values(grid, 'class_weight')}) both weigh the classes: give one "
+                              "(--class-weight for every candidate, or the grid's to compare them)")
     fixed = _fixed(args, grid)
     from ..sweep_tasks import PARTIAL, dask_logs  # here: every command builds this parser (logging, Dask's hooks)
     files = [Path(args.out_dir) / name for name in ("sweep_results.csv", "best_model.npz", PARTIAL)]
@@ -149,15 +151,19 @@ def _fixed(args, grid: dict) -> dict:
         given = getattr(args, name)
         if given is not None and name in in_grid:
             key = in_grid[name]
-            spelled = getattr(grid, "spelled", {})           # a text grid's own words
-            values = [text for _, text in spelled[key]] if key in spelled else list(map(str, grid[key]))
-            raise ValidationError(f"{option} {given} and the grid's {key} ({', '.join(values)}) both set every fit's "
-                                  f"{name.replace('_', ' ')}: give one ({option} for every candidate, or the grid's to "
-                                  "compare them)")
+            raise ValidationError(f"{option} {given} and the grid's {key} ({_grid_values(grid, key)}) both set every "
+                                  f"fit's {name.replace('_', ' ')}: give one ({option} for every candidate, or the "
+                                  "grid's to compare them)")
         value = given if given is not None else default
         if value is not None and name not in in_grid:
             fixed[name] = value
     return fixed
+
+
+def _grid_values(grid: dict, key: str) -> str:
+    """The grid's values for `key` as --grid wrote them (a text grid's own words): '5, 1e1'."""
+    spelled = getattr(grid, "spelled", {})
+    return ", ".join([text for _, text in spelled[key]] if key in spelled else map(str, grid[key]))
 
 
 def _interrupted(stop: KeyboardInterrupt, files: list[Path], before: list) -> str:

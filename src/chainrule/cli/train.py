@@ -156,7 +156,9 @@ def mpi_world():
     comm = MPI.COMM_WORLD
     if comm.Get_rank() != 0:
         import os
-        sys.stdout = sys.stderr = open(os.devnull, "w")      # for the life of the process
+        # for the life of the process, never closed: closefd=False, or Python's exit said "ResourceWarning: unclosed
+        # file" of it on the job's stderr (after a rank's warning, under --quiet too)
+        sys.stdout = sys.stderr = open(os.open(os.devnull, os.O_WRONLY), "w", closefd=False)
     return comm
 
 
@@ -363,7 +365,8 @@ def _train(args, comm, reached: list[bool], held: list, where: str = "") -> int:
         callbacks.append(cr.callbacks.ProgressBar(file=sys.stderr))
     reached.append(True)
     try:
-        with options.warned_in_options(args, lambda: schedule.lower_rate(args, optimizer.lr)):
+        with options.warned_in_options(args, lambda: schedule.lower_rate(args, optimizer.lr)), \
+                schedule.named_as_given(args.schedule):
             history = net.fit(X, y, epochs=args.epochs, batch_size=args.batch_size, optimizer=optimizer,
                               validation_split=args.val_split if n_val else 0.0, seed=args.seed,
                               verbose=0, callbacks=callbacks, checkpoint_dir=args.checkpoint_dir, resume=args.resume,

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from ..data.advice import give
 from ..errors import ChainruleTypeError, ValidationError, refusal, unknown_name
 from ..nn.checks import learning_rate as _learning_rate
 from ..nn.checks import number as _number
@@ -243,7 +244,13 @@ class SequentialLR(Schedule):
 
 
 class ScheduleWarning(UserWarning):
-    """A fit whose epochs end before its schedule's rate first changes (`unreached`)."""
+    """A fit whose epochs end before its schedule's rate first changes (`unreached`): `subject`, the words that
+    name the schedule's argument at the message's start, and `epoch`, the one it first changes at (a command
+    names its own option for the subject: a SequentialLR's part in force at `epoch`)."""
+
+    def __init__(self, message: str, subject: str = "", epoch: int = 0):
+        super().__init__(message)
+        self.subject, self.epoch = subject, epoch
 
 
 def unreached(schedule: Schedule, end: int, epochs: int) -> None:
@@ -252,9 +259,11 @@ def unreached(schedule: Schedule, end: int, epochs: int) -> None:
     as torch's does, silently; the numbers are not changed."""
     change = schedule.first_change()
     if change is not None and change[0] >= end:
-        warnings.warn(f"{type(schedule).__name__}'s {change[1]}: the rate first changes at epoch {change[0]} "
-                      f"(counted from 0), and this fit ends at epoch {end - 1} (epochs={epochs}); it trains at "
-                      f"{schedule(end - 1):.6g} throughout", ScheduleWarning, stacklevel=_outside())
+        subject = f"{type(schedule).__name__}'s {change[1]}"
+        warnings.warn(ScheduleWarning(f"{subject}: the rate first changes at epoch {change[0]} (counted from 0), and "
+                                      f"this fit ends at epoch {end - 1} ({give('epochs given', epochs=epochs)}); it "
+                                      f"trains at {schedule(end - 1):.6g} throughout", subject, change[0]),
+                      stacklevel=_outside())
 
 
 def _outside() -> int:

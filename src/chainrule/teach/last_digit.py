@@ -4,7 +4,7 @@ Every number of a report is the engine's, rounded to the digits it is written wi
 computed from the unrounded numbers, so a reader redoing a line from its rounded ones may get another last digit (the
 seed's dE/dout_h1 = 0.055399425 + (-0.019049118) adds to 0.036350307; the engine's is 0.036350306); in float32 each
 operation is rounded to float32 (0.1*0.1 + 0.7*0.3 + 0.1*1 = 0.32000002, 0.32 by hand). One evaluator (`exact`) and
-one rule (`note`) for both, for the report and the explorer's derivation: in float64 once, under the first such line,
+one rule (`notes`) for both, for the report and the explorer's derivation: in float64 once, under the first such line,
 what it gives and how many more do; in float32, where nearly every line does, the rule once in words under the first
 (with what it gives), and a pointer only under a line that is off by more than its last digit (`held`: why, where its
 printed numbers are). The error lines' float32 note under E_total (error_terms.single_note) reads `exact` too.
@@ -181,7 +181,3 @@ def notes(plain_lines: list[str], said_from: int | None = None) -> list[tuple[in
                              f"Done exactly, {said}, not {value}{off}"))
     return said_out
 
-
-def note(plain_lines: list[str], said_from: int | None = None) -> tuple[int, str] | None:
-    """The first of `notes`: (index, text); None."""
-    return next(iter(notes(plain_lines, said_from)), None)

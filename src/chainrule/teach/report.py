@@ -285,7 +285,7 @@ def _render(d: dict, markdown: bool) -> str:
     eq(f"{plain}{' = ' * bool(sums)}{sums} = {E}", f"{tex_line}{' = ' * bool(sums)}{tex_sums} = {E}")
     if wider := total_note(d, sums):
         note(wider)
-    above = any(map(last_digit.differs, _read(plains, kept)))     # float32: a line above says why (last_digit.note)
+    above = any(map(last_digit.differs, _read(plains, kept)))     # float32: a line above says why (last_digit.notes)
     if rounded := error_terms.single_note(d, written, sums, above):     # float32: the E lines' exact digits
         note(rounded)
         said_from = len(plains)        # said: a later line's note gives its numbers alone

@@ -36,3 +36,18 @@ def test_a_markdown_note_on_rounding_renders_as_the_text_writes_it(report):
     paragraphs = [html.unescape(p.split("</p>")[0]) for p in rendered.split("<p>")[1:]]
     for x in said:
         assert x in paragraphs, x
+
+
+def test_a_neuron_slices_markdown_says_the_units_it_reads_as_the_text_does():
+    # the line of the outputs a neuron's slice reads was cut from the Markdown's equations, so its small values came
+    # as LaTeX outside math: 'out_h1 = 1.053172 \times 10^{-9}' shown raw by a renderer
+    torch = pytest.importorskip("torch")
+    net = cr.Network([cr.Dense(2, 3, "sigmoid"), cr.Dense(3, 2, "sigmoid")], loss="sse", seed=3)
+    net.dense_layers[0].b[:] = [-20.0, 0.1, -18.0]
+    X = np.array([[0.7, -0.2]])
+    report = cr.explain(net, X, np.array([[1.0, 0.0]]), layer=1, neuron=0)
+    said = next(x for x in report.text().splitlines() if x.startswith("  out_h1 = ")).strip()
+    assert said in report.markdown().splitlines() and "\\times" not in said
+    outs = torch.sigmoid(torch.tensor(X) @ torch.tensor(net.dense_layers[0].W) + torch.tensor(net.dense_layers[0].b))
+    written = [float(v.split(" = ")[1].split()[0].rstrip(",")) for v in said.split("out_")[1:]]
+    assert np.allclose(written, outs[0].numpy(), rtol=1e-6, atol=0) and written[0] < 1e-8

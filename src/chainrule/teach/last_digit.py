@@ -157,8 +157,9 @@ def held(line: str) -> str:
     if not found or value is None or _far(value, parts[-1]):
         return ""
     widest = max(found, key=lambda n: abs(Fraction(float(np.float32(n))) - Fraction(n)))
-    return f", as float32 holds {widest} as {float(np.float32(widest)):.9g} (its numbers so held give " \
-           f"{again(value, parts[-1]) or parts[-1]})"
+    held_as = next(f"{float(np.float32(widest)):.{k}g}" for k in range(9, 18)     # to the digits that show it
+                   if k == 17 or Decimal(f"{float(np.float32(widest)):.{k}g}") != Decimal(widest))
+    return f", as float32 holds {widest} as {held_as} (its numbers so held give {again(value, parts[-1]) or parts[-1]})"
 
 
 def notes(plain_lines: list[str], said_from: int | None = None) -> list[tuple[int, str]]:

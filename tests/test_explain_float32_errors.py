@@ -98,7 +98,7 @@ def test_a_forward_line_whose_numbers_done_exactly_differ_is_said_where_it_happe
         return
     assert Decimal(parts[-1]) != exact and said == [lines[first + 1]], said           # once, under the line
     assert f"net_h1's 0.1*0.1 + 0.7*0.3 + 0.1*1 gives {exact.normalize()}, not {parts[-1]}" in said[0], said[0]
-    assert said[0].strip() in report.markdown().splitlines()
+    assert said[0].strip().replace("*", "\\*") in report.markdown().splitlines()     # Markdown: its * escaped
 
 
 def test_float32_is_said_once_where_the_forward_lines_are_exact():

@@ -86,3 +86,25 @@ def test_the_command_and_the_explorer_say_the_one_rule(tmp_path):
     lines = [f"{x['lhs']} = {x['formula']} = {x['numbers']} = {x['value']}" for x in d["lines"] if x.get("numbers")]
     off = [u for x in lines if (u := _units_off(x)) is not None and u >= Fraction(1, 2)]
     assert (RULE in d["note"]) == bool(off), (d["note"], lines)
+
+
+def test_a_pointer_says_why_where_the_printed_numbers_are_what_is_off():
+    # -(0.77 - 0.7729285) = 0.0029284954 was pointed at as 'off by more than its last digit' with no why: float32
+    # holds 0.77 and 0.7729285 to more digits than printed, which cancel to a difference of 2.9e-3
+    net, X, Y, lr = _seed32()
+    text = cr.explain(net, X, np.array([[0.01, 0.77]]), lr=lr).text()
+    lines = text.splitlines()
+    at = next(k for k, x in enumerate(lines) if x.startswith("  dE/dout_o2 = "))
+    line = lines[at].split(" = ")
+    out = torch.sigmoid(torch.tensor(1.2249215))             # out_o2, torch's float32 (net_o2 as the line above)
+    printed = str(np.float32(out.item()))                    # float32's shortest decimal
+    assert line[-2] == f"-(0.77 - {printed})"
+    assert np.float32(line[-1]) == (-(torch.tensor(0.77) - out)).item()         # the engine's value is float32's
+    held = -(Fraction(float(np.float32(0.77))) - Fraction(float(out.item())))
+    places = -Decimal(line[-1]).as_tuple().exponent
+    gives = Decimal(held.numerator) / Decimal(held.denominator)
+    widest = max(["0.77", printed], key=lambda n: abs(Fraction(float(np.float32(n))) - Fraction(n)))
+    assert lines[at + 1].strip() == (
+        f"Done exactly, dE/dout_o2's {line[-2]} gives 0.0029285, not {line[-1]}: off by more than its last digit, as "
+        f"float32 holds {widest} as {float(np.float32(widest)):.9g} (its numbers so held give "
+        f"{round(gives, places)})"), lines[at + 1]

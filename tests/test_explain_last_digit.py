@@ -128,3 +128,18 @@ def test_a_neuron_slice_is_one_filter_python_and_the_command_alike():
     assert f"  out_h1_1 = {h1[0]:.9f}, out_h1_2 = {h1[1]:.9f}, out_h1_3 = {h1[2]:.9f}, out_h1_4 = {h1[3]:.9f}" \
         "   (hidden layer 1: explain(..., layer=0) derives them)" in lines
     check(report.text().split("Forward pass", 1)[1])        # the note on rounding reads the lines it shows
+
+
+def test_a_float32_pointer_writes_the_held_number_to_digits_that_differ_from_its_print():
+    # 0.113235675 is float32's shortest decimal with nine digits: at nine digits its float32 value reads the same,
+    # 'float32 holds 0.113235675 as 0.113235675' says nothing
+    from chainrule.teach.last_digit import held
+    from chainrule.teach.numbers import fmt, single_precision
+    a, b = "0.113235675", "0.11328125"            # b is exact in float32: a alone is held to other digits
+    value = np.float32(a) - np.float32(b)          # exact in float32 (Sterbenz): the numbers as held give it
+    with single_precision(True):
+        said = held(f"x = a - b = {a} - {b} = {fmt(float(value))}")
+    m = re.fullmatch(r", as float32 holds (\S+) as (\S+) \(its numbers so held give (\S+)\)", said)
+    assert m and m[1] == a and Decimal(m[2]) != Decimal(a), said
+    assert abs(Fraction(m[2]) - Fraction(float(np.float32(a)))) < abs(Fraction(a) - Fraction(float(np.float32(a))))
+    assert np.float32(m[3]) == value, said

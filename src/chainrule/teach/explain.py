@@ -73,7 +73,9 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
         Only list the parameters of this Dense layer (0 = first); needed for networks with
         more than MAX_PARAMETERS parameters.
     neuron : int, optional
-        With `layer`: only the weights into this neuron of the layer (0 = first).
+        With `layer`: only the weights into this neuron of the layer (0 = first). Its text and
+        Markdown write the forward pass of this neuron and the outputs alone, the other units they
+        read as values on one line per layer (as `chainrule explain --neuron`); `to_dict()` keeps every unit.
 
     Examples
     --------

@@ -4,10 +4,10 @@ Every number of a report is the engine's, rounded to the digits it is written wi
 computed from the unrounded numbers, so a reader redoing a line from its rounded ones may get another last digit (the
 seed's dE/dout_h1 = 0.055399425 + (-0.019049118) adds to 0.036350307; the engine's is 0.036350306); in float32 each
 operation is rounded to float32 (0.1*0.1 + 0.7*0.3 + 0.1*1 = 0.32000002, 0.32 by hand). One evaluator (`exact`) and
-one rule (`note`) for both, for the report and the explorer's derivation: in float64 once, under the first such line,
+one rule (`notes`) for both, for the report and the explorer's derivation: in float64 once, under the first such line,
 what it gives and how many more do; in float32, where nearly every line does, the rule once in words under the first
-(with what it gives), and a pointer only under a line that is off by more than its last digit. The error lines'
-float32 note under E_total (error_terms.single_note) reads `exact` too.
+(with what it gives), and a pointer only under a line that is off by more than its last digit (`held`: why, where its
+printed numbers are). The error lines' float32 note under E_total (error_terms.single_note) reads `exact` too.
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ FLOAT32 = ("This network computes in float32: each operation rounds its result t
 FAR = 10          # float32: a line whose numbers done exactly are this many units of its last digit off gets a pointer
 FLOAT64 = "Each value is the engine's, from the unrounded numbers"      # why, in float64
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e[+-]?\d+)?")      # a line's written value
+_WRITTEN = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:e[+-]?\d+)?")     # a number among a line's numbers (not log1p's 1)
 _CALLS = {"log": np.log, "log1p": np.log1p, "exp": np.exp}
 
 
@@ -135,10 +136,30 @@ def far(line: str) -> bool:
     """Whether `line`'s numbers done exactly are at least FAR units of its written value's last digit off it: more than
     the last digit that float32's rule (FLOAT32) speaks of."""
     parts = line.split("   (")[0].split(" = ")
-    value = exact(parts[-2], functions=single())
-    digit = Decimal(parts[-1]).as_tuple().exponent            # its last digit's place; not an int for inf, nan
+    return _far(exact(parts[-2], functions=single()), parts[-1])
+
+
+def _far(value: Fraction | None, printed: str) -> bool:
+    """Whether `value` is at least FAR units of `printed`'s last digit off it (False for none, inf or nan)."""
+    digit = Decimal(printed).as_tuple().exponent            # its last digit's place; not an int for inf, nan
     return value is not None and isinstance(digit, int) and \
-        abs(value - Fraction(parts[-1])) >= FAR * Fraction(Decimal(1).scaleb(digit))
+        abs(value - Fraction(printed)) >= FAR * Fraction(Decimal(1).scaleb(digit))
+
+
+def held(line: str) -> str:
+    """Why a `far` float32 line is off where its printed numbers are: float32 holds them to more digits than printed
+    (a target typed 0.51 is 0.50999999), and the numbers as held give the line's value to FAR units: the number held
+    furthest from its print and what they give (" as float32 holds 0.51 as 0.50999999 (its numbers so held give
+    -0.00045609)"); "" where they do not (the operations' rounding is then what the line is off by)."""
+    parts = line.split("   (")[0].split(" = ")
+    found = [m[0] for m in _WRITTEN.finditer(parts[-2])]
+    value = exact(_WRITTEN.sub(lambda m: repr(float(np.float32(m[0]))), parts[-2]), functions=True)
+    if not found or value is None or _far(value, parts[-1]):
+        return ""
+    widest = max(found, key=lambda n: abs(Fraction(float(np.float32(n))) - Fraction(n)))
+    held_as = next(f"{float(np.float32(widest)):.{k}g}" for k in range(9, 18)     # to the digits that show it
+                   if k == 17 or Decimal(f"{float(np.float32(widest)):.{k}g}") != Decimal(widest))
+    return f", as float32 holds {widest} as {held_as} (its numbers so held give {again(value, parts[-1]) or parts[-1]})"
 
 
 def notes(plain_lines: list[str], said_from: int | None = None) -> list[tuple[int, str]]:
@@ -155,13 +176,9 @@ def notes(plain_lines: list[str], said_from: int | None = None) -> list[tuple[in
             others = len(found) - 1
             more = f" (and {others} more line{'s' * (others != 1)} below)" if others else ""
             return [(k, f"{FLOAT64}: recomputed from the rounded ones written, {said}, not {value}{more}")]
-        off = ": off by more than its last digit" if far(plain_lines[k]) else ""
+        off = f": off by more than its last digit{held(plain_lines[k])}" if far(plain_lines[k]) else ""
         if not ruled or off:
             said_out.append((k, f"{FLOAT32}; done exactly, {said}, not {value}{off}" if not ruled else
                              f"Done exactly, {said}, not {value}{off}"))
     return said_out
 
-
-def note(plain_lines: list[str], said_from: int | None = None) -> tuple[int, str] | None:
-    """The first of `notes`: (index, text); None."""
-    return next(iter(notes(plain_lines, said_from)), None)

@@ -7,6 +7,7 @@ import re
 
 from .derivation import derived_by
 from .notation import shortened
+from .numbers import plain_numbers
 
 
 def kept(d: dict) -> set[str] | None:
@@ -33,7 +34,7 @@ def cut(text: str, d: dict, markdown: bool) -> str:
     for line in text.splitlines():
         m = pattern.match(line)
         if m and line.lstrip("$ ").startswith("out_"):
-            values[m.group(1)] = line.rstrip("$").rsplit(" = ", 1)[1]
+            values[m.group(1)] = plain_numbers(line.rstrip("$").rsplit(" = ", 1)[1])      # said out of math
     layer_of = {name: k for k, names in read.items() for name in names}
     out, said, dropped = [], set(), False
     cut_note = re.compile(r"^(?:  )?\(net_([^,:]+)[,:]")      # the report's note on sums it cut: kept with them

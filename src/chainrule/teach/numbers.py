@@ -78,3 +78,9 @@ def tex_numbers(tex: str) -> str:
     """A LaTeX equation's e-notation (3.403177e-06, which math mode sets as a product with e) as 3.403177 \\times
     10^{-6}."""
     return re.sub(r"(?<![\w.])(\d+(?:\.\d+)?)e([+-]?\d+)\b", lambda m: f"{m[1]} \\times 10^{{{int(m[2])}}}", tex)
+
+
+def plain_numbers(tex: str) -> str:
+    """`tex_numbers` undone: 3.403177 \\times 10^{-6} as 3.403177e-06, as the text writes it (for a Markdown line that
+    is not math)."""
+    return re.sub(r"(\d+(?:\.\d+)?) \\times 10\^\{([+-]?\d+)\}", lambda m: f"{m[1]}e{int(m[2]):+03d}", tex)

@@ -285,7 +285,7 @@ def _render(d: dict, markdown: bool) -> str:
     eq(f"{plain}{' = ' * bool(sums)}{sums} = {E}", f"{tex_line}{' = ' * bool(sums)}{tex_sums} = {E}")
     if wider := total_note(d, sums):
         note(wider)
-    above = any(map(last_digit.differs, _read(plains, kept)))     # float32: a line above says why (last_digit.note)
+    above = any(map(last_digit.differs, _read(plains, kept)))     # float32: a line above says why (last_digit.notes)
     if rounded := error_terms.single_note(d, written, sums, above):     # float32: the E lines' exact digits
         note(rounded)
         said_from = len(plains)        # said: a later line's note gives its numbers alone
@@ -381,5 +381,6 @@ def _render(d: dict, markdown: bool) -> str:
                f"{sym}^+ = {sym} - \\eta \\cdot {grad_tex} = "
                f"{_short(p['value'])} - {_short(d['lr'])} \\cdot {_par(_f(g))} = {_f(p['updated'])}")
     for at, said in reversed(last_digit.notes(_read(plains, kept), said_from)):     # from the last: places kept
-        lines[plains[at][0]:plains[at][0]] = [said, ""] if markdown else ["  " + said]
+        # Markdown: the numbers' '*' escaped (0.25*0.05 + 0.3*0.1: a renderer reads '*0.05 + 0.3*' as emphasis)
+        lines[plains[at][0]:plains[at][0]] = [said.replace("*", "\\*"), ""] if markdown else ["  " + said]
     return neuron_cut.cut("\n".join(lines).rstrip(), d, markdown) + "\n"

@@ -150,3 +150,37 @@ def test_a_regressions_graph_names_its_target_and_gives_its_units():
     features = features.toarray() if hasattr(features, "toarray") else np.asarray(features)
     z = net.predict(features)[:, 0]                        # the network's standardised output, by hand to units
     np.testing.assert_allclose(got, z * df["price"].std(ddof=0) + df["price"].mean(), rtol=1e-9)
+
+
+def flatten_graph(first, shape, axis=1):
+    """x (of `shape`) through the nodes `first` (reading 'x', writing 'd'), Flatten(axis) and MatMul by ones(6, 1)."""
+    from onnx import TensorProto as T
+    from onnx import helper as h
+    from onnx import numpy_helper as nh
+    nodes = [*first, h.make_node("Flatten", ["d" if first else "x"], ["f"], name="flatten", axis=axis),
+             h.make_node("MatMul", ["f", "W"], ["y"])]
+    graph = h.make_graph(nodes, "g", [h.make_tensor_value_info("x", T.DOUBLE, shape)],
+                         [h.make_tensor_value_info("y", T.DOUBLE, ["N", 1])],
+                         initializer=[nh.from_array(np.ones((6, 1)), "W")])
+    return onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 17)])
+
+
+@pytest.mark.parametrize("shape", [["N", "h", "w"], ["N", 2, 3]])
+def test_a_flatten_of_images_after_a_dropout_is_refused_as_one_first(shape):
+    """A Dropout keeps its input's shape: a Flatten after it flattens the images as one first does. It was read as
+    past a layer: (N, h, w) taken as rows of 6 numbers, (N, 2, 3) refused as 'has 3 features; the first takes 6'."""
+    model = flatten_graph([onnx.helper.make_node("Dropout", ["x"], ["d"], name="drop")], shape)
+    with pytest.raises(cr.errors.ValidationError, match=r"node 1 'flatten' \(Flatten\) flattens the input 'x' of "
+                                                        rf"shape \('N', {shape[1]!r}, {shape[2]!r}\); a chainrule"):
+        cr.from_onnx(model)
+
+
+def test_a_flatten_of_axis_minus_one_on_rows_is_read_as_onnxruntime_computes_it():
+    """Flatten(axis=-1) of (N, 6) is (N, 6), as onnxruntime computes it: it was refused as not axis 1."""
+    model = flatten_graph([], ["N", 6], axis=-1)
+    x = np.random.default_rng(0).normal(size=(4, 6))
+    (want,) = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})
+    np.testing.assert_allclose(cr.from_onnx(model).predict(x), want, rtol=1e-12)
+    with pytest.raises(cr.errors.ValidationError, match=r"\(Flatten\) has axis=2; chainrule reads a Flatten of axis 1 "
+                                                        r"\(or -1\) only"):
+        cr.from_onnx(flatten_graph([], ["N", 6], axis=2))

@@ -184,3 +184,23 @@ def test_a_flatten_of_axis_minus_one_on_rows_is_read_as_onnxruntime_computes_it(
     with pytest.raises(cr.errors.ValidationError, match=r"\(Flatten\) has axis=2; chainrule reads a Flatten of axis 1 "
                                                         r"\(or -1\) only"):
         cr.from_onnx(flatten_graph([], ["N", 6], axis=2))
+
+
+def test_info_of_an_exported_graph_says_the_classes_in_the_order_of_the_probabilities(csv_models, tmp_path):
+    """`chainrule info model.onnx` said the outputs' names only: which column of 'probabilities' is which class was
+    in the metadata alone. Truth: the columns of predict --proba, the regression's target column."""
+    folder, models = csv_models
+    model, graph = models["plain"]
+    assert cmd("predict", model, folder / "t.csv", "--proba", "--out", tmp_path / "p.csv").returncode == 0
+    columns = [c.removeprefix("proba_") for c in pd.read_csv(tmp_path / "p.csv").columns[1:]]
+    r = cmd("info", graph)
+    assert r.returncode == 0, r.stderr
+    assert f"'prediction': the predicted class of 'y'; 'probabilities': one column per class, in this order: " \
+           f"{columns}" in r.stdout, r.stdout
+    from chainrule.data.tabular import Preprocessing
+    a = np.random.default_rng(0).normal(size=20)
+    df = pd.DataFrame({"a": a, "price": 3 * a + 10})
+    pre = Preprocessing.fit(df, "price", task="regression")
+    cr.to_onnx(cr.Network([cr.Dense(pre.n_features, 1)], seed=0), tmp_path / "r.onnx", preprocessing=pre)
+    r = cmd("info", tmp_path / "r.onnx")
+    assert r.returncode == 0 and "'prediction': the predicted 'price', in its own units" in r.stdout, r.stdout

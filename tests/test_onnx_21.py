@@ -204,3 +204,16 @@ def test_info_of_an_exported_graph_says_the_classes_in_the_order_of_the_probabil
     cr.to_onnx(cr.Network([cr.Dense(pre.n_features, 1)], seed=0), tmp_path / "r.onnx", preprocessing=pre)
     r = cmd("info", tmp_path / "r.onnx")
     assert r.returncode == 0 and "'prediction': the predicted 'price', in its own units" in r.stdout, r.stdout
+
+
+def test_the_classes_in_the_metadata_are_spelled_as_the_csv_writes_them(tmp_path):
+    """A label 'café' was written '"caf\\u00e9"' (JSON's ASCII escape): json.loads read it back, a deployer's
+    viewer of the metadata (Netron, print(custom_metadata_map)) showed the escape. Truth: the CSV's labels."""
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=60)
+    pd.DataFrame({"a": a, "drink": np.where(a > 0, "café", "thé")}).to_csv(tmp_path / "d.csv", index=False)
+    assert cmd("train", tmp_path / "d.csv", "--target", "drink", "--epochs", "2", "--hidden", "3", "--out",
+               tmp_path / "d.npz", "--quiet").returncode == 0
+    assert cmd("export", tmp_path / "d.npz", tmp_path / "d.onnx").returncode == 0
+    meta = session(tmp_path / "d.onnx").get_modelmeta().custom_metadata_map
+    assert meta["chainrule.classes"] == '["café", "thé"]'

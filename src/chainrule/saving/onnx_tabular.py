@@ -263,7 +263,7 @@ def output_props(pre: dict) -> dict[str, str]:
     probabilities' columns."""
     props = {"chainrule.target": str(pre["target"]), "chainrule.task": str(pre["task"])}
     if pre["task"] != "regression":
-        props["chainrule.classes"] = json.dumps(pre["classes"])
+        props["chainrule.classes"] = json.dumps(pre["classes"], ensure_ascii=False)   # as written: é, not \u00e9
     return props
 
 

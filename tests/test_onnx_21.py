@@ -236,3 +236,18 @@ def test_a_long_output_name_the_file_system_takes_is_written_by_every_job(csv_mo
         assert r.returncode == 0, r.stderr
     assert sorted(p.suffix for p in tmp_path.iterdir()) == [".csv", ".npz", ".onnx", ".txt"]      # no lock left
     assert len(session(tmp_path / f"{name}.onnx").get_modelmeta().custom_metadata_map) > 0
+
+
+def test_many_classes_are_cut_in_the_doc_strings_where_they_say_so_and_whole_in_the_metadata():
+    """A doc string was cut at 1000 characters mid-label ("['c000', ..., 'c1"): a reader could not tell a cut
+    list from the classes. Truth: the DataFrame's labels."""
+    from chainrule.data.tabular import Preprocessing
+    labels = [f"class{i:03d}" for i in range(300)]
+    df = pd.DataFrame({"a": np.arange(600.0) % 7, "y": labels * 2})
+    pre = Preprocessing.fit(df, "y", task="classification")
+    model = cr.to_onnx(cr.Network([cr.Dense(pre.n_features, 300, "softmax")], seed=0), preprocessing=pre)
+    docs = {o.name: o.doc_string for o in model.graph.output}
+    for doc in docs.values():
+        assert doc.endswith(" ... (300 classes: chainrule.classes in the metadata)") and "'class000'" in doc
+    meta = {p.key: p.value for p in model.metadata_props}
+    assert json.loads(meta["chainrule.classes"]) == labels

@@ -83,6 +83,19 @@ def onnx_flattened_images():
     return h.make_model(graph, opset_imports=[h.make_opsetid("", 17)])
 
 
+def onnx_one_node(op, inputs, shape, W):
+    """An ONNX model of one node `op` reading `inputs` (of 'x', of `shape`, and the initializer 'W')."""
+    pytest.importorskip("onnx")
+    from onnx import TensorProto as T
+    from onnx import helper as h
+    from onnx import numpy_helper as nh
+    graph = h.make_graph([h.make_node(op, inputs, ["y"], name="layer")], "g",
+                         [h.make_tensor_value_info("x", T.DOUBLE, shape)],
+                         [h.make_tensor_value_info("y", T.DOUBLE, shape)],
+                         initializer=[nh.from_array(W, "W")])
+    return h.make_model(graph, opset_imports=[h.make_opsetid("", 17)])
+
+
 def torch_mlp(device="cpu"):
     torch = pytest.importorskip("torch")
     nn = torch.nn
@@ -403,6 +416,10 @@ CASES = [
      errors.ValidationError, r"node 4 '' \(MatMul\) reads the weights 'Wb' \(computed from 'W'\) that node 2 ''"),
     ("from_onnx a Flatten of images", lambda: cr.from_onnx(onnx_flattened_images()), errors.ValidationError,
      r"node 0 'flatten' \(Flatten\) flattens the input 'x' of shape \('N', 2, 3\)"),
+    ("from_onnx W @ x", lambda: cr.from_onnx(onnx_one_node("MatMul", ["W", "x"], [3, 3], np.eye(3))),
+     errors.ValidationError, r"node 0 'layer' \(MatMul\) multiplies the constant 'W' by 'x' \(W @ x\)"),
+    ("from_onnx a Conv", lambda: cr.from_onnx(onnx_one_node("Conv", ["x", "W"], [1, 1, 4], np.ones((1, 1, 1)))),
+     errors.ValidationError, r"node 0 'layer' \(Conv\) has no chainrule form; an MLP graph holds Gemm, MatMul"),
     ("to_onnx a model file's name", lambda: cr.to_onnx("m.npz"), errors.ChainruleTypeError,
      r"got str 'm.npz': to_onnx takes the network, not its file; load it first, to_onnx\(cr.load\('m.npz'\), path\)"),
     ("to_onnx path not a path", lambda: cr.to_onnx(net2(), b"m.onnx"), errors.ChainruleTypeError,

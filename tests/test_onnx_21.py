@@ -150,3 +150,104 @@ def test_a_regressions_graph_names_its_target_and_gives_its_units():
     features = features.toarray() if hasattr(features, "toarray") else np.asarray(features)
     z = net.predict(features)[:, 0]                        # the network's standardised output, by hand to units
     np.testing.assert_allclose(got, z * df["price"].std(ddof=0) + df["price"].mean(), rtol=1e-9)
+
+
+def flatten_graph(first, shape, axis=1):
+    """x (of `shape`) through the nodes `first` (reading 'x', writing 'd'), Flatten(axis) and MatMul by ones(6, 1)."""
+    from onnx import TensorProto as T
+    from onnx import helper as h
+    from onnx import numpy_helper as nh
+    nodes = [*first, h.make_node("Flatten", ["d" if first else "x"], ["f"], name="flatten", axis=axis),
+             h.make_node("MatMul", ["f", "W"], ["y"])]
+    graph = h.make_graph(nodes, "g", [h.make_tensor_value_info("x", T.DOUBLE, shape)],
+                         [h.make_tensor_value_info("y", T.DOUBLE, ["N", 1])],
+                         initializer=[nh.from_array(np.ones((6, 1)), "W")])
+    return onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 17)])
+
+
+@pytest.mark.parametrize("shape", [["N", "h", "w"], ["N", 2, 3]])
+def test_a_flatten_of_images_after_a_dropout_is_refused_as_one_first(shape):
+    """A Dropout keeps its input's shape: a Flatten after it flattens the images as one first does. It was read as
+    past a layer: (N, h, w) taken as rows of 6 numbers, (N, 2, 3) refused as 'has 3 features; the first takes 6'."""
+    model = flatten_graph([onnx.helper.make_node("Dropout", ["x"], ["d"], name="drop")], shape)
+    with pytest.raises(cr.errors.ValidationError, match=r"node 1 'flatten' \(Flatten\) flattens the input 'x' of "
+                                                        rf"shape \('N', {shape[1]!r}, {shape[2]!r}\); a chainrule"):
+        cr.from_onnx(model)
+
+
+def test_a_flatten_of_axis_minus_one_on_rows_is_read_as_onnxruntime_computes_it():
+    """Flatten(axis=-1) of (N, 6) is (N, 6), as onnxruntime computes it: it was refused as not axis 1."""
+    model = flatten_graph([], ["N", 6], axis=-1)
+    x = np.random.default_rng(0).normal(size=(4, 6))
+    (want,) = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})
+    np.testing.assert_allclose(cr.from_onnx(model).predict(x), want, rtol=1e-12)
+    with pytest.raises(cr.errors.ValidationError, match=r"\(Flatten\) has axis=2; chainrule reads a Flatten of axis 1 "
+                                                        r"\(or -1\) only"):
+        cr.from_onnx(flatten_graph([], ["N", 6], axis=2))
+
+
+def test_info_of_an_exported_graph_says_the_classes_in_the_order_of_the_probabilities(csv_models, tmp_path):
+    """`chainrule info model.onnx` said the outputs' names only: which column of 'probabilities' is which class was
+    in the metadata alone. Truth: the columns of predict --proba, the regression's target column."""
+    folder, models = csv_models
+    model, graph = models["plain"]
+    assert cmd("predict", model, folder / "t.csv", "--proba", "--out", tmp_path / "p.csv").returncode == 0
+    columns = [c.removeprefix("proba_") for c in pd.read_csv(tmp_path / "p.csv").columns[1:]]
+    r = cmd("info", graph)
+    assert r.returncode == 0, r.stderr
+    assert f"'prediction': the predicted class of 'y'; 'probabilities': one column per class, in this order: " \
+           f"{columns}" in r.stdout, r.stdout
+    from chainrule.data.tabular import Preprocessing
+    a = np.random.default_rng(0).normal(size=20)
+    df = pd.DataFrame({"a": a, "price": 3 * a + 10})
+    pre = Preprocessing.fit(df, "price", task="regression")
+    cr.to_onnx(cr.Network([cr.Dense(pre.n_features, 1)], seed=0), tmp_path / "r.onnx", preprocessing=pre)
+    r = cmd("info", tmp_path / "r.onnx")
+    assert r.returncode == 0 and "'prediction': the predicted 'price', in its own units" in r.stdout, r.stdout
+
+
+def test_the_classes_in_the_metadata_are_spelled_as_the_csv_writes_them(tmp_path):
+    """A label 'café' was written '"caf\\u00e9"' (JSON's ASCII escape): json.loads read it back, a deployer's
+    viewer of the metadata (Netron, print(custom_metadata_map)) showed the escape. Truth: the CSV's labels."""
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=60)
+    pd.DataFrame({"a": a, "drink": np.where(a > 0, "café", "thé")}).to_csv(tmp_path / "d.csv", index=False)
+    assert cmd("train", tmp_path / "d.csv", "--target", "drink", "--epochs", "2", "--hidden", "3", "--out",
+               tmp_path / "d.npz", "--quiet").returncode == 0
+    assert cmd("export", tmp_path / "d.npz", tmp_path / "d.onnx").returncode == 0
+    meta = session(tmp_path / "d.onnx").get_modelmeta().custom_metadata_map
+    assert meta["chainrule.classes"] == '["café", "thé"]'
+
+
+@pytest.mark.parametrize("name", ["m" * 240, "é" * 120])
+def test_a_long_output_name_the_file_system_takes_is_written_by_every_job(csv_models, tmp_path, name):
+    """The lock '.NAME.lock' and its temporary file '.NAME.lock.PID.HEX.tmp' are 27 bytes longer than NAME: an
+    --out of 240 bytes, which open() takes, was refused as 'file name too long' (since onnx21 said of the user's
+    name). Truth: Python's own open() writes it."""
+    folder, models = csv_models
+    with open(tmp_path / f"{name}.txt", "w"):
+        pass
+    jobs = {"export": (("export", models["plain"][0]), ".onnx"),
+            "predict": (("predict", models["plain"][0], folder / "t.csv", "--out"), ".csv"),
+            "train": (("train", folder / "t.csv", "--target", "y", "--epochs", "1", "--hidden", "2", "--quiet",
+                       "--out"), ".npz")}
+    for args, ext in jobs.values():
+        r = cmd(*args, tmp_path / f"{name}{ext}")
+        assert r.returncode == 0, r.stderr
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".csv", ".npz", ".onnx", ".txt"]      # no lock left
+    assert len(session(tmp_path / f"{name}.onnx").get_modelmeta().custom_metadata_map) > 0
+
+
+def test_many_classes_are_cut_in_the_doc_strings_where_they_say_so_and_whole_in_the_metadata():
+    """A doc string was cut at 1000 characters mid-label ("['c000', ..., 'c1"): a reader could not tell a cut
+    list from the classes. Truth: the DataFrame's labels."""
+    from chainrule.data.tabular import Preprocessing
+    labels = [f"class{i:03d}" for i in range(300)]
+    df = pd.DataFrame({"a": np.arange(600.0) % 7, "y": labels * 2})
+    pre = Preprocessing.fit(df, "y", task="classification")
+    model = cr.to_onnx(cr.Network([cr.Dense(pre.n_features, 300, "softmax")], seed=0), preprocessing=pre)
+    docs = {o.name: o.doc_string for o in model.graph.output}
+    for doc in docs.values():
+        assert doc.endswith(" ... (300 classes: chainrule.classes in the metadata)") and "'class000'" in doc
+    meta = {p.key: p.value for p in model.metadata_props}
+    assert json.loads(meta["chainrule.classes"]) == labels

@@ -37,16 +37,20 @@ def as_softmax(net) -> Any:
 def can_write(out: Path, refit: bool) -> None:
     """Refuse before the fits what atomic_write would refuse after them (an hour of fits lost): a read-only
     sweep_results.csv, a best_model.npz that is not a model (the user's data), a folder that cannot be written."""
-    import errno
     import os
+    import tempfile
 
     from chainrule.saving.files import replaceable, writable_target
     folder = out
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise PermissionError(errno.EACCES, f"Cannot write the sweep's files: {str(folder)!r} is not writable",
-                              str(out))
+    try:          # a file made and removed: os.access says yes to root where the folder refuses (NFS, sysfs)
+        fd, probe = tempfile.mkstemp(prefix=".chainrule-sweep.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise type(exc)(exc.errno, f"Cannot write the sweep's files: {str(folder)!r} is not writable "
+                                   f"({exc.strerror})", str(out)) from None
+    os.close(fd)
+    os.unlink(probe)
     for name, kind in (("sweep_results.csv", None), ("best_model.npz", "model")):
         path = out / name
         if out.is_dir() and (refit or kind is None):

@@ -27,6 +27,7 @@ def info(args) -> int:
     graph = exported_graph(args.model)
     if graph is not None:             # one input per column: not a network to load; said what it is
         describe_export(args.model, graph)
+        told_outputs(graph)
         return 0
     net, pre, extra = load_model(args.model, need_preprocessing=False)
     from ..nn.summary import summary_table
@@ -65,3 +66,26 @@ def info(args) -> int:
         say(f"training{scaled}: " + ", ".join(shown(k, v) if isinstance(v, float) else f"{k} {v}"
                                      for k, v in history.items()))
     return 0
+
+
+def told_outputs(model) -> None:
+    """What an exported graph's outputs mean, from the metadata a deployer reads (onnx_tabular.output_props): a
+    classifier's classes in the order of the columns of 'probabilities'. A graph exported before it says nothing."""
+    import json
+
+    from ..data.csvfile import names, short
+    props = {p.key: p.value for p in model.metadata_props}
+    if "chainrule.target" not in props:
+        return
+    target = short(props["chainrule.target"])
+    if props.get("chainrule.task") == "regression":
+        say(f"'prediction': the predicted {target}, in its own units")
+        return
+    try:
+        classes = json.loads(props.get("chainrule.classes", ""))
+    except (ValueError, RecursionError):
+        classes = None
+    shown = names(classes, 20) if isinstance(classes, list) else short(props.get("chainrule.classes"), 200)
+    say(f"'prediction': the predicted class of {target}; 'probabilities': one column per class, in this order: "
+        f"{shown}")
+

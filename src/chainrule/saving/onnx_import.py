@@ -225,7 +225,8 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
         elif node.op_type == "Identity":
             pass
         elif node.op_type == "Flatten":             # torch's nn.Flatten before the first Linear: rows stay rows
-            _flat_rows(attrs, items or pending, inputs[0], f"{source}: {where}")
+            layered = pending is not None or any(arrays is not None for _, arrays in items)   # a Dropout is no layer
+            _flat_rows(attrs, layered, inputs[0], f"{source}: {where}")
         elif node.op_type == "Dropout":
             flush()
             ratio = stored_scalar(np.float32(attrs["ratio"])) if "ratio" in attrs else 0.5
@@ -282,12 +283,13 @@ def _said(exc: Exception) -> str:
     return f"{type(exc).__name__}: {text[:300]}"
 
 
-def _flat_rows(attrs: dict, past_a_layer: Any, graph_input: Any, where: str) -> None:
-    """A Flatten that keeps each row as it is (the identity): axis 1 of a 2-D tensor, which the chain is past a
-    layer, and the graph's input where it is declared 2-D; chainrule's networks take rows of numbers."""
-    if attrs.get("axis", 1) != 1:
-        raise ValidationError(f"{where} has axis={attrs['axis']}; chainrule reads a Flatten of axis 1 only (each "
-                              "sample a row)")
+def _flat_rows(attrs: dict, past_a_layer: bool, graph_input: Any, where: str) -> None:
+    """A Flatten that keeps each row as it is (the identity): axis 1 (or -1) of a 2-D tensor, which the chain is
+    past a layer (a Dense, not a Dropout, which keeps the input's shape), and the graph's input where it is
+    declared 2-D; chainrule's networks take rows of numbers."""
+    if attrs.get("axis", 1) not in (1, -1):
+        raise ValidationError(f"{where} has axis={attrs['axis']}; chainrule reads a Flatten of axis 1 (or -1) only "
+                              "(each sample a row)")
     if past_a_layer:
         return
     t = graph_input.type.tensor_type

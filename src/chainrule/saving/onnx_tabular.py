@@ -250,7 +250,9 @@ def output_nodes(g, pre: dict, net, out: str) -> list:
     g.op("Identity", [out], output="probabilities")
     index = g.op("ArgMax", [out], hint="class", axis=1, keepdims=0)
     g.op("Gather", [g.const("classes", labels), index], output="prediction", axis=0)
-    named = f"the classes of {pre['target']!r}: {classes}"[:1000]
+    named = f"the classes of {pre['target']!r}: {classes}"
+    if len(named) > 1000:                 # cut where it says so; the metadata's chainrule.classes has them all
+        named = f"{named[:960]} ... ({len(classes)} classes: chainrule.classes in the metadata)"
     return [helper.make_tensor_value_info("prediction", label_elem, ["N"], doc_string=f"the predicted class, one of "
                                           f"{named}"),
             helper.make_tensor_value_info("probabilities", elem, ["N", len(classes)],
@@ -263,7 +265,7 @@ def output_props(pre: dict) -> dict[str, str]:
     probabilities' columns."""
     props = {"chainrule.target": str(pre["target"]), "chainrule.task": str(pre["task"])}
     if pre["task"] != "regression":
-        props["chainrule.classes"] = json.dumps(pre["classes"])
+        props["chainrule.classes"] = json.dumps(pre["classes"], ensure_ascii=False)   # as written: é, not \u00e9
     return props
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import glob
+import hashlib
 import json
 import os
 import signal
@@ -69,8 +70,13 @@ def acquire(directory: Path, taken: Callable[[], None] | None = None) -> Path:
 
 
 def output_lock(out: Path) -> Path:
-    """The lock file of a model file that a job writes when it ends: '.NAME.lock' beside it."""
-    return out.parent / f".{out.name}.lock"
+    """The lock file of a model file that a job writes when it ends: '.NAME.lock' beside it. A long NAME is cut
+    and its hash added: the lock's temporary file ('.NAME.lock.PID.HEX.tmp') must fit the 255 bytes NAME fits."""
+    name = out.name.encode("utf-8", "surrogateescape")
+    if len(name) <= 200:
+        return out.parent / f".{out.name}.lock"
+    cut = name[:180].decode("utf-8", "ignore")          # a character cut in two is left out
+    return out.parent / f".{cut}-{hashlib.sha256(name).hexdigest()[:16]}.lock"
 
 
 def acquire_output(out: Path, option: str = "--out", job: str = "train") -> Path:

@@ -296,6 +296,7 @@ def test_unregistered_user_class_is_refused_on_save_then_saves_when_registered(t
         ACTIVATIONS.pop("swish", None)
 
 
+@pytest.mark.filterwarnings("ignore::chainrule.training.schedules.ScheduleWarning")   # a schedule beside the point
 def test_a_users_schedule_is_refused_on_save_then_saves_when_registered(tmp_path):
     """A user's Schedule saved without a word, and every checkpoint of the run could not be loaded
     ("schedule='Warmup' is not known"); now the save says so, and registered it loads back."""

@@ -147,6 +147,7 @@ def test_each_key_taken_is_torchs_or_said_in_the_help_to_be_keras():
     assert "watching val_loss unless monitor=loss" in text and "min_delta, an absolute change" in text
 
 
+@pytest.mark.filterwarnings("ignore::chainrule.training.schedules.ScheduleWarning")   # a schedule beside the point
 @pytest.mark.filterwarnings("ignore:.*ran every epoch")
 @pytest.mark.parametrize("grid", ["lr=step:step_size=2,gamma=0.5", "learning_rate=0.1,cosine:T_max=5"])
 def test_a_schedule_as_the_grids_rate_is_refused_with_the_way_that_works(iris, tmp_path, grid):  # noqa: F811

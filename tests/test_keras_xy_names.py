@@ -54,3 +54,12 @@ def test_evaluate_s_third_argument_given_as_keras_batch_size_is_told_so():
     with pytest.raises(cr.errors.ValidationError, match=r"third argument.*got 32\. Keras' third is batch_size: give "
                                                         r"batch_size=32"):
         _net().evaluate(X, y, 32)
+
+
+def test_predict_s_y_is_refused_as_y_as_keras_refuses_it():
+    """predict has no targets: y= was renamed to Y, then refused as "unexpected keyword argument 'Y'", a name the
+    user never wrote; Keras' predict has no y either."""
+    keras = pytest.importorskip("keras")
+    assert "y" not in inspect.signature(keras.Model.predict).parameters
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'y'"):
+        _net().predict(x=X, y=y)

@@ -52,6 +52,7 @@ def test_a_rate_set_between_fits_is_torchs_param_group_lr(name, kwargs, attribut
         np.testing.assert_allclose(got, w, rtol=0, atol=1e-12)
 
 
+@pytest.mark.filterwarnings("ignore::chainrule.training.schedules.ScheduleWarning")   # a schedule beside the point
 @pytest.mark.parametrize("attribute", ["lr", "learning_rate"])
 def test_a_scheduled_rate_is_not_settable_as_in_keras(attribute):
     """The schedule set the rate back at the next epoch, the assignment silently lost; Keras refuses

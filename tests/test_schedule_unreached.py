@@ -87,7 +87,7 @@ def test_the_estimator_s_fit_warns_and_its_partial_fit_one_epoch_at_a_time_does_
     (["--schedule", "step:step_size=10"], "--schedule 'step:step_size=10'", 10),
     # a later one starting past the run (kept for a resume by --checkpoint-dir): the part that first changes the rate
     (["--schedule", "step:step_size=10", "--schedule", "step@5:step_size=1", "--checkpoint-dir", "ck"],
-     "--schedule 'step@5:step_size=1'", 5)])
+     "--schedule 'step@5:step_size=1'", 6)])     # it starts at --lr's 0.01, the rate held: 6 (torch's SequentialLR)
 def test_the_command_names_its_options_not_python_s_arguments(tmp_path, options, named, change):
     """train's warning names --schedule as given and --epochs (it said StepLR's step_size=10 and epochs=3, which the
     command's user never wrote); said under --quiet too; torch's StepLR trains at lr throughout these 3 epochs."""

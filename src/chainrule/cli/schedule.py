@@ -270,13 +270,14 @@ def lower_rate(args: argparse.Namespace, rate: float) -> str:
 @contextmanager
 def named_as_given(specs: Schedules | None) -> Iterator[None]:
     """The engine's ScheduleWarning shown during the block names the --schedule given (the one in force where the
-    rate first changes), not its class and argument (StepLR's step_size=10); its --epochs is advice's already."""
+    rate first changes), not its class and argument (StepLR's step_size=10), and --epochs, not epochs=."""
     shown_before = warnings.showwarning
 
     def show(message, category, filename, lineno, file=None, line=None):
         if specs and isinstance(message, sched.ScheduleWarning) and message.subject:
             spec = [s for s in specs if (s.start or 0) <= message.epoch][-1]
-            message = str(message).replace(message.subject, f"--schedule {spec.text!r}", 1)
+            said = str(message).replace(message.subject, f"--schedule {spec.text!r}", 1)
+            message = said.replace(f"({message.epochs}", f"(--epochs {message.epochs.removeprefix('epochs=')}", 1)
         shown_before(message, category, filename, lineno, file, line)
 
     warnings.showwarning = show

@@ -9,6 +9,7 @@ them; the pass, the gradients and the parameters they use are its own.
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
@@ -52,11 +53,13 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 def keras_xy(method: _F) -> _F:
     """The method also takes Keras' names of its data, x= and y= (model.fit(x=X, y=y)), for X and Y; both names of
-    one given: a TypeError naming them."""
+    one given: a TypeError naming them. Only the names the method has (predict's y= is refused as y, as Keras')."""
+    names = inspect.signature(method).parameters
+
     @functools.wraps(method)
     def taking(self: Any, *args: Any, **kwargs: Any) -> Any:
         for keras, ours in (("x", "X"), ("y", "Y")):
-            if keras in kwargs:
+            if keras in kwargs and ours in names:
                 if ours in kwargs or len(args) > "XY".index(ours):
                     raise TypeError(f"{type(self).__name__}.{method.__name__}() got both {ours} and {keras} (Keras' "
                                     f"name of {ours}): give one")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import warnings
+from contextlib import nullcontext
 from typing import Any
 
 import numpy as np
@@ -16,8 +17,8 @@ from ..errors import ValidationError
 from ..nn.layers import Dense, Layer
 from ..nn.metrics import unrounded
 from ..nn.network import Network
+from ..training import schedules
 from ..training.optim import Optimizer, get_optimizer
-from ..training.schedules import ScheduleWarning
 from .inputs import no_missing_y, no_text, sample_weights, where_not_finite
 from .params import (
     check_params,
@@ -241,9 +242,8 @@ class _Backprop(BaseEstimator):
         if self.verbose:                     # after the stopper: its score and its decision are in the logs
             callbacks.append(MLPProgress(stopper))
         try:
-            with unrounded(), warnings.catch_warnings():      # MLP's float64 losses, not Keras' float32 logs
-                if partial:
-                    warnings.simplefilter("ignore", ScheduleWarning)
+            # MLP's float64 losses, not Keras' float32 logs; partial_fit's one epoch: no ScheduleWarning
+            with unrounded(), (schedules.partial() if partial else nullcontext()):
                 history = net.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=bool(self.shuffle),
                                   validation_data=validation, callbacks=callbacks, seed=None, verbose=0,
                                   sample_weight=sample_weight, weight_reduction="mean_with_sample_weight")   # MLP's

@@ -7,13 +7,17 @@ import inspect
 import math
 import os
 import sys
+import sysconfig
 import warnings
 from bisect import bisect_right
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from types import FrameType
 from typing import TypeVar
 
 import numpy as np
 
-from ..data.advice import give
 from ..errors import ChainruleTypeError, ValidationError, refusal, unknown_name
 from ..nn.checks import learning_rate as _learning_rate
 from ..nn.checks import number as _number
@@ -246,34 +250,76 @@ class SequentialLR(Schedule):
 class ScheduleWarning(UserWarning):
     """A fit whose epochs end before its schedule's rate first changes (`unreached`): `subject`, the words that
     name the schedule's argument at the message's start, and `epoch`, the one it first changes at (a command
-    names its own option for the subject: a SequentialLR's part in force at `epoch`)."""
+    names its own option for the subject: a SequentialLR's part in force at `epoch`), and `epochs`, the words that
+    name the fit's epochs (epochs=3: the command's --epochs 3)."""
 
-    def __init__(self, message: str, subject: str = "", epoch: int = 0):
+    def __init__(self, message: str, subject: str = "", epoch: int = 0, epochs: str = ""):
         super().__init__(message)
-        self.subject, self.epoch = subject, epoch
+        self.subject, self.epoch, self.epochs = subject, epoch, epochs
 
 
-def unreached(schedule: Schedule, end: int, epochs: int) -> None:
+#: a fit of partial_fit's, one epoch a call, whose later calls reach the milestones: no ScheduleWarning. A context's
+#: (each thread its own), not a warnings filter, which is the whole process's and would hide another thread's warning
+_PARTIAL: ContextVar[bool] = ContextVar("chainrule_schedule_partial", default=False)
+
+
+@contextmanager
+def partial() -> Iterator[None]:
+    """Within it, the fits are partial_fit's epochs (no ScheduleWarning), in this thread or task only."""
+    token = _PARTIAL.set(True)
+    try:
+        yield
+    finally:
+        _PARTIAL.reset(token)
+
+
+def unreached(schedule: Schedule, end: int, epochs: int, initial_epoch: int = 0, before: int = 0) -> None:
     """Warn once where the rate holds still up to `end` (the run's last epoch + 1, counted from 0 as the schedule's
     epochs are) and changes only after: MultiStepLR(milestones=[100]) in a fit of epochs=10 trains at lr throughout,
-    as torch's does, silently; the numbers are not changed."""
+    as torch's does, silently; the numbers are not changed. A rate that does not change there (gamma=1, factor=1),
+    and partial_fit's epochs (`partial`), are not warned of. `initial_epoch` and the epochs the network trained
+    `before` (the schedule's count goes on from them) are named where there are any."""
     change = schedule.first_change()
-    if change is not None and change[0] >= end:
-        subject = f"{type(schedule).__name__}'s {change[1]}"
-        warnings.warn(ScheduleWarning(f"{subject}: the rate first changes at epoch {change[0]} (counted from 0), and "
-                                      f"this fit ends at epoch {end - 1} ({give('epochs given', epochs=epochs)}); it "
-                                      f"trains at {schedule(end - 1):.6g} throughout", subject, change[0]),
-                      stacklevel=_outside())
+    if _PARTIAL.get() or change is None or change[0] < end:
+        return
+    held = schedule(end - 1)        # a later schedule may start at the rate held (SequentialLR): the first that is not
+    first = next((e for e in range(change[0], change[0] + 10_000) if schedule(e) != held), None)
+    if first is None:
+        return
+    change = (first, change[1])
+    subject = f"{type(schedule).__name__}'s {change[1]}"
+    counts = f"epochs={epochs}" + f", initial_epoch={initial_epoch}" * bool(initial_epoch) \
+        + f", after {before} trained before" * bool(before)
+    warnings.warn(ScheduleWarning(f"{subject}: the rate first changes at epoch {change[0]} (counted from 0), and "
+                                  f"this fit ends at epoch {end - 1} ({counts}); it trains at {schedule(end - 1):.6g} "
+                                  "throughout", subject, change[0], f"epochs={epochs}"), stacklevel=_outside())
 
 
 def _outside() -> int:
-    """The stacklevel of `unreached`'s warning that names the first caller outside chainrule (the user's fit, or
-    their estimator's), however many of chainrule's calls lie between."""
-    root, level = os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 2
-    frame = sys._getframe(2)
-    while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(root + os.sep):
+    """The stacklevel of `unreached`'s warning that names the user's line: the first caller outside chainrule and
+    outside the installed libraries and Python's own modules between (scikit-learn's cross_val_score, joblib's loop,
+    contextlib: a sweep's fits), however many calls lie between; else (a worker process runs the fit, no line of the
+    user's above it) the first caller outside chainrule."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+    libraries = tuple({os.path.abspath(p) + os.sep for p in (sysconfig.get_paths()["stdlib"],
+                                                              sysconfig.get_paths()["purelib"],
+                                                              sysconfig.get_paths()["platlib"], *site_paths())})
+    frame: FrameType | None = sys._getframe(2)
+    level, first = 2, None
+    while frame is not None:
+        name = os.path.abspath(frame.f_code.co_filename)
+        if not name.startswith(root):
+            first = level if first is None else first
+            if not name.startswith(libraries) and not frame.f_code.co_filename.startswith("<frozen"):
+                return level
         frame, level = frame.f_back, level + 1
-    return level
+    return first if first is not None else level - 1
+
+
+def site_paths() -> list[str]:
+    """The folders installed packages are read from (a virtual environment's and the user's too)."""
+    import site
+    return [*site.getsitepackages(), site.getusersitepackages()] if hasattr(site, "getsitepackages") else []
 
 
 SCHEDULES: dict[str, type[Schedule]] = {cls.__name__: cls for cls in (

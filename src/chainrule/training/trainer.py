@@ -104,14 +104,17 @@ class Trainer:
         restored = self.backup.restore(self, epochs) if self.backup is not None else 0
         first_epoch = restored or self.initial_epoch         # a checkpoint's epoch wins, as in Keras
         self.optimizer = net.optimizer
-        if getattr(net.optimizer, "schedule", None) is not None:    # a milestone past the run's end: said once
-            unreached(net.optimizer.schedule, net.epochs_trained + epochs - first_epoch, epochs)
         net.stop_training = False
         params = {**self.train_params(epochs, first_epoch), "resumed": restored > 0}
         for cb in self.callbacks:       # "resumed": from a checkpoint (CSVLogger keeps the rows before it)
             train_begin(cb, params)          # Keras' self.params, set before on_train_begin
         if self.backup is not None:                  # after on_train_begin, which resets the callbacks
             self.backup.restore_callbacks(self)
+        # a milestone past the run's end, said once: after the callbacks' checks (a LearningRateScheduler beside it is
+        # refused there), before any epoch
+        if getattr(net.optimizer, "schedule", None) is not None and epochs > first_epoch:
+            unreached(net.optimizer.schedule, net.epochs_trained + epochs - first_epoch, epochs,
+                      0 if restored else self.initial_epoch, net.epochs_trained)
         self.ran = None
         with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported by TrainingDiverged
             if self.X is not None:               # a sequence of batches (sequence.py) never runs compiled

@@ -416,6 +416,8 @@ CASES = [
      errors.ValidationError, r"node 4 '' \(MatMul\) reads the weights 'Wb' \(computed from 'W'\) that node 2 ''"),
     ("from_onnx a Flatten of images", lambda: cr.from_onnx(onnx_flattened_images()), errors.ValidationError,
      r"node 0 'flatten' \(Flatten\) flattens the input 'x' of shape \('N', 2, 3\)"),
+    ("from_onnx a 3-D input", lambda: cr.from_onnx(onnx_one_node("MatMul", ["x", "W"], ["N", 2, 3], np.ones((3, 1)))),
+     errors.ValidationError, r"the input 'x' has shape \('N', 2, 3\), 3-D; chainrule's layers take rows"),
     ("from_onnx W @ x", lambda: cr.from_onnx(onnx_one_node("MatMul", ["W", "x"], [3, 3], np.eye(3))),
      errors.ValidationError, r"node 0 'layer' \(MatMul\) multiplies the constant 'W' by 'x' \(W @ x\)"),
     ("from_onnx a Conv", lambda: cr.from_onnx(onnx_one_node("Conv", ["x", "W"], [1, 1, 4], np.ones((1, 1, 1)))),

@@ -35,6 +35,7 @@ from chainrule.sklearn import BackpropClassifier, BackpropRegressor
 from chainrule.sweep_table import as_written, cv_results, named, table_of, unprefixed
 from chainrule.sweep_tasks import SweepInterrupted, SweepStopped, ran_out, run_tasks
 from chainrule.sweep_tasks import fit_on_dask as fit_on_dask  # where test_dask and users find it
+from chainrule.training.schedules import ScheduleWarning, kept
 
 
 class FailedCandidateWarning(UserWarning):
@@ -203,6 +204,9 @@ class Search:
     ran_out: int = 0            # the fits (the refit too) that ran every epoch, the stopping rule not ending them
     fits: int = 0               # the fits that finished (the best's refit too)
     ran_out_in: list[str] = field(default_factory=list)    # the candidates (as the grid wrote them) of those fits
+    unreached: int = 0          # the fits (the refit too) that ended before their schedule's rate first changed
+    unreached_in: list[str] = field(default_factory=list)     # the candidates of those fits
+    schedule_said: Any = None   # the first of those fits' ScheduleWarning (each fit kept its own: `_fold`)
     n_candidates: int = 0
     tied: list[int] = field(default_factory=list)    # the other candidates ranked 1 with the best, in results' order
 
@@ -246,16 +250,16 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
     except SweepStopped as stop:     # the candidates whose folds all finished, ranked
         whole = [i for i in range(len(candidates)) if all(i * n_folds + k in stop.done for k in range(n_folds))]
         if whole:
-            kept = cv_results([candidates[i] for i in whole],
-                            [stop.done[i * n_folds + k] for i in whole for k in range(n_folds)], n_folds)
-            stop.table = table_of(kept, names, n_folds)
+            finished = cv_results([candidates[i] for i in whole],
+                                 [stop.done[i * n_folds + k] for i in whole for k in range(n_folds)], n_folds)
+            stop.table = table_of(finished, names, n_folds)
         stop.n_candidates = len(candidates)
         raise
     res = cv_results(candidates, out, n_folds)
     scores = np.array([res[f"split{k}_test_score"] for k in range(n_folds)])
     failed: dict[int, str] = {}
     for i in map(int, np.flatnonzero(np.isnan(scores).any(axis=0))):
-        reasons = [why for _, _, why, _ in out[i * n_folds:(i + 1) * n_folds] if why]
+        reasons = [o[2] for o in out[i * n_folds:(i + 1) * n_folds] if o[2]]
         failed[i] = reasons[0] if reasons else f"its score {scoring or 'default'!r} was NaN"
     if len(failed) == len(candidates):
         raise ValidationError(f"every candidate of the sweep failed; the first, "
@@ -265,8 +269,10 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
                       f"{n_folds} folds (score NaN, ranked last): {why}", FailedCandidateWarning, stacklevel=4)
     best = int(np.argmin(res["rank_test_score"]))           # GridSearchCV's best_index_, and its refit:
     params = candidates[best]
+    refit_said: list = []
     try:
-        best_estimator = None if refit is None else refit(unprefixed(params))
+        with kept(refit_said):                  # said once with the folds' (`say_ran_out`)
+            best_estimator = None if refit is None else refit(unprefixed(params))
     except KeyboardInterrupt as exc:     # every candidate finished: the table is whole, the best model is not
         halted = SweepInterrupted(dict(enumerate(out)), *exc.args)
         halted.table, halted.n_candidates = table_of(named(res, names), names, n_folds), len(candidates)
@@ -277,13 +283,22 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
                               f"{type(exc).__name__}: {exc}") from None
     res = named(res, names)
     refits = best_estimator is not None
-    refit_short = refits and ran_out(best_estimator)        # the best's own refit, not any fit, ran out
-    short = sum(bool(o[3]) for o in out) + refit_short
-    short_in = [as_written(c, names) for i, c in enumerate(candidates)
-                if any(out[i * n_folds + k][3] for k in range(n_folds)) or (i == best and refit_short)]
+    short, short_in = _counted([o[3] for o in out], refits and ran_out(best_estimator), candidates, names, best)
+    said = [o[4] for o in out]
+    unreached, unreached_in = _counted(said, bool(refit_said), candidates, names, best)
     return Search(table_of(res, names, n_folds), unprefixed(params), float(res["mean_test_score"][best]),
                   best_estimator, failed, res, best, short, sum(o[3] is not None for o in out) + refits, short_in,
+                  unreached, unreached_in, next((w for w in said + refit_said if w is not None), None),
                   len(candidates), [int(i) for i in np.flatnonzero(res["rank_test_score"] == 1) if i != best])
+
+
+def _counted(flags: list, refit_flag: bool, candidates: list[dict], names, best: int) -> tuple[int, list[str]]:
+    """How many of the sweep's fits (each fold's, in the tasks' order, and the best's refit) a flag marks, and the
+    candidates (as the grid wrote them) of those fits: what `say_ran_out` says once for the whole sweep."""
+    n_folds = len(flags) // max(len(candidates), 1)
+    marked = [i for i in range(len(candidates)) if any(flags[i * n_folds:(i + 1) * n_folds]) or
+              (i == best and refit_flag)]
+    return sum(map(bool, flags)) + bool(refit_flag), [as_written(candidates[i], names) for i in marked]
 
 
 #: the estimator's arguments checked together (`check_params`): validation_fraction 0 only with early_stopping, an
@@ -334,14 +349,25 @@ def say_ran_out(done: Search, epochs: str, advice: str) -> None:
     """The sweep's one ConvergenceWarning when any of its fits ran every epoch without the stopping rule (tol,
     n_iter_no_change) ending it, where GridSearchCV over MLPClassifier prints one per fit; `epochs`: how the
     caller names the epochs given (the grid's, the command's --epochs 100, epochs=200); `advice`: what to pass
-    for more (--epochs 200). Names the candidates whose fits ran out, when not all did: the others stopped."""
+    for more (--epochs 200). Names the candidates whose fits ran out, when not all did: the others stopped.
+    Likewise one ScheduleWarning for the fits that ended before their schedule's rate first changed (the first
+    fit's words), where each fold's worker showed its own."""
     if done.ran_out:
-        n, of = len(done.ran_out_in), done.n_candidates
-        which = ((" (in every candidate)" if of > 1 else "") if n == of else
-                 f" (in {n} of the {of} candidates: {'; '.join(done.ran_out_in[:3])}{'; ...' if n > 3 else ''})")
         warnings.warn(f"{done.ran_out} of the sweep's {done.fits} finished fits ran every epoch ({epochs}) without "
-                      f"the stopping rule (tol, n_iter_no_change) ending them{which}: their scores may rise with more "
-                      f"epochs; {advice}", ConvergenceWarning, stacklevel=4)
+                      f"the stopping rule (tol, n_iter_no_change) ending them{_which(done, done.ran_out_in)}: their "
+                      f"scores may rise with more epochs; {advice}", ConvergenceWarning, stacklevel=4)
+    first = done.schedule_said
+    if done.unreached and first is not None:     # a ScheduleWarning per fit, as the folds' workers showed it: one
+        warnings.warn(ScheduleWarning(f"{done.unreached} of the sweep's {done.fits} finished fits ended before their "
+                                      f"schedule's rate first changed{_which(done, done.unreached_in)}; the first: "
+                                      f"{first}", first.subject, first.epoch, first.epochs), stacklevel=4)
+
+
+def _which(done: Search, marked: list[str]) -> str:
+    """The candidates of the fits counted, when not all of them: the others did not."""
+    n, of = len(marked), done.n_candidates
+    return ((" (in every candidate)" if of > 1 else "") if n == of else
+            f" (in {n} of the {of} candidates: {'; '.join(marked[:3])}{'; ...' if n > 3 else ''})")
 
 
 def _prefix(estimator) -> str:

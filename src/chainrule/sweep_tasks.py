@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.errors import ChainruleError, ValidationError
+from chainrule.training.schedules import ScheduleWarning, kept
 
 
 class SweepStopped(BaseException):
@@ -58,8 +59,9 @@ class ClusterLost(SweepStopped, ChainruleError, RuntimeError):
 
 
 def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str | None, error_score, n_jobs: int,
-              scheduler: str | None) -> list[tuple[float, float, str | None, bool | None]]:
-    """Each (params, fold number) task's (score, fit seconds, why it failed, whether it ran out of epochs: `_fold`)
+              scheduler: str | None) -> list[tuple[float, float, str | None, bool | None, ScheduleWarning | None]]:
+    """Each (params, fold number) task's (score, fit seconds, why it failed, whether it ran out of epochs, the
+    ScheduleWarning it kept: `_fold`)
     in the tasks' order, here with joblib's n_jobs or as Dask tasks, `data` each fold's preprocessed rows
     (`sweep_search.prepared`); interrupted, SweepInterrupted with those finished."""
     from joblib import Parallel, delayed
@@ -126,10 +128,10 @@ def _numbered(i: int, *args) -> tuple[int, tuple]:
 
 
 def _fold(estimator, params: dict, fold: tuple, scoring: str | None,
-          error_score) -> tuple[float, float, str | None, bool | None]:
+          error_score) -> tuple[float, float, str | None, bool | None, ScheduleWarning | None]:
     """One candidate on one fold, as GridSearchCV's _fit_and_score: (score, fit seconds, why it failed or
     None, whether its fit ran every epoch without the stopping rule ending it: `ran_out`, None when the fit
-    failed); with error_score
+    failed, the ScheduleWarning its fit would have shown or None); with error_score
     "raise" a failure raises its own error. `fold`: its preprocessed training rows, their targets and weights
     (None: unweighted), in the fit, and its test rows', in the score."""
     from sklearn.base import clone
@@ -138,23 +140,25 @@ def _fold(estimator, params: dict, fold: tuple, scoring: str | None,
     estimator = clone(estimator).set_params(**clone(params, safe=False))
     fit_params = {} if w_train is None else {"sample_weight": w_train}
     score_params = {} if w_test is None else {"sample_weight": w_test}
+    said: list[ScheduleWarning] = []
     start = time.perf_counter()
     try:
-        estimator.fit(X_train, y_train, **fit_params)
+        with kept(said):         # the sweep says them once (`say_ran_out`), not a warning per fold
+            estimator.fit(X_train, y_train, **fit_params)
     except Exception as exc:
         if error_score == "raise":
             raise
-        return np.nan, time.perf_counter() - start, f"{type(exc).__name__}: {exc}", None
+        return np.nan, time.perf_counter() - start, f"{type(exc).__name__}: {exc}", None, None
     seconds = time.perf_counter() - start
-    out = ran_out(estimator)
+    out, held = ran_out(estimator), (said[0] if said else None)
     try:
         scorer = check_scoring(estimator, scoring)
-        return float(scorer(estimator, X_test, y_test, **score_params)), seconds, None, out
+        return float(scorer(estimator, X_test, y_test, **score_params)), seconds, None, out, held
     except Exception as exc:
         if error_score == "raise":
             raise
         return np.nan, seconds, (f"its fits worked, its score {scoring or 'default'!r} could not be computed: "
-                                 f"{type(exc).__name__}: {exc}"), out
+                                 f"{type(exc).__name__}: {exc}"), out, held
 
 
 def ran_out(estimator) -> bool:

@@ -239,6 +239,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
             items.append((Dropout(ratio), None))
         current = node.output[0]
     flush()
+    _rows(inputs[0], source)
     dims = inputs[0].type.tensor_type.shape.dim
     n_in = next((arrays[0].shape[0] for _, arrays in items if arrays is not None), None)
     if n_in is not None and dims and dims[-1].HasField("dim_value") and dims[-1].dim_value != n_in:
@@ -293,12 +294,31 @@ def _flat_rows(attrs: dict, past_a_layer: bool, graph_input: Any, where: str) ->
     if past_a_layer:
         return
     t = graph_input.type.tensor_type
-    dims = [d.dim_value if d.HasField("dim_value") else (d.dim_param or "?") for d in t.shape.dim]
+    dims = _dims(graph_input)
     if not t.HasField("shape") or len(dims) != 2:
         shape = f"shape {tuple(dims)}" if t.HasField("shape") else "no declared shape"
         raise ValidationError(f"{where} flattens the input {graph_input.name!r} of {shape}; a chainrule network takes "
                               "rows of numbers, (N, features): export the model from a 2-D input (x.reshape(len(x), "
                               "-1)), or without the Flatten")
+
+
+def _dims(graph_input: Any) -> list:
+    """The input's declared shape: each axis' size, or its name ('N'), or '?'."""
+    return [d.dim_value if d.HasField("dim_value") else (d.dim_param or "?")
+            for d in graph_input.type.tensor_type.shape.dim]
+
+
+def _rows(graph_input: Any, source: str) -> None:
+    """The graph's input declared 2-D, rows of features, where it declares a shape: ONNX's MatMul of an (N, 2, 3)
+    input multiplies each of its N * 2 rows of 3 (an output of (N, 2, 1)), which chainrule read as N rows of 3, a
+    silent wrong model; a 1-D input is one sample. An input whose shape is not declared is taken as rows."""
+    if not graph_input.type.tensor_type.HasField("shape"):
+        return
+    dims = _dims(graph_input)
+    if len(dims) != 2:
+        fix = "x.reshape(len(x), -1)" if len(dims) > 2 else "one sample: x.reshape(1, -1)"
+        raise ValidationError(f"{source}: the input {graph_input.name!r} has shape {tuple(dims)}, {len(dims)}-D; "
+                              f"chainrule's layers take rows, (N, features): export the model from a 2-D input ({fix})")
 
 
 def _matrix(value: np.ndarray, where: str) -> np.ndarray:

@@ -273,6 +273,21 @@ def partial() -> Iterator[None]:
         _PARTIAL.reset(token)
 
 
+#: where a fit's ScheduleWarning goes instead of being shown (`kept`): a context's, as _PARTIAL
+_KEPT: ContextVar[list | None] = ContextVar("chainrule_schedule_kept", default=None)
+
+
+@contextmanager
+def kept(into: list) -> Iterator[list]:
+    """Within it, the fits' ScheduleWarnings are appended to `into`, not shown (in this thread or task only): a
+    sweep's folds warned once each (scikit-learn's workers reset the warnings filters); the sweep says them once."""
+    token = _KEPT.set(into)
+    try:
+        yield into
+    finally:
+        _KEPT.reset(token)
+
+
 def unreached(schedule: Schedule, end: int, epochs: int, initial_epoch: int = 0, before: int = 0) -> None:
     """Warn once where the rate holds still up to `end` (the run's last epoch + 1, counted from 0 as the schedule's
     epochs are) and changes only after: MultiStepLR(milestones=[100]) in a fit of epochs=10 trains at lr throughout,
@@ -290,9 +305,14 @@ def unreached(schedule: Schedule, end: int, epochs: int, initial_epoch: int = 0,
     subject = f"{type(schedule).__name__}'s {change[1]}"
     counts = f"epochs={epochs}" + f", initial_epoch={initial_epoch}" * bool(initial_epoch) \
         + f", after {before} trained before" * bool(before)
-    warnings.warn(ScheduleWarning(f"{subject}: the rate first changes at epoch {change[0]} (counted from 0), and "
-                                  f"this fit ends at epoch {end - 1} ({counts}); it trains at {schedule(end - 1):.6g} "
-                                  "throughout", subject, change[0], f"epochs={epochs}"), stacklevel=_outside())
+    said = ScheduleWarning(f"{subject}: the rate first changes at epoch {change[0]} (counted from 0), and this fit "
+                           f"ends at epoch {end - 1} ({counts}); it trains at {schedule(end - 1):.6g} throughout",
+                           subject, change[0], f"epochs={epochs}")
+    into = _KEPT.get()
+    if into is not None:
+        into.append(said)
+        return
+    warnings.warn(said, stacklevel=_outside())
 
 
 def _outside() -> int:

@@ -1,0 +1,53 @@
+"""from_onnx refuses an input declared other than 2-D: ONNX's MatMul of an (N, 2, 3) input multiplies each of its
+N * 2 rows of 3 (onnxruntime gives (N, 2, 1)), which was read as N rows of 3, a silent wrong model; a 1-D input is
+one sample. A 2-D input of unnamed sizes is still read."""
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.errors import ValidationError
+
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+
+
+def one_layer(op, shape, out_shape):
+    from onnx import TensorProto as T
+    from onnx import helper as h
+    from onnx import numpy_helper as nh
+    graph = h.make_graph([h.make_node(op, ["x", "W"], ["y"], name="layer")], "g",
+                         [h.make_tensor_value_info("x", T.DOUBLE, shape)],
+                         [h.make_tensor_value_info("y", T.DOUBLE, out_shape)],
+                         initializer=[nh.from_array(np.arange(3.0).reshape(3, 1), "W")])
+    return h.make_model(graph, opset_imports=[h.make_opsetid("", 17)])
+
+
+def run(model, x):
+    return ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+
+
+def test_a_matmul_of_a_3d_input_is_refused_naming_the_input_and_its_shape():
+    model = one_layer("MatMul", ["N", 2, 3], ["N", 2, 1])
+    assert run(model, np.ones((4, 2, 3))).shape == (4, 2, 1)      # not rows of 3: each sample's 2 rows
+    with pytest.raises(ValidationError, match=r"the input 'x' has shape \('N', 2, 3\), 3-D; chainrule's layers take "
+                                              r"rows, \(N, features\)"):
+        cr.from_onnx(model)
+
+
+def test_a_gemm_of_a_3d_input_is_refused_too():
+    with pytest.raises(ValidationError, match=r"the input 'x' has shape \('N', 2, 3\), 3-D"):
+        cr.from_onnx(one_layer("Gemm", ["N", 2, 3], ["N", 1]))
+
+
+def test_a_1d_input_is_one_sample_and_refused():
+    model = one_layer("MatMul", [3], [1])
+    assert run(model, np.ones(3)).shape == (1,)            # one sample's output, no rows
+    with pytest.raises(ValidationError, match=r"the input 'x' has shape \(3,\), 1-D; .*x\.reshape\(1, -1\)"):
+        cr.from_onnx(model)
+
+
+@pytest.mark.parametrize("shape", [["N", 3], ["N", "features"], [None, None]])
+def test_a_2d_input_is_read_whatever_its_sizes_are_named(shape):
+    model = one_layer("MatMul", shape, ["N", 1])
+    x = np.random.default_rng(0).normal(size=(5, 3))
+    np.testing.assert_allclose(cr.from_onnx(model).predict(x), run(model, x), rtol=1e-12)

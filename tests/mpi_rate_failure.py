@@ -1,6 +1,7 @@
-"""Run by tests/test_mpi_rate_failure.py, under mpiexec (`--mpi` in the arguments) or as one process: `chainrule
-train ARGS` whose rank 1 alone (the one process, without MPI) fails in its second epoch with the engine's
-TrainingDiverged, after the --schedule has raised the rate: a failure that ends the job through MPI_Abort."""
+"""Run by tests/test_mpi_rate_failure.py under mpiexec (`--mpi` in the arguments): `chainrule train ARGS` whose rank 1
+alone fails in its second epoch with the engine's TrainingDiverged, after the --schedule has raised the rate: a
+failure that ends the job through MPI_Abort. The test's one process runs the command with `failing` in its own
+process."""
 import sys
 
 from chainrule.cli import main, schedule
@@ -24,5 +25,6 @@ def _rank():
     return MPI.COMM_WORLD.Get_rank()
 
 
-schedule.RateLog.on_epoch_begin = failing
-sys.exit(main(sys.argv[1:]))
+if __name__ == "__main__":
+    schedule.RateLog.on_epoch_begin = failing
+    sys.exit(main(sys.argv[1:]))

@@ -6,18 +6,22 @@ import os
 import subprocess
 import sys
 
-from conftest import iris_table
+from conftest import cmd, iris_table
 from mpi_env import HERE, MPIEXEC
 
+from chainrule.cli import schedule
 
-def test_a_ranks_failure_names_the_rate_its_schedule_reached(tmp_path):
+
+def test_a_ranks_failure_names_the_rate_its_schedule_reached(tmp_path, monkeypatch):
     iris_table().rename(columns=lambda c: c.replace(" (cm)", "").replace(" ", "_")).to_csv(tmp_path / "iris.csv",
                                                                                           index=False)
     args = ["train", "iris.csv", "--target", "petal_width", "--schedule", "cosine:T_max=2,eta_min=1e6", "--lr",
             "0.01", "--optimizer", "sgd", "--epochs", "3", "--quiet", "--out", "f.npz"]
     script = [sys.executable, str(HERE / "mpi_rate_failure.py"), *args]
     env = {**os.environ, "CHAINRULE_MPI_TIMEOUT": "20"}
-    one = subprocess.run(script, capture_output=True, text=True, cwd=tmp_path, timeout=60, check=False)
+    from mpi_rate_failure import failing
+    monkeypatch.setattr(schedule.RateLog, "on_epoch_begin", failing)
+    one = cmd(*args, cwd=tmp_path)                 # the one process's command, in this process
     job = subprocess.run([str(MPIEXEC), "-n", "2", *script, "--mpi"], capture_output=True, text=True, cwd=tmp_path,
                          timeout=60, check=False, env=env)
     rate = 1e6 + (0.01 - 1e6) * (1 + math.cos(math.pi * 1 / 2)) / 2       # torch's CosineAnnealingLR, epoch 1

@@ -1,6 +1,7 @@
 """`train --resume` where the checkpoint's place holds something else (a text file, a checkpoint cut short, a model
 file, an ONNX file, a CSV file, an empty file, a folder): it was refused with a model file's advice ("chainrule
-predict MODEL DATA"); now in a checkpoint's words, what the file is and how to start over, the file left as it was."""
+predict MODEL DATA"); now in a checkpoint's words, what the file is and how to start over, the file left as it was.
+A new run (no --resume) refused it after reading the CSV file, in the same model file's words: now first, as such."""
 import shutil
 from pathlib import Path
 
@@ -51,3 +52,22 @@ def test_a_file_that_is_no_checkpoint_is_refused_in_a_checkpoints_words(kind, go
         assert f"\n> {r.stderr.splitlines()[-1]}\n" in (Path(__file__).parents[1] / "docs" / "errors.md").read_text()
     assert "MODEL DATA" not in r.stderr and not (tmp_path / "r.npz").exists()
     assert sorted(p.name for p in (tmp_path / "ck").rglob("*")) == before
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS if k != "model"])     # a model file: fit's own words, whole
+def test_a_new_run_refuses_it_in_a_checkpoints_words_before_reading(kind, good, tmp_path):
+    """Without --resume, fit refused it after the CSV file was read, with a model file's words inside."""
+    what, make = KINDS[kind]
+    (tmp_path / "ck").mkdir()
+    make(tmp_path / "ck", good)
+    shutil.copy(good / "iris.csv", tmp_path / "iris.csv")
+    r = cmd("train", "iris.csv", "--target", "species", "--epochs", "2", "--checkpoint-dir", "ck", "--out", "r.npz",
+            cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr          # before the reading lines
+    assert r.stderr == (f"chainrule: error: --checkpoint-dir: ck/checkpoint.npz is {what}, not a training checkpoint, "
+                        "and a new run would replace it: give another --checkpoint-dir, or move 'ck/checkpoint.npz' "
+                        "away\n")
+    assert not (tmp_path / "r.npz").exists()
+    if kind == "empty":        # docs/errors.md shows this one
+        line = r.stderr.strip().removeprefix("chainrule: error: ")
+        assert f"`{line}`" in (Path(__file__).parents[1] / "docs" / "errors.md").read_text()

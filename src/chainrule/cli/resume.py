@@ -37,6 +37,8 @@ def check(args, described) -> None:
     from ..errors import ModelFileError
     from ..saving.checkpoint import checkpoint_path
     from . import schedule
+    if args.checkpoint_dir and not args.resume:
+        _fresh(checkpoint_path(args.checkpoint_dir))
     path = checkpoint_path(args.checkpoint_dir) if args.resume and args.checkpoint_dir else None
     try:
         if path is not None and path.exists() and not path.is_file():    # fit said a model file's words of it
@@ -48,6 +50,20 @@ def check(args, described) -> None:
                              "goes on from the checkpoint.npz that `chainrule train --checkpoint-dir` wrote in that "
                              f"folder; to start over, give another --checkpoint-dir, or move {str(path)!r} away and "
                              "train without --resume") from None
+
+
+def _fresh(path: Path) -> None:
+    """A new run refuses to replace a file in the checkpoint's place it cannot read (fit's refusal, said after the
+    CSV file was read and with a model file's words): said first, in a checkpoint's. A whole .npz is fit's to judge
+    (a finished run's checkpoint is replaced; an unfinished one's, or a model file, is refused)."""
+    import zipfile
+
+    from ..data.filecontent import kind_of
+    from ..errors import ModelFileError
+    if not path.exists() or path.is_file() and kind_of(path)[0] == "model" and zipfile.is_zipfile(path):
+        return
+    raise ModelFileError(f"--checkpoint-dir: {path} is {_what(path, '')}, not a training checkpoint, and a new run "
+                         f"would replace it: give another --checkpoint-dir, or move {str(path)!r} away")
 
 
 def _what(path: Path, refused: str) -> str:
